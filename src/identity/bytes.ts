@@ -1,0 +1,66 @@
+/**
+ * Small byte helpers shared by the credential modules. Web APIs only (workerd and Node 22
+ * both provide `btoa`/`atob`, `TextEncoder` and `crypto.subtle`).
+ */
+
+const encoder = new TextEncoder();
+
+/** UTF-8 bytes of a string. */
+export function utf8(s: string): Uint8Array<ArrayBuffer> {
+  return encoder.encode(s);
+}
+
+/** Standard (RFC 4648 §4) base64 with padding. */
+export function toBase64(bytes: Uint8Array): string {
+  let bin = "";
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin);
+}
+
+/** RFC 4648 §5 base64url without padding. */
+export function toBase64Url(bytes: Uint8Array): string {
+  return toBase64(bytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+/**
+ * Decodes strict standard base64 (padding optional, no whitespace). Returns `undefined`
+ * for anything else so callers can treat malformed input as "no match" without throwing.
+ */
+export function fromBase64(s: string): Uint8Array<ArrayBuffer> | undefined {
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s) || s.replace(/=+$/, "").length % 4 === 1) return undefined;
+  try {
+    const bin = atob(s);
+    const out = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+    return out;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Lower-case hex. */
+export function toHex(bytes: Uint8Array): string {
+  let s = "";
+  for (const b of bytes) s += b.toString(16).padStart(2, "0");
+  return s;
+}
+
+/** Decodes an even-length hex string (either case); `undefined` if malformed. */
+export function fromHex(s: string): Uint8Array<ArrayBuffer> | undefined {
+  if (s.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(s)) return undefined;
+  const out = new Uint8Array(s.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(s.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
+/**
+ * Compares two byte strings in time that depends only on their lengths, never on where they
+ * first differ (XOR-accumulate, no early exit). Callers compare fixed-length digests, so the
+ * length itself is public.
+ */
+export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
+  let diff = a.length ^ b.length;
+  const n = Math.max(a.length, b.length);
+  for (let i = 0; i < n; i++) diff |= (a[i] ?? 0) ^ (b[i] ?? 0);
+  return diff === 0;
+}

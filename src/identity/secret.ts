@@ -1,0 +1,54 @@
+/**
+ * High-entropy shared secrets (OAuth client secrets, service-account secrets), stored as
+ * `sha256$<64 hex>`. A single fast hash is enough because these secrets carry ≥ 128 bits of
+ * entropy, so guessing is infeasible regardless of hash cost (unlike user passwords, see
+ * `password.ts`); the hash only keeps the plaintext out of configuration and logs.
+ */
+import { constantTimeEqual, fromHex, toBase64Url, toHex, utf8 } from "./bytes.ts";
+
+/** Algorithm label that starts every stored secret hash. */
+export const SECRET_HASH_PREFIX = "sha256";
+
+async function sha256(s: string): Promise<Uint8Array<ArrayBuffer>> {
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", utf8(s)));
+}
+
+/**
+ * Parses `sha256$<hex>` into the 32 digest bytes, or returns a reason string when malformed.
+ * Never throws.
+ */
+export function parseSecretHash(stored: string): Uint8Array<ArrayBuffer> | string {
+  const m = /^sha256\$([0-9a-fA-F]{64})$/.exec(stored);
+  if (!m) return "expected sha256$<64 hex digits>";
+  return fromHex(m[1] as string) as Uint8Array<ArrayBuffer>;
+}
+
+/** Hashes a secret for storage: `sha256$<lower-case hex of SHA-256(UTF-8 secret)>`. */
+export async function hashSecret(secret: string): Promise<string> {
+  return `${SECRET_HASH_PREFIX}$${toHex(await sha256(secret))}`;
+}
+
+/**
+ * Verifies a presented secret against a stored hash. Compares the two 32-byte digests with
+ * XOR accumulation, so timing is independent of the presented secret's length and of where
+ * the digests differ. Never throws; a malformed or absent stored hash (unknown client) still
+ * hashes the presented secret and returns `false`.
+ */
+export async function verifySecret(secret: string, stored: string | undefined): Promise<boolean> {
+  try {
+    const presented = await sha256(secret);
+    const expected = stored === undefined ? undefined : parseSecretHash(stored);
+    if (expected === undefined || typeof expected === "string") {
+      constantTimeEqual(presented, new Uint8Array(32));
+      return false;
+    }
+    return constantTimeEqual(presented, expected);
+  } catch {
+    return false;
+  }
+}
+
+/** A fresh 32-byte random secret, base64url without padding (43 characters). */
+export function generateSecret(): string {
+  return toBase64Url(crypto.getRandomValues(new Uint8Array(32)));
+}
