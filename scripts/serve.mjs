@@ -1,0 +1,215 @@
+#!/usr/bin/env node
+// `npm run serve -- --port N [--ip 127.0.0.1] [--env-file vars.json] [--no-build] [--state-dir DIR]`
+//
+// Serves the *production* bundle in plain workerd (no wrangler dev proxy in front), with local
+// SQLite-backed Durable Object storage. This is what the benchmarks and the interop suite hit.
+//
+// Steps: (1) `wrangler deploy --dry-run --outdir dist` bundles the worker exactly as it would be
+// uploaded; (2) we write a workerd config (Cap'n Proto text) next to the bundle; (3) we spawn
+// `workerd serve` and print the URL once GET /healthz answers 200.
+//
+// Configuration rule (docs/CONTRACT.md): without STS_CONFIG the worker gets STS_DEV_MODE="1"
+// (embedded development configuration). If STS_CONFIG is in the environment or in the
+// --env-file JSON, STS_DEV_MODE is NOT set and every entry of the env file (string → text
+// binding, anything else → json binding) plus STS_CONFIG is passed through.
+import { spawn, spawnSync } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const DO_CLASSES = [
+  { binding: "TOKEN_STATE", className: "TokenStateObject" },
+  { binding: "REPLAY_CACHE", className: "ReplayCacheObject" },
+];
+
+function parseArgs(argv) {
+  const opts = { port: 8787, ip: "127.0.0.1", envFile: null, build: true, stateDir: null };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const next = () => {
+      const v = argv[++i];
+      if (v === undefined) fail(`missing value for ${a}`);
+      return v;
+    };
+    if (a === "--port" || a === "-p") opts.port = Number(next());
+    else if (a.startsWith("--port=")) opts.port = Number(a.slice(7));
+    else if (a === "--ip") opts.ip = next();
+    else if (a === "--env-file") opts.envFile = next();
+    else if (a === "--state-dir") opts.stateDir = next();
+    else if (a === "--no-build") opts.build = false;
+    else if (a === "--help" || a === "-h") {
+      console.log("usage: npm run serve -- [--port N] [--ip ADDR] [--env-file vars.json] [--state-dir DIR] [--no-build]");
+      process.exit(0);
+    } else fail(`unknown argument: ${a}`);
+  }
+  if (!Number.isInteger(opts.port) || opts.port < 1 || opts.port > 65535) fail("--port must be 1..65535");
+  return opts;
+}
+
+function fail(msg) {
+  console.error(`serve: ${msg}`);
+  process.exit(2);
+}
+
+/** Reads compatibility_date / compatibility_flags from wrangler.toml (flat keys only). */
+function readWranglerToml() {
+  const text = readFileSync(join(ROOT, "wrangler.toml"), "utf8");
+  const date = /^\s*compatibility_date\s*=\s*"([^"]+)"/m.exec(text)?.[1];
+  if (!date) fail("wrangler.toml has no compatibility_date");
+  const flagsRaw = /^\s*compatibility_flags\s*=\s*\[([^\]]*)\]/m.exec(text)?.[1] ?? "";
+  const flags = [...flagsRaw.matchAll(/"([^"]+)"/g)].map((m) => m[1]);
+  const main = /^\s*main\s*=\s*"([^"]+)"/m.exec(text)?.[1] ?? "src/index.ts";
+  return { date, flags, main };
+}
+
+function build(outdir) {
+  const wrangler = join(ROOT, "node_modules", ".bin", "wrangler");
+  const r = spawnSync(wrangler, ["deploy", "--dry-run", "--outdir", outdir], {
+    cwd: ROOT,
+    stdio: ["ignore", "inherit", "inherit"],
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+  });
+  if (r.status !== 0) fail(`wrangler build failed (exit ${r.status ?? r.signal})`);
+}
+
+/** Lists bundle modules; the entry module (index.js) must come first for workerd. */
+function bundleModules(outdir) {
+  const kinds = { ".js": "esModule", ".mjs": "esModule", ".wasm": "wasm", ".txt": "text", ".bin": "data", ".json": "json" };
+  const files = readdirSync(outdir, { recursive: true })
+    .map(String)
+    .filter((f) => !f.endsWith(".map") && f !== "README.md" && !f.startsWith(".serve"));
+  const mods = [];
+  for (const f of files) {
+    const ext = Object.keys(kinds).find((e) => f.endsWith(e));
+    if (ext) mods.push({ name: f, kind: kinds[ext] });
+  }
+  const entry = mods.findIndex((m) => m.name === "index.js");
+  if (entry < 0) fail(`no index.js in ${outdir}`);
+  mods.unshift(...mods.splice(entry, 1));
+  return mods;
+}
+
+/** Collects text/json bindings according to the configuration rule above. */
+function collectVars(envFile) {
+  const vars = {};
+  if (envFile) {
+    const parsed = JSON.parse(readFileSync(resolve(envFile), "utf8"));
+    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) fail("--env-file must hold a JSON object");
+    Object.assign(vars, parsed);
+  }
+  if (process.env.STS_CONFIG !== undefined && vars.STS_CONFIG === undefined) vars.STS_CONFIG = process.env.STS_CONFIG;
+  if (vars.STS_CONFIG === undefined) vars.STS_DEV_MODE = "1";
+  return vars;
+}
+
+const q = (s) => JSON.stringify(s); // capnp text strings accept JSON-style quoting for plain ASCII paths/names
+
+/**
+ * Writes the workerd config. Binding values go into separate files that the config `embed`s,
+ * so arbitrary content (JSON, PEM keys) never has to be escaped into Cap'n Proto syntax.
+ */
+function writeConfig({ outdir, modules, vars, compat, ip, port, stateDir }) {
+  const varDir = join(outdir, ".serve-vars");
+  rmSync(varDir, { recursive: true, force: true }); // never leave a previous run's secrets behind
+  mkdirSync(varDir, { recursive: true, mode: 0o700 });
+  chmodSync(varDir, 0o700);
+  const bindingLines = [];
+  for (const [name, value] of Object.entries(vars)) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) fail(`bad binding name in env file: ${name}`);
+    const isText = typeof value === "string";
+    const file = join(varDir, name + (isText ? ".txt" : ".json"));
+    writeFileSync(file, isText ? value : JSON.stringify(value), { mode: 0o600 });
+    bindingLines.push(`    (name = ${q(name)}, ${isText ? "text" : "json"} = embed ${q(`.serve-vars/${name}${isText ? ".txt" : ".json"}`)}),`);
+  }
+  for (const d of DO_CLASSES) {
+    bindingLines.push(`    (name = ${q(d.binding)}, durableObjectNamespace = ${q(d.className)}),`);
+  }
+  const moduleLines = modules.map((m) => `    (name = ${q(m.name)}, ${m.kind} = embed ${q(m.name)}),`);
+  const nsLines = DO_CLASSES.map(
+    (d) => `    (className = ${q(d.className)}, uniqueKey = ${q(`edge-sts-${d.className}`)}, enableSql = true),`,
+  );
+  const flags = compat.flags.map(q).join(", ");
+  const capnp = `# Generated by scripts/serve.mjs — do not edit.
+using Workerd = import "/workerd/workerd.capnp";
+
+const config :Workerd.Config = (
+  services = [
+    (name = "main", worker = .stsWorker),
+    (name = "do-storage", disk = (path = ${q(stateDir)}, writable = true)),
+  ],
+  sockets = [ (name = "http", address = ${q(`${ip}:${port}`)}, http = (), service = "main") ],
+);
+
+const stsWorker :Workerd.Worker = (
+  modules = [
+${moduleLines.join("\n")}
+  ],
+  compatibilityDate = ${q(compat.date)},
+  compatibilityFlags = [${flags}],
+  bindings = [
+${bindingLines.join("\n")}
+  ],
+  durableObjectNamespaces = [
+${nsLines.join("\n")}
+  ],
+  durableObjectStorage = (localDisk = "do-storage"),
+);
+`;
+  const path = join(outdir, "workerd.capnp");
+  writeFileSync(path, capnp);
+  return path;
+}
+
+async function waitHealthy(url, child, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) return false;
+    try {
+      const res = await fetch(`${url}/healthz`);
+      if (res.status === 200) return true;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  return false;
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const outdir = join(ROOT, "dist");
+  const stateDir = resolve(opts.stateDir ?? join(ROOT, ".wrangler", "serve-state"));
+  mkdirSync(stateDir, { recursive: true });
+  if (opts.build || !existsSync(join(outdir, "index.js"))) build(outdir);
+  const config = writeConfig({
+    outdir,
+    modules: bundleModules(outdir),
+    vars: collectVars(opts.envFile),
+    compat: readWranglerToml(),
+    ip: opts.ip,
+    port: opts.port,
+    stateDir,
+  });
+  const workerd = join(ROOT, "node_modules", "workerd", "bin", "workerd");
+  const child = spawn(workerd, ["serve", config], { cwd: outdir, stdio: ["ignore", "inherit", "inherit"] });
+  // Forward termination so `kill <serve pid>` never leaves an orphan workerd holding the port.
+  for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+    process.on(sig, () => {
+      child.kill("SIGTERM");
+    });
+  }
+  child.on("exit", (code, signal) => {
+    process.exit(code ?? (signal === "SIGTERM" || signal === "SIGINT" ? 0 : 1));
+  });
+  const host = opts.ip.includes(":") ? `[${opts.ip}]` : opts.ip;
+  const url = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${opts.port}`;
+  if (await waitHealthy(url, child, 30_000)) {
+    console.log(`edge-sts (workerd) ready on ${url}`);
+  } else if (child.exitCode === null) {
+    console.error(`serve: ${url}/healthz did not answer 200 within 30 s; stopping workerd`);
+    child.kill("SIGTERM");
+  }
+}
+
+await main();
