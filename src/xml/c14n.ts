@@ -1,0 +1,299 @@
+/**
+ * Canonical XML 1.0 (W3C REC xml-c14n-20010315) and Exclusive XML Canonicalization 1.0
+ * (W3C REC xml-exc-c14n-20020718), with and without comments, over an xmldom tree.
+ *
+ * Works on parsed trees and on trees we build with createElementNS, where a namespace may be
+ * known only from a node's namespaceURI/prefix and have no xmlns attribute: every element's
+ * "effective declarations" are its xmlns attributes plus the bindings its own name and its
+ * attributes' names imply (what a namespace-fixup serializer would declare).
+ */
+import type { Attr, Document, Element, Node, ProcessingInstruction, Text } from "@xmldom/xmldom";
+import { escapeC14nAttr, escapeC14nText } from "./escape.ts";
+
+export const C14N_10 = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315";
+export const C14N_10_COMMENTS = C14N_10 + "#WithComments";
+export const EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#";
+export const EXC_C14N_COMMENTS = EXC_C14N + "WithComments";
+
+const XMLNS_NS = "http://www.w3.org/2000/xmlns/";
+
+export interface C14nOptions {
+  /** One of C14N_10, C14N_10_COMMENTS, EXC_C14N, EXC_C14N_COMMENTS. */
+  algorithm: string;
+  /** Exclusive only: the InclusiveNamespaces PrefixList; "#default" names the default namespace. */
+  inclusivePrefixes?: readonly string[];
+  /** Nodes (with their subtrees) to leave out, e.g. the enveloped ds:Signature element. */
+  exclude?: (node: Node) => boolean;
+  /**
+   * Document-subset (node-set) mode: which element, attribute, text, comment and PI nodes are in
+   * the node-set. Namespace nodes follow their element. Omitted elements still have their
+   * children visited (C14N 1.0 §2.3). Without it, the whole subtree of the apex is the node-set.
+   */
+  include?: (node: Node) => boolean;
+}
+
+/** Returns true for the four canonicalization algorithm URIs implemented here. */
+export function isSupportedC14n(uri: string): boolean {
+  return uri === C14N_10 || uri === C14N_10_COMMENTS || uri === EXC_C14N || uri === EXC_C14N_COMMENTS;
+}
+
+/** prefix ("" = default) -> namespace URI; chained with Object.create so scopes share parents. */
+type Scope = Record<string, string>;
+
+interface Ctx {
+  out: string;
+  readonly exclusive: boolean;
+  readonly comments: boolean;
+  readonly prefixList: readonly string[];
+  readonly exclude: ((n: Node) => boolean) | undefined;
+  readonly include: ((n: Node) => boolean) | undefined;
+}
+
+/** An inherited xml:* attribute (C14N 1.0 §2.4), by qualified name. */
+type XmlAttrs = Record<string, Attr>;
+
+/**
+ * Canonicalizes a Document, or the subtree whose apex is an Element (a document subset in the
+ * sense of C14N 1.0 §2.4: inclusive c14n pulls in ancestors' namespaces and xml:* attributes;
+ * exclusive c14n renders only visibly utilized namespaces, Exc-C14N §3).
+ * @throws TypeError for an unknown algorithm or an unsupported apex node type.
+ */
+export function canonicalize(node: Node, opts: C14nOptions): string {
+  const a = opts.algorithm;
+  if (!isSupportedC14n(a)) throw new TypeError("unsupported canonicalization algorithm");
+  const exclusive = a === EXC_C14N || a === EXC_C14N_COMMENTS;
+  const ctx: Ctx = {
+    out: "",
+    exclusive,
+    comments: a === C14N_10_COMMENTS || a === EXC_C14N_COMMENTS,
+    prefixList: exclusive && opts.inclusivePrefixes ? opts.inclusivePrefixes.map((p) => (p === "#default" ? "" : p)) : [],
+    exclude: opts.exclude,
+    include: opts.include,
+  };
+  const empty: Scope = Object.create(null) as Scope;
+  if (node.nodeType === 9) {
+    documentNode(ctx, node as Document, empty);
+  } else if (node.nodeType === 1) {
+    const el = node as Element;
+    // Ancestors of the apex are outside the node-set, but their declarations are in scope and
+    // (inclusive only) their xml:* attributes are inherited by the apex.
+    const chain: Element[] = [];
+    for (let p = el.parentNode; p && p.nodeType === 1; p = p.parentNode) chain.push(p as Element);
+    let scope = empty;
+    let xmlAttrs: XmlAttrs | null = null;
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const anc = chain[i]!;
+      scope = declare(anc, scope).scope;
+      if (!exclusive) xmlAttrs = collectXmlAttrs(anc, xmlAttrs);
+    }
+    if (!isExcluded(ctx, el)) element(ctx, el, scope, empty, false, xmlAttrs);
+  } else {
+    throw new TypeError("canonicalize: apex must be a Document or an Element");
+  }
+  return ctx.out;
+}
+
+/** canonicalize() encoded as UTF-8 (the octet stream that digests and signatures cover). */
+export function canonicalizeToBytes(node: Node, opts: C14nOptions): Uint8Array<ArrayBuffer> {
+  return new TextEncoder().encode(canonicalize(node, opts));
+}
+
+function isExcluded(ctx: Ctx, n: Node): boolean {
+  return ctx.exclude !== undefined && ctx.exclude(n);
+}
+
+function inSet(ctx: Ctx, n: Node): boolean {
+  return ctx.include === undefined || ctx.include(n);
+}
+
+/** C14N 1.0 §2.1: document-level comments/PIs are separated from the root element by #xA. */
+function documentNode(ctx: Ctx, doc: Document, empty: Scope): void {
+  let afterRoot = false;
+  for (let c = doc.firstChild; c; c = c.nextSibling) {
+    if (isExcluded(ctx, c)) continue;
+    const t = c.nodeType;
+    if (t === 1) {
+      element(ctx, c as Element, empty, empty, false, null);
+      afterRoot = true;
+    } else if ((t === 8 && ctx.comments) || (t === 7 && (c as ProcessingInstruction).target !== "xml")) {
+      // xmldom keeps the XML declaration as a PI node; it is not part of the data model.
+      if (!inSet(ctx, c)) continue;
+      if (afterRoot) ctx.out += "\n";
+      leaf(ctx, c);
+      if (!afterRoot) ctx.out += "\n";
+    }
+    // Text (whitespace) and the document type declaration at document level are not output.
+  }
+}
+
+function leaf(ctx: Ctx, c: Node): void {
+  if (c.nodeType === 8) {
+    ctx.out += "<!--" + (c as unknown as Text).data + "-->";
+  } else {
+    const pi = c as ProcessingInstruction;
+    ctx.out += pi.data ? "<?" + pi.target + " " + pi.data + "?>" : "<?" + pi.target + "?>";
+  }
+}
+
+interface Declared {
+  scope: Scope;
+  /** Prefixes whose binding this element changes relative to its parent's scope. */
+  changed: string[] | null;
+}
+
+/** Applies an element's effective namespace declarations (explicit and implied) to a scope. */
+function declare(el: Element, parent: Scope): Declared {
+  let scope = parent;
+  let changed: string[] | null = null;
+  const bind = (prefix: string, uri: string): void => {
+    const prev = scope[prefix];
+    if (prev === uri || (prev === undefined && prefix === "" && uri === "")) return;
+    if (scope === parent) scope = Object.create(parent) as Scope;
+    scope[prefix] = uri;
+    if (changed === null) changed = [prefix];
+    else if (!changed.includes(prefix)) changed.push(prefix);
+  };
+  const attrs = el.attributes;
+  const n = attrs.length;
+  for (let i = 0; i < n; i++) {
+    const a = attrs.item(i)!;
+    const name = a.name;
+    if (isNsDecl(a)) bind(name.length === 5 ? "" : name.slice(6), a.value);
+  }
+  // The element's and its attributes' own names say what the prefixes must mean here.
+  bind(el.prefix ?? "", el.namespaceURI ?? "");
+  for (let i = 0; i < n; i++) {
+    const a = attrs.item(i)!;
+    const p = a.prefix;
+    if (p && p !== "xml" && p !== "xmlns" && a.namespaceURI) bind(p, a.namespaceURI);
+  }
+  return { scope, changed };
+}
+
+function isNsDecl(a: Attr): boolean {
+  const name = a.name;
+  return a.namespaceURI === XMLNS_NS || name === "xmlns" || name.startsWith("xmlns:");
+}
+
+function collectXmlAttrs(el: Element, base: XmlAttrs | null): XmlAttrs | null {
+  let out = base;
+  const attrs = el.attributes;
+  for (let i = 0; i < attrs.length; i++) {
+    const a = attrs.item(i)!;
+    if (a.prefix === "xml") {
+      if (out === base) out = Object.assign(Object.create(null) as XmlAttrs, base);
+      out![a.name] = a;
+    }
+  }
+  return out;
+}
+
+function element(
+  ctx: Ctx,
+  el: Element,
+  parentScope: Scope,
+  rendered: Scope,
+  parentOutput: boolean,
+  xmlInherit: XmlAttrs | null,
+): void {
+  const { scope, changed } = declare(el, parentScope);
+  const output = inSet(ctx, el);
+  let childRendered = rendered;
+  if (output) {
+    const tag = el.nodeName;
+    ctx.out += "<" + tag;
+    childRendered = namespaces(ctx, el, scope, rendered, parentOutput ? changed : null);
+    attributes(ctx, el, parentOutput ? null : xmlInherit);
+    ctx.out += ">";
+    children(ctx, el, scope, childRendered, true, null);
+    ctx.out += "</" + tag + ">";
+  } else {
+    children(ctx, el, scope, rendered, false, ctx.exclusive ? null : collectXmlAttrs(el, xmlInherit));
+  }
+}
+
+function children(ctx: Ctx, el: Element, scope: Scope, rendered: Scope, output: boolean, xmlInherit: XmlAttrs | null): void {
+  for (let c = el.firstChild; c; c = c.nextSibling) {
+    const t = c.nodeType;
+    if (isExcluded(ctx, c)) continue;
+    if (t === 1) element(ctx, c as Element, scope, rendered, output, xmlInherit);
+    else if (t === 3 || t === 4) {
+      if (inSet(ctx, c)) ctx.out += escapeC14nText((c as Text).data);
+    } else if ((t === 8 && ctx.comments) || t === 7) {
+      if (inSet(ctx, c)) leaf(ctx, c);
+    }
+  }
+}
+
+/**
+ * Emits the namespace declarations of an output element, sorted by prefix (default first), and
+ * returns the rendered scope for its descendants. `candidates` null means "every in-scope prefix"
+ * (the apex, or an element whose parent is not output); otherwise only the prefixes the element
+ * itself rebinds can differ from what its output parent rendered.
+ */
+function namespaces(ctx: Ctx, el: Element, scope: Scope, rendered: Scope, candidates: string[] | null): Scope {
+  let prefixes: string[];
+  if (ctx.exclusive) {
+    // Exc-C14N §3: visibly utilized prefixes, plus the PrefixList ones under inclusive rules.
+    prefixes = [el.prefix ?? ""];
+    const attrs = el.attributes;
+    for (let i = 0; i < attrs.length; i++) {
+      const a = attrs.item(i)!;
+      const p = a.prefix;
+      if (p && p !== "xmlns" && !prefixes.includes(p) && !isNsDecl(a)) prefixes.push(p);
+    }
+    for (const p of ctx.prefixList) if (!prefixes.includes(p) && (p === "" || scope[p] !== undefined)) prefixes.push(p);
+  } else if (candidates === null) {
+    prefixes = [];
+    for (const p in scope) prefixes.push(p);
+  } else {
+    prefixes = candidates;
+  }
+  let emit: string[] | null = null;
+  for (const p of prefixes) {
+    if (p === "xml") continue;
+    const uri = scope[p];
+    if (p === "") {
+      // xmlns="" only undoes a non-empty default rendered by an output ancestor (§2.3).
+      if ((uri ?? "") === (rendered[""] ?? "")) continue;
+    } else if (uri === undefined || uri === "" || rendered[p] === uri) {
+      continue;
+    }
+    (emit ??= []).push(p);
+  }
+  if (emit === null) return rendered;
+  emit.sort();
+  const next = Object.create(rendered) as Scope;
+  for (const p of emit) {
+    const uri = scope[p] ?? "";
+    next[p] = uri;
+    ctx.out += (p === "" ? ' xmlns="' : " xmlns:" + p + '="') + escapeC14nAttr(uri) + '"';
+  }
+  return next;
+}
+
+/** Emits attributes sorted by namespace URI, then local name (C14N 1.0 §2.2). */
+function attributes(ctx: Ctx, el: Element, xmlInherit: XmlAttrs | null): void {
+  const attrs = el.attributes;
+  const list: Attr[] = [];
+  for (let i = 0; i < attrs.length; i++) {
+    const a = attrs.item(i)!;
+    if (!isNsDecl(a) && inSet(ctx, a)) list.push(a);
+  }
+  if (xmlInherit !== null) {
+    for (const name in xmlInherit) if (!el.hasAttribute(name)) list.push(xmlInherit[name]!);
+  }
+  if (list.length > 1) list.sort(compareAttrs);
+  for (const a of list) ctx.out += " " + a.name + '="' + escapeC14nAttr(a.value) + '"';
+}
+
+// JS string order is UTF-16 code-unit order; it equals the code-point order C14N asks for
+// except between astral characters and U+E000..U+FFFF, which never occur in our names.
+function compareAttrs(a: Attr, b: Attr): number {
+  const na = a.namespaceURI ?? "";
+  const nb = b.namespaceURI ?? "";
+  if (na !== nb) return na < nb ? -1 : 1;
+  const la = a.localName ?? a.name;
+  const lb = b.localName ?? b.name;
+  return la < lb ? -1 : la > lb ? 1 : 0;
+}

@@ -1,0 +1,25 @@
+/**
+ * Character escaping for canonical output (C14N 1.0 §2.3, "Character Modifications and
+ * Character References"). A single native regex scan decides whether any work is needed, so
+ * the common case (nothing to escape) costs no allocation.
+ */
+
+const TEXT_SPECIAL = /[&<>\r]/;
+const TEXT_ALL = /[&<>\r]/g;
+const ATTR_SPECIAL = /[&<"\t\n\r]/;
+const ATTR_ALL = /[&<"\t\n\r]/g;
+
+const TEXT_MAP: Readonly<Record<string, string>> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#xD;" };
+const ATTR_MAP: Readonly<Record<string, string>> = {
+  "&": "&amp;", "<": "&lt;", '"': "&quot;", "\t": "&#x9;", "\n": "&#xA;", "\r": "&#xD;",
+};
+
+/** Text node content: & < > and #xD are replaced by references. */
+export function escapeC14nText(s: string): string {
+  return TEXT_SPECIAL.test(s) ? s.replace(TEXT_ALL, (c) => TEXT_MAP[c]!) : s;
+}
+
+/** Attribute value in double quotes: & < " #x9 #xA #xD are replaced by references. */
+export function escapeC14nAttr(s: string): string {
+  return ATTR_SPECIAL.test(s) ? s.replace(ATTR_ALL, (c) => ATTR_MAP[c]!) : s;
+}
