@@ -95,7 +95,8 @@ export function canonicalize(node: Node, opts: C14nOptions): string {
 
 /** canonicalize() encoded as UTF-8 (the octet stream that digests and signatures cover). */
 export function canonicalizeToBytes(node: Node, opts: C14nOptions): Uint8Array<ArrayBuffer> {
-  return new TextEncoder().encode(canonicalize(node, opts));
+  // TextEncoder always allocates a fresh (non-shared) ArrayBuffer; the lib typing is just wider.
+  return new TextEncoder().encode(canonicalize(node, opts)) as Uint8Array<ArrayBuffer>;
 }
 
 function isExcluded(ctx: Ctx, n: Node): boolean {
