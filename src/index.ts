@@ -1,8 +1,7 @@
 import { Hono } from "hono";
-import { DurableObject } from "cloudflare:workers";
 
-export class TokenStateObject extends DurableObject {}
-export class ReplayCacheObject extends DurableObject {}
+export { TokenStateObject } from "./state/token-state.ts";
+export { ReplayCacheObject } from "./state/replay-cache.ts";
 
 const app = new Hono();
 app.get("/healthz", (c) => c.text("ok"));

@@ -1,0 +1,179 @@
+import type { ReplayCacheObject } from "./replay-cache.ts";
+import type { TokenStateObject } from "./token-state.ts";
+import {
+  base64url,
+  replayShardName,
+  sha256,
+  subjectShardName,
+  tokenIdHash,
+  type SubjectKey,
+} from "./hash.ts";
+import type { CancelResult, RenewResult, RevocationReason, TokenStatus } from "./types.ts";
+
+export { tokenIdHash, subjectShardName, type SubjectKey } from "./hash.ts";
+export type { CancelResult, RenewResult, RevocationReason, TokenStatus } from "./types.ts";
+
+/** The two Durable Object bindings the state layer needs (declared in wrangler.toml). */
+export interface StateBindings {
+  TOKEN_STATE: DurableObjectNamespace<TokenStateObject>;
+  REPLAY_CACHE: DurableObjectNamespace<ReplayCacheObject>;
+}
+
+export interface StateClientOptions {
+  /** Clock, epoch ms. Default `Date.now`. */
+  now?: () => number;
+  /**
+   * Longest lifetime of any token the STS issues, ms (default 24 h). A subject-wide
+   * revocation is kept this long after its cut-off: no token issued before can outlive it.
+   */
+  maxTokenLifetimeMs?: number;
+  /**
+   * Edge cache for "revoked" answers. Default `caches.default` when the Cache API exists;
+   * `null` disables caching.
+   */
+  cache?: Cache | null;
+  /** Run cache writes in the background (pass `ctx.waitUntil.bind(ctx)`); else awaited. */
+  waitUntil?: (p: Promise<unknown>) => void;
+}
+
+/** What the state layer needs to know about a token: its ID and validity window. */
+export interface TokenRef {
+  /** SAML `ID` / `AssertionID` or JWT `jti` (hashed before it leaves the client). */
+  id: string;
+  /** iat / IssueInstant, epoch ms. */
+  issuedAt: number;
+  /** exp / NotOnOrAfter, epoch ms. */
+  expiresAt: number;
+}
+
+/** The typed facade protocol code uses: no SQL, no shard names, no hashes. */
+export interface StateClient {
+  /** Validate: is the token still usable? One RPC, unless a cached "revoked" answers. */
+  status(subject: SubjectKey, token: TokenRef): Promise<TokenStatus>;
+  /**
+   * Renew: records `token` → `renewed` once. The renewed token must keep the issuer and
+   * subject (same shard, same family). One RPC.
+   */
+  renew(
+    subject: SubjectKey,
+    token: TokenRef,
+    renewed: { id: string; expiresAt: number },
+  ): Promise<RenewResult>;
+  /** Cancel: idempotent. One RPC. */
+  cancel(subject: SubjectKey, token: { id: string; expiresAt: number }): Promise<CancelResult>;
+  /** Revokes every token of `subject` issued before `before` (default: now). One RPC. */
+  revokeSubject(subject: SubjectKey, before?: number): Promise<void>;
+  /**
+   * Replay check for a one-time value (UsernameToken Nonce+Created, client-assertion jti).
+   * `key` should name its kind and scope, e.g. `ut:` + username + ":" + nonce.
+   * @returns true the first time, false for a replay before `expiresAt`.
+   */
+  rememberNonce(key: string, expiresAt: number): Promise<boolean>;
+}
+
+const DEFAULT_MAX_LIFETIME_MS = 24 * 60 * 60 * 1000;
+
+/** Synthetic cache key for a token's revoked answer; never routed to any origin. */
+export function revokedCacheUrl(idHash: string): string {
+  return `https://token-state.sts.invalid/revoked/${idHash}`;
+}
+
+function defaultCache(): Cache | null {
+  // The Cache API is absent in some runtimes and test contexts: degrade to no caching.
+  return typeof caches !== "undefined" && caches.default ? caches.default : null;
+}
+
+const REASONS: readonly RevocationReason[] = ["cancelled", "subject-revoked", "family-revoked"];
+
+/**
+ * Creates the state client. Issuance never calls it: tokens are self-contained, and only
+ * Validate, Renew, Cancel and replay checks reach a Durable Object.
+ */
+export function createStateClient(env: StateBindings, opts: StateClientOptions = {}): StateClient {
+  const now = opts.now ?? Date.now;
+  const maxLifetime = opts.maxTokenLifetimeMs ?? DEFAULT_MAX_LIFETIME_MS;
+  const cache = opts.cache === undefined ? defaultCache() : opts.cache;
+
+  const shard = async (subject: SubjectKey) =>
+    env.TOKEN_STATE.getByName(await subjectShardName(subject));
+
+  const background = async (p: Promise<unknown>): Promise<void> => {
+    const safe = p.catch(() => undefined); // a cache failure must never fail the request
+    if (opts.waitUntil) opts.waitUntil(safe);
+    else await safe;
+  };
+
+  /** Caches a revoked answer until the token's expiry; revocation is permanent. */
+  const cacheRevoked = async (idHash: string, reason: RevocationReason, expiresAt: number) => {
+    const ttl = Math.ceil((expiresAt - now()) / 1000);
+    if (!cache || ttl <= 0) return;
+    const body = JSON.stringify({ state: "revoked", reason });
+    const res = new Response(body, {
+      headers: { "content-type": "application/json", "cache-control": `max-age=${ttl}` },
+    });
+    await background(cache.put(revokedCacheUrl(idHash), res));
+  };
+
+  const cachedRevoked = async (idHash: string): Promise<TokenStatus | null> => {
+    if (!cache) return null;
+    const hit = await cache.match(revokedCacheUrl(idHash)).catch(() => undefined);
+    if (!hit) return null;
+    const v: unknown = await hit.json().catch(() => null);
+    const reason = (v as { reason?: unknown } | null)?.reason;
+    return REASONS.includes(reason as RevocationReason)
+      ? { state: "revoked", reason: reason as RevocationReason }
+      : null;
+  };
+
+  return {
+    async status(subject, token) {
+      const idHash = await tokenIdHash(token.id);
+      const cached = await cachedRevoked(idHash);
+      if (cached) return cached;
+      const stub = await shard(subject);
+      const s = await stub.status({ idHash, issuedAt: token.issuedAt, expiresAt: token.expiresAt });
+      // "active" is never cached: a cancel elsewhere must take effect on the next check.
+      if (s.state === "revoked") await cacheRevoked(idHash, s.reason, token.expiresAt);
+      return s;
+    },
+
+    async renew(subject, token, renewed) {
+      const [idHash, newIdHash, stub] = await Promise.all([
+        tokenIdHash(token.id),
+        tokenIdHash(renewed.id),
+        shard(subject),
+      ]);
+      const r = await stub.renew({
+        idHash,
+        issuedAt: token.issuedAt,
+        expiresAt: token.expiresAt,
+        newIdHash,
+        newExpiresAt: renewed.expiresAt,
+        now: now(),
+      });
+      if (!r.ok && r.revocation) await cacheRevoked(idHash, r.revocation, token.expiresAt);
+      return r;
+    },
+
+    async cancel(subject, token) {
+      const [idHash, stub] = await Promise.all([tokenIdHash(token.id), shard(subject)]);
+      const r = await stub.cancel({ idHash, expiresAt: token.expiresAt });
+      // Read-your-writes in this colo; other colos learn it from the object.
+      if (!r.alreadyCancelled) await cacheRevoked(idHash, "cancelled", token.expiresAt);
+      return r;
+    },
+
+    async revokeSubject(subject, before) {
+      const cutoff = before ?? now();
+      const stub = await shard(subject);
+      await stub.revokeSubject({ before: cutoff, keepUntil: cutoff + maxLifetime });
+    },
+
+    async rememberNonce(key, expiresAt) {
+      const bytes = await sha256(key);
+      const stub = env.REPLAY_CACHE.getByName(replayShardName(bytes));
+      const r = await stub.remember({ key: base64url(bytes), expiresAt, now: now() });
+      return r.fresh;
+    },
+  };
+}

@@ -1,0 +1,54 @@
+/** Hashing and shard naming shared by the state client and its tests. */
+
+const encoder = new TextEncoder();
+
+/** base64url without padding (RFC 4648 §5). */
+export function base64url(bytes: Uint8Array): string {
+  let bin = "";
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+/** SHA-256 of the UTF-8 encoding of `text`. */
+export async function sha256(text: string): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(text)));
+}
+
+/**
+ * The storage key of a token: base64url(SHA-256(token ID)). Rows hold this, never the raw
+ * ID or token, so a storage dump names no token.
+ * @param id SAML `ID` / `AssertionID`, or JWT `jti`.
+ */
+export async function tokenIdHash(id: string): Promise<string> {
+  return base64url(await sha256(id));
+}
+
+/** Who a token is about: the shard key of {@link TokenStateObject}. */
+export interface SubjectKey {
+  /** STS issuer (entity ID / `iss`). A URI, so it cannot contain a newline. */
+  issuer: string;
+  /** SAML NameID value / JWT `sub`. */
+  subject: string;
+}
+
+/**
+ * Object name of the subject's token-state shard: `sub:` + base64url(SHA-256(issuer "\n"
+ * subject)). The issuer is refused if it contains "\n", which keeps the encoding injective
+ * (the first newline always separates the two parts).
+ */
+export async function subjectShardName(key: SubjectKey): Promise<string> {
+  if (key.issuer.includes("\n")) throw new TypeError("issuer must not contain a newline");
+  return "sub:" + base64url(await sha256(key.issuer + "\n" + key.subject));
+}
+
+/** Number of replay-cache shards; see docs/storage.md before changing it. */
+export const REPLAY_SHARDS = 64;
+
+/**
+ * Replay shard of an already-hashed key: the low 6 bits of the hash's first byte, as two
+ * decimal digits (`replay:00` … `replay:63`). Uniform because the key is a SHA-256 output.
+ */
+export function replayShardName(keyHashBytes: Uint8Array): string {
+  const n = (keyHashBytes[0] ?? 0) % REPLAY_SHARDS;
+  return "replay:" + String(n).padStart(2, "0");
+}

@@ -1,0 +1,183 @@
+import { DurableObject } from "cloudflare:workers";
+import {
+  RETENTION_MARGIN_MS,
+  type CancelQuery,
+  type CancelResult,
+  type RenewQuery,
+  type RenewResult,
+  type RevocationReason,
+  type RevokeSubjectQuery,
+  type StatusQuery,
+  type TokenStatus,
+} from "./types.ts";
+
+/**
+ * Schema (see docs/storage.md). Idempotent, so it runs on every construction; the DDL is
+ * synchronous SQLite, so no `blockConcurrencyWhile` is needed: nothing can interleave.
+ * - `token`: one row per token we know something about (renewed, cancelled, or a member
+ *   of a renewal family). An un-renewed, un-cancelled original has no row: issuance writes
+ *   nothing.
+ * - `subject_revocation`: at most one row, the subject-wide cut-off.
+ */
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS token (
+  id_hash    TEXT PRIMARY KEY,
+  family     TEXT NOT NULL,
+  expires_at INTEGER NOT NULL,
+  renewed_at INTEGER,
+  renewed_to TEXT,
+  revoked    TEXT
+);
+CREATE INDEX IF NOT EXISTS token_family ON token (family);
+CREATE INDEX IF NOT EXISTS token_expires ON token (expires_at);
+CREATE TABLE IF NOT EXISTS subject_revocation (
+  id             INTEGER PRIMARY KEY CHECK (id = 1),
+  revoked_before INTEGER NOT NULL,
+  keep_until     INTEGER NOT NULL
+);`;
+
+type TokenRow = {
+  family: string;
+  expires_at: number;
+  renewed_at: number | null;
+  revoked: string | null;
+};
+
+/**
+ * Lifecycle state of all tokens of ONE subject (issuer + subject name); the object name is
+ * `sub:` + base64url(SHA-256(issuer "\n" subject)), computed by `createStateClient`.
+ * Every method is a single RPC; every read-modify-write runs inside one
+ * `transactionSync`, and the object is single-threaded, so concurrent renewals of one
+ * token serialize and exactly one wins.
+ */
+export class TokenStateObject extends DurableObject {
+  constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
+    super(ctx, env);
+    ctx.storage.sql.exec(SCHEMA);
+  }
+
+  /** Is the token still usable? Reads only; an unknown token is active. */
+  status(q: StatusQuery): TokenStatus {
+    if (this.#subjectRevoked(q.issuedAt)) return { state: "revoked", reason: "subject-revoked" };
+    const row = this.#row(q.idHash);
+    if (row?.revoked) return { state: "revoked", reason: row.revoked as RevocationReason };
+    return { state: "active", renewed: row?.renewed_at != null };
+  }
+
+  /**
+   * Records that `idHash` was renewed into `newIdHash`, once. A second renewal of the same
+   * token is reuse (like OAuth refresh-token reuse detection, RFC 9700 §4.14.2): the
+   * whole family is revoked and the renewal refused.
+   */
+  async renew(q: RenewQuery): Promise<RenewResult> {
+    const result = this.ctx.storage.transactionSync((): RenewResult => {
+      // Past the retention horizon the row that would prove an earlier renewal may have
+      // been deleted by the alarm, so a renewal could no longer be proven unique.
+      if (q.expiresAt + RETENTION_MARGIN_MS <= q.now) return { ok: false, reason: "expired" };
+      if (this.#subjectRevoked(q.issuedAt)) {
+        return { ok: false, reason: "revoked", revocation: "subject-revoked" };
+      }
+      const row = this.#row(q.idHash);
+      if (row?.revoked) {
+        return { ok: false, reason: "revoked", revocation: row.revoked as RevocationReason };
+      }
+      if (row && row.renewed_at !== null) {
+        this.ctx.storage.sql.exec(
+          "UPDATE token SET revoked = 'family-revoked' WHERE family = ?",
+          row.family,
+        );
+        return { ok: false, reason: "already-renewed", revocation: "family-revoked" };
+      }
+      if (this.#row(q.newIdHash)) return { ok: false, reason: "id-conflict" };
+      // Every renewed member has a row carrying its family, so a token without a row is
+      // an original and founds its own family.
+      const family = row?.family ?? q.idHash;
+      this.ctx.storage.sql.exec(
+        `INSERT INTO token (id_hash, family, expires_at, renewed_at, renewed_to)
+           VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (id_hash) DO UPDATE SET renewed_at = ?4, renewed_to = ?5,
+           expires_at = max(expires_at, ?3)`,
+        q.idHash, family, q.expiresAt, q.now, q.newIdHash,
+      );
+      this.ctx.storage.sql.exec(
+        "INSERT INTO token (id_hash, family, expires_at) VALUES (?, ?, ?)",
+        q.newIdHash, family, q.newExpiresAt,
+      );
+      return { ok: true, family };
+    });
+    if (result.ok) await this.#scheduleAlarm(Math.min(q.expiresAt, q.newExpiresAt));
+    return result;
+  }
+
+  /** Cancels one token (WS-Trust 1.3 §10). Idempotent: a repeat reports `alreadyCancelled`. */
+  async cancel(q: CancelQuery): Promise<CancelResult> {
+    const already = this.ctx.storage.transactionSync((): boolean => {
+      const row = this.#row(q.idHash);
+      if (row?.revoked) return true;
+      this.ctx.storage.sql.exec(
+        `INSERT INTO token (id_hash, family, expires_at, revoked) VALUES (?1, ?1, ?2, 'cancelled')
+         ON CONFLICT (id_hash) DO UPDATE SET revoked = 'cancelled',
+           expires_at = max(expires_at, ?2)`,
+        q.idHash, q.expiresAt,
+      );
+      return false;
+    });
+    if (!already) await this.#scheduleAlarm(q.expiresAt);
+    return { cancelled: true, alreadyCancelled: already };
+  }
+
+  /**
+   * Revokes every token of this subject issued before `q.before`: one row, whatever the
+   * number of tokens. Cut-offs only move forward, so a late, older request can't un-revoke.
+   */
+  async revokeSubject(q: RevokeSubjectQuery): Promise<void> {
+    this.ctx.storage.sql.exec(
+      `INSERT INTO subject_revocation (id, revoked_before, keep_until) VALUES (1, ?1, ?2)
+       ON CONFLICT (id) DO UPDATE SET revoked_before = max(revoked_before, ?1),
+         keep_until = max(keep_until, ?2)`,
+      q.before, q.keepUntil,
+    );
+    await this.#scheduleAlarm(q.keepUntil);
+  }
+
+  /** Deletes rows past expiry + margin, then re-arms for the earliest remaining one. */
+  override async alarm(): Promise<void> {
+    const horizon = Date.now() - RETENTION_MARGIN_MS;
+    const next = this.ctx.storage.transactionSync((): number | null => {
+      const sql = this.ctx.storage.sql;
+      sql.exec("DELETE FROM token WHERE expires_at <= ?", horizon);
+      sql.exec("DELETE FROM subject_revocation WHERE keep_until <= ?", horizon);
+      const r = sql
+        .exec<{ t: number | null }>(
+          `SELECT min(t) AS t FROM (SELECT min(expires_at) AS t FROM token
+             UNION ALL SELECT keep_until AS t FROM subject_revocation)`,
+        )
+        .one();
+      return r.t;
+    });
+    if (next !== null) await this.ctx.storage.setAlarm(next + RETENTION_MARGIN_MS);
+  }
+
+  #row(idHash: string): TokenRow | undefined {
+    return this.ctx.storage.sql
+      .exec<TokenRow>(
+        "SELECT family, expires_at, renewed_at, revoked FROM token WHERE id_hash = ?",
+        idHash,
+      )
+      .toArray()[0];
+  }
+
+  #subjectRevoked(issuedAt: number): boolean {
+    const r = this.ctx.storage.sql
+      .exec<{ b: number }>("SELECT revoked_before AS b FROM subject_revocation WHERE id = 1")
+      .toArray()[0];
+    return r !== undefined && issuedAt < r.b;
+  }
+
+  /** Arms the alarm for `expiresAt` + margin unless an earlier one is already set. */
+  async #scheduleAlarm(expiresAt: number): Promise<void> {
+    const at = expiresAt + RETENTION_MARGIN_MS;
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || at < current) await this.ctx.storage.setAlarm(at);
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * Plain-data shapes exchanged over Durable Object RPC (structured-clone safe: no classes,
+ * no functions). Times are Unix epoch milliseconds throughout.
+ */
+
+/** Why a token is no longer usable. */
+export type RevocationReason = "cancelled" | "subject-revoked" | "family-revoked";
+
+/**
+ * Answer to "may this token still be used?". A renewed token stays `active` until it
+ * expires (like Apache CXF): WS-Trust 1.3 §7.4 says nothing about the old token, and
+ * keeping it valid avoids breaking a relying party that still holds it while the
+ * requestor switches over. Renewed-ness only blocks a second renewal.
+ */
+export type TokenStatus =
+  | { state: "active"; renewed: boolean }
+  | { state: "revoked"; reason: RevocationReason };
+
+/** RPC argument of {@link TokenStateObject.status}. */
+export interface StatusQuery {
+  idHash: string;
+  /** iat / IssueInstant of the token; compared with the subject revocation cut-off. */
+  issuedAt: number;
+  expiresAt: number;
+}
+
+/** RPC argument of {@link TokenStateObject.renew}. */
+export interface RenewQuery {
+  idHash: string;
+  issuedAt: number;
+  expiresAt: number;
+  /** ID hash of the token minted by this renewal (WS-Trust 1.3 §7.4: a new token). */
+  newIdHash: string;
+  newExpiresAt: number;
+  now: number;
+}
+
+/** Why a renewal was refused. */
+export type RenewRefusal =
+  /** The token was renewed before: reuse detected, the whole family is now revoked. */
+  | "already-renewed"
+  /** The token is revoked (see `revocation`). */
+  | "revoked"
+  /** The token expired more than the retention margin ago: once-only can't be proven. */
+  | "expired"
+  /** `newIdHash` is already known: the caller reused a token ID. */
+  | "id-conflict";
+
+export type RenewResult =
+  | { ok: true; family: string }
+  | { ok: false; reason: RenewRefusal; revocation?: RevocationReason };
+
+/** RPC argument of {@link TokenStateObject.cancel}. */
+export interface CancelQuery {
+  idHash: string;
+  expiresAt: number;
+}
+
+export interface CancelResult {
+  cancelled: true;
+  /** True when the token was already unusable (cancelled before, or its family revoked). */
+  alreadyCancelled: boolean;
+}
+
+/** RPC argument of {@link TokenStateObject.revokeSubject}. */
+export interface RevokeSubjectQuery {
+  /** Tokens of this subject issued strictly before this instant are revoked. */
+  before: number;
+  /** Keep the cut-off at least until then: `before` + the longest token lifetime issued. */
+  keepUntil: number;
+}
+
+/** RPC argument of {@link ReplayCacheObject.remember}. */
+export interface RememberQuery {
+  /** base64url SHA-256 of the replay key (never the raw nonce). */
+  key: string;
+  /** Until when a repeat must be refused (end of the freshness window). */
+  expiresAt: number;
+  /** Injectable clock for tests; defaults to `Date.now()` inside the object. */
+  now?: number;
+}
+
+/**
+ * How long a row outlives the token it describes. Relying parties accept tokens up to a
+ * clock skew past their expiry (SAML 2.0 core §2.5.1.2 leaves skew to deployments; 5 min is
+ * the customary value), so revocation and renewed-ness must be remembered that long too.
+ */
+export const RETENTION_MARGIN_MS = 5 * 60 * 1000;
