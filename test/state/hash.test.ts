@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import {
+  replayShardName,
+  sha256,
+  subjectShardName,
+  tokenIdHash,
+} from "../../src/state/hash.ts";
+
+// Expected values computed independently with Node's crypto:
+//   createHash("sha256").update(s).digest("base64url")
+describe("state hashing", () => {
+  it("tokenIdHash is base64url(SHA-256) without padding", async () => {
+    // FIPS 180-2 "abc" test vector, base64url-encoded.
+    expect(await tokenIdHash("abc")).toBe("ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0");
+    expect(await tokenIdHash("_a1b2c3")).toBe("VZDHAc_Zj2QECqP-seySQPO5nciS8lWd26sM8Pmo6T0");
+  });
+
+  it("subject shard name is sub: + base64url(SHA-256(issuer \\n subject))", async () => {
+    expect(await subjectShardName({ issuer: "https://sts.example.com/", subject: "alice" })).toBe(
+      "sub:4jwxTCcAlYmnfuGNf0he7MLGLI7n5BKP9o6ou89UVtg",
+    );
+  });
+
+  it("refuses an issuer containing a newline (keeps the encoding injective)", async () => {
+    await expect(subjectShardName({ issuer: "a\nb", subject: "c" })).rejects.toThrow(TypeError);
+  });
+
+  it("replay shard is the first hash byte mod 64, two digits", async () => {
+    // SHA-256("ut:alice:nonce-1")[0] = 227 -> 35; SHA-256("jti:demo-client:j-1")[0] = 240 -> 48
+    expect(replayShardName(await sha256("ut:alice:nonce-1"))).toBe("replay:35");
+    expect(replayShardName(await sha256("jti:demo-client:j-1"))).toBe("replay:48");
+    expect(replayShardName(new Uint8Array([3]))).toBe("replay:03");
+  });
+});

@@ -1,0 +1,20 @@
+import { env } from "cloudflare:test";
+import type { StateBindings } from "../../src/state/client.ts";
+import { subjectShardName, type SubjectKey } from "../../src/state/hash.ts";
+
+/** The wrangler.toml bindings, typed (Cloudflare.Env is not augmented project-wide). */
+export const bindings = env as unknown as StateBindings;
+
+let counter = 0;
+/** A subject no other test touches, so every test starts from an empty shard. */
+export function freshSubject(label: string): SubjectKey {
+  counter += 1;
+  return { issuer: "https://sts.test/", subject: `${label}-${counter}-${crypto.randomUUID()}` };
+}
+
+/** The token-state stub for a subject, addressed exactly as the client addresses it. */
+export async function tokenStateStub(subject: SubjectKey) {
+  return bindings.TOKEN_STATE.getByName(await subjectShardName(subject));
+}
+
+export const HOUR = 60 * 60 * 1000;
