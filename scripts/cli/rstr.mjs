@@ -1,0 +1,77 @@
+// Reads a WS-Trust response: the issued token out of wst:RequestedSecurityToken, or the SOAP
+// fault (SOAP 1.1 faultcode/faultstring, SOAP 1.2 Code/Subcode/Reason).
+import { parseXml, select, selectText, serialize } from "./xml.mjs";
+
+/**
+ * @typedef {{ ok: true, token: string, kind: "xml"|"text", tokenType: string|undefined,
+ *     action: string|undefined, document: Document }
+ *   | { ok: false, code: string, subcode: string|undefined, reason: string, document: Document|undefined }} IssueResult
+ */
+
+/**
+ * Parses the HTTP body of an Issue response.
+ * @param {string} text
+ * @returns {IssueResult}
+ */
+export function parseIssueResponse(text) {
+  let doc;
+  try {
+    doc = parseXml(text);
+  } catch (e) {
+    return { ok: false, code: "client:unparseable", subcode: undefined, reason: `${e.message}: ${text.slice(0, 200)}`, document: undefined };
+  }
+  const fault = select("/s11:Envelope/s11:Body/s11:Fault | /s12:Envelope/s12:Body/s12:Fault", doc)[0];
+  if (fault) return { ok: false, ...readFault(fault), document: doc };
+  const rsts = select("//wst13:RequestedSecurityToken | //wst05:RequestedSecurityToken", doc);
+  if (rsts.length !== 1) {
+    return { ok: false, code: "client:no-token", subcode: undefined, reason: `expected 1 RequestedSecurityToken, got ${rsts.length}`, document: doc };
+  }
+  const rstr = rsts[0].parentNode;
+  const tokenType = selectText("wst13:TokenType | wst05:TokenType", rstr)?.trim();
+  const action = selectText("/*/*[local-name()='Header']/*[local-name()='Action']", doc)?.trim();
+  const child = [...rsts[0].childNodes].find((n) => n.nodeType === 1);
+  if (!child) return { ok: false, code: "client:no-token", subcode: undefined, reason: "empty RequestedSecurityToken", document: doc };
+  // A JWT travels as the text of a wsse:BinarySecurityToken (base64 of the compact JWS, WS-Trust
+  // JWT profile as AD FS does it) — return the compact JWS itself.
+  if (child.localName === "BinarySecurityToken") {
+    const raw = child.textContent.trim();
+    const decoded = Buffer.from(raw, "base64").toString("utf8");
+    const jws = /^[\w-]+\.[\w-]+\.[\w-]*$/.test(raw) ? raw : decoded;
+    return { ok: true, token: jws, kind: "text", tokenType, action, document: doc };
+  }
+  return { ok: true, token: serialize(child), kind: "xml", tokenType, action, document: doc };
+}
+
+function readFault(fault) {
+  const s11 = fault.namespaceURI === "http://schemas.xmlsoap.org/soap/envelope/";
+  const codeEl = select(s11 ? "faultcode" : "s12:Code/s12:Value", fault)[0];
+  const subEl = s11 ? undefined : select("s12:Code/s12:Subcode/s12:Value", fault)[0];
+  return {
+    code: qname(codeEl) ?? "",
+    subcode: qname(subEl),
+    reason: (s11 ? selectText("faultstring", fault) : selectText("s12:Reason/s12:Text", fault))?.trim() ?? "",
+  };
+}
+
+/**
+ * Resolves the QName text of a fault code element to Clark notation "{namespace}local", using
+ * the namespace declarations in scope on that element (SOAP 1.1 §4.4.1, SOAP 1.2 §5.4.6).
+ */
+function qname(el) {
+  if (!el) return undefined;
+  const text = el.textContent.trim();
+  const i = text.indexOf(":");
+  const prefix = i < 0 ? null : text.slice(0, i);
+  const ns = el.lookupNamespaceURI(prefix);
+  return ns ? `{${ns}}${text.slice(i + 1)}` : text;
+}
+
+/** True when the fault's code or subcode is wst:<local> in either WS-Trust namespace. */
+export function isTrustFault(result, local) {
+  if (result.ok) return false;
+  const want = [
+    `{http://docs.oasis-open.org/ws-sx/ws-trust/200512}${local}`,
+    `{http://schemas.xmlsoap.org/ws/2005/02/trust}${local}`,
+  ];
+  return want.includes(result.code) || want.includes(result.subcode ?? "");
+}

@@ -1,0 +1,136 @@
+// `npm run sts -- token --url http://127.0.0.1:8787 --user alice --password wonderland
+//    --applies-to urn:example:rp [--token-type saml2|saml1|jwt] [--soap 1.1|1.2]
+//    [--trust 13|2005] [--out file] [--raw-response file]`
+//
+// Discovers the usernamemixed endpoint from GET /trust/mex (as a real WS-Trust client does),
+// sends an RST Issue with a UsernameToken and prints the issued token, or the SOAP fault reason
+// (exit 1).
+import { writeFileSync } from "node:fs";
+import { buildIssueRequest } from "./envelope.mjs";
+import { findUsernameMixed } from "./mex.mjs";
+import { parseIssueResponse } from "./rstr.mjs";
+
+export const USAGE = `usage: sts token --url URL --user NAME --password PW --applies-to URI
+                 [--token-type saml2|saml1|jwt] [--soap 1.1|1.2] [--trust 13|2005]
+                 [--out FILE] [--raw-response FILE]`;
+
+/**
+ * Fetches the mex WSDL and returns the usernamemixed endpoint for a WS-Trust version.
+ * @param {string} baseUrl  the STS origin, e.g. http://127.0.0.1:8787
+ * @param {"13"|"2005"} trust
+ * @param {"1.1"|"1.2"} [soap]
+ * @returns {Promise<string>}
+ */
+export async function discoverEndpoint(baseUrl, trust, soap) {
+  const mexUrl = new URL("/trust/mex", baseUrl).href;
+  const res = await fetch(mexUrl);
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`GET ${mexUrl} → HTTP ${res.status}`);
+  return findUsernameMixed(text, trust, soap);
+}
+
+/**
+ * Requests a token: discovery (unless `endpoint` is given), RST Issue, response parsing.
+ * @param {{ url: string, user: string, password: string, appliesTo: string,
+ *   tokenType?: string, soap?: "1.1"|"1.2", trust?: "13"|"2005", endpoint?: string,
+ *   doctype?: boolean }} opts
+ * @returns {Promise<import("./rstr.mjs").IssueResult & { status: number, endpoint: string,
+ *   contentType: string|null, responseText: string, requestText: string }>}
+ */
+export async function requestToken(opts) {
+  const trust = opts.trust ?? "13";
+  const soap = opts.soap ?? "1.2";
+  const endpoint = opts.endpoint ?? (await discoverEndpoint(opts.url, trust, soap));
+  const req = buildIssueRequest({
+    to: endpoint,
+    username: opts.user,
+    password: opts.password,
+    appliesTo: opts.appliesTo,
+    tokenType: opts.tokenType,
+    soap,
+    trust,
+    doctype: opts.doctype,
+  });
+  const res = await fetch(endpoint, { method: "POST", headers: req.headers, body: req.body });
+  const text = await res.text();
+  const parsed = parseIssueResponse(text);
+  return {
+    ...parsed,
+    status: res.status,
+    endpoint,
+    contentType: res.headers.get("content-type"),
+    responseText: text,
+    requestText: req.body,
+  };
+}
+
+/** Parses `--name value` / `--name=value` pairs. */
+export function parseFlags(args) {
+  const out = {};
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (!a.startsWith("--")) throw new Error(`unexpected argument: ${a}`);
+    const eq = a.indexOf("=");
+    if (eq > 0) out[a.slice(2, eq)] = a.slice(eq + 1);
+    else {
+      const v = args[i + 1];
+      if (v === undefined || v.startsWith("--")) throw new Error(`missing value for ${a}`);
+      out[a.slice(2)] = v;
+      i++;
+    }
+  }
+  return out;
+}
+
+/**
+ * CLI entry point.
+ * @param {string[]} args
+ * @returns {Promise<number>} exit code
+ */
+export async function run(args) {
+  if (args.includes("--help") || args.includes("-h")) {
+    console.log(USAGE);
+    return 0;
+  }
+  let f;
+  try {
+    f = parseFlags(args);
+  } catch (e) {
+    console.error(`${e.message}\n${USAGE}`);
+    return 2;
+  }
+  const missing = ["url", "user", "password", "applies-to"].filter((k) => f[k] === undefined);
+  if (missing.length) {
+    console.error(`missing --${missing.join(", --")}\n${USAGE}`);
+    return 2;
+  }
+  const soap = f.soap ?? "1.2";
+  const trust = f.trust ?? "13";
+  if (!["1.1", "1.2"].includes(soap) || !["13", "2005"].includes(trust)) {
+    console.error(`--soap must be 1.1 or 1.2, --trust 13 or 2005\n${USAGE}`);
+    return 2;
+  }
+  let r;
+  try {
+    r = await requestToken({
+      url: f.url,
+      user: f.user,
+      password: f.password,
+      appliesTo: f["applies-to"],
+      tokenType: f["token-type"],
+      soap,
+      trust,
+    });
+  } catch (e) {
+    console.error(`token: ${e.message}`);
+    return 1;
+  }
+  if (f["raw-response"]) writeFileSync(f["raw-response"], r.responseText);
+  if (!r.ok) {
+    console.error(`SOAP fault (HTTP ${r.status}) ${r.code}${r.subcode ? ` / ${r.subcode}` : ""}: ${r.reason}`);
+    return 1;
+  }
+  if (f.out) writeFileSync(f.out, r.token);
+  else process.stdout.write(r.token + "\n");
+  return 0;
+}

@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+// `npm run sts -- <command> [args]` — the STS's command-line tools (Node 22, plain ESM).
+// Each command lives in scripts/cli/<command>.mjs and exports `run(args)` returning (or
+// resolving to) an exit code.
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const COMMANDS = {
+  keys: "generate and inspect signing keys",
+  config: "validate and print the STS configuration",
+  token: "request a token over WS-Trust (discovers the endpoint from /trust/mex)",
+  help: "show this help",
+};
+
+function help() {
+  console.log("usage: npm run sts -- <command> [options]\n\ncommands:");
+  for (const [name, what] of Object.entries(COMMANDS)) console.log(`  ${name.padEnd(8)} ${what}`);
+  console.log("\n`npm run sts -- <command> --help` for a command's options.");
+}
+
+async function main(argv) {
+  const [cmd, ...args] = argv;
+  if (!cmd || cmd === "help" || cmd === "--help" || cmd === "-h") {
+    help();
+    return cmd ? 0 : 2;
+  }
+  if (!Object.hasOwn(COMMANDS, cmd)) {
+    console.error(`sts: unknown command "${cmd}"`);
+    help();
+    return 2;
+  }
+  const file = join(dirname(fileURLToPath(import.meta.url)), "cli", `${cmd}.mjs`);
+  if (!existsSync(file)) {
+    console.error(`sts: the "${cmd}" command is not available in this checkout (missing scripts/cli/${cmd}.mjs)`);
+    return 2;
+  }
+  const mod = await import(pathToFileURL(file).href);
+  if (typeof mod.run !== "function") {
+    console.error(`sts: scripts/cli/${cmd}.mjs does not export run(args)`);
+    return 2;
+  }
+  const code = await mod.run(args);
+  return typeof code === "number" ? code : 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    console.error(`sts: ${err?.stack ?? err}`);
+    process.exitCode = 1;
+  },
+);
