@@ -1,0 +1,170 @@
+/**
+ * X.509 v3 certificates (RFC 5280): parse just enough to pin and use the key, and build the
+ * self-signed signing certificates that WS-Federation / SAML metadata publish.
+ */
+import {
+  Asn1Error, bitString, boolean, children, explicit, expectTag, integer, nullValue, octetString, oid,
+  parseDer, readBitString, readOid, readSmallInteger, readString, readTime, readUnsignedInteger, seq, set,
+  TAG, time, utf8String,
+} from "./asn1.ts";
+import type { Asn1Node } from "./asn1.ts";
+import { ecdsaRawToDer } from "./ecdsa-sig.ts";
+import type { NamedCurve } from "./ecdsa-sig.ts";
+
+const OID_RSA = "1.2.840.113549.1.1.1";
+const OID_EC = "1.2.840.10045.2.1";
+const OID_CN = "2.5.4.3";
+const CURVE_OIDS: Record<string, NamedCurve> = {
+  "1.2.840.10045.3.1.7": "P-256",
+  "1.3.132.0.34": "P-384",
+  "1.3.132.0.35": "P-521",
+};
+/** Certificate signature algorithms (RFC 4055 §5, RFC 5758 §3.2). */
+const SIG_OIDS = {
+  "SHA-256/RSA": "1.2.840.113549.1.1.11",
+  "SHA-384/RSA": "1.2.840.113549.1.1.12",
+  "SHA-512/RSA": "1.2.840.113549.1.1.13",
+  "SHA-256/EC": "1.2.840.10045.4.3.2",
+  "SHA-384/EC": "1.2.840.10045.4.3.3",
+  "SHA-512/EC": "1.2.840.10045.4.3.4",
+} as const;
+
+export type CertHash = "SHA-256" | "SHA-384" | "SHA-512";
+
+/** What the rest of the code needs from a certificate. */
+export interface ParsedCertificate {
+  /** The exact DER, for pinning by byte comparison and for ds:X509Certificate / x5c. */
+  der: Uint8Array;
+  serialNumber: Uint8Array;
+  subjectCommonName: string | undefined;
+  notBefore: Date;
+  notAfter: Date;
+  /** SubjectPublicKeyInfo DER, ready for `crypto.subtle.importKey("spki", …)`. */
+  spki: Uint8Array;
+  kty: "RSA" | "EC";
+  namedCurve?: NamedCurve;
+  modulusBits?: number;
+  signatureAlgorithmOid: string;
+}
+
+/**
+ * Parses a DER certificate. Throws Asn1Error for malformed input or unsupported key types
+ * (only rsaEncryption and id-ecPublicKey on P-256/384/521 are accepted).
+ */
+export function parseCertificate(der: Uint8Array): ParsedCertificate {
+  const cert = children(expectTag(parseDer(der), TAG.SEQUENCE, "Certificate"));
+  if (cert.length !== 3) throw new Asn1Error("Certificate must have 3 fields");
+  const tbs = children(expectTag(cert[0], TAG.SEQUENCE, "tbsCertificate"));
+  let i = 0;
+  // RFC 5280 §4.1.2.1: version is [0] EXPLICIT, absent for v1.
+  if (tbs[0]?.tag === 0xa0) {
+    const v = readSmallInteger(expectTag(children(tbs[0])[0], TAG.INTEGER, "version"));
+    if (v > 2) throw new Asn1Error("unknown certificate version");
+    i = 1;
+  }
+  const serialNumber = readUnsignedInteger(expectTag(tbs[i], TAG.INTEGER, "serialNumber"));
+  expectTag(tbs[i + 1], TAG.SEQUENCE, "signature");
+  expectTag(tbs[i + 2], TAG.SEQUENCE, "issuer");
+  const validity = children(expectTag(tbs[i + 3], TAG.SEQUENCE, "validity"));
+  if (validity.length !== 2) throw new Asn1Error("validity must have 2 times");
+  const subject = expectTag(tbs[i + 4], TAG.SEQUENCE, "subject");
+  const spkiNode = expectTag(tbs[i + 5], TAG.SEQUENCE, "subjectPublicKeyInfo");
+  const sigAlg = children(expectTag(cert[1], TAG.SEQUENCE, "signatureAlgorithm"));
+  readBitString(expectTag(cert[2], TAG.BIT_STRING, "signatureValue"));
+  return {
+    der,
+    serialNumber,
+    subjectCommonName: commonName(subject),
+    notBefore: readTime(validity[0]!),
+    notAfter: readTime(validity[1]!),
+    spki: spkiNode.der,
+    ...keyInfo(spkiNode),
+    signatureAlgorithmOid: readOid(expectTag(sigAlg[0], TAG.OID, "signature algorithm")),
+  };
+}
+
+function commonName(name: Asn1Node): string | undefined {
+  // Name ::= SEQUENCE OF SET OF AttributeTypeAndValue (RFC 5280 §4.1.2.4); last CN wins.
+  let cn: string | undefined;
+  for (const rdn of children(name)) {
+    for (const atv of children(expectTag(rdn, TAG.SET, "RDN"))) {
+      const [type, value] = children(expectTag(atv, TAG.SEQUENCE, "AttributeTypeAndValue"));
+      if (type && value && readOid(type) === OID_CN) cn = readString(value);
+    }
+  }
+  return cn;
+}
+
+function keyInfo(spki: Asn1Node): Pick<ParsedCertificate, "kty" | "namedCurve" | "modulusBits"> {
+  const [alg, key] = children(spki);
+  const algParts = children(expectTag(alg, TAG.SEQUENCE, "SPKI algorithm"));
+  const algOid = readOid(expectTag(algParts[0], TAG.OID, "SPKI algorithm OID"));
+  const keyBits = readBitString(expectTag(key, TAG.BIT_STRING, "subjectPublicKey"));
+  if (algOid === OID_RSA) {
+    // RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER } (RFC 8017 A.1.1)
+    const n = readUnsignedInteger(children(expectTag(parseDer(keyBits), TAG.SEQUENCE, "RSAPublicKey"))[0]!);
+    return { kty: "RSA", modulusBits: n.length * 8 - Math.clz32(n[0]!) + 24 };
+  }
+  if (algOid === OID_EC) {
+    const curve = CURVE_OIDS[readOid(expectTag(algParts[1], TAG.OID, "namedCurve"))];
+    if (!curve) throw new Asn1Error("unsupported EC curve");
+    return { kty: "EC", namedCurve: curve };
+  }
+  throw new Asn1Error(`unsupported public key algorithm ${algOid}`);
+}
+
+/** Options for {@link buildSelfSignedCertificate}. */
+export interface SelfSignedOptions {
+  privateKey: CryptoKey;
+  publicKey: CryptoKey;
+  commonName: string;
+  notBefore: Date;
+  notAfter: Date;
+  /** Default SHA-256. */
+  hash?: CertHash;
+}
+
+/**
+ * Builds a self-signed X.509 v3 certificate (RFC 5280 §4.1) for an RSA (PKCS#1 v1.5) or
+ * ECDSA key pair with WebCrypto. Extensions: basicConstraints cA=FALSE, keyUsage
+ * digitalSignature (both critical), subjectKeyIdentifier (RFC 7093 §2 method 1: leftmost 160
+ * bits of SHA-256 of the key). Returns the DER.
+ */
+export async function buildSelfSignedCertificate(opts: SelfSignedOptions): Promise<Uint8Array> {
+  const hash = opts.hash ?? "SHA-256";
+  const isEc = opts.privateKey.algorithm.name === "ECDSA";
+  const sigOid = SIG_OIDS[`${hash}/${isEc ? "EC" : "RSA"}`];
+  // RFC 4055 §5: RSA signature AlgorithmIdentifiers carry NULL parameters; RFC 5758 §3.2:
+  // ECDSA ones carry none.
+  const sigAlg = isEc ? seq(oid(sigOid)) : seq(oid(sigOid), nullValue());
+  const spki = new Uint8Array((await crypto.subtle.exportKey("spki", opts.publicKey)) as ArrayBuffer);
+  const keyBits = readBitString(children(parseDer(spki))[1]!);
+  const ski = new Uint8Array(await crypto.subtle.digest("SHA-256", keyBits)).subarray(0, 20);
+  const name = seq(set(seq(oid(OID_CN), utf8String(opts.commonName))));
+  const serial = crypto.getRandomValues(new Uint8Array(16));
+  serial[0] = (serial[0]! & 0x7f) | 0x40; // positive, 16 octets, never zero (RFC 5280 §4.1.2.2)
+  const extensions = seq(
+    seq(oid("2.5.29.19"), boolean(true), octetString(seq())), // basicConstraints: cA FALSE (default)
+    seq(oid("2.5.29.15"), boolean(true), octetString(bitStringFlags(0x80, 7))), // keyUsage: digitalSignature
+    seq(oid("2.5.29.14"), octetString(octetString(ski))),
+  );
+  const tbs = seq(
+    explicit(0, integer(2)),
+    integer(serial),
+    sigAlg,
+    name,
+    seq(time(opts.notBefore), time(opts.notAfter)),
+    name,
+    spki,
+    explicit(3, extensions),
+  );
+  const params = isEc ? { name: "ECDSA", hash } : { name: "RSASSA-PKCS1-v1_5" };
+  const raw = new Uint8Array(await crypto.subtle.sign(params, opts.privateKey, tbs));
+  const sig = isEc ? ecdsaRawToDer(raw) : raw; // X.509 wants DER ECDSA-Sig-Value, WebCrypto gives r||s
+  return seq(tbs, sigAlg, bitString(sig));
+}
+
+/** A one-octet named-bit BIT STRING with trailing zero bits trimmed (X.690 §11.2.2). */
+function bitStringFlags(byte: number, unusedBits: number): Uint8Array {
+  return Uint8Array.of(TAG.BIT_STRING, 2, unusedBits, byte);
+}
