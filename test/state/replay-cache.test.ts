@@ -1,0 +1,47 @@
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import type { ReplayCacheObject } from "../../src/state/replay-cache.ts";
+import { bindings } from "./helpers.ts";
+
+const stubFor = (name: string) => bindings.REPLAY_CACHE.getByName(name);
+
+describe("ReplayCacheObject", () => {
+  it("fresh the first time, not fresh before expiry, fresh again at expiry", async () => {
+    const stub = stubFor(`replay-test-${crypto.randomUUID()}`);
+    const exp = Date.now() + 60_000;
+    expect(await stub.remember({ key: "k1", expiresAt: exp, now: exp - 1000 })).toEqual({ fresh: true });
+    expect(await stub.remember({ key: "k1", expiresAt: exp, now: exp - 1 })).toEqual({ fresh: false });
+    expect(await stub.remember({ key: "k2", expiresAt: exp, now: exp - 1 })).toEqual({ fresh: true });
+    // The window has closed: the old entry no longer proves a replay.
+    expect(await stub.remember({ key: "k1", expiresAt: exp + 60_000, now: exp })).toEqual({
+      fresh: true,
+    });
+    expect(await stub.remember({ key: "k1", expiresAt: exp + 60_000, now: exp + 1 })).toEqual({
+      fresh: false,
+    });
+  });
+
+  it("concurrent checks of one key: exactly one is fresh", async () => {
+    const stub = stubFor(`replay-test-${crypto.randomUUID()}`);
+    const exp = Date.now() + 60_000;
+    const rs = await Promise.all(
+      Array.from({ length: 8 }, () => stub.remember({ key: "same", expiresAt: exp })),
+    );
+    expect(rs.filter((r) => r.fresh)).toHaveLength(1);
+  });
+
+  it("alarm deletes expired entries and re-arms for the earliest remaining", async () => {
+    const stub = stubFor(`replay-test-${crypto.randomUUID()}`);
+    const now = Date.now();
+    await stub.remember({ key: "live", expiresAt: now + 60_000 });
+    await runInDurableObject(stub, (_i: ReplayCacheObject, s) => {
+      s.storage.sql.exec("INSERT INTO seen (key, expires_at) VALUES ('old', ?)", now - 1);
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const after = await runInDurableObject(stub, async (_i: ReplayCacheObject, s) => ({
+      keys: s.storage.sql.exec("SELECT key FROM seen").toArray(),
+      alarm: await s.storage.getAlarm(),
+    }));
+    expect(after).toEqual({ keys: [{ key: "live" }], alarm: now + 60_000 });
+  });
+});
