@@ -7,7 +7,8 @@ const encoder = new TextEncoder();
 
 /** UTF-8 bytes of a string. */
 export function utf8(s: string): Uint8Array<ArrayBuffer> {
-  return encoder.encode(s);
+  // encode() always returns a fresh ArrayBuffer-backed array; the cast narrows the lib type.
+  return encoder.encode(s) as Uint8Array<ArrayBuffer>;
 }
 
 /** Standard (RFC 4648 §4) base64 with padding. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fromBase64, toHex } from "../../src/identity/bytes.ts";
+import { fromBase64, toHex, utf8 } from "../../src/identity/bytes.ts";
 import {
   hashPassword,
   parsePasswordHash,
@@ -7,19 +7,17 @@ import {
   verifyPassword,
 } from "../../src/identity/password.ts";
 
-const enc = new TextEncoder();
-
 describe("pbkdf2Sha256 known answers", () => {
   // RFC 7914 §11 (PBKDF2-HMAC-SHA256 test vectors).
   it("RFC 7914 §11 passwd/salt c=1 dkLen=64", async () => {
-    const dk = await pbkdf2Sha256("passwd", enc.encode("salt"), 1, 64);
+    const dk = await pbkdf2Sha256("passwd", utf8("salt"), 1, 64);
     expect(toHex(dk)).toBe(
       "55ac046e56e3089fec1691c22544b605f94185216dde0465e68b9d57c20dacbc" +
         "49ca9cccf179b645991664b39d77ef317c71b845b1e30bd509112041d3a19783",
     );
   });
   it("RFC 7914 §11 Password/NaCl c=80000 dkLen=64", async () => {
-    const dk = await pbkdf2Sha256("Password", enc.encode("NaCl"), 80_000, 64);
+    const dk = await pbkdf2Sha256("Password", utf8("NaCl"), 80_000, 64);
     expect(toHex(dk)).toBe(
       "4ddcd8f60b98be21830cee5ef22701f9641a4418d04c0414aeff08876b34ab56" +
         "a1d425a1225833549adb841b51c9b3176a272bdebba1d078478f62b397f33c8d",

@@ -1,0 +1,219 @@
+/**
+ * Primitive field checks for configuration validation. Each check reports into an `Issues`
+ * collector (path + message) and returns the value, a default, or `undefined`, so validation
+ * carries on and reports every problem in one pass.
+ */
+
+/** A plain JSON object. */
+export type Obj = Record<string, unknown>;
+
+/** Collects `path: message` lines. */
+export class Issues {
+  readonly lines: string[] = [];
+  add(path: string, message: string): void {
+    this.lines.push(`${path}: ${message}`);
+  }
+}
+
+/** Renders a bad value for a message: strings quoted and truncated, containers by kind. */
+export function show(v: unknown): string {
+  if (typeof v === "string") return JSON.stringify(v.length > 60 ? v.slice(0, 60) + "…" : v);
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "an array";
+  if (typeof v === "object") return "an object";
+  return String(v);
+}
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Checks `v` is an object whose keys are all in `fields` (typos are errors, not ignored). */
+export function obj(x: Issues, v: unknown, path: string, fields: readonly string[]): Obj | undefined {
+  if (!isObj(v)) {
+    x.add(path, `expected an object, got ${show(v)}`);
+    return undefined;
+  }
+  for (const k of Object.keys(v)) {
+    if (!fields.includes(k)) x.add(`${path}.${k}`, `unknown field (expected one of ${fields.join(", ")})`);
+  }
+  return v;
+}
+
+/** Checks an optional (or required) field that must be an object. */
+export function subObj(x: Issues, o: Obj, key: string, path: string, fields: readonly string[]): Obj | undefined {
+  const v = o[key];
+  return v === undefined ? undefined : obj(x, v, `${path}.${key}`, fields);
+}
+
+// Printable, no leading/trailing space, no control characters.
+const TEXT = /^[^\s\p{Cc}](?:[^\p{Cc}]*[^\s\p{Cc}])?$/u;
+
+/** A non-empty single-line string field of at most `max` characters. */
+export function str(
+  x: Issues,
+  o: Obj,
+  key: string,
+  path: string,
+  opts: { required?: boolean; max?: number; multiline?: boolean } = {},
+): string | undefined {
+  const v = o[key];
+  const p = `${path}.${key}`;
+  if (v === undefined) {
+    if (opts.required) x.add(p, "is required");
+    return undefined;
+  }
+  return text(x, v, p, opts.max, opts.multiline);
+}
+
+/** Checks one string value (see `str`); `multiline` (PEM) only requires non-blank text. */
+export function text(x: Issues, v: unknown, path: string, max = 2048, multiline = false): string | undefined {
+  if (typeof v !== "string") {
+    x.add(path, `expected a string, got ${show(v)}`);
+    return undefined;
+  }
+  if (multiline ? v.trim() === "" : !TEXT.test(v)) {
+    x.add(path, `expected a non-empty string without control characters or surrounding spaces, got ${show(v)}`);
+    return undefined;
+  }
+  if (v.length > max) {
+    x.add(path, `must be at most ${max} characters`);
+    return undefined;
+  }
+  return v;
+}
+
+/** An integer field in [min, max], or `def` when absent. */
+export function int(x: Issues, o: Obj, key: string, path: string, min: number, max: number, def: number): number {
+  const v = o[key];
+  if (v === undefined) return def;
+  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
+    x.add(`${path}.${key}`, `expected an integer from ${min} to ${max}, got ${show(v)}`);
+    return def;
+  }
+  return v;
+}
+
+/** A boolean field, or `def` when absent. */
+export function bool(x: Issues, o: Obj, key: string, path: string, def: boolean): boolean {
+  const v = o[key];
+  if (v === undefined) return def;
+  if (typeof v !== "boolean") {
+    x.add(`${path}.${key}`, `expected true or false, got ${show(v)}`);
+    return def;
+  }
+  return v;
+}
+
+/** One value of an enumeration. */
+export function member<T extends string>(x: Issues, v: unknown, path: string, values: readonly T[]): T | undefined {
+  if (typeof v === "string" && (values as readonly string[]).includes(v)) return v as T;
+  x.add(path, `expected one of ${values.join(", ")}, got ${show(v)}`);
+  return undefined;
+}
+
+/** An enumeration field: `def` when absent (or `undefined` + "is required" when no default). */
+export function oneOf<T extends string>(
+  x: Issues,
+  o: Obj,
+  key: string,
+  path: string,
+  values: readonly T[],
+  def?: T,
+): T | undefined {
+  const v = o[key];
+  if (v === undefined) {
+    if (def === undefined) x.add(`${path}.${key}`, "is required");
+    return def;
+  }
+  return member(x, v, `${path}.${key}`, values);
+}
+
+/** An array field; `undefined` when absent (reported if required) or not an array. */
+export function arr(
+  x: Issues,
+  o: Obj,
+  key: string,
+  path: string,
+  opts: { required?: boolean; nonEmpty?: boolean } = {},
+): unknown[] | undefined {
+  const v = o[key];
+  const p = `${path}.${key}`;
+  if (v === undefined) {
+    if (opts.required) x.add(p, "is required");
+    return undefined;
+  }
+  if (!Array.isArray(v)) {
+    x.add(p, `expected an array, got ${show(v)}`);
+    return undefined;
+  }
+  if (opts.nonEmpty && v.length === 0) x.add(p, "must not be empty");
+  return v;
+}
+
+/** An array of unique strings (each checked by `each`, default: `text`). */
+export function strList(
+  x: Issues,
+  o: Obj,
+  key: string,
+  path: string,
+  opts: { required?: boolean; nonEmpty?: boolean; each?: (v: unknown, p: string) => string | undefined } = {},
+): string[] | undefined {
+  const list = arr(x, o, key, path, opts);
+  if (!list) return undefined;
+  const out: string[] = [];
+  list.forEach((v, i) => {
+    const p = `${path}.${key}[${i}]`;
+    const s = opts.each ? opts.each(v, p) : text(x, v, p);
+    if (s === undefined) return;
+    if (out.includes(s)) x.add(p, `duplicate value ${show(s)}`);
+    else out.push(s);
+  });
+  return out;
+}
+
+/** An array of unique enumeration members. */
+export function enumList<T extends string>(
+  x: Issues,
+  o: Obj,
+  key: string,
+  path: string,
+  values: readonly T[],
+  def: readonly T[],
+): T[] {
+  const list = strList(x, o, key, path, { nonEmpty: true, each: (v, p) => member(x, v, p, values) });
+  return list === undefined ? [...def] : (list as T[]);
+}
+
+const BINDING_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+
+/**
+ * A `...Secret` field: the *name* of a Worker binding, resolved to its string value.
+ * Messages name the binding, never its value.
+ */
+export function secretRef(
+  x: Issues,
+  o: Obj,
+  key: string,
+  path: string,
+  secrets: Record<string, unknown>,
+  opts: { required?: boolean } = {},
+): string | undefined {
+  const name = str(x, o, key, path, { required: opts.required ?? false, max: 128 });
+  if (name === undefined) return undefined;
+  const p = `${path}.${key}`;
+  if (!BINDING_NAME.test(name)) {
+    x.add(p, `expected a binding name (letters, digits, _), got ${show(name)}`);
+    return undefined;
+  }
+  const value = secrets[name];
+  if (value === undefined || value === null) {
+    x.add(p, `secret binding "${name}" is not set`);
+    return undefined;
+  }
+  if (typeof value !== "string" || value.trim() === "") {
+    x.add(p, `secret binding "${name}" must hold a non-empty string`);
+    return undefined;
+  }
+  return value.trim();
+}

@@ -1,0 +1,89 @@
+/**
+ * DEVELOPMENT ONLY — the embedded development configuration (CONTRACT.md, "Embedded
+ * development configuration"). Used by `npm start`, `npm run serve` and the tests when no
+ * `STS_CONFIG` is provided and `STS_DEV_MODE` is set; a deployed worker never falls back to it
+ * (see `load.ts`). Its keys are published in the repository and its credentials are documented.
+ *
+ * Nothing here is a plaintext credential: passwords are embedded as PBKDF2 hashes and client /
+ * service-account secrets as SHA-256 hashes, precomputed with `npm run sts -- config
+ * hash-password` / `hash-secret` (cross-checked against node:crypto). The hashes sit in
+ * `DEV_SECRETS`, a binding-name → value map standing in for the Worker's secrets, so the
+ * development configuration goes through exactly the same `validateConfig` path as production.
+ *
+ * | principal     | credential                              |
+ * |---------------|-----------------------------------------|
+ * | alice         | wonderland                              |
+ * | bob           | builder                                 |
+ * | demo-client   | demo-secret                             |
+ * | rp-validator  | rp-validator-secret-0f1e2d3c4b5a6978    |
+ */
+import type { KeyConfigInput, StsConfigInput } from "./types.ts";
+import { DEV_KEY_MATERIALS } from "./dev-keys.ts";
+
+const RP_SAML = "urn:example:rp";
+const RP_API = "https://api.example.com/";
+
+/** DEVELOPMENT ONLY: stand-in for Worker secrets (binding name → value). */
+export const DEV_SECRETS: Readonly<Record<string, string>> = Object.freeze({
+  // PBKDF2-HMAC-SHA256, 100,000 iterations, of "wonderland" and "builder".
+  DEV_ALICE_PASSWORD_HASH:
+    "pbkdf2-sha256$100000$CnrwDfUF3jNZok2cP8P3cg==$6Uj7rPOUCKV96DI2w/TWjM0CIwXloS+YW8Uy9XBA2dU=",
+  DEV_BOB_PASSWORD_HASH:
+    "pbkdf2-sha256$100000$lNOp1ZFNiBcpJffoK4ZRrQ==$yxlBUiQAT2xSVZQZL+TaZ6WcUpZEvYrSlCHWjhtCFGI=",
+  // SHA-256 of "demo-secret" and "rp-validator-secret-0f1e2d3c4b5a6978".
+  DEV_DEMO_CLIENT_SECRET_HASH: "sha256$cd577fe2561ebff23505db0bb006300c7cdecbd46bc0e03c449afafaca2c25bf",
+  DEV_RP_VALIDATOR_SECRET_HASH: "sha256$156c943078714e20df9d20b17c7676a1a59b19083e9aeb81e1631870f55b2a9f",
+  // The published development private keys (src/config/dev-keys.ts).
+  ...Object.fromEntries(
+    DEV_KEY_MATERIALS.flatMap((m, i) => (m.privateKeyPem ? [[`DEV_KEY_${i}_PRIVATE`, m.privateKeyPem]] : [])),
+  ),
+});
+
+const devKeys: KeyConfigInput[] = DEV_KEY_MATERIALS.map((m, i) => ({
+  ...(m.kid === undefined ? {} : { kid: m.kid }),
+  status: m.status,
+  ...(m.privateKeyPem ? { privateKeySecret: `DEV_KEY_${i}_PRIVATE` } : {}),
+  certificate: m.certificatePem,
+}));
+
+/**
+ * DEVELOPMENT ONLY. No `issuer`: metadata and tokens use the origin the request came to, so
+ * any port works. Relying parties accept every token type (the default when `tokenTypes` is
+ * omitted). Claim names are short (`email`, `given_name`, `role`); the SAML layer maps them to
+ * claim-type URIs.
+ */
+export const DEV_CONFIG: StsConfigInput = {
+  keys: devKeys,
+  users: [
+    {
+      username: "alice",
+      passwordHashSecret: "DEV_ALICE_PASSWORD_HASH",
+      claims: { email: "alice@example.com", given_name: "Alice", role: ["admin", "user"] },
+    },
+    {
+      username: "bob",
+      passwordHashSecret: "DEV_BOB_PASSWORD_HASH",
+      claims: { email: "bob@example.com", role: ["user"] },
+    },
+  ],
+  relyingParties: [
+    { identifier: RP_SAML, defaultTokenType: "saml2" },
+    { identifier: RP_API, defaultTokenType: "jwt" },
+  ],
+  oauthClients: [
+    {
+      clientId: "demo-client",
+      secretHashSecret: "DEV_DEMO_CLIENT_SECRET_HASH",
+      allowedAudiences: [RP_SAML, RP_API],
+      allowedActors: ["*"],
+    },
+  ],
+  serviceAccounts: [
+    {
+      username: "rp-validator",
+      secretHashSecret: "DEV_RP_VALIDATOR_SECRET_HASH",
+      allowedRelyingParties: [RP_SAML, RP_API],
+      operations: ["validate", "renew", "cancel"],
+    },
+  ],
+};

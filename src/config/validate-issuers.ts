@@ -1,0 +1,81 @@
+/** Validation of `trustedIssuers` and URL-valued fields (see `validate.ts`). */
+import type { TrustedIssuer } from "./types.ts";
+import { type Issues, type Obj, arr, enumList, int, obj, oneOf, show, str, text } from "./check.ts";
+import { checkCertificatePem } from "./pem.ts";
+import { JWT_ALGS } from "./validate-parties.ts";
+import { validateJwks } from "./validate-principals.ts";
+
+const ISSUER_FIELDS = [
+  "issuer", "kind", "jwksUri", "jwks", "certificates", "algorithms", "expectedAudience", "clockSkewSeconds",
+] as const;
+const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/**
+ * Checks an https URL (http only for loopback hosts, for local testing). With `bare`, also
+ * refuses query and fragment, as RFC 8414 §2 requires of an issuer identifier.
+ */
+export function httpsUrl(x: Issues, v: unknown, path: string, bare: boolean): string | undefined {
+  const s = text(x, v, path);
+  if (s === undefined) return undefined;
+  const u = URL.canParse(s) ? new URL(s) : undefined;
+  if (!u || !(u.protocol === "https:" || (u.protocol === "http:" && LOOPBACK.has(u.hostname)))) {
+    x.add(path, `expected an https:// URL (http:// only for localhost), got ${show(s)}`);
+    return undefined;
+  }
+  if (bare && (u.search !== "" || u.hash !== "" || s.includes("?") || s.includes("#"))) {
+    x.add(path, "must not contain a query or fragment (RFC 8414 §2)");
+    return undefined;
+  }
+  return s;
+}
+
+/**
+ * The STS's own issuer: an https URL without query or fragment (RFC 8414 §2, also the JWT
+ * `iss`), or a URN (SAML entity IDs may be URNs, SAML 2.0 Core §8.3.6).
+ */
+export function validateIssuer(x: Issues, o: Obj, root: string): string | undefined {
+  if (o.issuer === undefined) return undefined;
+  const p = `${root}.issuer`;
+  if (typeof o.issuer === "string" && /^urn:[a-z0-9][a-z0-9-]{0,31}:\S+$/i.test(o.issuer)) return o.issuer;
+  return httpsUrl(x, o.issuer, p, true);
+}
+
+/** Validates `trustedIssuers`: JWT issuers need exactly one of jwksUri/jwks, SAML ones pinned certificates. */
+export function validateTrustedIssuers(x: Issues, o: Obj, root: string, defaultSkew: number): TrustedIssuer[] {
+  const out: TrustedIssuer[] = [];
+  const seen = new Set<string>();
+  (arr(x, o, "trustedIssuers", root) ?? []).forEach((raw, i) => {
+    const p = `${root}.trustedIssuers[${i}]`;
+    const t = obj(x, raw, p, ISSUER_FIELDS);
+    if (!t) return;
+    const issuer = str(x, t, "issuer", p, { required: true });
+    if (issuer !== undefined && seen.has(issuer)) x.add(`${p}.issuer`, `duplicate issuer ${show(issuer)}`);
+    const kind = oneOf(x, t, "kind", p, ["jwt", "saml"] as const);
+    let jwksUri: string | undefined;
+    let jwks: { keys: JsonWebKey[] } | undefined;
+    const certificates: string[] = [];
+    if (kind === "jwt") {
+      if ((t.jwksUri === undefined) === (t.jwks === undefined)) x.add(p, "a jwt issuer needs exactly one of jwksUri or jwks");
+      if (t.jwksUri !== undefined) jwksUri = httpsUrl(x, t.jwksUri, `${p}.jwksUri`, false);
+      if (t.jwks !== undefined) jwks = validateJwks(x, t.jwks, `${p}.jwks`);
+      if (t.certificates !== undefined) x.add(`${p}.certificates`, "applies only to saml issuers");
+    } else if (kind === "saml") {
+      if (t.jwksUri !== undefined || t.jwks !== undefined) x.add(p, "jwksUri and jwks apply only to jwt issuers");
+      (arr(x, t, "certificates", p, { required: true, nonEmpty: true }) ?? []).forEach((c, j) => {
+        const cp = `${p}.certificates[${j}]`;
+        const s = text(x, c, cp, 16_384, true);
+        if (s === undefined) return;
+        const r = checkCertificatePem(s);
+        if (typeof r === "string") x.add(cp, r);
+        else certificates.push(r.pem);
+      });
+    }
+    const algorithms = enumList(x, t, "algorithms", p, JWT_ALGS, ["RS256", "ES256"]);
+    const expectedAudience = str(x, t, "expectedAudience", p);
+    const clockSkewSeconds = int(x, t, "clockSkewSeconds", p, 0, 3600, defaultSkew);
+    if (issuer === undefined || kind === undefined || seen.has(issuer)) return;
+    seen.add(issuer);
+    out.push({ issuer, kind, jwksUri, jwks, certificates, algorithms, expectedAudience, clockSkewSeconds });
+  });
+  return out;
+}

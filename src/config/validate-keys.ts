@@ -1,0 +1,117 @@
+/** Validation of `keys` and `limits` (see `validate.ts`). */
+import type { LimitsConfig, ResolvedKey } from "./types.ts";
+import { type Issues, type Obj, arr, int, obj, oneOf, secretRef, show, str } from "./check.ts";
+import { type KeyAlgorithm, checkCertificatePem, privateKeyAlgorithm } from "./pem.ts";
+
+const KEY_FIELDS = ["kid", "status", "privateKeySecret", "certificate", "certificateSecret"] as const;
+const KEY_STATUSES = ["current", "next", "previous"] as const;
+
+/** Keys plus what the relying-party checks need to know about the signing (current) keys. */
+export interface ValidatedKeys {
+  keys: ResolvedKey[];
+  /** Algorithms of `current` keys with a private key; `undefined` if some could not be read. */
+  currentAlgorithms: Set<KeyAlgorithm> | undefined;
+}
+
+/**
+ * Validates `keys`: status, kid uniqueness, exactly one certificate source, PKCS#8 private key
+ * for every current key, at most one current key per algorithm (so the key ring's choice is
+ * deterministic) and at least one current RSA key (XML signatures on metadata and SAML tokens).
+ * Whether a certificate matches its private key is checked by the key ring when it imports them.
+ */
+export function validateKeys(x: Issues, o: Obj, root: string, secrets: Record<string, unknown>): ValidatedKeys {
+  const path = `${root}.keys`;
+  const list = arr(x, o, "keys", root, { required: true, nonEmpty: true }) ?? [];
+  const keys: ResolvedKey[] = [];
+  const current = new Map<KeyAlgorithm, number>();
+  const kids = new Map<string, number>();
+  let unreadable = list.length === 0;
+  list.forEach((raw, i) => {
+    const p = `${path}[${i}]`;
+    const k = obj(x, raw, p, KEY_FIELDS);
+    if (!k) {
+      unreadable = true;
+      return;
+    }
+    const kid = str(x, k, "kid", p, { max: 128 });
+    if (kid !== undefined) {
+      if (!/^[\x21-\x7e]+$/.test(kid)) x.add(`${p}.kid`, `expected printable ASCII without spaces, got ${show(kid)}`);
+      const prev = kids.get(kid);
+      if (prev !== undefined) x.add(`${p}.kid`, `duplicate kid ${show(kid)} (also keys[${prev}])`);
+      else kids.set(kid, i);
+    }
+    const status = oneOf(x, k, "status", p, KEY_STATUSES);
+    const privateKeyPem = secretRef(x, k, "privateKeySecret", p, secrets, { required: status === "current" });
+    let alg: KeyAlgorithm | undefined;
+    if (privateKeyPem !== undefined) {
+      const a = privateKeyAlgorithm(privateKeyPem);
+      if (a === "RSA" || a.startsWith("EC ")) alg = a as KeyAlgorithm;
+      else x.add(`${p}.privateKeySecret`, `secret binding "${String(k.privateKeySecret)}": ${a}`);
+    }
+    if (status === "current") {
+      if (alg === undefined) unreadable = true;
+      else {
+        const other = current.get(alg);
+        if (other !== undefined) {
+          x.add(`${p}.status`, `keys[${other}] is already the current ${alg} key; mark one of them next or previous`);
+        } else current.set(alg, i);
+      }
+    }
+    const certificatePem = certificate(x, k, p, secrets);
+    if (status !== undefined && certificatePem !== undefined) {
+      keys.push({ kid, status, privateKeyPem, certificatePem });
+    }
+  });
+  if (!unreadable && !current.has("RSA")) {
+    x.add(path, "at least one current RSA key with privateKeySecret is required (XML signatures use RSA)");
+  }
+  return { keys, currentAlgorithms: unreadable ? undefined : new Set(current.keys()) };
+}
+
+function certificate(x: Issues, k: Obj, p: string, secrets: Record<string, unknown>): string | undefined {
+  if (k.certificate !== undefined && k.certificateSecret !== undefined) {
+    x.add(p, "set either certificate or certificateSecret, not both");
+    return undefined;
+  }
+  if (k.certificate === undefined && k.certificateSecret === undefined) {
+    x.add(`${p}.certificate`, "is required (or certificateSecret)");
+    return undefined;
+  }
+  const inline = k.certificate !== undefined;
+  const field = inline ? "certificate" : "certificateSecret";
+  const pem = inline ? str(x, k, "certificate", p, { max: 16_384, multiline: true }) : secretRef(x, k, field, p, secrets);
+  if (pem === undefined) return undefined;
+  const c = checkCertificatePem(pem);
+  if (typeof c === "string") {
+    x.add(`${p}.${field}`, inline ? c : `secret binding "${String(k[field])}": ${c}`);
+    return undefined;
+  }
+  return c.pem;
+}
+
+const LIMIT_FIELDS = [
+  "maxBodyBytes",
+  "maxXmlDepth",
+  "maxXmlElements",
+  "maxXmlAttributesPerElement",
+  "clockSkewSeconds",
+  "maxBatchItems",
+  "maxFailedAuthPerWindow",
+  "failedAuthWindowSeconds",
+] as const;
+
+/** Validates `limits`, filling every default. Ranges keep each limit meaningful and safe. */
+export function validateLimits(x: Issues, o: Obj, root: string): LimitsConfig {
+  const p = `${root}.limits`;
+  const l = (o.limits === undefined ? {} : obj(x, o.limits, p, LIMIT_FIELDS)) ?? {};
+  return {
+    maxBodyBytes: int(x, l, "maxBodyBytes", p, 1024, 10 * 1024 * 1024, 1024 * 1024),
+    maxXmlDepth: int(x, l, "maxXmlDepth", p, 16, 512, 64),
+    maxXmlElements: int(x, l, "maxXmlElements", p, 100, 1_000_000, 20_000),
+    maxXmlAttributesPerElement: int(x, l, "maxXmlAttributesPerElement", p, 8, 1024, 64),
+    clockSkewSeconds: int(x, l, "clockSkewSeconds", p, 0, 3600, 300),
+    maxBatchItems: int(x, l, "maxBatchItems", p, 1, 1000, 32),
+    maxFailedAuthPerWindow: int(x, l, "maxFailedAuthPerWindow", p, 1, 10_000, 10),
+    failedAuthWindowSeconds: int(x, l, "failedAuthWindowSeconds", p, 1, 86_400, 300),
+  };
+}

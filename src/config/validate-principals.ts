@@ -1,0 +1,160 @@
+/** Validation of `users`, `oauthClients` and `serviceAccounts` (see `validate.ts`). */
+import type { OAuthClient, ServiceAccount, User } from "./types.ts";
+import { type Issues, type Obj, arr, bool, enumList, obj, secretRef, show, str, strList, text } from "./check.ts";
+import { parsePasswordHash } from "../identity/password.ts";
+import { parseSecretHash } from "../identity/secret.ts";
+import type { ValidatedParties } from "./validate-parties.ts";
+
+const USER_FIELDS = ["username", "passwordHashSecret", "claims"] as const;
+const CLIENT_FIELDS = ["clientId", "secretHashSecret", "jwks", "allowedAudiences", "allowedActors", "mayIntrospect"] as const;
+const ACCOUNT_FIELDS = ["username", "secretHashSecret", "allowedRelyingParties", "operations"] as const;
+const OPERATIONS = ["validate", "renew", "cancel", "issue"] as const;
+
+/**
+ * Claim names the STS itself sets in tokens (RFC 7519 §4.1, RFC 8693 §4, RFC 9068 §2.2,
+ * RFC 7800 §3); a user claim with one of these names would overwrite protocol data.
+ */
+const RESERVED_CLAIMS = new Set([
+  "iss", "sub", "aud", "exp", "nbf", "iat", "jti", "act", "may_act", "scope", "client_id", "cnf", "auth_time",
+]);
+
+/** Validates `users`: unique names, resolvable PBKDF2 hashes, claims normalised to arrays. */
+export function validateUsers(x: Issues, o: Obj, root: string, secrets: Record<string, unknown>): Map<string, User> {
+  const users = new Map<string, User>();
+  (arr(x, o, "users", root) ?? []).forEach((raw, i) => {
+    const p = `${root}.users[${i}]`;
+    const u = obj(x, raw, p, USER_FIELDS);
+    if (!u) return;
+    const username = str(x, u, "username", p, { required: true, max: 256 });
+    if (username !== undefined && users.has(username)) x.add(`${p}.username`, `duplicate username ${show(username)}`);
+    const stored = secretRef(x, u, "passwordHashSecret", p, secrets, { required: true });
+    let passwordHash: string | undefined;
+    if (stored !== undefined) {
+      const parsed = parsePasswordHash(stored);
+      if (typeof parsed === "string") x.add(`${p}.passwordHashSecret`, `secret binding "${String(u.passwordHashSecret)}": ${parsed}`);
+      else passwordHash = stored;
+    }
+    const claims = validateClaims(x, u.claims, `${p}.claims`);
+    if (username !== undefined && passwordHash !== undefined && !users.has(username)) {
+      users.set(username, { username, passwordHash, claims });
+    }
+  });
+  return users;
+}
+
+function validateClaims(x: Issues, v: unknown, path: string): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  if (v === undefined) return out;
+  if (typeof v !== "object" || v === null || Array.isArray(v)) {
+    x.add(path, `expected an object of claim name to value(s), got ${show(v)}`);
+    return out;
+  }
+  for (const [name, value] of Object.entries(v)) {
+    const p = `${path}.${name}`;
+    if (text(x, name, `${path} (claim name)`, 1024) === undefined) continue;
+    if (RESERVED_CLAIMS.has(name)) {
+      x.add(p, `claim name ${show(name)} is reserved (the STS sets it)`);
+      continue;
+    }
+    const values = Array.isArray(value) ? value : [value];
+    const ok: string[] = [];
+    values.forEach((s, j) => {
+      if (typeof s === "string") ok.push(s);
+      else x.add(Array.isArray(value) ? `${p}[${j}]` : p, `expected a string or an array of strings, got ${show(s)}`);
+    });
+    out[name] = ok;
+  }
+  return out;
+}
+
+/** Resolves relying-party references (identifier or alias) to canonical identifiers. */
+function targets(x: Issues, o: Obj, key: string, p: string, parties: ValidatedParties): string[] {
+  const out = new Set<string>();
+  strList(x, o, key, p, { required: true })?.forEach((t, j) => {
+    const id = parties.resolve(t);
+    if (id === undefined) x.add(`${p}.${key}[${j}]`, `${show(t)} is not a configured relying party identifier or alias`);
+    else out.add(id);
+  });
+  return [...out];
+}
+
+function resolveSecretHash(x: Issues, o: Obj, p: string, secrets: Record<string, unknown>, required: boolean): string | undefined {
+  const stored = secretRef(x, o, "secretHashSecret", p, secrets, { required });
+  if (stored === undefined) return undefined;
+  const parsed = parseSecretHash(stored);
+  if (typeof parsed === "string") {
+    x.add(`${p}.secretHashSecret`, `secret binding "${String(o.secretHashSecret)}": ${parsed}`);
+    return undefined;
+  }
+  return stored.toLowerCase();
+}
+
+/** Checks a public JWKS (RFC 7517 §5): `keys` array of objects with `kty`, no private members. */
+export function validateJwks(x: Issues, v: unknown, path: string): { keys: JsonWebKey[] } | undefined {
+  const j = obj(x, v, path, ["keys"]);
+  const keys = j && arr(x, j, "keys", path, { required: true, nonEmpty: true });
+  if (!keys) return undefined;
+  let ok = true;
+  keys.forEach((k, i) => {
+    const kp = `${path}.keys[${i}]`;
+    if (typeof k !== "object" || k === null || Array.isArray(k) || typeof (k as Obj).kty !== "string") {
+      x.add(kp, "expected a JWK object with a kty member");
+      ok = false;
+    } else if (["d", "p", "q", "dp", "dq", "qi", "k"].some((m) => m in k)) {
+      x.add(kp, "must be a public key (private or symmetric key members found)");
+      ok = false;
+    }
+  });
+  return ok ? { keys: keys as JsonWebKey[] } : undefined;
+}
+
+/** Validates `oauthClients`: unique ids (RFC 6749 §2.2), an authentication method, audiences. */
+export function validateClients(
+  x: Issues, o: Obj, root: string, secrets: Record<string, unknown>, parties: ValidatedParties,
+): Map<string, OAuthClient> {
+  const clients = new Map<string, OAuthClient>();
+  (arr(x, o, "oauthClients", root) ?? []).forEach((raw, i) => {
+    const p = `${root}.oauthClients[${i}]`;
+    const c = obj(x, raw, p, CLIENT_FIELDS);
+    if (!c) return;
+    const clientId = str(x, c, "clientId", p, { required: true, max: 256 });
+    if (clientId !== undefined && clients.has(clientId)) x.add(`${p}.clientId`, `duplicate clientId ${show(clientId)}`);
+    // RFC 6749 §2.3.1: ids travel in HTTP Basic, so ":" would be ambiguous after form-decoding.
+    if (clientId !== undefined && !/^[\x20-\x7e]+$/.test(clientId)) x.add(`${p}.clientId`, "must be printable ASCII (RFC 6749 VSCHAR)");
+    const secretHash = resolveSecretHash(x, c, p, secrets, false);
+    const jwks = c.jwks === undefined ? undefined : validateJwks(x, c.jwks, `${p}.jwks`);
+    if (c.secretHashSecret === undefined && c.jwks === undefined) x.add(p, "needs secretHashSecret or jwks to authenticate");
+    const allowedAudiences = targets(x, c, "allowedAudiences", p, parties);
+    const allowedActors = strList(x, c, "allowedActors", p) ?? [];
+    const mayIntrospect = bool(x, c, "mayIntrospect", p, true);
+    if (clientId !== undefined && !clients.has(clientId)) {
+      clients.set(clientId, { clientId, secretHash, jwks, allowedAudiences, allowedActors, mayIntrospect });
+    }
+  });
+  return clients;
+}
+
+/**
+ * Validates `serviceAccounts`. Their names share the WS-Trust UsernameToken namespace with
+ * users, so a name used by both is refused rather than resolved by precedence.
+ */
+export function validateServiceAccounts(
+  x: Issues, o: Obj, root: string, secrets: Record<string, unknown>, parties: ValidatedParties, users: Map<string, User>,
+): Map<string, ServiceAccount> {
+  const accounts = new Map<string, ServiceAccount>();
+  (arr(x, o, "serviceAccounts", root) ?? []).forEach((raw, i) => {
+    const p = `${root}.serviceAccounts[${i}]`;
+    const a = obj(x, raw, p, ACCOUNT_FIELDS);
+    if (!a) return;
+    const username = str(x, a, "username", p, { required: true, max: 256 });
+    if (username !== undefined && accounts.has(username)) x.add(`${p}.username`, `duplicate username ${show(username)}`);
+    if (username !== undefined && users.has(username)) x.add(`${p}.username`, `${show(username)} is also a user's username`);
+    const secretHash = resolveSecretHash(x, a, p, secrets, true);
+    const allowedRelyingParties = targets(x, a, "allowedRelyingParties", p, parties);
+    const operations = enumList(x, a, "operations", p, OPERATIONS, ["validate", "renew", "cancel"]);
+    if (username !== undefined && secretHash !== undefined && !accounts.has(username)) {
+      accounts.set(username, { username, secretHash, allowedRelyingParties, operations });
+    }
+  });
+  return accounts;
+}

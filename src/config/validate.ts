@@ -1,0 +1,69 @@
+/**
+ * Configuration validation: `StsConfigInput` (operator JSON) + the Worker's bindings in,
+ * `ResolvedConfig` out. Runs once per isolate (see `load.ts`), synchronously, and reports every
+ * problem at once, each line naming the field path. No keys are imported here; the key ring
+ * does that (and checks certificate/private-key pairs) when it loads `ResolvedConfig.keys`.
+ */
+import type { ResolvedConfig } from "./types.ts";
+import { ConfigError } from "./errors.ts";
+import { Issues, obj } from "./check.ts";
+import { validateKeys, validateLimits } from "./validate-keys.ts";
+import { validateRelyingParties } from "./validate-parties.ts";
+import { validateClients, validateServiceAccounts, validateUsers } from "./validate-principals.ts";
+import { validateIssuer, validateTrustedIssuers } from "./validate-issuers.ts";
+
+export { ConfigError } from "./errors.ts";
+
+const TOP_FIELDS = [
+  "$schema", "issuer", "keys", "users", "relyingParties", "oauthClients", "serviceAccounts", "trustedIssuers", "limits",
+] as const;
+
+/** Options for `validateConfig`. */
+export interface ValidateOptions {
+  /** `development` only for the embedded development configuration (default `production`). */
+  mode?: "development" | "production";
+  /** Path prefix in messages (default `STS_CONFIG`, the binding name). */
+  root?: string;
+}
+
+/**
+ * Validates an operator configuration and resolves the secrets it references by binding name.
+ *
+ * Defaults are filled as documented in `types.ts`; relying-party references in
+ * `oauthClients[].allowedAudiences` and `serviceAccounts[].allowedRelyingParties` are resolved
+ * to the canonical relying-party `identifier` (aliases are accepted in the input).
+ *
+ * @param input the parsed `STS_CONFIG` JSON
+ * @param secrets where `...Secret` binding names are looked up (the Worker `env`)
+ * @throws ConfigError listing every problem, one `path: message` per line
+ */
+export function validateConfig(
+  input: unknown,
+  secrets: Record<string, unknown>,
+  options: ValidateOptions = {},
+): ResolvedConfig {
+  const root = options.root ?? "STS_CONFIG";
+  const x = new Issues();
+  const o = obj(x, input, root, TOP_FIELDS);
+  if (!o) throw new ConfigError(x.lines);
+  const issuer = validateIssuer(x, o, root);
+  const limits = validateLimits(x, o, root);
+  const { keys, currentAlgorithms } = validateKeys(x, o, root, secrets);
+  const parties = validateRelyingParties(x, o, root, currentAlgorithms);
+  const users = validateUsers(x, o, root, secrets);
+  const oauthClients = validateClients(x, o, root, secrets, parties);
+  const serviceAccounts = validateServiceAccounts(x, o, root, secrets, parties, users);
+  const trustedIssuers = validateTrustedIssuers(x, o, root, limits.clockSkewSeconds);
+  if (x.lines.length > 0) throw new ConfigError(x.lines);
+  return {
+    mode: options.mode ?? "production",
+    issuer,
+    keys,
+    users,
+    relyingParties: parties.list,
+    oauthClients,
+    serviceAccounts,
+    trustedIssuers,
+    limits,
+  };
+}
