@@ -1,0 +1,114 @@
+/**
+ * Small, namespace-aware DOM helpers shared by the SOAP, WS-Trust, SAML and XML-DSig code.
+ * Lookups always match namespace URI + local name, never prefixes or tag names.
+ */
+import type { Document, Element, Node } from "@xmldom/xmldom";
+
+export const XML_NS = "http://www.w3.org/XML/1998/namespace";
+export const XMLNS_NS = "http://www.w3.org/2000/xmlns/";
+export const XSI_NS = "http://www.w3.org/2001/XMLSchema-instance";
+export const XS_NS = "http://www.w3.org/2001/XMLSchema";
+export const DSIG_NS = "http://www.w3.org/2000/09/xmldsig#";
+export const SOAP11_NS = "http://schemas.xmlsoap.org/soap/envelope/";
+export const SOAP12_NS = "http://www.w3.org/2003/05/soap-envelope";
+export const WSSE_NS = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd";
+export const WSU_NS = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd";
+export const SAML2_NS = "urn:oasis:names:tc:SAML:2.0:assertion";
+export const SAML1_NS = "urn:oasis:names:tc:SAML:1.0:assertion";
+
+/** Does `el` have this namespace URI (null/"" = no namespace) and local name? */
+export function isElement(el: Element, ns: string | null, localName: string): boolean {
+  return el.localName === localName && (el.namespaceURI ?? "") === (ns ?? "");
+}
+
+/**
+ * The element children of `el`, optionally only those with namespace `ns` and `localName`
+ * (pass `ns` alone to filter by namespace; `null` / "" means no namespace).
+ */
+export function childElements(el: Element | Document, ns?: string | null, localName?: string): Element[] {
+  const out: Element[] = [];
+  for (let c = el.firstChild; c; c = c.nextSibling) {
+    if (c.nodeType !== 1) continue;
+    const e = c as Element;
+    if (ns !== undefined && (e.namespaceURI ?? "") !== (ns ?? "")) continue;
+    if (localName !== undefined && e.localName !== localName) continue;
+    out.push(e);
+  }
+  return out;
+}
+
+/** The first child element with this namespace and local name, or null. */
+export function firstChild(el: Element | Document, ns: string | null, localName: string): Element | null {
+  for (let c = el.firstChild; c; c = c.nextSibling) {
+    if (c.nodeType === 1 && isElement(c as Element, ns, localName)) return c as Element;
+  }
+  return null;
+}
+
+/**
+ * All descendant text and CDATA content, concatenated in document order. Unlike reading the
+ * first text child, a comment or nested markup can never truncate the value (the SAML
+ * comment-injection attack, e.g. CVE-2017-11428, reads "admin<!---->@evil" as "admin").
+ */
+export function textContent(node: Node): string {
+  const t = node.nodeType;
+  if (t === 3 || t === 4) return (node as unknown as { data: string }).data;
+  let out = "";
+  // Iterative pre-order walk bounded to `node`'s subtree.
+  let cur: Node | null = node.firstChild;
+  while (cur !== null) {
+    const ct = cur.nodeType;
+    if (ct === 3 || ct === 4) out += (cur as unknown as { data: string }).data;
+    if (cur.firstChild !== null && ct === 1) {
+      cur = cur.firstChild;
+      continue;
+    }
+    while (cur !== null && cur !== node && cur.nextSibling === null) cur = cur.parentNode;
+    cur = cur === null || cur === node ? null : cur.nextSibling;
+  }
+  return out;
+}
+
+/** An attribute that carries an element's ID: namespace (null = none) and local name. */
+export interface IdAttribute {
+  ns: string | null;
+  localName: string;
+}
+
+/** ID attributes of the formats we handle: SAML 2.0 `ID`, SAML 1.1 `AssertionID`, XML-DSig `Id`, `wsu:Id`. */
+export const DEFAULT_ID_ATTRIBUTES: readonly IdAttribute[] = Object.freeze([
+  { ns: null, localName: "ID" },
+  { ns: null, localName: "AssertionID" },
+  { ns: null, localName: "Id" },
+  { ns: null, localName: "id" },
+  { ns: WSU_NS, localName: "Id" },
+]);
+
+/**
+ * Every element in `root`'s subtree (root included) whose ID attribute equals `id`. Returns all
+ * matches so callers can refuse a duplicated ID (signature wrapping) instead of picking one.
+ */
+export function findElementsByIdAttr(
+  root: Element | Document,
+  id: string,
+  idAttributes: readonly IdAttribute[] = DEFAULT_ID_ATTRIBUTES,
+): Element[] {
+  const out: Element[] = [];
+  if (id === "") return out;
+  const stack: Node[] = [root];
+  for (let n = stack.pop(); n !== undefined; n = stack.pop()) {
+    if (n.nodeType === 1) {
+      const el = n as Element;
+      for (const a of idAttributes) {
+        const v = a.ns === null ? (el.hasAttribute(a.localName) ? el.getAttribute(a.localName) : null) : el.getAttributeNS(a.ns, a.localName);
+        if (v === id) {
+          out.push(el);
+          break;
+        }
+      }
+    }
+    // Push children in reverse so matches come out in document order.
+    for (let c = n.lastChild; c; c = c.previousSibling) if (c.nodeType === 1) stack.push(c);
+  }
+  return out;
+}
