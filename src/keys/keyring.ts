@@ -13,7 +13,12 @@ export type JwsAlg = "RS256" | "RS384" | "RS512" | "PS256" | "ES256" | "ES384" |
  * not depend on the hash, so ES384 on a P-256 key is allowed here (XML-DSig permits it);
  * JOSE's curve/hash pairing (RFC 7518 §3.4) is the JWT code's to enforce.
  */
-export type SignatureAlg = JwsAlg;
+export type SignatureAlg = JwsAlg | LegacyVerifyAlg;
+/**
+ * SHA-1 forms (XML-DSig rsa-sha1 / ecdsa-sha1): not JOSE names, accepted by `publicKeyFor` only
+ * so that a verifier that explicitly allows SHA-1 can check legacy signatures; never for signing.
+ */
+export type LegacyVerifyAlg = "RS1" | "ES1";
 
 /** One configured key, as PEM text. */
 export interface KeyMaterial {
@@ -136,6 +141,7 @@ async function loadOne(m: KeyMaterial, index: number): Promise<SigningKey> {
     hasPrivateKey: pkcs8 !== undefined,
     privateKeyFor(alg) {
       if (!pkcs8) return Promise.reject(new KeyRingError(`key ${kid} has no private key`));
+      if (alg === "RS1" || alg === "ES1") return Promise.reject(new KeyRingError(`${alg} is verify-only`));
       return cached(priv, alg, (p) => crypto.subtle.importKey("pkcs8", pkcs8, p, false, ["sign"]));
     },
     publicKeyFor(alg) {
