@@ -1,0 +1,66 @@
+/**
+ * Protocol-free errors raised by the token engine and the protocol adapters. Each carries a
+ * stable `code`; the edge (`src/http/errors.ts`) maps a code to a WS-Trust fault QName or an
+ * OAuth error, so `switch (err.code)` there is exhaustive. Messages are safe to show a client:
+ * they never contain internals, secrets or stack traces.
+ */
+export type StsErrorCode =
+  /** Malformed or unsupported request (WS-Trust wst:InvalidRequest, OAuth invalid_request). */
+  | "invalid_request"
+  /** The request is well-formed XML but not a valid message (wst:BadRequest). */
+  | "bad_request"
+  /** Credentials did not verify (wst:FailedAuthentication, OAuth invalid_client / invalid_grant). */
+  | "authentication_failed"
+  /** The caller is authenticated but not allowed to do this (wst:RequestFailed / unauthorized_client). */
+  | "not_authorized"
+  /** The target (AppliesTo / audience) is unknown or not allowed (wst:InvalidScope, invalid_target). */
+  | "invalid_scope"
+  /** Requested lifetime is out of range (wst:InvalidTimeRange). */
+  | "invalid_time_range"
+  /** A presented token is invalid, forged, expired or revoked (wst:InvalidSecurityToken, invalid_grant). */
+  | "invalid_token"
+  /** Renewal refused (wst:UnableToRenew). */
+  | "unable_to_renew"
+  /** A token type or credential type we do not support (wsse:UnsupportedSecurityToken). */
+  | "unsupported_token"
+  /** The message is stale or replayed (wsse:MessageExpired). */
+  | "message_expired"
+  /** A SOAP header marked mustUnderstand that we do not understand. */
+  | "must_understand"
+  /** The SOAP envelope version is unknown. */
+  | "version_mismatch"
+  /** Too many requests; `retryAfterSeconds` says when to try again. */
+  | "rate_limited"
+  /** The service has no valid configuration and refuses to issue (fail closed). */
+  | "not_configured";
+
+export class StsError extends Error {
+  readonly code: StsErrorCode;
+  /** Extra safe detail for the wire (e.g. the QName of a header not understood). */
+  readonly detail: string | undefined;
+  retryAfterSeconds: number | undefined;
+
+  constructor(code: StsErrorCode, message: string, detail?: string) {
+    super(message);
+    this.name = "StsError";
+    this.code = code;
+    this.detail = detail;
+  }
+}
+
+/** Shorthands, one per code, so call sites read as the fault they raise. */
+export const invalidRequest = (m: string) => new StsError("invalid_request", m);
+export const badRequest = (m: string) => new StsError("bad_request", m);
+export const authenticationFailed = (m = "The security token could not be authenticated or authorized.") =>
+  new StsError("authentication_failed", m);
+export const notAuthorized = (m: string) => new StsError("not_authorized", m);
+export const invalidScope = (m: string) => new StsError("invalid_scope", m);
+export const invalidTimeRange = (m: string) => new StsError("invalid_time_range", m);
+export const invalidToken = (m: string) => new StsError("invalid_token", m);
+export const unableToRenew = (m: string) => new StsError("unable_to_renew", m);
+export const unsupportedToken = (m: string) => new StsError("unsupported_token", m);
+export const messageExpired = (m: string) => new StsError("message_expired", m);
+
+export function isStsError(e: unknown): e is StsError {
+  return e instanceof StsError;
+}

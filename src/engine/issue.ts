@@ -1,0 +1,44 @@
+import type { TokenKind } from "../config/types.ts";
+import { invalidRequest } from "./errors.ts";
+import { decideLifetime } from "./lifetime.ts";
+import { releaseClaims } from "./claims.ts";
+import { findRelyingParty } from "./relying-party.ts";
+import { mintToken } from "./mint.ts";
+import type { IssuedToken, StsContext, TokenRequest } from "./types.ts";
+
+/**
+ * The engine's one question: given this authenticated evidence, may this requestor have a
+ * token of this type for that target, with which claims? Pure policy plus minting; makes no
+ * Durable Object call (issuance stays stateless; lifecycle state is written only by Renew
+ * and Cancel).
+ */
+export async function issueToken(ctx: StsContext, req: TokenRequest): Promise<IssuedToken> {
+  const rp = findRelyingParty(ctx.config, req.appliesTo);
+  const kind: TokenKind = req.tokenType ?? rp.defaultTokenType;
+  if (!rp.tokenTypes.includes(kind)) {
+    throw invalidRequest(`The relying party '${rp.identifier}' does not accept token type '${kind}'.`);
+  }
+  const now = ctx.now();
+  const { notBefore, expires } = decideLifetime(rp, now, ctx.config.limits.clockSkewSeconds, req.lifetime);
+  let scope: string[] = [];
+  if (req.scope && req.scope.length > 0) {
+    // Scope can only narrow what policy allows, never widen it.
+    scope = req.scope.filter((s) => rp.scopes.includes(s));
+  } else {
+    scope = rp.scopes.slice();
+  }
+  return mintToken(ctx, {
+    kind,
+    rp,
+    subject: req.identity.subject,
+    claims: releaseClaims(rp, req.identity.claims),
+    authnInstant: req.identity.authnInstant,
+    authnMethod: req.identity.authnMethod,
+    issuedAt: now,
+    notBefore,
+    expires,
+    scope,
+    actor: req.actor,
+    clientId: req.clientId,
+  });
+}

@@ -1,0 +1,127 @@
+import type { StateClient } from "../state/client.ts";
+import type { Authenticated } from "./authenticate.ts";
+import { invalidToken, notAuthorized, unableToRenew } from "./errors.ts";
+import { mintToken } from "./mint.ts";
+import { lookupRelyingParty, normaliseTarget } from "./relying-party.ts";
+import type { IssuedToken, StsContext } from "./types.ts";
+import { type OwnToken, type PresentedToken, verifyOwnToken } from "./verify-own.ts";
+
+export type LifecycleOp = "validate" | "renew" | "cancel";
+
+/**
+ * Who may Validate, Renew or Cancel a token: the token's own subject, or a service account
+ * the configuration allows for that operation and that relying party.
+ */
+export function mayManage(who: Authenticated, op: LifecycleOp, token: OwnToken): boolean {
+  if (who.kind === "user") return who.identity.subject === token.subject;
+  const a = who.account;
+  if (!a.operations.includes(op)) return false;
+  const aud = normaliseTarget(token.audience);
+  return a.allowedRelyingParties.some((rp) => normaliseTarget(rp) === aud);
+}
+
+export interface StatusResult {
+  valid: boolean;
+  reason: string;
+  token: OwnToken | undefined;
+}
+
+const ref = (t: OwnToken) => ({ id: t.id, issuedAt: t.issuedAt.getTime(), expiresAt: t.expires.getTime() });
+
+/**
+ * Validate (WS-Trust 1.3 §7): signature against our keys, time window, then revocation state
+ * with exactly one Durable Object call. A token that fails is "invalid" with a reason — that
+ * is an answer, not an error; only an unauthorized caller is an error.
+ */
+export async function tokenStatus(
+  ctx: StsContext,
+  state: StateClient,
+  who: Authenticated,
+  presented: PresentedToken,
+): Promise<StatusResult> {
+  const check = await verifyOwnToken(ctx, presented);
+  if (check.token && !mayManage(who, "validate", check.token)) {
+    throw notAuthorized("The caller may not validate tokens for this subject or relying party.");
+  }
+  if (!check.ok) return { valid: false, reason: check.reason, token: check.token };
+  const s = await state.status({ issuer: ctx.issuer, subject: check.token.subject }, ref(check.token));
+  if (s.state === "revoked") return { valid: false, reason: `The token has been revoked (${s.reason}).`, token: check.token };
+  return { valid: true, reason: "The token is valid.", token: check.token };
+}
+
+/**
+ * Renew (WS-Trust 1.3 §7.4 "Renewal binding"): a new token with a new ID and a new lifetime,
+ * same subject and claims, signed afresh. A token renews once: the state object records the
+ * renewal atomically, and reuse of an already-renewed token revokes its whole family.
+ */
+export async function renewToken(
+  ctx: StsContext,
+  state: StateClient,
+  who: Authenticated,
+  presented: PresentedToken,
+  opts: { allowExpired: boolean },
+): Promise<IssuedToken> {
+  const check = await verifyOwnToken(ctx, presented);
+  if (!check.token) throw invalidToken(check.ok ? "The token is not valid." : check.reason);
+  const t = check.token;
+  if (!mayManage(who, "renew", t)) throw notAuthorized("The caller may not renew tokens for this subject or relying party.");
+  const rp = lookupRelyingParty(ctx.config, t.audience);
+  if (!rp) throw unableToRenew("The token's relying party is no longer configured.");
+  const now = ctx.now();
+  if (!check.ok) {
+    const graceMs = rp.renewal.expiredGraceSeconds * 1000;
+    const withinGrace = check.expired && now.getTime() - t.expires.getTime() <= graceMs;
+    // WS-Trust 1.3 §5: renewing an expired token needs wst:Renewing/@OK="true".
+    if (!(withinGrace && opts.allowExpired)) throw unableToRenew(check.reason);
+  }
+  if (!rp.renewal.allowed) throw unableToRenew("Tokens for this relying party are not renewable.");
+  const lifetimeMs = Math.min(rp.tokenLifetimeSeconds * 1000, t.expires.getTime() - t.issuedAt.getTime());
+  const maxEnd = t.authnInstant.getTime() + rp.renewal.maxTotalLifetimeSeconds * 1000;
+  const end = Math.min(now.getTime() + lifetimeMs, maxEnd);
+  if (end <= now.getTime()) throw unableToRenew("The maximum total lifetime since authentication has been reached.");
+  const renewed = await mintToken(ctx, {
+    kind: t.kind,
+    rp,
+    subject: t.subject,
+    claims: t.claims,
+    authnInstant: t.authnInstant,
+    authnMethod: t.authnMethod,
+    issuedAt: now,
+    notBefore: now,
+    expires: new Date(end),
+    scope: t.scope,
+    actor: t.actor,
+    clientId: t.clientId,
+  });
+  const r = await state.renew({ issuer: ctx.issuer, subject: t.subject }, ref(t), {
+    id: renewed.id,
+    expiresAt: renewed.expires.getTime(),
+  });
+  if (!r.ok) {
+    const why = {
+      "already-renewed": "The token was already renewed; its renewal family has been revoked.",
+      revoked: "The token has been revoked.",
+      expired: "The token expired too long ago to be renewed.",
+      "id-conflict": "The renewal could not be recorded.",
+    }[r.reason];
+    throw unableToRenew(why);
+  }
+  return renewed;
+}
+
+/**
+ * Cancel (WS-Trust 1.3 §9): idempotent; afterwards every protocol sees the token as revoked.
+ * A token whose signature does not verify is refused (we cancel only what we issued).
+ */
+export async function cancelToken(
+  ctx: StsContext,
+  state: StateClient,
+  who: Authenticated,
+  presented: PresentedToken,
+): Promise<OwnToken> {
+  const check = await verifyOwnToken(ctx, presented);
+  if (!check.token) throw invalidToken(check.ok ? "The token is not valid." : check.reason);
+  if (!mayManage(who, "cancel", check.token)) throw notAuthorized("The caller may not cancel tokens for this subject or relying party.");
+  await state.cancel({ issuer: ctx.issuer, subject: check.token.subject }, { id: check.token.id, expiresAt: check.token.expires.getTime() });
+  return check.token;
+}

@@ -1,0 +1,75 @@
+import type { RelyingParty, TokenKind } from "../config/types.ts";
+import { buildSaml1Assertion } from "../saml/saml1.ts";
+import { buildSaml2Assertion } from "../saml/saml2.ts";
+import { newSamlId } from "../saml/assertion-input.ts";
+import { AC_PASSWORD_PROTECTED_TRANSPORT } from "../saml/ns.ts";
+import { buildJwt } from "../jwt/mint.ts";
+import type { Actor, IssuedToken, StsContext } from "./types.ts";
+
+/** The decided content of a token, before it takes a format. */
+export interface MintInput {
+  kind: TokenKind;
+  rp: RelyingParty;
+  subject: string;
+  claims: Record<string, string[]>;
+  authnInstant: Date;
+  authnMethod: string;
+  issuedAt: Date;
+  notBefore: Date;
+  expires: Date;
+  scope: string[];
+  actor: Actor | undefined;
+  clientId: string | undefined;
+}
+
+/** Gives decided token content its format (SAML 2.0, SAML 1.1 or JWT) and signs it. */
+export async function mintToken(ctx: StsContext, m: MintInput): Promise<IssuedToken> {
+  const base = {
+    kind: m.kind,
+    issuer: ctx.issuer,
+    subject: m.subject,
+    audience: m.rp.identifier,
+    relyingParty: m.rp,
+    issuedAt: m.issuedAt,
+    notBefore: m.notBefore,
+    expires: m.expires,
+    claims: m.claims,
+    scope: m.scope,
+    actor: m.actor,
+    clientId: m.clientId,
+  };
+  if (m.kind === "saml2" || m.kind === "saml1") {
+    const id = newSamlId();
+    const input = {
+      id,
+      issuer: ctx.issuer,
+      subject: m.subject,
+      audience: m.rp.identifier,
+      issuedAt: m.issuedAt,
+      notBefore: m.notBefore,
+      expires: m.expires,
+      authnInstant: m.authnInstant,
+      authnMethod: m.authnMethod || AC_PASSWORD_PROTECTED_TRANSPORT,
+      claims: m.claims,
+      signatureAlgorithm: m.rp.xmlSignatureAlgorithm,
+    };
+    const value = m.kind === "saml2" ? await buildSaml2Assertion(input, ctx.keys) : await buildSaml1Assertion(input, ctx.keys);
+    return { ...base, id, value };
+  }
+  const { id, value } = await buildJwt(ctx.keys, {
+    typ: m.kind === "access_token" ? "at+jwt" : "JWT",
+    alg: m.rp.jwtSignatureAlgorithm,
+    issuer: ctx.issuer,
+    subject: m.subject,
+    audience: m.rp.identifier,
+    issuedAt: m.issuedAt,
+    notBefore: m.notBefore,
+    expires: m.expires,
+    claims: m.claims,
+    scope: m.scope,
+    actor: m.actor,
+    clientId: m.clientId,
+    authnInstant: m.authnInstant,
+  });
+  return { ...base, id, value };
+}

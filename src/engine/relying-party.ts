@@ -1,0 +1,33 @@
+import type { RelyingParty, ResolvedConfig } from "../config/types.ts";
+import { invalidScope } from "./errors.ts";
+
+/**
+ * Normalises an AppliesTo / audience for matching: trims, and ignores one trailing slash on
+ * URLs so `https://api.example.com` and `https://api.example.com/` name the same party.
+ */
+export function normaliseTarget(target: string): string {
+  const t = target.trim();
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(t) && t.endsWith("/") ? t.slice(0, -1) : t;
+}
+
+/** Finds the relying party for an AppliesTo / audience; unknown targets are refused. */
+export function findRelyingParty(config: ResolvedConfig, target: string): RelyingParty {
+  const rp = lookupRelyingParty(config, target);
+  if (!rp) throw invalidScope(`No relying party is configured for '${truncate(target)}'.`);
+  return rp;
+}
+
+/** Like `findRelyingParty` but returns undefined instead of throwing. */
+export function lookupRelyingParty(config: ResolvedConfig, target: string): RelyingParty | undefined {
+  const wanted = normaliseTarget(target);
+  for (const rp of config.relyingParties) {
+    if (normaliseTarget(rp.identifier) === wanted) return rp;
+    for (const a of rp.aliases) if (normaliseTarget(a) === wanted) return rp;
+  }
+  return undefined;
+}
+
+/** Keeps client-supplied values short in messages and logs. */
+export function truncate(s: string, n = 200): string {
+  return s.length > n ? s.slice(0, n) + "…" : s;
+}

@@ -1,0 +1,109 @@
+import type { Element } from "@xmldom/xmldom";
+import type { TokenKind } from "../config/types.ts";
+import { verifyOwnJwt } from "../jwt/verify.ts";
+import { readAssertion } from "../saml/parse.ts";
+import { verifyEnveloped } from "../xmldsig/verify.ts";
+import type { Actor, StsContext } from "./types.ts";
+
+/** The facts of a token this STS issued, after its signature verified. */
+export interface OwnToken {
+  kind: TokenKind;
+  id: string;
+  subject: string;
+  audience: string;
+  issuedAt: Date;
+  notBefore: Date | undefined;
+  expires: Date;
+  authnInstant: Date;
+  authnMethod: string;
+  claims: Record<string, string[]>;
+  scope: string[];
+  actor: Actor | undefined;
+  clientId: string | undefined;
+}
+
+/**
+ * Outcome of checking one of our tokens. `signatureValid` false means nothing in it can be
+ * trusted; a valid signature with a bad time window keeps the facts (renewal grace needs them).
+ */
+export type OwnTokenCheck =
+  | { ok: true; token: OwnToken }
+  | { ok: false; reason: string; token?: OwnToken; expired?: boolean };
+
+/** Presented token: an XML element (SAML) or a compact JWT. */
+export type PresentedToken = { xml: Element } | { jwt: string };
+
+const secs = (d: Date) => d.getTime();
+
+function checkWindow(t: OwnToken, now: Date, skewMs: number): OwnTokenCheck {
+  if (t.notBefore && secs(t.notBefore) > now.getTime() + skewMs) return { ok: false, reason: "The token is not yet valid.", token: t };
+  if (secs(t.expires) <= now.getTime() - skewMs) return { ok: false, reason: "The token has expired.", token: t, expired: true };
+  return { ok: true, token: t };
+}
+
+/**
+ * Verifies a token this STS issued. Keys: only our own (current, next and still-trusted
+ * previous), never a key found in the token. Values are read only from the verified element.
+ */
+export async function verifyOwnToken(ctx: StsContext, presented: PresentedToken): Promise<OwnTokenCheck> {
+  const skewMs = ctx.config.limits.clockSkewSeconds * 1000;
+  const now = ctx.now();
+  if ("jwt" in presented) {
+    const r = await verifyOwnJwt(ctx.keys, presented.jwt, ctx.issuer, now, ctx.config.limits.clockSkewSeconds);
+    const p = r.ok ? r.payload : r.payload;
+    if (!p) return { ok: false, reason: r.ok ? "The token is not valid." : r.reason };
+    const token = jwtFacts(p, r.ok ? r.header.typ : undefined);
+    if (!token) return { ok: false, reason: "The token lacks required claims." };
+    if (!r.ok) return { ok: false, reason: r.reason, token, expired: true };
+    return checkWindow(token, now, skewMs);
+  }
+  const v = await verifyEnveloped(presented.xml, { keys: ctx.keys.all() });
+  if (!v.ok) return { ok: false, reason: `The token signature is not valid: ${v.reason}` };
+  const f = readAssertion(presented.xml);
+  if (f.issuer !== ctx.issuer) return { ok: false, reason: "The token was not issued by this STS." };
+  if (!f.expires) return { ok: false, reason: "The token has no expiry." };
+  const token: OwnToken = {
+    kind: f.kind,
+    id: f.id,
+    subject: f.subject,
+    audience: f.audiences[0] ?? "",
+    issuedAt: f.issuedAt,
+    notBefore: f.notBefore,
+    expires: f.expires,
+    authnInstant: f.authnInstant ?? f.issuedAt,
+    authnMethod: f.authnMethod ?? "",
+    claims: f.claims,
+    scope: [],
+    actor: undefined,
+    clientId: undefined,
+  };
+  return checkWindow(token, now, skewMs);
+}
+
+const RESERVED = new Set(["iss", "sub", "aud", "exp", "nbf", "iat", "jti", "scope", "client_id", "act", "auth_time", "may_act", "cnf"]);
+
+function jwtFacts(p: Record<string, unknown>, typ: string | undefined): OwnToken | undefined {
+  if (typeof p.sub !== "string" || typeof p.jti !== "string" || typeof p.exp !== "number" || typeof p.iat !== "number") return undefined;
+  const aud = Array.isArray(p.aud) ? String(p.aud[0] ?? "") : typeof p.aud === "string" ? p.aud : "";
+  const claims: Record<string, string[]> = {};
+  for (const [k, v] of Object.entries(p)) {
+    if (RESERVED.has(k)) continue;
+    if (typeof v === "string") claims[k] = [v];
+    else if (Array.isArray(v) && v.every((x) => typeof x === "string")) claims[k] = v as string[];
+  }
+  return {
+    kind: typ === "at+jwt" ? "access_token" : "jwt",
+    id: p.jti,
+    subject: p.sub,
+    audience: aud,
+    issuedAt: new Date(p.iat * 1000),
+    notBefore: typeof p.nbf === "number" ? new Date(p.nbf * 1000) : undefined,
+    expires: new Date(p.exp * 1000),
+    authnInstant: new Date((typeof p.auth_time === "number" ? p.auth_time : p.iat) * 1000),
+    authnMethod: "",
+    claims,
+    scope: typeof p.scope === "string" ? p.scope.split(" ").filter(Boolean) : [],
+    actor: typeof p.act === "object" && p.act !== null ? (p.act as Actor) : undefined,
+    clientId: typeof p.client_id === "string" ? p.client_id : undefined,
+  };
+}

@@ -1,0 +1,87 @@
+import { Hono } from "hono";
+import type { Context } from "hono";
+import { StsError } from "../engine/errors.ts";
+import type { StsContext } from "../engine/types.ts";
+import type { Env } from "../env.ts";
+import { buildFederationMetadata } from "../metadata/federation.ts";
+import { buildFault } from "../soap/fault.ts";
+import { soapContentType } from "../soap/ns.ts";
+import { handleTrustRequest } from "../wstrust/endpoint.ts";
+import { buildWsdl } from "../wstrust/mex.ts";
+import type { TrustVersion } from "../wstrust/ns.ts";
+import { readBodyLimited } from "./body.ts";
+import { getContext } from "./context.ts";
+import { trustDeps } from "./deps.ts";
+import { logError } from "./log.ts";
+
+type App = { Bindings: Env };
+
+/** Token, fault and metadata responses are never cached by intermediaries. */
+const NO_STORE = { "Cache-Control": "no-store" };
+
+export const app = new Hono<App>();
+
+app.get("/healthz", async (c) => {
+  try {
+    await getContext(c.env, c.req.url);
+    return c.text("ok", 200, NO_STORE);
+  } catch (e) {
+    if (e instanceof StsError && e.code === "not_configured") return c.text(e.message, 503, NO_STORE);
+    throw e;
+  }
+});
+
+function wsdl(c: Context<App>, ctx: StsContext) {
+  return c.body(buildWsdl(ctx.origin), 200, { "Content-Type": "text/xml; charset=utf-8" });
+}
+
+app.get("/trust/mex", async (c) => wsdl(c, await getContext(c.env, c.req.url)));
+app.get("/trust/:v{13|2005}/usernamemixed", async (c) => {
+  // `?wsdl` on an endpoint answers the same WSDL, as WCF services do.
+  if (c.req.query("wsdl") === undefined) return c.text("Send WS-Trust requests with POST.", 405, { Allow: "POST" });
+  return wsdl(c, await getContext(c.env, c.req.url));
+});
+
+app.post("/trust/:v{13|2005}/usernamemixed", async (c) => {
+  const v = c.req.param("v") as TrustVersion;
+  const contentType = c.req.header("content-type") ?? null;
+  let ctx: StsContext;
+  try {
+    ctx = await getContext(c.env, c.req.url);
+  } catch (e) {
+    if (!(e instanceof StsError)) throw e;
+    const version = (contentType ?? "").includes("soap+xml") ? "1.2" : "1.1";
+    const f = buildFault(version, { code: e.code, reason: e.message, trustNs: "" });
+    return c.body(f.xml, f.status as 500, { "Content-Type": soapContentType(version), ...NO_STORE });
+  }
+  const reply = await handleTrustRequest(
+    ctx,
+    trustDeps(c.env, c.executionCtx),
+    () => readBodyLimited(c.req.raw, ctx.config.limits.maxBodyBytes),
+    contentType,
+    v,
+  );
+  const headers: Record<string, string> = { "Content-Type": reply.contentType, ...NO_STORE };
+  if (reply.status === 429) headers["Retry-After"] = "60";
+  return c.body(reply.body, reply.status as 200, headers);
+});
+
+app.get("/FederationMetadata/2007-06/FederationMetadata.xml", async (c) => {
+  const ctx = await getContext(c.env, c.req.url);
+  const xml = await buildFederationMetadata(ctx.issuer, ctx.origin, ctx.keys);
+  return c.body(xml, 200, { "Content-Type": "application/samlmetadata+xml; charset=utf-8" });
+});
+
+app.notFound((c) => c.json({ error: "not_found" }, 404));
+
+/**
+ * The one error mapper at the edge: anything that is not a protocol error becomes a generic
+ * 500 with no internals; the detail goes to the log.
+ */
+app.onError((err, c) => {
+  if (err instanceof StsError && err.code === "not_configured") {
+    return c.json({ error: "temporarily_unavailable", error_description: err.message }, 503, NO_STORE);
+  }
+  logError(c.req.method, new URL(c.req.url).pathname, err);
+  return c.json({ error: "server_error", error_description: "An internal error occurred." }, 500, NO_STORE);
+});

@@ -1,0 +1,36 @@
+import { StsError } from "../engine/errors.ts";
+
+/**
+ * Reads a request body up to `max` bytes. Refuses early on a Content-Length over the limit and
+ * stops reading a stream that grows past it, so an 8 MB body never sits in memory whole.
+ */
+export async function readBodyLimited(req: Request, max: number): Promise<Uint8Array> {
+  const len = req.headers.get("content-length");
+  if (len !== null && Number(len) > max) throw tooLarge(max);
+  if (!req.body) return new Uint8Array(0);
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > max) {
+      await reader.cancel();
+      throw tooLarge(max);
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(total);
+  let off = 0;
+  for (const c of chunks) {
+    out.set(c, off);
+    off += c.byteLength;
+  }
+  return out;
+}
+
+function tooLarge(max: number): StsError {
+  return new StsError("bad_request", `The request body exceeds the limit of ${max} bytes.`);
+}

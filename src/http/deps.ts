@@ -1,0 +1,29 @@
+import type { Env } from "../env.ts";
+import { createStateClient } from "../state/client.ts";
+import type { TrustDeps } from "../wstrust/endpoint.ts";
+import { handleBatch } from "../wstrust/batch.ts";
+import { handleCancel } from "../wstrust/cancel.ts";
+import { handleRenew } from "../wstrust/renew.ts";
+import { handleValidate } from "../wstrust/validate.ts";
+
+/** UsernameToken Created values older than this are refused, so the replay cache stays bounded. */
+const NONCE_WINDOW_MS = 10 * 60 * 1000;
+
+/** Binds the WS-Trust endpoint to this request's Durable Object state. */
+export function trustDeps(env: Env, exec: { waitUntil(p: Promise<unknown>): void }): TrustDeps {
+  const state = createStateClient(env, { waitUntil: (p) => exec.waitUntil(p) });
+  return {
+    lifecycle: {
+      validate: (ctx, who, rst) => handleValidate(ctx, state, who, rst),
+      renew: (ctx, who, rst) => handleRenew(ctx, state, who, rst),
+      cancel: (ctx, who, rst) => handleCancel(ctx, state, who, rst),
+      batch: handleBatch,
+    },
+    rememberNonce: async (username, nonce, created) => {
+      // WS-Security Username Token Profile 1.1 §3.1: Nonce + Created identify a token; keep
+      // them for the freshness window and refuse a repeat.
+      if (Date.now() - created.getTime() > NONCE_WINDOW_MS) return false;
+      return state.rememberNonce(`ut:${username}:${nonce}:${created.toISOString()}`, created.getTime() + NONCE_WINDOW_MS);
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import { SignJWT } from "jose";
+import type { JwtSignatureAlg } from "../config/types.ts";
+import type { KeyRing } from "../keys/keyring.ts";
+import type { Actor } from "../engine/types.ts";
+
+export interface JwtInput {
+  /** RFC 9068 §2.1: access tokens are typed `at+jwt`; other JWTs `JWT`. */
+  typ: "at+jwt" | "JWT";
+  alg: JwtSignatureAlg;
+  issuer: string;
+  subject: string;
+  audience: string;
+  issuedAt: Date;
+  notBefore: Date;
+  expires: Date;
+  claims: Record<string, string[]>;
+  scope: string[];
+  actor: Actor | undefined;
+  clientId: string | undefined;
+  authnInstant: Date;
+}
+
+/** Claims that are single-valued in JWTs by convention (OIDC Core §5.1). */
+const SINGLE_VALUED = new Set(["email", "given_name", "family_name", "name", "upn", "preferred_username"]);
+
+/** A fresh `jti`: 128 random bits, base64url. */
+export function newJti(): string {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  return btoa(String.fromCharCode(...b)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+const secs = (d: Date) => Math.floor(d.getTime() / 1000);
+
+/** Builds and signs a JWT with the current key for the algorithm; `kid` always set. */
+export async function buildJwt(keys: KeyRing, j: JwtInput): Promise<{ id: string; value: string }> {
+  const key = keys.current(j.alg.startsWith("ES") ? "EC" : "RSA");
+  const jti = newJti();
+  const payload: Record<string, unknown> = {};
+  for (const [name, values] of Object.entries(j.claims)) {
+    if (values.length === 0) continue;
+    payload[name] = SINGLE_VALUED.has(name) && values.length === 1 ? values[0] : values.slice();
+  }
+  if (j.scope.length > 0) payload.scope = j.scope.join(" ");
+  if (j.clientId) payload.client_id = j.clientId;
+  if (j.actor) payload.act = j.actor;
+  payload.auth_time = secs(j.authnInstant);
+  const value = await new SignJWT(payload)
+    .setProtectedHeader({ alg: j.alg, typ: j.typ, kid: key.kid })
+    .setIssuer(j.issuer)
+    .setSubject(j.subject)
+    .setAudience(j.audience)
+    .setIssuedAt(secs(j.issuedAt))
+    .setNotBefore(secs(j.notBefore))
+    .setExpirationTime(secs(j.expires))
+    .setJti(jti)
+    .sign(await key.privateKeyFor(j.alg));
+  return { id: jti, value };
+}

@@ -1,0 +1,31 @@
+import type { XmlSignatureAlg } from "../config/types.ts";
+
+/** Everything a SAML assertion states; built by the engine, protocol-free. */
+export interface AssertionInput {
+  id: string;
+  issuer: string;
+  subject: string;
+  nameIdFormat?: string | undefined;
+  audience: string;
+  issuedAt: Date;
+  notBefore: Date;
+  expires: Date;
+  authnInstant: Date;
+  authnMethod: string;
+  /** Claim name → values, already filtered by relying-party policy. */
+  claims: Record<string, string[]>;
+  signatureAlgorithm: XmlSignatureAlg;
+}
+
+/** xs:dateTime in UTC, as SAML requires (SAML 2.0 core §1.3.3: no time zone other than Z). */
+export function samlTime(d: Date): string {
+  return d.toISOString();
+}
+
+/** A fresh SAML ID: xs:ID must be an NCName, so it starts with '_' (128 random bits). */
+export function newSamlId(): string {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  let s = "_";
+  for (const x of b) s += x.toString(16).padStart(2, "0");
+  return s;
+}

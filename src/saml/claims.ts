@@ -1,0 +1,78 @@
+/**
+ * Claim names used inside the STS (short, OIDC-like) and the claim-type URIs published in
+ * federation metadata and written into SAML attributes, as AD FS and WIF clients expect them.
+ */
+export interface ClaimType {
+  /** Internal short name, e.g. `email`. */
+  name: string;
+  /** Claim-type URI (SAML 2.0 attribute Name, metadata ClaimType Uri). */
+  uri: string;
+  displayName: string;
+  description: string;
+}
+
+export const CLAIM_TYPES: readonly ClaimType[] = [
+  {
+    name: "email",
+    uri: "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress",
+    displayName: "E-Mail Address",
+    description: "The e-mail address of the user",
+  },
+  {
+    name: "given_name",
+    uri: "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname",
+    displayName: "Given Name",
+    description: "The given name of the user",
+  },
+  {
+    name: "family_name",
+    uri: "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname",
+    displayName: "Surname",
+    description: "The surname of the user",
+  },
+  {
+    name: "name",
+    uri: "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name",
+    displayName: "Name",
+    description: "The unique name of the user",
+  },
+  {
+    name: "upn",
+    uri: "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn",
+    displayName: "UPN",
+    description: "The user principal name (UPN) of the user",
+  },
+  {
+    name: "role",
+    uri: "http://schemas.microsoft.com/ws/2008/06/identity/claims/role",
+    displayName: "Role",
+    description: "A role the user holds",
+  },
+  {
+    name: "groups",
+    uri: "http://schemas.xmlsoap.org/claims/Group",
+    displayName: "Group",
+    description: "A group the user belongs to",
+  },
+];
+
+const BY_NAME = new Map(CLAIM_TYPES.map((c) => [c.name, c]));
+const BY_URI = new Map(CLAIM_TYPES.map((c) => [c.uri, c]));
+
+/** The URI for a claim name; unknown names are used as they are (they may already be URIs). */
+export function claimUri(name: string): string {
+  return BY_NAME.get(name)?.uri ?? name;
+}
+
+/** The internal name for a claim URI; unknown URIs are kept as they are. */
+export function claimName(uri: string): string {
+  return BY_URI.get(uri)?.name ?? uri;
+}
+
+/** Splits a claim URI into SAML 1.1 AttributeNamespace and AttributeName (at the last '/'). */
+export function saml11AttributeParts(uri: string): { namespace: string; name: string } {
+  const i = uri.lastIndexOf("/");
+  return i > 0 && i < uri.length - 1
+    ? { namespace: uri.slice(0, i), name: uri.slice(i + 1) }
+    : { namespace: "urn:edge-sts:claims", name: uri };
+}

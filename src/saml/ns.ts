@@ -1,0 +1,16 @@
+/** SAML namespaces and URIs (SAML 2.0 core, SAML 1.1 core, WSS SAML Token Profile 1.1). */
+export const SAML2_NS = "urn:oasis:names:tc:SAML:2.0:assertion";
+export const SAML1_NS = "urn:oasis:names:tc:SAML:1.0:assertion";
+export const SAML2_TOKEN_TYPE = "http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLV2.0";
+export const SAML1_TOKEN_TYPE = "http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLV1.1";
+/** WSS SAML Token Profile 1.1 §3.4.2: KeyIdentifier ValueTypes for references to assertions. */
+export const SAML2_KEYID_VALUETYPE = "http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLID";
+export const SAML1_KEYID_VALUETYPE = "http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.0#SAMLAssertionID";
+export const SAML2_BEARER = "urn:oasis:names:tc:SAML:2.0:cm:bearer";
+export const SAML1_BEARER = "urn:oasis:names:tc:SAML:1.0:cm:bearer";
+export const NAMEID_UNSPECIFIED = "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified";
+export const ATTRNAME_FORMAT_URI = "urn:oasis:names:tc:SAML:2.0:attrname-format:uri";
+export const AC_PASSWORD_PROTECTED_TRANSPORT = "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport";
+/** SAML 1.1 core §7.1: authentication method identifier for passwords. */
+export const SAML1_AUTH_PASSWORD = "urn:oasis:names:tc:SAML:1.0:am:password";
+export const SAML2_METADATA_NS = "urn:oasis:names:tc:SAML:2.0:metadata";

@@ -1,0 +1,132 @@
+import type { Element } from "@xmldom/xmldom";
+import { invalidToken } from "../engine/errors.ts";
+import { child, children, elementChildren } from "../soap/envelope.ts";
+import { parseXsDateTime } from "../soap/time.ts";
+import { claimName } from "./claims.ts";
+import { SAML1_NS, SAML2_NS } from "./ns.ts";
+
+/** What a verified SAML assertion states, read only from the signed element. */
+export interface AssertionFacts {
+  kind: "saml2" | "saml1";
+  id: string;
+  issuer: string;
+  subject: string;
+  audiences: string[];
+  issuedAt: Date;
+  notBefore: Date | undefined;
+  expires: Date | undefined;
+  authnInstant: Date | undefined;
+  authnMethod: string | undefined;
+  claims: Record<string, string[]>;
+}
+
+/**
+ * Full text of an element: every descendant text node concatenated. A comment inside a value
+ * (`alice<!---->@evil`) never truncates it — the known SAML comment-injection attack reads only
+ * the first text node.
+ */
+export function fullText(el: Element): string {
+  return el.textContent ?? "";
+}
+
+function one(parent: Element, ns: string, local: string, what: string): Element {
+  const found = children(parent, ns, local);
+  if (found.length !== 1) throw invalidToken(`The assertion must have exactly one ${what}.`);
+  return found[0]!;
+}
+
+function time(el: Element | null, attr: string, required: boolean): Date | undefined {
+  const v = el?.getAttribute(attr);
+  if (!v) {
+    if (required) throw invalidToken(`The assertion lacks ${attr}.`);
+    return undefined;
+  }
+  const d = parseXsDateTime(v);
+  if (!d) throw invalidToken(`The assertion has an invalid ${attr}.`);
+  return d;
+}
+
+function addClaim(claims: Record<string, string[]>, name: string, values: string[]): void {
+  (claims[name] ??= []).push(...values);
+}
+
+/** Reads a SAML 2.0 assertion element (SAML 2.0 core §2.3.3). */
+function readSaml2(a: Element): AssertionFacts {
+  if (a.getAttribute("Version") !== "2.0") throw invalidToken("Unsupported SAML assertion version.");
+  const subject = one(a, SAML2_NS, "Subject", "Subject");
+  const cond = child(a, SAML2_NS, "Conditions");
+  const audiences: string[] = [];
+  if (cond) for (const ar of children(cond, SAML2_NS, "AudienceRestriction")) {
+    for (const au of children(ar, SAML2_NS, "Audience")) audiences.push(fullText(au).trim());
+  }
+  const claims: Record<string, string[]> = {};
+  for (const st of children(a, SAML2_NS, "AttributeStatement")) {
+    for (const at of children(st, SAML2_NS, "Attribute")) {
+      const values = children(at, SAML2_NS, "AttributeValue").map(fullText);
+      addClaim(claims, claimName(at.getAttribute("Name") ?? ""), values);
+    }
+  }
+  const authn = child(a, SAML2_NS, "AuthnStatement");
+  const ctx = authn ? child(authn, SAML2_NS, "AuthnContext") : null;
+  const classRef = ctx ? child(ctx, SAML2_NS, "AuthnContextClassRef") : null;
+  return {
+    kind: "saml2",
+    id: a.getAttribute("ID") ?? "",
+    issuer: fullText(one(a, SAML2_NS, "Issuer", "Issuer")).trim(),
+    subject: fullText(one(subject, SAML2_NS, "NameID", "NameID")).trim(),
+    audiences,
+    issuedAt: time(a, "IssueInstant", true)!,
+    notBefore: time(cond, "NotBefore", false),
+    expires: time(cond, "NotOnOrAfter", false),
+    authnInstant: time(authn, "AuthnInstant", false),
+    authnMethod: classRef ? fullText(classRef).trim() : undefined,
+    claims,
+  };
+}
+
+/** Reads a SAML 1.1 assertion element (SAML 1.1 core §2.3.2); every Subject must agree. */
+function readSaml1(a: Element): AssertionFacts {
+  if (a.getAttribute("MajorVersion") !== "1" || a.getAttribute("MinorVersion") !== "1") {
+    throw invalidToken("Unsupported SAML assertion version.");
+  }
+  const cond = child(a, SAML1_NS, "Conditions");
+  const audiences: string[] = [];
+  if (cond) for (const ar of children(cond, SAML1_NS, "AudienceRestrictionCondition")) {
+    for (const au of children(ar, SAML1_NS, "Audience")) audiences.push(fullText(au).trim());
+  }
+  const subjects = new Set<string>();
+  const claims: Record<string, string[]> = {};
+  let authn: Element | null = null;
+  for (const st of elementChildren(a)) {
+    if (st.namespaceURI !== SAML1_NS) continue;
+    const s = child(st, SAML1_NS, "Subject");
+    if (s) subjects.add(fullText(one(s, SAML1_NS, "NameIdentifier", "NameIdentifier")).trim());
+    if (st.localName === "AttributeStatement") {
+      for (const at of children(st, SAML1_NS, "Attribute")) {
+        const uri = `${at.getAttribute("AttributeNamespace") ?? ""}/${at.getAttribute("AttributeName") ?? ""}`;
+        addClaim(claims, claimName(uri), children(at, SAML1_NS, "AttributeValue").map(fullText));
+      }
+    } else if (st.localName === "AuthenticationStatement") authn = st;
+  }
+  if (subjects.size !== 1) throw invalidToken("The assertion must name exactly one subject.");
+  return {
+    kind: "saml1",
+    id: a.getAttribute("AssertionID") ?? "",
+    issuer: a.getAttribute("Issuer") ?? "",
+    subject: [...subjects][0]!,
+    audiences,
+    issuedAt: time(a, "IssueInstant", true)!,
+    notBefore: time(cond, "NotBefore", false),
+    expires: time(cond, "NotOnOrAfter", false),
+    authnInstant: time(authn, "AuthenticationInstant", false),
+    authnMethod: authn?.getAttribute("AuthenticationMethod") ?? undefined,
+    claims,
+  };
+}
+
+/** Reads the facts of a SAML 2.0 or 1.1 assertion. Call only on a signature-verified element. */
+export function readAssertion(a: Element): AssertionFacts {
+  if (a.localName === "Assertion" && a.namespaceURI === SAML2_NS) return readSaml2(a);
+  if (a.localName === "Assertion" && a.namespaceURI === SAML1_NS) return readSaml1(a);
+  throw invalidToken("The token is not a SAML assertion.");
+}

@@ -1,0 +1,54 @@
+import { XMLSerializer } from "@xmldom/xmldom";
+import type { Element } from "@xmldom/xmldom";
+import type { KeyRing } from "../keys/keyring.ts";
+import { addChild, createRoot } from "../xml/build.ts";
+import { type AssertionInput, samlTime } from "./assertion-input.ts";
+import { claimUri, saml11AttributeParts } from "./claims.ts";
+import { NAMEID_UNSPECIFIED, SAML1_AUTH_PASSWORD, SAML1_BEARER, SAML1_NS } from "./ns.ts";
+import { signToken } from "./sign-token.ts";
+
+const S = SAML1_NS;
+
+function addSubject(parent: Element, a: AssertionInput): void {
+  const subject = addChild(parent, S, "saml:Subject");
+  addChild(subject, S, "saml:NameIdentifier", { Format: a.nameIdFormat ?? NAMEID_UNSPECIFIED }, a.subject);
+  addChild(addChild(subject, S, "saml:SubjectConfirmation"), S, "saml:ConfirmationMethod", null, SAML1_BEARER);
+}
+
+/**
+ * Builds and signs a SAML 1.1 bearer assertion (SAML 1.1 core §2.3.2). SAML 1.1 has no
+ * Issuer element: the issuer is the `Issuer` attribute; the signature is the last child.
+ */
+export async function buildSaml1Assertion(a: AssertionInput, keys: KeyRing): Promise<string> {
+  const root = createRoot(S, "saml:Assertion");
+  root.setAttribute("MajorVersion", "1");
+  root.setAttribute("MinorVersion", "1");
+  root.setAttribute("AssertionID", a.id);
+  root.setAttribute("Issuer", a.issuer);
+  root.setAttribute("IssueInstant", samlTime(a.issuedAt));
+
+  const cond = addChild(root, S, "saml:Conditions", {
+    NotBefore: samlTime(a.notBefore),
+    NotOnOrAfter: samlTime(a.expires),
+  });
+  addChild(addChild(cond, S, "saml:AudienceRestrictionCondition"), S, "saml:Audience", null, a.audience);
+
+  const names = Object.keys(a.claims).filter((n) => a.claims[n]!.length > 0);
+  if (names.length > 0) {
+    const st = addChild(root, S, "saml:AttributeStatement");
+    addSubject(st, a);
+    for (const n of names) {
+      const p = saml11AttributeParts(claimUri(n));
+      const attr = addChild(st, S, "saml:Attribute", { AttributeName: p.name, AttributeNamespace: p.namespace });
+      for (const v of a.claims[n]!) addChild(attr, S, "saml:AttributeValue", null, v);
+    }
+  }
+  const authn = addChild(root, S, "saml:AuthenticationStatement", {
+    AuthenticationMethod: a.authnMethod.startsWith("urn:oasis:names:tc:SAML:2.0:ac:") ? SAML1_AUTH_PASSWORD : a.authnMethod,
+    AuthenticationInstant: samlTime(a.authnInstant),
+  });
+  addSubject(authn, a);
+
+  await signToken(root, a.id, a.signatureAlgorithm, keys, null);
+  return new XMLSerializer().serializeToString(root);
+}

@@ -1,0 +1,52 @@
+import { XMLSerializer } from "@xmldom/xmldom";
+import type { KeyRing } from "../keys/keyring.ts";
+import { addChild, createRoot } from "../xml/build.ts";
+import { type AssertionInput, samlTime } from "./assertion-input.ts";
+import { claimUri } from "./claims.ts";
+import { ATTRNAME_FORMAT_URI, NAMEID_UNSPECIFIED, SAML2_BEARER, SAML2_NS } from "./ns.ts";
+import { signToken } from "./sign-token.ts";
+
+const S = SAML2_NS;
+
+/**
+ * Builds and signs a SAML 2.0 bearer assertion (SAML 2.0 core §2.3.3). The assertion declares
+ * its own namespaces, so its bytes verify when cut out of the response.
+ */
+export async function buildSaml2Assertion(a: AssertionInput, keys: KeyRing): Promise<string> {
+  const root = createRoot(S, "saml:Assertion");
+  root.setAttribute("ID", a.id);
+  root.setAttribute("IssueInstant", samlTime(a.issuedAt));
+  root.setAttribute("Version", "2.0");
+  const issuer = addChild(root, S, "saml:Issuer", null, a.issuer);
+
+  const subject = addChild(root, S, "saml:Subject");
+  addChild(subject, S, "saml:NameID", { Format: a.nameIdFormat ?? NAMEID_UNSPECIFIED }, a.subject);
+  const sc = addChild(subject, S, "saml:SubjectConfirmation", { Method: SAML2_BEARER });
+  // SAML 2.0 profiles §4.1.4.2: bearer confirmation data carries NotOnOrAfter.
+  addChild(sc, S, "saml:SubjectConfirmationData", { NotOnOrAfter: samlTime(a.expires) });
+
+  const cond = addChild(root, S, "saml:Conditions", {
+    NotBefore: samlTime(a.notBefore),
+    NotOnOrAfter: samlTime(a.expires),
+  });
+  addChild(addChild(cond, S, "saml:AudienceRestriction"), S, "saml:Audience", null, a.audience);
+
+  const names = Object.keys(a.claims).filter((n) => a.claims[n]!.length > 0);
+  if (names.length > 0) {
+    const st = addChild(root, S, "saml:AttributeStatement");
+    for (const n of names) {
+      const attr = addChild(st, S, "saml:Attribute", { Name: claimUri(n), NameFormat: ATTRNAME_FORMAT_URI });
+      for (const v of a.claims[n]!) addChild(attr, S, "saml:AttributeValue", null, v);
+    }
+  }
+
+  const authn = addChild(root, S, "saml:AuthnStatement", {
+    AuthnInstant: samlTime(a.authnInstant),
+    SessionIndex: a.id,
+  });
+  addChild(addChild(authn, S, "saml:AuthnContext"), S, "saml:AuthnContextClassRef", null, a.authnMethod);
+
+  // SAML 2.0 core §5.3: the ds:Signature follows saml:Issuer.
+  await signToken(root, a.id, a.signatureAlgorithm, keys, issuer);
+  return new XMLSerializer().serializeToString(root);
+}

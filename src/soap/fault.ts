@@ -1,0 +1,71 @@
+import type { StsErrorCode } from "../engine/errors.ts";
+import { escapeText } from "../xml/build.ts";
+import { type SoapVersion, WSA_FAULT_ACTION, WSSE_NS } from "./ns.ts";
+import { soapReply } from "./reply.ts";
+
+/** Where a fault code's QName lives: WS-Trust, WS-Security or SOAP itself. */
+type FaultSpace = "wst" | "wsse" | "soap";
+
+/**
+ * WS-Trust 1.3 §11 / WS-Security 1.1 §12 fault QNames for each engine error code. Exhaustive:
+ * adding a code without a fault here is a type error.
+ */
+const FAULTS: Record<StsErrorCode, { space: FaultSpace; local: string; receiver?: boolean; http?: number }> = {
+  invalid_request: { space: "wst", local: "InvalidRequest" },
+  bad_request: { space: "wst", local: "BadRequest" },
+  authentication_failed: { space: "wst", local: "FailedAuthentication" },
+  not_authorized: { space: "wst", local: "RequestFailed" },
+  invalid_scope: { space: "wst", local: "InvalidScope" },
+  invalid_time_range: { space: "wst", local: "InvalidTimeRange" },
+  invalid_token: { space: "wst", local: "InvalidSecurityToken" },
+  unable_to_renew: { space: "wst", local: "UnableToRenew" },
+  unsupported_token: { space: "wsse", local: "UnsupportedSecurityToken" },
+  message_expired: { space: "wsse", local: "MessageExpired" },
+  must_understand: { space: "soap", local: "MustUnderstand" },
+  version_mismatch: { space: "soap", local: "VersionMismatch" },
+  rate_limited: { space: "wst", local: "RequestFailed", http: 429 },
+  not_configured: { space: "wst", local: "RequestFailed", receiver: true, http: 503 },
+};
+
+export interface FaultInput {
+  code: StsErrorCode;
+  reason: string;
+  /** Namespace of the WS-Trust version in use (wst prefix). */
+  trustNs: string;
+  relatesTo?: string | undefined;
+  wsaNs?: string | undefined;
+  /** For must_understand: "namespace localName" of the header not understood. */
+  notUnderstood?: string | undefined;
+}
+
+/** Builds a SOAP fault in the caller's SOAP version; returns the body and the HTTP status. */
+export function buildFault(version: SoapVersion, f: FaultInput): { xml: string; status: number } {
+  const def = FAULTS[f.code];
+  const reason = escapeText(f.reason);
+  const nsDecl =
+    def.space === "wst" ? ` xmlns:wst="${f.trustNs}"` : def.space === "wsse" ? ` xmlns:wsse="${WSSE_NS}"` : "";
+  const qname = def.space === "soap" ? `s:${def.local}` : `${def.space}:${def.local}`;
+  let fault: string;
+  if (version === "1.1") {
+    // SOAP 1.1 §4.4: the WS-Trust / WS-Security QName is the faultcode itself.
+    fault = `<s:Fault${nsDecl}><faultcode>${qname}</faultcode><faultstring xml:lang="en">${reason}</faultstring></s:Fault>`;
+  } else {
+    // SOAP 1.2 Part 1 §5.4.6: Sender/Receiver with the specific QName as Subcode.
+    const top = def.space === "soap" ? qname : def.receiver ? "s:Receiver" : "s:Sender";
+    const sub = def.space === "soap" ? "" : `<s:Subcode><s:Value>${qname}</s:Value></s:Subcode>`;
+    fault =
+      `<s:Fault${nsDecl}><s:Code><s:Value>${top}</s:Value>${sub}</s:Code>` +
+      `<s:Reason><s:Text xml:lang="en">${reason}</s:Text></s:Reason></s:Fault>`;
+  }
+  let xml = soapReply(version, { action: WSA_FAULT_ACTION, relatesTo: f.relatesTo, ns: f.wsaNs }, fault);
+  if (f.code === "must_understand" && f.notUnderstood && version === "1.2") {
+    // SOAP 1.2 Part 1 §5.4.8: a NotUnderstood header names the header block.
+    const [ns, local] = f.notUnderstood.split(" ");
+    xml = xml.replace(
+      "<s:Header>",
+      `<s:Header><s:NotUnderstood xmlns:nu="${escapeText(ns ?? "")}" qname="nu:${escapeText(local ?? "")}"/>`,
+    );
+  }
+  const status = def.http ?? (version === "1.1" || def.receiver ? 500 : 400);
+  return { xml, status };
+}

@@ -1,0 +1,26 @@
+/** SOAP, WS-Addressing and WS-Security namespaces. */
+export const SOAP11_NS = "http://schemas.xmlsoap.org/soap/envelope/";
+export const SOAP12_NS = "http://www.w3.org/2003/05/soap-envelope";
+export const WSA10_NS = "http://www.w3.org/2005/08/addressing";
+/** The August 2004 WS-Addressing namespace still sent by WSE / older WCF bindings. */
+export const WSA04_NS = "http://schemas.xmlsoap.org/ws/2004/08/addressing";
+export const WSSE_NS = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd";
+export const WSSE11_NS = "http://docs.oasis-open.org/wss/oasis-wss-wssecurity-secext-1.1.xsd";
+export const WSU_NS = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd";
+export const PASSWORD_TEXT =
+  "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText";
+export const PASSWORD_DIGEST =
+  "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordDigest";
+export const WSA_FAULT_ACTION = "http://www.w3.org/2005/08/addressing/soap/fault";
+
+export type SoapVersion = "1.1" | "1.2";
+
+export function soapNs(v: SoapVersion): string {
+  return v === "1.1" ? SOAP11_NS : SOAP12_NS;
+}
+
+/** Content type for a SOAP reply (SOAP 1.2 Part 2 §7.1.4 / SOAP 1.1 §6.1.1). */
+export function soapContentType(v: SoapVersion, action?: string): string {
+  if (v === "1.1") return "text/xml; charset=utf-8";
+  return action ? `application/soap+xml; charset=utf-8; action="${action}"` : "application/soap+xml; charset=utf-8";
+}

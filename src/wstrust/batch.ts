@@ -1,0 +1,60 @@
+import type { Element } from "@xmldom/xmldom";
+import type { Authenticated } from "../engine/authenticate.ts";
+import { StsError, invalidRequest } from "../engine/errors.ts";
+import type { StsContext } from "../engine/types.ts";
+import { elementChildren } from "../soap/envelope.ts";
+import { escapeAttr, escapeText } from "../xml/build.ts";
+import type { TrustNs } from "./ns.ts";
+import { type RequestKind, type Rst, readRst } from "./rst.ts";
+import { collection } from "./rstr.ts";
+
+type Handler = (ctx: StsContext, who: Authenticated, rst: Rst) => Promise<string>;
+
+/**
+ * An item that failed: an RSTR carrying the item's Context and a wst:Status whose Reason names
+ * the WS-Trust fault, so one bad item does not fail the whole batch (WS-Trust 1.3 leaves
+ * per-item failures to the service; this is our documented choice).
+ */
+function failedItem(t: TrustNs, context: string | undefined, e: StsError): string {
+  const ctx = context !== undefined ? ` Context="${escapeAttr(context)}"` : "";
+  return (
+    `<wst:RequestSecurityTokenResponse xmlns:wst="${t.ns}"${ctx}>` +
+    `<wst:TokenType>${t.statusTokenType}</wst:TokenType>` +
+    `<wst:Status><wst:Code>${t.statusInvalid}</wst:Code>` +
+    `<wst:Reason>${escapeText(`${e.code}: ${e.message}`)}</wst:Reason></wst:Status>` +
+    `</wst:RequestSecurityTokenResponse>`
+  );
+}
+
+/**
+ * wst:RequestSecurityTokenCollection (BatchIssue / BatchValidate / BatchRenew / BatchCancel):
+ * every item is processed in order and answered by one RSTR in an RSTRC.
+ */
+export async function handleBatch(
+  ctx: StsContext,
+  who: Authenticated,
+  rstc: Element,
+  trust: TrustNs,
+  handlers: Record<RequestKind, Handler>,
+): Promise<string> {
+  const items = elementChildren(rstc);
+  if (items.length === 0) throw invalidRequest("The request collection is empty.");
+  if (items.length > ctx.config.limits.maxBatchItems) {
+    throw invalidRequest(`A batch may hold at most ${ctx.config.limits.maxBatchItems} requests.`);
+  }
+  const out: string[] = [];
+  for (const item of items) {
+    if (item.namespaceURI !== trust.ns || item.localName !== "RequestSecurityToken") {
+      throw invalidRequest("A request collection may contain only wst:RequestSecurityToken elements.");
+    }
+    const context = item.getAttribute("Context") || undefined;
+    try {
+      const rst = readRst(item, trust, true);
+      out.push(await handlers[rst.requestKind](ctx, who, rst));
+    } catch (e) {
+      if (!(e instanceof StsError)) throw e;
+      out.push(failedItem(trust, context, e));
+    }
+  }
+  return collection(trust, out);
+}

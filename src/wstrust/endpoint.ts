@@ -1,0 +1,115 @@
+import { type Authenticated, authenticatePassword } from "../engine/authenticate.ts";
+import { StsError, authenticationFailed, badRequest, invalidRequest } from "../engine/errors.ts";
+import type { StsContext } from "../engine/types.ts";
+import { readEnvelope } from "../soap/envelope.ts";
+import { buildFault } from "../soap/fault.ts";
+import { type SoapVersion, soapContentType } from "../soap/ns.ts";
+import { soapReply } from "../soap/reply.ts";
+import { readSecurity } from "../soap/security.ts";
+import { parseXml, XmlSecurityError } from "../xml/parse.ts";
+import { TRUST13, TRUST2005, type TrustNs, type TrustVersion, trustByNs } from "./ns.ts";
+import { type RequestKind, type Rst, readRst } from "./rst.ts";
+import { collection } from "./rstr.ts";
+import { handleIssue } from "./issue.ts";
+import type { LifecycleHandlers } from "./lifecycle.ts";
+
+export interface TrustReply {
+  status: number;
+  body: string;
+  contentType: string;
+}
+
+/** What the endpoint needs besides the context: the lifecycle operations (state-backed). */
+export interface TrustDeps {
+  lifecycle: LifecycleHandlers;
+  /** Replay check for UsernameToken Nonce+Created; resolves false for a replay. */
+  rememberNonce?: (username: string, nonce: string, created: Date) => Promise<boolean>;
+  /** Audit hook: called once per operation. */
+  audit?: (e: { operation: string; requestor?: string; result: "ok" | "error"; reason?: string; subject?: string; target?: string; tokenId?: string }) => void;
+}
+
+type Handler = (ctx: StsContext, who: Authenticated, rst: Rst) => Promise<string>;
+
+/**
+ * One WS-Trust endpoint (`/trust/13/usernamemixed`, `/trust/2005/usernamemixed`): safe parse,
+ * SOAP envelope, WS-Security, authentication, then the operation. Every failure becomes a SOAP
+ * fault in the caller's SOAP version; nothing else escapes.
+ */
+export async function handleTrustRequest(
+  ctx: StsContext,
+  deps: TrustDeps,
+  readBody: () => Promise<Uint8Array>,
+  contentType: string | null,
+  pathVersion: TrustVersion,
+): Promise<TrustReply> {
+  let version: SoapVersion = (contentType ?? "").toLowerCase().includes("soap+xml") ? "1.2" : "1.1";
+  let trust: TrustNs = pathVersion === "13" ? TRUST13 : TRUST2005;
+  let relatesTo: string | undefined;
+  let wsaNs: string | undefined;
+  try {
+    let doc;
+    try {
+      doc = parseXml(await readBody(), {
+        maxBytes: ctx.config.limits.maxBodyBytes,
+        maxDepth: ctx.config.limits.maxXmlDepth,
+        maxElements: ctx.config.limits.maxXmlElements,
+        maxAttributesPerElement: ctx.config.limits.maxXmlAttributesPerElement,
+      });
+    } catch (e) {
+      if (e instanceof XmlSecurityError) throw badRequest(`The request is not acceptable XML: ${e.message}`);
+      throw e;
+    }
+    const env = readEnvelope(doc, contentType);
+    version = env.version;
+    relatesTo = env.addressing.messageId;
+    wsaNs = env.addressing.ns;
+    const payloadTrust = trustByNs(env.payload.namespaceURI);
+    if (!payloadTrust) throw invalidRequest("The SOAP Body does not hold a WS-Trust request.");
+    trust = payloadTrust;
+    const sec = readSecurity(env.header, ctx.now(), ctx.config.limits.clockSkewSeconds);
+    const ut = sec.usernameToken;
+    if (!ut) throw authenticationFailed("This endpoint requires a wsse:UsernameToken.");
+    if (ut.nonce && ut.created && deps.rememberNonce) {
+      if (!(await deps.rememberNonce(ut.username, ut.nonce, ut.created))) {
+        throw new StsError("message_expired", "This UsernameToken (Nonce and Created) has been used before.");
+      }
+    }
+    const who = await authenticatePassword(ctx, ut.username, ut.password);
+    const handlers: Record<RequestKind, Handler> = {
+      issue: handleIssue,
+      validate: deps.lifecycle.validate,
+      renew: deps.lifecycle.renew,
+      cancel: deps.lifecycle.cancel,
+    };
+    let replyBody: string;
+    let action: string;
+    if (env.payload.localName === "RequestSecurityToken") {
+      const rst = readRst(env.payload, trust);
+      action = trust.actions[`${rst.requestKind}Reply`];
+      const rstr = await handlers[rst.requestKind](ctx, who, rst);
+      // WS-Trust 1.3 §4.2: Issue answers with an RSTRC; the others and 2005 with a bare RSTR.
+      replyBody = trust.version === "13" && rst.requestKind === "issue" ? collection(trust, [rstr]) : rstr;
+    } else if (env.payload.localName === "RequestSecurityTokenCollection") {
+      replyBody = await deps.lifecycle.batch(ctx, who, env.payload, trust, handlers);
+      action = trust.actions.issueReply;
+    } else {
+      throw invalidRequest(`Unsupported WS-Trust message '${env.payload.localName}'.`);
+    }
+    return {
+      status: 200,
+      body: soapReply(version, { action, relatesTo, ns: wsaNs }, replyBody),
+      contentType: soapContentType(version, action),
+    };
+  } catch (e) {
+    if (!(e instanceof StsError)) throw e;
+    const f = buildFault(version, {
+      code: e.code,
+      reason: e.message,
+      trustNs: trust.ns,
+      relatesTo,
+      wsaNs,
+      notUnderstood: e.detail,
+    });
+    return { status: f.status, body: f.xml, contentType: soapContentType(version) };
+  }
+}

@@ -1,0 +1,102 @@
+import type { Element } from "@xmldom/xmldom";
+import type { TokenKind } from "../config/types.ts";
+import { invalidRequest } from "../engine/errors.ts";
+import { child, elementChildren, text } from "../soap/envelope.ts";
+import { WSA04_NS, WSA10_NS, WSU_NS } from "../soap/ns.ts";
+import { parseXsDateTime } from "../soap/time.ts";
+import { type TrustNs, WSP15_NS, WSP_NS } from "./ns.ts";
+import { tokenKindFromUri } from "./token-types.ts";
+
+export type RequestKind = "issue" | "validate" | "renew" | "cancel";
+
+/** A RequestSecurityToken, read into plain data (WS-Trust 1.3 §3.1). */
+export interface Rst {
+  trust: TrustNs;
+  context: string | undefined;
+  requestKind: RequestKind;
+  /** Requested token kind, or "status" for Validate with the RSTR/Status token type. */
+  tokenType: TokenKind | "status" | undefined;
+  tokenTypeUri: string | undefined;
+  appliesTo: string | undefined;
+  keyType: string | undefined;
+  lifetime: { created: Date | undefined; expires: Date | undefined } | undefined;
+  /** The token element inside ValidateTarget / RenewTarget / CancelTarget. */
+  target: Element | undefined;
+  renewing: { allow: boolean; ok: boolean } | undefined;
+}
+
+/** Reads the request type, checked against the namespace's known types. */
+function readRequestKind(rst: Element, t: TrustNs, batch: boolean): RequestKind {
+  const el = child(rst, t.ns, "RequestType");
+  if (!el) throw invalidRequest("wst:RequestType is missing.");
+  const v = text(el);
+  const types = batch ? t.batchTypes : t.requestTypes;
+  for (const k of ["issue", "validate", "renew", "cancel"] as const) if (types[k] === v || t.requestTypes[k] === v) return k;
+  throw invalidRequest(`Unsupported wst:RequestType '${v.slice(0, 200)}'.`);
+}
+
+/** wsp:AppliesTo/wsa:EndpointReference/wsa:Address (either WS-Policy and WS-Addressing version). */
+function readAppliesTo(rst: Element): string | undefined {
+  const at = child(rst, WSP_NS, "AppliesTo") ?? child(rst, WSP15_NS, "AppliesTo");
+  if (!at) return undefined;
+  for (const ns of [WSA10_NS, WSA04_NS]) {
+    const epr = child(at, ns, "EndpointReference");
+    const addr = epr ? child(epr, ns, "Address") : null;
+    if (addr) return text(addr);
+  }
+  throw invalidRequest("wsp:AppliesTo must contain a wsa:EndpointReference with a wsa:Address.");
+}
+
+function readTarget(rst: Element, t: TrustNs, local: string): Element | undefined {
+  const el = child(rst, t.ns, local);
+  if (!el) return undefined;
+  const kids = elementChildren(el);
+  if (kids.length !== 1) throw invalidRequest(`wst:${local} must contain exactly one token.`);
+  return kids[0];
+}
+
+/** Parses one RST element of the given WS-Trust version. */
+export function readRst(rst: Element, t: TrustNs, batch = false): Rst {
+  const requestKind = readRequestKind(rst, t, batch);
+  const ttEl = child(rst, t.ns, "TokenType");
+  let tokenType: Rst["tokenType"];
+  const tokenTypeUri = ttEl ? text(ttEl) : undefined;
+  if (tokenTypeUri !== undefined) {
+    tokenType = tokenTypeUri === t.statusTokenType ? "status" : tokenKindFromUri(tokenTypeUri);
+    if (!tokenType) throw invalidRequest(`Unsupported wst:TokenType '${tokenTypeUri.slice(0, 200)}'.`);
+  }
+  const ktEl = child(rst, t.ns, "KeyType");
+  let lifetime: Rst["lifetime"];
+  const lt = child(rst, t.ns, "Lifetime");
+  if (lt) {
+    const c = child(lt, WSU_NS, "Created");
+    const e = child(lt, WSU_NS, "Expires");
+    const created = c ? parseXsDateTime(text(c)) : undefined;
+    const expires = e ? parseXsDateTime(text(e)) : undefined;
+    if ((c && !created) || (e && !expires)) throw invalidRequest("wst:Lifetime has an invalid date.");
+    lifetime = { created, expires };
+  }
+  let renewing: Rst["renewing"];
+  const rn = child(rst, t.ns, "Renewing");
+  if (rn) {
+    // WS-Trust 1.3 §5: Allow defaults to true, OK (renew after expiry) to false.
+    const flag = (name: string, dflt: boolean) => {
+      const v = rn.getAttribute(name);
+      return v === null || v === "" ? dflt : v === "true" || v === "1";
+    };
+    renewing = { allow: flag("Allow", true), ok: flag("OK", false) };
+  }
+  const targetName = { issue: "", validate: "ValidateTarget", renew: "RenewTarget", cancel: "CancelTarget" }[requestKind];
+  return {
+    trust: t,
+    context: rst.getAttribute("Context") || undefined,
+    requestKind,
+    tokenType,
+    tokenTypeUri,
+    appliesTo: readAppliesTo(rst),
+    keyType: ktEl ? text(ktEl) : undefined,
+    lifetime,
+    target: targetName ? readTarget(rst, t, targetName) : undefined,
+    renewing,
+  };
+}

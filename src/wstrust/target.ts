@@ -1,0 +1,30 @@
+import type { Element } from "@xmldom/xmldom";
+import { invalidRequest } from "../engine/errors.ts";
+import type { PresentedToken } from "../engine/verify-own.ts";
+import { SAML1_NS, SAML2_NS } from "../saml/ns.ts";
+import { WSSE_NS } from "../soap/ns.ts";
+import { JWT_TOKEN_TYPE } from "./token-types.ts";
+
+/**
+ * The token inside ValidateTarget / RenewTarget / CancelTarget: a SAML assertion, or a JWT in a
+ * wsse:BinarySecurityToken. References (SecurityTokenReference) are not accepted: the STS
+ * keeps no copy of issued tokens, so the token itself must be sent.
+ */
+export function presentedFromTarget(el: Element | undefined): PresentedToken {
+  if (!el) throw invalidRequest("The request must carry the token in its target element.");
+  if (el.localName === "Assertion" && (el.namespaceURI === SAML2_NS || el.namespaceURI === SAML1_NS)) return { xml: el };
+  if (el.localName === "BinarySecurityToken" && el.namespaceURI === WSSE_NS) {
+    if (el.getAttribute("ValueType") !== JWT_TOKEN_TYPE) throw invalidRequest("Unsupported BinarySecurityToken ValueType.");
+    let jwt: string;
+    try {
+      jwt = atob((el.textContent ?? "").replace(/\s+/g, ""));
+    } catch {
+      throw invalidRequest("The BinarySecurityToken is not valid base64.");
+    }
+    return { jwt };
+  }
+  if (el.localName === "SecurityTokenReference") {
+    throw invalidRequest("Token references are not supported: send the token itself in the target element.");
+  }
+  throw invalidRequest(`Unsupported token '${el.localName}' in the target element.`);
+}

@@ -1,0 +1,49 @@
+import { DOMImplementation } from "@xmldom/xmldom";
+import type { Document, Element } from "@xmldom/xmldom";
+
+/** The namespace of namespace declarations (Namespaces in XML §3). */
+export const XMLNS_NS = "http://www.w3.org/2000/xmlns/";
+
+const impl = new DOMImplementation();
+
+/**
+ * Creates a document whose root element declares its own namespace, so that the element's
+ * serialization is self-contained (SAML tokens are cut out of responses and verified alone).
+ */
+export function createRoot(ns: string, qname: string, extraNs: Record<string, string> = {}): Element {
+  const doc = impl.createDocument(ns, qname, null);
+  const root = doc.documentElement!;
+  const colon = qname.indexOf(":");
+  root.setAttributeNS(XMLNS_NS, colon < 0 ? "xmlns" : `xmlns:${qname.slice(0, colon)}`, ns);
+  for (const [prefix, uri] of Object.entries(extraNs)) root.setAttributeNS(XMLNS_NS, `xmlns:${prefix}`, uri);
+  return root;
+}
+
+/** Appends a child element with attributes and optional text; returns the child. */
+export function addChild(
+  parent: Element,
+  ns: string,
+  qname: string,
+  attrs?: Record<string, string | undefined> | null,
+  text?: string,
+): Element {
+  const doc = parent.ownerDocument as Document;
+  const el = doc.createElementNS(ns, qname);
+  if (attrs) for (const [k, v] of Object.entries(attrs)) if (v !== undefined) el.setAttribute(k, v);
+  if (text !== undefined) el.appendChild(doc.createTextNode(text));
+  parent.appendChild(el);
+  return el;
+}
+
+/** Escapes text for element content. */
+export function escapeText(s: string): string {
+  return s.replace(/[&<>]/g, (c) => (c === "&" ? "&amp;" : c === "<" ? "&lt;" : "&gt;"));
+}
+
+/** Escapes text for a double-quoted attribute value. */
+export function escapeAttr(s: string): string {
+  return s.replace(/[&<>"\t\n\r]/g, (c) => ATTR_ESCAPES[c]!);
+}
+const ATTR_ESCAPES: Record<string, string> = {
+  "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\t": "&#9;", "\n": "&#10;", "\r": "&#13;",
+};
