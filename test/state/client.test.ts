@@ -77,6 +77,18 @@ describe("state client", () => {
     expect(maxAge).toBeLessThanOrEqual(3600);
   });
 
+  it("uses caches.default when no cache is given", async () => {
+    const client = createStateClient(bindings);
+    const t = { id: `default-${crypto.randomUUID()}`, issuedAt: Date.now(), expiresAt: Date.now() + HOUR };
+    const url = revokedCacheUrl(await tokenIdHash(t.id));
+    expect(await caches.default.match(url)).toBeUndefined();
+    await client.cancel(freshSubject("default-cache"), t);
+    expect(await (await caches.default.match(url))?.json()).toEqual({
+      state: "revoked",
+      reason: "cancelled",
+    });
+  });
+
   it("a cached revoked answer is served without asking the object", async () => {
     const cache = await caches.open(`state-test-${crypto.randomUUID()}`);
     const client = createStateClient(bindings, { cache });
