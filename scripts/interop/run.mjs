@@ -1,0 +1,158 @@
+// Interop suite driver: requests tokens from a running STS with the CLI client for every
+// combination (SAML 2.0 / 1.1 × SOAP 1.1 / 1.2 × WS-Trust 1.3 / 2005) and has independent
+// implementations judge them. Started by scripts/interop/run.sh, which owns the server.
+//
+// usage: node scripts/interop/run.mjs --url http://127.0.0.1:8788 --work DIR
+// Prints PASS/FAIL per check and a final "N passed, M failed"; exit 1 if M > 0.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseFlags, requestToken } from "../cli/token.mjs";
+import { findUsernameMixed } from "../cli/mex.mjs";
+import { isTrustFault } from "../cli/rstr.mjs";
+import { jwtCheck } from "./jwt.mjs";
+import {
+  compileSantuario,
+  metadataCerts,
+  pysaml2Check,
+  santuarioVerify,
+  xmllintWellFormed,
+  xmlsecVerify,
+} from "./verifiers.mjs";
+
+const f = parseFlags(process.argv.slice(2));
+const base = f.url ?? "http://127.0.0.1:8788";
+const work = f.work ?? "/tmp/interop";
+mkdirSync(work, { recursive: true });
+
+let passed = 0;
+let failed = 0;
+function report(name, ok, detail = "") {
+  if (ok) passed++;
+  else failed++;
+  console.log(`${ok ? "PASS" : "FAIL"} ${name}${detail ? ` — ${detail}` : ""}`);
+}
+function skip(name, why) {
+  console.log(`SKIP ${name} — ${why}`);
+}
+async function get(path) {
+  try {
+    const res = await fetch(new URL(path, base));
+    return { status: res.status, type: res.headers.get("content-type"), text: await res.text() };
+  } catch (e) {
+    return { status: 0, type: null, text: String(e.message) };
+  }
+}
+
+const USER = { user: "alice", password: "wonderland", email: "alice@example.com" };
+const RP = "urn:example:rp";
+
+// ---- Federation metadata: signed by the STS, source of the pinned certificates --------------
+const mdRes = await get("/FederationMetadata/2007-06/FederationMetadata.xml");
+const mdFile = join(work, "FederationMetadata.xml");
+writeFileSync(mdFile, mdRes.text);
+let md = { entityID: undefined, certs: [] };
+if (mdRes.status === 200) {
+  try {
+    md = metadataCerts(mdFile, join(work, "certs"));
+  } catch (e) {
+    report("metadata: signing certificates extracted", false, e.message);
+  }
+}
+report("metadata: GET FederationMetadata.xml 200 with ≥1 signing certificate", mdRes.status === 200 && md.certs.length > 0,
+  `HTTP ${mdRes.status}, ${md.certs.length} cert(s), entityID=${md.entityID}`);
+
+let javaCp;
+try {
+  javaCp = compileSantuario(join(work, "java"));
+} catch (e) {
+  report("santuario: compile SantuarioVerify.java", false, e.message);
+}
+if (md.certs.length) {
+  const x = xmlsecVerify(mdFile, md.certs, "metadata");
+  report("metadata: xmlsec1 verifies the metadata signature", x.ok, x.detail);
+  if (javaCp) {
+    const s = santuarioVerify(javaCp, mdFile, md.certs, "metadata");
+    report("metadata: Santuario verifies the metadata signature", s.ok, s.detail);
+  }
+}
+
+// ---- mex: WSDL with the usernamemixed endpoints ---------------------------------------------
+const mex = await get("/trust/mex");
+const mexFile = join(work, "mex.xml");
+writeFileSync(mexFile, mex.text);
+report("mex: GET /trust/mex 200, well-formed (xmllint)", mex.status === 200 && xmllintWellFormed(mexFile).ok, `HTTP ${mex.status}`);
+for (const trust of ["13", "2005"]) {
+  try {
+    const ep = findUsernameMixed(mex.text, trust);
+    report(`mex: usernamemixed endpoint for WS-Trust ${trust}`, true, ep);
+  } catch (e) {
+    report(`mex: usernamemixed endpoint for WS-Trust ${trust}`, false, e.message);
+  }
+}
+
+// ---- Every SAML combination ------------------------------------------------------------------
+const SOAP_TYPE = { "1.1": "text/xml", "1.2": "application/soap+xml" };
+const ROOT = { saml2: "urn:oasis:names:tc:SAML:2.0:assertion", saml1: "urn:oasis:names:tc:SAML:1.0:assertion" };
+for (const tokenType of ["saml2", "saml1"]) {
+  for (const soap of ["1.1", "1.2"]) {
+    for (const trust of ["13", "2005"]) {
+      const tag = `${tokenType} soap${soap} trust${trust}`;
+      let r;
+      try {
+        r = await requestToken({ url: base, user: USER.user, password: USER.password, appliesTo: RP, tokenType, soap, trust });
+      } catch (e) {
+        report(`${tag}: issue`, false, e.message);
+        continue;
+      }
+      const file = join(work, `token-${tokenType}-soap${soap}-trust${trust}.xml`);
+      writeFileSync(join(work, `response-${tokenType}-soap${soap}-trust${trust}.xml`), r.responseText);
+      const typeOk = (r.contentType ?? "").startsWith(SOAP_TYPE[soap]);
+      const rootOk = r.ok && r.kind === "xml" && r.token.includes(ROOT[tokenType]) && /^<[\w.-]+:Assertion[\s>]|^<Assertion[\s>]/.test(r.token);
+      report(`${tag}: issue`, r.ok && r.status === 200 && typeOk && rootOk,
+        r.ok ? `HTTP ${r.status}, ${r.contentType}, ${r.token.length} bytes via ${r.endpoint}` : `HTTP ${r.status} ${r.code} ${r.subcode ?? ""}: ${r.reason}`);
+      if (!r.ok) continue;
+      writeFileSync(file, r.token);
+      if (!md.certs.length) {
+        skip(`${tag}: signature checks`, "no metadata certificate to pin");
+        continue;
+      }
+      const x = xmlsecVerify(file, md.certs, tokenType);
+      report(`${tag}: xmlsec1 verifies the assertion`, x.ok, x.detail);
+      if (javaCp) {
+        const s = santuarioVerify(javaCp, file, md.certs, tokenType);
+        report(`${tag}: Santuario verifies the assertion`, s.ok, s.detail);
+      }
+      const p = pysaml2Check({
+        kind: tokenType, file, certs: md.certs, issuer: md.entityID, subject: USER.user, audience: RP,
+        email: USER.email, metadata: tokenType === "saml2" ? mdFile : undefined,
+      });
+      report(`${tag}: pysaml2 claims${tokenType === "saml2" ? " + signature" : ""}`, p.ok, p.detail);
+    }
+  }
+}
+
+// ---- JWT over WS-Trust, verified by jwcrypto against the published JWKS ---------------------
+await jwtCheck({ base, work, report, skip, get });
+
+// ---- Negative cases ----------------------------------------------------------------------
+const noAssertion = (r) => !/Assertion[\s>]/.test(r.responseText) && !/RequestedSecurityToken/.test(r.responseText);
+const faultStatus = (r) => r.status === 500 || r.status === 400;
+for (const [soap, trust] of [["1.2", "13"], ["1.1", "2005"]]) {
+  const tag = `negative soap${soap} trust${trust}`;
+  try {
+    const r = await requestToken({ url: base, user: "alice", password: "not-wonderland", appliesTo: RP, soap, trust });
+    report(`${tag}: wrong password → wst:FailedAuthentication, no token`, isTrustFault(r, "FailedAuthentication") && noAssertion(r) && faultStatus(r),
+      `HTTP ${r.status} ${r.ok ? "token issued!" : `${r.code} ${r.subcode ?? ""}`}`);
+    const u = await requestToken({ url: base, user: "alice", password: "wonderland", appliesTo: "urn:example:unknown-rp", soap, trust });
+    report(`${tag}: unknown AppliesTo → fault, no token`, !u.ok && !u.code.startsWith("client:") && noAssertion(u) && faultStatus(u),
+      `HTTP ${u.status} ${u.ok ? "token issued!" : `${u.code} ${u.subcode ?? ""}: ${u.reason}`}`);
+    const d = await requestToken({ url: base, user: "alice", password: "wonderland", appliesTo: RP, soap, trust, doctype: true });
+    report(`${tag}: RST with a DOCTYPE → SOAP fault, no token`, !d.ok && !d.code.startsWith("client:") && noAssertion(d) && faultStatus(d),
+      `HTTP ${d.status} ${d.ok ? "token issued!" : `${d.code} ${d.subcode ?? ""}: ${d.reason.slice(0, 120)}`}`);
+  } catch (e) {
+    report(`${tag}: requests`, false, e.message);
+  }
+}
+
+console.log(`${passed} passed, ${failed} failed`);
+process.exitCode = failed > 0 ? 1 : 0;

@@ -1,0 +1,102 @@
+// Wrappers around the independent peers that judge our tokens: xmlsec1 (libxmlsec1/OpenSSL),
+// Apache Santuario (Java) and pysaml2 (Debian's, /usr/bin/python3). Each returns
+// { ok: boolean, detail: string } and never throws for a verification failure.
+import { spawnSync } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+
+/** Signed-document kinds: the ID attribute and the root element each verifier must pin. */
+export const DOC_KINDS = {
+  saml2: { idAttr: "ID", ns: "urn:oasis:names:tc:SAML:2.0:assertion", local: "Assertion" },
+  saml1: { idAttr: "AssertionID", ns: "urn:oasis:names:tc:SAML:1.0:assertion", local: "Assertion" },
+  metadata: { idAttr: "ID", ns: "urn:oasis:names:tc:SAML:2.0:metadata", local: "EntityDescriptor" },
+};
+
+const JAVA_DEPS = ["xmlsec.jar", "commons-codec.jar", "slf4j-api.jar", "slf4j-nop.jar"].map((j) => `/usr/share/java/${j}`);
+
+function sh(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { encoding: "utf8", timeout: 60_000, ...opts });
+  if (r.error) return { status: -1, stdout: "", stderr: String(r.error.message) };
+  return { status: r.status, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
+}
+
+const lastLines = (s, n = 3) => s.trim().split("\n").slice(-n).join(" | ");
+
+/**
+ * xmlsec1 --verify against pinned certificates. `--enabled-key-data key-name` stops xmlsec1 from
+ * taking key material out of the document's KeyInfo, so only the pinned key can verify. Passes if
+ * any certificate verifies (metadata may list the current and the next signing key).
+ */
+export function xmlsecVerify(file, certs, kind) {
+  const k = DOC_KINDS[kind];
+  const tried = [];
+  for (const cert of certs) {
+    const r = sh("xmlsec1", [
+      "--verify",
+      "--enabled-key-data", "key-name",
+      "--enabled-reference-uris", "empty,same-doc",
+      "--pubkey-cert-pem", cert,
+      `--id-attr:${k.idAttr}`, `${k.ns}:${k.local}`,
+      file,
+    ]);
+    if (r.status === 0 && /^OK$/m.test(r.stderr)) return { ok: true, detail: `verified with ${cert}` };
+    tried.push(lastLines(r.stderr, 2));
+  }
+  return { ok: false, detail: tried.join(" || ") || "no certificates" };
+}
+
+/** Compiles SantuarioVerify.java into outDir; returns the java classpath to run it with. */
+export function compileSantuario(outDir) {
+  mkdirSync(outDir, { recursive: true });
+  const r = sh("javac", ["-cp", JAVA_DEPS[0], "-d", outDir, join(HERE, "SantuarioVerify.java")]);
+  if (r.status !== 0) throw new Error(`javac failed: ${r.stderr}`);
+  return [outDir, ...JAVA_DEPS].join(":");
+}
+
+/** Apache Santuario: signature + Reference-points-at-root checks (see SantuarioVerify.java). */
+export function santuarioVerify(classpath, file, certs, kind) {
+  const k = DOC_KINDS[kind];
+  const tried = [];
+  for (const cert of certs) {
+    const r = sh("java", ["-cp", classpath, "SantuarioVerify", file, cert, k.idAttr, k.ns, k.local]);
+    const line = r.stdout.trim().split("\n").pop() ?? "";
+    if (r.status === 0 && line.startsWith("OK")) return { ok: true, detail: line };
+    tried.push(line || lastLines(r.stderr));
+  }
+  return { ok: false, detail: tried.join(" || ") || "no certificates" };
+}
+
+/**
+ * pysaml2 (Debian's, /usr/bin/python3 — not whatever python3 is first on PATH): claims and,
+ * for SAML 2.0, the signature via pysaml2's xmlsec1 backend and (with metadata) its
+ * MetadataStore/SecurityContext.
+ * @param {{ kind: "saml2"|"saml1", file: string, certs: string[], issuer: string,
+ *   subject: string, audience: string, email: string, metadata?: string }} o
+ */
+export function pysaml2Check(o) {
+  const args = [join(HERE, "pysaml2_check.py"), "--kind", o.kind, "--token", o.file];
+  for (const c of o.certs) args.push("--cert", c);
+  args.push("--issuer", o.issuer, "--subject", o.subject, "--audience", o.audience, "--email", o.email);
+  if (o.metadata) args.push("--metadata", o.metadata);
+  const r = sh("/usr/bin/python3", args, { env: { PATH: "/usr/bin:/bin", LANG: "C.UTF-8" } });
+  const lines = r.stdout.trim().split("\n").filter(Boolean);
+  const failed = lines.filter((l) => l.startsWith("FAIL"));
+  const ok = r.status === 0 && failed.length === 0 && lines.length > 0;
+  return { ok, detail: ok ? `${lines.length} checks` : (failed.join("; ") || lastLines(r.stderr)) };
+}
+
+/** Signing certificates + entityID from metadata, extracted by metadata_certs.py (stdlib parser). */
+export function metadataCerts(file, outDir) {
+  const r = sh("/usr/bin/python3", [join(HERE, "metadata_certs.py"), file, outDir]);
+  if (r.status !== 0) throw new Error(`metadata_certs.py: ${lastLines(r.stderr)}`);
+  return JSON.parse(r.stdout);
+}
+
+/** xmllint well-formedness check (libxml2, independent of xmldom). */
+export function xmllintWellFormed(file) {
+  const r = sh("xmllint", ["--noout", "--nonet", file]);
+  return { ok: r.status === 0, detail: r.status === 0 ? "well-formed" : lastLines(r.stderr) };
+}
