@@ -41,6 +41,7 @@ export function validateKeys(x: Issues, o: Obj, root: string, secrets: Record<st
       else kids.set(kid, i);
     }
     const status = oneOf(x, k, "status", p, KEY_STATUSES);
+    if (status === undefined) unreadable = true;
     const privateKeyPem = secretRef(x, k, "privateKeySecret", p, secrets, { required: status === "current" });
     let alg: KeyAlgorithm | undefined;
     if (privateKeyPem !== undefined) {

@@ -40,6 +40,8 @@ export function absoluteUri(x: Issues, v: unknown, path: string): string | undef
 /** Relying parties, and a lookup from any identifier or alias to the canonical identifier. */
 export interface ValidatedParties {
   list: RelyingParty[];
+  /** False when `relyingParties` is missing or empty (references to parties are not checked then). */
+  present: boolean;
   resolve(target: string): string | undefined;
 }
 
@@ -104,10 +106,11 @@ export function validateRelyingParties(
       expiredGraceSeconds: int(x, rn, "expiredGraceSeconds", rp, 0, DAY, 300),
       allowPostdating: bool(x, rn, "allowPostdating", rp, false),
     };
-    if (currentAlgorithms && xmlSignatureAlgorithm && (tokenTypes.includes("saml2") || tokenTypes.includes("saml1"))) {
-      const need: KeyAlgorithm | "EC" = xmlSignatureAlgorithm.startsWith("rsa") ? "RSA" : "EC";
-      const ok = need === "RSA" ? currentAlgorithms.has("RSA") : [...currentAlgorithms].some((a) => a.startsWith("EC"));
-      if (!ok) x.add(`${p}.xmlSignatureAlgorithm`, `${xmlSignatureAlgorithm} needs a current ${need} key with privateKeySecret, and none is configured`);
+    // RSA XML signatures are covered by the "at least one current RSA key" rule on `keys`.
+    if (currentAlgorithms && xmlSignatureAlgorithm?.startsWith("ecdsa") && (tokenTypes.includes("saml2") || tokenTypes.includes("saml1"))) {
+      if (![...currentAlgorithms].some((a) => a.startsWith("EC"))) {
+        x.add(`${p}.xmlSignatureAlgorithm`, `${xmlSignatureAlgorithm} needs a current EC key with privateKeySecret, and none is configured`);
+      }
     }
     if (currentAlgorithms && jwtSignatureAlgorithm && (tokenTypes.includes("jwt") || tokenTypes.includes("access_token"))) {
       const need = jwsKeyAlgorithm(jwtSignatureAlgorithm);
@@ -121,7 +124,7 @@ export function validateRelyingParties(
       claims, xmlSignatureAlgorithm, jwtSignatureAlgorithm, scopes, renewal,
     });
   });
-  return { list: out, resolve: (t) => seen.get(targetKey(t))?.identifier };
+  return { list: out, present: list.length > 0, resolve: (t) => seen.get(targetKey(t))?.identifier };
 }
 
 /** The key type a JWS algorithm needs (RFC 7518 §3.1). */

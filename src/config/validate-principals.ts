@@ -72,8 +72,8 @@ function targets(x: Issues, o: Obj, key: string, p: string, parties: ValidatedPa
   const out = new Set<string>();
   strList(x, o, key, p, { required: true })?.forEach((t, j) => {
     const id = parties.resolve(t);
-    if (id === undefined) x.add(`${p}.${key}[${j}]`, `${show(t)} is not a configured relying party identifier or alias`);
-    else out.add(id);
+    if (id === undefined && parties.present) x.add(`${p}.${key}[${j}]`, `${show(t)} is not a configured relying party identifier or alias`);
+    else if (id !== undefined) out.add(id);
   });
   return [...out];
 }

@@ -1,0 +1,69 @@
+import { DEV_KEY_MATERIALS } from "../../src/config/dev-keys.ts";
+import { ConfigError, validateConfig } from "../../src/config/validate.ts";
+
+export const RSA = DEV_KEY_MATERIALS[0]!;
+export const EC = DEV_KEY_MATERIALS[1]!;
+
+/** Generated with node:crypto for this test only (never used to sign anything). */
+export const P384_PKCS8 = `-----BEGIN PRIVATE KEY-----
+MIG2AgEAMBAGByqGSM49AgEGBSuBBAAiBIGeMIGbAgEBBDAMEgw10CqAQjTz9CBa
+bSKc5taWBhR+J3omK370bEDlXj68QwTkiK4ZrpmEMVPglAShZANiAATSkmZLz8uR
+KcOikqfC+lchMmn5xRXWY+90GcsNamtXsJ0WoEqZ7rspO/odMJUoMqm2ngdypZSd
+6GHNRNHtLJ96fOFjWHYKTu+hoFWUnijLRnTsODa4El9h/Qp03MIQnq0=
+-----END PRIVATE KEY-----`;
+
+/** RFC 8410 §10.3 example Ed25519 private key. */
+export const ED25519_PKCS8 = `-----BEGIN PRIVATE KEY-----
+MC4CAQAwBQYDK2VwBCIEINTuctv5E1hK1bbY8fdp+K06/nwoy/HU++CXqI9EdVhC
+-----END PRIVATE KEY-----`;
+
+/** PBKDF2 of "wonderland" (10,000 iterations, salt 16 x 0x01), computed with node:crypto. */
+export const PW_HASH = "pbkdf2-sha256$10000$AQEBAQEBAQEBAQEBAQEBAQ==$+DlILRc55TErTW4PLi0OEtHBbTvBfwEm6Da8AFr+KfE=";
+/** sha256("demo-secret"). */
+export const SECRET_HASH = "sha256$cd577fe2561ebff23505db0bb006300c7cdecbd46bc0e03c449afafaca2c25bf";
+
+/** A valid production configuration touching every section, and its secrets. */
+export function base(): { cfg: Record<string, any>; env: Record<string, unknown> } {
+  return {
+    cfg: {
+      issuer: "https://sts.example.org",
+      keys: [
+        { kid: "rsa1", status: "current", privateKeySecret: "RSA_KEY", certificate: RSA.certificatePem },
+        { kid: "ec1", status: "current", privateKeySecret: "EC_KEY", certificateSecret: "EC_CERT" },
+      ],
+      users: [{ username: "alice", passwordHashSecret: "ALICE_PW", claims: { email: "a@example.org", role: ["x", "y"] } }],
+      relyingParties: [
+        { identifier: "urn:example:rp", defaultTokenType: "saml2" },
+        { identifier: "https://api.example.org/", aliases: ["https://api.example.org/v1"], defaultTokenType: "jwt" },
+      ],
+      oauthClients: [
+        { clientId: "c1", secretHashSecret: "C1_HASH", allowedAudiences: ["https://api.example.org/v1"] },
+      ],
+      serviceAccounts: [{ username: "svc", secretHashSecret: "SVC_HASH", allowedRelyingParties: ["urn:example:rp"] }],
+      trustedIssuers: [
+        { issuer: "https://idp.example.org", kind: "jwt", jwksUri: "https://idp.example.org/jwks" },
+        { issuer: "urn:idp:saml", kind: "saml", certificates: [RSA.certificatePem] },
+      ],
+      limits: { maxBatchItems: 8 },
+    },
+    env: {
+      RSA_KEY: RSA.privateKeyPem,
+      EC_KEY: EC.privateKeyPem,
+      EC_CERT: EC.certificatePem,
+      ALICE_PW: PW_HASH,
+      C1_HASH: SECRET_HASH,
+      SVC_HASH: SECRET_HASH,
+    },
+  };
+}
+
+/** The issue lines validation reports ([] when valid). */
+export function issuesOf(cfg: unknown, env: Record<string, unknown>): readonly string[] {
+  try {
+    validateConfig(cfg, env);
+    return [];
+  } catch (e) {
+    if (e instanceof ConfigError) return e.issues;
+    throw e;
+  }
+}

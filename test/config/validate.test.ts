@@ -1,0 +1,263 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, validateConfig } from "../../src/config/validate.ts";
+import { DEV_CONFIG, DEV_SECRETS } from "../../src/config/dev.ts";
+import { targetKey } from "../../src/config/validate-parties.ts";
+import { normaliseTarget } from "../../src/engine/relying-party.ts";
+import { verifyPassword } from "../../src/identity/password.ts";
+import { verifySecret } from "../../src/identity/secret.ts";
+import { ED25519_PKCS8, EC, P384_PKCS8, RSA, base, issuesOf } from "./helpers.ts";
+
+const R = "STS_CONFIG";
+
+describe("the embedded development configuration", () => {
+  const dev = validateConfig(DEV_CONFIG, DEV_SECRETS, { mode: "development" });
+
+  it("validates with the contract's principals and relying parties", () => {
+    expect(dev.mode).toBe("development");
+    expect(dev.issuer).toBeUndefined();
+    expect([...dev.users.keys()]).toEqual(["alice", "bob"]);
+    expect(dev.users.get("alice")!.claims).toEqual({
+      email: ["alice@example.com"],
+      given_name: ["Alice"],
+      role: ["admin", "user"],
+    });
+    expect(dev.users.get("bob")!.claims).toEqual({ email: ["bob@example.com"], role: ["user"] });
+    expect(dev.relyingParties.map((r) => [r.identifier, r.defaultTokenType, r.tokenTypes])).toEqual([
+      ["urn:example:rp", "saml2", ["saml2", "saml1", "jwt", "access_token"]],
+      ["https://api.example.com/", "jwt", ["saml2", "saml1", "jwt", "access_token"]],
+    ]);
+    const client = dev.oauthClients.get("demo-client")!;
+    expect(client.allowedAudiences).toEqual(["urn:example:rp", "https://api.example.com/"]);
+    expect(client.allowedActors).toEqual(["*"]);
+    const sa = dev.serviceAccounts.get("rp-validator")!;
+    expect(sa.allowedRelyingParties).toEqual(["urn:example:rp", "https://api.example.com/"]);
+    expect(sa.operations).toEqual(["validate", "renew", "cancel"]);
+    expect(dev.keys.map((k) => [k.status, k.privateKeyPem !== undefined])).toEqual([
+      ["current", true],
+      ["current", true],
+      ["next", true],
+    ]);
+  });
+
+  it("embeds hashes that verify the documented credentials (and only those)", async () => {
+    expect(await verifyPassword("wonderland", dev.users.get("alice")!.passwordHash)).toBe(true);
+    expect(await verifyPassword("builder", dev.users.get("bob")!.passwordHash)).toBe(true);
+    expect(await verifyPassword("builder", dev.users.get("alice")!.passwordHash)).toBe(false);
+    expect(await verifySecret("demo-secret", dev.oauthClients.get("demo-client")!.secretHash)).toBe(true);
+    expect(
+      await verifySecret("rp-validator-secret-0f1e2d3c4b5a6978", dev.serviceAccounts.get("rp-validator")!.secretHash),
+    ).toBe(true);
+  });
+
+  it("contains no plaintext credential", () => {
+    const text = JSON.stringify(DEV_CONFIG) + JSON.stringify(DEV_SECRETS);
+    for (const s of ["wonderland", "builder", "demo-secret\"", "rp-validator-secret-"]) expect(text).not.toContain(s);
+  });
+});
+
+describe("defaults", () => {
+  it("fills every documented default", () => {
+    const { cfg, env } = base();
+    const c = validateConfig(cfg, env);
+    expect(c.mode).toBe("production");
+    expect(c.issuer).toBe("https://sts.example.org");
+    expect(c.limits).toEqual({
+      maxBodyBytes: 1_048_576,
+      maxXmlDepth: 64,
+      maxXmlElements: 20_000,
+      maxXmlAttributesPerElement: 64,
+      clockSkewSeconds: 300,
+      maxBatchItems: 8,
+      maxFailedAuthPerWindow: 10,
+      failedAuthWindowSeconds: 300,
+    });
+    expect(c.relyingParties[0]).toEqual({
+      identifier: "urn:example:rp",
+      aliases: [],
+      defaultTokenType: "saml2",
+      tokenTypes: ["saml2", "saml1", "jwt", "access_token"],
+      tokenLifetimeSeconds: 3600,
+      maxTokenLifetimeSeconds: 28_800,
+      claims: undefined,
+      xmlSignatureAlgorithm: "rsa-sha256",
+      jwtSignatureAlgorithm: "ES256",
+      scopes: [],
+      renewal: { allowed: true, maxTotalLifetimeSeconds: 86_400, expiredGraceSeconds: 300, allowPostdating: false },
+    });
+    // An alias in allowedAudiences resolves to the canonical identifier.
+    expect(c.oauthClients.get("c1")).toEqual({
+      clientId: "c1",
+      secretHash: env.C1_HASH,
+      jwks: undefined,
+      allowedAudiences: ["https://api.example.org/"],
+      allowedActors: [],
+      mayIntrospect: true,
+    });
+    expect(c.serviceAccounts.get("svc")!.operations).toEqual(["validate", "renew", "cancel"]);
+    expect(c.trustedIssuers[0]).toEqual({
+      issuer: "https://idp.example.org",
+      kind: "jwt",
+      jwksUri: "https://idp.example.org/jwks",
+      jwks: undefined,
+      certificates: [],
+      algorithms: ["RS256", "ES256"],
+      expectedAudience: undefined,
+      clockSkewSeconds: 300,
+    });
+    expect(c.trustedIssuers[1]!.certificates).toEqual([RSA.certificatePem.trim()]);
+    expect(c.keys).toEqual([
+      { kid: "rsa1", status: "current", privateKeyPem: RSA.privateKeyPem!.trim(), certificatePem: RSA.certificatePem.trim() },
+      { kid: "ec1", status: "current", privateKeyPem: EC.privateKeyPem!.trim(), certificatePem: EC.certificatePem.trim() },
+    ]);
+  });
+
+  it("a token lifetime default never exceeds a smaller maximum", () => {
+    const { cfg, env } = base();
+    cfg.relyingParties[0].maxTokenLifetimeSeconds = 600;
+    expect(validateConfig(cfg, env).relyingParties[0]!.tokenLifetimeSeconds).toBe(600);
+  });
+});
+
+type Mutation = (c: Record<string, any>, env: Record<string, unknown>) => void;
+
+// Each case: one mutation of a valid config, and the exact single line it must produce.
+const CASES: [string, Mutation, string][] = [
+  ["unknown top-level field", (c) => (c.relyingPartys = []), `${R}.relyingPartys: unknown field (expected one of $schema, issuer, keys, users, relyingParties, oauthClients, serviceAccounts, trustedIssuers, limits)`],
+  ["enum", (c) => (c.relyingParties[1].defaultTokenType = "saml3"), `${R}.relyingParties[1].defaultTokenType: expected one of saml2, saml1, jwt, access_token, got "saml3"`],
+  ["missing secret", (_c, e) => delete e.ALICE_PW, `${R}.users[0].passwordHashSecret: secret binding "ALICE_PW" is not set`],
+  ["non-string secret", (_c, e) => (e.ALICE_PW = 5), `${R}.users[0].passwordHashSecret: secret binding "ALICE_PW" must hold a non-empty string`],
+  ["bad binding name", (c) => (c.users[0].passwordHashSecret = "ALICE PW"), `${R}.users[0].passwordHashSecret: expected a binding name (letters, digits, _), got "ALICE PW"`],
+  ["malformed password hash", (_c, e) => (e.ALICE_PW = "wonderland"), `${R}.users[0].passwordHashSecret: secret binding "ALICE_PW": expected pbkdf2-sha256$<iterations>$<salt base64>$<hash base64>`],
+  ["iterations above the Workers cap", (_c, e) => (e.ALICE_PW = String(e.ALICE_PW).replace("$10000$", "$600000$")), `${R}.users[0].passwordHashSecret: secret binding "ALICE_PW": iterations 600000 exceed the Workers PBKDF2 limit of 100000`],
+  ["malformed secret hash", (_c, e) => (e.C1_HASH = "sha256$abc"), `${R}.oauthClients[0].secretHashSecret: secret binding "C1_HASH": expected sha256$<64 hex digits>`],
+  ["issuer not a URL", (c) => (c.issuer = "sts.example.org"), `${R}.issuer: expected an https:// URL (http:// only for localhost), got "sts.example.org"`],
+  ["issuer over http", (c) => (c.issuer = "http://sts.example.org"), `${R}.issuer: expected an https:// URL (http:// only for localhost), got "http://sts.example.org"`],
+  ["issuer with fragment", (c) => (c.issuer = "https://sts.example.org/#x"), `${R}.issuer: must not contain a query or fragment (RFC 8414 §2)`],
+  ["jwksUri", (c) => (c.trustedIssuers[0].jwksUri = "ftp://idp/jwks"), `${R}.trustedIssuers[0].jwksUri: expected an https:// URL (http:// only for localhost), got "ftp://idp/jwks"`],
+  ["duplicate RP identifier (after normalisation)", (c) => (c.relyingParties[1].identifier = "https://api.example.org/v1/"), `${R}.relyingParties[1].aliases[0]: "https://api.example.org/v1" duplicates relyingParties[1].identifier`],
+  ["duplicate RP across parties", (c) => (c.relyingParties[0].aliases = ["https://api.example.org"]), `${R}.relyingParties[1].identifier: "https://api.example.org/" duplicates relyingParties[0].aliases[0]`],
+  ["duplicate username", (c) => c.users.push({ ...c.users[0] }), `${R}.users[1].username: duplicate username "alice"`],
+  ["service account named like a user", (c) => (c.serviceAccounts[0].username = "alice"), `${R}.serviceAccounts[0].username: "alice" is also a user's username`],
+  ["duplicate client id", (c) => c.oauthClients.push({ ...c.oauthClients[0] }), `${R}.oauthClients[1].clientId: duplicate clientId "c1"`],
+  ["client without credentials", (c) => delete c.oauthClients[0].secretHashSecret, `${R}.oauthClients[0]: needs secretHashSecret or jwks to authenticate`],
+  ["unknown audience", (c) => (c.oauthClients[0].allowedAudiences = ["urn:nope"]), `${R}.oauthClients[0].allowedAudiences[0]: "urn:nope" is not a configured relying party identifier or alias`],
+  ["unknown service-account RP", (c) => (c.serviceAccounts[0].allowedRelyingParties = ["urn:example:rp", "urn:x"]), `${R}.serviceAccounts[0].allowedRelyingParties[1]: "urn:x" is not a configured relying party identifier or alias`],
+  ["bad operation", (c) => (c.serviceAccounts[0].operations = ["validate", "delete"]), `${R}.serviceAccounts[0].operations[1]: expected one of validate, renew, cancel, issue, got "delete"`],
+  ["limit out of range", (c) => (c.limits.maxXmlDepth = 5000), `${R}.limits.maxXmlDepth: expected an integer from 16 to 512, got 5000`],
+  ["limit not an integer", (c) => (c.limits.clockSkewSeconds = 1.5), `${R}.limits.clockSkewSeconds: expected an integer from 0 to 3600, got 1.5`],
+  ["unknown limit", (c) => (c.limits.maxFoo = 1), `${R}.limits.maxFoo: unknown field (expected one of maxBodyBytes, maxXmlDepth, maxXmlElements, maxXmlAttributesPerElement, clockSkewSeconds, maxBatchItems, maxFailedAuthPerWindow, failedAuthWindowSeconds)`],
+  ["lifetime above max", (c) => Object.assign(c.relyingParties[0], { tokenLifetimeSeconds: 7200, maxTokenLifetimeSeconds: 3600 }), `${R}.relyingParties[0].tokenLifetimeSeconds: 7200 exceeds maxTokenLifetimeSeconds 3600`],
+  ["default not accepted", (c) => (c.relyingParties[0].tokenTypes = ["jwt"]), `${R}.relyingParties[0].defaultTokenType: "saml2" is not in tokenTypes`],
+  ["duplicate token type", (c) => (c.relyingParties[0].tokenTypes = ["saml2", "saml2"]), `${R}.relyingParties[0].tokenTypes[1]: duplicate value "saml2"`],
+  ["renewal type", (c) => (c.relyingParties[0].renewal = { allowed: "yes" }), `${R}.relyingParties[0].renewal.allowed: expected true or false, got "yes"`],
+  ["bad scope token", (c) => (c.relyingParties[1].scopes = ["read", "a b"]), `${R}.relyingParties[1].scopes[1]: expected an RFC 6749 scope token, got "a b"`],
+  ["reserved claim", (c) => (c.users[0].claims.sub = "x"), `${R}.users[0].claims.sub: claim name "sub" is reserved (the STS sets it)`],
+  ["claim value type", (c) => (c.users[0].claims.role = ["x", 3]), `${R}.users[0].claims.role[1]: expected a string or an array of strings, got 3`],
+  ["missing required field", (c) => delete c.relyingParties[0].defaultTokenType, `${R}.relyingParties[0].defaultTokenType: is required`],
+  ["wrong type", (c) => (c.users = {}), `${R}.users: expected an array, got an object`],
+  ["no relying parties", (c) => (c.relyingParties = []), `${R}.relyingParties: must not be empty`],
+  ["current key without private key", (c) => delete c.keys[0].privateKeySecret, `${R}.keys[0].privateKeySecret: is required`],
+  ["bad key status", (c) => (c.keys[1].status = "active"), `${R}.keys[1].status: expected one of current, next, previous, got "active"`],
+  ["duplicate kid", (c) => (c.keys[1].kid = "rsa1"), `${R}.keys[1].kid: duplicate kid "rsa1" (also keys[0])`],
+  ["both certificate sources", (c) => (c.keys[0].certificateSecret = "EC_CERT"), `${R}.keys[0]: set either certificate or certificateSecret, not both`],
+  ["certificate not PEM", (c) => (c.keys[0].certificate = "MIIB"), `${R}.keys[0].certificate: expected one PEM block (-----BEGIN ...----- base64 -----END ...-----)`],
+  ["key PEM as certificate", (c, e) => (e.EC_CERT = e.EC_KEY), `${R}.keys[1].certificateSecret: secret binding "EC_CERT": expected a CERTIFICATE PEM, got PRIVATE KEY`],
+  ["PKCS#1 private key", (_c, e) => (e.RSA_KEY = "-----BEGIN RSA PRIVATE KEY-----\nMIICXgIBAAKBgQDGLZRYlabfO4jocAk1kOFL7/GBjoI8BEYc0klRB0V7GjPIOTco\n-----END RSA PRIVATE KEY-----"), `${R}.keys[0].privateKeySecret: secret binding "RSA_KEY": expected an unencrypted PKCS#8 "PRIVATE KEY" PEM, got RSA PRIVATE KEY (convert with: openssl pkcs8 -topk8 -nocrypt -in key.pem)`],
+  ["Ed25519 key", (_c, e) => (e.EC_KEY = ED25519_PKCS8), `${R}.keys[1].privateKeySecret: secret binding "EC_KEY": unsupported key algorithm (use RSA or EC P-256/P-384/P-521)`],
+  ["two current RSA keys", (c) => c.keys.push({ status: "current", privateKeySecret: "RSA_KEY", certificate: RSA.certificatePem }), `${R}.keys[2].status: keys[0] is already the current RSA key; mark one of them next or previous`],
+  ["no current RSA key", (c) => (c.keys[0].status = "next"), `${R}.keys: at least one current RSA key with privateKeySecret is required (XML signatures use RSA)`],
+  ["ES384 without a P-384 key", (c) => (c.relyingParties[1].jwtSignatureAlgorithm = "ES384"), `${R}.relyingParties[1].jwtSignatureAlgorithm: ES384 needs a current EC P-384 key with privateKeySecret, and none is configured`],
+  ["jwt issuer without keys", (c) => delete c.trustedIssuers[0].jwksUri, `${R}.trustedIssuers[0]: a jwt issuer needs exactly one of jwksUri or jwks`],
+  ["saml issuer without certificates", (c) => delete c.trustedIssuers[1].certificates, `${R}.trustedIssuers[1].certificates: is required`],
+  ["duplicate trusted issuer", (c) => (c.trustedIssuers[1].issuer = "https://idp.example.org"), `${R}.trustedIssuers[1].issuer: duplicate issuer "https://idp.example.org"`],
+  ["private JWK", (c) => (c.oauthClients[0].jwks = { keys: [{ kty: "EC", crv: "P-256", x: "a", y: "b", d: "c" }] }), `${R}.oauthClients[0].jwks.keys[0]: must be a public key (private or symmetric key members found)`],
+  ["whitespace in a name", (c) => (c.users[0].username = " alice"), `${R}.users[0].username: expected a non-empty string without control characters or surrounding spaces, got " alice"`],
+];
+
+describe("every error names its field", () => {
+  it("the base configuration is valid", () => {
+    const { cfg, env } = base();
+    expect(issuesOf(cfg, env)).toEqual([]);
+  });
+  for (const [name, mutate, line] of CASES) {
+    it(name, () => {
+      const { cfg, env } = base();
+      mutate(cfg, env);
+      expect(issuesOf(cfg, env)).toEqual([line]);
+    });
+  }
+});
+
+describe("key algorithms", () => {
+  it("accepts ES384 with a current P-384 key (and reads its curve from PKCS#8)", () => {
+    const { cfg, env } = base();
+    cfg.keys[1] = { status: "current", privateKeySecret: "P384", certificate: EC.certificatePem };
+    cfg.relyingParties[1].jwtSignatureAlgorithm = "ES384";
+    cfg.relyingParties[0].tokenTypes = ["saml2"];
+    expect(issuesOf(cfg, { ...env, P384: P384_PKCS8 })).toEqual([]);
+  });
+  it("asks for an EC key when a SAML party signs with ECDSA", () => {
+    const { cfg, env } = base();
+    cfg.keys = [cfg.keys[0]];
+    cfg.relyingParties = [{ identifier: "urn:x", defaultTokenType: "saml2", tokenTypes: ["saml2"], xmlSignatureAlgorithm: "ecdsa-sha256" }];
+    cfg.oauthClients = [];
+    cfg.serviceAccounts = [];
+    expect(issuesOf(cfg, env)).toEqual([
+      `${R}.relyingParties[0].xmlSignatureAlgorithm: ecdsa-sha256 needs a current EC key with privateKeySecret, and none is configured`,
+    ]);
+  });
+  it("ignores a JWS algorithm when the party takes no JWTs", () => {
+    const { cfg, env } = base();
+    cfg.keys = [cfg.keys[0]];
+    cfg.relyingParties[0].tokenTypes = ["saml2", "saml1"];
+    cfg.relyingParties[1] = { identifier: "urn:y", defaultTokenType: "jwt", jwtSignatureAlgorithm: "RS256" };
+    cfg.oauthClients = [];
+    expect(issuesOf(cfg, env)).toEqual([]);
+  });
+});
+
+describe("reporting", () => {
+  it("collects every problem, in document order, one per line", () => {
+    const { cfg, env } = base();
+    cfg.relyingParties[1].defaultTokenType = "saml3";
+    delete env.ALICE_PW;
+    cfg.limits.maxBatchItems = 0;
+    let err: unknown;
+    try {
+      validateConfig(cfg, env);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).message).toBe(
+      [
+        `${R}.limits.maxBatchItems: expected an integer from 1 to 1000, got 0`,
+        `${R}.relyingParties[1].defaultTokenType: expected one of saml2, saml1, jwt, access_token, got "saml3"`,
+        `${R}.users[0].passwordHashSecret: secret binding "ALICE_PW" is not set`,
+      ].join("\n"),
+    );
+    expect((err as ConfigError).code).toBe("config_invalid");
+  });
+  it("never echoes a secret value", () => {
+    const { cfg, env } = base();
+    env.ALICE_PW = "hunter2-plaintext";
+    expect(issuesOf(cfg, env).join("\n")).not.toContain("hunter2");
+  });
+  it("rejects a non-object configuration", () => {
+    expect(issuesOf([], {})).toEqual([`${R}: expected an object, got an array`]);
+    expect(issuesOf(null, {})).toEqual([`${R}: expected an object, got null`]);
+  });
+  it("accepts a URN issuer (SAML entity IDs may be URNs)", () => {
+    const { cfg, env } = base();
+    cfg.issuer = "urn:example:sts";
+    expect(validateConfig(cfg, env).issuer).toBe("urn:example:sts");
+  });
+});
+
+describe("targetKey", () => {
+  it("agrees with the engine's normaliseTarget", () => {
+    for (const t of ["urn:example:rp", "https://a.example/", "https://a.example", " https://a.example// ", "urn:x/", "HTTP://A/"]) {
+      expect(targetKey(t), t).toBe(normaliseTarget(t));
+    }
+  });
+});
