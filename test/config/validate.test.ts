@@ -161,7 +161,7 @@ const CASES: [string, Mutation, string][] = [
   ["duplicate kid", (c) => (c.keys[1].kid = "rsa1"), `${R}.keys[1].kid: duplicate kid "rsa1" (also keys[0])`],
   ["both certificate sources", (c) => (c.keys[0].certificateSecret = "EC_CERT"), `${R}.keys[0]: set either certificate or certificateSecret, not both`],
   ["certificate not PEM", (c) => (c.keys[0].certificate = "MIIB"), `${R}.keys[0].certificate: expected one PEM block (-----BEGIN ...----- base64 -----END ...-----)`],
-  ["key PEM as certificate", (c, e) => (e.EC_CERT = e.EC_KEY), `${R}.keys[1].certificateSecret: secret binding "EC_CERT": expected a CERTIFICATE PEM, got PRIVATE KEY`],
+  ["key PEM as certificate", (_c, e) => (e.EC_CERT = e.EC_KEY), `${R}.keys[1].certificateSecret: secret binding "EC_CERT": expected a CERTIFICATE PEM, got PRIVATE KEY`],
   ["PKCS#1 private key", (_c, e) => (e.RSA_KEY = "-----BEGIN RSA PRIVATE KEY-----\nMIICXgIBAAKBgQDGLZRYlabfO4jocAk1kOFL7/GBjoI8BEYc0klRB0V7GjPIOTco\n-----END RSA PRIVATE KEY-----"), `${R}.keys[0].privateKeySecret: secret binding "RSA_KEY": expected an unencrypted PKCS#8 "PRIVATE KEY" PEM, got RSA PRIVATE KEY (convert with: openssl pkcs8 -topk8 -nocrypt -in key.pem)`],
   ["Ed25519 key", (_c, e) => (e.EC_KEY = ED25519_PKCS8), `${R}.keys[1].privateKeySecret: secret binding "EC_KEY": unsupported key algorithm (use RSA or EC P-256/P-384/P-521)`],
   ["two current RSA keys", (c) => c.keys.push({ status: "current", privateKeySecret: "RSA_KEY", certificate: RSA.certificatePem }), `${R}.keys[2].status: keys[0] is already the current RSA key; mark one of them next or previous`],
