@@ -1,0 +1,209 @@
+// `npm run sts -- config <subcommand>` — credential hashing and configuration checks.
+//
+//   hash-password [--iterations N]   PBKDF2-SHA256 hash for a user's passwordHashSecret
+//   hash-secret                      sha256$hex for a client's / service account's secretHashSecret
+//   generate-secret                  a fresh 32-byte base64url secret and its sha256$ hash
+//   check-config FILE [--env FILE]   validate an STS_CONFIG JSON file (exit 1 with field errors)
+//   check-config --dev               validate the embedded development configuration
+//
+// Secrets are read from stdin when it is piped (one trailing newline is stripped) or prompted
+// for without echo on a terminal. The hashing and validation code is the worker's own
+// (src/identity, src/config), imported through Node 22's TypeScript type stripping, so what
+// this prints is exactly what the worker accepts.
+import { readFileSync } from "node:fs";
+
+export const USAGE = `usage: sts config hash-password [--iterations N]   (password on stdin or prompted)
+       sts config hash-secret                      (secret on stdin or prompted)
+       sts config generate-secret
+       sts config check-config FILE [--env SECRETS.json]
+       sts config check-config --dev
+
+check-config resolves the configuration's ...Secret binding names from SECRETS.json (an object
+of binding name -> value, as for \`wrangler secret bulk\`), or from the process environment
+when --env is not given.`;
+
+const src = (p) => new URL(`../../src/${p}`, import.meta.url).href;
+
+/**
+ * Runs a `config` subcommand.
+ * @param {string[]} args
+ * @returns {Promise<number>} exit code
+ */
+export async function run(args) {
+  const [sub, ...rest] = args;
+  try {
+    switch (sub) {
+      case "hash-password":
+        return await hashPasswordCmd(rest);
+      case "hash-secret": {
+        const { hashSecret } = await import(src("identity/secret.ts"));
+        console.log(await hashSecret(await readSecret("Secret: ")));
+        return 0;
+      }
+      case "generate-secret": {
+        const { generateSecret, hashSecret } = await import(src("identity/secret.ts"));
+        const secret = generateSecret();
+        console.log(`secret: ${secret}`);
+        console.log(`hash:   ${await hashSecret(secret)}`);
+        return 0;
+      }
+      case "check-config":
+        return await checkConfig(rest);
+      case undefined:
+      case "help":
+      case "--help":
+      case "-h":
+        console.log(USAGE);
+        return sub === undefined ? 2 : 0;
+      default:
+        console.error(`sts config: unknown subcommand "${sub}"\n${USAGE}`);
+        return 2;
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`sts config: ${e.message}\n${USAGE}`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+class UsageError extends Error {}
+
+/** Reads `--name value` options; the rest are positional. */
+function parseArgs(args, known) {
+  const opts = {};
+  const positional = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (!a.startsWith("--")) {
+      positional.push(a);
+      continue;
+    }
+    const name = a.slice(2);
+    if (!(name in known)) throw new UsageError(`unknown option ${a}`);
+    if (known[name] === "flag") opts[name] = true;
+    else {
+      if (i + 1 >= args.length) throw new UsageError(`${a} needs a value`);
+      opts[name] = args[++i];
+    }
+  }
+  return { opts, positional };
+}
+
+async function hashPasswordCmd(args) {
+  const { opts, positional } = parseArgs(args, { iterations: "value" });
+  if (positional.length) throw new UsageError(`unexpected argument ${positional[0]}`);
+  const { hashPassword, MAX_PBKDF2_ITERATIONS, MIN_PBKDF2_ITERATIONS } = await import(src("identity/password.ts"));
+  const iterations = opts.iterations === undefined ? undefined : Number(opts.iterations);
+  if (iterations !== undefined && !(Number.isInteger(iterations) && iterations >= MIN_PBKDF2_ITERATIONS && iterations <= MAX_PBKDF2_ITERATIONS)) {
+    throw new UsageError(
+      `--iterations must be an integer from ${MIN_PBKDF2_ITERATIONS} to ${MAX_PBKDF2_ITERATIONS} (Workers refuses PBKDF2 above ${MAX_PBKDF2_ITERATIONS})`,
+    );
+  }
+  const password = await readSecret("Password: ", true);
+  console.log(await hashPassword(password, iterations === undefined ? {} : { iterations }));
+  return 0;
+}
+
+async function checkConfig(args) {
+  const { opts, positional } = parseArgs(args, { env: "value", dev: "flag" });
+  const { validateConfig, ConfigError } = await import(src("config/validate.ts"));
+  let input;
+  let secrets;
+  let options = {};
+  if (opts.dev) {
+    if (positional.length || opts.env) throw new UsageError("--dev takes no FILE or --env");
+    const dev = await import(src("config/dev.ts"));
+    input = dev.DEV_CONFIG;
+    secrets = dev.DEV_SECRETS;
+    options = { mode: "development" };
+  } else {
+    if (positional.length !== 1) throw new UsageError("check-config needs exactly one FILE");
+    input = readJson(positional[0], "configuration");
+    if (input === undefined) return 1;
+    secrets = opts.env === undefined ? process.env : readJson(opts.env, "--env");
+    if (secrets === undefined) return 1;
+    if (typeof secrets !== "object" || secrets === null || Array.isArray(secrets)) {
+      console.error(`${opts.env}: expected a JSON object of binding name -> value`);
+      return 1;
+    }
+  }
+  try {
+    const c = validateConfig(input, secrets, options);
+    console.log(
+      `OK (${c.mode}): issuer ${c.issuer ?? "(request origin)"}, ${c.keys.length} key(s), ` +
+        `${c.relyingParties.length} relying part${c.relyingParties.length === 1 ? "y" : "ies"}, ` +
+        `${c.users.size} user(s), ${c.oauthClients.size} OAuth client(s), ` +
+        `${c.serviceAccounts.size} service account(s), ${c.trustedIssuers.length} trusted issuer(s)`,
+    );
+    const size = new TextEncoder().encode(JSON.stringify(input)).length;
+    if (!opts.dev && size > 5120) {
+      console.log(`warning: the configuration is ${size} bytes minified; a Workers variable or secret holds at most 5 KB`);
+    }
+    return 0;
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    console.error(e.message);
+    return 1;
+  }
+}
+
+function readJson(file, what) {
+  let text;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    console.error(`${file}: cannot read ${what} file (${e.code ?? e.message})`);
+    return undefined;
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    console.error(`${file}: not valid JSON (${e.message})`);
+    return undefined;
+  }
+}
+
+/** Reads a secret from piped stdin, or prompts on a terminal without echo (twice if `confirm`). */
+async function readSecret(prompt, confirm = false) {
+  if (!process.stdin.isTTY) {
+    const chunks = [];
+    for await (const c of process.stdin) chunks.push(c);
+    const text = Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+    if (text === "") throw new UsageError("empty input on stdin");
+    return text;
+  }
+  const first = await promptHidden(prompt);
+  if (first === "") throw new UsageError("empty input");
+  if (confirm && (await promptHidden("Again: ")) !== first) throw new UsageError("the two entries differ");
+  return first;
+}
+
+function promptHidden(prompt) {
+  return new Promise((resolve, reject) => {
+    const stdin = process.stdin;
+    process.stderr.write(prompt);
+    stdin.setRawMode(true);
+    stdin.resume();
+    stdin.setEncoding("utf8");
+    let value = "";
+    const done = (err) => {
+      stdin.setRawMode(false);
+      stdin.pause();
+      stdin.removeListener("data", onData);
+      process.stderr.write("\n");
+      if (err) reject(err);
+      else resolve(value);
+    };
+    const onData = (chunk) => {
+      for (const ch of chunk) {
+        if (ch === "\r" || ch === "\n") return done();
+        if (ch === "\u0003") return done(new UsageError("interrupted"));
+        if (ch === "\u007f" || ch === "\b") value = value.slice(0, -1);
+        else value += ch;
+      }
+    };
+    stdin.on("data", onData);
+  });
+}
