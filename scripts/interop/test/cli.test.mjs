@@ -1,0 +1,159 @@
+// Self-tests of the CLI client's pieces (Node 22: `node --test scripts/interop/test/`).
+// The mex fixture is a snapshot of src/wstrust/mex.ts buildWsdl("http://127.0.0.1:8788").
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { test } from "node:test";
+import { buildIssueRequest, soapHeaders, TOKEN_TYPES, TRUST } from "../../cli/envelope.mjs";
+import { findUsernameMixed, listEndpoints } from "../../cli/mex.mjs";
+import { isTrustFault, parseIssueResponse } from "../../cli/rstr.mjs";
+import { requestToken } from "../../cli/token.mjs";
+import { parseXml, select, selectText } from "../../cli/xml.mjs";
+
+const fx = (name) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), "utf8");
+const MEX = fx("mex.xml");
+
+test("mex: picks the usernamemixed endpoint per WS-Trust version from bindings + policy", () => {
+  assert.equal(findUsernameMixed(MEX, "13"), "http://127.0.0.1:8788/trust/13/usernamemixed");
+  assert.equal(findUsernameMixed(MEX, "2005"), "http://127.0.0.1:8788/trust/2005/usernamemixed");
+  assert.deepEqual(listEndpoints(MEX).map((e) => [e.trust, e.soap, e.usernameToken]), [["13", "1.2", true], ["2005", "1.2", true]]);
+});
+
+test("mex: a port whose policy has no UsernameToken is not chosen, even with the 1.3 action", () => {
+  // Turn the 1.3 binding's policy into a Kerberos-only one and add no other 1.3 port.
+  const noUt = MEX.replace(/(<wsp:Policy wsu:Id="UserNameWSTrustBinding_IWSTrust13Async_policy">[\s\S]*?)<sp:UsernameToken[\s\S]*?<\/sp:UsernameToken>/, "$1<sp:KerberosToken/>");
+  assert.notEqual(noUt, MEX);
+  assert.throws(() => findUsernameMixed(noUt, "13"), /no UsernameToken endpoint for WS-Trust 13/);
+  assert.equal(findUsernameMixed(noUt, "2005"), "http://127.0.0.1:8788/trust/2005/usernamemixed");
+});
+
+test("mex: falls back to the /trust/<v>/usernamemixed path when a port has no binding", () => {
+  const wsdl = `<wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" xmlns:wsa10="http://www.w3.org/2005/08/addressing"><wsdl:service name="s">
+    <wsdl:port name="a" binding="tns:missing"><wsa10:EndpointReference><wsa10:Address>https://sts.example/adfs/services/trust/2005/usernamemixed</wsa10:Address></wsa10:EndpointReference></wsdl:port>
+    <wsdl:port name="b" binding="tns:missing"><wsa10:EndpointReference><wsa10:Address>https://sts.example/adfs/services/trust/13/windowstransport</wsa10:Address></wsa10:EndpointReference></wsdl:port>
+  </wsdl:service></wsdl:definitions>`;
+  assert.equal(findUsernameMixed(wsdl, "2005"), "https://sts.example/adfs/services/trust/2005/usernamemixed");
+  assert.throws(() => findUsernameMixed(wsdl, "13"));
+});
+
+test("mex: refuses a document that is not a WSDL, and one with a DOCTYPE", () => {
+  assert.throws(() => listEndpoints("<html><body/></html>"), /expected wsdl:definitions/);
+  assert.throws(() => listEndpoints('<!DOCTYPE x [<!ENTITY e "e">]><wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/"/>'), /DOCTYPE/);
+});
+
+for (const [soap, trust] of [["1.1", "13"], ["1.2", "13"], ["1.1", "2005"], ["1.2", "2005"]]) {
+  test(`envelope: SOAP ${soap} / WS-Trust ${trust} RST Issue`, () => {
+    const now = new Date("2026-11-23T10:00:00.000Z");
+    const r = buildIssueRequest({
+      to: "http://127.0.0.1:8788/trust/13/usernamemixed", username: "alice", password: `p<&>"'w`,
+      appliesTo: "urn:example:rp", tokenType: "saml1", soap, trust, now, ttlSeconds: 300, messageId: "urn:uuid:00000000-0000-4000-8000-000000000001",
+    });
+    const doc = parseXml(r.body);
+    const env = soap === "1.1" ? "s11" : "s12";
+    const wst = trust === "13" ? "wst13" : "wst05";
+    const h = `/${env}:Envelope/${env}:Header`;
+    assert.equal(selectText(`${h}/wsa:Action`, doc), TRUST[trust].action);
+    assert.equal(selectText(`${h}/wsa:Action/@${env}:mustUnderstand`, doc), "1");
+    assert.equal(selectText(`${h}/wsa:MessageID`, doc), "urn:uuid:00000000-0000-4000-8000-000000000001");
+    assert.equal(selectText(`${h}/wsa:To`, doc), "http://127.0.0.1:8788/trust/13/usernamemixed");
+    assert.equal(selectText(`${h}/wsse:Security/wsu:Timestamp/wsu:Created`, doc), "2026-11-23T10:00:00.000Z");
+    assert.equal(selectText(`${h}/wsse:Security/wsu:Timestamp/wsu:Expires`, doc), "2026-11-23T10:05:00.000Z");
+    assert.equal(selectText(`${h}/wsse:Security/wsse:UsernameToken/wsse:Username`, doc), "alice");
+    assert.equal(selectText(`${h}/wsse:Security/wsse:UsernameToken/wsse:Password`, doc), `p<&>"'w`);
+    assert.equal(selectText(`${h}/wsse:Security/wsse:UsernameToken/wsse:Password/@Type`, doc),
+      "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText");
+    const rst = select(`/${env}:Envelope/${env}:Body/${wst}:RequestSecurityToken`, doc)[0];
+    assert.ok(rst, "RequestSecurityToken in the trust namespace");
+    assert.equal(selectText("wsp:AppliesTo/wsa:EndpointReference/wsa:Address", rst), "urn:example:rp");
+    assert.equal(selectText(`${wst}:RequestType`, rst), TRUST[trust].requestType);
+    assert.equal(selectText(`${wst}:KeyType`, rst), TRUST[trust].bearer);
+    assert.equal(selectText(`${wst}:TokenType`, rst), TOKEN_TYPES.saml1);
+    assert.deepEqual(r.headers, soapHeaders(soap, TRUST[trust].action));
+  });
+}
+
+test("envelope: HTTP headers per SOAP version", () => {
+  assert.deepEqual(soapHeaders("1.1", TRUST[13].action), {
+    "content-type": "text/xml; charset=utf-8",
+    soapaction: '"http://docs.oasis-open.org/ws-sx/ws-trust/200512/RST/Issue"',
+  });
+  assert.deepEqual(soapHeaders("1.2", TRUST[2005].action), {
+    "content-type": 'application/soap+xml; charset=utf-8; action="http://schemas.xmlsoap.org/ws/2005/02/trust/RST/Issue"',
+  });
+});
+
+const RSTRC = `<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="http://www.w3.org/2005/08/addressing"><s:Header><a:Action>http://docs.oasis-open.org/ws-sx/ws-trust/200512/RSTRC/IssueFinal</a:Action></s:Header><s:Body><trust:RequestSecurityTokenResponseCollection xmlns:trust="http://docs.oasis-open.org/ws-sx/ws-trust/200512"><trust:RequestSecurityTokenResponse><trust:TokenType>http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLV2.0</trust:TokenType><trust:RequestedSecurityToken><saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_x"><saml:Issuer>i</saml:Issuer></saml:Assertion></trust:RequestedSecurityToken></trust:RequestSecurityTokenResponse></trust:RequestSecurityTokenResponseCollection></s:Body></s:Envelope>`;
+
+test("rstr: extracts the assertion from an RSTRC", () => {
+  const r = parseIssueResponse(RSTRC);
+  assert.equal(r.ok, true);
+  assert.equal(r.token, '<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_x"><saml:Issuer>i</saml:Issuer></saml:Assertion>');
+  assert.equal(r.tokenType, "http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLV2.0");
+  assert.equal(r.action, "http://docs.oasis-open.org/ws-sx/ws-trust/200512/RSTRC/IssueFinal");
+});
+
+test("rstr: a JWT in a BinarySecurityToken comes back as the compact JWS", () => {
+  const jws = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2ln";
+  const b64 = Buffer.from(jws).toString("base64");
+  const xml = RSTRC.replace(/<saml:Assertion[\s\S]*<\/saml:Assertion>/, `<wsse:BinarySecurityToken xmlns:wsse="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd" ValueType="urn:ietf:params:oauth:token-type:jwt" EncodingType="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary">${b64}</wsse:BinarySecurityToken>`);
+  const r = parseIssueResponse(xml);
+  assert.equal(r.ok && r.token, jws);
+});
+
+test("rstr: SOAP 1.1 fault code QName resolves to wst:FailedAuthentication", () => {
+  const f = `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault><faultcode xmlns:x="http://docs.oasis-open.org/ws-sx/ws-trust/200512">x:FailedAuthentication</faultcode><faultstring xml:lang="en">Authentication failed</faultstring></s:Fault></s:Body></s:Envelope>`;
+  const r = parseIssueResponse(f);
+  assert.equal(r.ok, false);
+  assert.equal(r.code, "{http://docs.oasis-open.org/ws-sx/ws-trust/200512}FailedAuthentication");
+  assert.equal(r.reason, "Authentication failed");
+  assert.equal(isTrustFault(r, "FailedAuthentication"), true);
+  assert.equal(isTrustFault(r, "InvalidRequest"), false);
+  // Same local name in a foreign namespace is not the WS-Trust fault.
+  assert.equal(isTrustFault(parseIssueResponse(f.replace("ws-sx/ws-trust/200512", "evil")), "FailedAuthentication"), false);
+});
+
+test("rstr: SOAP 1.2 fault subcode resolves to wst:FailedAuthentication (2005 namespace)", () => {
+  const f = `<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body><s:Fault><s:Code><s:Value>s:Sender</s:Value><s:Subcode><s:Value xmlns:t="http://schemas.xmlsoap.org/ws/2005/02/trust">t:FailedAuthentication</s:Value></s:Subcode></s:Code><s:Reason><s:Text xml:lang="en">nope</s:Text></s:Reason></s:Fault></s:Body></s:Envelope>`;
+  const r = parseIssueResponse(f);
+  assert.equal(r.code, "{http://www.w3.org/2003/05/soap-envelope}Sender");
+  assert.equal(isTrustFault(r, "FailedAuthentication"), true);
+  assert.equal(r.reason, "nope");
+});
+
+test("rstr: non-XML and token-less responses are client errors, not tokens", () => {
+  assert.equal(parseIssueResponse("Internal Server Error").code, "client:unparseable");
+  assert.equal(parseIssueResponse(RSTRC.replace(/<trust:RequestedSecurityToken>[\s\S]*<\/trust:RequestedSecurityToken>/, "")).code, "client:no-token");
+});
+
+test("requestToken: discovers via /trust/mex and posts with the right headers (stub server)", async () => {
+  const seen = [];
+  const server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => (body += c));
+    req.on("end", () => {
+      seen.push({ method: req.method, url: req.url, headers: req.headers, body });
+      if (req.method === "GET" && req.url === "/trust/mex") {
+        res.writeHead(200, { "content-type": "text/xml" });
+        res.end(MEX.replaceAll("http://127.0.0.1:8788", `http://127.0.0.1:${server.address().port}`));
+      } else {
+        res.writeHead(200, { "content-type": "application/soap+xml; charset=utf-8" });
+        res.end(RSTRC);
+      }
+    });
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  try {
+    const port = server.address().port;
+    const r = await requestToken({ url: `http://127.0.0.1:${port}`, user: "alice", password: "wonderland", appliesTo: "urn:example:rp", soap: "1.1", trust: "2005" });
+    assert.equal(r.ok, true);
+    assert.equal(r.endpoint, `http://127.0.0.1:${port}/trust/2005/usernamemixed`);
+    assert.equal(seen.length, 2);
+    assert.equal(seen[1].method, "POST");
+    assert.equal(seen[1].url, "/trust/2005/usernamemixed");
+    assert.equal(seen[1].headers["content-type"], "text/xml; charset=utf-8");
+    assert.equal(seen[1].headers.soapaction, '"http://schemas.xmlsoap.org/ws/2005/02/trust/RST/Issue"');
+    assert.match(seen[1].body, /<a:To s:mustUnderstand="1">http:\/\/127\.0\.0\.1:\d+\/trust\/2005\/usernamemixed<\/a:To>/);
+  } finally {
+    server.close();
+  }
+});
