@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Document, Element } from "@xmldom/xmldom";
+import type { Attr, Document, Element, Node } from "@xmldom/xmldom";
 import { C14N_10, C14N_10_COMMENTS, EXC_C14N, EXC_C14N_COMMENTS, canonicalize, canonicalizeToBytes } from "../../src/xml/c14n.ts";
 import type { C14nOptions } from "../../src/xml/c14n.ts";
 import { parseXml } from "../../src/xml/parse.ts";
@@ -10,6 +10,7 @@ import out31 from "../fixtures/vectors/c14n10-spec-examples/31_c14n.xml?raw";
 import out31c from "../fixtures/vectors/c14n10-spec-examples/31_c14n-comments.xml?raw";
 import in32 from "../fixtures/vectors/c14n10-spec-examples/32_input.xml?raw";
 import out32 from "../fixtures/vectors/c14n10-spec-examples/32_c14n.xml?raw";
+import out37 from "../fixtures/vectors/c14n10-spec-examples/37_c14n.xml?raw";
 import in36 from "../fixtures/vectors/c14n10-spec-examples/36_input.xml?raw";
 import out36 from "../fixtures/vectors/c14n10-spec-examples/36_c14n.xml?raw";
 import ex221 from "../fixtures/vectors/exc-c14n-spec-examples/example2_2_1.xml?raw";
@@ -73,6 +74,31 @@ describe("Canonical XML 1.0 spec examples (§3)", () => {
   });
 });
 
+describe("Canonical XML 1.0 §3.7 document subset", () => {
+  // The original input declares xml:space="preserve" on e2 and id as an ID type in its DTD,
+  // which parseXml refuses; here the DTD's effect is written out, so the expected output is
+  // the spec's own. The predicate is the §3.7 XPath, evaluated by hand:
+  //   self::ietf:e1 or (parent::ietf:e1 and not(self::text() or self::e2))
+  //   or count(id("E3")|ancestor-or-self::node()) = count(ancestor-or-self::node())
+  const input =
+    '<doc xmlns="http://www.ietf.org" xmlns:w3c="http://www.w3.org">\n   <e1>\n      <e2 xmlns="" xml:space="preserve">\n' +
+    '         <e3 id="E3"/>\n      </e2>\n   </e1>\n</doc>';
+  it("inclusive node-set c14n: namespaces and xml:* attributes across omitted ancestors", () => {
+    const doc = parseXml(input);
+    const e3 = doc.getElementsByTagName("e3").item(0)!;
+    const isIetfE1 = (n: Node | null): boolean =>
+      n !== null && n.nodeType === 1 && (n as Element).localName === "e1" && (n as Element).namespaceURI === "http://www.ietf.org";
+    const include = (n: Node): boolean => {
+      const parent = n.nodeType === 2 ? (n as Attr).ownerElement : n.parentNode;
+      if (isIetfE1(n)) return true;
+      if (isIetfE1(parent) && n.nodeType !== 3 && !(n.nodeType === 1 && (n as Element).localName === "e2" && !(n as Element).namespaceURI)) return true;
+      for (let x: Node | null = n.nodeType === 2 ? (n as Attr).ownerElement : n; x; x = x.parentNode) if (x === e3) return true;
+      return false;
+    };
+    expect(canonicalize(doc, { algorithm: C14N_10, include })).toBe(out37);
+  });
+});
+
 describe("Exclusive C14N spec examples (§2.2, §2.4), apex {http://example.net}elem2, WithComments", () => {
   for (const [name, input, inclusive] of [["2.2.1", ex221, ex221inc], ["2.2.2", ex222, ex222inc]] as const) {
     it(`example ${name}: inclusive c14n imports the ancestors' namespaces`, () => {
@@ -88,8 +114,8 @@ describe("Exclusive C14N spec examples (§2.2, §2.4), apex {http://example.net}
   it("example 2.2.3 as a node-set (//. | //@* | //namespace::*)[ancestor-or-self::p]", () => {
     const doc = parseXml(ex223, trusted);
     const p = doc.getElementsByTagName("p").item(0)!;
-    const underP = (n: import("@xmldom/xmldom").Node): boolean => {
-      for (let x: import("@xmldom/xmldom").Node | null = n.nodeType === 2 ? (n as import("@xmldom/xmldom").Attr).ownerElement : n; x; x = x.parentNode) {
+    const underP = (n: Node): boolean => {
+      for (let x: Node | null = n.nodeType === 2 ? (n as Attr).ownerElement : n; x; x = x.parentNode) {
         if (x === p) return true;
       }
       return false;
