@@ -7,7 +7,9 @@
  *    the `STS_CONFIG` binding: either a `[vars]` entry in `wrangler.toml` (a JSON string, or a
  *    TOML table, which Workers hands over as an object) or a secret
  *    (`wrangler secret put STS_CONFIG < sts-config.json`). Workers limit each variable and
- *    secret to 5 KB, so keep it to references and policy.
+ *    secret to 5 KB, so keep it to references and policy; when it still does not fit, any
+ *    top-level section can live in its own binding: `"relyingParties": { "$binding":
+ *    "STS_RELYING_PARTIES" }` with that binding holding the section's JSON.
  * 2. Put every secret it references in its own binding, named by the `...Secret` fields:
  *    `wrangler secret put STS_RSA_KEY < rsa-key.pk8.pem` (PKCS#8 private keys),
  *    `npm run sts -- config hash-password | wrangler secret put ALICE_PW` (user password

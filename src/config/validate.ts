@@ -7,6 +7,7 @@
 import type { ResolvedConfig } from "./types.ts";
 import { ConfigError } from "./errors.ts";
 import { Issues, obj } from "./check.ts";
+import { includeBindings } from "./include.ts";
 import { validateKeys, validateLimits } from "./validate-keys.ts";
 import { validateRelyingParties } from "./validate-parties.ts";
 import { validateClients, validateServiceAccounts, validateUsers } from "./validate-principals.ts";
@@ -29,6 +30,7 @@ export interface ValidateOptions {
 /**
  * Validates an operator configuration and resolves the secrets it references by binding name.
  *
+ * A top-level section may be `{ "$binding": "NAME" }`, read from that binding (`include.ts`).
  * Defaults are filled as documented in `types.ts`; relying-party references in
  * `oauthClients[].allowedAudiences` and `serviceAccounts[].allowedRelyingParties` are resolved
  * to the canonical relying-party `identifier` (aliases are accepted in the input).
@@ -44,8 +46,9 @@ export function validateConfig(
 ): ResolvedConfig {
   const root = options.root ?? "STS_CONFIG";
   const x = new Issues();
-  const o = obj(x, input, root, TOP_FIELDS);
-  if (!o) throw new ConfigError(x.lines);
+  const top = obj(x, input, root, TOP_FIELDS);
+  if (!top) throw new ConfigError(x.lines);
+  const o = includeBindings(x, top, root, secrets);
   const issuer = validateIssuer(x, o, root);
   const limits = validateLimits(x, o, root);
   const { keys, currentAlgorithms } = validateKeys(x, o, root, secrets);

@@ -261,3 +261,27 @@ describe("targetKey", () => {
     }
   });
 });
+
+describe("sections in their own bindings", () => {
+  it("reads a { $binding } section from the named binding", () => {
+    const { cfg, env } = base();
+    env.RPS = JSON.stringify(cfg.relyingParties);
+    cfg.relyingParties = { $binding: "RPS" };
+    env.LIMITS = { maxBatchItems: 4 };
+    cfg.limits = { $binding: "LIMITS" };
+    const c = validateConfig(cfg, env);
+    expect(c.relyingParties.map((r) => r.identifier)).toEqual(["urn:example:rp", "https://api.example.org/"]);
+    expect(c.limits.maxBatchItems).toBe(4);
+  });
+  it("names the section when the binding is missing, malformed or mistyped", () => {
+    const { cfg, env } = base();
+    cfg.users = { $binding: "USERS" };
+    cfg.trustedIssuers = { $binding: "TI" };
+    cfg.limits = { $binding: "L", extra: 1 };
+    const issues = issuesOf(cfg, { ...env, TI: "[{" });
+    expect(issues[0]).toBe(`${R}.users: binding "USERS" is not set`);
+    expect(issues[1]).toMatch(/^STS_CONFIG\.trustedIssuers: binding "TI" is not valid JSON \(.+\)$/);
+    expect(issues[2]).toBe(`${R}.limits: expected { "$binding": "BINDING_NAME" } and nothing else, got an object`);
+    expect(issues).toHaveLength(3);
+  });
+});
