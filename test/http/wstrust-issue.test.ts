@@ -1,0 +1,168 @@
+import { describe, expect, it } from "vitest";
+import { DOMParser } from "@xmldom/xmldom";
+import type { Element } from "@xmldom/xmldom";
+import { NS, TT } from "../helpers/soap.ts";
+import { ORIGIN, byTag, call, faultCode, trust } from "../helpers/worker.ts";
+
+const alice = { user: "alice", password: "wonderland", appliesTo: "urn:example:rp" };
+
+function assertionOf(text: string, ns = NS.saml2): string {
+  const m = new RegExp(`<saml:Assertion xmlns:saml="${ns.replace(/[.:]/g, (c) => "\\" + c)}"[\\s\\S]*?</saml:Assertion>`).exec(text);
+  expect(m).not.toBeNull();
+  return m![0];
+}
+
+describe("WS-Trust Issue (black box)", () => {
+  for (const soap of ["1.1", "1.2"] as const) {
+    for (const t of ["13", "2005"] as const) {
+      it(`issues a signed SAML 2.0 assertion over SOAP ${soap}, WS-Trust ${t}`, async () => {
+        const r = await trust({ ...alice, soap, trust: t, tokenType: TT.saml2 });
+        expect(r.status).toBe(200);
+        const tns = t === "13" ? NS.t13 : NS.t05;
+        expect(byTag(r.doc, tns, "RequestSecurityTokenResponseCollection")).toHaveLength(t === "13" ? 1 : 0);
+        expect(byTag(r.doc, tns, "RequestSecurityTokenResponse")).toHaveLength(1);
+        expect(r.res.headers.get("content-type")).toContain(soap === "1.2" ? "application/soap+xml" : "text/xml");
+        expect(r.res.headers.get("cache-control")).toBe("no-store");
+        // RelatesTo echoes our MessageID.
+        expect(r.text).toContain("urn:uuid:11111111-2222-3333-4444-555555555555</a:RelatesTo>");
+        // The assertion, cut out of the response, stands alone.
+        const a = new DOMParser().parseFromString(assertionOf(r.text), "text/xml").documentElement as Element;
+        expect(byTag(a, NS.saml2, "NameID")[0]!.textContent).toBe("alice");
+        expect(byTag(a, NS.saml2, "Audience")[0]!.textContent).toBe("urn:example:rp");
+        expect(byTag(a, NS.saml2, "Issuer")[0]!.textContent).toBe(ORIGIN);
+        const attrs = byTag(a, NS.saml2, "Attribute").map((x) => x.getAttribute("Name"));
+        expect(attrs).toContain("http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress");
+        expect(byTag(a, "http://www.w3.org/2000/09/xmldsig#", "Signature")).toHaveLength(1);
+        // References per the SAML token profile.
+        expect(r.text).toContain("oasis-wss-saml-token-profile-1.1#SAMLID");
+        expect(byTag(r.doc, tns, "RequestedAttachedReference")).toHaveLength(1);
+        expect(byTag(r.doc, tns, "RequestedUnattachedReference")).toHaveLength(1);
+      });
+    }
+  }
+
+  it("defaults to the relying party's token type (SAML 2.0 for urn:example:rp)", async () => {
+    const r = await trust({ ...alice });
+    expect(r.status).toBe(200);
+    expect(r.text).toContain(`<wst:TokenType>${TT.saml2}</wst:TokenType>`);
+  });
+
+  it("issues SAML 1.1 when asked", async () => {
+    const r = await trust({ ...alice, tokenType: TT.saml1 });
+    expect(r.status).toBe(200);
+    const a = new DOMParser().parseFromString(assertionOf(r.text, NS.saml1), "text/xml").documentElement as Element;
+    expect(a.getAttribute("MajorVersion")).toBe("1");
+    expect(a.getAttribute("Issuer")).toBe(ORIGIN);
+    expect(byTag(a, NS.saml1, "NameIdentifier")[0]!.textContent).toBe("alice");
+    expect(r.text).toContain("oasis-wss-saml-token-profile-1.0#SAMLAssertionID");
+  });
+
+  it("issues a JWT for https://api.example.com/ as a BinarySecurityToken", async () => {
+    const r = await trust({ ...alice, appliesTo: "https://api.example.com/" });
+    expect(r.status).toBe(200);
+    const bst = byTag(r.doc, NS.wsse, "BinarySecurityToken")[0]!;
+    expect(bst.getAttribute("ValueType")).toBe(TT.jwt);
+    const jwt = atob(bst.textContent!);
+    const payload = JSON.parse(atob(jwt.split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/")));
+    expect(payload.sub).toBe("alice");
+    expect(payload.aud).toBe("https://api.example.com/");
+    expect(payload.iss).toBe(ORIGIN);
+  });
+
+  it("honours a requested lifetime within the maximum", async () => {
+    const exp = new Date(Date.now() + 600_000).toISOString();
+    const r = await trust({ ...alice, lifetime: { expires: exp } });
+    expect(r.status).toBe(200);
+    expect(r.text).toContain(`NotOnOrAfter="${exp}"`);
+  });
+
+  const faults: [string, Parameters<typeof trust>[0], string][] = [
+    ["wrong password", { ...alice, password: "nope" }, "wst:FailedAuthentication"],
+    ["unknown user", { ...alice, user: "mallory" }, "wst:FailedAuthentication"],
+    ["no UsernameToken", { appliesTo: "urn:example:rp" }, "wst:FailedAuthentication"],
+    ["unknown AppliesTo", { ...alice, appliesTo: "urn:example:nobody" }, "wst:InvalidScope"],
+    ["missing AppliesTo", { user: "alice", password: "wonderland" }, "wst:InvalidRequest"],
+    ["PasswordDigest", { ...alice, passwordType: "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordDigest" }, "wsse:UnsupportedSecurityToken"],
+    ["PublicKey key type", { ...alice, keyType: `${NS.t13}/PublicKey` }, "wst:InvalidRequest"],
+    ["unknown token type", { ...alice, tokenType: "urn:example:weird" }, "wst:InvalidRequest"],
+    ["lifetime past the maximum", { ...alice, lifetime: { expires: new Date(Date.now() + 400 * 86400_000).toISOString() } }, "wst:InvalidTimeRange"],
+    ["postdated lifetime", { ...alice, lifetime: { created: new Date(Date.now() + 86400_000).toISOString() } }, "wst:InvalidTimeRange"],
+    ["stale timestamp", { ...alice, timestamp: { created: "2020-01-01T00:00:00Z", expires: "2020-01-01T00:05:00Z" } }, "wsse:MessageExpired"],
+    ["unknown mustUnderstand header", { ...alice, extraHeaders: `<x:Foo xmlns:x="urn:x" s:mustUnderstand="true"/>` }, "s:MustUnderstand"],
+  ];
+  for (const [name, req, code] of faults) {
+    for (const soap of ["1.1", "1.2"] as const) {
+      it(`faults on ${name} (SOAP ${soap}) with ${code} and no assertion`, async () => {
+        const r = await trust({ ...req, soap });
+        expect(faultCode(r.text)).toBe(code);
+        expect(r.status).toBe(soap === "1.1" || code.startsWith("s:") ? 500 : 400);
+        expect(r.text).not.toContain("Assertion");
+        expect(r.text).not.toMatch(/at [A-Za-z]+ \(|\.ts:\d+/); // no stack traces
+      });
+    }
+  }
+
+  it("refuses a DOCTYPE with a fault and reads nothing", async () => {
+    const body = `<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><s:Envelope xmlns:s="${NS.s12}"><s:Body>&e;</s:Body></s:Envelope>`;
+    const res = await call("/trust/13/usernamemixed", { method: "POST", headers: { "content-type": "application/soap+xml" }, body });
+    const text = await res.text();
+    expect(res.status).toBe(400);
+    expect(faultCode(text)).toBe("wst:BadRequest");
+    expect(text).not.toContain("root:");
+  });
+
+  it("answers a body that is not SOAP with a fault", async () => {
+    const res = await call("/trust/13/usernamemixed", { method: "POST", headers: { "content-type": "text/xml" }, body: "<a/>" });
+    expect(res.status).toBe(500);
+    expect(faultCode(await res.text())).toBe("wst:BadRequest");
+  });
+});
+
+describe("discovery", () => {
+  it("serves the WSDL at /trust/mex with both username endpoints", async () => {
+    const res = await call("/trust/mex");
+    expect(res.status).toBe(200);
+    const doc = new DOMParser().parseFromString(await res.text(), "text/xml");
+    const root = doc.documentElement!;
+    expect(root.localName).toBe("definitions");
+    expect(root.namespaceURI).toBe("http://schemas.xmlschema.org/wsdl/".replace("xmlschema", "xmlsoap"));
+    const addrs = byTag(doc, "http://www.w3.org/2005/08/addressing", "Address").map((a) => a.textContent);
+    expect(addrs).toEqual([`${ORIGIN}/trust/13/usernamemixed`, `${ORIGIN}/trust/2005/usernamemixed`]);
+    const policies = byTag(doc, "http://schemas.xmlsoap.org/ws/2004/09/policy", "Policy").filter(
+      (p) => (p.parentNode as Element).localName === "definitions",
+    );
+    expect(policies).toHaveLength(2);
+    for (const p of policies) expect(p.getAttributeNS(NS.wsu, "Id")).toMatch(/_policy$/);
+    const sp12 = "http://docs.oasis-open.org/ws-sx/ws-securitypolicy/200702";
+    expect(byTag(doc, sp12, "SignedEncryptedSupportingTokens")).toHaveLength(1);
+    expect(byTag(doc, sp12, "WssUsernameToken10")).toHaveLength(1);
+    expect(byTag(doc, "http://schemas.xmlsoap.org/ws/2005/07/securitypolicy", "SignedSupportingTokens")).toHaveLength(1);
+    expect(byTag(doc, "http://schemas.xmlsoap.org/wsdl/soap12/", "binding").map((b) => b.getAttribute("transport"))).toEqual([
+      "http://schemas.xmlsoap.org/soap/http",
+      "http://schemas.xmlsoap.org/soap/http",
+    ]);
+  });
+
+  it("serves the same WSDL at ?wsdl", async () => {
+    const a = await (await call("/trust/mex")).text();
+    const b = await (await call("/trust/13/usernamemixed?wsdl")).text();
+    expect(b).toBe(a);
+  });
+
+  it("serves signed federation metadata naming the issuer and every certificate", async () => {
+    const res = await call("/FederationMetadata/2007-06/FederationMetadata.xml");
+    expect(res.status).toBe(200);
+    const doc = new DOMParser().parseFromString(await res.text(), "text/xml");
+    const ed = doc.documentElement!;
+    expect(ed.getAttribute("entityID")).toBe(ORIGIN);
+    expect((ed.firstChild as Element).localName).toBe("Signature");
+    const certs = byTag(doc, "http://www.w3.org/2000/09/xmldsig#", "X509Certificate");
+    // Signature KeyInfo + 3 key descriptors (RSA current, EC current, RSA next).
+    expect(certs.length).toBe(4);
+    expect(byTag(doc, "http://docs.oasis-open.org/wsfed/federation/200706", "TokenType").length).toBe(3);
+  });
+
+  it("healthz answers 200", async () => {
+    expect((await call("/healthz")).status).toBe(200);
+  });
+});
