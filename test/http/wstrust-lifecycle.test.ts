@@ -1,0 +1,176 @@
+import { describe, expect, it } from "vitest";
+import { env } from "cloudflare:test";
+import { exports } from "cloudflare:workers";
+import { NS, TT, envelope } from "../helpers/soap.ts";
+import { byTag, faultCode, trust } from "../helpers/worker.ts";
+
+const validator = { user: "rp-validator", password: "rp-validator-secret-0f1e2d3c4b5a6978" };
+const STATUS_VALID = `${NS.t13}/status/valid`;
+const STATUS_INVALID = `${NS.t13}/status/invalid`;
+
+/** Issues a token for alice and returns the raw token XML (SAML) or BST (JWT) to put in a target. */
+async function issue(tokenType = TT.saml2, appliesTo = "urn:example:rp"): Promise<string> {
+  const r = await trust({ user: "alice", password: "wonderland", appliesTo, tokenType });
+  expect(r.status).toBe(200);
+  const m =
+    /<saml:Assertion[\s\S]*?<\/saml:Assertion>/.exec(r.text) ?? /<wsse:BinarySecurityToken[\s\S]*?<\/wsse:BinarySecurityToken>/.exec(r.text);
+  return m![0];
+}
+
+function target(kind: "Validate" | "Renew" | "Cancel", token: string, extra = ""): string {
+  return `<wst:${kind}Target>${token}</wst:${kind}Target>${extra}`;
+}
+
+async function validate(token: string, who = validator, tokenType = `${NS.t13}/RSTR/Status`) {
+  return trust({ ...who, requestType: "Validate", tokenType, extra: target("Validate", token) });
+}
+
+function statusCode(text: string): string | undefined {
+  return /<wst:Code>([^<]+)<\/wst:Code>/.exec(text)?.[1];
+}
+
+describe("WS-Trust Validate", () => {
+  for (const tt of [TT.saml2, TT.saml1] as const) {
+    it(`reports a fresh ${tt.slice(-7)} token valid`, async () => {
+      const r = await validate(await issue(tt));
+      expect(r.status).toBe(200);
+      expect(statusCode(r.text)).toBe(STATUS_VALID);
+    });
+  }
+
+  it("reports a fresh JWT valid", async () => {
+    const bst = await issue(TT.jwt, "https://api.example.com/");
+    const r = await validate(bst);
+    expect(statusCode(r.text)).toBe(STATUS_VALID);
+  });
+
+  it("reports a token with one changed byte invalid", async () => {
+    const tok = await issue();
+    const tampered = tok.replace(">alice<", ">alicf<");
+    expect(tampered).not.toBe(tok);
+    const r = await validate(tampered);
+    expect(r.status).toBe(200);
+    expect(statusCode(r.text)).toBe(STATUS_INVALID);
+  });
+
+  it("lets the subject validate its own token but not bob validate alice's", async () => {
+    const tok = await issue();
+    expect(statusCode((await validate(tok, { user: "alice", password: "wonderland" })).text)).toBe(STATUS_VALID);
+    const r = await validate(tok, { user: "bob", password: "builder" });
+    expect(faultCode(r.text)).toBe("wst:RequestFailed");
+  });
+
+  it("transforms SAML 2.0 into SAML 1.1 and JWT", async () => {
+    const tok = await issue();
+    const r1 = await validate(tok, validator, TT.saml1);
+    expect(r1.status).toBe(200);
+    expect(r1.text).toContain(NS.saml1);
+    const r2 = await trust({ ...validator, requestType: "Validate", tokenType: TT.jwt, appliesTo: "https://api.example.com/", extra: target("Validate", tok) });
+    expect(r2.status).toBe(200);
+    expect(r2.text).toContain(TT.jwt);
+  });
+});
+
+describe("WS-Trust Cancel", () => {
+  it("cancels; afterwards Validate says invalid; cancel again is idempotent", async () => {
+    const tok = await issue();
+    const c = await trust({ ...validator, requestType: "Cancel", extra: target("Cancel", tok) });
+    expect(c.status).toBe(200);
+    expect(byTag(c.doc, NS.t13, "RequestedTokenCancelled")).toHaveLength(1);
+    const v = await validate(tok);
+    expect(statusCode(v.text)).toBe(STATUS_INVALID);
+    expect(v.text).toContain("revoked");
+    const again = await trust({ ...validator, requestType: "Cancel", extra: target("Cancel", tok) });
+    expect(again.status).toBe(200);
+  });
+
+  it("refuses to cancel a forged token", async () => {
+    const tok = (await issue()).replace(">alice<", ">bob<");
+    const c = await trust({ ...validator, requestType: "Cancel", extra: target("Cancel", tok) });
+    expect(faultCode(c.text)).toBe("wst:InvalidSecurityToken");
+  });
+});
+
+describe("WS-Trust Renew", () => {
+  it("renews once into a new token with a new ID; the second renewal is refused", async () => {
+    const tok = await issue();
+    const id = /ID="([^"]+)"/.exec(tok)![1];
+    const r = await trust({ ...validator, requestType: "Renew", extra: target("Renew", tok) });
+    expect(r.status).toBe(200);
+    const renewed = /<saml:Assertion[\s\S]*?<\/saml:Assertion>/.exec(r.text)![0];
+    const newId = /ID="([^"]+)"/.exec(renewed)![1];
+    expect(newId).not.toBe(id);
+    expect(renewed).toContain(">alice<");
+    expect(statusCode((await validate(renewed)).text)).toBe(STATUS_VALID);
+    const again = await trust({ ...validator, requestType: "Renew", extra: target("Renew", tok) });
+    expect(faultCode(again.text)).toBe("wst:UnableToRenew");
+    // Reuse revoked the whole family, the renewed token included.
+    expect(statusCode((await validate(renewed)).text)).toBe(STATUS_INVALID);
+  });
+
+  it("8 concurrent renewals of one token: exactly one succeeds", async () => {
+    const tok = await issue();
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => trust({ ...validator, requestType: "Renew", extra: target("Renew", tok) })),
+    );
+    expect(results.filter((r) => r.status === 200)).toHaveLength(1);
+    for (const r of results.filter((x) => x.status !== 200)) expect(faultCode(r.text)).toBe("wst:UnableToRenew");
+  });
+
+  it("refuses to renew a cancelled token", async () => {
+    const tok = await issue();
+    await trust({ ...validator, requestType: "Cancel", extra: target("Cancel", tok) });
+    const r = await trust({ ...validator, requestType: "Renew", extra: target("Renew", tok) });
+    expect(faultCode(r.text)).toBe("wst:UnableToRenew");
+  });
+});
+
+describe("WS-Trust Batch", () => {
+  it("BatchValidate of two tokens → one RSTRC with two valid RSTRs", async () => {
+    const a = await issue();
+    const b = await issue(TT.saml1);
+    const item = (tok: string, ctx: string) =>
+      `<wst:RequestSecurityToken Context="${ctx}"><wst:TokenType>${NS.t13}/RSTR/Status</wst:TokenType>` +
+      `<wst:RequestType>${NS.t13}/BatchValidate</wst:RequestType>${target("Validate", tok)}</wst:RequestSecurityToken>`;
+    const body = `<wst:RequestSecurityTokenCollection xmlns:wst="${NS.t13}">${item(a, "a")}${item(b, "b")}</wst:RequestSecurityTokenCollection>`;
+    const r = await trust({ ...validator, body });
+    expect(r.status).toBe(200);
+    expect(byTag(r.doc, NS.t13, "RequestSecurityTokenResponseCollection")).toHaveLength(1);
+    const rstrs = byTag(r.doc, NS.t13, "RequestSecurityTokenResponse");
+    expect(rstrs.map((x) => x.getAttribute("Context"))).toEqual(["a", "b"]);
+    expect(byTag(r.doc, NS.t13, "Code").map((c) => c.textContent)).toEqual([STATUS_VALID, STATUS_VALID]);
+  });
+
+  it("reports a failing item for that item only", async () => {
+    const a = await issue();
+    const item = (inner: string, ctx: string) =>
+      `<wst:RequestSecurityToken Context="${ctx}"><wst:RequestType>${NS.t13}/BatchCancel</wst:RequestType>${inner}</wst:RequestSecurityToken>`;
+    const body = `<wst:RequestSecurityTokenCollection xmlns:wst="${NS.t13}">${item(target("Cancel", a), "ok")}${item("", "bad")}</wst:RequestSecurityTokenCollection>`;
+    const r = await trust({ ...validator, body });
+    expect(r.status).toBe(200);
+    const rstrs = byTag(r.doc, NS.t13, "RequestSecurityTokenResponse");
+    expect(rstrs).toHaveLength(2);
+    expect(byTag(rstrs[0]!, NS.t13, "RequestedTokenCancelled")).toHaveLength(1);
+    expect(statusCode(r.text)).toBe(STATUS_INVALID);
+  });
+});
+
+describe("Issue is stateless", () => {
+  it("makes zero Durable Object calls", async () => {
+    let touched = 0;
+    const trap = new Proxy({}, { get: () => { touched++; throw new Error("Durable Object touched during Issue"); } });
+    const e = envelope({ user: "alice", password: "wonderland", appliesTo: "urn:example:rp" });
+    const worker = (exports as unknown as { default: { fetch(r: Request, env: unknown, ctx: unknown): Promise<Response> } }).default;
+    void worker;
+    const { app } = await import("../../src/http/app.ts");
+    const ctx = { waitUntil() {}, passThroughOnException() {}, props: {} };
+    const res = await app.fetch(
+      new Request("http://127.0.0.1:8787/trust/13/usernamemixed", { method: "POST", headers: e.headers, body: e.body }),
+      { ...env, TOKEN_STATE: trap, REPLAY_CACHE: trap },
+      ctx as unknown as ExecutionContext,
+    );
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain("saml:Assertion");
+    expect(touched).toBe(0);
+  });
+});
