@@ -217,3 +217,12 @@ export function secretRef(
   }
   return value.trim();
 }
+
+/**
+ * Why JSON.parse failed, without V8's snippet of the input (the text may be a secret binding,
+ * and messages are logged): only the position, when the engine reports one.
+ */
+export function jsonFailure(e: unknown): string {
+  const pos = /position (\d+)/.exec(e instanceof Error ? e.message : "")?.[1];
+  return pos === undefined ? "is not valid JSON" : `is not valid JSON (error at position ${pos})`;
+}

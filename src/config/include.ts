@@ -4,7 +4,7 @@
  * that section's JSON (a string, or an object/array for a JSON var). Only one level: the
  * included JSON may not include further bindings.
  */
-import { type Issues, type Obj, show } from "./check.ts";
+import { type Issues, type Obj, jsonFailure, show } from "./check.ts";
 
 /** Returns a copy of `o` with `{ "$binding": NAME }` sections replaced by the binding's JSON. */
 export function includeBindings(x: Issues, o: Obj, root: string, secrets: Record<string, unknown>): Obj {
@@ -32,7 +32,7 @@ export function includeBindings(x: Issues, o: Obj, root: string, secrets: Record
     try {
       out[key] = JSON.parse(raw) as unknown;
     } catch (e) {
-      x.add(p, `binding "${name}" is not valid JSON (${(e as Error).message})`);
+      x.add(p, `binding "${name}" ${jsonFailure(e)}`);
       out[key] = undefined;
     }
   }

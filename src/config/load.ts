@@ -26,6 +26,7 @@
 import type { ResolvedConfig } from "./types.ts";
 import { ConfigError, validateConfig } from "./validate.ts";
 import { DEV_CONFIG, DEV_SECRETS } from "./dev.ts";
+import { jsonFailure } from "./check.ts";
 
 /**
  * No configuration was provided and development mode is off. Its `mode` discriminates it from
@@ -118,7 +119,7 @@ function parse(raw: unknown): unknown {
   try {
     return JSON.parse(raw) as unknown;
   } catch (e) {
-    throw new ConfigError([`STS_CONFIG: is not valid JSON (${(e as Error).message})`]);
+    throw new ConfigError([`STS_CONFIG: ${jsonFailure(e)}`]);
   }
 }
 

@@ -217,7 +217,7 @@ describe("key algorithms", () => {
 });
 
 describe("reporting", () => {
-  it("collects every problem, in document order, one per line", () => {
+  it("collects every problem, one per line", () => {
     const { cfg, env } = base();
     cfg.relyingParties[1].defaultTokenType = "saml3";
     delete env.ALICE_PW;
@@ -278,9 +278,10 @@ describe("sections in their own bindings", () => {
     cfg.users = { $binding: "USERS" };
     cfg.trustedIssuers = { $binding: "TI" };
     cfg.limits = { $binding: "L", extra: 1 };
-    const issues = issuesOf(cfg, { ...env, TI: "[{" });
+    const issues = issuesOf(cfg, { ...env, TI: '[{"issuer": "s3cr3t' });
     expect(issues[0]).toBe(`${R}.users: binding "USERS" is not set`);
-    expect(issues[1]).toMatch(/^STS_CONFIG\.trustedIssuers: binding "TI" is not valid JSON \(.+\)$/);
+    expect(issues[1]).toMatch(/^STS_CONFIG\.trustedIssuers: binding "TI" is not valid JSON( \(error at position \d+\))?$/);
+    expect(issues.join("\n")).not.toContain("s3cr3t");
     expect(issues[2]).toBe(`${R}.limits: expected { "$binding": "BINDING_NAME" } and nothing else, got an object`);
     expect(issues).toHaveLength(3);
   });
