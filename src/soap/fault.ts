@@ -66,6 +66,7 @@ export function buildFault(version: SoapVersion, f: FaultInput): { xml: string; 
       `<s:Header><s:NotUnderstood xmlns:nu="${escapeText(ns ?? "")}" qname="nu:${escapeText(local ?? "")}"/>`,
     );
   }
-  const status = def.http ?? (version === "1.1" || def.receiver ? 500 : 400);
+  // SOAP 1.2 Part 2 §7.5.1 table 20: Sender → 400; MustUnderstand, VersionMismatch, Receiver → 500.
+  const status = def.http ?? (version === "1.1" || def.receiver || def.space === "soap" ? 500 : 400);
   return { xml, status };
 }

@@ -1,0 +1,228 @@
+/**
+ * The STS configuration: one typed, documented object, validated once per isolate at start
+ * (see `validate.ts`). Secrets never live here: fields named `...Secret` hold the *name* of a
+ * Worker secret (or var) binding whose value is the secret, because Workers cap every variable
+ * and secret at 5 KB and secrets must not sit in a readable configuration document.
+ *
+ * This is the shape an operator writes (JSON, in the `STS_CONFIG` binding). `ResolvedConfig`
+ * is what the rest of the code sees after validation and secret resolution.
+ */
+
+/** Token types the STS can issue. */
+export type TokenKind = "saml2" | "saml1" | "jwt" | "access_token";
+
+/** XML-DSig signature algorithm short names accepted in configuration. */
+export type XmlSignatureAlg =
+  | "rsa-sha256"
+  | "rsa-sha384"
+  | "rsa-sha512"
+  | "ecdsa-sha256"
+  | "ecdsa-sha384"
+  | "ecdsa-sha512";
+
+/** JWS algorithms accepted in configuration. */
+export type JwtSignatureAlg = "RS256" | "RS384" | "RS512" | "PS256" | "ES256" | "ES384" | "ES512";
+
+export interface StsConfigInput {
+  /**
+   * Issuer / entity ID written into every token and every metadata document.
+   * Default: the origin the request came to (development convenience); production configs
+   * should set it so tokens do not depend on the Host header.
+   */
+  issuer?: string;
+  /** Signing keys. At least one `current` RSA key (XML signatures) is required. */
+  keys: KeyConfigInput[];
+  users?: UserConfigInput[];
+  relyingParties: RelyingPartyConfigInput[];
+  oauthClients?: OAuthClientConfigInput[];
+  serviceAccounts?: ServiceAccountConfigInput[];
+  trustedIssuers?: TrustedIssuerConfigInput[];
+  limits?: Partial<LimitsConfig>;
+}
+
+export interface KeyConfigInput {
+  /** Key ID. Default: the RFC 7638 thumbprint of the public key. */
+  kid?: string;
+  /** `current` signs; `next` is published ahead of rotation; `previous` still verifies. */
+  status: "current" | "next" | "previous";
+  /** Name of the secret holding the PKCS#8 PEM private key (required for `current`). */
+  privateKeySecret?: string;
+  /** The X.509 certificate, PEM inline ... */
+  certificate?: string;
+  /** ... or the name of a binding that holds it (certificates can exceed what fits inline). */
+  certificateSecret?: string;
+}
+
+export interface UserConfigInput {
+  username: string;
+  /** Name of the secret holding the PBKDF2 hash (`pbkdf2-sha256$<iterations>$<salt b64>$<hash b64>`). */
+  passwordHashSecret: string;
+  /** Claims released (subject to each relying party's `claims` filter). */
+  claims?: Record<string, string | string[]>;
+}
+
+export interface RelyingPartyConfigInput {
+  /** The AppliesTo address / OAuth audience (exact match after normalisation). */
+  identifier: string;
+  /** Other identifiers that map to this relying party (e.g. an RFC 8707 resource URL). */
+  aliases?: string[];
+  /** Token type issued when the request does not ask for one. */
+  defaultTokenType: TokenKind;
+  /** Token types this relying party accepts. Default: every type the STS issues. */
+  tokenTypes?: TokenKind[];
+  /** Default lifetime in seconds (default 3600). */
+  tokenLifetimeSeconds?: number;
+  /** Maximum lifetime a request may ask for, in seconds (default 8 hours). */
+  maxTokenLifetimeSeconds?: number;
+  /** Claim names released to this relying party. Default: all of the user's claims. */
+  claims?: string[];
+  /** XML signature algorithm (default rsa-sha256). */
+  xmlSignatureAlgorithm?: XmlSignatureAlg;
+  /** JWS algorithm (default ES256). */
+  jwtSignatureAlgorithm?: JwtSignatureAlg;
+  /** Scopes this relying party offers (OAuth). */
+  scopes?: string[];
+  renewal?: Partial<RenewalPolicy>;
+}
+
+export interface RenewalPolicy {
+  /** Whether tokens for this relying party may be renewed (default true). */
+  allowed: boolean;
+  /** Maximum total lifetime counted from the original authentication (default 24 h). */
+  maxTotalLifetimeSeconds: number;
+  /** Grace after expiry during which `wst:Renewing OK="true"` tokens may still renew (default 300 s). */
+  expiredGraceSeconds: number;
+  /** Whether postdated (future NotBefore) renewed tokens are allowed (default false). */
+  allowPostdating: boolean;
+}
+
+export interface OAuthClientConfigInput {
+  clientId: string;
+  /** Name of the secret holding `sha256$<hex>` of the client secret (client_secret_basic/post). */
+  secretHashSecret?: string;
+  /** Public JWKS for private_key_jwt (RFC 7523). */
+  jwks?: { keys: JsonWebKey[] };
+  /** Relying-party identifiers this client may obtain tokens for. */
+  allowedAudiences: string[];
+  /** Actors (subject names) this client may present as actor_token; `*` for any. */
+  allowedActors?: string[];
+  /** Whether this client may call introspection and revocation (default true). */
+  mayIntrospect?: boolean;
+}
+
+export interface ServiceAccountConfigInput {
+  username: string;
+  /** Name of the secret holding `sha256$<hex>` of the account's high-entropy secret. */
+  secretHashSecret: string;
+  /** Relying-party identifiers whose tokens it may Validate / Renew / Cancel. */
+  allowedRelyingParties: string[];
+  operations?: ("validate" | "renew" | "cancel" | "issue")[];
+}
+
+export interface TrustedIssuerConfigInput {
+  issuer: string;
+  kind: "jwt" | "saml";
+  /** JWT: a JWKS URI (fetched, cached, refreshed on unknown kid) ... */
+  jwksUri?: string;
+  /** ... or an inline JWKS. */
+  jwks?: { keys: JsonWebKey[] };
+  /** SAML: pinned certificates (PEM). */
+  certificates?: string[];
+  /** Accepted JWS algorithms (default ["RS256","ES256"]). */
+  algorithms?: JwtSignatureAlg[];
+  /** Audience that tokens from this issuer must carry (default: our issuer). */
+  expectedAudience?: string;
+  clockSkewSeconds?: number;
+}
+
+export interface LimitsConfig {
+  /** Maximum request body in bytes (default 1 MiB). */
+  maxBodyBytes: number;
+  /** Maximum XML nesting depth (default 64). */
+  maxXmlDepth: number;
+  /** Maximum number of XML elements in a request (default 20,000). */
+  maxXmlElements: number;
+  /** Maximum attributes on one element (default 64). */
+  maxXmlAttributesPerElement: number;
+  /** Allowed clock skew for Timestamp / token time checks, seconds (default 300). */
+  clockSkewSeconds: number;
+  /** Maximum items in one WS-Trust batch (default 32). */
+  maxBatchItems: number;
+  /** Failed authentications per subject or client per window before 429 (default 10). */
+  maxFailedAuthPerWindow: number;
+  /** Window for the above, seconds (default 300). */
+  failedAuthWindowSeconds: number;
+}
+
+/** A relying party after validation, with defaults filled in. */
+export interface RelyingParty {
+  identifier: string;
+  aliases: string[];
+  defaultTokenType: TokenKind;
+  tokenTypes: TokenKind[];
+  tokenLifetimeSeconds: number;
+  maxTokenLifetimeSeconds: number;
+  /** `undefined` = release every claim. */
+  claims: string[] | undefined;
+  xmlSignatureAlgorithm: XmlSignatureAlg;
+  jwtSignatureAlgorithm: JwtSignatureAlg;
+  scopes: string[];
+  renewal: RenewalPolicy;
+}
+
+export interface User {
+  username: string;
+  /** PBKDF2 hash string, resolved from its secret. */
+  passwordHash: string;
+  claims: Record<string, string[]>;
+}
+
+export interface OAuthClient {
+  clientId: string;
+  /** `sha256$<hex>`, resolved from its secret, if the client uses a shared secret. */
+  secretHash: string | undefined;
+  jwks: { keys: JsonWebKey[] } | undefined;
+  allowedAudiences: string[];
+  allowedActors: string[];
+  mayIntrospect: boolean;
+}
+
+export interface ServiceAccount {
+  username: string;
+  secretHash: string;
+  allowedRelyingParties: string[];
+  operations: ("validate" | "renew" | "cancel" | "issue")[];
+}
+
+export interface TrustedIssuer {
+  issuer: string;
+  kind: "jwt" | "saml";
+  jwksUri: string | undefined;
+  jwks: { keys: JsonWebKey[] } | undefined;
+  certificates: string[];
+  algorithms: JwtSignatureAlg[];
+  expectedAudience: string | undefined;
+  clockSkewSeconds: number;
+}
+
+/** Key material with secrets resolved, ready for `KeyRing.load`. */
+export interface ResolvedKey {
+  kid: string | undefined;
+  status: "current" | "next" | "previous";
+  privateKeyPem: string | undefined;
+  certificatePem: string;
+}
+
+/** The validated configuration every other module reads. */
+export interface ResolvedConfig {
+  /** `development` only for the embedded development configuration. */
+  mode: "development" | "production";
+  issuer: string | undefined;
+  keys: ResolvedKey[];
+  users: Map<string, User>;
+  relyingParties: RelyingParty[];
+  oauthClients: Map<string, OAuthClient>;
+  serviceAccounts: Map<string, ServiceAccount>;
+  trustedIssuers: TrustedIssuer[];
+  limits: LimitsConfig;
+}
