@@ -1,0 +1,113 @@
+/**
+ * Verification of an enveloped signature on a token element — the inbound-token security
+ * boundary, so strict by design (see the rules on {@link verifyEnveloped}). Never throws.
+ */
+import type { Element, Node } from "@xmldom/xmldom";
+import { DSIG_NS } from "./algorithms.ts";
+import { checkReference, checkSignatureValue, policyOf, refusalReason } from "./check.ts";
+import type { AnchorKey, TrustAnchor } from "./check.ts";
+import { parseSignature, Refusal } from "./parse-signature.ts";
+
+export type { AnchorKey, TrustAnchor } from "./check.ts";
+
+export const WSU_NS = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd";
+
+/**
+ * ID attributes, as local names (no namespace) or "{namespace}local". Defaults: SAML 2.0 `ID`,
+ * SAML 1.1 `AssertionID`, XML-DSig/WS-* `Id` and `wsu:Id`.
+ */
+export const DEFAULT_ID_ATTRIBUTES: readonly string[] = ["ID", "AssertionID", "Id", `{${WSU_NS}}Id`];
+
+export interface VerifyOptions {
+  idAttributes?: readonly string[];
+}
+
+export type VerifyResult<K extends AnchorKey = AnchorKey> =
+  | { ok: true; key: K; signedElement: Element; signatureAlgorithm: string; digestAlgorithm: string }
+  | { ok: false; reason: string };
+
+// xs:ID is an NCName; this is its ASCII-and-letters subset, enough for every issuer we know
+// and it keeps quotes, "#", "(" etc. (XPointer tricks) out of reference matching.
+const NCNAME = /^[\p{L}_][\p{L}\p{N}_.\-\u00B7]*$/u;
+
+/**
+ * Verifies the enveloped signature of `element` against pinned keys only.
+ *
+ * Refused unless: exactly one ds:Signature is a direct child of `element`; it holds exactly one
+ * SignedInfo with exactly one Reference whose URI is "#" + `element`'s own ID; no ID value
+ * (any configured ID attribute) occurs twice anywhere in the document (wrapping attacks);
+ * transforms are enveloped-signature then exc-c14n or c14n 1.0 (no comments); DigestValue and
+ * SignatureValue are text only; algorithms are in the anchor's allow-list (default SHA-2 only;
+ * HMAC never); the digest matches (constant time); the SignatureValue verifies with an anchor key
+ * (a KeyInfo certificate only selects among the anchor's by exact DER; unknown → refused);
+ * ECDSA values are exactly 2 × field size. On success, read claims only from `signedElement`.
+ */
+export async function verifyEnveloped<K extends AnchorKey>(
+  element: Element,
+  anchor: TrustAnchor<K>,
+  options: VerifyOptions = {},
+): Promise<VerifyResult<K>> {
+  try {
+    const idNames = options.idAttributes ?? DEFAULT_ID_ATTRIBUTES;
+    const signatures: Element[] = [];
+    for (let c = element.firstChild; c; c = c.nextSibling) {
+      if (c.nodeType === 1 && (c as Element).namespaceURI === DSIG_NS && (c as Element).localName === "Signature") {
+        signatures.push(c as Element);
+      }
+    }
+    if (signatures.length !== 1) throw new Refusal(signatures.length === 0 ? "the token is not signed" : "more than one signature");
+    const parsed = parseSignature(signatures[0]!, policyOf(anchor));
+    if (parsed.references.length !== 1) throw new Refusal("expected exactly one ds:Reference");
+    const ref = parsed.references[0]!;
+    const id = ownId(element, idNames);
+    if (ref.uri !== `#${id}`) throw new Refusal("the reference does not point to the signed token");
+    assertUniqueIds(element, idNames);
+    if (!ref.transforms.enveloped) throw new Refusal("enveloped-signature transform missing");
+    await checkReference(ref, element, parsed.signature);
+    const key = await checkSignatureValue(parsed, anchor);
+    return { ok: true, key, signedElement: element, signatureAlgorithm: parsed.algorithm.uri, digestAlgorithm: ref.digestUri };
+  } catch (e) {
+    return { ok: false, reason: refusalReason(e) };
+  }
+}
+
+function idAttr(el: Element, name: string): string | null {
+  if (name.startsWith("{")) {
+    const close = name.indexOf("}");
+    const ns = name.slice(1, close);
+    const local = name.slice(close + 1);
+    return el.hasAttributeNS(ns, local) ? el.getAttributeNS(ns, local) : null;
+  }
+  // Un-namespaced attribute only: a prefixed foo:ID is a different attribute.
+  const a = el.getAttributeNode(name);
+  return a && !a.namespaceURI ? a.value : null;
+}
+
+/** The element's one ID value; refused when it has none or several. */
+function ownId(el: Element, names: readonly string[]): string {
+  const found = names.map((n) => idAttr(el, n)).filter((v): v is string => v !== null);
+  if (found.length !== 1) throw new Refusal(found.length === 0 ? "the token has no ID" : "the token has more than one ID attribute");
+  if (!NCNAME.test(found[0]!)) throw new Refusal("the token ID is not an NCName");
+  return found[0]!;
+}
+
+/** Refuses when any ID value occurs twice in the whole document (signature wrapping). */
+function assertUniqueIds(el: Element, names: readonly string[]): void {
+  let root: Node = el;
+  while (root.parentNode) root = root.parentNode;
+  const seen = new Set<string>();
+  const stack: Node[] = [root];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (n.nodeType === 1) {
+      for (const name of names) {
+        const v = idAttr(n as Element, name);
+        if (v !== null) {
+          if (seen.has(v)) throw new Refusal("duplicate ID in the document");
+          seen.add(v);
+        }
+      }
+    }
+    for (let c = n.firstChild; c; c = c.nextSibling) if (c.nodeType === 1 || c.nodeType === 9) stack.push(c);
+  }
+}
