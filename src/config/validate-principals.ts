@@ -52,6 +52,10 @@ function validateClaims(x: Issues, v: unknown, path: string): Record<string, str
   for (const [name, value] of Object.entries(v)) {
     const p = `${path}.${name}`;
     if (text(x, name, `${path} (claim name)`, 1024) === undefined) continue;
+    if (name === "__proto__") {
+      x.add(p, "is not a usable claim name");
+      continue;
+    }
     if (RESERVED_CLAIMS.has(name)) {
       x.add(p, `claim name ${show(name)} is reserved (the STS sets it)`);
       continue;

@@ -152,6 +152,7 @@ const CASES: [string, Mutation, string][] = [
   ["renewal type", (c) => (c.relyingParties[0].renewal = { allowed: "yes" }), `${R}.relyingParties[0].renewal.allowed: expected true or false, got "yes"`],
   ["bad scope token", (c) => (c.relyingParties[1].scopes = ["read", "a b"]), `${R}.relyingParties[1].scopes[1]: expected an RFC 6749 scope token, got "a b"`],
   ["reserved claim", (c) => (c.users[0].claims.sub = "x"), `${R}.users[0].claims.sub: claim name "sub" is reserved (the STS sets it)`],
+  ["__proto__ claim", (c) => (c.users[0].claims = JSON.parse('{"__proto__": ["x"]}')), `${R}.users[0].claims.__proto__: is not a usable claim name`],
   ["claim value type", (c) => (c.users[0].claims.role = ["x", 3]), `${R}.users[0].claims.role[1]: expected a string or an array of strings, got 3`],
   ["missing required field", (c) => delete c.relyingParties[0].defaultTokenType, `${R}.relyingParties[0].defaultTokenType: is required`],
   ["wrong type", (c) => (c.users = {}), `${R}.users: expected an array, got an object`],
