@@ -86,6 +86,15 @@ def metadata_context_check(text, args):
     from saml2.mdstore import MetadataStore
     from saml2.config import Config
 
+    # pysaml2's MetadataStore keeps only role descriptors whose protocolSupportEnumeration lists
+    # the SAML 2.0 protocol (mdstore.do_entity_descriptor). A pure WS-Trust/WS-Federation STS role
+    # (fed:SecurityTokenServiceType, as AD FS also publishes it) is dropped, so there is nothing
+    # to look the certificate up in: say so instead of failing.
+    md_root = ET.parse(args.metadata).getroot()
+    saml2p = "urn:oasis:names:tc:SAML:2.0:protocol"
+    if not any(saml2p in (el.get("protocolSupportEnumeration") or "").split() for el in md_root.iter()):
+        print("SKIP pysaml2 MetadataStore: no role descriptor lists %s; pysaml2 ignores such entities" % saml2p)
+        return
     conf = Config()
     conf.xmlsec_binary = XMLSEC
     try:

@@ -84,8 +84,11 @@ export function pysaml2Check(o) {
   const r = sh("/usr/bin/python3", args, { env: { PATH: "/usr/bin:/bin", LANG: "C.UTF-8" } });
   const lines = r.stdout.trim().split("\n").filter(Boolean);
   const failed = lines.filter((l) => l.startsWith("FAIL"));
-  const ok = r.status === 0 && failed.length === 0 && lines.length > 0;
-  return { ok, detail: ok ? `${lines.length} checks` : (failed.join("; ") || lastLines(r.stderr)) };
+  const skipped = lines.filter((l) => l.startsWith("SKIP"));
+  const passed = lines.filter((l) => l.startsWith("PASS"));
+  const ok = r.status === 0 && failed.length === 0 && passed.length > 0;
+  const note = skipped.length ? ` (${skipped.join("; ")})` : "";
+  return { ok, detail: ok ? `${passed.length} checks${note}` : (failed.join("; ") || lastLines(r.stderr)) };
 }
 
 /** Signing certificates + entityID from metadata, extracted by metadata_certs.py (stdlib parser). */
