@@ -1,0 +1,27 @@
+// `npm start [-- --port N]`: the STS under `wrangler dev` on 127.0.0.1 (default port 8787),
+// with local Durable Objects persisted under .wrangler/ and, unless STS_CONFIG is set in the
+// environment, the embedded DEVELOPMENT configuration (STS_DEV_MODE=1). Any other flags are
+// passed to wrangler dev as they are.
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const args = process.argv.slice(2);
+let port = "8787";
+const rest = [];
+for (let i = 0; i < args.length; i++) {
+  const a = args[i];
+  if (a === "--port" && args[i + 1]) port = args[++i];
+  else if (a.startsWith("--port=")) port = a.slice(7);
+  else rest.push(a);
+}
+const vars = process.env.STS_CONFIG ? [] : ["--var", "STS_DEV_MODE:1"];
+const wrangler = join(root, "node_modules", ".bin", "wrangler");
+const child = spawn(wrangler, ["dev", "--ip", "127.0.0.1", "--port", port, ...vars, ...rest], {
+  cwd: root,
+  stdio: "inherit",
+  env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+});
+for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => child.kill(sig));
+child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
