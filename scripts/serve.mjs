@@ -161,6 +161,19 @@ ${nsLines.join("\n")}
   return path;
 }
 
+/**
+ * Fails fast when the port is taken: otherwise workerd exits with "Address already in use" while
+ * /healthz — answered by whatever else listens there — would make us report a false "ready".
+ */
+async function assertPortFree(ip, port) {
+  const { createServer } = await import("node:net");
+  await new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(port, ip, () => srv.close(resolve));
+  }).catch((e) => fail(`${ip}:${port} is not available (${e.code ?? e.message}); is another server running there? Use --port.`));
+}
+
 async function waitHealthy(url, child, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -178,6 +191,7 @@ async function waitHealthy(url, child, timeoutMs) {
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
+  await assertPortFree(opts.ip, opts.port);
   const outdir = join(ROOT, "dist");
   const stateDir = resolve(opts.stateDir ?? join(ROOT, ".wrangler", "serve-state"));
   mkdirSync(stateDir, { recursive: true });

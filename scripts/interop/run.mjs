@@ -132,7 +132,7 @@ for (const tokenType of ["saml2", "saml1"]) {
 }
 
 // ---- JWT over WS-Trust, verified by jwcrypto against the published JWKS ---------------------
-await jwtCheck({ base, work, report, skip, get });
+await jwtCheck({ base, work, report, skip, get, certs: md.certs, issuer: md.entityID });
 
 // ---- Negative cases ----------------------------------------------------------------------
 const noAssertion = (r) => !/Assertion[\s>]/.test(r.responseText) && !/RequestedSecurityToken/.test(r.responseText);
