@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm run serve -- --port N [--ip 127.0.0.1] [--env-file vars.json] [--no-build] [--state-dir DIR]`
+// `npm run serve -- --port N [--ip 127.0.0.1] [--env-file vars.json] [--no-build] [--state-dir DIR]
+//                   [--baseline-port M]`
 //
 // Serves the *production* bundle in plain workerd (no wrangler dev proxy in front), with local
 // SQLite-backed Durable Object storage. This is what the benchmarks and the interop suite hit.
@@ -12,8 +13,13 @@
 // (embedded development configuration). If STS_CONFIG is in the environment or in the
 // --env-file JSON, STS_DEV_MODE is NOT set and every entry of the env file (string → text
 // binding, anything else → json binding) plus STS_CONFIG is passed through.
+//
+// `--baseline-port M` (used by `npm run bench`) adds a second worker to the SAME workerd process,
+// scripts/bench/baseline-worker.js, on its own socket: the raw-crypto floor the STS is measured
+// against. Its keys are generated fresh at start (they sign nothing that leaves the machine).
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { webcrypto } from "node:crypto";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -24,7 +30,7 @@ const DO_CLASSES = [
 ];
 
 function parseArgs(argv) {
-  const opts = { port: 8787, ip: "127.0.0.1", envFile: null, build: true, stateDir: null };
+  const opts = { port: 8787, ip: "127.0.0.1", envFile: null, build: true, stateDir: null, baselinePort: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -38,12 +44,16 @@ function parseArgs(argv) {
     else if (a === "--env-file") opts.envFile = next();
     else if (a === "--state-dir") opts.stateDir = next();
     else if (a === "--no-build") opts.build = false;
+    else if (a === "--baseline-port") opts.baselinePort = Number(next());
     else if (a === "--help" || a === "-h") {
-      console.log("usage: npm run serve -- [--port N] [--ip ADDR] [--env-file vars.json] [--state-dir DIR] [--no-build]");
+      console.log("usage: npm run serve -- [--port N] [--ip ADDR] [--env-file vars.json] [--state-dir DIR] [--no-build] [--baseline-port M]");
       process.exit(0);
     } else fail(`unknown argument: ${a}`);
   }
   if (!Number.isInteger(opts.port) || opts.port < 1 || opts.port > 65535) fail("--port must be 1..65535");
+  if (opts.baselinePort !== null && (!Number.isInteger(opts.baselinePort) || opts.baselinePort < 1 || opts.baselinePort > 65535 || opts.baselinePort === opts.port)) {
+    fail("--baseline-port must be 1..65535 and differ from --port");
+  }
   return opts;
 }
 
@@ -103,13 +113,50 @@ function collectVars(envFile) {
   return vars;
 }
 
+/**
+ * Copies the baseline worker next to the bundle and writes fresh RSA-2048 / P-256 PKCS#8 keys for
+ * it; returns the capnp service/socket/worker text to splice into the config (or empty parts).
+ */
+async function baselineParts(outdir, ip, port) {
+  if (port === null) return { service: "", socket: "", worker: "" };
+  const dir = join(outdir, ".serve-baseline");
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  copyFileSync(join(ROOT, "scripts", "bench", "baseline-worker.js"), join(dir, "worker.js"));
+  const subtle = webcrypto.subtle;
+  const rsa = await subtle.generateKey(
+    { name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" },
+    true,
+    ["sign"],
+  );
+  const ec = await subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign"]);
+  for (const [name, key] of [["rsa", rsa.privateKey], ["ec", ec.privateKey]]) {
+    const der = Buffer.from(await subtle.exportKey("pkcs8", key));
+    writeFileSync(join(dir, `${name}.txt`), der.toString("base64"), { mode: 0o600 });
+  }
+  return {
+    service: `    (name = "baseline", worker = .baselineWorker),\n`,
+    socket: `, (name = "baseline-http", address = ${q(`${ip}:${port}`)}, http = (), service = "baseline")`,
+    worker: `
+const baselineWorker :Workerd.Worker = (
+  modules = [ (name = "worker.js", esModule = embed ".serve-baseline/worker.js") ],
+  compatibilityDate = COMPAT_DATE,
+  bindings = [
+    (name = "BASELINE_RSA_PKCS8", text = embed ".serve-baseline/rsa.txt"),
+    (name = "BASELINE_EC_PKCS8", text = embed ".serve-baseline/ec.txt"),
+  ],
+);
+`,
+  };
+}
+
 const q = (s) => JSON.stringify(s); // capnp text strings accept JSON-style quoting for plain ASCII paths/names
 
 /**
  * Writes the workerd config. Binding values go into separate files that the config `embed`s,
  * so arbitrary content (JSON, PEM keys) never has to be escaped into Cap'n Proto syntax.
  */
-function writeConfig({ outdir, modules, vars, compat, ip, port, stateDir }) {
+function writeConfig({ outdir, modules, vars, compat, ip, port, stateDir, baseline }) {
   const varDir = join(outdir, ".serve-vars");
   rmSync(varDir, { recursive: true, force: true }); // never leave a previous run's secrets behind
   mkdirSync(varDir, { recursive: true, mode: 0o700 });
@@ -137,9 +184,10 @@ const config :Workerd.Config = (
   services = [
     (name = "main", worker = .stsWorker),
     (name = "do-storage", disk = (path = ${q(stateDir)}, writable = true)),
-  ],
-  sockets = [ (name = "http", address = ${q(`${ip}:${port}`)}, http = (), service = "main") ],
+${baseline.service}  ],
+  sockets = [ (name = "http", address = ${q(`${ip}:${port}`)}, http = (), service = "main")${baseline.socket} ],
 );
+${baseline.worker.replace("COMPAT_DATE", q(compat.date))}
 
 const stsWorker :Workerd.Worker = (
   modules = [
@@ -204,6 +252,7 @@ async function main() {
     ip: opts.ip,
     port: opts.port,
     stateDir,
+    baseline: await baselineParts(outdir, opts.ip, opts.baselinePort),
   });
   const workerd = join(ROOT, "node_modules", "workerd", "bin", "workerd");
   const child = spawn(workerd, ["serve", config], { cwd: outdir, stdio: ["ignore", "inherit", "inherit"] });
