@@ -43,7 +43,12 @@ export function xmlsecVerify(file, certs, kind) {
       file,
     ]);
     if (r.status === 0 && /^OK$/m.test(r.stderr)) return { ok: true, detail: `verified with ${cert}` };
-    tried.push(lastLines(r.stderr, 2));
+    // Keep the lines that say why (digest vs signature vs key), not the X.509 chain noise.
+    const why = r.stderr
+      .split("\n")
+      .filter((l) => /do not match|verification failed|References \(ok\/all\)|^Error/.test(l) && !/x509/i.test(l))
+      .map((l) => l.replace(/^func=.*?error=\d+:/, ""));
+    tried.push(`${cert.replace(/^.*\//, "")}: ${why.join(" | ") || lastLines(r.stderr, 2)}`);
   }
   return { ok: false, detail: tried.join(" || ") || "no certificates" };
 }
