@@ -16,6 +16,7 @@
  * | bob           | builder                                 |
  * | demo-client   | demo-secret                             |
  * | rp-validator  | rp-validator-secret-0f1e2d3c4b5a6978    |
+ * | sts-admin     | sts-admin-secret-5e4d3c2b1a0f9e8d       |
  */
 import type { KeyConfigInput, StsConfigInput } from "./types.ts";
 import { DEV_KEY_MATERIALS } from "./dev-keys.ts";
@@ -33,6 +34,8 @@ export const DEV_SECRETS: Readonly<Record<string, string>> = Object.freeze({
   // SHA-256 of "demo-secret" and "rp-validator-secret-0f1e2d3c4b5a6978".
   DEV_DEMO_CLIENT_SECRET_HASH: "sha256$cd577fe2561ebff23505db0bb006300c7cdecbd46bc0e03c449afafaca2c25bf",
   DEV_RP_VALIDATOR_SECRET_HASH: "sha256$156c943078714e20df9d20b17c7676a1a59b19083e9aeb81e1631870f55b2a9f",
+  // SHA-256 of "sts-admin-secret-5e4d3c2b1a0f9e8d" (administrative subject revocation).
+  DEV_STS_ADMIN_SECRET_HASH: "sha256$afe47ac10cd278ecc70feb03b442e8c3ffd10b873c8c7187a3a313f1b277d3e2",
   // The published development private keys (src/config/dev-keys.ts).
   ...Object.fromEntries(
     DEV_KEY_MATERIALS.flatMap((m, i) => (m.privateKeyPem ? [[`DEV_KEY_${i}_PRIVATE`, m.privateKeyPem]] : [])),
@@ -84,6 +87,12 @@ export const DEV_CONFIG: StsConfigInput = {
       secretHashSecret: "DEV_RP_VALIDATOR_SECRET_HASH",
       allowedRelyingParties: [RP_SAML, RP_API],
       operations: ["validate", "renew", "cancel"],
+    },
+    {
+      username: "sts-admin",
+      secretHashSecret: "DEV_STS_ADMIN_SECRET_HASH",
+      allowedRelyingParties: [RP_SAML, RP_API],
+      operations: ["revoke-subject"],
     },
   ],
 };

@@ -110,13 +110,19 @@ export interface OAuthClientConfigInput {
   mayIntrospect?: boolean;
 }
 
+/**
+ * What a service account may do: WS-Trust Validate / Renew / Cancel of other subjects' tokens,
+ * and `revoke-subject`, the administrative "revoke everything this subject holds" call.
+ */
+export type ServiceOperation = "validate" | "renew" | "cancel" | "issue" | "revoke-subject";
+
 export interface ServiceAccountConfigInput {
   username: string;
   /** Name of the secret holding `sha256$<hex>` of the account's high-entropy secret. */
   secretHashSecret: string;
   /** Relying-party identifiers whose tokens it may Validate / Renew / Cancel. */
   allowedRelyingParties: string[];
-  operations?: ("validate" | "renew" | "cancel" | "issue")[];
+  operations?: ServiceOperation[];
 }
 
 export interface TrustedIssuerConfigInput {
@@ -191,7 +197,7 @@ export interface ServiceAccount {
   username: string;
   secretHash: string;
   allowedRelyingParties: string[];
-  operations: ("validate" | "renew" | "cancel" | "issue")[];
+  operations: ServiceOperation[];
 }
 
 export interface TrustedIssuer {

@@ -8,7 +8,7 @@ import type { ValidatedParties } from "./validate-parties.ts";
 const USER_FIELDS = ["username", "passwordHashSecret", "claims"] as const;
 const CLIENT_FIELDS = ["clientId", "secretHashSecret", "jwks", "allowedAudiences", "allowedActors", "mayIntrospect"] as const;
 const ACCOUNT_FIELDS = ["username", "secretHashSecret", "allowedRelyingParties", "operations"] as const;
-const OPERATIONS = ["validate", "renew", "cancel", "issue"] as const;
+const OPERATIONS = ["validate", "renew", "cancel", "issue", "revoke-subject"] as const;
 
 /**
  * Claim names the STS itself sets in tokens (RFC 7519 §4.1, RFC 8693 §4, RFC 9068 §2.2,

@@ -27,7 +27,9 @@ export async function issueToken(ctx: StsContext, req: TokenRequest): Promise<Is
   } else {
     scope = rp.scopes.slice();
   }
-  return mintToken(ctx, {
+  ctx.audit.subject = req.identity.subject;
+  ctx.audit.target = rp.identifier;
+  const issued = await mintToken(ctx, {
     kind,
     rp,
     subject: req.identity.subject,
@@ -41,4 +43,6 @@ export async function issueToken(ctx: StsContext, req: TokenRequest): Promise<Is
     actor: req.actor,
     clientId: req.clientId,
   });
+  ctx.audit.tokenId = issued.id;
+  return issued;
 }

@@ -75,4 +75,18 @@ export interface StsContext {
   /** The origin the request came to, for endpoint URLs in metadata. */
   origin: string;
   now(): Date;
+  /**
+   * What this request is about, filled in by the engine as it learns it, for the one audit
+   * line the edge writes per operation (src/http/audit.ts). Never holds a token or secret:
+   * `tokenId` is hashed before it is logged.
+   */
+  audit: AuditFacts;
+}
+
+export interface AuditFacts {
+  operation?: string;
+  requestor?: string;
+  subject?: string;
+  target?: string;
+  tokenId?: string;
 }

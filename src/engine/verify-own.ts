@@ -35,7 +35,10 @@ export type PresentedToken = { xml: Element } | { jwt: string };
 
 const secs = (d: Date) => d.getTime();
 
-function checkWindow(t: OwnToken, now: Date, skewMs: number): OwnTokenCheck {
+function checkWindow(ctx: StsContext, t: OwnToken, now: Date, skewMs: number): OwnTokenCheck {
+  ctx.audit.subject ??= t.subject;
+  ctx.audit.target ??= t.audience;
+  ctx.audit.tokenId ??= t.id;
   if (t.notBefore && secs(t.notBefore) > now.getTime() + skewMs) return { ok: false, reason: "The token is not yet valid.", token: t };
   if (secs(t.expires) <= now.getTime() - skewMs) return { ok: false, reason: "The token has expired.", token: t, expired: true };
   return { ok: true, token: t };
@@ -55,7 +58,7 @@ export async function verifyOwnToken(ctx: StsContext, presented: PresentedToken)
     const token = jwtFacts(p, r.ok ? r.header.typ : undefined);
     if (!token) return { ok: false, reason: "The token lacks required claims." };
     if (!r.ok) return { ok: false, reason: r.reason, token, expired: true };
-    return checkWindow(token, now, skewMs);
+    return checkWindow(ctx, token, now, skewMs);
   }
   const v = await verifyEnveloped(presented.xml, { keys: ctx.keys.all() });
   if (!v.ok) return { ok: false, reason: `The token signature is not valid: ${v.reason}` };
@@ -77,7 +80,7 @@ export async function verifyOwnToken(ctx: StsContext, presented: PresentedToken)
     actor: undefined,
     clientId: undefined,
   };
-  return checkWindow(token, now, skewMs);
+  return checkWindow(ctx, token, now, skewMs);
 }
 
 const RESERVED = new Set(["iss", "sub", "aud", "exp", "nbf", "iat", "jti", "scope", "client_id", "act", "auth_time", "may_act", "cnf"]);

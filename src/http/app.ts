@@ -13,6 +13,8 @@ import { readBodyLimited } from "./body.ts";
 import { getContext } from "./context.ts";
 import { trustDeps } from "./deps.ts";
 import { logError } from "./log.ts";
+import { writeAudit } from "./audit.ts";
+import { maxLifetimeMs, registerAdminRoutes } from "./admin.ts";
 
 type App = { Bindings: Env };
 
@@ -43,6 +45,7 @@ app.get("/trust/:v{13|2005}/usernamemixed", async (c) => {
 });
 
 app.post("/trust/:v{13|2005}/usernamemixed", async (c) => {
+  const started = Date.now();
   const v = c.req.param("v") as TrustVersion;
   const contentType = c.req.header("content-type") ?? null;
   let ctx: StsContext;
@@ -56,11 +59,12 @@ app.post("/trust/:v{13|2005}/usernamemixed", async (c) => {
   }
   const reply = await handleTrustRequest(
     ctx,
-    trustDeps(c.env, c.executionCtx),
+    trustDeps(c.env, c.executionCtx, maxLifetimeMs(ctx.config)),
     () => readBodyLimited(c.req.raw, ctx.config.limits.maxBodyBytes),
     contentType,
     v,
   );
+  await writeAudit(ctx.audit, { ok: !reply.fault, status: reply.status, error: reply.fault?.code, reason: reply.fault?.reason }, started);
   const headers: Record<string, string> = { "Content-Type": reply.contentType, ...NO_STORE };
   if (reply.status === 429) headers["Retry-After"] = "60";
   return c.body(reply.body, reply.status as 200, headers);
@@ -71,6 +75,8 @@ app.get("/FederationMetadata/2007-06/FederationMetadata.xml", async (c) => {
   const xml = await buildFederationMetadata(ctx.issuer, ctx.origin, ctx.keys);
   return c.body(xml, 200, { "Content-Type": "application/samlmetadata+xml; charset=utf-8" });
 });
+
+registerAdminRoutes(app);
 
 app.notFound((c) => c.json({ error: "not_found" }, 404));
 

@@ -40,5 +40,5 @@ export async function getContext(env: Env, requestUrl: string): Promise<StsConte
   }
   const keys = await ringFor.ring;
   const origin = new URL(requestUrl).origin;
-  return { config, keys, issuer: config.issuer ?? origin, origin, now: () => new Date() };
+  return { config, keys, issuer: config.issuer ?? origin, origin, now: () => new Date(), audit: {} };
 }

@@ -10,8 +10,8 @@ import { handleValidate } from "../wstrust/validate.ts";
 const NONCE_WINDOW_MS = 10 * 60 * 1000;
 
 /** Binds the WS-Trust endpoint to this request's Durable Object state. */
-export function trustDeps(env: Env, exec: { waitUntil(p: Promise<unknown>): void }): TrustDeps {
-  const state = createStateClient(env, { waitUntil: (p) => exec.waitUntil(p) });
+export function trustDeps(env: Env, exec: { waitUntil(p: Promise<unknown>): void }, maxTokenLifetimeMs: number): TrustDeps {
+  const state = createStateClient(env, { waitUntil: (p) => exec.waitUntil(p), maxTokenLifetimeMs });
   return {
     lifecycle: {
       validate: (ctx, who, rst) => handleValidate(ctx, state, who, rst),

@@ -17,6 +17,8 @@ export interface TrustReply {
   status: number;
   body: string;
   contentType: string;
+  /** The fault sent, if any (for the audit line). */
+  fault?: { code: string; reason: string };
 }
 
 /** What the endpoint needs besides the context: the lifecycle operations (state-backed). */
@@ -24,8 +26,6 @@ export interface TrustDeps {
   lifecycle: LifecycleHandlers;
   /** Replay check for UsernameToken Nonce+Created; resolves false for a replay. */
   rememberNonce?: (username: string, nonce: string, created: Date) => Promise<boolean>;
-  /** Audit hook: called once per operation. */
-  audit?: (e: { operation: string; requestor?: string; result: "ok" | "error"; reason?: string; subject?: string; target?: string; tokenId?: string }) => void;
 }
 
 type Handler = (ctx: StsContext, who: Authenticated, rst: Rst) => Promise<string>;
@@ -46,6 +46,7 @@ export async function handleTrustRequest(
   let trust: TrustNs = pathVersion === "13" ? TRUST13 : TRUST2005;
   let relatesTo: string | undefined;
   let wsaNs: string | undefined;
+  ctx.audit.operation = "wstrust";
   try {
     let doc;
     try {
@@ -66,9 +67,19 @@ export async function handleTrustRequest(
     const payloadTrust = trustByNs(env.payload.namespaceURI);
     if (!payloadTrust) throw invalidRequest("The SOAP Body does not hold a WS-Trust request.");
     trust = payloadTrust;
+    // Read the request before authenticating so the audit line names the operation even
+    // when authentication fails.
+    let rst: Rst | undefined;
+    if (env.payload.localName === "RequestSecurityToken") {
+      rst = readRst(env.payload, trust);
+      ctx.audit.operation = `wstrust.${rst.requestKind}`;
+    } else if (env.payload.localName === "RequestSecurityTokenCollection") {
+      ctx.audit.operation = "wstrust.batch";
+    }
     const sec = readSecurity(env.header, ctx.now(), ctx.config.limits.clockSkewSeconds);
     const ut = sec.usernameToken;
     if (!ut) throw authenticationFailed("This endpoint requires a wsse:UsernameToken.");
+    ctx.audit.requestor = ut.username;
     if (ut.nonce && ut.created && deps.rememberNonce) {
       if (!(await deps.rememberNonce(ut.username, ut.nonce, ut.created))) {
         throw new StsError("message_expired", "This UsernameToken (Nonce and Created) has been used before.");
@@ -83,8 +94,7 @@ export async function handleTrustRequest(
     };
     let replyBody: string;
     let action: string;
-    if (env.payload.localName === "RequestSecurityToken") {
-      const rst = readRst(env.payload, trust);
+    if (rst) {
       action = trust.actions[`${rst.requestKind}Reply`];
       const rstr = await handlers[rst.requestKind](ctx, who, rst);
       // WS-Trust 1.3 §4.2: Issue answers with an RSTRC; the others and 2005 with a bare RSTR.
@@ -110,6 +120,6 @@ export async function handleTrustRequest(
       wsaNs,
       notUnderstood: e.detail,
     });
-    return { status: f.status, body: f.xml, contentType: soapContentType(version) };
+    return { status: f.status, body: f.xml, contentType: soapContentType(version), fault: { code: e.code, reason: e.message } };
   }
 }

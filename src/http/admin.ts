@@ -1,0 +1,80 @@
+import type { Hono } from "hono";
+import { authenticatePassword } from "../engine/authenticate.ts";
+import { StsError, authenticationFailed, invalidRequest, notAuthorized } from "../engine/errors.ts";
+import type { Env } from "../env.ts";
+import { createStateClient } from "../state/client.ts";
+import { writeAudit } from "./audit.ts";
+import { getContext } from "./context.ts";
+
+const NO_STORE = { "Cache-Control": "no-store" };
+
+/** Reads HTTP Basic credentials (RFC 7617); undefined if absent or malformed. */
+function basicCredentials(header: string | undefined): { user: string; secret: string } | undefined {
+  const m = /^Basic ([A-Za-z0-9+/=]+)$/i.exec(header ?? "");
+  if (!m) return undefined;
+  let decoded: string;
+  try {
+    decoded = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(Uint8Array.from(atob(m[1]!), (ch) => ch.charCodeAt(0)));
+  } catch {
+    return undefined;
+  }
+  const i = decoded.indexOf(":");
+  return i < 0 ? undefined : { user: decoded.slice(0, i), secret: decoded.slice(i + 1) };
+}
+
+/**
+ * `POST /admin/revoke-subject` — revoke everything a subject holds, issued before now (or
+ * `before`), with one write to the subject's state object. Caller: a service account with
+ * the `revoke-subject` operation, over HTTP Basic. Body: JSON `{"subject": "alice",
+ * "before"?: "<ISO date>"}`. Every protocol (WS-Trust Validate/Renew, introspection,
+ * exchange) then sees those tokens as revoked.
+ */
+export function registerAdminRoutes(app: Hono<{ Bindings: Env }>): void {
+  app.post("/admin/revoke-subject", async (c) => {
+    const started = Date.now();
+    const ctx = await getContext(c.env, c.req.url);
+    ctx.audit.operation = "admin.revoke_subject";
+    try {
+      const cred = basicCredentials(c.req.header("authorization"));
+      if (!cred) throw authenticationFailed("Send service-account credentials with HTTP Basic.");
+      ctx.audit.requestor = cred.user;
+      const who = await authenticatePassword(ctx, cred.user, cred.secret);
+      if (who.kind !== "service" || !who.account.operations.includes("revoke-subject")) {
+        throw notAuthorized("This account may not revoke subjects.");
+      }
+      let body: { subject?: unknown; before?: unknown };
+      try {
+        body = (await c.req.json()) as typeof body;
+      } catch {
+        throw invalidRequest("The body must be JSON: {\"subject\": \"...\"}.");
+      }
+      if (typeof body.subject !== "string" || body.subject === "" || body.subject.length > 1024) {
+        throw invalidRequest("'subject' must be a non-empty string.");
+      }
+      const now = ctx.now().getTime();
+      const before = body.before === undefined ? now : Date.parse(String(body.before));
+      if (Number.isNaN(before) || before > now) throw invalidRequest("'before' must be a date that is not in the future.");
+      ctx.audit.subject = body.subject;
+      await createStateClient(c.env, { maxTokenLifetimeMs: maxLifetimeMs(ctx.config) }).revokeSubject(
+        { issuer: ctx.issuer, subject: body.subject },
+        before,
+      );
+      await writeAudit(ctx.audit, { ok: true, status: 200 }, started);
+      return c.json({ subject: body.subject, revoked_before: new Date(before).toISOString() }, 200, NO_STORE);
+    } catch (e) {
+      if (!(e instanceof StsError)) throw e;
+      const status = e.code === "authentication_failed" ? 401 : e.code === "not_authorized" ? 403 : 400;
+      await writeAudit(ctx.audit, { ok: false, status, error: e.code, reason: e.message }, started);
+      const headers: Record<string, string> = { ...NO_STORE };
+      if (status === 401) headers["WWW-Authenticate"] = 'Basic realm="sts-admin"';
+      return c.json({ error: e.code, error_description: e.message }, status, headers);
+    }
+  });
+}
+
+/** The longest a token of this configuration can live, renewals included. */
+export function maxLifetimeMs(config: { relyingParties: { maxTokenLifetimeSeconds: number; renewal: { maxTotalLifetimeSeconds: number } }[] }): number {
+  let max = 0;
+  for (const rp of config.relyingParties) max = Math.max(max, rp.maxTokenLifetimeSeconds, rp.renewal.maxTotalLifetimeSeconds);
+  return max * 1000;
+}

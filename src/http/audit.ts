@@ -1,0 +1,28 @@
+import type { AuditFacts } from "../engine/types.ts";
+import { base64url, sha256 } from "../state/hash.ts";
+import { logEvent } from "./log.ts";
+
+/**
+ * The audit line: one structured JSON log line per operation (docs/audit.md lists the fields).
+ * It never holds a token, password or secret: the token ID is logged as a truncated SHA-256
+ * hash (enough to correlate with the state store's hashed rows, useless to replay).
+ */
+export async function writeAudit(
+  facts: AuditFacts,
+  result: { ok: boolean; status: number; error?: string | undefined; reason?: string | undefined },
+  startedMs: number,
+): Promise<void> {
+  logEvent({
+    event: "audit",
+    operation: facts.operation ?? "unknown",
+    requestor: facts.requestor ?? null,
+    subject: facts.subject ?? null,
+    target: facts.target ?? null,
+    result: result.ok ? "success" : "failure",
+    status: result.status,
+    error: result.error ?? null,
+    reason: result.ok ? null : (result.reason ?? null),
+    token_id_hash: facts.tokenId ? base64url(await sha256(facts.tokenId)) : null,
+    duration_ms: Date.now() - startedMs,
+  });
+}
