@@ -1,13 +1,21 @@
 #!/usr/bin/env node
 // Key and certificate tool for people (Node 22: imports the worker's own src/keys/*.ts, which
-// Node runs by stripping types). Usage:
+// Node runs by stripping types; system Node 20 cannot, so use `npx node` or an npm script).
 //   node scripts/keys.mjs generate --type rsa|ec [--bits 2048] [--curve P-256] --cn NAME --days N --out DIR
-// Writes DIR/private-key.pem (PKCS#8) and DIR/certificate.pem (self-signed X.509 v3).
-import { mkdir, writeFile } from "node:fs/promises";
+//     writes DIR/private-key.pem (PKCS#8, mode 0600) and DIR/certificate.pem (self-signed X.509 v3)
+//   node scripts/keys.mjs inspect --cert FILE.pem
+//     prints subject CN, validity, key type, kid (RFC 7638 thumbprint) and x5t#S256
+// `run(args)` is exported for the `npm run sts -- keys ...` dispatcher.
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { KeyRing } from "../src/keys/keyring.ts";
 import { derToPem } from "../src/keys/pem.ts";
-import { buildSelfSignedCertificate } from "../src/keys/x509.ts";
+import { buildSelfSignedCertificate, parseCertificate } from "../src/keys/x509.ts";
+
+const USAGE = `usage:
+  keys generate --type rsa|ec [--bits 2048] [--curve P-256|P-384|P-521] --cn NAME [--days 365] --out DIR
+  keys inspect --cert FILE.pem`;
 
 /** Generates a key pair and a self-signed certificate; returns both as PEM strings. */
 export async function generate({ type, bits = 2048, curve = "P-256", cn, days }) {
@@ -17,6 +25,7 @@ export async function generate({ type, bits = 2048, curve = "P-256", cn, days })
       : { name: "ECDSA", namedCurve: curve };
   const { privateKey, publicKey } = await crypto.subtle.generateKey(algorithm, true, ["sign", "verify"]);
   const hash = type === "ec" && curve === "P-384" ? "SHA-384" : type === "ec" && curve === "P-521" ? "SHA-512" : "SHA-256";
+  // Back-date a minute so a verifier with a slightly slow clock accepts it at once.
   const notBefore = new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000);
   const notAfter = new Date(notBefore.getTime() + days * 86_400_000);
   const der = await buildSelfSignedCertificate({ privateKey, publicKey, commonName: cn, notBefore, notAfter, hash });
@@ -24,34 +33,66 @@ export async function generate({ type, bits = 2048, curve = "P-256", cn, days })
   return { privateKeyPem: derToPem(pkcs8, "PRIVATE KEY"), certificatePem: derToPem(der, "CERTIFICATE") };
 }
 
-async function main(argv) {
+/** Describes a PEM certificate the way the key ring will see it. */
+export async function inspect(certificatePem) {
+  const key = (await KeyRing.load([{ status: "previous", certificatePem }])).all()[0];
+  const cert = parseCertificate(key.certificateDer);
+  return {
+    subjectCommonName: cert.subjectCommonName,
+    notBefore: cert.notBefore.toISOString(),
+    notAfter: cert.notAfter.toISOString(),
+    kty: cert.kty,
+    ...(cert.namedCurve ? { namedCurve: cert.namedCurve } : { modulusBits: cert.modulusBits }),
+    kid: key.kid,
+    x5tS256: key.x5tS256,
+  };
+}
+
+/** CLI entry point; resolves to an exit code. */
+export async function run(argv) {
   const [command, ...rest] = argv;
-  const { values } = parseArgs({
-    args: rest,
-    options: {
-      type: { type: "string", default: "rsa" },
-      bits: { type: "string", default: "2048" },
-      curve: { type: "string", default: "P-256" },
-      cn: { type: "string" },
-      days: { type: "string", default: "365" },
-      out: { type: "string" },
-    },
-  });
-  if (command !== "generate" || !values.cn || !values.out || !["rsa", "ec"].includes(values.type)) {
-    console.error("usage: keys.mjs generate --type rsa|ec [--bits 2048] [--curve P-256|P-384|P-521] --cn NAME --days N --out DIR");
-    process.exit(2);
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: rest,
+      options: {
+        type: { type: "string", default: "rsa" },
+        bits: { type: "string", default: "2048" },
+        curve: { type: "string", default: "P-256" },
+        cn: { type: "string" },
+        days: { type: "string", default: "365" },
+        out: { type: "string" },
+        cert: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    }));
+  } catch (e) {
+    console.error(`keys: ${e.message}\n${USAGE}`);
+    return 2;
   }
-  const { privateKeyPem, certificatePem } = await generate({
-    type: values.type,
-    bits: Number(values.bits),
-    curve: values.curve,
-    cn: values.cn,
-    days: Number(values.days),
-  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (command === "inspect" && values.cert) {
+    console.log(JSON.stringify(await inspect(await readFile(values.cert, "utf8")), null, 2));
+    return 0;
+  }
+  const days = Number(values.days);
+  const bits = Number(values.bits);
+  if (
+    command !== "generate" || !values.cn || !values.out || !["rsa", "ec"].includes(values.type) ||
+    !(days > 0) || !(bits >= 2048) || !["P-256", "P-384", "P-521"].includes(values.curve)
+  ) {
+    console.error(USAGE);
+    return 2;
+  }
+  const { privateKeyPem, certificatePem } = await generate({ type: values.type, bits, curve: values.curve, cn: values.cn, days });
   await mkdir(values.out, { recursive: true });
   await writeFile(join(values.out, "private-key.pem"), privateKeyPem, { mode: 0o600 });
   await writeFile(join(values.out, "certificate.pem"), certificatePem);
-  console.log(`wrote ${join(values.out, "private-key.pem")} and ${join(values.out, "certificate.pem")}`);
+  console.log(`wrote ${join(values.out, "private-key.pem")} (keep it secret) and ${join(values.out, "certificate.pem")}`);
+  return 0;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await main(process.argv.slice(2));
+if (import.meta.url === `file://${process.argv[1]}`) process.exitCode = await run(process.argv.slice(2));

@@ -204,6 +204,7 @@ export function tlv(tag: number, content: Uint8Array): Uint8Array {
   return concatBytes([Uint8Array.from(header), content]);
 }
 
+/** SEQUENCE of the given encodings. The helpers below each return one complete DER TLV. */
 export const seq = (...items: Uint8Array[]): Uint8Array => tlv(TAG.SEQUENCE, concatBytes(items));
 export const set = (...items: Uint8Array[]): Uint8Array => tlv(TAG.SET, concatBytes(items));
 export const nullValue = (): Uint8Array => Uint8Array.of(TAG.NULL, 0);

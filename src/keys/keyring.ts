@@ -202,6 +202,7 @@ export class KeyRing {
     return k;
   }
 
+  /** The key with this kid (JWS `kid` header lookup). */
   byKid(kid: string): SigningKey | undefined {
     return this.#keys.find((k) => k.kid === kid);
   }
@@ -211,6 +212,7 @@ export class KeyRing {
     return this.#keys.find((k) => bytesEqual(k.certificateDer, der));
   }
 
+  /** Every key, in configuration order (verification tries all of them). */
   all(): SigningKey[] {
     return [...this.#keys];
   }
