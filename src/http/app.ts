@@ -13,6 +13,7 @@ import { readBodyLimited } from "./body.ts";
 import { getContext } from "./context.ts";
 import { trustDeps } from "./deps.ts";
 import { logError } from "./log.ts";
+import { registerOAuthRoutes } from "../oauth/routes.ts";
 import { writeAudit } from "./audit.ts";
 import { maxLifetimeMs, registerAdminRoutes } from "./admin.ts";
 
@@ -77,6 +78,8 @@ app.get("/FederationMetadata/2007-06/FederationMetadata.xml", async (c) => {
 });
 
 registerAdminRoutes(app);
+
+registerOAuthRoutes(app);
 
 app.notFound((c) => c.json({ error: "not_found" }, 404));
 

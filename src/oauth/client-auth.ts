@@ -1,0 +1,148 @@
+/**
+ * Client authentication at the token, introspection and revocation endpoints: exactly one of
+ * client_secret_basic (RFC 6749 §2.3.1), client_secret_post (same section) and private_key_jwt
+ * (RFC 7523 §2.2 and §3, OIDC Core §9). Every failure is the same `invalid_client`, whatever
+ * went wrong, so a caller learns nothing about which clients exist.
+ */
+import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from "jose";
+import type { OAuthClient } from "../config/types.ts";
+import type { StsContext } from "../engine/types.ts";
+import { verifySecret } from "../identity/secret.ts";
+import { OAuthError, oauthInvalidClient, oauthInvalidRequest } from "./errors.ts";
+import type { FormParams } from "./form.ts";
+
+export const JWT_BEARER_ASSERTION = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+/** Asymmetric algorithms only: no `none`, no HMAC (a client's JWKS holds public keys). */
+export const CLIENT_ASSERTION_ALGS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"];
+
+/** Longest accepted client-assertion lifetime from now; bounds the jti replay cache. */
+const MAX_ASSERTION_LIFETIME_S = 600;
+
+export type ClientAuthMethod = "client_secret_basic" | "client_secret_post" | "private_key_jwt";
+
+export interface AuthenticatedClient {
+  client: OAuthClient;
+  method: ClientAuthMethod;
+}
+
+export interface ClientAuthDeps {
+  /** Replay cache (Durable Object): true the first time a key is seen before `expiresAt`. */
+  rememberNonce(key: string, expiresAt: number): Promise<boolean>;
+  /** Audiences a client assertion may name: our token endpoint URL, our issuer, this endpoint. */
+  audiences: string[];
+}
+
+/** Decodes one half of a Basic credential: RFC 6749 §2.3.1 form-urlencodes id and secret. */
+function formDecode(s: string): string | undefined {
+  try {
+    return decodeURIComponent(s.replace(/\+/g, " "));
+  } catch {
+    return undefined;
+  }
+}
+
+function parseBasic(header: string): { id: string; secret: string } | undefined {
+  const m = /^Basic[ ]+([A-Za-z0-9+/]+={0,2})[ ]*$/i.exec(header);
+  if (!m) return undefined;
+  let raw: string;
+  try {
+    const bin = atob(m[1]!);
+    raw = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(Uint8Array.from(bin, (c) => c.charCodeAt(0)));
+  } catch {
+    return undefined;
+  }
+  const colon = raw.indexOf(":");
+  if (colon < 0) return undefined;
+  const id = formDecode(raw.slice(0, colon));
+  const secret = formDecode(raw.slice(colon + 1));
+  return id === undefined || secret === undefined ? undefined : { id, secret };
+}
+
+/**
+ * Authenticates the calling client. `authorization` is the Authorization header (or null).
+ * @throws OAuthError invalid_client (401; with a Basic challenge unless private_key_jwt was
+ *   used) or invalid_request when more than one method is used (RFC 6749 §2.3).
+ */
+export async function authenticateClient(
+  ctx: StsContext,
+  authorization: string | null,
+  params: FormParams,
+  deps: ClientAuthDeps,
+): Promise<AuthenticatedClient> {
+  const basic = authorization !== null && /^basic\b/i.test(authorization.trim());
+  const post = params.has("client_secret");
+  const jwt = params.has("client_assertion") || params.has("client_assertion_type");
+  if (Number(basic) + Number(post) + Number(jwt) > 1) {
+    throw oauthInvalidRequest("Use exactly one client authentication method (RFC 6749 §2.3).");
+  }
+  const paramId = params.get("client_id");
+  if (basic) {
+    const cred = parseBasic(authorization!.trim());
+    if (!cred) throw oauthInvalidClient(true, "The Basic authorization header is malformed.");
+    if (paramId !== undefined && paramId !== cred.id) throw oauthInvalidRequest("client_id does not match the authenticated client.");
+    return { client: await bySecret(ctx, cred.id, cred.secret, true), method: "client_secret_basic" };
+  }
+  if (post) {
+    if (paramId === undefined) throw oauthInvalidClient(false, "client_secret needs client_id.");
+    return { client: await bySecret(ctx, paramId, params.get("client_secret")!, false), method: "client_secret_post" };
+  }
+  if (jwt) return { client: await byAssertion(ctx, params, paramId, deps), method: "private_key_jwt" };
+  throw oauthInvalidClient(true, "Client authentication is required.");
+}
+
+async function bySecret(ctx: StsContext, id: string, secret: string, challenge: boolean): Promise<OAuthClient> {
+  const client = ctx.config.oauthClients.get(id);
+  // verifySecret hashes the presented secret even for unknown clients (no timing oracle).
+  const ok = await verifySecret(secret, client?.secretHash);
+  if (!client || !ok) throw oauthInvalidClient(challenge);
+  return client;
+}
+
+/** RFC 7523 §3 checks on a client assertion, then single use of its jti. */
+async function byAssertion(ctx: StsContext, params: FormParams, paramId: string | undefined, deps: ClientAuthDeps): Promise<OAuthClient> {
+  if (params.get("client_assertion_type") !== JWT_BEARER_ASSERTION) {
+    throw oauthInvalidRequest(`client_assertion_type must be ${JWT_BEARER_ASSERTION}.`);
+  }
+  const assertion = params.get("client_assertion");
+  if (assertion === undefined) throw oauthInvalidRequest("client_assertion is missing.");
+  const fail = (why: string) => oauthInvalidClient(false, `The client assertion is not acceptable: ${why}.`);
+  let claimedId: unknown;
+  try {
+    const header = decodeProtectedHeader(assertion);
+    // RFC 8725 §3.10: the assertion must not choose its own key.
+    if (["jku", "x5u", "jwk", "x5c"].some((h) => h in header)) throw fail("key-choosing header");
+    // Unverified: only to find the client whose keys then verify everything.
+    claimedId = decodeJwt(assertion).iss;
+  } catch (e) {
+    if (e instanceof OAuthError) throw e;
+    throw fail("not a well-formed JWT");
+  }
+  if (typeof claimedId !== "string") throw fail("no iss");
+  if (paramId !== undefined && paramId !== claimedId) throw oauthInvalidRequest("client_id does not match the client assertion.");
+  const client = ctx.config.oauthClients.get(claimedId);
+  if (!client?.jwks) throw oauthInvalidClient(false);
+  const now = ctx.now();
+  const skew = ctx.config.limits.clockSkewSeconds;
+  let payload;
+  try {
+    ({ payload } = await jwtVerify(assertion, createLocalJWKSet(client.jwks as Parameters<typeof createLocalJWKSet>[0]), {
+      algorithms: CLIENT_ASSERTION_ALGS,
+      issuer: client.clientId,
+      subject: client.clientId,
+      audience: deps.audiences,
+      requiredClaims: ["exp", "jti"],
+      currentDate: now,
+      clockTolerance: skew,
+    }));
+  } catch {
+    throw fail("signature, issuer, subject, audience or time window");
+  }
+  const exp = payload.exp!;
+  if (exp * 1000 > now.getTime() + (MAX_ASSERTION_LIFETIME_S + skew) * 1000) throw fail("exp is too far in the future");
+  if (typeof payload.jti !== "string" || payload.jti.length > 256) throw fail("bad jti");
+  // RFC 7523 §3 item 7: the jti may be used once; remember it until the assertion expires.
+  const first = await deps.rememberNonce(`pkjwt:${client.clientId}:${payload.jti}`, (exp + skew) * 1000);
+  if (!first) throw fail("jti already used");
+  return client;
+}

@@ -1,0 +1,91 @@
+/**
+ * OAuth errors on the wire (RFC 6749 §5.2, RFC 8693 §2.2.2, RFC 7009 §2.2.1, RFC 7662 §2.3).
+ * One class, one code union, and one exhaustive table from the engine's `StsErrorCode`, so a
+ * new engine code fails to compile here until someone decides its OAuth meaning.
+ */
+import type { StsErrorCode } from "../engine/errors.ts";
+import { isStsError } from "../engine/errors.ts";
+
+export type OAuthErrorCode =
+  | "invalid_request"
+  | "invalid_client"
+  | "invalid_grant"
+  | "unauthorized_client"
+  | "unsupported_grant_type"
+  | "invalid_scope"
+  | "invalid_target"
+  | "unsupported_token_type"
+  | "temporarily_unavailable";
+
+/** An OAuth error response: code, HTTP status and a client-safe description. */
+export class OAuthError extends Error {
+  readonly code: OAuthErrorCode;
+  readonly status: number;
+  /** RFC 6749 §5.2: a 401 invalid_client after Basic (or no) authentication carries a challenge. */
+  readonly challenge: boolean;
+  retryAfterSeconds: number | undefined;
+
+  constructor(code: OAuthErrorCode, description: string, opts: { status?: number; challenge?: boolean } = {}) {
+    super(description);
+    this.name = "OAuthError";
+    this.code = code;
+    this.status = opts.status ?? (code === "invalid_client" ? 401 : 400);
+    this.challenge = opts.challenge ?? false;
+  }
+}
+
+export const oauthInvalidRequest = (m: string) => new OAuthError("invalid_request", m);
+export const oauthInvalidGrant = (m: string) => new OAuthError("invalid_grant", m);
+export const oauthInvalidTarget = (m: string) => new OAuthError("invalid_target", m);
+export const oauthUnauthorizedClient = (m: string) => new OAuthError("unauthorized_client", m);
+/** Client authentication failed; `challenge` when the client used (or could use) HTTP Basic. */
+export const oauthInvalidClient = (challenge: boolean, m = "Client authentication failed.") =>
+  new OAuthError("invalid_client", m, { challenge });
+
+/**
+ * Engine code → OAuth error. Presented-token problems are `invalid_grant` (RFC 6749 §5.2: the
+ * grant — here the subject token — is "invalid, expired, revoked"). Note RFC 8693 §2.2.2 asks
+ * for `invalid_request` there; we follow RFC 6749 as deployed token-exchange servers do.
+ */
+const FROM_STS: Record<StsErrorCode, { code: OAuthErrorCode; status: number }> = {
+  invalid_request: { code: "invalid_request", status: 400 },
+  bad_request: { code: "invalid_request", status: 400 },
+  authentication_failed: { code: "invalid_grant", status: 400 },
+  not_authorized: { code: "unauthorized_client", status: 400 },
+  // The engine's invalid_scope means "unknown or disallowed target" (wst:InvalidScope).
+  invalid_scope: { code: "invalid_target", status: 400 },
+  invalid_time_range: { code: "invalid_request", status: 400 },
+  invalid_token: { code: "invalid_grant", status: 400 },
+  unable_to_renew: { code: "invalid_grant", status: 400 },
+  unsupported_token: { code: "invalid_request", status: 400 },
+  message_expired: { code: "invalid_grant", status: 400 },
+  must_understand: { code: "invalid_request", status: 400 },
+  version_mismatch: { code: "invalid_request", status: 400 },
+  rate_limited: { code: "temporarily_unavailable", status: 429 },
+  not_configured: { code: "temporarily_unavailable", status: 503 },
+};
+
+/** Converts an engine or OAuth error to an OAuthError; anything else → undefined (a 500). */
+export function toOAuthError(e: unknown): OAuthError | undefined {
+  if (e instanceof OAuthError) return e;
+  if (!isStsError(e)) return undefined;
+  const m = FROM_STS[e.code];
+  const o = new OAuthError(m.code, e.message, { status: m.status });
+  o.retryAfterSeconds = e.retryAfterSeconds;
+  return o;
+}
+
+/** RFC 6749 §5.1: token responses and errors are never cached. */
+export const NO_STORE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  "Cache-Control": "no-store",
+  Pragma: "no-cache",
+});
+
+/** The JSON error response: `{error, error_description}` with status and headers. */
+export function oauthErrorResponse(err: OAuthError): Response {
+  const headers: Record<string, string> = { "Content-Type": "application/json", ...NO_STORE_HEADERS };
+  // RFC 6749 §5.2 / RFC 7617: the realm names this server; the scheme is the one we accept.
+  if (err.challenge) headers["WWW-Authenticate"] = 'Basic realm="sts", charset="UTF-8"';
+  if (err.retryAfterSeconds !== undefined) headers["Retry-After"] = String(err.retryAfterSeconds);
+  return new Response(JSON.stringify({ error: err.code, error_description: err.message }), { status: err.status, headers });
+}

@@ -1,0 +1,55 @@
+/**
+ * Reading an OAuth request body: `application/x-www-form-urlencoded` only (RFC 6749 §3.2),
+ * UTF-8, each parameter at most once (RFC 6749 §3.1/§3.2 "MUST NOT be included more than
+ * once") except those the caller names as repeatable (RFC 8693 §2.1 `audience`, RFC 8707
+ * `resource`).
+ */
+import { readBodyLimited } from "../http/body.ts";
+import { oauthInvalidRequest } from "./errors.ts";
+
+/** Parsed form parameters: single values, plus every value of the repeatable ones. */
+export interface FormParams {
+  get(name: string): string | undefined;
+  all(name: string): string[];
+  has(name: string): boolean;
+}
+
+const FORM = "application/x-www-form-urlencoded";
+const REPEATABLE = new Set(["audience", "resource"]);
+
+/** Reads and parses the form body of `req`, or throws invalid_request. */
+export async function readForm(req: Request, maxBytes: number): Promise<FormParams> {
+  const type = (req.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+  if (type !== FORM) throw oauthInvalidRequest(`The request body must be ${FORM}.`);
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(await readBodyLimited(req, maxBytes));
+  } catch (e) {
+    if (e instanceof TypeError) throw oauthInvalidRequest("The request body is not valid UTF-8.");
+    throw e;
+  }
+  return parseForm(text);
+}
+
+/** Parses a form-urlencoded string with the rules above (exported for tests). */
+export function parseForm(text: string): FormParams {
+  const values = new Map<string, string[]>();
+  for (const [k, v] of new URLSearchParams(text)) {
+    const list = values.get(k);
+    if (list) {
+      if (!REPEATABLE.has(k)) throw oauthInvalidRequest(`The parameter '${k.slice(0, 64)}' must not be repeated.`);
+      list.push(v);
+    } else {
+      values.set(k, [v]);
+    }
+  }
+  return {
+    // RFC 6749 §3.1: "Parameters sent without a value MUST be treated as if they were omitted."
+    get: (name) => {
+      const v = values.get(name)?.[0];
+      return v === undefined || v === "" ? undefined : v;
+    },
+    all: (name) => (values.get(name) ?? []).filter((v) => v !== ""),
+    has: (name) => (values.get(name)?.some((v) => v !== "") ?? false),
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * The OAuth front door: RFC 8414 metadata, JWKS, RFC 8693 token exchange, RFC 7662
+ * introspection and RFC 7009 revocation. Each handler reads the form, authenticates the
+ * client, calls one operation and answers JSON; every OAuth or engine error becomes an OAuth
+ * JSON error here, so client input never reaches the generic 500.
+ */
+import type { Context, Hono } from "hono";
+import type { StsContext } from "../engine/types.ts";
+import type { Env } from "../env.ts";
+import { getContext } from "../http/context.ts";
+import { createStateClient, type StateClient } from "../state/client.ts";
+import { type AuthenticatedClient, authenticateClient } from "./client-auth.ts";
+import { NO_STORE_HEADERS, oauthErrorResponse, toOAuthError } from "./errors.ts";
+import { type FormParams, readForm } from "./form.ts";
+import { introspectToken } from "./introspect.ts";
+import { buildJwks } from "./jwks.ts";
+import { OAUTH_PATHS, buildMetadata, endpointUrl } from "./metadata.ts";
+import { revokeToken } from "./revoke.ts";
+import { exchangeToken } from "./token-exchange.ts";
+
+type App = { Bindings: Env };
+
+/** Public documents may be cached briefly; keys rotate with overlap (next key published). */
+const PUBLIC_CACHE = { "Cache-Control": "public, max-age=300" };
+
+type Operation = (ctx: StsContext, state: StateClient, client: AuthenticatedClient, params: FormParams) => Promise<unknown>;
+
+/** One POST endpoint: form → client auth → operation → JSON (or empty 200 for `null`). */
+function endpoint(path: string, op: Operation) {
+  return async (c: Context<App>): Promise<Response> => {
+    try {
+      const ctx = await getContext(c.env, c.req.url);
+      const params = await readForm(c.req.raw, ctx.config.limits.maxBodyBytes);
+      const state = createStateClient(c.env, { waitUntil: (p) => c.executionCtx.waitUntil(p) });
+      const client = await authenticateClient(ctx, c.req.header("authorization") ?? null, params, {
+        rememberNonce: (k, exp) => state.rememberNonce(k, exp),
+        // RFC 7523 §3 item 3: the token endpoint URL or the issuer identify us; the endpoint
+        // actually called is accepted too (introspection / revocation).
+        audiences: [...new Set([endpointUrl(ctx, OAUTH_PATHS.token), ctx.issuer, endpointUrl(ctx, path)])],
+      });
+      const result = await op(ctx, state, client, params);
+      if (result === null) return new Response(null, { status: 200, headers: NO_STORE_HEADERS });
+      return new Response(JSON.stringify(result), { status: 200, headers: { "Content-Type": "application/json", ...NO_STORE_HEADERS } });
+    } catch (e) {
+      const o = toOAuthError(e);
+      if (!o) throw e; // app.onError: generic 500, detail to the log
+      return oauthErrorResponse(o);
+    }
+  };
+}
+
+/** Registers the OAuth routes on the app (call before the notFound handler). */
+export function registerOAuthRoutes(app: Hono<App>): void {
+  app.get("/.well-known/oauth-authorization-server", async (c) => {
+    const ctx = await getContext(c.env, c.req.url);
+    return c.json(buildMetadata(ctx), 200, PUBLIC_CACHE);
+  });
+  app.get(OAUTH_PATHS.jwks, async (c) => {
+    const ctx = await getContext(c.env, c.req.url);
+    return c.body(JSON.stringify(buildJwks(ctx)), 200, { "Content-Type": "application/jwk-set+json", ...PUBLIC_CACHE });
+  });
+  app.post(OAUTH_PATHS.token, endpoint(OAUTH_PATHS.token, (ctx, state, a, p) => exchangeToken(ctx, state, a.client, p)));
+  app.post(OAUTH_PATHS.introspect, endpoint(OAUTH_PATHS.introspect, (ctx, state, a, p) => introspectToken(ctx, state, a.client, p)));
+  app.post(OAUTH_PATHS.revoke, endpoint(OAUTH_PATHS.revoke, async (ctx, state, a, p) => {
+    await revokeToken(ctx, state, a.client, p);
+    return null;
+  }));
+  for (const path of [OAUTH_PATHS.token, OAUTH_PATHS.introspect, OAUTH_PATHS.revoke]) {
+    app.on(["GET", "PUT", "DELETE", "PATCH"], path, (c) => c.json({ error: "invalid_request", error_description: "Use POST." }, 405, { Allow: "POST", ...NO_STORE_HEADERS }));
+  }
+}
