@@ -1,0 +1,212 @@
+#!/usr/bin/env node
+// In-process micro-benchmarks (issue 6 §2): the same RSA-2048 key and the same SAML 2.0 assertion
+// signed and verified by our code (src/, imported directly — Node 22 strips the types), by
+// xml-crypto and by xmldsigjs; our exclusive c14n alone; the raw RSA-2048 sign as the floor.
+//
+// Usage: node scripts/bench/micro.mjs [--time-ms 1500] [--json]
+//   (or via `npm run bench -- --micro-only`). Runs single-threaded, one case after another.
+//
+// Fairness: every "sign" case goes string in → signed string out (parse, canonicalize, digest,
+// sign, serialize), and every "verify" case string in → boolean out, so no library gets to
+// skip the parse. "ours: build+sign" is what the STS actually does per Issue (DOM built
+// directly, never parsed) and is reported for information.
+import { webcrypto } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import { DOMImplementation, DOMParser, XMLSerializer } from "@xmldom/xmldom";
+import xpath from "xpath";
+import { SignedXml as XmlCryptoSignedXml } from "xml-crypto";
+import * as xmldsigjs from "xmldsigjs";
+// xmldsigjs 2.8's README imports setNodeDependencies from "xmldsigjs", but 2.8.8 only exports it
+// from its own dependency xml-core (installed with it): register xmldom there.
+import { setNodeDependencies } from "xml-core";
+
+import { DEV_KEY_MATERIALS } from "../../src/config/dev-keys.ts";
+import { KeyRing } from "../../src/keys/keyring.ts";
+import { buildSaml2Assertion } from "../../src/saml/saml2.ts";
+import { newSamlId } from "../../src/saml/assertion-input.ts";
+import { signEnveloped } from "../../src/xmldsig/sign.ts";
+import { verifyEnveloped } from "../../src/xmldsig/verify.ts";
+import { parseXml } from "../../src/xml/parse.ts";
+import { canonicalize, EXC_C14N } from "../../src/xml/c14n.ts";
+
+const RSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256";
+const SHA256 = "http://www.w3.org/2001/04/xmlenc#sha256";
+const ENVELOPED = "http://www.w3.org/2000/09/xmldsig#enveloped-signature";
+const DSIG = "http://www.w3.org/2000/09/xmldsig#";
+const SAML2 = "urn:oasis:names:tc:SAML:2.0:assertion";
+
+function parseArgs(argv) {
+  const o = { timeMs: 1500, json: false };
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--time-ms") o.timeMs = Number(argv[++i]);
+    else if (argv[i] === "--json") o.json = true;
+    else throw new Error(`micro: unknown argument ${argv[i]}`);
+  }
+  return o;
+}
+
+/** Runs `fn` (sync or async) repeatedly for about `timeMs` after a warm-up; returns ms/op. */
+async function measure(name, fn, timeMs) {
+  const warmEnd = performance.now() + Math.min(300, timeMs / 4);
+  while (performance.now() < warmEnd) await fn();
+  let n = 0;
+  const t0 = performance.now();
+  let t1 = t0;
+  while (t1 - t0 < timeMs) {
+    for (let i = 0; i < 10; i++) await fn();
+    n += 10;
+    t1 = performance.now();
+  }
+  const msPerOp = (t1 - t0) / n;
+  return { name, ops: n, msPerOp, opsPerSec: 1000 / msPerOp };
+}
+
+/** The input every library signs: our SAML 2.0 assertion for alice, with the signature cut out. */
+async function fixtures() {
+  const ring = await KeyRing.load(DEV_KEY_MATERIALS);
+  const key = ring.current("RSA");
+  const rsaMaterial = DEV_KEY_MATERIALS.find((m) => m.status === "current" && m.privateKeyPem?.length > 1000);
+  const now = new Date("2026-01-01T00:00:00Z");
+  const input = {
+    id: newSamlId(),
+    issuer: "http://127.0.0.1:8787/",
+    subject: "alice",
+    audience: "urn:example:rp",
+    issuedAt: now,
+    notBefore: now,
+    expires: new Date(now.getTime() + 3600_000),
+    authnInstant: now,
+    authnMethod: "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport",
+    claims: {
+      email: ["alice@example.com"],
+      given_name: ["Alice"],
+      name: ["alice"],
+      role: ["admin", "user"],
+    },
+    signatureAlgorithm: "rsa-sha256",
+  };
+  const signedOurs = await buildSaml2Assertion(input, ring);
+  const doc = parseXml(signedOurs);
+  const sig = doc.documentElement.getElementsByTagNameNS(DSIG, "Signature")[0];
+  sig.parentNode.removeChild(sig);
+  const unsigned = new XMLSerializer().serializeToString(doc);
+  const privateKey = await key.privateKeyFor("RS256");
+  // Extractable: xmldsigjs re-exports the verification key on every Verify().
+  const { kty, n, e } = key.publicJwk;
+  const publicKey = await webcrypto.subtle.importKey("jwk", { kty, n, e }, { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, true, ["verify"]);
+  const certPem = rsaMaterial.certificatePem;
+  return { ring, key, input, unsigned, signedOurs, id: input.id, privateKey, publicKey, privatePem: rsaMaterial.privateKeyPem, certPem };
+}
+
+// ---- signers: string in, signed string out -------------------------------------------------
+
+async function oursSign(f) {
+  const doc = parseXml(f.unsigned);
+  const root = doc.documentElement;
+  const issuer = root.getElementsByTagNameNS(SAML2, "Issuer")[0];
+  await signEnveloped(root, { key: f.key, signatureAlgorithm: RSA_SHA256, digestAlgorithm: SHA256, referenceId: f.id, insertAfter: issuer });
+  return new XMLSerializer().serializeToString(doc);
+}
+
+async function oursBuildSign(f) {
+  return buildSaml2Assertion(f.input, f.ring);
+}
+
+function xmlCryptoSign(f) {
+  const sig = new XmlCryptoSignedXml({
+    privateKey: f.privatePem,
+    publicCert: f.certPem,
+    signatureAlgorithm: RSA_SHA256,
+    canonicalizationAlgorithm: EXC_C14N,
+  });
+  sig.addReference({ xpath: "/*[local-name(.)='Assertion']", digestAlgorithm: SHA256, transforms: [ENVELOPED, EXC_C14N] });
+  sig.computeSignature(f.unsigned, { location: { reference: "/*/*[local-name(.)='Issuer']", action: "after" } });
+  return sig.getSignedXml();
+}
+
+async function xmldsigjsSign(f) {
+  const doc = xmldsigjs.Parse(f.unsigned);
+  const signed = new xmldsigjs.SignedXml(doc);
+  const signature = await signed.Sign({ name: "RSASSA-PKCS1-v1_5" }, f.privateKey, doc, {
+    references: [{ hash: "SHA-256", transforms: ["enveloped", "exc-c14n"], uri: `#${f.id}` }],
+    x509: [f.key.certificateBase64],
+  });
+  const root = doc.documentElement;
+  const issuer = root.getElementsByTagNameNS(SAML2, "Issuer")[0];
+  root.insertBefore(signature.GetXml(), issuer.nextSibling);
+  return new XMLSerializer().serializeToString(doc);
+}
+
+// ---- verifiers: string in, boolean out -----------------------------------------------------
+
+async function oursVerify(f, xml) {
+  const doc = parseXml(xml);
+  const r = await verifyEnveloped(doc.documentElement, { keys: [f.key] });
+  return r.ok;
+}
+
+function xmlCryptoVerify(f, xml) {
+  const doc = new DOMParser().parseFromString(xml, "text/xml");
+  const sigNode = xpath.select1("/*/*[local-name(.)='Signature' and namespace-uri(.)='http://www.w3.org/2000/09/xmldsig#']", doc);
+  const v = new XmlCryptoSignedXml({ publicCert: f.certPem, getCertFromKeyInfo: () => null });
+  v.loadSignature(sigNode);
+  return v.checkSignature(xml);
+}
+
+async function xmldsigjsVerify(f, xml) {
+  const doc = xmldsigjs.Parse(xml);
+  const signed = new xmldsigjs.SignedXml(doc);
+  signed.LoadXml(doc.getElementsByTagNameNS(DSIG, "Signature")[0]);
+  return signed.Verify(f.publicKey);
+}
+
+/** Runs every case; returns { cases, ratios, inputBytes }. Verifies cross-compatibility first. */
+export async function runMicro({ timeMs = 1500 } = {}) {
+  xmldsigjs.Application.setEngine("NodeJS", webcrypto);
+  setNodeDependencies({ XMLSerializer, DOMParser, DOMImplementation, xpath });
+  const f = await fixtures();
+  // Sanity: each library's output verifies with ours and with xml-crypto, so all do the same work.
+  const outputs = { ours: await oursSign(f), "xml-crypto": xmlCryptoSign(f), xmldsigjs: await xmldsigjsSign(f) };
+  for (const [who, xml] of Object.entries(outputs)) {
+    if (!(await oursVerify(f, xml))) throw new Error(`micro: ${who}'s signature does not verify with ours`);
+    if (!xmlCryptoVerify(f, xml)) throw new Error(`micro: ${who}'s signature does not verify with xml-crypto`);
+  }
+  if (!(await xmldsigjsVerify(f, outputs.ours))) throw new Error("micro: ours does not verify with xmldsigjs");
+  const signed = outputs.ours;
+  const doc = parseXml(signed);
+  const payload = new Uint8Array(new TextEncoder().encode(f.unsigned));
+
+  const cases = [];
+  const run = async (name, fn) => cases.push(await measure(name, fn, timeMs));
+  await run("raw RSA-2048 sign (floor)", () => webcrypto.subtle.sign("RSASSA-PKCS1-v1_5", f.privateKey, payload));
+  await run("ours: exc-c14n of the assertion", () => canonicalize(doc.documentElement, { algorithm: EXC_C14N }));
+  await run("ours: parseXml of the assertion", () => parseXml(signed));
+  await run("ours: sign (string→string)", () => oursSign(f));
+  await run("ours: build+sign (as Issue does)", () => oursBuildSign(f));
+  await run("xml-crypto: sign", () => xmlCryptoSign(f));
+  await run("xmldsigjs: sign", () => xmldsigjsSign(f));
+  await run("ours: verify (string→bool)", () => oursVerify(f, signed));
+  await run("xml-crypto: verify", () => xmlCryptoVerify(f, signed));
+  await run("xmldsigjs: verify", () => xmldsigjsVerify(f, signed));
+
+  const ms = (n) => cases.find((c) => c.name.startsWith(n)).msPerOp;
+  const ratios = {
+    signVsXmlCrypto: ms("xml-crypto: sign") / ms("ours: sign"),
+    signVsXmldsigjs: ms("xmldsigjs: sign") / ms("ours: sign"),
+    verifyVsXmlCrypto: ms("xml-crypto: verify") / ms("ours: verify"),
+    verifyVsXmldsigjs: ms("xmldsigjs: verify") / ms("ours: verify"),
+    signOverRawRsa: ms("ours: sign") / ms("raw RSA-2048 sign"),
+  };
+  return { cases, ratios, assertionBytes: signed.length, unsignedBytes: f.unsigned.length };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const o = parseArgs(process.argv.slice(2));
+  const r = await runMicro(o);
+  if (o.json) console.log(JSON.stringify(r, null, 2));
+  else {
+    for (const c of r.cases) console.log(`${c.name.padEnd(36)} ${c.msPerOp.toFixed(3).padStart(8)} ms/op ${Math.round(c.opsPerSec).toString().padStart(7)} ops/s`);
+    for (const [k, v] of Object.entries(r.ratios)) console.log(`${k.padEnd(20)} ${v.toFixed(2)}×`);
+    console.log(`assertion: ${r.unsignedBytes} bytes unsigned, ${r.assertionBytes} signed`);
+  }
+}
