@@ -1,17 +1,17 @@
 #!/usr/bin/env node
 // Key and certificate tool for people (Node 22: imports the worker's own src/keys/*.ts, which
 // Node runs by stripping types; system Node 20 cannot, so use `npx node` or an npm script).
-//   node scripts/keys.mjs generate --type rsa|ec [--bits 2048] [--curve P-256] --cn NAME --days N --out DIR
+//   npm run sts -- keys generate --type rsa|ec [--bits 2048] [--curve P-256] --cn NAME --days N --out DIR
 //     writes DIR/private-key.pem (PKCS#8, mode 0600) and DIR/certificate.pem (self-signed X.509 v3)
-//   node scripts/keys.mjs inspect --cert FILE.pem
+//   npm run sts -- keys inspect --cert FILE.pem
 //     prints subject CN, validity, key type, kid (RFC 7638 thumbprint) and x5t#S256
 // `run(args)` is exported for the `npm run sts -- keys ...` dispatcher.
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { KeyRing } from "../src/keys/keyring.ts";
-import { derToPem } from "../src/keys/pem.ts";
-import { buildSelfSignedCertificate, parseCertificate } from "../src/keys/x509.ts";
+import { KeyRing } from "../../src/keys/keyring.ts";
+import { derToPem } from "../../src/keys/pem.ts";
+import { buildSelfSignedCertificate, parseCertificate } from "../../src/keys/x509.ts";
 
 const USAGE = `usage:
   keys generate --type rsa|ec [--bits 2048] [--curve P-256|P-384|P-521] --cn NAME [--days 365] --out DIR
