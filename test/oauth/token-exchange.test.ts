@@ -1,0 +1,278 @@
+import { describe, expect, it } from "vitest";
+import { DOMParser } from "@xmldom/xmldom";
+import type { Element } from "@xmldom/xmldom";
+import { NS } from "../helpers/soap.ts";
+import { ORIGIN, call, trust } from "../helpers/worker.ts";
+import { KeyRing } from "../../src/keys/keyring.ts";
+import { derToPem, fromBase64 } from "../../src/keys/pem.ts";
+import { verifyEnveloped } from "../../src/xmldsig/verify.ts";
+import {
+  API, DEMO, RP, TX, b64url, basic, exchange, forgeJwt, hs256, jwtFromTrust, jwtParts, post, samlFromTrust, unb64url, verifyWithJwks,
+} from "./helpers.ts";
+
+/** Discovers everything from the metadata, as a new client would. */
+async function discover() {
+  const res = await call("/.well-known/oauth-authorization-server");
+  expect(res.status).toBe(200);
+  const meta = (await res.json()) as Record<string, string>;
+  const jwksRes = await call(new URL(meta.jwks_uri!).pathname);
+  expect(jwksRes.status).toBe(200);
+  const jwks = (await jwksRes.json()) as { keys: (JsonWebKey & { kid: string; x5c: string[] })[] };
+  return { meta, jwks };
+}
+
+describe("RFC 8414 metadata and JWKS", () => {
+  it("names the issuer of our tokens and absolute endpoints on the origin", async () => {
+    const { meta, jwks } = await discover();
+    expect(meta.issuer).toBe(ORIGIN);
+    expect(meta.token_endpoint).toBe(`${ORIGIN}/oauth2/token`);
+    expect(meta.introspection_endpoint).toBe(`${ORIGIN}/oauth2/introspect`);
+    expect(meta.revocation_endpoint).toBe(`${ORIGIN}/oauth2/revoke`);
+    expect(meta.jwks_uri).toBe(`${ORIGIN}/oauth2/jwks`);
+    expect(meta.grant_types_supported).toEqual([TX.grant]);
+    expect(meta.token_endpoint_auth_methods_supported).toEqual(["client_secret_basic", "client_secret_post", "private_key_jwt"]);
+    expect(meta.token_endpoint_auth_signing_alg_values_supported).not.toContain("none");
+    expect(meta.token_endpoint_auth_signing_alg_values_supported).not.toContain("HS256");
+    expect(jwks.keys.length).toBeGreaterThan(0);
+    for (const k of jwks.keys) {
+      expect(typeof k.kid).toBe("string");
+      expect(k.x5c).toHaveLength(1);
+      expect(k.d).toBeUndefined(); // never a private member
+    }
+  });
+});
+
+describe("RFC 8693 token exchange (dev configuration, black box)", () => {
+  it("exchanges alice's WS-Trust SAML 2.0 assertion for a JWT that verifies with the published JWKS", async () => {
+    const { meta, jwks } = await discover();
+    const saml = await samlFromTrust();
+    const r = await exchange({ subject_token: b64url(saml), subject_token_type: TX.saml2, audience: API });
+    expect(r.status).toBe(200);
+    expect(r.res.headers.get("cache-control")).toBe("no-store");
+    expect(r.res.headers.get("pragma")).toBe("no-cache");
+    expect(r.json.issued_token_type).toBe(TX.jwt);
+    expect(r.json.token_type).toBe("N_A");
+    expect(r.json.expires_in).toBeGreaterThan(3590);
+    expect(r.json.expires_in).toBeLessThanOrEqual(3600);
+    const jwt = r.json.access_token as string;
+    expect(await verifyWithJwks(jwt, jwks)).toBe(true);
+    expect(await verifyWithJwks(jwt.slice(0, -3) + (jwt.endsWith("AAA") ? "BBB" : "AAA"), jwks)).toBe(false);
+    const { header, payload } = jwtParts(jwt);
+    expect(header.typ).toBe("JWT");
+    expect(jwks.keys.map((k) => k.kid)).toContain(header.kid);
+    expect(payload.iss).toBe(meta.issuer);
+    expect(payload.sub).toBe("alice");
+    expect(payload.aud).toBe(API);
+    expect(payload.client_id).toBe("demo-client");
+    expect(payload.email).toBe("alice@example.com");
+    expect(payload.act).toBeUndefined();
+  });
+
+  it("issues an RFC 9068 access token (typ at+jwt, token_type Bearer) when asked", async () => {
+    const saml = await samlFromTrust();
+    const r = await exchange({ subject_token: b64url(saml), subject_token_type: TX.saml2, resource: API, requested_token_type: TX.at });
+    expect(r.status).toBe(200);
+    expect(r.json.issued_token_type).toBe(TX.at);
+    expect(r.json.token_type).toBe("Bearer");
+    expect(jwtParts(r.json.access_token as string).header.typ).toBe("at+jwt");
+  });
+
+  it("puts bob as act.sub when bob's token is the actor_token; introspection shows it; a second hop nests it", async () => {
+    const saml = await samlFromTrust();
+    const bob = await jwtFromTrust("bob", "builder");
+    const r = await exchange({ subject_token: b64url(saml), subject_token_type: TX.saml2, audience: API, actor_token: bob, actor_token_type: TX.jwt });
+    expect(r.status).toBe(200);
+    const jwt = r.json.access_token as string;
+    expect(jwtParts(jwt).payload.act).toEqual({ sub: "bob" });
+    expect(jwtParts(jwt).payload.sub).toBe("alice");
+
+    const i = await post("/oauth2/introspect", { token: jwt, token_type_hint: "refresh_token" });
+    expect(i.status).toBe(200);
+    expect(i.res.headers.get("cache-control")).toBe("no-store");
+    expect(i.json).toMatchObject({ active: true, sub: "alice", aud: API, iss: ORIGIN, client_id: "demo-client", act: { sub: "bob" }, token_type: "N_A", issued_token_type: TX.jwt });
+    for (const k of ["exp", "iat", "nbf"]) expect(typeof i.json[k]).toBe("number");
+    expect(i.json.jti).toBe(jwtParts(jwt).payload.jti);
+
+    // RFC 8693 §4.1: a new actor wraps the earlier chain.
+    const carolish = await jwtFromTrust("alice", "wonderland");
+    const r2 = await exchange({ subject_token: jwt, subject_token_type: TX.jwt, audience: API, actor_token: carolish, actor_token_type: TX.jwt });
+    expect(r2.status).toBe(200);
+    expect(jwtParts(r2.json.access_token as string).payload.act).toEqual({ sub: "alice", act: { sub: "bob" } });
+    // Without a new actor, the chain is kept as is.
+    const r3 = await exchange({ subject_token: jwt, subject_token_type: TX.jwt, audience: API });
+    expect(jwtParts(r3.json.access_token as string).payload.act).toEqual({ sub: "bob" });
+  });
+
+  it("bridges JWT → SAML 2.0: token_type N_A, base64url assertion signed by a key from the JWKS", async () => {
+    const { jwks } = await discover();
+    const jwt = await jwtFromTrust("alice", "wonderland");
+    const r = await exchange({ subject_token: jwt, subject_token_type: TX.jwt, audience: RP, requested_token_type: TX.saml2 });
+    expect(r.status).toBe(200);
+    expect(r.json.token_type).toBe("N_A");
+    expect(r.json.issued_token_type).toBe(TX.saml2);
+    const token = r.json.access_token as string;
+    expect(token).toMatch(/^[A-Za-z0-9_-]+$/); // base64url, no padding
+    const xml = unb64url(token);
+    const el = new DOMParser().parseFromString(xml, "text/xml").documentElement as unknown as Element;
+    expect(el.namespaceURI).toBe(NS.saml2);
+    expect(el.getElementsByTagNameNS(NS.saml2, "NameID")[0]!.textContent).toBe("alice");
+    expect(el.getElementsByTagNameNS(NS.saml2, "Audience")[0]!.textContent).toBe(RP);
+    expect(el.getElementsByTagNameNS(NS.saml2, "Issuer")[0]!.textContent).toBe(ORIGIN);
+    // Pinned keys built from the published certificates only (as a relying party would).
+    const ring = await KeyRing.load(jwks.keys.map((k) => ({ status: "previous" as const, certificatePem: derToPem(fromBase64(k.x5c[0]!), "CERTIFICATE") })));
+    const v = await verifyEnveloped(el, { keys: ring.all() });
+    expect(v).toMatchObject({ ok: true });
+    const tampered = new DOMParser().parseFromString(xml.replace(">alice<", ">alicf<"), "text/xml").documentElement as unknown as Element;
+    expect((await verifyEnveloped(tampered, { keys: ring.all() })).ok).toBe(false);
+    // And the bridge back: that SAML token exchanges for a JWT again.
+    const back = await exchange({ subject_token: token, subject_token_type: TX.saml2, audience: API });
+    expect(back.status).toBe(200);
+    expect(jwtParts(back.json.access_token as string).payload.sub).toBe("alice");
+  });
+
+  it("exchanges SAML 1.1 subject tokens and issues SAML 1.1", async () => {
+    const saml1 = await samlFromTrust("alice", "wonderland", "http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLV1.1");
+    const r = await exchange({ subject_token: b64url(saml1), subject_token_type: TX.saml1, audience: RP, requested_token_type: TX.saml1 });
+    expect(r.status).toBe(200);
+    expect(r.json.issued_token_type).toBe(TX.saml1);
+    expect(unb64url(r.json.access_token as string)).toContain(`xmlns:saml="${NS.saml1}"`);
+    // A SAML 1.1 assertion labelled saml2 is refused.
+    const wrong = await exchange({ subject_token: b64url(saml1), subject_token_type: TX.saml2, audience: API });
+    expect([wrong.status, wrong.json.error]).toEqual([400, "invalid_grant"]);
+  });
+
+  it("accepts client_secret_post", async () => {
+    const jwt = await jwtFromTrust("alice", "wonderland");
+    const r = await exchange({ subject_token: jwt, subject_token_type: TX.jwt, audience: API, client_id: "demo-client", client_secret: "demo-secret" }, null);
+    expect(r.status).toBe(200);
+  });
+});
+
+describe("one revocation model across RFC 7009 and WS-Trust", () => {
+  it("a token revoked via RFC 7009 is inactive and can no longer be exchanged", async () => {
+    const saml = await samlFromTrust();
+    const r = await exchange({ subject_token: b64url(saml), subject_token_type: TX.saml2, audience: API });
+    const jwt = r.json.access_token as string;
+    expect((await post("/oauth2/introspect", { token: jwt })).json.active).toBe(true);
+    const rv = await post("/oauth2/revoke", { token: jwt, token_type_hint: "access_token" });
+    expect(rv.status).toBe(200);
+    expect(rv.text).toBe("");
+    expect(rv.res.headers.get("cache-control")).toBe("no-store");
+    const i = await post("/oauth2/introspect", { token: jwt });
+    expect(i.text).toBe('{"active":false}');
+    const again = await exchange({ subject_token: jwt, subject_token_type: TX.jwt, audience: RP });
+    expect(again.status).toBe(400);
+    expect(again.json.error).toBe("invalid_grant");
+    // Revoking twice is fine (idempotent).
+    expect((await post("/oauth2/revoke", { token: jwt })).status).toBe(200);
+  });
+
+  it("a SAML assertion cancelled via WS-Trust Cancel cannot be exchanged", async () => {
+    const saml = await samlFromTrust();
+    expect((await exchange({ subject_token: b64url(saml), subject_token_type: TX.saml2, audience: API })).status).toBe(200);
+    const c = await trust({
+      user: "rp-validator", password: "rp-validator-secret-0f1e2d3c4b5a6978", requestType: "Cancel",
+      extra: `<wst:CancelTarget>${saml}</wst:CancelTarget>`,
+    });
+    expect(c.status).toBe(200);
+    expect(c.text).toContain("RequestedTokenCancelled");
+    const r = await exchange({ subject_token: b64url(saml), subject_token_type: TX.saml2, audience: API });
+    expect(r.status).toBe(400);
+    expect(r.json.error).toBe("invalid_grant");
+    expect(r.json.error_description).toContain("revoked");
+  });
+
+  it("a SAML assertion revoked via RFC 7009 is invalid for WS-Trust Validate", async () => {
+    const saml = await samlFromTrust();
+    const token = b64url(saml);
+    expect((await post("/oauth2/introspect", { token })).json).toMatchObject({ active: true, sub: "alice", aud: RP, token_type: "N_A", issued_token_type: TX.saml2 });
+    expect((await post("/oauth2/revoke", { token })).status).toBe(200);
+    const v = await trust({
+      user: "rp-validator", password: "rp-validator-secret-0f1e2d3c4b5a6978", requestType: "Validate",
+      tokenType: `${NS.t13}/RSTR/Status`, extra: `<wst:ValidateTarget>${saml}</wst:ValidateTarget>`,
+    });
+    expect(/<wst:Code>([^<]+)<\/wst:Code>/.exec(v.text)?.[1]).toBe(`${NS.t13}/status/invalid`);
+  });
+
+  it("revocation answers 200 for unknown tokens; introspection answers exactly {active:false}", async () => {
+    for (const token of ["not-a-token", "a.b.c", b64url("<x/>")]) {
+      const rv = await post("/oauth2/revoke", { token });
+      expect([rv.status, rv.text]).toEqual([200, ""]);
+      const i = await post("/oauth2/introspect", { token });
+      expect([i.status, i.text]).toEqual([200, '{"active":false}']);
+    }
+  });
+});
+
+describe("token endpoint errors", () => {
+  const err = async (p: Promise<{ status: number; json: Record<string, unknown>; res: Response }>, status: number, code: string) => {
+    const r = await p;
+    expect([r.status, r.json.error]).toEqual([status, code]);
+    expect(typeof r.json.error_description).toBe("string");
+    expect(r.res.headers.get("cache-control")).toBe("no-store");
+    expect(r.res.headers.get("pragma")).toBe("no-cache");
+    return r;
+  };
+
+  it("missing subject_token → 400 invalid_request", async () => {
+    await err(exchange({ subject_token_type: TX.jwt, audience: API }), 400, "invalid_request");
+  });
+  it("unknown grant → 400 unsupported_grant_type", async () => {
+    await err(post("/oauth2/token", { grant_type: "client_credentials" }), 400, "unsupported_grant_type");
+  });
+  it("wrong secret (Basic) → 401 invalid_client with a Basic challenge", async () => {
+    const r = await err(exchange({ subject_token: "x", subject_token_type: TX.jwt }, basic("demo-client", "wrong")), 401, "invalid_client");
+    expect(r.res.headers.get("www-authenticate")).toMatch(/^Basic realm="sts"/);
+  });
+  it("unknown client and wrong secret (post) → 401 invalid_client", async () => {
+    await err(exchange({ subject_token: "x", subject_token_type: TX.jwt }, basic("nobody", "demo-secret")), 401, "invalid_client");
+    const r = await err(exchange({ subject_token: "x", subject_token_type: TX.jwt, client_id: "demo-client", client_secret: "nope" }, null), 401, "invalid_client");
+    expect(r.res.headers.get("www-authenticate")).toBeNull();
+  });
+  it("no client authentication → 401; two methods at once → 400 invalid_request", async () => {
+    await err(exchange({ subject_token: "x", subject_token_type: TX.jwt }, null), 401, "invalid_client");
+    await err(exchange({ subject_token: "x", subject_token_type: TX.jwt, client_id: "demo-client", client_secret: "demo-secret" }), 400, "invalid_request");
+  });
+  it("unknown audience → 400 invalid_target; bad resource → invalid_target; two different targets → invalid_target", async () => {
+    const jwt = await jwtFromTrust("alice", "wonderland");
+    await err(exchange({ subject_token: jwt, subject_token_type: TX.jwt, audience: "https://evil.example/" }), 400, "invalid_target");
+    await err(exchange({ subject_token: jwt, subject_token_type: TX.jwt, resource: "relative/path" }), 400, "invalid_target");
+    await err(exchange({ subject_token: jwt, subject_token_type: TX.jwt, audience: [API, RP] }), 400, "invalid_target");
+    await err(exchange({ subject_token: jwt, subject_token_type: TX.jwt }), 400, "invalid_target");
+  });
+  it("actor_token without actor_token_type (and vice versa) → invalid_request", async () => {
+    const jwt = await jwtFromTrust("alice", "wonderland");
+    await err(exchange({ subject_token: jwt, subject_token_type: TX.jwt, audience: API, actor_token: jwt }), 400, "invalid_request");
+    await err(exchange({ subject_token: jwt, subject_token_type: TX.jwt, audience: API, actor_token_type: TX.jwt }), 400, "invalid_request");
+  });
+  it("refuses repeated parameters, wrong content type, unknown token types", async () => {
+    const jwt = await jwtFromTrust("alice", "wonderland");
+    await err(exchange({ subject_token: [jwt, jwt], subject_token_type: TX.jwt, audience: API }), 400, "invalid_request");
+    await err(exchange({ subject_token: jwt, subject_token_type: "urn:example:weird", audience: API }), 400, "invalid_request");
+    await err(exchange({ subject_token: jwt, subject_token_type: TX.jwt, audience: API, requested_token_type: TX.idt }), 400, "invalid_request");
+    const res = await call("/oauth2/token", { method: "POST", headers: { "content-type": "application/json", authorization: DEMO }, body: "{}" });
+    expect([res.status, ((await res.json()) as { error: string }).error]).toEqual([400, "invalid_request"]);
+  });
+  it("refuses a delegated token as SAML (act cannot be carried)", async () => {
+    const jwt = await jwtFromTrust("alice", "wonderland");
+    const bob = await jwtFromTrust("bob", "builder");
+    await err(exchange({ subject_token: jwt, subject_token_type: TX.jwt, audience: RP, requested_token_type: TX.saml2, actor_token: bob, actor_token_type: TX.jwt }), 400, "invalid_request");
+  });
+  it("refuses alg none, HMAC and re-signed tokens that claim our issuer → invalid_grant", async () => {
+    const real = await jwtFromTrust("alice", "wonderland");
+    const { header, payload } = jwtParts(real);
+    const none = forgeJwt({ alg: "none", typ: "JWT" }, payload);
+    await err(exchange({ subject_token: none, subject_token_type: TX.jwt, audience: API }), 400, "invalid_grant");
+    const hmac = await hs256({ ...header, alg: "HS256" }, payload, "demo-secret");
+    await err(exchange({ subject_token: hmac, subject_token_type: TX.jwt, audience: API }), 400, "invalid_grant");
+    const swapped = `${real.split(".")[0]}.${b64url(JSON.stringify({ ...payload, sub: "bob" }))}.${real.split(".")[2]}`;
+    await err(exchange({ subject_token: swapped, subject_token_type: TX.jwt, audience: API }), 400, "invalid_grant");
+    await err(exchange({ subject_token: "%%%", subject_token_type: TX.saml2, audience: API }), 400, "invalid_grant");
+    await err(exchange({ subject_token: b64url("<!DOCTYPE x [<!ENTITY a 'b'>]><x>&a;</x>"), subject_token_type: TX.saml2, audience: API }), 400, "invalid_grant");
+  });
+  it("introspection and revocation need client authentication", async () => {
+    await err(post("/oauth2/introspect", { token: "x" }, basic("demo-client", "nope")), 401, "invalid_client");
+    await err(post("/oauth2/revoke", { token: "x" }, null), 401, "invalid_client");
+    await err(post("/oauth2/introspect", {}), 400, "invalid_request");
+  });
+});
