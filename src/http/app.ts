@@ -8,7 +8,7 @@ import { buildFault } from "../soap/fault.ts";
 import { soapContentType } from "../soap/ns.ts";
 import { handleTrustRequest } from "../wstrust/endpoint.ts";
 import { buildWsdl } from "../wstrust/mex.ts";
-import type { TrustVersion } from "../wstrust/ns.ts";
+import { TRUST13, TRUST2005, type TrustVersion } from "../wstrust/ns.ts";
 import { readBodyLimited } from "./body.ts";
 import { getContext } from "./context.ts";
 import { trustDeps } from "./deps.ts";
@@ -55,7 +55,7 @@ app.post("/trust/:v{13|2005}/usernamemixed", async (c) => {
   } catch (e) {
     if (!(e instanceof StsError)) throw e;
     const version = (contentType ?? "").includes("soap+xml") ? "1.2" : "1.1";
-    const f = buildFault(version, { code: e.code, reason: e.message, trustNs: "" });
+    const f = buildFault(version, { code: e.code, reason: e.message, trustNs: (v === "13" ? TRUST13 : TRUST2005).ns });
     return c.body(f.xml, f.status as 500, { "Content-Type": soapContentType(version), ...NO_STORE });
   }
   const reply = await handleTrustRequest(

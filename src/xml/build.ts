@@ -29,9 +29,23 @@ export function addChild(
 ): Element {
   const doc = parent.ownerDocument as Document;
   const el = doc.createElementNS(ns, qname);
-  if (attrs) for (const [k, v] of Object.entries(attrs)) if (v !== undefined) el.setAttribute(k, v);
-  if (text !== undefined) el.appendChild(doc.createTextNode(text));
   parent.appendChild(el);
+  if (attrs) {
+    for (const [k, v] of Object.entries(attrs)) {
+      if (v === undefined) continue;
+      const colon = k.indexOf(":");
+      if (colon < 0) {
+        el.setAttribute(k, v);
+        continue;
+      }
+      // A prefixed attribute (xsi:type, ...) must carry its namespace in the DOM, or exclusive
+      // c14n of the tree we sign differs from the c14n of the same bytes re-parsed.
+      const uri = el.lookupNamespaceURI(k.slice(0, colon));
+      if (!uri) throw new Error(`addChild: prefix of attribute '${k}' is not declared`);
+      el.setAttributeNS(uri, k, v);
+    }
+  }
+  if (text !== undefined) el.appendChild(doc.createTextNode(text));
   return el;
 }
 

@@ -166,3 +166,33 @@ describe("discovery", () => {
     expect((await call("/healthz")).status).toBe(200);
   });
 });
+
+describe("signatures survive serialization", () => {
+  it("the federation metadata signature verifies after a round trip through its bytes", async () => {
+    const { verifyEnveloped } = await import("../../src/xmldsig/verify.ts");
+    const { parseXml } = await import("../../src/xml/parse.ts");
+    const { KeyRing } = await import("../../src/keys/keyring.ts");
+    const { DEV_KEY_MATERIALS } = await import("../../src/config/dev-keys.ts");
+    const keys = await KeyRing.load(DEV_KEY_MATERIALS);
+    const text = await (await call("/FederationMetadata/2007-06/FederationMetadata.xml")).text();
+    const doc = parseXml(text);
+    const r = await verifyEnveloped(doc.documentElement!, { keys: keys.all() });
+    expect(r).toMatchObject({ ok: true });
+    // And a one-character change breaks it.
+    const bad = parseXml(text.replace("Optional=\"true\"", "Optional=\"false\""));
+    expect((await verifyEnveloped(bad.documentElement!, { keys: keys.all() })).ok).toBe(false);
+  });
+
+  for (const tt of [TT.saml2, TT.saml1]) {
+    it(`an issued ${tt.slice(-7)} assertion verifies after a round trip through its bytes`, async () => {
+      const { verifyEnveloped } = await import("../../src/xmldsig/verify.ts");
+      const { parseXml } = await import("../../src/xml/parse.ts");
+      const { KeyRing } = await import("../../src/keys/keyring.ts");
+      const { DEV_KEY_MATERIALS } = await import("../../src/config/dev-keys.ts");
+      const keys = await KeyRing.load(DEV_KEY_MATERIALS);
+      const r = await trust({ ...alice, tokenType: tt });
+      const a = /<saml:Assertion[\s\S]*?<\/saml:Assertion>/.exec(r.text)![0];
+      expect((await verifyEnveloped(parseXml(a).documentElement!, { keys: keys.all() })).ok).toBe(true);
+    });
+  }
+});

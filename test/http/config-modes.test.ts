@@ -1,0 +1,91 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { env } from "cloudflare:test";
+import { app } from "../../src/http/app.ts";
+import { hashPassword } from "../../src/identity/password.ts";
+import { resetConfigCache } from "../../src/config/load.ts";
+import { buildSelfSignedCertificate } from "../../src/keys/x509.ts";
+import { derToPem } from "../../src/keys/pem.ts";
+import { DEV_KEY_MATERIALS } from "../../src/config/dev-keys.ts";
+import { envelope } from "../helpers/soap.ts";
+
+const exec = { waitUntil() {}, passThroughOnException() {}, props: {} } as unknown as ExecutionContext;
+
+function issueRequest(): Request {
+  const e = envelope({ user: "alice", password: "wonderland", appliesTo: "urn:example:rp" });
+  return new Request("https://sts.example.com/trust/13/usernamemixed", { method: "POST", headers: e.headers, body: e.body });
+}
+
+async function rsaKeyPem(): Promise<{ key: string; cert: string }> {
+  const kp = (await crypto.subtle.generateKey(
+    { name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" },
+    true,
+    ["sign", "verify"],
+  )) as CryptoKeyPair;
+  const now = new Date();
+  const der = await buildSelfSignedCertificate({
+    privateKey: kp.privateKey,
+    publicKey: kp.publicKey,
+    commonName: "Test production key",
+    notBefore: now,
+    notAfter: new Date(now.getTime() + 86400_000),
+  });
+  const pk = new Uint8Array((await crypto.subtle.exportKey("pkcs8", kp.privateKey)) as ArrayBuffer);
+  return { key: derToPem(pk, "PRIVATE KEY"), cert: derToPem(der, "CERTIFICATE") };
+}
+
+afterEach(() => {
+  resetConfigCache();
+  vi.restoreAllMocks();
+});
+
+describe("configuration modes", () => {
+  it("a deployed worker without configuration fails closed: no token, 503, and never dev keys", async () => {
+    const bare = { TOKEN_STATE: env.TOKEN_STATE, REPLAY_CACHE: env.REPLAY_CACHE };
+    const res = await app.fetch(issueRequest(), bare, exec);
+    const text = await res.text();
+    expect(res.status).toBe(503);
+    expect(text).toContain("wst:RequestFailed");
+    expect(text).toContain("not configured");
+    expect(text).not.toContain("Assertion");
+    expect((await app.fetch(new Request("https://sts.example.com/healthz"), bare, exec)).status).toBe(503);
+    expect((await app.fetch(new Request("https://sts.example.com/FederationMetadata/2007-06/FederationMetadata.xml"), bare, exec)).status).toBe(503);
+  });
+
+  it("an invalid STS_CONFIG is refused and the log names the field", async () => {
+    const lines: string[] = [];
+    vi.spyOn(console, "log").mockImplementation((s: unknown) => void lines.push(String(s)));
+    const bad = { ...env, STS_CONFIG: JSON.stringify({ keys: [], relyingParties: [{ identifier: "urn:x", defaultTokenType: "saml3" }] }) };
+    const res = await app.fetch(issueRequest(), bad, exec);
+    expect(res.status).toBe(503);
+    expect(await res.text()).not.toContain("saml3");
+    const log = lines.join("\n");
+    expect(log).toContain("config_invalid");
+    expect(log).toContain("STS_CONFIG.relyingParties[0].defaultTokenType");
+  });
+
+  it("a production configuration signs with its own key, not the development keys, and uses its issuer", async () => {
+    const { key, cert } = await rsaKeyPem();
+    const config = {
+      issuer: "https://sts.example.com",
+      keys: [{ status: "current", privateKeySecret: "PROD_KEY", certificateSecret: "PROD_CERT" }],
+      users: [{ username: "alice", passwordHashSecret: "ALICE_PW", claims: { email: "alice@example.com" } }],
+      relyingParties: [{ identifier: "urn:example:rp", defaultTokenType: "saml2", tokenTypes: ["saml2", "saml1"] }],
+    };
+    const prod = {
+      TOKEN_STATE: env.TOKEN_STATE,
+      REPLAY_CACHE: env.REPLAY_CACHE,
+      STS_DEV_MODE: "1", // STS_CONFIG wins over dev mode
+      STS_CONFIG: JSON.stringify(config),
+      PROD_KEY: key,
+      PROD_CERT: cert,
+      ALICE_PW: await hashPassword("wonderland", { iterations: 10_000 }),
+    };
+    const res = await app.fetch(issueRequest(), prod, exec);
+    const text = await res.text();
+    expect(res.status).toBe(200);
+    expect(text).toContain("<saml:Issuer>https://sts.example.com</saml:Issuer>");
+    const certB64 = cert.replace(/-----[^-]+-----|\s/g, "");
+    expect(text).toContain(certB64);
+    for (const m of DEV_KEY_MATERIALS) expect(text).not.toContain(m.certificatePem.replace(/-----[^-]+-----|\s/g, "").slice(0, 200));
+  });
+});
