@@ -1,0 +1,80 @@
+import { describe, expect, it } from "vitest";
+import { StsError, type StsErrorCode } from "../../src/engine/errors.ts";
+import { OAuthError, oauthErrorResponse, toOAuthError } from "../../src/oauth/errors.ts";
+import { parseForm } from "../../src/oauth/form.ts";
+import { call } from "../helpers/worker.ts";
+import { TX, post } from "./helpers.ts";
+
+describe("engine error → OAuth error table", () => {
+  const expected: [StsErrorCode, string, number][] = [
+    ["invalid_request", "invalid_request", 400],
+    ["bad_request", "invalid_request", 400],
+    ["authentication_failed", "invalid_grant", 400],
+    ["not_authorized", "unauthorized_client", 400],
+    ["invalid_scope", "invalid_target", 400],
+    ["invalid_time_range", "invalid_request", 400],
+    ["invalid_token", "invalid_grant", 400],
+    ["unable_to_renew", "invalid_grant", 400],
+    ["unsupported_token", "invalid_request", 400],
+    ["message_expired", "invalid_grant", 400],
+    ["must_understand", "invalid_request", 400],
+    ["version_mismatch", "invalid_request", 400],
+    ["rate_limited", "temporarily_unavailable", 429],
+    ["not_configured", "temporarily_unavailable", 503],
+  ];
+  for (const [code, oauth, status] of expected) {
+    it(`${code} → ${status} ${oauth}`, () => {
+      const o = toOAuthError(new StsError(code, "why"));
+      expect([o?.code, o?.status, o?.message]).toEqual([oauth, status, "why"]);
+    });
+  }
+  it("leaves other errors alone (they become a generic 500)", () => {
+    expect(toOAuthError(new TypeError("x"))).toBeUndefined();
+  });
+  it("writes {error, error_description}, no-store, and a Basic challenge only when asked", async () => {
+    const r = oauthErrorResponse(new OAuthError("invalid_client", "nope", { challenge: true }));
+    expect(r.status).toBe(401);
+    expect(await r.json()).toEqual({ error: "invalid_client", error_description: "nope" });
+    expect(r.headers.get("www-authenticate")).toBe('Basic realm="sts", charset="UTF-8"');
+    expect([r.headers.get("cache-control"), r.headers.get("pragma")]).toEqual(["no-store", "no-cache"]);
+    expect(oauthErrorResponse(new OAuthError("invalid_client", "x")).headers.get("www-authenticate")).toBeNull();
+  });
+});
+
+describe("form parameters (RFC 6749 §3.2)", () => {
+  it("refuses repeated parameters except audience and resource; empty values count as absent", () => {
+    expect(() => parseForm("a=1&a=2")).toThrow(OAuthError);
+    const f = parseForm("audience=x&audience=y&resource=z&scope=&e=a+b%20c");
+    expect(f.all("audience")).toEqual(["x", "y"]);
+    expect(f.get("scope")).toBeUndefined();
+    expect(f.has("scope")).toBe(false);
+    expect(f.get("e")).toBe("a b c");
+  });
+});
+
+describe("client_secret_basic encoding (RFC 6749 §2.3.1)", () => {
+  it("form-decodes the id and secret inside Basic", async () => {
+    const r = await post("/oauth2/introspect", { token: "x" }, "Basic " + btoa("demo%2Dclient:demo%2Dsecret"));
+    expect([r.status, r.text]).toEqual([200, '{"active":false}']);
+    const bad = await post("/oauth2/introspect", { token: "x" }, "Basic !!!");
+    expect([bad.status, bad.json.error]).toEqual([401, "invalid_client"]);
+  });
+});
+
+describe("hostile input never yields a 500", () => {
+  const junk = ["", "=", "%", "a.b", "....", "e30.e30.", "e30.e30.e30", "PD94bWw", "PHg-PC94Pg", "\u0000", "x".repeat(5000)];
+  it("token, introspection and revocation answer 4xx/200 JSON for junk", async () => {
+    for (const j of junk) {
+      for (const t of [TX.jwt, TX.saml2, TX.saml1, TX.idt]) {
+        const r = await post("/oauth2/token", { grant_type: TX.grant, subject_token: j, subject_token_type: t, audience: "https://api.example.com/", actor_token: j, actor_token_type: t });
+        expect(r.status).toBeGreaterThanOrEqual(400);
+        expect(r.status).toBeLessThan(500);
+      }
+      expect((await post("/oauth2/introspect", { token: j })).status).toBeLessThan(500);
+      expect((await post("/oauth2/revoke", { token: j })).status).toBeLessThan(500);
+    }
+    const r = await call("/oauth2/token", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new Uint8Array([0xff, 0xfe]) });
+    expect(r.status).toBe(400);
+    expect((await call("/oauth2/token")).status).toBe(405);
+  });
+});
