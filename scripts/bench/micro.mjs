@@ -3,7 +3,7 @@
 // signed and verified by our code (src/, imported directly — Node 22 strips the types), by
 // xml-crypto and by xmldsigjs; our exclusive c14n alone; the raw RSA-2048 sign as the floor.
 //
-// Usage: node scripts/bench/micro.mjs [--time-ms 1500] [--json]
+// Usage: node scripts/bench/micro.mjs [--time-ms 1500] [--rounds 5] [--json]
 //   (or via `npm run bench -- --micro-only`). Runs single-threaded, one case after another.
 //
 // Fairness: every "sign" case goes string in → signed string out (parse, canonicalize, digest,
@@ -36,20 +36,26 @@ const DSIG = "http://www.w3.org/2000/09/xmldsig#";
 const SAML2 = "urn:oasis:names:tc:SAML:2.0:assertion";
 
 function parseArgs(argv) {
-  const o = { timeMs: 1500, json: false };
+  const o = { timeMs: 1500, rounds: 5, json: false };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--time-ms") o.timeMs = Number(argv[++i]);
+    else if (argv[i] === "--rounds") o.rounds = Number(argv[++i]);
     else if (argv[i] === "--json") o.json = true;
     else throw new Error(`micro: unknown argument ${argv[i]}`);
   }
   return o;
 }
 
-/** Runs `fn` (sync or async) repeatedly for about `timeMs` after a warm-up; returns ms/op. */
+/**
+ * Runs `fn` (sync or async) one call at a time for about `timeMs` after a warm-up. Returns wall
+ * ms/op (latency of one call) and CPU ms/op (user+system of the whole process, so the libuv
+ * threads that run Node's asynchronous WebCrypto jobs are counted too).
+ */
 async function measure(name, fn, timeMs) {
   const warmEnd = performance.now() + Math.min(300, timeMs / 4);
   while (performance.now() < warmEnd) await fn();
   let n = 0;
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   let t1 = t0;
   while (t1 - t0 < timeMs) {
@@ -57,8 +63,9 @@ async function measure(name, fn, timeMs) {
     n += 10;
     t1 = performance.now();
   }
+  const c = process.cpuUsage(c0);
   const msPerOp = (t1 - t0) / n;
-  return { name, ops: n, msPerOp, opsPerSec: 1000 / msPerOp };
+  return { name, ops: n, msPerOp, cpuMsPerOp: (c.user + c.system) / 1000 / n, opsPerSec: 1000 / msPerOp };
 }
 
 /** The input every library signs: our SAML 2.0 assertion for alice, with the signature cut out. */
@@ -161,7 +168,7 @@ async function xmldsigjsVerify(f, xml) {
 }
 
 /** Runs every case; returns { cases, ratios, inputBytes }. Verifies cross-compatibility first. */
-export async function runMicro({ timeMs = 1500 } = {}) {
+export async function runMicro({ timeMs = 1500, rounds = 5 } = {}) {
   xmldsigjs.Application.setEngine("NodeJS", webcrypto);
   setNodeDependencies({ XMLSerializer, DOMParser, DOMImplementation, xpath });
   const f = await fixtures();
@@ -176,18 +183,36 @@ export async function runMicro({ timeMs = 1500 } = {}) {
   const doc = parseXml(signed);
   const payload = new Uint8Array(new TextEncoder().encode(f.unsigned));
 
-  const cases = [];
-  const run = async (name, fn) => cases.push(await measure(name, fn, timeMs));
-  await run("raw RSA-2048 sign (floor)", () => webcrypto.subtle.sign("RSASSA-PKCS1-v1_5", f.privateKey, payload));
-  await run("ours: exc-c14n of the assertion", () => canonicalize(doc.documentElement, { algorithm: EXC_C14N }));
-  await run("ours: parseXml of the assertion", () => parseXml(signed));
-  await run("ours: sign (string→string)", () => oursSign(f));
-  await run("ours: build+sign (as Issue does)", () => oursBuildSign(f));
-  await run("xml-crypto: sign", () => xmlCryptoSign(f));
-  await run("xmldsigjs: sign", () => xmldsigjsSign(f));
-  await run("ours: verify (string→bool)", () => oursVerify(f, signed));
-  await run("xml-crypto: verify", () => xmlCryptoVerify(f, signed));
-  await run("xmldsigjs: verify", () => xmldsigjsVerify(f, signed));
+  // Cases run interleaved in rounds and each reports its median round: on a shared 2-core machine
+  // a burst of someone else's load then hits every case alike instead of one.
+  const defs = [
+    ["raw RSA-2048 sign (floor)", () => webcrypto.subtle.sign("RSASSA-PKCS1-v1_5", f.privateKey, payload)],
+    ["ours: exc-c14n of the assertion", () => canonicalize(doc.documentElement, { algorithm: EXC_C14N })],
+    ["ours: parseXml of the assertion", () => parseXml(signed)],
+    ["ours: sign (string→string)", () => oursSign(f)],
+    ["ours: build+sign (as Issue does)", () => oursBuildSign(f)],
+    ["xml-crypto: sign", () => xmlCryptoSign(f)],
+    ["xmldsigjs: sign", () => xmldsigjsSign(f)],
+    ["ours: verify (string→bool)", () => oursVerify(f, signed)],
+    ["xml-crypto: verify", () => xmlCryptoVerify(f, signed)],
+    ["xmldsigjs: verify", () => xmldsigjsVerify(f, signed)],
+  ];
+  const perRound = defs.map(() => []);
+  for (let r = 0; r < rounds; r++) {
+    for (let i = 0; i < defs.length; i++) perRound[i].push(await measure(defs[i][0], defs[i][1], timeMs / rounds));
+  }
+  const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+  const cases = defs.map(([name], i) => {
+    const ms = median(perRound[i].map((x) => x.msPerOp));
+    return {
+      name,
+      ops: perRound[i].reduce((a, x) => a + x.ops, 0),
+      msPerOp: ms,
+      cpuMsPerOp: median(perRound[i].map((x) => x.cpuMsPerOp)),
+      opsPerSec: 1000 / ms,
+      rounds: perRound[i].map((x) => Number(x.msPerOp.toFixed(4))),
+    };
+  });
 
   const ms = (n) => cases.find((c) => c.name.startsWith(n)).msPerOp;
   const ratios = {
@@ -195,6 +220,8 @@ export async function runMicro({ timeMs = 1500 } = {}) {
     signVsXmldsigjs: ms("xmldsigjs: sign") / ms("ours: sign"),
     verifyVsXmlCrypto: ms("xml-crypto: verify") / ms("ours: verify"),
     verifyVsXmldsigjs: ms("xmldsigjs: verify") / ms("ours: verify"),
+    buildSignVsXmlCrypto: ms("xml-crypto: sign") / ms("ours: build+sign"),
+    buildSignVsXmldsigjs: ms("xmldsigjs: sign") / ms("ours: build+sign"),
     signOverRawRsa: ms("ours: sign") / ms("raw RSA-2048 sign"),
   };
   return { cases, ratios, assertionBytes: signed.length, unsignedBytes: f.unsigned.length };
@@ -205,7 +232,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const r = await runMicro(o);
   if (o.json) console.log(JSON.stringify(r, null, 2));
   else {
-    for (const c of r.cases) console.log(`${c.name.padEnd(36)} ${c.msPerOp.toFixed(3).padStart(8)} ms/op ${Math.round(c.opsPerSec).toString().padStart(7)} ops/s`);
+    for (const c of r.cases) console.log(`${c.name.padEnd(36)} ${c.msPerOp.toFixed(3).padStart(8)} ms/op ${c.cpuMsPerOp.toFixed(3).padStart(8)} cpu-ms/op ${Math.round(c.opsPerSec).toString().padStart(7)} ops/s`);
     for (const [k, v] of Object.entries(r.ratios)) console.log(`${k.padEnd(20)} ${v.toFixed(2)}×`);
     console.log(`assertion: ${r.unsignedBytes} bytes unsigned, ${r.assertionBytes} signed`);
   }

@@ -42,27 +42,44 @@ const PASSWORD_TEXT = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-u
 const iso = (d) => d.toISOString();
 
 /**
- * Builds the RST Issue message.
- * @param {{ to: string, username: string, password: string, appliesTo: string,
- *   tokenType?: "saml2"|"saml1"|"jwt"|string, soap?: "1.1"|"1.2", trust?: "13"|"2005",
+ * Builds a WS-Trust request message: Issue (with AppliesTo), or Validate / Renew / Cancel
+ * (with the token inside wst:ValidateTarget / RenewTarget / CancelTarget).
+ * @param {{ to: string, username: string, password: string, appliesTo?: string,
+ *   tokenType?: "saml2"|"saml1"|"jwt"|"status"|string, soap?: "1.1"|"1.2", trust?: "13"|"2005",
+ *   requestType?: "Issue"|"Validate"|"Renew"|"Cancel", target?: string,
  *   now?: Date, ttlSeconds?: number, messageId?: string, doctype?: boolean }} o
- *   `tokenType` may be a key of TOKEN_TYPES or a full URI; `doctype` prepends a DOCTYPE (negative tests only).
+ *   `tokenType` may be a key of TOKEN_TYPES, "status" (Validate), or a full URI; `target` is
+ *   the token XML (SAML assertion or wsse:BinarySecurityToken); `doctype` prepends a DOCTYPE
+ *   (negative tests only).
  * @returns {{ body: string, headers: Record<string,string>, action: string, messageId: string }}
  */
-export function buildIssueRequest(o) {
+export function buildTrustRequest(o) {
   const soap = o.soap ?? "1.2";
   const trust = TRUST[o.trust ?? "13"];
   if (!SOAP_NS[soap]) throw new Error(`unsupported SOAP version ${soap}`);
   if (!trust) throw new Error(`unsupported WS-Trust version ${o.trust}`);
+  const op = o.requestType ?? "Issue";
+  const action = `${trust.ns}/RST/${op}`;
   const now = o.now ?? new Date();
   const expires = new Date(now.getTime() + (o.ttlSeconds ?? 300) * 1000);
   const messageId = o.messageId ?? `urn:uuid:${crypto.randomUUID()}`;
-  const tokenType = o.tokenType ? (TOKEN_TYPES[o.tokenType] ?? o.tokenType) : undefined;
+  const tokenType =
+    o.tokenType === "status" ? `${trust.ns}/RSTR/Status` : o.tokenType ? (TOKEN_TYPES[o.tokenType] ?? o.tokenType) : undefined;
   // SOAP 1.1 §4.2.3 wants "1", SOAP 1.2 Part 1 §5.2.3 wants xs:boolean — "1" is valid in both.
   const mu = `s:mustUnderstand="1"`;
+  const appliesTo = o.appliesTo
+    ? `
+      <wsp:AppliesTo xmlns:wsp="${WSP}">
+        <a:EndpointReference><a:Address>${esc(o.appliesTo)}</a:Address></a:EndpointReference>
+      </wsp:AppliesTo>`
+    : "";
+  const keyType = op === "Issue" ? `
+      <trust:KeyType>${trust.bearer}</trust:KeyType>` : "";
+  const target = o.target !== undefined ? `
+      <trust:${op}Target>${o.target}</trust:${op}Target>` : "";
   const body = `${o.doctype ? '<?xml version="1.0" encoding="utf-8"?><!DOCTYPE s:Envelope [<!ENTITY x "x">]>' : ""}<s:Envelope xmlns:s="${SOAP_NS[soap]}" xmlns:a="${WSA}" xmlns:u="${WSU}">
   <s:Header>
-    <a:Action ${mu}>${esc(trust.action)}</a:Action>
+    <a:Action ${mu}>${esc(action)}</a:Action>
     <a:MessageID>${esc(messageId)}</a:MessageID>
     <a:ReplyTo><a:Address>http://www.w3.org/2005/08/addressing/anonymous</a:Address></a:ReplyTo>
     <a:To ${mu}>${esc(o.to)}</a:To>
@@ -78,17 +95,18 @@ export function buildIssueRequest(o) {
     </o:Security>
   </s:Header>
   <s:Body>
-    <trust:RequestSecurityToken xmlns:trust="${trust.ns}">
-      <wsp:AppliesTo xmlns:wsp="${WSP}">
-        <a:EndpointReference><a:Address>${esc(o.appliesTo)}</a:Address></a:EndpointReference>
-      </wsp:AppliesTo>
-      <trust:KeyType>${trust.bearer}</trust:KeyType>
-      <trust:RequestType>${trust.requestType}</trust:RequestType>${tokenType ? `
-      <trust:TokenType>${esc(tokenType)}</trust:TokenType>` : ""}
+    <trust:RequestSecurityToken xmlns:trust="${trust.ns}">${appliesTo}${keyType}
+      <trust:RequestType>${trust.ns}/${op}</trust:RequestType>${tokenType ? `
+      <trust:TokenType>${esc(tokenType)}</trust:TokenType>` : ""}${target}
     </trust:RequestSecurityToken>
   </s:Body>
 </s:Envelope>`;
-  return { body, headers: soapHeaders(soap, trust.action), action: trust.action, messageId };
+  return { body, headers: soapHeaders(soap, action), action, messageId };
+}
+
+/** The Issue request (kept for callers that only issue). */
+export function buildIssueRequest(o) {
+  return buildTrustRequest({ ...o, requestType: "Issue" });
 }
 
 /**

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { parseFlags, requestToken } from "../cli/token.mjs";
 import { findUsernameMixed } from "../cli/mex.mjs";
 import { isTrustFault } from "../cli/rstr.mjs";
+import { manageToken } from "../cli/lifecycle.mjs";
 import { jwtCheck } from "./jwt.mjs";
 import {
   compileSantuario,
@@ -152,6 +153,46 @@ for (const [soap, trust] of [["1.2", "13"], ["1.1", "2005"]]) {
   } catch (e) {
     report(`${tag}: requests`, false, e.message);
   }
+}
+
+// ---- Lifecycle: renewed tokens verify in xmlsec1; cancel sticks (checked again after a restart) --
+const VALIDATOR = { user: "rp-validator", password: "rp-validator-secret-0f1e2d3c4b5a6978" };
+try {
+  const issueOne = async () => {
+    const r = await requestToken({ url: base, user: USER.user, password: USER.password, appliesTo: RP, tokenType: "saml2" });
+    if (!r.ok) throw new Error(`issue failed: ${r.reason}`);
+    return r.token;
+  };
+  const original = await issueOne();
+  const renewed = await manageToken({ url: base, ...VALIDATOR, op: "Renew", token: original });
+  const idOf = (t) => /\bID="([^"]+)"/.exec(t ?? "")?.[1];
+  report("lifecycle: Renew returns a new token with a new ID", !!renewed.token && idOf(renewed.token) !== idOf(original),
+    renewed.fault ? `${renewed.fault.code}: ${renewed.fault.reason}` : `${idOf(original)} → ${idOf(renewed.token)}`);
+  if (renewed.token && md.certs.length) {
+    const f = join(work, "token-renewed.xml");
+    writeFileSync(f, renewed.token);
+    const x = xmlsecVerify(f, md.certs, "saml2");
+    report("lifecycle: xmlsec1 verifies the renewed assertion", x.ok, x.detail);
+    if (javaCp) {
+      const s2 = santuarioVerify(javaCp, f, md.certs, "saml2");
+      report("lifecycle: Santuario verifies the renewed assertion", s2.ok, s2.detail);
+    }
+  }
+  const again = await manageToken({ url: base, ...VALIDATOR, op: "Renew", token: original });
+  report("lifecycle: renewing the same original again → wst:UnableToRenew", /UnableToRenew$/.test(again.fault?.code ?? ""), again.fault?.code ?? "renewed twice!");
+  const doomed = await issueOne();
+  const c = await manageToken({ url: base, ...VALIDATOR, op: "Cancel", token: doomed });
+  report("lifecycle: Cancel → RequestedTokenCancelled", c.cancelled === true, c.fault ? c.fault.reason : "");
+  const v = await manageToken({ url: base, ...VALIDATOR, op: "Validate", token: doomed });
+  report("lifecycle: Validate after Cancel → invalid", v.valid === false, v.reason ?? v.fault?.reason ?? "");
+  const keep = await issueOne();
+  const vk = await manageToken({ url: base, ...VALIDATOR, op: "Validate", token: keep });
+  report("lifecycle: Validate of a fresh token → valid", vk.valid === true, vk.reason ?? vk.fault?.reason ?? "");
+  // For scripts/interop/restart-check.mjs, run after the runtime restarts on the same storage.
+  writeFileSync(join(work, "cancelled-token.xml"), doomed);
+  writeFileSync(join(work, "valid-token.xml"), keep);
+} catch (e) {
+  report("lifecycle: requests", false, e.message);
 }
 
 console.log(`${passed} passed, ${failed} failed`);

@@ -61,4 +61,34 @@ else
 fi
 echo "interop: $url is up"
 
-node scripts/interop/run.mjs --url "$url" --work "$work"
+start_server() {
+  if command -v setsid >/dev/null; then
+    setsid node scripts/serve.mjs --port "$port" --state-dir "$work/state" >>"$work/serve.log" 2>&1 &
+  else
+    node scripts/serve.mjs --port "$port" --state-dir "$work/state" >>"$work/serve.log" 2>&1 &
+  fi
+  server_pid=$!
+  for i in $(seq 1 240); do
+    if curl -fsS -o /dev/null "$url/healthz" 2>/dev/null; then return 0; fi
+    if ! kill -0 "$server_pid" 2>/dev/null; then echo "interop: the server exited"; return 1; fi
+    sleep 0.5
+  done
+  echo "interop: $url/healthz not ready after 120 s"; return 1
+}
+stop_server() {
+  kill -TERM -- "-$server_pid" 2>/dev/null || kill -TERM "$server_pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL -- "-$server_pid" 2>/dev/null || kill -KILL "$server_pid" 2>/dev/null || true
+  for _ in $(seq 1 50); do curl -fsS -o /dev/null "$url/healthz" 2>/dev/null || break; sleep 0.1; done
+}
+
+rc=0
+node scripts/interop/run.mjs --url "$url" --work "$work" || rc=$?
+if [ -z "${INTEROP_URL:-}" ]; then
+  # Stop the runtime and start it again on the same storage: Cancel must survive the restart.
+  echo "interop: restarting the worker on the same Durable Object storage"
+  stop_server
+  start_server
+  node scripts/interop/restart-check.mjs --url "$url" --work "$work" || rc=$?
+fi
+exit "$rc"

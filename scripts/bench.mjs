@@ -1,0 +1,258 @@
+#!/usr/bin/env node
+// `npm run bench -- [--connections 8] [--duration 10] [--threads 2] [--tool wrk|autocannon]
+//                   [--only a,b] [--no-micro] [--micro-only] [--soak] [--scale] [--pool N] [--no-build]`
+//
+// Starts `serve` (the production bundle in plain workerd, a fresh SQLite state dir) with the
+// baseline worker in the same workerd, then drives every scenario with one load generator,
+// same connections and duration. Prints a table; writes bench/results/latest.{json,md}.
+// See docs/benchmarks.md for what each scenario measures and how to read the ratios.
+import { spawn, spawnSync } from "node:child_process";
+import { cpus, tmpdir } from "node:os";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { drive, pickTool } from "./bench/load.mjs";
+import { API, RP, TT, TX, USERS, assertionOf, form, jwtOf, lifecycle, pool, rst, send } from "./bench/requests.mjs";
+import { renderMarkdown, renderTable } from "./bench/report.mjs";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+
+function parseArgs(argv) {
+  const o = { connections: 8, duration: 10, threads: 2, tool: null, only: null, micro: true, microOnly: false, soak: false, scale: false, pool: 12000, build: true, port: 18787, baselinePort: 18788 };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const v = () => argv[++i];
+    if (a === "--connections" || a === "-c") o.connections = Number(v());
+    else if (a === "--duration" || a === "-d") o.duration = Number(v());
+    else if (a === "--threads" || a === "-t") o.threads = Number(v());
+    else if (a === "--tool") o.tool = v();
+    else if (a === "--only") o.only = v().split(",");
+    else if (a === "--no-micro") o.micro = false;
+    else if (a === "--micro-only") o.microOnly = true;
+    else if (a === "--soak") o.soak = true;
+    else if (a === "--scale") o.scale = true;
+    else if (a === "--pool") o.pool = Number(v());
+    else if (a === "--no-build") o.build = false;
+    else if (a === "--port") o.port = Number(v());
+    else if (a === "--baseline-port") o.baselinePort = Number(v());
+    else {
+      console.error(`bench: unknown argument ${a}`);
+      process.exit(2);
+    }
+  }
+  return o;
+}
+
+/** Starts serve.mjs with the baseline worker; resolves { child, workerdPid } once healthy. */
+async function startServe(o, stateDir) {
+  const args = [join(ROOT, "scripts", "serve.mjs"), "--port", String(o.port), "--baseline-port", String(o.baselinePort), "--state-dir", stateDir];
+  if (!o.build) args.push("--no-build");
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
+  await new Promise((res, rej) => {
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+      if (out.includes("ready on")) res();
+    });
+    child.on("exit", (c) => rej(new Error(`serve exited (${c}) before it was ready:\n${out}`)));
+  });
+  const kids = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, "utf8").trim().split(/\s+/).map(Number);
+  return { child, workerdPid: kids[0] };
+}
+
+function rssMiB(pid) {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+function machine() {
+  const c = cpus();
+  const wd = spawnSync(join(ROOT, "node_modules", ".bin", "workerd"), ["--version"], { encoding: "utf8" }).stdout.trim();
+  const wrk = spawnSync("sh", ["-c", "wrk --version 2>&1 | head -1"], { encoding: "utf8" }).stdout.trim();
+  return { cores: c.length, cpu: c[0]?.model ?? "unknown", node: process.version, workerd: wd, wrk: wrk || null, os: `${process.platform} ${process.arch}` };
+}
+
+async function must(base, r, pick, what) {
+  const x = await send(base, r);
+  const v = x.status === 200 ? pick(x.text) : undefined;
+  if (!v) throw new Error(`bench: could not ${what} (HTTP ${x.status}): ${x.text.slice(0, 400)}`);
+  return v;
+}
+
+/** Fresh SAML 2.0 assertions for alice, each used once: Validate with TokenType SAML 2.0 (token
+ *  transformation) by rp-validator mints a new one per call without paying PBKDF2 each time. */
+async function mintPool(base, seed, n) {
+  return pool(n, 8, () => must(base, lifecycle("Validate", seed, TT.saml2), assertionOf, "mint a pool token"));
+}
+
+async function main() {
+  const o = parseArgs(process.argv.slice(2));
+  const report = { date: new Date().toISOString(), machine: machine(), settings: {}, scenarios: [], micro: null, soak: null, scale: null, targets: [] };
+  if (!o.microOnly) {
+    const tool = pickTool(o.tool);
+    report.settings = { tool, connections: o.connections, duration: o.duration, threads: o.threads, pool: o.pool };
+    const stateDir = mkdtempSync(join(tmpdir(), "sts-bench-state-"));
+    const work = mkdtempSync(join(tmpdir(), "sts-bench-"));
+    const { child, workerdPid } = await startServe(o, stateDir);
+    const base = `http://127.0.0.1:${o.port}`;
+    const baseline = `http://127.0.0.1:${o.baselinePort}`;
+    try {
+      await runScenarios({ o, tool, base, baseline, work, workerdPid, report });
+    } finally {
+      child.kill("SIGTERM");
+      await new Promise((r) => child.once("exit", r));
+      rmSync(work, { recursive: true, force: true });
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+  }
+  if (o.micro || o.microOnly) {
+    const { runMicro } = await import("./bench/micro.mjs");
+    console.error("bench: micro-benchmarks (in-process, Node)…");
+    report.micro = await runMicro({});
+  }
+  report.targets = evaluateTargets(report);
+  console.log(renderTable(report));
+  const outDir = join(ROOT, "bench", "results");
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, "latest.json"), JSON.stringify(report, null, 2) + "\n");
+  writeFileSync(join(outDir, "latest.md"), renderMarkdown(report));
+  console.log(`\nwrote bench/results/latest.json and bench/results/latest.md`);
+}
+
+async function runScenarios({ o, tool, base, baseline, work, workerdPid, report }) {
+  const common = { tool, dir: work, connections: o.connections, threads: o.threads, duration: o.duration };
+  const want = (n) => !o.only || o.only.includes(n);
+  // ---- preparation: tokens every scenario needs (none of this is measured) ----
+  const saml = await must(base, rst({ ...USERS.alice, appliesTo: RP, tokenType: TT.saml2 }), assertionOf, "issue alice's SAML 2.0 token");
+  const meta = await fetch(`${base}/.well-known/oauth-authorization-server`).then((r) => (r.ok ? r.json() : null));
+  const tokenPath = meta ? new URL(meta.token_endpoint).pathname : null;
+  const introspectPath = meta ? new URL(meta.introspection_endpoint).pathname : null;
+  const jwt = await must(base, rst({ ...USERS.alice, appliesTo: API, tokenType: TT.jwt }), jwtOf, "issue alice's JWT");
+  const jwtAlg = JSON.parse(Buffer.from(jwt.split(".")[0], "base64url").toString()).alg;
+
+  const scenarios = [
+    { name: "baseline: no-op", group: "baseline", base: baseline, method: "GET", path: "/noop", bodies: [""], expect: "ok" },
+    { name: "baseline: RSA-2048 sign", key: "rsa", group: "baseline", base: baseline, method: "GET", path: "/rsa2048-sign", bodies: [""] },
+    { name: "baseline: ECDSA P-256 sign", key: "ecdsa", group: "baseline", base: baseline, method: "GET", path: "/ecdsa-p256-sign", bodies: [""] },
+    { name: "WS-Trust Issue SAML 2.0 (UsernameToken, PBKDF2)", id: "issue-saml2", vs: "rsa", req: rst({ ...USERS.alice, appliesTo: RP, tokenType: TT.saml2 }), expect: "saml:Assertion" },
+    { name: `WS-Trust Issue JWT (${jwtAlg}, UsernameToken, PBKDF2)`, id: "issue-jwt", vs: jwtAlg.startsWith("ES") ? "ecdsa" : "rsa", req: rst({ ...USERS.alice, appliesTo: API, tokenType: TT.jwt }), expect: "BinarySecurityToken" },
+    { name: "WS-Trust Validate SAML 2.0 (rp-validator)", id: "validate", vs: "rsa", req: lifecycle("Validate", saml), expect: "/status/valid<" },
+    { name: "WS-Trust Renew SAML 2.0 (rp-validator, pool)", id: "renew", vs: "rsa", pooled: "Renew", expect: "saml:Assertion" },
+    { name: "WS-Trust Cancel SAML 2.0 (rp-validator, pool)", id: "cancel", vs: "noop", pooled: "Cancel", expect: "RequestedTokenCancelled" },
+  ];
+  if (tokenPath) {
+    const x = (audience, requested) => form(tokenPath, { grant_type: TX.grant, subject_token: jwt, subject_token_type: TX.jwt, audience, requested_token_type: requested });
+    scenarios.push(
+      { name: "Token exchange JWT → JWT (demo-client, basic)", id: "exchange-jwt-jwt", vs: "ecdsa", req: x(API, TX.jwt), expect: '"access_token"' },
+      { name: "Token exchange JWT → SAML 2.0 (demo-client, basic)", id: "exchange-jwt-saml2", vs: "rsa", req: x(RP, TX.saml2), expect: '"access_token"' },
+      { name: "Introspection of a JWT (demo-client, basic)", id: "introspect", vs: "noop", req: form(introspectPath, { token: jwt }), expect: '"active":true' },
+    );
+  } else console.error("bench: no OAuth metadata — token exchange and introspection scenarios skipped");
+
+  const rps = {};
+  for (const s of scenarios) {
+    if (s.group !== "baseline" && !want(s.id)) continue;
+    let bodies = s.bodies ?? [s.req?.body];
+    let note;
+    if (s.pooled) {
+      console.error(`bench: minting ${o.pool} one-use tokens for ${s.pooled}…`);
+      const toks = await mintPool(base, saml, o.pool);
+      bodies = toks.map((t) => lifecycle(s.pooled, t).body);
+      note = `pool of ${o.pool} pre-issued tokens, each used once`;
+    }
+    const req = s.req ?? (s.pooled ? lifecycle(s.pooled, saml) : { method: s.method, path: s.path, headers: {} });
+    const rssBefore = rssMiB(workerdPid);
+    console.error(`bench: ${s.name} …`);
+    const r = await drive({ ...common, base: s.base ?? base, name: s.id ?? s.key ?? "noop", method: req.method, path: req.path, headers: req.headers, bodies, cycle: !s.pooled, expect: s.expect });
+    if (s.pooled && r.exhausted) note += `; pool ran out after ${r.seconds.toFixed(1)} s`;
+    const row = { name: s.name, id: s.id ?? `baseline-${s.key ?? "noop"}`, vs: s.vs ?? null, ...r, rssBeforeMiB: rssBefore, rssAfterMiB: rssMiB(workerdPid), note };
+    rps[s.key ?? (s.group === "baseline" ? "noop" : s.id)] = r.rps;
+    row.ratio = s.vs ? r.rps / rps[s.vs] : null;
+    report.scenarios.push(row);
+  }
+  if (o.soak) report.soak = await soak({ common, base, saml, workerdPid });
+  if (o.scale) report.scale = await scale({ common, base, saml, workerdPid, o });
+}
+
+/** 60 s of Validate while sampling workerd's RSS every 2 s (VmRSS from /proc). */
+async function soak({ common, base, saml, workerdPid }) {
+  console.error("bench: soak, 60 s of Validate…");
+  const samples = [];
+  const t0 = Date.now();
+  const timer = setInterval(() => samples.push({ t: (Date.now() - t0) / 1000, rssMiB: rssMiB(workerdPid) }), 2000);
+  const req = lifecycle("Validate", saml);
+  const r = await drive({ ...common, duration: 60, base, name: "soak", method: req.method, path: req.path, headers: req.headers, bodies: [req.body], cycle: true, expect: "/status/valid<" });
+  clearInterval(timer);
+  const afterWarm = samples.filter((s) => s.t >= 10);
+  const first = afterWarm[0]?.rssMiB ?? NaN;
+  const last = afterWarm.at(-1)?.rssMiB ?? NaN;
+  const max = Math.max(...afterWarm.map((s) => s.rssMiB));
+  return { ...r, samples, rssAt10sMiB: first, rssAt60sMiB: last, rssMaxMiB: max, growthPct: ((last - first) / first) * 100 };
+}
+
+/** Validate and Cancel latency on a fresh store vs after 10,000 cancels of a few subjects. */
+async function scale({ common, base, saml, o }) {
+  const light = { ...common, connections: 2, threads: 1, duration: 5 };
+  const measure = async (label) => {
+    const v = lifecycle("Validate", saml);
+    const validate = await drive({ ...light, base, name: `scale-validate-${label}`, method: v.method, path: v.path, headers: v.headers, bodies: [v.body], cycle: true, expect: "/status/valid<" });
+    const toks = await mintPool(base, saml, 3000);
+    const c = lifecycle("Cancel", saml);
+    const cancel = await drive({ ...light, base, name: `scale-cancel-${label}`, method: c.method, path: c.path, headers: c.headers, bodies: toks.map((t) => lifecycle("Cancel", t).body), cycle: false, expect: "RequestedTokenCancelled" });
+    return { validate, cancel };
+  };
+  console.error("bench: scale — fresh-store latency…");
+  const before = await measure("fresh");
+  // Issuance is stateless (test/http: Issue makes zero Durable Object calls), so 100,000 issued
+  // tokens leave nothing in state; cancels do write. Cancel 10,000 distinct tokens of alice and
+  // bob — the worst case for the shard the measurement then hits (alice's).
+  console.error("bench: scale — cancelling 10,000 tokens (alice and bob)…");
+  const bobSaml = await must(base, rst({ ...USERS.bob, appliesTo: RP, tokenType: TT.saml2 }), assertionOf, "issue bob's token");
+  let cancelled = 0;
+  for (const seed of [saml, bobSaml]) {
+    for (let done = 0; done < 5000; done += 1000) {
+      const toks = await mintPool(base, seed, 1000);
+      await pool(toks.length, 8, (i) => must(base, lifecycle("Cancel", toks[i]), (t) => t.includes("RequestedTokenCancelled"), "cancel"));
+      cancelled += toks.length;
+    }
+  }
+  console.error("bench: scale — latency after the cancels…");
+  const after = await measure("after");
+  const pct = (a, b) => ((b - a) / a) * 100;
+  return {
+    cancelled: cancelled + 3000, // plus the fresh-store Cancel pool
+    issuedNote: "issuance writes no state; 100,000 issued tokens cost the store nothing (Issue makes zero DO calls)",
+    settings: { connections: 2, duration: 5 },
+    before,
+    after,
+    validateP50ChangePct: pct(before.validate.p50Ms, after.validate.p50Ms),
+    cancelP50ChangePct: pct(before.cancel.p50Ms, after.cancel.p50Ms),
+  };
+}
+
+function evaluateTargets(r) {
+  const t = [];
+  const row = (id) => r.scenarios.find((s) => s.id === id);
+  const add = (what, value, min, unit = "×") => value !== undefined && value !== null && t.push({ what, value, min, unit, met: value >= min });
+  add("token exchange JWT→JWT ≥ 0.50 × ECDSA P-256 sign", row("exchange-jwt-jwt")?.ratio, 0.5);
+  add("token exchange JWT→SAML 2.0 ≥ 0.75 × RSA-2048 sign", row("exchange-jwt-saml2")?.ratio, 0.75);
+  add("Validate SAML 2.0 ≥ 2 × RSA-2048 sign", row("validate")?.ratio, 2);
+  if (r.scenarios.length) {
+    const errs = r.scenarios.reduce((a, s) => a + s.errors, 0);
+    t.push({ what: "zero errors under load", value: errs, min: 0, unit: "errors", met: errs === 0 });
+  }
+  if (r.micro) {
+    add("signing ≥ 4 × faster than xml-crypto", r.micro.ratios.signVsXmlCrypto, 4);
+    add("signing ≥ 5 × faster than xmldsigjs", r.micro.ratios.signVsXmldsigjs, 5);
+    add("verification ≥ 4 × faster than xml-crypto", r.micro.ratios.verifyVsXmlCrypto, 4);
+  }
+  if (r.soak) t.push({ what: "memory flat over 60 s (RSS growth 10 s→60 s < 10%)", value: r.soak.growthPct, min: null, unit: "%", met: r.soak.growthPct < 10 && r.soak.errors === 0 });
+  if (r.scale) {
+    for (const k of ["validateP50ChangePct", "cancelP50ChangePct"]) {
+      t.push({ what: `scale: ${k.startsWith("v") ? "Validate" : "Cancel"} p50 after 10k cancels within 10% of fresh`, value: r.scale[k], min: null, unit: "%", met: r.scale[k] <= 10 });
+    }
+  }
+  return t;
+}
+
+await main();

@@ -1,0 +1,67 @@
+// Renders a bench report as a plain-text table (stdout) and as markdown (bench/results/latest.md).
+const f1 = (x) => (x === null || x === undefined || Number.isNaN(x) ? "–" : x.toFixed(1));
+const f2 = (x) => (x === null || x === undefined || Number.isNaN(x) ? "–" : x.toFixed(2));
+const n0 = (x) => Math.round(x).toLocaleString("en-US");
+
+function rows(r) {
+  return r.scenarios.map((s) => [s.name, n0(s.rps), f2(s.p50Ms), f2(s.p99Ms), String(s.errors), s.vs ? `${f2(s.ratio)} × ${s.vs}` : "", s.note ?? ""]);
+}
+const HEAD = ["scenario", "req/s", "p50 ms", "p99 ms", "errors", "ratio to baseline", "note"];
+
+function microRows(r) {
+  return r.micro.cases.map((c) => [c.name, c.msPerOp.toFixed(3), c.cpuMsPerOp.toFixed(3), n0(c.opsPerSec)]);
+}
+const MICRO_HEAD = ["case (one call at a time)", "ms/op", "CPU ms/op", "ops/s"];
+
+function machineLine(r) {
+  const m = r.machine;
+  const s = r.settings;
+  return `${m.cores} cores, ${m.cpu}; Node ${m.node}; workerd ${m.workerd}; ${m.os}` + (s.tool ? `; load: ${s.tool}, ${s.connections} connections, ${s.threads} threads, ${s.duration} s per scenario` : "");
+}
+
+function text(head, body) {
+  const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells) => cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(w[i]) : c.padStart(w[i]))).join("  ");
+  return [line(head), w.map((x) => "-".repeat(x)).join("  "), ...body.map(line)].join("\n");
+}
+
+function md(head, body) {
+  return [`| ${head.join(" | ")} |`, `|${head.map((_, i) => (i === 0 ? "---" : "---:")).join("|")}|`, ...body.map((b) => `| ${b.join(" | ")} |`)].join("\n");
+}
+
+function targetRows(r) {
+  return r.targets.map((t) => [t.what, t.unit === "×" ? `${f2(t.value)}×` : t.unit === "%" ? `${f1(t.value)} %` : String(t.value), t.met ? "met" : "MISSED"]);
+}
+
+function extras(r) {
+  const out = [];
+  if (r.micro) {
+    const q = r.micro.ratios;
+    out.push(`micro ratios: sign vs xml-crypto ${f2(q.signVsXmlCrypto)}×, vs xmldsigjs ${f2(q.signVsXmldsigjs)}× (build+sign as Issue does: ${f2(q.buildSignVsXmlCrypto)}×, ${f2(q.buildSignVsXmldsigjs)}×); verify vs xml-crypto ${f2(q.verifyVsXmlCrypto)}×, vs xmldsigjs ${f2(q.verifyVsXmldsigjs)}×; our sign = ${f2(q.signOverRawRsa)} × raw RSA sign. Assertion ${r.micro.unsignedBytes} bytes unsigned, ${r.micro.assertionBytes} signed.`);
+  }
+  if (r.soak) out.push(`soak: 60 s of Validate, ${n0(r.soak.rps)} req/s, ${r.soak.errors} errors; workerd RSS ${f1(r.soak.rssAt10sMiB)} MiB at 10 s → ${f1(r.soak.rssAt60sMiB)} MiB at 60 s (max ${f1(r.soak.rssMaxMiB)}), growth ${f1(r.soak.growthPct)} %.`);
+  if (r.scale) {
+    const s = r.scale;
+    out.push(`scale (2 connections, 5 s): Validate p50 ${f2(s.before.validate.p50Ms)} → ${f2(s.after.validate.p50Ms)} ms (${f1(s.validateP50ChangePct)} %), Cancel p50 ${f2(s.before.cancel.p50Ms)} → ${f2(s.after.cancel.p50Ms)} ms (${f1(s.cancelP50ChangePct)} %) after ${n0(s.cancelled)} cancels; ${s.issuedNote}.`);
+  }
+  return out;
+}
+
+export function renderTable(r) {
+  const parts = [`machine: ${machineLine(r)}`];
+  if (r.scenarios.length) parts.push(text(HEAD, rows(r)));
+  if (r.micro) parts.push(text(MICRO_HEAD, microRows(r)));
+  parts.push(...extras(r));
+  if (r.targets.length) parts.push(text(["target", "measured", ""], targetRows(r)));
+  return parts.join("\n\n");
+}
+
+export function renderMarkdown(r) {
+  const parts = [`# Benchmark results (${r.date})`, `Machine: ${machineLine(r)}.`];
+  if (r.scenarios.length) parts.push("## HTTP (plain workerd, `npm run bench`)", md(HEAD, rows(r)));
+  if (r.micro) parts.push("## In-process (Node, same key, same assertion)", md(MICRO_HEAD, microRows(r)));
+  const ex = extras(r);
+  if (ex.length) parts.push(ex.map((e) => `- ${e}`).join("\n"));
+  if (r.targets.length) parts.push("## Targets", md(["target", "measured", "status"], targetRows(r)));
+  return parts.join("\n\n") + "\n";
+}

@@ -1,0 +1,103 @@
+// `npm run sts -- validate|renew|cancel --url URL --user NAME --password PW --token FILE
+//    [--token-type status|saml2|saml1|jwt] [--applies-to URI] [--soap 1.1|1.2] [--trust 13|2005]`
+//
+// WS-Trust Validate / Renew / Cancel of a token you hold (a SAML assertion file, or a compact
+// JWT), sent to the usernamemixed endpoint discovered from /trust/mex. The caller is the
+// token's own subject or a service account (e.g. rp-validator).
+import { readFileSync, writeFileSync } from "node:fs";
+import { buildTrustRequest } from "./envelope.mjs";
+import { parseIssueResponse } from "./rstr.mjs";
+import { discoverEndpoint, parseFlags } from "./token.mjs";
+import { parseXml, select, selectText } from "./xml.mjs";
+
+const JWT_VT = "urn:ietf:params:oauth:token-type:jwt";
+const BASE64_BINARY = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary";
+const WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd";
+
+/** The token as it goes inside a target element: XML as is, a JWT in a BinarySecurityToken. */
+export function targetXml(token) {
+  const t = token.trim();
+  if (t.startsWith("<")) return t;
+  return `<wsse:BinarySecurityToken xmlns:wsse="${WSSE}" ValueType="${JWT_VT}" EncodingType="${BASE64_BINARY}">${Buffer.from(t).toString("base64")}</wsse:BinarySecurityToken>`;
+}
+
+/**
+ * Sends Validate, Renew or Cancel for `token`.
+ * @param {{ url: string, user: string, password: string, op: "Validate"|"Renew"|"Cancel",
+ *   token: string, tokenType?: string, appliesTo?: string, soap?: "1.1"|"1.2", trust?: "13"|"2005",
+ *   endpoint?: string }} o
+ * @returns {Promise<{ status: number, text: string, fault?: { code: string, reason: string },
+ *   valid?: boolean, reason?: string, cancelled?: boolean, token?: string }>}
+ */
+export async function manageToken(o) {
+  const trust = o.trust ?? "13";
+  const soap = o.soap ?? "1.2";
+  const endpoint = o.endpoint ?? (await discoverEndpoint(o.url, trust, soap));
+  const req = buildTrustRequest({
+    to: endpoint,
+    username: o.user,
+    password: o.password,
+    requestType: o.op,
+    target: targetXml(o.token),
+    tokenType: o.tokenType ?? (o.op === "Validate" ? "status" : undefined),
+    appliesTo: o.appliesTo,
+    soap,
+    trust,
+  });
+  const res = await fetch(endpoint, { method: "POST", headers: req.headers, body: req.body });
+  const text = await res.text();
+  const doc = parseXml(text);
+  const fault = select("//s11:Fault | //s12:Fault", doc)[0];
+  if (fault) {
+    const r = parseIssueResponse(text);
+    return { status: res.status, text, fault: { code: r.subcode ?? r.code, reason: r.reason } };
+  }
+  const code = selectText("//wst13:Status/wst13:Code | //wst05:Status/wst05:Code", doc);
+  if (code) {
+    return { status: res.status, text, valid: code.trim().endsWith("/status/valid"), reason: selectText("//wst13:Status/wst13:Reason | //wst05:Status/wst05:Reason", doc)?.trim() };
+  }
+  if (select("//wst13:RequestedTokenCancelled | //wst05:RequestedTokenCancelled", doc).length) return { status: res.status, text, cancelled: true };
+  const issued = parseIssueResponse(text);
+  return { status: res.status, text, token: issued.ok ? issued.token : undefined };
+}
+
+/** Builds the `run(args)` of one lifecycle command. */
+export function command(op) {
+  return async function run(args) {
+    let f;
+    try {
+      f = parseFlags(args);
+    } catch (e) {
+      console.error(e.message);
+      return 2;
+    }
+    const missing = ["url", "user", "password", "token"].filter((k) => f[k] === undefined);
+    if (missing.length) {
+      console.error(`usage: sts ${op.toLowerCase()} --url URL --user NAME --password PW --token FILE [--token-type T] [--applies-to URI] [--soap 1.1|1.2] [--trust 13|2005] [--out FILE]\nmissing --${missing.join(", --")}`);
+      return 2;
+    }
+    const r = await manageToken({
+      url: f.url, user: f.user, password: f.password, op, token: readFileSync(f.token, "utf8"),
+      tokenType: f["token-type"], appliesTo: f["applies-to"], soap: f.soap, trust: f.trust,
+    });
+    if (r.fault) {
+      console.error(`SOAP fault (HTTP ${r.status}) ${r.fault.code}: ${r.fault.reason}`);
+      return 1;
+    }
+    if (r.valid !== undefined) {
+      console.log(`${r.valid ? "valid" : "invalid"}: ${r.reason ?? ""}`);
+      return r.valid ? 0 : 1;
+    }
+    if (r.cancelled) {
+      console.log("cancelled");
+      return 0;
+    }
+    if (r.token) {
+      if (f.out) writeFileSync(f.out, r.token);
+      else console.log(r.token);
+      return 0;
+    }
+    console.error("unexpected response");
+    return 1;
+  };
+}
