@@ -7,6 +7,7 @@
 import type { Context, Hono } from "hono";
 import type { StsContext } from "../engine/types.ts";
 import type { Env } from "../env.ts";
+import { writeAudit } from "../http/audit.ts";
 import { getContext } from "../http/context.ts";
 import { createStateClient, type StateClient } from "../state/client.ts";
 import { type AuthenticatedClient, authenticateClient } from "./client-auth.ts";
@@ -25,11 +26,17 @@ const PUBLIC_CACHE = { "Cache-Control": "public, max-age=300" };
 
 type Operation = (ctx: StsContext, state: StateClient, client: AuthenticatedClient, params: FormParams) => Promise<unknown>;
 
-/** One POST endpoint: form → client auth → operation → JSON (or empty 200 for `null`). */
-function endpoint(path: string, op: Operation) {
+/**
+ * One POST endpoint: form → client auth → operation → JSON (or empty 200 for `null`), and the
+ * one audit line per operation (the engine fills subject, target and token ID as it learns them).
+ */
+function endpoint(path: string, operation: string, op: Operation) {
   return async (c: Context<App>): Promise<Response> => {
+    const started = Date.now();
+    let ctx: StsContext | undefined;
     try {
-      const ctx = await getContext(c.env, c.req.url);
+      ctx = await getContext(c.env, c.req.url);
+      ctx.audit.operation = operation;
       const params = await readForm(c.req.raw, ctx.config.limits.maxBodyBytes);
       const state = createStateClient(c.env, { waitUntil: (p) => c.executionCtx.waitUntil(p) });
       const client = await authenticateClient(ctx, c.req.header("authorization") ?? null, params, {
@@ -38,12 +45,15 @@ function endpoint(path: string, op: Operation) {
         // actually called is accepted too (introspection / revocation).
         audiences: [...new Set([endpointUrl(ctx, OAUTH_PATHS.token), ctx.issuer, endpointUrl(ctx, path)])],
       });
+      ctx.audit.requestor = client.client.clientId;
       const result = await op(ctx, state, client, params);
+      await writeAudit(ctx.audit, { ok: true, status: 200 }, started);
       if (result === null) return new Response(null, { status: 200, headers: NO_STORE_HEADERS });
       return new Response(JSON.stringify(result), { status: 200, headers: { "Content-Type": "application/json", ...NO_STORE_HEADERS } });
     } catch (e) {
       const o = toOAuthError(e);
       if (!o) throw e; // app.onError: generic 500, detail to the log
+      if (ctx) await writeAudit(ctx.audit, { ok: false, status: o.status, error: o.code, reason: o.message }, started);
       return oauthErrorResponse(o);
     }
   };
@@ -59,9 +69,9 @@ export function registerOAuthRoutes(app: Hono<App>): void {
     const ctx = await getContext(c.env, c.req.url);
     return c.body(JSON.stringify(buildJwks(ctx)), 200, { "Content-Type": "application/jwk-set+json", ...PUBLIC_CACHE });
   });
-  app.post(OAUTH_PATHS.token, endpoint(OAUTH_PATHS.token, (ctx, state, a, p) => exchangeToken(ctx, state, a.client, p)));
-  app.post(OAUTH_PATHS.introspect, endpoint(OAUTH_PATHS.introspect, (ctx, state, a, p) => introspectToken(ctx, state, a.client, p)));
-  app.post(OAUTH_PATHS.revoke, endpoint(OAUTH_PATHS.revoke, async (ctx, state, a, p) => {
+  app.post(OAUTH_PATHS.token, endpoint(OAUTH_PATHS.token, "oauth.token_exchange", (ctx, state, a, p) => exchangeToken(ctx, state, a.client, p)));
+  app.post(OAUTH_PATHS.introspect, endpoint(OAUTH_PATHS.introspect, "oauth.introspect", (ctx, state, a, p) => introspectToken(ctx, state, a.client, p)));
+  app.post(OAUTH_PATHS.revoke, endpoint(OAUTH_PATHS.revoke, "oauth.revoke", async (ctx, state, a, p) => {
     await revokeToken(ctx, state, a.client, p);
     return null;
   }));
