@@ -40,7 +40,8 @@ const NCNAME = /^[\p{L}_][\p{L}\p{N}_.\-\u00B7]*$/u;
  * SignatureValue are text only; algorithms are in the anchor's allow-list (default SHA-2 only;
  * HMAC never); the digest matches (constant time); the SignatureValue verifies with an anchor key
  * (a KeyInfo certificate only selects among the anchor's by exact DER; unknown → refused);
- * ECDSA values are exactly 2 × field size. On success, read claims only from `signedElement`.
+ * ECDSA values are exactly 2 × field size; the signature carries no ds:Object and its KeyInfo no
+ * foreign elements (unsigned payload). On success, read claims only from `signedElement`.
  */
 export async function verifyEnveloped<K extends AnchorKey>(
   element: Element,
@@ -57,6 +58,7 @@ export async function verifyEnveloped<K extends AnchorKey>(
     }
     if (signatures.length !== 1) throw new Refusal(signatures.length === 0 ? "the token is not signed" : "more than one signature");
     const parsed = parseSignature(signatures[0]!, policyOf(anchor));
+    assertNoUnsignedPayload(signatures[0]!);
     if (parsed.references.length !== 1) throw new Refusal("expected exactly one ds:Reference");
     const ref = parsed.references[0]!;
     const id = ownId(element, idNames);
@@ -68,6 +70,28 @@ export async function verifyEnveloped<K extends AnchorKey>(
     return { ok: true, key, signedElement: element, signatureAlgorithm: parsed.algorithm.uri, digestAlgorithm: ref.digestUri };
   } catch (e) {
     return { ok: false, reason: refusalReason(e) };
+  }
+}
+
+const DSIG11_NS = "http://www.w3.org/2009/xmldsig11#";
+
+/**
+ * The enveloped-signature transform (XML-DSig 1.1 §6.6.4) removes the whole ds:Signature from
+ * the digest, so anything inside it besides SignedInfo is unsigned. A token signature needs
+ * none of it: ds:Object is refused, and KeyInfo may hold only XML-DSig markup (no foreign
+ * elements such as a smuggled assertion that a careless reader could pick up).
+ */
+function assertNoUnsignedPayload(signature: Element): void {
+  for (let c = signature.firstChild; c; c = c.nextSibling) {
+    if (c.nodeType !== 1) continue;
+    const el = c as Element;
+    if (el.localName === "Object") throw new Refusal("ds:Object is not allowed in a token signature");
+    if (el.localName !== "KeyInfo") continue;
+    const all = el.getElementsByTagName("*");
+    for (let i = 0; i < all.length; i++) {
+      const ns = all.item(i)!.namespaceURI;
+      if (ns !== DSIG_NS && ns !== DSIG11_NS) throw new Refusal("unexpected content in ds:KeyInfo");
+    }
   }
 }
 
