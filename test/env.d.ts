@@ -2,3 +2,12 @@ declare module "*?raw" {
   const content: string;
   export default content;
 }
+
+/** The worker's bindings, as `env` from "cloudflare:test" sees them (wrangler.toml + vitest config). */
+declare namespace Cloudflare {
+  interface Env {
+    TOKEN_STATE: DurableObjectNamespace<import("../src/state/token-state.ts").TokenStateObject>;
+    REPLAY_CACHE: DurableObjectNamespace<import("../src/state/replay-cache.ts").ReplayCacheObject>;
+    STS_DEV_MODE: string;
+  }
+}

@@ -20,6 +20,20 @@ const UNDERSTOOD = new Set([
   `${WSSE_NS} Security`,
 ]);
 
+/**
+ * Whether a header block is addressed to us: SOAP 1.2 Part 1 §2.2 (role absent, "next" or
+ * "ultimateReceiver"; "none" never) and SOAP 1.1 §4.2.2 (actor absent or ".../actor/next").
+ * mustUnderstand applies only to blocks addressed to us.
+ */
+function targetsUs(h: Element, version: SoapVersion): boolean {
+  if (version === "1.2") {
+    const role = h.getAttributeNS(SOAP12_NS, "role");
+    return !role || role === `${SOAP12_NS}/role/next` || role === `${SOAP12_NS}/role/ultimateReceiver`;
+  }
+  const actor = h.getAttributeNS(SOAP11_NS, "actor");
+  return !actor || actor === "http://schemas.xmlsoap.org/soap/actor/next";
+}
+
 function elementChildren(el: Element): Element[] {
   const out: Element[] = [];
   for (let n = el.firstChild; n; n = n.nextSibling) if (n.nodeType === 1) out.push(n as Element);
@@ -67,7 +81,7 @@ export function readEnvelope(doc: Document, contentType: string | null): SoapEnv
   if (header) {
     for (const h of elementChildren(header)) {
       const mu = h.getAttributeNS(ns, "mustUnderstand");
-      if ((mu === "1" || mu === "true") && !UNDERSTOOD.has(`${h.namespaceURI} ${h.localName}`)) {
+      if ((mu === "1" || mu === "true") && targetsUs(h, version) && !UNDERSTOOD.has(`${h.namespaceURI} ${h.localName}`)) {
         throw new StsError(
           "must_understand",
           `The header '{${h.namespaceURI ?? ""}}${h.localName}' is marked mustUnderstand but is not understood.`,

@@ -102,6 +102,13 @@ describe("WS-Trust Issue (black box)", () => {
     }
   }
 
+  it("ignores mustUnderstand on a header addressed to another role", async () => {
+    const r = await trust({ ...alice, soap: "1.2", extraHeaders: `<x:Foo xmlns:x="urn:x" s:mustUnderstand="true" s:role="http://www.w3.org/2003/05/soap-envelope/role/none"/>` });
+    expect(r.status).toBe(200);
+    const r11 = await trust({ ...alice, soap: "1.1", extraHeaders: `<x:Foo xmlns:x="urn:x" s:mustUnderstand="1" s:actor="urn:someone-else"/>` });
+    expect(r11.status).toBe(200);
+  });
+
   it("refuses a DOCTYPE with a fault and reads nothing", async () => {
     const body = `<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><s:Envelope xmlns:s="${NS.s12}"><s:Body>&e;</s:Body></s:Envelope>`;
     const res = await call("/trust/13/usernamemixed", { method: "POST", headers: { "content-type": "application/soap+xml" }, body });
