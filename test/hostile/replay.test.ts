@@ -1,0 +1,77 @@
+/**
+ * Replay and freshness (WS-Security Username Token Profile 1.1 §3.1, WS-Security 1.1 §10):
+ * a UsernameToken's Nonce + Created is accepted once within the freshness window; stale,
+ * future and expired messages are refused with wsse:MessageExpired.
+ */
+import { describe, expect, it } from "vitest";
+import { faultCode, trust } from "../helpers/worker.ts";
+
+const ALICE = { user: "alice", password: "wonderland", appliesTo: "urn:example:rp" };
+let n = 0;
+/** A nonce unique to this test run (16 random bytes, base64, as WSS clients send). */
+function nonce(): string {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[0] = n++;
+  return btoa(String.fromCharCode(...b));
+}
+const iso = (msAgo: number) => new Date(Date.now() - msAgo).toISOString();
+
+describe("UsernameToken replay", () => {
+  it("accepts a Nonce+Created once; the identical token again → wsse:MessageExpired", async () => {
+    const ut = { ...ALICE, nonce: nonce(), created: iso(0) };
+    const first = await trust(ut);
+    expect(first.status).toBe(200);
+    expect(first.text).toContain("<saml:Assertion");
+    const second = await trust(ut);
+    expect(second.status).toBe(400);
+    expect(faultCode(second.text)).toBe("wsse:MessageExpired");
+    expect(second.text).not.toContain("<saml:Assertion");
+  });
+
+  it("refuses the replay across SOAP versions, WS-Trust versions and Created spellings", async () => {
+    const created = new Date(Date.now() - 1000);
+    const ut = { ...ALICE, nonce: nonce(), created: created.toISOString() };
+    expect((await trust(ut)).status).toBe(200);
+    // The same instant in another lexical form (offset instead of Z) is the same Created.
+    const offsetForm = created.toISOString().replace("Z", "+00:00");
+    for (const replay of [
+      { ...ut, soap: "1.1" as const },
+      { ...ut, trust: "2005" as const },
+      { ...ut, created: offsetForm },
+      { ...ut, password: "wrong" },
+    ]) {
+      const r = await trust(replay);
+      expect(faultCode(r.text), JSON.stringify(replay)).toBe("wsse:MessageExpired");
+    }
+  });
+
+  it("a fresh Nonce for the same user is accepted (the cache is keyed by nonce, not by user)", async () => {
+    const created = iso(0);
+    expect((await trust({ ...ALICE, nonce: nonce(), created })).status).toBe(200);
+    expect((await trust({ ...ALICE, nonce: nonce(), created })).status).toBe(200);
+  });
+
+  it("refuses a stale Created (older than the 10-minute window) even with a fresh nonce", async () => {
+    const r = await trust({ ...ALICE, nonce: nonce(), created: iso(11 * 60_000) });
+    expect(r.status).toBe(400);
+    expect(faultCode(r.text)).toBe("wsse:MessageExpired");
+  });
+
+  it("refuses a Created in the future beyond the clock skew", async () => {
+    const r = await trust({ ...ALICE, nonce: nonce(), created: iso(-10 * 60_000) });
+    expect(faultCode(r.text)).toBe("wsse:MessageExpired");
+  });
+
+  it("refuses an expired or future wsu:Timestamp", async () => {
+    const expired = await trust({ ...ALICE, timestamp: { created: iso(3_600_000), expires: iso(3_000_000) } });
+    expect(faultCode(expired.text)).toBe("wsse:MessageExpired");
+    const future = await trust({ ...ALICE, timestamp: { created: iso(-3_600_000), expires: iso(-3_900_000) } });
+    expect(faultCode(future.text)).toBe("wsse:MessageExpired");
+  });
+
+  it("an unparseable Created is a fault, not a bypass of the replay cache", async () => {
+    const r = await trust({ ...ALICE, nonce: nonce(), created: "yesterday" });
+    expect(r.status).toBe(400);
+    expect(faultCode(r.text)).toBe("wst:BadRequest");
+  });
+});
