@@ -4,7 +4,7 @@
  * RFC 5480 §2.1.1), and whether a certificate PEM is well-formed. Importing and matching keys
  * to certificates is the key ring's job at load.
  */
-import { fromBase64 } from "../identity/bytes.ts";
+import { fromBase64 } from "../bytes.ts";
 
 /** The algorithm of a signing key, as far as the STS cares. */
 export type KeyAlgorithm = "RSA" | "EC P-256" | "EC P-384" | "EC P-521";

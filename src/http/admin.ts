@@ -4,23 +4,10 @@ import { StsError, authenticationFailed, invalidRequest, notAuthorized } from ".
 import type { Env } from "../env.ts";
 import { createStateClient } from "../state/client.ts";
 import { writeAudit } from "./audit.ts";
+import { parseBasicAuthorization } from "./basic-auth.ts";
 import { getContext } from "./context.ts";
 
 const NO_STORE = { "Cache-Control": "no-store" };
-
-/** Reads HTTP Basic credentials (RFC 7617); undefined if absent or malformed. */
-function basicCredentials(header: string | undefined): { user: string; secret: string } | undefined {
-  const m = /^Basic ([A-Za-z0-9+/=]+)$/i.exec(header ?? "");
-  if (!m) return undefined;
-  let decoded: string;
-  try {
-    decoded = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(Uint8Array.from(atob(m[1]!), (ch) => ch.charCodeAt(0)));
-  } catch {
-    return undefined;
-  }
-  const i = decoded.indexOf(":");
-  return i < 0 ? undefined : { user: decoded.slice(0, i), secret: decoded.slice(i + 1) };
-}
 
 /**
  * `POST /admin/revoke-subject` — revoke everything a subject holds, issued before now (or
@@ -35,7 +22,7 @@ export function registerAdminRoutes(app: Hono<{ Bindings: Env }>): void {
     const ctx = await getContext(c.env, c.req.url);
     ctx.audit.operation = "admin.revoke_subject";
     try {
-      const cred = basicCredentials(c.req.header("authorization"));
+      const cred = parseBasicAuthorization(c.req.header("authorization"));
       if (!cred) throw authenticationFailed("Send service-account credentials with HTTP Basic.");
       ctx.audit.requestor = cred.user;
       const who = await authenticatePassword(ctx, cred.user, cred.secret);

@@ -3,7 +3,7 @@
  * `pbkdf2-sha256$<iterations>$<salt base64>$<hash base64>` with a 16-byte salt and a 32-byte
  * derived key. Slow by design: passwords are low-entropy, so each guess must cost work.
  */
-import { constantTimeEqual, fromBase64, toBase64, utf8 } from "./bytes.ts";
+import { constantTimeEqual, fromBase64, toBase64, utf8 } from "../bytes.ts";
 
 /** Algorithm label that starts every stored password hash. */
 export const PASSWORD_HASH_PREFIX = "pbkdf2-sha256";

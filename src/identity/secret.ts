@@ -4,7 +4,7 @@
  * entropy, so guessing is infeasible regardless of hash cost (unlike user passwords, see
  * `password.ts`); the hash only keeps the plaintext out of configuration and logs.
  */
-import { constantTimeEqual, fromHex, toBase64Url, toHex, utf8 } from "./bytes.ts";
+import { constantTimeEqual, fromHex, toBase64Url, toHex, utf8 } from "../bytes.ts";
 
 /** Algorithm label that starts every stored secret hash. */
 export const SECRET_HASH_PREFIX = "sha256";

@@ -1,4 +1,5 @@
 import { SignJWT } from "jose";
+import { randomBytes, toBase64Url } from "../bytes.ts";
 import type { JwtSignatureAlg } from "../config/types.ts";
 import type { KeyRing } from "../keys/keyring.ts";
 import type { Actor } from "../engine/types.ts";
@@ -25,8 +26,7 @@ const SINGLE_VALUED = new Set(["email", "given_name", "family_name", "name", "up
 
 /** A fresh `jti`: 128 random bits, base64url. */
 export function newJti(): string {
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  return btoa(String.fromCharCode(...b)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return toBase64Url(randomBytes(16));
 }
 
 const secs = (d: Date) => Math.floor(d.getTime() / 1000);

@@ -3,6 +3,8 @@
  * Pure: web APIs only (atob/btoa exist in workerd and Node).
  */
 
+import { fromBase64 as decodeBase64, fromBase64Url as decodeBase64Url, toBase64 } from "../bytes.ts";
+
 /** Labels we read and write (RFC 7468 §5 CERTIFICATE, §10 PRIVATE KEY = PKCS#8, §13 PUBLIC KEY = SPKI). */
 export type PemLabel = "CERTIFICATE" | "PRIVATE KEY" | "PUBLIC KEY";
 
@@ -15,49 +17,25 @@ export class PemError extends Error {
   }
 }
 
-/** Standard base64 (RFC 4648 §4) with padding. */
-export function toBase64(bytes: Uint8Array): string {
-  let bin = "";
-  // Chunked so large inputs do not overflow the argument list of fromCharCode.
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(bin);
-}
+export { toBase64, toBase64Url } from "../bytes.ts";
 
 /**
  * Decodes standard base64. XML Schema base64Binary allows whitespace between characters
  * (XML-DSig §4.5 values are often wrapped), so whitespace is removed first; anything else that
- * is not base64 is an error.
+ * is not padded base64 is an error.
  */
 export function fromBase64(b64: string): Uint8Array {
   const clean = b64.replace(/[\t\n\r ]+/g, "");
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(clean) || clean.length % 4 !== 0) {
-    throw new PemError("invalid base64");
-  }
-  let bin: string;
-  try {
-    bin = atob(clean);
-  } catch {
-    throw new PemError("invalid base64");
-  }
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  const out = clean.length % 4 === 0 ? decodeBase64(clean) : undefined;
+  if (!out) throw new PemError("invalid base64");
   return out;
 }
 
-/** base64url without padding (RFC 4648 §5, as JOSE uses it: RFC 7515 §2). */
-export function toBase64Url(bytes: Uint8Array): string {
-  return toBase64(bytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-/** Decodes base64url with or without padding. */
+/** Decodes base64url with or without padding (RFC 7515 §2: the URL-safe alphabet only). */
 export function fromBase64Url(s: string): Uint8Array {
-  if (!/^[A-Za-z0-9_-]*={0,2}$/.test(s)) throw new PemError("invalid base64url");
-  let b64 = s.replace(/=+$/, "").replace(/-/g, "+").replace(/_/g, "/");
-  if (b64.length % 4 === 1) throw new PemError("invalid base64url");
-  while (b64.length % 4 !== 0) b64 += "=";
-  return fromBase64(b64);
+  const out = /^[A-Za-z0-9_-]*={0,2}$/.test(s) ? decodeBase64Url(s) : undefined;
+  if (!out) throw new PemError("invalid base64url");
+  return out;
 }
 
 /** Wraps DER in a PEM block with 64-character lines (RFC 7468 §2). */

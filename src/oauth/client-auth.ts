@@ -4,6 +4,7 @@
  * (RFC 7523 §2.2 and §3, OIDC Core §9). Every failure is the same `invalid_client`, whatever
  * went wrong, so a caller learns nothing about which clients exist.
  */
+import { parseBasicAuthorization } from "../http/basic-auth.ts";
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from "jose";
 import type { OAuthClient } from "../config/types.ts";
 import type { StsContext } from "../engine/types.ts";
@@ -43,19 +44,11 @@ function formDecode(s: string): string | undefined {
 }
 
 function parseBasic(header: string): { id: string; secret: string } | undefined {
-  const m = /^Basic[ ]+([A-Za-z0-9+/]+={0,2})[ ]*$/i.exec(header);
-  if (!m) return undefined;
-  let raw: string;
-  try {
-    const bin = atob(m[1]!);
-    raw = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(Uint8Array.from(bin, (c) => c.charCodeAt(0)));
-  } catch {
-    return undefined;
-  }
-  const colon = raw.indexOf(":");
-  if (colon < 0) return undefined;
-  const id = formDecode(raw.slice(0, colon));
-  const secret = formDecode(raw.slice(colon + 1));
+  const basic = parseBasicAuthorization(header);
+  if (!basic) return undefined;
+  // RFC 6749 §2.3.1: client id and secret are form-encoded before Basic encoding.
+  const id = formDecode(basic.user);
+  const secret = formDecode(basic.secret);
   return id === undefined || secret === undefined ? undefined : { id, secret };
 }
 

@@ -4,6 +4,7 @@
  * base64url-encoded SAML ... assertion"), parsed with the configured XML limits.
  */
 import type { Element } from "@xmldom/xmldom";
+import { fromBase64Url, toBase64Url, utf8 } from "../bytes.ts";
 import { invalidToken } from "../engine/errors.ts";
 import type { StsContext } from "../engine/types.ts";
 import { XmlSecurityError, parseXml } from "../xml/parse.ts";
@@ -15,23 +16,9 @@ export function looksLikeJwt(s: string): boolean {
   return JWT_SHAPE.test(s);
 }
 
-/**
- * Decodes base64url (RFC 4648 §5). Standard base64 and padding are tolerated too: several
- * clients send them for SAML tokens, and the alphabet difference carries no meaning here.
- */
-export function decodeBase64Url(s: string): Uint8Array | undefined {
-  const t = s.replace(/=+$/, "");
-  if (!/^[A-Za-z0-9_+/-]*$/.test(t) || t.length % 4 === 1) return undefined;
-  const bin = atob(t.replace(/-/g, "+").replace(/_/g, "/") + "==".slice(0, (4 - (t.length % 4)) % 4));
-  return Uint8Array.from(bin, (c) => c.charCodeAt(0));
-}
-
 /** Encodes bytes or UTF-8 text as base64url without padding (how we return SAML tokens). */
 export function encodeBase64Url(data: Uint8Array | string): string {
-  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
-  let bin = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return toBase64Url(typeof data === "string" ? utf8(data) : data);
 }
 
 /**
@@ -39,7 +26,8 @@ export function encodeBase64Url(data: Uint8Array | string): string {
  * @throws StsError invalid_token when it is not base64url or not acceptable XML
  */
 export function samlElement(ctx: StsContext, value: string): Element {
-  const bytes = decodeBase64Url(value.trim());
+  // Standard base64 and padding are tolerated too: several clients send them for SAML tokens.
+  const bytes = fromBase64Url(value.trim());
   if (!bytes) throw invalidToken("The SAML token is not base64url-encoded (RFC 8693 §3).");
   const l = ctx.config.limits;
   try {

@@ -1,3 +1,4 @@
+import { randomBytes, toHex } from "../bytes.ts";
 import type { XmlSignatureAlg } from "../config/types.ts";
 
 /** Everything a SAML assertion states; built by the engine, protocol-free. */
@@ -24,8 +25,5 @@ export function samlTime(d: Date): string {
 
 /** A fresh SAML ID: xs:ID must be an NCName, so it starts with '_' (128 random bits). */
 export function newSamlId(): string {
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  let s = "_";
-  for (const x of b) s += x.toString(16).padStart(2, "0");
-  return s;
+  return "_" + toHex(randomBytes(16));
 }

@@ -1,13 +1,10 @@
 /** Hashing and shard naming shared by the state client and its tests. */
+import { toBase64Url } from "../bytes.ts";
 
 const encoder = new TextEncoder();
 
 /** base64url without padding (RFC 4648 §5). */
-export function base64url(bytes: Uint8Array): string {
-  let bin = "";
-  for (const b of bytes) bin += String.fromCharCode(b);
-  return btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
+export const base64url = toBase64Url;
 
 /** SHA-256 of the UTF-8 encoding of `text`. */
 export async function sha256(text: string): Promise<Uint8Array> {

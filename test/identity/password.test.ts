@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fromBase64, toHex, utf8 } from "../../src/identity/bytes.ts";
+import { fromBase64, toHex, utf8 } from "../../src/bytes.ts";
 import {
   hashPassword,
   parsePasswordHash,

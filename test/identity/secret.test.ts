@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { constantTimeEqual } from "../../src/identity/bytes.ts";
+import { constantTimeEqual } from "../../src/bytes.ts";
 import { generateSecret, hashSecret, parseSecretHash, verifySecret } from "../../src/identity/secret.ts";
 
 // sha256("demo-secret"), computed independently with `printf demo-secret | sha256sum`.

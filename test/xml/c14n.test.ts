@@ -142,10 +142,16 @@ describe("c14n performance", () => {
     const first = canonicalize(el, opts);
     expect(first.length).toBeGreaterThan(2000);
     for (let i = 0; i < 100; i++) canonicalize(el, opts); // warm-up
-    const n = 300;
-    const t0 = performance.now();
-    for (let i = 0; i < n; i++) expect(canonicalize(el, opts).length).toBe(first.length);
+    // Best of several batches, so a neighbour process stealing the CPU for a moment does not
+    // fail the test; the bound itself is unchanged.
+    const n = 100;
+    let best = Infinity;
+    for (let batch = 0; batch < 7; batch++) {
+      const t0 = performance.now();
+      for (let i = 0; i < n; i++) expect(canonicalize(el, opts).length).toBe(first.length);
+      best = Math.min(best, (performance.now() - t0) / n);
+    }
     // Measured ~15 µs per call on V8; the bound leaves room for a loaded CI machine.
-    expect((performance.now() - t0) / n).toBeLessThan(0.1);
+    expect(best).toBeLessThan(0.1);
   });
 });

@@ -1,6 +1,7 @@
 /**
- * Small byte helpers shared by the credential modules. Web APIs only (workerd and Node 22
- * both provide `btoa`/`atob`, `TextEncoder` and `crypto.subtle`).
+ * Byte and text encodings shared by the whole worker: UTF-8, base64 (RFC 4648 §4), base64url
+ * (§5), hex, and a constant-time comparison. One implementation, so every module agrees on
+ * what is valid. Web APIs only (workerd and Node 22 both provide `btoa`/`atob`, `TextEncoder`).
  */
 
 const encoder = new TextEncoder();
@@ -14,7 +15,8 @@ export function utf8(s: string): Uint8Array<ArrayBuffer> {
 /** Standard (RFC 4648 §4) base64 with padding. */
 export function toBase64(bytes: Uint8Array): string {
   let bin = "";
-  for (const b of bytes) bin += String.fromCharCode(b);
+  // Chunked so large inputs do not overflow the argument list of fromCharCode.
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   return btoa(bin);
 }
 
@@ -37,6 +39,21 @@ export function fromBase64(s: string): Uint8Array<ArrayBuffer> | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Decodes base64url (RFC 4648 §5), padding optional. Standard-alphabet characters are
+ * tolerated too (several clients send them); `undefined` for anything else.
+ */
+export function fromBase64Url(s: string): Uint8Array<ArrayBuffer> | undefined {
+  const t = s.replace(/=+$/, "");
+  if (!/^[A-Za-z0-9_+/-]*$/.test(t)) return undefined;
+  return fromBase64(t.replace(/-/g, "+").replace(/_/g, "/"));
+}
+
+/** `n` random bytes from the platform CSPRNG. */
+export function randomBytes(n: number): Uint8Array<ArrayBuffer> {
+  return crypto.getRandomValues(new Uint8Array(n));
 }
 
 /** Lower-case hex. */
