@@ -158,6 +158,10 @@ export interface LimitsConfig {
   maxFailedAuthPerWindow: number;
   /** Window for the above, seconds (default 300). */
   failedAuthWindowSeconds: number;
+  /** Renewals per subject or requestor per window before 429 (default 60). */
+  maxRenewalsPerWindow: number;
+  /** Window for the above, seconds (default 3600). */
+  renewalWindowSeconds: number;
 }
 
 /** A relying party after validation, with defaults filled in. */

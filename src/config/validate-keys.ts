@@ -99,6 +99,8 @@ const LIMIT_FIELDS = [
   "maxBatchItems",
   "maxFailedAuthPerWindow",
   "failedAuthWindowSeconds",
+  "maxRenewalsPerWindow",
+  "renewalWindowSeconds",
 ] as const;
 
 /** Validates `limits`, filling every default. Ranges keep each limit meaningful and safe. */
@@ -114,5 +116,7 @@ export function validateLimits(x: Issues, o: Obj, root: string): LimitsConfig {
     maxBatchItems: int(x, l, "maxBatchItems", p, 1, 1000, 32),
     maxFailedAuthPerWindow: int(x, l, "maxFailedAuthPerWindow", p, 1, 10_000, 10),
     failedAuthWindowSeconds: int(x, l, "failedAuthWindowSeconds", p, 1, 86_400, 300),
+    maxRenewalsPerWindow: int(x, l, "maxRenewalsPerWindow", p, 1, 100_000, 60),
+    renewalWindowSeconds: int(x, l, "renewalWindowSeconds", p, 1, 86_400, 3600),
   };
 }

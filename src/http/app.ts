@@ -60,14 +60,15 @@ app.post("/trust/:v{13|2005}/usernamemixed", async (c) => {
   }
   const reply = await handleTrustRequest(
     ctx,
-    trustDeps(c.env, c.executionCtx, maxLifetimeMs(ctx.config)),
+    // Cloudflare sets CF-Connecting-IP on every request; without it only per-subject limits apply.
+    trustDeps(c.env, c.executionCtx, maxLifetimeMs(ctx.config), c.req.header("cf-connecting-ip") ?? undefined),
     () => readBodyLimited(c.req.raw, ctx.config.limits.maxBodyBytes),
     contentType,
     v,
   );
   await writeAudit(ctx.audit, { ok: !reply.fault, status: reply.status, error: reply.fault?.code, reason: reply.fault?.reason }, started);
   const headers: Record<string, string> = { "Content-Type": reply.contentType, ...NO_STORE };
-  if (reply.status === 429) headers["Retry-After"] = "60";
+  if (reply.status === 429) headers["Retry-After"] = String(reply.retryAfterSeconds ?? 60);
   return c.body(reply.body, reply.status as 200, headers);
 });
 

@@ -1,3 +1,4 @@
+import { withRenewalLimit } from "../abuse/guard.ts";
 import type { Env } from "../env.ts";
 import { createStateClient } from "../state/client.ts";
 import type { TrustDeps } from "../wstrust/endpoint.ts";
@@ -10,15 +11,24 @@ import { handleValidate } from "../wstrust/validate.ts";
 const NONCE_WINDOW_MS = 10 * 60 * 1000;
 
 /** Binds the WS-Trust endpoint to this request's Durable Object state. */
-export function trustDeps(env: Env, exec: { waitUntil(p: Promise<unknown>): void }, maxTokenLifetimeMs: number): TrustDeps {
+export function trustDeps(
+  env: Env,
+  exec: { waitUntil(p: Promise<unknown>): void },
+  maxTokenLifetimeMs: number,
+  clientAddress?: string,
+): TrustDeps {
   const state = createStateClient(env, { waitUntil: (p) => exec.waitUntil(p), maxTokenLifetimeMs });
   return {
     lifecycle: {
       validate: (ctx, who, rst) => handleValidate(ctx, state, who, rst),
-      renew: (ctx, who, rst) => handleRenew(ctx, state, who, rst),
+      renew: (ctx, who, rst) => {
+        const requestor = who.kind === "user" ? who.identity.subject : who.account.username;
+        return handleRenew(ctx, withRenewalLimit(state, ctx.config.limits, requestor), who, rst);
+      },
       cancel: (ctx, who, rst) => handleCancel(ctx, state, who, rst),
       batch: handleBatch,
     },
+    abuse: { counter: state, clientAddress },
     rememberNonce: async (username, nonce, created) => {
       // WS-Security Username Token Profile 1.1 §3.1: Nonce + Created identify a token; keep
       // them for the freshness window and refuse a repeat.

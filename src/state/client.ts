@@ -69,6 +69,11 @@ export interface StateClient {
    * @returns true the first time, false for a replay before `expiresAt`.
    */
   rememberNonce(key: string, expiresAt: number): Promise<boolean>;
+  /**
+   * Counts one event (a failed authentication, a renewal) under `key` in a fixed window of
+   * `windowMs`; returns the count so far in this window and when it ends. One RPC.
+   */
+  hit(key: string, windowMs: number): Promise<{ count: number; resetAt: number }>;
 }
 
 const DEFAULT_MAX_LIFETIME_MS = 24 * 60 * 60 * 1000;
@@ -174,6 +179,12 @@ export function createStateClient(env: StateBindings, opts: StateClientOptions =
       const stub = env.REPLAY_CACHE.getByName(replayShardName(bytes));
       const r = await stub.remember({ key: base64url(bytes), expiresAt, now: now() });
       return r.fresh;
+    },
+
+    async hit(key, windowMs) {
+      const bytes = await sha256(`hit:${key}`);
+      const stub = env.REPLAY_CACHE.getByName(replayShardName(bytes));
+      return stub.hit({ key: base64url(bytes), windowMs, now: now() });
     },
   };
 }

@@ -1,19 +1,25 @@
 import { DurableObject } from "cloudflare:workers";
-import type { RememberQuery } from "./types.ts";
+import type { HitQuery, HitResult, RememberQuery } from "./types.ts";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS seen (
   key        TEXT PRIMARY KEY,
   expires_at INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS seen_expires ON seen (expires_at);`;
+CREATE INDEX IF NOT EXISTS seen_expires ON seen (expires_at);
+CREATE TABLE IF NOT EXISTS hits (
+  key        TEXT PRIMARY KEY,
+  window_end INTEGER NOT NULL,
+  count      INTEGER NOT NULL
+);`;
 
 /**
  * One of 64 replay-cache shards (`replay:00` … `replay:63`, chosen by the client from the
  * key hash). Remembers hashed one-time values until the end of their freshness window:
  * WS-Security UsernameToken Profile 1.1 §3.1 Nonce + Created (a nonce must not be accepted
  * twice while Created is within the window) and RFC 7523 §3 / RFC 7521 `jti` of
- * private_key_jwt client assertions.
+ * private_key_jwt client assertions. Also holds the abuse counters (failed authentications,
+ * renewals: see src/abuse/), fixed-window counts under hashed keys, sharded the same way.
  */
 export class ReplayCacheObject extends DurableObject {
   constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
@@ -47,13 +53,41 @@ export class ReplayCacheObject extends DurableObject {
     return { fresh };
   }
 
+  /**
+   * Counts one event under `key` in a fixed window (read-modify-write in one transaction):
+   * a hit after the window ended starts a new one. Only failures and renewals are counted, so
+   * successful issuance never reaches this object.
+   */
+  async hit(q: HitQuery): Promise<HitResult> {
+    const now = q.now ?? Date.now();
+    const r = this.ctx.storage.transactionSync((): HitResult => {
+      const sql = this.ctx.storage.sql;
+      const prev = sql
+        .exec<{ e: number; c: number }>("SELECT window_end AS e, count AS c FROM hits WHERE key = ?", q.key)
+        .toArray()[0];
+      const next = prev !== undefined && prev.e > now ? { count: prev.c + 1, resetAt: prev.e } : { count: 1, resetAt: now + q.windowMs };
+      sql.exec(
+        `INSERT INTO hits (key, window_end, count) VALUES (?1, ?2, ?3)
+         ON CONFLICT (key) DO UPDATE SET window_end = ?2, count = ?3`,
+        q.key, next.resetAt, next.count,
+      );
+      return next;
+    });
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || r.resetAt < current) await this.ctx.storage.setAlarm(r.resetAt);
+    return r;
+  }
+
   /** Deletes expired entries and re-arms for the earliest remaining one. */
   override async alarm(): Promise<void> {
     const now = Date.now();
     const next = this.ctx.storage.transactionSync((): number | null => {
       const sql = this.ctx.storage.sql;
       sql.exec("DELETE FROM seen WHERE expires_at <= ?", now);
-      return sql.exec<{ t: number | null }>("SELECT min(expires_at) AS t FROM seen").one().t;
+      sql.exec("DELETE FROM hits WHERE window_end <= ?", now);
+      return sql
+        .exec<{ t: number | null }>("SELECT min(t) AS t FROM (SELECT min(expires_at) AS t FROM seen UNION ALL SELECT min(window_end) FROM hits)")
+        .one().t;
     });
     if (next !== null) await this.ctx.storage.setAlarm(next);
   }

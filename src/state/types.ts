@@ -86,3 +86,19 @@ export interface RememberQuery {
  * the customary value), so revocation and renewed-ness must be remembered that long too.
  */
 export const RETENTION_MARGIN_MS = 5 * 60 * 1000;
+
+/** RPC argument of {@link ReplayCacheObject.hit}: one event counted in a fixed window. */
+export interface HitQuery {
+  /** base64url SHA-256 of the counter key (never a raw username or address). */
+  key: string;
+  /** Window length; a new window starts at the first hit after the previous one ended. */
+  windowMs: number;
+  /** Injectable clock for tests; defaults to `Date.now()` inside the object. */
+  now?: number;
+}
+
+/** Events counted in the current window (this one included) and when the window ends. */
+export interface HitResult {
+  count: number;
+  resetAt: number;
+}

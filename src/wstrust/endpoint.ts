@@ -1,3 +1,5 @@
+import { authenticateLimited } from "../abuse/guard.ts";
+import type { Counter } from "../abuse/limits.ts";
 import { type Authenticated, authenticatePassword } from "../engine/authenticate.ts";
 import { StsError, authenticationFailed, badRequest, invalidRequest } from "../engine/errors.ts";
 import type { StsContext } from "../engine/types.ts";
@@ -19,6 +21,8 @@ export interface TrustReply {
   contentType: string;
   /** The fault sent, if any (for the audit line). */
   fault?: { code: string; reason: string };
+  /** For a 429 (rate_limited): seconds until the window ends (the Retry-After header). */
+  retryAfterSeconds?: number;
 }
 
 /** What the endpoint needs besides the context: the lifecycle operations (state-backed). */
@@ -26,6 +30,8 @@ export interface TrustDeps {
   lifecycle: LifecycleHandlers;
   /** Replay check for UsernameToken Nonce+Created; resolves false for a replay. */
   rememberNonce?: (username: string, nonce: string, created: Date) => Promise<boolean>;
+  /** Failed-authentication limits (src/abuse/): the counter and the caller's address. */
+  abuse?: { counter: Counter; clientAddress: string | undefined };
 }
 
 type Handler = (ctx: StsContext, who: Authenticated, rst: Rst) => Promise<string>;
@@ -85,7 +91,9 @@ export async function handleTrustRequest(
         throw new StsError("message_expired", "This UsernameToken (Nonce and Created) has been used before.");
       }
     }
-    const who = await authenticatePassword(ctx, ut.username, ut.password);
+    const who = deps.abuse
+      ? await authenticateLimited(ctx, deps.abuse.counter, deps.abuse.clientAddress, ut.username, ut.password)
+      : await authenticatePassword(ctx, ut.username, ut.password);
     const handlers: Record<RequestKind, Handler> = {
       issue: handleIssue,
       validate: deps.lifecycle.validate,
@@ -120,6 +128,12 @@ export async function handleTrustRequest(
       wsaNs,
       notUnderstood: e.detail,
     });
-    return { status: f.status, body: f.xml, contentType: soapContentType(version), fault: { code: e.code, reason: e.message } };
+    return {
+      status: f.status,
+      body: f.xml,
+      contentType: soapContentType(version),
+      fault: { code: e.code, reason: e.message },
+      ...(e.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: e.retryAfterSeconds }),
+    };
   }
 }

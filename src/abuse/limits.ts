@@ -1,0 +1,85 @@
+/**
+ * Abuse limits: failed authentications per subject and per client address, and renewals per
+ * subject and per requestor, counted in fixed windows by Durable Object counters (the sharded
+ * replay cache, {@link StateClient.hit}).
+ *
+ * Cost model (why it looks like this):
+ * - Successful requests never touch a counter: only a *failure* is counted, so issuance stays
+ *   free of Durable Object calls.
+ * - Once a counter is over its limit, this isolate remembers the block until the window ends
+ *   and refuses the key *before* the PBKDF2 derivation — a locked-out user costs nothing.
+ * - Another isolate learns of the block on its first failure for that key, so across N
+ *   isolates an attacker gets at most limit + N guesses per window.
+ */
+import { StsError } from "../engine/errors.ts";
+import type { StateClient } from "../state/client.ts";
+
+/** The counter the limits need (one Durable Object RPC per call). */
+export type Counter = Pick<StateClient, "hit">;
+
+/** key → epoch ms until which it is refused. Per isolate; bounded so it cannot grow without end. */
+const blocked = new Map<string, number>();
+const MAX_BLOCKED = 10_000;
+
+function remember(key: string, until: number): void {
+  if (blocked.size >= MAX_BLOCKED) {
+    // Evict the oldest insertion: a forgotten block only costs one more counter round trip.
+    const first = blocked.keys().next();
+    if (!first.done) blocked.delete(first.value);
+  }
+  blocked.set(key, until);
+}
+
+/** The `rate_limited` error (HTTP 429) with its Retry-After, in whole seconds (at least 1). */
+export function rateLimited(message: string, untilMs: number, nowMs: number): StsError {
+  const e = new StsError("rate_limited", message);
+  e.retryAfterSeconds = Math.max(1, Math.ceil((untilMs - nowMs) / 1000));
+  return e;
+}
+
+/** The counter keys of one authentication attempt: the subject named, and the client address. */
+export function failureKeys(username: string, clientAddress: string | undefined): string[] {
+  const keys = [`auth-fail:user:${username}`];
+  if (clientAddress) keys.push(`auth-fail:ip:${clientAddress}`);
+  return keys;
+}
+
+/**
+ * Refuses, without any I/O, a key this isolate knows to be over its limit.
+ * @throws StsError rate_limited
+ */
+export function assertNotBlocked(keys: readonly string[], now: number): void {
+  for (const k of keys) {
+    const until = blocked.get(k);
+    if (until === undefined) continue;
+    if (until > now) throw rateLimited("Too many failed attempts; try again later.", until, now);
+    blocked.delete(k);
+  }
+}
+
+/**
+ * Counts one event under each key; returns a rate_limited error when any count is now over
+ * `limit` (and remembers the block in this isolate), else undefined.
+ */
+export async function countAndCheck(
+  counter: Counter,
+  keys: readonly string[],
+  limit: number,
+  windowMs: number,
+  now: number,
+  message: string,
+): Promise<StsError | undefined> {
+  const results = await Promise.all(keys.map((k) => counter.hit(k, windowMs)));
+  let worst: number | undefined;
+  results.forEach((r, i) => {
+    if (r.count <= limit) return;
+    remember(keys[i]!, r.resetAt);
+    worst = Math.max(worst ?? 0, r.resetAt);
+  });
+  return worst === undefined ? undefined : rateLimited(message, worst, now);
+}
+
+/** Test hook: forget every block this isolate remembers. */
+export function clearBlocks(): void {
+  blocked.clear();
+}

@@ -1,0 +1,132 @@
+/**
+ * Abuse limits (src/abuse/): failed authentications per subject and per client address over
+ * HTTP (429 + Retry-After, success never counted), renewals per subject and requestor, and the
+ * Durable Object fixed-window counter underneath.
+ */
+import { describe, expect, it } from "vitest";
+import { env } from "cloudflare:test";
+import { withRenewalLimit } from "../../src/abuse/guard.ts";
+import type { LimitsConfig } from "../../src/config/types.ts";
+import { StsError } from "../../src/engine/errors.ts";
+import { type StateClient, createStateClient } from "../../src/state/client.ts";
+import { envelope, type RstOptions } from "../helpers/soap.ts";
+import { call, faultCode } from "../helpers/worker.ts";
+
+const LIMIT = 10; // the default limits.maxFailedAuthPerWindow
+const WINDOW_S = 300; // the default limits.failedAuthWindowSeconds
+
+async function issueFrom(ip: string, o: RstOptions): Promise<{ status: number; text: string; retryAfter: string | null; ms: number }> {
+  const e = envelope({ appliesTo: "urn:example:rp", ...o });
+  const t0 = Date.now();
+  const res = await call("/trust/13/usernamemixed", { method: "POST", headers: { ...e.headers, "CF-Connecting-IP": ip }, body: e.body });
+  const text = await res.text();
+  return { status: res.status, text, retryAfter: res.headers.get("retry-after"), ms: Date.now() - t0 };
+}
+
+describe("failed authentications over HTTP", () => {
+  it("per subject: the 11th failure for one name is 429 with Retry-After, from any address", async () => {
+    const who = `mallory-${crypto.randomUUID()}`;
+    for (let i = 0; i < LIMIT; i++) {
+      const r = await issueFrom(`198.51.100.${i}`, { user: who, password: `guess-${i}` });
+      expect(r.status, `attempt ${i + 1}`).toBe(400);
+      expect(faultCode(r.text)).toBe("wst:FailedAuthentication");
+    }
+    const over = await issueFrom("198.51.100.200", { user: who, password: "guess-x" });
+    expect(over.status).toBe(429);
+    expect(faultCode(over.text)).toBe("wst:RequestFailed");
+    const ra = Number(over.retryAfter);
+    expect(ra).toBeGreaterThanOrEqual(1);
+    expect(ra).toBeLessThanOrEqual(WINDOW_S);
+    // Now refused in this isolate before any password derivation.
+    const again = await issueFrom("198.51.100.201", { user: who, password: "guess-y" });
+    expect(again.status).toBe(429);
+    console.log(`[abuse] failed attempt ${over.ms} ms (PBKDF2 + counter); locked-out attempt ${again.ms} ms`);
+  });
+
+  it("per client address: 10 failures under different names lock the address out, even for alice's right password", async () => {
+    const ip = `203.0.113.${Math.floor(Math.random() * 250) + 1}`;
+    for (let i = 0; i < LIMIT; i++) {
+      const r = await issueFrom(ip, { user: `nobody-${crypto.randomUUID()}`, password: "x" });
+      expect(faultCode(r.text)).toBe("wst:FailedAuthentication");
+    }
+    const over = await issueFrom(ip, { user: `nobody-${crypto.randomUUID()}`, password: "x" });
+    expect(over.status).toBe(429);
+    expect(over.retryAfter).not.toBeNull();
+    const alice = await issueFrom(ip, { user: "alice", password: "wonderland" });
+    expect(alice.status).toBe(429);
+    expect(alice.text).not.toContain("<saml:Assertion");
+    // alice from another address is unaffected.
+    expect((await issueFrom("192.0.2.77", { user: "alice", password: "wonderland" })).status).toBe(200);
+  });
+
+  it("successful issuance is never counted", async () => {
+    const ip = "192.0.2.10";
+    for (let i = 0; i < LIMIT + 3; i++) expect((await issueFrom(ip, { user: "alice", password: "wonderland" })).status).toBe(200);
+    const wrong = await issueFrom(ip, { user: "alice", password: "not-it" });
+    expect(faultCode(wrong.text)).toBe("wst:FailedAuthentication");
+  });
+});
+
+describe("the Durable Object counter (ReplayCacheObject.hit)", () => {
+  it("counts in a fixed window and starts a new window after it ends", async () => {
+    let now = 1_800_000_000_000;
+    const state = createStateClient(env, { now: () => now, cache: null });
+    const key = `test:${crypto.randomUUID()}`;
+    expect(await state.hit(key, 60_000)).toEqual({ count: 1, resetAt: now + 60_000 });
+    expect(await state.hit(key, 60_000)).toEqual({ count: 2, resetAt: now + 60_000 });
+    const end = now + 60_000;
+    now = end - 1;
+    expect((await state.hit(key, 60_000)).count).toBe(3);
+    now = end;
+    expect(await state.hit(key, 60_000)).toEqual({ count: 1, resetAt: end + 60_000 });
+    expect((await state.hit(`other:${key}`, 60_000)).count).toBe(1);
+  });
+});
+
+describe("renewal limit (withRenewalLimit)", () => {
+  const limits = { maxRenewalsPerWindow: 3, renewalWindowSeconds: 60 } as LimitsConfig;
+  function fakeState(): { state: StateClient; renewed: number; hits: string[] } {
+    const counts = new Map<string, number>();
+    const box = {
+      renewed: 0,
+      hits: [] as string[],
+      state: {
+        hit: async (k: string, w: number) => {
+          box.hits.push(k);
+          counts.set(k, (counts.get(k) ?? 0) + 1);
+          return { count: counts.get(k)!, resetAt: Date.now() + w };
+        },
+        renew: async () => {
+          box.renewed++;
+          return { ok: true as const, family: "f" };
+        },
+      } as unknown as StateClient,
+    };
+    return box;
+  }
+  const tok = { id: "t", issuedAt: 0, expiresAt: 1 };
+
+  it("lets the limit through, then refuses with rate_limited before recording the renewal", async () => {
+    const f = fakeState();
+    const s = withRenewalLimit(f.state, limits, `svc-${crypto.randomUUID()}`);
+    const subject = { issuer: "https://sts", subject: `carol-${crypto.randomUUID()}` };
+    for (let i = 0; i < 3; i++) expect((await s.renew(subject, tok, { id: `n${i}`, expiresAt: 2 })).ok).toBe(true);
+    const e = await s.renew(subject, tok, { id: "n3", expiresAt: 2 }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(StsError);
+    expect((e as StsError).code).toBe("rate_limited");
+    expect((e as StsError).retryAfterSeconds).toBeGreaterThan(0);
+    expect((e as StsError).retryAfterSeconds).toBeLessThanOrEqual(60);
+    expect(f.renewed).toBe(3);
+    expect(f.hits.filter((h) => h.startsWith("renew:sub:"))).toHaveLength(4);
+    expect(f.hits.filter((h) => h.startsWith("renew:client:"))).toHaveLength(4);
+  });
+
+  it("counts per subject: another requestor renewing the same subject shares the subject's budget", async () => {
+    const f = fakeState();
+    const subject = { issuer: "https://sts", subject: `dave-${crypto.randomUUID()}` };
+    for (let i = 0; i < 3; i++) await withRenewalLimit(f.state, limits, `r${i}-${crypto.randomUUID()}`).renew(subject, tok, { id: `m${i}`, expiresAt: 2 });
+    const e = await withRenewalLimit(f.state, limits, `r9-${crypto.randomUUID()}`).renew(subject, tok, { id: "m9", expiresAt: 2 }).catch((x: unknown) => x);
+    expect((e as StsError).code).toBe("rate_limited");
+    expect(f.renewed).toBe(3);
+  });
+});
