@@ -5,6 +5,7 @@
  * to certificates is the key ring's job at load.
  */
 import { fromBase64 } from "../bytes.ts";
+import { Asn1Error, children, expectTag, parseDer, readOid } from "../keys/asn1.ts";
 
 /** The algorithm of a signing key, as far as the STS cares. */
 export type KeyAlgorithm = "RSA" | "EC P-256" | "EC P-384" | "EC P-521";
@@ -28,30 +29,12 @@ export function checkCertificatePem(pem: string): string | { pem: string } {
   return { pem: pem.trim().replace(/\r\n/g, "\n") };
 }
 
-/** Reads one DER TLV at `at`: tag, content start, content end. */
-function tlv(der: Uint8Array, at: number): { tag: number; start: number; end: number } | undefined {
-  const tag = der[at];
-  let len = der[at + 1];
-  if (tag === undefined || len === undefined) return undefined;
-  let start = at + 2;
-  if (len & 0x80) {
-    const n = len & 0x7f;
-    if (n < 1 || n > 3) return undefined;
-    len = 0;
-    for (let i = 0; i < n; i++) len = (len << 8) | (der[start + i] ?? 0);
-    start += n;
-  }
-  const end = start + len;
-  return end <= der.length ? { tag, start, end } : undefined;
-}
-
-const hex = (b: Uint8Array) => Array.from(b, (v) => v.toString(16).padStart(2, "0")).join("");
-const OID_RSA = "2a864886f70d010101"; // 1.2.840.113549.1.1.1 rsaEncryption
-const OID_EC = "2a8648ce3d0201"; // 1.2.840.10045.2.1 id-ecPublicKey
+const OID_RSA = "1.2.840.113549.1.1.1"; // rsaEncryption
+const OID_EC = "1.2.840.10045.2.1"; // id-ecPublicKey
 const CURVES: Record<string, KeyAlgorithm> = {
-  "2a8648ce3d030107": "EC P-256", // 1.2.840.10045.3.1.7 secp256r1
-  "2b81040022": "EC P-384", // 1.3.132.0.34 secp384r1
-  "2b81040023": "EC P-521", // 1.3.132.0.35 secp521r1
+  "1.2.840.10045.3.1.7": "EC P-256", // secp256r1
+  "1.3.132.0.34": "EC P-384", // secp384r1
+  "1.3.132.0.35": "EC P-521", // secp521r1
 };
 
 /**
@@ -67,17 +50,19 @@ export function privateKeyAlgorithm(pem: string): KeyAlgorithm | string {
   }
   if (d.label !== "PRIVATE KEY") return `expected a PKCS#8 "PRIVATE KEY" PEM, got ${d.label}`;
   // PrivateKeyInfo ::= SEQUENCE { version INTEGER, AlgorithmIdentifier SEQUENCE { OID, params }, OCTET STRING }
-  const outer = tlv(d.der, 0);
-  const version = outer && tlv(d.der, outer.start);
-  const algId = version && version.tag === 0x02 ? tlv(d.der, version.end) : undefined;
-  const oid = algId && algId.tag === 0x30 ? tlv(d.der, algId.start) : undefined;
-  if (!oid || oid.tag !== 0x06) return "the PKCS#8 structure is malformed";
-  const alg = hex(d.der.subarray(oid.start, oid.end));
-  if (alg === OID_RSA) return "RSA";
-  if (alg === OID_EC) {
-    const curve = oid.end < algId!.end ? tlv(d.der, oid.end) : undefined;
-    const name = curve && curve.tag === 0x06 ? CURVES[hex(d.der.subarray(curve.start, curve.end))] : undefined;
-    return name ?? "unsupported EC curve (use P-256, P-384 or P-521)";
+  let alg: string;
+  let params: string | undefined;
+  try {
+    const [version, algId] = children(parseDer(d.der));
+    expectTag(version, 0x02, "version");
+    const [oidNode, paramNode] = children(expectTag(algId, 0x30, "AlgorithmIdentifier"));
+    alg = readOid(expectTag(oidNode, 0x06, "algorithm"));
+    params = paramNode?.tag === 0x06 ? readOid(paramNode) : undefined;
+  } catch (e) {
+    if (e instanceof Asn1Error) return "the PKCS#8 structure is malformed";
+    throw e;
   }
+  if (alg === OID_RSA) return "RSA";
+  if (alg === OID_EC) return (params && CURVES[params]) ?? "unsupported EC curve (use P-256, P-384 or P-521)";
   return "unsupported key algorithm (use RSA or EC P-256/P-384/P-521)";
 }
