@@ -20,7 +20,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { webcrypto } from "node:crypto";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -78,7 +78,10 @@ function build(outdir) {
   const r = spawnSync(wrangler, ["deploy", "--dry-run", "--outdir", outdir], {
     cwd: ROOT,
     stdio: ["ignore", "inherit", "inherit"],
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+    // The node running this script (Node 22 from the "node" devDependency under npm) comes
+    // first on PATH, so wrangler's `#!/usr/bin/env node` finds it even when this script was
+    // started outside npm on a machine whose system node is older.
+    env: { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ""}`, WRANGLER_SEND_METRICS: "false" },
   });
   if (r.status !== 0) fail(`wrangler build failed (exit ${r.status ?? r.signal})`);
 }

@@ -4,7 +4,7 @@
 // passed to wrangler dev as they are.
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { dirname, join } from "node:path";
+import { delimiter, dirname, join } from "node:path";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
@@ -21,7 +21,10 @@ const wrangler = join(root, "node_modules", ".bin", "wrangler");
 const child = spawn(wrangler, ["dev", "--ip", "127.0.0.1", "--port", port, ...vars, ...rest], {
   cwd: root,
   stdio: "inherit",
-  env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+  // The node running this script (Node 22 from the "node" devDependency under npm) comes
+    // first on PATH, so wrangler's `#!/usr/bin/env node` finds it even when this script was
+    // started outside npm on a machine whose system node is older.
+    env: { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ""}`, WRANGLER_SEND_METRICS: "false" },
 });
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => child.kill(sig));
 child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
