@@ -57,9 +57,17 @@ export function readSecurity(header: Element | null, now: Date, skewSeconds: num
   return result;
 }
 
+/** At most one child of this name: a repeated credential element is ambiguous (which one did a
+ * proxy or WAF check?), so it is refused rather than resolved by taking the first. */
+function single(parent: Element, ns: string, local: string): Element | null {
+  const found = children(parent, ns, local);
+  if (found.length > 1) throw badRequest(`wsse:UsernameToken must not repeat ${local}.`);
+  return found[0] ?? null;
+}
+
 function readUsernameToken(ut: Element, now: Date, skew: number): UsernameToken {
-  const userEl = child(ut, WSSE_NS, "Username");
-  const passEl = child(ut, WSSE_NS, "Password");
+  const userEl = single(ut, WSSE_NS, "Username");
+  const passEl = single(ut, WSSE_NS, "Password");
   if (!userEl || !passEl) throw badRequest("wsse:UsernameToken needs wsse:Username and wsse:Password.");
   const type = passEl.getAttribute("Type") || PASSWORD_TEXT;
   if (type === PASSWORD_DIGEST) {
@@ -68,8 +76,8 @@ function readUsernameToken(ut: Element, now: Date, skew: number): UsernameToken 
     );
   }
   if (type !== PASSWORD_TEXT) throw unsupportedToken("Unsupported wsse:Password Type; send PasswordText over TLS.");
-  const nonceEl = child(ut, WSSE_NS, "Nonce");
-  const createdEl = child(ut, WSU_NS, "Created");
+  const nonceEl = single(ut, WSSE_NS, "Nonce");
+  const createdEl = single(ut, WSU_NS, "Created");
   let created: Date | undefined;
   if (createdEl) {
     created = parseXsDateTime(text(createdEl));

@@ -4,7 +4,8 @@
  * future and expired messages are refused with wsse:MessageExpired.
  */
 import { describe, expect, it } from "vitest";
-import { faultCode, trust } from "../helpers/worker.ts";
+import { envelope } from "../helpers/soap.ts";
+import { call, faultCode, trust } from "../helpers/worker.ts";
 
 const ALICE = { user: "alice", password: "wonderland", appliesTo: "urn:example:rp" };
 let n = 0;
@@ -74,4 +75,23 @@ describe("UsernameToken replay", () => {
     expect(r.status).toBe(400);
     expect(faultCode(r.text)).toBe("wst:BadRequest");
   });
+});
+
+describe("UsernameToken ambiguity (found by the fuzz test)", () => {
+  const wsse = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd";
+  for (const [name, dup] of [
+    ["Password", `<wsse:Password xmlns:wsse="${wsse}">wonderland</wsse:Password>`],
+    ["Username", `<wsse:Username xmlns:wsse="${wsse}">bob</wsse:Username>`],
+    ["Nonce", `<wsse:Nonce xmlns:wsse="${wsse}">AAAA</wsse:Nonce>`],
+  ] as const) {
+    it(`a repeated wsse:${name} is refused (no first-one-wins)`, async () => {
+      const e = envelope({ ...ALICE, nonce: nonce(), created: iso(0) });
+      const body = e.body.replace("</wsse:UsernameToken>", `${dup}</wsse:UsernameToken>`);
+      expect(body).not.toBe(e.body);
+      const res = await call("/trust/13/usernamemixed", { method: "POST", headers: e.headers, body });
+      const text = await res.text();
+      expect(res.status).toBe(400);
+      expect(faultCode(text)).toBe("wst:BadRequest");
+    });
+  }
 });

@@ -1,0 +1,59 @@
+/**
+ * The audit log of a hostile run: exactly one `"event":"audit"` line per operation (WS-Trust
+ * and OAuth), and no password, client secret, token or token ID in any logged line.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { envelope } from "../helpers/soap.ts";
+import { call, trust } from "../helpers/worker.ts";
+import { exchange, jwtFromTrust } from "../oauth/helpers.ts";
+import { validateStatus } from "./helpers.ts";
+
+let lines: string[] = [];
+beforeEach(() => {
+  lines = [];
+  const grab = (...a: unknown[]) => void lines.push(a.map(String).join(" "));
+  vi.spyOn(console, "log").mockImplementation(grab);
+  vi.spyOn(console, "error").mockImplementation(grab);
+  vi.spyOn(console, "warn").mockImplementation(grab);
+});
+afterEach(() => vi.restoreAllMocks());
+
+const audits = () => lines.filter((l) => l.includes('"event":"audit"')).map((l) => JSON.parse(l) as Record<string, unknown>);
+const SECRETS = ["wonderland", "builder", "demo-secret", "rp-validator-secret", "hunter2-secret-password", "PRIVATE KEY"];
+
+describe("audit lines under attack", () => {
+  it("one line per operation, with the documented fields, and no secret or token anywhere in the log", async () => {
+    const jwt = await jwtFromTrust("bob", "builder"); // 1: issue
+    lines = [];
+    await trust({ user: "alice", password: "hunter2-secret-password", appliesTo: "urn:example:rp" }); // failed auth
+    const e = envelope({ user: "alice", password: "hunter2-secret-password", appliesTo: "urn:example:rp" });
+    await (await call("/trust/13/usernamemixed", { method: "POST", headers: e.headers, body: e.body.replace("<wsse:Password", "<wsse:Password a='1' a='2'") })).text(); // malformed XML around the password
+    await validateStatus(`<wsse:BinarySecurityToken xmlns:wsse="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd" ValueType="urn:ietf:params:oauth:token-type:jwt">${btoa(jwt)}</wsse:BinarySecurityToken>`); // validate
+    await exchange({ subject_token: jwt, subject_token_type: "urn:ietf:params:oauth:token-type:jwt", audience: "https://api.example.com/" }); // exchange
+    await exchange({ subject_token: jwt, subject_token_type: "urn:ietf:params:oauth:token-type:jwt" }, "Basic " + btoa("demo-client:hunter2-secret-password")); // bad client secret
+
+    const a = audits();
+    expect(a.map((x) => `${x.operation}:${x.result}`)).toEqual([
+      "wstrust.issue:failure",
+      "wstrust:failure",
+      "wstrust.validate:success",
+      "oauth.token_exchange:success",
+      "oauth.token_exchange:failure",
+    ]);
+    for (const x of a) {
+      expect(Object.keys(x).sort()).toEqual(
+        ["duration_ms", "error", "event", "operation", "reason", "requestor", "result", "status", "subject", "target", "token_id_hash", "ts"],
+      );
+      expect(typeof x.duration_ms).toBe("number");
+    }
+    expect(a[0]!.error).toBe("authentication_failed");
+    expect(a[0]!.requestor).toBe("alice");
+    expect(a[2]!.subject).toBe("bob");
+    expect(a[2]!.token_id_hash).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const all = lines.join("\n");
+    for (const s of SECRETS) expect(all, s).not.toContain(s);
+    expect(all).not.toContain(jwt.split(".")[1]!); // no token
+    expect(all).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}/); // no JWT-looking value at all
+    expect(all).not.toContain("<saml");
+  });
+});

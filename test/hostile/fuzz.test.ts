@@ -1,0 +1,208 @@
+/**
+ * Seeded mutation fuzzing (deterministic: mulberry32, no Math.random) of the WS-Trust endpoint
+ * and the OAuth token endpoint. Oracle: every reply is a protocol reply (a SOAP envelope, or
+ * OAuth JSON), never a bare 500 / HTML / server_error; and a token only comes back when the
+ * credentials and the presented token survived the mutation unchanged.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { DOMParser } from "@xmldom/xmldom";
+import { NS, TT, envelope } from "../helpers/soap.ts";
+import { call } from "../helpers/worker.ts";
+import { DEMO, TX, jwtFromTrust } from "../oauth/helpers.ts";
+
+/** mulberry32: a tiny seeded PRNG, so every failure reproduces from its seed and index. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const SEED = 0x5eed_2026;
+
+type Rand = () => number;
+const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+const int = (r: Rand, n: number) => Math.floor(r() * n);
+
+const LEAF = /<([A-Za-z]+:[A-Za-z]+)(\s[^>]*)?>[^<]*<\/\1>/g;
+const NAMESPACES = Object.values(NS);
+
+/** One mutation of an XML request body; returns the mutated text and what was done. */
+function mutateXml(r: Rand, s: string): [string, string] {
+  const leaves = [...s.matchAll(LEAF)];
+  const leaf = leaves.length ? pick(r, leaves) : undefined;
+  switch (int(r, 8)) {
+    case 0: {
+      const i = int(r, s.length);
+      return [s.slice(0, i) + String.fromCharCode(s.charCodeAt(i) ^ (1 << int(r, 7))) + s.slice(i + 1), `flip@${i}`];
+    }
+    case 1: {
+      const i = int(r, s.length);
+      return [s.slice(0, i), `truncate@${i}`];
+    }
+    case 2:
+      return leaf ? [s.replace(leaf[0], leaf[0] + leaf[0]), `duplicate ${leaf[1]}`] : [s, "noop"];
+    case 3:
+      return leaf ? [s.replace(leaf[0], ""), `remove ${leaf[1]}`] : [s, "noop"];
+    case 4: {
+      const attrs = [...s.matchAll(/\s([A-Za-z:]+)="[^"]*"/g)];
+      const a = pick(r, attrs);
+      const mangled = pick(r, [` ${a[1]}=""`, ` ${a[1]}="${"\u0000".slice(1)}&amp;&lt;"`, ` x${a[1]}="1"`, ` ${a[1]}="${"9".repeat(300)}"`, ""]);
+      return [s.replace(a[0], mangled), `attr ${a[1]}`];
+    }
+    case 5: {
+      const from = pick(r, NAMESPACES.filter((n) => s.includes(n)));
+      return [s.split(from).join(pick(r, NAMESPACES)), `ns ${from}`];
+    }
+    case 6:
+      return leaf ? [s.replace(leaf[0], leaf[0].replace("</", `${"Z".repeat(200_000)}</`)), `huge ${leaf[1]}`] : [s, "noop"];
+    default: {
+      // Two mutations at once.
+      const [a, da] = mutateXml(r, s);
+      const [b, db] = mutateXml(r, a);
+      return [b, `${da} + ${db}`];
+    }
+  }
+}
+
+/** The username and password a request carries, as a strict parser would read them (or none). */
+function credentials(xml: string): string | undefined {
+  const doc = new DOMParser({ onError: () => undefined }).parseFromString(xml, "text/xml");
+  const u = doc.getElementsByTagNameNS(NS.wsse, "Username");
+  const p = doc.getElementsByTagNameNS(NS.wsse, "Password");
+  if (u.length !== 1 || p.length !== 1) return undefined;
+  return `${u.item(0)!.textContent}\n${p.item(0)!.textContent}`;
+}
+
+describe("WS-Trust endpoint fuzz (300 mutated RSTs)", () => {
+  it("every reply is a SOAP envelope (fault or normal), never a token for changed credentials", async () => {
+    const r = prng(SEED);
+    const bases = [
+      envelope({ user: "alice", password: "wonderland", appliesTo: "urn:example:rp" }),
+      envelope({ user: "bob", password: "builder", appliesTo: "https://api.example.com/", soap: "1.1", trust: "2005" }),
+      envelope({ user: "alice", password: "wonderland", appliesTo: "urn:example:rp", tokenType: TT.saml1 }),
+    ];
+    const tally: Record<string, number> = {};
+    const started = Date.now();
+    for (let i = 0; i < 300; i++) {
+      const base = pick(r, bases);
+      const [body, what] = mutateXml(r, base.body);
+      const res = await call(`/trust/${body.includes(NS.t05) ? "2005" : "13"}/usernamemixed`, { method: "POST", headers: base.headers, body });
+      const text = await res.text();
+      const label = `#${i} ${what} → ${res.status}`;
+      tally[res.status] = (tally[res.status] ?? 0) + 1;
+      expect([200, 400, 429, 500], label).toContain(res.status);
+      expect(res.headers.get("content-type"), label).toMatch(/^(application\/soap\+xml|text\/xml)/);
+      expect(text, label).toMatch(/^<s:Envelope /);
+      expect(text, label).not.toContain("server_error");
+      if (res.status !== 200) {
+        expect(text, label).toContain("<s:Fault");
+        expect(text, label).not.toMatch(/Assertion|BinarySecurityToken/);
+        continue;
+      }
+      // A token: the credentials must be exactly those of the base request.
+      expect(credentials(body), label).toBe(credentials(base.body));
+      const sub = /<saml:NameID[^>]*>([^<]+)</.exec(text)?.[1] ?? /<saml:NameIdentifier[^>]*>([^<]+)</.exec(text)?.[1];
+      if (sub !== undefined) expect(sub, label).toBe(credentials(base.body)!.split("\n")[0]);
+    }
+    console.log(`[fuzz] WS-Trust 300 mutations in ${Date.now() - started} ms, statuses ${JSON.stringify(tally)}`);
+    expect(tally[200] ?? 0).toBeGreaterThan(0); // some mutations are harmless: the oracle was exercised
+    expect((tally[400] ?? 0) + (tally[500] ?? 0)).toBeGreaterThan(100);
+  });
+});
+
+describe("OAuth token endpoint fuzz (100 mutated forms)", () => {
+  let subjectToken = "";
+  beforeAll(async () => {
+    subjectToken = await jwtFromTrust("bob", "builder");
+  });
+
+  const OAUTH_ERRORS = ["invalid_request", "invalid_client", "invalid_grant", "unauthorized_client", "unsupported_grant_type", "invalid_target", "invalid_scope", "temporarily_unavailable"];
+
+  function mutateForm(r: Rand, pairs: [string, string][]): [[string, string][], string, boolean] {
+    const p = pairs.map((x) => [...x] as [string, string]);
+    const i = int(r, p.length);
+    switch (int(r, 7)) {
+      case 0:
+        p.splice(i, 1);
+        return [p, `drop ${pairs[i]![0]}`, false];
+      case 1:
+        p.push([p[i]![0], p[i]![1] + (r() < 0.5 ? "" : "x")]);
+        return [p, `duplicate ${p[i]![0]}`, true];
+      case 2: {
+        const v = p[i]![1];
+        const j = int(r, Math.max(1, v.length));
+        p[i]![1] = v.slice(0, j) + String.fromCharCode((v.charCodeAt(j) || 65) ^ (1 << int(r, 7))) + v.slice(j + 1);
+        return [p, `flip ${p[i]![0]}`, true];
+      }
+      case 3:
+        p[i]![1] = "A".repeat(100_000 + int(r, 2_000_000));
+        return [p, `huge ${p[i]![0]}`, true];
+      case 4:
+        p[i]![0] = p[i]![0].toUpperCase();
+        return [p, `rename ${pairs[i]![0]}`, false];
+      case 5:
+        p[i]![1] = pick(r, ["", " ", "%", "\u0000", "null", "[]", "{}", "../../", "<x/>", TX.saml2, TX.at]);
+        return [p, `odd ${p[i]![0]}`, true];
+      default:
+        return [p, "raw garbage", false];
+    }
+  }
+
+  it("every reply is OAuth JSON (error or success), never a 500; no token for changed credentials", async () => {
+    const r = prng(SEED + 1);
+    const base: [string, string][] = [
+      ["grant_type", TX.grant],
+      ["subject_token", subjectToken],
+      ["subject_token_type", TX.jwt],
+      ["audience", "https://api.example.com/"],
+      ["requested_token_type", TX.jwt],
+      ["client_id", "demo-client"],
+      ["client_secret", "demo-secret"],
+    ];
+    const tally: Record<string, number> = {};
+    for (let i = 0; i < 100; i++) {
+      const [pairs, what] = mutateForm(r, base);
+      let body = new URLSearchParams(pairs).toString();
+      if (what === "raw garbage") body = pick(r, ["%%%", "a=%ZZ&b", "\u00ff\u00fe", "=".repeat(1000), "grant_type"]);
+      const res = await call("/oauth2/token", {
+        method: "POST",
+        headers: { "content-type": pick(r, ["application/x-www-form-urlencoded", "application/x-www-form-urlencoded", "text/plain", "application/json"]) },
+        body,
+      });
+      const text = await res.text();
+      const label = `#${i} ${what} → ${res.status} ${text.slice(0, 120)}`;
+      tally[res.status] = (tally[res.status] ?? 0) + 1;
+      expect(res.status, label).not.toBe(500);
+      expect(res.headers.get("content-type"), label).toMatch(/^application\/json/);
+      const json = JSON.parse(text) as Record<string, unknown>;
+      if (res.status === 200) {
+        expect(typeof json.access_token, label).toBe("string");
+        // Success only when the credentials and the subject token are exactly the base ones.
+        const got = new URLSearchParams(body);
+        for (const k of ["client_id", "client_secret", "subject_token"]) {
+          expect(got.getAll(k), `${label} ${k}`).toEqual([base.find(([n]) => n === k)![1]]);
+        }
+        // Our JWT is also an access token (RFC 8693 §3 lets either type name it).
+        expect([[TX.jwt], [TX.at]], label).toContainEqual(got.getAll("subject_token_type"));
+      } else {
+        expect(OAUTH_ERRORS, label).toContain(json.error);
+        expect(json.access_token, label).toBeUndefined();
+      }
+    }
+    console.log(`[fuzz] token endpoint 100 mutations, statuses ${JSON.stringify(tally)}`);
+    expect(Object.keys(tally).length).toBeGreaterThan(1);
+  });
+
+  it("the unmutated base form succeeds (control)", async () => {
+    const res = await call("/oauth2/token", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", authorization: DEMO },
+      body: new URLSearchParams({ grant_type: TX.grant, subject_token: subjectToken, subject_token_type: TX.jwt, audience: "https://api.example.com/" }).toString(),
+    });
+    expect(res.status).toBe(200);
+  });
+});
