@@ -13,5 +13,7 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     testTimeout: 30_000,
+    // Audit lines are the worker's real output; show them only for tests that fail.
+    silent: "passed-only",
   },
 });
