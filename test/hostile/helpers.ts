@@ -56,10 +56,10 @@ export async function validateToJwtSubject(token: string): Promise<string | unde
  * Token exchange with `subject_token` (SAML as base64url, JWT as is). Returns the issued
  * token's `sub`, or the OAuth error code.
  */
-export async function exchangeSubject(token: string, kind: "saml2" | "jwt"): Promise<{ status: number; sub?: string; error?: string }> {
+export async function exchangeSubject(token: string, kind: "saml2" | "saml1" | "jwt"): Promise<{ status: number; sub?: string; error?: string }> {
   const r = await exchange({
-    subject_token: kind === "saml2" ? b64url(token) : token,
-    subject_token_type: kind === "saml2" ? TX.saml2 : TX.jwt,
+    subject_token: kind === "jwt" ? token : b64url(token),
+    subject_token_type: TX[kind],
     audience: "https://api.example.com/",
     requested_token_type: TX.jwt,
   });

@@ -12,6 +12,7 @@ import { EXC_C14N, canonicalizeToBytes } from "../../src/xml/c14n.ts";
 import { parseXml } from "../../src/xml/parse.ts";
 import { generatedKey } from "../xmldsig/helpers.ts";
 import { samlFromTrust } from "../oauth/helpers.ts";
+import { TT } from "../helpers/soap.ts";
 import { DS, STATUS_INVALID, STATUS_VALID, exchangeSubject, ourRsaKey, resign, validateStatus, validateToJwtSubject } from "./helpers.ts";
 
 let G = ""; // alice's genuine signed assertion
@@ -162,3 +163,35 @@ async function hmacResign(xml: string, secret: Uint8Array): Promise<string> {
   root.getElementsByTagNameNS(DS, "SignatureValue").item(0)!.textContent = toBase64(mac);
   return root.toString();
 }
+
+describe("SAML 1.1: the same checks on an AssertionID-signed token", () => {
+  let g1 = "";
+  let sig1 = "";
+  const bob1 = (x: string) => x.split(">alice</saml:NameIdentifier>").join(">bob</saml:NameIdentifier>");
+  async function refused1(name: string, xml: string): Promise<void> {
+    const v = await validateStatus(xml);
+    expect(v.code, name).not.toBe(STATUS_VALID);
+    if (v.code === undefined) expect(v.fault, name).toBeDefined();
+    const x = await exchangeSubject(xml, "saml1");
+    expect(x.status, name).toBe(400);
+  }
+  beforeAll(async () => {
+    g1 = await samlFromTrust("alice", "wonderland", TT.saml1);
+    sig1 = /<ds:Signature[\s\S]*<\/ds:Signature>/.exec(g1)![0];
+  });
+  it("control: genuine SAML 1.1 is valid for alice", async () => {
+    expect((await validateStatus(g1)).code).toBe(STATUS_VALID);
+    expect((await exchangeSubject(g1, "saml1")).sub).toBe("alice");
+  });
+  it("refuses subject tampering, stripping, evil-in-Object, evil-around-genuine and a second statement", async () => {
+    const id = /AssertionID="([^"]+)"/.exec(g1)![1]!;
+    const evil = bob1(g1.replace(sig1, ""));
+    await refused1("subject changed", bob1(g1));
+    await refused1("stripped", g1.replace(sig1, ""));
+    await refused1("evil in ds:Object", g1.replace("</ds:Signature>", `<ds:Object>${evil.replace(id, "_e1")}</ds:Object></ds:Signature>`));
+    await refused1("evil around genuine", evil.replace("</saml:Assertion>", "") + sig1 + g1 + "</saml:Assertion>");
+    // A second statement naming bob: the reader requires every Subject to agree.
+    const stmt = /<saml:AttributeStatement>[\s\S]*?<\/saml:AttributeStatement>/.exec(g1)![0];
+    await refused1("second subject", g1.replace(stmt, stmt + bob1(stmt)));
+  });
+});
