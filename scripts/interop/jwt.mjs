@@ -44,7 +44,8 @@ export async function jwtCheck({ base, work, report, skip, get, certs, issuer })
   report("jwt soap1.2 trust13: jwcrypto verifies with the JWKS key (by kid)", jwks.status === 200 && p.ok, `HTTP ${jwks.status} ${p.detail}`);
 }
 
-function jwcrypto(args) {
+/** Runs jwt_check.py (Debian's jwcrypto) with these arguments. */
+export function jwcrypto(args) {
   const p = spawnSync("/usr/bin/python3", [join(HERE, "jwt_check.py"), ...args], {
     encoding: "utf8",
     env: { PATH: "/usr/bin:/bin", LANG: "C.UTF-8" },

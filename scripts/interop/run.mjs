@@ -11,6 +11,7 @@ import { findUsernameMixed } from "../cli/mex.mjs";
 import { isTrustFault } from "../cli/rstr.mjs";
 import { manageToken } from "../cli/lifecycle.mjs";
 import { jwtCheck } from "./jwt.mjs";
+import { oauthBridgeCheck } from "./oauth.mjs";
 import {
   compileSantuario,
   metadataCerts,
@@ -134,6 +135,9 @@ for (const tokenType of ["saml2", "saml1"]) {
 
 // ---- JWT over WS-Trust, verified by jwcrypto against the published JWKS ---------------------
 await jwtCheck({ base, work, report, skip, get, certs: md.certs, issuer: md.entityID });
+
+// ---- OAuth 2.0 Token Exchange: the SAML ↔ JWT bridge -----------------------------------------
+await oauthBridgeCheck({ base, work, report, get, certs: md.certs, javaCp });
 
 // ---- Negative cases ----------------------------------------------------------------------
 const noAssertion = (r) => !/Assertion[\s>]/.test(r.responseText) && !/RequestedSecurityToken/.test(r.responseText);
