@@ -1,6 +1,6 @@
 import type { StateClient } from "../state/client.ts";
 import type { Authenticated } from "./authenticate.ts";
-import { invalidToken, notAuthorized, unableToRenew } from "./errors.ts";
+import { invalidTimeRange, invalidToken, notAuthorized, unableToRenew } from "./errors.ts";
 import { mintToken } from "./mint.ts";
 import { lookupRelyingParty, normaliseTarget } from "./relying-party.ts";
 import type { IssuedToken, StsContext } from "./types.ts";
@@ -59,7 +59,7 @@ export async function renewToken(
   state: StateClient,
   who: Authenticated,
   presented: PresentedToken,
-  opts: { allowExpired: boolean },
+  opts: { allowExpired: boolean; lifetime?: { created?: Date | undefined; expires?: Date | undefined } | undefined },
 ): Promise<IssuedToken> {
   const check = await verifyOwnToken(ctx, presented);
   if (!check.token) throw invalidToken(check.ok ? "The token is not valid." : check.reason);
@@ -75,10 +75,28 @@ export async function renewToken(
     if (!(withinGrace && opts.allowExpired)) throw unableToRenew(check.reason);
   }
   if (!rp.renewal.allowed) throw unableToRenew("Tokens for this relying party are not renewable.");
+  // WS-Trust 1.3 §7.4: a renewal may ask for a new Lifetime. A start in the future (postdating)
+  // is refused unless the relying party allows it; the end stays within the usual maximum.
+  const skewMs = ctx.config.limits.clockSkewSeconds * 1000;
+  const created = opts.lifetime?.created;
+  let start = now.getTime();
+  if (created && created.getTime() > start + skewMs) {
+    if (!rp.renewal.allowPostdating) throw invalidTimeRange("Postdated renewals are not allowed for this relying party.");
+    start = created.getTime();
+  }
   const lifetimeMs = Math.min(rp.tokenLifetimeSeconds * 1000, t.expires.getTime() - t.issuedAt.getTime());
   const maxEnd = t.authnInstant.getTime() + rp.renewal.maxTotalLifetimeSeconds * 1000;
-  const end = Math.min(now.getTime() + lifetimeMs, maxEnd);
-  if (end <= now.getTime()) throw unableToRenew("The maximum total lifetime since authentication has been reached.");
+  let end = start + lifetimeMs;
+  const wanted = opts.lifetime?.expires;
+  if (wanted) {
+    if (wanted.getTime() <= start) throw invalidTimeRange("The requested lifetime ends before it starts.");
+    if (wanted.getTime() - start > rp.maxTokenLifetimeSeconds * 1000 + skewMs) {
+      throw invalidTimeRange(`The requested lifetime exceeds the maximum of ${rp.maxTokenLifetimeSeconds} seconds for this relying party.`);
+    }
+    end = wanted.getTime();
+  }
+  end = Math.min(end, maxEnd);
+  if (end <= start) throw unableToRenew("The maximum total lifetime since authentication has been reached.");
   const renewed = await mintToken(ctx, {
     kind: t.kind,
     rp,
@@ -87,7 +105,7 @@ export async function renewToken(
     authnInstant: t.authnInstant,
     authnMethod: t.authnMethod,
     issuedAt: now,
-    notBefore: now,
+    notBefore: new Date(start),
     expires: new Date(end),
     scope: t.scope,
     actor: t.actor,

@@ -13,6 +13,7 @@ import { presentedFromTarget } from "./target.ts";
 export async function handleRenew(ctx: StsContext, state: StateClient, who: Authenticated, rst: Rst): Promise<string> {
   const tok = await renewToken(ctx, state, who, presentedFromTarget(rst.target), {
     allowExpired: rst.renewing?.ok === true,
+    lifetime: rst.lifetime,
   });
   return issuedRstr(rst.trust, tok, { context: rst.context, requestType: rst.trust.requestTypes.renew, keyType: undefined });
 }

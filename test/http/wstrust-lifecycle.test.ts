@@ -174,3 +174,26 @@ describe("Issue is stateless", () => {
     expect(touched).toBe(0);
   });
 });
+
+describe("WS-Trust Renew lifetimes", () => {
+  const lifetime = (created?: string, expires?: string) =>
+    `<wst:Lifetime>${created ? `<wsu:Created>${created}</wsu:Created>` : ""}${expires ? `<wsu:Expires>${expires}</wsu:Expires>` : ""}</wst:Lifetime>`;
+
+  it("refuses a postdated renewal (not configured) with wst:InvalidTimeRange, and the token can still renew", async () => {
+    const tok = await issue();
+    const future = new Date(Date.now() + 3600_000).toISOString();
+    const r = await trust({ ...validator, requestType: "Renew", extra: target("Renew", tok, lifetime(future)) });
+    expect(faultCode(r.text)).toBe("wst:InvalidTimeRange");
+    // The refusal happened before any state was written: a proper renewal still works.
+    const ok = await trust({ ...validator, requestType: "Renew", extra: target("Renew", tok) });
+    expect(ok.status).toBe(200);
+  });
+
+  it("honours a shorter requested expiry", async () => {
+    const tok = await issue();
+    const exp = new Date(Date.now() + 120_000).toISOString();
+    const r = await trust({ ...validator, requestType: "Renew", extra: target("Renew", tok, lifetime(undefined, exp)) });
+    expect(r.status).toBe(200);
+    expect(r.text).toContain(`NotOnOrAfter="${exp}"`);
+  });
+});
