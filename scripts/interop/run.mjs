@@ -4,8 +4,10 @@
 //
 // usage: node scripts/interop/run.mjs --url http://127.0.0.1:8788 --work DIR
 // Prints PASS/FAIL per check and a final "N passed, M failed"; exit 1 if M > 0.
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseFlags, requestToken } from "../cli/token.mjs";
 import { findUsernameMixed } from "../cli/mex.mjs";
 import { isTrustFault } from "../cli/rstr.mjs";
@@ -21,6 +23,7 @@ import {
   xmlsecVerify,
 } from "./verifiers.mjs";
 
+const HERE = dirname(fileURLToPath(import.meta.url));
 const f = parseFlags(process.argv.slice(2));
 const base = f.url ?? "http://127.0.0.1:8788";
 const work = f.work ?? "/tmp/interop";
@@ -135,6 +138,27 @@ for (const tokenType of ["saml2", "saml1"]) {
 
 // ---- JWT over WS-Trust, verified by jwcrypto against the published JWKS ---------------------
 await jwtCheck({ base, work, report, skip, get, certs: md.certs, issuer: md.entityID });
+
+// ---- AD FS-era clients: Microsoft's MSAL and ADAL for Python discover and request tokens ----
+{
+  const outDir = join(work, "msal");
+  mkdirSync(outDir, { recursive: true });
+  const p = spawnSync("/usr/bin/python3", [join(HERE, "msal_check.py"), "--url", base, "--out", outDir], {
+    encoding: "utf8",
+    env: { PATH: "/usr/bin:/bin", LANG: "C.UTF-8" },
+  });
+  for (const line of (p.stdout ?? "").split("\n")) {
+    const m = /^(PASS|FAIL) (.*)$/.exec(line);
+    if (m) report(m[2], m[1] === "PASS");
+  }
+  if (p.status !== 0 && !/FAIL/.test(p.stdout ?? "")) report("msal/adal: client run", false, (p.stderr ?? "").slice(-400));
+  for (const f of ["msal-13.xml", "msal-2005.xml", "adal-13.xml", "adal-2005.xml"]) {
+    const file = join(outDir, f);
+    if (!existsSync(file) || !md.certs.length) continue;
+    const x = xmlsecVerify(file, md.certs, "saml2");
+    report(`${f.replace(".xml", "")}: xmlsec1 verifies the assertion as the client extracted it`, x.ok, x.detail);
+  }
+}
 
 // ---- OAuth 2.0 Token Exchange: the SAML ↔ JWT bridge -----------------------------------------
 await oauthBridgeCheck({ base, work, report, get, certs: md.certs, javaCp });
