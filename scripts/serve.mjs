@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run serve -- --port N [--ip 127.0.0.1] [--env-file vars.json] [--no-build] [--state-dir DIR]
+// `npm run serve -- --port N [--ip 127.0.0.1] [--env-file vars.json] [--no-build] [--state-dir DIR] [--inspector PORT]
 //                   [--baseline-port M]`
 //
 // Serves the *production* bundle in plain workerd (no wrangler dev proxy in front), with local
@@ -30,7 +30,7 @@ const DO_CLASSES = [
 ];
 
 function parseArgs(argv) {
-  const opts = { port: 8787, ip: "127.0.0.1", envFile: null, build: true, stateDir: null, baselinePort: null };
+  const opts = { port: 8787, ip: "127.0.0.1", envFile: null, build: true, stateDir: null, baselinePort: null, inspector: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -43,10 +43,11 @@ function parseArgs(argv) {
     else if (a === "--ip") opts.ip = next();
     else if (a === "--env-file") opts.envFile = next();
     else if (a === "--state-dir") opts.stateDir = next();
+    else if (a === "--inspector") opts.inspector = next();
     else if (a === "--no-build") opts.build = false;
     else if (a === "--baseline-port") opts.baselinePort = Number(next());
     else if (a === "--help" || a === "-h") {
-      console.log("usage: npm run serve -- [--port N] [--ip ADDR] [--env-file vars.json] [--state-dir DIR] [--no-build] [--baseline-port M]");
+      console.log("usage: npm run serve -- [--port N] [--ip ADDR] [--env-file vars.json] [--state-dir DIR] [--no-build] [--baseline-port M] [--inspector PORT]");
       process.exit(0);
     } else fail(`unknown argument: ${a}`);
   }
@@ -258,7 +259,10 @@ async function main() {
     baseline: await baselineParts(outdir, opts.ip, opts.baselinePort),
   });
   const workerd = join(ROOT, "node_modules", "workerd", "bin", "workerd");
-  const child = spawn(workerd, ["serve", config], { cwd: outdir, stdio: ["ignore", "inherit", "inherit"] });
+  // --inspector PORT: the V8 inspector (Chrome DevTools protocol) on 127.0.0.1:PORT, for CPU
+  // profiles of the real worker (scripts/bench/worker-profile.mjs).
+  const inspect = opts.inspector ? [`--inspector-addr=127.0.0.1:${opts.inspector}`] : [];
+  const child = spawn(workerd, ["serve", config, ...inspect], { cwd: outdir, stdio: ["ignore", "inherit", "inherit"] });
   // Forward termination so `kill <serve pid>` never leaves an orphan workerd holding the port.
   for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) {
     process.on(sig, () => {

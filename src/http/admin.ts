@@ -2,7 +2,7 @@ import type { Hono } from "hono";
 import { authenticatePassword } from "../engine/authenticate.ts";
 import { StsError, authenticationFailed, invalidRequest, notAuthorized } from "../engine/errors.ts";
 import type { Env } from "../env.ts";
-import { createStateClient } from "../state/client.ts";
+import { stateFor } from "./state.ts";
 import { writeAudit } from "./audit.ts";
 import { parseBasicAuthorization } from "./basic-auth.ts";
 import { getContext } from "./context.ts";
@@ -42,7 +42,7 @@ export function registerAdminRoutes(app: Hono<{ Bindings: Env }>): void {
       const before = body.before === undefined ? now : Date.parse(String(body.before));
       if (Number.isNaN(before) || before > now) throw invalidRequest("'before' must be a date that is not in the future.");
       ctx.audit.subject = body.subject;
-      await createStateClient(c.env, { maxTokenLifetimeMs: maxLifetimeMs(ctx.config) }).revokeSubject(
+      await stateFor(c.env, ctx.config).revokeSubject(
         { issuer: ctx.issuer, subject: body.subject },
         before,
       );
@@ -57,11 +57,4 @@ export function registerAdminRoutes(app: Hono<{ Bindings: Env }>): void {
       return c.json({ error: e.code, error_description: e.message }, status, headers);
     }
   });
-}
-
-/** The longest a token of this configuration can live, renewals included. */
-export function maxLifetimeMs(config: { relyingParties: { maxTokenLifetimeSeconds: number; renewal: { maxTotalLifetimeSeconds: number } }[] }): number {
-  let max = 0;
-  for (const rp of config.relyingParties) max = Math.max(max, rp.maxTokenLifetimeSeconds, rp.renewal.maxTotalLifetimeSeconds);
-  return max * 1000;
 }

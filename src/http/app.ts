@@ -15,7 +15,7 @@ import { trustDeps } from "./deps.ts";
 import { logError } from "./log.ts";
 import { registerOAuthRoutes } from "../oauth/routes.ts";
 import { writeAudit } from "./audit.ts";
-import { maxLifetimeMs, registerAdminRoutes } from "./admin.ts";
+import { registerAdminRoutes } from "./admin.ts";
 
 type App = { Bindings: Env };
 
@@ -61,7 +61,7 @@ app.post("/trust/:v{13|2005}/usernamemixed", async (c) => {
   const reply = await handleTrustRequest(
     ctx,
     // Cloudflare sets CF-Connecting-IP on every request; without it only per-subject limits apply.
-    trustDeps(c.env, c.executionCtx, maxLifetimeMs(ctx.config), c.req.header("cf-connecting-ip") ?? undefined),
+    trustDeps(c.env, ctx.config, c.req.header("cf-connecting-ip") ?? undefined),
     () => readBodyLimited(c.req.raw, ctx.config.limits.maxBodyBytes),
     contentType,
     v,

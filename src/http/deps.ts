@@ -1,6 +1,7 @@
 import { withRenewalLimit } from "../abuse/guard.ts";
 import type { Env } from "../env.ts";
-import { createStateClient } from "../state/client.ts";
+import type { ResolvedConfig } from "../config/types.ts";
+import { stateFor } from "./state.ts";
 import type { TrustDeps } from "../wstrust/endpoint.ts";
 import { handleBatch } from "../wstrust/batch.ts";
 import { handleCancel } from "../wstrust/cancel.ts";
@@ -11,13 +12,8 @@ import { handleValidate } from "../wstrust/validate.ts";
 const NONCE_WINDOW_MS = 10 * 60 * 1000;
 
 /** Binds the WS-Trust endpoint to this request's Durable Object state. */
-export function trustDeps(
-  env: Env,
-  exec: { waitUntil(p: Promise<unknown>): void },
-  maxTokenLifetimeMs: number,
-  clientAddress?: string,
-): TrustDeps {
-  const state = createStateClient(env, { waitUntil: (p) => exec.waitUntil(p), maxTokenLifetimeMs });
+export function trustDeps(env: Env, config: ResolvedConfig, clientAddress?: string): TrustDeps {
+  const state = stateFor(env, config);
   return {
     lifecycle: {
       validate: (ctx, who, rst) => handleValidate(ctx, state, who, rst),

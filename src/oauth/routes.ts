@@ -9,7 +9,8 @@ import type { StsContext } from "../engine/types.ts";
 import type { Env } from "../env.ts";
 import { writeAudit } from "../http/audit.ts";
 import { getContext } from "../http/context.ts";
-import { createStateClient, type StateClient } from "../state/client.ts";
+import { stateFor } from "../http/state.ts";
+import type { StateClient } from "../state/client.ts";
 import { type AuthenticatedClient, authenticateClient } from "./client-auth.ts";
 import { NO_STORE_HEADERS, oauthErrorResponse, toOAuthError } from "./errors.ts";
 import { type FormParams, readForm } from "./form.ts";
@@ -38,7 +39,7 @@ function endpoint(path: string, operation: string, op: Operation) {
       ctx = await getContext(c.env, c.req.url);
       ctx.audit.operation = operation;
       const params = await readForm(c.req.raw, ctx.config.limits.maxBodyBytes);
-      const state = createStateClient(c.env, { waitUntil: (p) => c.executionCtx.waitUntil(p) });
+      const state = stateFor(c.env, ctx.config);
       const client = await authenticateClient(ctx, c.req.header("authorization") ?? null, params, {
         rememberNonce: (k, exp) => state.rememberNonce(k, exp),
         // RFC 7523 §3 item 3: the token endpoint URL or the issuer identify us; the endpoint

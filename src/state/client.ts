@@ -9,9 +9,11 @@ import {
   type SubjectKey,
 } from "./hash.ts";
 import type { CancelResult, RenewResult, RevocationReason, TokenStatus } from "./types.ts";
+import { RevokedCache, isolateRevokedCache } from "./revoked-cache.ts";
 
 export { tokenIdHash, subjectShardName, type SubjectKey } from "./hash.ts";
 export type { CancelResult, RenewResult, RevocationReason, TokenStatus } from "./types.ts";
+export { RevokedCache } from "./revoked-cache.ts";
 
 /** The two Durable Object bindings the state layer needs (declared in wrangler.toml). */
 export interface StateBindings {
@@ -28,12 +30,10 @@ export interface StateClientOptions {
    */
   maxTokenLifetimeMs?: number;
   /**
-   * Edge cache for "revoked" answers. Default `caches.default` when the Cache API exists;
-   * `null` disables caching.
+   * Where "revoked" answers are remembered until the token's expiry. Default: the isolate's
+   * shared {@link isolateRevokedCache}; `null` disables remembering.
    */
-  cache?: Cache | null;
-  /** Run cache writes in the background (pass `ctx.waitUntil.bind(ctx)`); else awaited. */
-  waitUntil?: (p: Promise<unknown>) => void;
+  cache?: RevokedCache | null;
 }
 
 /** What the state layer needs to know about a token: its ID and validity window. */
@@ -78,18 +78,6 @@ export interface StateClient {
 
 const DEFAULT_MAX_LIFETIME_MS = 24 * 60 * 60 * 1000;
 
-/** Synthetic cache key for a token's revoked answer; never routed to any origin. */
-export function revokedCacheUrl(idHash: string): string {
-  return `https://token-state.sts.invalid/revoked/${idHash}`;
-}
-
-function defaultCache(): Cache | null {
-  // The Cache API is absent in some runtimes and test contexts: degrade to no caching.
-  return typeof caches !== "undefined" && caches.default ? caches.default : null;
-}
-
-const REASONS: readonly RevocationReason[] = ["cancelled", "subject-revoked", "family-revoked"];
-
 /**
  * Creates the state client. Issuance never calls it: tokens are self-contained, and only
  * Validate, Renew, Cancel and replay checks reach a Durable Object.
@@ -97,48 +85,25 @@ const REASONS: readonly RevocationReason[] = ["cancelled", "subject-revoked", "f
 export function createStateClient(env: StateBindings, opts: StateClientOptions = {}): StateClient {
   const now = opts.now ?? Date.now;
   const maxLifetime = opts.maxTokenLifetimeMs ?? DEFAULT_MAX_LIFETIME_MS;
-  const cache = opts.cache === undefined ? defaultCache() : opts.cache;
+  const cache = opts.cache === undefined ? isolateRevokedCache : opts.cache;
 
   const shard = async (subject: SubjectKey) =>
     env.TOKEN_STATE.getByName(await subjectShardName(subject));
 
-  const background = async (p: Promise<unknown>): Promise<void> => {
-    const safe = p.catch(() => undefined); // a cache failure must never fail the request
-    if (opts.waitUntil) opts.waitUntil(safe);
-    else await safe;
-  };
-
-  /** Caches a revoked answer until the token's expiry; revocation is permanent. */
-  const cacheRevoked = async (idHash: string, reason: RevocationReason, expiresAt: number) => {
-    const ttl = Math.ceil((expiresAt - now()) / 1000);
-    if (!cache || ttl <= 0) return;
-    const body = JSON.stringify({ state: "revoked", reason });
-    const res = new Response(body, {
-      headers: { "content-type": "application/json", "cache-control": `max-age=${ttl}` },
-    });
-    await background(cache.put(revokedCacheUrl(idHash), res));
-  };
-
-  const cachedRevoked = async (idHash: string): Promise<TokenStatus | null> => {
-    if (!cache) return null;
-    const hit = await cache.match(revokedCacheUrl(idHash)).catch(() => undefined);
-    if (!hit) return null;
-    const v: unknown = await hit.json().catch(() => null);
-    const reason = (v as { reason?: unknown } | null)?.reason;
-    return REASONS.includes(reason as RevocationReason)
-      ? { state: "revoked", reason: reason as RevocationReason }
-      : null;
+  /** Remembers a revoked answer in the isolate until the token's expiry. */
+  const cacheRevoked = (idHash: string, reason: RevocationReason, expiresAt: number) => {
+    if (cache && expiresAt > now()) cache.put(idHash, reason, expiresAt);
   };
 
   return {
     async status(subject, token) {
       const idHash = await tokenIdHash(token.id);
-      const cached = await cachedRevoked(idHash);
-      if (cached) return cached;
+      const cached = cache?.get(idHash, now());
+      if (cached) return { state: "revoked", reason: cached };
       const stub = await shard(subject);
       const s = await stub.status({ idHash, issuedAt: token.issuedAt, expiresAt: token.expiresAt });
       // "active" is never cached: a cancel elsewhere must take effect on the next check.
-      if (s.state === "revoked") await cacheRevoked(idHash, s.reason, token.expiresAt);
+      if (s.state === "revoked") cacheRevoked(idHash, s.reason, token.expiresAt);
       return s;
     },
 
@@ -156,7 +121,7 @@ export function createStateClient(env: StateBindings, opts: StateClientOptions =
         newExpiresAt: renewed.expiresAt,
         now: now(),
       });
-      if (!r.ok && r.revocation) await cacheRevoked(idHash, r.revocation, token.expiresAt);
+      if (!r.ok && r.revocation) cacheRevoked(idHash, r.revocation, token.expiresAt);
       return r;
     },
 
@@ -164,7 +129,7 @@ export function createStateClient(env: StateBindings, opts: StateClientOptions =
       const [idHash, stub] = await Promise.all([tokenIdHash(token.id), shard(subject)]);
       const r = await stub.cancel({ idHash, expiresAt: token.expiresAt });
       // Read-your-writes in this colo; other colos learn it from the object.
-      if (!r.alreadyCancelled) await cacheRevoked(idHash, "cancelled", token.expiresAt);
+      cacheRevoked(idHash, "cancelled", token.expiresAt);
       return r;
     },
 

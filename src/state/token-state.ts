@@ -51,9 +51,17 @@ type TokenRow = {
  * token serialize and exactly one wins.
  */
 export class TokenStateObject extends DurableObject {
+  /**
+   * The subject-wide cut-off, read from SQLite once per object instance and kept in step by
+   * the only two writers (revokeSubject and alarm). The object is single-threaded and the only
+   * writer of its storage, so the copy cannot go stale; it saves a query on every status call.
+   */
+  #cutoff: number | undefined;
+
   constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
     super(ctx, env);
     ctx.storage.sql.exec(SCHEMA);
+    this.#cutoff = this.#readCutoff();
   }
 
   /** Is the token still usable? Reads only; an unknown token is active. */
@@ -137,6 +145,7 @@ export class TokenStateObject extends DurableObject {
          keep_until = max(keep_until, ?2)`,
       q.before, q.keepUntil,
     );
+    this.#cutoff = this.#readCutoff();
     await this.#scheduleAlarm(q.keepUntil);
   }
 
@@ -155,6 +164,7 @@ export class TokenStateObject extends DurableObject {
         .one();
       return r.t;
     });
+    this.#cutoff = this.#readCutoff();
     if (next !== null) await this.ctx.storage.setAlarm(next + RETENTION_MARGIN_MS);
   }
 
@@ -168,10 +178,13 @@ export class TokenStateObject extends DurableObject {
   }
 
   #subjectRevoked(issuedAt: number): boolean {
-    const r = this.ctx.storage.sql
+    return this.#cutoff !== undefined && issuedAt < this.#cutoff;
+  }
+
+  #readCutoff(): number | undefined {
+    return this.ctx.storage.sql
       .exec<{ b: number }>("SELECT revoked_before AS b FROM subject_revocation WHERE id = 1")
-      .toArray()[0];
-    return r !== undefined && issuedAt < r.b;
+      .toArray()[0]?.b;
   }
 
   /** Arms the alarm for `expiresAt` + margin unless an earlier one is already set. */

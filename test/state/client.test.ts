@@ -1,6 +1,6 @@
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { createStateClient, revokedCacheUrl, tokenIdHash } from "../../src/state/client.ts";
+import { RevokedCache, createStateClient, tokenIdHash } from "../../src/state/client.ts";
 import type { ReplayCacheObject } from "../../src/state/replay-cache.ts";
 import { HOUR, bindings, freshSubject, tokenStateStub } from "./helpers.ts";
 
@@ -58,57 +58,45 @@ describe("state client", () => {
     expect(row).toEqual({ revoked_before: NOW, keep_until: NOW + 2 * HOUR });
   });
 
-  it("caches revoked answers until expiry, never active ones", async () => {
-    const cache = await caches.open(`state-test-${crypto.randomUUID()}`);
+  it("remembers revoked answers until expiry, never active ones", async () => {
+    const cache = new RevokedCache();
     const client = createStateClient(bindings, { cache });
     const dave = freshSubject("cache");
     const now = Date.now();
     const live = { id: "live", issuedAt: now, expiresAt: now + HOUR };
     expect(await client.status(dave, live)).toEqual({ state: "active", renewed: false });
-    expect(await cache.match(revokedCacheUrl(await tokenIdHash("live")))).toBeUndefined();
+    expect(cache.size).toBe(0);
 
     const gone = { id: "gone", issuedAt: now, expiresAt: now + HOUR };
     await client.cancel(dave, gone);
-    const hit = await cache.match(revokedCacheUrl(await tokenIdHash("gone")));
-    expect(hit).toBeDefined();
-    expect(await hit!.json()).toEqual({ state: "revoked", reason: "cancelled" });
-    const maxAge = Number(/max-age=(\d+)/.exec(hit!.headers.get("cache-control") ?? "")?.[1]);
-    expect(maxAge).toBeGreaterThan(3590);
-    expect(maxAge).toBeLessThanOrEqual(3600);
+    expect(cache.get(await tokenIdHash("gone"), now)).toBe("cancelled");
+    // Until the token's expiry, not beyond.
+    expect(cache.get(await tokenIdHash("gone"), now + HOUR + 1)).toBeUndefined();
   });
 
-  it("uses caches.default when no cache is given", async () => {
-    const client = createStateClient(bindings);
+  it("uses the isolate's shared cache when none is given", async () => {
+    const a = createStateClient(bindings);
+    const b = createStateClient(bindings);
+    const frank = freshSubject("default-cache");
     const t = { id: `default-${crypto.randomUUID()}`, issuedAt: Date.now(), expiresAt: Date.now() + HOUR };
-    const url = revokedCacheUrl(await tokenIdHash(t.id));
-    expect(await caches.default.match(url)).toBeUndefined();
-    await client.cancel(freshSubject("default-cache"), t);
-    expect(await (await caches.default.match(url))?.json()).toEqual({
-      state: "revoked",
-      reason: "cancelled",
-    });
+    await a.cancel(frank, t);
+    // Wipe the object's row: only the isolate cache can still say revoked.
+    await runInDurableObject(await tokenStateStub(frank), (_i, s) => s.storage.sql.exec("DELETE FROM token"));
+    expect(await b.status(frank, t)).toEqual({ state: "revoked", reason: "cancelled" });
   });
 
-  it("a cached revoked answer is served without asking the object", async () => {
-    const cache = await caches.open(`state-test-${crypto.randomUUID()}`);
+  it("a cached revoked answer is served without asking the object; bounded size", async () => {
+    const cache = new RevokedCache(2);
     const client = createStateClient(bindings, { cache });
     const erin = freshSubject("cached");
     const t = { id: "cached-only", issuedAt: Date.now(), expiresAt: Date.now() + HOUR };
     // The object says active (nothing stored); only the cache says revoked.
-    await cache.put(
-      revokedCacheUrl(await tokenIdHash(t.id)),
-      new Response(JSON.stringify({ state: "revoked", reason: "subject-revoked" }), {
-        headers: { "cache-control": "max-age=600" },
-      }),
-    );
+    cache.put(await tokenIdHash(t.id), "subject-revoked", t.expiresAt);
     expect(await client.status(erin, t)).toEqual({ state: "revoked", reason: "subject-revoked" });
-    // A malformed cache entry is ignored and the object answers.
-    await cache.put(
-      revokedCacheUrl(await tokenIdHash(t.id)),
-      new Response(JSON.stringify({ state: "revoked", reason: "bogus" }), {
-        headers: { "cache-control": "max-age=600" },
-      }),
-    );
+    // Two newer entries push it out: the object answers again.
+    cache.put("x1", "cancelled", t.expiresAt);
+    cache.put("x2", "cancelled", t.expiresAt);
+    expect(cache.size).toBe(2);
     expect(await client.status(erin, t)).toEqual({ state: "active", renewed: false });
   });
 

@@ -1,0 +1,72 @@
+// CPU profile of the real worker under load: starts `serve` with the V8 inspector, drives one
+// scenario with the benchmark's load generator, and records a profile through the Chrome
+// DevTools protocol. Prints the functions with the most self time; writes the .cpuprofile
+// (open it in Chrome DevTools → Performance, or `node scripts/bench/profile.mjs --top FILE`).
+//
+// usage: node scripts/bench/worker-profile.mjs [--scenario validate|exchange-jwt|exchange-saml|introspect|issue]
+//          [--duration 5] [--out /tmp/worker.cpuprofile] [--no-build]
+import { spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { drive, pickTool } from "./load.mjs";
+import { API, RP, TT, TX, USERS, assertionOf, form, jwtOf, lifecycle, rst, send } from "./requests.mjs";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+const port = 18797;
+const inspector = 19229;
+const base = `http://127.0.0.1:${port}`;
+const dir = mkdtempSync(join(tmpdir(), "sts-prof-"));
+const serveArgs = [join(ROOT, "scripts", "serve.mjs"), "--port", String(port), "--state-dir", join(dir, "state"), "--inspector", String(inspector)];
+if (args.includes("--no-build")) serveArgs.push("--no-build");
+const child = spawn(process.execPath, serveArgs, { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
+await new Promise((res, rej) => {
+  let out = "";
+  child.stdout.on("data", (d) => (out += d).includes("ready on") && res());
+  child.on("exit", (c) => rej(new Error(`serve exited (${c})`)));
+});
+try {
+  const saml = assertionOf((await send(base, rst({ ...USERS.alice, appliesTo: RP, tokenType: TT.saml2 }))).text);
+  const jwt = jwtOf((await send(base, rst({ ...USERS.alice, appliesTo: API, tokenType: TT.jwt }))).text);
+  const x = (aud, t) => form("/oauth2/token", { grant_type: TX.grant, subject_token: jwt, subject_token_type: TX.jwt, audience: aud, requested_token_type: t });
+  const scenarios = {
+    validate: [lifecycle("Validate", saml), "/status/valid<"],
+    "exchange-jwt": [x(API, TX.jwt), '"access_token"'],
+    "exchange-saml": [x(RP, TX.saml2), '"access_token"'],
+    introspect: [form("/oauth2/introspect", { token: jwt }), '"active":true'],
+    issue: [rst({ ...USERS.alice, appliesTo: RP, tokenType: TT.saml2 }), "saml:Assertion"],
+  };
+  const name = opt("scenario", "validate");
+  const [req, expect] = scenarios[name];
+
+  // The worker's isolate is the inspector target whose title is not the baseline's.
+  const targets = await (await fetch(`http://127.0.0.1:${inspector}/json`)).json();
+  const ws = new WebSocket(targets[0].webSocketDebuggerUrl);
+  await new Promise((r) => ws.addEventListener("open", r, { once: true }));
+  let seq = 0;
+  const pending = new Map();
+  ws.addEventListener("message", (ev) => {
+    const m = JSON.parse(ev.data);
+    if (m.id && pending.has(m.id)) pending.get(m.id)(m.result);
+  });
+  const call = (method, params = {}) => new Promise((r) => { const id = ++seq; pending.set(id, r); ws.send(JSON.stringify({ id, method, params })); });
+  await call("Profiler.enable");
+  await call("Profiler.setSamplingInterval", { interval: 200 });
+  await call("Profiler.start");
+  const r = await drive({ tool: pickTool(null), base, dir, name, method: req.method, path: req.path, headers: req.headers, bodies: [req.body], cycle: true, expect, connections: 8, threads: 2, duration: Number(opt("duration", "5")) });
+  const { profile } = await call("Profiler.stop");
+  ws.close();
+  const out = opt("out", join(dir, `${name}.cpuprofile`));
+  writeFileSync(out, JSON.stringify(profile));
+  console.log(`${name}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50Ms.toFixed(2)} ms, errors ${r.errors}; profile: ${out}`);
+  const { spawnSync } = await import("node:child_process");
+  process.stdout.write(spawnSync(process.execPath, [join(ROOT, "scripts", "bench", "profile.mjs"), "--top", out], { encoding: "utf8" }).stdout);
+} finally {
+  child.kill("SIGTERM");
+}
