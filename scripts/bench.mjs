@@ -44,8 +44,22 @@ function parseArgs(argv) {
 }
 
 /** Starts serve.mjs with the baseline worker; resolves { child, workerdPid } once healthy. */
+/**
+ * The benchmark's configuration: the embedded development configuration (same users, keys,
+ * relying parties and PBKDF2 cost) with one change, the per-subject renewal limit raised, since
+ * the Renew scenario renews thousands of one subject's tokens and must measure renewal, not
+ * the abuse limiter refusing it. Written as an --env-file for serve (STS_CONFIG + secrets).
+ */
+async function benchEnvFile(dir) {
+  const { DEV_CONFIG, DEV_SECRETS } = await import("../src/config/dev.ts");
+  const config = { ...DEV_CONFIG, limits: { ...(DEV_CONFIG.limits ?? {}), maxRenewalsPerWindow: 100_000 } };
+  const file = `${dir}.env.json`;
+  writeFileSync(file, JSON.stringify({ ...DEV_SECRETS, STS_CONFIG: JSON.stringify(config) }), { mode: 0o600 });
+  return file;
+}
+
 async function startServe(o, stateDir) {
-  const args = [join(ROOT, "scripts", "serve.mjs"), "--port", String(o.port), "--baseline-port", String(o.baselinePort), "--state-dir", stateDir];
+  const args = [join(ROOT, "scripts", "serve.mjs"), "--port", String(o.port), "--baseline-port", String(o.baselinePort), "--state-dir", stateDir, "--env-file", await benchEnvFile(stateDir)];
   if (!o.build) args.push("--no-build");
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
   await new Promise((res, rej) => {

@@ -29,7 +29,27 @@ if (opt("top")) {
     self.set(key, (self.get(key) ?? 0) + (dt[i] ?? 0));
   });
   const total = [...self.values()].reduce((a, b) => a + b, 0);
+  console.log("self time:");
   for (const [k, v] of [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 30)) {
+    console.log(`${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}`);
+  }
+  // Inclusive time: a sample counts for every distinct function on its stack.
+  const parent = new Map();
+  for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const incl = new Map();
+  prof.samples.forEach((id, i) => {
+    const seen = new Set();
+    for (let cur = id; cur !== undefined; cur = parent.get(cur)) {
+      const f = byId.get(cur).callFrame;
+      if (!f.url) continue;
+      const key = `${f.functionName || "(anonymous)"} ${f.url.split("/").slice(-2).join("/")}:${f.lineNumber + 1}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      incl.set(key, (incl.get(key) ?? 0) + (dt[i] ?? 0));
+    }
+  });
+  console.log("inclusive time:");
+  for (const [k, v] of [...incl.entries()].sort((a, b) => b[1] - a[1]).slice(0, Number(opt("inclusive", "40")))) {
     console.log(`${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}`);
   }
   process.exit(0);

@@ -8,7 +8,7 @@ import { type Authenticated, authenticatePassword } from "../engine/authenticate
 import { StsError } from "../engine/errors.ts";
 import type { StsContext } from "../engine/types.ts";
 import type { StateClient } from "../state/client.ts";
-import { type Counter, assertNotBlocked, countAndCheck, failureKeys } from "./limits.ts";
+import { type Counter, assertNotBlocked, countAndCheck, failureKeys, localHit, rateLimited } from "./limits.ts";
 
 /**
  * Authenticates a UsernameToken under the failed-authentication limit: a key already over its
@@ -39,21 +39,27 @@ export async function authenticateLimited(
 }
 
 /**
- * The state client with renewals counted per subject and per requestor: over the limit, the
- * renewal is refused with rate_limited before the state object records it.
+ * The state client with renewals limited per subject and per requestor, without adding a
+ * Durable Object call (WS-Trust Renew makes exactly one RPC):
+ * - per subject: the subject's own state object counts its renewals inside the renew
+ *   transaction (sliding window over `renewed_at`), exact across isolates;
+ * - per requestor: a counter in this isolate (approximate across isolates: with N isolates a
+ *   requestor gets at most N × limit per window), checked before the RPC.
+ * Over either limit the renewal is refused with rate_limited (HTTP 429, Retry-After).
  */
 export function withRenewalLimit(state: StateClient, limits: LimitsConfig, requestor: string): StateClient {
+  const windowMs = limits.renewalWindowSeconds * 1000;
   return {
     ...state,
     async renew(subject, token, renewed) {
-      const keys = [`renew:sub:${subject.issuer}\n${subject.subject}`, `renew:client:${requestor}`];
-      assertNotBlocked(keys, Date.now());
-      const limited = await countAndCheck(
-        state, keys, limits.maxRenewalsPerWindow, limits.renewalWindowSeconds * 1000, Date.now(),
-        "Too many renewals; try again later.",
-      );
-      if (limited) throw limited;
-      return state.renew(subject, token, renewed);
+      const now = Date.now();
+      const local = localHit(`renew:client:${requestor}`, windowMs, now);
+      if (local.count > limits.maxRenewalsPerWindow) throw rateLimited("Too many renewals; try again later.", local.resetAt, now);
+      const r = await state.renew(subject, token, renewed, { max: limits.maxRenewalsPerWindow, windowMs });
+      if (!r.ok && r.reason === "rate-limited") {
+        throw rateLimited("Too many renewals for this subject; try again later.", r.retryAt ?? now + windowMs, now);
+      }
+      return r;
     },
   };
 }

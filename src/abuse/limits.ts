@@ -1,7 +1,8 @@
 /**
- * Abuse limits: failed authentications per subject and per client address, and renewals per
- * subject and per requestor, counted in fixed windows by Durable Object counters (the sharded
- * replay cache, {@link StateClient.hit}).
+ * Abuse limits: failed authentications per subject and per client address, counted in fixed
+ * windows by Durable Object counters (the sharded replay cache, {@link StateClient.hit}); and
+ * renewals, per subject inside the subject's state object and per requestor in the isolate
+ * (src/abuse/guard.ts `withRenewalLimit`), so a renewal stays one RPC.
  *
  * Cost model (why it looks like this):
  * - Successful requests never touch a counter: only a *failure* is counted, so issuance stays
@@ -79,7 +80,23 @@ export async function countAndCheck(
   return worst === undefined ? undefined : rateLimited(message, worst, now);
 }
 
+/** Fixed-window counters kept in this isolate (no I/O). Bounded like `blocked`. */
+const local = new Map<string, { count: number; resetAt: number }>();
+
+/** Counts one event under `key` in this isolate's fixed window of `windowMs`. */
+export function localHit(key: string, windowMs: number, now: number): { count: number; resetAt: number } {
+  let e = local.get(key);
+  if (!e || e.resetAt <= now) {
+    if (!e && local.size >= MAX_BLOCKED) local.delete(local.keys().next().value!);
+    e = { count: 0, resetAt: now + windowMs };
+    local.set(key, e);
+  }
+  e.count++;
+  return { count: e.count, resetAt: e.resetAt };
+}
+
 /** Test hook: forget every block this isolate remembers. */
 export function clearBlocks(): void {
   blocked.clear();
+  local.clear();
 }

@@ -121,6 +121,8 @@ export async function renewToken(
       revoked: "The token has been revoked.",
       expired: "The token expired too long ago to be renewed.",
       "id-conflict": "The renewal could not be recorded.",
+      // Normally turned into rate_limited by the abuse guard, which passed the limit.
+      "rate-limited": "Too many renewals for this subject; try again later.",
     }[r.reason];
     throw unableToRenew(why);
   }

@@ -58,6 +58,7 @@ export interface StateClient {
     subject: SubjectKey,
     token: TokenRef,
     renewed: { id: string; expiresAt: number },
+    limit?: { max: number; windowMs: number },
   ): Promise<RenewResult>;
   /** Cancel: idempotent. One RPC. */
   cancel(subject: SubjectKey, token: { id: string; expiresAt: number }): Promise<CancelResult>;
@@ -107,7 +108,7 @@ export function createStateClient(env: StateBindings, opts: StateClientOptions =
       return s;
     },
 
-    async renew(subject, token, renewed) {
+    async renew(subject, token, renewed, limit) {
       const [idHash, newIdHash, stub] = await Promise.all([
         tokenIdHash(token.id),
         tokenIdHash(renewed.id),
@@ -120,6 +121,7 @@ export function createStateClient(env: StateBindings, opts: StateClientOptions =
         newIdHash,
         newExpiresAt: renewed.expiresAt,
         now: now(),
+        ...(limit ? { limit } : {}),
       });
       if (!r.ok && r.revocation) cacheRevoked(idHash, r.revocation, token.expiresAt);
       return r;

@@ -30,6 +30,7 @@ CREATE TABLE IF NOT EXISTS token (
 );
 CREATE INDEX IF NOT EXISTS token_family ON token (family);
 CREATE INDEX IF NOT EXISTS token_expires ON token (expires_at);
+CREATE INDEX IF NOT EXISTS token_renewed ON token (renewed_at);
 CREATE TABLE IF NOT EXISTS subject_revocation (
   id             INTEGER PRIMARY KEY CHECK (id = 1),
   revoked_before INTEGER NOT NULL,
@@ -97,6 +98,17 @@ export class TokenStateObject extends DurableObject {
         return { ok: false, reason: "already-renewed", revocation: "family-revoked" };
       }
       if (this.#row(q.newIdHash)) return { ok: false, reason: "id-conflict" };
+      if (q.limit) {
+        // Sliding window over this subject's renewals (every renewal stamps renewed_at).
+        const since = q.now - q.limit.windowMs;
+        const r = this.ctx.storage.sql
+          .exec<{ n: number; first: number | null }>(
+            "SELECT count(*) AS n, min(renewed_at) AS first FROM token WHERE renewed_at > ?",
+            since,
+          )
+          .one();
+        if (r.n >= q.limit.max) return { ok: false, reason: "rate-limited", retryAt: (r.first ?? q.now) + q.limit.windowMs };
+      }
       // Every renewed member has a row carrying its family, so a token without a row is
       // an original and founds its own family.
       const family = row?.family ?? q.idHash;

@@ -33,6 +33,11 @@ export interface RenewQuery {
   newIdHash: string;
   newExpiresAt: number;
   now: number;
+  /**
+   * Renewals allowed for this subject within a sliding window (abuse limit). Counted in the
+   * same transaction from the rows' `renewed_at`, so the limit costs no extra RPC.
+   */
+  limit?: { max: number; windowMs: number };
 }
 
 /** Why a renewal was refused. */
@@ -44,11 +49,13 @@ export type RenewRefusal =
   /** The token expired more than the retention margin ago: once-only can't be proven. */
   | "expired"
   /** `newIdHash` is already known: the caller reused a token ID. */
-  | "id-conflict";
+  | "id-conflict"
+  /** The subject's renewals in the window reached the limit; see `retryAt`. */
+  | "rate-limited";
 
 export type RenewResult =
   | { ok: true; family: string }
-  | { ok: false; reason: RenewRefusal; revocation?: RevocationReason };
+  | { ok: false; reason: RenewRefusal; revocation?: RevocationReason; retryAt?: number };
 
 /** RPC argument of {@link TokenStateObject.cancel}. */
 export interface CancelQuery {

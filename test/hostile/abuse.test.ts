@@ -85,48 +85,45 @@ describe("the Durable Object counter (ReplayCacheObject.hit)", () => {
 
 describe("renewal limit (withRenewalLimit)", () => {
   const limits = { maxRenewalsPerWindow: 3, renewalWindowSeconds: 60 } as LimitsConfig;
-  function fakeState(): { state: StateClient; renewed: number; hits: string[] } {
-    const counts = new Map<string, number>();
-    const box = {
-      renewed: 0,
-      hits: [] as string[],
-      state: {
-        hit: async (k: string, w: number) => {
-          box.hits.push(k);
-          counts.set(k, (counts.get(k) ?? 0) + 1);
-          return { count: counts.get(k)!, resetAt: Date.now() + w };
-        },
-        renew: async () => {
-          box.renewed++;
-          return { ok: true as const, family: "f" };
-        },
-      } as unknown as StateClient,
-    };
-    return box;
-  }
-  const tok = { id: "t", issuedAt: 0, expiresAt: 1 };
+  const bindings = env as unknown as Parameters<typeof createStateClient>[0];
+  const fresh = () => ({ id: `t-${crypto.randomUUID()}`, issuedAt: Date.now(), expiresAt: Date.now() + 3_600_000 });
+  const next = (expiresAt = Date.now() + 3_600_000) => ({ id: `n-${crypto.randomUUID()}`, expiresAt });
 
-  it("lets the limit through, then refuses with rate_limited before recording the renewal", async () => {
-    const f = fakeState();
-    const s = withRenewalLimit(f.state, limits, `svc-${crypto.randomUUID()}`);
+  /** Counts the state client's calls, so the tests can show a renewal stays one RPC. */
+  function counted(): { state: StateClient; rpcs: string[] } {
+    const inner = createStateClient(bindings, { cache: null });
+    const rpcs: string[] = [];
+    const state = new Proxy(inner, {
+      get(t, k) {
+        const v = Reflect.get(t, k) as unknown;
+        return typeof v === "function" ? (...a: unknown[]) => (rpcs.push(String(k)), (v as (...x: unknown[]) => unknown).apply(t, a)) : v;
+      },
+    });
+    return { state, rpcs };
+  }
+
+  it("per subject, inside the subject's object: the limit passes, the next renewal is rate_limited; one RPC each", async () => {
+    const c = counted();
+    // A different requestor each time: only the subject's budget is shared.
+    const s = () => withRenewalLimit(c.state, limits, `svc-${crypto.randomUUID()}`);
     const subject = { issuer: "https://sts", subject: `carol-${crypto.randomUUID()}` };
-    for (let i = 0; i < 3; i++) expect((await s.renew(subject, tok, { id: `n${i}`, expiresAt: 2 })).ok).toBe(true);
-    const e = await s.renew(subject, tok, { id: "n3", expiresAt: 2 }).catch((x: unknown) => x);
+    for (let i = 0; i < 3; i++) expect((await s().renew(subject, fresh(), next())).ok).toBe(true);
+    const e = await s().renew(subject, fresh(), next()).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(StsError);
     expect((e as StsError).code).toBe("rate_limited");
     expect((e as StsError).retryAfterSeconds).toBeGreaterThan(0);
     expect((e as StsError).retryAfterSeconds).toBeLessThanOrEqual(60);
-    expect(f.renewed).toBe(3);
-    expect(f.hits.filter((h) => h.startsWith("renew:sub:"))).toHaveLength(4);
-    expect(f.hits.filter((h) => h.startsWith("renew:client:"))).toHaveLength(4);
+    expect(c.rpcs).toEqual(["renew", "renew", "renew", "renew"]);
   });
 
-  it("counts per subject: another requestor renewing the same subject shares the subject's budget", async () => {
-    const f = fakeState();
-    const subject = { issuer: "https://sts", subject: `dave-${crypto.randomUUID()}` };
-    for (let i = 0; i < 3; i++) await withRenewalLimit(f.state, limits, `r${i}-${crypto.randomUUID()}`).renew(subject, tok, { id: `m${i}`, expiresAt: 2 });
-    const e = await withRenewalLimit(f.state, limits, `r9-${crypto.randomUUID()}`).renew(subject, tok, { id: "m9", expiresAt: 2 }).catch((x: unknown) => x);
+  it("counts per requestor across subjects (in this isolate), refusing before any RPC", async () => {
+    const c = counted();
+    const s = withRenewalLimit(c.state, limits, `svc-${crypto.randomUUID()}`);
+    for (let i = 0; i < 3; i++) {
+      expect((await s.renew({ issuer: "https://sts", subject: `u${i}-${crypto.randomUUID()}` }, fresh(), next())).ok).toBe(true);
+    }
+    const e = await s.renew({ issuer: "https://sts", subject: `u9-${crypto.randomUUID()}` }, fresh(), next()).catch((x: unknown) => x);
     expect((e as StsError).code).toBe("rate_limited");
-    expect(f.renewed).toBe(3);
+    expect(c.rpcs).toHaveLength(3);
   });
 });
