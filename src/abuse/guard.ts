@@ -23,12 +23,33 @@ export async function authenticateLimited(
   username: string,
   password: string,
 ): Promise<Authenticated> {
-  const keys = failureKeys(username, clientAddress);
+  return withFailureLimit(
+    ctx,
+    counter,
+    failureKeys(username, clientAddress),
+    () => authenticatePassword(ctx, username, password),
+    (e) => e instanceof StsError && e.code === "authentication_failed",
+  );
+}
+
+/**
+ * Runs an authentication under the failed-authentication limit for `keys`: refused at once if
+ * this isolate knows a key is over its limit; a failure (as `isFailure` judges the error) is
+ * counted, and the one that crosses the limit becomes rate_limited (429 + Retry-After).
+ * Successes are never counted, so they make no Durable Object call.
+ */
+export async function withFailureLimit<T>(
+  ctx: StsContext,
+  counter: Counter,
+  keys: string[],
+  attempt: () => Promise<T>,
+  isFailure: (e: unknown) => boolean,
+): Promise<T> {
   assertNotBlocked(keys, Date.now());
   try {
-    return await authenticatePassword(ctx, username, password);
+    return await attempt();
   } catch (e) {
-    if (!(e instanceof StsError) || e.code !== "authentication_failed") throw e;
+    if (!isFailure(e)) throw e;
     const l = ctx.config.limits;
     const limited = await countAndCheck(
       counter, keys, l.maxFailedAuthPerWindow, l.failedAuthWindowSeconds * 1000, Date.now(),

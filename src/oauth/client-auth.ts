@@ -57,6 +57,15 @@ function parseBasic(header: string): { id: string; secret: string } | undefined 
  * @throws OAuthError invalid_client (401; with a Basic challenge unless private_key_jwt was
  *   used) or invalid_request when more than one method is used (RFC 6749 §2.3).
  */
+/**
+ * The client a request claims to be (Basic user, or the client_id parameter), before any
+ * verification — only for keying abuse counters.
+ */
+export function claimedClientId(authorization: string | null, params: FormParams): string | undefined {
+  if (authorization !== null && /^basic\b/i.test(authorization.trim())) return parseBasic(authorization.trim())?.id;
+  return params.get("client_id");
+}
+
 export async function authenticateClient(
   ctx: StsContext,
   authorization: string | null,

@@ -11,8 +11,10 @@ import { writeAudit } from "../http/audit.ts";
 import { getContext } from "../http/context.ts";
 import { stateFor } from "../http/state.ts";
 import type { StateClient } from "../state/client.ts";
-import { type AuthenticatedClient, authenticateClient } from "./client-auth.ts";
-import { NO_STORE_HEADERS, oauthErrorResponse, toOAuthError } from "./errors.ts";
+import { withFailureLimit } from "../abuse/guard.ts";
+import { failureKeys } from "../abuse/limits.ts";
+import { type AuthenticatedClient, authenticateClient, claimedClientId } from "./client-auth.ts";
+import { NO_STORE_HEADERS, OAuthError, oauthErrorResponse, toOAuthError } from "./errors.ts";
 import { type FormParams, readForm } from "./form.ts";
 import { introspectToken } from "./introspect.ts";
 import { buildJwks } from "./jwks.ts";
@@ -40,12 +42,24 @@ function endpoint(path: string, operation: string, op: Operation) {
       ctx.audit.operation = operation;
       const params = await readForm(c.req.raw, ctx.config.limits.maxBodyBytes);
       const state = stateFor(c.env, ctx.config);
-      const client = await authenticateClient(ctx, c.req.header("authorization") ?? null, params, {
-        rememberNonce: (k, exp) => state.rememberNonce(k, exp),
-        // RFC 7523 §3 item 3: the token endpoint URL or the issuer identify us; the endpoint
-        // actually called is accepted too (introspection / revocation).
-        audiences: [...new Set([endpointUrl(ctx, OAUTH_PATHS.token), ctx.issuer, endpointUrl(ctx, path)])],
-      });
+      const authorization = c.req.header("authorization") ?? null;
+      const authCtx = ctx;
+      // Failed client authentications are limited per claimed client and per address, like
+      // WS-Trust UsernameTokens (src/abuse/guard.ts): counted only on failure.
+      const keys = failureKeys(`client:${claimedClientId(authorization, params) ?? "-"}`, c.req.header("cf-connecting-ip"));
+      const client = await withFailureLimit(
+        ctx,
+        state,
+        keys,
+        () =>
+          authenticateClient(authCtx, authorization, params, {
+            rememberNonce: (k, exp) => state.rememberNonce(k, exp),
+            // RFC 7523 §3 item 3: the token endpoint URL or the issuer identify us; the endpoint
+            // actually called is accepted too (introspection / revocation).
+            audiences: [...new Set([endpointUrl(authCtx, OAUTH_PATHS.token), authCtx.issuer, endpointUrl(authCtx, path)])],
+          }),
+        (e) => e instanceof OAuthError && e.code === "invalid_client",
+      );
       ctx.audit.requestor = client.client.clientId;
       const result = await op(ctx, state, client, params);
       await writeAudit(ctx.audit, { ok: true, status: 200 }, started);

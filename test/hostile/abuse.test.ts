@@ -83,6 +83,30 @@ describe("the Durable Object counter (ReplayCacheObject.hit)", () => {
   });
 });
 
+describe("failed OAuth client authentications", () => {
+  it("the 11th failure for one client_id is 429 with Retry-After; the right secret is then refused too, in this window", async () => {
+    const id = `probe-${crypto.randomUUID()}`;
+    const post = (secret: string) =>
+      call("/oauth2/token", {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", authorization: "Basic " + btoa(`${id}:${secret}`) },
+        body: "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Atoken-exchange",
+      });
+    for (let i = 0; i < LIMIT; i++) expect((await post(`guess-${i}`)).status).toBe(401);
+    const limited = await post("guess-last");
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(((await limited.json()) as { error: string }).error).toBe("temporarily_unavailable");
+    // demo-client itself is unaffected: the counter is per claimed client.
+    const ok = await call("/oauth2/introspect", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", authorization: "Basic " + btoa("demo-client:demo-secret") },
+      body: "token=x",
+    });
+    expect(ok.status).toBe(200);
+  });
+});
+
 describe("renewal limit (withRenewalLimit)", () => {
   const limits = { maxRenewalsPerWindow: 3, renewalWindowSeconds: 60 } as LimitsConfig;
   const bindings = env as unknown as Parameters<typeof createStateClient>[0];
