@@ -94,6 +94,11 @@ export interface RenewalPolicy {
   expiredGraceSeconds: number;
   /** Whether postdated (future NotBefore) renewed tokens are allowed (default false). */
   allowPostdating: boolean;
+  /**
+   * Renewal window: a token may be renewed only in its last `windowSeconds` before expiry
+   * (0, the default: at any time).
+   */
+  windowSeconds: number;
 }
 
 export interface OAuthClientConfigInput {

@@ -12,7 +12,7 @@ const RP_FIELDS = [
   "identifier", "aliases", "defaultTokenType", "tokenTypes", "tokenLifetimeSeconds",
   "maxTokenLifetimeSeconds", "claims", "xmlSignatureAlgorithm", "jwtSignatureAlgorithm", "scopes", "renewal",
 ] as const;
-const RENEWAL_FIELDS = ["allowed", "maxTotalLifetimeSeconds", "expiredGraceSeconds", "allowPostdating"] as const;
+const RENEWAL_FIELDS = ["allowed", "maxTotalLifetimeSeconds", "expiredGraceSeconds", "allowPostdating", "windowSeconds"] as const;
 const DAY = 86_400;
 
 /**
@@ -105,6 +105,8 @@ export function validateRelyingParties(
       maxTotalLifetimeSeconds: int(x, rn, "maxTotalLifetimeSeconds", rp, 60, 365 * DAY, DAY),
       expiredGraceSeconds: int(x, rn, "expiredGraceSeconds", rp, 0, DAY, 300),
       allowPostdating: bool(x, rn, "allowPostdating", rp, false),
+      // 0 = renewable at any time before expiry.
+      windowSeconds: int(x, rn, "windowSeconds", rp, 0, 365 * DAY, 0),
     };
     // RSA XML signatures are covered by the "at least one current RSA key" rule on `keys`.
     if (currentAlgorithms && xmlSignatureAlgorithm?.startsWith("ecdsa") && (tokenTypes.includes("saml2") || tokenTypes.includes("saml1"))) {

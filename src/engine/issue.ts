@@ -42,6 +42,7 @@ export async function issueToken(ctx: StsContext, req: TokenRequest): Promise<Is
     scope,
     actor: req.actor,
     clientId: req.clientId,
+    notRenewable: req.notRenewable,
   });
   ctx.audit.tokenId = issued.id;
   return issued;

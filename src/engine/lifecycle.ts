@@ -2,6 +2,7 @@ import type { StateClient } from "../state/client.ts";
 import type { Authenticated } from "./authenticate.ts";
 import { invalidTimeRange, invalidToken, notAuthorized, unableToRenew } from "./errors.ts";
 import { mintToken } from "./mint.ts";
+import { isNotRenewable } from "./renewability.ts";
 import { lookupRelyingParty, normaliseTarget } from "./relying-party.ts";
 import type { IssuedToken, StsContext } from "./types.ts";
 import { type OwnToken, type PresentedToken, verifyOwnToken } from "./verify-own.ts";
@@ -75,6 +76,11 @@ export async function renewToken(
     if (!(withinGrace && opts.allowExpired)) throw unableToRenew(check.reason);
   }
   if (!rp.renewal.allowed) throw unableToRenew("Tokens for this relying party are not renewable.");
+  if (isNotRenewable(t.id)) throw unableToRenew('This token was issued as not renewable (wst:Renewing Allow="false").');
+  const windowMs = rp.renewal.windowSeconds * 1000;
+  if (windowMs > 0 && now.getTime() < t.expires.getTime() - windowMs) {
+    throw unableToRenew(`Renewal is allowed only in the last ${rp.renewal.windowSeconds} seconds of the token's lifetime.`);
+  }
   // WS-Trust 1.3 §7.4: a renewal may ask for a new Lifetime. A start in the future (postdating)
   // is refused unless the relying party allows it; the end stays within the usual maximum.
   const skewMs = ctx.config.limits.clockSkewSeconds * 1000;

@@ -4,6 +4,7 @@ import { buildSaml2Assertion } from "../saml/saml2.ts";
 import { newSamlId } from "../saml/assertion-input.ts";
 import { AC_PASSWORD_PROTECTED_TRANSPORT } from "../saml/ns.ts";
 import { buildJwt } from "../jwt/mint.ts";
+import { notRenewableId } from "./renewability.ts";
 import type { Actor, IssuedToken, StsContext } from "./types.ts";
 
 /** The decided content of a token, before it takes a format. */
@@ -20,6 +21,8 @@ export interface MintInput {
   scope: string[];
   actor: Actor | undefined;
   clientId: string | undefined;
+  /** Mark the token as never renewable (see renewability.ts). */
+  notRenewable?: boolean | undefined;
 }
 
 /** Gives decided token content its format (SAML 2.0, SAML 1.1 or JWT) and signs it. */
@@ -39,7 +42,7 @@ export async function mintToken(ctx: StsContext, m: MintInput): Promise<IssuedTo
     clientId: m.clientId,
   };
   if (m.kind === "saml2" || m.kind === "saml1") {
-    const id = newSamlId();
+    const id = m.notRenewable ? notRenewableId(newSamlId()) : newSamlId();
     const input = {
       id,
       issuer: ctx.issuer,
@@ -70,6 +73,7 @@ export async function mintToken(ctx: StsContext, m: MintInput): Promise<IssuedTo
     actor: m.actor,
     clientId: m.clientId,
     authnInstant: m.authnInstant,
+    notRenewable: m.notRenewable,
   });
   return { ...base, id, value };
 }

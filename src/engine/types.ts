@@ -42,8 +42,11 @@ export interface TokenRequest {
   clientId?: string | undefined;
   /** Requested scopes (narrowing only). */
   scope?: string[] | undefined;
-  /** For renewals: the family (original token) and original authentication time. */
-  renewalOf?: { family: string } | undefined;
+  /**
+   * WS-Trust 1.3 §5 `wst:Renewing Allow="false"`: the token must never be renewed. Recorded
+   * in the token's own (signed) ID, so Renew can refuse it without any stored state.
+   */
+  notRenewable?: boolean | undefined;
 }
 
 /** A minted token, ready for a protocol adapter to wrap. */

@@ -2,6 +2,7 @@ import { SignJWT } from "jose";
 import { randomBytes, toBase64Url } from "../bytes.ts";
 import type { JwtSignatureAlg } from "../config/types.ts";
 import type { KeyRing } from "../keys/keyring.ts";
+import { notRenewableId } from "../engine/renewability.ts";
 import type { Actor } from "../engine/types.ts";
 
 export interface JwtInput {
@@ -19,6 +20,7 @@ export interface JwtInput {
   actor: Actor | undefined;
   clientId: string | undefined;
   authnInstant: Date;
+  notRenewable?: boolean | undefined;
 }
 
 /** Claims that are single-valued in JWTs by convention (OIDC Core §5.1). */
@@ -34,7 +36,7 @@ const secs = (d: Date) => Math.floor(d.getTime() / 1000);
 /** Builds and signs a JWT with the current key for the algorithm; `kid` always set. */
 export async function buildJwt(keys: KeyRing, j: JwtInput): Promise<{ id: string; value: string }> {
   const key = keys.current(j.alg.startsWith("ES") ? "EC" : "RSA");
-  const jti = newJti();
+  const jti = j.notRenewable ? notRenewableId(newJti()) : newJti();
   const payload: Record<string, unknown> = {};
   for (const [name, values] of Object.entries(j.claims)) {
     if (values.length === 0) continue;

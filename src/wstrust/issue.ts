@@ -30,6 +30,7 @@ export async function handleIssue(ctx: StsContext, who: Authenticated, rst: Rst)
     appliesTo: rst.appliesTo,
     tokenType: rst.tokenType,
     lifetime: rst.lifetime,
+    notRenewable: rst.renewing?.allow === false,
   });
   return issuedRstr(rst.trust, tok, {
     context: rst.context,

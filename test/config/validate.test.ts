@@ -84,7 +84,7 @@ describe("defaults", () => {
       xmlSignatureAlgorithm: "rsa-sha256",
       jwtSignatureAlgorithm: "ES256",
       scopes: [],
-      renewal: { allowed: true, maxTotalLifetimeSeconds: 86_400, expiredGraceSeconds: 300, allowPostdating: false },
+      renewal: { allowed: true, maxTotalLifetimeSeconds: 86_400, expiredGraceSeconds: 300, allowPostdating: false, windowSeconds: 0 },
     });
     // An alias in allowedAudiences resolves to the canonical identifier.
     expect(c.oauthClients.get("c1")).toEqual({

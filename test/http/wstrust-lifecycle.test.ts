@@ -197,3 +197,45 @@ describe("WS-Trust Renew lifetimes", () => {
     expect(r.text).toContain(`NotOnOrAfter="${exp}"`);
   });
 });
+
+describe("renewability", () => {
+  it('a token issued with wst:Renewing Allow="false" validates but never renews', async () => {
+    const r = await trust({ user: "alice", password: "wonderland", appliesTo: "urn:example:rp", tokenType: TT.saml2, extra: `<wst:Renewing Allow="false"/>` });
+    expect(r.status).toBe(200);
+    const tok = /<saml:Assertion[\s\S]*?<\/saml:Assertion>/.exec(r.text)![0];
+    expect(statusCode((await validate(tok)).text)).toBe(STATUS_VALID);
+    const renew = await trust({ ...validator, requestType: "Renew", extra: target("Renew", tok) });
+    expect(faultCode(renew.text)).toBe("wst:UnableToRenew");
+    expect(renew.text).toContain("not renewable");
+    // The mark is inside the signed ID: stripping it breaks the signature.
+    const stripped = tok.replace(/ID="_nr-/, 'ID="_');
+    expect(statusCode((await validate(stripped)).text)).toBe(STATUS_INVALID);
+  });
+
+  it("a relying party's renewal window refuses early renewals", async () => {
+    const { app } = await import("../../src/http/app.ts");
+    const { DEV_CONFIG, DEV_SECRETS } = await import("../../src/config/dev.ts");
+    const config = {
+      ...DEV_CONFIG,
+      relyingParties: DEV_CONFIG.relyingParties.map((rp) => (rp.identifier === "urn:example:rp" ? { ...rp, renewal: { windowSeconds: 600 } } : rp)),
+    };
+    const e2 = { TOKEN_STATE: env.TOKEN_STATE, REPLAY_CACHE: env.REPLAY_CACHE, ...DEV_SECRETS, STS_CONFIG: JSON.stringify(config) };
+    const exec = { waitUntil() {}, passThroughOnException() {}, props: {} } as unknown as ExecutionContext;
+    const send = async (o: Parameters<typeof envelope>[0]) => {
+      const m = envelope(o);
+      const res = await app.fetch(new Request("http://127.0.0.1:8787/trust/13/usernamemixed", { method: "POST", headers: m.headers, body: m.body }), e2, exec);
+      return res.text();
+    };
+    const issued = await send({ user: "alice", password: "wonderland", appliesTo: "urn:example:rp" });
+    const tok = /<saml:Assertion[\s\S]*?<\/saml:Assertion>/.exec(issued)![0];
+    // Lifetime 1 h, window 10 min: too early now.
+    const early = await send({ ...validator, requestType: "Renew", extra: target("Renew", tok) });
+    expect(faultCode(early)).toBe("wst:UnableToRenew");
+    expect(early).toContain("last 600 seconds");
+    // A token in its last 10 minutes renews.
+    const short = await send({ user: "alice", password: "wonderland", appliesTo: "urn:example:rp", lifetime: { expires: new Date(Date.now() + 300_000).toISOString() } });
+    const tok2 = /<saml:Assertion[\s\S]*?<\/saml:Assertion>/.exec(short)![0];
+    const ok = await send({ ...validator, requestType: "Renew", extra: target("Renew", tok2) });
+    expect(ok).toContain("saml:Assertion");
+  });
+});
