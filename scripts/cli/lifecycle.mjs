@@ -5,9 +5,8 @@
 // JWT), sent to the usernamemixed endpoint discovered from /trust/mex. The caller is the
 // token's own subject or a service account (e.g. rp-validator).
 import { readFileSync, writeFileSync } from "node:fs";
-import { buildTrustRequest } from "./envelope.mjs";
 import { parseIssueResponse } from "./rstr.mjs";
-import { discoverEndpoint, parseFlags } from "./token.mjs";
+import { parseFlags, postTrust } from "./token.mjs";
 import { parseXml, select, selectText } from "./xml.mjs";
 
 const JWT_VT = "urn:ietf:params:oauth:token-type:jwt";
@@ -30,22 +29,18 @@ export function targetXml(token) {
  *   valid?: boolean, reason?: string, cancelled?: boolean, token?: string }>}
  */
 export async function manageToken(o) {
-  const trust = o.trust ?? "13";
-  const soap = o.soap ?? "1.2";
-  const endpoint = o.endpoint ?? (await discoverEndpoint(o.url, trust, soap));
-  const req = buildTrustRequest({
-    to: endpoint,
-    username: o.user,
+  const { res, text } = await postTrust({
+    url: o.url,
+    user: o.user,
     password: o.password,
+    endpoint: o.endpoint,
     requestType: o.op,
     target: targetXml(o.token),
     tokenType: o.tokenType ?? (o.op === "Validate" ? "status" : undefined),
     appliesTo: o.appliesTo,
-    soap,
-    trust,
+    soap: o.soap,
+    trust: o.trust,
   });
-  const res = await fetch(endpoint, { method: "POST", headers: req.headers, body: req.body });
-  const text = await res.text();
   const doc = parseXml(text);
   const fault = select("//s11:Fault | //s12:Fault", doc)[0];
   if (fault) {

@@ -6,7 +6,7 @@
 // sends an RST Issue with a UsernameToken and prints the issued token, or the SOAP fault reason
 // (exit 1).
 import { writeFileSync } from "node:fs";
-import { buildIssueRequest } from "./envelope.mjs";
+import { buildTrustRequest } from "./envelope.mjs";
 import { findUsernameMixed } from "./mex.mjs";
 import { parseIssueResponse } from "./rstr.mjs";
 
@@ -38,21 +38,7 @@ export async function discoverEndpoint(baseUrl, trust, soap) {
  *   contentType: string|null, responseText: string, requestText: string }>}
  */
 export async function requestToken(opts) {
-  const trust = opts.trust ?? "13";
-  const soap = opts.soap ?? "1.2";
-  const endpoint = opts.endpoint ?? (await discoverEndpoint(opts.url, trust, soap));
-  const req = buildIssueRequest({
-    to: endpoint,
-    username: opts.user,
-    password: opts.password,
-    appliesTo: opts.appliesTo,
-    tokenType: opts.tokenType,
-    soap,
-    trust,
-    doctype: opts.doctype,
-  });
-  const res = await fetch(endpoint, { method: "POST", headers: req.headers, body: req.body });
-  const text = await res.text();
+  const { res, text, endpoint, req } = await postTrust({ ...opts, requestType: "Issue" });
   const parsed = parseIssueResponse(text);
   return {
     ...parsed,
@@ -62,6 +48,22 @@ export async function requestToken(opts) {
     responseText: text,
     requestText: req.body,
   };
+}
+
+/**
+ * Sends one WS-Trust request (any RequestType) to the usernamemixed endpoint, discovered from
+ * /trust/mex unless `endpoint` is given.
+ * @param {{ url: string, user: string, password: string, trust?: "13"|"2005", soap?: "1.1"|"1.2",
+ *   endpoint?: string } & Record<string, unknown>} o  plus the fields of buildTrustRequest
+ * @returns {Promise<{ res: Response, text: string, endpoint: string, req: { body: string } }>}
+ */
+export async function postTrust(o) {
+  const trust = o.trust ?? "13";
+  const soap = o.soap ?? "1.2";
+  const endpoint = o.endpoint ?? (await discoverEndpoint(o.url, trust, soap));
+  const req = buildTrustRequest({ ...o, to: endpoint, username: o.user, password: o.password, soap, trust });
+  const res = await fetch(endpoint, { method: "POST", headers: req.headers, body: req.body });
+  return { res, text: await res.text(), endpoint, req };
 }
 
 /** Parses `--name value` / `--name=value` pairs. */

@@ -27,48 +27,33 @@ export interface MintInput {
 
 /** Gives decided token content its format (SAML 2.0, SAML 1.1 or JWT) and signs it. */
 export async function mintToken(ctx: StsContext, m: MintInput): Promise<IssuedToken> {
-  const base = {
-    kind: m.kind,
+  // What every format states about the token.
+  const common = {
     issuer: ctx.issuer,
     subject: m.subject,
     audience: m.rp.identifier,
-    relyingParty: m.rp,
     issuedAt: m.issuedAt,
     notBefore: m.notBefore,
     expires: m.expires,
     claims: m.claims,
-    scope: m.scope,
-    actor: m.actor,
-    clientId: m.clientId,
   };
+  const base = { ...common, kind: m.kind, relyingParty: m.rp, scope: m.scope, actor: m.actor, clientId: m.clientId };
   if (m.kind === "saml2" || m.kind === "saml1") {
     const id = m.notRenewable ? notRenewableId(newSamlId()) : newSamlId();
     const input = {
+      ...common,
       id,
-      issuer: ctx.issuer,
-      subject: m.subject,
-      audience: m.rp.identifier,
-      issuedAt: m.issuedAt,
-      notBefore: m.notBefore,
-      expires: m.expires,
       authnInstant: m.authnInstant,
       authnMethod: m.authnMethod || AC_PASSWORD_PROTECTED_TRANSPORT,
-      claims: m.claims,
       signatureAlgorithm: m.rp.xmlSignatureAlgorithm,
     };
     const value = m.kind === "saml2" ? await buildSaml2Assertion(input, ctx.keys) : await buildSaml1Assertion(input, ctx.keys);
     return { ...base, id, value };
   }
   const { id, value } = await buildJwt(ctx.keys, {
+    ...common,
     typ: m.kind === "access_token" ? "at+jwt" : "JWT",
     alg: m.rp.jwtSignatureAlgorithm,
-    issuer: ctx.issuer,
-    subject: m.subject,
-    audience: m.rp.identifier,
-    issuedAt: m.issuedAt,
-    notBefore: m.notBefore,
-    expires: m.expires,
-    claims: m.claims,
     scope: m.scope,
     actor: m.actor,
     clientId: m.clientId,

@@ -35,6 +35,25 @@ export function requireIntrospector(client: OAuthClient): void {
 }
 
 /**
+ * The `token` parameter of an introspection or revocation request, as one of our tokens with a
+ * valid signature and time window, and whether this client may manage it; undefined for
+ * anything else (unknown, forged, expired: both RFC 7662 and RFC 7009 treat those alike).
+ */
+export async function presentedForClient(
+  ctx: StsContext,
+  client: OAuthClient,
+  params: FormParams,
+): Promise<{ token: OwnToken; mayManage: boolean } | undefined> {
+  requireIntrospector(client);
+  const value = params.get("token");
+  if (value === undefined) throw new OAuthError("invalid_request", "token is missing.");
+  const presented = presentedOwn(ctx, value);
+  if (!presented) return undefined;
+  const check = await verifyOwnToken(ctx, presented);
+  return check.ok ? { token: check.token, mayManage: clientMayManage(client, check.token) } : undefined;
+}
+
+/**
  * Answers an introspection request. `token_type_hint` is accepted and ignored (RFC 7662 §2.1:
  * the server may search all its token types); we tell JWT and SAML apart by their shape.
  * `token_type` is `Bearer` for access tokens and `N_A` otherwise, as in the token response
@@ -46,15 +65,9 @@ export async function introspectToken(
   client: OAuthClient,
   params: FormParams,
 ): Promise<IntrospectionResponse> {
-  requireIntrospector(client);
-  const value = params.get("token");
-  if (value === undefined) throw new OAuthError("invalid_request", "token is missing.");
-  const presented = presentedOwn(ctx, value);
-  if (!presented) return INACTIVE;
-  const check = await verifyOwnToken(ctx, presented);
-  if (!check.ok) return INACTIVE;
-  const t = check.token;
-  if (!clientMayManage(client, t)) return INACTIVE;
+  const p = await presentedForClient(ctx, client, params);
+  if (!p?.mayManage) return INACTIVE;
+  const t = p.token;
   const s = await state.status({ issuer: ctx.issuer, subject: t.subject }, { id: t.id, issuedAt: t.issuedAt.getTime(), expiresAt: t.expires.getTime() });
   if (s.state === "revoked") return INACTIVE;
   const secs = (d: Date) => Math.floor(d.getTime() / 1000);

@@ -4,12 +4,10 @@
  */
 import type { OAuthClient } from "../config/types.ts";
 import type { StsContext } from "../engine/types.ts";
-import { verifyOwnToken } from "../engine/verify-own.ts";
 import type { StateClient } from "../state/client.ts";
 import { OAuthError } from "./errors.ts";
 import type { FormParams } from "./form.ts";
-import { clientMayManage, requireIntrospector } from "./introspect.ts";
-import { presentedOwn } from "./presented.ts";
+import { presentedForClient } from "./introspect.ts";
 
 /**
  * Revokes a token. RFC 7009 §2.2: unknown, invalid or expired tokens get the same 200 as a
@@ -23,14 +21,9 @@ export async function revokeToken(
   client: OAuthClient,
   params: FormParams,
 ): Promise<void> {
-  requireIntrospector(client);
-  const value = params.get("token");
-  if (value === undefined) throw new OAuthError("invalid_request", "token is missing.");
-  const presented = presentedOwn(ctx, value);
-  if (!presented) return;
-  const check = await verifyOwnToken(ctx, presented);
-  if (!check.ok) return;
-  const t = check.token;
-  if (!clientMayManage(client, t)) throw new OAuthError("unauthorized_client", "This client may not revoke this token.");
+  const p = await presentedForClient(ctx, client, params);
+  if (!p) return;
+  if (!p.mayManage) throw new OAuthError("unauthorized_client", "This client may not revoke this token.");
+  const t = p.token;
   await state.cancel({ issuer: ctx.issuer, subject: t.subject }, { id: t.id, expiresAt: t.expires.getTime() });
 }
