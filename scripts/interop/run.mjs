@@ -160,6 +160,25 @@ await jwtCheck({ base, work, report, skip, get, certs: md.certs, issuer: md.enti
   }
 }
 
+// ---- An independent OAuth client library as the caller: Authlib (python3-authlib) ----------
+{
+  const r = await requestToken({ url: base, user: USER.user, password: USER.password, appliesTo: RP, tokenType: "saml2" });
+  if (!r.ok) report("authlib: a SAML token to exchange", false, r.reason);
+  else {
+    const samlFile = join(work, "authlib-subject.xml");
+    writeFileSync(samlFile, r.token);
+    const p = spawnSync("/usr/bin/python3", [join(HERE, "authlib_check.py"), "--url", base, "--saml", samlFile], {
+      encoding: "utf8",
+      env: { PATH: "/usr/bin:/bin", LANG: "C.UTF-8" },
+    });
+    for (const line of (p.stdout ?? "").split("\n")) {
+      const m = /^(PASS|FAIL) (.*)$/.exec(line);
+      if (m) report(m[2], m[1] === "PASS");
+    }
+    if (p.status !== 0 && !/FAIL/.test(p.stdout ?? "")) report("authlib: client run", false, (p.stderr ?? "").slice(-400));
+  }
+}
+
 // ---- OAuth 2.0 Token Exchange: the SAML ↔ JWT bridge -----------------------------------------
 await oauthBridgeCheck({ base, work, report, get, certs: md.certs, javaCp });
 
