@@ -42,6 +42,8 @@ export async function mintToken(ctx: StsContext, m: MintInput): Promise<IssuedTo
     const id = m.notRenewable ? notRenewableId(newSamlId()) : newSamlId();
     const input = {
       ...common,
+      // SAML has no `act`: the (outermost) actor travels as the WIF actor claim.
+      claims: m.actor ? { ...m.claims, actor: [m.actor.sub] } : m.claims,
       id,
       authnInstant: m.authnInstant,
       authnMethod: m.authnMethod || AC_PASSWORD_PROTECTED_TRANSPORT,

@@ -65,6 +65,7 @@ export async function verifyOwnToken(ctx: StsContext, presented: PresentedToken)
   const f = readAssertion(presented.xml);
   if (f.issuer !== ctx.issuer) return { ok: false, reason: "The token was not issued by this STS." };
   if (!f.expires) return { ok: false, reason: "The token has no expiry." };
+  const { actor: actorClaim, ...claims } = f.claims;
   const token: OwnToken = {
     kind: f.kind,
     id: f.id,
@@ -75,9 +76,9 @@ export async function verifyOwnToken(ctx: StsContext, presented: PresentedToken)
     expires: f.expires,
     authnInstant: f.authnInstant ?? f.issuedAt,
     authnMethod: f.authnMethod ?? "",
-    claims: f.claims,
+    claims,
     scope: [],
-    actor: undefined,
+    actor: actorClaim?.[0] ? { sub: actorClaim[0] } : undefined,
     clientId: undefined,
   };
   return checkWindow(ctx, token, now, skewMs);

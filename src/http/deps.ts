@@ -4,6 +4,7 @@ import type { ResolvedConfig } from "../config/types.ts";
 import { stateFor } from "./state.ts";
 import type { TrustDeps } from "../wstrust/endpoint.ts";
 import { handleBatch } from "../wstrust/batch.ts";
+import { handleIssue } from "../wstrust/issue.ts";
 import { handleCancel } from "../wstrust/cancel.ts";
 import { handleRenew } from "../wstrust/renew.ts";
 import { handleValidate } from "../wstrust/validate.ts";
@@ -16,6 +17,7 @@ export function trustDeps(env: Env, config: ResolvedConfig, clientAddress?: stri
   const state = stateFor(env, config);
   return {
     lifecycle: {
+      issue: (ctx, who, rst) => handleIssue(ctx, state, who, rst),
       validate: (ctx, who, rst) => handleValidate(ctx, state, who, rst),
       renew: (ctx, who, rst) => {
         const requestor = who.kind === "user" ? who.identity.subject : who.account.username;

@@ -68,12 +68,8 @@ export async function exchangeToken(
     const a = await readPresentedToken(ctx, state, actorToken, actorType!, "actor_token");
     actor = delegate(client, subject, a);
   }
+  // A SAML result carries the actor as the WIF actor claim (src/engine/mint.ts).
   const issuedKind = kind ?? rp.defaultTokenType;
-  if (actor && (issuedKind === "saml2" || issuedKind === "saml1")) {
-    // SAML assertions have no standard place for an RFC 8693 act chain; issuing one without
-    // it would hide the delegation from the relying party.
-    throw oauthInvalidRequest("A delegated token (act) cannot be issued as SAML; request a JWT.");
-  }
 
   const issued = await issueToken(ctx, {
     requestor: { kind: "client", name: client.clientId },

@@ -49,6 +49,14 @@ export const CLAIM_TYPES: readonly ClaimType[] = [
     description: "A role the user holds",
   },
   {
+    // WIF/AD FS claim type for delegation (WS-Trust ActAs): the party acting for the subject.
+    // A SAML assertion carries the actor's name here; a JWT carries `act` (RFC 8693 §4.1).
+    name: "actor",
+    uri: "http://schemas.xmlsoap.org/ws/2009/09/identity/claims/actor",
+    displayName: "Actor",
+    description: "The party acting for the subject (delegation)",
+  },
+  {
     name: "groups",
     uri: "http://schemas.xmlsoap.org/claims/Group",
     displayName: "Group",

@@ -12,7 +12,6 @@ import { parseXml, XmlSecurityError } from "../xml/parse.ts";
 import { TRUST13, TRUST2005, type TrustNs, type TrustVersion, trustByNs } from "./ns.ts";
 import { type RequestKind, type Rst, readRst } from "./rst.ts";
 import { collection } from "./rstr.ts";
-import { handleIssue } from "./issue.ts";
 import type { LifecycleHandlers } from "./lifecycle.ts";
 
 export interface TrustReply {
@@ -95,7 +94,7 @@ export async function handleTrustRequest(
       ? await authenticateLimited(ctx, deps.abuse.counter, deps.abuse.clientAddress, ut.username, ut.password)
       : await authenticatePassword(ctx, ut.username, ut.password);
     const handlers: Record<RequestKind, Handler> = {
-      issue: handleIssue,
+      issue: deps.lifecycle.issue,
       validate: deps.lifecycle.validate,
       renew: deps.lifecycle.renew,
       cancel: deps.lifecycle.cancel,

@@ -8,6 +8,8 @@ type Handler = (ctx: StsContext, who: Authenticated, rst: Rst) => Promise<string
 
 /** The state-backed WS-Trust operations, bound to the lifecycle store by the caller. */
 export interface LifecycleHandlers {
+  /** Issue, bound to state for OnBehalfOf / ActAs (a plain Issue never uses it). */
+  issue: Handler;
   validate: Handler;
   renew: Handler;
   cancel: Handler;

@@ -4,7 +4,7 @@ import { invalidRequest } from "../engine/errors.ts";
 import { child, elementChildren, text } from "../soap/envelope.ts";
 import { WSA04_NS, WSA10_NS, WSU_NS } from "../soap/ns.ts";
 import { parseXsDateTime } from "../soap/time.ts";
-import { type TrustNs, WSP15_NS, WSP_NS } from "./ns.ts";
+import { type TrustNs, WSP15_NS, WSP_NS, WST14_NS } from "./ns.ts";
 import { tokenKindFromUri } from "./token-types.ts";
 
 export type RequestKind = "issue" | "validate" | "renew" | "cancel";
@@ -22,6 +22,10 @@ export interface Rst {
   lifetime: { created: Date | undefined; expires: Date | undefined } | undefined;
   /** The token element inside ValidateTarget / RenewTarget / CancelTarget. */
   target: Element | undefined;
+  /** WS-Trust 1.3 §9.3 wst:OnBehalfOf: the token of the party the requestor acts for (impersonation). */
+  onBehalfOf: Element | undefined;
+  /** WS-Trust 1.4 §9.3 wst14:ActAs: the token of the party the requestor acts as (delegation). */
+  actAs: Element | undefined;
   renewing: { allow: boolean; ok: boolean } | undefined;
 }
 
@@ -47,8 +51,8 @@ function readAppliesTo(rst: Element): string | undefined {
   throw invalidRequest("wsp:AppliesTo must contain a wsa:EndpointReference with a wsa:Address.");
 }
 
-function readTarget(rst: Element, t: TrustNs, local: string): Element | undefined {
-  const el = child(rst, t.ns, local);
+function readTarget(rst: Element, ns: string, local: string): Element | undefined {
+  const el = child(rst, ns, local);
   if (!el) return undefined;
   const kids = elementChildren(el);
   if (kids.length !== 1) throw invalidRequest(`wst:${local} must contain exactly one token.`);
@@ -96,7 +100,9 @@ export function readRst(rst: Element, t: TrustNs, batch = false): Rst {
     appliesTo: readAppliesTo(rst),
     keyType: ktEl ? text(ktEl) : undefined,
     lifetime,
-    target: targetName ? readTarget(rst, t, targetName) : undefined,
+    target: targetName ? readTarget(rst, t.ns, targetName) : undefined,
+    onBehalfOf: readTarget(rst, t.ns, "OnBehalfOf"),
+    actAs: readTarget(rst, WST14_NS, "ActAs"),
     renewing,
   };
 }

@@ -239,3 +239,61 @@ describe("renewability", () => {
     expect(ok).toContain("saml:Assertion");
   });
 });
+
+describe("OnBehalfOf (WS-Trust 1.3) and ActAs (WS-Trust 1.4)", () => {
+  const WST14 = "http://docs.oasis-open.org/ws-sx/ws-trust/200802";
+
+  /** The app with the dev configuration plus a service account allowed to issue for urn:example:rp. */
+  async function withIssuer() {
+    const { app } = await import("../../src/http/app.ts");
+    const { DEV_CONFIG, DEV_SECRETS } = await import("../../src/config/dev.ts");
+    const config = {
+      ...DEV_CONFIG,
+      serviceAccounts: [
+        ...(DEV_CONFIG.serviceAccounts ?? []),
+        { username: "gateway", secretHashSecret: "DEV_RP_VALIDATOR_SECRET_HASH", allowedRelyingParties: ["urn:example:rp"], operations: ["issue"] },
+      ],
+    };
+    const e2 = { TOKEN_STATE: env.TOKEN_STATE, REPLAY_CACHE: env.REPLAY_CACHE, ...DEV_SECRETS, STS_CONFIG: JSON.stringify(config) };
+    const exec = { waitUntil() {}, passThroughOnException() {}, props: {} } as unknown as ExecutionContext;
+    return async (o: Parameters<typeof envelope>[0]) => {
+      const m = envelope(o);
+      const res = await app.fetch(new Request("http://127.0.0.1:8787/trust/13/usernamemixed", { method: "POST", headers: m.headers, body: m.body }), e2, exec);
+      return res.text();
+    };
+  }
+  const gateway = { user: "gateway", password: "rp-validator-secret-0f1e2d3c4b5a6978" };
+  const assertion = (t: string) => /<saml:Assertion[\s\S]*?<\/saml:Assertion>/.exec(t)?.[0];
+
+  it("ActAs: the token is alice's, with the gateway as actor; Validate shows it valid", async () => {
+    const send = await withIssuer();
+    const alice = assertion(await send({ user: "alice", password: "wonderland", appliesTo: "urn:example:rp" }))!;
+    const r = await send({ ...gateway, appliesTo: "urn:example:rp", extra: `<wst14:ActAs xmlns:wst14="${WST14}">${alice}</wst14:ActAs>` });
+    const tok = assertion(r)!;
+    expect(tok).toContain(">alice</saml:NameID>");
+    expect(tok).toMatch(/claims\/actor"[^>]*><saml:AttributeValue>gateway</);
+  });
+
+  it("OnBehalfOf: the token is alice's with no actor", async () => {
+    const send = await withIssuer();
+    const alice = assertion(await send({ user: "alice", password: "wonderland", appliesTo: "urn:example:rp" }))!;
+    const r = await send({ ...gateway, appliesTo: "urn:example:rp", extra: `<wst:OnBehalfOf>${alice}</wst:OnBehalfOf>` });
+    const tok = assertion(r)!;
+    expect(tok).toContain(">alice</saml:NameID>");
+    expect(tok).not.toContain("claims/actor");
+  });
+
+  it("refuses callers without the issue operation, forged tokens, and cancelled tokens", async () => {
+    const send = await withIssuer();
+    const alice = assertion(await send({ user: "alice", password: "wonderland", appliesTo: "urn:example:rp" }))!;
+    // rp-validator may validate, not issue for others; bob may not act for alice.
+    expect(faultCode(await send({ ...validator, appliesTo: "urn:example:rp", extra: `<wst:OnBehalfOf>${alice}</wst:OnBehalfOf>` }))).toBe("wst:RequestFailed");
+    expect(faultCode(await send({ user: "bob", password: "builder", appliesTo: "urn:example:rp", extra: `<wst:OnBehalfOf>${alice}</wst:OnBehalfOf>` }))).toBe("wst:RequestFailed");
+    // A forged token (subject changed) is refused.
+    const forged = alice.replace(">alice<", ">bob<");
+    expect(faultCode(await send({ ...gateway, appliesTo: "urn:example:rp", extra: `<wst:OnBehalfOf>${forged}</wst:OnBehalfOf>` }))).toBe("wst:InvalidSecurityToken");
+    // A cancelled token is refused (one revocation model).
+    await send({ ...validator, requestType: "Cancel", extra: target("Cancel", alice) });
+    expect(faultCode(await send({ ...gateway, appliesTo: "urn:example:rp", extra: `<wst:OnBehalfOf>${alice}</wst:OnBehalfOf>` }))).toBe("wst:InvalidSecurityToken");
+  });
+});

@@ -253,10 +253,18 @@ describe("token endpoint errors", () => {
     const res = await call("/oauth2/token", { method: "POST", headers: { "content-type": "application/json", authorization: DEMO }, body: "{}" });
     expect([res.status, ((await res.json()) as { error: string }).error]).toEqual([400, "invalid_request"]);
   });
-  it("refuses a delegated token as SAML (act cannot be carried)", async () => {
+  it("carries a delegation into SAML as the actor claim", async () => {
     const jwt = await jwtFromTrust("alice", "wonderland");
     const bob = await jwtFromTrust("bob", "builder");
-    await err(exchange({ subject_token: jwt, subject_token_type: TX.jwt, audience: RP, requested_token_type: TX.saml2, actor_token: bob, actor_token_type: TX.jwt }), 400, "invalid_request");
+    const res = await exchange({ subject_token: jwt, subject_token_type: TX.jwt, audience: RP, requested_token_type: TX.saml2, actor_token: bob, actor_token_type: TX.jwt });
+    expect(res.status).toBe(200);
+    const token = res.json.access_token as string;
+    const xml = unb64url(token);
+    expect(xml).toContain('Name="http://schemas.xmlsoap.org/ws/2009/09/identity/claims/actor"');
+    expect(xml).toMatch(/claims\/actor"[^>]*><saml:AttributeValue>bob</);
+    // Introspection of the SAML result reports the actor.
+    const intro = await post("/oauth2/introspect", { token }, DEMO);
+    expect(intro.json.act).toEqual({ sub: "bob" });
   });
   it("refuses alg none, HMAC and re-signed tokens that claim our issuer → invalid_grant", async () => {
     const real = await jwtFromTrust("alice", "wonderland");
