@@ -24,7 +24,14 @@ const child = spawn(wrangler, ["dev", "--ip", "127.0.0.1", "--port", port, ...va
   // The node running this script (Node 22 from the "node" devDependency under npm) comes
     // first on PATH, so wrangler's `#!/usr/bin/env node` finds it even when this script was
     // started outside npm on a machine whose system node is older.
-    env: { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ""}`, WRANGLER_SEND_METRICS: "false" },
+    env: {
+    // Local runs reach no Cloudflare API: don't try to download the Request.cf sample (it
+    // would print a fetch error on every start); requests get miniflare's placeholder.
+    CLOUDFLARE_CF_FETCH_ENABLED: "false",
+    ...process.env,
+    PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ""}`,
+    WRANGLER_SEND_METRICS: "false",
+  },
 });
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => child.kill(sig));
 child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
