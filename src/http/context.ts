@@ -32,6 +32,10 @@ export async function getContext(env: Env, requestUrl: string): Promise<StsConte
     );
   }
   if (!ringFor || ringFor.config !== config) {
+    if (config.mode === "development") {
+      // Once per isolate, so an operator who sees it in production knows what is wrong.
+      logEvent({ level: "warn", event: "development_config", message: "Serving with the embedded DEVELOPMENT configuration and its published keys (STS_DEV_MODE). Never in production: set STS_CONFIG." });
+    }
     const ring = KeyRing.load(config.keys.map((k) => ({ kid: k.kid, status: k.status, privateKeyPem: k.privateKeyPem, certificatePem: k.certificatePem })));
     ringFor = { config, ring };
     ring.catch(() => {
