@@ -32,7 +32,9 @@ export type StsErrorCode =
   /** Too many requests; `retryAfterSeconds` says when to try again. */
   | "rate_limited"
   /** The service has no valid configuration and refuses to issue (fail closed). */
-  | "not_configured";
+  | "not_configured"
+  /** An unexpected failure inside the STS; the detail goes to the log, never to the client. */
+  | "internal_error";
 
 export class StsError extends Error {
   readonly code: StsErrorCode;

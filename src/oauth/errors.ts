@@ -15,7 +15,8 @@ export type OAuthErrorCode =
   | "invalid_scope"
   | "invalid_target"
   | "unsupported_token_type"
-  | "temporarily_unavailable";
+  | "temporarily_unavailable"
+  | "server_error";
 
 /** An OAuth error response: code, HTTP status and a client-safe description. */
 export class OAuthError extends Error {
@@ -63,6 +64,7 @@ const FROM_STS: Record<StsErrorCode, { code: OAuthErrorCode; status: number }> =
   version_mismatch: { code: "invalid_request", status: 400 },
   rate_limited: { code: "temporarily_unavailable", status: 429 },
   not_configured: { code: "temporarily_unavailable", status: 503 },
+  internal_error: { code: "server_error", status: 500 },
 };
 
 /** Converts an engine or OAuth error to an OAuthError; anything else → undefined (a 500). */

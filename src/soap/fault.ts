@@ -25,6 +25,7 @@ const FAULTS: Record<StsErrorCode, { space: FaultSpace; local: string; receiver?
   version_mismatch: { space: "soap", local: "VersionMismatch" },
   rate_limited: { space: "wst", local: "RequestFailed", http: 429 },
   not_configured: { space: "wst", local: "RequestFailed", receiver: true, http: 503 },
+  internal_error: { space: "wst", local: "RequestFailed", receiver: true },
 };
 
 export interface FaultInput {

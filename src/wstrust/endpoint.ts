@@ -8,6 +8,7 @@ import { buildFault } from "../soap/fault.ts";
 import { type SoapVersion, soapContentType } from "../soap/ns.ts";
 import { soapReply } from "../soap/reply.ts";
 import { readSecurity } from "../soap/security.ts";
+import { logError } from "../http/log.ts";
 import { parseXml, XmlSecurityError } from "../xml/parse.ts";
 import { TRUST13, TRUST2005, type TrustNs, type TrustVersion, trustByNs } from "./ns.ts";
 import { type RequestKind, type Rst, readRst } from "./rst.ts";
@@ -117,8 +118,15 @@ export async function handleTrustRequest(
       body: soapReply(version, { action, relatesTo, ns: wsaNs }, replyBody),
       contentType: soapContentType(version, action),
     };
-  } catch (e) {
-    if (!(e instanceof StsError)) throw e;
+  } catch (caught) {
+    let e: StsError;
+    if (caught instanceof StsError) e = caught;
+    else {
+      // A bug, not the client's fault: the detail goes to the log; the client still gets a
+      // SOAP fault in its own version (a Receiver fault), never a stack trace or a JSON 500.
+      logError("POST", `/trust/${pathVersion}`, caught);
+      e = new StsError("internal_error", "The STS could not process the request.");
+    }
     const f = buildFault(version, {
       code: e.code,
       reason: e.message,
