@@ -11,3 +11,8 @@ declare namespace Cloudflare {
     STS_DEV_MODE: string;
   }
 }
+
+/** Vite's import.meta.glob (used by tests to load every shipped vector). */
+interface ImportMeta {
+  glob(pattern: string, options?: { query?: string; import?: string; eager?: boolean }): Record<string, unknown>;
+}
