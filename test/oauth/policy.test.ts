@@ -16,11 +16,14 @@ import { API, RP, TX, b64url, basic, es256, exchange, forgeJwt, hs256, jwtParts,
 
 const IDP = "https://idp.example.org";
 const SAML_IDP = "https://saml-idp.example.org";
+const REMOTE_IDP = "https://remote-idp.example.org";
+const REMOTE_JWKS = `${REMOTE_IDP}/jwks-${crypto.randomUUID()}`;
 const TOKEN_URL = `${ORIGIN}/oauth2/token`;
 const DEMO = basic("demo-client", "demo-secret");
 
 let clientKey: CryptoKey; // private_key_jwt client
 let idpKey: CryptoKey; // trusted external JWT issuer
+let remoteKey: { priv: CryptoKey; jwk: JsonWebKey }; // trusted issuer whose JWKS is fetched
 let samlRing: KeyRing; // trusted external SAML issuer
 let fetcher: Fetcher;
 
@@ -33,6 +36,7 @@ async function ecPair(kid: string): Promise<{ priv: CryptoKey; jwk: JsonWebKey }
 beforeAll(async () => {
   const c = await ecPair("client-key-1");
   clientKey = c.priv;
+  remoteKey = await ecPair("remote-key-1");
   const i = await ecPair("idp-key-1");
   idpKey = i.priv;
   const kp = (await crypto.subtle.generateKey(
@@ -61,6 +65,7 @@ beforeAll(async () => {
     trustedIssuers: [
       { issuer: IDP, kind: "jwt", jwks: { keys: [i.jwk] }, algorithms: ["ES256"] },
       { issuer: SAML_IDP, kind: "saml", certificates: [certPem] },
+      { issuer: REMOTE_IDP, kind: "jwt", jwksUri: REMOTE_JWKS, algorithms: ["ES256"] },
     ],
   };
   const customEnv = { ...env, ...DEV_SECRETS, STS_CONFIG: JSON.stringify(config) };
@@ -113,6 +118,35 @@ describe("private_key_jwt (RFC 7523)", () => {
 });
 
 describe("trusted external issuers", () => {
+  it("fetches a trusted issuer's JWKS from its jwksUri once, then verifies from the cache", async () => {
+    const { vi } = await import("vitest");
+    const real = globalThis.fetch;
+    const seen: string[] = [];
+    const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input: RequestInfo | URL, init?: RequestInit) => {
+      const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+      if (url !== REMOTE_JWKS) return real(input, init);
+      seen.push(url);
+      return new Response(JSON.stringify({ keys: [remoteKey.jwk] }), { headers: { "content-type": "application/json" } });
+    });
+    try {
+      const token = () =>
+        es256({ alg: "ES256", typ: "JWT", kid: "remote-key-1" }, { iss: REMOTE_IDP, aud: ORIGIN, sub: "dave", iat: now(), exp: now() + 300 }, remoteKey.priv);
+      const r1 = await exchange({ subject_token: await token(), subject_token_type: TX.jwt, audience: API }, DEMO, fetcher);
+      expect(r1.status).toBe(200);
+      expect(jwtParts(r1.json.access_token as string).payload.sub).toBe("dave");
+      const r2 = await exchange({ subject_token: await token(), subject_token_type: TX.jwt, audience: API }, DEMO, fetcher);
+      expect(r2.status).toBe(200);
+      expect(seen).toEqual([REMOTE_JWKS]);
+      // A token signed by a key the issuer does not publish is refused.
+      const stranger = await ecPair("remote-key-1");
+      const forged = await es256({ alg: "ES256", typ: "JWT", kid: "remote-key-1" }, { iss: REMOTE_IDP, aud: ORIGIN, sub: "dave", exp: now() + 300 }, stranger.priv);
+      const r3 = await exchange({ subject_token: forged, subject_token_type: TX.jwt, audience: API }, DEMO, fetcher);
+      expect([r3.status, r3.json.error]).toEqual([400, "invalid_grant"]);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it("accepts a JWT from a trusted issuer (inline JWKS) and keeps only its claims", async () => {
     const r = await exchange({ subject_token: await idpToken({}), subject_token_type: TX.jwt, audience: API }, DEMO, fetcher);
     expect(r.status).toBe(200);
