@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench -- [--connections 8] [--duration 10] [--threads 2] [--tool wrk|autocannon]
-//                   [--only a,b] [--no-micro] [--micro-only] [--soak] [--scale] [--pool N] [--no-build]`
+//                   [--only a,b] [--no-micro] [--micro-only] [--soak] [--scale] [--pool N] [--no-build]
+//                   [--active-cache SECONDS]`
 //
 // Starts `serve` (the production bundle in plain workerd, a fresh SQLite state dir) with the
 // baseline worker in the same workerd, then drives every scenario with one load generator,
@@ -18,7 +19,7 @@ import { renderMarkdown, renderTable } from "./bench/report.mjs";
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
 function parseArgs(argv) {
-  const o = { connections: 8, duration: 10, threads: 2, tool: null, only: null, micro: true, microOnly: false, soak: false, scale: false, pool: 8000, build: true, port: 18787, baselinePort: 18788 };
+  const o = { connections: 8, duration: 10, threads: 2, tool: null, only: null, micro: true, microOnly: false, soak: false, scale: false, pool: 8000, build: true, port: 18787, baselinePort: 18788, activeCache: 0 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = () => argv[++i];
@@ -33,6 +34,7 @@ function parseArgs(argv) {
     else if (a === "--scale") o.scale = true;
     else if (a === "--pool") o.pool = Number(v());
     else if (a === "--no-build") o.build = false;
+    else if (a === "--active-cache") o.activeCache = Number(v());
     else if (a === "--port") o.port = Number(v());
     else if (a === "--baseline-port") o.baselinePort = Number(v());
     else {
@@ -50,16 +52,18 @@ function parseArgs(argv) {
  * the Renew scenario renews thousands of one subject's tokens and must measure renewal, not
  * the abuse limiter refusing it. Written as an --env-file for serve (STS_CONFIG + secrets).
  */
-async function benchEnvFile(dir) {
+async function benchEnvFile(dir, activeCache) {
   const { DEV_CONFIG, DEV_SECRETS } = await import("../src/config/dev.ts");
-  const config = { ...DEV_CONFIG, limits: { ...(DEV_CONFIG.limits ?? {}), maxRenewalsPerWindow: 100_000 } };
+  // --active-cache N (default 0, the shipped default) lets a run show the effect of
+  // limits.activeStatusCacheSeconds; the targets are judged on runs without it.
+  const config = { ...DEV_CONFIG, limits: { ...(DEV_CONFIG.limits ?? {}), maxRenewalsPerWindow: 100_000, activeStatusCacheSeconds: activeCache } };
   const file = `${dir}.env.json`;
   writeFileSync(file, JSON.stringify({ ...DEV_SECRETS, STS_CONFIG: JSON.stringify(config) }), { mode: 0o600 });
   return file;
 }
 
 async function startServe(o, stateDir) {
-  const args = [join(ROOT, "scripts", "serve.mjs"), "--port", String(o.port), "--baseline-port", String(o.baselinePort), "--state-dir", stateDir, "--env-file", await benchEnvFile(stateDir)];
+  const args = [join(ROOT, "scripts", "serve.mjs"), "--port", String(o.port), "--baseline-port", String(o.baselinePort), "--state-dir", stateDir, "--env-file", await benchEnvFile(stateDir, o.activeCache)];
   if (!o.build) args.push("--no-build");
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
   await new Promise((res, rej) => {
@@ -104,7 +108,7 @@ async function main() {
   const report = { date: new Date().toISOString(), machine: machine(), settings: {}, scenarios: [], micro: null, soak: null, scale: null, targets: [] };
   if (!o.microOnly) {
     const tool = pickTool(o.tool);
-    report.settings = { tool, connections: o.connections, duration: o.duration, threads: o.threads, pool: o.pool };
+    report.settings = { tool, connections: o.connections, duration: o.duration, threads: o.threads, pool: o.pool, activeStatusCacheSeconds: o.activeCache };
     const stateDir = mkdtempSync(join(tmpdir(), "sts-bench-state-"));
     const work = mkdtempSync(join(tmpdir(), "sts-bench-"));
     const { child, workerdPid } = await startServe(o, stateDir);

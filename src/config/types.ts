@@ -167,6 +167,14 @@ export interface LimitsConfig {
   maxRenewalsPerWindow: number;
   /** Window for the above, seconds (default 3600). */
   renewalWindowSeconds: number;
+  /**
+   * How long an isolate may reuse an "active" revocation answer, seconds (default 0: never —
+   * every Validate, exchange and introspection asks the subject's state object). Setting it
+   * trades revocation latency for speed: a cancel or revocation made elsewhere takes up to
+   * this long to be seen by an isolate that just checked the token. "Revoked" answers are
+   * always remembered, since revocation is final.
+   */
+  activeStatusCacheSeconds: number;
 }
 
 /** A relying party after validation, with defaults filled in. */

@@ -101,6 +101,7 @@ const LIMIT_FIELDS = [
   "failedAuthWindowSeconds",
   "maxRenewalsPerWindow",
   "renewalWindowSeconds",
+  "activeStatusCacheSeconds",
 ] as const;
 
 /** Validates `limits`, filling every default. Ranges keep each limit meaningful and safe. */
@@ -118,5 +119,6 @@ export function validateLimits(x: Issues, o: Obj, root: string): LimitsConfig {
     failedAuthWindowSeconds: int(x, l, "failedAuthWindowSeconds", p, 1, 86_400, 300),
     maxRenewalsPerWindow: int(x, l, "maxRenewalsPerWindow", p, 1, 100_000, 60),
     renewalWindowSeconds: int(x, l, "renewalWindowSeconds", p, 1, 86_400, 3600),
+    activeStatusCacheSeconds: int(x, l, "activeStatusCacheSeconds", p, 0, 300, 0),
   };
 }

@@ -12,7 +12,10 @@ const clients = new WeakMap<object, { config: ResolvedConfig; client: StateClien
 export function stateFor(env: Env, config: ResolvedConfig): StateClient {
   const hit = clients.get(env);
   if (hit && hit.config === config) return hit.client;
-  const client = createStateClient(env, { maxTokenLifetimeMs: maxLifetimeMs(config) });
+  const client = createStateClient(env, {
+    maxTokenLifetimeMs: maxLifetimeMs(config),
+    activeCacheMs: config.limits.activeStatusCacheSeconds * 1000,
+  });
   clients.set(env, { config, client });
   return client;
 }

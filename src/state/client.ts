@@ -34,6 +34,12 @@ export interface StateClientOptions {
    * shared {@link isolateRevokedCache}; `null` disables remembering.
    */
   cache?: RevokedCache | null;
+  /**
+   * How long this isolate may reuse an "active" answer, ms (default 0: never). Configured by
+   * `limits.activeStatusCacheSeconds`; a cancel or renewal made through this client forgets
+   * the token's entry at once, one made elsewhere is seen after at most this long.
+   */
+  activeCacheMs?: number;
 }
 
 /** What the state layer needs to know about a token: its ID and validity window. */
@@ -87,6 +93,9 @@ export function createStateClient(env: StateBindings, opts: StateClientOptions =
   const now = opts.now ?? Date.now;
   const maxLifetime = opts.maxTokenLifetimeMs ?? DEFAULT_MAX_LIFETIME_MS;
   const cache = opts.cache === undefined ? isolateRevokedCache : opts.cache;
+  const activeMs = opts.activeCacheMs ?? 0;
+  /** idHash → until when an "active" answer may be reused (only when activeMs > 0). */
+  const active = new Map<string, { until: number; status: TokenStatus }>();
 
   const shard = async (subject: SubjectKey) =>
     env.TOKEN_STATE.getByName(await subjectShardName(subject));
@@ -99,12 +108,20 @@ export function createStateClient(env: StateBindings, opts: StateClientOptions =
   return {
     async status(subject, token) {
       const idHash = await tokenIdHash(token.id);
-      const cached = cache?.get(idHash, now());
+      const t = now();
+      const cached = cache?.get(idHash, t);
       if (cached) return { state: "revoked", reason: cached };
+      const hit = active.get(idHash);
+      if (hit && hit.until > t) return hit.status;
       const stub = await shard(subject);
       const s = await stub.status({ idHash, issuedAt: token.issuedAt, expiresAt: token.expiresAt });
-      // "active" is never cached: a cancel elsewhere must take effect on the next check.
+      // "active" is cached only when configured: by default a cancel elsewhere must take
+      // effect on the next check.
       if (s.state === "revoked") cacheRevoked(idHash, s.reason, token.expiresAt);
+      else if (activeMs > 0) {
+        if (active.size >= 10_000) active.delete(active.keys().next().value!);
+        active.set(idHash, { until: Math.min(t + activeMs, token.expiresAt), status: s });
+      }
       return s;
     },
 
@@ -114,6 +131,7 @@ export function createStateClient(env: StateBindings, opts: StateClientOptions =
         tokenIdHash(renewed.id),
         shard(subject),
       ]);
+      active.delete(idHash);
       const r = await stub.renew({
         idHash,
         issuedAt: token.issuedAt,
@@ -129,6 +147,7 @@ export function createStateClient(env: StateBindings, opts: StateClientOptions =
 
     async cancel(subject, token) {
       const [idHash, stub] = await Promise.all([tokenIdHash(token.id), shard(subject)]);
+      active.delete(idHash);
       const r = await stub.cancel({ idHash, expiresAt: token.expiresAt });
       // Read-your-writes in this colo; other colos learn it from the object.
       cacheRevoked(idHash, "cancelled", token.expiresAt);
@@ -138,6 +157,8 @@ export function createStateClient(env: StateBindings, opts: StateClientOptions =
     async revokeSubject(subject, before) {
       const cutoff = before ?? now();
       const stub = await shard(subject);
+      // The active cache is keyed by token, not subject: forget it all (rare, administrative).
+      active.clear();
       await stub.revokeSubject({ before: cutoff, keepUntil: cutoff + maxLifetime });
     },
 

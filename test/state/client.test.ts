@@ -100,6 +100,33 @@ describe("state client", () => {
     expect(await client.status(erin, t)).toEqual({ state: "active", renewed: false });
   });
 
+  it("active answers are reused only when configured, and a cancel through the client forgets them", async () => {
+    const now = Date.now();
+    const cancelBehindTheClientsBack = async (subject: ReturnType<typeof freshSubject>, id: string) =>
+      (await tokenStateStub(subject)).cancel({ idHash: await tokenIdHash(id), expiresAt: now + HOUR });
+
+    // Default: no active cache — a cancel made elsewhere is seen on the next check.
+    const plain = createStateClient(bindings, { cache: null });
+    const gina = freshSubject("no-active-cache");
+    const t1 = { id: `a-${crypto.randomUUID()}`, issuedAt: now, expiresAt: now + HOUR };
+    expect((await plain.status(gina, t1)).state).toBe("active");
+    await cancelBehindTheClientsBack(gina, t1.id);
+    expect((await plain.status(gina, t1)).state).toBe("revoked");
+
+    // Configured: the isolate reuses "active" for the window...
+    const cached = createStateClient(bindings, { cache: null, activeCacheMs: 60_000 });
+    const hank = freshSubject("active-cache");
+    const t2 = { id: `b-${crypto.randomUUID()}`, issuedAt: now, expiresAt: now + HOUR };
+    expect((await cached.status(hank, t2)).state).toBe("active");
+    await cancelBehindTheClientsBack(hank, t2.id);
+    expect((await cached.status(hank, t2)).state).toBe("active");
+    // ...but a cancel through this client takes effect at once.
+    const t3 = { id: `c-${crypto.randomUUID()}`, issuedAt: now, expiresAt: now + HOUR };
+    expect((await cached.status(hank, t3)).state).toBe("active");
+    await cached.cancel(hank, t3);
+    expect((await cached.status(hank, t3)).state).toBe("revoked");
+  });
+
   it("rememberNonce: fresh once, lands on the hashed replay shard", async () => {
     const client = createStateClient(bindings, { cache: null });
     const key = `ut:alice:${crypto.randomUUID()}`;
