@@ -139,11 +139,13 @@ for (const tokenType of ["saml2", "saml1"]) {
 // ---- JWT over WS-Trust, verified by jwcrypto against the published JWKS ---------------------
 await jwtCheck({ base, work, report, skip, get, certs: md.certs, issuer: md.entityID });
 
-// ---- AD FS-era clients: Microsoft's MSAL and ADAL for Python discover and request tokens ----
-{
-  const outDir = join(work, "msal");
-  mkdirSync(outDir, { recursive: true });
-  const p = spawnSync("/usr/bin/python3", [join(HERE, "msal_check.py"), "--url", base, "--out", outDir], {
+/**
+ * Runs one of our checks written against a Debian Python library (with /usr/bin/python3, where
+ * Debian's packages load) and reports each of its PASS/FAIL lines; a run that fails without
+ * reporting a FAIL (an import error, a crash) is a failure of its own.
+ */
+function pythonChecks(script, args, name) {
+  const p = spawnSync("/usr/bin/python3", [join(HERE, script), ...args], {
     encoding: "utf8",
     env: { PATH: "/usr/bin:/bin", LANG: "C.UTF-8" },
   });
@@ -151,7 +153,14 @@ await jwtCheck({ base, work, report, skip, get, certs: md.certs, issuer: md.enti
     const m = /^(PASS|FAIL) (.*)$/.exec(line);
     if (m) report(m[2], m[1] === "PASS");
   }
-  if (p.status !== 0 && !/FAIL/.test(p.stdout ?? "")) report("msal/adal: client run", false, (p.stderr ?? "").slice(-400));
+  if (p.status !== 0 && !/FAIL/.test(p.stdout ?? "")) report(`${name}: client run`, false, (p.stderr ?? "").slice(-400));
+}
+
+// ---- AD FS-era clients: Microsoft's MSAL and ADAL for Python discover and request tokens ----
+{
+  const outDir = join(work, "msal");
+  mkdirSync(outDir, { recursive: true });
+  pythonChecks("msal_check.py", ["--url", base, "--out", outDir], "msal/adal");
   for (const f of ["msal-13.xml", "msal-2005.xml", "adal-13.xml", "adal-2005.xml"]) {
     const file = join(outDir, f);
     if (!existsSync(file) || !md.certs.length) continue;
@@ -167,15 +176,7 @@ await jwtCheck({ base, work, report, skip, get, certs: md.certs, issuer: md.enti
   else {
     const samlFile = join(work, "authlib-subject.xml");
     writeFileSync(samlFile, r.token);
-    const p = spawnSync("/usr/bin/python3", [join(HERE, "authlib_check.py"), "--url", base, "--saml", samlFile], {
-      encoding: "utf8",
-      env: { PATH: "/usr/bin:/bin", LANG: "C.UTF-8" },
-    });
-    for (const line of (p.stdout ?? "").split("\n")) {
-      const m = /^(PASS|FAIL) (.*)$/.exec(line);
-      if (m) report(m[2], m[1] === "PASS");
-    }
-    if (p.status !== 0 && !/FAIL/.test(p.stdout ?? "")) report("authlib: client run", false, (p.stderr ?? "").slice(-400));
+    pythonChecks("authlib_check.py", ["--url", base, "--saml", samlFile], "authlib");
   }
 }
 
