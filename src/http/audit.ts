@@ -1,5 +1,5 @@
 import type { AuditFacts } from "../engine/types.ts";
-import { base64url, sha256 } from "../state/hash.ts";
+import { tokenIdHash } from "../state/hash.ts";
 import { logEvent } from "./log.ts";
 
 /**
@@ -22,7 +22,8 @@ export async function writeAudit(
     status: result.status,
     error: result.error ?? null,
     reason: result.ok ? null : (result.reason ?? null),
-    token_id_hash: facts.tokenId ? base64url(await sha256(facts.tokenId)) : null,
+    // The same hash the state objects key their rows by, so a log line and a row correlate.
+    token_id_hash: facts.tokenId ? await tokenIdHash(facts.tokenId) : null,
     duration_ms: Date.now() - startedMs,
   });
 }
