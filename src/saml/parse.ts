@@ -1,11 +1,15 @@
 import type { Element } from "@xmldom/xmldom";
 import { invalidToken } from "../engine/errors.ts";
-import { child, children, elementChildren } from "../soap/envelope.ts";
+import { childElements, firstChild, textContent } from "../xml/dom.ts";
 import { parseXsDateTime } from "../soap/time.ts";
 import { claimName } from "./claims.ts";
 import { SAML1_NS, SAML2_NS } from "./ns.ts";
 
-/** What a verified SAML assertion states, read only from the signed element. */
+/**
+ * What a verified SAML assertion states, read only from the signed element. Values are the
+ * full text of their element (textContent: every descendant text node), so a comment inside a
+ * value (`alice<!---->@evil`) never truncates it — the known SAML comment-injection attack.
+ */
 export interface AssertionFacts {
   kind: "saml2" | "saml1";
   id: string;
@@ -20,17 +24,9 @@ export interface AssertionFacts {
   claims: Record<string, string[]>;
 }
 
-/**
- * Full text of an element: every descendant text node concatenated. A comment inside a value
- * (`alice<!---->@evil`) never truncates it — the known SAML comment-injection attack reads only
- * the first text node.
- */
-export function fullText(el: Element): string {
-  return el.textContent ?? "";
-}
 
 function one(parent: Element, ns: string, local: string, what: string): Element {
-  const found = children(parent, ns, local);
+  const found = childElements(parent, ns, local);
   if (found.length !== 1) throw invalidToken(`The assertion must have exactly one ${what}.`);
   return found[0]!;
 }
@@ -54,32 +50,32 @@ function addClaim(claims: Record<string, string[]>, name: string, values: string
 function readSaml2(a: Element): AssertionFacts {
   if (a.getAttribute("Version") !== "2.0") throw invalidToken("Unsupported SAML assertion version.");
   const subject = one(a, SAML2_NS, "Subject", "Subject");
-  const cond = child(a, SAML2_NS, "Conditions");
+  const cond = firstChild(a, SAML2_NS, "Conditions");
   const audiences: string[] = [];
-  if (cond) for (const ar of children(cond, SAML2_NS, "AudienceRestriction")) {
-    for (const au of children(ar, SAML2_NS, "Audience")) audiences.push(fullText(au).trim());
+  if (cond) for (const ar of childElements(cond, SAML2_NS, "AudienceRestriction")) {
+    for (const au of childElements(ar, SAML2_NS, "Audience")) audiences.push(textContent(au).trim());
   }
   const claims: Record<string, string[]> = {};
-  for (const st of children(a, SAML2_NS, "AttributeStatement")) {
-    for (const at of children(st, SAML2_NS, "Attribute")) {
-      const values = children(at, SAML2_NS, "AttributeValue").map(fullText);
+  for (const st of childElements(a, SAML2_NS, "AttributeStatement")) {
+    for (const at of childElements(st, SAML2_NS, "Attribute")) {
+      const values = childElements(at, SAML2_NS, "AttributeValue").map(textContent);
       addClaim(claims, claimName(at.getAttribute("Name") ?? ""), values);
     }
   }
-  const authn = child(a, SAML2_NS, "AuthnStatement");
-  const ctx = authn ? child(authn, SAML2_NS, "AuthnContext") : null;
-  const classRef = ctx ? child(ctx, SAML2_NS, "AuthnContextClassRef") : null;
+  const authn = firstChild(a, SAML2_NS, "AuthnStatement");
+  const ctx = authn ? firstChild(authn, SAML2_NS, "AuthnContext") : null;
+  const classRef = ctx ? firstChild(ctx, SAML2_NS, "AuthnContextClassRef") : null;
   return {
     kind: "saml2",
     id: a.getAttribute("ID") ?? "",
-    issuer: fullText(one(a, SAML2_NS, "Issuer", "Issuer")).trim(),
-    subject: fullText(one(subject, SAML2_NS, "NameID", "NameID")).trim(),
+    issuer: textContent(one(a, SAML2_NS, "Issuer", "Issuer")).trim(),
+    subject: textContent(one(subject, SAML2_NS, "NameID", "NameID")).trim(),
     audiences,
     issuedAt: time(a, "IssueInstant", true)!,
     notBefore: time(cond, "NotBefore", false),
     expires: time(cond, "NotOnOrAfter", false),
     authnInstant: time(authn, "AuthnInstant", false),
-    authnMethod: classRef ? fullText(classRef).trim() : undefined,
+    authnMethod: classRef ? textContent(classRef).trim() : undefined,
     claims,
   };
 }
@@ -89,22 +85,22 @@ function readSaml1(a: Element): AssertionFacts {
   if (a.getAttribute("MajorVersion") !== "1" || a.getAttribute("MinorVersion") !== "1") {
     throw invalidToken("Unsupported SAML assertion version.");
   }
-  const cond = child(a, SAML1_NS, "Conditions");
+  const cond = firstChild(a, SAML1_NS, "Conditions");
   const audiences: string[] = [];
-  if (cond) for (const ar of children(cond, SAML1_NS, "AudienceRestrictionCondition")) {
-    for (const au of children(ar, SAML1_NS, "Audience")) audiences.push(fullText(au).trim());
+  if (cond) for (const ar of childElements(cond, SAML1_NS, "AudienceRestrictionCondition")) {
+    for (const au of childElements(ar, SAML1_NS, "Audience")) audiences.push(textContent(au).trim());
   }
   const subjects = new Set<string>();
   const claims: Record<string, string[]> = {};
   let authn: Element | null = null;
-  for (const st of elementChildren(a)) {
+  for (const st of childElements(a)) {
     if (st.namespaceURI !== SAML1_NS) continue;
-    const s = child(st, SAML1_NS, "Subject");
-    if (s) subjects.add(fullText(one(s, SAML1_NS, "NameIdentifier", "NameIdentifier")).trim());
+    const s = firstChild(st, SAML1_NS, "Subject");
+    if (s) subjects.add(textContent(one(s, SAML1_NS, "NameIdentifier", "NameIdentifier")).trim());
     if (st.localName === "AttributeStatement") {
-      for (const at of children(st, SAML1_NS, "Attribute")) {
+      for (const at of childElements(st, SAML1_NS, "Attribute")) {
         const uri = `${at.getAttribute("AttributeNamespace") ?? ""}/${at.getAttribute("AttributeName") ?? ""}`;
-        addClaim(claims, claimName(uri), children(at, SAML1_NS, "AttributeValue").map(fullText));
+        addClaim(claims, claimName(uri), childElements(at, SAML1_NS, "AttributeValue").map(textContent));
       }
     } else if (st.localName === "AuthenticationStatement") authn = st;
   }

@@ -1,4 +1,5 @@
 import type { Document, Element } from "@xmldom/xmldom";
+import { childElements, textContent } from "../xml/dom.ts";
 import { StsError, badRequest } from "../engine/errors.ts";
 import { SOAP11_NS, SOAP12_NS, type SoapVersion, WSA04_NS, WSA10_NS, WSSE_NS } from "./ns.ts";
 
@@ -34,15 +35,9 @@ function targetsUs(h: Element, version: SoapVersion): boolean {
   return !actor || actor === "http://schemas.xmlsoap.org/soap/actor/next";
 }
 
-function elementChildren(el: Element): Element[] {
-  const out: Element[] = [];
-  for (let n = el.firstChild; n; n = n.nextSibling) if (n.nodeType === 1) out.push(n as Element);
-  return out;
-}
-
-/** All text of an element (every descendant text node, so a comment never truncates it). */
-function text(el: Element): string {
-  return (el.textContent ?? "").trim();
+/** All text of an element, trimmed (every descendant text node: a comment never truncates it). */
+export function text(el: Element): string {
+  return textContent(el).trim();
 }
 
 /**
@@ -67,19 +62,19 @@ export function readEnvelope(doc: Document, contentType: string | null): SoapEnv
   const ns = env.namespaceURI;
   let header: Element | null = null;
   let body: Element | null = null;
-  for (const c of elementChildren(env)) {
+  for (const c of childElements(env)) {
     if (c.namespaceURI !== ns) throw badRequest(`Unexpected element '${c.localName}' in the SOAP envelope.`);
     if (c.localName === "Header" && !header && !body) header = c;
     else if (c.localName === "Body" && !body) body = c;
     else throw badRequest(`Unexpected element '${c.localName}' in the SOAP envelope.`);
   }
   if (!body) throw badRequest("The SOAP envelope has no Body.");
-  const payloads = elementChildren(body);
+  const payloads = childElements(body);
   if (payloads.length !== 1) throw badRequest("The SOAP Body must contain exactly one element.");
 
   const addressing: SoapEnvelope["addressing"] = { ns: WSA10_NS };
   if (header) {
-    for (const h of elementChildren(header)) {
+    for (const h of childElements(header)) {
       const mu = h.getAttributeNS(ns, "mustUnderstand");
       if ((mu === "1" || mu === "true") && targetsUs(h, version) && !UNDERSTOOD.has(`${h.namespaceURI} ${h.localName}`)) {
         throw new StsError(
@@ -98,19 +93,3 @@ export function readEnvelope(doc: Document, contentType: string | null): SoapEnv
   }
   return { version, header, body, payload: payloads[0]!, addressing };
 }
-
-/** The first child element of `parent` with this namespace and local name. */
-export function child(parent: Element | null, ns: string, local: string): Element | null {
-  if (!parent) return null;
-  for (let n = parent.firstChild; n; n = n.nextSibling) {
-    if (n.nodeType === 1 && (n as Element).localName === local && (n as Element).namespaceURI === ns) return n as Element;
-  }
-  return null;
-}
-
-/** All child elements of `parent` with this namespace and local name. */
-export function children(parent: Element, ns: string, local: string): Element[] {
-  return elementChildren(parent).filter((e) => e.localName === local && e.namespaceURI === ns);
-}
-
-export { elementChildren, text };

@@ -1,6 +1,7 @@
 import type { Element } from "@xmldom/xmldom";
 import { StsError, badRequest, messageExpired, unsupportedToken } from "../engine/errors.ts";
-import { child, children, elementChildren, text } from "./envelope.ts";
+import { text } from "./envelope.ts";
+import { childElements, firstChild } from "../xml/dom.ts";
 import { PASSWORD_DIGEST, PASSWORD_TEXT, WSSE_NS, WSU_NS } from "./ns.ts";
 import { parseXsDateTime } from "./time.ts";
 
@@ -25,19 +26,19 @@ export interface SecurityHeader {
 export function readSecurity(header: Element | null, now: Date, skewSeconds: number): SecurityHeader {
   const result: SecurityHeader = { timestamp: undefined, usernameToken: undefined };
   if (!header) return result;
-  const secs = children(header, WSSE_NS, "Security");
+  const secs = childElements(header, WSSE_NS, "Security");
   if (secs.length === 0) return result;
   if (secs.length > 1) throw new StsError("bad_request", "Only one wsse:Security header is accepted.");
   const sec = secs[0]!;
   const skew = skewSeconds * 1000;
 
-  const ts = children(sec, WSU_NS, "Timestamp");
+  const ts = childElements(sec, WSU_NS, "Timestamp");
   if (ts.length > 1) throw badRequest("Only one wsu:Timestamp is accepted.");
   if (ts.length === 1) {
-    const createdEl = child(ts[0]!, WSU_NS, "Created");
+    const createdEl = firstChild(ts[0]!, WSU_NS, "Created");
     const created = createdEl ? parseXsDateTime(text(createdEl)) : undefined;
     if (!created) throw badRequest("wsu:Timestamp must carry a valid wsu:Created.");
-    const expiresEl = child(ts[0]!, WSU_NS, "Expires");
+    const expiresEl = firstChild(ts[0]!, WSU_NS, "Expires");
     const expires = expiresEl ? parseXsDateTime(text(expiresEl)) : undefined;
     if (expiresEl && !expires) throw badRequest("wsu:Timestamp has an invalid wsu:Expires.");
     if (created.getTime() > now.getTime() + skew) throw messageExpired("The message timestamp is in the future.");
@@ -46,10 +47,10 @@ export function readSecurity(header: Element | null, now: Date, skewSeconds: num
     result.timestamp = { created, expires };
   }
 
-  const uts = children(sec, WSSE_NS, "UsernameToken");
+  const uts = childElements(sec, WSSE_NS, "UsernameToken");
   if (uts.length > 1) throw badRequest("Only one wsse:UsernameToken is accepted.");
   if (uts.length === 1) result.usernameToken = readUsernameToken(uts[0]!, now, skew);
-  for (const c of elementChildren(sec)) {
+  for (const c of childElements(sec)) {
     if (c.namespaceURI === WSSE_NS && c.localName === "BinarySecurityToken") {
       throw unsupportedToken("Binary security tokens are not accepted for authentication here; send a UsernameToken.");
     }
@@ -60,7 +61,7 @@ export function readSecurity(header: Element | null, now: Date, skewSeconds: num
 /** At most one child of this name: a repeated credential element is ambiguous (which one did a
  * proxy or WAF check?), so it is refused rather than resolved by taking the first. */
 function single(parent: Element, ns: string, local: string): Element | null {
-  const found = children(parent, ns, local);
+  const found = childElements(parent, ns, local);
   if (found.length > 1) throw badRequest(`wsse:UsernameToken must not repeat ${local}.`);
   return found[0] ?? null;
 }

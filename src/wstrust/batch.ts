@@ -2,7 +2,7 @@ import type { Element } from "@xmldom/xmldom";
 import type { Authenticated } from "../engine/authenticate.ts";
 import { StsError, invalidRequest } from "../engine/errors.ts";
 import type { StsContext } from "../engine/types.ts";
-import { elementChildren } from "../soap/envelope.ts";
+import { childElements } from "../xml/dom.ts";
 import { escapeAttr, escapeText } from "../xml/build.ts";
 import type { TrustNs } from "./ns.ts";
 import { type RequestKind, type Rst, readRst } from "./rst.ts";
@@ -37,7 +37,7 @@ export async function handleBatch(
   trust: TrustNs,
   handlers: Record<RequestKind, Handler>,
 ): Promise<string> {
-  const items = elementChildren(rstc);
+  const items = childElements(rstc);
   if (items.length === 0) throw invalidRequest("The request collection is empty.");
   if (items.length > ctx.config.limits.maxBatchItems) {
     throw invalidRequest(`A batch may hold at most ${ctx.config.limits.maxBatchItems} requests.`);

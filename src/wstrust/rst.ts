@@ -1,7 +1,8 @@
 import type { Element } from "@xmldom/xmldom";
 import type { TokenKind } from "../config/types.ts";
 import { invalidRequest } from "../engine/errors.ts";
-import { child, elementChildren, text } from "../soap/envelope.ts";
+import { text } from "../soap/envelope.ts";
+import { childElements, firstChild } from "../xml/dom.ts";
 import { WSA04_NS, WSA10_NS, WSU_NS } from "../soap/ns.ts";
 import { parseXsDateTime } from "../soap/time.ts";
 import { type TrustNs, WSP15_NS, WSP_NS, WST14_NS } from "./ns.ts";
@@ -31,7 +32,7 @@ export interface Rst {
 
 /** Reads the request type, checked against the namespace's known types. */
 function readRequestKind(rst: Element, t: TrustNs, batch: boolean): RequestKind {
-  const el = child(rst, t.ns, "RequestType");
+  const el = firstChild(rst, t.ns, "RequestType");
   if (!el) throw invalidRequest("wst:RequestType is missing.");
   const v = text(el);
   const types = batch ? t.batchTypes : t.requestTypes;
@@ -41,20 +42,20 @@ function readRequestKind(rst: Element, t: TrustNs, batch: boolean): RequestKind 
 
 /** wsp:AppliesTo/wsa:EndpointReference/wsa:Address (either WS-Policy and WS-Addressing version). */
 function readAppliesTo(rst: Element): string | undefined {
-  const at = child(rst, WSP_NS, "AppliesTo") ?? child(rst, WSP15_NS, "AppliesTo");
+  const at = firstChild(rst, WSP_NS, "AppliesTo") ?? firstChild(rst, WSP15_NS, "AppliesTo");
   if (!at) return undefined;
   for (const ns of [WSA10_NS, WSA04_NS]) {
-    const epr = child(at, ns, "EndpointReference");
-    const addr = epr ? child(epr, ns, "Address") : null;
+    const epr = firstChild(at, ns, "EndpointReference");
+    const addr = epr ? firstChild(epr, ns, "Address") : null;
     if (addr) return text(addr);
   }
   throw invalidRequest("wsp:AppliesTo must contain a wsa:EndpointReference with a wsa:Address.");
 }
 
 function readTarget(rst: Element, ns: string, local: string): Element | undefined {
-  const el = child(rst, ns, local);
+  const el = firstChild(rst, ns, local);
   if (!el) return undefined;
-  const kids = elementChildren(el);
+  const kids = childElements(el);
   if (kids.length !== 1) throw invalidRequest(`wst:${local} must contain exactly one token.`);
   return kids[0];
 }
@@ -62,26 +63,26 @@ function readTarget(rst: Element, ns: string, local: string): Element | undefine
 /** Parses one RST element of the given WS-Trust version. */
 export function readRst(rst: Element, t: TrustNs, batch = false): Rst {
   const requestKind = readRequestKind(rst, t, batch);
-  const ttEl = child(rst, t.ns, "TokenType");
+  const ttEl = firstChild(rst, t.ns, "TokenType");
   let tokenType: Rst["tokenType"];
   const tokenTypeUri = ttEl ? text(ttEl) : undefined;
   if (tokenTypeUri !== undefined) {
     tokenType = tokenTypeUri === t.statusTokenType ? "status" : tokenKindFromUri(tokenTypeUri);
     if (!tokenType) throw invalidRequest(`Unsupported wst:TokenType '${tokenTypeUri.slice(0, 200)}'.`);
   }
-  const ktEl = child(rst, t.ns, "KeyType");
+  const ktEl = firstChild(rst, t.ns, "KeyType");
   let lifetime: Rst["lifetime"];
-  const lt = child(rst, t.ns, "Lifetime");
+  const lt = firstChild(rst, t.ns, "Lifetime");
   if (lt) {
-    const c = child(lt, WSU_NS, "Created");
-    const e = child(lt, WSU_NS, "Expires");
+    const c = firstChild(lt, WSU_NS, "Created");
+    const e = firstChild(lt, WSU_NS, "Expires");
     const created = c ? parseXsDateTime(text(c)) : undefined;
     const expires = e ? parseXsDateTime(text(e)) : undefined;
     if ((c && !created) || (e && !expires)) throw invalidRequest("wst:Lifetime has an invalid date.");
     lifetime = { created, expires };
   }
   let renewing: Rst["renewing"];
-  const rn = child(rst, t.ns, "Renewing");
+  const rn = firstChild(rst, t.ns, "Renewing");
   if (rn) {
     // WS-Trust 1.3 §5: Allow defaults to true, OK (renew after expiry) to false.
     const flag = (name: string, dflt: boolean) => {
