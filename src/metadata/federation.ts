@@ -9,19 +9,19 @@ import { WSA10_NS } from "../soap/ns.ts";
 import { TRUST_ENDPOINTS } from "../wstrust/mex.ts";
 import { JWT_TOKEN_TYPE } from "../wstrust/token-types.ts";
 import { addChild, createRoot } from "../xml/build.ts";
+import { DSIG_NS } from "../xml/dom.ts";
 
 const MD = SAML2_METADATA_NS;
 const FED_NS = "http://docs.oasis-open.org/wsfed/federation/200706";
 const AUTH_NS = "http://docs.oasis-open.org/wsfed/authorization/200706";
 const XSI_NS = "http://www.w3.org/2001/XMLSchema-instance";
-const DS_NS = "http://www.w3.org/2000/09/xmldsig#";
 
 function keyDescriptors(parent: Element, keys: KeyRing): void {
   // Every certificate in use: current, next (published ahead of rotation) and previous.
   for (const k of keys.published()) {
     const kd = addChild(parent, MD, "md:KeyDescriptor", { use: "signing" });
-    const ki = addChild(kd, DS_NS, "ds:KeyInfo");
-    addChild(addChild(ki, DS_NS, "ds:X509Data"), DS_NS, "ds:X509Certificate", null, k.certificateBase64);
+    const ki = addChild(kd, DSIG_NS, "ds:KeyInfo");
+    addChild(addChild(ki, DSIG_NS, "ds:X509Data"), DSIG_NS, "ds:X509Certificate", null, k.certificateBase64);
   }
 }
 
@@ -37,7 +37,7 @@ function endpoint(parent: Element, qname: string, address: string): void {
  */
 export async function buildFederationMetadata(issuer: string, origin: string, keys: KeyRing): Promise<string> {
   const id = newSamlId();
-  const root = createRoot(MD, "md:EntityDescriptor", { ds: DS_NS, fed: FED_NS, auth: AUTH_NS, xsi: XSI_NS, wsa: WSA10_NS });
+  const root = createRoot(MD, "md:EntityDescriptor", { ds: DSIG_NS, fed: FED_NS, auth: AUTH_NS, xsi: XSI_NS, wsa: WSA10_NS });
   root.setAttribute("ID", id);
   root.setAttribute("entityID", issuer);
 

@@ -6,7 +6,7 @@ export const WSA10_NS = "http://www.w3.org/2005/08/addressing";
 export const WSA04_NS = "http://schemas.xmlsoap.org/ws/2004/08/addressing";
 export const WSSE_NS = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd";
 export const WSSE11_NS = "http://docs.oasis-open.org/wss/oasis-wss-wssecurity-secext-1.1.xsd";
-export const WSU_NS = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd";
+export { WSU_NS } from "../xml/dom.ts";
 export const PASSWORD_TEXT =
   "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText";
 export const PASSWORD_DIGEST =

@@ -1,8 +1,7 @@
 import { DOMImplementation } from "@xmldom/xmldom";
 import type { Document, Element } from "@xmldom/xmldom";
 
-/** The namespace of namespace declarations (Namespaces in XML §3). */
-export const XMLNS_NS = "http://www.w3.org/2000/xmlns/";
+import { XMLNS_NS } from "./dom.ts";
 
 const impl = new DOMImplementation();
 

@@ -9,13 +9,13 @@
  */
 import type { Attr, Document, Element, Node, ProcessingInstruction, Text } from "@xmldom/xmldom";
 import { escapeC14nAttr, escapeC14nText } from "./escape.ts";
+import { XMLNS_NS } from "./dom.ts";
 
 export const C14N_10 = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315";
 export const C14N_10_COMMENTS = C14N_10 + "#WithComments";
 export const EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#";
 export const EXC_C14N_COMMENTS = EXC_C14N + "WithComments";
 
-const XMLNS_NS = "http://www.w3.org/2000/xmlns/";
 
 export interface C14nOptions {
   /** One of C14N_10, C14N_10_COMMENTS, EXC_C14N, EXC_C14N_COMMENTS. */

@@ -9,12 +9,8 @@ export const XMLNS_NS = "http://www.w3.org/2000/xmlns/";
 export const XSI_NS = "http://www.w3.org/2001/XMLSchema-instance";
 export const XS_NS = "http://www.w3.org/2001/XMLSchema";
 export const DSIG_NS = "http://www.w3.org/2000/09/xmldsig#";
-export const SOAP11_NS = "http://schemas.xmlsoap.org/soap/envelope/";
-export const SOAP12_NS = "http://www.w3.org/2003/05/soap-envelope";
-export const WSSE_NS = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd";
+/** WS-Security utility (wsu:Id is one of the ID attributes signatures reference). */
 export const WSU_NS = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd";
-export const SAML2_NS = "urn:oasis:names:tc:SAML:2.0:assertion";
-export const SAML1_NS = "urn:oasis:names:tc:SAML:1.0:assertion";
 
 /** Does `el` have this namespace URI (null/"" = no namespace) and local name? */
 export function isElement(el: Element, ns: string | null, localName: string): boolean {

@@ -18,9 +18,8 @@
 import { DOMImplementation } from "@xmldom/xmldom";
 import type { Document, Element, Node } from "@xmldom/xmldom";
 import { XmlSecurityError } from "./errors.ts";
+import { XML_NS, XMLNS_NS } from "./dom.ts";
 
-const XML_NS = "http://www.w3.org/XML/1998/namespace";
-const XMLNS_NS = "http://www.w3.org/2000/xmlns/";
 
 // XML 1.0 (5th ed.) §2.3 NameStartChar / NameChar without ':' (NCName), surrogate pairs
 // accepted as a whole (astral NameStartChars are #x10000-#xEFFFF).

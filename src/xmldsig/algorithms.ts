@@ -5,7 +5,7 @@
  */
 import type { SignatureAlg } from "../keys/keyring.ts";
 
-export const DSIG_NS = "http://www.w3.org/2000/09/xmldsig#";
+export { DSIG_NS } from "../xml/dom.ts";
 export const ENVELOPED_SIGNATURE = "http://www.w3.org/2000/09/xmldsig#enveloped-signature";
 
 export const RSA_SHA1 = "http://www.w3.org/2000/09/xmldsig#rsa-sha1";

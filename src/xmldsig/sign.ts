@@ -9,8 +9,8 @@ import { toBase64 } from "../keys/pem.ts";
 import { canonicalizeToBytes, EXC_C14N } from "../xml/c14n.ts";
 import { DIGEST_ALGORITHMS, DSIG_NS, ECDSA_SHA256, ENVELOPED_SIGNATURE, RSA_SHA256, SHA256, SIGNATURE_ALGORITHMS, digest } from "./algorithms.ts";
 import { referenceOctets } from "./references.ts";
+import { XMLNS_NS } from "../xml/dom.ts";
 
-const XMLNS_NS = "http://www.w3.org/2000/xmlns/";
 
 export interface SignOptions {
   key: SigningKey;

@@ -10,7 +10,9 @@ import { parseSignature, Refusal } from "./parse-signature.ts";
 
 export type { AnchorKey, TrustAnchor } from "./check.ts";
 
-export const WSU_NS = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd";
+import { WSU_NS } from "../xml/dom.ts";
+
+export { WSU_NS };
 
 /**
  * ID attributes, as local names (no namespace) or "{namespace}local". Defaults: SAML 2.0 `ID`,

@@ -10,7 +10,8 @@ import {
   isSupportedC14n,
 } from "../../src/xml/c14n.ts";
 import { parseXml } from "../../src/xml/parse.ts";
-import { DSIG_NS, SAML2_NS, XMLNS_NS } from "../../src/xml/dom.ts";
+import { DSIG_NS, XMLNS_NS } from "../../src/xml/dom.ts";
+import { SAML2_NS } from "../../src/saml/ns.ts";
 
 const inc = (n: Node): string => canonicalize(n, { algorithm: C14N_10 });
 const exc = (n: Node): string => canonicalize(n, { algorithm: EXC_C14N });
