@@ -1,16 +1,11 @@
-// Request builders for the benchmark scenarios (black-box: the wire format, not src/ builders).
-const NS = {
-  s12: "http://www.w3.org/2003/05/soap-envelope",
-  wsa: "http://www.w3.org/2005/08/addressing",
-  wsse: "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd",
-  wsu: "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd",
-  wsp: "http://schemas.xmlsoap.org/ws/2004/09/policy",
-  t13: "http://docs.oasis-open.org/ws-sx/ws-trust/200512",
-};
+// Request builders for the benchmark scenarios (black-box: the wire format as the CLI client
+// sends it, not src/ builders).
+import { TOKEN_TYPES, TRUST, buildTrustRequest } from "../cli/envelope.mjs";
+
 export const TT = {
-  saml2: "http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLV2.0",
-  jwt: "urn:ietf:params:oauth:token-type:jwt",
-  status: `${NS.t13}/RSTR/Status`,
+  saml2: TOKEN_TYPES.saml2,
+  jwt: TOKEN_TYPES.jwt,
+  status: `${TRUST[13].ns}/RSTR/Status`,
 };
 export const TX = {
   grant: "urn:ietf:params:oauth:grant-type:token-exchange",
@@ -27,40 +22,31 @@ export const API = "https://api.example.com/";
 export const DEMO_BASIC = "Basic " + Buffer.from("demo-client:demo-secret").toString("base64");
 
 /**
- * A SOAP 1.2 WS-Trust 1.3 RST with a UsernameToken (PasswordText). The Timestamp is valid for
- * 30 minutes so one body can be replayed by the load generator for the whole run (no Nonce: a
- * Nonce would be refused as a replay, by design).
+ * A SOAP 1.2 WS-Trust 1.3 RST with a UsernameToken (PasswordText), built by the CLI client's
+ * envelope builder (scripts/cli/envelope.mjs). The Timestamp is valid for 30 minutes so one
+ * body can be replayed by the load generator for the whole run (no Nonce: a Nonce would be
+ * refused as a replay, by design). `target` is a token for Validate / Renew / Cancel.
  */
-export function rst({ user, password, requestType = "Issue", tokenType, appliesTo, extra = "" }) {
-  const action = `${NS.t13}/RST/${requestType}`;
-  const now = new Date();
-  const at = appliesTo
-    ? `<wsp:AppliesTo xmlns:wsp="${NS.wsp}"><wsa:EndpointReference><wsa:Address>${appliesTo}</wsa:Address></wsa:EndpointReference></wsp:AppliesTo>`
-    : "";
-  const tt = tokenType ? `<wst:TokenType>${tokenType}</wst:TokenType>` : "";
-  const body =
-    `<s:Envelope xmlns:s="${NS.s12}" xmlns:wsa="${NS.wsa}" xmlns:wsse="${NS.wsse}" xmlns:wsu="${NS.wsu}">` +
-    `<s:Header><wsa:Action s:mustUnderstand="1">${action}</wsa:Action>` +
-    `<wsa:MessageID>urn:uuid:${crypto.randomUUID()}</wsa:MessageID>` +
-    `<wsa:To s:mustUnderstand="1">http://127.0.0.1/trust/13/usernamemixed</wsa:To>` +
-    `<wsse:Security s:mustUnderstand="1"><wsu:Timestamp><wsu:Created>${now.toISOString()}</wsu:Created>` +
-    `<wsu:Expires>${new Date(now.getTime() + 1_800_000).toISOString()}</wsu:Expires></wsu:Timestamp>` +
-    `<wsse:UsernameToken wsu:Id="uuid-1"><wsse:Username>${user}</wsse:Username>` +
-    `<wsse:Password Type="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText">${password}</wsse:Password>` +
-    `</wsse:UsernameToken></wsse:Security></s:Header><s:Body>` +
-    `<wst:RequestSecurityToken xmlns:wst="${NS.t13}" Context="ctx-1">${tt}<wst:RequestType>${NS.t13}/${requestType}</wst:RequestType>${at}${extra}</wst:RequestSecurityToken>` +
-    `</s:Body></s:Envelope>`;
-  return {
-    method: "POST",
-    path: "/trust/13/usernamemixed",
-    headers: { "content-type": `application/soap+xml; charset=utf-8; action="${action}"` },
-    body,
-  };
+export function rst({ user, password, requestType = "Issue", tokenType, appliesTo, target }) {
+  const path = "/trust/13/usernamemixed";
+  const req = buildTrustRequest({
+    to: `http://127.0.0.1${path}`,
+    username: user,
+    password,
+    requestType,
+    tokenType,
+    appliesTo,
+    target,
+    soap: "1.2",
+    trust: "13",
+    ttlSeconds: 1800,
+  });
+  return { method: "POST", path, headers: req.headers, body: req.body };
 }
 
 /** Validate / Renew / Cancel of `token` (raw assertion XML) by the rp-validator service account. */
 export function lifecycle(kind, token, tokenType = kind === "Validate" ? TT.status : undefined) {
-  return rst({ ...USERS.validator, requestType: kind, tokenType, extra: `<wst:${kind}Target>${token}</wst:${kind}Target>` });
+  return rst({ ...USERS.validator, requestType: kind, tokenType, target: token });
 }
 
 /** An OAuth form POST with demo-client's client_secret_basic. */
