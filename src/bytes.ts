@@ -75,6 +75,11 @@ export function fromBase64Url(s: string): Uint8Array<ArrayBuffer> | undefined {
   return fromBase64(t.replace(/-/g, "+").replace(/_/g, "/"));
 }
 
+/** SHA-256 of the UTF-8 encoding of `text` (WebCrypto). */
+export async function sha256(text: string): Promise<Uint8Array<ArrayBuffer>> {
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", utf8(text)));
+}
+
 /** `n` random bytes from the platform CSPRNG. */
 export function randomBytes(n: number): Uint8Array<ArrayBuffer> {
   return crypto.getRandomValues(new Uint8Array(n));

@@ -4,14 +4,10 @@
  * entropy, so guessing is infeasible regardless of hash cost (unlike user passwords, see
  * `password.ts`); the hash only keeps the plaintext out of configuration and logs.
  */
-import { constantTimeEqual, fromHex, toBase64Url, toHex, utf8 } from "../bytes.ts";
+import { constantTimeEqual, fromHex, sha256, toBase64Url, toHex } from "../bytes.ts";
 
 /** Algorithm label that starts every stored secret hash. */
 export const SECRET_HASH_PREFIX = "sha256";
-
-async function sha256(s: string): Promise<Uint8Array<ArrayBuffer>> {
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", utf8(s)));
-}
 
 /**
  * Parses `sha256$<hex>` into the 32 digest bytes, or returns a reason string when malformed.

@@ -1,15 +1,10 @@
 /** Hashing and shard naming shared by the state client and its tests. */
-import { toBase64Url } from "../bytes.ts";
+import { sha256, toBase64Url } from "../bytes.ts";
 
-const encoder = new TextEncoder();
+export { sha256 };
 
 /** base64url without padding (RFC 4648 §5). */
 export const base64url = toBase64Url;
-
-/** SHA-256 of the UTF-8 encoding of `text`. */
-export async function sha256(text: string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(text)));
-}
 
 /**
  * The storage key of a token: base64url(SHA-256(token ID)). Rows hold this, never the raw
