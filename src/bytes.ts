@@ -75,6 +75,19 @@ export function fromBase64Url(s: string): Uint8Array<ArrayBuffer> | undefined {
   return fromBase64(t.replace(/-/g, "+").replace(/_/g, "/"));
 }
 
+/** Concatenates byte arrays into one new array. */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
 /** SHA-256 of the UTF-8 encoding of `text` (WebCrypto). */
 export async function sha256(text: string): Promise<Uint8Array<ArrayBuffer>> {
   return new Uint8Array(await crypto.subtle.digest("SHA-256", utf8(text)));

@@ -1,3 +1,4 @@
+import { concatBytes } from "../bytes.ts";
 import { StsError } from "../engine/errors.ts";
 
 /**
@@ -28,14 +29,7 @@ export async function readBodyLimited(req: Request, max: number): Promise<Uint8A
     }
     chunks.push(value);
   }
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const c of chunks) {
-    out.set(c, off);
-    off += c.byteLength;
-  }
-  return out;
+  return chunks.length === 1 ? chunks[0]! : concatBytes(chunks);
 }
 
 function tooLarge(max: number): StsError {

@@ -3,6 +3,7 @@
  * single-byte tags, definite minimal lengths, bounds-checked. Enough for X.509 certificates,
  * SPKI and ECDSA-Sig-Value. Every failure is an Asn1Error; nothing else is thrown.
  */
+import { concatBytes } from "../bytes.ts";
 
 /** Raised for any malformed or unsupported DER. */
 export class Asn1Error extends Error {
@@ -179,18 +180,7 @@ export function readString(node: Asn1Node): string {
 
 // ---------------------------------------------------------------- writer
 
-/** Concatenates byte arrays. */
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+export { concatBytes };
 
 /** Encodes one TLV with a minimal definite length. */
 export function tlv(tag: number, content: Uint8Array): Uint8Array {
