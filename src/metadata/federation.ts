@@ -4,7 +4,8 @@ import type { KeyRing } from "../keys/keyring.ts";
 import { CLAIM_TYPES } from "../saml/claims.ts";
 import { newSamlId } from "../saml/assertion-input.ts";
 import { SAML1_TOKEN_TYPE, SAML2_METADATA_NS, SAML2_TOKEN_TYPE } from "../saml/ns.ts";
-import { signToken } from "../saml/sign-token.ts";
+import { RSA_SHA256, SHA256 } from "../xmldsig/algorithms.ts";
+import { signEnveloped } from "../xmldsig/sign.ts";
 import { WSA10_NS } from "../soap/ns.ts";
 import { TRUST_ENDPOINTS } from "../wstrust/mex.ts";
 import { JWT_TOKEN_TYPE } from "../wstrust/token-types.ts";
@@ -57,7 +58,7 @@ export async function buildFederationMetadata(issuer: string, origin: string, ke
   endpoint(role, "fed:SecurityTokenServiceEndpoint", origin + TRUST_ENDPOINTS["13"]);
   endpoint(role, "fed:SecurityTokenServiceEndpoint", origin + TRUST_ENDPOINTS["2005"]);
 
-  await signToken(root, id, "rsa-sha256", keys, null);
+  await signEnveloped(root, { key: keys.current("RSA"), signatureAlgorithm: RSA_SHA256, digestAlgorithm: SHA256, referenceId: id });
   // SAML 2.0 metadata schema: ds:Signature is the first child of EntityDescriptor. Moving it
   // is safe: the enveloped transform removes it wherever it is, and exclusive c14n of
   // SignedInfo does not depend on its position.

@@ -1,7 +1,5 @@
-import { XMLSerializer } from "@xmldom/xmldom";
-import type { Element } from "@xmldom/xmldom";
 import type { KeyRing } from "../keys/keyring.ts";
-import { addChild, createRoot } from "../xml/build.ts";
+import { type TreeElement, addTreeChild as addChild, treeElement } from "../xml/tree-writer.ts";
 import { type AssertionInput, samlTime } from "./assertion-input.ts";
 import { claimUri, saml11AttributeParts } from "./claims.ts";
 import { NAMEID_UNSPECIFIED, SAML1_AUTH_PASSWORD, SAML1_BEARER, SAML1_NS } from "./ns.ts";
@@ -9,7 +7,7 @@ import { signToken } from "./sign-token.ts";
 
 const S = SAML1_NS;
 
-function addSubject(parent: Element, a: AssertionInput): void {
+function addSubject(parent: TreeElement, a: AssertionInput): void {
   const subject = addChild(parent, S, "saml:Subject");
   addChild(subject, S, "saml:NameIdentifier", { Format: a.nameIdFormat ?? NAMEID_UNSPECIFIED }, a.subject);
   addChild(addChild(subject, S, "saml:SubjectConfirmation"), S, "saml:ConfirmationMethod", null, SAML1_BEARER);
@@ -20,12 +18,13 @@ function addSubject(parent: Element, a: AssertionInput): void {
  * Issuer element: the issuer is the `Issuer` attribute; the signature is the last child.
  */
 export async function buildSaml1Assertion(a: AssertionInput, keys: KeyRing): Promise<string> {
-  const root = createRoot(S, "saml:Assertion");
-  root.setAttribute("MajorVersion", "1");
-  root.setAttribute("MinorVersion", "1");
-  root.setAttribute("AssertionID", a.id);
-  root.setAttribute("Issuer", a.issuer);
-  root.setAttribute("IssueInstant", samlTime(a.issuedAt));
+  const root = treeElement(S, "saml:Assertion", {
+    MajorVersion: "1",
+    MinorVersion: "1",
+    AssertionID: a.id,
+    Issuer: a.issuer,
+    IssueInstant: samlTime(a.issuedAt),
+  });
 
   const cond = addChild(root, S, "saml:Conditions", {
     NotBefore: samlTime(a.notBefore),
@@ -49,6 +48,5 @@ export async function buildSaml1Assertion(a: AssertionInput, keys: KeyRing): Pro
   });
   addSubject(authn, a);
 
-  await signToken(root, a.id, a.signatureAlgorithm, keys, null);
-  return new XMLSerializer().serializeToString(root);
+  return signToken(root, a.id, a.signatureAlgorithm, keys, null);
 }

@@ -1,6 +1,5 @@
-import { XMLSerializer } from "@xmldom/xmldom";
 import type { KeyRing } from "../keys/keyring.ts";
-import { addChild, createRoot } from "../xml/build.ts";
+import { addTreeChild as addChild, treeElement } from "../xml/tree-writer.ts";
 import { type AssertionInput, samlTime } from "./assertion-input.ts";
 import { claimUri } from "./claims.ts";
 import { ATTRNAME_FORMAT_URI, NAMEID_UNSPECIFIED, SAML2_BEARER, SAML2_NS } from "./ns.ts";
@@ -13,10 +12,7 @@ const S = SAML2_NS;
  * its own namespaces, so its bytes verify when cut out of the response.
  */
 export async function buildSaml2Assertion(a: AssertionInput, keys: KeyRing): Promise<string> {
-  const root = createRoot(S, "saml:Assertion");
-  root.setAttribute("ID", a.id);
-  root.setAttribute("IssueInstant", samlTime(a.issuedAt));
-  root.setAttribute("Version", "2.0");
+  const root = treeElement(S, "saml:Assertion", { ID: a.id, IssueInstant: samlTime(a.issuedAt), Version: "2.0" });
   const issuer = addChild(root, S, "saml:Issuer", null, a.issuer);
 
   const subject = addChild(root, S, "saml:Subject");
@@ -47,6 +43,5 @@ export async function buildSaml2Assertion(a: AssertionInput, keys: KeyRing): Pro
   addChild(addChild(authn, S, "saml:AuthnContext"), S, "saml:AuthnContextClassRef", null, a.authnMethod);
 
   // SAML 2.0 core §5.3: the ds:Signature follows saml:Issuer.
-  await signToken(root, a.id, a.signatureAlgorithm, keys, issuer);
-  return new XMLSerializer().serializeToString(root);
+  return signToken(root, a.id, a.signatureAlgorithm, keys, issuer);
 }

@@ -1,7 +1,7 @@
-import type { Element } from "@xmldom/xmldom";
 import type { XmlSignatureAlg } from "../config/types.ts";
 import type { KeyRing } from "../keys/keyring.ts";
-import { signEnveloped } from "../xmldsig/sign.ts";
+import type { TreeElement } from "../xml/tree-writer.ts";
+import { signTree } from "../xmldsig/sign.ts";
 
 const SIG_URI: Record<XmlSignatureAlg, string> = {
   "rsa-sha256": "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
@@ -18,18 +18,19 @@ const DIGEST_URI: Record<string, string> = {
 };
 
 /**
- * Signs a token element in place (enveloped signature, exclusive c14n) with the current key
- * of the type the algorithm needs; the digest uses the signature's hash size.
+ * Signs a token (enveloped signature, exclusive c14n) with the current key of the type the
+ * algorithm needs; the digest uses the signature's hash size. Returns the signed token's
+ * serialization (its exclusive canonical form).
  */
 export async function signToken(
-  element: Element,
+  element: TreeElement,
   id: string,
   alg: XmlSignatureAlg,
   keys: KeyRing,
-  insertAfter: Element | null,
-): Promise<void> {
+  insertAfter: TreeElement | null,
+): Promise<string> {
   const key = keys.current(alg.startsWith("rsa") ? "RSA" : "EC");
-  await signEnveloped(element, {
+  return signTree(element, {
     key,
     signatureAlgorithm: SIG_URI[alg],
     digestAlgorithm: DIGEST_URI[alg.slice(-3)]!,

@@ -19,12 +19,12 @@ export interface ReferenceTransforms {
  * The octets a Reference digests: `target`'s subtree canonicalized, without `signature` when
  * the enveloped transform applies. Works on the live DOM: no serialize-and-reparse.
  */
-export function referenceOctets(target: Element, t: ReferenceTransforms, signature: Element): Uint8Array<ArrayBuffer> {
+export function referenceOctets(target: Element, t: ReferenceTransforms, signature: Element | null): Uint8Array<ArrayBuffer> {
   // A same-document "#id" reference selects the element's subtree without comments (§4.4.3.3),
   // which is what the non-comment c14n variants produce.
   return canonicalizeToBytes(target, {
     algorithm: t.c14n || C14N_10,
     ...(t.inclusivePrefixes ? { inclusivePrefixes: t.inclusivePrefixes } : {}),
-    ...(t.enveloped ? { exclude: (n: Node) => n === signature } : {}),
+    ...(t.enveloped && signature ? { exclude: (n: Node) => n === signature } : {}),
   });
 }

@@ -6,8 +6,12 @@
 import type { Document, Element } from "@xmldom/xmldom";
 import type { SigningKey } from "../keys/keyring.ts";
 import { toBase64 } from "../keys/pem.ts";
-import { canonicalizeToBytes, EXC_C14N } from "../xml/c14n.ts";
-import { DIGEST_ALGORITHMS, DSIG_NS, ECDSA_SHA256, ENVELOPED_SIGNATURE, RSA_SHA256, SHA256, SIGNATURE_ALGORITHMS, digest } from "./algorithms.ts";
+import { EXC_C14N } from "../xml/c14n.ts";
+import { type TreeElement, addTreeChild, treeElement, writeExclusive } from "../xml/tree-writer.ts";
+import {
+  DIGEST_ALGORITHMS, DSIG_NS, ECDSA_SHA256, ENVELOPED_SIGNATURE, RSA_SHA256, SHA256, SIGNATURE_ALGORITHMS, digest,
+  type HashName, type SignatureAlgorithm,
+} from "./algorithms.ts";
 import { referenceOctets } from "./references.ts";
 import { XMLNS_NS } from "../xml/dom.ts";
 
@@ -40,13 +44,15 @@ export class XmlDsigSignError extends Error {
   }
 }
 
-/**
- * Signs `element` in place with an enveloped signature and returns the inserted ds:Signature.
- * The digest and SignedInfo octets come straight from the DOM built here, so the cost is two
- * small canonicalizations, one SHA-2 and the private-key operation.
- * @throws XmlDsigSignError for unsupported algorithms, a key/algorithm mismatch or a missing ID.
- */
-export async function signEnveloped(element: Element, opts: SignOptions): Promise<Element> {
+interface Resolved {
+  sigUri: string;
+  digestUri: string;
+  alg: SignatureAlgorithm;
+  hash: HashName;
+}
+
+/** Checks the algorithms against the key; SHA-1 is refused for signing. */
+function resolve(opts: Pick<SignOptions, "key" | "signatureAlgorithm" | "digestAlgorithm">): Resolved {
   const { key } = opts;
   const sigUri = opts.signatureAlgorithm ?? (key.kty === "EC" ? ECDSA_SHA256 : RSA_SHA256);
   const digestUri = opts.digestAlgorithm ?? SHA256;
@@ -55,63 +61,128 @@ export async function signEnveloped(element: Element, opts: SignOptions): Promis
   if (!alg || alg.hash === "SHA-1") throw new XmlDsigSignError(`unsupported signature algorithm ${sigUri}`);
   if (!hash || hash === "SHA-1") throw new XmlDsigSignError(`unsupported digest algorithm ${digestUri}`);
   if (alg.kty !== key.kty) throw new XmlDsigSignError(`${sigUri} needs an ${alg.kty} key, key ${key.kid} is ${key.kty}`);
-  if (!hasIdValue(element, opts.referenceId)) {
-    throw new XmlDsigSignError(`element has no attribute with ID value ${opts.referenceId}`);
-  }
-  const privateKey = key.privateKeyFor(alg.keyAlg); // start the (cached) import early
+  return { sigUri, digestUri, alg, hash };
+}
 
-  const doc = element.ownerDocument as Document;
-  const ds = (name: string, parent: Element | null, attrs?: Record<string, string>, text?: string): Element => {
-    const el = doc.createElementNS(DSIG_NS, `ds:${name}`);
-    if (attrs) for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
-    if (text !== undefined) el.appendChild(doc.createTextNode(text));
-    if (parent) parent.appendChild(el);
-    return el;
-  };
+interface Skeleton {
+  signature: TreeElement;
+  signedInfo: TreeElement;
+  digestValue: TreeElement;
+  signatureValue: TreeElement;
+}
+
+/** The ds:Signature we write (one Reference, enveloped + exc-c14n), values still empty. */
+function skeleton(opts: Pick<SignOptions, "key" | "referenceId" | "inclusivePrefixes" | "includeKeyInfo">, r: Resolved): Skeleton {
+  const ds = (name: string, parent: TreeElement | null, attrs?: Record<string, string>, text?: string): TreeElement =>
+    parent ? addTreeChild(parent, DSIG_NS, `ds:${name}`, attrs, text) : treeElement(DSIG_NS, `ds:${name}`, attrs, text);
   const signature = ds("Signature", null);
-  signature.setAttributeNS(XMLNS_NS, "xmlns:ds", DSIG_NS);
   const signedInfo = ds("SignedInfo", signature);
   ds("CanonicalizationMethod", signedInfo, { Algorithm: EXC_C14N });
-  ds("SignatureMethod", signedInfo, { Algorithm: sigUri });
+  ds("SignatureMethod", signedInfo, { Algorithm: r.sigUri });
   const reference = ds("Reference", signedInfo, { URI: `#${opts.referenceId}` });
   const transforms = ds("Transforms", reference);
   ds("Transform", transforms, { Algorithm: ENVELOPED_SIGNATURE });
   const c14nTransform = ds("Transform", transforms, { Algorithm: EXC_C14N });
   if (opts.inclusivePrefixes && opts.inclusivePrefixes.length > 0) {
-    const ec = doc.createElementNS(EXC_C14N, "ec:InclusiveNamespaces");
-    ec.setAttributeNS(XMLNS_NS, "xmlns:ec", EXC_C14N);
-    ec.setAttribute("PrefixList", opts.inclusivePrefixes.join(" "));
-    c14nTransform.appendChild(ec);
+    addTreeChild(c14nTransform, EXC_C14N, "ec:InclusiveNamespaces", { PrefixList: opts.inclusivePrefixes.join(" ") });
   }
-  ds("DigestMethod", reference, { Algorithm: digestUri });
+  ds("DigestMethod", reference, { Algorithm: r.digestUri });
   const digestValue = ds("DigestValue", reference);
   const signatureValue = ds("SignatureValue", signature);
   if (opts.includeKeyInfo !== false) {
-    ds("X509Certificate", ds("X509Data", ds("KeyInfo", signature)), undefined, key.certificateBase64);
+    ds("X509Certificate", ds("X509Data", ds("KeyInfo", signature)), undefined, opts.key.certificateBase64);
   }
+  return { signature, signedInfo, digestValue, signatureValue };
+}
 
-  // Insert first so SignedInfo is canonicalized in its final context (exc-c14n makes the
-  // context irrelevant except for the ds prefix, which Signature itself declares).
+/**
+ * Fills DigestValue from the Reference octets, then signs SignedInfo. SignedInfo's exclusive
+ * canonical form is the tree writer's output (apex: it declares ds itself), which is what a
+ * verifier computes from the serialized signature.
+ */
+async function complete(sk: Skeleton, r: Resolved, key: SigningKey, octets: Uint8Array<ArrayBuffer>): Promise<void> {
+  const privateKey = key.privateKeyFor(r.alg.keyAlg); // cached import
+  sk.digestValue.children.push(toBase64(await digest(r.hash, octets)));
+  const signedOctets = utf8(writeExclusive(sk.signedInfo));
+  // WebCrypto ECDSA output is already the raw r||s XML-DSig 1.1 §6.4.3 asks for.
+  const value = await crypto.subtle.sign(r.alg.params, await privateKey, signedOctets);
+  sk.signatureValue.children.push(toBase64(new Uint8Array(value)));
+}
+
+function utf8(s: string): Uint8Array<ArrayBuffer> {
+  return new TextEncoder().encode(s) as Uint8Array<ArrayBuffer>;
+}
+
+/**
+ * Signs `element` (an xmldom tree, e.g. parsed or built with src/xml/build.ts) in place with an
+ * enveloped signature and returns the inserted ds:Signature. The digest comes straight from
+ * the DOM (no serialize-and-reparse); the signature itself is written by the tree writer.
+ * @throws XmlDsigSignError for unsupported algorithms, a key/algorithm mismatch or a missing ID.
+ */
+export async function signEnveloped(element: Element, opts: SignOptions): Promise<Element> {
+  const r = resolve(opts);
+  if (!hasIdValue(element, opts.referenceId)) {
+    throw new XmlDsigSignError(`element has no attribute with ID value ${opts.referenceId}`);
+  }
   const after = opts.insertAfter ?? null;
   if (after && after.parentNode !== element) throw new XmlDsigSignError("insertAfter must be a child of the element");
+  const sk = skeleton(opts, r);
+  // The enveloped transform removes the signature, so the octets are the element as it is now.
+  const octets = referenceOctets(
+    element,
+    { enveloped: true, c14n: EXC_C14N, ...(opts.inclusivePrefixes ? { inclusivePrefixes: opts.inclusivePrefixes } : {}) },
+    null,
+  );
+  await complete(sk, r, opts.key, octets);
+  const signature = toDom(sk.signature, element.ownerDocument as Document, null);
   element.insertBefore(signature, after ? after.nextSibling : null);
+  return signature;
+}
 
+/** Options for {@link signTree}: as {@link SignOptions}, on a tree-writer element. */
+export interface TreeSignOptions extends Omit<SignOptions, "insertAfter" | "inclusivePrefixes"> {
+  /** ds:Signature goes right after this child; null/undefined → last child. */
+  insertAfter?: TreeElement | null;
+}
+
+/**
+ * Signs a tree-writer element (src/xml/tree-writer.ts) with an enveloped signature and returns
+ * the signed element's serialization, which is its exclusive canonical form: the Reference
+ * octets are the same writer's output without the signature, so there is no DOM, no
+ * canonicalization walk and no serializer on the issuing path.
+ * @throws XmlDsigSignError as {@link signEnveloped}.
+ */
+export async function signTree(root: TreeElement, opts: TreeSignOptions): Promise<string> {
+  const r = resolve(opts);
+  if (!root.attrs.some(([, v]) => v === opts.referenceId)) {
+    throw new XmlDsigSignError(`element has no attribute with ID value ${opts.referenceId}`);
+  }
+  const after = opts.insertAfter ?? null;
+  const at = after ? root.children.indexOf(after) : root.children.length - 1;
+  if (after && at < 0) throw new XmlDsigSignError("insertAfter must be a child of the element");
+  const sk = skeleton(opts, r);
+  root.children.splice(at + 1, 0, sk.signature);
   try {
-    const octets = referenceOctets(
-      element,
-      { enveloped: true, c14n: EXC_C14N, ...(opts.inclusivePrefixes ? { inclusivePrefixes: opts.inclusivePrefixes } : {}) },
-      signature,
-    );
-    digestValue.appendChild(doc.createTextNode(toBase64(await digest(hash, octets))));
-    const signedOctets = canonicalizeToBytes(signedInfo, { algorithm: EXC_C14N });
-    // WebCrypto ECDSA output is already the raw r||s XML-DSig 1.1 §6.4.3 asks for.
-    const value = await crypto.subtle.sign(alg.params, await privateKey, signedOctets);
-    signatureValue.appendChild(doc.createTextNode(toBase64(new Uint8Array(value))));
+    await complete(sk, r, opts.key, utf8(writeExclusive(root, sk.signature)));
   } catch (e) {
-    element.removeChild(signature); // leave the element as it was
+    root.children.splice(at + 1, 1); // leave the element as it was
     throw e;
   }
-  return signature;
+  return writeExclusive(root);
+}
+
+/** Builds the DOM form of a tree-writer element, declaring namespaces where the writer would. */
+function toDom(t: TreeElement, doc: Document, parentNs: Map<string, string> | null): Element {
+  const el = doc.createElementNS(t.ns, t.qname);
+  let scope = parentNs;
+  if (scope?.get(t.prefix) !== t.ns) {
+    el.setAttributeNS(XMLNS_NS, t.prefix === "" ? "xmlns" : `xmlns:${t.prefix}`, t.ns);
+    scope = new Map(scope ?? []);
+    scope.set(t.prefix, t.ns);
+  }
+  for (const [k, v] of t.attrs) el.setAttribute(k, v);
+  for (const c of t.children) el.appendChild(typeof c === "string" ? doc.createTextNode(c) : toDom(c, doc, scope));
+  return el;
 }
 
 function hasIdValue(element: Element, id: string): boolean {

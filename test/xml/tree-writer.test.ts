@@ -1,0 +1,121 @@
+import { describe, expect, it } from "vitest";
+import { DEV_KEY_MATERIALS } from "../../src/config/dev-keys.ts";
+import { KeyRing } from "../../src/keys/keyring.ts";
+import { buildSaml1Assertion } from "../../src/saml/saml1.ts";
+import { buildSaml2Assertion } from "../../src/saml/saml2.ts";
+import { newSamlId } from "../../src/saml/assertion-input.ts";
+import { canonicalize, EXC_C14N } from "../../src/xml/c14n.ts";
+import { parseXml } from "../../src/xml/parse.ts";
+import { addTreeChild, treeElement, writeExclusive, type TreeElement } from "../../src/xml/tree-writer.ts";
+import { verifyEnveloped } from "../../src/xmldsig/verify.ts";
+import { signTree } from "../../src/xmldsig/sign.ts";
+
+const A = "urn:example:a";
+const B = "urn:example:b";
+
+/** What our c14n makes of the writer's output after a real parse. */
+function reCanonical(xml: string, exclude?: (n: { localName?: string | null }) => boolean): string {
+  const doc = parseXml(xml);
+  return canonicalize(doc.documentElement!, { algorithm: EXC_C14N, ...(exclude ? { exclude: exclude as never } : {}) });
+}
+
+// Values that exercise every C14N escape, whitespace and non-ASCII text.
+const AWKWARD = ["plain", "a&b<c>d", 'q"uote\'s', "tab\tnew\nline\rcr", "  spaced  ", "ünïcødé ✓ 𝄞", "]]>", ""];
+
+describe("tree writer: output is its own exclusive canonical form", () => {
+  it("for nested elements, prefixes, default namespaces and every escape", () => {
+    for (const v of AWKWARD) {
+      const root = treeElement(A, "a:root", { zeta: v, Alpha: v, mid: "1" });
+      const child = addTreeChild(root, A, "a:child", { x: v }, v);
+      addTreeChild(child, B, "b:other", null, v);
+      addTreeChild(root, B, "plain", { y: "2" }); // default namespace B
+      const d = addTreeChild(root, "", "nons", null, v); // no namespace under a default? here the parent has a prefix only
+      addTreeChild(d, B, "b:deep");
+      const out = writeExclusive(root);
+      expect(reCanonical(out)).toBe(out);
+    }
+  });
+
+  it("declares a prefix once where first used, again only when rebound", () => {
+    const root = treeElement(A, "p:r");
+    addTreeChild(addTreeChild(root, A, "p:c"), B, "p:rebound");
+    const out = writeExclusive(root);
+    expect(out).toBe(`<p:r xmlns:p="${A}"><p:c><p:rebound xmlns:p="${B}"></p:rebound></p:c></p:r>`);
+    expect(reCanonical(out)).toBe(out);
+  });
+
+  it("sorts attributes by name and leaves undefined ones out", () => {
+    const el = treeElement(A, "a:e", { b: "2", a: "1", C: "0", skip: undefined });
+    expect(writeExclusive(el)).toBe(`<a:e xmlns:a="${A}" C="0" a="1" b="2"></a:e>`);
+  });
+
+  it("excludes one subtree exactly as c14n with an exclude filter does", () => {
+    const root = treeElement(A, "a:r", { ID: "_1" });
+    addTreeChild(root, A, "a:first", null, "1");
+    const gone = addTreeChild(root, B, "b:gone", { k: "v" }, "x");
+    addTreeChild(root, A, "a:last", null, "2");
+    const full = writeExclusive(root);
+    const without = writeExclusive(root, gone);
+    expect(without).not.toContain("gone");
+    expect(reCanonical(full, (n) => n.localName === "gone")).toBe(without);
+  });
+
+  it("refuses names it cannot write canonically", () => {
+    expect(() => treeElement(A, "a:bad name")).toThrow(TypeError);
+    expect(() => treeElement("", "p:x")).toThrow(TypeError);
+    expect(() => treeElement(A, "a:e", { "xsi:type": "t" })).toThrow(TypeError);
+    expect(() => treeElement(A, "a:e", { xmlns: "urn:x" })).toThrow(TypeError);
+  });
+});
+
+describe("signTree", () => {
+  it("signs so that our verifier accepts the serialization and rejects a change", async () => {
+    const ring = await KeyRing.load(DEV_KEY_MATERIALS);
+    for (const kty of ["RSA", "EC"] as const) {
+      const id = newSamlId();
+      const root: TreeElement = treeElement(A, "a:Token", { ID: id });
+      const first = addTreeChild(root, A, "a:Issuer", null, "me");
+      addTreeChild(root, A, "a:Claim", { Name: "n" }, AWKWARD.join("|"));
+      const xml = await signTree(root, { key: ring.current(kty), referenceId: id, insertAfter: first });
+      expect(reCanonical(xml)).toBe(xml);
+      const doc = parseXml(xml);
+      expect((await verifyEnveloped(doc.documentElement!, { keys: ring.all() })).ok).toBe(true);
+      const tampered = parseXml(xml.replace(">me<", ">mf<"));
+      expect((await verifyEnveloped(tampered.documentElement!, { keys: ring.all() })).ok).toBe(false);
+      // ds:Signature right after the Issuer, as SAML 2.0 wants it.
+      expect(doc.documentElement!.childNodes.item(1)!.localName).toBe("Signature");
+    }
+  });
+
+  it("refuses an element without the referenced ID and leaves the tree unchanged", async () => {
+    const ring = await KeyRing.load(DEV_KEY_MATERIALS);
+    const root = treeElement(A, "a:Token", { ID: "_x" });
+    await expect(signTree(root, { key: ring.current("RSA"), referenceId: "_y" })).rejects.toThrow(/ID value/);
+    expect(root.children).toHaveLength(0);
+  });
+});
+
+describe("issued assertions are canonical and verify", () => {
+  it("SAML 2.0 and 1.1 with awkward claim values", async () => {
+    const ring = await KeyRing.load(DEV_KEY_MATERIALS);
+    const now = new Date("2026-01-01T00:00:00Z");
+    const input = {
+      id: newSamlId(),
+      issuer: "https://sts.example/?a=1&b=2",
+      subject: 'al"ice<&>',
+      audience: "urn:example:rp",
+      issuedAt: now,
+      notBefore: now,
+      expires: new Date(now.getTime() + 3600_000),
+      authnInstant: now,
+      authnMethod: "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport",
+      claims: { email: ["alice@example.com"], note: AWKWARD.filter(Boolean) },
+      signatureAlgorithm: "rsa-sha256" as const,
+    };
+    for (const xml of [await buildSaml2Assertion(input, ring), await buildSaml1Assertion(input, ring)]) {
+      expect(reCanonical(xml)).toBe(xml);
+      const doc = parseXml(xml);
+      expect((await verifyEnveloped(doc.documentElement!, { keys: ring.all() })).ok).toBe(true);
+    }
+  });
+});
