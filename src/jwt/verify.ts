@@ -1,6 +1,9 @@
 import { errors, jwtVerify, decodeProtectedHeader } from "jose";
 import type { JWTPayload, JWTHeaderParameters } from "jose";
 import type { KeyRing, JwsAlg } from "../keys/keyring.ts";
+import { type VerifiedJwt, forgetVerified, lookupVerified, rememberVerified } from "./verified-cache.ts";
+
+export { verifiedJwtCacheSize } from "./verified-cache.ts";
 
 const ALLOWED: readonly JwsAlg[] = ["RS256", "RS384", "RS512", "PS256", "ES256", "ES384", "ES512"];
 /** Header parameters that would let the token choose its own key (RFC 8725 §3.10): refused. */
@@ -15,6 +18,9 @@ export type JwtCheck =
  * is on the allow-list and matches the key type (no `none`, no HMAC), `typ` is JWT or at+jwt,
  * and `iss` is ours. Time checks use `now` with `skewSeconds`; an expired token is reported as
  * such with its payload so callers can apply renewal grace.
+ *
+ * Exactly these bytes, already verified in full under this KeyRing and issuer, skip the header
+ * and signature checks (src/jwt/verified-cache.ts); the time checks run on every call.
  */
 export async function verifyOwnJwt(
   keys: KeyRing,
@@ -23,6 +29,14 @@ export async function verifyOwnJwt(
   now: Date,
   skewSeconds: number,
 ): Promise<JwtCheck> {
+  const hit = lookupVerified(keys, jwt);
+  if (hit && hit.issuer === issuer) {
+    const r = recheckTimes(hit, now, skewSeconds);
+    if (r) {
+      if (!r.ok && r.payload) forgetVerified(keys, jwt); // expired for good (time only moves on)
+      return r;
+    }
+  }
   let header: JWTHeaderParameters;
   try {
     header = decodeProtectedHeader(jwt) as JWTHeaderParameters;
@@ -45,6 +59,7 @@ export async function verifyOwnJwt(
       currentDate: now,
       clockTolerance: skewSeconds,
     });
+    rememberVerified(keys, jwt, issuer, r.payload, r.protectedHeader);
     return { ok: true, payload: r.payload, header: r.protectedHeader };
   } catch (e) {
     if (e instanceof errors.JWTExpired) return { ok: false, reason: "The token has expired.", payload: e.payload };
@@ -52,4 +67,19 @@ export async function verifyOwnJwt(
     if (e instanceof errors.JWSSignatureVerificationFailed) return { ok: false, reason: "The token signature is not valid." };
     return { ok: false, reason: "The token is not valid." };
   }
+}
+
+/**
+ * jose's time checks (lib/jwt_claims_set.js) on a remembered token, with the same answers the
+ * full path gives: whole seconds (`floor(now)`), `nbf > now + skew` refused first, then
+ * `exp <= now - skew` expired with the payload. Inputs jose would reject with a TypeError (an
+ * invalid date, a negative or non-finite skew) return undefined so the full path answers them.
+ * Payload and header are copies: the cached ones stay as verified.
+ */
+function recheckTimes(hit: VerifiedJwt, now: Date, skewSeconds: number): JwtCheck | undefined {
+  const t = Math.floor(now.getTime() / 1000);
+  if (!Number.isFinite(t) || typeof skewSeconds !== "number" || !Number.isFinite(skewSeconds) || skewSeconds < 0) return undefined;
+  if (hit.nbf !== undefined && hit.nbf > t + skewSeconds) return { ok: false, reason: "The token's 'nbf' claim is not valid." };
+  if (hit.exp <= t - skewSeconds) return { ok: false, reason: "The token has expired.", payload: structuredClone(hit.payload) };
+  return { ok: true, payload: structuredClone(hit.payload), header: structuredClone(hit.header) };
 }
