@@ -148,7 +148,11 @@ const baselineWorker :Workerd.Worker = (
   bindings = [
     (name = "BASELINE_RSA_PKCS8", text = embed ".serve-baseline/rsa.txt"),
     (name = "BASELINE_EC_PKCS8", text = embed ".serve-baseline/ec.txt"),
+    (name = "BASELINE_STATE", durableObjectNamespace = "BaselineState"),
   ],
+  # The floors' revocation check: a SQLite-backed Durable Object on disk, like the STS's.
+  durableObjectNamespaces = [ (className = "BaselineState", uniqueKey = "edge-sts-baseline-state", enableSql = true) ],
+  durableObjectStorage = (localDisk = "do-storage"),
 );
 `,
   };

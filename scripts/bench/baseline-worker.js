@@ -2,11 +2,25 @@
 // the STS, so the ratios compare like with like (issue 6, "baseline worker").
 //
 //   GET  /noop             → 200 "ok"
-//   POST /rsa2048-sign     → RSASSA-PKCS1-v1_5 SHA-256 over a 2 KB buffer
-//   POST /ecdsa-p256-sign  → ECDSA P-256 SHA-256 over a 2 KB buffer
+//   GET  /rsa2048-sign     → RSASSA-PKCS1-v1_5 SHA-256 over a 2 KB buffer
+//   GET  /ecdsa-p256-sign  → ECDSA P-256 SHA-256 over a 2 KB buffer
+//
+// Floors: the irreducible work of an STS operation and nothing else (no HTTP body, no parsing,
+// no policy), so a target can be checked against what any implementation bound by the same
+// rules must spend. The rules: signatures through WebCrypto, and one strongly consistent
+// revocation check per presented token = one Durable Object RPC doing one SQLite point read
+// (what src/state/token-state.ts does). The Durable Object is in this same workerd.
+//   GET  /floor/status        → the revocation RPC alone
+//   GET  /floor/validate      → SHA-256 of 2 KB (Reference digest) + RSA-2048 verify + RPC
+//   GET  /floor/exchange-jwt  → ECDSA P-256 verify + RPC + ECDSA P-256 sign
+//   GET  /floor/exchange-saml → ECDSA P-256 verify + RPC + SHA-256 of 2 KB + RSA-2048 sign
+//   GET  /floor/exchange-jwt-repeat, /floor/exchange-saml-repeat → the same without the verify:
+//        the floor for a subject token presented again, whose verification the STS remembers
+//        (src/jwt/verified-cache.ts) — what the benchmark's repeated token gets
 //
 // Keys arrive as PKCS#8 base64 text bindings (BASELINE_RSA_PKCS8, BASELINE_EC_PKCS8) and are
 // imported once per isolate, as the STS imports its own keys.
+import { DurableObject } from "cloudflare:workers";
 
 /** 2 KB of fixed bytes: about the size of the SAML assertion / JWT signing input the STS signs. */
 const PAYLOAD = new Uint8Array(2048).map((_, i) => (i * 31 + 7) & 0xff);
@@ -20,12 +34,50 @@ function b64ToBytes(b64) {
   return out;
 }
 
+const RSA = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" };
+const EC = { name: "ECDSA", namedCurve: "P-256" };
+const ECDSA_SHA256 = { name: "ECDSA", hash: "SHA-256" };
+
+/** Private keys, their public halves, and one signature of PAYLOAD by each (for the verify floors). */
 function loadKeys(env) {
-  keys ??= Promise.all([
-    crypto.subtle.importKey("pkcs8", b64ToBytes(env.BASELINE_RSA_PKCS8), { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, false, ["sign"]),
-    crypto.subtle.importKey("pkcs8", b64ToBytes(env.BASELINE_EC_PKCS8), { name: "ECDSA", namedCurve: "P-256" }, false, ["sign"]),
-  ]).then(([rsa, ec]) => ({ rsa, ec }));
+  keys ??= (async () => {
+    const rsa = await crypto.subtle.importKey("pkcs8", b64ToBytes(env.BASELINE_RSA_PKCS8), RSA, true, ["sign"]);
+    const ec = await crypto.subtle.importKey("pkcs8", b64ToBytes(env.BASELINE_EC_PKCS8), EC, true, ["sign"]);
+    const pub = async (key, alg) => {
+      const { d, p, q, dp, dq, qi, key_ops, ...jwk } = await crypto.subtle.exportKey("jwk", key);
+      return crypto.subtle.importKey("jwk", jwk, alg, false, ["verify"]);
+    };
+    return {
+      rsa,
+      ec,
+      rsaPub: await pub(rsa, RSA),
+      ecPub: await pub(ec, EC),
+      rsaSig: await crypto.subtle.sign(RSA.name, rsa, PAYLOAD),
+      ecSig: await crypto.subtle.sign(ECDSA_SHA256, ec, PAYLOAD),
+    };
+  })();
   return keys;
+}
+
+/** The revocation check's shape: one RPC to the subject's object, one SQLite point read. */
+export class BaselineState extends DurableObject {
+  constructor(ctx, env) {
+    super(ctx, env);
+    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS token (id_hash TEXT PRIMARY KEY, revoked TEXT)");
+  }
+  status(idHash) {
+    const row = this.ctx.storage.sql.exec("SELECT revoked FROM token WHERE id_hash = ?", idHash).toArray()[0];
+    return { state: row?.revoked ? "revoked" : "active" };
+  }
+}
+
+async function revocationCheck(env) {
+  const s = await env.BASELINE_STATE.getByName("alice").status("Nw7qk3Zz9pQeYH1xw5eJm2c8lV0bS4tRgUfAoKdXyI8");
+  if (s.state !== "active") throw new Error("unexpected state");
+}
+
+async function verified(ok) {
+  if (!(await ok)) throw new Error("baseline signature did not verify");
 }
 
 function b64url(buf) {
@@ -40,12 +92,36 @@ export default {
     if (pathname === "/noop") return new Response("ok");
     if (pathname === "/rsa2048-sign") {
       const { rsa } = await loadKeys(env);
-      const sig = await crypto.subtle.sign("RSASSA-PKCS1-v1_5", rsa, PAYLOAD);
+      const sig = await crypto.subtle.sign(RSA.name, rsa, PAYLOAD);
       return new Response(b64url(sig));
     }
     if (pathname === "/ecdsa-p256-sign") {
       const { ec } = await loadKeys(env);
-      const sig = await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, ec, PAYLOAD);
+      const sig = await crypto.subtle.sign(ECDSA_SHA256, ec, PAYLOAD);
+      return new Response(b64url(sig));
+    }
+    if (pathname === "/floor/status") {
+      await revocationCheck(env);
+      return new Response("ok");
+    }
+    if (pathname === "/floor/validate") {
+      const k = await loadKeys(env);
+      await crypto.subtle.digest("SHA-256", PAYLOAD);
+      await verified(crypto.subtle.verify(RSA.name, k.rsaPub, k.rsaSig, PAYLOAD));
+      await revocationCheck(env);
+      return new Response("ok");
+    }
+    if (pathname.startsWith("/floor/exchange-")) {
+      const k = await loadKeys(env);
+      const repeat = pathname.endsWith("-repeat");
+      if (!repeat) await verified(crypto.subtle.verify(ECDSA_SHA256, k.ecPub, k.ecSig, PAYLOAD));
+      await revocationCheck(env);
+      let sig;
+      if (pathname.startsWith("/floor/exchange-jwt")) sig = await crypto.subtle.sign(ECDSA_SHA256, k.ec, PAYLOAD);
+      else {
+        await crypto.subtle.digest("SHA-256", PAYLOAD);
+        sig = await crypto.subtle.sign(RSA.name, k.rsa, PAYLOAD);
+      }
       return new Response(b64url(sig));
     }
     return new Response("not found", { status: 404 });
