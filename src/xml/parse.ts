@@ -10,6 +10,7 @@ import { XmlSecurityError } from "./errors.ts";
 import type { XmlSecurityErrorCode } from "./errors.ts";
 import { prescanXml } from "./prescan.ts";
 import { buildDocument } from "./tree.ts";
+import { strictUtf8 } from "../bytes.ts";
 
 export { XmlSecurityError };
 export type { XmlSecurityErrorCode };
@@ -62,7 +63,7 @@ export function parseXml(input: string | Uint8Array, options?: ParseXmlOptions):
     if (input.byteLength > limits.maxBytes) throw new XmlSecurityError("TOO_LARGE");
     try {
       // ignoreBOM: false removes a leading UTF-8 BOM.
-      text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(input);
+      text = strictUtf8.decode(input);
     } catch {
       throw new XmlSecurityError("INVALID_UTF8");
     }

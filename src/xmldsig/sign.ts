@@ -5,6 +5,7 @@
  */
 import type { Document, Element } from "@xmldom/xmldom";
 import type { SigningKey } from "../keys/keyring.ts";
+import { utf8 } from "../bytes.ts";
 import { toBase64 } from "../keys/pem.ts";
 import { EXC_C14N } from "../xml/c14n.ts";
 import { type TreeElement, addTreeChild, treeElement, writeExclusive } from "../xml/tree-writer.ts";
@@ -107,10 +108,6 @@ async function complete(sk: Skeleton, r: Resolved, key: SigningKey, octets: Uint
   // WebCrypto ECDSA output is already the raw r||s XML-DSig 1.1 §6.4.3 asks for.
   const value = await crypto.subtle.sign(r.alg.params, await privateKey, signedOctets);
   sk.signatureValue.children.push(toBase64(new Uint8Array(value)));
-}
-
-function utf8(s: string): Uint8Array<ArrayBuffer> {
-  return new TextEncoder().encode(s) as Uint8Array<ArrayBuffer>;
 }
 
 /**
