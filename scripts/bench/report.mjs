@@ -47,7 +47,7 @@ function extras(r) {
   if (r.soak) out.push(`soak: 60 s of Validate, ${n0(r.soak.rps)} req/s, ${r.soak.errors} errors; workerd RSS ${f1(r.soak.rssAt10sMiB)} MiB at 10 s → ${f1(r.soak.rssAt60sMiB)} MiB at 60 s (max ${f1(r.soak.rssMaxMiB)}), growth ${f1(r.soak.growthPct)} %.`);
   if (r.scale) {
     const s = r.scale;
-    out.push(`scale (2 connections, 5 s): Validate p50 ${f2(s.before.validate.p50Ms)} → ${f2(s.after.validate.p50Ms)} ms (${f1(s.validateP50ChangePct)} %), Cancel p50 ${f2(s.before.cancel.p50Ms)} → ${f2(s.after.cancel.p50Ms)} ms (${f1(s.cancelP50ChangePct)} %) after ${n0(s.cancelled)} cancels; ${s.issuedNote}.`);
+    out.push(`scale (alice's shard, 2 connections, median of 3 rounds of 3 s after a warm-up): Validate p50 ${f2(s.before.validate.p50Ms)} → ${f2(s.after.validate.p50Ms)} ms (${f1(s.validateP50ChangePct)} %), Cancel p50 ${f2(s.before.cancel.p50Ms)} → ${f2(s.after.cancel.p50Ms)} ms (${f1(s.cancelP50ChangePct)} %) after ${n0(s.cancelled)} cancels in all; ${s.issuedNote}.`);
   }
   return out;
 }
