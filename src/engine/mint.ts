@@ -4,6 +4,8 @@ import { buildSaml2Assertion } from "../saml/saml2.ts";
 import { newSamlId } from "../saml/assertion-input.ts";
 import { AC_PASSWORD_PROTECTED_TRANSPORT } from "../saml/ns.ts";
 import { buildJwt } from "../jwt/mint.ts";
+import { isXmlText } from "../xml/tree-writer.ts";
+import { invalidRequest } from "./errors.ts";
 import { notRenewableId } from "./renewability.ts";
 import type { Actor, IssuedToken, StsContext } from "./types.ts";
 
@@ -49,6 +51,12 @@ export async function mintToken(ctx: StsContext, m: MintInput): Promise<IssuedTo
       authnMethod: m.authnMethod || AC_PASSWORD_PROTECTED_TRANSPORT,
       signatureAlgorithm: m.rp.xmlSignatureAlgorithm,
     };
+    // JSON carries any string; XML 1.0 cannot carry control characters, U+FFFE/U+FFFF or lone
+    // surrogates (a trusted issuer's claim, say). Refuse with a protocol error, not a bad token.
+    const texts = [input.subject, input.audience, input.authnMethod, ...Object.entries(input.claims).flat(2)];
+    if (!texts.every(isXmlText)) {
+      throw invalidRequest("The token cannot be issued as SAML: the subject or a claim contains characters XML cannot carry. Request a JWT instead.");
+    }
     const value = m.kind === "saml2" ? await buildSaml2Assertion(input, ctx.keys) : await buildSaml1Assertion(input, ctx.keys);
     return { ...base, id, value };
   }

@@ -26,6 +26,20 @@ export interface TreeElement {
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9._-]*$/;
+/** Anything outside XML 1.0 §2.2 Char (controls, U+FFFE/U+FFFF, unpaired surrogates). */
+const NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+
+/** True when `s` can be carried as XML 1.0 text or an attribute value. */
+export function isXmlText(s: string): boolean {
+  return !NOT_XML_CHAR.test(s);
+}
+
+function checkText(s: string, where: string): string {
+  // Callers (the SAML minting path) refuse such values first with a protocol error; this guard
+  // keeps a slip from ever producing a document no parser accepts.
+  if (!isXmlText(s)) throw new TypeError(`tree-writer: ${where} contains a character XML 1.0 cannot carry`);
+  return s;
+}
 
 /** A new element; `attrs` entries whose value is undefined are left out. */
 export function treeElement(
@@ -46,13 +60,13 @@ export function treeElement(
       if (v === undefined) continue;
       // Prefixed attributes would need their own namespace handling; none of our tokens has one.
       if (!NAME.test(k) || k === "xmlns") throw new TypeError(`tree-writer: attribute name '${k}' is not supported`);
-      list.push([k, v]);
+      list.push([k, checkText(v, `attribute '${k}'`)]);
     }
     // C14N 1.0 §2.2: attributes without a namespace sort by local name (UTF-16 order equals
     // code-point order for these ASCII names).
     list.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   }
-  return { ns, qname, prefix, attrs: list, children: text === undefined ? [] : [text] };
+  return { ns, qname, prefix, attrs: list, children: text === undefined ? [] : [checkText(text, `the text of '${qname}'`)] };
 }
 
 /** Appends a new child element (see {@link treeElement}) and returns it. */

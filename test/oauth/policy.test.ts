@@ -154,6 +154,16 @@ describe("trusted external issuers", () => {
     expect([p.sub, p.iss, p.email]).toEqual(["carol", ORIGIN, "carol@idp.example.org"]);
   });
 
+  it("a trusted issuer's claim XML cannot carry: SAML refused with invalid_request, a JWT still issued", async () => {
+    const odd = await idpToken({ email: "carol\u0001@idp.example.org" });
+    const saml = await exchange({ subject_token: odd, subject_token_type: TX.jwt, audience: RP, requested_token_type: TX.saml2 }, DEMO, fetcher);
+    expect([saml.status, saml.json.error]).toEqual([400, "invalid_request"]);
+    expect(String(saml.json.error_description)).toMatch(/XML cannot carry/);
+    const jwt = await exchange({ subject_token: odd, subject_token_type: TX.jwt, audience: API }, DEMO, fetcher);
+    expect(jwt.status).toBe(200);
+    expect(jwtParts(jwt.json.access_token as string).payload.email).toBe("carol\u0001@idp.example.org");
+  });
+
   it("refuses external JWTs with the wrong audience, expired, unlisted alg, HMAC, none, or an untrusted issuer", async () => {
     const bad = [
       await idpToken({ aud: "https://elsewhere.example/" }),

@@ -6,7 +6,7 @@ import { buildSaml2Assertion } from "../../src/saml/saml2.ts";
 import { newSamlId } from "../../src/saml/assertion-input.ts";
 import { canonicalize, EXC_C14N } from "../../src/xml/c14n.ts";
 import { parseXml } from "../../src/xml/parse.ts";
-import { addTreeChild, treeElement, writeExclusive, type TreeElement } from "../../src/xml/tree-writer.ts";
+import { addTreeChild, isXmlText, treeElement, writeExclusive, type TreeElement } from "../../src/xml/tree-writer.ts";
 import { verifyEnveloped } from "../../src/xmldsig/verify.ts";
 import { signTree } from "../../src/xmldsig/sign.ts";
 
@@ -65,6 +65,18 @@ describe("tree writer: output is its own exclusive canonical form", () => {
     expect(() => treeElement("", "p:x")).toThrow(TypeError);
     expect(() => treeElement(A, "a:e", { "xsi:type": "t" })).toThrow(TypeError);
     expect(() => treeElement(A, "a:e", { xmlns: "urn:x" })).toThrow(TypeError);
+  });
+
+  it("refuses values XML 1.0 cannot carry (controls, U+FFFE, lone surrogates) and accepts astral characters", () => {
+    for (const bad of ["a\u0001b", "\u0000", "x\uFFFE", "\uD800", "\uDC00x", "\u001F"]) {
+      expect(isXmlText(bad)).toBe(false);
+      expect(() => treeElement(A, "a:e", null, bad)).toThrow(/cannot carry/);
+      expect(() => treeElement(A, "a:e", { v: bad })).toThrow(/cannot carry/);
+    }
+    for (const good of ["tab\tnl\ncr\r", "𝄞 ✓ \uD7FF \uE000 \uFFFD", ""]) {
+      expect(isXmlText(good)).toBe(true);
+      expect(reCanonical(writeExclusive(treeElement(A, "a:e", { v: good }, good)))).toBe(writeExclusive(treeElement(A, "a:e", { v: good }, good)));
+    }
   });
 });
 
