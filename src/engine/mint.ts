@@ -4,7 +4,7 @@ import { buildSaml2Assertion } from "../saml/saml2.ts";
 import { newSamlId } from "../saml/assertion-input.ts";
 import { AC_PASSWORD_PROTECTED_TRANSPORT } from "../saml/ns.ts";
 import { buildJwt } from "../jwt/mint.ts";
-import { isXmlText } from "../xml/tree-writer.ts";
+import { XmlSecurityError } from "../xml/errors.ts";
 import { invalidRequest } from "./errors.ts";
 import { notRenewableId } from "./renewability.ts";
 import type { Actor, IssuedToken, StsContext } from "./types.ts";
@@ -51,13 +51,18 @@ export async function mintToken(ctx: StsContext, m: MintInput): Promise<IssuedTo
       authnMethod: m.authnMethod || AC_PASSWORD_PROTECTED_TRANSPORT,
       signatureAlgorithm: m.rp.xmlSignatureAlgorithm,
     };
-    // JSON carries any string; XML 1.0 cannot carry control characters, U+FFFE/U+FFFF or lone
-    // surrogates (a trusted issuer's claim, say). Refuse with a protocol error, not a bad token.
-    const texts = [input.subject, input.audience, input.authnMethod, ...Object.entries(input.claims).flat(2)];
-    if (!texts.every(isXmlText)) {
-      throw invalidRequest("The token cannot be issued as SAML: the subject or a claim contains characters XML cannot carry. Request a JWT instead.");
+    let value: string;
+    try {
+      value = m.kind === "saml2" ? await buildSaml2Assertion(input, ctx.keys) : await buildSaml1Assertion(input, ctx.keys);
+    } catch (e) {
+      // JSON carries any string; XML 1.0 cannot carry control characters, U+FFFE/U+FFFF or lone
+      // surrogates (a trusted issuer's claim, say). The tree writer refuses them: a protocol
+      // error, not a token no parser accepts.
+      if (e instanceof XmlSecurityError && e.code === "INVALID_CHARACTER") {
+        throw invalidRequest("The token cannot be issued as SAML: the subject or a claim contains characters XML cannot carry. Request a JWT instead.");
+      }
+      throw e;
     }
-    const value = m.kind === "saml2" ? await buildSaml2Assertion(input, ctx.keys) : await buildSaml1Assertion(input, ctx.keys);
     return { ...base, id, value };
   }
   const { id, value } = await buildJwt(ctx.keys, {

@@ -25,6 +25,11 @@ const LT = 0x3c, GT = 0x3e, SLASH = 0x2f, BANG = 0x21, QUESTION = 0x3f, DQUOTE =
 // Character classes and a fixed-width lookaround: linear, no backtracking.
 const BAD_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+/** True when every character of `s` is an XML 1.0 Char: what we parse and what we write. */
+export function isXmlText(s: string): boolean {
+  return !BAD_CHAR.test(s);
+}
+
 function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d;
 }
@@ -34,7 +39,7 @@ function isSpace(c: number): boolean {
  * @throws XmlSecurityError with the code of the first problem found.
  */
 export function prescanXml(s: string, limits: XmlLimits, allowProcessingInstructions: boolean): PrescanResult {
-  if (BAD_CHAR.test(s)) throw new XmlSecurityError("INVALID_CHARACTER");
+  if (!isXmlText(s)) throw new XmlSecurityError("INVALID_CHARACTER");
   const n = s.length;
   const maxTotal = limits.maxTotalAttributes ?? Infinity;
   let i = 0;

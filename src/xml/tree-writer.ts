@@ -5,7 +5,7 @@
  * Why: issuing a token used to build an xmldom tree through its validating DOM API, canonicalize
  * it twice (Reference and SignedInfo) and serialize it with XMLSerializer. Written canonically,
  * the token's serialization IS its canonical form, so the octets the Reference digests are the
- * same writer's output with the signature left out: no DOM, no second walk, no serializer.
+ * same writer's output before the signature goes in: no DOM, no second walk, no serializer.
  *
  * What makes the output canonical (Exc-C14N §3, C14N 1.0 §2): a namespace declaration is
  * written on an element only when its own name uses the prefix and no written ancestor already
@@ -13,7 +13,11 @@
  * elements get an end tag; text and attribute values use the C14N escapes. Not for documents
  * with QNames in content (xsi:type values), whose prefixes exclusive c14n does not see.
  */
+import { XmlSecurityError } from "./errors.ts";
 import { escapeC14nAttr, escapeC14nText } from "./escape.ts";
+import { isXmlText } from "./prescan.ts";
+
+export { isXmlText };
 
 export interface TreeElement {
   readonly ns: string;
@@ -26,18 +30,14 @@ export interface TreeElement {
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9._-]*$/;
-/** Anything outside XML 1.0 §2.2 Char (controls, U+FFFE/U+FFFF, unpaired surrogates). */
-const NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 
-/** True when `s` can be carried as XML 1.0 text or an attribute value. */
-export function isXmlText(s: string): boolean {
-  return !NOT_XML_CHAR.test(s);
-}
-
+/**
+ * Text and attribute values must be XML 1.0 Chars (no controls, U+FFFE/U+FFFF or lone
+ * surrogates), or the document would be one no parser accepts. The refusal is the same typed
+ * error the parser raises, so callers (SAML minting) can answer it as a protocol error.
+ */
 function checkText(s: string, where: string): string {
-  // Callers (the SAML minting path) refuse such values first with a protocol error; this guard
-  // keeps a slip from ever producing a document no parser accepts.
-  if (!isXmlText(s)) throw new TypeError(`tree-writer: ${where} contains a character XML 1.0 cannot carry`);
+  if (!isXmlText(s)) throw new XmlSecurityError("INVALID_CHARACTER", `tree-writer: ${where}`);
   return s;
 }
 
@@ -84,18 +84,17 @@ export function addTreeChild(
 
 /**
  * The exclusive canonical form of `el`'s subtree as the apex of a document subset (nothing
- * rendered above it), leaving out the `exclude` element and its subtree (the enveloped
- * signature). Also a complete, self-contained serialization of the subtree.
+ * rendered above it). Also a complete, self-contained serialization of the subtree.
  */
-export function writeExclusive(el: TreeElement, exclude?: TreeElement): string {
+export function writeExclusive(el: TreeElement): string {
   const out: string[] = [];
-  write(el, EMPTY, exclude, out);
+  write(el, EMPTY, out);
   return out.join("");
 }
 
 const EMPTY: Readonly<Record<string, string>> = Object.freeze(Object.create(null) as Record<string, string>);
 
-function write(el: TreeElement, rendered: Readonly<Record<string, string>>, exclude: TreeElement | undefined, out: string[]): void {
+function write(el: TreeElement, rendered: Readonly<Record<string, string>>, out: string[]): void {
   let s = "<" + el.qname;
   let inner = rendered;
   // Exc-C14N §3: the element's own prefix is its only visibly utilized one (attributes are
@@ -110,7 +109,7 @@ function write(el: TreeElement, rendered: Readonly<Record<string, string>>, excl
   out.push(s + ">");
   for (const c of el.children) {
     if (typeof c === "string") out.push(escapeC14nText(c));
-    else if (c !== exclude) write(c, inner, exclude, out);
+    else write(c, inner, out);
   }
   out.push("</" + el.qname + ">");
 }

@@ -145,8 +145,9 @@ export interface TreeSignOptions extends Omit<SignOptions, "insertAfter" | "incl
 /**
  * Signs a tree-writer element (src/xml/tree-writer.ts) with an enveloped signature and returns
  * the signed element's serialization, which is its exclusive canonical form: the Reference
- * octets are the same writer's output without the signature, so there is no DOM, no
- * canonicalization walk and no serializer on the issuing path.
+ * octets are the same writer's output before the signature goes in (the enveloped transform
+ * removes it again), so there is no DOM, no canonicalization walk and no serializer on the
+ * issuing path.
  * @throws XmlDsigSignError as {@link signEnveloped}.
  */
 export async function signTree(root: TreeElement, opts: TreeSignOptions): Promise<string> {
@@ -158,13 +159,9 @@ export async function signTree(root: TreeElement, opts: TreeSignOptions): Promis
   const at = after ? root.children.indexOf(after) : root.children.length - 1;
   if (after && at < 0) throw new XmlDsigSignError("insertAfter must be a child of the element");
   const sk = skeleton(opts, r);
+  // As in signEnveloped: the octets are the element as it is now, the signature goes in after.
+  await complete(sk, r, opts.key, utf8(writeExclusive(root)));
   root.children.splice(at + 1, 0, sk.signature);
-  try {
-    await complete(sk, r, opts.key, utf8(writeExclusive(root, sk.signature)));
-  } catch (e) {
-    root.children.splice(at + 1, 1); // leave the element as it was
-    throw e;
-  }
   return writeExclusive(root);
 }
 
