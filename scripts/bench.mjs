@@ -180,28 +180,26 @@ async function runScenarios({ o, tool, base, baseline, work, workerdPid, report 
 
   const rps = {};
   const specs = Object.fromEntries(scenarios.filter((s) => s.group === "baseline").map((s) => [s.key ?? "noop", s]));
-  const run = (s, extra = {}) => {
-    const req = s.req ?? { method: s.method, path: s.path, headers: {} };
-    return drive({ ...common, ...extra, base: s.base ?? base, name: s.id ?? s.key ?? "noop", method: req.method, path: req.path, headers: req.headers, bodies: s.bodies ?? [s.req?.body], cycle: true, expect: s.expect });
-  };
+  /** One load run of a scenario; a pooled one passes its one-use bodies and its request shape. */
+  const run = (s, extra = {}, bodies = s.bodies ?? [s.req?.body], req = s.req ?? { method: s.method, path: s.path, headers: {} }) =>
+    drive({ ...common, ...extra, base: s.base ?? base, name: s.id ?? s.key ?? "noop", method: req.method, path: req.path, headers: req.headers, bodies, cycle: !s.pooled, expect: s.expect });
   for (const s of scenarios) {
     if (s.group !== "baseline" && !want(s.id)) continue;
     if (s.floor && o.rounds > 0) {
       report.scenarios.push(await pairedRounds(s, specs, run, o, workerdPid));
       continue;
     }
-    let bodies = s.bodies ?? [s.req?.body];
+    let pooled = [];
     let note;
     if (s.pooled) {
       console.error(`bench: minting ${o.pool} one-use tokens for ${s.pooled}…`);
       const toks = await mintPool(base, saml, o.pool);
-      bodies = toks.map((t) => lifecycle(s.pooled, t).body);
+      pooled = [toks.map((t) => lifecycle(s.pooled, t).body), lifecycle(s.pooled, saml)];
       note = `pool of ${o.pool} pre-issued tokens, each used once`;
     }
-    const req = s.req ?? (s.pooled ? lifecycle(s.pooled, saml) : { method: s.method, path: s.path, headers: {} });
     const rssBefore = rssMiB(workerdPid);
     console.error(`bench: ${s.name} …`);
-    const r = await drive({ ...common, base: s.base ?? base, name: s.id ?? s.key ?? "noop", method: req.method, path: req.path, headers: req.headers, bodies, cycle: !s.pooled, expect: s.expect });
+    const r = await run(s, {}, ...pooled);
     if (s.pooled && r.exhausted) note += `; pool ran out after ${r.seconds.toFixed(1)} s`;
     const row = { name: s.name, id: s.id ?? `baseline-${s.key ?? "noop"}`, vs: s.vs ?? null, ...r, rssBeforeMiB: rssBefore, rssAfterMiB: rssMiB(workerdPid), note };
     rps[s.key ?? (s.group === "baseline" ? "noop" : s.id)] = r.rps;
@@ -210,6 +208,11 @@ async function runScenarios({ o, tool, base, baseline, work, workerdPid, report 
   }
   if (o.soak) report.soak = await soak({ common, base, saml, workerdPid });
   if (o.scale) report.scale = await scale({ common, base, saml, workerdPid, o });
+}
+
+/** The element with the median `key` (the upper one for an even count). */
+function medianBy(xs, key) {
+  return [...xs].sort((a, b) => key(a) - key(b))[xs.length >> 1];
 }
 
 /**
@@ -229,20 +232,19 @@ async function pairedRounds(s, specs, run, o, workerdPid) {
     const x = await run(s, short);
     rounds.push({ x, baselineRps: b.rps, floorRps: f.rps, ratio: x.rps / b.rps, ofFloor: x.rps / f.rps, floorRatio: f.rps / b.rps, errors: b.errors + f.errors });
   }
-  const median = [...rounds].sort((a, b) => a.ratio - b.ratio)[rounds.length >> 1];
-  const floorRatios = rounds.map((r) => r.floorRatio).sort((a, b) => a - b);
+  const mid = medianBy(rounds, (r) => r.ratio);
   return {
     name: s.name,
     id: s.id,
     vs: s.vs,
-    ...median.x,
+    ...mid.x,
     errors: rounds.reduce((a, r) => a + r.x.errors + r.errors, 0),
     rssBeforeMiB: rssBefore,
     rssAfterMiB: rssMiB(workerdPid),
-    ratio: median.ratio,
+    ratio: mid.ratio,
     floor: s.floor,
-    ofFloor: median.ofFloor,
-    floorRatio: floorRatios[floorRatios.length >> 1],
+    ofFloor: mid.ofFloor,
+    floorRatio: medianBy(rounds, (r) => r.floorRatio).floorRatio,
     rounds: rounds.map((r) => ({ rps: r.x.rps, baselineRps: r.baselineRps, floorRps: r.floorRps, ratio: r.ratio, ofFloor: r.ofFloor, floorRatio: r.floorRatio })),
     note: `median of ${rounds.length} paired rounds (${o.roundDuration} s each: baseline, floor, scenario); ratios ${rounds.map((r) => r.ratio.toFixed(2)).join(" / ")}`,
   };
@@ -273,7 +275,6 @@ async function soak({ common, base, saml, workerdPid }) {
  */
 async function scale({ common, base, saml }) {
   const light = { ...common, connections: 2, threads: 1, duration: 3 };
-  const median = (xs) => [...xs].sort((x, y) => x - y)[xs.length >> 1];
   let cancelled = 0;
   const round = async (label) => {
     const v = lifecycle("Validate", saml);
@@ -289,8 +290,8 @@ async function scale({ common, base, saml }) {
     for (let r = 0; r < 3; r++) rounds.push(await round(`${label}-${r}`));
     return {
       rounds,
-      validate: { p50Ms: median(rounds.map((x) => x.validate.p50Ms)) },
-      cancel: { p50Ms: median(rounds.map((x) => x.cancel.p50Ms)) },
+      validate: { p50Ms: medianBy(rounds, (x) => x.validate.p50Ms).validate.p50Ms },
+      cancel: { p50Ms: medianBy(rounds, (x) => x.cancel.p50Ms).cancel.p50Ms },
     };
   };
   console.error("bench: scale — warm-up, then fresh-store latency (3 rounds)…");
