@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench -- [--connections 8] [--duration 10] [--threads 2] [--tool wrk|autocannon]
 //                   [--only a,b] [--no-micro] [--micro-only] [--soak] [--scale] [--pool N] [--no-build]
-//                   [--active-cache SECONDS] [--rounds 3] [--round-duration 5]`
+//                   [--lease MS] [--rounds 3] [--round-duration 5]`
 //
 // Starts `serve` (the production bundle in plain workerd, a fresh SQLite state dir) with the
 // baseline worker in the same workerd, then drives every scenario with one load generator,
@@ -20,7 +20,7 @@ import { renderMarkdown, renderTable } from "./bench/report.mjs";
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
 function parseArgs(argv) {
-  const o = { connections: 8, duration: 10, threads: 2, tool: null, only: null, micro: true, microOnly: false, soak: false, scale: false, pool: 8000, build: true, port: 18787, baselinePort: 18788, activeCache: 0, rounds: 3, roundDuration: 5 };
+  const o = { connections: 8, duration: 10, threads: 2, tool: null, only: null, micro: true, microOnly: false, soak: false, scale: false, pool: 8000, build: true, port: 18787, baselinePort: 18788, lease: null, rounds: 3, roundDuration: 5 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = () => argv[++i];
@@ -35,7 +35,7 @@ function parseArgs(argv) {
     else if (a === "--scale") o.scale = true;
     else if (a === "--pool") o.pool = Number(v());
     else if (a === "--no-build") o.build = false;
-    else if (a === "--active-cache") o.activeCache = Number(v());
+    else if (a === "--lease") o.lease = Number(v());
     else if (a === "--rounds") o.rounds = Number(v());
     else if (a === "--round-duration") o.roundDuration = Number(v());
     else if (a === "--port") o.port = Number(v());
@@ -55,18 +55,19 @@ function parseArgs(argv) {
  * the Renew scenario renews thousands of one subject's tokens and must measure renewal, not
  * the abuse limiter refusing it. Written as an --env-file for serve (STS_CONFIG + secrets).
  */
-async function benchEnvFile(dir, activeCache) {
+async function benchEnvFile(dir, lease) {
   const { DEV_CONFIG, DEV_SECRETS } = await import("../src/config/dev.ts");
-  // --active-cache N (default 0, the shipped default) lets a run show the effect of
-  // limits.activeStatusCacheSeconds; the targets are judged on runs without it.
-  const config = { ...DEV_CONFIG, limits: { ...(DEV_CONFIG.limits ?? {}), maxRenewalsPerWindow: 100_000, activeStatusCacheSeconds: activeCache } };
+  // --lease MS sets limits.statusLeaseMilliseconds (0 shows the cost of asking the state object
+  // on every check); without it the run uses the shipped default, on which targets are judged.
+  const limits = { ...(DEV_CONFIG.limits ?? {}), maxRenewalsPerWindow: 100_000, ...(lease === null ? {} : { statusLeaseMilliseconds: lease }) };
+  const config = { ...DEV_CONFIG, limits };
   const file = `${dir}.env.json`;
   writeFileSync(file, JSON.stringify({ ...DEV_SECRETS, STS_CONFIG: JSON.stringify(config) }), { mode: 0o600 });
   return file;
 }
 
 async function startServe(o, stateDir) {
-  const args = [join(ROOT, "scripts", "serve.mjs"), "--port", String(o.port), "--baseline-port", String(o.baselinePort), "--state-dir", stateDir, "--env-file", await benchEnvFile(stateDir, o.activeCache)];
+  const args = [join(ROOT, "scripts", "serve.mjs"), "--port", String(o.port), "--baseline-port", String(o.baselinePort), "--state-dir", stateDir, "--env-file", await benchEnvFile(stateDir, o.lease)];
   if (!o.build) args.push("--no-build");
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
   await new Promise((res, rej) => {
@@ -111,7 +112,7 @@ async function main() {
   const report = { date: new Date().toISOString(), machine: machine(), settings: {}, scenarios: [], micro: null, soak: null, scale: null, targets: [] };
   if (!o.microOnly) {
     const tool = pickTool(o.tool);
-    report.settings = { tool, connections: o.connections, duration: o.duration, threads: o.threads, pool: o.pool, activeStatusCacheSeconds: o.activeCache };
+    report.settings = { tool, connections: o.connections, duration: o.duration, threads: o.threads, pool: o.pool, statusLeaseMilliseconds: o.lease };
     const stateDir = mkdtempSync(join(tmpdir(), "sts-bench-state-"));
     const work = mkdtempSync(join(tmpdir(), "sts-bench-"));
     const { child, workerdPid } = await startServe(o, stateDir);

@@ -16,7 +16,7 @@ const MICRO_HEAD = ["case (one call at a time)", "ms/op", "CPU ms/op", "ops/s"];
 function machineLine(r) {
   const m = r.machine;
   const s = r.settings;
-  return `${m.cores} cores, ${m.cpu}; Node ${m.node}; workerd ${m.workerd}; ${m.os}` + (s.tool ? `; load: ${s.tool}, ${s.connections} connections, ${s.threads} threads, ${s.duration} s per scenario` : "") + (s.activeStatusCacheSeconds ? `; limits.activeStatusCacheSeconds = ${s.activeStatusCacheSeconds} (not the default)` : "");
+  return `${m.cores} cores, ${m.cpu}; Node ${m.node}; workerd ${m.workerd}; ${m.os}` + (s.tool ? `; load: ${s.tool}, ${s.connections} connections, ${s.threads} threads, ${s.duration} s per scenario` : "") + (s.statusLeaseMilliseconds != null ? `; limits.statusLeaseMilliseconds = ${s.statusLeaseMilliseconds} (not the default)` : "");
 }
 
 function text(head, body) {

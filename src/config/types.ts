@@ -168,13 +168,14 @@ export interface LimitsConfig {
   /** Window for the above, seconds (default 3600). */
   renewalWindowSeconds: number;
   /**
-   * How long an isolate may reuse an "active" revocation answer, seconds (default 0: never —
-   * every Validate, exchange and introspection asks the subject's state object). Setting it
-   * trades revocation latency for speed: a cancel or revocation made elsewhere takes up to
-   * this long to be seen by an isolate that just checked the token. "Revoked" answers are
-   * always remembered, since revocation is final.
+   * Read lease on an "active" revocation answer, ms (default 1000, at most 10000; 0: none).
+   * An isolate that checked a token reuses the answer for this long without calling the
+   * subject's state object; in exchange, a Cancel or revocation of a token checked within the
+   * last lease waits up to this long before it answers, so that once it has answered, no
+   * isolate anywhere still accepts the token. Consistency is kept; revocation latency is the
+   * price, and speed of repeated Validate / exchange / introspection the gain.
    */
-  activeStatusCacheSeconds: number;
+  statusLeaseMilliseconds: number;
 }
 
 /** A relying party after validation, with defaults filled in. */

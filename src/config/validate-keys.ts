@@ -1,4 +1,5 @@
 /** Validation of `keys` and `limits` (see `validate.ts`). */
+import { MAX_LEASE_MS } from "../state/types.ts";
 import type { LimitsConfig, ResolvedKey } from "./types.ts";
 import { type Issues, type Obj, arr, int, obj, oneOf, secretRef, show, str } from "./check.ts";
 import { type KeyAlgorithm, checkCertificatePem, privateKeyAlgorithm } from "./pem.ts";
@@ -101,7 +102,7 @@ const LIMIT_FIELDS = [
   "failedAuthWindowSeconds",
   "maxRenewalsPerWindow",
   "renewalWindowSeconds",
-  "activeStatusCacheSeconds",
+  "statusLeaseMilliseconds",
 ] as const;
 
 /** Validates `limits`, filling every default. Ranges keep each limit meaningful and safe. */
@@ -119,6 +120,6 @@ export function validateLimits(x: Issues, o: Obj, root: string): LimitsConfig {
     failedAuthWindowSeconds: int(x, l, "failedAuthWindowSeconds", p, 1, 86_400, 300),
     maxRenewalsPerWindow: int(x, l, "maxRenewalsPerWindow", p, 1, 100_000, 60),
     renewalWindowSeconds: int(x, l, "renewalWindowSeconds", p, 1, 86_400, 3600),
-    activeStatusCacheSeconds: int(x, l, "activeStatusCacheSeconds", p, 0, 300, 0),
+    statusLeaseMilliseconds: int(x, l, "statusLeaseMilliseconds", p, 0, MAX_LEASE_MS, 1000),
   };
 }

@@ -14,7 +14,7 @@ export function stateFor(env: Env, config: ResolvedConfig): StateClient {
   if (hit && hit.config === config) return hit.client;
   const client = createStateClient(env, {
     maxTokenLifetimeMs: maxLifetimeMs(config),
-    activeCacheMs: config.limits.activeStatusCacheSeconds * 1000,
+    leaseMs: config.limits.statusLeaseMilliseconds,
   });
   clients.set(env, { config, client });
   return client;

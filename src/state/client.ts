@@ -35,11 +35,12 @@ export interface StateClientOptions {
    */
   cache?: RevokedCache | null;
   /**
-   * How long this isolate may reuse an "active" answer, ms (default 0: never). Configured by
-   * `limits.activeStatusCacheSeconds`; a cancel or renewal made through this client forgets
-   * the token's entry at once, one made elsewhere is seen after at most this long.
+   * Read lease to ask for with every status check, ms (default 0: none). Configured by
+   * `limits.statusLeaseMilliseconds`. While the object's lease runs this isolate reuses the
+   * "active" answer without a call; the object makes every revocation of the token wait until
+   * the lease has ended, so a revocation, once acknowledged, is seen everywhere.
    */
-  activeCacheMs?: number;
+  leaseMs?: number;
 }
 
 /** What the state layer needs to know about a token: its ID and validity window. */
@@ -54,7 +55,10 @@ export interface TokenRef {
 
 /** The typed facade protocol code uses: no SQL, no shard names, no hashes. */
 export interface StateClient {
-  /** Validate: is the token still usable? One RPC, unless a cached "revoked" answers. */
+  /**
+   * Validate: is the token still usable? One RPC, unless a remembered "revoked" or a running
+   * read lease on "active" answers.
+   */
   status(subject: SubjectKey, token: TokenRef): Promise<TokenStatus>;
   /**
    * Renew: records `token` → `renewed` once. The renewed token must keep the issuer and
@@ -93,9 +97,9 @@ export function createStateClient(env: StateBindings, opts: StateClientOptions =
   const now = opts.now ?? Date.now;
   const maxLifetime = opts.maxTokenLifetimeMs ?? DEFAULT_MAX_LIFETIME_MS;
   const cache = opts.cache === undefined ? isolateRevokedCache : opts.cache;
-  const activeMs = opts.activeCacheMs ?? 0;
-  /** idHash → until when an "active" answer may be reused (only when activeMs > 0). */
-  const active = new Map<string, { until: number; status: TokenStatus }>();
+  const leaseMs = opts.leaseMs ?? 0;
+  /** idHash → until when a leased "active" answer may be reused. */
+  const leased = new Map<string, { until: number; status: TokenStatus }>();
 
   const shard = async (subject: SubjectKey) =>
     env.TOKEN_STATE.getByName(await subjectShardName(subject));
@@ -111,16 +115,22 @@ export function createStateClient(env: StateBindings, opts: StateClientOptions =
       const t = now();
       const cached = cache?.get(idHash, t);
       if (cached) return { state: "revoked", reason: cached };
-      const hit = active.get(idHash);
-      if (hit && hit.until > t) return hit.status;
+      const hit = leased.get(idHash);
+      if (hit) {
+        if (hit.until > t) return hit.status;
+        leased.delete(idHash);
+      }
       const stub = await shard(subject);
-      const s = await stub.status({ idHash, issuedAt: token.issuedAt, expiresAt: token.expiresAt });
-      // "active" is cached only when configured: by default a cancel elsewhere must take
-      // effect on the next check.
-      if (s.state === "revoked") cacheRevoked(idHash, s.reason, token.expiresAt);
-      else if (activeMs > 0) {
-        if (active.size >= 10_000) active.delete(active.keys().next().value!);
-        active.set(idHash, { until: Math.min(t + activeMs, token.expiresAt), status: s });
+      const a = await stub.status({ idHash, issuedAt: token.issuedAt, expiresAt: token.expiresAt, leaseMs });
+      if (a.state === "revoked") {
+        cacheRevoked(idHash, a.reason, token.expiresAt);
+        return { state: "revoked", reason: a.reason };
+      }
+      const s: TokenStatus = { state: "active", renewed: a.renewed };
+      if (a.leaseMs) {
+        // Counted from `t`, taken before the call: the object's lease started later.
+        if (leased.size >= 10_000) leased.delete(leased.keys().next().value!);
+        leased.set(idHash, { until: t + a.leaseMs, status: s });
       }
       return s;
     },
@@ -131,7 +141,7 @@ export function createStateClient(env: StateBindings, opts: StateClientOptions =
         tokenIdHash(renewed.id),
         shard(subject),
       ]);
-      active.delete(idHash);
+      leased.delete(idHash);
       const r = await stub.renew({
         idHash,
         issuedAt: token.issuedAt,
@@ -147,7 +157,7 @@ export function createStateClient(env: StateBindings, opts: StateClientOptions =
 
     async cancel(subject, token) {
       const [idHash, stub] = await Promise.all([tokenIdHash(token.id), shard(subject)]);
-      active.delete(idHash);
+      leased.delete(idHash);
       const r = await stub.cancel({ idHash, expiresAt: token.expiresAt });
       // Read-your-writes in this colo; other colos learn it from the object.
       cacheRevoked(idHash, "cancelled", token.expiresAt);
@@ -157,8 +167,8 @@ export function createStateClient(env: StateBindings, opts: StateClientOptions =
     async revokeSubject(subject, before) {
       const cutoff = before ?? now();
       const stub = await shard(subject);
-      // The active cache is keyed by token, not subject: forget it all (rare, administrative).
-      active.clear();
+      // Leases are keyed by token, not subject: forget them all (rare, administrative).
+      leased.clear();
       await stub.revokeSubject({ before: cutoff, keepUntil: cutoff + maxLifetime });
     },
 

@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import {
+  MAX_LEASE_MS,
   RETENTION_MARGIN_MS,
   type CancelQuery,
   type CancelResult,
@@ -7,9 +8,17 @@ import {
   type RenewResult,
   type RevocationReason,
   type RevokeSubjectQuery,
+  type StatusAnswer,
   type StatusQuery,
   type TokenStatus,
 } from "./types.ts";
+
+/**
+ * How far ahead of a lease the object records, durably, that leases may be running: one write
+ * per shard per this interval while leases are granted, so that a restarted object knows
+ * whether its predecessor may have left leases behind.
+ */
+const LEASE_RECORD_AHEAD_MS = 60_000;
 
 /**
  * Schema (see docs/storage.md). Idempotent, so it runs on every construction; the DDL is
@@ -18,6 +27,9 @@ import {
  *   of a renewal family). An un-renewed, un-cancelled original has no row: issuance writes
  *   nothing.
  * - `subject_revocation`: at most one row, the subject-wide cut-off.
+ * - `lease_horizon`: at most one row: a time no read lease granted by any instance of this
+ *   object outlives, and the longest lease granted (written at most once a minute, and only
+ *   while leases are granted).
  */
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS token (
@@ -35,6 +47,11 @@ CREATE TABLE IF NOT EXISTS subject_revocation (
   id             INTEGER PRIMARY KEY CHECK (id = 1),
   revoked_before INTEGER NOT NULL,
   keep_until     INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS lease_horizon (
+  id        INTEGER PRIMARY KEY CHECK (id = 1),
+  until     INTEGER NOT NULL,
+  max_lease INTEGER NOT NULL
 );`;
 
 type TokenRow = {
@@ -59,18 +76,50 @@ export class TokenStateObject extends DurableObject {
    */
   #cutoff: number | undefined;
 
+  /**
+   * Read leases (see {@link status}): idHash → when the last lease granted on it ends, and the
+   * latest end of any lease. In memory only; {@link #quietUntil} and the `lease_horizon` row
+   * cover what a previous instance may have granted.
+   */
+  readonly #leases = new Map<string, number>();
+  #leaseHorizon = 0;
+  #pruneAt = 1024;
+  /** The durable `lease_horizon` row, as last read or written by this instance. */
+  #recorded: { until: number; maxLease: number };
+  /** Until when leases granted by a previous instance of this object may still run. */
+  readonly #quietUntil: number;
+
   constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
     super(ctx, env);
     ctx.storage.sql.exec(SCHEMA);
     this.#cutoff = this.#readCutoff();
+    this.#recorded = ctx.storage.sql
+      .exec<{ until: number; maxLease: number }>("SELECT until, max_lease AS maxLease FROM lease_horizon WHERE id = 1")
+      .toArray()[0] ?? { until: 0, maxLease: 0 };
+    // A predecessor's leases end before the recorded horizon, and no later than the longest
+    // lease it granted after it stopped (which was before now).
+    this.#quietUntil = Math.min(this.#recorded.until, Date.now() + this.#recorded.maxLease);
   }
 
-  /** Is the token still usable? Reads only; an unknown token is active. */
-  status(q: StatusQuery): TokenStatus {
+  /**
+   * Is the token still usable? An unknown token is active. With `q.leaseMs` an "active"
+   * answer comes with a read lease of at most that long (and at most {@link MAX_LEASE_MS}, and
+   * never past the token's expiry): the caller may reuse the answer until the lease ends,
+   * counted from before it sent the query, and every revocation of the token here waits for
+   * the lease to end before it completes. So a revocation, once acknowledged, is seen by every
+   * later check everywhere, while repeated checks of a live token cost no call.
+   */
+  status(q: StatusQuery): StatusAnswer {
     if (this.#subjectRevoked(q.issuedAt)) return { state: "revoked", reason: "subject-revoked" };
     const row = this.#row(q.idHash);
     if (row?.revoked) return { state: "revoked", reason: row.revoked as RevocationReason };
-    return { state: "active", renewed: row?.renewed_at != null };
+    const active: TokenStatus = { state: "active", renewed: row?.renewed_at != null };
+    if (!q.leaseMs || q.leaseMs <= 0) return active;
+    const now = Date.now();
+    const leaseMs = Math.min(q.leaseMs, MAX_LEASE_MS, q.expiresAt - now);
+    if (!(leaseMs > 0)) return active;
+    this.#grantLease(q.idHash, leaseMs, now);
+    return { ...active, leaseMs };
   }
 
   /**
@@ -126,6 +175,8 @@ export class TokenStateObject extends DurableObject {
       return { ok: true, family };
     });
     if (result.ok) await this.#scheduleAlarm(Math.min(q.expiresAt, q.newExpiresAt));
+    // Reuse revoked the family: a lease on any member must end first (the shard's latest).
+    if (!result.ok && result.reason === "already-renewed") await this.#outlastLeases(this.#leaseHorizon);
     return result;
   }
 
@@ -143,6 +194,8 @@ export class TokenStateObject extends DurableObject {
       return false;
     });
     if (!already) await this.#scheduleAlarm(q.expiresAt);
+    // Also when already cancelled: the first cancel may still be waiting for the same lease.
+    await this.#outlastLeases(this.#leases.get(q.idHash) ?? 0);
     return { cancelled: true, alreadyCancelled: already };
   }
 
@@ -159,6 +212,7 @@ export class TokenStateObject extends DurableObject {
     );
     this.#cutoff = this.#readCutoff();
     await this.#scheduleAlarm(q.keepUntil);
+    await this.#outlastLeases(this.#leaseHorizon);
   }
 
   /** Deletes rows past expiry + margin, then re-arms for the earliest remaining one. */
@@ -178,6 +232,45 @@ export class TokenStateObject extends DurableObject {
     });
     this.#cutoff = this.#readCutoff();
     if (next !== null) await this.ctx.storage.setAlarm(next + RETENTION_MARGIN_MS);
+  }
+
+  /**
+   * Records a lease of `leaseMs` on `idHash` from `now`; first durably, when it passes the
+   * recorded horizon or is longer than any recorded lease.
+   */
+  #grantLease(idHash: string, leaseMs: number, now: number): void {
+    const until = now + leaseMs;
+    const rec = this.#recorded;
+    if (until > rec.until || leaseMs > rec.maxLease) {
+      // Synchronous SQLite: the answer carrying the lease leaves only once this is durable.
+      // Every lease granted so far ends by rec.until; once that has passed, start afresh.
+      const fresh = rec.until <= now;
+      this.#recorded = {
+        until: Math.max(rec.until, now + LEASE_RECORD_AHEAD_MS),
+        maxLease: fresh ? leaseMs : Math.max(rec.maxLease, leaseMs),
+      };
+      this.ctx.storage.sql.exec(
+        `INSERT INTO lease_horizon (id, until, max_lease) VALUES (1, ?1, ?2)
+         ON CONFLICT (id) DO UPDATE SET until = ?1, max_lease = ?2`,
+        this.#recorded.until, this.#recorded.maxLease,
+      );
+    }
+    this.#leases.set(idHash, Math.max(until, this.#leases.get(idHash) ?? 0));
+    this.#leaseHorizon = Math.max(this.#leaseHorizon, until);
+    if (this.#leases.size > this.#pruneAt) {
+      for (const [k, end] of this.#leases) if (end <= now) this.#leases.delete(k);
+      this.#pruneAt = Math.max(1024, this.#leases.size * 2);
+    }
+  }
+
+  /**
+   * Waits until every lease that could still vouch for a revoked token has ended: the given
+   * end, and anything a previous instance of this object granted. A timer does not hold the
+   * object's input gate, so other calls proceed meanwhile — and see the revocation.
+   */
+  async #outlastLeases(end: number): Promise<void> {
+    const wait = Math.max(end, this.#quietUntil) - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   }
 
   #row(idHash: string): TokenRow | undefined {

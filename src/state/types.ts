@@ -22,7 +22,22 @@ export interface StatusQuery {
   /** iat / IssueInstant of the token; compared with the subject revocation cut-off. */
   issuedAt: number;
   expiresAt: number;
+  /**
+   * Asks for a read lease on an "active" answer, ms (0 or absent: none). While a lease runs
+   * the caller may reuse the answer without asking again; in return every revocation of the
+   * token waits until the lease has ended before it completes (see docs/storage.md).
+   */
+  leaseMs?: number;
 }
+
+/** The object's answer to {@link StatusQuery}: the status, and the lease granted if any. */
+export type StatusAnswer = TokenStatus & { leaseMs?: number };
+
+/**
+ * The longest read lease an object grants, ms. It bounds how long a revocation can wait, and
+ * how long a restarted object must assume its predecessor's leases may still run.
+ */
+export const MAX_LEASE_MS = 10_000;
 
 /** RPC argument of {@link TokenStateObject.renew}. */
 export interface RenewQuery {

@@ -72,7 +72,7 @@ describe("defaults", () => {
       failedAuthWindowSeconds: 300,
       maxRenewalsPerWindow: 60,
       renewalWindowSeconds: 3600,
-      activeStatusCacheSeconds: 0,
+      statusLeaseMilliseconds: 1000,
     });
     expect(c.relyingParties[0]).toEqual({
       identifier: "urn:example:rp",
@@ -148,7 +148,7 @@ const CASES: [string, Mutation, string][] = [
   ["bad operation", (c) => (c.serviceAccounts[0].operations = ["validate", "delete"]), `${R}.serviceAccounts[0].operations[1]: expected one of validate, renew, cancel, issue, revoke-subject, got "delete"`],
   ["limit out of range", (c) => (c.limits.maxXmlDepth = 5000), `${R}.limits.maxXmlDepth: expected an integer from 16 to 512, got 5000`],
   ["limit not an integer", (c) => (c.limits.clockSkewSeconds = 1.5), `${R}.limits.clockSkewSeconds: expected an integer from 0 to 3600, got 1.5`],
-  ["unknown limit", (c) => (c.limits.maxFoo = 1), `${R}.limits.maxFoo: unknown field (expected one of maxBodyBytes, maxXmlDepth, maxXmlElements, maxXmlAttributesPerElement, clockSkewSeconds, maxBatchItems, maxFailedAuthPerWindow, failedAuthWindowSeconds, maxRenewalsPerWindow, renewalWindowSeconds, activeStatusCacheSeconds)`],
+  ["unknown limit", (c) => (c.limits.maxFoo = 1), `${R}.limits.maxFoo: unknown field (expected one of maxBodyBytes, maxXmlDepth, maxXmlElements, maxXmlAttributesPerElement, clockSkewSeconds, maxBatchItems, maxFailedAuthPerWindow, failedAuthWindowSeconds, maxRenewalsPerWindow, renewalWindowSeconds, statusLeaseMilliseconds)`],
   ["lifetime above max", (c) => Object.assign(c.relyingParties[0], { tokenLifetimeSeconds: 7200, maxTokenLifetimeSeconds: 3600 }), `${R}.relyingParties[0].tokenLifetimeSeconds: 7200 exceeds maxTokenLifetimeSeconds 3600`],
   ["default not accepted", (c) => (c.relyingParties[0].tokenTypes = ["jwt"]), `${R}.relyingParties[0].defaultTokenType: "saml2" is not in tokenTypes`],
   ["duplicate token type", (c) => (c.relyingParties[0].tokenTypes = ["saml2", "saml2"]), `${R}.relyingParties[0].tokenTypes[1]: duplicate value "saml2"`],

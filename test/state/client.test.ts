@@ -1,10 +1,13 @@
-import { runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { RevokedCache, createStateClient, tokenIdHash } from "../../src/state/client.ts";
 import type { ReplayCacheObject } from "../../src/state/replay-cache.ts";
+import { MAX_LEASE_MS } from "../../src/state/types.ts";
 import { HOUR, bindings, freshSubject, tokenStateStub } from "./helpers.ts";
 
 const NOW = Date.now();
+/** Read lease used by the lease tests, ms: long enough to tell a wait from none. */
+const LEASE = 400;
 const token = (id: string) => ({ id, issuedAt: NOW - 1000, expiresAt: NOW + HOUR });
 
 describe("state client", () => {
@@ -100,31 +103,103 @@ describe("state client", () => {
     expect(await client.status(erin, t)).toEqual({ state: "active", renewed: false });
   });
 
-  it("active answers are reused only when configured, and a cancel through the client forgets them", async () => {
+  it("without a lease every check asks the object: a cancel made elsewhere is seen at once", async () => {
     const now = Date.now();
-    const cancelBehindTheClientsBack = async (subject: ReturnType<typeof freshSubject>, id: string) =>
-      (await tokenStateStub(subject)).cancel({ idHash: await tokenIdHash(id), expiresAt: now + HOUR });
-
-    // Default: no active cache — a cancel made elsewhere is seen on the next check.
     const plain = createStateClient(bindings, { cache: null });
-    const gina = freshSubject("no-active-cache");
+    const gina = freshSubject("no-lease");
     const t1 = { id: `a-${crypto.randomUUID()}`, issuedAt: now, expiresAt: now + HOUR };
     expect((await plain.status(gina, t1)).state).toBe("active");
-    await cancelBehindTheClientsBack(gina, t1.id);
+    const stub = await tokenStateStub(gina);
+    const started = Date.now();
+    await stub.cancel({ idHash: await tokenIdHash(t1.id), expiresAt: t1.expiresAt });
+    expect(Date.now() - started).toBeLessThan(LEASE / 2); // nothing to wait for
     expect((await plain.status(gina, t1)).state).toBe("revoked");
+  });
 
-    // Configured: the isolate reuses "active" for the window...
-    const cached = createStateClient(bindings, { cache: null, activeCacheMs: 60_000 });
-    const hank = freshSubject("active-cache");
-    const t2 = { id: `b-${crypto.randomUUID()}`, issuedAt: now, expiresAt: now + HOUR };
-    expect((await cached.status(hank, t2)).state).toBe("active");
-    await cancelBehindTheClientsBack(hank, t2.id);
-    expect((await cached.status(hank, t2)).state).toBe("active");
-    // ...but a cancel through this client takes effect at once.
-    const t3 = { id: `c-${crypto.randomUUID()}`, issuedAt: now, expiresAt: now + HOUR };
-    expect((await cached.status(hank, t3)).state).toBe("active");
-    await cached.cancel(hank, t3);
-    expect((await cached.status(hank, t3)).state).toBe("revoked");
+  it("a read lease answers repeated checks without a call, and a cancel elsewhere outlasts it", async () => {
+    const now = Date.now();
+    const leasing = createStateClient(bindings, { cache: null, leaseMs: LEASE });
+    const hank = freshSubject("lease");
+    const t = { id: `b-${crypto.randomUUID()}`, issuedAt: now, expiresAt: now + HOUR };
+    const stub = await tokenStateStub(hank);
+    const idHash = await tokenIdHash(t.id);
+    expect(await leasing.status(hank, t)).toEqual({ state: "active", renewed: false });
+    const leasedAt = Date.now();
+
+    // Another isolate cancels (straight to the object). The cancel answers only after the
+    // lease has ended; meanwhile the leasing client may still say active, never after.
+    const cancelled = stub.cancel({ idHash, expiresAt: t.expiresAt }).then(() => Date.now());
+    expect((await leasing.status(hank, t)).state).toBe("active"); // served by the lease
+    const cancelDoneAt = await cancelled;
+    expect(cancelDoneAt - leasedAt).toBeGreaterThanOrEqual(LEASE - 20);
+    expect(await leasing.status(hank, t)).toEqual({ state: "revoked", reason: "cancelled" });
+    // A revoked token gets no lease: a second cancel has nothing to wait for.
+    const again = Date.now();
+    expect(await stub.cancel({ idHash, expiresAt: t.expiresAt })).toEqual({ cancelled: true, alreadyCancelled: true });
+    expect(Date.now() - again).toBeLessThan(LEASE / 2);
+  });
+
+  it("a cancel through the leasing client itself is seen at once; other tokens keep their leases", async () => {
+    const now = Date.now();
+    const leasing = createStateClient(bindings, { cache: null, leaseMs: LEASE });
+    const ivy = freshSubject("lease-self");
+    const t = { id: `c-${crypto.randomUUID()}`, issuedAt: now, expiresAt: now + HOUR };
+    const other = { id: `d-${crypto.randomUUID()}`, issuedAt: now, expiresAt: now + HOUR };
+    expect((await leasing.status(ivy, other)).state).toBe("active");
+    const started = Date.now();
+    await leasing.cancel(ivy, t); // never leased: no wait
+    expect(Date.now() - started).toBeLessThan(LEASE / 2);
+    expect((await leasing.status(ivy, t)).state).toBe("revoked");
+    expect((await leasing.status(ivy, other)).state).toBe("active");
+  });
+
+  it("subject-wide revocation and family revocation outlast every lease of the shard", async () => {
+    const now = Date.now();
+    const leasing = createStateClient(bindings, { cache: null, leaseMs: LEASE });
+    const admin = createStateClient(bindings, { cache: null });
+    const jay = freshSubject("lease-subject");
+    const t = { id: `e-${crypto.randomUUID()}`, issuedAt: now - 1000, expiresAt: now + HOUR };
+    expect((await leasing.status(jay, t)).state).toBe("active");
+    const leasedAt = Date.now();
+    await admin.revokeSubject(jay);
+    expect(Date.now() - leasedAt).toBeGreaterThanOrEqual(LEASE - 20);
+    expect(await leasing.status(jay, t)).toEqual({ state: "revoked", reason: "subject-revoked" });
+
+    // Renewal reuse revokes the family: a lease on the renewed member must end first.
+    const kim = freshSubject("lease-family");
+    const t0 = { id: `f-${crypto.randomUUID()}`, issuedAt: now, expiresAt: now + HOUR };
+    const t1 = { id: `g-${crypto.randomUUID()}`, expiresAt: now + 2 * HOUR };
+    expect((await admin.renew(kim, t0, t1)).ok).toBe(true);
+    expect((await leasing.status(kim, { ...t1, issuedAt: now })).state).toBe("active");
+    const t1LeasedAt = Date.now();
+    expect(await admin.renew(kim, t0, { id: `h-${crypto.randomUUID()}`, expiresAt: now + 2 * HOUR })).toMatchObject({ reason: "already-renewed" });
+    expect(Date.now() - t1LeasedAt).toBeGreaterThanOrEqual(LEASE - 20);
+    expect((await leasing.status(kim, { ...t1, issuedAt: now })).state).toBe("revoked");
+  });
+
+  it("a restarted object waits out leases its predecessor may have granted", async () => {
+    const now = Date.now();
+    const leasing = createStateClient(bindings, { cache: null, leaseMs: LEASE });
+    const lou = freshSubject("lease-restart");
+    const t = { id: `i-${crypto.randomUUID()}`, issuedAt: now, expiresAt: now + HOUR };
+    expect((await leasing.status(lou, t)).state).toBe("active");
+    const leasedAt = Date.now();
+    const stub = await tokenStateStub(lou);
+    await evictDurableObject(stub); // the lease table in memory is gone
+    await stub.cancel({ idHash: await tokenIdHash(t.id), expiresAt: t.expiresAt });
+    // Not knowing which tokens were leased, the new instance waited as long as any lease.
+    expect(Date.now() - leasedAt).toBeGreaterThanOrEqual(LEASE - 20);
+    expect((await leasing.status(lou, t)).state).toBe("revoked");
+  });
+
+  it("leases are capped and never outlive the token", async () => {
+    const now = Date.now();
+    const stub = await tokenStateStub(freshSubject("lease-cap"));
+    const q = { idHash: "x", issuedAt: now, expiresAt: now + HOUR };
+    expect(await stub.status({ ...q, leaseMs: 3_600_000 })).toMatchObject({ state: "active", leaseMs: MAX_LEASE_MS });
+    const shortLived = await stub.status({ ...q, idHash: "y", expiresAt: Date.now() + 100, leaseMs: 5_000 });
+    expect(shortLived.leaseMs).toBeLessThanOrEqual(100);
+    expect(await stub.status({ ...q, idHash: "z", expiresAt: now - 1, leaseMs: 5_000 })).toEqual({ state: "active", renewed: false });
   });
 
   it("rememberNonce: fresh once, lands on the hashed replay shard", async () => {
