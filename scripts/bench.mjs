@@ -8,7 +8,7 @@
 // same connections and duration; target scenarios run in paired rounds (baseline, floor,
 // scenario back to back; median round). Prints a table; writes bench/results/latest.{json,md}.
 // See docs/benchmarks.md for what each scenario measures and how to read the ratios.
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { cpus, tmpdir } from "node:os";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -16,6 +16,7 @@ import { fileURLToPath } from "node:url";
 import { drive, pickTool } from "./bench/load.mjs";
 import { API, RP, TT, TX, USERS, assertionOf, form, jwtOf, lifecycle, pool, rst, send } from "./bench/requests.mjs";
 import { renderMarkdown, renderTable } from "./bench/report.mjs";
+import { startServeChild } from "./bench/serve-child.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -69,15 +70,7 @@ async function benchEnvFile(dir, lease) {
 async function startServe(o, stateDir) {
   const args = [join(ROOT, "scripts", "serve.mjs"), "--port", String(o.port), "--baseline-port", String(o.baselinePort), "--state-dir", stateDir, "--env-file", await benchEnvFile(stateDir, o.lease)];
   if (!o.build) args.push("--no-build");
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
-  await new Promise((res, rej) => {
-    let out = "";
-    child.stdout.on("data", (d) => {
-      out += d;
-      if (out.includes("ready on")) res();
-    });
-    child.on("exit", (c) => rej(new Error(`serve exited (${c}) before it was ready:\n${out}`)));
-  });
+  const child = await startServeChild(process.execPath, args, { cwd: ROOT, logFile: `${stateDir}.serve.log` });
   const kids = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, "utf8").trim().split(/\s+/).map(Number);
   return { child, workerdPid: kids[0] };
 }
@@ -125,6 +118,7 @@ async function main() {
       await new Promise((r) => child.once("exit", r));
       rmSync(work, { recursive: true, force: true });
       rmSync(stateDir, { recursive: true, force: true });
+      for (const f of [".env.json", ".serve.log"]) rmSync(`${stateDir}${f}`, { force: true });
     }
   }
   if (o.micro || o.microOnly) {

@@ -5,12 +5,12 @@
 //
 // usage: node scripts/bench/worker-profile.mjs [--scenario validate|exchange-jwt|exchange-saml|introspect|issue]
 //          [--duration 5] [--out /tmp/worker.cpuprofile] [--no-build]
-import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { drive, pickTool } from "./load.mjs";
+import { startServeChild } from "./serve-child.mjs";
 import { API, RP, TT, TX, USERS, assertionOf, form, jwtOf, lifecycle, rst, send } from "./requests.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -25,12 +25,7 @@ const base = `http://127.0.0.1:${port}`;
 const dir = mkdtempSync(join(tmpdir(), "sts-prof-"));
 const serveArgs = [join(ROOT, "scripts", "serve.mjs"), "--port", String(port), "--state-dir", join(dir, "state"), "--inspector", String(inspector)];
 if (args.includes("--no-build")) serveArgs.push("--no-build");
-const child = spawn(process.execPath, serveArgs, { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
-await new Promise((res, rej) => {
-  let out = "";
-  child.stdout.on("data", (d) => (out += d).includes("ready on") && res());
-  child.on("exit", (c) => rej(new Error(`serve exited (${c})`)));
-});
+const child = await startServeChild(process.execPath, serveArgs, { cwd: ROOT, logFile: join(dir, "serve.log") });
 try {
   const saml = assertionOf((await send(base, rst({ ...USERS.alice, appliesTo: RP, tokenType: TT.saml2 }))).text);
   const jwt = jwtOf((await send(base, rst({ ...USERS.alice, appliesTo: API, tokenType: TT.jwt }))).text);
