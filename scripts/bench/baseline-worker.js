@@ -7,16 +7,20 @@
 //
 // Floors: the irreducible work of an STS operation and nothing else (no HTTP body, no parsing,
 // no policy), so a target can be checked against what any implementation bound by the same
-// rules must spend. The rules: signatures through WebCrypto, and one strongly consistent
-// revocation check per presented token = one Durable Object RPC doing one SQLite point read
-// (what src/state/token-state.ts does). The Durable Object is in this same workerd.
-//   GET  /floor/status        → the revocation RPC alone
-//   GET  /floor/validate      → SHA-256 of 2 KB (Reference digest) + RSA-2048 verify + RPC
-//   GET  /floor/exchange-jwt  → ECDSA P-256 verify + RPC + ECDSA P-256 sign
+// rules must spend. The rules: signatures through WebCrypto, and a strongly consistent
+// revocation check per presented token — one Durable Object RPC doing one SQLite point read
+// (what src/state/token-state.ts does) the first time; for a token checked again within its
+// read lease (limits.statusLeaseMilliseconds, docs/storage.md) no call at all. The benchmark
+// presents the same token over and over, so its floors are the leased ones. The Durable
+// Object is in this same workerd.
+//   GET  /floor/status        → the revocation RPC alone (a token's first check)
+//   GET  /floor/validate      → SHA-256 of 2 KB (Reference digest) + RSA-2048 verify
+//   GET  /floor/exchange-jwt  → ECDSA P-256 verify + RPC + ECDSA P-256 sign (first presentation)
 //   GET  /floor/exchange-saml → ECDSA P-256 verify + RPC + SHA-256 of 2 KB + RSA-2048 sign
-//   GET  /floor/exchange-jwt-repeat, /floor/exchange-saml-repeat → the same without the verify:
-//        the floor for a subject token presented again, whose verification the STS remembers
-//        (src/jwt/verified-cache.ts) — what the benchmark's repeated token gets
+//   GET  /floor/exchange-jwt-repeat, /floor/exchange-saml-repeat → the signing alone: the floor
+//        for a subject token presented again, whose verification the STS remembers
+//        (src/jwt/verified-cache.ts) and whose revocation answer is leased — what the
+//        benchmark's repeated token gets
 //
 // Keys arrive as PKCS#8 base64 text bindings (BASELINE_RSA_PKCS8, BASELINE_EC_PKCS8) and are
 // imported once per isolate, as the STS imports its own keys.
@@ -108,14 +112,15 @@ export default {
       const k = await loadKeys(env);
       await crypto.subtle.digest("SHA-256", PAYLOAD);
       await verified(crypto.subtle.verify(RSA.name, k.rsaPub, k.rsaSig, PAYLOAD));
-      await revocationCheck(env);
       return new Response("ok");
     }
     if (pathname.startsWith("/floor/exchange-")) {
       const k = await loadKeys(env);
       const repeat = pathname.endsWith("-repeat");
-      if (!repeat) await verified(crypto.subtle.verify(ECDSA_SHA256, k.ecPub, k.ecSig, PAYLOAD));
-      await revocationCheck(env);
+      if (!repeat) {
+        await verified(crypto.subtle.verify(ECDSA_SHA256, k.ecPub, k.ecSig, PAYLOAD));
+        await revocationCheck(env);
+      }
       let sig;
       if (pathname.startsWith("/floor/exchange-jwt")) sig = await crypto.subtle.sign(ECDSA_SHA256, k.ec, PAYLOAD);
       else {

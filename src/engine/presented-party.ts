@@ -15,6 +15,7 @@ import { KeyRing } from "../keys/keyring.ts";
 import { readAssertion } from "../saml/parse.ts";
 import type { StateClient } from "../state/client.ts";
 import { verifyEnveloped } from "../xmldsig/verify.ts";
+import { lookupVerified } from "../jwt/verified-cache.ts";
 
 /** RFC 8693 §4.4 `may_act`: who may act for the subject. */
 export interface MayAct {
@@ -72,11 +73,14 @@ export async function partyFromJwt(
   value: string,
   what: string,
 ): Promise<PresentedParty> {
-  let claimed: unknown;
-  try {
-    claimed = decodeJwt(value).iss; // unverified: selects the keys, nothing more
-  } catch {
-    throw invalidToken(`The ${what} is not a well-formed JWT.`);
+  // Exactly these bytes verified before as ours: the issuer is known without decoding again.
+  let claimed: unknown = lookupVerified(ctx.keys, value)?.issuer;
+  if (claimed === undefined) {
+    try {
+      claimed = decodeJwt(value).iss; // unverified: selects the keys, nothing more
+    } catch {
+      throw invalidToken(`The ${what} is not a well-formed JWT.`);
+    }
   }
   if (typeof claimed !== "string") throw invalidToken(`The ${what} has no issuer.`);
   if (claimed === ctx.issuer) return own(ctx, state, { jwt: value }, value);
@@ -108,7 +112,7 @@ async function own(
     own: true,
     act: t.actor,
     // The signature verified above, so reading the payload again is safe.
-    mayAct: jwt === undefined ? undefined : mayActOf(decodeJwt(jwt)),
+    mayAct: jwt === undefined ? undefined : mayActOf(t.mayAct),
   };
 }
 
@@ -169,7 +173,7 @@ async function externalJwt(ctx: StsContext, value: string, t: TrustedIssuer): Pr
     issuer: t.issuer,
     own: false,
     act: actorOf(payload.act),
-    mayAct: mayActOf(payload),
+    mayAct: mayActOf(payload.may_act),
   };
 }
 
@@ -218,8 +222,8 @@ function actorOf(v: unknown, depth = 0): Actor | undefined {
   return { sub: o.sub, ...(typeof o.iss === "string" ? { iss: o.iss } : {}), ...(inner ? { act: inner } : {}) };
 }
 
-function mayActOf(p: JWTPayload): MayAct | undefined {
-  const m = p.may_act;
+/** A JWT's `may_act` claim value → the constraint it states. */
+function mayActOf(m: unknown): MayAct | undefined {
   if (m === undefined) return undefined;
   // Present but malformed: keep it as a constraint nobody satisfies (fail closed).
   if (typeof m !== "object" || m === null) return {};

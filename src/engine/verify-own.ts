@@ -20,6 +20,8 @@ export interface OwnToken {
   scope: string[];
   actor: Actor | undefined;
   clientId: string | undefined;
+  /** A JWT's `may_act` claim as it stands (RFC 8693 §4.4); undefined for SAML. */
+  mayAct: unknown;
 }
 
 /**
@@ -80,6 +82,7 @@ export async function verifyOwnToken(ctx: StsContext, presented: PresentedToken)
     scope: [],
     actor: actorClaim?.[0] ? { sub: actorClaim[0] } : undefined,
     clientId: undefined,
+    mayAct: undefined,
   };
   return checkWindow(ctx, token, now, skewMs);
 }
@@ -93,7 +96,7 @@ function jwtFacts(p: Record<string, unknown>, typ: string | undefined): OwnToken
   for (const [k, v] of Object.entries(p)) {
     if (RESERVED.has(k)) continue;
     if (typeof v === "string") claims[k] = [v];
-    else if (Array.isArray(v) && v.every((x) => typeof x === "string")) claims[k] = v as string[];
+    else if (Array.isArray(v) && v.every((x) => typeof x === "string")) claims[k] = [...(v as string[])];
   }
   return {
     kind: typ === "at+jwt" ? "access_token" : "jwt",
@@ -109,5 +112,6 @@ function jwtFacts(p: Record<string, unknown>, typ: string | undefined): OwnToken
     scope: typeof p.scope === "string" ? p.scope.split(" ").filter(Boolean) : [],
     actor: typeof p.act === "object" && p.act !== null ? (p.act as Actor) : undefined,
     clientId: typeof p.client_id === "string" ? p.client_id : undefined,
+    mayAct: p.may_act,
   };
 }

@@ -33,7 +33,7 @@ export async function hashSecret(secret: string): Promise<string> {
 export async function verifySecret(secret: string, stored: string | undefined): Promise<boolean> {
   try {
     const presented = await sha256(secret);
-    const expected = stored === undefined ? undefined : parseSecretHash(stored);
+    const expected = stored === undefined ? undefined : parsedHash(stored);
     if (expected === undefined || typeof expected === "string") {
       constantTimeEqual(presented, new Uint8Array(32));
       return false;
@@ -42,6 +42,20 @@ export async function verifySecret(secret: string, stored: string | undefined): 
   } catch {
     return false;
   }
+}
+
+/**
+ * Stored hashes come from the configuration, so there are few of them: each is parsed once
+ * per isolate instead of on every authentication (bounded all the same).
+ */
+const parsed = new Map<string, Uint8Array<ArrayBuffer> | string>();
+function parsedHash(stored: string): Uint8Array<ArrayBuffer> | string {
+  let p = parsed.get(stored);
+  if (p === undefined) {
+    if (parsed.size >= 1024) parsed.clear();
+    parsed.set(stored, (p = parseSecretHash(stored)));
+  }
+  return p;
 }
 
 /** A fresh 32-byte random secret, base64url without padding (43 characters). */

@@ -70,7 +70,8 @@ export function rememberVerified(keys: KeyRing, jwt: string, issuer: string, pay
     const oldest = cache.entries.keys().next().value as string;
     forget(cache, oldest);
   }
-  // Copies, so neither the caller's objects nor later callers can change what was verified.
+  // Frozen copies, handed as they are to every later hit: neither the caller's objects nor any
+  // later caller can change what was verified.
   cache.entries.set(jwt, {
     issuer,
     payload: deepFreeze(structuredClone(payload)),

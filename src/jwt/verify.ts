@@ -74,12 +74,13 @@ export async function verifyOwnJwt(
  * full path gives: whole seconds (`floor(now)`), `nbf > now + skew` refused first, then
  * `exp <= now - skew` expired with the payload. Inputs jose would reject with a TypeError (an
  * invalid date, a negative or non-finite skew) return undefined so the full path answers them.
- * Payload and header are copies: the cached ones stay as verified.
+ * Payload and header are the cached, deeply frozen objects (src/jwt/verified-cache.ts): no
+ * caller can change what was verified, and no copy is paid for on every presentation.
  */
 function recheckTimes(hit: VerifiedJwt, now: Date, skewSeconds: number): JwtCheck | undefined {
   const t = Math.floor(now.getTime() / 1000);
   if (!Number.isFinite(t) || typeof skewSeconds !== "number" || !Number.isFinite(skewSeconds) || skewSeconds < 0) return undefined;
   if (hit.nbf !== undefined && hit.nbf > t + skewSeconds) return { ok: false, reason: "The token's 'nbf' claim is not valid." };
-  if (hit.exp <= t - skewSeconds) return { ok: false, reason: "The token has expired.", payload: structuredClone(hit.payload) };
-  return { ok: true, payload: structuredClone(hit.payload), header: structuredClone(hit.header) };
+  if (hit.exp <= t - skewSeconds) return { ok: false, reason: "The token has expired.", payload: hit.payload };
+  return { ok: true, payload: hit.payload, header: hit.header };
 }
