@@ -153,7 +153,7 @@ async function runScenarios({ o, tool, base, baseline, work, workerdPid, report 
     // Floors (scripts/bench/baseline-worker.js): the irreducible crypto, plus the revocation RPC
     // of a first presentation (a repeated token's answer is leased: no call).
     { name: "floor: revocation check, first presentation (DO RPC, SQLite read)", key: "floor-status", vs: "noop", group: "baseline", base: baseline, method: "GET", path: "/floor/status", bodies: [""], expect: "ok" },
-    { name: "floor: Validate, repeated token (SHA-256, RSA verify)", key: "floor-validate", vs: "rsa", group: "baseline", base: baseline, method: "GET", path: "/floor/validate", bodies: [""], expect: "ok" },
+    { name: "floor: Validate, first presentation (SHA-256, RSA verify, RPC)", key: "floor-validate", vs: "rsa", group: "baseline", base: baseline, method: "GET", path: "/floor/validate", bodies: [""], expect: "ok" },
     { name: "floor: exchange JWT→JWT, first presentation (ECDSA verify, RPC, ECDSA sign)", key: "floor-exchange-jwt", vs: "ecdsa", group: "baseline", base: baseline, method: "GET", path: "/floor/exchange-jwt", bodies: [""] },
     { name: "floor: exchange JWT→SAML, first presentation (ECDSA verify, RPC, SHA-256, RSA sign)", key: "floor-exchange-saml", vs: "rsa", group: "baseline", base: baseline, method: "GET", path: "/floor/exchange-saml", bodies: [""] },
     // A subject token presented again: its verification is remembered (src/jwt/verified-cache.ts)

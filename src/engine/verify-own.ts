@@ -2,7 +2,9 @@ import type { Element } from "@xmldom/xmldom";
 import type { TokenKind } from "../config/types.ts";
 import { verifyOwnJwt } from "../jwt/verify.ts";
 import { readAssertion } from "../saml/parse.ts";
-import { verifyEnveloped } from "../xmldsig/verify.ts";
+import { VerifiedMemo, deepFreeze } from "../keys/verified-memo.ts";
+import { elementSource } from "../xml/tree.ts";
+import { duplicateIdRefusal, verifyEnveloped } from "../xmldsig/verify.ts";
 import type { Actor, StsContext } from "./types.ts";
 
 /** The facts of a token this STS issued, after its signature verified. */
@@ -62,6 +64,15 @@ export async function verifyOwnToken(ctx: StsContext, presented: PresentedToken)
     if (!r.ok) return { ok: false, reason: r.reason, token, expired: true };
     return checkWindow(ctx, token, now, skewMs);
   }
+  // The same assertion (same text, same namespaces in scope) verified before under these keys:
+  // only the document-wide checks and the time window run again.
+  const source = elementSource(presented.xml);
+  const hit = source === undefined ? undefined : verifiedSaml.get(ctx.keys, source);
+  if (hit && hit.issuer === ctx.issuer) {
+    const dup = duplicateIdRefusal(presented.xml);
+    if (dup) return { ok: false, reason: `The token signature is not valid: ${dup}` };
+    return checkWindow(ctx, copyOf(hit.token), now, skewMs);
+  }
   const v = await verifyEnveloped(presented.xml, { keys: ctx.keys.all() });
   if (!v.ok) return { ok: false, reason: `The token signature is not valid: ${v.reason}` };
   const f = readAssertion(presented.xml);
@@ -84,7 +95,30 @@ export async function verifyOwnToken(ctx: StsContext, presented: PresentedToken)
     clientId: undefined,
     mayAct: undefined,
   };
+  if (source !== undefined) verifiedSaml.set(ctx.keys, source, { issuer: ctx.issuer, token: deepFreeze(copyOf(token)) });
   return checkWindow(ctx, token, now, skewMs);
+}
+
+/**
+ * Our SAML assertions verified in full (signature, issuer, expiry present), by exact source
+ * text and in-scope namespaces (src/xml/tree.ts `elementSource`), per KeyRing — as
+ * src/jwt/verified-cache.ts does for JWTs; see docs/security.md. Assertions are ~2-5 KiB.
+ */
+const verifiedSaml = new VerifiedMemo<{ issuer: string; token: OwnToken }>({
+  maxEntries: 4096,
+  maxKeyChars: 16 * 1024,
+  maxTotalChars: 8 * 1024 * 1024,
+});
+
+/** A copy the caller may keep: fresh Date objects (a frozen Date can still be set). */
+function copyOf(t: OwnToken): OwnToken {
+  return {
+    ...t,
+    issuedAt: new Date(t.issuedAt.getTime()),
+    notBefore: t.notBefore && new Date(t.notBefore.getTime()),
+    expires: new Date(t.expires.getTime()),
+    authnInstant: new Date(t.authnInstant.getTime()),
+  };
 }
 
 const RESERVED = new Set(["iss", "sub", "aud", "exp", "nbf", "iat", "jti", "scope", "client_id", "act", "auth_time", "may_act", "cnf"]);

@@ -10,12 +10,13 @@
  */
 import type { JWTHeaderParameters, JWTPayload } from "jose";
 import type { KeyRing } from "../keys/keyring.ts";
+import { VerifiedMemo, deepFreeze } from "../keys/verified-memo.ts";
 
 /** What a successful verification established, as of the moment it ran. */
 export interface VerifiedJwt {
   /** The issuer the token was verified against (its `iss`). */
   readonly issuer: string;
-  /** Deep-frozen; hand out copies only. */
+  /** Deep-frozen: handed out as is. */
   readonly payload: Readonly<JWTPayload>;
   readonly header: Readonly<JWTHeaderParameters>;
   readonly exp: number;
@@ -32,26 +33,15 @@ export const MAX_CACHED_JWT_CHARS = 8 * 1024;
  */
 export const MAX_CACHED_TOTAL_CHARS = 8 * 1024 * 1024;
 
-interface Cache {
-  entries: Map<string, VerifiedJwt>;
-  chars: number;
-}
-
-/** Keyed by the KeyRing instance: entries die with the configuration that verified them. */
-const caches = new WeakMap<KeyRing, Cache>();
-
-function deepFreeze<T>(v: T): T {
-  if (typeof v === "object" && v !== null && !Object.isFrozen(v)) {
-    Object.freeze(v);
-    for (const x of Object.values(v)) deepFreeze(x);
-  }
-  return v;
-}
+const memo = new VerifiedMemo<VerifiedJwt>({
+  maxEntries: MAX_VERIFIED_ENTRIES,
+  maxKeyChars: MAX_CACHED_JWT_CHARS,
+  maxTotalChars: MAX_CACHED_TOTAL_CHARS,
+});
 
 /** The remembered verification of exactly this string under this KeyRing, if any. */
 export function lookupVerified(keys: KeyRing, jwt: string): VerifiedJwt | undefined {
-  if (jwt.length > MAX_CACHED_JWT_CHARS) return undefined;
-  return caches.get(keys)?.entries.get(jwt);
+  return memo.get(keys, jwt);
 }
 
 /**
@@ -59,40 +49,24 @@ export function lookupVerified(keys: KeyRing, jwt: string): VerifiedJwt | undefi
  * without a numeric `exp` are not remembered: every entry must be able to leave by expiry.
  */
 export function rememberVerified(keys: KeyRing, jwt: string, issuer: string, payload: JWTPayload, header: JWTHeaderParameters): void {
-  if (jwt.length > MAX_CACHED_JWT_CHARS || typeof payload.exp !== "number") return;
-  let cache = caches.get(keys);
-  if (!cache) {
-    cache = { entries: new Map(), chars: 0 };
-    caches.set(keys, cache);
-  }
-  forget(cache, jwt); // a re-insert moves to the back of the eviction order
-  while (cache.entries.size >= MAX_VERIFIED_ENTRIES || (cache.entries.size > 0 && cache.chars + jwt.length > MAX_CACHED_TOTAL_CHARS)) {
-    const oldest = cache.entries.keys().next().value as string;
-    forget(cache, oldest);
-  }
+  if (typeof payload.exp !== "number") return;
   // Frozen copies, handed as they are to every later hit: neither the caller's objects nor any
   // later caller can change what was verified.
-  cache.entries.set(jwt, {
+  memo.set(keys, jwt, {
     issuer,
     payload: deepFreeze(structuredClone(payload)),
     header: deepFreeze(structuredClone(header)),
     exp: payload.exp,
     nbf: typeof payload.nbf === "number" ? payload.nbf : undefined,
   });
-  cache.chars += jwt.length;
 }
 
 /** Drops a token (used when a hit finds it expired). */
 export function forgetVerified(keys: KeyRing, jwt: string): void {
-  const cache = caches.get(keys);
-  if (cache) forget(cache, jwt);
-}
-
-function forget(cache: Cache, jwt: string): void {
-  if (cache.entries.delete(jwt)) cache.chars -= jwt.length;
+  memo.delete(keys, jwt);
 }
 
 /** Test hook: how many tokens this KeyRing's cache holds. */
 export function verifiedJwtCacheSize(keys: KeyRing): number {
-  return caches.get(keys)?.entries.size ?? 0;
+  return memo.size(keys);
 }

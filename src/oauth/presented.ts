@@ -7,6 +7,7 @@ import type { Element } from "@xmldom/xmldom";
 import { fromBase64Url, toBase64Url, utf8 } from "../bytes.ts";
 import { invalidToken } from "../engine/errors.ts";
 import type { StsContext } from "../engine/types.ts";
+import { isSamlAssertion } from "../saml/ns.ts";
 import { XmlSecurityError, parseXml } from "../xml/parse.ts";
 
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
@@ -36,6 +37,7 @@ export function samlElement(ctx: StsContext, value: string): Element {
       maxDepth: l.maxXmlDepth,
       maxElements: l.maxXmlElements,
       maxAttributesPerElement: l.maxXmlAttributesPerElement,
+      keepSource: isSamlAssertion, // lets a presented assertion be recognised as verified before
     });
     return doc.documentElement as Element;
   } catch (e) {

@@ -1,6 +1,10 @@
 /** SAML namespaces and URIs (SAML 2.0 core, SAML 1.1 core, WSS SAML Token Profile 1.1). */
 export const SAML2_NS = "urn:oasis:names:tc:SAML:2.0:assertion";
 export const SAML1_NS = "urn:oasis:names:tc:SAML:1.0:assertion";
+
+/** A SAML 2.0 or 1.x assertion: the elements whose source the parser keeps (src/xml/tree.ts). */
+export const isSamlAssertion = (ns: string | null, localName: string): boolean =>
+  localName === "Assertion" && (ns === SAML2_NS || ns === SAML1_NS);
 export const SAML2_TOKEN_TYPE = "http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLV2.0";
 export const SAML1_TOKEN_TYPE = "http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLV1.1";
 /** WSS SAML Token Profile 1.1 §3.4.2: KeyIdentifier ValueTypes for references to assertions. */

@@ -6,6 +6,7 @@ import type { StsContext } from "../engine/types.ts";
 import { readEnvelope } from "../soap/envelope.ts";
 import { buildFault } from "../soap/fault.ts";
 import { type SoapVersion, soapContentType } from "../soap/ns.ts";
+import { isSamlAssertion } from "../saml/ns.ts";
 import { soapReply } from "../soap/reply.ts";
 import { readSecurity } from "../soap/security.ts";
 import { logError } from "../http/log.ts";
@@ -61,6 +62,7 @@ export async function handleTrustRequest(
         maxDepth: ctx.config.limits.maxXmlDepth,
         maxElements: ctx.config.limits.maxXmlElements,
         maxAttributesPerElement: ctx.config.limits.maxXmlAttributesPerElement,
+        keepSource: isSamlAssertion, // lets a presented assertion be recognised as verified before
       });
     } catch (e) {
       if (e instanceof XmlSecurityError) throw badRequest(`The request is not acceptable XML: ${e.message}`);

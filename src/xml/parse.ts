@@ -9,7 +9,7 @@ import type { Document, Element, Node } from "@xmldom/xmldom";
 import { XmlSecurityError } from "./errors.ts";
 import type { XmlSecurityErrorCode } from "./errors.ts";
 import { prescanXml } from "./prescan.ts";
-import { buildDocument } from "./tree.ts";
+import { type KeepSource, buildDocument } from "./tree.ts";
 import { strictUtf8 } from "../bytes.ts";
 
 export { XmlSecurityError };
@@ -40,6 +40,8 @@ export interface ParseXmlOptions extends Partial<XmlLimits> {
    * surface. Enable only for trusted inputs (e.g. the C14N spec examples).
    */
   allowProcessingInstructions?: boolean;
+  /** Elements whose source text `elementSource` (src/xml/tree.ts) should answer for. */
+  keepSource?: KeepSource;
 }
 
 /**
@@ -75,7 +77,7 @@ export function parseXml(input: string | Uint8Array, options?: ParseXmlOptions):
 
   // Our own single-pass parser builds the xmldom Document (src/xml/tree.ts): xmldom's SAX
   // parser compiles a regular expression per end tag and dominated every request's cost.
-  const doc = buildDocument(text, options?.allowProcessingInstructions === true);
+  const doc = buildDocument(text, options?.allowProcessingInstructions === true, options?.keepSource);
   // Defence in depth: the two parsers must agree on what the pre-scan saw.
   checkAttributeCounts(doc.documentElement!, scan.attributeCounts);
   return doc;

@@ -81,17 +81,58 @@ function lookup(scope: Scope | undefined, prefix: string): string | undefined {
   return prefix === "" ? "" : undefined;
 }
 
+/** Where an element came from: its text in the (normalised) input, and the scope around it. */
+interface Source {
+  input: string;
+  start: number;
+  end: number;
+  outer: Scope | undefined;
+}
+
+const SOURCES = new WeakMap<Element, Source>();
+
+/** Which elements to remember the source of (see {@link elementSource}). */
+export type KeepSource = (namespaceURI: string | null, localName: string) => boolean;
+
+/**
+ * The exact text an element was parsed from (line ends normalised), and the namespace bindings
+ * in scope around it, as one string — or undefined when the parser was not asked to keep it.
+ * Two elements with equal strings are identical subtrees with identical in-scope namespaces:
+ * the parser is deterministic, and nothing else from outside an element reaches its DOM (no
+ * DTD, no external entities; xml:* attributes are not inherited by what reads tokens).
+ */
+export function elementSource(el: Element): string | undefined {
+  const src = SOURCES.get(el);
+  if (!src) return undefined;
+  const bindings: [string, string][] = [];
+  const seen = new Set<string>();
+  for (let sc = src.outer; sc; sc = sc.parent) {
+    if (!sc.map) continue;
+    for (const [prefix, uri] of sc.map) {
+      if (seen.has(prefix)) continue;
+      seen.add(prefix);
+      bindings.push([prefix, uri]);
+    }
+  }
+  bindings.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return `${JSON.stringify(bindings)}\n${src.input.slice(src.start, src.end)}`;
+}
+
 /**
  * Parses `s` (decoded, BOM removed, line ends not yet normalised) into an xmldom Document.
+ * `keepSource` picks the elements whose source {@link elementSource} will answer for.
  * @throws XmlSecurityError MALFORMED / MULTIPLE_ROOTS / DUPLICATE_ATTRIBUTE / PROCESSING_INSTRUCTION / DOCTYPE
  */
-export function buildDocument(input: string, allowProcessingInstructions: boolean): Document {
+export function buildDocument(input: string, allowProcessingInstructions: boolean, keepSource?: KeepSource): Document {
   const s = input.indexOf("\r") >= 0 ? input.replace(/\r\n?/g, "\n") : input;
   const n = s.length;
   const doc = impl.createDocument(null, "", null);
   let parent: Node = doc;
   let scope: Scope | undefined;
-  const open: { el: Element; qname: string; scope: Scope | undefined }[] = [];
+  const open: { el: Element; qname: string; scope: Scope | undefined; start: number }[] = [];
+  const keep = (el: Element, start: number, end: number, outer: Scope | undefined) => {
+    if (keepSource?.(el.namespaceURI, el.localName!)) SOURCES.set(el, { input: s, start, end, outer });
+  };
   let rootSeen = false;
   let i = 0;
 
@@ -159,11 +200,16 @@ export function buildDocument(input: string, allowProcessingInstructions: boolea
       i = SPACE_AT.lastIndex + 1;
       scope = top.scope;
       parent = top.el.parentNode!;
+      if (keepSource) keep(top.el, top.start, i, top.scope);
     } else {
       if (open.length === 0 && rootSeen) throw new XmlSecurityError("MULTIPLE_ROOTS");
-      i = startTag(s, i, doc, parent, scope, (el, qname, newScope, empty) => {
-        if (empty) return;
-        open.push({ el, qname, scope });
+      const start = i;
+      i = startTag(s, i, doc, parent, scope, (el, qname, newScope, empty, after) => {
+        if (empty) {
+          if (keepSource) keep(el, start, after, scope);
+          return;
+        }
+        open.push({ el, qname, scope, start });
         scope = newScope;
         parent = el;
       });
@@ -182,7 +228,7 @@ function startTag(
   doc: Document,
   parent: Node,
   outer: Scope | undefined,
-  opened: (el: Element, qname: string, scope: Scope | undefined, empty: boolean) => void,
+  opened: (el: Element, qname: string, scope: Scope | undefined, empty: boolean, after: number) => void,
 ): number {
   QNAME_AT.lastIndex = lt + 1;
   const m = QNAME_AT.exec(s);
@@ -262,7 +308,7 @@ function startTag(
     el.setAttributeNS(ans, an, values[k]!);
   }
   parent.appendChild(el);
-  opened(el, qname, scope, empty);
+  opened(el, qname, scope, empty, after);
   return after;
 }
 

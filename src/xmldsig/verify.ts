@@ -117,6 +117,20 @@ function ownId(el: Element, names: readonly string[]): string {
   return found[0]!;
 }
 
+/**
+ * The whole-document duplicate-ID check of {@link verifyEnveloped}, alone: for a caller that
+ * recognises `element` as verified before (same text, same namespaces) but sits in a new
+ * document. Returns the refusal reason, or undefined.
+ */
+export function duplicateIdRefusal(element: Element, idNames: readonly string[] = DEFAULT_ID_ATTRIBUTES): string | undefined {
+  try {
+    assertUniqueIds(element, idNames);
+    return undefined;
+  } catch (e) {
+    return refusalReason(e);
+  }
+}
+
 /** Refuses when any ID value occurs twice in the whole document (signature wrapping). */
 function assertUniqueIds(el: Element, names: readonly string[]): void {
   let root: Node = el;

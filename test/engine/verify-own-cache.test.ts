@@ -1,0 +1,147 @@
+/**
+ * Remembered SAML verifications (src/engine/verify-own.ts over src/keys/verified-memo.ts): an
+ * assertion with exactly the same text and the same namespaces in scope, verified before under
+ * the same KeyRing and issuer, skips the signature work; anything else takes the full path.
+ */
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import type { Element } from "@xmldom/xmldom";
+import { DEV_KEY_MATERIALS } from "../../src/config/dev-keys.ts";
+import type { ResolvedConfig } from "../../src/config/types.ts";
+import type { StsContext } from "../../src/engine/types.ts";
+import { verifyOwnToken } from "../../src/engine/verify-own.ts";
+import { KeyRing } from "../../src/keys/keyring.ts";
+import { newSamlId } from "../../src/saml/assertion-input.ts";
+import { buildSaml1Assertion } from "../../src/saml/saml1.ts";
+import { buildSaml2Assertion } from "../../src/saml/saml2.ts";
+import { isSamlAssertion } from "../../src/saml/ns.ts";
+import { parseXml } from "../../src/xml/parse.ts";
+import { elementSource } from "../../src/xml/tree.ts";
+
+const ISS = "https://sts.memo.test";
+const T0 = Date.UTC(2030, 0, 1);
+const SKEW_S = 60;
+let ring: KeyRing;
+
+beforeAll(async () => {
+  ring = await KeyRing.load(DEV_KEY_MATERIALS);
+});
+afterEach(() => vi.restoreAllMocks());
+
+function ctx(at: number, keys = ring, issuer = ISS): StsContext {
+  return {
+    config: { limits: { clockSkewSeconds: SKEW_S } } as unknown as ResolvedConfig,
+    keys,
+    issuer,
+    origin: issuer,
+    now: () => new Date(at),
+    audit: {},
+  };
+}
+
+async function assertion(build = buildSaml2Assertion, subject = "alice"): Promise<string> {
+  return build(
+    {
+      id: newSamlId(),
+      issuer: ISS,
+      subject,
+      audience: "urn:example:rp",
+      issuedAt: new Date(T0),
+      notBefore: new Date(T0),
+      expires: new Date(T0 + 3600_000),
+      authnInstant: new Date(T0),
+      authnMethod: "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport",
+      claims: { email: [`${subject}@example.com`], groups: ["a", "b"] },
+      signatureAlgorithm: "rsa-sha256",
+    },
+    ring,
+  );
+}
+
+/** The assertion inside a wrapper, parsed as the WS-Trust endpoint parses requests. */
+function presented(xml: string, wrapperAttrs = ""): { xml: Element } {
+  const doc = parseXml(`<w:Wrap xmlns:w="urn:wrap"${wrapperAttrs}>${xml}</w:Wrap>`, { keepSource: isSamlAssertion });
+  return { xml: doc.documentElement!.firstChild as Element };
+}
+
+const spyVerify = () => vi.spyOn(crypto.subtle, "verify");
+
+describe("elementSource", () => {
+  it("is the element's exact text (line ends normalised) with the bindings in scope, for kept elements only", () => {
+    const doc = parseXml(`<a:r xmlns:a="urn:a" xmlns="urn:d">\r\n<a:k x="1">t\r\n</a:k><a:k/><o/></a:r>`, {
+      keepSource: (ns, local) => ns === "urn:a" && local === "k",
+    });
+    const [k1, k2, o] = [...doc.documentElement!.childNodes].filter((n) => n.nodeType === 1) as Element[];
+    expect(elementSource(k1!)).toBe(`[["","urn:d"],["a","urn:a"]]\n<a:k x="1">t\n</a:k>`);
+    expect(elementSource(k2!)).toBe(`[["","urn:d"],["a","urn:a"]]\n<a:k/>`);
+    expect(elementSource(o!)).toBeUndefined();
+    expect(elementSource(parseXml("<a:k xmlns:a='urn:a'/>").documentElement!)).toBeUndefined(); // not asked
+  });
+});
+
+describe("remembered SAML verifications", () => {
+  for (const [name, build] of [["SAML 2.0", buildSaml2Assertion], ["SAML 1.1", buildSaml1Assertion]] as const) {
+    it(`${name}: the same assertion again skips the signature check and gives the same facts`, async () => {
+      const xml = await assertion(build);
+      const spy = spyVerify();
+      const first = await verifyOwnToken(ctx(T0 + 1000), presented(xml));
+      expect(first.ok).toBe(true);
+      expect(spy).toHaveBeenCalledTimes(1); // control: the full path verifies
+      spy.mockClear();
+      const second = await verifyOwnToken(ctx(T0 + 2000), presented(xml));
+      expect(spy).not.toHaveBeenCalled();
+      expect(second).toEqual(first);
+      expect(second.ok && second.token.subject).toBe("alice");
+    });
+  }
+
+  it("time checks run on every hit, with the full path's answers", async () => {
+    const xml = await assertion();
+    expect((await verifyOwnToken(ctx(T0 + 1000), presented(xml))).ok).toBe(true);
+    const late = await verifyOwnToken(ctx(T0 + 3600_000 + SKEW_S * 1000 + 1), presented(xml));
+    expect(late).toMatchObject({ ok: false, reason: "The token has expired.", expired: true });
+    const early = await verifyOwnToken(ctx(T0 - SKEW_S * 1000 - 1), presented(xml));
+    expect(early).toMatchObject({ ok: false, reason: "The token is not yet valid." });
+  });
+
+  it("one character changed, other bindings in scope, another KeyRing or issuer: the full path runs", async () => {
+    const xml = await assertion();
+    expect((await verifyOwnToken(ctx(T0), presented(xml))).ok).toBe(true);
+    const other = await KeyRing.load(DEV_KEY_MATERIALS); // (loading checks its keys with verify)
+    const spy = spyVerify();
+    // A changed subject breaks the digest: refused, not answered from memory.
+    const bob = xml.replace(">alice<", ">bobby<");
+    expect(await verifyOwnToken(ctx(T0), presented(bob))).toMatchObject({ ok: false });
+    // Same text, but the wrapper binds the default namespace: a different scope, a miss.
+    expect((await verifyOwnToken(ctx(T0), presented(xml, ' xmlns="urn:other"'))).ok).toBe(true);
+    expect(spy).toHaveBeenCalledTimes(1);
+    spy.mockClear();
+    expect((await verifyOwnToken(ctx(T0, other), presented(xml))).ok).toBe(true);
+    expect(spy).toHaveBeenCalledTimes(1);
+    spy.mockClear();
+    expect(await verifyOwnToken(ctx(T0, ring, "https://elsewhere.test"), presented(xml))).toMatchObject({ ok: false, reason: "The token was not issued by this STS." });
+    expect(spy).toHaveBeenCalledTimes(1);
+  });
+
+  it("a remembered assertion in a document with a duplicate ID is refused as on the full path", async () => {
+    const xml = await assertion();
+    expect((await verifyOwnToken(ctx(T0), presented(xml))).ok).toBe(true);
+    const id = /ID="([^"]+)"/.exec(xml)![1];
+    const doc = parseXml(`<w:Wrap xmlns:w="urn:wrap">${xml}<w:x ID="${id}"/></w:Wrap>`, { keepSource: isSamlAssertion });
+    const r = await verifyOwnToken(ctx(T0), { xml: doc.documentElement!.firstChild as Element });
+    expect(r).toMatchObject({ ok: false, reason: "The token signature is not valid: duplicate ID in the document" });
+  });
+
+  it("failures are never remembered, and a hit's facts cannot change what was verified", async () => {
+    const xml = await assertion();
+    const unsigned = xml.replace(/<ds:Signature[\s\S]*<\/ds:Signature>/, "");
+    for (let i = 0; i < 2; i++) expect(await verifyOwnToken(ctx(T0), presented(unsigned))).toMatchObject({ ok: false });
+    const first = await verifyOwnToken(ctx(T0), presented(xml));
+    if (!first.ok) throw new Error(first.reason);
+    first.token.issuedAt.setTime(0);
+    expect(() => first.token.claims.groups!.push("root")).toThrow(TypeError);
+    const second = await verifyOwnToken(ctx(T0), presented(xml));
+    if (!second.ok) throw new Error(second.reason);
+    expect(second.token.issuedAt.getTime()).toBe(T0);
+    expect(second.token.claims.groups).toEqual(["a", "b"]);
+  });
+});
