@@ -75,6 +75,15 @@ async function startServe(o, stateDir) {
   return { child, workerdPid: kids[0] };
 }
 
+const CLK_TCK = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100;
+
+/** CPU time (user + system) a process has used so far, seconds (/proc/PID/stat fields 14-15). */
+function cpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(f[11]) + Number(f[12])) / CLK_TCK;
+}
+
 function rssMiB(pid) {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
   return m ? Number(m[1]) / 1024 : NaN;
@@ -178,8 +187,13 @@ async function runScenarios({ o, tool, base, baseline, work, workerdPid, report 
   const rps = {};
   const specs = Object.fromEntries(scenarios.filter((s) => s.group === "baseline").map((s) => [s.key ?? "noop", s]));
   /** One load run of a scenario; a pooled one passes its one-use bodies and its request shape. */
-  const run = (s, extra = {}, bodies = s.bodies ?? [s.req?.body], req = s.req ?? { method: s.method, path: s.path, headers: {} }) =>
-    drive({ ...common, ...extra, base: s.base ?? base, name: s.id ?? s.key ?? "noop", method: req.method, path: req.path, headers: req.headers, bodies, cycle: !s.pooled, expect: s.expect });
+  // Each run also reports workerd's CPU time per request (all its threads, from /proc): less
+  // sensitive than requests/s to what else the shared machine is doing.
+  const run = async (s, extra = {}, bodies = s.bodies ?? [s.req?.body], req = s.req ?? { method: s.method, path: s.path, headers: {} }) => {
+    const cpu0 = cpuSeconds(workerdPid);
+    const r = await drive({ ...common, ...extra, base: s.base ?? base, name: s.id ?? s.key ?? "noop", method: req.method, path: req.path, headers: req.headers, bodies, cycle: !s.pooled, expect: s.expect });
+    return { ...r, cpuUsPerReq: ((cpuSeconds(workerdPid) - cpu0) * 1e6) / Math.max(1, r.requests) };
+  };
   for (const s of scenarios) {
     if (s.group !== "baseline" && !want(s.id)) continue;
     if (s.floor && o.rounds > 0) {
@@ -227,7 +241,7 @@ async function pairedRounds(s, specs, run, o, workerdPid) {
     const b = await run(specs[s.vs], short);
     const f = await run(specs[s.floor], short);
     const x = await run(s, short);
-    rounds.push({ x, baselineRps: b.rps, floorRps: f.rps, ratio: x.rps / b.rps, ofFloor: x.rps / f.rps, floorRatio: f.rps / b.rps, errors: b.errors + f.errors });
+    rounds.push({ x, baselineRps: b.rps, floorRps: f.rps, ratio: x.rps / b.rps, ofFloor: x.rps / f.rps, floorRatio: f.rps / b.rps, cpuRatio: b.cpuUsPerReq / x.cpuUsPerReq, errors: b.errors + f.errors });
   }
   const mid = medianBy(rounds, (r) => r.ratio);
   return {
@@ -242,8 +256,9 @@ async function pairedRounds(s, specs, run, o, workerdPid) {
     floor: s.floor,
     ofFloor: mid.ofFloor,
     floorRatio: medianBy(rounds, (r) => r.floorRatio).floorRatio,
-    rounds: rounds.map((r) => ({ rps: r.x.rps, baselineRps: r.baselineRps, floorRps: r.floorRps, ratio: r.ratio, ofFloor: r.ofFloor, floorRatio: r.floorRatio })),
-    note: `median of ${rounds.length} paired rounds (${o.roundDuration} s each: baseline, floor, scenario); ratios ${rounds.map((r) => r.ratio.toFixed(2)).join(" / ")}`,
+    cpuRatio: mid.cpuRatio,
+    rounds: rounds.map((r) => ({ rps: r.x.rps, baselineRps: r.baselineRps, floorRps: r.floorRps, ratio: r.ratio, ofFloor: r.ofFloor, floorRatio: r.floorRatio, cpuUsPerReq: r.x.cpuUsPerReq, cpuRatio: r.cpuRatio })),
+    note: `median of ${rounds.length} paired rounds (${o.roundDuration} s each: baseline, floor, scenario); ratios ${rounds.map((r) => r.ratio.toFixed(2)).join(" / ")}; by workerd CPU per request ${rounds.map((r) => r.cpuRatio.toFixed(2)).join(" / ")}`,
   };
 }
 

@@ -4,9 +4,9 @@ const f2 = (x) => (x === null || x === undefined || Number.isNaN(x) ? "–" : x.
 const n0 = (x) => Math.round(x).toLocaleString("en-US");
 
 function rows(r) {
-  return r.scenarios.map((s) => [s.name, n0(s.rps), f2(s.p50Ms), f2(s.p99Ms), String(s.errors), s.vs ? `${f2(s.ratio)} × ${s.vs}` : "", s.ofFloor ? `${Math.round(s.ofFloor * 100)} %` : "", s.note ?? ""]);
+  return r.scenarios.map((s) => [s.name, n0(s.rps), f2(s.p50Ms), f2(s.p99Ms), String(s.errors), s.cpuUsPerReq ? n0(s.cpuUsPerReq) : "–", s.vs ? `${f2(s.ratio)} × ${s.vs}` : "", s.ofFloor ? `${Math.round(s.ofFloor * 100)} %` : "", s.note ?? ""]);
 }
-const HEAD = ["scenario", "req/s", "p50 ms", "p99 ms", "errors", "ratio to baseline", "of floor", "note"];
+const HEAD = ["scenario", "req/s", "p50 ms", "p99 ms", "errors", "workerd CPU µs/req", "ratio to baseline", "of floor", "note"];
 
 function microRows(r) {
   return r.micro.cases.map((c) => [c.name, c.msPerOp.toFixed(3), c.cpuMsPerOp.toFixed(3), n0(c.opsPerSec)]);

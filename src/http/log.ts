@@ -3,7 +3,9 @@
  * tokens, passwords or secrets: callers pass only identifiers and hashes.
  */
 export function logEvent(fields: Record<string, unknown>): void {
-  console.log(JSON.stringify({ ts: new Date().toISOString(), ...fields }));
+  // The timestamp first, without copying `fields` into a new object.
+  const rest = JSON.stringify(fields);
+  console.log(`{"ts":"${new Date().toISOString()}"${rest.length > 2 ? "," : ""}${rest.slice(1)}`);
 }
 
 /** Logs an unexpected error with its stack for the operator (never sent to the client). */

@@ -1,5 +1,5 @@
-import { SignJWT } from "jose";
-import { randomBytes, toBase64Url } from "../bytes.ts";
+import { CompactSign } from "jose";
+import { randomBytes, toBase64Url, utf8 } from "../bytes.ts";
 import type { JwtSignatureAlg } from "../config/types.ts";
 import type { KeyRing } from "../keys/keyring.ts";
 import { notRenewableId } from "../engine/renewability.ts";
@@ -46,15 +46,18 @@ export async function buildJwt(keys: KeyRing, j: JwtInput): Promise<{ id: string
   if (j.clientId) payload.client_id = j.clientId;
   if (j.actor) payload.act = j.actor;
   payload.auth_time = secs(j.authnInstant);
-  const value = await new SignJWT(payload)
+  // The registered claims after the others, as jose's SignJWT would place them; signed with
+  // jose's CompactSign over our own JSON (SignJWT's claim builder re-copies and re-validates
+  // values that are typed here, ~5 % of a token exchange in profiles).
+  payload.iss = j.issuer;
+  payload.sub = j.subject;
+  payload.aud = j.audience;
+  payload.iat = secs(j.issuedAt);
+  payload.nbf = secs(j.notBefore);
+  payload.exp = secs(j.expires);
+  payload.jti = jti;
+  const value = await new CompactSign(utf8(JSON.stringify(payload)))
     .setProtectedHeader({ alg: j.alg, typ: j.typ, kid: key.kid })
-    .setIssuer(j.issuer)
-    .setSubject(j.subject)
-    .setAudience(j.audience)
-    .setIssuedAt(secs(j.issuedAt))
-    .setNotBefore(secs(j.notBefore))
-    .setExpirationTime(secs(j.expires))
-    .setJti(jti)
     .sign(await key.privateKeyFor(j.alg));
   return { id: jti, value };
 }

@@ -30,8 +30,11 @@ export interface AuthenticatedClient {
 export interface ClientAuthDeps {
   /** Replay cache (Durable Object): true the first time a key is seen before `expiresAt`. */
   rememberNonce(key: string, expiresAt: number): Promise<boolean>;
-  /** Audiences a client assertion may name: our token endpoint URL, our issuer, this endpoint. */
-  audiences: string[];
+  /**
+   * Audiences a client assertion may name: our token endpoint URL, our issuer, this endpoint.
+   * A function: only private_key_jwt needs them, so secret-based requests never build them.
+   */
+  audiences(): string[];
 }
 
 /** Decodes one half of a Basic credential: RFC 6749 §2.3.1 form-urlencodes id and secret. */
@@ -132,7 +135,7 @@ async function byAssertion(ctx: StsContext, params: FormParams, paramId: string 
       algorithms: CLIENT_ASSERTION_ALGS,
       issuer: client.clientId,
       subject: client.clientId,
-      audience: deps.audiences,
+      audience: deps.audiences(),
       requiredClaims: ["exp", "jti"],
       currentDate: now,
       clockTolerance: skew,

@@ -56,7 +56,7 @@ function endpoint(path: string, operation: string, op: Operation) {
             rememberNonce: (k, exp) => state.rememberNonce(k, exp),
             // RFC 7523 §3 item 3: the token endpoint URL or the issuer identify us; the endpoint
             // actually called is accepted too (introspection / revocation).
-            audiences: [...new Set([endpointUrl(authCtx, OAUTH_PATHS.token), authCtx.issuer, endpointUrl(authCtx, path)])],
+            audiences: () => [...new Set([endpointUrl(authCtx, OAUTH_PATHS.token), authCtx.issuer, endpointUrl(authCtx, path)])],
           }),
         (e) => e instanceof OAuthError && e.code === "invalid_client",
       );
