@@ -2,7 +2,7 @@
  * Verification of an enveloped signature on a token element — the inbound-token security
  * boundary, so strict by design (see the rules on {@link verifyEnveloped}). Never throws.
  */
-import type { Element, Node } from "@xmldom/xmldom";
+import type { Attr, Element, Node } from "@xmldom/xmldom";
 import { DSIG_NS } from "./algorithms.ts";
 import { checkReference, checkSignatureValue, policyOf, refusalReason } from "./check.ts";
 import type { AnchorKey, TrustAnchor } from "./check.ts";
@@ -135,19 +135,33 @@ export function duplicateIdRefusal(element: Element, idNames: readonly string[] 
 function assertUniqueIds(el: Element, names: readonly string[]): void {
   let root: Node = el;
   while (root.parentNode) root = root.parentNode;
+  const match = idMatcher(names);
   const seen = new Set<string>();
   const stack: Node[] = [root];
   while (stack.length > 0) {
     const n = stack.pop()!;
     if (n.nodeType === 1) {
-      for (const name of names) {
-        const v = idAttr(n as Element, name);
-        if (v !== null) {
-          if (seen.has(v)) throw new Refusal("duplicate ID in the document");
-          seen.add(v);
-        }
+      // One pass over the element's own attributes (usually a handful) instead of one lookup
+      // per configured ID name; the same attributes count as IDs as in idAttr().
+      const attrs = (n as Element).attributes;
+      for (let i = 0; i < attrs.length; i++) {
+        const a = attrs.item(i)!;
+        if (!match(a)) continue;
+        if (seen.has(a.value)) throw new Refusal("duplicate ID in the document");
+        seen.add(a.value);
       }
     }
     for (let c = n.firstChild; c; c = c.nextSibling) if (c.nodeType === 1 || c.nodeType === 9) stack.push(c);
   }
+}
+
+/** Whether an attribute is one of `names` as idAttr() reads them: "{ns}local" or un-namespaced. */
+function idMatcher(names: readonly string[]): (a: Attr) => boolean {
+  const plain = new Set<string>();
+  const qualified = new Set<string>();
+  for (const n of names) {
+    if (n.startsWith("{")) qualified.add(n);
+    else plain.add(n);
+  }
+  return (a) => (a.namespaceURI ? qualified.has(`{${a.namespaceURI}}${a.localName}`) : plain.has(a.name));
 }

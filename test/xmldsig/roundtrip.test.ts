@@ -165,6 +165,19 @@ describe("verifyEnveloped refuses", () => {
     await refuse(xml.replace('ID="_r1"', 'ID="_a1"'), "duplicate ID in the document");
     await refuse(xml.replace('<saml:Issuer>', '<saml:Issuer Id="_a1">'), "duplicate ID in the document");
     await refuse(xml.replace('ID="_a1"', 'ID="_a1" Id="_z"'), "the token has more than one ID attribute");
+    const WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd";
+    await refuse(xml.replace("<saml:Issuer>", `<saml:Issuer xmlns:wsu="${WSU}" wsu:Id="_a1">`), "duplicate ID in the document");
+  });
+  it("attributes that are not ID attributes may repeat the token's ID value", async () => {
+    const key = await dev();
+    const xml = await signedDoc(key);
+    // A prefixed x:ID, an attribute of another name, or wsu-less "Id" in a foreign namespace are
+    // not among the ID attributes, so they are content, not a second ID (and outside the digest
+    // here, so the signature stays valid).
+    const outside = xml.replace('<saml:Assertion', '<x:Wrap xmlns:x="urn:x" x:ID="_a1" IDREF="_a1" xmlns:y="urn:y" y:Id="_a1"/><saml:Assertion');
+    const doc = parse(outside);
+    const token = doc.getElementsByTagNameNS("urn:oasis:names:tc:SAML:2.0:assertion", "Assertion")[0]!;
+    expect((await verifyEnveloped(token, { keys: [key] })).ok).toBe(true);
   });
   it("algorithms outside the anchor's allow-list, SHA-1 by default, and extra transforms", async () => {
     const key = await dev();
