@@ -94,7 +94,8 @@ export function writeExclusive(el: TreeElement): string {
 
 const EMPTY: Readonly<Record<string, string>> = Object.freeze(Object.create(null) as Record<string, string>);
 
-function write(el: TreeElement, rendered: Readonly<Record<string, string>>, out: string[]): void {
+/** The start tag of `el` in the `rendered` namespace context, and the context inside it. */
+function open(el: TreeElement, rendered: Readonly<Record<string, string>>): [string, Readonly<Record<string, string>>] {
   let s = "<" + el.qname;
   let inner = rendered;
   // Exc-C14N §3: the element's own prefix is its only visibly utilized one (attributes are
@@ -106,10 +107,43 @@ function write(el: TreeElement, rendered: Readonly<Record<string, string>>, out:
     (inner as Record<string, string>)[el.prefix] = el.ns;
   }
   for (const [k, v] of el.attrs) s += " " + k + '="' + escapeC14nAttr(v) + '"';
-  out.push(s + ">");
+  return [s + ">", inner];
+}
+
+function write(el: TreeElement, rendered: Readonly<Record<string, string>>, out: string[]): void {
+  const [tag, inner] = open(el, rendered);
+  out.push(tag);
   for (const c of el.children) {
     if (typeof c === "string") out.push(escapeC14nText(c));
     else write(c, inner, out);
   }
   out.push("</" + el.qname + ">");
+}
+
+/**
+ * {@link writeExclusive} of `el` cut where a child inserted at `index` of its children would go
+ * (`before + after` is el's exclusive canonical form now), and a writer for such a child in
+ * el's namespace context: `before + child(c) + after` is writeExclusive of el once `c` is
+ * inserted there — without writing the rest again (a signature inserted after signing).
+ */
+export function writeExclusiveAround(el: TreeElement, index: number): { before: string; after: string; child(c: TreeElement): string } {
+  const [tag, inner] = open(el, EMPTY);
+  const out = [tag];
+  let cut = -1;
+  el.children.forEach((c, i) => {
+    if (i === index) cut = out.length;
+    if (typeof c === "string") out.push(escapeC14nText(c));
+    else write(c, inner, out);
+  });
+  if (cut < 0) cut = out.length;
+  out.push("</" + el.qname + ">");
+  return {
+    before: out.slice(0, cut).join(""),
+    after: out.slice(cut).join(""),
+    child(c) {
+      const o: string[] = [];
+      write(c, inner, o);
+      return o.join("");
+    },
+  };
 }

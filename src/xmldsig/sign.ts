@@ -8,7 +8,7 @@ import type { SigningKey } from "../keys/keyring.ts";
 import { utf8 } from "../bytes.ts";
 import { toBase64 } from "../keys/pem.ts";
 import { EXC_C14N } from "../xml/c14n.ts";
-import { type TreeElement, addTreeChild, treeElement, writeExclusive } from "../xml/tree-writer.ts";
+import { type TreeElement, addTreeChild, treeElement, writeExclusive, writeExclusiveAround } from "../xml/tree-writer.ts";
 import {
   DIGEST_ALGORITHMS, DSIG_NS, ECDSA_SHA256, ENVELOPED_SIGNATURE, RSA_SHA256, SHA256, SIGNATURE_ALGORITHMS, digest,
   type HashName, type SignatureAlgorithm,
@@ -159,10 +159,12 @@ export async function signTree(root: TreeElement, opts: TreeSignOptions): Promis
   const at = after ? root.children.indexOf(after) : root.children.length - 1;
   if (after && at < 0) throw new XmlDsigSignError("insertAfter must be a child of the element");
   const sk = skeleton(opts, r);
-  // As in signEnveloped: the octets are the element as it is now, the signature goes in after.
-  await complete(sk, r, opts.key, utf8(writeExclusive(root)));
+  // As in signEnveloped: the octets are the element as it is now, the signature goes in after;
+  // the tree is written once, and the signature spliced in where the writer would put it.
+  const parts = writeExclusiveAround(root, at + 1);
+  await complete(sk, r, opts.key, utf8(parts.before + parts.after));
   root.children.splice(at + 1, 0, sk.signature);
-  return writeExclusive(root);
+  return parts.before + parts.child(sk.signature) + parts.after;
 }
 
 /** Builds the DOM form of a tree-writer element, declaring namespaces where the writer would. */

@@ -6,7 +6,7 @@ import { buildSaml2Assertion } from "../../src/saml/saml2.ts";
 import { newSamlId } from "../../src/saml/assertion-input.ts";
 import { canonicalize, EXC_C14N } from "../../src/xml/c14n.ts";
 import { parseXml } from "../../src/xml/parse.ts";
-import { addTreeChild, isXmlText, treeElement, writeExclusive, type TreeElement } from "../../src/xml/tree-writer.ts";
+import { addTreeChild, isXmlText, treeElement, writeExclusive, writeExclusiveAround, type TreeElement } from "../../src/xml/tree-writer.ts";
 import { verifyEnveloped } from "../../src/xmldsig/verify.ts";
 import { signTree } from "../../src/xmldsig/sign.ts";
 
@@ -42,6 +42,27 @@ describe("tree writer: output is its own exclusive canonical form", () => {
     const out = writeExclusive(root);
     expect(out).toBe(`<p:r xmlns:p="${A}"><p:c><p:rebound xmlns:p="${B}"></p:rebound></p:c></p:r>`);
     expect(reCanonical(out)).toBe(out);
+  });
+
+  it("writeExclusiveAround: the cut at every index, and a child spliced in, equal writing the whole tree", () => {
+    const children = (): TreeElement[] => [
+      treeElement(A, "a:x", { k: "1" }, "t"),
+      treeElement(B, "a:y"), // same prefix, other namespace: must be declared again
+      treeElement(B, "other"), // default namespace
+      treeElement(A, "a:z"),
+    ];
+    for (let index = 0; index <= 3; index++) {
+      for (const extra of children()) {
+        const root = treeElement(A, "a:r", { ID: "_1" }, "lead");
+        for (const c of children().slice(0, 3)) root.children.push(c);
+        const parts = writeExclusiveAround(root, index);
+        expect(parts.before + parts.after).toBe(writeExclusive(root));
+        const spliced = parts.before + parts.child(extra) + parts.after;
+        root.children.splice(index, 0, extra);
+        expect(spliced).toBe(writeExclusive(root));
+        expect(reCanonical(spliced)).toBe(spliced);
+      }
+    }
   });
 
   it("sorts attributes by name and leaves undefined ones out", () => {
