@@ -21,7 +21,7 @@ import { startServeChild } from "./bench/serve-child.mjs";
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
 function parseArgs(argv) {
-  const o = { connections: 8, duration: 10, threads: 2, tool: null, only: null, micro: true, microOnly: false, soak: false, scale: false, pool: 8000, build: true, port: 18787, baselinePort: 18788, lease: null, rounds: 3, roundDuration: 5 };
+  const o = { connections: 8, duration: 10, threads: 2, tool: null, only: null, micro: true, microOnly: false, soak: false, scale: false, pool: 8000, build: true, port: 18787, baselinePort: 18788, lease: null, pin: false, rounds: 3, roundDuration: 5 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = () => argv[++i];
@@ -37,6 +37,7 @@ function parseArgs(argv) {
     else if (a === "--pool") o.pool = Number(v());
     else if (a === "--no-build") o.build = false;
     else if (a === "--lease") o.lease = Number(v());
+    else if (a === "--pin") o.pin = true;
     else if (a === "--rounds") o.rounds = Number(v());
     else if (a === "--round-duration") o.roundDuration = Number(v());
     else if (a === "--port") o.port = Number(v());
@@ -73,6 +74,19 @@ async function startServe(o, stateDir) {
   const child = await startServeChild(process.execPath, args, { cwd: ROOT, logFile: `${stateDir}.serve.log` });
   const kids = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, "utf8").trim().split(/\s+/).map(Number);
   return { child, workerdPid: kids[0] };
+}
+
+/**
+ * --pin: workerd (every thread) on CPU 0, the load generator on the others, so that neither
+ * takes the other's core and the server's share of the machine is the same in every scenario.
+ */
+function pinServer(pid) {
+  const r = spawnSync("taskset", ["-a", "-c", "-p", "0", String(pid)], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`bench --pin: taskset failed: ${r.stderr || r.error}`);
+}
+function loadCpus() {
+  const n = cpus().length;
+  return n > 1 ? `1-${n - 1}` : "0";
 }
 
 const CLK_TCK = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100;
@@ -118,6 +132,7 @@ async function main() {
     const stateDir = mkdtempSync(join(tmpdir(), "sts-bench-state-"));
     const work = mkdtempSync(join(tmpdir(), "sts-bench-"));
     const { child, workerdPid } = await startServe(o, stateDir);
+    if (o.pin) pinServer(workerdPid);
     const base = `http://127.0.0.1:${o.port}`;
     const baseline = `http://127.0.0.1:${o.baselinePort}`;
     try {
@@ -145,7 +160,7 @@ async function main() {
 }
 
 async function runScenarios({ o, tool, base, baseline, work, workerdPid, report }) {
-  const common = { tool, dir: work, connections: o.connections, threads: o.threads, duration: o.duration };
+  const common = { tool, dir: work, connections: o.connections, threads: o.threads, duration: o.duration, cpus: o.pin ? loadCpus() : undefined };
   const want = (n) => !o.only || o.only.includes(n);
   // ---- preparation: tokens every scenario needs (none of this is measured) ----
   const saml = await must(base, rst({ ...USERS.alice, appliesTo: RP, tokenType: TT.saml2 }), assertionOf, "issue alice's SAML 2.0 token");

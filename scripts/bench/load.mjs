@@ -61,7 +61,7 @@ end
  * seconds. Returns { rps, p50Ms, p99Ms, requests, errors, seconds, exhausted }. `errors` counts
  * socket errors, timeouts, non-200 answers and 200 answers missing the `expect` marker.
  */
-export async function drive({ tool, base, dir, name, method = "POST", path, headers = {}, bodies, cycle, expect, connections, threads, duration }) {
+export async function drive({ tool, base, dir, name, method = "POST", path, headers = {}, bodies, cycle, expect, connections, threads, duration, cpus }) {
   if (bodies.some((b) => b.includes("\0"))) throw new Error("bodies must not contain NUL");
   if (tool === "wrk") {
     const bodiesFile = join(dir, `${name}.bodies`);
@@ -71,7 +71,9 @@ export async function drive({ tool, base, dir, name, method = "POST", path, head
     const script = join(dir, `${name}.lua`);
     writeFileSync(script, wrkScript({ bodiesFile, cycle, method, path, headers, expect, noBody }));
     const t = Math.min(threads, connections);
-    const out = await run("wrk", ["-t", String(t), "-c", String(connections), "-d", `${duration}s`, "--timeout", "10s", "-s", script, base + path, "--", String(t)]);
+    const wrkArgs = ["-t", String(t), "-c", String(connections), "-d", `${duration}s`, "--timeout", "10s", "-s", script, base + path, "--", String(t)];
+    // `cpus`: run the load generator only on these CPUs (taskset), away from the server's.
+    const out = cpus ? await run("taskset", ["-c", cpus, "wrk", ...wrkArgs]) : await run("wrk", wrkArgs);
     const line = out.split("\n").find((l) => l.startsWith("BENCHJSON "));
     if (!line) throw new Error(`wrk produced no result for ${name}:\n${out}`);
     const j = JSON.parse(line.slice(10));
