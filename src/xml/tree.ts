@@ -305,7 +305,11 @@ function startTag(
       if (expanded.includes(key)) throw new XmlSecurityError("DUPLICATE_ATTRIBUTE");
       expanded.push(key);
     }
-    el.setAttributeNS(ans, an, values[k]!);
+    // createAttributeNS + setAttributeNodeNS is setAttributeNS without its second name
+    // validation and its lookup for an existing attribute: duplicates were refused above.
+    const attr = doc.createAttributeNS(ans, an);
+    attr.value = attr.nodeValue = values[k]!;
+    el.setAttributeNodeNS(attr);
   }
   parent.appendChild(el);
   opened(el, qname, scope, empty, after);
