@@ -1,7 +1,7 @@
 /**
  * Per-isolate memory of tokens whose exact text already passed a full verification under one
  * KeyRing, so a token presented again skips the signature work (src/jwt/verified-cache.ts for
- * JWTs, src/saml/verified-cache.ts for SAML assertions; the security argument is in
+ * JWTs, src/engine/verify-own.ts for SAML assertions; the security argument is in
  * docs/security.md, "Remembered verifications").
  *
  * The key is the token's whole text (string equality, never a hash) and each memo belongs to
