@@ -1,7 +1,8 @@
 /**
  * Byte and text encodings shared by the whole worker: UTF-8, base64 (RFC 4648 §4), base64url
  * (§5), hex, and a constant-time comparison. One implementation, so every module agrees on
- * what is valid. Web APIs only (workerd and Node 22 both provide `btoa`/`atob`, `TextEncoder`).
+ * what is valid. Web APIs only (workerd and Node 22 both provide `btoa`/`atob`, `TextEncoder`; the TC39
+ * base64/hex methods of Uint8Array where the platform has them).
  */
 
 const encoder = new TextEncoder();
@@ -18,6 +19,24 @@ export function utf8(s: string): Uint8Array<ArrayBuffer> {
  */
 export const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
+/**
+ * The platform's own base64/hex (TC39 "Uint8Array to/from base64", in workerd's V8; not yet in
+ * Node 22, where the JavaScript versions below run). In workerd the native encoder is ~10×
+ * faster than the table-driven one for a 6 KB SAML token (measured: ~2 µs against ~27 µs with
+ * the base64url replacements), and it produces the same text.
+ */
+interface NativeBase64 {
+  toBase64?: (this: Uint8Array, o?: { alphabet?: "base64" | "base64url"; omitPadding?: boolean }) => string;
+  toHex?: (this: Uint8Array) => string;
+}
+const native = Uint8Array.prototype as Uint8Array & NativeBase64;
+const nativeToBase64 = typeof native.toBase64 === "function" ? native.toBase64 : undefined;
+const nativeToHex = typeof native.toHex === "function" ? native.toHex : undefined;
+type FromBase64 = (s: string, o?: { alphabet?: "base64" | "base64url" }) => Uint8Array<ArrayBuffer>;
+const nativeFromBase64 = (Uint8Array as unknown as { fromBase64?: FromBase64 }).fromBase64?.bind(Uint8Array);
+const BASE64URL = { alphabet: "base64url", omitPadding: true } as const;
+const URL_ALPHABET = { alphabet: "base64url" } as const;
+
 const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 const B64_CODES = Uint8Array.from(B64, (c) => c.charCodeAt(0));
 const ascii = new TextDecoder();
@@ -29,6 +48,11 @@ const ascii = new TextDecoder();
  * ~8 µs here.
  */
 export function toBase64(bytes: Uint8Array): string {
+  return nativeToBase64 ? nativeToBase64.call(bytes) : portableToBase64(bytes);
+}
+
+/** {@link toBase64} without the platform's encoder (Node 22; exported for the tests). */
+export function portableToBase64(bytes: Uint8Array): string {
   const n = bytes.length;
   const full = n - (n % 3);
   const out = new Uint8Array(Math.ceil(n / 3) * 4);
@@ -52,7 +76,8 @@ export function toBase64(bytes: Uint8Array): string {
 
 /** RFC 4648 §5 base64url without padding. */
 export function toBase64Url(bytes: Uint8Array): string {
-  return toBase64(bytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  if (nativeToBase64) return nativeToBase64.call(bytes, BASE64URL);
+  return portableToBase64(bytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
 /**
@@ -62,13 +87,19 @@ export function toBase64Url(bytes: Uint8Array): string {
 export function fromBase64(s: string): Uint8Array<ArrayBuffer> | undefined {
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s) || s.replace(/=+$/, "").length % 4 === 1) return undefined;
   try {
-    const bin = atob(s);
-    const out = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-    return out;
+    // Whitespace, which the native decoder would skip, cannot pass the pattern above.
+    return nativeFromBase64 ? nativeFromBase64(s) : portableDecode(s);
   } catch {
     return undefined;
   }
+}
+
+/** atob-based decoding of text that passed {@link fromBase64}'s checks (exported for the tests). */
+export function portableDecode(s: string): Uint8Array<ArrayBuffer> {
+  const bin = atob(s);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
 }
 
 /**
@@ -78,6 +109,13 @@ export function fromBase64(s: string): Uint8Array<ArrayBuffer> | undefined {
 export function fromBase64Url(s: string): Uint8Array<ArrayBuffer> | undefined {
   const t = s.replace(/=+$/, "");
   if (!/^[A-Za-z0-9_+/-]*$/.test(t)) return undefined;
+  if (nativeFromBase64 && t.length % 4 !== 1 && !/[+/]/.test(t)) {
+    try {
+      return nativeFromBase64(t, URL_ALPHABET);
+    } catch {
+      return undefined;
+    }
+  }
   return fromBase64(t.replace(/-/g, "+").replace(/_/g, "/"));
 }
 
@@ -106,6 +144,11 @@ export function randomBytes(n: number): Uint8Array<ArrayBuffer> {
 
 /** Lower-case hex. */
 export function toHex(bytes: Uint8Array): string {
+  return nativeToHex ? nativeToHex.call(bytes) : portableToHex(bytes);
+}
+
+/** {@link toHex} without the platform's encoder (exported for the tests). */
+export function portableToHex(bytes: Uint8Array): string {
   let s = "";
   for (const b of bytes) s += b.toString(16).padStart(2, "0");
   return s;
