@@ -8,6 +8,7 @@ import type { SigningKey } from "../keys/keyring.ts";
 import { utf8 } from "../bytes.ts";
 import { toBase64 } from "../keys/pem.ts";
 import { EXC_C14N } from "../xml/c14n.ts";
+import { escapeC14nAttr } from "../xml/escape.ts";
 import { type TreeElement, addTreeChild, treeElement, writeExclusive, writeExclusiveAround } from "../xml/tree-writer.ts";
 import {
   DIGEST_ALGORITHMS, DSIG_NS, ECDSA_SHA256, ENVELOPED_SIGNATURE, RSA_SHA256, SHA256, SIGNATURE_ALGORITHMS, digest,
@@ -147,7 +148,7 @@ export interface TreeSignOptions extends Omit<SignOptions, "insertAfter" | "incl
  * the signed element's serialization, which is its exclusive canonical form: the Reference
  * octets are the same writer's output before the signature goes in (the enveloped transform
  * removes it again), so there is no DOM, no canonicalization walk and no serializer on the
- * issuing path.
+ * issuing path. The tree itself is left as it was.
  * @throws XmlDsigSignError as {@link signEnveloped}.
  */
 export async function signTree(root: TreeElement, opts: TreeSignOptions): Promise<string> {
@@ -158,13 +159,73 @@ export async function signTree(root: TreeElement, opts: TreeSignOptions): Promis
   const after = opts.insertAfter ?? null;
   const at = after ? root.children.indexOf(after) : root.children.length - 1;
   if (after && at < 0) throw new XmlDsigSignError("insertAfter must be a child of the element");
-  const sk = skeleton(opts, r);
   // As in signEnveloped: the octets are the element as it is now, the signature goes in after;
   // the tree is written once, and the signature spliced in where the writer would put it.
   const parts = writeExclusiveAround(root, at + 1);
-  await complete(sk, r, opts.key, utf8(parts.before + parts.after));
-  root.children.splice(at + 1, 0, sk.signature);
-  return parts.before + parts.child(sk.signature) + parts.after;
+  const privateKey = opts.key.privateKeyFor(r.alg.keyAlg); // cached import
+  const t = template(opts, r, root.prefix === "ds" && root.ns === DSIG_NS);
+  const ref = escapeC14nAttr(opts.referenceId);
+  const digestValue = toBase64(await digest(r.hash, utf8(parts.before + parts.after)));
+  // SignedInfo's exclusive canonical form is what gets signed (apex: it declares ds itself).
+  const signedInfo = t.apex[0] + ref + t.apex[1] + digestValue + t.apex[2];
+  // WebCrypto ECDSA output is already the raw r||s XML-DSig 1.1 §6.4.3 asks for.
+  const value = toBase64(new Uint8Array(await crypto.subtle.sign(r.alg.params, await privateKey, utf8(signedInfo))));
+  const signature = t.inside[0] + ref + t.inside[1] + digestValue + t.inside[2] + value + t.inside[3];
+  return parts.before + signature + parts.after;
+}
+
+/**
+ * The writer's output for a signature, cut where its three values go: SignedInfo as the apex
+ * (what is signed) = apex[0] ref apex[1] digest apex[2]; the whole ds:Signature as the child of
+ * the signed element = inside[0] ref inside[1] digest inside[2] signature value inside[3]. Only
+ * the reference ID and the two values change from one token to the next, so the skeleton is
+ * written once per key and algorithms instead of per token. A ds:Signature inside an element
+ * that already binds ds to XML-DSig would not redeclare it: that case gets its own template.
+ */
+interface SignatureTemplate {
+  apex: [string, string, string];
+  inside: [string, string, string, string];
+}
+
+// Private-use characters: valid XML text that no escape touches and no URI or certificate has.
+const REF = "\uE000ref\uE000";
+const DIG = "\uE000digest\uE000";
+const VAL = "\uE000value\uE000";
+const templates = new WeakMap<SigningKey, Map<string, SignatureTemplate>>();
+
+function template(opts: TreeSignOptions, r: Resolved, dsInScope: boolean): SignatureTemplate {
+  const cacheKey = `${r.sigUri} ${r.digestUri} ${opts.includeKeyInfo !== false} ${dsInScope}`;
+  let forKey = templates.get(opts.key);
+  if (!forKey) templates.set(opts.key, (forKey = new Map()));
+  let t = forKey.get(cacheKey);
+  if (!t) {
+    const sk = skeleton({ ...opts, referenceId: REF }, r);
+    sk.digestValue.children.push(DIG);
+    sk.signatureValue.children.push(VAL);
+    const cut = (s: string, marks: string[]): string[] => {
+      const out: string[] = [];
+      for (const m of marks) {
+        const i = s.indexOf(m);
+        if (i < 0 || s.indexOf(m, i + 1) >= 0) throw new XmlDsigSignError("signature template: marker not found exactly once");
+        out.push(s.slice(0, i));
+        s = s.slice(i + m.length);
+      }
+      out.push(s);
+      return out;
+    };
+    // Written as the signed element's child: inside an element whose own prefix is ds bound
+    // to XML-DSig, the writer would not declare ds again.
+    const host = treeElement(dsInScope ? DSIG_NS : "urn:x-template", dsInScope ? "ds:Host" : "h:Host");
+    host.children.push(sk.signature);
+    const hostXml = writeExclusiveAround(host, 0);
+    const inside = hostXml.child(sk.signature);
+    t = {
+      apex: cut(writeExclusive(sk.signedInfo), [REF, DIG]) as SignatureTemplate["apex"],
+      inside: cut(inside, [REF, DIG, VAL]) as SignatureTemplate["inside"],
+    };
+    forKey.set(cacheKey, t);
+  }
+  return t;
 }
 
 /** Builds the DOM form of a tree-writer element, declaring namespaces where the writer would. */

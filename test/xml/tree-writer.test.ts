@@ -121,6 +121,51 @@ describe("signTree", () => {
     }
   });
 
+  it("writes exactly what the tree writer writes for the whole signature (the cached skeleton), in every namespace context", async () => {
+    const ring = await KeyRing.load(DEV_KEY_MATERIALS);
+    const DS = "http://www.w3.org/2000/09/xmldsig#";
+    // The ds:Signature as a tree, with the values the signer chose: the writer's output for it
+    // is what the spliced template must be.
+    const expected = (root: TreeElement, at: number, id: string, xml: string, sigUri: string, keyInfo: boolean, cert: string): string => {
+      const value = (name: string) => new RegExp(`<ds:${name}>([^<]*)</ds:${name}>`).exec(xml)![1]!;
+      const sig = treeElement(DS, "ds:Signature");
+      const si = addTreeChild(sig, DS, "ds:SignedInfo");
+      addTreeChild(si, DS, "ds:CanonicalizationMethod", { Algorithm: EXC_C14N });
+      addTreeChild(si, DS, "ds:SignatureMethod", { Algorithm: sigUri });
+      const ref = addTreeChild(si, DS, "ds:Reference", { URI: `#${id}` });
+      const tr = addTreeChild(ref, DS, "ds:Transforms");
+      addTreeChild(tr, DS, "ds:Transform", { Algorithm: "http://www.w3.org/2000/09/xmldsig#enveloped-signature" });
+      addTreeChild(tr, DS, "ds:Transform", { Algorithm: EXC_C14N });
+      addTreeChild(ref, DS, "ds:DigestMethod", { Algorithm: "http://www.w3.org/2001/04/xmlenc#sha256" });
+      addTreeChild(ref, DS, "ds:DigestValue", null, value("DigestValue"));
+      addTreeChild(sig, DS, "ds:SignatureValue", null, value("SignatureValue"));
+      if (keyInfo) addTreeChild(addTreeChild(addTreeChild(sig, DS, "ds:KeyInfo"), DS, "ds:X509Data"), DS, "ds:X509Certificate", null, cert);
+      const copy: TreeElement = { ...root, children: [...root.children] };
+      copy.children.splice(at, 0, sig);
+      return writeExclusive(copy);
+    };
+    const cases = [
+      { ns: A, qname: "a:Token", kty: "RSA" as const, keyInfo: true },
+      { ns: A, qname: "a:Token", kty: "EC" as const, keyInfo: false },
+      { ns: DS, qname: "ds:Object", kty: "RSA" as const, keyInfo: true }, // ds already in scope
+      { ns: A, qname: "ds:Token", kty: "RSA" as const, keyInfo: true }, // ds bound elsewhere
+      { ns: A, qname: "Token", kty: "EC" as const, keyInfo: true }, // default namespace
+    ];
+    for (const c of cases) {
+      for (const id of ["_a1", "_b2"]) { // the second signature comes from the cached template
+        const root = treeElement(c.ns, c.qname, { ID: id });
+        const first = addTreeChild(root, A, "a:Issuer", null, "me & you");
+        addTreeChild(root, B, "b:Claim", null, "x");
+        const key = ring.current(c.kty);
+        const xml = await signTree(root, { key, referenceId: id, insertAfter: first, includeKeyInfo: c.keyInfo });
+        const sigUri = `http://www.w3.org/2001/04/xmldsig-more#${c.kty === "RSA" ? "rsa" : "ecdsa"}-sha256`;
+        expect(xml, `${c.qname} ${c.kty}`).toBe(expected(root, 1, id, xml, sigUri, c.keyInfo, key.certificateBase64));
+        expect(root.children).toHaveLength(2); // the tree is left as it was
+        expect((await verifyEnveloped(parseXml(xml).documentElement!, { keys: ring.all() })).ok).toBe(true);
+      }
+    }
+  });
+
   it("refuses an element without the referenced ID and leaves the tree unchanged", async () => {
     const ring = await KeyRing.load(DEV_KEY_MATERIALS);
     const root = treeElement(A, "a:Token", { ID: "_x" });
