@@ -19,15 +19,23 @@ export function findRelyingParty(config: ResolvedConfig, target: string): Relyin
 
 /** Like `findRelyingParty` but returns undefined instead of throwing. */
 export function lookupRelyingParty(config: ResolvedConfig, target: string): RelyingParty | undefined {
-  const wanted = normaliseTarget(target);
-  for (const rp of config.relyingParties) {
-    if (normaliseTarget(rp.identifier) === wanted) return rp;
-    for (const a of rp.aliases) if (normaliseTarget(a) === wanted) return rp;
+  let index = byTarget.get(config);
+  if (!index) {
+    index = new Map();
+    for (const rp of config.relyingParties) {
+      for (const name of [rp.identifier, ...rp.aliases]) {
+        const key = normaliseTarget(name);
+        if (!index.has(key)) index.set(key, rp); // the first configured party wins, as before
+      }
+    }
+    byTarget.set(config, index);
   }
-  return undefined;
+  return index.get(normaliseTarget(target));
 }
 
-/** Keeps client-supplied values short in messages and logs. */
+/** Normalised identifier or alias → relying party, built once per (immutable) configuration. */
+const byTarget = new WeakMap<ResolvedConfig, Map<string, RelyingParty>>();
+
 export function truncate(s: string, n = 200): string {
   return s.length > n ? s.slice(0, n) + "…" : s;
 }

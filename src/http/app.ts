@@ -12,6 +12,7 @@ import { TRUST13, TRUST2005, type TrustVersion } from "../wstrust/ns.ts";
 import { readBodyLimited } from "./body.ts";
 import { getContext } from "./context.ts";
 import { trustDeps } from "./deps.ts";
+import { noStoreHeaders } from "./headers.ts";
 import { logError } from "./log.ts";
 import { registerOAuthRoutes } from "../oauth/routes.ts";
 import { writeAudit } from "./audit.ts";
@@ -72,9 +73,11 @@ async function trustEndpoint(c: Context<App>, v: TrustVersion): Promise<Response
     v,
   );
   await writeAudit(ctx.audit, { ok: !reply.fault, status: reply.status, error: reply.fault?.code, reason: reply.fault?.reason }, started);
-  const headers: Record<string, string> = { "Content-Type": reply.contentType, ...NO_STORE };
-  if (reply.status === 429) headers["Retry-After"] = String(reply.retryAfterSeconds ?? 60);
-  return c.body(reply.body, reply.status as 200, headers);
+  if (reply.status === 429) {
+    const headers = { "Content-Type": reply.contentType, ...NO_STORE, "Retry-After": String(reply.retryAfterSeconds ?? 60) };
+    return c.body(reply.body, 429, headers);
+  }
+  return new Response(reply.body, { status: reply.status, headers: noStoreHeaders(reply.contentType) });
 }
 
 app.get("/FederationMetadata/2007-06/FederationMetadata.xml", async (c) => {

@@ -10,7 +10,7 @@ import type { OAuthClient } from "../config/types.ts";
 import type { StsContext } from "../engine/types.ts";
 import { verifySecret } from "../identity/secret.ts";
 import { OAuthError, oauthInvalidClient, oauthInvalidRequest } from "./errors.ts";
-import type { FormParams } from "./form.ts";
+import { type FormParams, formDecode } from "./form.ts";
 
 export const JWT_BEARER_ASSERTION = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
@@ -38,9 +38,9 @@ export interface ClientAuthDeps {
 }
 
 /** Decodes one half of a Basic credential: RFC 6749 §2.3.1 form-urlencodes id and secret. */
-function formDecode(s: string): string | undefined {
+function basicDecode(s: string): string | undefined {
   try {
-    return decodeURIComponent(s.replace(/\+/g, " "));
+    return formDecode(s);
   } catch {
     return undefined;
   }
@@ -50,32 +50,47 @@ function parseBasic(header: string): { id: string; secret: string } | undefined 
   const basic = parseBasicAuthorization(header);
   if (!basic) return undefined;
   // RFC 6749 §2.3.1: client id and secret are form-encoded before Basic encoding.
-  const id = formDecode(basic.user);
-  const secret = formDecode(basic.secret);
+  const id = basicDecode(basic.user);
+  const secret = basicDecode(basic.secret);
   return id === undefined || secret === undefined ? undefined : { id, secret };
 }
 
-/**
- * Authenticates the calling client. `authorization` is the Authorization header (or null).
- * @throws OAuthError invalid_client (401; with a Basic challenge unless private_key_jwt was
- *   used) or invalid_request when more than one method is used (RFC 6749 §2.3).
- */
+/** The Authorization header as client authentication reads it, decoded once per request. */
+export interface PresentedAuthorization {
+  /** The header uses the Basic scheme. */
+  basic: boolean;
+  /** Its id and secret; undefined when not Basic or malformed. */
+  credentials: { id: string; secret: string } | undefined;
+}
+
+/** Reads the Authorization header (or null). */
+export function readAuthorization(header: string | null): PresentedAuthorization {
+  const h = header?.trim();
+  const basic = h !== undefined && /^basic\b/i.test(h);
+  return { basic, credentials: basic ? parseBasic(h) : undefined };
+}
+
 /**
  * The client a request claims to be (Basic user, or the client_id parameter), before any
  * verification — only for keying abuse counters.
  */
-export function claimedClientId(authorization: string | null, params: FormParams): string | undefined {
-  if (authorization !== null && /^basic\b/i.test(authorization.trim())) return parseBasic(authorization.trim())?.id;
-  return params.get("client_id");
+export function claimedClientId(authorization: PresentedAuthorization, params: FormParams): string | undefined {
+  return authorization.basic ? authorization.credentials?.id : params.get("client_id");
 }
 
+/**
+ * Authenticates the calling client from its Authorization header ({@link readAuthorization})
+ * and form parameters.
+ * @throws OAuthError invalid_client (401; with a Basic challenge unless private_key_jwt was
+ *   used) or invalid_request when more than one method is used (RFC 6749 §2.3).
+ */
 export async function authenticateClient(
   ctx: StsContext,
-  authorization: string | null,
+  authorization: PresentedAuthorization,
   params: FormParams,
   deps: ClientAuthDeps,
 ): Promise<AuthenticatedClient> {
-  const basic = authorization !== null && /^basic\b/i.test(authorization.trim());
+  const basic = authorization.basic;
   const post = params.has("client_secret");
   const jwt = params.has("client_assertion") || params.has("client_assertion_type");
   if (Number(basic) + Number(post) + Number(jwt) > 1) {
@@ -83,7 +98,7 @@ export async function authenticateClient(
   }
   const paramId = params.get("client_id");
   if (basic) {
-    const cred = parseBasic(authorization!.trim());
+    const cred = authorization.credentials;
     if (!cred) throw oauthInvalidClient(true, "The Basic authorization header is malformed.");
     if (paramId !== undefined && paramId !== cred.id) throw oauthInvalidRequest("client_id does not match the authenticated client.");
     return { client: await bySecret(ctx, cred.id, cred.secret, true), method: "client_secret_basic" };

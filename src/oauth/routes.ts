@@ -8,12 +8,13 @@ import type { Context, Hono } from "hono";
 import type { StsContext } from "../engine/types.ts";
 import type { Env } from "../env.ts";
 import { writeAudit } from "../http/audit.ts";
+import { noStoreHeaders } from "../http/headers.ts";
 import { getContext } from "../http/context.ts";
 import { stateFor } from "../http/state.ts";
 import type { StateClient } from "../state/client.ts";
 import { withFailureLimit } from "../abuse/guard.ts";
 import { failureKeys } from "../abuse/limits.ts";
-import { type AuthenticatedClient, authenticateClient, claimedClientId } from "./client-auth.ts";
+import { type AuthenticatedClient, authenticateClient, claimedClientId, readAuthorization } from "./client-auth.ts";
 import { NO_STORE_HEADERS, OAuthError, oauthErrorResponse, toOAuthError } from "./errors.ts";
 import { type FormParams, readForm } from "./form.ts";
 import { introspectToken } from "./introspect.ts";
@@ -42,7 +43,7 @@ function endpoint(path: string, operation: string, op: Operation) {
       ctx.audit.operation = operation;
       const params = await readForm(c.req.raw, ctx.config.limits.maxBodyBytes);
       const state = stateFor(c.env, ctx.config);
-      const authorization = c.req.header("authorization") ?? null;
+      const authorization = readAuthorization(c.req.header("authorization") ?? null);
       const authCtx = ctx;
       // Failed client authentications are limited per claimed client and per address, like
       // WS-Trust UsernameTokens (src/abuse/guard.ts): counted only on failure.
@@ -64,7 +65,7 @@ function endpoint(path: string, operation: string, op: Operation) {
       const result = await op(ctx, state, client, params);
       await writeAudit(ctx.audit, { ok: true, status: 200 }, started);
       if (result === null) return new Response(null, { status: 200, headers: NO_STORE_HEADERS });
-      return new Response(JSON.stringify(result), { status: 200, headers: { "Content-Type": "application/json", ...NO_STORE_HEADERS } });
+      return new Response(JSON.stringify(result), { status: 200, headers: noStoreHeaders("application/json", true) });
     } catch (e) {
       const o = toOAuthError(e);
       if (!o) throw e; // app.onError: generic 500, detail to the log

@@ -50,6 +50,21 @@ describe("form parameters (RFC 6749 §3.2)", () => {
     expect(f.has("scope")).toBe(false);
     expect(f.get("e")).toBe("a b c");
   });
+
+  it("reads every body as URLSearchParams (the WHATWG parser) does, broken escapes included", () => {
+    const bodies = [
+      "a=1&&b=2", "=x", "a", "a=b=c", "&a=1&", "a=1&b", "k+1=v+2", "a=%2B+%2b", "a=%C3%A9&b=%E2%9C%93",
+      "ü=ö&x=\u{1D11E}", "x=%00", "%zz=1", "a=%FF", "a=%E2%82", "a=%", "a=%2", "a=%%41", "b=%C3%A9&a=%FF", "",
+      "subject_token=eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2ln&subject_token_type=urn%3Aietf%3Aparams%3Aoauth%3Atoken-type%3Ajwt",
+    ];
+    for (const body of bodies) {
+      const want = new Map<string, string>();
+      for (const [k, v] of new URLSearchParams(body)) if (!want.has(k)) want.set(k, v);
+      const f = parseForm(body);
+      for (const [k, v] of want) expect([body, k, f.get(k) ?? ""]).toEqual([body, k, v]);
+      expect(f.has("never-sent")).toBe(false);
+    }
+  });
 });
 
 describe("client_secret_basic encoding (RFC 6749 §2.3.1)", () => {
