@@ -233,7 +233,7 @@ async function runScenarios({ o, tool, base, baseline, work, workerdPid, report 
     report.scenarios.push(row);
   }
   if (o.soak) report.soak = await soak({ common, base, saml, workerdPid });
-  if (o.scale) report.scale = await scale({ common, base, saml, workerdPid, o });
+  if (o.scale) report.scale = await scale({ common, base, saml, jwt, tokenPath });
 }
 
 /** The element with the median `key` (the upper one for an even count). */
@@ -303,48 +303,72 @@ async function soak({ common, base, saml, workerdPid }) {
 /** Rounds per side of the scale check: Cancel p50 moved ±15 % between rounds of one side here. */
 const SCALE_ROUNDS = 5;
 
-async function scale({ common, base, saml }) {
+async function scale({ common, base, saml, jwt, tokenPath }) {
   const light = { ...common, connections: 2, threads: 1, duration: 3 };
-  let cancelled = 0;
-  const round = async (label) => {
+  // Two subjects, two stores: each subject's revocation state is its own Durable Object with its
+  // own SQLite database (src/state/client.ts shards by subject). alice's is loaded first with
+  // 100,000 issued tokens and 10,000 cancels; bob's holds nothing but what this check writes.
+  // Rounds alternate between them, so drift in a shared machine's speed lands on both sides
+  // alike instead of on whichever was measured later.
+  const bobSaml = await must(base, rst({ ...USERS.bob, appliesTo: RP, tokenType: TT.saml2 }), assertionOf, "issue bob's SAML 2.0 token");
+  const cancelled = { fresh: 0, loaded: 0 };
+  const round = async (side, seed, label) => {
     // One-use tokens for Validate too: each is a first presentation (full signature check and
-    // the revocation RPC into alice's shard), so the store is on the measured path — a token
-    // validated again would be answered from its read lease and remembered verification.
-    const toks = await mintPool(base, saml, 3200);
-    const v = lifecycle("Validate", saml);
+    // the revocation RPC into the subject's shard), so the store is on the measured path — a
+    // token validated again would be answered from its read lease and remembered verification.
+    const toks = await mintPool(base, seed, 3200);
+    const v = lifecycle("Validate", seed);
     const validate = await drive({ ...light, base, name: `scale-validate-${label}`, method: v.method, path: v.path, headers: v.headers, bodies: toks.splice(0, 1600).map((t) => lifecycle("Validate", t).body), cycle: false, expect: "/status/valid<" });
-    const c = lifecycle("Cancel", saml);
+    const c = lifecycle("Cancel", seed);
     const cancel = await drive({ ...light, base, name: `scale-cancel-${label}`, method: c.method, path: c.path, headers: c.headers, bodies: toks.map((t) => lifecycle("Cancel", t).body), cycle: false, expect: "RequestedTokenCancelled" });
-    cancelled += cancel.requests;
-    return { validate, cancel };
+    cancelled[side] += cancel.requests;
+    return { validate, cancel, cancelledBefore: cancelled[side] - cancel.requests };
   };
-  const side = async (label) => {
-    const rounds = [];
-    for (let r = 0; r < SCALE_ROUNDS; r++) rounds.push(await round(`${label}-${r}`));
-    return {
-      rounds,
-      validate: { p50Ms: medianBy(rounds, (x) => x.validate.p50Ms).validate.p50Ms },
-      cancel: { p50Ms: medianBy(rounds, (x) => x.cancel.p50Ms).cancel.p50Ms },
-    };
-  };
-  console.error(`bench: scale — warm-up, then fresh-store latency (${SCALE_ROUNDS} rounds)…`);
-  await round("warmup");
-  const before = await side("fresh");
-  // Issuance is stateless (test/http: Issue makes zero Durable Object calls), so 100,000 issued
-  // tokens leave nothing in state; cancels do write. 10,000 more distinct cancels of alice's.
+  console.error("bench: scale — warm-up on both subjects…");
+  await round("fresh", bobSaml, "warmup-fresh");
+  await round("loaded", saml, "warmup-loaded");
+
+  // Issuance is stateless (test/http: Issue makes zero Durable Object calls); 100,000 tokens are
+  // issued to alice anyway (token exchange, the cheapest issuing path), so nothing is taken on trust.
+  let issued = 0;
+  if (tokenPath) {
+    console.error("bench: scale — issuing 100,000 tokens to alice (token exchange)…");
+    const x = form(tokenPath, { grant_type: TX.grant, subject_token: jwt, subject_token_type: TX.jwt, audience: API, requested_token_type: TX.jwt });
+    while (issued < 100_000) {
+      const r = await drive({ ...common, base, name: "scale-issue", method: x.method, path: x.path, headers: x.headers, bodies: [x.body], cycle: true, expect: '"access_token"', duration: 5 });
+      if (r.errors > 0) throw new Error(`bench: scale — ${r.errors} errors while issuing`);
+      issued += r.requests;
+    }
+  }
   console.error("bench: scale — cancelling 10,000 of alice's tokens…");
   for (let done = 0; done < 10_000; done += 1000) {
     const toks = await mintPool(base, saml, 1000);
     await pool(toks.length, 8, (i) => must(base, lifecycle("Cancel", toks[i]), (t) => t.includes("RequestedTokenCancelled"), "cancel"));
-    cancelled += toks.length;
+    cancelled.loaded += toks.length;
   }
-  console.error(`bench: scale — latency after the cancels (${SCALE_ROUNDS} rounds)…`);
-  const after = await side("after");
+  console.error(`bench: scale — ${SCALE_ROUNDS} alternating rounds, bob's fresh shard and alice's loaded one…`);
+  const loadedBeforeRounds = cancelled.loaded;
+  const rounds = { fresh: [], loaded: [] };
+  for (let r = 0; r < SCALE_ROUNDS; r++) {
+    const order = r % 2 === 0 ? ["fresh", "loaded"] : ["loaded", "fresh"];
+    for (const side of order) rounds[side].push(await round(side, side === "fresh" ? bobSaml : saml, `${side}-${r}`));
+  }
+  const summary = (rs) => ({
+    rounds: rs,
+    validate: { p50Ms: medianBy(rs, (x) => x.validate.p50Ms).validate.p50Ms },
+    cancel: { p50Ms: medianBy(rs, (x) => x.cancel.p50Ms).cancel.p50Ms },
+  });
+  const before = summary(rounds.fresh);
+  const after = summary(rounds.loaded);
   const pct = (a, b) => ((b - a) / a) * 100;
   return {
-    cancelled,
-    issuedNote: "issuance writes no state; 100,000 issued tokens cost the store nothing (Issue makes zero DO calls)",
-    settings: { connections: 2, duration: 3, rounds: SCALE_ROUNDS },
+    cancelled: cancelled.loaded + cancelled.fresh,
+    cancelledLoaded: cancelled.loaded,
+    cancelledFresh: cancelled.fresh,
+    cancelledLoadedBeforeRounds: loadedBeforeRounds,
+    issued,
+    issuedNote: `${issued.toLocaleString("en-US")} tokens issued to alice first (issuance writes no state: Issue makes zero DO calls)`,
+    settings: { connections: 2, duration: 3, rounds: SCALE_ROUNDS, design: "alternating rounds: bob's fresh shard vs alice's loaded shard" },
     before,
     after,
     validateP50ChangePct: pct(before.validate.p50Ms, after.validate.p50Ms),

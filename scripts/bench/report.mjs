@@ -47,7 +47,9 @@ function extras(r) {
   if (r.soak) out.push(`soak: 60 s of Validate, ${n0(r.soak.rps)} req/s, ${r.soak.errors} errors; workerd RSS ${f1(r.soak.rssAt10sMiB)} MiB at 10 s → ${f1(r.soak.rssAt60sMiB)} MiB at 60 s (max ${f1(r.soak.rssMaxMiB)}), growth ${f1(r.soak.growthPct)} %.`);
   if (r.scale) {
     const s = r.scale;
-    out.push(`scale (alice's shard, 2 connections, one-use tokens, median of ${s.settings?.rounds ?? 3} rounds of 3 s after a warm-up): Validate p50 ${f2(s.before.validate.p50Ms)} → ${f2(s.after.validate.p50Ms)} ms (${f1(s.validateP50ChangePct)} %), Cancel p50 ${f2(s.before.cancel.p50Ms)} → ${f2(s.after.cancel.p50Ms)} ms (${f1(s.cancelP50ChangePct)} %) after ${n0(s.cancelled)} cancels in all; ${s.issuedNote}.`);
+    out.push(s.cancelledLoaded === undefined
+      ? `scale (alice's shard, 2 connections, one-use tokens, median of ${s.settings?.rounds ?? 3} rounds of 3 s after a warm-up): Validate p50 ${f2(s.before.validate.p50Ms)} → ${f2(s.after.validate.p50Ms)} ms (${f1(s.validateP50ChangePct)} %), Cancel p50 ${f2(s.before.cancel.p50Ms)} → ${f2(s.after.cancel.p50Ms)} ms (${f1(s.cancelP50ChangePct)} %) after ${n0(s.cancelled)} cancels in all; ${s.issuedNote}.`
+      : `scale (2 connections, one-use tokens, ${s.settings.rounds} alternating rounds of 3 s per side after a warm-up, medians): bob's fresh shard → alice's shard after ${s.issuedNote} and ${n0(s.cancelledLoadedBeforeRounds)} cancels (this run's, in alice's shard before the first measured round): Validate p50 ${f2(s.before.validate.p50Ms)} → ${f2(s.after.validate.p50Ms)} ms (${f1(s.validateP50ChangePct)} %), Cancel p50 ${f2(s.before.cancel.p50Ms)} → ${f2(s.after.cancel.p50Ms)} ms (${f1(s.cancelP50ChangePct)} %); rounds (fresh/loaded Cancel p50 ms): ${s.before.rounds.map((r, i) => `${f2(r.cancel.p50Ms)}/${f2(s.after.rounds[i].cancel.p50Ms)}`).join(", ")}.`);
   }
   return out;
 }
