@@ -1,6 +1,6 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { constantTimeEqual } from "../../src/bytes.ts";
-import { generateSecret, hashSecret, parseSecretHash, verifySecret } from "../../src/identity/secret.ts";
+import { forgetVerifiedSecrets, generateSecret, hashSecret, parseSecretHash, verifySecret } from "../../src/identity/secret.ts";
 
 // sha256("demo-secret"), computed independently with `printf demo-secret | sha256sum`.
 const DEMO = "sha256$cd577fe2561ebff23505db0bb006300c7cdecbd46bc0e03c449afafaca2c25bf";
@@ -30,6 +30,36 @@ describe("verifySecret", () => {
       expect(await verifySecret("demo-secret", s), s).toBe(false);
     }
     expect(await verifySecret("demo-secret", undefined)).toBe(false);
+  });
+  describe("the last verified secret per stored hash", () => {
+    afterEach(() => {
+      vi.restoreAllMocks();
+      forgetVerifiedSecrets();
+    });
+    it("is accepted again without hashing; anything else still goes through SHA-256 and fails", async () => {
+      forgetVerifiedSecrets();
+      expect(await verifySecret("demo-secret", DEMO)).toBe(true);
+      const digest = vi.spyOn(crypto.subtle, "digest");
+      expect(await verifySecret("demo-secret", DEMO)).toBe(true);
+      expect(digest).not.toHaveBeenCalled();
+      // Prefixes, extensions, one changed character, other case, NUL padding: all hashed, all refused.
+      for (const wrong of ["demo-secre", "demo-secret\0", "demo-secret ", "demo-secreT", "DEMO-SECRET", "", "demo-secret-demo-secret"]) {
+        expect(await verifySecret(wrong, DEMO), JSON.stringify(wrong)).toBe(false);
+      }
+      expect(digest).toHaveBeenCalledTimes(7);
+      // The right secret is still remembered after the failures.
+      expect(await verifySecret("demo-secret", DEMO)).toBe(true);
+      expect(digest).toHaveBeenCalledTimes(7);
+    });
+    it("is tied to its stored hash: it proves nothing against another one", async () => {
+      forgetVerifiedSecrets();
+      expect(await verifySecret("demo-secret", DEMO)).toBe(true);
+      const other = await hashSecret("another-secret");
+      expect(await verifySecret("demo-secret", other)).toBe(false);
+      expect(await verifySecret("demo-secret", undefined)).toBe(false);
+      expect(await verifySecret("another-secret", other)).toBe(true);
+      expect(await verifySecret("demo-secret", DEMO)).toBe(true);
+    });
   });
   it("parseSecretHash explains malformed input", () => {
     expect(parseSecretHash("sha256$xyz")).toBe("expected sha256$<64 hex digits>");
