@@ -12,18 +12,22 @@ const S = SAML2_NS;
  * its own namespaces, so its bytes verify when cut out of the response.
  */
 export async function buildSaml2Assertion(a: AssertionInput, keys: KeyRing): Promise<string> {
-  const root = treeElement(S, "saml:Assertion", { ID: a.id, IssueInstant: samlTime(a.issuedAt), Version: "2.0" });
+  const issued = samlTime(a.issuedAt);
+  const expires = samlTime(a.expires);
+  // notBefore and authnInstant are often the issue instant itself: formatted once.
+  const same = (d: Date) => (d.getTime() === a.issuedAt.getTime() ? issued : samlTime(d));
+  const root = treeElement(S, "saml:Assertion", { ID: a.id, IssueInstant: issued, Version: "2.0" });
   const issuer = addChild(root, S, "saml:Issuer", null, a.issuer);
 
   const subject = addChild(root, S, "saml:Subject");
   addChild(subject, S, "saml:NameID", { Format: a.nameIdFormat ?? NAMEID_UNSPECIFIED }, a.subject);
   const sc = addChild(subject, S, "saml:SubjectConfirmation", { Method: SAML2_BEARER });
   // SAML 2.0 profiles §4.1.4.2: bearer confirmation data carries NotOnOrAfter.
-  addChild(sc, S, "saml:SubjectConfirmationData", { NotOnOrAfter: samlTime(a.expires) });
+  addChild(sc, S, "saml:SubjectConfirmationData", { NotOnOrAfter: expires });
 
   const cond = addChild(root, S, "saml:Conditions", {
-    NotBefore: samlTime(a.notBefore),
-    NotOnOrAfter: samlTime(a.expires),
+    NotBefore: same(a.notBefore),
+    NotOnOrAfter: expires,
   });
   addChild(addChild(cond, S, "saml:AudienceRestriction"), S, "saml:Audience", null, a.audience);
 
@@ -37,7 +41,7 @@ export async function buildSaml2Assertion(a: AssertionInput, keys: KeyRing): Pro
   }
 
   const authn = addChild(root, S, "saml:AuthnStatement", {
-    AuthnInstant: samlTime(a.authnInstant),
+    AuthnInstant: same(a.authnInstant),
     SessionIndex: a.id,
   });
   addChild(addChild(authn, S, "saml:AuthnContext"), S, "saml:AuthnContextClassRef", null, a.authnMethod);

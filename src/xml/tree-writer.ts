@@ -32,6 +32,17 @@ export interface TreeElement {
 const NAME = /^[A-Za-z_][A-Za-z0-9._-]*$/;
 
 /**
+ * Element and attribute names that passed the checks below. Names come from our own builders (a
+ * few dozen constants), so each is checked once per isolate instead of per token; bounded all
+ * the same. Only valid names go in: an invalid one is refused every time.
+ */
+const checkedNames = new Set<string>();
+function rememberName(name: string): void {
+  if (checkedNames.size >= 1024) checkedNames.clear();
+  checkedNames.add(name);
+}
+
+/**
  * Text and attribute values must be XML 1.0 Chars (no controls, U+FFFE/U+FFFF or lone
  * surrogates), or the document would be one no parser accepts. The refusal is the same typed
  * error the parser raises, so callers (SAML minting) can answer it as a protocol error.
@@ -50,8 +61,11 @@ export function treeElement(
 ): TreeElement {
   const colon = qname.indexOf(":");
   const prefix = colon < 0 ? "" : qname.slice(0, colon);
-  if (!NAME.test(colon < 0 ? qname : qname.slice(colon + 1)) || (prefix !== "" && !NAME.test(prefix))) {
-    throw new TypeError(`tree-writer: invalid element name '${qname}'`);
+  if (!checkedNames.has(qname)) {
+    if (!NAME.test(colon < 0 ? qname : qname.slice(colon + 1)) || (prefix !== "" && !NAME.test(prefix))) {
+      throw new TypeError(`tree-writer: invalid element name '${qname}'`);
+    }
+    rememberName(qname);
   }
   if (ns === "" && prefix !== "") throw new TypeError(`tree-writer: prefix '${prefix}' without a namespace`);
   const list: [string, string][] = [];
@@ -59,7 +73,10 @@ export function treeElement(
     for (const [k, v] of Object.entries(attrs)) {
       if (v === undefined) continue;
       // Prefixed attributes would need their own namespace handling; none of our tokens has one.
-      if (!NAME.test(k) || k === "xmlns") throw new TypeError(`tree-writer: attribute name '${k}' is not supported`);
+      if (!checkedNames.has(k)) {
+        if (!NAME.test(k) || k === "xmlns") throw new TypeError(`tree-writer: attribute name '${k}' is not supported`);
+        rememberName(k);
+      }
       list.push([k, checkText(v, `attribute '${k}'`)]);
     }
     // C14N 1.0 §2.2: attributes without a namespace sort by local name (UTF-16 order equals

@@ -87,6 +87,12 @@ describe("tree writer: output is its own exclusive canonical form", () => {
     expect(() => treeElement("", "p:x")).toThrow(TypeError);
     expect(() => treeElement(A, "a:e", { "xsi:type": "t" })).toThrow(TypeError);
     expect(() => treeElement(A, "a:e", { xmlns: "urn:x" })).toThrow(TypeError);
+    // Valid names are checked once per isolate; an invalid one is refused every time.
+    treeElement(A, "a:ok", { fine: "1" });
+    for (let i = 0; i < 2; i++) {
+      expect(() => treeElement(A, "a:bad name")).toThrow(TypeError);
+      expect(() => treeElement(A, "a:ok", { "bad name": "1" })).toThrow(TypeError);
+    }
   });
 
   it("refuses values XML 1.0 cannot carry (controls, U+FFFE, lone surrogates) and accepts astral characters", () => {
