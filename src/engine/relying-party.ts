@@ -36,6 +36,7 @@ export function lookupRelyingParty(config: ResolvedConfig, target: string): Rely
 /** Normalised identifier or alias → relying party, built once per (immutable) configuration. */
 const byTarget = new WeakMap<ResolvedConfig, Map<string, RelyingParty>>();
 
+/** Keeps client-supplied values short in messages and logs. */
 export function truncate(s: string, n = 200): string {
   return s.length > n ? s.slice(0, n) + "…" : s;
 }
