@@ -70,8 +70,9 @@ export function treeElement(
   if (ns === "" && prefix !== "") throw new TypeError(`tree-writer: prefix '${prefix}' without a namespace`);
   const list: [string, string][] = [];
   if (attrs) {
-    for (const [k, v] of Object.entries(attrs)) {
-      if (v === undefined) continue;
+    for (const k in attrs) {
+      const v = attrs[k];
+      if (v === undefined || !Object.hasOwn(attrs, k)) continue;
       // Prefixed attributes would need their own namespace handling; none of our tokens has one.
       if (!checkedNames.has(k)) {
         if (!NAME.test(k) || k === "xmlns") throw new TypeError(`tree-writer: attribute name '${k}' is not supported`);
@@ -81,7 +82,7 @@ export function treeElement(
     }
     // C14N 1.0 §2.2: attributes without a namespace sort by local name (UTF-16 order equals
     // code-point order for these ASCII names).
-    list.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    if (list.length > 1) list.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   }
   return { ns, qname, prefix, attrs: list, children: text === undefined ? [] : [checkText(text, `the text of '${qname}'`)] };
 }
@@ -104,37 +105,48 @@ export function addTreeChild(
  * rendered above it). Also a complete, self-contained serialization of the subtree.
  */
 export function writeExclusive(el: TreeElement): string {
-  const out: string[] = [];
-  write(el, EMPTY, out);
-  return out.join("");
+  return write(el, EMPTY);
 }
 
 const EMPTY: Readonly<Record<string, string>> = Object.freeze(Object.create(null) as Record<string, string>);
 
-/** The start tag of `el` in the `rendered` namespace context, and the context inside it. */
-function open(el: TreeElement, rendered: Readonly<Record<string, string>>): [string, Readonly<Record<string, string>>] {
-  let s = "<" + el.qname;
-  let inner = rendered;
-  // Exc-C14N §3: the element's own prefix is its only visibly utilized one (attributes are
-  // unprefixed). The default namespace "" with no URI is rendered only to undo a default.
-  const current = rendered[el.prefix];
-  if (el.prefix === "" ? (current ?? "") !== el.ns : current !== el.ns) {
-    s += (el.prefix === "" ? ' xmlns="' : " xmlns:" + el.prefix + '="') + escapeC14nAttr(el.ns) + '"';
-    inner = Object.create(rendered) as Record<string, string>;
-    (inner as Record<string, string>)[el.prefix] = el.ns;
-  }
-  for (const [k, v] of el.attrs) s += " " + k + '="' + escapeC14nAttr(v) + '"';
-  return [s + ">", inner];
+/** The namespace context inside `el` when the context around it is `rendered`. */
+function scopeOf(el: TreeElement, rendered: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
+  if (!declares(el, rendered)) return rendered;
+  const inner = Object.create(rendered) as Record<string, string>;
+  inner[el.prefix] = el.ns;
+  return inner;
 }
 
-function write(el: TreeElement, rendered: Readonly<Record<string, string>>, out: string[]): void {
-  const [tag, inner] = open(el, rendered);
-  out.push(tag);
-  for (const c of el.children) {
-    if (typeof c === "string") out.push(escapeC14nText(c));
-    else write(c, inner, out);
+/**
+ * Exc-C14N §3: the element's own prefix is its only visibly utilized one (attributes are
+ * unprefixed). The default namespace "" with no URI is rendered only to undo a default.
+ */
+function declares(el: TreeElement, rendered: Readonly<Record<string, string>>): boolean {
+  const current = rendered[el.prefix];
+  return el.prefix === "" ? (current ?? "") !== el.ns : current !== el.ns;
+}
+
+/** The start tag of `el` in the `rendered` namespace context. */
+function open(el: TreeElement, rendered: Readonly<Record<string, string>>): string {
+  let s = "<" + el.qname;
+  if (declares(el, rendered)) s += (el.prefix === "" ? ' xmlns="' : " xmlns:" + el.prefix + '="') + escapeC14nAttr(el.ns) + '"';
+  for (const [k, v] of el.attrs) s += " " + k + '="' + escapeC14nAttr(v) + '"';
+  return s + ">";
+}
+
+/** `el`'s children, written in `inner` (the context inside `el`), from index `from` to `to`. */
+function writeChildren(el: TreeElement, inner: Readonly<Record<string, string>>, from: number, to: number): string {
+  let s = "";
+  for (let i = from; i < to; i++) {
+    const c = el.children[i]!;
+    s += typeof c === "string" ? escapeC14nText(c) : write(c, inner);
   }
-  out.push("</" + el.qname + ">");
+  return s;
+}
+
+function write(el: TreeElement, rendered: Readonly<Record<string, string>>): string {
+  return open(el, rendered) + writeChildren(el, scopeOf(el, rendered), 0, el.children.length) + "</" + el.qname + ">";
 }
 
 /**
@@ -144,23 +156,11 @@ function write(el: TreeElement, rendered: Readonly<Record<string, string>>, out:
  * inserted there — without writing the rest again (a signature inserted after signing).
  */
 export function writeExclusiveAround(el: TreeElement, index: number): { before: string; after: string; child(c: TreeElement): string } {
-  const [tag, inner] = open(el, EMPTY);
-  const out = [tag];
-  let cut = -1;
-  el.children.forEach((c, i) => {
-    if (i === index) cut = out.length;
-    if (typeof c === "string") out.push(escapeC14nText(c));
-    else write(c, inner, out);
-  });
-  if (cut < 0) cut = out.length;
-  out.push("</" + el.qname + ">");
+  const inner = scopeOf(el, EMPTY);
+  const cut = index >= 0 && index < el.children.length ? index : el.children.length;
   return {
-    before: out.slice(0, cut).join(""),
-    after: out.slice(cut).join(""),
-    child(c) {
-      const o: string[] = [];
-      write(c, inner, o);
-      return o.join("");
-    },
+    before: open(el, EMPTY) + writeChildren(el, inner, 0, cut),
+    after: writeChildren(el, inner, cut, el.children.length) + "</" + el.qname + ">",
+    child: (c) => write(c, inner),
   };
 }
