@@ -28,7 +28,8 @@ export async function hashSecret(secret: string): Promise<string> {
  * Verifies a presented secret against a stored hash. Compares the two 32-byte digests with
  * XOR accumulation, so timing is independent of the presented secret's length and of where
  * the digests differ. Never throws; a malformed or absent stored hash (unknown client) still
- * hashes the presented secret and returns `false`.
+ * hashes the presented secret and returns `false`. The secret that last verified against a
+ * stored hash is remembered, and the same text presented again skips the hash.
  */
 export async function verifySecret(secret: string, stored: string | undefined): Promise<boolean> {
   try {

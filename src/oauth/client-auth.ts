@@ -113,7 +113,8 @@ export async function authenticateClient(
 
 async function bySecret(ctx: StsContext, id: string, secret: string, challenge: boolean): Promise<OAuthClient> {
   const client = ctx.config.oauthClients.get(id);
-  // verifySecret hashes the presented secret even for unknown clients (no timing oracle).
+  // verifySecret hashes the presented secret even for unknown clients (no timing oracle); only
+  // the secret that last verified for this client's hash skips the hash (docs/security.md).
   const ok = await verifySecret(secret, client?.secretHash);
   if (!client || !ok) throw oauthInvalidClient(challenge);
   return client;
