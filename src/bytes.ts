@@ -173,3 +173,14 @@ export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
   for (let i = 0; i < n; i++) diff |= (a[i] ?? 0) ^ (b[i] ?? 0);
   return diff === 0;
 }
+
+/**
+ * {@link constantTimeEqual} for text, in time that depends only on the presented text's length
+ * (the known one may be a secret, its length too): every character is compared,
+ * XOR-accumulated with no early exit, and a length difference is folded in.
+ */
+export function constantTimeEqualText(presented: string, known: string): boolean {
+  let diff = presented.length ^ known.length;
+  for (let i = 0; i < presented.length; i++) diff |= presented.charCodeAt(i) ^ (known.charCodeAt(i) | 0);
+  return diff === 0;
+}

@@ -4,7 +4,7 @@
  * entropy, so guessing is infeasible regardless of hash cost (unlike user passwords, see
  * `password.ts`); the hash only keeps the plaintext out of configuration and logs.
  */
-import { constantTimeEqual, fromHex, sha256, toBase64Url, toHex } from "../bytes.ts";
+import { constantTimeEqual, constantTimeEqualText, fromHex, sha256, toBase64Url, toHex } from "../bytes.ts";
 
 /** Algorithm label that starts every stored secret hash. */
 export const SECRET_HASH_PREFIX = "sha256";
@@ -33,21 +33,17 @@ export async function hashSecret(secret: string): Promise<string> {
  */
 export async function verifySecret(secret: string, stored: string | undefined): Promise<boolean> {
   try {
+    const known = stored === undefined ? undefined : knownHash(stored);
     // The secret that last verified against this hash, presented again: equal text, compared
     // in constant time, is the same secret (docs/security.md, "Remembered verifications").
-    const last = stored === undefined ? undefined : lastVerified.get(stored);
-    if (last !== undefined && sameText(secret, last)) return true;
+    if (known?.last !== undefined && constantTimeEqualText(secret, known.last)) return true;
     const presented = await sha256(secret);
-    const expected = stored === undefined ? undefined : parsedHash(stored);
-    if (expected === undefined || typeof expected === "string") {
+    if (known === undefined || typeof known.expected === "string") {
       constantTimeEqual(presented, new Uint8Array(32));
       return false;
     }
-    const ok = constantTimeEqual(presented, expected);
-    if (ok) {
-      if (lastVerified.size >= 1024) lastVerified.clear();
-      lastVerified.set(stored!, secret);
-    }
+    const ok = constantTimeEqual(presented, known.expected);
+    if (ok) known.last = secret;
     return ok;
   } catch {
     return false;
@@ -55,40 +51,25 @@ export async function verifySecret(secret: string, stored: string | undefined): 
 }
 
 /**
- * Stored hash → the last presented secret that verified against it, so that a client calling
- * again with the same secret skips the SHA-256 (one WebCrypto call, ~6 µs of a ~300 µs token
- * exchange in workerd). Per isolate, one entry per configured secret; a hash no longer in the
- * configuration is simply never asked for again.
+ * Stored hashes come from the configuration, so there are few of them (bounded all the same):
+ * per isolate, each is parsed once instead of on every authentication, and keeps the last
+ * presented secret that verified against it, so that a client calling again with the same
+ * secret skips the SHA-256 (one WebCrypto call, ~6 µs of a ~300 µs token exchange in
+ * workerd). A hash no longer in the configuration is simply never asked for again.
  */
-const lastVerified = new Map<string, string>();
-
-/**
- * Text equality in time that depends only on the presented text's length: every character is
- * compared (XOR-accumulated, no early exit), and a length difference is folded in.
- */
-function sameText(presented: string, known: string): boolean {
-  let diff = presented.length ^ known.length;
-  for (let i = 0; i < presented.length; i++) diff |= presented.charCodeAt(i) ^ (known.charCodeAt(i) | 0);
-  return diff === 0;
+const known = new Map<string, { expected: Uint8Array<ArrayBuffer> | string; last?: string }>();
+function knownHash(stored: string): { expected: Uint8Array<ArrayBuffer> | string; last?: string } {
+  let k = known.get(stored);
+  if (k === undefined) {
+    if (known.size >= 1024) known.clear();
+    known.set(stored, (k = { expected: parseSecretHash(stored) }));
+  }
+  return k;
 }
 
 /** Forgets remembered secrets (tests). */
 export function forgetVerifiedSecrets(): void {
-  lastVerified.clear();
-}
-
-/**
- * Stored hashes come from the configuration, so there are few of them: each is parsed once
- * per isolate instead of on every authentication (bounded all the same).
- */
-const parsed = new Map<string, Uint8Array<ArrayBuffer> | string>();
-function parsedHash(stored: string): Uint8Array<ArrayBuffer> | string {
-  let p = parsed.get(stored);
-  if (p === undefined) {
-    if (parsed.size >= 1024) parsed.clear();
-    parsed.set(stored, (p = parseSecretHash(stored)));
-  }
-  return p;
+  known.clear();
 }
 
 /** A fresh 32-byte random secret, base64url without padding (43 characters). */
