@@ -110,27 +110,27 @@ export function writeExclusive(el: TreeElement): string {
 
 const EMPTY: Readonly<Record<string, string>> = Object.freeze(Object.create(null) as Record<string, string>);
 
-/** The namespace context inside `el` when the context around it is `rendered`. */
+/**
+ * The namespace context inside `el` when the context around it is `rendered`: the same object
+ * unless `el` must declare its namespace. Exc-C14N §3: the element's own prefix is its only
+ * visibly utilized one (attributes are unprefixed). The default namespace "" with no URI is
+ * rendered only to undo a default.
+ */
 function scopeOf(el: TreeElement, rendered: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
-  if (!declares(el, rendered)) return rendered;
+  const current = rendered[el.prefix];
+  if (el.prefix === "" ? (current ?? "") === el.ns : current === el.ns) return rendered;
   const inner = Object.create(rendered) as Record<string, string>;
   inner[el.prefix] = el.ns;
   return inner;
 }
 
 /**
- * Exc-C14N §3: the element's own prefix is its only visibly utilized one (attributes are
- * unprefixed). The default namespace "" with no URI is rendered only to undo a default.
+ * The start tag of `el` in the `rendered` namespace context, `inner` being {@link scopeOf} it:
+ * a new context is exactly an element that declares its namespace.
  */
-function declares(el: TreeElement, rendered: Readonly<Record<string, string>>): boolean {
-  const current = rendered[el.prefix];
-  return el.prefix === "" ? (current ?? "") !== el.ns : current !== el.ns;
-}
-
-/** The start tag of `el` in the `rendered` namespace context. */
-function open(el: TreeElement, rendered: Readonly<Record<string, string>>): string {
+function open(el: TreeElement, rendered: Readonly<Record<string, string>>, inner: Readonly<Record<string, string>>): string {
   let s = "<" + el.qname;
-  if (declares(el, rendered)) s += (el.prefix === "" ? ' xmlns="' : " xmlns:" + el.prefix + '="') + escapeC14nAttr(el.ns) + '"';
+  if (inner !== rendered) s += (el.prefix === "" ? ' xmlns="' : " xmlns:" + el.prefix + '="') + escapeC14nAttr(el.ns) + '"';
   for (const [k, v] of el.attrs) s += " " + k + '="' + escapeC14nAttr(v) + '"';
   return s + ">";
 }
@@ -146,7 +146,8 @@ function writeChildren(el: TreeElement, inner: Readonly<Record<string, string>>,
 }
 
 function write(el: TreeElement, rendered: Readonly<Record<string, string>>): string {
-  return open(el, rendered) + writeChildren(el, scopeOf(el, rendered), 0, el.children.length) + "</" + el.qname + ">";
+  const inner = scopeOf(el, rendered);
+  return open(el, rendered, inner) + writeChildren(el, inner, 0, el.children.length) + "</" + el.qname + ">";
 }
 
 /**
@@ -159,7 +160,7 @@ export function writeExclusiveAround(el: TreeElement, index: number): { before: 
   const inner = scopeOf(el, EMPTY);
   const cut = index >= 0 && index < el.children.length ? index : el.children.length;
   return {
-    before: open(el, EMPTY) + writeChildren(el, inner, 0, cut),
+    before: open(el, EMPTY, inner) + writeChildren(el, inner, 0, cut),
     after: writeChildren(el, inner, cut, el.children.length) + "</" + el.qname + ">",
     child: (c) => write(c, inner),
   };
