@@ -9,9 +9,21 @@ function rows(r) {
 const HEAD = ["scenario", "req/s", "p50 ms", "p99 ms", "errors", "workerd CPU µs/req", "ratio to baseline", "of floor", "note"];
 
 function microRows(r) {
-  return r.micro.cases.map((c) => [c.name, c.msPerOp.toFixed(3), c.cpuMsPerOp.toFixed(3), n0(c.opsPerSec)]);
+  const all = r.microAllCpus ? new Map(r.microAllCpus.cases.map((c) => [c.name, c])) : null;
+  return r.micro.cases.map((c) => {
+    const row = [c.name, c.msPerOp.toFixed(3), c.cpuMsPerOp.toFixed(3), n0(c.opsPerSec)];
+    if (all) row.push(all.get(c.name)?.msPerOp.toFixed(3) ?? "–");
+    return row;
+  });
 }
-const MICRO_HEAD = ["case (one call at a time)", "ms/op", "CPU ms/op", "ops/s"];
+function microHead(r) {
+  const head = ["case (one call at a time)", "ms/op", "CPU ms/op", "ops/s"];
+  return r.microAllCpus ? [...head, "ms/op, all CPUs"] : head;
+}
+/** Which CPUs the judged micro run had (older reports: not recorded, all). */
+function microTitle(r) {
+  return r.micro.cpus === "0" ? "In-process (Node, same key, same assertion; pinned to one CPU)" : "In-process (Node, same key, same assertion; all CPUs)";
+}
 
 function machineLine(r) {
   const m = r.machine;
@@ -44,6 +56,10 @@ function extras(r) {
     const q = r.micro.ratios;
     out.push(`micro ratios: sign vs xml-crypto ${f2(q.signVsXmlCrypto)}×, vs xmldsigjs ${f2(q.signVsXmldsigjs)}× (build+sign as Issue does: ${f2(q.buildSignVsXmlCrypto)}×, ${f2(q.buildSignVsXmldsigjs)}×); verify vs xml-crypto ${f2(q.verifyVsXmlCrypto)}×, vs xmldsigjs ${f2(q.verifyVsXmldsigjs)}×; our sign = ${f2(q.signOverRawRsa)} × raw RSA sign; our build+sign = ${f2(q.buildSignOverFloor)} × the WebCrypto floor (SHA-256 + RSA sign), which is itself ${f2(q.floorVsXmlCrypto)}× faster than xml-crypto and ${f2(q.floorVsXmldsigjs)}× faster than xmldsigjs. Assertion ${r.micro.unsignedBytes} bytes unsigned, ${r.micro.assertionBytes} signed.`);
   }
+  if (r.microAllCpus) {
+    const q = r.microAllCpus.ratios;
+    out.push(`micro on all CPUs (unpinned, reported, not judged: each of Node's WebCrypto calls then waits for its pool thread to wake on the other CPU): build+sign vs xml-crypto ${f2(q.buildSignVsXmlCrypto)}×, vs xmldsigjs ${f2(q.buildSignVsXmldsigjs)}×; verify vs xml-crypto ${f2(q.verifyVsXmlCrypto)}×; build+sign = ${f2(q.buildSignOverFloor)} × the WebCrypto floor, which is ${f2(q.floorVsXmlCrypto)}× faster than xml-crypto.`);
+  }
   if (r.soak) out.push(`soak: 60 s of Validate, ${n0(r.soak.rps)} req/s, ${r.soak.errors} errors; workerd RSS ${f1(r.soak.rssAt10sMiB)} MiB at 10 s → ${f1(r.soak.rssAt60sMiB)} MiB at 60 s (max ${f1(r.soak.rssMaxMiB)}), growth ${f1(r.soak.growthPct)} %.`);
   if (r.scale) {
     const s = r.scale;
@@ -62,7 +78,7 @@ const FLOOR_NOTE =
 export function renderTable(r) {
   const parts = [`machine: ${machineLine(r)}`];
   if (r.scenarios.length) parts.push(text(HEAD, rows(r)));
-  if (r.micro) parts.push(text(MICRO_HEAD, microRows(r)));
+  if (r.micro) parts.push(microTitle(r), text(microHead(r), microRows(r)));
   parts.push(...extras(r));
   if (r.targets.length) parts.push(text(["target", "measured", "floor", ""], targetRows(r)));
   return parts.join("\n\n");
@@ -71,7 +87,7 @@ export function renderTable(r) {
 export function renderMarkdown(r) {
   const parts = [`# Benchmark results (${r.date})`, `Machine: ${machineLine(r)}.`];
   if (r.scenarios.length) parts.push("## HTTP (plain workerd, `npm run bench`)", md(HEAD, rows(r)));
-  if (r.micro) parts.push("## In-process (Node, same key, same assertion)", md(MICRO_HEAD, microRows(r)));
+  if (r.micro) parts.push(`## ${microTitle(r)}`, md(microHead(r), microRows(r)));
   const ex = extras(r);
   if (ex.length) parts.push(ex.map((e) => `- ${e}`).join("\n"));
   if (r.targets.length) parts.push("## Targets", FLOOR_NOTE, md(["target", "measured", "floor", "status"], targetRows(r)));
