@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench -- [--connections 8] [--duration 10] [--threads 2] [--tool wrk|autocannon]
 //                   [--only a,b] [--no-micro] [--micro-only] [--soak] [--scale] [--pool N] [--no-build]
-//                   [--lease MS] [--rounds 3] [--round-duration 5]`
+//                   [--lease MS] [--rounds 5] [--round-duration 5]`
 //
 // Starts `serve` (the production bundle in plain workerd, a fresh SQLite state dir) with the
 // baseline worker in the same workerd, then drives every scenario with one load generator,
@@ -21,7 +21,7 @@ import { startServeChild } from "./bench/serve-child.mjs";
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
 function parseArgs(argv) {
-  const o = { connections: 8, duration: 10, threads: 2, tool: null, only: null, micro: true, microOnly: false, soak: false, scale: false, pool: 8000, build: true, port: 18787, baselinePort: 18788, lease: null, pin: false, rounds: 3, roundDuration: 5 };
+  const o = { connections: 8, duration: 10, threads: 2, tool: null, only: null, micro: true, microOnly: false, soak: false, scale: false, pool: 8000, build: true, port: 18787, baselinePort: 18788, lease: null, pin: false, rounds: 5, roundDuration: 5 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = () => argv[++i];
