@@ -6,8 +6,7 @@ import { stateFor } from "./state.ts";
 import { writeAudit } from "./audit.ts";
 import { parseBasicAuthorization } from "./basic-auth.ts";
 import { getContext } from "./context.ts";
-
-const NO_STORE = { "Cache-Control": "no-store" };
+import { NO_STORE } from "./headers.ts";
 
 /**
  * `POST /admin/revoke-subject` — revoke everything a subject holds, issued before now (or

@@ -12,16 +12,13 @@ import { TRUST13, TRUST2005, type TrustVersion } from "../wstrust/ns.ts";
 import { readBodyLimited } from "./body.ts";
 import { getContext } from "./context.ts";
 import { trustDeps } from "./deps.ts";
-import { noStoreHeaders } from "./headers.ts";
+import { NO_STORE, noStoreHeaders } from "./headers.ts";
 import { logError } from "./log.ts";
 import { registerOAuthRoutes } from "../oauth/routes.ts";
 import { writeAudit } from "./audit.ts";
 import { registerAdminRoutes } from "./admin.ts";
 
 type App = { Bindings: Env };
-
-/** Token, fault and metadata responses are never cached by intermediaries. */
-const NO_STORE = { "Cache-Control": "no-store" };
 
 export const app = new Hono<App>();
 

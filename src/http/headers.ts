@@ -4,6 +4,12 @@
  * headers: ~8 against ~15 µs per response, measured), on every token response.
  */
 
+/** Token, fault and metadata responses are never cached by intermediaries. */
+export const NO_STORE: Readonly<Record<string, string>> = Object.freeze({ "Cache-Control": "no-store" });
+
+/** RFC 6749 §5.1: OAuth token responses and errors also carry `Pragma: no-cache`. */
+export const NO_STORE_PRAGMA: Readonly<Record<string, string>> = Object.freeze({ ...NO_STORE, Pragma: "no-cache" });
+
 const cache = new Map<string, Headers>();
 
 /**
@@ -15,7 +21,7 @@ export function noStoreHeaders(contentType: string, pragma = false): Headers {
   const key = (pragma ? "p " : "- ") + contentType;
   let h = cache.get(key);
   if (!h) {
-    h = new Headers({ "Content-Type": contentType, "Cache-Control": "no-store", ...(pragma ? { Pragma: "no-cache" } : {}) });
+    h = new Headers({ "Content-Type": contentType, ...(pragma ? NO_STORE_PRAGMA : NO_STORE) });
     cache.set(key, h);
   }
   return h;

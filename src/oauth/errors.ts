@@ -5,6 +5,7 @@
  */
 import type { StsErrorCode } from "../engine/errors.ts";
 import { isStsError } from "../engine/errors.ts";
+import { NO_STORE_PRAGMA } from "../http/headers.ts";
 
 export type OAuthErrorCode =
   | "invalid_request"
@@ -78,10 +79,7 @@ export function toOAuthError(e: unknown): OAuthError | undefined {
 }
 
 /** RFC 6749 §5.1: token responses and errors are never cached. */
-export const NO_STORE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
-  "Cache-Control": "no-store",
-  Pragma: "no-cache",
-});
+export const NO_STORE_HEADERS = NO_STORE_PRAGMA;
 
 /** The JSON error response: `{error, error_description}` with status and headers. */
 export function oauthErrorResponse(err: OAuthError): Response {
