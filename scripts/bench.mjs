@@ -13,7 +13,7 @@ import { cpus, tmpdir } from "node:os";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { drive, pickTool } from "./bench/load.mjs";
+import { drive, driveInterleaved, pickTool } from "./bench/load.mjs";
 import { API, RP, TT, TX, USERS, assertionOf, form, jwtOf, lifecycle, pool, rst, send } from "./bench/requests.mjs";
 import { renderMarkdown, renderTable } from "./bench/report.mjs";
 import { startServeChild } from "./bench/serve-child.mjs";
@@ -316,45 +316,57 @@ async function soak({ common, base, saml, workerdPid }) {
 }
 
 /**
- * Rounds per side of the scale check: Cancel p50 moved ±15 % between rounds of one side here,
- * and with 6 rounds the medians of three untouched shards still differed by up to 6 % (Cancel)
- * and 12 % (Validate) — as much as the 10 % under test — so 9 (docs/benchmarks.md).
+ * Rounds of the scale check. Interleaved, a round's change stayed within −2.0 to +2.9 % in 23
+ * rounds over three runs (docs/benchmarks.md); the check takes the median round of 5.
  */
-const SCALE_ROUNDS = 9;
-/** Seconds between the load's burst of cancels and the first measured round (see scale()). */
-const SCALE_SETTLE_S = 60;
+const SCALE_ROUNDS = 5;
+/** One-use tokens per side for each phase (Validate, Cancel) of a scale round. */
+const SCALE_POOL = 1600;
+/** The scale check's two sides: carol's fresh shard and alice's loaded one. */
+const SIDES = ["fresh", "loaded"];
 
 /**
  * Does latency grow with the state the store holds? Validate and Cancel p50 on one-use tokens,
  * carol's fresh shard against alice's after 100,000 issued tokens and 10,000 cancels, in
- * SCALE_ROUNDS alternating rounds of 3 s runs per side after a discarded warm-up round, so one
- * noisy moment on a shared machine cannot decide it (docs/benchmarks.md).
+ * SCALE_ROUNDS rounds after a discarded warm-up round; in each round the two sides' requests
+ * are interleaved at random in the same wrk runs, so a slow moment of a shared machine lands on
+ * both alike (docs/benchmarks.md).
  */
 async function scale({ common, base, saml, jwt, tokenPath }) {
-  const light = { ...common, connections: 2, threads: 1, duration: 3 };
+  // Light load: 2 connections; `duration` only bounds a run, which ends when its pools run out.
+  const light = { ...common, connections: 2, duration: 60 };
   // Two subjects, two stores: each subject's revocation state is its own Durable Object with its
   // own SQLite database (src/state/client.ts shards by subject). alice's is loaded first with
   // 100,000 issued tokens and 10,000 cancels; carol's (a bench-only user whose tokens have the
   // same claims and the same size as alice's) holds nothing but what this check writes.
-  // Rounds alternate between them, so drift in a shared machine's speed lands on both sides
-  // alike instead of on whichever was measured later.
   const freshSaml = await must(base, rst({ user: "carol", password: USERS.alice.password, appliesTo: RP, tokenType: TT.saml2 }), assertionOf, "issue carol's SAML 2.0 token");
   const cancelled = { fresh: 0, loaded: 0 };
-  const round = async (side, seed, label) => {
-    // One-use tokens for Validate too: each is a first presentation (full signature check and
-    // the revocation RPC into the subject's shard), so the store is on the measured path — a
-    // token validated again would be answered from its read lease and remembered verification.
-    const toks = await mintPool(base, seed, 3200);
-    const v = lifecycle("Validate", seed);
-    const validate = await drive({ ...light, base, name: `scale-validate-${label}`, method: v.method, path: v.path, headers: v.headers, bodies: toks.splice(0, 1600).map((t) => lifecycle("Validate", t).body), cycle: false, expect: "/status/valid<" });
-    const c = lifecycle("Cancel", seed);
-    const cancel = await drive({ ...light, base, name: `scale-cancel-${label}`, method: c.method, path: c.path, headers: c.headers, bodies: toks.map((t) => lifecycle("Cancel", t).body), cycle: false, expect: "RequestedTokenCancelled" });
-    cancelled[side] += cancel.requests;
-    return { validate, cancel };
+  const seeds = { fresh: freshSaml, loaded: saml };
+  // One round: Validate, then Cancel, each one wrk run whose connections send every request to
+  // carol's shard or to alice's at random (driveInterleaved), every request timed on its own:
+  // the two sides are compared under the same machine load, request by request — measured
+  // in runs of their own, seconds apart, the sides' p50s differed by up to 12 % with neither
+  // shard loaded, as much as the 10 % under test. One-use tokens for Validate too: each is a first
+  // presentation (full signature check and the revocation RPC into the subject's shard), so
+  // the store is on the measured path — a token validated again would be answered from its
+  // read lease and remembered verification. Cancels take tokens never validated (a cancel
+  // waits out a read lease).
+  const round = async (label) => {
+    const toks = {};
+    for (const side of SIDES) toks[side] = await mintPool(base, seeds[side], 2 * SCALE_POOL);
+    const phase = async (kind, expect, slice) => {
+      const q = lifecycle(kind, saml);
+      const r = await driveInterleaved({ ...light, base, name: `scale-${kind.toLowerCase()}-${label}`, method: q.method, path: q.path, headers: q.headers, sides: SIDES.map((side) => slice(toks[side]).map((t) => lifecycle(kind, t).body)), expect });
+      if (r.errors > 0) throw new Error(`bench: scale — ${r.errors} errors in ${kind} (round ${label})`);
+      return Object.fromEntries(SIDES.map((side, i) => [side, r.sides[i]]));
+    };
+    const validate = await phase("Validate", "/status/valid<", (t) => t.slice(0, SCALE_POOL));
+    const cancel = await phase("Cancel", "RequestedTokenCancelled", (t) => t.slice(SCALE_POOL));
+    for (const side of SIDES) cancelled[side] += cancel[side].requests;
+    return Object.fromEntries(SIDES.map((side) => [side, { validate: validate[side], cancel: cancel[side] }]));
   };
   console.error("bench: scale — warm-up on both subjects…");
-  await round("fresh", freshSaml, "warmup-fresh");
-  await round("loaded", saml, "warmup-loaded");
+  await round("warmup");
 
   // Issuance is stateless (test/http: Issue makes zero Durable Object calls); 100,000 tokens are
   // issued to alice anyway (token exchange, the cheapest issuing path), so nothing is taken on trust.
@@ -374,34 +386,27 @@ async function scale({ common, base, saml, jwt, tokenPath }) {
     await pool(toks.length, 8, (i) => must(base, lifecycle("Cancel", toks[i]), (t) => t.includes("RequestedTokenCancelled"), "cancel"));
     cancelled.loaded += toks.length;
   }
-  // A shard that has just taken a burst of thousands of writes answers ~15 % slower for about
-  // a minute, then as fast as an empty one (measured: docs/benchmarks.md). The criterion is the
-  // cost of what the store holds, so the rounds start once that burst has settled.
-  console.error(`bench: scale — letting alice's shard settle for ${SCALE_SETTLE_S} s after the burst of cancels…`);
-  await new Promise((r) => setTimeout(r, SCALE_SETTLE_S * 1000));
-  console.error(`bench: scale — ${SCALE_ROUNDS} alternating rounds, carol's fresh shard and alice's loaded one…`);
+  // The rounds start right after the last cancel: the strictest moment (no settling time).
+  console.error(`bench: scale — ${SCALE_ROUNDS} rounds, carol's fresh shard and alice's loaded one interleaved…`);
   const loadedBeforeRounds = cancelled.loaded;
   const rounds = { fresh: [], loaded: [] };
   for (let r = 0; r < SCALE_ROUNDS; r++) {
-    const order = r % 2 === 0 ? ["fresh", "loaded"] : ["loaded", "fresh"];
-    for (const side of order) rounds[side].push(await round(side, side === "fresh" ? freshSaml : saml, `${side}-${r}`));
+    const x = await round(String(r));
+    rounds.fresh.push(x.fresh);
+    rounds.loaded.push(x.loaded);
   }
   const summary = (rs) => ({
     rounds: rs,
     validate: { p50Ms: medianBy(rs, (x) => x.validate.p50Ms).validate.p50Ms },
     cancel: { p50Ms: medianBy(rs, (x) => x.cancel.p50Ms).cancel.p50Ms },
   });
-  const before = summary(rounds.fresh);
-  const after = summary(rounds.loaded);
-  // The change is the median of the rounds' own changes (each round's two sides ran back to
-  // back), not the change between the two sides' medians: when the machine slows down for a
-  // few rounds, the sides' medians can come from different rounds — one run here had the loaded
-  // shard faster in 6 of 9 rounds, yet its median 13 % above the fresh side's.
+  // Each round's change compares the two sides' requests of that round, sent in random order
+  // on the same connection(s); the check's change is the median round's.
   const pct = (a, b) => ((b - a) / a) * 100;
-  const pairedPct = (p50) => {
-    const changes = rounds.fresh.map((f, i) => pct(p50(f), p50(rounds.loaded[i]))).sort((a, b) => a - b);
-    return changes[changes.length >> 1];
-  };
+  const changes = (p50) => rounds.fresh.map((f, i) => pct(p50(f), p50(rounds.loaded[i])));
+  const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+  const validateChanges = changes((x) => x.validate.p50Ms);
+  const cancelChanges = changes((x) => x.cancel.p50Ms);
   return {
     cancelled: cancelled.loaded + cancelled.fresh,
     cancelledLoaded: cancelled.loaded,
@@ -409,11 +414,13 @@ async function scale({ common, base, saml, jwt, tokenPath }) {
     cancelledLoadedBeforeRounds: loadedBeforeRounds,
     issued,
     issuedNote: `${issued.toLocaleString("en-US")} tokens issued to alice first (issuance writes no state: Issue makes zero DO calls)`,
-    settings: { connections: 2, duration: 3, rounds: SCALE_ROUNDS, settleSeconds: SCALE_SETTLE_S, design: "alternating rounds: carol's fresh shard vs alice's loaded shard (same claims, same token size); change = median of the rounds' paired changes" },
-    before,
-    after,
-    validateP50ChangePct: pairedPct((x) => x.validate.p50Ms),
-    cancelP50ChangePct: pairedPct((x) => x.cancel.p50Ms),
+    settings: { connections: light.connections, pool: SCALE_POOL, rounds: SCALE_ROUNDS, settleSeconds: 0, interleaved: true, design: "interleaved: each round's Validate (then Cancel) is one wrk run whose requests go to carol's fresh shard or alice's loaded shard in random order (same claims, same token size), every request timed; change = median of the rounds' changes" },
+    before: summary(rounds.fresh),
+    after: summary(rounds.loaded),
+    validateRoundChangesPct: validateChanges,
+    cancelRoundChangesPct: cancelChanges,
+    validateP50ChangePct: median(validateChanges),
+    cancelP50ChangePct: median(cancelChanges),
   };
 }
 

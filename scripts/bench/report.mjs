@@ -61,11 +61,20 @@ function extras(r) {
     out.push(`micro on all CPUs (unpinned, reported, not judged: each of Node's WebCrypto calls then waits for its pool thread to wake on the other CPU): build+sign vs xml-crypto ${f2(q.buildSignVsXmlCrypto)}×, vs xmldsigjs ${f2(q.buildSignVsXmldsigjs)}×; verify vs xml-crypto ${f2(q.verifyVsXmlCrypto)}×; build+sign = ${f2(q.buildSignOverFloor)} × the WebCrypto floor, which is ${f2(q.floorVsXmlCrypto)}× faster than xml-crypto.`);
   }
   if (r.soak) out.push(`soak: 60 s of Validate, ${n0(r.soak.rps)} req/s, ${r.soak.errors} errors; workerd RSS ${f1(r.soak.rssAt10sMiB)} MiB at 10 s → ${f1(r.soak.rssAt60sMiB)} MiB at 60 s (max ${f1(r.soak.rssMaxMiB)}), growth ${f1(r.soak.growthPct)} %.`);
-  if (r.scale) {
-    const s = r.scale;
-    out.push(`scale (2 connections, one-use tokens, ${s.settings.rounds} alternating rounds of 3 s per side after a warm-up, medians): carol's fresh shard → alice's shard (same claims, same token size) after ${s.issuedNote} and ${n0(s.cancelledLoadedBeforeRounds)} cancels (this run's, in alice's shard before the first measured round; rounds start ${s.settings.settleSeconds ?? 0} s after the last of them): Validate p50 ${f2(s.before.validate.p50Ms)} → ${f2(s.after.validate.p50Ms)} ms, Cancel p50 ${f2(s.before.cancel.p50Ms)} → ${f2(s.after.cancel.p50Ms)} ms (medians of each side's rounds); change${s.settings.design?.includes("paired") ? " (median of the rounds' paired changes)" : ""}: Validate ${f1(s.validateP50ChangePct)} %, Cancel ${f1(s.cancelP50ChangePct)} %; rounds (fresh/loaded Cancel p50 ms): ${s.before.rounds.map((r, i) => `${f2(r.cancel.p50Ms)}/${f2(s.after.rounds[i].cancel.p50Ms)}`).join(", ")}.`);
-  }
+  if (r.scale) out.push(r.scale.settings.interleaved ? scaleLine(r.scale) : olderScaleLine(r.scale));
   return out;
+}
+
+const pct1 = (x) => `${x > 0 ? "+" : ""}${f1(x)}`;
+
+function scaleLine(s) {
+  const c = s.settings.connections;
+  return `scale (${c} connection${c === 1 ? "" : "s"}, one-use tokens; ${s.settings.rounds} rounds after a warm-up, each a Validate run and a Cancel run of ${n0(s.settings.pool)} tokens per side whose requests go to either shard in random order, every request timed): carol's fresh shard vs alice's shard (same claims, same token size) after ${s.issuedNote} and ${n0(s.cancelledLoadedBeforeRounds)} cancels (this run's, in alice's shard before the first measured round, ${s.settings.settleSeconds ? `which starts ${s.settings.settleSeconds} s after the last of them` : "which starts right after the last of them"}): p50 fresh → loaded, by round: Validate ${s.before.rounds.map((x, i) => `${f2(x.validate.p50Ms)}→${f2(s.after.rounds[i].validate.p50Ms)}`).join(", ")} ms (${s.validateRoundChangesPct.map(pct1).join(", ")} %); Cancel ${s.before.rounds.map((x, i) => `${f2(x.cancel.p50Ms)}→${f2(s.after.rounds[i].cancel.p50Ms)}`).join(", ")} ms (${s.cancelRoundChangesPct.map(pct1).join(", ")} %); change (median round): Validate ${pct1(s.validateP50ChangePct)} %, Cancel ${pct1(s.cancelP50ChangePct)} %.`;
+}
+
+/** Reports written before 2026-11-24's interleaved design: each side measured in runs of its own. */
+function olderScaleLine(s) {
+  return `scale (2 connections, one-use tokens, ${s.settings.rounds} alternating rounds of 3 s per side after a warm-up, medians): carol's fresh shard → alice's shard (same claims, same token size) after ${s.issuedNote} and ${n0(s.cancelledLoadedBeforeRounds)} cancels (this run's, in alice's shard before the first measured round; rounds start ${s.settings.settleSeconds ?? 0} s after the last of them): Validate p50 ${f2(s.before.validate.p50Ms)} → ${f2(s.after.validate.p50Ms)} ms, Cancel p50 ${f2(s.before.cancel.p50Ms)} → ${f2(s.after.cancel.p50Ms)} ms (medians of each side's rounds); change${s.settings.design?.includes("paired") ? " (median of the rounds' paired changes)" : ""}: Validate ${f1(s.validateP50ChangePct)} %, Cancel ${f1(s.cancelP50ChangePct)} %; rounds (fresh/loaded Cancel p50 ms): ${s.before.rounds.map((r, i) => `${f2(r.cancel.p50Ms)}/${f2(s.after.rounds[i].cancel.p50Ms)}`).join(", ")}.`;
 }
 
 const FLOOR_NOTE =
