@@ -44,7 +44,9 @@ function md(head, body) {
 function targetRows(r) {
   return r.targets.map((t) => [
     t.what,
-    t.unit === "×" ? `${f2(t.value)}×` : t.unit === "%" ? `${f1(t.value)} %` : String(t.value),
+    // Three decimals where two would round a miss up to the target (0.497 → "0.50") or a
+    // bare pass down to it.
+    t.unit === "×" ? `${Math.abs(t.value - t.min) < 0.005 ? t.value.toFixed(3) : f2(t.value)}×` : t.unit === "%" ? `${f1(t.value)} %` : String(t.value),
     t.floor === undefined ? "" : `${f2(t.floor)}×`,
     t.met ? "met" : t.floor !== undefined && t.floor < t.min ? "MISSED (floor below target)" : "MISSED",
   ]);
