@@ -134,12 +134,12 @@ export async function drive({ tool, base, dir, name, method = "POST", path, head
 }
 
 /**
- * Two or more sides in one wrk run, each of its connections (one per thread) sending one
- * request of each side in turn: `sides` is a list of one-use body pools with the same method,
- * path and headers. Each request is timed in wrk itself and each side gets its own p50/p99, so
- * a comparison of the sides is made under the same machine load, request by request (a slow
- * moment of a shared machine lands on both sides alike). Ends when the pools run out or after
- * `duration` seconds. Returns one { p50Ms, p99Ms, meanMs, requests } per side plus the run's
+ * Two or more sides in one wrk run: `sides` is a list of one-use body pools with the same
+ * method, path and headers, and each connection (one per thread) picks the side of every
+ * request at random. Each request is timed in wrk itself and each side gets its own p50/p99,
+ * so a comparison of the sides is made under the same machine load, request by request (a slow
+ * moment of a shared machine lands on both sides alike). Ends when a connection's slice of a
+ * pool runs out or after `duration` seconds. Returns one { p50Ms, p99Ms, meanMs, requests } per side plus the run's
  * { requests, errors, seconds, exhausted }.
  */
 export async function driveInterleaved({ tool, base, dir, name, method = "POST", path, headers = {}, sides, expect, connections, duration, cpus }) {

@@ -50,10 +50,10 @@ test("interleaved: each side gets its own latencies, and a costlier side shows a
   assert.ok(a.p50Ms < 3, `fast side p50 ${a.p50Ms} ms`);
   // Sides picked at random: each side was sent after either side.
   for (const s of r.sides) for (const k of s.afterSide) assert.ok(k.requests > 10, JSON.stringify(s.afterSide));
-  // Every body at most once; the run ends when a connection's pool runs out (each connection
-  // has its own slice of each side), so nearly all of them were sent.
+  // Every body at most once; the run ends when one connection's slice of one side runs out
+  // (sides are picked at random, so the other slices hold a few dozen at most by then).
   assert.ok([...seen.values()].every((n) => n === 1));
-  assert.ok(a.requests + b.requests >= 500, `${a.requests} + ${b.requests}`);
+  assert.ok(a.requests + b.requests >= 450, `${a.requests} + ${b.requests}`);
   assert.equal(r.requests, a.requests + b.requests);
 });
 
