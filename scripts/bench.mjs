@@ -316,8 +316,8 @@ async function soak({ common, base, saml, workerdPid }) {
 }
 
 /**
- * Rounds of the scale check. Interleaved, a round's change stayed within −2.0 to +4.2 % in 38
- * rounds over six runs (docs/benchmarks.md); the check takes the median round of 5.
+ * Rounds of the scale check. Interleaved, a round's change stayed within −2.0 to +4.2 % in 43
+ * rounds over seven runs (docs/benchmarks.md); the check takes the median round of 5.
  */
 const SCALE_ROUNDS = 5;
 /** One-use tokens per side for each phase (Validate, Cancel) of a scale round. */
