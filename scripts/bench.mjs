@@ -404,7 +404,6 @@ async function scale({ common, base, saml, jwt, tokenPath }) {
   // on the same connection(s); the check's change is the median round's.
   const pct = (a, b) => ((b - a) / a) * 100;
   const changes = (p50) => rounds.fresh.map((f, i) => pct(p50(f), p50(rounds.loaded[i])));
-  const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
   const validateChanges = changes((x) => x.validate.p50Ms);
   const cancelChanges = changes((x) => x.cancel.p50Ms);
   return {
@@ -414,13 +413,13 @@ async function scale({ common, base, saml, jwt, tokenPath }) {
     cancelledLoadedBeforeRounds: loadedBeforeRounds,
     issued,
     issuedNote: `${issued.toLocaleString("en-US")} tokens issued to alice first (issuance writes no state: Issue makes zero DO calls)`,
-    settings: { connections: light.connections, pool: SCALE_POOL, rounds: SCALE_ROUNDS, settleSeconds: 0, interleaved: true, design: "interleaved: each round's Validate (then Cancel) is one wrk run whose requests go to carol's fresh shard or alice's loaded shard in random order (same claims, same token size), every request timed; change = median of the rounds' changes" },
+    settings: { connections: light.connections, pool: SCALE_POOL, rounds: SCALE_ROUNDS, interleaved: true, design: "interleaved: each round's Validate (then Cancel) is one wrk run whose requests go to carol's fresh shard or alice's loaded shard in random order (same claims, same token size), every request timed; change = median of the rounds' changes" },
     before: summary(rounds.fresh),
     after: summary(rounds.loaded),
     validateRoundChangesPct: validateChanges,
     cancelRoundChangesPct: cancelChanges,
-    validateP50ChangePct: median(validateChanges),
-    cancelP50ChangePct: median(cancelChanges),
+    validateP50ChangePct: medianBy(validateChanges, (x) => x),
+    cancelP50ChangePct: medianBy(cancelChanges, (x) => x),
   };
 }
 

@@ -78,12 +78,9 @@ export function toOAuthError(e: unknown): OAuthError | undefined {
   return o;
 }
 
-/** RFC 6749 §5.1: token responses and errors are never cached. */
-export const NO_STORE_HEADERS = NO_STORE_PRAGMA;
-
 /** The JSON error response: `{error, error_description}` with status and headers. */
 export function oauthErrorResponse(err: OAuthError): Response {
-  const headers: Record<string, string> = { "Content-Type": "application/json", ...NO_STORE_HEADERS };
+  const headers: Record<string, string> = { "Content-Type": "application/json", ...NO_STORE_PRAGMA };
   // RFC 6749 §5.2 / RFC 7617: the realm names this server; the scheme is the one we accept.
   if (err.challenge) headers["WWW-Authenticate"] = 'Basic realm="sts", charset="UTF-8"';
   if (err.retryAfterSeconds !== undefined) headers["Retry-After"] = String(err.retryAfterSeconds);

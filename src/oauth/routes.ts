@@ -8,14 +8,14 @@ import type { Context, Hono } from "hono";
 import type { StsContext } from "../engine/types.ts";
 import type { Env } from "../env.ts";
 import { writeAudit } from "../http/audit.ts";
-import { noStoreHeaders } from "../http/headers.ts";
+import { NO_STORE_PRAGMA, noStoreHeaders } from "../http/headers.ts";
 import { getContext } from "../http/context.ts";
 import { stateFor } from "../http/state.ts";
 import type { StateClient } from "../state/client.ts";
 import { withFailureLimit } from "../abuse/guard.ts";
 import { failureKeys } from "../abuse/limits.ts";
 import { type AuthenticatedClient, authenticateClient, claimedClientId, readAuthorization } from "./client-auth.ts";
-import { NO_STORE_HEADERS, OAuthError, oauthErrorResponse, toOAuthError } from "./errors.ts";
+import { OAuthError, oauthErrorResponse, toOAuthError } from "./errors.ts";
 import { type FormParams, readForm } from "./form.ts";
 import { introspectToken } from "./introspect.ts";
 import { buildJwks } from "./jwks.ts";
@@ -64,7 +64,7 @@ function endpoint(path: string, operation: string, op: Operation) {
       ctx.audit.requestor = client.client.clientId;
       const result = await op(ctx, state, client, params);
       await writeAudit(ctx.audit, { ok: true, status: 200 }, started);
-      if (result === null) return new Response(null, { status: 200, headers: NO_STORE_HEADERS });
+      if (result === null) return new Response(null, { status: 200, headers: NO_STORE_PRAGMA });
       return new Response(JSON.stringify(result), { status: 200, headers: noStoreHeaders("application/json", true) });
     } catch (e) {
       const o = toOAuthError(e);
@@ -92,6 +92,6 @@ export function registerOAuthRoutes(app: Hono<App>): void {
     return null;
   }));
   for (const path of [OAUTH_PATHS.token, OAUTH_PATHS.introspect, OAUTH_PATHS.revoke]) {
-    app.on(["GET", "PUT", "DELETE", "PATCH"], path, (c) => c.json({ error: "invalid_request", error_description: "Use POST." }, 405, { Allow: "POST", ...NO_STORE_HEADERS }));
+    app.on(["GET", "PUT", "DELETE", "PATCH"], path, (c) => c.json({ error: "invalid_request", error_description: "Use POST." }, 405, { Allow: "POST", ...NO_STORE_PRAGMA }));
   }
 }
