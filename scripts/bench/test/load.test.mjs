@@ -1,5 +1,5 @@
 // Self-tests of the benchmark's load driver against a local server whose costs are known
-// (Node 22: `node --test scripts/bench/test/`). They need Debian's wrk; without it they skip,
+// (Node 22: `node --test 'scripts/bench/test/*.test.mjs'`). They need Debian's wrk; without it they skip,
 // except in CI (CI=true), which installs it.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";

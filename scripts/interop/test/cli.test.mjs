@@ -1,4 +1,4 @@
-// Self-tests of the CLI client's pieces (Node 22: `node --test scripts/interop/test/`).
+// Self-tests of the CLI client's pieces (Node 22: `node --test 'scripts/interop/test/*.test.mjs'`).
 // The mex fixture is a snapshot of src/wstrust/mex.ts buildWsdl("http://127.0.0.1:8788").
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
