@@ -59,7 +59,7 @@ export async function verifyOwnToken(ctx: StsContext, presented: PresentedToken)
     const r = await verifyOwnJwt(ctx.keys, presented.jwt, ctx.issuer, now, ctx.config.limits.clockSkewSeconds);
     const p = r.ok ? r.payload : r.payload;
     if (!p) return { ok: false, reason: r.ok ? "The token is not valid." : r.reason };
-    const token = jwtFacts(p, r.ok ? r.header.typ : undefined);
+    const token = r.ok ? jwtFactsOf(p, r.header.typ) : jwtFacts(p, undefined);
     if (!token) return { ok: false, reason: "The token lacks required claims." };
     if (!r.ok) return { ok: false, reason: r.reason, token, expired: true };
     return checkWindow(ctx, token, now, skewMs);
@@ -119,6 +119,25 @@ function copyOf(t: OwnToken): OwnToken {
     expires: new Date(t.expires.getTime()),
     authnInstant: new Date(t.authnInstant.getTime()),
   };
+}
+
+/**
+ * The facts of a remembered JWT (src/jwt/verified-cache.ts hands out its payload deep-frozen,
+ * the same object on every presentation), read once: keyed by that payload object, frozen, and
+ * handed out as a {@link copyOf} like the SAML facts above. A payload that is not frozen (a
+ * first verification) is read afresh.
+ */
+const rememberedFacts = new WeakMap<object, { typ: string | undefined; token: OwnToken | undefined }>();
+
+function jwtFactsOf(p: Record<string, unknown>, typ: string | undefined): OwnToken | undefined {
+  if (!Object.isFrozen(p)) return jwtFacts(p, typ);
+  let hit = rememberedFacts.get(p);
+  if (!hit || hit.typ !== typ) {
+    const token = jwtFacts(p, typ);
+    hit = { typ, token: token && deepFreeze(token) };
+    rememberedFacts.set(p, hit);
+  }
+  return hit.token && copyOf(hit.token);
 }
 
 const RESERVED = new Set(["iss", "sub", "aud", "exp", "nbf", "iat", "jti", "scope", "client_id", "act", "auth_time", "may_act", "cnf"]);

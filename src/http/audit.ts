@@ -1,5 +1,5 @@
 import type { AuditFacts } from "../engine/types.ts";
-import { tokenIdHash } from "../state/hash.ts";
+import { tokenIdHashOnce } from "../state/hash.ts";
 import { logEvent } from "./log.ts";
 
 /**
@@ -23,7 +23,8 @@ export async function writeAudit(
     error: result.error ?? null,
     reason: result.ok ? null : (result.reason ?? null),
     // The same hash the state objects key their rows by, so a log line and a row correlate.
-    token_id_hash: facts.tokenId ? await tokenIdHash(facts.tokenId) : null,
+    // A token checked against the state store was hashed (and remembered) by the state client.
+    token_id_hash: facts.tokenId ? await tokenIdHashOnce(facts.tokenId) : null,
     duration_ms: Date.now() - startedMs,
   });
 }

@@ -58,17 +58,31 @@ function parseBasic(header: string): { id: string; secret: string } | undefined 
 /** The Authorization header as client authentication reads it, decoded once per request. */
 export interface PresentedAuthorization {
   /** The header uses the Basic scheme. */
-  basic: boolean;
+  readonly basic: boolean;
   /** Its id and secret; undefined when not Basic or malformed. */
-  credentials: { id: string; secret: string } | undefined;
+  readonly credentials: Readonly<{ id: string; secret: string }> | undefined;
 }
 
-/** Reads the Authorization header (or null). */
+/**
+ * The last header read and what it said. A client sends the same header on every call, and
+ * decoding it (a regex, base64, strict UTF-8, two form-decodes) showed in exchange profiles;
+ * the result is a pure function of the exact header text, frozen, so it can be handed out again.
+ */
+let lastAuthorization: { header: string; value: PresentedAuthorization } | undefined;
+const NO_AUTHORIZATION: PresentedAuthorization = Object.freeze({ basic: false, credentials: undefined });
+
+/** Reads the Authorization header (or null). The result is frozen. */
 export function readAuthorization(header: string | null): PresentedAuthorization {
-  const h = header?.trim();
-  const basic = h !== undefined && /^basic\b/i.test(h);
-  return { basic, credentials: basic ? parseBasic(h) : undefined };
+  if (header === null) return NO_AUTHORIZATION;
+  if (lastAuthorization?.header === header) return lastAuthorization.value;
+  const h = header.trim();
+  const basic = /^basic\b/i.test(h);
+  const credentials = basic ? parseBasic(h) : undefined;
+  const value: PresentedAuthorization = Object.freeze({ basic, credentials: credentials && Object.freeze(credentials) });
+  lastAuthorization = { header, value };
+  return value;
 }
+
 
 /**
  * The client a request claims to be (Basic user, or the client_id parameter), before any

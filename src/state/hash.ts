@@ -12,7 +12,21 @@ export const base64url = toBase64Url;
  * @param id SAML `ID` / `AssertionID`, or JWT `jti`.
  */
 export function tokenIdHash(id: string): Promise<string> {
-  return remembered(idHashes, id, async () => base64url(await sha256(id)));
+  return remembered(idHashes, id, () => hashId(id));
+}
+
+/**
+ * {@link tokenIdHash} for an ID this isolate is unlikely to see again — the audit line of a
+ * token just issued: a remembered hash is used, a new one is not kept. Keeping one per issued
+ * token would fill the memo with entries never read again, and each kept entry outlives the
+ * request (promoted out of V8's young generation), a garbage-collection cost on every issuance.
+ */
+export function tokenIdHashOnce(id: string): Promise<string> {
+  return idHashes.get(id) ?? hashId(id);
+}
+
+async function hashId(id: string): Promise<string> {
+  return base64url(await sha256(id));
 }
 
 /**

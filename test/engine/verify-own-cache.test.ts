@@ -9,6 +9,7 @@ import { DEV_KEY_MATERIALS } from "../../src/config/dev-keys.ts";
 import type { ResolvedConfig } from "../../src/config/types.ts";
 import type { StsContext } from "../../src/engine/types.ts";
 import { verifyOwnToken } from "../../src/engine/verify-own.ts";
+import { buildJwt } from "../../src/jwt/mint.ts";
 import { KeyRing } from "../../src/keys/keyring.ts";
 import { newSamlId } from "../../src/saml/assertion-input.ts";
 import { buildSaml1Assertion } from "../../src/saml/saml1.ts";
@@ -143,5 +144,56 @@ describe("remembered SAML verifications", () => {
     if (!second.ok) throw new Error(second.reason);
     expect(second.token.issuedAt.getTime()).toBe(T0);
     expect(second.token.claims.groups).toEqual(["a", "b"]);
+  });
+});
+
+/**
+ * A remembered JWT (src/jwt/verified-cache.ts hands out the same frozen payload each time) has
+ * its facts read once (jwtFactsOf in src/engine/verify-own.ts): later presentations get copies
+ * whose dates and fields a caller may change without reaching the next presentation.
+ */
+describe("remembered JWT facts", () => {
+  async function jwt(typ: "JWT" | "at+jwt" = "JWT"): Promise<string> {
+    const { value } = await buildJwt(ring, {
+      typ,
+      alg: "ES256",
+      issuer: ISS,
+      subject: "alice",
+      audience: "https://api.test",
+      issuedAt: new Date(T0),
+      notBefore: new Date(T0),
+      expires: new Date(T0 + 3600_000),
+      claims: { email: ["alice@example.com"], groups: ["a", "b"] },
+      scope: ["read", "write"],
+      actor: { sub: "svc" },
+      clientId: "demo-client",
+      authnInstant: new Date(T0),
+    });
+    return value;
+  }
+
+  it("gives every presentation the same facts as the first, in copies it may change", async () => {
+    const value = await jwt();
+    const first = await verifyOwnToken(ctx(T0), { jwt: value });
+    if (!first.ok) throw new Error(first.reason);
+    const facts = structuredClone(first.token);
+    for (let i = 0; i < 3; i++) {
+      const again = await verifyOwnToken(ctx(T0 + i * 1000), { jwt: value });
+      if (!again.ok) throw new Error(again.reason);
+      expect(again.token).toEqual(facts);
+      again.token.expires.setTime(0);
+      again.token.subject = "mallory";
+      expect(() => again.token.claims.groups!.push("root")).toThrow(TypeError);
+      expect(() => again.token.scope.push("admin")).toThrow(TypeError);
+    }
+    const last = await verifyOwnToken(ctx(T0), { jwt: value });
+    expect(last.ok && last.token).toEqual(facts);
+    expect(facts).toMatchObject({ kind: "jwt", subject: "alice", claims: { email: ["alice@example.com"], groups: ["a", "b"] }, scope: ["read", "write"], actor: { sub: "svc" }, clientId: "demo-client" });
+  });
+
+  it("keeps the kind from the verified header (at+jwt) and still applies the time window", async () => {
+    const value = await jwt("at+jwt");
+    for (let i = 0; i < 2; i++) expect(await verifyOwnToken(ctx(T0), { jwt: value })).toMatchObject({ ok: true, token: { kind: "access_token" } });
+    expect(await verifyOwnToken(ctx(T0 + 3600_000 + SKEW_S * 1000 + 1000), { jwt: value })).toMatchObject({ ok: false, expired: true });
   });
 });

@@ -1,9 +1,10 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   replayShardName,
   sha256,
   subjectShardName,
   tokenIdHash,
+  tokenIdHashOnce,
 } from "../../src/state/hash.ts";
 
 // Expected values computed independently with Node's crypto:
@@ -30,5 +31,23 @@ describe("state hashing", () => {
     expect(replayShardName(await sha256("ut:alice:nonce-1"))).toBe("replay:35");
     expect(replayShardName(await sha256("jti:demo-client:j-1"))).toBe("replay:48");
     expect(replayShardName(new Uint8Array([3]))).toBe("replay:03");
+  });
+
+  describe("remembering", () => {
+    afterEach(() => vi.restoreAllMocks());
+
+    it("tokenIdHashOnce gives the same hash, uses a remembered one, and keeps none of its own", async () => {
+      const digest = vi.spyOn(crypto.subtle, "digest");
+      const id = `once-${crypto.randomUUID()}`;
+      const h = await tokenIdHashOnce(id);
+      expect(await tokenIdHashOnce(id)).toBe(h);
+      expect(digest).toHaveBeenCalledTimes(2); // not remembered: hashed each time
+      expect(await tokenIdHash(id)).toBe(h);
+      expect(digest).toHaveBeenCalledTimes(3);
+      expect(await tokenIdHash(id)).toBe(h);
+      expect(await tokenIdHashOnce(id)).toBe(h);
+      expect(digest).toHaveBeenCalledTimes(3); // remembered by tokenIdHash, reused by both
+      expect(await tokenIdHashOnce("abc")).toBe("ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0");
+    });
   });
 });
