@@ -8,14 +8,15 @@ import { StsError } from "../engine/errors.ts";
 export async function readBodyLimited(req: Request, max: number): Promise<Uint8Array> {
   const len = req.headers.get("content-length");
   if (len !== null && Number(len) > max) throw tooLarge(max);
-  if (!req.body) return new Uint8Array(0);
   // With a declared length within the limit, one read is cheapest; the runtime enforces
-  // that the body matches its Content-Length.
+  // that the body matches its Content-Length (and reads a missing body as empty). `req.body`
+  // is not touched on this path: the getter builds the stream's JavaScript object.
   if (len !== null && /^\d+$/.test(len)) {
     const buf = new Uint8Array(await req.arrayBuffer());
     if (buf.byteLength > max) throw tooLarge(max);
     return buf;
   }
+  if (!req.body) return new Uint8Array(0);
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;

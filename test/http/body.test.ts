@@ -1,0 +1,45 @@
+/**
+ * Request bodies up to a limit (src/http/body.ts): one read when the length is declared, a
+ * bounded stream read when it is not, refused early when either is over the limit.
+ */
+import { describe, expect, it } from "vitest";
+import { readBodyLimited } from "../../src/http/body.ts";
+
+const URL_ = "https://sts.test/x";
+const text = (b: Uint8Array) => new TextDecoder().decode(b);
+
+function streamOf(chunks: string[]): ReadableStream<Uint8Array> {
+  const enc = new TextEncoder();
+  return new ReadableStream({
+    start(c) {
+      for (const x of chunks) c.enqueue(enc.encode(x));
+      c.close();
+    },
+  });
+}
+
+describe("readBodyLimited", () => {
+  it("reads a body of declared length in one piece", async () => {
+    const req = new Request(URL_, { method: "POST", body: "a=1&b=2", headers: { "content-length": "7" } });
+    expect(text(await readBodyLimited(req, 100))).toBe("a=1&b=2");
+  });
+
+  it("reads a declared empty body, and no body at all, as empty", async () => {
+    expect((await readBodyLimited(new Request(URL_, { method: "POST", headers: { "content-length": "0" } }), 100)).byteLength).toBe(0);
+    expect((await readBodyLimited(new Request(URL_, { method: "POST" }), 100)).byteLength).toBe(0);
+    expect((await readBodyLimited(new Request(URL_), 100)).byteLength).toBe(0);
+  });
+
+  it("reads a stream without a declared length, in chunks", async () => {
+    const req = new Request(URL_, { method: "POST", body: streamOf(["ab", "cd", "ef"]) });
+    expect(text(await readBodyLimited(req, 6))).toBe("abcdef");
+  });
+
+  it("refuses a declared length over the limit before reading, and a stream that grows past it", async () => {
+    const declared = new Request(URL_, { method: "POST", body: "x".repeat(11), headers: { "content-length": "11" } });
+    await expect(readBodyLimited(declared, 10)).rejects.toMatchObject({ code: "bad_request" });
+    expect(declared.bodyUsed).toBe(false);
+    const streamed = new Request(URL_, { method: "POST", body: streamOf(["xxxxx", "xxxxx", "x"]) });
+    await expect(readBodyLimited(streamed, 10)).rejects.toMatchObject({ code: "bad_request" });
+  });
+});
