@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run serve -- --port N [--ip 127.0.0.1] [--env-file vars.json] [--no-build] [--state-dir DIR] [--inspector PORT]
-//                   [--baseline-port M]`
+//                   [--baseline-port M] [--dist DIR]`
 //
 // Serves the *production* bundle in plain workerd (no wrangler dev proxy in front), with local
 // SQLite-backed Durable Object storage. This is what the benchmarks and the interop suite hit.
@@ -30,7 +30,7 @@ const DO_CLASSES = [
 ];
 
 function parseArgs(argv) {
-  const opts = { port: 8787, ip: "127.0.0.1", envFile: null, build: true, stateDir: null, baselinePort: null, inspector: null };
+  const opts = { port: 8787, ip: "127.0.0.1", envFile: null, build: true, stateDir: null, baselinePort: null, inspector: null, dist: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -45,9 +45,10 @@ function parseArgs(argv) {
     else if (a === "--state-dir") opts.stateDir = next();
     else if (a === "--inspector") opts.inspector = next();
     else if (a === "--no-build") opts.build = false;
+    else if (a === "--dist") opts.dist = next();
     else if (a === "--baseline-port") opts.baselinePort = Number(next());
     else if (a === "--help" || a === "-h") {
-      console.log("usage: npm run serve -- [--port N] [--ip ADDR] [--env-file vars.json] [--state-dir DIR] [--no-build] [--baseline-port M] [--inspector PORT]");
+      console.log("usage: npm run serve -- [--port N] [--ip ADDR] [--env-file vars.json] [--state-dir DIR] [--no-build] [--baseline-port M] [--inspector PORT] [--dist DIR]");
       process.exit(0);
     } else fail(`unknown argument: ${a}`);
   }
@@ -248,10 +249,14 @@ async function waitHealthy(url, child, timeoutMs) {
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   await assertPortFree(opts.ip, opts.port);
-  const outdir = join(ROOT, "dist");
+  // --dist DIR: serve a bundle prepared elsewhere (scripts/bench/loop-ab.mjs: two builds behind
+  // one entry), never rebuilt; the generated configuration is written into DIR.
+  const outdir = opts.dist === null ? join(ROOT, "dist") : resolve(opts.dist);
   const stateDir = resolve(opts.stateDir ?? join(ROOT, ".wrangler", "serve-state"));
   mkdirSync(stateDir, { recursive: true });
-  if (opts.build || !existsSync(join(outdir, "index.js"))) build(outdir);
+  if (opts.dist !== null) {
+    if (!existsSync(join(outdir, "index.js"))) fail(`--dist ${opts.dist}: no index.js there`);
+  } else if (opts.build || !existsSync(join(outdir, "index.js"))) build(outdir);
   const config = writeConfig({
     outdir,
     modules: bundleModules(outdir),
