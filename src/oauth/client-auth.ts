@@ -83,7 +83,6 @@ export function readAuthorization(header: string | null): PresentedAuthorization
   return value;
 }
 
-
 /**
  * The client a request claims to be (Basic user, or the client_id parameter), before any
  * verification — only for keying abuse counters.
