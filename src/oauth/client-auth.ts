@@ -4,6 +4,7 @@
  * (RFC 7523 §2.2 and §3, OIDC Core §9). Every failure is the same `invalid_client`, whatever
  * went wrong, so a caller learns nothing about which clients exist.
  */
+import { constantTimeEqualText } from "../bytes.ts";
 import { parseBasicAuthorization } from "../http/basic-auth.ts";
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from "jose";
 import type { OAuthClient } from "../config/types.ts";
@@ -74,7 +75,9 @@ const NO_AUTHORIZATION: PresentedAuthorization = Object.freeze({ basic: false, c
 /** Reads the Authorization header (or null). The result is frozen. */
 export function readAuthorization(header: string | null): PresentedAuthorization {
   if (header === null) return NO_AUTHORIZATION;
-  if (lastAuthorization?.header === header) return lastAuthorization.value;
+  // Constant time, as secrets are compared (src/identity/secret.ts): the remembered header
+  // carries another request's credentials, and `===` stops at the first differing character.
+  if (lastAuthorization !== undefined && constantTimeEqualText(header, lastAuthorization.header)) return lastAuthorization.value;
   const h = header.trim();
   const basic = /^basic\b/i.test(h);
   const credentials = basic ? parseBasic(h) : undefined;

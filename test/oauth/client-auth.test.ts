@@ -23,6 +23,9 @@ describe("readAuthorization", () => {
     expect(a.credentials).toEqual({ id: "client-a", secret: "secret-a" });
     expect(b.credentials).toEqual({ id: "client-b", secret: "secret-b" });
     expect(readAuthorization(basic("client-a", "wrong")).credentials).toEqual({ id: "client-a", secret: "wrong" });
+    // Same length as the remembered header, one character apart (the comparison has no early exit).
+    expect(readAuthorization(basic("client-a", "secret-a")).credentials?.secret).toBe("secret-a");
+    expect(readAuthorization(basic("client-a", "secret-c")).credentials?.secret).toBe("secret-c");
     expect(readAuthorization("Basic !!!")).toEqual({ basic: true, credentials: undefined });
     expect(readAuthorization(basic("client-a", "secret-a")).credentials).toEqual({ id: "client-a", secret: "secret-a" });
   });
