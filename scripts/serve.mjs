@@ -80,10 +80,10 @@ function build(outdir) {
   const r = spawnSync(wrangler, ["deploy", "--dry-run", "--outdir", outdir], {
     cwd: ROOT,
     stdio: ["ignore", "inherit", "inherit"],
-    // The node running this script (Node 22 from the "node" devDependency under npm) comes
-    // first on PATH, so wrangler's `#!/usr/bin/env node` finds it even when this script was
-    // started outside npm on a machine whose system node is older.
-    env: { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ""}`, WRANGLER_SEND_METRICS: "false" },
+    // The project's Node 22 (the "node" devDependency in node_modules/.bin), then the node
+    // running this script, come first on PATH, so wrangler's `#!/usr/bin/env node` finds Node 22
+    // even when this script was started outside npm by a system node that is older.
+    env: { ...process.env, PATH: [join(ROOT, "node_modules", ".bin"), dirname(process.execPath), process.env.PATH ?? ""].join(delimiter), WRANGLER_SEND_METRICS: "false" },
   });
   if (r.status !== 0) fail(`wrangler build failed (exit ${r.status ?? r.signal})`);
 }

@@ -21,15 +21,15 @@ const wrangler = join(root, "node_modules", ".bin", "wrangler");
 const child = spawn(wrangler, ["dev", "--ip", "127.0.0.1", "--port", port, ...vars, ...rest], {
   cwd: root,
   stdio: "inherit",
-  // The node running this script (Node 22 from the "node" devDependency under npm) comes
-    // first on PATH, so wrangler's `#!/usr/bin/env node` finds it even when this script was
-    // started outside npm on a machine whose system node is older.
-    env: {
+  // The project's Node 22 (the "node" devDependency in node_modules/.bin), then the node
+  // running this script, come first on PATH, so wrangler's `#!/usr/bin/env node` finds Node 22
+  // even when this script was started outside npm by a system node that is older.
+  env: {
     // Local runs reach no Cloudflare API: don't try to download the Request.cf sample (it
     // would print a fetch error on every start); requests get miniflare's placeholder.
     CLOUDFLARE_CF_FETCH_ENABLED: "false",
     ...process.env,
-    PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ""}`,
+    PATH: [join(root, "node_modules", ".bin"), dirname(process.execPath), process.env.PATH ?? ""].join(delimiter),
     WRANGLER_SEND_METRICS: "false",
   },
 });

@@ -52,7 +52,9 @@ function run(cmd, argv, cwd) {
   const r = spawnSync(cmd, argv, {
     cwd,
     stdio: ["ignore", "ignore", "inherit"],
-    env: { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ""}`, WRANGLER_SEND_METRICS: "false" },
+    // The project's Node 22 (the `node` devDependency in node_modules/.bin) first, so wrangler
+    // runs on it even when this script was started by an older system node.
+    env: { ...process.env, PATH: [join(ROOT, "node_modules", ".bin"), dirname(process.execPath), process.env.PATH ?? ""].join(delimiter), WRANGLER_SEND_METRICS: "false" },
   });
   if (r.status !== 0) throw new Error(`loop-ab: ${cmd} ${argv.join(" ")} failed (exit ${r.status ?? r.signal})`);
 }
