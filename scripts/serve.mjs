@@ -17,11 +17,12 @@
 // `--baseline-port M` (used by `npm run bench`) adds a second worker to the SAME workerd process,
 // scripts/bench/baseline-worker.js, on its own socket: the raw-crypto floor the STS is measured
 // against. Its keys are generated fresh at start (they sign nothing that leaves the machine).
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { webcrypto } from "node:crypto";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { delimiter, dirname, join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildBundle } from "./wrangler.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const DO_CLASSES = [
@@ -76,16 +77,8 @@ function readWranglerToml() {
 }
 
 function build(outdir) {
-  const wrangler = join(ROOT, "node_modules", ".bin", "wrangler");
-  const r = spawnSync(wrangler, ["deploy", "--dry-run", "--outdir", outdir], {
-    cwd: ROOT,
-    stdio: ["ignore", "inherit", "inherit"],
-    // The project's Node 22 (the "node" devDependency in node_modules/.bin), then the node
-    // running this script, come first on PATH, so wrangler's `#!/usr/bin/env node` finds Node 22
-    // even when this script was started outside npm by a system node that is older.
-    env: { ...process.env, PATH: [join(ROOT, "node_modules", ".bin"), dirname(process.execPath), process.env.PATH ?? ""].join(delimiter), WRANGLER_SEND_METRICS: "false" },
-  });
-  if (r.status !== 0) fail(`wrangler build failed (exit ${r.status ?? r.signal})`);
+  const status = buildBundle(outdir);
+  if (status !== 0) fail(`wrangler build failed (exit ${status})`);
 }
 
 /** Lists bundle modules; the entry module (index.js) must come first for workerd. */

@@ -4,7 +4,8 @@
 // passed to wrangler dev as they are.
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { delimiter, dirname, join } from "node:path";
+import { dirname, join } from "node:path";
+import { WRANGLER, wranglerEnv } from "./wrangler.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
@@ -17,21 +18,12 @@ for (let i = 0; i < args.length; i++) {
   else rest.push(a);
 }
 const vars = process.env.STS_CONFIG ? [] : ["--var", "STS_DEV_MODE:1"];
-const wrangler = join(root, "node_modules", ".bin", "wrangler");
-const child = spawn(wrangler, ["dev", "--ip", "127.0.0.1", "--port", port, ...vars, ...rest], {
+const child = spawn(WRANGLER, ["dev", "--ip", "127.0.0.1", "--port", port, ...vars, ...rest], {
   cwd: root,
   stdio: "inherit",
-  // The project's Node 22 (the "node" devDependency in node_modules/.bin), then the node
-  // running this script, come first on PATH, so wrangler's `#!/usr/bin/env node` finds Node 22
-  // even when this script was started outside npm by a system node that is older.
-  env: {
-    // Local runs reach no Cloudflare API: don't try to download the Request.cf sample (it
-    // would print a fetch error on every start); requests get miniflare's placeholder.
-    CLOUDFLARE_CF_FETCH_ENABLED: "false",
-    ...process.env,
-    PATH: [join(root, "node_modules", ".bin"), dirname(process.execPath), process.env.PATH ?? ""].join(delimiter),
-    WRANGLER_SEND_METRICS: "false",
-  },
+  // Local runs reach no Cloudflare API: don't try to download the Request.cf sample (it
+  // would print a fetch error on every start); requests get miniflare's placeholder.
+  env: wranglerEnv({ CLOUDFLARE_CF_FETCH_ENABLED: "false" }),
 });
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => child.kill(sig));
 child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

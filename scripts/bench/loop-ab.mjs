@@ -10,8 +10,9 @@
 import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { delimiter, dirname, join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildBundle } from "../wrangler.mjs";
 import { startServeChild } from "./serve-child.mjs";
 import { API, RP, TT, TX, USERS, assertionOf, form, jwtOf, lifecycle, rst, send } from "./requests.mjs";
 
@@ -48,26 +49,17 @@ export default {
 };
 `;
 
-function run(cmd, argv, cwd) {
-  const r = spawnSync(cmd, argv, {
-    cwd,
-    stdio: ["ignore", "ignore", "inherit"],
-    // The project's Node 22 (the `node` devDependency in node_modules/.bin) first, so wrangler
-    // runs on it even when this script was started by an older system node.
-    env: { ...process.env, PATH: [join(ROOT, "node_modules", ".bin"), dirname(process.execPath), process.env.PATH ?? ""].join(delimiter), WRANGLER_SEND_METRICS: "false" },
-  });
-  if (r.status !== 0) throw new Error(`loop-ab: ${cmd} ${argv.join(" ")} failed (exit ${r.status ?? r.signal})`);
-}
-
 const work = mkdtempSync(join(tmpdir(), "sts-loop-ab-"));
 const tree = join(work, "a-src");
-const wrangler = join(ROOT, "node_modules", ".bin", "wrangler");
 let child;
 try {
-  run("git", ["worktree", "add", "--detach", tree, base], ROOT);
+  if (spawnSync("git", ["worktree", "add", "--detach", tree, base], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] }).status !== 0) {
+    throw new Error(`loop-ab: git worktree add ${base} failed`);
+  }
   symlinkSync(join(ROOT, "node_modules"), join(tree, "node_modules"));
-  run(wrangler, ["deploy", "--dry-run", "--outdir", join(work, "a")], tree);
-  run(wrangler, ["deploy", "--dry-run", "--outdir", join(work, "b")], ROOT);
+  for (const [cwd, out] of [[tree, "a"], [ROOT, "b"]]) {
+    if (buildBundle(join(work, out), { cwd, quiet: true }) !== 0) throw new Error(`loop-ab: building ${out === "a" ? base : "the working tree"} failed`);
+  }
   const dist = join(work, "dist");
   mkdirSync(dist);
   copyFileSync(join(work, "a", "index.js"), join(dist, "app-a.js"));
