@@ -125,34 +125,3 @@ describe("c14n of DOMs built with createElementNS (no xmlns attributes)", () => 
     expect(exc(child(r))).toBe('<q:b xmlns:q="u"></q:b>');
   });
 });
-
-describe("c14n performance", () => {
-  it("a ~2.4 KB SAML assertion canonicalizes in well under 0.1 ms", () => {
-    const attrs = Array.from({ length: 6 }, (_, i) =>
-      `<saml:Attribute Name="urn:oid:1.3.6.1.4.1.5923.1.1.1.${i}"><saml:AttributeValue xsi:type="xs:string">value-${i}&amp;x</saml:AttributeValue></saml:Attribute>`,
-    ).join("");
-    const xml =
-      `<saml:Assertion xmlns:saml="${SAML2_NS}" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ID="_8e8dc5f69a98cc4c1ff3427e5ce34606fd672f91e6" Version="2.0" IssueInstant="2024-01-01T00:00:00Z">` +
-      '<saml:Issuer>https://sts.example.com/</saml:Issuer><saml:Subject><saml:NameID Format="urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress">alice@example.com</saml:NameID>' +
-      '<saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData NotOnOrAfter="2024-01-01T00:05:00Z" Recipient="https://rp.example.com/acs"/></saml:SubjectConfirmation></saml:Subject>' +
-      '<saml:Conditions NotBefore="2024-01-01T00:00:00Z" NotOnOrAfter="2024-01-01T01:00:00Z"><saml:AudienceRestriction><saml:Audience>urn:example:rp</saml:Audience></saml:AudienceRestriction></saml:Conditions>' +
-      '<saml:AuthnStatement AuthnInstant="2024-01-01T00:00:00Z" SessionIndex="_s1"><saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:Password</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>' +
-      `<saml:AttributeStatement>${attrs}</saml:AttributeStatement></saml:Assertion>`;
-    const el = parseXml(xml).documentElement!;
-    const opts = { algorithm: EXC_C14N, inclusivePrefixes: ["xs"] };
-    const first = canonicalize(el, opts);
-    expect(first.length).toBeGreaterThan(2000);
-    for (let i = 0; i < 100; i++) canonicalize(el, opts); // warm-up
-    // Best of several batches, so a neighbour process stealing the CPU for a moment does not
-    // fail the test; the bound itself is unchanged.
-    const n = 100;
-    let best = Infinity;
-    for (let batch = 0; batch < 7; batch++) {
-      const t0 = performance.now();
-      for (let i = 0; i < n; i++) expect(canonicalize(el, opts).length).toBe(first.length);
-      best = Math.min(best, (performance.now() - t0) / n);
-    }
-    // Measured ~15 µs per call on V8; the bound leaves room for a loaded CI machine.
-    expect(best).toBeLessThan(0.1);
-  });
-});
