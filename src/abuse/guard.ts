@@ -5,7 +5,7 @@
  */
 import type { LimitsConfig } from "../config/types.ts";
 import { type Authenticated, authenticatePassword } from "../engine/authenticate.ts";
-import { StsError } from "../engine/errors.ts";
+import { StsError } from "../errors.ts";
 import type { StsContext } from "../engine/types.ts";
 import type { StateClient } from "../state/client.ts";
 import { type Counter, assertNotBlocked, countAndCheck, failureKeys, localHit, rateLimited } from "./limits.ts";

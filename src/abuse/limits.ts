@@ -12,7 +12,7 @@
  * - Another isolate learns of the block on its first failure for that key, so across N
  *   isolates an attacker gets at most limit + N guesses per window.
  */
-import { StsError } from "../engine/errors.ts";
+import { StsError } from "../errors.ts";
 import type { StateClient } from "../state/client.ts";
 
 /** The counter the limits need (one Durable Object RPC per call). */

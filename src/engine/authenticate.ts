@@ -1,14 +1,11 @@
-import type { ServiceAccount } from "../config/types.ts";
 import { verifyPassword } from "../identity/password.ts";
 import { verifySecret } from "../identity/secret.ts";
 import { AC_PASSWORD_PROTECTED_TRANSPORT } from "../saml/ns.ts";
-import { authenticationFailed } from "./errors.ts";
-import type { Identity, StsContext } from "./types.ts";
+import { authenticationFailed } from "../errors.ts";
+import type { Identity, Requestor, StsContext } from "./types.ts";
 
 /** The result of checking a username and password: a user, or a service account. */
-export type Authenticated =
-  | { kind: "user"; identity: Identity }
-  | { kind: "service"; account: ServiceAccount };
+export type Authenticated = Exclude<Requestor, { kind: "client" }>;
 
 /**
  * Authenticates a WS-Security UsernameToken: service accounts first (their high-entropy

@@ -1,49 +1,45 @@
 import type { TokenKind } from "../config/types.ts";
-import { invalidRequest } from "./errors.ts";
-import { decideLifetime } from "./lifetime.ts";
-import { releaseClaims } from "./claims.ts";
+import type { StateClient } from "../state/client.ts";
+import { authorize } from "./authorize.ts";
+import { delegatedParty } from "./delegation.ts";
+import { issueToken } from "./issuance.ts";
 import { findRelyingParty } from "./relying-party.ts";
-import { mintToken } from "./mint.ts";
-import type { IssuedToken, StsContext, TokenRequest } from "./types.ts";
+import type { Actor, Identity, IssuedToken, Requestor, StsContext } from "./types.ts";
+import type { PresentedToken } from "./verify-own.ts";
+
+export interface IssueRequest {
+  /** The relying party (AppliesTo), as sent. */
+  target: string;
+  tokenType?: TokenKind | undefined;
+  lifetime?: { created?: Date | undefined; expires?: Date | undefined } | undefined;
+  /** WS-Trust 1.3 §5 `wst:Renewing Allow="false"`. */
+  notRenewable?: boolean | undefined;
+  /** OnBehalfOf (impersonation) or ActAs (delegation): the token of the party it is for. */
+  delegation?: { mode: "impersonation" | "delegation"; presented: PresentedToken } | undefined;
+}
 
 /**
- * The engine's one question: given this authenticated evidence, may this requestor have a
- * token of this type for that target, with which claims? Pure policy plus minting; makes no
- * Durable Object call (issuance stays stateless; lifecycle state is written only by Renew
- * and Cancel).
+ * Issue (WS-Trust 1.3 §4): the requestor asks for a token for itself, or — with a presented
+ * token — for the party that token names. A plain Issue touches no state; a delegated one makes
+ * the presented token's one revocation check.
  */
-export async function issueToken(ctx: StsContext, req: TokenRequest): Promise<IssuedToken> {
-  const rp = findRelyingParty(ctx.config, req.appliesTo);
-  const kind: TokenKind = req.tokenType ?? rp.defaultTokenType;
-  if (!rp.tokenTypes.includes(kind)) {
-    throw invalidRequest(`The relying party '${rp.identifier}' does not accept token type '${kind}'.`);
-  }
-  const now = ctx.now();
-  const { notBefore, expires } = decideLifetime(rp, now, ctx.config.limits.clockSkewSeconds, req.lifetime);
-  let scope: string[] = [];
-  if (req.scope && req.scope.length > 0) {
-    // Scope can only narrow what policy allows, never widen it.
-    scope = req.scope.filter((s) => rp.scopes.includes(s));
+export async function issue(ctx: StsContext, state: Pick<StateClient, "status">, who: Requestor, req: IssueRequest): Promise<IssuedToken> {
+  const rp = findRelyingParty(ctx.config, req.target);
+  let identity: Identity;
+  let actor: Actor | undefined;
+  if (req.delegation) {
+    ({ identity, actor } = await delegatedParty(ctx, state, who, req.delegation.presented, req.delegation.mode, rp.identifier));
   } else {
-    scope = rp.scopes.slice();
+    authorize(who, { route: "issue", relyingParty: rp.identifier });
+    identity = (who as Extract<Requestor, { kind: "user" }>).identity; // the rule lets only users issue for themselves
   }
-  ctx.audit.subject = req.identity.subject;
-  ctx.audit.target = rp.identifier;
-  const issued = await mintToken(ctx, {
-    kind,
-    rp,
-    subject: req.identity.subject,
-    claims: releaseClaims(rp, req.identity.claims),
-    authnInstant: req.identity.authnInstant,
-    authnMethod: req.identity.authnMethod,
-    issuedAt: now,
-    notBefore,
-    expires,
-    scope,
-    actor: req.actor,
-    clientId: req.clientId,
+  return issueToken(ctx, {
+    requestor: who,
+    identity,
+    actor,
+    appliesTo: rp.identifier,
+    tokenType: req.tokenType,
+    lifetime: req.lifetime,
     notRenewable: req.notRenewable,
   });
-  ctx.audit.tokenId = issued.id;
-  return issued;
 }

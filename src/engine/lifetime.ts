@@ -1,5 +1,5 @@
 import type { RelyingParty } from "../config/types.ts";
-import { invalidTimeRange } from "./errors.ts";
+import { invalidTimeRange } from "../errors.ts";
 
 /**
  * Decides a token's validity window. WS-Trust 1.3 §4.4: the requested Lifetime is a request,

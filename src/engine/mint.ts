@@ -5,8 +5,8 @@ import { newSamlId } from "../saml/assertion-input.ts";
 import { AC_PASSWORD_PROTECTED_TRANSPORT } from "../saml/ns.ts";
 import { buildJwt } from "../jwt/mint.ts";
 import { XmlSecurityError } from "../xml/errors.ts";
-import { invalidRequest } from "./errors.ts";
-import { notRenewableId } from "./renewability.ts";
+import { invalidRequest } from "../errors.ts";
+import { notRenewableId } from "../token/renewability.ts";
 import type { Actor, IssuedToken, StsContext } from "./types.ts";
 
 /** The decided content of a token, before it takes a format. */

@@ -8,9 +8,9 @@ import type { Element } from "@xmldom/xmldom";
 import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from "jose";
 import type { JWTPayload } from "jose";
 import type { TrustedIssuer } from "../config/types.ts";
-import { invalidToken } from "./errors.ts";
+import { invalidToken } from "../errors.ts";
 import type { Actor, Identity, StsContext } from "./types.ts";
-import { verifyOwnToken } from "./verify-own.ts";
+import { type PresentedToken, verifyOwnToken } from "./verify-own.ts";
 import { KeyRing } from "../keys/keyring.ts";
 import { readAssertion } from "../saml/parse.ts";
 import type { StateClient } from "../state/client.ts";
@@ -85,6 +85,11 @@ export async function partyFromJwt(
   if (typeof claimed !== "string") throw invalidToken(`The ${what} has no issuer.`);
   if (claimed === ctx.issuer) return own(ctx, state, { jwt: value }, value);
   return externalJwt(ctx, value, trusted(ctx, claimed, "jwt"));
+}
+
+/** A presented token, SAML or JWT, and the party it names. */
+export function presentedParty(ctx: StsContext, state: Pick<StateClient, "status">, presented: PresentedToken, what: string): Promise<PresentedParty> {
+  return "xml" in presented ? partyFromSaml(ctx, state, presented.xml, what) : partyFromJwt(ctx, state, presented.jwt, what);
 }
 
 function trusted(ctx: StsContext, issuer: string, kind: "jwt" | "saml"): TrustedIssuer {

@@ -1,5 +1,5 @@
 import type { RelyingParty, ResolvedConfig } from "../config/types.ts";
-import { invalidScope } from "./errors.ts";
+import { invalidScope } from "../errors.ts";
 
 /**
  * Normalises an AppliesTo / audience for matching: trims, and ignores one trailing slash on

@@ -1,10 +1,22 @@
-import type { RelyingParty, ResolvedConfig, TokenKind } from "../config/types.ts";
+import type { OAuthClient, RelyingParty, ResolvedConfig, ServiceAccount, TokenKind } from "../config/types.ts";
 import type { KeyRing } from "../keys/keyring.ts";
+import type { StateClient } from "../state/client.ts";
+import type { Actor } from "../token/actor.ts";
+import type { AuditFacts } from "../web/audit.ts";
 
-/** Who is asking: a user, a service account or an OAuth client. */
-export interface Principal {
-  kind: "user" | "service" | "client";
-  name: string;
+/**
+ * Who is asking, authenticated: a user (WS-Trust UsernameToken), a service account (WS-Trust
+ * UsernameToken with a high-entropy secret, or HTTP Basic on the admin API) or an OAuth client.
+ * What each may do is decided in one place, `authorize.ts`.
+ */
+export type Requestor =
+  | { kind: "user"; identity: Identity }
+  | { kind: "service"; account: ServiceAccount }
+  | { kind: "client"; client: OAuthClient };
+
+/** The requestor's name, as audit lines and delegation chains (`act.sub`) give it. */
+export function requestorName(r: Requestor): string {
+  return r.kind === "user" ? r.identity.subject : r.kind === "service" ? r.account.username : r.client.clientId;
 }
 
 /** An authenticated subject with the claims the identity source holds for it. */
@@ -18,17 +30,11 @@ export interface Identity {
   authnMethod: string;
 }
 
-/** A delegation chain link (RFC 8693 `act`): the actor acting for the subject. */
-export interface Actor {
-  sub: string;
-  iss?: string;
-  /** An earlier actor this one in turn acted for. */
-  act?: Actor;
-}
+export type { Actor } from "../token/actor.ts";
 
 /** The protocol-free question every front door asks the engine. */
 export interface TokenRequest {
-  requestor: Principal;
+  requestor: Requestor;
   identity: Identity;
   /** AppliesTo address or OAuth audience/resource, as sent. */
   appliesTo: string;
@@ -47,6 +53,11 @@ export interface TokenRequest {
    * in the token's own (signed) ID, so Renew can refuse it without any stored state.
    */
   notRenewable?: boolean | undefined;
+  /**
+   * The token derives from an earlier one (a transformation): its end is capped by the relying
+   * party's maximum total lifetime since authentication.
+   */
+  sinceAuthentication?: boolean | undefined;
 }
 
 /** A minted token, ready for a protocol adapter to wrap. */
@@ -80,16 +91,21 @@ export interface StsContext {
   now(): Date;
   /**
    * What this request is about, filled in by the engine as it learns it, for the one audit
-   * line the edge writes per operation (src/http/audit.ts). Never holds a token or secret:
+   * line the edge writes per operation (src/web/audit.ts). Never holds a token or secret:
    * `tokenId` is hashed before it is logged.
    */
   audit: AuditFacts;
 }
 
-export interface AuditFacts {
-  operation?: string;
-  requestor?: string;
-  subject?: string;
-  target?: string;
-  tokenId?: string;
+/**
+ * What the host gives a protocol adapter for one request. Lazy: building the context can fail
+ * (`not_configured`), and each protocol answers that in its own wire format.
+ */
+export interface RequestServices {
+  /** The request context; throws StsError `not_configured` when the STS may not serve. */
+  context(): Promise<StsContext>;
+  /** The Durable Object state for this context's configuration. */
+  state(ctx: StsContext): StateClient;
+  /** The caller's address (CF-Connecting-IP), for per-address limits; absent locally. */
+  clientAddress: string | undefined;
 }

@@ -1,10 +1,10 @@
 import type { ResolvedConfig } from "../config/types.ts";
 import { loadConfig } from "../config/load.ts";
 import { ConfigError } from "../config/errors.ts";
-import { logEvent } from "./log.ts";
-import { StsError } from "../engine/errors.ts";
+import { logEvent } from "../web/log.ts";
+import { StsError } from "../errors.ts";
 import type { StsContext } from "../engine/types.ts";
-import type { Env } from "../env.ts";
+import type { Env } from "./env.ts";
 import { KeyRing } from "../keys/keyring.ts";
 
 /** Keys are imported once per isolate and per configuration (STYLE.md: never per request). */

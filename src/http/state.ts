@@ -1,5 +1,5 @@
 import type { ResolvedConfig } from "../config/types.ts";
-import type { Env } from "../env.ts";
+import type { Env } from "./env.ts";
 import { type StateClient, createStateClient } from "../state/client.ts";
 
 const clients = new WeakMap<object, { config: ResolvedConfig; client: StateClient }>();

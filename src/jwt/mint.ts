@@ -2,8 +2,8 @@ import { CompactSign } from "jose";
 import { randomBytes, toBase64Url, utf8 } from "../bytes.ts";
 import type { JwtSignatureAlg } from "../config/types.ts";
 import type { KeyRing } from "../keys/keyring.ts";
-import { notRenewableId } from "../engine/renewability.ts";
-import type { Actor } from "../engine/types.ts";
+import { notRenewableId } from "../token/renewability.ts";
+import type { Actor } from "../token/actor.ts";
 
 export interface JwtInput {
   /** RFC 9068 §2.1: access tokens are typed `at+jwt`; other JWTs `JWT`. */

@@ -5,7 +5,7 @@
  * went wrong, so a caller learns nothing about which clients exist.
  */
 import { constantTimeEqualText } from "../bytes.ts";
-import { parseBasicAuthorization } from "../http/basic-auth.ts";
+import { parseBasicAuthorization } from "../web/basic-auth.ts";
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from "jose";
 import type { OAuthClient } from "../config/types.ts";
 import type { StsContext } from "../engine/types.ts";

@@ -3,9 +3,9 @@
  * One class, one code union, and one exhaustive table from the engine's `StsErrorCode`, so a
  * new engine code fails to compile here until someone decides its OAuth meaning.
  */
-import type { StsErrorCode } from "../engine/errors.ts";
-import { isStsError } from "../engine/errors.ts";
-import { NO_STORE_PRAGMA } from "../http/headers.ts";
+import type { StsErrorCode } from "../errors.ts";
+import { isStsError } from "../errors.ts";
+import { NO_STORE_PRAGMA } from "../web/headers.ts";
 
 export type OAuthErrorCode =
   | "invalid_request"
@@ -56,6 +56,7 @@ const FROM_STS: Record<StsErrorCode, { code: OAuthErrorCode; status: number }> =
   not_authorized: { code: "unauthorized_client", status: 400 },
   // The engine's invalid_scope means "unknown or disallowed target" (wst:InvalidScope).
   invalid_scope: { code: "invalid_target", status: 400 },
+  scope_refused: { code: "invalid_scope", status: 400 },
   invalid_time_range: { code: "invalid_request", status: 400 },
   invalid_token: { code: "invalid_grant", status: 400 },
   unable_to_renew: { code: "invalid_grant", status: 400 },

@@ -5,7 +5,7 @@
  * `resource`).
  */
 import { strictUtf8 } from "../bytes.ts";
-import { readBodyLimited } from "../http/body.ts";
+import { readBodyLimited } from "../web/body.ts";
 import { oauthInvalidRequest } from "./errors.ts";
 
 /** Parsed form parameters: single values, plus every value of the repeatable ones. */

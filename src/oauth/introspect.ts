@@ -1,14 +1,14 @@
 /**
- * RFC 7662 token introspection for our own tokens (JWT and base64url SAML). An active answer
- * needs a valid signature, a current time window, no revocation (one state RPC) and a caller
- * entitled to the token; everything else is exactly `{"active": false}` (RFC 7662 §2.2), so the
+ * RFC 7662 token introspection for our own tokens (JWT and base64url SAML): the engine's
+ * `introspect` (the same check as WS-Trust Validate) answered in RFC 7662's shape. Everything
+ * that is not active for this client is exactly `{"active": false}` (RFC 7662 §2.2), so the
  * answer never says *why* a token is inactive.
  */
 import type { OAuthClient } from "../config/types.ts";
-import { normaliseTarget } from "../engine/relying-party.ts";
-import type { StsContext } from "../engine/types.ts";
-import type { OwnToken } from "../engine/verify-own.ts";
-import { verifyOwnToken } from "../engine/verify-own.ts";
+import { mayUse } from "../engine/authorize.ts";
+import { introspect } from "../engine/introspect.ts";
+import type { Requestor, StsContext } from "../engine/types.ts";
+import type { PresentedToken } from "../engine/verify-own.ts";
 import type { StateClient } from "../state/client.ts";
 import { OAuthError } from "./errors.ts";
 import type { FormParams } from "./form.ts";
@@ -20,37 +20,16 @@ export type IntrospectionResponse = { active: false } | ({ active: true } & Reco
 const INACTIVE: IntrospectionResponse = { active: false };
 
 /**
- * RFC 7662 §4 / RFC 7009 §2.1: a client sees or revokes only tokens issued to it, or tokens
- * for an audience it may itself obtain tokens for.
+ * The `token` parameter of an introspection or revocation request, decoded; undefined when it
+ * is no token of a form we issue. A client the configuration does not allow to introspect or
+ * revoke at all is refused first (403), whatever it sends.
  */
-export function clientMayManage(client: OAuthClient, token: OwnToken): boolean {
-  if (token.clientId !== undefined && token.clientId === client.clientId) return true;
-  const aud = normaliseTarget(token.audience);
-  return client.allowedAudiences.some((a) => normaliseTarget(a) === aud);
-}
-
-/** Refuses clients the configuration does not allow to introspect or revoke. */
-export function requireIntrospector(client: OAuthClient): void {
-  if (!client.mayIntrospect) throw new OAuthError("unauthorized_client", "This client may not introspect or revoke tokens.", { status: 403 });
-}
-
-/**
- * The `token` parameter of an introspection or revocation request, as one of our tokens with a
- * valid signature and time window, and whether this client may manage it; undefined for
- * anything else (unknown, forged, expired: both RFC 7662 and RFC 7009 treat those alike).
- */
-export async function presentedForClient(
-  ctx: StsContext,
-  client: OAuthClient,
-  params: FormParams,
-): Promise<{ token: OwnToken; mayManage: boolean } | undefined> {
-  requireIntrospector(client);
+export function presentedForClient(ctx: StsContext, who: Requestor, route: "validate" | "cancel", params: FormParams): PresentedToken | undefined {
+  const open = mayUse(who, route);
+  if (!open.allowed) throw new OAuthError("unauthorized_client", open.reason, { status: 403 });
   const value = params.get("token");
   if (value === undefined) throw new OAuthError("invalid_request", "token is missing.");
-  const presented = presentedOwn(ctx, value);
-  if (!presented) return undefined;
-  const check = await verifyOwnToken(ctx, presented);
-  return check.ok ? { token: check.token, mayManage: clientMayManage(client, check.token) } : undefined;
+  return presentedOwn(ctx, value);
 }
 
 /**
@@ -65,11 +44,11 @@ export async function introspectToken(
   client: OAuthClient,
   params: FormParams,
 ): Promise<IntrospectionResponse> {
-  const p = await presentedForClient(ctx, client, params);
-  if (!p?.mayManage) return INACTIVE;
-  const t = p.token;
-  const s = await state.status({ issuer: ctx.issuer, subject: t.subject }, { id: t.id, issuedAt: t.issuedAt.getTime(), expiresAt: t.expires.getTime() });
-  if (s.state === "revoked") return INACTIVE;
+  const who: Requestor = { kind: "client", client };
+  const presented = presentedForClient(ctx, who, "validate", params);
+  if (!presented) return INACTIVE;
+  const t = await introspect(ctx, state, who, presented);
+  if (!t) return INACTIVE;
   const secs = (d: Date) => Math.floor(d.getTime() / 1000);
   const out: IntrospectionResponse = {
     active: true,

@@ -5,7 +5,7 @@
  */
 import type { Element } from "@xmldom/xmldom";
 import { fromBase64Url, toBase64Url, utf8 } from "../bytes.ts";
-import { invalidToken } from "../engine/errors.ts";
+import { invalidToken } from "../errors.ts";
 import type { StsContext } from "../engine/types.ts";
 import { isSamlAssertion } from "../saml/ns.ts";
 import { XmlSecurityError, parseXml } from "../xml/parse.ts";

@@ -1,9 +1,11 @@
 /**
- * RFC 7009 token revocation through the same Durable Object state as WS-Trust Cancel, so a token
- * revoked here is dead for Validate, introspection and exchange, and vice versa.
+ * RFC 7009 token revocation: the engine's `cancelToken`, the same operation as WS-Trust Cancel,
+ * so a token revoked here is dead for Validate, introspection and exchange, and vice versa.
  */
 import type { OAuthClient } from "../config/types.ts";
-import type { StsContext } from "../engine/types.ts";
+import { cancelToken } from "../engine/cancel.ts";
+import type { Requestor, StsContext } from "../engine/types.ts";
+import { isStsError } from "../errors.ts";
 import type { StateClient } from "../state/client.ts";
 import { OAuthError } from "./errors.ts";
 import type { FormParams } from "./form.ts";
@@ -15,15 +17,16 @@ import { presentedForClient } from "./introspect.ts";
  * entitled to is refused (§2.1: "the request is refused and the client is informed").
  * `token_type_hint` is accepted and ignored (§2.1 permits searching every type).
  */
-export async function revokeToken(
-  ctx: StsContext,
-  state: Pick<StateClient, "cancel">,
-  client: OAuthClient,
-  params: FormParams,
-): Promise<void> {
-  const p = await presentedForClient(ctx, client, params);
-  if (!p) return;
-  if (!p.mayManage) throw new OAuthError("unauthorized_client", "This client may not revoke this token.");
-  const t = p.token;
-  await state.cancel({ issuer: ctx.issuer, subject: t.subject }, { id: t.id, expiresAt: t.expires.getTime() });
+export async function revokeToken(ctx: StsContext, state: StateClient, client: OAuthClient, params: FormParams): Promise<void> {
+  const who: Requestor = { kind: "client", client };
+  const presented = presentedForClient(ctx, who, "cancel", params);
+  if (!presented) return;
+  try {
+    await cancelToken(ctx, state, who, presented, { currentOnly: true });
+  } catch (e) {
+    if (!isStsError(e)) throw e;
+    if (e.code === "invalid_token") return;
+    if (e.code === "not_authorized") throw new OAuthError("unauthorized_client", "This client may not revoke this token.");
+    throw e;
+  }
 }

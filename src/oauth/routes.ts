@@ -4,13 +4,10 @@
  * client, calls one operation and answers JSON; every OAuth or engine error becomes an OAuth
  * JSON error here, so client input never reaches the generic 500.
  */
-import type { Context, Hono } from "hono";
-import type { StsContext } from "../engine/types.ts";
-import type { Env } from "../env.ts";
-import { writeAudit } from "../http/audit.ts";
-import { NO_STORE_PRAGMA, noStoreHeaders } from "../http/headers.ts";
-import { getContext } from "../http/context.ts";
-import { stateFor } from "../http/state.ts";
+import type { Context, Env as HonoEnv, Hono } from "hono";
+import type { RequestServices, StsContext } from "../engine/types.ts";
+import { writeAudit } from "../web/audit.ts";
+import { NO_STORE_PRAGMA, noStoreHeaders } from "../web/headers.ts";
 import type { StateClient } from "../state/client.ts";
 import { withFailureLimit } from "../abuse/guard.ts";
 import { failureKeys } from "../abuse/limits.ts";
@@ -23,8 +20,6 @@ import { OAUTH_PATHS, buildMetadata, endpointUrl } from "./metadata.ts";
 import { revokeToken } from "./revoke.ts";
 import { exchangeToken } from "./token-exchange.ts";
 
-type App = { Bindings: Env };
-
 /** Public documents may be cached briefly; keys rotate with overlap (next key published). */
 const PUBLIC_CACHE = { "Cache-Control": "public, max-age=300" };
 
@@ -34,20 +29,21 @@ type Operation = (ctx: StsContext, state: StateClient, client: AuthenticatedClie
  * One POST endpoint: form → client auth → operation → JSON (or empty 200 for `null`), and the
  * one audit line per operation (the engine fills subject, target and token ID as it learns them).
  */
-function endpoint(path: string, operation: string, op: Operation) {
-  return async (c: Context<App>): Promise<Response> => {
+function endpoint<E extends HonoEnv>(services: (c: Context<E>) => RequestServices, path: string, operation: string, op: Operation) {
+  return async (c: Context<E>): Promise<Response> => {
     const started = Date.now();
     let ctx: StsContext | undefined;
     try {
-      ctx = await getContext(c.env, c.req.url);
+      const svc = services(c);
+      ctx = await svc.context();
       ctx.audit.operation = operation;
       const params = await readForm(c.req.raw, ctx.config.limits.maxBodyBytes);
-      const state = stateFor(c.env, ctx.config);
+      const state = svc.state(ctx);
       const authorization = readAuthorization(c.req.header("authorization") ?? null);
       const authCtx = ctx;
       // Failed client authentications are limited per claimed client and per address, like
       // WS-Trust UsernameTokens (src/abuse/guard.ts): counted only on failure.
-      const keys = failureKeys(`client:${claimedClientId(authorization, params) ?? "-"}`, c.req.header("cf-connecting-ip"));
+      const keys = failureKeys(`client:${claimedClientId(authorization, params) ?? "-"}`, svc.clientAddress);
       const client = await withFailureLimit(
         ctx,
         state,
@@ -76,18 +72,18 @@ function endpoint(path: string, operation: string, op: Operation) {
 }
 
 /** Registers the OAuth routes on the app (call before the notFound handler). */
-export function registerOAuthRoutes(app: Hono<App>): void {
+export function registerOAuthRoutes<E extends HonoEnv>(app: Hono<E>, services: (c: Context<E>) => RequestServices): void {
   app.get("/.well-known/oauth-authorization-server", async (c) => {
-    const ctx = await getContext(c.env, c.req.url);
+    const ctx = await services(c).context();
     return c.json(buildMetadata(ctx), 200, PUBLIC_CACHE);
   });
   app.get(OAUTH_PATHS.jwks, async (c) => {
-    const ctx = await getContext(c.env, c.req.url);
+    const ctx = await services(c).context();
     return c.body(JSON.stringify(buildJwks(ctx)), 200, { "Content-Type": "application/jwk-set+json", ...PUBLIC_CACHE });
   });
-  app.post(OAUTH_PATHS.token, endpoint(OAUTH_PATHS.token, "oauth.token_exchange", (ctx, state, a, p) => exchangeToken(ctx, state, a.client, p)));
-  app.post(OAUTH_PATHS.introspect, endpoint(OAUTH_PATHS.introspect, "oauth.introspect", (ctx, state, a, p) => introspectToken(ctx, state, a.client, p)));
-  app.post(OAUTH_PATHS.revoke, endpoint(OAUTH_PATHS.revoke, "oauth.revoke", async (ctx, state, a, p) => {
+  app.post(OAUTH_PATHS.token, endpoint(services, OAUTH_PATHS.token, "oauth.token_exchange", (ctx, state, a, p) => exchangeToken(ctx, state, a.client, p)));
+  app.post(OAUTH_PATHS.introspect, endpoint(services, OAUTH_PATHS.introspect, "oauth.introspect", (ctx, state, a, p) => introspectToken(ctx, state, a.client, p)));
+  app.post(OAUTH_PATHS.revoke, endpoint(services, OAUTH_PATHS.revoke, "oauth.revoke", async (ctx, state, a, p) => {
     await revokeToken(ctx, state, a.client, p);
     return null;
   }));

@@ -1,17 +1,16 @@
 /**
- * RFC 8693 token exchange: form parameters in, `TokenRequest` to the engine, RFC 8693 §2.2.1
- * response out. The engine decides claims, lifetime and scope; this file decides only what is
- * OAuth's: parameters, targets (RFC 8707), delegation (`act`, `may_act`) and the client's policy.
+ * RFC 8693 token exchange: form parameters in, one engine call (`exchange`), RFC 8693 §2.2.1
+ * response out. The engine decides the target, the client's rights, delegation, claims,
+ * lifetime and scope; this file decides only what is OAuth's wire format.
  */
-import type { OAuthClient, RelyingParty, TokenKind } from "../config/types.ts";
-import { issueToken } from "../engine/issue.ts";
-import { lookupRelyingParty } from "../engine/relying-party.ts";
-import type { Actor, StsContext } from "../engine/types.ts";
+import type { OAuthClient, TokenKind } from "../config/types.ts";
+import { exchange } from "../engine/exchange.ts";
+import type { StsContext } from "../engine/types.ts";
 import type { StateClient } from "../state/client.ts";
-import { OAuthError, oauthInvalidGrant, oauthInvalidRequest, oauthInvalidTarget, oauthUnauthorizedClient } from "./errors.ts";
+import { OAuthError, oauthInvalidRequest, oauthInvalidTarget } from "./errors.ts";
 import type { FormParams } from "./form.ts";
 import { encodeBase64Url } from "./presented.ts";
-import { type PresentedParty, readPresentedToken } from "./subject-token.ts";
+import { presentedToken } from "./subject-token.ts";
 import { TOKEN_EXCHANGE_GRANT, requestedKind, tokenTypeUri } from "./token-types.ts";
 
 /** RFC 8693 §2.2.1 successful response. */
@@ -53,32 +52,17 @@ export async function exchangeToken(
     kind = requestedKind(requested);
     if (!kind) throw oauthInvalidRequest("The requested_token_type is not one this server issues.");
   }
-  const rp = target(ctx, client, params);
-  const scope = params.get("scope")?.split(" ").filter(Boolean);
-  // Scope only narrows (the engine drops what policy does not allow); a request left with
-  // nothing at all is RFC 6749 §5.2 invalid_scope rather than a silently scopeless token.
-  if (scope && scope.length > 0 && !scope.some((s) => rp.scopes.includes(s))) {
-    throw new OAuthError("invalid_scope", "None of the requested scopes is available for this audience.");
+  const resources = params.all("resource");
+  for (const r of resources) {
+    // RFC 8707 §2: an absolute URI without a fragment.
+    if (!URL.canParse(r) || r.includes("#")) throw oauthInvalidTarget("A resource must be an absolute URI without a fragment.");
   }
-
-  // Cheap checks first; the tokens (signatures, one state RPC each) after.
-  const subject = await readPresentedToken(ctx, state, subjectToken, subjectType, "subject_token");
-  let actor: Actor | undefined = subject.act;
-  if (actorToken !== undefined) {
-    const a = await readPresentedToken(ctx, state, actorToken, actorType!, "actor_token");
-    actor = delegate(client, subject, a);
-  }
-  // A SAML result carries the actor as the WIF actor claim (src/engine/mint.ts).
-  const issuedKind = kind ?? rp.defaultTokenType;
-
-  const issued = await issueToken(ctx, {
-    requestor: { kind: "client", name: client.clientId },
-    identity: subject.identity,
-    appliesTo: rp.identifier,
-    tokenType: issuedKind,
-    actor,
-    clientId: client.clientId,
-    scope,
+  const issued = await exchange(ctx, state, { kind: "client", client }, {
+    subject: presentedToken(ctx, subjectToken, subjectType, "subject_token"),
+    actor: actorToken === undefined ? undefined : presentedToken(ctx, actorToken, actorType!, "actor_token"),
+    targets: [...params.all("audience"), ...resources],
+    tokenType: kind,
+    scope: params.get("scope")?.split(" ").filter(Boolean),
   });
   const saml = issued.kind === "saml2" || issued.kind === "saml1";
   const res: TokenExchangeResponse = {
@@ -92,52 +76,4 @@ export async function exchangeToken(
   // RFC 6749 §5.1: scope is required in the response when it differs from the request.
   if (issued.scope.length > 0) res.scope = issued.scope.join(" ");
   return res;
-}
-
-/**
- * RFC 8693 §2.1 `audience` and RFC 8707 `resource` name the target; every value must map to the
- * same relying party, one the client may obtain tokens for. No value → the client's only
- * audience, when it has exactly one.
- */
-function target(ctx: StsContext, client: OAuthClient, params: FormParams): RelyingParty {
-  const resources = params.all("resource");
-  for (const r of resources) {
-    // RFC 8707 §2: an absolute URI without a fragment.
-    if (!URL.canParse(r) || r.includes("#")) throw oauthInvalidTarget("A resource must be an absolute URI without a fragment.");
-  }
-  const names = [...params.all("audience"), ...resources];
-  if (names.length === 0) {
-    if (client.allowedAudiences.length === 1) names.push(client.allowedAudiences[0]!);
-    else throw oauthInvalidTarget("Name the target with audience or resource.");
-  }
-  let rp: RelyingParty | undefined;
-  for (const n of names) {
-    const found = lookupRelyingParty(ctx.config, n);
-    if (!found) throw oauthInvalidTarget("The requested audience or resource is not known here.");
-    if (rp && rp !== found) throw oauthInvalidTarget("All audience and resource values must name the same relying party.");
-    rp = found;
-  }
-  if (!client.allowedAudiences.includes(rp!.identifier)) {
-    throw oauthInvalidTarget("This client may not obtain tokens for the requested audience.");
-  }
-  return rp!;
-}
-
-/**
- * Delegation (RFC 8693 §1.1, §4.1, §4.4): the client's policy names which actors it may present;
- * a subject token's `may_act` names who may act for its subject. The new `act` nests the
- * earlier chain: `{ sub: actor, act: subject.act }`.
- */
-function delegate(client: OAuthClient, subject: PresentedParty, a: PresentedParty): Actor {
-  const sub = a.identity.subject;
-  if (!client.allowedActors.includes("*") && !client.allowedActors.includes(sub)) {
-    throw oauthUnauthorizedClient("This client may not present this actor.");
-  }
-  if (subject.mayAct) {
-    const m = subject.mayAct;
-    if (m.sub !== sub || (m.iss !== undefined && m.iss !== a.issuer)) {
-      throw oauthInvalidGrant("The subject token's may_act does not allow this actor.");
-    }
-  }
-  return { sub, ...(a.own ? {} : { iss: a.issuer }), ...(subject.act ? { act: subject.act } : {}) };
 }

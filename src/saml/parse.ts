@@ -1,7 +1,7 @@
 import type { Element } from "@xmldom/xmldom";
-import { invalidToken } from "../engine/errors.ts";
+import { invalidToken } from "../errors.ts";
 import { childElements, firstChild, textContent } from "../xml/dom.ts";
-import { parseXsDateTime } from "../soap/time.ts";
+import { parseXsDateTime } from "../xml/datetime.ts";
 import { claimName } from "./claims.ts";
 import { SAML1_NS, SAML2_NS } from "./ns.ts";
 

@@ -1,6 +1,6 @@
 import type { Document, Element } from "@xmldom/xmldom";
 import { childElements, textContent } from "../xml/dom.ts";
-import { StsError, badRequest } from "../engine/errors.ts";
+import { StsError, badRequest } from "../errors.ts";
 import { SOAP11_NS, SOAP12_NS, type SoapVersion, WSA04_NS, WSA10_NS, WSSE_NS } from "./ns.ts";
 
 /** A parsed SOAP envelope with the WS-Addressing headers we use. */

@@ -1,5 +1,5 @@
-import type { StsErrorCode } from "../engine/errors.ts";
-import { escapeText } from "../xml/build.ts";
+import type { StsErrorCode } from "../errors.ts";
+import { escapeAttr, escapeText } from "../xml/escape.ts";
 import { type SoapVersion, WSA_FAULT_ACTION, WSSE_NS } from "./ns.ts";
 import { soapReply } from "./reply.ts";
 
@@ -16,6 +16,7 @@ const FAULTS: Record<StsErrorCode, { space: FaultSpace; local: string; receiver?
   authentication_failed: { space: "wst", local: "FailedAuthentication" },
   not_authorized: { space: "wst", local: "RequestFailed" },
   invalid_scope: { space: "wst", local: "InvalidScope" },
+  scope_refused: { space: "wst", local: "InvalidRequest" },
   invalid_time_range: { space: "wst", local: "InvalidTimeRange" },
   invalid_token: { space: "wst", local: "InvalidSecurityToken" },
   unable_to_renew: { space: "wst", local: "UnableToRenew" },
@@ -61,11 +62,13 @@ export function buildFault(version: SoapVersion, f: FaultInput): { xml: string; 
   let xml = soapReply(version, { action: WSA_FAULT_ACTION, relatesTo: f.relatesTo, ns: f.wsaNs }, fault);
   if (f.code === "must_understand" && f.notUnderstood && version === "1.2") {
     // SOAP 1.2 Part 1 §5.4.8: a NotUnderstood header names the header block.
-    const [ns, local] = f.notUnderstood.split(" ");
-    xml = xml.replace(
-      "<s:Header>",
-      `<s:Header><s:NotUnderstood xmlns:nu="${escapeText(ns ?? "")}" qname="nu:${escapeText(local ?? "")}"/>`,
-    );
+    // "namespace localName": a namespace may hold spaces, a local name never does.
+    const cut = f.notUnderstood.lastIndexOf(" ");
+    const ns = f.notUnderstood.slice(0, Math.max(cut, 0));
+    const local = f.notUnderstood.slice(cut + 1);
+    const notUnderstood = `<s:NotUnderstood xmlns:nu="${escapeAttr(ns)}" qname="nu:${escapeAttr(local)}"/>`;
+    // A function, not a replacement string: `$&`, `$'` and friends in caller text must stay text.
+    xml = xml.replace("<s:Header>", () => `<s:Header>${notUnderstood}`);
   }
   // SOAP 1.2 Part 2 §7.5.1 table 20: Sender → 400; MustUnderstand, VersionMismatch, Receiver → 500.
   const status = def.http ?? (version === "1.1" || def.receiver || def.space === "soap" ? 500 : 400);

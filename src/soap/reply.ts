@@ -1,4 +1,4 @@
-import { escapeText } from "../xml/build.ts";
+import { escapeText } from "../xml/escape.ts";
 import { type SoapVersion, WSA10_NS, soapNs } from "./ns.ts";
 
 export interface ReplyAddressing {

@@ -1,9 +1,9 @@
 import type { Element } from "@xmldom/xmldom";
-import { StsError, badRequest, messageExpired, unsupportedToken } from "../engine/errors.ts";
+import { StsError, badRequest, messageExpired, unsupportedToken } from "../errors.ts";
 import { text } from "./envelope.ts";
 import { childElements, firstChild } from "../xml/dom.ts";
 import { PASSWORD_DIGEST, PASSWORD_TEXT, WSSE_NS, WSU_NS } from "./ns.ts";
-import { parseXsDateTime } from "./time.ts";
+import { parseXsDateTime } from "../xml/datetime.ts";
 
 export interface UsernameToken {
   username: string;

@@ -1,14 +1,13 @@
 import type { Element } from "@xmldom/xmldom";
-import type { Authenticated } from "../engine/authenticate.ts";
-import { StsError, invalidRequest } from "../engine/errors.ts";
-import type { StsContext } from "../engine/types.ts";
+import { StsError, invalidRequest } from "../errors.ts";
+import type { Requestor, StsContext } from "../engine/types.ts";
 import { childElements } from "../xml/dom.ts";
-import { escapeAttr, escapeText } from "../xml/build.ts";
+import { escapeAttr, escapeText } from "../xml/escape.ts";
 import type { TrustNs } from "./ns.ts";
 import { type RequestKind, type Rst, readRst } from "./rst.ts";
 import { collection } from "./rstr.ts";
 
-type Handler = (ctx: StsContext, who: Authenticated, rst: Rst) => Promise<string>;
+type Handler = (ctx: StsContext, who: Requestor, rst: Rst) => Promise<string>;
 
 /**
  * An item that failed: an RSTR carrying the item's Context and a wst:Status whose Reason names
@@ -32,7 +31,7 @@ function failedItem(t: TrustNs, context: string | undefined, e: StsError): strin
  */
 export async function handleBatch(
   ctx: StsContext,
-  who: Authenticated,
+  who: Requestor,
   rstc: Element,
   trust: TrustNs,
   handlers: Record<RequestKind, Handler>,

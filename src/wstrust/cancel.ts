@@ -1,13 +1,12 @@
-import type { Authenticated } from "../engine/authenticate.ts";
-import { cancelToken } from "../engine/lifecycle.ts";
-import type { StsContext } from "../engine/types.ts";
+import { cancelToken } from "../engine/cancel.ts";
+import type { Requestor, StsContext } from "../engine/types.ts";
 import type { StateClient } from "../state/client.ts";
 import type { Rst } from "./rst.ts";
 import { cancelledRstr } from "./rstr.ts";
 import { presentedFromTarget } from "./target.ts";
 
 /** Cancel (WS-Trust 1.3 §9.1): wst:RequestedTokenCancelled; idempotent. */
-export async function handleCancel(ctx: StsContext, state: StateClient, who: Authenticated, rst: Rst): Promise<string> {
+export async function handleCancel(ctx: StsContext, state: StateClient, who: Requestor, rst: Rst): Promise<string> {
   await cancelToken(ctx, state, who, presentedFromTarget(rst.target));
   return cancelledRstr(rst.trust, rst.context);
 }

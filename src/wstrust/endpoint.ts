@@ -1,20 +1,23 @@
-import { authenticateLimited } from "../abuse/guard.ts";
-import type { Counter } from "../abuse/limits.ts";
-import { type Authenticated, authenticatePassword } from "../engine/authenticate.ts";
-import { StsError, authenticationFailed, badRequest, invalidRequest } from "../engine/errors.ts";
-import type { StsContext } from "../engine/types.ts";
+import { authenticateLimited, withRenewalLimit } from "../abuse/guard.ts";
+import { StsError, authenticationFailed, badRequest, invalidRequest } from "../errors.ts";
+import { type Requestor, type StsContext, requestorName } from "../engine/types.ts";
+import type { StateClient } from "../state/client.ts";
 import { readEnvelope } from "../soap/envelope.ts";
 import { buildFault } from "../soap/fault.ts";
 import { type SoapVersion, soapContentType } from "../soap/ns.ts";
 import { isSamlAssertion } from "../saml/ns.ts";
 import { soapReply } from "../soap/reply.ts";
 import { readSecurity } from "../soap/security.ts";
-import { logError } from "../http/log.ts";
+import { logError } from "../web/log.ts";
 import { parseXml, XmlSecurityError } from "../xml/parse.ts";
 import { TRUST13, TRUST2005, type TrustNs, type TrustVersion, trustByNs } from "./ns.ts";
 import { type RequestKind, type Rst, readRst } from "./rst.ts";
 import { collection } from "./rstr.ts";
-import type { LifecycleHandlers } from "./lifecycle.ts";
+import { handleBatch } from "./batch.ts";
+import { handleCancel } from "./cancel.ts";
+import { handleIssue } from "./issue.ts";
+import { handleRenew } from "./renew.ts";
+import { handleValidate } from "./validate.ts";
 
 export interface TrustReply {
   status: number;
@@ -26,16 +29,37 @@ export interface TrustReply {
   retryAfterSeconds?: number;
 }
 
-/** What the endpoint needs besides the context: the lifecycle operations (state-backed). */
+/** What the endpoint needs besides the context: this request's state and the caller's address. */
 export interface TrustDeps {
-  lifecycle: LifecycleHandlers;
-  /** Replay check for UsernameToken Nonce+Created; resolves false for a replay. */
-  rememberNonce?: (username: string, nonce: string, created: Date) => Promise<boolean>;
-  /** Failed-authentication limits (src/abuse/): the counter and the caller's address. */
-  abuse?: { counter: Counter; clientAddress: string | undefined };
+  /** Durable Object state: revocation, renewal, replay and failed-login counters. */
+  state: StateClient;
+  /** The caller's address, for per-address failed-authentication limits (absent: per subject only). */
+  clientAddress: string | undefined;
 }
 
-type Handler = (ctx: StsContext, who: Authenticated, rst: Rst) => Promise<string>;
+export type Handler = (ctx: StsContext, who: Requestor, rst: Rst) => Promise<string>;
+
+/** UsernameToken Created values older than this are refused, so the replay cache stays bounded. */
+const NONCE_WINDOW_MS = 10 * 60 * 1000;
+
+/** The WS-Trust operations, each bound to this request's state. */
+function handlersFor(state: StateClient): Record<RequestKind, Handler> {
+  return {
+    issue: (ctx, who, rst) => handleIssue(ctx, state, who, rst),
+    validate: (ctx, who, rst) => handleValidate(ctx, state, who, rst),
+    renew: (ctx, who, rst) => handleRenew(ctx, withRenewalLimit(state, ctx.config.limits, requestorName(who)), who, rst),
+    cancel: (ctx, who, rst) => handleCancel(ctx, state, who, rst),
+  };
+}
+
+/**
+ * WS-Security Username Token Profile 1.1 §3.1: Nonce + Created identify a token; they are kept
+ * for the freshness window and a repeat is refused. Resolves false for a replay.
+ */
+async function rememberNonce(state: StateClient, username: string, nonce: string, created: Date): Promise<boolean> {
+  if (Date.now() - created.getTime() > NONCE_WINDOW_MS) return false;
+  return state.rememberNonce(`ut:${username}:${nonce}:${created.toISOString()}`, created.getTime() + NONCE_WINDOW_MS);
+}
 
 /**
  * One WS-Trust endpoint (`/trust/13/usernamemixed`, `/trust/2005/usernamemixed`): safe parse,
@@ -88,20 +112,13 @@ export async function handleTrustRequest(
     const ut = sec.usernameToken;
     if (!ut) throw authenticationFailed("This endpoint requires a wsse:UsernameToken.");
     ctx.audit.requestor = ut.username;
-    if (ut.nonce && ut.created && deps.rememberNonce) {
-      if (!(await deps.rememberNonce(ut.username, ut.nonce, ut.created))) {
+    if (ut.nonce && ut.created) {
+      if (!(await rememberNonce(deps.state, ut.username, ut.nonce, ut.created))) {
         throw new StsError("message_expired", "This UsernameToken (Nonce and Created) has been used before.");
       }
     }
-    const who = deps.abuse
-      ? await authenticateLimited(ctx, deps.abuse.counter, deps.abuse.clientAddress, ut.username, ut.password)
-      : await authenticatePassword(ctx, ut.username, ut.password);
-    const handlers: Record<RequestKind, Handler> = {
-      issue: deps.lifecycle.issue,
-      validate: deps.lifecycle.validate,
-      renew: deps.lifecycle.renew,
-      cancel: deps.lifecycle.cancel,
-    };
+    const who = await authenticateLimited(ctx, deps.state, deps.clientAddress, ut.username, ut.password);
+    const handlers = handlersFor(deps.state);
     let replyBody: string;
     let action: string;
     if (rst) {
@@ -110,7 +127,7 @@ export async function handleTrustRequest(
       // WS-Trust 1.3 §4.2: Issue answers with an RSTRC; the others and 2005 with a bare RSTR.
       replyBody = trust.version === "13" && rst.requestKind === "issue" ? collection(trust, [rstr]) : rstr;
     } else if (env.payload.localName === "RequestSecurityTokenCollection") {
-      replyBody = await deps.lifecycle.batch(ctx, who, env.payload, trust, handlers);
+      replyBody = await handleBatch(ctx, who, env.payload, trust, handlers);
       action = trust.actions.issueReply;
     } else {
       throw invalidRequest(`Unsupported WS-Trust message '${env.payload.localName}'.`);

@@ -1,10 +1,8 @@
-import type { Authenticated } from "../engine/authenticate.ts";
-import { invalidRequest, notAuthorized } from "../engine/errors.ts";
-import { delegatedParty } from "../engine/delegation.ts";
-import { issueToken } from "../engine/issue.ts";
+import { invalidRequest } from "../errors.ts";
+import { issue } from "../engine/issue.ts";
+import type { Requestor, StsContext } from "../engine/types.ts";
 import type { StateClient } from "../state/client.ts";
 import { presentedFromTarget } from "./target.ts";
-import type { StsContext } from "../engine/types.ts";
 import type { Rst } from "./rst.ts";
 import { issuedRstr } from "./rstr.ts";
 
@@ -21,37 +19,20 @@ export function checkKeyType(rst: Rst): void {
 /**
  * WS-Trust Issue (WS-Trust 1.3 §4): the authenticated user asks for a token for AppliesTo; or,
  * with wst:OnBehalfOf (1.3) / wst14:ActAs (1.4), a caller asks for a token for the party whose
- * token it presents (src/engine/delegation.ts). A plain Issue touches no state; a delegated
- * one makes the presented token's one revocation check. Returns one RSTR (the caller wraps it
- * in an RSTRC for 1.3).
+ * token it presents. Returns one RSTR (the caller wraps it in an RSTRC for 1.3).
  */
-export async function handleIssue(
-  ctx: StsContext,
-  state: Pick<StateClient, "status">,
-  who: Authenticated,
-  rst: Rst,
-): Promise<string> {
+export async function handleIssue(ctx: StsContext, state: Pick<StateClient, "status">, who: Requestor, rst: Rst): Promise<string> {
   if (!rst.appliesTo) throw invalidRequest("wsp:AppliesTo is required: name the relying party the token is for.");
   if (rst.tokenType === "status") throw invalidRequest("The Status token type is only valid for Validate.");
   if (rst.actAs && rst.onBehalfOf) throw invalidRequest("Send either wst:OnBehalfOf or wst14:ActAs, not both.");
   checkKeyType(rst);
   const delegated = rst.actAs ?? rst.onBehalfOf;
-  let identity;
-  let actor;
-  if (delegated) {
-    ({ identity, actor } = await delegatedParty(ctx, state, who, presentedFromTarget(delegated), rst.actAs ? "delegation" : "impersonation", rst.appliesTo));
-  } else {
-    if (who.kind !== "user") throw notAuthorized("Service accounts cannot request tokens for themselves here.");
-    identity = who.identity;
-  }
-  const tok = await issueToken(ctx, {
-    requestor: who.kind === "user" ? { kind: "user", name: who.identity.subject } : { kind: "service", name: who.account.username },
-    identity,
-    actor,
-    appliesTo: rst.appliesTo,
+  const tok = await issue(ctx, state, who, {
+    target: rst.appliesTo,
     tokenType: rst.tokenType,
     lifetime: rst.lifetime,
     notRenewable: rst.renewing?.allow === false,
+    delegation: delegated ? { mode: rst.actAs ? "delegation" : "impersonation", presented: presentedFromTarget(delegated) } : undefined,
   });
   return issuedRstr(rst.trust, tok, {
     context: rst.context,

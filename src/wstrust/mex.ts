@@ -1,5 +1,5 @@
 import { WSA10_NS, WSU_NS } from "../soap/ns.ts";
-import { escapeAttr, escapeText } from "../xml/build.ts";
+import { escapeAttr, escapeText } from "../xml/escape.ts";
 import { TRUST13, TRUST2005, type TrustNs, WSP_NS } from "./ns.ts";
 
 const WSDL_NS = "http://schemas.xmlsoap.org/wsdl/";

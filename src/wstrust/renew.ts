@@ -1,6 +1,5 @@
-import type { Authenticated } from "../engine/authenticate.ts";
-import { renewToken } from "../engine/lifecycle.ts";
-import type { StsContext } from "../engine/types.ts";
+import { renewToken } from "../engine/renew.ts";
+import type { Requestor, StsContext } from "../engine/types.ts";
 import type { StateClient } from "../state/client.ts";
 import type { Rst } from "./rst.ts";
 import { issuedRstr } from "./rstr.ts";
@@ -10,7 +9,7 @@ import { presentedFromTarget } from "./target.ts";
  * Renew (WS-Trust 1.3 §7.4): the renewed token in an RSTR. `wst:Renewing OK="true"` lets a
  * just-expired token renew within the relying party's grace; `Allow="false"` is refused.
  */
-export async function handleRenew(ctx: StsContext, state: StateClient, who: Authenticated, rst: Rst): Promise<string> {
+export async function handleRenew(ctx: StsContext, state: StateClient, who: Requestor, rst: Rst): Promise<string> {
   const tok = await renewToken(ctx, state, who, presentedFromTarget(rst.target), {
     allowExpired: rst.renewing?.ok === true,
     lifetime: rst.lifetime,

@@ -1,10 +1,10 @@
 import type { Element } from "@xmldom/xmldom";
 import type { TokenKind } from "../config/types.ts";
-import { invalidRequest } from "../engine/errors.ts";
+import { invalidRequest } from "../errors.ts";
 import { text } from "../soap/envelope.ts";
 import { childElements, firstChild } from "../xml/dom.ts";
 import { WSA04_NS, WSA10_NS, WSU_NS } from "../soap/ns.ts";
-import { parseXsDateTime } from "../soap/time.ts";
+import { parseXsDateTime } from "../xml/datetime.ts";
 import { type TrustNs, WSP15_NS, WSP_NS, WST14_NS } from "./ns.ts";
 import { tokenKindFromUri } from "./token-types.ts";
 

@@ -2,7 +2,7 @@ import type { TokenKind } from "../config/types.ts";
 import type { IssuedToken } from "../engine/types.ts";
 import { SAML1_KEYID_VALUETYPE, SAML2_KEYID_VALUETYPE } from "../saml/ns.ts";
 import { WSA10_NS, WSSE11_NS, WSSE_NS, WSU_NS } from "../soap/ns.ts";
-import { escapeAttr, escapeText } from "../xml/build.ts";
+import { escapeAttr, escapeText } from "../xml/escape.ts";
 import { type TrustNs, WSP_NS } from "./ns.ts";
 import { JWT_TOKEN_TYPE, TOKEN_TYPE_URI } from "./token-types.ts";
 

@@ -1,5 +1,5 @@
 import type { Element } from "@xmldom/xmldom";
-import { invalidRequest } from "../engine/errors.ts";
+import { invalidRequest } from "../errors.ts";
 import type { PresentedToken } from "../engine/verify-own.ts";
 import { SAML1_NS, SAML2_NS } from "../saml/ns.ts";
 import { WSSE_NS } from "../soap/ns.ts";

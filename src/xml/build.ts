@@ -47,16 +47,3 @@ export function addChild(
   if (text !== undefined) el.appendChild(doc.createTextNode(text));
   return el;
 }
-
-/** Escapes text for element content. */
-export function escapeText(s: string): string {
-  return s.replace(/[&<>]/g, (c) => (c === "&" ? "&amp;" : c === "<" ? "&lt;" : "&gt;"));
-}
-
-/** Escapes text for a double-quoted attribute value. */
-export function escapeAttr(s: string): string {
-  return s.replace(/[&<>"\t\n\r]/g, (c) => ATTR_ESCAPES[c]!);
-}
-const ATTR_ESCAPES: Record<string, string> = {
-  "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\t": "&#9;", "\n": "&#10;", "\r": "&#13;",
-};

@@ -1,9 +1,26 @@
 /**
- * Character escaping for canonical output (C14N 1.0 §2.3, "Character Modifications and
- * Character References"). A single native regex scan decides whether any work is needed, so
- * the common case (nothing to escape) costs no allocation.
+ * The one escape module for everything the STS writes as XML: `escapeText` / `escapeAttr` for
+ * messages built as strings (SOAP envelopes, faults, RSTRs, WSDL), and the canonical escapes
+ * (C14N 1.0 §2.3, "Character Modifications and Character References") for what the tree writer
+ * writes and signs. Any value a caller may have influenced goes through one of them; attribute
+ * values always through an attribute escape, which also covers quotes and white space.
  */
 
+/** Escapes text for element content. */
+export function escapeText(s: string): string {
+  return s.replace(/[&<>]/g, (c) => (c === "&" ? "&amp;" : c === "<" ? "&lt;" : "&gt;"));
+}
+
+/** Escapes text for a double-quoted attribute value. */
+export function escapeAttr(s: string): string {
+  return s.replace(/[&<>"\t\n\r]/g, (c) => ATTR_ESCAPES[c]!);
+}
+const ATTR_ESCAPES: Record<string, string> = {
+  "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\t": "&#9;", "\n": "&#10;", "\r": "&#13;",
+};
+
+// Canonical form: a single native regex scan decides whether any work is needed, so the common
+// case (nothing to escape) costs no allocation.
 const TEXT_SPECIAL = /[&<>\r]/;
 const TEXT_ALL = /[&<>\r]/g;
 const ATTR_SPECIAL = /[&<"\t\n\r]/;

@@ -8,23 +8,12 @@
 import type { Document, Element, Node } from "@xmldom/xmldom";
 import { XmlSecurityError } from "./errors.ts";
 import type { XmlSecurityErrorCode } from "./errors.ts";
-import { prescanXml } from "./prescan.ts";
+import { type XmlLimits, prescanXml } from "./prescan.ts";
 import { type KeepSource, buildDocument } from "./tree.ts";
 import { strictUtf8 } from "../bytes.ts";
 
 export { XmlSecurityError };
 export type { XmlSecurityErrorCode };
-
-export interface XmlLimits {
-  /** Largest accepted input, in UTF-8 bytes. */
-  maxBytes: number;
-  /** Deepest element nesting (the root element is depth 1). */
-  maxDepth: number;
-  maxElements: number;
-  /** Counts namespace declarations too: they are attributes syntactically. */
-  maxAttributesPerElement: number;
-  maxTotalAttributes?: number;
-}
 
 export const DEFAULT_XML_LIMITS: Readonly<XmlLimits> = Object.freeze({
   maxBytes: 1024 * 1024,

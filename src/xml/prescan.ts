@@ -9,7 +9,18 @@
  * The DOM parser then does the real well-formedness checking.
  */
 import { XmlSecurityError } from "./errors.ts";
-import type { XmlLimits } from "./parse.ts";
+
+/** Limits every parse of untrusted XML applies. */
+export interface XmlLimits {
+  /** Largest accepted input, in UTF-8 bytes. */
+  maxBytes: number;
+  /** Deepest element nesting (the root element is depth 1). */
+  maxDepth: number;
+  maxElements: number;
+  /** Counts namespace declarations too: they are attributes syntactically. */
+  maxAttributesPerElement: number;
+  maxTotalAttributes?: number;
+}
 
 /** What the pre-scan found out, for the caller's further checks. */
 export interface PrescanResult {

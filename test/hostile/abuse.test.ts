@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:test";
 import { withRenewalLimit } from "../../src/abuse/guard.ts";
 import type { LimitsConfig } from "../../src/config/types.ts";
-import { StsError } from "../../src/engine/errors.ts";
+import { StsError } from "../../src/errors.ts";
 import { type StateClient, createStateClient } from "../../src/state/client.ts";
 import { envelope, type RstOptions } from "../helpers/soap.ts";
 import { call, faultCode } from "../helpers/worker.ts";

@@ -33,12 +33,15 @@ export async function validateStatus(token: string): Promise<{ status: number; c
 }
 
 /**
- * WS-Trust Validate as token transformation into a JWT: the subject of the new token, or
- * undefined when the STS refused (fault). Shows *whose* token a validated input became.
+ * WS-Trust Validate as token transformation into a JWT, asked by alice (a transformation is an
+ * issuance, which only the subject itself or a service account with `issue` may ask for): the
+ * subject of the new token, or undefined when the STS refused (fault). Shows *whose* token a
+ * validated input became.
  */
 export async function validateToJwtSubject(token: string): Promise<string | undefined> {
   const r = await trust({
-    ...VALIDATOR,
+    user: "alice",
+    password: "wonderland",
     requestType: "Validate",
     tokenType: TT.jwt,
     appliesTo: "https://api.example.com/",

@@ -3,7 +3,7 @@
  * bounded stream read when it is not, refused early when either is over the limit.
  */
 import { describe, expect, it } from "vitest";
-import { readBodyLimited } from "../../src/http/body.ts";
+import { readBodyLimited } from "../../src/web/body.ts";
 
 const URL_ = "https://sts.test/x";
 const text = (b: Uint8Array) => new TextDecoder().decode(b);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { noStoreHeaders } from "../../src/http/headers.ts";
+import { noStoreHeaders } from "../../src/web/headers.ts";
 
 describe("prebuilt response headers", () => {
   it("are copied into each Response: changing one response's headers changes neither the shared set nor another response", () => {

@@ -60,14 +60,36 @@ describe("WS-Trust Validate", () => {
     expect(faultCode(r.text)).toBe("wst:RequestFailed");
   });
 
-  it("transforms SAML 2.0 into SAML 1.1 and JWT", async () => {
+  it("lets the subject transform its own SAML 2.0 token into SAML 1.1 and JWT", async () => {
     const tok = await issue();
-    const r1 = await validate(tok, validator, TT.saml1);
+    const alice = { user: "alice", password: "wonderland" };
+    const r1 = await validate(tok, alice, TT.saml1);
     expect(r1.status).toBe(200);
     expect(r1.text).toContain(NS.saml1);
-    const r2 = await trust({ ...validator, requestType: "Validate", tokenType: TT.jwt, appliesTo: "https://api.example.com/", extra: target("Validate", tok) });
+    const r2 = await trust({ ...alice, requestType: "Validate", tokenType: TT.jwt, appliesTo: "https://api.example.com/", extra: target("Validate", tok) });
     expect(r2.status).toBe(200);
     expect(r2.text).toContain(TT.jwt);
+  });
+
+  // A transformation is an issuance for the target relying party: the right to validate is not
+  // the right to obtain tokens.
+  it("refuses a transformation by a service account that may validate but not issue", async () => {
+    const tok = await issue();
+    for (const [tokenType, appliesTo] of [[TT.jwt, "https://api.example.com/"], [TT.saml1, undefined], [TT.jwt, undefined]] as const) {
+      const r = await trust({ ...validator, requestType: "Validate", tokenType, ...(appliesTo ? { appliesTo } : {}), extra: target("Validate", tok) });
+      expect(faultCode(r.text), `${tokenType} for ${appliesTo ?? "the same RP"}`).toBe("wst:RequestFailed");
+      expect(r.text).not.toContain("BinarySecurityToken");
+      expect(r.text).not.toContain(NS.saml1);
+    }
+    // The same caller still validates the token's status.
+    expect(statusCode((await validate(tok)).text)).toBe(STATUS_VALID);
+  });
+
+  it("refuses bob transforming alice's token", async () => {
+    const tok = await issue();
+    const r = await trust({ user: "bob", password: "builder", requestType: "Validate", tokenType: TT.jwt, appliesTo: "https://api.example.com/", extra: target("Validate", tok) });
+    expect(faultCode(r.text)).toBe("wst:RequestFailed");
+    expect(r.text).not.toContain("BinarySecurityToken");
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { StsError, type StsErrorCode } from "../../src/engine/errors.ts";
+import { StsError, type StsErrorCode } from "../../src/errors.ts";
 import { OAuthError, oauthErrorResponse, toOAuthError } from "../../src/oauth/errors.ts";
 import { parseForm } from "../../src/oauth/form.ts";
 import { call } from "../helpers/worker.ts";

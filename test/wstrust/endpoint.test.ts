@@ -14,8 +14,17 @@ describe("handleTrustRequest", () => {
     const boom = async () => {
       throw new TypeError("secret internal detail");
     };
-    const deps: TrustDeps = { lifecycle: { issue: boom, validate: boom, renew: boom, cancel: boom, batch: boom } };
-    const m = envelope({ user: "rp-validator", password: "rp-validator-secret-0f1e2d3c4b5a6978", requestType: "Validate", extra: "<wst:ValidateTarget><x/></wst:ValidateTarget>" });
+    // State whose every call fails as a bug would: the UsernameToken's Nonce reaches it first.
+    const state = new Proxy({}, { get: () => boom }) as TrustDeps["state"];
+    const deps: TrustDeps = { state, clientAddress: undefined };
+    const m = envelope({
+      user: "rp-validator",
+      password: "rp-validator-secret-0f1e2d3c4b5a6978",
+      nonce: btoa("nonce-1"),
+      created: new Date().toISOString(),
+      requestType: "Validate",
+      extra: "<wst:ValidateTarget><x/></wst:ValidateTarget>",
+    });
     const reply = await handleTrustRequest(ctx, deps, async () => new TextEncoder().encode(m.body), m.headers["content-type"]!, "13");
     expect(reply.status).toBe(500);
     expect(reply.body).toContain(`<s:Envelope xmlns:s="${NS.s12}"`);

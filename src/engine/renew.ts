@@ -1,54 +1,12 @@
 import type { StateClient } from "../state/client.ts";
-import type { Authenticated } from "./authenticate.ts";
-import { invalidTimeRange, invalidToken, notAuthorized, unableToRenew } from "./errors.ts";
+import { authorize } from "./authorize.ts";
+import { tokenRef } from "./check.ts";
+import { invalidTimeRange, invalidToken, unableToRenew } from "../errors.ts";
 import { mintToken } from "./mint.ts";
-import { isNotRenewable } from "./renewability.ts";
-import { lookupRelyingParty, normaliseTarget } from "./relying-party.ts";
-import type { IssuedToken, StsContext } from "./types.ts";
-import { type OwnToken, type PresentedToken, verifyOwnToken } from "./verify-own.ts";
-
-export type LifecycleOp = "validate" | "renew" | "cancel";
-
-/**
- * Who may Validate, Renew or Cancel a token: the token's own subject, or a service account
- * the configuration allows for that operation and that relying party.
- */
-export function mayManage(who: Authenticated, op: LifecycleOp, token: OwnToken): boolean {
-  if (who.kind === "user") return who.identity.subject === token.subject;
-  const a = who.account;
-  if (!a.operations.includes(op)) return false;
-  const aud = normaliseTarget(token.audience);
-  return a.allowedRelyingParties.some((rp) => normaliseTarget(rp) === aud);
-}
-
-export interface StatusResult {
-  valid: boolean;
-  reason: string;
-  token: OwnToken | undefined;
-}
-
-const ref = (t: OwnToken) => ({ id: t.id, issuedAt: t.issuedAt.getTime(), expiresAt: t.expires.getTime() });
-
-/**
- * Validate (WS-Trust 1.3 §7): signature against our keys, time window, then revocation state
- * with exactly one Durable Object call. A token that fails is "invalid" with a reason — that
- * is an answer, not an error; only an unauthorized caller is an error.
- */
-export async function tokenStatus(
-  ctx: StsContext,
-  state: StateClient,
-  who: Authenticated,
-  presented: PresentedToken,
-): Promise<StatusResult> {
-  const check = await verifyOwnToken(ctx, presented);
-  if (check.token && !mayManage(who, "validate", check.token)) {
-    throw notAuthorized("The caller may not validate tokens for this subject or relying party.");
-  }
-  if (!check.ok) return { valid: false, reason: check.reason, token: check.token };
-  const s = await state.status({ issuer: ctx.issuer, subject: check.token.subject }, ref(check.token));
-  if (s.state === "revoked") return { valid: false, reason: `The token has been revoked (${s.reason}).`, token: check.token };
-  return { valid: true, reason: "The token is valid.", token: check.token };
-}
+import { isNotRenewable } from "../token/renewability.ts";
+import { lookupRelyingParty } from "./relying-party.ts";
+import type { IssuedToken, Requestor, StsContext } from "./types.ts";
+import { type PresentedToken, verifyOwnToken } from "./verify-own.ts";
 
 /**
  * Renew (WS-Trust 1.3 §7.4 "Renewal binding"): a new token with a new ID and a new lifetime,
@@ -58,14 +16,14 @@ export async function tokenStatus(
 export async function renewToken(
   ctx: StsContext,
   state: StateClient,
-  who: Authenticated,
+  who: Requestor,
   presented: PresentedToken,
   opts: { allowExpired: boolean; lifetime?: { created?: Date | undefined; expires?: Date | undefined } | undefined },
 ): Promise<IssuedToken> {
   const check = await verifyOwnToken(ctx, presented);
   if (!check.token) throw invalidToken(check.ok ? "The token is not valid." : check.reason);
   const t = check.token;
-  if (!mayManage(who, "renew", t)) throw notAuthorized("The caller may not renew tokens for this subject or relying party.");
+  authorize(who, { route: "renew", subject: t.subject, relyingParty: t.audience, tokenClient: t.clientId });
   const rp = lookupRelyingParty(ctx.config, t.audience);
   if (!rp) throw unableToRenew("The token's relying party is no longer configured.");
   const now = ctx.now();
@@ -117,7 +75,7 @@ export async function renewToken(
     actor: t.actor,
     clientId: t.clientId,
   });
-  const r = await state.renew({ issuer: ctx.issuer, subject: t.subject }, ref(t), {
+  const r = await state.renew({ issuer: ctx.issuer, subject: t.subject }, tokenRef(t), {
     id: renewed.id,
     expiresAt: renewed.expires.getTime(),
   });
@@ -133,21 +91,4 @@ export async function renewToken(
     throw unableToRenew(why);
   }
   return renewed;
-}
-
-/**
- * Cancel (WS-Trust 1.3 §9): idempotent; afterwards every protocol sees the token as revoked.
- * A token whose signature does not verify is refused (we cancel only what we issued).
- */
-export async function cancelToken(
-  ctx: StsContext,
-  state: StateClient,
-  who: Authenticated,
-  presented: PresentedToken,
-): Promise<OwnToken> {
-  const check = await verifyOwnToken(ctx, presented);
-  if (!check.token) throw invalidToken(check.ok ? "The token is not valid." : check.reason);
-  if (!mayManage(who, "cancel", check.token)) throw notAuthorized("The caller may not cancel tokens for this subject or relying party.");
-  await state.cancel({ issuer: ctx.issuer, subject: check.token.subject }, { id: check.token.id, expiresAt: check.token.expires.getTime() });
-  return check.token;
 }

@@ -7,8 +7,8 @@ import { SAML1_TOKEN_TYPE, SAML2_METADATA_NS, SAML2_TOKEN_TYPE } from "../saml/n
 import { RSA_SHA256, SHA256 } from "../xmldsig/algorithms.ts";
 import { signEnveloped } from "../xmldsig/sign.ts";
 import { WSA10_NS } from "../soap/ns.ts";
-import { TRUST_ENDPOINTS } from "../wstrust/mex.ts";
-import { JWT_TOKEN_TYPE } from "../wstrust/token-types.ts";
+import { TRUST_ENDPOINTS } from "./mex.ts";
+import { JWT_TOKEN_TYPE } from "./token-types.ts";
 import { addChild, createRoot } from "../xml/build.ts";
 import { DSIG_NS } from "../xml/dom.ts";
 

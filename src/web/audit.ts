@@ -1,6 +1,14 @@
-import type { AuditFacts } from "../engine/types.ts";
 import { tokenIdHashOnce } from "../state/hash.ts";
 import { logEvent } from "./log.ts";
+
+/** What one operation was about, filled in as the engine learns it. */
+export interface AuditFacts {
+  operation?: string;
+  requestor?: string;
+  subject?: string;
+  target?: string;
+  tokenId?: string;
+}
 
 /**
  * The audit line: one structured JSON log line per operation (docs/audit.md lists the fields).

@@ -1,4 +1,4 @@
-import type { StateBindings } from "./state/client.ts";
+import type { StateBindings } from "../state/client.ts";
 
 /**
  * The Worker's bindings. Configuration arrives as `STS_CONFIG` (JSON); the secrets it names

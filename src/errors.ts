@@ -15,6 +15,8 @@ export type StsErrorCode =
   | "not_authorized"
   /** The target (AppliesTo / audience) is unknown or not allowed (wst:InvalidScope, invalid_target). */
   | "invalid_scope"
+  /** None of the requested OAuth scopes is available for the target (OAuth invalid_scope). */
+  | "scope_refused"
   /** Requested lifetime is out of range (wst:InvalidTimeRange). */
   | "invalid_time_range"
   /** A presented token is invalid, forged, expired or revoked (wst:InvalidSecurityToken, invalid_grant). */
@@ -57,6 +59,7 @@ export const authenticationFailed = (m = "The security token could not be authen
   new StsError("authentication_failed", m);
 export const notAuthorized = (m: string) => new StsError("not_authorized", m);
 export const invalidScope = (m: string) => new StsError("invalid_scope", m);
+export const scopeRefused = (m: string) => new StsError("scope_refused", m);
 export const invalidTimeRange = (m: string) => new StsError("invalid_time_range", m);
 export const invalidToken = (m: string) => new StsError("invalid_token", m);
 export const unableToRenew = (m: string) => new StsError("unable_to_renew", m);

@@ -1,12 +1,11 @@
-import type { Hono } from "hono";
+import type { Context, Env as HonoEnv, Hono } from "hono";
 import { authenticatePassword } from "../engine/authenticate.ts";
-import { StsError, authenticationFailed, invalidRequest, notAuthorized } from "../engine/errors.ts";
-import type { Env } from "../env.ts";
-import { stateFor } from "./state.ts";
-import { writeAudit } from "./audit.ts";
-import { parseBasicAuthorization } from "./basic-auth.ts";
-import { getContext } from "./context.ts";
-import { NO_STORE } from "./headers.ts";
+import { authorize } from "../engine/authorize.ts";
+import type { RequestServices } from "../engine/types.ts";
+import { StsError, authenticationFailed, invalidRequest } from "../errors.ts";
+import { writeAudit } from "../web/audit.ts";
+import { parseBasicAuthorization } from "../web/basic-auth.ts";
+import { NO_STORE } from "../web/headers.ts";
 
 /**
  * `POST /admin/revoke-subject` — revoke everything a subject holds, issued before now (or
@@ -15,19 +14,18 @@ import { NO_STORE } from "./headers.ts";
  * "before"?: "<ISO date>"}`. Every protocol (WS-Trust Validate/Renew, introspection,
  * exchange) then sees those tokens as revoked.
  */
-export function registerAdminRoutes(app: Hono<{ Bindings: Env }>): void {
+export function registerAdminRoutes<E extends HonoEnv>(app: Hono<E>, services: (c: Context<E>) => RequestServices): void {
   app.post("/admin/revoke-subject", async (c) => {
     const started = Date.now();
-    const ctx = await getContext(c.env, c.req.url);
+    const svc = services(c);
+    const ctx = await svc.context();
     ctx.audit.operation = "admin.revoke_subject";
     try {
       const cred = parseBasicAuthorization(c.req.header("authorization"));
       if (!cred) throw authenticationFailed("Send service-account credentials with HTTP Basic.");
       ctx.audit.requestor = cred.user;
       const who = await authenticatePassword(ctx, cred.user, cred.secret);
-      if (who.kind !== "service" || !who.account.operations.includes("revoke-subject")) {
-        throw notAuthorized("This account may not revoke subjects.");
-      }
+      authorize(who, { route: "revoke-subject" });
       let body: { subject?: unknown; before?: unknown };
       try {
         body = (await c.req.json()) as typeof body;
@@ -41,7 +39,7 @@ export function registerAdminRoutes(app: Hono<{ Bindings: Env }>): void {
       const before = body.before === undefined ? now : Date.parse(String(body.before));
       if (Number.isNaN(before) || before > now) throw invalidRequest("'before' must be a date that is not in the future.");
       ctx.audit.subject = body.subject;
-      await stateFor(c.env, ctx.config).revokeSubject(
+      await svc.state(ctx).revokeSubject(
         { issuer: ctx.issuer, subject: body.subject },
         before,
       );

@@ -1,5 +1,5 @@
 import { concatBytes } from "../bytes.ts";
-import { StsError } from "../engine/errors.ts";
+import { StsError } from "../errors.ts";
 
 /**
  * Reads a request body up to `max` bytes. Refuses early on a Content-Length over the limit and

@@ -1,0 +1,39 @@
+/**
+ * The one check of a presented token of ours, shared by WS-Trust Validate, OAuth introspection
+ * and every lifecycle operation: signature against our keys, time window, may this requestor
+ * manage it (the one authorization rule), then its revocation state with exactly one Durable
+ * Object call.
+ */
+import type { StateClient } from "../state/client.ts";
+import { authorize } from "./authorize.ts";
+import type { StsContext, Requestor } from "./types.ts";
+import { type OwnToken, type PresentedToken, verifyOwnToken } from "./verify-own.ts";
+
+export interface StatusResult {
+  valid: boolean;
+  reason: string;
+  token: OwnToken | undefined;
+}
+
+/** The token's reference for the state store. */
+export const tokenRef = (t: OwnToken) => ({ id: t.id, issuedAt: t.issuedAt.getTime(), expiresAt: t.expires.getTime() });
+
+/**
+ * WS-Trust 1.3 §7 status: a token that fails is "invalid" with a reason — that is an answer,
+ * not an error; only a requestor the authorization rule refuses is an error (`not_authorized`).
+ */
+export async function tokenStatus(
+  ctx: StsContext,
+  state: Pick<StateClient, "status">,
+  who: Requestor,
+  presented: PresentedToken,
+): Promise<StatusResult> {
+  const check = await verifyOwnToken(ctx, presented);
+  if (check.token) {
+    authorize(who, { route: "validate", subject: check.token.subject, relyingParty: check.token.audience, tokenClient: check.token.clientId });
+  }
+  if (!check.ok) return { valid: false, reason: check.reason, token: check.token };
+  const s = await state.status({ issuer: ctx.issuer, subject: check.token.subject }, tokenRef(check.token));
+  if (s.state === "revoked") return { valid: false, reason: `The token has been revoked (${s.reason}).`, token: check.token };
+  return { valid: true, reason: "The token is valid.", token: check.token };
+}

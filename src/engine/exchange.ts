@@ -1,0 +1,75 @@
+import type { RelyingParty, TokenKind } from "../config/types.ts";
+import type { StateClient } from "../state/client.ts";
+import { authorize } from "./authorize.ts";
+import { exchangeActor } from "./delegation.ts";
+import { invalidScope, scopeRefused } from "../errors.ts";
+import { issueToken } from "./issuance.ts";
+import { presentedParty } from "./presented-party.ts";
+import { lookupRelyingParty } from "./relying-party.ts";
+import type { IssuedToken, Requestor, StsContext } from "./types.ts";
+import type { PresentedToken } from "./verify-own.ts";
+
+export interface ExchangeRequest {
+  /** The subject token (RFC 8693 §2.1), decoded from its wire form. */
+  subject: PresentedToken;
+  /** The actor token, when the client acts for the subject. */
+  actor?: PresentedToken | undefined;
+  /** Every `audience` and `resource` value sent; each must name the same relying party. */
+  targets: string[];
+  tokenType?: TokenKind | undefined;
+  /** Requested scopes; they only narrow what the relying party allows. */
+  scope?: string[] | undefined;
+}
+
+/**
+ * Token exchange (RFC 8693): a client presents a subject token (and perhaps an actor token) and
+ * obtains a token for a relying party it is allowed, naming the subject — and the actor chain,
+ * when there is one. Each presented token makes its one revocation check.
+ */
+export async function exchange(ctx: StsContext, state: Pick<StateClient, "status">, who: Requestor, req: ExchangeRequest): Promise<IssuedToken> {
+  const rp = targetOf(ctx, who, req.targets);
+  authorize(who, { route: "exchange", relyingParty: rp.identifier });
+  // Scope only narrows (issuance drops what policy does not allow); a request left with nothing
+  // at all is refused rather than answered with a silently scopeless token.
+  if (req.scope && req.scope.length > 0 && !req.scope.some((s) => rp.scopes.includes(s))) {
+    throw scopeRefused("None of the requested scopes is available for this audience.");
+  }
+  // Cheap checks first; the tokens (signatures, one state RPC each) after.
+  const subject = await presentedParty(ctx, state, req.subject, "subject_token");
+  let actor = subject.act;
+  if (req.actor !== undefined) {
+    const a = await presentedParty(ctx, state, req.actor, "actor_token");
+    authorize(who, { route: "exchange", relyingParty: rp.identifier, subject: subject.identity.subject, actor: a.identity.subject });
+    actor = exchangeActor(subject, a);
+  }
+  return issueToken(ctx, {
+    requestor: who,
+    identity: subject.identity,
+    appliesTo: rp.identifier,
+    tokenType: req.tokenType ?? rp.defaultTokenType,
+    actor,
+    clientId: who.kind === "client" ? who.client.clientId : undefined,
+    scope: req.scope,
+  });
+}
+
+/**
+ * RFC 8693 §2.1 `audience` and RFC 8707 `resource` name the target; every value must map to the
+ * same relying party. No value → the client's only audience, when it has exactly one.
+ */
+function targetOf(ctx: StsContext, who: Requestor, targets: string[]): RelyingParty {
+  const names = targets.slice();
+  if (names.length === 0) {
+    const only = who.kind === "client" && who.client.allowedAudiences.length === 1 ? who.client.allowedAudiences[0] : undefined;
+    if (only === undefined) throw invalidScope("Name the target with audience or resource.");
+    names.push(only);
+  }
+  let rp: RelyingParty | undefined;
+  for (const n of names) {
+    const found = lookupRelyingParty(ctx.config, n);
+    if (!found) throw invalidScope("The requested audience or resource is not known here.");
+    if (rp && rp !== found) throw invalidScope("All audience and resource values must name the same relying party.");
+    rp = found;
+  }
+  return rp!;
+}

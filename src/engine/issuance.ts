@@ -1,0 +1,58 @@
+import type { TokenKind } from "../config/types.ts";
+import { invalidRequest, invalidTimeRange } from "../errors.ts";
+import { decideLifetime } from "./lifetime.ts";
+import { releaseClaims } from "./claims.ts";
+import { findRelyingParty } from "./relying-party.ts";
+import { mintToken } from "./mint.ts";
+import type { IssuedToken, StsContext, TokenRequest } from "./types.ts";
+
+/**
+ * Issuance, once an operation has authorized the request (authorize.ts): which token of which
+ * type for that target, with which claims and lifetime. Pure policy plus minting; makes no
+ * Durable Object call (issuance stays stateless; lifecycle state is written only by Renew
+ * and Cancel).
+ */
+export async function issueToken(ctx: StsContext, req: TokenRequest): Promise<IssuedToken> {
+  const rp = findRelyingParty(ctx.config, req.appliesTo);
+  const kind: TokenKind = req.tokenType ?? rp.defaultTokenType;
+  if (!rp.tokenTypes.includes(kind)) {
+    throw invalidRequest(`The relying party '${rp.identifier}' does not accept token type '${kind}'.`);
+  }
+  const now = ctx.now();
+  const decided = decideLifetime(rp, now, ctx.config.limits.clockSkewSeconds, req.lifetime);
+  const notBefore = decided.notBefore;
+  let expires = decided.expires;
+  if (req.sinceAuthentication) {
+    // A token derived from another keeps the relying party's cap on the total lifetime since
+    // the subject authenticated, as renewal does: deriving is no way around it.
+    const cap = req.identity.authnInstant.getTime() + rp.renewal.maxTotalLifetimeSeconds * 1000;
+    if (cap <= now.getTime()) throw invalidTimeRange("The maximum total lifetime since authentication has been reached for this relying party.");
+    if (cap < expires.getTime()) expires = new Date(cap);
+  }
+  let scope: string[] = [];
+  if (req.scope && req.scope.length > 0) {
+    // Scope can only narrow what policy allows, never widen it.
+    scope = req.scope.filter((s) => rp.scopes.includes(s));
+  } else {
+    scope = rp.scopes.slice();
+  }
+  ctx.audit.subject = req.identity.subject;
+  ctx.audit.target = rp.identifier;
+  const issued = await mintToken(ctx, {
+    kind,
+    rp,
+    subject: req.identity.subject,
+    claims: releaseClaims(rp, req.identity.claims),
+    authnInstant: req.identity.authnInstant,
+    authnMethod: req.identity.authnMethod,
+    issuedAt: now,
+    notBefore,
+    expires,
+    scope,
+    actor: req.actor,
+    clientId: req.clientId,
+    notRenewable: req.notRenewable,
+  });
+  ctx.audit.tokenId = issued.id;
+  return issued;
+}

@@ -1,0 +1,62 @@
+import type { TokenKind } from "../config/types.ts";
+import type { StateClient } from "../state/client.ts";
+import { identityFor } from "./authenticate.ts";
+import { authorize } from "./authorize.ts";
+import { type StatusResult, tokenStatus } from "./check.ts";
+import { invalidToken } from "../errors.ts";
+import { issueToken } from "./issuance.ts";
+import { findRelyingParty } from "./relying-party.ts";
+import type { IssuedToken, Requestor, StsContext } from "./types.ts";
+import type { PresentedToken } from "./verify-own.ts";
+
+/** Validate with status (WS-Trust 1.3 §7): is this token of ours valid now? */
+export function validate(
+  ctx: StsContext,
+  state: Pick<StateClient, "status">,
+  who: Requestor,
+  presented: PresentedToken,
+): Promise<StatusResult> {
+  return tokenStatus(ctx, state, who, presented);
+}
+
+export interface TransformRequest {
+  /** The relying party the new token is for (AppliesTo); default: the token's own audience. */
+  target: string | undefined;
+  tokenType: TokenKind;
+  lifetime?: { created?: Date | undefined; expires?: Date | undefined } | undefined;
+}
+
+/**
+ * Validate with token transformation (WS-Trust 1.3 §7): a valid token of ours becomes a new
+ * token of another type, possibly for another relying party. That is an issuance for the
+ * target: the requestor needs the right to obtain tokens for the subject there (the subject
+ * itself, or a service account with `issue` for the target), and the target's policy applies
+ * afresh — its token types, lifetime limits and claim release. Claims come from what the STS
+ * holds for the subject, never from a token made for another relying party; a subject the STS
+ * holds nothing for keeps only what the presented token states, released under the target's
+ * policy.
+ */
+export async function transform(
+  ctx: StsContext,
+  state: Pick<StateClient, "status">,
+  who: Requestor,
+  presented: PresentedToken,
+  req: TransformRequest,
+): Promise<IssuedToken> {
+  const r = await tokenStatus(ctx, state, who, presented);
+  if (!r.valid || !r.token) throw invalidToken(r.reason);
+  const t = r.token;
+  const rp = findRelyingParty(ctx.config, req.target ?? t.audience);
+  authorize(who, { route: "validate-transform", subject: t.subject, relyingParty: rp.identifier });
+  const held = ctx.config.users.has(t.subject);
+  const identity = held ? identityFor(ctx, t.subject, t.authnInstant, t.authnMethod) : { subject: t.subject, claims: t.claims, authnInstant: t.authnInstant, authnMethod: t.authnMethod };
+  return issueToken(ctx, {
+    requestor: who,
+    identity,
+    appliesTo: rp.identifier,
+    tokenType: req.tokenType,
+    lifetime: req.lifetime,
+    actor: t.actor,
+    sinceAuthentication: true,
+  });
+}

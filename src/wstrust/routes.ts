@@ -1,0 +1,67 @@
+/**
+ * The WS-Trust front door: the endpoints (`/trust/13/usernamemixed`, `/trust/2005/usernamemixed`),
+ * their WSDL (`/trust/mex`, `?wsdl`) and the WS-Federation metadata that publishes them.
+ */
+import type { Context, Env as HonoEnv, Hono } from "hono";
+import { StsError } from "../errors.ts";
+import type { RequestServices, StsContext } from "../engine/types.ts";
+import { buildFault } from "../soap/fault.ts";
+import { soapContentType } from "../soap/ns.ts";
+import { writeAudit } from "../web/audit.ts";
+import { readBodyLimited } from "../web/body.ts";
+import { NO_STORE, noStoreHeaders } from "../web/headers.ts";
+import { handleTrustRequest } from "./endpoint.ts";
+import { buildFederationMetadata } from "./federation-metadata.ts";
+import { TRUST_ENDPOINTS, buildWsdl } from "./mex.ts";
+import { TRUST13, TRUST2005, type TrustVersion } from "./ns.ts";
+
+/** Registers the WS-Trust routes; `services` gives each request its context and state. */
+export function registerTrustRoutes<E extends HonoEnv>(app: Hono<E>, services: (c: Context<E>) => RequestServices): void {
+  const wsdl = (c: Context<E>, ctx: StsContext) => c.body(buildWsdl(ctx.origin), 200, { "Content-Type": "text/xml; charset=utf-8" });
+
+  app.get("/trust/mex", async (c) => wsdl(c, await services(c).context()));
+  // One static route per version (no pattern parameter), so Hono's SmartRouter can pick its
+  // RegExpRouter: a pattern like :v{13|2005} sends every request through the slower TrieRouter.
+  for (const v of ["13", "2005"] as const satisfies readonly TrustVersion[]) {
+    const path = TRUST_ENDPOINTS[v];
+    app.get(path, async (c) => {
+      // `?wsdl` on an endpoint answers the same WSDL, as WCF services do.
+      if (c.req.query("wsdl") === undefined) return c.text("Send WS-Trust requests with POST.", 405, { Allow: "POST" });
+      return wsdl(c, await services(c).context());
+    });
+    app.post(path, (c) => trustEndpoint(c, services(c), v));
+  }
+
+  app.get("/FederationMetadata/2007-06/FederationMetadata.xml", async (c) => {
+    const ctx = await services(c).context();
+    const xml = await buildFederationMetadata(ctx.issuer, ctx.origin, ctx.keys);
+    return c.body(xml, 200, { "Content-Type": "application/samlmetadata+xml; charset=utf-8" });
+  });
+}
+
+async function trustEndpoint<E extends HonoEnv>(c: Context<E>, services: RequestServices, v: TrustVersion): Promise<Response> {
+  const started = Date.now();
+  const contentType = c.req.header("content-type") ?? null;
+  let ctx: StsContext;
+  try {
+    ctx = await services.context();
+  } catch (e) {
+    if (!(e instanceof StsError)) throw e;
+    const version = (contentType ?? "").includes("soap+xml") ? "1.2" : "1.1";
+    const f = buildFault(version, { code: e.code, reason: e.message, trustNs: (v === "13" ? TRUST13 : TRUST2005).ns });
+    return c.body(f.xml, f.status as 500, { "Content-Type": soapContentType(version), ...NO_STORE });
+  }
+  const reply = await handleTrustRequest(
+    ctx,
+    { state: services.state(ctx), clientAddress: services.clientAddress },
+    () => readBodyLimited(c.req.raw, ctx.config.limits.maxBodyBytes),
+    contentType,
+    v,
+  );
+  await writeAudit(ctx.audit, { ok: !reply.fault, status: reply.status, error: reply.fault?.code, reason: reply.fault?.reason }, started);
+  if (reply.status === 429) {
+    const headers = { "Content-Type": reply.contentType, ...NO_STORE, "Retry-After": String(reply.retryAfterSeconds ?? 60) };
+    return c.body(reply.body, 429, headers);
+  }
+  return new Response(reply.body, { status: reply.status, headers: noStoreHeaders(reply.contentType) });
+}
