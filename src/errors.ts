@@ -1,7 +1,8 @@
 /**
  * Protocol-free errors raised by the token engine and the protocol adapters. Each carries a
- * stable `code`; the edge (`src/http/errors.ts`) maps a code to a WS-Trust fault QName or an
- * OAuth error, so `switch (err.code)` there is exhaustive. Messages are safe to show a client:
+ * stable `code`; each door maps a code to its wire form — a WS-Trust fault QName
+ * (`src/soap/fault.ts`) or an OAuth error (`src/oauth/errors.ts`) — in tables keyed by the code,
+ * so a new code fails to compile until both doors decide its meaning. Messages are safe to show a client:
  * they never contain internals, secrets or stack traces.
  */
 export type StsErrorCode =

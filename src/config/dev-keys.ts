@@ -2,8 +2,8 @@
  * DEVELOPMENT ONLY — published in the repository, never use in production.
  *
  * These private keys are public knowledge: anyone can mint tokens with them. They exist so that
- * `npm start`, `npm run serve` and the tests work from a fresh clone (CONTRACT.md, "Embedded
- * development configuration"). A deployed worker with real configuration never loads them.
+ * `npm start`, `npm run serve` and the tests work from a fresh clone (the README's
+ * "Development credentials"). A deployed worker with real configuration never loads them.
  * Regenerate with `npm run sts -- keys generate --type rsa|ec --cn NAME --days 3650 --out DIR`.
  */
 import type { KeyMaterial } from "../keys/keyring.ts";

@@ -1,6 +1,6 @@
 /**
- * DEVELOPMENT ONLY — the embedded development configuration (CONTRACT.md, "Embedded
- * development configuration"). Used by `npm start`, `npm run serve` and the tests when no
+ * DEVELOPMENT ONLY — the embedded development configuration (the README's "Development
+ * credentials" lists it). Used by `npm start`, `npm run serve` and the tests when no
  * `STS_CONFIG` is provided and `STS_DEV_MODE` is set; a deployed worker never falls back to it
  * (see `load.ts`). Its keys are published in the repository and its credentials are documented.
  *

@@ -7,7 +7,7 @@ import type { StsContext } from "../engine/types.ts";
 import type { Env } from "./env.ts";
 import { KeyRing } from "../keys/keyring.ts";
 
-/** Keys are imported once per isolate and per configuration (STYLE.md: never per request). */
+/** Keys are imported once per isolate and per configuration: importing a key costs more than signing with it. */
 let ringFor: { config: ResolvedConfig; ring: Promise<KeyRing> } | undefined;
 
 /**

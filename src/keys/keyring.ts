@@ -1,5 +1,6 @@
 /**
- * The key ring: signing keys imported once per isolate (STYLE.md "Workers-specific habits"),
+ * The key ring: signing keys imported once per isolate (never per request: an import costs more
+ * than a signature),
  * addressed by kid, by status (current / next / previous) and by exact certificate bytes.
  */
 import type { NamedCurve } from "./ecdsa-sig.ts";

@@ -1,5 +1,5 @@
 /**
- * Request bodies up to a limit (src/http/body.ts): one read when the length is declared, a
+ * Request bodies up to a limit (src/web/body.ts): one read when the length is declared, a
  * bounded stream read when it is not, refused early when either is over the limit.
  */
 import { describe, expect, it } from "vitest";
