@@ -139,10 +139,22 @@ async function must(base, r, pick, what) {
   return v;
 }
 
-/** Fresh SAML 2.0 assertions for alice, each used once: Validate with TokenType SAML 2.0 (token
- *  transformation) by rp-validator mints a new one per call without paying PBKDF2 each time. */
+/** Fresh SAML 2.0 assertions for the seed's subject, each used once: a token exchange of the seed
+ *  assertion by demo-client (secret checked with one SHA-256) mints a new one per call without
+ *  paying PBKDF2 each time. */
 async function mintPool(base, seed, n) {
-  return pool(n, 8, () => must(base, lifecycle("Validate", seed, TT.saml2), assertionOf, "mint a pool token"));
+  const req = form("/oauth2/token", {
+    grant_type: TX.grant,
+    subject_token: Buffer.from(seed).toString("base64url"),
+    subject_token_type: TX.saml2,
+    audience: RP,
+    requested_token_type: TX.saml2,
+  });
+  const samlOf = (text) => {
+    const t = JSON.parse(text).access_token;
+    return typeof t === "string" ? Buffer.from(t, "base64url").toString("utf8") : undefined;
+  };
+  return pool(n, 8, () => must(base, req, samlOf, "mint a pool token"));
 }
 
 async function main() {
