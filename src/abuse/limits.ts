@@ -12,22 +12,23 @@
  * - Another isolate learns of the block on its first failure for that key, so across N
  *   isolates an attacker gets at most limit + N guesses per window.
  */
+import { isolateCaches } from "../cache.ts";
 import { StsError } from "../errors.ts";
 import type { StateClient } from "../state/client.ts";
 
 /** The counter the limits need (one Durable Object RPC per call). */
 export type Counter = Pick<StateClient, "hit">;
 
-/** key → epoch ms until which it is refused. Per isolate; bounded so it cannot grow without end. */
-const blocked = new Map<string, number>();
-const MAX_BLOCKED = 10_000;
+/**
+ * Keys are a subject or client name (configuration-sized) or an address, with a prefix; the
+ * oldest goes first when full: a forgotten block only costs one more counter round trip.
+ */
+const KEYED = { maxEntries: 10_000, maxKeyChars: 1100, maxTotalChars: 1024 * 1024, entryBytes: 120 };
+
+/** key → epoch ms until which it is refused. Per isolate. */
+const blocked = isolateCaches.cache<number>("abuse.blocked", KEYED);
 
 function remember(key: string, until: number): void {
-  if (blocked.size >= MAX_BLOCKED) {
-    // Evict the oldest insertion: a forgotten block only costs one more counter round trip.
-    const first = blocked.keys().next();
-    if (!first.done) blocked.delete(first.value);
-  }
   blocked.set(key, until);
 }
 
@@ -81,13 +82,12 @@ export async function countAndCheck(
 }
 
 /** Fixed-window counters kept in this isolate (no I/O). Bounded like `blocked`. */
-const local = new Map<string, { count: number; resetAt: number }>();
+const local = isolateCaches.cache<{ count: number; resetAt: number }>("abuse.local-counters", KEYED);
 
 /** Counts one event under `key` in this isolate's fixed window of `windowMs`. */
 export function localHit(key: string, windowMs: number, now: number): { count: number; resetAt: number } {
   let e = local.get(key);
   if (!e || e.resetAt <= now) {
-    if (!e && local.size >= MAX_BLOCKED) local.delete(local.keys().next().value!);
     e = { count: 0, resetAt: now + windowMs };
     local.set(key, e);
   }

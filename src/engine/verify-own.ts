@@ -104,10 +104,11 @@ export async function verifyOwnToken(ctx: StsContext, presented: PresentedToken)
  * text and in-scope namespaces (src/xml/tree.ts `elementSource`), per KeyRing — as
  * src/jwt/verified-cache.ts does for JWTs; see docs/security.md. Assertions are ~2-5 KiB.
  */
-const verifiedSaml = new VerifiedMemo<{ issuer: string; token: OwnToken }>({
+const verifiedSaml = new VerifiedMemo<{ issuer: string; token: OwnToken }>("saml.verified", {
   maxEntries: 4096,
   maxKeyChars: 16 * 1024,
-  maxTotalChars: 8 * 1024 * 1024,
+  maxTotalChars: 4 * 1024 * 1024,
+  entryBytes: 1024, // the frozen facts of one assertion
 });
 
 /** A copy the caller may keep: fresh Date objects (a frozen Date can still be set). */

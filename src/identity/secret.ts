@@ -4,6 +4,7 @@
  * entropy, so guessing is infeasible regardless of hash cost (unlike user passwords, see
  * `password.ts`); the hash only keeps the plaintext out of configuration and logs.
  */
+import { isolateCaches } from "../cache.ts";
 import { constantTimeEqual, constantTimeEqualText, fromHex, sha256, toBase64Url, toHex } from "../bytes.ts";
 
 /** Algorithm label that starts every stored secret hash. */
@@ -57,13 +58,14 @@ export async function verifySecret(secret: string, stored: string | undefined): 
  * secret skips the SHA-256 (one WebCrypto call, ~6 µs of a ~300 µs token exchange in
  * workerd). A hash no longer in the configuration is simply never asked for again.
  */
-const known = new Map<string, { expected: Uint8Array<ArrayBuffer> | string; last?: string }>();
+const known = isolateCaches.cache<{ expected: Uint8Array<ArrayBuffer> | string; last?: string }>("identity.secret-hashes", {
+  maxEntries: 1024,
+  maxKeyChars: 128, // "sha256$" and 64 hex digits
+  entryBytes: 400, // the parsed hash and the last secret that verified
+});
 function knownHash(stored: string): { expected: Uint8Array<ArrayBuffer> | string; last?: string } {
   let k = known.get(stored);
-  if (k === undefined) {
-    if (known.size >= 1024) known.clear();
-    known.set(stored, (k = { expected: parseSecretHash(stored) }));
-  }
+  if (k === undefined) known.set(stored, (k = { expected: parseSecretHash(stored) }));
   return k;
 }
 

@@ -28,15 +28,16 @@ export const MAX_VERIFIED_ENTRIES = 4096;
 /** Longer tokens are verified every time (ours are ~1 KiB; this only bounds memory). */
 export const MAX_CACHED_JWT_CHARS = 8 * 1024;
 /**
- * Total token text one cache holds. At 4,096 entries of the full 8 KiB the keys alone would be
- * 32 MiB of a 128 MB isolate, so the text is also bounded; ordinary ~1 KiB tokens never reach it.
+ * Total token text the cache holds. At 4,096 entries of the full 8 KiB the keys alone would be
+ * 32 MiB of a 128 MB isolate, so the text is also bounded; 4,096 ordinary ~1 KiB tokens fit.
  */
-export const MAX_CACHED_TOTAL_CHARS = 8 * 1024 * 1024;
+export const MAX_CACHED_TOTAL_CHARS = 4 * 1024 * 1024;
 
-const memo = new VerifiedMemo<VerifiedJwt>({
+const memo = new VerifiedMemo<VerifiedJwt>("jwt.verified", {
   maxEntries: MAX_VERIFIED_ENTRIES,
   maxKeyChars: MAX_CACHED_JWT_CHARS,
   maxTotalChars: MAX_CACHED_TOTAL_CHARS,
+  entryBytes: 1024, // frozen payload and header of one token
 });
 
 /** The remembered verification of exactly this string under this KeyRing, if any. */

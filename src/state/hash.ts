@@ -1,4 +1,5 @@
 /** Hashing and shard naming shared by the state client and its tests. */
+import { type BoundedCache, isolateCaches } from "../cache.ts";
 import { sha256, toBase64Url } from "../bytes.ts";
 
 export { sha256 };
@@ -33,16 +34,16 @@ async function hashId(id: string): Promise<string> {
  * The same token ID is hashed by the state client and again by the audit line of one request,
  * and a token presented repeatedly is hashed on each presentation: one SHA-256 each, ~10 µs in
  * workerd (measured). The hashes are pure functions of public identifiers, so an isolate keeps
- * recent ones; the map is emptied when full (bounded memory, no eviction bookkeeping).
+ * recent ones, the oldest forgotten first (src/cache.ts).
  */
-const MEMO_MAX = 4096;
-const idHashes = new Map<string, Promise<string>>();
-const shardNames = new Map<string, Promise<string>>();
+// A pending or settled 43-character hash per key; keys are token IDs and issuer + subject.
+const MEMO = { maxEntries: 4096, maxKeyChars: 2048, maxTotalChars: 512 * 1024, entryBytes: 200 };
+const idHashes = isolateCaches.cache<Promise<string>>("state.token-id-hashes", MEMO);
+const shardNames = isolateCaches.cache<Promise<string>>("state.shard-names", MEMO);
 
-function remembered(memo: Map<string, Promise<string>>, key: string, compute: () => Promise<string>): Promise<string> {
+function remembered(memo: BoundedCache<Promise<string>>, key: string, compute: () => Promise<string>): Promise<string> {
   let v = memo.get(key);
   if (v === undefined) {
-    if (memo.size >= MEMO_MAX) memo.clear();
     v = compute();
     memo.set(key, v);
   }

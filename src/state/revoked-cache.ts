@@ -1,3 +1,4 @@
+import { BoundedCache, isolateCaches } from "../cache.ts";
 import type { RevocationReason } from "./types.ts";
 
 /**
@@ -11,11 +12,12 @@ import type { RevocationReason } from "./types.ts";
  * object still answers for them).
  */
 export class RevokedCache {
-  readonly #max: number;
-  readonly #entries = new Map<string, { reason: RevocationReason; expiresAt: number }>();
+  readonly #entries: BoundedCache<{ reason: RevocationReason; expiresAt: number }>;
 
-  constructor(max = 10_000) {
-    this.#max = max;
+  /** `max` entries; the isolate's own cache is registered by name, a test's is its own. */
+  constructor(max = 10_000, name?: string) {
+    const limits = { maxEntries: max, maxKeyChars: 64, entryBytes: 160 }; // a 43-character hash and a small record
+    this.#entries = name === undefined ? new BoundedCache("revoked (unregistered)", limits) : isolateCaches.cache(name, limits);
   }
 
   /** The remembered reason, if `idHash` is known revoked and not yet expired at `now`. */
@@ -30,10 +32,7 @@ export class RevokedCache {
   }
 
   put(idHash: string, reason: RevocationReason, expiresAt: number): void {
-    this.#entries.delete(idHash);
     this.#entries.set(idHash, { reason, expiresAt });
-    // Map iteration is insertion order: the first key is the oldest entry.
-    while (this.#entries.size > this.#max) this.#entries.delete(this.#entries.keys().next().value!);
   }
 
   get size(): number {
@@ -42,4 +41,4 @@ export class RevokedCache {
 }
 
 /** The isolate's shared cache, used by every state client unless a test passes its own. */
-export const isolateRevokedCache = new RevokedCache();
+export const isolateRevokedCache = new RevokedCache(10_000, "state.revoked");

@@ -21,7 +21,7 @@ const LAYERS: string[][] = [
   ["config", "web"],
   ["keys", "identity", "state"],
   ["token", "xml"],
-  ["bytes", "errors"],
+  ["bytes", "errors", "cache"],
 ];
 const RANK = new Map(LAYERS.flatMap((names, i) => names.map((n) => [n, LAYERS.length - i] as const)));
 
