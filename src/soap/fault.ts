@@ -1,5 +1,5 @@
 import type { StsErrorCode } from "../errors.ts";
-import { escapeAttr, escapeText } from "../xml/escape.ts";
+import { type Markup, xml } from "../xml/markup.ts";
 import { type SoapVersion, WSA_FAULT_ACTION, WSSE_NS } from "./ns.ts";
 import { soapReply } from "./reply.ts";
 
@@ -43,34 +43,28 @@ export interface FaultInput {
 /** Builds a SOAP fault in the caller's SOAP version; returns the body and the HTTP status. */
 export function buildFault(version: SoapVersion, f: FaultInput): { xml: string; status: number } {
   const def = FAULTS[f.code];
-  const reason = escapeText(f.reason);
-  const nsDecl =
-    def.space === "wst" ? ` xmlns:wst="${f.trustNs}"` : def.space === "wsse" ? ` xmlns:wsse="${WSSE_NS}"` : "";
+  const nsUri = def.space === "wst" ? f.trustNs : def.space === "wsse" ? WSSE_NS : undefined;
+  const nsDecl = nsUri === undefined ? undefined : def.space === "wst" ? xml` xmlns:wst="${nsUri}"` : xml` xmlns:wsse="${nsUri}"`;
   const qname = def.space === "soap" ? `s:${def.local}` : `${def.space}:${def.local}`;
-  let fault: string;
+  let fault: Markup;
   if (version === "1.1") {
     // SOAP 1.1 §4.4: the WS-Trust / WS-Security QName is the faultcode itself.
-    fault = `<s:Fault${nsDecl}><faultcode>${qname}</faultcode><faultstring xml:lang="en">${reason}</faultstring></s:Fault>`;
+    fault = xml`<s:Fault${nsDecl}><faultcode>${qname}</faultcode><faultstring xml:lang="en">${f.reason}</faultstring></s:Fault>`;
   } else {
     // SOAP 1.2 Part 1 §5.4.6: Sender/Receiver with the specific QName as Subcode.
     const top = def.space === "soap" ? qname : def.receiver ? "s:Receiver" : "s:Sender";
-    const sub = def.space === "soap" ? "" : `<s:Subcode><s:Value>${qname}</s:Value></s:Subcode>`;
-    fault =
-      `<s:Fault${nsDecl}><s:Code><s:Value>${top}</s:Value>${sub}</s:Code>` +
-      `<s:Reason><s:Text xml:lang="en">${reason}</s:Text></s:Reason></s:Fault>`;
+    const sub = def.space === "soap" ? undefined : xml`<s:Subcode><s:Value>${qname}</s:Value></s:Subcode>`;
+    fault = xml`<s:Fault${nsDecl}><s:Code><s:Value>${top}</s:Value>${sub}</s:Code><s:Reason><s:Text xml:lang="en">${f.reason}</s:Text></s:Reason></s:Fault>`;
   }
-  let xml = soapReply(version, { action: WSA_FAULT_ACTION, relatesTo: f.relatesTo, ns: f.wsaNs }, fault);
+  let notUnderstood: Markup | undefined;
   if (f.code === "must_understand" && f.notUnderstood && version === "1.2") {
-    // SOAP 1.2 Part 1 §5.4.8: a NotUnderstood header names the header block.
-    // "namespace localName": a namespace may hold spaces, a local name never does.
+    // SOAP 1.2 Part 1 §5.4.8: a NotUnderstood header names the header block. "namespace
+    // localName": a namespace may hold spaces, a local name never does.
     const cut = f.notUnderstood.lastIndexOf(" ");
-    const ns = f.notUnderstood.slice(0, Math.max(cut, 0));
-    const local = f.notUnderstood.slice(cut + 1);
-    const notUnderstood = `<s:NotUnderstood xmlns:nu="${escapeAttr(ns)}" qname="nu:${escapeAttr(local)}"/>`;
-    // A function, not a replacement string: `$&`, `$'` and friends in caller text must stay text.
-    xml = xml.replace("<s:Header>", () => `<s:Header>${notUnderstood}`);
+    notUnderstood = xml`<s:NotUnderstood xmlns:nu="${f.notUnderstood.slice(0, Math.max(cut, 0))}" qname="nu:${f.notUnderstood.slice(cut + 1)}"/>`;
   }
+  const envelope = soapReply(version, { action: WSA_FAULT_ACTION, relatesTo: f.relatesTo, ns: f.wsaNs }, fault, notUnderstood);
   // SOAP 1.2 Part 2 §7.5.1 table 20: Sender → 400; MustUnderstand, VersionMismatch, Receiver → 500.
   const status = def.http ?? (version === "1.1" || def.receiver || def.space === "soap" ? 500 : 400);
-  return { xml, status };
+  return { xml: envelope, status };
 }

@@ -1,4 +1,4 @@
-import { escapeText } from "../xml/escape.ts";
+import { type Markup, xml } from "../xml/markup.ts";
 import { type SoapVersion, WSA10_NS, soapNs } from "./ns.ts";
 
 export interface ReplyAddressing {
@@ -11,17 +11,10 @@ export interface ReplyAddressing {
 }
 
 /**
- * Wraps an already-serialized body payload in a SOAP envelope of the caller's version. Built
- * as a string: the payload (e.g. a signed assertion) is embedded byte for byte, never
- * re-serialized, so its signature stays intact.
+ * Wraps a body payload in a SOAP envelope of the caller's version; `header` goes first in the
+ * Header (a fault's NotUnderstood). The payload (e.g. holding a signed assertion) is embedded
+ * byte for byte, never re-serialized, so a signature inside stays intact.
  */
-export function soapReply(version: SoapVersion, wsa: ReplyAddressing, bodyXml: string): string {
-  const s = soapNs(version);
-  const a = wsa.ns ?? WSA10_NS;
-  const relates = wsa.relatesTo ? `<a:RelatesTo>${escapeText(wsa.relatesTo)}</a:RelatesTo>` : "";
-  return (
-    `<s:Envelope xmlns:s="${s}" xmlns:a="${a}">` +
-    `<s:Header><a:Action s:mustUnderstand="1">${escapeText(wsa.action)}</a:Action>${relates}</s:Header>` +
-    `<s:Body>${bodyXml}</s:Body></s:Envelope>`
-  );
+export function soapReply(version: SoapVersion, wsa: ReplyAddressing, body: Markup, header?: Markup): string {
+  return xml`<s:Envelope xmlns:s="${soapNs(version)}" xmlns:a="${wsa.ns ?? WSA10_NS}"><s:Header>${header}<a:Action s:mustUnderstand="1">${wsa.action}</a:Action>${wsa.relatesTo ? xml`<a:RelatesTo>${wsa.relatesTo}</a:RelatesTo>` : undefined}</s:Header><s:Body>${body}</s:Body></s:Envelope>`.xml;
 }

@@ -2,27 +2,20 @@ import type { Element } from "@xmldom/xmldom";
 import { StsError, invalidRequest } from "../errors.ts";
 import type { Requestor, StsContext } from "../engine/types.ts";
 import { childElements } from "../xml/dom.ts";
-import { escapeAttr, escapeText } from "../xml/escape.ts";
+import { type Markup, xml } from "../xml/markup.ts";
 import type { TrustNs } from "./ns.ts";
 import { type RequestKind, type Rst, readRst } from "./rst.ts";
-import { collection } from "./rstr.ts";
+import { collection, context } from "./rstr.ts";
 
-type Handler = (ctx: StsContext, who: Requestor, rst: Rst) => Promise<string>;
+type Handler = (ctx: StsContext, who: Requestor, rst: Rst) => Promise<Markup>;
 
 /**
  * An item that failed: an RSTR carrying the item's Context and a wst:Status whose Reason names
  * the WS-Trust fault, so one bad item does not fail the whole batch (WS-Trust 1.3 leaves
  * per-item failures to the service; this is our documented choice).
  */
-function failedItem(t: TrustNs, context: string | undefined, e: StsError): string {
-  const ctx = context !== undefined ? ` Context="${escapeAttr(context)}"` : "";
-  return (
-    `<wst:RequestSecurityTokenResponse xmlns:wst="${t.ns}"${ctx}>` +
-    `<wst:TokenType>${t.statusTokenType}</wst:TokenType>` +
-    `<wst:Status><wst:Code>${t.statusInvalid}</wst:Code>` +
-    `<wst:Reason>${escapeText(`${e.code}: ${e.message}`)}</wst:Reason></wst:Status>` +
-    `</wst:RequestSecurityTokenResponse>`
-  );
+function failedItem(t: TrustNs, ctx: string | undefined, e: StsError): Markup {
+  return xml`<wst:RequestSecurityTokenResponse xmlns:wst="${t.ns}"${context(ctx)}><wst:TokenType>${t.statusTokenType}</wst:TokenType><wst:Status><wst:Code>${t.statusInvalid}</wst:Code><wst:Reason>${`${e.code}: ${e.message}`}</wst:Reason></wst:Status></wst:RequestSecurityTokenResponse>`;
 }
 
 /**
@@ -35,13 +28,13 @@ export async function handleBatch(
   rstc: Element,
   trust: TrustNs,
   handlers: Record<RequestKind, Handler>,
-): Promise<string> {
+): Promise<Markup> {
   const items = childElements(rstc);
   if (items.length === 0) throw invalidRequest("The request collection is empty.");
   if (items.length > ctx.config.limits.maxBatchItems) {
     throw invalidRequest(`A batch may hold at most ${ctx.config.limits.maxBatchItems} requests.`);
   }
-  const out: string[] = [];
+  const out: Markup[] = [];
   for (const item of items) {
     if (item.namespaceURI !== trust.ns || item.localName !== "RequestSecurityToken") {
       throw invalidRequest("A request collection may contain only wst:RequestSecurityToken elements.");

@@ -1,3 +1,4 @@
+import type { Markup } from "../xml/markup.ts";
 import { cancelToken } from "../engine/cancel.ts";
 import type { Requestor, StsContext } from "../engine/types.ts";
 import type { StateClient } from "../state/client.ts";
@@ -6,7 +7,7 @@ import { cancelledRstr } from "./rstr.ts";
 import { presentedFromTarget } from "./target.ts";
 
 /** Cancel (WS-Trust 1.3 §9.1): wst:RequestedTokenCancelled; idempotent. */
-export async function handleCancel(ctx: StsContext, state: StateClient, who: Requestor, rst: Rst): Promise<string> {
+export async function handleCancel(ctx: StsContext, state: StateClient, who: Requestor, rst: Rst): Promise<Markup> {
   await cancelToken(ctx, state, who, presentedFromTarget(rst.target));
   return cancelledRstr(rst.trust, rst.context);
 }

@@ -1,3 +1,4 @@
+import type { Markup } from "../xml/markup.ts";
 import { authenticateLimited, withRenewalLimit } from "../abuse/guard.ts";
 import { StsError, authenticationFailed, badRequest, invalidRequest } from "../errors.ts";
 import { type Requestor, type StsContext, requestorName } from "../engine/types.ts";
@@ -37,7 +38,7 @@ export interface TrustDeps {
   clientAddress: string | undefined;
 }
 
-export type Handler = (ctx: StsContext, who: Requestor, rst: Rst) => Promise<string>;
+export type Handler = (ctx: StsContext, who: Requestor, rst: Rst) => Promise<Markup>;
 
 /** UsernameToken Created values older than this are refused, so the replay cache stays bounded. */
 const NONCE_WINDOW_MS = 10 * 60 * 1000;
@@ -119,7 +120,7 @@ export async function handleTrustRequest(
     }
     const who = await authenticateLimited(ctx, deps.state, deps.clientAddress, ut.username, ut.password);
     const handlers = handlersFor(deps.state);
-    let replyBody: string;
+    let replyBody: Markup;
     let action: string;
     if (rst) {
       action = trust.actions[`${rst.requestKind}Reply`];

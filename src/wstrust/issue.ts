@@ -1,3 +1,4 @@
+import type { Markup } from "../xml/markup.ts";
 import { invalidRequest } from "../errors.ts";
 import { issue } from "../engine/issue.ts";
 import type { Requestor, StsContext } from "../engine/types.ts";
@@ -21,7 +22,7 @@ export function checkKeyType(rst: Rst): void {
  * with wst:OnBehalfOf (1.3) / wst14:ActAs (1.4), a caller asks for a token for the party whose
  * token it presents. Returns one RSTR (the caller wraps it in an RSTRC for 1.3).
  */
-export async function handleIssue(ctx: StsContext, state: Pick<StateClient, "status">, who: Requestor, rst: Rst): Promise<string> {
+export async function handleIssue(ctx: StsContext, state: Pick<StateClient, "status">, who: Requestor, rst: Rst): Promise<Markup> {
   if (!rst.appliesTo) throw invalidRequest("wsp:AppliesTo is required: name the relying party the token is for.");
   if (rst.tokenType === "status") throw invalidRequest("The Status token type is only valid for Validate.");
   if (rst.actAs && rst.onBehalfOf) throw invalidRequest("Send either wst:OnBehalfOf or wst14:ActAs, not both.");

@@ -1,5 +1,5 @@
 import { WSA10_NS, WSU_NS } from "../soap/ns.ts";
-import { escapeAttr, escapeText } from "../xml/escape.ts";
+import { type Markup, trustedMarkup, xml } from "../xml/markup.ts";
 import { TRUST13, TRUST2005, type TrustNs, WSP_NS } from "./ns.ts";
 
 const WSDL_NS = "http://schemas.xmlsoap.org/wsdl/";
@@ -16,6 +16,9 @@ export const TRUST_ENDPOINTS = {
   "2005": "/trust/2005/usernamemixed",
 } as const;
 
+/** WS-SecurityPolicy assertion names the flavours use (element names, so constants only). */
+type SpName = "SignedEncryptedSupportingTokens" | "SignedSupportingTokens" | "Trust13" | "Trust10" | "WssUsernameToken10";
+
 interface Flavour {
   trust: TrustNs;
   portType: string;
@@ -23,10 +26,10 @@ interface Flavour {
   binding: string;
   sp: string;
   /** WS-SP 1.2 (200702) calls it SignedEncryptedSupportingTokens; the 2005/07 draft has SignedSupportingTokens. */
-  supporting: string;
+  supporting: SpName;
   include: string;
-  trustAssertion: string;
-  wssUsername: string;
+  trustAssertion: SpName;
+  wssUsername: SpName;
 }
 
 const FLAVOURS: Flavour[] = [
@@ -62,71 +65,50 @@ const OPS = [
 ] as const;
 
 /** WS-SecurityPolicy for a usernamemixed endpoint: TLS transport binding + a UsernameToken. */
-function policy(f: Flavour): string {
+function policy(f: Flavour): Markup {
   const sp = f.sp;
-  return (
-    `<wsp:Policy wsu:Id="${f.binding}_policy"><wsp:ExactlyOne><wsp:All>` +
-    `<sp:TransportBinding xmlns:sp="${sp}"><wsp:Policy>` +
-    `<sp:TransportToken><wsp:Policy><sp:HttpsToken${f.sp === SP12_NS ? "" : ' RequireClientCertificate="false"'}/></wsp:Policy></sp:TransportToken>` +
-    `<sp:AlgorithmSuite><wsp:Policy><sp:Basic256/></wsp:Policy></sp:AlgorithmSuite>` +
-    `<sp:Layout><wsp:Policy><sp:Strict/></wsp:Policy></sp:Layout><sp:IncludeTimestamp/>` +
-    `</wsp:Policy></sp:TransportBinding>` +
-    `<sp:${f.supporting} xmlns:sp="${sp}"><wsp:Policy>` +
-    `<sp:UsernameToken sp:IncludeToken="${f.include}"><wsp:Policy><sp:${f.wssUsername}/></wsp:Policy></sp:UsernameToken>` +
-    `</wsp:Policy></sp:${f.supporting}>` +
-    `<sp:Wss11 xmlns:sp="${sp}"><wsp:Policy/></sp:Wss11>` +
-    `<sp:${f.trustAssertion} xmlns:sp="${sp}"><wsp:Policy><sp:MustSupportIssuedTokens/>` +
-    `<sp:RequireClientEntropy/><sp:RequireServerEntropy/></wsp:Policy></sp:${f.trustAssertion}>` +
-    `<wsaw:UsingAddressing/>` +
-    `</wsp:All></wsp:ExactlyOne></wsp:Policy>`
-  );
+  const https = f.sp === SP12_NS ? xml`<sp:HttpsToken/>` : xml`<sp:HttpsToken RequireClientCertificate="false"/>`;
+  return xml`<wsp:Policy wsu:Id="${f.binding}_policy"><wsp:ExactlyOne><wsp:All><sp:TransportBinding xmlns:sp="${sp}"><wsp:Policy><sp:TransportToken><wsp:Policy>${https}</wsp:Policy></sp:TransportToken><sp:AlgorithmSuite><wsp:Policy><sp:Basic256/></wsp:Policy></sp:AlgorithmSuite><sp:Layout><wsp:Policy><sp:Strict/></wsp:Policy></sp:Layout><sp:IncludeTimestamp/></wsp:Policy></sp:TransportBinding>${element(sp, f.supporting, xml`<wsp:Policy><sp:UsernameToken sp:IncludeToken="${f.include}"><wsp:Policy>${element(sp, f.wssUsername)}</wsp:Policy></sp:UsernameToken></wsp:Policy>`, true)}<sp:Wss11 xmlns:sp="${sp}"><wsp:Policy/></sp:Wss11>${element(sp, f.trustAssertion, xml`<wsp:Policy><sp:MustSupportIssuedTokens/><sp:RequireClientEntropy/><sp:RequireServerEntropy/></wsp:Policy>`, true)}<wsaw:UsingAddressing/></wsp:All></wsp:ExactlyOne></wsp:Policy>`;
 }
 
-function messagesAndPortType(f: Flavour): string {
+/** `<sp:NAME>` (its name one of our constants), declaring sp when asked, with optional content. */
+function element(sp: string, name: SpName, content?: Markup, declare = false): Markup {
+  const open = trustedMarkup(`sp:${name}`);
+  const ns = declare ? xml` xmlns:sp="${sp}"` : undefined;
+  return content === undefined ? xml`<${open}${ns}/>` : xml`<${open}${ns}>${content}</${open}>`;
+}
+
+function messagesAndPortType(f: Flavour): Markup {
   const t = f.trust.version === "13" ? "trust" : "t";
-  let msgs = "";
-  let ops = "";
+  const msgs: Markup[] = [];
+  const ops: Markup[] = [];
   for (const [name, kind, reply] of OPS) {
     const op = `${f.opPrefix}${name}Async`;
     const inMsg = `${f.portType}_${op}_InputMessage`;
     const outMsg = `${f.portType}_${op}_OutputMessage`;
     const outEl =
       f.trust.version === "13" && kind === "issue" ? "RequestSecurityTokenResponseCollection" : "RequestSecurityTokenResponse";
-    msgs +=
-      `<wsdl:message name="${inMsg}"><wsdl:part name="request" element="${t}:RequestSecurityToken"/></wsdl:message>` +
-      `<wsdl:message name="${outMsg}"><wsdl:part name="${f.trust.version === "13" ? "responseCollection" : "response"}" element="${t}:${outEl}"/></wsdl:message>`;
-    ops +=
-      `<wsdl:operation name="${op}">` +
-      `<wsdl:input wsaw:Action="${f.trust.actions[kind]}" message="tns:${inMsg}"/>` +
-      `<wsdl:output wsaw:Action="${f.trust.actions[reply]}" message="tns:${outMsg}"/></wsdl:operation>`;
+    msgs.push(
+      xml`<wsdl:message name="${inMsg}"><wsdl:part name="request" element="${t}:RequestSecurityToken"/></wsdl:message><wsdl:message name="${outMsg}"><wsdl:part name="${f.trust.version === "13" ? "responseCollection" : "response"}" element="${t}:${outEl}"/></wsdl:message>`,
+    );
+    ops.push(
+      xml`<wsdl:operation name="${op}"><wsdl:input wsaw:Action="${f.trust.actions[kind]}" message="tns:${inMsg}"/><wsdl:output wsaw:Action="${f.trust.actions[reply]}" message="tns:${outMsg}"/></wsdl:operation>`,
+    );
   }
-  return msgs + `<wsdl:portType name="${f.portType}">${ops}</wsdl:portType>`;
+  return xml`${msgs}<wsdl:portType name="${f.portType}">${ops}</wsdl:portType>`;
 }
 
-function binding(f: Flavour): string {
-  let ops = "";
-  for (const [name, kind] of OPS) {
-    ops +=
-      `<wsdl:operation name="${f.opPrefix}${name}Async">` +
-      `<soap12:operation soapAction="${f.trust.actions[kind]}" style="document"/>` +
-      `<wsdl:input><soap12:body use="literal"/></wsdl:input><wsdl:output><soap12:body use="literal"/></wsdl:output>` +
-      `</wsdl:operation>`;
-  }
-  return (
-    `<wsdl:binding name="${f.binding}" type="tns:${f.portType}">` +
-    `<wsp:PolicyReference URI="#${f.binding}_policy"/>` +
-    `<soap12:binding transport="${HTTP_TRANSPORT}"/>${ops}</wsdl:binding>`
+function binding(f: Flavour): Markup {
+  const ops = OPS.map(
+    ([name, kind]) =>
+      xml`<wsdl:operation name="${f.opPrefix}${name}Async"><soap12:operation soapAction="${f.trust.actions[kind]}" style="document"/><wsdl:input><soap12:body use="literal"/></wsdl:input><wsdl:output><soap12:body use="literal"/></wsdl:output></wsdl:operation>`,
   );
+  return xml`<wsdl:binding name="${f.binding}" type="tns:${f.portType}"><wsp:PolicyReference URI="#${f.binding}_policy"/><soap12:binding transport="${HTTP_TRANSPORT}"/>${ops}</wsdl:binding>`;
 }
 
-function port(f: Flavour, origin: string): string {
-  const url = escapeAttr(origin + TRUST_ENDPOINTS[f.trust.version]);
-  return (
-    `<wsdl:port name="${f.binding}" binding="tns:${f.binding}">` +
-    `<soap12:address location="${url}"/>` +
-    `<wsa10:EndpointReference><wsa10:Address>${escapeText(origin + TRUST_ENDPOINTS[f.trust.version])}</wsa10:Address></wsa10:EndpointReference>` +
-    `</wsdl:port>`
-  );
+function port(f: Flavour, origin: string): Markup {
+  const url = origin + TRUST_ENDPOINTS[f.trust.version];
+  return xml`<wsdl:port name="${f.binding}" binding="tns:${f.binding}"><soap12:address location="${url}"/><wsa10:EndpointReference><wsa10:Address>${url}</wsa10:Address></wsa10:EndpointReference></wsdl:port>`;
 }
 
 /**
@@ -138,16 +120,6 @@ function port(f: Flavour, origin: string): string {
 export function buildWsdl(origin: string): string {
   return (
     `<?xml version="1.0" encoding="utf-8"?>` +
-    `<wsdl:definitions name="SecurityTokenService" targetNamespace="${TNS}" xmlns:wsdl="${WSDL_NS}" ` +
-    `xmlns:soap12="${SOAP12_WSDL_NS}" xmlns:wsu="${WSU_NS}" xmlns:wsp="${WSP_NS}" xmlns:wsa10="${WSA10_NS}" ` +
-    `xmlns:wsaw="${WSAW_NS}" xmlns:tns="${TNS}" xmlns:trust="${TRUST13.ns}" xmlns:t="${TRUST2005.ns}" ` +
-    `xmlns:xsd="http://www.w3.org/2001/XMLSchema">` +
-    FLAVOURS.map(policy).join("") +
-    `<wsdl:types><xsd:schema targetNamespace="${TNS}/Imports">` +
-    `<xsd:import namespace="${TRUST13.ns}"/><xsd:import namespace="${TRUST2005.ns}"/></xsd:schema></wsdl:types>` +
-    FLAVOURS.map(messagesAndPortType).join("") +
-    FLAVOURS.map(binding).join("") +
-    `<wsdl:service name="SecurityTokenService">${FLAVOURS.map((f) => port(f, origin)).join("")}</wsdl:service>` +
-    `</wsdl:definitions>`
+    xml`<wsdl:definitions name="SecurityTokenService" targetNamespace="${TNS}" xmlns:wsdl="${WSDL_NS}" xmlns:soap12="${SOAP12_WSDL_NS}" xmlns:wsu="${WSU_NS}" xmlns:wsp="${WSP_NS}" xmlns:wsa10="${WSA10_NS}" xmlns:wsaw="${WSAW_NS}" xmlns:tns="${TNS}" xmlns:trust="${TRUST13.ns}" xmlns:t="${TRUST2005.ns}" xmlns:xsd="http://www.w3.org/2001/XMLSchema">${FLAVOURS.map(policy)}<wsdl:types><xsd:schema targetNamespace="${TNS}/Imports"><xsd:import namespace="${TRUST13.ns}"/><xsd:import namespace="${TRUST2005.ns}"/></xsd:schema></wsdl:types>${FLAVOURS.map(messagesAndPortType)}${FLAVOURS.map(binding)}<wsdl:service name="SecurityTokenService">${FLAVOURS.map((f) => port(f, origin))}</wsdl:service></wsdl:definitions>`.xml
   );
 }

@@ -1,3 +1,4 @@
+import type { Markup } from "../xml/markup.ts";
 import { renewToken } from "../engine/renew.ts";
 import type { Requestor, StsContext } from "../engine/types.ts";
 import type { StateClient } from "../state/client.ts";
@@ -9,7 +10,7 @@ import { presentedFromTarget } from "./target.ts";
  * Renew (WS-Trust 1.3 §7.4): the renewed token in an RSTR. `wst:Renewing OK="true"` lets a
  * just-expired token renew within the relying party's grace; `Allow="false"` is refused.
  */
-export async function handleRenew(ctx: StsContext, state: StateClient, who: Requestor, rst: Rst): Promise<string> {
+export async function handleRenew(ctx: StsContext, state: StateClient, who: Requestor, rst: Rst): Promise<Markup> {
   const tok = await renewToken(ctx, state, who, presentedFromTarget(rst.target), {
     allowExpired: rst.renewing?.ok === true,
     lifetime: rst.lifetime,

@@ -1,3 +1,4 @@
+import type { Markup } from "../xml/markup.ts";
 import { transform, validate } from "../engine/validate.ts";
 import type { Requestor, StsContext } from "../engine/types.ts";
 import type { StateClient } from "../state/client.ts";
@@ -11,7 +12,7 @@ import { presentedFromTarget } from "./target.ts";
  * validated subject at AppliesTo (else the original audience); an invalid token then gets
  * wst:InvalidSecurityToken.
  */
-export async function handleValidate(ctx: StsContext, state: StateClient, who: Requestor, rst: Rst): Promise<string> {
+export async function handleValidate(ctx: StsContext, state: StateClient, who: Requestor, rst: Rst): Promise<Markup> {
   const presented = presentedFromTarget(rst.target);
   if (rst.tokenType === undefined || rst.tokenType === "status") {
     const r = await validate(ctx, state, who, presented);

@@ -1,20 +1,17 @@
 /**
- * The one escape module for everything the STS writes as XML: `escapeText` / `escapeAttr` for
- * messages built as strings (SOAP envelopes, faults, RSTRs, WSDL), and the canonical escapes
+ * The one escape module for everything the STS writes as XML: `escapeAttr` for the messages the
+ * template writer builds (markup.ts: SOAP envelopes, faults, RSTRs, WSDL), and the canonical escapes
  * (C14N 1.0 §2.3, "Character Modifications and Character References") for what the tree writer
  * writes and signs. Any value a caller may have influenced goes through one of them; attribute
  * values always through an attribute escape, which also covers quotes and white space.
  */
 
-/** Escapes text for element content. */
-export function escapeText(s: string): string {
-  return s.replace(/[&<>]/g, (c) => (c === "&" ? "&amp;" : c === "<" ? "&lt;" : "&gt;"));
-}
-
-/** Escapes text for a double-quoted attribute value. */
+/** Escapes text for a double-quoted attribute value (also correct in element content). */
 export function escapeAttr(s: string): string {
-  return s.replace(/[&<>"\t\n\r]/g, (c) => ATTR_ESCAPES[c]!);
+  return ATTR_ESCAPED.test(s) ? s.replace(ATTR_ESCAPED_ALL, (c) => ATTR_ESCAPES[c]!) : s;
 }
+const ATTR_ESCAPED = /[&<>"\t\n\r]/;
+const ATTR_ESCAPED_ALL = /[&<>"\t\n\r]/g;
 const ATTR_ESCAPES: Record<string, string> = {
   "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\t": "&#9;", "\n": "&#10;", "\r": "&#13;",
 };
