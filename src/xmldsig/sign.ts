@@ -112,7 +112,7 @@ async function complete(sk: Skeleton, r: Resolved, key: SigningKey, octets: Uint
 }
 
 /**
- * Signs `element` (an xmldom tree, e.g. parsed or built with src/xml/build.ts) in place with an
+ * Signs `element` (an xmldom tree, e.g. one parsed by src/xml/parse.ts) in place with an
  * enveloped signature and returns the inserted ds:Signature. The digest comes straight from
  * the DOM (no serialize-and-reparse); the signature itself is written by the tree writer.
  * @throws XmlDsigSignError for unsupported algorithms, a key/algorithm mismatch or a missing ID.
