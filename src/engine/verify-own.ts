@@ -1,6 +1,6 @@
 import type { Element } from "@xmldom/xmldom";
 import type { TokenKind } from "../config/types.ts";
-import { verifyOwnJwt } from "../jwt/verify.ts";
+import { verifyJwt } from "../jwt/verify.ts";
 import { readAssertion } from "../saml/parse.ts";
 import { VerifiedMemo, deepFreeze } from "../keys/verified-memo.ts";
 import { elementSource } from "../xml/tree.ts";
@@ -56,7 +56,7 @@ export async function verifyOwnToken(ctx: StsContext, presented: PresentedToken)
   const skewMs = ctx.config.limits.clockSkewSeconds * 1000;
   const now = ctx.now();
   if ("jwt" in presented) {
-    const r = await verifyOwnJwt(ctx.keys, presented.jwt, ctx.issuer, now, ctx.config.limits.clockSkewSeconds);
+    const r = await verifyJwt(presented.jwt, ctx.keys, { issuer: ctx.issuer, now, skewSeconds: ctx.config.limits.clockSkewSeconds });
     const p = r.ok ? r.payload : r.payload;
     if (!p) return { ok: false, reason: r.ok ? "The token is not valid." : r.reason };
     const token = r.ok ? jwtFactsOf(p, r.header.typ) : jwtFacts(p, undefined);
