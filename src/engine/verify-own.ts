@@ -1,5 +1,6 @@
 import type { Element } from "@xmldom/xmldom";
 import type { TokenKind } from "../config/types.ts";
+import { identityClaims } from "../jwt/claims.ts";
 import { verifyJwt } from "../jwt/verify.ts";
 import { readAssertion } from "../saml/parse.ts";
 import { VerifiedMemo, deepFreeze } from "../keys/verified-memo.ts";
@@ -140,17 +141,9 @@ function jwtFactsOf(p: Record<string, unknown>, typ: string | undefined): OwnTok
   return hit.token && copyOf(hit.token);
 }
 
-const RESERVED = new Set(["iss", "sub", "aud", "exp", "nbf", "iat", "jti", "scope", "client_id", "act", "auth_time", "may_act", "cnf"]);
-
 function jwtFacts(p: Record<string, unknown>, typ: string | undefined): OwnToken | undefined {
   if (typeof p.sub !== "string" || typeof p.jti !== "string" || typeof p.exp !== "number" || typeof p.iat !== "number") return undefined;
   const aud = Array.isArray(p.aud) ? String(p.aud[0] ?? "") : typeof p.aud === "string" ? p.aud : "";
-  const claims: Record<string, string[]> = {};
-  for (const [k, v] of Object.entries(p)) {
-    if (RESERVED.has(k)) continue;
-    if (typeof v === "string") claims[k] = [v];
-    else if (Array.isArray(v) && v.every((x) => typeof x === "string")) claims[k] = [...(v as string[])];
-  }
   return {
     kind: typ === "at+jwt" ? "access_token" : "jwt",
     id: p.jti,
@@ -161,7 +154,7 @@ function jwtFacts(p: Record<string, unknown>, typ: string | undefined): OwnToken
     expires: new Date(p.exp * 1000),
     authnInstant: new Date((typeof p.auth_time === "number" ? p.auth_time : p.iat) * 1000),
     authnMethod: "",
-    claims,
+    claims: identityClaims(p),
     scope: typeof p.scope === "string" ? p.scope.split(" ").filter(Boolean) : [],
     actor: typeof p.act === "object" && p.act !== null ? (p.act as Actor) : undefined,
     clientId: typeof p.client_id === "string" ? p.client_id : undefined,
