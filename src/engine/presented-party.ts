@@ -5,8 +5,6 @@
  * pinned certificates). Anything else is refused. Protocol-free: adapters decode the wire form.
  */
 import type { Element } from "@xmldom/xmldom";
-import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from "jose";
-import type { JWTPayload } from "jose";
 import type { TrustedIssuer } from "../config/types.ts";
 import { invalidToken } from "../errors.ts";
 import type { Actor, Identity, StsContext } from "./types.ts";
@@ -15,7 +13,8 @@ import { KeyRing } from "../keys/keyring.ts";
 import { readAssertion } from "../saml/parse.ts";
 import type { StateClient } from "../state/client.ts";
 import { verifyEnveloped } from "../xmldsig/verify.ts";
-import { lookupVerified } from "../jwt/verified-cache.ts";
+import { identityClaims } from "../jwt/claims.ts";
+import { type JwtRefusal, NOT_A_JWT, claimedIssuer, trustedIssuerKeys, verifyJwt } from "../jwt/verify.ts";
 
 /** RFC 8693 §4.4 `may_act`: who may act for the subject. */
 export interface MayAct {
@@ -35,8 +34,7 @@ export interface PresentedParty {
 }
 
 const UNSPECIFIED_AUTHN = "urn:oasis:names:tc:SAML:2.0:ac:classes:unspecified";
-const KEY_CHOOSING_HEADERS = ["jku", "x5u", "jwk", "x5c"];
-const RESERVED = new Set(["iss", "sub", "aud", "exp", "nbf", "iat", "jti", "scope", "client_id", "act", "may_act", "auth_time", "cnf", "azp", "nonce", "at_hash", "c_hash", "sid"]);
+const REQUIRED_EXTERNAL = ["sub", "exp"];
 
 /**
  * Verifies a SAML assertion (already safely parsed) presented as evidence and returns the party
@@ -73,15 +71,10 @@ export async function partyFromJwt(
   value: string,
   what: string,
 ): Promise<PresentedParty> {
-  // Exactly these bytes verified before as ours: the issuer is known without decoding again.
-  let claimed: unknown = lookupVerified(ctx.keys, value)?.issuer;
-  if (claimed === undefined) {
-    try {
-      claimed = decodeJwt(value).iss; // unverified: selects the keys, nothing more
-    } catch {
-      throw invalidToken(`The ${what} is not a well-formed JWT.`);
-    }
-  }
+  // Unverified: selects the keys, nothing more (from memory when exactly these bytes verified
+  // before as ours).
+  const claimed = claimedIssuer(value, ctx.keys);
+  if (claimed === NOT_A_JWT) throw invalidToken(`The ${what} is not a well-formed JWT.`);
   if (typeof claimed !== "string") throw invalidToken(`The ${what} has no issuer.`);
   if (claimed === ctx.issuer) return own(ctx, state, { jwt: value }, value);
   return externalJwt(ctx, value, trusted(ctx, claimed, "jwt"));
@@ -121,57 +114,32 @@ async function own(
   };
 }
 
-const remoteSets = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
-const localSets = new WeakMap<TrustedIssuer, ReturnType<typeof createLocalJWKSet>>();
+/** What a client is told when a trusted issuer's JWT is refused before its signature is checked. */
+const EXTERNAL_REFUSALS: Partial<Record<JwtRefusal, string>> = {
+  malformed: "The token is not a well-formed JWT.",
+  "key-choosing-header": "The token names its own key; keys come from configuration.",
+  algorithm: "The token's algorithm is not allowed for its issuer.",
+};
 
-/** JWKS per trusted issuer, once per isolate; a remote set refetches on an unknown kid. */
-function keySetFor(t: TrustedIssuer) {
-  if (t.jwks) {
-    let s = localSets.get(t);
-    if (!s) localSets.set(t, (s = createLocalJWKSet(t.jwks as Parameters<typeof createLocalJWKSet>[0])));
-    return s;
-  }
-  const uri = t.jwksUri!;
-  let s = remoteSets.get(uri);
-  if (!s) remoteSets.set(uri, (s = createRemoteJWKSet(new URL(uri), { cacheMaxAge: 10 * 60_000, cooldownDuration: 30_000, timeoutDuration: 5_000 })));
-  return s;
-}
-
+/**
+ * A trusted issuer's JWT: its JWKS and algorithm allow-list (src/jwt/verify.ts; `none` and HMAC
+ * never pass), its audience for us, its clock skew; `sub` and `exp` required.
+ */
 async function externalJwt(ctx: StsContext, value: string, t: TrustedIssuer): Promise<PresentedParty> {
-  let header;
-  try {
-    header = decodeProtectedHeader(value);
-  } catch {
-    throw invalidToken("The token is not a well-formed JWT.");
-  }
-  // RFC 8725 §3.1, §3.10: the issuer's allow-list decides the algorithm; the token never
-  // chooses its own key. `none` and HMAC are never on the allow-list (config refuses them).
-  if (typeof header.alg !== "string" || !(t.algorithms as string[]).includes(header.alg)) throw invalidToken("The token's algorithm is not allowed for its issuer.");
-  if (KEY_CHOOSING_HEADERS.some((h) => h in header)) throw invalidToken("The token names its own key; keys come from configuration.");
-  let payload: JWTPayload;
-  try {
-    ({ payload } = await jwtVerify(value, keySetFor(t), {
-      issuer: t.issuer,
-      audience: t.expectedAudience ?? ctx.issuer,
-      algorithms: t.algorithms,
-      currentDate: ctx.now(),
-      clockTolerance: t.clockSkewSeconds,
-      requiredClaims: ["sub", "exp"],
-    }));
-  } catch {
-    throw invalidToken("The token from the trusted issuer did not verify (signature, audience or time window).");
-  }
-  const claims: Record<string, string[]> = {};
-  for (const [k, v] of Object.entries(payload)) {
-    if (RESERVED.has(k)) continue;
-    if (typeof v === "string") claims[k] = [v];
-    else if (Array.isArray(v) && v.every((x) => typeof x === "string")) claims[k] = v as string[];
-  }
+  const r = await verifyJwt(value, trustedIssuerKeys(t), {
+    issuer: t.issuer,
+    audience: t.expectedAudience ?? ctx.issuer,
+    requiredClaims: REQUIRED_EXTERNAL,
+    now: ctx.now(),
+    skewSeconds: t.clockSkewSeconds,
+  });
+  if (!r.ok) throw invalidToken(EXTERNAL_REFUSALS[r.refusal] ?? "The token from the trusted issuer did not verify (signature, audience or time window).");
+  const payload = r.payload;
   const when = typeof payload.auth_time === "number" ? payload.auth_time : payload.iat;
   return {
     identity: {
       subject: payload.sub!,
-      claims,
+      claims: identityClaims(payload),
       authnInstant: typeof when === "number" ? new Date(when * 1000) : ctx.now(),
       authnMethod: UNSPECIFIED_AUTHN,
     },

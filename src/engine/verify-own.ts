@@ -1,6 +1,7 @@
 import type { Element } from "@xmldom/xmldom";
 import type { TokenKind } from "../config/types.ts";
-import { verifyOwnJwt } from "../jwt/verify.ts";
+import { identityClaims } from "../jwt/claims.ts";
+import { verifyJwt } from "../jwt/verify.ts";
 import { readAssertion } from "../saml/parse.ts";
 import { VerifiedMemo, deepFreeze } from "../keys/verified-memo.ts";
 import { elementSource } from "../xml/tree.ts";
@@ -56,7 +57,7 @@ export async function verifyOwnToken(ctx: StsContext, presented: PresentedToken)
   const skewMs = ctx.config.limits.clockSkewSeconds * 1000;
   const now = ctx.now();
   if ("jwt" in presented) {
-    const r = await verifyOwnJwt(ctx.keys, presented.jwt, ctx.issuer, now, ctx.config.limits.clockSkewSeconds);
+    const r = await verifyJwt(presented.jwt, ctx.keys, { issuer: ctx.issuer, now, skewSeconds: ctx.config.limits.clockSkewSeconds });
     const p = r.ok ? r.payload : r.payload;
     if (!p) return { ok: false, reason: r.ok ? "The token is not valid." : r.reason };
     const token = r.ok ? jwtFactsOf(p, r.header.typ) : jwtFacts(p, undefined);
@@ -141,17 +142,9 @@ function jwtFactsOf(p: Record<string, unknown>, typ: string | undefined): OwnTok
   return hit.token && copyOf(hit.token);
 }
 
-const RESERVED = new Set(["iss", "sub", "aud", "exp", "nbf", "iat", "jti", "scope", "client_id", "act", "auth_time", "may_act", "cnf"]);
-
 function jwtFacts(p: Record<string, unknown>, typ: string | undefined): OwnToken | undefined {
   if (typeof p.sub !== "string" || typeof p.jti !== "string" || typeof p.exp !== "number" || typeof p.iat !== "number") return undefined;
   const aud = Array.isArray(p.aud) ? String(p.aud[0] ?? "") : typeof p.aud === "string" ? p.aud : "";
-  const claims: Record<string, string[]> = {};
-  for (const [k, v] of Object.entries(p)) {
-    if (RESERVED.has(k)) continue;
-    if (typeof v === "string") claims[k] = [v];
-    else if (Array.isArray(v) && v.every((x) => typeof x === "string")) claims[k] = [...(v as string[])];
-  }
   return {
     kind: typ === "at+jwt" ? "access_token" : "jwt",
     id: p.jti,
@@ -162,7 +155,7 @@ function jwtFacts(p: Record<string, unknown>, typ: string | undefined): OwnToken
     expires: new Date(p.exp * 1000),
     authnInstant: new Date((typeof p.auth_time === "number" ? p.auth_time : p.iat) * 1000),
     authnMethod: "",
-    claims,
+    claims: identityClaims(p),
     scope: typeof p.scope === "string" ? p.scope.split(" ").filter(Boolean) : [],
     actor: typeof p.act === "object" && p.act !== null ? (p.act as Actor) : undefined,
     clientId: typeof p.client_id === "string" ? p.client_id : undefined,

@@ -6,20 +6,19 @@
  */
 import { constantTimeEqualText } from "../bytes.ts";
 import { parseBasicAuthorization } from "../web/basic-auth.ts";
-import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from "jose";
 import type { OAuthClient } from "../config/types.ts";
 import type { StsContext } from "../engine/types.ts";
 import { verifySecret } from "../identity/secret.ts";
-import { OAuthError, oauthInvalidClient, oauthInvalidRequest } from "./errors.ts";
+import { clientKeys, peekJwt, verifyJwt } from "../jwt/verify.ts";
+import { oauthInvalidClient, oauthInvalidRequest } from "./errors.ts";
 import { type FormParams, formDecode } from "./form.ts";
 
 export const JWT_BEARER_ASSERTION = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
-/** Asymmetric algorithms only: no `none`, no HMAC (a client's JWKS holds public keys). */
-export const CLIENT_ASSERTION_ALGS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"];
-
 /** Longest accepted client-assertion lifetime from now; bounds the jti replay cache. */
 const MAX_ASSERTION_LIFETIME_S = 600;
+/** RFC 7523 §3: an expiry, and a jti for single use. */
+const ASSERTION_REQUIRED = ["exp", "jti"];
 
 export type ClientAuthMethod = "client_secret_basic" | "client_secret_post" | "private_key_jwt";
 
@@ -144,37 +143,29 @@ async function byAssertion(ctx: StsContext, params: FormParams, paramId: string 
   const assertion = params.get("client_assertion");
   if (assertion === undefined) throw oauthInvalidRequest("client_assertion is missing.");
   const fail = (why: string) => oauthInvalidClient(false, `The client assertion is not acceptable: ${why}.`);
-  let claimedId: unknown;
-  try {
-    const header = decodeProtectedHeader(assertion);
-    // RFC 8725 §3.10: the assertion must not choose its own key.
-    if (["jku", "x5u", "jwk", "x5c"].some((h) => h in header)) throw fail("key-choosing header");
-    // Unverified: only to find the client whose keys then verify everything.
-    claimedId = decodeJwt(assertion).iss;
-  } catch (e) {
-    if (e instanceof OAuthError) throw e;
-    throw fail("not a well-formed JWT");
-  }
+  // Unverified: only to find the client whose keys then verify everything. A key-choosing
+  // header (RFC 8725 §3.10) is refused before any client is looked up.
+  const peek = peekJwt(assertion);
+  if (!peek.ok) throw fail(peek.refusal === "key-choosing-header" ? "key-choosing header" : "not a well-formed JWT");
+  const claimedId = peek.iss;
   if (typeof claimedId !== "string") throw fail("no iss");
   if (paramId !== undefined && paramId !== claimedId) throw oauthInvalidRequest("client_id does not match the client assertion.");
   const client = ctx.config.oauthClients.get(claimedId);
-  if (!client?.jwks) throw oauthInvalidClient(false);
+  const keys = client && clientKeys(client);
+  if (!client || !keys) throw oauthInvalidClient(false);
   const now = ctx.now();
   const skew = ctx.config.limits.clockSkewSeconds;
-  let payload;
-  try {
-    ({ payload } = await jwtVerify(assertion, createLocalJWKSet(client.jwks as Parameters<typeof createLocalJWKSet>[0]), {
-      algorithms: CLIENT_ASSERTION_ALGS,
-      issuer: client.clientId,
-      subject: client.clientId,
-      audience: deps.audiences(),
-      requiredClaims: ["exp", "jti"],
-      currentDate: now,
-      clockTolerance: skew,
-    }));
-  } catch {
-    throw fail("signature, issuer, subject, audience or time window");
-  }
+  // The client's registered keys with CLIENT_ASSERTION_ALGS (src/jwt/verify.ts).
+  const r = await verifyJwt(assertion, keys, {
+    issuer: client.clientId,
+    subject: client.clientId,
+    audience: deps.audiences(),
+    requiredClaims: ASSERTION_REQUIRED,
+    now,
+    skewSeconds: skew,
+  });
+  if (!r.ok) throw fail("signature, issuer, subject, audience or time window");
+  const payload = r.payload;
   const exp = payload.exp!;
   if (exp * 1000 > now.getTime() + (MAX_ASSERTION_LIFETIME_S + skew) * 1000) throw fail("exp is too far in the future");
   if (typeof payload.jti !== "string" || payload.jti.length > 256) throw fail("bad jti");

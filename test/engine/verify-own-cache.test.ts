@@ -152,7 +152,7 @@ describe("remembered SAML verifications", () => {
  * whose dates and fields a caller may change without reaching the next presentation.
  */
 describe("remembered JWT facts", () => {
-  async function jwt(typ: "JWT" | "at+jwt" = "JWT"): Promise<string> {
+  async function jwt(typ: "JWT" | "at+jwt" = "JWT", claims: Record<string, string[]> = { email: ["alice@example.com"], groups: ["a", "b"] }): Promise<string> {
     const { value } = await buildJwt(ring, {
       typ,
       alg: "ES256",
@@ -162,7 +162,7 @@ describe("remembered JWT facts", () => {
       issuedAt: new Date(T0),
       notBefore: new Date(T0),
       expires: new Date(T0 + 3600_000),
-      claims: { email: ["alice@example.com"], groups: ["a", "b"] },
+      claims,
       scope: ["read", "write"],
       actor: { sub: "svc" },
       clientId: "demo-client",
@@ -188,6 +188,13 @@ describe("remembered JWT facts", () => {
     const last = await verifyOwnToken(ctx(T0), { jwt: value });
     expect(last.ok && last.token).toEqual(facts);
     expect(facts).toMatchObject({ kind: "jwt", subject: "alice", claims: { email: ["alice@example.com"], groups: ["a", "b"] }, scope: ["read", "write"], actor: { sub: "svc" }, clientId: "demo-client" });
+  });
+
+  it("reads claims with the one reserved set (src/jwt/claims.ts): OpenID Connect's azp, nonce, at_hash, c_hash, sid are not identity claims", async () => {
+    const oidc = { azp: ["x"], nonce: ["n"], at_hash: ["h"], c_hash: ["c"], sid: ["s"] };
+    const r = await verifyOwnToken(ctx(T0), { jwt: await jwt("JWT", { ...oidc, dept: ["d1", "d2"] }) });
+    if (!r.ok) throw new Error(r.reason);
+    expect(r.token.claims).toEqual({ dept: ["d1", "d2"] });
   });
 
   it("keeps the kind from the verified header (at+jwt) and still applies the time window", async () => {

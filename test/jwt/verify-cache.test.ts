@@ -8,7 +8,7 @@ import { DEV_KEY_MATERIALS } from "../../src/config/dev-keys.ts";
 import type { JwtSignatureAlg } from "../../src/config/types.ts";
 import { KeyRing } from "../../src/keys/keyring.ts";
 import { buildJwt } from "../../src/jwt/mint.ts";
-import { type JwtCheck, verifiedJwtCacheSize, verifyOwnJwt } from "../../src/jwt/verify.ts";
+import { type JwtCheck, verifiedJwtCacheSize, verifyJwt } from "../../src/jwt/verify.ts";
 import { MAX_CACHED_JWT_CHARS, MAX_CACHED_TOTAL_CHARS, MAX_VERIFIED_ENTRIES } from "../../src/jwt/verified-cache.ts";
 
 const ISS = "https://sts.cache.test";
@@ -47,7 +47,7 @@ async function mint(ring: KeyRing, m: Mint = {}): Promise<string> {
 }
 
 const load = () => KeyRing.load(DEV_KEY_MATERIALS);
-const verify = (ring: KeyRing, jwt: string, now: Date = VALID, skew = SKEW, iss = ISS) => verifyOwnJwt(ring, jwt, iss, now, skew);
+const verify = (ring: KeyRing, jwt: string, now: Date = VALID, skew = SKEW, iss = ISS) => verifyJwt(jwt, ring, { issuer: iss, now, skewSeconds: skew });
 
 /** Replaces the character at `i` with a different base64url character. */
 function flip(s: string, i: number): string {
@@ -165,7 +165,7 @@ describe("only identical bytes hit", () => {
     expectOk(await verify(ring, jwt));
     spyVerify();
     const r = await verify(ring, jwt, VALID, SKEW, "https://other.test");
-    expect(r).toEqual({ ok: false, reason: "The token's 'iss' claim is not valid." });
+    expect(r).toEqual({ ok: false, refusal: "claim", reason: "The token's 'iss' claim is not valid." });
     expect(spy).toHaveBeenCalledTimes(1);
     spy.mockClear();
     expectOk(await verify(ring, jwt));
@@ -223,7 +223,7 @@ describe("time checks on a hit", () => {
     const jwt = await mint(ring, { nbf: T0 + 100 });
     expectOk(await verify(ring, jwt));
     spyVerify();
-    expect(await verify(ring, jwt, at(T0), 0)).toEqual({ ok: false, reason: "The token's 'nbf' claim is not valid." });
+    expect(await verify(ring, jwt, at(T0), 0)).toEqual({ ok: false, refusal: "claim", reason: "The token's 'nbf' claim is not valid." });
     expect(spy).not.toHaveBeenCalled();
     expect(verifiedJwtCacheSize(ring)).toBe(1);
   });
