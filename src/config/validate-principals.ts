@@ -1,4 +1,5 @@
 /** Validation of `users`, `oauthClients` and `serviceAccounts` (see `validate.ts`). */
+import { RESERVED_CLAIMS } from "../token/claims.ts";
 import type { OAuthClient, ServiceAccount, User } from "./types.ts";
 import { type Issues, type Obj, arr, bool, enumList, obj, secretRef, show, str, strList, text } from "./check.ts";
 import { parsePasswordHash } from "../identity/password.ts";
@@ -9,14 +10,6 @@ const USER_FIELDS = ["username", "passwordHashSecret", "claims"] as const;
 const CLIENT_FIELDS = ["clientId", "secretHashSecret", "jwks", "allowedAudiences", "allowedActors", "mayIntrospect"] as const;
 const ACCOUNT_FIELDS = ["username", "secretHashSecret", "allowedRelyingParties", "operations"] as const;
 const OPERATIONS = ["validate", "renew", "cancel", "issue", "revoke-subject"] as const;
-
-/**
- * Claim names the STS itself sets in tokens (RFC 7519 §4.1, RFC 8693 §4, RFC 9068 §2.2,
- * RFC 7800 §3); a user claim with one of these names would overwrite protocol data.
- */
-const RESERVED_CLAIMS = new Set([
-  "iss", "sub", "aud", "exp", "nbf", "iat", "jti", "act", "may_act", "scope", "client_id", "cnf", "auth_time",
-]);
 
 /** Validates `users`: unique names, resolvable PBKDF2 hashes, claims normalised to arrays. */
 export function validateUsers(x: Issues, o: Obj, root: string, secrets: Record<string, unknown>): Map<string, User> {
@@ -57,7 +50,7 @@ function validateClaims(x: Issues, v: unknown, path: string): Record<string, str
       continue;
     }
     if (RESERVED_CLAIMS.has(name)) {
-      x.add(p, `claim name ${show(name)} is reserved (the STS sets it)`);
+      x.add(p, `claim name ${show(name)} is reserved (it has a protocol meaning in tokens)`);
       continue;
     }
     const values = Array.isArray(value) ? value : [value];

@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { SignJWT } from "jose";
 import { DEV_KEY_MATERIALS } from "../../src/config/dev-keys.ts";
 import type { OAuthClient, TrustedIssuer } from "../../src/config/types.ts";
-import { RESERVED_CLAIMS, identityClaims } from "../../src/jwt/claims.ts";
+import { identityClaims } from "../../src/jwt/claims.ts";
+import { RESERVED_CLAIMS } from "../../src/token/claims.ts";
 import { buildJwt } from "../../src/jwt/mint.ts";
 import {
   CLIENT_ASSERTION_ALGS,
