@@ -5,6 +5,7 @@
  * the caller expects of the claims ({@link JwtExpectations}); the header rules, the algorithm
  * policy, the claim checks and the result are the same for all.
  */
+import { isolateCaches } from "../cache.ts";
 import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, decodeProtectedHeader, errors, jwtVerify } from "jose";
 import type { JWTHeaderParameters, JWTPayload, JWTVerifyGetKey } from "jose";
 import type { OAuthClient, TrustedIssuer } from "../config/types.ts";
@@ -227,7 +228,8 @@ export function peekJwt(token: string): { ok: true; iss: unknown } | { ok: false
 
 type Jwks = Parameters<typeof createLocalJWKSet>[0];
 
-const remoteSets = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
+/** Fetched key sets by JWKS URI (configured URIs only; a fetched set is at most a few KiB). */
+const remoteSets = isolateCaches.cache<ReturnType<typeof createRemoteJWKSet>>("jwt.remote-jwks", { maxEntries: 32, maxKeyChars: 2048, entryBytes: 16 * 1024 });
 const issuerSources = new WeakMap<TrustedIssuer, JwksKeySource>();
 const clientSources = new WeakMap<OAuthClient, JwksKeySource>();
 
