@@ -4,6 +4,7 @@
  * from a configured trusted issuer (JWT with its JWKS and algorithm allow-list, SAML with
  * pinned certificates). Anything else is refused. Protocol-free: adapters decode the wire form.
  */
+import { tokenRef } from "./check.ts";
 import type { Element } from "@xmldom/xmldom";
 import type { TrustedIssuer } from "../config/types.ts";
 import { invalidToken } from "../errors.ts";
@@ -101,7 +102,7 @@ async function own(
   const check = await verifyOwnToken(ctx, presented);
   if (!check.ok) throw invalidToken(check.reason);
   const t = check.token;
-  const s = await state.status({ issuer: ctx.issuer, subject: t.subject }, { id: t.id, issuedAt: t.issuedAt.getTime(), expiresAt: t.expires.getTime() });
+  const s = await state.status({ issuer: ctx.issuer, subject: t.subject }, tokenRef(t));
   // One revocation model: cancelled through WS-Trust or revoked through RFC 7009 alike.
   if (s.state === "revoked") throw invalidToken("The token has been revoked.");
   return {
