@@ -6,19 +6,20 @@
 // Starts `serve` (the production bundle in plain workerd, a fresh SQLite state dir) with the
 // baseline worker in the same workerd, then drives every scenario with one load generator,
 // same connections and duration; target scenarios run in paired rounds (baseline, floor,
-// scenario back to back; median round). Prints a table; writes bench/results/latest.{json,md}.
+// scenario back to back; median round). Prints a table; writes bench/results/latest.{json,md}
+// (generated, not committed: bench/results/ is in .gitignore).
 // See docs/benchmarks.md for what each scenario measures and how to read the ratios.
 import { spawnSync } from "node:child_process";
 import { cpus, tmpdir } from "node:os";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { drive, driveInterleaved, pickTool } from "./bench/load.mjs";
-import { API, RP, TT, TX, USERS, assertionOf, form, jwtOf, lifecycle, pool, rst, send } from "./bench/requests.mjs";
-import { renderMarkdown, renderTable } from "./bench/report.mjs";
-import { startServeChild } from "./bench/serve-child.mjs";
+import { drive, driveInterleaved, pickTool } from "./load.mjs";
+import { API, RP, TT, TX, USERS, assertionOf, form, jwtOf, lifecycle, pool, rst, send } from "./requests.mjs";
+import { renderMarkdown, renderTable } from "./report.mjs";
+import { startServeChild } from "./serve-child.mjs";
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 function parseArgs(argv) {
   const o = { connections: 8, duration: 10, threads: 2, tool: null, only: null, micro: true, microOnly: false, soak: false, scale: false, pool: 8000, build: true, port: 18787, baselinePort: 18788, lease: null, pin: false, rounds: 5, roundDuration: 5 };
@@ -58,7 +59,7 @@ function parseArgs(argv) {
  * the abuse limiter refusing it. Written as an --env-file for serve (STS_CONFIG + secrets).
  */
 async function benchEnvFile(dir, lease) {
-  const { DEV_CONFIG, DEV_SECRETS } = await import("../src/config/dev.ts");
+  const { DEV_CONFIG, DEV_SECRETS } = await import("../../src/config/dev.ts");
   // --lease MS sets limits.statusLeaseMilliseconds (0 shows the cost of asking the state object
   // on every check); without it the run uses the shipped default, on which targets are judged.
   const limits = { ...(DEV_CONFIG.limits ?? {}), maxRenewalsPerWindow: 100_000, ...(lease === null ? {} : { statusLeaseMilliseconds: lease }) };
