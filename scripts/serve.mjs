@@ -9,7 +9,7 @@
 // uploaded; (2) we write a workerd config (Cap'n Proto text) next to the bundle; (3) we spawn
 // `workerd serve` and print the URL once GET /healthz answers 200.
 //
-// Configuration rule (docs/CONTRACT.md): without STS_CONFIG the worker gets STS_DEV_MODE="1"
+// Configuration rule (README, "Configuration"): without STS_CONFIG the worker gets STS_DEV_MODE="1"
 // (embedded development configuration). If STS_CONFIG is in the environment or in the
 // --env-file JSON, STS_DEV_MODE is NOT set and every entry of the env file (string → text
 // binding, anything else → json binding) plus STS_CONFIG is passed through.

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// In-process micro-benchmarks (issue 6 §2): the same RSA-2048 key and the same SAML 2.0 assertion
+// In-process micro-benchmarks: the same RSA-2048 key and the same SAML 2.0 assertion
 // signed and verified by our code (src/, imported directly — Node 22 strips the types), by
 // xml-crypto and by xmldsigjs; our exclusive c14n alone; the raw RSA-2048 sign as the floor.
 //
