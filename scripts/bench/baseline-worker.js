@@ -1,5 +1,5 @@
 // Baseline worker for `npm run bench`: the raw operation only, in the same workerd process as
-// the STS, so the ratios compare like with like (issue 6, "baseline worker").
+// the STS, so the ratios compare like with like.
 //
 //   GET  /noop             → 200 "ok"
 //   GET  /rsa2048-sign     → RSASSA-PKCS1-v1_5 SHA-256 over a 2 KB buffer

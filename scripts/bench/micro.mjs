@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// In-process micro-benchmarks (issue 6 §2): the same RSA-2048 key and the same SAML 2.0 assertion
+// In-process micro-benchmarks: the same RSA-2048 key and the same SAML 2.0 assertion
 // signed and verified by our code (src/, imported directly — Node 22 strips the types), by
 // xml-crypto and by xmldsigjs; our exclusive c14n alone; the raw RSA-2048 sign as the floor.
 //
@@ -7,7 +7,7 @@
 //   (or via `npm run bench -- --micro-only`). Runs single-threaded, one case after another.
 //   `npm run bench` runs it twice in processes of its own: pinned to one CPU, which it judges
 //   (as `taskset -c 0 node scripts/bench/micro.mjs`), and on all CPUs, which it reports beside
-//   (why: runMicroChild in scripts/bench.mjs).
+//   (why: runMicroChild in scripts/bench/run.mjs).
 //
 // Fairness: every "sign" case goes string in → signed string out (parse, canonicalize, digest,
 // sign, serialize), and every "verify" case string in → boolean out, so no library gets to

@@ -46,7 +46,7 @@ function targetRows(r) {
     t.what,
     // Three decimals where two would round a miss up to the target (0.497 → "0.50") or a
     // bare pass down to it.
-    t.unit === "×" ? `${Math.abs(t.value - t.min) < 0.005 ? t.value.toFixed(3) : f2(t.value)}×` : t.unit === "%" ? `${f1(t.value)} %` : String(t.value),
+    t.unit === "×" ? `${Math.abs(t.value - t.min) < 0.005 ? t.value.toFixed(3) : f2(t.value)}×` : t.unit === "%" ? `${f1(t.value)} %` : t.unit === "MiB" ? `${f2(t.value)} MiB` : String(t.value),
     t.floor === undefined ? "" : `${f2(t.floor)}×`,
     t.met ? "met" : t.floor !== undefined && t.floor < t.min ? "MISSED (floor below target)" : "MISSED",
   ]);
@@ -64,7 +64,26 @@ function extras(r) {
   }
   if (r.soak) out.push(`soak: 60 s of Validate, ${n0(r.soak.rps)} req/s, ${r.soak.errors} errors; workerd RSS ${f1(r.soak.rssAt10sMiB)} MiB at 10 s → ${f1(r.soak.rssAt60sMiB)} MiB at 60 s (max ${f1(r.soak.rssMaxMiB)}), growth ${f1(r.soak.growthPct)} %.`);
   if (r.scale) out.push(r.scale.settings.interleaved ? scaleLine(r.scale) : olderScaleLine(r.scale));
+  if (r.memory) out.push(...memoryLine(r.memory));
   return out;
+}
+
+// --memory (scripts/bench/memory.mjs): the isolate's heap after a full GC, every `step` tokens.
+const MEM_HEAD = ["distinct tokens presented", "heap used after GC, MiB", "heap allocated, MiB", "workerd RSS, MiB", "elapsed s"];
+function memoryRows(m) {
+  return m.samples.map((s, i) => [`${n0(s.tokens)}${i === 0 ? " (start, after warm-up)" : i === m.samples.length - 1 ? " (end)" : ""}`, f2(s.usedMiB), f2(s.totalMiB), f1(s.rssMiB), f1(s.seconds)]);
+}
+function memoryTitle(m) {
+  return `Memory: the STS isolate's JavaScript heap after a full GC (V8 inspector), ${n0(m.tokens)} distinct tokens presented`;
+}
+function memoryLine(m) {
+  const q = m.requests;
+  const p = m.presented;
+  const line = `memory: ${n0(m.tokens)} distinct tokens presented in ${f1(m.seconds)} s (${n0(p.jwtExchanged)} JWTs as token-exchange subjects, ${n0(p.jwtIntrospected)} JWTs introspected, ${n0(p.samlValidated)} SAML 2.0 assertions validated over WS-Trust), ${m.concurrency} chains in flight, ${n0(q.exchange)} token exchanges, ${n0(q.introspect)} introspections, ${n0(q.validate)} Validates, 0 errors; heap after GC ${f2(m.startMiB)} MiB at start → ${f2(m.endMiB)} MiB at the end (limit ${m.limitMiB} MiB: ${m.met ? "met" : "MISSED"}).`;
+  if (!m.snapshot) return [line];
+  const top = m.snapshot.top.slice(0, 10).map((g) => `${g.name} ${f2(g.selfBytes / 1048576)} MiB (${n0(g.count)})`).join("; ");
+  const held = m.snapshot.byHolder.slice(0, 10).map((g) => `${g.name} ${f2(g.selfBytes / 1048576)} MiB (${n0(g.count)})`).join("; ");
+  return [line, `heap snapshot at the end (${f2(m.snapshot.totalBytes / 1048576)} MiB), self sizes by constructor: ${top}.`, `the same by nearest named holder (first retainers only): ${held}.`];
 }
 
 const pct1 = (x) => `${x > 0 ? "+" : ""}${f1(x)}`;
@@ -90,6 +109,7 @@ export function renderTable(r) {
   const parts = [`machine: ${machineLine(r)}`];
   if (r.scenarios.length) parts.push(text(HEAD, rows(r)));
   if (r.micro) parts.push(microTitle(r), text(microHead(r), microRows(r)));
+  if (r.memory) parts.push(memoryTitle(r.memory), text(MEM_HEAD, memoryRows(r.memory)));
   parts.push(...extras(r));
   if (r.targets.length) parts.push(text(["target", "measured", "floor", ""], targetRows(r)));
   return parts.join("\n\n");
@@ -99,6 +119,7 @@ export function renderMarkdown(r) {
   const parts = [`# Benchmark results (${r.date})`, `Machine: ${machineLine(r)}.`];
   if (r.scenarios.length) parts.push("## HTTP (plain workerd, `npm run bench`)", md(HEAD, rows(r)));
   if (r.micro) parts.push(`## ${microTitle(r)}`, md(microHead(r), microRows(r)));
+  if (r.memory) parts.push(`## ${memoryTitle(r.memory)}`, md(MEM_HEAD, memoryRows(r.memory)));
   const ex = extras(r);
   if (ex.length) parts.push(ex.map((e) => `- ${e}`).join("\n"));
   if (r.targets.length) parts.push("## Targets", FLOOR_NOTE, md(["target", "measured", "floor", "status"], targetRows(r)));

@@ -2,26 +2,34 @@
 // `npm run bench -- [--connections 8] [--duration 10] [--threads 2] [--tool wrk|autocannon]
 //                   [--only a,b] [--no-micro] [--micro-only] [--soak] [--scale] [--pool N] [--no-build]
 //                   [--lease MS] [--rounds 5] [--round-duration 5]`
+//        `npm run bench -- --memory [--memory-tokens 100000] [--memory-step 20000] [--memory-limit-mb 64]
+//                   [--memory-concurrency 16] [--memory-snapshot] [--inspector-port 18789]`
 //
 // Starts `serve` (the production bundle in plain workerd, a fresh SQLite state dir) with the
 // baseline worker in the same workerd, then drives every scenario with one load generator,
 // same connections and duration; target scenarios run in paired rounds (baseline, floor,
-// scenario back to back; median round). Prints a table; writes bench/results/latest.{json,md}.
+// scenario back to back; median round). Prints a table; writes bench/results/latest.{json,md}
+// (generated, not committed: bench/results/ is in .gitignore).
+// --memory runs alone (no speed scenarios, no micro-benchmarks): it serves the STS with the V8
+// inspector on, presents 100,000 distinct tokens and reports the isolate's heap after a full GC
+// every 20,000 (scripts/bench/memory.mjs); it exits 1 if the last figure is over the limit.
 // See docs/benchmarks.md for what each scenario measures and how to read the ratios.
 import { spawnSync } from "node:child_process";
 import { cpus, tmpdir } from "node:os";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { drive, driveInterleaved, pickTool } from "./bench/load.mjs";
-import { API, RP, TT, TX, USERS, assertionOf, form, jwtOf, lifecycle, pool, rst, send } from "./bench/requests.mjs";
-import { renderMarkdown, renderTable } from "./bench/report.mjs";
-import { startServeChild } from "./bench/serve-child.mjs";
+import { drive, driveInterleaved, pickTool } from "./load.mjs";
+import { API, RP, TT, TX, USERS, assertionOf, form, jwtOf, lifecycle, pool, rst, send } from "./requests.mjs";
+import { renderMarkdown, renderTable } from "./report.mjs";
+import { connectInspector } from "./inspector.mjs";
+import { memoryCheck } from "./memory.mjs";
+import { startServeChild } from "./serve-child.mjs";
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 function parseArgs(argv) {
-  const o = { connections: 8, duration: 10, threads: 2, tool: null, only: null, micro: true, microOnly: false, soak: false, scale: false, pool: 8000, build: true, port: 18787, baselinePort: 18788, lease: null, pin: false, rounds: 5, roundDuration: 5 };
+  const o = { connections: 8, duration: 10, threads: 2, tool: null, only: null, micro: true, microOnly: false, soak: false, scale: false, pool: 8000, build: true, port: 18787, baselinePort: 18788, lease: null, pin: false, rounds: 5, roundDuration: 5, memory: false, memoryTokens: 100_000, memoryStep: 20_000, memoryLimitMb: 64, memoryConcurrency: 16, memorySnapshot: false, inspectorPort: 18789 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = () => argv[++i];
@@ -42,15 +50,31 @@ function parseArgs(argv) {
     else if (a === "--round-duration") o.roundDuration = Number(v());
     else if (a === "--port") o.port = Number(v());
     else if (a === "--baseline-port") o.baselinePort = Number(v());
+    else if (a === "--memory") o.memory = true;
+    else if (a === "--memory-tokens") o.memoryTokens = Number(v());
+    else if (a === "--memory-step") o.memoryStep = Number(v());
+    else if (a === "--memory-limit-mb") o.memoryLimitMb = Number(v());
+    else if (a === "--memory-concurrency") o.memoryConcurrency = Number(v());
+    else if (a === "--memory-snapshot") o.memorySnapshot = true;
+    else if (a === "--inspector-port") o.inspectorPort = Number(v());
     else {
       console.error(`bench: unknown argument ${a}`);
       process.exit(2);
     }
   }
+  for (const k of ["memoryTokens", "memoryStep", "memoryConcurrency"]) {
+    if (!Number.isInteger(o[k]) || o[k] < 1) usage(`--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} must be a positive integer`);
+  }
+  if (!(o.memoryLimitMb > 0)) usage("--memory-limit-mb must be a positive number");
+  if (o.memory && (o.soak || o.scale || o.only || o.microOnly)) usage("--memory runs alone: not with --soak, --scale, --only or --micro-only");
   return o;
 }
 
-/** Starts serve.mjs with the baseline worker; resolves { child, workerdPid } once healthy. */
+function usage(msg) {
+  console.error(`bench: ${msg}`);
+  process.exit(2);
+}
+
 /**
  * The benchmark's configuration: the embedded development configuration (same users, keys,
  * relying parties and PBKDF2 cost) with one change, the per-subject renewal limit raised, since
@@ -58,7 +82,7 @@ function parseArgs(argv) {
  * the abuse limiter refusing it. Written as an --env-file for serve (STS_CONFIG + secrets).
  */
 async function benchEnvFile(dir, lease) {
-  const { DEV_CONFIG, DEV_SECRETS } = await import("../src/config/dev.ts");
+  const { DEV_CONFIG, DEV_SECRETS } = await import("../../src/config/dev.ts");
   // --lease MS sets limits.statusLeaseMilliseconds (0 shows the cost of asking the state object
   // on every check); without it the run uses the shipped default, on which targets are judged.
   const limits = { ...(DEV_CONFIG.limits ?? {}), maxRenewalsPerWindow: 100_000, ...(lease === null ? {} : { statusLeaseMilliseconds: lease }) };
@@ -71,8 +95,13 @@ async function benchEnvFile(dir, lease) {
   return file;
 }
 
-async function startServe(o, stateDir) {
-  const args = [join(ROOT, "scripts", "serve.mjs"), "--port", String(o.port), "--baseline-port", String(o.baselinePort), "--state-dir", stateDir, "--env-file", await benchEnvFile(stateDir, o.lease)];
+/**
+ * Starts serve.mjs (with the baseline worker, or with the V8 inspector for --memory); resolves
+ * { child, workerdPid } once healthy.
+ */
+async function startServe(o, stateDir, { inspector = null } = {}) {
+  const args = [join(ROOT, "scripts", "serve.mjs"), "--port", String(o.port), "--state-dir", stateDir, "--env-file", await benchEnvFile(stateDir, o.lease)];
+  args.push(...(inspector === null ? ["--baseline-port", String(o.baselinePort)] : ["--inspector", String(inspector)]));
   if (!o.build) args.push("--no-build");
   const child = await startServeChild(process.execPath, args, { cwd: ROOT, logFile: `${stateDir}.serve.log` });
   const kids = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, "utf8").trim().split(/\s+/).map(Number);
@@ -159,8 +188,10 @@ async function mintPool(base, seed, n) {
 
 async function main() {
   const o = parseArgs(process.argv.slice(2));
-  const report = { date: new Date().toISOString(), machine: machine(), settings: {}, scenarios: [], micro: null, microAllCpus: null, soak: null, scale: null, targets: [] };
-  if (!o.microOnly) {
+  const report = { date: new Date().toISOString(), machine: machine(), settings: {}, scenarios: [], micro: null, microAllCpus: null, soak: null, scale: null, memory: null, targets: [] };
+  if (o.memory) {
+    report.memory = await runMemory(o);
+  } else if (!o.microOnly) {
     const tool = pickTool(o.tool);
     report.settings = { tool, connections: o.connections, duration: o.duration, threads: o.threads, pool: o.pool, statusLeaseMilliseconds: o.lease };
     const stateDir = mkdtempSync(join(tmpdir(), "sts-bench-state-"));
@@ -179,7 +210,7 @@ async function main() {
       for (const f of [".env.json", ".serve.log"]) rmSync(`${stateDir}${f}`, { force: true });
     }
   }
-  if (o.micro || o.microOnly) {
+  if (!o.memory && (o.micro || o.microOnly)) {
     console.error("bench: micro-benchmarks (in-process, Node), pinned to one CPU, then on all CPUs…");
     report.micro = runMicroChild(true);
     report.microAllCpus = report.micro.cpus === "all" ? null : runMicroChild(false);
@@ -191,6 +222,35 @@ async function main() {
   writeFileSync(join(outDir, "latest.json"), JSON.stringify(report, null, 2) + "\n");
   writeFileSync(join(outDir, "latest.md"), renderMarkdown(report));
   console.log(`\nwrote bench/results/latest.json and bench/results/latest.md`);
+  if (report.memory && !report.memory.met) {
+    console.error(`bench --memory: heap after GC ${report.memory.endMiB.toFixed(2)} MiB after ${report.memory.tokens.toLocaleString("en-US")} tokens, over the ${report.memory.limitMiB} MiB limit`);
+    process.exitCode = 1;
+  }
+}
+
+/**
+ * --memory: the STS alone in workerd (no baseline worker) with the V8 inspector on, so nothing
+ * timed ever runs with an inspector attached; a fresh state dir (scripts/bench/memory.mjs).
+ */
+async function runMemory(o) {
+  const stateDir = mkdtempSync(join(tmpdir(), "sts-bench-state-"));
+  const { child, workerdPid } = await startServe(o, stateDir, { inspector: o.inspectorPort });
+  const base = `http://127.0.0.1:${o.port}`;
+  const snapshot = o.memorySnapshot ? join(ROOT, "bench", "results", "memory.heapsnapshot") : null;
+  if (snapshot) mkdirSync(dirname(snapshot), { recursive: true });
+  let insp;
+  try {
+    // The poke that lets workerd run the inspector's pending work (scripts/bench/inspector.mjs).
+    insp = await connectInspector(o.inspectorPort, { id: "main", poke: () => fetch(`${base}/healthz`).then((r) => r.arrayBuffer()) });
+    await insp.call("HeapProfiler.enable");
+    return await memoryCheck({ base, insp, rss: () => rssMiB(workerdPid), tokens: o.memoryTokens, step: o.memoryStep, concurrency: o.memoryConcurrency, limitMiB: o.memoryLimitMb, snapshot });
+  } finally {
+    insp?.close();
+    child.kill("SIGTERM");
+    await new Promise((r) => child.once("exit", r));
+    rmSync(stateDir, { recursive: true, force: true });
+    for (const f of [".env.json", ".serve.log"]) rmSync(`${stateDir}${f}`, { force: true });
+  }
 }
 
 async function runScenarios({ o, tool, base, baseline, work, workerdPid, report }) {
@@ -459,6 +519,10 @@ function evaluateTargets(r) {
     add("verification ≥ 4 × faster than xml-crypto", r.micro.ratios.verifyVsXmlCrypto, 4);
   }
   if (r.soak) t.push({ what: "memory flat over 60 s (RSS growth 10 s→60 s < 10%)", value: r.soak.growthPct, min: null, unit: "%", met: r.soak.growthPct < 10 && r.soak.errors === 0 });
+  if (r.memory) {
+    const m = r.memory;
+    t.push({ what: `heap after full GC after ${m.tokens.toLocaleString("en-US")} distinct tokens ≤ ${m.limitMiB} MiB`, value: m.endMiB, min: m.limitMiB, unit: "MiB", met: m.met });
+  }
   if (r.scale) {
     for (const k of ["validateP50ChangePct", "cancelP50ChangePct"]) {
       t.push({ what: `scale: ${k.startsWith("v") ? "Validate" : "Cancel"} p50 after 10k cancels within 10% of fresh`, value: r.scale[k], min: null, unit: "%", met: r.scale[k] <= 10 });
