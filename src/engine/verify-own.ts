@@ -96,7 +96,8 @@ export async function verifyOwnToken(ctx: StsContext, presented: PresentedToken)
     clientId: undefined,
     mayAct: undefined,
   };
-  if (source !== undefined) verifiedSaml.set(ctx.keys, source, { issuer: ctx.issuer, token: deepFreeze(copyOf(token)) });
+  // structuredClone: fresh strings, not slices of the request (which they would keep alive).
+  if (source !== undefined) verifiedSaml.set(ctx.keys, source, { issuer: ctx.issuer, token: deepFreeze(structuredClone(token)) });
   return checkWindow(ctx, token, now, skewMs);
 }
 

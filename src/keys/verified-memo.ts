@@ -30,9 +30,14 @@ export class VerifiedMemo<V> {
     return this.#cache.get(text, (e) => e.keys === keys)?.value;
   }
 
-  /** Remembers `value` (which must not change afterwards: freeze it) for exactly `text`. */
+  /**
+   * Remembers `value` for exactly `text`. The value must not change afterwards (freeze it) and
+   * must share no string with the request it came from (copy it): V8 keeps a substring's whole
+   * parent alive, and a remembered slice of a request would keep the request. The key is copied
+   * here for the same reason.
+   */
   set(keys: KeyRing, text: string, value: V): void {
-    this.#cache.set(text, { keys, value });
+    this.#cache.set(structuredClone(text), { keys, value });
   }
 
   delete(keys: KeyRing, text: string): void {
