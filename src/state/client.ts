@@ -1,3 +1,4 @@
+import { isolateCaches } from "../cache.ts";
 import type { ReplayCacheObject } from "./replay-cache.ts";
 import type { TokenStateObject } from "./token-state.ts";
 import {
@@ -90,6 +91,17 @@ export interface StateClient {
 const DEFAULT_MAX_LIFETIME_MS = 24 * 60 * 60 * 1000;
 
 /**
+ * idHash → until when a leased "active" answer may be reused, shared by the isolate's state
+ * clients as the revoked answers are; the object's lease bounds how long any of them may be
+ * reused, whichever client took it.
+ */
+const isolateLeases = isolateCaches.cache<{ until: number; status: TokenStatus }>("state.leased", {
+  maxEntries: 10_000,
+  maxKeyChars: 48, // a 43-character hash
+  entryBytes: 120,
+});
+
+/**
  * Creates the state client. Issuance never calls it: tokens are self-contained, and only
  * Validate, Renew, Cancel and replay checks reach a Durable Object.
  */
@@ -98,8 +110,7 @@ export function createStateClient(env: StateBindings, opts: StateClientOptions =
   const maxLifetime = opts.maxTokenLifetimeMs ?? DEFAULT_MAX_LIFETIME_MS;
   const cache = opts.cache === undefined ? isolateRevokedCache : opts.cache;
   const leaseMs = opts.leaseMs ?? 0;
-  /** idHash → until when a leased "active" answer may be reused. */
-  const leased = new Map<string, { until: number; status: TokenStatus }>();
+  const leased = isolateLeases;
 
   const shard = async (subject: SubjectKey) =>
     env.TOKEN_STATE.getByName(await subjectShardName(subject));
@@ -129,7 +140,6 @@ export function createStateClient(env: StateBindings, opts: StateClientOptions =
       const s: TokenStatus = { state: "active", renewed: a.renewed };
       if (a.leaseMs) {
         // Counted from `t`, taken before the call: the object's lease started later.
-        if (leased.size >= 10_000) leased.delete(leased.keys().next().value!);
         leased.set(idHash, { until: t + a.leaseMs, status: s });
       }
       return s;

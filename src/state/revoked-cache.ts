@@ -16,7 +16,7 @@ export class RevokedCache {
 
   /** `max` entries; the isolate's own cache is registered by name, a test's is its own. */
   constructor(max = 10_000, name?: string) {
-    const limits = { maxEntries: max, maxKeyChars: 64, entryBytes: 160 }; // a 43-character hash and a small record
+    const limits = { maxEntries: max, maxKeyChars: 48, entryBytes: 120 }; // a 43-character hash and a small record
     this.#entries = name === undefined ? new BoundedCache("revoked (unregistered)", limits) : isolateCaches.cache(name, limits);
   }
 
