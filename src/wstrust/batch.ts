@@ -4,7 +4,7 @@ import type { Requestor, StsContext } from "../engine/types.ts";
 import { childElements } from "../xml/dom.ts";
 import { type Markup, xml } from "../xml/markup.ts";
 import type { TrustNs } from "./ns.ts";
-import { type RequestKind, type Rst, readRst } from "./rst.ts";
+import { type Rst, readRst } from "./rst.ts";
 import { collection, context } from "./rstr.ts";
 
 type Handler = (ctx: StsContext, who: Requestor, rst: Rst) => Promise<Markup>;
@@ -27,7 +27,7 @@ export async function handleBatch(
   who: Requestor,
   rstc: Element,
   trust: TrustNs,
-  handlers: Record<RequestKind, Handler>,
+  handle: Handler,
 ): Promise<Markup> {
   const items = childElements(rstc);
   if (items.length === 0) throw invalidRequest("The request collection is empty.");
@@ -42,7 +42,7 @@ export async function handleBatch(
     const context = item.getAttribute("Context") || undefined;
     try {
       const rst = readRst(item, trust, true);
-      out.push(await handlers[rst.requestKind](ctx, who, rst));
+      out.push(await handle(ctx, who, rst));
     } catch (e) {
       if (!(e instanceof StsError)) throw e;
       out.push(failedItem(trust, context, e));

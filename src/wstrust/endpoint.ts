@@ -12,7 +12,7 @@ import { readSecurity } from "../soap/security.ts";
 import { logError } from "../web/log.ts";
 import { parseXml, XmlSecurityError } from "../xml/parse.ts";
 import { TRUST13, TRUST2005, type TrustNs, type TrustVersion, trustByNs } from "./ns.ts";
-import { type RequestKind, type Rst, readRst } from "./rst.ts";
+import { type Rst, readRst } from "./rst.ts";
 import { collection } from "./rstr.ts";
 import { handleBatch } from "./batch.ts";
 import { handleCancel } from "./cancel.ts";
@@ -43,13 +43,19 @@ export type Handler = (ctx: StsContext, who: Requestor, rst: Rst) => Promise<Mar
 /** UsernameToken Created values older than this are refused, so the replay cache stays bounded. */
 const NONCE_WINDOW_MS = 10 * 60 * 1000;
 
-/** The WS-Trust operations, each bound to this request's state. */
-function handlersFor(state: StateClient): Record<RequestKind, Handler> {
-  return {
-    issue: (ctx, who, rst) => handleIssue(ctx, state, who, rst),
-    validate: (ctx, who, rst) => handleValidate(ctx, state, who, rst),
-    renew: (ctx, who, rst) => handleRenew(ctx, withRenewalLimit(state, ctx.config.limits, requestorName(who)), who, rst),
-    cancel: (ctx, who, rst) => handleCancel(ctx, state, who, rst),
+/** Runs one RST with this request's state (a function, not a table of closures per request). */
+function operate(state: StateClient): Handler {
+  return (ctx, who, rst) => {
+    switch (rst.requestKind) {
+      case "issue":
+        return handleIssue(ctx, state, who, rst);
+      case "validate":
+        return handleValidate(ctx, state, who, rst);
+      case "renew":
+        return handleRenew(ctx, withRenewalLimit(state, ctx.config.limits, requestorName(who)), who, rst);
+      case "cancel":
+        return handleCancel(ctx, state, who, rst);
+    }
   };
 }
 
@@ -119,16 +125,16 @@ export async function handleTrustRequest(
       }
     }
     const who = await authenticateLimited(ctx, deps.state, deps.clientAddress, ut.username, ut.password);
-    const handlers = handlersFor(deps.state);
+    const handle = operate(deps.state);
     let replyBody: Markup;
     let action: string;
     if (rst) {
       action = trust.actions[`${rst.requestKind}Reply`];
-      const rstr = await handlers[rst.requestKind](ctx, who, rst);
+      const rstr = await handle(ctx, who, rst);
       // WS-Trust 1.3 §4.2: Issue answers with an RSTRC; the others and 2005 with a bare RSTR.
       replyBody = trust.version === "13" && rst.requestKind === "issue" ? collection(trust, [rstr]) : rstr;
     } else if (env.payload.localName === "RequestSecurityTokenCollection") {
-      replyBody = await handleBatch(ctx, who, env.payload, trust, handlers);
+      replyBody = await handleBatch(ctx, who, env.payload, trust, handle);
       action = trust.actions.issueReply;
     } else {
       throw invalidRequest(`Unsupported WS-Trust message '${env.payload.localName}'.`);
