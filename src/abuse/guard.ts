@@ -11,9 +11,11 @@ import type { StateClient } from "../state/client.ts";
 import { type Counter, assertNotBlocked, countAndCheck, failureKeys, localHit, rateLimited } from "./limits.ts";
 
 /**
- * Authenticates a UsernameToken under the failed-authentication limit: a key already over its
- * limit in this isolate is refused before the (slow, PBKDF2) password check; a failure is
- * counted, and the attempt that crosses the limit is answered with rate_limited (429).
+ * Authenticates a username and password under the failed-authentication limit: a key already
+ * over its limit in this isolate is refused before the (slow, PBKDF2) password check; a
+ * failure is counted, and the attempt that crosses the limit is answered with rate_limited
+ * (429). With `admit`, only the requestors it accepts count as authenticated here; anyone else
+ * fails exactly as a wrong password does, and is counted as one.
  * @throws StsError authentication_failed or rate_limited
  */
 export async function authenticateLimited(
@@ -22,12 +24,13 @@ export async function authenticateLimited(
   clientAddress: string | undefined,
   username: string,
   password: string,
+  admit?: (who: Authenticated) => boolean,
 ): Promise<Authenticated> {
   return withFailureLimit(
     ctx,
     counter,
     failureKeys(username, clientAddress),
-    () => authenticatePassword(ctx, username, password),
+    () => authenticatePassword(ctx, username, password, admit),
     (e) => e instanceof StsError && e.code === "authentication_failed",
   );
 }
