@@ -52,7 +52,7 @@ describe("CacheRegistry", () => {
 
   it("the isolate's caches are all registered, and their worst case fits the isolate's budget", () => {
     const names = isolateCaches.stats().map((s) => s.name);
-    for (const n of ["jwt.verified", "saml.verified", "state.revoked", "state.token-id-hashes", "state.shard-names", "abuse.blocked", "abuse.local-counters", "identity.secret-hashes", "jwt.remote-jwks", "state.leased"]) {
+    for (const n of ["jwt.verified", "saml.verified", "state.revoked", "state.token-id-hashes", "state.shard-names", "abuse.failures", "abuse.local-counters", "identity.secret-hashes", "jwt.remote-jwks", "state.leased"]) {
       expect(names).toContain(n);
     }
     expect(new Set(names).size).toBe(names.length);

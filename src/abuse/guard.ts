@@ -1,19 +1,21 @@
 /**
  * The abuse limits bound to one request: wraps password authentication (failed attempts per
- * subject and per client address) and the state client's renewals (per subject and per
- * requestor). Limits come from configuration (`limits.*`, see src/config/types.ts).
+ * name, per client address and per pair of both) and the state client's renewals (per subject
+ * and per requestor). Limits come from configuration (`limits.*`, see src/config/types.ts).
  */
 import type { LimitsConfig } from "../config/types.ts";
 import { type Authenticated, authenticatePassword } from "../engine/authenticate.ts";
 import { StsError } from "../errors.ts";
 import type { StsContext } from "../engine/types.ts";
 import type { StateClient } from "../state/client.ts";
-import { type Counter, assertNotBlocked, countAndCheck, failureKeys, localHit, rateLimited } from "./limits.ts";
+import { type Counter, type FailureKeys, assertNotRefused, countFailure, failureKeys, localHit, rateLimited } from "./limits.ts";
 
 /**
- * Authenticates a UsernameToken under the failed-authentication limit: a key already over its
- * limit in this isolate is refused before the (slow, PBKDF2) password check; a failure is
- * counted, and the attempt that crosses the limit is answered with rate_limited (429).
+ * Authenticates a username and password under the failed-authentication limit: an attempt
+ * this isolate knows to be over a limit is refused before the (slow, PBKDF2) password check; a
+ * failure is counted, and one after which the same attempt would be refused is answered with
+ * rate_limited (429). With `admit`, only the requestors it accepts count as authenticated here;
+ * anyone else fails exactly as a wrong password does, and is counted as one.
  * @throws StsError authentication_failed or rate_limited
  */
 export async function authenticateLimited(
@@ -22,36 +24,38 @@ export async function authenticateLimited(
   clientAddress: string | undefined,
   username: string,
   password: string,
+  admit?: (who: Authenticated) => boolean,
 ): Promise<Authenticated> {
   return withFailureLimit(
     ctx,
     counter,
     failureKeys(username, clientAddress),
-    () => authenticatePassword(ctx, username, password),
+    () => authenticatePassword(ctx, username, password, admit),
     (e) => e instanceof StsError && e.code === "authentication_failed",
   );
 }
 
 /**
- * Runs an authentication under the failed-authentication limit for `keys`: refused at once if
- * this isolate knows a key is over its limit; a failure (as `isFailure` judges the error) is
- * counted, and the one that crosses the limit becomes rate_limited (429 + Retry-After).
- * Successes are never counted, so they make no Durable Object call.
+ * Runs an authentication under the failed-authentication limit for `keys` (src/abuse/limits.ts
+ * says which counts refuse which attempts): refused at once if this isolate knows the attempt
+ * is over a limit; a failure (as `isFailure` judges the error) is counted, and becomes
+ * rate_limited (429 + Retry-After) when the same attempt would now be refused. Successes are
+ * never counted, so they make no Durable Object call.
  */
 export async function withFailureLimit<T>(
   ctx: StsContext,
   counter: Counter,
-  keys: string[],
+  keys: FailureKeys,
   attempt: () => Promise<T>,
   isFailure: (e: unknown) => boolean,
 ): Promise<T> {
-  assertNotBlocked(keys, Date.now());
+  const l = ctx.config.limits;
+  assertNotRefused(keys, l.maxFailedAuthPerWindow, Date.now());
   try {
     return await attempt();
   } catch (e) {
     if (!isFailure(e)) throw e;
-    const l = ctx.config.limits;
-    const limited = await countAndCheck(
+    const limited = await countFailure(
       counter, keys, l.maxFailedAuthPerWindow, l.failedAuthWindowSeconds * 1000, Date.now(),
       "Too many failed authentications; try again later.",
     );

@@ -1,16 +1,27 @@
 /**
- * Abuse limits: failed authentications per subject and per client address, counted in fixed
- * windows by Durable Object counters (the sharded replay cache, {@link StateClient.hit}); and
- * renewals, per subject inside the subject's state object and per requestor in the isolate
- * (src/abuse/guard.ts `withRenewalLimit`), so a renewal stays one RPC.
+ * Abuse limits: failed authentications, counted in fixed windows by Durable Object counters
+ * (the sharded replay cache, {@link StateClient.hit}); and renewals, per subject inside the
+ * subject's state object and per requestor in the isolate (src/abuse/guard.ts
+ * `withRenewalLimit`), so a renewal stays one RPC.
+ *
+ * Failed authentications are counted under three keys, so that the limits fall on whoever
+ * fails rather than on everyone who shares a name or an address with them (docs/security.md,
+ * "Credentials and the admin door"):
+ * - the pair (address, name): over `limit`, this address may not try this name again;
+ * - the name: over `limit`, only an address with no failures in the window may still try it
+ *   (the real owner, from a clean address, signs in while guesses from failing addresses are
+ *   refused); over `limit × HARD_FACTOR`, nobody may;
+ * - the address: over `limit`, it may still try names it has not failed on (the other people
+ *   behind a shared address); over `limit × HARD_FACTOR`, nothing.
  *
  * Cost model (why it looks like this):
  * - Successful requests never touch a counter: only a *failure* is counted, so issuance stays
- *   free of Durable Object calls.
- * - Once a counter is over its limit, this isolate remembers the block until the window ends
- *   and refuses the key *before* the PBKDF2 derivation — a locked-out user costs nothing.
- * - Another isolate learns of the block on its first failure for that key, so across N
- *   isolates an attacker gets at most limit + N guesses per window.
+ *   free of Durable Object calls; every refusal below is decided from what this isolate
+ *   already knows.
+ * - What the counters said is remembered in this isolate until their window ends, so a
+ *   refused attempt is refused *before* the PBKDF2 derivation — a locked-out key costs nothing.
+ * - Another isolate learns of a count on its first failure for that key, so across N isolates
+ *   an attacker gets at most N attempts more per window than one isolate would allow.
  */
 import { isolateCaches } from "../cache.ts";
 import { StsError } from "../errors.ts";
@@ -20,17 +31,32 @@ import type { StateClient } from "../state/client.ts";
 export type Counter = Pick<StateClient, "hit">;
 
 /**
- * Keys are a subject or client name (configuration-sized) or an address, with a prefix; the
- * oldest goes first when full: a forgotten block only costs one more counter round trip.
+ * Beyond `limit × HARD_FACTOR` failures in a window, a name or an address is refused outright.
+ * The soft zone below it is what a distributed guesser gains (one guess per fresh address at a
+ * name) and what a sprayer gains (one guess per fresh name from an address); the factor bounds
+ * both, and is what an attacker must exceed, per window, to lock a name or an address out.
+ */
+export const HARD_FACTOR = 10;
+
+/** The counter keys one authentication attempt is judged by. */
+export interface FailureKeys {
+  /** Failures for the name presented, from anywhere. */
+  readonly name: string;
+  /** Failures from the client's address, for any name (absent when the address is unknown). */
+  readonly address: string | undefined;
+  /** Failures for this name from this address (absent when the address is unknown). */
+  readonly pair: string | undefined;
+}
+
+/**
+ * Keys are a name (configuration-sized, or whatever a guesser sends) or an address, with a
+ * prefix; the oldest goes first when full: a forgotten count only costs one more counter round
+ * trip (and one more derivation) for that key.
  */
 const KEYED = { maxEntries: 10_000, maxKeyChars: 1100, maxTotalChars: 1024 * 1024, entryBytes: 120 };
 
-/** key → epoch ms until which it is refused. Per isolate. */
-const blocked = isolateCaches.cache<number>("abuse.blocked", KEYED);
-
-function remember(key: string, until: number): void {
-  blocked.set(key, until);
-}
+/** key → the count the counter last reported in this window, and when the window ends. Per isolate. */
+const known = isolateCaches.cache<{ count: number; resetAt: number }>("abuse.failures", KEYED);
 
 /** The `rate_limited` error (HTTP 429) with its Retry-After, in whole seconds (at least 1). */
 export function rateLimited(message: string, untilMs: number, nowMs: number): StsError {
@@ -39,49 +65,92 @@ export function rateLimited(message: string, untilMs: number, nowMs: number): St
   return e;
 }
 
-/** The counter keys of one authentication attempt: the subject named, and the client address. */
-export function failureKeys(username: string, clientAddress: string | undefined): string[] {
-  const keys = [`auth-fail:user:${username}`];
-  if (clientAddress) keys.push(`auth-fail:ip:${clientAddress}`);
-  return keys;
+/** The counter keys of one authentication attempt: the name presented, the address, the pair. */
+export function failureKeys(name: string, clientAddress: string | undefined): FailureKeys {
+  if (!clientAddress) return { name: `auth-fail:user:${name}`, address: undefined, pair: undefined };
+  return {
+    name: `auth-fail:user:${name}`,
+    address: `auth-fail:ip:${clientAddress}`,
+    // The address's length first: no address and name can spell another pair's key.
+    pair: `auth-fail:pair:${clientAddress.length}:${clientAddress}:${name}`,
+  };
+}
+
+function current(key: string | undefined, now: number): { count: number; resetAt: number } | undefined {
+  if (key === undefined) return undefined;
+  const e = known.get(key);
+  if (e === undefined) return undefined;
+  if (e.resetAt > now) return e;
+  known.delete(key);
+  return undefined;
 }
 
 /**
- * Refuses, without any I/O, a key this isolate knows to be over its limit.
+ * Until when this attempt is refused, from what this isolate knows of the counters (no I/O),
+ * or undefined when it may be verified. Each rule lifts when the first of its conditions
+ * does; the attempt waits for the last rule that holds.
+ */
+export function refusedUntil(keys: FailureKeys, limit: number, now: number): number | undefined {
+  const name = current(keys.name, now);
+  const address = current(keys.address, now);
+  const pair = current(keys.pair, now);
+  const hard = limit * HARD_FACTOR;
+  let until: number | undefined;
+  const refuse = (t: number) => (until = Math.max(until ?? 0, t));
+  // This address has guessed at this name often enough.
+  if (pair && pair.count > limit) refuse(pair.resetAt);
+  if (name && name.count > hard) refuse(name.resetAt);
+  if (address && address.count > hard) refuse(address.resetAt);
+  // A name under attack: only an address with no failures in the window may try it. An unknown
+  // address cannot show that it has none.
+  if (name && name.count > limit) {
+    if (keys.address === undefined) refuse(name.resetAt);
+    else if (address) refuse(Math.min(name.resetAt, address.resetAt));
+  }
+  // An address that fails a lot: it may still try names it has not failed on.
+  if (address && pair && address.count > limit) refuse(Math.min(address.resetAt, pair.resetAt));
+  return until;
+}
+
+/**
+ * Refuses, without any I/O, an attempt this isolate knows to be over a limit.
  * @throws StsError rate_limited
  */
-export function assertNotBlocked(keys: readonly string[], now: number): void {
-  for (const k of keys) {
-    const until = blocked.get(k);
-    if (until === undefined) continue;
-    if (until > now) throw rateLimited("Too many failed attempts; try again later.", until, now);
-    blocked.delete(k);
-  }
+export function assertNotRefused(keys: FailureKeys, limit: number, now: number): void {
+  const until = refusedUntil(keys, limit, now);
+  if (until !== undefined) throw rateLimited("Too many failed attempts; try again later.", until, now);
 }
 
 /**
- * Counts one event under each key; returns a rate_limited error when any count is now over
- * `limit` (and remembers the block in this isolate), else undefined.
+ * Counts one failure under each key (one RPC each, in parallel) and remembers the counts in
+ * this isolate; returns a rate_limited error when the next attempt like this one would now
+ * be refused, else undefined.
  */
-export async function countAndCheck(
+export async function countFailure(
   counter: Counter,
-  keys: readonly string[],
+  keys: FailureKeys,
   limit: number,
   windowMs: number,
   now: number,
   message: string,
 ): Promise<StsError | undefined> {
-  const results = await Promise.all(keys.map((k) => counter.hit(k, windowMs)));
-  let worst: number | undefined;
+  const list = [keys.name, keys.address, keys.pair].filter((k): k is string => k !== undefined);
+  const results = await Promise.all(list.map((k) => counter.hit(k, windowMs)));
   results.forEach((r, i) => {
-    if (r.count <= limit) return;
-    remember(keys[i]!, r.resetAt);
-    worst = Math.max(worst ?? 0, r.resetAt);
+    const key = list[i]!;
+    // A name's count matters only once it is over the limit; an address's and a pair's from
+    // their first failure (they make an address "not clean"). Remembering no more than that
+    // leaves room for more of what matters.
+    if (key === keys.name && r.count <= limit) return;
+    // Concurrent failures may answer out of order: within one window, the higher count is newer.
+    const seen = known.get(key);
+    known.set(key, { count: seen?.resetAt === r.resetAt ? Math.max(seen.count, r.count) : r.count, resetAt: r.resetAt });
   });
-  return worst === undefined ? undefined : rateLimited(message, worst, now);
+  const until = refusedUntil(keys, limit, now);
+  return until === undefined ? undefined : rateLimited(message, until, now);
 }
 
-/** Fixed-window counters kept in this isolate (no I/O). Bounded like `blocked`. */
+/** Fixed-window counters kept in this isolate (no I/O). Bounded like `known`. */
 const local = isolateCaches.cache<{ count: number; resetAt: number }>("abuse.local-counters", KEYED);
 
 /** Counts one event under `key` in this isolate's fixed window of `windowMs`. */
@@ -95,8 +164,8 @@ export function localHit(key: string, windowMs: number, now: number): { count: n
   return { count: e.count, resetAt: e.resetAt };
 }
 
-/** Test hook: forget every block this isolate remembers. */
+/** Test hook: forget every count and block this isolate remembers. */
 export function clearBlocks(): void {
-  blocked.clear();
+  known.clear();
   local.clear();
 }

@@ -1,5 +1,6 @@
-import { verifyPassword } from "../identity/password.ts";
+import { DEFAULT_PBKDF2_ITERATIONS, parsePasswordHash, verifyPassword } from "../identity/password.ts";
 import { verifySecret } from "../identity/secret.ts";
+import type { User } from "../config/types.ts";
 import { AC_PASSWORD_PROTECTED_TRANSPORT } from "../saml/ns.ts";
 import { authenticationFailed } from "../errors.ts";
 import type { Identity, Requestor, StsContext } from "./types.ts";
@@ -8,21 +9,41 @@ import type { Identity, Requestor, StsContext } from "./types.ts";
 export type Authenticated = Exclude<Requestor, { kind: "client" }>;
 
 /**
- * Authenticates a WS-Security UsernameToken: service accounts first (their high-entropy
- * secrets are checked against SHA-256 hashes, cheap by design), then users (PBKDF2, slow by
- * design). Every failure is the same wst:FailedAuthentication, whatever went wrong.
+ * Authenticates a username and password (a WS-Security UsernameToken, HTTP Basic at the admin
+ * door): service accounts first (their high-entropy secrets are checked against SHA-256
+ * hashes, cheap by design), then users (PBKDF2, slow by design). With `admit`, only the
+ * requestors it accepts count as authenticated: a door that only some principals may use
+ * (the admin door) answers everyone else as it answers a wrong password, so it cannot be
+ * used to test passwords of principals it would refuse anyway.
+ *
+ * Every failure is the same authentication_failed, and costs the same: one PBKDF2 derivation
+ * of the iteration count most configured users have. A wrong service-account secret, or a
+ * right one that `admit` refuses, pays that derivation before failing, as an unknown name
+ * does; otherwise the ~30 ms between a SHA-256 and a PBKDF2 answer would tell which names
+ * are service accounts. Only failures pay: hashing service-account secrets with PBKDF2 instead
+ * would add that cost to every Validate, Renew and Cancel a service account makes, for no
+ * gain (their secrets carry ≥ 128 bits and are not guessed), and legitimate callers rarely
+ * fail. No new cost for the STS either: anyone could already make it derive by sending an
+ * unknown name, and failures are rate limited (src/abuse/).
  */
-export async function authenticatePassword(ctx: StsContext, username: string, password: string): Promise<Authenticated> {
+export async function authenticatePassword(
+  ctx: StsContext,
+  username: string,
+  password: string,
+  admit?: (who: Authenticated) => boolean,
+): Promise<Authenticated> {
+  const iterations = typicalIterations(ctx.config.users);
   const account = ctx.config.serviceAccounts.get(username);
   if (account) {
-    if (await verifySecret(password, account.secretHash)) return { kind: "service", account };
+    const who: Authenticated = { kind: "service", account };
+    if ((await verifySecret(password, account.secretHash)) && (admit === undefined || admit(who))) return who;
+    await verifyPassword(password, undefined, iterations);
     throw authenticationFailed();
   }
   const user = ctx.config.users.get(username);
-  // verifyPassword runs a full-cost derivation for unknown users too (no enumeration by timing).
-  const ok = await verifyPassword(password, user?.passwordHash);
+  const ok = await verifyPassword(password, user?.passwordHash, iterations);
   if (!user || !ok) throw authenticationFailed();
-  return {
+  const who: Authenticated = {
     kind: "user",
     identity: {
       subject: user.username,
@@ -31,6 +52,34 @@ export async function authenticatePassword(ctx: StsContext, username: string, pa
       authnMethod: AC_PASSWORD_PROTECTED_TRANSPORT,
     },
   };
+  // The derivation is already paid: refusing now costs what a wrong password does.
+  if (admit !== undefined && !admit(who)) throw authenticationFailed();
+  return who;
+}
+
+const iterationsByUsers = new WeakMap<ReadonlyMap<string, User>, number>();
+
+/**
+ * The PBKDF2 iteration count most configured users' hashes have (the highest on a tie; the
+ * default with no users): the cost a failure for an unknown name or a service account pays,
+ * so that it matches most users' failures. A user whose hash has another count answers in
+ * another time than an unknown name does: hash every password with the same count.
+ */
+function typicalIterations(users: ReadonlyMap<string, User>): number {
+  let n = iterationsByUsers.get(users);
+  if (n !== undefined) return n;
+  const counts = new Map<number, number>();
+  for (const u of users.values()) {
+    const p = parsePasswordHash(u.passwordHash);
+    if (typeof p !== "string") counts.set(p.iterations, (counts.get(p.iterations) ?? 0) + 1);
+  }
+  n = DEFAULT_PBKDF2_ITERATIONS;
+  let best = 0;
+  for (const [it, c] of counts) {
+    if (c > best || (c === best && it > n)) [n, best] = [it, c];
+  }
+  iterationsByUsers.set(users, n);
+  return n;
 }
 
 /** Builds the identity the STS knows for a subject named in a token (used by renew/exchange). */

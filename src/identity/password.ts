@@ -93,20 +93,25 @@ export async function hashPassword(
   return `${PASSWORD_HASH_PREFIX}$${iterations}$${toBase64(salt)}$${toBase64(hash)}`;
 }
 
-/** A well-formed hash of a random password, so unknown users cost the same as known ones. */
+/** The salt of the derivation that stands in for a missing hash (its result is never compared). */
 const DUMMY_SALT = new Uint8Array(SALT_BYTES);
 
 /**
  * Verifies a password against a stored hash in constant time (with respect to the hash).
  * Never throws: a malformed stored hash verifies as `false` (configuration validation already
- * rejects malformed hashes at start). Pass `undefined` for an unknown user: a full-cost
- * derivation still runs so response time does not reveal which usernames exist.
+ * rejects malformed hashes at start). Pass `undefined` for an unknown user: a derivation of
+ * `unknownIterations` (default {@link DEFAULT_PBKDF2_ITERATIONS}) still runs, so that the
+ * answer costs what a known user's does and response time does not reveal which names exist.
  */
-export async function verifyPassword(password: string, stored: string | undefined): Promise<boolean> {
+export async function verifyPassword(
+  password: string,
+  stored: string | undefined,
+  unknownIterations: number = DEFAULT_PBKDF2_ITERATIONS,
+): Promise<boolean> {
   try {
     const parsed = stored === undefined ? undefined : parsePasswordHash(stored);
     if (parsed === undefined || typeof parsed === "string") {
-      await pbkdf2Sha256(password, DUMMY_SALT, DEFAULT_PBKDF2_ITERATIONS, HASH_BYTES);
+      await pbkdf2Sha256(password, DUMMY_SALT, unknownIterations, HASH_BYTES);
       return false;
     }
     const derived = await pbkdf2Sha256(password, parsed.salt, parsed.iterations, parsed.hash.length);

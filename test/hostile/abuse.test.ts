@@ -3,9 +3,13 @@
  * HTTP (429 + Retry-After, success never counted), renewals per subject and requestor, and the
  * Durable Object fixed-window counter underneath.
  */
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { env } from "cloudflare:test";
 import { withRenewalLimit } from "../../src/abuse/guard.ts";
+import { HARD_FACTOR } from "../../src/abuse/limits.ts";
+import { DEV_CONFIG, DEV_SECRETS } from "../../src/config/dev.ts";
+import { resetConfigCache } from "../../src/config/load.ts";
+import { app } from "../../src/http/app.ts";
 import type { LimitsConfig } from "../../src/config/types.ts";
 import { StsError } from "../../src/errors.ts";
 import { type StateClient, createStateClient } from "../../src/state/client.ts";
@@ -15,6 +19,18 @@ import { call, faultCode } from "../helpers/worker.ts";
 const LIMIT = 10; // the default limits.maxFailedAuthPerWindow
 const WINDOW_S = 300; // the default limits.failedAuthWindowSeconds
 
+/** The development configuration with a smaller failed-authentication limit, as a deployment would set it. */
+const SMALL_LIMIT = 2;
+const smallEnv = { ...env, ...DEV_SECRETS, STS_CONFIG: JSON.stringify({ ...DEV_CONFIG, limits: { maxFailedAuthPerWindow: SMALL_LIMIT } }) };
+const exec = { waitUntil() {}, passThroughOnException() {}, props: {} } as unknown as ExecutionContext;
+
+async function small(ip: string, o: RstOptions): Promise<{ status: number; text: string }> {
+  const e = envelope({ appliesTo: "urn:example:rp", ...o });
+  const req = new Request("https://sts.example.com/trust/13/usernamemixed", { method: "POST", headers: { ...e.headers, "CF-Connecting-IP": ip }, body: e.body });
+  const res = await app.fetch(req, smallEnv, exec);
+  return { status: res.status, text: await res.text() };
+}
+
 async function issueFrom(ip: string, o: RstOptions): Promise<{ status: number; text: string; retryAfter: string | null; ms: number }> {
   const e = envelope({ appliesTo: "urn:example:rp", ...o });
   const t0 = Date.now();
@@ -23,7 +39,19 @@ async function issueFrom(ip: string, o: RstOptions): Promise<{ status: number; t
   return { status: res.status, text, retryAfter: res.headers.get("retry-after"), ms: Date.now() - t0 };
 }
 
+/** Counts PBKDF2 derivations (each password check makes one; a refused attempt none). */
+function derivations(): { count(): number } {
+  const spy = vi.spyOn(crypto.subtle, "deriveBits");
+  return { count: () => spy.mock.calls.filter(([alg]) => (alg as { name?: string }).name === "PBKDF2").length };
+}
+
+let nextAddress = 1;
+/** A client address no other test in this file uses. */
+const freshAddress = () => `2001:db8:ab::${(nextAddress++).toString(16)}`;
+
 describe("failed authentications over HTTP", () => {
+  afterEach(() => vi.restoreAllMocks());
+
   it("per subject: the 11th failure for one name is 429 with Retry-After, from any address", async () => {
     const who = `mallory-${crypto.randomUUID()}`;
     for (let i = 0; i < LIMIT; i++) {
@@ -37,26 +65,72 @@ describe("failed authentications over HTTP", () => {
     const ra = Number(over.retryAfter);
     expect(ra).toBeGreaterThanOrEqual(1);
     expect(ra).toBeLessThanOrEqual(WINDOW_S);
-    // Now refused in this isolate before any password derivation.
-    const again = await issueFrom("198.51.100.201", { user: who, password: "guess-y" });
-    expect(again.status).toBe(429);
-    console.log(`[abuse] failed attempt ${over.ms} ms (PBKDF2 + counter); locked-out attempt ${again.ms} ms`);
+    // Every address that failed on the name is now refused there before any derivation.
+    const d = derivations();
+    for (const ip of ["198.51.100.0", "198.51.100.9", "198.51.100.200"]) {
+      const again = await issueFrom(ip, { user: who, password: "guess-y" });
+      expect(again.status).toBe(429);
+      console.log(`[abuse] failed attempt ${over.ms} ms (PBKDF2 + counter); refused attempt ${again.ms} ms`);
+    }
+    expect(d.count()).toBe(0);
   });
 
-  it("per client address: 10 failures under different names lock the address out, even for alice's right password", async () => {
-    const ip = `203.0.113.${Math.floor(Math.random() * 250) + 1}`;
-    for (let i = 0; i < LIMIT; i++) {
-      const r = await issueFrom(ip, { user: `nobody-${crypto.randomUUID()}`, password: "x" });
-      expect(faultCode(r.text)).toBe("wst:FailedAuthentication");
+  it("11 addresses guessing bob's password do not lock bob out: his right password from a clean address passes; each guessing address is refused", async () => {
+    const attackers = Array.from({ length: LIMIT + 1 }, () => freshAddress());
+    for (const [i, ip] of attackers.entries()) {
+      const r = await issueFrom(ip, { user: "bob", password: `guess-${i}` });
+      expect(r.status, `guess ${i + 1}`).toBe(i < LIMIT ? 400 : 429);
     }
-    const over = await issueFrom(ip, { user: `nobody-${crypto.randomUUID()}`, password: "x" });
-    expect(over.status).toBe(429);
-    expect(over.retryAfter).not.toBeNull();
+    // The real bob, from an address with no failures, signs in.
+    const bob = await issueFrom(freshAddress(), { user: "bob", password: "builder" });
+    expect(bob.status).toBe(200);
+    expect(bob.text).toContain("<saml:Assertion");
+    // The guessing addresses are refused for bob, right password or not, before any derivation.
+    const d = derivations();
+    for (const ip of attackers) {
+      const r = await issueFrom(ip, { user: "bob", password: "builder" });
+      expect(r.status).toBe(429);
+      expect(r.text).not.toContain("<saml:Assertion");
+      expect(Number(r.retryAfter)).toBeGreaterThanOrEqual(1);
+    }
+    expect(d.count()).toBe(0);
+    // A new address gets one guess at bob (one derivation), and is then refused like the others.
+    const newcomer = freshAddress();
+    expect((await issueFrom(newcomer, { user: "bob", password: "guess-new" })).status).toBe(429);
+    expect(d.count()).toBe(1);
+    expect((await issueFrom(newcomer, { user: "bob", password: "builder" })).status).toBe(429);
+    expect(d.count()).toBe(1);
+  });
+
+  it("10 failures from one address under different names do not lock out the others behind it: alice's right password from it passes; the names that failed there are refused", async () => {
+    const ip = freshAddress();
+    const names = Array.from({ length: LIMIT + 1 }, () => `nobody-${crypto.randomUUID()}`);
+    for (const [i, user] of names.entries()) {
+      const r = await issueFrom(ip, { user, password: "x" });
+      expect(r.status, `name ${i + 1}`).toBe(i < LIMIT ? 400 : 429);
+    }
     const alice = await issueFrom(ip, { user: "alice", password: "wonderland" });
-    expect(alice.status).toBe(429);
-    expect(alice.text).not.toContain("<saml:Assertion");
+    expect(alice.status).toBe(200);
+    expect(alice.text).toContain("<saml:Assertion");
+    // What the address failed on, it may not try again (no derivation).
+    const d = derivations();
+    for (const user of names) expect((await issueFrom(ip, { user, password: "y" })).status).toBe(429);
+    expect(d.count()).toBe(0);
     // alice from another address is unaffected.
-    expect((await issueFrom("192.0.2.77", { user: "alice", password: "wonderland" })).status).toBe(200);
+    expect((await issueFrom(freshAddress(), { user: "alice", password: "wonderland" })).status).toBe(200);
+  });
+
+  it("without a client address, a name over its limit is refused outright (nothing can show a clean address)", async () => {
+    const who = `mallory-${crypto.randomUUID()}`;
+    const post = (password: string) => {
+      const e = envelope({ appliesTo: "urn:example:rp", user: who, password });
+      return call("/trust/13/usernamemixed", { method: "POST", headers: e.headers, body: e.body });
+    };
+    for (let i = 0; i < LIMIT; i++) expect((await post(`guess-${i}`)).status).toBe(400);
+    expect((await post("guess-x")).status).toBe(429);
+    const d = derivations();
+    expect((await post("guess-y")).status).toBe(429);
+    expect(d.count()).toBe(0);
   });
 
   it("successful issuance is never counted", async () => {
@@ -64,6 +138,40 @@ describe("failed authentications over HTTP", () => {
     for (let i = 0; i < LIMIT + 3; i++) expect((await issueFrom(ip, { user: "alice", password: "wonderland" })).status).toBe(200);
     const wrong = await issueFrom(ip, { user: "alice", password: "not-it" });
     expect(faultCode(wrong.text)).toBe("wst:FailedAuthentication");
+  });
+});
+
+describe(`the hard limits (limit × ${HARD_FACTOR}), with maxFailedAuthPerWindow ${SMALL_LIMIT}`, () => {
+  afterEach(() => {
+    resetConfigCache();
+    vi.restoreAllMocks();
+  });
+
+  it("a name failed on from more clean addresses than the hard limit is refused from every address, before any derivation", async () => {
+    const who = `mallory-${crypto.randomUUID()}`;
+    const hard = SMALL_LIMIT * HARD_FACTOR;
+    for (let i = 0; i <= hard; i++) {
+      const r = await small(freshAddress(), { user: who, password: `guess-${i}` });
+      expect(r.status, `guess ${i + 1}`).toBe(i < SMALL_LIMIT ? 400 : 429);
+    }
+    // Past the soft limit every new address still got its one guess; past the hard one, none.
+    const d = derivations();
+    expect((await small(freshAddress(), { user: who, password: "guess-z" })).status).toBe(429);
+    expect(d.count()).toBe(0);
+  });
+
+  it("an address that fails on more names than the hard limit is refused for every name, alice's right password too", async () => {
+    const ip = freshAddress();
+    const hard = SMALL_LIMIT * HARD_FACTOR;
+    for (let i = 0; i <= hard; i++) {
+      const r = await small(ip, { user: `nobody-${crypto.randomUUID()}`, password: "x" });
+      expect(r.status, `name ${i + 1}`).toBe(i < SMALL_LIMIT ? 400 : 429);
+    }
+    const d = derivations();
+    const alice = await small(ip, { user: "alice", password: "wonderland" });
+    expect(alice.status).toBe(429);
+    expect(d.count()).toBe(0);
+    expect((await small(freshAddress(), { user: "alice", password: "wonderland" })).status).toBe(200);
   });
 });
 
@@ -104,6 +212,21 @@ describe("failed OAuth client authentications", () => {
       body: "token=x",
     });
     expect(ok.status).toBe(200);
+  });
+});
+
+describe("failed OAuth client authentications from many addresses", () => {
+  it("11 addresses guessing demo-client's secret do not lock demo-client out: its right secret from a clean address passes", async () => {
+    const introspect = (secret: string, ip: string) =>
+      call("/oauth2/introspect", {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", authorization: "Basic " + btoa(`demo-client:${secret}`), "CF-Connecting-IP": ip },
+        body: "token=x",
+      });
+    const attackers = Array.from({ length: LIMIT + 1 }, () => freshAddress());
+    for (const [i, ip] of attackers.entries()) expect((await introspect(`guess-${i}`, ip)).status).toBe(i < LIMIT ? 401 : 429);
+    expect((await introspect("demo-secret", freshAddress())).status).toBe(200);
+    for (const ip of attackers) expect((await introspect("demo-secret", ip)).status).toBe(429);
   });
 });
 

@@ -1,0 +1,54 @@
+/**
+ * The body of `POST /admin/revoke-subject`, read strictly: a JSON object with a `subject` and
+ * an optional `before`, nothing else. Each refusal is invalid_request naming the field, so a
+ * malformed body is the caller's 400, never the generic 500.
+ */
+import { strictUtf8 } from "../bytes.ts";
+import { invalidRequest } from "../errors.ts";
+import { parseXsDateTime } from "../xml/datetime.ts";
+
+/** What a revocation asks for. */
+export interface RevokeSubjectRequest {
+  subject: string;
+  /** Epoch ms: tokens issued before it are revoked. */
+  before: number;
+}
+
+/** As the subject of a token of ours may be (state keys hash it; the bound is the audit's). */
+const MAX_SUBJECT_CHARS = 1024;
+/** RFC 3339 §5.6 `date-time`: a full date, a time and a time zone, nothing looser. */
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+const FIELDS = new Set(["subject", "before"]);
+
+/**
+ * Reads the request body (already read under the body limit).
+ * @param now epoch ms: `before` defaults to it and may not be after it.
+ * @throws StsError invalid_request naming the field
+ */
+export function readRevokeSubjectRequest(bytes: Uint8Array, now: number): RevokeSubjectRequest {
+  let body: unknown;
+  try {
+    body = JSON.parse(strictUtf8.decode(bytes));
+  } catch {
+    throw invalidRequest("The 'body' must be UTF-8 JSON: {\"subject\": \"...\", \"before\"?: \"<RFC 3339 date-time>\"}.");
+  }
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw invalidRequest("The 'body' must be a JSON object: {\"subject\": \"...\", \"before\"?: \"<RFC 3339 date-time>\"}.");
+  }
+  for (const k of Object.keys(body)) {
+    if (!FIELDS.has(k)) throw invalidRequest(`'${k.slice(0, 64)}' is not a field of this request (expected 'subject' and optionally 'before').`);
+  }
+  const { subject, before } = body as { subject?: unknown; before?: unknown };
+  if (typeof subject !== "string" || subject === "" || subject.length > MAX_SUBJECT_CHARS) {
+    throw invalidRequest(`'subject' must be a non-empty string of at most ${MAX_SUBJECT_CHARS} characters.`);
+  }
+  if (before === undefined) return { subject, before: now };
+  // A date the runtime cannot hold (year 300000), one it can hold but no token of ours can
+  // predate (before 1970, whose arithmetic would leave the runtime's range) and one in the
+  // future (a revocation of tokens not yet issued) are all refused here, not downstream.
+  const at = typeof before === "string" && DATE_TIME.test(before) ? parseXsDateTime(before)?.getTime() : undefined;
+  if (at === undefined || at < 0 || at > now) {
+    throw invalidRequest("'before' must be an RFC 3339 date-time with a time zone, from 1970 on and not in the future.");
+  }
+  return { subject, before: at };
+}

@@ -1,0 +1,175 @@
+/**
+ * The admin door (`POST /admin/revoke-subject`) under attack, black box over HTTP: it must not
+ * tell a user's right password from a wrong one, it applies the failed-authentication limits
+ * every other door applies (and shares their counters), it reads its body under the body limit,
+ * and it answers a malformed body with a 400 naming the field, never the generic 500.
+ */
+import { describe, expect, it } from "vitest";
+import { envelope } from "../helpers/soap.ts";
+import { call, faultCode } from "../helpers/worker.ts";
+
+const ADMIN = { user: "sts-admin", password: "sts-admin-secret-5e4d3c2b1a0f9e8d" };
+const VALIDATOR = { user: "rp-validator", password: "rp-validator-secret-0f1e2d3c4b5a6978" };
+const LIMIT = 10; // the default limits.maxFailedAuthPerWindow
+const MAX_BODY = 1024 * 1024; // the default limits.maxBodyBytes
+
+const basic = (user: string, password: string) => "Basic " + btoa(`${user}:${password}`);
+let nextAddress = 1;
+/** A client address no other test in this file uses (the limits count per address). */
+const freshAddress = () => `2001:db8:ad::${(nextAddress++).toString(16)}`;
+
+function revoke(body: BodyInit | null, o: { authorization?: string; ip?: string; headers?: Record<string, string> } = {}): Promise<Response> {
+  const headers: Record<string, string> = { "content-type": "application/json", ...o.headers };
+  if (o.authorization !== undefined) headers.authorization = o.authorization;
+  if (o.ip !== undefined) headers["cf-connecting-ip"] = o.ip;
+  return call("/admin/revoke-subject", { method: "POST", headers, body, ...(body instanceof ReadableStream ? { duplex: "half" } : {}) } as RequestInit);
+}
+const asAdmin = (body: unknown, ip = freshAddress()) => revoke(JSON.stringify(body), { authorization: basic(ADMIN.user, ADMIN.password), ip });
+
+/** Status, every header and the body text: what a caller can compare between two answers. */
+async function observable(res: Response): Promise<{ status: number; headers: [string, string][]; body: string }> {
+  return { status: res.status, headers: [...res.headers].filter(([k]) => k !== "date"), body: await res.text() };
+}
+
+describe("the admin door is not a password oracle", () => {
+  it("a user's right password, a wrong one, an unknown name, a service account without revoke-subject: the same 401", async () => {
+    const body = JSON.stringify({ subject: "carol" });
+    const callers: Record<string, string | undefined> = {
+      "alice, right password": basic("alice", "wonderland"),
+      "alice, wrong password": basic("alice", "not-wonderland"),
+      "unknown name": basic(`nobody-${crypto.randomUUID()}`, "wonderland"),
+      "rp-validator, right secret (no revoke-subject)": basic(VALIDATOR.user, VALIDATOR.password),
+      "rp-validator, wrong secret": basic(VALIDATOR.user, "rp-validator-secret-wrong"),
+      "sts-admin, wrong secret": basic(ADMIN.user, "sts-admin-secret-wrong"),
+      "no Authorization header": undefined,
+      "a Bearer token": "Bearer abc",
+      "malformed Basic": "Basic %%%",
+    };
+    const seen: Record<string, Awaited<ReturnType<typeof observable>>> = {};
+    for (const [name, authorization] of Object.entries(callers)) {
+      seen[name] = await observable(await revoke(body, { ...(authorization === undefined ? {} : { authorization }), ip: freshAddress() }));
+    }
+    const reference = seen["alice, wrong password"]!;
+    expect(reference.status).toBe(401);
+    expect(JSON.parse(reference.body)).toMatchObject({ error: "authentication_failed" });
+    expect(reference.headers).toContainEqual(["www-authenticate", 'Basic realm="sts-admin"']);
+    for (const [name, o] of Object.entries(seen)) expect(o, name).toEqual(reference);
+  });
+
+  it("the authorized service account still revokes (200)", async () => {
+    const res = await asAdmin({ subject: `carol-${crypto.randomUUID()}` });
+    expect(res.status).toBe(200);
+  });
+});
+
+describe("the admin door applies the failed-authentication limits", () => {
+  it("the 11th failure for one name is 429 with Retry-After, and then even the right password is refused there", async () => {
+    const ip = freshAddress();
+    // A user's right password is a failure at this door: counting it too keeps the count from
+    // telling right from wrong. (No other test here fails as bob.)
+    for (let i = 0; i < LIMIT; i++) {
+      const r = await revoke("{}", { authorization: basic("bob", i % 2 ? "builder" : `guess-${i}`), ip });
+      expect(r.status, `attempt ${i + 1}`).toBe(401);
+    }
+    const over = await revoke("{}", { authorization: basic("bob", "guess-x"), ip });
+    expect(over.status).toBe(429);
+    expect(Number(over.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    expect(((await over.json()) as { error: string }).error).toBe("rate_limited");
+    const right = await revoke("{}", { authorization: basic("bob", "builder"), ip });
+    expect(right.status).toBe(429);
+  });
+
+  it("shares its counters with WS-Trust: a name guessed over WS-Trust from an address is refused at the admin door too", async () => {
+    const ip = freshAddress();
+    const who = `mallory-${crypto.randomUUID()}`;
+    for (let i = 0; i <= LIMIT; i++) {
+      const e = envelope({ user: who, password: `guess-${i}`, appliesTo: "urn:example:rp" });
+      const r = await call("/trust/13/usernamemixed", { method: "POST", headers: { ...e.headers, "cf-connecting-ip": ip }, body: e.body });
+      const text = await r.text();
+      expect(faultCode(text)).toBe(i < LIMIT ? "wst:FailedAuthentication" : "wst:RequestFailed");
+    }
+    const r = await revoke("{}", { authorization: basic(who, "guess-admin"), ip });
+    expect(r.status).toBe(429);
+  });
+
+  it("failures at the admin door count at WS-Trust too", async () => {
+    const ip = freshAddress();
+    const who = `mallory-${crypto.randomUUID()}`;
+    for (let i = 0; i <= LIMIT; i++) await revoke("{}", { authorization: basic(who, `guess-${i}`), ip });
+    const e = envelope({ user: who, password: "guess-trust", appliesTo: "urn:example:rp" });
+    const r = await call("/trust/13/usernamemixed", { method: "POST", headers: { ...e.headers, "cf-connecting-ip": ip }, body: e.body });
+    expect(r.status).toBe(429);
+  });
+});
+
+describe("the admin door reads its body under the body limit", () => {
+  it("a 3 MB chunked body is refused with a JSON 400 after reading little more than the limit", async () => {
+    let pulled = 0;
+    const chunk = new Uint8Array(64 * 1024).fill(0x20);
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (pulled >= 3 * 1024 * 1024) return controller.close();
+        pulled += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+    });
+    const res = await revoke(stream, { authorization: basic(ADMIN.user, ADMIN.password), ip: freshAddress() });
+    expect([400, 413]).toContain(res.status);
+    expect(((await res.json()) as { error: string }).error).toMatch(/^(bad_request|invalid_request)$/);
+    expect(pulled).toBeLessThan(MAX_BODY + 4 * chunk.byteLength);
+  });
+
+  it("a declared Content-Length over the limit is refused without reading", async () => {
+    const big = "[" + " ".repeat(MAX_BODY + 10) + "]";
+    const res = await revoke(big, { authorization: basic(ADMIN.user, ADMIN.password), ip: freshAddress() });
+    expect([400, 413]).toContain(res.status);
+    expect(((await res.json()) as { error: string }).error).toMatch(/^(bad_request|invalid_request)$/);
+  });
+});
+
+describe("malformed bodies get a 400 naming the field, never a 500", () => {
+  const cases: [string, string, string][] = [
+    ["null", "null", "body"],
+    ["an array", "[]", "body"],
+    ["an array holding an object", '[{"subject":"alice"}]', "body"],
+    ["a string", '"alice"', "body"],
+    ["a number", "42", "body"],
+    ["not JSON", "{subject: alice}", "body"],
+    ["empty", "", "body"],
+    ["no subject", "{}", "subject"],
+    ["a numeric subject", '{"subject": 5}', "subject"],
+    ["an object subject", '{"subject": {"toString": "alice"}}', "subject"],
+    ["an array subject", '{"subject": ["alice"]}', "subject"],
+    ["an empty subject", '{"subject": ""}', "subject"],
+    ["a 2,000-character subject", JSON.stringify({ subject: "a".repeat(2000) }), "subject"],
+    ["a year the runtime cannot hold", '{"subject": "alice", "before": "+275760-09-13T00:00:00.001Z"}', "before"],
+    ["year 300000", '{"subject": "alice", "before": "+300000-01-01T00:00:00Z"}', "before"],
+    ["year 300000 unsigned", '{"subject": "alice", "before": "300000-01-01T00:00:00Z"}', "before"],
+    ["the runtime's earliest date", '{"subject": "alice", "before": "-271821-04-20T00:00:00.000Z"}', "before"],
+    ["a number of milliseconds", '{"subject": "alice", "before": 1700000000000}', "before"],
+    ["a huge number", '{"subject": "alice", "before": 1e300}', "before"],
+    ["null before", '{"subject": "alice", "before": null}', "before"],
+    ["a bare year", '{"subject": "alice", "before": "5"}', "before"],
+    ["a date without a time", '{"subject": "alice", "before": "2020-01-01"}', "before"],
+    ["a date in words", '{"subject": "alice", "before": "Jan 1 2020"}', "before"],
+    ["an object before", '{"subject": "alice", "before": {}}', "before"],
+    ["the future", '{"subject": "alice", "before": "2999-01-01T00:00:00Z"}', "before"],
+  ];
+  for (const [name, body, field] of cases) {
+    it(`${name} → 400 naming '${field}'`, async () => {
+      const res = await revoke(body, { authorization: basic(ADMIN.user, ADMIN.password), ip: freshAddress() });
+      const text = await res.text();
+      expect(res.status, text).toBe(400);
+      const json = JSON.parse(text) as { error: string; error_description: string };
+      expect(json.error).toBe("invalid_request");
+      expect(json.error_description).toContain(`'${field}'`);
+      expect(res.headers.get("cache-control")).toBe("no-store");
+    });
+  }
+
+  it("a well-formed before in the past is accepted, and answered in the canonical form", async () => {
+    const res = await asAdmin({ subject: `carol-${crypto.randomUUID()}`, before: "2020-01-01T01:00:00+01:00" });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { revoked_before: string }).revoked_before).toBe("2020-01-01T00:00:00.000Z");
+  });
+});
