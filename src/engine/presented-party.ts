@@ -16,6 +16,7 @@ import type { StateClient } from "../state/client.ts";
 import { verifyEnveloped } from "../xmldsig/verify.ts";
 import { identityClaims } from "../jwt/claims.ts";
 import { jwtTimes, pastInstant, writableInstant } from "../token/time.ts";
+import { type DerivationLimits, NO_DERIVATION_LIMITS, derivationLimits } from "./lifetime.ts";
 import { type JwtRefusal, NOT_A_JWT, claimedIssuer, trustedIssuerKeys, verifyJwt } from "../jwt/verify.ts";
 
 /** RFC 8693 §4.4 `may_act`: who may act for the subject. */
@@ -33,6 +34,8 @@ export interface PresentedParty {
   /** The delegation chain the token already carries (RFC 8693 §4.1). */
   act: Actor | undefined;
   mayAct: MayAct | undefined;
+  /** What the token passes on to a token derived from it (lifetime.ts). */
+  passesOn: DerivationLimits;
 }
 
 const UNSPECIFIED_AUTHN = "urn:oasis:names:tc:SAML:2.0:ac:classes:unspecified";
@@ -113,6 +116,7 @@ async function own(
     act: t.actor,
     // The signature verified above, so reading the payload again is safe.
     mayAct: jwt === undefined ? undefined : mayActOf(t.mayAct),
+    passesOn: derivationLimits(ctx.config, t),
   };
 }
 
@@ -165,6 +169,7 @@ async function externalJwt(ctx: StsContext, value: string, t: TrustedIssuer): Pr
     own: false,
     act: actorOf(payload.act),
     mayAct: mayActOf(payload.may_act),
+    passesOn: NO_DERIVATION_LIMITS,
   };
 }
 
@@ -210,6 +215,7 @@ async function externalSaml(ctx: StsContext, el: Element, t: TrustedIssuer): Pro
     own: false,
     act: undefined,
     mayAct: undefined,
+    passesOn: NO_DERIVATION_LIMITS,
   };
 }
 
