@@ -3,6 +3,7 @@ import type { TokenKind } from "../config/types.ts";
 import { identityClaims } from "../jwt/claims.ts";
 import { verifyJwt } from "../jwt/verify.ts";
 import { type AssertionFacts, readAssertion } from "../saml/parse.ts";
+import { MAX_CLOCK_SKEW_SECONDS } from "../state/types.ts";
 import { jwtTimes } from "../token/time.ts";
 import { VerifiedMemo, deepFreeze } from "../keys/verified-memo.ts";
 import { elementSource } from "../xml/tree.ts";
@@ -55,7 +56,9 @@ function checkWindow(ctx: StsContext, t: OwnToken, now: Date, skewMs: number): O
  * previous), never a key found in the token. Values are read only from the verified element.
  */
 export async function verifyOwnToken(ctx: StsContext, presented: PresentedToken): Promise<OwnTokenCheck> {
-  const skewSeconds = ctx.config.limits.clockSkewSeconds;
+  // Never accepted longer past expiry than the state objects remember its revocation
+  // (src/state/types.ts), whatever the configuration says.
+  const skewSeconds = Math.min(ctx.config.limits.clockSkewSeconds, MAX_CLOCK_SKEW_SECONDS);
   const skewMs = skewSeconds * 1000;
   const now = ctx.now();
   if ("jwt" in presented) {
