@@ -36,7 +36,7 @@ const SAML_IDP = "https://saml-idp.example.org";
 
 const exec = { waitUntil() {}, passThroughOnException() {}, props: {} } as unknown as ExecutionContext;
 
-/** The worker with the development configuration changed by `change`. */
+/** The worker with this configuration (development secrets bound), as a client would call it. */
 function workerWith(config: object, extraEnv: Record<string, string> = {}): Fetcher {
   const e = { TOKEN_STATE: env.TOKEN_STATE, REPLAY_CACHE: env.REPLAY_CACHE, ...DEV_SECRETS, ...extraEnv, STS_CONFIG: JSON.stringify(config) };
   return async (path, init) => app.fetch(new Request(ORIGIN + path, init), e, exec);
