@@ -1,4 +1,5 @@
 /** Validation of `trustedIssuers` and URL-valued fields (see `validate.ts`). */
+import { MAX_CLOCK_SKEW_SECONDS } from "../state/types.ts";
 import type { TrustedIssuer } from "./types.ts";
 import { type Issues, type Obj, arr, enumList, int, obj, oneOf, show, str, text } from "./check.ts";
 import { checkCertificatePem } from "./pem.ts";
@@ -72,7 +73,7 @@ export function validateTrustedIssuers(x: Issues, o: Obj, root: string, defaultS
     }
     const algorithms = enumList(x, t, "algorithms", p, JWT_ALGS, ["RS256", "ES256"]);
     const expectedAudience = str(x, t, "expectedAudience", p);
-    const clockSkewSeconds = int(x, t, "clockSkewSeconds", p, 0, 3600, defaultSkew);
+    const clockSkewSeconds = int(x, t, "clockSkewSeconds", p, 0, MAX_CLOCK_SKEW_SECONDS, defaultSkew);
     if (issuer === undefined || kind === undefined || seen.has(issuer)) return;
     seen.add(issuer);
     out.push({ issuer, kind, jwksUri, jwks, certificates, algorithms, expectedAudience, clockSkewSeconds });

@@ -1,5 +1,5 @@
 /** Validation of `keys` and `limits` (see `validate.ts`). */
-import { MAX_LEASE_MS } from "../state/types.ts";
+import { MAX_CLOCK_SKEW_SECONDS, MAX_LEASE_MS } from "../state/types.ts";
 import type { LimitsConfig, ResolvedKey } from "./types.ts";
 import { type Issues, type Obj, arr, int, obj, oneOf, secretRef, show, str } from "./check.ts";
 import { type KeyAlgorithm, checkCertificatePem, privateKeyAlgorithm } from "./pem.ts";
@@ -114,7 +114,7 @@ export function validateLimits(x: Issues, o: Obj, root: string): LimitsConfig {
     maxXmlDepth: int(x, l, "maxXmlDepth", p, 16, 512, 64),
     maxXmlElements: int(x, l, "maxXmlElements", p, 100, 1_000_000, 20_000),
     maxXmlAttributesPerElement: int(x, l, "maxXmlAttributesPerElement", p, 8, 1024, 64),
-    clockSkewSeconds: int(x, l, "clockSkewSeconds", p, 0, 3600, 300),
+    clockSkewSeconds: int(x, l, "clockSkewSeconds", p, 0, MAX_CLOCK_SKEW_SECONDS, 300),
     maxBatchItems: int(x, l, "maxBatchItems", p, 1, 1000, 32),
     maxFailedAuthPerWindow: int(x, l, "maxFailedAuthPerWindow", p, 1, 10_000, 10),
     failedAuthWindowSeconds: int(x, l, "failedAuthWindowSeconds", p, 1, 86_400, 300),

@@ -2,6 +2,7 @@
 import type { JwtSignatureAlg, RelyingParty, TokenKind, XmlSignatureAlg } from "./types.ts";
 import { type Issues, type Obj, arr, bool, enumList, int, obj, oneOf, show, strList, subObj, text } from "./check.ts";
 import type { KeyAlgorithm } from "./pem.ts";
+import { MAX_RENEWAL_GRACE_SECONDS } from "../state/types.ts";
 
 export const TOKEN_KINDS: readonly TokenKind[] = ["saml2", "saml1", "jwt", "access_token"];
 const XML_ALGS: readonly XmlSignatureAlg[] = [
@@ -103,7 +104,8 @@ export function validateRelyingParties(
     const renewal = {
       allowed: bool(x, rn, "allowed", rp, true),
       maxTotalLifetimeSeconds: int(x, rn, "maxTotalLifetimeSeconds", rp, 60, 365 * DAY, DAY),
-      expiredGraceSeconds: int(x, rn, "expiredGraceSeconds", rp, 0, DAY, 300),
+      // The state objects keep a renewal's proof of uniqueness only this long past expiry.
+      expiredGraceSeconds: int(x, rn, "expiredGraceSeconds", rp, 0, MAX_RENEWAL_GRACE_SECONDS, 300),
       allowPostdating: bool(x, rn, "allowPostdating", rp, false),
       // 0 = renewable at any time before expiry.
       windowSeconds: int(x, rn, "windowSeconds", rp, 0, 365 * DAY, 0),

@@ -1,6 +1,7 @@
 import type { StateClient } from "../state/client.ts";
 import { authorize } from "./authorize.ts";
 import { invalidToken } from "../errors.ts";
+import type { DerivationLimits } from "./lifetime.ts";
 import { type PresentedParty, presentedParty } from "./presented-party.ts";
 import { type Actor, type Identity, type Requestor, type StsContext, requestorName } from "./types.ts";
 import type { PresentedToken } from "./verify-own.ts";
@@ -21,13 +22,13 @@ export async function delegatedParty(
   presented: PresentedToken,
   mode: "impersonation" | "delegation",
   target: string,
-): Promise<{ identity: Identity; actor: Actor | undefined }> {
+): Promise<{ identity: Identity; actor: Actor | undefined; passesOn: DerivationLimits }> {
   const party = await presentedParty(ctx, state, presented, mode === "delegation" ? "ActAs token" : "OnBehalfOf token");
   const requestor = requestorName(who);
   const namedByMayAct = party.mayAct?.sub === requestor && (party.mayAct.iss === undefined || party.mayAct.iss === ctx.issuer);
   authorize(who, { route: mode === "delegation" ? "act-as" : "on-behalf-of", subject: party.identity.subject, relyingParty: target, namedByMayAct });
-  if (mode === "impersonation") return { identity: party.identity, actor: party.act };
-  return { identity: party.identity, actor: { sub: requestor, ...(party.act ? { act: party.act } : {}) } };
+  if (mode === "impersonation") return { identity: party.identity, actor: party.act, passesOn: party.passesOn };
+  return { identity: party.identity, actor: { sub: requestor, ...(party.act ? { act: party.act } : {}) }, passesOn: party.passesOn };
 }
 
 /**

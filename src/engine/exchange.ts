@@ -50,6 +50,10 @@ export async function exchange(ctx: StsContext, state: Pick<StateClient, "status
     actor,
     clientId: who.kind === "client" ? who.client.clientId : undefined,
     scope: req.scope,
+    // The subject token's authentication time (in `identity`) caps the new token's end; a
+    // subject token that may not be renewed is not turned into a longer-lived one either.
+    notAfter: subject.passesOn.notAfter,
+    notRenewable: subject.passesOn.notRenewable,
   });
 }
 

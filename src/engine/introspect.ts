@@ -19,7 +19,8 @@ export async function introspect(
     const r = await tokenStatus(ctx, state, who, presented);
     return r.valid ? r.token : undefined;
   } catch (e) {
-    if (isStsError(e) && e.code === "not_authorized") return undefined;
+    // RFC 7662 §2.2: a token that cannot be read is simply not active.
+    if (isStsError(e) && (e.code === "not_authorized" || e.code === "invalid_token")) return undefined;
     throw e;
   }
 }

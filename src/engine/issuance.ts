@@ -1,5 +1,5 @@
 import type { TokenKind } from "../config/types.ts";
-import { invalidRequest, invalidTimeRange } from "../errors.ts";
+import { invalidRequest, invalidToken } from "../errors.ts";
 import { decideLifetime } from "./lifetime.ts";
 import { releaseClaims } from "./claims.ts";
 import { findRelyingParty } from "./relying-party.ts";
@@ -22,12 +22,19 @@ export async function issueToken(ctx: StsContext, req: TokenRequest): Promise<Is
   const decided = decideLifetime(rp, now, ctx.config.limits.clockSkewSeconds, req.lifetime);
   const notBefore = decided.notBefore;
   let expires = decided.expires;
-  if (req.sinceAuthentication) {
-    // A token derived from another keeps the relying party's cap on the total lifetime since
-    // the subject authenticated, as renewal does: deriving is no way around it.
-    const cap = req.identity.authnInstant.getTime() + rp.renewal.maxTotalLifetimeSeconds * 1000;
-    if (cap <= now.getTime()) throw invalidTimeRange("The maximum total lifetime since authentication has been reached for this relying party.");
-    if (cap < expires.getTime()) expires = new Date(cap);
+  // No token ends after the relying party's maximum total lifetime counted from the subject's
+  // authentication, as renewal keeps it. A derived token (exchange, OnBehalfOf, ActAs,
+  // transformation) carries the original authentication time, so deriving again and again is
+  // no way around it. Once the cap has passed, the presented token is what is no longer good
+  // enough: a fresh authentication is now, with the cap at least a minute away.
+  const cap = req.identity.authnInstant.getTime() + rp.renewal.maxTotalLifetimeSeconds * 1000;
+  if (!(cap > now.getTime())) {
+    throw invalidToken("The subject authenticated longer ago than this relying party's maximum total lifetime; a new authentication is needed.");
+  }
+  if (cap < expires.getTime()) expires = new Date(cap);
+  if (req.notAfter) {
+    if (req.notAfter.getTime() <= now.getTime()) throw invalidToken("The presented token may not be renewed and has no lifetime left to pass on.");
+    if (req.notAfter.getTime() < expires.getTime()) expires = new Date(req.notAfter.getTime());
   }
   let scope: string[] = [];
   if (req.scope && req.scope.length > 0) {

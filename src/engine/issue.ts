@@ -3,6 +3,7 @@ import type { StateClient } from "../state/client.ts";
 import { authorize } from "./authorize.ts";
 import { delegatedParty } from "./delegation.ts";
 import { issueToken } from "./issuance.ts";
+import { type DerivationLimits, NO_DERIVATION_LIMITS } from "./lifetime.ts";
 import { findRelyingParty } from "./relying-party.ts";
 import type { Actor, Identity, IssuedToken, Requestor, StsContext } from "./types.ts";
 import type { PresentedToken } from "./verify-own.ts";
@@ -27,8 +28,9 @@ export async function issue(ctx: StsContext, state: Pick<StateClient, "status">,
   const rp = findRelyingParty(ctx.config, req.target);
   let identity: Identity;
   let actor: Actor | undefined;
+  let passesOn: DerivationLimits = NO_DERIVATION_LIMITS;
   if (req.delegation) {
-    ({ identity, actor } = await delegatedParty(ctx, state, who, req.delegation.presented, req.delegation.mode, rp.identifier));
+    ({ identity, actor, passesOn } = await delegatedParty(ctx, state, who, req.delegation.presented, req.delegation.mode, rp.identifier));
   } else {
     authorize(who, { route: "issue", relyingParty: rp.identifier });
     identity = (who as Extract<Requestor, { kind: "user" }>).identity; // the rule lets only users issue for themselves
@@ -40,6 +42,7 @@ export async function issue(ctx: StsContext, state: Pick<StateClient, "status">,
     appliesTo: rp.identifier,
     tokenType: req.tokenType,
     lifetime: req.lifetime,
-    notRenewable: req.notRenewable,
+    notAfter: passesOn.notAfter,
+    notRenewable: req.notRenewable || passesOn.notRenewable,
   });
 }

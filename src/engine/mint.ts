@@ -7,6 +7,7 @@ import { buildJwt } from "../jwt/mint.ts";
 import { XmlSecurityError } from "../xml/errors.ts";
 import { invalidRequest } from "../errors.ts";
 import { notRenewableId } from "../token/renewability.ts";
+import { writableInstant } from "../token/time.ts";
 import type { Actor, IssuedToken, StsContext } from "./types.ts";
 
 /** The decided content of a token, before it takes a format. */
@@ -29,6 +30,11 @@ export interface MintInput {
 
 /** Gives decided token content its format (SAML 2.0, SAML 1.1 or JWT) and signs it. */
 export async function mintToken(ctx: StsContext, m: MintInput): Promise<IssuedToken> {
+  // Every time a token states must be one its readers (and we) can read back: a JWT writes
+  // NaN as null, and SAML writes year 10000 as "+010000-…", which is no xs:dateTime.
+  if (![m.issuedAt, m.notBefore, m.expires, m.authnInstant].every(writableInstant)) {
+    throw invalidRequest("The token cannot be issued: one of its times is out of range.");
+  }
   // What every format states about the token.
   const common = {
     issuer: ctx.issuer,

@@ -15,6 +15,8 @@ import { readAssertion } from "../saml/parse.ts";
 import type { StateClient } from "../state/client.ts";
 import { verifyEnveloped } from "../xmldsig/verify.ts";
 import { identityClaims } from "../jwt/claims.ts";
+import { jwtTimes, pastInstant, writableInstant } from "../token/time.ts";
+import { type DerivationLimits, NO_DERIVATION_LIMITS, derivationLimits } from "./lifetime.ts";
 import { type JwtRefusal, NOT_A_JWT, claimedIssuer, trustedIssuerKeys, verifyJwt } from "../jwt/verify.ts";
 
 /** RFC 8693 §4.4 `may_act`: who may act for the subject. */
@@ -32,6 +34,8 @@ export interface PresentedParty {
   /** The delegation chain the token already carries (RFC 8693 §4.1). */
   act: Actor | undefined;
   mayAct: MayAct | undefined;
+  /** What the token passes on to a token derived from it (lifetime.ts). */
+  passesOn: DerivationLimits;
 }
 
 const UNSPECIFIED_AUTHN = "urn:oasis:names:tc:SAML:2.0:ac:classes:unspecified";
@@ -112,7 +116,23 @@ async function own(
     act: t.actor,
     // The signature verified above, so reading the payload again is safe.
     mayAct: jwt === undefined ? undefined : mayActOf(t.mayAct),
+    passesOn: derivationLimits(ctx.config, t),
   };
+}
+
+/**
+ * When the subject of a trusted issuer's JWT authenticated: `auth_time`, else `iat`, else now.
+ * Every time claim must be an integer NumericDate we could write (not `1e20`, not
+ * milliseconds), and neither `iat` nor `auth_time` may lie in the future beyond the issuer's
+ * skew: an authentication time is what the maximum total lifetime counts from.
+ */
+function externalAuthnInstant(times: ReturnType<typeof jwtTimes>, now: Date, skewMs: number): Date {
+  const refused = () => invalidToken("The token from the trusted issuer states an impossible time (iat, nbf, exp or auth_time).");
+  if (!times) throw refused();
+  const iat = times.iat && pastInstant(times.iat, now, skewMs);
+  const authTime = times.authTime && pastInstant(times.authTime, now, skewMs);
+  if ((times.iat && !iat) || (times.authTime && !authTime)) throw refused();
+  return authTime ?? iat ?? now;
 }
 
 /** What a client is told when a trusted issuer's JWT is refused before its signature is checked. */
@@ -136,18 +156,20 @@ async function externalJwt(ctx: StsContext, value: string, t: TrustedIssuer): Pr
   });
   if (!r.ok) throw invalidToken(EXTERNAL_REFUSALS[r.refusal] ?? "The token from the trusted issuer did not verify (signature, audience or time window).");
   const payload = r.payload;
-  const when = typeof payload.auth_time === "number" ? payload.auth_time : payload.iat;
+  const now = ctx.now();
+  const authnInstant = externalAuthnInstant(jwtTimes(payload), now, t.clockSkewSeconds * 1000);
   return {
     identity: {
       subject: payload.sub!,
       claims: identityClaims(payload),
-      authnInstant: typeof when === "number" ? new Date(when * 1000) : ctx.now(),
+      authnInstant,
       authnMethod: UNSPECIFIED_AUTHN,
     },
     issuer: t.issuer,
     own: false,
     act: actorOf(payload.act),
     mayAct: mayActOf(payload.may_act),
+    passesOn: NO_DERIVATION_LIMITS,
   };
 }
 
@@ -173,17 +195,27 @@ async function externalSaml(ctx: StsContext, el: Element, t: TrustedIssuer): Pro
   if (!f.audiences.includes(t.expectedAudience ?? ctx.issuer)) throw invalidToken("The SAML token is not meant for this STS.");
   if (!f.expires || f.expires.getTime() <= now - skew) throw invalidToken("The SAML token has expired.");
   if (f.notBefore && f.notBefore.getTime() > now + skew) throw invalidToken("The SAML token is not yet valid.");
+  // Times were read by the strict xs:dateTime parser; an issue or authentication instant must
+  // also have happened (within the issuer's skew, then taken as now), and every time must be
+  // one we could write again.
+  const at = new Date(now);
+  const issuedAt = pastInstant(f.issuedAt, at, skew);
+  const authnInstant = f.authnInstant ? pastInstant(f.authnInstant, at, skew) : issuedAt;
+  if (!issuedAt || !authnInstant || !writableInstant(f.expires) || (f.notBefore && !writableInstant(f.notBefore))) {
+    throw invalidToken("The SAML token states an impossible time (IssueInstant, AuthnInstant, NotBefore or NotOnOrAfter).");
+  }
   return {
     identity: {
       subject: f.subject,
       claims: f.claims,
-      authnInstant: f.authnInstant ?? f.issuedAt,
+      authnInstant,
       authnMethod: f.authnMethod ?? UNSPECIFIED_AUTHN,
     },
     issuer: t.issuer,
     own: false,
     act: undefined,
     mayAct: undefined,
+    passesOn: NO_DERIVATION_LIMITS,
   };
 }
 

@@ -2,6 +2,7 @@ import type { StateClient } from "../state/client.ts";
 import { authorize } from "./authorize.ts";
 import { tokenRef } from "./check.ts";
 import { invalidTimeRange, invalidToken, unableToRenew } from "../errors.ts";
+import { requestedEnd } from "./lifetime.ts";
 import { mintToken } from "./mint.ts";
 import { isNotRenewable } from "../token/renewability.ts";
 import { lookupRelyingParty } from "./relying-party.ts";
@@ -50,15 +51,8 @@ export async function renewToken(
   }
   const lifetimeMs = Math.min(rp.tokenLifetimeSeconds * 1000, t.expires.getTime() - t.issuedAt.getTime());
   const maxEnd = t.authnInstant.getTime() + rp.renewal.maxTotalLifetimeSeconds * 1000;
-  let end = start + lifetimeMs;
   const wanted = opts.lifetime?.expires;
-  if (wanted) {
-    if (wanted.getTime() <= start) throw invalidTimeRange("The requested lifetime ends before it starts.");
-    if (wanted.getTime() - start > rp.maxTokenLifetimeSeconds * 1000 + skewMs) {
-      throw invalidTimeRange(`The requested lifetime exceeds the maximum of ${rp.maxTokenLifetimeSeconds} seconds for this relying party.`);
-    }
-    end = wanted.getTime();
-  }
+  let end = wanted ? requestedEnd(rp, start, skewMs, wanted) : start + lifetimeMs;
   end = Math.min(end, maxEnd);
   if (end <= start) throw unableToRenew("The maximum total lifetime since authentication has been reached.");
   const renewed = await mintToken(ctx, {

@@ -54,10 +54,11 @@ export interface TokenRequest {
    */
   notRenewable?: boolean | undefined;
   /**
-   * The token derives from an earlier one (a transformation): its end is capped by the relying
-   * party's maximum total lifetime since authentication.
+   * The token derives from a presented one that may not be renewed: it ends no later than this
+   * (see `DerivationLimits` in lifetime.ts). Every token also ends by the relying party's
+   * maximum total lifetime since `identity.authnInstant`.
    */
-  sinceAuthentication?: boolean | undefined;
+  notAfter?: Date | undefined;
 }
 
 /** A minted token, ready for a protocol adapter to wrap. */

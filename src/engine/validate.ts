@@ -5,6 +5,7 @@ import { authorize } from "./authorize.ts";
 import { type StatusResult, tokenStatus } from "./check.ts";
 import { invalidToken } from "../errors.ts";
 import { issueToken } from "./issuance.ts";
+import { derivationLimits } from "./lifetime.ts";
 import { findRelyingParty } from "./relying-party.ts";
 import type { IssuedToken, Requestor, StsContext } from "./types.ts";
 import type { PresentedToken } from "./verify-own.ts";
@@ -34,7 +35,8 @@ export interface TransformRequest {
  * afresh — its token types, lifetime limits and claim release. Claims come from what the STS
  * holds for the subject, never from a token made for another relying party; a subject the STS
  * holds nothing for keeps only what the presented token states, released under the target's
- * policy.
+ * policy. The new token keeps the presented one's authentication time, and its end and
+ * renewability when that one may not be renewed (lifetime.ts `derivationLimits`).
  */
 export async function transform(
   ctx: StsContext,
@@ -50,6 +52,7 @@ export async function transform(
   authorize(who, { route: "validate-transform", subject: t.subject, relyingParty: rp.identifier });
   const held = ctx.config.users.has(t.subject);
   const identity = held ? identityFor(ctx, t.subject, t.authnInstant, t.authnMethod) : { subject: t.subject, claims: t.claims, authnInstant: t.authnInstant, authnMethod: t.authnMethod };
+  const passesOn = derivationLimits(ctx.config, t);
   return issueToken(ctx, {
     requestor: who,
     identity,
@@ -57,6 +60,7 @@ export async function transform(
     tokenType: req.tokenType,
     lifetime: req.lifetime,
     actor: t.actor,
-    sinceAuthentication: true,
+    notAfter: passesOn.notAfter,
+    notRenewable: passesOn.notRenewable,
   });
 }

@@ -2,7 +2,9 @@ import type { Element } from "@xmldom/xmldom";
 import type { TokenKind } from "../config/types.ts";
 import { identityClaims } from "../jwt/claims.ts";
 import { verifyJwt } from "../jwt/verify.ts";
-import { readAssertion } from "../saml/parse.ts";
+import { type AssertionFacts, readAssertion } from "../saml/parse.ts";
+import { MAX_CLOCK_SKEW_SECONDS } from "../state/types.ts";
+import { jwtTimes } from "../token/time.ts";
 import { VerifiedMemo, deepFreeze } from "../keys/verified-memo.ts";
 import { elementSource } from "../xml/tree.ts";
 import { duplicateIdRefusal, verifyEnveloped } from "../xmldsig/verify.ts";
@@ -54,10 +56,13 @@ function checkWindow(ctx: StsContext, t: OwnToken, now: Date, skewMs: number): O
  * previous), never a key found in the token. Values are read only from the verified element.
  */
 export async function verifyOwnToken(ctx: StsContext, presented: PresentedToken): Promise<OwnTokenCheck> {
-  const skewMs = ctx.config.limits.clockSkewSeconds * 1000;
+  // Never accepted longer past expiry than the state objects remember its revocation
+  // (src/state/types.ts), whatever the configuration says.
+  const skewSeconds = Math.min(ctx.config.limits.clockSkewSeconds, MAX_CLOCK_SKEW_SECONDS);
+  const skewMs = skewSeconds * 1000;
   const now = ctx.now();
   if ("jwt" in presented) {
-    const r = await verifyJwt(presented.jwt, ctx.keys, { issuer: ctx.issuer, now, skewSeconds: ctx.config.limits.clockSkewSeconds });
+    const r = await verifyJwt(presented.jwt, ctx.keys, { issuer: ctx.issuer, now, skewSeconds });
     const p = r.ok ? r.payload : r.payload;
     if (!p) return { ok: false, reason: r.ok ? "The token is not valid." : r.reason };
     const token = r.ok ? jwtFactsOf(p, r.header.typ) : jwtFacts(p, undefined);
@@ -76,7 +81,14 @@ export async function verifyOwnToken(ctx: StsContext, presented: PresentedToken)
   }
   const v = await verifyEnveloped(presented.xml, { keys: ctx.keys.all() });
   if (!v.ok) return { ok: false, reason: `The token signature is not valid: ${v.reason}` };
-  const f = readAssertion(presented.xml);
+  let f: AssertionFacts;
+  try {
+    f = readAssertion(presented.xml);
+  } catch {
+    // Signed by us but unreadable (a time we should never have written, say): not a valid
+    // token, answered as such — never an error that tells introspection more than "inactive".
+    return { ok: false, reason: "The token is not a readable SAML assertion." };
+  }
   if (f.issuer !== ctx.issuer) return { ok: false, reason: "The token was not issued by this STS." };
   if (!f.expires) return { ok: false, reason: "The token has no expiry." };
   const { actor: actorClaim, ...claims } = f.claims;
@@ -144,17 +156,20 @@ function jwtFactsOf(p: Record<string, unknown>, typ: string | undefined): OwnTok
 }
 
 function jwtFacts(p: Record<string, unknown>, typ: string | undefined): OwnToken | undefined {
-  if (typeof p.sub !== "string" || typeof p.jti !== "string" || typeof p.exp !== "number" || typeof p.iat !== "number") return undefined;
+  if (typeof p.sub !== "string" || typeof p.jti !== "string") return undefined;
+  // Every time claim an integer NumericDate we could write again; `exp` and `iat` required.
+  const times = jwtTimes(p);
+  if (!times?.exp || !times.iat) return undefined;
   const aud = Array.isArray(p.aud) ? String(p.aud[0] ?? "") : typeof p.aud === "string" ? p.aud : "";
   return {
     kind: typ === "at+jwt" ? "access_token" : "jwt",
     id: p.jti,
     subject: p.sub,
     audience: aud,
-    issuedAt: new Date(p.iat * 1000),
-    notBefore: typeof p.nbf === "number" ? new Date(p.nbf * 1000) : undefined,
-    expires: new Date(p.exp * 1000),
-    authnInstant: new Date((typeof p.auth_time === "number" ? p.auth_time : p.iat) * 1000),
+    issuedAt: times.iat,
+    notBefore: times.nbf,
+    expires: times.exp,
+    authnInstant: times.authTime ?? times.iat,
     authnMethod: "",
     claims: identityClaims(p),
     scope: typeof p.scope === "string" ? p.scope.split(" ").filter(Boolean) : [],

@@ -78,7 +78,8 @@ export interface StateClient {
   /**
    * Replay check for a one-time value (UsernameToken Nonce+Created, client-assertion jti).
    * `key` should name its kind and scope, e.g. `ut:` + username + ":" + nonce.
-   * @returns true the first time, false for a replay before `expiresAt`.
+   * @param expiresAt the end of the window in which the caller accepts the value
+   * @returns true the first time, false for a replay before `expiresAt` (and for a minute after).
    */
   rememberNonce(key: string, expiresAt: number): Promise<boolean>;
   /**
@@ -89,6 +90,9 @@ export interface StateClient {
 }
 
 const DEFAULT_MAX_LIFETIME_MS = 24 * 60 * 60 * 1000;
+
+/** How long a one-time value is remembered past the end of its freshness window. */
+const REPLAY_MARGIN_MS = 60_000;
 
 /**
  * idHash → until when a leased "active" answer may be reused, shared by the isolate's state
@@ -185,7 +189,10 @@ export function createStateClient(env: StateBindings, opts: StateClientOptions =
     async rememberNonce(key, expiresAt) {
       const bytes = await sha256(key);
       const stub = env.REPLAY_CACHE.getByName(replayShardName(bytes));
-      const r = await stub.remember({ key: base64url(bytes), expiresAt, now: now() });
+      // Kept a margin past the end of its window: the caller judged the value fresh with its
+      // clock before this call, the object judges a repeat with `now()` taken after; at the
+      // edge of the window the two must not disagree in the replayer's favour.
+      const r = await stub.remember({ key: base64url(bytes), expiresAt: expiresAt + REPLAY_MARGIN_MS, now: now() });
       return r.fresh;
     },
 

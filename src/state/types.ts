@@ -103,11 +103,28 @@ export interface RememberQuery {
 }
 
 /**
- * How long a row outlives the token it describes. Relying parties accept tokens up to a
- * clock skew past their expiry (SAML 2.0 core §2.5.1.2 leaves skew to deployments; 5 min is
- * the customary value), so revocation and renewed-ness must be remembered that long too.
+ * The longest clock skew any configuration may set (`limits.clockSkewSeconds`, a trusted
+ * issuer's `clockSkewSeconds`), seconds. Configuration validation refuses more, and our own
+ * tokens are never accepted further past their expiry than this, whatever the configuration.
  */
-export const RETENTION_MARGIN_MS = 5 * 60 * 1000;
+export const MAX_CLOCK_SKEW_SECONDS = 3600;
+
+/**
+ * The longest renewal grace any configuration may set (a relying party's
+ * `renewal.expiredGraceSeconds`), seconds: an expired token may still be renewed that long,
+ * and only a row that still exists can prove it was not renewed before.
+ */
+export const MAX_RENEWAL_GRACE_SECONDS = 3600;
+
+/**
+ * How long a row outlives the token it describes. A token of ours is accepted up to the
+ * configured clock skew past its expiry, and renewed up to the renewal grace past it, so its
+ * revocation and renewed-ness must be remembered at least that long: the largest of either
+ * any configuration may set, so that no configuration (and no change of configuration) can
+ * outlast the rows, plus five minutes for the clocks of the isolate that asks and the object
+ * that answers to differ.
+ */
+export const RETENTION_MARGIN_MS = (Math.max(MAX_CLOCK_SKEW_SECONDS, MAX_RENEWAL_GRACE_SECONDS) + 5 * 60) * 1000;
 
 /** RPC argument of {@link ReplayCacheObject.hit}: one event counted in a fixed window. */
 export interface HitQuery {

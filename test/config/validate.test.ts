@@ -148,6 +148,9 @@ const CASES: [string, Mutation, string][] = [
   ["bad operation", (c) => (c.serviceAccounts[0].operations = ["validate", "delete"]), `${R}.serviceAccounts[0].operations[1]: expected one of validate, renew, cancel, issue, revoke-subject, got "delete"`],
   ["limit out of range", (c) => (c.limits.maxXmlDepth = 5000), `${R}.limits.maxXmlDepth: expected an integer from 16 to 512, got 5000`],
   ["limit not an integer", (c) => (c.limits.clockSkewSeconds = 1.5), `${R}.limits.clockSkewSeconds: expected an integer from 0 to 3600, got 1.5`],
+  // The state objects keep revocations and renewals an hour (and five minutes) past expiry.
+  ["clock skew past what state remembers", (c) => (c.limits.clockSkewSeconds = 3601), `${R}.limits.clockSkewSeconds: expected an integer from 0 to 3600, got 3601`],
+  ["renewal grace past what state remembers", (c) => (c.relyingParties[0].renewal = { expiredGraceSeconds: 3601 }), `${R}.relyingParties[0].renewal.expiredGraceSeconds: expected an integer from 0 to 3600, got 3601`],
   ["unknown limit", (c) => (c.limits.maxFoo = 1), `${R}.limits.maxFoo: unknown field (expected one of maxBodyBytes, maxXmlDepth, maxXmlElements, maxXmlAttributesPerElement, clockSkewSeconds, maxBatchItems, maxFailedAuthPerWindow, failedAuthWindowSeconds, maxRenewalsPerWindow, renewalWindowSeconds, statusLeaseMilliseconds)`],
   ["lifetime above max", (c) => Object.assign(c.relyingParties[0], { tokenLifetimeSeconds: 7200, maxTokenLifetimeSeconds: 3600 }), `${R}.relyingParties[0].tokenLifetimeSeconds: 7200 exceeds maxTokenLifetimeSeconds 3600`],
   ["default not accepted", (c) => (c.relyingParties[0].tokenTypes = ["jwt"]), `${R}.relyingParties[0].defaultTokenType: "saml2" is not in tokenTypes`],

@@ -230,7 +230,8 @@ describe("renewability", () => {
     expect(faultCode(renew.text)).toBe("wst:UnableToRenew");
     expect(renew.text).toContain("not renewable");
     // The mark is inside the signed ID: stripping it breaks the signature.
-    const stripped = tok.replace(/ID="_nr-/, 'ID="_');
+    const stripped = tok.replace(/ID="_nr\./, 'ID="_');
+    expect(stripped).not.toBe(tok);
     expect(statusCode((await validate(stripped)).text)).toBe(STATUS_INVALID);
   });
 
