@@ -145,6 +145,8 @@ describe("malformed bodies get a 400 naming the field, never a 500", () => {
     ["a year the runtime cannot hold", '{"subject": "alice", "before": "+275760-09-13T00:00:00.001Z"}', "before"],
     ["year 300000", '{"subject": "alice", "before": "+300000-01-01T00:00:00Z"}', "before"],
     ["year 300000 unsigned", '{"subject": "alice", "before": "300000-01-01T00:00:00Z"}', "before"],
+    ["a day the calendar does not have", '{"subject": "alice", "before": "2020-02-30T00:00:00Z"}', "before"],
+    ["a time zone past ±14:00", '{"subject": "alice", "before": "2020-02-01T00:00:00-23:59"}', "before"],
     ["the runtime's earliest date", '{"subject": "alice", "before": "-271821-04-20T00:00:00.000Z"}', "before"],
     ["a number of milliseconds", '{"subject": "alice", "before": 1700000000000}', "before"],
     ["a huge number", '{"subject": "alice", "before": 1e300}', "before"],
