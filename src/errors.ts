@@ -32,6 +32,12 @@ export type StsErrorCode =
   | "must_understand"
   /** The SOAP envelope version is unknown. */
   | "version_mismatch"
+  /** The SOAP action or wsa:Action does not name the operation in the Body (wsa:ActionNotSupported). */
+  | "action_not_supported"
+  /** A WS-Addressing header repeated, in two versions, or disagreeing with the HTTP action (wsa:InvalidAddressingHeader). */
+  | "invalid_addressing_header"
+  /** wsa:To names another endpoint (wsa:DestinationUnreachable). */
+  | "destination_unreachable"
   /** Too many requests; `retryAfterSeconds` says when to try again. */
   | "rate_limited"
   /** The service has no valid configuration and refuses to issue (fail closed). */
@@ -66,6 +72,10 @@ export const invalidToken = (m: string) => new StsError("invalid_token", m);
 export const unableToRenew = (m: string) => new StsError("unable_to_renew", m);
 export const unsupportedToken = (m: string) => new StsError("unsupported_token", m);
 export const messageExpired = (m: string) => new StsError("message_expired", m);
+export const actionNotSupported = (m: string) => new StsError("action_not_supported", m);
+/** `subcode`: the more specific WS-Addressing 1.0 SOAP Binding §6.4.1 subcode (e.g. InvalidCardinality). */
+export const invalidAddressingHeader = (m: string, subcode?: string) => new StsError("invalid_addressing_header", m, subcode);
+export const destinationUnreachable = (m: string) => new StsError("destination_unreachable", m);
 
 export function isStsError(e: unknown): e is StsError {
   return e instanceof StsError;

@@ -1,6 +1,7 @@
 import type { Document, Element } from "@xmldom/xmldom";
 import { childElements, textContent } from "../xml/dom.ts";
-import { StsError, badRequest } from "../errors.ts";
+import { StsError, badRequest, invalidAddressingHeader } from "../errors.ts";
+import { collapse, parseXsBoolean } from "../xml/xs.ts";
 import { SOAP11_NS, SOAP12_NS, type SoapVersion, WSA04_NS, WSA10_NS, WSSE_NS } from "./ns.ts";
 
 /** A parsed SOAP envelope with the WS-Addressing headers we use. */
@@ -10,7 +11,23 @@ export interface SoapEnvelope {
   body: Element;
   /** The single child of Body: the operation payload. */
   payload: Element;
-  addressing: { action?: string; messageId?: string; to?: string; ns: string };
+  /**
+   * The WS-Addressing header blocks targeted at us, unchecked (see {@link readAddressing}), with
+   * the version of the first (`ns`: WS-Addressing 1.0 when there is none) and the first
+   * wsa:MessageID, so that even a fault about them can answer in that version and relate to it.
+   */
+  addressing: { ns: string; messageId?: string; blocks: Element[] };
+}
+
+/** The WS-Addressing facts of a request, checked. */
+export interface Addressing {
+  /**
+   * The action the message names, if it names one: the SOAPAction HTTP header, the `action`
+   * parameter of the Content-Type and wsa:Action, which agree where more than one is present.
+   */
+  action: string | undefined;
+  /** wsa:To, if sent. */
+  to: string | undefined;
 }
 
 const UNDERSTOOD = new Set([
@@ -22,17 +39,82 @@ const UNDERSTOOD = new Set([
 ]);
 
 /**
- * Whether a header block is addressed to us: SOAP 1.2 Part 1 §2.2 (role absent, "next" or
- * "ultimateReceiver"; "none" never) and SOAP 1.1 §4.2.2 (actor absent or ".../actor/next").
- * mustUnderstand applies only to blocks addressed to us.
+ * WS-Addressing 1.0 Core §3.2 (and the 2004/08 submission §3): a message carries at most one of
+ * these. wsa:RelatesTo may repeat (one per relationship type).
  */
-function targetsUs(h: Element, version: SoapVersion): boolean {
+const WSA_SINGLE = new Set(["To", "From", "ReplyTo", "FaultTo", "Action", "MessageID"]);
+
+const SOAP11_NEXT = "http://schemas.xmlsoap.org/soap/actor/next";
+/** SOAP 1.2 Part 1 §2.2: as the ultimate receiver we play "next" and "ultimateReceiver"; "none" is nobody. */
+const SOAP12_OUR_ROLES = new Set([`${SOAP12_NS}/role/next`, `${SOAP12_NS}/role/ultimateReceiver`]);
+
+/**
+ * Whether a header block is targeted at us, the ultimate receiver: SOAP 1.2 Part 1 §5.2.2 (role
+ * absent, "next" or "ultimateReceiver"; "none" never) and SOAP 1.1 §4.2.2 (actor absent or
+ * ".../actor/next"). A block targeted at another node is not processed here at all: neither its
+ * content (a wsse:Security for a gateway authenticates nothing) nor its mustUnderstand. The
+ * attribute is an xs:anyURI, read with whitespace collapsed; present but empty names no role
+ * of ours.
+ */
+export function targetsUs(h: Element, version: SoapVersion): boolean {
   if (version === "1.2") {
-    const role = h.getAttributeNS(SOAP12_NS, "role");
-    return !role || role === `${SOAP12_NS}/role/next` || role === `${SOAP12_NS}/role/ultimateReceiver`;
+    if (!h.hasAttributeNS(SOAP12_NS, "role")) return true;
+    return SOAP12_OUR_ROLES.has(collapse(h.getAttributeNS(SOAP12_NS, "role") ?? ""));
   }
-  const actor = h.getAttributeNS(SOAP11_NS, "actor");
-  return !actor || actor === "http://schemas.xmlsoap.org/soap/actor/next";
+  if (!h.hasAttributeNS(SOAP11_NS, "actor")) return true;
+  return collapse(h.getAttributeNS(SOAP11_NS, "actor") ?? "") === SOAP11_NEXT;
+}
+
+/**
+ * The header's mustUnderstand. SOAP 1.2 Part 1 §5.2.3 types it xs:boolean (so " true" and
+ * "  1" are true); SOAP 1.1 §4.2.3 says "0" or "1", and we take "true"/"false" too, as deployed
+ * SOAP 1.1 stacks do. Anything else is not a value a peer could agree on → Sender fault.
+ */
+function mustUnderstand(h: Element, ns: string | null): boolean {
+  if (!h.hasAttributeNS(ns, "mustUnderstand")) return false;
+  const v = parseXsBoolean(h.getAttributeNS(ns, "mustUnderstand") ?? "");
+  if (v === undefined) {
+    throw badRequest(`The mustUnderstand attribute of header '${h.localName}' must be true, false, 1 or 0.`);
+  }
+  return v;
+}
+
+/** Quoted-string or token values of one media-type parameter (RFC 9110 §5.6.6), in order. */
+function mediaTypeParams(contentType: string, name: string): string[] {
+  const out: string[] = [];
+  const re = /;[ \t]*([!#$%&'*+.^_`|~0-9A-Za-z-]+)[ \t]*=[ \t]*(?:"((?:[^"\\]|\\.)*)"|([^;]*))/g;
+  for (let m = re.exec(contentType); m; m = re.exec(contentType)) {
+    if (m[1]!.toLowerCase() !== name) continue;
+    out.push(m[2] !== undefined ? m[2].replace(/\\(.)/g, "$1") : m[3]!.trim());
+  }
+  return out;
+}
+
+/**
+ * The one action the message names. SOAP 1.1 §6.1.1 puts it in the SOAPAction HTTP header (a
+ * quoted URI; "" or no header names none); SOAP 1.2 Part 2 §7.1.4 in the `action` parameter of
+ * the media type; WS-Addressing in wsa:Action, and its SOAP Binding §4 wants these to be the
+ * same. MSAL and ADAL send SOAPAction with SOAP 1.2 too, so every place is read whatever the
+ * version: a gateway filtering on one of them must see what the STS acts on. Disagreement →
+ * wsa:InvalidAddressingHeader / ActionMismatch.
+ */
+function messageAction(contentType: string | null, soapAction: string | null, wsaAction: string | undefined): string | undefined {
+  const named: [string, string][] = [];
+  const sa = (soapAction ?? "").trim().replace(/^"(.*)"$/, "$1").trim();
+  if (sa !== "") named.push(["the SOAPAction header", sa]);
+  const params = mediaTypeParams(contentType ?? "", "action").map((v) => v.trim());
+  if (params.length > 1) throw invalidAddressingHeader("The Content-Type carries more than one action parameter.", "ActionMismatch");
+  if (params[0]) named.push(["the Content-Type action", params[0]]);
+  if (wsaAction !== undefined) named.push(["wsa:Action", wsaAction]);
+  for (const [where, value] of named.slice(1)) {
+    if (value !== named[0]![1]) {
+      throw invalidAddressingHeader(
+        `${named[0]![0]} ('${named[0]![1].slice(0, 200)}') and ${where} ('${value.slice(0, 200)}') name different actions.`,
+        "ActionMismatch",
+      );
+    }
+  }
+  return named[0]?.[1];
 }
 
 /** All text of an element, trimmed (every descendant text node: a comment never truncates it). */
@@ -42,8 +124,9 @@ export function text(el: Element): string {
 
 /**
  * Reads a SOAP 1.1 or 1.2 envelope: version from the envelope namespace (checked against the
- * HTTP content type), Header and Body, WS-Addressing headers, and mustUnderstand (SOAP 1.1 §4.2.3,
- * SOAP 1.2 Part 1 §5.2.3): a header we do not understand that is marked `1`/`true` → fault.
+ * HTTP content type), Header and Body, the WS-Addressing headers targeted at us, and
+ * mustUnderstand (SOAP 1.1 §4.2.3, SOAP 1.2 Part 1 §5.2.3): a header targeted at us that we do
+ * not understand and that is marked true → fault.
  */
 export function readEnvelope(doc: Document, contentType: string | null): SoapEnvelope {
   const env = doc.documentElement;
@@ -72,24 +155,50 @@ export function readEnvelope(doc: Document, contentType: string | null): SoapEnv
   const payloads = childElements(body);
   if (payloads.length !== 1) throw badRequest("The SOAP Body must contain exactly one element.");
 
-  const addressing: SoapEnvelope["addressing"] = { ns: WSA10_NS };
+  const addressing: SoapEnvelope["addressing"] = { ns: WSA10_NS, blocks: [] };
   if (header) {
     for (const h of childElements(header)) {
-      const mu = h.getAttributeNS(ns, "mustUnderstand");
-      if ((mu === "1" || mu === "true") && targetsUs(h, version) && !UNDERSTOOD.has(`${h.namespaceURI} ${h.localName}`)) {
+      const mu = mustUnderstand(h, ns);
+      if (!targetsUs(h, version)) continue;
+      if (mu && !UNDERSTOOD.has(`${h.namespaceURI} ${h.localName}`)) {
         throw new StsError(
           "must_understand",
           `The header '{${h.namespaceURI ?? ""}}${h.localName}' is marked mustUnderstand but is not understood.`,
           `${h.namespaceURI ?? ""} ${h.localName}`,
         );
       }
-      if (h.namespaceURI === WSA10_NS || h.namespaceURI === WSA04_NS) {
-        addressing.ns = h.namespaceURI;
-        if (h.localName === "Action") addressing.action = text(h);
-        else if (h.localName === "MessageID") addressing.messageId = text(h);
-        else if (h.localName === "To") addressing.to = text(h);
-      }
+      if (h.namespaceURI !== WSA10_NS && h.namespaceURI !== WSA04_NS) continue;
+      if (addressing.blocks.length === 0) addressing.ns = h.namespaceURI;
+      if (h.localName === "MessageID" && addressing.messageId === undefined) addressing.messageId = text(h);
+      addressing.blocks.push(h);
     }
   }
   return { version, header, body, payload: payloads[0]!, addressing };
+}
+
+/**
+ * Checks and reads the WS-Addressing headers targeted at us: one WS-Addressing version, each
+ * header at most once (WS-Addressing 1.0 Core §3.2; else wsa:InvalidAddressingHeader /
+ * InvalidCardinality), and the one action the message names (`soapAction`: the SOAPAction HTTP
+ * header; see messageAction).
+ */
+export function readAddressing(env: SoapEnvelope, contentType: string | null, soapAction: string | null): Addressing {
+  const seen = new Set<string>();
+  let action: string | undefined;
+  let to: string | undefined;
+  for (const h of env.addressing.blocks) {
+    if (h.namespaceURI !== env.addressing.ns) {
+      throw invalidAddressingHeader("The message mixes WS-Addressing versions (2004/08 and 1.0).");
+    }
+    const local = h.localName ?? "";
+    if (WSA_SINGLE.has(local)) {
+      if (seen.has(local)) {
+        throw invalidAddressingHeader(`The WS-Addressing header wsa:${local} appears more than once.`, "InvalidCardinality");
+      }
+      seen.add(local);
+    }
+    if (local === "Action") action = text(h);
+    else if (local === "To") to = text(h);
+  }
+  return { action: messageAction(contentType, soapAction, action), to };
 }

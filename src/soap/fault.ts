@@ -1,16 +1,17 @@
 import type { StsErrorCode } from "../errors.ts";
 import { type Markup, xml } from "../xml/markup.ts";
-import { type SoapVersion, WSA_FAULT_ACTION, WSSE_NS } from "./ns.ts";
+import { type SoapVersion, WSA04_NS, WSA10_NS, WSA_FAULT_ACTION, WSSE_NS } from "./ns.ts";
 import { soapReply } from "./reply.ts";
 
-/** Where a fault code's QName lives: WS-Trust, WS-Security or SOAP itself. */
-type FaultSpace = "wst" | "wsse" | "soap";
+/** Where a fault code's QName lives: WS-Trust, WS-Security, WS-Addressing or SOAP itself. */
+type FaultSpace = "wst" | "wsse" | "wsa" | "soap";
 
 /**
- * WS-Trust 1.3 §11 / WS-Security 1.1 §12 fault QNames for each engine error code. Exhaustive:
- * adding a code without a fault here is a type error.
+ * WS-Trust 1.3 §11 / WS-Security 1.1 §12 / WS-Addressing 1.0 SOAP Binding §6.4 fault QNames for
+ * each engine error code. Exhaustive: adding a code without a fault here is a type error.
+ * `local04`: the name in the 2004/08 WS-Addressing submission (§5), where it differs.
  */
-const FAULTS: Record<StsErrorCode, { space: FaultSpace; local: string; receiver?: boolean; http?: number }> = {
+const FAULTS: Record<StsErrorCode, { space: FaultSpace; local: string; local04?: string; receiver?: boolean; http?: number }> = {
   invalid_request: { space: "wst", local: "InvalidRequest" },
   bad_request: { space: "wst", local: "BadRequest" },
   authentication_failed: { space: "wst", local: "FailedAuthentication" },
@@ -24,6 +25,9 @@ const FAULTS: Record<StsErrorCode, { space: FaultSpace; local: string; receiver?
   message_expired: { space: "wsse", local: "MessageExpired" },
   must_understand: { space: "soap", local: "MustUnderstand" },
   version_mismatch: { space: "soap", local: "VersionMismatch" },
+  action_not_supported: { space: "wsa", local: "ActionNotSupported" },
+  invalid_addressing_header: { space: "wsa", local: "InvalidAddressingHeader", local04: "InvalidMessageInformationHeader" },
+  destination_unreachable: { space: "wsa", local: "DestinationUnreachable" },
   rate_limited: { space: "wst", local: "RequestFailed", http: 429 },
   not_configured: { space: "wst", local: "RequestFailed", receiver: true, http: 503 },
   internal_error: { space: "wst", local: "RequestFailed", receiver: true },
@@ -36,32 +40,46 @@ export interface FaultInput {
   trustNs: string;
   relatesTo?: string | undefined;
   wsaNs?: string | undefined;
-  /** For must_understand: "namespace localName" of the header not understood. */
-  notUnderstood?: string | undefined;
+  /**
+   * The error's detail: for must_understand, "namespace localName" of the header not
+   * understood; for a WS-Addressing fault, its more specific subcode (e.g. InvalidCardinality).
+   */
+  detail?: string | undefined;
 }
 
 /** Builds a SOAP fault in the caller's SOAP version; returns the body and the HTTP status. */
 export function buildFault(version: SoapVersion, f: FaultInput): { xml: string; status: number } {
   const def = FAULTS[f.code];
-  const nsUri = def.space === "wst" ? f.trustNs : def.space === "wsse" ? WSSE_NS : undefined;
-  const nsDecl = nsUri === undefined ? undefined : def.space === "wst" ? xml` xmlns:wst="${nsUri}"` : xml` xmlns:wsse="${nsUri}"`;
-  const qname = def.space === "soap" ? `s:${def.local}` : `${def.space}:${def.local}`;
+  const wsaNs = f.wsaNs ?? WSA10_NS;
+  const nsUri = def.space === "wst" ? f.trustNs : def.space === "wsse" ? WSSE_NS : def.space === "wsa" ? wsaNs : undefined;
+  const nsDecl =
+    nsUri === undefined
+      ? undefined
+      : def.space === "wst"
+        ? xml` xmlns:wst="${nsUri}"`
+        : def.space === "wsse"
+          ? xml` xmlns:wsse="${nsUri}"`
+          : xml` xmlns:wsa="${nsUri}"`;
+  const local = def.space === "wsa" && wsaNs === WSA04_NS ? (def.local04 ?? def.local) : def.local;
+  const qname = def.space === "soap" ? `s:${local}` : `${def.space}:${local}`;
   let fault: Markup;
   if (version === "1.1") {
-    // SOAP 1.1 §4.4: the WS-Trust / WS-Security QName is the faultcode itself.
+    // SOAP 1.1 §4.4: the WS-Trust / WS-Security / WS-Addressing QName is the faultcode itself.
     fault = xml`<s:Fault${nsDecl}><faultcode>${qname}</faultcode><faultstring xml:lang="en">${f.reason}</faultstring></s:Fault>`;
   } else {
-    // SOAP 1.2 Part 1 §5.4.6: Sender/Receiver with the specific QName as Subcode.
+    // SOAP 1.2 Part 1 §5.4.6: Sender/Receiver with the specific QName as Subcode; WS-Addressing
+    // 1.0 faults may name a more specific one under it (SOAP Binding §6.4.1).
     const top = def.space === "soap" ? qname : def.receiver ? "s:Receiver" : "s:Sender";
-    const sub = def.space === "soap" ? undefined : xml`<s:Subcode><s:Value>${qname}</s:Value></s:Subcode>`;
+    const inner = def.space === "wsa" && wsaNs === WSA10_NS && f.detail ? xml`<s:Subcode><s:Value>wsa:${f.detail}</s:Value></s:Subcode>` : undefined;
+    const sub = def.space === "soap" ? undefined : xml`<s:Subcode><s:Value>${qname}</s:Value>${inner}</s:Subcode>`;
     fault = xml`<s:Fault${nsDecl}><s:Code><s:Value>${top}</s:Value>${sub}</s:Code><s:Reason><s:Text xml:lang="en">${f.reason}</s:Text></s:Reason></s:Fault>`;
   }
   let notUnderstood: Markup | undefined;
-  if (f.code === "must_understand" && f.notUnderstood && version === "1.2") {
+  if (f.code === "must_understand" && f.detail && version === "1.2") {
     // SOAP 1.2 Part 1 §5.4.8: a NotUnderstood header names the header block. "namespace
     // localName": a namespace may hold spaces, a local name never does.
-    const cut = f.notUnderstood.lastIndexOf(" ");
-    notUnderstood = xml`<s:NotUnderstood xmlns:nu="${f.notUnderstood.slice(0, Math.max(cut, 0))}" qname="nu:${f.notUnderstood.slice(cut + 1)}"/>`;
+    const cut = f.detail.lastIndexOf(" ");
+    notUnderstood = xml`<s:NotUnderstood xmlns:nu="${f.detail.slice(0, Math.max(cut, 0))}" qname="nu:${f.detail.slice(cut + 1)}"/>`;
   }
   const envelope = soapReply(version, { action: WSA_FAULT_ACTION, relatesTo: f.relatesTo, ns: f.wsaNs }, fault, notUnderstood);
   // SOAP 1.2 Part 2 §7.5.1 table 20: Sender → 400; MustUnderstand, VersionMismatch, Receiver → 500.

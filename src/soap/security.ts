@@ -1,9 +1,10 @@
 import type { Element } from "@xmldom/xmldom";
 import { StsError, badRequest, messageExpired, unsupportedToken } from "../errors.ts";
-import { text } from "./envelope.ts";
-import { childElements, firstChild } from "../xml/dom.ts";
-import { PASSWORD_DIGEST, PASSWORD_TEXT, WSSE_NS, WSU_NS } from "./ns.ts";
+import { targetsUs, text } from "./envelope.ts";
+import { childElements, uniqueChild } from "../xml/dom.ts";
+import { PASSWORD_DIGEST, PASSWORD_TEXT, type SoapVersion, WSSE_NS, WSU_NS } from "./ns.ts";
 import { parseXsDateTime } from "../xml/datetime.ts";
+import { collapse } from "../xml/xs.ts";
 
 export interface UsernameToken {
   username: string;
@@ -19,26 +20,31 @@ export interface SecurityHeader {
 }
 
 /**
- * Reads wsse:Security (WS-Security 1.1 §5): the Timestamp (checked for freshness with the
- * configured skew, §10) and a UsernameToken (Username Token Profile 1.1). Only PasswordText is
- * accepted: PasswordDigest needs the clear password on the server, and we store only hashes.
+ * Reads the wsse:Security header targeted at us (WS-Security 1.1 §5): the Timestamp (checked
+ * for freshness with the configured skew, §10) and a UsernameToken (Username Token Profile 1.1).
+ * Only PasswordText is accepted: PasswordDigest needs the clear password on the server, and we
+ * store only hashes.
+ *
+ * WS-Security 1.1 §6.1 lets a message carry one Security header per role / actor; a header for
+ * another SOAP node (SOAP 1.2 Part 1 §2.2) is that node's business and authenticates nothing
+ * here. Two targeted at us are ambiguous and refused.
  */
-export function readSecurity(header: Element | null, now: Date, skewSeconds: number): SecurityHeader {
+export function readSecurity(header: Element | null, version: SoapVersion, now: Date, skewSeconds: number): SecurityHeader {
   const result: SecurityHeader = { timestamp: undefined, usernameToken: undefined };
   if (!header) return result;
-  const secs = childElements(header, WSSE_NS, "Security");
+  const secs = childElements(header, WSSE_NS, "Security").filter((h) => targetsUs(h, version));
   if (secs.length === 0) return result;
-  if (secs.length > 1) throw new StsError("bad_request", "Only one wsse:Security header is accepted.");
+  if (secs.length > 1) throw new StsError("bad_request", "Only one wsse:Security header targeted at this endpoint is accepted.");
   const sec = secs[0]!;
   const skew = skewSeconds * 1000;
 
   const ts = childElements(sec, WSU_NS, "Timestamp");
   if (ts.length > 1) throw badRequest("Only one wsu:Timestamp is accepted.");
   if (ts.length === 1) {
-    const createdEl = firstChild(ts[0]!, WSU_NS, "Created");
+    const createdEl = once(ts[0]!, WSU_NS, "Created", "wsu:Timestamp");
     const created = createdEl ? parseXsDateTime(text(createdEl)) : undefined;
     if (!created) throw badRequest("wsu:Timestamp must carry a valid wsu:Created.");
-    const expiresEl = firstChild(ts[0]!, WSU_NS, "Expires");
+    const expiresEl = once(ts[0]!, WSU_NS, "Expires", "wsu:Timestamp");
     const expires = expiresEl ? parseXsDateTime(text(expiresEl)) : undefined;
     if (expiresEl && !expires) throw badRequest("wsu:Timestamp has an invalid wsu:Expires.");
     if (created.getTime() > now.getTime() + skew) throw messageExpired("The message timestamp is in the future.");
@@ -60,25 +66,24 @@ export function readSecurity(header: Element | null, now: Date, skewSeconds: num
 
 /** At most one child of this name: a repeated credential element is ambiguous (which one did a
  * proxy or WAF check?), so it is refused rather than resolved by taking the first. */
-function single(parent: Element, ns: string, local: string): Element | null {
-  const found = childElements(parent, ns, local);
-  if (found.length > 1) throw badRequest(`wsse:UsernameToken must not repeat ${local}.`);
-  return found[0] ?? null;
+function once(parent: Element, ns: string, local: string, within: string): Element | null {
+  return uniqueChild(parent, ns, local, () => badRequest(`${within} must not carry ${local} more than once.`));
 }
 
 function readUsernameToken(ut: Element, now: Date, skew: number): UsernameToken {
-  const userEl = single(ut, WSSE_NS, "Username");
-  const passEl = single(ut, WSSE_NS, "Password");
+  const userEl = once(ut, WSSE_NS, "Username", "wsse:UsernameToken");
+  const passEl = once(ut, WSSE_NS, "Password", "wsse:UsernameToken");
   if (!userEl || !passEl) throw badRequest("wsse:UsernameToken needs wsse:Username and wsse:Password.");
-  const type = passEl.getAttribute("Type") || PASSWORD_TEXT;
+  // Type is an xs:anyURI (whitespace collapsed); absent means PasswordText (UsernameToken Profile 1.1 §3.1).
+  const type = passEl.hasAttribute("Type") ? collapse(passEl.getAttribute("Type") ?? "") : PASSWORD_TEXT;
   if (type === PASSWORD_DIGEST) {
     throw unsupportedToken(
       "PasswordDigest is not supported: this STS stores only password hashes. Send the password as PasswordText over TLS.",
     );
   }
   if (type !== PASSWORD_TEXT) throw unsupportedToken("Unsupported wsse:Password Type; send PasswordText over TLS.");
-  const nonceEl = single(ut, WSSE_NS, "Nonce");
-  const createdEl = single(ut, WSU_NS, "Created");
+  const nonceEl = once(ut, WSSE_NS, "Nonce", "wsse:UsernameToken");
+  const createdEl = once(ut, WSU_NS, "Created", "wsse:UsernameToken");
   let created: Date | undefined;
   if (createdEl) {
     created = parseXsDateTime(text(createdEl));

@@ -4,7 +4,7 @@ import type { Requestor, StsContext } from "../engine/types.ts";
 import { childElements } from "../xml/dom.ts";
 import { type Markup, xml } from "../xml/markup.ts";
 import type { TrustNs } from "./ns.ts";
-import { type Rst, readRst } from "./rst.ts";
+import { type RequestKind, type Rst, readRequestKind, readRst } from "./rst.ts";
 import { collection, context } from "./rstr.ts";
 
 type Handler = (ctx: StsContext, who: Requestor, rst: Rst) => Promise<Markup>;
@@ -16,6 +16,29 @@ type Handler = (ctx: StsContext, who: Requestor, rst: Rst) => Promise<Markup>;
  */
 function failedItem(t: TrustNs, ctx: string | undefined, e: StsError): Markup {
   return xml`<wst:RequestSecurityTokenResponse xmlns:wst="${t.ns}"${context(ctx)}><wst:TokenType>${t.statusTokenType}</wst:TokenType><wst:Status><wst:Code>${t.statusInvalid}</wst:Code><wst:Reason>${`${e.code}: ${e.message}`}</wst:Reason></wst:Status></wst:RequestSecurityTokenResponse>`;
+}
+
+/**
+ * The one operation a request collection asks for, read before authentication so the action
+ * can be checked against it. Every item must ask for the same operation (as Apache CXF's STS
+ * also requires): a batch is sent with one action, and a Cancel hidden among Validates would
+ * pass a gateway that allows only Validate. Items whose RequestType cannot be read are left to
+ * fail on their own; undefined when no item names an operation.
+ */
+export function batchKind(rstc: Element, trust: TrustNs): RequestKind | undefined {
+  let kind: RequestKind | undefined;
+  for (const item of childElements(rstc, trust.ns, "RequestSecurityToken")) {
+    let k: RequestKind;
+    try {
+      k = readRequestKind(item, trust, true);
+    } catch (e) {
+      if (e instanceof StsError) continue;
+      throw e;
+    }
+    if (kind !== undefined && k !== kind) throw invalidRequest("Every request in a batch must ask for the same operation.");
+    kind = k;
+  }
+  return kind;
 }
 
 /**

@@ -3,7 +3,7 @@ import { authenticateLimited, withRenewalLimit } from "../abuse/guard.ts";
 import { StsError, authenticationFailed, badRequest, invalidRequest } from "../errors.ts";
 import { type Requestor, type StsContext, requestorName } from "../engine/types.ts";
 import type { StateClient } from "../state/client.ts";
-import { readEnvelope } from "../soap/envelope.ts";
+import { readAddressing, readEnvelope } from "../soap/envelope.ts";
 import { buildFault } from "../soap/fault.ts";
 import { type SoapVersion, soapContentType } from "../soap/ns.ts";
 import { isSamlAssertion } from "../saml/ns.ts";
@@ -14,7 +14,9 @@ import { parseXml, XmlSecurityError } from "../xml/parse.ts";
 import { TRUST13, TRUST2005, type TrustNs, type TrustVersion, trustByNs } from "./ns.ts";
 import { type Rst, readRst } from "./rst.ts";
 import { collection } from "./rstr.ts";
-import { handleBatch } from "./batch.ts";
+import { TRUST_ENDPOINTS } from "./mex.ts";
+import { checkAction, checkDestination } from "./addressing.ts";
+import { batchKind, handleBatch } from "./batch.ts";
 import { handleCancel } from "./cancel.ts";
 import { handleIssue } from "./issue.ts";
 import { handleRenew } from "./renew.ts";
@@ -70,8 +72,9 @@ async function rememberNonce(state: StateClient, username: string, nonce: string
 
 /**
  * One WS-Trust endpoint (`/trust/13/usernamemixed`, `/trust/2005/usernamemixed`): safe parse,
- * SOAP envelope, WS-Security, authentication, then the operation. Every failure becomes a SOAP
- * fault in the caller's SOAP version; nothing else escapes.
+ * SOAP envelope, the request read and its action and wsa:To checked against it, WS-Security,
+ * authentication, then the operation. Every failure becomes a SOAP fault in the caller's SOAP
+ * version; nothing else escapes. `soapAction` is the SOAPAction HTTP header.
  */
 export async function handleTrustRequest(
   ctx: StsContext,
@@ -79,6 +82,7 @@ export async function handleTrustRequest(
   readBody: () => Promise<Uint8Array>,
   contentType: string | null,
   pathVersion: TrustVersion,
+  soapAction: string | null = null,
 ): Promise<TrustReply> {
   let version: SoapVersion = (contentType ?? "").toLowerCase().includes("soap+xml") ? "1.2" : "1.1";
   let trust: TrustNs = pathVersion === "13" ? TRUST13 : TRUST2005;
@@ -103,6 +107,7 @@ export async function handleTrustRequest(
     version = env.version;
     relatesTo = env.addressing.messageId;
     wsaNs = env.addressing.ns;
+    const wsa = readAddressing(env, contentType, soapAction);
     const payloadTrust = trustByNs(env.payload.namespaceURI);
     if (!payloadTrust) throw invalidRequest("The SOAP Body does not hold a WS-Trust request.");
     trust = payloadTrust;
@@ -112,10 +117,14 @@ export async function handleTrustRequest(
     if (env.payload.localName === "RequestSecurityToken") {
       rst = readRst(env.payload, trust);
       ctx.audit.operation = `wstrust.${rst.requestKind}`;
+      checkAction(wsa.action, trust, rst.requestKind, false);
     } else if (env.payload.localName === "RequestSecurityTokenCollection") {
       ctx.audit.operation = "wstrust.batch";
+      const kind = batchKind(env.payload, trust);
+      if (kind) checkAction(wsa.action, trust, kind, true);
     }
-    const sec = readSecurity(env.header, ctx.now(), ctx.config.limits.clockSkewSeconds);
+    checkDestination(wsa.to, { path: TRUST_ENDPOINTS[pathVersion], origin: ctx.origin, issuer: ctx.issuer });
+    const sec = readSecurity(env.header, env.version, ctx.now(), ctx.config.limits.clockSkewSeconds);
     const ut = sec.usernameToken;
     if (!ut) throw authenticationFailed("This endpoint requires a wsse:UsernameToken.");
     ctx.audit.requestor = ut.username;
@@ -159,7 +168,7 @@ export async function handleTrustRequest(
       trustNs: trust.ns,
       relatesTo,
       wsaNs,
-      notUnderstood: e.detail,
+      detail: e.detail,
     });
     return {
       status: f.status,

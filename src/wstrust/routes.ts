@@ -57,6 +57,7 @@ async function trustEndpoint<E extends HonoEnv>(c: Context<E>, services: Request
     () => readBodyLimited(c.req.raw, ctx.config.limits.maxBodyBytes),
     contentType,
     v,
+    c.req.header("soapaction") ?? null,
   );
   await writeAudit(ctx.audit, { ok: !reply.fault, status: reply.status, error: reply.fault?.code, reason: reply.fault?.reason }, started);
   if (reply.status === 429) {

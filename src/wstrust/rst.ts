@@ -2,9 +2,10 @@ import type { Element } from "@xmldom/xmldom";
 import type { TokenKind } from "../config/types.ts";
 import { invalidRequest } from "../errors.ts";
 import { text } from "../soap/envelope.ts";
-import { childElements, firstChild } from "../xml/dom.ts";
+import { childElements, uniqueChild } from "../xml/dom.ts";
 import { WSA04_NS, WSA10_NS, WSU_NS } from "../soap/ns.ts";
 import { parseXsDateTime } from "../xml/datetime.ts";
+import { parseXsBoolean } from "../xml/xs.ts";
 import { type TrustNs, WSP15_NS, WSP_NS, WST14_NS } from "./ns.ts";
 import { tokenKindFromUri } from "./token-types.ts";
 
@@ -30,9 +31,21 @@ export interface Rst {
   renewing: { allow: boolean; ok: boolean } | undefined;
 }
 
-/** Reads the request type, checked against the namespace's known types. */
-function readRequestKind(rst: Element, t: TrustNs, batch: boolean): RequestKind {
-  const el = firstChild(rst, t.ns, "RequestType");
+/**
+ * The one child `local` of `parent` (in any of the namespaces `ns`), or null. Every RST element
+ * we read appears at most once: with two, a gateway or log that reads one copy and the STS that
+ * reads the other would disagree about what was asked.
+ */
+function once(parent: Element, ns: string | readonly string[], local: string, within = "wst:RequestSecurityToken"): Element | null {
+  return uniqueChild(parent, ns, local, () => invalidRequest(`${within} must not carry ${local} more than once.`));
+}
+
+/**
+ * Reads the request type, checked against the namespace's known types. In a batch item both the
+ * Batch types and the plain ones name the operation.
+ */
+export function readRequestKind(rst: Element, t: TrustNs, batch: boolean): RequestKind {
+  const el = once(rst, t.ns, "RequestType");
   if (!el) throw invalidRequest("wst:RequestType is missing.");
   const v = text(el);
   const types = batch ? t.batchTypes : t.requestTypes;
@@ -40,57 +53,58 @@ function readRequestKind(rst: Element, t: TrustNs, batch: boolean): RequestKind 
   throw invalidRequest(`Unsupported wst:RequestType '${v.slice(0, 200)}'.`);
 }
 
-/** wsp:AppliesTo/wsa:EndpointReference/wsa:Address (either WS-Policy and WS-Addressing version). */
+/** wsp:AppliesTo/wsa:EndpointReference/wsa:Address (either WS-Policy and WS-Addressing version, one of each). */
 function readAppliesTo(rst: Element): string | undefined {
-  const at = firstChild(rst, WSP_NS, "AppliesTo") ?? firstChild(rst, WSP15_NS, "AppliesTo");
+  const at = once(rst, [WSP_NS, WSP15_NS], "AppliesTo");
   if (!at) return undefined;
-  for (const ns of [WSA10_NS, WSA04_NS]) {
-    const epr = firstChild(at, ns, "EndpointReference");
-    const addr = epr ? firstChild(epr, ns, "Address") : null;
-    if (addr) return text(addr);
-  }
-  throw invalidRequest("wsp:AppliesTo must contain a wsa:EndpointReference with a wsa:Address.");
+  const epr = once(at, [WSA10_NS, WSA04_NS], "EndpointReference", "wsp:AppliesTo");
+  const addr = epr ? once(epr, epr.namespaceURI!, "Address", "wsa:EndpointReference") : null;
+  if (!addr) throw invalidRequest("wsp:AppliesTo must contain a wsa:EndpointReference with a wsa:Address.");
+  return text(addr);
 }
 
 function readTarget(rst: Element, ns: string, local: string): Element | undefined {
-  const el = firstChild(rst, ns, local);
+  const el = once(rst, ns, local);
   if (!el) return undefined;
   const kids = childElements(el);
   if (kids.length !== 1) throw invalidRequest(`wst:${local} must contain exactly one token.`);
   return kids[0];
 }
 
+/** WS-Trust 1.3 §5 Renewing: Allow (default true) and OK (renew after expiry, default false) are xs:boolean. */
+function readRenewing(rn: Element): { allow: boolean; ok: boolean } {
+  const flag = (name: string, dflt: boolean) => {
+    if (!rn.hasAttribute(name)) return dflt;
+    const v = parseXsBoolean(rn.getAttribute(name) ?? "");
+    if (v === undefined) throw invalidRequest(`wst:Renewing ${name} must be true, false, 1 or 0.`);
+    return v;
+  };
+  return { allow: flag("Allow", true), ok: flag("OK", false) };
+}
+
 /** Parses one RST element of the given WS-Trust version. */
 export function readRst(rst: Element, t: TrustNs, batch = false): Rst {
   const requestKind = readRequestKind(rst, t, batch);
-  const ttEl = firstChild(rst, t.ns, "TokenType");
+  const ttEl = once(rst, t.ns, "TokenType");
   let tokenType: Rst["tokenType"];
   const tokenTypeUri = ttEl ? text(ttEl) : undefined;
   if (tokenTypeUri !== undefined) {
     tokenType = tokenTypeUri === t.statusTokenType ? "status" : tokenKindFromUri(tokenTypeUri);
     if (!tokenType) throw invalidRequest(`Unsupported wst:TokenType '${tokenTypeUri.slice(0, 200)}'.`);
   }
-  const ktEl = firstChild(rst, t.ns, "KeyType");
+  const ktEl = once(rst, t.ns, "KeyType");
   let lifetime: Rst["lifetime"];
-  const lt = firstChild(rst, t.ns, "Lifetime");
+  const lt = once(rst, t.ns, "Lifetime");
   if (lt) {
-    const c = firstChild(lt, WSU_NS, "Created");
-    const e = firstChild(lt, WSU_NS, "Expires");
+    const c = once(lt, WSU_NS, "Created", "wst:Lifetime");
+    const e = once(lt, WSU_NS, "Expires", "wst:Lifetime");
     const created = c ? parseXsDateTime(text(c)) : undefined;
     const expires = e ? parseXsDateTime(text(e)) : undefined;
     if ((c && !created) || (e && !expires)) throw invalidRequest("wst:Lifetime has an invalid date.");
     lifetime = { created, expires };
   }
-  let renewing: Rst["renewing"];
-  const rn = firstChild(rst, t.ns, "Renewing");
-  if (rn) {
-    // WS-Trust 1.3 §5: Allow defaults to true, OK (renew after expiry) to false.
-    const flag = (name: string, dflt: boolean) => {
-      const v = rn.getAttribute(name);
-      return v === null || v === "" ? dflt : v === "true" || v === "1";
-    };
-    renewing = { allow: flag("Allow", true), ok: flag("OK", false) };
-  }
+  const rn = once(rst, t.ns, "Renewing");
+  const renewing: Rst["renewing"] = rn ? readRenewing(rn) : undefined;
   const targetName = { issue: "", validate: "ValidateTarget", renew: "RenewTarget", cancel: "CancelTarget" }[requestKind];
   return {
     trust: t,

@@ -3,6 +3,7 @@ import { invalidRequest } from "../errors.ts";
 import type { PresentedToken } from "../engine/verify-own.ts";
 import { SAML1_NS, SAML2_NS } from "../saml/ns.ts";
 import { WSSE_NS } from "../soap/ns.ts";
+import { collapse } from "../xml/xs.ts";
 import { JWT_TOKEN_TYPE } from "./token-types.ts";
 
 /**
@@ -14,7 +15,8 @@ export function presentedFromTarget(el: Element | undefined): PresentedToken {
   if (!el) throw invalidRequest("The request must carry the token in its target element.");
   if (el.localName === "Assertion" && (el.namespaceURI === SAML2_NS || el.namespaceURI === SAML1_NS)) return { xml: el };
   if (el.localName === "BinarySecurityToken" && el.namespaceURI === WSSE_NS) {
-    if (el.getAttribute("ValueType") !== JWT_TOKEN_TYPE) throw invalidRequest("Unsupported BinarySecurityToken ValueType.");
+    // ValueType is an xs:anyURI: read with whitespace collapsed, as a schema-validating peer does.
+    if (collapse(el.getAttribute("ValueType") ?? "") !== JWT_TOKEN_TYPE) throw invalidRequest("Unsupported BinarySecurityToken ValueType.");
     let jwt: string;
     try {
       jwt = atob((el.textContent ?? "").replace(/\s+/g, ""));

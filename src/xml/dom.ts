@@ -42,6 +42,25 @@ export function firstChild(el: Element | Document, ns: string | null, localName:
 }
 
 /**
+ * The one child element named `localName` in any of the namespaces `ns` (several namespaces
+ * when versions of one element are interchangeable, e.g. WS-Policy 2004 and 1.5 AppliesTo), or
+ * null when there is none. A second one throws `repeated()`: taking the first of two copies is
+ * how a message comes to mean one thing to a proxy that reads the last and another to us.
+ */
+export function uniqueChild(el: Element, ns: string | readonly string[], localName: string, repeated: () => Error): Element | null {
+  const spaces = typeof ns === "string" ? [ns] : ns;
+  let found: Element | null = null;
+  for (let c = el.firstChild; c; c = c.nextSibling) {
+    if (c.nodeType !== 1) continue;
+    const e = c as Element;
+    if (e.localName !== localName || !spaces.includes(e.namespaceURI ?? "")) continue;
+    if (found) throw repeated();
+    found = e;
+  }
+  return found;
+}
+
+/**
  * All descendant text and CDATA content, concatenated in document order. Unlike reading the
  * first text child, a comment or nested markup can never truncate the value (the SAML
  * comment-injection attack, e.g. CVE-2017-11428, reads "admin<!---->@evil" as "admin").

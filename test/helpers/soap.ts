@@ -34,6 +34,8 @@ export interface RstOptions {
   lifetime?: { created?: string; expires?: string };
   extraHeaders?: string;
   messageId?: string;
+  /** wsa:To (default: the endpoint of the trust version on 127.0.0.1, where tests send). */
+  to?: string;
   nonce?: string;
   created?: string;
   timestamp?: { created: string; expires: string } | null;
@@ -78,7 +80,7 @@ export function envelope(o: RstOptions): { body: string; headers: Record<string,
     `<s:Envelope xmlns:s="${s}" xmlns:wsa="${NS.wsa}" xmlns:wsse="${NS.wsse}" xmlns:wsu="${NS.wsu}">` +
     `<s:Header><wsa:Action s:mustUnderstand="1">${action}</wsa:Action>` +
     `<wsa:MessageID>${o.messageId ?? "urn:uuid:11111111-2222-3333-4444-555555555555"}</wsa:MessageID>` +
-    `<wsa:To s:mustUnderstand="1">http://127.0.0.1/trust/${o.trust ?? "13"}/usernamemixed</wsa:To>` +
+    `<wsa:To s:mustUnderstand="1">${o.to ?? `http://127.0.0.1/trust/${o.trust ?? "13"}/usernamemixed`}</wsa:To>` +
     `<wsse:Security s:mustUnderstand="1">${ts}${ut}</wsse:Security>${o.extraHeaders ?? ""}</s:Header>` +
     `<s:Body>${o.body ?? rstXml(o)}</s:Body></s:Envelope>`;
   const headers: Record<string, string> =

@@ -11,7 +11,7 @@ import { envelope } from "../helpers/soap.ts";
 const exec = { waitUntil() {}, passThroughOnException() {}, props: {} } as unknown as ExecutionContext;
 
 function issueRequest(): Request {
-  const e = envelope({ user: "alice", password: "wonderland", appliesTo: "urn:example:rp" });
+  const e = envelope({ user: "alice", password: "wonderland", appliesTo: "urn:example:rp", to: "https://sts.example.com/trust/13/usernamemixed" });
   return new Request("https://sts.example.com/trust/13/usernamemixed", { method: "POST", headers: e.headers, body: e.body });
 }
 

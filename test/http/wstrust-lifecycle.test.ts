@@ -155,7 +155,7 @@ describe("WS-Trust Batch", () => {
       `<wst:RequestSecurityToken Context="${ctx}"><wst:TokenType>${NS.t13}/RSTR/Status</wst:TokenType>` +
       `<wst:RequestType>${NS.t13}/BatchValidate</wst:RequestType>${target("Validate", tok)}</wst:RequestSecurityToken>`;
     const body = `<wst:RequestSecurityTokenCollection xmlns:wst="${NS.t13}">${item(a, "a")}${item(b, "b")}</wst:RequestSecurityTokenCollection>`;
-    const r = await trust({ ...validator, body });
+    const r = await trust({ ...validator, requestType: "Validate", body });
     expect(r.status).toBe(200);
     expect(byTag(r.doc, NS.t13, "RequestSecurityTokenResponseCollection")).toHaveLength(1);
     const rstrs = byTag(r.doc, NS.t13, "RequestSecurityTokenResponse");
@@ -168,7 +168,7 @@ describe("WS-Trust Batch", () => {
     const item = (inner: string, ctx: string) =>
       `<wst:RequestSecurityToken Context="${ctx}"><wst:RequestType>${NS.t13}/BatchCancel</wst:RequestType>${inner}</wst:RequestSecurityToken>`;
     const body = `<wst:RequestSecurityTokenCollection xmlns:wst="${NS.t13}">${item(target("Cancel", a), "ok")}${item("", "bad")}</wst:RequestSecurityTokenCollection>`;
-    const r = await trust({ ...validator, body });
+    const r = await trust({ ...validator, requestType: "Cancel", body });
     expect(r.status).toBe(200);
     const rstrs = byTag(r.doc, NS.t13, "RequestSecurityTokenResponse");
     expect(rstrs).toHaveLength(2);

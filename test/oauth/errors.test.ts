@@ -19,6 +19,9 @@ describe("engine error → OAuth error table", () => {
     ["message_expired", "invalid_grant", 400],
     ["must_understand", "invalid_request", 400],
     ["version_mismatch", "invalid_request", 400],
+    ["action_not_supported", "invalid_request", 400],
+    ["invalid_addressing_header", "invalid_request", 400],
+    ["destination_unreachable", "invalid_request", 400],
     ["rate_limited", "temporarily_unavailable", 429],
     ["not_configured", "temporarily_unavailable", 503],
   ];

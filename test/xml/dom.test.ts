@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseXml } from "../../src/xml/parse.ts";
-import { childElements, findElementsByIdAttr, firstChild, isElement, textContent, WSU_NS } from "../../src/xml/dom.ts";
+import { childElements, findElementsByIdAttr, firstChild, isElement, textContent, uniqueChild, WSU_NS } from "../../src/xml/dom.ts";
 
 describe("dom helpers", () => {
   const doc = parseXml(
@@ -14,6 +14,17 @@ describe("dom helpers", () => {
     expect(textContent(firstChild(r, "urn:a", "x")!)).toBe("admin@evil.com");
     expect(textContent(childElements(r, "urn:a", "x")[1]!)).toBe("catail");
     expect(textContent(r)).toBe("admin@evil.comtextcatail");
+  });
+
+  it("uniqueChild finds the one child in any of the namespaces given, and refuses a second", () => {
+    const twice = () => new Error("twice");
+    expect(uniqueChild(r, "urn:b", "z", twice)!.getAttributeNS(WSU_NS, "Id")).toBe("three");
+    expect(uniqueChild(r, ["urn:c", "urn:b"], "w", twice)!.localName).toBe("w");
+    expect(uniqueChild(r, "urn:a", "nothing", twice)).toBeNull();
+    expect(() => uniqueChild(r, "urn:a", "x", twice)).toThrow("twice");
+    // One in each of two namespaces counts as two when both are asked for.
+    expect(() => uniqueChild(r, ["urn:a", "urn:b"], "x", twice)).toThrow("twice");
+    expect(uniqueChild(r, "urn:b", "x", twice)!.getAttribute("Id")).toBe("two");
   });
 
   it("childElements and firstChild match namespace URI and local name, not prefixes", () => {

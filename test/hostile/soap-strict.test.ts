@@ -1,0 +1,421 @@
+/**
+ * SOAP and WS-Trust strictness: what a message says about its receiver, its operation and its
+ * parameters is read exactly one way, or refused.
+ *
+ * - a wsse:Security header addressed to another SOAP node (role / actor) authenticates nothing
+ *   here (SOAP 1.2 Part 1 §2.2, SOAP 1.1 §4.2.2);
+ * - mustUnderstand and every other xs:boolean we read mean what XML Schema says they mean,
+ *   whitespace collapsed; any other value is refused;
+ * - the SOAP action (SOAPAction, the SOAP 1.2 `action` parameter) and wsa:Action name the
+ *   operation the Body asks for (WS-Trust 1.3 §4), WS-Addressing headers appear once, and wsa:To
+ *   names this endpoint;
+ * - an RST child we read appears at most once.
+ */
+import { describe, expect, it } from "vitest";
+import { env } from "cloudflare:test";
+import { NS, type RstOptions, TT, envelope } from "../helpers/soap.ts";
+import { call, faultCode, trust } from "../helpers/worker.ts";
+import { STATUS_INVALID, STATUS_VALID, VALIDATOR, statusCode, validateStatus } from "./helpers.ts";
+
+const ALICE = { user: "alice", password: "wonderland", appliesTo: "urn:example:rp" };
+const ROLE = "http://www.w3.org/2003/05/soap-envelope/role";
+const WSA = NS.wsa;
+const WSA04 = "http://schemas.xmlsoap.org/ws/2004/08/addressing";
+const WSP15 = "http://www.w3.org/ns/ws-policy";
+const SECURITY_OPEN = `<wsse:Security s:mustUnderstand="1">`;
+
+interface Sent {
+  status: number;
+  text: string;
+  fault: string | undefined;
+}
+
+/**
+ * Sends the helper's envelope after `edit` rewrote its text and `headers` replaced HTTP headers
+ * (a header set to null is removed), to `path` (default: the endpoint of the trust version).
+ */
+async function send(
+  o: RstOptions,
+  mod: { edit?: (body: string) => string; headers?: Record<string, string | null>; path?: string } = {},
+): Promise<Sent> {
+  const e = envelope(o);
+  const headers: Record<string, string> = { ...e.headers };
+  for (const [k, v] of Object.entries(mod.headers ?? {})) {
+    for (const h of Object.keys(headers)) if (h.toLowerCase() === k.toLowerCase()) delete headers[h];
+    if (v !== null) headers[k] = v;
+  }
+  const body = mod.edit ? mod.edit(e.body) : e.body;
+  const res = await call(mod.path ?? `/trust/${o.trust ?? "13"}/usernamemixed`, { method: "POST", headers, body });
+  const text = await res.text();
+  return { status: res.status, text, fault: faultCode(text) };
+}
+
+/** Replaces exactly one occurrence (so a test never silently edits nothing). */
+function once(body: string, from: string, to: string): string {
+  const at = body.indexOf(from);
+  expect(at, `'${from}' in the request`).toBeGreaterThanOrEqual(0);
+  expect(body.indexOf(from, at + 1)).toBe(-1);
+  return body.slice(0, at) + to + body.slice(at + from.length);
+}
+
+const assertion = (text: string) => /<saml:Assertion[\s\S]*?<\/saml:Assertion>/.exec(text)?.[0];
+
+async function aliceToken(): Promise<string> {
+  const r = await trust({ ...ALICE, tokenType: TT.saml2 });
+  expect(r.status).toBe(200);
+  return assertion(r.text)!;
+}
+
+/** Sets an attribute on the one wsse:Security header of the helper's envelope. */
+const securityAttr = (attr: string) => (b: string) => once(b, SECURITY_OPEN, `<wsse:Security s:mustUnderstand="1" ${attr}>`);
+
+/** A second wsse:Security header (placed after the helper's) carrying `user` / `password`. */
+function secondSecurity(attr: string, user: string, password: string): string {
+  return (
+    `<wsse:Security ${attr}><wsse:UsernameToken><wsse:Username>${user}</wsse:Username>` +
+    `<wsse:Password Type="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText">${password}</wsse:Password>` +
+    `</wsse:UsernameToken></wsse:Security>`
+  );
+}
+
+describe("a wsse:Security header for another SOAP node authenticates nothing", () => {
+  const others: [string, "1.1" | "1.2", string][] = [
+    ["SOAP 1.2 role none", "1.2", `s:role="${ROLE}/none"`],
+    ["SOAP 1.2 role of another node", "1.2", `s:role="urn:other-node"`],
+    ["SOAP 1.2 role of another node, padded", "1.2", `s:role="  urn:other-node "`],
+    ["SOAP 1.2 empty role", "1.2", `s:role=""`],
+    ["SOAP 1.1 actor of another node", "1.1", `s:actor="urn:other"`],
+  ];
+  for (const [name, soap, attr] of others) {
+    it(`${name}: the request is unauthenticated`, async () => {
+      const r = await send({ ...ALICE, soap }, { edit: securityAttr(attr) });
+      expect(r.fault).toBe("wst:FailedAuthentication");
+      expect(r.text).not.toContain("Assertion");
+    });
+  }
+
+  const ours: [string, "1.1" | "1.2", string][] = [
+    ["SOAP 1.2 role next", "1.2", `s:role="${ROLE}/next"`],
+    ["SOAP 1.2 role ultimateReceiver", "1.2", `s:role=" ${ROLE}/ultimateReceiver "`],
+    ["SOAP 1.1 actor next", "1.1", `s:actor="http://schemas.xmlsoap.org/soap/actor/next"`],
+  ];
+  for (const [name, soap, attr] of ours) {
+    it(`${name}: the header is ours and authenticates`, async () => {
+      const r = await send({ ...ALICE, soap }, { edit: securityAttr(attr) });
+      expect(r.status).toBe(200);
+      expect(assertion(r.text)).toContain(">alice<");
+    });
+  }
+
+  it("only the Security header targeted at us counts when several are sent", async () => {
+    // Ours has a wrong password; another node's has alice's right one: no token.
+    const wrongOurs = await send({ ...ALICE, password: "nope" }, { edit: (b) => once(b, "</wsse:Security>", `</wsse:Security>${secondSecurity(`s:role="urn:other-node"`, "alice", "wonderland")}`) });
+    expect(wrongOurs.fault).toBe("wst:FailedAuthentication");
+    // Ours is right; another node's names bob with a wrong password: alice's token.
+    const rightOurs = await send(ALICE, { edit: (b) => once(b, "</wsse:Security>", `</wsse:Security>${secondSecurity(`s:role="urn:other-node"`, "bob", "nope")}`) });
+    expect(rightOurs.status).toBe(200);
+    expect(assertion(rightOurs.text)).toContain(">alice<");
+  });
+
+  it("two Security headers targeted at us are refused", async () => {
+    for (const [soap, attr] of [["1.2", `s:role="${ROLE}/ultimateReceiver"`], ["1.1", `s:actor="http://schemas.xmlsoap.org/soap/actor/next"`]] as const) {
+      const r = await send({ ...ALICE, soap }, { edit: (b) => once(b, "</wsse:Security>", `</wsse:Security>${secondSecurity(attr, "alice", "wonderland")}`) });
+      expect(r.fault).toBe("wst:BadRequest");
+      expect(r.text).toContain("wsse:Security");
+      expect(r.text).not.toContain("Assertion");
+    }
+  });
+});
+
+describe("mustUnderstand and other xs:boolean attributes", () => {
+  const truthy: [string, "1.1" | "1.2"][] = [
+    [" true", "1.2"],
+    ["true ", "1.2"],
+    ["  1", "1.2"],
+    ["\ttrue\n", "1.2"],
+    [" 1 ", "1.1"],
+    ["true", "1.1"],
+  ];
+  for (const [value, soap] of truthy) {
+    it(`mustUnderstand=${JSON.stringify(value)} (SOAP ${soap}) on an unknown header → MustUnderstand`, async () => {
+      const attr = value.replace(/\t/g, "&#9;").replace(/\n/g, "&#10;");
+      const r = await send({ ...ALICE, soap, extraHeaders: `<x:Foo xmlns:x="urn:x" s:mustUnderstand="${attr}"/>` });
+      expect(r.fault).toBe("s:MustUnderstand");
+      expect(r.text).not.toContain("Assertion");
+    });
+  }
+
+  for (const [value, soap] of [[" false ", "1.2"], ["0", "1.2"], [" 0", "1.1"], ["false", "1.1"]] as const) {
+    it(`mustUnderstand=${JSON.stringify(value)} (SOAP ${soap}) on an unknown header is optional`, async () => {
+      const r = await send({ ...ALICE, soap, extraHeaders: `<x:Foo xmlns:x="urn:x" s:mustUnderstand="${value}"/>` });
+      expect(r.status).toBe(200);
+    });
+  }
+
+  for (const value of ["yes", "", "TRUE", "2", "t rue"]) {
+    for (const soap of ["1.1", "1.2"] as const) {
+      it(`mustUnderstand=${JSON.stringify(value)} (SOAP ${soap}) is not a boolean → sender fault`, async () => {
+        const r = await send({ ...ALICE, soap, extraHeaders: `<x:Foo xmlns:x="urn:x" s:mustUnderstand="${value}"/>` });
+        expect(r.fault).toBe("wst:BadRequest");
+        expect(r.text).toContain("mustUnderstand");
+        expect(r.text).not.toContain("Assertion");
+      });
+    }
+  }
+
+  it("wst:Renewing Allow and OK read as xs:boolean: padded values count, others are refused", async () => {
+    const padded = await trust({ ...ALICE, tokenType: TT.saml2, extra: `<wst:Renewing Allow=" false "/>` });
+    const tok = assertion(padded.text)!;
+    const renew = await trust({ ...VALIDATOR, requestType: "Renew", extra: `<wst:RenewTarget>${tok}</wst:RenewTarget>` });
+    expect(renew.status).not.toBe(200);
+    expect(faultCode(renew.text)).toBe("wst:UnableToRenew");
+    const renewable = await trust({ ...ALICE, tokenType: TT.saml2, extra: `<wst:Renewing Allow=" 1"/>` });
+    const tok2 = assertion(renewable.text)!;
+    expect(tok2).not.toContain('ID="_nr-');
+    for (const bad of [`Allow="yes"`, `Allow=""`, `OK="no"`, `Allow="True"`]) {
+      const r = await trust({ ...ALICE, tokenType: TT.saml2, extra: `<wst:Renewing ${bad}/>` });
+      expect(faultCode(r.text), bad).toBe("wst:InvalidRequest");
+      expect(r.text).toContain("Renewing");
+      expect(r.text).not.toContain("Assertion");
+    }
+  });
+
+  it("xs:anyURI attributes are read with whitespace collapsed (Password Type, BinarySecurityToken ValueType)", async () => {
+    const pw = await send(ALICE, { edit: (b) => b.replace(/Type="(http[^"]+#PasswordText)"/, 'Type=" $1 "') });
+    expect(pw.status).toBe(200);
+    const jwt = await trust({ ...ALICE, appliesTo: "https://api.example.com/", tokenType: TT.jwt });
+    const bst = /<wsse:BinarySecurityToken[\s\S]*?<\/wsse:BinarySecurityToken>/.exec(jwt.text)![0].replace(/ValueType="([^"]+)"/, 'ValueType="  $1 "');
+    const v = await trust({ ...VALIDATOR, requestType: "Validate", tokenType: `${NS.t13}/RSTR/Status`, extra: `<wst:ValidateTarget>${bst}</wst:ValidateTarget>` });
+    expect(statusCode(v.text)).toBe(STATUS_VALID);
+  });
+});
+
+describe("the SOAP action names the operation in the Body", () => {
+  const cancelOf = (tok: string) => ({ ...VALIDATOR, requestType: "Cancel" as const, extra: `<wst:CancelTarget>${tok}</wst:CancelTarget>` });
+  const CANCEL = `${NS.t13}/RST/Cancel`;
+  const VALIDATE = `${NS.t13}/RST/Validate`;
+
+  it("a Cancel sent as Validate (SOAP 1.2 action parameter and wsa:Action) is refused and cancels nothing", async () => {
+    const tok = await aliceToken();
+    const r = await send(cancelOf(tok), {
+      edit: (b) => once(b, `>${CANCEL}</wsa:Action>`, `>${VALIDATE}</wsa:Action>`),
+      headers: { "content-type": `application/soap+xml; charset=utf-8; action="${VALIDATE}"` },
+    });
+    expect(r.fault).toBe("wsa:ActionNotSupported");
+    expect(r.text).toContain(VALIDATE);
+    expect(r.text).not.toContain("RequestedTokenCancelled");
+    expect((await validateStatus(tok)).code).toBe(STATUS_VALID);
+  });
+
+  it("a Cancel sent with SOAPAction Validate (SOAP 1.1, no wsa:Action) is refused and cancels nothing", async () => {
+    const tok = await aliceToken();
+    const r = await send(
+      { ...cancelOf(tok), soap: "1.1" },
+      { edit: (b) => b.replace(/<wsa:Action[^>]*>[^<]*<\/wsa:Action>/, ""), headers: { SOAPAction: `"${VALIDATE}"` } },
+    );
+    expect(r.fault).toBe("wsa:ActionNotSupported");
+    expect((await validateStatus(tok)).code).toBe(STATUS_VALID);
+  });
+
+  it("MSAL's and ADAL's SOAP 1.2 SOAPAction header is checked too", async () => {
+    const tok = await aliceToken();
+    const r = await send(cancelOf(tok), {
+      edit: (b) => b.replace(/<wsa:Action[^>]*>[^<]*<\/wsa:Action>/, ""),
+      headers: { "content-type": "application/soap+xml; charset=utf-8", SOAPAction: VALIDATE },
+    });
+    expect(r.fault).toBe("wsa:ActionNotSupported");
+    expect((await validateStatus(tok)).code).toBe(STATUS_VALID);
+  });
+
+  it("an HTTP action that disagrees with wsa:Action is refused (wsa:InvalidAddressingHeader / ActionMismatch)", async () => {
+    const tok = await aliceToken();
+    for (const soap of ["1.1", "1.2"] as const) {
+      const headers: Record<string, string> =
+        soap === "1.2" ? { "content-type": `application/soap+xml; charset=utf-8; action="${VALIDATE}"` } : { SOAPAction: `"${VALIDATE}"` };
+      const r = await send({ ...cancelOf(tok), soap }, { headers });
+      expect(r.fault, soap).toBe("wsa:InvalidAddressingHeader");
+      if (soap === "1.2") expect(r.text).toContain("wsa:ActionMismatch");
+    }
+    expect((await validateStatus(tok)).code).toBe(STATUS_VALID);
+  });
+
+  it("an action of the other WS-Trust version is refused", async () => {
+    const r = await send(ALICE, {
+      edit: (b) => once(b, `>${NS.t13}/RST/Issue<`, `>${NS.t05}/RST/Issue<`),
+      headers: { "content-type": `application/soap+xml; charset=utf-8; action="${NS.t05}/RST/Issue"` },
+    });
+    expect(r.fault).toBe("wsa:ActionNotSupported");
+  });
+
+  it("a request with no action anywhere is read from its Body; an empty SOAPAction means no action", async () => {
+    for (const soapAction of [null, '""', ""]) {
+      const r = await send(
+        { ...ALICE, soap: "1.1" },
+        { edit: (b) => b.replace(/<wsa:Action[^>]*>[^<]*<\/wsa:Action>/, ""), headers: { SOAPAction: soapAction } },
+      );
+      expect(r.status, String(soapAction)).toBe(200);
+    }
+    const r12 = await send(ALICE, { edit: (b) => b.replace(/<wsa:Action[^>]*>[^<]*<\/wsa:Action>/, ""), headers: { "content-type": "application/soap+xml; charset=utf-8" } });
+    expect(r12.status).toBe(200);
+  });
+
+  it("a batch of Cancels sent as Validate is refused and cancels nothing; a mixed batch is refused", async () => {
+    const tok = await aliceToken();
+    const item = (kind: string, t: string) =>
+      `<wst:RequestSecurityToken><wst:RequestType>${NS.t13}/Batch${kind}</wst:RequestType><wst:${kind}Target>${t}</wst:${kind}Target></wst:RequestSecurityToken>`;
+    const rstc = (items: string) => `<wst:RequestSecurityTokenCollection xmlns:wst="${NS.t13}">${items}</wst:RequestSecurityTokenCollection>`;
+    const asValidate = await send({ ...VALIDATOR, requestType: "Validate", body: rstc(item("Cancel", tok) + item("Cancel", tok)) });
+    expect(asValidate.fault).toBe("wsa:ActionNotSupported");
+    const mixed = await send({ ...VALIDATOR, requestType: "Validate", body: rstc(item("Validate", tok) + item("Cancel", tok)) });
+    expect(mixed.fault).toBe("wst:InvalidRequest");
+    expect(mixed.text).toContain("same operation");
+    expect((await validateStatus(tok)).code).toBe(STATUS_VALID);
+    // The same batch with its own action is served.
+    const ok = await send({ ...VALIDATOR, requestType: "Cancel", body: rstc(item("Cancel", tok)) });
+    expect(ok.status).toBe(200);
+    expect((await validateStatus(tok)).code).toBe(STATUS_INVALID);
+  });
+});
+
+describe("WS-Addressing headers: one of each, and wsa:To names this endpoint", () => {
+  const repeated: [string, string][] = [
+    ["Action", `<wsa:Action>${NS.t13}/RST/Issue</wsa:Action>`],
+    ["To", `<wsa:To>http://127.0.0.1/trust/13/usernamemixed</wsa:To>`],
+    ["MessageID", `<wsa:MessageID>urn:uuid:2</wsa:MessageID>`],
+    ["ReplyTo", `<wsa:ReplyTo><wsa:Address>${WSA}/anonymous</wsa:Address></wsa:ReplyTo><wsa:ReplyTo><wsa:Address>${WSA}/anonymous</wsa:Address></wsa:ReplyTo>`],
+  ];
+  for (const [name, extra] of repeated) {
+    it(`a repeated wsa:${name} is refused (InvalidCardinality)`, async () => {
+      for (const soap of ["1.1", "1.2"] as const) {
+        const r = await send({ ...ALICE, soap, extraHeaders: extra });
+        expect(r.fault, soap).toBe("wsa:InvalidAddressingHeader");
+        expect(r.text).toContain(name);
+        if (soap === "1.2") expect(r.text).toContain("wsa:InvalidCardinality");
+        expect(r.text).not.toContain("Assertion");
+      }
+    });
+  }
+
+  it("two wsa:Action headers, one Issue and one Cancel, are refused", async () => {
+    const r = await send({ ...ALICE, extraHeaders: `<wsa:Action>${NS.t13}/RST/Cancel</wsa:Action>` });
+    expect(r.fault).toBe("wsa:InvalidAddressingHeader");
+  });
+
+  it("a message in WS-Addressing 2004/08 gets that version's fault names and anonymous address", async () => {
+    const to04 = (b: string) => b.replace(`xmlns:wsa="${WSA}"`, `xmlns:wsa="${WSA04}"`);
+    const ok = await send(ALICE, { edit: (b) => to04(b).replace(/(<wsa:To[^>]*>)[^<]*/, `$1${WSA04}/role/anonymous`) });
+    expect(ok.status).toBe(200);
+    const r = await send({ ...ALICE, extraHeaders: `<wsa:MessageID>urn:uuid:2</wsa:MessageID>` }, { edit: to04 });
+    expect(r.fault).toBe("wsa:InvalidMessageInformationHeader");
+    expect(r.text).toContain(`xmlns:wsa="${WSA04}"`);
+    expect(r.text).not.toContain("InvalidCardinality");
+  });
+
+  it("WS-Addressing headers of both versions in one message are refused", async () => {
+    const r = await send({ ...ALICE, extraHeaders: `<w4:Action xmlns:w4="${WSA04}">${NS.t13}/RST/Issue</w4:Action>` });
+    expect(r.fault).toBe("wsa:InvalidAddressingHeader");
+  });
+
+  it("a WS-Addressing header for another role is not ours and does not count", async () => {
+    const r = await send({ ...ALICE, extraHeaders: `<wsa:To s:role="urn:other-node">https://elsewhere.example/</wsa:To>` });
+    expect(r.status).toBe(200);
+  });
+
+  const elsewhere = [
+    "https://other.example/trust/13/usernamemixed",
+    "http://127.0.0.1/trust/2005/usernamemixed",
+    "http://127.0.0.1/trust/13/usernamemixed/x",
+    "ftp://127.0.0.1/trust/13/usernamemixed",
+    "urn:other",
+    "not a uri",
+  ];
+  for (const to of elsewhere) {
+    it(`wsa:To ${JSON.stringify(to)} names another endpoint → DestinationUnreachable`, async () => {
+      const r = await send(ALICE, { edit: (b) => b.replace(/(<wsa:To[^>]*>)[^<]*/, `$1${to}`) });
+      expect(r.fault).toBe("wsa:DestinationUnreachable");
+      expect(r.text).not.toContain("Assertion");
+    });
+  }
+
+  const here = [
+    "http://127.0.0.1:8787/trust/13/usernamemixed",
+    "HTTP://127.0.0.1/trust/13/usernamemixed",
+    " http://127.0.0.1/trust/13/usernamemixed?x=1 ",
+    `${WSA}/anonymous`,
+  ];
+  for (const to of here) {
+    it(`wsa:To ${JSON.stringify(to)} names this endpoint`, async () => {
+      const r = await send(ALICE, { edit: (b) => b.replace(/(<wsa:To[^>]*>)[^<]*/, `$1${to}`) });
+      expect(r.status).toBe(200);
+    });
+  }
+
+  it("no wsa:To is the anonymous endpoint: this one", async () => {
+    const r = await send(ALICE, { edit: (b) => b.replace(/<wsa:To[^>]*>[^<]*<\/wsa:To>/, "") });
+    expect(r.status).toBe(200);
+  });
+
+  it("behind a proxy, wsa:To may name the configured issuer's host", async () => {
+    const { app } = await import("../../src/http/app.ts");
+    const { DEV_CONFIG, DEV_SECRETS } = await import("../../src/config/dev.ts");
+    const e2 = { TOKEN_STATE: env.TOKEN_STATE, REPLAY_CACHE: env.REPLAY_CACHE, ...DEV_SECRETS, STS_CONFIG: JSON.stringify({ ...DEV_CONFIG, issuer: "https://sts.example.com" }) };
+    const exec = { waitUntil() {}, passThroughOnException() {}, props: {} } as unknown as ExecutionContext;
+    const post = async (to: string) => {
+      const m = envelope(ALICE);
+      const body = m.body.replace(/(<wsa:To[^>]*>)[^<]*/, `$1${to}`);
+      const res = await app.fetch(new Request("http://127.0.0.1:8787/trust/13/usernamemixed", { method: "POST", headers: m.headers, body }), e2, exec);
+      return { status: res.status, fault: faultCode(await res.text()) };
+    };
+    expect((await post("https://sts.example.com/trust/13/usernamemixed")).status).toBe(200);
+    expect((await post("http://127.0.0.1:8787/trust/13/usernamemixed")).status).toBe(200);
+    expect((await post("https://sts.example.com/trust/2005/usernamemixed")).fault).toBe("wsa:DestinationUnreachable");
+    expect((await post("https://evil.example.com/trust/13/usernamemixed")).fault).toBe("wsa:DestinationUnreachable");
+  });
+});
+
+describe("an RST child we read appears at most once", () => {
+  const at = (ns: string, addr: string) =>
+    `<wsp:AppliesTo xmlns:wsp="${ns}"><wsa:EndpointReference><wsa:Address>${addr}</wsa:Address></wsa:EndpointReference></wsp:AppliesTo>`;
+  const issue = (extra: string) => ({ user: "alice", password: "wonderland", extra });
+  const cases: [string, RstOptions, string][] = [
+    ["AppliesTo (WS-Policy 1.5, then 2004)", issue(at(WSP15, "urn:example:nobody") + at(NS.wsp, "urn:example:rp")), "AppliesTo"],
+    ["AppliesTo (same version twice)", issue(at(NS.wsp, "urn:example:rp") + at(NS.wsp, "urn:example:rp")), "AppliesTo"],
+    ["TokenType", { ...ALICE, tokenType: TT.saml2, extra: `<wst:TokenType>${TT.saml1}</wst:TokenType>` }, "TokenType"],
+    ["RequestType", { ...ALICE, extra: `<wst:RequestType>${NS.t13}/Cancel</wst:RequestType>` }, "RequestType"],
+    ["KeyType", { ...ALICE, keyType: `${NS.t13}/Bearer`, extra: `<wst:KeyType>${NS.t13}/Bearer</wst:KeyType>` }, "KeyType"],
+    ["Lifetime", { ...ALICE, lifetime: { expires: new Date(Date.now() + 600_000).toISOString() }, extra: `<wst:Lifetime><wsu:Expires>${new Date(Date.now() + 7200_000).toISOString()}</wsu:Expires></wst:Lifetime>` }, "Lifetime"],
+    ["Lifetime/Expires", { ...ALICE, extra: `<wst:Lifetime><wsu:Expires>${new Date(Date.now() + 600_000).toISOString()}</wsu:Expires><wsu:Expires>${new Date(Date.now() + 7200_000).toISOString()}</wsu:Expires></wst:Lifetime>` }, "Expires"],
+    ["Lifetime/Created", { ...ALICE, extra: `<wst:Lifetime><wsu:Created>${new Date().toISOString()}</wsu:Created><wsu:Created>${new Date().toISOString()}</wsu:Created></wst:Lifetime>` }, "Created"],
+    ["Renewing", { ...ALICE, extra: `<wst:Renewing Allow="false"/><wst:Renewing/>` }, "Renewing"],
+    ["EndpointReference/Address", issue(`<wsp:AppliesTo xmlns:wsp="${NS.wsp}"><wsa:EndpointReference><wsa:Address>urn:example:rp</wsa:Address><wsa:Address>urn:example:nobody</wsa:Address></wsa:EndpointReference></wsp:AppliesTo>`), "Address"],
+    ["EndpointReference (1.0, then 2004/08)", issue(`<wsp:AppliesTo xmlns:wsp="${NS.wsp}"><wsa:EndpointReference><wsa:Address>urn:example:rp</wsa:Address></wsa:EndpointReference><w4:EndpointReference xmlns:w4="${WSA04}"><w4:Address>urn:example:nobody</w4:Address></w4:EndpointReference></wsp:AppliesTo>`), "EndpointReference"],
+    ["OnBehalfOf", { ...ALICE, extra: `<wst:OnBehalfOf><x/></wst:OnBehalfOf><wst:OnBehalfOf><x/></wst:OnBehalfOf>` }, "OnBehalfOf"],
+    ["ActAs", { ...ALICE, extra: `<a:ActAs xmlns:a="http://docs.oasis-open.org/ws-sx/ws-trust/200802"><x/></a:ActAs><a:ActAs xmlns:a="http://docs.oasis-open.org/ws-sx/ws-trust/200802"><x/></a:ActAs>` }, "ActAs"],
+    ["ValidateTarget", { ...VALIDATOR, requestType: "Validate", tokenType: `${NS.t13}/RSTR/Status`, extra: `<wst:ValidateTarget><x/></wst:ValidateTarget><wst:ValidateTarget><y/></wst:ValidateTarget>` }, "ValidateTarget"],
+    ["CancelTarget", { ...VALIDATOR, requestType: "Cancel", extra: `<wst:CancelTarget><x/></wst:CancelTarget><wst:CancelTarget><y/></wst:CancelTarget>` }, "CancelTarget"],
+    ["RenewTarget", { ...VALIDATOR, requestType: "Renew", extra: `<wst:RenewTarget><x/></wst:RenewTarget><wst:RenewTarget><y/></wst:RenewTarget>` }, "RenewTarget"],
+  ];
+  for (const [name, o, element] of cases) {
+    it(`a repeated ${name} is refused with wst:InvalidRequest naming ${element}`, async () => {
+      const r = await trust(o);
+      expect(r.status).toBe(400);
+      expect(faultCode(r.text)).toBe("wst:InvalidRequest");
+      expect(r.text).toContain(element);
+      expect(r.text).toMatch(/more than once/);
+      expect(r.text).not.toContain("Assertion");
+    });
+  }
+
+  it("a repeated Created or Expires in wsu:Timestamp is refused", async () => {
+    const now = new Date();
+    const stamp = (inner: string) => (b: string) => b.replace(/<wsu:Timestamp>[\s\S]*?<\/wsu:Timestamp>/, `<wsu:Timestamp>${inner}</wsu:Timestamp>`);
+    const c = `<wsu:Created>${now.toISOString()}</wsu:Created>`;
+    const e = `<wsu:Expires>${new Date(now.getTime() + 300_000).toISOString()}</wsu:Expires>`;
+    for (const inner of [c + c + e, c + e + `<wsu:Expires>2000-01-01T00:00:00Z</wsu:Expires>`]) {
+      const r = await send(ALICE, { edit: stamp(inner) });
+      expect(r.fault).toBe("wst:BadRequest");
+      expect(r.text).toMatch(/more than once/);
+      expect(r.text).not.toContain("Assertion");
+    }
+  });
+});
