@@ -25,8 +25,9 @@ const smallEnv = { ...env, ...DEV_SECRETS, STS_CONFIG: JSON.stringify({ ...DEV_C
 const exec = { waitUntil() {}, passThroughOnException() {}, props: {} } as unknown as ExecutionContext;
 
 async function small(ip: string, o: RstOptions): Promise<{ status: number; text: string }> {
-  const e = envelope({ appliesTo: "urn:example:rp", ...o });
-  const req = new Request("https://sts.example.com/trust/13/usernamemixed", { method: "POST", headers: { ...e.headers, "CF-Connecting-IP": ip }, body: e.body });
+  const url = "https://sts.example.com/trust/13/usernamemixed";
+  const e = envelope({ appliesTo: "urn:example:rp", to: url, ...o });
+  const req = new Request(url, { method: "POST", headers: { ...e.headers, "CF-Connecting-IP": ip }, body: e.body });
   const res = await app.fetch(req, smallEnv, exec);
   return { status: res.status, text: await res.text() };
 }
