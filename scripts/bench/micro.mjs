@@ -2,6 +2,9 @@
 // In-process micro-benchmarks: the same RSA-2048 key and the same SAML 2.0 assertion
 // signed and verified by our code (src/, imported directly — Node 22 strips the types), by
 // xml-crypto and by xmldsigjs; our exclusive c14n alone; the raw RSA-2048 sign as the floor.
+// The signed assertion encrypted for the same RSA-2048 encryption certificate (secure-rp's) by
+// our XML Encryption and by xml-encryption, aes256-gcm + rsa-oaep-mgf1p, with the WebCrypto
+// floor (content-key import, AES-GCM, RSA-OAEP and nothing else).
 //
 // Usage: node scripts/bench/micro.mjs [--time-ms 1500] [--rounds 5] [--json]
 //   (or via `npm run bench -- --micro-only`). Runs single-threaded, one case after another.
@@ -13,7 +16,8 @@
 // sign, serialize), and every "verify" case string in → boolean out, so no library gets to
 // skip the parse. "ours: build+sign" is what the STS actually does per Issue (DOM built
 // directly, never parsed) and is reported for information.
-import { webcrypto } from "node:crypto";
+import { createPublicKey, webcrypto } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { DOMImplementation, DOMParser, XMLSerializer } from "@xmldom/xmldom";
 import xpath from "xpath";
@@ -22,6 +26,7 @@ import * as xmldsigjs from "xmldsigjs";
 // xmldsigjs 2.8's README imports setNodeDependencies from "xmldsigjs", but 2.8.8 only exports it
 // from its own dependency xml-core (installed with it): register xmldom there.
 import { setNodeDependencies } from "xml-core";
+import xmlEncryption from "xml-encryption";
 
 import { DEV_KEY_MATERIALS } from "../../src/config/dev-keys.ts";
 import { KeyRing } from "../../src/keys/keyring.ts";
@@ -31,6 +36,9 @@ import { signEnveloped } from "../../src/xmldsig/sign.ts";
 import { verifyEnveloped } from "../../src/xmldsig/verify.ts";
 import { parseXml } from "../../src/xml/parse.ts";
 import { canonicalize, EXC_C14N } from "../../src/xml/c14n.ts";
+import { loadDecryptionKey, loadEncryptionCertificate } from "../../src/keys/encryption-keys.ts";
+import { encryptElement } from "../../src/xmlenc/encrypt.ts";
+import { decryptElement } from "../../src/xmlenc/decrypt.ts";
 
 const RSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256";
 const SHA256 = "http://www.w3.org/2001/04/xmlenc#sha256";
@@ -147,6 +155,47 @@ async function xmldsigjsSign(f) {
   return new XMLSerializer().serializeToString(doc);
 }
 
+// ---- encryptors: the signed assertion in, EncryptedData out -------------------------------
+
+const AES256_GCM = "http://www.w3.org/2009/xmlenc11#aes256-gcm";
+const RSA_OAEP_MGF1P = "http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p";
+const RP_CERT_PEM = readFileSync(new URL("../../test/fixtures/dev-credentials/secure-rp.cert.pem", import.meta.url), "utf8");
+const RP_KEY_PEM = readFileSync(new URL("../../test/fixtures/dev-credentials/secure-rp.key.pem", import.meta.url), "utf8");
+
+/**
+ * Each library as it is meant to be used: ours with the recipient certificate loaded once (the
+ * STS keeps it with the configuration, its RSA key imported on first use); xml-encryption with
+ * the PEM options its README shows, which it reads on every call (it has no other form).
+ */
+async function encryptionFixtures() {
+  const cert = await loadEncryptionCertificate(RP_CERT_PEM);
+  const spkiPem = createPublicKey(RP_CERT_PEM).export({ type: "spki", format: "pem" });
+  const theirOptions = { rsa_pub: spkiPem, pem: RP_CERT_PEM, encryptionAlgorithm: AES256_GCM, keyEncryptionAlgorithm: RSA_OAEP_MGF1P, warnInsecureAlgorithm: false };
+  const rsa = await cert.publicKeyFor("SHA-1");
+  return { cert, key: await loadDecryptionKey(RP_KEY_PEM, RP_CERT_PEM), theirOptions, rsa };
+}
+
+function oursEncrypt(e, xml) {
+  return encryptElement(xml, e.cert, { dataAlgorithm: AES256_GCM, keyTransport: RSA_OAEP_MGF1P });
+}
+
+function xmlEncryptionEncrypt(e, xml) {
+  return new Promise((resolve, reject) => xmlEncryption.encrypt(xml, e.theirOptions, (err, out) => (err ? reject(err) : resolve(out))));
+}
+
+function xmlEncryptionDecrypt(xml) {
+  return new Promise((resolve, reject) => xmlEncryption.decrypt(xml, { key: RP_KEY_PEM }, (err, out) => (err ? reject(err) : resolve(out))));
+}
+
+/** What any WebCrypto XML encryptor must at least do: import a fresh content key, AES-GCM, RSA-OAEP. */
+async function encryptFloor(e, payload) {
+  const raw = webcrypto.getRandomValues(new Uint8Array(32));
+  const cek = await webcrypto.subtle.importKey("raw", raw, "AES-GCM", false, ["encrypt"]);
+  const iv = webcrypto.getRandomValues(new Uint8Array(12));
+  await webcrypto.subtle.encrypt({ name: "AES-GCM", iv }, cek, payload);
+  return webcrypto.subtle.encrypt({ name: "RSA-OAEP" }, e.rsa, raw);
+}
+
 // ---- verifiers: string in, boolean out -----------------------------------------------------
 
 async function oursVerify(f, xml) {
@@ -185,6 +234,13 @@ export async function runMicro({ timeMs = 1500, rounds = 5 } = {}) {
   const signed = outputs.ours;
   const doc = parseXml(signed);
   const payload = new Uint8Array(new TextEncoder().encode(f.unsigned));
+  // Sanity: each encryptor's output decrypts with the other to the signed assertion itself.
+  const e = await encryptionFixtures();
+  const signedBytes = new TextEncoder().encode(signed);
+  const theirs = await xmlEncryptionEncrypt(e, signed);
+  const back = await decryptElement(parseXml(theirs).documentElement, e.key);
+  if (Buffer.compare(Buffer.from(back.plaintext), Buffer.from(signedBytes)) !== 0) throw new Error("micro: xml-encryption's EncryptedData does not decrypt with ours");
+  if ((await xmlEncryptionDecrypt(await oursEncrypt(e, signed))) !== signed) throw new Error("micro: our EncryptedData does not decrypt with xml-encryption");
 
   // Cases run interleaved in rounds and each reports its median round: on a shared 2-core machine
   // a burst of someone else's load then hits every case alike instead of one.
@@ -204,6 +260,9 @@ export async function runMicro({ timeMs = 1500, rounds = 5 } = {}) {
     ["ours: verify (string→bool)", () => oursVerify(f, signed)],
     ["xml-crypto: verify", () => xmlCryptoVerify(f, signed)],
     ["xmldsigjs: verify", () => xmldsigjsVerify(f, signed)],
+    ["encrypt floor: WebCrypto AES-GCM + RSA-OAEP", () => encryptFloor(e, signedBytes)],
+    ["ours: encrypt (aes256-gcm, mgf1p)", () => oursEncrypt(e, signed)],
+    ["xml-encryption: encrypt", () => xmlEncryptionEncrypt(e, signed)],
   ];
   const perRound = defs.map(() => []);
   for (let r = 0; r < rounds; r++) {
@@ -234,6 +293,9 @@ export async function runMicro({ timeMs = 1500, rounds = 5 } = {}) {
     buildSignOverFloor: ms("ours: build+sign") / ms("floor: WebCrypto"),
     floorVsXmlCrypto: ms("xml-crypto: sign") / ms("floor: WebCrypto"),
     floorVsXmldsigjs: ms("xmldsigjs: sign") / ms("floor: WebCrypto"),
+    encryptVsXmlEncryption: ms("xml-encryption: encrypt") / ms("ours: encrypt"),
+    encryptOverFloor: ms("ours: encrypt") / ms("encrypt floor"),
+    encryptFloorVsXmlEncryption: ms("xml-encryption: encrypt") / ms("encrypt floor"),
   };
   return { cases, ratios, assertionBytes: signed.length, unsignedBytes: f.unsigned.length };
 }

@@ -57,6 +57,9 @@ function extras(r) {
   if (r.micro) {
     const q = r.micro.ratios;
     out.push(`micro ratios: sign vs xml-crypto ${f2(q.signVsXmlCrypto)}×, vs xmldsigjs ${f2(q.signVsXmldsigjs)}× (build+sign as Issue does: ${f2(q.buildSignVsXmlCrypto)}×, ${f2(q.buildSignVsXmldsigjs)}×); verify vs xml-crypto ${f2(q.verifyVsXmlCrypto)}×, vs xmldsigjs ${f2(q.verifyVsXmldsigjs)}×; our sign = ${f2(q.signOverRawRsa)} × raw RSA sign; our build+sign = ${f2(q.buildSignOverFloor)} × the WebCrypto floor (SHA-256 + RSA sign), which is itself ${f2(q.floorVsXmlCrypto)}× faster than xml-crypto and ${f2(q.floorVsXmldsigjs)}× faster than xmldsigjs. Assertion ${r.micro.unsignedBytes} bytes unsigned, ${r.micro.assertionBytes} signed.`);
+    if (q.encryptVsXmlEncryption !== undefined) {
+      out.push(`micro encryption (aes256-gcm + rsa-oaep-mgf1p): ours ${f2(q.encryptVsXmlEncryption)}× faster than xml-encryption; ours = ${f2(q.encryptOverFloor)} × the WebCrypto floor (content-key import + AES-GCM + RSA-OAEP), which is itself ${f2(q.encryptFloorVsXmlEncryption)}× faster than xml-encryption.`);
+    }
   }
   if (r.microAllCpus) {
     const q = r.microAllCpus.ratios;

@@ -1,6 +1,7 @@
 // Interop suite driver: requests tokens from a running STS with the CLI client for every
 // combination (SAML 2.0 / 1.1 × SOAP 1.1 / 1.2 × WS-Trust 1.3 / 2005) and has independent
-// implementations judge them. Started by scripts/interop/run.sh, which owns the server.
+// implementations judge them; has them decrypt what our XML Encryption writes (xmlenc.mjs).
+// Started by scripts/interop/run.sh, which owns the server.
 //
 // usage: node scripts/interop/run.mjs --url http://127.0.0.1:8788 --work DIR
 // Prints PASS/FAIL per check and a final "N passed, M failed"; exit 1 if M > 0.
@@ -14,6 +15,7 @@ import { isTrustFault } from "../cli/rstr.mjs";
 import { manageToken } from "../cli/lifecycle.mjs";
 import { jwtCheck } from "./jwt.mjs";
 import { oauthBridgeCheck } from "./oauth.mjs";
+import { xmlencCheck } from "./xmlenc.mjs";
 import {
   compileSantuario,
   metadataCerts,
@@ -70,7 +72,7 @@ let javaCp;
 try {
   javaCp = compileSantuario(join(work, "java"));
 } catch (e) {
-  report("santuario: compile SantuarioVerify.java", false, e.message);
+  report("santuario: compile SantuarioVerify.java and SantuarioDecrypt.java", false, e.message);
 }
 if (md.certs.length) {
   const x = xmlsecVerify(mdFile, md.certs, "metadata");
@@ -138,6 +140,9 @@ for (const tokenType of ["saml2", "saml1"]) {
 
 // ---- JWT over WS-Trust, verified by jwcrypto against the published JWKS ---------------------
 await jwtCheck({ base, work, report, skip, get, certs: md.certs, issuer: md.entityID });
+
+// ---- XML Encryption and P_SHA1: our encryptor's output decrypted by xmlsec1, Santuario, Python --
+await xmlencCheck({ work, report, skip, javaCp });
 
 /**
  * Runs one of our checks written against a Debian Python library (with /usr/bin/python3, where

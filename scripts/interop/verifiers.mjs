@@ -1,5 +1,6 @@
 // Wrappers around the independent peers that judge our tokens: xmlsec1 (libxmlsec1/OpenSSL),
-// Apache Santuario (Java) and pysaml2 (Debian's, /usr/bin/python3). Each returns
+// Apache Santuario (Java), pysaml2 (Debian's, /usr/bin/python3) and, for XML Encryption and
+// P_SHA1, pyca/cryptography with the standard library (xmlenc_check.py). Each returns
 // { ok: boolean, detail: string } and never throws for a verification failure.
 import { spawnSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
@@ -53,10 +54,10 @@ export function xmlsecVerify(file, certs, kind) {
   return { ok: false, detail: tried.join(" || ") || "no certificates" };
 }
 
-/** Compiles SantuarioVerify.java into outDir; returns the java classpath to run it with. */
+/** Compiles SantuarioVerify.java and SantuarioDecrypt.java into outDir; returns the java classpath to run them with. */
 export function compileSantuario(outDir) {
   mkdirSync(outDir, { recursive: true });
-  const r = sh("javac", ["-cp", JAVA_DEPS[0], "-d", outDir, join(HERE, "SantuarioVerify.java")]);
+  const r = sh("javac", ["-cp", JAVA_DEPS[0], "-d", outDir, join(HERE, "SantuarioVerify.java"), join(HERE, "SantuarioDecrypt.java")]);
   if (r.status !== 0) throw new Error(`javac failed: ${r.stderr}`);
   return [outDir, ...JAVA_DEPS].join(":");
 }
@@ -72,6 +73,37 @@ export function santuarioVerify(classpath, file, certs, kind) {
     tried.push(line || lastLines(r.stderr));
   }
   return { ok: false, detail: tried.join(" || ") || "no certificates" };
+}
+
+/**
+ * xmlsec1 --decrypt with the recipient's private key given on the command line (`keyPem`, plus
+ * its certificate when the EncryptedKey names the recipient by certificate: xmlsec1 then looks
+ * the key up by that certificate, and a key loaded with it is found). Writes what xmlsec1
+ * outputs to `out`: the document with the EncryptedData replaced when its Type is Element, the
+ * bare decrypted octets when it has no Type. `unsupported` is set when xmlsec1 refused an
+ * algorithm it does not implement (xmlsec1 1.2 has no xmlenc11#rsa-oaep), so that the caller can
+ * report a peer's limit apart from a failure.
+ */
+export function xmlsecDecrypt(file, out, keyPem, certPem) {
+  const r = sh("xmlsec1", ["--decrypt", "--privkey-pem", certPem ? `${keyPem},${certPem}` : keyPem, "--output", out, file]);
+  if (r.status === 0) return { ok: true, detail: "decrypted" };
+  const href = /xmlSecTransformIdListFindByHref.*?href=(\S+)/.exec(r.stderr)?.[1];
+  const why = r.stderr.split("\n").filter((l) => /error=|^Error/.test(l) && !/X509_verify_cert|x509-store/.test(l)).map((l) => l.replace(/^func=.*?error=\d+:/, ""));
+  return { ok: false, unsupported: href, detail: href ? `xmlsec1 does not implement ${href}` : why.slice(0, 3).join(" | ") || lastLines(r.stderr) };
+}
+
+/** Apache Santuario decrypts with the key given (SantuarioDecrypt.java), octets to `out`. */
+export function santuarioDecrypt(classpath, file, keyPem, out) {
+  const r = sh("java", ["-cp", classpath, "SantuarioDecrypt", file, keyPem, out]);
+  const line = r.stdout.trim().split("\n").pop() ?? "";
+  return { ok: r.status === 0 && line.startsWith("OK"), detail: line || lastLines(r.stderr) };
+}
+
+/** Our independent Python reader (xmlenc_check.py: ElementTree, hmac, pyca/cryptography). */
+export function pythonXmlenc(args) {
+  const r = sh("/usr/bin/python3", [join(HERE, "xmlenc_check.py"), ...args], { env: { PATH: "/usr/bin:/bin", LANG: "C.UTF-8" } });
+  const line = r.stdout.trim().split("\n").pop() ?? "";
+  return { ok: r.status === 0 && line.startsWith("OK "), detail: line || lastLines(r.stderr), value: line.startsWith("OK ") ? line.slice(3) : undefined };
 }
 
 /**

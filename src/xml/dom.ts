@@ -11,6 +11,8 @@ export const XS_NS = "http://www.w3.org/2001/XMLSchema";
 export const DSIG_NS = "http://www.w3.org/2000/09/xmldsig#";
 /** WS-Security utility (wsu:Id is one of the ID attributes signatures reference). */
 export const WSU_NS = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd";
+/** WS-Security extensions (wsse:SecurityTokenReference names keys in XML-DSig and XML Encryption KeyInfo). */
+export const WSSE_NS = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd";
 
 /** Does `el` have this namespace URI (null/"" = no namespace) and local name? */
 export function isElement(el: Element, ns: string | null, localName: string): boolean {

@@ -17,6 +17,7 @@ const LAYERS: string[][] = [
   ["abuse"],
   ["engine"],
   ["saml", "jwt", "soap"],
+  ["xmlenc"],
   ["xmldsig"],
   ["config", "web"],
   ["keys", "identity", "state"],

@@ -1,0 +1,31 @@
+/**
+ * The published development credentials (test/fixtures/dev-credentials/, CONTRACT.md): each
+ * private key belongs to its certificate, and the certificate is what the README says.
+ */
+import { describe, expect, it } from "vitest";
+import { utf8 } from "../../src/bytes.ts";
+import { loadDecryptionKey, loadEncryptionCertificate } from "../../src/keys/encryption-keys.ts";
+import { pemToDer } from "../../src/keys/pem.ts";
+import { parseCertificate } from "../../src/keys/x509.ts";
+import { decryptElement } from "../../src/xmlenc/decrypt.ts";
+import { encryptElement } from "../../src/xmlenc/encrypt.ts";
+import { SECURE_RP_CERT, SECURE_RP_KEY, rootOf } from "../xmlenc/helpers.ts";
+
+describe("secure-rp.key.pem / secure-rp.cert.pem", () => {
+  it("is an RSA-2048 certificate for urn:example:secure-rp, valid for ten years", () => {
+    const c = parseCertificate(pemToDer(SECURE_RP_CERT, "CERTIFICATE"));
+    expect(c.subjectCommonName).toBe("urn:example:secure-rp");
+    expect(c.kty).toBe("RSA");
+    expect(c.modulusBits).toBe(2048);
+    expect(c.notAfter.getTime() - c.notBefore.getTime()).toBe(3650 * 86400_000);
+    expect(SECURE_RP_KEY.startsWith("-----BEGIN PRIVATE KEY-----\n")).toBe(true); // PKCS#8
+  });
+
+  it("the pair matches: the key loads for the certificate, and what is encrypted for one decrypts with the other", async () => {
+    const key = await loadDecryptionKey(SECURE_RP_KEY, SECURE_RP_CERT, "secure-rp");
+    const cert = await loadEncryptionCertificate(SECURE_RP_CERT, "secure-rp");
+    const element = '<x:Probe xmlns:x="urn:example:probe">secure-rp</x:Probe>';
+    const { plaintext } = await decryptElement(rootOf(await encryptElement(element, cert)), key);
+    expect(plaintext).toEqual(utf8(element));
+  });
+});
