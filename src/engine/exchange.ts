@@ -50,6 +50,7 @@ export async function exchange(ctx: StsContext, state: Pick<StateClient, "status
     actor,
     clientId: who.kind === "client" ? who.client.clientId : undefined,
     scope: req.scope,
+    scopeCeiling: subject.scope,
   });
 }
 

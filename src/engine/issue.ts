@@ -27,8 +27,9 @@ export async function issue(ctx: StsContext, state: Pick<StateClient, "status">,
   const rp = findRelyingParty(ctx.config, req.target);
   let identity: Identity;
   let actor: Actor | undefined;
+  let scopeCeiling: string[] | undefined;
   if (req.delegation) {
-    ({ identity, actor } = await delegatedParty(ctx, state, who, req.delegation.presented, req.delegation.mode, rp.identifier));
+    ({ identity, actor, scopeCeiling } = await delegatedParty(ctx, state, who, req.delegation.presented, req.delegation.mode, rp.identifier));
   } else {
     authorize(who, { route: "issue", relyingParty: rp.identifier });
     identity = (who as Extract<Requestor, { kind: "user" }>).identity; // the rule lets only users issue for themselves
@@ -41,5 +42,6 @@ export async function issue(ctx: StsContext, state: Pick<StateClient, "status">,
     tokenType: req.tokenType,
     lifetime: req.lifetime,
     notRenewable: req.notRenewable,
+    scopeCeiling,
   });
 }

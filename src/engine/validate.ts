@@ -58,5 +58,6 @@ export async function transform(
     lifetime: req.lifetime,
     actor: t.actor,
     sinceAuthentication: true,
+    scopeCeiling: t.scope.length > 0 ? t.scope : undefined,
   });
 }
