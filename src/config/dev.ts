@@ -79,6 +79,9 @@ export const DEV_CONFIG: StsConfigInput = {
       secretHashSecret: "DEV_DEMO_CLIENT_SECRET_HASH",
       allowedAudiences: [RP_SAML, RP_API],
       allowedActors: ["*"],
+      // It also plays the development relying parties' resource server, so any token issued
+      // for them can be introspected from the command line.
+      resourceServerFor: [RP_SAML, RP_API],
     },
   ],
   serviceAccounts: [

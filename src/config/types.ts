@@ -109,10 +109,20 @@ export interface OAuthClientConfigInput {
   jwks?: { keys: JsonWebKey[] };
   /** Relying-party identifiers this client may obtain tokens for. */
   allowedAudiences: string[];
-  /** Actors (subject names) this client may present as actor_token; `*` for any. */
+  /**
+   * Actors (subject names) this client may present as actor_token; `*` for any. An actor from a
+   * trusted issuer (without `localSubjects`) is named `<issuer>#<subject>`.
+   */
   allowedActors?: string[];
   /** Whether this client may call introspection and revocation (default true). */
   mayIntrospect?: boolean;
+  /**
+   * Relying parties (identifiers or aliases) this client is the resource server of: it may
+   * introspect every token meant for them, whoever it was issued to (RFC 7662 §2.1). It
+   * revokes only tokens issued to it all the same (RFC 7009 §2.1). Default: none — a client
+   * introspects only the tokens issued to it (and tokens whose audience is its own client ID).
+   */
+  resourceServerFor?: string[];
 }
 
 /**
@@ -144,6 +154,19 @@ export interface TrustedIssuerConfigInput {
   /** Audience that tokens from this issuer must carry (default: our issuer). */
   expectedAudience?: string;
   clockSkewSeconds?: number;
+  /**
+   * Whether this issuer's subjects are our subjects: its `sub: "alice"` is our user alice, with
+   * her revocation state (default false: its subjects live in its own namespace, named
+   * `<issuer>#<subject>` in the tokens we issue; see src/token/subject.ts).
+   */
+  localSubjects?: boolean;
+  /**
+   * Whether this issuer's `may_act` may grant delegation over WS-Trust (OnBehalfOf, ActAs) to
+   * the party it names, named in this issuer's namespace (default false; requires
+   * `localSubjects`, since only local parties request over WS-Trust). A `may_act` always
+   * restricts who may be the actor of a token exchange, whichever issuer wrote it.
+   */
+  grantsDelegation?: boolean;
 }
 
 export interface LimitsConfig {
@@ -209,6 +232,8 @@ export interface OAuthClient {
   allowedAudiences: string[];
   allowedActors: string[];
   mayIntrospect: boolean;
+  /** Canonical identifiers of the relying parties this client is the resource server of. */
+  resourceServerFor: string[];
 }
 
 export interface ServiceAccount {
@@ -227,6 +252,8 @@ export interface TrustedIssuer {
   algorithms: JwtSignatureAlg[];
   expectedAudience: string | undefined;
   clockSkewSeconds: number;
+  localSubjects: boolean;
+  grantsDelegation: boolean;
 }
 
 /** Key material with secrets resolved, ready for `KeyRing.load`. */

@@ -1,13 +1,15 @@
 /** Validation of `trustedIssuers` and URL-valued fields (see `validate.ts`). */
 import { MAX_CLOCK_SKEW_SECONDS } from "../state/types.ts";
 import type { TrustedIssuer } from "./types.ts";
-import { type Issues, type Obj, arr, enumList, int, obj, oneOf, show, str, text } from "./check.ts";
+import { type Issues, type Obj, arr, bool, enumList, int, obj, oneOf, show, str, text } from "./check.ts";
+import { NAMESPACE_SEPARATOR, namespacePrefix } from "../token/subject.ts";
 import { checkCertificatePem } from "./pem.ts";
 import { JWT_ALGS } from "./validate-parties.ts";
 import { validateJwks } from "./validate-principals.ts";
 
 const ISSUER_FIELDS = [
   "issuer", "kind", "jwksUri", "jwks", "certificates", "algorithms", "expectedAudience", "clockSkewSeconds",
+  "localSubjects", "grantsDelegation",
 ] as const;
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
@@ -51,6 +53,9 @@ export function validateTrustedIssuers(x: Issues, o: Obj, root: string, defaultS
     if (!t) return;
     const issuer = str(x, t, "issuer", p, { required: true });
     if (issuer !== undefined && seen.has(issuer)) x.add(`${p}.issuer`, `duplicate issuer ${show(issuer)}`);
+    // Its subjects are named `<issuer>#<subject>` (src/token/subject.ts): a `#` in the issuer
+    // would let two issuers' names coincide.
+    if (issuer?.includes(NAMESPACE_SEPARATOR)) x.add(`${p}.issuer`, `must not contain "${NAMESPACE_SEPARATOR}" (it separates the issuer from its subjects in the names we issue)`);
     const kind = oneOf(x, t, "kind", p, ["jwt", "saml"] as const);
     let jwksUri: string | undefined;
     let jwks: { keys: JsonWebKey[] } | undefined;
@@ -74,9 +79,32 @@ export function validateTrustedIssuers(x: Issues, o: Obj, root: string, defaultS
     const algorithms = enumList(x, t, "algorithms", p, JWT_ALGS, ["RS256", "ES256"]);
     const expectedAudience = str(x, t, "expectedAudience", p);
     const clockSkewSeconds = int(x, t, "clockSkewSeconds", p, 0, MAX_CLOCK_SKEW_SECONDS, defaultSkew);
+    const localSubjects = bool(x, t, "localSubjects", p, false);
+    const grantsDelegation = bool(x, t, "grantsDelegation", p, false);
+    if (grantsDelegation && !localSubjects) {
+      x.add(`${p}.grantsDelegation`, "needs localSubjects: true (a grant names a party in the issuer's namespace, and only local parties request over WS-Trust)");
+    }
     if (issuer === undefined || kind === undefined || seen.has(issuer)) return;
     seen.add(issuer);
-    out.push({ issuer, kind, jwksUri, jwks, certificates, algorithms, expectedAudience, clockSkewSeconds });
+    out.push({ issuer, kind, jwksUri, jwks, certificates, algorithms, expectedAudience, clockSkewSeconds, localSubjects, grantsDelegation });
   });
   return out;
+}
+
+/**
+ * No local name lies in a trusted issuer's namespace: a user or service account named
+ * `<issuer>#...` would be the same subject as one of that issuer's (src/token/subject.ts).
+ */
+export function checkNamespaces(x: Issues, o: Obj, root: string, issuers: readonly TrustedIssuer[]): void {
+  const prefixes = issuers.filter((t) => !t.localSubjects).map((t) => namespacePrefix(t.issuer));
+  for (const section of ["users", "serviceAccounts"] as const) {
+    const list = o[section];
+    if (!Array.isArray(list)) continue;
+    list.forEach((entry, i) => {
+      const name = typeof entry === "object" && entry !== null ? (entry as Obj).username : undefined;
+      if (typeof name !== "string") return;
+      const prefix = prefixes.find((pre) => name.startsWith(pre));
+      if (prefix) x.add(`${root}.${section}[${i}].username`, `${show(name)} lies in the namespace of trusted issuer ${show(prefix.slice(0, -1))}`);
+    });
+  }
 }

@@ -7,7 +7,9 @@ import { parseSecretHash } from "../identity/secret.ts";
 import type { ValidatedParties } from "./validate-parties.ts";
 
 const USER_FIELDS = ["username", "passwordHashSecret", "claims"] as const;
-const CLIENT_FIELDS = ["clientId", "secretHashSecret", "jwks", "allowedAudiences", "allowedActors", "mayIntrospect"] as const;
+const CLIENT_FIELDS = [
+  "clientId", "secretHashSecret", "jwks", "allowedAudiences", "allowedActors", "mayIntrospect", "resourceServerFor",
+] as const;
 const ACCOUNT_FIELDS = ["username", "secretHashSecret", "allowedRelyingParties", "operations"] as const;
 const OPERATIONS = ["validate", "renew", "cancel", "issue", "revoke-subject"] as const;
 
@@ -65,9 +67,9 @@ function validateClaims(x: Issues, v: unknown, path: string): Record<string, str
 }
 
 /** Resolves relying-party references (identifier or alias) to canonical identifiers. */
-function targets(x: Issues, o: Obj, key: string, p: string, parties: ValidatedParties): string[] {
+function targets(x: Issues, o: Obj, key: string, p: string, parties: ValidatedParties, required = true): string[] {
   const out = new Set<string>();
-  strList(x, o, key, p, { required: true })?.forEach((t, j) => {
+  strList(x, o, key, p, { required })?.forEach((t, j) => {
     const id = parties.resolve(t);
     if (id === undefined && parties.present) x.add(`${p}.${key}[${j}]`, `${show(t)} is not a configured relying party identifier or alias`);
     else if (id !== undefined) out.add(id);
@@ -124,8 +126,12 @@ export function validateClients(
     const allowedAudiences = targets(x, c, "allowedAudiences", p, parties);
     const allowedActors = strList(x, c, "allowedActors", p) ?? [];
     const mayIntrospect = bool(x, c, "mayIntrospect", p, true);
+    const resourceServerFor = targets(x, c, "resourceServerFor", p, parties, false);
+    if (!mayIntrospect && resourceServerFor.length > 0) {
+      x.add(`${p}.resourceServerFor`, "a resource server introspects tokens, which mayIntrospect: false forbids");
+    }
     if (clientId !== undefined && !clients.has(clientId)) {
-      clients.set(clientId, { clientId, secretHash, jwks, allowedAudiences, allowedActors, mayIntrospect });
+      clients.set(clientId, { clientId, secretHash, jwks, allowedAudiences, allowedActors, mayIntrospect, resourceServerFor });
     }
   });
   return clients;

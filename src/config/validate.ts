@@ -11,7 +11,7 @@ import { includeBindings } from "./include.ts";
 import { validateKeys, validateLimits } from "./validate-keys.ts";
 import { validateRelyingParties } from "./validate-parties.ts";
 import { validateClients, validateServiceAccounts, validateUsers } from "./validate-principals.ts";
-import { validateIssuer, validateTrustedIssuers } from "./validate-issuers.ts";
+import { checkNamespaces, validateIssuer, validateTrustedIssuers } from "./validate-issuers.ts";
 
 export { ConfigError } from "./errors.ts";
 
@@ -57,6 +57,7 @@ export function validateConfig(
   const oauthClients = validateClients(x, o, root, secrets, parties);
   const serviceAccounts = validateServiceAccounts(x, o, root, secrets, parties, users);
   const trustedIssuers = validateTrustedIssuers(x, o, root, limits.clockSkewSeconds);
+  checkNamespaces(x, o, root, trustedIssuers);
   if (x.lines.length > 0) throw new ConfigError(x.lines);
   return {
     mode: options.mode ?? "production",

@@ -12,10 +12,15 @@
  *   `validate`, `renew` and `cancel` let it manage their tokens; `revoke-subject` lets it revoke
  *   everything a subject holds;
  * - an OAuth client obtains tokens by exchange for its allowed audiences (and presents only its
- *   allowed actors), and, when allowed to introspect, sees and revokes the tokens issued to it
- *   or meant for one of its audiences.
+ *   allowed actors); when allowed to introspect, it revokes the tokens issued to it and no
+ *   other (RFC 7009 §2.1), and sees those, the tokens meant for it (audience = its client ID)
+ *   and the tokens of the relying parties the configuration names it the resource server of
+ *   (RFC 7662 §2.1). Being allowed to obtain tokens for an audience is not a right to see or
+ *   revoke the tokens other clients obtained for it.
  * Beyond that, the party a presented token's `may_act` names may act for its subject (RFC 8693
- * §4.4), over WS-Trust OnBehalfOf and ActAs.
+ * §4.4), over WS-Trust OnBehalfOf and ActAs — when that `may_act` may grant at all (our own
+ * tokens; a trusted issuer's only if configured to grant delegation), which the caller decides
+ * before asking.
  */
 import { normaliseTarget } from "./relying-party.ts";
 import { notAuthorized, invalidScope } from "../errors.ts";
@@ -50,7 +55,10 @@ export interface Question {
   relyingParty?: string | undefined;
   /** The OAuth client a managed token was issued to. */
   tokenClient?: string | undefined;
-  /** A presented token's `may_act` names this requestor (RFC 8693 §4.4). */
+  /**
+   * A presented token's `may_act` names this requestor (RFC 8693 §4.4), and that token is one
+   * whose `may_act` may grant delegation (src/engine/delegation.ts).
+   */
   namedByMayAct?: boolean | undefined;
   /** Exchange: the actor (subject of the actor token) the client presents. */
   actor?: string | undefined;
@@ -107,12 +115,16 @@ export function decide(who: Requestor, q: Question): Decision {
           ? ALLOWED
           : refuse(`The caller may not ${op} tokens for this subject or relying party.`);
       }
-      // RFC 7662 §4 / RFC 7009 §2.1: a client sees or revokes tokens issued to it, or meant for
-      // an audience it may itself obtain tokens for; renewal is WS-Trust's alone.
+      // Renewal is WS-Trust's alone.
       if (op === "renew") return refuse("OAuth clients cannot renew tokens.");
       if (!who.client.mayIntrospect) return refuse("This client may not introspect or revoke tokens.");
       if (q.tokenClient !== undefined && q.tokenClient === who.client.clientId) return ALLOWED;
-      return lists(who.client.allowedAudiences, q.relyingParty) ? ALLOWED : refuse(`This client may not ${op === "cancel" ? "revoke" : "introspect"} this token.`);
+      // RFC 7009 §2.1: "the authorization server ... verifies whether the token was issued to the
+      // client making the revocation request"; a WS-Trust token was issued to no client.
+      if (op === "cancel") return refuse("This client may revoke only tokens issued to it.");
+      // RFC 7662 §2.1: the protected resource the token is meant for may introspect it.
+      if (q.relyingParty !== undefined && normaliseTarget(q.relyingParty) === normaliseTarget(who.client.clientId)) return ALLOWED;
+      return lists(who.client.resourceServerFor, q.relyingParty) ? ALLOWED : refuse("This client may not introspect this token.");
     }
     case "exchange":
       if (who.kind !== "client") return refuse("Token exchange is for OAuth clients.");

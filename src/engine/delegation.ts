@@ -22,28 +22,29 @@ export async function delegatedParty(
   presented: PresentedToken,
   mode: "impersonation" | "delegation",
   target: string,
-): Promise<{ identity: Identity; actor: Actor | undefined; passesOn: DerivationLimits }> {
+): Promise<{ identity: Identity; actor: Actor | undefined; passesOn: DerivationLimits; scopeCeiling: string[] | undefined }> {
   const party = await presentedParty(ctx, state, presented, mode === "delegation" ? "ActAs token" : "OnBehalfOf token");
   const requestor = requestorName(who);
-  const namedByMayAct = party.mayAct?.sub === requestor && (party.mayAct.iss === undefined || party.mayAct.iss === ctx.issuer);
+  // A `may_act` grants only from a source allowed to grant (our tokens, or a trusted issuer
+  // configured to), and names parties by our names: another issuer's `bob` is not our bob.
+  const namedByMayAct = party.grantsDelegation && party.mayAct?.name !== undefined && party.mayAct.name === requestor;
   authorize(who, { route: mode === "delegation" ? "act-as" : "on-behalf-of", subject: party.identity.subject, relyingParty: target, namedByMayAct });
-  if (mode === "impersonation") return { identity: party.identity, actor: party.act, passesOn: party.passesOn };
-  return { identity: party.identity, actor: { sub: requestor, ...(party.act ? { act: party.act } : {}) }, passesOn: party.passesOn };
+  const passesOn = party.passesOn;
+  const scopeCeiling = party.scope;
+  if (mode === "impersonation") return { identity: party.identity, actor: party.act, passesOn, scopeCeiling };
+  return { identity: party.identity, actor: { sub: requestor, ...(party.act ? { act: party.act } : {}) }, passesOn, scopeCeiling };
 }
 
 /**
  * The actor chain of a token exchange with an actor token (RFC 8693 §1.1, §4.1, §4.4): a subject
- * token's `may_act` names who may act for its subject; the new `act` nests the earlier chain,
- * `{ sub: actor, act: subject.act }`. Whether the client may present this actor at all is the
- * authorization rule's answer, asked before.
+ * token's `may_act`, from whichever issuer, restricts who may act for its subject (here it
+ * narrows, never grants: the grant is the client's allowed actors); the new `act` nests the
+ * earlier chain, `{ sub: actor, act: subject.act }`. Whether the client may present this actor
+ * at all is the authorization rule's answer, asked before.
  */
 export function exchangeActor(subject: PresentedParty, actor: PresentedParty): Actor {
-  const sub = actor.identity.subject;
-  if (subject.mayAct) {
-    const m = subject.mayAct;
-    if (m.sub !== sub || (m.iss !== undefined && m.iss !== actor.issuer)) {
-      throw invalidToken("The subject token's may_act does not allow this actor.");
-    }
+  if (subject.mayAct && subject.mayAct.name !== actor.identity.subject) {
+    throw invalidToken("The subject token's may_act does not allow this actor.");
   }
-  return { sub, ...(actor.own ? {} : { iss: actor.issuer }), ...(subject.act ? { act: subject.act } : {}) };
+  return { ...actor.asActor, ...(subject.act ? { act: subject.act } : {}) };
 }

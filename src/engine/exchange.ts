@@ -54,6 +54,7 @@ export async function exchange(ctx: StsContext, state: Pick<StateClient, "status
     // subject token that may not be renewed is not turned into a longer-lived one either.
     notAfter: subject.passesOn.notAfter,
     notRenewable: subject.passesOn.notRenewable,
+    scopeCeiling: subject.scope,
   });
 }
 

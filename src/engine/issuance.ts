@@ -1,5 +1,6 @@
 import type { TokenKind } from "../config/types.ts";
-import { invalidRequest, invalidToken } from "../errors.ts";
+import { invalidRequest, invalidToken, scopeRefused } from "../errors.ts";
+import { MAX_ACTOR_CHAIN, chainLength } from "../token/actor.ts";
 import { decideLifetime } from "./lifetime.ts";
 import { releaseClaims } from "./claims.ts";
 import { findRelyingParty } from "./relying-party.ts";
@@ -14,6 +15,9 @@ import type { IssuedToken, StsContext, TokenRequest } from "./types.ts";
  */
 export async function issueToken(ctx: StsContext, req: TokenRequest): Promise<IssuedToken> {
   const rp = findRelyingParty(ctx.config, req.appliesTo);
+  if (chainLength(req.actor) > MAX_ACTOR_CHAIN) {
+    throw invalidRequest(`The delegation chain would name more than ${MAX_ACTOR_CHAIN} actors.`);
+  }
   const kind: TokenKind = req.tokenType ?? rp.defaultTokenType;
   if (!rp.tokenTypes.includes(kind)) {
     throw invalidRequest(`The relying party '${rp.identifier}' does not accept token type '${kind}'.`);
@@ -42,6 +46,14 @@ export async function issueToken(ctx: StsContext, req: TokenRequest): Promise<Is
     scope = req.scope.filter((s) => rp.scopes.includes(s));
   } else {
     scope = rp.scopes.slice();
+  }
+  if (req.scopeCeiling) {
+    // A scoped token yields only tokens within its scope. A relying party without scopes of its
+    // own gets the ceiling as it is: a token stating no scope could be exchanged back for
+    // everything another relying party offers.
+    const ceiling = req.scopeCeiling;
+    scope = rp.scopes.length === 0 ? ceiling.slice() : scope.filter((s) => ceiling.includes(s));
+    if (scope.length === 0) throw scopeRefused("The presented token's scope allows none of the scopes requested or offered for this audience.");
   }
   ctx.audit.subject = req.identity.subject;
   ctx.audit.target = rp.identifier;

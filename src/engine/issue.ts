@@ -29,8 +29,9 @@ export async function issue(ctx: StsContext, state: Pick<StateClient, "status">,
   let identity: Identity;
   let actor: Actor | undefined;
   let passesOn: DerivationLimits = NO_DERIVATION_LIMITS;
+  let scopeCeiling: string[] | undefined;
   if (req.delegation) {
-    ({ identity, actor, passesOn } = await delegatedParty(ctx, state, who, req.delegation.presented, req.delegation.mode, rp.identifier));
+    ({ identity, actor, passesOn, scopeCeiling } = await delegatedParty(ctx, state, who, req.delegation.presented, req.delegation.mode, rp.identifier));
   } else {
     authorize(who, { route: "issue", relyingParty: rp.identifier });
     identity = (who as Extract<Requestor, { kind: "user" }>).identity; // the rule lets only users issue for themselves
@@ -44,5 +45,6 @@ export async function issue(ctx: StsContext, state: Pick<StateClient, "status">,
     lifetime: req.lifetime,
     notAfter: passesOn.notAfter,
     notRenewable: req.notRenewable || passesOn.notRenewable,
+    scopeCeiling,
   });
 }

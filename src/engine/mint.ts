@@ -8,6 +8,7 @@ import { XmlSecurityError } from "../xml/errors.ts";
 import { invalidRequest } from "../errors.ts";
 import { notRenewableId } from "../token/renewability.ts";
 import { writableInstant } from "../token/time.ts";
+import { actorName } from "./names.ts";
 import type { Actor, IssuedToken, StsContext } from "./types.ts";
 
 /** The decided content of a token, before it takes a format. */
@@ -26,6 +27,20 @@ export interface MintInput {
   clientId: string | undefined;
   /** Mark the token as never renewable (see renewability.ts). */
   notRenewable?: boolean | undefined;
+}
+
+/**
+ * What a SAML assertion of ours states beside the person's claims: SAML has no `act`, `scope` or
+ * `client_id`, so the (outermost) actor travels as the WIF actor claim — named with its issuer
+ * when another issuer named it — and the scope and client as attributes (src/saml/claims.ts).
+ * Verification reads them back from our signed assertions only (src/engine/verify-own.ts).
+ */
+function samlAttributes(ctx: StsContext, m: MintInput): Record<string, string[]> {
+  const out: Record<string, string[]> = { ...m.claims };
+  if (m.actor) out.actor = [actorName(ctx, m.actor)];
+  if (m.scope.length > 0) out.scope = m.scope.slice();
+  if (m.clientId !== undefined) out.client_id = [m.clientId];
+  return out;
 }
 
 /** Gives decided token content its format (SAML 2.0, SAML 1.1 or JWT) and signs it. */
@@ -50,8 +65,7 @@ export async function mintToken(ctx: StsContext, m: MintInput): Promise<IssuedTo
     const id = m.notRenewable ? notRenewableId(newSamlId()) : newSamlId();
     const input = {
       ...common,
-      // SAML has no `act`: the (outermost) actor travels as the WIF actor claim.
-      claims: m.actor ? { ...m.claims, actor: [m.actor.sub] } : m.claims,
+      claims: samlAttributes(ctx, m),
       id,
       authnInstant: m.authnInstant,
       authnMethod: m.authnMethod || AC_PASSWORD_PROTECTED_TRANSPORT,

@@ -17,25 +17,41 @@ import { verifyEnveloped } from "../xmldsig/verify.ts";
 import { identityClaims } from "../jwt/claims.ts";
 import { jwtTimes, pastInstant, writableInstant } from "../token/time.ts";
 import { type DerivationLimits, NO_DERIVATION_LIMITS, derivationLimits } from "./lifetime.ts";
+import { readActor } from "../token/actor.ts";
+import { personClaims } from "../token/claims.ts";
+import { actorFromName, nameIn, subjectOf } from "./names.ts";
 import { type JwtRefusal, NOT_A_JWT, claimedIssuer, trustedIssuerKeys, verifyJwt } from "../jwt/verify.ts";
 
-/** RFC 8693 §4.4 `may_act`: who may act for the subject. */
+/**
+ * RFC 8693 §4.4 `may_act`: who may act for the subject, as our name for that party
+ * (src/engine/names.ts); `name` undefined when no party can satisfy it (malformed, or naming a
+ * party outside what the token's issuer may speak for).
+ */
 export interface MayAct {
-  sub?: string;
-  iss?: string;
+  name: string | undefined;
 }
 
 /** A verified subject or actor token. */
 export interface PresentedParty {
+  /** Who the token names; `identity.subject` is our name for it (src/engine/names.ts). */
   identity: Identity;
   /** Who issued the token (our issuer, or a trusted issuer's identifier). */
   issuer: string;
   own: boolean;
+  /** This party as a link of a delegation chain (RFC 8693 §4.1: `sub`, and `iss` when not ours). */
+  asActor: Actor;
   /** The delegation chain the token already carries (RFC 8693 §4.1). */
   act: Actor | undefined;
   mayAct: MayAct | undefined;
   /** What the token passes on to a token derived from it (lifetime.ts). */
   passesOn: DerivationLimits;
+  /**
+   * Whether the token's `may_act` may grant delegation over WS-Trust: ours, or a trusted
+   * issuer's configured with `grantsDelegation`. Any `may_act` restricts an exchange's actor.
+   */
+  grantsDelegation: boolean;
+  /** The OAuth scope the token carries: a ceiling for what is issued from it; undefined: none. */
+  scope: string[] | undefined;
 }
 
 const UNSPECIFIED_AUTHN = "urn:oasis:names:tc:SAML:2.0:ac:classes:unspecified";
@@ -113,10 +129,14 @@ async function own(
     identity: { subject: t.subject, claims: t.claims, authnInstant: t.authnInstant, authnMethod: t.authnMethod },
     issuer: ctx.issuer,
     own: true,
+    asActor: actorFromName(ctx, t.subject),
     act: t.actor,
     // The signature verified above, so reading the payload again is safe.
-    mayAct: jwt === undefined ? undefined : mayActOf(t.mayAct),
+    mayAct: jwt === undefined ? undefined : mayActOf(ctx, t.mayAct, undefined),
     passesOn: derivationLimits(ctx.config, t),
+    grantsDelegation: true,
+    // Our tokens state a scope only when they grant one (never an empty one).
+    scope: t.scope.length > 0 ? t.scope : undefined,
   };
 }
 
@@ -160,17 +180,38 @@ async function externalJwt(ctx: StsContext, value: string, t: TrustedIssuer): Pr
   const authnInstant = externalAuthnInstant(jwtTimes(payload), now, t.clockSkewSeconds * 1000);
   return {
     identity: {
-      subject: payload.sub!,
+      subject: subjectOf(t, payload.sub!),
       claims: identityClaims(payload),
       authnInstant,
       authnMethod: UNSPECIFIED_AUTHN,
     },
     issuer: t.issuer,
     own: false,
-    act: actorOf(payload.act),
-    mayAct: mayActOf(payload.may_act),
+    asActor: externalActor(t, payload.sub!),
+    // A link without `iss` is named by this issuer (RFC 8693 §4.1); in a token of ours it would
+    // name one of ours, so it is written with its issuer.
+    act: readActor(payload.act, t.localSubjects ? undefined : t.issuer),
+    mayAct: mayActOf(ctx, payload.may_act, t),
     passesOn: NO_DERIVATION_LIMITS,
+    grantsDelegation: t.grantsDelegation,
+    scope: scopeOf(payload.scope),
   };
+}
+
+/** A trusted issuer's subject as a chain link: with its issuer, unless its names are ours. */
+function externalActor(t: TrustedIssuer, sub: string): Actor {
+  return t.localSubjects ? { sub } : { sub, iss: t.issuer };
+}
+
+/**
+ * A JWT's `scope` (RFC 8693 §4.2: space-separated; an array of strings is read as the list).
+ * Present but of another type: a ceiling nothing fits under (fail closed).
+ */
+function scopeOf(v: unknown): string[] | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v === "string") return v.split(" ").filter(Boolean);
+  if (Array.isArray(v)) return v.filter((x): x is string => typeof x === "string");
+  return [];
 }
 
 const pinned = new WeakMap<TrustedIssuer, Promise<KeyRing>>();
@@ -206,33 +247,38 @@ async function externalSaml(ctx: StsContext, el: Element, t: TrustedIssuer): Pro
   }
   return {
     identity: {
-      subject: f.subject,
-      claims: f.claims,
+      subject: subjectOf(t, f.subject),
+      // Attributes with a protocol meaning (our `actor`, `scope`, `client_id`, ...) are facts
+      // only in our own signed tokens, never attributes of a person from elsewhere.
+      claims: personClaims(f.claims),
       authnInstant,
       authnMethod: f.authnMethod ?? UNSPECIFIED_AUTHN,
     },
     issuer: t.issuer,
     own: false,
+    asActor: externalActor(t, f.subject),
     act: undefined,
     mayAct: undefined,
     passesOn: NO_DERIVATION_LIMITS,
+    grantsDelegation: false,
+    scope: f.claims.scope?.slice(),
   };
 }
 
-/** A well-formed `act` chain (RFC 8693 §4.1), depth-limited; anything else is dropped. */
-function actorOf(v: unknown, depth = 0): Actor | undefined {
-  if (depth > 8 || typeof v !== "object" || v === null) return undefined;
-  const o = v as Record<string, unknown>;
-  if (typeof o.sub !== "string") return undefined;
-  const inner = actorOf(o.act, depth + 1);
-  return { sub: o.sub, ...(typeof o.iss === "string" ? { iss: o.iss } : {}), ...(inner ? { act: inner } : {}) };
-}
-
-/** A JWT's `may_act` claim value → the constraint it states. */
-function mayActOf(m: unknown): MayAct | undefined {
+/**
+ * A JWT's `may_act` claim value → our name for the party it names. Our own tokens may name any
+ * party we know; a trusted issuer names only parties of its own namespace (an `iss` other than
+ * its own names nobody).
+ */
+function mayActOf(ctx: StsContext, m: unknown, from: TrustedIssuer | undefined): MayAct | undefined {
   if (m === undefined) return undefined;
   // Present but malformed: keep it as a constraint nobody satisfies (fail closed).
-  if (typeof m !== "object" || m === null) return {};
+  if (typeof m !== "object" || m === null) return { name: undefined };
   const o = m as Record<string, unknown>;
-  return { ...(typeof o.sub === "string" ? { sub: o.sub } : {}), ...(typeof o.iss === "string" ? { iss: o.iss } : {}) };
+  if (typeof o.sub !== "string" || (o.iss !== undefined && typeof o.iss !== "string")) return { name: undefined };
+  const iss = o.iss as string | undefined;
+  if (from === undefined) return { name: nameIn(ctx, iss ?? ctx.issuer, o.sub) };
+  if (iss === undefined || iss === from.issuer) return { name: subjectOf(from, o.sub) };
+  // An issuer whose subjects are ours may name ours explicitly too.
+  return { name: from.localSubjects && iss === ctx.issuer ? o.sub : undefined };
 }

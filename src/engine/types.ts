@@ -49,6 +49,12 @@ export interface TokenRequest {
   /** Requested scopes (narrowing only). */
   scope?: string[] | undefined;
   /**
+   * The scope of the token this one is made from, when that token carries one: the issued
+   * scope stays within it (exchange, OnBehalfOf, ActAs, Validate-transformation never widen a
+   * grant). Undefined when the presented token carries no scope.
+   */
+  scopeCeiling?: string[] | undefined;
+  /**
    * WS-Trust 1.3 §5 `wst:Renewing Allow="false"`: the token must never be renewed. Recorded
    * in the token's own (signed) ID, so Renew can refuse it without any stored state.
    */

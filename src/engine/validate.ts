@@ -62,5 +62,6 @@ export async function transform(
     actor: t.actor,
     notAfter: passesOn.notAfter,
     notRenewable: passesOn.notRenewable,
+    scopeCeiling: t.scope.length > 0 ? t.scope : undefined,
   });
 }

@@ -1,6 +1,9 @@
 import type { Element } from "@xmldom/xmldom";
 import type { TokenKind } from "../config/types.ts";
 import { identityClaims } from "../jwt/claims.ts";
+import { readActor } from "../token/actor.ts";
+import { personClaims } from "../token/claims.ts";
+import { actorFromName } from "./names.ts";
 import { verifyJwt } from "../jwt/verify.ts";
 import { type AssertionFacts, readAssertion } from "../saml/parse.ts";
 import { MAX_CLOCK_SKEW_SECONDS } from "../state/types.ts";
@@ -91,7 +94,9 @@ export async function verifyOwnToken(ctx: StsContext, presented: PresentedToken)
   }
   if (f.issuer !== ctx.issuer) return { ok: false, reason: "The token was not issued by this STS." };
   if (!f.expires) return { ok: false, reason: "The token has no expiry." };
-  const { actor: actorClaim, ...claims } = f.claims;
+  // Our SAML tokens carry what a JWT states in protocol claims as attributes with those names
+  // (src/engine/mint.ts); nothing else may use them (src/token/claims.ts).
+  const actorClaim = f.claims.actor?.[0];
   const token: OwnToken = {
     kind: f.kind,
     id: f.id,
@@ -102,10 +107,10 @@ export async function verifyOwnToken(ctx: StsContext, presented: PresentedToken)
     expires: f.expires,
     authnInstant: f.authnInstant ?? f.issuedAt,
     authnMethod: f.authnMethod ?? "",
-    claims,
-    scope: [],
-    actor: actorClaim?.[0] ? { sub: actorClaim[0] } : undefined,
-    clientId: undefined,
+    claims: personClaims(f.claims),
+    scope: f.claims.scope?.slice() ?? [],
+    actor: actorClaim ? actorFromName(ctx, actorClaim) : undefined,
+    clientId: f.claims.client_id?.[0],
     mayAct: undefined,
   };
   // structuredClone: fresh strings, not slices of the request (which they would keep alive).
@@ -173,7 +178,7 @@ function jwtFacts(p: Record<string, unknown>, typ: string | undefined): OwnToken
     authnMethod: "",
     claims: identityClaims(p),
     scope: typeof p.scope === "string" ? p.scope.split(" ").filter(Boolean) : [],
-    actor: typeof p.act === "object" && p.act !== null ? (p.act as Actor) : undefined,
+    actor: readActor(p.act),
     clientId: typeof p.client_id === "string" ? p.client_id : undefined,
     mayAct: p.may_act,
   };

@@ -7,14 +7,15 @@ import { cancelToken } from "../engine/cancel.ts";
 import type { Requestor, StsContext } from "../engine/types.ts";
 import { isStsError } from "../errors.ts";
 import type { StateClient } from "../state/client.ts";
-import { OAuthError } from "./errors.ts";
 import type { FormParams } from "./form.ts";
 import { presentedForClient } from "./introspect.ts";
 
 /**
  * Revokes a token. RFC 7009 §2.2: unknown, invalid or expired tokens get the same 200 as a
- * successful revocation (there is nothing left to revoke). A valid token the client is not
- * entitled to is refused (§2.1: "the request is refused and the client is informed").
+ * successful revocation (there is nothing left to revoke). A token the one authorization rule
+ * does not let this client revoke — one not issued to it (§2.1) — is answered exactly as an
+ * unknown one and left alone: telling the client would tell it the token exists and is live,
+ * which is what it may not learn by introspection either.
  * `token_type_hint` is accepted and ignored (§2.1 permits searching every type).
  */
 export async function revokeToken(ctx: StsContext, state: StateClient, client: OAuthClient, params: FormParams): Promise<void> {
@@ -25,8 +26,7 @@ export async function revokeToken(ctx: StsContext, state: StateClient, client: O
     await cancelToken(ctx, state, who, presented, { currentOnly: true });
   } catch (e) {
     if (!isStsError(e)) throw e;
-    if (e.code === "invalid_token") return;
-    if (e.code === "not_authorized") throw new OAuthError("unauthorized_client", "This client may not revoke this token.");
+    if (e.code === "invalid_token" || e.code === "not_authorized") return;
     throw e;
   }
 }

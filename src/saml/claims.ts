@@ -57,6 +57,22 @@ export const CLAIM_TYPES: readonly ClaimType[] = [
     description: "The party acting for the subject (delegation)",
   },
   {
+    // A SAML assertion has no element for the OAuth facts a JWT carries as `scope` and
+    // `client_id`; ours carry them as attributes, so a token keeps its scope ceiling and its
+    // client (who may revoke it) in either format. The scope URI is the one .NET and AD FS
+    // map `scp` to; the client has no common claim type, so it is named in our namespace.
+    name: "scope",
+    uri: "http://schemas.microsoft.com/identity/claims/scope",
+    displayName: "Scope",
+    description: "An OAuth scope the token grants (one value per scope)",
+  },
+  {
+    name: "client_id",
+    uri: "urn:edge-sts:claims/client_id",
+    displayName: "OAuth client",
+    description: "The OAuth client the token was issued to",
+  },
+  {
     name: "groups",
     uri: "http://schemas.xmlsoap.org/claims/Group",
     displayName: "Group",

@@ -5,3 +5,41 @@ export interface Actor {
   /** An earlier actor this one in turn acted for. */
   act?: Actor;
 }
+
+/**
+ * The most actors one delegation chain may name, in any token this STS issues or reads. Each
+ * exchange with an actor token and each WS-Trust ActAs adds one; a request that would go past
+ * it is refused rather than given a chain cut short (which would drop who really acted).
+ */
+export const MAX_ACTOR_CHAIN = 8;
+
+/** How many actors a chain names. */
+export function chainLength(a: Actor | undefined): number {
+  let n = 0;
+  for (let x = a; x; x = x.act) n++;
+  return n;
+}
+
+/**
+ * A JWT's `act` claim value → the chain it states, reading links while they are well formed
+ * (an object with a string `sub`; a non-string `iss` is left out). At most one link past
+ * {@link MAX_ACTOR_CHAIN} is read: enough for issuance to see the chain is too long and refuse,
+ * without recursing as deep as the input goes.
+ * @param issuer the issuer a link without `iss` is named by (RFC 8693 §4.1: the token's issuer),
+ *   written into the link so that it keeps meaning the same party in a token of ours; omitted
+ *   when the names are ours already
+ */
+export function readActor(v: unknown, issuer?: string): Actor | undefined {
+  const top: { act?: Actor } = {};
+  let parent = top;
+  for (let i = 0; i <= MAX_ACTOR_CHAIN && typeof v === "object" && v !== null; i++) {
+    const o = v as Record<string, unknown>;
+    if (typeof o.sub !== "string") break;
+    const iss = typeof o.iss === "string" ? o.iss : issuer;
+    const link: Actor = { sub: o.sub, ...(iss !== undefined ? { iss } : {}) };
+    parent.act = link;
+    parent = link;
+    v = o.act;
+  }
+  return top.act;
+}

@@ -95,6 +95,7 @@ describe("defaults", () => {
       allowedAudiences: ["https://api.example.org/"],
       allowedActors: [],
       mayIntrospect: true,
+      resourceServerFor: [],
     });
     expect(c.serviceAccounts.get("svc")!.operations).toEqual(["validate", "renew", "cancel"]);
     expect(c.trustedIssuers[0]).toEqual({
@@ -106,6 +107,8 @@ describe("defaults", () => {
       algorithms: ["RS256", "ES256"],
       expectedAudience: undefined,
       clockSkewSeconds: 300,
+      localSubjects: false,
+      grantsDelegation: false,
     });
     expect(c.trustedIssuers[1]!.certificates).toEqual([RSA.certificatePem.trim()]);
     expect(c.keys).toEqual([
@@ -179,6 +182,14 @@ const CASES: [string, Mutation, string][] = [
   ["saml issuer without certificates", (c) => delete c.trustedIssuers[1].certificates, `${R}.trustedIssuers[1].certificates: is required`],
   ["duplicate trusted issuer", (c) => (c.trustedIssuers[1].issuer = "https://idp.example.org"), `${R}.trustedIssuers[1].issuer: duplicate issuer "https://idp.example.org"`],
   ["private JWK", (c) => (c.oauthClients[0].jwks = { keys: [{ kty: "EC", crv: "P-256", x: "a", y: "b", d: "c" }] }), `${R}.oauthClients[0].jwks.keys[0]: must be a public key (private or symmetric key members found)`],
+  ["reserved delegation attribute", (c) => (c.users[0].claims.actor = "bob"), `${R}.users[0].claims.actor: claim name "actor" is reserved (it has a protocol meaning in tokens)`],
+  ["unknown resource-server RP", (c) => (c.oauthClients[0].resourceServerFor = ["urn:nope"]), `${R}.oauthClients[0].resourceServerFor[0]: "urn:nope" is not a configured relying party identifier or alias`],
+  ["resource server that may not introspect", (c) => Object.assign(c.oauthClients[0], { mayIntrospect: false, resourceServerFor: ["urn:example:rp"] }), `${R}.oauthClients[0].resourceServerFor: a resource server introspects tokens, which mayIntrospect: false forbids`],
+  ["# in a trusted issuer", (c) => (c.trustedIssuers[0].issuer = "https://idp.example.org/#a"), `${R}.trustedIssuers[0].issuer: must not contain "#" (it separates the issuer from its subjects in the names we issue)`],
+  ["delegation grants without local subjects", (c) => (c.trustedIssuers[0].grantsDelegation = true), `${R}.trustedIssuers[0].grantsDelegation: needs localSubjects: true (a grant names a party in the issuer's namespace, and only local parties request over WS-Trust)`],
+  ["localSubjects type", (c) => (c.trustedIssuers[1].localSubjects = "yes"), `${R}.trustedIssuers[1].localSubjects: expected true or false, got "yes"`],
+  ["user in a trusted issuer's namespace", (c) => (c.users[0].username = "https://idp.example.org#alice"), `${R}.users[0].username: "https://idp.example.org#alice" lies in the namespace of trusted issuer "https://idp.example.org"`],
+  ["service account in a trusted issuer's namespace", (c) => (c.serviceAccounts[0].username = "urn:idp:saml#svc"), `${R}.serviceAccounts[0].username: "urn:idp:saml#svc" lies in the namespace of trusted issuer "urn:idp:saml"`],
   ["whitespace in a name", (c) => (c.users[0].username = " alice"), `${R}.users[0].username: expected a non-empty string without control characters or surrounding spaces, got " alice"`],
 ];
 
@@ -194,6 +205,19 @@ describe("every error names its field", () => {
       expect(issuesOf(cfg, env)).toEqual([line]);
     });
   }
+});
+
+describe("trusted issuers' namespaces", () => {
+  it("a local name may look qualified when no namespaced issuer claims it, and resource servers resolve aliases", () => {
+    const { cfg, env } = base();
+    cfg.users[0].username = "https://other.example#alice";
+    Object.assign(cfg.trustedIssuers[0], { localSubjects: true, grantsDelegation: true });
+    cfg.serviceAccounts[0].username = "https://idp.example.org#svc";
+    cfg.oauthClients[0].resourceServerFor = ["https://api.example.org/v1", "urn:example:rp"];
+    const c = validateConfig(cfg, env);
+    expect(c.trustedIssuers[0]).toMatchObject({ localSubjects: true, grantsDelegation: true });
+    expect(c.oauthClients.get("c1")!.resourceServerFor).toEqual(["https://api.example.org/", "urn:example:rp"]);
+  });
 });
 
 describe("key algorithms", () => {

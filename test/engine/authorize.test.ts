@@ -19,9 +19,9 @@ const service = (ops: ServiceOperation[], rps: string[]): Requestor => ({
   kind: "service",
   account: { username: "svc", secretHash: "", operations: ops, allowedRelyingParties: rps },
 });
-const client = (audiences: string[], mayIntrospect: boolean, actors: string[] = []): Requestor => ({
+const client = (audiences: string[], mayIntrospect: boolean, actors: string[] = [], resourceServerFor: string[] = []): Requestor => ({
   kind: "client",
-  client: { clientId: "app", secretHash: undefined, jwks: undefined, allowedAudiences: audiences, allowedActors: actors, mayIntrospect },
+  client: { clientId: "app", secretHash: undefined, jwks: undefined, allowedAudiences: audiences, allowedActors: actors, mayIntrospect, resourceServerFor },
 });
 
 /** Every subset of the service operations. */
@@ -74,24 +74,39 @@ describe("the one authorization rule (table)", () => {
     }
   });
 
-  it("OAuth clients: exchange for allowed audiences; introspect and revoke what was issued to them or is meant for their audiences", () => {
+  it("OAuth clients: exchange for allowed audiences; revoke only what was issued to them; introspect that, and what a resource server of theirs is meant for", () => {
+    let n = 0;
     for (const route of ROUTES) {
       for (const listed of [true, false]) {
         for (const mayIntrospect of [true, false]) {
-          for (const issuedToIt of [true, false]) {
-            const who = client(listed ? [RP] : [OTHER_RP], mayIntrospect);
-            const d = decide(who, { route, subject: "alice", relyingParty: RP, tokenClient: issuedToIt ? "app" : "other" });
-            let expected = false;
-            if (route === "exchange") expected = listed;
-            if (route === "validate" || route === "cancel") expected = mayIntrospect && (listed || issuedToIt);
-            expect(d.allowed, `${route} listed=${listed} mayIntrospect=${mayIntrospect} issuedToIt=${issuedToIt}`).toBe(expected);
+          for (const tokenClient of ["app", "other", undefined]) {
+            for (const resourceServer of [true, false]) {
+              const who = client(listed ? [RP] : [OTHER_RP], mayIntrospect, [], resourceServer ? [RP] : []);
+              const d = decide(who, { route, subject: "alice", relyingParty: RP, tokenClient });
+              const issuedToIt = tokenClient === "app";
+              let expected = false;
+              if (route === "exchange") expected = listed;
+              // Being allowed to obtain tokens for an audience does not open other clients' tokens.
+              if (route === "validate") expected = mayIntrospect && (issuedToIt || resourceServer);
+              if (route === "cancel") expected = mayIntrospect && issuedToIt;
+              expect(d.allowed, `${route} listed=${listed} mayIntrospect=${mayIntrospect} tokenClient=${tokenClient} rs=${resourceServer}`).toBe(expected);
+              n++;
+            }
           }
         }
       }
     }
+    expect(n).toBe(ROUTES.length * 2 * 2 * 3 * 2);
   });
 
-  it("may_act opens OnBehalfOf and ActAs to the party it names, and nothing else", () => {
+  it("OAuth clients: a token whose audience is the client itself is one it may introspect, not revoke", () => {
+    const who = client([], true);
+    expect(decide(who, { route: "validate", subject: "alice", relyingParty: "app", tokenClient: "other" }).allowed).toBe(true);
+    expect(decide(who, { route: "cancel", subject: "alice", relyingParty: "app", tokenClient: "other" }).allowed).toBe(false);
+    expect(decide(who, { route: "validate", subject: "alice", relyingParty: "app2", tokenClient: undefined }).allowed).toBe(false);
+  });
+
+  it("may_act opens OnBehalfOf and ActAs to the party it names, and nothing else (whether it may grant is the caller's fact)", () => {
     for (const route of ROUTES) {
       for (const who of [user("bob"), service([], [])]) {
         const d = decide(who, { route, subject: "alice", relyingParty: RP, namedByMayAct: true });

@@ -136,9 +136,9 @@ beforeAll(async () => {
   client = await ecPair("client-key-1");
   strangerEc = await ecPair("stranger");
   strangerRsa = await rsaPair("stranger");
-  TRUSTED_IDP = { issuer: IDP, kind: "jwt", jwksUri: undefined, jwks: { keys: [idp.jwk] }, certificates: [], algorithms: ["ES256"], expectedAudience: undefined, clockSkewSeconds: SKEW };
-  TRUSTED_REMOTE = { issuer: REMOTE_IDP, kind: "jwt", jwksUri: REMOTE_JWKS, jwks: undefined, certificates: [], algorithms: ["RS256"], expectedAudience: undefined, clockSkewSeconds: SKEW };
-  CLIENT_CONFIG = { clientId: CLIENT, secretHash: undefined, jwks: { keys: [client.jwk] }, allowedAudiences: [API], allowedActors: [], mayIntrospect: false };
+  TRUSTED_IDP = { issuer: IDP, kind: "jwt", jwksUri: undefined, jwks: { keys: [idp.jwk] }, certificates: [], algorithms: ["ES256"], expectedAudience: undefined, clockSkewSeconds: SKEW, localSubjects: false, grantsDelegation: false };
+  TRUSTED_REMOTE = { issuer: REMOTE_IDP, kind: "jwt", jwksUri: REMOTE_JWKS, jwks: undefined, certificates: [], algorithms: ["RS256"], expectedAudience: undefined, clockSkewSeconds: SKEW, localSubjects: false, grantsDelegation: false };
+  CLIENT_CONFIG = { clientId: CLIENT, secretHash: undefined, jwks: { keys: [client.jwk] }, allowedAudiences: [API], allowedActors: [], mayIntrospect: false, resourceServerFor: [] };
   const real = globalThis.fetch;
   fetchSpy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input: RequestInfo | URL, init?: RequestInit) => {
     const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
@@ -439,7 +439,7 @@ describe("a client's registered JWKS", () => {
 describe("identity claims", () => {
   it("one reserved set: the registered, delegation, confirmation and OpenID Connect claims", () => {
     expect([...RESERVED_CLAIMS].sort()).toEqual(
-      ["act", "at_hash", "aud", "auth_time", "azp", "c_hash", "client_id", "cnf", "exp", "iat", "iss", "jti", "may_act", "nbf", "nonce", "scope", "sid", "sub"].sort(),
+      ["act", "actor", "at_hash", "aud", "auth_time", "azp", "c_hash", "client_id", "cnf", "exp", "iat", "iss", "jti", "may_act", "nbf", "nonce", "scope", "sid", "sub"].sort(),
     );
   });
 

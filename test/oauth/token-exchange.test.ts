@@ -183,9 +183,11 @@ describe("one revocation model across RFC 7009 and WS-Trust", () => {
   });
 
   it("a SAML assertion revoked via RFC 7009 is invalid for WS-Trust Validate", async () => {
-    const saml = await samlFromTrust();
-    const token = b64url(saml);
-    expect((await post("/oauth2/introspect", { token })).json).toMatchObject({ active: true, sub: "alice", aud: RP, token_type: "N_A", issued_token_type: TX.saml2 });
+    // A client revokes what was issued to it: a SAML assertion it obtained by exchange.
+    const r = await exchange({ subject_token: b64url(await samlFromTrust()), subject_token_type: TX.saml2, audience: RP, requested_token_type: TX.saml2 });
+    const token = r.json.access_token as string;
+    const saml = unb64url(token);
+    expect((await post("/oauth2/introspect", { token })).json).toMatchObject({ active: true, sub: "alice", aud: RP, client_id: "demo-client", token_type: "N_A", issued_token_type: TX.saml2 });
     expect((await post("/oauth2/revoke", { token })).status).toBe(200);
     const v = await trust({
       user: "rp-validator", password: "rp-validator-secret-0f1e2d3c4b5a6978", requestType: "Validate",

@@ -1,0 +1,47 @@
+/**
+ * Our names for parties other issuers name (src/token/subject.ts): a trusted issuer's subject
+ * is `<issuer>#<subject>` unless the configuration maps that issuer's subjects to ours
+ * (`localSubjects`). Every token we issue, every state key and every authorization question
+ * uses these names, so an external `alice` is never our alice.
+ */
+import type { TrustedIssuer } from "../config/types.ts";
+import type { Actor } from "../token/actor.ts";
+import { namespacePrefix, qualifiedSubject } from "../token/subject.ts";
+import type { StsContext } from "./types.ts";
+
+/** Our name for the subject a trusted issuer calls `sub`. */
+export function subjectOf(t: TrustedIssuer, sub: string): string {
+  return t.localSubjects ? sub : qualifiedSubject(t.issuer, sub);
+}
+
+/**
+ * Our name for the party `iss` calls `sub`: ours as it is, a trusted issuer's as
+ * {@link subjectOf} gives it; undefined for any other issuer (no party we accept tokens from).
+ */
+export function nameIn(ctx: StsContext, iss: string, sub: string): string | undefined {
+  if (iss === ctx.issuer) return sub;
+  const t = ctx.config.trustedIssuers.find((x) => x.issuer === iss);
+  return t ? subjectOf(t, sub) : undefined;
+}
+
+/**
+ * An actor as one name, where a format has no room for its issuer (the SAML actor attribute):
+ * `<issuer>#<sub>` for a link another issuer named, else its name as it is.
+ */
+export function actorName(ctx: StsContext, a: Actor): string {
+  return a.iss !== undefined && a.iss !== ctx.issuer ? qualifiedSubject(a.iss, a.sub) : a.sub;
+}
+
+/**
+ * A chain link for a party we know by `name`: a name in a trusted issuer's namespace becomes
+ * `{ sub, iss }` as RFC 8693 §4.1 writes it (the inverse of {@link actorName}); any other name
+ * is ours.
+ */
+export function actorFromName(ctx: StsContext, name: string): Actor {
+  for (const t of ctx.config.trustedIssuers) {
+    if (t.localSubjects) continue;
+    const prefix = namespacePrefix(t.issuer);
+    if (name.startsWith(prefix)) return { sub: name.slice(prefix.length), iss: t.issuer };
+  }
+  return { sub: name };
+}

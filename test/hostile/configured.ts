@@ -1,0 +1,73 @@
+/**
+ * The real worker under another configuration than the development one (a second OAuth client,
+ * trusted issuers, scoped relying parties...), reached over HTTP exactly as `call` and `trust`
+ * reach the default one.
+ */
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import { app } from "../../src/http/app.ts";
+import { DEV_SECRETS } from "../../src/config/dev.ts";
+import { KeyRing } from "../../src/keys/keyring.ts";
+import { derToPem } from "../../src/keys/pem.ts";
+import { buildSelfSignedCertificate } from "../../src/keys/x509.ts";
+import { type RstOptions, envelope } from "../helpers/soap.ts";
+import { ORIGIN, faultCode } from "../helpers/worker.ts";
+import type { Fetcher } from "../oauth/helpers.ts";
+
+/** A fetcher for the worker with this STS_CONFIG (and the development secrets). */
+export function workerWith(config: object): Fetcher {
+  const customEnv = { ...env, ...DEV_SECRETS, STS_CONFIG: JSON.stringify(config) };
+  return async (path, init) => {
+    const ctx = createExecutionContext();
+    const res = await app.fetch(new Request(ORIGIN + path, init), customEnv, ctx);
+    await waitOnExecutionContext(ctx);
+    return res;
+  };
+}
+
+/** A WS-Trust request to that worker: status, text and the fault code, if any. */
+export async function trustWith(f: Fetcher, o: RstOptions): Promise<{ status: number; text: string; fault: string | undefined }> {
+  const e = envelope(o);
+  const res = await f(`/trust/${o.trust ?? "13"}/usernamemixed`, { method: "POST", headers: e.headers, body: e.body });
+  const text = await res.text();
+  return { status: res.status, text, fault: faultCode(text) };
+}
+
+/** The first SAML assertion in a reply. */
+export function assertionIn(text: string): string | undefined {
+  return /<saml:Assertion[\s\S]*?<\/saml:Assertion>/.exec(text)?.[0];
+}
+
+/** The JWT a WS-Trust reply carries in its BinarySecurityToken. */
+export function jwtIn(text: string): string | undefined {
+  const m = /<wsse:BinarySecurityToken[^>]*>([^<]+)<\/wsse:BinarySecurityToken>/.exec(text);
+  return m ? atob(m[1]!) : undefined;
+}
+
+/** A JWT as the content of a WS-Trust OnBehalfOf / ActAs / ValidateTarget element. */
+export function jwtBst(jwt: string): string {
+  return (
+    `<wsse:BinarySecurityToken ValueType="urn:ietf:params:oauth:token-type:jwt" ` +
+    `EncodingType="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary">${btoa(jwt)}</wsse:BinarySecurityToken>`
+  );
+}
+
+/** An ES256 key pair for a trusted JWT issuer: the private key and its public JWK. */
+export async function ecIssuerKey(kid: string): Promise<{ priv: CryptoKey; jwk: JsonWebKey }> {
+  const kp = (await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"])) as CryptoKeyPair;
+  const jwk = (await crypto.subtle.exportKey("jwk", kp.publicKey)) as JsonWebKey;
+  return { priv: kp.privateKey, jwk: { kty: jwk.kty!, crv: jwk.crv!, x: jwk.x!, y: jwk.y!, kid, use: "sig", alg: "ES256" } as JsonWebKey };
+}
+
+/** A trusted SAML issuer's signing key ring and its pinned certificate. */
+export async function samlIssuerKey(): Promise<{ ring: KeyRing; certPem: string }> {
+  const kp = (await crypto.subtle.generateKey(
+    { name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" }, true, ["sign", "verify"],
+  )) as CryptoKeyPair;
+  const der = await buildSelfSignedCertificate({
+    privateKey: kp.privateKey, publicKey: kp.publicKey, commonName: "saml-idp", notBefore: new Date(Date.now() - 86_400_000), notAfter: new Date(Date.now() + 86_400_000),
+  });
+  const certPem = derToPem(der, "CERTIFICATE");
+  const pk8 = new Uint8Array((await crypto.subtle.exportKey("pkcs8", kp.privateKey)) as ArrayBuffer);
+  const ring = await KeyRing.load([{ status: "current", certificatePem: certPem, privateKeyPem: derToPem(pk8, "PRIVATE KEY") }]);
+  return { ring, certPem };
+}

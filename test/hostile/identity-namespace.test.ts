@@ -1,0 +1,169 @@
+/**
+ * External identities never become local ones. A trusted issuer's `sub: "alice"` is that
+ * issuer's alice, not ours: the tokens we issue name it `<issuer>#alice`, its state (revocation)
+ * is its own, our alice cannot manage its tokens, and its `may_act` does not let a local party
+ * act for anyone — unless the configuration maps the issuer's subjects to ours, and lets it
+ * grant delegation, explicitly. A claim named like our delegation attribute (`actor`) or an
+ * `act` chain in a token that is not ours is never read back as our delegation.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { DEV_CONFIG } from "../../src/config/dev.ts";
+import { buildSaml2Assertion } from "../../src/saml/saml2.ts";
+import type { KeyRing } from "../../src/keys/keyring.ts";
+import { ORIGIN } from "../helpers/worker.ts";
+import { API, DEMO, RP, TX, b64url, basic, es256, exchange, jwtParts, post, unb64url, type Fetcher } from "../oauth/helpers.ts";
+import { STATUS_INVALID, STATUS_VALID, VALIDATOR, statusCode } from "./helpers.ts";
+import { assertionIn, ecIssuerKey, jwtBst, samlIssuerKey, trustWith, workerWith } from "./configured.ts";
+
+const IDP = "https://idp.example.org";
+const SAML_IDP = "https://saml-idp.example.org";
+const WST14 = "http://docs.oasis-open.org/ws-sx/ws-trust/200802";
+const GATEWAY = { user: "gateway", password: "rp-validator-secret-0f1e2d3c4b5a6978" };
+const ACTOR_CLAIM = "http://schemas.xmlsoap.org/ws/2009/09/identity/claims/actor";
+
+let idpKey: CryptoKey;
+let samlRing: KeyRing;
+let f: Fetcher;
+let idpJwk: JsonWebKey;
+
+const base = () => ({
+  keys: DEV_CONFIG.keys,
+  users: DEV_CONFIG.users,
+  relyingParties: [
+    { identifier: RP, defaultTokenType: "saml2" },
+    { identifier: API, defaultTokenType: "jwt" },
+  ],
+  oauthClients: DEV_CONFIG.oauthClients,
+  serviceAccounts: [
+    ...(DEV_CONFIG.serviceAccounts ?? []),
+    { username: "gateway", secretHashSecret: "DEV_RP_VALIDATOR_SECRET_HASH", allowedRelyingParties: [RP, API], operations: ["issue"] },
+  ],
+});
+
+beforeAll(async () => {
+  const i = await ecIssuerKey("idp-key-1");
+  idpKey = i.priv;
+  idpJwk = i.jwk;
+  const s = await samlIssuerKey();
+  samlRing = s.ring;
+  f = workerWith({
+    ...base(),
+    trustedIssuers: [
+      { issuer: IDP, kind: "jwt", jwks: { keys: [i.jwk] }, algorithms: ["ES256"] },
+      { issuer: SAML_IDP, kind: "saml", certificates: [s.certPem] },
+    ],
+  });
+});
+
+const now = () => Math.floor(Date.now() / 1000);
+const idpToken = (claims: Record<string, unknown>) =>
+  es256({ alg: "ES256", typ: "JWT", kid: "idp-key-1" }, { iss: IDP, aud: ORIGIN, sub: "alice", iat: now(), exp: now() + 300, ...claims }, idpKey);
+const samlIdpToken = (subject: string, claims: Record<string, string[]> = {}) => {
+  const t0 = new Date(Date.now() - 1000);
+  return buildSaml2Assertion({
+    id: `_ext${crypto.randomUUID().replace(/-/g, "")}`, issuer: SAML_IDP, subject, audience: ORIGIN, issuedAt: t0, notBefore: t0,
+    expires: new Date(Date.now() + 300_000), authnInstant: t0, authnMethod: "urn:oasis:names:tc:SAML:2.0:ac:classes:X509", claims, signatureAlgorithm: "rsa-sha256",
+  }, samlRing);
+};
+
+async function exchangeJwt(subject_token: string, subject_token_type: string, extra: Record<string, string> = {}, g: Fetcher = f) {
+  const r = await exchange({ subject_token, subject_token_type, audience: API, ...extra }, DEMO, g);
+  expect(r.status, JSON.stringify(r.json)).toBe(200);
+  return r.json.access_token as string;
+}
+
+describe("a trusted issuer's subjects live in its namespace", () => {
+  it("its `sub: alice` is issued as `<issuer>#alice` (JWT and SAML, exchange and OnBehalfOf), never as our alice", async () => {
+    const jwt = await exchangeJwt(await idpToken({}), TX.jwt);
+    expect(jwtParts(jwt).payload.sub).toBe(`${IDP}#alice`);
+    const saml = await exchange({ subject_token: await idpToken({}), subject_token_type: TX.jwt, audience: RP }, DEMO, f);
+    expect(unb64url(saml.json.access_token as string)).toContain(`>${IDP}#alice</saml:NameID>`);
+    const fromSaml = await exchangeJwt(b64url(await samlIdpToken("alice")), TX.saml2);
+    expect(jwtParts(fromSaml).payload.sub).toBe(`${SAML_IDP}#alice`);
+    const obo = await trustWith(f, { ...GATEWAY, appliesTo: RP, extra: `<wst:OnBehalfOf>${jwtBst(await idpToken({}))}</wst:OnBehalfOf>` });
+    expect(assertionIn(obo.text)).toContain(`>${IDP}#alice</saml:NameID>`);
+  });
+
+  it("our alice can neither validate nor cancel the token issued for the issuer's alice", async () => {
+    const jwt = await exchangeJwt(await idpToken({}), TX.jwt);
+    for (const requestType of ["Validate", "Cancel"] as const) {
+      const r = await trustWith(f, {
+        user: "alice", password: "wonderland", requestType,
+        ...(requestType === "Validate" ? { tokenType: "http://docs.oasis-open.org/ws-sx/ws-trust/200512/RSTR/Status" } : {}),
+        extra: `<wst:${requestType}Target>${jwtBst(jwt)}</wst:${requestType}Target>`,
+      });
+      expect(r.fault, requestType).toBe("wst:RequestFailed");
+    }
+    expect((await post("/oauth2/introspect", { token: jwt }, DEMO, f)).json.active).toBe(true);
+  });
+
+  it("revoking our alice's tokens leaves the issuer's alice's tokens alone", async () => {
+    const ours = assertionIn((await trustWith(f, { user: "alice", password: "wonderland", appliesTo: RP })).text)!;
+    const theirs = await exchangeJwt(await idpToken({}), TX.jwt);
+    const res = await f("/admin/revoke-subject", {
+      method: "POST",
+      headers: { authorization: basic("sts-admin", "sts-admin-secret-5e4d3c2b1a0f9e8d"), "content-type": "application/json" },
+      body: JSON.stringify({ subject: "alice" }),
+    });
+    expect(res.status).toBe(200);
+    const status = async (t: string) =>
+      statusCode((await trustWith(f, { ...VALIDATOR, requestType: "Validate", tokenType: "http://docs.oasis-open.org/ws-sx/ws-trust/200512/RSTR/Status", extra: `<wst:ValidateTarget>${t}</wst:ValidateTarget>` })).text);
+    expect(await status(ours)).toBe(STATUS_INVALID);
+    expect(await status(jwtBst(theirs))).toBe(STATUS_VALID);
+  });
+});
+
+describe("delegation grants come only from sources allowed to grant them", () => {
+  it("the issuer's may_act naming bob does not let our bob act for its subject (ActAs, OnBehalfOf)", async () => {
+    const erin = await idpToken({ sub: "erin", may_act: { sub: "bob" } });
+    const actAs = await trustWith(f, { user: "bob", password: "builder", appliesTo: RP, extra: `<wst14:ActAs xmlns:wst14="${WST14}">${jwtBst(erin)}</wst14:ActAs>` });
+    expect(actAs.fault).toBe("wst:RequestFailed");
+    const obo = await trustWith(f, { user: "bob", password: "builder", appliesTo: RP, extra: `<wst:OnBehalfOf>${jwtBst(erin)}</wst:OnBehalfOf>` });
+    expect(obo.fault).toBe("wst:RequestFailed");
+    // Naming our issuer explicitly changes nothing: the issuer speaks only for its own namespace.
+    const explicit = await idpToken({ sub: "erin", may_act: { sub: "bob", iss: ORIGIN } });
+    expect((await trustWith(f, { user: "bob", password: "builder", appliesTo: RP, extra: `<wst:OnBehalfOf>${jwtBst(explicit)}</wst:OnBehalfOf>` })).fault).toBe("wst:RequestFailed");
+  });
+
+  it("a claim named `actor` in a token that is not ours never becomes our delegation chain (JWT and SAML sources)", async () => {
+    // An external JWT with `actor`, exchanged for one of our SAML tokens, then that SAML token
+    // exchanged again: no actor attribute, no `act`.
+    const viaJwt = await exchange({ subject_token: await idpToken({ sub: "erin", actor: "bob" }), subject_token_type: TX.jwt, audience: RP }, DEMO, f);
+    expect(viaJwt.status).toBe(200);
+    const samlFromJwt = viaJwt.json.access_token as string;
+    expect(unb64url(samlFromJwt)).not.toContain(ACTOR_CLAIM);
+    expect(jwtParts(await exchangeJwt(samlFromJwt, TX.saml2)).payload.act).toBeUndefined();
+    // A trusted SAML issuer's assertion with our actor attribute.
+    const ext = b64url(await samlIdpToken("erin", { actor: ["bob"], email: ["erin@saml-idp.example.org"] }));
+    const direct = jwtParts(await exchangeJwt(ext, TX.saml2)).payload;
+    expect([direct.act, direct.actor, direct.email]).toEqual([undefined, undefined, "erin@saml-idp.example.org"]);
+    const viaSaml = await exchange({ subject_token: ext, subject_token_type: TX.saml2, audience: RP }, DEMO, f);
+    expect(viaSaml.status).toBe(200);
+    expect(unb64url(viaSaml.json.access_token as string)).not.toContain(ACTOR_CLAIM);
+    expect(jwtParts(await exchangeJwt(viaSaml.json.access_token as string, TX.saml2)).payload.act).toBeUndefined();
+  });
+
+  it("an external `act` chain keeps its issuer: its `bob` is not our bob", async () => {
+    const jwt = await exchangeJwt(await idpToken({ sub: "erin", act: { sub: "bob", act: { sub: "carol", iss: "https://third.example" } } }), TX.jwt);
+    expect(jwtParts(jwt).payload.act).toEqual({ sub: "bob", iss: IDP, act: { sub: "carol", iss: "https://third.example" } });
+    // Carried into SAML, the actor is named in its issuer's namespace too.
+    const saml = await exchange({ subject_token: jwt, subject_token_type: TX.jwt, audience: RP }, DEMO, f);
+    expect(unb64url(saml.json.access_token as string)).toMatch(new RegExp(`claims/actor"[^>]*><saml:AttributeValue>${IDP}#bob<`));
+  });
+});
+
+describe("mapping an issuer's subjects to ours, and letting it grant delegation, is explicit configuration", () => {
+  it("localSubjects: its alice is our alice; its may_act grants only with grantsDelegation", async () => {
+    const mapped = (grantsDelegation: boolean) =>
+      workerWith({ ...base(), trustedIssuers: [{ issuer: IDP, kind: "jwt", jwks: { keys: [idpJwk] }, algorithms: ["ES256"], localSubjects: true, grantsDelegation }] });
+    const g = mapped(false);
+    expect(jwtParts(await exchangeJwt(await idpToken({}), TX.jwt, {}, g)).payload.sub).toBe("alice");
+    const alice = await idpToken({ may_act: { sub: "bob" } });
+    const refused = await trustWith(g, { user: "bob", password: "builder", appliesTo: RP, extra: `<wst14:ActAs xmlns:wst14="${WST14}">${jwtBst(alice)}</wst14:ActAs>` });
+    expect(refused.fault).toBe("wst:RequestFailed");
+    const granted = await trustWith(mapped(true), { user: "bob", password: "builder", appliesTo: RP, extra: `<wst14:ActAs xmlns:wst14="${WST14}">${jwtBst(alice)}</wst14:ActAs>` });
+    const tok = assertionIn(granted.text)!;
+    expect(tok).toContain(">alice</saml:NameID>");
+    expect(tok).toMatch(/claims\/actor"[^>]*><saml:AttributeValue>bob</);
+  });
+});
