@@ -21,12 +21,17 @@ import { presentedForClient } from "./introspect.ts";
 export async function revokeToken(ctx: StsContext, state: StateClient, client: OAuthClient, params: FormParams): Promise<void> {
   const who: Requestor = { kind: "client", client };
   const presented = presentedForClient(ctx, who, "cancel", params);
-  if (!presented) return;
+  if (!presented) {
+    ctx.audit.outcome = "not-revoked:not-ours";
+    return;
+  }
   try {
     await cancelToken(ctx, state, who, presented, { currentOnly: true });
+    ctx.audit.outcome = "revoked";
   } catch (e) {
     if (!isStsError(e)) throw e;
-    if (e.code === "invalid_token" || e.code === "not_authorized") return;
-    throw e;
+    if (e.code === "invalid_token") ctx.audit.outcome = "not-revoked:invalid-or-expired";
+    else if (e.code === "not_authorized") ctx.audit.outcome = "not-revoked:not-issued-to-client";
+    else throw e;
   }
 }

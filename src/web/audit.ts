@@ -8,6 +8,11 @@ export interface AuditFacts {
   subject?: string;
   target?: string;
   tokenId?: string;
+  /**
+   * What a successful operation did when its reply cannot say: RFC 7009 answers 200 whether a
+   * token was revoked or refused, so the operator learns which only here.
+   */
+  outcome?: string;
 }
 
 /**
@@ -30,6 +35,7 @@ export async function writeAudit(
     status: result.status,
     error: result.error ?? null,
     reason: result.ok ? null : (result.reason ?? null),
+    outcome: facts.outcome ?? null,
     // The same hash the state objects key their rows by, so a log line and a row correlate.
     // A token checked against the state store was hashed (and remembered) by the state client.
     token_id_hash: facts.tokenId ? await tokenIdHashOnce(facts.tokenId) : null,

@@ -42,7 +42,7 @@ describe("audit lines under attack", () => {
     ]);
     for (const x of a) {
       expect(Object.keys(x).sort()).toEqual(
-        ["duration_ms", "error", "event", "operation", "reason", "requestor", "result", "status", "subject", "target", "token_id_hash", "ts"],
+        ["duration_ms", "error", "event", "operation", "outcome", "reason", "requestor", "result", "status", "subject", "target", "token_id_hash", "ts"],
       );
       expect(typeof x.duration_ms).toBe("number");
     }

@@ -5,7 +5,7 @@
  * it introspects tokens issued to it, and others only where the configuration names it the
  * resource server of their relying party. WS-Trust tokens were issued to no client.
  */
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { DEV_CONFIG } from "../../src/config/dev.ts";
 import { TT } from "../helpers/soap.ts";
 import { API, DEMO, RP, TX, b64url, basic, exchange, jwtParts, post, type Fetcher } from "../oauth/helpers.ts";
@@ -28,6 +28,7 @@ let f: Fetcher;
 beforeAll(() => {
   f = workerWith(config);
 });
+afterEach(() => vi.restoreAllMocks());
 
 /** alice's token from WS-Trust (issued to no OAuth client). */
 async function wsTrustToken(tokenType: string, appliesTo: string): Promise<string> {
@@ -89,6 +90,21 @@ describe("revocation: a client revokes only the tokens issued to it (RFC 7009 §
     // The client the token was issued to can revoke it.
     expect((await post("/oauth2/revoke", { token: jwt }, DEMO, f)).status).toBe(200);
     expect(await wsStatus(jwtBst(jwt))).toBe(STATUS_INVALID);
+  });
+
+  it("the audit line tells the operator what the identical 200s did", async () => {
+    const jwt = await demoClientToken(TX.jwt, API);
+    const lines: string[] = [];
+    vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void lines.push(a.map(String).join(" ")));
+    await post("/oauth2/revoke", { token: jwt }, OTHER, f);
+    await post("/oauth2/revoke", { token: "not-a-token-at-all" }, OTHER, f);
+    await post("/oauth2/revoke", { token: jwt }, DEMO, f);
+    const outcomes = lines
+      .filter((l) => l.includes('"event":"audit"'))
+      .map((l) => JSON.parse(l) as { operation: string; outcome: string | null })
+      .filter((x) => x.operation === "oauth.revoke")
+      .map((x) => x.outcome);
+    expect(outcomes).toEqual(["not-revoked:not-issued-to-client", "not-revoked:not-ours", "revoked"]);
   });
 
   it("a SAML token obtained by exchange is revocable by its client only", async () => {
