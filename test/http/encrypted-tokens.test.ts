@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { compactDecrypt } from "jose";
 import { NS, TT } from "../helpers/soap.ts";
-import { byTag, call, trust } from "../helpers/worker.ts";
+import { byTag, call, faultCode, trust } from "../helpers/worker.ts";
 import { KeyRing } from "../../src/keys/keyring.ts";
 import { DEV_KEY_MATERIALS } from "../../src/config/dev-keys.ts";
 import { verifyEnveloped } from "../../src/xmldsig/verify.ts";
@@ -97,12 +97,37 @@ describe("encrypted tokens for urn:example:secure-rp", () => {
     await expectNestedJwt(jwt.json.access_token as string);
   });
 
-  it("an encrypted token presented back is refused with a clear error, not a 500 (we cannot decrypt what is for the RP)", async () => {
+  it("an encrypted token presented for exchange is refused with a clear error (only the RP can decrypt it)", async () => {
     const subject = await jwtFromTrust();
-    const jwt = await exchange({ subject_token: subject, subject_token_type: TX.jwt, audience: SECURE, requested_token_type: TX.jwt });
-    const again = await exchange({ subject_token: jwt.json.access_token as string, subject_token_type: TX.jwt, audience: "urn:example:rp" });
+    const jwe = await exchange({ subject_token: subject, subject_token_type: TX.jwt, audience: SECURE, requested_token_type: TX.jwt });
+    const again = await exchange({ subject_token: jwe.json.access_token as string, subject_token_type: TX.jwt, audience: "urn:example:rp" });
     expect(again.status).toBe(400);
-    expect(again.json.error).toBe("invalid_request");
+    expect(again.json).toMatchObject({ error: "invalid_grant", error_description: expect.stringContaining("encrypted for its relying party") });
+    const saml = await exchange({ subject_token: subject, subject_token_type: TX.jwt, audience: SECURE });
+    const again2 = await exchange({ subject_token: saml.json.access_token as string, subject_token_type: TX.saml2, audience: "urn:example:rp" });
+    expect(again2.status).toBe(400);
+    expect(again2.json.error_description).toContain("encrypted for its relying party");
+  });
+
+  it("Validate, Renew and Cancel work on the decrypted token; the encrypted form gets a clear InvalidRequest fault", async () => {
+    const validator = { user: "rp-validator", password: "rp-validator-secret-0f1e2d3c4b5a6978" };
+    const r = await trust(alice);
+    const encrypted = cut(r.text, NS.saml2, "EncryptedAssertion");
+    const assertion = await openAndVerify(cut(encrypted, XENC, "EncryptedData"), NS.saml2);
+    const status = `${NS.t13}/RSTR/Status`;
+    const ok = await trust({ ...validator, requestType: "Validate", tokenType: status, extra: `<wst:ValidateTarget>${assertion}</wst:ValidateTarget>` });
+    expect(ok.text).toContain(`<wst:Code>${NS.t13}/status/valid</wst:Code>`);
+    // A renewed token for secure-rp is encrypted again.
+    const renewed = await trust({ ...validator, requestType: "Renew", tokenType: TT.saml2, extra: `<wst:RenewTarget>${assertion}</wst:RenewTarget>` });
+    expect(renewed.status).toBe(200);
+    expect(byTag(renewed.doc, NS.saml2, "EncryptedAssertion")).toHaveLength(1);
+    expect(byTag(renewed.doc, NS.saml2, "Assertion")).toHaveLength(0);
+    const bad = await trust({ ...validator, requestType: "Validate", tokenType: status, extra: `<wst:ValidateTarget>${encrypted}</wst:ValidateTarget>` });
+    expect(bad.status).toBe(400);
+    expect(faultCode(bad.text)).toContain("InvalidRequest");
+    expect(bad.text).toContain("encrypted for its relying party");
+    const cancelled = await trust({ ...validator, requestType: "Cancel", extra: `<wst:CancelTarget>${assertion}</wst:CancelTarget>` });
+    expect(cancelled.text).toContain("RequestedTokenCancelled");
   });
 });
 
