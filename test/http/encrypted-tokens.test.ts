@@ -11,7 +11,7 @@ import { DEV_KEY_MATERIALS } from "../../src/config/dev-keys.ts";
 import { verifyEnveloped } from "../../src/xmldsig/verify.ts";
 import { decryptElement } from "../../src/xmlenc/decrypt.ts";
 import { AES256_GCM, RSA_OAEP_MGF1P } from "../../src/xmlenc/algorithms.ts";
-import { TX, exchange, jwtFromTrust, unb64url, verifyWithJwks } from "../oauth/helpers.ts";
+import { TX, exchange, jwtFromTrust, post, unb64url, verifyWithJwks } from "../oauth/helpers.ts";
 import { SECURE_RP_KEY, XENC, rootOf, secureRp, text } from "../xmlenc/helpers.ts";
 
 const SECURE = "urn:example:secure-rp";
@@ -94,7 +94,11 @@ describe("encrypted tokens for urn:example:secure-rp", () => {
     const jwt = await exchange({ subject_token: subject, subject_token_type: TX.jwt, audience: SECURE, requested_token_type: TX.jwt });
     expect(jwt.status).toBe(200);
     expect(jwt.json.issued_token_type).toBe(TX.jwt);
-    await expectNestedJwt(jwt.json.access_token as string);
+    const inner = await expectNestedJwt(jwt.json.access_token as string);
+    // Introspection (demo-client is secure-rp's resource server): the decrypted JWT is active;
+    // the JWE, which we cannot open, is not.
+    expect((await post("/oauth2/introspect", { token: inner })).json).toMatchObject({ active: true, aud: SECURE, sub: "bob" });
+    expect((await post("/oauth2/introspect", { token: jwt.json.access_token as string })).json).toEqual({ active: false });
   });
 
   it("an encrypted token presented for exchange is refused with a clear error (only the RP can decrypt it)", async () => {
@@ -131,7 +135,8 @@ describe("encrypted tokens for urn:example:secure-rp", () => {
   });
 });
 
-async function expectNestedJwt(jwe: string): Promise<void> {
+/** Checks the JWE's header, decrypts it with the dev RP key, verifies the JWT inside; returns that JWT. */
+async function expectNestedJwt(jwe: string): Promise<string> {
   const header = JSON.parse(unb64url(jwe.split(".")[0]!)) as Record<string, unknown>;
   expect(header).toMatchObject({ alg: "RSA-OAEP-256", enc: "A256GCM", cty: "JWT" });
   const der = Uint8Array.from(atob(SECURE_RP_KEY.replace(/-----[^-]+-----|\s/g, "")), (c) => c.charCodeAt(0));
@@ -142,4 +147,5 @@ async function expectNestedJwt(jwe: string): Promise<void> {
   expect(await verifyWithJwks(inner, jwks)).toBe(true);
   const payload = JSON.parse(unb64url(inner.split(".")[1]!)) as Record<string, unknown>;
   expect(payload.aud).toBe(SECURE);
+  return inner;
 }
