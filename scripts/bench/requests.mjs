@@ -19,6 +19,8 @@ export const USERS = {
 };
 export const RP = "urn:example:rp";
 export const API = "https://api.example.com/";
+/** Receives every token encrypted (src/config/dev.ts). */
+export const SECURE_RP = "urn:example:secure-rp";
 export const DEMO_BASIC = "Basic " + Buffer.from("demo-client:demo-secret").toString("base64");
 
 /**

@@ -20,7 +20,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { drive, driveInterleaved, pickTool } from "./load.mjs";
-import { API, RP, TT, TX, USERS, assertionOf, form, jwtOf, lifecycle, pool, rst, send } from "./requests.mjs";
+import { API, RP, SECURE_RP, TT, TX, USERS, assertionOf, form, jwtOf, lifecycle, pool, rst, send } from "./requests.mjs";
 import { renderMarkdown, renderTable } from "./report.mjs";
 import { connectInspector } from "./inspector.mjs";
 import { memoryCheck } from "./memory.mjs";
@@ -290,6 +290,10 @@ async function runScenarios({ o, tool, base, baseline, work, workerdPid, report 
     scenarios.push(
       { name: "Token exchange JWT → JWT (demo-client, basic)", id: "exchange-jwt-jwt", vs: "ecdsa", floor: "floor-exchange-jwt-repeat", req: x(API, TX.jwt), expect: '"access_token"' },
       { name: "Token exchange JWT → SAML 2.0 (demo-client, basic)", id: "exchange-jwt-saml2", vs: "rsa", floor: "floor-exchange-saml-repeat", req: x(RP, TX.saml2), expect: '"access_token"' },
+      // Signed, then encrypted for urn:example:secure-rp (AES-256-GCM, RSA-OAEP-MGF1P): on top of
+      // the signature, one RSA public operation and AES-GCM over the assertion. Its floor is the
+      // unencrypted exchange's, so the row shows what encryption costs.
+      { name: "Token exchange JWT → encrypted SAML 2.0 (urn:example:secure-rp)", id: "exchange-jwt-saml2-encrypted", vs: "rsa", floor: "floor-exchange-saml-repeat", req: x(SECURE_RP, TX.saml2), expect: '"access_token"' },
       { name: "Introspection of a JWT (demo-client, basic)", id: "introspect", vs: "noop", floor: "noop", req: form(introspectPath, { token: jwt }), expect: '"active":true' },
     );
   } else console.error("bench: no OAuth metadata — token exchange and introspection scenarios skipped");
@@ -504,6 +508,7 @@ function evaluateTargets(r) {
   const http = (what, id, min) => add(what, row(id)?.ratio, min, "×", row(id)?.floorRatio ?? row(`baseline-${row(id)?.floor}`)?.ratio);
   http("token exchange JWT→JWT ≥ 0.50 × ECDSA P-256 sign", "exchange-jwt-jwt", 0.5);
   http("token exchange JWT→SAML 2.0 ≥ 0.75 × RSA-2048 sign", "exchange-jwt-saml2", 0.75);
+  http("token exchange JWT→encrypted SAML 2.0 ≥ 0.70 × RSA-2048 sign", "exchange-jwt-saml2-encrypted", 0.7);
   http("Validate SAML 2.0 ≥ 2 × RSA-2048 sign", "validate", 2);
   if (r.scenarios.length) {
     const errs = r.scenarios.reduce((a, s) => a + s.errors, 0);

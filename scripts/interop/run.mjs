@@ -16,6 +16,7 @@ import { manageToken } from "../cli/lifecycle.mjs";
 import { jwtCheck } from "./jwt.mjs";
 import { oauthBridgeCheck } from "./oauth.mjs";
 import { xmlencCheck } from "./xmlenc.mjs";
+import { encryptedTokensCheck } from "./encrypted-tokens.mjs";
 import {
   compileSantuario,
   metadataCerts,
@@ -143,6 +144,9 @@ await jwtCheck({ base, work, report, skip, get, certs: md.certs, issuer: md.enti
 
 // ---- XML Encryption and P_SHA1: our encryptor's output decrypted by xmlsec1, Santuario, Python --
 await xmlencCheck({ work, report, skip, javaCp });
+
+// ---- Encrypted tokens from the worker for urn:example:secure-rp, opened with its published key --
+await encryptedTokensCheck({ base, work, report, skip, get, certs: md.certs, javaCp });
 
 /**
  * Runs one of our checks written against a Debian Python library (with /usr/bin/python3, where

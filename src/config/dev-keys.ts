@@ -143,3 +143,29 @@ lIPmSi/qzLdGm6EEqGw/+4uQSYwPel1yVqAWipMjEZA6Vmtd3aNNOYOuuWWbQ6eA
 `,
   },
 ];
+
+/**
+ * DEVELOPMENT ONLY: the encryption certificate of `urn:example:secure-rp`, a copy of
+ * test/fixtures/dev-credentials/secure-rp.cert.pem, whose private key is published beside it
+ * (test/config/dev-secure-rp.test.ts checks both).
+ */
+export const DEV_SECURE_RP_CERT_PEM = `-----BEGIN CERTIFICATE-----
+MIIDLjCCAhagAwIBAgIUeSADIlV9NzL9MUS7aD5cYZdO6GYwDQYJKoZIhvcNAQEL
+BQAwIDEeMBwGA1UEAwwVdXJuOmV4YW1wbGU6c2VjdXJlLXJwMB4XDTI2MTIwNDE2
+MTkwM1oXDTM2MTIwMTE2MTkwM1owIDEeMBwGA1UEAwwVdXJuOmV4YW1wbGU6c2Vj
+dXJlLXJwMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA6KpNImGj3xR4
+4ClYXcpkAyGxkhIrZ5LW7ZfTgwWS4AQ5VXdZ9ahh9gQf+pKzK7l1mOgkcB0Fwi60
+9FpBjEBjKg27hffi3CM4v9XaQywNnjHnMxQ9aO0dyAafewgASJo2wrE0oAtZ5+zN
+mwhW5q4tHg+0nrMvgOXVFUdeUzNGupCQSii1v6099w+baKdJpAumd8wkvwvON+0q
+J89SqO1UN83jDCvVxzv4Gw+eF093FvaS+xDhjkzxGvkF/X+rQ5Q9ybnX/9syj2TP
+u7XvSk66AQ+03LZPUKiLuR+aqoJAfGvq9Zinkz5mcdouKR0vWe/QYiWFt0paohWw
+LfYQZV1xlQIDAQABo2AwXjAdBgNVHQ4EFgQUxp8VncfM1GNVqpDQBUUo2DCCGaAw
+HwYDVR0jBBgwFoAUxp8VncfM1GNVqpDQBUUo2DCCGaAwDAYDVR0TAQH/BAIwADAO
+BgNVHQ8BAf8EBAMCBDAwDQYJKoZIhvcNAQELBQADggEBAI9w8d3sZEUaIEnwj03F
+BlF8tvb3TOorRnOEZVWdRij8bYbk0CE36wsPgSe/Y8c/vtqCxF/KVFCqI/C/xgIo
+4C8UvJcnfwbXZWLBE2JFOHWocGkc0221Ru9XjtT7kt54ZM55YAnF7FHyCOjrrsgF
+Mg3oBRyf9OkES3Pah/d9dxoGzPI5ZLQrhpbFJsKtBePoKigpUs4dJdbHoEtrBkG5
+xlpWI6yiJ7nyRK149dTeb+5gKnAZQxzUO8xR6XyjSnSCN6/4+rfP1QlM04jZGp/o
+WL0c6JVFYKIwpbPPExuw0H2eOeu3SiTiERnps8qIwb58Rrpz0ZDpAgemruB2g5+w
+dc0=
+-----END CERTIFICATE-----`;

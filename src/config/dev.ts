@@ -19,10 +19,12 @@
  * | sts-admin     | sts-admin-secret-5e4d3c2b1a0f9e8d       |
  */
 import type { KeyConfigInput, StsConfigInput } from "./types.ts";
-import { DEV_KEY_MATERIALS } from "./dev-keys.ts";
+import { DEV_KEY_MATERIALS, DEV_SECURE_RP_CERT_PEM } from "./dev-keys.ts";
 
 const RP_SAML = "urn:example:rp";
 const RP_API = "https://api.example.com/";
+/** Receives every token encrypted (its private key is published: test/fixtures/dev-credentials/). */
+const RP_SECURE = "urn:example:secure-rp";
 
 /** DEVELOPMENT ONLY: stand-in for Worker secrets (binding name → value). */
 export const DEV_SECRETS: Readonly<Record<string, string>> = Object.freeze({
@@ -72,29 +74,38 @@ export const DEV_CONFIG: StsConfigInput = {
   relyingParties: [
     { identifier: RP_SAML, defaultTokenType: "saml2" },
     { identifier: RP_API, defaultTokenType: "jwt" },
+    {
+      identifier: RP_SECURE,
+      defaultTokenType: "saml2",
+      encryption: {
+        certificates: [{ certificate: DEV_SECURE_RP_CERT_PEM, status: "current" }],
+        dataAlgorithm: "aes256-gcm",
+        keyTransport: "rsa-oaep-mgf1p",
+      },
+    },
   ],
   oauthClients: [
     {
       clientId: "demo-client",
       secretHashSecret: "DEV_DEMO_CLIENT_SECRET_HASH",
-      allowedAudiences: [RP_SAML, RP_API],
+      allowedAudiences: [RP_SAML, RP_API, RP_SECURE],
       allowedActors: ["*"],
       // It also plays the development relying parties' resource server, so any token issued
       // for them can be introspected from the command line.
-      resourceServerFor: [RP_SAML, RP_API],
+      resourceServerFor: [RP_SAML, RP_API, RP_SECURE],
     },
   ],
   serviceAccounts: [
     {
       username: "rp-validator",
       secretHashSecret: "DEV_RP_VALIDATOR_SECRET_HASH",
-      allowedRelyingParties: [RP_SAML, RP_API],
+      allowedRelyingParties: [RP_SAML, RP_API, RP_SECURE],
       operations: ["validate", "renew", "cancel"],
     },
     {
       username: "sts-admin",
       secretHashSecret: "DEV_STS_ADMIN_SECRET_HASH",
-      allowedRelyingParties: [RP_SAML, RP_API],
+      allowedRelyingParties: [RP_SAML, RP_API, RP_SECURE],
       operations: ["revoke-subject"],
     },
   ],

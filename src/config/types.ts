@@ -83,6 +83,35 @@ export interface RelyingPartyConfigInput {
   /** Scopes this relying party offers (OAuth). */
   scopes?: string[];
   renewal?: Partial<RenewalPolicy>;
+  /** Encrypt every token for this relying party (default: tokens in the clear). */
+  encryption?: RpEncryptionConfigInput;
+}
+
+/**
+ * A relying party's token encryption. Tokens are encrypted to the `current` certificate; `next`
+ * and `previous` are accepted so a rotation is one status change (the relying party must be able
+ * to decrypt with the new key before it becomes `current`, and keep the old key until the last
+ * token encrypted to it expires).
+ */
+export interface RpEncryptionConfigInput {
+  certificates: { certificate?: string; certificateSecret?: string; status: "current" | "next" | "previous" }[];
+  /** Content encryption of XML tokens (default aes256-gcm; aes256-cbc for stacks without GCM). */
+  dataAlgorithm?: RpDataAlgorithm;
+  /** RSA-OAEP key transport of XML tokens (default rsa-oaep-mgf1p; rsa-oaep = xmlenc11 with SHA-256). */
+  keyTransport?: RpKeyTransport;
+}
+
+export type RpDataAlgorithm = "aes256-gcm" | "aes256-cbc";
+export type RpKeyTransport = "rsa-oaep-mgf1p" | "rsa-oaep";
+
+/** Validated token encryption of a relying party. */
+export interface RpEncryption {
+  /** PEM of the certificate tokens are encrypted to (RSA, at least 2048 bits). */
+  currentCertificatePem: string;
+  /** Every configured certificate with its status, for operators and metadata. */
+  certificates: { certificatePem: string; status: "current" | "next" | "previous" }[];
+  dataAlgorithm: RpDataAlgorithm;
+  keyTransport: RpKeyTransport;
 }
 
 export interface RenewalPolicy {
@@ -215,6 +244,8 @@ export interface RelyingParty {
   jwtSignatureAlgorithm: JwtSignatureAlg;
   scopes: string[];
   renewal: RenewalPolicy;
+  /** `undefined` = tokens in the clear. */
+  encryption: RpEncryption | undefined;
 }
 
 export interface User {

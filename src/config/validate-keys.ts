@@ -70,7 +70,8 @@ export function validateKeys(x: Issues, o: Obj, root: string, secrets: Record<st
   return { keys, currentAlgorithms: unreadable ? undefined : new Set(current.keys()) };
 }
 
-function certificate(x: Issues, k: Obj, p: string, secrets: Record<string, unknown>): string | undefined {
+/** Exactly one of `certificate` (inline PEM) or `certificateSecret` (binding name), checked as a PEM certificate. */
+export function certificate(x: Issues, k: Obj, p: string, secrets: Record<string, unknown>): string | undefined {
   if (k.certificate !== undefined && k.certificateSecret !== undefined) {
     x.add(p, "set either certificate or certificateSecret, not both");
     return undefined;

@@ -3,6 +3,7 @@ import type { JwtSignatureAlg, RelyingParty, TokenKind, XmlSignatureAlg } from "
 import { type Issues, type Obj, arr, bool, enumList, int, obj, oneOf, show, strList, subObj, text } from "./check.ts";
 import type { KeyAlgorithm } from "./pem.ts";
 import { MAX_RENEWAL_GRACE_SECONDS } from "../state/types.ts";
+import { validateEncryption } from "./validate-encryption.ts";
 
 export const TOKEN_KINDS: readonly TokenKind[] = ["saml2", "saml1", "jwt", "access_token"];
 const XML_ALGS: readonly XmlSignatureAlg[] = [
@@ -11,7 +12,7 @@ const XML_ALGS: readonly XmlSignatureAlg[] = [
 export const JWT_ALGS: readonly JwtSignatureAlg[] = ["RS256", "RS384", "RS512", "PS256", "ES256", "ES384", "ES512"];
 const RP_FIELDS = [
   "identifier", "aliases", "defaultTokenType", "tokenTypes", "tokenLifetimeSeconds",
-  "maxTokenLifetimeSeconds", "claims", "xmlSignatureAlgorithm", "jwtSignatureAlgorithm", "scopes", "renewal",
+  "maxTokenLifetimeSeconds", "claims", "xmlSignatureAlgorithm", "jwtSignatureAlgorithm", "scopes", "renewal", "encryption",
 ] as const;
 const RENEWAL_FIELDS = ["allowed", "maxTotalLifetimeSeconds", "expiredGraceSeconds", "allowPostdating", "windowSeconds"] as const;
 const DAY = 86_400;
@@ -52,13 +53,15 @@ const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 /**
  * Validates `relyingParties`, fills defaults, rejects identifiers or aliases that collide after
  * normalisation, and checks each party's signature algorithms have a current signing key
- * (`currentAlgorithms` undefined = key types unknown, skip that check).
+ * (`currentAlgorithms` undefined = key types unknown, skip that check). Encryption certificates
+ * may come from secrets, looked up in `secrets`.
  */
 export function validateRelyingParties(
   x: Issues,
   o: Obj,
   root: string,
   currentAlgorithms: Set<KeyAlgorithm> | undefined,
+  secrets: Record<string, unknown> = {},
 ): ValidatedParties {
   const path = `${root}.relyingParties`;
   const list = arr(x, o, "relyingParties", root, { required: true, nonEmpty: true }) ?? [];
@@ -122,10 +125,11 @@ export function validateRelyingParties(
         x.add(`${p}.jwtSignatureAlgorithm`, `${jwtSignatureAlgorithm} needs a current ${need} key with privateKeySecret, and none is configured`);
       }
     }
+    const encryption = validateEncryption(x, r, p, secrets);
     if (identifier === undefined || defaultTokenType === undefined || !xmlSignatureAlgorithm || !jwtSignatureAlgorithm) return;
     out.push({
       identifier, aliases, defaultTokenType, tokenTypes, tokenLifetimeSeconds, maxTokenLifetimeSeconds,
-      claims, xmlSignatureAlgorithm, jwtSignatureAlgorithm, scopes, renewal,
+      claims, xmlSignatureAlgorithm, jwtSignatureAlgorithm, scopes, renewal, encryption,
     });
   });
   return { list: out, present: list.length > 0, resolve: (t) => seen.get(targetKey(t))?.identifier };

@@ -52,7 +52,7 @@ export function validateConfig(
   const issuer = validateIssuer(x, o, root);
   const limits = validateLimits(x, o, root);
   const { keys, currentAlgorithms } = validateKeys(x, o, root, secrets);
-  const parties = validateRelyingParties(x, o, root, currentAlgorithms);
+  const parties = validateRelyingParties(x, o, root, currentAlgorithms, secrets);
   const users = validateUsers(x, o, root, secrets);
   const oauthClients = validateClients(x, o, root, secrets, parties);
   const serviceAccounts = validateServiceAccounts(x, o, root, secrets, parties, users);

@@ -4,6 +4,9 @@ import { buildSaml2Assertion } from "../saml/saml2.ts";
 import { newSamlId } from "../saml/assertion-input.ts";
 import { AC_PASSWORD_PROTECTED_TRANSPORT } from "../saml/ns.ts";
 import { buildJwt } from "../jwt/mint.ts";
+import { encryptJwt } from "../jwt/encrypt.ts";
+import { encryptSamlToken } from "../saml/encrypt-token.ts";
+import { encryptionCertificateFor } from "../keys/encryption-keys.ts";
 import { XmlSecurityError } from "../xml/errors.ts";
 import { invalidRequest } from "../errors.ts";
 import { notRenewableId } from "../token/renewability.ts";
@@ -43,7 +46,10 @@ function samlAttributes(ctx: StsContext, m: MintInput): Record<string, string[]>
   return out;
 }
 
-/** Gives decided token content its format (SAML 2.0, SAML 1.1 or JWT) and signs it. */
+/**
+ * Gives decided token content its format (SAML 2.0, SAML 1.1 or JWT) and signs it; for a relying
+ * party that takes its tokens encrypted, also encrypts the signed token to its current certificate.
+ */
 export async function mintToken(ctx: StsContext, m: MintInput): Promise<IssuedToken> {
   // Every time a token states must be one its readers (and we) can read back: a JWT writes
   // NaN as null, and SAML writes year 10000 as "+010000-…", which is no xs:dateTime.
@@ -83,7 +89,10 @@ export async function mintToken(ctx: StsContext, m: MintInput): Promise<IssuedTo
       }
       throw e;
     }
-    return { ...base, id, value };
+    const enc = m.rp.encryption;
+    if (!enc) return { ...base, id, value };
+    const recipient = await encryptionCertificateFor(enc.currentCertificatePem);
+    return { ...base, id, value, encrypted: await encryptSamlToken(m.kind, value, recipient, enc) };
   }
   const { id, value } = await buildJwt(ctx.keys, {
     ...common,
@@ -95,5 +104,8 @@ export async function mintToken(ctx: StsContext, m: MintInput): Promise<IssuedTo
     authnInstant: m.authnInstant,
     notRenewable: m.notRenewable,
   });
-  return { ...base, id, value };
+  const enc = m.rp.encryption;
+  if (!enc) return { ...base, id, value };
+  // Signed, then encrypted (RFC 7519 §11.2): the relying party can tell who signed what it decrypted.
+  return { ...base, id, value, encrypted: await encryptJwt(value, await encryptionCertificateFor(enc.currentCertificatePem)) };
 }

@@ -72,8 +72,14 @@ export interface IssuedToken {
   kind: TokenKind;
   /** Token identifier (SAML ID / AssertionID, JWT jti). */
   id: string;
-  /** Serialized token: XML for SAML, compact JWS for JWT. */
+  /** Serialized token: XML for SAML, compact JWS for JWT. Always the signed token in the clear. */
   value: string;
+  /**
+   * What the relying party receives when it takes its tokens encrypted: the signed `value`
+   * encrypted for it (saml:EncryptedAssertion, xenc:EncryptedData for SAML 1.1, a nested JWE).
+   * `id` and the facts stay those of the signed token, for audit, state and the RSTR references.
+   */
+  encrypted?: string | undefined;
   issuer: string;
   subject: string;
   audience: string;

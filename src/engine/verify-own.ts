@@ -43,6 +43,26 @@ export type OwnTokenCheck =
 /** Presented token: an XML element (SAML) or a compact JWT. */
 export type PresentedToken = { xml: Element } | { jwt: string };
 
+const XENC_NS = "http://www.w3.org/2001/04/xmlenc#";
+const SAML2_ASSERTION_NS = "urn:oasis:names:tc:SAML:2.0:assertion";
+
+/**
+ * Why an encrypted token (what we hand an encrypting relying party) cannot be validated, renewed,
+ * cancelled or exchanged: it is encrypted to the relying party's key, which we never hold. The
+ * relying party decrypts it and presents the signed token inside.
+ */
+export const ENCRYPTED_TOKEN_REFUSAL =
+  "The token is encrypted for its relying party and this STS cannot decrypt it: present the decrypted, signed token instead.";
+
+/**
+ * True for the encrypted forms of our tokens: saml:EncryptedAssertion, a bare xenc:EncryptedData
+ * (SAML 1.1 in WS-Trust), or a compact JWE (five parts, RFC 7516 §7.1).
+ */
+export function isEncryptedToken(t: Element | string): boolean {
+  if (typeof t === "string") return /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]*){4}$/.test(t.trim());
+  return (t.localName === "EncryptedAssertion" && t.namespaceURI === SAML2_ASSERTION_NS) || (t.localName === "EncryptedData" && t.namespaceURI === XENC_NS);
+}
+
 const secs = (d: Date) => d.getTime();
 
 function checkWindow(ctx: StsContext, t: OwnToken, now: Date, skewMs: number): OwnTokenCheck {

@@ -129,3 +129,21 @@ export async function loadDecryptionKey(privateKeyPem: string, certificatePem: s
   if (!back || !bytesEqual(back, probe)) throw new KeyRingError(`${label}: the private key does not match its certificate`);
   return key;
 }
+
+/**
+ * Relying parties' encryption certificates, loaded once per isolate and PEM: the memo holds the
+ * imported public keys, which cost more than the RSA-OAEP operation they serve. Bounded by the
+ * configuration (one entry per configured certificate); a failed load is not remembered.
+ */
+const loadedCertificates = new Map<string, Promise<EncryptionCertificate>>();
+
+/** The loaded encryption certificate for a PEM (see `loadEncryptionCertificate`), memoised. */
+export function encryptionCertificateFor(certificatePem: string): Promise<EncryptionCertificate> {
+  let p = loadedCertificates.get(certificatePem);
+  if (!p) {
+    p = loadEncryptionCertificate(certificatePem);
+    loadedCertificates.set(certificatePem, p);
+    p.catch(() => loadedCertificates.delete(certificatePem));
+  }
+  return p;
+}

@@ -4,7 +4,7 @@
  */
 import { invalidRequest, invalidToken } from "../errors.ts";
 import type { StsContext } from "../engine/types.ts";
-import type { PresentedToken } from "../engine/verify-own.ts";
+import { ENCRYPTED_TOKEN_REFUSAL, type PresentedToken, isEncryptedToken } from "../engine/verify-own.ts";
 import { SAML1_NS, SAML2_NS } from "../saml/ns.ts";
 import { looksLikeJwt, samlElement } from "./presented.ts";
 import { presentedType } from "./token-types.ts";
@@ -19,11 +19,13 @@ export function presentedToken(ctx: StsContext, value: string, typeUri: string, 
   if (!type) throw invalidRequest(`The ${role}_type is not supported.`);
   if (type === "saml2" || type === "saml1") {
     const el = samlElement(ctx, value);
+    if (isEncryptedToken(el)) throw invalidToken(ENCRYPTED_TOKEN_REFUSAL);
     if (el.localName !== "Assertion" || el.namespaceURI !== (type === "saml2" ? SAML2_NS : SAML1_NS)) {
       throw invalidToken(`The ${role} is not a ${type === "saml2" ? "SAML 2.0" : "SAML 1.1"} assertion.`);
     }
     return { xml: el };
   }
+  if (isEncryptedToken(value)) throw invalidToken(ENCRYPTED_TOKEN_REFUSAL);
   if (!looksLikeJwt(value)) throw invalidToken(`The ${role} is not a compact JWT.`);
   return { jwt: value };
 }

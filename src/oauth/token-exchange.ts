@@ -67,7 +67,8 @@ export async function exchangeToken(
   const saml = issued.kind === "saml2" || issued.kind === "saml1";
   const res: TokenExchangeResponse = {
     // RFC 8693 §2.2.1: a SAML token travels base64url-encoded in access_token.
-    access_token: saml ? encodeBase64Url(issued.value) : issued.value,
+    // An encrypting relying party gets the encrypted form; issued_token_type still names what is inside.
+    access_token: saml ? encodeBase64Url(issued.encrypted ?? issued.value) : issued.encrypted ?? issued.value,
     issued_token_type: tokenTypeUri(issued.kind),
     // RFC 8693 §2.2.1: "N_A" when the issued token is not an access token.
     token_type: issued.kind === "access_token" ? "Bearer" : "N_A",

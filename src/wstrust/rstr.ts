@@ -17,10 +17,11 @@ function samlReference(kind: TokenKind, id: string): Markup {
 
 /** The token as it sits inside wst:RequestedSecurityToken. */
 export function requestedTokenXml(tok: IssuedToken): Markup {
-  // A SAML assertion is embedded byte for byte: its bytes are what its signature covers.
-  if (tok.kind === "saml2" || tok.kind === "saml1") return trustedMarkup(tok.value);
-  // A JWT travels as a BinarySecurityToken (as WIF and CXF carry JWTs in WS-Trust).
-  return xml`<wsse:BinarySecurityToken xmlns:wsse="${WSSE_NS}" ValueType="${JWT_TOKEN_TYPE}" EncodingType="${BASE64_BINARY}">${btoa(tok.value)}</wsse:BinarySecurityToken>`;
+  // A SAML assertion is embedded byte for byte: its bytes are what its signature covers. An
+  // encrypted one (EncryptedAssertion, or EncryptedData for SAML 1.1) is our own writer's output.
+  if (tok.kind === "saml2" || tok.kind === "saml1") return trustedMarkup(tok.encrypted ?? tok.value);
+  // A JWT (or nested JWE) travels as a BinarySecurityToken (as WIF and CXF carry JWTs in WS-Trust).
+  return xml`<wsse:BinarySecurityToken xmlns:wsse="${WSSE_NS}" ValueType="${JWT_TOKEN_TYPE}" EncodingType="${BASE64_BINARY}">${btoa(tok.encrypted ?? tok.value)}</wsse:BinarySecurityToken>`;
 }
 
 /** One RSTR for an issued (or renewed, or transformed) token (WS-Trust 1.3 §4.4). */

@@ -1,6 +1,6 @@
 import type { Element } from "@xmldom/xmldom";
 import { invalidRequest } from "../errors.ts";
-import type { PresentedToken } from "../engine/verify-own.ts";
+import { ENCRYPTED_TOKEN_REFUSAL, type PresentedToken, isEncryptedToken } from "../engine/verify-own.ts";
 import { SAML1_NS, SAML2_NS } from "../saml/ns.ts";
 import { WSSE_NS } from "../soap/ns.ts";
 import { collapse } from "../xml/xs.ts";
@@ -13,6 +13,7 @@ import { JWT_TOKEN_TYPE } from "./token-types.ts";
  */
 export function presentedFromTarget(el: Element | undefined): PresentedToken {
   if (!el) throw invalidRequest("The request must carry the token in its target element.");
+  if (isEncryptedToken(el)) throw invalidRequest(ENCRYPTED_TOKEN_REFUSAL);
   if (el.localName === "Assertion" && (el.namespaceURI === SAML2_NS || el.namespaceURI === SAML1_NS)) return { xml: el };
   if (el.localName === "BinarySecurityToken" && el.namespaceURI === WSSE_NS) {
     // ValueType is an xs:anyURI: read with whitespace collapsed, as a schema-validating peer does.
@@ -23,6 +24,7 @@ export function presentedFromTarget(el: Element | undefined): PresentedToken {
     } catch {
       throw invalidRequest("The BinarySecurityToken is not valid base64.");
     }
+    if (isEncryptedToken(jwt)) throw invalidRequest(ENCRYPTED_TOKEN_REFUSAL);
     return { jwt };
   }
   if (el.localName === "SecurityTokenReference") {

@@ -25,12 +25,13 @@ describe("the embedded development configuration", () => {
     expect(dev.relyingParties.map((r) => [r.identifier, r.defaultTokenType, r.tokenTypes])).toEqual([
       ["urn:example:rp", "saml2", ["saml2", "saml1", "jwt", "access_token"]],
       ["https://api.example.com/", "jwt", ["saml2", "saml1", "jwt", "access_token"]],
+      ["urn:example:secure-rp", "saml2", ["saml2", "saml1", "jwt", "access_token"]],
     ]);
     const client = dev.oauthClients.get("demo-client")!;
-    expect(client.allowedAudiences).toEqual(["urn:example:rp", "https://api.example.com/"]);
+    expect(client.allowedAudiences).toEqual(["urn:example:rp", "https://api.example.com/", "urn:example:secure-rp"]);
     expect(client.allowedActors).toEqual(["*"]);
     const sa = dev.serviceAccounts.get("rp-validator")!;
-    expect(sa.allowedRelyingParties).toEqual(["urn:example:rp", "https://api.example.com/"]);
+    expect(sa.allowedRelyingParties).toEqual(["urn:example:rp", "https://api.example.com/", "urn:example:secure-rp"]);
     expect(sa.operations).toEqual(["validate", "renew", "cancel"]);
     expect(dev.keys.map((k) => [k.status, k.privateKeyPem !== undefined])).toEqual([
       ["current", true],

@@ -32,6 +32,8 @@ const base = () => ({
   relyingParties: [
     { identifier: RP, defaultTokenType: "saml2" },
     { identifier: API, defaultTokenType: "jwt" },
+    // The development clients and service accounts also name the encrypting relying party.
+    DEV_CONFIG.relyingParties.find((r) => r.identifier === "urn:example:secure-rp")!,
   ],
   oauthClients: DEV_CONFIG.oauthClients,
   serviceAccounts: [

@@ -1,0 +1,144 @@
+// Tokens the worker encrypts for urn:example:secure-rp (development configuration), opened by
+// independent implementations with the relying party's published key: xmlsec1 and Apache
+// Santuario decrypt the SAML 2.0 EncryptedAssertion and the SAML 1.1 EncryptedData issued over
+// WS-Trust (every SOAP version and WS-Trust namespace), and the assertion inside then verifies
+// with the signing certificate from the federation metadata; jwcrypto decrypts the nested JWE
+// from token exchange and verifies the JWT inside with the published JWKS.
+//
+// Part of scripts/interop/run.mjs; also runs alone against a running worker:
+//   node scripts/interop/encrypted-tokens.mjs --url http://127.0.0.1:8788 [--work DIR]
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { requestToken } from "../cli/token.mjs";
+import { jwcrypto } from "./jwt.mjs";
+import { compileSantuario, metadataCerts, santuarioDecrypt, santuarioVerify, xmlsecDecrypt, xmlsecVerify } from "./verifiers.mjs";
+import { RP_KEY } from "./xmlenc.mjs";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const SECURE = "urn:example:secure-rp";
+const XENC = "http://www.w3.org/2001/04/xmlenc#";
+const SAML2 = "urn:oasis:names:tc:SAML:2.0:assertion";
+const CLIENT = "Basic " + Buffer.from("demo-client:demo-secret").toString("base64");
+const TT = "urn:ietf:params:oauth:token-type:";
+
+/** The root the encrypted form must have: EncryptedAssertion (SAML 2.0) or a bare EncryptedData (SAML 1.1). */
+function encryptedRootOk(kind, token) {
+  if (kind === "saml2") return new RegExp(`^<([\\w.-]+:)?EncryptedAssertion\\b[^>]*xmlns(:[\\w.-]+)?="${SAML2}"`).test(token) && token.includes(XENC);
+  return new RegExp(`^<([\\w.-]+:)?EncryptedData\\b[^>]*xmlns(:[\\w.-]+)?="${XENC.replace(/[.#/]/g, "\\$&")}"`).test(token);
+}
+
+/** Runs the checks, reporting through the driver's report/skip callbacks. */
+export async function encryptedTokensCheck({ base, work, report, skip, get, certs, javaCp }) {
+  for (const kind of ["saml2", "saml1"]) {
+    for (const soap of ["1.1", "1.2"]) {
+      for (const trust of ["13", "2005"]) {
+        const tag = `encrypted ${kind} soap${soap} trust${trust} for ${SECURE}`;
+        let r;
+        try {
+          r = await requestToken({ url: base, user: "alice", password: "wonderland", appliesTo: SECURE, tokenType: kind, soap, trust });
+        } catch (e) {
+          report(`${tag}: issue`, false, e.message);
+          continue;
+        }
+        const rootOk = r.ok && r.kind === "xml" && encryptedRootOk(kind, r.token) && !r.token.includes("alice@example.com");
+        report(`${tag}: issue → ${kind === "saml2" ? "saml:EncryptedAssertion" : "xenc:EncryptedData"} in RequestedSecurityToken, no claim in the clear`, rootOk,
+          r.ok ? `${r.token.length} bytes` : `HTTP ${r.status} ${r.code}: ${r.reason}`);
+        if (!rootOk) continue;
+        const file = join(work, `encrypted-${kind}-soap${soap}-trust${trust}.xml`);
+        writeFileSync(file, r.token);
+        if (!certs.length) {
+          skip(`${tag}: decrypt and verify`, "no metadata certificate to pin");
+          continue;
+        }
+        const decrypted = join(work, `encrypted-${kind}-soap${soap}-trust${trust}.xmlsec1.xml`);
+        const x = xmlsecDecrypt(file, decrypted, RP_KEY);
+        const xv = x.ok ? xmlsecVerify(decrypted, certs, kind) : x;
+        report(`${tag}: xmlsec1 --decrypt with secure-rp.key.pem; the assertion then verifies in xmlsec1`, x.ok && xv.ok, xv.detail);
+        if (javaCp) {
+          const out = join(work, `encrypted-${kind}-soap${soap}-trust${trust}.santuario.xml`);
+          const s = santuarioDecrypt(javaCp, file, RP_KEY, out);
+          const sv = s.ok ? santuarioVerify(javaCp, out, certs, kind) : { ok: false, detail: "" };
+          report(`${tag}: Santuario decrypts; the assertion then verifies in Santuario`, s.ok && sv.ok, `${s.detail}${sv.detail ? ` | ${sv.detail}` : ""}`);
+        }
+      }
+    }
+  }
+
+  // Token exchange → nested JWE, opened by jwcrypto, the JWT inside verified with the JWKS.
+  const meta = await get("/.well-known/oauth-authorization-server");
+  let m;
+  try {
+    m = JSON.parse(meta.text);
+  } catch {
+    report("encrypted jwt: RFC 8414 metadata", false, `HTTP ${meta.status}`);
+    return;
+  }
+  const subject = await requestToken({ url: base, user: "alice", password: "wonderland", appliesTo: "https://api.example.com/", tokenType: "jwt" });
+  if (!subject.ok) {
+    report("encrypted jwt: a subject token to exchange", false, subject.reason);
+    return;
+  }
+  const res = await fetch(m.token_endpoint, {
+    method: "POST",
+    headers: { authorization: CLIENT, "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({
+      grant_type: "urn:ietf:params:oauth:grant-type:token-exchange", subject_token: subject.token, subject_token_type: `${TT}jwt`,
+      audience: SECURE, requested_token_type: `${TT}jwt`,
+    }),
+  });
+  const body = await res.json().catch(() => ({}));
+  const jwe = typeof body.access_token === "string" ? body.access_token : "";
+  report(`encrypted jwt: token exchange for ${SECURE} → a compact JWE, issued_token_type jwt`, res.status === 200 && jwe.split(".").length === 5 && body.issued_token_type === `${TT}jwt`,
+    `HTTP ${res.status} ${body.error ?? ""} ${body.error_description ?? ""}`.trim());
+  if (jwe.split(".").length !== 5) return;
+  const jweFile = join(work, "encrypted.jwe");
+  const innerFile = join(work, "encrypted-inner.jwt");
+  writeFileSync(jweFile, jwe);
+  const p = spawnSync("/usr/bin/python3", [join(HERE, "jwe_check.py"), "--token", jweFile, "--key", RP_KEY, "--out", innerFile], {
+    encoding: "utf8", env: { PATH: "/usr/bin:/bin", LANG: "C.UTF-8" },
+  });
+  const lines = (p.stdout ?? "").split("\n").filter(Boolean);
+  report("encrypted jwt: jwcrypto decrypts the JWE with secure-rp.key.pem (RSA-OAEP-256, A256GCM, cty JWT)", p.status === 0,
+    p.status === 0 ? `${lines.length} checks` : lines.filter((l) => l.startsWith("FAIL")).join("; ") || (p.stderr ?? "").slice(-300));
+  if (p.status !== 0) return;
+  const jwks = await get(m.jwks_uri);
+  const jwksFile = join(work, "encrypted-jwks.json");
+  writeFileSync(jwksFile, jwks.text);
+  const v = jwcrypto(["--token", innerFile, "--jwks", jwksFile, "--audience", SECURE, "--subject", "alice"]);
+  report("encrypted jwt: jwcrypto verifies the inner JWT with the JWKS", v.ok, v.detail);
+}
+
+// Alone: node scripts/interop/encrypted-tokens.mjs --url URL [--work DIR]
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const arg = (n) => (process.argv.indexOf(n) > 0 ? process.argv[process.argv.indexOf(n) + 1] : undefined);
+  const base = arg("--url") ?? "http://127.0.0.1:8788";
+  const work = arg("--work") ?? mkdtempSync(join(tmpdir(), "sts-encrypted-"));
+  mkdirSync(work, { recursive: true });
+  let passed = 0;
+  let failed = 0;
+  const report = (name, ok, detail = "") => {
+    if (ok) passed++;
+    else failed++;
+    console.log(`${ok ? "PASS" : "FAIL"} ${name}${detail ? ` — ${detail}` : ""}`);
+  };
+  const skip = (name, why) => console.log(`SKIP ${name} — ${why}`);
+  const get = async (path) => {
+    const res = await fetch(new URL(path, base));
+    return { status: res.status, text: await res.text() };
+  };
+  const md = await get("/FederationMetadata/2007-06/FederationMetadata.xml");
+  writeFileSync(join(work, "FederationMetadata.xml"), md.text);
+  const { certs } = metadataCerts(join(work, "FederationMetadata.xml"), join(work, "certs"));
+  let javaCp;
+  try {
+    javaCp = compileSantuario(join(work, "java"));
+  } catch (e) {
+    report("santuario: compile", false, e.message);
+  }
+  await encryptedTokensCheck({ base, work, report, skip, get, certs, javaCp });
+  console.log(`${passed} passed, ${failed} failed (work dir ${work})`);
+  process.exitCode = failed > 0 ? 1 : 0;
+}
