@@ -1,6 +1,7 @@
-// XML Encryption and P_SHA1 against independent implementations. The worker does not emit
-// encrypted tokens yet, so the samples come from our TypeScript itself (src/xmlenc, src/keys —
-// Node 22 strips the types), run in this process: a SAML 2.0 assertion signed with the
+// XML Encryption and P_SHA1 against independent implementations. The samples come from our
+// TypeScript itself (src/xmlenc, src/keys — Node 22 strips the types), run in this process, so
+// every algorithm combination is covered (the worker's own encrypted tokens, in the development
+// relying party's one combination, are checked by encrypted-tokens.mjs): a SAML 2.0 assertion signed with the
 // development signing key, encrypted for the published secure-rp certificate in every
 // combination, then decrypted by xmlsec1, Apache Santuario and pyca/cryptography with the
 // secure-rp private key; and proof keys, computed with P_SHA1 and put in an EncryptedKey,
