@@ -14,7 +14,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { requestToken } from "../cli/token.mjs";
 import { jwcrypto } from "./jwt.mjs";
-import { compileSantuario, metadataCerts, santuarioDecrypt, santuarioVerify, xmlsecDecrypt, xmlsecVerify } from "./verifiers.mjs";
+import { compileSantuario, metadataCerts, santuarioDecrypt, santuarioVerify, tally, xmlsecDecrypt, xmlsecVerify } from "./verifiers.mjs";
 import { RP_KEY } from "./xmlenc.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -117,14 +117,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const base = arg("--url") ?? "http://127.0.0.1:8788";
   const work = arg("--work") ?? mkdtempSync(join(tmpdir(), "sts-encrypted-"));
   mkdirSync(work, { recursive: true });
-  let passed = 0;
-  let failed = 0;
-  const report = (name, ok, detail = "") => {
-    if (ok) passed++;
-    else failed++;
-    console.log(`${ok ? "PASS" : "FAIL"} ${name}${detail ? ` — ${detail}` : ""}`);
-  };
-  const skip = (name, why) => console.log(`SKIP ${name} — ${why}`);
+  const { report, skip, finish } = tally();
   const get = async (path) => {
     const res = await fetch(new URL(path, base));
     return { status: res.status, text: await res.text() };
@@ -139,6 +132,5 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
     report("santuario: compile", false, e.message);
   }
   await encryptedTokensCheck({ base, work, report, skip, get, certs, javaCp });
-  console.log(`${passed} passed, ${failed} failed (work dir ${work})`);
-  process.exitCode = failed > 0 ? 1 : 0;
+  finish(` (work dir ${work})`);
 }

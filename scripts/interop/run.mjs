@@ -22,6 +22,7 @@ import {
   metadataCerts,
   pysaml2Check,
   santuarioVerify,
+  tally,
   xmllintWellFormed,
   xmlsecVerify,
 } from "./verifiers.mjs";
@@ -32,16 +33,7 @@ const base = f.url ?? "http://127.0.0.1:8788";
 const work = f.work ?? "/tmp/interop";
 mkdirSync(work, { recursive: true });
 
-let passed = 0;
-let failed = 0;
-function report(name, ok, detail = "") {
-  if (ok) passed++;
-  else failed++;
-  console.log(`${ok ? "PASS" : "FAIL"} ${name}${detail ? ` — ${detail}` : ""}`);
-}
-function skip(name, why) {
-  console.log(`SKIP ${name} — ${why}`);
-}
+const { report, skip, finish } = tally();
 async function get(path) {
   try {
     const res = await fetch(new URL(path, base));
@@ -252,5 +244,4 @@ try {
   report("lifecycle: requests", false, e.message);
 }
 
-console.log(`${passed} passed, ${failed} failed`);
-process.exitCode = failed > 0 ? 1 : 0;
+finish();

@@ -140,3 +140,26 @@ export function xmllintWellFormed(file) {
   const r = sh("xmllint", ["--noout", "--nonet", file]);
   return { ok: r.status === 0, detail: r.status === 0 ? "well-formed" : lastLines(r.stderr) };
 }
+
+/**
+ * The PASS / FAIL / SKIP lines every interop runner prints, counted: `report(name, ok, detail)`,
+ * `skip(name, why)`, and `finish(suffix)` printing "N passed, M failed" and setting the exit code.
+ */
+export function tally() {
+  let passed = 0;
+  let failed = 0;
+  return {
+    report(name, ok, detail = "") {
+      if (ok) passed++;
+      else failed++;
+      console.log(`${ok ? "PASS" : "FAIL"} ${name}${detail ? ` — ${detail}` : ""}`);
+    },
+    skip(name, why) {
+      console.log(`SKIP ${name} — ${why}`);
+    },
+    finish(suffix = "") {
+      console.log(`${passed} passed, ${failed} failed${suffix}`);
+      process.exitCode = failed > 0 ? 1 : 0;
+    },
+  };
+}

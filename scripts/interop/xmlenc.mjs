@@ -13,7 +13,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { compileSantuario, pythonXmlenc, santuarioDecrypt, santuarioVerify, xmlsecDecrypt, xmlsecVerify } from "./verifiers.mjs";
+import { compileSantuario, pythonXmlenc, santuarioDecrypt, santuarioVerify, tally, xmlsecDecrypt, xmlsecVerify } from "./verifiers.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const src = (p) => import(pathToFileURL(join(ROOT, "src", p)).href);
@@ -152,14 +152,7 @@ export async function xmlencCheck({ work, report, skip, javaCp }) {
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const i = process.argv.indexOf("--work");
   const work = i > 0 ? process.argv[i + 1] : mkdtempSync(join(tmpdir(), "sts-xmlenc-"));
-  let passed = 0;
-  let failed = 0;
-  const report = (name, ok, detail = "") => {
-    if (ok) passed++;
-    else failed++;
-    console.log(`${ok ? "PASS" : "FAIL"} ${name}${detail ? ` — ${detail}` : ""}`);
-  };
-  const skip = (name, why) => console.log(`SKIP ${name} — ${why}`);
+  const { report, skip, finish } = tally();
   let javaCp;
   try {
     javaCp = compileSantuario(join(work, "java"));
@@ -167,6 +160,5 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
     report("santuario: compile SantuarioVerify.java and SantuarioDecrypt.java", false, e.message);
   }
   await xmlencCheck({ work, report, skip, javaCp });
-  console.log(`${passed} passed, ${failed} failed (work dir ${work})`);
-  process.exitCode = failed > 0 ? 1 : 0;
+  finish(` (work dir ${work})`);
 }
