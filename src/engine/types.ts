@@ -2,6 +2,7 @@ import type { OAuthClient, RelyingParty, ResolvedConfig, ServiceAccount, TokenKi
 import type { KeyRing } from "../keys/keyring.ts";
 import type { StateClient } from "../state/client.ts";
 import type { Actor } from "../token/actor.ts";
+import type { Confirmation } from "../token/confirmation.ts";
 import type { AuditFacts } from "../web/audit.ts";
 
 /**
@@ -31,6 +32,7 @@ export interface Identity {
 }
 
 export type { Actor } from "../token/actor.ts";
+export type { Confirmation } from "../token/confirmation.ts";
 
 /** The protocol-free question every front door asks the engine. */
 export interface TokenRequest {
@@ -65,6 +67,8 @@ export interface TokenRequest {
    * maximum total lifetime since `identity.authnInstant`.
    */
   notAfter?: Date | undefined;
+  /** The key the holder must prove; undefined for a bearer token. */
+  confirmation?: Confirmation | undefined;
 }
 
 /** A minted token, ready for a protocol adapter to wrap. */
@@ -91,6 +95,8 @@ export interface IssuedToken {
   scope: string[];
   actor: Actor | undefined;
   clientId: string | undefined;
+  /** The key the token is bound to; undefined for a bearer token. */
+  confirmation?: Confirmation | undefined;
 }
 
 /** What a request handler needs: configuration, keys, issuer, clock. Built once per isolate. */
