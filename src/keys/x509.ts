@@ -45,7 +45,33 @@ export interface ParsedCertificate {
   namedCurve?: NamedCurve;
   modulusBits?: number;
   signatureAlgorithmOid: string;
+  /** The signatureAlgorithm's parameters (DER), when present: RSASSA-PSS states its hash there. */
+  signatureParameters: Uint8Array | undefined;
+  /** The signed part (DER) and the issuer's signature over it, for certificate path checks. */
+  tbs: Uint8Array;
+  signatureValue: Uint8Array;
+  /** Issuer and subject Names (DER): a path links a certificate to the one whose subject is its issuer. */
+  issuer: Uint8Array;
+  subject: Uint8Array;
+  extensions: CertificateExtensions;
 }
+
+/** The v3 extensions a certificate path check needs (RFC 5280 §4.2.1). */
+export interface CertificateExtensions {
+  /** basicConstraints cA; false when the extension is absent. */
+  ca: boolean;
+  /** basicConstraints pathLenConstraint. */
+  pathLength: number | undefined;
+  /** keyUsage, when present: bit i (RFC 5280 §4.2.1.3 numbering) is `1 << i`. */
+  keyUsage: number | undefined;
+  /** extendedKeyUsage purposes, when present. */
+  extendedKeyUsage: string[] | undefined;
+  /** Critical extensions this parser does not understand: RFC 5280 §4.2 says refuse the certificate. */
+  unknownCritical: string[];
+}
+
+/** keyUsage bits (RFC 5280 §4.2.1.3). */
+export const KEY_USAGE = { digitalSignature: 1 << 0, keyEncipherment: 1 << 2, keyCertSign: 1 << 5 } as const;
 
 /**
  * Parses a DER certificate. Throws Asn1Error for malformed input or unsupported key types
@@ -70,7 +96,13 @@ export function parseCertificate(der: Uint8Array): ParsedCertificate {
   const subject = expectTag(tbs[i + 4], TAG.SEQUENCE, "subject");
   const spkiNode = expectTag(tbs[i + 5], TAG.SEQUENCE, "subjectPublicKeyInfo");
   const sigAlg = children(expectTag(cert[1], TAG.SEQUENCE, "signatureAlgorithm"));
-  readBitString(expectTag(cert[2], TAG.BIT_STRING, "signatureValue"));
+  const signatureValue = readBitString(expectTag(cert[2], TAG.BIT_STRING, "signatureValue"));
+  // After the key: optional issuerUniqueID [1] and subjectUniqueID [2], then extensions [3].
+  let extensions: CertificateExtensions = { ca: false, pathLength: undefined, keyUsage: undefined, extendedKeyUsage: undefined, unknownCritical: [] };
+  for (const node of tbs.slice(i + 6)) {
+    if (node.tag === 0xa3) extensions = readExtensions(children(node)[0]);
+    else if (node.tag !== 0x81 && node.tag !== 0x82) throw new Asn1Error("unexpected field after subjectPublicKeyInfo");
+  }
   return {
     der,
     serialNumber,
@@ -80,7 +112,55 @@ export function parseCertificate(der: Uint8Array): ParsedCertificate {
     spki: spkiNode.der,
     ...keyInfo(spkiNode),
     signatureAlgorithmOid: readOid(expectTag(sigAlg[0], TAG.OID, "signature algorithm")),
+    signatureParameters: sigAlg[1]?.der,
+    tbs: cert[0]!.der,
+    signatureValue,
+    issuer: tbs[i + 2]!.der,
+    subject: subject.der,
+    extensions,
   };
+}
+
+const EXT_BASIC_CONSTRAINTS = "2.5.29.19";
+const EXT_KEY_USAGE = "2.5.29.15";
+const EXT_EXTENDED_KEY_USAGE = "2.5.29.37";
+/** Extensions that may be critical without changing what a path check decides. */
+const UNDERSTOOD = new Set([EXT_BASIC_CONSTRAINTS, EXT_KEY_USAGE, EXT_EXTENDED_KEY_USAGE, "2.5.29.14", "2.5.29.35", "2.5.29.17"]);
+
+function readExtensions(node: Asn1Node | undefined): CertificateExtensions {
+  const out: CertificateExtensions = { ca: false, pathLength: undefined, keyUsage: undefined, extendedKeyUsage: undefined, unknownCritical: [] };
+  const seen = new Set<string>();
+  for (const ext of children(expectTag(node, TAG.SEQUENCE, "extensions"))) {
+    const parts = children(expectTag(ext, TAG.SEQUENCE, "Extension"));
+    const id = readOid(expectTag(parts[0], TAG.OID, "extnID"));
+    // RFC 5280 §4.2: a certificate must not include more than one instance of an extension.
+    if (seen.has(id)) throw new Asn1Error(`extension ${id} appears twice`);
+    seen.add(id);
+    const critical = parts.length === 3 && parts[1]!.tag === TAG.BOOLEAN && parts[1]!.value[0] !== 0;
+    const value = parseDer(expectTag(parts[parts.length - 1], TAG.OCTET_STRING, "extnValue").value);
+    if (id === EXT_BASIC_CONSTRAINTS) {
+      for (const f of children(expectTag(value, TAG.SEQUENCE, "basicConstraints"))) {
+        if (f.tag === TAG.BOOLEAN) out.ca = f.value[0] !== 0;
+        else out.pathLength = readSmallInteger(f);
+      }
+    } else if (id === EXT_KEY_USAGE) {
+      out.keyUsage = readNamedBits(expectTag(value, TAG.BIT_STRING, "keyUsage"));
+    } else if (id === EXT_EXTENDED_KEY_USAGE) {
+      out.extendedKeyUsage = children(expectTag(value, TAG.SEQUENCE, "extKeyUsage")).map(readOid);
+    } else if (critical && !UNDERSTOOD.has(id)) {
+      out.unknownCritical.push(id);
+    }
+  }
+  return out;
+}
+
+/** A named-bit BIT STRING (X.690 §8.6) as a number: the first bit is `1 << 0`. */
+function readNamedBits(node: Asn1Node): number {
+  const v = node.value;
+  if (v.length === 0 || v[0]! > 7 || v.length > 5) throw new Asn1Error("bad named-bit BIT STRING");
+  let bits = 0;
+  for (let i = 0; i < (v.length - 1) * 8; i++) if (v[1 + (i >> 3)]! & (0x80 >> (i & 7))) bits |= 1 << i;
+  return bits;
 }
 
 function commonName(name: Asn1Node): string | undefined {

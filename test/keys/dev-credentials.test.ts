@@ -29,3 +29,27 @@ describe("secure-rp.key.pem / secure-rp.cert.pem", () => {
     expect(plaintext).toEqual(utf8(element));
   });
 });
+
+const SIGNING_PAIRS = import.meta.glob("../fixtures/dev-credentials/{dev-ca,alice-client,partner-idp}.{key,cert}.pem", {
+  query: "?raw",
+  import: "default",
+  eager: true,
+}) as Record<string, string>;
+
+describe.each(["dev-ca", "alice-client", "partner-idp"])("%s.key.pem / %s.cert.pem", (name) => {
+  const keyPem = SIGNING_PAIRS[`../fixtures/dev-credentials/${name}.key.pem`]!;
+  const certPem = SIGNING_PAIRS[`../fixtures/dev-credentials/${name}.cert.pem`]!;
+
+  it("is an RSA-2048 PKCS#8 key whose signatures the certificate's key verifies", async () => {
+    expect(keyPem.startsWith("-----BEGIN PRIVATE KEY-----\n")).toBe(true);
+    const cert = parseCertificate(pemToDer(certPem, "CERTIFICATE"));
+    expect(cert).toMatchObject({ kty: "RSA", modulusBits: 2048 });
+    const alg = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" };
+    const priv = await crypto.subtle.importKey("pkcs8", pemToDer(keyPem, "PRIVATE KEY") as Uint8Array<ArrayBuffer>, alg, false, ["sign"]);
+    const pub = await crypto.subtle.importKey("spki", cert.spki as Uint8Array<ArrayBuffer>, alg, false, ["verify"]);
+    const data = utf8(`${name} signs this`);
+    const sig = await crypto.subtle.sign(alg, priv, data);
+    expect(await crypto.subtle.verify(alg, pub, sig, data)).toBe(true);
+    expect(await crypto.subtle.verify(alg, pub, sig, utf8(`${name} signs that`))).toBe(false);
+  });
+});

@@ -1,0 +1,172 @@
+/**
+ * Whether a requestor's certificate is one we trust (RFC 5280 §6, the parts an STS needs): pinned
+ * by its SHA-256 thumbprint, or issued — directly or through intermediates sent with it — by a
+ * configured certificate authority. Every certificate on the path must be valid at `now`, every
+ * issuer a CA allowed to sign certificates at that depth, every signature made with an algorithm
+ * we accept, and the end certificate allowed to make digital signatures.
+ *
+ * Not checked: revocation (CRL / OCSP need the network at request time, which an edge worker
+ * should not wait on; pin or re-issue instead), name constraints and certificate policies (a
+ * certificate carrying them critically is refused as not understood).
+ */
+import { toHex } from "../bytes.ts";
+import { Asn1Error, children, expectTag, parseDer, readOid, readSmallInteger, TAG } from "./asn1.ts";
+import { CURVE_FIELD_BYTES, ecdsaDerToRaw } from "./ecdsa-sig.ts";
+import { KEY_USAGE, type ParsedCertificate } from "./x509.ts";
+
+/** Where trust in requestor certificates comes from. */
+export interface CertificateTrust {
+  /** Trusted issuing CAs (their certificates). */
+  authorities: readonly ParsedCertificate[];
+  /** SHA-256 thumbprints (lower-case hex) of end certificates trusted as they are. */
+  pinnedSha256: ReadonlySet<string>;
+}
+
+export type PathCheck =
+  | { ok: true; certificate: ParsedCertificate; trustedBy: "pin" | "authority"; thumbprint: string }
+  | { ok: false; reason: string };
+
+/** Longest path walked from the end certificate to an authority (end and authority excluded). */
+const MAX_INTERMEDIATES = 4;
+
+/** SHA-256 thumbprint of a certificate's DER, lower-case hex. */
+export async function certificateThumbprint(cert: ParsedCertificate): Promise<string> {
+  return toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", cert.der as Uint8Array<ArrayBuffer>)));
+}
+
+/**
+ * Checks `end` (the certificate a request was signed with) against `trust`, using `offered`
+ * (intermediates sent with it, untrusted until a path through them verifies) to build the path.
+ */
+export async function checkCertificatePath(
+  end: ParsedCertificate,
+  offered: readonly ParsedCertificate[],
+  trust: CertificateTrust,
+  now: Date,
+): Promise<PathCheck> {
+  const own = usable(end, now, "end");
+  if (own) return { ok: false, reason: own };
+  if (end.extensions.ca) return { ok: false, reason: "The certificate is a CA certificate; a requestor signs with an end-entity certificate." };
+  if (end.extensions.keyUsage !== undefined && (end.extensions.keyUsage & KEY_USAGE.digitalSignature) === 0) {
+    return { ok: false, reason: "The certificate's key usage does not allow digital signatures." };
+  }
+  const thumbprint = await certificateThumbprint(end);
+  if (trust.pinnedSha256.has(thumbprint)) return { ok: true, certificate: end, trustedBy: "pin", thumbprint };
+
+  let current = end;
+  const used = new Set<ParsedCertificate>();
+  for (let depth = 0; depth <= MAX_INTERMEDIATES; depth++) {
+    for (const authority of trust.authorities) {
+      if (!sameBytes(authority.subject, current.issuer)) continue;
+      if (usable(authority, now, "issuer") || !mayIssue(authority, depth)) continue;
+      if (await signedBy(current, authority)) return { ok: true, certificate: end, trustedBy: "authority", thumbprint };
+    }
+    let next: ParsedCertificate | undefined;
+    for (const candidate of offered) {
+      if (used.has(candidate) || !sameBytes(candidate.subject, current.issuer)) continue;
+      const why = usable(candidate, now, "intermediate");
+      if (why) return { ok: false, reason: why };
+      if (!mayIssue(candidate, depth)) return { ok: false, reason: "An intermediate certificate is not a CA allowed to issue at its place in the path." };
+      if (!(await signedBy(current, candidate))) continue;
+      next = candidate;
+      break;
+    }
+    if (!next) break;
+    used.add(next);
+    current = next;
+  }
+  return { ok: false, reason: "The certificate is not pinned and no trusted authority issued it." };
+}
+
+/** Why a certificate cannot be used at all at `now`, or undefined. */
+function usable(c: ParsedCertificate, now: Date, role: string): string | undefined {
+  if (c.notBefore.getTime() > now.getTime()) return `The ${role} certificate is not yet valid.`;
+  if (c.notAfter.getTime() < now.getTime()) return `The ${role} certificate has expired.`;
+  if (c.extensions.unknownCritical.length > 0) return `The ${role} certificate has a critical extension this STS does not understand (${c.extensions.unknownCritical[0]}).`;
+  return undefined;
+}
+
+/** A CA may sign certificates with `below` CA certificates between it and the end certificate. */
+function mayIssue(ca: ParsedCertificate, below: number): boolean {
+  const e = ca.extensions;
+  if (!e.ca) return false;
+  if (e.keyUsage !== undefined && (e.keyUsage & KEY_USAGE.keyCertSign) === 0) return false;
+  return e.pathLength === undefined || below <= e.pathLength;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+type Hash = "SHA-256" | "SHA-384" | "SHA-512";
+const RSA_PKCS1: Record<string, Hash> = {
+  "1.2.840.113549.1.1.11": "SHA-256",
+  "1.2.840.113549.1.1.12": "SHA-384",
+  "1.2.840.113549.1.1.13": "SHA-512",
+};
+const ECDSA: Record<string, Hash> = {
+  "1.2.840.10045.4.3.2": "SHA-256",
+  "1.2.840.10045.4.3.3": "SHA-384",
+  "1.2.840.10045.4.3.4": "SHA-512",
+};
+const RSA_PSS = "1.2.840.113549.1.1.10";
+const MGF1 = "1.2.840.113549.1.1.8";
+const HASH_OIDS: Record<string, Hash> = {
+  "2.16.840.1.101.3.4.2.1": "SHA-256",
+  "2.16.840.1.101.3.4.2.2": "SHA-384",
+  "2.16.840.1.101.3.4.2.3": "SHA-512",
+};
+
+/**
+ * Whether `issuer`'s key signed `cert`. SHA-1 signatures (and anything not listed above) are not
+ * accepted: a forged SHA-1 certificate is within reach of a determined attacker.
+ */
+async function signedBy(cert: ParsedCertificate, issuer: ParsedCertificate): Promise<boolean> {
+  const alg = cert.signatureAlgorithmOid;
+  const data = cert.tbs as Uint8Array<ArrayBuffer>;
+  const spki = issuer.spki as Uint8Array<ArrayBuffer>;
+  try {
+    if (issuer.kty === "RSA" && RSA_PKCS1[alg]) {
+      const key = await crypto.subtle.importKey("spki", spki, { name: "RSASSA-PKCS1-v1_5", hash: RSA_PKCS1[alg] }, false, ["verify"]);
+      return await crypto.subtle.verify("RSASSA-PKCS1-v1_5", key, cert.signatureValue as Uint8Array<ArrayBuffer>, data);
+    }
+    if (issuer.kty === "RSA" && alg === RSA_PSS && cert.signatureParameters) {
+      const { hash, saltLength } = pssParameters(cert.signatureParameters);
+      const key = await crypto.subtle.importKey("spki", spki, { name: "RSA-PSS", hash }, false, ["verify"]);
+      return await crypto.subtle.verify({ name: "RSA-PSS", saltLength }, key, cert.signatureValue as Uint8Array<ArrayBuffer>, data);
+    }
+    if (issuer.kty === "EC" && ECDSA[alg] && issuer.namedCurve) {
+      const key = await crypto.subtle.importKey("spki", spki, { name: "ECDSA", namedCurve: issuer.namedCurve }, false, ["verify"]);
+      const raw = ecdsaDerToRaw(cert.signatureValue, CURVE_FIELD_BYTES[issuer.namedCurve]) as Uint8Array<ArrayBuffer>;
+      return await crypto.subtle.verify({ name: "ECDSA", hash: ECDSA[alg] }, key, raw, data);
+    }
+  } catch (e) {
+    if (e instanceof Asn1Error || e instanceof DOMException || e instanceof TypeError) return false;
+    throw e;
+  }
+  return false;
+}
+
+/**
+ * RSASSA-PSS-params (RFC 4055 §3.1) limited to what is sound and common: SHA-2 with MGF1 over
+ * the same hash. The SHA-1 defaults of an absent field are refused.
+ */
+function pssParameters(der: Uint8Array): { hash: Hash; saltLength: number } {
+  let hash: Hash | undefined;
+  let mgfHash: Hash | undefined;
+  let saltLength = 20;
+  for (const f of children(expectTag(parseDer(der), TAG.SEQUENCE, "RSASSA-PSS-params"))) {
+    const inner = children(f)[0];
+    if (f.tag === 0xa0) hash = HASH_OIDS[readOid(children(expectTag(inner, TAG.SEQUENCE, "hashAlgorithm"))[0]!)];
+    else if (f.tag === 0xa1) {
+      const [mgf, params] = children(expectTag(inner, TAG.SEQUENCE, "maskGenAlgorithm"));
+      if (readOid(mgf!) !== MGF1) throw new Asn1Error("unsupported PSS mask generation");
+      mgfHash = HASH_OIDS[readOid(children(expectTag(params, TAG.SEQUENCE, "MGF1 hash"))[0]!)];
+    } else if (f.tag === 0xa2) saltLength = readSmallInteger(expectTag(inner, TAG.INTEGER, "saltLength"));
+    else if (f.tag !== 0xa3) throw new Asn1Error("unexpected RSASSA-PSS-params field");
+  }
+  if (!hash || hash !== mgfHash) throw new Asn1Error("unsupported PSS hash");
+  return { hash, saltLength };
+}
