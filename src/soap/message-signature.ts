@@ -1,0 +1,213 @@
+/**
+ * A WS-Security message signature made with an X.509 certificate (WS-Security 1.1 §8, X.509
+ * Token Profile 1.1 §3.3), as certificate-authenticated requestors send it: a
+ * wsse:BinarySecurityToken with the certificate, a wsu:Timestamp, and a ds:Signature in the same
+ * Security header whose references cover the soap:Body and the Timestamp (and wsa:To /
+ * wsa:Action when the message carries them).
+ *
+ * As strict as the token-signature path, because a message signature is just as easy to wrap:
+ * every reference is resolved by wsu:Id to an element in its one required place (the Envelope's
+ * own Body, the Security header's own Timestamp, a WS-Addressing header block of the Envelope's
+ * own Header, the signing BinarySecurityToken); an ID that occurs twice anywhere, a second Body,
+ * a reference to anything else or twice to the same element, or a signature that leaves the
+ * Body or Timestamp out is refused. The key comes only from the certificate, and the certificate
+ * only counts once `checkCertificatePath` trusts it.
+ */
+import type { Element } from "@xmldom/xmldom";
+import { StsError, authenticationFailed, badRequest } from "../errors.ts";
+import { checkCertificatePath, type CertificateTrust } from "../keys/cert-path.ts";
+import type { NamedCurve } from "../keys/ecdsa-sig.ts";
+import type { SignatureAlg } from "../keys/keyring.ts";
+import { fromBase64 } from "../bytes.ts";
+import { Asn1Error } from "../keys/asn1.ts";
+import { parseCertificate, type ParsedCertificate } from "../keys/x509.ts";
+import { DEFAULT_DIGEST_ALGORITHMS, DEFAULT_SIGNATURE_ALGORITHMS, RSA_SHA1, SHA1 } from "../xmldsig/algorithms.ts";
+import { checkReference, checkSignatureValue, refusalReason, type AnchorKey } from "../xmldsig/check.ts";
+import { parseSignature, Refusal } from "../xmldsig/parse-signature.ts";
+import { EXC_C14N } from "../xml/c14n.ts";
+import { DSIG_NS, childElements } from "../xml/dom.ts";
+import { collapse } from "../xml/xs.ts";
+import { WSA04_NS, WSA10_NS, WSSE_NS, WSU_NS } from "./ns.ts";
+
+export const X509V3 = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3";
+const BASE64_BINARY = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary";
+
+/** Who may sign messages, and how. */
+export interface MessageSignaturePolicy {
+  trust: CertificateTrust;
+  /**
+   * Accept rsa-sha1 signatures and SHA-1 digests, as WCF's Basic256 / Basic128 algorithm suites
+   * send them. Off unless a deployment turns it on for old clients: SHA-1 collisions are practical.
+   */
+  allowSha1: boolean;
+}
+
+/** A message whose signature verified with a trusted certificate. */
+export interface SignedMessage {
+  certificate: ParsedCertificate;
+  /** SHA-256 thumbprint of the certificate (lower-case hex), for mapping it to a principal. */
+  thumbprint: string;
+  /** The SignatureValue, so a replayed message can be recognised. */
+  signatureValue: Uint8Array;
+  signatureAlgorithm: string;
+}
+
+/** The message parts a signature may cover. */
+type Part = "body" | "timestamp" | "addressing" | "token";
+
+const ADDRESSING_HEADERS = new Set(["To", "Action", "MessageID", "ReplyTo", "From", "FaultTo", "RelatesTo"]);
+
+/**
+ * Verifies the message signature in `security` (the Security header targeted at us) of the
+ * envelope whose Header and Body are given. Throws StsError: `authentication_failed` when the
+ * signature or certificate is not good, `bad_request` when the header is not shaped as a
+ * signed message must be.
+ */
+export async function verifyMessageSignature(
+  parts: { header: Element; body: Element; security: Element },
+  policy: MessageSignaturePolicy,
+  now: Date,
+): Promise<SignedMessage> {
+  const { header, body, security } = parts;
+  const signatures = childElements(security, DSIG_NS, "Signature");
+  if (signatures.length !== 1) {
+    throw signatures.length === 0 ? authenticationFailed("The message is not signed.") : badRequest("Only one message signature is accepted.");
+  }
+  const signature = signatures[0]!;
+  const timestamps = childElements(security, WSU_NS, "Timestamp");
+  if (timestamps.length !== 1) throw badRequest("A signed message needs exactly one wsu:Timestamp in its Security header.");
+
+  const signatureAlgorithms = policy.allowSha1 ? [...DEFAULT_SIGNATURE_ALGORITHMS, RSA_SHA1] : DEFAULT_SIGNATURE_ALGORITHMS;
+  const digestAlgorithms = policy.allowSha1 ? [...DEFAULT_DIGEST_ALGORITHMS, SHA1] : DEFAULT_DIGEST_ALGORITHMS;
+  try {
+    const parsed = parseSignature(signature, { signatureAlgorithms, digestAlgorithms });
+    if (childElements(signature, DSIG_NS, "Object").length > 0) throw new Refusal("ds:Object is not allowed in a message signature");
+
+    const doc = signature.ownerDocument!.documentElement!;
+    const ids = uniqueIds(doc);
+    const token = signingToken(signature, security, ids);
+    const certificate = readCertificate(token);
+    const offered = childElements(security, WSSE_NS, "BinarySecurityToken")
+      .filter((t) => t !== token && collapse(t.getAttribute("ValueType") ?? "") === X509V3)
+      .map(readCertificate);
+    const path = await checkCertificatePath(certificate, offered, policy.trust, now);
+    if (!path.ok) throw authenticationFailed(`The signing certificate is not trusted: ${path.reason}`);
+
+    const covered = new Map<Part, Element[]>();
+    for (const ref of parsed.references) {
+      if (ref.transforms.enveloped || ref.transforms.c14n !== EXC_C14N) {
+        throw new Refusal("message parts must be signed with exclusive canonicalization and no other transform");
+      }
+      const target = ref.uri.startsWith("#") ? ids.get(ref.uri.slice(1)) : undefined;
+      if (!target) throw new Refusal("a reference does not point to an element of this message");
+      const part = partOf(target, { header, body, security, token });
+      if (!part) throw new Refusal("a reference points to something a message signature may not cover");
+      const seen = covered.get(part) ?? [];
+      if (seen.includes(target)) throw new Refusal("a message part is referenced twice");
+      covered.set(part, [...seen, target]);
+      await checkReference(ref, target, signature);
+    }
+    if (!covered.has("body")) throw new Refusal("the signature does not cover the soap:Body");
+    if (!covered.get("timestamp")?.includes(timestamps[0]!)) throw new Refusal("the signature does not cover the wsu:Timestamp");
+    for (const h of childElements(header)) {
+      const isToOrAction = (h.namespaceURI === WSA10_NS || h.namespaceURI === WSA04_NS) && (h.localName === "To" || h.localName === "Action");
+      if (isToOrAction && !covered.get("addressing")?.includes(h)) throw new Refusal(`the signature does not cover wsa:${h.localName}`);
+    }
+
+    await checkSignatureValue(parsed, { keys: [verifyKeyOf(certificate)], allowedSignatureAlgorithms: signatureAlgorithms, allowedDigestAlgorithms: digestAlgorithms });
+    return { certificate, thumbprint: path.thumbprint, signatureValue: parsed.signatureValue, signatureAlgorithm: parsed.algorithm.uri };
+  } catch (e) {
+    if (e instanceof StsError) throw e;
+    throw authenticationFailed(`The message signature is not valid: ${e instanceof Asn1Error ? "the certificate cannot be read" : refusalReason(e)}.`);
+  }
+}
+
+/** wsu:Id value → element, refusing any value that occurs twice (a wrapped copy of a part). */
+function uniqueIds(root: Element): Map<string, Element> {
+  const ids = new Map<string, Element>();
+  const seen = new Set<string>();
+  const all = root.getElementsByTagName("*");
+  for (let i = 0; i < all.length; i++) {
+    const el = all.item(i)!;
+    for (const value of [el.getAttributeNS(WSU_NS, "Id"), attr(el, "Id"), attr(el, "ID"), attr(el, "AssertionID")]) {
+      if (value === null || value === "") continue;
+      if (seen.has(value)) throw new Refusal("an ID occurs more than once in the message");
+      seen.add(value);
+    }
+    if (el.hasAttributeNS(WSU_NS, "Id")) ids.set(el.getAttributeNS(WSU_NS, "Id")!, el);
+  }
+  return ids;
+}
+
+function attr(el: Element, name: string): string | null {
+  const a = el.getAttributeNode(name);
+  return a && !a.namespaceURI ? a.value : null;
+}
+
+/** Which allowed part `target` is, in its one required place; undefined for anything else. */
+function partOf(target: Element, m: { header: Element; body: Element; security: Element; token: Element }): Part | undefined {
+  if (target === m.body) return "body";
+  if (target === m.token) return "token";
+  if (target.parentNode === m.security && target.namespaceURI === WSU_NS && target.localName === "Timestamp") return "timestamp";
+  const wsa = target.namespaceURI === WSA10_NS || target.namespaceURI === WSA04_NS;
+  if (target.parentNode === m.header && wsa && ADDRESSING_HEADERS.has(target.localName ?? "")) return "addressing";
+  return undefined;
+}
+
+/**
+ * The BinarySecurityToken the signature's KeyInfo names: a wsse:SecurityTokenReference with one
+ * direct wsse:Reference to a token that is a child of this Security header (X.509 Token Profile
+ * 1.1 §3.3.2). Keys named any other way (KeyValue, a certificate elsewhere) are not accepted.
+ */
+function signingToken(signature: Element, security: Element, ids: Map<string, Element>): Element {
+  const keyInfo = childElements(signature, DSIG_NS, "KeyInfo");
+  const strs = keyInfo.length === 1 ? childElements(keyInfo[0]!) : [];
+  const str = strs[0];
+  if (strs.length !== 1 || str!.namespaceURI !== WSSE_NS || str!.localName !== "SecurityTokenReference") {
+    throw new Refusal("ds:KeyInfo must hold one wsse:SecurityTokenReference to the signing certificate");
+  }
+  const refs = childElements(str!);
+  const ref = refs[0];
+  if (refs.length !== 1 || ref!.namespaceURI !== WSSE_NS || ref!.localName !== "Reference") {
+    throw new Refusal("the wsse:SecurityTokenReference must hold one direct wsse:Reference");
+  }
+  const uri = ref!.getAttribute("URI") ?? "";
+  const token = uri.startsWith("#") ? ids.get(uri.slice(1)) : undefined;
+  if (!token || token.parentNode !== security || token.namespaceURI !== WSSE_NS || token.localName !== "BinarySecurityToken") {
+    throw new Refusal("the wsse:Reference does not point to a BinarySecurityToken in this Security header");
+  }
+  const valueType = ref!.getAttribute("ValueType");
+  if (collapse(token.getAttribute("ValueType") ?? "") !== X509V3 || (valueType !== null && collapse(valueType) !== X509V3)) {
+    throw new Refusal("the signing token is not an X.509 v3 certificate");
+  }
+  return token;
+}
+
+function readCertificate(token: Element): ParsedCertificate {
+  const encoding = token.getAttribute("EncodingType");
+  if (encoding !== null && collapse(encoding) !== BASE64_BINARY) throw new Refusal("the BinarySecurityToken must be Base64Binary");
+  const der = fromBase64((token.textContent ?? "").replace(/[ \t\r\n]+/g, ""));
+  if (!der || der.length === 0 || der.length > 16384) throw new Refusal("the BinarySecurityToken is not a certificate");
+  return parseCertificate(der);
+}
+
+/** A verify-only key for the certificate, imported per algorithm on first use. */
+function verifyKeyOf(cert: ParsedCertificate): AnchorKey {
+  const cache = new Map<SignatureAlg, Promise<CryptoKey>>();
+  return {
+    certificateDer: cert.der,
+    publicKeyFor(alg: SignatureAlg): Promise<CryptoKey> {
+      let p = cache.get(alg);
+      if (!p) {
+        const ec = alg.startsWith("ES");
+        if (ec !== (cert.kty === "EC")) return Promise.reject(new Refusal("the certificate's key does not fit the signature algorithm"));
+        const params = ec
+          ? { name: "ECDSA", namedCurve: cert.namedCurve as NamedCurve }
+          : { name: "RSASSA-PKCS1-v1_5", hash: alg === "RS1" ? "SHA-1" : `SHA-${alg.slice(2)}` };
+        p = crypto.subtle.importKey("spki", cert.spki as Uint8Array<ArrayBuffer>, params, false, ["verify"]);
+        cache.set(alg, p);
+      }
+      return p;
+    },
+  };
+}

@@ -1,0 +1,138 @@
+/**
+ * WS-Security X.509 message signatures: what verifies, and every way of moving, dropping or
+ * re-pointing a signed part that must not.
+ */
+import type { Element } from "@xmldom/xmldom";
+import { describe, expect, it } from "vitest";
+import { certificateThumbprint } from "../../src/keys/cert-path.ts";
+import { derToPem, pemToDer } from "../../src/keys/pem.ts";
+import { buildSelfSignedCertificate, parseCertificate } from "../../src/keys/x509.ts";
+import { verifyMessageSignature, type MessageSignaturePolicy } from "../../src/soap/message-signature.ts";
+import { parseXml } from "../../src/xml/parse.ts";
+import ALICE_CERT from "../fixtures/dev-credentials/alice-client.cert.pem?raw";
+import ALICE_KEY from "../fixtures/dev-credentials/alice-client.key.pem?raw";
+import CA_CERT from "../fixtures/dev-credentials/dev-ca.cert.pem?raw";
+import { NS } from "../helpers/soap.ts";
+import { DS, signedEnvelope, type SignedEnvelopeOptions } from "../helpers/wss-sign.ts";
+
+const TO = "https://sts.example.com/trust/13/certificatemixed";
+const ACTION = "http://docs.oasis-open.org/ws-sx/ws-trust/200512/RST/Issue";
+const RST = `<t:RequestSecurityToken xmlns:t="${NS.t13}"><t:RequestType>http://docs.oasis-open.org/ws-sx/ws-trust/200512/Issue</t:RequestType></t:RequestSecurityToken>`;
+const policy: MessageSignaturePolicy = {
+  trust: { authorities: [parseCertificate(pemToDer(CA_CERT, "CERTIFICATE"))], pinnedSha256: new Set() },
+  allowSha1: false,
+};
+const NOW = new Date();
+
+function sign(o: Partial<SignedEnvelopeOptions> = {}): Promise<string> {
+  return signedEnvelope({ keyPem: ALICE_KEY, certPem: ALICE_CERT, payload: RST, action: ACTION, to: TO, ...o });
+}
+
+function partsOf(text: string): { header: Element; body: Element; security: Element } {
+  const env = parseXml(text).documentElement!;
+  const kids = Array.from({ length: env.childNodes.length }, (_, i) => env.childNodes.item(i)).filter((n) => n?.nodeType === 1) as Element[];
+  const header = kids.find((k) => k.localName === "Header")!;
+  const body = kids.find((k) => k.localName === "Body")!;
+  const security = header.getElementsByTagNameNS(NS.wsse, "Security").item(0)!;
+  return { header, body, security };
+}
+
+async function verify(text: string, p: MessageSignaturePolicy = policy, now = NOW) {
+  return verifyMessageSignature(partsOf(text), p, now);
+}
+
+async function refusal(text: string, p: MessageSignaturePolicy = policy, now = NOW): Promise<{ code: string; message: string }> {
+  try {
+    await verify(text, p, now);
+  } catch (e) {
+    return { code: (e as { code: string }).code, message: (e as Error).message };
+  }
+  throw new Error("verified, but should have been refused");
+}
+
+describe("verifyMessageSignature", () => {
+  it("verifies a message signed with alice-client and names the certificate", async () => {
+    for (const soap of ["1.1", "1.2"] as const) {
+      const r = await verify(await sign({ soap }));
+      expect(r.thumbprint).toBe("ee8adb230984e7d505714a610dba667f7013d1956a880473456d099338cb5374");
+      expect(r.certificate.subjectCommonName).toBe("alice");
+      expect(r.signatureValue.length).toBe(256);
+    }
+  });
+
+  it("refuses a Body changed after signing", async () => {
+    const text = (await sign()).replace("/Issue</t:RequestType>", "/Cancel</t:RequestType>");
+    expect(await refusal(text)).toMatchObject({ code: "authentication_failed", message: expect.stringMatching(/digest mismatch/) });
+  });
+
+  it("refuses a wrapped Body: the signed Body moved into a header, a new one in its place", async () => {
+    const text = await sign();
+    const signedBody = /<s:Body[\s\S]*<\/s:Body>/.exec(text)![0];
+    const wrapped = text
+      .replace(signedBody, `<s:Body u:Id="_evil">${RST.replace("Issue<", "Cancel<")}</s:Body>`)
+      .replace("</s:Header>", `<w:Wrapper xmlns:w="urn:evil">${signedBody}</w:Wrapper></s:Header>`);
+    expect(await refusal(wrapped)).toMatchObject({ code: "authentication_failed", message: expect.stringMatching(/may not cover|not cover the soap:Body/) });
+    const sameId = wrapped.replace('u:Id="_evil"', 'u:Id="_body"');
+    expect(await refusal(sameId)).toMatchObject({ message: expect.stringMatching(/more than once/) });
+  });
+
+  it("refuses a signature that leaves out the Timestamp, wsa:To or wsa:Action", async () => {
+    for (const [sign_, what] of [[["_body", "_to", "_action"], /Timestamp/], [["_body", "_ts", "_action"], /wsa:To/], [["_body", "_ts", "_to"], /wsa:Action/], [["_ts", "_to", "_action"], /soap:Body/]] as const) {
+      expect(await refusal(await sign({ sign: [...sign_] }))).toMatchObject({ message: expect.stringMatching(what) });
+    }
+  });
+
+  it("refuses references to anything but the allowed parts, and the same part twice", async () => {
+    const inner = RST.replace("<t:RequestType>", '<t:RequestType u:Id="_inner">');
+    expect(await refusal(await sign({ payload: inner, sign: ["_body", "_ts", "_to", "_action", "_inner"] }))).toMatchObject({
+      message: expect.stringMatching(/may not cover/),
+    });
+    expect(await refusal(await sign({ sign: ["_body", "_ts", "_to", "_action", "_body"] }))).toMatchObject({ message: expect.stringMatching(/twice/) });
+  });
+
+  it("refuses a certificate no configured authority issued, though the signature itself is sound", async () => {
+    const pair = (await crypto.subtle.generateKey(
+      { name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" },
+      true,
+      ["sign", "verify"],
+    )) as CryptoKeyPair;
+    const der = await buildSelfSignedCertificate({ privateKey: pair.privateKey, publicKey: pair.publicKey, commonName: "alice", notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 86400_000) });
+    const keyPem = derToPem(new Uint8Array((await crypto.subtle.exportKey("pkcs8", pair.privateKey)) as ArrayBuffer), "PRIVATE KEY");
+    const text = await sign({ keyPem, certPem: derToPem(der, "CERTIFICATE") });
+    expect(await refusal(text)).toMatchObject({ code: "authentication_failed", message: expect.stringMatching(/not trusted/) });
+    // Pinned, the same certificate is trusted.
+    const pin = await certificateThumbprint(parseCertificate(der));
+    const r = await verify(text, { ...policy, trust: { authorities: [], pinnedSha256: new Set([pin]) } });
+    expect(r.thumbprint).toBe(pin);
+  });
+
+  it("refuses a certificate outside its validity window", async () => {
+    const alice = parseCertificate(pemToDer(ALICE_CERT, "CERTIFICATE"));
+    const later = new Date(alice.notAfter.getTime() + 1000);
+    expect(await refusal(await sign(), policy, later)).toMatchObject({ message: expect.stringMatching(/expired/) });
+  });
+
+  it("accepts rsa-sha1 only where the legacy switch is on", async () => {
+    const text = await sign({ sha1: true });
+    expect(await refusal(text)).toMatchObject({ message: expect.stringMatching(/not allowed/) });
+    expect((await verify(text, { ...policy, allowSha1: true })).certificate.subjectCommonName).toBe("alice");
+  });
+
+  it("takes the key only from a BinarySecurityToken of this Security header", async () => {
+    const b64 = ALICE_CERT.replace(/-----[A-Z ]+-----/g, "").replace(/\s+/g, "");
+    const x509Data = `<ds:X509Data><ds:X509Certificate>${b64}</ds:X509Certificate></ds:X509Data>`;
+    expect(await refusal(await sign({ keyInfo: x509Data }))).toMatchObject({ message: expect.stringMatching(/SecurityTokenReference/) });
+    const elsewhere = (await sign()).replace('u:Id="_x509"', 'u:Id="_moved"').replace("</s:Header>", `<wsse:BinarySecurityToken xmlns:wsse="${NS.wsse}" u:Id="_x509" ValueType="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3">${b64}</wsse:BinarySecurityToken></s:Header>`);
+    expect(await refusal(elsewhere)).toMatchObject({ message: expect.stringMatching(/BinarySecurityToken in this Security header/) });
+  });
+
+  it("refuses a second signature, a missing Timestamp and a forged SignatureValue", async () => {
+    const text = await sign();
+    const sig = /<ds:Signature[\s\S]*<\/ds:Signature>/.exec(text)![0];
+    expect(await refusal(text.replace(sig, sig + sig.replace(`xmlns:ds="${DS}"`, `xmlns:ds="${DS}" Id="second"`)))).toMatchObject({ code: "bad_request" });
+    expect(await refusal(text.replace(/<u:Timestamp[\s\S]*<\/u:Timestamp>/, ""))).toMatchObject({ code: "bad_request" });
+    const value = /<ds:SignatureValue>([^<]+)</.exec(text)![1]!;
+    const forged = text.replace(value, (value[0] === "A" ? "B" : "A") + value.slice(1));
+    expect(await refusal(forged)).toMatchObject({ code: "authentication_failed", message: expect.stringMatching(/mismatch/) });
+  });
+});
