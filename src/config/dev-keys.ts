@@ -147,7 +147,7 @@ lIPmSi/qzLdGm6EEqGw/+4uQSYwPel1yVqAWipMjEZA6Vmtd3aNNOYOuuWWbQ6eA
 /**
  * DEVELOPMENT ONLY: the encryption certificate of `urn:example:secure-rp`, a copy of
  * test/fixtures/dev-credentials/secure-rp.cert.pem, whose private key is published beside it
- * (test/config/dev-secure-rp.test.ts checks both).
+ * (test/keys/dev-credentials.test.ts checks both).
  */
 export const DEV_SECURE_RP_CERT_PEM = `-----BEGIN CERTIFICATE-----
 MIIDLjCCAhagAwIBAgIUeSADIlV9NzL9MUS7aD5cYZdO6GYwDQYJKoZIhvcNAQEL
@@ -169,3 +169,31 @@ xlpWI6yiJ7nyRK149dTeb+5gKnAZQxzUO8xR6XyjSnSCN6/4+rfP1QlM04jZGp/o
 WL0c6JVFYKIwpbPPExuw0H2eOeu3SiTiERnps8qIwb58Rrpz0ZDpAgemruB2g5+w
 dc0=
 -----END CERTIFICATE-----`;
+
+/**
+ * DEVELOPMENT ONLY: the development CA that requestor certificates may be issued by, a copy of
+ * test/fixtures/dev-credentials/dev-ca.cert.pem, whose private key is published beside it
+ * (test/keys/dev-credentials.test.ts checks the copy).
+ */
+export const DEV_CA_CERT_PEM = `-----BEGIN CERTIFICATE-----
+MIIDdjCCAl6gAwIBAgIUGyANS6vq6Q58vVGkuTIUNhqDm1UwDQYJKoZIhvcNAQEL
+BQAwQTEdMBsGA1UECgwURWRnZSBTVFMgZGV2ZWxvcG1lbnQxIDAeBgNVBAMMF0Vk
+Z2UgU1RTIERldmVsb3BtZW50IENBMB4XDTI2MTIwNDE5MzcwNVoXDTM2MTIwMTE5
+MzcwNVowQTEdMBsGA1UECgwURWRnZSBTVFMgZGV2ZWxvcG1lbnQxIDAeBgNVBAMM
+F0VkZ2UgU1RTIERldmVsb3BtZW50IENBMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8A
+MIIBCgKCAQEAtmA03n90tiv1sd9BvI2SOkYcwQPyhyyAjUrE0PgW5aWMYp9zvT5Q
+PRxgEd5Ups5kxwmi86YKeqDyZ6adISTXPttsuNLr7wt/FJRIQlIVs/e3z6GbmcNR
+N/FyWh2SLBs+F1/oDjq/SLm9boHCPR3TMqqBFvib5WTcYS3K1oRhfiZWsTj9OS4C
+uWcaqo/9p/2e1BSCkBJRA6VChdm/yOmqKVj6fR1V41DOLQ1ILgoOdlr+aCGA6Rtr
+7TONBIWPSgY5lSQq2S1Fv88wvkfT5TirYRu4FYho9TW6SGt8Fl+Pmd9b7qoSS2AA
+hBTk9ZlXbYQgchna0mFLCt8T0NNc7TXZNQIDAQABo2YwZDAfBgNVHSMEGDAWgBTR
+Cpz4/6iNSk6T+hQk18G+3Hf0FzASBgNVHRMBAf8ECDAGAQH/AgEBMA4GA1UdDwEB
+/wQEAwIBBjAdBgNVHQ4EFgQU0Qqc+P+ojUpOk/oUJNfBvtx39BcwDQYJKoZIhvcN
+AQELBQADggEBADBSzJqeoQh5ZSBuOdw3fcSfcfi16o7JNR1xZkBxlewtCgoNsmvS
+6ZqeWPUTkzOXpV5oeFLeSe/CWzeK0WA8jA/NMkr/cfkQq2rTzLmmTIzbUyoHrsCT
+T05jBQ9uN9BCoc92+2InQ37/ljSwZEHDSRliXKKZUop/VuYa+pea0vgDXyuIE1jS
+BsXLKwU5RBH/HV26gEBjjt2BH6GWE7um87irZr4V7Xbrqs+PPnaayQc1Y0aKiepe
+SEicQLEBX1nVUcjdySNXIeFbG429Z8lg43WvIiJocTCTDl0r6M1pkqbRYSj4ZCPK
+MNELt1bUGnzow9erSRKBwvsBqJJTrePmG6Q=
+-----END CERTIFICATE-----
+`;

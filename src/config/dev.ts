@@ -19,7 +19,7 @@
  * | sts-admin     | sts-admin-secret-5e4d3c2b1a0f9e8d       |
  */
 import type { KeyConfigInput, StsConfigInput } from "./types.ts";
-import { DEV_KEY_MATERIALS, DEV_SECURE_RP_CERT_PEM } from "./dev-keys.ts";
+import { DEV_CA_CERT_PEM, DEV_KEY_MATERIALS, DEV_SECURE_RP_CERT_PEM } from "./dev-keys.ts";
 
 const RP_SAML = "urn:example:rp";
 const RP_API = "https://api.example.com/";
@@ -109,4 +109,10 @@ export const DEV_CONFIG: StsConfigInput = {
       operations: ["revoke-subject"],
     },
   ],
+  // Requestor certificates issued by the development CA; alice-client (CN=alice, published in
+  // test/fixtures/dev-credentials/) signs as alice.
+  requestorCertificates: {
+    authorities: [DEV_CA_CERT_PEM],
+    principals: [{ subjectCommonName: "alice", principal: "alice" }],
+  },
 };

@@ -8,6 +8,8 @@
  * is what the rest of the code sees after validation and secret resolution.
  */
 
+import type { CertificateTrust } from "../keys/cert-path.ts";
+
 /** Token types the STS can issue. */
 export type TokenKind = "saml2" | "saml1" | "jwt" | "access_token";
 
@@ -37,7 +39,29 @@ export interface StsConfigInput {
   oauthClients?: OAuthClientConfigInput[];
   serviceAccounts?: ServiceAccountConfigInput[];
   trustedIssuers?: TrustedIssuerConfigInput[];
+  requestorCertificates?: RequestorCertificatesConfigInput;
   limits?: Partial<LimitsConfig>;
+}
+
+/**
+ * Requestors that authenticate with an X.509-signed message (the certificatemixed endpoints).
+ * A certificate is trusted when it is pinned (an entry with its `sha256`) or was issued, directly
+ * or through intermediates sent with it, by one of `authorities`; it then acts as the principal
+ * its entry names.
+ */
+export interface RequestorCertificatesConfigInput {
+  /** Issuing CA certificates (PEM). */
+  authorities?: string[];
+  principals: {
+    /** The user or service account the certificate acts as. */
+    principal: string;
+    /** SHA-256 thumbprint of one certificate, trusted as it is ... */
+    sha256?: string;
+    /** ... or the subject common name of certificates an authority issued. */
+    subjectCommonName?: string;
+  }[];
+  /** Accept rsa-sha1 message signatures and SHA-1 digests from old WCF clients (default false). */
+  allowSha1Signatures?: boolean;
 }
 
 export interface KeyConfigInput {
@@ -306,5 +330,14 @@ export interface ResolvedConfig {
   oauthClients: Map<string, OAuthClient>;
   serviceAccounts: Map<string, ServiceAccount>;
   trustedIssuers: TrustedIssuer[];
+  /** Undefined when no requestor may authenticate with a certificate. */
+  requestorCertificates: RequestorCertificates | undefined;
   limits: LimitsConfig;
+}
+
+/** `requestorCertificates` after validation: CA certificates parsed, thumbprints lower-case hex. */
+export interface RequestorCertificates {
+  trust: CertificateTrust;
+  principals: { principal: string; sha256: string | undefined; subjectCommonName: string | undefined }[];
+  allowSha1Signatures: boolean;
 }

@@ -11,12 +11,13 @@ import { includeBindings } from "./include.ts";
 import { validateKeys, validateLimits } from "./validate-keys.ts";
 import { validateRelyingParties } from "./validate-parties.ts";
 import { validateClients, validateServiceAccounts, validateUsers } from "./validate-principals.ts";
+import { validateRequestorCertificates } from "./validate-certificates.ts";
 import { checkNamespaces, validateIssuer, validateTrustedIssuers } from "./validate-issuers.ts";
 
 export { ConfigError } from "./errors.ts";
 
 const TOP_FIELDS = [
-  "$schema", "issuer", "keys", "users", "relyingParties", "oauthClients", "serviceAccounts", "trustedIssuers", "limits",
+  "$schema", "issuer", "keys", "users", "relyingParties", "oauthClients", "serviceAccounts", "trustedIssuers", "requestorCertificates", "limits",
 ] as const;
 
 /** Options for `validateConfig`. */
@@ -58,6 +59,7 @@ export function validateConfig(
   const serviceAccounts = validateServiceAccounts(x, o, root, secrets, parties, users);
   const trustedIssuers = validateTrustedIssuers(x, o, root, limits.clockSkewSeconds);
   checkNamespaces(x, o, root, trustedIssuers);
+const requestorCertificates = validateRequestorCertificates(x, o, root, (n) => users.has(n) || serviceAccounts.has(n));
   if (x.lines.length > 0) throw new ConfigError(x.lines);
   return {
     mode: options.mode ?? "production",
@@ -68,6 +70,7 @@ export function validateConfig(
     oauthClients,
     serviceAccounts,
     trustedIssuers,
+    requestorCertificates,
     limits,
   };
 }

@@ -1,4 +1,4 @@
-import { DEV_KEY_MATERIALS } from "../../src/config/dev-keys.ts";
+import { DEV_CA_CERT_PEM, DEV_KEY_MATERIALS, DEV_SECURE_RP_CERT_PEM } from "../../src/config/dev-keys.ts";
 import { ConfigError, validateConfig } from "../../src/config/validate.ts";
 
 export const RSA = DEV_KEY_MATERIALS[0]!;
@@ -66,4 +66,19 @@ export function issuesOf(cfg: unknown, env: Record<string, unknown>): readonly s
     if (e instanceof ConfigError) return e.issues;
     throw e;
   }
+}
+
+/** A certificate that is not a CA's (the development relying party's encryption certificate). */
+export const NOT_A_CA_PEM = DEV_SECURE_RP_CERT_PEM;
+
+/** `cfg` with requestor certificates: the development CA for alice, partner-idp's certificate pinned for svc. */
+export function withCertificates(cfg: Record<string, any>): Record<string, any> {
+  cfg.requestorCertificates = {
+    authorities: [DEV_CA_CERT_PEM],
+    principals: [
+      { subjectCommonName: "alice", principal: "alice" },
+      { sha256: "F0:42:B7:02:DB:E4:E3:6A:71:15:0B:C4:B1:8F:46:E4:54:93:3D:69:1A:93:E9:51:D9:25:7F:1B:72:32:C0:64", principal: "svc" },
+    ],
+  };
+  return cfg;
 }

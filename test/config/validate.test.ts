@@ -5,7 +5,7 @@ import { targetKey } from "../../src/config/validate-parties.ts";
 import { normaliseTarget } from "../../src/engine/relying-party.ts";
 import { verifyPassword } from "../../src/identity/password.ts";
 import { verifySecret } from "../../src/identity/secret.ts";
-import { ED25519_PKCS8, EC, P384_PKCS8, RSA, base, issuesOf } from "./helpers.ts";
+import { ED25519_PKCS8, EC, NOT_A_CA_PEM, P384_PKCS8, RSA, base, issuesOf, withCertificates } from "./helpers.ts";
 
 const R = "STS_CONFIG";
 
@@ -112,6 +112,15 @@ describe("defaults", () => {
       grantsDelegation: false,
     });
     expect(c.trustedIssuers[1]!.certificates).toEqual([RSA.certificatePem.trim()]);
+    expect(c.requestorCertificates).toBeUndefined();
+  });
+
+  it("resolves requestor certificates: authorities parsed, thumbprints normalised", () => {
+    const { cfg, env } = base();
+    const c = validateConfig(withCertificates(cfg), env);
+    expect(c.requestorCertificates!.trust.authorities.map((a) => a.subjectCommonName)).toEqual(["Edge STS Development CA"]);
+    expect([...c.requestorCertificates!.trust.pinnedSha256]).toEqual(["f042b702dbe4e36a71150bc4b18f46e454933d691a93e951d9257f1b7232c064"]);
+    expect(c.requestorCertificates!.allowSha1Signatures).toBe(false);
     expect(c.keys).toEqual([
       { kid: "rsa1", status: "current", privateKeyPem: RSA.privateKeyPem!.trim(), certificatePem: RSA.certificatePem.trim() },
       { kid: "ec1", status: "current", privateKeyPem: EC.privateKeyPem!.trim(), certificatePem: EC.certificatePem.trim() },
@@ -129,7 +138,13 @@ type Mutation = (c: Record<string, any>, env: Record<string, unknown>) => void;
 
 // Each case: one mutation of a valid config, and the exact single line it must produce.
 const CASES: [string, Mutation, string][] = [
-  ["unknown top-level field", (c) => (c.relyingPartys = []), `${R}.relyingPartys: unknown field (expected one of $schema, issuer, keys, users, relyingParties, oauthClients, serviceAccounts, trustedIssuers, limits)`],
+  ["certificate principal unknown", (c) => (withCertificates(c).requestorCertificates.principals[0].principal = "carol"), `${R}.requestorCertificates.principals[0].principal: names no configured user or service account: "carol"`],
+  ["certificate principal matched two ways", (c) => (withCertificates(c).requestorCertificates.principals[0].sha256 = "00".repeat(32)), `${R}.requestorCertificates.principals[0]: needs exactly one of sha256 or subjectCommonName`],
+  ["certificate thumbprint malformed", (c) => (withCertificates(c).requestorCertificates.principals[1].sha256 = "F0:42"), `${R}.requestorCertificates.principals[1].sha256: expected a SHA-256 thumbprint (64 hex digits, colons allowed), got "F0:42"`],
+  ["certificate authority not a CA", (c) => withCertificates(c).requestorCertificates.authorities.push(NOT_A_CA_PEM), `${R}.requestorCertificates.authorities[1]: is not a CA certificate (basicConstraints cA is not set); pin end certificates in principals[].sha256 instead`],
+  ["common name without authorities", (c) => (withCertificates(c).requestorCertificates.authorities = []), `${R}.requestorCertificates.principals[0].subjectCommonName: matches only certificates a configured authority issued, and authorities is empty`],
+  ["certificate principals empty", (c) => (withCertificates(c).requestorCertificates.principals = []), `${R}.requestorCertificates.principals: must not be empty`],
+  ["unknown top-level field", (c) => (c.relyingPartys = []), `${R}.relyingPartys: unknown field (expected one of $schema, issuer, keys, users, relyingParties, oauthClients, serviceAccounts, trustedIssuers, requestorCertificates, limits)`],
   ["enum", (c) => (c.relyingParties[1].defaultTokenType = "saml3"), `${R}.relyingParties[1].defaultTokenType: expected one of saml2, saml1, jwt, access_token, got "saml3"`],
   ["missing secret", (_c, e) => delete e.ALICE_PW, `${R}.users[0].passwordHashSecret: secret binding "ALICE_PW" is not set`],
   ["non-string secret", (_c, e) => (e.ALICE_PW = 5), `${R}.users[0].passwordHashSecret: secret binding "ALICE_PW" must hold a non-empty string`],

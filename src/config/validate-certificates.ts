@@ -1,0 +1,83 @@
+/** Validation of `requestorCertificates`: who may authenticate with a signed message (see `validate.ts`). */
+import { Asn1Error } from "../keys/asn1.ts";
+import { pemToDer } from "../keys/pem.ts";
+import { parseCertificate, type ParsedCertificate } from "../keys/x509.ts";
+import type { RequestorCertificates } from "./types.ts";
+import { type Issues, type Obj, arr, bool, obj, show, str, subObj, text } from "./check.ts";
+import { checkCertificatePem } from "./pem.ts";
+
+const FIELDS = ["authorities", "principals", "allowSha1Signatures"] as const;
+const PRINCIPAL_FIELDS = ["principal", "sha256", "subjectCommonName"] as const;
+
+/** A SHA-256 thumbprint as 64 hex digits, with or without colons (as `openssl x509 -fingerprint` prints it). */
+function thumbprint(x: Issues, v: unknown, path: string): string | undefined {
+  const s = text(x, v, path, 200);
+  if (s === undefined) return undefined;
+  const hex = s.replaceAll(":", "").toLowerCase();
+  if (!/^[0-9a-f]{64}$/.test(hex)) {
+    x.add(path, `expected a SHA-256 thumbprint (64 hex digits, colons allowed), got ${show(s)}`);
+    return undefined;
+  }
+  return hex;
+}
+
+/**
+ * Validates `requestorCertificates`. Each `principals[]` entry maps certificates to a user or
+ * service account: by SHA-256 thumbprint (that certificate is trusted as it is, pinned) or by
+ * subject common name (any certificate a configured authority issued with that name).
+ * `known(name)` says whether a principal name exists.
+ */
+export function validateRequestorCertificates(
+  x: Issues,
+  o: Obj,
+  root: string,
+  known: (name: string) => boolean,
+): RequestorCertificates | undefined {
+  const p = `${root}.requestorCertificates`;
+  const c = subObj(x, o, "requestorCertificates", root, FIELDS);
+  if (!c) return undefined;
+  const authorities: ParsedCertificate[] = [];
+  (arr(x, c, "authorities", p) ?? []).forEach((raw, i) => {
+    const ap = `${p}.authorities[${i}]`;
+    const s = text(x, raw, ap, 16_384, true);
+    if (s === undefined) return;
+    const r = checkCertificatePem(s);
+    if (typeof r === "string") return x.add(ap, r);
+    let cert: ParsedCertificate;
+    try {
+      cert = parseCertificate(pemToDer(r.pem, "CERTIFICATE"));
+    } catch (e) {
+      return x.add(ap, `the certificate cannot be read (${e instanceof Asn1Error ? e.message : "bad PEM"})`);
+    }
+    if (!cert.extensions.ca) x.add(ap, "is not a CA certificate (basicConstraints cA is not set); pin end certificates in principals[].sha256 instead");
+    authorities.push(cert);
+  });
+  const principals: RequestorCertificates["principals"] = [];
+  const pinned = new Set<string>();
+  (arr(x, c, "principals", p, { required: true, nonEmpty: true }) ?? []).forEach((raw, i) => {
+    const pp = `${p}.principals[${i}]`;
+    const e = obj(x, raw, pp, PRINCIPAL_FIELDS);
+    if (!e) return;
+    const principal = str(x, e, "principal", pp, { required: true });
+    if (principal !== undefined && !known(principal)) x.add(`${pp}.principal`, `names no configured user or service account: ${show(principal)}`);
+    if ((e.sha256 === undefined) === (e.subjectCommonName === undefined)) return x.add(pp, "needs exactly one of sha256 or subjectCommonName");
+    const sha256 = e.sha256 === undefined ? undefined : thumbprint(x, e.sha256, `${pp}.sha256`);
+    const subjectCommonName = str(x, e, "subjectCommonName", pp, { max: 256 });
+    if (subjectCommonName !== undefined && authorities.length === 0) {
+      x.add(`${pp}.subjectCommonName`, "matches only certificates a configured authority issued, and authorities is empty");
+    }
+    if (sha256 !== undefined) {
+      if (pinned.has(sha256)) x.add(`${pp}.sha256`, "the same certificate is mapped twice");
+      pinned.add(sha256);
+    }
+    if (subjectCommonName !== undefined && principals.some((q) => q.subjectCommonName === subjectCommonName)) {
+      x.add(`${pp}.subjectCommonName`, `the common name ${show(subjectCommonName)} is mapped twice`);
+    }
+    if (principal !== undefined) principals.push({ principal, sha256, subjectCommonName });
+  });
+  return {
+    trust: { authorities, pinnedSha256: pinned },
+    principals,
+    allowSha1Signatures: bool(x, c, "allowSha1Signatures", p, false),
+  };
+}
