@@ -1,7 +1,8 @@
 import { DEFAULT_PBKDF2_ITERATIONS, parsePasswordHash, verifyPassword } from "../identity/password.ts";
 import { verifySecret } from "../identity/secret.ts";
 import type { User } from "../config/types.ts";
-import { AC_PASSWORD_PROTECTED_TRANSPORT } from "../saml/ns.ts";
+import { AC_PASSWORD_PROTECTED_TRANSPORT, AC_X509 } from "../saml/ns.ts";
+import type { ParsedCertificate } from "../keys/x509.ts";
 import { authenticationFailed } from "../errors.ts";
 import type { Identity, Requestor, StsContext } from "./types.ts";
 
@@ -55,6 +56,28 @@ export async function authenticatePassword(
   // The derivation is already paid: refusing now costs what a wrong password does.
   if (admit !== undefined && !admit(who)) throw authenticationFailed();
   return who;
+}
+
+/**
+ * The principal a trusted certificate acts as (`requestorCertificates.principals`): the entry
+ * pinning exactly this certificate, else — for a certificate an authority issued — the entry
+ * naming its subject common name. A trusted certificate that maps to no one authenticates no one.
+ */
+export function authenticateCertificate(
+  ctx: StsContext,
+  cert: { certificate: ParsedCertificate; thumbprint: string; trustedBy: "pin" | "authority" },
+): Authenticated {
+  const principals = ctx.config.requestorCertificates?.principals ?? [];
+  const cn = cert.certificate.subjectCommonName;
+  const entry =
+    principals.find((p) => p.sha256 === cert.thumbprint) ??
+    (cert.trustedBy === "authority" && cn !== undefined ? principals.find((p) => p.subjectCommonName === cn) : undefined);
+  if (!entry) throw authenticationFailed("The certificate is trusted but is not mapped to any principal.");
+  const account = ctx.config.serviceAccounts.get(entry.principal);
+  if (account) return { kind: "service", account };
+  const user = ctx.config.users.get(entry.principal);
+  if (!user) throw authenticationFailed("The certificate is trusted but is not mapped to any principal.");
+  return { kind: "user", identity: { subject: user.username, claims: user.claims, authnInstant: ctx.now(), authnMethod: AC_X509 } };
 }
 
 const iterationsByUsers = new WeakMap<ReadonlyMap<string, User>, number>();

@@ -15,6 +15,8 @@ export const SAML1_BEARER = "urn:oasis:names:tc:SAML:1.0:cm:bearer";
 export const NAMEID_UNSPECIFIED = "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified";
 export const ATTRNAME_FORMAT_URI = "urn:oasis:names:tc:SAML:2.0:attrname-format:uri";
 export const AC_PASSWORD_PROTECTED_TRANSPORT = "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport";
+/** SAML 2.0 Authentication Context §3.4.25: the principal proved a key bound to an X.509 certificate. */
+export const AC_X509 = "urn:oasis:names:tc:SAML:2.0:ac:classes:X509";
 /** SAML 1.1 core §7.1: authentication method identifier for passwords. */
 export const SAML1_AUTH_PASSWORD = "urn:oasis:names:tc:SAML:1.0:am:password";
 export const SAML2_METADATA_NS = "urn:oasis:names:tc:SAML:2.0:metadata";

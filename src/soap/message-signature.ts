@@ -47,6 +47,8 @@ export interface SignedMessage {
   certificate: ParsedCertificate;
   /** SHA-256 thumbprint of the certificate (lower-case hex), for mapping it to a principal. */
   thumbprint: string;
+  /** Whether the certificate is pinned or was issued by a configured authority. */
+  trustedBy: "pin" | "authority";
   /** The SignatureValue, so a replayed message can be recognised. */
   signatureValue: Uint8Array;
   signatureAlgorithm: string;
@@ -115,7 +117,7 @@ export async function verifyMessageSignature(
     }
 
     await checkSignatureValue(parsed, { keys: [verifyKeyOf(certificate)], allowedSignatureAlgorithms: signatureAlgorithms, allowedDigestAlgorithms: digestAlgorithms });
-    return { certificate, thumbprint: path.thumbprint, signatureValue: parsed.signatureValue, signatureAlgorithm: parsed.algorithm.uri };
+    return { certificate, thumbprint: path.thumbprint, trustedBy: path.trustedBy, signatureValue: parsed.signatureValue, signatureAlgorithm: parsed.algorithm.uri };
   } catch (e) {
     if (e instanceof StsError) throw e;
     throw authenticationFailed(`The message signature is not valid: ${e instanceof Asn1Error ? "the certificate cannot be read" : refusalReason(e)}.`);

@@ -15,6 +15,8 @@ export interface UsernameToken {
 }
 
 export interface SecurityHeader {
+  /** The Security header targeted at us, when there is one (a message signature lives in it). */
+  element: Element | undefined;
   timestamp: { created: Date; expires: Date | undefined } | undefined;
   usernameToken: UsernameToken | undefined;
 }
@@ -23,19 +25,27 @@ export interface SecurityHeader {
  * Reads the wsse:Security header targeted at us (WS-Security 1.1 §5): the Timestamp (checked
  * for freshness with the configured skew, §10) and a UsernameToken (Username Token Profile 1.1).
  * Only PasswordText is accepted: PasswordDigest needs the clear password on the server, and we
- * store only hashes.
+ * store only hashes. BinarySecurityTokens are refused unless `binaryTokens` (an endpoint that
+ * authenticates by message signature, src/soap/message-signature.ts, verifies them there).
  *
  * WS-Security 1.1 §6.1 lets a message carry one Security header per role / actor; a header for
  * another SOAP node (SOAP 1.2 Part 1 §2.2) is that node's business and authenticates nothing
  * here. Two targeted at us are ambiguous and refused.
  */
-export function readSecurity(header: Element | null, version: SoapVersion, now: Date, skewSeconds: number): SecurityHeader {
-  const result: SecurityHeader = { timestamp: undefined, usernameToken: undefined };
+export function readSecurity(
+  header: Element | null,
+  version: SoapVersion,
+  now: Date,
+  skewSeconds: number,
+  opts: { binaryTokens?: boolean } = {},
+): SecurityHeader {
+  const result: SecurityHeader = { element: undefined, timestamp: undefined, usernameToken: undefined };
   if (!header) return result;
   const secs = childElements(header, WSSE_NS, "Security").filter((h) => targetsUs(h, version));
   if (secs.length === 0) return result;
   if (secs.length > 1) throw new StsError("bad_request", "Only one wsse:Security header targeted at this endpoint is accepted.");
   const sec = secs[0]!;
+  result.element = sec;
   const skew = skewSeconds * 1000;
 
   const ts = childElements(sec, WSU_NS, "Timestamp");
@@ -57,7 +67,7 @@ export function readSecurity(header: Element | null, version: SoapVersion, now: 
   if (uts.length > 1) throw badRequest("Only one wsse:UsernameToken is accepted.");
   if (uts.length === 1) result.usernameToken = readUsernameToken(uts[0]!, now, skew);
   for (const c of childElements(sec)) {
-    if (c.namespaceURI === WSSE_NS && c.localName === "BinarySecurityToken") {
+    if (!opts.binaryTokens && c.namespaceURI === WSSE_NS && c.localName === "BinarySecurityToken") {
       throw unsupportedToken("Binary security tokens are not accepted for authentication here; send a UsernameToken.");
     }
   }

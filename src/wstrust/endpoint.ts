@@ -1,5 +1,11 @@
 import type { Markup } from "../xml/markup.ts";
-import { authenticateLimited, withRenewalLimit } from "../abuse/guard.ts";
+import { authenticateLimited, withFailureLimit, withRenewalLimit } from "../abuse/guard.ts";
+import { failureKeys } from "../abuse/limits.ts";
+import { type Authenticated, authenticateCertificate } from "../engine/authenticate.ts";
+import { toHex } from "../bytes.ts";
+import { verifyMessageSignature } from "../soap/message-signature.ts";
+import { type SecurityHeader } from "../soap/security.ts";
+import type { SoapEnvelope } from "../soap/envelope.ts";
 import { StsError, authenticationFailed, badRequest, invalidRequest } from "../errors.ts";
 import { type Requestor, type StsContext, requestorName } from "../engine/types.ts";
 import type { StateClient } from "../state/client.ts";
@@ -11,10 +17,10 @@ import { soapReply } from "../soap/reply.ts";
 import { readSecurity } from "../soap/security.ts";
 import { logError } from "../web/log.ts";
 import { parseXml, XmlSecurityError } from "../xml/parse.ts";
-import { TRUST13, TRUST2005, type TrustNs, type TrustVersion, trustByNs } from "./ns.ts";
+import { TRUST13, TRUST2005, type TrustNs, trustByNs } from "./ns.ts";
 import { type Rst, readRst } from "./rst.ts";
 import { collection } from "./rstr.ts";
-import { TRUST_ENDPOINTS } from "./mex.ts";
+import type { TrustEndpoint } from "./endpoints.ts";
 import { checkAction, checkDestination } from "./addressing.ts";
 import { batchKind, handleBatch } from "./batch.ts";
 import { handleCancel } from "./cancel.ts";
@@ -71,21 +77,57 @@ async function rememberNonce(state: StateClient, username: string, nonce: string
 }
 
 /**
- * One WS-Trust endpoint (`/trust/13/usernamemixed`, `/trust/2005/usernamemixed`): safe parse,
- * SOAP envelope, the request read and its action and wsa:To checked against it, WS-Security,
- * authentication, then the operation. Every failure becomes a SOAP fault in the caller's SOAP
- * version; nothing else escapes. `soapAction` is the SOAPAction HTTP header.
+ * The requestor of a certificatemixed message: its X.509 message signature verified
+ * (src/soap/message-signature.ts), the signature not seen before, the certificate mapped to a
+ * principal. Failures count under the failed-authentication limits of the client's address.
+ */
+async function authenticateSignedMessage(ctx: StsContext, deps: TrustDeps, env: SoapEnvelope, sec: SecurityHeader): Promise<Authenticated> {
+  if (sec.usernameToken) throw badRequest("This endpoint authenticates requestors by their message signature; send no UsernameToken.");
+  if (!sec.element || !env.header || !sec.timestamp) throw authenticationFailed("This endpoint requires a message signed with an X.509 certificate, with a wsu:Timestamp.");
+  const policy = ctx.config.requestorCertificates;
+  if (!policy) throw authenticationFailed("No requestor certificates are configured: this endpoint accepts no requestor.");
+  const parts = { header: env.header, body: env.body, security: sec.element };
+  const address = deps.clientAddress;
+  const signed = await withFailureLimit(
+    ctx,
+    deps.state,
+    failureKeys(`x509@${address ?? "-"}`, address),
+    () => verifyMessageSignature(parts, { trust: policy.trust, allowSha1: policy.allowSha1Signatures }, ctx.now()),
+    (e) => e instanceof StsError && e.code === "authentication_failed",
+  );
+  ctx.audit.requestor = signed.certificate.subjectCommonName ?? `x509:${signed.thumbprint}`;
+  // A signed message can be replayed as it is until its Timestamp expires: its signature is
+  // remembered for the window in which a Timestamp is accepted at all.
+  const created = sec.timestamp.created.getTime();
+  if (ctx.now().getTime() - created > NONCE_WINDOW_MS) {
+    throw new StsError("message_expired", "The signed message's wsu:Created is too old; sign each request afresh.");
+  }
+  const digest = toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", signed.signatureValue as Uint8Array<ArrayBuffer>)));
+  if (!(await deps.state.rememberNonce(`x509sig:${digest}`, created + NONCE_WINDOW_MS + ctx.config.limits.clockSkewSeconds * 1000))) {
+    throw new StsError("message_expired", "This signed message has been received before.");
+  }
+  const who = authenticateCertificate(ctx, signed);
+  ctx.audit.requestor = requestorName(who);
+  return who;
+}
+
+/**
+ * One WS-Trust endpoint (see endpoints.ts): safe parse, SOAP envelope, the request read and its
+ * action and wsa:To checked against it, WS-Security, authentication (a UsernameToken or an X.509
+ * message signature, as the endpoint asks), then the operation. Every failure becomes a SOAP
+ * fault in the caller's SOAP version; nothing else escapes. `soapAction` is the SOAPAction HTTP
+ * header.
  */
 export async function handleTrustRequest(
   ctx: StsContext,
   deps: TrustDeps,
   readBody: () => Promise<Uint8Array>,
   contentType: string | null,
-  pathVersion: TrustVersion,
+  endpoint: TrustEndpoint,
   soapAction: string | null = null,
 ): Promise<TrustReply> {
   let version: SoapVersion = (contentType ?? "").toLowerCase().includes("soap+xml") ? "1.2" : "1.1";
-  let trust: TrustNs = pathVersion === "13" ? TRUST13 : TRUST2005;
+  let trust: TrustNs = endpoint.version === "13" ? TRUST13 : TRUST2005;
   let relatesTo: string | undefined;
   let wsaNs: string | undefined;
   ctx.audit.operation = "wstrust";
@@ -123,17 +165,23 @@ export async function handleTrustRequest(
       const kind = batchKind(env.payload, trust);
       if (kind) checkAction(wsa.action, trust, kind, true);
     }
-    checkDestination(wsa.to, { path: TRUST_ENDPOINTS[pathVersion], origin: ctx.origin, issuer: ctx.issuer });
-    const sec = readSecurity(env.header, env.version, ctx.now(), ctx.config.limits.clockSkewSeconds);
-    const ut = sec.usernameToken;
-    if (!ut) throw authenticationFailed("This endpoint requires a wsse:UsernameToken.");
-    ctx.audit.requestor = ut.username;
-    if (ut.nonce && ut.created) {
-      if (!(await rememberNonce(deps.state, ut.username, ut.nonce, ut.created))) {
-        throw new StsError("message_expired", "This UsernameToken (Nonce and Created) has been used before.");
+    checkDestination(wsa.to, { path: endpoint.path, origin: ctx.origin, issuer: ctx.issuer });
+    const byCertificate = endpoint.authentication === "certificate";
+    const sec = readSecurity(env.header, env.version, ctx.now(), ctx.config.limits.clockSkewSeconds, { binaryTokens: byCertificate });
+    let who: Authenticated;
+    if (byCertificate) {
+      who = await authenticateSignedMessage(ctx, deps, env, sec);
+    } else {
+      const ut = sec.usernameToken;
+      if (!ut) throw authenticationFailed("This endpoint requires a wsse:UsernameToken.");
+      ctx.audit.requestor = ut.username;
+      if (ut.nonce && ut.created) {
+        if (!(await rememberNonce(deps.state, ut.username, ut.nonce, ut.created))) {
+          throw new StsError("message_expired", "This UsernameToken (Nonce and Created) has been used before.");
+        }
       }
+      who = await authenticateLimited(ctx, deps.state, deps.clientAddress, ut.username, ut.password);
     }
-    const who = await authenticateLimited(ctx, deps.state, deps.clientAddress, ut.username, ut.password);
     const handle = operate(deps.state);
     let replyBody: Markup;
     let action: string;
@@ -159,7 +207,7 @@ export async function handleTrustRequest(
     else {
       // A bug, not the client's fault: the detail goes to the log; the client still gets a
       // SOAP fault in its own version (a Receiver fault), never a stack trace or a JSON 500.
-      logError("POST", `/trust/${pathVersion}`, caught);
+      logError("POST", endpoint.path, caught);
       e = new StsError("internal_error", "The STS could not process the request.");
     }
     const f = buildFault(version, {

@@ -1,5 +1,5 @@
 /**
- * The WS-Trust front door: the endpoints (`/trust/13/usernamemixed`, `/trust/2005/usernamemixed`),
+ * The WS-Trust front door: the endpoints (endpoints.ts),
  * their WSDL (`/trust/mex`, `?wsdl`) and the WS-Federation metadata that publishes them.
  */
 import type { Context, Env as HonoEnv, Hono } from "hono";
@@ -12,8 +12,9 @@ import { readBodyLimited } from "../web/body.ts";
 import { NO_STORE, noStoreHeaders } from "../web/headers.ts";
 import { handleTrustRequest } from "./endpoint.ts";
 import { buildFederationMetadata } from "./federation-metadata.ts";
-import { TRUST_ENDPOINTS, buildWsdl } from "./mex.ts";
-import { TRUST13, TRUST2005, type TrustVersion } from "./ns.ts";
+import { TRUST_ENDPOINT_LIST, type TrustEndpoint } from "./endpoints.ts";
+import { buildWsdl } from "./mex.ts";
+import { TRUST13, TRUST2005 } from "./ns.ts";
 
 /** Registers the WS-Trust routes; `services` gives each request its context and state. */
 export function registerTrustRoutes<E extends HonoEnv>(app: Hono<E>, services: (c: Context<E>) => RequestServices): void {
@@ -22,14 +23,14 @@ export function registerTrustRoutes<E extends HonoEnv>(app: Hono<E>, services: (
   app.get("/trust/mex", async (c) => wsdl(c, await services(c).context()));
   // One static route per version (no pattern parameter), so Hono's SmartRouter can pick its
   // RegExpRouter: a pattern like :v{13|2005} sends every request through the slower TrieRouter.
-  for (const v of ["13", "2005"] as const satisfies readonly TrustVersion[]) {
-    const path = TRUST_ENDPOINTS[v];
+  for (const endpoint of TRUST_ENDPOINT_LIST) {
+    const path = endpoint.path;
     app.get(path, async (c) => {
       // `?wsdl` on an endpoint answers the same WSDL, as WCF services do.
       if (c.req.query("wsdl") === undefined) return c.text("Send WS-Trust requests with POST.", 405, { Allow: "POST" });
       return wsdl(c, await services(c).context());
     });
-    app.post(path, (c) => trustEndpoint(c, services(c), v));
+    app.post(path, (c) => trustEndpoint(c, services(c), endpoint));
   }
 
   app.get("/FederationMetadata/2007-06/FederationMetadata.xml", async (c) => {
@@ -39,7 +40,7 @@ export function registerTrustRoutes<E extends HonoEnv>(app: Hono<E>, services: (
   });
 }
 
-async function trustEndpoint<E extends HonoEnv>(c: Context<E>, services: RequestServices, v: TrustVersion): Promise<Response> {
+async function trustEndpoint<E extends HonoEnv>(c: Context<E>, services: RequestServices, endpoint: TrustEndpoint): Promise<Response> {
   const started = Date.now();
   const contentType = c.req.header("content-type") ?? null;
   let ctx: StsContext;
@@ -48,7 +49,7 @@ async function trustEndpoint<E extends HonoEnv>(c: Context<E>, services: Request
   } catch (e) {
     if (!(e instanceof StsError)) throw e;
     const version = (contentType ?? "").includes("soap+xml") ? "1.2" : "1.1";
-    const f = buildFault(version, { code: e.code, reason: e.message, trustNs: (v === "13" ? TRUST13 : TRUST2005).ns });
+    const f = buildFault(version, { code: e.code, reason: e.message, trustNs: (endpoint.version === "13" ? TRUST13 : TRUST2005).ns });
     return c.body(f.xml, f.status as 500, { "Content-Type": soapContentType(version), ...NO_STORE });
   }
   const reply = await handleTrustRequest(
@@ -56,7 +57,7 @@ async function trustEndpoint<E extends HonoEnv>(c: Context<E>, services: Request
     { state: services.state(ctx), clientAddress: services.clientAddress },
     () => readBodyLimited(c.req.raw, ctx.config.limits.maxBodyBytes),
     contentType,
-    v,
+    endpoint,
     c.req.header("soapaction") ?? null,
   );
   await writeAudit(ctx.audit, { ok: !reply.fault, status: reply.status, error: reply.fault?.code, reason: reply.fault?.reason }, started);

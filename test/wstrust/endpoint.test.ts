@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { env } from "cloudflare:test";
 import { getContext } from "../../src/http/context.ts";
 import { handleTrustRequest, type TrustDeps } from "../../src/wstrust/endpoint.ts";
+import { TRUST_ENDPOINT_LIST } from "../../src/wstrust/endpoints.ts";
 import { NS, envelope } from "../helpers/soap.ts";
 
 afterEach(() => vi.restoreAllMocks());
@@ -25,7 +26,7 @@ describe("handleTrustRequest", () => {
       requestType: "Validate",
       extra: "<wst:ValidateTarget><x/></wst:ValidateTarget>",
     });
-    const reply = await handleTrustRequest(ctx, deps, async () => new TextEncoder().encode(m.body), m.headers["content-type"]!, "13");
+    const reply = await handleTrustRequest(ctx, deps, async () => new TextEncoder().encode(m.body), m.headers["content-type"]!, TRUST_ENDPOINT_LIST[0]!);
     expect(reply.status).toBe(500);
     expect(reply.body).toContain(`<s:Envelope xmlns:s="${NS.s12}"`);
     expect(reply.body).toContain("<s:Value>s:Receiver</s:Value>");

@@ -1,0 +1,87 @@
+/**
+ * The certificatemixed endpoints, black box: requestors that sign their message with an X.509
+ * certificate (the development CA's alice-client acts as alice).
+ */
+import { describe, expect, it } from "vitest";
+import { DOMParser } from "@xmldom/xmldom";
+import { derToPem } from "../../src/keys/pem.ts";
+import { buildSelfSignedCertificate } from "../../src/keys/x509.ts";
+import ALICE_CERT from "../fixtures/dev-credentials/alice-client.cert.pem?raw";
+import ALICE_KEY from "../fixtures/dev-credentials/alice-client.key.pem?raw";
+import { NS, TT } from "../helpers/soap.ts";
+import { ORIGIN, byTag, call, faultCode } from "../helpers/worker.ts";
+import { signedEnvelope, type SignedEnvelopeOptions } from "../helpers/wss-sign.ts";
+
+type Version = "13" | "2005";
+
+function rst(t: Version, appliesTo = "urn:example:rp", tokenType = TT.saml2): string {
+  const ns = t === "13" ? NS.t13 : NS.t05;
+  const issue = t === "13" ? `${NS.t13}/Issue` : `${NS.t05}/Issue`;
+  return `<t:RequestSecurityToken xmlns:t="${ns}"><t:TokenType>${tokenType}</t:TokenType><t:RequestType>${issue}</t:RequestType><wsp:AppliesTo xmlns:wsp="${NS.wsp}"><a:EndpointReference><a:Address>${appliesTo}</a:Address></a:EndpointReference></wsp:AppliesTo></t:RequestSecurityToken>`;
+}
+
+async function signedRequest(t: Version, soap: "1.1" | "1.2", o: Partial<SignedEnvelopeOptions> = {}) {
+  const path = `/trust/${t}/certificatemixed`;
+  const action = `${t === "13" ? NS.t13 : NS.t05}/RST/Issue`;
+  const body = await signedEnvelope({ keyPem: ALICE_KEY, certPem: ALICE_CERT, soap, payload: rst(t), action, to: ORIGIN + path, ...o });
+  const headers: Record<string, string> =
+    soap === "1.2" ? { "content-type": `application/soap+xml; charset=utf-8; action="${action}"` } : { "content-type": "text/xml; charset=utf-8", soapaction: `"${action}"` };
+  return { path, headers, body };
+}
+
+async function send(r: { path: string; headers: Record<string, string>; body: string }) {
+  const res = await call(r.path, { method: "POST", headers: r.headers, body: r.body });
+  const text = await res.text();
+  return { status: res.status, text, doc: new DOMParser().parseFromString(text, "text/xml") };
+}
+
+describe("certificatemixed (black box)", () => {
+  for (const soap of ["1.1", "1.2"] as const) {
+    for (const t of ["13", "2005"] as const) {
+      it(`issues alice a token for a message signed with alice-client, SOAP ${soap}, WS-Trust ${t}`, async () => {
+        const r = await send(await signedRequest(t, soap));
+        expect(r.status, r.text).toBe(200);
+        const nameId = byTag(r.doc, NS.saml2, "NameID")[0];
+        expect(nameId?.textContent).toBe("alice");
+        expect(byTag(r.doc, NS.saml2, "AuthnContextClassRef")[0]?.textContent).toBe("urn:oasis:names:tc:SAML:2.0:ac:classes:X509");
+      });
+    }
+  }
+
+  it("refuses the same signed message a second time", async () => {
+    const req = await signedRequest("13", "1.2");
+    expect((await send(req)).status).toBe(200);
+    const again = await send(req);
+    expect(faultCode(again.text)).toBe("wsse:MessageExpired");
+    expect(again.text).toContain("received before");
+  });
+
+  it("refuses a certificate no configured authority issued, with wst:FailedAuthentication", async () => {
+    const pair = (await crypto.subtle.generateKey(
+      { name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" },
+      true,
+      ["sign", "verify"],
+    )) as CryptoKeyPair;
+    const der = await buildSelfSignedCertificate({ privateKey: pair.privateKey, publicKey: pair.publicKey, commonName: "alice", notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 86400_000) });
+    const keyPem = derToPem(new Uint8Array((await crypto.subtle.exportKey("pkcs8", pair.privateKey)) as ArrayBuffer), "PRIVATE KEY");
+    const r = await send(await signedRequest("13", "1.2", { keyPem, certPem: derToPem(der, "CERTIFICATE") }));
+    expect(faultCode(r.text)).toBe("wst:FailedAuthentication");
+    expect(r.text).toContain("not trusted");
+    expect(byTag(r.doc, NS.saml2, "Assertion")).toHaveLength(0);
+  });
+
+  it("refuses a message whose Body changed after signing", async () => {
+    const req = await signedRequest("13", "1.1");
+    const r = await send({ ...req, body: req.body.replace("urn:example:rp", "https://api.example.com/") });
+    expect(faultCode(r.text)).toBe("wst:FailedAuthentication");
+    expect(r.text).not.toContain("<saml:Assertion");
+  });
+
+  it("refuses a UsernameToken on certificatemixed and a signed message on usernamemixed", async () => {
+    const req = await signedRequest("13", "1.2");
+    const onUsername = await send({ ...req, path: "/trust/13/usernamemixed", body: req.body.replaceAll("/certificatemixed", "/usernamemixed") });
+    expect(faultCode(onUsername.text)).toMatch(/wsse:UnsupportedSecurityToken|wst:FailedAuthentication/);
+    const unsigned = req.body.replace(/<ds:Signature[\s\S]*<\/ds:Signature>/, "");
+    expect(faultCode((await send({ ...req, body: unsigned })).text)).toBe("wst:FailedAuthentication");
+  });
+});
