@@ -112,6 +112,8 @@ describe("the stand-in derivation has the iteration count most users have", () =
         { username: "u2", passwordHashSecret: "U2_PW" },
         { username: "u3", passwordHashSecret: "U3_PW" },
       ],
+      // Its certificate principal (alice) is not among these users.
+      requestorCertificates: undefined,
     };
     const bindings = { ...env, ...DEV_SECRETS, ...hashes, STS_CONFIG: JSON.stringify(config) };
     const exec = { waitUntil() {}, passThroughOnException() {}, props: {} } as unknown as ExecutionContext;
