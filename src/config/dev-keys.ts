@@ -197,3 +197,30 @@ SEicQLEBX1nVUcjdySNXIeFbG429Z8lg43WvIiJocTCTDl0r6M1pkqbRYSj4ZCPK
 MNELt1bUGnzow9erSRKBwvsBqJJTrePmG6Q=
 -----END CERTIFICATE-----
 `;
+
+/**
+ * DEVELOPMENT ONLY: the signing certificate of the federation partner `urn:example:partner-idp`,
+ * a copy of test/fixtures/dev-credentials/partner-idp.cert.pem, whose private key is published
+ * beside it (test/keys/dev-credentials.test.ts checks the copy).
+ */
+export const DEV_PARTNER_IDP_CERT_PEM = `-----BEGIN CERTIFICATE-----
+MIIDMjCCAhqgAwIBAgIUf5shxejssMlWfFomvHrxkpTP/wcwDQYJKoZIhvcNAQEL
+BQAwIjEgMB4GA1UEAwwXdXJuOmV4YW1wbGU6cGFydG5lci1pZHAwHhcNMjYxMjA0
+MTkzNzA2WhcNMzYxMjAxMTkzNzA2WjAiMSAwHgYDVQQDDBd1cm46ZXhhbXBsZTpw
+YXJ0bmVyLWlkcDCCASIwDQYJKoZIhvcNAQEBBQADggEPADCCAQoCggEBAKRJLbgh
+bbqU34qeHKXpWh3OcZBfVx4cvqMiU0BYOqKoqaYHp442qXnMCJnqSeMHt5+pDi9L
+URCaYjmXC1/NtwvAitDqHEs04fJGAldHOksCxDsjUzwvfQmUwWEx/mAWIi6ALC2O
+gYgTdiQFY4EAwF5mycWRHfT3mjQnTjxkr9wz+DKKaZ3jCAsugkXYfeuSkVxij/Ah
+ytAFm+BA7RqnY4mM1vY961g5mpp7dX1aCtrwmHqQwIj0nkqG8bFL7GdaZILjJr4V
+fEke4Pgutu3F92viHLLCJiZy7XvOdZeHtj/EsbmBH8vrT/7xpbvpg/wcrtbou8tk
+l3w3UDhABaW5V3ECAwEAAaNgMF4wHQYDVR0OBBYEFHubtoDM1hJv/l+WPnAlw60k
+H2p7MB8GA1UdIwQYMBaAFHubtoDM1hJv/l+WPnAlw60kH2p7MAwGA1UdEwEB/wQC
+MAAwDgYDVR0PAQH/BAQDAgeAMA0GCSqGSIb3DQEBCwUAA4IBAQCDoWPh6U8Cvhom
+HaYjTEVy24eJgUydVtPUitE7ZxbWYVAzx2ZSi0rPR1WBEmiG6jUrZIPMVjooEPa7
+cpNIi9PcS2fsVqhdn5OhoeM4g+3D/JY/iQIc3v8Ze+v6ItJqBS5Z2SteVNpRveuF
+xqaGX0fFLa8Ej4vPGsK0ugL3zwt+LlZ4TC7wgQXw18nEHzsiPa0YW1j+/ECEdgdj
+JWTw4S610mX6eSS5kF8PwsJ0P33qBpVFyjFYnethPrDnLIFAQXU6BFrAWHcwyZ0A
+uOfSH0f3V20B4oRqWd6pPzruVF4FjZUyCBRPyYEA6vi47N4CD1XtLmmg/cCQNqfV
+7KFDdi3h
+-----END CERTIFICATE-----
+`;

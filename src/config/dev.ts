@@ -19,7 +19,7 @@
  * | sts-admin     | sts-admin-secret-5e4d3c2b1a0f9e8d       |
  */
 import type { KeyConfigInput, StsConfigInput } from "./types.ts";
-import { DEV_CA_CERT_PEM, DEV_KEY_MATERIALS, DEV_SECURE_RP_CERT_PEM } from "./dev-keys.ts";
+import { DEV_CA_CERT_PEM, DEV_KEY_MATERIALS, DEV_PARTNER_IDP_CERT_PEM, DEV_SECURE_RP_CERT_PEM } from "./dev-keys.ts";
 
 const RP_SAML = "urn:example:rp";
 const RP_API = "https://api.example.com/";
@@ -109,6 +109,10 @@ export const DEV_CONFIG: StsConfigInput = {
       operations: ["revoke-subject"],
     },
   ],
+  // A federation partner whose signing key is published (test/fixtures/dev-credentials/): its
+  // assertions for this STS are accepted as issued tokens, subject tokens, OnBehalfOf and ActAs,
+  // their subjects named `urn:example:partner-idp#<name>`.
+  trustedIssuers: [{ issuer: "urn:example:partner-idp", kind: "saml", certificates: [DEV_PARTNER_IDP_CERT_PEM] }],
   // Requestor certificates issued by the development CA; alice-client (CN=alice, published in
   // test/fixtures/dev-credentials/) signs as alice.
   requestorCertificates: {

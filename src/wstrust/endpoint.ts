@@ -1,12 +1,6 @@
 import type { Markup } from "../xml/markup.ts";
-import { authenticateLimited, withFailureLimit, withRenewalLimit } from "../abuse/guard.ts";
-import { failureKeys } from "../abuse/limits.ts";
-import { type Authenticated, authenticateCertificate } from "../engine/authenticate.ts";
-import { toHex } from "../bytes.ts";
-import { verifyMessageSignature } from "../soap/message-signature.ts";
-import { type SecurityHeader } from "../soap/security.ts";
-import type { SoapEnvelope } from "../soap/envelope.ts";
-import { StsError, authenticationFailed, badRequest, invalidRequest } from "../errors.ts";
+import { withRenewalLimit } from "../abuse/guard.ts";
+import { StsError, badRequest, invalidRequest } from "../errors.ts";
 import { type Requestor, type StsContext, requestorName } from "../engine/types.ts";
 import type { StateClient } from "../state/client.ts";
 import { readAddressing, readEnvelope } from "../soap/envelope.ts";
@@ -21,6 +15,9 @@ import { TRUST13, TRUST2005, type TrustNs, trustByNs } from "./ns.ts";
 import { type Rst, readRst } from "./rst.ts";
 import { collection } from "./rstr.ts";
 import type { TrustEndpoint } from "./endpoints.ts";
+import { type TrustDeps, authenticateRequestor } from "./authenticate.ts";
+
+export type { TrustDeps } from "./authenticate.ts";
 import { checkAction, checkDestination } from "./addressing.ts";
 import { batchKind, handleBatch } from "./batch.ts";
 import { handleCancel } from "./cancel.ts";
@@ -38,18 +35,8 @@ export interface TrustReply {
   retryAfterSeconds?: number;
 }
 
-/** What the endpoint needs besides the context: this request's state and the caller's address. */
-export interface TrustDeps {
-  /** Durable Object state: revocation, renewal, replay and failed-login counters. */
-  state: StateClient;
-  /** The caller's address, for per-address failed-authentication limits (absent: per subject only). */
-  clientAddress: string | undefined;
-}
 
 export type Handler = (ctx: StsContext, who: Requestor, rst: Rst) => Promise<Markup>;
-
-/** UsernameToken Created values older than this are refused, so the replay cache stays bounded. */
-const NONCE_WINDOW_MS = 10 * 60 * 1000;
 
 /** Runs one RST with this request's state (a function, not a table of closures per request). */
 function operate(state: StateClient): Handler {
@@ -65,50 +52,6 @@ function operate(state: StateClient): Handler {
         return handleCancel(ctx, state, who, rst);
     }
   };
-}
-
-/**
- * WS-Security Username Token Profile 1.1 §3.1: Nonce + Created identify a token; they are kept
- * for the freshness window and a repeat is refused. Resolves false for a replay.
- */
-async function rememberNonce(state: StateClient, username: string, nonce: string, created: Date): Promise<boolean> {
-  if (Date.now() - created.getTime() > NONCE_WINDOW_MS) return false;
-  return state.rememberNonce(`ut:${username}:${nonce}:${created.toISOString()}`, created.getTime() + NONCE_WINDOW_MS);
-}
-
-/**
- * The requestor of a certificatemixed message: its X.509 message signature verified
- * (src/soap/message-signature.ts), the signature not seen before, the certificate mapped to a
- * principal. Failures count under the failed-authentication limits of the client's address.
- */
-async function authenticateSignedMessage(ctx: StsContext, deps: TrustDeps, env: SoapEnvelope, sec: SecurityHeader): Promise<Authenticated> {
-  if (sec.usernameToken) throw badRequest("This endpoint authenticates requestors by their message signature; send no UsernameToken.");
-  if (!sec.element || !env.header || !sec.timestamp) throw authenticationFailed("This endpoint requires a message signed with an X.509 certificate, with a wsu:Timestamp.");
-  const policy = ctx.config.requestorCertificates;
-  if (!policy) throw authenticationFailed("No requestor certificates are configured: this endpoint accepts no requestor.");
-  const parts = { header: env.header, body: env.body, security: sec.element };
-  const address = deps.clientAddress;
-  const signed = await withFailureLimit(
-    ctx,
-    deps.state,
-    failureKeys(`x509@${address ?? "-"}`, address),
-    () => verifyMessageSignature(parts, { trust: policy.trust, allowSha1: policy.allowSha1Signatures }, ctx.now()),
-    (e) => e instanceof StsError && e.code === "authentication_failed",
-  );
-  ctx.audit.requestor = signed.certificate.subjectCommonName ?? `x509:${signed.thumbprint}`;
-  // A signed message can be replayed as it is until its Timestamp expires: its signature is
-  // remembered for the window in which a Timestamp is accepted at all.
-  const created = sec.timestamp.created.getTime();
-  if (ctx.now().getTime() - created > NONCE_WINDOW_MS) {
-    throw new StsError("message_expired", "The signed message's wsu:Created is too old; sign each request afresh.");
-  }
-  const digest = toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", signed.signatureValue as Uint8Array<ArrayBuffer>)));
-  if (!(await deps.state.rememberNonce(`x509sig:${digest}`, created + NONCE_WINDOW_MS + ctx.config.limits.clockSkewSeconds * 1000))) {
-    throw new StsError("message_expired", "This signed message has been received before.");
-  }
-  const who = authenticateCertificate(ctx, signed);
-  ctx.audit.requestor = requestorName(who);
-  return who;
 }
 
 /**
@@ -166,22 +109,10 @@ export async function handleTrustRequest(
       if (kind) checkAction(wsa.action, trust, kind, true);
     }
     checkDestination(wsa.to, { path: endpoint.path, origin: ctx.origin, issuer: ctx.issuer });
-    const byCertificate = endpoint.authentication === "certificate";
-    const sec = readSecurity(env.header, env.version, ctx.now(), ctx.config.limits.clockSkewSeconds, { binaryTokens: byCertificate });
-    let who: Authenticated;
-    if (byCertificate) {
-      who = await authenticateSignedMessage(ctx, deps, env, sec);
-    } else {
-      const ut = sec.usernameToken;
-      if (!ut) throw authenticationFailed("This endpoint requires a wsse:UsernameToken.");
-      ctx.audit.requestor = ut.username;
-      if (ut.nonce && ut.created) {
-        if (!(await rememberNonce(deps.state, ut.username, ut.nonce, ut.created))) {
-          throw new StsError("message_expired", "This UsernameToken (Nonce and Created) has been used before.");
-        }
-      }
-      who = await authenticateLimited(ctx, deps.state, deps.clientAddress, ut.username, ut.password);
-    }
+    const sec = readSecurity(env.header, env.version, ctx.now(), ctx.config.limits.clockSkewSeconds, {
+      binaryTokens: endpoint.authentication === "certificate",
+    });
+    const who = await authenticateRequestor(ctx, deps, endpoint.authentication, env, sec);
     const handle = operate(deps.state);
     let replyBody: Markup;
     let action: string;

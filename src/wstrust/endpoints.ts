@@ -1,11 +1,16 @@
 /**
  * The WS-Trust endpoints: one per WS-Trust version and way of authenticating the requestor
  * (the AD FS names: `usernamemixed` = TLS + a UsernameToken, `certificatemixed` = TLS + a
- * message signature with an X.509 certificate).
+ * message signature with an X.509 certificate, `issuedtokenmixed…` = TLS + a SAML assertion).
  */
 import type { TrustVersion } from "./ns.ts";
 
-export type RequestorAuthentication = "username" | "certificate";
+/**
+ * How an endpoint's requestors prove who they are: a UsernameToken, an X.509 message signature,
+ * or a SAML assertion an issuer we trust gave them (the issued-token endpoints, `asymmetric` and
+ * `symmetric` after the WCF binding that names the key the requestor's assertion is bound to).
+ */
+export type RequestorAuthentication = "username" | "certificate" | "issued-token";
 
 export interface TrustEndpoint {
   path: string;
@@ -18,4 +23,8 @@ export const TRUST_ENDPOINT_LIST: readonly TrustEndpoint[] = [
   { path: "/trust/2005/usernamemixed", version: "2005", authentication: "username" },
   { path: "/trust/13/certificatemixed", version: "13", authentication: "certificate" },
   { path: "/trust/2005/certificatemixed", version: "2005", authentication: "certificate" },
+  { path: "/trust/13/issuedtokenmixedasymmetricbasic256", version: "13", authentication: "issued-token" },
+  { path: "/trust/13/issuedtokenmixedsymmetricbasic256", version: "13", authentication: "issued-token" },
+  { path: "/trust/2005/issuedtokenmixedasymmetricbasic256", version: "2005", authentication: "issued-token" },
+  { path: "/trust/2005/issuedtokenmixedsymmetricbasic256", version: "2005", authentication: "issued-token" },
 ];

@@ -3,7 +3,7 @@
  * private key belongs to its certificate, and the certificate is what the README says.
  */
 import { describe, expect, it } from "vitest";
-import { DEV_CA_CERT_PEM, DEV_SECURE_RP_CERT_PEM } from "../../src/config/dev-keys.ts";
+import { DEV_CA_CERT_PEM, DEV_PARTNER_IDP_CERT_PEM, DEV_SECURE_RP_CERT_PEM } from "../../src/config/dev-keys.ts";
 import { utf8 } from "../../src/bytes.ts";
 import { loadDecryptionKey, loadEncryptionCertificate } from "../../src/keys/encryption-keys.ts";
 import { pemToDer } from "../../src/keys/pem.ts";
@@ -59,5 +59,6 @@ describe("the development configuration's copies", () => {
   it("embeds the published certificates byte for byte", () => {
     expect(DEV_SECURE_RP_CERT_PEM.trim()).toBe(SECURE_RP_CERT.trim());
     expect(DEV_CA_CERT_PEM.trim()).toBe(SIGNING_PAIRS["../fixtures/dev-credentials/dev-ca.cert.pem"]!.trim());
+    expect(DEV_PARTNER_IDP_CERT_PEM.trim()).toBe(SIGNING_PAIRS["../fixtures/dev-credentials/partner-idp.cert.pem"]!.trim());
   });
 });

@@ -1,0 +1,152 @@
+/**
+ * Who sends a WS-Trust request, as the endpoint asks them to prove it (endpoints.ts): a
+ * UsernameToken, an X.509 message signature, or a SAML assertion from us or a trusted issuer.
+ */
+import type { Element } from "@xmldom/xmldom";
+import { authenticateLimited, withFailureLimit } from "../abuse/guard.ts";
+import { failureKeys } from "../abuse/limits.ts";
+import { toHex } from "../bytes.ts";
+import { type Authenticated, authenticateCertificate } from "../engine/authenticate.ts";
+import { partyFromSaml } from "../engine/presented-party.ts";
+import { type StsContext, requestorName } from "../engine/types.ts";
+import { StsError, authenticationFailed, badRequest, invalidToken } from "../errors.ts";
+import { readAssertion } from "../saml/parse.ts";
+import { SAML1_BEARER, SAML2_BEARER, isSamlAssertion } from "../saml/ns.ts";
+import { confirmationMethods } from "../saml/subject-confirmation.ts";
+import type { SoapEnvelope } from "../soap/envelope.ts";
+import { verifyMessageSignature } from "../soap/message-signature.ts";
+import type { SecurityHeader } from "../soap/security.ts";
+import type { StateClient } from "../state/client.ts";
+import { childElements } from "../xml/dom.ts";
+import type { RequestorAuthentication } from "./endpoints.ts";
+
+/** What a WS-Trust endpoint needs besides the context: this request's state and the caller's address. */
+export interface TrustDeps {
+  /** Durable Object state: revocation, renewal, replay and failed-login counters. */
+  state: StateClient;
+  /** The caller's address, for per-address failed-authentication limits (absent: per subject only). */
+  clientAddress: string | undefined;
+}
+
+/** UsernameToken and Timestamp Created values older than this are refused, so the replay cache stays bounded. */
+const NONCE_WINDOW_MS = 10 * 60 * 1000;
+
+/** The authenticated requestor of a request to an endpoint that authenticates by `how`. */
+export async function authenticateRequestor(
+  ctx: StsContext,
+  deps: TrustDeps,
+  how: RequestorAuthentication,
+  env: SoapEnvelope,
+  sec: SecurityHeader,
+): Promise<Authenticated> {
+  switch (how) {
+    case "username":
+      return authenticateUsername(ctx, deps, sec);
+    case "certificate":
+      return authenticateSignedMessage(ctx, deps, env, sec);
+    case "issued-token":
+      return authenticateIssuedToken(ctx, deps, sec);
+  }
+}
+
+async function authenticateUsername(ctx: StsContext, deps: TrustDeps, sec: SecurityHeader): Promise<Authenticated> {
+  const ut = sec.usernameToken;
+  if (!ut) throw authenticationFailed("This endpoint requires a wsse:UsernameToken.");
+  ctx.audit.requestor = ut.username;
+  if (ut.nonce && ut.created) {
+    if (!(await rememberNonce(deps.state, ut.username, ut.nonce, ut.created))) {
+      throw new StsError("message_expired", "This UsernameToken (Nonce and Created) has been used before.");
+    }
+  }
+  return authenticateLimited(ctx, deps.state, deps.clientAddress, ut.username, ut.password);
+}
+
+/**
+ * WS-Security Username Token Profile 1.1 §3.1: Nonce + Created identify a token; they are kept
+ * for the freshness window and a repeat is refused. Resolves false for a replay.
+ */
+async function rememberNonce(state: StateClient, username: string, nonce: string, created: Date): Promise<boolean> {
+  if (Date.now() - created.getTime() > NONCE_WINDOW_MS) return false;
+  return state.rememberNonce(`ut:${username}:${nonce}:${created.toISOString()}`, created.getTime() + NONCE_WINDOW_MS);
+}
+
+/**
+ * The requestor of a certificatemixed message: its X.509 message signature verified
+ * (src/soap/message-signature.ts), the signature not seen before, the certificate mapped to a
+ * principal. Failures count under the failed-authentication limits of the client's address.
+ */
+async function authenticateSignedMessage(ctx: StsContext, deps: TrustDeps, env: SoapEnvelope, sec: SecurityHeader): Promise<Authenticated> {
+  if (sec.usernameToken) throw badRequest("This endpoint authenticates requestors by their message signature; send no UsernameToken.");
+  if (!sec.element || !env.header || !sec.timestamp) throw authenticationFailed("This endpoint requires a message signed with an X.509 certificate, with a wsu:Timestamp.");
+  const policy = ctx.config.requestorCertificates;
+  if (!policy) throw authenticationFailed("No requestor certificates are configured: this endpoint accepts no requestor.");
+  const parts = { header: env.header, body: env.body, security: sec.element };
+  const address = deps.clientAddress;
+  const signed = await withFailureLimit(
+    ctx,
+    deps.state,
+    failureKeys(`x509@${address ?? "-"}`, address),
+    () => verifyMessageSignature(parts, { trust: policy.trust, allowSha1: policy.allowSha1Signatures }, ctx.now()),
+    (e) => e instanceof StsError && e.code === "authentication_failed",
+  );
+  ctx.audit.requestor = signed.certificate.subjectCommonName ?? `x509:${signed.thumbprint}`;
+  // A signed message can be replayed as it is until its Timestamp expires: its signature is
+  // remembered for the window in which a Timestamp is accepted at all.
+  const created = sec.timestamp.created.getTime();
+  if (ctx.now().getTime() - created > NONCE_WINDOW_MS) {
+    throw new StsError("message_expired", "The signed message's wsu:Created is too old; sign each request afresh.");
+  }
+  const digest = toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", signed.signatureValue as Uint8Array<ArrayBuffer>)));
+  if (!(await deps.state.rememberNonce(`x509sig:${digest}`, created + NONCE_WINDOW_MS + ctx.config.limits.clockSkewSeconds * 1000))) {
+    throw new StsError("message_expired", "This signed message has been received before.");
+  }
+  const who = authenticateCertificate(ctx, signed);
+  ctx.audit.requestor = requestorName(who);
+  return who;
+}
+
+/**
+ * The requestor of an issued-token message: the one SAML assertion in its Security header, issued
+ * by a trusted partner for this STS (audience) or by this STS for itself, signature and times
+ * checked as for any presented token (engine/presented-party.ts). Only bearer assertions are
+ * accepted (over TLS, which the deployment provides): a holder-of-key assertion needs proof of
+ * its key, and that proof is not checked here.
+ */
+async function authenticateIssuedToken(ctx: StsContext, deps: TrustDeps, sec: SecurityHeader): Promise<Authenticated> {
+  if (sec.usernameToken) throw badRequest("This endpoint authenticates requestors by an issued token; send no UsernameToken.");
+  const assertions = sec.element ? childElements(sec.element).filter((c: Element) => isSamlAssertion(c.namespaceURI, c.localName ?? "")) : [];
+  if (assertions.length !== 1) {
+    throw assertions.length === 0
+      ? authenticationFailed("This endpoint requires a SAML assertion in the wsse:Security header.")
+      : badRequest("Only one SAML assertion is accepted in the wsse:Security header.");
+  }
+  const el = assertions[0]!;
+  const address = deps.clientAddress;
+  const party = await withFailureLimit(
+    ctx,
+    deps.state,
+    failureKeys(`saml@${address ?? "-"}`, address),
+    async () => {
+      try {
+        return await partyFromSaml(ctx, deps.state, el, "issued token");
+      } catch (e) {
+        // A token that does not verify is a failed authentication of the requestor.
+        if (e instanceof StsError && e.code === "invalid_token") throw authenticationFailed(e.message);
+        throw e;
+      }
+    },
+    (e) => e instanceof StsError && e.code === "authentication_failed",
+  );
+  // The element verified in place (no wrapping), so what it states can be read from it.
+  const facts = readAssertion(el);
+  if (party.own && !facts.audiences.includes(ctx.issuer)) {
+    throw authenticationFailed("The assertion was issued for a relying party, not for this STS: a relying party cannot sign in with the tokens it receives.");
+  }
+  const methods = confirmationMethods(el);
+  if (methods.length === 0 || methods.some((m) => m !== SAML2_BEARER && m !== SAML1_BEARER)) {
+    throw invalidToken("Only bearer assertions are accepted here: a holder-of-key assertion needs proof of its key, which this endpoint does not take.");
+  }
+  const who: Authenticated = { kind: "user", identity: party.identity };
+  ctx.audit.requestor = requestorName(who);
+  return who;
+}

@@ -1,0 +1,113 @@
+/**
+ * The issued-token endpoints, black box: a requestor signs in with a SAML assertion that the
+ * development federation partner (urn:example:partner-idp, key published in
+ * test/fixtures/dev-credentials/) issued for this STS.
+ */
+import { describe, expect, it } from "vitest";
+import { DOMParser } from "@xmldom/xmldom";
+import { KeyRing } from "../../src/keys/keyring.ts";
+import { buildSaml2Assertion } from "../../src/saml/saml2.ts";
+import { buildSaml1Assertion } from "../../src/saml/saml1.ts";
+import PARTNER_CERT from "../fixtures/dev-credentials/partner-idp.cert.pem?raw";
+import PARTNER_KEY from "../fixtures/dev-credentials/partner-idp.key.pem?raw";
+import { NS, TT } from "../helpers/soap.ts";
+import { ORIGIN, byTag, call, faultCode, trust } from "../helpers/worker.ts";
+
+const PARTNER = "urn:example:partner-idp";
+let partnerKeys: Promise<KeyRing> | undefined;
+
+interface AssertionOptions {
+  kind?: "saml2" | "saml1";
+  issuer?: string;
+  audience?: string;
+  subject?: string;
+  expiresInSeconds?: number;
+  keys?: KeyRing;
+}
+
+async function partnerAssertion(o: AssertionOptions = {}): Promise<string> {
+  const keys = o.keys ?? (await (partnerKeys ??= KeyRing.load([{ status: "current", privateKeyPem: PARTNER_KEY, certificatePem: PARTNER_CERT }])));
+  const now = new Date();
+  const input = {
+    id: `_${crypto.randomUUID().replaceAll("-", "")}`,
+    issuer: o.issuer ?? PARTNER,
+    subject: o.subject ?? "carol",
+    audience: o.audience ?? ORIGIN,
+    issuedAt: now,
+    notBefore: now,
+    expires: new Date(now.getTime() + (o.expiresInSeconds ?? 600) * 1000),
+    authnInstant: now,
+    authnMethod: "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport",
+    claims: { email: ["carol@partner.example"], role: ["partner-user"] },
+    signatureAlgorithm: "rsa-sha256" as const,
+  };
+  return o.kind === "saml1" ? buildSaml1Assertion(input, keys) : buildSaml2Assertion(input, keys);
+}
+
+function request(t: "13" | "2005", soap: "1.1" | "1.2", assertion: string, variant = "asymmetric") {
+  const path = `/trust/${t}/issuedtokenmixed${variant}basic256`;
+  const tns = t === "13" ? NS.t13 : NS.t05;
+  const action = `${tns}/RST/Issue`;
+  const now = new Date();
+  const soapNs = soap === "1.2" ? NS.s12 : NS.s11;
+  const body =
+    `<s:Envelope xmlns:s="${soapNs}" xmlns:a="${NS.wsa}" xmlns:u="${NS.wsu}"><s:Header><a:Action>${action}</a:Action><a:To>${ORIGIN}${path}</a:To>` +
+    `<o:Security xmlns:o="${NS.wsse}" s:mustUnderstand="1"><u:Timestamp><u:Created>${now.toISOString()}</u:Created><u:Expires>${new Date(now.getTime() + 300_000).toISOString()}</u:Expires></u:Timestamp>${assertion}</o:Security></s:Header>` +
+    `<s:Body><t:RequestSecurityToken xmlns:t="${tns}"><t:TokenType>${TT.saml2}</t:TokenType><t:RequestType>${tns}/Issue</t:RequestType>` +
+    `<wsp:AppliesTo xmlns:wsp="${NS.wsp}"><a:EndpointReference><a:Address>urn:example:rp</a:Address></a:EndpointReference></wsp:AppliesTo></t:RequestSecurityToken></s:Body></s:Envelope>`;
+  const headers: Record<string, string> =
+    soap === "1.2" ? { "content-type": `application/soap+xml; charset=utf-8; action="${action}"` } : { "content-type": "text/xml; charset=utf-8", soapaction: `"${action}"` };
+  return { path, headers, body };
+}
+
+async function send(r: { path: string; headers: Record<string, string>; body: string }) {
+  const res = await call(r.path, { method: "POST", headers: r.headers, body: r.body });
+  const text = await res.text();
+  return { status: res.status, text, doc: new DOMParser().parseFromString(text, "text/xml") };
+}
+
+describe("issuedtokenmixed (black box)", () => {
+  for (const soap of ["1.1", "1.2"] as const) {
+    for (const t of ["13", "2005"] as const) {
+      for (const variant of ["asymmetric", "symmetric"]) {
+        it(`issues for a partner's bearer assertion, SOAP ${soap}, WS-Trust ${t}, ${variant}`, async () => {
+          const r = await send(request(t, soap, await partnerAssertion({ kind: t === "2005" ? "saml1" : "saml2" }), variant));
+          expect(r.status, r.text).toBe(200);
+          const issued = byTag(r.doc, NS.saml2, "Assertion")[0]!;
+          expect(byTag(issued, NS.saml2, "NameID")[0]!.textContent).toBe(`${PARTNER}#carol`);
+          const attrs = byTag(issued, NS.saml2, "Attribute").map((a) => a.getAttribute("Name"));
+          expect(attrs).toContain("http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress");
+        });
+      }
+    }
+  }
+
+  it("refuses a partner assertion for another audience, an expired one, one from an unknown issuer, and a forged one", async () => {
+    const cases = {
+      "another audience": await partnerAssertion({ audience: "https://elsewhere.example/" }),
+      expired: (await partnerAssertion()).replace(/NotOnOrAfter="[^"]+"/g, 'NotOnOrAfter="2020-01-01T00:00:00.000Z"'),
+      "unknown issuer": await partnerAssertion({ issuer: "urn:example:stranger" }),
+      forged: (await partnerAssertion()).replace(">carol<", ">alice<"),
+    };
+    for (const [name, assertion] of Object.entries(cases)) {
+      const r = await send(request("13", "1.2", assertion));
+      expect(faultCode(r.text), name).toBe("wst:FailedAuthentication");
+      expect(byTag(r.doc, NS.saml2, "Assertion"), name).toHaveLength(0);
+    }
+  });
+
+  it("refuses our own token issued for a relying party, and a request without an assertion", async () => {
+    const own = await trust({ user: "alice", password: "wonderland", appliesTo: "urn:example:rp", tokenType: TT.saml2 });
+    const assertion = /<saml:Assertion[\s\S]*?<\/saml:Assertion>/.exec(own.text)![0];
+    const r = await send(request("13", "1.2", assertion));
+    expect(faultCode(r.text)).toBe("wst:FailedAuthentication");
+    expect(r.text).toContain("issued for a relying party");
+    const none = await send(request("13", "1.2", ""));
+    expect(faultCode(none.text)).toBe("wst:FailedAuthentication");
+  });
+
+  it("refuses two assertions", async () => {
+    const a = await partnerAssertion();
+    expect(faultCode((await send(request("13", "1.2", a + (await partnerAssertion())))).text)).toBe("wst:BadRequest");
+  });
+});
