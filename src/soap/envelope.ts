@@ -129,6 +129,17 @@ export function text(el: Element): string {
  * not understand and that is marked true → fault.
  */
 export function readEnvelope(doc: Document, contentType: string | null): SoapEnvelope {
+  const parts = readEnvelopeParts(doc, contentType);
+  const payloads = childElements(parts.body);
+  if (payloads.length !== 1) throw badRequest("The SOAP Body must contain exactly one element.");
+  return { ...parts, payload: payloads[0]! };
+}
+
+/**
+ * {@link readEnvelope} without the payload rule, for a message whose Body is empty by design
+ * (a WS-Transfer Get).
+ */
+export function readEnvelopeParts(doc: Document, contentType: string | null): Omit<SoapEnvelope, "payload"> {
   const env = doc.documentElement;
   if (!env || env.localName !== "Envelope") throw badRequest("The request body is not a SOAP envelope.");
   let version: SoapVersion;
@@ -152,8 +163,6 @@ export function readEnvelope(doc: Document, contentType: string | null): SoapEnv
     else throw badRequest(`Unexpected element '${c.localName}' in the SOAP envelope.`);
   }
   if (!body) throw badRequest("The SOAP envelope has no Body.");
-  const payloads = childElements(body);
-  if (payloads.length !== 1) throw badRequest("The SOAP Body must contain exactly one element.");
 
   const addressing: SoapEnvelope["addressing"] = { ns: WSA10_NS, blocks: [] };
   if (header) {
@@ -173,7 +182,7 @@ export function readEnvelope(doc: Document, contentType: string | null): SoapEnv
       addressing.blocks.push(h);
     }
   }
-  return { version, header, body, payload: payloads[0]!, addressing };
+  return { version, header, body, addressing };
 }
 
 /**
@@ -182,7 +191,7 @@ export function readEnvelope(doc: Document, contentType: string | null): SoapEnv
  * InvalidCardinality), and the one action the message names (`soapAction`: the SOAPAction HTTP
  * header; see messageAction).
  */
-export function readAddressing(env: SoapEnvelope, contentType: string | null, soapAction: string | null): Addressing {
+export function readAddressing(env: Omit<SoapEnvelope, "payload">, contentType: string | null, soapAction: string | null): Addressing {
   const seen = new Set<string>();
   let action: string | undefined;
   let to: string | undefined;

@@ -10,7 +10,8 @@ import { soapContentType } from "../soap/ns.ts";
 import { writeAudit } from "../web/audit.ts";
 import { readBodyLimited } from "../web/body.ts";
 import { NO_STORE, noStoreHeaders } from "../web/headers.ts";
-import { handleTrustRequest } from "./endpoint.ts";
+import { type TrustReply, handleTrustRequest } from "./endpoint.ts";
+import { MEX_PATH, handleMetadataGet } from "./metadata-exchange.ts";
 import { buildFederationMetadata } from "./federation-metadata.ts";
 import { TRUST_ENDPOINT_LIST, type TrustEndpoint } from "./endpoints.ts";
 import { buildWsdl } from "./mex.ts";
@@ -20,7 +21,9 @@ import { TRUST13, TRUST2005 } from "./ns.ts";
 export function registerTrustRoutes<E extends HonoEnv>(app: Hono<E>, services: (c: Context<E>) => RequestServices): void {
   const wsdl = (c: Context<E>, ctx: StsContext) => c.body(buildWsdl(ctx.origin), 200, { "Content-Type": "text/xml; charset=utf-8" });
 
-  app.get("/trust/mex", async (c) => wsdl(c, await services(c).context()));
+  app.get(MEX_PATH, async (c) => wsdl(c, await services(c).context()));
+  // WS-MetadataExchange over SOAP: a WS-Transfer Get, as WCF's tools send it.
+  app.post(MEX_PATH, (c) => soapDoor(c, services(c), TRUST13.ns, handleMetadataGet));
   // One static route per version (no pattern parameter), so Hono's SmartRouter can pick its
   // RegExpRouter: a pattern like :v{13|2005} sends every request through the slower TrieRouter.
   for (const endpoint of TRUST_ENDPOINT_LIST) {
@@ -40,7 +43,22 @@ export function registerTrustRoutes<E extends HonoEnv>(app: Hono<E>, services: (
   });
 }
 
-async function trustEndpoint<E extends HonoEnv>(c: Context<E>, services: RequestServices, endpoint: TrustEndpoint): Promise<Response> {
+function trustEndpoint<E extends HonoEnv>(c: Context<E>, services: RequestServices, endpoint: TrustEndpoint): Promise<Response> {
+  return soapDoor(c, services, endpoint.version === "13" ? TRUST13.ns : TRUST2005.ns, (ctx, readBody, contentType, soapAction) =>
+    handleTrustRequest(ctx, { state: services.state(ctx), clientAddress: services.clientAddress }, readBody, contentType, endpoint, soapAction),
+  );
+}
+
+/**
+ * One SOAP request at a WS-Trust door: the context (or a fault when the STS may not serve), the
+ * body read within its limit, the handler's reply sent uncached, and one audit line.
+ */
+async function soapDoor<E extends HonoEnv>(
+  c: Context<E>,
+  services: RequestServices,
+  faultTrustNs: string,
+  handle: (ctx: StsContext, readBody: () => Promise<Uint8Array>, contentType: string | null, soapAction: string | null) => Promise<TrustReply>,
+): Promise<Response> {
   const started = Date.now();
   const contentType = c.req.header("content-type") ?? null;
   let ctx: StsContext;
@@ -49,17 +67,10 @@ async function trustEndpoint<E extends HonoEnv>(c: Context<E>, services: Request
   } catch (e) {
     if (!(e instanceof StsError)) throw e;
     const version = (contentType ?? "").includes("soap+xml") ? "1.2" : "1.1";
-    const f = buildFault(version, { code: e.code, reason: e.message, trustNs: (endpoint.version === "13" ? TRUST13 : TRUST2005).ns });
+    const f = buildFault(version, { code: e.code, reason: e.message, trustNs: faultTrustNs });
     return c.body(f.xml, f.status as 500, { "Content-Type": soapContentType(version), ...NO_STORE });
   }
-  const reply = await handleTrustRequest(
-    ctx,
-    { state: services.state(ctx), clientAddress: services.clientAddress },
-    () => readBodyLimited(c.req.raw, ctx.config.limits.maxBodyBytes),
-    contentType,
-    endpoint,
-    c.req.header("soapaction") ?? null,
-  );
+  const reply = await handle(ctx, () => readBodyLimited(c.req.raw, ctx.config.limits.maxBodyBytes), contentType, c.req.header("soapaction") ?? null);
   await writeAudit(ctx.audit, { ok: !reply.fault, status: reply.status, error: reply.fault?.code, reason: reply.fault?.reason }, started);
   if (reply.status === 429) {
     const headers = { "Content-Type": reply.contentType, ...NO_STORE, "Retry-After": String(reply.retryAfterSeconds ?? 60) };

@@ -1,0 +1,80 @@
+/**
+ * WS-MetadataExchange over SOAP (WS-MetadataExchange 1.1 §6, WS-Transfer Get): what WCF's
+ * MetadataExchangeClient and svcutil send to `/trust/mex` instead of an HTTP GET. The answer is
+ * the same WSDL, with its inline policies, in one mex:MetadataSection.
+ */
+import { StsError, actionNotSupported, badRequest } from "../errors.ts";
+import type { StsContext } from "../engine/types.ts";
+import { readAddressing, readEnvelopeParts } from "../soap/envelope.ts";
+import { buildFault } from "../soap/fault.ts";
+import { type SoapVersion, soapContentType } from "../soap/ns.ts";
+import { soapReply } from "../soap/reply.ts";
+import { logError } from "../web/log.ts";
+import { childElements } from "../xml/dom.ts";
+import { trustedMarkup, xml } from "../xml/markup.ts";
+import { XmlSecurityError, parseXml } from "../xml/parse.ts";
+import { checkDestination } from "./addressing.ts";
+import { buildWsdl } from "./mex.ts";
+import { TRUST13 } from "./ns.ts";
+import type { TrustReply } from "./endpoint.ts";
+
+export const MEX_PATH = "/trust/mex";
+const TRANSFER_GET = "http://schemas.xmlsoap.org/ws/2004/09/transfer/Get";
+const TRANSFER_GET_RESPONSE = "http://schemas.xmlsoap.org/ws/2004/09/transfer/GetResponse";
+const MEX_NS = "http://schemas.xmlsoap.org/ws/2004/09/mex";
+const WSDL_DIALECT = "http://schemas.xmlsoap.org/wsdl/";
+const WSDL_IDENTIFIER = "http://schemas.microsoft.com/ws/2008/06/identity/securitytokenservice";
+
+/** Answers a WS-Transfer Get on the metadata endpoint; every failure is a SOAP fault. */
+export async function handleMetadataGet(
+  ctx: StsContext,
+  readBody: () => Promise<Uint8Array>,
+  contentType: string | null,
+  soapAction: string | null,
+): Promise<TrustReply> {
+  let version: SoapVersion = (contentType ?? "").toLowerCase().includes("soap+xml") ? "1.2" : "1.1";
+  let relatesTo: string | undefined;
+  let wsaNs: string | undefined;
+  ctx.audit.operation = "wstrust.mex";
+  try {
+    let doc;
+    try {
+      doc = parseXml(await readBody(), {
+        maxBytes: ctx.config.limits.maxBodyBytes,
+        maxDepth: ctx.config.limits.maxXmlDepth,
+        maxElements: ctx.config.limits.maxXmlElements,
+        maxAttributesPerElement: ctx.config.limits.maxXmlAttributesPerElement,
+      });
+    } catch (e) {
+      if (e instanceof XmlSecurityError) throw badRequest(`The request is not acceptable XML: ${e.message}`);
+      throw e;
+    }
+    const env = readEnvelopeParts(doc, contentType);
+    version = env.version;
+    relatesTo = env.addressing.messageId;
+    wsaNs = env.addressing.ns;
+    const wsa = readAddressing(env, contentType, soapAction);
+    if (wsa.action !== TRANSFER_GET) {
+      throw actionNotSupported(`The metadata endpoint answers only the WS-Transfer Get action (${TRANSFER_GET}).`);
+    }
+    // WS-MetadataExchange 1.1 §6.1: a Get for the whole metadata has an empty Body.
+    if (childElements(env.body).length > 0) throw badRequest("A WS-Transfer Get has an empty SOAP Body.");
+    checkDestination(wsa.to, { path: MEX_PATH, origin: ctx.origin, issuer: ctx.issuer });
+    const wsdl = trustedMarkup(buildWsdl(ctx.origin).replace(/^<\?xml[^?]*\?>/, ""));
+    const body = xml`<mex:Metadata xmlns:mex="${MEX_NS}"><mex:MetadataSection Dialect="${WSDL_DIALECT}" Identifier="${WSDL_IDENTIFIER}">${wsdl}</mex:MetadataSection></mex:Metadata>`;
+    return {
+      status: 200,
+      body: soapReply(version, { action: TRANSFER_GET_RESPONSE, relatesTo, ns: wsaNs }, body),
+      contentType: soapContentType(version, TRANSFER_GET_RESPONSE),
+    };
+  } catch (caught) {
+    let e: StsError;
+    if (caught instanceof StsError) e = caught;
+    else {
+      logError("POST", MEX_PATH, caught);
+      e = new StsError("internal_error", "The STS could not process the request.");
+    }
+    const f = buildFault(version, { code: e.code, reason: e.message, trustNs: TRUST13.ns, relatesTo, wsaNs, detail: e.detail });
+    return { status: f.status, body: f.xml, contentType: soapContentType(version), fault: { code: e.code, reason: e.message } };
+  }
+}

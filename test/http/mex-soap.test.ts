@@ -1,0 +1,54 @@
+/**
+ * WS-MetadataExchange over SOAP: the WS-Transfer Get that WCF's MetadataExchangeClient and
+ * svcutil send to the metadata endpoint.
+ */
+import { describe, expect, it } from "vitest";
+import { DOMParser } from "@xmldom/xmldom";
+import { NS } from "../helpers/soap.ts";
+import { ORIGIN, byTag, call, faultCode } from "../helpers/worker.ts";
+
+const GET = "http://schemas.xmlsoap.org/ws/2004/09/transfer/Get";
+const MEX = "http://schemas.xmlsoap.org/ws/2004/09/mex";
+const WSDL = "http://schemas.xmlsoap.org/wsdl/";
+
+function get(soap: "1.1" | "1.2", o: { action?: string; body?: string; to?: string } = {}) {
+  const action = o.action ?? GET;
+  const env =
+    `<s:Envelope xmlns:s="${soap === "1.2" ? NS.s12 : NS.s11}" xmlns:a="${NS.wsa}"><s:Header><a:Action s:mustUnderstand="1">${action}</a:Action>` +
+    `<a:MessageID>urn:uuid:0d3c0ffe-0000-4000-8000-000000000001</a:MessageID><a:To s:mustUnderstand="1">${o.to ?? ORIGIN + "/trust/mex"}</a:To></s:Header><s:Body>${o.body ?? ""}</s:Body></s:Envelope>`;
+  const headers: Record<string, string> =
+    soap === "1.2" ? { "content-type": `application/soap+xml; charset=utf-8` } : { "content-type": "text/xml; charset=utf-8", soapaction: `"${action}"` };
+  return call("/trust/mex", { method: "POST", headers, body: env });
+}
+
+describe("POST /trust/mex (WS-Transfer Get)", () => {
+  for (const soap of ["1.1", "1.2"] as const) {
+    it(`answers SOAP ${soap} with the WSDL in a mex:MetadataSection`, async () => {
+      const res = await get(soap);
+      const text = await res.text();
+      expect(res.status, text).toBe(200);
+      expect(res.headers.get("cache-control")).toBe("no-store");
+      const doc = new DOMParser().parseFromString(text, "text/xml");
+      expect(text).toContain("http://schemas.xmlsoap.org/ws/2004/09/transfer/GetResponse");
+      expect(text).toContain("urn:uuid:0d3c0ffe-0000-4000-8000-000000000001</a:RelatesTo>");
+      const sections = byTag(doc, MEX, "MetadataSection");
+      expect(sections.map((s) => s.getAttribute("Dialect"))).toEqual([WSDL]);
+      const defs = byTag(sections[0]!, WSDL, "definitions");
+      expect(defs).toHaveLength(1);
+      const addresses = byTag(defs[0]!, "http://schemas.xmlsoap.org/wsdl/soap12/", "address").map((a) => a.getAttribute("location"));
+      expect(addresses).toContain(`${ORIGIN}/trust/13/usernamemixed`);
+      // The same WSDL an HTTP GET answers.
+      const plain = await (await call("/trust/mex")).text();
+      expect(plain.replace(/^<\?xml[^?]*\?>/, "")).toBe(text.slice(text.indexOf("<wsdl:definitions"), text.indexOf("</wsdl:definitions>") + "</wsdl:definitions>".length));
+    });
+  }
+
+  it("refuses another action, a Body with content and another destination, with SOAP faults", async () => {
+    expect(faultCode(await (await get("1.2", { action: "http://schemas.xmlsoap.org/ws/2004/09/transfer/Put" })).text())).toBe("wsa:ActionNotSupported");
+    expect(faultCode(await (await get("1.2", { body: "<x:Filter xmlns:x='urn:x'/>" })).text())).toBe("wst:BadRequest");
+    expect(faultCode(await (await get("1.2", { to: "https://elsewhere.example/trust/mex" })).text())).toBe("wsa:DestinationUnreachable");
+    const dtd = await call("/trust/mex", { method: "POST", headers: { "content-type": "application/soap+xml" }, body: '<!DOCTYPE x [<!ENTITY e "x">]><x/>' });
+    expect(dtd.status).toBe(400);
+    expect(faultCode(await dtd.text())).toBe("wst:BadRequest");
+  });
+});
