@@ -17,6 +17,7 @@ import { jwtCheck } from "./jwt.mjs";
 import { oauthBridgeCheck } from "./oauth.mjs";
 import { xmlencCheck } from "./xmlenc.mjs";
 import { encryptedTokensCheck } from "./encrypted-tokens.mjs";
+import { partnerAssertionsCheck } from "./partner-assertions.mjs";
 import {
   compileSantuario,
   metadataCerts,
@@ -139,6 +140,9 @@ await xmlencCheck({ work, report, skip, javaCp });
 
 // ---- Encrypted tokens from the worker for urn:example:secure-rp, opened with its published key --
 await encryptedTokensCheck({ base, work, report, skip, get, certs: md.certs, javaCp });
+
+// ---- Federation partner assertions signed by xmlsec1: issued-token endpoints and token exchange --
+await partnerAssertionsCheck({ base, work, report, skip, certs: md.certs, issuer: md.entityID });
 
 /**
  * Runs one of our checks written against a Debian Python library (with /usr/bin/python3, where

@@ -1,0 +1,201 @@
+// Assertions from the federation partner urn:example:partner-idp (development configuration),
+// signed by xmlsec1 with the partner's published key — not by our code — presented to the
+// worker: over the issued-token endpoints (SAML 2.0 over WS-Trust 1.3, SAML 1.1 over WS-Trust
+// 2005) and as an RFC 8693 subject token. The tokens issued for them verify in xmlsec1. An
+// assertion signed by an untrusted key, for another audience, expired, or wrapped (the signed
+// assertion kept inside a forged one) is refused.
+//
+// Part of scripts/interop/run.mjs; also runs alone against a running worker:
+//   node scripts/interop/partner-assertions.mjs --url http://127.0.0.1:8788 [--work DIR]
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { metadataCerts, tally, xmlsecVerify } from "./verifiers.mjs";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const CREDENTIALS = join(HERE, "../../test/fixtures/dev-credentials");
+export const PARTNER_KEY = join(CREDENTIALS, "partner-idp.key.pem");
+export const PARTNER_CERT = join(CREDENTIALS, "partner-idp.cert.pem");
+const PARTNER = "urn:example:partner-idp";
+const SAML2 = "urn:oasis:names:tc:SAML:2.0:assertion";
+const SAML1 = "urn:oasis:names:tc:SAML:1.0:assertion";
+const DS = "http://www.w3.org/2000/09/xmldsig#";
+const CLIENT = "Basic " + Buffer.from("demo-client:demo-secret").toString("base64");
+const NS = {
+  s11: "http://schemas.xmlsoap.org/soap/envelope/",
+  s12: "http://www.w3.org/2003/05/soap-envelope",
+  wsa: "http://www.w3.org/2005/08/addressing",
+  wsse: "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd",
+  wsu: "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd",
+  wsp: "http://schemas.xmlsoap.org/ws/2004/09/policy",
+  t13: "http://docs.oasis-open.org/ws-sx/ws-trust/200512",
+  t05: "http://schemas.xmlsoap.org/ws/2005/02/trust",
+};
+
+const SIGNATURE_TEMPLATE = (id) =>
+  `<ds:Signature xmlns:ds="${DS}"><ds:SignedInfo><ds:CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/>` +
+  `<ds:SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"/><ds:Reference URI="#${id}"><ds:Transforms>` +
+  `<ds:Transform Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature"/><ds:Transform Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/></ds:Transforms>` +
+  `<ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/><ds:DigestValue/></ds:Reference></ds:SignedInfo><ds:SignatureValue/>` +
+  `<ds:KeyInfo><ds:X509Data><ds:X509Certificate/></ds:X509Data></ds:KeyInfo></ds:Signature>`;
+
+/** An unsigned assertion template (SAML 2.0 or 1.1) with an empty enveloped signature for xmlsec1 to fill. */
+function template(kind, { audience, subject = "carol", notOnOrAfter, issuer = PARTNER }) {
+  const id = `_p${Date.now().toString(16)}${Math.random().toString(16).slice(2, 12)}`;
+  const now = new Date();
+  const nb = new Date(now.getTime() - 60_000).toISOString();
+  const na = (notOnOrAfter ?? new Date(now.getTime() + 600_000)).toISOString();
+  const at = now.toISOString();
+  if (kind === "saml2") {
+    return {
+      id,
+      xml:
+        `<saml:Assertion xmlns:saml="${SAML2}" ID="${id}" IssueInstant="${at}" Version="2.0"><saml:Issuer>${issuer}</saml:Issuer>${SIGNATURE_TEMPLATE(id)}` +
+        `<saml:Subject><saml:NameID>${subject}</saml:NameID><saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"/></saml:Subject>` +
+        `<saml:Conditions NotBefore="${nb}" NotOnOrAfter="${na}"><saml:AudienceRestriction><saml:Audience>${audience}</saml:Audience></saml:AudienceRestriction></saml:Conditions>` +
+        `<saml:AttributeStatement><saml:Attribute Name="http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress" NameFormat="urn:oasis:names:tc:SAML:2.0:attrname-format:uri">` +
+        `<saml:AttributeValue>${subject}@partner.example</saml:AttributeValue></saml:Attribute></saml:AttributeStatement>` +
+        `<saml:AuthnStatement AuthnInstant="${at}"><saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement></saml:Assertion>`,
+    };
+  }
+  const subj = `<saml:Subject><saml:NameIdentifier>${subject}</saml:NameIdentifier><saml:SubjectConfirmation><saml:ConfirmationMethod>urn:oasis:names:tc:SAML:1.0:cm:bearer</saml:ConfirmationMethod></saml:SubjectConfirmation></saml:Subject>`;
+  return {
+    id,
+    xml:
+      `<saml:Assertion xmlns:saml="${SAML1}" MajorVersion="1" MinorVersion="1" AssertionID="${id}" Issuer="${issuer}" IssueInstant="${at}">` +
+      `<saml:Conditions NotBefore="${nb}" NotOnOrAfter="${na}"><saml:AudienceRestrictionCondition><saml:Audience>${audience}</saml:Audience></saml:AudienceRestrictionCondition></saml:Conditions>` +
+      `<saml:AuthenticationStatement AuthenticationMethod="urn:oasis:names:tc:SAML:1.0:am:password" AuthenticationInstant="${at}">${subj}</saml:AuthenticationStatement>` +
+      `<saml:AttributeStatement>${subj}<saml:Attribute AttributeName="emailaddress" AttributeNamespace="http://schemas.xmlsoap.org/ws/2005/05/identity/claims"><saml:AttributeValue>${subject}@partner.example</saml:AttributeValue></saml:Attribute></saml:AttributeStatement>` +
+      `${SIGNATURE_TEMPLATE(id)}</saml:Assertion>`,
+  };
+}
+
+/** Signs an assertion template with xmlsec1 and the given key pair; returns the signed XML. */
+export function xmlsecSignAssertion(work, kind, opts, key = PARTNER_KEY, cert = PARTNER_CERT) {
+  const t = template(kind, opts);
+  const tmpl = join(work, `partner-${t.id}.tmpl.xml`);
+  const out = join(work, `partner-${t.id}.xml`);
+  writeFileSync(tmpl, t.xml);
+  const idAttr = kind === "saml2" ? ["--id-attr:ID", `${SAML2}:Assertion`] : ["--id-attr:AssertionID", `${SAML1}:Assertion`];
+  const p = spawnSync("xmlsec1", ["--sign", "--privkey-pem", `${key},${cert}`, ...idAttr, "--output", out, tmpl], { encoding: "utf8" });
+  if (p.status !== 0) throw new Error(`xmlsec1 --sign: ${(p.stderr ?? "").slice(-300)}`);
+  return readFileSync(out, "utf8").replace(/^<\?xml[^?]*\?>\s*/, "").trim();
+}
+
+/** A WS-Trust Issue over an issued-token endpoint, the assertion in the Security header. */
+async function issueWithAssertion(base, { trust, soap, assertion }) {
+  const path = `/trust/${trust}/issuedtokenmixedasymmetricbasic256`;
+  const tns = trust === "13" ? NS.t13 : NS.t05;
+  const action = `${tns}/RST/Issue`;
+  const now = new Date();
+  const tokenType = trust === "13" ? "http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLV2.0" : "urn:oasis:names:tc:SAML:1.0:assertion";
+  const body =
+    `<s:Envelope xmlns:s="${soap === "1.2" ? NS.s12 : NS.s11}" xmlns:a="${NS.wsa}" xmlns:u="${NS.wsu}"><s:Header><a:Action s:mustUnderstand="1">${action}</a:Action>` +
+    `<a:To s:mustUnderstand="1">${base}${path}</a:To><o:Security xmlns:o="${NS.wsse}" s:mustUnderstand="1"><u:Timestamp><u:Created>${now.toISOString()}</u:Created>` +
+    `<u:Expires>${new Date(now.getTime() + 300_000).toISOString()}</u:Expires></u:Timestamp>${assertion}</o:Security></s:Header><s:Body>` +
+    `<t:RequestSecurityToken xmlns:t="${tns}"><t:TokenType>${tokenType}</t:TokenType><t:RequestType>${tns}/Issue</t:RequestType>` +
+    `<wsp:AppliesTo xmlns:wsp="${NS.wsp}"><a:EndpointReference><a:Address>urn:example:rp</a:Address></a:EndpointReference></wsp:AppliesTo></t:RequestSecurityToken></s:Body></s:Envelope>`;
+  const headers = soap === "1.2"
+    ? { "content-type": `application/soap+xml; charset=utf-8; action="${action}"` }
+    : { "content-type": "text/xml; charset=utf-8", soapaction: `"${action}"` };
+  const res = await fetch(base + path, { method: "POST", headers, body });
+  return { status: res.status, text: await res.text() };
+}
+
+const faultOf = (text) => /<faultcode>([^<]+)<\/faultcode>|<s:Subcode><s:Value>([^<]+)<\/s:Value>/.exec(text)?.slice(1).find(Boolean);
+const issuedAssertion = (text, ns) => new RegExp(`<saml:Assertion xmlns:saml="${ns.replace(/[.:]/g, "\\$&")}"[\\s\\S]*?</saml:Assertion>`).exec(text)?.[0];
+
+/** Runs the checks, reporting through the driver's report/skip callbacks. */
+export async function partnerAssertionsCheck({ base, work, report, skip, certs, issuer }) {
+  const audience = issuer ?? base;
+  const cases = [
+    { trust: "13", soap: "1.2", kind: "saml2" },
+    { trust: "13", soap: "1.1", kind: "saml2" },
+    { trust: "2005", soap: "1.1", kind: "saml1" },
+    { trust: "2005", soap: "1.2", kind: "saml1" },
+  ];
+  for (const c of cases) {
+    const tag = `partner ${c.kind} (xmlsec1-signed) over issuedtokenmixed soap${c.soap} trust${c.trust}`;
+    let assertion;
+    try {
+      assertion = xmlsecSignAssertion(work, c.kind, { audience });
+    } catch (e) {
+      report(`${tag}: xmlsec1 signs`, false, e.message);
+      continue;
+    }
+    const r = await issueWithAssertion(base, { ...c, assertion });
+    const issued = issuedAssertion(r.text, c.trust === "13" ? SAML2 : SAML1);
+    const named = issued?.includes(`${PARTNER}#carol<`) ?? false;
+    report(`${tag}: issued for ${PARTNER}#carol`, r.status === 200 && named, `HTTP ${r.status} ${faultOf(r.text) ?? ""}`);
+    if (!issued) continue;
+    if (!certs.length) {
+      skip(`${tag}: the issued token verifies in xmlsec1`, "no metadata certificate to pin");
+      continue;
+    }
+    const file = join(work, `partner-issued-${c.kind}-${c.soap}-${c.trust}.xml`);
+    writeFileSync(file, issued);
+    const v = xmlsecVerify(file, certs, c.trust === "13" ? "saml2" : "saml1");
+    report(`${tag}: the issued token verifies in xmlsec1`, v.ok, v.detail);
+  }
+
+  // RFC 8693: a partner assertion (base64url) as the subject token.
+  const meta = await fetch(new URL("/.well-known/oauth-authorization-server", base)).then((r) => r.json()).catch(() => ({}));
+  for (const kind of ["saml2", "saml1"]) {
+    const assertion = xmlsecSignAssertion(work, kind, { audience });
+    const res = await fetch(meta.token_endpoint ?? `${base}/oauth2/token`, {
+      method: "POST",
+      headers: { authorization: CLIENT, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({
+        grant_type: "urn:ietf:params:oauth:grant-type:token-exchange",
+        subject_token: Buffer.from(assertion).toString("base64url"),
+        subject_token_type: `urn:ietf:params:oauth:token-type:${kind}`,
+        audience: "https://api.example.com/",
+        requested_token_type: "urn:ietf:params:oauth:token-type:jwt",
+      }),
+    });
+    const body = await res.json().catch(() => ({}));
+    let sub;
+    try {
+      sub = JSON.parse(Buffer.from(String(body.access_token).split(".")[1], "base64url").toString("utf8")).sub;
+    } catch {
+      sub = undefined;
+    }
+    report(`partner ${kind} (xmlsec1-signed) as RFC 8693 subject_token → JWT for ${PARTNER}#carol`, res.status === 200 && sub === `${PARTNER}#carol`,
+      `HTTP ${res.status} ${body.error ?? ""} ${body.error_description ?? ""} sub=${sub}`.trim());
+  }
+
+  // Refusals: each gets a fault, never a token.
+  const other = join(work, "partner-untrusted");
+  mkdirSync(other, { recursive: true });
+  spawnSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", `/CN=${PARTNER}`, "-keyout", join(other, "key.pem"), "-out", join(other, "cert.pem")], { encoding: "utf8" });
+  const good = xmlsecSignAssertion(work, "saml2", { audience });
+  const forgedOuter = template("saml2", { audience, subject: "alice" }).xml.replace(/<ds:Signature[\s\S]*<\/ds:Signature>/, "");
+  const refusals = {
+    "signed by an untrusted key": xmlsecSignAssertion(work, "saml2", { audience }, join(other, "key.pem"), join(other, "cert.pem")),
+    "for another audience": xmlsecSignAssertion(work, "saml2", { audience: "https://elsewhere.example/" }),
+    expired: xmlsecSignAssertion(work, "saml2", { audience, notOnOrAfter: new Date(Date.now() - 3_600_000) }),
+    "wrapped (the signed assertion inside a forged one)": forgedOuter.replace("</saml:Subject>", `</saml:Subject><saml:Advice>${good}</saml:Advice>`),
+  };
+  for (const [name, assertion] of Object.entries(refusals)) {
+    const r = await issueWithAssertion(base, { trust: "13", soap: "1.2", assertion });
+    const code = faultOf(r.text);
+    report(`partner assertion ${name}: refused over issuedtokenmixed`, r.status >= 400 && !!code && !r.text.includes(`${SAML2}" ID=`) && !r.text.includes("RequestedSecurityToken"), `HTTP ${r.status} ${code ?? "no fault"}`);
+  }
+}
+
+// Alone: node scripts/interop/partner-assertions.mjs --url URL [--work DIR]
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const arg = (n) => (process.argv.indexOf(n) > 0 ? process.argv[process.argv.indexOf(n) + 1] : undefined);
+  const base = arg("--url") ?? "http://127.0.0.1:8788";
+  const work = arg("--work") ?? mkdtempSync(join(tmpdir(), "sts-partner-"));
+  mkdirSync(work, { recursive: true });
+  const { report, skip, finish } = tally();
+  const md = await fetch(new URL("/FederationMetadata/2007-06/FederationMetadata.xml", base)).then((r) => r.text());
+  writeFileSync(join(work, "FederationMetadata.xml"), md);
+  const { certs } = metadataCerts(join(work, "FederationMetadata.xml"), join(work, "certs"));
+  const issuer = /entityID="([^"]+)"/.exec(md)?.[1];
+  await partnerAssertionsCheck({ base, work, report, skip, certs, issuer });
+  finish(` (work dir ${work})`);
+}
