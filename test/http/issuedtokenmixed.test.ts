@@ -12,6 +12,8 @@ import PARTNER_CERT from "../fixtures/dev-credentials/partner-idp.cert.pem?raw";
 import PARTNER_KEY from "../fixtures/dev-credentials/partner-idp.key.pem?raw";
 import { NS, TT } from "../helpers/soap.ts";
 import { ORIGIN, byTag, call, faultCode, trust } from "../helpers/worker.ts";
+import { DEV_CONFIG } from "../../src/config/dev.ts";
+import { assertionIn, trustWith, workerWith } from "../hostile/configured.ts";
 
 const PARTNER = "urn:example:partner-idp";
 let partnerKeys: Promise<KeyRing> | undefined;
@@ -109,5 +111,23 @@ describe("issuedtokenmixed (black box)", () => {
   it("refuses two assertions", async () => {
     const a = await partnerAssertion();
     expect(faultCode((await send(request("13", "1.2", a + (await partnerAssertion())))).text)).toBe("wst:BadRequest");
+  });
+
+  it("accepts a partner assertion as OnBehalfOf and ActAs from a service account allowed to issue", async () => {
+    const gateway = workerWith({
+      ...DEV_CONFIG,
+      serviceAccounts: [
+        ...(DEV_CONFIG.serviceAccounts ?? []),
+        { username: "gateway", secretHashSecret: "DEV_RP_VALIDATOR_SECRET_HASH", allowedRelyingParties: ["urn:example:rp"], operations: ["issue"] },
+      ],
+    });
+    const who = { user: "gateway", password: "rp-validator-secret-0f1e2d3c4b5a6978", appliesTo: "urn:example:rp" };
+    const obo = await trustWith(gateway, { ...who, extra: `<wst:OnBehalfOf>${await partnerAssertion()}</wst:OnBehalfOf>` });
+    expect(obo.status, obo.text).toBe(200);
+    expect(assertionIn(obo.text)).toContain(`>${PARTNER}#carol</saml:NameID>`);
+    const actAs = await trustWith(gateway, { ...who, extra: `<wst14:ActAs xmlns:wst14="http://docs.oasis-open.org/ws-sx/ws-trust/200802">${await partnerAssertion()}</wst14:ActAs>` });
+    expect(assertionIn(actAs.text)).toMatch(/claims\/actor"[^>]*><saml:AttributeValue>gateway</);
+    const other = await trustWith(gateway, { ...who, extra: `<wst:OnBehalfOf>${await partnerAssertion({ audience: "https://elsewhere.example/" })}</wst:OnBehalfOf>` });
+    expect(other.fault).toBe("wst:InvalidSecurityToken");
   });
 });
