@@ -1,6 +1,7 @@
 import { WSA10_NS, WSU_NS } from "../soap/ns.ts";
 import { type Markup, trustedMarkup, xml } from "../xml/markup.ts";
 import { TRUST13, TRUST2005, type TrustNs, WSP_NS } from "./ns.ts";
+import { type RequestorAuthentication, TRUST_ENDPOINT_LIST, type TrustEndpoint } from "./endpoints.ts";
 
 const WSDL_NS = "http://schemas.xmlsoap.org/wsdl/";
 const SOAP12_WSDL_NS = "http://schemas.xmlsoap.org/wsdl/soap12/";
@@ -10,20 +11,22 @@ const SP2005_NS = "http://schemas.xmlsoap.org/ws/2005/07/securitypolicy";
 const TNS = "http://schemas.microsoft.com/ws/2008/06/identity/securitytokenservice";
 const HTTP_TRANSPORT = "http://schemas.xmlsoap.org/soap/http";
 
-/** The endpoints the WSDL advertises, relative to the origin. */
+/** The usernamemixed endpoint of each WS-Trust version, relative to the origin. */
 export const TRUST_ENDPOINTS = {
   "13": "/trust/13/usernamemixed",
   "2005": "/trust/2005/usernamemixed",
 } as const;
 
-/** WS-SecurityPolicy assertion names the flavours use (element names, so constants only). */
-type SpName = "SignedEncryptedSupportingTokens" | "SignedSupportingTokens" | "Trust13" | "Trust10" | "WssUsernameToken10";
+const X509_TOKEN_PROFILE = "WssX509V3Token10";
 
+/** WS-SecurityPolicy assertion names the flavours use (element names, so constants only). */
+type SpName = "SignedEncryptedSupportingTokens" | "SignedSupportingTokens" | "Trust13" | "Trust10" | "WssUsernameToken10" | "WssX509V3Token10";
+
+/** What the bindings of one WS-Trust version share: the port type and the policy dialect. */
 interface Flavour {
   trust: TrustNs;
   portType: string;
   opPrefix: string;
-  binding: string;
   sp: string;
   /** WS-SP 1.2 (200702) calls it SignedEncryptedSupportingTokens; the 2005/07 draft has SignedSupportingTokens. */
   supporting: SpName;
@@ -32,30 +35,47 @@ interface Flavour {
   wssUsername: SpName;
 }
 
-const FLAVOURS: Flavour[] = [
-  {
+const FLAVOURS: Record<"13" | "2005", Flavour> = {
+  "13": {
     trust: TRUST13,
     portType: "IWSTrust13Async",
     opPrefix: "Trust13",
-    binding: "UserNameWSTrustBinding_IWSTrust13Async",
     sp: SP12_NS,
     supporting: "SignedEncryptedSupportingTokens",
     include: `${SP12_NS}/IncludeToken/AlwaysToRecipient`,
     trustAssertion: "Trust13",
     wssUsername: "WssUsernameToken10",
   },
-  {
+  "2005": {
     trust: TRUST2005,
     portType: "IWSTrustFeb2005Async",
     opPrefix: "TrustFeb2005",
-    binding: "UserNameWSTrustBinding_IWSTrustFeb2005Async",
     sp: SP2005_NS,
     supporting: "SignedSupportingTokens",
     include: `${SP2005_NS}/IncludeToken/AlwaysToRecipient`,
     trustAssertion: "Trust10",
     wssUsername: "WssUsernameToken10",
   },
-];
+};
+
+/** One advertised endpoint: its binding (named as AD FS names them) and its version's flavour. */
+interface Port {
+  endpoint: TrustEndpoint;
+  f: Flavour;
+  binding: string;
+}
+
+const BINDING_PREFIX: Record<RequestorAuthentication, string> = {
+  username: "UserNameWSTrustBinding",
+  certificate: "CertificateWSTrustBinding",
+  "issued-token": "IssuedTokenWSTrustBinding",
+};
+
+const PORTS: Port[] = TRUST_ENDPOINT_LIST.map((endpoint) => {
+  const f = FLAVOURS[endpoint.version];
+  const variant = endpoint.authentication === "issued-token" ? `_${endpoint.path.slice(endpoint.path.lastIndexOf("/") + 1)}` : "";
+  return { endpoint, f, binding: `${BINDING_PREFIX[endpoint.authentication]}_${f.portType}${variant}` };
+});
 
 const OPS = [
   ["Issue", "issue", "issueReply"],
@@ -64,11 +84,30 @@ const OPS = [
   ["Cancel", "cancel", "cancelReply"],
 ] as const;
 
-/** WS-SecurityPolicy for a usernamemixed endpoint: TLS transport binding + a UsernameToken. */
-function policy(f: Flavour): Markup {
+/**
+ * WS-SecurityPolicy of an endpoint: TLS transport binding with a timestamp, then how the
+ * requestor proves itself — a UsernameToken (usernamemixed), an X.509 token that signs the
+ * Body, the Timestamp and wsa:To (certificatemixed), or a bearer SAML token issued by a trusted
+ * party (issuedtokenmixed) — and the WS-Trust features offered.
+ */
+function policy(port: Port): Markup {
+  const { f } = port;
   const sp = f.sp;
   const https = f.sp === SP12_NS ? xml`<sp:HttpsToken/>` : xml`<sp:HttpsToken RequireClientCertificate="false"/>`;
-  return xml`<wsp:Policy wsu:Id="${f.binding}_policy"><wsp:ExactlyOne><wsp:All><sp:TransportBinding xmlns:sp="${sp}"><wsp:Policy><sp:TransportToken><wsp:Policy>${https}</wsp:Policy></sp:TransportToken><sp:AlgorithmSuite><wsp:Policy><sp:Basic256/></wsp:Policy></sp:AlgorithmSuite><sp:Layout><wsp:Policy><sp:Strict/></wsp:Policy></sp:Layout><sp:IncludeTimestamp/></wsp:Policy></sp:TransportBinding>${element(sp, f.supporting, xml`<wsp:Policy><sp:UsernameToken sp:IncludeToken="${f.include}"><wsp:Policy>${element(sp, f.wssUsername)}</wsp:Policy></sp:UsernameToken></wsp:Policy>`, true)}<sp:Wss11 xmlns:sp="${sp}"><wsp:Policy/></sp:Wss11>${element(sp, f.trustAssertion, xml`<wsp:Policy><sp:MustSupportIssuedTokens/><sp:RequireClientEntropy/><sp:RequireServerEntropy/></wsp:Policy>`, true)}<wsaw:UsingAddressing/></wsp:All></wsp:ExactlyOne></wsp:Policy>`;
+  const transport = xml`<sp:TransportBinding xmlns:sp="${sp}"><wsp:Policy><sp:TransportToken><wsp:Policy>${https}</wsp:Policy></sp:TransportToken><sp:AlgorithmSuite><wsp:Policy><sp:Basic256/></wsp:Policy></sp:AlgorithmSuite><sp:Layout><wsp:Policy><sp:Strict/></wsp:Policy></sp:Layout><sp:IncludeTimestamp/></wsp:Policy></sp:TransportBinding>`;
+  let requestor: Markup;
+  switch (port.endpoint.authentication) {
+    case "username":
+      requestor = element(sp, f.supporting, xml`<wsp:Policy><sp:UsernameToken sp:IncludeToken="${f.include}"><wsp:Policy>${element(sp, f.wssUsername)}</wsp:Policy></sp:UsernameToken></wsp:Policy>`, true);
+      break;
+    case "certificate":
+      requestor = xml`<sp:EndorsingSupportingTokens xmlns:sp="${sp}"><wsp:Policy><sp:X509Token sp:IncludeToken="${f.include}"><wsp:Policy>${element(sp, X509_TOKEN_PROFILE)}</wsp:Policy></sp:X509Token><sp:SignedParts><sp:Body/><sp:Header Name="To" Namespace="${WSA10_NS}"/><sp:Header Name="Action" Namespace="${WSA10_NS}"/></sp:SignedParts></wsp:Policy></sp:EndorsingSupportingTokens>`;
+      break;
+    case "issued-token":
+      requestor = element(sp, f.supporting === "SignedEncryptedSupportingTokens" ? "SignedSupportingTokens" : f.supporting, xml`<wsp:Policy><sp:IssuedToken sp:IncludeToken="${f.include}"><sp:RequestSecurityTokenTemplate><t:KeyType xmlns:t="${f.trust.ns}">${f.trust.bearerKeyTypes[f.trust.bearerKeyTypes.length - 1]}</t:KeyType></sp:RequestSecurityTokenTemplate><wsp:Policy><sp:RequireInternalReference/></wsp:Policy></sp:IssuedToken></wsp:Policy>`, true);
+      break;
+  }
+  return xml`<wsp:Policy wsu:Id="${port.binding}_policy"><wsp:ExactlyOne><wsp:All>${transport}${requestor}<sp:Wss11 xmlns:sp="${sp}"><wsp:Policy/></sp:Wss11>${element(sp, f.trustAssertion, xml`<wsp:Policy><sp:MustSupportIssuedTokens/><sp:RequireClientEntropy/><sp:RequireServerEntropy/></wsp:Policy>`, true)}<wsaw:UsingAddressing/></wsp:All></wsp:ExactlyOne></wsp:Policy>`;
 }
 
 /** `<sp:NAME>` (its name one of our constants), declaring sp when asked, with optional content. */
@@ -98,17 +137,18 @@ function messagesAndPortType(f: Flavour): Markup {
   return xml`${msgs}<wsdl:portType name="${f.portType}">${ops}</wsdl:portType>`;
 }
 
-function binding(f: Flavour): Markup {
+function binding(port: Port): Markup {
+  const { f } = port;
   const ops = OPS.map(
     ([name, kind]) =>
       xml`<wsdl:operation name="${f.opPrefix}${name}Async"><soap12:operation soapAction="${f.trust.actions[kind]}" style="document"/><wsdl:input><soap12:body use="literal"/></wsdl:input><wsdl:output><soap12:body use="literal"/></wsdl:output></wsdl:operation>`,
   );
-  return xml`<wsdl:binding name="${f.binding}" type="tns:${f.portType}"><wsp:PolicyReference URI="#${f.binding}_policy"/><soap12:binding transport="${HTTP_TRANSPORT}"/>${ops}</wsdl:binding>`;
+  return xml`<wsdl:binding name="${port.binding}" type="tns:${f.portType}"><wsp:PolicyReference URI="#${port.binding}_policy"/><soap12:binding transport="${HTTP_TRANSPORT}"/>${ops}</wsdl:binding>`;
 }
 
-function port(f: Flavour, origin: string): Markup {
-  const url = origin + TRUST_ENDPOINTS[f.trust.version];
-  return xml`<wsdl:port name="${f.binding}" binding="tns:${f.binding}"><soap12:address location="${url}"/><wsa10:EndpointReference><wsa10:Address>${url}</wsa10:Address></wsa10:EndpointReference></wsdl:port>`;
+function port(p: Port, origin: string): Markup {
+  const url = origin + p.endpoint.path;
+  return xml`<wsdl:port name="${p.binding}" binding="tns:${p.binding}"><soap12:address location="${url}"/><wsa10:EndpointReference><wsa10:Address>${url}</wsa10:Address></wsa10:EndpointReference></wsdl:port>`;
 }
 
 /**
@@ -120,6 +160,6 @@ function port(f: Flavour, origin: string): Markup {
 export function buildWsdl(origin: string): string {
   return (
     `<?xml version="1.0" encoding="utf-8"?>` +
-    xml`<wsdl:definitions name="SecurityTokenService" targetNamespace="${TNS}" xmlns:wsdl="${WSDL_NS}" xmlns:soap12="${SOAP12_WSDL_NS}" xmlns:wsu="${WSU_NS}" xmlns:wsp="${WSP_NS}" xmlns:wsa10="${WSA10_NS}" xmlns:wsaw="${WSAW_NS}" xmlns:tns="${TNS}" xmlns:trust="${TRUST13.ns}" xmlns:t="${TRUST2005.ns}" xmlns:xsd="http://www.w3.org/2001/XMLSchema">${FLAVOURS.map(policy)}<wsdl:types><xsd:schema targetNamespace="${TNS}/Imports"><xsd:import namespace="${TRUST13.ns}"/><xsd:import namespace="${TRUST2005.ns}"/></xsd:schema></wsdl:types>${FLAVOURS.map(messagesAndPortType)}${FLAVOURS.map(binding)}<wsdl:service name="SecurityTokenService">${FLAVOURS.map((f) => port(f, origin))}</wsdl:service></wsdl:definitions>`.xml
+    xml`<wsdl:definitions name="SecurityTokenService" targetNamespace="${TNS}" xmlns:wsdl="${WSDL_NS}" xmlns:soap12="${SOAP12_WSDL_NS}" xmlns:wsu="${WSU_NS}" xmlns:wsp="${WSP_NS}" xmlns:wsa10="${WSA10_NS}" xmlns:wsaw="${WSAW_NS}" xmlns:tns="${TNS}" xmlns:trust="${TRUST13.ns}" xmlns:t="${TRUST2005.ns}" xmlns:xsd="http://www.w3.org/2001/XMLSchema">${PORTS.map(policy)}<wsdl:types><xsd:schema targetNamespace="${TNS}/Imports"><xsd:import namespace="${TRUST13.ns}"/><xsd:import namespace="${TRUST2005.ns}"/></xsd:schema></wsdl:types>${Object.values(FLAVOURS).map(messagesAndPortType)}${PORTS.map(binding)}<wsdl:service name="SecurityTokenService">${PORTS.map((p) => port(p, origin))}</wsdl:service></wsdl:definitions>`.xml
   );
 }

@@ -126,28 +126,52 @@ describe("WS-Trust Issue (black box)", () => {
 });
 
 describe("discovery", () => {
-  it("serves the WSDL at /trust/mex with both username endpoints", async () => {
+  it("serves the WSDL at /trust/mex with every endpoint, each bound to the policy of how its requestors authenticate", async () => {
     const res = await call("/trust/mex");
     expect(res.status).toBe(200);
     const doc = new DOMParser().parseFromString(await res.text(), "text/xml");
     const root = doc.documentElement!;
     expect(root.localName).toBe("definitions");
     expect(root.namespaceURI).toBe("http://schemas.xmlschema.org/wsdl/".replace("xmlschema", "xmlsoap"));
-    const addrs = byTag(doc, "http://www.w3.org/2005/08/addressing", "Address").map((a) => a.textContent);
-    expect(addrs).toEqual([`${ORIGIN}/trust/13/usernamemixed`, `${ORIGIN}/trust/2005/usernamemixed`]);
-    const policies = byTag(doc, "http://schemas.xmlsoap.org/ws/2004/09/policy", "Policy").filter(
-      (p) => (p.parentNode as Element).localName === "definitions",
+    const WSDL = "http://schemas.xmlsoap.org/wsdl/";
+    const policies = new Map(
+      byTag(doc, "http://schemas.xmlsoap.org/ws/2004/09/policy", "Policy")
+        .filter((p) => (p.parentNode as Element).localName === "definitions")
+        .map((p) => [p.getAttributeNS(NS.wsu, "Id"), p] as const),
     );
-    expect(policies).toHaveLength(2);
-    for (const p of policies) expect(p.getAttributeNS(NS.wsu, "Id")).toMatch(/_policy$/);
+    const bindings = new Map(byTag(doc, WSDL, "binding").map((b) => [b.getAttribute("name"), b] as const));
+    const ports = byTag(doc, WSDL, "port").map((p) => {
+      const address = byTag(p, "http://www.w3.org/2005/08/addressing", "Address")[0]!.textContent!;
+      const binding = bindings.get(p.getAttribute("binding")!.replace("tns:", ""))!;
+      const ref = byTag(binding, "http://schemas.xmlsoap.org/ws/2004/09/policy", "PolicyReference")[0]!.getAttribute("URI")!.slice(1);
+      const policy = policies.get(ref)!;
+      const has = (local: string) => byTag(policy, "*", local).length > 0;
+      const proof = has("UsernameToken") ? "username" : has("X509Token") ? "certificate" : has("IssuedToken") ? "issued-token" : "?";
+      return [address.slice(ORIGIN.length), proof];
+    });
+    expect(ports).toEqual([
+      ["/trust/13/usernamemixed", "username"],
+      ["/trust/2005/usernamemixed", "username"],
+      ["/trust/13/certificatemixed", "certificate"],
+      ["/trust/2005/certificatemixed", "certificate"],
+      ["/trust/13/issuedtokenmixedasymmetricbasic256", "issued-token"],
+      ["/trust/13/issuedtokenmixedsymmetricbasic256", "issued-token"],
+      ["/trust/2005/issuedtokenmixedasymmetricbasic256", "issued-token"],
+      ["/trust/2005/issuedtokenmixedsymmetricbasic256", "issued-token"],
+    ]);
+    expect(policies.size).toBe(8);
     const sp12 = "http://docs.oasis-open.org/ws-sx/ws-securitypolicy/200702";
+    // The UsernameToken travels signed and encrypted (by TLS) in WS-SP 1.2; the certificate signs
+    // the Body, wsa:To and wsa:Action; issued tokens are bearer tokens.
     expect(byTag(doc, sp12, "SignedEncryptedSupportingTokens")).toHaveLength(1);
     expect(byTag(doc, sp12, "WssUsernameToken10")).toHaveLength(1);
-    expect(byTag(doc, "http://schemas.xmlsoap.org/ws/2005/07/securitypolicy", "SignedSupportingTokens")).toHaveLength(1);
-    expect(byTag(doc, "http://schemas.xmlsoap.org/wsdl/soap12/", "binding").map((b) => b.getAttribute("transport"))).toEqual([
-      "http://schemas.xmlsoap.org/soap/http",
-      "http://schemas.xmlsoap.org/soap/http",
-    ]);
+    expect(byTag(doc, sp12, "EndorsingSupportingTokens")).toHaveLength(1);
+    expect(byTag(byTag(doc, sp12, "SignedParts")[0]!, sp12, "Body")).toHaveLength(1);
+    expect(byTag(doc, NS.t13, "KeyType").map((k) => k.textContent)).toEqual([`${NS.t13}/Bearer`, `${NS.t13}/Bearer`]);
+    expect(byTag(doc, "http://schemas.xmlsoap.org/ws/2005/07/securitypolicy", "SignedSupportingTokens")).toHaveLength(3);
+    expect(new Set(byTag(doc, "http://schemas.xmlsoap.org/wsdl/soap12/", "binding").map((b) => b.getAttribute("transport")))).toEqual(
+      new Set(["http://schemas.xmlsoap.org/soap/http"]),
+    );
   });
 
   it("serves the same WSDL at ?wsdl", async () => {
