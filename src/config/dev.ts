@@ -19,7 +19,7 @@
  * | sts-admin     | sts-admin-secret-5e4d3c2b1a0f9e8d       |
  */
 import type { KeyConfigInput, StsConfigInput } from "./types.ts";
-import { DEV_CA_CERT_PEM, DEV_KEY_MATERIALS, DEV_PARTNER_IDP_CERT_PEM, DEV_SECURE_RP_CERT_PEM } from "./dev-keys.ts";
+import { DEV_CA_CERT_PEM, DEV_DECRYPTION_KEY, DEV_KEY_MATERIALS, DEV_PARTNER_IDP_CERT_PEM, DEV_SECURE_RP_CERT_PEM } from "./dev-keys.ts";
 
 const RP_SAML = "urn:example:rp";
 const RP_API = "https://api.example.com/";
@@ -38,6 +38,7 @@ export const DEV_SECRETS: Readonly<Record<string, string>> = Object.freeze({
   DEV_RP_VALIDATOR_SECRET_HASH: "sha256$156c943078714e20df9d20b17c7676a1a59b19083e9aeb81e1631870f55b2a9f",
   // SHA-256 of "sts-admin-secret-5e4d3c2b1a0f9e8d" (administrative subject revocation).
   DEV_STS_ADMIN_SECRET_HASH: "sha256$afe47ac10cd278ecc70feb03b442e8c3ffd10b873c8c7187a3a313f1b277d3e2",
+  DEV_DECRYPTION_KEY_PRIVATE: DEV_DECRYPTION_KEY.privateKeyPem,
   // The published development private keys (src/config/dev-keys.ts).
   ...Object.fromEntries(
     DEV_KEY_MATERIALS.flatMap((m, i) => (m.privateKeyPem ? [[`DEV_KEY_${i}_PRIVATE`, m.privateKeyPem]] : [])),
@@ -59,6 +60,7 @@ const devKeys: KeyConfigInput[] = DEV_KEY_MATERIALS.map((m, i) => ({
  */
 export const DEV_CONFIG: StsConfigInput = {
   keys: devKeys,
+  decryptionKeys: [{ status: "current", privateKeySecret: "DEV_DECRYPTION_KEY_PRIVATE", certificate: DEV_DECRYPTION_KEY.certificatePem }],
   users: [
     {
       username: "alice",

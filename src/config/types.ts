@@ -34,6 +34,12 @@ export interface StsConfigInput {
   issuer?: string;
   /** Signing keys. At least one `current` RSA key (XML signatures) is required. */
   keys: KeyConfigInput[];
+  /**
+   * The STS's own RSA decryption keys (its token-decrypting certificates): partners encrypt the
+   * proof keys of holder-of-key assertions for the `current` one, published in federation
+   * metadata; `next` and `previous` still decrypt. Never the signing keys.
+   */
+  decryptionKeys?: { status: "current" | "next" | "previous"; privateKeySecret: string; certificate?: string; certificateSecret?: string }[];
   users?: UserConfigInput[];
   relyingParties: RelyingPartyConfigInput[];
   oauthClients?: OAuthClientConfigInput[];
@@ -325,6 +331,8 @@ export interface ResolvedConfig {
   mode: "development" | "production";
   issuer: string | undefined;
   keys: ResolvedKey[];
+  /** Our decryption keys (PEMs), `current` first. */
+  decryptionKeys: { status: "current" | "next" | "previous"; privateKeyPem: string; certificatePem: string }[];
   users: Map<string, User>;
   relyingParties: RelyingParty[];
   oauthClients: Map<string, OAuthClient>;

@@ -1,6 +1,6 @@
 /** Validation of `keys` and `limits` (see `validate.ts`). */
 import { MAX_CLOCK_SKEW_SECONDS, MAX_LEASE_MS } from "../state/types.ts";
-import type { LimitsConfig, ResolvedKey } from "./types.ts";
+import type { LimitsConfig, ResolvedConfig, ResolvedKey } from "./types.ts";
 import { type Issues, type Obj, arr, int, obj, oneOf, secretRef, show, str } from "./check.ts";
 import { type KeyAlgorithm, checkCertificatePem, privateKeyAlgorithm } from "./pem.ts";
 
@@ -123,4 +123,38 @@ export function validateLimits(x: Issues, o: Obj, root: string): LimitsConfig {
     renewalWindowSeconds: int(x, l, "renewalWindowSeconds", p, 1, 86_400, 3600),
     statusLeaseMilliseconds: int(x, l, "statusLeaseMilliseconds", p, 0, MAX_LEASE_MS, 1000),
   };
+}
+
+const DECRYPTION_FIELDS = ["status", "privateKeySecret", "certificate", "certificateSecret"] as const;
+
+/**
+ * Validates `decryptionKeys`: RSA PKCS#8 private keys with their certificates, at most one
+ * `current`, none that is also a signing key (one key, one purpose). The key ring checks at
+ * load that each certificate matches its key.
+ */
+export function validateDecryptionKeys(x: Issues, o: Obj, root: string, secrets: Record<string, unknown>, signing: ResolvedKey[]): ResolvedConfig["decryptionKeys"] {
+  const path = `${root}.decryptionKeys`;
+  const out: ResolvedConfig["decryptionKeys"] = [];
+  let current = -1;
+  (arr(x, o, "decryptionKeys", root) ?? []).forEach((raw, i) => {
+    const p = `${path}[${i}]`;
+    const k = obj(x, raw, p, DECRYPTION_FIELDS);
+    if (!k) return;
+    const status = oneOf(x, k, "status", p, KEY_STATUSES);
+    if (status === "current") {
+      if (current >= 0) x.add(`${p}.status`, `decryptionKeys[${current}] is already current; mark one of them next or previous`);
+      else current = i;
+    }
+    const privateKeyPem = secretRef(x, k, "privateKeySecret", p, secrets, { required: true });
+    if (privateKeyPem !== undefined) {
+      const a = privateKeyAlgorithm(privateKeyPem);
+      if (a !== "RSA") x.add(`${p}.privateKeySecret`, `secret binding "${String(k.privateKeySecret)}": ${a.startsWith("EC ") ? "key transport needs an RSA key" : a}`);
+    }
+    const certificatePem = certificate(x, k, p, secrets);
+    if (certificatePem !== undefined && signing.some((s) => s.certificatePem === certificatePem)) {
+      x.add(p, "is also a signing key; use a separate key pair for decryption");
+    }
+    if (status !== undefined && privateKeyPem !== undefined && certificatePem !== undefined) out.push({ status, privateKeyPem, certificatePem });
+  });
+  return out.sort((a, b) => (a.status === "current" ? -1 : b.status === "current" ? 1 : 0));
 }

@@ -8,7 +8,7 @@ import type { ResolvedConfig } from "./types.ts";
 import { ConfigError } from "./errors.ts";
 import { Issues, obj } from "./check.ts";
 import { includeBindings } from "./include.ts";
-import { validateKeys, validateLimits } from "./validate-keys.ts";
+import { validateDecryptionKeys, validateKeys, validateLimits } from "./validate-keys.ts";
 import { validateRelyingParties } from "./validate-parties.ts";
 import { validateClients, validateServiceAccounts, validateUsers } from "./validate-principals.ts";
 import { validateRequestorCertificates } from "./validate-certificates.ts";
@@ -17,7 +17,7 @@ import { checkNamespaces, validateIssuer, validateTrustedIssuers } from "./valid
 export { ConfigError } from "./errors.ts";
 
 const TOP_FIELDS = [
-  "$schema", "issuer", "keys", "users", "relyingParties", "oauthClients", "serviceAccounts", "trustedIssuers", "requestorCertificates", "limits",
+  "$schema", "issuer", "keys", "decryptionKeys", "users", "relyingParties", "oauthClients", "serviceAccounts", "trustedIssuers", "requestorCertificates", "limits",
 ] as const;
 
 /** Options for `validateConfig`. */
@@ -53,6 +53,7 @@ export function validateConfig(
   const issuer = validateIssuer(x, o, root);
   const limits = validateLimits(x, o, root);
   const { keys, currentAlgorithms } = validateKeys(x, o, root, secrets);
+  const decryptionKeys = validateDecryptionKeys(x, o, root, secrets, keys);
   const parties = validateRelyingParties(x, o, root, currentAlgorithms, secrets);
   const users = validateUsers(x, o, root, secrets);
   const oauthClients = validateClients(x, o, root, secrets, parties);
@@ -65,6 +66,7 @@ const requestorCertificates = validateRequestorCertificates(x, o, root, (n) => u
     mode: options.mode ?? "production",
     issuer,
     keys,
+    decryptionKeys,
     users,
     relyingParties: parties.list,
     oauthClients,

@@ -147,3 +147,18 @@ export function encryptionCertificateFor(certificatePem: string): Promise<Encryp
   }
   return p;
 }
+
+/** Our decryption keys, loaded once per isolate and key pair (see `loadDecryptionKey`); a failed load is not remembered. */
+const loadedDecryptionKeys = new Map<string, Promise<DecryptionKey>>();
+
+/** The loaded decryption key for a PEM pair, memoised. */
+export function decryptionKeyFor(privateKeyPem: string, certificatePem: string): Promise<DecryptionKey> {
+  const id = certificatePem + "\n" + privateKeyPem;
+  let p = loadedDecryptionKeys.get(id);
+  if (!p) {
+    p = loadDecryptionKey(privateKeyPem, certificatePem, "decryptionKeys");
+    loadedDecryptionKeys.set(id, p);
+    p.catch(() => loadedDecryptionKeys.delete(id));
+  }
+  return p;
+}

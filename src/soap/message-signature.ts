@@ -21,9 +21,9 @@ import type { SignatureAlg } from "../keys/keyring.ts";
 import { fromBase64 } from "../bytes.ts";
 import { Asn1Error } from "../keys/asn1.ts";
 import { parseCertificate, type ParsedCertificate } from "../keys/x509.ts";
-import { DEFAULT_DIGEST_ALGORITHMS, DEFAULT_SIGNATURE_ALGORITHMS, RSA_SHA1, SHA1 } from "../xmldsig/algorithms.ts";
-import { checkReference, checkSignatureValue, refusalReason, type AnchorKey } from "../xmldsig/check.ts";
-import { parseSignature, Refusal } from "../xmldsig/parse-signature.ts";
+import { DEFAULT_DIGEST_ALGORITHMS, DEFAULT_SIGNATURE_ALGORITHMS, HMAC_SHA1, HMAC_SHA256, RSA_SHA1, SHA1 } from "../xmldsig/algorithms.ts";
+import { checkHmacSignatureValue, checkReference, checkSignatureValue, refusalReason, type AnchorKey } from "../xmldsig/check.ts";
+import { type ParsedSignature, parseSignature, Refusal } from "../xmldsig/parse-signature.ts";
 import { EXC_C14N } from "../xml/c14n.ts";
 import { DSIG_NS, childElements } from "../xml/dom.ts";
 import { collapse } from "../xml/xs.ts";
@@ -59,69 +59,163 @@ type Part = "body" | "timestamp" | "addressing" | "token";
 
 const ADDRESSING_HEADERS = new Set(["To", "Action", "MessageID", "ReplyTo", "From", "FaultTo", "RelatesTo"]);
 
+type MessageParts = { header: Element; body: Element; security: Element };
+
 /**
  * Verifies the message signature in `security` (the Security header targeted at us) of the
- * envelope whose Header and Body are given. Throws StsError: `authentication_failed` when the
- * signature or certificate is not good, `bad_request` when the header is not shaped as a
- * signed message must be.
+ * envelope whose Header and Body are given, made with the certificate of a BinarySecurityToken
+ * in that header. Throws StsError: `authentication_failed` when the signature or certificate is
+ * not good, `bad_request` when the header is not shaped as a signed message must be.
  */
-export async function verifyMessageSignature(
-  parts: { header: Element; body: Element; security: Element },
-  policy: MessageSignaturePolicy,
-  now: Date,
-): Promise<SignedMessage> {
-  const { header, body, security } = parts;
-  const signatures = childElements(security, DSIG_NS, "Signature");
-  if (signatures.length !== 1) {
-    throw signatures.length === 0 ? authenticationFailed("The message is not signed.") : badRequest("Only one message signature is accepted.");
-  }
-  const signature = signatures[0]!;
-  const timestamps = childElements(security, WSU_NS, "Timestamp");
-  if (timestamps.length !== 1) throw badRequest("A signed message needs exactly one wsu:Timestamp in its Security header.");
-
-  const signatureAlgorithms = policy.allowSha1 ? [...DEFAULT_SIGNATURE_ALGORITHMS, RSA_SHA1] : DEFAULT_SIGNATURE_ALGORITHMS;
-  const digestAlgorithms = policy.allowSha1 ? [...DEFAULT_DIGEST_ALGORITHMS, SHA1] : DEFAULT_DIGEST_ALGORITHMS;
-  try {
-    const parsed = parseSignature(signature, { signatureAlgorithms, digestAlgorithms });
-    if (childElements(signature, DSIG_NS, "Object").length > 0) throw new Refusal("ds:Object is not allowed in a message signature");
-
-    const doc = signature.ownerDocument!.documentElement!;
-    const ids = uniqueIds(doc);
-    const token = signingToken(signature, security, ids);
+export async function verifyMessageSignature(parts: MessageParts, policy: MessageSignaturePolicy, now: Date): Promise<SignedMessage> {
+  return refusing(async () => {
+    const m = readSigned(parts, algorithmsFor(policy.allowSha1, false));
+    const token = signingToken(m.signature, parts.security, m.ids);
     const certificate = readCertificate(token);
-    const offered = childElements(security, WSSE_NS, "BinarySecurityToken")
+    const offered = childElements(parts.security, WSSE_NS, "BinarySecurityToken")
       .filter((t) => t !== token && collapse(t.getAttribute("ValueType") ?? "") === X509V3)
       .map(readCertificate);
     const path = await checkCertificatePath(certificate, offered, policy.trust, now);
     if (!path.ok) throw authenticationFailed(`The signing certificate is not trusted: ${path.reason}`);
+    await checkCoverage(m, parts, token);
+    await checkSignatureValue(m.parsed, { keys: [verifyKeyOf(certificate)], ...allowList(m.algorithms) });
+    return { certificate, thumbprint: path.thumbprint, trustedBy: path.trustedBy, signatureValue: m.parsed.signatureValue, signatureAlgorithm: m.parsed.algorithm.uri };
+  });
+}
 
-    const covered = new Map<Part, Element[]>();
-    for (const ref of parsed.references) {
-      if (ref.transforms.enveloped || ref.transforms.c14n !== EXC_C14N) {
-        throw new Refusal("message parts must be signed with exclusive canonicalization and no other transform");
-      }
-      const target = ref.uri.startsWith("#") ? ids.get(ref.uri.slice(1)) : undefined;
-      if (!target) throw new Refusal("a reference does not point to an element of this message");
-      const part = partOf(target, { header, body, security, token });
-      if (!part) throw new Refusal("a reference points to something a message signature may not cover");
-      const seen = covered.get(part) ?? [];
-      if (seen.includes(target)) throw new Refusal("a message part is referenced twice");
-      covered.set(part, [...seen, target]);
-      await checkReference(ref, target, signature);
-    }
-    if (!covered.has("body")) throw new Refusal("the signature does not cover the soap:Body");
-    if (!covered.get("timestamp")?.includes(timestamps[0]!)) throw new Refusal("the signature does not cover the wsu:Timestamp");
-    for (const h of childElements(header)) {
-      const isToOrAction = (h.namespaceURI === WSA10_NS || h.namespaceURI === WSA04_NS) && (h.localName === "To" || h.localName === "Action");
-      if (isToOrAction && !covered.get("addressing")?.includes(h)) throw new Refusal(`the signature does not cover wsa:${h.localName}`);
-    }
+/** The key a holder-of-key assertion confirms: a public key, or a shared proof key. */
+export type ConfirmedKey = { publicKey: AnchorKey } | { secret: Uint8Array };
 
-    await checkSignatureValue(parsed, { keys: [verifyKeyOf(certificate)], allowedSignatureAlgorithms: signatureAlgorithms, allowedDigestAlgorithms: digestAlgorithms });
-    return { certificate, thumbprint: path.thumbprint, trustedBy: path.trustedBy, signatureValue: parsed.signatureValue, signatureAlgorithm: parsed.algorithm.uri };
+/**
+ * Verifies the message signature made with the key a holder-of-key SAML assertion in the same
+ * Security header confirms (WSS SAML Token Profile 1.1 §3.5): the signature's KeyInfo is a
+ * wsse:SecurityTokenReference to that assertion (a KeyIdentifier with its ID, or a Reference),
+ * and the signature is an asymmetric one with the confirmed public key, or an HMAC with the
+ * confirmed proof key. The same coverage rules as for certificates apply.
+ */
+export async function verifyConfirmedKeySignature(
+  parts: MessageParts,
+  assertion: Element,
+  key: ConfirmedKey,
+  allowSha1: boolean,
+): Promise<{ signatureValue: Uint8Array; signatureAlgorithm: string }> {
+  return refusing(async () => {
+    const m = readSigned(parts, algorithmsFor(allowSha1, "secret" in key));
+    if (assertion.parentNode !== parts.security) throw new Refusal("the assertion is not in this Security header");
+    referencedAssertion(m.signature, assertion);
+    await checkCoverage(m, parts, assertion);
+    if ("secret" in key) await checkHmacSignatureValue(m.parsed, key.secret);
+    else await checkSignatureValue(m.parsed, { keys: [key.publicKey], ...allowList(m.algorithms) });
+    return { signatureValue: m.parsed.signatureValue, signatureAlgorithm: m.parsed.algorithm.uri };
+  });
+}
+
+interface Algorithms {
+  signatureAlgorithms: readonly string[];
+  digestAlgorithms: readonly string[];
+  hmacAlgorithms: readonly string[];
+}
+
+function algorithmsFor(allowSha1: boolean, hmac: boolean): Algorithms {
+  return {
+    signatureAlgorithms: hmac ? [] : allowSha1 ? [...DEFAULT_SIGNATURE_ALGORITHMS, RSA_SHA1] : DEFAULT_SIGNATURE_ALGORITHMS,
+    digestAlgorithms: allowSha1 ? [...DEFAULT_DIGEST_ALGORITHMS, SHA1] : DEFAULT_DIGEST_ALGORITHMS,
+    // WCF signs with an issued symmetric key by HMAC-SHA1 under its Basic256 suite. Unlike a
+    // SHA-1 signature or digest, an HMAC does not rest on collision resistance (RFC 6151 §2.3
+    // reasoning holds for SHA-1 too): HMAC-SHA1 stays sound and is accepted without the switch.
+    hmacAlgorithms: hmac ? [HMAC_SHA256, HMAC_SHA1] : [],
+  };
+}
+
+function allowList(a: Algorithms): { allowedSignatureAlgorithms: readonly string[]; allowedDigestAlgorithms: readonly string[] } {
+  return { allowedSignatureAlgorithms: a.signatureAlgorithms, allowedDigestAlgorithms: a.digestAlgorithms };
+}
+
+/** Runs a verification, turning every refusal into a FailedAuthentication with a safe reason. */
+async function refusing<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
   } catch (e) {
     if (e instanceof StsError) throw e;
     throw authenticationFailed(`The message signature is not valid: ${e instanceof Asn1Error ? "the certificate cannot be read" : refusalReason(e)}.`);
   }
+}
+
+interface SignedParts {
+  signature: Element;
+  timestamp: Element;
+  parsed: ParsedSignature;
+  ids: Map<string, Element>;
+  algorithms: Algorithms;
+}
+
+/** The one signature and Timestamp of the Security header, the signature's structure read. */
+function readSigned(parts: MessageParts, algorithms: Algorithms): SignedParts {
+  const signatures = childElements(parts.security, DSIG_NS, "Signature");
+  if (signatures.length !== 1) {
+    throw signatures.length === 0 ? authenticationFailed("The message is not signed.") : badRequest("Only one message signature is accepted.");
+  }
+  const signature = signatures[0]!;
+  const timestamps = childElements(parts.security, WSU_NS, "Timestamp");
+  if (timestamps.length !== 1) throw badRequest("A signed message needs exactly one wsu:Timestamp in its Security header.");
+  const parsed = parseSignature(signature, algorithms);
+  if (childElements(signature, DSIG_NS, "Object").length > 0) throw new Refusal("ds:Object is not allowed in a message signature");
+  const ids = uniqueIds(signature.ownerDocument!.documentElement!);
+  return { signature, timestamp: timestamps[0]!, parsed, ids, algorithms };
+}
+
+/** Every reference resolves to an allowed part in its place, once; Body, Timestamp and wsa:To / Action are covered. */
+async function checkCoverage(m: SignedParts, parts: MessageParts, token: Element): Promise<void> {
+  const covered = new Map<Part, Element[]>();
+  for (const ref of m.parsed.references) {
+    if (ref.transforms.enveloped || ref.transforms.c14n !== EXC_C14N) {
+      throw new Refusal("message parts must be signed with exclusive canonicalization and no other transform");
+    }
+    const target = ref.uri.startsWith("#") ? m.ids.get(ref.uri.slice(1)) : undefined;
+    if (!target) throw new Refusal("a reference does not point to an element of this message");
+    const part = partOf(target, { ...parts, token });
+    if (!part) throw new Refusal("a reference points to something a message signature may not cover");
+    const seen = covered.get(part) ?? [];
+    if (seen.includes(target)) throw new Refusal("a message part is referenced twice");
+    covered.set(part, [...seen, target]);
+    await checkReference(ref, target, m.signature);
+  }
+  if (!covered.has("body")) throw new Refusal("the signature does not cover the soap:Body");
+  if (!covered.get("timestamp")?.includes(m.timestamp)) throw new Refusal("the signature does not cover the wsu:Timestamp");
+  for (const h of childElements(parts.header)) {
+    const isToOrAction = (h.namespaceURI === WSA10_NS || h.namespaceURI === WSA04_NS) && (h.localName === "To" || h.localName === "Action");
+    if (isToOrAction && !covered.get("addressing")?.includes(h)) throw new Refusal(`the signature does not cover wsa:${h.localName}`);
+  }
+}
+
+const SAML2_KEY_IDENTIFIER = "http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLID";
+const SAML1_KEY_IDENTIFIER = "http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.0#SAMLAssertionID";
+
+/**
+ * The signature's KeyInfo names `assertion` (WSS SAML Token Profile 1.1 §3.4): a
+ * SecurityTokenReference holding one KeyIdentifier with the assertion's ID (ValueType SAMLID
+ * or SAMLAssertionID), or one Reference to `#ID`.
+ */
+function referencedAssertion(signature: Element, assertion: Element): void {
+  const id = assertion.getAttribute("ID") || assertion.getAttribute("AssertionID") || "";
+  const keyInfo = childElements(signature, DSIG_NS, "KeyInfo");
+  const strs = keyInfo.length === 1 ? childElements(keyInfo[0]!) : [];
+  const str = strs[0];
+  if (strs.length !== 1 || str!.namespaceURI !== WSSE_NS || str!.localName !== "SecurityTokenReference") {
+    throw new Refusal("ds:KeyInfo must hold one wsse:SecurityTokenReference to the assertion");
+  }
+  const refs = childElements(str!);
+  const ref = refs[0];
+  if (refs.length !== 1 || ref!.namespaceURI !== WSSE_NS) throw new Refusal("the wsse:SecurityTokenReference must hold one reference");
+  let named: string | undefined;
+  if (ref!.localName === "KeyIdentifier") {
+    const type = collapse(ref!.getAttribute("ValueType") ?? "");
+    if (type === SAML2_KEY_IDENTIFIER || type === SAML1_KEY_IDENTIFIER) named = (ref!.textContent ?? "").trim();
+  } else if (ref!.localName === "Reference") {
+    const uri = ref!.getAttribute("URI") ?? "";
+    if (uri.startsWith("#")) named = uri.slice(1);
+  }
+  if (!id || named !== id) throw new Refusal("the signature's key is not the one the assertion confirms");
 }
 
 /** wsu:Id value → element, refusing any value that occurs twice (a wrapped copy of a part). */

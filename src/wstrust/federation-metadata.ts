@@ -8,6 +8,7 @@ import { RSA_SHA256, SHA256 } from "../xmldsig/algorithms.ts";
 import { signEnveloped } from "../xmldsig/sign.ts";
 import { WSA10_NS } from "../soap/ns.ts";
 import { TRUST_ENDPOINTS } from "./mex.ts";
+import { pemToDer, toBase64 } from "../keys/pem.ts";
 import { JWT_TOKEN_TYPE } from "./token-types.ts";
 import { xml } from "../xml/markup.ts";
 import { parseXml } from "../xml/parse.ts";
@@ -26,11 +27,15 @@ const XSI_NS = "http://www.w3.org/2001/XMLSchema-instance";
  * signed on its parsed tree (its xsi:type names a QName, which the canonical tree writer does not
  * carry), the signature placed first as the SAML 2.0 metadata schema wants it.
  */
-export async function buildFederationMetadata(issuer: string, origin: string, keys: KeyRing): Promise<string> {
+export async function buildFederationMetadata(issuer: string, origin: string, keys: KeyRing, decryptionCertificates: readonly string[] = []): Promise<string> {
   const id = newSamlId();
-  const certificates = keys
-    .published()
-    .map((k) => xml`<md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>${k.certificateBase64}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>`);
+  const keyDescriptor = (use: string, certificateBase64: string) =>
+    xml`<md:KeyDescriptor use="${use}"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>${certificateBase64}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>`;
+  // Partners encrypt for us (holder-of-key proof keys) with the use="encryption" certificates.
+  const certificates = [
+    ...keys.published().map((k) => keyDescriptor("signing", k.certificateBase64)),
+    ...decryptionCertificates.map((pem) => keyDescriptor("encryption", toBase64(pemToDer(pem, "CERTIFICATE")))),
+  ];
   const tokenTypes = [SAML2_TOKEN_TYPE, SAML1_TOKEN_TYPE, JWT_TOKEN_TYPE].map((uri) => xml`<fed:TokenType Uri="${uri}"/>`);
   const claimTypes = CLAIM_TYPES.map(
     (c) => xml`<auth:ClaimType Uri="${c.uri}" Optional="true"><auth:DisplayName>${c.displayName}</auth:DisplayName><auth:Description>${c.description}</auth:Description></auth:ClaimType>`,

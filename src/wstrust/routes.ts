@@ -38,7 +38,8 @@ export function registerTrustRoutes<E extends HonoEnv>(app: Hono<E>, services: (
 
   app.get("/FederationMetadata/2007-06/FederationMetadata.xml", async (c) => {
     const ctx = await services(c).context();
-    const xml = await buildFederationMetadata(ctx.issuer, ctx.origin, ctx.keys);
+    const decryption = ctx.config.decryptionKeys.filter((k) => k.status !== "previous").map((k) => k.certificatePem);
+    const xml = await buildFederationMetadata(ctx.issuer, ctx.origin, ctx.keys, decryption);
     return c.body(xml, 200, { "Content-Type": "application/samlmetadata+xml; charset=utf-8" });
   });
 }

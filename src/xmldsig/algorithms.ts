@@ -1,7 +1,8 @@
 /**
  * XML-DSig algorithm identifiers (XML-DSig 1.1 §6, RFC 6931) and what they mean in WebCrypto.
- * Only asymmetric signatures: HMAC (§6.3) is never accepted (our anchors are public keys, and
- * HMAC with a public "secret" is the classic key-confusion attack).
+ * Asymmetric signatures verify against public keys. HMAC (§6.3) is a separate path that only a
+ * caller holding a shared secret (a proof key) can take: it is never tried with a public key, so
+ * the classic key confusion (HMAC keyed with a public "secret") cannot arise.
  */
 import type { SignatureAlg } from "../keys/keyring.ts";
 
@@ -16,6 +17,14 @@ export const ECDSA_SHA1 = "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha1";
 export const ECDSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256";
 export const ECDSA_SHA384 = "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384";
 export const ECDSA_SHA512 = "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha512";
+
+/** HMAC signature methods (XML-DSig 1.1 §6.3, RFC 6931 §2.2.2), for proof-key signatures only. */
+export const HMAC_SHA1 = "http://www.w3.org/2000/09/xmldsig#hmac-sha1";
+export const HMAC_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#hmac-sha256";
+export const HMAC_ALGORITHMS: ReadonlyMap<string, HashName> = new Map([
+  [HMAC_SHA1, "SHA-1"],
+  [HMAC_SHA256, "SHA-256"],
+]);
 
 export const SHA1 = "http://www.w3.org/2000/09/xmldsig#sha1";
 export const SHA256 = "http://www.w3.org/2001/04/xmlenc#sha256";

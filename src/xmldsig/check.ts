@@ -59,6 +59,7 @@ export async function checkSignatureValue<K extends AnchorKey>(parsed: ParsedSig
     if (candidates.length === 0) throw new Refusal("the certificate in KeyInfo is not trusted");
   }
   const alg = parsed.algorithm;
+  if (alg.kty === "HMAC") throw new Refusal("an HMAC signature verifies only with a shared key");
   const signedOctets = canonicalizeToBytes(parsed.signedInfo, {
     algorithm: parsed.c14n,
     ...(parsed.c14nPrefixes ? { inclusivePrefixes: parsed.c14nPrefixes } : {}),
@@ -88,6 +89,23 @@ export async function checkSignatureValue<K extends AnchorKey>(parsed: ParsedSig
   }
   if (usable === 0) throw new Refusal(badLength ? "ECDSA signature value has the wrong length" : "no trusted key for the signature algorithm");
   throw new Refusal("signature value mismatch");
+}
+
+/**
+ * Verifies an HMAC SignatureValue (XML-DSig 1.1 §6.3) with a shared secret — a proof key the
+ * caller already trusts; no public key is ever used here. The value must be the full MAC length
+ * (no truncation), compared in constant time.
+ */
+export async function checkHmacSignatureValue(parsed: ParsedSignature, secret: Uint8Array): Promise<void> {
+  const alg = parsed.algorithm;
+  if (alg.kty !== "HMAC") throw new Refusal("not an HMAC signature");
+  const signedOctets = canonicalizeToBytes(parsed.signedInfo, {
+    algorithm: parsed.c14n,
+    ...(parsed.c14nPrefixes ? { inclusivePrefixes: parsed.c14nPrefixes } : {}),
+  });
+  const key = await crypto.subtle.importKey("raw", secret as Uint8Array<ArrayBuffer>, { name: "HMAC", hash: alg.hash }, false, ["sign"]);
+  const expected = new Uint8Array(await crypto.subtle.sign("HMAC", key, signedOctets));
+  if (!timingSafeEqual(expected, parsed.signatureValue)) throw new Refusal("signature value mismatch");
 }
 
 /** Maps anything thrown during verification to a safe reason. */

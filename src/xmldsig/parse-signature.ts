@@ -7,7 +7,7 @@
 import type { Element, Node } from "@xmldom/xmldom";
 import { fromBase64 } from "../keys/pem.ts";
 import { C14N_10, EXC_C14N } from "../xml/c14n.ts";
-import { DIGEST_ALGORITHMS, DSIG_NS, ENVELOPED_SIGNATURE, SIGNATURE_ALGORITHMS } from "./algorithms.ts";
+import { DIGEST_ALGORITHMS, DSIG_NS, ENVELOPED_SIGNATURE, HMAC_ALGORITHMS, SIGNATURE_ALGORITHMS } from "./algorithms.ts";
 import type { HashName, SignatureAlgorithm } from "./algorithms.ts";
 import type { ReferenceTransforms } from "./references.ts";
 
@@ -29,12 +29,19 @@ export interface ParsedReference {
   digestValue: Uint8Array;
 }
 
+/** An HMAC signature method: verifiable only with a shared secret (check.ts checkHmacSignatureValue). */
+export interface HmacAlgorithm {
+  uri: string;
+  kty: "HMAC";
+  hash: HashName;
+}
+
 export interface ParsedSignature {
   signature: Element;
   signedInfo: Element;
   c14n: string;
   c14nPrefixes: string[] | undefined;
-  algorithm: SignatureAlgorithm;
+  algorithm: SignatureAlgorithm | HmacAlgorithm;
   references: ParsedReference[];
   signatureValue: Uint8Array;
   /** DER of every ds:KeyInfo/ds:X509Data/ds:X509Certificate — used only to select anchor keys. */
@@ -44,6 +51,8 @@ export interface ParsedSignature {
 export interface AlgorithmPolicy {
   signatureAlgorithms: readonly string[];
   digestAlgorithms: readonly string[];
+  /** HMAC methods accepted (default none): only for a caller that verifies with a shared secret. */
+  hmacAlgorithms?: readonly string[];
 }
 
 /** C14N algorithms accepted for SignedInfo and in Reference transforms (no #WithComments). */
@@ -167,12 +176,19 @@ export function parseSignature(signature: Element, policy: AlgorithmPolicy): Par
   const { c14n, prefixes } = c14nOf(cm, algorithmOf(cm));
   const sm = expect(si[1], "SignatureMethod", "ds:SignedInfo");
   const smUri = algorithmOf(sm);
-  // HMACOutputLength (CVE-2009-0217 truncation) and HMAC itself are never accepted.
+  // HMACOutputLength (CVE-2009-0217 truncation) is never accepted; HMAC itself only where the
+  // caller asks for it (it then verifies with its shared secret, never with a public key).
   if (sm.getElementsByTagNameNS(DSIG_NS, "HMACOutputLength").length > 0) throw new Refusal("HMACOutputLength is not allowed");
-  if (/#hmac-/.test(smUri)) throw new Refusal("HMAC signatures are not accepted");
   if (elementChildren(sm, "ds:SignatureMethod").length > 0) throw new Refusal("unexpected content in ds:SignatureMethod");
-  const algorithm = SIGNATURE_ALGORITHMS.get(smUri);
-  if (!algorithm || !policy.signatureAlgorithms.includes(smUri)) throw new Refusal("signature algorithm not allowed");
+  let algorithm: SignatureAlgorithm | HmacAlgorithm | undefined;
+  const hmac = HMAC_ALGORITHMS.get(smUri);
+  if (hmac) {
+    if (!policy.hmacAlgorithms?.includes(smUri)) throw new Refusal("HMAC signatures are not accepted");
+    algorithm = { uri: smUri, kty: "HMAC", hash: hmac };
+  } else {
+    algorithm = SIGNATURE_ALGORITHMS.get(smUri);
+    if (!algorithm || !policy.signatureAlgorithms.includes(smUri)) throw new Refusal("signature algorithm not allowed");
+  }
   const refs = si.slice(2);
   if (refs.length === 0) throw new Refusal("ds:SignedInfo has no ds:Reference");
   const references = refs.map((r) => parseReference(expect(r, "Reference", "ds:SignedInfo"), policy));

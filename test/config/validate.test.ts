@@ -144,7 +144,7 @@ const CASES: [string, Mutation, string][] = [
   ["certificate authority not a CA", (c) => withCertificates(c).requestorCertificates.authorities.push(NOT_A_CA_PEM), `${R}.requestorCertificates.authorities[1]: is not a CA certificate (basicConstraints cA is not set); pin end certificates in principals[].sha256 instead`],
   ["common name without authorities", (c) => (withCertificates(c).requestorCertificates.authorities = []), `${R}.requestorCertificates.principals[0].subjectCommonName: matches only certificates a configured authority issued, and authorities is empty`],
   ["certificate principals empty", (c) => (withCertificates(c).requestorCertificates.principals = []), `${R}.requestorCertificates.principals: must not be empty`],
-  ["unknown top-level field", (c) => (c.relyingPartys = []), `${R}.relyingPartys: unknown field (expected one of $schema, issuer, keys, users, relyingParties, oauthClients, serviceAccounts, trustedIssuers, requestorCertificates, limits)`],
+  ["unknown top-level field", (c) => (c.relyingPartys = []), `${R}.relyingPartys: unknown field (expected one of $schema, issuer, keys, decryptionKeys, users, relyingParties, oauthClients, serviceAccounts, trustedIssuers, requestorCertificates, limits)`],
   ["enum", (c) => (c.relyingParties[1].defaultTokenType = "saml3"), `${R}.relyingParties[1].defaultTokenType: expected one of saml2, saml1, jwt, access_token, got "saml3"`],
   ["missing secret", (_c, e) => delete e.ALICE_PW, `${R}.users[0].passwordHashSecret: secret binding "ALICE_PW" is not set`],
   ["non-string secret", (_c, e) => (e.ALICE_PW = 5), `${R}.users[0].passwordHashSecret: secret binding "ALICE_PW" must hold a non-empty string`],
@@ -332,5 +332,25 @@ describe("sections in their own bindings", () => {
     expect(issues.join("\n")).not.toContain("s3cr3t");
     expect(issues[2]).toBe(`${R}.limits: expected { "$binding": "BINDING_NAME" } and nothing else, got an object`);
     expect(issues).toHaveLength(3);
+  });
+});
+
+describe("decryptionKeys", () => {
+  it("resolves RSA decryption keys, current first, and refuses a signing key reused, an EC key and two current", async () => {
+    const { DEV_DECRYPTION_KEY } = await import("../../src/config/dev-keys.ts");
+    const { cfg, env } = base();
+    cfg.decryptionKeys = [
+      { status: "previous", privateKeySecret: "RSA_KEY", certificate: RSA.certificatePem },
+      { status: "current", privateKeySecret: "DEC_KEY", certificate: DEV_DECRYPTION_KEY.certificatePem },
+    ];
+    const withDec = { ...env, DEC_KEY: DEV_DECRYPTION_KEY.privateKeyPem };
+    expect(issuesOf(cfg, withDec)).toEqual([`${R}.decryptionKeys[0]: is also a signing key; use a separate key pair for decryption`]);
+    cfg.decryptionKeys.shift();
+    expect(validateConfig(cfg, withDec).decryptionKeys.map((k) => k.status)).toEqual(["current"]);
+    cfg.decryptionKeys.push({ status: "current", privateKeySecret: "EC_KEY", certificate: DEV_DECRYPTION_KEY.certificatePem });
+    expect(issuesOf(cfg, withDec)).toEqual([
+      `${R}.decryptionKeys[1].status: decryptionKeys[0] is already current; mark one of them next or previous`,
+      `${R}.decryptionKeys[1].privateKeySecret: secret binding "EC_KEY": key transport needs an RSA key`,
+    ]);
   });
 });

@@ -188,8 +188,11 @@ describe("discovery", () => {
     expect(ed.getAttribute("entityID")).toBe(ORIGIN);
     expect((ed.firstChild as Element).localName).toBe("Signature");
     const certs = byTag(doc, "http://www.w3.org/2000/09/xmldsig#", "X509Certificate");
-    // Signature KeyInfo + 3 key descriptors (RSA current, EC current, RSA next).
-    expect(certs.length).toBe(4);
+    // Signature KeyInfo + 3 signing key descriptors (RSA current, EC current, RSA next) + the
+    // token-decryption certificate partners encrypt proof keys for.
+    expect(certs.length).toBe(5);
+    const uses = byTag(doc, "urn:oasis:names:tc:SAML:2.0:metadata", "KeyDescriptor").map((k) => k.getAttribute("use"));
+    expect(uses).toEqual(["signing", "signing", "signing", "encryption"]);
     expect(byTag(doc, "http://docs.oasis-open.org/wsfed/federation/200706", "TokenType").length).toBe(3);
   });
 
