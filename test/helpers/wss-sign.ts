@@ -33,6 +33,8 @@ export interface SignedEnvelopeOptions {
   extraSecurity?: string;
   /** Replaces the ds:KeyInfo content. */
   keyInfo?: string;
+  /** Sign with HMAC-SHA256 (or HMAC-SHA1 with `sha1`) under this shared key instead of the private key. */
+  hmacKey?: Uint8Array;
 }
 
 function pemBody(pem: string): string {
@@ -47,7 +49,9 @@ export async function signedEnvelope(o: SignedEnvelopeOptions): Promise<string> 
   const ids = o.sign ?? ["_body", "_ts", "_to", "_action"];
   const hash = o.sha1 ? "SHA-1" : "SHA-256";
   const digestUri = o.sha1 ? "http://www.w3.org/2000/09/xmldsig#sha1" : "http://www.w3.org/2001/04/xmlenc#sha256";
-  const sigUri = o.sha1 ? "http://www.w3.org/2000/09/xmldsig#rsa-sha1" : "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256";
+  const sigUri = o.hmacKey
+    ? o.sha1 ? "http://www.w3.org/2000/09/xmldsig#hmac-sha1" : "http://www.w3.org/2001/04/xmldsig-more#hmac-sha256"
+    : o.sha1 ? "http://www.w3.org/2000/09/xmldsig#rsa-sha1" : "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256";
   const keyInfo = o.keyInfo ?? `<wsse:SecurityTokenReference><wsse:Reference URI="#_x509" ValueType="${X509V3}"/></wsse:SecurityTokenReference>`;
   const refs = (digests: Record<string, string>) =>
     ids
@@ -79,8 +83,15 @@ export async function signedEnvelope(o: SignedEnvelopeOptions): Promise<string> 
   }
   const withDigests = parseXml(build(digests, ""));
   const signedInfo = withDigests.getElementsByTagNameNS(DS, "SignedInfo").item(0)!;
-  const alg = { name: "RSASSA-PKCS1-v1_5", hash };
-  const key = await crypto.subtle.importKey("pkcs8", fromBase64(pemBody(o.keyPem))!, alg, false, ["sign"]);
-  const sig = new Uint8Array(await crypto.subtle.sign(alg, key, canonicalizeToBytes(signedInfo, { algorithm: EXC_C14N })));
+  const signedOctets = canonicalizeToBytes(signedInfo, { algorithm: EXC_C14N });
+  let sig: Uint8Array;
+  if (o.hmacKey) {
+    const key = await crypto.subtle.importKey("raw", o.hmacKey as Uint8Array<ArrayBuffer>, { name: "HMAC", hash }, false, ["sign"]);
+    sig = new Uint8Array(await crypto.subtle.sign("HMAC", key, signedOctets));
+  } else {
+    const alg = { name: "RSASSA-PKCS1-v1_5", hash };
+    const key = await crypto.subtle.importKey("pkcs8", fromBase64(pemBody(o.keyPem))!, alg, false, ["sign"]);
+    sig = new Uint8Array(await crypto.subtle.sign(alg, key, signedOctets));
+  }
   return build(digests, toBase64(sig));
 }

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { certificateThumbprint } from "../../src/keys/cert-path.ts";
 import { derToPem, pemToDer } from "../../src/keys/pem.ts";
 import { buildSelfSignedCertificate, parseCertificate } from "../../src/keys/x509.ts";
-import { verifyMessageSignature, type MessageSignaturePolicy } from "../../src/soap/message-signature.ts";
+import { verifyConfirmedKeySignature, verifyMessageSignature, type MessageSignaturePolicy } from "../../src/soap/message-signature.ts";
 import { parseXml } from "../../src/xml/parse.ts";
 import ALICE_CERT from "../fixtures/dev-credentials/alice-client.cert.pem?raw";
 import ALICE_KEY from "../fixtures/dev-credentials/alice-client.key.pem?raw";
@@ -134,5 +134,37 @@ describe("verifyMessageSignature", () => {
     const value = /<ds:SignatureValue>([^<]+)</.exec(text)![1]!;
     const forged = text.replace(value, (value[0] === "A" ? "B" : "A") + value.slice(1));
     expect(await refusal(forged)).toMatchObject({ code: "authentication_failed", message: expect.stringMatching(/mismatch/) });
+  });
+});
+
+describe("verifyConfirmedKeySignature (holder-of-key assertions)", () => {
+  const SAMLID = "http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLID";
+  const ASSERTION = `<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_hok1" Version="2.0"/>`;
+  const STR = `<wsse:SecurityTokenReference><wsse:KeyIdentifier ValueType="${SAMLID}">_hok1</wsse:KeyIdentifier></wsse:SecurityTokenReference>`;
+  const proofKey = crypto.getRandomValues(new Uint8Array(32));
+  const assertionOf = (p: ReturnType<typeof partsOf>) => p.security.getElementsByTagNameNS("urn:oasis:names:tc:SAML:2.0:assertion", "Assertion").item(0)!;
+
+  it("verifies an HMAC-SHA256 and an HMAC-SHA1 signature with the proof key the assertion confirms", async () => {
+    const p = partsOf(await sign({ hmacKey: proofKey, keyInfo: STR, extraSecurity: ASSERTION }));
+    const r = await verifyConfirmedKeySignature(p, assertionOf(p), { secret: proofKey }, false);
+    expect(r.signatureAlgorithm).toBe("http://www.w3.org/2001/04/xmldsig-more#hmac-sha256");
+    const p1 = partsOf(await sign({ hmacKey: proofKey, keyInfo: STR, extraSecurity: ASSERTION, sha1: true }));
+    // HMAC-SHA1 is sound as a MAC, but its SHA-1 reference digests need the switch.
+    await expect(verifyConfirmedKeySignature(p1, assertionOf(p1), { secret: proofKey }, false)).rejects.toThrow(/digest algorithm not allowed/);
+    expect((await verifyConfirmedKeySignature(p1, assertionOf(p1), { secret: proofKey }, true)).signatureAlgorithm).toBe("http://www.w3.org/2000/09/xmldsig#hmac-sha1");
+  });
+
+  it("refuses another key, a reference to another token, an RSA signature where the key is shared, and HMAC where it is public", async () => {
+    const p = partsOf(await sign({ hmacKey: proofKey, keyInfo: STR, extraSecurity: ASSERTION }));
+    await expect(verifyConfirmedKeySignature(p, assertionOf(p), { secret: crypto.getRandomValues(new Uint8Array(32)) }, false)).rejects.toThrow(/mismatch/);
+    const other = partsOf(await sign({ hmacKey: proofKey, keyInfo: STR.replace(">_hok1<", ">_other<"), extraSecurity: ASSERTION }));
+    await expect(verifyConfirmedKeySignature(other, assertionOf(other), { secret: proofKey }, false)).rejects.toThrow(/not the one the assertion confirms/);
+    const rsa = partsOf(await sign({ keyInfo: STR, extraSecurity: ASSERTION }));
+    await expect(verifyConfirmedKeySignature(rsa, assertionOf(rsa), { secret: proofKey }, false)).rejects.toThrow(/not allowed/);
+    // An HMAC keyed with the public key's bytes is the key-confusion attack: never accepted.
+    const alice = parseCertificate(pemToDer(ALICE_CERT, "CERTIFICATE"));
+    const confused = partsOf(await sign({ hmacKey: alice.spki, keyInfo: STR, extraSecurity: ASSERTION }));
+    const publicKey = { certificateDer: alice.der, publicKeyFor: () => crypto.subtle.importKey("spki", alice.spki as Uint8Array<ArrayBuffer>, { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, false, ["verify"]) };
+    await expect(verifyConfirmedKeySignature(confused, assertionOf(confused), { publicKey }, false)).rejects.toThrow(/HMAC signatures are not accepted/);
   });
 });
