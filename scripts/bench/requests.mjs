@@ -46,6 +46,50 @@ export function rst({ user, password, requestType = "Issue", tokenType, appliesT
   return { method: "POST", path, headers: req.headers, body: req.body };
 }
 
+/**
+ * A bearer SAML 2.0 assertion from the development federation partner (urn:example:partner-idp,
+ * its published key), for `audience` (the STS's issuer: its origin in development), valid for an
+ * hour, signed by our signer (src/, imported directly — Node 22 strips the types).
+ */
+export async function partnerAssertion(audience) {
+  const { readFileSync } = await import("node:fs");
+  const { KeyRing } = await import("../../src/keys/keyring.ts");
+  const { buildSaml2Assertion } = await import("../../src/saml/saml2.ts");
+  const { newSamlId } = await import("../../src/saml/assertion-input.ts");
+  const dir = new URL("../../test/fixtures/dev-credentials/", import.meta.url);
+  const keys = await KeyRing.load([
+    { status: "current", privateKeyPem: readFileSync(new URL("partner-idp.key.pem", dir), "utf8"), certificatePem: readFileSync(new URL("partner-idp.cert.pem", dir), "utf8") },
+  ]);
+  const now = new Date();
+  return buildSaml2Assertion(
+    {
+      id: newSamlId(), issuer: "urn:example:partner-idp", subject: "carol", audience,
+      issuedAt: now, notBefore: now, expires: new Date(now.getTime() + 3_600_000), authnInstant: now,
+      authnMethod: "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport",
+      claims: { email: ["carol@partner.example"] }, signatureAlgorithm: "rsa-sha256",
+    },
+    keys,
+  );
+}
+
+/**
+ * A SOAP 1.2 WS-Trust 1.3 RST Issue over the issued-token endpoint, the requestor signing in with
+ * `assertion` (a bearer assertion may be presented again and again: one body serves the run).
+ */
+export function issuedTokenRst({ assertion, appliesTo, tokenType }) {
+  const path = "/trust/13/issuedtokenmixedasymmetricbasic256";
+  const T = TRUST[13].ns;
+  const action = `${T}/RST/Issue`;
+  const now = Date.now();
+  const body =
+    `<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="http://www.w3.org/2005/08/addressing" xmlns:u="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd">` +
+    `<s:Header><a:Action s:mustUnderstand="1">${action}</a:Action><o:Security s:mustUnderstand="1" xmlns:o="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd">` +
+    `<u:Timestamp><u:Created>${new Date(now).toISOString()}</u:Created><u:Expires>${new Date(now + 1_800_000).toISOString()}</u:Expires></u:Timestamp>${assertion}</o:Security></s:Header>` +
+    `<s:Body><t:RequestSecurityToken xmlns:t="${T}"><t:TokenType>${tokenType}</t:TokenType><t:RequestType>${T}/Issue</t:RequestType>` +
+    `<wsp:AppliesTo xmlns:wsp="http://schemas.xmlsoap.org/ws/2004/09/policy"><a:EndpointReference><a:Address>${appliesTo}</a:Address></a:EndpointReference></wsp:AppliesTo></t:RequestSecurityToken></s:Body></s:Envelope>`;
+  return { method: "POST", path, headers: { "content-type": `application/soap+xml; charset=utf-8; action="${action}"` }, body };
+}
+
 /** Validate / Renew / Cancel of `token` (raw assertion XML) by the rp-validator service account. */
 export function lifecycle(kind, token, tokenType = kind === "Validate" ? TT.status : undefined) {
   return rst({ ...USERS.validator, requestType: kind, tokenType, target: token });

@@ -20,7 +20,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { drive, driveInterleaved, pickTool } from "./load.mjs";
-import { API, RP, SECURE_RP, TT, TX, USERS, assertionOf, form, jwtOf, lifecycle, pool, rst, send } from "./requests.mjs";
+import { API, RP, SECURE_RP, TT, TX, USERS, assertionOf, form, issuedTokenRst, jwtOf, lifecycle, partnerAssertion, pool, rst, send } from "./requests.mjs";
 import { renderMarkdown, renderTable } from "./report.mjs";
 import { connectInspector } from "./inspector.mjs";
 import { memoryCheck } from "./memory.mjs";
@@ -264,6 +264,7 @@ async function runScenarios({ o, tool, base, baseline, work, workerdPid, report 
   const introspectPath = meta ? new URL(meta.introspection_endpoint).pathname : null;
   const jwt = await must(base, rst({ ...USERS.alice, appliesTo: API, tokenType: TT.jwt }), jwtOf, "issue alice's JWT");
   const jwtAlg = JSON.parse(Buffer.from(jwt.split(".")[0], "base64url").toString()).alg;
+  const partner = await partnerAssertion(base);
 
   const scenarios = [
     { name: "baseline: no-op", group: "baseline", base: baseline, method: "GET", path: "/noop", bodies: [""], expect: "ok" },
@@ -281,6 +282,9 @@ async function runScenarios({ o, tool, base, baseline, work, workerdPid, report 
     { name: "floor: exchange JWT→SAML, repeated token (SHA-256, RSA sign)", key: "floor-exchange-saml-repeat", vs: "rsa", group: "baseline", base: baseline, method: "GET", path: "/floor/exchange-saml-repeat", bodies: [""] },
     { name: "WS-Trust Issue SAML 2.0 (UsernameToken, PBKDF2)", id: "issue-saml2", vs: "rsa", req: rst({ ...USERS.alice, appliesTo: RP, tokenType: TT.saml2 }), expect: "saml:Assertion" },
     { name: `WS-Trust Issue JWT (${jwtAlg}, UsernameToken, PBKDF2)`, id: "issue-jwt", vs: jwtAlg.startsWith("ES") ? "ecdsa" : "rsa", req: rst({ ...USERS.alice, appliesTo: API, tokenType: TT.jwt }), expect: "BinarySecurityToken" },
+    // A partner's bearer assertion signs the requestor in: one RSA-2048 signature verification
+    // (the partner's), then the issued token's signature.
+    { name: "WS-Trust Issue SAML 2.0 over issuedtokenmixed (partner bearer assertion)", id: "issue-issuedtoken", vs: "rsa", req: issuedTokenRst({ assertion: partner, appliesTo: RP, tokenType: TT.saml2 }), expect: "saml:Assertion" },
     { name: "WS-Trust Validate SAML 2.0 (rp-validator)", id: "validate", vs: "rsa", floor: "floor-validate", req: lifecycle("Validate", saml), expect: "/status/valid<" },
     { name: "WS-Trust Renew SAML 2.0 (rp-validator, pool)", id: "renew", vs: "rsa", pooled: "Renew", expect: "saml:Assertion" },
     { name: "WS-Trust Cancel SAML 2.0 (rp-validator, pool)", id: "cancel", vs: "noop", pooled: "Cancel", expect: "RequestedTokenCancelled" },
@@ -510,6 +514,7 @@ function evaluateTargets(r) {
   http("token exchange JWT→SAML 2.0 ≥ 0.75 × RSA-2048 sign", "exchange-jwt-saml2", 0.75);
   http("token exchange JWT→encrypted SAML 2.0 ≥ 0.70 × RSA-2048 sign", "exchange-jwt-saml2-encrypted", 0.7);
   http("Validate SAML 2.0 ≥ 2 × RSA-2048 sign", "validate", 2);
+  http("WS-Trust Issue over issuedtokenmixed (partner bearer assertion) ≥ 0.60 × RSA-2048 sign", "issue-issuedtoken", 0.6);
   if (r.scenarios.length) {
     const errs = r.scenarios.reduce((a, s) => a + s.errors, 0);
     t.push({ what: "zero errors under load", value: errs, min: 0, unit: "errors", met: errs === 0 });

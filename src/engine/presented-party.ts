@@ -9,11 +9,10 @@ import type { Element } from "@xmldom/xmldom";
 import type { TrustedIssuer } from "../config/types.ts";
 import { invalidToken } from "../errors.ts";
 import type { Actor, Identity, StsContext } from "./types.ts";
-import { type PresentedToken, verifyOwnToken } from "./verify-own.ts";
+import { type PresentedToken, verifyOwnToken, verifyTrustedAssertion } from "./verify-own.ts";
 import { KeyRing } from "../keys/keyring.ts";
-import { readAssertion } from "../saml/parse.ts";
+import { assertionIssuer } from "../saml/parse.ts";
 import type { StateClient } from "../state/client.ts";
-import { verifyEnveloped } from "../xmldsig/verify.ts";
 import { identityClaims } from "../jwt/claims.ts";
 import { jwtTimes, pastInstant, writableInstant } from "../token/time.ts";
 import { type DerivationLimits, NO_DERIVATION_LIMITS, derivationLimits } from "./lifetime.ts";
@@ -73,7 +72,7 @@ export async function partyFromSaml(
   // Unverified peek at the issuer, only to choose which keys must verify the signature.
   let claimed: string;
   try {
-    claimed = readAssertion(el).issuer;
+    claimed = assertionIssuer(el);
   } catch {
     throw invalidToken(`The ${what} is not a readable SAML assertion.`);
   }
@@ -227,9 +226,9 @@ function pinnedKeys(t: TrustedIssuer): Promise<KeyRing> {
 }
 
 async function externalSaml(ctx: StsContext, el: Element, t: TrustedIssuer): Promise<PresentedParty> {
-  const v = await verifyEnveloped(el, { keys: (await pinnedKeys(t)).all() });
+  const v = await verifyTrustedAssertion(el, await pinnedKeys(t));
   if (!v.ok) throw invalidToken(`The SAML token signature is not valid: ${v.reason}`);
-  const f = readAssertion(v.signedElement);
+  const f = v.facts;
   const now = ctx.now().getTime();
   const skew = t.clockSkewSeconds * 1000;
   if (f.issuer !== t.issuer) throw invalidToken("The SAML token issuer changed under the signature.");

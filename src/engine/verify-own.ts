@@ -9,6 +9,7 @@ import { type AssertionFacts, readAssertion } from "../saml/parse.ts";
 import { MAX_CLOCK_SKEW_SECONDS } from "../state/types.ts";
 import { jwtTimes } from "../token/time.ts";
 import { VerifiedMemo, deepFreeze } from "../keys/verified-memo.ts";
+import type { KeyRing } from "../keys/keyring.ts";
 import { elementSource } from "../xml/tree.ts";
 import { duplicateIdRefusal, verifyEnveloped } from "../xmldsig/verify.ts";
 import type { Actor, StsContext } from "./types.ts";
@@ -97,7 +98,7 @@ export async function verifyOwnToken(ctx: StsContext, presented: PresentedToken)
   // only the document-wide checks and the time window run again.
   const source = elementSource(presented.xml);
   const hit = source === undefined ? undefined : verifiedSaml.get(ctx.keys, source);
-  if (hit && hit.issuer === ctx.issuer) {
+  if (hit && "token" in hit && hit.issuer === ctx.issuer) {
     const dup = duplicateIdRefusal(presented.xml);
     if (dup) return { ok: false, reason: `The token signature is not valid: ${dup}` };
     return checkWindow(ctx, copyOf(hit.token), now, skewMs);
@@ -141,14 +142,36 @@ export async function verifyOwnToken(ctx: StsContext, presented: PresentedToken)
 /**
  * Our SAML assertions verified in full (signature, issuer, expiry present), by exact source
  * text and in-scope namespaces (src/xml/tree.ts `elementSource`), per KeyRing — as
- * src/jwt/verified-cache.ts does for JWTs; see docs/security.md. Assertions are ~2-5 KiB.
+ * src/jwt/verified-cache.ts does for JWTs; see docs/security.md. Assertions are ~2-5 KiB. A
+ * trusted issuer's assertions are remembered here too, under that issuer's pinned KeyRing (so
+ * never answering for ours).
  */
-const verifiedSaml = new VerifiedMemo<{ issuer: string; token: OwnToken }>("saml.verified", {
+const verifiedSaml = new VerifiedMemo<{ issuer: string; token: OwnToken } | { partner: AssertionFacts }>("saml.verified", {
   maxEntries: 4096,
   maxKeyChars: 16 * 1024,
   maxTotalChars: 4 * 1024 * 1024,
   entryBytes: 1024, // the frozen facts of one assertion
 });
+
+/**
+ * Verifies an assertion of a trusted SAML issuer against its pinned `keys` only (the same strict
+ * enveloped-signature rules as ours), or finds exactly this assertion (same text, same
+ * namespaces in scope) verified before under those keys; the document-wide duplicate-ID check
+ * runs again either way. Returns the facts, read from the verified element.
+ */
+export async function verifyTrustedAssertion(el: Element, keys: KeyRing): Promise<{ ok: true; facts: AssertionFacts } | { ok: false; reason: string }> {
+  const source = elementSource(el);
+  const hit = source === undefined ? undefined : verifiedSaml.get(keys, source);
+  if (hit && "partner" in hit) {
+    const dup = duplicateIdRefusal(el);
+    return dup ? { ok: false, reason: dup } : { ok: true, facts: structuredClone(hit.partner) };
+  }
+  const v = await verifyEnveloped(el, { keys: keys.all() });
+  if (!v.ok) return v;
+  const facts = readAssertion(v.signedElement);
+  if (source !== undefined) verifiedSaml.set(keys, source, { partner: deepFreeze(structuredClone(facts)) });
+  return { ok: true, facts };
+}
 
 /** A copy the caller may keep: fresh Date objects (a frozen Date can still be set). */
 function copyOf(t: OwnToken): OwnToken {

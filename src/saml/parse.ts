@@ -126,3 +126,13 @@ export function readAssertion(a: Element): AssertionFacts {
   if (a.localName === "Assertion" && a.namespaceURI === SAML1_NS) return readSaml1(a);
   throw invalidToken("The token is not a SAML assertion.");
 }
+
+/**
+ * The issuer an assertion claims, read without the rest (an unverified peek that only chooses
+ * which keys must verify it).
+ */
+export function assertionIssuer(a: Element): string {
+  if (a.localName === "Assertion" && a.namespaceURI === SAML2_NS) return textContent(one(a, SAML2_NS, "Issuer", "Issuer")).trim();
+  if (a.localName === "Assertion" && a.namespaceURI === SAML1_NS) return a.getAttribute("Issuer") ?? "";
+  throw invalidToken("The token is not a SAML assertion.");
+}

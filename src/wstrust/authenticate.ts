@@ -138,8 +138,7 @@ async function authenticateIssuedToken(ctx: StsContext, deps: TrustDeps, sec: Se
     (e) => e instanceof StsError && e.code === "authentication_failed",
   );
   // The element verified in place (no wrapping), so what it states can be read from it.
-  const facts = readAssertion(el);
-  if (party.own && !facts.audiences.includes(ctx.issuer)) {
+  if (party.own && !readAssertion(el).audiences.includes(ctx.issuer)) {
     throw authenticationFailed("The assertion was issued for a relying party, not for this STS: a relying party cannot sign in with the tokens it receives.");
   }
   const methods = confirmationMethods(el);

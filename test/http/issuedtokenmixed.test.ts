@@ -13,6 +13,7 @@ import PARTNER_KEY from "../fixtures/dev-credentials/partner-idp.key.pem?raw";
 import { NS, TT } from "../helpers/soap.ts";
 import { ORIGIN, byTag, call, faultCode, trust } from "../helpers/worker.ts";
 import { DEV_CONFIG } from "../../src/config/dev.ts";
+import { isolateCaches } from "../../src/cache.ts";
 import { assertionIn, trustWith, workerWith } from "../hostile/configured.ts";
 
 const PARTNER = "urn:example:partner-idp";
@@ -129,5 +130,22 @@ describe("issuedtokenmixed (black box)", () => {
     expect(assertionIn(actAs.text)).toMatch(/claims\/actor"[^>]*><saml:AttributeValue>gateway</);
     const other = await trustWith(gateway, { ...who, extra: `<wst:OnBehalfOf>${await partnerAssertion({ audience: "https://elsewhere.example/" })}</wst:OnBehalfOf>` });
     expect(other.fault).toBe("wst:InvalidSecurityToken");
+  });
+
+  it("remembers a partner assertion verified once, and still refuses it wrapped beside a copy with its ID", async () => {
+    // The worker under test runs in this isolate (SELF), so its caches are ours to read.
+    const hits = () => isolateCaches.stats().find((c) => c.name === "saml.verified")!.hits;
+    const a = await partnerAssertion();
+    expect((await send(request("13", "1.2", a))).status).toBe(200);
+    const before = hits();
+    expect((await send(request("13", "1.2", a))).status).toBe(200);
+    expect(hits()).toBe(before + 1);
+    const id = /ID="([^"]+)"/.exec(a)![1]!;
+    const wrapped = request("13", "1.2", a);
+    const evil = { ...wrapped, body: wrapped.body.replace("</s:Header>", `<x:Evil xmlns:x="urn:evil" ID="${id}"/></s:Header>`) };
+    const r = await send(evil);
+    expect(faultCode(r.text)).toBe("wst:FailedAuthentication");
+    expect(r.text).toMatch(/ID/);
+    expect(byTag(r.doc, NS.saml2, "Assertion")).toHaveLength(0);
   });
 });
