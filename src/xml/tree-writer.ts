@@ -27,6 +27,12 @@ export interface TreeElement {
   /** Unprefixed attributes, [name, value], kept sorted by name. */
   readonly attrs: [string, string][];
   readonly children: (TreeElement | string)[];
+  /**
+   * Namespaced attributes, [prefix, namespace, local name, value] (only `xsi:type` so far:
+   * SAML 2.0 holder-of-key SubjectConfirmationData). Its value may be a QName whose prefix must
+   * be in scope where the element stands; the writer does not check that.
+   */
+  qattrs?: [string, string, string, string][];
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9._-]*$/;
@@ -117,22 +123,46 @@ const EMPTY: Readonly<Record<string, string>> = Object.freeze(Object.create(null
  * rendered only to undo a default.
  */
 function scopeOf(el: TreeElement, rendered: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
-  const current = rendered[el.prefix];
-  if (el.prefix === "" ? (current ?? "") === el.ns : current === el.ns) return rendered;
-  const inner = Object.create(rendered) as Record<string, string>;
-  inner[el.prefix] = el.ns;
-  return inner;
+  let inner: Record<string, string> | undefined;
+  const bind = (prefix: string, ns: string) => {
+    const current = (inner ?? rendered)[prefix];
+    if (prefix === "" ? (current ?? "") === ns : current === ns) return;
+    inner ??= Object.create(rendered) as Record<string, string>;
+    inner[prefix] = ns;
+  };
+  bind(el.prefix, el.ns);
+  // Exc-C14N §3: a namespaced attribute's prefix is visibly utilized too.
+  if (el.qattrs) for (const [prefix, ns] of el.qattrs) bind(prefix, ns);
+  return inner ?? rendered;
 }
 
 /**
  * The start tag of `el` in the `rendered` namespace context, `inner` being {@link scopeOf} it:
- * a new context is exactly an element that declares its namespace.
+ * the declarations are the bindings `inner` adds (C14N 1.0 §2.2: sorted by prefix, the default
+ * first), then unqualified attributes by name, then namespaced ones by namespace URI and name.
  */
 function open(el: TreeElement, rendered: Readonly<Record<string, string>>, inner: Readonly<Record<string, string>>): string {
   let s = "<" + el.qname;
-  if (inner !== rendered) s += (el.prefix === "" ? ' xmlns="' : " xmlns:" + el.prefix + '="') + escapeC14nAttr(el.ns) + '"';
+  if (inner !== rendered) {
+    const added = Object.keys(inner).sort();
+    for (const p of added) s += (p === "" ? ' xmlns="' : " xmlns:" + p + '="') + escapeC14nAttr(inner[p]!) + '"';
+  }
   for (const [k, v] of el.attrs) s += " " + k + '="' + escapeC14nAttr(v) + '"';
+  if (el.qattrs) {
+    const q = el.qattrs.length > 1 ? [...el.qattrs].sort((a, b) => (a[1] + " " + a[2] < b[1] + " " + b[2] ? -1 : 1)) : el.qattrs;
+    for (const [p, , local, v] of q) s += " " + p + ":" + local + '="' + escapeC14nAttr(v) + '"';
+  }
   return s + ">";
+}
+
+/**
+ * Sets a namespaced attribute on `el` (see {@link TreeElement.qattrs}).
+ */
+export function setTreeQualifiedAttribute(el: TreeElement, prefix: string, ns: string, local: string, value: string): void {
+  if (!NAME.test(prefix) || !NAME.test(local) || prefix === "xmlns" || ns === "") {
+    throw new TypeError(`tree-writer: attribute name '${prefix}:${local}' is not supported`);
+  }
+  (el.qattrs ??= []).push([prefix, ns, local, checkText(value, `attribute '${prefix}:${local}'`)]);
 }
 
 /** `el`'s children, written in `inner` (the context inside `el`), from index `from` to `to`. */
