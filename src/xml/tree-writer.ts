@@ -13,6 +13,7 @@
  * elements get an end tag; text and attribute values use the C14N escapes. Not for documents
  * with QNames in content (xsi:type values), whose prefixes exclusive c14n does not see.
  */
+import type { Element as DomElement } from "@xmldom/xmldom";
 import { XmlSecurityError } from "./errors.ts";
 import { escapeC14nAttr, escapeC14nText } from "./escape.ts";
 import { isXmlText } from "./prescan.ts";
@@ -194,4 +195,31 @@ export function writeExclusiveAround(el: TreeElement, index: number): { before: 
     after: writeChildren(el, inner, cut, el.children.length) + "</" + el.qname + ">",
     child: (c) => write(c, inner),
   };
+}
+
+/**
+ * A parsed element as a tree-writer element, so that it can be written again inside a new
+ * document in canonical form (a holder-of-key KeyInfo carried from a verified token into its
+ * renewal). Namespace declarations follow from the names; comments and processing instructions
+ * are dropped, as exclusive canonicalization without comments drops them from what is signed.
+ */
+export function treeFromElement(el: DomElement): TreeElement {
+  const local = el.localName ?? el.nodeName;
+  const out = treeElement(el.namespaceURI ?? "", el.prefix ? `${el.prefix}:${local}` : local);
+  const attrs = el.attributes;
+  for (let i = 0; i < attrs.length; i++) {
+    const a = attrs.item(i)!;
+    if (a.name === "xmlns" || a.prefix === "xmlns") continue;
+    if (a.namespaceURI) setTreeQualifiedAttribute(out, a.prefix ?? "", a.namespaceURI, a.localName ?? a.name, a.value);
+    else {
+      if (!NAME.test(a.name)) throw new TypeError(`tree-writer: attribute name '${a.name}' is not supported`);
+      out.attrs.push([a.name, checkText(a.value, `attribute '${a.name}'`)]);
+    }
+  }
+  out.attrs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  for (let c = el.firstChild; c; c = c.nextSibling) {
+    if (c.nodeType === 1) out.children.push(treeFromElement(c as DomElement));
+    else if (c.nodeType === 3 || c.nodeType === 4) out.children.push(checkText(c.nodeValue ?? "", `the text of '${out.qname}'`));
+  }
+  return out;
 }
