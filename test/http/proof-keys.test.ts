@@ -16,6 +16,7 @@ import { verifyEnveloped } from "../../src/xmldsig/verify.ts";
 import { decryptElement, decryptKey } from "../../src/xmlenc/decrypt.ts";
 import { unb64url } from "../oauth/helpers.ts";
 import { SECURE_RP_KEY, XENC, rootOf, secureRp, text } from "../xmlenc/helpers.ts";
+import { b64u2b64, ecKeyInfo, rsaKeyInfo, unb64url_bytes } from "../helpers/key-info.ts";
 
 const SECURE = "urn:example:secure-rp";
 const DS = "http://www.w3.org/2000/09/xmldsig#";
@@ -92,18 +93,6 @@ async function ecPublic(crv = "P-256"): Promise<JsonWebKey> {
   const pair = (await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: crv }, true, ["sign", "verify"])) as CryptoKeyPair;
   return (await crypto.subtle.exportKey("jwk", pair.publicKey)) as JsonWebKey;
 }
-const b64u2b64 = (s: string) => b64(unb64url_bytes(s));
-function unb64url_bytes(s: string): Uint8Array {
-  return unb64(s.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((s.length + 3) % 4));
-}
-export function rsaKeyInfo(jwk: JsonWebKey): string {
-  return `<ds:KeyInfo xmlns:ds="${DS}"><ds:KeyValue><ds:RSAKeyValue><ds:Modulus>${b64u2b64(jwk.n!)}</ds:Modulus><ds:Exponent>${b64u2b64(jwk.e!)}</ds:Exponent></ds:RSAKeyValue></ds:KeyValue></ds:KeyInfo>`;
-}
-export function ecKeyInfo(jwk: JsonWebKey, curveOid = "1.2.840.10045.3.1.7"): string {
-  const point = new Uint8Array([4, ...unb64url_bytes(jwk.x!), ...unb64url_bytes(jwk.y!)]);
-  return `<ds:KeyInfo xmlns:ds="${DS}"><ds:KeyValue><dsig11:ECKeyValue xmlns:dsig11="${DSIG11}"><dsig11:NamedCurve URI="urn:oid:${curveOid}"/><dsig11:PublicKey>${b64(point)}</dsig11:PublicKey></dsig11:ECKeyValue></ds:KeyValue></ds:KeyInfo>`;
-}
-
 describe("SymmetricKey proof keys", () => {
   for (const soap of ["1.1", "1.2"] as const) {
     for (const t of ["13", "2005"] as const) {
