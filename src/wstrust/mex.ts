@@ -64,7 +64,14 @@ const OPS = [
   ["Cancel", "cancel", "cancelReply"],
 ] as const;
 
-/** WS-SecurityPolicy for a usernamemixed endpoint: TLS transport binding + a UsernameToken. */
+/**
+ * WS-SecurityPolicy for a usernamemixed endpoint: TLS transport binding + a UsernameToken. The
+ * trust assertion is the one AD FS publishes for these endpoints, and what it states holds: a
+ * client that sends wst:Entropy for a SymmetricKey token gets the server's entropy back and a
+ * P_SHA1 computed key (WS-SP 1.2 §10.1 RequireClientEntropy / RequireServerEntropy); a bearer
+ * request, which has no key, needs none. Written as AD FS writes it (not `wsp:Optional`), since
+ * that is the form WCF's policy importer is known to turn into a working binding.
+ */
 function policy(f: Flavour): Markup {
   const sp = f.sp;
   const https = f.sp === SP12_NS ? xml`<sp:HttpsToken/>` : xml`<sp:HttpsToken RequireClientCertificate="false"/>`;
