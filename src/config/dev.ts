@@ -84,6 +84,7 @@ export const DEV_CONFIG: StsConfigInput = {
         dataAlgorithm: "aes256-gcm",
         keyTransport: "rsa-oaep-mgf1p",
       },
+      keyTypes: ["bearer", "symmetric", "public-key"],
     },
   ],
   oauthClients: [

@@ -115,7 +115,16 @@ export interface RelyingPartyConfigInput {
   renewal?: Partial<RenewalPolicy>;
   /** Encrypt every token for this relying party (default: tokens in the clear). */
   encryption?: RpEncryptionConfigInput;
+  /** Proof-of-possession key types its tokens may carry (default ["bearer"]). */
+  keyTypes?: KeyTypeName[];
 }
+
+/**
+ * A token's proof-of-possession kind (WS-Trust KeyType): `bearer` (none), `symmetric` (a shared
+ * proof key, which the relying party receives encrypted for its encryption certificate), or
+ * `public-key` (the requestor's own public key).
+ */
+export type KeyTypeName = "bearer" | "symmetric" | "public-key";
 
 /**
  * A relying party's token encryption. Tokens are encrypted to the `current` certificate; `next`
@@ -276,6 +285,7 @@ export interface RelyingParty {
   renewal: RenewalPolicy;
   /** `undefined` = tokens in the clear. */
   encryption: RpEncryption | undefined;
+  keyTypes: KeyTypeName[];
 }
 
 export interface User {

@@ -1,5 +1,5 @@
 /** Validation of `relyingParties` (see `validate.ts`). */
-import type { JwtSignatureAlg, RelyingParty, TokenKind, XmlSignatureAlg } from "./types.ts";
+import type { JwtSignatureAlg, KeyTypeName, RelyingParty, TokenKind, XmlSignatureAlg } from "./types.ts";
 import { type Issues, type Obj, arr, bool, enumList, int, obj, oneOf, show, strList, subObj, text } from "./check.ts";
 import type { KeyAlgorithm } from "./pem.ts";
 import { MAX_RENEWAL_GRACE_SECONDS } from "../state/types.ts";
@@ -13,7 +13,9 @@ export const JWT_ALGS: readonly JwtSignatureAlg[] = ["RS256", "RS384", "RS512", 
 const RP_FIELDS = [
   "identifier", "aliases", "defaultTokenType", "tokenTypes", "tokenLifetimeSeconds",
   "maxTokenLifetimeSeconds", "claims", "xmlSignatureAlgorithm", "jwtSignatureAlgorithm", "scopes", "renewal", "encryption",
+  "keyTypes",
 ] as const;
+const KEY_TYPES: readonly KeyTypeName[] = ["bearer", "symmetric", "public-key"];
 const RENEWAL_FIELDS = ["allowed", "maxTotalLifetimeSeconds", "expiredGraceSeconds", "allowPostdating", "windowSeconds"] as const;
 const DAY = 86_400;
 
@@ -126,10 +128,15 @@ export function validateRelyingParties(
       }
     }
     const encryption = validateEncryption(x, r, p, secrets);
+    const keyTypes = enumList(x, r, "keyTypes", p, KEY_TYPES, ["bearer"]);
+    // A symmetric proof key reaches the relying party only encrypted for its certificate.
+    if (keyTypes.includes("symmetric") && r.encryption === undefined) {
+      x.add(`${p}.keyTypes`, `"symmetric" needs an encryption certificate (encryption), and none is configured`);
+    }
     if (identifier === undefined || defaultTokenType === undefined || !xmlSignatureAlgorithm || !jwtSignatureAlgorithm) return;
     out.push({
       identifier, aliases, defaultTokenType, tokenTypes, tokenLifetimeSeconds, maxTokenLifetimeSeconds,
-      claims, xmlSignatureAlgorithm, jwtSignatureAlgorithm, scopes, renewal, encryption,
+      claims, xmlSignatureAlgorithm, jwtSignatureAlgorithm, scopes, renewal, encryption, keyTypes,
     });
   });
   return { list: out, present: list.length > 0, resolve: (t) => seen.get(targetKey(t))?.identifier };

@@ -1,11 +1,34 @@
-import type { TokenKind } from "../config/types.ts";
+import type { RelyingParty, TokenKind } from "../config/types.ts";
 import { invalidRequest, invalidToken, scopeRefused } from "../errors.ts";
 import { MAX_ACTOR_CHAIN, chainLength } from "../token/actor.ts";
 import { decideLifetime } from "./lifetime.ts";
 import { releaseClaims } from "./claims.ts";
 import { findRelyingParty } from "./relying-party.ts";
 import { mintToken } from "./mint.ts";
-import type { IssuedToken, StsContext, TokenRequest } from "./types.ts";
+import type { Confirmation, IssuedToken, StsContext, TokenRequest } from "./types.ts";
+
+const KEY_TYPE_NAME = { symmetric: "symmetric", "public-key": "public-key" } as const;
+
+/**
+ * Whether the relying party takes tokens with this proof of possession (its `keyTypes`), and
+ * whether the token can carry it: a symmetric key reaches the relying party only encrypted for
+ * its certificate inside a SAML assertion. DPoP binding belongs to OAuth and is not a WS-Trust
+ * key type, so `keyTypes` does not govern it.
+ */
+function checkConfirmation(rp: RelyingParty, kind: TokenKind, c: Confirmation | undefined): void {
+  if (c?.method === "dpop") return;
+  const name = c ? KEY_TYPE_NAME[c.method] : "bearer";
+  if (!rp.keyTypes.includes(name)) {
+    throw invalidRequest(`The relying party '${rp.identifier}' does not accept ${name === "bearer" ? "bearer tokens" : `${name} proof keys`} (it accepts: ${rp.keyTypes.join(", ")}).`);
+  }
+  if (c?.method !== "symmetric") return;
+  if (kind === "jwt" || kind === "access_token") {
+    throw invalidRequest("A JWT cannot carry a symmetric proof key: ask for a SAML token, or for KeyType PublicKey.");
+  }
+  if (!rp.encryption) {
+    throw invalidRequest(`The relying party '${rp.identifier}' has no encryption certificate, so it cannot receive a symmetric proof key.`);
+  }
+}
 
 /**
  * Issuance, once an operation has authorized the request (authorize.ts): which token of which
@@ -22,6 +45,7 @@ export async function issueToken(ctx: StsContext, req: TokenRequest): Promise<Is
   if (!rp.tokenTypes.includes(kind)) {
     throw invalidRequest(`The relying party '${rp.identifier}' does not accept token type '${kind}'.`);
   }
+  checkConfirmation(rp, kind, req.confirmation);
   const now = ctx.now();
   const decided = decideLifetime(rp, now, ctx.config.limits.clockSkewSeconds, req.lifetime);
   const notBefore = decided.notBefore;
@@ -71,6 +95,7 @@ export async function issueToken(ctx: StsContext, req: TokenRequest): Promise<Is
     actor: req.actor,
     clientId: req.clientId,
     notRenewable: req.notRenewable,
+    confirmation: req.confirmation,
   });
   ctx.audit.tokenId = issued.id;
   return issued;

@@ -5,7 +5,7 @@ import { delegatedParty } from "./delegation.ts";
 import { issueToken } from "./issuance.ts";
 import { type DerivationLimits, NO_DERIVATION_LIMITS } from "./lifetime.ts";
 import { findRelyingParty } from "./relying-party.ts";
-import type { Actor, Identity, IssuedToken, Requestor, StsContext } from "./types.ts";
+import type { Actor, Confirmation, Identity, IssuedToken, Requestor, StsContext } from "./types.ts";
 import type { PresentedToken } from "./verify-own.ts";
 
 export interface IssueRequest {
@@ -17,6 +17,8 @@ export interface IssueRequest {
   notRenewable?: boolean | undefined;
   /** OnBehalfOf (impersonation) or ActAs (delegation): the token of the party it is for. */
   delegation?: { mode: "impersonation" | "delegation"; presented: PresentedToken } | undefined;
+  /** The proof-of-possession key; undefined for a bearer token. */
+  confirmation?: Confirmation | undefined;
 }
 
 /**
@@ -46,5 +48,6 @@ export async function issue(ctx: StsContext, state: Pick<StateClient, "status">,
     notAfter: passesOn.notAfter,
     notRenewable: req.notRenewable || passesOn.notRenewable,
     scopeCeiling,
+    confirmation: req.confirmation,
   });
 }

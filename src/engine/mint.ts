@@ -11,8 +11,14 @@ import { XmlSecurityError } from "../xml/errors.ts";
 import { invalidRequest } from "../errors.ts";
 import { notRenewableId } from "../token/renewability.ts";
 import { writableInstant } from "../token/time.ts";
+import { encryptKey } from "../xmlenc/encrypt.ts";
+import { RSA_OAEP, RSA_OAEP_MGF1P } from "../xmlenc/algorithms.ts";
+import { publicKeyInfoTree } from "../xmldsig/key-info.ts";
+import { DSIG_NS } from "../xml/dom.ts";
+import { type TreeElement, treeElement } from "../xml/tree-writer.ts";
+import type { SealedElement } from "../token/confirmation.ts";
 import { actorName } from "./names.ts";
-import type { Actor, IssuedToken, StsContext } from "./types.ts";
+import type { Actor, Confirmation, IssuedToken, StsContext } from "./types.ts";
 
 /** The decided content of a token, before it takes a format. */
 export interface MintInput {
@@ -30,6 +36,41 @@ export interface MintInput {
   clientId: string | undefined;
   /** Mark the token as never renewable (see renewability.ts). */
   notRenewable?: boolean | undefined;
+  /** The key the holder must prove; undefined for a bearer token. */
+  confirmation?: Confirmation | undefined;
+}
+
+/** A remembered element written again as it was (see `SealedElement`). */
+function unseal(e: SealedElement): TreeElement {
+  return {
+    ns: e.ns,
+    qname: e.qname,
+    prefix: e.prefix,
+    attrs: e.attrs.map(([k, v]) => [k, v] as [string, string]),
+    children: e.children.map((c) => (typeof c === "string" ? c : unseal(c))),
+    ...(e.qattrs ? { qattrs: e.qattrs.map((q) => [...q] as [string, string, string, string]) } : {}),
+  };
+}
+
+/**
+ * The ds:KeyInfo a holder-of-key assertion states: a symmetric proof key RSA-OAEP-encrypted for
+ * the relying party's current encryption certificate (WS-Trust 1.3 §4.4.3: the relying party
+ * gets the key inside the token), or the requestor's public key.
+ */
+async function holderKeyInfo(rp: RelyingParty, c: Confirmation | undefined): Promise<TreeElement | undefined> {
+  if (!c) return undefined;
+  if (c.method === "public-key") return publicKeyInfoTree(c);
+  if (c.method === "dpop") throw invalidRequest("A DPoP-bound token must be a JWT.");
+  const ki = treeElement(DSIG_NS, "ds:KeyInfo");
+  if (c.sealed) {
+    ki.children.push(unseal(c.sealed));
+    return ki;
+  }
+  if (!rp.encryption) throw invalidRequest(`The relying party '${rp.identifier}' has no encryption certificate, so it cannot receive a symmetric proof key.`);
+  const recipient = await encryptionCertificateFor(rp.encryption.currentCertificatePem);
+  const keyTransport = rp.encryption.keyTransport === "rsa-oaep" ? RSA_OAEP : RSA_OAEP_MGF1P;
+  ki.children.push(await encryptKey(c.key, recipient, { keyTransport }));
+  return ki;
 }
 
 /**
@@ -66,7 +107,7 @@ export async function mintToken(ctx: StsContext, m: MintInput): Promise<IssuedTo
     expires: m.expires,
     claims: m.claims,
   };
-  const base = { ...common, kind: m.kind, relyingParty: m.rp, scope: m.scope, actor: m.actor, clientId: m.clientId };
+  const base = { ...common, kind: m.kind, relyingParty: m.rp, scope: m.scope, actor: m.actor, clientId: m.clientId, confirmation: m.confirmation };
   if (m.kind === "saml2" || m.kind === "saml1") {
     const id = m.notRenewable ? notRenewableId(newSamlId()) : newSamlId();
     const input = {
@@ -76,6 +117,7 @@ export async function mintToken(ctx: StsContext, m: MintInput): Promise<IssuedTo
       authnInstant: m.authnInstant,
       authnMethod: m.authnMethod || AC_PASSWORD_PROTECTED_TRANSPORT,
       signatureAlgorithm: m.rp.xmlSignatureAlgorithm,
+      holderOfKey: await holderKeyInfo(m.rp, m.confirmation),
     };
     let value: string;
     try {
@@ -94,6 +136,7 @@ export async function mintToken(ctx: StsContext, m: MintInput): Promise<IssuedTo
     const recipient = await encryptionCertificateFor(enc.currentCertificatePem);
     return { ...base, id, value, encrypted: await encryptSamlToken(m.kind, value, recipient, enc) };
   }
+  if (m.confirmation?.method === "symmetric") throw invalidRequest("A JWT cannot carry a symmetric proof key: ask for a SAML token, or for KeyType PublicKey.");
   const { id, value } = await buildJwt(ctx.keys, {
     ...common,
     typ: m.kind === "access_token" ? "at+jwt" : "JWT",
@@ -103,6 +146,7 @@ export async function mintToken(ctx: StsContext, m: MintInput): Promise<IssuedTo
     clientId: m.clientId,
     authnInstant: m.authnInstant,
     notRenewable: m.notRenewable,
+    confirmation: m.confirmation,
   });
   const enc = m.rp.encryption;
   if (!enc) return { ...base, id, value };

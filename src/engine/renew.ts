@@ -68,6 +68,9 @@ export async function renewToken(
     scope: t.scope,
     actor: t.actor,
     clientId: t.clientId,
+    // Renewal keeps the proof key: a symmetric key as the relying party already holds it
+    // (its EncryptedKey, written again unchanged), a public key as it was.
+    confirmation: t.confirmation,
   });
   const r = await state.renew({ issuer: ctx.issuer, subject: t.subject }, tokenRef(t), {
     id: renewed.id,

@@ -7,7 +7,7 @@ import { invalidToken } from "../errors.ts";
 import { issueToken } from "./issuance.ts";
 import { derivationLimits } from "./lifetime.ts";
 import { findRelyingParty } from "./relying-party.ts";
-import type { IssuedToken, Requestor, StsContext } from "./types.ts";
+import type { Confirmation, IssuedToken, Requestor, StsContext } from "./types.ts";
 import type { PresentedToken } from "./verify-own.ts";
 
 /** Validate with status (WS-Trust 1.3 §7): is this token of ours valid now? */
@@ -25,6 +25,8 @@ export interface TransformRequest {
   target: string | undefined;
   tokenType: TokenKind;
   lifetime?: { created?: Date | undefined; expires?: Date | undefined } | undefined;
+  /** The new token's proof key; undefined for a bearer token (the presented token's key is not carried over). */
+  confirmation?: Confirmation | undefined;
 }
 
 /**
@@ -63,5 +65,6 @@ export async function transform(
     notAfter: passesOn.notAfter,
     notRenewable: passesOn.notRenewable,
     scopeCeiling: t.scope.length > 0 ? t.scope : undefined,
+    confirmation: req.confirmation,
   });
 }

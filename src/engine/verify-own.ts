@@ -12,7 +12,10 @@ import { VerifiedMemo, deepFreeze } from "../keys/verified-memo.ts";
 import type { KeyRing } from "../keys/keyring.ts";
 import { elementSource } from "../xml/tree.ts";
 import { duplicateIdRefusal, verifyEnveloped } from "../xmldsig/verify.ts";
-import type { Actor, StsContext } from "./types.ts";
+import { childElements } from "../xml/dom.ts";
+import { treeFromElement } from "../xml/tree-writer.ts";
+import { readPublicKeyInfo } from "../xmldsig/key-info.ts";
+import type { Actor, Confirmation, StsContext } from "./types.ts";
 
 /** The facts of a token this STS issued, after its signature verified. */
 export interface OwnToken {
@@ -31,6 +34,28 @@ export interface OwnToken {
   clientId: string | undefined;
   /** A JWT's `may_act` claim as it stands (RFC 8693 §4.4); undefined for SAML. */
   mayAct: unknown;
+  /** The key the token is bound to (holder-of-key SAML, JWT `cnf`); undefined for a bearer token. */
+  confirmation: Confirmation | undefined;
+}
+
+/**
+ * The confirmation a verified assertion of ours states: a symmetric proof key stays as the
+ * xenc:EncryptedKey the relying party can open (we cannot), a public key is read back.
+ */
+async function samlConfirmation(keyInfo: Element | undefined): Promise<Confirmation | undefined> {
+  if (!keyInfo) return undefined;
+  const sealed = childElements(keyInfo, XENC_NS, "EncryptedKey");
+  if (sealed.length === 1 && childElements(keyInfo).length === 1) return { method: "symmetric", sealed: treeFromElement(sealed[0]!) };
+  return { method: "public-key", ...(await readPublicKeyInfo(keyInfo)) };
+}
+
+/** RFC 7800 `cnf` of a verified JWT of ours: `jwk` (a public key) or `jkt` (DPoP, RFC 9449). */
+function jwtConfirmation(cnf: unknown): Confirmation | undefined {
+  if (typeof cnf !== "object" || cnf === null) return undefined;
+  const c = cnf as { jwk?: unknown; jkt?: unknown };
+  if (typeof c.jkt === "string") return { method: "dpop", jkt: c.jkt };
+  if (typeof c.jwk === "object" && c.jwk !== null) return { method: "public-key", jwk: { ...(c.jwk as JsonWebKey) } };
+  return undefined;
 }
 
 /**
@@ -106,8 +131,10 @@ export async function verifyOwnToken(ctx: StsContext, presented: PresentedToken)
   const v = await verifyEnveloped(presented.xml, { keys: ctx.keys.all() });
   if (!v.ok) return { ok: false, reason: `The token signature is not valid: ${v.reason}` };
   let f: AssertionFacts;
+  let confirmation: Confirmation | undefined;
   try {
     f = readAssertion(presented.xml);
+    confirmation = await samlConfirmation(f.holderOfKey);
   } catch {
     // Signed by us but unreadable (a time we should never have written, say): not a valid
     // token, answered as such — never an error that tells introspection more than "inactive".
@@ -133,6 +160,7 @@ export async function verifyOwnToken(ctx: StsContext, presented: PresentedToken)
     actor: actorClaim ? actorFromName(ctx, actorClaim) : undefined,
     clientId: f.claims.client_id?.[0],
     mayAct: undefined,
+    confirmation,
   };
   // structuredClone: fresh strings, not slices of the request (which they would keep alive).
   if (source !== undefined) verifiedSaml.set(ctx.keys, source, { issuer: ctx.issuer, token: deepFreeze(structuredClone(token)) });
@@ -224,5 +252,6 @@ function jwtFacts(p: Record<string, unknown>, typ: string | undefined): OwnToken
     actor: readActor(p.act),
     clientId: typeof p.client_id === "string" ? p.client_id : undefined,
     mayAct: p.may_act,
+    confirmation: jwtConfirmation(p.cnf),
   };
 }

@@ -4,6 +4,7 @@ import type { JwtSignatureAlg } from "../config/types.ts";
 import type { KeyRing } from "../keys/keyring.ts";
 import { notRenewableId } from "../token/renewability.ts";
 import type { Actor } from "../token/actor.ts";
+import type { Confirmation } from "../token/confirmation.ts";
 
 export interface JwtInput {
   /** RFC 9068 §2.1: access tokens are typed `at+jwt`; other JWTs `JWT`. */
@@ -21,6 +22,24 @@ export interface JwtInput {
   clientId: string | undefined;
   authnInstant: Date;
   notRenewable?: boolean | undefined;
+  /** The key the holder must prove, stated as `cnf` (RFC 7800); undefined for a bearer JWT. */
+  confirmation?: Confirmation | undefined;
+}
+
+/**
+ * RFC 7800 §3.1 `cnf`: a public key as `jwk` (public members only), a DPoP key by its
+ * thumbprint as `jkt` (RFC 9449 §6.1). A JWT cannot carry a symmetric proof key for its
+ * audience (that would need a JWE per key), so the engine never asks for one.
+ */
+function cnfClaim(c: Confirmation): Record<string, unknown> {
+  switch (c.method) {
+    case "public-key":
+      return c.jwk.kty === "RSA" ? { jwk: { kty: "RSA", n: c.jwk.n, e: c.jwk.e } } : { jwk: { kty: c.jwk.kty, crv: c.jwk.crv, x: c.jwk.x, y: c.jwk.y } };
+    case "dpop":
+      return { jkt: c.jkt };
+    case "symmetric":
+      throw new TypeError("a JWT cannot carry a symmetric proof key");
+  }
 }
 
 /** Claims that are single-valued in JWTs by convention (OIDC Core §5.1). */
@@ -46,6 +65,7 @@ export async function buildJwt(keys: KeyRing, j: JwtInput): Promise<{ id: string
   if (j.clientId) payload.client_id = j.clientId;
   if (j.actor) payload.act = j.actor;
   payload.auth_time = secs(j.authnInstant);
+  if (j.confirmation) payload.cnf = cnfClaim(j.confirmation);
   // The registered claims after the others, as jose's SignJWT would place them; signed with
   // jose's CompactSign over our own JSON (SignJWT's claim builder re-copies and re-validates
   // values that are typed here, ~5 % of a token exchange in profiles).

@@ -52,7 +52,8 @@ export class VerifiedMemo<V> {
 
 /** Freezes `v` and everything reachable from it (plain data: objects and arrays). */
 export function deepFreeze<T>(v: T): T {
-  if (typeof v === "object" && v !== null && !Object.isFrozen(v)) {
+  // A typed array with elements cannot be frozen (a certificate's DER, say): it stays as it is.
+  if (typeof v === "object" && v !== null && !ArrayBuffer.isView(v) && !Object.isFrozen(v)) {
     Object.freeze(v);
     for (const x of Object.values(v)) deepFreeze(x);
   }

@@ -1,5 +1,6 @@
 import { randomBytes, toHex } from "../bytes.ts";
 import type { XmlSignatureAlg } from "../config/types.ts";
+import type { TreeElement } from "../xml/tree-writer.ts";
 
 /** Everything a SAML assertion states; built by the engine, protocol-free. */
 export interface AssertionInput {
@@ -16,6 +17,11 @@ export interface AssertionInput {
   /** Claim name → values, already filtered by relying-party policy. */
   claims: Record<string, string[]>;
   signatureAlgorithm: XmlSignatureAlg;
+  /**
+   * Holder-of-key: the ds:KeyInfo of the key the holder must prove (an xenc:EncryptedKey of a
+   * symmetric proof key, or a public key). Absent: a bearer assertion.
+   */
+  holderOfKey?: TreeElement | undefined;
 }
 
 /** xs:dateTime in UTC, as SAML requires (SAML 2.0 core §1.3.3: no time zone other than Z). */

@@ -12,6 +12,9 @@ export const SAML2_KEYID_VALUETYPE = "http://docs.oasis-open.org/wss/oasis-wss-s
 export const SAML1_KEYID_VALUETYPE = "http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.0#SAMLAssertionID";
 export const SAML2_BEARER = "urn:oasis:names:tc:SAML:2.0:cm:bearer";
 export const SAML1_BEARER = "urn:oasis:names:tc:SAML:1.0:cm:bearer";
+/** SAML 2.0 profiles §3.1 / SAML 1.1 core §7.1: the holder-of-key confirmation methods. */
+export const SAML2_HOLDER_OF_KEY = "urn:oasis:names:tc:SAML:2.0:cm:holder-of-key";
+export const SAML1_HOLDER_OF_KEY = "urn:oasis:names:tc:SAML:1.0:cm:holder-of-key";
 export const NAMEID_UNSPECIFIED = "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified";
 export const ATTRNAME_FORMAT_URI = "urn:oasis:names:tc:SAML:2.0:attrname-format:uri";
 export const AC_PASSWORD_PROTECTED_TRANSPORT = "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport";

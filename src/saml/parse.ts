@@ -3,7 +3,8 @@ import { invalidToken } from "../errors.ts";
 import { childElements, firstChild, textContent } from "../xml/dom.ts";
 import { parseXsDateTime } from "../xml/datetime.ts";
 import { claimName } from "./claims.ts";
-import { SAML1_NS, SAML2_NS } from "./ns.ts";
+import { DSIG_NS } from "../xml/dom.ts";
+import { SAML1_HOLDER_OF_KEY, SAML1_NS, SAML2_HOLDER_OF_KEY, SAML2_NS } from "./ns.ts";
 
 /**
  * What a verified SAML assertion states, read only from the signed element. Values are the
@@ -22,6 +23,32 @@ export interface AssertionFacts {
   authnInstant: Date | undefined;
   authnMethod: string | undefined;
   claims: Record<string, string[]>;
+  /** The ds:KeyInfo of a holder-of-key confirmation; undefined for a bearer assertion. */
+  holderOfKey: Element | undefined;
+}
+
+/** The one ds:KeyInfo of a holder-of-key confirmation (`holder` being where it stands). */
+function keyInfoIn(holder: Element | null): Element | undefined {
+  if (!holder) throw invalidToken("The holder-of-key confirmation has no key.");
+  const ki = childElements(holder, DSIG_NS, "KeyInfo");
+  if (ki.length !== 1) throw invalidToken("The holder-of-key confirmation must state exactly one ds:KeyInfo.");
+  return ki[0];
+}
+
+/** SAML 2.0: the key of the (one) holder-of-key SubjectConfirmation, if there is one. */
+function saml2HolderOfKey(subject: Element): Element | undefined {
+  const hok = childElements(subject, SAML2_NS, "SubjectConfirmation").filter((c) => c.getAttribute("Method") === SAML2_HOLDER_OF_KEY);
+  if (hok.length === 0) return undefined;
+  if (hok.length > 1) throw invalidToken("The assertion states more than one holder-of-key confirmation.");
+  return keyInfoIn(firstChild(hok[0]!, SAML2_NS, "SubjectConfirmationData"));
+}
+
+/** SAML 1.1: the key of a Subject's holder-of-key SubjectConfirmation, if there is one. */
+function saml1HolderOfKey(subject: Element): Element | undefined {
+  const sc = firstChild(subject, SAML1_NS, "SubjectConfirmation");
+  if (!sc) return undefined;
+  const methods = childElements(sc, SAML1_NS, "ConfirmationMethod").map((m) => textContent(m).trim());
+  return methods.includes(SAML1_HOLDER_OF_KEY) ? keyInfoIn(sc) : undefined;
 }
 
 
@@ -77,6 +104,7 @@ function readSaml2(a: Element): AssertionFacts {
     authnInstant: time(authn, "AuthnInstant", false),
     authnMethod: classRef ? textContent(classRef).trim() : undefined,
     claims,
+    holderOfKey: saml2HolderOfKey(subject),
   };
 }
 
@@ -91,12 +119,17 @@ function readSaml1(a: Element): AssertionFacts {
     for (const au of childElements(ar, SAML1_NS, "Audience")) audiences.push(textContent(au).trim());
   }
   const subjects = new Set<string>();
+  let holderOfKey: Element | undefined;
   const claims: Record<string, string[]> = {};
   let authn: Element | null = null;
   for (const st of childElements(a)) {
     if (st.namespaceURI !== SAML1_NS) continue;
     const s = firstChild(st, SAML1_NS, "Subject");
-    if (s) subjects.add(textContent(one(s, SAML1_NS, "NameIdentifier", "NameIdentifier")).trim());
+    if (s) {
+      subjects.add(textContent(one(s, SAML1_NS, "NameIdentifier", "NameIdentifier")).trim());
+      // Every statement's Subject states the same key (we write it so); the first one is read.
+      holderOfKey ??= saml1HolderOfKey(s);
+    }
     if (st.localName === "AttributeStatement") {
       for (const at of childElements(st, SAML1_NS, "Attribute")) {
         const uri = `${at.getAttribute("AttributeNamespace") ?? ""}/${at.getAttribute("AttributeName") ?? ""}`;
@@ -117,6 +150,7 @@ function readSaml1(a: Element): AssertionFacts {
     authnInstant: time(authn, "AuthenticationInstant", false),
     authnMethod: authn?.getAttribute("AuthenticationMethod") ?? undefined,
     claims,
+    holderOfKey,
   };
 }
 

@@ -1,14 +1,15 @@
 import type { KeyRing } from "../keys/keyring.ts";
-import { addTreeChild as addChild, treeElement } from "../xml/tree-writer.ts";
+import { XSI_NS } from "../xml/dom.ts";
+import { addTreeChild as addChild, setTreeQualifiedAttribute, treeElement } from "../xml/tree-writer.ts";
 import { type AssertionInput, samlTime } from "./assertion-input.ts";
 import { claimUri } from "./claims.ts";
-import { ATTRNAME_FORMAT_URI, NAMEID_UNSPECIFIED, SAML2_BEARER, SAML2_NS } from "./ns.ts";
+import { ATTRNAME_FORMAT_URI, NAMEID_UNSPECIFIED, SAML2_BEARER, SAML2_HOLDER_OF_KEY, SAML2_NS } from "./ns.ts";
 import { signToken } from "./sign-token.ts";
 
 const S = SAML2_NS;
 
 /**
- * Builds and signs a SAML 2.0 bearer assertion (SAML 2.0 core §2.3.3). The assertion declares
+ * Builds and signs a SAML 2.0 bearer or holder-of-key assertion (SAML 2.0 core §2.3.3). The assertion declares
  * its own namespaces, so its bytes verify when cut out of the response.
  */
 export async function buildSaml2Assertion(a: AssertionInput, keys: KeyRing): Promise<string> {
@@ -21,9 +22,15 @@ export async function buildSaml2Assertion(a: AssertionInput, keys: KeyRing): Pro
 
   const subject = addChild(root, S, "saml:Subject");
   addChild(subject, S, "saml:NameID", { Format: a.nameIdFormat ?? NAMEID_UNSPECIFIED }, a.subject);
-  const sc = addChild(subject, S, "saml:SubjectConfirmation", { Method: SAML2_BEARER });
+  const sc = addChild(subject, S, "saml:SubjectConfirmation", { Method: a.holderOfKey ? SAML2_HOLDER_OF_KEY : SAML2_BEARER });
   // SAML 2.0 profiles §4.1.4.2: bearer confirmation data carries NotOnOrAfter.
-  addChild(sc, S, "saml:SubjectConfirmationData", { NotOnOrAfter: expires });
+  const data = addChild(sc, S, "saml:SubjectConfirmationData", { NotOnOrAfter: expires });
+  if (a.holderOfKey) {
+    // SAML 2.0 profiles §3.1: holder-of-key data is a KeyInfoConfirmationDataType holding the
+    // key in ds:KeyInfo. The type's prefix is the assertion's own, declared on the root.
+    setTreeQualifiedAttribute(data, "xsi", XSI_NS, "type", "saml:KeyInfoConfirmationDataType");
+    data.children.push(a.holderOfKey);
+  }
 
   const cond = addChild(root, S, "saml:Conditions", {
     NotBefore: same(a.notBefore),

@@ -15,6 +15,17 @@ export type Confirmation =
       method: "symmetric";
       /** The proof key. Never logged, never stored. */
       key: Uint8Array;
+      sealed?: undefined;
+    }
+  | {
+      method: "symmetric";
+      key?: undefined;
+      /**
+       * The proof key as the relying party already has it: the xenc:EncryptedKey of a verified
+       * token of ours, which we cannot decrypt (it is for the relying party's key). A renewal
+       * carries it into the new token unchanged, so the holder keeps proving the same key.
+       */
+      sealed: SealedElement;
     }
   | {
       method: "public-key";
@@ -28,3 +39,17 @@ export type Confirmation =
       /** RFC 7638 SHA-256 thumbprint of the proof key, base64url. */
       jkt: string;
     };
+
+/**
+ * An XML element as plain data: the shape of the tree writer's element (src/xml/tree-writer.ts
+ * `TreeElement`, which this layer may not import), so a token's element can be remembered,
+ * frozen and written again.
+ */
+export interface SealedElement {
+  readonly ns: string;
+  readonly qname: string;
+  readonly prefix: string;
+  readonly attrs: readonly (readonly [string, string])[];
+  readonly children: readonly (SealedElement | string)[];
+  readonly qattrs?: readonly (readonly [string, string, string, string])[] | undefined;
+}

@@ -6,16 +6,7 @@ import type { StateClient } from "../state/client.ts";
 import { presentedFromTarget } from "./target.ts";
 import type { Rst } from "./rst.ts";
 import { issuedRstr } from "./rstr.ts";
-
-/** Checks the requested KeyType: Bearer (or 2005 NoProofKey) only, for now. */
-export function checkKeyType(rst: Rst): void {
-  const kt = rst.keyType;
-  if (kt === undefined || rst.trust.bearerKeyTypes.includes(kt)) return;
-  if (rst.trust.otherKeyTypes.includes(kt)) {
-    throw invalidRequest(`KeyType '${kt}' is not supported yet; request a Bearer token.`);
-  }
-  throw invalidRequest(`Unknown KeyType '${kt.slice(0, 200)}'.`);
-}
+import { proofKeyFor } from "./proof-key.ts";
 
 /**
  * WS-Trust Issue (WS-Trust 1.3 §4): the authenticated user asks for a token for AppliesTo; or,
@@ -26,7 +17,7 @@ export async function handleIssue(ctx: StsContext, state: Pick<StateClient, "sta
   if (!rst.appliesTo) throw invalidRequest("wsp:AppliesTo is required: name the relying party the token is for.");
   if (rst.tokenType === "status") throw invalidRequest("The Status token type is only valid for Validate.");
   if (rst.actAs && rst.onBehalfOf) throw invalidRequest("Send either wst:OnBehalfOf or wst14:ActAs, not both.");
-  checkKeyType(rst);
+  const proof = await proofKeyFor(rst);
   const delegated = rst.actAs ?? rst.onBehalfOf;
   const tok = await issue(ctx, state, who, {
     target: rst.appliesTo,
@@ -34,10 +25,12 @@ export async function handleIssue(ctx: StsContext, state: Pick<StateClient, "sta
     lifetime: rst.lifetime,
     notRenewable: rst.renewing?.allow === false,
     delegation: delegated ? { mode: rst.actAs ? "delegation" : "impersonation", presented: presentedFromTarget(delegated) } : undefined,
+    confirmation: proof.confirmation,
   });
   return issuedRstr(rst.trust, tok, {
     context: rst.context,
     requestType: rst.trust.requestTypes.issue,
-    keyType: rst.keyType ?? rst.trust.bearerKeyTypes[0],
+    keyType: proof.keyType,
+    proof: proof.rstr,
   });
 }

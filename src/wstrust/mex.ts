@@ -88,7 +88,12 @@ const OPS = [
  * WS-SecurityPolicy of an endpoint: TLS transport binding with a timestamp, then how the
  * requestor proves itself — a UsernameToken (usernamemixed), an X.509 token that signs the
  * Body, the Timestamp and wsa:To (certificatemixed), or a bearer SAML token issued by a trusted
- * party (issuedtokenmixed) — and the WS-Trust features offered.
+ * party (issuedtokenmixed) — and the WS-Trust features offered. The trust assertion is the one
+ * AD FS publishes, and what it states holds: a client that sends wst:Entropy for a SymmetricKey
+ * token gets the server's entropy back and a P_SHA1 computed key (WS-SP 1.2 §10.1
+ * RequireClientEntropy / RequireServerEntropy); a bearer request, which has no key, needs none.
+ * Written as AD FS writes it (not `wsp:Optional`), since that is the form WCF's policy importer
+ * is known to turn into a working binding.
  */
 function policy(port: Port): Markup {
   const { f } = port;

@@ -26,8 +26,16 @@ export interface TrustNs {
   statusValid: string;
   statusInvalid: string;
   bearerKeyTypes: string[];
-  /** Key types we recognise but do not implement yet (→ wst:InvalidRequest). */
-  otherKeyTypes: string[];
+  /** WS-Trust 1.3 §4.4: a proof-of-possession key shared by requestor and relying party. */
+  symmetricKeyType: string;
+  /** WS-Trust 1.3 §4.4: the requestor's own public key (wst:UseKey). */
+  publicKeyType: string;
+  /** wst:BinarySecret Type of entropy (§3.3). */
+  nonceType: string;
+  /** wst:BinarySecret Type of a proof key the STS generated (§3.3). */
+  symmetricSecretType: string;
+  /** §4.4.3: the one ComputedKeyAlgorithm, P_SHA1(requestor entropy, issuer entropy). */
+  psha1: string;
 }
 
 const T13 = "http://docs.oasis-open.org/ws-sx/ws-trust/200512";
@@ -61,7 +69,11 @@ export const TRUST13: TrustNs = {
   statusValid: `${T13}/status/valid`,
   statusInvalid: `${T13}/status/invalid`,
   bearerKeyTypes: [`${T13}/Bearer`],
-  otherKeyTypes: [`${T13}/PublicKey`, `${T13}/SymmetricKey`],
+  symmetricKeyType: `${T13}/SymmetricKey`,
+  publicKeyType: `${T13}/PublicKey`,
+  nonceType: `${T13}/Nonce`,
+  symmetricSecretType: `${T13}/SymmetricKey`,
+  psha1: `${T13}/CK/PSHA1`,
 };
 
 export const TRUST2005: TrustNs = {
@@ -89,7 +101,11 @@ export const TRUST2005: TrustNs = {
   statusInvalid: `${T05}/status/invalid`,
   // The 2005 spec has no Bearer key type; WCF sends the identity NoProofKey URI for it.
   bearerKeyTypes: ["http://schemas.xmlsoap.org/ws/2005/05/identity/NoProofKey", `${T05}/Bearer`],
-  otherKeyTypes: [`${T05}/PublicKey`, `${T05}/SymmetricKey`],
+  symmetricKeyType: `${T05}/SymmetricKey`,
+  publicKeyType: `${T05}/PublicKey`,
+  nonceType: `${T05}/Nonce`,
+  symmetricSecretType: `${T05}/SymmetricKey`,
+  psha1: `${T05}/CK/PSHA1`,
 };
 
 export function trustByNs(ns: string | null): TrustNs | undefined {

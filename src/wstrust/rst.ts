@@ -6,6 +6,7 @@ import { childElements, uniqueChild } from "../xml/dom.ts";
 import { WSA04_NS, WSA10_NS, WSU_NS } from "../soap/ns.ts";
 import { parseXsDateTime } from "../xml/datetime.ts";
 import { parseXsBoolean } from "../xml/xs.ts";
+import { fromBase64 } from "../keys/pem.ts";
 import { type TrustNs, WSP15_NS, WSP_NS, WST14_NS } from "./ns.ts";
 import { tokenKindFromUri } from "./token-types.ts";
 
@@ -29,6 +30,51 @@ export interface Rst {
   /** WS-Trust 1.4 §9.3 wst14:ActAs: the token of the party the requestor acts as (delegation). */
   actAs: Element | undefined;
   renewing: { allow: boolean; ok: boolean } | undefined;
+  /** §3.3 wst:Entropy/wst:BinarySecret: the requestor's entropy for a computed proof key. */
+  entropy: Uint8Array | undefined;
+  /** §3.3 wst:KeySize in bits (128–512, whole bytes). */
+  keySize: number | undefined;
+  /** §3.3 wst:ComputedKeyAlgorithm (only P_SHA1 is accepted). */
+  computedKeyAlgorithm: string | undefined;
+  /** §9.2 wst:UseKey: the requestor's public proof key, still unread. */
+  useKey: Element | undefined;
+}
+
+/** Entropy bounds: at least 128 bits (a weaker half would weaken the key), at most 512 bytes. */
+export const MIN_ENTROPY_BYTES = 16;
+export const MAX_ENTROPY_BYTES = 512;
+export const MIN_KEY_SIZE = 128;
+export const MAX_KEY_SIZE = 512;
+
+/** §3.3 wst:Entropy: one wst:BinarySecret of Type Nonce (or no Type), 16–512 bytes. */
+function readEntropy(en: Element, t: TrustNs): Uint8Array {
+  const kids = childElements(en);
+  const bs = kids[0];
+  if (kids.length !== 1 || bs?.namespaceURI !== t.ns || bs.localName !== "BinarySecret") {
+    const what = bs ? `${bs.localName}` : "nothing";
+    throw invalidRequest(`wst:Entropy must hold one wst:BinarySecret (this STS does not take encrypted entropy); it holds ${what.slice(0, 60)}.`);
+  }
+  const type = bs.getAttribute("Type");
+  if (type && type !== t.nonceType) throw invalidRequest(`wst:Entropy/wst:BinarySecret Type must be ${t.nonceType}.`);
+  let bytes: Uint8Array;
+  try {
+    bytes = fromBase64(text(bs));
+  } catch {
+    throw invalidRequest("wst:Entropy/wst:BinarySecret is not base64.");
+  }
+  if (bytes.length < MIN_ENTROPY_BYTES) throw invalidRequest(`wst:Entropy must be at least ${MIN_ENTROPY_BYTES * 8} bits (it has ${bytes.length * 8}).`);
+  if (bytes.length > MAX_ENTROPY_BYTES) throw invalidRequest(`wst:Entropy may be at most ${MAX_ENTROPY_BYTES} bytes.`);
+  return bytes;
+}
+
+/** §3.3 wst:KeySize: bits, a whole number of bytes between 128 and 512. */
+function readKeySize(el: Element): number {
+  const v = text(el).trim();
+  const n = /^[0-9]{1,4}$/.test(v) ? Number(v) : NaN;
+  if (!(n >= MIN_KEY_SIZE && n <= MAX_KEY_SIZE && n % 8 === 0)) {
+    throw invalidRequest(`wst:KeySize must be a whole number of bytes in bits, from ${MIN_KEY_SIZE} to ${MAX_KEY_SIZE}; got '${v.slice(0, 40)}'.`);
+  }
+  return n;
 }
 
 /**
@@ -105,6 +151,13 @@ export function readRst(rst: Element, t: TrustNs, batch = false): Rst {
   }
   const rn = once(rst, t.ns, "Renewing");
   const renewing: Rst["renewing"] = rn ? readRenewing(rn) : undefined;
+  const en = once(rst, t.ns, "Entropy");
+  const ks = once(rst, t.ns, "KeySize");
+  const cka = once(rst, t.ns, "ComputedKeyAlgorithm");
+  const computedKeyAlgorithm = cka ? text(cka).trim() : undefined;
+  if (computedKeyAlgorithm !== undefined && computedKeyAlgorithm !== t.psha1) {
+    throw invalidRequest(`Unsupported wst:ComputedKeyAlgorithm '${computedKeyAlgorithm.slice(0, 200)}': only ${t.psha1} is supported.`);
+  }
   const targetName = { issue: "", validate: "ValidateTarget", renew: "RenewTarget", cancel: "CancelTarget" }[requestKind];
   return {
     trust: t,
@@ -119,5 +172,9 @@ export function readRst(rst: Element, t: TrustNs, batch = false): Rst {
     onBehalfOf: readTarget(rst, t.ns, "OnBehalfOf"),
     actAs: readTarget(rst, WST14_NS, "ActAs"),
     renewing,
+    entropy: en ? readEntropy(en, t) : undefined,
+    keySize: ks ? readKeySize(ks) : undefined,
+    computedKeyAlgorithm,
+    useKey: once(rst, t.ns, "UseKey") ?? undefined,
   };
 }

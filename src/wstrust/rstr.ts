@@ -28,13 +28,13 @@ export function requestedTokenXml(tok: IssuedToken): Markup {
 export function issuedRstr(
   t: TrustNs,
   tok: IssuedToken,
-  opts: { context: string | undefined; requestType: string; keyType: string | undefined },
+  opts: { context: string | undefined; requestType: string; keyType: string | undefined; proof?: Markup | undefined },
 ): Markup {
   const isSaml = tok.kind === "saml2" || tok.kind === "saml1";
   const refs = isSaml
     ? xml`<wst:RequestedAttachedReference>${samlReference(tok.kind, tok.id)}</wst:RequestedAttachedReference><wst:RequestedUnattachedReference>${samlReference(tok.kind, tok.id)}</wst:RequestedUnattachedReference>`
     : undefined;
-  return xml`<wst:RequestSecurityTokenResponse xmlns:wst="${t.ns}"${context(opts.context)}><wst:TokenType>${TOKEN_TYPE_URI[tok.kind]}</wst:TokenType><wst:RequestType>${opts.requestType}</wst:RequestType><wst:Lifetime><wsu:Created xmlns:wsu="${WSU_NS}">${tok.notBefore.toISOString()}</wsu:Created><wsu:Expires xmlns:wsu="${WSU_NS}">${tok.expires.toISOString()}</wsu:Expires></wst:Lifetime><wsp:AppliesTo xmlns:wsp="${WSP_NS}"><wsa:EndpointReference xmlns:wsa="${WSA10_NS}"><wsa:Address>${tok.audience}</wsa:Address></wsa:EndpointReference></wsp:AppliesTo><wst:RequestedSecurityToken>${requestedTokenXml(tok)}</wst:RequestedSecurityToken>${refs}${opts.keyType ? xml`<wst:KeyType>${opts.keyType}</wst:KeyType>` : undefined}</wst:RequestSecurityTokenResponse>`;
+  return xml`<wst:RequestSecurityTokenResponse xmlns:wst="${t.ns}"${context(opts.context)}><wst:TokenType>${TOKEN_TYPE_URI[tok.kind]}</wst:TokenType><wst:RequestType>${opts.requestType}</wst:RequestType><wst:Lifetime><wsu:Created xmlns:wsu="${WSU_NS}">${tok.notBefore.toISOString()}</wsu:Created><wsu:Expires xmlns:wsu="${WSU_NS}">${tok.expires.toISOString()}</wsu:Expires></wst:Lifetime><wsp:AppliesTo xmlns:wsp="${WSP_NS}"><wsa:EndpointReference xmlns:wsa="${WSA10_NS}"><wsa:Address>${tok.audience}</wsa:Address></wsa:EndpointReference></wsp:AppliesTo><wst:RequestedSecurityToken>${requestedTokenXml(tok)}</wst:RequestedSecurityToken>${refs}${opts.proof}${opts.keyType ? xml`<wst:KeyType>${opts.keyType}</wst:KeyType>` : undefined}</wst:RequestSecurityTokenResponse>`;
 }
 
 /** The RSTR's Context attribute, echoing the request's (WS-Trust 1.3 §4.4). */

@@ -5,6 +5,7 @@ import type { StateClient } from "../state/client.ts";
 import type { Rst } from "./rst.ts";
 import { issuedRstr, statusRstr } from "./rstr.ts";
 import { presentedFromTarget } from "./target.ts";
+import { proofKeyFor } from "./proof-key.ts";
 
 /**
  * Validate (WS-Trust 1.3 §7). TokenType RSTR/Status (or none) → wst:Status valid/invalid with
@@ -18,6 +19,20 @@ export async function handleValidate(ctx: StsContext, state: StateClient, who: R
     const r = await validate(ctx, state, who, presented);
     return statusRstr(rst.trust, rst.context, r.valid, r.reason);
   }
-  const tok = await transform(ctx, state, who, presented, { target: rst.appliesTo, tokenType: rst.tokenType, lifetime: rst.lifetime });
-  return issuedRstr(rst.trust, tok, { context: rst.context, requestType: rst.trust.requestTypes.validate, keyType: undefined });
+  // The new token is a bearer token unless the Validate request asks for a key type, as an
+  // Issue would (Apache CXF's STS reads KeyType, Entropy and UseKey from a Validate alike):
+  // a presented token's proof key is for its own relying party, never passed on.
+  const proof = await proofKeyFor(rst);
+  const tok = await transform(ctx, state, who, presented, {
+    target: rst.appliesTo,
+    tokenType: rst.tokenType,
+    lifetime: rst.lifetime,
+    confirmation: proof.confirmation,
+  });
+  return issuedRstr(rst.trust, tok, {
+    context: rst.context,
+    requestType: rst.trust.requestTypes.validate,
+    keyType: rst.keyType === undefined ? undefined : proof.keyType,
+    proof: proof.rstr,
+  });
 }

@@ -13,6 +13,7 @@
  * elements get an end tag; text and attribute values use the C14N escapes. Not for documents
  * with QNames in content (xsi:type values), whose prefixes exclusive c14n does not see.
  */
+import type { Element as DomElement } from "@xmldom/xmldom";
 import { XmlSecurityError } from "./errors.ts";
 import { escapeC14nAttr, escapeC14nText } from "./escape.ts";
 import { isXmlText } from "./prescan.ts";
@@ -27,6 +28,12 @@ export interface TreeElement {
   /** Unprefixed attributes, [name, value], kept sorted by name. */
   readonly attrs: [string, string][];
   readonly children: (TreeElement | string)[];
+  /**
+   * Namespaced attributes, [prefix, namespace, local name, value] (only `xsi:type` so far:
+   * SAML 2.0 holder-of-key SubjectConfirmationData). Its value may be a QName whose prefix must
+   * be in scope where the element stands; the writer does not check that.
+   */
+  qattrs?: [string, string, string, string][];
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9._-]*$/;
@@ -117,22 +124,46 @@ const EMPTY: Readonly<Record<string, string>> = Object.freeze(Object.create(null
  * rendered only to undo a default.
  */
 function scopeOf(el: TreeElement, rendered: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
-  const current = rendered[el.prefix];
-  if (el.prefix === "" ? (current ?? "") === el.ns : current === el.ns) return rendered;
-  const inner = Object.create(rendered) as Record<string, string>;
-  inner[el.prefix] = el.ns;
-  return inner;
+  let inner: Record<string, string> | undefined;
+  const bind = (prefix: string, ns: string) => {
+    const current = (inner ?? rendered)[prefix];
+    if (prefix === "" ? (current ?? "") === ns : current === ns) return;
+    inner ??= Object.create(rendered) as Record<string, string>;
+    inner[prefix] = ns;
+  };
+  bind(el.prefix, el.ns);
+  // Exc-C14N §3: a namespaced attribute's prefix is visibly utilized too.
+  if (el.qattrs) for (const [prefix, ns] of el.qattrs) bind(prefix, ns);
+  return inner ?? rendered;
 }
 
 /**
  * The start tag of `el` in the `rendered` namespace context, `inner` being {@link scopeOf} it:
- * a new context is exactly an element that declares its namespace.
+ * the declarations are the bindings `inner` adds (C14N 1.0 §2.2: sorted by prefix, the default
+ * first), then unqualified attributes by name, then namespaced ones by namespace URI and name.
  */
 function open(el: TreeElement, rendered: Readonly<Record<string, string>>, inner: Readonly<Record<string, string>>): string {
   let s = "<" + el.qname;
-  if (inner !== rendered) s += (el.prefix === "" ? ' xmlns="' : " xmlns:" + el.prefix + '="') + escapeC14nAttr(el.ns) + '"';
+  if (inner !== rendered) {
+    const added = Object.keys(inner).sort();
+    for (const p of added) s += (p === "" ? ' xmlns="' : " xmlns:" + p + '="') + escapeC14nAttr(inner[p]!) + '"';
+  }
   for (const [k, v] of el.attrs) s += " " + k + '="' + escapeC14nAttr(v) + '"';
+  if (el.qattrs) {
+    const q = el.qattrs.length > 1 ? [...el.qattrs].sort((a, b) => (a[1] + " " + a[2] < b[1] + " " + b[2] ? -1 : 1)) : el.qattrs;
+    for (const [p, , local, v] of q) s += " " + p + ":" + local + '="' + escapeC14nAttr(v) + '"';
+  }
   return s + ">";
+}
+
+/**
+ * Sets a namespaced attribute on `el` (see {@link TreeElement.qattrs}).
+ */
+export function setTreeQualifiedAttribute(el: TreeElement, prefix: string, ns: string, local: string, value: string): void {
+  if (!NAME.test(prefix) || !NAME.test(local) || prefix === "xmlns" || ns === "") {
+    throw new TypeError(`tree-writer: attribute name '${prefix}:${local}' is not supported`);
+  }
+  (el.qattrs ??= []).push([prefix, ns, local, checkText(value, `attribute '${prefix}:${local}'`)]);
 }
 
 /** `el`'s children, written in `inner` (the context inside `el`), from index `from` to `to`. */
@@ -164,4 +195,31 @@ export function writeExclusiveAround(el: TreeElement, index: number): { before: 
     after: writeChildren(el, inner, cut, el.children.length) + "</" + el.qname + ">",
     child: (c) => write(c, inner),
   };
+}
+
+/**
+ * A parsed element as a tree-writer element, so that it can be written again inside a new
+ * document in canonical form (a holder-of-key KeyInfo carried from a verified token into its
+ * renewal). Namespace declarations follow from the names; comments and processing instructions
+ * are dropped, as exclusive canonicalization without comments drops them from what is signed.
+ */
+export function treeFromElement(el: DomElement): TreeElement {
+  const local = el.localName ?? el.nodeName;
+  const out = treeElement(el.namespaceURI ?? "", el.prefix ? `${el.prefix}:${local}` : local);
+  const attrs = el.attributes;
+  for (let i = 0; i < attrs.length; i++) {
+    const a = attrs.item(i)!;
+    if (a.name === "xmlns" || a.prefix === "xmlns") continue;
+    if (a.namespaceURI) setTreeQualifiedAttribute(out, a.prefix ?? "", a.namespaceURI, a.localName ?? a.name, a.value);
+    else {
+      if (!NAME.test(a.name)) throw new TypeError(`tree-writer: attribute name '${a.name}' is not supported`);
+      out.attrs.push([a.name, checkText(a.value, `attribute '${a.name}'`)]);
+    }
+  }
+  out.attrs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  for (let c = el.firstChild; c; c = c.nextSibling) {
+    if (c.nodeType === 1) out.children.push(treeFromElement(c as DomElement));
+    else if (c.nodeType === 3 || c.nodeType === 4) out.children.push(checkText(c.nodeValue ?? "", `the text of '${out.qname}'`));
+  }
+  return out;
 }

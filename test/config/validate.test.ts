@@ -87,6 +87,7 @@ describe("defaults", () => {
       jwtSignatureAlgorithm: "ES256",
       scopes: [],
       renewal: { allowed: true, maxTotalLifetimeSeconds: 86_400, expiredGraceSeconds: 300, allowPostdating: false, windowSeconds: 0 },
+      keyTypes: ["bearer"],
     });
     // An alias in allowedAudiences resolves to the canonical identifier.
     expect(c.oauthClients.get("c1")).toEqual({
@@ -127,6 +128,15 @@ describe("defaults", () => {
     ]);
   });
 
+  it("keyTypes defaults to bearer only; the development secure-rp allows all three", () => {
+    const { cfg, env } = base();
+    expect(validateConfig(cfg, env).relyingParties[0]!.keyTypes).toEqual(["bearer"]);
+    cfg.relyingParties[0].keyTypes = ["public-key"];
+    expect(validateConfig(cfg, env).relyingParties[0]!.keyTypes).toEqual(["public-key"]);
+    const dev = validateConfig(DEV_CONFIG, DEV_SECRETS).relyingParties.find((r) => r.identifier === "urn:example:secure-rp")!;
+    expect(dev.keyTypes).toEqual(["bearer", "symmetric", "public-key"]);
+  });
+
   it("a token lifetime default never exceeds a smaller maximum", () => {
     const { cfg, env } = base();
     cfg.relyingParties[0].maxTokenLifetimeSeconds = 600;
@@ -145,6 +155,8 @@ const CASES: [string, Mutation, string][] = [
   ["common name without authorities", (c) => (withCertificates(c).requestorCertificates.authorities = []), `${R}.requestorCertificates.principals[0].subjectCommonName: matches only certificates a configured authority issued, and authorities is empty`],
   ["certificate principals empty", (c) => (withCertificates(c).requestorCertificates.principals = []), `${R}.requestorCertificates.principals: must not be empty`],
   ["unknown top-level field", (c) => (c.relyingPartys = []), `${R}.relyingPartys: unknown field (expected one of $schema, issuer, keys, decryptionKeys, users, relyingParties, oauthClients, serviceAccounts, trustedIssuers, requestorCertificates, limits)`],
+  ["keyTypes value", (c) => (c.relyingParties[1].keyTypes = ["bearer", "hok"]), `${R}.relyingParties[1].keyTypes[1]: expected one of bearer, symmetric, public-key, got "hok"`],
+  ["symmetric keyTypes without encryption", (c) => (c.relyingParties[1].keyTypes = ["symmetric"]), `${R}.relyingParties[1].keyTypes: "symmetric" needs an encryption certificate (encryption), and none is configured`],
   ["enum", (c) => (c.relyingParties[1].defaultTokenType = "saml3"), `${R}.relyingParties[1].defaultTokenType: expected one of saml2, saml1, jwt, access_token, got "saml3"`],
   ["missing secret", (_c, e) => delete e.ALICE_PW, `${R}.users[0].passwordHashSecret: secret binding "ALICE_PW" is not set`],
   ["non-string secret", (_c, e) => (e.ALICE_PW = 5), `${R}.users[0].passwordHashSecret: secret binding "ALICE_PW" must hold a non-empty string`],

@@ -114,6 +114,56 @@ describe("WS-Trust endpoint fuzz (300 mutated RSTs)", () => {
   });
 });
 
+describe("WS-Trust proof-key fuzz (200 mutated Entropy / KeySize / ComputedKeyAlgorithm / UseKey RSTs)", () => {
+  const DS = "http://www.w3.org/2000/09/xmldsig#";
+  let bases: { body: string; headers: Record<string, string> }[] = [];
+  beforeAll(async () => {
+    const pair = (await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"])) as CryptoKeyPair;
+    const raw = new Uint8Array((await crypto.subtle.exportKey("raw", pair.publicKey)) as ArrayBuffer);
+    const rsa = (await crypto.subtle.generateKey({ name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: Uint8Array.of(1, 0, 1), hash: "SHA-256" }, true, ["sign", "verify"])) as CryptoKeyPair;
+    const jwk = (await crypto.subtle.exportKey("jwk", rsa.publicKey)) as JsonWebKey;
+    const b64 = (b: Uint8Array) => btoa(String.fromCharCode(...b));
+    const fromUrl = (s: string) => s.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((s.length + 3) % 4);
+    const secure = { user: "alice", password: "wonderland", appliesTo: "urn:example:secure-rp" };
+    bases = [
+      envelope({ ...secure, keyType: `${NS.t13}/SymmetricKey`, extra: `<wst:Entropy><wst:BinarySecret Type="${NS.t13}/Nonce">${b64(new Uint8Array(32).fill(7))}</wst:BinarySecret></wst:Entropy><wst:KeySize>256</wst:KeySize><wst:ComputedKeyAlgorithm>${NS.t13}/CK/PSHA1</wst:ComputedKeyAlgorithm>` }),
+      envelope({ ...secure, soap: "1.1", trust: "2005", tokenType: TT.saml1, keyType: `${NS.t05}/SymmetricKey`, extra: `<wst:KeySize>128</wst:KeySize>` }),
+      envelope({ ...secure, keyType: `${NS.t13}/PublicKey`, extra: `<wst:UseKey><ds:KeyInfo xmlns:ds="${DS}"><ds:KeyValue><dsig11:ECKeyValue xmlns:dsig11="http://www.w3.org/2009/xmldsig11#"><dsig11:NamedCurve URI="urn:oid:1.2.840.10045.3.1.7"/><dsig11:PublicKey>${b64(raw)}</dsig11:PublicKey></dsig11:ECKeyValue></ds:KeyValue></ds:KeyInfo></wst:UseKey>` }),
+      envelope({ ...secure, tokenType: TT.jwt, keyType: `${NS.t13}/PublicKey`, extra: `<wst:UseKey><ds:KeyInfo xmlns:ds="${DS}"><ds:KeyValue><ds:RSAKeyValue><ds:Modulus>${fromUrl(jwk.n!)}</ds:Modulus><ds:Exponent>${fromUrl(jwk.e!)}</ds:Exponent></ds:RSAKeyValue></ds:KeyValue></ds:KeyInfo></wst:UseKey>` }),
+    ];
+  });
+
+  it("every reply is a SOAP envelope, never an internal error; a symmetric-key token always comes with its proof token", async () => {
+    const r = prng(SEED ^ 0x16);
+    const tally: Record<string, number> = {};
+    for (let i = 0; i < 200; i++) {
+      const base = pick(r, bases);
+      // Aim at the proof-key elements: mutate until the change falls inside the RST's key part.
+      let [body, what] = mutateXml(r, base.body);
+      for (let k = 0; k < 4 && body.split("</wst:KeyType>")[1] === base.body.split("</wst:KeyType>")[1]; k++) [body, what] = mutateXml(r, base.body);
+      const res = await call(`/trust/${body.includes(NS.t05) ? "2005" : "13"}/usernamemixed`, { method: "POST", headers: base.headers, body });
+      const text = await res.text();
+      const label = `#${i} ${what} → ${res.status}: ${text.slice(0, 600)}`;
+      tally[res.status] = (tally[res.status] ?? 0) + 1;
+      expect([200, 400, 429, 500], label).toContain(res.status);
+      expect(text, label).toMatch(/^<s:Envelope /);
+      // SOAP answers MustUnderstand faults with 500 (SOAP 1.2 §7.5.1); a bug would be the
+      // STS's internal error.
+      expect(text, label).not.toContain("could not process the request");
+      if (res.status !== 200) {
+        expect(text, label).toContain("<s:Fault");
+        expect(text, label).not.toMatch(/<\w+:(EncryptedAssertion|EncryptedData|BinarySecurityToken)\b/);
+        continue;
+      }
+      expect(credentials(body), label).toBe(credentials(base.body));
+      if (/<wst:KeyType>[^<]*SymmetricKey<\/wst:KeyType>/.test(text)) expect(text, label).toContain("RequestedProofToken");
+    }
+    console.log(`[fuzz] proof-key 200 mutations, statuses ${JSON.stringify(tally)}`);
+    expect(tally[200] ?? 0).toBeGreaterThan(0);
+    expect(tally[400] ?? 0).toBeGreaterThan(50);
+  });
+});
+
 describe("OAuth token endpoint fuzz (100 mutated forms)", () => {
   let subjectToken = "";
   beforeAll(async () => {

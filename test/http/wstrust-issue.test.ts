@@ -126,6 +126,21 @@ describe("WS-Trust Issue (black box)", () => {
 });
 
 describe("discovery", () => {
+  it("the WSDL's trust assertion asks for client and server entropy, which the endpoint honours", async () => {
+    const wsdl = await (await call("/trust/mex")).text();
+    expect(wsdl).toContain("<sp:RequireClientEntropy/><sp:RequireServerEntropy/>");
+    const entropy = btoa(String.fromCharCode(...new Uint8Array(32).fill(3)));
+    const r = await trust({
+      user: "alice",
+      password: "wonderland",
+      appliesTo: "urn:example:secure-rp",
+      keyType: `${NS.t13}/SymmetricKey`,
+      extra: `<wst:Entropy><wst:BinarySecret Type="${NS.t13}/Nonce">${entropy}</wst:BinarySecret></wst:Entropy>`,
+    });
+    expect(r.status, r.text).toBe(200);
+    expect(r.text).toContain(`<wst:ComputedKey>${NS.t13}/CK/PSHA1</wst:ComputedKey>`);
+  });
+
   it("serves the WSDL at /trust/mex with every endpoint, each bound to the policy of how its requestors authenticate", async () => {
     const res = await call("/trust/mex");
     expect(res.status).toBe(200);

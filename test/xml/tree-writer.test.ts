@@ -6,7 +6,7 @@ import { buildSaml2Assertion } from "../../src/saml/saml2.ts";
 import { newSamlId } from "../../src/saml/assertion-input.ts";
 import { canonicalize, EXC_C14N } from "../../src/xml/c14n.ts";
 import { parseXml } from "../../src/xml/parse.ts";
-import { addTreeChild, isXmlText, treeElement, writeExclusive, writeExclusiveAround, type TreeElement } from "../../src/xml/tree-writer.ts";
+import { addTreeChild, isXmlText, setTreeQualifiedAttribute, treeElement, writeExclusive, writeExclusiveAround, type TreeElement } from "../../src/xml/tree-writer.ts";
 import { verifyEnveloped } from "../../src/xmldsig/verify.ts";
 import { signTree } from "../../src/xmldsig/sign.ts";
 
@@ -34,6 +34,20 @@ describe("tree writer: output is its own exclusive canonical form", () => {
       const out = writeExclusive(root);
       expect(reCanonical(out)).toBe(out);
     }
+  });
+
+  it("writes namespaced attributes (xsi:type) in canonical order, declaring their prefix", () => {
+    const XSI = "http://www.w3.org/2001/XMLSchema-instance";
+    const root = treeElement(A, "a:root");
+    const inner = addTreeChild(root, A, "a:data", { zeta: "1", Alpha: "2" });
+    setTreeQualifiedAttribute(inner, "xsi", XSI, "type", "a:KeyInfoType");
+    setTreeQualifiedAttribute(inner, "b", B, "other", "x&y");
+    const under = addTreeChild(inner, XSI, "xsi:child"); // the prefix is in scope: not declared again
+    setTreeQualifiedAttribute(under, "xsi", XSI, "type", "a:T");
+    const out = writeExclusive(root);
+    // C14N 1.0 §2.2: namespaced attributes by namespace URI ("http:…" before "urn:…").
+    expect(out).toBe(`<a:root xmlns:a="${A}"><a:data xmlns:b="${B}" xmlns:xsi="${XSI}" Alpha="2" zeta="1" xsi:type="a:KeyInfoType" b:other="x&amp;y"><xsi:child xsi:type="a:T"></xsi:child></a:data></a:root>`);
+    expect(reCanonical(out)).toBe(out);
   });
 
   it("declares a prefix once where first used, again only when rebound", () => {

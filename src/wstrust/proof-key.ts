@@ -1,0 +1,110 @@
+/**
+ * The proof-of-possession key of an Issue request (WS-Trust 1.3 §4.4, the 2005 draft alike):
+ * what the requested KeyType asks for, the key the token is bound to, and what the RSTR tells
+ * the requestor about it.
+ */
+import type { Element } from "@xmldom/xmldom";
+import { randomBytes, toBase64 } from "../bytes.ts";
+import type { Confirmation } from "../engine/types.ts";
+import { invalidRequest } from "../errors.ts";
+import { fromBase64 } from "../keys/pem.ts";
+import { pSha1 } from "../keys/psha1.ts";
+import { WSSE_NS } from "../soap/ns.ts";
+import { childElements, DSIG_NS, textContent } from "../xml/dom.ts";
+import { type Markup, xml } from "../xml/markup.ts";
+import { publicKeyFromCertificate, readPublicKeyInfo } from "../xmldsig/key-info.ts";
+import type { Rst } from "./rst.ts";
+
+/** WS-Trust 1.3 §4.4.1: the key size when the request names none (as AD FS and WCF use). */
+export const DEFAULT_KEY_SIZE = 256;
+
+const X509V3 = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3";
+const BASE64_BINARY = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary";
+
+export interface ProofKey {
+  /** The key the token is bound to; undefined for a bearer token. */
+  confirmation: Confirmation | undefined;
+  /** What the RSTR says about the key, after the token (RequestedProofToken, Entropy, KeySize). */
+  rstr: Markup | undefined;
+  /** The KeyType the RSTR echoes. */
+  keyType: string;
+}
+
+/** The KeyType asked for, checked against those we know. */
+function keyTypeOf(rst: Rst): "bearer" | "symmetric" | "public-key" {
+  const kt = rst.keyType;
+  const t = rst.trust;
+  if (kt === undefined || t.bearerKeyTypes.includes(kt)) return "bearer";
+  if (kt === t.symmetricKeyType) return "symmetric";
+  if (kt === t.publicKeyType) return "public-key";
+  throw invalidRequest(`Unknown KeyType '${kt.slice(0, 200)}'.`);
+}
+
+/**
+ * §9.2 wst:UseKey: the requestor's public key, as a ds:KeyInfo or an X.509 BinarySecurityToken.
+ * A reference (wsse:SecurityTokenReference) to a token elsewhere in the message and a `Sig`
+ * proof (a signature of the request with that key) need requestor signature processing, which
+ * this STS does not do yet: both are refused rather than half honoured.
+ */
+async function readUseKey(useKey: Element): Promise<Extract<Confirmation, { method: "public-key" }>> {
+  if (useKey.hasAttribute("Sig")) {
+    throw invalidRequest("wst:UseKey/@Sig is not supported: this STS does not verify request signatures yet; send UseKey without Sig.");
+  }
+  const kids = childElements(useKey);
+  const item = kids[0];
+  if (kids.length !== 1 || !item) throw invalidRequest("wst:UseKey must hold exactly one key: a ds:KeyInfo or a wsse:BinarySecurityToken.");
+  if (item.namespaceURI === DSIG_NS && item.localName === "KeyInfo") return { method: "public-key", ...(await readPublicKeyInfo(item)) };
+  if (item.namespaceURI === WSSE_NS && item.localName === "BinarySecurityToken") {
+    if (item.getAttribute("ValueType") !== X509V3) throw invalidRequest(`wst:UseKey/wsse:BinarySecurityToken must be an X.509 certificate (ValueType ${X509V3}).`);
+    const enc = item.getAttribute("EncodingType");
+    if (enc && enc !== BASE64_BINARY) throw invalidRequest("wst:UseKey/wsse:BinarySecurityToken must be base64 encoded.");
+    let der: Uint8Array;
+    try {
+      der = fromBase64(textContent(item));
+    } catch {
+      throw invalidRequest("wst:UseKey/wsse:BinarySecurityToken is not base64.");
+    }
+    return { method: "public-key", ...(await publicKeyFromCertificate(der)) };
+  }
+  if (item.namespaceURI === WSSE_NS && item.localName === "SecurityTokenReference") {
+    throw invalidRequest("wst:UseKey by wsse:SecurityTokenReference is not supported: put the ds:KeyInfo or the wsse:BinarySecurityToken in wst:UseKey itself.");
+  }
+  throw invalidRequest("wst:UseKey must hold a ds:KeyInfo or a wsse:BinarySecurityToken.");
+}
+
+/**
+ * Decides the proof key of an Issue request.
+ * - Bearer (or no KeyType): none.
+ * - SymmetricKey with requestor entropy: issuer entropy of the key's size, the key
+ *   P_SHA1(requestor entropy, issuer entropy) (§4.4.3); the RSTR returns the issuer's entropy and
+ *   wst:ComputedKey, never the key.
+ * - SymmetricKey without entropy: a random key, returned in wst:RequestedProofToken/wst:BinarySecret.
+ * - PublicKey: the wst:UseKey key; the requestor holds the private key, so no proof token.
+ */
+export async function proofKeyFor(rst: Rst): Promise<ProofKey> {
+  const t = rst.trust;
+  const kind = keyTypeOf(rst);
+  if (kind === "bearer") return { confirmation: undefined, rstr: undefined, keyType: rst.keyType ?? t.bearerKeyTypes[0]! };
+  if (kind === "public-key") {
+    if (!rst.useKey) throw invalidRequest("KeyType PublicKey needs wst:UseKey with the requestor's public key (this STS does not generate key pairs).");
+    return { confirmation: await readUseKey(rst.useKey), rstr: undefined, keyType: t.publicKeyType };
+  }
+  if (rst.useKey) throw invalidRequest("wst:UseKey goes with KeyType PublicKey, not SymmetricKey.");
+  const bits = rst.keySize ?? DEFAULT_KEY_SIZE;
+  const size = xml`<wst:KeySize>${String(bits)}</wst:KeySize>`;
+  if (rst.entropy) {
+    const issuerEntropy = randomBytes(bits / 8);
+    const key = await pSha1(rst.entropy, issuerEntropy, bits);
+    return {
+      confirmation: { method: "symmetric", key },
+      rstr: xml`<wst:RequestedProofToken><wst:ComputedKey>${t.psha1}</wst:ComputedKey></wst:RequestedProofToken><wst:Entropy><wst:BinarySecret Type="${t.nonceType}">${toBase64(issuerEntropy)}</wst:BinarySecret></wst:Entropy>${size}`,
+      keyType: t.symmetricKeyType,
+    };
+  }
+  const key = randomBytes(bits / 8);
+  return {
+    confirmation: { method: "symmetric", key },
+    rstr: xml`<wst:RequestedProofToken><wst:BinarySecret Type="${t.symmetricSecretType}">${toBase64(key)}</wst:BinarySecret></wst:RequestedProofToken>${size}`,
+    keyType: t.symmetricKeyType,
+  };
+}

@@ -1,0 +1,198 @@
+/**
+ * A public key in a ds:KeyInfo, both ways: read from a requestor's wst:UseKey (WS-Trust 1.3
+ * §9.2, PublicKey proof keys) or from our own holder-of-key assertions, and written into a
+ * token's SubjectConfirmation. Strict: one key per KeyInfo, RSA of at least 2048 bits or EC on
+ * P-256 / P-384 / P-521, public members only — a KeyInfo that also carries private parts is
+ * refused, not stripped (whoever sent it has leaked the key).
+ */
+import type { Element } from "@xmldom/xmldom";
+import { toBase64, toBase64Url } from "../bytes.ts";
+import { invalidRequest, isStsError } from "../errors.ts";
+import { fromBase64, fromBase64Url } from "../keys/pem.ts";
+import { parseCertificate } from "../keys/x509.ts";
+import { childElements, DSIG_NS, textContent } from "../xml/dom.ts";
+import { type TreeElement, addTreeChild, treeElement } from "../xml/tree-writer.ts";
+
+export const DSIG11_NS = "http://www.w3.org/2009/xmldsig11#";
+
+/** The smallest RSA modulus a proof key may have (NIST SP 800-131A: 112-bit security). */
+export const MIN_PROOF_RSA_BITS = 2048;
+const MAX_PROOF_RSA_BITS = 16384;
+
+type Curve = "P-256" | "P-384" | "P-521";
+/** RFC 5480 §2.1.1.1 curve OIDs, as dsig11:NamedCurve URIs (RFC 3279 style `urn:oid:`). */
+const CURVE_BY_URI: Readonly<Record<string, Curve>> = {
+  "urn:oid:1.2.840.10045.3.1.7": "P-256",
+  "urn:oid:1.3.132.0.34": "P-384",
+  "urn:oid:1.3.132.0.35": "P-521",
+};
+const URI_BY_CURVE: Readonly<Record<Curve, string>> = { "P-256": "urn:oid:1.2.840.10045.3.1.7", "P-384": "urn:oid:1.3.132.0.34", "P-521": "urn:oid:1.3.132.0.35" };
+const COORD_BYTES: Readonly<Record<Curve, number>> = { "P-256": 32, "P-384": 48, "P-521": 66 };
+
+/** RSA key members a private or CRT key adds (XML-DSig's .NET form, RFC 7517 names). */
+const PRIVATE_MEMBERS = new Set(["D", "P", "Q", "DP", "DQ", "InverseQ", "PrivateExponent", "PrivateKey", "d", "p", "q", "dp", "dq", "qi"]);
+
+/** A requestor's public proof key: the public JWK, and the certificate it came in, if any. */
+export interface PublicProofKey {
+  jwk: JsonWebKey;
+  certificate?: Uint8Array | undefined;
+}
+
+const refuse = (why: string) => invalidRequest(`The proof key is not acceptable: ${why}`);
+
+function only(parent: Element, what: string): Element {
+  const kids = childElements(parent);
+  for (const k of kids) if (PRIVATE_MEMBERS.has(k.localName ?? "")) throw refuse("it carries private key material; send the public key only.");
+  if (kids.length !== 1) throw refuse(`${what} must contain exactly one key.`);
+  return kids[0]!;
+}
+
+function base64Of(el: Element, what: string): Uint8Array {
+  try {
+    const b = fromBase64(textContent(el));
+    if (b.length > 0) return b;
+  } catch {
+    // answered below
+  }
+  throw refuse(`${what} is not base64.`);
+}
+
+function unsignedBytes(b: Uint8Array): Uint8Array {
+  let i = 0;
+  while (i < b.length - 1 && b[i] === 0) i++;
+  return b.subarray(i);
+}
+
+function bitLength(b: Uint8Array): number {
+  const u = unsignedBytes(b);
+  return u.length === 0 ? 0 : (u.length - 1) * 8 + (32 - Math.clz32(u[0]!));
+}
+
+/** Checks an RSA or EC public JWK the way WebCrypto imports it; returns its public members. */
+async function checkedJwk(jwk: JsonWebKey): Promise<JsonWebKey> {
+  if (jwk.kty === "RSA") {
+    const bits = bitLength(fromBase64Url(jwk.n ?? ""));
+    if (bits < MIN_PROOF_RSA_BITS) throw refuse(`RSA keys must have at least ${MIN_PROOF_RSA_BITS} bits (this one has ${bits}).`);
+    if (bits > MAX_PROOF_RSA_BITS) throw refuse(`RSA keys may have at most ${MAX_PROOF_RSA_BITS} bits.`);
+    const e = unsignedBytes(fromBase64Url(jwk.e ?? ""));
+    if (e.length > 4 || (e[e.length - 1]! & 1) === 0 || bitLength(e) < 2) throw refuse("the RSA exponent is not a valid public exponent.");
+    const pub = { kty: "RSA", n: jwk.n!, e: jwk.e! };
+    try {
+      await crypto.subtle.importKey("jwk", pub, { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, true, ["verify"]);
+    } catch {
+      throw refuse("the RSA key is malformed.");
+    }
+    return pub;
+  }
+  if (jwk.kty === "EC") {
+    const crv = jwk.crv as Curve;
+    if (!(crv in COORD_BYTES)) throw refuse(`EC keys must be on P-256, P-384 or P-521, not ${String(jwk.crv).slice(0, 40)}.`);
+    const pub = { kty: "EC", crv, x: jwk.x!, y: jwk.y! };
+    try {
+      // WebCrypto checks that the point is on the curve.
+      await crypto.subtle.importKey("jwk", pub, { name: "ECDSA", namedCurve: crv }, true, ["verify"]);
+    } catch {
+      throw refuse("the EC key is not a point on its curve.");
+    }
+    return pub;
+  }
+  throw refuse("only RSA and EC keys are supported.");
+}
+
+/** The public key of an X.509 certificate (DER), checked like any other proof key. */
+export async function publicKeyFromCertificate(der: Uint8Array): Promise<PublicProofKey> {
+  let spki: Uint8Array;
+  let algorithm: { name: string; hash?: string; namedCurve?: string };
+  try {
+    const c = parseCertificate(der);
+    spki = c.spki;
+    if (c.kty === "RSA" && (c.modulusBits ?? 0) < MIN_PROOF_RSA_BITS) {
+      throw refuse(`RSA keys must have at least ${MIN_PROOF_RSA_BITS} bits (this one has ${c.modulusBits}).`);
+    }
+    algorithm = c.kty === "RSA" ? { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" } : { name: "ECDSA", namedCurve: c.namedCurve! };
+  } catch (e) {
+    if (isStsError(e)) throw e;
+    throw refuse("the certificate is malformed, or its key is neither RSA nor EC on P-256, P-384 or P-521.");
+  }
+  let jwk: JsonWebKey;
+  try {
+    const key = await crypto.subtle.importKey("spki", spki as Uint8Array<ArrayBuffer>, algorithm, true, ["verify"]);
+    jwk = (await crypto.subtle.exportKey("jwk", key)) as JsonWebKey;
+  } catch {
+    throw refuse("the certificate's public key is malformed.");
+  }
+  return { jwk: await checkedJwk(jwk), certificate: der.slice() };
+}
+
+/**
+ * Reads the one public key of a ds:KeyInfo: ds:KeyValue (ds:RSAKeyValue or dsig11:ECKeyValue
+ * with a NamedCurve) or ds:X509Data with one ds:X509Certificate.
+ * @throws StsError invalid_request, saying what is wrong.
+ */
+export async function readPublicKeyInfo(keyInfo: Element): Promise<PublicProofKey> {
+  const item = only(keyInfo, "ds:KeyInfo");
+  if (item.namespaceURI === DSIG_NS && item.localName === "X509Data") {
+    const cert = only(item, "ds:X509Data");
+    if (cert.namespaceURI !== DSIG_NS || cert.localName !== "X509Certificate") throw refuse("ds:X509Data must hold one ds:X509Certificate.");
+    return publicKeyFromCertificate(base64Of(cert, "ds:X509Certificate"));
+  }
+  if (item.namespaceURI !== DSIG_NS || item.localName !== "KeyValue") throw refuse("ds:KeyInfo must hold a ds:KeyValue or a ds:X509Data.");
+  const kv = only(item, "ds:KeyValue");
+  if (kv.namespaceURI === DSIG_NS && kv.localName === "RSAKeyValue") {
+    const parts = childElements(kv);
+    for (const k of parts) if (PRIVATE_MEMBERS.has(k.localName ?? "")) throw refuse("it carries private key material; send the public key only.");
+    const [m, e] = parts;
+    if (parts.length !== 2 || m?.namespaceURI !== DSIG_NS || m.localName !== "Modulus" || e?.namespaceURI !== DSIG_NS || e.localName !== "Exponent") {
+      throw refuse("ds:RSAKeyValue must hold ds:Modulus and ds:Exponent only.");
+    }
+    return { jwk: await checkedJwk({ kty: "RSA", n: toBase64Url(unsignedBytes(base64Of(m, "ds:Modulus"))), e: toBase64Url(unsignedBytes(base64Of(e, "ds:Exponent"))) }) };
+  }
+  if (kv.namespaceURI === DSIG11_NS && kv.localName === "ECKeyValue") {
+    const parts = childElements(kv);
+    for (const k of parts) if (PRIVATE_MEMBERS.has(k.localName ?? "")) throw refuse("it carries private key material; send the public key only.");
+    const [nc, pk] = parts;
+    if (parts.length !== 2 || nc?.namespaceURI !== DSIG11_NS || nc.localName !== "NamedCurve" || pk?.namespaceURI !== DSIG11_NS || pk.localName !== "PublicKey") {
+      throw refuse("dsig11:ECKeyValue must hold dsig11:NamedCurve and dsig11:PublicKey only (explicit curve parameters are not accepted).");
+    }
+    const uri = nc.getAttribute("URI") ?? "";
+    const crv = Object.hasOwn(CURVE_BY_URI, uri) ? CURVE_BY_URI[uri]! : undefined;
+    if (!crv) throw refuse(`EC keys must be on P-256, P-384 or P-521, not '${uri.slice(0, 60)}'.`);
+    const point = base64Of(pk, "dsig11:PublicKey");
+    const n = COORD_BYTES[crv];
+    // XML-DSig 1.1 §4.5.2.3.1: the point in the uncompressed form of SEC 1 §2.3.3.
+    if (point.length !== 1 + 2 * n || point[0] !== 4) throw refuse("dsig11:PublicKey must be an uncompressed point of its curve.");
+    return { jwk: await checkedJwk({ kty: "EC", crv, x: toBase64Url(point.subarray(1, 1 + n)), y: toBase64Url(point.subarray(1 + n)) }) };
+  }
+  throw refuse("ds:KeyValue must hold a ds:RSAKeyValue or a dsig11:ECKeyValue.");
+}
+
+/**
+ * The ds:KeyInfo a holder-of-key token states for a public proof key: the certificate when the
+ * key came in one (relying parties that look keys up by certificate find it), else its KeyValue.
+ */
+export function publicKeyInfoTree(key: PublicProofKey): TreeElement {
+  const ki = treeElement(DSIG_NS, "ds:KeyInfo");
+  if (key.certificate) {
+    addTreeChild(addTreeChild(ki, DSIG_NS, "ds:X509Data"), DSIG_NS, "ds:X509Certificate", null, toBase64(key.certificate));
+    return ki;
+  }
+  const kv = addTreeChild(ki, DSIG_NS, "ds:KeyValue");
+  const { jwk } = key;
+  if (jwk.kty === "RSA") {
+    const rsa = addTreeChild(kv, DSIG_NS, "ds:RSAKeyValue");
+    addTreeChild(rsa, DSIG_NS, "ds:Modulus", null, toBase64(fromBase64Url(jwk.n ?? "")));
+    addTreeChild(rsa, DSIG_NS, "ds:Exponent", null, toBase64(fromBase64Url(jwk.e ?? "")));
+    return ki;
+  }
+  const crv = jwk.crv as Curve;
+  const x = fromBase64Url(jwk.x ?? "");
+  const y = fromBase64Url(jwk.y ?? "");
+  const point = new Uint8Array(1 + x.length + y.length);
+  point[0] = 4;
+  point.set(x, 1);
+  point.set(y, 1 + x.length);
+  const ec = addTreeChild(kv, DSIG11_NS, "dsig11:ECKeyValue");
+  addTreeChild(ec, DSIG11_NS, "dsig11:NamedCurve", { URI: URI_BY_CURVE[crv] });
+  addTreeChild(ec, DSIG11_NS, "dsig11:PublicKey", null, toBase64(point));
+  return ki;
+}

@@ -1,0 +1,117 @@
+/**
+ * Hostile proof-key requests: each is a clear wst:InvalidRequest fault that says what is wrong,
+ * never a token and never an internal error.
+ */
+import { describe, expect, it } from "vitest";
+import { NS, TT } from "../helpers/soap.ts";
+import { faultCode, trust } from "../helpers/worker.ts";
+import { ecKeyInfo, rsaKeyInfo } from "../helpers/key-info.ts";
+
+const DS = "http://www.w3.org/2000/09/xmldsig#";
+const DSIG11 = "http://www.w3.org/2009/xmldsig11#";
+const alice = { user: "alice", password: "wonderland", appliesTo: "urn:example:secure-rp" };
+const SYM = `${NS.t13}/SymmetricKey`;
+const PUB = `${NS.t13}/PublicKey`;
+const b64 = (b: Uint8Array) => btoa(String.fromCharCode(...b));
+const entropy = (bytes: number) => `<wst:Entropy><wst:BinarySecret Type="${NS.t13}/Nonce">${b64(new Uint8Array(bytes).fill(1))}</wst:BinarySecret></wst:Entropy>`;
+
+async function refused(o: Parameters<typeof trust>[0], says: string | RegExp): Promise<void> {
+  const r = await trust(o);
+  expect(r.status, r.text).toBe(400);
+  expect(faultCode(r.text)).toBe("wst:InvalidRequest");
+  if (typeof says === "string") expect(r.text).toContain(says);
+  else expect(r.text).toMatch(says);
+  expect(r.text).not.toMatch(/<\w+:(RequestedSecurityToken|EncryptedAssertion|Assertion)\b/);
+}
+
+async function publicJwk(alg: { name: string; namedCurve?: string; modulusLength?: number }): Promise<{ pub: JsonWebKey; priv: JsonWebKey }> {
+  const params = alg.name === "ECDSA" ? alg : { ...alg, publicExponent: Uint8Array.of(1, 0, 1), hash: "SHA-256" };
+  const pair = (await crypto.subtle.generateKey(params as never, true, ["sign", "verify"])) as CryptoKeyPair;
+  return { pub: (await crypto.subtle.exportKey("jwk", pair.publicKey)) as JsonWebKey, priv: (await crypto.subtle.exportKey("jwk", pair.privateKey)) as JsonWebKey };
+}
+const std = (s: string) => s.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((s.length + 3) % 4);
+
+describe("hostile SymmetricKey requests", () => {
+  it("entropy shorter than 128 bits, longer than 512 bytes, not base64, or not a BinarySecret", async () => {
+    await refused({ ...alice, keyType: SYM, extra: entropy(15) }, "at least 128 bits");
+    await refused({ ...alice, keyType: SYM, extra: entropy(513) }, "at most 512 bytes");
+    await refused({ ...alice, keyType: SYM, extra: `<wst:Entropy><wst:BinarySecret>@@not base64@@</wst:BinarySecret></wst:Entropy>` }, "not base64");
+    await refused(
+      { ...alice, keyType: SYM, extra: `<wst:Entropy><xenc:EncryptedKey xmlns:xenc="http://www.w3.org/2001/04/xmlenc#"/></wst:Entropy>` },
+      "does not take encrypted entropy",
+    );
+    await refused({ ...alice, keyType: SYM, extra: `<wst:Entropy><wst:BinarySecret Type="${NS.t13}/AsymmetricKey">${b64(new Uint8Array(32))}</wst:BinarySecret></wst:Entropy>` }, "Type must be");
+    await refused({ ...alice, keyType: SYM, extra: entropy(32) + entropy(32) }, "more than once");
+  });
+
+  it("KeySize out of range, not a whole number of bytes, or not an integer", async () => {
+    for (const v of ["64", "120", "520", "1024", "129", "256.0", "-256", "abc", "", "0256x", "99999999999999999999"]) {
+      await refused({ ...alice, keyType: SYM, extra: `<wst:KeySize>${v}</wst:KeySize>` }, "wst:KeySize must be");
+    }
+  });
+
+  it("an unknown ComputedKeyAlgorithm", async () => {
+    await refused({ ...alice, keyType: SYM, extra: entropy(32) + `<wst:ComputedKeyAlgorithm>${NS.t13}/CK/HMAC</wst:ComputedKeyAlgorithm>` }, "only http://docs.oasis-open.org/ws-sx/ws-trust/200512/CK/PSHA1");
+    // The other namespace's URI is not this one's.
+    await refused({ ...alice, keyType: SYM, extra: entropy(32) + `<wst:ComputedKeyAlgorithm>${NS.t05}/CK/PSHA1</wst:ComputedKeyAlgorithm>` }, "Unsupported wst:ComputedKeyAlgorithm");
+  });
+
+  it("a relying party without an encryption certificate, and a JWT, cannot carry a symmetric key", async () => {
+    // urn:example:rp allows bearer only: refused by its keyTypes first.
+    await refused({ ...alice, appliesTo: "urn:example:rp", keyType: SYM }, "does not accept symmetric proof keys");
+    await refused({ ...alice, keyType: SYM, tokenType: TT.jwt }, "A JWT cannot carry a symmetric proof key");
+  });
+
+  it("UseKey with SymmetricKey, and an unknown KeyType", async () => {
+    const { pub } = await publicJwk({ name: "ECDSA", namedCurve: "P-256" });
+    await refused({ ...alice, keyType: SYM, extra: `<wst:UseKey>${ecKeyInfo(pub)}</wst:UseKey>` }, "goes with KeyType PublicKey");
+    await refused({ ...alice, keyType: `${NS.t13}/SomethingElse` }, "Unknown KeyType");
+  });
+});
+
+describe("hostile PublicKey requests", () => {
+  it("no UseKey: the STS does not generate key pairs", async () => {
+    await refused({ ...alice, keyType: PUB }, "needs wst:UseKey");
+  });
+
+  it("weak keys: RSA-1024, and curves other than P-256/384/521 (P-192 named by OID)", async () => {
+    const { pub } = await publicJwk({ name: "RSASSA-PKCS1-v1_5", modulusLength: 1024 });
+    await refused({ ...alice, keyType: PUB, extra: `<wst:UseKey>${rsaKeyInfo(pub)}</wst:UseKey>` }, "at least 2048 bits (this one has 1024)");
+    const p256 = (await publicJwk({ name: "ECDSA", namedCurve: "P-256" })).pub;
+    await refused({ ...alice, keyType: PUB, extra: `<wst:UseKey>${ecKeyInfo(p256, "1.2.840.10045.3.1.1")}</wst:UseKey>` }, "must be on P-256, P-384 or P-521");
+  });
+
+  it("private key material in the KeyValue", async () => {
+    const { pub, priv } = await publicJwk({ name: "RSASSA-PKCS1-v1_5", modulusLength: 2048 });
+    const withD = rsaKeyInfo(pub).replace("</ds:Exponent>", `</ds:Exponent><ds:D>${std(priv.d!)}</ds:D><ds:P>${std(priv.p!)}</ds:P>`);
+    await refused({ ...alice, keyType: PUB, extra: `<wst:UseKey>${withD}</wst:UseKey>` }, "private key material");
+    const ec = await publicJwk({ name: "ECDSA", namedCurve: "P-256" });
+    const withEcD = ecKeyInfo(ec.pub).replace("</dsig11:PublicKey>", `</dsig11:PublicKey><dsig11:PrivateKey>${std(ec.priv.d!)}</dsig11:PrivateKey>`);
+    await refused({ ...alice, keyType: PUB, extra: `<wst:UseKey>${withEcD}</wst:UseKey>` }, "private key material");
+  });
+
+  it("malformed KeyInfo: empty, two keys, bad base64, a point off the curve, a compressed point, garbage certificate", async () => {
+    const { pub } = await publicJwk({ name: "ECDSA", namedCurve: "P-256" });
+    const good = ecKeyInfo(pub);
+    const cases: [string, string | RegExp][] = [
+      [`<ds:KeyInfo xmlns:ds="${DS}"/>`, "exactly one key"],
+      [good.replace("</ds:KeyValue>", "</ds:KeyValue><ds:KeyName>x</ds:KeyName>"), "exactly one key"],
+      [good.replace(/<dsig11:PublicKey>[^<]+/, "<dsig11:PublicKey>%%%"), "not base64"],
+      [good.replace(/<dsig11:PublicKey>[^<]+/, `<dsig11:PublicKey>${b64(new Uint8Array([4, ...new Uint8Array(64).fill(9)]))}`), "not a point on its curve"],
+      [good.replace(/<dsig11:PublicKey>[^<]+/, `<dsig11:PublicKey>${b64(new Uint8Array([2, ...new Uint8Array(32).fill(9)]))}`), "uncompressed point"],
+      [`<ds:KeyInfo xmlns:ds="${DS}"><ds:X509Data><ds:X509Certificate>${b64(new Uint8Array(40).fill(48))}</ds:X509Certificate></ds:X509Data></ds:KeyInfo>`, "certificate is malformed"],
+      [`<ds:KeyInfo xmlns:ds="${DS}"><ds:KeyValue><ds:DSAKeyValue/></ds:KeyValue></ds:KeyInfo>`, "ds:RSAKeyValue or a dsig11:ECKeyValue"],
+      [`<ds:KeyInfo xmlns:ds="${DS}"><ds:KeyValue><dsig11:ECKeyValue xmlns:dsig11="${DSIG11}"><dsig11:ECParameters/><dsig11:PublicKey>AA==</dsig11:PublicKey></dsig11:ECKeyValue></ds:KeyValue></ds:KeyInfo>`, "explicit curve parameters"],
+      [`<ds:KeyInfo xmlns:ds="${DS}"><ds:KeyValue><ds:RSAKeyValue><ds:Modulus>AQAB</ds:Modulus><ds:Exponent>AQAB</ds:Exponent></ds:RSAKeyValue></ds:KeyValue></ds:KeyInfo>`, "at least 2048 bits"],
+    ];
+    for (const [ki, says] of cases) await refused({ ...alice, keyType: PUB, extra: `<wst:UseKey>${ki}</wst:UseKey>` }, says);
+  });
+
+  it("UseKey/@Sig, a SecurityTokenReference, a non-X.509 BinarySecurityToken, or two children", async () => {
+    const { pub } = await publicJwk({ name: "ECDSA", namedCurve: "P-256" });
+    await refused({ ...alice, keyType: PUB, extra: `<wst:UseKey Sig="#sig-1">${ecKeyInfo(pub)}</wst:UseKey>` }, "UseKey/@Sig is not supported");
+    await refused({ ...alice, keyType: PUB, extra: `<wst:UseKey><wsse:SecurityTokenReference><wsse:Reference URI="#bst"/></wsse:SecurityTokenReference></wst:UseKey>` }, "by wsse:SecurityTokenReference is not supported");
+    await refused({ ...alice, keyType: PUB, extra: `<wst:UseKey><wsse:BinarySecurityToken ValueType="urn:other">AAAA</wsse:BinarySecurityToken></wst:UseKey>` }, "must be an X.509 certificate");
+    await refused({ ...alice, keyType: PUB, extra: `<wst:UseKey>${ecKeyInfo(pub)}${ecKeyInfo(pub)}</wst:UseKey>` }, "exactly one key");
+  });
+});

@@ -1,0 +1,254 @@
+/**
+ * WS-Trust proof-of-possession keys end to end, against urn:example:secure-rp (development
+ * configuration: SymmetricKey and PublicKey allowed, every token encrypted for its published key).
+ * The relying party's side is played with its private key: the token is decrypted, its signature
+ * verified, and the proof key inside opened and compared with what the requestor computes — with
+ * a P_SHA1 written here on WebCrypto HMAC, not the STS's.
+ */
+import { describe, expect, it } from "vitest";
+import { compactDecrypt } from "jose";
+import type { Element } from "@xmldom/xmldom";
+import { NS, TT } from "../helpers/soap.ts";
+import { byTag, faultCode, trust } from "../helpers/worker.ts";
+import { KeyRing } from "../../src/keys/keyring.ts";
+import { DEV_KEY_MATERIALS } from "../../src/config/dev-keys.ts";
+import { verifyEnveloped } from "../../src/xmldsig/verify.ts";
+import { decryptElement, decryptKey } from "../../src/xmlenc/decrypt.ts";
+import { unb64url } from "../oauth/helpers.ts";
+import { SECURE_RP_KEY, XENC, rootOf, secureRp, text } from "../xmlenc/helpers.ts";
+import { b64u2b64, ecKeyInfo, rsaKeyInfo, unb64url_bytes } from "../helpers/key-info.ts";
+
+const SECURE = "urn:example:secure-rp";
+const DS = "http://www.w3.org/2000/09/xmldsig#";
+const DSIG11 = "http://www.w3.org/2009/xmldsig11#";
+const XSI = "http://www.w3.org/2001/XMLSchema-instance";
+const alice = { user: "alice", password: "wonderland", appliesTo: SECURE };
+const validator = { user: "rp-validator", password: "rp-validator-secret-0f1e2d3c4b5a6978" };
+const b64 = (b: Uint8Array) => btoa(String.fromCharCode(...b));
+const unb64 = (s: string) => Uint8Array.from(atob(s.replace(/\s/g, "")), (c) => c.charCodeAt(0));
+const tns = (t: "13" | "2005") => (t === "13" ? NS.t13 : NS.t05);
+
+/** P_SHA1 (RFC 2246 §5 P_hash over HMAC-SHA1), independent of src/keys/psha1.ts. */
+async function pSha1(secret: Uint8Array, seed: Uint8Array, bytes: number): Promise<Uint8Array> {
+  const key = await crypto.subtle.importKey("raw", secret as Uint8Array<ArrayBuffer>, { name: "HMAC", hash: "SHA-1" }, false, ["sign"]);
+  const hmac = async (d: Uint8Array) => new Uint8Array(await crypto.subtle.sign("HMAC", key, d as Uint8Array<ArrayBuffer>));
+  let a = seed;
+  const out: number[] = [];
+  while (out.length < bytes) {
+    a = await hmac(a);
+    out.push(...(await hmac(new Uint8Array([...a, ...seed]))));
+  }
+  return new Uint8Array(out.slice(0, bytes));
+}
+
+/** The assertion inside the RSTR's encrypted token, decrypted with the RP key and verified. */
+async function tokenOf(responseText: string, samlNs: string): Promise<{ xml: string; root: Element }> {
+  const ed = /<xenc:EncryptedData [\s\S]*?<\/xenc:EncryptedData>(?=(<\/saml:EncryptedAssertion>|<\/wst:RequestedSecurityToken>))/.exec(responseText);
+  expect(ed).not.toBeNull();
+  const { key } = await secureRp();
+  const xml = text((await decryptElement(rootOf(ed![0]), key)).plaintext);
+  const root = rootOf(xml);
+  expect(root.namespaceURI).toBe(samlNs);
+  const ring = await KeyRing.load(DEV_KEY_MATERIALS);
+  expect((await verifyEnveloped(root, { keys: ring.all() })).ok).toBe(true);
+  return { xml, root };
+}
+
+/** The holder-of-key ds:KeyInfo of a SAML 2.0 or 1.1 assertion (checking the method). */
+function holderKeyInfo(root: Element): Element {
+  if (root.namespaceURI === NS.saml2) {
+    const sc = byTag(root, NS.saml2, "SubjectConfirmation");
+    expect(sc).toHaveLength(1);
+    expect(sc[0]!.getAttribute("Method")).toBe("urn:oasis:names:tc:SAML:2.0:cm:holder-of-key");
+    const data = byTag(sc[0]!, NS.saml2, "SubjectConfirmationData")[0]!;
+    expect(data.getAttributeNS(XSI, "type")).toBe(`${data.prefix}:KeyInfoConfirmationDataType`);
+    return byTag(data, DS, "KeyInfo")[0]!;
+  }
+  const methods = byTag(root, NS.saml1, "ConfirmationMethod");
+  expect(methods.length).toBeGreaterThanOrEqual(1);
+  for (const m of methods) expect(m.textContent).toBe("urn:oasis:names:tc:SAML:1.0:cm:holder-of-key");
+  const kis = byTag(root, NS.saml1, "SubjectConfirmation").map((sc) => byTag(sc, DS, "KeyInfo")[0]!);
+  expect(new Set(kis.map((k) => k.toString())).size).toBe(1); // every Subject states the same key
+  return kis[0]!;
+}
+
+/** Opens the proof key inside the token with the RP's private key. */
+async function proofKeyIn(root: Element): Promise<Uint8Array> {
+  const ek = byTag(holderKeyInfo(root), XENC, "EncryptedKey");
+  expect(ek).toHaveLength(1);
+  return decryptKey(ek[0]!, (await secureRp()).key);
+}
+
+function entropyXml(t: "13" | "2005", entropy: Uint8Array, keySize?: number): string {
+  const ns = tns(t);
+  return `<wst:Entropy><wst:BinarySecret Type="${ns}/Nonce">${b64(entropy)}</wst:BinarySecret></wst:Entropy>` +
+    (keySize ? `<wst:KeySize>${keySize}</wst:KeySize>` : "") + `<wst:ComputedKeyAlgorithm>${ns}/CK/PSHA1</wst:ComputedKeyAlgorithm>`;
+}
+
+async function rsaPublic(bits = 2048): Promise<JsonWebKey> {
+  const pair = (await crypto.subtle.generateKey({ name: "RSASSA-PKCS1-v1_5", modulusLength: bits, publicExponent: Uint8Array.of(1, 0, 1), hash: "SHA-256" }, true, ["sign", "verify"])) as CryptoKeyPair;
+  return (await crypto.subtle.exportKey("jwk", pair.publicKey)) as JsonWebKey;
+}
+async function ecPublic(crv = "P-256"): Promise<JsonWebKey> {
+  const pair = (await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: crv }, true, ["sign", "verify"])) as CryptoKeyPair;
+  return (await crypto.subtle.exportKey("jwk", pair.publicKey)) as JsonWebKey;
+}
+describe("SymmetricKey proof keys", () => {
+  for (const soap of ["1.1", "1.2"] as const) {
+    for (const t of ["13", "2005"] as const) {
+      it(`with requestor entropy: the RP's key is P_SHA1(requestor, issuer entropy); SOAP ${soap}, WS-Trust ${t}`, async () => {
+        const ns = tns(t);
+        const mine = crypto.getRandomValues(new Uint8Array(32));
+        const r = await trust({ ...alice, soap, trust: t, keyType: `${ns}/SymmetricKey`, extra: entropyXml(t, mine, 256) });
+        expect(r.status, r.text).toBe(200);
+        expect(byTag(byTag(r.doc, ns, "RequestedProofToken")[0]!, ns, "ComputedKey")[0]!.textContent).toBe(`${ns}/CK/PSHA1`);
+        const issuerSecret = byTag(byTag(r.doc, ns, "Entropy")[0]!, ns, "BinarySecret")[0]!;
+        expect(issuerSecret.getAttribute("Type")).toBe(`${ns}/Nonce`);
+        const issuerEntropy = unb64(issuerSecret.textContent!);
+        expect(issuerEntropy).toHaveLength(32);
+        expect(byTag(r.doc, ns, "KeySize")[0]!.textContent).toBe("256");
+        expect(byTag(r.doc, ns, "KeyType")[0]!.textContent).toBe(`${ns}/SymmetricKey`);
+        // The key itself never travels to the requestor.
+        expect(byTag(byTag(r.doc, ns, "RequestedProofToken")[0]!, ns, "BinarySecret")).toHaveLength(0);
+        const { root } = await tokenOf(r.text, NS.saml2);
+        expect(await proofKeyIn(root)).toEqual(await pSha1(mine, issuerEntropy, 32));
+        // Attached and unattached references name the inner assertion, as for bearer tokens.
+        for (const ref of ["RequestedAttachedReference", "RequestedUnattachedReference"]) {
+          expect(byTag(r.doc, ns, ref)[0]!.textContent).toBe(root.getAttribute("ID"));
+        }
+      });
+    }
+  }
+
+  it("without entropy: the STS's key, in RequestedProofToken/BinarySecret, is the one inside the token (SAML 2.0 and 1.1; KeySize honoured)", async () => {
+    for (const [tokenType, samlNs, bits] of [[TT.saml2, NS.saml2, 256], [TT.saml1, NS.saml1, 128]] as const) {
+      const r = await trust({ ...alice, tokenType, keyType: `${NS.t13}/SymmetricKey`, extra: `<wst:KeySize>${bits}</wst:KeySize>` });
+      expect(r.status, r.text).toBe(200);
+      const secret = byTag(byTag(r.doc, NS.t13, "RequestedProofToken")[0]!, NS.t13, "BinarySecret")[0]!;
+      expect(secret.getAttribute("Type")).toBe(`${NS.t13}/SymmetricKey`);
+      const key = unb64(secret.textContent!);
+      expect(key).toHaveLength(bits / 8);
+      expect(byTag(r.doc, NS.t13, "Entropy")).toHaveLength(0);
+      const { root } = await tokenOf(r.text, samlNs);
+      expect(await proofKeyIn(root)).toEqual(key);
+    }
+  });
+
+  it("SAML 1.1 with entropy over WS-Trust 2005 (WCF's WSTrustFeb2005 default shape)", async () => {
+    const mine = crypto.getRandomValues(new Uint8Array(24));
+    const r = await trust({ ...alice, trust: "2005", soap: "1.1", tokenType: TT.saml1, keyType: `${NS.t05}/SymmetricKey`, extra: entropyXml("2005", mine) });
+    expect(r.status, r.text).toBe(200);
+    const issuerEntropy = unb64(byTag(byTag(r.doc, NS.t05, "Entropy")[0]!, NS.t05, "BinarySecret")[0]!.textContent!);
+    const { root } = await tokenOf(r.text, NS.saml1);
+    expect(await proofKeyIn(root)).toEqual(await pSha1(mine, issuerEntropy, 32)); // default KeySize 256
+  });
+
+  it("Validate, Renew (same proof key, no new proof token) and Cancel work on a symmetric-key token", async () => {
+    const mine = crypto.getRandomValues(new Uint8Array(32));
+    const r = await trust({ ...alice, keyType: `${NS.t13}/SymmetricKey`, extra: entropyXml("13", mine) });
+    const { xml, root } = await tokenOf(r.text, NS.saml2);
+    const key = await proofKeyIn(root);
+    const status = `${NS.t13}/RSTR/Status`;
+    const ok = await trust({ ...validator, requestType: "Validate", tokenType: status, extra: `<wst:ValidateTarget>${xml}</wst:ValidateTarget>` });
+    expect(ok.text).toContain(`<wst:Code>${NS.t13}/status/valid</wst:Code>`);
+
+    const renewed = await trust({ ...validator, requestType: "Renew", tokenType: TT.saml2, extra: `<wst:RenewTarget>${xml}</wst:RenewTarget>` });
+    expect(renewed.status, renewed.text).toBe(200);
+    expect(byTag(renewed.doc, NS.t13, "RequestedProofToken")).toHaveLength(0);
+    const again = await tokenOf(renewed.text, NS.saml2);
+    expect(again.root.getAttribute("ID")).not.toBe(root.getAttribute("ID"));
+    expect(await proofKeyIn(again.root)).toEqual(key);
+
+    // Transformation (by the subject) into a token for another relying party: a bearer token
+    // (see docs/security.md).
+    const other = await trust({ ...alice, requestType: "Validate", tokenType: TT.saml2, appliesTo: "urn:example:rp", extra: `<wst:ValidateTarget>${again.xml}</wst:ValidateTarget>` });
+    expect(other.status, other.text).toBe(200);
+    expect(byTag(other.doc, NS.saml2, "SubjectConfirmation")[0]!.getAttribute("Method")).toBe("urn:oasis:names:tc:SAML:2.0:cm:bearer");
+    // ... unless the Validate asks for a key type, as an Issue would.
+    const hok = await trust({ ...alice, requestType: "Validate", tokenType: TT.saml1, keyType: `${NS.t13}/SymmetricKey`, extra: `<wst:ValidateTarget>${again.xml}</wst:ValidateTarget>` });
+    expect(hok.status, hok.text).toBe(200);
+    const newKey = unb64(byTag(byTag(hok.doc, NS.t13, "RequestedProofToken")[0]!, NS.t13, "BinarySecret")[0]!.textContent!);
+    expect(newKey).not.toEqual(key);
+    expect(await proofKeyIn((await tokenOf(hok.text, NS.saml1)).root)).toEqual(newKey);
+
+    const cancelled = await trust({ ...validator, requestType: "Cancel", extra: `<wst:CancelTarget>${again.xml}</wst:CancelTarget>` });
+    expect(cancelled.text).toContain("RequestedTokenCancelled");
+    const gone = await trust({ ...validator, requestType: "Validate", tokenType: status, extra: `<wst:ValidateTarget>${again.xml}</wst:ValidateTarget>` });
+    expect(gone.text).toContain(`<wst:Code>${NS.t13}/status/invalid</wst:Code>`);
+  });
+});
+
+describe("PublicKey proof keys", () => {
+  const pk = `${NS.t13}/PublicKey`;
+
+  it("RSA KeyValue: the token states the same key; no proof token; KeyType echoed", async () => {
+    const jwk = await rsaPublic();
+    const r = await trust({ ...alice, keyType: pk, extra: `<wst:UseKey>${rsaKeyInfo(jwk)}</wst:UseKey>` });
+    expect(r.status, r.text).toBe(200);
+    expect(byTag(r.doc, NS.t13, "RequestedProofToken")).toHaveLength(0);
+    expect(byTag(r.doc, NS.t13, "KeyType")[0]!.textContent).toBe(pk);
+    const { root } = await tokenOf(r.text, NS.saml2);
+    const ki = holderKeyInfo(root);
+    expect(byTag(ki, DS, "Modulus")[0]!.textContent).toBe(b64u2b64(jwk.n!));
+    expect(byTag(ki, DS, "Exponent")[0]!.textContent).toBe(b64u2b64(jwk.e!));
+  });
+
+  it("EC P-256 and P-384 ECKeyValue, in SAML 2.0 and SAML 1.1 (WS-Trust 2005, SOAP 1.1)", async () => {
+    for (const [crv, oid] of [["P-256", "1.2.840.10045.3.1.7"], ["P-384", "1.3.132.0.34"]] as const) {
+      const jwk = await ecPublic(crv);
+      for (const [tokenType, samlNs] of [[TT.saml2, NS.saml2], [TT.saml1, NS.saml1]] as const) {
+        const r = await trust({ ...alice, trust: "2005", soap: "1.1", tokenType, keyType: `${NS.t05}/PublicKey`, extra: `<wst:UseKey>${ecKeyInfo(jwk, oid)}</wst:UseKey>` });
+        expect(r.status, r.text).toBe(200);
+        const ki = holderKeyInfo((await tokenOf(r.text, samlNs)).root);
+        expect(byTag(ki, DSIG11, "NamedCurve")[0]!.getAttribute("URI")).toBe(`urn:oid:${oid}`);
+        const point = unb64(byTag(ki, DSIG11, "PublicKey")[0]!.textContent!);
+        expect(point).toEqual(new Uint8Array([4, ...unb64url_bytes(jwk.x!), ...unb64url_bytes(jwk.y!)]));
+      }
+    }
+  });
+
+  it("an X.509 certificate (BinarySecurityToken or X509Data) is stated as that certificate", async () => {
+    const certB64 = (await import("../fixtures/dev-credentials/secure-rp.cert.pem?raw")).default.replace(/-----[^-]+-----|\s/g, "");
+    const bst = `<wsse:BinarySecurityToken ValueType="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3" EncodingType="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary">${certB64}</wsse:BinarySecurityToken>`;
+    const x509 = `<ds:KeyInfo xmlns:ds="${DS}"><ds:X509Data><ds:X509Certificate>${certB64}</ds:X509Certificate></ds:X509Data></ds:KeyInfo>`;
+    for (const useKey of [bst, x509]) {
+      const r = await trust({ ...alice, keyType: pk, extra: `<wst:UseKey>${useKey}</wst:UseKey>` });
+      expect(r.status, r.text).toBe(200);
+      const ki = holderKeyInfo((await tokenOf(r.text, NS.saml2)).root);
+      expect(byTag(ki, DS, "X509Certificate")[0]!.textContent).toBe(certB64);
+    }
+  });
+
+  it("a JWT gets cnf.jwk with the public members only (RFC 7800)", async () => {
+    const jwk = await rsaPublic();
+    const r = await trust({ ...alice, tokenType: TT.jwt, keyType: pk, extra: `<wst:UseKey>${rsaKeyInfo(jwk)}</wst:UseKey>` });
+    expect(r.status, r.text).toBe(200);
+    const jwe = atob(byTag(r.doc, NS.wsse ?? "", "BinarySecurityToken")[0]!.textContent!);
+    const der = unb64(SECURE_RP_KEY.replace(/-----[^-]+-----|\s/g, ""));
+    const key = await crypto.subtle.importKey("pkcs8", der as Uint8Array<ArrayBuffer>, { name: "RSA-OAEP", hash: "SHA-256" }, false, ["decrypt"]);
+    const inner = new TextDecoder().decode((await compactDecrypt(jwe, key)).plaintext);
+    const payload = JSON.parse(unb64url(inner.split(".")[1]!)) as { cnf: unknown };
+    expect(payload.cnf).toEqual({ jwk: { kty: "RSA", n: jwk.n, e: jwk.e } });
+  });
+
+  it("Renew keeps the public key; Validate sees it valid", async () => {
+    const jwk = await ecPublic();
+    const r = await trust({ ...alice, keyType: pk, extra: `<wst:UseKey>${ecKeyInfo(jwk)}</wst:UseKey>` });
+    const { xml, root } = await tokenOf(r.text, NS.saml2);
+    const before = holderKeyInfo(root).toString();
+    const renewed = await trust({ ...validator, requestType: "Renew", tokenType: TT.saml2, extra: `<wst:RenewTarget>${xml}</wst:RenewTarget>` });
+    expect(renewed.status, renewed.text).toBe(200);
+    const again = await tokenOf(renewed.text, NS.saml2);
+    expect(holderKeyInfo(again.root).toString()).toBe(before);
+    const ok = await trust({ ...validator, requestType: "Validate", tokenType: `${NS.t13}/RSTR/Status`, extra: `<wst:ValidateTarget>${again.xml}</wst:ValidateTarget>` });
+    expect(ok.text).toContain(`<wst:Code>${NS.t13}/status/valid</wst:Code>`);
+  });
+
+  it("a relying party whose keyTypes do not include it refuses the key type clearly", async () => {
+    const jwk = await ecPublic();
+    const r = await trust({ ...alice, appliesTo: "urn:example:rp", keyType: pk, extra: `<wst:UseKey>${ecKeyInfo(jwk)}</wst:UseKey>` });
+    expect(r.status).toBe(400);
+    expect(faultCode(r.text)).toContain("InvalidRequest");
+    expect(r.text).toContain("does not accept public-key proof keys");
+  });
+});
