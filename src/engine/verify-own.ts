@@ -197,7 +197,9 @@ export async function verifyTrustedAssertion(el: Element, keys: KeyRing): Promis
   const v = await verifyEnveloped(el, { keys: keys.all() });
   if (!v.ok) return v;
   const facts = readAssertion(v.signedElement);
-  if (source !== undefined) verifiedSaml.set(keys, source, { partner: deepFreeze(structuredClone(facts)) });
+  // A holder-of-key assertion's key stays an element of its document: not remembered (its
+  // holder signs every message anyway, which costs more than this verification).
+  if (source !== undefined && facts.holderOfKey === undefined) verifiedSaml.set(keys, source, { partner: deepFreeze(structuredClone(facts)) });
   return { ok: true, facts };
 }
 

@@ -14,7 +14,8 @@ import { readAssertion } from "../saml/parse.ts";
 import { SAML1_BEARER, SAML2_BEARER, isSamlAssertion } from "../saml/ns.ts";
 import { confirmationMethods } from "../saml/subject-confirmation.ts";
 import type { SoapEnvelope } from "../soap/envelope.ts";
-import { verifyMessageSignature } from "../soap/message-signature.ts";
+import { verifyConfirmedKeySignature, verifyMessageSignature } from "../soap/message-signature.ts";
+import { confirmedKey } from "../engine/confirmed-key.ts";
 import type { SecurityHeader } from "../soap/security.ts";
 import type { StateClient } from "../state/client.ts";
 import { childElements } from "../xml/dom.ts";
@@ -45,7 +46,7 @@ export async function authenticateRequestor(
     case "certificate":
       return authenticateSignedMessage(ctx, deps, env, sec);
     case "issued-token":
-      return authenticateIssuedToken(ctx, deps, sec);
+      return authenticateIssuedToken(ctx, deps, env, sec);
   }
 }
 
@@ -90,29 +91,35 @@ async function authenticateSignedMessage(ctx: StsContext, deps: TrustDeps, env: 
     (e) => e instanceof StsError && e.code === "authentication_failed",
   );
   ctx.audit.requestor = signed.certificate.subjectCommonName ?? `x509:${signed.thumbprint}`;
-  // A signed message can be replayed as it is until its Timestamp expires: its signature is
-  // remembered for the window in which a Timestamp is accepted at all.
-  const created = sec.timestamp.created.getTime();
-  if (ctx.now().getTime() - created > NONCE_WINDOW_MS) {
-    throw new StsError("message_expired", "The signed message's wsu:Created is too old; sign each request afresh.");
-  }
-  const digest = toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", signed.signatureValue as Uint8Array<ArrayBuffer>)));
-  if (!(await deps.state.rememberNonce(`x509sig:${digest}`, created + NONCE_WINDOW_MS + ctx.config.limits.clockSkewSeconds * 1000))) {
-    throw new StsError("message_expired", "This signed message has been received before.");
-  }
+  await acceptOnce(ctx, deps, sec.timestamp.created, signed.signatureValue);
   const who = authenticateCertificate(ctx, signed);
   ctx.audit.requestor = requestorName(who);
   return who;
 }
 
 /**
+ * A signed message can be replayed as it is until its Timestamp expires: its signature value is
+ * remembered for the window in which a Timestamp is accepted at all, and a second arrival refused.
+ */
+async function acceptOnce(ctx: StsContext, deps: TrustDeps, createdAt: Date, signatureValue: Uint8Array): Promise<void> {
+  const created = createdAt.getTime();
+  if (ctx.now().getTime() - created > NONCE_WINDOW_MS) {
+    throw new StsError("message_expired", "The signed message's wsu:Created is too old; sign each request afresh.");
+  }
+  const digest = toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", signatureValue as Uint8Array<ArrayBuffer>)));
+  if (!(await deps.state.rememberNonce(`x509sig:${digest}`, created + NONCE_WINDOW_MS + ctx.config.limits.clockSkewSeconds * 1000))) {
+    throw new StsError("message_expired", "This signed message has been received before.");
+  }
+}
+
+/**
  * The requestor of an issued-token message: the one SAML assertion in its Security header, issued
  * by a trusted partner for this STS (audience) or by this STS for itself, signature and times
- * checked as for any presented token (engine/presented-party.ts). Only bearer assertions are
- * accepted (over TLS, which the deployment provides): a holder-of-key assertion needs proof of
- * its key, and that proof is not checked here.
+ * checked as for any presented token (engine/presented-party.ts). A bearer assertion is enough
+ * over TLS; a holder-of-key one only with a message signature made with the key it confirms (its
+ * public key, or the symmetric proof key it seals for this STS), each such message accepted once.
  */
-async function authenticateIssuedToken(ctx: StsContext, deps: TrustDeps, sec: SecurityHeader): Promise<Authenticated> {
+async function authenticateIssuedToken(ctx: StsContext, deps: TrustDeps, env: SoapEnvelope, sec: SecurityHeader): Promise<Authenticated> {
   if (sec.usernameToken) throw badRequest("This endpoint authenticates requestors by an issued token; send no UsernameToken.");
   const assertions = sec.element ? childElements(sec.element).filter((c: Element) => isSamlAssertion(c.namespaceURI, c.localName ?? "")) : [];
   if (assertions.length !== 1) {
@@ -138,12 +145,29 @@ async function authenticateIssuedToken(ctx: StsContext, deps: TrustDeps, sec: Se
     (e) => e instanceof StsError && e.code === "authentication_failed",
   );
   // The element verified in place (no wrapping), so what it states can be read from it.
-  if (party.own && !readAssertion(el).audiences.includes(ctx.issuer)) {
+  const facts = readAssertion(el);
+  if (party.own && !facts.audiences.includes(ctx.issuer)) {
     throw authenticationFailed("The assertion was issued for a relying party, not for this STS: a relying party cannot sign in with the tokens it receives.");
   }
-  const methods = confirmationMethods(el);
-  if (methods.length === 0 || methods.some((m) => m !== SAML2_BEARER && m !== SAML1_BEARER)) {
-    throw invalidToken("Only bearer assertions are accepted here: a holder-of-key assertion needs proof of its key, which this endpoint does not take.");
+  if (facts.holderOfKey) {
+    if (!env.header || !sec.element || !sec.timestamp) {
+      throw authenticationFailed("A holder-of-key assertion signs in only with a message signed by its key, with a wsu:Timestamp.");
+    }
+    const hok = facts.holderOfKey;
+    const parts = { header: env.header, body: env.body, security: sec.element };
+    const signed = await withFailureLimit(
+      ctx,
+      deps.state,
+      failureKeys(`saml@${address ?? "-"}`, address),
+      async () => verifyConfirmedKeySignature(parts, el, await confirmedKey(ctx, hok), false),
+      (e) => e instanceof StsError && e.code === "authentication_failed",
+    );
+    await acceptOnce(ctx, deps, sec.timestamp.created, signed.signatureValue);
+  } else {
+    const methods = confirmationMethods(el);
+    if (methods.length === 0 || methods.some((m) => m !== SAML2_BEARER && m !== SAML1_BEARER)) {
+      throw invalidToken("The assertion confirms its subject neither as bearer nor by a key this STS can check.");
+    }
   }
   const who: Authenticated = { kind: "user", identity: party.identity };
   ctx.audit.requestor = requestorName(who);

@@ -15,7 +15,7 @@ export const X509V3 = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x
 const B64 = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary";
 
 export interface SignedEnvelopeOptions {
-  /** PKCS#8 PEM of the signing key and PEM of its certificate. */
+  /** PKCS#8 PEM of the signing key and PEM of its certificate ("": no BinarySecurityToken, the key named by `keyInfo`). */
   keyPem: string;
   certPem: string;
   soap?: "1.1" | "1.2";
@@ -65,7 +65,7 @@ export async function signedEnvelope(o: SignedEnvelopeOptions): Promise<string> 
     `<s:Header><a:Action u:Id="_action">${o.action}</a:Action><a:To u:Id="_to">${o.to}</a:To>` +
     `<wsse:Security xmlns:wsse="${NS.wsse}" s:mustUnderstand="1">` +
     `<u:Timestamp u:Id="_ts"><u:Created>${created.toISOString()}</u:Created><u:Expires>${expires.toISOString()}</u:Expires></u:Timestamp>` +
-    `<wsse:BinarySecurityToken u:Id="_x509" ValueType="${X509V3}" EncodingType="${B64}">${pemBody(o.certPem)}</wsse:BinarySecurityToken>` +
+    (o.certPem ? `<wsse:BinarySecurityToken u:Id="_x509" ValueType="${X509V3}" EncodingType="${B64}">${pemBody(o.certPem)}</wsse:BinarySecurityToken>` : "") +
     `<ds:Signature xmlns:ds="${DS}"><ds:SignedInfo><ds:CanonicalizationMethod Algorithm="${EXC_C14N}"/><ds:SignatureMethod Algorithm="${sigUri}"/>${refs(digests)}</ds:SignedInfo>` +
     `<ds:SignatureValue>${signatureValue}</ds:SignatureValue><ds:KeyInfo>${keyInfo}</ds:KeyInfo></ds:Signature>` +
     (o.extraSecurity ?? "") +

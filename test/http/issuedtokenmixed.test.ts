@@ -13,6 +13,15 @@ import PARTNER_KEY from "../fixtures/dev-credentials/partner-idp.key.pem?raw";
 import { NS, TT } from "../helpers/soap.ts";
 import { ORIGIN, byTag, call, faultCode, trust } from "../helpers/worker.ts";
 import { DEV_CONFIG } from "../../src/config/dev.ts";
+import { DEV_DECRYPTION_KEY } from "../../src/config/dev-keys.ts";
+import { loadEncryptionCertificate } from "../../src/keys/encryption-keys.ts";
+import { derToPem } from "../../src/keys/pem.ts";
+import { buildSelfSignedCertificate } from "../../src/keys/x509.ts";
+import { DSIG_NS } from "../../src/xml/dom.ts";
+import { type TreeElement, treeElement } from "../../src/xml/tree-writer.ts";
+import { publicKeyFromCertificate, publicKeyInfoTree } from "../../src/xmldsig/key-info.ts";
+import { encryptKey } from "../../src/xmlenc/encrypt.ts";
+import { signedEnvelope } from "../helpers/wss-sign.ts";
 import { isolateCaches } from "../../src/cache.ts";
 import { assertionIn, trustWith, workerWith } from "../hostile/configured.ts";
 
@@ -21,6 +30,8 @@ let partnerKeys: Promise<KeyRing> | undefined;
 
 interface AssertionOptions {
   kind?: "saml2" | "saml1";
+  /** Holder-of-key: the ds:KeyInfo of the key the assertion confirms. */
+  holderOfKey?: TreeElement;
   issuer?: string;
   audience?: string;
   subject?: string;
@@ -43,6 +54,7 @@ async function partnerAssertion(o: AssertionOptions = {}): Promise<string> {
     authnMethod: "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport",
     claims: { email: ["carol@partner.example"], role: ["partner-user"] },
     signatureAlgorithm: "rsa-sha256" as const,
+    holderOfKey: o.holderOfKey,
   };
   return o.kind === "saml1" ? buildSaml1Assertion(input, keys) : buildSaml2Assertion(input, keys);
 }
@@ -147,5 +159,64 @@ describe("issuedtokenmixed (black box)", () => {
     expect(faultCode(r.text)).toBe("wst:FailedAuthentication");
     expect(r.text).toMatch(/ID/);
     expect(byTag(r.doc, NS.saml2, "Assertion")).toHaveLength(0);
+  });
+
+  describe("holder-of-key partner assertions", () => {
+    const SAMLID = "http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLID";
+    const path = "/trust/13/issuedtokenmixedsymmetricbasic256";
+    const action = `${NS.t13}/RST/Issue`;
+    const payload = `<t:RequestSecurityToken xmlns:t="${NS.t13}"><t:TokenType>${TT.saml2}</t:TokenType><t:RequestType>${NS.t13}/Issue</t:RequestType><wsp:AppliesTo xmlns:wsp="${NS.wsp}"><a:EndpointReference><a:Address>urn:example:rp</a:Address></a:EndpointReference></wsp:AppliesTo></t:RequestSecurityToken>`;
+    const headers = { "content-type": `application/soap+xml; charset=utf-8; action="${action}"` };
+    const str = (assertion: string) => `<wsse:SecurityTokenReference><wsse:KeyIdentifier ValueType="${SAMLID}">${/ID="([^"]+)"/.exec(assertion)![1]}</wsse:KeyIdentifier></wsse:SecurityTokenReference>`;
+
+    /** A partner assertion sealing `proofKey` for the STS's decryption certificate. */
+    async function symmetricAssertion(proofKey: Uint8Array, certificatePem = DEV_DECRYPTION_KEY.certificatePem): Promise<string> {
+      const keyInfo = treeElement(DSIG_NS, "ds:KeyInfo");
+      keyInfo.children.push(await encryptKey(proofKey, await loadEncryptionCertificate(certificatePem)));
+      return partnerAssertion({ holderOfKey: keyInfo });
+    }
+
+    async function signedWith(assertion: string, o: { hmacKey?: Uint8Array; keyPem?: string }) {
+      const body = await signedEnvelope({ keyPem: o.keyPem ?? "", certPem: "", payload, action, to: ORIGIN + path, hmacKey: o.hmacKey, keyInfo: str(assertion), extraSecurity: assertion });
+      return { path, headers, body };
+    }
+
+    it("signs in with an HMAC made with the proof key the assertion seals for this STS, once", async () => {
+      const proofKey = crypto.getRandomValues(new Uint8Array(32));
+      const assertion = await symmetricAssertion(proofKey);
+      const req = await signedWith(assertion, { hmacKey: proofKey });
+      const r = await send(req);
+      expect(r.status, r.text).toBe(200);
+      expect(byTag(byTag(r.doc, NS.saml2, "Assertion")[0]!, NS.saml2, "NameID")[0]!.textContent).toBe(`${PARTNER}#carol`);
+      expect(faultCode((await send(req)).text)).toBe("wsse:MessageExpired");
+    });
+
+    it("refuses a holder-of-key assertion without its signature, with another key, or sealed for someone else", async () => {
+      const proofKey = crypto.getRandomValues(new Uint8Array(32));
+      const assertion = await symmetricAssertion(proofKey);
+      expect(faultCode((await send(request("13", "1.2", assertion, "symmetric"))).text)).toBe("wst:FailedAuthentication");
+      const wrongKey = await send(await signedWith(assertion, { hmacKey: crypto.getRandomValues(new Uint8Array(32)) }));
+      expect(faultCode(wrongKey.text)).toBe("wst:FailedAuthentication");
+      const forRp = await symmetricAssertion(proofKey, (await import("../fixtures/dev-credentials/secure-rp.cert.pem?raw")).default);
+      const r = await send(await signedWith(forRp, { hmacKey: proofKey }));
+      expect(faultCode(r.text)).toBe("wst:FailedAuthentication");
+      expect(r.text).toContain("not encrypted for a decryption key of this STS");
+    });
+
+    it("signs in with a signature made by the public key the assertion confirms", async () => {
+      const pair = (await crypto.subtle.generateKey(
+        { name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" },
+        true,
+        ["sign", "verify"],
+      )) as CryptoKeyPair;
+      const der = await buildSelfSignedCertificate({ privateKey: pair.privateKey, publicKey: pair.publicKey, commonName: "carol's device", notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 86400_000) });
+      const keyPem = derToPem(new Uint8Array((await crypto.subtle.exportKey("pkcs8", pair.privateKey)) as ArrayBuffer), "PRIVATE KEY");
+      const assertion = await partnerAssertion({ holderOfKey: publicKeyInfoTree(await publicKeyFromCertificate(der)) });
+      const r = await send(await signedWith(assertion, { keyPem }));
+      expect(r.status, r.text).toBe(200);
+      // The same assertion, the message signed by alice-client's key instead: refused.
+      const other = await send(await signedWith(assertion, { keyPem: (await import("../fixtures/dev-credentials/alice-client.key.pem?raw")).default }));
+      expect(faultCode(other.text)).toBe("wst:FailedAuthentication");
+    });
   });
 });
