@@ -16,6 +16,11 @@ export interface TrustEndpoint {
   path: string;
   version: TrustVersion;
   authentication: RequestorAuthentication;
+  /**
+   * Issued-token endpoints: the key their policy asks the requestor's assertion to confirm (the
+   * endpoint also takes a bearer assertion, and either kind of key).
+   */
+  issuedKey?: "symmetric" | "public-key";
 }
 
 export const TRUST_ENDPOINT_LIST: readonly TrustEndpoint[] = [
@@ -23,8 +28,8 @@ export const TRUST_ENDPOINT_LIST: readonly TrustEndpoint[] = [
   { path: "/trust/2005/usernamemixed", version: "2005", authentication: "username" },
   { path: "/trust/13/certificatemixed", version: "13", authentication: "certificate" },
   { path: "/trust/2005/certificatemixed", version: "2005", authentication: "certificate" },
-  { path: "/trust/13/issuedtokenmixedasymmetricbasic256", version: "13", authentication: "issued-token" },
-  { path: "/trust/13/issuedtokenmixedsymmetricbasic256", version: "13", authentication: "issued-token" },
-  { path: "/trust/2005/issuedtokenmixedasymmetricbasic256", version: "2005", authentication: "issued-token" },
-  { path: "/trust/2005/issuedtokenmixedsymmetricbasic256", version: "2005", authentication: "issued-token" },
+  { path: "/trust/13/issuedtokenmixedasymmetricbasic256", version: "13", authentication: "issued-token", issuedKey: "public-key" },
+  { path: "/trust/13/issuedtokenmixedsymmetricbasic256", version: "13", authentication: "issued-token", issuedKey: "symmetric" },
+  { path: "/trust/2005/issuedtokenmixedasymmetricbasic256", version: "2005", authentication: "issued-token", issuedKey: "public-key" },
+  { path: "/trust/2005/issuedtokenmixedsymmetricbasic256", version: "2005", authentication: "issued-token", issuedKey: "symmetric" },
 ];

@@ -87,8 +87,9 @@ const OPS = [
 /**
  * WS-SecurityPolicy of an endpoint: TLS transport binding with a timestamp, then how the
  * requestor proves itself — a UsernameToken (usernamemixed), an X.509 token that signs the
- * Body, the Timestamp and wsa:To (certificatemixed), or a bearer SAML token issued by a trusted
- * party (issuedtokenmixed) — and the WS-Trust features offered. The trust assertion is the one
+ * Body, the Timestamp and wsa:To (certificatemixed), or a SAML token issued by a trusted party
+ * whose key endorses the message the same way (issuedtokenmixed; a bearer token is taken too) —
+ * and the WS-Trust features offered. The trust assertion is the one
  * AD FS publishes, and what it states holds: a client that sends wst:Entropy for a SymmetricKey
  * token gets the server's entropy back and a P_SHA1 computed key (WS-SP 1.2 §10.1
  * RequireClientEntropy / RequireServerEntropy); a bearer request, which has no key, needs none.
@@ -108,9 +109,15 @@ function policy(port: Port): Markup {
     case "certificate":
       requestor = xml`<sp:EndorsingSupportingTokens xmlns:sp="${sp}"><wsp:Policy><sp:X509Token sp:IncludeToken="${f.include}"><wsp:Policy>${element(sp, X509_TOKEN_PROFILE)}</wsp:Policy></sp:X509Token><sp:SignedParts><sp:Body/><sp:Header Name="To" Namespace="${WSA10_NS}"/><sp:Header Name="Action" Namespace="${WSA10_NS}"/></sp:SignedParts></wsp:Policy></sp:EndorsingSupportingTokens>`;
       break;
-    case "issued-token":
-      requestor = element(sp, f.supporting === "SignedEncryptedSupportingTokens" ? "SignedSupportingTokens" : f.supporting, xml`<wsp:Policy><sp:IssuedToken sp:IncludeToken="${f.include}"><sp:RequestSecurityTokenTemplate><t:KeyType xmlns:t="${f.trust.ns}">${f.trust.bearerKeyTypes[f.trust.bearerKeyTypes.length - 1]}</t:KeyType></sp:RequestSecurityTokenTemplate><wsp:Policy><sp:RequireInternalReference/></wsp:Policy></sp:IssuedToken></wsp:Policy>`, true);
+    case "issued-token": {
+      // The issued token endorses the message: its key signs the Body, wsa:To and wsa:Action
+      // (an HMAC with a symmetric proof key, or the confirmed public key's signature).
+      const symmetric = port.endpoint.issuedKey === "symmetric";
+      const keyType = `${f.trust.ns}/${symmetric ? "SymmetricKey" : "PublicKey"}`;
+      const template = xml`<t:KeyType xmlns:t="${f.trust.ns}">${keyType}</t:KeyType>${symmetric ? xml`<t:KeySize xmlns:t="${f.trust.ns}">256</t:KeySize>` : undefined}`;
+      requestor = xml`<sp:EndorsingSupportingTokens xmlns:sp="${sp}"><wsp:Policy><sp:IssuedToken sp:IncludeToken="${f.include}"><sp:RequestSecurityTokenTemplate>${template}</sp:RequestSecurityTokenTemplate><wsp:Policy><sp:RequireInternalReference/></wsp:Policy></sp:IssuedToken><sp:SignedParts><sp:Body/><sp:Header Name="To" Namespace="${WSA10_NS}"/><sp:Header Name="Action" Namespace="${WSA10_NS}"/></sp:SignedParts></wsp:Policy></sp:EndorsingSupportingTokens>`;
       break;
+    }
   }
   return xml`<wsp:Policy wsu:Id="${port.binding}_policy"><wsp:ExactlyOne><wsp:All>${transport}${requestor}<sp:Wss11 xmlns:sp="${sp}"><wsp:Policy/></sp:Wss11>${element(sp, f.trustAssertion, xml`<wsp:Policy><sp:MustSupportIssuedTokens/><sp:RequireClientEntropy/><sp:RequireServerEntropy/></wsp:Policy>`, true)}<wsaw:UsingAddressing/></wsp:All></wsp:ExactlyOne></wsp:Policy>`;
 }

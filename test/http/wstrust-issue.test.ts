@@ -176,14 +176,14 @@ describe("discovery", () => {
     ]);
     expect(policies.size).toBe(8);
     const sp12 = "http://docs.oasis-open.org/ws-sx/ws-securitypolicy/200702";
-    // The UsernameToken travels signed and encrypted (by TLS) in WS-SP 1.2; the certificate signs
-    // the Body, wsa:To and wsa:Action; issued tokens are bearer tokens.
+    // The UsernameToken travels signed and encrypted (by TLS) in WS-SP 1.2; the certificate, or
+    // the issued token's key, signs the Body, wsa:To and wsa:Action.
     expect(byTag(doc, sp12, "SignedEncryptedSupportingTokens")).toHaveLength(1);
     expect(byTag(doc, sp12, "WssUsernameToken10")).toHaveLength(1);
-    expect(byTag(doc, sp12, "EndorsingSupportingTokens")).toHaveLength(1);
-    expect(byTag(byTag(doc, sp12, "SignedParts")[0]!, sp12, "Body")).toHaveLength(1);
-    expect(byTag(doc, NS.t13, "KeyType").map((k) => k.textContent)).toEqual([`${NS.t13}/Bearer`, `${NS.t13}/Bearer`]);
-    expect(byTag(doc, "http://schemas.xmlsoap.org/ws/2005/07/securitypolicy", "SignedSupportingTokens")).toHaveLength(3);
+    expect(byTag(doc, sp12, "EndorsingSupportingTokens")).toHaveLength(3);
+    for (const parts of byTag(doc, sp12, "SignedParts")) expect(byTag(parts, sp12, "Body")).toHaveLength(1);
+    expect(byTag(doc, NS.t13, "KeyType").map((k) => k.textContent)).toEqual([`${NS.t13}/PublicKey`, `${NS.t13}/SymmetricKey`]);
+    expect(byTag(doc, "http://schemas.xmlsoap.org/ws/2005/07/securitypolicy", "SignedSupportingTokens")).toHaveLength(1);
     expect(new Set(byTag(doc, "http://schemas.xmlsoap.org/wsdl/soap12/", "binding").map((b) => b.getAttribute("transport")))).toEqual(
       new Set(["http://schemas.xmlsoap.org/soap/http"]),
     );
