@@ -17,6 +17,7 @@ import { jwtCheck } from "./jwt.mjs";
 import { oauthBridgeCheck } from "./oauth.mjs";
 import { xmlencCheck } from "./xmlenc.mjs";
 import { encryptedTokensCheck } from "./encrypted-tokens.mjs";
+import { wss4jCheck } from "./wss4j.mjs";
 import {
   compileSantuario,
   metadataCerts,
@@ -139,6 +140,9 @@ await xmlencCheck({ work, report, skip, javaCp });
 
 // ---- Encrypted tokens from the worker for urn:example:secure-rp, opened with its published key --
 await encryptedTokensCheck({ base, work, report, skip, get, certs: md.certs, javaCp });
+
+// ---- certificatemixed: requests signed by Apache WSS4J with the development alice-client key --
+await wss4jCheck({ base, work, report, skip, certs: md.certs });
 
 /**
  * Runs one of our checks written against a Debian Python library (with /usr/bin/python3, where
