@@ -100,8 +100,8 @@ export async function wss4jCheck({ base, work, report, skip, certs }) {
   }
   for (const [soap, trust] of [["1.2", "13"], ["1.1", "2005"]]) {
     const tag = `wss4j negative soap${soap} trust${trust}`;
-    const run = (variant, creds = ALICE) =>
-      wss4jRequest(classpath, { endpoint: endpointOf(trust), soap, trust, variant, creds, out: join(dir, `request-${variant}-${soap}-${trust}.xml`) });
+    const run = (variant, creds = ALICE, name = variant) =>
+      wss4jRequest(classpath, { endpoint: endpointOf(trust), soap, trust, variant, creds, out: join(dir, `request-${name}-${soap}-${trust}.xml`) });
     const changed = run("body-changed");
     report(`${tag}: Body changed after signing → wst:FailedAuthentication`, noToken(changed) && isTrustFault(changed.result, "FailedAuthentication"), describe(changed));
     const expired = run("expired");
@@ -109,7 +109,7 @@ export async function wss4jCheck({ base, work, report, skip, certs }) {
     const wrapped = run("wrapped");
     report(`${tag}: signed Body wrapped into a header, new Body → fault`, noToken(wrapped) && !wrapped.result.code.startsWith("client:"), describe(wrapped));
     if (untrusted) {
-      const u = run("good", untrusted);
+      const u = run("good", untrusted, "untrusted");
       report(`${tag}: signed with a self-signed certificate → wst:FailedAuthentication`, noToken(u) && isTrustFault(u.result, "FailedAuthentication"), describe(u));
     }
     const replay = run("replay");
