@@ -141,9 +141,6 @@ await xmlencCheck({ work, report, skip, javaCp });
 // ---- Encrypted tokens from the worker for urn:example:secure-rp, opened with its published key --
 await encryptedTokensCheck({ base, work, report, skip, get, certs: md.certs, javaCp });
 
-// ---- certificatemixed: requests signed by Apache WSS4J with the development alice-client key --
-await wss4jCheck({ base, work, report, skip, certs: md.certs });
-
 /**
  * Runs one of our checks written against a Debian Python library (with /usr/bin/python3, where
  * Debian's packages load) and reports each of its PASS/FAIL lines; a run that fails without
@@ -247,5 +244,10 @@ try {
 } catch (e) {
   report("lifecycle: requests", false, e.message);
 }
+
+// ---- certificatemixed: requests signed by Apache WSS4J with the development alice-client key --
+// Last: its Java runs take a while, and a pooled connection left idle that long may be closed
+// by the server under the next fetch.
+await wss4jCheck({ base, work, report, skip, certs: md.certs });
 
 finish();
