@@ -19,6 +19,11 @@
 //        and its revocation answer leased, so the STS can do better than this floor)
 //   GET  /floor/exchange-jwt  → ECDSA P-256 verify + RPC + ECDSA P-256 sign (first presentation)
 //   GET  /floor/exchange-saml → ECDSA P-256 verify + RPC + SHA-256 of 2 KB + RSA-2048 sign
+//   GET  /floor/certificatemixed → what an Issue over certificatemixed must do at least: SHA-256
+//        of four message parts (Body, Timestamp, To, Action) and of the SignedInfo, RSA-2048
+//        verify of the requestor's signature, one replay-cache RPC that writes the signature's
+//        hash (one SQLite insert, as src/state/replay-cache.ts does), SHA-256 of 2 KB and
+//        RSA-2048 sign of the assertion
 //   GET  /floor/exchange-jwt-repeat, /floor/exchange-saml-repeat → the signing alone: the floor
 //        for a subject token presented again, whose verification the STS remembers
 //        (src/jwt/verified-cache.ts) and whose revocation answer is leased — what the
@@ -70,6 +75,12 @@ export class BaselineState extends DurableObject {
   constructor(ctx, env) {
     super(ctx, env);
     ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS token (id_hash TEXT PRIMARY KEY, revoked TEXT)");
+    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS seen (key TEXT PRIMARY KEY)");
+  }
+  /** The replay cache's shape: one insert of a value never seen before. */
+  remember(key) {
+    this.ctx.storage.sql.exec("INSERT INTO seen (key) VALUES (?)", key);
+    return { fresh: true };
   }
   status(idHash) {
     const row = this.ctx.storage.sql.exec("SELECT revoked FROM token WHERE id_hash = ?", idHash).toArray()[0];
@@ -116,6 +127,15 @@ export default {
       await verified(crypto.subtle.verify(RSA.name, k.rsaPub, k.rsaSig, PAYLOAD));
       await revocationCheck(env);
       return new Response("ok");
+    }
+    if (pathname === "/floor/certificatemixed") {
+      const k = await loadKeys(env);
+      for (const size of [1024, 160, 200, 160, 900]) await crypto.subtle.digest("SHA-256", PAYLOAD.subarray(0, size));
+      await verified(crypto.subtle.verify(RSA.name, k.rsaPub, k.rsaSig, PAYLOAD));
+      const id = b64url(await crypto.subtle.digest("SHA-256", crypto.getRandomValues(new Uint8Array(32))));
+      await env.BASELINE_STATE.getByName(`replay:${id.charCodeAt(0) % 16}`).remember(id);
+      await crypto.subtle.digest("SHA-256", PAYLOAD);
+      return new Response(b64url(await crypto.subtle.sign(RSA.name, k.rsa, PAYLOAD)));
     }
     if (pathname.startsWith("/floor/exchange-")) {
       const k = await loadKeys(env);

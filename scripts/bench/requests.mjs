@@ -1,6 +1,8 @@
 // Request builders for the benchmark scenarios (black-box: the wire format as the CLI client
 // sends it, not src/ builders).
+import { readFileSync } from "node:fs";
 import { TOKEN_TYPES, TRUST, buildTrustRequest } from "../cli/envelope.mjs";
+import { buildSignedRequest } from "../cli/sign.mjs";
 
 export const TT = {
   saml2: TOKEN_TYPES.saml2,
@@ -88,6 +90,27 @@ export function issuedTokenRst({ assertion, appliesTo, tokenType }) {
     `<s:Body><t:RequestSecurityToken xmlns:t="${T}"><t:TokenType>${tokenType}</t:TokenType><t:RequestType>${T}/Issue</t:RequestType>` +
     `<wsp:AppliesTo xmlns:wsp="http://schemas.xmlsoap.org/ws/2004/09/policy"><a:EndpointReference><a:Address>${appliesTo}</a:Address></a:EndpointReference></wsp:AppliesTo></t:RequestSecurityToken></s:Body></s:Envelope>`;
   return { method: "POST", path, headers: { "content-type": `application/soap+xml; charset=utf-8; action="${action}"` }, body };
+const CREDENTIALS = new URL("../../test/fixtures/dev-credentials/", import.meta.url);
+
+/**
+ * `n` certificatemixed Issue requests (SOAP 1.2, WS-Trust 1.3) signed with the development
+ * alice-client key by the CLI's signer. The STS accepts a signature once, so each body has its
+ * own Timestamp (Created one millisecond apart, going back from now: never in the future) and
+ * hence its own signature; the pool must be sent within the STS's Timestamp window.
+ */
+export function certificateIssuePool(n, { appliesTo, tokenType }) {
+  const path = "/trust/13/certificatemixed";
+  const keyPem = readFileSync(new URL("alice-client.key.pem", CREDENTIALS), "utf8");
+  const certPem = readFileSync(new URL("alice-client.cert.pem", CREDENTIALS), "utf8");
+  const t0 = Date.now();
+  let headers;
+  const bodies = [];
+  for (let i = 0; i < n; i++) {
+    const req = buildSignedRequest({ to: `http://127.0.0.1${path}`, keyPem, certPem, appliesTo, tokenType, soap: "1.2", trust: "13", now: new Date(t0 - i), ttlSeconds: 900 });
+    headers = req.headers;
+    bodies.push(req.body);
+  }
+  return { req: { method: "POST", path, headers }, bodies };
 }
 
 /** Validate / Renew / Cancel of `token` (raw assertion XML) by the rp-validator service account. */

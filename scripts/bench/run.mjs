@@ -20,7 +20,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { drive, driveInterleaved, pickTool } from "./load.mjs";
-import { API, RP, SECURE_RP, TT, TX, USERS, assertionOf, form, issuedTokenRst, jwtOf, lifecycle, partnerAssertion, pool, rst, send } from "./requests.mjs";
+import { API, RP, SECURE_RP, TT, TX, USERS, assertionOf, certificateIssuePool, form, issuedTokenRst, jwtOf, lifecycle, partnerAssertion, pool, rst, send } from "./requests.mjs";
 import { renderMarkdown, renderTable } from "./report.mjs";
 import { connectInspector } from "./inspector.mjs";
 import { memoryCheck } from "./memory.mjs";
@@ -278,6 +278,7 @@ async function runScenarios({ o, tool, base, baseline, work, workerdPid, report 
     { name: "floor: exchange JWT→SAML, first presentation (ECDSA verify, RPC, SHA-256, RSA sign)", key: "floor-exchange-saml", vs: "rsa", group: "baseline", base: baseline, method: "GET", path: "/floor/exchange-saml", bodies: [""] },
     // A subject token presented again: its verification is remembered (src/jwt/verified-cache.ts)
     // and its revocation answer leased.
+    { name: "floor: Issue over certificatemixed (5 × SHA-256, RSA verify, replay RPC write, SHA-256, RSA sign)", key: "floor-certificatemixed", vs: "rsa", group: "baseline", base: baseline, method: "GET", path: "/floor/certificatemixed", bodies: [""] },
     { name: "floor: exchange JWT→JWT, repeated token (ECDSA sign)", key: "floor-exchange-jwt-repeat", vs: "ecdsa", group: "baseline", base: baseline, method: "GET", path: "/floor/exchange-jwt-repeat", bodies: [""] },
     { name: "floor: exchange JWT→SAML, repeated token (SHA-256, RSA sign)", key: "floor-exchange-saml-repeat", vs: "rsa", group: "baseline", base: baseline, method: "GET", path: "/floor/exchange-saml-repeat", bodies: [""] },
     { name: "WS-Trust Issue SAML 2.0 (UsernameToken, PBKDF2)", id: "issue-saml2", vs: "rsa", req: rst({ ...USERS.alice, appliesTo: RP, tokenType: TT.saml2 }), expect: "saml:Assertion" },
@@ -288,6 +289,10 @@ async function runScenarios({ o, tool, base, baseline, work, workerdPid, report 
     { name: "WS-Trust Validate SAML 2.0 (rp-validator)", id: "validate", vs: "rsa", floor: "floor-validate", req: lifecycle("Validate", saml), expect: "/status/valid<" },
     { name: "WS-Trust Renew SAML 2.0 (rp-validator, pool)", id: "renew", vs: "rsa", pooled: "Renew", expect: "saml:Assertion" },
     { name: "WS-Trust Cancel SAML 2.0 (rp-validator, pool)", id: "cancel", vs: "noop", pooled: "Cancel", expect: "RequestedTokenCancelled" },
+    // alice-client signs each request (RSA-2048, RSA-SHA256): the STS checks the certificate
+    // path, verifies one message signature, remembers it against replay and signs the
+    // assertion. A signed message is accepted once, so the bodies are a pool signed beforehand.
+    { name: "WS-Trust Issue over certificatemixed (RSA-2048 requestor key, SAML 2.0 out, pool)", id: "issue-certificatemixed", vs: "rsa", pooled: "certificatemixed", expect: "saml:Assertion" },
   ];
   if (tokenPath) {
     const x = (audience, requested) => form(tokenPath, { grant_type: TX.grant, subject_token: jwt, subject_token_type: TX.jwt, audience, requested_token_type: requested });
@@ -320,7 +325,12 @@ async function runScenarios({ o, tool, base, baseline, work, workerdPid, report 
     }
     let pooled = [];
     let note;
-    if (s.pooled) {
+    if (s.pooled === "certificatemixed") {
+      console.error(`bench: signing ${o.pool} one-use certificatemixed requests…`);
+      const { req, bodies } = certificateIssuePool(o.pool, { appliesTo: RP, tokenType: TT.saml2 });
+      pooled = [bodies, req];
+      note = `pool of ${o.pool} requests signed beforehand, each sent once`;
+    } else if (s.pooled) {
       console.error(`bench: minting ${o.pool} one-use tokens for ${s.pooled}…`);
       const toks = await mintPool(base, saml, o.pool);
       pooled = [toks.map((t) => lifecycle(s.pooled, t).body), lifecycle(s.pooled, saml)];
@@ -515,6 +525,7 @@ function evaluateTargets(r) {
   http("token exchange JWT→encrypted SAML 2.0 ≥ 0.70 × RSA-2048 sign", "exchange-jwt-saml2-encrypted", 0.7);
   http("Validate SAML 2.0 ≥ 2 × RSA-2048 sign", "validate", 2);
   http("WS-Trust Issue over issuedtokenmixed (partner bearer assertion) ≥ 0.60 × RSA-2048 sign", "issue-issuedtoken", 0.6);
+  http("Issue over certificatemixed (RSA-2048 requestor, SAML 2.0) ≥ 0.60 × RSA-2048 sign", "issue-certificatemixed", 0.6);
   if (r.scenarios.length) {
     const errs = r.scenarios.reduce((a, s) => a + s.errors, 0);
     t.push({ what: "zero errors under load", value: errs, min: 0, unit: "errors", met: errs === 0 });

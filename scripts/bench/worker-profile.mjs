@@ -3,7 +3,7 @@
 // DevTools protocol. Prints the functions with the most self time; writes the .cpuprofile
 // (open it in Chrome DevTools → Performance, or `node scripts/bench/profile.mjs --top FILE`).
 //
-// usage: node scripts/bench/worker-profile.mjs [--scenario validate|exchange-jwt|exchange-saml|introspect|issue]
+// usage: node scripts/bench/worker-profile.mjs [--scenario validate|exchange-jwt|exchange-saml|introspect|issue|certificatemixed]
 //          [--duration 5] [--out /tmp/worker.cpuprofile] [--no-build]
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,7 +11,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { drive, pickTool } from "./load.mjs";
 import { startServeChild } from "./serve-child.mjs";
-import { API, RP, TT, TX, USERS, assertionOf, form, jwtOf, lifecycle, rst, send } from "./requests.mjs";
+import { API, RP, TT, TX, USERS, assertionOf, certificateIssuePool, form, jwtOf, lifecycle, rst, send } from "./requests.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const args = process.argv.slice(2);
@@ -36,9 +36,13 @@ try {
     "exchange-saml": [x(RP, TX.saml2), '"access_token"'],
     introspect: [form("/oauth2/introspect", { token: jwt }), '"active":true'],
     issue: [rst({ ...USERS.alice, appliesTo: RP, tokenType: TT.saml2 }), "saml:Assertion"],
+    certificatemixed: [null, "saml:Assertion"],
   };
   const name = opt("scenario", "validate");
-  const [req, expect] = scenarios[name];
+  let [req, expect] = scenarios[name];
+  // A signed message is accepted once: a pool of pre-signed bodies, each sent once.
+  let bodies = req ? [req.body] : undefined;
+  if (name === "certificatemixed") ({ req, bodies } = certificateIssuePool(Number(opt("pool", "4000")), { appliesTo: RP, tokenType: TT.saml2 }));
 
   // The worker's isolate is the inspector target whose title is not the baseline's.
   const targets = await (await fetch(`http://127.0.0.1:${inspector}/json`)).json();
@@ -54,7 +58,7 @@ try {
   await call("Profiler.enable");
   await call("Profiler.setSamplingInterval", { interval: 200 });
   await call("Profiler.start");
-  const r = await drive({ tool: pickTool(null), base, dir, name, method: req.method, path: req.path, headers: req.headers, bodies: [req.body], cycle: true, expect, connections: 8, threads: 2, duration: Number(opt("duration", "5")) });
+  const r = await drive({ tool: pickTool(null), base, dir, name, method: req.method, path: req.path, headers: req.headers, bodies, cycle: name !== "certificatemixed", expect, connections: 8, threads: 2, duration: Number(opt("duration", "5")) });
   const { profile } = await call("Profiler.stop");
   ws.close();
   const out = opt("out", join(dir, `${name}.cpuprofile`));

@@ -1,18 +1,22 @@
 // `npm run sts -- token --url http://127.0.0.1:8787 --user alice --password wonderland
 //    --applies-to urn:example:rp [--token-type saml2|saml1|jwt] [--soap 1.1|1.2]
 //    [--trust 13|2005] [--out file] [--raw-response file]`
+// or, with a certificate instead of a password (certificatemixed, a signed message; sign.mjs):
+// `npm run sts -- token --url … --cert client.cert.pem --key client.key.pem --applies-to …`
 //
 // Discovers the usernamemixed endpoint from GET /trust/mex (as a real WS-Trust client does),
 // sends an RST Issue with a UsernameToken and prints the issued token, or the SOAP fault reason
 // (exit 1).
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { buildTrustRequest } from "./envelope.mjs";
 import { findUsernameMixed } from "./mex.mjs";
 import { parseIssueResponse } from "./rstr.mjs";
+import { requestTokenWithCertificate } from "./sign.mjs";
 
-export const USAGE = `usage: sts token --url URL --user NAME --password PW --applies-to URI
-                 [--token-type saml2|saml1|jwt] [--soap 1.1|1.2] [--trust 13|2005]
-                 [--out FILE] [--raw-response FILE]`;
+export const USAGE = `usage: sts token --url URL (--user NAME --password PW | --cert CERT.pem --key KEY.pem)
+                 --applies-to URI [--token-type saml2|saml1|jwt] [--soap 1.1|1.2] [--trust 13|2005]
+                 [--out FILE] [--raw-response FILE]
+       --cert/--key: sign the request with the certificate's key (certificatemixed endpoint)`;
 
 /**
  * Fetches the mex WSDL and returns the usernamemixed endpoint for a WS-Trust version.
@@ -101,7 +105,8 @@ export async function run(args) {
     console.error(`${e.message}\n${USAGE}`);
     return 2;
   }
-  const missing = ["url", "user", "password", "applies-to"].filter((k) => f[k] === undefined);
+  const byCertificate = f.cert !== undefined || f.key !== undefined;
+  const missing = ["url", ...(byCertificate ? ["cert", "key"] : ["user", "password"]), "applies-to"].filter((k) => f[k] === undefined);
   if (missing.length) {
     console.error(`missing --${missing.join(", --")}\n${USAGE}`);
     return 2;
@@ -114,15 +119,25 @@ export async function run(args) {
   }
   let r;
   try {
-    r = await requestToken({
-      url: f.url,
-      user: f.user,
-      password: f.password,
-      appliesTo: f["applies-to"],
-      tokenType: f["token-type"],
-      soap,
-      trust,
-    });
+    r = byCertificate
+      ? await requestTokenWithCertificate({
+          url: f.url,
+          keyPem: readFileSync(f.key, "utf8"),
+          certPem: readFileSync(f.cert, "utf8"),
+          appliesTo: f["applies-to"],
+          tokenType: f["token-type"],
+          soap,
+          trust,
+        })
+      : await requestToken({
+          url: f.url,
+          user: f.user,
+          password: f.password,
+          appliesTo: f["applies-to"],
+          tokenType: f["token-type"],
+          soap,
+          trust,
+        });
   } catch (e) {
     console.error(`token: ${e.message}`);
     return 1;

@@ -6,10 +6,11 @@
 // usage: node scripts/interop/run.mjs --url http://127.0.0.1:8788 --work DIR
 // Prints PASS/FAIL per check and a final "N passed, M failed"; exit 1 if M > 0.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseFlags, requestToken } from "../cli/token.mjs";
+import { requestTokenWithCertificate } from "../cli/sign.mjs";
 import { findUsernameMixed } from "../cli/mex.mjs";
 import { isTrustFault } from "../cli/rstr.mjs";
 import { manageToken } from "../cli/lifecycle.mjs";
@@ -18,6 +19,7 @@ import { oauthBridgeCheck } from "./oauth.mjs";
 import { xmlencCheck } from "./xmlenc.mjs";
 import { encryptedTokensCheck } from "./encrypted-tokens.mjs";
 import { partnerAssertionsCheck } from "./partner-assertions.mjs";
+import { wss4jCheck } from "./wss4j.mjs";
 import {
   compileSantuario,
   metadataCerts,
@@ -246,6 +248,29 @@ try {
   writeFileSync(join(work, "valid-token.xml"), keep);
 } catch (e) {
   report("lifecycle: requests", false, e.message);
+}
+
+// ---- certificatemixed: requests signed by Apache WSS4J with the development alice-client key --
+// Last: its Java runs take a while, and a pooled connection left idle that long may be closed
+// by the server under the next fetch.
+await wss4jCheck({ base, work, report, skip, certs: md.certs });
+// The CLI's own signer (scripts/cli/sign.mjs) against the worker; xmlsec1 judges the token.
+try {
+  const creds = join(HERE, "../../test/fixtures/dev-credentials");
+  const r = await requestTokenWithCertificate({
+    url: base, appliesTo: RP, tokenType: "saml2",
+    keyPem: readFileSync(join(creds, "alice-client.key.pem"), "utf8"), certPem: readFileSync(join(creds, "alice-client.cert.pem"), "utf8"),
+  });
+  const nameId = r.ok ? /<(?:[\w.-]+:)?NameID\b[^>]*>([^<]*)</.exec(r.token)?.[1] : undefined;
+  report("cli certificatemixed: token --cert/--key → a SAML 2.0 assertion for alice", nameId === "alice", r.ok ? `NameID ${nameId}` : `HTTP ${r.status} ${r.code}: ${r.reason}`);
+  if (r.ok && md.certs.length) {
+    const file = join(work, "token-cli-certificatemixed.xml");
+    writeFileSync(file, r.token);
+    const x = xmlsecVerify(file, md.certs, "saml2");
+    report("cli certificatemixed: xmlsec1 verifies the assertion", x.ok, x.detail);
+  }
+} catch (e) {
+  report("cli certificatemixed: request", false, e.message);
 }
 
 finish();

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Interop suite: serves the production bundle in plain workerd (npm run serve), then runs
 # scripts/interop/run.mjs, which requests tokens with the CLI client for every combination and
-# has xmlsec1, Apache Santuario and pysaml2 (and jwcrypto for JWTs) verify them.
+# has xmlsec1, Apache Santuario and pysaml2 (and jwcrypto for JWTs) verify them; Apache WSS4J
+# signs certificatemixed requests with the development alice-client key (wss4j.mjs).
 #
 # usage: bash scripts/interop/run.sh            (port 8788; INTEROP_PORT=N to change)
 #        INTEROP_URL=http://127.0.0.1:8787 bash scripts/interop/run.sh   (use a running STS)
@@ -12,7 +13,7 @@ cd "$(dirname "$0")/../.."
 export PATH="$PWD/node_modules/.bin:$PATH"   # Node 22 from the "node" devDependency
 export WRANGLER_SEND_METRICS=false
 
-for tool in xmlsec1 xmllint javac java /usr/bin/python3; do
+for tool in xmlsec1 xmllint javac java openssl /usr/bin/python3; do
   command -v "$tool" >/dev/null || { echo "interop: missing $tool (see .ci/run for the apt packages)"; exit 2; }
 done
 

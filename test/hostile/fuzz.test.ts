@@ -1,13 +1,16 @@
 /**
- * Seeded mutation fuzzing (deterministic: mulberry32, no Math.random) of the WS-Trust endpoint
- * and the OAuth token endpoint. Oracle: every reply is a protocol reply (a SOAP envelope, or
+ * Seeded mutation fuzzing (deterministic: mulberry32, no Math.random) of the WS-Trust endpoints
+ * (usernamemixed, and certificatemixed with X.509-signed requests) and the OAuth token endpoint. Oracle: every reply is a protocol reply (a SOAP envelope, or
  * OAuth JSON), never a bare 500 / HTML / server_error; and a token only comes back when the
  * credentials and the presented token survived the mutation unchanged.
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { DOMParser } from "@xmldom/xmldom";
 import { NS, TT, envelope } from "../helpers/soap.ts";
-import { call } from "../helpers/worker.ts";
+import { ORIGIN, call } from "../helpers/worker.ts";
+import { signedEnvelope } from "../helpers/wss-sign.ts";
+import ALICE_CERT from "../fixtures/dev-credentials/alice-client.cert.pem?raw";
+import ALICE_KEY from "../fixtures/dev-credentials/alice-client.key.pem?raw";
 import { DEMO, TX, jwtFromTrust } from "../oauth/helpers.ts";
 
 /** mulberry32: a tiny seeded PRNG, so every failure reproduces from its seed and index. */
@@ -161,6 +164,64 @@ describe("WS-Trust proof-key fuzz (200 mutated Entropy / KeySize / ComputedKeyAl
     console.log(`[fuzz] proof-key 200 mutations, statuses ${JSON.stringify(tally)}`);
     expect(tally[200] ?? 0).toBeGreaterThan(0);
     expect(tally[400] ?? 0).toBeGreaterThan(50);
+  });
+});
+
+/** The parts of a signed request its signature covers, as text: Body, Timestamp, wsa:To, wsa:Action. */
+function signedParts(xml: string): string[] {
+  const one = (re: RegExp) => {
+    const all = xml.match(re) ?? [];
+    return all.length === 1 ? all[0]! : `(${all.length} matches)`;
+  };
+  return [one(/<s:Body[\s\S]*?<\/s:Body>/g), one(/<u:Timestamp[\s\S]*?<\/u:Timestamp>/g), one(/<a:To[\s>][\s\S]*?<\/a:To>/g), one(/<a:Action[\s>][\s\S]*?<\/a:Action>/g)];
+}
+
+describe("WS-Trust certificatemixed fuzz (120 mutated signed RSTs)", () => {
+  it("every reply is a SOAP envelope; a token only when every signed part survived unchanged", async () => {
+    const r = prng(SEED ^ 0x0c3e7);
+    const tally: Record<string, number> = {};
+    const started = Date.now();
+    const fresh = async (i: number) => {
+      const soap = pick(r, ["1.1", "1.2"] as const);
+      const t = pick(r, ["13", "2005"] as const);
+      const ns = t === "13" ? NS.t13 : NS.t05;
+      const path = `/trust/${t}/certificatemixed`;
+      const action = `${ns}/RST/Issue`;
+      const payload = `<t:RequestSecurityToken xmlns:t="${ns}"><t:TokenType>${TT.saml2}</t:TokenType><t:RequestType>${ns}/Issue</t:RequestType><wsp:AppliesTo xmlns:wsp="${NS.wsp}"><a:EndpointReference><a:Address>urn:example:rp</a:Address></a:EndpointReference></wsp:AppliesTo></t:RequestSecurityToken>`;
+      // Each base is signed afresh (its own instant, so its own signature): an accepted signature
+      // is remembered, and a harmless mutation of an already accepted message is a replay.
+      const created = new Date(Date.now() - i * 1000);
+      const body = await signedEnvelope({ keyPem: ALICE_KEY, certPem: ALICE_CERT, soap, payload, action, to: ORIGIN + path, created });
+      const headers: Record<string, string> =
+        soap === "1.2" ? { "content-type": `application/soap+xml; charset=utf-8; action="${action}"` } : { "content-type": "text/xml; charset=utf-8", soapaction: `"${action}"` };
+      return { path, headers, body };
+    };
+    const control = await fresh(0);
+    const ok = await call(control.path, { method: "POST", headers: { ...control.headers, "CF-Connecting-IP": "2001:db8:f0::1" }, body: control.body });
+    expect(ok.status, await ok.clone().text()).toBe(200);
+    await ok.text();
+    for (let i = 0; i < 120; i++) {
+      const base = await fresh(i + 1);
+      const [body, what] = mutateXml(r, base.body);
+      // One address per request: the failure limits would otherwise turn the rest into 429s.
+      const res = await call(base.path, { method: "POST", headers: { ...base.headers, "CF-Connecting-IP": `2001:db8:f1::${(i + 1).toString(16)}` }, body });
+      const text = await res.text();
+      const label = `#${i} ${what} → ${res.status}`;
+      tally[res.status] = (tally[res.status] ?? 0) + 1;
+      expect([200, 400, 500], label).toContain(res.status);
+      expect(res.headers.get("content-type"), label).toMatch(/^(application\/soap\+xml|text\/xml)/);
+      expect(text, label).toMatch(/^<s:Envelope /);
+      expect(text, label).not.toContain("server_error");
+      if (res.status !== 200) {
+        expect(text, label).toContain("<s:Fault");
+        expect(text, label).not.toMatch(/<([\w.-]+:)?(Assertion|RequestedSecurityToken)\b/);
+        continue;
+      }
+      expect(signedParts(body), label).toEqual(signedParts(base.body));
+      expect(/<saml:NameID[^>]*>([^<]+)</.exec(text)?.[1], label).toBe("alice");
+    }
+    console.log(`[fuzz] certificatemixed 120 mutations in ${Date.now() - started} ms, statuses ${JSON.stringify(tally)}`);
+    expect((tally[400] ?? 0) + (tally[500] ?? 0)).toBeGreaterThan(60);
   });
 });
 

@@ -14,6 +14,9 @@ import ALICE_KEY from "../fixtures/dev-credentials/alice-client.key.pem?raw";
 import CA_CERT from "../fixtures/dev-credentials/dev-ca.cert.pem?raw";
 import { NS } from "../helpers/soap.ts";
 import { DS, signedEnvelope, type SignedEnvelopeOptions } from "../helpers/wss-sign.ts";
+// Signed by Apache WSS4J 1.6 (scripts/interop/WssCertificateClient.java) with alice-client.key.pem.
+import WSS4J_11_13 from "../fixtures/wss4j/request-soap11-trust13.xml?raw";
+import WSS4J_12_2005 from "../fixtures/wss4j/request-soap12-trust2005.xml?raw";
 
 const TO = "https://sts.example.com/trust/13/certificatemixed";
 const ACTION = "http://docs.oasis-open.org/ws-sx/ws-trust/200512/RST/Issue";
@@ -134,6 +137,21 @@ describe("verifyMessageSignature", () => {
     const value = /<ds:SignatureValue>([^<]+)</.exec(text)![1]!;
     const forged = text.replace(value, (value[0] === "A" ? "B" : "A") + value.slice(1));
     expect(await refusal(forged)).toMatchObject({ code: "authentication_failed", message: expect.stringMatching(/mismatch/) });
+  });
+
+  it("verifies messages as WSS4J lays them out: Timestamp after the Signature, Ids on KeyInfo and the STR, PrefixLists", async () => {
+    for (const text of [WSS4J_11_13, WSS4J_12_2005]) {
+      const at = new Date(/<wsu:Created>([^<]+)</.exec(text)![1]!);
+      expect(text).toMatch(/<ec:InclusiveNamespaces [^>]*PrefixList="wsse a s u"/);
+      const r = await verify(text, policy, at);
+      expect(r.certificate.subjectCommonName).toBe("alice");
+      expect(r.signatureAlgorithm).toBe("http://www.w3.org/2001/04/xmldsig-more#rsa-sha256");
+      // The PrefixList is part of what was signed: naming fewer prefixes changes the Timestamp's digest.
+      const shorter = text.replace('PrefixList="wsse a s u"', 'PrefixList="a s u"');
+      expect(await refusal(shorter, policy, at)).toMatchObject({ code: "authentication_failed" });
+      const otherRp = text.replace("<a:Address>urn:example:rp</a:Address>", "<a:Address>urn:example:rp2</a:Address>");
+      expect(await refusal(otherRp, policy, at)).toMatchObject({ message: expect.stringMatching(/digest mismatch/) });
+    }
   });
 });
 
