@@ -2,6 +2,7 @@
 // UsernameToken (PasswordText), a wsu:Timestamp and WS-Addressing 1.0 headers — the message
 // shape WCF's UserNameWSTrustBinding / AD FS "usernamemixed" clients send.
 import { esc } from "./xml.mjs";
+import { proofKeyRequestXml } from "./proof-key.mjs";
 
 export const SOAP_NS = {
   "1.1": "http://schemas.xmlsoap.org/soap/envelope/",
@@ -47,7 +48,8 @@ const iso = (d) => d.toISOString();
  * @param {{ to: string, username: string, password: string, appliesTo?: string,
  *   tokenType?: "saml2"|"saml1"|"jwt"|"status"|string, soap?: "1.1"|"1.2", trust?: "13"|"2005",
  *   requestType?: "Issue"|"Validate"|"Renew"|"Cancel", target?: string,
- *   now?: Date, ttlSeconds?: number, messageId?: string, doctype?: boolean }} o
+ *   now?: Date, ttlSeconds?: number, messageId?: string, doctype?: boolean,
+ *   keyType?: "bearer"|"symmetric"|"public-key", entropy?: Buffer, keySize?: number, useKey?: string }} o
  *   `tokenType` may be a key of TOKEN_TYPES, "status" (Validate), or a full URI; `target` is
  *   the token XML (SAML assertion or wsse:BinarySecurityToken); `doctype` prepends a DOCTYPE
  *   (negative tests only).
@@ -73,8 +75,9 @@ export function buildTrustRequest(o) {
         <a:EndpointReference><a:Address>${esc(o.appliesTo)}</a:Address></a:EndpointReference>
       </wsp:AppliesTo>`
     : "";
+  const keyTypeUri = { symmetric: `${trust.ns}/SymmetricKey`, "public-key": `${trust.ns}/PublicKey` }[o.keyType ?? "bearer"] ?? trust.bearer;
   const keyType = op === "Issue" ? `
-      <trust:KeyType>${trust.bearer}</trust:KeyType>` : "";
+      <trust:KeyType>${keyTypeUri}</trust:KeyType>${proofKeyRequestXml(trust.ns, o)}` : "";
   const target = o.target !== undefined ? `
       <trust:${op}Target>${o.target}</trust:${op}Target>` : "";
   const body = `${o.doctype ? '<?xml version="1.0" encoding="utf-8"?><!DOCTYPE s:Envelope [<!ENTITY x "x">]>' : ""}<s:Envelope xmlns:s="${SOAP_NS[soap]}" xmlns:a="${WSA}" xmlns:u="${WSU}">

@@ -4,7 +4,8 @@ import { parseXml, select, selectText, serialize } from "./xml.mjs";
 
 /**
  * @typedef {{ ok: true, token: string, kind: "xml"|"text", tokenType: string|undefined,
- *     action: string|undefined, document: Document }
+ *     action: string|undefined, document: Document, proof?: { binarySecret?: Buffer, computedKey?: string,
+ *     issuerEntropy?: Buffer, keySize?: number } }
  *   | { ok: false, code: string, subcode: string|undefined, reason: string, document: Document|undefined }} IssueResult
  */
 
@@ -37,9 +38,27 @@ export function parseIssueResponse(text) {
     const raw = child.textContent.trim();
     const decoded = Buffer.from(raw, "base64").toString("utf8");
     const jws = /^[\w-]+\.[\w-]+\.[\w-]*$/.test(raw) ? raw : decoded;
-    return { ok: true, token: jws, kind: "text", tokenType, action, document: doc };
+    return { ok: true, token: jws, kind: "text", tokenType, action, document: doc, proof: readProof(rstr) };
   }
-  return { ok: true, token: serialize(child), kind: "xml", tokenType, action, document: doc };
+  return { ok: true, token: serialize(child), kind: "xml", tokenType, action, document: doc, proof: readProof(rstr) };
+}
+
+/**
+ * What the RSTR says about the proof key (WS-Trust 1.3 §4.4): wst:RequestedProofToken holding
+ * a wst:BinarySecret (the key) or a wst:ComputedKey (with the issuer's wst:Entropy), and
+ * wst:KeySize. Undefined when there is no proof token (bearer, public key).
+ */
+function readProof(rstr) {
+  const rpt = select("wst13:RequestedProofToken | wst05:RequestedProofToken", rstr)[0];
+  if (!rpt) return undefined;
+  const b64 = (x) => (x === undefined ? undefined : Buffer.from(x.replace(/\s/g, ""), "base64"));
+  const size = selectText("wst13:KeySize | wst05:KeySize", rstr)?.trim();
+  return {
+    binarySecret: b64(selectText("wst13:BinarySecret | wst05:BinarySecret", rpt)),
+    computedKey: selectText("wst13:ComputedKey | wst05:ComputedKey", rpt)?.trim(),
+    issuerEntropy: b64(selectText("wst13:Entropy/wst13:BinarySecret | wst05:Entropy/wst05:BinarySecret", rstr)),
+    keySize: size ? Number(size) : undefined,
+  };
 }
 
 function readFault(fault) {

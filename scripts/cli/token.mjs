@@ -1,6 +1,8 @@
 // `npm run sts -- token --url http://127.0.0.1:8787 --user alice --password wonderland
 //    --applies-to urn:example:rp [--token-type saml2|saml1|jwt] [--soap 1.1|1.2]
-//    [--trust 13|2005] [--out file] [--raw-response file]`
+//    [--trust 13|2005] [--out file] [--raw-response file]
+//    [--key-type bearer|symmetric|public-key] [--entropy random|none|BASE64] [--key-size BITS]
+//    [--public-key PEM-FILE] [--proof-key-out FILE]`
 // or, with a certificate instead of a password (certificatemixed, a signed message; sign.mjs):
 // `npm run sts -- token --url … --cert client.cert.pem --key client.key.pem --applies-to …`
 //
@@ -11,12 +13,18 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { buildTrustRequest } from "./envelope.mjs";
 import { findUsernameMixed } from "./mex.mjs";
 import { parseIssueResponse } from "./rstr.mjs";
+import { entropyFrom, proofKeyOf, useKeyFromFile } from "./proof-key.mjs";
 import { requestTokenWithCertificate } from "./sign.mjs";
 
 export const USAGE = `usage: sts token --url URL (--user NAME --password PW | --cert CERT.pem --key KEY.pem)
                  --applies-to URI [--token-type saml2|saml1|jwt] [--soap 1.1|1.2] [--trust 13|2005]
                  [--out FILE] [--raw-response FILE]
-       --cert/--key: sign the request with the certificate's key (certificatemixed endpoint)`;
+                 [--key-type bearer|symmetric|public-key] [--entropy random|none|BASE64]
+                 [--key-size BITS] [--public-key PEM-FILE] [--proof-key-out FILE]
+  --cert/--key: sign the request with the certificate's key (certificatemixed endpoint; bearer only)
+  symmetric: the proof key (computed from both entropies, or sent by the STS) is written
+             base64 to --proof-key-out (default: printed to stderr);
+  public-key: --public-key is a PUBLIC KEY (RSA, EC) or CERTIFICATE PEM, sent in wst:UseKey.`;
 
 /**
  * Fetches the mex WSDL and returns the usernamemixed endpoint for a WS-Trust version.
@@ -37,7 +45,8 @@ export async function discoverEndpoint(baseUrl, trust, soap) {
  * Requests a token: discovery (unless `endpoint` is given), RST Issue, response parsing.
  * @param {{ url: string, user: string, password: string, appliesTo: string,
  *   tokenType?: string, soap?: "1.1"|"1.2", trust?: "13"|"2005", endpoint?: string,
- *   doctype?: boolean }} opts
+ *   doctype?: boolean, keyType?: "bearer"|"symmetric"|"public-key", entropy?: Buffer,
+ *   keySize?: number, useKey?: string }} opts
  * @returns {Promise<import("./rstr.mjs").IssueResult & { status: number, endpoint: string,
  *   contentType: string|null, responseText: string, requestText: string }>}
  */
@@ -46,6 +55,7 @@ export async function requestToken(opts) {
   const parsed = parseIssueResponse(text);
   return {
     ...parsed,
+    proofKey: parsed.ok ? proofKeyOf(parsed.proof, opts.entropy) : undefined,
     status: res.status,
     endpoint,
     contentType: res.headers.get("content-type"),
@@ -117,8 +127,22 @@ export async function run(args) {
     console.error(`--soap must be 1.1 or 1.2, --trust 13 or 2005\n${USAGE}`);
     return 2;
   }
+  const keyType = f["key-type"] ?? "bearer";
+  if (!["bearer", "symmetric", "public-key"].includes(keyType)) {
+    console.error(`--key-type must be bearer, symmetric or public-key\n${USAGE}`);
+    return 2;
+  }
+  if (byCertificate && keyType !== "bearer") {
+    console.error(`--cert/--key requests bearer tokens; ask for proof keys with --user/--password\n${USAGE}`);
+    return 2;
+  }
+  if ((keyType === "public-key") !== (f["public-key"] !== undefined)) {
+    console.error(`--public-key goes with (and is needed by) --key-type public-key\n${USAGE}`);
+    return 2;
+  }
   let r;
   try {
+    const entropy = keyType === "symmetric" ? entropyFrom(f.entropy) : undefined;
     r = byCertificate
       ? await requestTokenWithCertificate({
           url: f.url,
@@ -130,6 +154,10 @@ export async function run(args) {
           trust,
         })
       : await requestToken({
+          keyType,
+          entropy,
+          keySize: f["key-size"] === undefined ? undefined : Number(f["key-size"]),
+          useKey: f["public-key"] === undefined ? undefined : useKeyFromFile(f["public-key"]),
           url: f.url,
           user: f.user,
           password: f.password,
@@ -146,6 +174,10 @@ export async function run(args) {
   if (!r.ok) {
     console.error(`SOAP fault (HTTP ${r.status}) ${r.code}${r.subcode ? ` / ${r.subcode}` : ""}: ${r.reason}`);
     return 1;
+  }
+  if (r.proofKey) {
+    if (f["proof-key-out"]) writeFileSync(f["proof-key-out"], r.proofKey.toString("base64") + "\n");
+    else console.error(`proof key (base64): ${r.proofKey.toString("base64")}`);
   }
   if (f.out) writeFileSync(f.out, r.token);
   else process.stdout.write(r.token + "\n");

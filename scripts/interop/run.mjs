@@ -1,6 +1,7 @@
 // Interop suite driver: requests tokens from a running STS with the CLI client for every
 // combination (SAML 2.0 / 1.1 × SOAP 1.1 / 1.2 × WS-Trust 1.3 / 2005) and has independent
-// implementations judge them; has them decrypt what our XML Encryption writes (xmlenc.mjs).
+// implementations judge them; has them decrypt what our XML Encryption writes (xmlenc.mjs), the
+// encrypted tokens (encrypted-tokens.mjs) and the proof keys of holder-of-key tokens (proof-keys.mjs).
 // Started by scripts/interop/run.sh, which owns the server.
 //
 // usage: node scripts/interop/run.mjs --url http://127.0.0.1:8788 --work DIR
@@ -20,6 +21,7 @@ import { xmlencCheck } from "./xmlenc.mjs";
 import { encryptedTokensCheck } from "./encrypted-tokens.mjs";
 import { partnerAssertionsCheck } from "./partner-assertions.mjs";
 import { wss4jCheck } from "./wss4j.mjs";
+import { proofKeysCheck } from "./proof-keys.mjs";
 import {
   compileSantuario,
   metadataCerts,
@@ -142,6 +144,7 @@ await xmlencCheck({ work, report, skip, javaCp });
 
 // ---- Encrypted tokens from the worker for urn:example:secure-rp, opened with its published key --
 await encryptedTokensCheck({ base, work, report, skip, get, certs: md.certs, javaCp });
+await proofKeysCheck({ base, work, report, skip, certs: md.certs });
 
 // ---- Federation partner assertions signed by xmlsec1: issued-token endpoints and token exchange --
 await partnerAssertionsCheck({ base, work, report, skip, certs: md.certs, issuer: md.entityID });

@@ -10,8 +10,9 @@
  * What makes the output canonical (Exc-C14N §3, C14N 1.0 §2): a namespace declaration is
  * written on an element only when its own name uses the prefix and no written ancestor already
  * declared the same binding; attributes are unprefixed (no namespace) and sorted by name; empty
- * elements get an end tag; text and attribute values use the C14N escapes. Not for documents
- * with QNames in content (xsi:type values), whose prefixes exclusive c14n does not see.
+ * elements get an end tag; text and attribute values use the C14N escapes. A QName in content
+ * (an xsi:type value) must use a prefix exclusive c14n renders anyway — the element's own, as
+ * `saml:KeyInfoConfirmationDataType` on a `saml:` element does — since c14n does not see it.
  */
 import type { Element as DomElement } from "@xmldom/xmldom";
 import { XmlSecurityError } from "./errors.ts";

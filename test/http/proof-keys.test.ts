@@ -193,8 +193,8 @@ describe("PublicKey proof keys", () => {
     expect(byTag(ki, DS, "Exponent")[0]!.textContent).toBe(b64u2b64(jwk.e!));
   });
 
-  it("EC P-256 and P-384 ECKeyValue, in SAML 2.0 and SAML 1.1 (WS-Trust 2005, SOAP 1.1)", async () => {
-    for (const [crv, oid] of [["P-256", "1.2.840.10045.3.1.7"], ["P-384", "1.3.132.0.34"]] as const) {
+  it("EC P-256, P-384 and P-521 ECKeyValue, in SAML 2.0 and SAML 1.1 (WS-Trust 2005, SOAP 1.1)", async () => {
+    for (const [crv, oid] of [["P-256", "1.2.840.10045.3.1.7"], ["P-384", "1.3.132.0.34"], ["P-521", "1.3.132.0.35"]] as const) {
       const jwk = await ecPublic(crv);
       for (const [tokenType, samlNs] of [[TT.saml2, NS.saml2], [TT.saml1, NS.saml1]] as const) {
         const r = await trust({ ...alice, trust: "2005", soap: "1.1", tokenType, keyType: `${NS.t05}/PublicKey`, extra: `<wst:UseKey>${ecKeyInfo(jwk, oid)}</wst:UseKey>` });

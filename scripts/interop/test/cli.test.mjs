@@ -157,3 +157,70 @@ test("requestToken: discovers via /trust/mex and posts with the right headers (s
     server.close();
   }
 });
+
+test("proof keys: the CLI's P_SHA1 gives Microsoft's published computed keys (ComputedKeyReferences.cs)", async () => {
+  const { pSha1 } = await import("../../cli/proof-key.mjs");
+  const b = (s) => Buffer.from(s, "base64");
+  // (issuer entropy, requestor entropy, key, bits), as in test/keys/psha1.test.ts.
+  for (const [issuer, requestor, key, bits] of [
+    ["zyWv2YzpTqni7xMbZe4EE5EAdtNYZAcrAe5DU5qcZ5M=", "iyO21lrrmRDm9cUMC6RZRqAJ16JuRrRLOM7fGR3QHFw=", "ixTqFuS9mii2fkv1/z3BbQ==", 128],
+    ["Tq8ysLdDYf4SRAzKlKWaf14shAbEANn57emcsU+Uzfw=", "OdlDaIG2ND9CtF8EseCHpRZ6iiIDVxiV2+Z7O7mXDIs=", "LdNuhTLMQzJQxjfQpULDuJQxvcDnyw+/Ez8DyS8QI8g=", 256],
+  ]) {
+    assert.equal(pSha1(b(requestor), b(issuer), bits / 8).toString("base64"), key);
+  }
+});
+
+test("proof keys: a symmetric-key Issue carries KeyType, Entropy, ComputedKeyAlgorithm and KeySize; public-key a UseKey", async () => {
+  const { generateKeyPairSync } = await import("node:crypto");
+  const { useKeyFromPem } = await import("../../cli/proof-key.mjs");
+  const entropy = Buffer.alloc(32, 5);
+  for (const trust of ["13", "2005"]) {
+    const ns = TRUST[trust].ns;
+    const sym = buildIssueRequest({ to: "https://sts/x", username: "u", password: "p", appliesTo: "urn:a", trust, keyType: "symmetric", entropy, keySize: 256 });
+    const doc = parseXml(sym.body);
+    const rst = select("//wst13:RequestSecurityToken | //wst05:RequestSecurityToken", doc)[0];
+    assert.equal(selectText("wst13:KeyType | wst05:KeyType", rst), `${ns}/SymmetricKey`);
+    assert.equal(selectText("wst13:Entropy/wst13:BinarySecret | wst05:Entropy/wst05:BinarySecret", rst), entropy.toString("base64"));
+    assert.equal(select("wst13:Entropy/wst13:BinarySecret | wst05:Entropy/wst05:BinarySecret", rst)[0].getAttribute("Type"), `${ns}/Nonce`);
+    assert.equal(selectText("wst13:ComputedKeyAlgorithm | wst05:ComputedKeyAlgorithm", rst), `${ns}/CK/PSHA1`);
+    assert.equal(selectText("wst13:KeySize | wst05:KeySize", rst), "256");
+  }
+  const ec = generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey.export({ type: "spki", format: "pem" });
+  const pub = buildIssueRequest({ to: "https://sts/x", username: "u", password: "p", appliesTo: "urn:a", keyType: "public-key", useKey: useKeyFromPem(ec) });
+  const doc = parseXml(pub.body);
+  assert.equal(selectText("//wst13:KeyType", doc), `${TRUST[13].ns}/PublicKey`);
+  assert.equal(select("//wst13:UseKey/ds:KeyInfo/ds:KeyValue", doc).length, 1);
+  assert.equal(select("//wst13:Entropy", doc).length, 0);
+  assert.throws(() => useKeyFromPem(generateKeyPairSync("ec", { namedCurve: "secp256k1" }).publicKey.export({ type: "spki", format: "pem" })), /RSA, or EC on P-256/);
+});
+
+test("proof keys: the RSTR's proof token becomes the requestor's key (computed from both entropies, or given)", async () => {
+  const { pSha1 } = await import("../../cli/proof-key.mjs");
+  const T = TRUST[13].ns;
+  const rstr = (inner) => `<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body><t:RequestSecurityTokenResponseCollection xmlns:t="${T}"><t:RequestSecurityTokenResponse><t:RequestedSecurityToken><x:Token xmlns:x="urn:x"/></t:RequestedSecurityToken>${inner}</t:RequestSecurityTokenResponse></t:RequestSecurityTokenResponseCollection></s:Body></s:Envelope>`;
+  const mine = Buffer.alloc(32, 1);
+  const theirs = Buffer.alloc(32, 2);
+  const computed = parseIssueResponse(rstr(`<t:RequestedProofToken><t:ComputedKey>${T}/CK/PSHA1</t:ComputedKey></t:RequestedProofToken><t:Entropy><t:BinarySecret Type="${T}/Nonce">${theirs.toString("base64")}</t:BinarySecret></t:Entropy><t:KeySize>192</t:KeySize>`));
+  assert.equal(computed.ok, true);
+  assert.deepEqual(computed.proof.issuerEntropy, theirs);
+  assert.equal(computed.proof.keySize, 192);
+  const { proofKeyOf } = await import("../../cli/proof-key.mjs");
+  assert.deepEqual(proofKeyOf(computed.proof, mine), pSha1(mine, theirs, 24));
+  const given = parseIssueResponse(rstr(`<t:RequestedProofToken><t:BinarySecret>${theirs.toString("base64")}</t:BinarySecret></t:RequestedProofToken>`));
+  assert.deepEqual(proofKeyOf(given.proof, undefined), theirs);
+  assert.equal(parseIssueResponse(rstr("")).proof, undefined);
+});
+
+test("proof keys: sts token refuses a bad --key-type, and --key-type public-key without --public-key", async () => {
+  const { run } = await import("../../cli/token.mjs");
+  const base = ["--url", "http://127.0.0.1:9", "--user", "u", "--password", "p", "--applies-to", "urn:a"];
+  const err = console.error;
+  console.error = () => {};
+  try {
+    assert.equal(await run([...base, "--key-type", "hok"]), 2);
+    assert.equal(await run([...base, "--key-type", "public-key"]), 2);
+    assert.equal(await run([...base, "--public-key", "x.pem"]), 2);
+  } finally {
+    console.error = err;
+  }
+});
