@@ -10,10 +10,17 @@ import type { AuditFacts } from "../web/audit.ts";
  * UsernameToken with a high-entropy secret, or HTTP Basic on the admin API) or an OAuth client.
  * What each may do is decided in one place, `authorize.ts`.
  */
-export type Requestor =
+export type Requestor = (
   | { kind: "user"; identity: Identity }
   | { kind: "service"; account: ServiceAccount }
-  | { kind: "client"; client: OAuthClient };
+  | { kind: "client"; client: OAuthClient }
+) & {
+  /**
+   * The public key the requestor proved it holds by signing this very request (an X.509 message
+   * signature): a PublicKey token may be bound to it without a wst:UseKey, and a UseKey must be it.
+   */
+  provedKey?: Extract<Confirmation, { method: "public-key" }> | undefined;
+};
 
 /** The requestor's name, as audit lines and delegation chains (`act.sub`) give it. */
 export function requestorName(r: Requestor): string {

@@ -16,6 +16,7 @@ import { confirmationMethods } from "../saml/subject-confirmation.ts";
 import type { SoapEnvelope } from "../soap/envelope.ts";
 import { verifyConfirmedKeySignature, verifyMessageSignature } from "../soap/message-signature.ts";
 import { confirmedKey } from "../engine/confirmed-key.ts";
+import { publicKeyFromCertificate } from "../xmldsig/key-info.ts";
 import type { SecurityHeader } from "../soap/security.ts";
 import type { StateClient } from "../state/client.ts";
 import { childElements } from "../xml/dom.ts";
@@ -94,7 +95,10 @@ async function authenticateSignedMessage(ctx: StsContext, deps: TrustDeps, env: 
   await acceptOnce(ctx, deps, sec.timestamp.created, signed.signatureValue);
   const who = authenticateCertificate(ctx, signed);
   ctx.audit.requestor = requestorName(who);
-  return who;
+  // The key it signed with is one it holds: a PublicKey token may be bound to it. A key too weak
+  // to bind a token to (say RSA-1024) authenticates, but binds nothing.
+  const proved = await publicKeyFromCertificate(signed.certificate.der).catch(() => undefined);
+  return proved ? { ...who, provedKey: { method: "public-key", ...proved } } : who;
 }
 
 /**

@@ -3,6 +3,7 @@
  * what the requested KeyType asks for, the key the token is bound to, and what the RSTR tells
  * the requestor about it.
  */
+import { jwkThumbprint } from "../keys/keyring.ts";
 import type { Element } from "@xmldom/xmldom";
 import { randomBytes, toBase64 } from "../bytes.ts";
 import type { Confirmation } from "../engine/types.ts";
@@ -81,11 +82,19 @@ async function readUseKey(useKey: Element): Promise<Extract<Confirmation, { meth
  * - SymmetricKey without entropy: a random key, returned in wst:RequestedProofToken/wst:BinarySecret.
  * - PublicKey: the wst:UseKey key; the requestor holds the private key, so no proof token.
  */
-export async function proofKeyFor(rst: Rst): Promise<ProofKey> {
+export async function proofKeyFor(rst: Rst, provedKey?: Extract<Confirmation, { method: "public-key" }>): Promise<ProofKey> {
   const t = rst.trust;
   const kind = keyTypeOf(rst);
   if (kind === "bearer") return { confirmation: undefined, rstr: undefined, keyType: rst.keyType ?? t.bearerKeyTypes[0]! };
   if (kind === "public-key") {
+    if (provedKey) {
+      // The requestor signed this request with a certificate's key (certificatemixed): that is
+      // the key it has proven; a UseKey may only name the same one.
+      if (rst.useKey && (await jwkThumbprint((await readUseKey(rst.useKey)).jwk)) !== (await jwkThumbprint(provedKey.jwk))) {
+        throw invalidRequest("wst:UseKey must be the key that signed this request (or be left out to use it).");
+      }
+      return { confirmation: provedKey, rstr: undefined, keyType: t.publicKeyType };
+    }
     if (!rst.useKey) throw invalidRequest("KeyType PublicKey needs wst:UseKey with the requestor's public key (this STS does not generate key pairs).");
     return { confirmation: await readUseKey(rst.useKey), rstr: undefined, keyType: t.publicKeyType };
   }

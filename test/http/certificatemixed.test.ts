@@ -3,7 +3,10 @@
  * certificate (the development CA's alice-client acts as alice).
  */
 import { describe, expect, it } from "vitest";
-import { DOMParser } from "@xmldom/xmldom";
+import { DOMParser, XMLSerializer } from "@xmldom/xmldom";
+import { strictUtf8 } from "../../src/bytes.ts";
+import { decryptElement } from "../../src/xmlenc/decrypt.ts";
+import { rootOf, secureRp } from "../xmlenc/helpers.ts";
 import { derToPem } from "../../src/keys/pem.ts";
 import { buildSelfSignedCertificate } from "../../src/keys/x509.ts";
 import ALICE_CERT from "../fixtures/dev-credentials/alice-client.cert.pem?raw";
@@ -14,10 +17,10 @@ import { signedEnvelope, type SignedEnvelopeOptions } from "../helpers/wss-sign.
 
 type Version = "13" | "2005";
 
-function rst(t: Version, appliesTo = "urn:example:rp", tokenType = TT.saml2): string {
+function rst(t: Version, appliesTo = "urn:example:rp", tokenType = TT.saml2, extra = ""): string {
   const ns = t === "13" ? NS.t13 : NS.t05;
   const issue = t === "13" ? `${NS.t13}/Issue` : `${NS.t05}/Issue`;
-  return `<t:RequestSecurityToken xmlns:t="${ns}"><t:TokenType>${tokenType}</t:TokenType><t:RequestType>${issue}</t:RequestType><wsp:AppliesTo xmlns:wsp="${NS.wsp}"><a:EndpointReference><a:Address>${appliesTo}</a:Address></a:EndpointReference></wsp:AppliesTo></t:RequestSecurityToken>`;
+  return `<t:RequestSecurityToken xmlns:t="${ns}"><t:TokenType>${tokenType}</t:TokenType><t:RequestType>${issue}</t:RequestType><wsp:AppliesTo xmlns:wsp="${NS.wsp}"><a:EndpointReference><a:Address>${appliesTo}</a:Address></a:EndpointReference></wsp:AppliesTo>${extra}</t:RequestSecurityToken>`;
 }
 
 async function signedRequest(t: Version, soap: "1.1" | "1.2", o: Partial<SignedEnvelopeOptions> = {}) {
@@ -83,5 +86,31 @@ describe("certificatemixed (black box)", () => {
     expect(faultCode(onUsername.text)).toMatch(/wsse:UnsupportedSecurityToken|wst:FailedAuthentication/);
     const unsigned = req.body.replace(/<ds:Signature[\s\S]*<\/ds:Signature>/, "");
     expect(faultCode((await send({ ...req, body: unsigned })).text)).toBe("wst:FailedAuthentication");
+  });
+
+  it("binds a PublicKey token to the key that signed the request; a UseKey naming another key is refused", async () => {
+    const publicKey = `<t:KeyType>${NS.t13}/PublicKey</t:KeyType>`;
+    const path = "/trust/13/certificatemixed";
+    const action = `${NS.t13}/RST/Issue`;
+    const headers = { "content-type": `application/soap+xml; charset=utf-8; action="${action}"` };
+    const body = await signedEnvelope({ keyPem: ALICE_KEY, certPem: ALICE_CERT, payload: rst("13", "urn:example:secure-rp", TT.saml2, publicKey), action, to: ORIGIN + path });
+    const r = await send({ path, headers, body });
+    expect(r.status, r.text).toBe(200);
+    expect(r.text).toContain(`<wst:KeyType>${NS.t13}/PublicKey</wst:KeyType>`);
+    // The token is encrypted for secure-rp: open it with its published key and find alice-client's certificate.
+    const encrypted = byTag(r.doc, "http://www.w3.org/2001/04/xmlenc#", "EncryptedData")[0]!;
+    const { key } = await secureRp();
+    const { plaintext } = await decryptElement(rootOf(new XMLSerializer().serializeToString(encrypted)), key);
+    const assertion = strictUtf8.decode(plaintext);
+    expect(assertion).toContain("urn:oasis:names:tc:SAML:2.0:cm:holder-of-key");
+    expect(assertion).toContain(ALICE_CERT.replace(/-----[A-Z ]+-----/g, "").replace(/\s+/g, "").slice(0, 64));
+
+    const pair = (await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"])) as CryptoKeyPair;
+    const raw = new Uint8Array((await crypto.subtle.exportKey("raw", pair.publicKey)) as ArrayBuffer);
+    const useKey = `<t:UseKey><ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:KeyValue><dsig11:ECKeyValue xmlns:dsig11="http://www.w3.org/2009/xmldsig11#"><dsig11:NamedCurve URI="urn:oid:1.2.840.10045.3.1.7"/><dsig11:PublicKey>${btoa(String.fromCharCode(...raw))}</dsig11:PublicKey></dsig11:ECKeyValue></ds:KeyValue></ds:KeyInfo></t:UseKey>`;
+    const other = await signedEnvelope({ keyPem: ALICE_KEY, certPem: ALICE_CERT, payload: rst("13", "urn:example:secure-rp", TT.saml2, publicKey + useKey), action, to: ORIGIN + path });
+    const refused = await send({ path, headers, body: other });
+    expect(faultCode(refused.text)).toBe("wst:InvalidRequest");
+    expect(refused.text).toContain("must be the key that signed this request");
   });
 });
