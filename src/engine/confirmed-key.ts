@@ -50,7 +50,7 @@ export async function confirmedKey(ctx: StsContext, keyInfo: Element): Promise<C
         if (!p) {
           const params = alg.startsWith("ES")
             ? { name: "ECDSA", namedCurve: jwk.crv! }
-            : { name: "RSASSA-PKCS1-v1_5", hash: alg === "RS1" ? "SHA-1" : `SHA-${alg.slice(2)}` };
+            : { name: alg.startsWith("PS") ? "RSA-PSS" : "RSASSA-PKCS1-v1_5", hash: alg === "RS1" ? "SHA-1" : `SHA-${alg.slice(2)}` };
           p = crypto.subtle.importKey("jwk", jwk, params, false, ["verify"]);
           imported.set(alg, p);
         }

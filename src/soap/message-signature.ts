@@ -21,7 +21,7 @@ import type { SignatureAlg } from "../keys/keyring.ts";
 import { fromBase64 } from "../bytes.ts";
 import { Asn1Error } from "../keys/asn1.ts";
 import { parseCertificate, type ParsedCertificate } from "../keys/x509.ts";
-import { DEFAULT_DIGEST_ALGORITHMS, DEFAULT_SIGNATURE_ALGORITHMS, HMAC_SHA1, HMAC_SHA256, RSA_SHA1, SHA1 } from "../xmldsig/algorithms.ts";
+import { DEFAULT_DIGEST_ALGORITHMS, DEFAULT_SIGNATURE_ALGORITHMS, HMAC_SHA1, HMAC_SHA256, RSA_PSS_SHA256, RSA_SHA1, SHA1 } from "../xmldsig/algorithms.ts";
 import { checkHmacSignatureValue, checkReference, checkSignatureValue, refusalReason, type AnchorKey } from "../xmldsig/check.ts";
 import { type ParsedSignature, parseSignature, Refusal } from "../xmldsig/parse-signature.ts";
 import { EXC_C14N } from "../xml/c14n.ts";
@@ -118,7 +118,7 @@ interface Algorithms {
 
 function algorithmsFor(allowSha1: boolean, hmac: boolean): Algorithms {
   return {
-    signatureAlgorithms: hmac ? [] : allowSha1 ? [...DEFAULT_SIGNATURE_ALGORITHMS, RSA_SHA1] : DEFAULT_SIGNATURE_ALGORITHMS,
+    signatureAlgorithms: hmac ? [] : [...DEFAULT_SIGNATURE_ALGORITHMS, RSA_PSS_SHA256, ...(allowSha1 ? [RSA_SHA1] : [])],
     digestAlgorithms: allowSha1 ? [...DEFAULT_DIGEST_ALGORITHMS, SHA1] : DEFAULT_DIGEST_ALGORITHMS,
     // WCF signs with an issued symmetric key by HMAC-SHA1 under its Basic256 suite. Unlike a
     // SHA-1 signature or digest, an HMAC does not rest on collision resistance (RFC 6151 §2.3
@@ -299,7 +299,7 @@ function verifyKeyOf(cert: ParsedCertificate): AnchorKey {
         if (ec !== (cert.kty === "EC")) return Promise.reject(new Refusal("the certificate's key does not fit the signature algorithm"));
         const params = ec
           ? { name: "ECDSA", namedCurve: cert.namedCurve as NamedCurve }
-          : { name: "RSASSA-PKCS1-v1_5", hash: alg === "RS1" ? "SHA-1" : `SHA-${alg.slice(2)}` };
+          : { name: alg.startsWith("PS") ? "RSA-PSS" : "RSASSA-PKCS1-v1_5", hash: alg === "RS1" ? "SHA-1" : `SHA-${alg.slice(2)}` };
         p = crypto.subtle.importKey("spki", cert.spki as Uint8Array<ArrayBuffer>, params, false, ["verify"]);
         cache.set(alg, p);
       }

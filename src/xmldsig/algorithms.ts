@@ -13,6 +13,8 @@ export const RSA_SHA1 = "http://www.w3.org/2000/09/xmldsig#rsa-sha1";
 export const RSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256";
 export const RSA_SHA384 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384";
 export const RSA_SHA512 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512";
+/** RSASSA-PSS with SHA-256 and MGF1-SHA-256, salt the hash's length (RFC 6931 §2.3.10). */
+export const RSA_PSS_SHA256 = "http://www.w3.org/2007/05/xmldsig-more#sha256-rsa-MGF1";
 export const ECDSA_SHA1 = "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha1";
 export const ECDSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256";
 export const ECDSA_SHA384 = "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384";
@@ -40,7 +42,7 @@ export interface SignatureAlgorithm {
   /** The key-ring algorithm with the same primitive and hash. */
   keyAlg: SignatureAlg;
   /** WebCrypto sign/verify parameters (RSA: the hash is bound at import). */
-  params: { name: string; hash?: HashName };
+  params: { name: string; hash?: HashName; saltLength?: number };
 }
 
 function sig(uri: string, kty: "RSA" | "EC", bits: 1 | 256 | 384 | 512): SignatureAlgorithm {
@@ -54,6 +56,7 @@ export const SIGNATURE_ALGORITHMS: ReadonlyMap<string, SignatureAlgorithm> = new
   [
     sig(RSA_SHA1, "RSA", 1), sig(RSA_SHA256, "RSA", 256), sig(RSA_SHA384, "RSA", 384), sig(RSA_SHA512, "RSA", 512),
     sig(ECDSA_SHA1, "EC", 1), sig(ECDSA_SHA256, "EC", 256), sig(ECDSA_SHA384, "EC", 384), sig(ECDSA_SHA512, "EC", 512),
+    { uri: RSA_PSS_SHA256, kty: "RSA", hash: "SHA-256", keyAlg: "PS256", params: { name: "RSA-PSS", saltLength: 32 } } satisfies SignatureAlgorithm,
   ].map((a) => [a.uri, a]),
 );
 

@@ -33,6 +33,8 @@ export interface SignedEnvelopeOptions {
   extraSecurity?: string;
   /** Replaces the ds:KeyInfo content. */
   keyInfo?: string;
+  /** Sign with RSA-PSS (SHA-256, MGF1-SHA-256, 32-byte salt) instead of PKCS#1 v1.5. */
+  pss?: boolean;
   /** Sign with HMAC-SHA256 (or HMAC-SHA1 with `sha1`) under this shared key instead of the private key. */
   hmacKey?: Uint8Array;
 }
@@ -51,6 +53,7 @@ export async function signedEnvelope(o: SignedEnvelopeOptions): Promise<string> 
   const digestUri = o.sha1 ? "http://www.w3.org/2000/09/xmldsig#sha1" : "http://www.w3.org/2001/04/xmlenc#sha256";
   const sigUri = o.hmacKey
     ? o.sha1 ? "http://www.w3.org/2000/09/xmldsig#hmac-sha1" : "http://www.w3.org/2001/04/xmldsig-more#hmac-sha256"
+    : o.pss ? "http://www.w3.org/2007/05/xmldsig-more#sha256-rsa-MGF1"
     : o.sha1 ? "http://www.w3.org/2000/09/xmldsig#rsa-sha1" : "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256";
   const keyInfo = o.keyInfo ?? `<wsse:SecurityTokenReference><wsse:Reference URI="#_x509" ValueType="${X509V3}"/></wsse:SecurityTokenReference>`;
   const refs = (digests: Record<string, string>) =>
@@ -89,9 +92,9 @@ export async function signedEnvelope(o: SignedEnvelopeOptions): Promise<string> 
     const key = await crypto.subtle.importKey("raw", o.hmacKey as Uint8Array<ArrayBuffer>, { name: "HMAC", hash }, false, ["sign"]);
     sig = new Uint8Array(await crypto.subtle.sign("HMAC", key, signedOctets));
   } else {
-    const alg = { name: "RSASSA-PKCS1-v1_5", hash };
+    const alg = { name: o.pss ? "RSA-PSS" : "RSASSA-PKCS1-v1_5", hash };
     const key = await crypto.subtle.importKey("pkcs8", fromBase64(pemBody(o.keyPem))!, alg, false, ["sign"]);
-    sig = new Uint8Array(await crypto.subtle.sign(alg, key, signedOctets));
+    sig = new Uint8Array(await crypto.subtle.sign({ ...alg, saltLength: 32 }, key, signedOctets));
   }
   return build(digests, toBase64(sig));
 }

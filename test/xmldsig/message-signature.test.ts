@@ -63,6 +63,12 @@ describe("verifyMessageSignature", () => {
     }
   });
 
+  it("verifies an RSA-PSS (sha256-rsa-MGF1) message signature, and refuses it tampered", async () => {
+    const text = await sign({ pss: true });
+    expect((await verify(text)).signatureAlgorithm).toBe("http://www.w3.org/2007/05/xmldsig-more#sha256-rsa-MGF1");
+    expect(await refusal(text.replace("/Issue</t:RequestType>", "/Renew</t:RequestType>"))).toMatchObject({ code: "authentication_failed" });
+  });
+
   it("refuses a Body changed after signing", async () => {
     const text = (await sign()).replace("/Issue</t:RequestType>", "/Cancel</t:RequestType>");
     expect(await refusal(text)).toMatchObject({ code: "authentication_failed", message: expect.stringMatching(/digest mismatch/) });
