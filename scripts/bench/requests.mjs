@@ -78,7 +78,7 @@ export async function partnerAssertion(audience) {
  * A SOAP 1.2 WS-Trust 1.3 RST Issue over the issued-token endpoint, the requestor signing in with
  * `assertion` (a bearer assertion may be presented again and again: one body serves the run).
  */
-export function issuedTokenRst({ assertion, appliesTo, tokenType }) {
+export function issuedTokenRst({ assertion, appliesTo, tokenType, extra = "" }) {
   const path = "/trust/13/issuedtokenmixedasymmetricbasic256";
   const T = TRUST[13].ns;
   const action = `${T}/RST/Issue`;
@@ -88,8 +88,10 @@ export function issuedTokenRst({ assertion, appliesTo, tokenType }) {
     `<s:Header><a:Action s:mustUnderstand="1">${action}</a:Action><o:Security s:mustUnderstand="1" xmlns:o="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd">` +
     `<u:Timestamp><u:Created>${new Date(now).toISOString()}</u:Created><u:Expires>${new Date(now + 1_800_000).toISOString()}</u:Expires></u:Timestamp>${assertion}</o:Security></s:Header>` +
     `<s:Body><t:RequestSecurityToken xmlns:t="${T}"><t:TokenType>${tokenType}</t:TokenType><t:RequestType>${T}/Issue</t:RequestType>` +
-    `<wsp:AppliesTo xmlns:wsp="http://schemas.xmlsoap.org/ws/2004/09/policy"><a:EndpointReference><a:Address>${appliesTo}</a:Address></a:EndpointReference></wsp:AppliesTo></t:RequestSecurityToken></s:Body></s:Envelope>`;
+    `<wsp:AppliesTo xmlns:wsp="http://schemas.xmlsoap.org/ws/2004/09/policy"><a:EndpointReference><a:Address>${appliesTo}</a:Address></a:EndpointReference></wsp:AppliesTo>${extra}</t:RequestSecurityToken></s:Body></s:Envelope>`;
   return { method: "POST", path, headers: { "content-type": `application/soap+xml; charset=utf-8; action="${action}"` }, body };
+}
+
 const CREDENTIALS = new URL("../../test/fixtures/dev-credentials/", import.meta.url);
 
 /**
@@ -112,6 +114,12 @@ export function certificateIssuePool(n, { appliesTo, tokenType }) {
   }
   return { req: { method: "POST", path, headers }, bodies };
 }
+
+/** What a WCF client adds for a SymmetricKey token with its own entropy (WS-Trust 1.3 §4.4). */
+export const SYMMETRIC_KEY_REQUEST =
+  `<t:KeyType>${TRUST[13].ns}/SymmetricKey</t:KeyType><t:KeySize>256</t:KeySize>` +
+  `<t:Entropy><t:BinarySecret Type="${TRUST[13].ns}/Nonce">${Buffer.alloc(32, 7).toString("base64")}</t:BinarySecret></t:Entropy>` +
+  `<t:ComputedKeyAlgorithm>${TRUST[13].ns}/CK/PSHA1</t:ComputedKeyAlgorithm>`;
 
 /** Validate / Renew / Cancel of `token` (raw assertion XML) by the rp-validator service account. */
 export function lifecycle(kind, token, tokenType = kind === "Validate" ? TT.status : undefined) {

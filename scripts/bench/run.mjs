@@ -20,7 +20,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { drive, driveInterleaved, pickTool } from "./load.mjs";
-import { API, RP, SECURE_RP, TT, TX, USERS, assertionOf, certificateIssuePool, form, issuedTokenRst, jwtOf, lifecycle, partnerAssertion, pool, rst, send } from "./requests.mjs";
+import { API, RP, SECURE_RP, SYMMETRIC_KEY_REQUEST, TT, TX, USERS, assertionOf, certificateIssuePool, form, issuedTokenRst, jwtOf, lifecycle, partnerAssertion, pool, rst, send } from "./requests.mjs";
 import { renderMarkdown, renderTable } from "./report.mjs";
 import { connectInspector } from "./inspector.mjs";
 import { memoryCheck } from "./memory.mjs";
@@ -286,6 +286,11 @@ async function runScenarios({ o, tool, base, baseline, work, workerdPid, report 
     // A partner's bearer assertion signs the requestor in: one RSA-2048 signature verification
     // (the partner's), then the issued token's signature.
     { name: "WS-Trust Issue SAML 2.0 over issuedtokenmixed (partner bearer assertion)", id: "issue-issuedtoken", vs: "rsa", req: issuedTokenRst({ assertion: partner, appliesTo: RP, tokenType: TT.saml2 }), expect: "saml:Assertion" },
+    // SymmetricKey against bearer, the same encrypted SAML 2.0 token for urn:example:secure-rp and
+    // the same requestor (a partner assertion: no PBKDF2): the bearer issuance is the floor, so
+    // "of floor" is what a proof key costs (P_SHA1 and one more RSA-OAEP encryption).
+    { name: "floor: Issue bearer SAML 2.0 for secure-rp over issuedtokenmixed (encrypted)", key: "issue-secure-bearer", vs: "rsa", group: "baseline", req: issuedTokenRst({ assertion: partner, appliesTo: SECURE_RP, tokenType: TT.saml2 }), expect: "EncryptedAssertion" },
+    { name: "WS-Trust Issue SymmetricKey (entropy, P_SHA1) SAML 2.0 for secure-rp over issuedtokenmixed", id: "issue-symmetric", vs: "rsa", floor: "issue-secure-bearer", req: issuedTokenRst({ assertion: partner, appliesTo: SECURE_RP, tokenType: TT.saml2, extra: SYMMETRIC_KEY_REQUEST }), expect: "ComputedKey" },
     { name: "WS-Trust Validate SAML 2.0 (rp-validator)", id: "validate", vs: "rsa", floor: "floor-validate", req: lifecycle("Validate", saml), expect: "/status/valid<" },
     { name: "WS-Trust Renew SAML 2.0 (rp-validator, pool)", id: "renew", vs: "rsa", pooled: "Renew", expect: "saml:Assertion" },
     { name: "WS-Trust Cancel SAML 2.0 (rp-validator, pool)", id: "cancel", vs: "noop", pooled: "Cancel", expect: "RequestedTokenCancelled" },
@@ -525,6 +530,7 @@ function evaluateTargets(r) {
   http("token exchange JWT→encrypted SAML 2.0 ≥ 0.70 × RSA-2048 sign", "exchange-jwt-saml2-encrypted", 0.7);
   http("Validate SAML 2.0 ≥ 2 × RSA-2048 sign", "validate", 2);
   http("WS-Trust Issue over issuedtokenmixed (partner bearer assertion) ≥ 0.60 × RSA-2048 sign", "issue-issuedtoken", 0.6);
+  add("SymmetricKey issuance ≤ 10 % more than bearer of the same token (≥ 0.91 × its rate)", row("issue-symmetric")?.ofFloor, 0.91, "× bearer");
   http("Issue over certificatemixed (RSA-2048 requestor, SAML 2.0) ≥ 0.60 × RSA-2048 sign", "issue-certificatemixed", 0.6);
   if (r.scenarios.length) {
     const errs = r.scenarios.reduce((a, s) => a + s.errors, 0);
