@@ -33,23 +33,47 @@ export interface TrustDeps {
 /** UsernameToken and Timestamp Created values older than this are refused, so the replay cache stays bounded. */
 const NONCE_WINDOW_MS = 10 * 60 * 1000;
 
-/** The authenticated requestor of a request to an endpoint that authenticates by `how`. */
+/**
+ * The authenticated requestor of a request to an endpoint that authenticates by `how`, and when
+ * its signed message is known not to be a replay. With `overlap` (an operation that changes no
+ * state: Issue, Validate) the replay check, a Durable Object write, runs while the operation
+ * does and the caller awaits `fresh` before answering: a replay still gets a fault and never
+ * the reply. Otherwise `fresh` has settled before this returns.
+ */
 export async function authenticateRequestor(
   ctx: StsContext,
   deps: TrustDeps,
   how: RequestorAuthentication,
   env: SoapEnvelope,
   sec: SecurityHeader,
-): Promise<Authenticated> {
+  overlap = false,
+): Promise<{ who: Authenticated; fresh: Promise<void> }> {
+  const pending: Promise<void>[] = [];
+  const once = (createdAt: Date, signatureValue: Uint8Array): Promise<void> => {
+    const p = acceptOnce(ctx, deps, createdAt, signatureValue);
+    pending.push(p);
+    // Awaited by the caller later; until then a rejection must not count as unhandled.
+    p.catch(() => undefined);
+    return overlap ? Promise.resolve() : p;
+  };
+  let who: Authenticated;
   switch (how) {
     case "username":
-      return authenticateUsername(ctx, deps, sec);
+      who = await authenticateUsername(ctx, deps, sec);
+      break;
     case "certificate":
-      return authenticateSignedMessage(ctx, deps, env, sec);
+      who = await authenticateSignedMessage(ctx, deps, env, sec, once);
+      break;
     case "issued-token":
-      return authenticateIssuedToken(ctx, deps, env, sec);
+      who = await authenticateIssuedToken(ctx, deps, env, sec, once);
+      break;
   }
+  const fresh = Promise.all(pending).then(() => undefined);
+  fresh.catch(() => undefined); // awaited by the caller unless the operation fails first
+  return { who, fresh };
 }
+
+type AcceptOnce = (createdAt: Date, signatureValue: Uint8Array) => Promise<void>;
 
 async function authenticateUsername(ctx: StsContext, deps: TrustDeps, sec: SecurityHeader): Promise<Authenticated> {
   const ut = sec.usernameToken;
@@ -77,7 +101,7 @@ async function rememberNonce(state: StateClient, username: string, nonce: string
  * (src/soap/message-signature.ts), the signature not seen before, the certificate mapped to a
  * principal. Failures count under the failed-authentication limits of the client's address.
  */
-async function authenticateSignedMessage(ctx: StsContext, deps: TrustDeps, env: SoapEnvelope, sec: SecurityHeader): Promise<Authenticated> {
+async function authenticateSignedMessage(ctx: StsContext, deps: TrustDeps, env: SoapEnvelope, sec: SecurityHeader, once: AcceptOnce): Promise<Authenticated> {
   if (sec.usernameToken) throw badRequest("This endpoint authenticates requestors by their message signature; send no UsernameToken.");
   if (!sec.element || !env.header || !sec.timestamp) throw authenticationFailed("This endpoint requires a message signed with an X.509 certificate, with a wsu:Timestamp.");
   const policy = ctx.config.requestorCertificates;
@@ -92,7 +116,7 @@ async function authenticateSignedMessage(ctx: StsContext, deps: TrustDeps, env: 
     (e) => e instanceof StsError && e.code === "authentication_failed",
   );
   ctx.audit.requestor = signed.certificate.subjectCommonName ?? `x509:${signed.thumbprint}`;
-  await acceptOnce(ctx, deps, sec.timestamp.created, signed.signatureValue);
+  await once(sec.timestamp.created, signed.signatureValue);
   const who = authenticateCertificate(ctx, signed);
   ctx.audit.requestor = requestorName(who);
   // The key it signed with is one it holds: a PublicKey token may be bound to it. A key too weak
@@ -123,7 +147,7 @@ async function acceptOnce(ctx: StsContext, deps: TrustDeps, createdAt: Date, sig
  * over TLS; a holder-of-key one only with a message signature made with the key it confirms (its
  * public key, or the symmetric proof key it seals for this STS), each such message accepted once.
  */
-async function authenticateIssuedToken(ctx: StsContext, deps: TrustDeps, env: SoapEnvelope, sec: SecurityHeader): Promise<Authenticated> {
+async function authenticateIssuedToken(ctx: StsContext, deps: TrustDeps, env: SoapEnvelope, sec: SecurityHeader, once: AcceptOnce): Promise<Authenticated> {
   if (sec.usernameToken) throw badRequest("This endpoint authenticates requestors by an issued token; send no UsernameToken.");
   const assertions = sec.element ? childElements(sec.element).filter((c: Element) => isSamlAssertion(c.namespaceURI, c.localName ?? "")) : [];
   if (assertions.length !== 1) {
@@ -166,7 +190,7 @@ async function authenticateIssuedToken(ctx: StsContext, deps: TrustDeps, env: So
       async () => verifyConfirmedKeySignature(parts, el, await confirmedKey(ctx, hok), false),
       (e) => e instanceof StsError && e.code === "authentication_failed",
     );
-    await acceptOnce(ctx, deps, sec.timestamp.created, signed.signatureValue);
+    await once(sec.timestamp.created, signed.signatureValue);
   } else {
     const methods = confirmationMethods(el);
     if (methods.length === 0 || methods.some((m) => m !== SAML2_BEARER && m !== SAML1_BEARER)) {

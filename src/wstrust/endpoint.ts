@@ -112,7 +112,9 @@ export async function handleTrustRequest(
     const sec = readSecurity(env.header, env.version, ctx.now(), ctx.config.limits.clockSkewSeconds, {
       binaryTokens: endpoint.authentication === "certificate",
     });
-    const who = await authenticateRequestor(ctx, deps, endpoint.authentication, env, sec);
+    // Issue and Validate change no state: a signed message's replay check may run beside them.
+    const stateless = rst !== undefined && (rst.requestKind === "issue" || rst.requestKind === "validate");
+    const { who, fresh } = await authenticateRequestor(ctx, deps, endpoint.authentication, env, sec, stateless);
     const handle = operate(deps.state);
     let replyBody: Markup;
     let action: string;
@@ -127,6 +129,7 @@ export async function handleTrustRequest(
     } else {
       throw invalidRequest(`Unsupported WS-Trust message '${env.payload.localName}'.`);
     }
+    await fresh;
     return {
       status: 200,
       body: soapReply(version, { action, relatesTo, ns: wsaNs }, replyBody),
