@@ -2,6 +2,8 @@ import type { Document, Element } from "@xmldom/xmldom";
 import { childElements, textContent } from "../xml/dom.ts";
 import { StsError, badRequest, invalidAddressingHeader } from "../errors.ts";
 import { collapse, parseXsBoolean } from "../xml/xs.ts";
+import type { LimitsConfig } from "../config/types.ts";
+import { type ParseXmlOptions, XmlSecurityError, parseXml } from "../xml/parse.ts";
 import { SOAP11_NS, SOAP12_NS, type SoapVersion, WSA04_NS, WSA10_NS, WSSE_NS } from "./ns.ts";
 
 /** A parsed SOAP envelope with the WS-Addressing headers we use. */
@@ -120,6 +122,26 @@ function messageAction(contentType: string | null, soapAction: string | null, ws
 /** All text of an element, trimmed (every descendant text node: a comment never truncates it). */
 export function text(el: Element): string {
   return textContent(el).trim();
+}
+
+/**
+ * Parses a SOAP request body under the configured XML limits (size, depth, elements,
+ * attributes); anything the safe parser refuses (DOCTYPE, malformed UTF-8, a limit) is a
+ * bad_request naming why. `keepSource` as for parseXml.
+ */
+export function parseSoapRequest(body: Uint8Array, limits: LimitsConfig, keepSource?: ParseXmlOptions["keepSource"]): Document {
+  try {
+    return parseXml(body, {
+      maxBytes: limits.maxBodyBytes,
+      maxDepth: limits.maxXmlDepth,
+      maxElements: limits.maxXmlElements,
+      maxAttributesPerElement: limits.maxXmlAttributesPerElement,
+      ...(keepSource ? { keepSource } : {}),
+    });
+  } catch (e) {
+    if (e instanceof XmlSecurityError) throw badRequest(`The request is not acceptable XML: ${e.message}`);
+    throw e;
+  }
 }
 
 /**

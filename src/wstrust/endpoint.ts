@@ -1,16 +1,15 @@
 import type { Markup } from "../xml/markup.ts";
 import { withRenewalLimit } from "../abuse/guard.ts";
-import { StsError, badRequest, invalidRequest } from "../errors.ts";
+import { StsError, invalidRequest } from "../errors.ts";
 import { type Requestor, type StsContext, requestorName } from "../engine/types.ts";
 import type { StateClient } from "../state/client.ts";
-import { readAddressing, readEnvelope } from "../soap/envelope.ts";
+import { parseSoapRequest, readAddressing, readEnvelope } from "../soap/envelope.ts";
 import { buildFault } from "../soap/fault.ts";
 import { type SoapVersion, soapContentType } from "../soap/ns.ts";
 import { isSamlAssertion } from "../saml/ns.ts";
 import { soapReply } from "../soap/reply.ts";
 import { readSecurity } from "../soap/security.ts";
 import { logError } from "../web/log.ts";
-import { parseXml, XmlSecurityError } from "../xml/parse.ts";
 import { TRUST13, TRUST2005, type TrustNs, trustByNs } from "./ns.ts";
 import { type Rst, readRst } from "./rst.ts";
 import { collection } from "./rstr.ts";
@@ -75,19 +74,8 @@ export async function handleTrustRequest(
   let wsaNs: string | undefined;
   ctx.audit.operation = "wstrust";
   try {
-    let doc;
-    try {
-      doc = parseXml(await readBody(), {
-        maxBytes: ctx.config.limits.maxBodyBytes,
-        maxDepth: ctx.config.limits.maxXmlDepth,
-        maxElements: ctx.config.limits.maxXmlElements,
-        maxAttributesPerElement: ctx.config.limits.maxXmlAttributesPerElement,
-        keepSource: isSamlAssertion, // lets a presented assertion be recognised as verified before
-      });
-    } catch (e) {
-      if (e instanceof XmlSecurityError) throw badRequest(`The request is not acceptable XML: ${e.message}`);
-      throw e;
-    }
+    // keepSource lets a presented assertion be recognised as verified before.
+    const doc = parseSoapRequest(await readBody(), ctx.config.limits, isSamlAssertion);
     const env = readEnvelope(doc, contentType);
     version = env.version;
     relatesTo = env.addressing.messageId;

@@ -5,14 +5,13 @@
  */
 import { StsError, actionNotSupported, badRequest } from "../errors.ts";
 import type { StsContext } from "../engine/types.ts";
-import { readAddressing, readEnvelopeParts } from "../soap/envelope.ts";
+import { parseSoapRequest, readAddressing, readEnvelopeParts } from "../soap/envelope.ts";
 import { buildFault } from "../soap/fault.ts";
 import { type SoapVersion, soapContentType } from "../soap/ns.ts";
 import { soapReply } from "../soap/reply.ts";
 import { logError } from "../web/log.ts";
 import { childElements } from "../xml/dom.ts";
 import { trustedMarkup, xml } from "../xml/markup.ts";
-import { XmlSecurityError, parseXml } from "../xml/parse.ts";
 import { checkDestination } from "./addressing.ts";
 import { buildWsdl } from "./mex.ts";
 import { TRUST13 } from "./ns.ts";
@@ -37,18 +36,7 @@ export async function handleMetadataGet(
   let wsaNs: string | undefined;
   ctx.audit.operation = "wstrust.mex";
   try {
-    let doc;
-    try {
-      doc = parseXml(await readBody(), {
-        maxBytes: ctx.config.limits.maxBodyBytes,
-        maxDepth: ctx.config.limits.maxXmlDepth,
-        maxElements: ctx.config.limits.maxXmlElements,
-        maxAttributesPerElement: ctx.config.limits.maxXmlAttributesPerElement,
-      });
-    } catch (e) {
-      if (e instanceof XmlSecurityError) throw badRequest(`The request is not acceptable XML: ${e.message}`);
-      throw e;
-    }
+    const doc = parseSoapRequest(await readBody(), ctx.config.limits);
     const env = readEnvelopeParts(doc, contentType);
     version = env.version;
     relatesTo = env.addressing.messageId;
