@@ -253,11 +253,7 @@ try {
   report("lifecycle: requests", false, e.message);
 }
 
-// ---- certificatemixed: requests signed by Apache WSS4J with the development alice-client key --
-// Last: its Java runs take a while, and a pooled connection left idle that long may be closed
-// by the server under the next fetch.
-await wss4jCheck({ base, work, report, skip, certs: md.certs });
-// The CLI's own signer (scripts/cli/sign.mjs) against the worker; xmlsec1 judges the token.
+// ---- certificatemixed: the CLI's own signer (scripts/cli/sign.mjs) against the worker; xmlsec1 judges the token --
 try {
   const creds = join(HERE, "../../test/fixtures/dev-credentials");
   const r = await requestTokenWithCertificate({
@@ -275,5 +271,11 @@ try {
 } catch (e) {
   report("cli certificatemixed: request", false, e.message);
 }
+
+
+// ---- certificatemixed: requests signed by Apache WSS4J with the development alice-client key --
+// Last: its Java runs take a while, and a pooled connection left idle that long may be closed
+// by the server under the next fetch.
+await wss4jCheck({ base, work, report, skip, certs: md.certs });
 
 finish();
