@@ -71,6 +71,7 @@ export async function issueToken(ctx: StsContext, req: TokenRequest): Promise<Is
     actor: req.actor,
     clientId: req.clientId,
     notRenewable: req.notRenewable,
+    confirmation: req.confirmation,
   });
   ctx.audit.tokenId = issued.id;
   return issued;

@@ -12,7 +12,7 @@ import { invalidRequest } from "../errors.ts";
 import { notRenewableId } from "../token/renewability.ts";
 import { writableInstant } from "../token/time.ts";
 import { actorName } from "./names.ts";
-import type { Actor, IssuedToken, StsContext } from "./types.ts";
+import type { Actor, Confirmation, IssuedToken, StsContext } from "./types.ts";
 
 /** The decided content of a token, before it takes a format. */
 export interface MintInput {
@@ -30,6 +30,8 @@ export interface MintInput {
   clientId: string | undefined;
   /** Mark the token as never renewable (see renewability.ts). */
   notRenewable?: boolean | undefined;
+  /** The key the holder must prove; undefined for a bearer token. */
+  confirmation?: Confirmation | undefined;
 }
 
 /**
@@ -66,8 +68,10 @@ export async function mintToken(ctx: StsContext, m: MintInput): Promise<IssuedTo
     expires: m.expires,
     claims: m.claims,
   };
-  const base = { ...common, kind: m.kind, relyingParty: m.rp, scope: m.scope, actor: m.actor, clientId: m.clientId };
+  const base = { ...common, kind: m.kind, relyingParty: m.rp, scope: m.scope, actor: m.actor, clientId: m.clientId, confirmation: m.confirmation };
   if (m.kind === "saml2" || m.kind === "saml1") {
+    // RFC 9449 binds JWT access tokens by `cnf.jkt`; our assertions have no place for it.
+    if (m.confirmation?.method === "dpop") throw invalidRequest("DPoP binding is for JWT tokens: request a JWT or access token, or send no DPoP proof.");
     const id = m.notRenewable ? notRenewableId(newSamlId()) : newSamlId();
     const input = {
       ...common,
@@ -103,6 +107,7 @@ export async function mintToken(ctx: StsContext, m: MintInput): Promise<IssuedTo
     clientId: m.clientId,
     authnInstant: m.authnInstant,
     notRenewable: m.notRenewable,
+    confirmation: m.confirmation,
   });
   const enc = m.rp.encryption;
   if (!enc) return { ...base, id, value };

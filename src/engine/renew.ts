@@ -68,6 +68,8 @@ export async function renewToken(
     scope: t.scope,
     actor: t.actor,
     clientId: t.clientId,
+    // The renewed token stays bound to the same key (RFC 9449 §6.1 `cnf.jkt`, RFC 7800 `cnf.jwk`).
+    confirmation: t.confirmation,
   });
   const r = await state.renew({ issuer: ctx.issuer, subject: t.subject }, tokenRef(t), {
     id: renewed.id,

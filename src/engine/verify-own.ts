@@ -1,6 +1,7 @@
 import type { Element } from "@xmldom/xmldom";
 import type { TokenKind } from "../config/types.ts";
 import { identityClaims } from "../jwt/claims.ts";
+import { MALFORMED_CNF, readCnf } from "../jwt/cnf.ts";
 import { readActor } from "../token/actor.ts";
 import { personClaims } from "../token/claims.ts";
 import { actorFromName } from "./names.ts";
@@ -11,7 +12,7 @@ import { jwtTimes } from "../token/time.ts";
 import { VerifiedMemo, deepFreeze } from "../keys/verified-memo.ts";
 import { elementSource } from "../xml/tree.ts";
 import { duplicateIdRefusal, verifyEnveloped } from "../xmldsig/verify.ts";
-import type { Actor, StsContext } from "./types.ts";
+import type { Actor, Confirmation, StsContext } from "./types.ts";
 
 /** The facts of a token this STS issued, after its signature verified. */
 export interface OwnToken {
@@ -30,6 +31,8 @@ export interface OwnToken {
   clientId: string | undefined;
   /** A JWT's `may_act` claim as it stands (RFC 8693 §4.4); undefined for SAML. */
   mayAct: unknown;
+  /** The key the token is bound to (a JWT's `cnf`); undefined for a bearer token. */
+  confirmation: Confirmation | undefined;
 }
 
 /**
@@ -132,6 +135,7 @@ export async function verifyOwnToken(ctx: StsContext, presented: PresentedToken)
     actor: actorClaim ? actorFromName(ctx, actorClaim) : undefined,
     clientId: f.claims.client_id?.[0],
     mayAct: undefined,
+    confirmation: undefined,
   };
   // structuredClone: fresh strings, not slices of the request (which they would keep alive).
   if (source !== undefined) verifiedSaml.set(ctx.keys, source, { issuer: ctx.issuer, token: deepFreeze(structuredClone(token)) });
@@ -185,6 +189,9 @@ function jwtFacts(p: Record<string, unknown>, typ: string | undefined): OwnToken
   // Every time claim an integer NumericDate we could write again; `exp` and `iat` required.
   const times = jwtTimes(p);
   if (!times?.exp || !times.iat) return undefined;
+  // A binding we cannot read would otherwise turn the token into a bearer one: refuse it.
+  const confirmation = readCnf(p.cnf);
+  if (confirmation === MALFORMED_CNF) return undefined;
   const aud = Array.isArray(p.aud) ? String(p.aud[0] ?? "") : typeof p.aud === "string" ? p.aud : "";
   return {
     kind: typ === "at+jwt" ? "access_token" : "jwt",
@@ -201,5 +208,6 @@ function jwtFacts(p: Record<string, unknown>, typ: string | undefined): OwnToken
     actor: readActor(p.act),
     clientId: typeof p.client_id === "string" ? p.client_id : undefined,
     mayAct: p.may_act,
+    confirmation,
   };
 }

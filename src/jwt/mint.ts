@@ -4,6 +4,8 @@ import type { JwtSignatureAlg } from "../config/types.ts";
 import type { KeyRing } from "../keys/keyring.ts";
 import { notRenewableId } from "../token/renewability.ts";
 import type { Actor } from "../token/actor.ts";
+import type { Confirmation } from "../token/confirmation.ts";
+import { cnfClaim } from "./cnf.ts";
 
 export interface JwtInput {
   /** RFC 9068 §2.1: access tokens are typed `at+jwt`; other JWTs `JWT`. */
@@ -21,6 +23,8 @@ export interface JwtInput {
   clientId: string | undefined;
   authnInstant: Date;
   notRenewable?: boolean | undefined;
+  /** The key the holder must prove (RFC 7800 `cnf`); undefined for a bearer token. */
+  confirmation?: Confirmation | undefined;
 }
 
 /** Claims that are single-valued in JWTs by convention (OIDC Core §5.1). */
@@ -45,6 +49,7 @@ export async function buildJwt(keys: KeyRing, j: JwtInput): Promise<{ id: string
   if (j.scope.length > 0) payload.scope = j.scope.join(" ");
   if (j.clientId) payload.client_id = j.clientId;
   if (j.actor) payload.act = j.actor;
+  if (j.confirmation) payload.cnf = cnfClaim(j.confirmation);
   payload.auth_time = secs(j.authnInstant);
   // The registered claims after the others, as jose's SignJWT would place them; signed with
   // jose's CompactSign over our own JSON (SignJWT's claim builder re-copies and re-validates
