@@ -131,4 +131,14 @@ describe("DPoP-bound tokens over WS-Trust", () => {
     expect(r.text).toMatch(/bound to a DPoP key; WS-Trust cannot carry a DPoP proof/);
     expect(r.text).not.toContain("BinarySecurityToken ValueType");
   });
+
+  it("ActAs and Validate-transformation refuse a bound token the same way", async () => {
+    const tok = await boundToken(await proofKey());
+    const actAs = await trust({ user: "alice", password: "wonderland", appliesTo: API, tokenType: TT.jwt, extra: `<wst14:ActAs xmlns:wst14="http://docs.oasis-open.org/ws-sx/ws-trust/200802">${bst(tok)}</wst14:ActAs>` });
+    expect(faultCode(actAs.text)).toBe("wst:InvalidRequest");
+    expect(actAs.text).toMatch(/ActAs token is bound to a DPoP key/);
+    const t = await trust({ ...validator, requestType: "Validate", tokenType: TT.jwt, extra: `<wst:ValidateTarget>${bst(tok)}</wst:ValidateTarget>` });
+    expect(faultCode(t.text)).toBe("wst:InvalidRequest");
+    expect(t.text).toMatch(/token to transform is bound to a DPoP key/);
+  });
 });
