@@ -4,7 +4,10 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { exportJWK, generateKeyPair } from "jose";
-import { TX, b64url, forgeJwt, hs256, jwtFromTrust } from "../oauth/helpers.ts";
+import { DEV_CONFIG } from "../../src/config/dev.ts";
+import { ORIGIN } from "../helpers/worker.ts";
+import { API, TX, b64url, es256, forgeJwt, hs256, jwtFromTrust, jwtParts } from "../oauth/helpers.ts";
+import { ecIssuerKey, workerWith } from "./configured.ts";
 import { TOKEN_URL, exchangeWithDpop, proof, proofKey } from "../oauth/dpop-helpers.ts";
 
 let subject = "";
@@ -165,5 +168,29 @@ describe("hostile DPoP proofs → invalid_dpop_proof", () => {
     expect([none.status, none.json.error, none.json.access_token]).toEqual([400, "invalid_dpop_proof", undefined]);
     expect(none.json.error_description).toMatch(/DPoP-bound: send a DPoP proof made with its key/);
     await refused(await proof(await proofKey()), /not made with the key the subject_token is bound to/, { subject_token: tok, subject_token_type: TX.at });
+  });
+});
+
+describe("a trusted issuer's DPoP-bound token", () => {
+  const IDP = "https://idp.example.org";
+
+  it("needs a proof from its key too; a cnf this STS cannot read refuses the token", async () => {
+    const i = await ecIssuerKey("idp-key-1");
+    const f = workerWith({ ...DEV_CONFIG, trustedIssuers: [{ issuer: IDP, kind: "jwt", jwks: { keys: [i.jwk] }, algorithms: ["ES256"] }] });
+    const k = await proofKey();
+    const idpToken = (cnf: object) =>
+      es256({ alg: "ES256", typ: "JWT", kid: "idp-key-1" }, { iss: IDP, aud: ORIGIN, sub: "erin", exp: now() + 300, cnf }, i.priv);
+    const bound = await idpToken({ jkt: k.jkt });
+    const none = await exchangeWithDpop({ subject_token: bound }, undefined, f);
+    expect([none.status, none.json.error, none.json.access_token]).toEqual([400, "invalid_dpop_proof", undefined]);
+    const other = await exchangeWithDpop({ subject_token: bound }, await proof(await proofKey()), f);
+    expect([other.status, other.json.error]).toEqual([400, "invalid_dpop_proof"]);
+    const ok = await exchangeWithDpop({ subject_token: bound }, await proof(k), f);
+    expect(ok.status).toBe(200);
+    expect(jwtParts(ok.json.access_token as string).payload).toMatchObject({ aud: API, cnf: { jkt: k.jkt } });
+    // An mTLS binding (RFC 8705 x5t#S256) cannot be checked here: refused, not dropped.
+    const mtls = await exchangeWithDpop({ subject_token: await idpToken({ "x5t#S256": k.jkt }) }, await proof(k), f);
+    expect([mtls.status, mtls.json.error, mtls.json.access_token]).toEqual([400, "invalid_grant", undefined]);
+    expect(mtls.json.error_description).toMatch(/cnf claim this STS cannot read/);
   });
 });

@@ -1,7 +1,7 @@
 /** DPoP (RFC 9449) proofs made in tests with jose, and token requests that carry them. */
 import { type CryptoKey as JoseKey, type JWK, SignJWT, calculateJwkThumbprint, exportJWK, generateKeyPair } from "jose";
 import { call } from "../helpers/worker.ts";
-import { API, DEMO, TX } from "./helpers.ts";
+import { API, DEMO, type Fetcher, TX } from "./helpers.ts";
 
 export const TOKEN_URL = "http://127.0.0.1:8787/oauth2/token";
 
@@ -36,10 +36,11 @@ export async function proof(
 export async function exchangeWithDpop(
   params: Record<string, string>,
   dpop: string | string[] | undefined,
+  fetcher: Fetcher = call,
 ): Promise<{ status: number; json: Record<string, unknown> }> {
   const headers = new Headers({ "content-type": "application/x-www-form-urlencoded", authorization: DEMO });
   for (const v of dpop === undefined ? [] : Array.isArray(dpop) ? dpop : [dpop]) headers.append("DPoP", v);
   const body = new URLSearchParams({ grant_type: TX.grant, audience: API, requested_token_type: TX.at, subject_token_type: TX.jwt, ...params });
-  const res = await call("/oauth2/token", { method: "POST", headers, body: body.toString() });
+  const res = await fetcher("/oauth2/token", { method: "POST", headers, body: body.toString() });
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 }
