@@ -26,6 +26,11 @@ export type StsErrorCode =
   | "unable_to_renew"
   /** A token type or credential type we do not support (wsse:UnsupportedSecurityToken). */
   | "unsupported_token"
+  /**
+   * An OAuth DPoP proof (RFC 9449) is missing where a bound token needs one, malformed, not
+   * fresh, replayed or made with another key (OAuth invalid_dpop_proof, RFC 9449 §5).
+   */
+  | "invalid_dpop_proof"
   /** The message is stale or replayed (wsse:MessageExpired). */
   | "message_expired"
   /** A SOAP header marked mustUnderstand that we do not understand. */
@@ -71,6 +76,7 @@ export const invalidTimeRange = (m: string) => new StsError("invalid_time_range"
 export const invalidToken = (m: string) => new StsError("invalid_token", m);
 export const unableToRenew = (m: string) => new StsError("unable_to_renew", m);
 export const unsupportedToken = (m: string) => new StsError("unsupported_token", m);
+export const invalidDpopProof = (m: string) => new StsError("invalid_dpop_proof", m);
 export const messageExpired = (m: string) => new StsError("message_expired", m);
 export const actionNotSupported = (m: string) => new StsError("action_not_supported", m);
 /** `subcode`: the more specific WS-Addressing 1.0 SOAP Binding §6.4.1 subcode (e.g. InvalidCardinality). */

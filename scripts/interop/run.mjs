@@ -187,6 +187,8 @@ function pythonChecks(script, args, name) {
     const samlFile = join(work, "authlib-subject.xml");
     writeFileSync(samlFile, r.token);
     pythonChecks("authlib_check.py", ["--url", base, "--saml", samlFile], "authlib");
+    // DPoP (RFC 9449): jwcrypto makes the proof key and every proof; the same SAML subject token.
+    pythonChecks("dpop_check.py", ["--url", base, "--saml", samlFile], "dpop");
   }
 }
 

@@ -2,7 +2,7 @@ import type { StateClient } from "../state/client.ts";
 import { authorize } from "./authorize.ts";
 import { invalidToken } from "../errors.ts";
 import type { DerivationLimits } from "./lifetime.ts";
-import { type PresentedParty, presentedParty } from "./presented-party.ts";
+import { type PresentedParty, presentedParty, requireDpopProof } from "./presented-party.ts";
 import { type Actor, type Identity, type Requestor, type StsContext, requestorName } from "./types.ts";
 import type { PresentedToken } from "./verify-own.ts";
 
@@ -23,7 +23,9 @@ export async function delegatedParty(
   mode: "impersonation" | "delegation",
   target: string,
 ): Promise<{ identity: Identity; actor: Actor | undefined; passesOn: DerivationLimits; scopeCeiling: string[] | undefined }> {
-  const party = await presentedParty(ctx, state, presented, mode === "delegation" ? "ActAs token" : "OnBehalfOf token");
+  const what = mode === "delegation" ? "ActAs token" : "OnBehalfOf token";
+  const party = await presentedParty(ctx, state, presented, what);
+  requireDpopProof(party.confirmation, null, what);
   const requestor = requestorName(who);
   // A `may_act` grants only from a source allowed to grant (our tokens, or a trusted issuer
   // configured to), and names parties by our names: another issuer's `bob` is not our bob.

@@ -4,7 +4,7 @@ import { authorize } from "./authorize.ts";
 import { exchangeActor } from "./delegation.ts";
 import { invalidScope, scopeRefused } from "../errors.ts";
 import { issueToken } from "./issuance.ts";
-import { presentedParty } from "./presented-party.ts";
+import { presentedParty, requireDpopProof } from "./presented-party.ts";
 import { lookupRelyingParty } from "./relying-party.ts";
 import type { IssuedToken, Requestor, StsContext } from "./types.ts";
 import type { PresentedToken } from "./verify-own.ts";
@@ -19,6 +19,11 @@ export interface ExchangeRequest {
   tokenType?: TokenKind | undefined;
   /** Requested scopes; they only narrow what the relying party allows. */
   scope?: string[] | undefined;
+  /**
+   * The thumbprint of the key behind a verified DPoP proof (RFC 9449): the issued token is bound
+   * to it, and a bound subject or actor token must be bound to the same key.
+   */
+  dpop?: { jkt: string } | undefined;
 }
 
 /**
@@ -36,9 +41,11 @@ export async function exchange(ctx: StsContext, state: Pick<StateClient, "status
   }
   // Cheap checks first; the tokens (signatures, one state RPC each) after.
   const subject = await presentedParty(ctx, state, req.subject, "subject_token");
+  requireDpopProof(subject.confirmation, req.dpop, "subject_token");
   let actor = subject.act;
   if (req.actor !== undefined) {
     const a = await presentedParty(ctx, state, req.actor, "actor_token");
+    requireDpopProof(a.confirmation, req.dpop, "actor_token");
     authorize(who, { route: "exchange", relyingParty: rp.identifier, subject: subject.identity.subject, actor: a.identity.subject });
     actor = exchangeActor(subject, a);
   }
@@ -55,6 +62,7 @@ export async function exchange(ctx: StsContext, state: Pick<StateClient, "status
     notAfter: subject.passesOn.notAfter,
     notRenewable: subject.passesOn.notRenewable,
     scopeCeiling: subject.scope,
+    confirmation: req.dpop && { method: "dpop", jkt: req.dpop.jkt },
   });
 }
 

@@ -109,6 +109,8 @@ export async function mintToken(ctx: StsContext, m: MintInput): Promise<IssuedTo
   };
   const base = { ...common, kind: m.kind, relyingParty: m.rp, scope: m.scope, actor: m.actor, clientId: m.clientId, confirmation: m.confirmation };
   if (m.kind === "saml2" || m.kind === "saml1") {
+    // RFC 9449 binds JWT access tokens by `cnf.jkt`; our assertions have no place for it.
+    if (m.confirmation?.method === "dpop") throw invalidRequest("DPoP binding is for JWT tokens: request a JWT or access token, or send no DPoP proof.");
     const id = m.notRenewable ? notRenewableId(newSamlId()) : newSamlId();
     const input = {
       ...common,

@@ -7,8 +7,9 @@
 import { tokenRef } from "./check.ts";
 import type { Element } from "@xmldom/xmldom";
 import type { TrustedIssuer } from "../config/types.ts";
-import { invalidToken } from "../errors.ts";
-import type { Actor, Identity, StsContext } from "./types.ts";
+import { invalidDpopProof, invalidRequest, invalidToken } from "../errors.ts";
+import type { Actor, Confirmation, Identity, StsContext } from "./types.ts";
+import { MALFORMED_CNF, readCnf } from "../jwt/cnf.ts";
 import { type PresentedToken, verifyOwnToken, verifyTrustedAssertion } from "./verify-own.ts";
 import { KeyRing } from "../keys/keyring.ts";
 import { assertionIssuer } from "../saml/parse.ts";
@@ -51,6 +52,23 @@ export interface PresentedParty {
   grantsDelegation: boolean;
   /** The OAuth scope the token carries: a ceiling for what is issued from it; undefined: none. */
   scope: string[] | undefined;
+  /** The key the token is bound to (a JWT's `cnf`); undefined for a bearer token. */
+  confirmation: Confirmation | undefined;
+}
+
+/**
+ * RFC 9449 §7.1: a DPoP-bound token is good only with a proof of its key. Whoever presents one
+ * as evidence for a new token must send a DPoP proof made with that key (`proof`: the verified
+ * proof's thumbprint), or the new token would be a bearer copy of a bound one. WS-Trust carries
+ * no DPoP proof at all (`proof` null): such a token cannot serve as evidence there.
+ * @param what the token's role, for messages ("subject_token", "OnBehalfOf token", ...)
+ * @throws StsError invalid_dpop_proof (OAuth) or invalid_request (WS-Trust)
+ */
+export function requireDpopProof(confirmation: Confirmation | undefined, proof: { jkt: string } | undefined | null, what: string): void {
+  if (confirmation?.method !== "dpop") return;
+  if (proof === null) throw invalidRequest(`The ${what} is bound to a DPoP key; WS-Trust cannot carry a DPoP proof, so it cannot be used here. Use OAuth token exchange with a DPoP proof.`);
+  if (proof === undefined) throw invalidDpopProof(`The ${what} is DPoP-bound: send a DPoP proof made with its key.`);
+  if (proof.jkt !== confirmation.jkt) throw invalidDpopProof(`The DPoP proof was not made with the key the ${what} is bound to.`);
 }
 
 const UNSPECIFIED_AUTHN = "urn:oasis:names:tc:SAML:2.0:ac:classes:unspecified";
@@ -136,6 +154,7 @@ async function own(
     grantsDelegation: true,
     // Our tokens state a scope only when they grant one (never an empty one).
     scope: t.scope.length > 0 ? t.scope : undefined,
+    confirmation: t.confirmation,
   };
 }
 
@@ -177,6 +196,9 @@ async function externalJwt(ctx: StsContext, value: string, t: TrustedIssuer): Pr
   const payload = r.payload;
   const now = ctx.now();
   const authnInstant = externalAuthnInstant(jwtTimes(payload), now, t.clockSkewSeconds * 1000);
+  // A trusted issuer's bound token is bound for us too (RFC 9449 §7.1); unreadable: refused.
+  const confirmation = readCnf(payload.cnf);
+  if (confirmation === MALFORMED_CNF) throw invalidToken("The token from the trusted issuer has a cnf claim this STS cannot read.");
   return {
     identity: {
       subject: subjectOf(t, payload.sub!),
@@ -194,6 +216,7 @@ async function externalJwt(ctx: StsContext, value: string, t: TrustedIssuer): Pr
     passesOn: NO_DERIVATION_LIMITS,
     grantsDelegation: t.grantsDelegation,
     scope: scopeOf(payload.scope),
+    confirmation,
   };
 }
 
@@ -261,6 +284,7 @@ async function externalSaml(ctx: StsContext, el: Element, t: TrustedIssuer): Pro
     passesOn: NO_DERIVATION_LIMITS,
     grantsDelegation: false,
     scope: f.claims.scope?.slice(),
+    confirmation: undefined,
   };
 }
 

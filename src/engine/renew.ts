@@ -68,8 +68,9 @@ export async function renewToken(
     scope: t.scope,
     actor: t.actor,
     clientId: t.clientId,
-    // Renewal keeps the proof key: a symmetric key as the relying party already holds it
-    // (its EncryptedKey, written again unchanged), a public key as it was.
+    // The renewed token stays bound to the same key: a symmetric key as the relying party
+    // already holds it (its EncryptedKey, written again unchanged), a public key as it was, a
+    // DPoP key by its thumbprint (RFC 9449 §6.1 `cnf.jkt`, RFC 7800 `cnf.jwk`).
     confirmation: t.confirmation,
   });
   const r = await state.renew({ issuer: ctx.issuer, subject: t.subject }, tokenRef(t), {

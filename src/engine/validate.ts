@@ -6,6 +6,7 @@ import { type StatusResult, tokenStatus } from "./check.ts";
 import { invalidToken } from "../errors.ts";
 import { issueToken } from "./issuance.ts";
 import { derivationLimits } from "./lifetime.ts";
+import { requireDpopProof } from "./presented-party.ts";
 import { findRelyingParty } from "./relying-party.ts";
 import type { Confirmation, IssuedToken, Requestor, StsContext } from "./types.ts";
 import type { PresentedToken } from "./verify-own.ts";
@@ -50,6 +51,7 @@ export async function transform(
   const r = await tokenStatus(ctx, state, who, presented);
   if (!r.valid || !r.token) throw invalidToken(r.reason);
   const t = r.token;
+  requireDpopProof(t.confirmation, null, "token to transform");
   const rp = findRelyingParty(ctx.config, req.target ?? t.audience);
   authorize(who, { route: "validate-transform", subject: t.subject, relyingParty: rp.identifier });
   const held = ctx.config.users.has(t.subject);

@@ -1,6 +1,7 @@
 import type { Element } from "@xmldom/xmldom";
 import type { TokenKind } from "../config/types.ts";
 import { identityClaims } from "../jwt/claims.ts";
+import { MALFORMED_CNF, readCnf } from "../jwt/cnf.ts";
 import { readActor } from "../token/actor.ts";
 import { personClaims } from "../token/claims.ts";
 import { actorFromName } from "./names.ts";
@@ -47,15 +48,6 @@ async function samlConfirmation(keyInfo: Element | undefined): Promise<Confirmat
   const sealed = childElements(keyInfo, XENC_NS, "EncryptedKey");
   if (sealed.length === 1 && childElements(keyInfo).length === 1) return { method: "symmetric", sealed: treeFromElement(sealed[0]!) };
   return { method: "public-key", ...(await readPublicKeyInfo(keyInfo)) };
-}
-
-/** RFC 7800 `cnf` of a verified JWT of ours: `jwk` (a public key) or `jkt` (DPoP, RFC 9449). */
-function jwtConfirmation(cnf: unknown): Confirmation | undefined {
-  if (typeof cnf !== "object" || cnf === null) return undefined;
-  const c = cnf as { jwk?: unknown; jkt?: unknown };
-  if (typeof c.jkt === "string") return { method: "dpop", jkt: c.jkt };
-  if (typeof c.jwk === "object" && c.jwk !== null) return { method: "public-key", jwk: { ...(c.jwk as JsonWebKey) } };
-  return undefined;
 }
 
 /**
@@ -238,6 +230,9 @@ function jwtFacts(p: Record<string, unknown>, typ: string | undefined): OwnToken
   // Every time claim an integer NumericDate we could write again; `exp` and `iat` required.
   const times = jwtTimes(p);
   if (!times?.exp || !times.iat) return undefined;
+  // A binding we cannot read would otherwise turn the token into a bearer one: refuse it.
+  const confirmation = readCnf(p.cnf);
+  if (confirmation === MALFORMED_CNF) return undefined;
   const aud = Array.isArray(p.aud) ? String(p.aud[0] ?? "") : typeof p.aud === "string" ? p.aud : "";
   return {
     kind: typ === "at+jwt" ? "access_token" : "jwt",
@@ -254,6 +249,6 @@ function jwtFacts(p: Record<string, unknown>, typ: string | undefined): OwnToken
     actor: readActor(p.act),
     clientId: typeof p.client_id === "string" ? p.client_id : undefined,
     mayAct: p.may_act,
-    confirmation: jwtConfirmation(p.cnf),
+    confirmation,
   };
 }

@@ -5,6 +5,7 @@ import type { KeyRing } from "../keys/keyring.ts";
 import { notRenewableId } from "../token/renewability.ts";
 import type { Actor } from "../token/actor.ts";
 import type { Confirmation } from "../token/confirmation.ts";
+import { cnfClaim } from "./cnf.ts";
 
 export interface JwtInput {
   /** RFC 9068 §2.1: access tokens are typed `at+jwt`; other JWTs `JWT`. */
@@ -22,24 +23,8 @@ export interface JwtInput {
   clientId: string | undefined;
   authnInstant: Date;
   notRenewable?: boolean | undefined;
-  /** The key the holder must prove, stated as `cnf` (RFC 7800); undefined for a bearer JWT. */
+  /** The key the holder must prove (RFC 7800 `cnf`); undefined for a bearer token. */
   confirmation?: Confirmation | undefined;
-}
-
-/**
- * RFC 7800 §3.1 `cnf`: a public key as `jwk` (public members only), a DPoP key by its
- * thumbprint as `jkt` (RFC 9449 §6.1). A JWT cannot carry a symmetric proof key for its
- * audience (that would need a JWE per key), so the engine never asks for one.
- */
-function cnfClaim(c: Confirmation): Record<string, unknown> {
-  switch (c.method) {
-    case "public-key":
-      return c.jwk.kty === "RSA" ? { jwk: { kty: "RSA", n: c.jwk.n, e: c.jwk.e } } : { jwk: { kty: c.jwk.kty, crv: c.jwk.crv, x: c.jwk.x, y: c.jwk.y } };
-    case "dpop":
-      return { jkt: c.jkt };
-    case "symmetric":
-      throw new TypeError("a JWT cannot carry a symmetric proof key");
-  }
 }
 
 /** Claims that are single-valued in JWTs by convention (OIDC Core §5.1). */
@@ -64,6 +49,7 @@ export async function buildJwt(keys: KeyRing, j: JwtInput): Promise<{ id: string
   if (j.scope.length > 0) payload.scope = j.scope.join(" ");
   if (j.clientId) payload.client_id = j.clientId;
   if (j.actor) payload.act = j.actor;
+  if (j.confirmation) payload.cnf = cnfClaim(j.confirmation);
   payload.auth_time = secs(j.authnInstant);
   if (j.confirmation) payload.cnf = cnfClaim(j.confirmation);
   // The registered claims after the others, as jose's SignJWT would place them; signed with

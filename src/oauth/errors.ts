@@ -16,6 +16,7 @@ export type OAuthErrorCode =
   | "invalid_scope"
   | "invalid_target"
   | "unsupported_token_type"
+  | "invalid_dpop_proof"
   | "temporarily_unavailable"
   | "server_error";
 
@@ -61,6 +62,8 @@ const FROM_STS: Record<StsErrorCode, { code: OAuthErrorCode; status: number }> =
   invalid_token: { code: "invalid_grant", status: 400 },
   unable_to_renew: { code: "invalid_grant", status: 400 },
   unsupported_token: { code: "invalid_request", status: 400 },
+  // RFC 9449 §5: a bad or missing DPoP proof at the token endpoint.
+  invalid_dpop_proof: { code: "invalid_dpop_proof", status: 400 },
   message_expired: { code: "invalid_grant", status: 400 },
   must_understand: { code: "invalid_request", status: 400 },
   version_mismatch: { code: "invalid_request", status: 400 },

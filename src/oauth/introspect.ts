@@ -10,6 +10,7 @@ import { introspect } from "../engine/introspect.ts";
 import type { Requestor, StsContext } from "../engine/types.ts";
 import type { PresentedToken } from "../engine/verify-own.ts";
 import type { StateClient } from "../state/client.ts";
+import { cnfClaim } from "../jwt/cnf.ts";
 import { OAuthError } from "./errors.ts";
 import type { FormParams } from "./form.ts";
 import { presentedOwn } from "./presented.ts";
@@ -35,8 +36,10 @@ export function presentedForClient(ctx: StsContext, who: Requestor, route: "vali
 /**
  * Answers an introspection request. `token_type_hint` is accepted and ignored (RFC 7662 §2.1:
  * the server may search all its token types); we tell JWT and SAML apart by their shape.
- * `token_type` is `Bearer` for access tokens and `N_A` otherwise, as in the token response
- * (RFC 8693 §2.2.1); `issued_token_type` adds the exact RFC 8693 type URI.
+ * `token_type` is `DPoP` for DPoP-bound tokens, `Bearer` for other access tokens and `N_A`
+ * otherwise, as in the token response (RFC 9449 §5, RFC 8693 §2.2.1); `issued_token_type` adds
+ * the exact RFC 8693 type URI. A bound token's `cnf` is returned as the token states it
+ * (RFC 9449 §6.2, RFC 7800 §3).
  */
 export async function introspectToken(
   ctx: StsContext,
@@ -58,12 +61,14 @@ export async function introspectToken(
     exp: secs(t.expires),
     iat: secs(t.issuedAt),
     jti: t.id,
-    token_type: t.kind === "access_token" ? "Bearer" : "N_A",
+    token_type: t.confirmation?.method === "dpop" ? "DPoP" : t.kind === "access_token" ? "Bearer" : "N_A",
     issued_token_type: tokenTypeUri(t.kind),
   };
   if (t.notBefore) out.nbf = secs(t.notBefore);
   if (t.clientId !== undefined) out.client_id = t.clientId;
   if (t.scope.length > 0) out.scope = t.scope.join(" ");
   if (t.actor) out.act = t.actor;
+  // A symmetric proof key is the relying party's secret, never shown to an introspecting client.
+  if (t.confirmation && t.confirmation.method !== "symmetric") out.cnf = cnfClaim(t.confirmation);
   return out;
 }

@@ -1,6 +1,7 @@
 /** RFC 8414 authorization server metadata, built from the request context. */
 import type { StsContext } from "../engine/types.ts";
 import { CLIENT_ASSERTION_ALGS } from "../jwt/verify.ts";
+import { DPOP_ALGS } from "./dpop.ts";
 import { TOKEN_EXCHANGE_GRANT } from "./token-types.ts";
 
 /** Our endpoint paths; absolute URLs are made on the request origin. */
@@ -43,6 +44,8 @@ export function buildMetadata(ctx: StsContext): Record<string, unknown> {
     // Not an RFC 8414 name: the JWS algorithms of the tokens we issue (RFC 9068 access tokens
     // and plain JWTs), for verifiers that want to pin them.
     token_signing_alg_values_supported: algs,
+    // RFC 9449 §5.1: the token endpoint binds tokens to DPoP proofs made with these.
+    dpop_signing_alg_values_supported: DPOP_ALGS,
   };
   if (scopes.length > 0) m.scopes_supported = scopes;
   return m;

@@ -23,7 +23,7 @@ import { exchangeToken } from "./token-exchange.ts";
 /** Public documents may be cached briefly; keys rotate with overlap (next key published). */
 const PUBLIC_CACHE = { "Cache-Control": "public, max-age=300" };
 
-type Operation = (ctx: StsContext, state: StateClient, client: AuthenticatedClient, params: FormParams) => Promise<unknown>;
+type Operation = (ctx: StsContext, state: StateClient, client: AuthenticatedClient, params: FormParams, req: Request) => Promise<unknown>;
 
 /**
  * One POST endpoint: form → client auth → operation → JSON (or empty 200 for `null`), and the
@@ -58,7 +58,7 @@ function endpoint<E extends HonoEnv>(services: (c: Context<E>) => RequestService
         (e) => e instanceof OAuthError && e.code === "invalid_client",
       );
       ctx.audit.requestor = client.client.clientId;
-      const result = await op(ctx, state, client, params);
+      const result = await op(ctx, state, client, params, c.req.raw);
       await writeAudit(ctx.audit, { ok: true, status: 200 }, started);
       if (result === null) return new Response(null, { status: 200, headers: NO_STORE_PRAGMA });
       return new Response(JSON.stringify(result), { status: 200, headers: noStoreHeaders("application/json", true) });
@@ -81,7 +81,10 @@ export function registerOAuthRoutes<E extends HonoEnv>(app: Hono<E>, services: (
     const ctx = await services(c).context();
     return c.body(JSON.stringify(buildJwks(ctx)), 200, { "Content-Type": "application/jwk-set+json", ...PUBLIC_CACHE });
   });
-  app.post(OAUTH_PATHS.token, endpoint(services, OAUTH_PATHS.token, "oauth.token_exchange", (ctx, state, a, p) => exchangeToken(ctx, state, a.client, p)));
+  app.post(OAUTH_PATHS.token, endpoint(services, OAUTH_PATHS.token, "oauth.token_exchange", (ctx, state, a, p, req) =>
+    // RFC 9449 §4.3: htu may name the endpoint as the client knows it (the configured origin).
+    exchangeToken(ctx, state, a.client, p, { method: req.method, url: req.url, headers: req.headers, alsoKnownAs: [endpointUrl(ctx, OAUTH_PATHS.token)] }),
+  ));
   app.post(OAUTH_PATHS.introspect, endpoint(services, OAUTH_PATHS.introspect, "oauth.introspect", (ctx, state, a, p) => introspectToken(ctx, state, a.client, p)));
   app.post(OAUTH_PATHS.revoke, endpoint(services, OAUTH_PATHS.revoke, "oauth.revoke", async (ctx, state, a, p) => {
     await revokeToken(ctx, state, a.client, p);

@@ -22,6 +22,9 @@ const FAULTS: Record<StsErrorCode, { space: FaultSpace; local: string; local04?:
   invalid_token: { space: "wst", local: "InvalidSecurityToken" },
   unable_to_renew: { space: "wst", local: "UnableToRenew" },
   unsupported_token: { space: "wsse", local: "UnsupportedSecurityToken" },
+  // WS-Trust carries no DPoP proof; a DPoP-bound token used where a proof would be needed is a
+  // request this endpoint cannot serve.
+  invalid_dpop_proof: { space: "wst", local: "InvalidRequest" },
   message_expired: { space: "wsse", local: "MessageExpired" },
   must_understand: { space: "soap", local: "MustUnderstand" },
   version_mismatch: { space: "soap", local: "VersionMismatch" },

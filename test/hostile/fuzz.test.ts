@@ -317,3 +317,66 @@ describe("OAuth token endpoint fuzz (100 mutated forms)", () => {
     expect(res.status).toBe(200);
   });
 });
+
+describe("DPoP proof fuzz (100 mutated proofs)", () => {
+  it("every mutated proof is refused with invalid_dpop_proof, or (bytes unchanged in meaning) binds to the proof key", async () => {
+    const { exchangeWithDpop, proof, proofKey } = await import("../oauth/dpop-helpers.ts");
+    const subject = await jwtFromTrust("bob", "builder");
+    const k = await proofKey();
+    const r = prng(SEED + 2);
+    const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const tally: Record<string, number> = {};
+    for (let i = 0; i < 100; i++) {
+      const good = await proof(k);
+      const parts = good.split(".");
+      let bad: string;
+      let what: string;
+      switch (int(r, 6)) {
+        case 0: {
+          const p = int(r, 3);
+          const s = parts[p]!;
+          const j = int(r, s.length);
+          parts[p] = s.slice(0, j) + pick(r, [...B64]) + s.slice(j + 1);
+          bad = parts.join(".");
+          what = `char ${p}@${j}`;
+          break;
+        }
+        case 1:
+          bad = good.slice(0, int(r, good.length));
+          what = "truncate";
+          break;
+        case 2:
+          bad = [parts[int(r, 3)], parts[int(r, 3)], parts[int(r, 3)]].join(".");
+          what = "shuffle parts";
+          break;
+        case 3:
+          bad = good + pick(r, [".", "=", " x", "\t", "..", "%00"]);
+          what = "suffix";
+          break;
+        case 4:
+          bad = pick(r, ["", " ", "null", "{}", "a.b.c", "e30.e30.e30", "Bearer " + good]);
+          what = "odd";
+          break;
+        default:
+          bad = parts[0] + "." + parts[1] + "." + parts[2]!.split("").reverse().join("");
+          what = "reversed signature";
+      }
+      const res = await exchangeWithDpop({ subject_token: subject }, bad);
+      const label = `#${i} ${what} → ${res.status} ${JSON.stringify(res.json).slice(0, 160)}`;
+      tally[res.status] = (tally[res.status] ?? 0) + 1;
+      expect(res.status, label).not.toBe(500);
+      if (res.status === 200) {
+        // Only a mutation that left the proof's meaning intact (a base64url tail bit, say)
+        // may pass, and then the token is bound to this very key.
+        expect(res.json.token_type, label).toBe("DPoP");
+        const payload = JSON.parse(atob((res.json.access_token as string).split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/")));
+        expect(payload.cnf, label).toEqual({ jkt: k.jkt });
+      } else {
+        expect([res.status, res.json.error], label).toEqual([400, "invalid_dpop_proof"]);
+        expect(res.json.access_token, label).toBeUndefined();
+      }
+    }
+    console.log(`[fuzz] DPoP 100 mutated proofs, statuses ${JSON.stringify(tally)}`);
+    expect(tally["400"]).toBeGreaterThan(80);
+  });
+});

@@ -16,6 +16,7 @@ describe("engine error → OAuth error table", () => {
     ["invalid_token", "invalid_grant", 400],
     ["unable_to_renew", "invalid_grant", 400],
     ["unsupported_token", "invalid_request", 400],
+    ["invalid_dpop_proof", "invalid_dpop_proof", 400],
     ["message_expired", "invalid_grant", 400],
     ["must_understand", "invalid_request", 400],
     ["version_mismatch", "invalid_request", 400],

@@ -1,0 +1,119 @@
+#!/usr/bin/python3
+"""OAuth DPoP (RFC 9449) with an independent proof maker: Debian's jwcrypto (run with
+/usr/bin/python3) makes the key and signs every DPoP proof; plain `requests` sends them.
+
+usage: dpop_check.py --url URL --saml FILE
+For ES256, PS256 and EdDSA keys: the token endpoint binds the exchanged JWT to the proof key
+(token_type DPoP, cnf.jkt equal to jwcrypto's RFC 7638 thumbprint, the token verifying with the
+published JWKS), introspection shows the binding, a replayed proof is refused, and the bound
+token can be exchanged again only with a proof from the same key. Prints PASS/FAIL lines;
+exits 1 on any failure.
+"""
+import argparse
+import base64
+import json
+import sys
+import time
+import uuid
+
+import requests
+from jwcrypto import jwk, jwt
+
+API = "https://api.example.com/"
+TT = "urn:ietf:params:oauth:token-type:"
+GRANT = "urn:ietf:params:oauth:grant-type:token-exchange"
+AUTH = ("demo-client", "demo-secret")
+results = []
+
+
+def check(name, ok, detail=""):
+    results.append(bool(ok))
+    print(("PASS " if ok else "FAIL ") + name + (" — " + detail if detail else ""))
+
+
+def make_key(alg):
+    if alg == "ES256":
+        return jwk.JWK.generate(kty="EC", crv="P-256")
+    if alg == "PS256":
+        return jwk.JWK.generate(kty="RSA", size=2048)
+    return jwk.JWK.generate(kty="OKP", crv="Ed25519")
+
+
+def make_proof(key, alg, htu, htm="POST"):
+    """RFC 9449 §4.2: typ dpop+jwt, the public key in the jwk header, htm, htu, iat, jti."""
+    header = {"typ": "dpop+jwt", "alg": alg, "jwk": key.export_public(as_dict=True)}
+    claims = {"jti": str(uuid.uuid4()), "htm": htm, "htu": htu, "iat": int(time.time())}
+    t = jwt.JWT(header=header, claims=claims)
+    t.make_signed_token(key)
+    return t.serialize()
+
+
+def payload_of(token):
+    part = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+
+
+def exchange(endpoint, subject, subject_type, proof):
+    headers = {"DPoP": proof} if proof is not None else {}
+    r = requests.post(endpoint, auth=AUTH, headers=headers, timeout=30, data={
+        "grant_type": GRANT, "subject_token": subject, "subject_token_type": subject_type,
+        "audience": API, "requested_token_type": TT + "access_token"})
+    return r.status_code, r.json()
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--url", required=True)
+    p.add_argument("--saml", required=True)
+    a = p.parse_args()
+    meta = requests.get(a.url.rstrip("/") + "/.well-known/oauth-authorization-server", timeout=30).json()
+    endpoint = meta["token_endpoint"]
+    algs = meta.get("dpop_signing_alg_values_supported") or []
+    check("dpop: metadata lists dpop_signing_alg_values_supported, asymmetric only",
+          "ES256" in algs and not any(x == "none" or x.startswith("HS") for x in algs), json.dumps(algs))
+    jwks = jwk.JWKSet.from_json(requests.get(meta["jwks_uri"], timeout=30).text)
+    saml = base64.urlsafe_b64encode(open(a.saml, "rb").read()).rstrip(b"=").decode()
+
+    for alg in ("ES256", "PS256", "EdDSA"):
+        tag = "dpop %s:" % alg
+        key = make_key(alg)
+        jkt = key.thumbprint()  # RFC 7638, SHA-256, base64url
+        proof = make_proof(key, alg, endpoint)
+        status, body = exchange(endpoint, saml, TT + "saml2", proof)
+        token = body.get("access_token", "")
+        check(tag + " jwcrypto's proof gets a bound token: 200, token_type DPoP",
+              status == 200 and body.get("token_type") == "DPoP", "HTTP %s %s" % (status, body.get("token_type") or body.get("error")))
+        if status != 200:
+            continue
+        cnf = payload_of(token).get("cnf")
+        check(tag + " cnf.jkt equals jwcrypto's RFC 7638 thumbprint of the proof key", cnf == {"jkt": jkt}, "%s vs %s" % (cnf, jkt))
+        try:
+            v = jwt.JWT(jwt=token, key=jwks, algs=["RS256", "ES256", "PS256"], check_claims={"aud": API})
+            check(tag + " jwcrypto verifies the bound token with the JWKS", json.loads(v.claims).get("cnf") == {"jkt": jkt})
+        except Exception as ex:  # a peer's refusal is a FAIL line, not a traceback
+            check(tag + " jwcrypto verifies the bound token with the JWKS", False, "%s: %s" % (type(ex).__name__, ex))
+
+        status, body = exchange(endpoint, saml, TT + "saml2", proof)
+        check(tag + " the same proof replayed → 400 invalid_dpop_proof, no token",
+              status == 400 and body.get("error") == "invalid_dpop_proof" and "access_token" not in body,
+              "HTTP %s %s: %s" % (status, body.get("error"), body.get("error_description")))
+
+        i = requests.post(meta["introspection_endpoint"], auth=AUTH, data={"token": token}, timeout=30).json()
+        check(tag + " introspection shows active, token_type DPoP and cnf.jkt",
+              i.get("active") is True and i.get("token_type") == "DPoP" and i.get("cnf") == {"jkt": jkt}, json.dumps(i)[:200])
+
+        status, body = exchange(endpoint, token, TT + "access_token", make_proof(key, alg, endpoint))
+        check(tag + " the bound token exchanges again with a proof from its key, still bound",
+              status == 200 and payload_of(body.get("access_token", "x.e30.x")).get("cnf") == {"jkt": jkt}, "HTTP %s %s" % (status, body.get("error")))
+        other = make_key(alg)
+        status, body = exchange(endpoint, token, TT + "access_token", make_proof(other, alg, endpoint))
+        check(tag + " ... and never with a proof from another key",
+              status == 400 and body.get("error") == "invalid_dpop_proof" and "access_token" not in body, "HTTP %s %s" % (status, body.get("error")))
+        status, body = exchange(endpoint, saml, TT + "saml2", make_proof(key, alg, endpoint, htm="GET"))
+        check(tag + " a proof for another method (htm GET) → invalid_dpop_proof",
+              status == 400 and body.get("error") == "invalid_dpop_proof", "HTTP %s %s" % (status, body.get("error")))
+    sys.exit(0 if results and all(results) else 1)
+
+
+if __name__ == "__main__":
+    main()

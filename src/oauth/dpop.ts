@@ -1,0 +1,166 @@
+/**
+ * OAuth DPoP proofs (RFC 9449) at the token endpoint: the `DPoP` request header checked in full
+ * — its form, an asymmetric algorithm from the allow-list, a public key in its `jwk` header that
+ * verifies its signature, `htm` / `htu` naming this request, a fresh `iat`, a `jti` never seen
+ * before — and turned into the thumbprint the issued token is bound to (RFC 9449 §6.1 `cnf.jkt`).
+ * Server-provided nonces (RFC 9449 §8) are not offered: freshness rests on `iat` and the replay
+ * cache.
+ */
+import { calculateJwkThumbprint, compactVerify, importJWK } from "jose";
+import { fromBase64Url, strictUtf8 } from "../bytes.ts";
+import { invalidDpopProof } from "../errors.ts";
+import type { StsContext } from "../engine/types.ts";
+import type { StateClient } from "../state/client.ts";
+import { MAX_CLOCK_SKEW_SECONDS } from "../state/types.ts";
+import { looksLikeJwt } from "./presented.ts";
+
+/**
+ * RFC 9449 §4.2 / §5: asymmetric JWS algorithms only — never `none`, never a MAC. EdDSA with
+ * Ed25519 (the one EdDSA curve WebCrypto in workerd implements).
+ */
+export const DPOP_ALGS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"] as const;
+
+/** A proof is a few hundred bytes (an RSA-4096 `jwk` stays under 1.5 KiB); anything larger is refused unread. */
+export const MAX_DPOP_PROOF_BYTES = 8 * 1024;
+/** RFC 9449 §4.2 asks for enough randomness in `jti`; a bound on its length keeps replay keys small. */
+const MAX_JTI_CHARS = 256;
+/** The smallest RSA modulus accepted, as for every other RSA key here (RFC 7518 §3.3: 2048 bits). */
+const MIN_RSA_BITS = 2048;
+
+/** The curve each algorithm must use (RFC 7518 §3.4, RFC 8037 §3.1). */
+const CURVES: Record<string, string> = { ES256: "P-256", ES384: "P-384", ES512: "P-521", EdDSA: "Ed25519" };
+/** RFC 7517 / RFC 7518 §6: members that only a private or symmetric key has. */
+const PRIVATE_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
+
+/** The request a proof must name. */
+export interface DpopRequest {
+  method: string;
+  /** The URL the request came to. */
+  url: string;
+  headers: Headers;
+  /** Other URLs the endpoint is known by (the configured origin), accepted as `htu` too. */
+  alsoKnownAs?: readonly string[];
+}
+
+const refuse = (why: string) => invalidDpopProof(`The DPoP proof is not acceptable: ${why}.`);
+
+/**
+ * Reads and checks the request's DPoP proof, then records its `jti` in the replay cache.
+ * @returns the SHA-256 thumbprint of the proof key, or undefined when the request has no `DPoP`
+ *   header (a bearer request)
+ * @throws StsError invalid_dpop_proof
+ */
+export async function verifyDpopProof(
+  ctx: StsContext,
+  state: Pick<StateClient, "rememberNonce">,
+  req: DpopRequest,
+): Promise<{ jkt: string } | undefined> {
+  const value = req.headers.get("dpop");
+  if (value === null) return undefined;
+  // Fetch joins repeated headers with ", "; a compact JWS never holds a comma (RFC 9449 §4.3
+  // item 1: exactly one DPoP header).
+  if (value.includes(",")) throw refuse("send exactly one DPoP header");
+  if (value.length > MAX_DPOP_PROOF_BYTES) throw refuse(`it is longer than ${MAX_DPOP_PROOF_BYTES} bytes`);
+  const proof = value.trim();
+  if (!looksLikeJwt(proof)) throw refuse("it is not a compact JWS");
+  const header = jsonPart(proof.slice(0, proof.indexOf(".")));
+  if (!header) throw refuse("its header is not a JSON object");
+  if (header.typ !== "dpop+jwt") throw refuse('its typ header must be "dpop+jwt"');
+  const alg = header.alg;
+  if (typeof alg !== "string" || !(DPOP_ALGS as readonly string[]).includes(alg)) {
+    throw refuse(`its alg must be one of ${DPOP_ALGS.join(", ")}`);
+  }
+  const jwk = publicJwkOf(header.jwk, alg);
+  let key: CryptoKey;
+  try {
+    const k = await importJWK(jwk, alg);
+    if (k instanceof Uint8Array || k.type !== "public") throw new Error("not a public key");
+    key = k;
+  } catch {
+    throw refuse("its jwk header is not a usable public key for its alg");
+  }
+  let payloadBytes: Uint8Array;
+  try {
+    ({ payload: payloadBytes } = await compactVerify(proof, key, { algorithms: [alg] }));
+  } catch {
+    throw refuse("its signature does not verify with the key in its jwk header");
+  }
+  const claims = jsonOf(payloadBytes);
+  if (!claims) throw refuse("its payload is not a JSON object");
+  // RFC 9449 §4.3 items 8-9: the method and the URI (without query and fragment) of this request.
+  if (claims.htm !== req.method) throw refuse(`htm must be "${req.method}"`);
+  const htu = typeof claims.htu === "string" ? normalizedUri(claims.htu) : undefined;
+  const known = [req.url, ...(req.alsoKnownAs ?? [])].map(normalizedUri);
+  if (htu === undefined || !known.includes(htu)) throw refuse(`htu must be the token endpoint URL, ${known[0]}`);
+  // RFC 9449 §4.3 item 11: created within an acceptable window — the configured clock skew
+  // either side of now, so a proof made for later is refused as well as a stale one.
+  const skew = Math.min(ctx.config.limits.clockSkewSeconds, MAX_CLOCK_SKEW_SECONDS);
+  const iat = claims.iat;
+  const now = ctx.now().getTime() / 1000;
+  if (typeof iat !== "number" || !Number.isInteger(iat)) throw refuse("iat must be a NumericDate in whole seconds");
+  if (iat < now - skew) throw refuse("iat is too old; make a fresh proof for each request");
+  if (iat > now + skew) throw refuse("iat lies in the future");
+  const jti = claims.jti;
+  if (typeof jti !== "string" || jti.length === 0 || jti.length > MAX_JTI_CHARS) {
+    throw refuse(`jti must be a string of 1 to ${MAX_JTI_CHARS} characters`);
+  }
+  const jkt = await calculateJwkThumbprint(jwk, "sha256");
+  // RFC 9449 §11.1: a proof is used once. Remembered for as long as its iat would be accepted.
+  const first = await state.rememberNonce(`dpop:${jkt}:${jti}`, (iat + skew) * 1000);
+  if (!first) throw refuse("this proof (its jti) has been used before");
+  return { jkt };
+}
+
+/**
+ * The header's `jwk`: a public RSA, EC or Ed25519 key matching `alg`, with its public members
+ * only (RFC 9449 §4.2: "MUST NOT contain a private key").
+ */
+function publicJwkOf(v: unknown, alg: string): JsonWebKey {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) throw refuse("its jwk header must be a JSON Web Key");
+  const o = v as Record<string, unknown>;
+  if (PRIVATE_MEMBERS.some((m) => m in o)) throw refuse("its jwk header must hold a public key, never a private or symmetric one");
+  const str = (m: string) => (typeof o[m] === "string" && (o[m] as string).length > 0 ? (o[m] as string) : undefined);
+  if (alg.startsWith("RS") || alg.startsWith("PS")) {
+    const n = str("n");
+    const e = str("e");
+    if (o.kty !== "RSA" || !n || !e) throw refuse(`its jwk header must be an RSA public key for ${alg}`);
+    const bits = (fromBase64Url(n)?.length ?? 0) * 8;
+    if (bits < MIN_RSA_BITS) throw refuse(`its RSA key must be at least ${MIN_RSA_BITS} bits`);
+    return { kty: "RSA", n, e };
+  }
+  const crv = str("crv");
+  const x = str("x");
+  if (alg === "EdDSA") {
+    if (o.kty !== "OKP" || crv !== CURVES[alg] || !x) throw refuse("its jwk header must be an Ed25519 public key for EdDSA");
+    return { kty: "OKP", crv, x };
+  }
+  const y = str("y");
+  if (o.kty !== "EC" || crv !== CURVES[alg] || !x || !y) throw refuse(`its jwk header must be an EC public key on ${CURVES[alg]} for ${alg}`);
+  return { kty: "EC", crv, x, y };
+}
+
+/**
+ * RFC 9449 §4.3 item 9 with RFC 3986 §6.2.2-6.2.3 normalization: scheme and host compared
+ * without case, a default port dropped, the path as the URL parser normalizes it (dot
+ * segments removed); query and fragment ignored.
+ */
+function normalizedUri(s: string): string | undefined {
+  if (!URL.canParse(s)) return undefined;
+  const u = new URL(s);
+  if (u.protocol !== "https:" && u.protocol !== "http:") return undefined;
+  return `${u.protocol}//${u.host}${u.pathname}`;
+}
+
+function jsonPart(b64: string): Record<string, unknown> | undefined {
+  const bytes = fromBase64Url(b64);
+  return bytes && jsonOf(bytes);
+}
+
+function jsonOf(bytes: Uint8Array): Record<string, unknown> | undefined {
+  try {
+    const v: unknown = JSON.parse(strictUtf8.decode(bytes));
+    return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,196 @@
+/**
+ * Hostile DPoP proofs (RFC 9449) at the token endpoint: each is refused with invalid_dpop_proof
+ * (HTTP 400) and a description that says what is wrong, and never yields a token.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { exportJWK, generateKeyPair } from "jose";
+import { DEV_CONFIG } from "../../src/config/dev.ts";
+import { ORIGIN } from "../helpers/worker.ts";
+import { API, TX, b64url, es256, forgeJwt, hs256, jwtFromTrust, jwtParts } from "../oauth/helpers.ts";
+import { ecIssuerKey, workerWith } from "./configured.ts";
+import { TOKEN_URL, exchangeWithDpop, proof, proofKey } from "../oauth/dpop-helpers.ts";
+
+let subject = "";
+beforeAll(async () => {
+  subject = await jwtFromTrust();
+});
+
+const now = () => Math.floor(Date.now() / 1000);
+
+/** Sends the DPoP header value(s) with a good exchange and expects a clear invalid_dpop_proof. */
+async function refused(dpop: string | string[], why: RegExp, params: Record<string, string> = {}): Promise<void> {
+  const r = await exchangeWithDpop({ subject_token: subject, ...params }, dpop);
+  expect(r.json.access_token).toBeUndefined();
+  expect([r.status, r.json.error]).toEqual([400, "invalid_dpop_proof"]);
+  expect(r.json.error_description).toMatch(why);
+}
+
+/** Signs header.payload with a WebCrypto key directly (for what jose refuses to make). */
+async function rawSign(header: object, payload: object, key: CryptoKey, params: string): Promise<string> {
+  const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(payload))}`;
+  const sig = new Uint8Array(await crypto.subtle.sign(params, key, new TextEncoder().encode(input)));
+  let bin = "";
+  for (const b of sig) bin += String.fromCharCode(b);
+  return `${input}.${btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")}`;
+}
+
+const claims = () => ({ htm: "POST", htu: TOKEN_URL, iat: now(), jti: crypto.randomUUID() });
+
+describe("hostile DPoP proofs → invalid_dpop_proof", () => {
+  it("a replayed proof (same jti) is refused the second time", async () => {
+    const k = await proofKey();
+    const p = await proof(k);
+    expect((await exchangeWithDpop({ subject_token: subject }, p)).status).toBe(200);
+    await refused(p, /has been used before/);
+    // The same jti with another key is another proof (the cache is keyed by thumbprint and jti).
+    const jti = crypto.randomUUID();
+    expect((await exchangeWithDpop({ subject_token: subject }, await proof(k, { jti }))).status).toBe(200);
+    expect((await exchangeWithDpop({ subject_token: subject }, await proof(await proofKey(), { jti }))).status).toBe(200);
+  });
+
+  it("a wrong htu: another endpoint, scheme, host or port", async () => {
+    const k = await proofKey();
+    for (const htu of [
+      "http://127.0.0.1:8787/oauth2/introspect",
+      "https://127.0.0.1:8787/oauth2/token",
+      "http://localhost:8787/oauth2/token",
+      "http://127.0.0.1:8788/oauth2/token",
+      "http://127.0.0.1:8787/oauth2/token/",
+      "/oauth2/token",
+      "not a url",
+    ]) {
+      await refused(await proof(k, { htu }), /htu must be the token endpoint URL, http:\/\/127\.0\.0\.1:8787\/oauth2\/token/);
+    }
+    await refused(await proof(k, { htu: 42 }), /htu must be/);
+  });
+
+  it("a wrong htm", async () => {
+    const k = await proofKey();
+    for (const htm of ["GET", "post", "PUT", 1]) await refused(await proof(k, { htm }), /htm must be "POST"/);
+  });
+
+  it("a stale, future or malformed iat", async () => {
+    const k = await proofKey();
+    await refused(await proof(k, { iat: now() - 3600 }), /iat is too old/);
+    await refused(await proof(k, { iat: now() + 3600 }), /iat lies in the future/);
+    await refused(await proof(k, { iat: String(now()) }), /iat must be a NumericDate/);
+    await refused(await proof(k, { iat: now() + 0.5 }), /iat must be a NumericDate/);
+    await refused(await proof(k, { iat: undefined }), /iat must be a NumericDate/);
+  });
+
+  it("a missing, empty or overlong jti", async () => {
+    const k = await proofKey();
+    for (const jti of [undefined, "", "x".repeat(257), 7]) await refused(await proof(k, { jti }), /jti must be a string of 1 to 256 characters/);
+  });
+
+  it("alg none and HMAC algorithms", async () => {
+    const k = await proofKey();
+    await refused(forgeJwt({ alg: "none", typ: "dpop+jwt", jwk: k.jwk }, claims()), /alg must be one of RS256/);
+    const secret = "a-shared-secret-of-sufficient-length-0123456789";
+    const oct = { kty: "oct", k: b64url(secret) };
+    await refused(await hs256({ alg: "HS256", typ: "dpop+jwt", jwk: oct }, claims(), secret), /alg must be one of/);
+    // Key confusion: HS256 keyed with the bytes of a public key the header names.
+    await refused(await hs256({ alg: "HS256", typ: "dpop+jwt", jwk: k.jwk }, claims(), JSON.stringify(k.jwk)), /alg must be one of/);
+    await refused(forgeJwt({ alg: "ES256K", typ: "dpop+jwt", jwk: k.jwk }, claims(), "AAAA"), /alg must be one of/);
+    await refused(forgeJwt({ typ: "dpop+jwt", jwk: k.jwk }, claims(), "AAAA"), /alg must be one of/);
+  });
+
+  it("a private key in the jwk header (RSA d and CRT members, EC d, OKP d) or a symmetric one", async () => {
+    for (const alg of ["RS256", "ES256", "EdDSA"]) {
+      const { privateKey } = await generateKeyPair(alg, { extractable: true });
+      const priv = await exportJWK(privateKey);
+      const r = await proofKey(alg);
+      await refused(await proof(r, {}, { jwk: priv }), /must hold a public key, never a private or symmetric one/);
+      // One private member alone is enough to refuse.
+      await refused(await proof(r, {}, { jwk: { ...r.jwk, d: priv.d } }), /never a private/);
+    }
+    const rsa = await proofKey("RS256");
+    for (const m of ["p", "q", "dp", "dq", "qi", "oth", "k"]) {
+      await refused(await proof(rsa, {}, { jwk: { ...rsa.jwk, [m]: "AQAB" } }), /never a private or symmetric one/);
+    }
+    await refused(forgeJwt({ alg: "ES256", typ: "dpop+jwt", jwk: { kty: "oct", k: "AAAA" } }, claims(), "AAAA"), /never a private or symmetric/);
+  });
+
+  it("a jwk that does not fit its alg, or is too weak", async () => {
+    const ec = await proofKey("ES256");
+    const p384 = await proofKey("ES384");
+    await refused(await proof(ec, {}, { jwk: p384.jwk }), /EC public key on P-256 for ES256|does not verify/);
+    await refused(await proof(ec, {}, { jwk: "a string" }), /jwk header must be a JSON Web Key/);
+    await refused(await proof(ec, {}, { jwk: undefined }), /jwk header must be a JSON Web Key/);
+    await refused(await proof(ec, {}, { jwk: { kty: "RSA", n: "AQAB", e: "AQAB" } }), /EC public key on P-256/);
+    const weak = (await crypto.subtle.generateKey({ name: "RSASSA-PKCS1-v1_5", modulusLength: 1024, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" }, true, ["sign", "verify"])) as CryptoKeyPair;
+    const weakJwk = (await crypto.subtle.exportKey("jwk", weak.publicKey)) as JsonWebKey;
+    const p = await rawSign({ alg: "RS256", typ: "dpop+jwt", jwk: { kty: "RSA", n: weakJwk.n, e: weakJwk.e } }, claims(), weak.privateKey, "RSASSA-PKCS1-v1_5");
+    await refused(p, /RSA key must be at least 2048 bits/);
+  });
+
+  it("a missing or wrong typ", async () => {
+    const k = await proofKey();
+    for (const typ of [undefined, "JWT", "at+jwt", "DPOP+JWT", "application/dpop+jwt"]) {
+      await refused(await proof(k, {}, { typ }), /typ header must be "dpop\+jwt"/);
+    }
+  });
+
+  it("two DPoP headers, even two good proofs", async () => {
+    const k = await proofKey();
+    await refused([await proof(k), await proof(k)], /send exactly one DPoP header/);
+  });
+
+  it("malformed JWS and undecodable parts", async () => {
+    for (const bad of ["", "abc", "a.b", "a.b.c.d", "a.b.c.d.e", "!!.??.##", "e30.e30.", `${b64url("[]")}.${b64url("{}")}.AAAA`, `${b64url("{")}.e30.AAAA`]) {
+      await refused(bad, /not a compact JWS|header is not a JSON object|alg must be one of|typ header/);
+    }
+    const k = await proofKey();
+    const [h, , s] = (await proof(k)).split(".");
+    await refused(`${h}.${b64url("[1,2]")}.${s}`, /signature does not verify/);
+  });
+
+  it("an oversized proof is refused unread", async () => {
+    const k = await proofKey();
+    await refused(await proof(k, { pad: "x".repeat(9000) }), /longer than 8192 bytes/);
+  });
+
+  it("a proof signed by a key other than the one in its jwk header", async () => {
+    const a = await proofKey();
+    const b = await proofKey();
+    await refused(await proof(a, {}, { jwk: b.jwk }), /signature does not verify with the key in its jwk header/);
+    // A tampered payload under a good signature.
+    const [h, p, s] = (await proof(a)).split(".");
+    const claimsObj = JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(p!.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0))));
+    await refused(`${h}.${b64url(JSON.stringify({ ...claimsObj, jti: "other" }))}.${s}`, /signature does not verify/);
+  });
+
+  it("a DPoP-bound subject token without a proof, or with another key's", async () => {
+    const k = await proofKey();
+    const bound = await exchangeWithDpop({ subject_token: subject }, await proof(k));
+    const tok = bound.json.access_token as string;
+    const none = await exchangeWithDpop({ subject_token: tok, subject_token_type: TX.at }, undefined);
+    expect([none.status, none.json.error, none.json.access_token]).toEqual([400, "invalid_dpop_proof", undefined]);
+    expect(none.json.error_description).toMatch(/DPoP-bound: send a DPoP proof made with its key/);
+    await refused(await proof(await proofKey()), /not made with the key the subject_token is bound to/, { subject_token: tok, subject_token_type: TX.at });
+  });
+});
+
+describe("a trusted issuer's DPoP-bound token", () => {
+  const IDP = "https://idp.example.org";
+
+  it("needs a proof from its key too; a cnf this STS cannot read refuses the token", async () => {
+    const i = await ecIssuerKey("idp-key-1");
+    const f = workerWith({ ...DEV_CONFIG, trustedIssuers: [{ issuer: IDP, kind: "jwt", jwks: { keys: [i.jwk] }, algorithms: ["ES256"] }] });
+    const k = await proofKey();
+    const idpToken = (cnf: object) =>
+      es256({ alg: "ES256", typ: "JWT", kid: "idp-key-1" }, { iss: IDP, aud: ORIGIN, sub: "erin", exp: now() + 300, cnf }, i.priv);
+    const bound = await idpToken({ jkt: k.jkt });
+    const none = await exchangeWithDpop({ subject_token: bound }, undefined, f);
+    expect([none.status, none.json.error, none.json.access_token]).toEqual([400, "invalid_dpop_proof", undefined]);
+    const other = await exchangeWithDpop({ subject_token: bound }, await proof(await proofKey()), f);
+    expect([other.status, other.json.error]).toEqual([400, "invalid_dpop_proof"]);
+    const ok = await exchangeWithDpop({ subject_token: bound }, await proof(k), f);
+    expect(ok.status).toBe(200);
+    expect(jwtParts(ok.json.access_token as string).payload).toMatchObject({ aud: API, cnf: { jkt: k.jkt } });
+    // An mTLS binding (RFC 8705 x5t#S256) cannot be checked here: refused, not dropped.
+    const mtls = await exchangeWithDpop({ subject_token: await idpToken({ "x5t#S256": k.jkt }) }, await proof(k), f);
+    expect([mtls.status, mtls.json.error, mtls.json.access_token]).toEqual([400, "invalid_grant", undefined]);
+    expect(mtls.json.error_description).toMatch(/cnf claim this STS cannot read/);
+  });
+});
