@@ -31,3 +31,15 @@ export function faultCode(text: string): string | undefined {
     /<s:Code><s:Value>([^<]+)<\/s:Value>/.exec(text);
   return m?.[1];
 }
+
+/** The HTTP headers of a SOAP request naming `action`, in the SOAP version's own way. */
+export function soapHeaders(soap: "1.1" | "1.2", action: string): Record<string, string> {
+  return soap === "1.2" ? { "content-type": `application/soap+xml; charset=utf-8; action="${action}"` } : { "content-type": "text/xml; charset=utf-8", soapaction: `"${action}"` };
+}
+
+/** POSTs a prepared SOAP request to the worker: status, text and the parsed reply. */
+export async function postSoap(r: { path: string; headers: Record<string, string>; body: string }): Promise<{ status: number; text: string; doc: Document }> {
+  const res = await call(r.path, { method: "POST", headers: r.headers, body: r.body });
+  const text = await res.text();
+  return { status: res.status, text, doc: new DOMParser().parseFromString(text, "text/xml") };
+}

@@ -2,17 +2,16 @@
  * The certificatemixed endpoints, black box: requestors that sign their message with an X.509
  * certificate (the development CA's alice-client acts as alice).
  */
+import { generatedPair } from "../helpers/keys.ts";
 import { describe, expect, it } from "vitest";
-import { DOMParser, XMLSerializer } from "@xmldom/xmldom";
+import { XMLSerializer } from "@xmldom/xmldom";
 import { strictUtf8 } from "../../src/bytes.ts";
 import { decryptElement } from "../../src/xmlenc/decrypt.ts";
 import { rootOf, secureRp } from "../xmlenc/helpers.ts";
-import { derToPem } from "../../src/keys/pem.ts";
-import { buildSelfSignedCertificate } from "../../src/keys/x509.ts";
 import ALICE_CERT from "../fixtures/dev-credentials/alice-client.cert.pem?raw";
 import ALICE_KEY from "../fixtures/dev-credentials/alice-client.key.pem?raw";
 import { NS, TT } from "../helpers/soap.ts";
-import { ORIGIN, byTag, call, faultCode } from "../helpers/worker.ts";
+import { ORIGIN, byTag, faultCode, postSoap, soapHeaders } from "../helpers/worker.ts";
 import { signedEnvelope, type SignedEnvelopeOptions } from "../helpers/wss-sign.ts";
 
 type Version = "13" | "2005";
@@ -27,16 +26,11 @@ async function signedRequest(t: Version, soap: "1.1" | "1.2", o: Partial<SignedE
   const path = `/trust/${t}/certificatemixed`;
   const action = `${t === "13" ? NS.t13 : NS.t05}/RST/Issue`;
   const body = await signedEnvelope({ keyPem: ALICE_KEY, certPem: ALICE_CERT, soap, payload: rst(t), action, to: ORIGIN + path, ...o });
-  const headers: Record<string, string> =
-    soap === "1.2" ? { "content-type": `application/soap+xml; charset=utf-8; action="${action}"` } : { "content-type": "text/xml; charset=utf-8", soapaction: `"${action}"` };
+  const headers = soapHeaders(soap, action);
   return { path, headers, body };
 }
 
-async function send(r: { path: string; headers: Record<string, string>; body: string }) {
-  const res = await call(r.path, { method: "POST", headers: r.headers, body: r.body });
-  const text = await res.text();
-  return { status: res.status, text, doc: new DOMParser().parseFromString(text, "text/xml") };
-}
+const send = postSoap;
 
 describe("certificatemixed (black box)", () => {
   for (const soap of ["1.1", "1.2"] as const) {
@@ -60,14 +54,8 @@ describe("certificatemixed (black box)", () => {
   });
 
   it("refuses a certificate no configured authority issued, with wst:FailedAuthentication", async () => {
-    const pair = (await crypto.subtle.generateKey(
-      { name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" },
-      true,
-      ["sign", "verify"],
-    )) as CryptoKeyPair;
-    const der = await buildSelfSignedCertificate({ privateKey: pair.privateKey, publicKey: pair.publicKey, commonName: "alice", notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 86400_000) });
-    const keyPem = derToPem(new Uint8Array((await crypto.subtle.exportKey("pkcs8", pair.privateKey)) as ArrayBuffer), "PRIVATE KEY");
-    const r = await send(await signedRequest("13", "1.2", { keyPem, certPem: derToPem(der, "CERTIFICATE") }));
+    const { certPem, keyPem } = await generatedPair(2048, "alice");
+    const r = await send(await signedRequest("13", "1.2", { keyPem, certPem: certPem }));
     expect(faultCode(r.text)).toBe("wst:FailedAuthentication");
     expect(r.text).toContain("not trusted");
     expect(byTag(r.doc, NS.saml2, "Assertion")).toHaveLength(0);

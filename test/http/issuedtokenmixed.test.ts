@@ -3,20 +3,19 @@
  * development federation partner (urn:example:partner-idp, key published in
  * test/fixtures/dev-credentials/) issued for this STS.
  */
+import { generatedPair } from "../helpers/keys.ts";
 import { describe, expect, it } from "vitest";
-import { DOMParser } from "@xmldom/xmldom";
 import { KeyRing } from "../../src/keys/keyring.ts";
 import { buildSaml2Assertion } from "../../src/saml/saml2.ts";
 import { buildSaml1Assertion } from "../../src/saml/saml1.ts";
 import PARTNER_CERT from "../fixtures/dev-credentials/partner-idp.cert.pem?raw";
 import PARTNER_KEY from "../fixtures/dev-credentials/partner-idp.key.pem?raw";
 import { NS, TT } from "../helpers/soap.ts";
-import { ORIGIN, byTag, call, faultCode, trust } from "../helpers/worker.ts";
+import { ORIGIN, byTag, faultCode, postSoap, soapHeaders, trust } from "../helpers/worker.ts";
 import { DEV_CONFIG } from "../../src/config/dev.ts";
 import { DEV_DECRYPTION_KEY } from "../../src/config/dev-keys.ts";
 import { loadEncryptionCertificate } from "../../src/keys/encryption-keys.ts";
-import { derToPem } from "../../src/keys/pem.ts";
-import { buildSelfSignedCertificate } from "../../src/keys/x509.ts";
+import { pemToDer } from "../../src/keys/pem.ts";
 import { DSIG_NS } from "../../src/xml/dom.ts";
 import { type TreeElement, treeElement } from "../../src/xml/tree-writer.ts";
 import { publicKeyFromCertificate, publicKeyInfoTree } from "../../src/xmldsig/key-info.ts";
@@ -70,16 +69,11 @@ function request(t: "13" | "2005", soap: "1.1" | "1.2", assertion: string, varia
     `<o:Security xmlns:o="${NS.wsse}" s:mustUnderstand="1"><u:Timestamp><u:Created>${now.toISOString()}</u:Created><u:Expires>${new Date(now.getTime() + 300_000).toISOString()}</u:Expires></u:Timestamp>${assertion}</o:Security></s:Header>` +
     `<s:Body><t:RequestSecurityToken xmlns:t="${tns}"><t:TokenType>${TT.saml2}</t:TokenType><t:RequestType>${tns}/Issue</t:RequestType>` +
     `<wsp:AppliesTo xmlns:wsp="${NS.wsp}"><a:EndpointReference><a:Address>urn:example:rp</a:Address></a:EndpointReference></wsp:AppliesTo></t:RequestSecurityToken></s:Body></s:Envelope>`;
-  const headers: Record<string, string> =
-    soap === "1.2" ? { "content-type": `application/soap+xml; charset=utf-8; action="${action}"` } : { "content-type": "text/xml; charset=utf-8", soapaction: `"${action}"` };
+  const headers = soapHeaders(soap, action);
   return { path, headers, body };
 }
 
-async function send(r: { path: string; headers: Record<string, string>; body: string }) {
-  const res = await call(r.path, { method: "POST", headers: r.headers, body: r.body });
-  const text = await res.text();
-  return { status: res.status, text, doc: new DOMParser().parseFromString(text, "text/xml") };
-}
+const send = postSoap;
 
 describe("issuedtokenmixed (black box)", () => {
   for (const soap of ["1.1", "1.2"] as const) {
@@ -204,13 +198,8 @@ describe("issuedtokenmixed (black box)", () => {
     });
 
     it("signs in with a signature made by the public key the assertion confirms", async () => {
-      const pair = (await crypto.subtle.generateKey(
-        { name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" },
-        true,
-        ["sign", "verify"],
-      )) as CryptoKeyPair;
-      const der = await buildSelfSignedCertificate({ privateKey: pair.privateKey, publicKey: pair.publicKey, commonName: "carol's device", notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 86400_000) });
-      const keyPem = derToPem(new Uint8Array((await crypto.subtle.exportKey("pkcs8", pair.privateKey)) as ArrayBuffer), "PRIVATE KEY");
+      const { certPem, keyPem } = await generatedPair(2048, "carol's device");
+      const der = pemToDer(certPem, "CERTIFICATE");
       const assertion = await partnerAssertion({ holderOfKey: publicKeyInfoTree(await publicKeyFromCertificate(der)) });
       const r = await send(await signedWith(assertion, { keyPem }));
       expect(r.status, r.text).toBe(200);

@@ -3,10 +3,11 @@
  * re-pointing a signed part that must not.
  */
 import type { Element } from "@xmldom/xmldom";
+import { generatedPair } from "../helpers/keys.ts";
 import { describe, expect, it } from "vitest";
 import { certificateThumbprint } from "../../src/keys/cert-path.ts";
-import { derToPem, pemToDer } from "../../src/keys/pem.ts";
-import { buildSelfSignedCertificate, parseCertificate } from "../../src/keys/x509.ts";
+import { pemToDer } from "../../src/keys/pem.ts";
+import { parseCertificate } from "../../src/keys/x509.ts";
 import { verifyConfirmedKeySignature, verifyMessageSignature, type MessageSignaturePolicy } from "../../src/soap/message-signature.ts";
 import { parseXml } from "../../src/xml/parse.ts";
 import ALICE_CERT from "../fixtures/dev-credentials/alice-client.cert.pem?raw";
@@ -100,14 +101,9 @@ describe("verifyMessageSignature", () => {
   });
 
   it("refuses a certificate no configured authority issued, though the signature itself is sound", async () => {
-    const pair = (await crypto.subtle.generateKey(
-      { name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" },
-      true,
-      ["sign", "verify"],
-    )) as CryptoKeyPair;
-    const der = await buildSelfSignedCertificate({ privateKey: pair.privateKey, publicKey: pair.publicKey, commonName: "alice", notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 86400_000) });
-    const keyPem = derToPem(new Uint8Array((await crypto.subtle.exportKey("pkcs8", pair.privateKey)) as ArrayBuffer), "PRIVATE KEY");
-    const text = await sign({ keyPem, certPem: derToPem(der, "CERTIFICATE") });
+    const { certPem, keyPem } = await generatedPair(2048, "alice");
+    const der = pemToDer(certPem, "CERTIFICATE");
+    const text = await sign({ keyPem, certPem: certPem });
     expect(await refusal(text)).toMatchObject({ code: "authentication_failed", message: expect.stringMatching(/not trusted/) });
     // Pinned, the same certificate is trusted.
     const pin = await certificateThumbprint(parseCertificate(der));
