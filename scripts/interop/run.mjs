@@ -170,6 +170,7 @@ function pythonChecks(script, args, name) {
 {
   const outDir = join(work, "msal");
   mkdirSync(outDir, { recursive: true });
+  pythonChecks("mex_check.py", ["--url", base], "mex (zeep)");
   pythonChecks("msal_check.py", ["--url", base, "--out", outDir], "msal/adal");
   for (const f of ["msal-13.xml", "msal-2005.xml", "adal-13.xml", "adal-2005.xml"]) {
     const file = join(outDir, f);
