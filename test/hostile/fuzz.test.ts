@@ -1,6 +1,7 @@
 /**
  * Seeded mutation fuzzing (deterministic: mulberry32, no Math.random) of the WS-Trust endpoints
- * (usernamemixed, and certificatemixed with X.509-signed requests) and the OAuth token endpoint. Oracle: every reply is a protocol reply (a SOAP envelope, or
+ * (usernamemixed, certificatemixed with X.509-signed requests, issuedtokenmixed with a partner's
+ * assertion) and the OAuth token endpoint. Oracle: every reply is a protocol reply (a SOAP envelope, or
  * OAuth JSON), never a bare 500 / HTML / server_error; and a token only comes back when the
  * credentials and the presented token survived the mutation unchanged.
  */
@@ -11,6 +12,10 @@ import { ORIGIN, call } from "../helpers/worker.ts";
 import { signedEnvelope } from "../helpers/wss-sign.ts";
 import ALICE_CERT from "../fixtures/dev-credentials/alice-client.cert.pem?raw";
 import ALICE_KEY from "../fixtures/dev-credentials/alice-client.key.pem?raw";
+import PARTNER_CERT from "../fixtures/dev-credentials/partner-idp.cert.pem?raw";
+import PARTNER_KEY from "../fixtures/dev-credentials/partner-idp.key.pem?raw";
+import { KeyRing } from "../../src/keys/keyring.ts";
+import { buildSaml2Assertion } from "../../src/saml/saml2.ts";
 import { DEMO, TX, jwtFromTrust } from "../oauth/helpers.ts";
 
 /** mulberry32: a tiny seeded PRNG, so every failure reproduces from its seed and index. */
@@ -221,6 +226,56 @@ describe("WS-Trust certificatemixed fuzz (120 mutated signed RSTs)", () => {
       expect(/<saml:NameID[^>]*>([^<]+)</.exec(text)?.[1], label).toBe("alice");
     }
     console.log(`[fuzz] certificatemixed 120 mutations in ${Date.now() - started} ms, statuses ${JSON.stringify(tally)}`);
+    expect((tally[400] ?? 0) + (tally[500] ?? 0)).toBeGreaterThan(60);
+  });
+});
+
+describe("WS-Trust issuedtokenmixed fuzz (120 mutated requests carrying a partner assertion)", () => {
+  it("every reply is a SOAP envelope; a token only when the partner's assertion survived unchanged", async () => {
+    const r = prng(SEED ^ 0x1557);
+    const keys = await KeyRing.load([{ status: "current", privateKeyPem: PARTNER_KEY, certificatePem: PARTNER_CERT }]);
+    const now = new Date();
+    const assertion = await buildSaml2Assertion(
+      {
+        id: "_fuzzpartner0001", issuer: "urn:example:partner-idp", subject: "carol", audience: ORIGIN, issuedAt: now, notBefore: now,
+        expires: new Date(now.getTime() + 3_600_000), authnInstant: now, authnMethod: "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport",
+        claims: { email: ["carol@partner.example"] }, signatureAlgorithm: "rsa-sha256",
+      },
+      keys,
+    );
+    const path = "/trust/13/issuedtokenmixedasymmetricbasic256";
+    const action = `${NS.t13}/RST/Issue`;
+    const base = {
+      headers: { "content-type": `application/soap+xml; charset=utf-8; action="${action}"` },
+      body:
+        `<s:Envelope xmlns:s="${NS.s12}" xmlns:a="${NS.wsa}" xmlns:u="${NS.wsu}"><s:Header><a:Action>${action}</a:Action><a:To>${ORIGIN}${path}</a:To>` +
+        `<o:Security xmlns:o="${NS.wsse}" s:mustUnderstand="1"><u:Timestamp><u:Created>${now.toISOString()}</u:Created><u:Expires>${new Date(now.getTime() + 600_000).toISOString()}</u:Expires></u:Timestamp>${assertion}</o:Security></s:Header>` +
+        `<s:Body><t:RequestSecurityToken xmlns:t="${NS.t13}"><t:TokenType>${TT.saml2}</t:TokenType><t:RequestType>${NS.t13}/Issue</t:RequestType>` +
+        `<wsp:AppliesTo xmlns:wsp="${NS.wsp}"><a:EndpointReference><a:Address>urn:example:rp</a:Address></a:EndpointReference></wsp:AppliesTo></t:RequestSecurityToken></s:Body></s:Envelope>`,
+    };
+    const control = await call(path, { method: "POST", headers: base.headers, body: base.body });
+    expect(control.status, await control.clone().text()).toBe(200);
+    await control.text();
+    const tally: Record<string, number> = {};
+    for (let i = 0; i < 120; i++) {
+      const [body, what] = mutateXml(r, base.body);
+      const res = await call(path, { method: "POST", headers: { ...base.headers, "CF-Connecting-IP": `2001:db8:f2::${(i + 1).toString(16)}` }, body });
+      const text = await res.text();
+      const label = `#${i} ${what} → ${res.status}`;
+      tally[res.status] = (tally[res.status] ?? 0) + 1;
+      expect([200, 400, 500], label).toContain(res.status);
+      expect(text, label).toMatch(/^<s:Envelope /);
+      expect(text, label).not.toContain("could not process the request");
+      if (res.status !== 200) {
+        expect(text, label).toContain("<s:Fault");
+        expect(text, label).not.toMatch(/<([\w.-]+:)?(Assertion|RequestedSecurityToken)\b/);
+        continue;
+      }
+      // A token: the signed assertion must be exactly the partner's, naming carol.
+      expect(body.includes(assertion), label).toBe(true);
+      expect(/<saml:NameID[^>]*>([^<]+)</.exec(text)?.[1], label).toBe("urn:example:partner-idp#carol");
+    }
+    console.log(`[fuzz] issuedtokenmixed 120 mutations, statuses ${JSON.stringify(tally)}`);
     expect((tally[400] ?? 0) + (tally[500] ?? 0)).toBeGreaterThan(60);
   });
 });
