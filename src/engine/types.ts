@@ -18,8 +18,9 @@ export type Requestor = (
   /**
    * The public key the requestor proved it holds by signing this very request (an X.509 message
    * signature): a PublicKey token may be bound to it without a wst:UseKey, and a UseKey must be it.
+   * Read only when a request asks for a PublicKey token (undefined: a key too weak to bind to).
    */
-  provedKey?: Extract<Confirmation, { method: "public-key" }> | undefined;
+  provedKey?: (() => Promise<Extract<Confirmation, { method: "public-key" }> | undefined>) | undefined;
 };
 
 /** The requestor's name, as audit lines and delegation chains (`act.sub`) give it. */

@@ -123,22 +123,40 @@ const HASH_OIDS: Record<string, Hash> = {
  * Whether `issuer`'s key signed `cert`. SHA-1 signatures (and anything not listed above) are not
  * accepted: a forged SHA-1 certificate is within reach of a determined attacker.
  */
+/**
+ * An issuer's verify key per import parameters, imported once per parsed certificate: the
+ * configured authorities are parsed once per configuration, so their keys are imported once.
+ */
+const issuerKeys = new WeakMap<ParsedCertificate, Map<string, Promise<CryptoKey>>>();
+
+function issuerKey(issuer: ParsedCertificate, params: { name: string; hash?: string; namedCurve?: string }): Promise<CryptoKey> {
+  let byParams = issuerKeys.get(issuer);
+  if (!byParams) issuerKeys.set(issuer, (byParams = new Map()));
+  const id = `${params.name}/${params.hash ?? params.namedCurve ?? ""}`;
+  let p = byParams.get(id);
+  if (!p) {
+    p = crypto.subtle.importKey("spki", issuer.spki as Uint8Array<ArrayBuffer>, params, false, ["verify"]);
+    byParams.set(id, p);
+    p.catch(() => byParams.delete(id));
+  }
+  return p;
+}
+
 async function signedBy(cert: ParsedCertificate, issuer: ParsedCertificate): Promise<boolean> {
   const alg = cert.signatureAlgorithmOid;
   const data = cert.tbs as Uint8Array<ArrayBuffer>;
-  const spki = issuer.spki as Uint8Array<ArrayBuffer>;
   try {
     if (issuer.kty === "RSA" && RSA_PKCS1[alg]) {
-      const key = await crypto.subtle.importKey("spki", spki, { name: "RSASSA-PKCS1-v1_5", hash: RSA_PKCS1[alg] }, false, ["verify"]);
+      const key = await issuerKey(issuer, { name: "RSASSA-PKCS1-v1_5", hash: RSA_PKCS1[alg] });
       return await crypto.subtle.verify("RSASSA-PKCS1-v1_5", key, cert.signatureValue as Uint8Array<ArrayBuffer>, data);
     }
     if (issuer.kty === "RSA" && alg === RSA_PSS && cert.signatureParameters) {
       const { hash, saltLength } = pssParameters(cert.signatureParameters);
-      const key = await crypto.subtle.importKey("spki", spki, { name: "RSA-PSS", hash }, false, ["verify"]);
+      const key = await issuerKey(issuer, { name: "RSA-PSS", hash });
       return await crypto.subtle.verify({ name: "RSA-PSS", saltLength }, key, cert.signatureValue as Uint8Array<ArrayBuffer>, data);
     }
     if (issuer.kty === "EC" && ECDSA[alg] && issuer.namedCurve) {
-      const key = await crypto.subtle.importKey("spki", spki, { name: "ECDSA", namedCurve: issuer.namedCurve }, false, ["verify"]);
+      const key = await issuerKey(issuer, { name: "ECDSA", namedCurve: issuer.namedCurve });
       const raw = ecdsaDerToRaw(cert.signatureValue, CURVE_FIELD_BYTES[issuer.namedCurve]) as Uint8Array<ArrayBuffer>;
       return await crypto.subtle.verify({ name: "ECDSA", hash: ECDSA[alg] }, key, raw, data);
     }

@@ -14,6 +14,7 @@
  * only counts once `checkCertificatePath` trusts it.
  */
 import type { Element } from "@xmldom/xmldom";
+import { isolateCaches } from "../cache.ts";
 import { StsError, authenticationFailed, badRequest } from "../errors.ts";
 import { checkCertificatePath, type CertificateTrust } from "../keys/cert-path.ts";
 import type { NamedCurve } from "../keys/ecdsa-sig.ts";
@@ -78,7 +79,7 @@ export async function verifyMessageSignature(parts: MessageParts, policy: Messag
     const path = await checkCertificatePath(certificate, offered, policy.trust, now);
     if (!path.ok) throw authenticationFailed(`The signing certificate is not trusted: ${path.reason}`);
     await checkCoverage(m, parts, token);
-    await checkSignatureValue(m.parsed, { keys: [verifyKeyOf(certificate)], ...allowList(m.algorithms) });
+    await checkSignatureValue(m.parsed, { keys: [signingKeyFor(certificate, path.thumbprint)], ...allowList(m.algorithms) });
     return { certificate, thumbprint: path.thumbprint, trustedBy: path.trustedBy, signatureValue: m.parsed.signatureValue, signatureAlgorithm: m.parsed.algorithm.uri };
   });
 }
@@ -285,6 +286,22 @@ function readCertificate(token: Element): ParsedCertificate {
   const der = fromBase64((token.textContent ?? "").replace(/[ \t\r\n]+/g, ""));
   if (!der || der.length === 0 || der.length > 16384) throw new Refusal("the BinarySecurityToken is not a certificate");
   return parseCertificate(der);
+}
+
+/**
+ * Requestor certificates' verify keys by SHA-256 thumbprint: a requestor signs request after
+ * request with the same certificate, and importing its key costs about as much as verifying.
+ * Keyed by the thumbprint of the exact DER, so an entry only ever serves the same key.
+ */
+const signingKeys = isolateCaches.cache<AnchorKey>("x509.signing-keys", { maxEntries: 128, maxKeyChars: 64, maxTotalChars: 128 * 64, entryBytes: 1024 });
+
+function signingKeyFor(cert: ParsedCertificate, thumbprint: string): AnchorKey {
+  let key = signingKeys.get(thumbprint);
+  if (!key) {
+    key = verifyKeyOf(cert);
+    signingKeys.set(thumbprint, key);
+  }
+  return key;
 }
 
 /** A verify-only key for the certificate, imported per algorithm on first use. */

@@ -121,8 +121,13 @@ async function authenticateSignedMessage(ctx: StsContext, deps: TrustDeps, env: 
   ctx.audit.requestor = requestorName(who);
   // The key it signed with is one it holds: a PublicKey token may be bound to it. A key too weak
   // to bind a token to (say RSA-1024) authenticates, but binds nothing.
-  const proved = await publicKeyFromCertificate(signed.certificate.der).catch(() => undefined);
-  return proved ? { ...who, provedKey: { method: "public-key", ...proved } } : who;
+  const der = signed.certificate.der;
+  const provedKey = () =>
+    publicKeyFromCertificate(der).then(
+      (k) => ({ method: "public-key" as const, ...k }),
+      () => undefined,
+    );
+  return { ...who, provedKey };
 }
 
 /**

@@ -82,11 +82,13 @@ async function readUseKey(useKey: Element): Promise<Extract<Confirmation, { meth
  * - SymmetricKey without entropy: a random key, returned in wst:RequestedProofToken/wst:BinarySecret.
  * - PublicKey: the wst:UseKey key; the requestor holds the private key, so no proof token.
  */
-export async function proofKeyFor(rst: Rst, provedKey?: Extract<Confirmation, { method: "public-key" }>): Promise<ProofKey> {
+export async function proofKeyFor(rst: Rst, provedBy?: () => Promise<Extract<Confirmation, { method: "public-key" }> | undefined>): Promise<ProofKey> {
   const t = rst.trust;
   const kind = keyTypeOf(rst);
   if (kind === "bearer") return { confirmation: undefined, rstr: undefined, keyType: rst.keyType ?? t.bearerKeyTypes[0]! };
   if (kind === "public-key") {
+    const provedKey = provedBy ? await provedBy() : undefined;
+    if (provedBy && !provedKey) throw invalidRequest("The key that signed this request cannot be bound to a token (RSA keys need at least 2048 bits; EC keys P-256, P-384 or P-521).");
     if (provedKey) {
       // The requestor signed this request with a certificate's key (certificatemixed): that is
       // the key it has proven; a UseKey may only name the same one.
