@@ -6,7 +6,8 @@
 import type { Element } from "@xmldom/xmldom";
 import { authenticationFailed, isStsError } from "../errors.ts";
 import { decryptionKeyFor } from "../keys/encryption-keys.ts";
-import type { SignatureAlg } from "../keys/keyring.ts";
+import { type SignatureAlg, importParams } from "../keys/keyring.ts";
+import type { NamedCurve } from "../keys/ecdsa-sig.ts";
 import type { ConfirmedKey } from "../soap/message-signature.ts";
 import { childElements } from "../xml/dom.ts";
 import { readPublicKeyInfo } from "../xmldsig/key-info.ts";
@@ -48,10 +49,12 @@ export async function confirmedKey(ctx: StsContext, keyInfo: Element): Promise<C
       publicKeyFor(alg: SignatureAlg): Promise<CryptoKey> {
         let p = imported.get(alg);
         if (!p) {
-          const params = alg.startsWith("ES")
-            ? { name: "ECDSA", namedCurve: jwk.crv! }
-            : { name: alg.startsWith("PS") ? "RSA-PSS" : "RSASSA-PKCS1-v1_5", hash: alg === "RS1" ? "SHA-1" : `SHA-${alg.slice(2)}` };
-          p = crypto.subtle.importKey("jwk", jwk, params, false, ["verify"]);
+          try {
+            const [, params] = importParams(alg, jwk.kty === "EC" ? "EC" : "RSA", jwk.crv as NamedCurve | undefined);
+            p = crypto.subtle.importKey("jwk", jwk, params, false, ["verify"]);
+          } catch (e) {
+            return Promise.reject(e); // the key type does not fit the algorithm
+          }
           imported.set(alg, p);
         }
         return p;

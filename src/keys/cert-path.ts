@@ -12,6 +12,7 @@
 import { toHex } from "../bytes.ts";
 import { Asn1Error, children, expectTag, parseDer, readOid, readSmallInteger, TAG } from "./asn1.ts";
 import { CURVE_FIELD_BYTES, ecdsaDerToRaw } from "./ecdsa-sig.ts";
+import { bytesEqual } from "./keyring.ts";
 import { KEY_USAGE, type ParsedCertificate } from "./x509.ts";
 
 /** Where trust in requestor certificates comes from. */
@@ -57,13 +58,13 @@ export async function checkCertificatePath(
   const used = new Set<ParsedCertificate>();
   for (let depth = 0; depth <= MAX_INTERMEDIATES; depth++) {
     for (const authority of trust.authorities) {
-      if (!sameBytes(authority.subject, current.issuer)) continue;
+      if (!bytesEqual(authority.subject, current.issuer)) continue;
       if (usable(authority, now, "issuer") || !mayIssue(authority, depth)) continue;
       if (await signedBy(current, authority)) return { ok: true, certificate: end, trustedBy: "authority", thumbprint };
     }
     let next: ParsedCertificate | undefined;
     for (const candidate of offered) {
-      if (used.has(candidate) || !sameBytes(candidate.subject, current.issuer)) continue;
+      if (used.has(candidate) || !bytesEqual(candidate.subject, current.issuer)) continue;
       const why = usable(candidate, now, "intermediate");
       if (why) return { ok: false, reason: why };
       if (!mayIssue(candidate, depth)) return { ok: false, reason: "An intermediate certificate is not a CA allowed to issue at its place in the path." };
@@ -92,12 +93,6 @@ function mayIssue(ca: ParsedCertificate, below: number): boolean {
   if (!e.ca) return false;
   if (e.keyUsage !== undefined && (e.keyUsage & KEY_USAGE.keyCertSign) === 0) return false;
   return e.pathLength === undefined || below <= e.pathLength;
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 type Hash = "SHA-256" | "SHA-384" | "SHA-512";

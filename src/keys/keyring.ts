@@ -68,8 +68,11 @@ interface ImportParams {
 
 const CURVE_ALG: Record<NamedCurve, JwsAlg> = { "P-256": "ES256", "P-384": "ES384", "P-521": "ES512" };
 
-/** WebCrypto import parameters for `alg` on a key of type `kty`; the string is the cache key. */
-function importParams(alg: SignatureAlg, kty: "RSA" | "EC", curve?: NamedCurve): [string, ImportParams] {
+/**
+ * WebCrypto import parameters for `alg` on a key of type `kty`; the string is the cache key.
+ * @throws KeyRingError when the key type does not fit the algorithm.
+ */
+export function importParams(alg: SignatureAlg, kty: "RSA" | "EC", curve?: NamedCurve): [string, ImportParams] {
   const hash = `SHA-${alg.slice(2)}`;
   if (alg.startsWith("ES")) {
     if (kty !== "EC" || !curve) throw new KeyRingError(`${alg} needs an EC key`);

@@ -17,8 +17,7 @@ import type { Element } from "@xmldom/xmldom";
 import { isolateCaches } from "../cache.ts";
 import { StsError, authenticationFailed, badRequest } from "../errors.ts";
 import { checkCertificatePath, type CertificateTrust } from "../keys/cert-path.ts";
-import type { NamedCurve } from "../keys/ecdsa-sig.ts";
-import type { SignatureAlg } from "../keys/keyring.ts";
+import { type SignatureAlg, importParams } from "../keys/keyring.ts";
 import { fromBase64 } from "../bytes.ts";
 import { Asn1Error } from "../keys/asn1.ts";
 import { parseCertificate, type ParsedCertificate } from "../keys/x509.ts";
@@ -312,11 +311,12 @@ function verifyKeyOf(cert: ParsedCertificate): AnchorKey {
     publicKeyFor(alg: SignatureAlg): Promise<CryptoKey> {
       let p = cache.get(alg);
       if (!p) {
-        const ec = alg.startsWith("ES");
-        if (ec !== (cert.kty === "EC")) return Promise.reject(new Refusal("the certificate's key does not fit the signature algorithm"));
-        const params = ec
-          ? { name: "ECDSA", namedCurve: cert.namedCurve as NamedCurve }
-          : { name: alg.startsWith("PS") ? "RSA-PSS" : "RSASSA-PKCS1-v1_5", hash: alg === "RS1" ? "SHA-1" : `SHA-${alg.slice(2)}` };
+        let params;
+        try {
+          [, params] = importParams(alg, cert.kty, cert.namedCurve);
+        } catch {
+          return Promise.reject(new Refusal("the certificate's key does not fit the signature algorithm"));
+        }
         p = crypto.subtle.importKey("spki", cert.spki as Uint8Array<ArrayBuffer>, params, false, ["verify"]);
         cache.set(alg, p);
       }
