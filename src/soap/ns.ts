@@ -15,6 +15,14 @@ export const WSA_FAULT_ACTION = "http://www.w3.org/2005/08/addressing/soap/fault
 
 export type SoapVersion = "1.1" | "1.2";
 
+/**
+ * The SOAP version a request's media type names (SOAP 1.2: application/soap+xml), for answering
+ * in kind before (or without) reading its envelope.
+ */
+export function soapVersionOf(contentType: string | null): SoapVersion {
+  return (contentType ?? "").toLowerCase().includes("soap+xml") ? "1.2" : "1.1";
+}
+
 export function soapNs(v: SoapVersion): string {
   return v === "1.1" ? SOAP11_NS : SOAP12_NS;
 }

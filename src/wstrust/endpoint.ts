@@ -5,7 +5,7 @@ import { type Requestor, type StsContext, requestorName } from "../engine/types.
 import type { StateClient } from "../state/client.ts";
 import { parseSoapRequest, readAddressing, readEnvelope } from "../soap/envelope.ts";
 import { buildFault } from "../soap/fault.ts";
-import { type SoapVersion, soapContentType } from "../soap/ns.ts";
+import { type SoapVersion, soapContentType, soapVersionOf } from "../soap/ns.ts";
 import { isSamlAssertion } from "../saml/ns.ts";
 import { soapReply } from "../soap/reply.ts";
 import { readSecurity } from "../soap/security.ts";
@@ -68,7 +68,7 @@ export async function handleTrustRequest(
   endpoint: TrustEndpoint,
   soapAction: string | null = null,
 ): Promise<TrustReply> {
-  let version: SoapVersion = (contentType ?? "").toLowerCase().includes("soap+xml") ? "1.2" : "1.1";
+  let version: SoapVersion = soapVersionOf(contentType);
   let trust: TrustNs = endpoint.version === "13" ? TRUST13 : TRUST2005;
   let relatesTo: string | undefined;
   let wsaNs: string | undefined;
@@ -124,28 +124,32 @@ export async function handleTrustRequest(
       contentType: soapContentType(version, action),
     };
   } catch (caught) {
-    let e: StsError;
-    if (caught instanceof StsError) e = caught;
-    else {
-      // A bug, not the client's fault: the detail goes to the log; the client still gets a
-      // SOAP fault in its own version (a Receiver fault), never a stack trace or a JSON 500.
-      logError("POST", endpoint.path, caught);
-      e = new StsError("internal_error", "The STS could not process the request.");
-    }
-    const f = buildFault(version, {
-      code: e.code,
-      reason: e.message,
-      trustNs: trust.ns,
-      relatesTo,
-      wsaNs,
-      detail: e.detail,
-    });
-    return {
-      status: f.status,
-      body: f.xml,
-      contentType: soapContentType(version),
-      fault: { code: e.code, reason: e.message },
-      ...(e.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: e.retryAfterSeconds }),
-    };
+    return faultReply(caught, endpoint.path, { version, trustNs: trust.ns, relatesTo, wsaNs });
   }
+}
+
+/**
+ * A request's failure as its SOAP fault, in the caller's SOAP and WS-Addressing versions. A bug
+ * (anything not an StsError) is logged with `where` and answered as a Receiver fault: never a
+ * stack trace or a JSON 500.
+ */
+export function faultReply(
+  caught: unknown,
+  where: string,
+  at: { version: SoapVersion; trustNs: string; relatesTo: string | undefined; wsaNs: string | undefined },
+): TrustReply {
+  let e: StsError;
+  if (caught instanceof StsError) e = caught;
+  else {
+    logError("POST", where, caught);
+    e = new StsError("internal_error", "The STS could not process the request.");
+  }
+  const f = buildFault(at.version, { code: e.code, reason: e.message, trustNs: at.trustNs, relatesTo: at.relatesTo, wsaNs: at.wsaNs, detail: e.detail });
+  return {
+    status: f.status,
+    body: f.xml,
+    contentType: soapContentType(at.version),
+    fault: { code: e.code, reason: e.message },
+    ...(e.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: e.retryAfterSeconds }),
+  };
 }

@@ -3,19 +3,17 @@
  * MetadataExchangeClient and svcutil send to `/trust/mex` instead of an HTTP GET. The answer is
  * the same WSDL, with its inline policies, in one mex:MetadataSection.
  */
-import { StsError, actionNotSupported, badRequest } from "../errors.ts";
+import { actionNotSupported, badRequest } from "../errors.ts";
 import type { StsContext } from "../engine/types.ts";
 import { parseSoapRequest, readAddressing, readEnvelopeParts } from "../soap/envelope.ts";
-import { buildFault } from "../soap/fault.ts";
-import { type SoapVersion, soapContentType } from "../soap/ns.ts";
+import { type SoapVersion, soapContentType, soapVersionOf } from "../soap/ns.ts";
 import { soapReply } from "../soap/reply.ts";
-import { logError } from "../web/log.ts";
 import { childElements } from "../xml/dom.ts";
 import { trustedMarkup, xml } from "../xml/markup.ts";
 import { checkDestination } from "./addressing.ts";
 import { buildWsdl } from "./mex.ts";
 import { TRUST13 } from "./ns.ts";
-import type { TrustReply } from "./endpoint.ts";
+import { type TrustReply, faultReply } from "./endpoint.ts";
 
 export const MEX_PATH = "/trust/mex";
 const TRANSFER_GET = "http://schemas.xmlsoap.org/ws/2004/09/transfer/Get";
@@ -31,7 +29,7 @@ export async function handleMetadataGet(
   contentType: string | null,
   soapAction: string | null,
 ): Promise<TrustReply> {
-  let version: SoapVersion = (contentType ?? "").toLowerCase().includes("soap+xml") ? "1.2" : "1.1";
+  let version: SoapVersion = soapVersionOf(contentType);
   let relatesTo: string | undefined;
   let wsaNs: string | undefined;
   ctx.audit.operation = "wstrust.mex";
@@ -56,13 +54,6 @@ export async function handleMetadataGet(
       contentType: soapContentType(version, TRANSFER_GET_RESPONSE),
     };
   } catch (caught) {
-    let e: StsError;
-    if (caught instanceof StsError) e = caught;
-    else {
-      logError("POST", MEX_PATH, caught);
-      e = new StsError("internal_error", "The STS could not process the request.");
-    }
-    const f = buildFault(version, { code: e.code, reason: e.message, trustNs: TRUST13.ns, relatesTo, wsaNs, detail: e.detail });
-    return { status: f.status, body: f.xml, contentType: soapContentType(version), fault: { code: e.code, reason: e.message } };
+    return faultReply(caught, MEX_PATH, { version, trustNs: TRUST13.ns, relatesTo, wsaNs });
   }
 }

@@ -6,7 +6,7 @@ import type { Context, Env as HonoEnv, Hono } from "hono";
 import { StsError } from "../errors.ts";
 import type { RequestServices, StsContext } from "../engine/types.ts";
 import { buildFault } from "../soap/fault.ts";
-import { soapContentType } from "../soap/ns.ts";
+import { soapContentType, soapVersionOf } from "../soap/ns.ts";
 import { writeAudit } from "../web/audit.ts";
 import { readBodyLimited } from "../web/body.ts";
 import { NO_STORE, noStoreHeaders } from "../web/headers.ts";
@@ -67,7 +67,7 @@ async function soapDoor<E extends HonoEnv>(
     ctx = await services.context();
   } catch (e) {
     if (!(e instanceof StsError)) throw e;
-    const version = (contentType ?? "").includes("soap+xml") ? "1.2" : "1.1";
+    const version = soapVersionOf(contentType);
     const f = buildFault(version, { code: e.code, reason: e.message, trustNs: faultTrustNs });
     return c.body(f.xml, f.status as 500, { "Content-Type": soapContentType(version), ...NO_STORE });
   }
