@@ -198,24 +198,33 @@ const SAML1_KEY_IDENTIFIER = "http://docs.oasis-open.org/wss/oasis-wss-saml-toke
  */
 function referencedAssertion(signature: Element, assertion: Element): void {
   const id = assertion.getAttribute("ID") || assertion.getAttribute("AssertionID") || "";
+  const ref = tokenReference(signature, "the assertion");
+  if (ref.namespaceURI !== WSSE_NS) throw new Refusal("the wsse:SecurityTokenReference must hold one reference");
+  let named: string | undefined;
+  if (ref.localName === "KeyIdentifier") {
+    const type = collapse(ref.getAttribute("ValueType") ?? "");
+    if (type === SAML2_KEY_IDENTIFIER || type === SAML1_KEY_IDENTIFIER) named = (ref.textContent ?? "").trim();
+  } else if (ref.localName === "Reference") {
+    const uri = ref.getAttribute("URI") ?? "";
+    if (uri.startsWith("#")) named = uri.slice(1);
+  }
+  if (!id || named !== id) throw new Refusal("the signature's key is not the one the assertion confirms");
+}
+
+/**
+ * The one element inside the one wsse:SecurityTokenReference that is the signature's whole
+ * ds:KeyInfo (how WS-Security names the signing token), whatever kind of reference it is.
+ */
+function tokenReference(signature: Element, to: string): Element {
   const keyInfo = childElements(signature, DSIG_NS, "KeyInfo");
   const strs = keyInfo.length === 1 ? childElements(keyInfo[0]!) : [];
   const str = strs[0];
   if (strs.length !== 1 || str!.namespaceURI !== WSSE_NS || str!.localName !== "SecurityTokenReference") {
-    throw new Refusal("ds:KeyInfo must hold one wsse:SecurityTokenReference to the assertion");
+    throw new Refusal(`ds:KeyInfo must hold one wsse:SecurityTokenReference to ${to}`);
   }
   const refs = childElements(str!);
-  const ref = refs[0];
-  if (refs.length !== 1 || ref!.namespaceURI !== WSSE_NS) throw new Refusal("the wsse:SecurityTokenReference must hold one reference");
-  let named: string | undefined;
-  if (ref!.localName === "KeyIdentifier") {
-    const type = collapse(ref!.getAttribute("ValueType") ?? "");
-    if (type === SAML2_KEY_IDENTIFIER || type === SAML1_KEY_IDENTIFIER) named = (ref!.textContent ?? "").trim();
-  } else if (ref!.localName === "Reference") {
-    const uri = ref!.getAttribute("URI") ?? "";
-    if (uri.startsWith("#")) named = uri.slice(1);
-  }
-  if (!id || named !== id) throw new Refusal("the signature's key is not the one the assertion confirms");
+  if (refs.length !== 1) throw new Refusal("the wsse:SecurityTokenReference must hold one reference");
+  return refs[0]!;
 }
 
 /** wsu:Id value → element, refusing any value that occurs twice (a wrapped copy of a part). */
@@ -256,23 +265,16 @@ function partOf(target: Element, m: { header: Element; body: Element; security: 
  * 1.1 §3.3.2). Keys named any other way (KeyValue, a certificate elsewhere) are not accepted.
  */
 function signingToken(signature: Element, security: Element, ids: Map<string, Element>): Element {
-  const keyInfo = childElements(signature, DSIG_NS, "KeyInfo");
-  const strs = keyInfo.length === 1 ? childElements(keyInfo[0]!) : [];
-  const str = strs[0];
-  if (strs.length !== 1 || str!.namespaceURI !== WSSE_NS || str!.localName !== "SecurityTokenReference") {
-    throw new Refusal("ds:KeyInfo must hold one wsse:SecurityTokenReference to the signing certificate");
-  }
-  const refs = childElements(str!);
-  const ref = refs[0];
-  if (refs.length !== 1 || ref!.namespaceURI !== WSSE_NS || ref!.localName !== "Reference") {
+  const ref = tokenReference(signature, "the signing certificate");
+  if (ref.namespaceURI !== WSSE_NS || ref.localName !== "Reference") {
     throw new Refusal("the wsse:SecurityTokenReference must hold one direct wsse:Reference");
   }
-  const uri = ref!.getAttribute("URI") ?? "";
+  const uri = ref.getAttribute("URI") ?? "";
   const token = uri.startsWith("#") ? ids.get(uri.slice(1)) : undefined;
   if (!token || token.parentNode !== security || token.namespaceURI !== WSSE_NS || token.localName !== "BinarySecurityToken") {
     throw new Refusal("the wsse:Reference does not point to a BinarySecurityToken in this Security header");
   }
-  const valueType = ref!.getAttribute("ValueType");
+  const valueType = ref.getAttribute("ValueType");
   if (collapse(token.getAttribute("ValueType") ?? "") !== X509V3 || (valueType !== null && collapse(valueType) !== X509V3)) {
     throw new Refusal("the signing token is not an X.509 v3 certificate");
   }
