@@ -22,34 +22,32 @@ CREATE TABLE IF NOT EXISTS hits (
  * renewals: see src/abuse/), fixed-window counts under hashed keys, sharded the same way.
  */
 export class ReplayCacheObject extends DurableObject {
+  /**
+   * When the alarm is set to fire, as far as this instance knows: `undefined` until read once
+   * from storage, `null` for no alarm. Only this object sets its alarm, so after the first read
+   * the copy stays true and a new entry costs no storage call for the alarm at all, unless it
+   * expires before every entry already held.
+   */
+  #alarmAt: number | null | undefined;
+
   constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
     super(ctx, env);
     ctx.storage.sql.exec(SCHEMA);
   }
 
   /**
-   * Check-and-set in one transaction: `fresh: true` the first time `key` is seen (or after
-   * its previous entry expired), `fresh: false` for a repeat before `expiresAt`.
+   * Check-and-set in one statement: `fresh: true` the first time `key` is seen (or after its
+   * previous entry expired), `fresh: false` for a repeat before `expiresAt`. The upsert writes
+   * a row only when there was none or it had expired, so whether it wrote is the answer.
    */
   async remember(q: RememberQuery): Promise<{ fresh: boolean }> {
     const now = q.now ?? Date.now();
-    const fresh = this.ctx.storage.transactionSync((): boolean => {
-      const sql = this.ctx.storage.sql;
-      const prev = sql
-        .exec<{ e: number }>("SELECT expires_at AS e FROM seen WHERE key = ?", q.key)
-        .toArray()[0];
-      if (prev !== undefined && prev.e > now) return false;
-      sql.exec(
-        `INSERT INTO seen (key, expires_at) VALUES (?1, ?2)
-         ON CONFLICT (key) DO UPDATE SET expires_at = ?2`,
-        q.key, q.expiresAt,
-      );
-      return true;
-    });
-    if (fresh) {
-      const current = await this.ctx.storage.getAlarm();
-      if (current === null || q.expiresAt < current) await this.ctx.storage.setAlarm(q.expiresAt);
-    }
+    const fresh = this.ctx.storage.sql.exec(
+      `INSERT INTO seen (key, expires_at) VALUES (?1, ?2)
+       ON CONFLICT (key) DO UPDATE SET expires_at = ?2 WHERE seen.expires_at <= ?3`,
+      q.key, q.expiresAt, now,
+    ).rowsWritten > 0;
+    if (fresh) await this.#wakeBy(q.expiresAt);
     return { fresh };
   }
 
@@ -73,9 +71,16 @@ export class ReplayCacheObject extends DurableObject {
       );
       return next;
     });
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || r.resetAt < current) await this.ctx.storage.setAlarm(r.resetAt);
+    await this.#wakeBy(r.resetAt);
     return r;
+  }
+
+  /** Makes sure the alarm fires no later than `at`, when the entry written last expires. */
+  async #wakeBy(at: number): Promise<void> {
+    if (this.#alarmAt === undefined) this.#alarmAt = await this.ctx.storage.getAlarm();
+    if (this.#alarmAt !== null && this.#alarmAt <= at) return;
+    await this.ctx.storage.setAlarm(at);
+    this.#alarmAt = at;
   }
 
   /** Deletes expired entries and re-arms for the earliest remaining one. */
@@ -89,6 +94,11 @@ export class ReplayCacheObject extends DurableObject {
         .exec<{ t: number | null }>("SELECT min(t) AS t FROM (SELECT min(expires_at) AS t FROM seen UNION ALL SELECT min(window_end) FROM hits)")
         .one().t;
     });
-    if (next !== null) await this.ctx.storage.setAlarm(next);
+    // The alarm that woke this call is spent; the next one is whatever is set here.
+    this.#alarmAt = null;
+    if (next !== null) {
+      await this.ctx.storage.setAlarm(next);
+      this.#alarmAt = next;
+    }
   }
 }

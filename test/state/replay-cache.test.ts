@@ -44,4 +44,24 @@ describe("ReplayCacheObject", () => {
     }));
     expect(after).toEqual({ keys: [{ key: "live" }], alarm: now + 60_000 });
   });
+
+  it("the alarm follows the earliest entry, and is set again after an alarm that left nothing", async () => {
+    const stub = stubFor(`replay-test-${crypto.randomUUID()}`);
+    const now = Date.now();
+    const alarm = () => runInDurableObject(stub, (_i: ReplayCacheObject, s) => s.storage.getAlarm());
+    await stub.remember({ key: "late", expiresAt: now + 120_000 });
+    expect(await alarm()).toBe(now + 120_000);
+    await stub.remember({ key: "later", expiresAt: now + 180_000 });
+    expect(await alarm()).toBe(now + 120_000);
+    await stub.remember({ key: "early", expiresAt: now + 60_000 });
+    expect(await alarm()).toBe(now + 60_000);
+    // Every entry gone: the alarm run leaves none set, and the next entry must set one.
+    await runInDurableObject(stub, (_i: ReplayCacheObject, s) => {
+      s.storage.sql.exec("UPDATE seen SET expires_at = ?", now - 1);
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await alarm()).toBeNull();
+    await stub.remember({ key: "next", expiresAt: now + 90_000 });
+    expect(await alarm()).toBe(now + 90_000);
+  });
 });
