@@ -30,9 +30,23 @@ export type PathCheck =
 /** Longest path walked from the end certificate to an authority (end and authority excluded). */
 const MAX_INTERMEDIATES = 4;
 
+/**
+ * What was learnt about a parsed certificate, kept as long as the certificate object lives: a
+ * requestor's certificate is parsed once and reused while it keeps signing requests (see
+ * src/soap/message-signature.ts), so its thumbprint and its issuer's signature over it are
+ * computed once. Both are pure functions of the certificate's exact DER and the issuer's key.
+ */
+const thumbprints = new WeakMap<ParsedCertificate, Promise<string>>();
+const issuerVerdicts = new WeakMap<ParsedCertificate, WeakMap<ParsedCertificate, Promise<boolean>>>();
+
 /** SHA-256 thumbprint of a certificate's DER, lower-case hex. */
-export async function certificateThumbprint(cert: ParsedCertificate): Promise<string> {
-  return toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", cert.der as Uint8Array<ArrayBuffer>)));
+export function certificateThumbprint(cert: ParsedCertificate): Promise<string> {
+  let t = thumbprints.get(cert);
+  if (!t) {
+    t = crypto.subtle.digest("SHA-256", cert.der as Uint8Array<ArrayBuffer>).then((d) => toHex(new Uint8Array(d)));
+    thumbprints.set(cert, t);
+  }
+  return t;
 }
 
 /**
@@ -115,10 +129,6 @@ const HASH_OIDS: Record<string, Hash> = {
 };
 
 /**
- * Whether `issuer`'s key signed `cert`. SHA-1 signatures (and anything not listed above) are not
- * accepted: a forged SHA-1 certificate is within reach of a determined attacker.
- */
-/**
  * An issuer's verify key per import parameters, imported once per parsed certificate: the
  * configured authorities are parsed once per configuration, so their keys are imported once.
  */
@@ -137,7 +147,24 @@ function issuerKey(issuer: ParsedCertificate, params: { name: string; hash?: str
   return p;
 }
 
-async function signedBy(cert: ParsedCertificate, issuer: ParsedCertificate): Promise<boolean> {
+/**
+ * Whether `issuer`'s key signed `cert`. SHA-1 signatures (and anything not listed above) are not
+ * accepted: a forged SHA-1 certificate is within reach of a determined attacker.
+ */
+function signedBy(cert: ParsedCertificate, issuer: ParsedCertificate): Promise<boolean> {
+  let byIssuer = issuerVerdicts.get(cert);
+  if (!byIssuer) issuerVerdicts.set(cert, (byIssuer = new WeakMap()));
+  let verdict = byIssuer.get(issuer);
+  if (!verdict) {
+    verdict = verifyIssuerSignature(cert, issuer);
+    byIssuer.set(issuer, verdict);
+    const memo = byIssuer;
+    verdict.catch(() => memo.delete(issuer));
+  }
+  return verdict;
+}
+
+async function verifyIssuerSignature(cert: ParsedCertificate, issuer: ParsedCertificate): Promise<boolean> {
   const alg = cert.signatureAlgorithmOid;
   const data = cert.tbs as Uint8Array<ArrayBuffer>;
   try {

@@ -284,10 +284,31 @@ function signingToken(signature: Element, security: Element, ids: Map<string, El
 function readCertificate(token: Element): ParsedCertificate {
   const encoding = token.getAttribute("EncodingType");
   if (encoding !== null && collapse(encoding) !== BASE64_BINARY) throw new Refusal("the BinarySecurityToken must be Base64Binary");
-  const der = fromBase64((token.textContent ?? "").replace(/[ \t\r\n]+/g, ""));
-  if (!der || der.length === 0 || der.length > 16384) throw new Refusal("the BinarySecurityToken is not a certificate");
-  return parseCertificate(der);
+  const text = (token.textContent ?? "").replace(/[ \t\r\n]+/g, "");
+  const known = certificates.get(text);
+  if (known) return known;
+  const der = fromBase64(text);
+  if (!der || der.length === 0 || der.length > MAX_CERTIFICATE_BYTES) throw new Refusal("the BinarySecurityToken is not a certificate");
+  const cert = parseCertificate(der);
+  if (der.length <= CACHED_CERTIFICATE_BYTES) certificates.set(text, cert);
+  return cert;
 }
+
+const MAX_CERTIFICATE_BYTES = 16384;
+/** Client certificates are 1–2 KB; a larger one is parsed for each request rather than kept. */
+const CACHED_CERTIFICATE_BYTES = 4096;
+
+/**
+ * Requestor certificates as parsed, by their exact base64 text: a requestor sends the same
+ * certificate with every request, and the parsed object carries what was checked about it
+ * once (its thumbprint, its issuer's signature: src/keys/cert-path.ts). Only certificates that
+ * parsed are kept; whether one is trusted is decided on every request.
+ */
+const certificates = isolateCaches.cache<ParsedCertificate>("x509.requestor-certificates", {
+  maxEntries: 8,
+  maxKeyChars: Math.ceil(CACHED_CERTIFICATE_BYTES / 3) * 4,
+  entryBytes: 2 * CACHED_CERTIFICATE_BYTES,
+});
 
 /**
  * Requestor certificates' verify keys by SHA-256 thumbprint: a requestor signs request after

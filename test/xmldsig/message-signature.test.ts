@@ -55,6 +55,17 @@ async function refusal(text: string, p: MessageSignaturePolicy = policy, now = N
 }
 
 describe("verifyMessageSignature", () => {
+  it("trusts a certificate seen before only under the trust and time of each request", async () => {
+    const first = await sign();
+    expect((await verify(first)).trustedBy).toBe("authority");
+    // The same certificate again (parsed once, kept): another policy, another clock decide anew.
+    const untrusted: MessageSignaturePolicy = { ...policy, trust: { authorities: [], pinnedSha256: new Set() } };
+    expect((await refusal(await sign(), untrusted)).code).toBe("authentication_failed");
+    const cert = parseCertificate(pemToDer(ALICE_CERT, "CERTIFICATE"));
+    const later = new Date(cert.notAfter.getTime() + 1000);
+    expect((await refusal(await sign({ created: later }), policy, later)).message).toMatch(/expired|valid/i);
+  });
+
   it("verifies a message signed with alice-client and names the certificate", async () => {
     for (const soap of ["1.1", "1.2"] as const) {
       const r = await verify(await sign({ soap }));
