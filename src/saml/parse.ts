@@ -25,6 +25,11 @@ export interface AssertionFacts {
   claims: Record<string, string[]>;
   /** The ds:KeyInfo of a holder-of-key confirmation; undefined for a bearer assertion. */
   holderOfKey: Element | undefined;
+  /**
+   * Every subject confirmation method stated (SAML 2.0 `SubjectConfirmation/@Method`; SAML 1.1
+   * `ConfirmationMethod` in any statement's Subject).
+   */
+  confirmationMethods: string[];
 }
 
 /** The one ds:KeyInfo of a holder-of-key confirmation (`holder` being where it stands). */
@@ -105,6 +110,7 @@ function readSaml2(a: Element): AssertionFacts {
     authnMethod: classRef ? textContent(classRef).trim() : undefined,
     claims,
     holderOfKey: saml2HolderOfKey(subject),
+    confirmationMethods: [...new Set(childElements(subject, SAML2_NS, "SubjectConfirmation").map((c) => (c.getAttribute("Method") ?? "").trim()))],
   };
 }
 
@@ -119,6 +125,7 @@ function readSaml1(a: Element): AssertionFacts {
     for (const au of childElements(ar, SAML1_NS, "Audience")) audiences.push(textContent(au).trim());
   }
   const subjects = new Set<string>();
+  const methods = new Set<string>();
   let holderOfKey: Element | undefined;
   const claims: Record<string, string[]> = {};
   let authn: Element | null = null;
@@ -129,6 +136,9 @@ function readSaml1(a: Element): AssertionFacts {
       subjects.add(textContent(one(s, SAML1_NS, "NameIdentifier", "NameIdentifier")).trim());
       // Every statement's Subject states the same key (we write it so); the first one is read.
       holderOfKey ??= saml1HolderOfKey(s);
+      for (const c of childElements(s, SAML1_NS, "SubjectConfirmation")) {
+        for (const m of childElements(c, SAML1_NS, "ConfirmationMethod")) methods.add(textContent(m).trim());
+      }
     }
     if (st.localName === "AttributeStatement") {
       for (const at of childElements(st, SAML1_NS, "Attribute")) {
@@ -151,6 +161,7 @@ function readSaml1(a: Element): AssertionFacts {
     authnMethod: authn?.getAttribute("AuthenticationMethod") ?? undefined,
     claims,
     holderOfKey,
+    confirmationMethods: [...methods],
   };
 }
 

@@ -12,7 +12,6 @@ import { type StsContext, requestorName } from "../engine/types.ts";
 import { StsError, authenticationFailed, badRequest, invalidToken } from "../errors.ts";
 import { readAssertion } from "../saml/parse.ts";
 import { SAML1_BEARER, SAML2_BEARER, isSamlAssertion } from "../saml/ns.ts";
-import { confirmationMethods } from "../saml/subject-confirmation.ts";
 import type { SoapEnvelope } from "../soap/envelope.ts";
 import { verifyConfirmedKeySignature, verifyMessageSignature } from "../soap/message-signature.ts";
 import { confirmedKey } from "../engine/confirmed-key.ts";
@@ -162,46 +161,43 @@ async function authenticateIssuedToken(ctx: StsContext, deps: TrustDeps, env: So
   }
   const el = assertions[0]!;
   const address = deps.clientAddress;
-  const party = await withFailureLimit(
+  // Every way the assertion or its key proof fails is one failed authentication of the address.
+  const { party, signed } = await withFailureLimit(
     ctx,
     deps.state,
     failureKeys(`saml@${address ?? "-"}`, address),
     async () => {
+      let party;
       try {
-        return await partyFromSaml(ctx, deps.state, el, "issued token");
+        party = await partyFromSaml(ctx, deps.state, el, "issued token");
       } catch (e) {
         // A token that does not verify is a failed authentication of the requestor.
         if (e instanceof StsError && e.code === "invalid_token") throw authenticationFailed(e.message);
         throw e;
       }
+      // The element verified in place (no wrapping), so what it states can be read from it.
+      const facts = readAssertion(el);
+      if (party.own && !facts.audiences.includes(ctx.issuer)) {
+        throw authenticationFailed("The assertion was issued for a relying party, not for this STS: a relying party cannot sign in with the tokens it receives.");
+      }
+      const hok = facts.holderOfKey;
+      if (!hok) {
+        const methods = facts.confirmationMethods;
+        if (methods.length === 0 || methods.some((m) => m !== SAML2_BEARER && m !== SAML1_BEARER)) {
+          throw invalidToken("The assertion confirms its subject neither as bearer nor by a key this STS can check.");
+        }
+        return { party, signed: undefined };
+      }
+      if (!env.header || !sec.element || !sec.timestamp) {
+        throw authenticationFailed("A holder-of-key assertion signs in only with a message signed by its key, with a wsu:Timestamp.");
+      }
+      const parts = { header: env.header, body: env.body, security: sec.element };
+      const signed = await verifyConfirmedKeySignature(parts, el, await confirmedKey(ctx, hok), false);
+      return { party, signed: { created: sec.timestamp.created, value: signed.signatureValue } };
     },
     (e) => e instanceof StsError && e.code === "authentication_failed",
   );
-  // The element verified in place (no wrapping), so what it states can be read from it.
-  const facts = readAssertion(el);
-  if (party.own && !facts.audiences.includes(ctx.issuer)) {
-    throw authenticationFailed("The assertion was issued for a relying party, not for this STS: a relying party cannot sign in with the tokens it receives.");
-  }
-  if (facts.holderOfKey) {
-    if (!env.header || !sec.element || !sec.timestamp) {
-      throw authenticationFailed("A holder-of-key assertion signs in only with a message signed by its key, with a wsu:Timestamp.");
-    }
-    const hok = facts.holderOfKey;
-    const parts = { header: env.header, body: env.body, security: sec.element };
-    const signed = await withFailureLimit(
-      ctx,
-      deps.state,
-      failureKeys(`saml@${address ?? "-"}`, address),
-      async () => verifyConfirmedKeySignature(parts, el, await confirmedKey(ctx, hok), false),
-      (e) => e instanceof StsError && e.code === "authentication_failed",
-    );
-    await once(sec.timestamp.created, signed.signatureValue);
-  } else {
-    const methods = confirmationMethods(el);
-    if (methods.length === 0 || methods.some((m) => m !== SAML2_BEARER && m !== SAML1_BEARER)) {
-      throw invalidToken("The assertion confirms its subject neither as bearer nor by a key this STS can check.");
-    }
-  }
+  if (signed) await once(signed.created, signed.value);
   const who: Authenticated = { kind: "user", identity: party.identity };
   ctx.audit.requestor = requestorName(who);
   return who;
