@@ -1,6 +1,6 @@
 /** Validation of a relying party's `encryption` section (see `validate-parties.ts`). */
 import { pemToDer } from "../keys/pem.ts";
-import { MIN_RSA_BITS } from "../keys/encryption-keys.ts";
+import { MIN_RSA_BITS } from "../keys/strength.ts";
 import { parseCertificate } from "../keys/x509.ts";
 import type { RpDataAlgorithm, RpEncryption, RpKeyTransport } from "./types.ts";
 import { type Issues, type Obj, arr, obj, oneOf, subObj } from "./check.ts";

@@ -8,6 +8,7 @@
  */
 import { KeyRingError, bytesEqual } from "./keyring.ts";
 import { pemToDer, toBase64 } from "./pem.ts";
+import { MIN_RSA_BITS } from "./strength.ts";
 import { parseCertificate } from "./x509.ts";
 import type { ParsedCertificate } from "./x509.ts";
 
@@ -18,8 +19,6 @@ import type { ParsedCertificate } from "./x509.ts";
  */
 export type OaepHash = "SHA-1" | "SHA-256" | "SHA-384" | "SHA-512";
 
-/** Smallest RSA modulus we encrypt to or decrypt with (NIST SP 800-131A: 2048 bits since 2014). */
-export const MIN_RSA_BITS = 2048;
 
 /** A relying party's encryption certificate, ready to encrypt keys for it. */
 export interface EncryptionCertificate {

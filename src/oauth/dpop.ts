@@ -12,6 +12,7 @@ import { invalidDpopProof } from "../errors.ts";
 import type { StsContext } from "../engine/types.ts";
 import type { StateClient } from "../state/client.ts";
 import { MAX_CLOCK_SKEW_SECONDS } from "../state/types.ts";
+import { MIN_RSA_BITS } from "../keys/strength.ts";
 import { looksLikeJwt } from "./presented.ts";
 
 /**
@@ -24,8 +25,6 @@ export const DPOP_ALGS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", 
 export const MAX_DPOP_PROOF_BYTES = 8 * 1024;
 /** RFC 9449 §4.2 asks for enough randomness in `jti`; a bound on its length keeps replay keys small. */
 const MAX_JTI_CHARS = 256;
-/** The smallest RSA modulus accepted, as for every other RSA key here (RFC 7518 §3.3: 2048 bits). */
-const MIN_RSA_BITS = 2048;
 
 /** The curve each algorithm must use (RFC 7518 §3.4, RFC 8037 §3.1). */
 const CURVES: Record<string, string> = { ES256: "P-256", ES384: "P-384", ES512: "P-521", EdDSA: "Ed25519" };

@@ -9,14 +9,13 @@ import type { Element } from "@xmldom/xmldom";
 import { toBase64, toBase64Url } from "../bytes.ts";
 import { invalidRequest, isStsError } from "../errors.ts";
 import { fromBase64, fromBase64Url } from "../keys/pem.ts";
+import { MIN_RSA_BITS } from "../keys/strength.ts";
 import { parseCertificate } from "../keys/x509.ts";
 import { childElements, DSIG_NS, textContent } from "../xml/dom.ts";
 import { type TreeElement, addTreeChild, treeElement } from "../xml/tree-writer.ts";
 
 export const DSIG11_NS = "http://www.w3.org/2009/xmldsig11#";
 
-/** The smallest RSA modulus a proof key may have (NIST SP 800-131A: 112-bit security). */
-export const MIN_PROOF_RSA_BITS = 2048;
 const MAX_PROOF_RSA_BITS = 16384;
 
 type Curve = "P-256" | "P-384" | "P-521";
@@ -72,7 +71,7 @@ function bitLength(b: Uint8Array): number {
 async function checkedJwk(jwk: JsonWebKey): Promise<JsonWebKey> {
   if (jwk.kty === "RSA") {
     const bits = bitLength(fromBase64Url(jwk.n ?? ""));
-    if (bits < MIN_PROOF_RSA_BITS) throw refuse(`RSA keys must have at least ${MIN_PROOF_RSA_BITS} bits (this one has ${bits}).`);
+    if (bits < MIN_RSA_BITS) throw refuse(`RSA keys must have at least ${MIN_RSA_BITS} bits (this one has ${bits}).`);
     if (bits > MAX_PROOF_RSA_BITS) throw refuse(`RSA keys may have at most ${MAX_PROOF_RSA_BITS} bits.`);
     const e = unsignedBytes(fromBase64Url(jwk.e ?? ""));
     if (e.length > 4 || (e[e.length - 1]! & 1) === 0 || bitLength(e) < 2) throw refuse("the RSA exponent is not a valid public exponent.");
@@ -106,8 +105,8 @@ export async function publicKeyFromCertificate(der: Uint8Array): Promise<PublicP
   try {
     const c = parseCertificate(der);
     spki = c.spki;
-    if (c.kty === "RSA" && (c.modulusBits ?? 0) < MIN_PROOF_RSA_BITS) {
-      throw refuse(`RSA keys must have at least ${MIN_PROOF_RSA_BITS} bits (this one has ${c.modulusBits}).`);
+    if (c.kty === "RSA" && (c.modulusBits ?? 0) < MIN_RSA_BITS) {
+      throw refuse(`RSA keys must have at least ${MIN_RSA_BITS} bits (this one has ${c.modulusBits}).`);
     }
     algorithm = c.kty === "RSA" ? { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" } : { name: "ECDSA", namedCurve: c.namedCurve! };
   } catch (e) {
