@@ -1,7 +1,7 @@
 // Builds a WS-Trust Issue request (RST) in a SOAP 1.1 or 1.2 envelope with a WS-Security
 // UsernameToken (PasswordText), a wsu:Timestamp and WS-Addressing 1.0 headers — the message
 // shape WCF's UserNameWSTrustBinding / AD FS "usernamemixed" clients send.
-import { esc } from "./xml.mjs";
+import { NS, esc } from "./xml.mjs";
 import { proofKeyRequestXml } from "./proof-key.mjs";
 
 export const SOAP_NS = {
@@ -33,10 +33,7 @@ export const TOKEN_TYPES = {
   jwt: "urn:ietf:params:oauth:token-type:jwt",
 };
 
-const WSA = "http://www.w3.org/2005/08/addressing";
-const WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd";
-const WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd";
-const WSP = "http://schemas.xmlsoap.org/ws/2004/09/policy";
+const { wsa: WSA, wsse: WSSE, wsu: WSU, wsp: WSP } = NS;
 const PASSWORD_TEXT = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText";
 
 /** xs:dateTime in UTC with millisecond precision, as WCF writes it. */

@@ -7,11 +7,10 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseIssueResponse } from "./rstr.mjs";
 import { parseFlags, postTrust } from "./token.mjs";
-import { parseXml, select, selectText } from "./xml.mjs";
+import { BASE64_BINARY, NS, parseXml, select, selectText } from "./xml.mjs";
 
 const JWT_VT = "urn:ietf:params:oauth:token-type:jwt";
-const BASE64_BINARY = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary";
-const WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd";
+const WSSE = NS.wsse;
 
 /** The token as it goes inside a target element: XML as is, a JWT in a BinarySecurityToken. */
 export function targetXml(token) {

@@ -2,11 +2,9 @@
 // KeySize, UseKey) and the requestor's view of the proof key from the RSTR.
 import { createHmac, createPublicKey, randomBytes, X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { esc } from "./xml.mjs";
+import { NS, X509V3, esc } from "./xml.mjs";
 
-const DS = "http://www.w3.org/2000/09/xmldsig#";
-const DSIG11 = "http://www.w3.org/2009/xmldsig11#";
-const X509V3 = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3";
+const { ds: DS, dsig11: DSIG11 } = NS;
 const CURVE_OID = { "P-256": "1.2.840.10045.3.1.7", "P-384": "1.3.132.0.34", "P-521": "1.3.132.0.35" };
 
 /**
@@ -42,7 +40,7 @@ export function entropyFrom(spec) {
 export function useKeyFromPem(pem) {
   if (/-----BEGIN CERTIFICATE-----/.test(pem)) {
     const der = new X509Certificate(pem).raw;
-    return `<o:BinarySecurityToken xmlns:o="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd" ValueType="${X509V3}">${der.toString("base64")}</o:BinarySecurityToken>`;
+    return `<o:BinarySecurityToken xmlns:o="${NS.wsse}" ValueType="${X509V3}">${der.toString("base64")}</o:BinarySecurityToken>`;
   }
   const jwk = createPublicKey(pem).export({ format: "jwk" });
   const b64 = (u) => Buffer.from(u, "base64url").toString("base64");

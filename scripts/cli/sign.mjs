@@ -14,16 +14,11 @@
 import { createHash, createPrivateKey, sign as cryptoSign } from "node:crypto";
 import { SOAP_NS, TOKEN_TYPES, TRUST, soapHeaders } from "./envelope.mjs";
 import { parseIssueResponse } from "./rstr.mjs";
+import { BASE64_BINARY, NS, X509V3 } from "./xml.mjs";
 
-const WSA = "http://www.w3.org/2005/08/addressing";
-const WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd";
-const WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd";
-const WSP = "http://schemas.xmlsoap.org/ws/2004/09/policy";
-const DS = "http://www.w3.org/2000/09/xmldsig#";
+const { wsa: WSA, wsse: WSSE, wsu: WSU, wsp: WSP, ds: DS } = NS;
 const EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#";
 const SHA256 = "http://www.w3.org/2001/04/xmlenc#sha256";
-const X509V3 = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3";
-const BASE64_BINARY = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary";
 const SIGNATURE_METHODS = {
   rsa: "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
   ec: "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256",

@@ -23,7 +23,12 @@ export const NS = {
   saml1: "urn:oasis:names:tc:SAML:1.0:assertion",
   md: "urn:oasis:names:tc:SAML:2.0:metadata",
   ds: "http://www.w3.org/2000/09/xmldsig#",
+  dsig11: "http://www.w3.org/2009/xmldsig11#",
 };
+
+/** WS-Security token profile URIs (X.509 token profile 1.0, SOAP message security 1.0). */
+export const X509V3 = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3";
+export const BASE64_BINARY = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary";
 
 /**
  * Parses XML text; throws on any parser warning/error and on a DOCTYPE.

@@ -12,6 +12,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { NS } from "../cli/xml.mjs";
 import { metadataCerts, tally, xmlsecVerify } from "./verifiers.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -21,18 +22,8 @@ export const PARTNER_CERT = join(CREDENTIALS, "partner-idp.cert.pem");
 const PARTNER = "urn:example:partner-idp";
 const SAML2 = "urn:oasis:names:tc:SAML:2.0:assertion";
 const SAML1 = "urn:oasis:names:tc:SAML:1.0:assertion";
-const DS = "http://www.w3.org/2000/09/xmldsig#";
+const DS = NS.ds;
 const CLIENT = "Basic " + Buffer.from("demo-client:demo-secret").toString("base64");
-const NS = {
-  s11: "http://schemas.xmlsoap.org/soap/envelope/",
-  s12: "http://www.w3.org/2003/05/soap-envelope",
-  wsa: "http://www.w3.org/2005/08/addressing",
-  wsse: "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd",
-  wsu: "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd",
-  wsp: "http://schemas.xmlsoap.org/ws/2004/09/policy",
-  t13: "http://docs.oasis-open.org/ws-sx/ws-trust/200512",
-  t05: "http://schemas.xmlsoap.org/ws/2005/02/trust",
-};
 
 const SIGNATURE_TEMPLATE = (id) =>
   `<ds:Signature xmlns:ds="${DS}"><ds:SignedInfo><ds:CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/>` +
@@ -87,7 +78,7 @@ export function xmlsecSignAssertion(work, kind, opts, key = PARTNER_KEY, cert = 
 /** A WS-Trust Issue over an issued-token endpoint, the assertion in the Security header. */
 async function issueWithAssertion(base, { trust, soap, assertion }) {
   const path = `/trust/${trust}/issuedtokenmixedasymmetricbasic256`;
-  const tns = trust === "13" ? NS.t13 : NS.t05;
+  const tns = trust === "13" ? NS.wst13 : NS.wst05;
   const action = `${tns}/RST/Issue`;
   const now = new Date();
   const tokenType = trust === "13" ? "http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLV2.0" : "urn:oasis:names:tc:SAML:1.0:assertion";

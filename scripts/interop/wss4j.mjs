@@ -13,12 +13,13 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { isTrustFault, parseIssueResponse } from "../cli/rstr.mjs";
+import { NS } from "../cli/xml.mjs";
 import { metadataCerts, tally, xmlsecVerify } from "./verifiers.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const CREDENTIALS = join(HERE, "../../test/fixtures/dev-credentials");
 const ALICE = { key: join(CREDENTIALS, "alice-client.key.pem"), cert: join(CREDENTIALS, "alice-client.cert.pem") };
-const WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd";
+const WSSE = NS.wsse;
 const JARS = ["wss4j.jar", "xmlsec.jar", "commons-logging.jar", "commons-codec.jar", "slf4j-api.jar", "slf4j-nop.jar"].map((j) => `/usr/share/java/${j}`);
 
 function sh(cmd, args) {
