@@ -22,6 +22,7 @@ import { encryptedTokensCheck } from "./encrypted-tokens.mjs";
 import { partnerAssertionsCheck } from "./partner-assertions.mjs";
 import { wss4jCheck } from "./wss4j.mjs";
 import { proofKeysCheck } from "./proof-keys.mjs";
+import { inspectorCheck } from "./inspector.mjs";
 import {
   compileSantuario,
   metadataCerts,
@@ -275,6 +276,9 @@ try {
   report("cli certificatemixed: request", false, e.message);
 }
 
+
+// ---- The token inspector page, in Chromium ---------------------------------------------------
+await inspectorCheck({ base, work, report, skip });
 
 // ---- certificatemixed: requests signed by Apache WSS4J with the development alice-client key --
 // Last: its Java runs take a while, and a pooled connection left idle that long may be closed

@@ -1,6 +1,6 @@
 /**
  * The host: one Hono app that composes the routes each front door exports (WS-Trust, OAuth,
- * the admin API), gives every request its context and state, and maps what no door answered.
+ * the admin API, the browser pages), gives every request its context and state, and maps what no door answered.
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
@@ -8,6 +8,7 @@ import { registerAdminRoutes } from "../admin/routes.ts";
 import type { RequestServices } from "../engine/types.ts";
 import { StsError } from "../errors.ts";
 import { registerOAuthRoutes } from "../oauth/routes.ts";
+import { registerPageRoutes } from "../pages/routes.ts";
 import { NO_STORE } from "../web/headers.ts";
 import { logError } from "../web/log.ts";
 import { registerTrustRoutes } from "../wstrust/routes.ts";
@@ -42,6 +43,7 @@ app.get("/healthz", async (c) => {
 registerTrustRoutes(app, services);
 registerAdminRoutes(app, services);
 registerOAuthRoutes(app, services);
+registerPageRoutes(app, services);
 
 app.notFound((c) => c.json({ error: "not_found" }, 404));
 

@@ -11,8 +11,9 @@ const SOURCES = import.meta.glob("../../src/**/*.ts", { query: "?raw", import: "
 
 /** Layers, top to bottom: a module may import from its own folder or from a lower layer. */
 const LAYERS: string[][] = [
-  ["index"],
+  ["index", "browser"],
   ["http"],
+  ["pages"],
   ["wstrust", "oauth", "admin"],
   ["abuse"],
   ["engine"],

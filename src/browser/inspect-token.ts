@@ -1,0 +1,197 @@
+/**
+ * What the token inspector page shows about a pasted token: a SAML 2.0 / 1.1 assertion (XML, or
+ * base64 of it, alone or inside an RSTR) or a JWT, read and checked against this STS's published
+ * signing keys (its JWKS, whose x5c certificates are the same keys federation metadata lists).
+ *
+ * It runs in the browser (bundled by scripts/build-browser.mjs), so the token never leaves the
+ * page; the checks are the worker's own: the same XML parser limits, the same strict enveloped
+ * signature verification (no wrapping, no keys taken from the document), the same assertion
+ * reader. Nothing here trusts the token: every field shown comes from the parsed text, and the
+ * verdict says whether the signature holds, separately from whether the times still do.
+ */
+import { compactVerify, decodeProtectedHeader } from "jose";
+import { fromBase64, fromBase64Url } from "../bytes.ts";
+import { KeyRing } from "../keys/keyring.ts";
+import type { JwsAlg } from "../keys/keyring.ts";
+import { readAssertion } from "../saml/parse.ts";
+import { SAML1_NS, SAML2_NS } from "../saml/ns.ts";
+import { childElements } from "../xml/dom.ts";
+import { parseXml } from "../xml/parse.ts";
+import { verifyEnveloped } from "../xmldsig/verify.ts";
+import type { Element } from "@xmldom/xmldom";
+
+/** A pasted token is at most this long: a large SAML assertion is a few tens of kilobytes. */
+export const MAX_TOKEN_CHARS = 256 * 1024;
+
+export interface Inspection {
+  format: "SAML 2.0" | "SAML 1.1" | "JWT";
+  issuer: string | undefined;
+  subject: string | undefined;
+  audiences: string[];
+  issuedAt: Date | undefined;
+  notBefore: Date | undefined;
+  expires: Date | undefined;
+  /** Whether `now` falls inside the token's validity window. */
+  timeStatus: "current" | "expired" | "not yet valid" | "no expiry stated";
+  /** Subject confirmation methods (SAML), or the `cnf` members (JWT); "bearer" when none. */
+  confirmation: string[];
+  /** Claims, each with its values, as the token states them. */
+  claims: [string, string[]][];
+  signature: { valid: boolean; detail: string };
+}
+
+export type InspectionResult = { ok: true; inspection: Inspection } | { ok: false; error: string };
+
+/** The signing keys this STS publishes (its JWKS document). */
+export async function publishedKeys(jwks: unknown): Promise<KeyRing> {
+  const keys = (jwks as { keys?: unknown } | null)?.keys;
+  if (!Array.isArray(keys)) throw new Error("the JWKS has no keys");
+  const materials = keys.flatMap((k: { x5c?: unknown; kid?: unknown }) =>
+    Array.isArray(k.x5c) && typeof k.x5c[0] === "string"
+      ? [{ kid: typeof k.kid === "string" ? k.kid : undefined, status: "previous" as const, certificatePem: pemOf(k.x5c[0]) }]
+      : [],
+  );
+  return KeyRing.load(materials);
+}
+
+function pemOf(b64: string): string {
+  return `-----BEGIN CERTIFICATE-----\n${b64.replace(/(.{64})/g, "$1\n")}\n-----END CERTIFICATE-----`;
+}
+
+/** Reads and checks `input` against `keys` at `now`. Never throws: a refusal is a result. */
+export async function inspectToken(input: string, keys: KeyRing, now: Date): Promise<InspectionResult> {
+  const text = input.trim();
+  if (text === "") return { ok: false, error: "Paste a SAML assertion (XML or base64) or a JWT." };
+  if (text.length > MAX_TOKEN_CHARS) return { ok: false, error: `The token is longer than ${MAX_TOKEN_CHARS} characters.` };
+  try {
+    if (/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(text)) return { ok: true, inspection: await inspectJwt(text, keys, now) };
+    if (/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]*){4}$/.test(text)) return { ok: false, error: "This is an encrypted JWT (JWE): only the relying party it was encrypted for can read it." };
+    const xml = text.startsWith("<") ? text : decodeBase64Xml(text);
+    if (xml === undefined) return { ok: false, error: "This is neither XML, base64 of XML, nor a JWT." };
+    return await inspectSaml(xml, keys, now);
+  } catch (e) {
+    return { ok: false, error: e instanceof Error ? e.message : "The token could not be read." };
+  }
+}
+
+function decodeBase64Xml(text: string): string | undefined {
+  const bytes = fromBase64(text.replace(/\s+/g, ""));
+  if (!bytes || bytes.length === 0) return undefined;
+  const xml = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes).trim();
+  return xml.startsWith("<") ? xml : undefined;
+}
+
+async function inspectSaml(xml: string, keys: KeyRing, now: Date): Promise<InspectionResult> {
+  const doc = parseXml(xml);
+  const root = doc.documentElement;
+  if (!root) return { ok: false, error: "The XML has no root element." };
+  const found: Element[] = [];
+  const encrypted = findAssertions(root, found);
+  if (found.length === 0) {
+    return { ok: false, error: encrypted ? "This assertion is encrypted: only the relying party it was encrypted for can read it." : "No SAML 2.0 or 1.1 assertion was found in the XML." };
+  }
+  if (found.length > 1) return { ok: false, error: "The XML holds more than one assertion; paste one." };
+  const el = found[0]!;
+  const v = await verifyEnveloped(el, { keys: keys.all() });
+  const signature = v.ok
+    ? { valid: true, detail: `Signed by this STS (key ${v.key.kid}).` }
+    : { valid: false, detail: `The signature does not verify with this STS's published keys: ${v.reason}` };
+  let f;
+  try {
+    f = readAssertion(el);
+  } catch (e) {
+    // An assertion that cannot be read is still judged: its signature first.
+    const why = e instanceof Error ? e.message : "it cannot be read";
+    return { ok: false, error: signature.valid ? why : `${signature.detail} And: ${why}` };
+  }
+  const methods = f.confirmationMethods.map((m) => m.replace(/^urn:oasis:names:tc:SAML:(2\.0|1\.0):cm:/, ""));
+  return {
+    ok: true,
+    inspection: {
+      format: f.kind === "saml2" ? "SAML 2.0" : "SAML 1.1",
+      issuer: f.issuer,
+      subject: f.subject,
+      audiences: f.audiences,
+      issuedAt: f.issuedAt,
+      notBefore: f.notBefore,
+      expires: f.expires,
+      timeStatus: timeStatus(f.notBefore, f.expires, now),
+      confirmation: methods.length > 0 ? methods : ["none stated"],
+      claims: Object.entries(f.claims),
+      signature,
+    },
+  };
+}
+
+/** Collects the assertions under `el` (depth-first); true when an encrypted one was met. */
+function findAssertions(el: Element, out: Element[]): boolean {
+  const ns = el.namespaceURI;
+  if (el.localName === "Assertion" && (ns === SAML2_NS || ns === SAML1_NS)) {
+    out.push(el);
+    return false;
+  }
+  if (el.localName === "EncryptedAssertion" && ns === SAML2_NS) return true;
+  if (el.localName === "EncryptedData" && ns === "http://www.w3.org/2001/04/xmlenc#") return true;
+  let encrypted = false;
+  for (const c of childElements(el)) encrypted = findAssertions(c, out) || encrypted;
+  return encrypted;
+}
+
+const JWS_ALGS: readonly JwsAlg[] = ["RS256", "RS384", "RS512", "PS256", "ES256", "ES384", "ES512"];
+
+async function inspectJwt(token: string, keys: KeyRing, now: Date): Promise<Inspection> {
+  const header = decodeProtectedHeader(token);
+  const payload = decodePayload(token);
+  let signature: Inspection["signature"];
+  const alg = header.alg as JwsAlg | undefined;
+  const key = typeof header.kid === "string" ? keys.byKid(header.kid) : undefined;
+  if (!alg || !JWS_ALGS.includes(alg)) signature = { valid: false, detail: `The algorithm ${String(header.alg)} is not one this STS signs with.` };
+  else if (!key) signature = { valid: false, detail: "The token's kid names none of this STS's published keys." };
+  else {
+    try {
+      await compactVerify(token, await key.publicKeyFor(alg), { algorithms: [alg] });
+      signature = { valid: true, detail: `Signed by this STS (key ${key.kid}, ${alg}).` };
+    } catch {
+      signature = { valid: false, detail: `The signature does not verify with this STS's key ${key.kid}.` };
+    }
+  }
+  const time = (n: unknown) => (typeof n === "number" && Number.isFinite(n) ? new Date(n * 1000) : undefined);
+  const notBefore = time(payload.nbf);
+  const expires = time(payload.exp);
+  const aud = payload.aud;
+  const cnf = payload.cnf && typeof payload.cnf === "object" ? Object.keys(payload.cnf as object) : [];
+  const claims = Object.entries(payload)
+    .filter(([k]) => !["iss", "sub", "aud", "iat", "nbf", "exp"].includes(k))
+    .map(([k, v]): [string, string[]] => [k, Array.isArray(v) ? v.map(show) : [show(v)]]);
+  return {
+    format: "JWT",
+    issuer: typeof payload.iss === "string" ? payload.iss : undefined,
+    subject: typeof payload.sub === "string" ? payload.sub : undefined,
+    audiences: typeof aud === "string" ? [aud] : Array.isArray(aud) ? aud.map(show) : [],
+    issuedAt: time(payload.iat),
+    notBefore,
+    expires,
+    timeStatus: timeStatus(notBefore, expires, now),
+    confirmation: cnf.length > 0 ? cnf.map((m) => `cnf.${m}`) : ["bearer"],
+    claims,
+    signature,
+  };
+}
+
+function decodePayload(token: string): Record<string, unknown> {
+  const bytes = fromBase64Url(token.split(".")[1]!);
+  if (!bytes) throw new Error("The JWT's payload is not base64url.");
+  const value: unknown = JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes));
+  if (!value || typeof value !== "object" || Array.isArray(value)) throw new Error("The JWT's payload is not a JSON object.");
+  return value as Record<string, unknown>;
+}
+
+function show(v: unknown): string {
+  return typeof v === "string" ? v : JSON.stringify(v);
+}
+
+function timeStatus(notBefore: Date | undefined, expires: Date | undefined, now: Date): Inspection["timeStatus"] {
+  if (notBefore && notBefore.getTime() > now.getTime()) return "not yet valid";
+  if (!expires) return "no expiry stated";
+  return expires.getTime() <= now.getTime() ? "expired" : "current";
+}

@@ -1,0 +1,118 @@
+/**
+ * The token inspector page's script (bundled for the browser by scripts/build-browser.mjs). It
+ * fetches this STS's JWKS once,
+ * then reads each pasted token with {@link inspectToken}. Everything shown is set as text, never
+ * as markup: the token is the attacker's, not ours.
+ */
+import { inspectToken, publishedKeys, type Inspection } from "./inspect-token.ts";
+
+/**
+ * The few DOM members this script uses. The project type-checks against the Workers runtime's
+ * types, whose buffer types the DOM library's contradict; declaring what is used keeps one
+ * program and one `tsc`.
+ */
+interface PageElement {
+  id: string;
+  className: string;
+  textContent: string | null;
+  value: string;
+  scope: string;
+  dataset: Record<string, string>;
+  setAttribute(name: string, value: string): void;
+  append(...nodes: PageElement[]): void;
+  replaceChildren(...nodes: PageElement[]): void;
+  insertRow(): PageElement;
+  addEventListener(type: "submit", listener: (ev: { preventDefault(): void }) => void): void;
+}
+declare const document: { getElementById(id: string): PageElement | null; createElement(tag: string): PageElement };
+declare const location: { href: string };
+
+const form = document.getElementById("inspect-form")!;
+const input = document.getElementById("token")!;
+const result = document.getElementById("result")!;
+
+// The page's own realm: its JWKS is next to the page.
+const keys = fetch(new URL("oauth2/jwks", location.href), { headers: { Accept: "application/json" } })
+  .then((r) => {
+    if (!r.ok) throw new Error(`the JWKS answered ${r.status}`);
+    return r.json();
+  })
+  .then(publishedKeys);
+
+form.addEventListener("submit", (ev) => {
+  ev.preventDefault();
+  void show();
+});
+
+async function show(): Promise<void> {
+  result.replaceChildren(el("p", "Checking…"));
+  let ring;
+  try {
+    ring = await keys;
+  } catch (e) {
+    result.replaceChildren(verdict(false, `This STS's published keys could not be loaded (${(e as Error).message}).`));
+    return;
+  }
+  const r = await inspectToken(input.value, ring, new Date());
+  if (!r.ok) {
+    result.replaceChildren(verdict(false, r.error));
+    return;
+  }
+  render(r.inspection);
+}
+
+function render(i: Inspection): void {
+  const rows: [string, string][] = [
+    ["Format", i.format],
+    ["Issuer", i.issuer ?? "(none)"],
+    ["Subject", i.subject ?? "(none)"],
+    ["Audience", i.audiences.length > 0 ? i.audiences.join("\n") : "(none)"],
+    ["Issued", date(i.issuedAt)],
+    ["Not before", date(i.notBefore)],
+    ["Expires", date(i.expires)],
+    ["Validity now", i.timeStatus],
+    ["Confirmation", i.confirmation.join(", ")],
+  ];
+  const claims: [string, string][] = i.claims.map(([name, values]) => [name, values.join("\n")]);
+  result.replaceChildren(
+    verdict(i.signature.valid, i.signature.detail),
+    el("h2", "Token"),
+    table(rows),
+    el("h2", "Claims"),
+    claims.length > 0 ? table(claims) : el("p", "No claims."),
+  );
+}
+
+function verdict(valid: boolean, detail: string): PageElement {
+  const p = el("p", `${valid ? "Signature valid" : "Not valid"}: ${detail}`);
+  p.id = "verdict";
+  p.className = "verdict";
+  p.dataset.valid = String(valid);
+  p.setAttribute("role", "status");
+  return p;
+}
+
+function table(rows: [string, string][]): PageElement {
+  const t = document.createElement("table");
+  for (const [k, v] of rows) {
+    const tr = t.insertRow();
+    const th = document.createElement("th");
+    th.scope = "row";
+    th.textContent = k;
+    const td = document.createElement("td");
+    td.className = "value";
+    td.textContent = v;
+    tr.append(th, td);
+  }
+  return t;
+}
+
+function el(tag: string, text: string): PageElement {
+  const e = document.createElement(tag);
+  e.textContent = text;
+  return e;
+}
+
+function date(d: Date | undefined): string {
+  return d ? d.toISOString() : "(not stated)";
+}

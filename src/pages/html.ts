@@ -1,0 +1,35 @@
+/** The frame every page of the STS shares, and the headers pages are served with. */
+
+/**
+ * Pages load their script and style from this origin only, talk only to it, cannot be framed,
+ * and send no referrer (a pasted token must not leak through one).
+ */
+export const PAGE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  "Content-Type": "text/html; charset=utf-8",
+  "Content-Security-Policy":
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  "X-Content-Type-Options": "nosniff",
+  "Referrer-Policy": "no-referrer",
+  "Cache-Control": "no-cache",
+});
+
+/** Escapes text for HTML element content and double-quoted attribute values. */
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/**
+ * A complete page. `base` is the path the page's links are relative to (its realm's root), so
+ * every link works wherever the STS is mounted. `body` must already be escaped markup.
+ */
+export function page(title: string, base: string, body: string, script?: string): string {
+  return (
+    `<!doctype html>\n<html lang="en"><head><meta charset="utf-8">` +
+    `<meta name="viewport" content="width=device-width, initial-scale=1">` +
+    `<title>${escapeHtml(title)}</title><link rel="stylesheet" href="${escapeHtml(base)}assets/sts.css"></head>` +
+    `<body><header><a href="${escapeHtml(base)}">Security Token Service</a></header>` +
+    `<main id="main">${body}</main>` +
+    (script ? `<script type="module" src="${escapeHtml(base)}${escapeHtml(script)}"></script>` : "") +
+    `</body></html>\n`
+  );
+}

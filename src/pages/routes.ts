@@ -1,0 +1,80 @@
+/**
+ * The pages a person opens in a browser: the home page (what this STS offers and where), the
+ * token inspector, and the script and stylesheet they load. Links are relative to the page, so
+ * they work wherever the STS is mounted.
+ */
+import type { Context, Env as HonoEnv, Hono } from "hono";
+import type { RequestServices } from "../engine/types.ts";
+import { OAUTH_PATHS } from "../oauth/metadata.ts";
+import { TRUST_ENDPOINT_LIST, type TrustEndpoint } from "../wstrust/endpoints.ts";
+import { MEX_PATH } from "../wstrust/metadata-exchange.ts";
+import { escapeHtml, page, PAGE_HEADERS } from "./html.ts";
+import { INSPECTOR_SCRIPT } from "./inspector-script.generated.ts";
+import { STYLESHEET } from "./style.ts";
+
+/** Files served as they are: built once, revalidated by clients (they change with a deployment). */
+const ASSET_HEADERS = (type: string) => ({ "Content-Type": type, "Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff" });
+
+const FEDERATION_METADATA = "/FederationMetadata/2007-06/FederationMetadata.xml";
+
+function link(path: string, text = path): string {
+  return `<a href=".${escapeHtml(path)}"><code>${escapeHtml(text)}</code></a>`;
+}
+
+const AUTHENTICATION: Record<TrustEndpoint["authentication"], string> = {
+  username: "username and password (UsernameToken)",
+  certificate: "X.509 certificate (signed message)",
+  "issued-token": "an issued SAML token",
+};
+
+function trustEndpoint(e: TrustEndpoint): string {
+  const key = e.issuedKey ? `, ${e.issuedKey === "symmetric" ? "symmetric" : "asymmetric"} key` : "";
+  return `<li>${link(e.path)}: WS-Trust ${e.version === "13" ? "1.3" : "February 2005"}, ${AUTHENTICATION[e.authentication]}${key}</li>`;
+}
+
+function homePage(issuer: string): string {
+  return page(
+    "Security Token Service",
+    "./",
+    `<h1>Security Token Service</h1>` +
+      `<p>Issuer: <code>${escapeHtml(issuer)}</code></p>` +
+      `<h2>Metadata</h2><ul class="endpoints">` +
+      `<li>${link(FEDERATION_METADATA)}: WS-Federation metadata (signing certificates, token types, claims)</li>` +
+      `<li>${link(MEX_PATH)}: WS-MetadataExchange (WSDL with each endpoint's policy; also SOAP <code>Get</code>)</li>` +
+      `<li>${link("/.well-known/oauth-authorization-server")}: OAuth 2.0 authorization server metadata (RFC 8414)</li>` +
+      `<li>${link(OAUTH_PATHS.jwks)}: signing keys (JWKS)</li></ul>` +
+      `<h2>WS-Trust endpoints (SOAP 1.1 and 1.2)</h2><ul class="endpoints">${TRUST_ENDPOINT_LIST.map(trustEndpoint).join("")}</ul>` +
+      `<h2>OAuth 2.0 endpoints</h2><ul class="endpoints">` +
+      `<li>${link(OAUTH_PATHS.token)}: token exchange (RFC 8693)</li>` +
+      `<li>${link(OAUTH_PATHS.introspect)}: introspection (RFC 7662)</li>` +
+      `<li>${link(OAUTH_PATHS.revoke)}: revocation (RFC 7009)</li></ul>` +
+      `<h2>Tools</h2><ul class="endpoints">` +
+      `<li>${link("/inspect", "Token inspector")}: read a SAML assertion or JWT and check its signature, in your browser</li>` +
+      `<li>${link("/healthz")}: health check</li></ul>`,
+  );
+}
+
+const INSPECTOR_PAGE = page(
+  "Token inspector",
+  "./",
+  `<h1>Token inspector</h1>` +
+    `<p>Paste a SAML 2.0 or 1.1 assertion (XML or base64) or a JWT. It is read and its signature checked against this STS's published keys <strong>in this browser</strong>: the token never leaves the page.</p>` +
+    `<form id="inspect-form"><label for="token">Token</label>` +
+    `<textarea id="token" name="token" rows="10" spellcheck="false" autocomplete="off" autocapitalize="off" required aria-describedby="token-help"></textarea>` +
+    `<p id="token-help" class="muted">An encrypted token can only be read by the relying party it was encrypted for.</p>` +
+    `<button type="submit">Inspect</button></form>` +
+    `<section id="result" aria-live="polite"></section>`,
+  "inspect.js",
+);
+
+export function registerPageRoutes<E extends HonoEnv>(app: Hono<E>, services: (c: Context<E>) => RequestServices): void {
+  app.get("/", async (c) => {
+    const ctx = await services(c).context();
+    return new Response(homePage(ctx.issuer), { headers: PAGE_HEADERS });
+  });
+  app.get("/inspect", () => new Response(INSPECTOR_PAGE, { headers: PAGE_HEADERS }));
+  app.get("/inspect.js", () => new Response(INSPECTOR_SCRIPT, { headers: ASSET_HEADERS("text/javascript; charset=utf-8") }));
+  // Browsers ask for it on every page; there is none, and a 404 would show as a page error.
+  app.get("/favicon.ico", () => new Response(null, { status: 204, headers: { "Cache-Control": "max-age=86400" } }));
+  app.get("/assets/sts.css", () => new Response(STYLESHEET, { headers: ASSET_HEADERS("text/css; charset=utf-8") }));
+}

@@ -1,0 +1,31 @@
+/**
+ * The one stylesheet of the STS's pages (home, token inspector), served as a file: the pages'
+ * Content-Security-Policy allows styles from this origin only, never inline ones.
+ */
+export const STYLESHEET = `
+:root { color-scheme: light dark; --fg: #1b1f24; --bg: #ffffff; --muted: #57606a; --line: #d0d7de; --ok: #1a7f37; --bad: #cf222e; --accent: #0550ae; }
+@media (prefers-color-scheme: dark) { :root { --fg: #e6edf3; --bg: #0d1117; --muted: #9198a1; --line: #30363d; --ok: #3fb950; --bad: #f85149; --accent: #79c0ff; } }
+* { box-sizing: border-box; }
+body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--fg); background: var(--bg); }
+header, main, footer { max-width: 60rem; margin: 0 auto; padding: 1rem 1.25rem; }
+header { border-bottom: 1px solid var(--line); }
+header a { color: var(--fg); font-weight: 600; text-decoration: none; }
+a { color: var(--accent); }
+a:focus-visible, button:focus-visible, textarea:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
+h1 { font-size: 1.6rem; margin: 0.5rem 0 1rem; }
+h2 { font-size: 1.2rem; margin: 1.5rem 0 0.5rem; }
+code, textarea, .value { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.9rem; }
+textarea { width: 100%; min-height: 12rem; padding: 0.5rem; color: var(--fg); background: var(--bg); border: 1px solid var(--line); border-radius: 6px; }
+label { display: block; font-weight: 600; margin-bottom: 0.25rem; }
+button { margin-top: 0.75rem; padding: 0.5rem 1.25rem; font: inherit; font-weight: 600; color: #fff; background: var(--accent); border: 0; border-radius: 6px; cursor: pointer; }
+table { border-collapse: collapse; width: 100%; margin-top: 0.5rem; }
+th, td { text-align: left; vertical-align: top; padding: 0.35rem 0.5rem; border-bottom: 1px solid var(--line); }
+th { width: 12rem; color: var(--muted); font-weight: 600; }
+td { overflow-wrap: anywhere; }
+td.value { white-space: pre-wrap; }
+.verdict { padding: 0.75rem 1rem; border-radius: 6px; border: 2px solid; font-weight: 600; }
+.verdict[data-valid="true"] { color: var(--ok); border-color: var(--ok); }
+.verdict[data-valid="false"] { color: var(--bad); border-color: var(--bad); }
+.muted { color: var(--muted); }
+ul.endpoints { padding-left: 1.25rem; }
+`;

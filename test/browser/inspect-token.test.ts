@@ -1,0 +1,107 @@
+/**
+ * The token inspector's reading and checking (the code the page runs in the browser), against
+ * tokens this STS really issues and the keys it really publishes.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { XMLSerializer, type Node } from "@xmldom/xmldom";
+import { inspectToken, publishedKeys, MAX_TOKEN_CHARS } from "../../src/browser/inspect-token.ts";
+import type { KeyRing } from "../../src/keys/keyring.ts";
+import { NS, TT } from "../helpers/soap.ts";
+import { byTag, call, trust } from "../helpers/worker.ts";
+
+const alice = { user: "alice", password: "wonderland" };
+const serialize = (e: Node | undefined) => new XMLSerializer().serializeToString(e!);
+let keys: KeyRing;
+
+beforeAll(async () => {
+  keys = await publishedKeys(await (await call("/oauth2/jwks")).json());
+});
+
+async function samlToken(tokenType: string, ns: string): Promise<{ assertion: string; rstr: string }> {
+  const r = await trust({ ...alice, appliesTo: "urn:example:rp", tokenType });
+  expect(r.status).toBe(200);
+  return { assertion: serialize(byTag(r.doc, ns, "Assertion")[0]), rstr: r.text };
+}
+
+async function jwt(): Promise<string> {
+  const r = await trust({ ...alice, appliesTo: "https://api.example.com/", tokenType: TT.jwt });
+  expect(r.status).toBe(200);
+  const bst = byTag(r.doc, NS.wsse, "BinarySecurityToken")[0]!;
+  return atob(bst.textContent!.trim());
+}
+
+/** Flips one character inside the signed content (the subject's name), keeping it well-formed. */
+function alterOneByte(text: string, inside: string): string {
+  const i = text.indexOf(inside);
+  expect(i).toBeGreaterThan(0);
+  return text.slice(0, i) + (inside[0] === "a" ? "b" : "a") + text.slice(i + 1);
+}
+
+describe("inspectToken", () => {
+  it("reads a SAML 2.0 assertion of ours and finds its signature valid; one altered byte is not", async () => {
+    const { assertion } = await samlToken(TT.saml2, NS.saml2);
+    const r = await inspectToken(assertion, keys, new Date());
+    expect(r.ok && r.inspection).toMatchObject({
+      format: "SAML 2.0",
+      subject: "alice",
+      audiences: ["urn:example:rp"],
+      timeStatus: "current",
+      confirmation: ["bearer"],
+      signature: { valid: true },
+    });
+    const altered = await inspectToken(alterOneByte(assertion, "alice<"), keys, new Date());
+    expect(altered.ok && altered.inspection.signature.valid).toBe(false);
+    expect(altered.ok && altered.inspection.signature.detail).toMatch(/does not verify/);
+  });
+
+  it("reads SAML 1.1, base64 of the assertion, and an assertion inside a whole RSTR", async () => {
+    const { assertion, rstr } = await samlToken(TT.saml1, NS.saml1);
+    for (const input of [assertion, btoa(assertion), rstr]) {
+      const r = await inspectToken(input, keys, new Date());
+      expect(r.ok && r.inspection.format).toBe("SAML 1.1");
+      expect(r.ok && r.inspection.signature.valid).toBe(true);
+    }
+  });
+
+  it("reads a JWT of ours; its signature fails once the payload changes, and times are judged apart", async () => {
+    const token = await jwt();
+    const r = await inspectToken(token, keys, new Date());
+    expect(r.ok && r.inspection).toMatchObject({ format: "JWT", subject: "alice", signature: { valid: true }, timeStatus: "current" });
+    const [h, p, s] = token.split(".");
+    const payload = JSON.parse(atob(p!.replace(/-/g, "+").replace(/_/g, "/")));
+    const forged = btoa(JSON.stringify({ ...payload, sub: "mallory" })).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
+    const f = await inspectToken(`${h}.${forged}.${s}`, keys, new Date());
+    expect(f.ok && f.inspection.subject).toBe("mallory");
+    expect(f.ok && f.inspection.signature.valid).toBe(false);
+    const later = await inspectToken(token, keys, new Date(Date.now() + 48 * 3600_000));
+    expect(later.ok && later.inspection).toMatchObject({ signature: { valid: true }, timeStatus: "expired" });
+  });
+
+  it("refuses alg none and keys the token brings along", async () => {
+    const token = await jwt();
+    const [, p] = token.split(".");
+    const none = btoa(JSON.stringify({ alg: "none", typ: "JWT" })).replace(/=+$/, "");
+    const r = await inspectToken(`${none}.${p}.`, keys, new Date());
+    expect(r.ok && r.inspection.signature.valid).toBe(false);
+    const jwkHeader = btoa(JSON.stringify({ alg: "ES256", jwk: { kty: "EC" } })).replace(/=+$/, "");
+    const k = await inspectToken(`${jwkHeader}.${p}.AAAA`, keys, new Date());
+    expect(k.ok && k.inspection.signature.valid).toBe(false);
+  });
+
+  it("explains what it cannot read, without throwing", async () => {
+    const cases: [string, RegExp][] = [
+      ["", /Paste/],
+      ["not a token at all!", /neither XML/],
+      [`<!DOCTYPE x [<!ENTITY e "boom">]><x>&e;</x>`, /DOCTYPE|not allowed|refused/i],
+      ["<x><y></x>", /./],
+      [`<saml:EncryptedAssertion xmlns:saml="${NS.saml2}"/>`, /encrypted/],
+      ["a.b.c.d.e", /encrypted JWT/],
+      ["x".repeat(MAX_TOKEN_CHARS + 1), /longer than/],
+    ];
+    for (const [input, message] of cases) {
+      const r = await inspectToken(input, keys, new Date());
+      expect(r.ok).toBe(false);
+      expect(!r.ok && r.error).toMatch(message);
+    }
+  });
+});
