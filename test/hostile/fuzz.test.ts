@@ -172,6 +172,55 @@ describe("WS-Trust proof-key fuzz (200 mutated Entropy / KeySize / ComputedKeyAl
   });
 });
 
+describe("WS-Trust requested-claims fuzz (150 mutated wst:Claims RSTs)", () => {
+  const IC = "http://schemas.xmlsoap.org/ws/2005/05/identity";
+  const AUTH = "http://docs.oasis-open.org/wsfed/authorization/200706";
+  const ID = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims";
+  const ROLE = "http://schemas.microsoft.com/ws/2008/06/identity/claims/role";
+  /** What urn:example:rp's policy and rules give alice: no reply may carry more. */
+  const GIVEN: Record<string, string[]> = {
+    [`${ID}/emailaddress`]: ["alice@example.com"], [`${ID}/givenname`]: ["Alice"], [ROLE]: ["admin", "user"], [`${ID}/upn`]: ["alice@example.com"],
+  };
+  const alice = { user: "alice", password: "wonderland", appliesTo: "urn:example:rp" };
+  const bases = [
+    envelope({ ...alice, extra: `<wst:Claims Dialect="${IC}" xmlns:ic="${IC}"><ic:ClaimType Uri="${ID}/upn"/><ic:ClaimType Uri="${ID}/givenname" Optional="true"/></wst:Claims>` }),
+    envelope({ ...alice, soap: "1.1", trust: "2005", extra: `<wst:Claims Dialect="${AUTH}" xmlns:auth="${AUTH}"><auth:ClaimType Uri="${ROLE}" Optional="false"><auth:Value>admin</auth:Value></auth:ClaimType><auth:ClaimType Uri="${ID}/emailaddress" Optional="true"/></wst:Claims>` }),
+  ];
+
+  it("every reply is a SOAP envelope, never an internal error; a token never carries more than the policy gives", async () => {
+    const r = prng(SEED ^ 0x18);
+    const tally: Record<string, number> = {};
+    for (let i = 0; i < 150; i++) {
+      const base = pick(r, bases);
+      // Aim at the claims request: mutate until the change falls inside wst:Claims.
+      let [body, what] = mutateXml(r, base.body);
+      for (let k = 0; k < 4 && body.split("<wst:Claims")[1] === base.body.split("<wst:Claims")[1]; k++) [body, what] = mutateXml(r, base.body);
+      const res = await call(`/trust/${body.includes(NS.t05) ? "2005" : "13"}/usernamemixed`, { method: "POST", headers: base.headers, body });
+      const text = await res.text();
+      const label = `#${i} ${what} → ${res.status}: ${text.slice(0, 600)}`;
+      tally[res.status] = (tally[res.status] ?? 0) + 1;
+      expect([200, 400, 429, 500], label).toContain(res.status);
+      expect(text, label).toMatch(/^<s:Envelope /);
+      expect(text, label).not.toContain("could not process the request");
+      if (res.status !== 200) {
+        expect(text, label).toContain("<s:Fault");
+        expect(text, label).not.toContain("saml:Assertion");
+        continue;
+      }
+      expect(credentials(body), label).toBe(credentials(base.body));
+      const doc = new DOMParser().parseFromString(text, "text/xml");
+      for (const a of Array.from(doc.getElementsByTagNameNS(NS.saml2, "Attribute"))) {
+        const given = GIVEN[a.getAttribute("Name")!];
+        expect(given, label).toBeDefined();
+        for (const v of Array.from(a.getElementsByTagNameNS(NS.saml2, "AttributeValue"))) expect(given, label).toContain(v.textContent);
+      }
+    }
+    console.log(`[fuzz] requested claims 150 mutations, statuses ${JSON.stringify(tally)}`);
+    expect(tally[200] ?? 0).toBeGreaterThan(0);
+    expect((tally[400] ?? 0) + (tally[500] ?? 0)).toBeGreaterThan(30);
+  });
+});
+
 /** The parts of a signed request its signature covers, as text: Body, Timestamp, wsa:To, wsa:Action. */
 function signedParts(xml: string): string[] {
   const one = (re: RegExp) => {
