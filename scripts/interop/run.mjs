@@ -22,6 +22,7 @@ import { encryptedTokensCheck } from "./encrypted-tokens.mjs";
 import { partnerAssertionsCheck } from "./partner-assertions.mjs";
 import { wss4jCheck } from "./wss4j.mjs";
 import { proofKeysCheck } from "./proof-keys.mjs";
+import { claimsCheck } from "./claims.mjs";
 import {
   compileSantuario,
   metadataCerts,
@@ -135,6 +136,9 @@ for (const tokenType of ["saml2", "saml1"]) {
     }
   }
 }
+
+// ---- Claim rules and requested claims, read by pysaml2 with their NameFormats ----------------
+await claimsCheck({ base, work, report, skip, certs: md.certs });
 
 // ---- JWT over WS-Trust, verified by jwcrypto against the published JWKS ---------------------
 await jwtCheck({ base, work, report, skip, get, certs: md.certs, issuer: md.entityID });

@@ -79,6 +79,16 @@ describe("claim rules of urn:example:rp", () => {
     expect(attributes(xml)[UPN]).toEqual([URI_FORMAT, ["bob@example.com"]]);
   });
 
+  it("a short name a rule gives is a SAML attribute of NameFormat basic, and metadata offers it", async () => {
+    const f = workerWith({ ...DEV_CONFIG, relyingParties: DEV_CONFIG.relyingParties.map((p) => (p.identifier === RP ? { ...p, claimRules: [{ value: "engineering", as: "department", when: { claim: "role", equals: "admin" } }] } : p)) });
+    const r = await trustWith(f, { ...alice, appliesTo: RP });
+    expect(attributes(assertionIn(r.text)!)).toEqual({ department: ["urn:oasis:names:tc:SAML:2.0:attrname-format:basic", ["engineering"]] });
+    const bob = await trustWith(f, { user: "bob", password: "builder", appliesTo: RP });
+    expect(bob.text).not.toContain("AttributeStatement");
+    const md = await (await f("/FederationMetadata/2007-06/FederationMetadata.xml")).text();
+    expect(md).toContain('<auth:ClaimType Uri="department" Optional="true"><auth:DisplayName>department</auth:DisplayName>');
+  });
+
   it("federation metadata offers the rule-made claim types", async () => {
     const text = await (await call("/FederationMetadata/2007-06/FederationMetadata.xml")).text();
     const offered = byTag(new DOMParser().parseFromString(text, "text/xml"), AUTH, "ClaimType").map((c) => c.getAttribute("Uri"));
