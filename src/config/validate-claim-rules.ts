@@ -177,8 +177,21 @@ function rule(x: Issues, raw: unknown, p: string): ClaimRule | undefined {
   return as === undefined || parts === undefined ? undefined : { kind: "template", parts, as, when };
 }
 
-/** Validates a relying party's `claimRules` (undefined when absent: the `claims` list alone decides). */
-export function validateClaimRules(x: Issues, r: Obj, p: string): ClaimRule[] | undefined {
+/** The input claims a rule reads, with the field that names each. */
+function reads(rule: ClaimRule): [string, string][] {
+  if (rule.kind === "drop") return [];
+  const out: [string, string][] = rule.when ? [[rule.when.claim, "when"]] : [];
+  if (rule.kind === "claim") out.push([rule.claim, "claim"]);
+  if (rule.kind === "template") for (const part of rule.parts) if ("claim" in part) out.push([part.claim, "template"]);
+  return out;
+}
+
+/**
+ * Validates a relying party's `claimRules` (undefined when absent: the `claims` list alone
+ * decides). Rules read only what `released` (the party's `claims` list, when it has one) lets
+ * through: a rule reading anything else could never emit, which is a mistake to report.
+ */
+export function validateClaimRules(x: Issues, r: Obj, p: string, released: readonly string[] | undefined): ClaimRule[] | undefined {
   const list = arr(x, r, "claimRules", p);
   if (!list) return undefined;
   if (list.length > MAX_CLAIM_RULES) {
@@ -188,7 +201,11 @@ export function validateClaimRules(x: Issues, r: Obj, p: string): ClaimRule[] | 
   const out: ClaimRule[] = [];
   list.forEach((raw, i) => {
     const rr = rule(x, raw, `${p}.claimRules[${i}]`);
-    if (rr) out.push(rr);
+    if (!rr) return;
+    for (const [name, field] of released ? reads(rr) : []) {
+      if (!released!.includes(name)) x.add(`${p}.claimRules[${i}].${field}`, `reads ${show(name)}, which the party's claims list does not release`);
+    }
+    out.push(rr);
   });
   return out;
 }

@@ -96,7 +96,7 @@ export function validateRelyingParties(
       x.add(`${p}.tokenLifetimeSeconds`, `${tokenLifetimeSeconds} exceeds maxTokenLifetimeSeconds ${maxTokenLifetimeSeconds}`);
     }
     const claims = strList(x, r, "claims", p);
-    const claimRules = validateClaimRules(x, r, p);
+    const claimRules = validateClaimRules(x, r, p, claims);
     const xmlSignatureAlgorithm = oneOf(x, r, "xmlSignatureAlgorithm", p, XML_ALGS, "rsa-sha256");
     const jwtSignatureAlgorithm = oneOf(x, r, "jwtSignatureAlgorithm", p, JWT_ALGS, "ES256");
     const scopes = strList(x, r, "scopes", p, {

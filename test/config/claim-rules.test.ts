@@ -67,6 +67,17 @@ describe("claim rules in the configuration", () => {
     expect(rulesIssues(input)).toContain(line);
   });
 
+  it("a rule reading a claim the party's claims list does not release is reported", () => {
+    const { cfg, env } = base();
+    cfg.relyingParties[1].claims = ["email"];
+    cfg.relyingParties[1].claimRules = [{ claim: "email" }, { claim: "role", when: "email" }, { template: "{subject} {role}", as: "x" }, { value: "v", as: "y", when: { claim: "role" } }];
+    expect(issuesOf(cfg, env)).toEqual([
+      `${P}[1].claim: reads "role", which the party's claims list does not release`,
+      `${P}[2].template: reads "role", which the party's claims list does not release`,
+      `${P}[3].when: reads "role", which the party's claims list does not release`,
+    ]);
+  });
+
   it.each([
     [[{ value: "x", as: "sub" }], `${P}[0].as: "sub" is reserved (it has a protocol meaning in tokens)`],
     [[{ claim: "role", as: { saml: "http://schemas.xmlsoap.org/ws/2009/09/identity/claims/actor", jwt: "r" } }], `${P}[0].as.saml: "http://schemas.xmlsoap.org/ws/2009/09/identity/claims/actor" is reserved (it has a protocol meaning in tokens)`],

@@ -54,8 +54,8 @@ describe("claim rule evaluation", () => {
   });
 
   it("rules read only what the release list releases", () => {
-    const rp = party([{ claim: "role", as: "r" }, { claim: "email", as: "e" }], ["email"]);
-    expect(decideClaims(rp, "jwt", "alice", ALICE, undefined)).toEqual({ e: ["alice@example.com"] });
+    const rp = party([{ claim: "*" }, { claim: "email", as: "e" }], ["email"]);
+    expect(decideClaims(rp, "jwt", "alice", ALICE, undefined)).toEqual({ email: ["alice@example.com"], e: ["alice@example.com"] });
   });
 
   it("a template yields one value per combination of values, at most 64", () => {
