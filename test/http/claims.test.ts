@@ -116,6 +116,14 @@ describe("requested claims (wst:Claims)", () => {
     }
   }
 
+  it("wst:SecondaryParameters/wst:Claims (what WCF passes on from the relying party's policy) is read when the request has none of its own", async () => {
+    const secondary = (claims: string) => `<wst:SecondaryParameters>${claims}</wst:SecondaryParameters>`;
+    const r = await trust({ ...alice, appliesTo: RP, extra: secondary(icClaims([[UPN]])) });
+    expect(attributes(assertionIn(r.text)!)).toEqual({ [UPN]: [URI_FORMAT, ["alice@example.com"]] });
+    const own = await trust({ ...alice, appliesTo: RP, extra: icClaims([[ROLE]]) + secondary(icClaims([[UPN]])) });
+    expect(Object.keys(attributes(assertionIn(own.text)!))).toEqual([ROLE]);
+  });
+
   it("auth:Value keeps only that value; a required value the subject lacks is refused", async () => {
     const ok = await trust({ ...alice, appliesTo: RP, extra: authClaims([[ROLE, false, "admin"], [UPN, true]]) });
     expect(attributes(assertionIn(ok.text)!)).toEqual({ [ROLE]: [URI_FORMAT, ["admin"]], [UPN]: [URI_FORMAT, ["alice@example.com"]] });
