@@ -100,3 +100,16 @@ describe("requested claims", () => {
     expect(() => decideClaims(narrow, "jwt", "alice", input, [{ uri: "role", optional: false }])).toThrow("The required claim 'role'");
   });
 });
+
+describe("claim types offered in federation metadata", () => {
+  it("lists each party's released claims through its rules (drops applied), then the protocol attributes", async () => {
+    const { offeredClaimTypes } = await import("../../src/engine/claims-offered.ts");
+    const { cfg, env } = base();
+    cfg.relyingParties[0].claims = ["email"];
+    cfg.relyingParties[1].claimRules = [{ claim: "*" }, { claim: "role", as: { saml: ROLE, jwt: "roles" } }, { value: "x", as: "department" }, { drop: "email" }];
+    expect(offeredClaimTypes(validateConfig(cfg, env))).toEqual([
+      EMAIL, ROLE, "department",
+      "http://schemas.xmlsoap.org/ws/2009/09/identity/claims/actor", "http://schemas.microsoft.com/identity/claims/scope", "urn:edge-sts:claims/client_id",
+    ]);
+  });
+});
