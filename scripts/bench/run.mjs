@@ -25,6 +25,7 @@ import { renderMarkdown, renderTable } from "./report.mjs";
 import { connectInspector } from "./inspector.mjs";
 import { memoryCheck } from "./memory.mjs";
 import { startServeChild } from "./serve-child.mjs";
+import { claimRulesRows, withClaimRulesParty } from "./claim-rules.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
@@ -89,7 +90,7 @@ async function benchEnvFile(dir, lease) {
   // carol: a bench-only user shaped exactly like alice (same claims, same lengths, alice's
   // password), the fresh side of the scale check (see scale()).
   const carol = { username: "carol", passwordHashSecret: "DEV_ALICE_PASSWORD_HASH", claims: { email: "carol@example.com", given_name: "Carol", role: ["admin", "user"] } };
-  const config = { ...DEV_CONFIG, users: [...DEV_CONFIG.users, carol], limits };
+  const config = withClaimRulesParty({ ...DEV_CONFIG, users: [...DEV_CONFIG.users, carol], limits });
   const file = `${dir}.env.json`;
   writeFileSync(file, JSON.stringify({ ...DEV_SECRETS, STS_CONFIG: JSON.stringify(config) }), { mode: 0o600 });
   return file;
@@ -350,6 +351,8 @@ async function runScenarios({ o, tool, base, baseline, work, workerdPid, report 
     row.ratio = s.vs ? r.rps / rps[s.vs] : null;
     report.scenarios.push(row);
   }
+  if (tokenPath && tool === "wrk") report.scenarios.push(...(await claimRulesRows({ common, base, tokenPath, jwt, saml, want, driveInterleaved })));
+  else console.error("bench: claim-rule rows skipped (they need wrk and the OAuth token endpoint)");
   if (o.soak) report.soak = await soak({ common, base, saml, workerdPid });
   if (o.scale) report.scale = await scale({ common, base, saml, jwt, tokenPath });
 }
@@ -532,6 +535,8 @@ function evaluateTargets(r) {
   http("WS-Trust Issue over issuedtokenmixed (partner bearer assertion) ≥ 0.60 × RSA-2048 sign", "issue-issuedtoken", 0.6);
   add("SymmetricKey issuance ≤ 10 % more than bearer of the same token (≥ 0.91 × its rate)", row("issue-symmetric")?.ofFloor, 0.91, "× bearer");
   http("Issue over certificatemixed (RSA-2048 requestor, SAML 2.0) ≥ 0.60 × RSA-2048 sign", "issue-certificatemixed", 0.6);
+  add("ten claim rules add ≤ 5 % to exchange JWT→JWT (p50 latency without / with, interleaved request by request)", row("exchange-jwt-jwt-rules")?.ofFloor, 0.95, "× no rules");
+  add("ten claim rules add ≤ 5 % to Validate-transformation (p50 latency without / with, interleaved request by request)", row("transform-rules")?.ofFloor, 0.95, "× no rules");
   if (r.scenarios.length) {
     const errs = r.scenarios.reduce((a, s) => a + s.errors, 0);
     t.push({ what: "zero errors under load", value: errs, min: 0, unit: "errors", met: errs === 0 });

@@ -77,6 +77,8 @@ export function buildTrustRequest(o) {
       <trust:KeyType>${keyTypeUri}</trust:KeyType>${proofKeyRequestXml(trust.ns, o)}` : "";
   const target = o.target !== undefined ? `
       <trust:${op}Target>${o.target}</trust:${op}Target>` : "";
+  const claims = o.claims ? `
+      ${claimsXml(o.claims)}` : "";
   const body = `${o.doctype ? '<?xml version="1.0" encoding="utf-8"?><!DOCTYPE s:Envelope [<!ENTITY x "x">]>' : ""}<s:Envelope xmlns:s="${SOAP_NS[soap]}" xmlns:a="${WSA}" xmlns:u="${WSU}">
   <s:Header>
     <a:Action ${mu}>${esc(action)}</a:Action>
@@ -97,11 +99,31 @@ export function buildTrustRequest(o) {
   <s:Body>
     <trust:RequestSecurityToken xmlns:trust="${trust.ns}">${appliesTo}${keyType}
       <trust:RequestType>${trust.ns}/${op}</trust:RequestType>${tokenType ? `
-      <trust:TokenType>${esc(tokenType)}</trust:TokenType>` : ""}${target}
+      <trust:TokenType>${esc(tokenType)}</trust:TokenType>` : ""}${target}${claims}
     </trust:RequestSecurityToken>
   </s:Body>
 </s:Envelope>`;
   return { body, headers: soapHeaders(soap, action), action, messageId };
+}
+
+/**
+ * wst:Claims (WS-Trust 1.3 §4.1): in the identity dialect (`ic:ClaimType Uri Optional`), or —
+ * when any claim names a value — the WS-Federation authorization dialect (`auth:Value`).
+ * @param {{ uri: string, optional?: boolean, value?: string }[]} claims
+ */
+export function claimsXml(claims) {
+  const IC = "http://schemas.xmlsoap.org/ws/2005/05/identity";
+  const AUTH = "http://docs.oasis-open.org/wsfed/authorization/200706";
+  const auth = claims.some((c) => c.value !== undefined);
+  const types = claims.map((c) => {
+    const opt = c.optional === undefined ? "" : ` Optional="${c.optional}"`;
+    return auth
+      ? `<auth:ClaimType Uri="${esc(c.uri)}"${opt}>${c.value === undefined ? "" : `<auth:Value>${esc(c.value)}</auth:Value>`}</auth:ClaimType>`
+      : `<ic:ClaimType Uri="${esc(c.uri)}"${opt}/>`;
+  });
+  return auth
+    ? `<trust:Claims Dialect="${AUTH}" xmlns:auth="${AUTH}">${types.join("")}</trust:Claims>`
+    : `<trust:Claims Dialect="${IC}" xmlns:ic="${IC}">${types.join("")}</trust:Claims>`;
 }
 
 /** The Issue request (kept for callers that only issue). */

@@ -21,10 +21,23 @@ export const USAGE = `usage: sts token --url URL (--user NAME --password PW | --
                  [--out FILE] [--raw-response FILE]
                  [--key-type bearer|symmetric|public-key] [--entropy random|none|BASE64]
                  [--key-size BITS] [--public-key PEM-FILE] [--proof-key-out FILE]
+                 [--claims URI[?][=VALUE],...]
   --cert/--key: sign the request with the certificate's key (certificatemixed endpoint; bearer only)
   symmetric: the proof key (computed from both entropies, or sent by the STS) is written
              base64 to --proof-key-out (default: printed to stderr);
-  public-key: --public-key is a PUBLIC KEY (RSA, EC) or CERTIFICATE PEM, sent in wst:UseKey.`;
+  public-key: --public-key is a PUBLIC KEY (RSA, EC) or CERTIFICATE PEM, sent in wst:UseKey.
+  --claims: wst:Claims, comma-separated claim-type URIs; URI? is optional, URI=VALUE asks for
+            that value (the authorization dialect; otherwise the identity dialect).`;
+
+/** `--claims` into claim requests: `URI`, `URI?` (optional), `URI=VALUE` (with auth:Value). */
+export function parseClaims(spec) {
+  return spec.split(",").filter(Boolean).map((item) => {
+    const eq = item.indexOf("=");
+    const [name, value] = eq < 0 ? [item, undefined] : [item.slice(0, eq), item.slice(eq + 1)];
+    const optional = name.endsWith("?");
+    return { uri: optional ? name.slice(0, -1) : name, optional, ...(value === undefined ? {} : { value }) };
+  });
+}
 
 /**
  * Fetches the mex WSDL and returns the usernamemixed endpoint for a WS-Trust version.
@@ -165,6 +178,7 @@ export async function run(args) {
           tokenType: f["token-type"],
           soap,
           trust,
+          claims: f.claims === undefined ? undefined : parseClaims(f.claims),
         });
   } catch (e) {
     console.error(`token: ${e.message}`);

@@ -23,6 +23,7 @@ import { partnerAssertionsCheck } from "./partner-assertions.mjs";
 import { wss4jCheck } from "./wss4j.mjs";
 import { proofKeysCheck } from "./proof-keys.mjs";
 import { inspectorCheck } from "./inspector.mjs";
+import { claimsCheck } from "./claims.mjs";
 import {
   compileSantuario,
   metadataCerts,
@@ -136,6 +137,9 @@ for (const tokenType of ["saml2", "saml1"]) {
     }
   }
 }
+
+// ---- Claim rules and requested claims, read by pysaml2 with their NameFormats ----------------
+await claimsCheck({ base, work, report, skip, certs: md.certs });
 
 // ---- JWT over WS-Trust, verified by jwcrypto against the published JWKS ---------------------
 await jwtCheck({ base, work, report, skip, get, certs: md.certs, issuer: md.entityID });

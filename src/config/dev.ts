@@ -74,7 +74,17 @@ export const DEV_CONFIG: StsConfigInput = {
     },
   ],
   relyingParties: [
-    { identifier: RP_SAML, defaultTokenType: "saml2" },
+    {
+      identifier: RP_SAML,
+      defaultTokenType: "saml2",
+      // Every claim as it is, plus the role under the claim type WIF and AD FS relying parties
+      // read (JWT: `roles`) and a UPN made from the user name (JWT: `upn`).
+      claimRules: [
+        { claim: "*" },
+        { claim: "role", as: { saml: "http://schemas.microsoft.com/ws/2008/06/identity/claims/role", jwt: "roles" } },
+        { template: "{subject}@example.com", as: { saml: "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn", jwt: "upn" } },
+      ],
+    },
     { identifier: RP_API, defaultTokenType: "jwt" },
     {
       identifier: RP_SECURE,

@@ -9,6 +9,7 @@
  */
 
 import type { CertificateTrust } from "../keys/cert-path.ts";
+import type { ClaimRule, ClaimRuleInput } from "./claim-rules.ts";
 
 /** Token types the STS can issue. */
 export type TokenKind = "saml2" | "saml1" | "jwt" | "access_token";
@@ -106,6 +107,11 @@ export interface RelyingPartyConfigInput {
   maxTokenLifetimeSeconds?: number;
   /** Claim names released to this relying party. Default: all of the user's claims. */
   claims?: string[];
+  /**
+   * Claim rules, evaluated in order over the released claims (see `claim-rules.ts`). When set,
+   * the tokens carry exactly what the rules emit. Default: the released claims as they are.
+   */
+  claimRules?: ClaimRuleInput[];
   /** XML signature algorithm (default rsa-sha256). */
   xmlSignatureAlgorithm?: XmlSignatureAlg;
   /** JWS algorithm (default ES256). */
@@ -279,6 +285,8 @@ export interface RelyingParty {
   maxTokenLifetimeSeconds: number;
   /** `undefined` = release every claim. */
   claims: string[] | undefined;
+  /** `undefined` = no rules: the released claims as they are. */
+  claimRules: ClaimRule[] | undefined;
   xmlSignatureAlgorithm: XmlSignatureAlg;
   jwtSignatureAlgorithm: JwtSignatureAlg;
   scopes: string[];

@@ -4,6 +4,7 @@ import { type Issues, type Obj, arr, bool, enumList, int, obj, oneOf, show, strL
 import type { KeyAlgorithm } from "./pem.ts";
 import { MAX_RENEWAL_GRACE_SECONDS } from "../state/types.ts";
 import { validateEncryption } from "./validate-encryption.ts";
+import { validateClaimRules } from "./validate-claim-rules.ts";
 
 export const TOKEN_KINDS: readonly TokenKind[] = ["saml2", "saml1", "jwt", "access_token"];
 const XML_ALGS: readonly XmlSignatureAlg[] = [
@@ -13,7 +14,7 @@ export const JWT_ALGS: readonly JwtSignatureAlg[] = ["RS256", "RS384", "RS512", 
 const RP_FIELDS = [
   "identifier", "aliases", "defaultTokenType", "tokenTypes", "tokenLifetimeSeconds",
   "maxTokenLifetimeSeconds", "claims", "xmlSignatureAlgorithm", "jwtSignatureAlgorithm", "scopes", "renewal", "encryption",
-  "keyTypes",
+  "keyTypes", "claimRules",
 ] as const;
 const KEY_TYPES: readonly KeyTypeName[] = ["bearer", "symmetric", "public-key"];
 const RENEWAL_FIELDS = ["allowed", "maxTotalLifetimeSeconds", "expiredGraceSeconds", "allowPostdating", "windowSeconds"] as const;
@@ -95,6 +96,7 @@ export function validateRelyingParties(
       x.add(`${p}.tokenLifetimeSeconds`, `${tokenLifetimeSeconds} exceeds maxTokenLifetimeSeconds ${maxTokenLifetimeSeconds}`);
     }
     const claims = strList(x, r, "claims", p);
+    const claimRules = validateClaimRules(x, r, p, claims);
     const xmlSignatureAlgorithm = oneOf(x, r, "xmlSignatureAlgorithm", p, XML_ALGS, "rsa-sha256");
     const jwtSignatureAlgorithm = oneOf(x, r, "jwtSignatureAlgorithm", p, JWT_ALGS, "ES256");
     const scopes = strList(x, r, "scopes", p, {
@@ -136,7 +138,7 @@ export function validateRelyingParties(
     if (identifier === undefined || defaultTokenType === undefined || !xmlSignatureAlgorithm || !jwtSignatureAlgorithm) return;
     out.push({
       identifier, aliases, defaultTokenType, tokenTypes, tokenLifetimeSeconds, maxTokenLifetimeSeconds,
-      claims, xmlSignatureAlgorithm, jwtSignatureAlgorithm, scopes, renewal, encryption, keyTypes,
+      claims, claimRules, xmlSignatureAlgorithm, jwtSignatureAlgorithm, scopes, renewal, encryption, keyTypes,
     });
   });
   return { list: out, present: list.length > 0, resolve: (t) => seen.get(targetKey(t))?.identifier };

@@ -1,5 +1,9 @@
-import type { RelyingParty } from "../config/types.ts";
+import type { RelyingParty, TokenKind } from "../config/types.ts";
+import { invalidRequest } from "../errors.ts";
+import { claimUri } from "../token/claim-types.ts";
 import { RESERVED_CLAIMS } from "../token/claims.ts";
+import { type OutputClaim, applyClaimRules } from "./claim-rules.ts";
+import type { RequestedClaim } from "./types.ts";
 
 /**
  * Releases only the claims the relying party's policy names (all when it names none), and never
@@ -11,6 +15,71 @@ export function releaseClaims(rp: RelyingParty, claims: Record<string, string[]>
   for (const [name, values] of Object.entries(claims)) {
     if (RESERVED_CLAIMS.has(name)) continue;
     if (rp.claims === undefined || rp.claims.includes(name)) out[name] = values.slice();
+  }
+  return out;
+}
+
+/** Whether an output claim is the one a request names: by its claim-type URI or its JWT name. */
+function isNamed(c: OutputClaim, uri: string): boolean {
+  return claimUri(c.saml) === claimUri(uri) || c.jwt === uri;
+}
+
+/**
+ * Requested claims (WS-Trust wst:Claims) narrow what the relying party's policy and rules give:
+ * the token carries only the claims asked for (as Apache CXF's STS and AD FS do), each with only
+ * the asked-for values when the request names some. A required claim that is not there refuses
+ * the request, naming it; an optional one is left out. Nothing is ever added.
+ */
+function narrow(given: readonly OutputClaim[], requested: readonly RequestedClaim[]): OutputClaim[] {
+  const out: OutputClaim[] = [];
+  for (const r of requested) {
+    let found = false;
+    for (const c of given) {
+      if (!isNamed(c, r.uri)) continue;
+      const wanted = r.values;
+      const values = wanted === undefined ? c.values : c.values.filter((v) => wanted.includes(v));
+      if (values.length === 0) continue;
+      found = true;
+      const have = out.find((o) => o.saml === c.saml && o.jwt === c.jwt);
+      if (!have) out.push({ saml: c.saml, jwt: c.jwt, values: values.slice() });
+      else for (const v of values) if (!have.values.includes(v)) have.values.push(v);
+    }
+    if (!found && !r.optional) {
+      const why = r.values === undefined ? "is not available to this relying party for this subject" : "does not have the requested value for this relying party and subject";
+      throw invalidRequest(`The required claim '${r.uri.slice(0, 200)}' ${why}.`);
+    }
+  }
+  return out;
+}
+
+/**
+ * The claims a token states about its subject, decided in one place for every operation and
+ * both protocols: the relying party's release list, then its claim rules (when it has any; else
+ * the released claims as they are), then the requested claims, then the token format's names —
+ * the SAML attribute name (src/saml/claims.ts maps table names to URIs) or the JWT claim name.
+ */
+export function decideClaims(
+  rp: RelyingParty,
+  kind: TokenKind,
+  subject: string,
+  claims: Record<string, string[]>,
+  requested: readonly RequestedClaim[] | undefined,
+): Record<string, string[]> {
+  const released = releaseClaims(rp, claims);
+  if (!rp.claimRules && !requested) return released;
+  let given: OutputClaim[] = rp.claimRules
+    ? applyClaimRules(rp.claimRules, subject, released)
+    : Object.entries(released).map(([name, values]) => ({ saml: name, jwt: name, values }));
+  if (requested) given = narrow(given, requested);
+  const saml = kind === "saml2" || kind === "saml1";
+  const out: Record<string, string[]> = {};
+  for (const c of given) {
+    // Two rules may give claims one format names alike (the same JWT name, or a table name and
+    // its URI in SAML): in that format they are one claim.
+    const name = saml ? claimUri(c.saml) : c.jwt;
+    const have = out[name];
+    if (!have) out[name] = c.values.slice();
+    else for (const v of c.values) if (!have.includes(v)) have.push(v);
   }
   return out;
 }

@@ -2,7 +2,7 @@ import type { RelyingParty, TokenKind } from "../config/types.ts";
 import { invalidRequest, invalidToken, scopeRefused } from "../errors.ts";
 import { MAX_ACTOR_CHAIN, chainLength } from "../token/actor.ts";
 import { decideLifetime } from "./lifetime.ts";
-import { releaseClaims } from "./claims.ts";
+import { decideClaims } from "./claims.ts";
 import { findRelyingParty } from "./relying-party.ts";
 import { mintToken } from "./mint.ts";
 import type { Confirmation, IssuedToken, StsContext, TokenRequest } from "./types.ts";
@@ -85,7 +85,7 @@ export async function issueToken(ctx: StsContext, req: TokenRequest): Promise<Is
     kind,
     rp,
     subject: req.identity.subject,
-    claims: releaseClaims(rp, req.identity.claims),
+    claims: decideClaims(rp, kind, req.identity.subject, req.identity.claims, req.requestedClaims),
     authnInstant: req.identity.authnInstant,
     authnMethod: req.identity.authnMethod,
     issuedAt: now,

@@ -5,7 +5,7 @@ import { delegatedParty } from "./delegation.ts";
 import { issueToken } from "./issuance.ts";
 import { type DerivationLimits, NO_DERIVATION_LIMITS } from "./lifetime.ts";
 import { findRelyingParty } from "./relying-party.ts";
-import type { Actor, Confirmation, Identity, IssuedToken, Requestor, StsContext } from "./types.ts";
+import type { Actor, Confirmation, Identity, IssuedToken, RequestedClaim, Requestor, StsContext } from "./types.ts";
 import type { PresentedToken } from "./verify-own.ts";
 
 export interface IssueRequest {
@@ -19,6 +19,8 @@ export interface IssueRequest {
   delegation?: { mode: "impersonation" | "delegation"; presented: PresentedToken } | undefined;
   /** The proof-of-possession key; undefined for a bearer token. */
   confirmation?: Confirmation | undefined;
+  /** Requested claims (see `TokenRequest`). */
+  requestedClaims?: RequestedClaim[] | undefined;
 }
 
 /**
@@ -49,5 +51,6 @@ export async function issue(ctx: StsContext, state: Pick<StateClient, "status">,
     notRenewable: req.notRenewable || passesOn.notRenewable,
     scopeCeiling,
     confirmation: req.confirmation,
+    requestedClaims: req.requestedClaims,
   });
 }

@@ -42,6 +42,16 @@ export interface Identity {
 export type { Actor } from "../token/actor.ts";
 export type { Confirmation } from "../token/confirmation.ts";
 
+/**
+ * A claim the requestor asks for (WS-Trust wst:Claims): by claim-type URI (or JWT name), whether
+ * the request may go on without it, and the values it must have (any of them) when given.
+ */
+export interface RequestedClaim {
+  uri: string;
+  optional: boolean;
+  values?: string[] | undefined;
+}
+
 /** The protocol-free question every front door asks the engine. */
 export interface TokenRequest {
   requestor: Requestor;
@@ -77,6 +87,11 @@ export interface TokenRequest {
   notAfter?: Date | undefined;
   /** The key the holder must prove; undefined for a bearer token. */
   confirmation?: Confirmation | undefined;
+  /**
+   * Requested claims: the token carries only these (those the relying party's policy and rules
+   * give), and a required one that is not there refuses the request. Undefined: no request.
+   */
+  requestedClaims?: RequestedClaim[] | undefined;
 }
 
 /** A minted token, ready for a protocol adapter to wrap. */

@@ -8,7 +8,7 @@ import { issueToken } from "./issuance.ts";
 import { derivationLimits } from "./lifetime.ts";
 import { requireDpopProof } from "./presented-party.ts";
 import { findRelyingParty } from "./relying-party.ts";
-import type { Confirmation, IssuedToken, Requestor, StsContext } from "./types.ts";
+import type { Confirmation, IssuedToken, RequestedClaim, Requestor, StsContext } from "./types.ts";
 import type { PresentedToken } from "./verify-own.ts";
 
 /** Validate with status (WS-Trust 1.3 §7): is this token of ours valid now? */
@@ -28,6 +28,8 @@ export interface TransformRequest {
   lifetime?: { created?: Date | undefined; expires?: Date | undefined } | undefined;
   /** The new token's proof key; undefined for a bearer token (the presented token's key is not carried over). */
   confirmation?: Confirmation | undefined;
+  /** Requested claims (see `TokenRequest`). */
+  requestedClaims?: RequestedClaim[] | undefined;
 }
 
 /**
@@ -68,5 +70,6 @@ export async function transform(
     notRenewable: passesOn.notRenewable,
     scopeCeiling: t.scope.length > 0 ? t.scope : undefined,
     confirmation: req.confirmation,
+    requestedClaims: req.requestedClaims,
   });
 }

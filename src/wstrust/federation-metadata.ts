@@ -27,7 +27,13 @@ const XSI_NS = "http://www.w3.org/2001/XMLSchema-instance";
  * signed on its parsed tree (its xsi:type names a QName, which the canonical tree writer does not
  * carry), the signature placed first as the SAML 2.0 metadata schema wants it.
  */
-export async function buildFederationMetadata(issuer: string, origin: string, keys: KeyRing, decryptionCertificates: readonly string[] = []): Promise<string> {
+export async function buildFederationMetadata(
+  issuer: string,
+  origin: string,
+  keys: KeyRing,
+  decryptionCertificates: readonly string[] = [],
+  claimTypes: readonly string[] = CLAIM_TYPES.map((c) => c.uri),
+): Promise<string> {
   const id = newSamlId();
   const keyDescriptor = (use: string, certificateBase64: string) =>
     xml`<md:KeyDescriptor use="${use}"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>${certificateBase64}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>`;
@@ -37,13 +43,18 @@ export async function buildFederationMetadata(issuer: string, origin: string, ke
     ...decryptionCertificates.map((pem) => keyDescriptor("encryption", toBase64(pemToDer(pem, "CERTIFICATE")))),
   ];
   const tokenTypes = [SAML2_TOKEN_TYPE, SAML1_TOKEN_TYPE, JWT_TOKEN_TYPE].map((uri) => xml`<fed:TokenType Uri="${uri}"/>`);
-  const claimTypes = CLAIM_TYPES.map(
-    (c) => xml`<auth:ClaimType Uri="${c.uri}" Optional="true"><auth:DisplayName>${c.displayName}</auth:DisplayName><auth:Description>${c.description}</auth:Description></auth:ClaimType>`,
-  );
+  // The claim types some relying party can get; the table describes those it knows, the rest
+  // (made by claim rules) are named by their last path segment.
+  const offered = claimTypes.map((uri) => {
+    const known = CLAIM_TYPES.find((c) => c.uri === uri);
+    const displayName = known?.displayName ?? uri.slice(uri.lastIndexOf("/") + 1);
+    const description = known?.description ?? "A claim a relying party's claim rules give";
+    return xml`<auth:ClaimType Uri="${uri}" Optional="true"><auth:DisplayName>${displayName}</auth:DisplayName><auth:Description>${description}</auth:Description></auth:ClaimType>`;
+  });
   const endpoints = (["13", "2005"] as const).map(
     (v) => xml`<fed:SecurityTokenServiceEndpoint><wsa:EndpointReference><wsa:Address>${origin + TRUST_ENDPOINTS[v]}</wsa:Address></wsa:EndpointReference></fed:SecurityTokenServiceEndpoint>`,
   );
-  const unsigned = xml`<md:EntityDescriptor xmlns:md="${MD}" xmlns:ds="${DSIG_NS}" xmlns:fed="${FED_NS}" xmlns:auth="${AUTH_NS}" xmlns:xsi="${XSI_NS}" xmlns:wsa="${WSA10_NS}" ID="${id}" entityID="${issuer}"><md:RoleDescriptor xsi:type="fed:SecurityTokenServiceType" protocolSupportEnumeration="${FED_NS}">${certificates}<fed:TokenTypesOffered>${tokenTypes}</fed:TokenTypesOffered><fed:ClaimTypesOffered>${claimTypes}</fed:ClaimTypesOffered>${endpoints}</md:RoleDescriptor></md:EntityDescriptor>`;
+  const unsigned = xml`<md:EntityDescriptor xmlns:md="${MD}" xmlns:ds="${DSIG_NS}" xmlns:fed="${FED_NS}" xmlns:auth="${AUTH_NS}" xmlns:xsi="${XSI_NS}" xmlns:wsa="${WSA10_NS}" ID="${id}" entityID="${issuer}"><md:RoleDescriptor xsi:type="fed:SecurityTokenServiceType" protocolSupportEnumeration="${FED_NS}">${certificates}<fed:TokenTypesOffered>${tokenTypes}</fed:TokenTypesOffered><fed:ClaimTypesOffered>${offered}</fed:ClaimTypesOffered>${endpoints}</md:RoleDescriptor></md:EntityDescriptor>`;
   const root = parseXml(unsigned.xml).documentElement!;
   await signEnveloped(root, { key: keys.current("RSA"), signatureAlgorithm: RSA_SHA256, digestAlgorithm: SHA256, referenceId: id });
   // Moving the signature first is safe: the enveloped transform removes it wherever it is, and

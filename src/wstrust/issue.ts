@@ -26,6 +26,7 @@ export async function handleIssue(ctx: StsContext, state: Pick<StateClient, "sta
     notRenewable: rst.renewing?.allow === false,
     delegation: delegated ? { mode: rst.actAs ? "delegation" : "impersonation", presented: presentedFromTarget(delegated) } : undefined,
     confirmation: proof.confirmation,
+    requestedClaims: rst.claims,
   });
   return issuedRstr(rst.trust, tok, {
     context: rst.context,

@@ -9,6 +9,8 @@ import { parseXsBoolean } from "../xml/xs.ts";
 import { fromBase64 } from "../keys/pem.ts";
 import { type TrustNs, WSP15_NS, WSP_NS, WST14_NS } from "./ns.ts";
 import { tokenKindFromUri } from "./token-types.ts";
+import { readClaimsRequest } from "./claims-request.ts";
+import type { RequestedClaim } from "../engine/types.ts";
 
 export type RequestKind = "issue" | "validate" | "renew" | "cancel";
 
@@ -38,6 +40,8 @@ export interface Rst {
   computedKeyAlgorithm: string | undefined;
   /** §9.2 wst:UseKey: the requestor's public proof key, still unread. */
   useKey: Element | undefined;
+  /** §4.1 wst:Claims: the claims the requestor asks the token to carry (undefined: no request). */
+  claims: RequestedClaim[] | undefined;
 }
 
 /** Entropy bounds: at least 128 bits (a weaker half would weaken the key), at most 512 bytes. */
@@ -128,6 +132,17 @@ function readRenewing(rn: Element): { allow: boolean; ok: boolean } {
   return { allow: flag("Allow", true), ok: flag("OK", false) };
 }
 
+/**
+ * §4.1 wst:Claims, or — when the request has none of its own — the one in wst:SecondaryParameters
+ * (§4.1: what the relying party's policy asks for, as WCF clients pass it on).
+ */
+function readClaims(rst: Element, t: TrustNs): RequestedClaim[] | undefined {
+  const own = once(rst, t.ns, "Claims");
+  const sp = own ? null : once(rst, t.ns, "SecondaryParameters");
+  const el = own ?? (sp ? once(sp, t.ns, "Claims", "wst:SecondaryParameters") : null);
+  return el ? readClaimsRequest(el) : undefined;
+}
+
 /** Parses one RST element of the given WS-Trust version. */
 export function readRst(rst: Element, t: TrustNs, batch = false): Rst {
   const requestKind = readRequestKind(rst, t, batch);
@@ -176,5 +191,6 @@ export function readRst(rst: Element, t: TrustNs, batch = false): Rst {
     keySize: ks ? readKeySize(ks) : undefined,
     computedKeyAlgorithm,
     useKey: once(rst, t.ns, "UseKey") ?? undefined,
+    claims: readClaims(rst, t),
   };
 }

@@ -28,6 +28,7 @@ export async function handleValidate(ctx: StsContext, state: StateClient, who: R
     tokenType: rst.tokenType,
     lifetime: rst.lifetime,
     confirmation: proof.confirmation,
+    requestedClaims: rst.claims,
   });
   return issuedRstr(rst.trust, tok, {
     context: rst.context,

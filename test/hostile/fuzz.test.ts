@@ -85,6 +85,45 @@ function credentials(xml: string): string | undefined {
   return `${u.item(0)!.textContent}\n${p.item(0)!.textContent}`;
 }
 
+/**
+ * `n` mutations of `bases`, each aimed at one part of the request: mutated afresh (up to 4 more
+ * times) while the text after `marker` is unchanged. Every reply is a SOAP envelope, never the
+ * STS's internal error (SOAP answers MustUnderstand faults with 500, SOAP 1.2 §7.5.1); a fault
+ * carries nothing matching `noToken`; a 200 comes only for the base's own credentials and is
+ * handed to `onToken`. Returns the statuses counted.
+ */
+async function aimedTrustFuzz(
+  seed: number,
+  n: number,
+  bases: { body: string; headers: Record<string, string> }[],
+  marker: string,
+  noToken: RegExp,
+  onToken: (text: string, label: string) => void,
+): Promise<Record<string, number>> {
+  const r = prng(seed);
+  const tally: Record<string, number> = {};
+  for (let i = 0; i < n; i++) {
+    const base = pick(r, bases);
+    let [body, what] = mutateXml(r, base.body);
+    for (let k = 0; k < 4 && body.split(marker)[1] === base.body.split(marker)[1]; k++) [body, what] = mutateXml(r, base.body);
+    const res = await call(`/trust/${body.includes(NS.t05) ? "2005" : "13"}/usernamemixed`, { method: "POST", headers: base.headers, body });
+    const text = await res.text();
+    const label = `#${i} ${what} → ${res.status}: ${text.slice(0, 600)}`;
+    tally[res.status] = (tally[res.status] ?? 0) + 1;
+    expect([200, 400, 429, 500], label).toContain(res.status);
+    expect(text, label).toMatch(/^<s:Envelope /);
+    expect(text, label).not.toContain("could not process the request");
+    if (res.status !== 200) {
+      expect(text, label).toContain("<s:Fault");
+      expect(text, label).not.toMatch(noToken);
+      continue;
+    }
+    expect(credentials(body), label).toBe(credentials(base.body));
+    onToken(text, label);
+  }
+  return tally;
+}
+
 describe("WS-Trust endpoint fuzz (300 mutated RSTs)", () => {
   it("every reply is a SOAP envelope (fault or normal), never a token for changed credentials", async () => {
     const r = prng(SEED);
@@ -142,33 +181,44 @@ describe("WS-Trust proof-key fuzz (200 mutated Entropy / KeySize / ComputedKeyAl
   });
 
   it("every reply is a SOAP envelope, never an internal error; a symmetric-key token always comes with its proof token", async () => {
-    const r = prng(SEED ^ 0x16);
-    const tally: Record<string, number> = {};
-    for (let i = 0; i < 200; i++) {
-      const base = pick(r, bases);
-      // Aim at the proof-key elements: mutate until the change falls inside the RST's key part.
-      let [body, what] = mutateXml(r, base.body);
-      for (let k = 0; k < 4 && body.split("</wst:KeyType>")[1] === base.body.split("</wst:KeyType>")[1]; k++) [body, what] = mutateXml(r, base.body);
-      const res = await call(`/trust/${body.includes(NS.t05) ? "2005" : "13"}/usernamemixed`, { method: "POST", headers: base.headers, body });
-      const text = await res.text();
-      const label = `#${i} ${what} → ${res.status}: ${text.slice(0, 600)}`;
-      tally[res.status] = (tally[res.status] ?? 0) + 1;
-      expect([200, 400, 429, 500], label).toContain(res.status);
-      expect(text, label).toMatch(/^<s:Envelope /);
-      // SOAP answers MustUnderstand faults with 500 (SOAP 1.2 §7.5.1); a bug would be the
-      // STS's internal error.
-      expect(text, label).not.toContain("could not process the request");
-      if (res.status !== 200) {
-        expect(text, label).toContain("<s:Fault");
-        expect(text, label).not.toMatch(/<\w+:(EncryptedAssertion|EncryptedData|BinarySecurityToken)\b/);
-        continue;
-      }
-      expect(credentials(body), label).toBe(credentials(base.body));
+    // Aimed at the proof-key elements: the change falls inside the RST's key part.
+    const tally = await aimedTrustFuzz(SEED ^ 0x16, 200, bases, "</wst:KeyType>", /<\w+:(EncryptedAssertion|EncryptedData|BinarySecurityToken)\b/, (text, label) => {
       if (/<wst:KeyType>[^<]*SymmetricKey<\/wst:KeyType>/.test(text)) expect(text, label).toContain("RequestedProofToken");
-    }
+    });
     console.log(`[fuzz] proof-key 200 mutations, statuses ${JSON.stringify(tally)}`);
     expect(tally[200] ?? 0).toBeGreaterThan(0);
     expect(tally[400] ?? 0).toBeGreaterThan(50);
+  });
+});
+
+describe("WS-Trust requested-claims fuzz (150 mutated wst:Claims RSTs)", () => {
+  const IC = "http://schemas.xmlsoap.org/ws/2005/05/identity";
+  const AUTH = "http://docs.oasis-open.org/wsfed/authorization/200706";
+  const ID = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims";
+  const ROLE = "http://schemas.microsoft.com/ws/2008/06/identity/claims/role";
+  /** What urn:example:rp's policy and rules give alice: no reply may carry more. */
+  const GIVEN: Record<string, string[]> = {
+    [`${ID}/emailaddress`]: ["alice@example.com"], [`${ID}/givenname`]: ["Alice"], [ROLE]: ["admin", "user"], [`${ID}/upn`]: ["alice@example.com"],
+  };
+  const alice = { user: "alice", password: "wonderland", appliesTo: "urn:example:rp" };
+  const bases = [
+    envelope({ ...alice, extra: `<wst:Claims Dialect="${IC}" xmlns:ic="${IC}"><ic:ClaimType Uri="${ID}/upn"/><ic:ClaimType Uri="${ID}/givenname" Optional="true"/></wst:Claims>` }),
+    envelope({ ...alice, soap: "1.1", trust: "2005", extra: `<wst:Claims Dialect="${AUTH}" xmlns:auth="${AUTH}"><auth:ClaimType Uri="${ROLE}" Optional="false"><auth:Value>admin</auth:Value></auth:ClaimType><auth:ClaimType Uri="${ID}/emailaddress" Optional="true"/></wst:Claims>` }),
+  ];
+
+  it("every reply is a SOAP envelope, never an internal error; a token never carries more than the policy gives", async () => {
+    // Aimed at the claims request: the change falls inside wst:Claims.
+    const tally = await aimedTrustFuzz(SEED ^ 0x18, 150, bases, "<wst:Claims", /saml:Assertion/, (text, label) => {
+      const doc = new DOMParser().parseFromString(text, "text/xml");
+      for (const a of Array.from(doc.getElementsByTagNameNS(NS.saml2, "Attribute"))) {
+        const given = GIVEN[a.getAttribute("Name")!];
+        expect(given, label).toBeDefined();
+        for (const v of Array.from(a.getElementsByTagNameNS(NS.saml2, "AttributeValue"))) expect(given, label).toContain(v.textContent);
+      }
+    });
+    console.log(`[fuzz] requested claims 150 mutations, statuses ${JSON.stringify(tally)}`);
+    expect(tally[200] ?? 0).toBeGreaterThan(0);
+    expect((tally[400] ?? 0) + (tally[500] ?? 0)).toBeGreaterThan(30);
   });
 });
 

@@ -4,10 +4,10 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { test } from "node:test";
-import { buildIssueRequest, soapHeaders, TOKEN_TYPES, TRUST } from "../../cli/envelope.mjs";
+import { buildIssueRequest, claimsXml, soapHeaders, TOKEN_TYPES, TRUST } from "../../cli/envelope.mjs";
 import { findUsernameMixed, listEndpoints } from "../../cli/mex.mjs";
 import { isTrustFault, parseIssueResponse } from "../../cli/rstr.mjs";
-import { requestToken } from "../../cli/token.mjs";
+import { parseClaims, requestToken } from "../../cli/token.mjs";
 import { parseXml, select, selectText } from "../../cli/xml.mjs";
 
 const fx = (name) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), "utf8");
@@ -71,6 +71,20 @@ for (const [soap, trust] of [["1.1", "13"], ["1.2", "13"], ["1.1", "2005"], ["1.
     assert.deepEqual(r.headers, soapHeaders(soap, TRUST[trust].action));
   });
 }
+
+test("envelope: --claims becomes wst:Claims in the identity dialect, or the authorization one when a value is asked", () => {
+  const ic = parseClaims("urn:a,urn:b?");
+  assert.deepEqual(ic, [{ uri: "urn:a", optional: false }, { uri: "urn:b", optional: true }]);
+  const doc = parseXml(buildIssueRequest({ to: "http://x/", username: "u", password: "p", appliesTo: "urn:example:rp", claims: ic }).body);
+  const IC = "http://schemas.xmlsoap.org/ws/2005/05/identity";
+  const claims = select("//*[local-name()='Claims']", doc)[0];
+  assert.equal(claims.namespaceURI, TRUST["13"].ns);
+  assert.equal(claims.getAttribute("Dialect"), IC);
+  assert.deepEqual(select("*", claims).map((c) => [c.namespaceURI, c.localName, c.getAttribute("Uri"), c.getAttribute("Optional")]), [[IC, "ClaimType", "urn:a", "false"], [IC, "ClaimType", "urn:b", "true"]]);
+  const auth = claimsXml(parseClaims("urn:role=<admin>"));
+  assert.match(auth, /^<trust:Claims Dialect="http:\/\/docs.oasis-open.org\/wsfed\/authorization\/200706"/);
+  assert.match(auth, /<auth:ClaimType Uri="urn:role" Optional="false"><auth:Value>&lt;admin&gt;<\/auth:Value><\/auth:ClaimType>/);
+});
 
 test("envelope: HTTP headers per SOAP version", () => {
   assert.deepEqual(soapHeaders("1.1", TRUST[13].action), {

@@ -1,0 +1,211 @@
+/** Validation of `relyingParties[].claimRules` (see `claim-rules.ts` and the README). */
+import { claimName, claimUri } from "../token/claim-types.ts";
+import { RESERVED_CLAIMS } from "../token/claims.ts";
+import {
+  type ClaimCondition, type ClaimName, type ClaimRule, MAX_CLAIM_RULES, MAX_CLAIM_VALUES, MAX_MAP_ENTRIES,
+  MAX_TEMPLATE_LENGTH, MAX_TEMPLATE_PLACEHOLDERS, SUBJECT_PLACEHOLDER, type TemplatePart,
+} from "./claim-rules.ts";
+import { type Issues, type Obj, arr, obj, show, text } from "./check.ts";
+
+const RULE_FIELDS = ["claim", "value", "template", "drop", "as", "map", "when"] as const;
+const SOURCES = ["claim", "value", "template", "drop"] as const;
+const MAX_NAME = 256;
+const MAX_VALUE = 1024;
+
+/**
+ * Whether a name would state a protocol fact: a reserved claim by its name or by its URI in the
+ * claim-type table (the WIF actor, the scope attribute, ...). Rules never produce one, and never
+ * read one: the subject's claims hold none (src/token/claims.ts).
+ */
+function reserved(name: string): boolean {
+  return RESERVED_CLAIMS.has(name) || RESERVED_CLAIMS.has(claimName(name)) || RESERVED_CLAIMS.has(claimName(claimUri(name)));
+}
+
+/** A claim name (input or output), at most 256 characters, never a reserved one. */
+function claimNameText(x: Issues, v: unknown, path: string): string | undefined {
+  const s = text(x, v, path, MAX_NAME);
+  if (s === undefined) return undefined;
+  if (reserved(s) || s === "__proto__") {
+    x.add(path, `${show(s)} is reserved (it has a protocol meaning in tokens)`);
+    return undefined;
+  }
+  return s;
+}
+
+/** `as`: one name for both formats, or `{ saml, jwt }`. */
+function outputName(x: Issues, v: unknown, path: string): ClaimName | undefined {
+  if (typeof v === "string") {
+    const s = claimNameText(x, v, path);
+    return s === undefined ? undefined : { saml: s, jwt: s };
+  }
+  const o = obj(x, v, path, ["saml", "jwt"]);
+  if (!o) return undefined;
+  if (o.saml === undefined) x.add(`${path}.saml`, "is required");
+  if (o.jwt === undefined) x.add(`${path}.jwt`, "is required");
+  const saml = o.saml === undefined ? undefined : claimNameText(x, o.saml, `${path}.saml`);
+  const jwt = o.jwt === undefined ? undefined : claimNameText(x, o.jwt, `${path}.jwt`);
+  return saml === undefined || jwt === undefined ? undefined : { saml, jwt };
+}
+
+/** One value or a list of 1–64 values, each at most 1024 characters. */
+function values(x: Issues, v: unknown, path: string): string[] | undefined {
+  const list = Array.isArray(v) ? v : [v];
+  if (list.length === 0 || list.length > MAX_CLAIM_VALUES) {
+    x.add(path, `expected 1 to ${MAX_CLAIM_VALUES} values, got ${list.length}`);
+    return undefined;
+  }
+  const out: string[] = [];
+  list.forEach((s, i) => {
+    const t = text(x, s, Array.isArray(v) ? `${path}[${i}]` : path, MAX_VALUE);
+    if (t !== undefined && !out.includes(t)) out.push(t);
+  });
+  return out.length > 0 ? out : undefined;
+}
+
+function condition(x: Issues, v: unknown, path: string): ClaimCondition | undefined {
+  if (typeof v === "string") {
+    const claim = claimNameText(x, v, path);
+    return claim === undefined ? undefined : { claim, equals: undefined };
+  }
+  const o = obj(x, v, path, ["claim", "equals"]);
+  if (!o) return undefined;
+  if (o.claim === undefined) x.add(`${path}.claim`, "is required");
+  const claim = o.claim === undefined ? undefined : claimNameText(x, o.claim, `${path}.claim`);
+  const equals = o.equals === undefined ? undefined : text(x, o.equals, `${path}.equals`, MAX_VALUE);
+  return claim === undefined || (o.equals !== undefined && equals === undefined) ? undefined : { claim, equals };
+}
+
+function valueMap(x: Issues, v: unknown, path: string): Map<string, string[]> | undefined {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) {
+    x.add(path, `expected an object of input value to output value(s), got ${show(v)}`);
+    return undefined;
+  }
+  const entries = Object.entries(v);
+  if (entries.length === 0 || entries.length > MAX_MAP_ENTRIES) {
+    x.add(path, `expected 1 to ${MAX_MAP_ENTRIES} entries, got ${entries.length}`);
+    return undefined;
+  }
+  const out = new Map<string, string[]>();
+  for (const [from, to] of entries) {
+    const p = `${path}.${from}`;
+    if (text(x, from, `${path} (input value)`, MAX_VALUE) === undefined) continue;
+    const mapped = values(x, to, p);
+    if (mapped) out.set(from, mapped);
+  }
+  return out;
+}
+
+/**
+ * `{name}` stands for an input claim's values, `{subject}` for the subject's name, `{{` and `}}`
+ * for a brace. At most 256 characters and 8 placeholders; no placeholder may be reserved.
+ */
+function template(x: Issues, v: unknown, path: string): TemplatePart[] | undefined {
+  const s = text(x, v, path, MAX_TEMPLATE_LENGTH);
+  if (s === undefined) return undefined;
+  const parts: TemplatePart[] = [];
+  let lit = "";
+  let placeholders = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if ((c === "{" || c === "}") && s[i + 1] === c) {
+      lit += c;
+      i++;
+      continue;
+    }
+    if (c === "}") return void x.add(path, `unmatched "}" at ${i} (write "}}" for a brace)`);
+    if (c !== "{") {
+      lit += c;
+      continue;
+    }
+    const end = s.indexOf("}", i + 1);
+    const name = end < 0 ? "" : s.slice(i + 1, end);
+    if (end < 0 || name === "" || name.includes("{")) return void x.add(path, `unmatched "{" at ${i} (write "{{" for a brace)`);
+    if (name !== SUBJECT_PLACEHOLDER && claimNameText(x, name, `${path} (placeholder {${name}})`) === undefined) return undefined;
+    if (++placeholders > MAX_TEMPLATE_PLACEHOLDERS) return void x.add(path, `at most ${MAX_TEMPLATE_PLACEHOLDERS} placeholders`);
+    if (lit) parts.push({ text: lit });
+    lit = "";
+    parts.push(name === SUBJECT_PLACEHOLDER ? { subject: true } : { claim: name });
+    i = end;
+  }
+  if (lit) parts.push({ text: lit });
+  if (placeholders === 0) return void x.add(path, `names no placeholder (use "value" for a constant)`);
+  return parts;
+}
+
+/** One rule: exactly one source, and only the refinements that source takes. */
+function rule(x: Issues, raw: unknown, p: string): ClaimRule | undefined {
+  const r = obj(x, raw, p, RULE_FIELDS);
+  if (!r) return undefined;
+  const sources = SOURCES.filter((k) => r[k] !== undefined);
+  if (sources.length !== 1) {
+    x.add(p, `expected exactly one of ${SOURCES.join(", ")}, got ${sources.length === 0 ? "none" : sources.join(" and ")}`);
+    return undefined;
+  }
+  const source = sources[0]!;
+  const refuse = (k: string, why: string) => r[k] !== undefined && x.add(`${p}.${k}`, why);
+  if (source === "drop") {
+    for (const k of ["as", "map", "when"]) refuse(k, `does not go with "drop"`);
+    const name = claimNameText(x, r.drop, `${p}.drop`);
+    // A name matches an emitted claim by its JWT name or its SAML name, the table applied.
+    return name === undefined ? undefined : { kind: "drop", names: new Set([name, claimUri(name)]) };
+  }
+  const when = r.when === undefined ? undefined : condition(x, r.when, `${p}.when`);
+  if (r.when !== undefined && when === undefined) return undefined;
+  if (source !== "claim") refuse("map", `goes only with "claim"`);
+  if (source === "claim" && r.claim === "*") {
+    refuse("as", `does not go with "claim": "*" (every claim keeps its name)`);
+    refuse("map", `does not go with "claim": "*"`);
+    return { kind: "all", when };
+  }
+  if (source !== "claim" && r.as === undefined) {
+    x.add(`${p}.as`, `is required with "${source}"`);
+    return undefined;
+  }
+  if (source === "claim") {
+    const claim = claimNameText(x, r.claim, `${p}.claim`);
+    const as = r.as === undefined ? (claim === undefined ? undefined : { saml: claim, jwt: claim }) : outputName(x, r.as, `${p}.as`);
+    const map = r.map === undefined ? undefined : valueMap(x, r.map, `${p}.map`);
+    if (claim === undefined || as === undefined || (r.map !== undefined && map === undefined)) return undefined;
+    return { kind: "claim", claim, as, map, when };
+  }
+  const as = outputName(x, r.as, `${p}.as`);
+  if (source === "value") {
+    const vs = values(x, r.value, `${p}.value`);
+    return as === undefined || vs === undefined ? undefined : { kind: "value", values: vs, as, when };
+  }
+  const parts = template(x, r.template, `${p}.template`);
+  return as === undefined || parts === undefined ? undefined : { kind: "template", parts, as, when };
+}
+
+/** The input claims a rule reads, with the field that names each. */
+function reads(rule: ClaimRule): [string, string][] {
+  if (rule.kind === "drop") return [];
+  const out: [string, string][] = rule.when ? [[rule.when.claim, "when"]] : [];
+  if (rule.kind === "claim") out.push([rule.claim, "claim"]);
+  if (rule.kind === "template") for (const part of rule.parts) if ("claim" in part) out.push([part.claim, "template"]);
+  return out;
+}
+
+/**
+ * Validates a relying party's `claimRules` (undefined when absent: the `claims` list alone
+ * decides). Rules read only what `released` (the party's `claims` list, when it has one) lets
+ * through: a rule reading anything else could never emit, which is a mistake to report.
+ */
+export function validateClaimRules(x: Issues, r: Obj, p: string, released: readonly string[] | undefined): ClaimRule[] | undefined {
+  const list = arr(x, r, "claimRules", p);
+  if (!list) return undefined;
+  if (list.length > MAX_CLAIM_RULES) {
+    x.add(`${p}.claimRules`, `at most ${MAX_CLAIM_RULES} rules, got ${list.length}`);
+    return undefined;
+  }
+  const out: ClaimRule[] = [];
+  list.forEach((raw, i) => {
+    const rr = rule(x, raw, `${p}.claimRules[${i}]`);
+    if (!rr) return;
+    for (const [name, field] of released ? reads(rr) : []) {
+      if (!released!.includes(name)) x.add(`${p}.claimRules[${i}].${field}`, `reads ${show(name)}, which the party's claims list does not release`);
+    }
+    out.push(rr);
+  });
+  return out;
+}

@@ -1,0 +1,115 @@
+import { describe, expect, it } from "vitest";
+import type { ClaimRuleInput } from "../../src/config/claim-rules.ts";
+import type { RelyingParty } from "../../src/config/types.ts";
+import { validateConfig } from "../../src/config/validate.ts";
+import { applyClaimRules } from "../../src/engine/claim-rules.ts";
+import { decideClaims } from "../../src/engine/claims.ts";
+import { base } from "../config/helpers.ts";
+
+const ROLE = "http://schemas.microsoft.com/ws/2008/06/identity/claims/role";
+const UPN = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn";
+const EMAIL = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress";
+
+/** A validated relying party with these rules (and release list). */
+function party(rules: ClaimRuleInput[] | undefined, claims?: string[]): RelyingParty {
+  const { cfg, env } = base();
+  if (rules) cfg.relyingParties[1].claimRules = rules;
+  if (claims) cfg.relyingParties[1].claims = claims;
+  return validateConfig(cfg, env).relyingParties[1]!;
+}
+
+const ALICE = { email: ["alice@example.com"], given_name: ["Alice"], role: ["admin", "user"], groups: ["g-admins", "g-staff", "g-other"] };
+
+describe("claim rule evaluation", () => {
+  it("passes, renames, maps, adds, conditions, templates and drops, in order", () => {
+    const rp = party([
+      { claim: "email" },
+      { claim: "role", as: { saml: ROLE, jwt: "roles" } },
+      { claim: "groups", as: { saml: ROLE, jwt: "roles" }, map: { "g-admins": "admin", "g-staff": ["staff", "user"] } },
+      { value: "engineering", as: "department", when: { claim: "role", equals: "admin" } },
+      { value: "never", as: "absent", when: "no-such-claim" },
+      { template: "{subject}@example.com", as: { saml: UPN, jwt: "upn" } },
+      { template: "{given_name} <{email}>", as: "display" },
+      { template: "{missing}!", as: "nothing" },
+      { drop: "email" },
+    ]);
+    expect(applyClaimRules(rp.claimRules!, "alice", ALICE)).toEqual([
+      { saml: ROLE, jwt: "roles", values: ["admin", "user", "staff"] },
+      { saml: "department", jwt: "department", values: ["engineering"] },
+      { saml: UPN, jwt: "upn", values: ["alice@example.com"] },
+      { saml: "display", jwt: "display", values: ["Alice <alice@example.com>"] },
+    ]);
+  });
+
+  it("names the claims for the token's format, merging a table name with its URI in SAML", () => {
+    const rp = party([{ claim: "*" }, { claim: "role", as: { saml: ROLE, jwt: "roles" } }, { template: "{subject}@example.com", as: { saml: UPN, jwt: "upn" } }]);
+    const input = { email: ["a@x"], role: ["admin", "user"] };
+    expect(decideClaims(rp, "saml2", "alice", input, undefined)).toEqual({ [EMAIL]: ["a@x"], [ROLE]: ["admin", "user"], [UPN]: ["alice@example.com"] });
+    expect(decideClaims(rp, "jwt", "alice", input, undefined)).toEqual({ email: ["a@x"], role: ["admin", "user"], roles: ["admin", "user"], upn: ["alice@example.com"] });
+  });
+
+  it("without rules, the release list alone decides, as it always did", () => {
+    expect(decideClaims(party(undefined, ["email"]), "saml2", "alice", ALICE, undefined)).toEqual({ email: ["alice@example.com"] });
+    expect(decideClaims(party(undefined), "jwt", "alice", { email: ["a"], sub: ["evil"] }, undefined)).toEqual({ email: ["a"] });
+  });
+
+  it("rules read only what the release list releases", () => {
+    const rp = party([{ claim: "*" }, { claim: "email", as: "e" }], ["email"]);
+    expect(decideClaims(rp, "jwt", "alice", ALICE, undefined)).toEqual({ email: ["alice@example.com"], e: ["alice@example.com"] });
+  });
+
+  it("a template yields one value per combination of values, at most 64", () => {
+    const rp = party([{ template: "{role}/{groups}", as: "pairs" }, { template: "{a}{b}", as: "capped" }]);
+    const many = Array.from({ length: 20 }, (_, i) => `v${i}`);
+    const out = applyClaimRules(rp.claimRules!, "alice", { role: ["r1", "r2"], groups: ["g1", "g2"], a: many, b: many });
+    expect(out[0]!.values).toEqual(["r1/g1", "r1/g2", "r2/g1", "r2/g2"]);
+    expect(out[1]!.values).toHaveLength(64);
+  });
+
+  it("values with markup are values (the token writers escape them)", () => {
+    const rp = party([{ template: "{subject}@example.com", as: "upn" }]);
+    expect(applyClaimRules(rp.claimRules!, "<x>&", {})).toEqual([{ saml: "upn", jwt: "upn", values: ["<x>&@example.com"] }]);
+  });
+});
+
+describe("requested claims", () => {
+  const rp = party([{ claim: "*" }, { claim: "role", as: { saml: ROLE, jwt: "roles" } }, { template: "{subject}@example.com", as: { saml: UPN, jwt: "upn" } }]);
+  const input = { email: ["a@x"], given_name: ["A"], role: ["admin", "user"] };
+
+  it("narrow the token to the claims asked for, by URI or JWT name", () => {
+    expect(decideClaims(rp, "saml2", "alice", input, [{ uri: UPN, optional: false }, { uri: EMAIL, optional: true }])).toEqual({ [UPN]: ["alice@example.com"], [EMAIL]: ["a@x"] });
+    expect(decideClaims(rp, "jwt", "alice", input, [{ uri: "upn", optional: false }])).toEqual({ upn: ["alice@example.com"] });
+    expect(decideClaims(rp, "jwt", "alice", input, [{ uri: ROLE, optional: false }])).toEqual({ role: ["admin", "user"], roles: ["admin", "user"] });
+  });
+
+  it("keep only the asked-for values, and refuse a required claim without them", () => {
+    expect(decideClaims(rp, "saml2", "alice", input, [{ uri: ROLE, optional: false, values: ["admin"] }])).toEqual({ [ROLE]: ["admin"] });
+    expect(() => decideClaims(rp, "saml2", "alice", input, [{ uri: ROLE, optional: false, values: ["root"] }])).toThrow(`The required claim '${ROLE}' does not have the requested value`);
+    expect(decideClaims(rp, "saml2", "alice", input, [{ uri: ROLE, optional: true, values: ["root"] }])).toEqual({});
+  });
+
+  it("refuse a required claim the policy does not give, and leave out an optional one", () => {
+    const narrow = party(undefined, ["email"]);
+    expect(() => decideClaims(narrow, "saml2", "alice", input, [{ uri: "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname", optional: false }]))
+      .toThrow("The required claim 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname' is not available to this relying party for this subject.");
+    expect(decideClaims(narrow, "saml2", "alice", input, [{ uri: "urn:nope", optional: true }, { uri: EMAIL, optional: false }])).toEqual({ [EMAIL]: ["a@x"] });
+  });
+
+  it("never widen: a claim the subject has but the policy withholds stays out", () => {
+    const narrow = party(undefined, ["email"]);
+    expect(() => decideClaims(narrow, "jwt", "alice", input, [{ uri: "role", optional: false }])).toThrow("The required claim 'role'");
+  });
+});
+
+describe("claim types offered in federation metadata", () => {
+  it("lists each party's released claims through its rules (drops applied), then the protocol attributes", async () => {
+    const { offeredClaimTypes } = await import("../../src/engine/claims-offered.ts");
+    const { cfg, env } = base();
+    cfg.relyingParties[0].claims = ["email"];
+    cfg.relyingParties[1].claimRules = [{ claim: "*" }, { claim: "role", as: { saml: ROLE, jwt: "roles" } }, { value: "x", as: "department" }, { drop: "email" }];
+    expect(offeredClaimTypes(validateConfig(cfg, env))).toEqual([
+      EMAIL, ROLE, "department",
+      "http://schemas.xmlsoap.org/ws/2009/09/identity/claims/actor", "http://schemas.microsoft.com/identity/claims/scope", "urn:edge-sts:claims/client_id",
+    ]);
+  });
+});
