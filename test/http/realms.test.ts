@@ -261,3 +261,17 @@ describe("requests for a realm we do not serve", () => {
     expect(keys.keys.map((k) => k.kid)).toEqual((await jwks(REALM1)).keys.map((k) => k.kid));
   });
 });
+
+describe("wsa:To in a realm reached by its prefix", () => {
+  it("names the endpoint with the prefix (any port); the endpoint without the prefix is another one", async () => {
+    const path = "/realms/realm2/trust/13/usernamemixed";
+    const send = async (to: string) => {
+      const e = envelope({ user: "carol", password: "wonderland2", appliesTo: RP, to });
+      const res = await at(REALM1, path, { method: "POST", headers: e.headers, body: e.body });
+      return { status: res.status, text: await res.text() };
+    };
+    expect((await send(`http://127.0.0.1:9999${path}`)).status).toBe(200);
+    const other = await send("http://127.0.0.1:8787/trust/13/usernamemixed");
+    expect(faultCode(other.text)).toMatch(/DestinationUnreachable$/);
+  });
+});
