@@ -40,7 +40,8 @@ export async function getContext(env: Env, requestUrl: string): Promise<StsConte
   const origin = originOf(requestUrl);
   const realm = selectRealm(config, requestUrl, origin);
   const keys = await ringOf(realm.config);
-  return { config: realm.config, keys, issuer: realm.config.issuer ?? realm.base, origin: realm.base, now: () => new Date(), audit: {} };
+  const audit = realm.config.realm === undefined ? {} : { realm: realm.config.realm };
+  return { config: realm.config, keys, issuer: realm.config.issuer ?? realm.base, origin: realm.base, now: () => new Date(), audit };
 }
 
 function ringOf(config: ResolvedConfig): Promise<KeyRing> {

@@ -3,7 +3,7 @@
  * host, realm2 at `realm2.localhost` (any port) and under `/realms/realm2`. Each realm has its
  * own documents, keys, principals and state; a request naming a realm we do not serve is a 404.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { exports } from "cloudflare:workers";
 import { DOMParser } from "@xmldom/xmldom";
 import { NS, TT, type RstOptions, envelope } from "../helpers/soap.ts";
@@ -273,5 +273,22 @@ describe("wsa:To in a realm reached by its prefix", () => {
     expect((await send(`http://127.0.0.1:9999${path}`)).status).toBe(200);
     const other = await send("http://127.0.0.1:8787/trust/13/usernamemixed");
     expect(faultCode(other.text)).toMatch(/DestinationUnreachable$/);
+  });
+});
+
+describe("audit lines", () => {
+  it("name the realm in a further realm only", async () => {
+    const spy = vi.spyOn(console, "log");
+    try {
+      await trustAt(BY_HOST, { user: "carol", password: "wonderland2", appliesTo: RP });
+      await trustAt(REALM1, { user: "alice", password: "wonderland", appliesTo: RP });
+      const lines = spy.mock.calls.map((c) => String(c[0])).filter((l) => l.includes('"event":"audit"')).map((l) => JSON.parse(l) as Record<string, unknown>);
+      const [two, one] = lines.slice(-2);
+      expect([two!.realm, two!.subject]).toEqual(["realm2", "carol"]);
+      expect("realm" in one!).toBe(false);
+      expect(one!.subject).toBe("alice");
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
