@@ -23,18 +23,12 @@ import xml.etree.ElementTree as ET
 import requests
 from msal import mex as msal_mex
 from msal import wstrust_request as msal_wstrust
-from adal import mex as adal_mex
-from adal import wstrust_request as adal_wstrust
 from adal.constants import WSTrustVersion
+
+from msal_check import adal_mex_of, adal_sign_ins, check, refused, results
 
 RP = "urn:example:rp"
 SAML = "urn:oasis:names:tc:SAML:2.0:assertion"
-results = []
-
-
-def check(name, ok, detail=""):
-    results.append(ok)
-    print(("PASS " if ok else "FAIL ") + name + (" — " + detail if detail else ""))
 
 
 def issuer_of(token):
@@ -46,6 +40,16 @@ def endpoints(mex_text):
     """Every wsa:Address the WSDL names (soap12:address / soap:address location)."""
     root = ET.fromstring(mex_text)
     return [e.get("location") for e in root.iter() if e.tag.endswith("}address") and e.get("location")]
+
+
+def msal_sign_in(name, address, action, issuer, out, file):
+    """carol signs in with MSAL's WS-Trust client; the token must be `issuer`'s. Returns it."""
+    r = msal_wstrust.send_request("carol", "wonderland2", RP, address, action, requests.Session())
+    ok = b"Assertion" in r.get("token", b"")
+    check(name, ok and issuer_of(r["token"]) == issuer, str(issuer_of(r["token"])) if ok else repr(r)[:200])
+    if ok:
+        with open(os.path.join(out, file), "wb") as f:
+            f.write(r["token"])
 
 
 def via_prefix(origin, out):
@@ -63,37 +67,17 @@ def via_prefix(origin, out):
     check("realm2 (prefix): msal's mex discovers realm2's WS-Trust 1.3 username/password endpoint",
           ep is not None and ep["address"] == secure_base + "/trust/13/usernamemixed", repr(ep))
     if ep:
-        r = msal_wstrust.send_request("carol", "wonderland2", RP, back(ep["address"]), ep["action"], requests.Session())
-        ok = b"Assertion" in r.get("token", b"")
-        check("realm2 (prefix): msal signs carol in and gets a SAML 2.0 token issued by realm2",
-              ok and issuer_of(r["token"]) == base, str(issuer_of(r["token"])) if ok else repr(r)[:200])
-        if ok:
-            with open(os.path.join(out, "realm2-msal-13.xml"), "wb") as f:
-                f.write(r["token"])
-        try:
-            msal_wstrust.send_request("alice", "wonderland", RP, back(ep["address"]), ep["action"], requests.Session())
-            check("realm2 (prefix): msal reports the first realm's alice as a failed authentication", False, "a token was issued")
-        except RuntimeError as e:
-            check("realm2 (prefix): msal reports the first realm's alice as a failed authentication", "FailedAuthentication" in str(e), str(e)[:200])
+        msal_sign_in("realm2 (prefix): msal signs carol in and gets a SAML 2.0 token issued by realm2",
+                     back(ep["address"]), ep["action"], base, out, "realm2-msal-13.xml")
+        refused("realm2 (prefix): msal reports the first realm's alice as a failed authentication",
+                lambda: msal_wstrust.send_request("alice", "wonderland", RP, back(ep["address"]), ep["action"], requests.Session()))
 
     ctx = {"log_context": {"correlation_id": "interop-realm2"}}
-    m = adal_mex.Mex(ctx, secure_base + "/trust/mex")
-    m._mex_doc = mex_text
-    m._dom = ET.fromstring(mex_text)
-    m._parents = {c: p for p in m._dom.iter() for c in p}
-    m._parse()
-    pol = m.username_password_policy
+    pol = adal_mex_of(ctx, secure_base + "/trust/mex", mex_text).username_password_policy
     check("realm2 (prefix): adal's mex selects realm2's WS-Trust 1.3 username/password endpoint",
           pol.get("version") == WSTrustVersion.WSTRUST13 and pol.get("url") == secure_base + "/trust/13/usernamemixed", repr(pol))
-    for version, path, name in ((WSTrustVersion.WSTRUST13, "/trust/13/usernamemixed", "13"),
-                                (WSTrustVersion.WSTRUST2005, "/trust/2005/usernamemixed", "2005")):
-        resp = adal_wstrust.WSTrustRequest(ctx, base + path, RP, version).acquire_token("carol", "wonderland2")
-        ok = resp.token is not None and b"Assertion" in resp.token
-        check("realm2 (prefix): adal WS-Trust %s signs carol in (token type %s)" % (name, resp.token_type),
-              ok and issuer_of(resp.token) == base, str(issuer_of(resp.token)) if ok else "")
-        if ok:
-            with open(os.path.join(out, "realm2-adal-%s.xml" % name), "wb") as f:
-                f.write(resp.token)
+    adal_sign_ins(ctx, base, "carol", "wonderland2", "realm2 (prefix): adal WS-Trust %s signs carol in (token type %s)",
+                  out, "realm2-adal-", issuer_of, base)
 
 
 def resolve_realm2_to(address):
@@ -120,13 +104,8 @@ def via_host(origin, out):
     check("realm2 (host): msal's mex discovers realm2.localhost's username/password endpoint",
           ep is not None and ep["address"] == secure + "/trust/13/usernamemixed", repr(ep))
     if ep:
-        r = msal_wstrust.send_request("carol", "wonderland2", RP, ep["address"].replace(secure, realm_base), ep["action"], requests.Session())
-        ok = b"Assertion" in r.get("token", b"")
-        check("realm2 (host): msal signs carol in and gets a token issued by realm2.localhost",
-              ok and issuer_of(r["token"]) == realm_base, str(issuer_of(r["token"])) if ok else repr(r)[:200])
-        if ok:
-            with open(os.path.join(out, "realm2-host-msal-13.xml"), "wb") as f:
-                f.write(r["token"])
+        msal_sign_in("realm2 (host): msal signs carol in and gets a token issued by realm2.localhost",
+                     ep["address"].replace(secure, realm_base), ep["action"], realm_base, out, "realm2-host-msal-13.xml")
     bad = requests.get(origin + "/realms/nowhere/trust/mex", timeout=30)
     check("unknown realm prefix: 404 and no WSDL", bad.status_code == 404 and "definitions" not in bad.text, "HTTP %d" % bad.status_code)
     other = requests.get(realm_base + "/realms/nowhere/oauth2/jwks", timeout=30)

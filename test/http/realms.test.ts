@@ -55,6 +55,12 @@ async function form(base: string, path: string, params: Record<string, string>, 
   return { status: res.status, json: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
 }
 
+/** demo-client exchanges a SAML 2.0 assertion for a token for urn:example:rp at `base`. */
+function exchangeSaml(base: string, saml: string, extra: Record<string, string> = {}) {
+  const subject = btoa(saml).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return form(base, "/oauth2/token", { grant_type: TX.grant, subject_token: subject, subject_token_type: TX.saml2, audience: RP, ...extra });
+}
+
 async function jwks(base: string): Promise<{ keys: (JsonWebKey & { kid: string })[] }> {
   const meta = (await (await at(base, "/.well-known/oauth-authorization-server")).json()) as { jwks_uri: string };
   expect(meta.jwks_uri.startsWith(base + "/")).toBe(true);
@@ -154,14 +160,7 @@ describe("realm principals and tokens", () => {
   });
 
   it("token exchange: realm2's JWT verifies with realm2's JWKS only; introspection is per realm", async () => {
-    const saml = await samlAt(BY_PREFIX, "carol", "wonderland2");
-    const x = await form(BY_PREFIX, "/oauth2/token", {
-      grant_type: TX.grant,
-      subject_token: btoa(saml).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, ""),
-      subject_token_type: TX.saml2,
-      audience: RP,
-      requested_token_type: TX.jwt,
-    });
+    const x = await exchangeSaml(BY_PREFIX, await samlAt(BY_PREFIX, "carol", "wonderland2"), { requested_token_type: TX.jwt });
     expect(x.status, JSON.stringify(x.json)).toBe(200);
     const jwt = x.json.access_token as string;
     expect(jwtParts(jwt).payload.iss).toBe(BY_PREFIX);
@@ -170,13 +169,7 @@ describe("realm principals and tokens", () => {
     expect((await form(BY_PREFIX, "/oauth2/introspect", { token: jwt })).json.active).toBe(true);
     expect((await form(REALM1, "/oauth2/introspect", { token: jwt })).json).toEqual({ active: false });
     // A first-realm client secret is the same string, but realm2's exchange refuses a first-realm token.
-    const fromOne = await samlAt(REALM1, "alice", "wonderland");
-    const y = await form(BY_PREFIX, "/oauth2/token", {
-      grant_type: TX.grant,
-      subject_token: btoa(fromOne).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, ""),
-      subject_token_type: TX.saml2,
-      audience: RP,
-    });
+    const y = await exchangeSaml(BY_PREFIX, await samlAt(REALM1, "alice", "wonderland"));
     expect([y.status, y.json.error]).toEqual([400, "invalid_grant"]);
   });
 });
