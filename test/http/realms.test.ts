@@ -4,8 +4,11 @@
  * own documents, keys, principals and state; a request naming a realm we do not serve is a 404.
  */
 import { describe, expect, it, vi } from "vitest";
+import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { DOMParser } from "@xmldom/xmldom";
+import { DEV_CONFIG, DEV_SECRETS } from "../../src/config/dev.ts";
+import { app } from "../../src/http/app.ts";
 import { NS, TT, type RstOptions, envelope } from "../helpers/soap.ts";
 import { faultCode } from "../helpers/worker.ts";
 import { DEMO, TX, basic, jwtParts, verifyWithJwks } from "../oauth/helpers.ts";
@@ -282,6 +285,23 @@ describe("audit lines", () => {
       expect(one!.subject).toBe("alice");
     } finally {
       spy.mockRestore();
+    }
+  });
+});
+
+describe("a single-realm configuration", () => {
+  const { realms: _realms, ...single } = DEV_CONFIG;
+  const singleEnv = { ...env, ...DEV_SECRETS, STS_CONFIG: JSON.stringify(single) };
+  const exec = { waitUntil() {}, passThroughOnException() {}, props: {} } as unknown as ExecutionContext;
+  const get = (url: string) => app.fetch(new Request(url), singleEnv, exec);
+
+  it("serves every host as before, and nothing under the realms folder", async () => {
+    const m = (await (await get("http://realm2.localhost:8787/.well-known/oauth-authorization-server")).json()) as { issuer: string; jwks_uri: string };
+    expect(m.issuer).toBe("http://realm2.localhost:8787");
+    const keys = (await (await get(m.jwks_uri)).json()) as { keys: { kid: string }[] };
+    expect(keys.keys.map((k) => k.kid)).toEqual((await jwks(REALM1)).keys.map((k) => k.kid));
+    for (const path of ["/realms/realm2/oauth2/jwks", "/realms/realm2/trust/mex", "/realms/realm2/healthz"]) {
+      expect((await get(REALM1 + path)).status, path).toBe(404);
     }
   });
 });
