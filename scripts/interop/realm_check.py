@@ -25,6 +25,7 @@ from msal import mex as msal_mex
 from msal import wstrust_request as msal_wstrust
 from adal.constants import WSTrustVersion
 
+sys.dont_write_bytecode = True  # importing msal_check must leave no __pycache__ in the tree
 from msal_check import adal_mex_of, adal_sign_ins, check, refused, results
 
 RP = "urn:example:rp"
