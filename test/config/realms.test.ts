@@ -117,6 +117,14 @@ describe("selecting a request's realm", () => {
     expect(pick(strict, "http://[::1]:8787/oauth2/jwks")).toEqual(["two", "http://[::1]:8787"]);
     expect(pick(strict, "https://sts.example.org/realms/three/trust/mex?wsdl")).toEqual(["three", "https://sts.example.org/realms/three"]);
     expect(pick(strict, "https://two.example.org/realms/two/trust/mex")).toEqual(["two", "https://two.example.org/realms/two"]);
+    // The runtime hands the URL serialized: the host in lower case, so any spelling of a name selects it.
+    expect(pick(strict, "https://TWO.Example.ORG/trust/mex")).toEqual(["two", "https://two.example.org"]);
+  });
+
+  it("a host is compared exactly: a trailing dot or a longer name is another host", () => {
+    expect(pick(strict, "https://two.example.org./trust/mex")).toBe("unknown_realm");
+    expect(pick(strict, "https://two.example.org.evil.example/trust/mex")).toBe("unknown_realm");
+    expect(pick(open, "https://two.example.org./trust/mex")).toEqual(["first", "https://two.example.org."]);
   });
 
   it("listed first-realm hosts: any other host is unknown, with or without a prefix", () => {
