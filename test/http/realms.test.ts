@@ -11,7 +11,8 @@ import { DEV_CONFIG, DEV_SECRETS } from "../../src/config/dev.ts";
 import { app } from "../../src/http/app.ts";
 import { NS, TT, type RstOptions, envelope } from "../helpers/soap.ts";
 import { faultCode } from "../helpers/worker.ts";
-import { DEMO, TX, basic, jwtParts, verifyWithJwks } from "../oauth/helpers.ts";
+import { exchangeWithDpop, proof, proofKey } from "../oauth/dpop-helpers.ts";
+import { DEMO, TX, b64url, basic, jwtParts, verifyWithJwks } from "../oauth/helpers.ts";
 
 const REALM1 = "http://127.0.0.1:8787";
 const BY_HOST = "http://realm2.localhost:8787";
@@ -60,8 +61,7 @@ async function form(base: string, path: string, params: Record<string, string>, 
 
 /** demo-client exchanges a SAML 2.0 assertion for a token for urn:example:rp at `base`. */
 function exchangeSaml(base: string, saml: string, extra: Record<string, string> = {}) {
-  const subject = btoa(saml).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-  return form(base, "/oauth2/token", { grant_type: TX.grant, subject_token: subject, subject_token_type: TX.saml2, audience: RP, ...extra });
+  return form(base, "/oauth2/token", { grant_type: TX.grant, subject_token: b64url(saml), subject_token_type: TX.saml2, audience: RP, ...extra });
 }
 
 async function jwks(base: string): Promise<{ keys: (JsonWebKey & { kid: string })[] }> {
@@ -303,5 +303,21 @@ describe("a single-realm configuration", () => {
     for (const path of ["/realms/realm2/oauth2/jwks", "/realms/realm2/trust/mex", "/realms/realm2/healthz"]) {
       expect((await get(REALM1 + path)).status, path).toBe(404);
     }
+  });
+});
+
+describe("DPoP in a realm reached by its prefix", () => {
+  it("a proof's htu names the realm's token endpoint with the prefix; the first realm's is another endpoint", async () => {
+    const k = await proofKey();
+    const params = async () => ({
+      subject_token: b64url(await samlAt(BY_PREFIX, "carol", "wonderland2")),
+      subject_token_type: TX.saml2,
+      audience: RP,
+    });
+    const viaPrefix = (path: string, init?: RequestInit) => at(BY_PREFIX, path, init);
+    const ok = await exchangeWithDpop(await params(), await proof(k, { htu: `${BY_PREFIX}/oauth2/token` }), viaPrefix);
+    expect([ok.status, ok.json.token_type]).toEqual([200, "DPoP"]);
+    const other = await exchangeWithDpop(await params(), await proof(k, { htu: `${REALM1}/oauth2/token` }), viaPrefix);
+    expect([other.status, other.json.error]).toEqual([400, "invalid_dpop_proof"]);
   });
 });
