@@ -11,7 +11,7 @@ import { type Issues, type Obj, arr, show, str, text } from "./check.ts";
 export const REALM_PATH_ROOT = "/realms/";
 
 /** The fields a realm adds to a configuration's sections. */
-export const REALM_OWN_FIELDS = ["name", "hosts", "pathPrefix"] as const;
+const REALM_OWN_FIELDS = ["name", "hosts", "pathPrefix"] as const;
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 // One path segment of unreserved characters (RFC 3986 §2.3), so it reads the same encoded or not.
