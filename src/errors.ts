@@ -47,6 +47,8 @@ export type StsErrorCode =
   | "rate_limited"
   /** The service has no valid configuration and refuses to issue (fail closed). */
   | "not_configured"
+  /** The request's host or realm path prefix names no realm this deployment serves (HTTP 404). */
+  | "unknown_realm"
   /** An unexpected failure inside the STS; the detail goes to the log, never to the client. */
   | "internal_error";
 

@@ -5,6 +5,8 @@
 // The signed assertion encrypted for the same RSA-2048 encryption certificate (secure-rp's) by
 // our XML Encryption and by xml-encryption, aes256-gcm + rsa-oaep-mgf1p, with the WebCrypto
 // floor (content-key import, AES-GCM, RSA-OAEP and nothing else).
+// Realm selection (src/http/realm.ts), the one per-request step realms add: 1,000 selections of
+// the same request URL under the development configuration without its second realm and with it.
 //
 // Usage: node scripts/bench/micro.mjs [--time-ms 1500] [--rounds 5] [--json]
 //   (or via `npm run bench -- --micro-only`). Runs single-threaded, one case after another.
@@ -39,6 +41,9 @@ import { canonicalize, EXC_C14N } from "../../src/xml/c14n.ts";
 import { loadDecryptionKey, loadEncryptionCertificate } from "../../src/keys/encryption-keys.ts";
 import { encryptElement } from "../../src/xmlenc/encrypt.ts";
 import { decryptElement } from "../../src/xmlenc/decrypt.ts";
+import { DEV_CONFIG, DEV_SECRETS } from "../../src/config/dev.ts";
+import { validateConfig } from "../../src/config/validate.ts";
+import { selectRealm } from "../../src/http/realm.ts";
 
 const RSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256";
 const SHA256 = "http://www.w3.org/2001/04/xmlenc#sha256";
@@ -242,6 +247,20 @@ export async function runMicro({ timeMs = 1500, rounds = 5 } = {}) {
   if (Buffer.compare(Buffer.from(back.plaintext), Buffer.from(signedBytes)) !== 0) throw new Error("micro: xml-encryption's EncryptedData does not decrypt with ours");
   if ((await xmlEncryptionDecrypt(await oursEncrypt(e, signed))) !== signed) throw new Error("micro: our EncryptedData does not decrypt with xml-encryption");
 
+  // Realm selection: the same URLs under one configuration without further realms and under the
+  // development configuration (two realms); 1,000 selections per call, so the call's own await
+  // does not drown them.
+  const { realms: _realms, ...oneRealm } = DEV_CONFIG;
+  const single = validateConfig(oneRealm, DEV_SECRETS, { mode: "development" });
+  const two = validateConfig(DEV_CONFIG, DEV_SECRETS, { mode: "development" });
+  const TOKEN_URL = "http://127.0.0.1:8787/oauth2/token";
+  const select = (config, url, origin) => () => {
+    let last;
+    for (let i = 0; i < 1000; i++) last = selectRealm(config, url, origin);
+    return last;
+  };
+  if (select(two, "http://127.0.0.1:8787/realms/realm2/oauth2/token", "http://127.0.0.1:8787")().config.realm !== "realm2") throw new Error("micro: realm selection by prefix did not select realm2");
+
   // Cases run interleaved in rounds and each reports its median round: on a shared 2-core machine
   // a burst of someone else's load then hits every case alike instead of one.
   const defs = [
@@ -263,6 +282,10 @@ export async function runMicro({ timeMs = 1500, rounds = 5 } = {}) {
     ["encrypt floor: WebCrypto AES-GCM + RSA-OAEP", () => encryptFloor(e, signedBytes)],
     ["ours: encrypt (aes256-gcm, mgf1p)", () => oursEncrypt(e, signed)],
     ["xml-encryption: encrypt", () => xmlEncryptionEncrypt(e, signed)],
+    ["realms: 1,000 selections, single-realm configuration", select(single, TOKEN_URL, "http://127.0.0.1:8787")],
+    ["realms: 1,000 selections, two realms, first realm", select(two, TOKEN_URL, "http://127.0.0.1:8787")],
+    ["realms: 1,000 selections, two realms, second by host", select(two, "http://realm2.localhost:8787/oauth2/token", "http://realm2.localhost:8787")],
+    ["realms: 1,000 selections, two realms, second by prefix", select(two, "http://127.0.0.1:8787/realms/realm2/oauth2/token", "http://127.0.0.1:8787")],
   ];
   const perRound = defs.map(() => []);
   for (let r = 0; r < rounds; r++) {
@@ -296,6 +319,11 @@ export async function runMicro({ timeMs = 1500, rounds = 5 } = {}) {
     encryptVsXmlEncryption: ms("xml-encryption: encrypt") / ms("ours: encrypt"),
     encryptOverFloor: ms("ours: encrypt") / ms("encrypt floor"),
     encryptFloorVsXmlEncryption: ms("xml-encryption: encrypt") / ms("encrypt floor"),
+    // Nanoseconds one realm selection takes (each case makes 1,000).
+    realmSelectNsSingle: ms("realms: 1,000 selections, single") * 1000,
+    realmSelectNsTwoFirst: ms("realms: 1,000 selections, two realms, first") * 1000,
+    realmSelectNsTwoHost: ms("realms: 1,000 selections, two realms, second by host") * 1000,
+    realmSelectNsTwoPrefix: ms("realms: 1,000 selections, two realms, second by prefix") * 1000,
   };
   return { cases, ratios, assertionBytes: signed.length, unsignedBytes: f.unsigned.length };
 }

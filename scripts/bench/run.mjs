@@ -30,7 +30,7 @@ import { claimRulesRows, withClaimRulesParty } from "./claim-rules.mjs";
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 function parseArgs(argv) {
-  const o = { connections: 8, duration: 10, threads: 2, tool: null, only: null, micro: true, microOnly: false, soak: false, scale: false, pool: 8000, build: true, port: 18787, baselinePort: 18788, lease: null, pin: false, rounds: 5, roundDuration: 5, memory: false, memoryTokens: 100_000, memoryStep: 20_000, memoryLimitMb: 64, memoryConcurrency: 16, memorySnapshot: false, inspectorPort: 18789 };
+  const o = { connections: 8, duration: 10, threads: 2, tool: null, only: null, micro: true, microOnly: false, soak: false, scale: false, pool: 8000, build: true, port: 18787, baselinePort: 18788, singleRealmPort: 18790, lease: null, pin: false, rounds: 5, roundDuration: 5, memory: false, memoryTokens: 100_000, memoryStep: 20_000, memoryLimitMb: 64, memoryConcurrency: 16, memorySnapshot: false, inspectorPort: 18789 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = () => argv[++i];
@@ -51,6 +51,7 @@ function parseArgs(argv) {
     else if (a === "--round-duration") o.roundDuration = Number(v());
     else if (a === "--port") o.port = Number(v());
     else if (a === "--baseline-port") o.baselinePort = Number(v());
+    else if (a === "--single-realm-port") o.singleRealmPort = Number(v());
     else if (a === "--memory") o.memory = true;
     else if (a === "--memory-tokens") o.memoryTokens = Number(v());
     else if (a === "--memory-step") o.memoryStep = Number(v());
@@ -82,7 +83,7 @@ function usage(msg) {
  * the Renew scenario renews thousands of one subject's tokens and must measure renewal, not
  * the abuse limiter refusing it. Written as an --env-file for serve (STS_CONFIG + secrets).
  */
-async function benchEnvFile(dir, lease) {
+async function benchEnvFile(dir, lease, { singleRealm = false } = {}) {
   const { DEV_CONFIG, DEV_SECRETS } = await import("../../src/config/dev.ts");
   // --lease MS sets limits.statusLeaseMilliseconds (0 shows the cost of asking the state object
   // on every check); without it the run uses the shipped default, on which targets are judged.
@@ -91,6 +92,9 @@ async function benchEnvFile(dir, lease) {
   // password), the fresh side of the scale check (see scale()).
   const carol = { username: "carol", passwordHashSecret: "DEV_ALICE_PASSWORD_HASH", claims: { email: "carol@example.com", given_name: "Carol", role: ["admin", "user"] } };
   const config = withClaimRulesParty({ ...DEV_CONFIG, users: [...DEV_CONFIG.users, carol], limits });
+  // The development configuration has two realms; the single-realm server (the realms row's
+  // floor) serves the same configuration without its second realm.
+  if (singleRealm) delete config.realms;
   const file = `${dir}.env.json`;
   writeFileSync(file, JSON.stringify({ ...DEV_SECRETS, STS_CONFIG: JSON.stringify(config) }), { mode: 0o600 });
   return file;
@@ -100,10 +104,12 @@ async function benchEnvFile(dir, lease) {
  * Starts serve.mjs (with the baseline worker, or with the V8 inspector for --memory); resolves
  * { child, workerdPid } once healthy.
  */
-async function startServe(o, stateDir, { inspector = null } = {}) {
-  const args = [join(ROOT, "scripts", "serve.mjs"), "--port", String(o.port), "--state-dir", stateDir, "--env-file", await benchEnvFile(stateDir, o.lease)];
-  args.push(...(inspector === null ? ["--baseline-port", String(o.baselinePort)] : ["--inspector", String(inspector)]));
-  if (!o.build) args.push("--no-build");
+async function startServe(o, stateDir, { inspector = null, singleRealm = false } = {}) {
+  const port = singleRealm ? o.singleRealmPort : o.port;
+  const args = [join(ROOT, "scripts", "serve.mjs"), "--port", String(port), "--state-dir", stateDir, "--env-file", await benchEnvFile(stateDir, o.lease, { singleRealm })];
+  // The single-realm server starts after the main one has built the bundle, and has no baseline worker.
+  if (!singleRealm) args.push(...(inspector === null ? ["--baseline-port", String(o.baselinePort)] : ["--inspector", String(inspector)]));
+  if (!o.build || singleRealm) args.push("--no-build");
   const child = await startServeChild(process.execPath, args, { cwd: ROOT, logFile: `${stateDir}.serve.log` });
   const kids = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, "utf8").trim().split(/\s+/).map(Number);
   return { child, workerdPid: kids[0] };
@@ -201,14 +207,28 @@ async function main() {
     if (o.pin) pinServer(workerdPid);
     const base = `http://127.0.0.1:${o.port}`;
     const baseline = `http://127.0.0.1:${o.baselinePort}`;
+    let single;
+    const singleStateDir = mkdtempSync(join(tmpdir(), "sts-bench-state-single-"));
     try {
-      await runScenarios({ o, tool, base, baseline, work, workerdPid, report });
+      // The realms row compares the same request under this single-realm configuration and
+      // the main server's two-realm one (docs/benchmarks.md, "Realms").
+      if (!o.only || o.only.includes("realms-exchange-jwt-jwt")) {
+        single = await startServe(o, singleStateDir, { singleRealm: true });
+        if (o.pin) pinServer(single.workerdPid);
+      }
+      const singleRealm = single ? { base: `http://127.0.0.1:${o.singleRealmPort}`, pid: single.workerdPid } : undefined;
+      await runScenarios({ o, tool, base, baseline, work, workerdPid, report, singleRealm });
     } finally {
-      child.kill("SIGTERM");
-      await new Promise((r) => child.once("exit", r));
+      for (const c of [child, single?.child]) {
+        if (!c) continue;
+        c.kill("SIGTERM");
+        await new Promise((r) => c.once("exit", r));
+      }
       rmSync(work, { recursive: true, force: true });
-      rmSync(stateDir, { recursive: true, force: true });
-      for (const f of [".env.json", ".serve.log"]) rmSync(`${stateDir}${f}`, { force: true });
+      for (const d of [stateDir, singleStateDir]) {
+        rmSync(d, { recursive: true, force: true });
+        for (const f of [".env.json", ".serve.log"]) rmSync(`${d}${f}`, { force: true });
+      }
     }
   }
   if (!o.memory && (o.micro || o.microOnly)) {
@@ -255,7 +275,7 @@ async function runMemory(o) {
   }
 }
 
-async function runScenarios({ o, tool, base, baseline, work, workerdPid, report }) {
+async function runScenarios({ o, tool, base, baseline, work, workerdPid, report, singleRealm }) {
   const common = { tool, dir: work, connections: o.connections, threads: o.threads, duration: o.duration, cpus: o.pin ? loadCpus() : undefined };
   const want = (n) => !o.only || o.only.includes(n);
   // ---- preparation: tokens every scenario needs (none of this is measured) ----
@@ -311,6 +331,17 @@ async function runScenarios({ o, tool, base, baseline, work, workerdPid, report 
       { name: "Token exchange JWT → encrypted SAML 2.0 (urn:example:secure-rp)", id: "exchange-jwt-saml2-encrypted", vs: "rsa", floor: "floor-exchange-saml-repeat", req: x(SECURE_RP, TX.saml2), expect: '"access_token"' },
       { name: "Introspection of a JWT (demo-client, basic)", id: "introspect", vs: "noop", floor: "noop", req: form(introspectPath, { token: jwt }), expect: '"active":true' },
     );
+    if (singleRealm) {
+      // The same exchange (alice's JWT for the API, as JWT) at a server whose configuration has
+      // no further realm: its own JWT, since its issuer is its own origin. The target row is
+      // that exchange at the main server, whose configuration has two realms.
+      const singleJwt = await must(singleRealm.base, rst({ ...USERS.alice, appliesTo: API, tokenType: TT.jwt }), jwtOf, "issue alice's JWT at the single-realm server");
+      const sx = form(tokenPath, { grant_type: TX.grant, subject_token: singleJwt, subject_token_type: TX.jwt, audience: API, requested_token_type: TX.jwt });
+      scenarios.push(
+        { name: "floor: token exchange JWT → JWT, single-realm configuration", key: "single-realm-exchange", vs: "ecdsa", group: "baseline", base: singleRealm.base, pid: singleRealm.pid, req: sx, expect: '"access_token"' },
+        { name: "Token exchange JWT → JWT, two-realm configuration (first realm)", id: "realms-exchange-jwt-jwt", vs: "ecdsa", floor: "single-realm-exchange", req: x(API, TX.jwt), expect: '"access_token"' },
+      );
+    }
   } else console.error("bench: no OAuth metadata — token exchange and introspection scenarios skipped");
 
   const rps = {};
@@ -319,9 +350,10 @@ async function runScenarios({ o, tool, base, baseline, work, workerdPid, report 
   // Each run also reports workerd's CPU time per request (all its threads, from /proc): less
   // sensitive than requests/s to what else the shared machine is doing.
   const run = async (s, extra = {}, bodies = s.bodies ?? [s.req?.body], req = s.req ?? { method: s.method, path: s.path, headers: {} }) => {
-    const cpu0 = cpuSeconds(workerdPid);
+    const pid = s.pid ?? workerdPid;
+    const cpu0 = cpuSeconds(pid);
     const r = await drive({ ...common, ...extra, base: s.base ?? base, name: s.id ?? s.key ?? "noop", method: req.method, path: req.path, headers: req.headers, bodies, cycle: !s.pooled, expect: s.expect });
-    return { ...r, cpuUsPerReq: ((cpuSeconds(workerdPid) - cpu0) * 1e6) / Math.max(1, r.requests) };
+    return { ...r, cpuUsPerReq: ((cpuSeconds(pid) - cpu0) * 1e6) / Math.max(1, r.requests) };
   };
   for (const s of scenarios) {
     if (s.group !== "baseline" && !want(s.id)) continue;
@@ -377,7 +409,7 @@ async function pairedRounds(s, specs, run, o, workerdPid) {
     const b = await run(specs[s.vs], short);
     const f = await run(specs[s.floor], short);
     const x = await run(s, short);
-    rounds.push({ x, baselineRps: b.rps, floorRps: f.rps, ratio: x.rps / b.rps, ofFloor: x.rps / f.rps, floorRatio: f.rps / b.rps, cpuRatio: b.cpuUsPerReq / x.cpuUsPerReq, errors: b.errors + f.errors });
+    rounds.push({ x, baselineRps: b.rps, floorRps: f.rps, ratio: x.rps / b.rps, ofFloor: x.rps / f.rps, floorRatio: f.rps / b.rps, cpuRatio: b.cpuUsPerReq / x.cpuUsPerReq, cpuOfFloor: f.cpuUsPerReq / x.cpuUsPerReq, errors: b.errors + f.errors });
   }
   const mid = medianBy(rounds, (r) => r.ratio);
   return {
@@ -393,7 +425,8 @@ async function pairedRounds(s, specs, run, o, workerdPid) {
     ofFloor: mid.ofFloor,
     floorRatio: medianBy(rounds, (r) => r.floorRatio).floorRatio,
     cpuRatio: mid.cpuRatio,
-    rounds: rounds.map((r) => ({ rps: r.x.rps, baselineRps: r.baselineRps, floorRps: r.floorRps, ratio: r.ratio, ofFloor: r.ofFloor, floorRatio: r.floorRatio, cpuUsPerReq: r.x.cpuUsPerReq, cpuRatio: r.cpuRatio })),
+    cpuOfFloor: medianBy(rounds, (r) => r.cpuOfFloor).cpuOfFloor,
+    rounds: rounds.map((r) => ({ rps: r.x.rps, baselineRps: r.baselineRps, floorRps: r.floorRps, ratio: r.ratio, ofFloor: r.ofFloor, floorRatio: r.floorRatio, cpuUsPerReq: r.x.cpuUsPerReq, cpuRatio: r.cpuRatio, cpuOfFloor: r.cpuOfFloor })),
     note: `median of ${rounds.length} paired rounds (${o.roundDuration} s each: baseline, floor, scenario); ratios ${rounds.map((r) => r.ratio.toFixed(2)).join(" / ")}; by workerd CPU per request ${rounds.map((r) => r.cpuRatio.toFixed(2)).join(" / ")}`,
   };
 }
@@ -537,6 +570,10 @@ function evaluateTargets(r) {
   http("Issue over certificatemixed (RSA-2048 requestor, SAML 2.0) ≥ 0.60 × RSA-2048 sign", "issue-certificatemixed", 0.6);
   add("ten claim rules add ≤ 5 % to exchange JWT→JWT (p50 latency without / with, interleaved request by request)", row("exchange-jwt-jwt-rules")?.ofFloor, 0.95, "× no rules");
   add("ten claim rules add ≤ 5 % to Validate-transformation (p50 latency without / with, interleaved request by request)", row("transform-rules")?.ofFloor, 0.95, "× no rules");
+  // Realms cost only the selection of the realm: the same exchange under two realms within
+  // noise of the single-realm configuration's, by rate and by workerd CPU per request.
+  add("realms: token exchange JWT→JWT, two-realm configuration ≥ 0.95 × single-realm (rate)", row("realms-exchange-jwt-jwt")?.ofFloor, 0.95, "× single-realm");
+  add("realms: token exchange JWT→JWT, two-realm configuration ≥ 0.95 × single-realm (workerd CPU per request)", row("realms-exchange-jwt-jwt")?.cpuOfFloor, 0.95, "× single-realm");
   if (r.scenarios.length) {
     const errs = r.scenarios.reduce((a, s) => a + s.errors, 0);
     t.push({ what: "zero errors under load", value: errs, min: 0, unit: "errors", met: errs === 0 });
@@ -553,6 +590,13 @@ function evaluateTargets(r) {
     // Encryption of the signed assertion for an RSA-2048 certificate; its floor is WebCrypto's
     // content-key import + AES-GCM + RSA-OAEP, the least any WebCrypto encryptor can spend.
     add("XML encryption ≥ 4 × faster than xml-encryption", q.encryptVsXmlEncryption, 4, "×", q.encryptFloorVsXmlEncryption);
+  }
+  const exchangeCpu = row("exchange-jwt-jwt")?.cpuUsPerReq;
+  if (r.micro?.ratios.realmSelectNsTwoPrefix !== undefined && exchangeCpu) {
+    // The one step realms add to a request, in its slowest form (a realm by path prefix), as a
+    // share of the whole exchange's workerd CPU (the selection measured in Node, micro.mjs).
+    const pct = (r.micro.ratios.realmSelectNsTwoPrefix / (exchangeCpu * 1000)) * 100;
+    t.push({ what: "realms: selecting the realm (slowest case, by path prefix) ≤ 1 % of a token exchange JWT→JWT's CPU", value: pct, min: null, unit: "%", met: pct <= 1 });
   }
   if (r.soak) t.push({ what: "memory flat over 60 s (RSS growth 10 s→60 s < 10%)", value: r.soak.growthPct, min: null, unit: "%", met: r.soak.growthPct < 10 && r.soak.errors === 0 });
   if (r.memory) {

@@ -131,12 +131,16 @@ async function checkConfig(args) {
   }
   try {
     const c = validateConfig(input, secrets, options);
-    console.log(
-      `OK (${c.mode}): issuer ${c.issuer ?? "(request origin)"}, ${c.keys.length} key(s), ` +
-        `${c.relyingParties.length} relying part${c.relyingParties.length === 1 ? "y" : "ies"}, ` +
-        `${c.users.size} user(s), ${c.oauthClients.size} OAuth client(s), ` +
-        `${c.serviceAccounts.size} service account(s), ${c.trustedIssuers.length} trusted issuer(s)`,
-    );
+    const summary = (r) =>
+      `issuer ${r.issuer ?? "(request origin)"}, ${r.keys.length} key(s), ` +
+      `${r.relyingParties.length} relying part${r.relyingParties.length === 1 ? "y" : "ies"}, ` +
+      `${r.users.size} user(s), ${r.oauthClients.size} OAuth client(s), ` +
+      `${r.serviceAccounts.size} service account(s), ${r.trustedIssuers.length} trusted issuer(s)`;
+    console.log(`OK (${c.mode}): ${summary(c)}`);
+    for (const realm of c.realms ?? []) {
+      const at = [...realm.hosts, ...(realm.pathPrefix ? [realm.pathPrefix] : [])].join(", ");
+      console.log(`  realm ${realm.name} (${at}): ${summary(realm.config)}`);
+    }
     const size = new TextEncoder().encode(JSON.stringify(input)).length;
     if (!opts.dev && size > 5120) {
       console.log(`warning: the configuration is ${size} bytes minified; a Workers variable or secret holds at most 5 KB`);

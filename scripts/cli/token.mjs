@@ -41,13 +41,14 @@ export function parseClaims(spec) {
 
 /**
  * Fetches the mex WSDL and returns the usernamemixed endpoint for a WS-Trust version.
- * @param {string} baseUrl  the STS origin, e.g. http://127.0.0.1:8787
+ * @param {string} baseUrl  the STS origin, e.g. http://127.0.0.1:8787, or a realm's base under
+ *   its path prefix, e.g. http://127.0.0.1:8787/realms/realm2
  * @param {"13"|"2005"} trust
  * @param {"1.1"|"1.2"} [soap]
  * @returns {Promise<string>}
  */
 export async function discoverEndpoint(baseUrl, trust, soap) {
-  const mexUrl = new URL("/trust/mex", baseUrl).href;
+  const mexUrl = new URL(new URL(baseUrl).pathname.replace(/\/$/, "") + "/trust/mex", baseUrl).href;
   const res = await fetch(mexUrl);
   const text = await res.text();
   if (res.status !== 200) throw new Error(`GET ${mexUrl} → HTTP ${res.status}`);

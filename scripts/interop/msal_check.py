@@ -33,6 +33,39 @@ def check(name, ok, detail=""):
     print(("PASS " if ok else "FAIL ") + name + (" — " + detail if detail else ""))
 
 
+def adal_mex_of(ctx, url, mex_text):
+    """ADAL's Mex parser over a document we fetched (its own fetch would insist on https)."""
+    m = adal_mex.Mex(ctx, url)
+    m._mex_doc = mex_text
+    m._dom = ET.fromstring(mex_text)
+    m._parents = {c: p for p in m._dom.iter() for c in p}
+    m._parse()
+    return m
+
+
+def refused(name, send):
+    """`send()` must raise MSAL's WS-Trust error naming FailedAuthentication."""
+    try:
+        send()
+        check(name, False, "a token was issued")
+    except RuntimeError as e:
+        check(name, "FailedAuthentication" in str(e), str(e)[:200])
+
+
+def adal_sign_ins(ctx, base, user, password, label, out, file_prefix, issuer_of=None, issuer=None):
+    """ADAL's WS-Trust 1.3 and 2005 clients sign `user` in at `base`; each token written to
+    out/<file_prefix><version>.xml. With `issuer_of`, the token's issuer must be `issuer`."""
+    for version, path, name in ((WSTrustVersion.WSTRUST13, "/trust/13/usernamemixed", "13"),
+                                (WSTrustVersion.WSTRUST2005, "/trust/2005/usernamemixed", "2005")):
+        resp = adal_wstrust.WSTrustRequest(ctx, base + path, "urn:example:rp", version).acquire_token(user, password)
+        ok = resp.token is not None and b"Assertion" in resp.token
+        got = issuer_of(resp.token) if ok and issuer_of else None
+        check(label % (name, resp.token_type), ok and (issuer_of is None or got == issuer), str(got) if got else "")
+        if ok:
+            with open(os.path.join(out, "%s%s.xml" % (file_prefix, name)), "wb") as f:
+                f.write(resp.token)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--url", required=True)
@@ -60,31 +93,16 @@ def main():
     check("msal: WS-Trust 2005 Issue returns a SAML token", b"Assertion" in r["token"], str(r.get("type")))
     with open(os.path.join(a.out, "msal-2005.xml"), "wb") as f:
         f.write(r["token"])
-    try:
-        msal_wstrust.send_request("alice", "not-her-password", "urn:example:rp", base + "/trust/13/usernamemixed",
-                                  msal_mex.Mex.ACTION_13, requests.Session())
-        check("msal: a wrong password is reported as a WS-Trust error", False, "a token was issued")
-    except RuntimeError as e:
-        check("msal: a wrong password is reported as a WS-Trust error", "FailedAuthentication" in str(e), str(e)[:200])
+    refused("msal: a wrong password is reported as a WS-Trust error",
+            lambda: msal_wstrust.send_request("alice", "not-her-password", "urn:example:rp", base + "/trust/13/usernamemixed",
+                                              msal_mex.Mex.ACTION_13, requests.Session()))
 
     # ADAL: its stricter mex parser (policies, bindings, ports) and its RSTR parser.
     ctx = {"log_context": {"correlation_id": "interop"}}
-    m = adal_mex.Mex(ctx, secure_base + "/trust/mex")
-    m._mex_doc = mex_text
-    m._dom = ET.fromstring(mex_text)
-    m._parents = {c: p for p in m._dom.iter() for c in p}
-    m._parse()
-    pol = m.username_password_policy
+    pol = adal_mex_of(ctx, secure_base + "/trust/mex", mex_text).username_password_policy
     check("adal: mex selects the WS-Trust 1.3 username/password policy and endpoint",
           pol.get("version") == WSTrustVersion.WSTRUST13 and pol.get("url", "").endswith("/trust/13/usernamemixed"), repr(pol))
-    for version, path, name in ((WSTrustVersion.WSTRUST13, "/trust/13/usernamemixed", "13"),
-                                (WSTrustVersion.WSTRUST2005, "/trust/2005/usernamemixed", "2005")):
-        req = adal_wstrust.WSTrustRequest(ctx, base + path, "urn:example:rp", version)
-        resp = req.acquire_token("alice", "wonderland")
-        check("adal: WS-Trust %s Issue parsed (token type %s)" % (name, resp.token_type),
-              resp.token is not None and b"Assertion" in resp.token, "")
-        with open(os.path.join(a.out, "adal-%s.xml" % name), "wb") as f:
-            f.write(resp.token)
+    adal_sign_ins(ctx, base, "alice", "wonderland", "adal: WS-Trust %s Issue parsed (token type %s)", a.out, "adal-")
 
     print("%d passed, %d failed" % (sum(results), len(results) - sum(results)))
     return 0 if all(results) else 1

@@ -24,6 +24,7 @@ import { wss4jCheck } from "./wss4j.mjs";
 import { proofKeysCheck } from "./proof-keys.mjs";
 import { inspectorCheck } from "./inspector.mjs";
 import { claimsCheck } from "./claims.mjs";
+import { realmsCheck } from "./realms.mjs";
 import {
   compileSantuario,
   metadataCerts,
@@ -183,6 +184,13 @@ function pythonChecks(script, args, name) {
     const x = xmlsecVerify(file, md.certs, "saml2");
     report(`${f.replace(".xml", "")}: xmlsec1 verifies the assertion as the client extracted it`, x.ok, x.detail);
   }
+}
+
+// ---- Realms: MSAL / ADAL discover realm2 through its own MEX; its keys are its own ----------
+try {
+  await realmsCheck({ base, work, report, get, certs: md.certs, pythonChecks });
+} catch (e) {
+  report("realms: requests", false, e.message);
 }
 
 // ---- An independent OAuth client library as the caller: Authlib (python3-authlib) ----------

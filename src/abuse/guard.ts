@@ -8,7 +8,7 @@ import { type Authenticated, authenticatePassword } from "../engine/authenticate
 import { StsError } from "../errors.ts";
 import type { StsContext } from "../engine/types.ts";
 import type { StateClient } from "../state/client.ts";
-import { type Counter, type FailureKeys, assertNotRefused, countFailure, failureKeys, localHit, rateLimited } from "./limits.ts";
+import { type Counter, type FailureKeys, assertNotRefused, countFailure, failureKeys, inRealm, localHit, rateLimited, realmKey } from "./limits.ts";
 
 /**
  * Authenticates a username and password under the failed-authentication limit: an attempt
@@ -45,11 +45,12 @@ export async function authenticateLimited(
 export async function withFailureLimit<T>(
   ctx: StsContext,
   counter: Counter,
-  keys: FailureKeys,
+  realmlessKeys: FailureKeys,
   attempt: () => Promise<T>,
   isFailure: (e: unknown) => boolean,
 ): Promise<T> {
   const l = ctx.config.limits;
+  const keys = inRealm(ctx.config.realm, realmlessKeys);
   assertNotRefused(keys, l.maxFailedAuthPerWindow, Date.now());
   try {
     return await attempt();
@@ -72,13 +73,13 @@ export async function withFailureLimit<T>(
  *   requestor gets at most N × limit per window), checked before the RPC.
  * Over either limit the renewal is refused with rate_limited (HTTP 429, Retry-After).
  */
-export function withRenewalLimit(state: StateClient, limits: LimitsConfig, requestor: string): StateClient {
+export function withRenewalLimit(state: StateClient, limits: LimitsConfig, requestor: string, realm?: string): StateClient {
   const windowMs = limits.renewalWindowSeconds * 1000;
   return {
     ...state,
     async renew(subject, token, renewed) {
       const now = Date.now();
-      const local = localHit(`renew:client:${requestor}`, windowMs, now);
+      const local = localHit(realmKey(realm, `renew:client:${requestor}`), windowMs, now);
       if (local.count > limits.maxRenewalsPerWindow) throw rateLimited("Too many renewals; try again later.", local.resetAt, now);
       const r = await state.renew(subject, token, renewed, { max: limits.maxRenewalsPerWindow, windowMs });
       if (!r.ok && r.reason === "rate-limited") {

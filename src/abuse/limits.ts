@@ -76,6 +76,22 @@ export function failureKeys(name: string, clientAddress: string | undefined): Fa
   };
 }
 
+/**
+ * The keys of a realm: each realm counts its own failures and renewals (the same name in two
+ * realms is two principals, and one realm's lockout never locks another's). The first realm's
+ * keys are unchanged.
+ */
+export function inRealm(realm: string | undefined, keys: FailureKeys): FailureKeys {
+  if (realm === undefined) return keys;
+  const at = (k: string | undefined) => (k === undefined ? undefined : realmKey(realm, k));
+  return { name: realmKey(realm, keys.name), address: at(keys.address), pair: at(keys.pair) };
+}
+
+/** One counter key of a realm (see `inRealm`); a realm name holds no ":". */
+export function realmKey(realm: string | undefined, key: string): string {
+  return realm === undefined ? key : `realm:${realm}:${key}`;
+}
+
 function current(key: string | undefined, now: number): { count: number; resetAt: number } | undefined {
   if (key === undefined) return undefined;
   const e = known.get(key);

@@ -17,8 +17,10 @@
  * | demo-client   | demo-secret                             |
  * | rp-validator  | rp-validator-secret-0f1e2d3c4b5a6978    |
  * | sts-admin     | sts-admin-secret-5e4d3c2b1a0f9e8d       |
+ * | carol (realm2) | wonderland2                            |
  */
 import type { KeyConfigInput, StsConfigInput } from "./types.ts";
+import { DEV_REALM2, DEV_REALM2_SECRETS } from "./dev-realm2.ts";
 import { DEV_CA_CERT_PEM, DEV_DECRYPTION_KEY, DEV_KEY_MATERIALS, DEV_PARTNER_IDP_CERT_PEM, DEV_SECURE_RP_CERT_PEM } from "./dev-keys.ts";
 
 const RP_SAML = "urn:example:rp";
@@ -39,6 +41,7 @@ export const DEV_SECRETS: Readonly<Record<string, string>> = Object.freeze({
   // SHA-256 of "sts-admin-secret-5e4d3c2b1a0f9e8d" (administrative subject revocation).
   DEV_STS_ADMIN_SECRET_HASH: "sha256$afe47ac10cd278ecc70feb03b442e8c3ffd10b873c8c7187a3a313f1b277d3e2",
   DEV_DECRYPTION_KEY_PRIVATE: DEV_DECRYPTION_KEY.privateKeyPem,
+  ...DEV_REALM2_SECRETS,
   // The published development private keys (src/config/dev-keys.ts).
   ...Object.fromEntries(
     DEV_KEY_MATERIALS.flatMap((m, i) => (m.privateKeyPem ? [[`DEV_KEY_${i}_PRIVATE`, m.privateKeyPem]] : [])),
@@ -132,4 +135,6 @@ export const DEV_CONFIG: StsConfigInput = {
     authorities: [DEV_CA_CERT_PEM],
     principals: [{ subjectCommonName: "alice", principal: "alice" }],
   },
+  // A second realm at realm2.localhost or /realms/realm2 (src/config/dev-realm2.ts).
+  realms: [DEV_REALM2],
 };

@@ -48,6 +48,27 @@ export interface StsConfigInput {
   trustedIssuers?: TrustedIssuerConfigInput[];
   requestorCertificates?: RequestorCertificatesConfigInput;
   limits?: Partial<LimitsConfig>;
+  /**
+   * Host names this (first) realm is served at. Default: any host no other realm names. When
+   * set, a request for a host that no realm names is refused (404) instead.
+   */
+  hosts?: string[];
+  /** Further realms: each a whole configuration of its own, selected by host or path prefix. */
+  realms?: RealmConfigInput[];
+}
+
+/**
+ * One more issuer served by the same deployment: every section of `StsConfigInput` (except
+ * `hosts` and `realms`) with its own values, plus how requests reach it. Nothing is inherited
+ * from the first realm or shared with it.
+ */
+export interface RealmConfigInput extends Omit<StsConfigInput, "hosts" | "realms"> {
+  /** Names the realm in errors, logs and state (letters, digits, `.`, `_`, `-`). */
+  name: string;
+  /** Host names (no port; any port matches) whose requests this realm serves. */
+  hosts?: string[];
+  /** `/realms/<segment>`: requests under it are this realm's, the prefix stripped before routing. */
+  pathPrefix?: string;
 }
 
 /**
@@ -359,6 +380,21 @@ export interface ResolvedConfig {
   /** Undefined when no requestor may authenticate with a certificate. */
   requestorCertificates: RequestorCertificates | undefined;
   limits: LimitsConfig;
+  /** The realm's name; undefined for the first (top-level) realm. */
+  realm?: string | undefined;
+  /** The first realm's `hosts` (undefined: any host). Only on the top-level configuration. */
+  hosts?: string[] | undefined;
+  /** The further realms. Only on the top-level configuration. */
+  realms?: Realm[] | undefined;
+}
+
+/** A further realm after validation. */
+export interface Realm {
+  name: string;
+  /** Lower-case host names. */
+  hosts: string[];
+  pathPrefix: string | undefined;
+  config: ResolvedConfig;
 }
 
 /** `requestorCertificates` after validation: CA certificates parsed, thumbprints lower-case hex. */

@@ -13,12 +13,15 @@ import { validateRelyingParties } from "./validate-parties.ts";
 import { validateClients, validateServiceAccounts, validateUsers } from "./validate-principals.ts";
 import { validateRequestorCertificates } from "./validate-certificates.ts";
 import { checkNamespaces, validateIssuer, validateTrustedIssuers } from "./validate-issuers.ts";
+import { validateHosts, validateRealms } from "./realms.ts";
 
 export { ConfigError } from "./errors.ts";
 
 const TOP_FIELDS = [
-  "$schema", "issuer", "keys", "decryptionKeys", "users", "relyingParties", "oauthClients", "serviceAccounts", "trustedIssuers", "requestorCertificates", "limits",
+  "$schema", "issuer", "keys", "decryptionKeys", "users", "relyingParties", "oauthClients", "serviceAccounts", "trustedIssuers", "requestorCertificates", "limits", "hosts", "realms",
 ] as const;
+/** A further realm's sections: the top level's, less what only the top level has. */
+const REALM_SECTIONS = TOP_FIELDS.filter((f) => f !== "$schema" && f !== "hosts" && f !== "realms");
 
 /** Options for `validateConfig`. */
 export interface ValidateOptions {
@@ -26,6 +29,8 @@ export interface ValidateOptions {
   mode?: "development" | "production";
   /** Path prefix in messages (default `STS_CONFIG`, the binding name). */
   root?: string;
+  /** Validating one of `realms[]` (its own fields already taken out): no `hosts` or `realms`. */
+  realm?: boolean;
 }
 
 /**
@@ -47,7 +52,7 @@ export function validateConfig(
 ): ResolvedConfig {
   const root = options.root ?? "STS_CONFIG";
   const x = new Issues();
-  const top = obj(x, input, root, TOP_FIELDS);
+  const top = obj(x, input, root, options.realm ? REALM_SECTIONS : TOP_FIELDS);
   if (!top) throw new ConfigError(x.lines);
   const o = includeBindings(x, top, root, secrets);
   const issuer = validateIssuer(x, o, root);
@@ -61,6 +66,11 @@ export function validateConfig(
   const trustedIssuers = validateTrustedIssuers(x, o, root, limits.clockSkewSeconds);
   checkNamespaces(x, o, root, trustedIssuers);
 const requestorCertificates = validateRequestorCertificates(x, o, root, (n) => users.has(n) || serviceAccounts.has(n));
+  const hostsSeen = new Map<string, string>();
+  const hosts = o.hosts === undefined ? undefined : validateHosts(x, o, root, hostsSeen);
+  const realms = validateRealms(x, o, root, issuer, hostsSeen, (sections, at) =>
+    validateConfig(sections, secrets, { ...options, root: at, realm: true }),
+  );
   if (x.lines.length > 0) throw new ConfigError(x.lines);
   return {
     mode: options.mode ?? "production",
@@ -74,5 +84,7 @@ const requestorCertificates = validateRequestorCertificates(x, o, root, (n) => u
     trustedIssuers,
     requestorCertificates,
     limits,
+    ...(hosts === undefined ? {} : { hosts }),
+    ...(realms === undefined || realms.length === 0 ? {} : { realms }),
   };
 }

@@ -3,6 +3,7 @@
  * the admin API, the browser pages), gives every request its context and state, and maps what no door answered.
  */
 import { Hono } from "hono";
+import { getPath } from "hono/utils/url";
 import type { Context } from "hono";
 import { registerAdminRoutes } from "../admin/routes.ts";
 import type { RequestServices } from "../engine/types.ts";
@@ -14,11 +15,13 @@ import { logError } from "../web/log.ts";
 import { registerTrustRoutes } from "../wstrust/routes.ts";
 import { getContext } from "./context.ts";
 import type { Env } from "./env.ts";
+import { routingPath } from "./realm.ts";
 import { stateFor } from "./state.ts";
 
 type App = { Bindings: Env };
 
-export const app = new Hono<App>();
+/** A realm reached by its path prefix has every route under it (see realm.ts). */
+export const app = new Hono<App>({ getPath: (req) => routingPath(req.url, getPath(req)) });
 
 /** This request's context (configuration, keys, issuer, origin) and state. */
 function services(c: Context<App>): RequestServices {
@@ -36,6 +39,7 @@ app.get("/healthz", async (c) => {
     return c.text("ok", 200, NO_STORE);
   } catch (e) {
     if (e instanceof StsError && e.code === "not_configured") return c.text(e.message, 503, NO_STORE);
+    if (e instanceof StsError && e.code === "unknown_realm") return c.text(e.message, 404, NO_STORE);
     throw e;
   }
 });
@@ -54,6 +58,9 @@ app.notFound((c) => c.json({ error: "not_found" }, 404));
 app.onError((err, c) => {
   if (err instanceof StsError && err.code === "not_configured") {
     return c.json({ error: "temporarily_unavailable", error_description: err.message }, 503, NO_STORE);
+  }
+  if (err instanceof StsError && err.code === "unknown_realm") {
+    return c.json({ error: "not_found", error_description: err.message }, 404, NO_STORE);
   }
   logError(c.req.method, new URL(c.req.url).pathname, err);
   return c.json({ error: "server_error", error_description: "An internal error occurred." }, 500, NO_STORE);

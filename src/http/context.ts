@@ -6,14 +6,20 @@ import { StsError } from "../errors.ts";
 import type { StsContext } from "../engine/types.ts";
 import type { Env } from "./env.ts";
 import { KeyRing } from "../keys/keyring.ts";
-
-/** Keys are imported once per isolate and per configuration: importing a key costs more than signing with it. */
-let ringFor: { config: ResolvedConfig; ring: Promise<KeyRing> } | undefined;
+import { selectRealm } from "./realm.ts";
 
 /**
- * Builds the request context: the validated configuration (memoised by `loadConfig`), the key
- * ring (imported once), the issuer and the request origin. A worker without configuration
- * fails closed with `not_configured`; it never falls back to development keys.
+ * Keys are imported once per isolate and per configuration (one per realm): importing a key
+ * costs more than signing with it.
+ */
+const rings = new WeakMap<ResolvedConfig, Promise<KeyRing>>();
+
+/**
+ * Builds the request context: the validated configuration of the request's realm (memoised by
+ * `loadConfig`; realm.ts selects it by host or path prefix), its key ring (imported once), the
+ * issuer and the request origin (with the realm's path prefix when it came through one). A
+ * worker without configuration fails closed with `not_configured`; it never falls back to
+ * development keys.
  */
 export async function getContext(env: Env, requestUrl: string): Promise<StsContext> {
   let config;
@@ -31,20 +37,27 @@ export async function getContext(env: Env, requestUrl: string): Promise<StsConte
       "This STS is not configured and refuses to issue tokens. The operator must set STS_CONFIG.",
     );
   }
-  if (!ringFor || ringFor.config !== config) {
-    if (config.mode === "development") {
+  const origin = originOf(requestUrl);
+  const realm = selectRealm(config, requestUrl, origin);
+  const keys = await ringOf(realm.config);
+  const audit = realm.config.realm === undefined ? {} : { realm: realm.config.realm };
+  return { config: realm.config, keys, issuer: realm.config.issuer ?? realm.base, origin: realm.base, now: () => new Date(), audit };
+}
+
+function ringOf(config: ResolvedConfig): Promise<KeyRing> {
+  let ring = rings.get(config);
+  if (ring === undefined) {
+    if (config.mode === "development" && config.realm === undefined) {
       // Once per isolate, so an operator who sees it in production knows what is wrong.
       logEvent({ level: "warn", event: "development_config", message: "Serving with the embedded DEVELOPMENT configuration and its published keys (STS_DEV_MODE). Never in production: set STS_CONFIG." });
     }
-    const ring = KeyRing.load(config.keys.map((k) => ({ kid: k.kid, status: k.status, privateKeyPem: k.privateKeyPem, certificatePem: k.certificatePem })));
-    ringFor = { config, ring };
-    ring.catch(() => {
-      if (ringFor?.ring === ring) ringFor = undefined;
+    const loading = KeyRing.load(config.keys.map((k) => ({ kid: k.kid, status: k.status, privateKeyPem: k.privateKeyPem, certificatePem: k.certificatePem })));
+    rings.set(config, (ring = loading));
+    loading.catch(() => {
+      if (rings.get(config) === loading) rings.delete(config);
     });
   }
-  const keys = await ringFor.ring;
-  const origin = originOf(requestUrl);
-  return { config, keys, issuer: config.issuer ?? origin, origin, now: () => new Date(), audit: {} };
+  return ring;
 }
 
 /**

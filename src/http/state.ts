@@ -2,7 +2,8 @@ import type { ResolvedConfig } from "../config/types.ts";
 import type { Env } from "./env.ts";
 import { type StateClient, createStateClient } from "../state/client.ts";
 
-const clients = new WeakMap<object, { config: ResolvedConfig; client: StateClient }>();
+/** Per bindings, the client of each realm's configuration. */
+const clients = new WeakMap<object, WeakMap<ResolvedConfig, StateClient>>();
 
 /**
  * The state client for these bindings and this configuration, built once per isolate (not per
@@ -10,13 +11,17 @@ const clients = new WeakMap<object, { config: ResolvedConfig; client: StateClien
  * closures on every request showed up in profiles).
  */
 export function stateFor(env: Env, config: ResolvedConfig): StateClient {
-  const hit = clients.get(env);
-  if (hit && hit.config === config) return hit.client;
-  const client = createStateClient(env, {
-    maxTokenLifetimeMs: maxLifetimeMs(config),
-    leaseMs: config.limits.statusLeaseMilliseconds,
-  });
-  clients.set(env, { config, client });
+  let byConfig = clients.get(env);
+  if (byConfig === undefined) clients.set(env, (byConfig = new WeakMap()));
+  let client = byConfig.get(config);
+  if (client === undefined) {
+    client = createStateClient(env, {
+      maxTokenLifetimeMs: maxLifetimeMs(config),
+      leaseMs: config.limits.statusLeaseMilliseconds,
+      realm: config.realm,
+    });
+    byConfig.set(config, client);
+  }
   return client;
 }
 

@@ -72,6 +72,7 @@ const FROM_STS: Record<StsErrorCode, { code: OAuthErrorCode; status: number }> =
   destination_unreachable: { code: "invalid_request", status: 400 },
   rate_limited: { code: "temporarily_unavailable", status: 429 },
   not_configured: { code: "temporarily_unavailable", status: 503 },
+  unknown_realm: { code: "invalid_request", status: 404 },
   internal_error: { code: "server_error", status: 500 },
 };
 

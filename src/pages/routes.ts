@@ -13,7 +13,7 @@ import { INSPECTOR_SCRIPT } from "./inspector-script.generated.ts";
 import { STYLESHEET } from "./style.ts";
 
 /** Files served as they are: built once, revalidated by clients (they change with a deployment). */
-const ASSET_HEADERS = (type: string) => ({ "Content-Type": type, "Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff" });
+const ASSET_HEADERS = (type: string): Record<string, string> => ({ "Content-Type": type, "Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff" });
 
 const FEDERATION_METADATA = "/FederationMetadata/2007-06/FederationMetadata.xml";
 
@@ -68,13 +68,21 @@ const INSPECTOR_PAGE = page(
 );
 
 export function registerPageRoutes<E extends HonoEnv>(app: Hono<E>, services: (c: Context<E>) => RequestServices): void {
+  // Every page is its realm's: building the context refuses a realm this STS does not serve.
+  const serve = (body: BodyInit | null, headers: Record<string, string>) => async (c: Context<E>) => {
+    await services(c).context();
+    return new Response(body, { headers });
+  };
   app.get("/", async (c) => {
     const ctx = await services(c).context();
+    // A realm's root without its slash would resolve the page's relative links outside it.
+    const url = new URL(c.req.url);
+    if (!url.pathname.endsWith("/")) return c.redirect(`${url.pathname}/${url.search}`, 308);
     return new Response(homePage(ctx.issuer), { headers: PAGE_HEADERS });
   });
-  app.get("/inspect", () => new Response(INSPECTOR_PAGE, { headers: PAGE_HEADERS }));
-  app.get("/inspect.js", () => new Response(INSPECTOR_SCRIPT, { headers: ASSET_HEADERS("text/javascript; charset=utf-8") }));
+  app.get("/inspect", serve(INSPECTOR_PAGE, PAGE_HEADERS));
+  app.get("/inspect.js", serve(INSPECTOR_SCRIPT, ASSET_HEADERS("text/javascript; charset=utf-8")));
   // Browsers ask for it on every page; there is none, and a 404 would show as a page error.
   app.get("/favicon.ico", () => new Response(null, { status: 204, headers: { "Cache-Control": "max-age=86400" } }));
-  app.get("/assets/sts.css", () => new Response(STYLESHEET, { headers: ASSET_HEADERS("text/css; charset=utf-8") }));
+  app.get("/assets/sts.css", serve(STYLESHEET, ASSET_HEADERS("text/css; charset=utf-8")));
 }

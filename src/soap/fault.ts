@@ -33,6 +33,8 @@ const FAULTS: Record<StsErrorCode, { space: FaultSpace; local: string; local04?:
   destination_unreachable: { space: "wsa", local: "DestinationUnreachable" },
   rate_limited: { space: "wst", local: "RequestFailed", http: 429 },
   not_configured: { space: "wst", local: "RequestFailed", receiver: true, http: 503 },
+  // No endpoint of ours lives at that host or path (WS-Addressing 1.0 SOAP Binding §6.4.3).
+  unknown_realm: { space: "wsa", local: "DestinationUnreachable", http: 404 },
   internal_error: { space: "wst", local: "RequestFailed", receiver: true },
 };
 

@@ -42,6 +42,12 @@ export interface StateClientOptions {
    * the lease has ended, so a revocation, once acknowledged, is seen everywhere.
    */
   leaseMs?: number;
+  /**
+   * The realm whose state this client reads and writes (undefined: the first realm). Its subject
+   * shards, one-time values and counters are kept apart from every other realm's, whatever the
+   * issuers and names: the same name in two realms is two principals.
+   */
+  realm?: string | undefined;
 }
 
 /** What the state layer needs to know about a token: its ID and validity window. */
@@ -115,9 +121,11 @@ export function createStateClient(env: StateBindings, opts: StateClientOptions =
   const cache = opts.cache === undefined ? isolateRevokedCache : opts.cache;
   const leaseMs = opts.leaseMs ?? 0;
   const leased = isolateLeases;
+  // The first realm's names are those a single-realm deployment has always used.
+  const scope = opts.realm === undefined ? "" : `realm:${opts.realm}\n`;
 
   const shard = async (subject: SubjectKey) =>
-    env.TOKEN_STATE.getByName(await subjectShardName(subject));
+    env.TOKEN_STATE.getByName(scope + (await subjectShardName(subject)));
 
   /** Remembers a revoked answer in the isolate until the token's expiry. */
   const cacheRevoked = (idHash: string, reason: RevocationReason, expiresAt: number) => {
@@ -187,7 +195,7 @@ export function createStateClient(env: StateBindings, opts: StateClientOptions =
     },
 
     async rememberNonce(key, expiresAt) {
-      const bytes = await sha256(key);
+      const bytes = await sha256(scope + key);
       const stub = env.REPLAY_CACHE.getByName(replayShardName(bytes));
       // Kept a margin past the end of its window: the caller judged the value fresh with its
       // clock before this call, the object judges a repeat with `now()` taken after; at the
@@ -197,7 +205,7 @@ export function createStateClient(env: StateBindings, opts: StateClientOptions =
     },
 
     async hit(key, windowMs) {
-      const bytes = await sha256(`hit:${key}`);
+      const bytes = await sha256(`${scope}hit:${key}`);
       const stub = env.REPLAY_CACHE.getByName(replayShardName(bytes));
       return stub.hit({ key: base64url(bytes), windowMs, now: now() });
     },

@@ -13,6 +13,8 @@ export interface AuditFacts {
    * token was revoked or refused, so the operator learns which only here.
    */
   outcome?: string;
+  /** The realm, when it is not the first (a single-realm deployment's lines are unchanged). */
+  realm?: string;
 }
 
 /**
@@ -27,6 +29,7 @@ export async function writeAudit(
 ): Promise<void> {
   logEvent({
     event: "audit",
+    ...(facts.realm === undefined ? {} : { realm: facts.realm }),
     operation: facts.operation ?? "unknown",
     requestor: facts.requestor ?? null,
     subject: facts.subject ?? null,

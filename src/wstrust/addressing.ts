@@ -76,6 +76,12 @@ function siteOf(which: "origin" | "issuer", s: string): string | undefined {
   return site;
 }
 
+/** The path part of a base URL ("" for a bare origin). */
+function basePath(base: string): string {
+  const at = base.indexOf("/", base.indexOf("//") + 2);
+  return at === -1 ? "" : base.slice(at);
+}
+
 /**
  * wsa:To must name this endpoint (WS-Addressing 1.0 SOAP Binding §6.4.3: else
  * wsa:DestinationUnreachable): absent or anonymous (WS-Addressing 1.0 Core §3.2: the endpoint the
@@ -87,7 +93,8 @@ function siteOf(which: "origin" | "issuer", s: string): string | undefined {
 export function checkDestination(to: string | undefined, here: Destination): void {
   if (to === undefined || ANONYMOUS.has(to) || to === here.origin + here.path) return;
   const u = httpUrl(to);
-  if (u && u.pathname === here.path) {
+  // The origin may end with a realm's path prefix (src/http/realm.ts): the endpoint's path starts with it.
+  if (u && u.pathname === basePath(here.origin) + here.path) {
     const site = `${u.protocol}//${u.hostname}`;
     if (site === siteOf("origin", here.origin) || site === siteOf("issuer", here.issuer)) return;
   }

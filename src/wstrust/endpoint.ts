@@ -46,7 +46,7 @@ function operate(state: StateClient): Handler {
       case "validate":
         return handleValidate(ctx, state, who, rst);
       case "renew":
-        return handleRenew(ctx, withRenewalLimit(state, ctx.config.limits, requestorName(who)), who, rst);
+        return handleRenew(ctx, withRenewalLimit(state, ctx.config.limits, requestorName(who), ctx.config.realm), who, rst);
       case "cancel":
         return handleCancel(ctx, state, who, rst);
     }

@@ -25,6 +25,7 @@ describe("engine error → OAuth error table", () => {
     ["destination_unreachable", "invalid_request", 400],
     ["rate_limited", "temporarily_unavailable", 429],
     ["not_configured", "temporarily_unavailable", 503],
+    ["unknown_realm", "invalid_request", 404],
   ];
   for (const [code, oauth, status] of expected) {
     it(`${code} → ${status} ${oauth}`, () => {

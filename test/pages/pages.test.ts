@@ -36,4 +36,17 @@ describe("pages", () => {
     const css = await call("/assets/sts.css");
     expect(css.headers.get("content-type")).toMatch(/^text\/css/);
   });
+
+  it("pages are their realm's: under a realm's prefix, links stay inside it; an unknown realm is a 404", async () => {
+    const root = await call("/realms/realm2", { redirect: "manual" });
+    expect(root.status).toBe(308);
+    expect(root.headers.get("location")).toBe("/realms/realm2/");
+    const home = await call("/realms/realm2/");
+    expect(home.status).toBe(200);
+    expect(await home.text()).toContain(`href="./inspect"`);
+    expect((await call("/realms/realm2/inspect")).status).toBe(200);
+    for (const path of ["/realms/nowhere/", "/realms/nowhere/inspect", "/realms/nowhere/inspect.js", "/realms/nowhere/assets/sts.css"]) {
+      expect((await call(path)).status).toBe(404);
+    }
+  });
 });

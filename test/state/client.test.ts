@@ -26,6 +26,28 @@ describe("state client", () => {
     });
   });
 
+  it("a realm's client keeps its own shards, nonces and counters, even for the same issuer and subject", async () => {
+    const first = createStateClient(bindings, { cache: null, now: () => NOW });
+    const two = createStateClient(bindings, { cache: null, now: () => NOW, realm: "two" });
+    const same = freshSubject("realms");
+    await two.revokeSubject(same);
+    const old = { id: "_realm-old", issuedAt: NOW - 1, expiresAt: NOW + HOUR };
+    expect(await two.status(same, old)).toEqual({ state: "revoked", reason: "subject-revoked" });
+    expect(await first.status(same, old)).toEqual({ state: "active", renewed: false });
+    const other = freshSubject("realms-cancel");
+    await first.cancel(other, token("_realm-cancelled"));
+    expect(await first.status(other, token("_realm-cancelled"))).toEqual({ state: "revoked", reason: "cancelled" });
+    expect(await two.status(other, token("_realm-cancelled"))).toEqual({ state: "active", renewed: false });
+    const nonce = `ut:alice:${crypto.randomUUID()}`;
+    expect(await first.rememberNonce(nonce, NOW + HOUR)).toBe(true);
+    expect(await two.rememberNonce(nonce, NOW + HOUR)).toBe(true);
+    expect(await two.rememberNonce(nonce, NOW + HOUR)).toBe(false);
+    const counter = `auth-fail:user:${crypto.randomUUID()}`;
+    await first.hit(counter, HOUR);
+    await first.hit(counter, HOUR);
+    expect((await two.hit(counter, HOUR)).count).toBe(1);
+  });
+
   it("renew once, reuse revokes the family, cancel idempotent", async () => {
     const client = createStateClient(bindings, { cache: null, now: () => NOW });
     const bob = freshSubject("flow");

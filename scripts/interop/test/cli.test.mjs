@@ -172,6 +172,28 @@ test("requestToken: discovers via /trust/mex and posts with the right headers (s
   }
 });
 
+test("discoverEndpoint: a base URL under a realm's path prefix reads that realm's /trust/mex", async () => {
+  const { discoverEndpoint } = await import("../../cli/token.mjs");
+  const paths = [];
+  const server = createServer((req, res) => {
+    paths.push(req.url);
+    const base = `http://127.0.0.1:${server.address().port}/realms/realm2`;
+    if (req.url !== "/realms/realm2/trust/mex") return res.writeHead(404).end();
+    res.writeHead(200, { "content-type": "text/xml" });
+    res.end(MEX.replaceAll("http://127.0.0.1:8788", base));
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  try {
+    const port = server.address().port;
+    for (const url of [`http://127.0.0.1:${port}/realms/realm2`, `http://127.0.0.1:${port}/realms/realm2/`]) {
+      assert.equal(await discoverEndpoint(url, "13"), `http://127.0.0.1:${port}/realms/realm2/trust/13/usernamemixed`);
+    }
+    assert.deepEqual(paths, ["/realms/realm2/trust/mex", "/realms/realm2/trust/mex"]);
+  } finally {
+    server.close();
+  }
+});
+
 test("proof keys: the CLI's P_SHA1 gives Microsoft's published computed keys (ComputedKeyReferences.cs)", async () => {
   const { pSha1 } = await import("../../cli/proof-key.mjs");
   const b = (s) => Buffer.from(s, "base64");

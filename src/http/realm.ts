@@ -1,0 +1,118 @@
+/**
+ * Which realm a request is for, decided once per request from its URL, before anything reads
+ * configuration, keys or state.
+ *
+ * - A host that a further realm lists selects that realm (any port).
+ * - A path under `/realms/<segment>` selects the realm whose `pathPrefix` it is; the host must
+ *   then be one of that realm's own hosts or one the first realm serves. The router strips the
+ *   prefix (`routingPath`), so every route of the first realm exists under it.
+ * - Anything else is the first realm, unless the first realm lists `hosts` and the host is not
+ *   one of them.
+ *
+ * A request that names a realm we do not serve — an unknown prefix, a prefix of one realm at a
+ * host of another, an unlisted host when hosts are listed — is refused (`unknown_realm`, 404):
+ * never answered with another realm's keys or documents.
+ */
+import type { Realm, ResolvedConfig } from "../config/types.ts";
+import { REALM_PATH_ROOT } from "../config/realms.ts";
+import { StsError } from "../errors.ts";
+
+/** The realm a request is for: its configuration and the base of every URL we publish for it. */
+export interface RealmSelection {
+  config: ResolvedConfig;
+  /** The request origin, followed by the realm's path prefix when the request came through it. */
+  base: string;
+}
+
+interface Routing {
+  byHost: Map<string, Realm>;
+  byPrefix: Map<string, Realm>;
+  /** The first realm's hosts; undefined: every host no further realm lists. */
+  topHosts: Set<string> | undefined;
+}
+
+const routings = new WeakMap<ResolvedConfig, Routing | null>();
+
+function routingOf(top: ResolvedConfig): Routing | null {
+  let r = routings.get(top);
+  if (r === undefined) {
+    if (top.realms === undefined && top.hosts === undefined) r = null;
+    else {
+      r = { byHost: new Map(), byPrefix: new Map(), topHosts: top.hosts && new Set(top.hosts) };
+      for (const realm of top.realms ?? []) {
+        for (const h of realm.hosts) r.byHost.set(h, realm);
+        if (realm.pathPrefix !== undefined) r.byPrefix.set(realm.pathPrefix, realm);
+      }
+    }
+    routings.set(top, r);
+  }
+  return r;
+}
+
+/**
+ * The realm of the request at `url` (already serialized by the runtime, WHATWG URL) whose
+ * origin is `origin`.
+ * @throws StsError unknown_realm
+ */
+export function selectRealm(top: ResolvedConfig, url: string, origin: string): RealmSelection {
+  const prefix = realmPrefix(url, origin.length);
+  const routing = routingOf(top);
+  if (routing === null) {
+    // A single-realm configuration: only a path in the realms folder is not ours.
+    if (prefix !== undefined) throw unknownRealm();
+    return { config: top, base: origin };
+  }
+  const host = hostOf(origin);
+  const byHost = routing.byHost.get(host);
+  if (prefix !== undefined) {
+    const realm = routing.byPrefix.get(prefix);
+    if (realm === undefined || (byHost !== undefined && byHost !== realm)) throw unknownRealm();
+    if (byHost === undefined && routing.topHosts !== undefined && !routing.topHosts.has(host)) throw unknownRealm();
+    return { config: realm.config, base: origin + prefix };
+  }
+  if (byHost !== undefined) return { config: byHost.config, base: origin };
+  if (routing.topHosts !== undefined && !routing.topHosts.has(host)) throw unknownRealm();
+  return { config: top, base: origin };
+}
+
+function unknownRealm(): StsError {
+  return new StsError("unknown_realm", "No realm is served at this host and path.");
+}
+
+/** `/realms/<segment>` when the path (starting at `at`) is in the realms folder, else undefined. */
+function realmPrefix(url: string, at: number): string | undefined {
+  if (!url.startsWith(REALM_PATH_ROOT, at)) return undefined;
+  let end = at + REALM_PATH_ROOT.length;
+  while (end < url.length) {
+    const c = url.charCodeAt(end);
+    if (c === 0x2f || c === 0x3f || c === 0x23) break; // "/", "?", "#"
+    end++;
+  }
+  return url.slice(at, end);
+}
+
+/** The host name of a serialized origin ("scheme://host[:port]"): lower case, no port. */
+let lastOrigin = "";
+let lastHost = "";
+function hostOf(origin: string): string {
+  if (origin === lastOrigin) return lastHost;
+  const start = origin.indexOf("//") + 2;
+  const end = origin.charCodeAt(start) === 0x5b ? origin.indexOf("]", start) + 1 : origin.indexOf(":", start);
+  lastOrigin = origin;
+  return (lastHost = end > start ? origin.slice(start, end) : origin.slice(start));
+}
+
+/**
+ * The path the router matches, given the URL and the path the router would match (decoded):
+ * without its `/realms/<segment>` prefix, so a realm reached by its prefix has every route. The
+ * prefix is stripped only when the URL itself starts with it; a path that spells the realms
+ * folder only once decoded keeps it, and no route lives there (404), so the route matched and
+ * the realm selected (from the URL as sent) always agree.
+ */
+export function routingPath(url: string, decodedPath: string): string {
+  if (!decodedPath.startsWith(REALM_PATH_ROOT)) return decodedPath;
+  const at = url.indexOf("/", url.indexOf(":") + 3);
+  if (at === -1 || !url.startsWith(REALM_PATH_ROOT, at)) return decodedPath;
+  const end = decodedPath.indexOf("/", REALM_PATH_ROOT.length);
+  return end === -1 ? "/" : decodedPath.slice(end);
+}
