@@ -13,11 +13,13 @@ import { validateRelyingParties } from "./validate-parties.ts";
 import { validateClients, validateServiceAccounts, validateUsers } from "./validate-principals.ts";
 import { validateRequestorCertificates } from "./validate-certificates.ts";
 import { checkNamespaces, validateIssuer, validateTrustedIssuers } from "./validate-issuers.ts";
+import { validatePairwiseSecret } from "./validate-pairwise.ts";
 
 export { ConfigError } from "./errors.ts";
 
 const TOP_FIELDS = [
   "$schema", "issuer", "keys", "decryptionKeys", "users", "relyingParties", "oauthClients", "serviceAccounts", "trustedIssuers", "requestorCertificates", "limits",
+  "pairwiseSubjectSecret",
 ] as const;
 
 /** Options for `validateConfig`. */
@@ -61,6 +63,7 @@ export function validateConfig(
   const trustedIssuers = validateTrustedIssuers(x, o, root, limits.clockSkewSeconds);
   checkNamespaces(x, o, root, trustedIssuers);
 const requestorCertificates = validateRequestorCertificates(x, o, root, (n) => users.has(n) || serviceAccounts.has(n));
+  const pairwiseSubjectSecret = validatePairwiseSecret(x, o, root, secrets, parties.list);
   if (x.lines.length > 0) throw new ConfigError(x.lines);
   return {
     mode: options.mode ?? "production",
@@ -74,5 +77,6 @@ const requestorCertificates = validateRequestorCertificates(x, o, root, (n) => u
     trustedIssuers,
     requestorCertificates,
     limits,
+    pairwiseSubjectSecret,
   };
 }
