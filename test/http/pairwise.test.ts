@@ -20,7 +20,6 @@ const STATUS_INVALID = `${NS.t13}/status/invalid`;
 const COMBOS = [["1.1", "13"], ["1.2", "13"], ["1.1", "2005"], ["1.2", "2005"]] as const;
 
 const assertionOf = (text: string) => /<saml:Assertion[\s\S]*?<\/saml:Assertion>/.exec(text)?.[0];
-const bstOf = (text: string) => /<wsse:BinarySecurityToken[\s\S]*?<\/wsse:BinarySecurityToken>/.exec(text)?.[0];
 const jwtOf = (text: string) => atob(/<wsse:BinarySecurityToken[^>]*>([^<]+)</.exec(text)![1]!);
 const nameIdOf = (xml: string) => /<saml:NameID ([^>]*)>([^<]*)<\/saml:NameID>/.exec(xml);
 const statusCode = (text: string) => /<wst:Code>([^<]+)<\/wst:Code>/.exec(text)?.[1];
