@@ -4,7 +4,8 @@
  * from the user's name, on every path that mints for them, and the tokens keep their lifecycle.
  */
 import { describe, expect, it } from "vitest";
-import { NS, TT } from "../helpers/soap.ts";
+import { env } from "cloudflare:test";
+import { NS, TT, envelope } from "../helpers/soap.ts";
 import { ORIGIN, call, faultCode, trust } from "../helpers/worker.ts";
 import { API, RP, TX, b64url, exchange, jwtParts, post } from "../oauth/helpers.ts";
 
@@ -128,6 +129,56 @@ describe("pairwise subjects on derived tokens", () => {
     expect(r.status, r.text).toBe(200);
     expect(nameIdOf(assertionOf(r.text)!)![2]).toBe(nameIdOf(await samlFor())![2]);
     expect(jwtParts(jwtOf(r.text)).payload.sub).toBe(jwtParts(await jwtFor()).payload.sub);
+  });
+});
+
+describe("pairwise subjects on OnBehalfOf and ActAs", () => {
+  const WST14 = "http://docs.oasis-open.org/ws-sx/ws-trust/200802";
+  const gateway = { user: "gateway", password: "rp-validator-secret-0f1e2d3c4b5a6978" };
+
+  /** The app with the dev configuration plus a service account that may issue for the pairwise SAML party and urn:example:rp. */
+  async function withGateway() {
+    const { app } = await import("../../src/http/app.ts");
+    const { DEV_CONFIG, DEV_SECRETS } = await import("../../src/config/dev.ts");
+    const config = {
+      ...DEV_CONFIG,
+      serviceAccounts: [
+        ...(DEV_CONFIG.serviceAccounts ?? []),
+        { username: "gateway", secretHashSecret: "DEV_RP_VALIDATOR_SECRET_HASH", allowedRelyingParties: [PW_SAML, RP], operations: ["issue"] },
+      ],
+    };
+    const e2 = { TOKEN_STATE: env.TOKEN_STATE, REPLAY_CACHE: env.REPLAY_CACHE, ...DEV_SECRETS, STS_CONFIG: JSON.stringify(config) };
+    const exec = { waitUntil() {}, passThroughOnException() {}, props: {} } as unknown as ExecutionContext;
+    return async (o: Parameters<typeof envelope>[0]) => {
+      const m = envelope(o);
+      const path = `/trust/${o.trust ?? "13"}/usernamemixed`;
+      const res = await app.fetch(new Request(`http://127.0.0.1:8787${path}`, { method: "POST", headers: m.headers, body: m.body }), e2, exec);
+      return res.text();
+    };
+  }
+
+  it("OnBehalfOf (both WS-Trust versions): alice's public token yields the sector's pseudonym; her pairwise token yields her name to a public party", async () => {
+    const send = await withGateway();
+    const expected = nameIdOf(await samlFor())![2];
+    for (const version of ["13", "2005"] as const) {
+      const ns = version === "13" ? NS.t13 : NS.t05;
+      const publicTok = assertionOf(await send({ ...alice, appliesTo: RP }))!;
+      const r = assertionOf(await send({ ...gateway, trust: version, appliesTo: PW_SAML, extra: `<wst:OnBehalfOf xmlns:wst="${ns}">${publicTok}</wst:OnBehalfOf>` }))!;
+      expect(nameIdOf(r)![2]).toBe(expected);
+      expect(r.toLowerCase()).not.toContain("alice");
+      const pairwiseTok = assertionOf(await send({ ...alice, appliesTo: PW_SAML }))!;
+      const back = assertionOf(await send({ ...gateway, trust: version, appliesTo: RP, extra: `<wst:OnBehalfOf xmlns:wst="${ns}">${pairwiseTok}</wst:OnBehalfOf>` }))!;
+      expect(nameIdOf(back)![2]).toBe("alice");
+    }
+  });
+
+  it("ActAs: the subject is the pseudonym, the actor keeps its name (actors are not pseudonymised)", async () => {
+    const send = await withGateway();
+    const publicTok = assertionOf(await send({ ...alice, appliesTo: RP }))!;
+    const r = assertionOf(await send({ ...gateway, appliesTo: PW_SAML, extra: `<wst14:ActAs xmlns:wst14="${WST14}">${publicTok}</wst14:ActAs>` }))!;
+    expect(nameIdOf(r)![2]).toBe(nameIdOf(await samlFor())![2]);
+    expect(r).toMatch(/claims\/actor"[^>]*><saml:AttributeValue>gateway</);
+    expect(r.toLowerCase()).not.toContain("alice");
   });
 });
 
