@@ -28,14 +28,11 @@ import saml2.saml
 import saml2.sigver
 from jwcrypto import jwk, jws
 
-XMLSEC = "/usr/bin/xmlsec1"
+# The PASS / FAIL lines and their tally, shared with the other SAML check (this directory is on
+# sys.path as the script's own).
+from pysaml2_check import XMLSEC, check, results
+
 PERSISTENT = "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"
-results = []
-
-
-def check(name, ok, why=""):
-    results.append(ok)
-    print(("PASS " if ok else "FAIL ") + name + ("" if ok else ": " + why))
 
 
 def pseudonym(secret, issuer, sector, subject):
@@ -47,7 +44,7 @@ def saml_subject(path, args, label):
     text = open(path, encoding="utf-8").read()
     a = saml2.saml.assertion_from_string(text)
     if a is None or a.subject is None or a.subject.name_id is None:
-        check("%s: pysaml2 parses a NameID" % label, False, "no saml:Assertion with a Subject/NameID")
+        check("%s — pysaml2 parses a NameID" % label, False, "no saml:Assertion with a Subject/NameID")
         return None
     crypto = saml2.sigver.CryptoBackendXmlSec1(XMLSEC)
     ok = False
@@ -58,13 +55,13 @@ def saml_subject(path, args, label):
                 break
         except saml2.sigver.SignatureError:
             continue
-    check("%s: signature (pysaml2 xmlsec1 backend, pinned cert)" % label, ok, "no pinned certificate verified it")
+    check("%s — signature (pysaml2 xmlsec1 backend, pinned cert)" % label, ok, "no pinned certificate verified it")
     n = a.subject.name_id
-    check("%s: NameID Format persistent" % label, n.format == PERSISTENT, "format=%r" % n.format)
-    check("%s: NameQualifier is the issuer" % label, n.name_qualifier == args.issuer, "%r" % n.name_qualifier)
-    check("%s: SPNameQualifier is the sector" % label, n.sp_name_qualifier == args.saml_sector, "%r" % n.sp_name_qualifier)
+    check("%s — NameID Format persistent" % label, n.format == PERSISTENT, "format=%r" % n.format)
+    check("%s — NameQualifier is the issuer" % label, n.name_qualifier == args.issuer, "%r" % n.name_qualifier)
+    check("%s — SPNameQualifier is the sector" % label, n.sp_name_qualifier == args.saml_sector, "%r" % n.sp_name_qualifier)
     audiences = [aud.text for ar in a.conditions.audience_restriction for aud in ar.audience]
-    check("%s: audience" % label, audiences == [args.saml_audience], "%r" % audiences)
+    check("%s — audience" % label, audiences == [args.saml_audience], "%r" % audiences)
     return n.text
 
 
@@ -79,12 +76,12 @@ def jwt_subject(path, keyset, args, label):
         verified = True
     except Exception:  # noqa: BLE001 -- no key, wrong key or bad signature
         verified = False
-    check("%s: signature (jwcrypto, JWKS key by kid)" % label, verified, "kid=%r" % kid)
+    check("%s — signature (jwcrypto, JWKS key by kid)" % label, verified, "kid=%r" % kid)
     if not verified:
         return None
     claims = json.loads(sig.payload)
-    check("%s: aud" % label, claims.get("aud") == args.jwt_audience, "%r" % claims.get("aud"))
-    check("%s: no email claim" % label, "email" not in claims, "email released")
+    check("%s — aud" % label, claims.get("aud") == args.jwt_audience, "%r" % claims.get("aud"))
+    check("%s — no email claim" % label, "email" not in claims, "email released")
     return claims.get("sub")
 
 

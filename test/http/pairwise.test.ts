@@ -4,10 +4,11 @@
  * from the user's name, on every path that mints for them, and the tokens keep their lifecycle.
  */
 import { describe, expect, it } from "vitest";
-import { env } from "cloudflare:test";
-import { NS, TT, envelope } from "../helpers/soap.ts";
+import { NS, TT } from "../helpers/soap.ts";
 import { ORIGIN, call, faultCode, trust } from "../helpers/worker.ts";
 import { API, RP, TX, b64url, exchange, jwtParts, post } from "../oauth/helpers.ts";
+import { DEV_CONFIG } from "../../src/config/dev.ts";
+import { assertionIn as assertionOf, jwtBst as asBst, jwtIn, trustWith, workerWith } from "../hostile/configured.ts";
 
 const PW_SAML = "urn:example:pairwise-rp";
 const PW_SAML_SECTOR = "urn:example:sector:pairwise-rp";
@@ -20,8 +21,7 @@ const STATUS_VALID = `${NS.t13}/status/valid`;
 const STATUS_INVALID = `${NS.t13}/status/invalid`;
 const COMBOS = [["1.1", "13"], ["1.2", "13"], ["1.1", "2005"], ["1.2", "2005"]] as const;
 
-const assertionOf = (text: string) => /<saml:Assertion[\s\S]*?<\/saml:Assertion>/.exec(text)?.[0];
-const jwtOf = (text: string) => atob(/<wsse:BinarySecurityToken[^>]*>([^<]+)</.exec(text)![1]!);
+const jwtOf = (text: string) => jwtIn(text)!;
 const nameIdOf = (xml: string) => /<saml:NameID ([^>]*)>([^<]*)<\/saml:NameID>/.exec(xml);
 const statusCode = (text: string) => /<wst:Code>([^<]+)<\/wst:Code>/.exec(text)?.[1];
 
@@ -39,8 +39,6 @@ async function jwtFor(who = alice, appliesTo = PW_API): Promise<string> {
 
 const validate = (token: string, who: { user: string; password: string } = validator) =>
   trust({ ...who, requestType: "Validate", tokenType: `${NS.t13}/RSTR/Status`, extra: `<wst:ValidateTarget>${token}</wst:ValidateTarget>` });
-const asBst = (jwt: string) =>
-  `<wsse:BinarySecurityToken xmlns:wsse="${NS.wsse}" ValueType="${TT.jwt}" EncodingType="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary">${btoa(jwt)}</wsse:BinarySecurityToken>`;
 
 describe("pairwise subjects over WS-Trust Issue", () => {
   it("SAML 2.0: a persistent NameID qualified by issuer and sector, the same over SOAP 1.1/1.2 and both WS-Trust versions", async () => {
@@ -136,29 +134,20 @@ describe("pairwise subjects on OnBehalfOf and ActAs", () => {
   const WST14 = "http://docs.oasis-open.org/ws-sx/ws-trust/200802";
   const gateway = { user: "gateway", password: "rp-validator-secret-0f1e2d3c4b5a6978" };
 
-  /** The app with the dev configuration plus a service account that may issue for the pairwise SAML party and urn:example:rp. */
-  async function withGateway() {
-    const { app } = await import("../../src/http/app.ts");
-    const { DEV_CONFIG, DEV_SECRETS } = await import("../../src/config/dev.ts");
-    const config = {
+  /** The worker with the dev configuration plus a service account that may issue for the pairwise SAML party and urn:example:rp. */
+  function withGateway() {
+    const f = workerWith({
       ...DEV_CONFIG,
       serviceAccounts: [
         ...(DEV_CONFIG.serviceAccounts ?? []),
         { username: "gateway", secretHashSecret: "DEV_RP_VALIDATOR_SECRET_HASH", allowedRelyingParties: [PW_SAML, RP], operations: ["issue"] },
       ],
-    };
-    const e2 = { TOKEN_STATE: env.TOKEN_STATE, REPLAY_CACHE: env.REPLAY_CACHE, ...DEV_SECRETS, STS_CONFIG: JSON.stringify(config) };
-    const exec = { waitUntil() {}, passThroughOnException() {}, props: {} } as unknown as ExecutionContext;
-    return async (o: Parameters<typeof envelope>[0]) => {
-      const m = envelope(o);
-      const path = `/trust/${o.trust ?? "13"}/usernamemixed`;
-      const res = await app.fetch(new Request(`http://127.0.0.1:8787${path}`, { method: "POST", headers: m.headers, body: m.body }), e2, exec);
-      return res.text();
-    };
+    });
+    return async (o: Parameters<typeof trustWith>[1]) => (await trustWith(f, o)).text;
   }
 
   it("OnBehalfOf (both WS-Trust versions): alice's public token yields the sector's pseudonym; her pairwise token yields her name to a public party", async () => {
-    const send = await withGateway();
+    const send = withGateway();
     const expected = nameIdOf(await samlFor())![2];
     for (const version of ["13", "2005"] as const) {
       const ns = version === "13" ? NS.t13 : NS.t05;
@@ -173,7 +162,7 @@ describe("pairwise subjects on OnBehalfOf and ActAs", () => {
   });
 
   it("ActAs: the subject is the pseudonym, the actor keeps its name (actors are not pseudonymised)", async () => {
-    const send = await withGateway();
+    const send = withGateway();
     const publicTok = assertionOf(await send({ ...alice, appliesTo: RP }))!;
     const r = assertionOf(await send({ ...gateway, appliesTo: PW_SAML, extra: `<wst14:ActAs xmlns:wst14="${WST14}">${publicTok}</wst14:ActAs>` }))!;
     expect(nameIdOf(r)![2]).toBe(nameIdOf(await samlFor())![2]);
