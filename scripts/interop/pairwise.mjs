@@ -59,7 +59,8 @@ export async function pairwiseCheck({ base, work, report, skip, get, certs, issu
     ...certs.flatMap((c) => ["--cert", c]),
     ...Object.entries(files).flatMap(([k, list]) => list.flatMap((f) => [`--${k.replace("_", "-")}`, f])),
   ];
-  const p = spawnSync("/usr/bin/python3", args, { encoding: "utf8", env: { PATH: "/usr/bin:/bin", LANG: "C.UTF-8" } });
+  // pairwise_check.py imports pysaml2_check.py: no __pycache__ left in the source tree.
+  const p = spawnSync("/usr/bin/python3", args, { encoding: "utf8", env: { PATH: "/usr/bin:/bin", LANG: "C.UTF-8", PYTHONDONTWRITEBYTECODE: "1" } });
   const lines = (p.stdout ?? "").split("\n").filter((l) => /^(PASS|FAIL) /.test(l));
   for (const l of lines) {
     const [name, why] = l.slice(5).split(": ", 2);
