@@ -5,7 +5,10 @@
  */
 import { describe, expect, it } from "vitest";
 import { NS, TT } from "../helpers/soap.ts";
-import { ORIGIN, call, faultCode, trust } from "../helpers/worker.ts";
+import { ORIGIN, call, faultCode, postSoap, soapHeaders, trust } from "../helpers/worker.ts";
+import { signedEnvelope } from "../helpers/wss-sign.ts";
+import ALICE_CERT from "../fixtures/dev-credentials/alice-client.cert.pem?raw";
+import ALICE_KEY from "../fixtures/dev-credentials/alice-client.key.pem?raw";
 import { API, RP, TX, b64url, exchange, jwtParts, post } from "../oauth/helpers.ts";
 import { DEV_CONFIG } from "../../src/config/dev.ts";
 import { assertionIn as assertionOf, jwtBst as asBst, jwtIn, trustWith, workerWith } from "../hostile/configured.ts";
@@ -82,6 +85,18 @@ describe("pairwise subjects over WS-Trust Issue", () => {
     expect(JSON.stringify(a1).toLowerCase()).not.toContain("alice");
     expect(a1.role).toEqual(["admin", "user"]);
     expect(a1.email).toBeUndefined();
+  });
+
+  it("a requestor signing with a certificate (certificatemixed) gets the same pseudonym", async () => {
+    const path = "/trust/13/certificatemixed";
+    const action = `${NS.t13}/RST/Issue`;
+    const payload =
+      `<t:RequestSecurityToken xmlns:t="${NS.t13}"><t:TokenType>${TT.saml2}</t:TokenType><t:RequestType>${NS.t13}/Issue</t:RequestType>` +
+      `<wsp:AppliesTo xmlns:wsp="${NS.wsp}"><a:EndpointReference xmlns:a="${NS.wsa}"><a:Address>${PW_SAML}</a:Address></a:EndpointReference></wsp:AppliesTo></t:RequestSecurityToken>`;
+    const body = await signedEnvelope({ keyPem: ALICE_KEY, certPem: ALICE_CERT, soap: "1.2", payload, action, to: ORIGIN + path });
+    const r = await postSoap({ path, headers: soapHeaders("1.2", action), body });
+    expect(r.status, r.text).toBe(200);
+    expect(nameIdOf(assertionOf(r.text)!)![2]).toBe(nameIdOf(await samlFor())![2]);
   });
 
   it("relying parties with public subjects still see the name", async () => {
