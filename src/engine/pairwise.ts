@@ -12,7 +12,7 @@
  * (introspection's `sub`) keeps the pseudonym. Issuance stays stateless: no mapping is stored.
  */
 import type { RelyingParty } from "../config/types.ts";
-import { MIN_SEALED_CHARS, isPseudonymOf, pairwiseKeys, pseudonym, sealSubject, unsealSubject } from "../identity/pairwise.ts";
+import { MIN_SEALED_CHARS, openSeal, pairwiseKeys, pseudonym, sealSubject } from "../identity/pairwise.ts";
 import { lookupRelyingParty } from "./relying-party.ts";
 import type { StsContext } from "./types.ts";
 
@@ -79,8 +79,7 @@ export async function withRealSubject<T extends StatedToken>(ctx: StsContext, t:
   if (!secret) return undefined;
   const rp = lookupRelyingParty(ctx.config, t.audience);
   if (!rp) return undefined;
-  const keys = await pairwiseKeys(secret);
-  const real = await unsealSubject(keys, part);
-  if (real === undefined || !(await isPseudonymOf(keys, t.subject, ctx.issuer, rp.sectorIdentifier, real))) return undefined;
+  const real = await openSeal(await pairwiseKeys(secret), part, t.subject, ctx.issuer, rp.sectorIdentifier);
+  if (real === undefined) return undefined;
   return { ...t, subject: real, pseudonym: t.subject };
 }

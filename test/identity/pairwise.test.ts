@@ -1,6 +1,6 @@
 /** The pairwise-subject cryptography: known answers, framing, and the sealed subject. */
 import { describe, expect, it } from "vitest";
-import { MIN_SEALED_CHARS, decodePairwiseSecret, framed, isPseudonymOf, pairwiseKeys, pseudonym, sealSubject, unsealSubject } from "../../src/identity/pairwise.ts";
+import { MIN_SEALED_CHARS, decodePairwiseSecret, framed, isPseudonymOf, openSeal, pairwiseKeys, pseudonym, sealSubject, unsealSubject } from "../../src/identity/pairwise.ts";
 import { utf8 } from "../../src/bytes.ts";
 
 const DEV_SECRET = utf8("DEVELOPMENT ONLY - published pairwise subject secret");
@@ -61,6 +61,21 @@ describe("the sealed subject", () => {
     expect(await unsealSubject(k, "AAAAAAAAAAAAAAAAAAAAAA")).toBeUndefined(); // a random jti's size
     expect(await unsealSubject(k, sealed.slice(0, -3))).toBeUndefined();
     expect(await unsealSubject(k, sealed + "!")).toBeUndefined();
+  });
+});
+
+describe("openSeal", () => {
+  it("gives the subject only with the pseudonym it yields for that issuer and sector, the first time and remembered", async () => {
+    const k = await keys();
+    const sealed = await sealSubject(k, "alice");
+    const stated = await pseudonym(k, "https://sts", "urn:sector:a", "alice");
+    for (let i = 0; i < 2; i++) expect(await openSeal(k, sealed, stated, "https://sts", "urn:sector:a")).toBe("alice");
+    // A remembered success answers for exactly that check, nothing near it.
+    expect(await openSeal(k, sealed, await pseudonym(k, "https://sts", "urn:sector:a", "bob"), "https://sts", "urn:sector:a")).toBeUndefined();
+    expect(await openSeal(k, sealed, stated, "https://sts", "urn:sector:b")).toBeUndefined();
+    expect(await openSeal(k, sealed, stated, "https://sts2", "urn:sector:a")).toBeUndefined();
+    const other = await pairwiseKeys(utf8("another secret, also 32 bytes or more"));
+    expect(await openSeal(other, sealed, stated, "https://sts", "urn:sector:a")).toBeUndefined();
   });
 });
 
