@@ -13,6 +13,7 @@
  */
 import type { RelyingParty } from "../config/types.ts";
 import { MIN_SEALED_CHARS, openSeal, pairwiseKeys, pseudonym, sealSubject } from "../identity/pairwise.ts";
+import { randomPartOf } from "../token/renewability.ts";
 import { lookupRelyingParty } from "./relying-party.ts";
 import type { StsContext } from "./types.ts";
 
@@ -55,15 +56,6 @@ export async function statedSubject(ctx: StsContext, rp: RelyingParty, subject: 
 }
 
 /**
- * The random part of one of our token IDs: after the SAML ID's leading "_" and the
- * not-renewable mark (src/token/renewability.ts).
- */
-function idPart(t: StatedToken): string {
-  const id = t.kind === "saml2" || t.kind === "saml1" ? t.id.slice(1) : t.id;
-  return id.startsWith("nr.") ? id.slice(3) : id;
-}
-
-/**
  * A verified token of ours with its real subject: unchanged when its ID seals none (a token of a
  * relying party with public subjects); `pseudonym` set and `subject` the real one when it does;
  * undefined when the sealed subject does not give the pseudonym the token states (its relying
@@ -72,7 +64,7 @@ function idPart(t: StatedToken): string {
  */
 export async function withRealSubject<T extends StatedToken>(ctx: StsContext, t: T): Promise<T | undefined> {
   const secret = ctx.config.pairwiseSubjectSecret;
-  const part = idPart(t);
+  const part = randomPartOf(t.id, t.kind === "saml2" || t.kind === "saml1");
   // Random ID parts (and the earlier not-renewable mark with one) are at most 35 characters;
   // sealed ones at least 64 (src/identity/pairwise.ts).
   if (part.length < MIN_SEALED_CHARS) return t;

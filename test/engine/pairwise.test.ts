@@ -20,6 +20,14 @@ describe("withRealSubject", () => {
     expect(saml?.subject).toBe("alice");
   });
 
+  it("reads a jti whose sealed part begins with \"_\" whole (only SAML IDs lose a leading \"_\")", async () => {
+    let s = (await statedSubject(ctx, rp(PW_API), "alice"))!;
+    for (let i = 0; i < 2000 && !s.idPart.startsWith("_"); i++) s = (await statedSubject(ctx, rp(PW_API), "alice"))!;
+    expect(s.idPart.startsWith("_")).toBe(true);
+    expect((await withRealSubject(ctx, { kind: "jwt", id: s.idPart, subject: s.subject, audience: PW_API }))?.subject).toBe("alice");
+    expect((await withRealSubject(ctx, { kind: "access_token", id: `nr.${s.idPart}`, subject: s.subject, audience: PW_API }))?.subject).toBe("alice");
+  });
+
   it("leaves tokens with random IDs as they are", async () => {
     const t = { kind: "jwt", id: "0123456789abcdefghijkl", subject: "alice", audience: "https://api.example.com/" };
     expect(await withRealSubject(ctx, t)).toBe(t);
