@@ -241,3 +241,21 @@ describe("pairwise token lifecycle", () => {
     expect(statusCode((await validate(bobs)).text)).toBe(STATUS_VALID);
   });
 });
+
+describe("a pairwise token under a changed configuration", () => {
+  it("is invalid once its relying party's sector changed (never resolved to someone else, never a 500)", async () => {
+    const tok = await samlFor();
+    const moved = workerWith({
+      ...DEV_CONFIG,
+      relyingParties: DEV_CONFIG.relyingParties.map((rp) => (rp.identifier === PW_SAML ? { ...rp, sectorIdentifier: "urn:example:sector:moved" } : rp)),
+    });
+    const v = await trustWith(moved, { ...validator, requestType: "Validate", tokenType: `${NS.t13}/RSTR/Status`, extra: `<wst:ValidateTarget>${tok}</wst:ValidateTarget>` });
+    expect(v.status).toBe(200);
+    expect(statusCode(v.text)).toBe(STATUS_INVALID);
+    expect(v.text).toContain("pairwise subject");
+    const r = await trustWith(moved, { ...validator, requestType: "Renew", extra: `<wst:RenewTarget>${tok}</wst:RenewTarget>` });
+    expect(r.fault).toBe("wst:InvalidSecurityToken");
+    // Under the configuration it was issued in, it is valid.
+    expect(statusCode((await validate(tok)).text)).toBe(STATUS_VALID);
+  });
+});
