@@ -23,6 +23,8 @@ export const RP = "urn:example:rp";
 export const API = "https://api.example.com/";
 /** Receives every token encrypted (src/config/dev.ts). */
 export const SECURE_RP = "urn:example:secure-rp";
+/** Pairwise subjects (src/config/dev.ts): JWTs name a pseudonym of the user. */
+export const PAIRWISE_API = "https://pairwise-api.example.com/";
 export const DEMO_BASIC = "Basic " + Buffer.from("demo-client:demo-secret").toString("base64");
 
 /**

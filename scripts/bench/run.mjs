@@ -20,7 +20,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { drive, driveInterleaved, pickTool } from "./load.mjs";
-import { API, RP, SECURE_RP, SYMMETRIC_KEY_REQUEST, TT, TX, USERS, assertionOf, certificateIssuePool, form, issuedTokenRst, jwtOf, lifecycle, partnerAssertion, pool, rst, send } from "./requests.mjs";
+import { API, PAIRWISE_API, RP, SECURE_RP, SYMMETRIC_KEY_REQUEST, TT, TX, USERS, assertionOf, certificateIssuePool, form, issuedTokenRst, jwtOf, lifecycle, partnerAssertion, pool, rst, send } from "./requests.mjs";
 import { renderMarkdown, renderTable } from "./report.mjs";
 import { connectInspector } from "./inspector.mjs";
 import { memoryCheck } from "./memory.mjs";
@@ -329,6 +329,11 @@ async function runScenarios({ o, tool, base, baseline, work, workerdPid, report,
       // the signature, one RSA public operation and AES-GCM over the assertion. Its floor is the
       // unencrypted exchange's, so the row shows what encryption costs.
       { name: "Token exchange JWT → encrypted SAML 2.0 (urn:example:secure-rp)", id: "exchange-jwt-saml2-encrypted", vs: "rsa", floor: "floor-exchange-saml-repeat", req: x(SECURE_RP, TX.saml2), expect: '"access_token"' },
+      // The same exchange for a relying party with pairwise subjects against one with public
+      // subjects: "of floor" is what the pseudonym (one HMAC) and the sealed subject in the ID
+      // (one AES-CTR encryption) cost.
+      { name: "floor: exchange JWT → JWT for https://api.example.com/ (public subject)", key: "exchange-public-jwt", vs: "ecdsa", group: "baseline", req: x(API, TX.jwt), expect: '"access_token"' },
+      { name: "Token exchange JWT → JWT for https://pairwise-api.example.com/ (pairwise subject)", id: "exchange-jwt-jwt-pairwise", vs: "ecdsa", floor: "exchange-public-jwt", req: x(PAIRWISE_API, TX.jwt), expect: '"access_token"' },
       { name: "Introspection of a JWT (demo-client, basic)", id: "introspect", vs: "noop", floor: "noop", req: form(introspectPath, { token: jwt }), expect: '"active":true' },
     );
     if (singleRealm) {
@@ -567,6 +572,7 @@ function evaluateTargets(r) {
   http("Validate SAML 2.0 ≥ 2 × RSA-2048 sign", "validate", 2);
   http("WS-Trust Issue over issuedtokenmixed (partner bearer assertion) ≥ 0.60 × RSA-2048 sign", "issue-issuedtoken", 0.6);
   add("SymmetricKey issuance ≤ 10 % more than bearer of the same token (≥ 0.91 × its rate)", row("issue-symmetric")?.ofFloor, 0.91, "× bearer");
+  add("pairwise subject ≤ 5 % more than the same exchange with a public subject (≥ 0.95 × its rate)", row("exchange-jwt-jwt-pairwise")?.ofFloor, 0.95, "× public");
   http("Issue over certificatemixed (RSA-2048 requestor, SAML 2.0) ≥ 0.60 × RSA-2048 sign", "issue-certificatemixed", 0.6);
   add("ten claim rules add ≤ 5 % to exchange JWT→JWT (p50 latency without / with, interleaved request by request)", row("exchange-jwt-jwt-rules")?.ofFloor, 0.95, "× no rules");
   add("ten claim rules add ≤ 5 % to Validate-transformation (p50 latency without / with, interleaved request by request)", row("transform-rules")?.ofFloor, 0.95, "× no rules");

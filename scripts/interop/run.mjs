@@ -16,6 +16,7 @@ import { findUsernameMixed } from "../cli/mex.mjs";
 import { isTrustFault } from "../cli/rstr.mjs";
 import { manageToken } from "../cli/lifecycle.mjs";
 import { jwtCheck } from "./jwt.mjs";
+import { pairwiseCheck } from "./pairwise.mjs";
 import { oauthBridgeCheck } from "./oauth.mjs";
 import { xmlencCheck } from "./xmlenc.mjs";
 import { encryptedTokensCheck } from "./encrypted-tokens.mjs";
@@ -144,6 +145,7 @@ await claimsCheck({ base, work, report, skip, certs: md.certs });
 
 // ---- JWT over WS-Trust, verified by jwcrypto against the published JWKS ---------------------
 await jwtCheck({ base, work, report, skip, get, certs: md.certs, issuer: md.entityID });
+await pairwiseCheck({ base, work, report, skip, get, certs: md.certs, issuer: md.entityID });
 
 // ---- XML Encryption and P_SHA1: our encryptor's output decrypted by xmlsec1, Santuario, Python --
 await xmlencCheck({ work, report, skip, javaCp });

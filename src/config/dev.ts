@@ -27,6 +27,9 @@ const RP_SAML = "urn:example:rp";
 const RP_API = "https://api.example.com/";
 /** Receives every token encrypted (its private key is published: test/fixtures/dev-credentials/). */
 const RP_SECURE = "urn:example:secure-rp";
+/** Pairwise subjects, each in its own sector: the two see unlinkable pseudonyms of one user. */
+const RP_PAIRWISE_SAML = "urn:example:pairwise-rp";
+const RP_PAIRWISE_API = "https://pairwise-api.example.com/";
 
 /** DEVELOPMENT ONLY: stand-in for Worker secrets (binding name → value). */
 export const DEV_SECRETS: Readonly<Record<string, string>> = Object.freeze({
@@ -42,6 +45,9 @@ export const DEV_SECRETS: Readonly<Record<string, string>> = Object.freeze({
   DEV_STS_ADMIN_SECRET_HASH: "sha256$afe47ac10cd278ecc70feb03b442e8c3ffd10b873c8c7187a3a313f1b277d3e2",
   DEV_DECRYPTION_KEY_PRIVATE: DEV_DECRYPTION_KEY.privateKeyPem,
   ...DEV_REALM2_SECRETS,
+  // base64 of the text "DEVELOPMENT ONLY - published pairwise subject secret" (52 bytes): the
+  // development pseudonyms are computable by anyone who reads this.
+  DEV_PAIRWISE_SUBJECT_SECRET: "REVWRUxPUE1FTlQgT05MWSAtIHB1Ymxpc2hlZCBwYWlyd2lzZSBzdWJqZWN0IHNlY3JldA==",
   // The published development private keys (src/config/dev-keys.ts).
   ...Object.fromEntries(
     DEV_KEY_MATERIALS.flatMap((m, i) => (m.privateKeyPem ? [[`DEV_KEY_${i}_PRIVATE`, m.privateKeyPem]] : [])),
@@ -99,29 +105,34 @@ export const DEV_CONFIG: StsConfigInput = {
       },
       keyTypes: ["bearer", "symmetric", "public-key"],
     },
+    // Only the role is released: an e-mail address or name would name the user to both
+    // relying parties and defeat the pseudonym.
+    { identifier: RP_PAIRWISE_SAML, defaultTokenType: "saml2", subjectType: "pairwise", sectorIdentifier: "urn:example:sector:pairwise-rp", claims: ["role"] },
+    { identifier: RP_PAIRWISE_API, defaultTokenType: "jwt", subjectType: "pairwise", sectorIdentifier: "https://pairwise-api.example.com/sector", claims: ["role"] },
   ],
+  pairwiseSubjectSecret: "DEV_PAIRWISE_SUBJECT_SECRET",
   oauthClients: [
     {
       clientId: "demo-client",
       secretHashSecret: "DEV_DEMO_CLIENT_SECRET_HASH",
-      allowedAudiences: [RP_SAML, RP_API, RP_SECURE],
+      allowedAudiences: [RP_SAML, RP_API, RP_SECURE, RP_PAIRWISE_SAML, RP_PAIRWISE_API],
       allowedActors: ["*"],
       // It also plays the development relying parties' resource server, so any token issued
       // for them can be introspected from the command line.
-      resourceServerFor: [RP_SAML, RP_API, RP_SECURE],
+      resourceServerFor: [RP_SAML, RP_API, RP_SECURE, RP_PAIRWISE_SAML, RP_PAIRWISE_API],
     },
   ],
   serviceAccounts: [
     {
       username: "rp-validator",
       secretHashSecret: "DEV_RP_VALIDATOR_SECRET_HASH",
-      allowedRelyingParties: [RP_SAML, RP_API, RP_SECURE],
+      allowedRelyingParties: [RP_SAML, RP_API, RP_SECURE, RP_PAIRWISE_SAML, RP_PAIRWISE_API],
       operations: ["validate", "renew", "cancel"],
     },
     {
       username: "sts-admin",
       secretHashSecret: "DEV_STS_ADMIN_SECRET_HASH",
-      allowedRelyingParties: [RP_SAML, RP_API, RP_SECURE],
+      allowedRelyingParties: [RP_SAML, RP_API, RP_SECURE, RP_PAIRWISE_SAML, RP_PAIRWISE_API],
       operations: ["revoke-subject"],
     },
   ],

@@ -49,6 +49,12 @@ export interface StsConfigInput {
   requestorCertificates?: RequestorCertificatesConfigInput;
   limits?: Partial<LimitsConfig>;
   /**
+   * Name of the secret holding the key of pairwise subjects (base64 or base64url of at least 32
+   * random bytes). Required when a relying party has `subjectType: "pairwise"`. Changing it
+   * changes every pseudonym.
+   */
+  pairwiseSubjectSecret?: string;
+  /**
    * Host names this (first) realm is served at. Default: any host no other realm names. When
    * set, a request for a host that no realm names is refused (404) instead.
    */
@@ -144,7 +150,16 @@ export interface RelyingPartyConfigInput {
   encryption?: RpEncryptionConfigInput;
   /** Proof-of-possession key types its tokens may carry (default ["bearer"]). */
   keyTypes?: KeyTypeName[];
+  /**
+   * `public` (default): tokens name the subject. `pairwise`: they name a pseudonym of the
+   * subject, the same for every relying party of one sector and unlinkable across sectors.
+   */
+  subjectType?: SubjectType;
+  /** The sector of a pairwise relying party (an absolute URI; default: its identifier). */
+  sectorIdentifier?: string;
 }
+
+export type SubjectType = "public" | "pairwise";
 
 /**
  * A token's proof-of-possession kind (WS-Trust KeyType): `bearer` (none), `symmetric` (a shared
@@ -315,6 +330,9 @@ export interface RelyingParty {
   /** `undefined` = tokens in the clear. */
   encryption: RpEncryption | undefined;
   keyTypes: KeyTypeName[];
+  subjectType: SubjectType;
+  /** The configured sector, or the identifier: what pseudonyms of its tokens are computed for. */
+  sectorIdentifier: string;
 }
 
 export interface User {
@@ -380,6 +398,8 @@ export interface ResolvedConfig {
   /** Undefined when no requestor may authenticate with a certificate. */
   requestorCertificates: RequestorCertificates | undefined;
   limits: LimitsConfig;
+  /** The pairwise-subject secret's bytes; undefined when no relying party is pairwise. */
+  pairwiseSubjectSecret: Uint8Array<ArrayBuffer> | undefined;
   /** The realm's name; undefined for the first (top-level) realm. */
   realm?: string | undefined;
   /** The first realm's `hosts` (undefined: any host). Only on the top-level configuration. */

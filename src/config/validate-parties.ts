@@ -5,6 +5,7 @@ import type { KeyAlgorithm } from "./pem.ts";
 import { MAX_RENEWAL_GRACE_SECONDS } from "../state/types.ts";
 import { validateEncryption } from "./validate-encryption.ts";
 import { validateClaimRules } from "./validate-claim-rules.ts";
+import { validateSubjectType } from "./validate-pairwise.ts";
 
 export const TOKEN_KINDS: readonly TokenKind[] = ["saml2", "saml1", "jwt", "access_token"];
 const XML_ALGS: readonly XmlSignatureAlg[] = [
@@ -14,7 +15,7 @@ export const JWT_ALGS: readonly JwtSignatureAlg[] = ["RS256", "RS384", "RS512", 
 const RP_FIELDS = [
   "identifier", "aliases", "defaultTokenType", "tokenTypes", "tokenLifetimeSeconds",
   "maxTokenLifetimeSeconds", "claims", "xmlSignatureAlgorithm", "jwtSignatureAlgorithm", "scopes", "renewal", "encryption",
-  "keyTypes", "claimRules",
+  "keyTypes", "claimRules", "subjectType", "sectorIdentifier",
 ] as const;
 const KEY_TYPES: readonly KeyTypeName[] = ["bearer", "symmetric", "public-key"];
 const RENEWAL_FIELDS = ["allowed", "maxTotalLifetimeSeconds", "expiredGraceSeconds", "allowPostdating", "windowSeconds"] as const;
@@ -135,10 +136,11 @@ export function validateRelyingParties(
     if (keyTypes.includes("symmetric") && r.encryption === undefined) {
       x.add(`${p}.keyTypes`, `"symmetric" needs an encryption certificate (encryption), and none is configured`);
     }
-    if (identifier === undefined || defaultTokenType === undefined || !xmlSignatureAlgorithm || !jwtSignatureAlgorithm) return;
+    const subject = validateSubjectType(x, r, p, identifier, (v, sp) => absoluteUri(x, v, sp));
+    if (identifier === undefined || defaultTokenType === undefined || !xmlSignatureAlgorithm || !jwtSignatureAlgorithm || !subject) return;
     out.push({
       identifier, aliases, defaultTokenType, tokenTypes, tokenLifetimeSeconds, maxTokenLifetimeSeconds,
-      claims, claimRules, xmlSignatureAlgorithm, jwtSignatureAlgorithm, scopes, renewal, encryption, keyTypes,
+      claims, claimRules, xmlSignatureAlgorithm, jwtSignatureAlgorithm, scopes, renewal, encryption, keyTypes, ...subject,
     });
   });
   return { list: out, present: list.length > 0, resolve: (t) => seen.get(targetKey(t))?.identifier };

@@ -14,11 +14,13 @@ import { validateClients, validateServiceAccounts, validateUsers } from "./valid
 import { validateRequestorCertificates } from "./validate-certificates.ts";
 import { checkNamespaces, validateIssuer, validateTrustedIssuers } from "./validate-issuers.ts";
 import { validateHosts, validateRealms } from "./realms.ts";
+import { validatePairwiseSecret } from "./validate-pairwise.ts";
 
 export { ConfigError } from "./errors.ts";
 
 const TOP_FIELDS = [
-  "$schema", "issuer", "keys", "decryptionKeys", "users", "relyingParties", "oauthClients", "serviceAccounts", "trustedIssuers", "requestorCertificates", "limits", "hosts", "realms",
+  "$schema", "issuer", "keys", "decryptionKeys", "users", "relyingParties", "oauthClients", "serviceAccounts", "trustedIssuers", "requestorCertificates", "limits",
+  "pairwiseSubjectSecret", "hosts", "realms",
 ] as const;
 /** A further realm's sections: the top level's, less what only the top level has. */
 const REALM_SECTIONS = TOP_FIELDS.filter((f) => f !== "$schema" && f !== "hosts" && f !== "realms");
@@ -66,6 +68,7 @@ export function validateConfig(
   const trustedIssuers = validateTrustedIssuers(x, o, root, limits.clockSkewSeconds);
   checkNamespaces(x, o, root, trustedIssuers);
 const requestorCertificates = validateRequestorCertificates(x, o, root, (n) => users.has(n) || serviceAccounts.has(n));
+  const pairwiseSubjectSecret = validatePairwiseSecret(x, o, root, secrets, parties.list);
   const hostsSeen = new Map<string, string>();
   const hosts = o.hosts === undefined ? undefined : validateHosts(x, o, root, hostsSeen);
   const realms = validateRealms(x, o, root, issuer, hostsSeen, (sections, at) =>
@@ -84,6 +87,7 @@ const requestorCertificates = validateRequestorCertificates(x, o, root, (n) => u
     trustedIssuers,
     requestorCertificates,
     limits,
+    pairwiseSubjectSecret,
     ...(hosts === undefined ? {} : { hosts }),
     ...(realms === undefined || realms.length === 0 ? {} : { realms }),
   };

@@ -18,6 +18,7 @@ import { DSIG_NS } from "../xml/dom.ts";
 import { type TreeElement, treeElement } from "../xml/tree-writer.ts";
 import type { SealedElement } from "../token/confirmation.ts";
 import { actorName } from "./names.ts";
+import { NAMEID_PERSISTENT, statedSubject } from "./pairwise.ts";
 import type { Actor, Confirmation, IssuedToken, StsContext } from "./types.ts";
 
 /** The decided content of a token, before it takes a format. */
@@ -97,10 +98,12 @@ export async function mintToken(ctx: StsContext, m: MintInput): Promise<IssuedTo
   if (![m.issuedAt, m.notBefore, m.expires, m.authnInstant].every(writableInstant)) {
     throw invalidRequest("The token cannot be issued: one of its times is out of range.");
   }
+  // A pairwise relying party's tokens state a pseudonym, and seal the subject into their ID.
+  const pairwise = await statedSubject(ctx, m.rp, m.subject);
   // What every format states about the token.
   const common = {
     issuer: ctx.issuer,
-    subject: m.subject,
+    subject: pairwise?.subject ?? m.subject,
     audience: m.rp.identifier,
     issuedAt: m.issuedAt,
     notBefore: m.notBefore,
@@ -111,9 +114,11 @@ export async function mintToken(ctx: StsContext, m: MintInput): Promise<IssuedTo
   if (m.kind === "saml2" || m.kind === "saml1") {
     // RFC 9449 binds JWT access tokens by `cnf.jkt`; our assertions have no place for it.
     if (m.confirmation?.method === "dpop") throw invalidRequest("DPoP binding is for JWT tokens: request a JWT or access token, or send no DPoP proof.");
-    const id = m.notRenewable ? notRenewableId(newSamlId()) : newSamlId();
+    const random = pairwise ? `_${pairwise.idPart}` : newSamlId();
+    const id = m.notRenewable ? notRenewableId(random) : random;
     const input = {
       ...common,
+      ...(pairwise && { nameIdFormat: NAMEID_PERSISTENT, nameQualifier: pairwise.nameQualifier, spNameQualifier: pairwise.spNameQualifier }),
       claims: samlAttributes(ctx, m),
       id,
       authnInstant: m.authnInstant,
@@ -149,6 +154,7 @@ export async function mintToken(ctx: StsContext, m: MintInput): Promise<IssuedTo
     authnInstant: m.authnInstant,
     notRenewable: m.notRenewable,
     confirmation: m.confirmation,
+    jtiPart: pairwise?.idPart,
   });
   const enc = m.rp.encryption;
   if (!enc) return { ...base, id, value };

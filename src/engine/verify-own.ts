@@ -5,6 +5,7 @@ import { MALFORMED_CNF, readCnf } from "../jwt/cnf.ts";
 import { readActor } from "../token/actor.ts";
 import { personClaims } from "../token/claims.ts";
 import { actorFromName } from "./names.ts";
+import { withRealSubject } from "./pairwise.ts";
 import { verifyJwt } from "../jwt/verify.ts";
 import { type AssertionFacts, readAssertion } from "../saml/parse.ts";
 import { MAX_CLOCK_SKEW_SECONDS } from "../state/types.ts";
@@ -37,6 +38,11 @@ export interface OwnToken {
   mayAct: unknown;
   /** The key the token is bound to (holder-of-key SAML, JWT `cnf`); undefined for a bearer token. */
   confirmation: Confirmation | undefined;
+  /**
+   * The pseudonym a pairwise token states (src/engine/pairwise.ts); `subject` is then the real
+   * subject it stands for. Undefined for a token that names its subject.
+   */
+  pseudonym?: string | undefined;
 }
 
 /**
@@ -93,6 +99,17 @@ function checkWindow(ctx: StsContext, t: OwnToken, now: Date, skewMs: number): O
 }
 
 /**
+ * The real subject of a pairwise token (pairwise.ts), then the time window; a token whose
+ * signature verified but whose time failed (`expired`) keeps its facts for renewal grace.
+ */
+async function settle(ctx: StsContext, stated: OwnToken, now: Date, skewMs: number, expired?: string): Promise<OwnTokenCheck> {
+  const t = await withRealSubject(ctx, stated);
+  if (!t) return { ok: false, reason: "The token's pairwise subject does not match its relying party's configuration." };
+  if (expired !== undefined) return { ok: false, reason: expired, token: t, expired: true };
+  return checkWindow(ctx, t, now, skewMs);
+}
+
+/**
  * Verifies a token this STS issued. Keys: only our own (current, next and still-trusted
  * previous), never a key found in the token. Values are read only from the verified element.
  */
@@ -108,8 +125,7 @@ export async function verifyOwnToken(ctx: StsContext, presented: PresentedToken)
     if (!p) return { ok: false, reason: r.ok ? "The token is not valid." : r.reason };
     const token = r.ok ? jwtFactsOf(p, r.header.typ) : jwtFacts(p, undefined);
     if (!token) return { ok: false, reason: "The token lacks required claims." };
-    if (!r.ok) return { ok: false, reason: r.reason, token, expired: true };
-    return checkWindow(ctx, token, now, skewMs);
+    return settle(ctx, token, now, skewMs, r.ok ? undefined : r.reason);
   }
   // The same assertion (same text, same namespaces in scope) verified before under these keys:
   // only the document-wide checks and the time window run again.
@@ -118,7 +134,7 @@ export async function verifyOwnToken(ctx: StsContext, presented: PresentedToken)
   if (hit && "token" in hit && hit.issuer === ctx.issuer) {
     const dup = duplicateIdRefusal(presented.xml);
     if (dup) return { ok: false, reason: `The token signature is not valid: ${dup}` };
-    return checkWindow(ctx, copyOf(hit.token), now, skewMs);
+    return settle(ctx, copyOf(hit.token), now, skewMs);
   }
   const v = await verifyEnveloped(presented.xml, { keys: ctx.keys.all() });
   if (!v.ok) return { ok: false, reason: `The token signature is not valid: ${v.reason}` };
@@ -156,7 +172,7 @@ export async function verifyOwnToken(ctx: StsContext, presented: PresentedToken)
   };
   // structuredClone: fresh strings, not slices of the request (which they would keep alive).
   if (source !== undefined) verifiedSaml.set(ctx.keys, source, { issuer: ctx.issuer, token: deepFreeze(structuredClone(token)) });
-  return checkWindow(ctx, token, now, skewMs);
+  return settle(ctx, token, now, skewMs);
 }
 
 /**

@@ -25,6 +25,8 @@ export interface JwtInput {
   notRenewable?: boolean | undefined;
   /** The key the holder must prove (RFC 7800 `cnf`); undefined for a bearer token. */
   confirmation?: Confirmation | undefined;
+  /** The `jti`'s random part, when the caller has one (a pairwise token's sealed subject). */
+  jtiPart?: string | undefined;
 }
 
 /** Claims that are single-valued in JWTs by convention (OIDC Core §5.1). */
@@ -40,7 +42,8 @@ const secs = (d: Date) => Math.floor(d.getTime() / 1000);
 /** Builds and signs a JWT with the current key for the algorithm; `kid` always set. */
 export async function buildJwt(keys: KeyRing, j: JwtInput): Promise<{ id: string; value: string }> {
   const key = keys.current(j.alg.startsWith("ES") ? "EC" : "RSA");
-  const jti = j.notRenewable ? notRenewableId(newJti()) : newJti();
+  const random = j.jtiPart ?? newJti();
+  const jti = j.notRenewable ? notRenewableId(random) : random;
   const payload: Record<string, unknown> = {};
   for (const [name, values] of Object.entries(j.claims)) {
     if (values.length === 0) continue;

@@ -56,7 +56,8 @@ export async function introspectToken(
   const out: IntrospectionResponse = {
     active: true,
     iss: ctx.issuer,
-    sub: t.subject,
+    // What the token states: a pairwise token's pseudonym, never the subject it stands for.
+    sub: t.pseudonym ?? t.subject,
     aud: t.audience,
     exp: secs(t.expires),
     iat: secs(t.issuedAt),

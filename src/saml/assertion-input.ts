@@ -1,6 +1,7 @@
 import { randomBytes, toHex } from "../bytes.ts";
 import type { XmlSignatureAlg } from "../config/types.ts";
 import type { TreeElement } from "../xml/tree-writer.ts";
+import { NAMEID_UNSPECIFIED } from "./ns.ts";
 
 /** Everything a SAML assertion states; built by the engine, protocol-free. */
 export interface AssertionInput {
@@ -8,6 +9,10 @@ export interface AssertionInput {
   issuer: string;
   subject: string;
   nameIdFormat?: string | undefined;
+  /** NameID / NameIdentifier `NameQualifier` (a pairwise subject's issuer). */
+  nameQualifier?: string | undefined;
+  /** SAML 2.0 NameID `SPNameQualifier` (the sector a pairwise subject is for). */
+  spNameQualifier?: string | undefined;
   audience: string;
   issuedAt: Date;
   notBefore: Date;
@@ -22,6 +27,17 @@ export interface AssertionInput {
    * symmetric proof key, or a public key). Absent: a bearer assertion.
    */
   holderOfKey?: TreeElement | undefined;
+}
+
+/**
+ * The attributes of the subject's NameID (SAML 2.0 core §2.2.2) or NameIdentifier (SAML 1.1
+ * core §2.4.2.2, which has no SPNameQualifier).
+ */
+export function nameIdAttributes(a: AssertionInput, saml2: boolean): Record<string, string> {
+  const out: Record<string, string> = { Format: a.nameIdFormat ?? NAMEID_UNSPECIFIED };
+  if (a.nameQualifier !== undefined) out.NameQualifier = a.nameQualifier;
+  if (saml2 && a.spNameQualifier !== undefined) out.SPNameQualifier = a.spNameQualifier;
+  return out;
 }
 
 /** xs:dateTime in UTC, as SAML requires (SAML 2.0 core §1.3.3: no time zone other than Z). */

@@ -1,15 +1,15 @@
 import type { KeyRing } from "../keys/keyring.ts";
 import { type TreeElement, addTreeChild as addChild, treeElement } from "../xml/tree-writer.ts";
-import { type AssertionInput, samlTime } from "./assertion-input.ts";
+import { type AssertionInput, nameIdAttributes, samlTime } from "./assertion-input.ts";
 import { claimUri, saml11AttributeParts } from "./claims.ts";
-import { NAMEID_UNSPECIFIED, SAML1_AUTH_PASSWORD, SAML1_BEARER, SAML1_HOLDER_OF_KEY, SAML1_NS } from "./ns.ts";
+import { SAML1_AUTH_PASSWORD, SAML1_BEARER, SAML1_HOLDER_OF_KEY, SAML1_NS } from "./ns.ts";
 import { signToken } from "./sign-token.ts";
 
 const S = SAML1_NS;
 
 function addSubject(parent: TreeElement, a: AssertionInput): void {
   const subject = addChild(parent, S, "saml:Subject");
-  addChild(subject, S, "saml:NameIdentifier", { Format: a.nameIdFormat ?? NAMEID_UNSPECIFIED }, a.subject);
+  addChild(subject, S, "saml:NameIdentifier", nameIdAttributes(a, false), a.subject);
   const sc = addChild(subject, S, "saml:SubjectConfirmation");
   addChild(sc, S, "saml:ConfirmationMethod", null, a.holderOfKey ? SAML1_HOLDER_OF_KEY : SAML1_BEARER);
   // SAML 1.1 core §2.4.2.3: the holder's key follows the method, in every statement's Subject.

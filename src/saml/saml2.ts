@@ -1,9 +1,9 @@
 import type { KeyRing } from "../keys/keyring.ts";
 import { XSI_NS } from "../xml/dom.ts";
 import { addTreeChild as addChild, setTreeQualifiedAttribute, treeElement } from "../xml/tree-writer.ts";
-import { type AssertionInput, samlTime } from "./assertion-input.ts";
+import { type AssertionInput, nameIdAttributes, samlTime } from "./assertion-input.ts";
 import { claimUri, isUriName } from "./claims.ts";
-import { ATTRNAME_FORMAT_BASIC, ATTRNAME_FORMAT_URI, NAMEID_UNSPECIFIED, SAML2_BEARER, SAML2_HOLDER_OF_KEY, SAML2_NS } from "./ns.ts";
+import { ATTRNAME_FORMAT_BASIC, ATTRNAME_FORMAT_URI, SAML2_BEARER, SAML2_HOLDER_OF_KEY, SAML2_NS } from "./ns.ts";
 import { signToken } from "./sign-token.ts";
 
 const S = SAML2_NS;
@@ -21,7 +21,7 @@ export async function buildSaml2Assertion(a: AssertionInput, keys: KeyRing): Pro
   const issuer = addChild(root, S, "saml:Issuer", null, a.issuer);
 
   const subject = addChild(root, S, "saml:Subject");
-  addChild(subject, S, "saml:NameID", { Format: a.nameIdFormat ?? NAMEID_UNSPECIFIED }, a.subject);
+  addChild(subject, S, "saml:NameID", nameIdAttributes(a, true), a.subject);
   const sc = addChild(subject, S, "saml:SubjectConfirmation", { Method: a.holderOfKey ? SAML2_HOLDER_OF_KEY : SAML2_BEARER });
   // SAML 2.0 profiles §4.1.4.2: bearer confirmation data carries NotOnOrAfter.
   const data = addChild(sc, S, "saml:SubjectConfirmationData", { NotOnOrAfter: expires });

@@ -31,3 +31,12 @@ export function notRenewableId(id: string): string {
 export function isNotRenewable(id: string): boolean {
   return id.startsWith(MARK) || id.startsWith(`_${MARK}`) || EARLIER_MARK.test(id);
 }
+
+/**
+ * The random part an ID of ours was made from: without a SAML ID's leading "_" (`saml`; a
+ * `jti`'s random part may itself begin with "_") and without the not-renewable mark.
+ */
+export function randomPartOf(id: string, saml: boolean): string {
+  const bare = saml && id.startsWith("_") ? id.slice(1) : id;
+  return bare.startsWith(MARK) ? bare.slice(MARK.length) : bare;
+}

@@ -26,12 +26,15 @@ describe("the embedded development configuration", () => {
       ["urn:example:rp", "saml2", ["saml2", "saml1", "jwt", "access_token"]],
       ["https://api.example.com/", "jwt", ["saml2", "saml1", "jwt", "access_token"]],
       ["urn:example:secure-rp", "saml2", ["saml2", "saml1", "jwt", "access_token"]],
+      ["urn:example:pairwise-rp", "saml2", ["saml2", "saml1", "jwt", "access_token"]],
+      ["https://pairwise-api.example.com/", "jwt", ["saml2", "saml1", "jwt", "access_token"]],
     ]);
+    const all = ["urn:example:rp", "https://api.example.com/", "urn:example:secure-rp", "urn:example:pairwise-rp", "https://pairwise-api.example.com/"];
     const client = dev.oauthClients.get("demo-client")!;
-    expect(client.allowedAudiences).toEqual(["urn:example:rp", "https://api.example.com/", "urn:example:secure-rp"]);
+    expect(client.allowedAudiences).toEqual(all);
     expect(client.allowedActors).toEqual(["*"]);
     const sa = dev.serviceAccounts.get("rp-validator")!;
-    expect(sa.allowedRelyingParties).toEqual(["urn:example:rp", "https://api.example.com/", "urn:example:secure-rp"]);
+    expect(sa.allowedRelyingParties).toEqual(all);
     expect(sa.operations).toEqual(["validate", "renew", "cancel"]);
     expect(dev.keys.map((k) => [k.status, k.privateKeyPem !== undefined])).toEqual([
       ["current", true],
@@ -88,7 +91,10 @@ describe("defaults", () => {
       scopes: [],
       renewal: { allowed: true, maxTotalLifetimeSeconds: 86_400, expiredGraceSeconds: 300, allowPostdating: false, windowSeconds: 0 },
       keyTypes: ["bearer"],
+      subjectType: "public",
+      sectorIdentifier: "urn:example:rp",
     });
+    expect(c.pairwiseSubjectSecret).toBeUndefined();
     // An alias in allowedAudiences resolves to the canonical identifier.
     expect(c.oauthClients.get("c1")).toEqual({
       clientId: "c1",
@@ -154,7 +160,7 @@ const CASES: [string, Mutation, string][] = [
   ["certificate authority not a CA", (c) => withCertificates(c).requestorCertificates.authorities.push(NOT_A_CA_PEM), `${R}.requestorCertificates.authorities[1]: is not a CA certificate (basicConstraints cA is not set); pin end certificates in principals[].sha256 instead`],
   ["common name without authorities", (c) => (withCertificates(c).requestorCertificates.authorities = []), `${R}.requestorCertificates.principals[0].subjectCommonName: matches only certificates a configured authority issued, and authorities is empty`],
   ["certificate principals empty", (c) => (withCertificates(c).requestorCertificates.principals = []), `${R}.requestorCertificates.principals: must not be empty`],
-  ["unknown top-level field", (c) => (c.relyingPartys = []), `${R}.relyingPartys: unknown field (expected one of $schema, issuer, keys, decryptionKeys, users, relyingParties, oauthClients, serviceAccounts, trustedIssuers, requestorCertificates, limits, hosts, realms)`],
+  ["unknown top-level field", (c) => (c.relyingPartys = []), `${R}.relyingPartys: unknown field (expected one of $schema, issuer, keys, decryptionKeys, users, relyingParties, oauthClients, serviceAccounts, trustedIssuers, requestorCertificates, limits, pairwiseSubjectSecret, hosts, realms)`],
   ["keyTypes value", (c) => (c.relyingParties[1].keyTypes = ["bearer", "hok"]), `${R}.relyingParties[1].keyTypes[1]: expected one of bearer, symmetric, public-key, got "hok"`],
   ["symmetric keyTypes without encryption", (c) => (c.relyingParties[1].keyTypes = ["symmetric"]), `${R}.relyingParties[1].keyTypes: "symmetric" needs an encryption certificate (encryption), and none is configured`],
   ["enum", (c) => (c.relyingParties[1].defaultTokenType = "saml3"), `${R}.relyingParties[1].defaultTokenType: expected one of saml2, saml1, jwt, access_token, got "saml3"`],

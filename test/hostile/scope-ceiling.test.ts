@@ -29,9 +29,11 @@ beforeAll(async () => {
     relyingParties: [
       { identifier: RP, defaultTokenType: "saml2" },
       { identifier: API, defaultTokenType: "jwt", scopes: ["read", "write"] },
-      // The development clients and service accounts also name the encrypting relying party.
-      DEV_CONFIG.relyingParties.find((r) => r.identifier === "urn:example:secure-rp")!,
+      // The development clients and service accounts also name the other development relying
+      // parties (the encrypting one, the pairwise ones).
+      ...DEV_CONFIG.relyingParties.filter((r) => r.identifier !== RP && r.identifier !== API),
     ],
+    pairwiseSubjectSecret: DEV_CONFIG.pairwiseSubjectSecret,
     oauthClients: DEV_CONFIG.oauthClients,
     serviceAccounts: [
       { username: "gateway", secretHashSecret: "DEV_RP_VALIDATOR_SECRET_HASH", allowedRelyingParties: [RP, API], operations: ["issue"] },

@@ -1,0 +1,51 @@
+/** A presented pairwise token's real subject (src/engine/pairwise.ts), with the development configuration. */
+import { describe, expect, it } from "vitest";
+import { validateConfig } from "../../src/config/validate.ts";
+import { DEV_CONFIG, DEV_SECRETS } from "../../src/config/dev.ts";
+import { statedSubject, withRealSubject } from "../../src/engine/pairwise.ts";
+import type { StsContext } from "../../src/engine/types.ts";
+
+const config = validateConfig(DEV_CONFIG, DEV_SECRETS, { mode: "development" });
+const ctx = { config, issuer: "http://127.0.0.1:8787" } as unknown as StsContext;
+const rp = (id: string) => config.relyingParties.find((r) => r.identifier === id)!;
+const PW_API = "https://pairwise-api.example.com/";
+
+describe("withRealSubject", () => {
+  it("resolves a pairwise token to its subject, keeping the pseudonym it states", async () => {
+    const s = (await statedSubject(ctx, rp(PW_API), "alice"))!;
+    const t = await withRealSubject(ctx, { kind: "jwt", id: s.idPart, subject: s.subject, audience: PW_API });
+    expect(t).toEqual({ kind: "jwt", id: s.idPart, subject: "alice", audience: PW_API, pseudonym: s.subject });
+    // SAML IDs with their "_" and the not-renewable mark.
+    const saml = await withRealSubject(ctx, { kind: "saml2", id: `_nr.${s.idPart}`, subject: s.subject, audience: PW_API });
+    expect(saml?.subject).toBe("alice");
+  });
+
+  it("reads a jti whose sealed part begins with \"_\" whole (only SAML IDs lose a leading \"_\")", async () => {
+    let s = (await statedSubject(ctx, rp(PW_API), "alice"))!;
+    for (let i = 0; i < 2000 && !s.idPart.startsWith("_"); i++) s = (await statedSubject(ctx, rp(PW_API), "alice"))!;
+    expect(s.idPart.startsWith("_")).toBe(true);
+    expect((await withRealSubject(ctx, { kind: "jwt", id: s.idPart, subject: s.subject, audience: PW_API }))?.subject).toBe("alice");
+    expect((await withRealSubject(ctx, { kind: "access_token", id: `nr.${s.idPart}`, subject: s.subject, audience: PW_API }))?.subject).toBe("alice");
+  });
+
+  it("leaves tokens with random IDs as they are", async () => {
+    const t = { kind: "jwt", id: "0123456789abcdefghijkl", subject: "alice", audience: "https://api.example.com/" };
+    expect(await withRealSubject(ctx, t)).toBe(t);
+    const earlier = { kind: "saml2", id: `_nr-${"0".repeat(32)}`, subject: "alice", audience: "urn:example:rp" };
+    expect(await withRealSubject(ctx, earlier)).toBe(earlier);
+  });
+
+  it("refuses a sealed subject that does not give the stated pseudonym for the token's sector", async () => {
+    const s = (await statedSubject(ctx, rp(PW_API), "alice"))!;
+    const bob = (await statedSubject(ctx, rp(PW_API), "bob"))!;
+    // Another sector's token, another user's pseudonym, another issuer, an unknown audience.
+    expect(await withRealSubject(ctx, { kind: "jwt", id: s.idPart, subject: s.subject, audience: "urn:example:pairwise-rp" })).toBeUndefined();
+    expect(await withRealSubject(ctx, { kind: "jwt", id: s.idPart, subject: bob.subject, audience: PW_API })).toBeUndefined();
+    expect(await withRealSubject({ ...ctx, issuer: "http://localhost:8787" } as StsContext, { kind: "jwt", id: s.idPart, subject: s.subject, audience: PW_API })).toBeUndefined();
+    expect(await withRealSubject(ctx, { kind: "jwt", id: s.idPart, subject: s.subject, audience: "urn:nope" })).toBeUndefined();
+  });
+
+  it("public relying parties state no pseudonym", async () => {
+    expect(await statedSubject(ctx, rp("urn:example:rp"), "alice")).toBeUndefined();
+  });
+});

@@ -1,0 +1,261 @@
+/**
+ * Pairwise subjects, black box over HTTP with the development configuration: the two pairwise
+ * relying parties (each its own sector) see stable pseudonyms that differ from each other and
+ * from the user's name, on every path that mints for them, and the tokens keep their lifecycle.
+ */
+import { describe, expect, it } from "vitest";
+import { NS, TT } from "../helpers/soap.ts";
+import { ORIGIN, call, faultCode, postSoap, soapHeaders, trust } from "../helpers/worker.ts";
+import { signedEnvelope } from "../helpers/wss-sign.ts";
+import ALICE_CERT from "../fixtures/dev-credentials/alice-client.cert.pem?raw";
+import ALICE_KEY from "../fixtures/dev-credentials/alice-client.key.pem?raw";
+import { API, RP, TX, b64url, exchange, jwtParts, post } from "../oauth/helpers.ts";
+import { DEV_CONFIG } from "../../src/config/dev.ts";
+import { assertionIn as assertionOf, jwtBst as asBst, jwtIn, trustWith, workerWith } from "../hostile/configured.ts";
+
+const PW_SAML = "urn:example:pairwise-rp";
+const PW_SAML_SECTOR = "urn:example:sector:pairwise-rp";
+const PW_API = "https://pairwise-api.example.com/";
+const PERSISTENT = "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent";
+const alice = { user: "alice", password: "wonderland" };
+const bob = { user: "bob", password: "builder" };
+const validator = { user: "rp-validator", password: "rp-validator-secret-0f1e2d3c4b5a6978" };
+const STATUS_VALID = `${NS.t13}/status/valid`;
+const STATUS_INVALID = `${NS.t13}/status/invalid`;
+const COMBOS = [["1.1", "13"], ["1.2", "13"], ["1.1", "2005"], ["1.2", "2005"]] as const;
+
+const jwtOf = (text: string) => jwtIn(text)!;
+const nameIdOf = (xml: string) => /<saml:NameID ([^>]*)>([^<]*)<\/saml:NameID>/.exec(xml);
+const statusCode = (text: string) => /<wst:Code>([^<]+)<\/wst:Code>/.exec(text)?.[1];
+
+async function samlFor(who = alice, appliesTo = PW_SAML, tokenType = TT.saml2, soap: "1.1" | "1.2" = "1.2", version: "13" | "2005" = "13"): Promise<string> {
+  const r = await trust({ ...who, appliesTo, tokenType, soap, trust: version });
+  expect(r.status, r.text).toBe(200);
+  return assertionOf(r.text)!;
+}
+
+async function jwtFor(who = alice, appliesTo = PW_API): Promise<string> {
+  const r = await trust({ ...who, appliesTo, tokenType: TT.jwt });
+  expect(r.status, r.text).toBe(200);
+  return jwtOf(r.text);
+}
+
+const validate = (token: string, who: { user: string; password: string } = validator) =>
+  trust({ ...who, requestType: "Validate", tokenType: `${NS.t13}/RSTR/Status`, extra: `<wst:ValidateTarget>${token}</wst:ValidateTarget>` });
+
+describe("pairwise subjects over WS-Trust Issue", () => {
+  it("SAML 2.0: a persistent NameID qualified by issuer and sector, the same over SOAP 1.1/1.2 and both WS-Trust versions", async () => {
+    const seen = new Set<string>();
+    for (const [soap, version] of COMBOS) {
+      const tok = await samlFor(alice, PW_SAML, TT.saml2, soap, version);
+      const m = nameIdOf(tok)!;
+      expect(m[1]).toContain(`Format="${PERSISTENT}"`);
+      expect(m[1]).toContain(`NameQualifier="${ORIGIN}"`);
+      expect(m[1]).toContain(`SPNameQualifier="${PW_SAML_SECTOR}"`);
+      expect(m[2]).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      // The user's name appears nowhere: not as subject, not in the ID, not in a claim.
+      expect(tok.toLowerCase()).not.toContain("alice");
+      // Only the released claim (role): no e-mail address naming her.
+      expect(tok).toContain("claims/role");
+      expect(tok).not.toContain("emailaddress");
+      seen.add(m[2]!);
+    }
+    expect(seen.size).toBe(1);
+  });
+
+  it("SAML 1.1 states the same pseudonym for the same sector, as a persistent NameIdentifier", async () => {
+    const v2 = nameIdOf(await samlFor())![2];
+    const v1 = await samlFor(alice, PW_SAML, TT.saml1);
+    const m = /<saml:NameIdentifier ([^>]*)>([^<]*)</.exec(v1)!;
+    expect(m[1]).toContain(`Format="${PERSISTENT}"`);
+    expect(m[1]).toContain(`NameQualifier="${ORIGIN}"`);
+    expect(m[2]).toBe(v2);
+    expect(v1.toLowerCase()).not.toContain("alice");
+  });
+
+  it("JWT: another sector, another pseudonym; stable across requests; differs per user", async () => {
+    const a1 = jwtParts(await jwtFor()).payload;
+    const a2 = jwtParts(await jwtFor()).payload;
+    const b = jwtParts(await jwtFor(bob)).payload;
+    const samlPseudonym = nameIdOf(await samlFor())![2];
+    expect(a1.sub).toBe(a2.sub);
+    expect(a1.jti).not.toBe(a2.jti);
+    expect(a1.sub).not.toBe(samlPseudonym);
+    expect(b.sub).not.toBe(a1.sub);
+    expect(JSON.stringify(a1).toLowerCase()).not.toContain("alice");
+    expect(a1.role).toEqual(["admin", "user"]);
+    expect(a1.email).toBeUndefined();
+  });
+
+  it("a requestor signing with a certificate (certificatemixed) gets the same pseudonym", async () => {
+    const path = "/trust/13/certificatemixed";
+    const action = `${NS.t13}/RST/Issue`;
+    const payload =
+      `<t:RequestSecurityToken xmlns:t="${NS.t13}"><t:TokenType>${TT.saml2}</t:TokenType><t:RequestType>${NS.t13}/Issue</t:RequestType>` +
+      `<wsp:AppliesTo xmlns:wsp="${NS.wsp}"><a:EndpointReference xmlns:a="${NS.wsa}"><a:Address>${PW_SAML}</a:Address></a:EndpointReference></wsp:AppliesTo></t:RequestSecurityToken>`;
+    const body = await signedEnvelope({ keyPem: ALICE_KEY, certPem: ALICE_CERT, soap: "1.2", payload, action, to: ORIGIN + path });
+    const r = await postSoap({ path, headers: soapHeaders("1.2", action), body });
+    expect(r.status, r.text).toBe(200);
+    expect(nameIdOf(assertionOf(r.text)!)![2]).toBe(nameIdOf(await samlFor())![2]);
+  });
+
+  it("relying parties with public subjects still see the name", async () => {
+    expect(nameIdOf(await samlFor(alice, RP))![2]).toBe("alice");
+    expect(jwtParts(await jwtFor(alice, API)).payload.sub).toBe("alice");
+  });
+});
+
+describe("pairwise subjects on derived tokens", () => {
+  it("token exchange: a public token for a pairwise audience gives the sector's pseudonym, and a pairwise token back the real subject", async () => {
+    const direct = jwtParts(await jwtFor()).payload.sub;
+    const fromSaml = await exchange({ subject_token: b64url(await samlFor(alice, RP)), subject_token_type: TX.saml2, audience: PW_API });
+    expect(fromSaml.status, fromSaml.text).toBe(200);
+    expect(jwtParts(fromSaml.json.access_token as string).payload.sub).toBe(direct);
+    // Our own signed pairwise token stands for alice: exchanged to a public relying party it names
+    // her, to the other pairwise relying party it gives that sector's pseudonym.
+    const pw = fromSaml.json.access_token as string;
+    const toPublic = await exchange({ subject_token: pw, subject_token_type: TX.jwt, audience: API });
+    expect(toPublic.status, toPublic.text).toBe(200);
+    expect(jwtParts(toPublic.json.access_token as string).payload.sub).toBe("alice");
+    const toSaml = await exchange({ subject_token: pw, subject_token_type: TX.jwt, audience: PW_SAML, requested_token_type: TX.saml2 });
+    expect(toSaml.status, toSaml.text).toBe(200);
+    const xml = new TextDecoder().decode(Uint8Array.from(atob((toSaml.json.access_token as string).replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0)));
+    expect(nameIdOf(xml)![2]).toBe(nameIdOf(await samlFor())![2]);
+  });
+
+  for (const version of ["13", "2005"] as const) {
+    it(`Validate-transformation (WS-Trust ${version}) of a pairwise SAML token into the other sector's JWT`, async () => {
+      const tok = await samlFor();
+      const ns = version === "13" ? NS.t13 : NS.t05;
+      const r = await trust({ ...alice, trust: version, requestType: "Validate", tokenType: TT.jwt, appliesTo: PW_API, extra: `<wst:ValidateTarget xmlns:wst="${ns}">${tok}</wst:ValidateTarget>` });
+      expect(r.status, r.text).toBe(200);
+      expect(jwtParts(jwtOf(r.text)).payload.sub).toBe(jwtParts(await jwtFor()).payload.sub);
+    });
+  }
+
+  it("a batch Issue mints pairwise tokens too", async () => {
+    const item = (appliesTo: string, tt: string, ctx: string) =>
+      `<wst:RequestSecurityToken Context="${ctx}"><wst:TokenType>${tt}</wst:TokenType><wst:RequestType>${NS.t13}/BatchIssue</wst:RequestType>` +
+      `<wsp:AppliesTo xmlns:wsp="${NS.wsp}"><wsa:EndpointReference><wsa:Address>${appliesTo}</wsa:Address></wsa:EndpointReference></wsp:AppliesTo></wst:RequestSecurityToken>`;
+    const body = `<wst:RequestSecurityTokenCollection xmlns:wst="${NS.t13}">${item(PW_SAML, TT.saml2, "a")}${item(PW_API, TT.jwt, "b")}</wst:RequestSecurityTokenCollection>`;
+    const r = await trust({ ...alice, requestType: "Issue", body });
+    expect(r.status, r.text).toBe(200);
+    expect(nameIdOf(assertionOf(r.text)!)![2]).toBe(nameIdOf(await samlFor())![2]);
+    expect(jwtParts(jwtOf(r.text)).payload.sub).toBe(jwtParts(await jwtFor()).payload.sub);
+  });
+});
+
+describe("pairwise subjects on OnBehalfOf and ActAs", () => {
+  const WST14 = "http://docs.oasis-open.org/ws-sx/ws-trust/200802";
+  const gateway = { user: "gateway", password: "rp-validator-secret-0f1e2d3c4b5a6978" };
+
+  /** The worker with the dev configuration plus a service account that may issue for the pairwise SAML party and urn:example:rp. */
+  function withGateway() {
+    const f = workerWith({
+      ...DEV_CONFIG,
+      serviceAccounts: [
+        ...(DEV_CONFIG.serviceAccounts ?? []),
+        { username: "gateway", secretHashSecret: "DEV_RP_VALIDATOR_SECRET_HASH", allowedRelyingParties: [PW_SAML, RP], operations: ["issue"] },
+      ],
+    });
+    return async (o: Parameters<typeof trustWith>[1]) => (await trustWith(f, o)).text;
+  }
+
+  it("OnBehalfOf (both WS-Trust versions): alice's public token yields the sector's pseudonym; her pairwise token yields her name to a public party", async () => {
+    const send = withGateway();
+    const expected = nameIdOf(await samlFor())![2];
+    for (const version of ["13", "2005"] as const) {
+      const ns = version === "13" ? NS.t13 : NS.t05;
+      const publicTok = assertionOf(await send({ ...alice, appliesTo: RP }))!;
+      const r = assertionOf(await send({ ...gateway, trust: version, appliesTo: PW_SAML, extra: `<wst:OnBehalfOf xmlns:wst="${ns}">${publicTok}</wst:OnBehalfOf>` }))!;
+      expect(nameIdOf(r)![2]).toBe(expected);
+      expect(r.toLowerCase()).not.toContain("alice");
+      const pairwiseTok = assertionOf(await send({ ...alice, appliesTo: PW_SAML }))!;
+      const back = assertionOf(await send({ ...gateway, trust: version, appliesTo: RP, extra: `<wst:OnBehalfOf xmlns:wst="${ns}">${pairwiseTok}</wst:OnBehalfOf>` }))!;
+      expect(nameIdOf(back)![2]).toBe("alice");
+    }
+  });
+
+  it("ActAs: the subject is the pseudonym, the actor keeps its name (actors are not pseudonymised)", async () => {
+    const send = withGateway();
+    const publicTok = assertionOf(await send({ ...alice, appliesTo: RP }))!;
+    const r = assertionOf(await send({ ...gateway, appliesTo: PW_SAML, extra: `<wst14:ActAs xmlns:wst14="${WST14}">${publicTok}</wst14:ActAs>` }))!;
+    expect(nameIdOf(r)![2]).toBe(nameIdOf(await samlFor())![2]);
+    expect(r).toMatch(/claims\/actor"[^>]*><saml:AttributeValue>gateway</);
+    expect(r.toLowerCase()).not.toContain("alice");
+  });
+});
+
+describe("pairwise token lifecycle", () => {
+  it("Validate, Renew (same pseudonym, new ID), Cancel of a pairwise SAML token, over both SOAP versions", async () => {
+    for (const soap of ["1.1", "1.2"] as const) {
+      const tok = await samlFor(alice, PW_SAML, TT.saml2, soap);
+      expect(statusCode((await validate(tok)).text)).toBe(STATUS_VALID);
+      // Alice manages her own pairwise token: it resolves to her.
+      expect(statusCode((await validate(tok, alice)).text)).toBe(STATUS_VALID);
+      expect(faultCode((await validate(tok, bob)).text)).toBe("wst:RequestFailed");
+      const renewed = assertionOf((await trust({ ...validator, soap, requestType: "Renew", extra: `<wst:RenewTarget>${tok}</wst:RenewTarget>` })).text)!;
+      expect(nameIdOf(renewed)![2]).toBe(nameIdOf(tok)![2]);
+      expect(/ID="([^"]+)"/.exec(renewed)![1]).not.toBe(/ID="([^"]+)"/.exec(tok)![1]);
+      expect(statusCode((await validate(renewed)).text)).toBe(STATUS_VALID);
+      const c = await trust({ ...validator, soap, requestType: "Cancel", extra: `<wst:CancelTarget>${renewed}</wst:CancelTarget>` });
+      expect(c.status, c.text).toBe(200);
+      const v = await validate(renewed);
+      expect(statusCode(v.text)).toBe(STATUS_INVALID);
+      expect(v.text).toContain("revoked");
+    }
+  });
+
+  it("a pairwise JWT validates, renews and cancels as a BinarySecurityToken", async () => {
+    const jwt = await jwtFor();
+    expect(statusCode((await validate(asBst(jwt))).text)).toBe(STATUS_VALID);
+    const r = await trust({ ...validator, requestType: "Renew", extra: `<wst:RenewTarget>${asBst(jwt)}</wst:RenewTarget>` });
+    expect(r.status, r.text).toBe(200);
+    const renewed = jwtOf(r.text);
+    expect(jwtParts(renewed).payload.sub).toBe(jwtParts(jwt).payload.sub);
+    await trust({ ...validator, requestType: "Cancel", extra: `<wst:CancelTarget>${asBst(renewed)}</wst:CancelTarget>` });
+    expect(statusCode((await validate(asBst(renewed))).text)).toBe(STATUS_INVALID);
+  });
+
+  it("introspection shows the pseudonym as sub; revocation of the single token makes it inactive", async () => {
+    const x = await exchange({ subject_token: b64url(await samlFor(alice, RP)), subject_token_type: TX.saml2, audience: PW_API });
+    const at = x.json.access_token as string;
+    const i = await post("/oauth2/introspect", { token: at });
+    expect(i.json.active).toBe(true);
+    expect(i.json.sub).toBe(jwtParts(at).payload.sub);
+    expect(i.text.toLowerCase()).not.toContain("alice");
+    expect((await post("/oauth2/revoke", { token: at })).status).toBe(200);
+    expect((await post("/oauth2/introspect", { token: at })).json).toEqual({ active: false });
+  });
+
+  it("revoking the subject alice revokes her pairwise tokens of both sectors; bob's stay valid", async () => {
+    const saml = await samlFor();
+    const jwt = await jwtFor();
+    const bobs = await samlFor(bob);
+    await new Promise((r) => setTimeout(r, 5));
+    const auth = "Basic " + btoa("sts-admin:sts-admin-secret-5e4d3c2b1a0f9e8d");
+    const res = await call("/admin/revoke-subject", { method: "POST", headers: { authorization: auth, "content-type": "application/json" }, body: JSON.stringify({ subject: "alice" }) });
+    expect(res.status).toBe(200);
+    expect(statusCode((await validate(saml)).text)).toBe(STATUS_INVALID);
+    expect(statusCode((await validate(asBst(jwt))).text)).toBe(STATUS_INVALID);
+    expect(statusCode((await validate(bobs)).text)).toBe(STATUS_VALID);
+  });
+});
+
+describe("a pairwise token under a changed configuration", () => {
+  it("is invalid once its relying party's sector changed (never resolved to someone else, never a 500)", async () => {
+    const tok = await samlFor();
+    const moved = workerWith({
+      ...DEV_CONFIG,
+      relyingParties: DEV_CONFIG.relyingParties.map((rp) => (rp.identifier === PW_SAML ? { ...rp, sectorIdentifier: "urn:example:sector:moved" } : rp)),
+    });
+    const v = await trustWith(moved, { ...validator, requestType: "Validate", tokenType: `${NS.t13}/RSTR/Status`, extra: `<wst:ValidateTarget>${tok}</wst:ValidateTarget>` });
+    expect(v.status).toBe(200);
+    expect(statusCode(v.text)).toBe(STATUS_INVALID);
+    expect(v.text).toContain("pairwise subject");
+    const r = await trustWith(moved, { ...validator, requestType: "Renew", extra: `<wst:RenewTarget>${tok}</wst:RenewTarget>` });
+    expect(r.fault).toBe("wst:InvalidSecurityToken");
+    // Under the configuration it was issued in, it is valid.
+    expect(statusCode((await validate(tok)).text)).toBe(STATUS_VALID);
+  });
+});
