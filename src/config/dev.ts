@@ -39,6 +39,8 @@ export const DEV_SECRETS: Readonly<Record<string, string>> = Object.freeze({
   // SHA-256 of "sts-admin-secret-5e4d3c2b1a0f9e8d" (administrative subject revocation).
   DEV_STS_ADMIN_SECRET_HASH: "sha256$afe47ac10cd278ecc70feb03b442e8c3ffd10b873c8c7187a3a313f1b277d3e2",
   DEV_DECRYPTION_KEY_PRIVATE: DEV_DECRYPTION_KEY.privateKeyPem,
+  // Keys browser sign-in session cookies and form tokens (published: development only).
+  DEV_WEB_SESSION_SECRET: "development-web-session-secret-0123456789abcdef",
   // The published development private keys (src/config/dev-keys.ts).
   ...Object.fromEntries(
     DEV_KEY_MATERIALS.flatMap((m, i) => (m.privateKeyPem ? [[`DEV_KEY_${i}_PRIVATE`, m.privateKeyPem]] : [])),
@@ -60,6 +62,7 @@ const devKeys: KeyConfigInput[] = DEV_KEY_MATERIALS.map((m, i) => ({
  */
 export const DEV_CONFIG: StsConfigInput = {
   keys: devKeys,
+  webSessionSecret: "DEV_WEB_SESSION_SECRET",
   decryptionKeys: [{ status: "current", privateKeySecret: "DEV_DECRYPTION_KEY_PRIVATE", certificate: DEV_DECRYPTION_KEY.certificatePem }],
   users: [
     {
@@ -74,7 +77,7 @@ export const DEV_CONFIG: StsConfigInput = {
     },
   ],
   relyingParties: [
-    { identifier: RP_SAML, defaultTokenType: "saml2" },
+    { identifier: RP_SAML, defaultTokenType: "saml2", replyUrls: ["http://127.0.0.1:9780/wsfed", "http://localhost:9780/wsfed"] },
     { identifier: RP_API, defaultTokenType: "jwt" },
     {
       identifier: RP_SECURE,
@@ -85,6 +88,7 @@ export const DEV_CONFIG: StsConfigInput = {
         keyTransport: "rsa-oaep-mgf1p",
       },
       keyTypes: ["bearer", "symmetric", "public-key"],
+      replyUrls: ["http://127.0.0.1:9781/wsfed"],
     },
   ],
   oauthClients: [

@@ -42,6 +42,8 @@ export interface StsConfigInput {
   decryptionKeys?: { status: "current" | "next" | "previous"; privateKeySecret: string; certificate?: string; certificateSecret?: string }[];
   users?: UserConfigInput[];
   relyingParties: RelyingPartyConfigInput[];
+  /** Name of the secret (≥ 32 bytes) keying browser sign-in session cookies and form tokens (`/wsfed`). */
+  webSessionSecret?: string;
   oauthClients?: OAuthClientConfigInput[];
   serviceAccounts?: ServiceAccountConfigInput[];
   trustedIssuers?: TrustedIssuerConfigInput[];
@@ -117,6 +119,11 @@ export interface RelyingPartyConfigInput {
   encryption?: RpEncryptionConfigInput;
   /** Proof-of-possession key types its tokens may carry (default ["bearer"]). */
   keyTypes?: KeyTypeName[];
+  /**
+   * Where browser sign-in (WS-Federation passive, `/wsfed`) may post its tokens: absolute
+   * http(s) URLs; `wreply` must equal one of them after normalisation. The first is the default.
+   */
+  replyUrls?: string[];
 }
 
 /**
@@ -286,6 +293,8 @@ export interface RelyingParty {
   /** `undefined` = tokens in the clear. */
   encryption: RpEncryption | undefined;
   keyTypes: KeyTypeName[];
+  /** WHATWG-normalised reply URLs of browser sign-in; empty = no browser sign-in. */
+  replyUrls: string[];
 }
 
 export interface User {
@@ -351,6 +360,8 @@ export interface ResolvedConfig {
   /** Undefined when no requestor may authenticate with a certificate. */
   requestorCertificates: RequestorCertificates | undefined;
   limits: LimitsConfig;
+  /** HMAC key (resolved secret) of browser sign-in sessions and form tokens; undefined = no browser sign-in. */
+  webSessionSecret: string | undefined;
 }
 
 /** `requestorCertificates` after validation: CA certificates parsed, thumbprints lower-case hex. */

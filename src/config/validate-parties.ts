@@ -4,6 +4,7 @@ import { type Issues, type Obj, arr, bool, enumList, int, obj, oneOf, show, strL
 import type { KeyAlgorithm } from "./pem.ts";
 import { MAX_RENEWAL_GRACE_SECONDS } from "../state/types.ts";
 import { validateEncryption } from "./validate-encryption.ts";
+import { validateReplyUrls } from "./validate-web.ts";
 
 export const TOKEN_KINDS: readonly TokenKind[] = ["saml2", "saml1", "jwt", "access_token"];
 const XML_ALGS: readonly XmlSignatureAlg[] = [
@@ -13,7 +14,7 @@ export const JWT_ALGS: readonly JwtSignatureAlg[] = ["RS256", "RS384", "RS512", 
 const RP_FIELDS = [
   "identifier", "aliases", "defaultTokenType", "tokenTypes", "tokenLifetimeSeconds",
   "maxTokenLifetimeSeconds", "claims", "xmlSignatureAlgorithm", "jwtSignatureAlgorithm", "scopes", "renewal", "encryption",
-  "keyTypes",
+  "keyTypes", "replyUrls",
 ] as const;
 const KEY_TYPES: readonly KeyTypeName[] = ["bearer", "symmetric", "public-key"];
 const RENEWAL_FIELDS = ["allowed", "maxTotalLifetimeSeconds", "expiredGraceSeconds", "allowPostdating", "windowSeconds"] as const;
@@ -133,10 +134,11 @@ export function validateRelyingParties(
     if (keyTypes.includes("symmetric") && r.encryption === undefined) {
       x.add(`${p}.keyTypes`, `"symmetric" needs an encryption certificate (encryption), and none is configured`);
     }
+    const replyUrls = validateReplyUrls(x, r, p);
     if (identifier === undefined || defaultTokenType === undefined || !xmlSignatureAlgorithm || !jwtSignatureAlgorithm) return;
     out.push({
       identifier, aliases, defaultTokenType, tokenTypes, tokenLifetimeSeconds, maxTokenLifetimeSeconds,
-      claims, xmlSignatureAlgorithm, jwtSignatureAlgorithm, scopes, renewal, encryption, keyTypes,
+      claims, xmlSignatureAlgorithm, jwtSignatureAlgorithm, scopes, renewal, encryption, keyTypes, replyUrls,
     });
   });
   return { list: out, present: list.length > 0, resolve: (t) => seen.get(targetKey(t))?.identifier };

@@ -12,12 +12,13 @@ import { validateDecryptionKeys, validateKeys, validateLimits } from "./validate
 import { validateRelyingParties } from "./validate-parties.ts";
 import { validateClients, validateServiceAccounts, validateUsers } from "./validate-principals.ts";
 import { validateRequestorCertificates } from "./validate-certificates.ts";
+import { validateWebSessionSecret } from "./validate-web.ts";
 import { checkNamespaces, validateIssuer, validateTrustedIssuers } from "./validate-issuers.ts";
 
 export { ConfigError } from "./errors.ts";
 
 const TOP_FIELDS = [
-  "$schema", "issuer", "keys", "decryptionKeys", "users", "relyingParties", "oauthClients", "serviceAccounts", "trustedIssuers", "requestorCertificates", "limits",
+  "$schema", "issuer", "keys", "decryptionKeys", "users", "relyingParties", "oauthClients", "serviceAccounts", "trustedIssuers", "requestorCertificates", "limits", "webSessionSecret",
 ] as const;
 
 /** Options for `validateConfig`. */
@@ -61,6 +62,7 @@ export function validateConfig(
   const trustedIssuers = validateTrustedIssuers(x, o, root, limits.clockSkewSeconds);
   checkNamespaces(x, o, root, trustedIssuers);
 const requestorCertificates = validateRequestorCertificates(x, o, root, (n) => users.has(n) || serviceAccounts.has(n));
+  const webSessionSecret = validateWebSessionSecret(x, o, root, secrets);
   if (x.lines.length > 0) throw new ConfigError(x.lines);
   return {
     mode: options.mode ?? "production",
@@ -74,5 +76,6 @@ const requestorCertificates = validateRequestorCertificates(x, o, root, (n) => u
     trustedIssuers,
     requestorCertificates,
     limits,
+    webSessionSecret,
   };
 }
