@@ -120,3 +120,13 @@ describe("WS-Federation passive sign-in", () => {
     expect(html).toContain(`href="${REPLY}"`);
   });
 });
+
+describe("where browser sign-in is published", () => {
+  it("federation metadata names the passive requestor endpoint; the home page links it", async () => {
+    const md = await (await call("/FederationMetadata/2007-06/FederationMetadata.xml")).text();
+    expect(md).toContain("<fed:PassiveRequestorEndpoint><wsa:EndpointReference><wsa:Address>http://127.0.0.1:8787/wsfed</wsa:Address>");
+    // Schema order (WS-Federation 1.2 §3.1.2.2): after the STS endpoints, inside the STS role.
+    expect(md.indexOf("PassiveRequestorEndpoint")).toBeGreaterThan(md.lastIndexOf("SecurityTokenServiceEndpoint>"));
+    expect(await (await call("/")).text()).toContain('href="./wsfed"');
+  });
+});
