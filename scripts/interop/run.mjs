@@ -23,6 +23,7 @@ import { partnerAssertionsCheck } from "./partner-assertions.mjs";
 import { wss4jCheck } from "./wss4j.mjs";
 import { proofKeysCheck } from "./proof-keys.mjs";
 import { inspectorCheck } from "./inspector.mjs";
+import { wsfedCheck } from "./wsfed.mjs";
 import {
   compileSantuario,
   metadataCerts,
@@ -279,6 +280,9 @@ try {
 
 // ---- The token inspector page, in Chromium ---------------------------------------------------
 await inspectorCheck({ base, work, report, skip });
+
+// ---- Browser sign-in (WS-Federation passive), in Chromium, to two test relying parties ------
+await wsfedCheck({ base, work, certs: md.certs, report, skip });
 
 // ---- certificatemixed: requests signed by Apache WSS4J with the development alice-client key --
 // Last: its Java runs take a while, and a pooled connection left idle that long may be closed
