@@ -24,6 +24,7 @@ import { API, RP, SECURE_RP, SYMMETRIC_KEY_REQUEST, TT, TX, USERS, assertionOf, 
 import { renderMarkdown, renderTable } from "./report.mjs";
 import { connectInspector } from "./inspector.mjs";
 import { memoryCheck } from "./memory.mjs";
+import { wsfedScenarios } from "./wsfed.mjs";
 import { startServeChild } from "./serve-child.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -311,6 +312,7 @@ async function runScenarios({ o, tool, base, baseline, work, workerdPid, report 
       { name: "Introspection of a JWT (demo-client, basic)", id: "introspect", vs: "noop", floor: "noop", req: form(introspectPath, { token: jwt }), expect: '"active":true' },
     );
   } else console.error("bench: no OAuth metadata — token exchange and introspection scenarios skipped");
+  scenarios.push(...(await wsfedScenarios(base)));
 
   const rps = {};
   const specs = Object.fromEntries(scenarios.filter((s) => s.group === "baseline").map((s) => [s.key ?? "noop", s]));

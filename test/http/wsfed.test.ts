@@ -130,3 +130,20 @@ describe("where browser sign-in is published", () => {
     expect(await (await call("/")).text()).toContain('href="./wsfed"');
   });
 });
+
+describe("the session cookie outside loopback", () => {
+  it("is Secure when the STS is reached over https or by a non-loopback name", async () => {
+    const { exports } = await import("cloudflare:workers");
+    const fetchIt = (r: Request) => (exports as unknown as { default: { fetch(r: Request): Promise<Response> } }).default.fetch(r);
+    for (const origin of ["https://sts.example.org", "http://sts.example.org"]) {
+      const page = await (await fetchIt(new Request(`${origin}/wsfed?wa=wsignin1.0&wtrealm=urn%3Aexample%3Arp`))).text();
+      const res = await fetchIt(new Request(`${origin}/wsfed`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ ...formFields(page), username: "alice", password: "wonderland" }).toString(),
+      }));
+      expect(res.status).toBe(200);
+      expect(res.headers.get("set-cookie")).toMatch(/; HttpOnly; SameSite=Lax; Secure$/);
+    }
+  });
+});
