@@ -24,6 +24,7 @@ import { API, PAIRWISE_API, RP, SECURE_RP, SYMMETRIC_KEY_REQUEST, TT, TX, USERS,
 import { renderMarkdown, renderTable } from "./report.mjs";
 import { connectInspector } from "./inspector.mjs";
 import { memoryCheck } from "./memory.mjs";
+import { wsfedScenarios } from "./wsfed.mjs";
 import { startServeChild } from "./serve-child.mjs";
 import { claimRulesRows, withClaimRulesParty } from "./claim-rules.mjs";
 
@@ -348,6 +349,7 @@ async function runScenarios({ o, tool, base, baseline, work, workerdPid, report,
       );
     }
   } else console.error("bench: no OAuth metadata — token exchange and introspection scenarios skipped");
+  scenarios.push(...(await wsfedScenarios(base)));
 
   const rps = {};
   const specs = Object.fromEntries(scenarios.filter((s) => s.group === "baseline").map((s) => [s.key ?? "noop", s]));

@@ -26,6 +26,7 @@ import { proofKeysCheck } from "./proof-keys.mjs";
 import { inspectorCheck } from "./inspector.mjs";
 import { claimsCheck } from "./claims.mjs";
 import { realmsCheck } from "./realms.mjs";
+import { wsfedCheck } from "./wsfed.mjs";
 import {
   compileSantuario,
   metadataCerts,
@@ -293,6 +294,9 @@ try {
 
 // ---- The token inspector page, in Chromium ---------------------------------------------------
 await inspectorCheck({ base, work, report, skip });
+
+// ---- Browser sign-in (WS-Federation passive), in Chromium, to two test relying parties ------
+await wsfedCheck({ base, work, certs: md.certs, report, skip });
 
 // ---- certificatemixed: requests signed by Apache WSS4J with the development alice-client key --
 // Last: its Java runs take a while, and a pooled connection left idle that long may be closed

@@ -48,6 +48,8 @@ export const DEV_SECRETS: Readonly<Record<string, string>> = Object.freeze({
   // base64 of the text "DEVELOPMENT ONLY - published pairwise subject secret" (52 bytes): the
   // development pseudonyms are computable by anyone who reads this.
   DEV_PAIRWISE_SUBJECT_SECRET: "REVWRUxPUE1FTlQgT05MWSAtIHB1Ymxpc2hlZCBwYWlyd2lzZSBzdWJqZWN0IHNlY3JldA==",
+  // Keys browser sign-in session cookies and form tokens (published: development only).
+  DEV_WEB_SESSION_SECRET: "development-web-session-secret-0123456789abcdef",
   // The published development private keys (src/config/dev-keys.ts).
   ...Object.fromEntries(
     DEV_KEY_MATERIALS.flatMap((m, i) => (m.privateKeyPem ? [[`DEV_KEY_${i}_PRIVATE`, m.privateKeyPem]] : [])),
@@ -69,6 +71,7 @@ const devKeys: KeyConfigInput[] = DEV_KEY_MATERIALS.map((m, i) => ({
  */
 export const DEV_CONFIG: StsConfigInput = {
   keys: devKeys,
+  webSessionSecret: "DEV_WEB_SESSION_SECRET",
   decryptionKeys: [{ status: "current", privateKeySecret: "DEV_DECRYPTION_KEY_PRIVATE", certificate: DEV_DECRYPTION_KEY.certificatePem }],
   users: [
     {
@@ -86,6 +89,7 @@ export const DEV_CONFIG: StsConfigInput = {
     {
       identifier: RP_SAML,
       defaultTokenType: "saml2",
+      replyUrls: ["http://127.0.0.1:9780/wsfed", "http://localhost:9780/wsfed"],
       // Every claim as it is, plus the role under the claim type WIF and AD FS relying parties
       // read (JWT: `roles`) and a UPN made from the user name (JWT: `upn`).
       claimRules: [
@@ -104,6 +108,7 @@ export const DEV_CONFIG: StsConfigInput = {
         keyTransport: "rsa-oaep-mgf1p",
       },
       keyTypes: ["bearer", "symmetric", "public-key"],
+      replyUrls: ["http://127.0.0.1:9781/wsfed"],
     },
     // Only the role is released: an e-mail address or name would name the user to both
     // relying parties and defeat the pseudonym.

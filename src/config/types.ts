@@ -43,6 +43,8 @@ export interface StsConfigInput {
   decryptionKeys?: { status: "current" | "next" | "previous"; privateKeySecret: string; certificate?: string; certificateSecret?: string }[];
   users?: UserConfigInput[];
   relyingParties: RelyingPartyConfigInput[];
+  /** Name of the secret (≥ 32 bytes) keying browser sign-in session cookies and form tokens (`/wsfed`). */
+  webSessionSecret?: string;
   oauthClients?: OAuthClientConfigInput[];
   serviceAccounts?: ServiceAccountConfigInput[];
   trustedIssuers?: TrustedIssuerConfigInput[];
@@ -157,6 +159,11 @@ export interface RelyingPartyConfigInput {
   subjectType?: SubjectType;
   /** The sector of a pairwise relying party (an absolute URI; default: its identifier). */
   sectorIdentifier?: string;
+  /**
+   * Where browser sign-in (WS-Federation passive, `/wsfed`) may post its tokens: absolute
+   * http(s) URLs; `wreply` must equal one of them after normalisation. The first is the default.
+   */
+  replyUrls?: string[];
 }
 
 export type SubjectType = "public" | "pairwise";
@@ -333,6 +340,8 @@ export interface RelyingParty {
   subjectType: SubjectType;
   /** The configured sector, or the identifier: what pseudonyms of its tokens are computed for. */
   sectorIdentifier: string;
+  /** WHATWG-normalised reply URLs of browser sign-in; empty = no browser sign-in. */
+  replyUrls: string[];
 }
 
 export interface User {
@@ -398,6 +407,8 @@ export interface ResolvedConfig {
   /** Undefined when no requestor may authenticate with a certificate. */
   requestorCertificates: RequestorCertificates | undefined;
   limits: LimitsConfig;
+  /** HMAC key (resolved secret) of browser sign-in sessions and form tokens; undefined = no browser sign-in. */
+  webSessionSecret: string | undefined;
   /** The pairwise-subject secret's bytes; undefined when no relying party is pairwise. */
   pairwiseSubjectSecret: Uint8Array<ArrayBuffer> | undefined;
   /** The realm's name; undefined for the first (top-level) realm. */

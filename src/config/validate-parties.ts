@@ -6,6 +6,7 @@ import { MAX_RENEWAL_GRACE_SECONDS } from "../state/types.ts";
 import { validateEncryption } from "./validate-encryption.ts";
 import { validateClaimRules } from "./validate-claim-rules.ts";
 import { validateSubjectType } from "./validate-pairwise.ts";
+import { validateReplyUrls } from "./validate-web.ts";
 
 export const TOKEN_KINDS: readonly TokenKind[] = ["saml2", "saml1", "jwt", "access_token"];
 const XML_ALGS: readonly XmlSignatureAlg[] = [
@@ -15,7 +16,7 @@ export const JWT_ALGS: readonly JwtSignatureAlg[] = ["RS256", "RS384", "RS512", 
 const RP_FIELDS = [
   "identifier", "aliases", "defaultTokenType", "tokenTypes", "tokenLifetimeSeconds",
   "maxTokenLifetimeSeconds", "claims", "xmlSignatureAlgorithm", "jwtSignatureAlgorithm", "scopes", "renewal", "encryption",
-  "keyTypes", "claimRules", "subjectType", "sectorIdentifier",
+  "keyTypes", "claimRules", "subjectType", "sectorIdentifier", "replyUrls",
 ] as const;
 const KEY_TYPES: readonly KeyTypeName[] = ["bearer", "symmetric", "public-key"];
 const RENEWAL_FIELDS = ["allowed", "maxTotalLifetimeSeconds", "expiredGraceSeconds", "allowPostdating", "windowSeconds"] as const;
@@ -136,11 +137,12 @@ export function validateRelyingParties(
     if (keyTypes.includes("symmetric") && r.encryption === undefined) {
       x.add(`${p}.keyTypes`, `"symmetric" needs an encryption certificate (encryption), and none is configured`);
     }
+    const replyUrls = validateReplyUrls(x, r, p);
     const subject = validateSubjectType(x, r, p, identifier, (v, sp) => absoluteUri(x, v, sp));
     if (identifier === undefined || defaultTokenType === undefined || !xmlSignatureAlgorithm || !jwtSignatureAlgorithm || !subject) return;
     out.push({
       identifier, aliases, defaultTokenType, tokenTypes, tokenLifetimeSeconds, maxTokenLifetimeSeconds,
-      claims, claimRules, xmlSignatureAlgorithm, jwtSignatureAlgorithm, scopes, renewal, encryption, keyTypes, ...subject,
+      claims, claimRules, xmlSignatureAlgorithm, jwtSignatureAlgorithm, scopes, renewal, encryption, keyTypes, replyUrls, ...subject,
     });
   });
   return { list: out, present: list.length > 0, resolve: (t) => seen.get(targetKey(t))?.identifier };

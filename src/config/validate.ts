@@ -12,6 +12,7 @@ import { validateDecryptionKeys, validateKeys, validateLimits } from "./validate
 import { validateRelyingParties } from "./validate-parties.ts";
 import { validateClients, validateServiceAccounts, validateUsers } from "./validate-principals.ts";
 import { validateRequestorCertificates } from "./validate-certificates.ts";
+import { validateWebSessionSecret } from "./validate-web.ts";
 import { checkNamespaces, validateIssuer, validateTrustedIssuers } from "./validate-issuers.ts";
 import { validateHosts, validateRealms } from "./realms.ts";
 import { validatePairwiseSecret } from "./validate-pairwise.ts";
@@ -20,7 +21,7 @@ export { ConfigError } from "./errors.ts";
 
 const TOP_FIELDS = [
   "$schema", "issuer", "keys", "decryptionKeys", "users", "relyingParties", "oauthClients", "serviceAccounts", "trustedIssuers", "requestorCertificates", "limits",
-  "pairwiseSubjectSecret", "hosts", "realms",
+  "webSessionSecret", "pairwiseSubjectSecret", "hosts", "realms",
 ] as const;
 /** A further realm's sections: the top level's, less what only the top level has. */
 const REALM_SECTIONS = TOP_FIELDS.filter((f) => f !== "$schema" && f !== "hosts" && f !== "realms");
@@ -68,6 +69,7 @@ export function validateConfig(
   const trustedIssuers = validateTrustedIssuers(x, o, root, limits.clockSkewSeconds);
   checkNamespaces(x, o, root, trustedIssuers);
 const requestorCertificates = validateRequestorCertificates(x, o, root, (n) => users.has(n) || serviceAccounts.has(n));
+  const webSessionSecret = validateWebSessionSecret(x, o, root, secrets);
   const pairwiseSubjectSecret = validatePairwiseSecret(x, o, root, secrets, parties.list);
   const hostsSeen = new Map<string, string>();
   const hosts = o.hosts === undefined ? undefined : validateHosts(x, o, root, hostsSeen);
@@ -87,6 +89,7 @@ const requestorCertificates = validateRequestorCertificates(x, o, root, (n) => u
     trustedIssuers,
     requestorCertificates,
     limits,
+    webSessionSecret,
     pairwiseSubjectSecret,
     ...(hosts === undefined ? {} : { hosts }),
     ...(realms === undefined || realms.length === 0 ? {} : { realms }),

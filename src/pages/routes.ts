@@ -8,9 +8,12 @@ import type { RequestServices } from "../engine/types.ts";
 import { OAUTH_PATHS } from "../oauth/metadata.ts";
 import { TRUST_ENDPOINT_LIST, type TrustEndpoint } from "../wstrust/endpoints.ts";
 import { MEX_PATH } from "../wstrust/metadata-exchange.ts";
+import { PASSIVE_REQUESTOR_PATH } from "../wstrust/federation-metadata.ts";
 import { escapeHtml, page, PAGE_HEADERS } from "./html.ts";
 import { INSPECTOR_SCRIPT } from "./inspector-script.generated.ts";
 import { STYLESHEET } from "./style.ts";
+import { handleWsFed } from "./wsfed.ts";
+import { AUTOPOST_SCRIPT } from "./wsfed-html.ts";
 
 /** Files served as they are: built once, revalidated by clients (they change with a deployment). */
 const ASSET_HEADERS = (type: string): Record<string, string> => ({ "Content-Type": type, "Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff" });
@@ -48,6 +51,8 @@ function homePage(issuer: string): string {
       `<li>${link(OAUTH_PATHS.token)}: token exchange (RFC 8693)</li>` +
       `<li>${link(OAUTH_PATHS.introspect)}: introspection (RFC 7662)</li>` +
       `<li>${link(OAUTH_PATHS.revoke)}: revocation (RFC 7009)</li></ul>` +
+      `<h2>Browser sign-in</h2><ul class="endpoints">` +
+      `<li>${link(PASSIVE_REQUESTOR_PATH)}: WS-Federation passive requestor (<code>wa=wsignin1.0</code>, <code>wa=wsignout1.0</code>)</li></ul>` +
       `<h2>Tools</h2><ul class="endpoints">` +
       `<li>${link("/inspect", "Token inspector")}: read a SAML assertion or JWT and check its signature, in your browser</li>` +
       `<li>${link("/healthz")}: health check</li></ul>`,
@@ -84,5 +89,8 @@ export function registerPageRoutes<E extends HonoEnv>(app: Hono<E>, services: (c
   app.get("/inspect.js", serve(INSPECTOR_SCRIPT, ASSET_HEADERS("text/javascript; charset=utf-8")));
   // Browsers ask for it on every page; there is none, and a 404 would show as a page error.
   app.get("/favicon.ico", () => new Response(null, { status: 204, headers: { "Cache-Control": "max-age=86400" } }));
+  app.get(PASSIVE_REQUESTOR_PATH, (c) => handleWsFed(c.req.raw, services(c)));
+  app.post(PASSIVE_REQUESTOR_PATH, (c) => handleWsFed(c.req.raw, services(c)));
+  app.get("/assets/autopost.js", serve(AUTOPOST_SCRIPT, ASSET_HEADERS("text/javascript; charset=utf-8")));
   app.get("/assets/sts.css", serve(STYLESHEET, ASSET_HEADERS("text/css; charset=utf-8")));
 }

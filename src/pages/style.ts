@@ -28,4 +28,9 @@ td.value { white-space: pre-wrap; }
 .verdict[data-valid="false"] { color: var(--bad); border-color: var(--bad); }
 .muted { color: var(--muted); }
 ul.endpoints { padding-left: 1.25rem; }
+form.signin { max-width: 22rem; }
+input[type="text"], input[type="password"] { display: block; width: 100%; margin-bottom: 0.75rem; padding: 0.5rem; font: inherit; color: var(--fg); background: var(--bg); border: 1px solid var(--line); border-radius: 6px; }
+input:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
+.error { color: var(--bad); font-weight: 600; }
+img.cleanup { position: absolute; width: 1px; height: 1px; overflow: hidden; }
 `;

@@ -14,6 +14,9 @@ import { xml } from "../xml/markup.ts";
 import { parseXml } from "../xml/parse.ts";
 import { DSIG_NS } from "../xml/dom.ts";
 
+/** Browser sign-in (WS-Federation passive requestor profile), published as fed:PassiveRequestorEndpoint. */
+export const PASSIVE_REQUESTOR_PATH = "/wsfed";
+
 const MD = SAML2_METADATA_NS;
 const FED_NS = "http://docs.oasis-open.org/wsfed/federation/200706";
 const AUTH_NS = "http://docs.oasis-open.org/wsfed/authorization/200706";
@@ -54,7 +57,7 @@ export async function buildFederationMetadata(
   const endpoints = (["13", "2005"] as const).map(
     (v) => xml`<fed:SecurityTokenServiceEndpoint><wsa:EndpointReference><wsa:Address>${origin + TRUST_ENDPOINTS[v]}</wsa:Address></wsa:EndpointReference></fed:SecurityTokenServiceEndpoint>`,
   );
-  const unsigned = xml`<md:EntityDescriptor xmlns:md="${MD}" xmlns:ds="${DSIG_NS}" xmlns:fed="${FED_NS}" xmlns:auth="${AUTH_NS}" xmlns:xsi="${XSI_NS}" xmlns:wsa="${WSA10_NS}" ID="${id}" entityID="${issuer}"><md:RoleDescriptor xsi:type="fed:SecurityTokenServiceType" protocolSupportEnumeration="${FED_NS}">${certificates}<fed:TokenTypesOffered>${tokenTypes}</fed:TokenTypesOffered><fed:ClaimTypesOffered>${offered}</fed:ClaimTypesOffered>${endpoints}</md:RoleDescriptor></md:EntityDescriptor>`;
+  const unsigned = xml`<md:EntityDescriptor xmlns:md="${MD}" xmlns:ds="${DSIG_NS}" xmlns:fed="${FED_NS}" xmlns:auth="${AUTH_NS}" xmlns:xsi="${XSI_NS}" xmlns:wsa="${WSA10_NS}" ID="${id}" entityID="${issuer}"><md:RoleDescriptor xsi:type="fed:SecurityTokenServiceType" protocolSupportEnumeration="${FED_NS}">${certificates}<fed:TokenTypesOffered>${tokenTypes}</fed:TokenTypesOffered><fed:ClaimTypesOffered>${offered}</fed:ClaimTypesOffered>${endpoints}<fed:PassiveRequestorEndpoint><wsa:EndpointReference><wsa:Address>${origin + PASSIVE_REQUESTOR_PATH}</wsa:Address></wsa:EndpointReference></fed:PassiveRequestorEndpoint></md:RoleDescriptor></md:EntityDescriptor>`;
   const root = parseXml(unsigned.xml).documentElement!;
   await signEnveloped(root, { key: keys.current("RSA"), signatureAlgorithm: RSA_SHA256, digestAlgorithm: SHA256, referenceId: id });
   // Moving the signature first is safe: the enveloped transform removes it wherever it is, and

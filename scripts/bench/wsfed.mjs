@@ -1,0 +1,29 @@
+// Browser sign-in (/wsfed) scenarios: the sign-in page, and the auto-post page a browser with a
+// session cookie gets (a token issued and signed per request), each against /healthz of the
+// same worker as its floor.
+
+const SIGN_IN = "/wsfed?wa=wsignin1.0&wtrealm=urn%3Aexample%3Arp";
+
+/** Signs alice in once (not measured): the session cookie the auto-post scenario presents. */
+async function sessionCookie(base) {
+  const html = await (await fetch(base + SIGN_IN)).text();
+  const fields = Object.fromEntries([...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1], m[2].replace(/&#(\d+);/g, (_, n) => String.fromCharCode(Number(n)))]));
+  const res = await fetch(base + "/wsfed", {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ ...fields, username: "alice", password: "wonderland" }).toString(),
+  });
+  const cookie = /sts_session=[^;]+/.exec(res.headers.get("set-cookie") ?? "")?.[0];
+  if (res.status !== 200 || !cookie) throw new Error(`bench: wsfed sign-in failed: HTTP ${res.status}`);
+  return cookie;
+}
+
+/** The floor row (/healthz on the STS) and the two /wsfed rows. */
+export async function wsfedScenarios(base) {
+  const cookie = await sessionCookie(base);
+  return [
+    { name: "floor: GET /healthz of the STS", key: "healthz", vs: "noop", group: "baseline", method: "GET", path: "/healthz", bodies: [""], expect: "ok" },
+    { name: "WS-Fed sign-in page (GET /wsfed?wa=wsignin1.0&wtrealm=urn:example:rp: form token HMAC)", id: "wsfed-signin-page", vs: "noop", floor: "healthz", req: { method: "GET", path: SIGN_IN, headers: {} }, bodies: [""], expect: 'name="csrf"' },
+    { name: "WS-Fed auto-post page from a session cookie (HMAC, revocation check, SAML 2.0 issued and RSA-signed)", id: "wsfed-autopost", vs: "noop", floor: "healthz", req: { method: "GET", path: SIGN_IN, headers: { cookie } }, bodies: [""], expect: 'name="wresult"' },
+  ];
+}

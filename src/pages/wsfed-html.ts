@@ -1,0 +1,74 @@
+/** The pages of browser sign-in (WS-Federation passive requestor profile): their markup and headers. */
+import { escapeHtml, page, PAGE_HEADERS } from "./html.ts";
+import type { SignInParams } from "./wsfed-session.ts";
+
+/** The auto-post page's script, served as a file: the pages' policy allows no inline script. */
+export const AUTOPOST_SCRIPT = `document.getElementById("wsfed-post")?.submit();\n`;
+
+/**
+ * Page headers with one policy directive replaced: a page that posts to or loads from a relying
+ * party widens its policy for exactly that page and those origins.
+ */
+export function pageHeaders(directive?: { name: "form-action" | "img-src"; sources: readonly string[] }): Headers {
+  const h = new Headers(PAGE_HEADERS);
+  // Tokens, form tokens and cookies: nothing here may be reused from a cache.
+  h.set("Cache-Control", "no-store");
+  if (directive) {
+    const csp = h.get("Content-Security-Policy")!;
+    const re = new RegExp(`${directive.name} [^;]*`);
+    h.set("Content-Security-Policy", csp.replace(re, `${directive.name} ${directive.sources.join(" ")}`));
+  }
+  return h;
+}
+
+function hidden(name: string, value: string): string {
+  return `<input type="hidden" name="${name}" value="${escapeHtml(value)}">`;
+}
+
+/** The sign-in form: posts back to this endpoint with the sign-in parameters and its one-time token. */
+export function signInPage(rp: string, p: SignInParams, token: string, username: string, error: string | undefined): string {
+  const err = error ? `<p id="signin-error" class="error" role="alert">${escapeHtml(error)}</p>` : "";
+  const described = error ? ` aria-describedby="signin-error"` : "";
+  return page(
+    "Sign in",
+    "./",
+    `<h1>Sign in</h1><p>to <code>${escapeHtml(rp)}</code></p>${err}` +
+      `<form class="signin" method="post" action="./wsfed">` +
+      hidden("wa", "wsignin1.0") + hidden("wtrealm", p.wtrealm) + hidden("wreply", p.wreply) +
+      (p.wctx === "" ? "" : hidden("wctx", p.wctx)) + hidden("csrf", token) +
+      `<label for="username">Username</label>` +
+      `<input id="username" name="username" type="text" autocomplete="username" autocapitalize="off" spellcheck="false" required maxlength="256"${described} value="${escapeHtml(username)}"${username === "" ? " autofocus" : ""}>` +
+      `<label for="password">Password</label>` +
+      `<input id="password" name="password" type="password" autocomplete="current-password" required maxlength="1024"${described}${username === "" ? "" : " autofocus"}>` +
+      `<button type="submit">Sign in</button></form>`,
+  );
+}
+
+/** The page that carries the token to the relying party: a form posted by ./assets/autopost.js, or by hand. */
+export function autoPostPage(reply: string, wresult: string, wctx: string): string {
+  return page(
+    "Signing in",
+    "./",
+    `<h1>Signing you in</h1>` +
+      `<form id="wsfed-post" method="post" action="${escapeHtml(reply)}">` +
+      hidden("wa", "wsignin1.0") + hidden("wresult", wresult) + (wctx === "" ? "" : hidden("wctx", wctx)) +
+      `<p>If nothing happens, continue to the application.</p><button type="submit">Continue</button></form>`,
+    "assets/autopost.js",
+  );
+}
+
+/** After sign-out: the relying parties' clean-up addresses loaded as images, and a way back. */
+export function signedOutPage(cleanups: readonly string[], back: string | undefined): string {
+  const imgs = cleanups.map((u) => `<img class="cleanup" src="${escapeHtml(u)}" alt="" width="1" height="1">`).join("");
+  return page(
+    "Signed out",
+    "./",
+    `<h1>Signed out</h1><p role="status">You are signed out of this sign-in service${cleanups.length ? " and the applications you used" : ""}.</p>${imgs}` +
+      (back ? `<p><a href="${escapeHtml(back)}">Return to the application</a></p>` : ""),
+  );
+}
+
+/** A refusal: says what is wrong, links nowhere the request named. */
+export function errorPage(message: string): string {
+  return page("Sign-in error", "./", `<h1>Sign-in error</h1><p class="error" role="alert">${escapeHtml(message)}</p>`);
+}

@@ -1,0 +1,110 @@
+/**
+ * The signed values of browser sign-in: the single-sign-on session cookie and the sign-in
+ * form's one-time token. Both are HMAC-SHA256 under the configured `webSessionSecret`, keep no
+ * server state (the form token's single use is the replay cache's), and carry a purpose label
+ * inside the MAC so one can never be passed off as the other.
+ */
+import { fromBase64Url, randomBytes, strictUtf8, toBase64Url, utf8 } from "../bytes.ts";
+import { isolateCaches } from "../cache.ts";
+
+/** The cookie's name. */
+export const SESSION_COOKIE = "sts_session";
+/** A session lasts at most this long from sign-in. */
+export const SESSION_MAX_MS = 8 * 60 * 60 * 1000;
+/** A sign-in form must be posted within this long. */
+export const FORM_TOKEN_MS = 10 * 60 * 1000;
+/** The relying parties remembered per session (sign-out calls each): bounds the cookie's size. */
+const MAX_SESSION_PARTIES = 16;
+
+/** What a session cookie says. */
+export interface Session {
+  subject: string;
+  /** Sign-in time and method (SAML AuthnInstant / AuthnContextClassRef). */
+  authTime: number;
+  method: string;
+  expires: number;
+  /** Relying-party identifiers signed in to during the session. */
+  parties: string[];
+}
+
+/** The parameters a sign-in form carries and its token is bound to. */
+export interface SignInParams {
+  wtrealm: string;
+  wreply: string;
+  wctx: string;
+}
+
+// One imported key per secret value, per isolate: importing costs more than a MAC.
+const keys = isolateCaches.cache<Promise<CryptoKey>>("wsfed.hmac", { maxEntries: 4, maxKeyChars: 1024, entryBytes: 1024 });
+
+function hmacKey(secret: string): Promise<CryptoKey> {
+  let k = keys.get(secret);
+  if (!k) {
+    k = crypto.subtle.importKey("raw", utf8(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
+    keys.set(secret, k);
+  }
+  return k;
+}
+
+async function mac(secret: string, purpose: string, payload: string): Promise<string> {
+  const sig = await crypto.subtle.sign("HMAC", await hmacKey(secret), utf8(`${purpose}\n${payload}`));
+  return toBase64Url(new Uint8Array(sig));
+}
+
+async function macValid(secret: string, purpose: string, payload: string, tag: string): Promise<boolean> {
+  const sig = fromBase64Url(tag);
+  if (!sig || sig.byteLength !== 32) return false;
+  return crypto.subtle.verify("HMAC", await hmacKey(secret), sig, utf8(`${purpose}\n${payload}`));
+}
+
+/** The cookie value of a session. */
+export async function sealSession(secret: string, s: Session): Promise<string> {
+  const parties = s.parties.slice(-MAX_SESSION_PARTIES);
+  const payload = toBase64Url(utf8(JSON.stringify({ s: s.subject, t: s.authTime, m: s.method, e: s.expires, r: parties })));
+  return `${payload}.${await mac(secret, "session", payload)}`;
+}
+
+/** The session a cookie value holds, if its MAC verifies and it has not expired; otherwise undefined. */
+export async function openSession(secret: string, value: string | undefined, now: number): Promise<Session | undefined> {
+  if (!value || value.length > 4096) return undefined;
+  const [payload, tag, extra] = value.split(".");
+  if (!payload || !tag || extra !== undefined || !(await macValid(secret, "session", payload, tag))) return undefined;
+  const bytes = fromBase64Url(payload);
+  if (!bytes) return undefined;
+  let j: unknown;
+  try {
+    j = JSON.parse(strictUtf8.decode(bytes));
+  } catch {
+    return undefined;
+  }
+  const o = j as { s?: unknown; t?: unknown; m?: unknown; e?: unknown; r?: unknown };
+  if (typeof o.s !== "string" || typeof o.t !== "number" || typeof o.m !== "string" || typeof o.e !== "number") return undefined;
+  if (!Array.isArray(o.r) || !o.r.every((x) => typeof x === "string")) return undefined;
+  if (o.e <= now || o.t > now) return undefined;
+  return { subject: o.s, authTime: o.t, method: o.m, expires: o.e, parties: o.r as string[] };
+}
+
+function formPayload(expires: number, nonce: string, p: SignInParams): string {
+  return JSON.stringify([expires, nonce, p.wtrealm, p.wreply, p.wctx]);
+}
+
+/** A one-time form token bound to the sign-in parameters; its nonce is what the replay cache remembers. */
+export async function formToken(secret: string, p: SignInParams, now: number): Promise<string> {
+  const expires = now + FORM_TOKEN_MS;
+  const nonce = toBase64Url(randomBytes(16));
+  return `${expires}.${nonce}.${await mac(secret, "form", formPayload(expires, nonce, p))}`;
+}
+
+/**
+ * Checks a posted form token against the posted parameters: its MAC, and that it has not
+ * expired. Returns its nonce and expiry (for the replay cache), or undefined.
+ */
+export async function checkFormToken(secret: string, token: string | undefined, p: SignInParams, now: number): Promise<{ nonce: string; expires: number } | undefined> {
+  if (!token || token.length > 256) return undefined;
+  const m = /^(\d{1,15})\.([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/.exec(token);
+  if (!m) return undefined;
+  const expires = Number(m[1]);
+  if (expires <= now || expires > now + FORM_TOKEN_MS) return undefined;
+  if (!(await macValid(secret, "form", formPayload(expires, m[2]!, p), m[3]!))) return undefined;
+  return { nonce: m[2]!, expires };
+}

@@ -1,0 +1,262 @@
+/**
+ * Browser sign-in: the WS-Federation 1.2 passive requestor profile (§13) at /wsfed.
+ *
+ * `wa=wsignin1.0` shows a sign-in form (or, with a valid session cookie, skips it), issues the
+ * relying party's token through the same engine call WS-Trust Issue makes, and answers a page
+ * that posts `wresult` (a WS-Trust February 2005 RSTR carrying the token) and `wctx` to one of
+ * the relying party's registered reply URLs. `wa=wsignout1.0` ends the session. Every refusal is
+ * an HTML page with 4xx, never a redirect: a request naming an unknown party or an unregistered
+ * reply address goes nowhere.
+ */
+import { authenticateLimited } from "../abuse/guard.ts";
+import { strictUtf8 } from "../bytes.ts";
+import { normaliseReplyUrl } from "../config/validate-web.ts";
+import { issue } from "../engine/issue.ts";
+import { lookupRelyingParty, normaliseTarget } from "../engine/relying-party.ts";
+import type { RequestServices, StsContext } from "../engine/types.ts";
+import { StsError } from "../errors.ts";
+import type { RelyingParty } from "../config/types.ts";
+import type { StateClient } from "../state/client.ts";
+import { writeAudit } from "../web/audit.ts";
+import { readBodyLimited } from "../web/body.ts";
+import { TRUST2005 } from "../wstrust/ns.ts";
+import { issuedRstr } from "../wstrust/rstr.ts";
+import { autoPostPage, errorPage, pageHeaders, signedOutPage, signInPage } from "./wsfed-html.ts";
+import { SESSION_COOKIE, SESSION_MAX_MS, type Session, type SignInParams, checkFormToken, formToken, openSession, sealSession } from "./wsfed-session.ts";
+
+/** `wctx` is the relying party's own state, echoed back: bounded so it cannot bloat pages and forms. */
+const MAX_WCTX = 2048;
+const MAX_USERNAME = 256;
+const MAX_PASSWORD = 1024;
+/** A form post is a handful of short fields. */
+const MAX_FORM_BYTES = 16 * 1024;
+
+class Refusal extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+function refuse(message: string, status = 400): never {
+  throw new Refusal(status, message);
+}
+
+/** One request to /wsfed. */
+export async function handleWsFed(req: Request, svc: RequestServices): Promise<Response> {
+  const started = Date.now();
+  const ctx = await svc.context();
+  const url = new URL(req.url);
+  try {
+    const secret = ctx.config.webSessionSecret;
+    if (secret === undefined) refuse("Browser sign-in is not configured on this service.", 404);
+    const form = req.method === "POST" ? await readForm(req, ctx) : url.searchParams;
+    const wa = form.get("wa");
+    const env: Exchange = { ctx, svc, state: svc.state(ctx), secret, url, cookie: readCookie(req.headers.get("cookie")), started };
+    if (wa === "wsignin1.0") return await signIn(env, form, req.method === "POST");
+    if (wa === "wsignout1.0" || wa === "wsignoutcleanup1.0") return await signOut(env, form);
+    refuse("Unsupported or missing wa: this endpoint answers wsignin1.0, wsignout1.0 and wsignoutcleanup1.0.");
+  } catch (e) {
+    if (e instanceof Refusal) return html(errorPage(e.message), e.status);
+    if (e instanceof StsError && e.code === "rate_limited") {
+      const r = html(errorPage("Too many failed sign-ins; try again later."), 429);
+      r.headers.set("Retry-After", String(e.retryAfterSeconds ?? 60));
+      return r;
+    }
+    if (e instanceof StsError && e.code !== "not_configured") {
+      // A malformed request, or the engine's refusal (its rule, the party's policy): no detail.
+      const status = e.code === "bad_request" || e.code === "invalid_request" ? 400 : 403;
+      await writeAudit(ctx.audit, { ok: false, status, error: e.code, reason: e.message }, started);
+      return html(errorPage(status === 400 ? "The sign-in request is not valid." : "This sign-in cannot be completed for this application."), status);
+    }
+    throw e;
+  }
+}
+
+interface Exchange {
+  ctx: StsContext;
+  svc: RequestServices;
+  state: StateClient;
+  secret: string;
+  url: URL;
+  cookie: string | undefined;
+  started: number;
+}
+
+function html(body: string, status = 200, headers = pageHeaders()): Response {
+  return new Response(body, { status, headers });
+}
+
+async function readForm(req: Request, ctx: StsContext): Promise<URLSearchParams> {
+  const type = (req.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+  if (type !== "application/x-www-form-urlencoded") refuse("Send the sign-in form as application/x-www-form-urlencoded.", 415);
+  const bytes = await readBodyLimited(req, Math.min(MAX_FORM_BYTES, ctx.config.limits.maxBodyBytes));
+  let text: string;
+  try {
+    text = strictUtf8.decode(bytes);
+  } catch {
+    refuse("The form is not valid UTF-8.");
+  }
+  return new URLSearchParams(text);
+}
+
+function readCookie(header: string | null): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(";")) {
+    const i = part.indexOf("=");
+    if (i > 0 && part.slice(0, i).trim() === SESSION_COOKIE) return part.slice(i + 1).trim();
+  }
+  return undefined;
+}
+
+/** The sign-in parameters, checked: a known party with reply URLs, a registered reply, a bounded context. */
+function signInParams(ctx: StsContext, form: URLSearchParams): { rp: RelyingParty; params: SignInParams; wfresh: number | undefined } {
+  const wtrealm = form.get("wtrealm");
+  if (!wtrealm) refuse("wtrealm is required: the application must name itself.");
+  const rp = lookupRelyingParty(ctx.config, wtrealm);
+  if (!rp || rp.replyUrls.length === 0) refuse("This application is not registered for browser sign-in.");
+  const asked = form.get("wreply");
+  let wreply = rp.replyUrls[0]!;
+  if (asked !== null && asked !== "") {
+    const n = normaliseReplyUrl(asked);
+    if (n === undefined || !rp.replyUrls.includes(n)) refuse("wreply is not a registered reply address of this application.");
+    wreply = n;
+  }
+  const wctx = form.get("wctx") ?? "";
+  if (wctx.length > MAX_WCTX) refuse(`wctx is longer than ${MAX_WCTX} characters.`);
+  const whr = form.get("whr");
+  if (whr !== null && whr !== "" && normaliseTarget(whr) !== normaliseTarget(ctx.issuer)) refuse("whr names a home realm this service does not sign in for.");
+  const f = form.get("wfresh");
+  let wfresh: number | undefined;
+  if (f !== null && f !== "") {
+    if (!/^\d{1,7}$/.test(f)) refuse("wfresh must be a whole number of minutes.");
+    wfresh = Number(f);
+  }
+  return { rp, params: { wtrealm, wreply, wctx }, wfresh };
+}
+
+async function signIn(x: Exchange, form: URLSearchParams, posted: boolean): Promise<Response> {
+  const { ctx } = x;
+  const { rp, params, wfresh } = signInParams(ctx, form);
+  const now = ctx.now().getTime();
+  if (posted && form.has("csrf")) return submitted(x, rp, params, form, now);
+  const session = await liveSession(x, now);
+  if (session && (wfresh === undefined || (wfresh > 0 && now - session.authTime <= wfresh * 60_000))) {
+    return issueFor(x, rp, params, session, now);
+  }
+  return showForm(x, rp, params, "", undefined, 200);
+}
+
+async function showForm(x: Exchange, rp: RelyingParty, p: SignInParams, username: string, error: string | undefined, status: number): Promise<Response> {
+  const token = await formToken(x.secret, p, x.ctx.now().getTime());
+  return html(signInPage(rp.identifier, p, token, username, error), status);
+}
+
+/** A posted sign-in form: its one-time token, then the password under the failed-authentication limits. */
+async function submitted(x: Exchange, rp: RelyingParty, p: SignInParams, form: URLSearchParams, now: number): Promise<Response> {
+  const { ctx } = x;
+  ctx.audit.operation = "wsfed-signin";
+  ctx.audit.target = rp.identifier;
+  const checked = await checkFormToken(x.secret, form.get("csrf") ?? undefined, p, now);
+  if (!checked) refuse("The sign-in form has expired or is not valid. Go back to the application and start again.", 403);
+  if (!(await x.state.rememberNonce(`wsfed-form:${checked.nonce}`, checked.expires))) {
+    refuse("This sign-in form has already been submitted. Go back to the application and start again.", 403);
+  }
+  const username = form.get("username") ?? "";
+  const password = form.get("password") ?? "";
+  if (username === "" || password === "" || username.length > MAX_USERNAME || password.length > MAX_PASSWORD) {
+    return showForm(x, rp, p, username.slice(0, MAX_USERNAME), "Enter your username and password.", 400);
+  }
+  ctx.audit.requestor = username;
+  try {
+    const who = await authenticateLimited(ctx, x.state, x.svc.clientAddress, username, password, (w) => w.kind === "user");
+    if (who.kind !== "user") throw new StsError("authentication_failed", "not a user");
+    const session: Session = { subject: who.identity.subject, authTime: now, method: who.identity.authnMethod, expires: sessionEnd(rp, now), parties: [] };
+    return await issueFor(x, rp, p, session, now);
+  } catch (e) {
+    if (!(e instanceof StsError && e.code === "authentication_failed")) throw e;
+    await writeAudit(ctx.audit, { ok: false, status: 401, error: e.code, reason: "wrong username or password" }, x.started);
+    // One message whatever was wrong: the form must not tell which usernames exist.
+    return showForm(x, rp, p, username, "The username or password is incorrect.", 401);
+  }
+}
+
+/** A session lasts 8 hours at most, and never longer than the party lets a token family live. */
+function sessionEnd(rp: RelyingParty, now: number): number {
+  return now + Math.min(SESSION_MAX_MS, rp.renewal.maxTotalLifetimeSeconds * 1000);
+}
+
+/**
+ * The session the cookie holds, if its MAC verifies, it has not expired, its user still
+ * exists, and the subject has not been revoked since it began (the status check tokens get,
+ * with the session's sign-in time as issue time).
+ */
+async function liveSession(x: Exchange, now: number): Promise<Session | undefined> {
+  const s = await openSession(x.secret, x.cookie, now);
+  if (!s || !x.ctx.config.users.has(s.subject)) return undefined;
+  const status = await x.state.status(
+    { issuer: x.ctx.issuer, subject: s.subject },
+    { id: `wsfed-session:${s.subject}:${s.authTime}`, issuedAt: s.authTime, expiresAt: s.expires },
+  );
+  return status.state === "active" ? s : undefined;
+}
+
+/** Issues the party's token for the session's user and answers the page that posts it. */
+async function issueFor(x: Exchange, rp: RelyingParty, p: SignInParams, session: Session, now: number): Promise<Response> {
+  const { ctx } = x;
+  const user = ctx.config.users.get(session.subject);
+  if (!user) refuse("This sign-in cannot be completed for this application.", 403);
+  ctx.audit.operation = "wsfed-signin";
+  ctx.audit.requestor = session.subject;
+  ctx.audit.target = rp.identifier;
+  const who = {
+    kind: "user" as const,
+    identity: { subject: user.username, claims: user.claims, authnInstant: new Date(session.authTime), authnMethod: session.method },
+  };
+  const tok = await issue(ctx, x.state, who, { target: rp.identifier });
+  const rstr = issuedRstr(TRUST2005, tok, { context: undefined, requestType: TRUST2005.requestTypes.issue, keyType: undefined });
+  const parties = [...session.parties.filter((r) => r !== rp.identifier), rp.identifier];
+  const cookie = await sealSession(x.secret, { ...session, parties });
+  const headers = pageHeaders({ name: "form-action", sources: [new URL(p.wreply).origin] });
+  headers.append("Set-Cookie", sessionCookie(x.url, cookie, Math.floor((session.expires - now) / 1000)));
+  await writeAudit(ctx.audit, { ok: true, status: 200 }, x.started);
+  return new Response(autoPostPage(p.wreply, rstr.toString(), p.wctx), { status: 200, headers });
+}
+
+/**
+ * The cookie's attributes: HttpOnly, SameSite=Lax (the relying party's redirect to us is a
+ * top-level GET, which carries it), Secure except on a plain-http loopback origin, and a path
+ * of this STS's root (or realm prefix) only.
+ */
+function sessionCookie(url: URL, value: string, maxAgeSeconds: number): string {
+  const local = url.protocol === "http:" && (url.hostname === "localhost" || url.hostname === "127.0.0.1" || url.hostname === "[::1]");
+  const path = url.pathname.slice(0, url.pathname.lastIndexOf("/") + 1) || "/";
+  return `${SESSION_COOKIE}=${value}; Path=${path}; Max-Age=${Math.max(0, maxAgeSeconds)}; HttpOnly; SameSite=Lax${local ? "" : "; Secure"}`;
+}
+
+/** Sign-out: clears the cookie and calls each party signed in during the session to clean up. */
+async function signOut(x: Exchange, form: URLSearchParams): Promise<Response> {
+  const now = x.ctx.now().getTime();
+  x.ctx.audit.operation = "wsfed-signout";
+  const session = await openSession(x.secret, x.cookie, now);
+  const cleanups: string[] = [];
+  for (const id of session?.parties ?? []) {
+    const rp = lookupRelyingParty(x.ctx.config, id);
+    const reply = rp?.replyUrls[0];
+    if (!reply) continue;
+    const u = new URL(reply);
+    u.searchParams.set("wa", "wsignoutcleanup1.0");
+    cleanups.push(u.href);
+  }
+  // A way back only to an address some party registered: sign-out must not redirect anywhere else either.
+  const asked = form.get("wreply");
+  const n = asked ? normaliseReplyUrl(asked) : undefined;
+  const back = n !== undefined && x.ctx.config.relyingParties.some((rp) => rp.replyUrls.includes(n)) ? n : undefined;
+  const origins = [...new Set(cleanups.map((u) => new URL(u).origin))];
+  const headers = pageHeaders(origins.length ? { name: "img-src", sources: ["'self'", ...origins] } : undefined);
+  headers.append("Set-Cookie", sessionCookie(x.url, "", 0));
+  if (session) {
+    x.ctx.audit.requestor = session.subject;
+    await writeAudit(x.ctx.audit, { ok: true, status: 200 }, x.started);
+  }
+  return new Response(signedOutPage(cleanups, back), { status: 200, headers });
+}

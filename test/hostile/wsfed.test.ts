@@ -1,0 +1,139 @@
+/** Browser sign-in refuses what a hostile page or person sends: no open redirect, no forged or replayed form, no echoed markup. */
+import { describe, expect, it } from "vitest";
+import { call } from "../helpers/worker.ts";
+import { REPLY, RP, formFields, get, post, sessionCookie, signIn } from "../helpers/wsfed.ts";
+
+const MARKUP = `"><script>alert(1)</script><img src=x onerror=alert(2)>`;
+
+async function refused(res: Response, status = 400): Promise<string> {
+  expect(res.status).toBe(status);
+  expect(res.headers.get("location")).toBeNull();
+  expect(res.headers.get("set-cookie")).toBeNull();
+  const html = await res.text();
+  expect(html).not.toContain("<script>alert");
+  expect(html).not.toContain("wresult");
+  return html;
+}
+
+async function freshForm(p: Record<string, string> = {}): Promise<Record<string, string>> {
+  return formFields(await (await get({ wa: "wsignin1.0", wtrealm: RP, ...p })).text());
+}
+
+describe("WS-Federation sign-in: hostile requests", () => {
+  it("refuses an unregistered wreply (no redirect), an unknown or reply-less wtrealm, a bad wa, a foreign whr, a bad wfresh", async () => {
+    for (const wreply of ["https://evil.example/wsfed", "http://127.0.0.1:9780/wsfed/../evil", "http://127.0.0.1:9780/wsfed#x", "javascript:alert(1)", "//evil.example"]) {
+      await refused(await get({ wa: "wsignin1.0", wtrealm: RP, wreply }));
+    }
+    await refused(await get({ wa: "wsignin1.0", wtrealm: "urn:example:unknown" }));
+    await refused(await get({ wa: "wsignin1.0", wtrealm: "https://api.example.com/" }));
+    await refused(await get({ wa: "wsignin1.0" }));
+    await refused(await get({ wa: "wsignin2.0", wtrealm: RP }));
+    await refused(await get({ wa: "wsignin1.0", wtrealm: RP, whr: "urn:example:partner-idp" }));
+    await refused(await get({ wa: "wsignin1.0", wtrealm: RP, wfresh: "-1" }));
+    await refused(await get({ wa: "wsignin1.0", wtrealm: RP, wctx: "x".repeat(2049) }));
+    // An unregistered wreply posted with a valid-looking form is refused the same way.
+    const f = await freshForm();
+    await refused(await post({ ...f, wreply: "https://evil.example/", username: "alice", password: "wonderland" }));
+  });
+
+  it("escapes markup in wctx, wtrealm and the username it shows again", async () => {
+    const page = await (await get({ wa: "wsignin1.0", wtrealm: RP, wctx: MARKUP })).text();
+    expect(page).not.toContain("<script>alert");
+    expect(formFields(page).wctx).toBe(MARKUP);
+    const again = await (await post({ ...formFields(page), username: MARKUP, password: "wrong" })).text();
+    expect(again).not.toContain("<script>alert");
+    expect(again).not.toContain("<img src=x");
+    await refused(await get({ wa: "wsignin1.0", wtrealm: MARKUP }));
+    await refused(await get({ wa: "wsignin1.0", wtrealm: RP, wreply: `http://127.0.0.1:9780/${MARKUP}` }));
+  });
+
+  it("refuses a form without its token, with a forged one, one bound to other parameters, and a replayed one", async () => {
+    const f = await freshForm({ wctx: "a" });
+    const creds = { username: "alice", password: "wonderland" };
+    const { csrf, ...noToken } = f;
+    // Without a token the POST is just a sign-in request again: it gets a new form, never a token.
+    const again = await post({ ...noToken, ...creds });
+    expect(await again.text()).toContain('name="password"');
+    const [e, n, mac] = csrf!.split(".");
+    await refused(await post({ ...f, ...creds, csrf: `${e}.${n}.${"A".repeat(43)}` }), 403);
+    await refused(await post({ ...f, ...creds, csrf: `${Number(e) + 1000}.${n}.${mac}` }), 403);
+    await refused(await post({ ...f, ...creds, csrf: "" }), 403);
+    await refused(await post({ ...f, ...creds, wctx: "b" }), 403);
+    const ok = await post({ ...f, ...creds });
+    expect(ok.status).toBe(200);
+    await refused(await post({ ...f, ...creds }), 403);
+  });
+
+  it("refuses an expired form token", async () => {
+    const f = await freshForm();
+    const [, n, mac] = f.csrf!.split(".");
+    await refused(await post({ ...f, username: "alice", password: "wonderland", csrf: `${Date.now() - 1}.${n}.${mac}` }), 403);
+  });
+
+  it("a wrong password or unknown user gets the same generic error and counts as a failed authentication", async () => {
+    const wrong = await post({ ...(await freshForm()), username: "alice", password: "nope" });
+    const unknown = await post({ ...(await freshForm()), username: "nobody", password: "nope" });
+    expect(wrong.status).toBe(401);
+    expect(unknown.status).toBe(401);
+    const a = await wrong.text();
+    const b = await unknown.text();
+    expect(a).toContain('role="alert"');
+    expect(a).toContain("The username or password is incorrect.");
+    expect(b).toContain("The username or password is incorrect.");
+    expect(sessionCookie(wrong)).toBeUndefined();
+    // Service accounts cannot sign in to a browser session (answered as a wrong password).
+    const svc = await post({ ...(await freshForm()), username: "rp-validator", password: "rp-validator-secret-0f1e2d3c4b5a6978" });
+    expect(svc.status).toBe(401);
+  });
+
+  it("a revoked subject's session no longer signs in", async () => {
+    const cookie = sessionCookie(await signIn({ wtrealm: RP }, "bob", "builder"))!;
+    expect(await (await get({ wa: "wsignin1.0", wtrealm: RP }, cookie)).text()).toContain("wresult");
+    await new Promise((r) => setTimeout(r, 5));
+    const auth = "Basic " + btoa("sts-admin:sts-admin-secret-5e4d3c2b1a0f9e8d");
+    const r = await call("/admin/revoke-subject", { method: "POST", headers: { authorization: auth, "content-type": "application/json" }, body: JSON.stringify({ subject: "bob" }) });
+    expect(r.status).toBe(200);
+    const page = await (await get({ wa: "wsignin1.0", wtrealm: RP }, cookie)).text();
+    expect(page).toContain('name="password"');
+    expect(page).not.toContain("wresult");
+  });
+
+  // Runs last among bob's sign-ins: bob stays locked out for the rest of this file.
+  it("locks a name out after the configured number of failures, as WS-Trust does", async () => {
+    let last: Response | undefined;
+    for (let i = 0; i < 12 && last?.status !== 429; i++) {
+      last = await call("/wsfed", {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", "cf-connecting-ip": "203.0.113.9" },
+        body: new URLSearchParams({ ...(await freshForm()), username: "bob", password: `wrong-${i}` }).toString(),
+      });
+    }
+    expect(last!.status).toBe(429);
+    expect(last!.headers.get("retry-after")).toMatch(/^\d+$/);
+  });
+
+  it("ignores a tampered, foreign or expired session cookie: the form is shown again", async () => {
+    const cookie = sessionCookie(await signIn({ wtrealm: RP }))!;
+    const [name, value] = cookie.split("=");
+    const [payload, mac] = value!.split(".");
+    const forged = JSON.parse(atob(payload!.replace(/-/g, "+").replace(/_/g, "/")));
+    const swapped = btoa(JSON.stringify({ ...forged, s: "bob" })).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+    const expired = btoa(JSON.stringify({ ...forged, e: Date.now() - 1 })).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+    for (const c of [`${name}=${swapped}.${mac}`, `${name}=${expired}.${mac}`, `${name}=${payload}.${mac}x`, `${name}=garbage`]) {
+      const page = await (await get({ wa: "wsignin1.0", wtrealm: RP }, c)).text();
+      expect(page).toContain('name="password"');
+      expect(page).not.toContain("wresult");
+    }
+  });
+
+  it("refuses a form that is not urlencoded, and sign-out without a session names no party", async () => {
+    const r = await call("/wsfed", { method: "POST", headers: { "content-type": "text/xml" }, body: "<x/>" });
+    expect(r.status).toBe(415);
+    const out = await get({ wa: "wsignout1.0", wreply: "https://evil.example/" });
+    expect(out.status).toBe(200);
+    const html = await out.text();
+    expect(html).not.toContain("evil.example");
+    expect(html).not.toContain("<img");
+    expect(html).not.toContain(REPLY);
+  });
+});

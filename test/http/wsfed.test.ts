@@ -1,0 +1,149 @@
+import { describe, expect, it } from "vitest";
+import { KeyRing } from "../../src/keys/keyring.ts";
+import { DEV_KEY_MATERIALS } from "../../src/config/dev-keys.ts";
+import { parseXml } from "../../src/xml/parse.ts";
+import { verifyEnveloped } from "../../src/xmldsig/verify.ts";
+import { NS } from "../helpers/soap.ts";
+import { call } from "../helpers/worker.ts";
+import { REPLY, RP, SECURE_RP, field, formFields, get, post, sessionCookie, signIn } from "../helpers/wsfed.ts";
+
+const SAML2 = "urn:oasis:names:tc:SAML:2.0:assertion";
+
+/** The assertion inside a page's wresult RSTR, and whether its signature verifies with our key ring. */
+async function assertionOf(html: string) {
+  const wresult = field(html, "wresult")!;
+  const rstr = parseXml(wresult).documentElement!;
+  expect(rstr.localName).toBe("RequestSecurityTokenResponse");
+  expect(rstr.namespaceURI).toBe(NS.t05);
+  expect(rstr.getElementsByTagNameNS(NS.t05, "TokenType")[0]!.textContent).toBe("http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLV2.0");
+  // The assertion's own bytes, as the relying party verifies them.
+  const text = /<saml:Assertion[\s\S]*?<\/saml:Assertion>/.exec(wresult)![0];
+  const assertion = parseXml(text).documentElement!;
+  const keys = await KeyRing.load(DEV_KEY_MATERIALS);
+  const v = await verifyEnveloped(assertion, { keys: keys.all() });
+  const tampered = await verifyEnveloped(parseXml(text.replace(">alice<", ">mallory<")).documentElement!, { keys: keys.all() });
+  return { wresult, assertion, signed: v.ok && !tampered.ok };
+}
+
+describe("WS-Federation passive sign-in", () => {
+  it("GET shows an accessible sign-in form with a one-time token; POST answers a page posting a signed assertion for the party", async () => {
+    const res = await get({ wa: "wsignin1.0", wtrealm: RP, wctx: "rm=0&id=42" });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-security-policy")).toContain("script-src 'self'");
+    const html = await res.text();
+    expect(html).toContain('autocomplete="username"');
+    expect(html).toContain('autocomplete="current-password"');
+    expect(html).toContain('<label for="password">');
+    const f = formFields(html);
+    expect(f).toMatchObject({ wa: "wsignin1.0", wtrealm: RP, wreply: REPLY, wctx: "rm=0&id=42" });
+    expect(f.csrf).toMatch(/^\d+\.[\w-]{22}\.[\w-]{43}$/);
+
+    const before = Date.now();
+    const done = await post({ ...f, username: "alice", password: "wonderland" });
+    expect(done.status).toBe(200);
+    const csp = done.headers.get("content-security-policy")!;
+    expect(csp).toContain("form-action http://127.0.0.1:9780");
+    expect(csp).not.toContain("'unsafe-inline'");
+    const page = await done.text();
+    expect(page).toContain(`action="${REPLY}"`);
+    expect(page).toContain('src="./assets/autopost.js"');
+    expect(page).toContain(">Continue</button>");
+    expect(field(page, "wa")).toBe("wsignin1.0");
+    expect(field(page, "wctx")).toBe("rm=0&id=42");
+    const { assertion, signed } = await assertionOf(page);
+    expect(signed).toBe(true);
+    expect(assertion.getElementsByTagNameNS(SAML2, "Audience")[0]!.textContent).toBe(RP);
+    expect(assertion.getElementsByTagNameNS(SAML2, "NameID")[0]!.textContent).toBe("alice");
+    const cond = assertion.getElementsByTagNameNS(SAML2, "Conditions")[0]!;
+    const nb = Date.parse(cond.getAttribute("NotBefore")!);
+    const na = Date.parse(cond.getAttribute("NotOnOrAfter")!);
+    expect(nb).toBeLessThanOrEqual(Date.now());
+    expect(na).toBeGreaterThan(before);
+
+    const cookie = done.headers.get("set-cookie")!;
+    expect(cookie).toMatch(/^sts_session=[\w-]+\.[\w-]+; /);
+    expect(cookie).toContain("HttpOnly");
+    expect(cookie).toContain("SameSite=Lax");
+    expect(cookie).toContain("Path=/;");
+    // The test origin is http://127.0.0.1: no Secure there, so the cookie works locally.
+    expect(cookie).not.toContain("Secure");
+    const maxAge = Number(/Max-Age=(\d+)/.exec(cookie)![1]);
+    expect(maxAge).toBeGreaterThan(0);
+    expect(maxAge).toBeLessThanOrEqual(8 * 3600);
+  });
+
+  it("serves the auto-post script as a file", async () => {
+    const r = await call("/assets/autopost.js");
+    expect(r.status).toBe(200);
+    expect(r.headers.get("content-type")).toContain("javascript");
+    expect(await r.text()).toContain("wsfed-post");
+  });
+
+  it("a second party signs the user in from the session cookie, encrypted as that party wants; wfresh=0 forces the form", async () => {
+    const first = await signIn({ wtrealm: RP });
+    const cookie = sessionCookie(first)!;
+    const second = await get({ wa: "wsignin1.0", wtrealm: SECURE_RP, wctx: "x" }, cookie);
+    expect(second.status).toBe(200);
+    const page = await second.text();
+    expect(page).toContain('action="http://127.0.0.1:9781/wsfed"');
+    const wresult = field(page, "wresult")!;
+    expect(wresult).toContain("EncryptedAssertion");
+    expect(wresult).not.toContain("<saml:NameID");
+    // The session now names both parties.
+    const both = sessionCookie(second)!;
+    const payload = JSON.parse(atob(both.split("=")[1]!.split(".")[0]!.replace(/-/g, "+").replace(/_/g, "/")));
+    expect(payload.r).toEqual([RP, SECURE_RP]);
+
+    const forced = await get({ wa: "wsignin1.0", wtrealm: RP, wfresh: "0" }, cookie);
+    expect(await forced.text()).toContain('name="password"');
+    const recent = await get({ wa: "wsignin1.0", wtrealm: RP, wfresh: "5" }, cookie);
+    expect(field(await recent.text(), "wresult")).toBeDefined();
+  });
+
+  it("honours a registered wreply, and a whr naming this STS", async () => {
+    const r = await signIn({ wtrealm: RP, wreply: "http://localhost:9780/wsfed", whr: "http://127.0.0.1:8787" });
+    expect(await r.text()).toContain('action="http://localhost:9780/wsfed"');
+  });
+
+  it("sign-out clears the cookie and calls each party's clean-up address, with the CSP widened for exactly those origins", async () => {
+    const first = await signIn({ wtrealm: RP });
+    const second = await get({ wa: "wsignin1.0", wtrealm: SECURE_RP }, sessionCookie(first)!);
+    const cookie = sessionCookie(second)!;
+    const out = await get({ wa: "wsignout1.0", wreply: REPLY }, cookie);
+    expect(out.status).toBe(200);
+    expect(out.headers.get("set-cookie")).toMatch(/^sts_session=; Path=\/; Max-Age=0; HttpOnly/);
+    const csp = out.headers.get("content-security-policy")!;
+    expect(csp).toContain("img-src 'self' http://127.0.0.1:9780 http://127.0.0.1:9781;");
+    const html = await out.text();
+    expect(html).toContain('src="http://127.0.0.1:9780/wsfed?wa=wsignoutcleanup1.0"');
+    expect(html).toContain('src="http://127.0.0.1:9781/wsfed?wa=wsignoutcleanup1.0"');
+    expect(html).toContain(`href="${REPLY}"`);
+  });
+});
+
+describe("where browser sign-in is published", () => {
+  it("federation metadata names the passive requestor endpoint; the home page links it", async () => {
+    const md = await (await call("/FederationMetadata/2007-06/FederationMetadata.xml")).text();
+    expect(md).toContain("<fed:PassiveRequestorEndpoint><wsa:EndpointReference><wsa:Address>http://127.0.0.1:8787/wsfed</wsa:Address>");
+    // Schema order (WS-Federation 1.2 §3.1.2.2): after the STS endpoints, inside the STS role.
+    expect(md.indexOf("PassiveRequestorEndpoint")).toBeGreaterThan(md.lastIndexOf("SecurityTokenServiceEndpoint>"));
+    expect(await (await call("/")).text()).toContain('href="./wsfed"');
+  });
+});
+
+describe("the session cookie outside loopback", () => {
+  it("is Secure when the STS is reached over https or by a non-loopback name", async () => {
+    const { exports } = await import("cloudflare:workers");
+    const fetchIt = (r: Request) => (exports as unknown as { default: { fetch(r: Request): Promise<Response> } }).default.fetch(r);
+    for (const origin of ["https://sts.example.org", "http://sts.example.org"]) {
+      const page = await (await fetchIt(new Request(`${origin}/wsfed?wa=wsignin1.0&wtrealm=urn%3Aexample%3Arp`))).text();
+      const res = await fetchIt(new Request(`${origin}/wsfed`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ ...formFields(page), username: "alice", password: "wonderland" }).toString(),
+      }));
+      expect(res.status).toBe(200);
+      expect(res.headers.get("set-cookie")).toMatch(/; HttpOnly; SameSite=Lax; Secure$/);
+    }
+  });
+});
