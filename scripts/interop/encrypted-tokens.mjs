@@ -8,13 +8,12 @@
 // Part of scripts/interop/run.mjs; also runs alone against a running worker:
 //   node scripts/interop/encrypted-tokens.mjs --url http://127.0.0.1:8788 [--work DIR]
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { requestToken } from "../cli/token.mjs";
 import { jwcrypto } from "./jwt.mjs";
-import { compileSantuario, metadataCerts, santuarioDecrypt, santuarioVerify, tally, xmlsecDecrypt, xmlsecVerify } from "./verifiers.mjs";
+import { compileSantuario, runAlone, santuarioDecrypt, santuarioVerify, xmlsecDecrypt, xmlsecVerify } from "./verifiers.mjs";
 import { RP_KEY } from "./xmlenc.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -112,25 +111,16 @@ export async function encryptedTokensCheck({ base, work, report, skip, get, cert
 }
 
 // Alone: node scripts/interop/encrypted-tokens.mjs --url URL [--work DIR]
-if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  const arg = (n) => (process.argv.indexOf(n) > 0 ? process.argv[process.argv.indexOf(n) + 1] : undefined);
-  const base = arg("--url") ?? "http://127.0.0.1:8788";
-  const work = arg("--work") ?? mkdtempSync(join(tmpdir(), "sts-encrypted-"));
-  mkdirSync(work, { recursive: true });
-  const { report, skip, finish } = tally();
-  const get = async (path) => {
-    const res = await fetch(new URL(path, base));
-    return { status: res.status, text: await res.text() };
-  };
-  const md = await get("/FederationMetadata/2007-06/FederationMetadata.xml");
-  writeFileSync(join(work, "FederationMetadata.xml"), md.text);
-  const { certs } = metadataCerts(join(work, "FederationMetadata.xml"), join(work, "certs"));
+await runAlone(import.meta.url, "encrypted", async (o) => {
   let javaCp;
   try {
-    javaCp = compileSantuario(join(work, "java"));
+    javaCp = compileSantuario(join(o.work, "java"));
   } catch (e) {
-    report("santuario: compile", false, e.message);
+    o.report("santuario: compile", false, e.message);
   }
-  await encryptedTokensCheck({ base, work, report, skip, get, certs, javaCp });
-  finish(` (work dir ${work})`);
-}
+  const get = async (path) => {
+    const res = await fetch(new URL(path, o.base));
+    return { status: res.status, text: await res.text() };
+  };
+  await encryptedTokensCheck({ ...o, get, javaCp });
+});

@@ -8,12 +8,11 @@
 // Part of scripts/interop/run.mjs; also runs alone against a running worker:
 //   node scripts/interop/partner-assertions.mjs --url http://127.0.0.1:8788 [--work DIR]
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { NS } from "../cli/xml.mjs";
-import { metadataCerts, tally, xmlsecVerify } from "./verifiers.mjs";
+import { runAlone, xmlsecVerify } from "./verifiers.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const CREDENTIALS = join(HERE, "../../test/fixtures/dev-credentials");
@@ -177,16 +176,4 @@ export async function partnerAssertionsCheck({ base, work, report, skip, certs, 
 }
 
 // Alone: node scripts/interop/partner-assertions.mjs --url URL [--work DIR]
-if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  const arg = (n) => (process.argv.indexOf(n) > 0 ? process.argv[process.argv.indexOf(n) + 1] : undefined);
-  const base = arg("--url") ?? "http://127.0.0.1:8788";
-  const work = arg("--work") ?? mkdtempSync(join(tmpdir(), "sts-partner-"));
-  mkdirSync(work, { recursive: true });
-  const { report, skip, finish } = tally();
-  const md = await fetch(new URL("/FederationMetadata/2007-06/FederationMetadata.xml", base)).then((r) => r.text());
-  writeFileSync(join(work, "FederationMetadata.xml"), md);
-  const { certs } = metadataCerts(join(work, "FederationMetadata.xml"), join(work, "certs"));
-  const issuer = /entityID="([^"]+)"/.exec(md)?.[1];
-  await partnerAssertionsCheck({ base, work, report, skip, certs, issuer });
-  finish(` (work dir ${work})`);
-}
+await runAlone(import.meta.url, "partner", partnerAssertionsCheck);

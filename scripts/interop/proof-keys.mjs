@@ -12,13 +12,12 @@
 //   node scripts/interop/proof-keys.mjs --url http://127.0.0.1:8788 [--work DIR]
 import { spawnSync } from "node:child_process";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { requestToken } from "../cli/token.mjs";
 import { useKeyFromPem } from "../cli/proof-key.mjs";
-import { metadataCerts, tally, xmlsecDecrypt, xmlsecVerify } from "./verifiers.mjs";
+import { runAlone, xmlsecDecrypt, xmlsecVerify } from "./verifiers.mjs";
 import { RP_KEY } from "./xmlenc.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -107,15 +106,4 @@ export async function proofKeysCheck({ base, work, report, skip, certs }) {
 }
 
 // Alone: node scripts/interop/proof-keys.mjs --url URL [--work DIR]
-if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  const arg = (n) => (process.argv.indexOf(n) > 0 ? process.argv[process.argv.indexOf(n) + 1] : undefined);
-  const base = arg("--url") ?? "http://127.0.0.1:8788";
-  const work = arg("--work") ?? mkdtempSync(join(tmpdir(), "sts-proof-keys-"));
-  mkdirSync(work, { recursive: true });
-  const { report, skip, finish } = tally();
-  const md = await fetch(new URL("/FederationMetadata/2007-06/FederationMetadata.xml", base));
-  writeFileSync(join(work, "FederationMetadata.xml"), await md.text());
-  const { certs } = metadataCerts(join(work, "FederationMetadata.xml"), join(work, "certs"));
-  await proofKeysCheck({ base, work, report, skip, certs });
-  finish(` (work dir ${work})`);
-}
+await runAlone(import.meta.url, "proof-keys", proofKeysCheck);

@@ -3,9 +3,10 @@
 // P_SHA1, pyca/cryptography with the standard library (xmlenc_check.py). Each returns
 // { ok: boolean, detail: string } and never throws for a verification failure.
 import { spawnSync } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
@@ -162,4 +163,24 @@ export function tally() {
       process.exitCode = failed > 0 ? 1 : 0;
     },
   };
+}
+
+/**
+ * Runs one interop check module on its own when it is the script Node started
+ * (`node scripts/interop/<name>.mjs --url URL [--work DIR]`): a work directory, a tally, the
+ * STS's federation metadata with its signing certificates and entity ID, then `check` with
+ * { base, work, report, skip, certs, issuer }. Does nothing when the module is imported.
+ */
+export async function runAlone(moduleUrl, name, check) {
+  if (moduleUrl !== pathToFileURL(process.argv[1] ?? "").href) return;
+  const arg = (n) => (process.argv.indexOf(n) > 0 ? process.argv[process.argv.indexOf(n) + 1] : undefined);
+  const base = arg("--url") ?? "http://127.0.0.1:8788";
+  const work = arg("--work") ?? mkdtempSync(join(tmpdir(), `sts-${name}-`));
+  mkdirSync(work, { recursive: true });
+  const { report, skip, finish } = tally();
+  const md = await fetch(new URL("/FederationMetadata/2007-06/FederationMetadata.xml", base)).then((r) => r.text());
+  writeFileSync(join(work, "FederationMetadata.xml"), md);
+  const { certs, entityID } = metadataCerts(join(work, "FederationMetadata.xml"), join(work, "certs"));
+  await check({ base, work, report, skip, certs, issuer: entityID });
+  finish(` (work dir ${work})`);
 }

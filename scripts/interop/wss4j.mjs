@@ -8,13 +8,12 @@
 // Part of scripts/interop/run.mjs; also runs alone against a running worker:
 //   node scripts/interop/wss4j.mjs --url http://127.0.0.1:8788 [--work DIR]
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { isTrustFault, parseIssueResponse } from "../cli/rstr.mjs";
 import { NS } from "../cli/xml.mjs";
-import { metadataCerts, tally, xmlsecVerify } from "./verifiers.mjs";
+import { runAlone, xmlsecVerify } from "./verifiers.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const CREDENTIALS = join(HERE, "../../test/fixtures/dev-credentials");
@@ -119,15 +118,4 @@ export async function wss4jCheck({ base, work, report, skip, certs }) {
 }
 
 // Alone: node scripts/interop/wss4j.mjs --url URL [--work DIR]
-if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  const arg = (n) => (process.argv.indexOf(n) > 0 ? process.argv[process.argv.indexOf(n) + 1] : undefined);
-  const base = arg("--url") ?? "http://127.0.0.1:8788";
-  const work = arg("--work") ?? mkdtempSync(join(tmpdir(), "sts-wss4j-"));
-  mkdirSync(work, { recursive: true });
-  const { report, skip, finish } = tally();
-  const res = await fetch(new URL("/FederationMetadata/2007-06/FederationMetadata.xml", base));
-  writeFileSync(join(work, "FederationMetadata.xml"), await res.text());
-  const { certs } = metadataCerts(join(work, "FederationMetadata.xml"), join(work, "certs"));
-  await wss4jCheck({ base, work, report, skip, certs });
-  finish(` (work dir ${work})`);
-}
+await runAlone(import.meta.url, "wss4j", wss4jCheck);
