@@ -39,11 +39,25 @@ export interface PublicProofKey {
 
 const refuse = (why: string) => invalidRequest(`The proof key is not acceptable: ${why}`);
 
-function only(parent: Element, what: string): Element {
+/** The children of a key element, none of them a private member. */
+function publicChildren(parent: Element): Element[] {
   const kids = childElements(parent);
   for (const k of kids) if (PRIVATE_MEMBERS.has(k.localName ?? "")) throw refuse("it carries private key material; send the public key only.");
+  return kids;
+}
+
+function only(parent: Element, what: string): Element {
+  const kids = publicChildren(parent);
   if (kids.length !== 1) throw refuse(`${what} must contain exactly one key.`);
   return kids[0]!;
+}
+
+/** The two children a key value must hold, in this order, in namespace `ns`, and nothing else. */
+function pair(kv: Element, ns: string, first: string, second: string, message: string): [Element, Element] {
+  const parts = publicChildren(kv);
+  const [a, b] = parts;
+  if (parts.length !== 2 || a?.namespaceURI !== ns || a.localName !== first || b?.namespaceURI !== ns || b.localName !== second) throw refuse(message);
+  return [a, b];
 }
 
 function base64Of(el: Element, what: string): Uint8Array {
@@ -138,21 +152,11 @@ export async function readPublicKeyInfo(keyInfo: Element): Promise<PublicProofKe
   if (item.namespaceURI !== DSIG_NS || item.localName !== "KeyValue") throw refuse("ds:KeyInfo must hold a ds:KeyValue or a ds:X509Data.");
   const kv = only(item, "ds:KeyValue");
   if (kv.namespaceURI === DSIG_NS && kv.localName === "RSAKeyValue") {
-    const parts = childElements(kv);
-    for (const k of parts) if (PRIVATE_MEMBERS.has(k.localName ?? "")) throw refuse("it carries private key material; send the public key only.");
-    const [m, e] = parts;
-    if (parts.length !== 2 || m?.namespaceURI !== DSIG_NS || m.localName !== "Modulus" || e?.namespaceURI !== DSIG_NS || e.localName !== "Exponent") {
-      throw refuse("ds:RSAKeyValue must hold ds:Modulus and ds:Exponent only.");
-    }
+    const [m, e] = pair(kv, DSIG_NS, "Modulus", "Exponent", "ds:RSAKeyValue must hold ds:Modulus and ds:Exponent only.");
     return { jwk: await checkedJwk({ kty: "RSA", n: toBase64Url(unsignedBytes(base64Of(m, "ds:Modulus"))), e: toBase64Url(unsignedBytes(base64Of(e, "ds:Exponent"))) }) };
   }
   if (kv.namespaceURI === DSIG11_NS && kv.localName === "ECKeyValue") {
-    const parts = childElements(kv);
-    for (const k of parts) if (PRIVATE_MEMBERS.has(k.localName ?? "")) throw refuse("it carries private key material; send the public key only.");
-    const [nc, pk] = parts;
-    if (parts.length !== 2 || nc?.namespaceURI !== DSIG11_NS || nc.localName !== "NamedCurve" || pk?.namespaceURI !== DSIG11_NS || pk.localName !== "PublicKey") {
-      throw refuse("dsig11:ECKeyValue must hold dsig11:NamedCurve and dsig11:PublicKey only (explicit curve parameters are not accepted).");
-    }
+    const [nc, pk] = pair(kv, DSIG11_NS, "NamedCurve", "PublicKey", "dsig11:ECKeyValue must hold dsig11:NamedCurve and dsig11:PublicKey only (explicit curve parameters are not accepted).");
     const uri = nc.getAttribute("URI") ?? "";
     const crv = Object.hasOwn(CURVE_BY_URI, uri) ? CURVE_BY_URI[uri]! : undefined;
     if (!crv) throw refuse(`EC keys must be on P-256, P-384 or P-521, not '${uri.slice(0, 60)}'.`);
