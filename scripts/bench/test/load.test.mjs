@@ -71,6 +71,9 @@ test("a one-use pool ends the run when it runs out, and the rate counts only tha
   assert.equal(r.exhausted, true);
   assert.ok(r.seconds < 10, `${r.seconds} s`);
   assert.ok(Math.abs(r.rps - r.requests / r.seconds) < 1e-6);
-  assert.ok(r.requests >= 390 && r.requests <= 400, `${r.requests} requests`);
+  // Each thread sends its own slice (200 here) and the first to run out stops both, so the run
+  // sends all of one slice and most of the other: how much of it depends on how the two threads
+  // were scheduled on a loaded machine (CI once saw 354).
+  assert.ok(r.requests >= 300 && r.requests <= 400, `${r.requests} requests`);
   assert.ok([...seen.values()].every((n) => n === 1));
 });
