@@ -9,6 +9,8 @@ declare namespace Cloudflare {
     TOKEN_STATE: DurableObjectNamespace<import("../src/state/token-state.ts").TokenStateObject>;
     REPLAY_CACHE: DurableObjectNamespace<import("../src/state/replay-cache.ts").ReplayCacheObject>;
     STS_DEV_MODE: string;
+    USERS_DB: D1Database;
+    TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
   }
 }
 

@@ -17,6 +17,8 @@
  * | demo-client   | demo-secret                             |
  * | rp-validator  | rp-validator-secret-0f1e2d3c4b5a6978    |
  * | sts-admin     | sts-admin-secret-5e4d3c2b1a0f9e8d       |
+ * | user-admin    | user-admin-secret-7a6b5c4d3e2f1a0b      |
+ * | dave (directory) | directory-pass-1                     |
  * | carol (realm2) | wonderland2                            |
  */
 import type { KeyConfigInput, StsConfigInput } from "./types.ts";
@@ -42,6 +44,7 @@ export const DEV_SECRETS: Readonly<Record<string, string>> = Object.freeze({
   DEV_DEMO_CLIENT_SECRET_HASH: "sha256$cd577fe2561ebff23505db0bb006300c7cdecbd46bc0e03c449afafaca2c25bf",
   DEV_RP_VALIDATOR_SECRET_HASH: "sha256$156c943078714e20df9d20b17c7676a1a59b19083e9aeb81e1631870f55b2a9f",
   // SHA-256 of "sts-admin-secret-5e4d3c2b1a0f9e8d" (administrative subject revocation).
+  DEV_USER_ADMIN_SECRET_HASH: "sha256$bb337544dba5d47ab3cb899a2c172ba0ca06bda1bcf035126514a98756672f0b",
   DEV_STS_ADMIN_SECRET_HASH: "sha256$afe47ac10cd278ecc70feb03b442e8c3ffd10b873c8c7187a3a313f1b277d3e2",
   DEV_DECRYPTION_KEY_PRIVATE: DEV_DECRYPTION_KEY.privateKeyPem,
   ...DEV_REALM2_SECRETS,
@@ -140,6 +143,12 @@ export const DEV_CONFIG: StsConfigInput = {
       allowedRelyingParties: [RP_SAML, RP_API, RP_SECURE, RP_PAIRWISE_SAML, RP_PAIRWISE_API],
       operations: ["revoke-subject"],
     },
+    {
+      username: "user-admin",
+      secretHashSecret: "DEV_USER_ADMIN_SECRET_HASH",
+      allowedRelyingParties: [],
+      operations: ["manage-users"],
+    },
   ],
   // A federation partner whose signing key is published (test/fixtures/dev-credentials/): its
   // assertions for this STS are accepted as issued tokens, subject tokens, OnBehalfOf and ActAs,
@@ -154,3 +163,17 @@ export const DEV_CONFIG: StsConfigInput = {
   // A second realm at realm2.localhost or /realms/realm2 (src/config/dev-realm2.ts).
   realms: [DEV_REALM2],
 };
+
+/**
+ * DEVELOPMENT ONLY: the users put into the development user directory (USERS_DB) the first time
+ * it is used, so that local runs and tests have a directory user without an administration call.
+ * dave's password is "directory-pass-1" (PBKDF2-HMAC-SHA256, 100,000 iterations).
+ */
+export const DEV_DIRECTORY_USERS = Object.freeze([
+  Object.freeze({
+    username: "dave",
+    passwordHash: "pbkdf2-sha256$100000$vFx1zs7bu3vJ7nCghwAqyg==$fq3vpnAAhqvCS1Im+xUo6SeHHEHmuVRzqOqYLjfDPMw=",
+    enabled: true,
+    claims: { email: ["dave@example.com"], given_name: ["Dave"], role: ["user"] },
+  }),
+]);

@@ -244,9 +244,10 @@ export interface OAuthClientConfigInput {
 
 /**
  * What a service account may do: WS-Trust Validate / Renew / Cancel of other subjects' tokens,
- * and `revoke-subject`, the administrative "revoke everything this subject holds" call.
+ * `revoke-subject`, the administrative "revoke everything this subject holds" call, and
+ * `manage-users`, the administration of the user directory (`/admin/users`).
  */
-export type ServiceOperation = "validate" | "renew" | "cancel" | "issue" | "revoke-subject";
+export type ServiceOperation = "validate" | "renew" | "cancel" | "issue" | "revoke-subject" | "manage-users";
 
 export interface ServiceAccountConfigInput {
   username: string;

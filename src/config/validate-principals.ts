@@ -11,7 +11,7 @@ const CLIENT_FIELDS = [
   "clientId", "secretHashSecret", "jwks", "allowedAudiences", "allowedActors", "mayIntrospect", "resourceServerFor",
 ] as const;
 const ACCOUNT_FIELDS = ["username", "secretHashSecret", "allowedRelyingParties", "operations"] as const;
-const OPERATIONS = ["validate", "renew", "cancel", "issue", "revoke-subject"] as const;
+const OPERATIONS = ["validate", "renew", "cancel", "issue", "revoke-subject", "manage-users"] as const;
 
 /** Validates `users`: unique names, resolvable PBKDF2 hashes, claims normalised to arrays. */
 export function validateUsers(x: Issues, o: Obj, root: string, secrets: Record<string, unknown>): Map<string, User> {
@@ -37,7 +37,8 @@ export function validateUsers(x: Issues, o: Obj, root: string, secrets: Record<s
   return users;
 }
 
-function validateClaims(x: Issues, v: unknown, path: string): Record<string, string[]> {
+/** Validates a user's claims: an object of claim name to a string or strings, no reserved names. */
+export function validateClaims(x: Issues, v: unknown, path: string): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   if (v === undefined) return out;
   if (typeof v !== "object" || v === null || Array.isArray(v)) {

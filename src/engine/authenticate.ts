@@ -3,7 +3,8 @@ import { verifySecret } from "../identity/secret.ts";
 import type { User } from "../config/types.ts";
 import { AC_PASSWORD_PROTECTED_TRANSPORT, AC_X509 } from "../saml/ns.ts";
 import type { ParsedCertificate } from "../keys/x509.ts";
-import { authenticationFailed } from "../errors.ts";
+import { authenticationFailed, notAuthorized } from "../errors.ts";
+import { findEnabledUser, findUser } from "./users.ts";
 import type { Identity, Requestor, StsContext } from "./types.ts";
 
 /** The result of checking a username and password: a user, or a service account. */
@@ -41,9 +42,10 @@ export async function authenticatePassword(
     await verifyPassword(password, undefined, iterations);
     throw authenticationFailed();
   }
-  const user = ctx.config.users.get(username);
+  const user = await findUser(ctx, username);
   const ok = await verifyPassword(password, user?.passwordHash, iterations);
-  if (!user || !ok) throw authenticationFailed();
+  // A disabled user's right password fails as a wrong one does (same answer, same cost).
+  if (!user || !ok || !user.enabled) throw authenticationFailed();
   const who: Authenticated = {
     kind: "user",
     identity: {
@@ -63,10 +65,10 @@ export async function authenticatePassword(
  * pinning exactly this certificate, else — for a certificate an authority issued — the entry
  * naming its subject common name. A trusted certificate that maps to no one authenticates no one.
  */
-export function authenticateCertificate(
+export async function authenticateCertificate(
   ctx: StsContext,
   cert: { certificate: ParsedCertificate; thumbprint: string; trustedBy: "pin" | "authority" },
-): Authenticated {
+): Promise<Authenticated> {
   const principals = ctx.config.requestorCertificates?.principals ?? [];
   const cn = cert.certificate.subjectCommonName;
   const entry =
@@ -75,7 +77,7 @@ export function authenticateCertificate(
   if (!entry) throw authenticationFailed("The certificate is trusted but is not mapped to any principal.");
   const account = ctx.config.serviceAccounts.get(entry.principal);
   if (account) return { kind: "service", account };
-  const user = ctx.config.users.get(entry.principal);
+  const user = await findEnabledUser(ctx, entry.principal);
   if (!user) throw authenticationFailed("The certificate is trusted but is not mapped to any principal.");
   return { kind: "user", identity: { subject: user.username, claims: user.claims, authnInstant: ctx.now(), authnMethod: AC_X509 } };
 }
@@ -105,8 +107,14 @@ function typicalIterations(users: ReadonlyMap<string, User>): number {
   return n;
 }
 
-/** Builds the identity the STS knows for a subject named in a token (used by renew/exchange). */
-export function identityFor(ctx: StsContext, subject: string, authnInstant: Date, authnMethod: string): Identity {
-  const user = ctx.config.users.get(subject);
-  return { subject, claims: user ? user.claims : {}, authnInstant, authnMethod };
+/**
+ * The identity the STS knows for a subject named in a token it is asked to issue from
+ * (Validate-transformation): a known user's current claims, or `fromToken` for any other subject
+ * (a partner's, a client's). A disabled user gets no new token this way either.
+ */
+export async function currentIdentity(ctx: StsContext, fromToken: Identity): Promise<Identity> {
+  const user = await findUser(ctx, fromToken.subject);
+  if (!user) return fromToken;
+  if (!user.enabled) throw notAuthorized("The subject's account is disabled.");
+  return { ...fromToken, claims: user.claims };
 }

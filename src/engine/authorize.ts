@@ -10,7 +10,8 @@
  * - a service account holds operations per relying party: `issue` lets it obtain tokens for
  *   other subjects (OnBehalfOf, ActAs, Validate-transformation) at those relying parties;
  *   `validate`, `renew` and `cancel` let it manage their tokens; `revoke-subject` lets it revoke
- *   everything a subject holds;
+ *   everything a subject holds; `manage-users` lets it create, change and delete the users of
+ *   the user directory;
  * - an OAuth client obtains tokens by exchange for its allowed audiences (and presents only its
  *   allowed actors); when allowed to introspect, it revokes the tokens issued to it and no
  *   other (RFC 7009 §2.1), and sees those, the tokens meant for it (audience = its client ID)
@@ -44,7 +45,9 @@ export type Route =
   /** OAuth token exchange. */
   | "exchange"
   /** Revoke everything a subject holds (admin API). */
-  | "revoke-subject";
+  | "revoke-subject"
+  /** Create, read, change or delete directory users (admin API). */
+  | "manage-users";
 
 /** The facts the answer depends on. */
 export interface Question {
@@ -137,6 +140,8 @@ export function decide(who: Requestor, q: Question): Decision {
       return ALLOWED;
     case "revoke-subject":
       return who.kind === "service" && who.account.operations.includes("revoke-subject") ? ALLOWED : refuse("This account may not revoke subjects.");
+    case "manage-users":
+      return who.kind === "service" && who.account.operations.includes("manage-users") ? ALLOWED : refuse("This account may not manage users.");
   }
 }
 

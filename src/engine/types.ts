@@ -4,6 +4,7 @@ import type { StateClient } from "../state/client.ts";
 import type { Actor } from "../token/actor.ts";
 import type { Confirmation } from "../token/confirmation.ts";
 import type { AuditFacts } from "../web/audit.ts";
+import type { UserDirectory } from "../state/directory.ts";
 
 /**
  * Who is asking, authenticated: a user (WS-Trust UsernameToken), a service account (WS-Trust
@@ -137,6 +138,8 @@ export interface StsContext {
    * `tokenId` is hashed before it is logged.
    */
   audit: AuditFacts;
+  /** The realm's user directory (D1), when the deployment has one; configured users come first. */
+  directory?: UserDirectory | undefined;
 }
 
 /**

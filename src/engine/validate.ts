@@ -1,6 +1,6 @@
 import type { TokenKind } from "../config/types.ts";
 import type { StateClient } from "../state/client.ts";
-import { identityFor } from "./authenticate.ts";
+import { currentIdentity } from "./authenticate.ts";
 import { authorize } from "./authorize.ts";
 import { type StatusResult, tokenStatus } from "./check.ts";
 import { invalidToken } from "../errors.ts";
@@ -56,8 +56,7 @@ export async function transform(
   requireDpopProof(t.confirmation, null, "token to transform");
   const rp = findRelyingParty(ctx.config, req.target ?? t.audience);
   authorize(who, { route: "validate-transform", subject: t.subject, relyingParty: rp.identifier });
-  const held = ctx.config.users.has(t.subject);
-  const identity = held ? identityFor(ctx, t.subject, t.authnInstant, t.authnMethod) : { subject: t.subject, claims: t.claims, authnInstant: t.authnInstant, authnMethod: t.authnMethod };
+  const identity = await currentIdentity(ctx, { subject: t.subject, claims: t.claims, authnInstant: t.authnInstant, authnMethod: t.authnMethod });
   const passesOn = derivationLimits(ctx.config, t);
   return issueToken(ctx, {
     requestor: who,

@@ -7,6 +7,8 @@ import type { StsContext } from "../engine/types.ts";
 import type { Env } from "./env.ts";
 import { KeyRing } from "../keys/keyring.ts";
 import { selectRealm } from "./realm.ts";
+import { UserDirectory } from "../state/directory.ts";
+import { DEV_DIRECTORY_USERS } from "../config/dev.ts";
 
 /**
  * Keys are imported once per isolate and per configuration (one per realm): importing a key
@@ -41,7 +43,47 @@ export async function getContext(env: Env, requestUrl: string): Promise<StsConte
   const realm = selectRealm(config, requestUrl, origin);
   const keys = await ringOf(realm.config);
   const audit = realm.config.realm === undefined ? {} : { realm: realm.config.realm };
-  return { config: realm.config, keys, issuer: realm.config.issuer ?? realm.base, origin: realm.base, now: () => new Date(), audit };
+  const directory = env.USERS_DB === undefined ? undefined : (ready.get(realm.config) ?? (await directoryOf(env.USERS_DB, realm.config)));
+  return { config: realm.config, keys, issuer: realm.config.issuer ?? realm.base, origin: realm.base, now: () => new Date(), audit, directory };
+}
+
+/** Each realm's directory once it has passed its start-up check (read without awaiting). */
+const ready = new WeakMap<ResolvedConfig, UserDirectory>();
+const starting = new WeakMap<ResolvedConfig, Promise<UserDirectory>>();
+
+/**
+ * The realm's user directory, after its start-up check: no configured user or service account
+ * may share a name with a directory user (which of the two would sign in would depend on the
+ * order of a lookup), and a development configuration seeds its directory users once. A name
+ * in both is a configuration error like any other: logged with the names, answered
+ * `not_configured`, and kept until the configuration changes. A failure to reach the database
+ * is not remembered: the next request tries again.
+ */
+function directoryOf(db: D1Database, config: ResolvedConfig): Promise<UserDirectory> {
+  let p = starting.get(config);
+  if (p === undefined) {
+    p = (async () => {
+      const directory = new UserDirectory(db, config.realm ?? "");
+      const where = config.realm === undefined ? "STS_CONFIG" : `the realm "${config.realm}"`;
+      const both = await directory.holds([...config.users.keys(), ...config.serviceAccounts.keys()]);
+      if (both.length > 0) {
+        const problems = both.map((n) => `${where}: ${JSON.stringify(n)} is configured and is also a user in the user directory (USERS_DB); remove one of the two`);
+        logEvent({ level: "error", event: "config_invalid", problems });
+        throw new StsError("not_configured", "This STS is misconfigured and refuses to issue tokens; see the worker log.");
+      }
+      if (config.mode === "development" && config.realm === undefined) {
+        await directory.seedOnce("development-users-seeded", DEV_DIRECTORY_USERS, Date.now());
+      }
+      ready.set(config, directory);
+      return directory;
+    })();
+    starting.set(config, p);
+    const attempt = p;
+    p.catch((e) => {
+      if (!(e instanceof StsError) && starting.get(config) === attempt) starting.delete(config);
+    });
+  }
+  return p;
 }
 
 function ringOf(config: ResolvedConfig): Promise<KeyRing> {

@@ -8,6 +8,7 @@
  * an HTML page with 4xx, never a redirect: a request naming an unknown party or an unregistered
  * reply address goes nowhere.
  */
+import { findEnabledUser } from "../engine/users.ts";
 import { authenticateLimited } from "../abuse/guard.ts";
 import { strictUtf8 } from "../bytes.ts";
 import { normaliseReplyUrl } from "../config/validate-web.ts";
@@ -192,7 +193,7 @@ function sessionEnd(rp: RelyingParty, now: number): number {
  */
 async function liveSession(x: Exchange, now: number): Promise<Session | undefined> {
   const s = await openSession(x.secret, x.cookie, now);
-  if (!s || !x.ctx.config.users.has(s.subject)) return undefined;
+  if (!s || !(await findEnabledUser(x.ctx, s.subject))) return undefined;
   const status = await x.state.status(
     { issuer: x.ctx.issuer, subject: s.subject },
     { id: `wsfed-session:${s.subject}:${s.authTime}`, issuedAt: s.authTime, expiresAt: s.expires },
@@ -203,7 +204,7 @@ async function liveSession(x: Exchange, now: number): Promise<Session | undefine
 /** Issues the party's token for the session's user and answers the page that posts it. */
 async function issueFor(x: Exchange, rp: RelyingParty, p: SignInParams, session: Session, now: number): Promise<Response> {
   const { ctx } = x;
-  const user = ctx.config.users.get(session.subject);
+  const user = await findEnabledUser(ctx, session.subject);
   if (!user) refuse("This sign-in cannot be completed for this application.", 403);
   ctx.audit.operation = "wsfed-signin";
   ctx.audit.requestor = session.subject;

@@ -116,7 +116,7 @@ async function authenticateSignedMessage(ctx: StsContext, deps: TrustDeps, env: 
   );
   ctx.audit.requestor = signed.certificate.subjectCommonName ?? `x509:${signed.thumbprint}`;
   await once(sec.timestamp.created, signed.signatureValue);
-  const who = authenticateCertificate(ctx, signed);
+  const who = await authenticateCertificate(ctx, signed);
   ctx.audit.requestor = requestorName(who);
   // The key it signed with is one it holds: a PublicKey token may be bound to it. A key too weak
   // to bind a token to (say RSA-1024) authenticates, but binds nothing.

@@ -11,8 +11,8 @@ import type { ServiceOperation } from "../../src/config/types.ts";
 
 const RP = "https://api.example.com/";
 const OTHER_RP = "urn:example:rp";
-const ROUTES: Route[] = ["issue", "on-behalf-of", "act-as", "validate-transform", "validate", "renew", "cancel", "exchange", "revoke-subject"];
-const OPS: ServiceOperation[] = ["issue", "validate", "renew", "cancel", "revoke-subject"];
+const ROUTES: Route[] = ["issue", "on-behalf-of", "act-as", "validate-transform", "validate", "renew", "cancel", "exchange", "revoke-subject", "manage-users"];
+const OPS: ServiceOperation[] = ["issue", "validate", "renew", "cancel", "revoke-subject", "manage-users"];
 
 const user = (name: string): Requestor => ({ kind: "user", identity: { subject: name, claims: {}, authnInstant: new Date(0), authnMethod: "" } });
 const service = (ops: ServiceOperation[], rps: string[]): Requestor => ({
@@ -40,6 +40,7 @@ const SERVICE_NEEDS: Record<Route, ServiceOperation | "never"> = {
   cancel: "cancel",
   exchange: "never", // token exchange is for OAuth clients
   "revoke-subject": "revoke-subject",
+  "manage-users": "manage-users",
 };
 /** Routes where a user acts on its own subject's tokens. */
 const USER_OWN: Route[] = ["issue", "validate-transform", "validate", "renew", "cancel"];
@@ -52,15 +53,15 @@ describe("the one authorization rule (table)", () => {
         for (const listed of [true, false]) {
           const who = service(ops, listed ? [RP] : [OTHER_RP]);
           const need = SERVICE_NEEDS[route];
-          // revoke-subject is not about one relying party.
-          const expected = need !== "never" && ops.includes(need) && (listed || route === "revoke-subject");
+          // revoke-subject and manage-users are not about one relying party.
+          const expected = need !== "never" && ops.includes(need) && (listed || route === "revoke-subject" || route === "manage-users");
           const d = decide(who, { route, subject: "alice", relyingParty: RP });
           expect(d.allowed, `${route} ops=[${ops}] listed=${listed}`).toBe(expected);
           n++;
         }
       }
     }
-    expect(n).toBe(ROUTES.length * 32 * 2);
+    expect(n).toBe(ROUTES.length * 2 ** OPS.length * 2);
   });
 
   it("users: their own subject on their own routes, nothing else", () => {

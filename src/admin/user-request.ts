@@ -1,0 +1,145 @@
+/**
+ * The bodies and parameters of `/admin/users`, read strictly: JSON objects with known fields
+ * only, each refusal an invalid_request naming the field, so a malformed call is the caller's
+ * 400 and never reaches the directory.
+ */
+import { fromBase64Url, strictUtf8, toBase64Url, utf8 } from "../bytes.ts";
+import { Issues } from "../config/check.ts";
+import { validateClaims } from "../config/validate-principals.ts";
+import { invalidRequest } from "../errors.ts";
+import { parsePasswordHash } from "../identity/password.ts";
+
+/** Bounds that keep one user's row small (it is read on every sign-in). */
+const MAX_CLAIMS = 64;
+const MAX_VALUES = 64;
+const MAX_VALUE_CHARS = 1024;
+const MIN_PASSWORD_CHARS = 8;
+const MAX_PASSWORD_CHARS = 1024;
+/** Users one import request may carry. */
+export const MAX_IMPORT_USERS = 1000;
+/** Users one list page may hold. */
+export const MAX_PAGE = 1000;
+const DEFAULT_PAGE = 100;
+
+/**
+ * Directory user names: letters, digits and `. _ @ + -`, starting with a letter or digit, in
+ * NFC. No `:` or `#`, so that no directory user can take the name a partner's subject or a
+ * client gets in tokens and state.
+ */
+const USERNAME = /^[\p{L}\p{N}][\p{L}\p{M}\p{N}._@+-]{0,255}$/u;
+
+type Obj = Record<string, unknown>;
+
+/** A JSON object with only `fields` (already read under the body limit). */
+export function readObject(bytes: Uint8Array, fields: readonly string[], shape: string): Obj {
+  let body: unknown;
+  try {
+    body = JSON.parse(strictUtf8.decode(bytes));
+  } catch {
+    throw invalidRequest(`The 'body' must be UTF-8 JSON: ${shape}.`);
+  }
+  return object(body, fields, "body", shape);
+}
+
+/** `v` as a JSON object with only `fields`; `path` names it in refusals. */
+export function object(v: unknown, fields: readonly string[], path: string, shape: string): Obj {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) throw invalidRequest(`'${path}' must be a JSON object: ${shape}.`);
+  for (const k of Object.keys(v)) {
+    if (!fields.includes(k)) throw invalidRequest(`'${field(path, k.slice(0, 64))}' is not a field of this request (expected ${fields.map((f) => `'${f}'`).join(", ")}).`);
+  }
+  return v as Obj;
+}
+
+const field = (path: string, k: string) => (path === "body" ? k : `${path}.${k}`);
+
+export function readUsername(v: unknown, path = "username"): string {
+  if (typeof v !== "string" || !USERNAME.test(v) || v.normalize("NFC") !== v) {
+    throw invalidRequest(`'${path}' must be 1 to 256 letters, digits or . _ @ + - (starting with a letter or digit, in Unicode NFC).`);
+  }
+  return v;
+}
+
+export function readPassword(v: unknown, path = "password"): string {
+  if (typeof v !== "string" || v.length < MIN_PASSWORD_CHARS || v.length > MAX_PASSWORD_CHARS) {
+    throw invalidRequest(`'${path}' must be a string of ${MIN_PASSWORD_CHARS} to ${MAX_PASSWORD_CHARS} characters.`);
+  }
+  return v;
+}
+
+export function readPasswordHash(v: unknown, path = "passwordHash"): string {
+  const parsed = typeof v === "string" ? parsePasswordHash(v) : "expected a string";
+  if (typeof parsed === "string") throw invalidRequest(`'${path}' is not a usable password hash: ${parsed}.`);
+  return v as string;
+}
+
+export function readEnabled(v: unknown, path = "enabled"): boolean {
+  if (typeof v !== "boolean") throw invalidRequest(`'${path}' must be true or false.`);
+  return v;
+}
+
+/** Claims as a user is created with them: name → a string or strings. */
+export function readClaims(v: unknown, path = "claims"): Record<string, string[]> {
+  const x = new Issues();
+  const claims = validateClaims(x, v, path);
+  const first = x.lines[0];
+  if (first !== undefined) throw invalidRequest(`'${first.replace(": ", "': ")}.`);
+  bound(claims, path);
+  return claims;
+}
+
+/** A claims merge patch (RFC 7396): as `readClaims`, and a name mapped to null is removed. */
+export function readClaimsPatch(v: unknown, path = "claims"): Record<string, string[] | null> {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) throw invalidRequest(`'${path}' must be an object of claim name to value(s) or null.`);
+  const set: Obj = {};
+  const removed: string[] = [];
+  for (const [name, value] of Object.entries(v)) {
+    if (value === null) removed.push(name);
+    else set[name] = value;
+  }
+  const patch: Record<string, string[] | null> = readClaims(set, path);
+  for (const name of removed) {
+    if (name === "__proto__") throw invalidRequest(`'${path}.${name}' is not a usable claim name.`);
+    patch[name] = null;
+  }
+  if (Object.keys(patch).length > MAX_CLAIMS) throw invalidRequest(`'${path}' may name at most ${MAX_CLAIMS} claims.`);
+  return patch;
+}
+
+function bound(claims: Record<string, string[]>, path: string): void {
+  const names = Object.keys(claims);
+  if (names.length > MAX_CLAIMS) throw invalidRequest(`'${path}' may hold at most ${MAX_CLAIMS} claims.`);
+  for (const name of names) {
+    const values = claims[name] ?? [];
+    if (values.length > MAX_VALUES) throw invalidRequest(`'${path}.${name}' may hold at most ${MAX_VALUES} values.`);
+    if (values.some((s) => s.length > MAX_VALUE_CHARS)) throw invalidRequest(`'${path}.${name}' values must be at most ${MAX_VALUE_CHARS} characters.`);
+  }
+}
+
+/** The list page asked for: `cursor` (opaque, from a previous page) and `limit`. */
+export function readPage(cursor: string | undefined, limit: string | undefined): { after: string | undefined; limit: number } {
+  let n = DEFAULT_PAGE;
+  if (limit !== undefined) {
+    n = /^[1-9][0-9]{0,3}$/.test(limit) ? Number(limit) : 0;
+    if (n < 1 || n > MAX_PAGE) throw invalidRequest(`'limit' must be an integer from 1 to ${MAX_PAGE}.`);
+  }
+  if (cursor === undefined || cursor === "") return { after: undefined, limit: n };
+  const after = decodeCursor(cursor);
+  if (after === undefined) throw invalidRequest("'cursor' is not a cursor this API gave out.");
+  return { after, limit: n };
+}
+
+/** A cursor names the last user of a page; it is opaque to callers, who only pass it back. */
+export function encodeCursor(username: string): string {
+  return toBase64Url(utf8(username));
+}
+
+function decodeCursor(cursor: string): string | undefined {
+  const bytes = cursor.length <= 1400 ? fromBase64Url(cursor) : undefined;
+  if (bytes === undefined) return undefined;
+  try {
+    const name = strictUtf8.decode(bytes);
+    return USERNAME.test(name) ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}

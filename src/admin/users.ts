@@ -1,0 +1,213 @@
+/**
+ * `/admin/users`: the user directory's administration, for a service account holding the
+ * `manage-users` operation (src/admin/door.ts authenticates, limits and audits every call).
+ *
+ * - `POST /admin/users` `{"username", "password" | "passwordHash", "claims"?, "enabled"?}` → 201
+ * - `POST /admin/users/import` `{"users": [{"username", "passwordHash", "claims"?, "enabled"?}, …]}` → 200
+ * - `GET /admin/users?cursor=&limit=` → 200 `{"users", "next_cursor"}`, in name order
+ * - `GET /admin/users/{username}` → 200
+ * - `PATCH /admin/users/{username}` `{"claims"?: merge patch, "enabled"?, "revokeTokens"?}` → 200
+ * - `PUT /admin/users/{username}/password` `{"password"} | {"passwordHash"}` → 204
+ * - `DELETE /admin/users/{username}` → 204, revoking the user's outstanding tokens
+ *
+ * A user is shown without its hash. Names the configuration holds (users and service accounts)
+ * are not the directory's: creating one is a conflict, reading one is not found.
+ */
+import type { Context, Env as HonoEnv, Hono } from "hono";
+import type { RequestServices, StsContext } from "../engine/types.ts";
+import { invalidRequest } from "../errors.ts";
+import { hashPassword } from "../identity/password.ts";
+import type { DirectoryUser, NewDirectoryUser, UserDirectory } from "../state/directory.ts";
+import { readBodyLimited } from "../web/body.ts";
+import { NO_STORE } from "../web/headers.ts";
+import { type AdminCall, AdminError, throughDoor } from "./door.ts";
+import {
+  MAX_IMPORT_USERS,
+  encodeCursor,
+  object,
+  readClaims,
+  readClaimsPatch,
+  readEnabled,
+  readObject,
+  readPage,
+  readPassword,
+  readPasswordHash,
+  readUsername,
+} from "./user-request.ts";
+
+const REFUSED = "Send the credentials of a service account allowed to manage users, with HTTP Basic.";
+
+const CREATE_SHAPE = '{"username": "...", "password": "..." | "passwordHash": "pbkdf2-sha256$...", "claims"?: {...}, "enabled"?: true}';
+const IMPORT_SHAPE = '{"users": [{"username": "...", "passwordHash": "pbkdf2-sha256$...", "claims"?: {...}, "enabled"?: true}, ...]}';
+const PATCH_SHAPE = '{"claims"?: {"name": "value" | ["values"] | null}, "enabled"?: false, "revokeTokens"?: true}';
+const PASSWORD_SHAPE = '{"password": "..."} or {"passwordHash": "pbkdf2-sha256$..."}';
+
+/** The user as the API shows it: never the hash. */
+function shown(u: DirectoryUser) {
+  return {
+    username: u.username,
+    enabled: u.enabled,
+    claims: u.claims,
+    created_at: new Date(u.createdAt).toISOString(),
+    updated_at: new Date(u.updatedAt).toISOString(),
+  };
+}
+
+function directoryOf(ctx: StsContext): UserDirectory {
+  if (ctx.directory === undefined) {
+    throw new AdminError(503, "directory_unavailable", "This deployment has no user directory: bind a D1 database as USERS_DB and apply the migrations (README, \"User directory\").");
+  }
+  return ctx.directory;
+}
+
+/** Whether the configuration, not the directory, holds this name. */
+function configured(ctx: StsContext, username: string): boolean {
+  return ctx.config.users.has(username) || ctx.config.serviceAccounts.has(username);
+}
+
+const exists = (username: string, ctx: StsContext) =>
+  new AdminError(409, "user_exists", configured(ctx, username) ? `'${username}' is a configured user or service account.` : `A user named '${username}' already exists.`);
+const notFound = (username: string, ctx: StsContext) =>
+  new AdminError(404, "user_not_found", configured(ctx, username) ? `'${username}' is a configured user: change it in the configuration.` : `There is no user named '${username}'.`);
+
+/** The path's user, read as a name, and noted as the audit line's subject. */
+function pathUser(c: Context, call: AdminCall): string {
+  const username = readUsername(c.req.param("username"), "username (path)");
+  call.ctx.audit.subject = username;
+  return username;
+}
+
+/** The stored hash for a body holding exactly one of `password` and `passwordHash`. */
+async function storedHash(o: Record<string, unknown>, shape: string): Promise<string> {
+  if ((o.password === undefined) === (o.passwordHash === undefined)) throw invalidRequest(`Send exactly one of 'password' and 'passwordHash': ${shape}.`);
+  return o.password !== undefined ? hashPassword(readPassword(o.password)) : readPasswordHash(o.passwordHash);
+}
+
+export function registerUserRoutes<E extends HonoEnv>(app: Hono<E>, services: (c: Context<E>) => RequestServices): void {
+  const door = (c: Context<E>, operation: string, work: (call: AdminCall) => Promise<Response>) =>
+    throughDoor(c, services, { route: "manage-users", operation, refused: REFUSED }, work);
+  const body = (c: Context<E>, call: AdminCall, fields: readonly string[], shape: string) =>
+    readBodyLimited(c.req.raw, call.ctx.config.limits.maxBodyBytes).then((bytes) => readObject(bytes, fields, shape));
+
+  app.post("/admin/users", (c) =>
+    door(c, "admin.users.create", async (call) => {
+      const { ctx } = call;
+      const directory = directoryOf(ctx);
+      const o = await body(c, call, ["username", "password", "passwordHash", "claims", "enabled"], CREATE_SHAPE);
+      const username = readUsername(o.username);
+      ctx.audit.subject = username;
+      const claims = o.claims === undefined ? {} : readClaims(o.claims);
+      const enabled = o.enabled === undefined ? true : readEnabled(o.enabled);
+      if (configured(ctx, username)) throw exists(username, ctx);
+      const passwordHash = await storedHash(o, CREATE_SHAPE);
+      if (!(await directory.create({ username, passwordHash, enabled, claims }, ctx.now().getTime()))) throw exists(username, ctx);
+      const user = await directory.get(username);
+      if (!user) throw notFound(username, ctx); // deleted in between by another call
+      ctx.audit.outcome = "created";
+      return c.json({ user: shown(user) }, 201, NO_STORE);
+    }),
+  );
+
+  app.post("/admin/users/import", (c) =>
+    door(c, "admin.users.import", async (call) => {
+      const { ctx } = call;
+      const directory = directoryOf(ctx);
+      const o = await body(c, call, ["users"], IMPORT_SHAPE);
+      if (!Array.isArray(o.users) || o.users.length === 0 || o.users.length > MAX_IMPORT_USERS) {
+        throw invalidRequest(`'users' must be an array of 1 to ${MAX_IMPORT_USERS} users: ${IMPORT_SHAPE}.`);
+      }
+      const seen = new Set<string>();
+      const fresh: NewDirectoryUser[] = [];
+      const skipped: { username: string; error: string; error_description: string }[] = [];
+      o.users.forEach((raw, i) => {
+        const p = `users[${i}]`;
+        const u = object(raw, ["username", "passwordHash", "claims", "enabled"], p, IMPORT_SHAPE);
+        const username = readUsername(u.username, `${p}.username`);
+        if (seen.has(username)) throw invalidRequest(`'${p}.username' names '${username}' a second time.`);
+        seen.add(username);
+        const passwordHash = readPasswordHash(u.passwordHash, `${p}.passwordHash`);
+        const claims = u.claims === undefined ? {} : readClaims(u.claims, `${p}.claims`);
+        const enabled = u.enabled === undefined ? true : readEnabled(u.enabled, `${p}.enabled`);
+        if (configured(ctx, username)) skipped.push({ username, error: "user_exists", error_description: exists(username, ctx).message });
+        else fresh.push({ username, passwordHash, enabled, claims });
+      });
+      const taken = await directory.createMany(fresh, ctx.now().getTime());
+      for (const username of taken) skipped.push({ username, error: "user_exists", error_description: exists(username, ctx).message });
+      const created = fresh.length - taken.length;
+      ctx.audit.outcome = `created ${created}, skipped ${skipped.length}`;
+      return c.json({ created, skipped }, 200, NO_STORE);
+    }),
+  );
+
+  app.get("/admin/users", (c) =>
+    door(c, "admin.users.list", async ({ ctx }) => {
+      const directory = directoryOf(ctx);
+      const page = readPage(c.req.query("cursor"), c.req.query("limit"));
+      // One more than asked tells whether a next page exists without a second query.
+      const users = await directory.list(page.after, page.limit + 1);
+      const more = users.length > page.limit;
+      const shownUsers = users.slice(0, page.limit);
+      const last = shownUsers[shownUsers.length - 1];
+      return c.json({ users: shownUsers.map(shown), next_cursor: more && last ? encodeCursor(last.username) : null }, 200, NO_STORE);
+    }),
+  );
+
+  app.get("/admin/users/:username", (c) =>
+    door(c, "admin.users.read", async (call) => {
+      const username = pathUser(c, call);
+      const user = await directoryOf(call.ctx).get(username);
+      if (!user) throw notFound(username, call.ctx);
+      return c.json({ user: shown(user) }, 200, NO_STORE);
+    }),
+  );
+
+  app.patch("/admin/users/:username", (c) =>
+    door(c, "admin.users.update", async (call) => {
+      const { ctx, state } = call;
+      const directory = directoryOf(ctx);
+      const username = pathUser(c, call);
+      const o = await body(c, call, ["claims", "enabled", "revokeTokens"], PATCH_SHAPE);
+      const claimsPatch = o.claims === undefined ? undefined : readClaimsPatch(o.claims);
+      const enabled = o.enabled === undefined ? undefined : readEnabled(o.enabled);
+      const revoke = o.revokeTokens === undefined ? false : readEnabled(o.revokeTokens, "revokeTokens");
+      if (claimsPatch === undefined && enabled === undefined && !revoke) throw invalidRequest(`Nothing to change: ${PATCH_SHAPE}.`);
+      const now = ctx.now().getTime();
+      const user = await directory.update(username, { ...(claimsPatch && { claimsPatch }), ...(enabled !== undefined && { enabled }) }, now);
+      if (!user) throw notFound(username, ctx);
+      const did = [claimsPatch && "claims", enabled === false && "disabled", enabled === true && "enabled"].filter(Boolean);
+      const answer: Record<string, unknown> = { user: shown(user) };
+      if (revoke) {
+        await state.revokeSubject({ issuer: ctx.issuer, subject: username }, now);
+        answer.tokens_revoked_before = new Date(now).toISOString();
+        did.push("tokens revoked");
+      }
+      ctx.audit.outcome = did.join(", ");
+      return c.json(answer, 200, NO_STORE);
+    }),
+  );
+
+  app.put("/admin/users/:username/password", (c) =>
+    door(c, "admin.users.set_password", async (call) => {
+      const { ctx } = call;
+      const directory = directoryOf(ctx);
+      const username = pathUser(c, call);
+      const o = await body(c, call, ["password", "passwordHash"], PASSWORD_SHAPE);
+      const passwordHash = await storedHash(o, PASSWORD_SHAPE);
+      if (!(await directory.setPassword(username, passwordHash, ctx.now().getTime()))) throw notFound(username, ctx);
+      ctx.audit.outcome = "password set";
+      return c.body(null, 204, NO_STORE);
+    }),
+  );
+
+  app.delete("/admin/users/:username", (c) =>
+    door(c, "admin.users.delete", async (call) => {
+      const { ctx, state } = call;
+      const username = pathUser(c, call);
+      if (!(await directoryOf(ctx).delete(username))) throw notFound(username, ctx);
+      // A deleted user's tokens end with it; a user later created under the same name starts clean.
+      await state.revokeSubject({ issuer: ctx.issuer, subject: username }, ctx.now().getTime());
+      ctx.audit.outcome = "deleted, tokens revoked";
+      return c.body(null, 204, NO_STORE);
+    }),
+  );
+}

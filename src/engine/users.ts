@@ -1,0 +1,27 @@
+/**
+ * The one place a user is looked up by name: the configuration's users first, then the realm's
+ * user directory. A name is never in both (checked at start, and the administration API refuses
+ * to create one), so the order only saves the directory a query for configured users.
+ */
+import type { StsContext } from "./types.ts";
+
+/** A user the STS knows, wherever it is kept. */
+export interface KnownUser {
+  username: string;
+  passwordHash: string;
+  claims: Record<string, string[]>;
+  /** Configured users are always enabled; a disabled directory user authenticates nowhere. */
+  enabled: boolean;
+}
+
+export async function findUser(ctx: StsContext, username: string): Promise<KnownUser | undefined> {
+  const configured = ctx.config.users.get(username);
+  if (configured) return { ...configured, enabled: true };
+  return ctx.directory?.get(username);
+}
+
+/** The user, if it exists and may sign in now. */
+export async function findEnabledUser(ctx: StsContext, username: string): Promise<KnownUser | undefined> {
+  const u = await findUser(ctx, username);
+  return u?.enabled ? u : undefined;
+}

@@ -1,0 +1,194 @@
+/**
+ * The user directory: users who live in a D1 database (binding `USERS_DB`, schema in
+ * migrations/) rather than in the configuration, so that an operator can hold tens of
+ * thousands of them and add one without a redeploy. One table serves every realm; each
+ * `UserDirectory` reads and writes its realm's rows only.
+ *
+ * Every write is one statement (or one batch, which D1 runs as one transaction), so two
+ * administrators changing the same user at once never lose each other's change: a claims
+ * patch is merged by SQLite (`json_patch`, RFC 7396) inside the UPDATE, not read, merged and
+ * written back here.
+ */
+
+/** A directory user as stored (the hash never leaves the worker's own checks). */
+export interface DirectoryUser {
+  username: string;
+  passwordHash: string;
+  enabled: boolean;
+  /** Claim name → values. */
+  claims: Record<string, string[]>;
+  /** Epoch ms. */
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** What a new user is made of. */
+export type NewDirectoryUser = Pick<DirectoryUser, "username" | "passwordHash" | "enabled" | "claims">;
+
+/** A change to a user: either part may be absent. */
+export interface DirectoryUserChange {
+  /** RFC 7396 merge patch of the claims: a name mapped to null is removed. */
+  claimsPatch?: Record<string, string[] | null>;
+  enabled?: boolean;
+}
+
+interface Row {
+  username: string;
+  password_hash: string;
+  enabled: number;
+  claims: string;
+  created_at: number;
+  updated_at: number;
+}
+
+const COLUMNS = "username, password_hash, enabled, claims, created_at, updated_at";
+
+function fromRow(r: Row): DirectoryUser {
+  return {
+    username: r.username,
+    passwordHash: r.password_hash,
+    enabled: r.enabled === 1,
+    claims: parseClaims(r.claims),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+/**
+ * Claims as stored. Rows are written only through this module, so anything but an object of
+ * string arrays means someone edited the table by hand: such values are dropped, never trusted.
+ */
+function parseClaims(text: string): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return out;
+  }
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return out;
+  for (const [name, values] of Object.entries(v)) {
+    if (name === "__proto__" || !Array.isArray(values)) continue;
+    const strings = values.filter((s): s is string => typeof s === "string");
+    if (strings.length > 0) out[name] = strings;
+  }
+  return out;
+}
+
+export class UserDirectory {
+  constructor(
+    private readonly db: D1Database,
+    /** "" for the first realm, else the realm's name. */
+    readonly realm: string,
+  ) {}
+
+  async get(username: string): Promise<DirectoryUser | undefined> {
+    const r = await this.db
+      .prepare(`SELECT ${COLUMNS} FROM users WHERE realm = ?1 AND username = ?2`)
+      .bind(this.realm, username)
+      .first<Row>();
+    return r === null ? undefined : fromRow(r);
+  }
+
+  /** Creates a user. @returns false when the name is taken (nothing is changed then). */
+  async create(user: NewDirectoryUser, now: number): Promise<boolean> {
+    const r = await this.insert(user, now).run();
+    return r.meta.changes === 1;
+  }
+
+  /**
+   * Creates many users in one transaction. @returns the names that were already taken (those
+   * rows are left as they were; the others are created).
+   */
+  async createMany(users: readonly NewDirectoryUser[], now: number): Promise<string[]> {
+    if (users.length === 0) return [];
+    const results = await this.db.batch(users.map((u) => this.insert(u, now)));
+    return users.filter((_, i) => results[i]?.meta.changes !== 1).map((u) => u.username);
+  }
+
+  private insert(u: NewDirectoryUser, now: number): D1PreparedStatement {
+    return this.db
+      .prepare(
+        `INSERT INTO users (realm, ${COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) ON CONFLICT (realm, username) DO NOTHING`,
+      )
+      .bind(this.realm, u.username, u.passwordHash, u.enabled ? 1 : 0, JSON.stringify(u.claims), now);
+  }
+
+  /** Up to `limit` users whose names sort after `after`, in name order. */
+  async list(after: string | undefined, limit: number): Promise<DirectoryUser[]> {
+    const r = await this.db
+      .prepare(`SELECT ${COLUMNS} FROM users WHERE realm = ?1 AND username > ?2 ORDER BY username LIMIT ?3`)
+      .bind(this.realm, after ?? "", limit)
+      .all<Row>();
+    return r.results.map(fromRow);
+  }
+
+  /** Applies a change. @returns the user as changed, or undefined when there is no such user. */
+  async update(username: string, change: DirectoryUserChange, now: number): Promise<DirectoryUser | undefined> {
+    const patch = change.claimsPatch === undefined ? null : JSON.stringify(change.claimsPatch);
+    const enabled = change.enabled === undefined ? null : change.enabled ? 1 : 0;
+    const r = await this.db
+      .prepare(
+        `UPDATE users SET claims = CASE WHEN ?3 IS NULL THEN claims ELSE json_patch(claims, ?3) END,
+           enabled = COALESCE(?4, enabled), updated_at = ?5
+         WHERE realm = ?1 AND username = ?2 RETURNING ${COLUMNS}`,
+      )
+      .bind(this.realm, username, patch, enabled, now)
+      .first<Row>();
+    return r === null ? undefined : fromRow(r);
+  }
+
+  /** @returns false when there is no such user. */
+  async setPassword(username: string, passwordHash: string, now: number): Promise<boolean> {
+    const r = await this.db
+      .prepare("UPDATE users SET password_hash = ?3, updated_at = ?4 WHERE realm = ?1 AND username = ?2")
+      .bind(this.realm, username, passwordHash, now)
+      .run();
+    return r.meta.changes === 1;
+  }
+
+  /** @returns false when there is no such user. */
+  async delete(username: string): Promise<boolean> {
+    const r = await this.db.prepare("DELETE FROM users WHERE realm = ?1 AND username = ?2").bind(this.realm, username).run();
+    return r.meta.changes === 1;
+  }
+
+  /** Which of `names` the directory holds (for the start-up check against configured users). */
+  async holds(names: readonly string[]): Promise<string[]> {
+    const found: string[] = [];
+    // SQLite allows 100 bound parameters per statement on D1; one is the realm.
+    for (let i = 0; i < names.length; i += 90) {
+      const chunk = names.slice(i, i + 90);
+      const marks = chunk.map((_, j) => `?${j + 2}`).join(", ");
+      const r = await this.db
+        .prepare(`SELECT username FROM users WHERE realm = ?1 AND username IN (${marks})`)
+        .bind(this.realm, ...chunk)
+        .all<{ username: string }>();
+      for (const row of r.results) found.push(row.username);
+    }
+    return found;
+  }
+
+  /**
+   * Creates `users` once in this realm's life: the first call records that it did, in the same
+   * transaction, so a seeded user an administrator later deletes stays deleted.
+   * @returns true when this call seeded.
+   */
+  async seedOnce(marker: string, users: readonly NewDirectoryUser[], now: number): Promise<boolean> {
+    const inserts = users.map((u) =>
+      this.db
+        .prepare(
+          `INSERT INTO users (realm, ${COLUMNS}) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?6
+           WHERE NOT EXISTS (SELECT 1 FROM directory_meta WHERE realm = ?1 AND key = ?7)
+           ON CONFLICT (realm, username) DO NOTHING`,
+        )
+        .bind(this.realm, u.username, u.passwordHash, u.enabled ? 1 : 0, JSON.stringify(u.claims), now, marker),
+    );
+    const mark = this.db
+      .prepare("INSERT INTO directory_meta (realm, key, value) VALUES (?1, ?2, ?3) ON CONFLICT (realm, key) DO NOTHING")
+      .bind(this.realm, marker, new Date(now).toISOString());
+    const results = await this.db.batch([...inserts, mark]);
+    return results[results.length - 1]?.meta.changes === 1;
+  }
+
+}

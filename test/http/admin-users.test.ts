@@ -1,0 +1,262 @@
+/**
+ * The user directory end to end, over HTTP: the administration API (`/admin/users`) creates,
+ * lists, changes and deletes users in D1, and what it does is what WS-Trust sign-in sees at
+ * once — a new user signs in with its claims, a disabled or deleted one cannot, a new password
+ * replaces the old, and revoking with a change ends the tokens already issued.
+ */
+import { describe, expect, it } from "vitest";
+import { TT } from "../helpers/soap.ts";
+import { call, faultCode, trust } from "../helpers/worker.ts";
+import { validateStatus, STATUS_INVALID, STATUS_VALID } from "../hostile/helpers.ts";
+
+const ADMIN = "Basic " + btoa("user-admin:user-admin-secret-7a6b5c4d3e2f1a0b");
+const json = (body: unknown) => JSON.stringify(body);
+
+function admin(path: string, method = "GET", body?: unknown, authorization = ADMIN): Promise<Response> {
+  const headers: Record<string, string> = { authorization };
+  if (body !== undefined) headers["content-type"] = "application/json";
+  return call(path, { method, headers, ...(body === undefined ? {} : { body: typeof body === "string" ? body : json(body) }) });
+}
+
+const fresh = (prefix = "user") => `${prefix}-${crypto.randomUUID().slice(0, 8)}`;
+const signIn = (user: string, password: string) => trust({ user, password, appliesTo: "urn:example:rp", tokenType: TT.saml2 });
+const assertionOf = (text: string) => /<saml:Assertion[\s\S]*?<\/saml:Assertion>/.exec(text)?.[0];
+
+async function create(username: string, password = "correct-horse-1", claims: Record<string, unknown> = {}): Promise<Response> {
+  return admin("/admin/users", "POST", { username, password, claims });
+}
+
+describe("the development directory user", () => {
+  it("dave signs in over WS-Trust with his directory password and gets his directory claims", async () => {
+    const r = await signIn("dave", "directory-pass-1");
+    expect(r.status, r.text.slice(0, 400)).toBe(200);
+    const a = assertionOf(r.text)!;
+    expect(a).toContain(">dave<");
+    expect(a).toContain("dave@example.com");
+    expect(a).toContain(">Dave<");
+    const wrong = await signIn("dave", "directory-pass-2");
+    expect(faultCode(wrong.text)).toContain("FailedAuthentication");
+  });
+
+  it("is listed and shown, never with a hash", async () => {
+    const res = await admin("/admin/users/dave");
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).not.toContain("pbkdf2");
+    expect(JSON.parse(text).user).toMatchObject({ username: "dave", enabled: true, claims: { email: ["dave@example.com"], role: ["user"] } });
+  });
+});
+
+describe("creating a user", () => {
+  it("201 with the user; the user signs in with that password and those claims", async () => {
+    const name = fresh();
+    const res = await create(name, "correct-horse-1", { email: `${name}@example.org`, role: ["user", "auditor"] });
+    expect(res.status).toBe(201);
+    const { user } = (await res.json()) as { user: Record<string, unknown> };
+    expect(user).toMatchObject({ username: name, enabled: true, claims: { email: [`${name}@example.org`], role: ["user", "auditor"] } });
+    expect(Date.parse(user.created_at as string)).toBeGreaterThan(0);
+    const r = await signIn(name, "correct-horse-1");
+    expect(r.status).toBe(200);
+    expect(assertionOf(r.text)).toContain(`${name}@example.org`);
+    expect(assertionOf(r.text)).toContain(">auditor<");
+  });
+
+  it("a hash made elsewhere (an import) works as a password does", async () => {
+    const { hashPassword } = await import("../../src/identity/password.ts");
+    const name = fresh();
+    const res = await admin("/admin/users", "POST", { username: name, passwordHash: await hashPassword("imported-pass-1", { iterations: 10_000 }) });
+    expect(res.status).toBe(201);
+    expect((await signIn(name, "imported-pass-1")).status).toBe(200);
+  });
+
+  it("409 for a name taken in the directory, by a configured user or by a service account", async () => {
+    const name = fresh();
+    expect((await create(name)).status).toBe(201);
+    for (const taken of [name, "alice", "sts-admin"]) {
+      const res = await create(taken);
+      expect(res.status, taken).toBe(409);
+      expect(await res.json()).toMatchObject({ error: "user_exists" });
+    }
+    // alice is still the configured alice.
+    expect((await signIn("alice", "wonderland")).status).toBe(200);
+  });
+
+  it("two creations of one name at once: exactly one wins", async () => {
+    const name = fresh();
+    const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => create(name, `password-number-${i}`)));
+    expect(answers.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409, 409]);
+    const winner = answers.findIndex((r) => r.status === 201);
+    expect((await signIn(name, `password-number-${winner}`)).status).toBe(200);
+  });
+
+  it("400 naming the field for a bad name, a short password, reserved or malformed claims, an unknown field", async () => {
+    const cases: [unknown, string][] = [
+      [{ username: "bad name", password: "long-enough-1" }, "'username'"],
+      [{ username: "urn:x#alice", password: "long-enough-1" }, "'username'"],
+      [{ username: fresh(), password: "short" }, "'password'"],
+      [{ username: fresh(), password: "long-enough-1", claims: { sub: "alice" } }, "'claims.sub'"],
+      [{ username: fresh(), password: "long-enough-1", claims: { role: [1] } }, "'claims.role[0]'"],
+      [{ username: fresh(), password: "long-enough-1", passwordHash: "pbkdf2-sha256$1$x$y" }, "exactly one"],
+      [{ username: fresh(), passwordHash: "pbkdf2-sha256$1$x$y" }, "'passwordHash'"],
+      [{ username: fresh(), password: "long-enough-1", admin: true }, "'admin'"],
+      ["{not json", "'body'"],
+    ];
+    for (const [body, field] of cases) {
+      const res = await admin("/admin/users", "POST", body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      const e = (await res.json()) as { error: string; error_description: string };
+      expect(e.error).toBe("invalid_request");
+      expect(e.error_description).toContain(field);
+    }
+  });
+});
+
+describe("changing a user", () => {
+  it("PATCH claims is a merge patch: named claims replaced, null removes, others kept", async () => {
+    const name = fresh();
+    await create(name, "correct-horse-1", { email: "a@example.org", given_name: "A", role: "user" });
+    const res = await admin(`/admin/users/${name}`, "PATCH", { claims: { given_name: null, role: ["user", "admin"], department: "R&D" } });
+    expect(res.status).toBe(200);
+    const { user } = (await res.json()) as { user: { claims: Record<string, string[]> } };
+    expect(user.claims).toEqual({ email: ["a@example.org"], role: ["user", "admin"], department: ["R&D"] });
+  });
+
+  it("concurrent patches of different claims all land (none is lost to another's write)", async () => {
+    const name = fresh();
+    await create(name);
+    const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => admin(`/admin/users/${name}`, "PATCH", { claims: { [`c${i}`]: `v${i}` } })));
+    expect(answers.every((r) => r.status === 200)).toBe(true);
+    const { user } = (await (await admin(`/admin/users/${name}`)).json()) as { user: { claims: Record<string, string[]> } };
+    expect(Object.keys(user.claims).sort()).toEqual(["c0", "c1", "c2", "c3", "c4", "c5", "c6", "c7"]);
+  });
+
+  it("disabling stops sign-in at once; with revokeTokens the tokens already issued are invalid; enabling restores sign-in", async () => {
+    const name = fresh();
+    await create(name);
+    const before = assertionOf((await signIn(name, "correct-horse-1")).text)!;
+    expect((await validateStatus(before)).code).toBe(STATUS_VALID);
+
+    const off = await admin(`/admin/users/${name}`, "PATCH", { enabled: false });
+    expect(((await off.json()) as { user: { enabled: boolean } }).user.enabled).toBe(false);
+    expect(faultCode((await signIn(name, "correct-horse-1")).text)).toContain("FailedAuthentication");
+    // Without revokeTokens, what was issued lives on.
+    expect((await validateStatus(before)).code).toBe(STATUS_VALID);
+
+    const revoked = await admin(`/admin/users/${name}`, "PATCH", { revokeTokens: true });
+    expect(((await revoked.json()) as { tokens_revoked_before?: string }).tokens_revoked_before).toMatch(/^\d{4}-/);
+    expect((await validateStatus(before)).code).toBe(STATUS_INVALID);
+
+    await admin(`/admin/users/${name}`, "PATCH", { enabled: true });
+    expect((await signIn(name, "correct-horse-1")).status).toBe(200);
+  });
+
+  it("PUT password: the new password works and the old one no longer does", async () => {
+    const name = fresh();
+    await create(name, "old-password-1");
+    const res = await admin(`/admin/users/${name}/password`, "PUT", { password: "new-password-2" });
+    expect(res.status).toBe(204);
+    expect(faultCode((await signIn(name, "old-password-1")).text)).toContain("FailedAuthentication");
+    expect((await signIn(name, "new-password-2")).status).toBe(200);
+  });
+
+  it("DELETE: 204, the user is gone, cannot sign in, and its tokens are revoked", async () => {
+    const name = fresh();
+    await create(name);
+    const tok = assertionOf((await signIn(name, "correct-horse-1")).text)!;
+    expect((await admin(`/admin/users/${name}`, "DELETE")).status).toBe(204);
+    expect((await admin(`/admin/users/${name}`)).status).toBe(404);
+    expect((await admin(`/admin/users/${name}`, "DELETE")).status).toBe(404);
+    expect(faultCode((await signIn(name, "correct-horse-1")).text)).toContain("FailedAuthentication");
+    expect((await validateStatus(tok)).code).toBe(STATUS_INVALID);
+  });
+
+  it("404 for unknown users, and for configured ones (not the directory's)", async () => {
+    for (const path of [`/admin/users/${fresh()}`, "/admin/users/alice"]) {
+      const res = await admin(path, "PATCH", { enabled: false });
+      expect(res.status, path).toBe(404);
+      expect(await res.json()).toMatchObject({ error: "user_not_found" });
+    }
+    expect((await signIn("alice", "wonderland")).status).toBe(200);
+  });
+});
+
+describe("listing and importing", () => {
+  it("imports a batch, skips names already taken, and pages through them in name order", async () => {
+    const { hashPassword } = await import("../../src/identity/password.ts");
+    const hash = await hashPassword("imported-pass-1", { iterations: 10_000 });
+    const prefix = `imp${crypto.randomUUID().slice(0, 6)}`;
+    const names = Array.from({ length: 25 }, (_, i) => `${prefix}-${String(i).padStart(2, "0")}`);
+    await create(names[3]!);
+    const res = await admin("/admin/users/import", "POST", { users: [...names.map((username) => ({ username, passwordHash: hash, claims: { role: "user" } })), { username: "bob", passwordHash: hash }] });
+    expect(res.status).toBe(200);
+    const out = (await res.json()) as { created: number; skipped: { username: string; error: string }[] };
+    expect(out.created).toBe(24);
+    expect(out.skipped.map((s) => s.username).sort()).toEqual(["bob", names[3]].sort());
+    expect(out.skipped.every((s) => s.error === "user_exists")).toBe(true);
+    expect((await signIn(names[7]!, "imported-pass-1")).status).toBe(200);
+
+    // Page through from just before the prefix: 10 at a time.
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let first = true;
+    do {
+      const page: Response = await admin(`/admin/users?limit=10${cursor ? `&cursor=${cursor}` : ""}`);
+      expect(page.status).toBe(200);
+      const body = (await page.json()) as { users: { username: string }[]; next_cursor: string | null };
+      if (first) expect(body.users.length).toBeLessThanOrEqual(10);
+      first = false;
+      seen.push(...body.users.map((u) => u.username));
+      cursor = body.next_cursor;
+    } while (cursor !== null);
+    expect(seen).toEqual([...seen].sort());
+    for (const n of names) expect(seen).toContain(n);
+  });
+
+  it("a malformed entry fails the whole import, naming it, and creates nothing", async () => {
+    const name = fresh();
+    const res = await admin("/admin/users/import", "POST", { users: [{ username: name, passwordHash: "pbkdf2-sha256$100000$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=" }, { username: fresh(), passwordHash: "nope" }] });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error_description: string }).error_description).toContain("'users[1].passwordHash'");
+    expect((await admin(`/admin/users/${name}`)).status).toBe(404);
+  });
+
+  it("a cursor this API did not give out, and a limit out of range, are 400", async () => {
+    for (const q of ["cursor=%25%25", "limit=0", "limit=1001", "limit=ten"]) {
+      expect((await admin(`/admin/users?${q}`)).status, q).toBe(400);
+    }
+  });
+});
+
+describe("the door", () => {
+  it("only a service account with manage-users gets in; everyone else gets the same 401", async () => {
+    const callers = [
+      "Basic " + btoa("sts-admin:sts-admin-secret-5e4d3c2b1a0f9e8d"),
+      "Basic " + btoa("user-admin:wrong-secret"),
+      "Basic " + btoa("alice:wonderland"),
+      "Basic " + btoa("dave:directory-pass-1"),
+    ];
+    const bodies = new Set<string>();
+    for (const authorization of callers) {
+      const res = await admin("/admin/users", "GET", undefined, authorization);
+      expect(res.status).toBe(401);
+      expect(res.headers.get("www-authenticate")).toBe('Basic realm="sts-admin"');
+      bodies.add(await res.text());
+    }
+    expect(bodies.size).toBe(1);
+  });
+
+  it("the audit line says who changed whom, and never a password", async () => {
+    const lines: string[] = [];
+    const log = console.log;
+    console.log = (...a: unknown[]) => void lines.push(a.map(String).join(" "));
+    try {
+      await create(fresh("audited"), "secret-password-xyz");
+    } finally {
+      console.log = log;
+    }
+    const audit = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.event === "audit");
+    expect(audit).toMatchObject({ operation: "admin.users.create", requestor: "user-admin", outcome: "created" });
+    expect(String(audit?.subject)).toMatch(/^audited-/);
+    expect(lines.join("\n")).not.toContain("secret-password-xyz");
+  });
+});
