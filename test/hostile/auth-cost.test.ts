@@ -77,6 +77,30 @@ describe("WS-Trust UsernameToken: one derivation of the users' cost for every fa
   });
 });
 
+describe("directory users (D1) cost what configured users cost", () => {
+  it("a directory user's wrong password, a disabled directory user's right one: one 100,000-iteration derivation, the same fault", async () => {
+    const disabled = `disabled-${crypto.randomUUID().slice(0, 8)}`;
+    const made = await call("/admin/users", {
+      method: "POST",
+      headers: { authorization: "Basic " + btoa("user-admin:user-admin-secret-7a6b5c4d3e2f1a0b"), "content-type": "application/json" },
+      body: JSON.stringify({ username: disabled, password: "right-password-1", enabled: false }),
+    });
+    expect(made.status).toBe(201);
+    const unknown = await derivationsOf(() => issue(`nobody-${crypto.randomUUID()}`, "wonderland"));
+    for (const [name, run] of Object.entries({
+      "directory user, wrong password": () => issue("dave", "directory-pass-2"),
+      "disabled directory user, right password": () => issue(disabled, "right-password-1"),
+    })) {
+      const r = await derivationsOf(run);
+      expect(r.iterations, name).toEqual([100_000]);
+      expect(r.text, name).toBe(unknown.text);
+    }
+    const dave = await derivationsOf(() => issue("dave", "directory-pass-1"));
+    expect(dave.status).toBe(200);
+    expect(dave.iterations).toEqual([100_000]);
+  });
+});
+
 describe("the admin door: every caller it does not admit costs one derivation, as a wrong password does", () => {
   it("right and wrong user passwords, unknown names, service accounts without the operation, wrong admin secrets", async () => {
     const cases = {

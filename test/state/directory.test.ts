@@ -1,0 +1,79 @@
+/**
+ * The user directory's store (src/state/directory.ts) on the tests' local D1, and the start-up
+ * check that keeps a name from being both a configured user and a directory user.
+ */
+import { env } from "cloudflare:test";
+import { describe, expect, it, vi } from "vitest";
+import { DEV_CONFIG } from "../../src/config/dev.ts";
+import { UserDirectory } from "../../src/state/directory.ts";
+import { workerWith } from "../hostile/configured.ts";
+
+const HASH = "pbkdf2-sha256$10000$AQEBAQEBAQEBAQEBAQEBAQ==$+DlILRc55TErTW4PLi0OEtHBbTvBfwEm6Da8AFr+KfE=";
+const user = (username: string, claims: Record<string, string[]> = {}) => ({ username, passwordHash: HASH, enabled: true, claims });
+const fresh = () => `u-${crypto.randomUUID().slice(0, 8)}`;
+
+describe("UserDirectory", () => {
+  it("keeps realms apart: the same name in two realms is two users, each realm sees only its own", async () => {
+    const a = new UserDirectory(env.USERS_DB, "");
+    const b = new UserDirectory(env.USERS_DB, `r-${crypto.randomUUID().slice(0, 6)}`);
+    const name = fresh();
+    expect(await a.create(user(name, { role: ["a"] }), 1)).toBe(true);
+    expect(await b.get(name)).toBeUndefined();
+    expect(await b.create(user(name, { role: ["b"] }), 2)).toBe(true);
+    expect((await a.get(name))?.claims).toEqual({ role: ["a"] });
+    expect((await b.get(name))?.claims).toEqual({ role: ["b"] });
+    expect(await b.delete(name)).toBe(true);
+    expect(await a.get(name)).toBeDefined();
+    expect(await b.list(undefined, 10)).toEqual([]);
+  });
+
+  it("createMany creates the new names and reports the taken ones, in one transaction", async () => {
+    const d = new UserDirectory(env.USERS_DB, `r-${crypto.randomUUID().slice(0, 6)}`);
+    await d.create(user("b"), 1);
+    expect(await d.createMany([user("a"), user("b"), user("c")], 5)).toEqual(["b"]);
+    expect((await d.list(undefined, 10)).map((u) => [u.username, u.createdAt])).toEqual([["a", 5], ["b", 1], ["c", 5]]);
+  });
+
+  it("update merges claims in SQL (RFC 7396), changes enabled, and says when there is no such user", async () => {
+    const d = new UserDirectory(env.USERS_DB, "");
+    const name = fresh();
+    await d.create(user(name, { email: ["x@example.org"], role: ["user"] }), 1);
+    const u = await d.update(name, { claimsPatch: { role: null, team: ["blue"] }, enabled: false }, 9);
+    expect(u).toMatchObject({ enabled: false, claims: { email: ["x@example.org"], team: ["blue"] }, updatedAt: 9, createdAt: 1 });
+    expect(await d.update(fresh(), { enabled: true }, 10)).toBeUndefined();
+  });
+
+  it("seedOnce seeds a realm once: a seeded user deleted later stays deleted", async () => {
+    const d = new UserDirectory(env.USERS_DB, `r-${crypto.randomUUID().slice(0, 6)}`);
+    expect(await d.seedOnce("seeded", [user("seed-me")], 1)).toBe(true);
+    expect(await d.delete("seed-me")).toBe(true);
+    expect(await d.seedOnce("seeded", [user("seed-me")], 2)).toBe(false);
+    expect(await d.get("seed-me")).toBeUndefined();
+  });
+
+  it("holds finds names in chunks past SQLite's bound-parameter limit", async () => {
+    const d = new UserDirectory(env.USERS_DB, `r-${crypto.randomUUID().slice(0, 6)}`);
+    await d.createMany([user("n-5"), user("n-150")], 1);
+    const names = Array.from({ length: 200 }, (_, i) => `n-${i}`);
+    expect((await d.holds(names)).sort()).toEqual(["n-150", "n-5"]);
+  });
+});
+
+describe("a configured name that is also a directory user", () => {
+  it("is a configuration error at start: logged with the name, and the STS refuses to serve", async () => {
+    const name = fresh();
+    await new UserDirectory(env.USERS_DB, "").create(user(name), 1);
+    const f = workerWith({ ...DEV_CONFIG, users: [...DEV_CONFIG.users, { username: name, passwordHashSecret: "DEV_BOB_PASSWORD_HASH" }] });
+    const errors: string[] = [];
+    vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void errors.push(a.map(String).join(" ")));
+    try {
+      const res = await f("/.well-known/oauth-authorization-server");
+      expect(res.status).toBe(503);
+      expect(await res.text()).not.toContain(name);
+    } finally {
+      vi.restoreAllMocks();
+    }
+    const line = errors.map((l) => JSON.parse(l) as { event?: string; problems?: string[] }).find((l) => l.event === "config_invalid");
+    expect(line?.problems?.join("\n")).toContain(`"${name}" is configured and is also a user in the user directory (USERS_DB)`);
+  });
+});
