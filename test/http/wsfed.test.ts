@@ -100,6 +100,25 @@ describe("WS-Federation passive sign-in", () => {
     expect(field(await recent.text(), "wresult")).toBeDefined();
   });
 
+  it("a directory user signs in; disabling them ends their single sign-on at once", async () => {
+    const admin = (path: string, method: string, body: unknown) =>
+      call(path, { method, headers: { authorization: "Basic " + btoa("user-admin:user-admin-secret-7a6b5c4d3e2f1a0b"), "content-type": "application/json" }, body: JSON.stringify(body) });
+    const name = `web-${crypto.randomUUID().slice(0, 8)}`;
+    expect((await admin("/admin/users", "POST", { username: name, password: "browser-pass-1", claims: { email: `${name}@example.org` } })).status).toBe(201);
+    const first = await signIn({ wtrealm: RP }, name, "browser-pass-1");
+    const page = await first.text();
+    const { assertion } = await assertionOf(page);
+    expect(assertion.toString()).toContain(`>${name}<`);
+    expect(assertion.toString()).toContain(`${name}@example.org`);
+    const cookie = sessionCookie(first)!;
+    expect(field(await (await get({ wa: "wsignin1.0", wtrealm: RP }, cookie)).text(), "wresult")).toBeDefined();
+
+    expect((await admin(`/admin/users/${name}`, "PATCH", { enabled: false })).status).toBe(200);
+    const after = await (await get({ wa: "wsignin1.0", wtrealm: RP }, cookie)).text();
+    expect(field(after, "wresult")).toBeUndefined();
+    expect(after).toContain('name="password"');
+  });
+
   it("honours a registered wreply, and a whr naming this STS", async () => {
     const r = await signIn({ wtrealm: RP, wreply: "http://localhost:9780/wsfed", whr: "http://127.0.0.1:8787" });
     expect(await r.text()).toContain('action="http://localhost:9780/wsfed"');
