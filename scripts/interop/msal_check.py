@@ -93,6 +93,13 @@ def main():
     check("msal: WS-Trust 2005 Issue returns a SAML token", b"Assertion" in r["token"], str(r.get("type")))
     with open(os.path.join(a.out, "msal-2005.xml"), "wb") as f:
         f.write(r["token"])
+    # A user of the directory (D1), not of the configuration: the development user dave.
+    r = msal_wstrust.send_request("dave", "directory-pass-1", "urn:example:rp", base + "/trust/13/usernamemixed",
+                                  msal_mex.Mex.ACTION_13, requests.Session())
+    check("msal: a directory user (dave, in D1) signs in over WS-Trust 1.3 and gets his directory claims",
+          b"Assertion" in r["token"] and b"dave@example.com" in r["token"], str(r.get("type")))
+    with open(os.path.join(a.out, "msal-directory.xml"), "wb") as f:
+        f.write(r["token"])
     refused("msal: a wrong password is reported as a WS-Trust error",
             lambda: msal_wstrust.send_request("alice", "not-her-password", "urn:example:rp", base + "/trust/13/usernamemixed",
                                               msal_mex.Mex.ACTION_13, requests.Session()))

@@ -27,6 +27,7 @@ import { inspectorCheck } from "./inspector.mjs";
 import { claimsCheck } from "./claims.mjs";
 import { realmsCheck } from "./realms.mjs";
 import { wsfedCheck } from "./wsfed.mjs";
+import { directoryCheck } from "./directory.mjs";
 import {
   compileSantuario,
   metadataCerts,
@@ -181,12 +182,19 @@ function pythonChecks(script, args, name) {
   mkdirSync(outDir, { recursive: true });
   pythonChecks("mex_check.py", ["--url", base], "mex (zeep)");
   pythonChecks("msal_check.py", ["--url", base, "--out", outDir], "msal/adal");
-  for (const f of ["msal-13.xml", "msal-2005.xml", "adal-13.xml", "adal-2005.xml"]) {
+  for (const f of ["msal-13.xml", "msal-2005.xml", "msal-directory.xml", "adal-13.xml", "adal-2005.xml"]) {
     const file = join(outDir, f);
     if (!existsSync(file) || !md.certs.length) continue;
     const x = xmlsecVerify(file, md.certs, "saml2");
     report(`${f.replace(".xml", "")}: xmlsec1 verifies the assertion as the client extracted it`, x.ok, x.detail);
   }
+}
+
+// ---- The user directory (D1): administration, sign-in, what the restart must keep ----------
+try {
+  await directoryCheck({ base, work, report, certs: md.certs });
+} catch (e) {
+  report("directory: requests", false, e.message);
 }
 
 // ---- Realms: MSAL / ADAL discover realm2 through its own MEX; its keys are its own ----------
