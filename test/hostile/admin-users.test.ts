@@ -84,7 +84,7 @@ describe("the request rate per account", () => {
     // An account of its own, so that no other test's calls count against it or are refused.
     const f = workerWith({
       ...DEV_CONFIG,
-      serviceAccounts: [...DEV_CONFIG.serviceAccounts, { username: "rate-admin", secretHashSecret: "DEV_USER_ADMIN_SECRET_HASH", allowedRelyingParties: [], operations: ["manage-users"] }],
+      serviceAccounts: [...(DEV_CONFIG.serviceAccounts ?? []), { username: "rate-admin", secretHashSecret: "DEV_USER_ADMIN_SECRET_HASH", allowedRelyingParties: [], operations: ["manage-users"] }],
     });
     const authorization = "Basic " + btoa("rate-admin:user-admin-secret-7a6b5c4d3e2f1a0b");
     let limited: Response | undefined;

@@ -7,6 +7,8 @@
 import { describe, expect, it } from "vitest";
 import { TT } from "../helpers/soap.ts";
 import { call, faultCode, trust } from "../helpers/worker.ts";
+import { DEV_CONFIG } from "../../src/config/dev.ts";
+import { jwtIn, trustWith, workerWith } from "../hostile/configured.ts";
 import { validateStatus, STATUS_INVALID, STATUS_VALID } from "../hostile/helpers.ts";
 
 const ADMIN = "Basic " + btoa("user-admin:user-admin-secret-7a6b5c4d3e2f1a0b");
@@ -148,6 +150,28 @@ describe("changing a user", () => {
 
     await admin(`/admin/users/${name}`, "PATCH", { enabled: true });
     expect((await signIn(name, "correct-horse-1")).status).toBe(200);
+  });
+
+  it("Validate-transformation issues from a directory user's token with their current claims, and not once they are disabled", async () => {
+    const f = workerWith({
+      ...DEV_CONFIG,
+      serviceAccounts: [...(DEV_CONFIG.serviceAccounts ?? []), { username: "transformer", secretHashSecret: "DEV_RP_VALIDATOR_SECRET_HASH", allowedRelyingParties: ["urn:example:rp", "https://api.example.com/"], operations: ["validate", "issue"] }],
+    });
+    const name = fresh();
+    await create(name, "correct-horse-1", { role: "user" });
+    const saml = assertionOf((await signIn(name, "correct-horse-1")).text)!;
+    await admin(`/admin/users/${name}`, "PATCH", { claims: { role: "auditor" } });
+    const transform = () =>
+      trustWith(f, { user: "transformer", password: "rp-validator-secret-0f1e2d3c4b5a6978", requestType: "Validate", tokenType: TT.jwt, appliesTo: "https://api.example.com/", extra: `<wst:ValidateTarget>${saml}</wst:ValidateTarget>` });
+    const ok = await transform();
+    const jwt = jwtIn(ok.text);
+    expect(jwt, ok.text.slice(0, 300)).toBeDefined();
+    expect(JSON.parse(atob(jwt!.split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/")))).toMatchObject({ sub: name, role: ["auditor"] });
+
+    await admin(`/admin/users/${name}`, "PATCH", { enabled: false });
+    const refused = await transform();
+    expect(jwtIn(refused.text)).toBeUndefined();
+    expect(refused.text).toContain("disabled");
   });
 
   it("PUT password: the new password works and the old one no longer does", async () => {

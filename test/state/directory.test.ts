@@ -63,7 +63,7 @@ describe("a configured name that is also a directory user", () => {
   it("is a configuration error at start: logged with the name, and the STS refuses to serve", async () => {
     const name = fresh();
     await new UserDirectory(env.USERS_DB, "").create(user(name), 1);
-    const f = workerWith({ ...DEV_CONFIG, users: [...DEV_CONFIG.users, { username: name, passwordHashSecret: "DEV_BOB_PASSWORD_HASH" }] });
+    const f = workerWith({ ...DEV_CONFIG, users: [...(DEV_CONFIG.users ?? []), { username: name, passwordHashSecret: "DEV_BOB_PASSWORD_HASH" }] });
     const errors: string[] = [];
     vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void errors.push(a.map(String).join(" ")));
     try {
