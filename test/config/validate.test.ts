@@ -189,7 +189,7 @@ const CASES: [string, Mutation, string][] = [
   ["client without credentials", (c) => delete c.oauthClients[0].secretHashSecret, `${R}.oauthClients[0]: needs secretHashSecret or jwks to authenticate`],
   ["unknown audience", (c) => (c.oauthClients[0].allowedAudiences = ["urn:nope"]), `${R}.oauthClients[0].allowedAudiences[0]: "urn:nope" is not a configured relying party identifier or alias`],
   ["unknown service-account RP", (c) => (c.serviceAccounts[0].allowedRelyingParties = ["urn:example:rp", "urn:x"]), `${R}.serviceAccounts[0].allowedRelyingParties[1]: "urn:x" is not a configured relying party identifier or alias`],
-  ["bad operation", (c) => (c.serviceAccounts[0].operations = ["validate", "delete"]), `${R}.serviceAccounts[0].operations[1]: expected one of validate, renew, cancel, issue, revoke-subject, got "delete"`],
+  ["bad operation", (c) => (c.serviceAccounts[0].operations = ["validate", "delete"]), `${R}.serviceAccounts[0].operations[1]: expected one of validate, renew, cancel, issue, revoke-subject, manage-users, got "delete"`],
   ["limit out of range", (c) => (c.limits.maxXmlDepth = 5000), `${R}.limits.maxXmlDepth: expected an integer from 16 to 512, got 5000`],
   ["limit not an integer", (c) => (c.limits.clockSkewSeconds = 1.5), `${R}.limits.clockSkewSeconds: expected an integer from 0 to 3600, got 1.5`],
   // The state objects keep revocations and renewals an hour (and five minutes) past expiry.
