@@ -6,8 +6,10 @@
 // SQLite-backed Durable Object storage. This is what the benchmarks and the interop suite hit.
 //
 // Steps: (1) `wrangler deploy --dry-run --outdir dist` bundles the worker exactly as it would be
-// uploaded; (2) we write a workerd config (Cap'n Proto text) next to the bundle; (3) we spawn
-// `workerd serve` and print the URL once GET /healthz answers 200.
+// uploaded; (2) we write a workerd config (Cap'n Proto text) next to the bundle, with the user
+// directory's D1 binding (USERS_DB) backed by scripts/d1-local/worker.js, which keeps the database
+// under --state-dir and applies migrations/ on first use; (3) we spawn `workerd serve` and print
+// the URL once GET /healthz answers 200.
 //
 // Configuration rule (README, "Configuration"): without STS_CONFIG the worker gets STS_DEV_MODE="1"
 // (embedded development configuration). If STS_CONFIG is in the environment or in the
@@ -152,13 +154,48 @@ const baselineWorker :Workerd.Worker = (
   };
 }
 
+/**
+ * The user directory's local D1 (binding USERS_DB): workerd's own D1 binding module in front of
+ * scripts/d1-local/worker.js, a SQLite Durable Object on the same disk as the STS's objects.
+ * The migrations (migrations/*.sql, in name order) go to it as a JSON binding.
+ */
+function d1Parts(outdir) {
+  const dir = join(outdir, ".serve-d1");
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  copyFileSync(join(ROOT, "scripts", "d1-local", "worker.js"), join(dir, "worker.js"));
+  const migrationsDir = join(ROOT, "migrations");
+  const migrations = readdirSync(migrationsDir)
+    .filter((f) => f.endsWith(".sql"))
+    .sort()
+    .map((name) => ({ name, sql: readFileSync(join(migrationsDir, name), "utf8") }));
+  writeFileSync(join(dir, "migrations.json"), JSON.stringify(migrations));
+  return {
+    binding: `    (name = "USERS_DB", wrapped = (moduleName = "cloudflare-internal:d1-api", innerBindings = [ (name = "fetcher", service = "d1-users") ])),`,
+    service: `    (name = "d1-users", worker = .d1UsersWorker),\n`,
+    worker: `
+const d1UsersWorker :Workerd.Worker = (
+  modules = [ (name = "worker.js", esModule = embed ".serve-d1/worker.js") ],
+  compatibilityDate = COMPAT_DATE,
+  bindings = [
+    (name = "DATABASE", durableObjectNamespace = "LocalD1Database"),
+    (name = "DATABASE_NAME", text = "edge-sts-users"),
+    (name = "MIGRATIONS", json = embed ".serve-d1/migrations.json"),
+  ],
+  durableObjectNamespaces = [ (className = "LocalD1Database", uniqueKey = "edge-sts-users-d1", enableSql = true) ],
+  durableObjectStorage = (localDisk = "do-storage"),
+);
+`,
+  };
+}
+
 const q = (s) => JSON.stringify(s); // capnp text strings accept JSON-style quoting for plain ASCII paths/names
 
 /**
  * Writes the workerd config. Binding values go into separate files that the config `embed`s,
  * so arbitrary content (JSON, PEM keys) never has to be escaped into Cap'n Proto syntax.
  */
-function writeConfig({ outdir, modules, vars, compat, ip, port, stateDir, baseline }) {
+function writeConfig({ outdir, modules, vars, compat, ip, port, stateDir, baseline, d1 }) {
   const varDir = join(outdir, ".serve-vars");
   rmSync(varDir, { recursive: true, force: true }); // never leave a previous run's secrets behind
   mkdirSync(varDir, { recursive: true, mode: 0o700 });
@@ -171,6 +208,7 @@ function writeConfig({ outdir, modules, vars, compat, ip, port, stateDir, baseli
     writeFileSync(file, isText ? value : JSON.stringify(value), { mode: 0o600 });
     bindingLines.push(`    (name = ${q(name)}, ${isText ? "text" : "json"} = embed ${q(`.serve-vars/${name}${isText ? ".txt" : ".json"}`)}),`);
   }
+  bindingLines.push(d1.binding);
   for (const d of DO_CLASSES) {
     bindingLines.push(`    (name = ${q(d.binding)}, durableObjectNamespace = ${q(d.className)}),`);
   }
@@ -186,10 +224,10 @@ const config :Workerd.Config = (
   services = [
     (name = "main", worker = .stsWorker),
     (name = "do-storage", disk = (path = ${q(stateDir)}, writable = true)),
-${baseline.service}  ],
+${d1.service}${baseline.service}  ],
   sockets = [ (name = "http", address = ${q(`${ip}:${port}`)}, http = (), service = "main")${baseline.socket} ],
 );
-${baseline.worker.replace("COMPAT_DATE", q(compat.date))}
+${baseline.worker.replace("COMPAT_DATE", q(compat.date))}${d1.worker.replace("COMPAT_DATE", q(compat.date))}
 
 const stsWorker :Workerd.Worker = (
   modules = [
@@ -259,6 +297,7 @@ async function main() {
     port: opts.port,
     stateDir,
     baseline: await baselineParts(outdir, opts.ip, opts.baselinePort),
+    d1: d1Parts(outdir),
   });
   const workerd = join(ROOT, "node_modules", "workerd", "bin", "workerd");
   // --inspector PORT: the V8 inspector (Chrome DevTools protocol) on 127.0.0.1:PORT, for CPU
