@@ -1,8 +1,9 @@
 // `npm start [-- --port N]`: the STS under `wrangler dev` on 127.0.0.1 (default port 8787),
 // with local Durable Objects persisted under .wrangler/ and, unless STS_CONFIG is set in the
 // environment, the embedded DEVELOPMENT configuration (STS_DEV_MODE=1). Any other flags are
-// passed to wrangler dev as they are.
-import { spawn } from "node:child_process";
+// passed to wrangler dev as they are. First the user directory's migrations (migrations/) are
+// applied to the local D1 database wrangler dev will use (none when they already are).
+import { spawn, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import { WRANGLER, wranglerEnv } from "./wrangler.mjs";
@@ -16,6 +17,15 @@ for (let i = 0; i < args.length; i++) {
   if (a === "--port" && args[i + 1]) port = args[++i];
   else if (a.startsWith("--port=")) port = a.slice(7);
   else rest.push(a);
+}
+// The same local state directory as wrangler dev's, if one was chosen.
+const persist = rest.findIndex((a) => a === "--persist-to");
+const persistTo = persist >= 0 && rest[persist + 1] ? ["--persist-to", rest[persist + 1]] : rest.filter((a) => a.startsWith("--persist-to="));
+// No stdin: wrangler then applies without asking.
+const migrated = spawnSync(WRANGLER, ["d1", "migrations", "apply", "USERS_DB", "--local", ...persistTo], { cwd: root, stdio: ["ignore", "inherit", "inherit"], env: wranglerEnv() });
+if (migrated.status !== 0) {
+  console.error("start: applying the user directory's migrations to the local D1 database failed (wrangler d1 migrations apply USERS_DB --local)");
+  process.exit(migrated.status ?? 1);
 }
 const vars = process.env.STS_CONFIG ? [] : ["--var", "STS_DEV_MODE:1"];
 const child = spawn(WRANGLER, ["dev", "--ip", "127.0.0.1", "--port", port, ...vars, ...rest], {
