@@ -41,7 +41,7 @@ export async function directoryCheck({ base, work, report, certs }) {
 
   const deleted = await admin(base, `/admin/users/${gone.username}`, "DELETE");
   const after = await signIn(base, gone.username, gone.password);
-  report("directory: a deleted user cannot sign in", deleted.status === 204 && !after.ok && /FailedAuthentication/.test(after.code ?? ""), `DELETE ${deleted.status}; ${after.code}`);
+  report("directory: a deleted user cannot sign in", deleted.status === 204 && !after.ok && /FailedAuthentication/.test(`${after.code} ${after.subcode}`), `DELETE ${deleted.status}; ${after.code} ${after.subcode}`);
 
   const listed = await admin(base, "/admin/users?limit=1000");
   const names = (listed.json?.users ?? []).map((u) => u.username);
