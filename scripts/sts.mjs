@@ -13,6 +13,7 @@ const COMMANDS = {
   validate: "WS-Trust Validate of a token file (status, or --token-type to transform)",
   renew: "WS-Trust Renew of a token file",
   cancel: "WS-Trust Cancel of a token file",
+  users: "the user directory of a running STS: add, list, show, change, delete, import",
   help: "show this help",
 };
 

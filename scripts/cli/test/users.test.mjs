@@ -1,0 +1,182 @@
+// Self-tests of `sts users` (scripts/cli/users.mjs): its CSV reader, its checks of an import
+// file, its password hashes (checked by the worker's own verifier, WebCrypto against Node's
+// crypto), and the commands against a stand-in for the administration API that records what it
+// was sent. Node 22: `node --test 'scripts/cli/test/*.test.mjs'`. The real API is exercised by the
+// interop suite (scripts/interop/directory.mjs).
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { after, before, test } from "node:test";
+import { parseCsv } from "../csv.mjs";
+import { hashPassword, readUsersFile } from "../users.mjs";
+import { verifyPassword } from "../../../src/identity/password.ts";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+const dir = mkdtempSync(join(tmpdir(), "sts-users-test-"));
+
+test("CSV: quoted commas, doubled quotes, line breaks in cells, CRLF, a byte-order mark", () => {
+  const rows = parseCsv('\ufeffa,b,c\r\n1,"x, y","say ""hi"""\r\n2,"two\nlines",\n');
+  assert.deepEqual(rows, [
+    { line: 1, cells: ["a", "b", "c"] },
+    { line: 2, cells: ["1", "x, y", 'say "hi"'] },
+    { line: 3, cells: ["2", "two\nlines", ""] },
+  ]);
+  assert.throws(() => parseCsv('a\n"open'), /line 2: a quoted cell is not closed/);
+  assert.throws(() => parseCsv('a\nx"y'), /line 2: a quote inside an unquoted cell/);
+});
+
+test("an import file is checked whole, each problem with its line", () => {
+  const csv = [
+    "username,password,password_hash,enabled,email,role",
+    "ann,ann-password-1,,yes,ann@example.org,user;admin",
+    "bad name,pw-pw-pw-1,,,,",
+    "ann,another-pass-1,,,,",
+    "bo,short,,,,",
+    "cy,,pbkdf2-sha256$1$x,,,",
+    "di,di-password-1,,maybe,,",
+    "ed,ed-password-1,pbkdf2-sha256$10000$AAAA$BBBB,,,",
+    "fi,fi-password-1,,,,,extra",
+  ].join("\n");
+  const { users, problems } = readUsersFile("u.csv", csv);
+  assert.deepEqual(users[0], { username: "ann", password: "ann-password-1", passwordHash: undefined, claims: { email: ["ann@example.org"], role: ["user", "admin"] }, enabled: true });
+  assert.deepEqual(problems, [
+    'u.csv:3: "bad name" is not a directory user name (letters, digits, . _ @ + -)',
+    "u.csv:4: ann appears a second time",
+    "u.csv:5: the password must be 8 to 1024 characters",
+    "u.csv:6: the password hash is not pbkdf2-sha256$<iterations>$<salt>$<hash>",
+    'u.csv:7: enabled must be true or false, not "maybe"',
+    "u.csv:8: give exactly one of password and password hash",
+    "u.csv:9: more cells than the header has columns",
+  ]);
+  const json = readUsersFile("u.json", JSON.stringify({ users: [{ username: "gus", passwordHash: "pbkdf2-sha256$10000$AAAA$BBBB", claims: { role: ["x"] }, enabled: false }, { username: "hal" }] }));
+  assert.equal(json.users[0].enabled, false);
+  assert.deepEqual(json.problems, ["u.json[1]: give exactly one of password and password hash"]);
+});
+
+test("the hashes the CLI makes verify with the worker's own PBKDF2 check, NFC-normalised", async () => {
+  const h = await hashPassword("caf\u00e9-password", 10_000);
+  assert.match(h, /^pbkdf2-sha256\$10000\$[A-Za-z0-9+/]{22}==\$[A-Za-z0-9+/]{43}=$/);
+  assert.equal(await verifyPassword("caf\u00e9-password", h), true);
+  assert.equal(await verifyPassword("cafe\u0301-password", h), true);
+  assert.equal(await verifyPassword("cafe-password", h), false);
+});
+
+// ---- the commands against a stand-in API ----------------------------------------------------
+const seen = [];
+let rateLimitOnce = true;
+const server = createServer((req, res) => {
+  let body = "";
+  req.on("data", (d) => (body += d));
+  req.on("end", () => {
+    const json = body ? JSON.parse(body) : undefined;
+    seen.push({ method: req.method, url: req.url, auth: req.headers.authorization, body: json });
+    const send = (status, obj, headers = {}) => {
+      res.writeHead(status, { "content-type": "application/json", ...headers });
+      res.end(obj === undefined ? "" : JSON.stringify(obj));
+    };
+    if (req.headers.authorization !== "Basic " + Buffer.from("admin-x:secret-x").toString("base64")) return send(401, { error: "authentication_failed", error_description: "Send the credentials." });
+    const user = (username, extra = {}) => ({ username, enabled: true, claims: {}, created_at: "2026-12-05T00:00:00.000Z", updated_at: "2026-12-05T00:00:00.000Z", ...extra });
+    if (req.method === "POST" && req.url === "/admin/users") return send(201, { user: user(json.username, { claims: json.claims, enabled: json.enabled }) });
+    if (req.method === "POST" && req.url === "/admin/users/import") {
+      if (rateLimitOnce) {
+        rateLimitOnce = false;
+        return send(429, { error: "rate_limited", error_description: "slow down" }, { "retry-after": "1" });
+      }
+      const skipped = json.users.filter((u) => u.username === "taken").map((u) => ({ username: u.username, error: "user_exists", error_description: "A user named 'taken' already exists." }));
+      return send(200, { created: json.users.length - skipped.length, skipped });
+    }
+    if (req.method === "GET" && req.url.startsWith("/admin/users?")) {
+      const cursor = new URL(req.url, "http://x").searchParams.get("cursor");
+      return send(200, cursor ? { users: [user("zed")], next_cursor: null } : { users: [user("amy", { claims: { email: ["amy@example.org"], role: ["user", "admin"] } })], next_cursor: "next" });
+    }
+    if (req.method === "DELETE") return send(204);
+    if (req.method === "PATCH") return send(200, { user: user(decodeURIComponent(req.url.split("/").pop()), { enabled: json.enabled ?? true }), ...(json.revokeTokens ? { tokens_revoked_before: "2026-12-05T00:00:00.000Z" } : {}) });
+    send(404, { error: "user_not_found", error_description: "There is no user named 'nobody'." });
+  });
+});
+let base;
+before(async () => {
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  base = `http://127.0.0.1:${server.address().port}`;
+});
+after(() => {
+  server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Runs `sts users ...` with `stdin`; resolves exit code, stdout and stderr. */
+function sts(args, stdin = "") {
+  return new Promise((ok) => {
+    const child = spawn(process.execPath, [join(ROOT, "scripts", "sts.mjs"), "users", ...args], {
+      env: { ...process.env, STS_URL: base, STS_ADMIN: "admin-x", STS_ADMIN_SECRET: "secret-x" },
+    });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (err += d));
+    child.on("exit", (code) => ok({ code, out, err }));
+    child.stdin.end(stdin);
+  });
+}
+
+test("add: the password from stdin, claims from repeated --claim, never the password in argv", async () => {
+  seen.length = 0;
+  const r = await sts(["add", "kim", "--claim", "email=kim@example.org", "--claim", "role=user", "--claim", "role=ops", "--disabled"], "kim-password-1\n");
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /created kim \(disabled\)/);
+  assert.deepEqual(seen[0].body, { username: "kim", password: "kim-password-1", claims: { email: ["kim@example.org"], role: ["user", "ops"] }, enabled: false });
+});
+
+test("list --all follows the cursor; disable --revoke-tokens; delete needs --yes; errors are the server's words", async () => {
+  seen.length = 0;
+  const l = await sts(["list", "--all"]);
+  assert.equal(l.code, 0, l.err);
+  assert.match(l.out, /amy\s+yes\s+amy@example\.org\s+user, admin/);
+  assert.match(l.out, /zed/);
+  assert.equal(seen[1].url, "/admin/users?limit=100&cursor=next");
+  const d = await sts(["disable", "amy", "--revoke-tokens"]);
+  assert.match(d.out, /disabled amy; tokens issued before 2026-12-05T00:00:00.000Z revoked/);
+  assert.deepEqual(seen.at(-1).body, { enabled: false, revokeTokens: true });
+  const no = await sts(["delete", "amy"]);
+  assert.equal(no.code, 2);
+  assert.equal(seen.at(-1).method, "PATCH");
+  const yes = await sts(["delete", "amy", "--yes"]);
+  assert.equal(yes.code, 0);
+  assert.equal(seen.at(-1).method, "DELETE");
+  const missing = await sts(["show", "nobody"]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.err, /sts users: There is no user named 'nobody'\. \(user_not_found, HTTP 404\)/);
+});
+
+test("import: checked, hashed, sent in batches, a 429 waited out, skipped users reported (exit 1)", async () => {
+  seen.length = 0;
+  const file = join(dir, "users.csv");
+  const rows = ["username,password,role"];
+  for (let i = 0; i < 25; i++) rows.push(`u${i},password-${i}-x,user`);
+  rows.push("taken,password-t-x,user");
+  writeFileSync(file, rows.join("\n"));
+  const r = await sts(["import", file, "--batch", "10", "--iterations", "10000"]);
+  assert.equal(r.code, 1, r.err);
+  assert.match(r.out, /25 created, 1 skipped/);
+  assert.match(r.out, /skipped taken: A user named 'taken' already exists\./);
+  assert.match(r.err, /rate limited; trying again in 1 s/);
+  assert.match(r.err, /importing 26\/26 \(100 %\)/);
+  const sent = seen.filter((s) => s.url === "/admin/users/import" && s.body);
+  // Four requests: the first was refused with 429 and sent again, then batches of 10, 10, 6.
+  assert.deepEqual(sent.map((s) => s.body.users.length), [10, 10, 10, 6]);
+  const u0 = sent[1].body.users[0];
+  assert.equal(u0.password, undefined);
+  assert.equal(await verifyPassword("password-0-x", u0.passwordHash), true);
+
+  const bad = join(dir, "bad.csv");
+  writeFileSync(bad, "username,password\nok-user,password-ok-1\nnot ok,password-2-x\n");
+  const before = seen.length;
+  const b = await sts(["import", bad]);
+  assert.equal(b.code, 2);
+  assert.match(b.err, /bad\.csv:3: "not ok" is not a directory user name/);
+  assert.equal(seen.length, before, "nothing is sent when the file has a problem");
+});

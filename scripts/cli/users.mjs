@@ -1,0 +1,411 @@
+// `npm run sts -- users <command>` — the user directory of a running STS, over its
+// administration API (/admin/users), as a service account holding `manage-users`.
+import { pbkdf2, randomBytes } from "node:crypto";
+import { availableParallelism } from "node:os";
+import { readFileSync } from "node:fs";
+import { UsageError, parseArgs, readSecret } from "./input.mjs";
+import { parseCsv } from "./csv.mjs";
+
+export const USAGE = `usage: sts users <command> [options]
+
+  add USERNAME [--claim NAME=VALUE]... [--disabled]     password on stdin, or typed twice
+  list [--limit N] [--all] [--json]
+  show USERNAME [--json]
+  set-password USERNAME                                 password on stdin, or typed twice
+  set-claims USERNAME [--claim NAME=VALUE]... [--unset NAME]...
+  disable USERNAME [--revoke-tokens]
+  enable USERNAME
+  delete USERNAME --yes                                 also revokes the user's tokens
+  import FILE.csv|FILE.json [--batch N] [--iterations N] [--dry-run]
+
+Every command takes --url URL (default $STS_URL, else http://127.0.0.1:8787; a realm's base
+such as http://127.0.0.1:8787/realms/realm2 works too) and --admin NAME (default $STS_ADMIN) with
+the account's secret in $STS_ADMIN_SECRET or in --admin-secret-file FILE. Passwords are never
+taken from the command line (other users see it in ps).
+
+--claim NAME=VALUE may be repeated; the same NAME twice gives the claim two values. set-claims
+replaces the claims it names and keeps the others; --unset removes one.
+
+import reads a JSON array of {"username", "password" | "passwordHash", "claims"?, "enabled"?}
+or a CSV file whose header names username, password or password_hash, optionally enabled, and
+any other column as a claim (values separated by ";"). The whole file is checked before anything
+is sent; passwords are hashed here (PBKDF2-SHA256, --iterations, default 100000) and the users
+sent in batches (--batch, default 500, at most 1000). Exit 0 when every user was created, 1
+when some were skipped (listed with the reason), 2 on a usage or file error.
+
+Development: --admin user-admin with STS_ADMIN_SECRET=user-admin-secret-7a6b5c4d3e2f1a0b.`;
+
+/** Directory user names, as the STS accepts them. */
+const USERNAME = /^[\p{L}\p{N}][\p{L}\p{M}\p{N}._@+-]{0,255}$/u;
+const COMMON = { url: "value", admin: "value", "admin-secret-file": "value" };
+
+/** An error answer of the API: printed as the STS worded it. */
+class ApiError extends Error {
+  constructor(status, body) {
+    super(`${body?.error_description ?? "unexpected answer"} (${body?.error ?? "no error code"}, HTTP ${status})`);
+    this.status = status;
+  }
+}
+
+export async function run(args) {
+  const [cmd, ...rest] = args;
+  const commands = { add, list, show, "set-password": setPassword, "set-claims": setClaims, disable, enable, delete: remove, import: importUsers };
+  if (cmd === undefined || cmd === "help" || cmd === "--help" || cmd === "-h") {
+    console.log(USAGE);
+    return cmd === undefined ? 2 : 0;
+  }
+  if (!Object.hasOwn(commands, cmd)) {
+    console.error(`sts users: unknown command "${cmd}"\n${USAGE}`);
+    return 2;
+  }
+  try {
+    return await commands[cmd](rest);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`sts users: ${e.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (e instanceof ApiError) {
+      console.error(`sts users: ${e.message}`);
+      return 1;
+    }
+    if (e?.cause?.code === "ECONNREFUSED") {
+      console.error(`sts users: nothing answers at ${e.url ?? "the STS URL"} (is the STS running? --url)`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+/** The options of a command plus the common ones; the connection they name. */
+function options(args, known, positionals) {
+  const { opts, positional } = parseArgs(args, { ...COMMON, ...known });
+  if (positional.length !== positionals.length) {
+    throw new UsageError(positionals.length ? `expected ${positionals.join(" ")}` : `unexpected argument ${positional[0]}`);
+  }
+  const name = opts.admin ?? process.env.STS_ADMIN;
+  if (!name) throw new UsageError("name the administration account: --admin NAME or STS_ADMIN");
+  let secret = process.env.STS_ADMIN_SECRET;
+  if (opts["admin-secret-file"] !== undefined) {
+    try {
+      secret = readFileSync(opts["admin-secret-file"], "utf8").replace(/\r?\n$/, "");
+    } catch (e) {
+      throw new UsageError(`cannot read --admin-secret-file ${opts["admin-secret-file"]} (${e.code ?? e.message})`);
+    }
+  }
+  if (!secret) throw new UsageError("give the account's secret: STS_ADMIN_SECRET or --admin-secret-file FILE");
+  const url = (opts.url ?? process.env.STS_URL ?? "http://127.0.0.1:8787").replace(/\/+$/, "");
+  const api = client(url, "Basic " + Buffer.from(`${name}:${secret}`).toString("base64"));
+  return { opts, positional, api };
+}
+
+/** Calls the API; retries after a 429 as Retry-After says; other errors throw ApiError. */
+function client(url, authorization) {
+  return async function api(method, path, body) {
+    for (;;) {
+      let res;
+      try {
+        res = await fetch(url + path, {
+          method,
+          headers: { authorization, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        });
+      } catch (e) {
+        e.url = url;
+        throw e;
+      }
+      const text = await res.text();
+      let json = null;
+      try {
+        json = text ? JSON.parse(text) : null;
+      } catch {
+        throw new ApiError(res.status, { error_description: `not the STS's administration API: ${text.slice(0, 120)}` });
+      }
+      if (res.status === 429) {
+        const wait = Math.min(120, Math.max(1, Number(res.headers.get("retry-after")) || 1));
+        process.stderr.write(`sts users: rate limited; trying again in ${wait} s\n`);
+        await new Promise((r) => setTimeout(r, wait * 1000));
+        continue;
+      }
+      if (res.status >= 400) throw new ApiError(res.status, json);
+      return json;
+    }
+  };
+}
+
+const userPath = (name) => `/admin/users/${encodeURIComponent(name)}`;
+
+function username(name) {
+  if (!USERNAME.test(name) || name.normalize("NFC") !== name) throw new UsageError(`"${name}" is not a directory user name (letters, digits, . _ @ + -)`);
+  return name;
+}
+
+/** `--claim NAME=VALUE`s as claims (repeated names give several values). */
+function claimsOf(list = []) {
+  const claims = {};
+  for (const c of list) {
+    const eq = c.indexOf("=");
+    if (eq <= 0) throw new UsageError(`--claim ${c}: expected NAME=VALUE`);
+    (claims[c.slice(0, eq)] ??= []).push(c.slice(eq + 1));
+  }
+  return claims;
+}
+
+function printUser(u, json) {
+  if (json) return console.log(JSON.stringify(u, null, 2));
+  console.log(`username: ${u.username}\nenabled:  ${u.enabled}\ncreated:  ${u.created_at}\nupdated:  ${u.updated_at}`);
+  const names = Object.keys(u.claims);
+  if (names.length === 0) console.log("claims:   (none)");
+  else {
+    console.log("claims:");
+    for (const n of names) console.log(`  ${n}: ${u.claims[n].join(", ")}`);
+  }
+}
+
+async function add(args) {
+  const { opts, positional, api } = options(args, { claim: "list", disabled: "flag" }, ["USERNAME"]);
+  const name = username(positional[0]);
+  const password = await readSecret("Password: ", true);
+  const r = await api("POST", "/admin/users", { username: name, password, claims: claimsOf(opts.claim), enabled: !opts.disabled });
+  console.log(`created ${r.user.username}${r.user.enabled ? "" : " (disabled)"}`);
+  return 0;
+}
+
+async function list(args) {
+  const { opts, api } = options(args, { limit: "value", all: "flag", json: "flag" }, []);
+  const limit = opts.limit === undefined ? 100 : Number(opts.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new UsageError("--limit must be 1 to 1000");
+  const users = [];
+  let cursor = null;
+  do {
+    const page = await api("GET", `/admin/users?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+    users.push(...page.users);
+    cursor = opts.all ? page.next_cursor : null;
+    if (!opts.all && page.next_cursor) process.stderr.write("(more users: --all lists every one)\n");
+  } while (cursor);
+  if (opts.json) {
+    console.log(JSON.stringify(users, null, 2));
+    return 0;
+  }
+  const rows = users.map((u) => [u.username, u.enabled ? "yes" : "no", (u.claims.email ?? []).join(", "), (u.claims.role ?? []).join(", ")]);
+  const head = ["USERNAME", "ENABLED", "EMAIL", "ROLES"];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  for (const r of [head, ...rows]) console.log(r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd());
+  return 0;
+}
+
+async function show(args) {
+  const { opts, positional, api } = options(args, { json: "flag" }, ["USERNAME"]);
+  printUser((await api("GET", userPath(username(positional[0])))).user, opts.json);
+  return 0;
+}
+
+async function setPassword(args) {
+  const { positional, api } = options(args, {}, ["USERNAME"]);
+  const name = username(positional[0]);
+  await api("PUT", `${userPath(name)}/password`, { password: await readSecret("New password: ", true) });
+  console.log(`password set for ${name}`);
+  return 0;
+}
+
+async function setClaims(args) {
+  const { opts, positional, api } = options(args, { claim: "list", unset: "list" }, ["USERNAME"]);
+  const patch = claimsOf(opts.claim);
+  for (const n of opts.unset ?? []) patch[n] = null;
+  if (Object.keys(patch).length === 0) throw new UsageError("nothing to change: give --claim NAME=VALUE or --unset NAME");
+  printUser((await api("PATCH", userPath(username(positional[0])), { claims: patch })).user, false);
+  return 0;
+}
+
+async function disable(args) {
+  const { opts, positional, api } = options(args, { "revoke-tokens": "flag" }, ["USERNAME"]);
+  const r = await api("PATCH", userPath(username(positional[0])), { enabled: false, ...(opts["revoke-tokens"] ? { revokeTokens: true } : {}) });
+  console.log(`disabled ${r.user.username}${r.tokens_revoked_before ? `; tokens issued before ${r.tokens_revoked_before} revoked` : ""}`);
+  return 0;
+}
+
+async function enable(args) {
+  const { positional, api } = options(args, {}, ["USERNAME"]);
+  const r = await api("PATCH", userPath(username(positional[0])), { enabled: true });
+  console.log(`enabled ${r.user.username}`);
+  return 0;
+}
+
+async function remove(args) {
+  const { opts, positional, api } = options(args, { yes: "flag" }, ["USERNAME"]);
+  const name = username(positional[0]);
+  if (!opts.yes) {
+    console.error(`sts users: deleting ${name} cannot be undone and revokes their tokens: add --yes`);
+    return 2;
+  }
+  await api("DELETE", userPath(name));
+  console.log(`deleted ${name}; their tokens are revoked`);
+  return 0;
+}
+
+// ---- import ------------------------------------------------------------------------------
+
+/**
+ * The users a file holds, checked whole: every problem with its line (CSV) or index (JSON).
+ * @returns {{ users: object[], problems: string[] }}
+ */
+export function readUsersFile(file, text) {
+  const problems = [];
+  const users = [];
+  let entries;
+  if (/\.json$/i.test(file)) {
+    let v;
+    try {
+      v = JSON.parse(text);
+    } catch (e) {
+      return { users, problems: [`${file}: not valid JSON (${e.message})`] };
+    }
+    const list = Array.isArray(v) ? v : v?.users;
+    if (!Array.isArray(list)) return { users, problems: [`${file}: expected an array of users (or {"users": [...]})`] };
+    entries = list.map((u, i) => ({ where: `${file}[${i}]`, u }));
+  } else {
+    let rows;
+    try {
+      rows = parseCsv(text);
+    } catch (e) {
+      return { users, problems: [`${file}: ${e.message}`] };
+    }
+    const [head, ...body] = rows;
+    if (!head) return { users, problems: [`${file}: empty`] };
+    const cols = head.cells.map((h) => h.trim());
+    if (!cols.includes("username")) return { users, problems: [`${file}:${head.line}: the header has no "username" column`] };
+    entries = body
+      .filter((r) => r.cells.some((c) => c !== ""))
+      .map((r) => {
+        const u = { claims: {} };
+        cols.forEach((c, i) => {
+          const cell = r.cells[i] ?? "";
+          if (c === "username" || c === "password") u[c] = cell;
+          else if (c === "password_hash") u.passwordHash = cell || undefined;
+          else if (c === "enabled") u.enabled = cell === "" ? undefined : /^(true|yes|1)$/i.test(cell) ? true : /^(false|no|0)$/i.test(cell) ? false : cell;
+          else if (cell !== "") u.claims[c] = cell.split(";").map((s) => s.trim()).filter(Boolean);
+        });
+        if (u.password === "") delete u.password;
+        if (r.cells.length > cols.length) u.extra = true;
+        return { where: `${file}:${r.line}`, u };
+      });
+  }
+  const seen = new Set();
+  for (const { where, u } of entries) {
+    const bad = (m) => problems.push(`${where}: ${m}`);
+    if (typeof u !== "object" || u === null) {
+      bad("expected an object");
+      continue;
+    }
+    if (u.extra) bad("more cells than the header has columns");
+    if (typeof u.username !== "string" || !USERNAME.test(u.username) || u.username.normalize("NFC") !== u.username) {
+      bad(`"${String(u.username ?? "")}" is not a directory user name (letters, digits, . _ @ + -)`);
+      continue;
+    }
+    if (seen.has(u.username)) bad(`${u.username} appears a second time`);
+    seen.add(u.username);
+    const hasPw = typeof u.password === "string" && u.password !== "";
+    const hasHash = typeof u.passwordHash === "string" && u.passwordHash !== "";
+    if (hasPw === hasHash) bad("give exactly one of password and password hash");
+    else if (hasPw && (u.password.length < 8 || u.password.length > 1024)) bad("the password must be 8 to 1024 characters");
+    else if (hasHash && !/^pbkdf2-sha256\$[1-9][0-9]*\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/.test(u.passwordHash)) bad("the password hash is not pbkdf2-sha256$<iterations>$<salt>$<hash>");
+    if (u.enabled !== undefined && typeof u.enabled !== "boolean") bad(`enabled must be true or false, not "${u.enabled}"`);
+    const claims = u.claims ?? {};
+    if (typeof claims !== "object" || Array.isArray(claims)) bad("claims must be an object");
+    users.push({ username: u.username, password: hasPw ? u.password : undefined, passwordHash: hasHash ? u.passwordHash : undefined, claims, enabled: u.enabled ?? true });
+  }
+  return { users, problems };
+}
+
+/** PBKDF2-HMAC-SHA256 of the NFC password, in the STS's stored format (src/identity/password.ts). */
+export function hashPassword(password, iterations) {
+  const salt = randomBytes(16);
+  return new Promise((resolve, reject) =>
+    pbkdf2(password.normalize("NFC"), salt, iterations, 32, "sha256", (err, key) =>
+      err ? reject(err) : resolve(`pbkdf2-sha256$${iterations}$${salt.toString("base64")}$${key.toString("base64")}`),
+    ),
+  );
+}
+
+/** A progress line: redrawn in place on a terminal, else one line per tenth. */
+function progress(label, total) {
+  const tty = process.stderr.isTTY;
+  const started = Date.now();
+  let lastTenth = -1;
+  return (done, extra = "") => {
+    const pct = total === 0 ? 100 : Math.floor((done / total) * 100);
+    const rate = done / Math.max(0.001, (Date.now() - started) / 1000);
+    const text = `${label} ${done}/${total} (${pct} %)${extra ? `, ${extra}` : ""}, ${Math.round(rate)}/s`;
+    if (tty) {
+      const width = 30;
+      const bar = "#".repeat(Math.round((pct / 100) * width)).padEnd(width, ".");
+      process.stderr.write(`\r[${bar}] ${text}\x1b[K${done >= total ? "\n" : ""}`);
+    } else if (Math.floor(pct / 10) > lastTenth || done >= total) {
+      lastTenth = Math.floor(pct / 10);
+      process.stderr.write(`${text}\n`);
+    }
+  };
+}
+
+async function importUsers(args) {
+  const { opts, positional, api } = options(args, { batch: "value", iterations: "value", "dry-run": "flag" }, ["FILE"]);
+  const batch = opts.batch === undefined ? 500 : Number(opts.batch);
+  if (!Number.isInteger(batch) || batch < 1 || batch > 1000) throw new UsageError("--batch must be 1 to 1000");
+  const iterations = opts.iterations === undefined ? 100_000 : Number(opts.iterations);
+  if (!Number.isInteger(iterations) || iterations < 10_000 || iterations > 100_000) throw new UsageError("--iterations must be 10000 to 100000");
+  const file = positional[0];
+  let text;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new UsageError(`cannot read ${file} (${e.code ?? e.message})`);
+  }
+  const { users, problems } = readUsersFile(file, text);
+  if (problems.length) {
+    for (const p of problems.slice(0, 50)) console.error(p);
+    if (problems.length > 50) console.error(`… and ${problems.length - 50} more`);
+    console.error(`sts users: ${file} has ${problems.length} problem(s); nothing was sent`);
+    return 2;
+  }
+  if (opts["dry-run"]) {
+    console.log(`${file}: ${users.length} users, all well-formed (nothing sent: --dry-run)`);
+    return 0;
+  }
+  const started = Date.now();
+  const toHash = users.filter((u) => u.password !== undefined);
+  if (toHash.length) {
+    const tick = progress("hashing passwords", toHash.length);
+    let next = 0;
+    let done = 0;
+    const worker = async () => {
+      while (next < toHash.length) {
+        const u = toHash[next++];
+        u.passwordHash = await hashPassword(u.password, iterations);
+        delete u.password;
+        tick(++done);
+      }
+    };
+    // libuv's thread pool runs the derivations; twice the cores keeps it busy.
+    await Promise.all(Array.from({ length: Math.min(toHash.length, availableParallelism() * 2) }, worker));
+  }
+  const tick = progress("importing", users.length);
+  let created = 0;
+  const skipped = [];
+  for (let i = 0; i < users.length; i += batch) {
+    const part = users.slice(i, i + batch).map(({ username, passwordHash, claims, enabled }) => ({ username, passwordHash, claims, enabled }));
+    let r;
+    try {
+      r = await api("POST", "/admin/users/import", { users: part });
+    } catch (e) {
+      if (e instanceof ApiError) e.message += ` — after ${created} users created, at ${part[0].username}`;
+      throw e;
+    }
+    created += r.created;
+    skipped.push(...r.skipped);
+    tick(Math.min(users.length, i + batch), `${created} created, ${skipped.length} skipped`);
+  }
+  console.log(`imported ${file}: ${created} created, ${skipped.length} skipped, in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  for (const s of skipped.slice(0, 100)) console.log(`  skipped ${s.username}: ${s.error_description}`);
+  if (skipped.length > 100) console.log(`  … and ${skipped.length - 100} more`);
+  return skipped.length ? 1 : 0;
+}
