@@ -2,8 +2,10 @@
 // scripts/serve.mjs provides): users made, changed and deleted over /admin/users sign in (or
 // cannot) at once, their tokens verify in xmlsec1, and — after run.sh restarts the runtime on the
 // same storage — everything done before the restart is still there (directoryAfterRestart).
+import { spawnSync } from "node:child_process";
 import { writeFileSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { requestToken } from "../cli/token.mjs";
 import { xmlsecVerify } from "./verifiers.mjs";
 
@@ -17,6 +19,17 @@ async function admin(base, path, method = "GET", body) {
 }
 
 const signIn = (url, user, password) => requestToken({ url, user, password, appliesTo: RP });
+const STS = resolve(dirname(fileURLToPath(import.meta.url)), "..", "sts.mjs");
+
+/** `sts users ...` (the CLI) against the server. */
+function cli(base, args) {
+  return spawnSync(process.execPath, [STS, "users", ...args], {
+    encoding: "utf8",
+    env: { ...process.env, STS_URL: base, STS_ADMIN: "user-admin", STS_ADMIN_SECRET: "user-admin-secret-7a6b5c4d3e2f1a0b" },
+    timeout: 120_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+}
 
 /** Before the restart: make, change and delete users; record what the restart must keep. */
 export async function directoryCheck({ base, work, report, certs }) {
@@ -43,9 +56,23 @@ export async function directoryCheck({ base, work, report, certs }) {
   const after = await signIn(base, gone.username, gone.password);
   report("directory: a deleted user cannot sign in", deleted.status === 204 && !after.ok && /FailedAuthentication/.test(`${after.code} ${after.subcode}`), `DELETE ${deleted.status}; ${after.code} ${after.subcode}`);
 
-  const listed = await admin(base, "/admin/users?limit=1000");
-  const names = (listed.json?.users ?? []).map((u) => u.username);
-  report("directory: the list holds dave and the new user, not the deleted one", names.includes("dave") && names.includes(kept.username) && !names.includes(gone.username), `${names.length} listed`);
+  // A migration with the CLI: a CSV of 1,200 users (quoted cells, several roles), hashed by the
+  // CLI, imported in batches; one of them then signs in with its claims.
+  const rows = ["username,password,email,role,display_name"];
+  for (let i = 0; i < 1200; i++) rows.push(`csv-${tag}-${i},csv-password-${i},csv${i}@example.org,user;reader,"Csv, ""${i}"""`);
+  writeFileSync(join(work, "users.csv"), rows.join("\n"));
+  const imported = cli(base, ["import", join(work, "users.csv"), "--iterations", "10000", "--batch", "500"]);
+  report("directory: sts users import brings in a CSV of 1,200 users", imported.status === 0 && /1200 created, 0 skipped/.test(imported.stdout), `${imported.stdout.trim()} ${imported.stderr.slice(-300)}`);
+  const csvUser = await signIn(base, `csv-${tag}-77`, "csv-password-77");
+  report("directory: an imported user signs in with the claims the CSV gave", csvUser.ok && csvUser.token.includes("csv77@example.org") && csvUser.token.includes(">reader<") && csvUser.token.includes('Csv, "77"'), csvUser.ok ? "" : `${csvUser.code} ${csvUser.reason}`);
+  const disabled = cli(base, ["disable", `csv-${tag}-77`, "--revoke-tokens"]);
+  const afterDisable = await signIn(base, `csv-${tag}-77`, "csv-password-77");
+  report("directory: sts users disable stops that user's sign-in", disabled.status === 0 && !afterDisable.ok, `${disabled.stdout.trim()} ${afterDisable.subcode ?? ""}`);
+
+  // Paged through to the end with the CLI: dave, the new user and the imported ones; not the deleted one.
+  const listed = cli(base, ["list", "--all", "--limit", "500", "--json"]);
+  const names = listed.status === 0 ? JSON.parse(listed.stdout).map((u) => u.username) : [];
+  report("directory: sts users list --all holds dave, the new and the imported users, not the deleted one", names.includes("dave") && names.includes(kept.username) && names.includes(`csv-${tag}-1199`) && !names.includes(gone.username), `${names.length} listed ${listed.stderr.slice(-200)}`);
   writeFileSync(join(work, "directory-restart.json"), JSON.stringify({ kept, gone }));
 }
 
