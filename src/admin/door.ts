@@ -5,6 +5,7 @@
  * request and does its work.
  */
 import type { Context, Env as HonoEnv } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { authenticateLimited } from "../abuse/guard.ts";
 import { rateLimited, realmKey } from "../abuse/limits.ts";
 import { type Route, decide } from "../engine/authorize.ts";
@@ -60,9 +61,9 @@ export async function throughDoor<E extends HonoEnv>(
   const svc = services(c);
   const ctx = await svc.context();
   ctx.audit.operation = opts.operation;
-  const fail = async (status: number, code: string, description: string, headers: Record<string, string> = {}) => {
+  const fail = async (status: ContentfulStatusCode, code: string, description: string, headers: Record<string, string> = {}) => {
     await writeAudit(ctx.audit, { ok: false, status, error: code, reason: description }, started);
-    return c.json({ error: code, error_description: description }, status as 400, { ...NO_STORE, ...headers });
+    return c.json({ error: code, error_description: description }, status, { ...NO_STORE, ...headers });
   };
   try {
     const cred = parseBasicAuthorization(c.req.header("authorization"));

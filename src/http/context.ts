@@ -43,7 +43,7 @@ export async function getContext(env: Env, requestUrl: string): Promise<StsConte
   const realm = selectRealm(config, requestUrl, origin);
   const keys = await ringOf(realm.config);
   const audit = realm.config.realm === undefined ? {} : { realm: realm.config.realm };
-  const directory = env.USERS_DB === undefined ? undefined : (ready.get(realm.config) ?? (await directoryOf(env.USERS_DB, realm.config)));
+  const directory = env.USERS_DB === undefined ? undefined : (ready.get(realm.config) ?? (await checkedDirectory(env.USERS_DB, realm.config)));
   return { config: realm.config, keys, issuer: realm.config.issuer ?? realm.base, origin: realm.base, now: () => new Date(), audit, directory };
 }
 
@@ -56,32 +56,37 @@ const starting = new WeakMap<ResolvedConfig, Promise<UserDirectory>>();
  * may share a name with a directory user (which of the two would sign in would depend on the
  * order of a lookup), and a development configuration seeds its directory users once. A name
  * in both is a configuration error like any other: logged with the names, answered
- * `not_configured`, and kept until the configuration changes. A failure to reach the database
- * is not remembered: the next request tries again.
+ * `not_configured`, and kept until the configuration changes. A database that cannot be reached
+ * does not stop what needs no user (token exchange, validation): the failure is logged, the
+ * directory is handed out unchecked (its own lookups then fail), and the next request checks
+ * again.
  */
-function directoryOf(db: D1Database, config: ResolvedConfig): Promise<UserDirectory> {
+function checkedDirectory(db: D1Database, config: ResolvedConfig): Promise<UserDirectory> {
   let p = starting.get(config);
   if (p === undefined) {
     p = (async () => {
       const directory = new UserDirectory(db, config.realm ?? "");
-      const where = config.realm === undefined ? "STS_CONFIG" : `the realm "${config.realm}"`;
-      const both = await directory.holds([...config.users.keys(), ...config.serviceAccounts.keys()]);
+      let both: string[];
+      try {
+        both = await directory.holds([...config.users.keys(), ...config.serviceAccounts.keys()]);
+        if (config.mode === "development" && config.realm === undefined) {
+          await directory.seedOnce("development-users-seeded", DEV_DIRECTORY_USERS, Date.now());
+        }
+      } catch (e) {
+        starting.delete(config);
+        logEvent({ level: "error", event: "directory_unavailable", message: `The user directory (USERS_DB) could not be checked: ${e instanceof Error ? e.message : String(e)}` });
+        return directory;
+      }
       if (both.length > 0) {
+        const where = config.realm === undefined ? "STS_CONFIG" : `the realm "${config.realm}"`;
         const problems = both.map((n) => `${where}: ${JSON.stringify(n)} is configured and is also a user in the user directory (USERS_DB); remove one of the two`);
         logEvent({ level: "error", event: "config_invalid", problems });
         throw new StsError("not_configured", "This STS is misconfigured and refuses to issue tokens; see the worker log.");
-      }
-      if (config.mode === "development" && config.realm === undefined) {
-        await directory.seedOnce("development-users-seeded", DEV_DIRECTORY_USERS, Date.now());
       }
       ready.set(config, directory);
       return directory;
     })();
     starting.set(config, p);
-    const attempt = p;
-    p.catch((e) => {
-      if (!(e instanceof StsError) && starting.get(config) === attempt) starting.delete(config);
-    });
   }
   return p;
 }

@@ -77,3 +77,37 @@ describe("a configured name that is also a directory user", () => {
     expect(line?.problems?.join("\n")).toContain(`"${name}" is configured and is also a user in the user directory (USERS_DB)`);
   });
 });
+
+describe("a user directory that cannot be reached", () => {
+  it("stops nothing that needs no directory user: the failure is logged and configured users still sign in", async () => {
+    const { createExecutionContext, waitOnExecutionContext } = await import("cloudflare:test");
+    const { app } = await import("../../src/http/app.ts");
+    const { DEV_SECRETS } = await import("../../src/config/dev.ts");
+    const { envelope } = await import("../helpers/soap.ts");
+    const down = () => {
+      throw new Error("D1_ERROR: the database is unreachable");
+    };
+    const brokenDb = { prepare: down, batch: down, exec: down } as unknown as D1Database;
+    const customEnv = { ...env, ...DEV_SECRETS, USERS_DB: brokenDb, STS_CONFIG: JSON.stringify({ ...DEV_CONFIG, limits: { clockSkewSeconds: 299 } }) };
+    const fetchIt = async (path: string, init?: RequestInit) => {
+      const ctx = createExecutionContext();
+      const res = await app.fetch(new Request("http://127.0.0.1:8787" + path, init), customEnv, ctx);
+      await waitOnExecutionContext(ctx);
+      return res;
+    };
+    const lines: string[] = [];
+    vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void lines.push(a.map(String).join(" ")));
+    try {
+      expect((await fetchIt("/.well-known/oauth-authorization-server")).status).toBe(200);
+      const e = envelope({ user: "alice", password: "wonderland", appliesTo: "urn:example:rp" });
+      const res = await fetchIt("/trust/13/usernamemixed", { method: "POST", headers: e.headers, body: e.body });
+      expect(res.status).toBe(200);
+    } finally {
+      vi.restoreAllMocks();
+    }
+    const logged = lines.map((l) => JSON.parse(l) as { event?: string; message?: string }).filter((l) => l.event === "directory_unavailable");
+    // Checked again on the next request, not once and forgotten.
+    expect(logged.length).toBeGreaterThanOrEqual(2);
+    expect(logged[0]?.message).toContain("the database is unreachable");
+  });
+});
