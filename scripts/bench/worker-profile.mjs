@@ -3,7 +3,7 @@
 // DevTools protocol. Prints the functions with the most self time; writes the .cpuprofile
 // (open it in Chrome DevTools → Performance, or `node scripts/bench/profile.mjs --top FILE`).
 //
-// usage: node scripts/bench/worker-profile.mjs [--scenario validate|exchange-jwt|exchange-saml|introspect|issue|certificatemixed]
+// usage: node scripts/bench/worker-profile.mjs [--scenario validate|exchange-jwt|exchange-saml|introspect|issue|certificatemixed|wsfed-signin|healthz]
 //          [--duration 5] [--out /tmp/worker.cpuprofile] [--no-build]
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -37,6 +37,8 @@ try {
     introspect: [form("/oauth2/introspect", { token: jwt }), '"active":true'],
     issue: [rst({ ...USERS.alice, appliesTo: RP, tokenType: TT.saml2 }), "saml:Assertion"],
     certificatemixed: [null, "saml:Assertion"],
+    "wsfed-signin": [{ method: "GET", path: "/wsfed?wa=wsignin1.0&wtrealm=urn%3Aexample%3Arp", headers: {}, body: "" }, 'name="csrf"'],
+    healthz: [{ method: "GET", path: "/healthz", headers: {}, body: "" }, "ok"],
   };
   const name = opt("scenario", "validate");
   let [req, expect] = scenarios[name];

@@ -140,9 +140,9 @@ async function signIn(x: Exchange, form: URLSearchParams, posted: boolean): Prom
   const { rp, params, wfresh } = signInParams(ctx, form);
   const now = ctx.now().getTime();
   if (posted && form.has("csrf")) return submitted(x, rp, params, form, now);
-  const session = await liveSession(x, now);
-  if (session && (wfresh === undefined || (wfresh > 0 && now - session.authTime <= wfresh * 60_000))) {
-    return issueFor(x, rp, params, session, now);
+  const live = await liveSession(x, now);
+  if (live && (wfresh === undefined || (wfresh > 0 && now - live.session.authTime <= wfresh * 60_000))) {
+    return issueFor(x, rp, params, live.session, live.claims, now);
   }
   return showForm(x, rp, params, "", undefined, 200);
 }
@@ -172,7 +172,7 @@ async function submitted(x: Exchange, rp: RelyingParty, p: SignInParams, form: U
     const who = await authenticateLimited(ctx, x.state, x.svc.clientAddress, username, password, (w) => w.kind === "user");
     if (who.kind !== "user") throw new StsError("authentication_failed", "not a user");
     const session: Session = { subject: who.identity.subject, authTime: now, method: who.identity.authnMethod, expires: sessionEnd(rp, now), parties: [] };
-    return await issueFor(x, rp, p, session, now);
+    return await issueFor(x, rp, p, session, who.identity.claims, now);
   } catch (e) {
     if (!(e instanceof StsError && e.code === "authentication_failed")) throw e;
     await writeAudit(ctx.audit, { ok: false, status: 401, error: e.code, reason: "wrong username or password" }, x.started);
@@ -187,31 +187,33 @@ function sessionEnd(rp: RelyingParty, now: number): number {
 }
 
 /**
- * The session the cookie holds, if its MAC verifies, it has not expired, its user still
- * exists, and the subject has not been revoked since it began (the status check tokens get,
- * with the session's sign-in time as issue time).
+ * The session the cookie holds, and its user's claims, if its MAC verifies, it has not expired,
+ * its user still exists and is enabled, and the subject has not been revoked since it began (the
+ * status check tokens get, with the session's sign-in time as issue time).
  */
-async function liveSession(x: Exchange, now: number): Promise<Session | undefined> {
+async function liveSession(x: Exchange, now: number): Promise<{ session: Session; claims: Record<string, string[]> } | undefined> {
   const s = await openSession(x.secret, x.cookie, now);
-  if (!s || !(await findEnabledUser(x.ctx, s.subject))) return undefined;
+  const user = s && (await findEnabledUser(x.ctx, s.subject));
+  if (!s || !user) return undefined;
   const status = await x.state.status(
     { issuer: x.ctx.issuer, subject: s.subject },
     { id: `wsfed-session:${s.subject}:${s.authTime}`, issuedAt: s.authTime, expiresAt: s.expires },
   );
-  return status.state === "active" ? s : undefined;
+  return status.state === "active" ? { session: s, claims: user.claims } : undefined;
 }
 
-/** Issues the party's token for the session's user and answers the page that posts it. */
-async function issueFor(x: Exchange, rp: RelyingParty, p: SignInParams, session: Session, now: number): Promise<Response> {
+/**
+ * Issues the party's token for the session's user (with the claims the user has now) and answers
+ * the page that posts it.
+ */
+async function issueFor(x: Exchange, rp: RelyingParty, p: SignInParams, session: Session, claims: Record<string, string[]>, now: number): Promise<Response> {
   const { ctx } = x;
-  const user = await findEnabledUser(ctx, session.subject);
-  if (!user) refuse("This sign-in cannot be completed for this application.", 403);
   ctx.audit.operation = "wsfed-signin";
   ctx.audit.requestor = session.subject;
   ctx.audit.target = rp.identifier;
   const who = {
     kind: "user" as const,
-    identity: { subject: user.username, claims: user.claims, authnInstant: new Date(session.authTime), authnMethod: session.method },
+    identity: { subject: session.subject, claims, authnInstant: new Date(session.authTime), authnMethod: session.method },
   };
   const tok = await issue(ctx, x.state, who, { target: rp.identifier });
   const rstr = issuedRstr(TRUST2005, tok, { context: undefined, requestType: TRUST2005.requestTypes.issue, keyType: undefined });
