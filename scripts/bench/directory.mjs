@@ -44,11 +44,10 @@ async function fill(base) {
  * The rows (ids `issue-directory-user`, `issue-directory-user-100k`): for each, rounds of one wrk
  * run whose requests are alice's Issue or the directory user's at random; a round's difference is
  * the directory side's p50 minus the configured side's; the row reports the median round. One
- * connection: the lookup is an await in the middle of a request whose PBKDF2 derivation holds
- * the isolate's thread for ~25 ms, so with two connections on this 2-core machine a directory
- * request that awaits its row often waits out the other connection's derivation as well — a
- * queueing artefact of the load, not the lookup's cost. Needs the deployment's USERS_DB and the
- * development user-admin account.
+ * connection, so that the difference is the lookup's own latency: with more, a request waiting
+ * for its row can also wait behind another request's PBKDF2 derivation (~25 ms of CPU on this
+ * 2-core machine), which is the load's cost, not the lookup's. Needs the deployment's USERS_DB
+ * and the development user-admin account.
  */
 export async function directoryRows({ common, base, want, driveInterleaved }) {
   const ids = ["issue-directory-user", "issue-directory-user-100k"];
