@@ -5,18 +5,19 @@ import type { SignInParams } from "./wsfed-session.ts";
 /** The auto-post page's script, served as a file: the pages' policy allows no inline script. */
 export const AUTOPOST_SCRIPT = `document.getElementById("wsfed-post")?.submit();\n`;
 
+/** Tokens, form tokens and cookies: nothing on these pages may be reused from a cache. */
+export const SIGN_IN_HEADERS: Readonly<Record<string, string>> = Object.freeze({ ...PAGE_HEADERS, "Cache-Control": "no-store" });
+
 /**
- * Page headers with one policy directive replaced: a page that posts to or loads from a relying
- * party widens its policy for exactly that page and those origins.
+ * The pages' headers as a Headers object (for a page that also sets a cookie), with one policy
+ * directive replaced when given: a page that posts to or loads from a relying party widens its
+ * policy for exactly that page and those origins.
  */
 export function pageHeaders(directive?: { name: "form-action" | "img-src"; sources: readonly string[] }): Headers {
-  const h = new Headers(PAGE_HEADERS);
-  // Tokens, form tokens and cookies: nothing here may be reused from a cache.
-  h.set("Cache-Control", "no-store");
+  const h = new Headers(SIGN_IN_HEADERS);
   if (directive) {
     const csp = h.get("Content-Security-Policy")!;
-    const re = new RegExp(`${directive.name} [^;]*`);
-    h.set("Content-Security-Policy", csp.replace(re, `${directive.name} ${directive.sources.join(" ")}`));
+    h.set("Content-Security-Policy", csp.replace(new RegExp(`${directive.name} [^;]*`), `${directive.name} ${directive.sources.join(" ")}`));
   }
   return h;
 }

@@ -22,7 +22,7 @@ import { writeAudit } from "../web/audit.ts";
 import { readBodyLimited } from "../web/body.ts";
 import { TRUST2005 } from "../wstrust/ns.ts";
 import { issuedRstr } from "../wstrust/rstr.ts";
-import { autoPostPage, errorPage, pageHeaders, signedOutPage, signInPage } from "./wsfed-html.ts";
+import { SIGN_IN_HEADERS, autoPostPage, errorPage, pageHeaders, signedOutPage, signInPage } from "./wsfed-html.ts";
 import { SESSION_COOKIE, SESSION_MAX_MS, type Session, type SignInParams, checkFormToken, formToken, openSession, sealSession } from "./wsfed-session.ts";
 
 /** `wctx` is the relying party's own state, echoed back: bounded so it cannot bloat pages and forms. */
@@ -46,13 +46,12 @@ function refuse(message: string, status = 400): never {
 export async function handleWsFed(req: Request, svc: RequestServices): Promise<Response> {
   const started = Date.now();
   const ctx = await svc.context();
-  const url = new URL(req.url);
   try {
     const secret = ctx.config.webSessionSecret;
     if (secret === undefined) refuse("Browser sign-in is not configured on this service.", 404);
-    const form = req.method === "POST" ? await readForm(req, ctx) : url.searchParams;
+    const form = req.method === "POST" ? await readForm(req, ctx) : queryOf(req.url);
     const wa = form.get("wa");
-    const env: Exchange = { ctx, svc, state: svc.state(ctx), secret, url, cookie: readCookie(req.headers.get("cookie")), started };
+    const env: Exchange = { ctx, svc, state: svc.state(ctx), secret, url: req.url, cookie: readCookie(req.headers.get("cookie")), started };
     if (wa === "wsignin1.0") return await signIn(env, form, req.method === "POST");
     if (wa === "wsignout1.0" || wa === "wsignoutcleanup1.0") return await signOut(env, form);
     refuse("Unsupported or missing wa: this endpoint answers wsignin1.0, wsignout1.0 and wsignoutcleanup1.0.");
@@ -78,13 +77,21 @@ interface Exchange {
   svc: RequestServices;
   state: StateClient;
   secret: string;
-  url: URL;
+  /** The request URL (parsed only when a cookie is set). */
+  url: string;
   cookie: string | undefined;
   started: number;
 }
 
-function html(body: string, status = 200, headers = pageHeaders()): Response {
-  return new Response(body, { status, headers });
+/** The query of a request URL (the runtime hands it serialized: no fragment, `?` starts the query). */
+function queryOf(url: string): URLSearchParams {
+  const q = url.indexOf("?");
+  return new URLSearchParams(q < 0 ? "" : url.slice(q + 1));
+}
+
+/** A page with the pages' fixed headers (frozen once: the sign-in form is the hot page). */
+function html(body: string, status = 200): Response {
+  return new Response(body, { status, headers: SIGN_IN_HEADERS });
 }
 
 async function readForm(req: Request, ctx: StsContext): Promise<URLSearchParams> {
@@ -230,7 +237,8 @@ async function issueFor(x: Exchange, rp: RelyingParty, p: SignInParams, session:
  * top-level GET, which carries it), Secure except on a plain-http loopback origin, and a path
  * of this STS's root (or realm prefix) only.
  */
-function sessionCookie(url: URL, value: string, maxAgeSeconds: number): string {
+function sessionCookie(requestUrl: string, value: string, maxAgeSeconds: number): string {
+  const url = new URL(requestUrl);
   const local = url.protocol === "http:" && (url.hostname === "localhost" || url.hostname === "127.0.0.1" || url.hostname === "[::1]");
   const path = url.pathname.slice(0, url.pathname.lastIndexOf("/") + 1) || "/";
   return `${SESSION_COOKIE}=${value}; Path=${path}; Max-Age=${Math.max(0, maxAgeSeconds)}; HttpOnly; SameSite=Lax${local ? "" : "; Secure"}`;
