@@ -8,8 +8,8 @@ import { RP, TT, USERS, rst } from "./requests.mjs";
 const ADMIN = "Basic " + Buffer.from("user-admin:user-admin-secret-7a6b5c4d3e2f1a0b").toString("base64");
 /** The directory user the rows sign in (its password hashed by the STS at the default cost, as alice's is). */
 const DIRECTORY_USER = { user: "bench-directory-user", password: "bench-directory-pass-1" };
-const ROUNDS = 5;
-const ROUND_SECONDS = 4;
+const ROUNDS = 7;
+const ROUND_SECONDS = 8;
 const POOL = 2000;
 const FILL = 100_000;
 const BATCH = 1000;

@@ -40,15 +40,17 @@ export class LocalD1Database extends DurableObject {
   }
 
   one({ sql, params }, format) {
-    const before = this.counts();
+    // A plain SELECT changes nothing: it needs no change counts (two more statements each).
+    const reads = /^\s*SELECT\b/i.test(sql);
+    const before = reads ? undefined : this.counts();
     const started = performance.now();
     const args = (params ?? []).map((p) => (Array.isArray(p) ? new Uint8Array(p).buffer : p));
     const cursor = this.sql.exec(sql, ...args);
     const columns = cursor.columnNames;
     const rows = [...cursor.raw()].map((row) => row.map((v) => (v instanceof ArrayBuffer ? [...new Uint8Array(v)] : v)));
     const duration = performance.now() - started;
-    const after = this.counts();
-    const changes = after.total - before.total;
+    const after = reads ? { total: 0, lastRowId: 0 } : this.counts();
+    const changes = reads ? 0 : after.total - before.total;
     const results =
       format === "NONE" ? undefined : format === "ROWS_AND_COLUMNS" ? { columns, rows } : rows.map((r) => Object.fromEntries(columns.map((c, i) => [c, r[i]])));
     return {
