@@ -1,14 +1,15 @@
 // Browser sign-in (WS-Federation passive requestor profile) in a real browser: Debian's
 // Chromium, driven by playwright-core, signs in through /wsfed to two small test relying
 // parties (Node http servers on 127.0.0.1:9780 for urn:example:rp and 127.0.0.1:9781 for
-// urn:example:secure-rp, the development reply URLs). The relying party on 9780 takes the posted
-// wresult apart, verifies the assertion's signature with xmlsec1 against the federation
-// metadata certificates, and checks its audience, times and wctx. Screenshots go to
-// <work>/screenshots/.
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+// urn:example:secure-rp, the development reply URLs). Each takes the posted wresult apart (the
+// one on 9781 first decrypts its EncryptedAssertion with xmlsec1 and the party's key), verifies
+// the assertion's signature with xmlsec1 against the federation metadata certificates, and
+// checks its audience, times and wctx. Screenshots go to <work>/screenshots/.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { join } from "node:path";
-import { xmlsecVerify } from "./verifiers.mjs";
+import { xmlsecDecrypt, xmlsecVerify } from "./verifiers.mjs";
+import { RP_KEY } from "./xmlenc.mjs";
 
 const CHROMIUM = "/usr/bin/chromium";
 const PARTIES = [
@@ -29,14 +30,25 @@ function judge(party, form, certs, work, expectedCtx) {
   checks.push(["wresult is a WS-Trust 2005 RSTR", /^<wst:RequestSecurityTokenResponse xmlns:wst="http:\/\/schemas\.xmlsoap\.org\/ws\/2005\/02\/trust"/.test(wresult)]);
   const applies = /<wsa:Address>([^<]*)<\/wsa:Address>/.exec(wresult)?.[1];
   checks.push(["AppliesTo names this party", applies !== undefined && unescapeXml(applies) === party.realm]);
-  if (party.port === 9781) {
-    checks.push(["the token is encrypted for this party", wresult.includes("EncryptedAssertion") && !wresult.includes("alice@example.com")]);
-    return checks;
-  }
-  const assertion = /<saml:Assertion[\s\S]*?<\/saml:Assertion>/.exec(wresult)?.[0];
-  if (!assertion) return [...checks, ["wresult carries a SAML 2.0 assertion", false]];
+  let assertion;
   const file = join(work, `wsfed-assertion-${party.port}.xml`);
-  writeFileSync(file, assertion);
+  if (party.port === 9781) {
+    // This party opens its token as any party would: xmlsec1 with the party's own (published,
+    // development) private key, then the signature of what it decrypted.
+    const encrypted = /<saml:EncryptedAssertion[\s\S]*?<\/saml:EncryptedAssertion>/.exec(wresult)?.[0];
+    checks.push(["the token is encrypted for this party", encrypted !== undefined && !wresult.includes("alice@example.com")]);
+    if (!encrypted) return checks;
+    const sealed = join(work, `wsfed-encrypted-${party.port}.xml`);
+    writeFileSync(sealed, encrypted);
+    const d = xmlsecDecrypt(sealed, file, RP_KEY);
+    checks.push([`xmlsec1 decrypts it with the party's key (${d.detail})`, d.ok]);
+    if (!d.ok) return checks;
+    assertion = /<saml:Assertion[\s\S]*?<\/saml:Assertion>/.exec(readFileSync(file, "utf8"))?.[0];
+  } else {
+    assertion = /<saml:Assertion[\s\S]*?<\/saml:Assertion>/.exec(wresult)?.[0];
+    if (assertion) writeFileSync(file, assertion);
+  }
+  if (!assertion) return [...checks, ["wresult carries a SAML 2.0 assertion", false]];
   const x = xmlsecVerify(file, certs, "saml2");
   checks.push([`xmlsec1 verifies the assertion (${x.detail})`, x.ok]);
   checks.push(["Audience is this party", /<saml:Audience>([^<]*)<\/saml:Audience>/.exec(assertion)?.[1] === party.realm]);
