@@ -105,7 +105,8 @@ const RP_SAML = "urn:example:rp";
 /**
  * DEVELOPMENT ONLY. No `issuer`: like the first realm, its issuer is the origin the request came
  * to (with the path prefix when it came through one). The secret hashes of `demo-client`,
- * `rp-validator` and `sts-admin` are the first realm's bindings (src/config/dev.ts).
+ * `rp-validator`, `sts-admin` and `user-admin` are the first realm's bindings (src/config/dev.ts).
+ * Its user directory is its own: the same USERS_DB, rows of realm2 only, none seeded.
  */
 export const DEV_REALM2: RealmConfigInput = {
   name: "realm2",
@@ -126,5 +127,6 @@ export const DEV_REALM2: RealmConfigInput = {
   serviceAccounts: [
     { username: "rp-validator", secretHashSecret: "DEV_RP_VALIDATOR_SECRET_HASH", allowedRelyingParties: [RP_SAML], operations: ["validate", "renew", "cancel"] },
     { username: "sts-admin", secretHashSecret: "DEV_STS_ADMIN_SECRET_HASH", allowedRelyingParties: [RP_SAML], operations: ["revoke-subject"] },
+    { username: "user-admin", secretHashSecret: "DEV_USER_ADMIN_SECRET_HASH", allowedRelyingParties: [], operations: ["manage-users"] },
   ],
 };

@@ -5,7 +5,7 @@
  * replaces the old, and revoking with a change ends the tokens already issued.
  */
 import { describe, expect, it } from "vitest";
-import { TT } from "../helpers/soap.ts";
+import { TT, envelope } from "../helpers/soap.ts";
 import { call, faultCode, trust } from "../helpers/worker.ts";
 import { DEV_CONFIG } from "../../src/config/dev.ts";
 import { jwtIn, trustWith, workerWith } from "../hostile/configured.ts";
@@ -282,5 +282,21 @@ describe("the door", () => {
     expect(audit).toMatchObject({ operation: "admin.users.create", requestor: "user-admin", outcome: "created" });
     expect(String(audit?.subject)).toMatch(/^audited-/);
     expect(lines.join("\n")).not.toContain("secret-password-xyz");
+  });
+});
+
+describe("realms", () => {
+  it("each realm's directory is its own: a user made in realm2 signs in there only, and dave is not realm2's", async () => {
+    const name = fresh("r2");
+    const made = await admin("/realms/realm2/admin/users", "POST", { username: name, password: "realm2-pass-1", claims: { email: `${name}@realm2.example` } });
+    expect(made.status).toBe(201);
+    const e = envelope({ user: name, password: "realm2-pass-1", appliesTo: "urn:example:rp", tokenType: TT.saml2, to: "http://127.0.0.1:8787/realms/realm2/trust/13/usernamemixed" });
+    const there = await call("/realms/realm2/trust/13/usernamemixed", { method: "POST", headers: e.headers, body: e.body });
+    const text = await there.text();
+    expect(there.status, text.slice(0, 300)).toBe(200);
+    expect(text).toContain(`${name}@realm2.example`);
+    expect((await signIn(name, "realm2-pass-1")).status).not.toBe(200);
+    expect((await admin(`/admin/users/${name}`)).status).toBe(404);
+    expect((await admin("/realms/realm2/admin/users/dave")).status).toBe(404);
   });
 });
