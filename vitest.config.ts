@@ -2,7 +2,7 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
 // The user directory's schema, applied to the tests' local D1 before each test file runs.
-const migrations = await readD1Migrations("./migrations");
+const migrations = await readD1Migrations("./src/state/migrations");
 
 export default defineConfig({
   plugins: [

@@ -8,7 +8,7 @@
 // Steps: (1) `wrangler deploy --dry-run --outdir dist` bundles the worker exactly as it would be
 // uploaded; (2) we write a workerd config (Cap'n Proto text) next to the bundle, with the user
 // directory's D1 binding (USERS_DB) backed by scripts/d1-local/worker.js, which keeps the database
-// under --state-dir and applies migrations/ on first use; (3) we spawn `workerd serve` and print
+// under --state-dir and applies src/state/migrations/ on first use; (3) we spawn `workerd serve` and print
 // the URL once GET /healthz answers 200.
 //
 // Configuration rule (README, "Configuration"): without STS_CONFIG the worker gets STS_DEV_MODE="1"
@@ -157,14 +157,14 @@ const baselineWorker :Workerd.Worker = (
 /**
  * The user directory's local D1 (binding USERS_DB): workerd's own D1 binding module in front of
  * scripts/d1-local/worker.js, a SQLite Durable Object on the same disk as the STS's objects.
- * The migrations (migrations/*.sql, in name order) go to it as a JSON binding.
+ * The migrations (src/state/migrations/*.sql, in name order) go to it as a JSON binding.
  */
 function d1Parts(outdir) {
   const dir = join(outdir, ".serve-d1");
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   copyFileSync(join(ROOT, "scripts", "d1-local", "worker.js"), join(dir, "worker.js"));
-  const migrationsDir = join(ROOT, "migrations");
+  const migrationsDir = join(ROOT, "src", "state", "migrations");
   const migrations = readdirSync(migrationsDir)
     .filter((f) => f.endsWith(".sql"))
     .sort()

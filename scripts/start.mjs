@@ -1,7 +1,7 @@
 // `npm start [-- --port N]`: the STS under `wrangler dev` on 127.0.0.1 (default port 8787),
 // with local Durable Objects persisted under .wrangler/ and, unless STS_CONFIG is set in the
 // environment, the embedded DEVELOPMENT configuration (STS_DEV_MODE=1). Any other flags are
-// passed to wrangler dev as they are. First the user directory's migrations (migrations/) are
+// passed to wrangler dev as they are. First the user directory's migrations (src/state/migrations/) are
 // applied to the local D1 database wrangler dev will use (none when they already are).
 import { spawn, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";

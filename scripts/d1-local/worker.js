@@ -5,7 +5,7 @@
 // the same directory keeps the data. It speaks what the binding sends without the d1_binding_jsrpc
 // flag: POST /query and /execute with one {sql, params} or an array of them, answered as D1
 // answers (an array of {success, results, meta}, or one {success: false, error}); an array runs
-// as one transaction. Migrations (MIGRATIONS: [{name, sql}], from migrations/) are applied on
+// as one transaction. Migrations (MIGRATIONS: [{name, sql}], from src/state/migrations/) are applied on
 // first use and recorded in d1_migrations, as `wrangler d1 migrations apply` records them.
 import { DurableObject, WorkerEntrypoint } from "cloudflare:workers";
 

@@ -9,7 +9,7 @@ export interface Env extends StateBindings {
   STS_CONFIG?: string | object;
   /** "1" only for local runs (npm start, npm run serve, tests): enables the embedded dev config. */
   STS_DEV_MODE?: string;
-  /** The user directory (D1, schema in migrations/); without it only configured users exist. */
+  /** The user directory (D1, schema in src/state/migrations/); without it only configured users exist. */
   USERS_DB?: D1Database;
   [binding: string]: unknown;
 }

@@ -1,6 +1,6 @@
 /**
  * The user directory: users who live in a D1 database (binding `USERS_DB`, schema in
- * migrations/) rather than in the configuration, so that an operator can hold tens of
+ * src/state/migrations/) rather than in the configuration, so that an operator can hold tens of
  * thousands of them and add one without a redeploy. One table serves every realm; each
  * `UserDirectory` reads and writes its realm's rows only.
  *
