@@ -3,9 +3,9 @@
  * an optional `before`, nothing else. Each refusal is invalid_request naming the field, so a
  * malformed body is the caller's 400, never the generic 500.
  */
-import { strictUtf8 } from "../bytes.ts";
 import { invalidRequest } from "../errors.ts";
 import { parseXsDateTime } from "../xml/datetime.ts";
+import { readObject } from "./json-body.ts";
 
 /** What a revocation asks for. */
 export interface RevokeSubjectRequest {
@@ -18,7 +18,8 @@ export interface RevokeSubjectRequest {
 const MAX_SUBJECT_CHARS = 1024;
 /** RFC 3339 §5.6 `date-time`: a full date, a time and a time zone, nothing looser. */
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
-const FIELDS = new Set(["subject", "before"]);
+const FIELDS = ["subject", "before"];
+const SHAPE = '{"subject": "...", "before"?: "<RFC 3339 date-time>"}';
 
 /**
  * Reads the request body (already read under the body limit).
@@ -26,18 +27,7 @@ const FIELDS = new Set(["subject", "before"]);
  * @throws StsError invalid_request naming the field
  */
 export function readRevokeSubjectRequest(bytes: Uint8Array, now: number): RevokeSubjectRequest {
-  let body: unknown;
-  try {
-    body = JSON.parse(strictUtf8.decode(bytes));
-  } catch {
-    throw invalidRequest("The 'body' must be UTF-8 JSON: {\"subject\": \"...\", \"before\"?: \"<RFC 3339 date-time>\"}.");
-  }
-  if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    throw invalidRequest("The 'body' must be a JSON object: {\"subject\": \"...\", \"before\"?: \"<RFC 3339 date-time>\"}.");
-  }
-  for (const k of Object.keys(body)) {
-    if (!FIELDS.has(k)) throw invalidRequest(`'${k.slice(0, 64)}' is not a field of this request (expected 'subject' and optionally 'before').`);
-  }
+  const body = readObject(bytes, FIELDS, SHAPE);
   const { subject, before } = body as { subject?: unknown; before?: unknown };
   if (typeof subject !== "string" || subject === "" || subject.length > MAX_SUBJECT_CHARS) {
     throw invalidRequest(`'subject' must be a non-empty string of at most ${MAX_SUBJECT_CHARS} characters.`);

@@ -1,13 +1,14 @@
 /**
- * The bodies and parameters of `/admin/users`, read strictly: JSON objects with known fields
- * only, each refusal an invalid_request naming the field, so a malformed call is the caller's
- * 400 and never reaches the directory.
+ * The fields and parameters of `/admin/users` (their bodies are read by json-body.ts), each
+ * refusal an invalid_request naming the field, so a malformed call is the caller's 400 and never
+ * reaches the directory.
  */
 import { fromBase64Url, strictUtf8, toBase64Url, utf8 } from "../bytes.ts";
 import { Issues } from "../config/check.ts";
 import { validateClaims } from "../config/validate-principals.ts";
 import { invalidRequest } from "../errors.ts";
 import { parsePasswordHash } from "../identity/password.ts";
+import type { Obj } from "./json-body.ts";
 
 /** Bounds that keep one user's row small (it is read on every sign-in). */
 const MAX_CLAIMS = 64;
@@ -27,30 +28,6 @@ const DEFAULT_PAGE = 100;
  * client gets in tokens and state.
  */
 const USERNAME = /^[\p{L}\p{N}][\p{L}\p{M}\p{N}._@+-]{0,255}$/u;
-
-type Obj = Record<string, unknown>;
-
-/** A JSON object with only `fields` (already read under the body limit). */
-export function readObject(bytes: Uint8Array, fields: readonly string[], shape: string): Obj {
-  let body: unknown;
-  try {
-    body = JSON.parse(strictUtf8.decode(bytes));
-  } catch {
-    throw invalidRequest(`The 'body' must be UTF-8 JSON: ${shape}.`);
-  }
-  return object(body, fields, "body", shape);
-}
-
-/** `v` as a JSON object with only `fields`; `path` names it in refusals. */
-export function object(v: unknown, fields: readonly string[], path: string, shape: string): Obj {
-  if (typeof v !== "object" || v === null || Array.isArray(v)) throw invalidRequest(`'${path}' must be a JSON object: ${shape}.`);
-  for (const k of Object.keys(v)) {
-    if (!fields.includes(k)) throw invalidRequest(`'${field(path, k.slice(0, 64))}' is not a field of this request (expected ${fields.map((f) => `'${f}'`).join(", ")}).`);
-  }
-  return v as Obj;
-}
-
-const field = (path: string, k: string) => (path === "body" ? k : `${path}.${k}`);
 
 export function readUsername(v: unknown, path = "username"): string {
   if (typeof v !== "string" || !USERNAME.test(v) || v.normalize("NFC") !== v) {

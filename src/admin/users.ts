@@ -21,14 +21,13 @@ import type { DirectoryUser, NewDirectoryUser, UserDirectory } from "../state/di
 import { readBodyLimited } from "../web/body.ts";
 import { NO_STORE } from "../web/headers.ts";
 import { type AdminCall, AdminError, throughDoor } from "./door.ts";
+import { object, readObject } from "./json-body.ts";
 import {
   MAX_IMPORT_USERS,
   encodeCursor,
-  object,
   readClaims,
   readClaimsPatch,
   readEnabled,
-  readObject,
   readPage,
   readPassword,
   readPasswordHash,

@@ -1,0 +1,34 @@
+/**
+ * The one strict reader of administration request bodies: a JSON object whose keys are all
+ * known fields, each refusal an invalid_request naming what is wrong, so a malformed body is the
+ * caller's 400 and never the generic 500.
+ */
+import { strictUtf8 } from "../bytes.ts";
+import { invalidRequest } from "../errors.ts";
+
+export type Obj = Record<string, unknown>;
+
+/**
+ * The body (already read under the body limit) as a JSON object with only `fields`; `shape`
+ * shows the caller what was expected.
+ */
+export function readObject(bytes: Uint8Array, fields: readonly string[], shape: string): Obj {
+  let body: unknown;
+  try {
+    body = JSON.parse(strictUtf8.decode(bytes));
+  } catch {
+    throw invalidRequest(`The 'body' must be UTF-8 JSON: ${shape}.`);
+  }
+  return object(body, fields, "body", shape);
+}
+
+/** `v` as a JSON object with only `fields`; `path` names it in refusals. */
+export function object(v: unknown, fields: readonly string[], path: string, shape: string): Obj {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) throw invalidRequest(`'${path}' must be a JSON object: ${shape}.`);
+  for (const k of Object.keys(v)) {
+    if (!fields.includes(k)) throw invalidRequest(`'${field(path, k.slice(0, 64))}' is not a field of this request (expected ${fields.map((f) => `'${f}'`).join(", ")}).`);
+  }
+  return v as Obj;
+}
+
+const field = (path: string, k: string) => (path === "body" ? k : `${path}.${k}`);
