@@ -49,7 +49,7 @@ export function readPasswordHash(v: unknown, path = "passwordHash"): string {
   return v as string;
 }
 
-export function readEnabled(v: unknown, path = "enabled"): boolean {
+export function readBoolean(v: unknown, path = "enabled"): boolean {
   if (typeof v !== "boolean") throw invalidRequest(`'${path}' must be true or false.`);
   return v;
 }

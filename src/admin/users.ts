@@ -27,7 +27,7 @@ import {
   encodeCursor,
   readClaims,
   readClaimsPatch,
-  readEnabled,
+  readBoolean,
   readPage,
   readPassword,
   readPasswordHash,
@@ -96,12 +96,11 @@ export function registerUserRoutes<E extends HonoEnv>(app: Hono<E>, services: (c
       const username = readUsername(o.username);
       ctx.audit.subject = username;
       const claims = o.claims === undefined ? {} : readClaims(o.claims);
-      const enabled = o.enabled === undefined ? true : readEnabled(o.enabled);
+      const enabled = o.enabled === undefined ? true : readBoolean(o.enabled);
       if (configured(ctx, username)) throw exists(username, ctx);
       const passwordHash = await storedHash(o, CREATE_SHAPE);
-      if (!(await directory.create({ username, passwordHash, enabled, claims }, ctx.now().getTime()))) throw exists(username, ctx);
-      const user = await directory.get(username);
-      if (!user) throw notFound(username, ctx); // deleted in between by another call
+      const user = await directory.create({ username, passwordHash, enabled, claims }, ctx.now().getTime());
+      if (!user) throw exists(username, ctx);
       ctx.audit.outcome = "created";
       return c.json({ user: shown(user) }, 201, NO_STORE);
     }),
@@ -126,7 +125,7 @@ export function registerUserRoutes<E extends HonoEnv>(app: Hono<E>, services: (c
         seen.add(username);
         const passwordHash = readPasswordHash(u.passwordHash, `${p}.passwordHash`);
         const claims = u.claims === undefined ? {} : readClaims(u.claims, `${p}.claims`);
-        const enabled = u.enabled === undefined ? true : readEnabled(u.enabled, `${p}.enabled`);
+        const enabled = u.enabled === undefined ? true : readBoolean(u.enabled, `${p}.enabled`);
         if (configured(ctx, username)) skipped.push({ username, error: "user_exists", error_description: exists(username, ctx).message });
         else fresh.push({ username, passwordHash, enabled, claims });
       });
@@ -167,8 +166,8 @@ export function registerUserRoutes<E extends HonoEnv>(app: Hono<E>, services: (c
       const username = pathUser(c, call);
       const o = await body(c, call, ["claims", "enabled", "revokeTokens"], PATCH_SHAPE);
       const claimsPatch = o.claims === undefined ? undefined : readClaimsPatch(o.claims);
-      const enabled = o.enabled === undefined ? undefined : readEnabled(o.enabled);
-      const revoke = o.revokeTokens === undefined ? false : readEnabled(o.revokeTokens, "revokeTokens");
+      const enabled = o.enabled === undefined ? undefined : readBoolean(o.enabled);
+      const revoke = o.revokeTokens === undefined ? false : readBoolean(o.revokeTokens, "revokeTokens");
       if (claimsPatch === undefined && enabled === undefined && !revoke) throw invalidRequest(`Nothing to change: ${PATCH_SHAPE}.`);
       const now = ctx.now().getTime();
       const user = await directory.update(username, { ...(claimsPatch && { claimsPatch }), ...(enabled !== undefined && { enabled }) }, now);

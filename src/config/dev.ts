@@ -44,8 +44,9 @@ export const DEV_SECRETS: Readonly<Record<string, string>> = Object.freeze({
   DEV_DEMO_CLIENT_SECRET_HASH: "sha256$cd577fe2561ebff23505db0bb006300c7cdecbd46bc0e03c449afafaca2c25bf",
   DEV_RP_VALIDATOR_SECRET_HASH: "sha256$156c943078714e20df9d20b17c7676a1a59b19083e9aeb81e1631870f55b2a9f",
   // SHA-256 of "sts-admin-secret-5e4d3c2b1a0f9e8d" (administrative subject revocation).
-  DEV_USER_ADMIN_SECRET_HASH: "sha256$bb337544dba5d47ab3cb899a2c172ba0ca06bda1bcf035126514a98756672f0b",
   DEV_STS_ADMIN_SECRET_HASH: "sha256$afe47ac10cd278ecc70feb03b442e8c3ffd10b873c8c7187a3a313f1b277d3e2",
+  // SHA-256 of "user-admin-secret-7a6b5c4d3e2f1a0b" (the user directory's administration).
+  DEV_USER_ADMIN_SECRET_HASH: "sha256$bb337544dba5d47ab3cb899a2c172ba0ca06bda1bcf035126514a98756672f0b",
   DEV_DECRYPTION_KEY_PRIVATE: DEV_DECRYPTION_KEY.privateKeyPem,
   ...DEV_REALM2_SECRETS,
   // base64 of the text "DEVELOPMENT ONLY - published pairwise subject secret" (52 bytes): the

@@ -90,10 +90,10 @@ export class UserDirectory {
     return r === null ? undefined : fromRow(r);
   }
 
-  /** Creates a user. @returns false when the name is taken (nothing is changed then). */
-  async create(user: NewDirectoryUser, now: number): Promise<boolean> {
-    const r = await this.insert(user, now).run();
-    return r.meta.changes === 1;
+  /** Creates a user. @returns the user as stored, or undefined when the name is taken (nothing is changed then). */
+  async create(user: NewDirectoryUser, now: number): Promise<DirectoryUser | undefined> {
+    const r = await this.insert(user, now).first<Row>();
+    return r === null ? undefined : fromRow(r);
   }
 
   /**
@@ -109,7 +109,7 @@ export class UserDirectory {
   private insert(u: NewDirectoryUser, now: number): D1PreparedStatement {
     return this.db
       .prepare(
-        `INSERT INTO users (realm, ${COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) ON CONFLICT (realm, username) DO NOTHING`,
+        `INSERT INTO users (realm, ${COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) ON CONFLICT (realm, username) DO NOTHING RETURNING ${COLUMNS}`,
       )
       .bind(this.realm, u.username, u.passwordHash, u.enabled ? 1 : 0, JSON.stringify(u.claims), now);
   }
@@ -190,5 +190,4 @@ export class UserDirectory {
     const results = await this.db.batch([...inserts, mark]);
     return results[results.length - 1]?.meta.changes === 1;
   }
-
 }

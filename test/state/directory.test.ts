@@ -17,9 +17,9 @@ describe("UserDirectory", () => {
     const a = new UserDirectory(env.USERS_DB, "");
     const b = new UserDirectory(env.USERS_DB, `r-${crypto.randomUUID().slice(0, 6)}`);
     const name = fresh();
-    expect(await a.create(user(name, { role: ["a"] }), 1)).toBe(true);
+    expect(await a.create(user(name, { role: ["a"] }), 1)).toMatchObject({ username: name, claims: { role: ["a"] }, createdAt: 1 });
     expect(await b.get(name)).toBeUndefined();
-    expect(await b.create(user(name, { role: ["b"] }), 2)).toBe(true);
+    expect(await b.create(user(name, { role: ["b"] }), 2)).toMatchObject({ username: name, claims: { role: ["b"] }, createdAt: 2 });
     expect((await a.get(name))?.claims).toEqual({ role: ["a"] });
     expect((await b.get(name))?.claims).toEqual({ role: ["b"] });
     expect(await b.delete(name)).toBe(true);
