@@ -1,10 +1,13 @@
 // `npm run sts -- users <command>` — the user directory of a running STS, over its
 // administration API (/admin/users), as a service account holding `manage-users`.
-import { pbkdf2, randomBytes } from "node:crypto";
 import { availableParallelism } from "node:os";
 import { readFileSync } from "node:fs";
 import { UsageError, parseArgs, readSecret } from "./input.mjs";
 import { parseCsv } from "./csv.mjs";
+// The worker's own field rules and hasher (Node 22 strips their types), so a file this accepts is
+// one the API accepts, and its hashes are the ones the worker verifies.
+import { readPassword, readPasswordHash, readUsername } from "../../src/admin/user-request.ts";
+import { MAX_PBKDF2_ITERATIONS, MIN_PBKDF2_ITERATIONS, hashPassword } from "../../src/identity/password.ts";
 
 export const USAGE = `usage: sts users <command> [options]
 
@@ -36,7 +39,6 @@ when some were skipped (listed with the reason), 2 on a usage or file error.
 Development: --admin user-admin with STS_ADMIN_SECRET=user-admin-secret-7a6b5c4d3e2f1a0b.`;
 
 /** Directory user names, as the STS accepts them. */
-const USERNAME = /^[\p{L}\p{N}][\p{L}\p{M}\p{N}._@+-]{0,255}$/u;
 const COMMON = { url: "value", admin: "value", "admin-secret-file": "value" };
 
 /** An error answer of the API: printed as the STS worded it. */
@@ -135,8 +137,19 @@ function client(url, authorization) {
 
 const userPath = (name) => `/admin/users/${encodeURIComponent(name)}`;
 
+/** The refusal a field reader of the API gives `v`, or undefined when it accepts it. */
+function refusal(read, v, path) {
+  try {
+    read(v, path);
+    return undefined;
+  } catch (e) {
+    return e.message;
+  }
+}
+
 function username(name) {
-  if (!USERNAME.test(name) || name.normalize("NFC") !== name) throw new UsageError(`"${name}" is not a directory user name (letters, digits, . _ @ + -)`);
+  const no = refusal(readUsername, name, "USERNAME");
+  if (no !== undefined) throw new UsageError(`"${name}": ${no}`);
   return name;
 }
 
@@ -298,8 +311,9 @@ export function readUsersFile(file, text) {
       continue;
     }
     if (u.extra) bad("more cells than the header has columns");
-    if (typeof u.username !== "string" || !USERNAME.test(u.username) || u.username.normalize("NFC") !== u.username) {
-      bad(`"${String(u.username ?? "")}" is not a directory user name (letters, digits, . _ @ + -)`);
+    const badName = refusal(readUsername, u.username, "username");
+    if (badName !== undefined) {
+      bad(`"${String(u.username ?? "")}": ${badName}`);
       continue;
     }
     if (seen.has(u.username)) bad(`${u.username} appears a second time`);
@@ -307,24 +321,16 @@ export function readUsersFile(file, text) {
     const hasPw = typeof u.password === "string" && u.password !== "";
     const hasHash = typeof u.passwordHash === "string" && u.passwordHash !== "";
     if (hasPw === hasHash) bad("give exactly one of password and password hash");
-    else if (hasPw && (u.password.length < 8 || u.password.length > 1024)) bad("the password must be 8 to 1024 characters");
-    else if (hasHash && !/^pbkdf2-sha256\$[1-9][0-9]*\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/.test(u.passwordHash)) bad("the password hash is not pbkdf2-sha256$<iterations>$<salt>$<hash>");
+    else {
+      const no = hasPw ? refusal(readPassword, u.password, "password") : refusal(readPasswordHash, u.passwordHash, "password_hash");
+      if (no !== undefined) bad(no);
+    }
     if (u.enabled !== undefined && typeof u.enabled !== "boolean") bad(`enabled must be true or false, not "${u.enabled}"`);
     const claims = u.claims ?? {};
     if (typeof claims !== "object" || Array.isArray(claims)) bad("claims must be an object");
     users.push({ username: u.username, password: hasPw ? u.password : undefined, passwordHash: hasHash ? u.passwordHash : undefined, claims, enabled: u.enabled ?? true });
   }
   return { users, problems };
-}
-
-/** PBKDF2-HMAC-SHA256 of the NFC password, in the STS's stored format (src/identity/password.ts). */
-export function hashPassword(password, iterations) {
-  const salt = randomBytes(16);
-  return new Promise((resolve, reject) =>
-    pbkdf2(password.normalize("NFC"), salt, iterations, 32, "sha256", (err, key) =>
-      err ? reject(err) : resolve(`pbkdf2-sha256$${iterations}$${salt.toString("base64")}$${key.toString("base64")}`),
-    ),
-  );
 }
 
 /** A progress line: redrawn in place on a terminal, else one line per tenth. */
@@ -351,8 +357,10 @@ async function importUsers(args) {
   const { opts, positional, api } = options(args, { batch: "value", iterations: "value", "dry-run": "flag" }, ["FILE"]);
   const batch = opts.batch === undefined ? 500 : Number(opts.batch);
   if (!Number.isInteger(batch) || batch < 1 || batch > 1000) throw new UsageError("--batch must be 1 to 1000");
-  const iterations = opts.iterations === undefined ? 100_000 : Number(opts.iterations);
-  if (!Number.isInteger(iterations) || iterations < 10_000 || iterations > 100_000) throw new UsageError("--iterations must be 10000 to 100000");
+  const iterations = opts.iterations === undefined ? MAX_PBKDF2_ITERATIONS : Number(opts.iterations);
+  if (!Number.isInteger(iterations) || iterations < MIN_PBKDF2_ITERATIONS || iterations > MAX_PBKDF2_ITERATIONS) {
+    throw new UsageError(`--iterations must be ${MIN_PBKDF2_ITERATIONS} to ${MAX_PBKDF2_ITERATIONS}`);
+  }
   const file = positional[0];
   let text;
   try {
@@ -380,12 +388,12 @@ async function importUsers(args) {
     const worker = async () => {
       while (next < toHash.length) {
         const u = toHash[next++];
-        u.passwordHash = await hashPassword(u.password, iterations);
+        u.passwordHash = await hashPassword(u.password, { iterations });
         delete u.password;
         tick(++done);
       }
     };
-    // libuv's thread pool runs the derivations; twice the cores keeps it busy.
+    // Node runs WebCrypto's derivations on libuv's thread pool; twice the cores keeps it busy.
     await Promise.all(Array.from({ length: Math.min(toHash.length, availableParallelism() * 2) }, worker));
   }
   const tick = progress("importing", users.length);

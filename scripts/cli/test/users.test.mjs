@@ -1,6 +1,6 @@
 // Self-tests of `sts users` (scripts/cli/users.mjs): its CSV reader, its checks of an import
-// file, its password hashes (checked by the worker's own verifier, WebCrypto against Node's
-// crypto), and the commands against a stand-in for the administration API that records what it
+// file (the API's own field rules), the hashes an import sends (checked by the worker's own
+// verifier, NFC included), and the commands against a stand-in for the administration API that records what it
 // was sent. Node 22: `node --test 'scripts/cli/test/*.test.mjs'`. The real API is exercised by the
 // interop suite (scripts/interop/directory.mjs).
 import assert from "node:assert/strict";
@@ -12,8 +12,8 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, test } from "node:test";
 import { parseCsv } from "../csv.mjs";
-import { hashPassword, readUsersFile } from "../users.mjs";
-import { verifyPassword } from "../../../src/identity/password.ts";
+import { readUsersFile } from "../users.mjs";
+import { hashPassword, verifyPassword } from "../../../src/identity/password.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 const dir = mkdtempSync(join(tmpdir(), "sts-users-test-"));
@@ -29,7 +29,7 @@ test("CSV: quoted commas, doubled quotes, line breaks in cells, CRLF, a byte-ord
   assert.throws(() => parseCsv('a\nx"y'), /line 2: a quote inside an unquoted cell/);
 });
 
-test("an import file is checked whole, each problem with its line", () => {
+test("an import file is checked whole, each problem with its line", async () => {
   const csv = [
     "username,password,password_hash,enabled,email,role",
     "ann,ann-password-1,,yes,ann@example.org,user;admin",
@@ -44,25 +44,21 @@ test("an import file is checked whole, each problem with its line", () => {
   const { users, problems } = readUsersFile("u.csv", csv);
   assert.deepEqual(users[0], { username: "ann", password: "ann-password-1", passwordHash: undefined, claims: { email: ["ann@example.org"], role: ["user", "admin"] }, enabled: true });
   assert.deepEqual(problems, [
-    'u.csv:3: "bad name" is not a directory user name (letters, digits, . _ @ + -)',
+    `u.csv:3: "bad name": 'username' must be 1 to 256 letters, digits or . _ @ + - (starting with a letter or digit, in Unicode NFC).`,
     "u.csv:4: ann appears a second time",
-    "u.csv:5: the password must be 8 to 1024 characters",
-    "u.csv:6: the password hash is not pbkdf2-sha256$<iterations>$<salt>$<hash>",
+    "u.csv:5: 'password' must be a string of 8 to 1024 characters.",
+    "u.csv:6: 'password_hash' is not a usable password hash: expected pbkdf2-sha256$<iterations>$<salt base64>$<hash base64>.",
     'u.csv:7: enabled must be true or false, not "maybe"',
     "u.csv:8: give exactly one of password and password hash",
     "u.csv:9: more cells than the header has columns",
   ]);
-  const json = readUsersFile("u.json", JSON.stringify({ users: [{ username: "gus", passwordHash: "pbkdf2-sha256$10000$AAAA$BBBB", claims: { role: ["x"] }, enabled: false }, { username: "hal" }] }));
+  const hash = await hashPassword("gus-password-1", { iterations: 10_000 });
+  const json = readUsersFile("u.json", JSON.stringify({ users: [{ username: "gus", passwordHash: hash, claims: { role: ["x"] }, enabled: false }, { username: "hal" }, { username: "ida", passwordHash: "pbkdf2-sha256$5000$AAAAAAAAAAAAAAAAAAAAAA==$AAAA" }] }));
   assert.equal(json.users[0].enabled, false);
-  assert.deepEqual(json.problems, ["u.json[1]: give exactly one of password and password hash"]);
-});
-
-test("the hashes the CLI makes verify with the worker's own PBKDF2 check, NFC-normalised", async () => {
-  const h = await hashPassword("caf\u00e9-password", 10_000);
-  assert.match(h, /^pbkdf2-sha256\$10000\$[A-Za-z0-9+/]{22}==\$[A-Za-z0-9+/]{43}=$/);
-  assert.equal(await verifyPassword("caf\u00e9-password", h), true);
-  assert.equal(await verifyPassword("cafe\u0301-password", h), true);
-  assert.equal(await verifyPassword("cafe-password", h), false);
+  assert.deepEqual(json.problems, [
+    "u.json[1]: give exactly one of password and password hash",
+    "u.json[2]: 'password_hash' is not a usable password hash: iterations 5000 are below the minimum of 10000.",
+  ]);
 });
 
 // ---- the commands against a stand-in API ----------------------------------------------------
@@ -157,6 +153,7 @@ test("import: checked, hashed, sent in batches, a 429 waited out, skipped users 
   const file = join(dir, "users.csv");
   const rows = ["username,password,role"];
   for (let i = 0; i < 25; i++) rows.push(`u${i},password-${i}-x,user`);
+  rows[1] = "u0,caf\u00e9-password-0,user";
   rows.push("taken,password-t-x,user");
   writeFileSync(file, rows.join("\n"));
   const r = await sts(["import", file, "--batch", "10", "--iterations", "10000"]);
@@ -170,13 +167,16 @@ test("import: checked, hashed, sent in batches, a 429 waited out, skipped users 
   assert.deepEqual(sent.map((s) => s.body.users.length), [10, 10, 10, 6]);
   const u0 = sent[1].body.users[0];
   assert.equal(u0.password, undefined);
-  assert.equal(await verifyPassword("password-0-x", u0.passwordHash), true);
+  assert.match(u0.passwordHash, /^pbkdf2-sha256\$10000\$/);
+  assert.equal(await verifyPassword("caf\u00e9-password-0", u0.passwordHash), true);
+  assert.equal(await verifyPassword("cafe\u0301-password-0", u0.passwordHash), true, "NFC-normalised");
+  assert.equal(await verifyPassword("cafe-password-0", u0.passwordHash), false);
 
   const bad = join(dir, "bad.csv");
   writeFileSync(bad, "username,password\nok-user,password-ok-1\nnot ok,password-2-x\n");
   const before = seen.length;
   const b = await sts(["import", bad]);
   assert.equal(b.code, 2);
-  assert.match(b.err, /bad\.csv:3: "not ok" is not a directory user name/);
+  assert.match(b.err, /bad\.csv:3: "not ok": 'username' must be 1 to 256 letters/);
   assert.equal(seen.length, before, "nothing is sent when the file has a problem");
 });
