@@ -21,12 +21,13 @@ export const ADMIN_REQUESTS_PER_MINUTE = 600;
 
 /** An administration answer other than success: an HTTP status, a code and a description. */
 export class AdminError extends Error {
-  constructor(
-    readonly status: 400 | 404 | 409 | 503,
-    readonly code: string,
-    message: string,
-  ) {
+  readonly status: 400 | 404 | 409 | 503;
+  readonly code: string;
+
+  constructor(status: 400 | 404 | 409 | 503, code: string, message: string) {
     super(message);
+    this.status = status;
+    this.code = code;
   }
 }
 

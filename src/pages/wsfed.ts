@@ -33,8 +33,11 @@ const MAX_PASSWORD = 1024;
 const MAX_FORM_BYTES = 16 * 1024;
 
 class Refusal extends Error {
-  constructor(readonly status: number, message: string) {
+  readonly status: number;
+
+  constructor(status: number, message: string) {
     super(message);
+    this.status = status;
   }
 }
 

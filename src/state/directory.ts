@@ -76,11 +76,14 @@ function parseClaims(text: string): Record<string, string[]> {
 }
 
 export class UserDirectory {
-  constructor(
-    private readonly db: D1Database,
-    /** "" for the first realm, else the realm's name. */
-    readonly realm: string,
-  ) {}
+  private readonly db: D1Database;
+  /** "" for the first realm, else the realm's name. */
+  readonly realm: string;
+
+  constructor(db: D1Database, realm: string) {
+    this.db = db;
+    this.realm = realm;
+  }
 
   async get(username: string): Promise<DirectoryUser | undefined> {
     const r = await this.db
