@@ -1,20 +1,28 @@
 // Assertions from the federation partner urn:example:partner-idp (development configuration),
 // signed by xmlsec1 with the partner's published key — not by our code — presented to the
 // worker: over the issued-token endpoints (SAML 2.0 over WS-Trust 1.3, SAML 1.1 over WS-Trust
-// 2005) and as an RFC 8693 subject token. The tokens issued for them verify in xmlsec1. An
-// assertion signed by an untrusted key, for another audience, expired, or wrapped (the signed
-// assertion kept inside a forged one) is refused.
+// 2005), as an RFC 8693 subject token, and as OnBehalfOf / ActAs. The tokens issued for them
+// verify in xmlsec1. An assertion signed by an untrusted key, for another audience, expired, or
+// wrapped (the signed assertion kept inside a forged one) is refused.
+//
+// OnBehalfOf and ActAs need a requestor allowed to issue for others, which the development
+// configuration does not have: that part serves the same bundle a second time, with the
+// development configuration plus a gateway service account (STS_CONFIG through serve's
+// --env-file), on a port of its own.
 //
 // Part of scripts/interop/run.mjs; also runs alone against a running worker:
 //   node scripts/interop/partner-assertions.mjs --url http://127.0.0.1:8788 [--work DIR]
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { startServeChild } from "../bench/serve-child.mjs";
 import { NS } from "../cli/xml.mjs";
-import { runAlone, xmlsecVerify } from "./verifiers.mjs";
+import { metadataCerts, runAlone, xmlsecVerify } from "./verifiers.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = join(HERE, "..", "..");
 const CREDENTIALS = join(HERE, "../../test/fixtures/dev-credentials");
 export const PARTNER_KEY = join(CREDENTIALS, "partner-idp.key.pem");
 export const PARTNER_CERT = join(CREDENTIALS, "partner-idp.cert.pem");
@@ -74,9 +82,11 @@ export function xmlsecSignAssertion(work, kind, opts, key = PARTNER_KEY, cert = 
   return readFileSync(out, "utf8").replace(/^<\?xml[^?]*\?>\s*/, "").trim();
 }
 
-/** A WS-Trust Issue over an issued-token endpoint, the assertion in the Security header. */
-async function issueWithAssertion(base, { trust, soap, assertion }) {
-  const path = `/trust/${trust}/issuedtokenmixedasymmetricbasic256`;
+/**
+ * A WS-Trust Issue for urn:example:rp: `security` goes into the wsse:Security header (after the
+ * Timestamp), `rst` into the RequestSecurityToken after its TokenType and RequestType.
+ */
+async function trustIssue(base, { trust, soap, path, security, rst = "" }) {
   const tns = trust === "13" ? NS.wst13 : NS.wst05;
   const action = `${tns}/RST/Issue`;
   const now = new Date();
@@ -84,14 +94,19 @@ async function issueWithAssertion(base, { trust, soap, assertion }) {
   const body =
     `<s:Envelope xmlns:s="${soap === "1.2" ? NS.s12 : NS.s11}" xmlns:a="${NS.wsa}" xmlns:u="${NS.wsu}"><s:Header><a:Action s:mustUnderstand="1">${action}</a:Action>` +
     `<a:To s:mustUnderstand="1">${base}${path}</a:To><o:Security xmlns:o="${NS.wsse}" s:mustUnderstand="1"><u:Timestamp><u:Created>${now.toISOString()}</u:Created>` +
-    `<u:Expires>${new Date(now.getTime() + 300_000).toISOString()}</u:Expires></u:Timestamp>${assertion}</o:Security></s:Header><s:Body>` +
-    `<t:RequestSecurityToken xmlns:t="${tns}"><t:TokenType>${tokenType}</t:TokenType><t:RequestType>${tns}/Issue</t:RequestType>` +
+    `<u:Expires>${new Date(now.getTime() + 300_000).toISOString()}</u:Expires></u:Timestamp>${security}</o:Security></s:Header><s:Body>` +
+    `<t:RequestSecurityToken xmlns:t="${tns}"><t:TokenType>${tokenType}</t:TokenType><t:RequestType>${tns}/Issue</t:RequestType>${rst}` +
     `<wsp:AppliesTo xmlns:wsp="${NS.wsp}"><a:EndpointReference><a:Address>urn:example:rp</a:Address></a:EndpointReference></wsp:AppliesTo></t:RequestSecurityToken></s:Body></s:Envelope>`;
   const headers = soap === "1.2"
     ? { "content-type": `application/soap+xml; charset=utf-8; action="${action}"` }
     : { "content-type": "text/xml; charset=utf-8", soapaction: `"${action}"` };
   const res = await fetch(base + path, { method: "POST", headers, body });
   return { status: res.status, text: await res.text() };
+}
+
+/** A WS-Trust Issue over an issued-token endpoint, the assertion in the Security header. */
+function issueWithAssertion(base, { trust, soap, assertion }) {
+  return trustIssue(base, { trust, soap, path: `/trust/${trust}/issuedtokenmixedasymmetricbasic256`, security: assertion });
 }
 
 const faultOf = (text) => /<faultcode>([^<]+)<\/faultcode>|<s:Subcode><s:Value>([^<]+)<\/s:Value>/.exec(text)?.slice(1).find(Boolean);
@@ -172,6 +187,82 @@ export async function partnerAssertionsCheck({ base, work, report, skip, certs, 
     const r = await issueWithAssertion(base, { trust: "13", soap: "1.2", assertion });
     const code = faultOf(r.text);
     report(`partner assertion ${name}: refused over issuedtokenmixed`, r.status >= 400 && !!code && !r.text.includes(`${SAML2}" ID=`) && !r.text.includes("RequestedSecurityToken"), `HTTP ${r.status} ${code ?? "no fault"}`);
+  }
+
+  await partnerDelegationCheck({ work, report, skip, untrusted: { key: join(other, "key.pem"), cert: join(other, "cert.pem") } });
+}
+
+const GATEWAY = { username: "partner-gateway", secret: "partner-gateway-secret-only-for-interop-3c9e" };
+const GATEWAY_PORT = Number(process.env.INTEROP_GATEWAY_PORT ?? 18893);
+
+/**
+ * Serves the built bundle (dist/) with the development configuration plus GATEWAY, a service
+ * account that may issue for urn:example:rp, so that OnBehalfOf and ActAs can be asked for.
+ */
+async function startGateway(work) {
+  const { DEV_CONFIG, DEV_SECRETS } = await import("../../src/config/dev.ts");
+  const account = { username: GATEWAY.username, secretHashSecret: "INTEROP_GATEWAY_SECRET_HASH", allowedRelyingParties: ["urn:example:rp"], operations: ["issue"] };
+  const config = { ...DEV_CONFIG, serviceAccounts: [...DEV_CONFIG.serviceAccounts, account] };
+  const hash = `sha256$${createHash("sha256").update(GATEWAY.secret).digest("hex")}`;
+  const envFile = join(work, "gateway.env.json");
+  writeFileSync(envFile, JSON.stringify({ ...DEV_SECRETS, INTEROP_GATEWAY_SECRET_HASH: hash, STS_CONFIG: JSON.stringify(config) }), { mode: 0o600 });
+  const args = [join(ROOT, "scripts", "serve.mjs"), "--port", String(GATEWAY_PORT), "--state-dir", join(work, "gateway-state"), "--env-file", envFile, "--no-build"];
+  return startServeChild(process.execPath, args, { cwd: ROOT, logFile: join(work, "gateway.serve.log") });
+}
+
+/**
+ * OnBehalfOf and ActAs with xmlsec1-signed partner assertions, asked by the gateway account over
+ * usernamemixed: the token is issued for the partner's subject (ActAs also names the gateway as
+ * actor) and verifies in xmlsec1; an assertion from an untrusted key gets a fault.
+ */
+async function partnerDelegationCheck({ work, report, skip, untrusted }) {
+  const tag = "partner assertion (xmlsec1-signed) as";
+  if (!existsSync(join(ROOT, "dist", "index.js"))) {
+    skip(`${tag} OnBehalfOf / ActAs`, "no built bundle in dist/ to serve with the gateway account");
+    return;
+  }
+  let child;
+  try {
+    child = await startGateway(work);
+  } catch (e) {
+    report(`${tag} OnBehalfOf / ActAs: the gateway configuration serves`, false, e.message);
+    return;
+  }
+  try {
+    const base = `http://127.0.0.1:${GATEWAY_PORT}`;
+    const mdFile = join(work, "gateway-FederationMetadata.xml");
+    writeFileSync(mdFile, await fetch(`${base}/FederationMetadata/2007-06/FederationMetadata.xml`).then((r) => r.text()));
+    const { certs, entityID } = metadataCerts(mdFile, join(work, "gateway-certs"));
+    const audience = entityID ?? base;
+    const usernameToken =
+      `<o:UsernameToken xmlns:o="${NS.wsse}"><o:Username>${GATEWAY.username}</o:Username>` +
+      `<o:Password Type="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText">${GATEWAY.secret}</o:Password></o:UsernameToken>`;
+    const WST14 = "http://docs.oasis-open.org/ws-sx/ws-trust/200802";
+    const cases = [
+      { name: "OnBehalfOf", trust: "13", soap: "1.2", kind: "saml2", wrap: (a) => `<t:OnBehalfOf>${a}</t:OnBehalfOf>`, actor: false },
+      { name: "ActAs", trust: "13", soap: "1.1", kind: "saml2", wrap: (a) => `<wst14:ActAs xmlns:wst14="${WST14}">${a}</wst14:ActAs>`, actor: true },
+      { name: "OnBehalfOf", trust: "2005", soap: "1.1", kind: "saml1", wrap: (a) => `<t:OnBehalfOf>${a}</t:OnBehalfOf>`, actor: false },
+    ];
+    for (const c of cases) {
+      const what = `${tag} ${c.name} (${c.kind}, soap${c.soap} trust${c.trust}) from a gateway account`;
+      const assertion = xmlsecSignAssertion(work, c.kind, { audience, subject: "carol" });
+      const r = await trustIssue(base, { trust: c.trust, soap: c.soap, path: `/trust/${c.trust}/usernamemixed`, security: usernameToken, rst: c.wrap(assertion) });
+      const issued = issuedAssertion(r.text, c.trust === "13" ? SAML2 : SAML1);
+      const forCarol = issued?.includes(`${PARTNER}#carol<`) ?? false;
+      const actorNamed = issued?.includes(`>${GATEWAY.username}<`) ?? false;
+      report(`${what}: issued for ${PARTNER}#carol${c.actor ? `, ${GATEWAY.username} as actor` : ""}`, r.status === 200 && forCarol && actorNamed === c.actor,
+        `HTTP ${r.status} ${faultOf(r.text) ?? ""} subject=${forCarol} actor=${actorNamed}`);
+      if (!issued) continue;
+      const file = join(work, `partner-${c.name}-${c.kind}-${c.soap}.xml`);
+      writeFileSync(file, issued);
+      const v = xmlsecVerify(file, certs, c.kind);
+      report(`${what}: the issued token verifies in xmlsec1`, v.ok, v.detail);
+    }
+    const forged = xmlsecSignAssertion(work, "saml2", { audience, subject: "carol" }, untrusted.key, untrusted.cert);
+    const r = await trustIssue(base, { trust: "13", soap: "1.2", path: "/trust/13/usernamemixed", security: usernameToken, rst: `<t:OnBehalfOf>${forged}</t:OnBehalfOf>` });
+    report(`${tag} OnBehalfOf signed by an untrusted key: refused`, r.status >= 400 && !!faultOf(r.text) && !r.text.includes("RequestedSecurityToken"), `HTTP ${r.status} ${faultOf(r.text) ?? "no fault"}`);
+  } finally {
+    child.kill("SIGTERM");
   }
 }
 
