@@ -126,21 +126,7 @@ public final class WssCertificateClient {
     ks.setKeyEntry("requestor", key, "changeit".toCharArray(), new Certificate[] {cert});
     Merlin crypto = new Merlin();
     crypto.setKeyStore(ks);
-
-    WSSecHeader secHeader = new WSSecHeader();
-    secHeader.setMustUnderstand(true);
-    secHeader.insertSecurityHeader(doc);
-
-    WSSecTimestamp timestamp = new WSSecTimestamp();
-    timestamp.setTimeToLive(300);
-    timestamp.build(doc, secHeader);
-    if (expired) {
-      // An old message, signed as it was: Created 20 minutes ago, expired 15 minutes ago.
-      Element ts = timestamp.getElement();
-      Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-      ts.getElementsByTagNameNS(WSU, "Created").item(0).setTextContent(now.minusSeconds(1200).toString());
-      ts.getElementsByTagNameNS(WSU, "Expires").item(0).setTextContent(now.minusSeconds(900).toString());
-    }
+    WSSecHeader secHeader = securityHeader(doc, expired);
 
     // WSS4J creates the Security header and Timestamp with createElementNS and leaves the
     // xmlns:wsse declaration to the serializer, so the DOM it canonicalizes lacks the namespace
@@ -161,6 +147,24 @@ public final class WssCertificateClient {
     parts.add(new WSEncryptionPart("Action", WSA, ""));
     signature.setParts(parts);
     signature.build(doc, crypto, secHeader);
+  }
+
+  /** The Security header (mustUnderstand) with a five-minute wsu:Timestamp, made by WSS4J. */
+  static WSSecHeader securityHeader(Document doc, boolean expired) throws Exception {
+    WSSecHeader secHeader = new WSSecHeader();
+    secHeader.setMustUnderstand(true);
+    secHeader.insertSecurityHeader(doc);
+    WSSecTimestamp timestamp = new WSSecTimestamp();
+    timestamp.setTimeToLive(300);
+    timestamp.build(doc, secHeader);
+    if (expired) {
+      // An old message, signed as it was: Created 20 minutes ago, expired 15 minutes ago.
+      Element ts = timestamp.getElement();
+      Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+      ts.getElementsByTagNameNS(WSU, "Created").item(0).setTextContent(now.minusSeconds(1200).toString());
+      ts.getElementsByTagNameNS(WSU, "Expires").item(0).setTextContent(now.minusSeconds(900).toString());
+    }
+    return secHeader;
   }
 
   static Element body(Document doc) {

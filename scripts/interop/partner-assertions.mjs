@@ -39,26 +39,34 @@ const SIGNATURE_TEMPLATE = (id) =>
   `<ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/><ds:DigestValue/></ds:Reference></ds:SignedInfo><ds:SignatureValue/>` +
   `<ds:KeyInfo><ds:X509Data><ds:X509Certificate/></ds:X509Data></ds:KeyInfo></ds:Signature>`;
 
-/** An unsigned assertion template (SAML 2.0 or 1.1) with an empty enveloped signature for xmlsec1 to fill. */
-function template(kind, { audience, subject = "carol", notOnOrAfter, issuer = PARTNER }) {
+/**
+ * An unsigned assertion template (SAML 2.0 or 1.1) with an empty enveloped signature for xmlsec1
+ * to fill. With `holderOfKey` (a ds:KeyInfo element, declaring its own namespaces) the subject is
+ * confirmed holder-of-key with that key instead of bearer.
+ */
+function template(kind, { audience, subject = "carol", notOnOrAfter, issuer = PARTNER, holderOfKey }) {
   const id = `_p${Date.now().toString(16)}${Math.random().toString(16).slice(2, 12)}`;
   const now = new Date();
   const nb = new Date(now.getTime() - 60_000).toISOString();
   const na = (notOnOrAfter ?? new Date(now.getTime() + 600_000)).toISOString();
   const at = now.toISOString();
+  const confirmation2 = holderOfKey
+    ? `<saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:holder-of-key"><saml:SubjectConfirmationData xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="saml:KeyInfoConfirmationDataType">${holderOfKey}</saml:SubjectConfirmationData></saml:SubjectConfirmation>`
+    : `<saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"/>`;
   if (kind === "saml2") {
     return {
       id,
       xml:
         `<saml:Assertion xmlns:saml="${SAML2}" ID="${id}" IssueInstant="${at}" Version="2.0"><saml:Issuer>${issuer}</saml:Issuer>${SIGNATURE_TEMPLATE(id)}` +
-        `<saml:Subject><saml:NameID>${subject}</saml:NameID><saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"/></saml:Subject>` +
+        `<saml:Subject><saml:NameID>${subject}</saml:NameID>${confirmation2}</saml:Subject>` +
         `<saml:Conditions NotBefore="${nb}" NotOnOrAfter="${na}"><saml:AudienceRestriction><saml:Audience>${audience}</saml:Audience></saml:AudienceRestriction></saml:Conditions>` +
         `<saml:AttributeStatement><saml:Attribute Name="http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress" NameFormat="urn:oasis:names:tc:SAML:2.0:attrname-format:uri">` +
         `<saml:AttributeValue>${subject}@partner.example</saml:AttributeValue></saml:Attribute></saml:AttributeStatement>` +
         `<saml:AuthnStatement AuthnInstant="${at}"><saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement></saml:Assertion>`,
     };
   }
-  const subj = `<saml:Subject><saml:NameIdentifier>${subject}</saml:NameIdentifier><saml:SubjectConfirmation><saml:ConfirmationMethod>urn:oasis:names:tc:SAML:1.0:cm:bearer</saml:ConfirmationMethod></saml:SubjectConfirmation></saml:Subject>`;
+  const confirmation1 = holderOfKey ? `<saml:ConfirmationMethod>urn:oasis:names:tc:SAML:1.0:cm:holder-of-key</saml:ConfirmationMethod>${holderOfKey}` : `<saml:ConfirmationMethod>urn:oasis:names:tc:SAML:1.0:cm:bearer</saml:ConfirmationMethod>`;
+  const subj = `<saml:Subject><saml:NameIdentifier>${subject}</saml:NameIdentifier><saml:SubjectConfirmation>${confirmation1}</saml:SubjectConfirmation></saml:Subject>`;
   return {
     id,
     xml:

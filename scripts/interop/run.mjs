@@ -309,6 +309,6 @@ await wsfedCheck({ base, work, certs: md.certs, report, skip });
 // ---- certificatemixed: requests signed by Apache WSS4J with the development alice-client key --
 // Last: its Java runs take a while, and a pooled connection left idle that long may be closed
 // by the server under the next fetch.
-await wss4jCheck({ base, work, report, skip, certs: md.certs });
+await wss4jCheck({ base, work, report, skip, certs: md.certs, issuer: md.entityID });
 
 finish();

@@ -5,14 +5,23 @@
 // with an expired Timestamp or with a self-signed certificate the STS does not trust, or sent a
 // second time, get the fault each deserves and never a token.
 //
+// Holder-of-key issued tokens signed the same way (WssIssuedTokenClient.java): partner assertions
+// signed by xmlsec1 that confirm a public key (an openssl-made key pair) or seal a symmetric proof
+// key for the STS (sealed with `openssl pkeyutl`, RSA-OAEP, for the decryption certificate the
+// STS publishes), put into the Security header by WSS4J, which signs the message with that key
+// (RSA-SHA256 or HMAC-SHA256) and names the assertion by its ID. Each gets a token; a message
+// signed with another key, an HMAC with another secret, and a second sending are refused.
+//
 // Part of scripts/interop/run.mjs; also runs alone against a running worker:
 //   node scripts/interop/wss4j.mjs --url http://127.0.0.1:8788 [--work DIR]
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { isTrustFault, parseIssueResponse } from "../cli/rstr.mjs";
 import { NS } from "../cli/xml.mjs";
+import { xmlsecSignAssertion } from "./partner-assertions.mjs";
 import { runAlone, xmlsecVerify } from "./verifiers.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -26,33 +35,38 @@ function sh(cmd, args) {
   return { status: r.error ? -1 : r.status, stdout: r.stdout ?? "", stderr: r.error ? String(r.error.message) : (r.stderr ?? "") };
 }
 
-/** Compiles WssCertificateClient.java into outDir; returns the classpath to run it with. */
+/** Compiles the WSS4J clients into outDir; returns the classpath to run them with. */
 export function compileWss4j(outDir) {
   const missing = JARS.filter((j) => !existsSync(j));
   if (missing.length) throw new Error(`missing ${missing.join(", ")} (apt-get install libwss4j-java)`);
   mkdirSync(outDir, { recursive: true });
-  const r = sh("javac", ["-cp", JARS.join(":"), "-d", outDir, join(HERE, "WssCertificateClient.java")]);
+  const r = sh("javac", ["-cp", JARS.join(":"), "-d", outDir, join(HERE, "WssCertificateClient.java"), join(HERE, "WssIssuedTokenClient.java")]);
   if (r.status !== 0) throw new Error(`javac failed: ${r.stderr}`);
   return [outDir, ...JARS].join(":");
 }
 
 /** A self-signed RSA certificate made here with OpenSSL: valid, but issued by nobody the STS trusts. */
-function selfSigned(work) {
-  const key = join(work, "untrusted.key.pem");
-  const cert = join(work, "untrusted.cert.pem");
+function selfSigned(work, name = "untrusted", cn = "alice") {
+  const key = join(work, `${name}.key.pem`);
+  const cert = join(work, `${name}.cert.pem`);
   const r = sh("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2",
-    "-subj", "/O=Edge STS development/CN=alice", "-addext", "basicConstraints=critical,CA:FALSE", "-addext", "keyUsage=critical,digitalSignature"]);
+    "-subj", `/O=Edge STS development/CN=${cn}`, "-addext", "basicConstraints=critical,CA:FALSE", "-addext", "keyUsage=critical,digitalSignature"]);
   if (r.status !== 0) throw new Error(`openssl req: ${r.stderr.slice(-300)}`);
   return { key, cert };
 }
 
-/** Runs WssCertificateClient once: the HTTP status and the parsed answer. */
-function wss4jRequest(classpath, { endpoint, soap, trust, variant, creds, out }) {
-  const r = sh("java", ["-cp", classpath, "WssCertificateClient", endpoint, soap, trust, variant, creds.key, creds.cert, out]);
+/** Runs one of the WSS4J clients: the HTTP status and the parsed answer. */
+function runClient(classpath, mainClass, args) {
+  const r = sh("java", ["-cp", classpath, mainClass, ...args]);
   const m = /^HTTP (\d+)\n/.exec(r.stdout);
   if (r.status !== 0 || !m) return { status: 0, result: { ok: false, code: "client:wss4j", reason: (r.stderr || r.stdout).trim().split("\n").slice(-3).join(" | ") }, text: "" };
   const text = r.stdout.slice(m[0].length);
   return { status: Number(m[1]), result: parseIssueResponse(text), text };
+}
+
+/** A certificatemixed request signed by WssCertificateClient. */
+function wss4jRequest(classpath, { endpoint, soap, trust, variant, creds, out }) {
+  return runClient(classpath, "WssCertificateClient", [endpoint, soap, trust, variant, creds.key, creds.cert, out]);
 }
 
 const describe = (x) => `HTTP ${x.status} ${x.result.ok ? "token issued!" : `${x.result.code} ${x.result.subcode ?? ""}: ${x.result.reason.slice(0, 160)}`}`;
@@ -60,7 +74,7 @@ const isWsseFault = (r, local) => !r.ok && [r.code, r.subcode].includes(`{${WSSE
 const noToken = (x) => !x.result.ok && !/RequestedSecurityToken/.test(x.text) && (x.status === 400 || x.status === 500);
 
 /** Runs the checks, reporting through the driver's report/skip callbacks. */
-export async function wss4jCheck({ base, work, report, skip, certs }) {
+export async function wss4jCheck({ base, work, report, skip, certs, issuer }) {
   let classpath;
   try {
     classpath = compileWss4j(join(work, "wss4j-java"));
@@ -115,6 +129,99 @@ export async function wss4jCheck({ base, work, report, skip, certs }) {
     const replay = run("replay");
     report(`${tag}: the good message sent twice → wsse:MessageExpired`, noToken(replay) && isWsseFault(replay.result, "MessageExpired"), describe(replay));
   }
+
+  await wss4jIssuedTokenCheck({ base, work, report, skip, certs, classpath, issuer });
+}
+
+const DS = "http://www.w3.org/2000/09/xmldsig#";
+const pemBody = (pem) => pem.replace(/-----[A-Z ]+-----/g, "").replace(/\s+/g, "");
+
+/** The STS's token-decryption certificate, as its federation metadata publishes it (KeyDescriptor use="encryption"). */
+async function decryptionCertificate(base, work) {
+  const md = await fetch(new URL("/FederationMetadata/2007-06/FederationMetadata.xml", base)).then((r) => r.text());
+  const b64 = /<(?:\w+:)?KeyDescriptor\b[^>]*\buse="encryption"[\s\S]*?<(?:\w+:)?X509Certificate>([^<]+)</.exec(md)?.[1];
+  if (!b64) throw new Error("federation metadata names no encryption certificate");
+  const file = join(work, "sts-decryption.cert.pem");
+  writeFileSync(file, `-----BEGIN CERTIFICATE-----\n${b64.replace(/\s+/g, "").replace(/.{64}/g, "$&\n")}\n-----END CERTIFICATE-----\n`);
+  return file;
+}
+
+/** A ds:KeyInfo sealing `secret` for `certFile` with OpenSSL's RSA-OAEP (SHA-1, MGF1-SHA1): rsa-oaep-mgf1p. */
+function sealedKeyInfo(work, secret, certFile) {
+  const inFile = join(work, "proof-key.bin");
+  const outFile = join(work, "proof-key.sealed");
+  writeFileSync(inFile, secret);
+  const r = sh("openssl", ["pkeyutl", "-encrypt", "-certin", "-inkey", certFile, "-pkeyopt", "rsa_padding_mode:oaep", "-in", inFile, "-out", outFile]);
+  if (r.status !== 0) throw new Error(`openssl pkeyutl -encrypt: ${r.stderr.slice(-300)}`);
+  const sealed = readFileSync(outFile).toString("base64");
+  return `<ds:KeyInfo xmlns:ds="${DS}"><xenc:EncryptedKey xmlns:xenc="http://www.w3.org/2001/04/xmlenc#"><xenc:EncryptionMethod Algorithm="http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p">` +
+    `<ds:DigestMethod Algorithm="http://www.w3.org/2000/09/xmldsig#sha1"/></xenc:EncryptionMethod><xenc:CipherData><xenc:CipherValue>${sealed}</xenc:CipherValue></xenc:CipherData></xenc:EncryptedKey></ds:KeyInfo>`;
+}
+
+/** An issuedtokenmixed request endorsed by a holder-of-key assertion, signed by WssIssuedTokenClient. */
+function wss4jIssuedRequest(classpath, { endpoint, soap, trust, mode, assertionFile, keyArgs, variant, out }) {
+  return runClient(classpath, "WssIssuedTokenClient", [endpoint, soap, trust, mode, assertionFile, ...keyArgs, variant, out]);
+}
+
+/** Holder-of-key partner assertions (xmlsec1-signed) endorsing a WSS4J-signed message. */
+async function wss4jIssuedTokenCheck({ base, work, report, skip, certs, classpath, issuer }) {
+  const dir = join(work, "wss4j-issued");
+  mkdirSync(dir, { recursive: true });
+  const audience = issuer ?? base;
+  let device, stsCert;
+  try {
+    device = selfSigned(dir, "device", "carol's device");
+    stsCert = await decryptionCertificate(base, dir);
+  } catch (e) {
+    report("wss4j issued token: a device key pair and the STS's published decryption certificate", false, e.message);
+    return;
+  }
+  const deviceKeyInfo = `<ds:KeyInfo xmlns:ds="${DS}"><ds:X509Data><ds:X509Certificate>${pemBody(readFileSync(device.cert, "utf8"))}</ds:X509Certificate></ds:X509Data></ds:KeyInfo>`;
+  const secret = randomBytes(32);
+  const assertionFile = (kind, holderOfKey, name) => {
+    const file = join(dir, `${name}.xml`);
+    writeFileSync(file, xmlsecSignAssertion(dir, kind, { audience, holderOfKey }));
+    return file;
+  };
+  const run = (c, variant, keyArgs, name) =>
+    wss4jIssuedRequest(classpath, {
+      endpoint: new URL(`/trust/${c.trust}/issuedtokenmixed${c.mode === "hmac" ? "symmetric" : "asymmetric"}basic256`, base).href,
+      soap: c.soap, trust: c.trust, mode: c.mode, assertionFile: c.file, keyArgs, variant, out: join(dir, `request-${name}.xml`),
+    });
+  let cases;
+  try {
+    cases = [
+      { mode: "rsa", kind: "saml2", soap: "1.2", trust: "13", file: assertionFile("saml2", deviceKeyInfo, "hok-rsa-saml2"), keyArgs: [device.key, device.cert] },
+      { mode: "hmac", kind: "saml2", soap: "1.1", trust: "13", file: assertionFile("saml2", sealedKeyInfo(dir, secret, stsCert), "hok-hmac-saml2"), keyArgs: [secret.toString("hex")] },
+      { mode: "hmac", kind: "saml1", soap: "1.2", trust: "2005", file: assertionFile("saml1", sealedKeyInfo(dir, secret, stsCert), "hok-hmac-saml1"), keyArgs: [secret.toString("hex")] },
+    ];
+  } catch (e) {
+    report("wss4j issued token: xmlsec1 signs the holder-of-key assertions", false, e.message);
+    return;
+  }
+  for (const c of cases) {
+    const tag = `wss4j ${c.mode === "rsa" ? "RSA-SHA256 with the confirmed public key" : "HMAC-SHA256 with the sealed proof key"}, ${c.kind} holder-of-key, soap${c.soap} trust${c.trust}`;
+    const name = `${c.mode}-${c.kind}-${c.soap}-${c.trust}`;
+    const x = run(c, "good", c.keyArgs, name);
+    const token = x.result.ok ? x.result.token : "";
+    const nameId = /<(?:[\w.-]+:)?NameID\b[^>]*>([^<]*)</.exec(token)?.[1];
+    report(`${tag}: → 200, a SAML 2.0 assertion for urn:example:partner-idp#carol`, x.status === 200 && nameId === "urn:example:partner-idp#carol", x.result.ok ? `NameID ${nameId}` : describe(x));
+    if (!token) continue;
+    const file = join(dir, `token-${name}.xml`);
+    writeFileSync(file, token);
+    if (!certs.length) skip(`${tag}: xmlsec1 verifies the assertion`, "no metadata certificate to pin");
+    else {
+      const v = xmlsecVerify(file, certs, "saml2");
+      report(`${tag}: xmlsec1 verifies the assertion`, v.ok, v.detail);
+    }
+  }
+  const [rsa, hmac] = cases;
+  const otherKey = run(rsa, "good", [ALICE.key, ALICE.cert], "rsa-other-key");
+  report("wss4j issued token: the message signed with a key the assertion does not confirm → wst:FailedAuthentication", noToken(otherKey) && isTrustFault(otherKey.result, "FailedAuthentication"), describe(otherKey));
+  const otherSecret = run(hmac, "good", [randomBytes(32).toString("hex")], "hmac-other-secret");
+  report("wss4j issued token: an HMAC with another secret → wst:FailedAuthentication", noToken(otherSecret) && isTrustFault(otherSecret.result, "FailedAuthentication"), describe(otherSecret));
+  const replay = run(hmac, "replay", hmac.keyArgs, "hmac-replay");
+  report("wss4j issued token: the good HMAC-signed message sent twice → wsse:MessageExpired", noToken(replay) && isWsseFault(replay.result, "MessageExpired"), describe(replay));
 }
 
 // Alone: node scripts/interop/wss4j.mjs --url URL [--work DIR]
