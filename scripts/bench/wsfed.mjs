@@ -6,11 +6,14 @@ const SIGN_IN = "/wsfed?wa=wsignin1.0&wtrealm=urn%3Aexample%3Arp";
 
 /** Signs alice in once (not measured): the session cookie the auto-post scenario presents. */
 async function sessionCookie(base) {
-  const html = await (await fetch(base + SIGN_IN)).text();
+  const shown = await fetch(base + SIGN_IN);
+  // The form is bound to the browser it was shown to: post it with that browser's binding cookie.
+  const binding = /sts_signin=[^;]+/.exec(shown.headers.get("set-cookie") ?? "")?.[0] ?? "";
+  const html = await shown.text();
   const fields = Object.fromEntries([...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1], m[2].replace(/&#(\d+);/g, (_, n) => String.fromCharCode(Number(n)))]));
   const res = await fetch(base + "/wsfed", {
     method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: binding },
     body: new URLSearchParams({ ...fields, username: "alice", password: "wonderland" }).toString(),
   });
   const cookie = /sts_session=[^;]+/.exec(res.headers.get("set-cookie") ?? "")?.[0];

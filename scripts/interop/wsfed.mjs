@@ -196,13 +196,18 @@ export async function wsfedCheck({ base, work, certs, report, skip }) {
     // The refusals' own 400 / 401 statuses are expected; anything else (a CSP violation, a script error) is not.
     report("wsfed: no script errors or CSP violations in the pages", errors.filter((e) => !/Failed to load resource: the server responded with a status of (400|401)\b/.test(e)).length === 0, errors.join("; "));
 
-    // 6. A replayed form post (its one-time token used twice) is refused.
-    const html = await (await fetch(new URL("/wsfed?wa=wsignin1.0&wtrealm=urn:example:rp", base))).text();
+    // 6. A replayed form post (its one-time token used twice) is refused, and so is a form
+    //    posted without the binding cookie of the browser it was shown to (login CSRF).
+    const shown = await fetch(new URL("/wsfed?wa=wsignin1.0&wtrealm=urn:example:rp", base));
+    const binding = /sts_signin=[^;]+/.exec(shown.headers.get("set-cookie") ?? "")?.[0] ?? "";
+    const html = await shown.text();
     const fields = Object.fromEntries([...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1], m[2].replace(/&#(\d+);/g, (_, n) => String.fromCharCode(Number(n)))]));
     const body = new URLSearchParams({ ...fields, username: "alice", password: "wonderland" }).toString();
-    const post = () => fetch(new URL("/wsfed", base), { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body });
-    const once = await post();
-    const twice = await post();
+    const post = (cookie) => fetch(new URL("/wsfed", base), { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", ...(cookie ? { cookie } : {}) }, body });
+    const unbound = await post(undefined);
+    report("wsfed: a sign-in form posted without its browser's binding cookie (login CSRF) is refused", unbound.status === 403 && !(await unbound.text()).includes("wresult"), `HTTP ${unbound.status}`);
+    const once = await post(binding);
+    const twice = await post(binding);
     report("wsfed: a replayed sign-in form (CSRF token used twice) is refused", once.status === 200 && (await once.text()).includes("wresult") && twice.status === 403 && !(await twice.text()).includes("wresult"),
       `first HTTP ${once.status}, replay HTTP ${twice.status}`);
     console.log(`wsfed: screenshots in ${shots}`);

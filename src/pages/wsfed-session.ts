@@ -3,12 +3,20 @@
  * form's one-time token. Both are HMAC-SHA256 under the configured `webSessionSecret`, keep no
  * server state (the form token's single use is the replay cache's), and carry a purpose label
  * inside the MAC so one can never be passed off as the other.
+ *
+ * The form token is also bound to the browser that was shown the form: to a random value in a
+ * SameSite=Strict cookie set with the form. Without that binding anyone could fetch a form and
+ * have a victim's browser post it with the attacker's credentials (login CSRF): the victim
+ * would land at the relying party signed in as the attacker. A cross-site post carries no
+ * Strict cookie, and a page elsewhere cannot set one for this origin.
  */
 import { fromBase64Url, randomBytes, strictUtf8, toBase64Url, utf8 } from "../bytes.ts";
 import { isolateCaches } from "../cache.ts";
 
 /** The cookie's name. */
 export const SESSION_COOKIE = "sts_session";
+/** The cookie binding sign-in forms to the browser that was shown them. */
+export const FORM_BINDING_COOKIE = "sts_signin";
 /** A session lasts at most this long from sign-in. */
 export const SESSION_MAX_MS = 8 * 60 * 60 * 1000;
 /** A sign-in form must be posted within this long. */
@@ -84,27 +92,47 @@ export async function openSession(secret: string, value: string | undefined, now
   return { subject: o.s, authTime: o.t, method: o.m, expires: o.e, parties: o.r as string[] };
 }
 
-function formPayload(expires: number, nonce: string, p: SignInParams): string {
-  return JSON.stringify([expires, nonce, p.wtrealm, p.wreply, p.wctx]);
+function formPayload(expires: number, nonce: string, binding: string, p: SignInParams): string {
+  return JSON.stringify([expires, nonce, binding, p.wtrealm, p.wreply, p.wctx]);
 }
 
-/** A one-time form token bound to the sign-in parameters; its nonce is what the replay cache remembers. */
-export async function formToken(secret: string, p: SignInParams, now: number): Promise<string> {
-  const expires = now + FORM_TOKEN_MS;
-  const nonce = toBase64Url(randomBytes(16));
-  return `${expires}.${nonce}.${await mac(secret, "form", formPayload(expires, nonce, p))}`;
+/** A fresh value for the form-binding cookie of a browser that has none. */
+export function newFormBinding(): string {
+  return toBase64Url(randomBytes(16));
+}
+
+/** The form-binding cookie's value as a browser sent it, if it has the shape this STS gives it. */
+export function readFormBinding(value: string | undefined): string | undefined {
+  return value !== undefined && /^[A-Za-z0-9_-]{22}$/.test(value) ? value : undefined;
 }
 
 /**
- * Checks a posted form token against the posted parameters: its MAC, and that it has not
- * expired. Returns its nonce and expiry (for the replay cache), or undefined.
+ * A one-time form token bound to the sign-in parameters and to the browser's form-binding
+ * value; its nonce is what the replay cache remembers.
  */
-export async function checkFormToken(secret: string, token: string | undefined, p: SignInParams, now: number): Promise<{ nonce: string; expires: number } | undefined> {
+export async function formToken(secret: string, p: SignInParams, binding: string, now: number): Promise<string> {
+  const expires = now + FORM_TOKEN_MS;
+  const nonce = toBase64Url(randomBytes(16));
+  return `${expires}.${nonce}.${await mac(secret, "form", formPayload(expires, nonce, binding, p))}`;
+}
+
+/**
+ * Checks a posted form token against the posted parameters and the posting browser's
+ * form-binding value: its MAC, and that it has not expired. Returns its nonce and expiry (for
+ * the replay cache), or undefined.
+ */
+export async function checkFormToken(
+  secret: string,
+  token: string | undefined,
+  p: SignInParams,
+  binding: string,
+  now: number,
+): Promise<{ nonce: string; expires: number } | undefined> {
   if (!token || token.length > 256) return undefined;
   const m = /^(\d{1,15})\.([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/.exec(token);
   if (!m) return undefined;
   const expires = Number(m[1]);
   if (expires <= now || expires > now + FORM_TOKEN_MS) return undefined;
-  if (!(await macValid(secret, "form", formPayload(expires, m[2]!, p), m[3]!))) return undefined;
+  if (!(await macValid(secret, "form", formPayload(expires, m[2]!, binding, p), m[3]!))) return undefined;
   return { nonce: m[2]!, expires };
 }

@@ -23,7 +23,10 @@ import { readBodyLimited } from "../web/body.ts";
 import { TRUST2005 } from "../wstrust/ns.ts";
 import { issuedRstr } from "../wstrust/rstr.ts";
 import { SIGN_IN_HEADERS, autoPostPage, errorPage, pageHeaders, signedOutPage, signInPage } from "./wsfed-html.ts";
-import { SESSION_COOKIE, SESSION_MAX_MS, type Session, type SignInParams, checkFormToken, formToken, openSession, sealSession } from "./wsfed-session.ts";
+import {
+  FORM_BINDING_COOKIE, SESSION_COOKIE, SESSION_MAX_MS, type Session, type SignInParams, checkFormToken, formToken, newFormBinding, openSession,
+  readFormBinding, sealSession,
+} from "./wsfed-session.ts";
 
 /** `wctx` is the relying party's own state, echoed back: bounded so it cannot bloat pages and forms. */
 const MAX_WCTX = 2048;
@@ -54,7 +57,12 @@ export async function handleWsFed(req: Request, svc: RequestServices): Promise<R
     if (secret === undefined) refuse("Browser sign-in is not configured on this service.", 404);
     const form = req.method === "POST" ? await readForm(req, ctx) : queryOf(req.url);
     const wa = form.get("wa");
-    const env: Exchange = { ctx, svc, state: svc.state(ctx), secret, url: req.url, cookie: readCookie(req.headers.get("cookie")), started };
+    const cookies = req.headers.get("cookie");
+    const env: Exchange = {
+      ctx, svc, state: svc.state(ctx), secret, url: req.url, started,
+      cookie: readCookie(cookies, SESSION_COOKIE),
+      binding: readFormBinding(readCookie(cookies, FORM_BINDING_COOKIE)),
+    };
     if (wa === "wsignin1.0") return await signIn(env, form, req.method === "POST");
     if (wa === "wsignout1.0" || wa === "wsignoutcleanup1.0") return await signOut(env, form);
     refuse("Unsupported or missing wa: this endpoint answers wsignin1.0, wsignout1.0 and wsignoutcleanup1.0.");
@@ -82,7 +90,10 @@ interface Exchange {
   secret: string;
   /** The request URL (parsed only when a cookie is set). */
   url: string;
+  /** The session cookie's value. */
   cookie: string | undefined;
+  /** The form-binding cookie's value, when the browser has one. */
+  binding: string | undefined;
   started: number;
 }
 
@@ -110,11 +121,11 @@ async function readForm(req: Request, ctx: StsContext): Promise<URLSearchParams>
   return new URLSearchParams(text);
 }
 
-function readCookie(header: string | null): string | undefined {
+function readCookie(header: string | null, name: string): string | undefined {
   if (!header) return undefined;
   for (const part of header.split(";")) {
     const i = part.indexOf("=");
-    if (i > 0 && part.slice(0, i).trim() === SESSION_COOKIE) return part.slice(i + 1).trim();
+    if (i > 0 && part.slice(0, i).trim() === name) return part.slice(i + 1).trim();
   }
   return undefined;
 }
@@ -157,9 +168,15 @@ async function signIn(x: Exchange, form: URLSearchParams, posted: boolean): Prom
   return showForm(x, rp, params, "", undefined, 200);
 }
 
+/** The sign-in form, bound to this browser: a browser without a form-binding cookie gets one with it. */
 async function showForm(x: Exchange, rp: RelyingParty, p: SignInParams, username: string, error: string | undefined, status: number): Promise<Response> {
-  const token = await formToken(x.secret, p, x.ctx.now().getTime());
-  return html(signInPage(rp.identifier, p, token, username, error), status);
+  const binding = x.binding ?? newFormBinding();
+  const token = await formToken(x.secret, p, binding, x.ctx.now().getTime());
+  const page = signInPage(rp.identifier, p, token, username, error);
+  if (binding === x.binding) return html(page, status);
+  const headers = pageHeaders();
+  headers.append("Set-Cookie", cookie(x.url, FORM_BINDING_COOKIE, binding, { sameSite: "Strict" }));
+  return new Response(page, { status, headers });
 }
 
 /** A posted sign-in form: its one-time token, then the password under the failed-authentication limits. */
@@ -167,7 +184,10 @@ async function submitted(x: Exchange, rp: RelyingParty, p: SignInParams, form: U
   const { ctx } = x;
   ctx.audit.operation = "wsfed-signin";
   ctx.audit.target = rp.identifier;
-  const checked = await checkFormToken(x.secret, form.get("csrf") ?? undefined, p, now);
+  if (x.binding === undefined) {
+    refuse("This browser did not send back the sign-in form's cookie. Allow cookies for this site, go back to the application and start again.", 403);
+  }
+  const checked = await checkFormToken(x.secret, form.get("csrf") ?? undefined, p, x.binding, now);
   if (!checked) refuse("The sign-in form has expired or is not valid. Go back to the application and start again.", 403);
   if (!(await x.state.rememberNonce(`wsfed-form:${checked.nonce}`, checked.expires))) {
     refuse("This sign-in form has already been submitted. Go back to the application and start again.", 403);
@@ -228,23 +248,25 @@ async function issueFor(x: Exchange, rp: RelyingParty, p: SignInParams, session:
   const tok = await issue(ctx, x.state, who, { target: rp.identifier });
   const rstr = issuedRstr(TRUST2005, tok, { context: undefined, requestType: TRUST2005.requestTypes.issue, keyType: undefined });
   const parties = [...session.parties.filter((r) => r !== rp.identifier), rp.identifier];
-  const cookie = await sealSession(x.secret, { ...session, parties });
+  const sealed = await sealSession(x.secret, { ...session, parties });
   const headers = pageHeaders({ name: "form-action", sources: [new URL(p.wreply).origin] });
-  headers.append("Set-Cookie", sessionCookie(x.url, cookie, Math.floor((session.expires - now) / 1000)));
+  headers.append("Set-Cookie", cookie(x.url, SESSION_COOKIE, sealed, { sameSite: "Lax", maxAgeSeconds: Math.floor((session.expires - now) / 1000) }));
   await writeAudit(ctx.audit, { ok: true, status: 200 }, x.started);
   return new Response(autoPostPage(p.wreply, rstr.toString(), p.wctx), { status: 200, headers });
 }
 
 /**
- * The cookie's attributes: HttpOnly, SameSite=Lax (the relying party's redirect to us is a
- * top-level GET, which carries it), Secure except on a plain-http loopback origin, and a path
- * of this STS's root (or realm prefix) only.
+ * A cookie of browser sign-in: HttpOnly, Secure except on a plain-http loopback origin, and a
+ * path of this STS's root (or realm prefix) only. The session cookie is SameSite=Lax (the
+ * relying party's redirect to us is a top-level GET, which carries it); the form binding is
+ * Strict (only our own form posts it) and lasts as long as the browser session.
  */
-function sessionCookie(requestUrl: string, value: string, maxAgeSeconds: number): string {
+function cookie(requestUrl: string, name: string, value: string, o: { sameSite: "Lax" | "Strict"; maxAgeSeconds?: number }): string {
   const url = new URL(requestUrl);
   const local = url.protocol === "http:" && (url.hostname === "localhost" || url.hostname === "127.0.0.1" || url.hostname === "[::1]");
   const path = url.pathname.slice(0, url.pathname.lastIndexOf("/") + 1) || "/";
-  return `${SESSION_COOKIE}=${value}; Path=${path}; Max-Age=${Math.max(0, maxAgeSeconds)}; HttpOnly; SameSite=Lax${local ? "" : "; Secure"}`;
+  const age = o.maxAgeSeconds === undefined ? "" : `; Max-Age=${Math.max(0, o.maxAgeSeconds)}`;
+  return `${name}=${value}; Path=${path}${age}; HttpOnly; SameSite=${o.sameSite}${local ? "" : "; Secure"}`;
 }
 
 /** Sign-out: clears the cookie and calls each party signed in during the session to clean up. */
@@ -267,7 +289,7 @@ async function signOut(x: Exchange, form: URLSearchParams): Promise<Response> {
   const back = n !== undefined && x.ctx.config.relyingParties.some((rp) => rp.replyUrls.includes(n)) ? n : undefined;
   const origins = [...new Set(cleanups.map((u) => new URL(u).origin))];
   const headers = pageHeaders(origins.length ? { name: "img-src", sources: ["'self'", ...origins] } : undefined);
-  headers.append("Set-Cookie", sessionCookie(x.url, "", 0));
+  headers.append("Set-Cookie", cookie(x.url, SESSION_COOKIE, "", { sameSite: "Lax", maxAgeSeconds: 0 }));
   if (session) {
     x.ctx.audit.requestor = session.subject;
     await writeAudit(x.ctx.audit, { ok: true, status: 200 }, x.started);

@@ -39,10 +39,44 @@ export function formFields(html: string): Record<string, string> {
   return out;
 }
 
-/** GET the sign-in page for `p`, then post it with the credentials: the final response. */
+/** One browser: what the STS sets as cookies it keeps and sends back, as a browser does. */
+export interface Browser {
+  get(p: Record<string, string>): Promise<Response>;
+  post(form: Record<string, string>): Promise<Response>;
+  /** The Cookie header it sends, if any. */
+  cookie(): string | undefined;
+}
+
+export function browser(): Browser {
+  const jar = new Map<string, string>();
+  const keep = (res: Response): Response => {
+    for (const c of res.headers.getSetCookie()) {
+      const pair = c.split(";")[0]!;
+      const i = pair.indexOf("=");
+      if (/;\s*Max-Age=0\b/i.test(c)) jar.delete(pair.slice(0, i));
+      else jar.set(pair.slice(0, i), pair.slice(i + 1));
+    }
+    return res;
+  };
+  const cookie = () => (jar.size ? [...jar].map(([n, v]) => `${n}=${v}`).join("; ") : undefined);
+  return {
+    get: async (p) => keep(await get(p, cookie())),
+    post: async (form) => keep(await post(form, cookie())),
+    cookie,
+  };
+}
+
+/** The sign-in form for `p` as a new browser gets it: its fields, and that browser to post it from. */
+export async function signInForm(p: Record<string, string>): Promise<{ fields: Record<string, string>; browser: Browser }> {
+  const b = browser();
+  const fields = formFields(await (await b.get({ wa: "wsignin1.0", ...p })).text());
+  return { fields, browser: b };
+}
+
+/** GET the sign-in page for `p`, then post it with the credentials from the same browser: the final response. */
 export async function signIn(p: Record<string, string>, user = "alice", password = "wonderland"): Promise<Response> {
-  const page = await (await get({ wa: "wsignin1.0", ...p })).text();
-  return post({ ...formFields(page), username: user, password });
+  const { fields, browser: b } = await signInForm(p);
+  return b.post({ ...fields, username: user, password });
 }
 
 /** The session cookie's `name=value` from a Set-Cookie header. */

@@ -1,7 +1,7 @@
 /** Browser sign-in refuses what a hostile page or person sends: no open redirect, no forged or replayed form, no echoed markup. */
 import { describe, expect, it } from "vitest";
 import { call } from "../helpers/worker.ts";
-import { REPLY, RP, formFields, get, post, sessionCookie, signIn } from "../helpers/wsfed.ts";
+import { REPLY, RP, type Browser, browser, formFields, get, post, sessionCookie, signIn, signInForm } from "../helpers/wsfed.ts";
 
 const MARKUP = `"><script>alert(1)</script><img src=x onerror=alert(2)>`;
 
@@ -15,8 +15,10 @@ async function refused(res: Response, status = 400): Promise<string> {
   return html;
 }
 
-async function freshForm(p: Record<string, string> = {}): Promise<Record<string, string>> {
-  return formFields(await (await get({ wa: "wsignin1.0", wtrealm: RP, ...p })).text());
+/** A sign-in form as a new browser is shown it, and a way to post it from that browser. */
+async function freshForm(p: Record<string, string> = {}): Promise<{ f: Record<string, string>; post: Browser["post"]; browser: Browser }> {
+  const { fields, browser: b } = await signInForm({ wtrealm: RP, ...p });
+  return { f: fields, post: b.post, browser: b };
 }
 
 describe("WS-Federation sign-in: hostile requests", () => {
@@ -32,15 +34,16 @@ describe("WS-Federation sign-in: hostile requests", () => {
     await refused(await get({ wa: "wsignin1.0", wtrealm: RP, wfresh: "-1" }));
     await refused(await get({ wa: "wsignin1.0", wtrealm: RP, wctx: "x".repeat(2049) }));
     // An unregistered wreply posted with a valid-looking form is refused the same way.
-    const f = await freshForm();
-    await refused(await post({ ...f, wreply: "https://evil.example/", username: "alice", password: "wonderland" }));
+    const { f, post: send } = await freshForm();
+    await refused(await send({ ...f, wreply: "https://evil.example/", username: "alice", password: "wonderland" }));
   });
 
   it("escapes markup in wctx, wtrealm and the username it shows again", async () => {
-    const page = await (await get({ wa: "wsignin1.0", wtrealm: RP, wctx: MARKUP })).text();
+    const b = browser();
+    const page = await (await b.get({ wa: "wsignin1.0", wtrealm: RP, wctx: MARKUP })).text();
     expect(page).not.toContain("<script>alert");
     expect(formFields(page).wctx).toBe(MARKUP);
-    const again = await (await post({ ...formFields(page), username: MARKUP, password: "wrong" })).text();
+    const again = await (await b.post({ ...formFields(page), username: MARKUP, password: "wrong" })).text();
     expect(again).not.toContain("<script>alert");
     expect(again).not.toContain("<img src=x");
     await refused(await get({ wa: "wsignin1.0", wtrealm: MARKUP }));
@@ -48,31 +51,51 @@ describe("WS-Federation sign-in: hostile requests", () => {
   });
 
   it("refuses a form without its token, with a forged one, one bound to other parameters, and a replayed one", async () => {
-    const f = await freshForm({ wctx: "a" });
+    const { f, post: send } = await freshForm({ wctx: "a" });
     const creds = { username: "alice", password: "wonderland" };
     const { csrf, ...noToken } = f;
     // Without a token the POST is just a sign-in request again: it gets a new form, never a token.
-    const again = await post({ ...noToken, ...creds });
+    const again = await send({ ...noToken, ...creds });
     expect(await again.text()).toContain('name="password"');
     const [e, n, mac] = csrf!.split(".");
-    await refused(await post({ ...f, ...creds, csrf: `${e}.${n}.${"A".repeat(43)}` }), 403);
-    await refused(await post({ ...f, ...creds, csrf: `${Number(e) + 1000}.${n}.${mac}` }), 403);
-    await refused(await post({ ...f, ...creds, csrf: "" }), 403);
-    await refused(await post({ ...f, ...creds, wctx: "b" }), 403);
-    const ok = await post({ ...f, ...creds });
+    await refused(await send({ ...f, ...creds, csrf: `${e}.${n}.${"A".repeat(43)}` }), 403);
+    await refused(await send({ ...f, ...creds, csrf: `${Number(e) + 1000}.${n}.${mac}` }), 403);
+    await refused(await send({ ...f, ...creds, csrf: "" }), 403);
+    await refused(await send({ ...f, ...creds, wctx: "b" }), 403);
+    const ok = await send({ ...f, ...creds });
     expect(ok.status).toBe(200);
-    await refused(await post({ ...f, ...creds }), 403);
+    await refused(await send({ ...f, ...creds }), 403);
+  });
+
+  it("refuses a form posted from another browser than the one it was shown to (login CSRF)", async () => {
+    // The attacker fetches a valid form for themselves and has the victim's browser post it with
+    // the attacker's credentials: without the form's binding cookie, or with the victim's own
+    // binding from an earlier form, it is refused and signs nobody in.
+    const attacker = await freshForm();
+    const victim = browser();
+    await victim.get({ wa: "wsignin1.0", wtrealm: RP });
+    expect(victim.cookie()).toMatch(/^sts_signin=/);
+    const creds = { username: "bob", password: "builder" };
+    for (const res of [await post({ ...attacker.f, ...creds }), await victim.post({ ...attacker.f, ...creds })]) {
+      const html = await refused(res, 403);
+      expect(html).toContain("start again");
+    }
+    expect(victim.cookie()).not.toContain("sts_session");
+    // The attacker's own browser still can (the form was not used up by the refusals).
+    expect((await attacker.post({ ...attacker.f, ...creds })).status).toBe(200);
   });
 
   it("refuses an expired form token", async () => {
-    const f = await freshForm();
+    const { f, post: send } = await freshForm();
     const [, n, mac] = f.csrf!.split(".");
-    await refused(await post({ ...f, username: "alice", password: "wonderland", csrf: `${Date.now() - 1}.${n}.${mac}` }), 403);
+    await refused(await send({ ...f, username: "alice", password: "wonderland", csrf: `${Date.now() - 1}.${n}.${mac}` }), 403);
   });
 
   it("a wrong password or unknown user gets the same generic error and counts as a failed authentication", async () => {
-    const wrong = await post({ ...(await freshForm()), username: "alice", password: "nope" });
-    const unknown = await post({ ...(await freshForm()), username: "nobody", password: "nope" });
+    const first = await freshForm();
+    const second = await freshForm();
+    const wrong = await first.post({ ...first.f, username: "alice", password: "nope" });
+    const unknown = await second.post({ ...second.f, username: "nobody", password: "nope" });
     expect(wrong.status).toBe(401);
     expect(unknown.status).toBe(401);
     const a = await wrong.text();
@@ -82,7 +105,8 @@ describe("WS-Federation sign-in: hostile requests", () => {
     expect(b).toContain("The username or password is incorrect.");
     expect(sessionCookie(wrong)).toBeUndefined();
     // Service accounts cannot sign in to a browser session (answered as a wrong password).
-    const svc = await post({ ...(await freshForm()), username: "rp-validator", password: "rp-validator-secret-0f1e2d3c4b5a6978" });
+    const third = await freshForm();
+    const svc = await third.post({ ...third.f, username: "rp-validator", password: "rp-validator-secret-0f1e2d3c4b5a6978" });
     expect(svc.status).toBe(401);
   });
 
@@ -102,10 +126,11 @@ describe("WS-Federation sign-in: hostile requests", () => {
   it("locks a name out after the configured number of failures, as WS-Trust does", async () => {
     let last: Response | undefined;
     for (let i = 0; i < 12 && last?.status !== 429; i++) {
+      const { f, browser: b } = await freshForm();
       last = await call("/wsfed", {
         method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded", "cf-connecting-ip": "203.0.113.9" },
-        body: new URLSearchParams({ ...(await freshForm()), username: "bob", password: `wrong-${i}` }).toString(),
+        headers: { "content-type": "application/x-www-form-urlencoded", "cf-connecting-ip": "203.0.113.9", cookie: b.cookie()! },
+        body: new URLSearchParams({ ...f, username: "bob", password: `wrong-${i}` }).toString(),
       });
     }
     expect(last!.status).toBe(429);

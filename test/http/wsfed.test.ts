@@ -5,7 +5,7 @@ import { parseXml } from "../../src/xml/parse.ts";
 import { verifyEnveloped } from "../../src/xmldsig/verify.ts";
 import { NS } from "../helpers/soap.ts";
 import { call } from "../helpers/worker.ts";
-import { REPLY, RP, SECURE_RP, field, formFields, get, post, sessionCookie, signIn } from "../helpers/wsfed.ts";
+import { REPLY, RP, SECURE_RP, browser, field, formFields, get, sessionCookie, signIn } from "../helpers/wsfed.ts";
 
 const SAML2 = "urn:oasis:names:tc:SAML:2.0:assertion";
 
@@ -27,8 +27,11 @@ async function assertionOf(html: string) {
 
 describe("WS-Federation passive sign-in", () => {
   it("GET shows an accessible sign-in form with a one-time token; POST answers a page posting a signed assertion for the party", async () => {
-    const res = await get({ wa: "wsignin1.0", wtrealm: RP, wctx: "rm=0&id=42" });
+    const b = browser();
+    const res = await b.get({ wa: "wsignin1.0", wtrealm: RP, wctx: "rm=0&id=42" });
     expect(res.status).toBe(200);
+    // The form is bound to this browser by a Strict cookie (loopback http: not Secure).
+    expect(res.headers.get("set-cookie")).toMatch(/^sts_signin=[\w-]{22}; Path=\/; HttpOnly; SameSite=Strict$/);
     expect(res.headers.get("content-security-policy")).toContain("script-src 'self'");
     const html = await res.text();
     expect(html).toContain('autocomplete="username"');
@@ -39,7 +42,7 @@ describe("WS-Federation passive sign-in", () => {
     expect(f.csrf).toMatch(/^\d+\.[\w-]{22}\.[\w-]{43}$/);
 
     const before = Date.now();
-    const done = await post({ ...f, username: "alice", password: "wonderland" });
+    const done = await b.post({ ...f, username: "alice", password: "wonderland" });
     expect(done.status).toBe(200);
     const csp = done.headers.get("content-security-policy")!;
     expect(csp).toContain("form-action http://127.0.0.1:9780");
@@ -155,11 +158,13 @@ describe("the session cookie outside loopback", () => {
     const { exports } = await import("cloudflare:workers");
     const fetchIt = (r: Request) => (exports as unknown as { default: { fetch(r: Request): Promise<Response> } }).default.fetch(r);
     for (const origin of ["https://sts.example.org", "http://sts.example.org"]) {
-      const page = await (await fetchIt(new Request(`${origin}/wsfed?wa=wsignin1.0&wtrealm=urn%3Aexample%3Arp`))).text();
+      const shown = await fetchIt(new Request(`${origin}/wsfed?wa=wsignin1.0&wtrealm=urn%3Aexample%3Arp`));
+      const binding = shown.headers.get("set-cookie")!;
+      expect(binding).toMatch(/; HttpOnly; SameSite=Strict; Secure$/);
       const res = await fetchIt(new Request(`${origin}/wsfed`, {
         method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded" },
-        body: new URLSearchParams({ ...formFields(page), username: "alice", password: "wonderland" }).toString(),
+        headers: { "content-type": "application/x-www-form-urlencoded", cookie: binding.split(";")[0]! },
+        body: new URLSearchParams({ ...formFields(await shown.text()), username: "alice", password: "wonderland" }).toString(),
       }));
       expect(res.status).toBe(200);
       expect(res.headers.get("set-cookie")).toMatch(/; HttpOnly; SameSite=Lax; Secure$/);
