@@ -174,9 +174,7 @@ async function showForm(x: Exchange, rp: RelyingParty, p: SignInParams, username
   const token = await formToken(x.secret, p, binding, x.ctx.now().getTime());
   const page = signInPage(rp.identifier, p, token, username, error);
   if (binding === x.binding) return html(page, status);
-  const headers = pageHeaders();
-  headers.append("Set-Cookie", cookie(x.url, FORM_BINDING_COOKIE, binding, { sameSite: "Strict" }));
-  return new Response(page, { status, headers });
+  return new Response(page, { status, headers: { ...SIGN_IN_HEADERS, "Set-Cookie": cookie(x.url, FORM_BINDING_COOKIE, binding, { sameSite: "Strict" }) } });
 }
 
 /** A posted sign-in form: its one-time token, then the password under the failed-authentication limits. */
