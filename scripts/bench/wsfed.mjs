@@ -21,12 +21,14 @@ async function sessionCookie(base) {
   return cookie;
 }
 
-/** The floor row (/healthz on the STS) and the two /wsfed rows. */
+/** The floor row (/healthz on the STS) and the /wsfed rows. */
 export async function wsfedScenarios(base) {
   const cookie = await sessionCookie(base);
   return [
     { name: "floor: GET /healthz of the STS", key: "healthz", vs: "noop", group: "baseline", method: "GET", path: "/healthz", bodies: [""], expect: "ok" },
-    { name: "WS-Fed sign-in page (GET /wsfed?wa=wsignin1.0&wtrealm=urn:example:rp: form token HMAC)", id: "wsfed-signin-page", vs: "noop", floor: "healthz", req: { method: "GET", path: SIGN_IN, headers: {} }, bodies: [""], expect: 'name="csrf"' },
+    { name: "WS-Fed sign-in page, first visit (GET /wsfed?wa=wsignin1.0&wtrealm=urn:example:rp: form token HMAC, form-binding cookie set)", id: "wsfed-signin-page", vs: "noop", floor: "healthz", req: { method: "GET", path: SIGN_IN, headers: {} }, bodies: [""], expect: 'name="csrf"' },
+    // A browser that was shown a form before sends its binding back and is not sent a new one.
+    { name: "WS-Fed sign-in page, returning browser (its form-binding cookie sent)", id: "wsfed-signin-page-returning", vs: "noop", floor: "healthz", req: { method: "GET", path: SIGN_IN, headers: { cookie: "sts_signin=returningBrowserBindin" } }, bodies: [""], expect: 'name="csrf"' },
     { name: "WS-Fed auto-post page from a session cookie (HMAC, revocation check, SAML 2.0 issued and RSA-signed)", id: "wsfed-autopost", vs: "noop", floor: "healthz", req: { method: "GET", path: SIGN_IN, headers: { cookie } }, bodies: [""], expect: 'name="wresult"' },
   ];
 }
