@@ -5,14 +5,14 @@
 // `npm run bench`'s rounds and for one-use requests (certificatemixed), which loop-ab.mjs's
 // repeated request cannot measure.
 //
-// usage: node scripts/bench/ab-http.mjs --a DIR --b DIR [--scenario certificatemixed|issue-saml|healthz|wsfed-signin]
+// usage: node scripts/bench/ab-http.mjs --a DIR --b DIR [--scenario certificatemixed|exchange-saml|healthz|wsfed-signin]
 //          [--rounds 6] [--seconds 4] [--connections 8]
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { drive, pickTool } from "./load.mjs";
-import { startServeChild } from "./serve-child.mjs";
+import { cpuSeconds, startServeChild, workerdPid } from "./serve-child.mjs";
 import { API, RP, TT, TX, USERS, certificateIssuePool, form, jwtOf, rst, send } from "./requests.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -28,19 +28,12 @@ const connections = Number(opt("connections", "8"));
 const dir = mkdtempSync(join(tmpdir(), "sts-ab-http-"));
 const tool = pickTool("wrk");
 
-/** CPU time of process `pid` so far (utime + stime, in µs; Linux counts them in 1/100 s). */
-function cpuUs(pid) {
-  const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-  return (Number(f[11]) + Number(f[12])) * 10_000;
-}
-
 async function start(label, dist, port) {
   const child = await startServeChild(process.execPath, [join(ROOT, "scripts", "serve.mjs"), "--port", String(port), "--state-dir", join(dir, label), "--no-build", "--dist", dist], {
     cwd: ROOT,
     logFile: join(dir, `${label}.log`),
   });
-  const pid = Number(readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, "utf8").trim().split(/\s+/)[0]);
-  return { label, child, pid, base: `http://127.0.0.1:${port}` };
+  return { label, child, pid: workerdPid(child), base: `http://127.0.0.1:${port}` };
 }
 
 async function request(base) {
@@ -69,9 +62,9 @@ try {
   for (let r = 0; r < rounds; r++) {
     for (const s of r % 2 ? [...sides].reverse() : sides) {
       const { req, bodies, cycle, expect } = await request(s.base);
-      const c0 = cpuUs(s.pid);
+      const c0 = cpuSeconds(s.pid);
       const out = await drive({ tool, base: s.base, dir, name: `${s.label}-${r}`, method: req.method, path: req.path, headers: req.headers, bodies, cycle, expect, connections, threads: 2, duration: seconds });
-      const per = (cpuUs(s.pid) - c0) / out.requests;
+      const per = ((cpuSeconds(s.pid) - c0) * 1e6) / out.requests;
       results[s.label].push({ per, rps: out.rps, errors: out.errors });
       console.log(`round ${r + 1} ${s.label}: ${per.toFixed(0)} µs CPU/request, ${out.rps.toFixed(0)} req/s, errors ${out.errors}`);
     }

@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildBundle } from "../wrangler.mjs";
-import { startServeChild } from "./serve-child.mjs";
+import { startServeChild, workerdPid } from "./serve-child.mjs";
 import { API, RP, TT, TX, USERS, assertionOf, form, jwtOf, lifecycle, rst, send } from "./requests.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -67,7 +67,7 @@ try {
   writeFileSync(join(dist, "index.js"), ENTRY);
 
   child = await startServeChild(process.execPath, [join(ROOT, "scripts", "serve.mjs"), "--port", String(port), "--dist", dist, "--state-dir", join(work, "state")], { cwd: ROOT, logFile: join(work, "serve.log") });
-  const workerd = Number(readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, "utf8").trim().split(/\s+/)[0]);
+  const workerd = workerdPid(child);
   if (spawnSync("taskset", ["-a", "-c", "-p", "0", String(workerd)]).status !== 0) console.error("loop-ab: taskset failed; workerd not pinned");
   /** CPU seconds workerd has used (all threads, from schedstat: ns resolution). */
   const cpu = () => {

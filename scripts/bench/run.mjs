@@ -25,7 +25,7 @@ import { renderMarkdown, renderTable } from "./report.mjs";
 import { connectInspector } from "./inspector.mjs";
 import { memoryCheck } from "./memory.mjs";
 import { wsfedScenarios } from "./wsfed.mjs";
-import { startServeChild } from "./serve-child.mjs";
+import { cpuSeconds, startServeChild, workerdPid } from "./serve-child.mjs";
 import { claimRulesRows, withClaimRulesParty } from "./claim-rules.mjs";
 import { directoryRows } from "./directory.mjs";
 
@@ -113,8 +113,7 @@ async function startServe(o, stateDir, { inspector = null, singleRealm = false }
   if (!singleRealm) args.push(...(inspector === null ? ["--baseline-port", String(o.baselinePort)] : ["--inspector", String(inspector)]));
   if (!o.build || singleRealm) args.push("--no-build");
   const child = await startServeChild(process.execPath, args, { cwd: ROOT, logFile: `${stateDir}.serve.log` });
-  const kids = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, "utf8").trim().split(/\s+/).map(Number);
-  return { child, workerdPid: kids[0] };
+  return { child, workerdPid: workerdPid(child) };
 }
 
 /**
@@ -147,15 +146,6 @@ function runMicroChild(pinned) {
   const r = spawnSync(cmd, args, { cwd: ROOT, encoding: "utf8", maxBuffer: 64 << 20, stdio: ["ignore", "pipe", "inherit"] });
   if (r.status !== 0) throw new Error(`bench: micro-benchmarks failed (exit ${r.status ?? r.signal}): ${r.error ?? ""}`);
   return { ...JSON.parse(r.stdout), cpus: canPin ? "0" : "all" };
-}
-
-const CLK_TCK = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100;
-
-/** CPU time (user + system) a process has used so far, seconds (/proc/PID/stat fields 14-15). */
-function cpuSeconds(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(f[11]) + Number(f[12])) / CLK_TCK;
 }
 
 function rssMiB(pid) {
