@@ -4,13 +4,21 @@
 
 const SIGN_IN = "/wsfed?wa=wsignin1.0&wtrealm=urn%3Aexample%3Arp";
 
-/** Signs alice in once (not measured): the session cookie the auto-post scenario presents. */
-async function sessionCookie(base) {
-  const shown = await fetch(base + SIGN_IN);
-  // The form is bound to the browser it was shown to: post it with that browser's binding cookie.
+/**
+ * The sign-in form a new browser is shown at `base` + `path`: its hidden fields (the one-time
+ * token among them) and the form-binding cookie (`name=value`) it must be posted with.
+ */
+export async function signInForm(base, path = SIGN_IN) {
+  const shown = await fetch(new URL(path, base));
   const binding = /sts_signin=[^;]+/.exec(shown.headers.get("set-cookie") ?? "")?.[0] ?? "";
   const html = await shown.text();
   const fields = Object.fromEntries([...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1], m[2].replace(/&#(\d+);/g, (_, n) => String.fromCharCode(Number(n)))]));
+  return { fields, binding };
+}
+
+/** Signs alice in once (not measured): the session cookie the auto-post scenario presents. */
+async function sessionCookie(base) {
+  const { fields, binding } = await signInForm(base);
   const res = await fetch(base + "/wsfed", {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded", cookie: binding },

@@ -8,6 +8,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { join } from "node:path";
+import { signInForm } from "../bench/wsfed.mjs";
 import { xmlsecDecrypt, xmlsecVerify } from "./verifiers.mjs";
 import { RP_KEY } from "./xmlenc.mjs";
 
@@ -198,10 +199,7 @@ export async function wsfedCheck({ base, work, certs, report, skip }) {
 
     // 6. A replayed form post (its one-time token used twice) is refused, and so is a form
     //    posted without the binding cookie of the browser it was shown to (login CSRF).
-    const shown = await fetch(new URL("/wsfed?wa=wsignin1.0&wtrealm=urn:example:rp", base));
-    const binding = /sts_signin=[^;]+/.exec(shown.headers.get("set-cookie") ?? "")?.[0] ?? "";
-    const html = await shown.text();
-    const fields = Object.fromEntries([...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1], m[2].replace(/&#(\d+);/g, (_, n) => String.fromCharCode(Number(n)))]));
+    const { fields, binding } = await signInForm(base, "/wsfed?wa=wsignin1.0&wtrealm=urn:example:rp");
     const body = new URLSearchParams({ ...fields, username: "alice", password: "wonderland" }).toString();
     const post = (cookie) => fetch(new URL("/wsfed", base), { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", ...(cookie ? { cookie } : {}) }, body });
     const unbound = await post(undefined);
