@@ -61,7 +61,7 @@ const RP = "urn:example:rp";
 const mdRes = await get("/FederationMetadata/2007-06/FederationMetadata.xml");
 const mdFile = join(work, "FederationMetadata.xml");
 writeFileSync(mdFile, mdRes.text);
-let md = { entityID: undefined, certs: [] };
+let md = { entityID: undefined, certs: [], encryptionCerts: [] };
 if (mdRes.status === 200) {
   try {
     md = metadataCerts(mdFile, join(work, "certs"));
@@ -309,6 +309,6 @@ await wsfedCheck({ base, work, certs: md.certs, report, skip });
 // ---- certificatemixed: requests signed by Apache WSS4J with the development alice-client key --
 // Last: its Java runs take a while, and a pooled connection left idle that long may be closed
 // by the server under the next fetch.
-await wss4jCheck({ base, work, report, skip, certs: md.certs, issuer: md.entityID });
+await wss4jCheck({ base, work, report, skip, certs: md.certs, encryptionCerts: md.encryptionCerts, issuer: md.entityID });
 
 finish();

@@ -180,7 +180,7 @@ export async function runAlone(moduleUrl, name, check) {
   const { report, skip, finish } = tally();
   const md = await fetch(new URL("/FederationMetadata/2007-06/FederationMetadata.xml", base)).then((r) => r.text());
   writeFileSync(join(work, "FederationMetadata.xml"), md);
-  const { certs, entityID } = metadataCerts(join(work, "FederationMetadata.xml"), join(work, "certs"));
-  await check({ base, work, report, skip, certs, issuer: entityID });
+  const { certs, encryptionCerts, entityID } = metadataCerts(join(work, "FederationMetadata.xml"), join(work, "certs"));
+  await check({ base, work, report, skip, certs, encryptionCerts, issuer: entityID });
   finish(` (work dir ${work})`);
 }

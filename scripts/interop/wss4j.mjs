@@ -74,7 +74,7 @@ const isWsseFault = (r, local) => !r.ok && [r.code, r.subcode].includes(`{${WSSE
 const noToken = (x) => !x.result.ok && !/RequestedSecurityToken/.test(x.text) && (x.status === 400 || x.status === 500);
 
 /** Runs the checks, reporting through the driver's report/skip callbacks. */
-export async function wss4jCheck({ base, work, report, skip, certs, issuer }) {
+export async function wss4jCheck({ base, work, report, skip, certs, encryptionCerts, issuer }) {
   let classpath;
   try {
     classpath = compileWss4j(join(work, "wss4j-java"));
@@ -130,21 +130,11 @@ export async function wss4jCheck({ base, work, report, skip, certs, issuer }) {
     report(`${tag}: the good message sent twice → wsse:MessageExpired`, noToken(replay) && isWsseFault(replay.result, "MessageExpired"), describe(replay));
   }
 
-  await wss4jIssuedTokenCheck({ base, work, report, skip, certs, classpath, issuer });
+  await wss4jIssuedTokenCheck({ base, work, report, skip, certs, encryptionCerts, classpath, issuer });
 }
 
 const DS = "http://www.w3.org/2000/09/xmldsig#";
 const pemBody = (pem) => pem.replace(/-----[A-Z ]+-----/g, "").replace(/\s+/g, "");
-
-/** The STS's token-decryption certificate, as its federation metadata publishes it (KeyDescriptor use="encryption"). */
-async function decryptionCertificate(base, work) {
-  const md = await fetch(new URL("/FederationMetadata/2007-06/FederationMetadata.xml", base)).then((r) => r.text());
-  const b64 = /<(?:\w+:)?KeyDescriptor\b[^>]*\buse="encryption"[\s\S]*?<(?:\w+:)?X509Certificate>([^<]+)</.exec(md)?.[1];
-  if (!b64) throw new Error("federation metadata names no encryption certificate");
-  const file = join(work, "sts-decryption.cert.pem");
-  writeFileSync(file, `-----BEGIN CERTIFICATE-----\n${b64.replace(/\s+/g, "").replace(/.{64}/g, "$&\n")}\n-----END CERTIFICATE-----\n`);
-  return file;
-}
 
 /** A ds:KeyInfo sealing `secret` for `certFile` with OpenSSL's RSA-OAEP (SHA-1, MGF1-SHA1): rsa-oaep-mgf1p. */
 function sealedKeyInfo(work, secret, certFile) {
@@ -163,15 +153,20 @@ function wss4jIssuedRequest(classpath, { endpoint, soap, trust, mode, assertionF
   return runClient(classpath, "WssIssuedTokenClient", [endpoint, soap, trust, mode, assertionFile, ...keyArgs, variant, out]);
 }
 
-/** Holder-of-key partner assertions (xmlsec1-signed) endorsing a WSS4J-signed message. */
-async function wss4jIssuedTokenCheck({ base, work, report, skip, certs, classpath, issuer }) {
+/**
+ * Holder-of-key partner assertions (xmlsec1-signed) endorsing a WSS4J-signed message; the proof
+ * key is sealed for the STS's decryption certificate as its federation metadata publishes it
+ * (`encryptionCerts`, read by metadata_certs.py).
+ */
+async function wss4jIssuedTokenCheck({ base, work, report, skip, certs, encryptionCerts = [], classpath, issuer }) {
   const dir = join(work, "wss4j-issued");
   mkdirSync(dir, { recursive: true });
   const audience = issuer ?? base;
   let device, stsCert;
   try {
     device = selfSigned(dir, "device", "carol's device");
-    stsCert = await decryptionCertificate(base, dir);
+    stsCert = encryptionCerts[0];
+    if (!stsCert) throw new Error("federation metadata names no encryption certificate");
   } catch (e) {
     report("wss4j issued token: a device key pair and the STS's published decryption certificate", false, e.message);
     return;
