@@ -11,7 +11,7 @@
  * Strict cookie, and a page elsewhere cannot set one for this origin.
  */
 import { fromBase64Url, randomBytes, strictUtf8, toBase64Url, utf8 } from "../bytes.ts";
-import { isolateCaches } from "../cache.ts";
+import { macOf, macValid } from "../keys/hmac.ts";
 
 /** The cookie's name. */
 export const SESSION_COOKIE = "sts_session";
@@ -42,34 +42,11 @@ export interface SignInParams {
   wctx: string;
 }
 
-// One imported key per secret value, per isolate: importing costs more than a MAC.
-const keys = isolateCaches.cache<Promise<CryptoKey>>("wsfed.hmac", { maxEntries: 4, maxKeyChars: 1024, entryBytes: 1024 });
-
-function hmacKey(secret: string): Promise<CryptoKey> {
-  let k = keys.get(secret);
-  if (!k) {
-    k = crypto.subtle.importKey("raw", utf8(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
-    keys.set(secret, k);
-  }
-  return k;
-}
-
-async function mac(secret: string, purpose: string, payload: string): Promise<string> {
-  const sig = await crypto.subtle.sign("HMAC", await hmacKey(secret), utf8(`${purpose}\n${payload}`));
-  return toBase64Url(new Uint8Array(sig));
-}
-
-async function macValid(secret: string, purpose: string, payload: string, tag: string): Promise<boolean> {
-  const sig = fromBase64Url(tag);
-  if (!sig || sig.byteLength !== 32) return false;
-  return crypto.subtle.verify("HMAC", await hmacKey(secret), sig, utf8(`${purpose}\n${payload}`));
-}
-
 /** The cookie value of a session. */
 export async function sealSession(secret: string, s: Session): Promise<string> {
   const parties = s.parties.slice(-MAX_SESSION_PARTIES);
   const payload = toBase64Url(utf8(JSON.stringify({ s: s.subject, t: s.authTime, m: s.method, e: s.expires, r: parties })));
-  return `${payload}.${await mac(secret, "session", payload)}`;
+  return `${payload}.${await macOf(secret, "session", payload)}`;
 }
 
 /** The session a cookie value holds, if its MAC verifies and it has not expired; otherwise undefined. */
@@ -113,7 +90,7 @@ export function readFormBinding(value: string | undefined): string | undefined {
 export async function formToken(secret: string, p: SignInParams, binding: string, now: number): Promise<string> {
   const expires = now + FORM_TOKEN_MS;
   const nonce = toBase64Url(randomBytes(16));
-  return `${expires}.${nonce}.${await mac(secret, "form", formPayload(expires, nonce, binding, p))}`;
+  return `${expires}.${nonce}.${await macOf(secret, "form", formPayload(expires, nonce, binding, p))}`;
 }
 
 /**
