@@ -31,6 +31,11 @@ export type StsErrorCode =
    * fresh, replayed or made with another key (OAuth invalid_dpop_proof, RFC 9449 §5).
    */
   | "invalid_dpop_proof"
+  /**
+   * A DPoP proof without the server nonce this deployment asks for, or with one that is no
+   * longer current (OAuth use_dpop_nonce, RFC 9449 §8): the client retries with the nonce it is given.
+   */
+  | "use_dpop_nonce"
   /** The message is stale or replayed (wsse:MessageExpired). */
   | "message_expired"
   /** A SOAP header marked mustUnderstand that we do not understand. */
@@ -79,6 +84,7 @@ export const invalidToken = (m: string) => new StsError("invalid_token", m);
 export const unableToRenew = (m: string) => new StsError("unable_to_renew", m);
 export const unsupportedToken = (m: string) => new StsError("unsupported_token", m);
 export const invalidDpopProof = (m: string) => new StsError("invalid_dpop_proof", m);
+export const useDpopNonce = (m: string) => new StsError("use_dpop_nonce", m);
 export const messageExpired = (m: string) => new StsError("message_expired", m);
 export const actionNotSupported = (m: string) => new StsError("action_not_supported", m);
 /** `subcode`: the more specific WS-Addressing 1.0 SOAP Binding §6.4.1 subcode (e.g. InvalidCardinality). */

@@ -3,11 +3,13 @@
 /usr/bin/python3) makes the key and signs every DPoP proof; plain `requests` sends them.
 
 usage: dpop_check.py --url URL --saml FILE
+       dpop_check.py --nonce-url URL --saml FILE
 For ES256, PS256 and EdDSA keys: the token endpoint binds the exchanged JWT to the proof key
 (token_type DPoP, cnf.jkt equal to jwcrypto's RFC 7638 thumbprint, the token verifying with the
 published JWKS), introspection shows the binding, a replayed proof is refused, and the bound
-token can be exchanged again only with a proof from the same key. Prints PASS/FAIL lines;
-exits 1 on any failure.
+token can be exchanged again only with a proof from the same key. With --nonce-url (a server
+configured with dpopNonceSecret): the RFC 9449 §8 nonce round trip a client library makes.
+Prints PASS/FAIL lines; exits 1 on any failure.
 """
 import argparse
 import base64
@@ -39,10 +41,13 @@ def make_key(alg):
     return jwk.JWK.generate(kty="OKP", crv="Ed25519")
 
 
-def make_proof(key, alg, htu, htm="POST"):
-    """RFC 9449 §4.2: typ dpop+jwt, the public key in the jwk header, htm, htu, iat, jti."""
+def make_proof(key, alg, htu, htm="POST", nonce=None):
+    """RFC 9449 §4.2: typ dpop+jwt, the public key in the jwk header, htm, htu, iat, jti (and
+    the server's nonce when it asks for one, §8)."""
     header = {"typ": "dpop+jwt", "alg": alg, "jwk": key.export_public(as_dict=True)}
     claims = {"jti": str(uuid.uuid4()), "htm": htm, "htu": htu, "iat": int(time.time())}
+    if nonce is not None:
+        claims["nonce"] = nonce
     t = jwt.JWT(header=header, claims=claims)
     t.make_signed_token(key)
     return t.serialize()
@@ -53,19 +58,58 @@ def payload_of(token):
     return json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
 
 
-def exchange(endpoint, subject, subject_type, proof):
+def post_exchange(endpoint, subject, subject_type, proof):
     headers = {"DPoP": proof} if proof is not None else {}
-    r = requests.post(endpoint, auth=AUTH, headers=headers, timeout=30, data={
+    return requests.post(endpoint, auth=AUTH, headers=headers, timeout=30, data={
         "grant_type": GRANT, "subject_token": subject, "subject_token_type": subject_type,
         "audience": API, "requested_token_type": TT + "access_token"})
+
+
+def exchange(endpoint, subject, subject_type, proof):
+    r = post_exchange(endpoint, subject, subject_type, proof)
     return r.status_code, r.json()
+
+
+def nonce_checks(url, saml):
+    """RFC 9449 §8 as a client meets it: the first proof has no nonce and is answered
+    use_dpop_nonce with a DPoP-Nonce header; the retry carries it and gets a bound token."""
+    meta = requests.get(url.rstrip("/") + "/.well-known/oauth-authorization-server", timeout=30).json()
+    endpoint = meta["token_endpoint"]
+    key = make_key("ES256")
+    r = post_exchange(endpoint, saml, TT + "saml2", make_proof(key, "ES256", endpoint))
+    body = r.json()
+    nonce = r.headers.get("DPoP-Nonce")
+    check("dpop nonce: a proof without the server's nonce → 400 use_dpop_nonce with a DPoP-Nonce header, no token",
+          r.status_code == 400 and body.get("error") == "use_dpop_nonce" and bool(nonce) and "access_token" not in body,
+          "HTTP %s %s, DPoP-Nonce %s" % (r.status_code, body.get("error"), nonce))
+    if not nonce:
+        return
+    r = post_exchange(endpoint, saml, TT + "saml2", make_proof(key, "ES256", endpoint, nonce=nonce))
+    body = r.json()
+    token = body.get("access_token", "x.e30.x")
+    check("dpop nonce: jwcrypto's retry with the nonce gets a token bound to its key",
+          r.status_code == 200 and body.get("token_type") == "DPoP" and payload_of(token).get("cnf") == {"jkt": key.thumbprint()},
+          "HTTP %s %s" % (r.status_code, body.get("token_type") or body.get("error")))
+    check("dpop nonce: the answer names the nonce to use next", bool(r.headers.get("DPoP-Nonce")))
+    r = post_exchange(endpoint, saml, TT + "saml2", make_proof(key, "ES256", endpoint, nonce=nonce))
+    check("dpop nonce: the same nonce serves a further proof (new jti)", r.status_code == 200, "HTTP %s %s" % (r.status_code, r.json().get("error")))
+    forged = nonce[:-2] + ("AA" if not nonce.endswith("AA") else "BB")
+    r = post_exchange(endpoint, saml, TT + "saml2", make_proof(key, "ES256", endpoint, nonce=forged))
+    body = r.json()
+    check("dpop nonce: a forged nonce → use_dpop_nonce, no token",
+          r.status_code == 400 and body.get("error") == "use_dpop_nonce" and "access_token" not in body,
+          "HTTP %s %s" % (r.status_code, body.get("error")))
 
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--url", required=True)
+    p.add_argument("--url")
+    p.add_argument("--nonce-url")
     p.add_argument("--saml", required=True)
     a = p.parse_args()
+    if a.nonce_url:
+        nonce_checks(a.nonce_url, base64.urlsafe_b64encode(open(a.saml, "rb").read()).rstrip(b"=").decode())
+        sys.exit(0 if results and all(results) else 1)
     meta = requests.get(a.url.rstrip("/") + "/.well-known/oauth-authorization-server", timeout=30).json()
     endpoint = meta["token_endpoint"]
     algs = meta.get("dpop_signing_alg_values_supported") or []

@@ -14,15 +14,14 @@
 //   node scripts/interop/partner-assertions.mjs --url http://127.0.0.1:8788 [--work DIR]
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startServeChild } from "../bench/serve-child.mjs";
 import { NS } from "../cli/xml.mjs";
 import { metadataCerts, runAlone, xmlsecVerify } from "./verifiers.mjs";
+import { bundleBuilt, serveVariant } from "./variant.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const ROOT = join(HERE, "..", "..");
 const CREDENTIALS = join(HERE, "../../test/fixtures/dev-credentials");
 export const PARTNER_KEY = join(CREDENTIALS, "partner-idp.key.pem");
 export const PARTNER_CERT = join(CREDENTIALS, "partner-idp.cert.pem");
@@ -203,19 +202,14 @@ export async function partnerAssertionsCheck({ base, work, report, skip, certs, 
 const GATEWAY = { username: "partner-gateway", secret: "partner-gateway-secret-only-for-interop-3c9e" };
 const GATEWAY_PORT = Number(process.env.INTEROP_GATEWAY_PORT ?? 18893);
 
-/**
- * Serves the built bundle (dist/) with the development configuration plus GATEWAY, a service
- * account that may issue for urn:example:rp, so that OnBehalfOf and ActAs can be asked for.
- */
-async function startGateway(work) {
-  const { DEV_CONFIG, DEV_SECRETS } = await import("../../src/config/dev.ts");
+/** The development configuration plus GATEWAY, a service account that may issue for urn:example:rp. */
+function startGateway(work) {
   const account = { username: GATEWAY.username, secretHashSecret: "INTEROP_GATEWAY_SECRET_HASH", allowedRelyingParties: ["urn:example:rp"], operations: ["issue"] };
-  const config = { ...DEV_CONFIG, serviceAccounts: [...DEV_CONFIG.serviceAccounts, account] };
   const hash = `sha256$${createHash("sha256").update(GATEWAY.secret).digest("hex")}`;
-  const envFile = join(work, "gateway.env.json");
-  writeFileSync(envFile, JSON.stringify({ ...DEV_SECRETS, INTEROP_GATEWAY_SECRET_HASH: hash, STS_CONFIG: JSON.stringify(config) }), { mode: 0o600 });
-  const args = [join(ROOT, "scripts", "serve.mjs"), "--port", String(GATEWAY_PORT), "--state-dir", join(work, "gateway-state"), "--env-file", envFile, "--no-build"];
-  return startServeChild(process.execPath, args, { cwd: ROOT, logFile: join(work, "gateway.serve.log") });
+  return serveVariant({
+    work, name: "gateway", port: GATEWAY_PORT, secrets: { INTEROP_GATEWAY_SECRET_HASH: hash },
+    change: (dev) => ({ ...dev, serviceAccounts: [...dev.serviceAccounts, account] }),
+  });
 }
 
 /**
@@ -225,19 +219,19 @@ async function startGateway(work) {
  */
 async function partnerDelegationCheck({ work, report, skip, untrusted }) {
   const tag = "partner assertion (xmlsec1-signed) as";
-  if (!existsSync(join(ROOT, "dist", "index.js"))) {
+  if (!bundleBuilt()) {
     skip(`${tag} OnBehalfOf / ActAs`, "no built bundle in dist/ to serve with the gateway account");
     return;
   }
-  let child;
+  let gateway;
   try {
-    child = await startGateway(work);
+    gateway = await startGateway(work);
   } catch (e) {
     report(`${tag} OnBehalfOf / ActAs: the gateway configuration serves`, false, e.message);
     return;
   }
   try {
-    const base = `http://127.0.0.1:${GATEWAY_PORT}`;
+    const base = gateway.base;
     const mdFile = join(work, "gateway-FederationMetadata.xml");
     writeFileSync(mdFile, await fetch(`${base}/FederationMetadata/2007-06/FederationMetadata.xml`).then((r) => r.text()));
     const { certs, entityID } = metadataCerts(mdFile, join(work, "gateway-certs"));
@@ -270,7 +264,7 @@ async function partnerDelegationCheck({ work, report, skip, untrusted }) {
     const r = await trustIssue(base, { trust: "13", soap: "1.2", path: "/trust/13/usernamemixed", security: usernameToken, rst: `<t:OnBehalfOf>${forged}</t:OnBehalfOf>` });
     report(`${tag} OnBehalfOf signed by an untrusted key: refused`, r.status >= 400 && !!faultOf(r.text) && !r.text.includes("RequestedSecurityToken"), `HTTP ${r.status} ${faultOf(r.text) ?? "no fault"}`);
   } finally {
-    child.kill("SIGTERM");
+    gateway.stop();
   }
 }
 

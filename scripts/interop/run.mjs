@@ -28,6 +28,7 @@ import { claimsCheck } from "./claims.mjs";
 import { realmsCheck } from "./realms.mjs";
 import { wsfedCheck } from "./wsfed.mjs";
 import { directoryCheck } from "./directory.mjs";
+import { bundleBuilt, serveVariant } from "./variant.mjs";
 import {
   compileSantuario,
   metadataCerts,
@@ -214,6 +215,32 @@ try {
     pythonChecks("authlib_check.py", ["--url", base, "--saml", samlFile], "authlib");
     // DPoP (RFC 9449): jwcrypto makes the proof key and every proof; the same SAML subject token.
     pythonChecks("dpop_check.py", ["--url", base, "--saml", samlFile], "dpop");
+    await dpopNonceCheck();
+  }
+}
+
+/** DPoP server nonces: the same bundle served with dpopNonceSecret set (off in development). */
+async function dpopNonceCheck() {
+  if (!bundleBuilt()) return skip("dpop nonce", "no built bundle in dist/ to serve with dpopNonceSecret");
+  let served;
+  try {
+    served = await serveVariant({
+      work, name: "dpop-nonce", port: Number(process.env.INTEROP_NONCE_PORT ?? 18894),
+      secrets: { INTEROP_DPOP_NONCE_KEY: "interop-dpop-nonce-secret-0123456789abcdef" },
+      change: (dev) => ({ ...dev, dpopNonceSecret: "INTEROP_DPOP_NONCE_KEY" }),
+    });
+  } catch (e) {
+    return report("dpop nonce: the configuration with dpopNonceSecret serves", false, e.message);
+  }
+  try {
+    // A subject token of this server's own (its issuer is its own origin).
+    const r = await requestToken({ url: served.base, user: USER.user, password: USER.password, appliesTo: RP, tokenType: "saml2" });
+    if (!r.ok) return report("dpop nonce: a SAML token to exchange", false, r.reason);
+    const samlFile = join(work, "dpop-nonce-subject.xml");
+    writeFileSync(samlFile, r.token);
+    pythonChecks("dpop_check.py", ["--nonce-url", served.base, "--saml", samlFile], "dpop nonce");
+  } finally {
+    served.stop();
   }
 }
 

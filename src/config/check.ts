@@ -218,6 +218,19 @@ export function secretRef(
   return value.trim();
 }
 
+/** An HMAC key must be at least this long. */
+const MIN_MAC_SECRET_BYTES = 32;
+
+/** A secret that keys HMACs (`key` names its binding): at least 32 bytes once resolved. */
+export function macSecret(x: Issues, o: Obj, key: string, path: string, secrets: Record<string, unknown>): string | undefined {
+  const value = secretRef(x, o, key, path, secrets);
+  if (value !== undefined && new TextEncoder().encode(value).length < MIN_MAC_SECRET_BYTES) {
+    x.add(`${path}.${key}`, `secret binding must hold at least ${MIN_MAC_SECRET_BYTES} bytes`);
+    return undefined;
+  }
+  return value;
+}
+
 /**
  * Why JSON.parse failed, without V8's snippet of the input (the text may be a secret binding,
  * and messages are logged): only the position, when the engine reports one.

@@ -57,6 +57,13 @@ export interface StsConfigInput {
    */
   pairwiseSubjectSecret?: string;
   /**
+   * Name of the secret (≥ 32 bytes) keying DPoP server nonces (RFC 9449 §8). When set, every
+   * DPoP proof at the token endpoint must carry a nonce the STS handed out in a `DPoP-Nonce`
+   * response header within the last five to ten minutes; a proof without one is answered
+   * `use_dpop_nonce` with the nonce to use. Default: no nonces (freshness rests on `iat`).
+   */
+  dpopNonceSecret?: string;
+  /**
    * Host names this (first) realm is served at. Default: any host no other realm names. When
    * set, a request for a host that no realm names is refused (404) instead.
    */
@@ -412,6 +419,8 @@ export interface ResolvedConfig {
   webSessionSecret: string | undefined;
   /** The pairwise-subject secret's bytes; undefined when no relying party is pairwise. */
   pairwiseSubjectSecret: Uint8Array<ArrayBuffer> | undefined;
+  /** HMAC key (resolved secret) of DPoP server nonces; undefined = proofs need no nonce. */
+  dpopNonceSecret: string | undefined;
   /** The realm's name; undefined for the first (top-level) realm. */
   realm?: string | undefined;
   /** The first realm's `hosts` (undefined: any host). Only on the top-level configuration. */

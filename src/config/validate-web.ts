@@ -1,8 +1,5 @@
-/** Validation of the browser sign-in settings: relying parties' reply URLs and the session secret (see `validate.ts`). */
-import { type Issues, type Obj, secretRef, show, strList } from "./check.ts";
-
-/** The HMAC key of the sign-in session cookie and form tokens must be at least this long. */
-const MIN_SESSION_SECRET_BYTES = 32;
+/** Validation of the browser sign-in settings: relying parties' reply URLs (see `validate.ts`). */
+import { type Issues, type Obj, show, strList } from "./check.ts";
 
 /**
  * A reply URL in the form it is compared in: the WHATWG serialisation (lower-case scheme and
@@ -25,14 +22,4 @@ export function validateReplyUrls(x: Issues, r: Obj, p: string): string[] {
       return n;
     },
   }) ?? [];
-}
-
-/** `webSessionSecret`: the binding holding the HMAC key of browser sessions (≥ 32 bytes). */
-export function validateWebSessionSecret(x: Issues, o: Obj, root: string, secrets: Record<string, unknown>): string | undefined {
-  const value = secretRef(x, o, "webSessionSecret", root, secrets);
-  if (value !== undefined && new TextEncoder().encode(value).length < MIN_SESSION_SECRET_BYTES) {
-    x.add(`${root}.webSessionSecret`, `secret binding must hold at least ${MIN_SESSION_SECRET_BYTES} bytes`);
-    return undefined;
-  }
-  return value;
 }

@@ -6,13 +6,12 @@
  */
 import type { ResolvedConfig } from "./types.ts";
 import { ConfigError } from "./errors.ts";
-import { Issues, obj } from "./check.ts";
+import { Issues, macSecret, obj } from "./check.ts";
 import { includeBindings } from "./include.ts";
 import { validateDecryptionKeys, validateKeys, validateLimits } from "./validate-keys.ts";
 import { validateRelyingParties } from "./validate-parties.ts";
 import { validateClients, validateServiceAccounts, validateUsers } from "./validate-principals.ts";
 import { validateRequestorCertificates } from "./validate-certificates.ts";
-import { validateWebSessionSecret } from "./validate-web.ts";
 import { checkNamespaces, validateIssuer, validateTrustedIssuers } from "./validate-issuers.ts";
 import { validateHosts, validateRealms } from "./realms.ts";
 import { validatePairwiseSecret } from "./validate-pairwise.ts";
@@ -21,7 +20,7 @@ export { ConfigError } from "./errors.ts";
 
 const TOP_FIELDS = [
   "$schema", "issuer", "keys", "decryptionKeys", "users", "relyingParties", "oauthClients", "serviceAccounts", "trustedIssuers", "requestorCertificates", "limits",
-  "webSessionSecret", "pairwiseSubjectSecret", "hosts", "realms",
+  "webSessionSecret", "pairwiseSubjectSecret", "dpopNonceSecret", "hosts", "realms",
 ] as const;
 /** A further realm's sections: the top level's, less what only the top level has. */
 const REALM_SECTIONS = TOP_FIELDS.filter((f) => f !== "$schema" && f !== "hosts" && f !== "realms");
@@ -69,7 +68,8 @@ export function validateConfig(
   const trustedIssuers = validateTrustedIssuers(x, o, root, limits.clockSkewSeconds);
   checkNamespaces(x, o, root, trustedIssuers);
 const requestorCertificates = validateRequestorCertificates(x, o, root, (n) => users.has(n) || serviceAccounts.has(n));
-  const webSessionSecret = validateWebSessionSecret(x, o, root, secrets);
+  const webSessionSecret = macSecret(x, o, "webSessionSecret", root, secrets);
+  const dpopNonceSecret = macSecret(x, o, "dpopNonceSecret", root, secrets);
   const pairwiseSubjectSecret = validatePairwiseSecret(x, o, root, secrets, parties.list);
   const hostsSeen = new Map<string, string>();
   const hosts = o.hosts === undefined ? undefined : validateHosts(x, o, root, hostsSeen);
@@ -91,6 +91,7 @@ const requestorCertificates = validateRequestorCertificates(x, o, root, (n) => u
     limits,
     webSessionSecret,
     pairwiseSubjectSecret,
+    dpopNonceSecret,
     ...(hosts === undefined ? {} : { hosts }),
     ...(realms === undefined || realms.length === 0 ? {} : { realms }),
   };

@@ -2,17 +2,17 @@
  * OAuth DPoP proofs (RFC 9449) at the token endpoint: the `DPoP` request header checked in full
  * — its form, an asymmetric algorithm from the allow-list, a public key in its `jwk` header that
  * verifies its signature, `htm` / `htu` naming this request, a fresh `iat`, a `jti` never seen
- * before — and turned into the thumbprint the issued token is bound to (RFC 9449 §6.1 `cnf.jkt`).
- * Server-provided nonces (RFC 9449 §8) are not offered: freshness rests on `iat` and the replay
- * cache.
+ * before, and the server's nonce where the deployment hands them out (`dpop-nonce.ts`) — and turned
+ * into the thumbprint the issued token is bound to (RFC 9449 §6.1 `cnf.jkt`).
  */
 import { calculateJwkThumbprint, compactVerify, importJWK } from "jose";
 import { fromBase64Url, strictUtf8 } from "../bytes.ts";
-import { invalidDpopProof } from "../errors.ts";
+import { invalidDpopProof, useDpopNonce } from "../errors.ts";
 import type { StsContext } from "../engine/types.ts";
 import type { StateClient } from "../state/client.ts";
 import { MAX_CLOCK_SKEW_SECONDS } from "../state/types.ts";
 import { MIN_RSA_BITS } from "../keys/strength.ts";
+import { isCurrentDpopNonce } from "./dpop-nonce.ts";
 import { looksLikeJwt } from "./presented.ts";
 
 /**
@@ -47,7 +47,7 @@ const refuse = (why: string) => invalidDpopProof(`The DPoP proof is not acceptab
  * Reads and checks the request's DPoP proof, then records its `jti` in the replay cache.
  * @returns the SHA-256 thumbprint of the proof key, or undefined when the request has no `DPoP`
  *   header (a bearer request)
- * @throws StsError invalid_dpop_proof
+ * @throws StsError invalid_dpop_proof, or use_dpop_nonce when a nonce is required and missing or old
  */
 export async function verifyDpopProof(
   ctx: StsContext,
@@ -99,6 +99,16 @@ export async function verifyDpopProof(
   if (typeof iat !== "number" || !Number.isInteger(iat)) throw refuse("iat must be a NumericDate in whole seconds");
   if (iat < now - skew) throw refuse("iat is too old; make a fresh proof for each request");
   if (iat > now + skew) throw refuse("iat lies in the future");
+  // RFC 9449 §8: where nonces are handed out, only a proof naming a current one is taken
+  // (checked before its jti is spent, so the client's retry is not a replay).
+  const nonceSecret = ctx.config.dpopNonceSecret;
+  if (nonceSecret !== undefined && !(await isCurrentDpopNonce(nonceSecret, claims.nonce, ctx.now().getTime()))) {
+    throw useDpopNonce(
+      claims.nonce === undefined
+        ? "This server requires a nonce in DPoP proofs: make a new proof whose nonce claim is the DPoP-Nonce response header."
+        : "The DPoP proof's nonce is not current: make a new proof whose nonce claim is the DPoP-Nonce response header.",
+    );
+  }
   const jti = claims.jti;
   if (typeof jti !== "string" || jti.length === 0 || jti.length > MAX_JTI_CHARS) {
     throw refuse(`jti must be a string of 1 to ${MAX_JTI_CHARS} characters`);

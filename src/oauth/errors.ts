@@ -17,6 +17,7 @@ export type OAuthErrorCode =
   | "invalid_target"
   | "unsupported_token_type"
   | "invalid_dpop_proof"
+  | "use_dpop_nonce"
   | "temporarily_unavailable"
   | "server_error";
 
@@ -64,6 +65,8 @@ const FROM_STS: Record<StsErrorCode, { code: OAuthErrorCode; status: number }> =
   unsupported_token: { code: "invalid_request", status: 400 },
   // RFC 9449 §5: a bad or missing DPoP proof at the token endpoint.
   invalid_dpop_proof: { code: "invalid_dpop_proof", status: 400 },
+  // RFC 9449 §8: the proof must carry the nonce sent in the DPoP-Nonce header.
+  use_dpop_nonce: { code: "use_dpop_nonce", status: 400 },
   message_expired: { code: "invalid_grant", status: 400 },
   must_understand: { code: "invalid_request", status: 400 },
   version_mismatch: { code: "invalid_request", status: 400 },
@@ -86,9 +89,9 @@ export function toOAuthError(e: unknown): OAuthError | undefined {
   return o;
 }
 
-/** The JSON error response: `{error, error_description}` with status and headers. */
-export function oauthErrorResponse(err: OAuthError): Response {
-  const headers: Record<string, string> = { "Content-Type": "application/json", ...NO_STORE_PRAGMA };
+/** The JSON error response: `{error, error_description}` with status and headers (plus the endpoint's own). */
+export function oauthErrorResponse(err: OAuthError, extraHeaders?: Record<string, string>): Response {
+  const headers: Record<string, string> = { "Content-Type": "application/json", ...NO_STORE_PRAGMA, ...extraHeaders };
   // RFC 6749 §5.2 / RFC 7617: the realm names this server; the scheme is the one we accept.
   if (err.challenge) headers["WWW-Authenticate"] = 'Basic realm="sts", charset="UTF-8"';
   if (err.retryAfterSeconds !== undefined) headers["Retry-After"] = String(err.retryAfterSeconds);

@@ -14,6 +14,7 @@ import { failureKeys } from "../abuse/limits.ts";
 import { type AuthenticatedClient, authenticateClient, claimedClientId, readAuthorization } from "./client-auth.ts";
 import { OAuthError, oauthErrorResponse, toOAuthError } from "./errors.ts";
 import { type FormParams, readForm } from "./form.ts";
+import { currentDpopNonce } from "./dpop-nonce.ts";
 import { introspectToken } from "./introspect.ts";
 import { buildJwks } from "./jwks.ts";
 import { OAUTH_PATHS, buildMetadata, endpointUrl } from "./metadata.ts";
@@ -25,11 +26,14 @@ const PUBLIC_CACHE = { "Cache-Control": "public, max-age=300" };
 
 type Operation = (ctx: StsContext, state: StateClient, client: AuthenticatedClient, params: FormParams, req: Request) => Promise<unknown>;
 
+/** Headers an endpoint adds to every answer, success or error, once the realm is known. */
+type ExtraHeaders = (ctx: StsContext) => Promise<Record<string, string> | undefined>;
+
 /**
  * One POST endpoint: form → client auth → operation → JSON (or empty 200 for `null`), and the
  * one audit line per operation (the engine fills subject, target and token ID as it learns them).
  */
-function endpoint<E extends HonoEnv>(services: (c: Context<E>) => RequestServices, path: string, operation: string, op: Operation) {
+function endpoint<E extends HonoEnv>(services: (c: Context<E>) => RequestServices, path: string, operation: string, op: Operation, extraHeaders?: ExtraHeaders) {
   return async (c: Context<E>): Promise<Response> => {
     const started = Date.now();
     let ctx: StsContext | undefined;
@@ -60,15 +64,23 @@ function endpoint<E extends HonoEnv>(services: (c: Context<E>) => RequestService
       ctx.audit.requestor = client.client.clientId;
       const result = await op(ctx, state, client, params, c.req.raw);
       await writeAudit(ctx.audit, { ok: true, status: 200 }, started);
-      if (result === null) return new Response(null, { status: 200, headers: NO_STORE_PRAGMA });
-      return new Response(JSON.stringify(result), { status: 200, headers: noStoreHeaders("application/json", true) });
+      const extra = await extraHeaders?.(ctx);
+      if (result === null) return new Response(null, { status: 200, headers: { ...NO_STORE_PRAGMA, ...extra } });
+      const headers = noStoreHeaders("application/json", true);
+      return new Response(JSON.stringify(result), { status: 200, headers: extra ? { ...Object.fromEntries(headers), ...extra } : headers });
     } catch (e) {
       const o = toOAuthError(e);
       if (!o) throw e; // app.onError: generic 500, detail to the log
       if (ctx) await writeAudit(ctx.audit, { ok: false, status: o.status, error: o.code, reason: o.message }, started);
-      return oauthErrorResponse(o);
+      return oauthErrorResponse(o, ctx && (await extraHeaders?.(ctx)));
     }
   };
+}
+
+/** RFC 9449 §8.2: where nonces are handed out, every token endpoint answer names the current one. */
+async function dpopNonceHeader(ctx: StsContext): Promise<Record<string, string> | undefined> {
+  const secret = ctx.config.dpopNonceSecret;
+  return secret === undefined ? undefined : { "DPoP-Nonce": await currentDpopNonce(secret, ctx.now().getTime()) };
 }
 
 /** Registers the OAuth routes on the app (call before the notFound handler). */
@@ -84,7 +96,7 @@ export function registerOAuthRoutes<E extends HonoEnv>(app: Hono<E>, services: (
   app.post(OAUTH_PATHS.token, endpoint(services, OAUTH_PATHS.token, "oauth.token_exchange", (ctx, state, a, p, req) =>
     // RFC 9449 §4.3: htu may name the endpoint as the client knows it (the configured origin).
     exchangeToken(ctx, state, a.client, p, { method: req.method, url: req.url, headers: req.headers, alsoKnownAs: [endpointUrl(ctx, OAUTH_PATHS.token)] }),
-  ));
+  dpopNonceHeader));
   app.post(OAUTH_PATHS.introspect, endpoint(services, OAUTH_PATHS.introspect, "oauth.introspect", (ctx, state, a, p) => introspectToken(ctx, state, a.client, p)));
   app.post(OAUTH_PATHS.revoke, endpoint(services, OAUTH_PATHS.revoke, "oauth.revoke", async (ctx, state, a, p) => {
     await revokeToken(ctx, state, a.client, p);

@@ -25,6 +25,7 @@ const FAULTS: Record<StsErrorCode, { space: FaultSpace; local: string; local04?:
   // WS-Trust carries no DPoP proof; a DPoP-bound token used where a proof would be needed is a
   // request this endpoint cannot serve.
   invalid_dpop_proof: { space: "wst", local: "InvalidRequest" },
+  use_dpop_nonce: { space: "wst", local: "InvalidRequest" },
   message_expired: { space: "wsse", local: "MessageExpired" },
   must_understand: { space: "soap", local: "MustUnderstand" },
   version_mismatch: { space: "soap", local: "VersionMismatch" },

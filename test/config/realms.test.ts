@@ -68,7 +68,7 @@ describe("realms configuration", () => {
     ["a realm no request can reach", () => withRealms([realm("a")]), `${R}.realms[0]: needs hosts or a pathPrefix (else no request can reach it)`],
     ["a bad realm name", () => withRealms([realm("a:b", { hosts: ["a.example.org"] })]), `${R}.realms[0].name: expected letters, digits, ".", "_" or "-" (starting with a letter or digit), got "a:b"`],
     ["a missing realm name", () => { const r = realm("x", { hosts: ["a.example.org"] }); delete r.name; return withRealms([r]); }, `${R}.realms[0].name: is required`],
-    ["realms inside a realm", () => withRealms([realm("a", { hosts: ["a.example.org"], realms: [] })]), `${R}.realms[0].realms: unknown field (expected one of issuer, keys, decryptionKeys, users, relyingParties, oauthClients, serviceAccounts, trustedIssuers, requestorCertificates, limits, webSessionSecret, pairwiseSubjectSecret)`],
+    ["realms inside a realm", () => withRealms([realm("a", { hosts: ["a.example.org"], realms: [] })]), `${R}.realms[0].realms: unknown field (expected one of issuer, keys, decryptionKeys, users, relyingParties, oauthClients, serviceAccounts, trustedIssuers, requestorCertificates, limits, webSessionSecret, pairwiseSubjectSecret, dpopNonceSecret)`],
     ["an issuer two realms share", () => withRealms([realm("a", { hosts: ["a.example.org"], issuer: "https://sts.example.org" })]), `${R}.realms[0].issuer: issuer "https://sts.example.org" is already the issuer at ${R}.issuer`],
     ["realms not an array", () => withRealms({} as unknown as unknown[]), `${R}.realms: expected an array, got an object`],
     ["a realm not an object", () => withRealms(["two"]), `${R}.realms[0]: expected an object, got "two"`],

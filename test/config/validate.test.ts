@@ -97,6 +97,7 @@ describe("defaults", () => {
     });
     expect(c.pairwiseSubjectSecret).toBeUndefined();
     expect(c.webSessionSecret).toBeUndefined();
+    expect(c.dpopNonceSecret).toBeUndefined();
     // An alias in allowedAudiences resolves to the canonical identifier.
     expect(c.oauthClients.get("c1")).toEqual({
       clientId: "c1",
@@ -161,13 +162,15 @@ const CASES: [string, Mutation, string][] = [
   ["reply URL duplicated after normalisation", (c) => (c.relyingParties[0].replyUrls = ["https://rp.example.org/a", "HTTPS://RP.example.org:443/a"]), `${R}.relyingParties[0].replyUrls[1]: duplicate value "https://rp.example.org/a"`],
   ["web session secret too short", (c, env) => ((c.webSessionSecret = "WEB"), (env.WEB = "short")), `${R}.webSessionSecret: secret binding must hold at least 32 bytes`],
   ["web session secret unset", (c) => (c.webSessionSecret = "NOPE"), `${R}.webSessionSecret: secret binding "NOPE" is not set`],
+  ["DPoP nonce secret too short", (c, env) => ((c.dpopNonceSecret = "NONCE"), (env.NONCE = "short")), `${R}.dpopNonceSecret: secret binding must hold at least 32 bytes`],
+  ["DPoP nonce secret unset", (c) => (c.dpopNonceSecret = "NOPE"), `${R}.dpopNonceSecret: secret binding "NOPE" is not set`],
   ["certificate principal unknown", (c) => (withCertificates(c).requestorCertificates.principals[0].principal = "carol"), `${R}.requestorCertificates.principals[0].principal: names no configured user or service account: "carol"`],
   ["certificate principal matched two ways", (c) => (withCertificates(c).requestorCertificates.principals[0].sha256 = "00".repeat(32)), `${R}.requestorCertificates.principals[0]: needs exactly one of sha256 or subjectCommonName`],
   ["certificate thumbprint malformed", (c) => (withCertificates(c).requestorCertificates.principals[1].sha256 = "F0:42"), `${R}.requestorCertificates.principals[1].sha256: expected a SHA-256 thumbprint (64 hex digits, colons allowed), got "F0:42"`],
   ["certificate authority not a CA", (c) => withCertificates(c).requestorCertificates.authorities.push(NOT_A_CA_PEM), `${R}.requestorCertificates.authorities[1]: is not a CA certificate (basicConstraints cA is not set); pin end certificates in principals[].sha256 instead`],
   ["common name without authorities", (c) => (withCertificates(c).requestorCertificates.authorities = []), `${R}.requestorCertificates.principals[0].subjectCommonName: matches only certificates a configured authority issued, and authorities is empty`],
   ["certificate principals empty", (c) => (withCertificates(c).requestorCertificates.principals = []), `${R}.requestorCertificates.principals: must not be empty`],
-  ["unknown top-level field", (c) => (c.relyingPartys = []), `${R}.relyingPartys: unknown field (expected one of $schema, issuer, keys, decryptionKeys, users, relyingParties, oauthClients, serviceAccounts, trustedIssuers, requestorCertificates, limits, webSessionSecret, pairwiseSubjectSecret, hosts, realms)`],
+  ["unknown top-level field", (c) => (c.relyingPartys = []), `${R}.relyingPartys: unknown field (expected one of $schema, issuer, keys, decryptionKeys, users, relyingParties, oauthClients, serviceAccounts, trustedIssuers, requestorCertificates, limits, webSessionSecret, pairwiseSubjectSecret, dpopNonceSecret, hosts, realms)`],
   ["keyTypes value", (c) => (c.relyingParties[1].keyTypes = ["bearer", "hok"]), `${R}.relyingParties[1].keyTypes[1]: expected one of bearer, symmetric, public-key, got "hok"`],
   ["symmetric keyTypes without encryption", (c) => (c.relyingParties[1].keyTypes = ["symmetric"]), `${R}.relyingParties[1].keyTypes: "symmetric" needs an encryption certificate (encryption), and none is configured`],
   ["enum", (c) => (c.relyingParties[1].defaultTokenType = "saml3"), `${R}.relyingParties[1].defaultTokenType: expected one of saml2, saml1, jwt, access_token, got "saml3"`],

@@ -37,10 +37,10 @@ export async function exchangeWithDpop(
   params: Record<string, string>,
   dpop: string | string[] | undefined,
   fetcher: Fetcher = call,
-): Promise<{ status: number; json: Record<string, unknown> }> {
+): Promise<{ status: number; json: Record<string, unknown>; headers: Headers }> {
   const headers = new Headers({ "content-type": "application/x-www-form-urlencoded", authorization: DEMO });
   for (const v of dpop === undefined ? [] : Array.isArray(dpop) ? dpop : [dpop]) headers.append("DPoP", v);
   const body = new URLSearchParams({ grant_type: TX.grant, audience: API, requested_token_type: TX.at, subject_token_type: TX.jwt, ...params });
   const res = await fetcher("/oauth2/token", { method: "POST", headers, body: body.toString() });
-  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+  return { status: res.status, json: (await res.json()) as Record<string, unknown>, headers: res.headers };
 }
