@@ -5,7 +5,7 @@
 // `npm run bench`'s rounds and for one-use requests (certificatemixed), which loop-ab.mjs's
 // repeated request cannot measure.
 //
-// usage: node scripts/bench/ab-http.mjs --a DIR --b DIR [--scenario certificatemixed|exchange-saml|healthz|wsfed-signin]
+// usage: node scripts/bench/ab-http.mjs --a DIR --b DIR [--scenario certificatemixed|exchange-saml|exchange-jwt|exchange-dpop|healthz|wsfed-signin]
 //          [--rounds 6] [--seconds 4] [--connections 8]
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,7 +13,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { drive, pickTool } from "./load.mjs";
 import { cpuSeconds, startServeChild, workerdPid } from "./serve-child.mjs";
-import { API, RP, TT, TX, USERS, certificateIssuePool, form, jwtOf, rst, send } from "./requests.mjs";
+import { API, RP, TT, TX, USERS, certificateIssuePool, dpopExchangePool, form, jwtOf, rst, send } from "./requests.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const args = process.argv.slice(2);
@@ -47,6 +47,17 @@ async function request(base) {
       const req = form("/oauth2/token", { grant_type: TX.grant, subject_token: jwt, subject_token_type: TX.jwt, audience: RP, requested_token_type: TX.saml2 });
       return { req, bodies: [req.body], cycle: true, expect: '"access_token"' };
     }
+    case "exchange-jwt":
+    case "exchange-dpop": {
+      const jwt = jwtOf((await send(base, rst({ ...USERS.alice, appliesTo: API, tokenType: TT.jwt }))).text);
+      const params = { grant_type: TX.grant, subject_token: jwt, subject_token_type: TX.jwt, audience: API, requested_token_type: TX.at };
+      if (scenario === "exchange-jwt") {
+        const req = form("/oauth2/token", params);
+        return { req, bodies: [req.body], cycle: true, expect: '"access_token"' };
+      }
+      const { req, bodies } = await dpopExchangePool(Math.ceil(seconds * 2000), { path: "/oauth2/token", htu: `${base}/oauth2/token`, params });
+      return { req, bodies, cycle: false, expect: '"token_type":"DPoP"', bodyHeader: "DPoP" };
+    }
     case "healthz":
       return { req: { method: "GET", path: "/healthz", headers: {} }, bodies: [""], cycle: true, expect: "ok" };
     case "wsfed-signin":
@@ -61,9 +72,9 @@ const results = { a: [], b: [] };
 try {
   for (let r = 0; r < rounds; r++) {
     for (const s of r % 2 ? [...sides].reverse() : sides) {
-      const { req, bodies, cycle, expect } = await request(s.base);
+      const { req, bodies, cycle, expect, bodyHeader } = await request(s.base);
       const c0 = cpuSeconds(s.pid);
-      const out = await drive({ tool, base: s.base, dir, name: `${s.label}-${r}`, method: req.method, path: req.path, headers: req.headers, bodies, cycle, expect, connections, threads: 2, duration: seconds });
+      const out = await drive({ tool, base: s.base, dir, name: `${s.label}-${r}`, method: req.method, path: req.path, headers: req.headers, bodies, cycle, expect, bodyHeader, connections, threads: 2, duration: seconds });
       const per = ((cpuSeconds(s.pid) - c0) * 1e6) / out.requests;
       results[s.label].push({ per, rps: out.rps, errors: out.errors });
       console.log(`round ${r + 1} ${s.label}: ${per.toFixed(0)} µs CPU/request, ${out.rps.toFixed(0)} req/s, errors ${out.errors}`);

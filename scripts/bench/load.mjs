@@ -14,7 +14,7 @@ export function pickTool(requested) {
 
 const lua = (s) => JSON.stringify(s); // ASCII paths, headers and markers: JSON quoting is valid Lua
 
-function wrkScript({ bodiesFiles, cycle, method, path, headers, expect, noBody }) {
+function wrkScript({ bodiesFiles, cycle, method, path, headers, expect, noBody, bodyHeader }) {
   const hdrs = Object.entries(headers).map(([k, v]) => `wrk.headers[${lua(k)}] = ${lua(v)}`).join("\n  ");
   // More than one bodies file: the sides of an interleaved run (see driveInterleaved). Each
   // connection (one per thread) picks the side of every request at random, and times every
@@ -63,7 +63,11 @@ function request()
   end
   idx[side] = idx[side] + nthreads
   ${timing ? "sent_at = now_us()" : ""}
-  return wrk.format(nil, ${lua(path)}, nil, ${noBody ? "nil" : "b"})
+  ${bodyHeader ? `local value, rest = string.match(b, "^([^\\n]*)\\n(.*)$")
+  local hs = {}
+  for k, v in pairs(wrk.headers) do hs[k] = v end
+  hs[${lua(bodyHeader)}] = value
+  return wrk.format(nil, ${lua(path)}, hs, rest)` : `return wrk.format(nil, ${lua(path)}, nil, ${noBody ? "nil" : "b"})`}
 end
 function response(status, headers, body)
   ${timing ? "local l = lat[side]; l[#l + 1] = math.floor(now_us() - sent_at + 0.5) * 16 + prev" : ""}
@@ -91,12 +95,14 @@ end
 /**
  * Drives `base` with `bodies` (one body reused when `cycle`, else each sent once) for `duration`
  * seconds. Returns { rps, p50Ms, p99Ms, requests, errors, seconds, exhausted }. `errors` counts
- * socket errors, timeouts, non-200 answers and 200 answers missing the `expect` marker.
+ * socket errors, timeouts, non-200 answers and 200 answers missing the `expect` marker. With
+ * `bodyHeader`, each body is `<value of that header>\n<body>`: a header that changes with every
+ * request (a DPoP proof).
  */
-export async function drive({ tool, base, dir, name, method = "POST", path, headers = {}, bodies, cycle, expect, connections, threads, duration, cpus }) {
+export async function drive({ tool, base, dir, name, method = "POST", path, headers = {}, bodies, cycle, expect, connections, threads, duration, cpus, bodyHeader }) {
   if (bodies.some((b) => b.includes("\0"))) throw new Error("bodies must not contain NUL");
   if (tool === "wrk") {
-    const j = await runWrk({ base, dir, name, method, path, headers, sides: [bodies], cycle, expect, connections, threads: Math.min(threads, connections), duration, cpus });
+    const j = await runWrk({ base, dir, name, method, path, headers, sides: [bodies], cycle, expect, connections, threads: Math.min(threads, connections), duration, cpus, bodyHeader });
     return { ...wrkResult(j), p50Ms: j.p50_us / 1000, p99Ms: j.p99_us / 1000 };
   }
   const { default: autocannon } = await import("autocannon");
@@ -113,6 +119,10 @@ export async function drive({ tool, base, dir, name, method = "POST", path, head
         headers,
         setupRequest: (req) => {
           const body = bodies[cycle ? i++ % bodies.length : i++] ?? bodies[0];
+          if (bodyHeader) {
+            const cut = body.indexOf("\n");
+            return { ...req, headers: { ...headers, [bodyHeader]: body.slice(0, cut) }, body: body.slice(cut + 1) };
+          }
           return body === "" ? req : { ...req, body };
         },
         onResponse: (status, body) => {
@@ -163,7 +173,7 @@ export async function driveInterleaved({ tool, base, dir, name, method = "POST",
 }
 
 /** Writes the bodies and the Lua script, runs wrk, returns its BENCHJSON line parsed. */
-async function runWrk({ base, dir, name, method, path, headers, sides, cycle, expect, connections, threads, duration, cpus }) {
+async function runWrk({ base, dir, name, method, path, headers, sides, cycle, expect, connections, threads, duration, cpus, bodyHeader }) {
   // An empty body (GET) is written as a placeholder record and not sent.
   const noBody = sides.length === 1 && sides[0].every((b) => b === "");
   const bodiesFiles = sides.map((bodies, i) => {
@@ -172,7 +182,7 @@ async function runWrk({ base, dir, name, method, path, headers, sides, cycle, ex
     return file;
   });
   const script = join(dir, `${name}.lua`);
-  writeFileSync(script, wrkScript({ bodiesFiles, cycle, method, path, headers, expect, noBody }));
+  writeFileSync(script, wrkScript({ bodiesFiles, cycle, method, path, headers, expect, noBody, bodyHeader }));
   const wrkArgs = ["-t", String(threads), "-c", String(connections), "-d", `${duration}s`, "--timeout", "10s", "-s", script, base + path, "--", String(threads)];
   // `cpus`: run the load generator only on these CPUs (taskset), away from the server's.
   const out = cpus ? await run("taskset", ["-c", cpus, "wrk", ...wrkArgs]) : await run("wrk", wrkArgs);

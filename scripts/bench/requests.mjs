@@ -13,6 +13,7 @@ export const TX = {
   grant: "urn:ietf:params:oauth:grant-type:token-exchange",
   jwt: "urn:ietf:params:oauth:token-type:jwt",
   saml2: "urn:ietf:params:oauth:token-type:saml2",
+  at: "urn:ietf:params:oauth:token-type:access_token",
 };
 export const USERS = {
   alice: { user: "alice", password: "wonderland" },
@@ -115,6 +116,26 @@ export function certificateIssuePool(n, { appliesTo, tokenType }) {
     bodies.push(req.body);
   }
   return { req: { method: "POST", path, headers }, bodies };
+}
+
+/**
+ * `n` token exchanges (demo-client, `params` as the form) each with its own DPoP proof (RFC 9449)
+ * from one ES256 key, made with jose for `htu` (the token endpoint's URL). A proof is accepted
+ * once, so each request is sent once; the proofs' `iat` is now, so the pool must be used within
+ * the STS's clock skew. For `drive`'s `bodyHeader: "DPoP"`: each body is `<proof>\n<form>`.
+ */
+export async function dpopExchangePool(n, { path, htu, params }) {
+  const { SignJWT, exportJWK, generateKeyPair } = await import("jose");
+  const { privateKey, publicKey } = await generateKeyPair("ES256");
+  const jwk = await exportJWK(publicKey);
+  const req = form(path, params);
+  const iat = Math.floor(Date.now() / 1000);
+  const bodies = [];
+  for (let i = 0; i < n; i++) {
+    const proof = await new SignJWT({ htm: "POST", htu, iat, jti: crypto.randomUUID() }).setProtectedHeader({ alg: "ES256", typ: "dpop+jwt", jwk }).sign(privateKey);
+    bodies.push(`${proof}\n${req.body}`);
+  }
+  return { req: { method: req.method, path: req.path, headers: req.headers }, bodies };
 }
 
 /** What a WCF client adds for a SymmetricKey token with its own entropy (WS-Trust 1.3 §4.4). */

@@ -20,7 +20,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { drive, driveInterleaved, pickTool } from "./load.mjs";
-import { API, PAIRWISE_API, RP, SECURE_RP, SYMMETRIC_KEY_REQUEST, TT, TX, USERS, assertionOf, certificateIssuePool, form, issuedTokenRst, jwtOf, lifecycle, partnerAssertion, pool, rst, send } from "./requests.mjs";
+import { API, PAIRWISE_API, RP, SECURE_RP, SYMMETRIC_KEY_REQUEST, TT, TX, USERS, assertionOf, certificateIssuePool, dpopExchangePool, form, issuedTokenRst, jwtOf, lifecycle, partnerAssertion, pool, rst, send } from "./requests.mjs";
 import { renderMarkdown, renderTable } from "./report.mjs";
 import { connectInspector } from "./inspector.mjs";
 import { memoryCheck } from "./memory.mjs";
@@ -326,6 +326,10 @@ async function runScenarios({ o, tool, base, baseline, work, workerdPid, report,
       // (one AES-CTR encryption) cost.
       { name: "floor: exchange JWT → JWT for https://api.example.com/ (public subject)", key: "exchange-public-jwt", vs: "ecdsa", group: "baseline", req: x(API, TX.jwt), expect: '"access_token"' },
       { name: "Token exchange JWT → JWT for https://pairwise-api.example.com/ (pairwise subject)", id: "exchange-jwt-jwt-pairwise", vs: "ecdsa", floor: "exchange-public-jwt", req: x(PAIRWISE_API, TX.jwt), expect: '"access_token"' },
+      // Each request with its own DPoP proof (ES256, made beforehand): on top of the exchange,
+      // the proof's ECDSA verification, its key's import and thumbprint, and the replay-cache
+      // write of its jti. Compare its ratio with exchange-jwt-jwt's.
+      { name: "Token exchange JWT → access token with a DPoP proof (demo-client, basic, pool)", id: "exchange-jwt-dpop", vs: "ecdsa", pooled: "dpop", expect: '"token_type":"DPoP"' },
       { name: "Introspection of a JWT (demo-client, basic)", id: "introspect", vs: "noop", floor: "noop", req: form(introspectPath, { token: jwt }), expect: '"active":true' },
     );
     if (singleRealm) {
@@ -360,8 +364,16 @@ async function runScenarios({ o, tool, base, baseline, work, workerdPid, report,
       continue;
     }
     let pooled = [];
+    let extra = {};
     let note;
-    if (s.pooled === "certificatemixed") {
+    if (s.pooled === "dpop") {
+      console.error(`bench: making ${o.pool} one-use DPoP proofs…`);
+      const params = { grant_type: TX.grant, subject_token: jwt, subject_token_type: TX.jwt, audience: API, requested_token_type: TX.at };
+      const { req, bodies } = await dpopExchangePool(o.pool, { path: tokenPath, htu: base + tokenPath, params });
+      pooled = [bodies, req];
+      extra = { bodyHeader: "DPoP" };
+      note = `pool of ${o.pool} proofs made beforehand, each sent once`;
+    } else if (s.pooled === "certificatemixed") {
       console.error(`bench: signing ${o.pool} one-use certificatemixed requests…`);
       const { req, bodies } = certificateIssuePool(o.pool, { appliesTo: RP, tokenType: TT.saml2 });
       pooled = [bodies, req];
@@ -374,7 +386,7 @@ async function runScenarios({ o, tool, base, baseline, work, workerdPid, report,
     }
     const rssBefore = rssMiB(workerdPid);
     console.error(`bench: ${s.name} …`);
-    const r = await run(s, {}, ...pooled);
+    const r = await run(s, extra, ...pooled);
     if (s.pooled && r.exhausted) note += `; pool ran out after ${r.seconds.toFixed(1)} s`;
     const row = { name: s.name, id: s.id ?? `baseline-${s.key ?? "noop"}`, vs: s.vs ?? null, ...r, rssBeforeMiB: rssBefore, rssAfterMiB: rssMiB(workerdPid), note };
     rps[s.key ?? (s.group === "baseline" ? "noop" : s.id)] = r.rps;

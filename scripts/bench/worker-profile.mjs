@@ -3,7 +3,7 @@
 // DevTools protocol. Prints the functions with the most self time; writes the .cpuprofile
 // (open it in Chrome DevTools → Performance, or `node scripts/bench/profile.mjs --top FILE`).
 //
-// usage: node scripts/bench/worker-profile.mjs [--scenario validate|exchange-jwt|exchange-saml|exchange-saml-encrypted|introspect|issue|certificatemixed|wsfed-signin|healthz]
+// usage: node scripts/bench/worker-profile.mjs [--scenario validate|exchange-jwt|exchange-saml|exchange-saml-encrypted|exchange-dpop|introspect|issue|certificatemixed|wsfed-signin|healthz]
 //          [--duration 5] [--out /tmp/worker.cpuprofile] [--no-build]
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,7 +11,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { drive, pickTool } from "./load.mjs";
 import { startServeChild } from "./serve-child.mjs";
-import { API, RP, SECURE_RP, TT, TX, USERS, assertionOf, certificateIssuePool, form, jwtOf, lifecycle, rst, send } from "./requests.mjs";
+import { API, RP, SECURE_RP, TT, TX, USERS, assertionOf, certificateIssuePool, dpopExchangePool, form, jwtOf, lifecycle, rst, send } from "./requests.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const args = process.argv.slice(2);
@@ -38,6 +38,7 @@ try {
     introspect: [form("/oauth2/introspect", { token: jwt }), '"active":true'],
     issue: [rst({ ...USERS.alice, appliesTo: RP, tokenType: TT.saml2 }), "saml:Assertion"],
     certificatemixed: [null, "saml:Assertion"],
+    "exchange-dpop": [null, '"token_type":"DPoP"'],
     "wsfed-signin": [{ method: "GET", path: "/wsfed?wa=wsignin1.0&wtrealm=urn%3Aexample%3Arp", headers: {}, body: "" }, 'name="csrf"'],
     healthz: [{ method: "GET", path: "/healthz", headers: {}, body: "" }, "ok"],
   };
@@ -46,6 +47,8 @@ try {
   // A signed message is accepted once: a pool of pre-signed bodies, each sent once.
   let bodies = req ? [req.body] : undefined;
   if (name === "certificatemixed") ({ req, bodies } = certificateIssuePool(Number(opt("pool", "4000")), { appliesTo: RP, tokenType: TT.saml2 }));
+  const params = { grant_type: TX.grant, subject_token: jwt, subject_token_type: TX.jwt, audience: API, requested_token_type: TX.at };
+  if (name === "exchange-dpop") ({ req, bodies } = await dpopExchangePool(Number(opt("pool", "8000")), { path: "/oauth2/token", htu: `${base}/oauth2/token`, params }));
 
   // The worker's isolate is the inspector target whose title is not the baseline's.
   const targets = await (await fetch(`http://127.0.0.1:${inspector}/json`)).json();
@@ -61,7 +64,7 @@ try {
   await call("Profiler.enable");
   await call("Profiler.setSamplingInterval", { interval: 200 });
   await call("Profiler.start");
-  const r = await drive({ tool: pickTool(null), base, dir, name, method: req.method, path: req.path, headers: req.headers, bodies, cycle: name !== "certificatemixed", expect, connections: 8, threads: 2, duration: Number(opt("duration", "5")) });
+  const r = await drive({ tool: pickTool(null), base, dir, name, method: req.method, path: req.path, headers: req.headers, bodies, cycle: name !== "certificatemixed" && name !== "exchange-dpop", expect, bodyHeader: name === "exchange-dpop" ? "DPoP" : undefined, connections: 8, threads: 2, duration: Number(opt("duration", "5")) });
   const { profile } = await call("Profiler.stop");
   ws.close();
   const out = opt("out", join(dir, `${name}.cpuprofile`));

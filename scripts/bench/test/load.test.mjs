@@ -13,13 +13,18 @@ import { drive, driveInterleaved } from "../load.mjs";
 const hasWrk = spawnSync("sh", ["-c", "command -v wrk"]).status === 0;
 const skip = hasWrk || process.env.CI ? false : "wrk is not on PATH (Debian package wrk)";
 
-/** Bodies starting "slow" are answered 4 ms late; each body is counted, to prove one use. */
+/**
+ * Bodies starting "slow" are answered 4 ms late; each body is counted, to prove one use; the
+ * `x-proof` header each body came with is kept.
+ */
 const seen = new Map();
+const proofOf = new Map();
 const server = createServer((req, res) => {
   let body = "";
   req.on("data", (d) => (body += d));
   req.on("end", () => {
     seen.set(body, (seen.get(body) ?? 0) + 1);
+    if (req.headers["x-proof"] !== undefined) proofOf.set(body, [req.headers["x-proof"], req.headers["content-type"]]);
     const answer = () => res.end(`ok ${body}`);
     if (body.startsWith("slow")) setTimeout(answer, 4);
     else answer();
@@ -76,4 +81,19 @@ test("a one-use pool ends the run when it runs out, and the rate counts only tha
   // were scheduled on a loaded machine (CI once saw 354).
   assert.ok(r.requests >= 300 && r.requests <= 400, `${r.requests} requests`);
   assert.ok([...seen.values()].every((n) => n === 1));
+});
+
+test("bodyHeader: each pool entry's first line goes out as that header, the rest as the body", { skip }, async () => {
+  seen.clear();
+  proofOf.clear();
+  const pool = Array.from({ length: 200 }, (_, i) => `proof-${i}\nbody-${i}`);
+  const r = await drive({ ...common, base, dir, name: "hdr", bodies: pool, cycle: false, connections: 2, threads: 2, duration: 30, bodyHeader: "x-proof", headers: { "content-type": "text/plain" } });
+  assert.equal(r.errors, 0);
+  assert.ok(r.requests >= 150, `${r.requests} requests`);
+  assert.ok([...seen.values()].every((n) => n === 1));
+  for (const [body, [proof, type]] of proofOf) {
+    assert.equal(proof, body.replace("body-", "proof-"));
+    assert.equal(type, "text/plain");
+  }
+  assert.equal(proofOf.size, r.requests);
 });
