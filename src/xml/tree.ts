@@ -3,9 +3,9 @@
  *
  * Why our own: xmldom's SAX parser compiles a fresh regular expression for every end tag and
  * costs ~230 µs for a 5 KB SOAP request, more than the RSA verification it precedes. This
- * parser walks the text once with indexOf and sticky regexes and builds the same DOM through
- * xmldom's own DOM API, so the rest of the code (c14n, signatures, SAML) sees xmldom nodes as
- * before. Only what a token service needs is supported; everything else is refused:
+ * parser walks the text once with indexOf and sticky regexes and builds the same DOM xmldom's
+ * DOM API would (dom-build.ts), so the rest of the code (c14n, signatures, SAML) sees xmldom
+ * nodes as before. Only what a token service needs is supported; everything else is refused:
  * no DTD (the pre-scan refuses it first), no entities but the five predefined ones and
  * character references, processing instructions only when the caller allows them.
  *
@@ -19,6 +19,7 @@ import { DOMImplementation } from "@xmldom/xmldom";
 import type { Document, Element, Node } from "@xmldom/xmldom";
 import { XmlSecurityError } from "./errors.ts";
 import { XML_NS, XMLNS_NS } from "./dom.ts";
+import { type DomBuilder, direct } from "./dom-build.ts";
 
 
 // XML 1.0 (5th ed.) §2.3 NameStartChar / NameChar without ':' (NCName), surrogate pairs
@@ -120,14 +121,17 @@ export function elementSource(el: Element): string | undefined {
 
 /**
  * Parses `s` (decoded, BOM removed, line ends not yet normalised) into an xmldom Document.
- * `keepSource` picks the elements whose source {@link elementSource} will answer for.
+ * `keepSource` picks the elements whose source {@link elementSource} will answer for; `build`
+ * makes the nodes (xmldom's DOM API as the reference, in tests).
  * @throws XmlSecurityError MALFORMED / MULTIPLE_ROOTS / DUPLICATE_ATTRIBUTE / PROCESSING_INSTRUCTION / DOCTYPE
  */
-export function buildDocument(input: string, allowProcessingInstructions: boolean, keepSource?: KeepSource): Document {
+export function buildDocument(input: string, allowProcessingInstructions: boolean, keepSource?: KeepSource, build: DomBuilder = direct): Document {
   const s = input.indexOf("\r") >= 0 ? input.replace(/\r\n?/g, "\n") : input;
   const n = s.length;
   const doc = impl.createDocument(null, "", null);
   let parent: Node = doc;
+  // Below the root every parent is an element; the root itself goes in through the Document.
+  const append = (child: Node) => (parent === doc ? doc.appendChild(child) : build.append(doc, parent as Element, child));
   let scope: Scope | undefined;
   const open: { el: Element; qname: string; scope: Scope | undefined; start: number }[] = [];
   const keep = (el: Element, start: number, end: number, outer: Scope | undefined) => {
@@ -153,7 +157,7 @@ export function buildDocument(input: string, allowProcessingInstructions: boolea
         if (NOT_SPACE.test(raw)) throw malformed("content outside the root element");
       } else {
         if (raw.indexOf("]]>") >= 0) throw malformed("']]>' in character data");
-        parent.appendChild(doc.createTextNode(decodeRefs(raw)));
+        append(build.text(doc, decodeRefs(raw)));
       }
     }
     if (lt < 0) break;
@@ -166,13 +170,13 @@ export function buildDocument(input: string, allowProcessingInstructions: boolea
         const body = s.slice(i + 4, end);
         // §2.5: no "--" inside, and the comment may not end with "-".
         if (body.indexOf("--") >= 0 || body.endsWith("-")) throw malformed("'--' in a comment");
-        parent.appendChild(doc.createComment(body));
+        append(doc.createComment(body));
         i = end + 3;
       } else if (s.startsWith("<![CDATA[", i)) {
         if (open.length === 0) throw malformed("CDATA outside the root element");
         const end = s.indexOf("]]>", i + 9);
         if (end < 0) throw malformed("unterminated CDATA section");
-        parent.appendChild(doc.createCDATASection(s.slice(i + 9, end)));
+        append(doc.createCDATASection(s.slice(i + 9, end)));
         i = end + 3;
       } else {
         throw new XmlSecurityError("DOCTYPE");
@@ -187,7 +191,7 @@ export function buildDocument(input: string, allowProcessingInstructions: boolea
       if (end < 0) throw malformed("unterminated processing instruction");
       const rest = s.slice(i + 2 + m[0].length, end);
       if (rest !== "" && !/^[ \t\n]/.test(rest)) throw malformed("invalid processing instruction");
-      parent.appendChild(doc.createProcessingInstruction(m[0], rest.replace(/^[ \t\n]+/, "")));
+      append(doc.createProcessingInstruction(m[0], rest.replace(/^[ \t\n]+/, "")));
       i = end + 2;
     } else if (c1 === 0x2f /* / */) {
       QNAME_AT.lastIndex = i + 2;
@@ -204,7 +208,7 @@ export function buildDocument(input: string, allowProcessingInstructions: boolea
     } else {
       if (open.length === 0 && rootSeen) throw new XmlSecurityError("MULTIPLE_ROOTS");
       const start = i;
-      i = startTag(s, i, doc, parent, scope, (el, qname, newScope, empty, after) => {
+      i = startTag(s, i, doc, build, append, scope, (el, qname, newScope, empty, after) => {
         if (empty) {
           if (keepSource) keep(el, start, after, scope);
           return;
@@ -226,7 +230,8 @@ function startTag(
   s: string,
   lt: number,
   doc: Document,
-  parent: Node,
+  build: DomBuilder,
+  append: (child: Node) => void,
   outer: Scope | undefined,
   opened: (el: Element, qname: string, scope: Scope | undefined, empty: boolean, after: number) => void,
 ): number {
@@ -286,7 +291,7 @@ function startTag(
   const ns = lookup(scope, prefix);
   if (ns === undefined) throw malformed(`undeclared prefix '${prefix}'`);
   if (prefix === "xmlns") throw malformed("element with the xmlns prefix");
-  const el = doc.createElementNS(ns === "" ? null : ns, qname);
+  const el = build.element(doc, ns === "" ? null : ns, qname, colon < 0 ? null : prefix, colon < 0 ? qname : qname.slice(colon + 1));
 
   const expanded: string[] = [];
   for (let k = 0; k < names.length; k++) {
@@ -305,13 +310,9 @@ function startTag(
       if (expanded.includes(key)) throw new XmlSecurityError("DUPLICATE_ATTRIBUTE");
       expanded.push(key);
     }
-    // createAttributeNS + setAttributeNodeNS is setAttributeNS without its second name
-    // validation and its lookup for an existing attribute: duplicates were refused above.
-    const attr = doc.createAttributeNS(ans, an);
-    attr.value = attr.nodeValue = values[k]!;
-    el.setAttributeNodeNS(attr);
+    build.attribute(doc, el, ans, an, ac < 0 ? null : an.slice(0, ac), ac < 0 ? an : an.slice(ac + 1), values[k]!);
   }
-  parent.appendChild(el);
+  append(el);
   opened(el, qname, scope, empty, after);
   return after;
 }
