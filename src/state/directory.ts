@@ -7,7 +7,8 @@
  * Every write is one statement (or one batch, which D1 runs as one transaction), so two
  * administrators changing the same user at once never lose each other's change: a claims
  * patch is merged by SQLite (`json_patch`, RFC 7396) inside the UPDATE, not read, merged and
- * written back here.
+ * written back here. The claim names users hold are recorded in the same transaction as each
+ * write (`claim_names`), from the row as stored, for federation metadata.
  */
 
 /** A directory user as stored (the hash never leaves the worker's own checks). */
@@ -95,8 +96,9 @@ export class UserDirectory {
 
   /** Creates a user. @returns the user as stored, or undefined when the name is taken (nothing is changed then). */
   async create(user: NewDirectoryUser, now: number): Promise<DirectoryUser | undefined> {
-    const r = await this.insert(user, now).first<Row>();
-    return r === null ? undefined : fromRow(r);
+    const [inserted] = await this.db.batch<Row>([this.insert(user, now), this.recordClaimNames([user.username])]);
+    const r = inserted?.results[0];
+    return r === undefined ? undefined : fromRow(r);
   }
 
   /**
@@ -105,8 +107,28 @@ export class UserDirectory {
    */
   async createMany(users: readonly NewDirectoryUser[], now: number): Promise<string[]> {
     if (users.length === 0) return [];
-    const results = await this.db.batch(users.map((u) => this.insert(u, now)));
+    const results = await this.db.batch([...users.map((u) => this.insert(u, now)), this.recordClaimNames(users.map((u) => u.username))]);
     return users.filter((_, i) => results[i]?.meta.changes !== 1).map((u) => u.username);
+  }
+
+  /**
+   * Records the claim names that the stored rows of `usernames` hold (run after their write,
+   * in its batch). A name is never removed: one a user held stays offered.
+   */
+  private recordClaimNames(usernames: readonly string[]): D1PreparedStatement {
+    return this.db
+      .prepare(
+        `INSERT OR IGNORE INTO claim_names (realm, name)
+         SELECT DISTINCT ?1, j.key FROM users, json_each(users.claims) AS j
+         WHERE users.realm = ?1 AND users.username IN (SELECT value FROM json_each(?2))`,
+      )
+      .bind(this.realm, JSON.stringify(usernames));
+  }
+
+  /** The claim names directory users of this realm hold or have held, in name order (at most `limit`). */
+  async claimNames(limit = 1000): Promise<string[]> {
+    const r = await this.db.prepare("SELECT name FROM claim_names WHERE realm = ?1 ORDER BY name LIMIT ?2").bind(this.realm, limit).all<{ name: string }>();
+    return r.results.map((row) => row.name);
   }
 
   private insert(u: NewDirectoryUser, now: number): D1PreparedStatement {
@@ -130,15 +152,16 @@ export class UserDirectory {
   async update(username: string, change: DirectoryUserChange, now: number): Promise<DirectoryUser | undefined> {
     const patch = change.claimsPatch === undefined ? null : JSON.stringify(change.claimsPatch);
     const enabled = change.enabled === undefined ? null : change.enabled ? 1 : 0;
-    const r = await this.db
+    const write = this.db
       .prepare(
         `UPDATE users SET claims = CASE WHEN ?3 IS NULL THEN claims ELSE json_patch(claims, ?3) END,
            enabled = COALESCE(?4, enabled), updated_at = ?5
          WHERE realm = ?1 AND username = ?2 RETURNING ${COLUMNS}`,
       )
-      .bind(this.realm, username, patch, enabled, now)
-      .first<Row>();
-    return r === null ? undefined : fromRow(r);
+      .bind(this.realm, username, patch, enabled, now);
+    const [updated] = await this.db.batch<Row>(patch === null ? [write] : [write, this.recordClaimNames([username])]);
+    const r = updated?.results[0];
+    return r === undefined ? undefined : fromRow(r);
   }
 
   /** @returns false when there is no such user. */
@@ -190,7 +213,7 @@ export class UserDirectory {
     const mark = this.db
       .prepare("INSERT INTO directory_meta (realm, key, value) VALUES (?1, ?2, ?3) ON CONFLICT (realm, key) DO NOTHING")
       .bind(this.realm, marker, new Date(now).toISOString());
-    const results = await this.db.batch([...inserts, mark]);
+    const results = await this.db.batch([...inserts, this.recordClaimNames(users.map((u) => u.username)), mark]);
     return results[results.length - 1]?.meta.changes === 1;
   }
 }

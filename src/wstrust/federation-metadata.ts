@@ -47,11 +47,11 @@ export async function buildFederationMetadata(
   ];
   const tokenTypes = [SAML2_TOKEN_TYPE, SAML1_TOKEN_TYPE, JWT_TOKEN_TYPE].map((uri) => xml`<fed:TokenType Uri="${uri}"/>`);
   // The claim types some relying party can get; the table describes those it knows, the rest
-  // (made by claim rules) are named by their last path segment.
+  // (made by claim rules, or held by directory users) are named by their last path segment.
   const offered = claimTypes.map((uri) => {
     const known = CLAIM_TYPES.find((c) => c.uri === uri);
     const displayName = known?.displayName ?? uri.slice(uri.lastIndexOf("/") + 1);
-    const description = known?.description ?? "A claim a relying party's claim rules give";
+    const description = known?.description ?? "A claim about the subject that a relying party's policy releases";
     return xml`<auth:ClaimType Uri="${uri}" Optional="true"><auth:DisplayName>${displayName}</auth:DisplayName><auth:Description>${description}</auth:Description></auth:ClaimType>`;
   });
   const endpoints = (["13", "2005"] as const).map(

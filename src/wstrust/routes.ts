@@ -13,7 +13,7 @@ import { NO_STORE, noStoreHeaders } from "../web/headers.ts";
 import { type TrustReply, handleTrustRequest } from "./endpoint.ts";
 import { MEX_PATH, handleMetadataGet } from "./metadata-exchange.ts";
 import { buildFederationMetadata } from "./federation-metadata.ts";
-import { offeredClaimTypes } from "../engine/claims-offered.ts";
+import { claimTypesOffered } from "../engine/claims-offered.ts";
 import { TRUST_ENDPOINT_LIST, type TrustEndpoint } from "./endpoints.ts";
 import { buildWsdl } from "./mex.ts";
 import { TRUST13, TRUST2005 } from "./ns.ts";
@@ -40,7 +40,7 @@ export function registerTrustRoutes<E extends HonoEnv>(app: Hono<E>, services: (
   app.get("/FederationMetadata/2007-06/FederationMetadata.xml", async (c) => {
     const ctx = await services(c).context();
     const decryption = ctx.config.decryptionKeys.filter((k) => k.status !== "previous").map((k) => k.certificatePem);
-    const xml = await buildFederationMetadata(ctx.issuer, ctx.origin, ctx.keys, decryption, offeredClaimTypes(ctx.config));
+    const xml = await buildFederationMetadata(ctx.issuer, ctx.origin, ctx.keys, decryption, await claimTypesOffered(ctx));
     return c.body(xml, 200, { "Content-Type": "application/samlmetadata+xml; charset=utf-8" });
   });
 }

@@ -300,3 +300,28 @@ describe("realms", () => {
     expect((await admin("/realms/realm2/admin/users/dave")).status).toBe(404);
   });
 });
+
+describe("federation metadata and the directory", () => {
+  const metadata = async () => (await call("/FederationMetadata/2007-06/FederationMetadata.xml")).text();
+
+  it("offers a claim type as soon as a directory user holds it, created or patched, and keeps it after", async () => {
+    const created = `department_${crypto.randomUUID().slice(0, 8)}`;
+    const patched = `cost_centre_${crypto.randomUUID().slice(0, 8)}`;
+    expect(await metadata()).not.toContain(created);
+    const name = fresh();
+    expect((await create(name, "correct-horse-1", { [created]: ["research"] })).status).toBe(201);
+    expect(await metadata()).toContain(`<auth:ClaimType Uri="${created}" Optional="true"><auth:DisplayName>${created}</auth:DisplayName>`);
+    expect(await metadata()).not.toContain(patched);
+    expect((await admin(`/admin/users/${name}`, "PATCH", { claims: { [patched]: "42" } })).status).toBe(200);
+    expect(await metadata()).toContain(`Uri="${patched}"`);
+    // A name once held stays offered (a relying party may still hold tokens with it).
+    expect((await admin(`/admin/users/${name}`, "PATCH", { claims: { [created]: null } })).status).toBe(200);
+    expect(await metadata()).toContain(`Uri="${created}"`);
+  });
+
+  it("a refused create offers nothing of what it asked for", async () => {
+    const claim = `refused_${crypto.randomUUID().slice(0, 8)}`;
+    expect((await create("dave", "correct-horse-1", { [claim]: ["x"] })).status).toBe(409);
+    expect(await metadata()).not.toContain(claim);
+  });
+});

@@ -27,6 +27,21 @@ describe("UserDirectory", () => {
     expect(await b.list(undefined, 10)).toEqual([]);
   });
 
+  it("records the claim names its users hold, per realm, from what is stored", async () => {
+    const d = new UserDirectory(env.USERS_DB, `r-${crypto.randomUUID().slice(0, 6)}`);
+    const other = new UserDirectory(env.USERS_DB, `r-${crypto.randomUUID().slice(0, 6)}`);
+    expect(await d.claimNames()).toEqual([]);
+    await d.create(user("a", { email: ["a@example.org"] }), 1);
+    await d.createMany([user("b", { role: ["x"] }), user("c", { team: ["y"] })], 2);
+    await d.update("a", { claimsPatch: { office: ["3"], email: null } }, 3);
+    // Taken name: the stored user's claims are what count, not the refused request's.
+    expect(await d.create(user("a", { refused: ["z"] }), 4)).toBeUndefined();
+    expect(await d.update("nobody", { claimsPatch: { ghost: ["z"] } }, 5)).toBeUndefined();
+    expect(await d.claimNames()).toEqual(["email", "office", "role", "team"]);
+    expect(await other.claimNames()).toEqual([]);
+    expect(await d.claimNames(2)).toEqual(["email", "office"]);
+  });
+
   it("createMany creates the new names and reports the taken ones, in one transaction", async () => {
     const d = new UserDirectory(env.USERS_DB, `r-${crypto.randomUUID().slice(0, 6)}`);
     await d.create(user("b"), 1);
