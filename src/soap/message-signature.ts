@@ -13,7 +13,7 @@
  * Body or Timestamp out is refused. The key comes only from the certificate, and the certificate
  * only counts once `checkCertificatePath` trusts it.
  */
-import type { Element } from "@xmldom/xmldom";
+import type { Element, Node } from "@xmldom/xmldom";
 import { isolateCaches } from "../cache.ts";
 import { StsError, authenticationFailed, badRequest } from "../errors.ts";
 import { checkCertificatePath, type CertificateTrust } from "../keys/cert-path.ts";
@@ -227,26 +227,41 @@ function tokenReference(signature: Element, to: string): Element {
   return refs[0]!;
 }
 
-/** wsu:Id value → element, refusing any value that occurs twice (a wrapped copy of a part). */
+/** Attributes that identify an element: wsu:Id, and the unqualified Id, ID and AssertionID. */
+const ID_NAMES = new Set(["Id", "ID", "AssertionID"]);
+
+/**
+ * wsu:Id value → element, refusing any identifying value that occurs twice anywhere in the
+ * envelope, itself included (a wrapped copy of a part). One pass over the elements and their
+ * attributes, in document order.
+ */
 function uniqueIds(root: Element): Map<string, Element> {
   const ids = new Map<string, Element>();
   const seen = new Set<string>();
-  const all = root.getElementsByTagName("*");
-  for (let i = 0; i < all.length; i++) {
-    const el = all.item(i)!;
-    for (const value of [el.getAttributeNS(WSU_NS, "Id"), attr(el, "Id"), attr(el, "ID"), attr(el, "AssertionID")]) {
-      if (value === null || value === "") continue;
-      if (seen.has(value)) throw new Refusal("an ID occurs more than once in the message");
-      seen.add(value);
+  let node: Node | null = root;
+  while (node !== null) {
+    if (node.nodeType === 1) {
+      const el = node as Element;
+      const attrs = el.attributes;
+      for (let i = 0; i < attrs.length; i++) {
+        const a = attrs.item(i)!;
+        const wsuId = a.namespaceURI === WSU_NS && a.localName === "Id";
+        if (!wsuId && (a.namespaceURI || !ID_NAMES.has(a.nodeName))) continue;
+        if (wsuId) ids.set(a.value, el);
+        if (a.value === "") continue;
+        if (seen.has(a.value)) throw new Refusal("an ID occurs more than once in the message");
+        seen.add(a.value);
+      }
     }
-    if (el.hasAttributeNS(WSU_NS, "Id")) ids.set(el.getAttributeNS(WSU_NS, "Id")!, el);
+    // Next node in document order, never leaving the root's subtree.
+    if (node.firstChild !== null) {
+      node = node.firstChild;
+      continue;
+    }
+    while (node !== null && node !== root && node.nextSibling === null) node = node.parentNode;
+    node = node === null || node === root ? null : node.nextSibling;
   }
   return ids;
-}
-
-function attr(el: Element, name: string): string | null {
-  const a = el.getAttributeNode(name);
-  return a && !a.namespaceURI ? a.value : null;
 }
 
 /** Which allowed part `target` is, in its one required place; undefined for anything else. */

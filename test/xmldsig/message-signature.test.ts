@@ -97,6 +97,17 @@ describe("verifyMessageSignature", () => {
     expect(await refusal(sameId)).toMatchObject({ message: expect.stringMatching(/more than once/) });
   });
 
+  it("refuses an identifying value that occurs twice anywhere: the Envelope itself, unqualified Id / ID / AssertionID", async () => {
+    const text = await sign();
+    expect(await verify(text)).toBeDefined();
+    const envelopeTag = /<s:Envelope\b/.exec(text)![0];
+    for (const attr of ['u:Id="_body"', 'Id="_body"', 'ID="_ts"', 'AssertionID="_body"']) {
+      expect(await refusal(text.replace(envelopeTag, `${envelopeTag} ${attr}`)), attr).toMatchObject({ message: expect.stringMatching(/more than once/) });
+    }
+    // A namespaced attribute that merely has such a local name identifies nothing.
+    expect(await verify(text.replace(envelopeTag, `${envelopeTag} xmlns:o="urn:other" o:ID="_body"`))).toBeDefined();
+  });
+
   it("refuses a signature that leaves out the Timestamp, wsa:To or wsa:Action", async () => {
     for (const [sign_, what] of [[["_body", "_to", "_action"], /Timestamp/], [["_body", "_ts", "_action"], /wsa:To/], [["_body", "_ts", "_to"], /wsa:Action/], [["_ts", "_to", "_action"], /soap:Body/]] as const) {
       expect(await refusal(await sign({ sign: [...sign_] }))).toMatchObject({ message: expect.stringMatching(what) });
