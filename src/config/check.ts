@@ -46,8 +46,9 @@ export function subObj(x: Issues, o: Obj, key: string, path: string, fields: rea
   return v === undefined ? undefined : obj(x, v, `${path}.${key}`, fields);
 }
 
-// Printable, no leading/trailing space, no control characters.
-const TEXT = /^[^\s\p{Cc}](?:[^\p{Cc}]*[^\s\p{Cc}])?$/u;
+// Printable, no leading/trailing space, no control characters, no lone surrogate (in a /u
+// pattern \p{Cs} matches only an unpaired one: such a string has no UTF-8 form).
+const TEXT = /^[^\s\p{Cc}\p{Cs}](?:[^\p{Cc}\p{Cs}]*[^\s\p{Cc}\p{Cs}])?$/u;
 
 /** A non-empty single-line string field of at most `max` characters. */
 export function str(
@@ -73,7 +74,7 @@ export function text(x: Issues, v: unknown, path: string, max = 2048, multiline 
     return undefined;
   }
   if (multiline ? v.trim() === "" : !TEXT.test(v)) {
-    x.add(path, `expected a non-empty string without control characters or surrounding spaces, got ${show(v)}`);
+    x.add(path, `expected a non-empty string without control characters, unpaired surrogates or surrounding spaces, got ${show(v)}`);
     return undefined;
   }
   if (v.length > max) {

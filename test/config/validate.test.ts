@@ -234,7 +234,9 @@ const CASES: [string, Mutation, string][] = [
   ["localSubjects type", (c) => (c.trustedIssuers[1].localSubjects = "yes"), `${R}.trustedIssuers[1].localSubjects: expected true or false, got "yes"`],
   ["user in a trusted issuer's namespace", (c) => (c.users[0].username = "https://idp.example.org#alice"), `${R}.users[0].username: "https://idp.example.org#alice" lies in the namespace of trusted issuer "https://idp.example.org"`],
   ["service account in a trusted issuer's namespace", (c) => (c.serviceAccounts[0].username = "urn:idp:saml#svc"), `${R}.serviceAccounts[0].username: "urn:idp:saml#svc" lies in the namespace of trusted issuer "urn:idp:saml"`],
-  ["whitespace in a name", (c) => (c.users[0].username = " alice"), `${R}.users[0].username: expected a non-empty string without control characters or surrounding spaces, got " alice"`],
+  ["whitespace in a name", (c) => (c.users[0].username = " alice"), `${R}.users[0].username: expected a non-empty string without control characters, unpaired surrogates or surrounding spaces, got " alice"`],
+  ["unpaired surrogate in a claim name", (c) => (c.users[0].claims = { "dept\ud800": "x" }), `${R}.users[0].claims (claim name): expected a non-empty string without control characters, unpaired surrogates or surrounding spaces, got "dept\\ud800"`],
+  ["paired surrogates are text", (c) => ((c.users[0].claims = { "dept\ud83d\ude00": "x" }), (c.users[0].username = "")), `${R}.users[0].username: expected a non-empty string without control characters, unpaired surrogates or surrounding spaces, got ""`],
 ];
 
 describe("every error names its field", () => {

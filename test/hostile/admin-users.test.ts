@@ -33,6 +33,9 @@ describe("hostile bodies and paths", () => {
       JSON.stringify({ username: "a".repeat(257), password: "long-enough-1" }),
       JSON.stringify({ username: "cafe\u0301", password: "long-enough-1" }),
       JSON.stringify({ username: name, password: "long-enough-1", enabled: "yes" }),
+      // An unpaired surrogate (valid JSON, no UTF-8 form): as a claim name and as a username.
+      `{"username": "${name}", "password": "long-enough-1", "claims": {"dept\\ud800": "x"}}`,
+      `{"username": "${name}\\udc00", "password": "long-enough-1"}`,
       new Uint8Array([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]),
     ];
     for (const body of bodies) {
