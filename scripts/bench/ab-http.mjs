@@ -5,7 +5,7 @@
 // `npm run bench`'s rounds and for one-use requests (certificatemixed), which loop-ab.mjs's
 // repeated request cannot measure.
 //
-// usage: node scripts/bench/ab-http.mjs --a DIR --b DIR [--scenario certificatemixed|exchange-saml|exchange-jwt|exchange-dpop|healthz|wsfed-signin]
+// usage: node scripts/bench/ab-http.mjs --a DIR --b DIR [--scenario certificatemixed|issuedtoken|exchange-saml|exchange-jwt|exchange-dpop|healthz|wsfed-signin]
 //          [--rounds 6] [--seconds 4] [--connections 8]
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,7 +13,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { drive, pickTool } from "./load.mjs";
 import { cpuSeconds, startServeChild, workerdPid } from "./serve-child.mjs";
-import { API, RP, TT, TX, USERS, certificateIssuePool, dpopExchangePool, form, jwtOf, rst, send } from "./requests.mjs";
+import { API, RP, TT, TX, USERS, certificateIssuePool, dpopExchangePool, form, issuedTokenRst, partnerAssertion, jwtOf, rst, send } from "./requests.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const args = process.argv.slice(2);
@@ -41,6 +41,10 @@ async function request(base) {
     case "certificatemixed": {
       const { req, bodies } = certificateIssuePool(Math.ceil(seconds * 900), { appliesTo: RP, tokenType: TT.saml2 });
       return { req, bodies, cycle: false, expect: "saml:Assertion" };
+    }
+    case "issuedtoken": {
+      const req = issuedTokenRst({ assertion: await partnerAssertion(base), appliesTo: RP, tokenType: TT.saml2 });
+      return { req, bodies: [req.body], cycle: true, expect: "saml:Assertion" };
     }
     case "exchange-saml": {
       const jwt = jwtOf((await send(base, rst({ ...USERS.alice, appliesTo: API, tokenType: TT.jwt }))).text);
