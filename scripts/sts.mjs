@@ -10,6 +10,7 @@ const COMMANDS = {
   keys: "generate and inspect signing keys",
   config: "validate and print the STS configuration",
   token: "request a token over WS-Trust (discovers the endpoint from /trust/mex)",
+  exchange: "OAuth 2.0 token exchange (RFC 8693) of a token file, optionally DPoP-bound",
   validate: "WS-Trust Validate of a token file (status, or --token-type to transform)",
   renew: "WS-Trust Renew of a token file",
   cancel: "WS-Trust Cancel of a token file",

@@ -239,6 +239,11 @@ async function dpopNonceCheck() {
     const samlFile = join(work, "dpop-nonce-subject.xml");
     writeFileSync(samlFile, r.token);
     pythonChecks("dpop_check.py", ["--nonce-url", served.base, "--saml", samlFile], "dpop nonce");
+    // Our own CLI meets the same server: its one retry with the nonce it is given.
+    const cli = spawnSync(process.execPath, [join(HERE, "..", "sts.mjs"), "exchange", "--url", served.base, "--client", "demo-client", "--secret", "demo-secret",
+      "--subject", samlFile, "--audience", "https://api.example.com/", "--dpop"], { encoding: "utf8" });
+    report("dpop nonce: sts exchange --dpop gets a bound token from a server that asks for nonces", cli.status === 0 && /token_type DPoP/.test(cli.stderr),
+      `exit ${cli.status}: ${cli.stderr.trim().slice(0, 200)}`);
   } finally {
     served.stop();
   }

@@ -1,0 +1,180 @@
+// `npm run sts -- exchange ...`: RFC 8693 token exchange at a running STS, optionally bound to a
+// DPoP key (RFC 9449): the token endpoint comes from the STS's RFC 8414 metadata, the client
+// authenticates with HTTP Basic, and a server that asks for a DPoP nonce gets one retry with it.
+import { readFileSync, writeFileSync } from "node:fs";
+import { UsageError, parseArgs } from "./input.mjs";
+
+const USAGE = `usage: npm run sts -- exchange --url URL --client ID --secret SECRET --subject FILE [options]
+
+  --url URL            the STS; its /.well-known/oauth-authorization-server names the token endpoint
+  --client ID          the OAuth client (client_secret_basic) ...
+  --secret SECRET      ... and its secret
+  --subject FILE       the subject token: a JWT, or a SAML assertion as XML (what \`sts token --out\` writes)
+  --subject-type T     jwt | access_token | saml2 | saml1 (default: saml2 / saml1 for XML by its namespace, else jwt)
+  --actor FILE         an actor token (delegation), with --actor-type T like --subject-type
+  --audience A         a target, by identifier (repeatable)
+  --resource URI       a target, by URI (repeatable)
+  --scope "A B"        the scopes asked for
+  --requested-type T   jwt | access_token | saml2 | saml1 (default: the target's)
+  --dpop               bind the token to a new ES256 key (RFC 9449); with --dpop-key-out FILE it is kept
+  --dpop-key FILE      ... or to this private key (PKCS#8 PEM: EC P-256 or RSA), for a bound token's next exchange
+  --out FILE           write the issued token there (a SAML token as XML) instead of printing it
+
+Prints the token, then its type, lifetime and (when bound) the DPoP key's thumbprint on stderr.
+Example: npm run sts -- exchange --url http://127.0.0.1:8787 --client demo-client --secret demo-secret \\
+           --subject alice.xml --audience https://api.example.com/ --dpop`;
+
+const OPTIONS = {
+  url: "value", client: "value", secret: "value", subject: "value", "subject-type": "value", actor: "value", "actor-type": "value",
+  audience: "list", resource: "list", scope: "value", "requested-type": "value", dpop: "flag", "dpop-key": "value", "dpop-key-out": "value",
+  out: "value", help: "flag",
+};
+
+const TT = "urn:ietf:params:oauth:token-type:";
+const TYPES = { jwt: `${TT}jwt`, access_token: `${TT}access_token`, saml2: `${TT}saml2`, saml1: `${TT}saml1` };
+const SAML2_NS = "urn:oasis:names:tc:SAML:2.0:assertion";
+const GRANT = "urn:ietf:params:oauth:grant-type:token-exchange";
+
+/** A token file as the form carries it, and its token type (named, or read from the token). */
+export function presentedToken(text, named, option) {
+  const t = text.trim();
+  if (named !== undefined && !Object.hasOwn(TYPES, named)) throw new UsageError(`--${option}-type must be one of ${Object.keys(TYPES).join(", ")}`);
+  if (t.startsWith("<")) {
+    // RFC 8693 §3: a SAML assertion travels base64url-encoded.
+    const kind = named ?? (t.includes(SAML2_NS) ? "saml2" : "saml1");
+    return { value: Buffer.from(t, "utf8").toString("base64url"), type: TYPES[kind] };
+  }
+  return { value: t, type: TYPES[named ?? "jwt"] };
+}
+
+/** The form of one exchange. */
+export function exchangeForm(o, subject, actor) {
+  const form = new URLSearchParams({ grant_type: GRANT, subject_token: subject.value, subject_token_type: subject.type });
+  if (actor) {
+    form.set("actor_token", actor.value);
+    form.set("actor_token_type", actor.type);
+  }
+  for (const a of o.audience ?? []) form.append("audience", a);
+  for (const r of o.resource ?? []) form.append("resource", r);
+  if (o.scope !== undefined) form.set("scope", o.scope);
+  if (o["requested-type"] !== undefined) {
+    if (!Object.hasOwn(TYPES, o["requested-type"])) throw new UsageError(`--requested-type must be one of ${Object.keys(TYPES).join(", ")}`);
+    form.set("requested_token_type", TYPES[o["requested-type"]]);
+  }
+  return form;
+}
+
+/** A DPoP key: a new ES256 pair, or a PKCS#8 PEM private key (its public half derived). */
+export async function dpopKey(pemFile) {
+  const { calculateJwkThumbprint, exportJWK, exportPKCS8, generateKeyPair, importPKCS8 } = await import("jose");
+  const { createPublicKey } = await import("node:crypto");
+  let privateKey;
+  let alg;
+  let jwk;
+  if (pemFile === undefined) {
+    ({ privateKey } = await generateKeyPair("ES256", { extractable: true }));
+    alg = "ES256";
+    const full = await exportJWK(privateKey);
+    jwk = { kty: full.kty, crv: full.crv, x: full.x, y: full.y };
+  } else {
+    const pem = readFileSync(pemFile, "utf8");
+    const pub = createPublicKey(pem).export({ format: "jwk" });
+    alg = pub.kty === "EC" && pub.crv === "P-256" ? "ES256" : pub.kty === "RSA" ? "PS256" : undefined;
+    if (!alg) throw new UsageError(`${pemFile}: a DPoP key must be EC P-256 or RSA`);
+    privateKey = await importPKCS8(pem, alg, { extractable: true });
+    jwk = pub.kty === "EC" ? { kty: "EC", crv: pub.crv, x: pub.x, y: pub.y } : { kty: "RSA", n: pub.n, e: pub.e };
+  }
+  return { alg, privateKey, jwk, jkt: await calculateJwkThumbprint(jwk, "sha256"), pkcs8: () => exportPKCS8(privateKey) };
+}
+
+/** One DPoP proof (RFC 9449 §4.2) for a POST to `htu`, with the server's nonce when it gave one. */
+export async function dpopProof(key, htu, nonce) {
+  const { SignJWT } = await import("jose");
+  const claims = { htm: "POST", htu, iat: Math.floor(Date.now() / 1000), jti: crypto.randomUUID(), ...(nonce ? { nonce } : {}) };
+  return new SignJWT(claims).setProtectedHeader({ alg: key.alg, typ: "dpop+jwt", jwk: key.jwk }).sign(key.privateKey);
+}
+
+/**
+ * POSTs the exchange; with a DPoP key, a fresh proof per attempt and, when the server answers
+ * use_dpop_nonce (RFC 9449 §8), one more attempt with the nonce it sent.
+ * @returns {{status: number, body: Record<string, unknown>}}
+ */
+export async function postExchange(endpoint, client, form, key) {
+  const basic = "Basic " + Buffer.from(`${encodeURIComponent(client.id)}:${encodeURIComponent(client.secret)}`).toString("base64");
+  let nonce;
+  for (let attempt = 0; ; attempt++) {
+    const headers = { authorization: basic, "content-type": "application/x-www-form-urlencoded" };
+    if (key) headers.DPoP = await dpopProof(key, endpoint, nonce);
+    const res = await fetch(endpoint, { method: "POST", headers, body: form.toString() });
+    const text = await res.text();
+    let body;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = { error: `HTTP ${res.status}`, error_description: text.slice(0, 300) };
+    }
+    const offered = res.headers.get("dpop-nonce");
+    if (key && attempt === 0 && res.status === 400 && body.error === "use_dpop_nonce" && offered) {
+      nonce = offered;
+      continue;
+    }
+    return { status: res.status, body };
+  }
+}
+
+export async function run(args) {
+  let o;
+  try {
+    ({ opts: o } = parseArgs(args, OPTIONS));
+    if (o.help) {
+      console.log(USAGE);
+      return 0;
+    }
+    for (const need of ["url", "client", "secret", "subject"]) if (o[need] === undefined) throw new UsageError(`--${need} is required`);
+    if (o.dpop && o["dpop-key"]) throw new UsageError("--dpop makes a new key; --dpop-key uses yours: give one of them");
+    if (o["dpop-key-out"] && !o.dpop) throw new UsageError("--dpop-key-out keeps the key --dpop makes");
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    console.error(`sts exchange: ${e.message}\n\n${USAGE}`);
+    return 2;
+  }
+  let subject;
+  let actor;
+  let form;
+  let key;
+  try {
+    subject = presentedToken(readFileSync(o.subject, "utf8"), o["subject-type"], "subject");
+    if (o.actor !== undefined) actor = presentedToken(readFileSync(o.actor, "utf8"), o["actor-type"], "actor");
+    form = exchangeForm(o, subject, actor);
+    if (o.dpop || o["dpop-key"]) key = await dpopKey(o["dpop-key"]);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`sts exchange: ${e.message}`);
+      return 2;
+    }
+    console.error(`sts exchange: ${e.code === "ENOENT" ? `cannot read ${e.path}` : e.message}`);
+    return 1;
+  }
+  const meta = await fetch(new URL("/.well-known/oauth-authorization-server", o.url)).then((r) => (r.ok ? r.json() : undefined), () => undefined);
+  if (!meta?.token_endpoint) {
+    console.error(`sts exchange: ${o.url} publishes no OAuth metadata (/.well-known/oauth-authorization-server)`);
+    return 1;
+  }
+  const { status, body } = await postExchange(meta.token_endpoint, { id: o.client, secret: o.secret }, form, key);
+  if (status !== 200 || typeof body.access_token !== "string") {
+    console.error(`sts exchange: HTTP ${status} ${body.error ?? ""}: ${body.error_description ?? ""}`);
+    return 1;
+  }
+  const saml = body.issued_token_type === TYPES.saml2 || body.issued_token_type === TYPES.saml1;
+  const token = saml ? Buffer.from(body.access_token, "base64url").toString("utf8") : body.access_token;
+  if (o.out) writeFileSync(o.out, token);
+  else console.log(token);
+  if (key && o["dpop-key-out"]) writeFileSync(o["dpop-key-out"], await key.pkcs8(), { mode: 0o600 });
+  console.error(
+    `issued ${body.issued_token_type}, token_type ${body.token_type}, expires in ${body.expires_in} s` +
+      (body.scope ? `, scope "${body.scope}"` : "") +
+      (key ? `; bound to DPoP key ${key.jkt}${o["dpop-key-out"] ? ` (private key in ${o["dpop-key-out"]})` : ""}` : "") +
+      (o.out ? `; written to ${o.out}` : ""),
+  );
+  return 0;
+}

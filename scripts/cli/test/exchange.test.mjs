@@ -1,0 +1,86 @@
+// Self-tests of `sts exchange` (scripts/cli/exchange.mjs) against a stand-in token endpoint that
+// records what it was sent and asks for a DPoP nonce once. Node 22:
+// `node --test 'scripts/cli/test/*.test.mjs'`. The real endpoint is exercised by the interop
+// suite (scripts/interop/run.mjs, "dpop nonce").
+import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import { after, before, test } from "node:test";
+import { decodeJwt, decodeProtectedHeader } from "jose";
+import { dpopKey, exchangeForm, postExchange, presentedToken } from "../exchange.mjs";
+
+const NONCE = "12345.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+const seen = [];
+const server = createServer((req, res) => {
+  let body = "";
+  req.on("data", (d) => (body += d));
+  req.on("end", () => {
+    const proof = req.headers.dpop;
+    seen.push({ authorization: req.headers.authorization, proof, form: new URLSearchParams(body) });
+    res.setHeader("content-type", "application/json");
+    res.setHeader("DPoP-Nonce", NONCE);
+    if (proof && decodeJwt(proof).nonce !== NONCE) {
+      res.statusCode = 400;
+      return res.end(JSON.stringify({ error: "use_dpop_nonce", error_description: "nonce" }));
+    }
+    res.end(JSON.stringify({ access_token: "t", issued_token_type: "urn:ietf:params:oauth:token-type:jwt", token_type: proof ? "DPoP" : "N_A", expires_in: 60 }));
+  });
+});
+let endpoint;
+before(async () => {
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  endpoint = `http://127.0.0.1:${server.address().port}/oauth2/token`;
+});
+after(() => server.close());
+
+test("a token file becomes the form's token and type: SAML as base64url by its namespace, else a JWT", () => {
+  const saml2 = '<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_a"/>\n';
+  const p2 = presentedToken(saml2, undefined, "subject");
+  assert.equal(Buffer.from(p2.value, "base64url").toString(), saml2.trim());
+  assert.equal(p2.type, "urn:ietf:params:oauth:token-type:saml2");
+  assert.equal(presentedToken('<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:1.0:assertion"/>', undefined, "subject").type, "urn:ietf:params:oauth:token-type:saml1");
+  assert.deepEqual(presentedToken(" a.b.c\n", undefined, "subject"), { value: "a.b.c", type: "urn:ietf:params:oauth:token-type:jwt" });
+  assert.equal(presentedToken("a.b.c", "access_token", "subject").type, "urn:ietf:params:oauth:token-type:access_token");
+  assert.throws(() => presentedToken("a.b.c", "kerberos", "actor"), /--actor-type must be one of/);
+});
+
+test("the form: grant, subject, actor, every audience and resource, scope, requested type", () => {
+  const f = exchangeForm(
+    { audience: ["a", "b"], resource: ["https://r.example/"], scope: "read write", "requested-type": "access_token" },
+    { value: "s", type: "t1" },
+    { value: "x", type: "t2" },
+  );
+  assert.equal(f.get("grant_type"), "urn:ietf:params:oauth:grant-type:token-exchange");
+  assert.deepEqual([f.get("subject_token"), f.get("subject_token_type"), f.get("actor_token"), f.get("actor_token_type")], ["s", "t1", "x", "t2"]);
+  assert.deepEqual(f.getAll("audience"), ["a", "b"]);
+  assert.deepEqual(f.getAll("resource"), ["https://r.example/"]);
+  assert.equal(f.get("requested_token_type"), "urn:ietf:params:oauth:token-type:access_token");
+  assert.throws(() => exchangeForm({ "requested-type": "x" }, { value: "s", type: "t" }), /--requested-type/);
+});
+
+test("DPoP: asked for a nonce, one retry with a fresh proof that carries it", async () => {
+  seen.length = 0;
+  const key = await dpopKey();
+  const r = await postExchange(endpoint, { id: "demo client", secret: "s:ecret" }, new URLSearchParams({ grant_type: "g" }), key);
+  assert.equal(r.status, 200);
+  assert.equal(r.body.token_type, "DPoP");
+  assert.equal(seen.length, 2);
+  const [first, second] = seen.map((s) => ({ header: decodeProtectedHeader(s.proof), claims: decodeJwt(s.proof) }));
+  assert.equal(first.claims.nonce, undefined);
+  assert.equal(second.claims.nonce, NONCE);
+  assert.notEqual(first.claims.jti, second.claims.jti);
+  for (const p of [first, second]) {
+    assert.deepEqual([p.header.typ, p.header.alg, p.header.jwk], ["dpop+jwt", "ES256", key.jwk]);
+    assert.deepEqual([p.claims.htm, p.claims.htu], ["POST", endpoint]);
+    assert.equal(p.header.jwk.d, undefined);
+  }
+  // client_secret_basic, id and secret percent-encoded first (RFC 6749 §2.3.1).
+  assert.equal(seen[0].authorization, "Basic " + Buffer.from("demo%20client:s%3Aecret").toString("base64"));
+});
+
+test("without a DPoP key: no proof, no retry", async () => {
+  seen.length = 0;
+  const r = await postExchange(endpoint, { id: "c", secret: "s" }, new URLSearchParams({ grant_type: "g" }), undefined);
+  assert.equal(r.status, 200);
+  assert.equal(seen.length, 1);
+  assert.equal(seen[0].proof, undefined);
+});
