@@ -25,7 +25,7 @@ import { DEFAULT_DIGEST_ALGORITHMS, DEFAULT_SIGNATURE_ALGORITHMS, HMAC_SHA1, HMA
 import { checkHmacSignatureValue, checkReference, checkSignatureValue, refusalReason, type AnchorKey } from "../xmldsig/check.ts";
 import { type ParsedSignature, parseSignature, Refusal } from "../xmldsig/parse-signature.ts";
 import { EXC_C14N } from "../xml/c14n.ts";
-import { DSIG_NS, childElements } from "../xml/dom.ts";
+import { DSIG_NS, childElements, nextInSubtree } from "../xml/dom.ts";
 import { collapse } from "../xml/xs.ts";
 import { WSA04_NS, WSA10_NS, WSSE_NS, WSU_NS } from "./ns.ts";
 
@@ -238,8 +238,7 @@ const ID_NAMES = new Set(["Id", "ID", "AssertionID"]);
 function uniqueIds(root: Element): Map<string, Element> {
   const ids = new Map<string, Element>();
   const seen = new Set<string>();
-  let node: Node | null = root;
-  while (node !== null) {
+  for (let node: Node | null = root; node !== null; node = nextInSubtree(node, root)) {
     if (node.nodeType === 1) {
       const el = node as Element;
       const attrs = el.attributes;
@@ -253,13 +252,6 @@ function uniqueIds(root: Element): Map<string, Element> {
         seen.add(a.value);
       }
     }
-    // Next node in document order, never leaving the root's subtree.
-    if (node.firstChild !== null) {
-      node = node.firstChild;
-      continue;
-    }
-    while (node !== null && node !== root && node.nextSibling === null) node = node.parentNode;
-    node = node === null || node === root ? null : node.nextSibling;
   }
   return ids;
 }

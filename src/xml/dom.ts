@@ -63,6 +63,18 @@ export function uniqueChild(el: Element, ns: string | readonly string[], localNa
 }
 
 /**
+ * The node after `node` in document order (pre-order: its first child, else the next sibling of
+ * it or of its nearest ancestor that has one), never leaving `root`'s subtree: null once the walk
+ * is done. An iterative walk, so no document depth can exhaust the stack.
+ */
+export function nextInSubtree(node: Node, root: Node): Node | null {
+  if (node.firstChild !== null) return node.firstChild;
+  let cur: Node | null = node;
+  while (cur !== null && cur !== root && cur.nextSibling === null) cur = cur.parentNode;
+  return cur === null || cur === root ? null : cur.nextSibling;
+}
+
+/**
  * All descendant text and CDATA content, concatenated in document order. Unlike reading the
  * first text child, a comment or nested markup can never truncate the value (the SAML
  * comment-injection attack, e.g. CVE-2017-11428, reads "admin<!---->@evil" as "admin").
@@ -71,17 +83,9 @@ export function textContent(node: Node): string {
   const t = node.nodeType;
   if (t === 3 || t === 4) return (node as unknown as { data: string }).data;
   let out = "";
-  // Iterative pre-order walk bounded to `node`'s subtree.
-  let cur: Node | null = node.firstChild;
-  while (cur !== null) {
+  for (let cur = node.firstChild; cur !== null; cur = nextInSubtree(cur, node)) {
     const ct = cur.nodeType;
     if (ct === 3 || ct === 4) out += (cur as unknown as { data: string }).data;
-    if (cur.firstChild !== null && ct === 1) {
-      cur = cur.firstChild;
-      continue;
-    }
-    while (cur !== null && cur !== node && cur.nextSibling === null) cur = cur.parentNode;
-    cur = cur === null || cur === node ? null : cur.nextSibling;
   }
   return out;
 }

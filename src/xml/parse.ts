@@ -6,6 +6,7 @@
  * two readings (attribute counts per element).
  */
 import type { Document, Element, Node } from "@xmldom/xmldom";
+import { nextInSubtree } from "./dom.ts";
 import { XmlSecurityError } from "./errors.ts";
 import type { XmlSecurityErrorCode } from "./errors.ts";
 import { type XmlLimits, prescanXml } from "./prescan.ts";
@@ -75,22 +76,13 @@ export function parseXml(input: string | Uint8Array, options?: ParseXmlOptions):
 /**
  * Each element has exactly the attributes the pre-scan counted in its start tag (same
  * document order): a cheap cross-check between two independent readings of the input.
- * Iterative pre-order walk: no recursion needed.
  */
 function checkAttributeCounts(root: Element, attributeCounts: readonly number[]): void {
   let index = 0;
-  let node: Node | null = root;
-  while (node !== null) {
+  for (let node: Node | null = root; node !== null; node = nextInSubtree(node, root)) {
     if (node.nodeType === 1 && (node as Element).attributes.length !== attributeCounts[index++]) {
       throw new XmlSecurityError("MALFORMED", "attribute count mismatch");
     }
-    // Next node in pre-order, never leaving the root's subtree.
-    if (node.firstChild !== null) {
-      node = node.firstChild;
-      continue;
-    }
-    while (node !== null && node !== root && node.nextSibling === null) node = node.parentNode;
-    node = node === null || node === root ? null : node.nextSibling;
   }
   if (index !== attributeCounts.length) throw new XmlSecurityError("MALFORMED", "element count mismatch");
 }
