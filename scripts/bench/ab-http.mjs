@@ -14,13 +14,11 @@ import { fileURLToPath } from "node:url";
 import { drive, pickTool } from "./load.mjs";
 import { cpuSeconds, startServeChild, workerdPid } from "./serve-child.mjs";
 import { API, RP, TT, TX, USERS, certificateIssuePool, dpopExchangePool, form, issuedTokenRst, partnerAssertion, jwtOf, rst, send } from "./requests.mjs";
+import { optionReader } from "./options.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : dflt;
-};
+const opt = optionReader(args);
 const scenario = opt("scenario", "certificatemixed");
 const rounds = Number(opt("rounds", "6"));
 const seconds = Number(opt("seconds", "4"));

@@ -15,13 +15,11 @@ import { fileURLToPath } from "node:url";
 import { buildBundle } from "../wrangler.mjs";
 import { startServeChild, workerdPid } from "./serve-child.mjs";
 import { API, RP, TT, TX, USERS, assertionOf, form, jwtOf, lifecycle, rst, send } from "./requests.mjs";
+import { optionReader } from "./options.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : dflt;
-};
+const opt = optionReader(args);
 const base = opt("base", "HEAD");
 const scenario = opt("scenario", "exchange-jwt");
 const reps = Number(opt("reps", "25"));

@@ -9,12 +9,10 @@
 //        node scripts/bench/profile.mjs --top /tmp/prof/CPU....cpuprofile
 import { readFileSync } from "node:fs";
 import { API, RP, TT, TX, USERS, assertionOf, certificateIssuePool, form, jwtOf, lifecycle, rst } from "./requests.mjs";
+import { optionReader } from "./options.mjs";
 
 const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : dflt;
-};
+const opt = optionReader(args);
 
 if (opt("top")) {
   // Self time per function from a V8 .cpuprofile, top 30.

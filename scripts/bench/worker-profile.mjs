@@ -12,13 +12,11 @@ import { fileURLToPath } from "node:url";
 import { drive, pickTool } from "./load.mjs";
 import { startServeChild } from "./serve-child.mjs";
 import { API, RP, SECURE_RP, TT, TX, USERS, assertionOf, certificateIssuePool, dpopExchangePool, form, jwtOf, lifecycle, rst, send } from "./requests.mjs";
+import { optionReader } from "./options.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : dflt;
-};
+const opt = optionReader(args);
 const port = 18797;
 const inspector = 19229;
 const base = `http://127.0.0.1:${port}`;
