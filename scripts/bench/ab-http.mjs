@@ -52,12 +52,11 @@ async function request(base) {
     case "exchange-jwt":
     case "exchange-dpop": {
       const jwt = jwtOf((await send(base, rst({ ...USERS.alice, appliesTo: API, tokenType: TT.jwt }))).text);
-      const params = { grant_type: TX.grant, subject_token: jwt, subject_token_type: TX.jwt, audience: API, requested_token_type: TX.at };
       if (scenario === "exchange-jwt") {
-        const req = form("/oauth2/token", params);
+        const req = form("/oauth2/token", { grant_type: TX.grant, subject_token: jwt, subject_token_type: TX.jwt, audience: API, requested_token_type: TX.at });
         return { req, bodies: [req.body], cycle: true, expect: '"access_token"' };
       }
-      const { req, bodies } = await dpopExchangePool(Math.ceil(seconds * 2000), { path: "/oauth2/token", htu: `${base}/oauth2/token`, params });
+      const { req, bodies } = await dpopExchangePool(Math.ceil(seconds * 2000), { base, path: "/oauth2/token", jwt });
       return { req, bodies, cycle: false, expect: '"token_type":"DPoP"', bodyHeader: "DPoP" };
     }
     case "healthz":

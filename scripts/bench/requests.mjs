@@ -119,12 +119,15 @@ export function certificateIssuePool(n, { appliesTo, tokenType }) {
 }
 
 /**
- * `n` token exchanges (demo-client, `params` as the form) each with its own DPoP proof (RFC 9449)
- * from one ES256 key, made with jose for `htu` (the token endpoint's URL). A proof is accepted
- * once, so each request is sent once; the proofs' `iat` is now, so the pool must be used within
- * the STS's clock skew. For `drive`'s `bodyHeader: "DPoP"`: each body is `<proof>\n<form>`.
+ * `n` token exchanges by demo-client of `jwt` for an access token for API, each with its own
+ * DPoP proof (RFC 9449) from one ES256 key, made with jose for `base` + `path` (the token
+ * endpoint's URL). A proof is accepted once, so each request is sent once; the proofs' `iat` is
+ * now, so the pool must be used within the STS's clock skew. For `drive`'s `bodyHeader: "DPoP"`:
+ * each body is `<proof>\n<form>`.
  */
-export async function dpopExchangePool(n, { path, htu, params }) {
+export async function dpopExchangePool(n, { base, path, jwt }) {
+  const htu = base + path;
+  const params = { grant_type: TX.grant, subject_token: jwt, subject_token_type: TX.jwt, audience: API, requested_token_type: TX.at };
   const { SignJWT, exportJWK, generateKeyPair } = await import("jose");
   const { privateKey, publicKey } = await generateKeyPair("ES256");
   const jwk = await exportJWK(publicKey);

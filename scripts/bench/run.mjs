@@ -368,8 +368,7 @@ async function runScenarios({ o, tool, base, baseline, work, workerdPid, report,
     let note;
     if (s.pooled === "dpop") {
       console.error(`bench: making ${o.pool} one-use DPoP proofs…`);
-      const params = { grant_type: TX.grant, subject_token: jwt, subject_token_type: TX.jwt, audience: API, requested_token_type: TX.at };
-      const { req, bodies } = await dpopExchangePool(o.pool, { path: tokenPath, htu: base + tokenPath, params });
+      const { req, bodies } = await dpopExchangePool(o.pool, { base, path: tokenPath, jwt });
       pooled = [bodies, req];
       extra = { bodyHeader: "DPoP" };
       note = `pool of ${o.pool} proofs made beforehand, each sent once`;

@@ -45,8 +45,7 @@ try {
   // A signed message is accepted once: a pool of pre-signed bodies, each sent once.
   let bodies = req ? [req.body] : undefined;
   if (name === "certificatemixed") ({ req, bodies } = certificateIssuePool(Number(opt("pool", "4000")), { appliesTo: RP, tokenType: TT.saml2 }));
-  const params = { grant_type: TX.grant, subject_token: jwt, subject_token_type: TX.jwt, audience: API, requested_token_type: TX.at };
-  if (name === "exchange-dpop") ({ req, bodies } = await dpopExchangePool(Number(opt("pool", "8000")), { path: "/oauth2/token", htu: `${base}/oauth2/token`, params }));
+  if (name === "exchange-dpop") ({ req, bodies } = await dpopExchangePool(Number(opt("pool", "8000")), { base, path: "/oauth2/token", jwt }));
 
   // The worker's isolate is the inspector target whose title is not the baseline's.
   const targets = await (await fetch(`http://127.0.0.1:${inspector}/json`)).json();
