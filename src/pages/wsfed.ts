@@ -52,6 +52,8 @@ function refuse(message: string, status = 400): never {
 export async function handleWsFed(req: Request, svc: RequestServices): Promise<Response> {
   const started = Date.now();
   const ctx = await svc.context();
+  // Until the request says what it is: a body over the limit or a missing `wa` is still logged.
+  ctx.audit.operation = "wsfed";
   try {
     const secret = ctx.config.webSessionSecret;
     if (secret === undefined) refuse("Browser sign-in is not configured on this service.", 404);
@@ -67,8 +69,14 @@ export async function handleWsFed(req: Request, svc: RequestServices): Promise<R
     if (wa === "wsignout1.0" || wa === "wsignoutcleanup1.0") return await signOut(env, form);
     refuse("Unsupported or missing wa: this endpoint answers wsignin1.0, wsignout1.0 and wsignoutcleanup1.0.");
   } catch (e) {
-    if (e instanceof Refusal) return html(errorPage(e.message), e.status);
+    // Every refusal is logged with its reason (an unregistered wreply is what an operator looks
+    // for when an application's sign-in breaks); the page says only what the user can act on.
+    if (e instanceof Refusal) {
+      if (e.status !== 404) await writeAudit(ctx.audit, { ok: false, status: e.status, error: e.status === 403 ? "not_authorized" : "invalid_request", reason: e.message }, started);
+      return html(errorPage(e.message), e.status);
+    }
     if (e instanceof StsError && e.code === "rate_limited") {
+      await writeAudit(ctx.audit, { ok: false, status: 429, error: e.code, reason: e.message }, started);
       const r = html(errorPage("Too many failed sign-ins; try again later."), 429);
       r.headers.set("Retry-After", String(e.retryAfterSeconds ?? 60));
       return r;
@@ -136,6 +144,7 @@ function signInParams(ctx: StsContext, form: URLSearchParams): { rp: RelyingPart
   if (!wtrealm) refuse("wtrealm is required: the application must name itself.");
   const rp = lookupRelyingParty(ctx.config, wtrealm);
   if (!rp || rp.replyUrls.length === 0) refuse("This application is not registered for browser sign-in.");
+  ctx.audit.target = rp.identifier;
   const asked = form.get("wreply");
   let wreply = rp.replyUrls[0]!;
   if (asked !== null && asked !== "") {
@@ -158,6 +167,7 @@ function signInParams(ctx: StsContext, form: URLSearchParams): { rp: RelyingPart
 
 async function signIn(x: Exchange, form: URLSearchParams, posted: boolean): Promise<Response> {
   const { ctx } = x;
+  ctx.audit.operation = "wsfed.signin";
   const { rp, params, wfresh } = signInParams(ctx, form);
   const now = ctx.now().getTime();
   if (posted && form.has("csrf")) return submitted(x, rp, params, form, now);
@@ -180,8 +190,6 @@ async function showForm(x: Exchange, rp: RelyingParty, p: SignInParams, username
 /** A posted sign-in form: its one-time token, then the password under the failed-authentication limits. */
 async function submitted(x: Exchange, rp: RelyingParty, p: SignInParams, form: URLSearchParams, now: number): Promise<Response> {
   const { ctx } = x;
-  ctx.audit.operation = "wsfed-signin";
-  ctx.audit.target = rp.identifier;
   if (x.binding === undefined) {
     refuse("This browser did not send back the sign-in form's cookie. Allow cookies for this site, go back to the application and start again.", 403);
   }
@@ -236,9 +244,7 @@ async function liveSession(x: Exchange, now: number): Promise<{ session: Session
  */
 async function issueFor(x: Exchange, rp: RelyingParty, p: SignInParams, session: Session, claims: Record<string, string[]>, now: number): Promise<Response> {
   const { ctx } = x;
-  ctx.audit.operation = "wsfed-signin";
   ctx.audit.requestor = session.subject;
-  ctx.audit.target = rp.identifier;
   const who = {
     kind: "user" as const,
     identity: { subject: session.subject, claims, authnInstant: new Date(session.authTime), authnMethod: session.method },
@@ -270,7 +276,7 @@ function cookie(requestUrl: string, name: string, value: string, o: { sameSite: 
 /** Sign-out: clears the cookie and calls each party signed in during the session to clean up. */
 async function signOut(x: Exchange, form: URLSearchParams): Promise<Response> {
   const now = x.ctx.now().getTime();
-  x.ctx.audit.operation = "wsfed-signout";
+  x.ctx.audit.operation = "wsfed.signout";
   const session = await openSession(x.secret, x.cookie, now);
   const cleanups: string[] = [];
   for (const id of session?.parties ?? []) {

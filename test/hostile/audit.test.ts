@@ -1,11 +1,12 @@
 /**
- * The audit log of a hostile run: exactly one `"event":"audit"` line per operation (WS-Trust
- * and OAuth), and no password, client secret, token or token ID in any logged line.
+ * The audit log of a hostile run: exactly one `"event":"audit"` line per operation (WS-Trust, OAuth
+ * and browser sign-in), and no password, client secret, token or token ID in any logged line.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { envelope } from "../helpers/soap.ts";
 import { call, trust } from "../helpers/worker.ts";
 import { exchange, jwtFromTrust } from "../oauth/helpers.ts";
+import { RP, get, post, signIn, signInForm } from "../helpers/wsfed.ts";
 import { validateStatus } from "./helpers.ts";
 
 let lines: string[] = [];
@@ -55,5 +56,37 @@ describe("audit lines under attack", () => {
     expect(all).not.toContain(jwt.split(".")[1]!); // no token
     expect(all).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}/); // no JWT-looking value at all
     expect(all).not.toContain("<saml");
+  });
+
+  it("browser sign-in: one line per sign-in, refusal and sign-out, naming the application and why, never the password", async () => {
+    const ok = await signIn({ wtrealm: RP }, "alice", "wonderland"); // success: a token posted
+    expect(ok.status).toBe(200);
+    const { fields, browser: b } = await signInForm({ wtrealm: RP });
+    expect((await b.post({ ...fields, username: "alice", password: "hunter2-secret-password" })).status).toBe(401); // wrong password
+    expect((await get({ wa: "wsignin1.0", wtrealm: RP, wreply: "https://evil.example/" })).status).toBe(400); // unregistered wreply
+    expect((await post({ ...fields, username: "alice", password: "wonderland" })).status).toBe(403); // posted without the form's browser cookie
+    const big = await post({ wa: "wsignin1.0", pad: "x".repeat(20_000) }); // over the form limit, before wa is read
+    expect(big.status).toBe(400);
+    const f = await signInForm({ wtrealm: RP });
+    expect((await f.browser.post({ ...f.fields, username: "bob", password: "builder" })).status).toBe(200);
+    expect((await f.browser.get({ wa: "wsignout1.0" })).status).toBe(200); // sign-out of bob's session
+
+    const a = audits().filter((x) => String(x.operation).startsWith("wsfed"));
+    expect(a.map((x) => `${x.operation}:${x.result}:${x.status}`)).toEqual([
+      "wsfed.signin:success:200",
+      "wsfed.signin:failure:401",
+      "wsfed.signin:failure:400",
+      "wsfed.signin:failure:403",
+      "wsfed:failure:400",
+      "wsfed.signin:success:200",
+      "wsfed.signout:success:200",
+    ]);
+    expect(a[0]).toMatchObject({ requestor: "alice", subject: "alice", target: RP });
+    expect(a[1]).toMatchObject({ requestor: "alice", error: "authentication_failed", target: RP });
+    expect(a[2]).toMatchObject({ target: RP, error: "invalid_request", reason: "wreply is not a registered reply address of this application." });
+    expect(a[3]!.error).toBe("not_authorized");
+    expect(a[6]!.requestor).toBe("bob");
+    const all = lines.join("\n");
+    for (const x of SECRETS) expect(all, x).not.toContain(x);
   });
 });
