@@ -25,6 +25,9 @@ function help() {
 }
 
 async function main(argv) {
+  // `npm run` starts scripts in the package's root; file arguments (`--out alice.xml`,
+  // `--token`, `--cert`) mean the directory the user typed the command in, which npm passes on.
+  if (process.env.npm_lifecycle_event === "sts" && process.env.INIT_CWD) process.chdir(process.env.INIT_CWD);
   const [cmd, ...args] = argv;
   if (!cmd || cmd === "help" || cmd === "--help" || cmd === "-h") {
     help();
