@@ -57,17 +57,27 @@ export type StsErrorCode =
   /** An unexpected failure inside the STS; the detail goes to the log, never to the client. */
   | "internal_error";
 
+/**
+ * What part of the message a WS-Addressing fault is about (WS-Addressing 1.0 SOAP Binding §6.4
+ * [Detail]): a header by its QName (§6.4.1 [Problem Header QName]), the action the endpoint does
+ * not serve (§6.4.4 [Problem Action]), or the address it cannot reach (§6.4.3 [Problem IRI]).
+ */
+export type AddressingProblem = { header: { ns: string; local: string } } | { action: string } | { iri: string };
+
 export class StsError extends Error {
   readonly code: StsErrorCode;
   /** Extra safe detail for the wire (e.g. the QName of a header not understood). */
   readonly detail: string | undefined;
+  /** For a WS-Addressing fault, what in the message it is about, echoed in the fault's detail. */
+  readonly problem: AddressingProblem | undefined;
   retryAfterSeconds: number | undefined;
 
-  constructor(code: StsErrorCode, message: string, detail?: string) {
+  constructor(code: StsErrorCode, message: string, detail?: string, problem?: AddressingProblem) {
     super(message);
     this.name = "StsError";
     this.code = code;
     this.detail = detail;
+    this.problem = problem;
   }
 }
 
@@ -86,10 +96,17 @@ export const unsupportedToken = (m: string) => new StsError("unsupported_token",
 export const invalidDpopProof = (m: string) => new StsError("invalid_dpop_proof", m);
 export const useDpopNonce = (m: string) => new StsError("use_dpop_nonce", m);
 export const messageExpired = (m: string) => new StsError("message_expired", m);
-export const actionNotSupported = (m: string) => new StsError("action_not_supported", m);
-/** `subcode`: the more specific WS-Addressing 1.0 SOAP Binding §6.4.1 subcode (e.g. InvalidCardinality). */
-export const invalidAddressingHeader = (m: string, subcode?: string) => new StsError("invalid_addressing_header", m, subcode);
-export const destinationUnreachable = (m: string) => new StsError("destination_unreachable", m);
+/** `action`: the action the message named, when it named one. */
+export const actionNotSupported = (m: string, action?: string) =>
+  new StsError("action_not_supported", m, undefined, action === undefined ? undefined : { action });
+/**
+ * `subcode`: the more specific WS-Addressing 1.0 SOAP Binding §6.4.1 subcode (e.g.
+ * InvalidCardinality); `header`: the QName of the header at fault.
+ */
+export const invalidAddressingHeader = (m: string, subcode?: string, header?: { ns: string; local: string }) =>
+  new StsError("invalid_addressing_header", m, subcode, header === undefined ? undefined : { header });
+/** `iri`: the address (wsa:To, or the request's URL) that names no endpoint here. */
+export const destinationUnreachable = (m: string, iri?: string) => new StsError("destination_unreachable", m, undefined, iri === undefined ? undefined : { iri });
 
 export function isStsError(e: unknown): e is StsError {
   return e instanceof StsError;

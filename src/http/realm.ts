@@ -59,24 +59,25 @@ export function selectRealm(top: ResolvedConfig, url: string, origin: string): R
   const routing = routingOf(top);
   if (routing === null) {
     // A single-realm configuration: only a path in the realms folder is not ours.
-    if (prefix !== undefined) throw unknownRealm();
+    if (prefix !== undefined) throw unknownRealm(url);
     return { config: top, base: origin };
   }
   const host = hostOf(origin);
   const byHost = routing.byHost.get(host);
   if (prefix !== undefined) {
     const realm = routing.byPrefix.get(prefix);
-    if (realm === undefined || (byHost !== undefined && byHost !== realm)) throw unknownRealm();
-    if (byHost === undefined && routing.topHosts !== undefined && !routing.topHosts.has(host)) throw unknownRealm();
+    if (realm === undefined || (byHost !== undefined && byHost !== realm)) throw unknownRealm(url);
+    if (byHost === undefined && routing.topHosts !== undefined && !routing.topHosts.has(host)) throw unknownRealm(url);
     return { config: realm.config, base: origin + prefix };
   }
   if (byHost !== undefined) return { config: byHost.config, base: origin };
-  if (routing.topHosts !== undefined && !routing.topHosts.has(host)) throw unknownRealm();
+  if (routing.topHosts !== undefined && !routing.topHosts.has(host)) throw unknownRealm(url);
   return { config: top, base: origin };
 }
 
-function unknownRealm(): StsError {
-  return new StsError("unknown_realm", "No realm is served at this host and path.");
+/** `url`: the request's, the address that names no endpoint here (a SOAP fault's wsa:ProblemIRI). */
+function unknownRealm(url: string): StsError {
+  return new StsError("unknown_realm", "No realm is served at this host and path.", undefined, { iri: url });
 }
 
 /** `/realms/<segment>` when the path (starting at `at`) is in the realms folder, else undefined. */

@@ -100,7 +100,7 @@ function mediaTypeParams(contentType: string, name: string): string[] {
  * version: a gateway filtering on one of them must see what the STS acts on. Disagreement →
  * wsa:InvalidAddressingHeader / ActionMismatch.
  */
-function messageAction(contentType: string | null, soapAction: string | null, wsaAction: string | undefined): string | undefined {
+function messageAction(contentType: string | null, soapAction: string | null, wsaAction: string | undefined, wsaNs: string): string | undefined {
   const named: [string, string][] = [];
   const sa = (soapAction ?? "").trim().replace(/^"(.*)"$/, "$1").trim();
   if (sa !== "") named.push(["the SOAPAction header", sa]);
@@ -113,6 +113,8 @@ function messageAction(contentType: string | null, soapAction: string | null, ws
       throw invalidAddressingHeader(
         `${named[0]![0]} ('${named[0]![1].slice(0, 200)}') and ${where} ('${value.slice(0, 200)}') name different actions.`,
         "ActionMismatch",
+        // The header at fault when the message has one; two HTTP places disagreeing name none.
+        wsaAction === undefined ? undefined : { ns: wsaNs, local: "Action" },
       );
     }
   }
@@ -219,17 +221,17 @@ export function readAddressing(env: Omit<SoapEnvelope, "payload">, contentType: 
   let to: string | undefined;
   for (const h of env.addressing.blocks) {
     if (h.namespaceURI !== env.addressing.ns) {
-      throw invalidAddressingHeader("The message mixes WS-Addressing versions (2004/08 and 1.0).");
+      throw invalidAddressingHeader("The message mixes WS-Addressing versions (2004/08 and 1.0).", undefined, { ns: h.namespaceURI ?? "", local: h.localName ?? "" });
     }
     const local = h.localName ?? "";
     if (WSA_SINGLE.has(local)) {
       if (seen.has(local)) {
-        throw invalidAddressingHeader(`The WS-Addressing header wsa:${local} appears more than once.`, "InvalidCardinality");
+        throw invalidAddressingHeader(`The WS-Addressing header wsa:${local} appears more than once.`, "InvalidCardinality", { ns: h.namespaceURI ?? "", local });
       }
       seen.add(local);
     }
     if (local === "Action") action = text(h);
     else if (local === "To") to = text(h);
   }
-  return { action: messageAction(contentType, soapAction, action), to };
+  return { action: messageAction(contentType, soapAction, action, env.addressing.ns), to };
 }

@@ -1,4 +1,4 @@
-import type { StsErrorCode } from "../errors.ts";
+import type { AddressingProblem, StsErrorCode } from "../errors.ts";
 import { type Markup, xml } from "../xml/markup.ts";
 import { type SoapVersion, WSA04_NS, WSA10_NS, WSA_FAULT_ACTION, WSSE_NS } from "./ns.ts";
 import { soapReply } from "./reply.ts";
@@ -51,6 +51,29 @@ export interface FaultInput {
    * understood; for a WS-Addressing fault, its more specific subcode (e.g. InvalidCardinality).
    */
   detail?: string | undefined;
+  /** For a WS-Addressing fault: what in the message it is about (its [Detail]). */
+  problem?: AddressingProblem | undefined;
+}
+
+/** A value longer than this is not echoed in a fault's detail (the reason names it, shortened). */
+const MAX_PROBLEM_CHARS = 2048;
+
+/**
+ * WS-Addressing 1.0 SOAP Binding §6.4: the [Detail] of a fault, the `wsa:ProblemHeaderQName`,
+ * `wsa:ProblemAction` or `wsa:ProblemIRI` that lets a client tell which of its headers or
+ * values to fix without parsing the reason. Under the `wsa` prefix, declared by the caller.
+ */
+function problemDetail(p: AddressingProblem): Markup | undefined {
+  if ("header" in p) {
+    const { ns, local } = p.header;
+    if (ns.length > MAX_PROBLEM_CHARS) return undefined;
+    // The value is a QName: its prefix must be declared where it stands.
+    return ns === WSA10_NS
+      ? xml`<wsa:ProblemHeaderQName>wsa:${local}</wsa:ProblemHeaderQName>`
+      : xml`<wsa:ProblemHeaderQName xmlns:p="${ns}">p:${local}</wsa:ProblemHeaderQName>`;
+  }
+  if ("action" in p) return p.action.length > MAX_PROBLEM_CHARS ? undefined : xml`<wsa:ProblemAction><wsa:Action>${p.action}</wsa:Action></wsa:ProblemAction>`;
+  return p.iri.length > MAX_PROBLEM_CHARS ? undefined : xml`<wsa:ProblemIRI>${p.iri}</wsa:ProblemIRI>`;
 }
 
 /** Builds a SOAP fault in the caller's SOAP version; returns the body and the HTTP status. */
@@ -68,26 +91,32 @@ export function buildFault(version: SoapVersion, f: FaultInput): { xml: string; 
           : xml` xmlns:wsa="${nsUri}"`;
   const local = def.space === "wsa" && wsaNs === WSA04_NS ? (def.local04 ?? def.local) : def.local;
   const qname = def.space === "soap" ? `s:${local}` : `${def.space}:${local}`;
+  // The detail elements are WS-Addressing 1.0's; the 2004/08 submission defines others.
+  const problem = def.space === "wsa" && wsaNs === WSA10_NS && f.problem ? problemDetail(f.problem) : undefined;
   let fault: Markup;
+  let header: Markup | undefined;
   if (version === "1.1") {
     // SOAP 1.1 §4.4: the WS-Trust / WS-Security / WS-Addressing QName is the faultcode itself.
     fault = xml`<s:Fault${nsDecl}><faultcode>${qname}</faultcode><faultstring xml:lang="en">${f.reason}</faultstring></s:Fault>`;
+    // SOAP 1.1 keeps detail for the Body's own errors: WS-Addressing 1.0 SOAP Binding §6 carries
+    // it in a wsa:FaultDetail header block instead.
+    if (problem) header = xml`<wsa:FaultDetail xmlns:wsa="${WSA10_NS}">${problem}</wsa:FaultDetail>`;
   } else {
     // SOAP 1.2 Part 1 §5.4.6: Sender/Receiver with the specific QName as Subcode; WS-Addressing
     // 1.0 faults may name a more specific one under it (SOAP Binding §6.4.1).
     const top = def.space === "soap" ? qname : def.receiver ? "s:Receiver" : "s:Sender";
     const inner = def.space === "wsa" && wsaNs === WSA10_NS && f.detail ? xml`<s:Subcode><s:Value>wsa:${f.detail}</s:Value></s:Subcode>` : undefined;
     const sub = def.space === "soap" ? undefined : xml`<s:Subcode><s:Value>${qname}</s:Value>${inner}</s:Subcode>`;
-    fault = xml`<s:Fault${nsDecl}><s:Code><s:Value>${top}</s:Value>${sub}</s:Code><s:Reason><s:Text xml:lang="en">${f.reason}</s:Text></s:Reason></s:Fault>`;
+    const detail = problem ? xml`<s:Detail>${problem}</s:Detail>` : undefined;
+    fault = xml`<s:Fault${nsDecl}><s:Code><s:Value>${top}</s:Value>${sub}</s:Code><s:Reason><s:Text xml:lang="en">${f.reason}</s:Text></s:Reason>${detail}</s:Fault>`;
+    if (f.code === "must_understand" && f.detail) {
+      // SOAP 1.2 Part 1 §5.4.8: a NotUnderstood header names the header block. "namespace
+      // localName": a namespace may hold spaces, a local name never does.
+      const cut = f.detail.lastIndexOf(" ");
+      header = xml`<s:NotUnderstood xmlns:nu="${f.detail.slice(0, Math.max(cut, 0))}" qname="nu:${f.detail.slice(cut + 1)}"/>`;
+    }
   }
-  let notUnderstood: Markup | undefined;
-  if (f.code === "must_understand" && f.detail && version === "1.2") {
-    // SOAP 1.2 Part 1 §5.4.8: a NotUnderstood header names the header block. "namespace
-    // localName": a namespace may hold spaces, a local name never does.
-    const cut = f.detail.lastIndexOf(" ");
-    notUnderstood = xml`<s:NotUnderstood xmlns:nu="${f.detail.slice(0, Math.max(cut, 0))}" qname="nu:${f.detail.slice(cut + 1)}"/>`;
-  }
-  const envelope = soapReply(version, { action: WSA_FAULT_ACTION, relatesTo: f.relatesTo, ns: f.wsaNs }, fault, notUnderstood);
+  const envelope = soapReply(version, { action: WSA_FAULT_ACTION, relatesTo: f.relatesTo, ns: f.wsaNs }, fault, header);
   // SOAP 1.2 Part 2 §7.5.1 table 20: Sender → 400; MustUnderstand, VersionMismatch, Receiver → 500.
   const status = def.http ?? (version === "1.1" || def.receiver || def.space === "soap" ? 500 : 400);
   return { xml: envelope, status };

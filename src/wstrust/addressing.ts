@@ -32,7 +32,7 @@ export function checkAction(action: string | undefined, t: TrustNs, kind: Reques
   if (action === undefined) return;
   const accepted = actionsFor(t, kind, batch);
   if (accepted.includes(action)) return;
-  throw actionNotSupported(`The action '${action.slice(0, 200)}' does not name this request's operation (expected ${accepted[0]}).`);
+  throw actionNotSupported(`The action '${action.slice(0, 200)}' does not name this request's operation (expected ${accepted[0]}).`, action);
 }
 
 const ANONYMOUS = new Set([`${WSA10_NS}/anonymous`, `${WSA04_NS}/role/anonymous`]);
@@ -98,5 +98,5 @@ export function checkDestination(to: string | undefined, here: Destination): voi
     const site = `${u.protocol}//${u.hostname}`;
     if (site === siteOf("origin", here.origin) || site === siteOf("issuer", here.issuer)) return;
   }
-  throw destinationUnreachable(`wsa:To '${to.slice(0, 200)}' does not name this endpoint (${here.origin}${here.path}).`);
+  throw destinationUnreachable(`wsa:To '${to.slice(0, 200)}' does not name this endpoint (${here.origin}${here.path}).`, to);
 }

@@ -144,7 +144,7 @@ export function faultReply(
     logError("POST", where, caught);
     e = new StsError("internal_error", "The STS could not process the request.");
   }
-  const f = buildFault(at.version, { code: e.code, reason: e.message, trustNs: at.trustNs, relatesTo: at.relatesTo, wsaNs: at.wsaNs, detail: e.detail });
+  const f = buildFault(at.version, { code: e.code, reason: e.message, trustNs: at.trustNs, relatesTo: at.relatesTo, wsaNs: at.wsaNs, detail: e.detail, problem: e.problem });
   return {
     status: f.status,
     body: f.xml,

@@ -41,7 +41,7 @@ export async function handleMetadataGet(
     wsaNs = env.addressing.ns;
     const wsa = readAddressing(env, contentType, soapAction);
     if (wsa.action !== TRANSFER_GET) {
-      throw actionNotSupported(`The metadata endpoint answers only the WS-Transfer Get action (${TRANSFER_GET}).`);
+      throw actionNotSupported(`The metadata endpoint answers only the WS-Transfer Get action (${TRANSFER_GET}).`, wsa.action);
     }
     // WS-MetadataExchange 1.1 §6.1: a Get for the whole metadata has an empty Body.
     if (childElements(env.body).length > 0) throw badRequest("A WS-Transfer Get has an empty SOAP Body.");

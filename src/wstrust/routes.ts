@@ -69,7 +69,7 @@ async function soapDoor<E extends HonoEnv>(
   } catch (e) {
     if (!(e instanceof StsError)) throw e;
     const version = soapVersionOf(contentType);
-    const f = buildFault(version, { code: e.code, reason: e.message, trustNs: faultTrustNs });
+    const f = buildFault(version, { code: e.code, reason: e.message, trustNs: faultTrustNs, problem: e.problem });
     return c.body(f.xml, f.status as 500, { "Content-Type": soapContentType(version), ...NO_STORE });
   }
   const reply = await handle(ctx, () => readBodyLimited(c.req.raw, ctx.config.limits.maxBodyBytes), contentType, c.req.header("soapaction") ?? null);

@@ -11,6 +11,7 @@
  *   names this endpoint;
  * - an RST child we read appears at most once.
  */
+import { DOMParser, type Element } from "@xmldom/xmldom";
 import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:test";
 import { NS, type RstOptions, TT, envelope } from "../helpers/soap.ts";
@@ -417,5 +418,81 @@ describe("an RST child we read appears at most once", () => {
       expect(r.text).toMatch(/more than once/);
       expect(r.text).not.toContain("Assertion");
     }
+  });
+});
+
+describe("WS-Addressing faults say which header or value is at fault (SOAP Binding §6.4 [Detail])", () => {
+  /**
+   * The fault's WS-Addressing detail element, read as XML: in SOAP 1.2 the s:Detail of the
+   * Fault, in SOAP 1.1 the wsa:FaultDetail header block. A QName value comes back resolved.
+   */
+  function problem(text: string): { name: string; value: string; qnameNs?: string | null } | undefined {
+    const doc = new DOMParser().parseFromString(text, "text/xml");
+    const holders = [...Array.from(doc.getElementsByTagNameNS("http://www.w3.org/2003/05/soap-envelope", "Detail")), ...Array.from(doc.getElementsByTagNameNS(WSA, "FaultDetail"))];
+    if (holders.length === 0) return undefined;
+    expect(holders).toHaveLength(1);
+    const el = Array.from(holders[0]!.childNodes).find((n) => n.nodeType === 1) as Element;
+    expect(el.namespaceURI).toBe(WSA);
+    if (el.localName === "ProblemAction") {
+      const action = el.getElementsByTagNameNS(WSA, "Action")[0]!;
+      return { name: "ProblemAction", value: action.textContent ?? "" };
+    }
+    const value = el.textContent ?? "";
+    if (el.localName !== "ProblemHeaderQName") return { name: el.localName!, value };
+    const [prefix, local] = value.split(":");
+    return { name: el.localName, value: local!, qnameNs: el.lookupNamespaceURI(prefix!) };
+  }
+
+  const V11 = { SOAPAction: `"${NS.t05}/RST/Issue"`, "content-type": "text/xml; charset=utf-8" };
+  const V12 = { "content-type": `application/soap+xml; charset=utf-8; action="${NS.t05}/RST/Issue"` };
+
+  it("ActionNotSupported names the action, in a SOAP 1.2 Detail and a SOAP 1.1 wsa:FaultDetail header", async () => {
+    for (const soap of ["1.1", "1.2"] as const) {
+      const r = await send({ ...ALICE, soap }, { edit: (b) => once(b, `>${NS.t13}/RST/Issue<`, `>${NS.t05}/RST/Issue<`), headers: soap === "1.2" ? V12 : V11 });
+      expect(r.fault, soap).toBe("wsa:ActionNotSupported");
+      expect(problem(r.text), soap).toEqual({ name: "ProblemAction", value: `${NS.t05}/RST/Issue` });
+      if (soap === "1.1") expect(r.text).toMatch(/<s:Header><wsa:FaultDetail /);
+    }
+  });
+
+  it("InvalidCardinality names the repeated header by its QName", async () => {
+    for (const soap of ["1.1", "1.2"] as const) {
+      const r = await send({ ...ALICE, soap, extraHeaders: `<wsa:MessageID>urn:uuid:2</wsa:MessageID>` });
+      expect(r.fault, soap).toBe("wsa:InvalidAddressingHeader");
+      expect(problem(r.text), soap).toEqual({ name: "ProblemHeaderQName", value: "MessageID", qnameNs: WSA });
+    }
+  });
+
+  it("a header of the other WS-Addressing version is named in its own namespace", async () => {
+    const r = await send({ ...ALICE, extraHeaders: `<w4:ReplyTo xmlns:w4="${WSA04}"><w4:Address>${WSA04}/role/anonymous</w4:Address></w4:ReplyTo>` });
+    expect(r.fault).toBe("wsa:InvalidAddressingHeader");
+    expect(problem(r.text)).toEqual({ name: "ProblemHeaderQName", value: "ReplyTo", qnameNs: WSA04 });
+  });
+
+  it("ActionMismatch names wsa:Action", async () => {
+    const r = await send(ALICE, { headers: V12 });
+    expect(r.text).toContain("wsa:ActionMismatch");
+    expect(problem(r.text)).toEqual({ name: "ProblemHeaderQName", value: "Action", qnameNs: WSA });
+  });
+
+  it("DestinationUnreachable gives back the address, escaped; an unknown realm gives the request's URL", async () => {
+    const to = "https://other.example/trust/13/usernamemixed?a=1&b=<2>";
+    const r = await send(ALICE, { edit: (b) => b.replace(/(<wsa:To[^>]*>)[^<]*/, `$1${to.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")}`) });
+    expect(r.fault).toBe("wsa:DestinationUnreachable");
+    expect(problem(r.text)).toEqual({ name: "ProblemIRI", value: to });
+    const realm = await send(ALICE, { path: "/realms/nowhere/trust/13/usernamemixed" });
+    expect(realm.status).toBe(404);
+    expect(problem(realm.text)).toEqual({ name: "ProblemIRI", value: expect.stringMatching(/^http:\/\/127\.0\.0\.1(:\d+)?\/realms\/nowhere\/trust\/13\/usernamemixed$/) });
+  });
+
+  it("no detail for the 2004/08 submission (whose detail elements differ) or an action too long to echo", async () => {
+    const to04 = (b: string) => b.replace(`xmlns:wsa="${WSA}"`, `xmlns:wsa="${WSA04}"`);
+    const old = await send(ALICE, { edit: (b) => to04(b).replace(/(<wsa:To[^>]*>)[^<]*/, "$1https://other.example/") });
+    expect(old.fault).toBe("wsa:DestinationUnreachable");
+    expect(problem(old.text)).toBeUndefined();
+    const long = `${NS.t05}/RST/Issue/${"x".repeat(3000)}`;
+    const r = await send(ALICE, { edit: (b) => once(b, `>${NS.t13}/RST/Issue<`, `>${long}<`), headers: { "content-type": `application/soap+xml; charset=utf-8; action="${long}"` } });
+    expect(r.fault).toBe("wsa:ActionNotSupported");
+    expect(problem(r.text)).toBeUndefined();
   });
 });
