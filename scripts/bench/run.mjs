@@ -586,6 +586,10 @@ function evaluateTargets(r) {
   // noise of the single-realm configuration's, by rate and by workerd CPU per request.
   add("realms: token exchange JWT→JWT, two-realm configuration ≥ 0.95 × single-realm (rate)", row("realms-exchange-jwt-jwt")?.ofFloor, 0.95, "× single-realm");
   add("realms: token exchange JWT→JWT, two-realm configuration ≥ 0.95 × single-realm (workerd CPU per request)", row("realms-exchange-jwt-jwt")?.cpuOfFloor, 0.95, "× single-realm");
+  // Browser sign-in's two pages against /healthz of the same STS (their floor), by rate.
+  add("sign-in page, first visit ≥ 0.8 × the rate of the STS's /healthz", row("wsfed-signin-page")?.ofFloor, 0.8, "× /healthz");
+  add("sign-in page, returning browser ≥ 0.8 × the rate of the STS's /healthz", row("wsfed-signin-page-returning")?.ofFloor, 0.8, "× /healthz");
+  add("auto-post page from a session cookie ≥ 0.8 × the rate of the STS's /healthz", row("wsfed-autopost")?.ofFloor, 0.8, "× /healthz");
   // The directory lookup (one D1 read by primary key) adds at most 1 ms to a sign-in's p50, with
   // one directory user and with 100,000.
   for (const id of ["issue-directory-user", "issue-directory-user-100k"]) {
