@@ -46,7 +46,7 @@ function targetRows(r) {
     t.what,
     // Three decimals where two would round a miss up to the target (0.497 → "0.50") or a
     // bare pass down to it.
-    t.unit === "×" ? `${Math.abs(t.value - t.min) < 0.005 ? t.value.toFixed(3) : f2(t.value)}×` : t.unit === "%" ? `${f1(t.value)} %` : t.unit === "MiB" ? `${f2(t.value)} MiB` : t.unit === "ms" ? `${f2(t.value)} ms` : String(t.value),
+    t.unit.startsWith("×") ? `${Math.abs(t.value - t.min) < 0.005 ? t.value.toFixed(3) : f2(t.value)}${t.unit}` : t.unit === "%" ? `${f1(t.value)} %` : t.unit === "MiB" ? `${f2(t.value)} MiB` : t.unit === "ms" ? `${f2(t.value)} ms` : String(t.value),
     t.floor === undefined ? "" : `${f2(t.floor)}×`,
     t.met ? "met" : t.floor !== undefined && t.floor < t.min ? "MISSED (floor below target)" : "MISSED",
   ]);
