@@ -51,6 +51,10 @@ export async function inspect(certificatePem) {
 /** CLI entry point; resolves to an exit code. */
 export async function run(argv) {
   const [command, ...rest] = argv;
+  if (command === "help" || command === "--help" || command === "-h") {
+    console.log(USAGE);
+    return 0;
+  }
   let values;
   try {
     ({ values } = parseArgs({

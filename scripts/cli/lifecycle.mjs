@@ -55,19 +55,31 @@ export async function manageToken(o) {
   return { status: res.status, text, token: issued.ok ? issued.token : undefined };
 }
 
+/** The usage line of one lifecycle command. */
+function usage(op) {
+  return (
+    `usage: sts ${op.toLowerCase()} --url URL --user NAME --password PW --token FILE [--token-type status|saml2|saml1|jwt] [--applies-to URI]` +
+    ` [--soap 1.1|1.2] [--trust 13|2005] [--out FILE]`
+  );
+}
+
 /** Builds the `run(args)` of one lifecycle command. */
 export function command(op) {
   return async function run(args) {
+    if (args.includes("--help") || args.includes("-h")) {
+      console.log(usage(op));
+      return 0;
+    }
     let f;
     try {
       f = parseFlags(args);
     } catch (e) {
-      console.error(e.message);
+      console.error(`${e.message}\n${usage(op)}`);
       return 2;
     }
     const missing = ["url", "user", "password", "token"].filter((k) => f[k] === undefined);
     if (missing.length) {
-      console.error(`usage: sts ${op.toLowerCase()} --url URL --user NAME --password PW --token FILE [--token-type T] [--applies-to URI] [--soap 1.1|1.2] [--trust 13|2005] [--out FILE]\nmissing --${missing.join(", --")}`);
+      console.error(`${usage(op)}\nmissing --${missing.join(", --")}`);
       return 2;
     }
     const r = await manageToken({

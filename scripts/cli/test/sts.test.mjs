@@ -36,3 +36,10 @@ test("started some other way (from another npm script's environment), the workin
   assert.ok(existsSync(join(where, "made-there", "private-key.pem")));
   assert.ok(!existsSync(join(other, "made-there")));
 });
+
+test("every command answers --help with its usage and exit code 0", () => {
+  for (const cmd of ["token", "exchange", "validate", "renew", "cancel", "users", "keys", "config"]) {
+    const out = sts([cmd, "--help"], {});
+    assert.match(out, /usage/i, cmd);
+  }
+});
