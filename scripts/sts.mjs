@@ -5,6 +5,7 @@
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { explain } from "./cli/errors.mjs";
 
 const COMMANDS = {
   keys: "generate and inspect signing keys",
@@ -48,8 +49,13 @@ async function main(argv) {
     console.error(`sts: scripts/cli/${cmd}.mjs does not export run(args)`);
     return 2;
   }
-  const code = await mod.run(args);
-  return typeof code === "number" ? code : 0;
+  try {
+    const code = await mod.run(args);
+    return typeof code === "number" ? code : 0;
+  } catch (e) {
+    console.error(`sts ${cmd}: ${explain(e)}`);
+    return 1;
+  }
 }
 
 main(process.argv.slice(2)).then(

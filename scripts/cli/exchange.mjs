@@ -3,6 +3,7 @@
 // authenticates with HTTP Basic, and a server that asks for a DPoP nonce gets one retry with it.
 import { readFileSync, writeFileSync } from "node:fs";
 import { UsageError, parseArgs } from "./input.mjs";
+import { explain } from "./errors.mjs";
 
 const USAGE = `usage: npm run sts -- exchange --url URL --client ID --secret SECRET --subject FILE [options]
 
@@ -152,12 +153,21 @@ export async function run(args) {
       console.error(`sts exchange: ${e.message}`);
       return 2;
     }
-    console.error(`sts exchange: ${e.code === "ENOENT" ? `cannot read ${e.path}` : e.message}`);
+    console.error(`sts exchange: ${explain(e)}`);
     return 1;
   }
-  const meta = await fetch(new URL("/.well-known/oauth-authorization-server", o.url)).then((r) => (r.ok ? r.json() : undefined), () => undefined);
+  // Under the --url's own path: a realm reached by its prefix publishes its own metadata there.
+  const metaUrl = `${o.url.replace(/\/+$/, "")}/.well-known/oauth-authorization-server`;
+  let meta;
+  try {
+    const res = await fetch(metaUrl);
+    meta = res.ok ? await res.json().catch(() => undefined) : undefined;
+  } catch (e) {
+    console.error(`sts exchange: ${explain(e)}`);
+    return 1;
+  }
   if (!meta?.token_endpoint) {
-    console.error(`sts exchange: ${o.url} publishes no OAuth metadata (/.well-known/oauth-authorization-server)`);
+    console.error(`sts exchange: ${metaUrl} is not this STS's OAuth metadata`);
     return 1;
   }
   const { status, body } = await postExchange(meta.token_endpoint, { id: o.client, secret: o.secret }, form, key);

@@ -15,6 +15,7 @@ import { findUsernameMixed } from "./mex.mjs";
 import { parseIssueResponse } from "./rstr.mjs";
 import { entropyFrom, proofKeyOf, useKeyFromFile } from "./proof-key.mjs";
 import { requestTokenWithCertificate } from "./sign.mjs";
+import { explain } from "./errors.mjs";
 
 export const USAGE = `usage: sts token --url URL (--user NAME --password PW | --cert CERT.pem --key KEY.pem)
                  --applies-to URI [--token-type saml2|saml1|jwt] [--soap 1.1|1.2] [--trust 13|2005]
@@ -182,7 +183,7 @@ export async function run(args) {
           claims: f.claims === undefined ? undefined : parseClaims(f.claims),
         });
   } catch (e) {
-    console.error(`token: ${e.message}`);
+    console.error(`sts token: ${explain(e)}`);
     return 1;
   }
   if (f["raw-response"]) writeFileSync(f["raw-response"], r.responseText);

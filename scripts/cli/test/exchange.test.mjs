@@ -3,19 +3,28 @@
 // `node --test 'scripts/cli/test/*.test.mjs'`. The real endpoint is exercised by the interop
 // suite (scripts/interop/run.mjs, "dpop nonce").
 import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { decodeJwt, decodeProtectedHeader } from "jose";
-import { dpopKey, exchangeForm, postExchange, presentedToken } from "../exchange.mjs";
+import { dpopKey, exchangeForm, postExchange, presentedToken, run } from "../exchange.mjs";
 
 const NONCE = "12345.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 const seen = [];
 const server = createServer((req, res) => {
+  const meta = "/.well-known/oauth-authorization-server";
+  if (req.method === "GET" && req.url.endsWith(meta)) {
+    // The metadata of whatever base the client used (a realm's prefix included).
+    res.setHeader("content-type", "application/json");
+    return res.end(JSON.stringify({ token_endpoint: `http://${req.headers.host}${req.url.slice(0, -meta.length)}/oauth2/token` }));
+  }
   let body = "";
   req.on("data", (d) => (body += d));
   req.on("end", () => {
     const proof = req.headers.dpop;
-    seen.push({ authorization: req.headers.authorization, proof, form: new URLSearchParams(body) });
+    seen.push({ path: req.url, authorization: req.headers.authorization, proof, form: new URLSearchParams(body) });
     res.setHeader("content-type", "application/json");
     res.setHeader("DPoP-Nonce", NONCE);
     if (proof && decodeJwt(proof).nonce !== NONCE) {
@@ -83,4 +92,19 @@ test("without a DPoP key: no proof, no retry", async () => {
   assert.equal(r.status, 200);
   assert.equal(seen.length, 1);
   assert.equal(seen[0].proof, undefined);
+});
+
+test("the token endpoint comes from the metadata under --url's own path (a realm's prefix kept)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "sts-exchange-"));
+  try {
+    writeFileSync(join(dir, "subject.jwt"), "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJjYXJvbCJ9.c2ln\n");
+    seen.length = 0;
+    const base = endpoint.replace(/\/oauth2\/token$/, "");
+    const code = await run(["--url", `${base}/realms/realm2/`, "--client", "c", "--secret", "s", "--subject", join(dir, "subject.jwt"), "--audience", "urn:x", "--out", join(dir, "out")]);
+    assert.equal(code, 0);
+    assert.deepEqual(seen.map((x) => x.path), ["/realms/realm2/oauth2/token"]);
+    assert.equal(readFileSync(join(dir, "out"), "utf8"), "t");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

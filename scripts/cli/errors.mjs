@@ -1,0 +1,21 @@
+// What went wrong in a CLI command, as one line a user can act on.
+
+/**
+ * A file that cannot be read or written names the file; an STS that does not answer says so
+ * (Node's fetch reports only "fetch failed", its reason in `cause`); anything else is its
+ * message. Stack traces only with STS_DEBUG set.
+ */
+export function explain(e) {
+  if (process.env.STS_DEBUG && e instanceof Error && e.stack) return e.stack;
+  if (e && typeof e === "object") {
+    // Node's "ENOENT: no such file or directory, open '/x'": the file first, then why (read or write alike).
+    if (typeof e.code === "string" && typeof e.path === "string") return `${e.path}: ${String(e.message).split(",")[0]}`;
+    if (e.code === "ERR_INVALID_URL") return `not a URL: ${e.input}`;
+    if (e instanceof TypeError && e.message === "fetch failed") {
+      const why = e.cause?.code ?? e.cause?.message ?? "no answer";
+      return `cannot reach the STS (${why}): is it running at the --url given?`;
+    }
+    if (e instanceof Error) return e.message;
+  }
+  return String(e);
+}
