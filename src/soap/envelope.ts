@@ -210,10 +210,36 @@ export function readEnvelopeParts(doc: Document, contentType: string | null): Om
 }
 
 /**
+ * The reply and fault addresses this endpoint can honour: it answers on the HTTP response and
+ * never opens a connection of its own, so only "anonymous" (in either WS-Addressing version) or
+ * "none" (WS-Addressing 1.0 Core §3.2: send nothing; the HTTP response is still the one answer).
+ */
+const RESPONSE_ADDRESSES = new Set([`${WSA10_NS}/anonymous`, `${WSA10_NS}/none`, `${WSA04_NS}/role/anonymous`]);
+
+/**
+ * wsa:ReplyTo and wsa:FaultTo must ask for the reply on the HTTP response. An address elsewhere
+ * is refused rather than ignored: the requestor would wait there for a reply that never comes,
+ * and SOAP Binding §5.2 says such a reply SHOULD NOT be the HTTP response (WS-Addressing 1.0
+ * Metadata §5.1: wsa:InvalidAddressingHeader / wsa:OnlyAnonymousAddressSupported).
+ */
+function checkResponseEndpoint(h: Element): void {
+  const address = childElements(h).find((c) => c.namespaceURI === h.namespaceURI && c.localName === "Address");
+  const value = address ? text(address) : undefined;
+  if (value !== undefined && RESPONSE_ADDRESSES.has(value)) return;
+  throw invalidAddressingHeader(
+    value === undefined
+      ? `wsa:${h.localName} has no wsa:Address.`
+      : `wsa:${h.localName} names '${value.slice(0, 200)}': this endpoint answers only on the HTTP response (the anonymous address).`,
+    "OnlyAnonymousAddressSupported",
+    { ns: h.namespaceURI ?? "", local: h.localName ?? "" },
+  );
+}
+
+/**
  * Checks and reads the WS-Addressing headers targeted at us: one WS-Addressing version, each
  * header at most once (WS-Addressing 1.0 Core §3.2; else wsa:InvalidAddressingHeader /
- * InvalidCardinality), and the one action the message names (`soapAction`: the SOAPAction HTTP
- * header; see messageAction).
+ * InvalidCardinality), replies asked for on the HTTP response (checkResponseEndpoint), and the
+ * one action the message names (`soapAction`: the SOAPAction HTTP header; see messageAction).
  */
 export function readAddressing(env: Omit<SoapEnvelope, "payload">, contentType: string | null, soapAction: string | null): Addressing {
   const seen = new Set<string>();
@@ -232,6 +258,7 @@ export function readAddressing(env: Omit<SoapEnvelope, "payload">, contentType: 
     }
     if (local === "Action") action = text(h);
     else if (local === "To") to = text(h);
+    else if (local === "ReplyTo" || local === "FaultTo") checkResponseEndpoint(h);
   }
   return { action: messageAction(contentType, soapAction, action, env.addressing.ns), to };
 }

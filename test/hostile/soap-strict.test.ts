@@ -421,6 +421,40 @@ describe("an RST child we read appears at most once", () => {
   });
 });
 
+describe("replies go on the HTTP response: wsa:ReplyTo and wsa:FaultTo must be anonymous (or none)", () => {
+  const epr = (name: string, address: string, ns = "wsa") => `<${ns}:${name}><${ns}:Address>${address}</${ns}:Address></${ns}:${name}>`;
+
+  it("anonymous and none reply and fault addresses are served", async () => {
+    for (const extra of [epr("ReplyTo", `${WSA}/anonymous`), epr("ReplyTo", `${WSA}/none`), epr("FaultTo", `${WSA}/anonymous`) + epr("ReplyTo", ` ${WSA}/anonymous `)]) {
+      const r = await send({ ...ALICE, extraHeaders: extra });
+      expect(r.status, extra).toBe(200);
+    }
+    const to04 = (b: string) => b.replace(`xmlns:wsa="${WSA}"`, `xmlns:wsa="${WSA04}"`).replace(/(<wsa:To[^>]*>)[^<]*/, `$1${WSA04}/role/anonymous`);
+    expect((await send({ ...ALICE, extraHeaders: epr("ReplyTo", `${WSA04}/role/anonymous`) }, { edit: to04 })).status).toBe(200);
+  });
+
+  it("a reply or fault address elsewhere is refused (OnlyAnonymousAddressSupported), never answered, in both SOAP versions", async () => {
+    for (const soap of ["1.1", "1.2"] as const) {
+      for (const name of ["ReplyTo", "FaultTo"]) {
+        const r = await send({ ...ALICE, soap, extraHeaders: epr(name, "https://client.example/replies") });
+        expect(r.fault, `${soap} ${name}`).toBe("wsa:InvalidAddressingHeader");
+        if (soap === "1.2") expect(r.text).toContain("<s:Value>wsa:OnlyAnonymousAddressSupported</s:Value>");
+        expect(r.text).toContain(`wsa:${name} names 'https://client.example/replies'`);
+        expect(r.text).not.toContain("Assertion");
+      }
+    }
+  });
+
+  it("an EPR without an address; a 2004/08 message gets that version's fault", async () => {
+    const r = await send({ ...ALICE, extraHeaders: `<wsa:ReplyTo><wsa:ReferenceParameters/></wsa:ReplyTo>` });
+    expect(r.fault).toBe("wsa:InvalidAddressingHeader");
+    expect(r.text).toContain("wsa:ReplyTo has no wsa:Address");
+    const to04 = (b: string) => b.replace(`xmlns:wsa="${WSA}"`, `xmlns:wsa="${WSA04}"`).replace(/(<wsa:To[^>]*>)[^<]*/, `$1${WSA04}/role/anonymous`);
+    const old = await send({ ...ALICE, extraHeaders: epr("ReplyTo", "https://client.example/replies") }, { edit: to04 });
+    expect(old.fault).toBe("wsa:InvalidMessageInformationHeader");
+  });
+});
+
 describe("WS-Addressing faults say which header or value is at fault (SOAP Binding §6.4 [Detail])", () => {
   /**
    * The fault's WS-Addressing detail element, read as XML: in SOAP 1.2 the s:Detail of the
@@ -467,6 +501,11 @@ describe("WS-Addressing faults say which header or value is at fault (SOAP Bindi
     const r = await send({ ...ALICE, extraHeaders: `<w4:ReplyTo xmlns:w4="${WSA04}"><w4:Address>${WSA04}/role/anonymous</w4:Address></w4:ReplyTo>` });
     expect(r.fault).toBe("wsa:InvalidAddressingHeader");
     expect(problem(r.text)).toEqual({ name: "ProblemHeaderQName", value: "ReplyTo", qnameNs: WSA04 });
+  });
+
+  it("OnlyAnonymousAddressSupported names the reply header", async () => {
+    const r = await send({ ...ALICE, extraHeaders: `<wsa:FaultTo><wsa:Address>https://client.example/faults</wsa:Address></wsa:FaultTo>` });
+    expect(problem(r.text)).toEqual({ name: "ProblemHeaderQName", value: "FaultTo", qnameNs: WSA });
   });
 
   it("ActionMismatch names wsa:Action", async () => {
