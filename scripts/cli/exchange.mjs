@@ -4,6 +4,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { UsageError, parseArgs } from "./input.mjs";
 import { explain } from "./errors.mjs";
+import { stsUrl } from "./url.mjs";
 
 const USAGE = `usage: npm run sts -- exchange --url URL --client ID --secret SECRET --subject FILE [options]
 
@@ -157,9 +158,10 @@ export async function run(args) {
     return 1;
   }
   // Under the --url's own path: a realm reached by its prefix publishes its own metadata there.
-  const metaUrl = `${o.url.replace(/\/+$/, "")}/.well-known/oauth-authorization-server`;
   let meta;
+  let metaUrl;
   try {
+    metaUrl = stsUrl(o.url, "/.well-known/oauth-authorization-server");
     const res = await fetch(metaUrl);
     meta = res.ok ? await res.json().catch(() => undefined) : undefined;
   } catch (e) {

@@ -15,6 +15,7 @@ import { createHash, createPrivateKey, sign as cryptoSign } from "node:crypto";
 import { SOAP_NS, TOKEN_TYPES, TRUST, soapHeaders } from "./envelope.mjs";
 import { parseIssueResponse } from "./rstr.mjs";
 import { BASE64_BINARY, NS, X509V3 } from "./xml.mjs";
+import { stsUrl } from "./url.mjs";
 
 const { wsa: WSA, wsse: WSSE, wsu: WSU, wsp: WSP, ds: DS } = NS;
 const EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#";
@@ -119,7 +120,7 @@ export function buildSignedRequest(o) {
 
 /** The certificatemixed endpoint of an STS for a WS-Trust version. */
 export function certificateEndpoint(url, trust = "13") {
-  return new URL(`/trust/${trust}/certificatemixed`, url).href;
+  return stsUrl(url, `/trust/${trust}/certificatemixed`);
 }
 
 /**

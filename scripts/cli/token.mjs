@@ -16,6 +16,7 @@ import { parseIssueResponse } from "./rstr.mjs";
 import { entropyFrom, proofKeyOf, useKeyFromFile } from "./proof-key.mjs";
 import { requestTokenWithCertificate } from "./sign.mjs";
 import { explain } from "./errors.mjs";
+import { stsUrl } from "./url.mjs";
 
 export const USAGE = `usage: sts token --url URL (--user NAME --password PW | --cert CERT.pem --key KEY.pem)
                  --applies-to URI [--token-type saml2|saml1|jwt] [--soap 1.1|1.2] [--trust 13|2005]
@@ -49,7 +50,7 @@ export function parseClaims(spec) {
  * @returns {Promise<string>}
  */
 export async function discoverEndpoint(baseUrl, trust, soap) {
-  const mexUrl = new URL(new URL(baseUrl).pathname.replace(/\/$/, "") + "/trust/mex", baseUrl).href;
+  const mexUrl = stsUrl(baseUrl, "/trust/mex");
   const res = await fetch(mexUrl);
   const text = await res.text();
   if (res.status !== 200) throw new Error(`GET ${mexUrl} → HTTP ${res.status}`);
