@@ -35,7 +35,7 @@ function trustEndpoint(e: TrustEndpoint): string {
   return `<li>${link(e.path)}: WS-Trust ${e.version === "13" ? "1.3" : "February 2005"}, ${AUTHENTICATION[e.authentication]}${key}</li>`;
 }
 
-function homePage(issuer: string): string {
+function homePage(issuer: string, browserSignIn: boolean): string {
   return page(
     "Security Token Service",
     "./",
@@ -51,8 +51,10 @@ function homePage(issuer: string): string {
       `<li>${link(OAUTH_PATHS.token)}: token exchange (RFC 8693)</li>` +
       `<li>${link(OAUTH_PATHS.introspect)}: introspection (RFC 7662)</li>` +
       `<li>${link(OAUTH_PATHS.revoke)}: revocation (RFC 7009)</li></ul>` +
-      `<h2>Browser sign-in</h2><ul class="endpoints">` +
-      `<li>${link(PASSIVE_REQUESTOR_PATH)}: WS-Federation passive requestor (<code>wa=wsignin1.0</code>, <code>wa=wsignout1.0</code>)</li></ul>` +
+      (browserSignIn
+        ? `<h2>Browser sign-in</h2><ul class="endpoints">` +
+          `<li>${link(PASSIVE_REQUESTOR_PATH)}: WS-Federation passive requestor (<code>wa=wsignin1.0</code>, <code>wa=wsignout1.0</code>)</li></ul>`
+        : "") +
       `<h2>Tools</h2><ul class="endpoints">` +
       `<li>${link("/inspect", "Token inspector")}: read a SAML assertion or JWT and check its signature, in your browser</li>` +
       `<li>${link("/healthz")}: health check</li></ul>`,
@@ -83,7 +85,7 @@ export function registerPageRoutes<E extends HonoEnv>(app: Hono<E>, services: (c
     // A realm's root without its slash would resolve the page's relative links outside it.
     const url = new URL(c.req.url);
     if (!url.pathname.endsWith("/")) return c.redirect(`${url.pathname}/${url.search}`, 308);
-    return new Response(homePage(ctx.issuer), { headers: PAGE_HEADERS });
+    return new Response(homePage(ctx.issuer, ctx.config.webSessionSecret !== undefined), { headers: PAGE_HEADERS });
   });
   app.get("/inspect", serve(INSPECTOR_PAGE, PAGE_HEADERS));
   app.get("/inspect.js", serve(INSPECTOR_SCRIPT, ASSET_HEADERS("text/javascript; charset=utf-8")));

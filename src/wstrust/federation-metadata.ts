@@ -36,6 +36,8 @@ export async function buildFederationMetadata(
   keys: KeyRing,
   decryptionCertificates: readonly string[] = [],
   claimTypes: readonly string[] = CLAIM_TYPES.map((c) => c.uri),
+  /** Whether browser sign-in is served here: only then is its endpoint published. */
+  passiveRequestor = true,
 ): Promise<string> {
   const id = newSamlId();
   const keyDescriptor = (use: string, certificateBase64: string) =>
@@ -57,7 +59,10 @@ export async function buildFederationMetadata(
   const endpoints = (["13", "2005"] as const).map(
     (v) => xml`<fed:SecurityTokenServiceEndpoint><wsa:EndpointReference><wsa:Address>${origin + TRUST_ENDPOINTS[v]}</wsa:Address></wsa:EndpointReference></fed:SecurityTokenServiceEndpoint>`,
   );
-  const unsigned = xml`<md:EntityDescriptor xmlns:md="${MD}" xmlns:ds="${DSIG_NS}" xmlns:fed="${FED_NS}" xmlns:auth="${AUTH_NS}" xmlns:xsi="${XSI_NS}" xmlns:wsa="${WSA10_NS}" ID="${id}" entityID="${issuer}"><md:RoleDescriptor xsi:type="fed:SecurityTokenServiceType" protocolSupportEnumeration="${FED_NS}">${certificates}<fed:TokenTypesOffered>${tokenTypes}</fed:TokenTypesOffered><fed:ClaimTypesOffered>${offered}</fed:ClaimTypesOffered>${endpoints}<fed:PassiveRequestorEndpoint><wsa:EndpointReference><wsa:Address>${origin + PASSIVE_REQUESTOR_PATH}</wsa:Address></wsa:EndpointReference></fed:PassiveRequestorEndpoint></md:RoleDescriptor></md:EntityDescriptor>`;
+  const passive = passiveRequestor
+    ? xml`<fed:PassiveRequestorEndpoint><wsa:EndpointReference><wsa:Address>${origin + PASSIVE_REQUESTOR_PATH}</wsa:Address></wsa:EndpointReference></fed:PassiveRequestorEndpoint>`
+    : undefined;
+  const unsigned = xml`<md:EntityDescriptor xmlns:md="${MD}" xmlns:ds="${DSIG_NS}" xmlns:fed="${FED_NS}" xmlns:auth="${AUTH_NS}" xmlns:xsi="${XSI_NS}" xmlns:wsa="${WSA10_NS}" ID="${id}" entityID="${issuer}"><md:RoleDescriptor xsi:type="fed:SecurityTokenServiceType" protocolSupportEnumeration="${FED_NS}">${certificates}<fed:TokenTypesOffered>${tokenTypes}</fed:TokenTypesOffered><fed:ClaimTypesOffered>${offered}</fed:ClaimTypesOffered>${endpoints}${passive}</md:RoleDescriptor></md:EntityDescriptor>`;
   const root = parseXml(unsigned.xml).documentElement!;
   await signEnveloped(root, { key: keys.current("RSA"), signatureAlgorithm: RSA_SHA256, digestAlgorithm: SHA256, referenceId: id });
   // Moving the signature first is safe: the enveloped transform removes it wherever it is, and

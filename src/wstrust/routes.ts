@@ -40,7 +40,7 @@ export function registerTrustRoutes<E extends HonoEnv>(app: Hono<E>, services: (
   app.get("/FederationMetadata/2007-06/FederationMetadata.xml", async (c) => {
     const ctx = await services(c).context();
     const decryption = ctx.config.decryptionKeys.filter((k) => k.status !== "previous").map((k) => k.certificatePem);
-    const xml = await buildFederationMetadata(ctx.issuer, ctx.origin, ctx.keys, decryption, await claimTypesOffered(ctx));
+    const xml = await buildFederationMetadata(ctx.issuer, ctx.origin, ctx.keys, decryption, await claimTypesOffered(ctx), ctx.config.webSessionSecret !== undefined);
     return c.body(xml, 200, { "Content-Type": "application/samlmetadata+xml; charset=utf-8" });
   });
 }

@@ -151,6 +151,16 @@ describe("where browser sign-in is published", () => {
     expect(md.indexOf("PassiveRequestorEndpoint")).toBeGreaterThan(md.lastIndexOf("SecurityTokenServiceEndpoint>"));
     expect(await (await call("/")).text()).toContain('href="./wsfed"');
   });
+
+  it("a realm without browser sign-in (realm2) publishes no passive endpoint and its home page does not offer one", async () => {
+    expect((await call("/realms/realm2/wsfed?wa=wsignin1.0&wtrealm=urn:example:rp")).status).toBe(404);
+    const md = await (await call("/realms/realm2/FederationMetadata/2007-06/FederationMetadata.xml")).text();
+    expect(md).toContain("<fed:SecurityTokenServiceEndpoint>");
+    expect(md).not.toContain("PassiveRequestorEndpoint");
+    const home = await (await call("/realms/realm2/")).text();
+    expect(home).toContain('href="./trust/mex"');
+    expect(home).not.toContain("wsfed");
+  });
 });
 
 describe("the session cookie outside loopback", () => {
