@@ -6,7 +6,7 @@
 import type { Context, Env as HonoEnv, Hono } from "hono";
 import type { RequestServices } from "../engine/types.ts";
 import { OAUTH_PATHS } from "../oauth/metadata.ts";
-import { TRUST_ENDPOINT_LIST, type TrustEndpoint } from "../wstrust/endpoints.ts";
+import { type TrustEndpoint, servedEndpoints } from "../wstrust/endpoints.ts";
 import { MEX_PATH } from "../wstrust/metadata-exchange.ts";
 import { PASSIVE_REQUESTOR_PATH } from "../wstrust/federation-metadata.ts";
 import { escapeHtml, page, PAGE_HEADERS } from "./html.ts";
@@ -35,7 +35,7 @@ function trustEndpoint(e: TrustEndpoint): string {
   return `<li>${link(e.path)}: WS-Trust ${e.version === "13" ? "1.3" : "February 2005"}, ${AUTHENTICATION[e.authentication]}${key}</li>`;
 }
 
-function homePage(issuer: string, browserSignIn: boolean): string {
+function homePage(issuer: string, endpoints: readonly TrustEndpoint[], browserSignIn: boolean): string {
   return page(
     "Security Token Service",
     "./",
@@ -46,7 +46,7 @@ function homePage(issuer: string, browserSignIn: boolean): string {
       `<li>${link(MEX_PATH)}: WS-MetadataExchange (WSDL with each endpoint's policy; also SOAP <code>Get</code>)</li>` +
       `<li>${link("/.well-known/oauth-authorization-server")}: OAuth 2.0 authorization server metadata (RFC 8414)</li>` +
       `<li>${link(OAUTH_PATHS.jwks)}: signing keys (JWKS)</li></ul>` +
-      `<h2>WS-Trust endpoints (SOAP 1.1 and 1.2)</h2><ul class="endpoints">${TRUST_ENDPOINT_LIST.map(trustEndpoint).join("")}</ul>` +
+      `<h2>WS-Trust endpoints (SOAP 1.1 and 1.2)</h2><ul class="endpoints">${endpoints.map(trustEndpoint).join("")}</ul>` +
       `<h2>OAuth 2.0 endpoints</h2><ul class="endpoints">` +
       `<li>${link(OAUTH_PATHS.token)}: token exchange (RFC 8693)</li>` +
       `<li>${link(OAUTH_PATHS.introspect)}: introspection (RFC 7662)</li>` +
@@ -85,7 +85,7 @@ export function registerPageRoutes<E extends HonoEnv>(app: Hono<E>, services: (c
     // A realm's root without its slash would resolve the page's relative links outside it.
     const url = new URL(c.req.url);
     if (!url.pathname.endsWith("/")) return c.redirect(`${url.pathname}/${url.search}`, 308);
-    return new Response(homePage(ctx.issuer, ctx.config.webSessionSecret !== undefined), { headers: PAGE_HEADERS });
+    return new Response(homePage(ctx.issuer, servedEndpoints(ctx.config), ctx.config.webSessionSecret !== undefined), { headers: PAGE_HEADERS });
   });
   app.get("/inspect", serve(INSPECTOR_PAGE, PAGE_HEADERS));
   app.get("/inspect.js", serve(INSPECTOR_SCRIPT, ASSET_HEADERS("text/javascript; charset=utf-8")));

@@ -3,6 +3,7 @@
  * (the AD FS names: `usernamemixed` = TLS + a UsernameToken, `certificatemixed` = TLS + a
  * message signature with an X.509 certificate, `issuedtokenmixed…` = TLS + a SAML assertion).
  */
+import type { ResolvedConfig } from "../config/types.ts";
 import type { TrustVersion } from "./ns.ts";
 
 /**
@@ -33,3 +34,13 @@ export const TRUST_ENDPOINT_LIST: readonly TrustEndpoint[] = [
   { path: "/trust/2005/issuedtokenmixedasymmetricbasic256", version: "2005", authentication: "issued-token", issuedKey: "public-key" },
   { path: "/trust/2005/issuedtokenmixedsymmetricbasic256", version: "2005", authentication: "issued-token", issuedKey: "symmetric" },
 ];
+
+/**
+ * The endpoints a configuration can authenticate anyone at, which the WSDL and the home page
+ * publish: certificatemixed only where requestor certificates are trusted (elsewhere it answers
+ * every request with FailedAuthentication). The issued-token endpoints always take this STS's
+ * own assertions.
+ */
+export function servedEndpoints(config: Pick<ResolvedConfig, "requestorCertificates">): readonly TrustEndpoint[] {
+  return config.requestorCertificates ? TRUST_ENDPOINT_LIST : TRUST_ENDPOINT_LIST.filter((e) => e.authentication !== "certificate");
+}

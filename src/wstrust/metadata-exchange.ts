@@ -14,6 +14,7 @@ import { checkDestination } from "./addressing.ts";
 import { buildWsdl } from "./mex.ts";
 import { TRUST13 } from "./ns.ts";
 import { type TrustReply, faultReply } from "./endpoint.ts";
+import { servedEndpoints } from "./endpoints.ts";
 
 export const MEX_PATH = "/trust/mex";
 const TRANSFER_GET = "http://schemas.xmlsoap.org/ws/2004/09/transfer/Get";
@@ -46,7 +47,7 @@ export async function handleMetadataGet(
     // WS-MetadataExchange 1.1 §6.1: a Get for the whole metadata has an empty Body.
     if (childElements(env.body).length > 0) throw badRequest("A WS-Transfer Get has an empty SOAP Body.");
     checkDestination(wsa.to, { path: MEX_PATH, origin: ctx.origin, issuer: ctx.issuer });
-    const wsdl = trustedMarkup(buildWsdl(ctx.origin).replace(/^<\?xml[^?]*\?>/, ""));
+    const wsdl = trustedMarkup(buildWsdl(ctx.origin, servedEndpoints(ctx.config)).replace(/^<\?xml[^?]*\?>/, ""));
     const body = xml`<mex:Metadata xmlns:mex="${MEX_NS}"><mex:MetadataSection Dialect="${WSDL_DIALECT}" Identifier="${WSDL_IDENTIFIER}">${wsdl}</mex:MetadataSection></mex:Metadata>`;
     return {
       status: 200,

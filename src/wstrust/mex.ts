@@ -167,11 +167,13 @@ function port(p: Port, origin: string): Markup {
  * The WSDL with inline WS-SecurityPolicy, as AD FS answers an HTTP GET on /adfs/services/trust/mex:
  * root wsdl:definitions, one wsp:Policy (with wsu:Id) per binding, SOAP 1.2 bindings that
  * reference their policy, and wsdl:service ports whose wsa10:EndpointReference names the
- * public endpoint address. `origin` is the public origin of this STS.
+ * public endpoint address. `origin` is the public origin of this STS; `served`, the endpoints
+ * its configuration can authenticate anyone at (servedEndpoints).
  */
-export function buildWsdl(origin: string): string {
+export function buildWsdl(origin: string, served: readonly TrustEndpoint[] = TRUST_ENDPOINT_LIST): string {
+  const ports = PORTS.filter((p) => served.includes(p.endpoint));
   return (
     `<?xml version="1.0" encoding="utf-8"?>` +
-    xml`<wsdl:definitions name="SecurityTokenService" targetNamespace="${TNS}" xmlns:wsdl="${WSDL_NS}" xmlns:soap12="${SOAP12_WSDL_NS}" xmlns:wsu="${WSU_NS}" xmlns:wsp="${WSP_NS}" xmlns:wsa10="${WSA10_NS}" xmlns:wsaw="${WSAW_NS}" xmlns:tns="${TNS}" xmlns:trust="${TRUST13.ns}" xmlns:t="${TRUST2005.ns}" xmlns:xsd="http://www.w3.org/2001/XMLSchema">${PORTS.map(policy)}<wsdl:types><xsd:schema targetNamespace="${TNS}/Imports"><xsd:import namespace="${TRUST13.ns}"/><xsd:import namespace="${TRUST2005.ns}"/></xsd:schema></wsdl:types>${Object.values(FLAVOURS).map(messagesAndPortType)}${PORTS.map(binding)}<wsdl:service name="SecurityTokenService">${PORTS.map((p) => port(p, origin))}</wsdl:service></wsdl:definitions>`.xml
+    xml`<wsdl:definitions name="SecurityTokenService" targetNamespace="${TNS}" xmlns:wsdl="${WSDL_NS}" xmlns:soap12="${SOAP12_WSDL_NS}" xmlns:wsu="${WSU_NS}" xmlns:wsp="${WSP_NS}" xmlns:wsa10="${WSA10_NS}" xmlns:wsaw="${WSAW_NS}" xmlns:tns="${TNS}" xmlns:trust="${TRUST13.ns}" xmlns:t="${TRUST2005.ns}" xmlns:xsd="http://www.w3.org/2001/XMLSchema">${ports.map(policy)}<wsdl:types><xsd:schema targetNamespace="${TNS}/Imports"><xsd:import namespace="${TRUST13.ns}"/><xsd:import namespace="${TRUST2005.ns}"/></xsd:schema></wsdl:types>${Object.values(FLAVOURS).map(messagesAndPortType)}${ports.map(binding)}<wsdl:service name="SecurityTokenService">${ports.map((p) => port(p, origin))}</wsdl:service></wsdl:definitions>`.xml
   );
 }
