@@ -10,6 +10,15 @@ import { WRANGLER, wranglerEnv } from "./wrangler.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
+if (args.includes("--help") || args.includes("-h")) {
+  console.log(
+    "usage: npm start -- [--port N] [--persist-to DIR] [other wrangler dev flags]\n\n" +
+      "Serves the STS under wrangler dev on http://127.0.0.1:8787 (or --port), with the embedded DEVELOPMENT\n" +
+      "configuration unless STS_CONFIG is set, and the user directory's migrations applied first.\n" +
+      "`npm run serve -- --help`: the production bundle in plain workerd instead.",
+  );
+  process.exit(0);
+}
 let port = "8787";
 const rest = [];
 for (let i = 0; i < args.length; i++) {
