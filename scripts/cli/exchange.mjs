@@ -3,7 +3,6 @@
 // authenticates with HTTP Basic, and a server that asks for a DPoP nonce gets one retry with it.
 import { readFileSync, writeFileSync } from "node:fs";
 import { UsageError, parseArgs } from "./input.mjs";
-import { explain } from "./errors.mjs";
 import { stsUrl } from "./url.mjs";
 
 const USAGE = `usage: npm run sts -- exchange --url URL --client ID --secret SECRET --subject FILE [options]
@@ -150,24 +149,16 @@ export async function run(args) {
     form = exchangeForm(o, subject, actor);
     if (o.dpop || o["dpop-key"]) key = await dpopKey(o["dpop-key"]);
   } catch (e) {
-    if (e instanceof UsageError) {
-      console.error(`sts exchange: ${e.message}`);
-      return 2;
-    }
-    console.error(`sts exchange: ${explain(e)}`);
-    return 1;
+    // Anything else (a file that cannot be read, an STS that does not answer) is explained by
+    // the CLI's entry (scripts/sts.mjs), in one line.
+    if (!(e instanceof UsageError)) throw e;
+    console.error(`sts exchange: ${e.message}`);
+    return 2;
   }
   // Under the --url's own path: a realm reached by its prefix publishes its own metadata there.
-  let meta;
-  let metaUrl;
-  try {
-    metaUrl = stsUrl(o.url, "/.well-known/oauth-authorization-server");
-    const res = await fetch(metaUrl);
-    meta = res.ok ? await res.json().catch(() => undefined) : undefined;
-  } catch (e) {
-    console.error(`sts exchange: ${explain(e)}`);
-    return 1;
-  }
+  const metaUrl = stsUrl(o.url, "/.well-known/oauth-authorization-server");
+  const res = await fetch(metaUrl);
+  const meta = res.ok ? await res.json().catch(() => undefined) : undefined;
   if (!meta?.token_endpoint) {
     console.error(`sts exchange: ${metaUrl} is not this STS's OAuth metadata`);
     return 1;
