@@ -209,6 +209,11 @@ export function readEnvelopeParts(doc: Document, contentType: string | null): Om
   return { version, header, body, addressing };
 }
 
+/** A header's QName, for a fault's wsa:ProblemHeaderQName. */
+function headerName(h: Element): { ns: string; local: string } {
+  return { ns: h.namespaceURI ?? "", local: h.localName ?? "" };
+}
+
 /**
  * The reply and fault addresses this endpoint can honour: it answers on the HTTP response and
  * never opens a connection of its own, so only "anonymous" (in either WS-Addressing version) or
@@ -231,7 +236,7 @@ function checkResponseEndpoint(h: Element): void {
       ? `wsa:${h.localName} has no wsa:Address.`
       : `wsa:${h.localName} names '${value.slice(0, 200)}': this endpoint answers only on the HTTP response (the anonymous address).`,
     "OnlyAnonymousAddressSupported",
-    { ns: h.namespaceURI ?? "", local: h.localName ?? "" },
+    headerName(h),
   );
 }
 
@@ -247,12 +252,12 @@ export function readAddressing(env: Omit<SoapEnvelope, "payload">, contentType: 
   let to: string | undefined;
   for (const h of env.addressing.blocks) {
     if (h.namespaceURI !== env.addressing.ns) {
-      throw invalidAddressingHeader("The message mixes WS-Addressing versions (2004/08 and 1.0).", undefined, { ns: h.namespaceURI ?? "", local: h.localName ?? "" });
+      throw invalidAddressingHeader("The message mixes WS-Addressing versions (2004/08 and 1.0).", undefined, headerName(h));
     }
     const local = h.localName ?? "";
     if (WSA_SINGLE.has(local)) {
       if (seen.has(local)) {
-        throw invalidAddressingHeader(`The WS-Addressing header wsa:${local} appears more than once.`, "InvalidCardinality", { ns: h.namespaceURI ?? "", local });
+        throw invalidAddressingHeader(`The WS-Addressing header wsa:${local} appears more than once.`, "InvalidCardinality", headerName(h));
       }
       seen.add(local);
     }

@@ -91,8 +91,9 @@ export function buildFault(version: SoapVersion, f: FaultInput): { xml: string; 
           : xml` xmlns:wsa="${nsUri}"`;
   const local = def.space === "wsa" && wsaNs === WSA04_NS ? (def.local04 ?? def.local) : def.local;
   const qname = def.space === "soap" ? `s:${local}` : `${def.space}:${local}`;
-  // The detail elements are WS-Addressing 1.0's; the 2004/08 submission defines others.
-  const problem = def.space === "wsa" && wsaNs === WSA10_NS && f.problem ? problemDetail(f.problem) : undefined;
+  // Subcodes and detail elements are WS-Addressing 1.0's; the 2004/08 submission defines others.
+  const wsa10 = def.space === "wsa" && wsaNs === WSA10_NS;
+  const problem = wsa10 && f.problem ? problemDetail(f.problem) : undefined;
   let fault: Markup;
   let header: Markup | undefined;
   if (version === "1.1") {
@@ -105,7 +106,7 @@ export function buildFault(version: SoapVersion, f: FaultInput): { xml: string; 
     // SOAP 1.2 Part 1 §5.4.6: Sender/Receiver with the specific QName as Subcode; WS-Addressing
     // 1.0 faults may name a more specific one under it (SOAP Binding §6.4.1).
     const top = def.space === "soap" ? qname : def.receiver ? "s:Receiver" : "s:Sender";
-    const inner = def.space === "wsa" && wsaNs === WSA10_NS && f.detail ? xml`<s:Subcode><s:Value>wsa:${f.detail}</s:Value></s:Subcode>` : undefined;
+    const inner = wsa10 && f.detail ? xml`<s:Subcode><s:Value>wsa:${f.detail}</s:Value></s:Subcode>` : undefined;
     const sub = def.space === "soap" ? undefined : xml`<s:Subcode><s:Value>${qname}</s:Value>${inner}</s:Subcode>`;
     const detail = problem ? xml`<s:Detail>${problem}</s:Detail>` : undefined;
     fault = xml`<s:Fault${nsDecl}><s:Code><s:Value>${top}</s:Value>${sub}</s:Code><s:Reason><s:Text xml:lang="en">${f.reason}</s:Text></s:Reason>${detail}</s:Fault>`;
