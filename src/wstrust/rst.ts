@@ -72,11 +72,11 @@ function readEntropy(en: Element, t: TrustNs): Uint8Array {
 }
 
 /** §3.3 wst:KeySize: bits, a whole number of bytes between 128 and 512. */
-function readKeySize(el: Element): number {
+function readKeySize(el: Element, where: string): number {
   const v = text(el).trim();
   const n = /^[0-9]{1,4}$/.test(v) ? Number(v) : NaN;
   if (!(n >= MIN_KEY_SIZE && n <= MAX_KEY_SIZE && n % 8 === 0)) {
-    throw invalidRequest(`wst:KeySize must be a whole number of bytes in bits, from ${MIN_KEY_SIZE} to ${MAX_KEY_SIZE}; got '${v.slice(0, 40)}'.`);
+    throw invalidRequest(`${where} must be a whole number of bytes in bits, from ${MIN_KEY_SIZE} to ${MAX_KEY_SIZE}; got '${v.slice(0, 40)}'.`);
   }
   return n;
 }
@@ -133,27 +133,32 @@ function readRenewing(rn: Element): { allow: boolean; ok: boolean } {
 }
 
 /**
- * §4.1 wst:Claims, or — when the request has none of its own — the one in wst:SecondaryParameters
- * (§4.1: what the relying party's policy asks for, as WCF clients pass it on).
+ * wst:SecondaryParameters (WS-Trust 1.3 §4.1) carries what the relying party's policy asks for,
+ * passed on by a client that did not choose it. Its TokenType, KeyType and KeySize stand in for
+ * the request's own on an Issue that has none (Apache CXF's client sends the policy's only there),
+ * and its Claims for a request without wst:Claims (WCF passes the policy's claims there); the
+ * request's own always win. Validate is left alone: its TokenType decides status or transformation.
  */
-function readClaims(rst: Element, t: TrustNs): RequestedClaim[] | undefined {
-  const own = once(rst, t.ns, "Claims");
-  const sp = own ? null : once(rst, t.ns, "SecondaryParameters");
-  const el = own ?? (sp ? once(sp, t.ns, "Claims", "wst:SecondaryParameters") : null);
-  return el ? readClaimsRequest(el) : undefined;
+function ownOrSecondary(rst: Element, t: TrustNs, sp: Element | null, local: string, fromSecondary: boolean): { el: Element; where: string } | null {
+  const own = once(rst, t.ns, local);
+  if (own) return { el: own, where: `wst:${local}` };
+  const el = fromSecondary && sp ? once(sp, t.ns, local, "wst:SecondaryParameters") : null;
+  return el ? { el, where: `wst:SecondaryParameters/wst:${local}` } : null;
 }
 
 /** Parses one RST element of the given WS-Trust version. */
 export function readRst(rst: Element, t: TrustNs, batch = false): Rst {
   const requestKind = readRequestKind(rst, t, batch);
-  const ttEl = once(rst, t.ns, "TokenType");
+  const sp = once(rst, t.ns, "SecondaryParameters");
+  const issue = requestKind === "issue";
+  const tt = ownOrSecondary(rst, t, sp, "TokenType", issue);
   let tokenType: Rst["tokenType"];
-  const tokenTypeUri = ttEl ? text(ttEl) : undefined;
-  if (tokenTypeUri !== undefined) {
+  const tokenTypeUri = tt ? text(tt.el) : undefined;
+  if (tt && tokenTypeUri !== undefined) {
     tokenType = tokenTypeUri === t.statusTokenType ? "status" : tokenKindFromUri(tokenTypeUri);
-    if (!tokenType) throw invalidRequest(`Unsupported wst:TokenType '${tokenTypeUri.slice(0, 200)}'.`);
+    if (!tokenType) throw invalidRequest(`Unsupported ${tt.where} '${tokenTypeUri.slice(0, 200)}'.`);
   }
-  const ktEl = once(rst, t.ns, "KeyType");
+  const kt = ownOrSecondary(rst, t, sp, "KeyType", issue);
   let lifetime: Rst["lifetime"];
   const lt = once(rst, t.ns, "Lifetime");
   if (lt) {
@@ -167,12 +172,13 @@ export function readRst(rst: Element, t: TrustNs, batch = false): Rst {
   const rn = once(rst, t.ns, "Renewing");
   const renewing: Rst["renewing"] = rn ? readRenewing(rn) : undefined;
   const en = once(rst, t.ns, "Entropy");
-  const ks = once(rst, t.ns, "KeySize");
+  const ks = ownOrSecondary(rst, t, sp, "KeySize", issue);
   const cka = once(rst, t.ns, "ComputedKeyAlgorithm");
   const computedKeyAlgorithm = cka ? text(cka).trim() : undefined;
   if (computedKeyAlgorithm !== undefined && computedKeyAlgorithm !== t.psha1) {
     throw invalidRequest(`Unsupported wst:ComputedKeyAlgorithm '${computedKeyAlgorithm.slice(0, 200)}': only ${t.psha1} is supported.`);
   }
+  const claims = ownOrSecondary(rst, t, sp, "Claims", true);
   const targetName = { issue: "", validate: "ValidateTarget", renew: "RenewTarget", cancel: "CancelTarget" }[requestKind];
   return {
     trust: t,
@@ -181,16 +187,16 @@ export function readRst(rst: Element, t: TrustNs, batch = false): Rst {
     tokenType,
     tokenTypeUri,
     appliesTo: readAppliesTo(rst),
-    keyType: ktEl ? text(ktEl) : undefined,
+    keyType: kt ? text(kt.el) : undefined,
     lifetime,
     target: targetName ? readTarget(rst, t.ns, targetName) : undefined,
     onBehalfOf: readTarget(rst, t.ns, "OnBehalfOf"),
     actAs: readTarget(rst, WST14_NS, "ActAs"),
     renewing,
     entropy: en ? readEntropy(en, t) : undefined,
-    keySize: ks ? readKeySize(ks) : undefined,
+    keySize: ks ? readKeySize(ks.el, ks.where) : undefined,
     computedKeyAlgorithm,
     useKey: once(rst, t.ns, "UseKey") ?? undefined,
-    claims: readClaims(rst, t),
+    claims: claims ? readClaimsRequest(claims.el) : undefined,
   };
 }

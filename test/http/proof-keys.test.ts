@@ -143,6 +143,37 @@ describe("SymmetricKey proof keys", () => {
     expect(await proofKeyIn(root)).toEqual(await pSha1(mine, issuerEntropy, 32)); // default KeySize 256
   });
 
+  it("a relying party's template passed on in wst:SecondaryParameters (Apache CXF's client): its TokenType, KeyType and KeySize are used when the request has none", async () => {
+    // The shape CXF's STSClient sends for WS-Trust 1.3 when the relying party's IssuedToken policy
+    // carries a RequestSecurityTokenTemplate: the template's elements only in SecondaryParameters,
+    // the requestor's entropy and ComputedKeyAlgorithm in the request itself.
+    const template = (tokenType: string) =>
+      `<wst:SecondaryParameters><wst:TokenType>${tokenType}</wst:TokenType><wst:KeyType>${NS.t13}/SymmetricKey</wst:KeyType><wst:KeySize>128</wst:KeySize>` +
+      `<wst:KeyWrapAlgorithm>http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p</wst:KeyWrapAlgorithm><wst:EncryptWith>http://www.w3.org/2001/04/xmlenc#aes256-cbc</wst:EncryptWith>` +
+      `<wst:SignWith>http://www.w3.org/2000/09/xmldsig#hmac-sha1</wst:SignWith></wst:SecondaryParameters>`;
+    const mine = crypto.getRandomValues(new Uint8Array(16));
+    const entropy = `<wst:Entropy><wst:BinarySecret Type="${NS.t13}/Nonce">${b64(mine)}</wst:BinarySecret></wst:Entropy><wst:ComputedKeyAlgorithm>${NS.t13}/CK/PSHA1</wst:ComputedKeyAlgorithm>`;
+    const r = await trust({ ...alice, extra: template(TT.saml1) + entropy });
+    expect(r.status, r.text).toBe(200);
+    expect(byTag(r.doc, NS.t13, "KeyType").map((k) => k.textContent)).toContain(`${NS.t13}/SymmetricKey`);
+    const issuerEntropy = unb64(byTag(byTag(r.doc, NS.t13, "Entropy")[0]!, NS.t13, "BinarySecret")[0]!.textContent!);
+    expect(issuerEntropy).toHaveLength(16);
+    const { root } = await tokenOf(r.text, NS.saml1);
+    expect(await proofKeyIn(root)).toEqual(await pSha1(mine, issuerEntropy, 16));
+
+    // The request's own values win over the template's.
+    const own = await trust({ ...alice, tokenType: TT.saml2, keyType: `${NS.t13}/Bearer`, extra: template(TT.saml1) });
+    expect(own.status, own.text).toBe(200);
+    const ownRoot = (await tokenOf(own.text, NS.saml2)).root;
+    expect(byTag(ownRoot, NS.saml2, "SubjectConfirmation")[0]!.getAttribute("Method")).toBe("urn:oasis:names:tc:SAML:2.0:cm:bearer");
+
+    // A template asking for what this STS cannot issue is refused, naming where it came from.
+    const bad = await trust({ ...alice, extra: template("urn:example:no-such-token") + entropy });
+    expect(faultCode(bad.text)).toBe("wst:InvalidRequest");
+    expect(bad.text).toContain("Unsupported wst:SecondaryParameters/wst:TokenType");
+    expect(bad.text).not.toContain("EncryptedData");
+  });
+
   it("Validate, Renew (same proof key, no new proof token) and Cancel work on a symmetric-key token", async () => {
     const mine = crypto.getRandomValues(new Uint8Array(32));
     const r = await trust({ ...alice, keyType: `${NS.t13}/SymmetricKey`, extra: entropyXml("13", mine) });
