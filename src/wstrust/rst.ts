@@ -34,7 +34,7 @@ export interface Rst {
   renewing: { allow: boolean; ok: boolean } | undefined;
   /** §3.3 wst:Entropy/wst:BinarySecret: the requestor's entropy for a computed proof key. */
   entropy: Uint8Array | undefined;
-  /** §3.3 wst:KeySize in bits (128–512, whole bytes). */
+  /** §3.3 wst:KeySize in bits (128–512, whole bytes); undefined when absent or 0. */
   keySize: number | undefined;
   /** §3.3 wst:ComputedKeyAlgorithm (only P_SHA1 is accepted). */
   computedKeyAlgorithm: string | undefined;
@@ -71,9 +71,13 @@ function readEntropy(en: Element, t: TrustNs): Uint8Array {
   return bytes;
 }
 
-/** §3.3 wst:KeySize: bits, a whole number of bytes between 128 and 512. */
-function readKeySize(el: Element, where: string): number {
+/**
+ * §3.3 wst:KeySize: bits, a whole number of bytes between 128 and 512; 0 means none asked for
+ * (.NET's "unspecified", which WS-Trust serializers there may write with a bearer request).
+ */
+function readKeySize(el: Element, where: string): number | undefined {
   const v = text(el).trim();
+  if (v === "0") return undefined;
   const n = /^[0-9]{1,4}$/.test(v) ? Number(v) : NaN;
   if (!(n >= MIN_KEY_SIZE && n <= MAX_KEY_SIZE && n % 8 === 0)) {
     throw invalidRequest(`${where} must be a whole number of bytes in bits, from ${MIN_KEY_SIZE} to ${MAX_KEY_SIZE}; got '${v.slice(0, 40)}'.`);

@@ -50,6 +50,14 @@ describe("hostile SymmetricKey requests", () => {
     }
   });
 
+  it("KeySize 0 is .NET's 'none asked for': a bearer request goes through, a symmetric one gets the default 256 bits", async () => {
+    const bearer = await trust({ ...alice, keyType: `${NS.t13}/Bearer`, extra: "<wst:KeySize>0</wst:KeySize>" });
+    expect(bearer.status, bearer.text).toBe(200);
+    const sym = await trust({ ...alice, keyType: SYM, extra: "<wst:KeySize>0</wst:KeySize>" });
+    expect(sym.status, sym.text).toBe(200);
+    expect(sym.doc.getElementsByTagNameNS(NS.t13, "KeySize")[0]!.textContent).toBe("256");
+  });
+
   it("an unknown ComputedKeyAlgorithm", async () => {
     await refused({ ...alice, keyType: SYM, extra: entropy(32) + `<wst:ComputedKeyAlgorithm>${NS.t13}/CK/HMAC</wst:ComputedKeyAlgorithm>` }, "only http://docs.oasis-open.org/ws-sx/ws-trust/200512/CK/PSHA1");
     // The other namespace's URI is not this one's.
