@@ -18,8 +18,9 @@ export function parseIssueResponse(text) {
   let doc;
   try {
     doc = parseXml(text);
-  } catch (e) {
-    return { ok: false, code: "client:unparseable", subcode: undefined, reason: `${e.message}: ${text.slice(0, 200)}`, document: undefined };
+  } catch {
+    // What came back, not the parser's complaint about it: a 404 page or a proxy's error names the mistake.
+    return { ok: false, code: "client:unparseable", subcode: undefined, reason: `not a SOAP message: ${text.slice(0, 200) || "(empty)"}`, document: undefined };
   }
   const fault = select("/s11:Envelope/s11:Body/s11:Fault | /s12:Envelope/s12:Body/s12:Fault", doc)[0];
   if (fault) return { ok: false, ...readFault(fault), document: doc };

@@ -53,6 +53,7 @@ export async function discoverEndpoint(baseUrl, trust, soap) {
   const mexUrl = stsUrl(baseUrl, "/trust/mex");
   const res = await fetch(mexUrl);
   const text = await res.text();
+  if (res.status === 404) throw new Error(`GET ${mexUrl} → HTTP 404: is --url the STS's address (for a realm served under a path prefix, with that prefix)?`);
   if (res.status !== 200) throw new Error(`GET ${mexUrl} → HTTP ${res.status}`);
   return findUsernameMixed(text, trust, soap);
 }
@@ -188,6 +189,10 @@ export async function run(args) {
     return 1;
   }
   if (f["raw-response"]) writeFileSync(f["raw-response"], r.responseText);
+  if (!r.ok && r.code === "client:unparseable") {
+    console.error(`sts token: POST ${r.endpoint} → HTTP ${r.status}, ${r.reason}`);
+    return 1;
+  }
   if (!r.ok) {
     console.error(`SOAP fault (HTTP ${r.status}) ${r.code}${r.subcode ? ` / ${r.subcode}` : ""}: ${r.reason}`);
     return 1;

@@ -1,0 +1,47 @@
+// Self-tests of `sts token` against a stub that is not an STS (a wrong --url): what the user is
+// told. Node 22: `node --test 'scripts/cli/test/*.test.mjs'`.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { createServer } from "node:http";
+import { dirname, join } from "node:path";
+import { after, before, test } from "node:test";
+import { fileURLToPath } from "node:url";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+const CREDS = join(ROOT, "test", "fixtures", "dev-credentials");
+let server;
+let base;
+before(async () => {
+  server = createServer((req, res) => {
+    req.resume();
+    res.writeHead(404, { "content-type": "application/json" }).end('{"error":"not_found"}');
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  base = `http://127.0.0.1:${server.address().port}/wrong`;
+});
+after(() => server.close());
+
+/** Runs the CLI without blocking the event loop (the stub answers in this process). */
+function sts(args) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(ROOT, "scripts", "sts.mjs"), ...args], { cwd: ROOT });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+test("with a certificate, a wrong --url shows the address posted to, the HTTP status and what came back", async () => {
+  const r = await sts(["token", "--url", base, "--cert", join(CREDS, "alice-client.cert.pem"), "--key", join(CREDS, "alice-client.key.pem"), "--applies-to", "urn:example:rp"]);
+  assert.equal(r.status, 1);
+  assert.equal(r.stdout, "");
+  assert.equal(r.stderr.trim(), `sts token: POST ${base}/trust/13/certificatemixed → HTTP 404, not a SOAP message: {"error":"not_found"}`);
+});
+
+test("with a password, a wrong --url fails at discovery and asks whether --url is the STS's address", async () => {
+  const r = await sts(["token", "--url", base, "--user", "alice", "--password", "wonderland", "--applies-to", "urn:example:rp"]);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, new RegExp(`GET ${base}/trust/mex → HTTP 404: is --url the STS's address`));
+});
