@@ -16,12 +16,13 @@ const COMMANDS = {
   renew: "WS-Trust Renew of a token file",
   cancel: "WS-Trust Cancel of a token file",
   users: "the user directory of a running STS: add, list, show, change, delete, import",
+  "revoke-subject": "revoke every token a subject holds on a running STS",
   help: "show this help",
 };
 
 function help() {
   console.log("usage: npm run sts -- <command> [options]\n\ncommands:");
-  for (const [name, what] of Object.entries(COMMANDS)) console.log(`  ${name.padEnd(8)} ${what}`);
+  for (const [name, what] of Object.entries(COMMANDS)) console.log(`  ${name.padEnd(14)} ${what}`);
   console.log("\n`npm run sts -- <command> --help` for a command's options.");
 }
 

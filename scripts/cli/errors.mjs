@@ -13,7 +13,7 @@ export function explain(e) {
     if (e.code === "ERR_INVALID_URL") return `not a URL: ${e.input}`;
     if (e instanceof TypeError && e.message === "fetch failed") {
       const why = e.cause?.code ?? e.cause?.message ?? "no answer";
-      return `cannot reach the STS (${why}): is it running at the --url given?`;
+      return `cannot reach the STS${typeof e.url === "string" ? ` at ${e.url}` : ""} (${why}): is it running at the --url given?`;
     }
     if (e instanceof Error) return e.message;
   }

@@ -3,6 +3,7 @@
 import { availableParallelism } from "node:os";
 import { readFileSync } from "node:fs";
 import { UsageError, parseArgs, readSecret } from "./input.mjs";
+import { ApiError, CONNECTION_HELP, CONNECTION_OPTIONS, connect, guarded } from "./admin-api.mjs";
 import { parseCsv } from "./csv.mjs";
 // The worker's own field rules and hasher (Node 22 strips their types), so a file this accepts is
 // one the API accepts, and its hashes are the ones the worker verifies.
@@ -21,9 +22,7 @@ export const USAGE = `usage: sts users <command> [options]
   delete USERNAME --yes                                 also revokes the user's tokens
   import FILE.csv|FILE.json [--batch N] [--iterations N] [--dry-run]
 
-Every command takes --url URL (default $STS_URL, else http://127.0.0.1:8787; a realm's base
-such as http://127.0.0.1:8787/realms/realm2 works too) and --admin NAME (default $STS_ADMIN) with
-the account's secret in $STS_ADMIN_SECRET or in --admin-secret-file FILE. Passwords are never
+Every command takes ${CONNECTION_HELP}. Passwords are never
 taken from the command line (other users see it in ps).
 
 --claim NAME=VALUE may be repeated; the same NAME twice gives the claim two values. set-claims
@@ -38,17 +37,6 @@ when some were skipped (listed with the reason), 2 on a usage or file error.
 
 Development: --admin user-admin with STS_ADMIN_SECRET=user-admin-secret-7a6b5c4d3e2f1a0b.`;
 
-/** Directory user names, as the STS accepts them. */
-const COMMON = { url: "value", admin: "value", "admin-secret-file": "value" };
-
-/** An error answer of the API: printed as the STS worded it. */
-class ApiError extends Error {
-  constructor(status, body) {
-    super(`${body?.error_description ?? "unexpected answer"} (${body?.error ?? "no error code"}, HTTP ${status})`);
-    this.status = status;
-  }
-}
-
 export async function run(args) {
   const [cmd, ...rest] = args;
   const commands = { add, list, show, "set-password": setPassword, "set-claims": setClaims, disable, enable, delete: remove, import: importUsers };
@@ -60,79 +48,16 @@ export async function run(args) {
     console.error(`sts users: unknown command "${cmd}"\n${USAGE}`);
     return 2;
   }
-  try {
-    return await commands[cmd](rest);
-  } catch (e) {
-    if (e instanceof UsageError) {
-      console.error(`sts users: ${e.message}\n\n${USAGE}`);
-      return 2;
-    }
-    if (e instanceof ApiError) {
-      console.error(`sts users: ${e.message}`);
-      return 1;
-    }
-    if (e?.cause?.code === "ECONNREFUSED") {
-      console.error(`sts users: nothing answers at ${e.url ?? "the STS URL"} (is the STS running? --url)`);
-      return 1;
-    }
-    throw e;
-  }
+  return guarded("sts users", USAGE, () => commands[cmd](rest));
 }
 
-/** The options of a command plus the common ones; the connection they name. */
+/** The options of a command plus the connection's; the API client they name. */
 function options(args, known, positionals) {
-  const { opts, positional } = parseArgs(args, { ...COMMON, ...known });
+  const { opts, positional } = parseArgs(args, { ...CONNECTION_OPTIONS, ...known });
   if (positional.length !== positionals.length) {
     throw new UsageError(positionals.length ? `expected ${positionals.join(" ")}` : `unexpected argument ${positional[0]}`);
   }
-  const name = opts.admin ?? process.env.STS_ADMIN;
-  if (!name) throw new UsageError("name the administration account: --admin NAME or STS_ADMIN");
-  let secret = process.env.STS_ADMIN_SECRET;
-  if (opts["admin-secret-file"] !== undefined) {
-    try {
-      secret = readFileSync(opts["admin-secret-file"], "utf8").replace(/\r?\n$/, "");
-    } catch (e) {
-      throw new UsageError(`cannot read --admin-secret-file ${opts["admin-secret-file"]} (${e.code ?? e.message})`);
-    }
-  }
-  if (!secret) throw new UsageError("give the account's secret: STS_ADMIN_SECRET or --admin-secret-file FILE");
-  const url = (opts.url ?? process.env.STS_URL ?? "http://127.0.0.1:8787").replace(/\/+$/, "");
-  const api = client(url, "Basic " + Buffer.from(`${name}:${secret}`).toString("base64"));
-  return { opts, positional, api };
-}
-
-/** Calls the API; retries after a 429 as Retry-After says; other errors throw ApiError. */
-function client(url, authorization) {
-  return async function api(method, path, body) {
-    for (;;) {
-      let res;
-      try {
-        res = await fetch(url + path, {
-          method,
-          headers: { authorization, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        });
-      } catch (e) {
-        e.url = url;
-        throw e;
-      }
-      const text = await res.text();
-      let json = null;
-      try {
-        json = text ? JSON.parse(text) : null;
-      } catch {
-        throw new ApiError(res.status, { error_description: `not the STS's administration API: ${text.slice(0, 120)}` });
-      }
-      if (res.status === 429) {
-        const wait = Math.min(120, Math.max(1, Number(res.headers.get("retry-after")) || 1));
-        process.stderr.write(`sts users: rate limited; trying again in ${wait} s\n`);
-        await new Promise((r) => setTimeout(r, wait * 1000));
-        continue;
-      }
-      if (res.status >= 400) throw new ApiError(res.status, json);
-      return json;
-    }
-  };
+  return { opts, positional, api: connect(opts, "sts users") };
 }
 
 const userPath = (name) => `/admin/users/${encodeURIComponent(name)}`;

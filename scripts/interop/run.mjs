@@ -312,6 +312,30 @@ try {
   report("lifecycle: requests", false, e.message);
 }
 
+// ---- sts revoke-subject: the CLI as an operator runs it; bob's earlier token is refused, a later one not --
+// After every other check that signs bob in (claims, pairwise, OAuth), so none of theirs is revoked.
+try {
+  const issueBob = async () => {
+    const r = await requestToken({ url: base, user: "bob", password: "builder", appliesTo: RP, tokenType: "saml2" });
+    if (!r.ok) throw new Error(`issue for bob failed: ${r.reason}`);
+    return r.token;
+  };
+  const before = await issueBob();
+  const v0 = await manageToken({ url: base, ...VALIDATOR, op: "Validate", token: before });
+  const cli = spawnSync(process.execPath, [join(HERE, "../sts.mjs"), "revoke-subject", "bob", "--url", base], {
+    encoding: "utf8",
+    env: { ...process.env, npm_lifecycle_event: "", STS_ADMIN: "sts-admin", STS_ADMIN_SECRET: "sts-admin-secret-5e4d3c2b1a0f9e8d" },
+  });
+  report("cli revoke-subject: exit 0, says what it revoked", cli.status === 0 && /^revoked every token of bob issued before \d{4}-/.test(cli.stdout), (cli.stdout + cli.stderr).trim());
+  const v1 = await manageToken({ url: base, ...VALIDATOR, op: "Validate", token: before });
+  report("cli revoke-subject: bob's token, valid before, is invalid after", v0.valid === true && v1.valid === false, `${v0.valid} → ${v1.valid}: ${v1.reason ?? v1.fault?.reason ?? ""}`);
+  await new Promise((r) => setTimeout(r, 1100)); // issued in a later second than the revocation's instant
+  const after = await manageToken({ url: base, ...VALIDATOR, op: "Validate", token: await issueBob() });
+  report("cli revoke-subject: a token issued afterwards is valid", after.valid === true, after.reason ?? after.fault?.reason ?? "");
+} catch (e) {
+  report("cli revoke-subject: requests", false, e.message);
+}
+
 // ---- certificatemixed: the CLI's own signer (scripts/cli/sign.mjs) against the worker; xmlsec1 judges the token --
 try {
   const creds = join(HERE, "../../test/fixtures/dev-credentials");

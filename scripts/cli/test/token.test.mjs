@@ -1,13 +1,11 @@
 // Self-tests of `sts token` against a stub that is not an STS (a wrong --url): what the user is
 // told. Node 22: `node --test 'scripts/cli/test/*.test.mjs'`.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { createServer } from "node:http";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { fileURLToPath } from "node:url";
+import { ROOT, runSts } from "./run-cli.mjs";
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 const CREDS = join(ROOT, "test", "fixtures", "dev-credentials");
 let server;
 let base;
@@ -21,17 +19,7 @@ before(async () => {
 });
 after(() => server.close());
 
-/** Runs the CLI without blocking the event loop (the stub answers in this process). */
-function sts(args) {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, "scripts", "sts.mjs"), ...args], { cwd: ROOT });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("close", (status) => resolve({ status, stdout, stderr }));
-  });
-}
+const sts = (args) => runSts(args);
 
 test("with a certificate, a wrong --url shows the address posted to, the HTTP status and what came back", async () => {
   const r = await sts(["token", "--url", base, "--cert", join(CREDS, "alice-client.cert.pem"), "--key", join(CREDS, "alice-client.key.pem"), "--applies-to", "urn:example:rp"]);

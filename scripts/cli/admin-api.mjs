@@ -1,0 +1,97 @@
+// The STS's administration API (/admin/...) as the CLI calls it: a service account's HTTP Basic
+// credentials from options or the environment, JSON in and out, a 429 waited out, and the
+// STS's own wording of a refusal. Shared by `users` and `revoke-subject`.
+import { readFileSync } from "node:fs";
+import { UsageError } from "./input.mjs";
+
+/** The options every administration command takes, for parseArgs. */
+export const CONNECTION_OPTIONS = { url: "value", admin: "value", "admin-secret-file": "value" };
+
+/** The connection options' help text, the same for every administration command. */
+export const CONNECTION_HELP = `--url URL (default $STS_URL, else http://127.0.0.1:8787; a realm's base such as
+http://127.0.0.1:8787/realms/realm2 works too) and --admin NAME (default $STS_ADMIN) with the
+account's secret in $STS_ADMIN_SECRET or in --admin-secret-file FILE`;
+
+/** An error answer of the API: printed as the STS worded it. */
+export class ApiError extends Error {
+  constructor(status, body) {
+    super(`${body?.error_description ?? "unexpected answer"} (${body?.error ?? "no error code"}, HTTP ${status})`);
+    this.status = status;
+  }
+}
+
+/**
+ * The API client the parsed options name: `api(method, path, body?)` resolves to the JSON answer.
+ * @param {Record<string, string>} opts  parsed with CONNECTION_OPTIONS
+ * @param {string} tool  the command's name for messages, e.g. "sts users"
+ */
+export function connect(opts, tool) {
+  const name = opts.admin ?? process.env.STS_ADMIN;
+  if (!name) throw new UsageError("name the administration account: --admin NAME or STS_ADMIN");
+  let secret = process.env.STS_ADMIN_SECRET;
+  if (opts["admin-secret-file"] !== undefined) {
+    try {
+      secret = readFileSync(opts["admin-secret-file"], "utf8").replace(/\r?\n$/, "");
+    } catch (e) {
+      throw new UsageError(`cannot read --admin-secret-file ${opts["admin-secret-file"]} (${e.code ?? e.message})`);
+    }
+  }
+  if (!secret) throw new UsageError("give the account's secret: STS_ADMIN_SECRET or --admin-secret-file FILE");
+  const url = (opts.url ?? process.env.STS_URL ?? "http://127.0.0.1:8787").replace(/\/+$/, "");
+  return client(url, "Basic " + Buffer.from(`${name}:${secret}`).toString("base64"), tool);
+}
+
+/** Calls the API; retries after a 429 as Retry-After says; other errors throw ApiError. */
+function client(url, authorization, tool) {
+  return async function api(method, path, body) {
+    for (;;) {
+      let res;
+      try {
+        res = await fetch(url + path, {
+          method,
+          headers: { authorization, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        });
+      } catch (e) {
+        e.url = url; // for the message: which address did not answer
+        throw e;
+      }
+      const text = await res.text();
+      let json = null;
+      try {
+        json = text ? JSON.parse(text) : null;
+      } catch {
+        throw new ApiError(res.status, { error_description: `not the STS's administration API: ${text.slice(0, 120)}` });
+      }
+      if (res.status === 429) {
+        const wait = Math.min(120, Math.max(1, Number(res.headers.get("retry-after")) || 1));
+        process.stderr.write(`${tool}: rate limited; trying again in ${wait} s\n`);
+        await new Promise((r) => setTimeout(r, wait * 1000));
+        continue;
+      }
+      if (res.status >= 400) throw new ApiError(res.status, json);
+      return json;
+    }
+  };
+}
+
+/**
+ * Runs one administration command: a usage mistake prints the usage (exit 2), the API's refusal
+ * its wording (exit 1).
+ */
+export async function guarded(tool, usage, fn) {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`${tool}: ${e.message}\n\n${usage}`);
+      return 2;
+    }
+    if (e instanceof ApiError) {
+      console.error(`${tool}: ${e.message}`);
+      return 1;
+    }
+    throw e; // the entry explains the rest (scripts/cli/errors.mjs), a fetch failure with its URL
+
+  }
+}

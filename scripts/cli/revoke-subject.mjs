@@ -1,0 +1,33 @@
+// `npm run sts -- revoke-subject SUBJECT` — revokes every token a subject holds on a running STS
+// (POST /admin/revoke-subject), as a service account holding `revoke-subject`: what an operator
+// does when a user's credentials or device are compromised.
+import { UsageError, parseArgs } from "./input.mjs";
+import { CONNECTION_HELP, CONNECTION_OPTIONS, connect, guarded } from "./admin-api.mjs";
+
+export const USAGE = `usage: sts revoke-subject SUBJECT [--before DATE-TIME] [connection options]
+
+Revokes every token issued to SUBJECT (a user name, a service account, or a federated subject
+as our tokens name it: <issuer>#<subject>) before now, or before --before (an RFC 3339
+date-time with a time zone, not in the future). From the answer on, every Validate, Renew,
+introspection and token exchange of those tokens fails, in every protocol, and the subject's
+browser sign-in sessions end. Tokens issued afterwards are not affected: to keep someone out,
+also disable them (sts users disable) or change their password.
+
+Takes ${CONNECTION_HELP}.
+
+Development: --admin sts-admin with STS_ADMIN_SECRET=sts-admin-secret-5e4d3c2b1a0f9e8d.`;
+
+export async function run(args) {
+  if (args.includes("--help") || args.includes("-h")) {
+    console.log(USAGE);
+    return 0;
+  }
+  return guarded("sts revoke-subject", USAGE, async () => {
+    const { opts, positional } = parseArgs(args, { ...CONNECTION_OPTIONS, before: "value" });
+    if (positional.length !== 1) throw new UsageError(positional.length ? `expected one SUBJECT, got ${positional.length}` : "name the SUBJECT");
+    const api = connect(opts, "sts revoke-subject");
+    const r = await api("POST", "/admin/revoke-subject", { subject: positional[0], ...(opts.before === undefined ? {} : { before: opts.before }) });
+    console.log(`revoked every token of ${r.subject} issued before ${r.revoked_before}`);
+    return 0;
+  });
+}

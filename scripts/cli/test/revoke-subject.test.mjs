@@ -1,0 +1,70 @@
+// Self-tests of `sts revoke-subject` (scripts/cli/revoke-subject.mjs) against a stub of the
+// administration API: what it sends, what it prints, its exit codes. The real STS answers it in
+// the interop suite (scripts/interop/run.mjs). Node 22: `node --test 'scripts/cli/test/*.test.mjs'`.
+import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import { after, before, test } from "node:test";
+import { runSts } from "./run-cli.mjs";
+
+const seen = [];
+let server;
+let url;
+before(async () => {
+  server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (d) => (body += d));
+    req.on("end", () => {
+      seen.push({ method: req.method, path: req.url, authorization: req.headers.authorization, type: req.headers["content-type"], body });
+      const json = (status, o) => res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(o));
+      if (req.headers.authorization !== "Basic " + Buffer.from("ops:s3cret").toString("base64")) {
+        return json(401, { error: "authentication_failed", error_description: "Send the credentials of a service account allowed to revoke subjects, with HTTP Basic." });
+      }
+      const { subject, before: at } = JSON.parse(body);
+      json(200, { subject, revoked_before: at ?? "2026-12-05T12:00:00.000Z" });
+    });
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  url = `http://127.0.0.1:${server.address().port}`;
+});
+after(() => server.close());
+
+const sts = (args, env) => runSts(["revoke-subject", ...args], env);
+
+test("posts the subject (and --before) as JSON with the account's Basic credentials, and says what was revoked", async () => {
+  seen.length = 0;
+  const r = await sts(["alice", "--url", url + "/", "--before", "2026-12-01T00:00:00Z"], { STS_ADMIN: "ops", STS_ADMIN_SECRET: "s3cret" });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, "revoked every token of alice issued before 2026-12-01T00:00:00Z\n");
+  assert.equal(seen.length, 1);
+  assert.deepEqual({ ...seen[0], body: JSON.parse(seen[0].body) }, {
+    method: "POST", path: "/admin/revoke-subject", authorization: "Basic " + Buffer.from("ops:s3cret").toString("base64"),
+    type: "application/json", body: { subject: "alice", before: "2026-12-01T00:00:00Z" },
+  });
+  const now = await sts(["https://idp.example.org#u-1", "--url", url], { STS_ADMIN: "ops", STS_ADMIN_SECRET: "s3cret" });
+  assert.equal(now.status, 0, now.stderr);
+  assert.deepEqual(JSON.parse(seen[1].body), { subject: "https://idp.example.org#u-1" });
+});
+
+test("a refusal is the STS's own words and exit 1; a missing subject or account is a usage error, exit 2, nothing sent", async () => {
+  seen.length = 0;
+  const refused = await sts(["alice", "--url", url], { STS_ADMIN: "ops", STS_ADMIN_SECRET: "wrong" });
+  assert.equal(refused.status, 1);
+  assert.equal(refused.stderr.trim(), "sts revoke-subject: Send the credentials of a service account allowed to revoke subjects, with HTTP Basic. (authentication_failed, HTTP 401)");
+  const noSubject = await sts(["--url", url], { STS_ADMIN: "ops", STS_ADMIN_SECRET: "s3cret" });
+  assert.equal(noSubject.status, 2);
+  assert.match(noSubject.stderr, /name the SUBJECT[\s\S]*usage: sts revoke-subject/);
+  const noAccount = await sts(["alice", "--url", url]);
+  assert.equal(noAccount.status, 2);
+  assert.match(noAccount.stderr, /--admin NAME or STS_ADMIN/);
+  assert.equal(seen.length, 1);
+});
+
+test("an STS that does not answer is named by its address", async () => {
+  const closed = createServer();
+  await new Promise((r) => closed.listen(0, "127.0.0.1", r));
+  const dead = `http://127.0.0.1:${closed.address().port}`;
+  await new Promise((r) => closed.close(r));
+  const r = await sts(["alice", "--url", dead], { STS_ADMIN: "ops", STS_ADMIN_SECRET: "s3cret" });
+  assert.equal(r.status, 1);
+  assert.equal(r.stderr.trim(), `sts revoke-subject: cannot reach the STS at ${dead} (ECONNREFUSED): is it running at the --url given?`);
+});
