@@ -115,11 +115,27 @@ async function checkConfig(args) {
       `${r.relyingParties.length} relying part${r.relyingParties.length === 1 ? "y" : "ies"}, ` +
       `${r.users.size} user(s), ${r.oauthClients.size} OAuth client(s), ` +
       `${r.serviceAccounts.size} service account(s), ${r.trustedIssuers.length} trusted issuer(s)`;
+    // The keys as the worker loads them: a private key that does not match its certificate is
+    // found here, not at the first request; certificates near their end are named.
+    const { KeyRing } = await import(src("keys/keyring.ts"));
+    const { expiryNotices } = await import(src("keys/expiry.ts"));
+    const warnings = [];
+    for (const [where, r] of [["STS_CONFIG", c], ...(c.realms ?? []).map((realm) => [`realm ${realm.name}`, realm.config])]) {
+      let ring;
+      try {
+        ring = await KeyRing.load(r.keys.map((k) => ({ kid: k.kid, status: k.status, privateKeyPem: k.privateKeyPem, certificatePem: k.certificatePem })));
+      } catch (e) {
+        console.error(`${where}: keys: ${e.message}`);
+        return 1;
+      }
+      for (const n of expiryNotices(ring.all(), new Date())) warnings.push(`warning (${where}): ${n.message}`);
+    }
     console.log(`OK (${c.mode}): ${summary(c)}`);
     for (const realm of c.realms ?? []) {
       const at = [...realm.hosts, ...(realm.pathPrefix ? [realm.pathPrefix] : [])].join(", ");
       console.log(`  realm ${realm.name} (${at}): ${summary(realm.config)}`);
     }
+    for (const w of warnings) console.log(w);
     const size = new TextEncoder().encode(JSON.stringify(input)).length;
     if (!opts.dev && size > 5120) {
       console.log(`warning: the configuration is ${size} bytes minified; a Workers variable or secret holds at most 5 KB`);

@@ -6,6 +6,7 @@ import { StsError } from "../errors.ts";
 import type { StsContext } from "../engine/types.ts";
 import type { Env } from "./env.ts";
 import { KeyRing } from "../keys/keyring.ts";
+import { expiryNotices } from "../keys/expiry.ts";
 import { selectRealm } from "./realm.ts";
 import { UserDirectory } from "../state/directory.ts";
 import { DEV_DIRECTORY_USERS } from "../config/dev.ts";
@@ -99,6 +100,10 @@ function ringOf(config: ResolvedConfig): Promise<KeyRing> {
       logEvent({ level: "warn", event: "development_config", message: "Serving with the embedded DEVELOPMENT configuration and its published keys (STS_DEV_MODE). Never in production: set STS_CONFIG." });
     }
     const loading = KeyRing.load(config.keys.map((k) => ({ kid: k.kid, status: k.status, privateKeyPem: k.privateKeyPem, certificatePem: k.certificatePem })));
+    // Once per isolate and configuration, like the line above: early enough to act on.
+    void loading.then((r) => {
+      for (const n of expiryNotices(r.all(), new Date())) logEvent({ ...n, ...(config.realm === undefined ? {} : { realm: config.realm }) });
+    }, () => undefined);
     rings.set(config, (ring = loading));
     loading.catch(() => {
       if (rings.get(config) === loading) rings.delete(config);

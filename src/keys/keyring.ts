@@ -39,6 +39,8 @@ export interface SigningKey {
   namedCurve?: NamedCurve;
   modulusBits?: number;
   certificateDer: Uint8Array;
+  /** The certificate's validity end (RFC 5280 §4.1.2.5): relying parties may refuse tokens signed after it. */
+  notAfter: Date;
   /** Standard base64 of the DER, as ds:X509Certificate and JWK x5c (RFC 7517 §4.7) carry it. */
   certificateBase64: string;
   /** base64url SHA-256 of the certificate DER (RFC 7517 §4.9 x5t#S256). */
@@ -133,6 +135,7 @@ async function loadOne(m: KeyMaterial, index: number): Promise<SigningKey> {
     ...(namedCurve ? { namedCurve } : {}),
     ...(cert.modulusBits ? { modulusBits: cert.modulusBits } : {}),
     certificateDer: cert.der,
+    notAfter: cert.notAfter,
     certificateBase64,
     x5tS256: toBase64Url(new Uint8Array(await crypto.subtle.digest("SHA-256", cert.der))),
     publicJwk: {

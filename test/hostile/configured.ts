@@ -13,9 +13,9 @@ import { type RstOptions, envelope } from "../helpers/soap.ts";
 import { ORIGIN, faultCode } from "../helpers/worker.ts";
 import type { Fetcher } from "../oauth/helpers.ts";
 
-/** A fetcher for the worker with this STS_CONFIG (and the development secrets). */
-export function workerWith(config: object): Fetcher {
-  const customEnv = { ...env, ...DEV_SECRETS, STS_CONFIG: JSON.stringify(config) };
+/** A fetcher for the worker with this STS_CONFIG (and the development secrets, and `secrets`). */
+export function workerWith(config: object, secrets: Record<string, string> = {}): Fetcher {
+  const customEnv = { ...env, ...DEV_SECRETS, ...secrets, STS_CONFIG: JSON.stringify(config) };
   return async (path, init) => {
     const ctx = createExecutionContext();
     const res = await app.fetch(new Request(ORIGIN + path, init), customEnv, ctx);
