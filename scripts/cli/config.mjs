@@ -119,6 +119,7 @@ async function checkConfig(args) {
     // found here, not at the first request; certificates near their end are named.
     const { KeyRing } = await import(src("keys/keyring.ts"));
     const { expiryNotices } = await import(src("keys/expiry.ts"));
+    const { datedCertificates } = await import(src("config/dated-certificates.ts"));
     const warnings = [];
     for (const [where, r] of [["STS_CONFIG", c], ...(c.realms ?? []).map((realm) => [`realm ${realm.name}`, realm.config])]) {
       let ring;
@@ -128,7 +129,7 @@ async function checkConfig(args) {
         console.error(`${where}: keys: ${e.message}`);
         return 1;
       }
-      for (const n of expiryNotices(ring.all(), new Date())) warnings.push(`warning (${where}): ${n.message}`);
+      for (const n of expiryNotices(datedCertificates(r, ring.all()), new Date())) warnings.push(`warning (${where}): ${n.message}`);
     }
     console.log(`OK (${c.mode}): ${summary(c)}`);
     for (const realm of c.realms ?? []) {

@@ -7,6 +7,7 @@ import type { StsContext } from "../engine/types.ts";
 import type { Env } from "./env.ts";
 import { KeyRing } from "../keys/keyring.ts";
 import { expiryNotices } from "../keys/expiry.ts";
+import { datedCertificates } from "../config/dated-certificates.ts";
 import { selectRealm } from "./realm.ts";
 import { UserDirectory } from "../state/directory.ts";
 import { DEV_DIRECTORY_USERS } from "../config/dev.ts";
@@ -102,7 +103,7 @@ function ringOf(config: ResolvedConfig): Promise<KeyRing> {
     const loading = KeyRing.load(config.keys.map((k) => ({ kid: k.kid, status: k.status, privateKeyPem: k.privateKeyPem, certificatePem: k.certificatePem })));
     // Once per isolate and configuration, like the line above: early enough to act on.
     void loading.then((r) => {
-      for (const n of expiryNotices(r.all(), new Date())) logEvent({ ...n, ...(config.realm === undefined ? {} : { realm: config.realm }) });
+      for (const n of expiryNotices(datedCertificates(config, r.all()), new Date())) logEvent({ ...n, ...(config.realm === undefined ? {} : { realm: config.realm }) });
     }, () => undefined);
     rings.set(config, (ring = loading));
     loading.catch(() => {
