@@ -67,7 +67,10 @@ export function expiryNotices(certs: readonly DatedCertificate[], now: Date): Ex
         : { ...base, level: "warn", event: "certificate_expired", message: `${what} expired on ${when} before it was used: replace it with a new one.` });
     } else if (c.status === "current" && left <= EXPIRY_WARNING_DAYS * DAY_MS) {
       const days = Math.ceil(left / DAY_MS);
-      out.push({ ...base, level: "warn", event: "certificate_expiring", message: `${what} expires on ${when}, in ${days} day${days === 1 ? "" : "s"}: ${BEFORE[c.kind]}` });
+      // With a successor already published, what is left to do is to switch to it.
+      const next = certs.find((n) => n.status === "next" && n.kind === c.kind && n.kty === c.kty && n.notAfter.getTime() > c.notAfter.getTime());
+      const todo = next ? `its successor (${next.label}) is published as next: make it current, and this one previous, before then.` : BEFORE[c.kind];
+      out.push({ ...base, level: "warn", event: "certificate_expiring", message: `${what} expires on ${when}, in ${days} day${days === 1 ? "" : "s"}: ${todo}` });
     }
   }
   return out;

@@ -16,7 +16,7 @@ import { workerWith } from "../hostile/configured.ts";
 const DAY = 86_400_000;
 const NOW = new Date("2026-12-05T12:00:00Z");
 const cert = (kind: DatedCertificate["kind"], status: DatedCertificate["status"], daysLeft: number, kty?: string): DatedCertificate => ({
-  kind, label: `${kind}-${status}-${daysLeft}`, status, ...(kty ? { kty } : {}), notAfter: new Date(NOW.getTime() + daysLeft * DAY),
+  kind, label: `${kind}-${status}-${daysLeft}${kty ? `-${kty}` : ""}`, status, ...(kty ? { kty } : {}), notAfter: new Date(NOW.getTime() + daysLeft * DAY),
 });
 
 describe("expiryNotices", () => {
@@ -28,21 +28,28 @@ describe("expiryNotices", () => {
   it("warns about a current certificate within the warning period, with its date, days left and what to do", () => {
     const [n, ...rest] = expiryNotices([cert("signing", "current", 10, "RSA"), cert("signing", "current", 400, "EC")], NOW);
     expect(rest).toEqual([]);
-    expect(n).toMatchObject({ level: "warn", event: "certificate_expiring", kind: "signing", certificate: "signing-current-10", status: "current", not_after: "2026-12-15T12:00:00.000Z" });
+    expect(n).toMatchObject({ level: "warn", event: "certificate_expiring", kind: "signing", certificate: "signing-current-10-RSA", status: "current", not_after: "2026-12-15T12:00:00.000Z" });
     expect(n!.message).toBe(
-      "The current RSA signing certificate (signing-current-10) expires on 2026-12-15T12:00:00.000Z, in 10 days: publish its successor as a next key now, so relying parties learn it from metadata before it signs.",
+      "The current RSA signing certificate (signing-current-10-RSA) expires on 2026-12-15T12:00:00.000Z, in 10 days: publish its successor as a next key now, so relying parties learn it from metadata before it signs.",
     );
     expect(expiryNotices([cert("decryption", "current", 0.5)], NOW)[0]!.message).toMatch(/^The current decryption certificate \(decryption-current-0.5\) expires on .*, in 1 day: publish its successor as a next decryption key now/);
     expect(expiryNotices([cert("authority", "current", 29)], NOW)[0]!.message).toMatch(/^The requestor CA certificate \(authority-current-29\) expires on .*, in 29 days: add the CA's new certificate to requestorCertificates.authorities before then\.$/);
   });
 
+  it("with a successor already published as next, the advice is to switch to it", () => {
+    const [n] = expiryNotices([cert("signing", "current", 10, "RSA"), cert("signing", "next", 700, "EC"), cert("signing", "next", 700, "RSA")], NOW);
+    expect(n!.message).toMatch(/in 10 days: its successor \(signing-next-700-RSA\) is published as next: make it current, and this one previous, before then\.$/);
+    // A next key of another type, or one that ends no later, is no successor.
+    expect(expiryNotices([cert("signing", "current", 10, "RSA"), cert("signing", "next", 5, "RSA")], NOW)[0]!.message).toContain("publish its successor as a next key now");
+  });
+
   it("an expired current certificate is an error saying what breaks; an expired next one a warning; previous ones are left alone", () => {
     const notices = expiryNotices([cert("signing", "current", -1, "EC"), cert("signing", "next", -3, "RSA"), cert("signing", "previous", -100, "RSA"), cert("authority", "current", -2)], NOW);
     expect(notices.map((n) => [n.level, n.event, n.certificate])).toEqual([
-      ["error", "certificate_expired", "signing-current--1"], ["warn", "certificate_expired", "signing-next--3"], ["error", "certificate_expired", "authority-current--2"],
+      ["error", "certificate_expired", "signing-current--1-EC"], ["warn", "certificate_expired", "signing-next--3-RSA"], ["error", "certificate_expired", "authority-current--2"],
     ]);
     expect(notices[0]!.message).toContain("relying parties that check certificate dates refuse the tokens it signs");
-    expect(notices[1]!.message).toContain("The next RSA signing certificate (signing-next--3) expired on 2026-12-02T12:00:00.000Z before it was used");
+    expect(notices[1]!.message).toContain("The next RSA signing certificate (signing-next--3-RSA) expired on 2026-12-02T12:00:00.000Z before it was used");
     expect(notices[2]!.message).toContain("requestor certificates it issued no longer authenticate");
   });
 });
