@@ -89,6 +89,28 @@ export function xmlsecSignAssertion(work, kind, opts, key = PARTNER_KEY, cert = 
   return readFileSync(out, "utf8").replace(/^<\?xml[^?]*\?>\s*/, "").trim();
 }
 
+/** What xmlsec1 fills in: AES-256-GCM content, its key RSA-OAEP (MGF1-SHA1) for the certificate given. */
+const ENCRYPTION_TEMPLATE =
+  `<xenc:EncryptedData xmlns:xenc="http://www.w3.org/2001/04/xmlenc#" Type="http://www.w3.org/2001/04/xmlenc#Element">` +
+  `<xenc:EncryptionMethod Algorithm="http://www.w3.org/2009/xmlenc11#aes256-gcm"/><ds:KeyInfo xmlns:ds="${DS}"><xenc:EncryptedKey>` +
+  `<xenc:EncryptionMethod Algorithm="http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p"/><xenc:CipherData><xenc:CipherValue/></xenc:CipherData></xenc:EncryptedKey></ds:KeyInfo>` +
+  `<xenc:CipherData><xenc:CipherValue/></xenc:CipherData></xenc:EncryptedData>`;
+
+/**
+ * A signed assertion encrypted by xmlsec1 for `certificate` (the STS's encryption certificate
+ * from its metadata), as a partner that read that metadata sends it: SAML 2.0 as
+ * saml:EncryptedAssertion, SAML 1.1 as the bare xenc:EncryptedData (as in WS-Trust).
+ */
+export function xmlsecEncryptAssertion(work, kind, signed, certificate) {
+  const stem = join(work, `partner-encrypted-${kind}-${Date.now().toString(16)}${Math.random().toString(16).slice(2, 8)}`);
+  writeFileSync(`${stem}.data.xml`, kind === "saml2" ? `<saml:EncryptedAssertion xmlns:saml="${SAML2}">${signed}</saml:EncryptedAssertion>` : signed);
+  writeFileSync(`${stem}.tmpl.xml`, ENCRYPTION_TEMPLATE);
+  const node = `${kind === "saml2" ? SAML2 : SAML1}:Assertion`;
+  const p = spawnSync("xmlsec1", ["--encrypt", "--pubkey-cert-pem", certificate, "--session-key", "aes-256", "--xml-data", `${stem}.data.xml`, "--node-name", node, "--output", `${stem}.xml`, `${stem}.tmpl.xml`], { encoding: "utf8" });
+  if (p.status !== 0) throw new Error(`xmlsec1 --encrypt: ${(p.stderr ?? "").slice(-300)}`);
+  return readFileSync(`${stem}.xml`, "utf8").replace(/^<\?xml[^?]*\?>\s*/, "").trim();
+}
+
 /**
  * A WS-Trust Issue for urn:example:rp: `security` goes into the wsse:Security header (after the
  * Timestamp), `rst` into the RequestSecurityToken after its TokenType and RequestType.
@@ -120,7 +142,7 @@ const faultOf = (text) => /<faultcode>([^<]+)<\/faultcode>|<s:Subcode><s:Value>(
 const issuedAssertion = (text, ns) => new RegExp(`<saml:Assertion xmlns:saml="${ns.replace(/[.:]/g, "\\$&")}"[\\s\\S]*?</saml:Assertion>`).exec(text)?.[0];
 
 /** Runs the checks, reporting through the driver's report/skip callbacks. */
-export async function partnerAssertionsCheck({ base, work, report, skip, certs, issuer }) {
+export async function partnerAssertionsCheck({ base, work, report, skip, certs, encryptionCerts = [], issuer }) {
   const audience = issuer ?? base;
   const cases = [
     { trust: "13", soap: "1.2", kind: "saml2" },
@@ -150,6 +172,26 @@ export async function partnerAssertionsCheck({ base, work, report, skip, certs, 
     writeFileSync(file, issued);
     const v = xmlsecVerify(file, certs, c.trust === "13" ? "saml2" : "saml1");
     report(`${tag}: the issued token verifies in xmlsec1`, v.ok, v.detail);
+  }
+
+  // Encrypted for this STS by xmlsec1, with the encryption certificate its metadata publishes, as
+  // a partner (AD FS, a Shibboleth IdP) that read that metadata encrypts what it issues to us.
+  if (!encryptionCerts.length) {
+    skip("partner assertions encrypted for this STS", "no encryption certificate in the metadata");
+  } else {
+    for (const c of [{ trust: "13", soap: "1.2", kind: "saml2" }, { trust: "2005", soap: "1.1", kind: "saml1" }]) {
+      const tag = `partner ${c.kind} (xmlsec1-signed, xmlsec1-encrypted for the metadata's encryption certificate) over issuedtokenmixed soap${c.soap} trust${c.trust}`;
+      let assertion;
+      try {
+        assertion = xmlsecEncryptAssertion(work, c.kind, xmlsecSignAssertion(work, c.kind, { audience }), encryptionCerts[0]);
+      } catch (e) {
+        report(`${tag}: xmlsec1 signs and encrypts`, false, e.message);
+        continue;
+      }
+      const r = await issueWithAssertion(base, { ...c, assertion });
+      const issued = issuedAssertion(r.text, c.trust === "13" ? SAML2 : SAML1);
+      report(`${tag}: issued for ${PARTNER}#carol`, r.status === 200 && (issued?.includes(`${PARTNER}#carol<`) ?? false), `HTTP ${r.status} ${faultOf(r.text) ?? ""}`);
+    }
   }
 
   // RFC 8693: a partner assertion (base64url) as the subject token.

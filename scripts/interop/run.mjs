@@ -158,7 +158,7 @@ await encryptedTokensCheck({ base, work, report, skip, get, certs: md.certs, jav
 await proofKeysCheck({ base, work, report, skip, certs: md.certs });
 
 // ---- Federation partner assertions signed by xmlsec1: issued-token endpoints and token exchange --
-await partnerAssertionsCheck({ base, work, report, skip, certs: md.certs, issuer: md.entityID });
+await partnerAssertionsCheck({ base, work, report, skip, certs: md.certs, encryptionCerts: md.encryptionCerts, issuer: md.entityID });
 
 /**
  * Runs one of our checks written against a Debian Python library (with /usr/bin/python3, where

@@ -10,7 +10,8 @@ import type { TrustedIssuer } from "../config/types.ts";
 import { invalidDpopProof, invalidRequest, invalidToken } from "../errors.ts";
 import type { Actor, Confirmation, Identity, StsContext } from "./types.ts";
 import { MALFORMED_CNF, readCnf } from "../jwt/cnf.ts";
-import { type PresentedToken, verifyOwnToken, verifyTrustedAssertion } from "./verify-own.ts";
+import { type PresentedToken, isEncryptedToken, verifyOwnToken, verifyTrustedAssertion } from "./verify-own.ts";
+import { openEncryptedAssertion } from "./open-encrypted.ts";
 import { KeyRing } from "../keys/keyring.ts";
 import { assertionIssuer } from "../saml/parse.ts";
 import type { StateClient } from "../state/client.ts";
@@ -87,6 +88,8 @@ export async function partyFromSaml(
   el: Element,
   what: string,
 ): Promise<PresentedParty> {
+  // A partner's assertion encrypted for this STS: opened first, then verified as any other.
+  if (isEncryptedToken(el)) el = await openEncryptedAssertion(ctx, el, what);
   // Unverified peek at the issuer, only to choose which keys must verify the signature.
   let claimed: string;
   try {

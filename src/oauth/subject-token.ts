@@ -19,6 +19,8 @@ export function presentedToken(ctx: StsContext, value: string, typeUri: string, 
   if (!type) throw invalidRequest(`The ${role}_type is not supported.`);
   if (type === "saml2" || type === "saml1") {
     const el = samlElement(ctx, value);
+    // A partner's assertion encrypted for this STS: the engine opens it (engine/open-encrypted.ts).
+    if (el.namespaceURI === SAML2_NS && el.localName === "EncryptedAssertion" && type === "saml2") return { xml: el };
     if (isEncryptedToken(el)) throw invalidToken(ENCRYPTED_TOKEN_REFUSAL);
     if (el.localName !== "Assertion" || el.namespaceURI !== (type === "saml2" ? SAML2_NS : SAML1_NS)) {
       throw invalidToken(`The ${role} is not a ${type === "saml2" ? "SAML 2.0" : "SAML 1.1"} assertion.`);

@@ -8,6 +8,8 @@ import { failureKeys } from "../abuse/limits.ts";
 import { toHex } from "../bytes.ts";
 import { type Authenticated, authenticateCertificate } from "../engine/authenticate.ts";
 import { partyFromSaml } from "../engine/presented-party.ts";
+import { openEncryptedAssertion } from "../engine/open-encrypted.ts";
+import { isEncryptedToken } from "../engine/verify-own.ts";
 import { type StsContext, requestorName } from "../engine/types.ts";
 import { StsError, authenticationFailed, badRequest, invalidToken } from "../errors.ts";
 import { readAssertion } from "../saml/parse.ts";
@@ -153,13 +155,14 @@ async function acceptOnce(ctx: StsContext, deps: TrustDeps, createdAt: Date, sig
  */
 async function authenticateIssuedToken(ctx: StsContext, deps: TrustDeps, env: SoapEnvelope, sec: SecurityHeader, once: AcceptOnce): Promise<Authenticated> {
   if (sec.usernameToken) throw badRequest("This endpoint authenticates requestors by an issued token; send no UsernameToken.");
-  const assertions = sec.element ? childElements(sec.element).filter((c: Element) => isSamlAssertion(c.namespaceURI, c.localName ?? "")) : [];
+  // The assertion itself, or (from a partner that encrypts for this STS) its encrypted form.
+  const assertions = sec.element ? childElements(sec.element).filter((c: Element) => isSamlAssertion(c.namespaceURI, c.localName ?? "") || isEncryptedToken(c)) : [];
   if (assertions.length !== 1) {
     throw assertions.length === 0
       ? authenticationFailed("This endpoint requires a SAML assertion in the wsse:Security header.")
       : badRequest("Only one SAML assertion is accepted in the wsse:Security header.");
   }
-  const el = assertions[0]!;
+  const presented = assertions[0]!;
   const address = deps.clientAddress;
   // Every way the assertion or its key proof fails is one failed authentication of the address.
   const { party, signed } = await withFailureLimit(
@@ -168,7 +171,9 @@ async function authenticateIssuedToken(ctx: StsContext, deps: TrustDeps, env: So
     failureKeys(`saml@${address ?? "-"}`, address),
     async () => {
       let party;
+      let el = presented;
       try {
+        if (isEncryptedToken(el)) el = await openEncryptedAssertion(ctx, el, "issued token");
         party = await partyFromSaml(ctx, deps.state, el, "issued token");
       } catch (e) {
         // A token that does not verify is a failed authentication of the requestor.

@@ -24,7 +24,7 @@ export async function handleIssue(ctx: StsContext, state: Pick<StateClient, "sta
     tokenType: rst.tokenType,
     lifetime: rst.lifetime,
     notRenewable: rst.renewing?.allow === false,
-    delegation: delegated ? { mode: rst.actAs ? "delegation" : "impersonation", presented: presentedFromTarget(delegated) } : undefined,
+    delegation: delegated ? { mode: rst.actAs ? "delegation" : "impersonation", presented: presentedFromTarget(delegated, true) } : undefined,
     confirmation: proof.confirmation,
     requestedClaims: rst.claims,
   });

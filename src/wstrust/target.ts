@@ -7,13 +7,18 @@ import { collapse } from "../xml/xs.ts";
 import { JWT_TOKEN_TYPE } from "./token-types.ts";
 
 /**
- * The token inside ValidateTarget / RenewTarget / CancelTarget: a SAML assertion, or a JWT in a
- * wsse:BinarySecurityToken. References (SecurityTokenReference) are not accepted: the STS
+ * The token inside ValidateTarget / RenewTarget / CancelTarget, or OnBehalfOf / ActAs (`evidence`):
+ * a SAML assertion, or a JWT in a wsse:BinarySecurityToken. References (SecurityTokenReference) are not accepted: the STS
  * keeps no copy of issued tokens, so the token itself must be sent.
  */
-export function presentedFromTarget(el: Element | undefined): PresentedToken {
+export function presentedFromTarget(el: Element | undefined, evidence = false): PresentedToken {
   if (!el) throw invalidRequest("The request must carry the token in its target element.");
-  if (isEncryptedToken(el)) throw invalidRequest(ENCRYPTED_TOKEN_REFUSAL);
+  // As OnBehalfOf / ActAs evidence, a partner's assertion may come encrypted for this STS (the
+  // engine opens it); a token to validate, renew or cancel is ours, encrypted for its relying party.
+  if (isEncryptedToken(el)) {
+    if (!evidence) throw invalidRequest(ENCRYPTED_TOKEN_REFUSAL);
+    return { xml: el };
+  }
   if (el.localName === "Assertion" && (el.namespaceURI === SAML2_NS || el.namespaceURI === SAML1_NS)) return { xml: el };
   if (el.localName === "BinarySecurityToken" && el.namespaceURI === WSSE_NS) {
     // ValueType is an xs:anyURI: read with whitespace collapsed, as a schema-validating peer does.

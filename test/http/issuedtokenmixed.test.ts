@@ -5,6 +5,7 @@
  */
 import { generatedPair } from "../helpers/keys.ts";
 import { describe, expect, it } from "vitest";
+import { DOMParser } from "@xmldom/xmldom";
 import { KeyRing } from "../../src/keys/keyring.ts";
 import { buildSaml2Assertion } from "../../src/saml/saml2.ts";
 import { buildSaml1Assertion } from "../../src/saml/saml1.ts";
@@ -19,7 +20,9 @@ import { pemToDer } from "../../src/keys/pem.ts";
 import { DSIG_NS } from "../../src/xml/dom.ts";
 import { type TreeElement, treeElement } from "../../src/xml/tree-writer.ts";
 import { publicKeyFromCertificate, publicKeyInfoTree } from "../../src/xmldsig/key-info.ts";
-import { encryptKey } from "../../src/xmlenc/encrypt.ts";
+import { encryptElement, encryptKey } from "../../src/xmlenc/encrypt.ts";
+import { TX, b64url, exchange, jwtParts } from "../oauth/helpers.ts";
+import { SECURE_RP_CERT } from "../xmlenc/helpers.ts";
 import { signedEnvelope } from "../helpers/wss-sign.ts";
 import { isolateCaches } from "../../src/cache.ts";
 import { assertionIn, trustWith, workerWith } from "../hostile/configured.ts";
@@ -75,6 +78,16 @@ function request(t: "13" | "2005", soap: "1.1" | "1.2", assertion: string, varia
 
 const send = postSoap;
 
+/** The development configuration plus `gateway`, a service account that may issue for urn:example:rp for others. */
+const gatewayWorker = () =>
+  workerWith({
+    ...DEV_CONFIG,
+    serviceAccounts: [
+      ...(DEV_CONFIG.serviceAccounts ?? []),
+      { username: "gateway", secretHashSecret: "DEV_RP_VALIDATOR_SECRET_HASH", allowedRelyingParties: ["urn:example:rp"], operations: ["issue"] },
+    ],
+  });
+
 describe("issuedtokenmixed (black box)", () => {
   for (const soap of ["1.1", "1.2"] as const) {
     for (const t of ["13", "2005"] as const) {
@@ -121,13 +134,7 @@ describe("issuedtokenmixed (black box)", () => {
   });
 
   it("accepts a partner assertion as OnBehalfOf and ActAs from a service account allowed to issue", async () => {
-    const gateway = workerWith({
-      ...DEV_CONFIG,
-      serviceAccounts: [
-        ...(DEV_CONFIG.serviceAccounts ?? []),
-        { username: "gateway", secretHashSecret: "DEV_RP_VALIDATOR_SECRET_HASH", allowedRelyingParties: ["urn:example:rp"], operations: ["issue"] },
-      ],
-    });
+    const gateway = gatewayWorker();
     const who = { user: "gateway", password: "rp-validator-secret-0f1e2d3c4b5a6978", appliesTo: "urn:example:rp" };
     const obo = await trustWith(gateway, { ...who, extra: `<wst:OnBehalfOf>${await partnerAssertion()}</wst:OnBehalfOf>` });
     expect(obo.status, obo.text).toBe(200);
@@ -207,5 +214,75 @@ describe("issuedtokenmixed (black box)", () => {
       const other = await send(await signedWith(assertion, { keyPem: (await import("../fixtures/dev-credentials/alice-client.key.pem?raw")).default }));
       expect(faultCode(other.text)).toBe("wst:FailedAuthentication");
     });
+  });
+});
+
+describe("partner assertions encrypted for this STS (its decryption certificate, published in federation metadata)", () => {
+  const SAML2 = "urn:oasis:names:tc:SAML:2.0:assertion";
+  /** As a partner that read our metadata encrypts: the signed assertion inside EncryptedData. */
+  async function encrypted(assertion: string, o: { certificatePem?: string; dataAlgorithm?: string; bare?: boolean } = {}): Promise<string> {
+    const recipient = await loadEncryptionCertificate(o.certificatePem ?? DEV_DECRYPTION_KEY.certificatePem);
+    const ed = await encryptElement(assertion, recipient, o.dataAlgorithm ? { dataAlgorithm: o.dataAlgorithm } : {});
+    return o.bare ? ed : `<saml:EncryptedAssertion xmlns:saml="${SAML2}">${ed}</saml:EncryptedAssertion>`;
+  }
+
+  it("signs the requestor in over issuedtokenmixed: SAML 2.0 as EncryptedAssertion, SAML 1.1 as a bare EncryptedData (WS-Trust 2005)", async () => {
+    for (const [t, kind, bare] of [["13", "saml2", false], ["2005", "saml1", true]] as const) {
+      const r = await send(request(t, "1.2", await encrypted(await partnerAssertion({ kind }), { bare })));
+      expect(r.status, r.text).toBe(200);
+      expect(byTag(byTag(r.doc, NS.saml2, "Assertion")[0]!, NS.saml2, "NameID")[0]!.textContent).toBe(`${PARTNER}#carol`);
+    }
+  });
+
+  it("reads the decrypted assertion where the EncryptedData stood: a prefix declared only on the EncryptedAssertion is bound (XML Encryption §4.3)", async () => {
+    const signed = await partnerAssertion();
+    const bare = signed.replace(` xmlns:saml="${SAML2}"`, "");
+    expect(bare).not.toContain(`xmlns:saml="${SAML2}"`);
+    const r = await send(request("13", "1.2", await encrypted(bare)));
+    expect(r.status, r.text).toBe(200);
+    expect(byTag(byTag(r.doc, NS.saml2, "Assertion")[0]!, NS.saml2, "NameID")[0]!.textContent).toBe(`${PARTNER}#carol`);
+  });
+
+  it("accepts one as OnBehalfOf, and as a token exchange subject_token", async () => {
+    const gateway = gatewayWorker();
+    const obo = await trustWith(gateway, { user: "gateway", password: "rp-validator-secret-0f1e2d3c4b5a6978", appliesTo: "urn:example:rp", extra: `<wst:OnBehalfOf>${await encrypted(await partnerAssertion())}</wst:OnBehalfOf>` });
+    expect(obo.status, obo.text).toBe(200);
+    expect(assertionIn(obo.text)).toContain(`>${PARTNER}#carol</saml:NameID>`);
+    const x = await exchange({ subject_token: b64url(await encrypted(await partnerAssertion())), subject_token_type: TX.saml2, audience: "https://api.example.com/" });
+    expect(x.status, x.text).toBe(200);
+    expect(jwtParts(x.json.access_token as string).payload.sub).toBe(`${PARTNER}#carol`);
+  });
+
+  // Each refusal below is a failed authentication; room for all of them beside the ones above.
+  const roomy = workerWith({ ...DEV_CONFIG, limits: { ...DEV_CONFIG.limits, maxFailedAuthPerWindow: 1000 } });
+  const sendTo = async (f: typeof roomy, req: ReturnType<typeof request>) => {
+    const text = await (await f(req.path, { method: "POST", headers: req.headers, body: req.body })).text();
+    return { text, doc: new DOMParser().parseFromString(text, "text/xml") };
+  };
+
+  it("refuses, with a reason and without a token: encrypted for another certificate, with AES-CBC, tampered, or hiding a forged assertion", async () => {
+    const good = await partnerAssertion();
+    const cases: Record<string, [string, RegExp]> = {
+      "for another certificate": [await encrypted(good, { certificatePem: SECURE_RP_CERT }), /encrypted for a certificate other than this STS/],
+      "AES-256-CBC": [await encrypted(good, { dataAlgorithm: "http://www.w3.org/2001/04/xmlenc#aes256-cbc" }), /encrypted in a way this STS does not accept/],
+      tampered: [(await encrypted(good)).replace(/(<xenc:CipherValue>[^<]{40})([^<])/g, (_m, a: string, c: string) => a + (c === "A" ? "B" : "A")), /cannot be decrypted/],
+      "a forged assertion inside": [await encrypted(good.replace(">carol<", ">alice<")), /signature/i],
+      "nesting past the depth limit inside": [await encrypted(`<saml:Assertion xmlns:saml="${SAML2}">${"<x>".repeat(100)}${"</x>".repeat(100)}</saml:Assertion>`), /decrypts to XML this STS does not accept/],
+      "something else inside": [await encrypted(`<evil xmlns="urn:evil"/>`), /decrypts to something other than a SAML 2.0 assertion/],
+      "two EncryptedData": [(await encrypted(good)).replace("</saml:EncryptedAssertion>", `${/<xenc:EncryptedData[\s\S]*<\/xenc:EncryptedData>/.exec(await encrypted(good))![0]}</saml:EncryptedAssertion>`), /exactly one xenc:EncryptedData/],
+    };
+    for (const [name, [token, reason]] of Object.entries(cases)) {
+      const r = await sendTo(roomy, request("13", "1.2", token));
+      expect(faultCode(r.text), name).toBe("wst:FailedAuthentication");
+      expect(r.text, name).toMatch(reason);
+      expect(byTag(r.doc, NS.saml2, "Assertion"), name).toHaveLength(0);
+    }
+  });
+
+  it("without decryption keys, says so instead of trying", async () => {
+    const plain = workerWith({ ...DEV_CONFIG, decryptionKeys: [], limits: { ...DEV_CONFIG.limits, maxFailedAuthPerWindow: 1000 } });
+    const r = await sendTo(plain, request("13", "1.2", await encrypted(await partnerAssertion())));
+    expect(faultCode(r.text)).toBe("wst:FailedAuthentication");
+    expect(r.text).toContain("is encrypted, and this STS has no decryption key");
   });
 });

@@ -1,0 +1,112 @@
+/**
+ * A SAML assertion encrypted for this STS: a partner that reads our federation metadata finds
+ * our decryption certificate there (KeyDescriptor use="encryption") and, like AD FS or a
+ * Shibboleth IdP, encrypts what it issues to us — as saml:EncryptedAssertion (SAML 2.0) or a
+ * bare xenc:EncryptedData (SAML 1.1 in WS-Trust). Opened with our `decryptionKeys` (never a key
+ * named by the document), AES-GCM only (src/xmlenc/algorithms.ts says why not CBC), and the
+ * plaintext parsed under the same limits as any request, to the one assertion it must be.
+ * What it states is then verified like any presented assertion (presented-party.ts).
+ */
+import type { Element } from "@xmldom/xmldom";
+import { invalidToken } from "../errors.ts";
+import { decryptionKeyFor } from "../keys/encryption-keys.ts";
+import { SAML1_NS, SAML2_NS, isSamlAssertion } from "../saml/ns.ts";
+import { concatBytes, utf8 } from "../bytes.ts";
+import { childElements } from "../xml/dom.ts";
+import { escapeAttr } from "../xml/escape.ts";
+import { XmlSecurityError } from "../xml/errors.ts";
+import { parseXml } from "../xml/parse.ts";
+import { decryptElement } from "../xmlenc/decrypt.ts";
+import { XmlEncError } from "../xmlenc/errors.ts";
+import type { StsContext } from "./types.ts";
+
+const XENC_NS = "http://www.w3.org/2001/04/xmlenc#";
+
+/**
+ * The assertion inside an encrypted token, decrypted and parsed (not yet verified).
+ * @param what the token's role, for messages ("issued token", "OnBehalfOf token", ...)
+ * @throws StsError invalid_token, saying what is wrong without saying which cryptographic step failed
+ */
+export async function openEncryptedAssertion(ctx: StsContext, el: Element, what: string): Promise<Element> {
+  const keys = ctx.config.decryptionKeys;
+  if (keys.length === 0) {
+    throw invalidToken(`The ${what} is encrypted, and this STS has no decryption key: present the signed token itself, or configure decryptionKeys.`);
+  }
+  const wrapped = el.namespaceURI === SAML2_NS;
+  const kids = wrapped ? childElements(el) : [el];
+  const data = kids[0];
+  if (kids.length !== 1 || data?.namespaceURI !== XENC_NS || data.localName !== "EncryptedData") {
+    throw invalidToken(`The ${what} must hold exactly one xenc:EncryptedData, its key in the EncryptedData's own ds:KeyInfo.`);
+  }
+  let plaintext: Uint8Array | undefined;
+  let refusal: string | undefined;
+  let elsewhere = 0;
+  for (const k of keys) {
+    try {
+      plaintext = (await decryptElement(data, await decryptionKeyFor(k.privateKeyPem, k.certificatePem))).plaintext;
+      break;
+    } catch (e) {
+      if (!(e instanceof XmlEncError)) throw e;
+      // What the document states in the clear (its structure, its algorithms, the certificate it
+      // names) may be reported; which cryptographic step failed may not (decrypt.ts).
+      if (e.code === "MALFORMED" || e.code === "UNSUPPORTED_ALGORITHM" || e.code === "TOO_LARGE") refusal = e.message;
+      else if (e.code === "KEY_MISMATCH") elsewhere++;
+    }
+  }
+  if (!plaintext) {
+    if (refusal) throw invalidToken(`The ${what} is encrypted in a way this STS does not accept: ${refusal}.`);
+    if (elsewhere === keys.length) {
+      throw invalidToken(`The ${what} is encrypted for a certificate other than this STS's decryption keys, as a token encrypted for its relying party is: present the decrypted, signed token instead.`);
+    }
+    throw invalidToken(`The ${what} cannot be decrypted with this STS's decryption keys.`);
+  }
+  const l = ctx.config.limits;
+  let content: Element[];
+  try {
+    // XML Encryption §4.3: the cleartext is read where the EncryptedData stood, so a prefix the
+    // encryptor declared on an ancestor (xmlsec1 leaves saml: on the EncryptedAssertion) is bound.
+    const [open, close] = scopeOf(data);
+    const wrapper = parseXml(concatBytes([utf8(open), plaintext, utf8(close)]), {
+      maxBytes: l.maxBodyBytes,
+      maxDepth: l.maxXmlDepth + 1,
+      maxElements: l.maxXmlElements,
+      maxAttributesPerElement: l.maxXmlAttributesPerElement,
+      keepSource: isSamlAssertion,
+    }).documentElement!;
+    content = childElements(wrapper);
+    if (!onlyElements(wrapper)) content = [];
+  } catch (e) {
+    if (e instanceof XmlSecurityError) throw invalidToken(`The ${what} decrypts to XML this STS does not accept: ${e.message}`);
+    throw e;
+  }
+  const assertion = content.length === 1 ? content[0] : undefined;
+  const kind = assertion?.localName === "Assertion" ? assertion.namespaceURI : undefined;
+  if (!assertion || (wrapped ? kind !== SAML2_NS : kind !== SAML2_NS && kind !== SAML1_NS)) {
+    throw invalidToken(`The ${what} decrypts to something other than ${wrapped ? "a SAML 2.0 assertion" : "a SAML assertion"}.`);
+  }
+  return assertion;
+}
+
+/** The namespace bindings in scope at `el` (nearest first wins), as a wrapper's start and end tags. */
+function scopeOf(el: Element): [string, string] {
+  const seen = new Map<string, string>();
+  for (let n: Element | null = el; n; n = n.parentNode?.nodeType === 1 ? (n.parentNode as Element) : null) {
+    for (let i = 0; i < n.attributes.length; i++) {
+      const a = n.attributes.item(i)!;
+      const prefix = a.name === "xmlns" ? "" : a.name.startsWith("xmlns:") ? a.name.slice(6) : undefined;
+      if (prefix !== undefined && !seen.has(prefix)) seen.set(prefix, a.value);
+    }
+  }
+  const decls = [...seen].map(([p, uri]) => ` ${p === "" ? "xmlns" : `xmlns:${p}`}="${escapeAttr(uri)}"`).join("");
+  return [`<decrypted${decls}>`, "</decrypted>"];
+}
+
+/** True when the wrapper holds nothing but elements and whitespace (no text beside the assertion). */
+function onlyElements(wrapper: Element): boolean {
+  for (let c = wrapper.firstChild; c; c = c.nextSibling) {
+    if (c.nodeType === 1) continue;
+    if ((c.nodeType === 3 || c.nodeType === 4) && /^[ \t\r\n]*$/.test(c.nodeValue ?? "")) continue;
+    return false;
+  }
+  return true;
+}
