@@ -91,19 +91,22 @@ export type ConfirmedKey = { publicKey: AnchorKey } | { secret: Uint8Array };
  * Security header confirms (WSS SAML Token Profile 1.1 §3.5): the signature's KeyInfo is a
  * wsse:SecurityTokenReference to that assertion (a KeyIdentifier with its ID, or a Reference),
  * and the signature is an asymmetric one with the confirmed public key, or an HMAC with the
- * confirmed proof key. The same coverage rules as for certificates apply.
+ * confirmed proof key. The same coverage rules as for certificates apply. `carried` is the
+ * element the header holds when that is the assertion's encrypted form (the reference still
+ * names the assertion's own ID, as WCF writes it for an issued token it cannot read).
  */
 export async function verifyConfirmedKeySignature(
   parts: MessageParts,
   assertion: Element,
   key: ConfirmedKey,
   allowSha1: boolean,
+  carried: Element = assertion,
 ): Promise<{ signatureValue: Uint8Array; signatureAlgorithm: string }> {
   return refusing(async () => {
     const m = readSigned(parts, algorithmsFor(allowSha1, "secret" in key));
-    if (assertion.parentNode !== parts.security) throw new Refusal("the assertion is not in this Security header");
+    if (carried.parentNode !== parts.security) throw new Refusal("the assertion is not in this Security header");
     referencedAssertion(m.signature, assertion);
-    await checkCoverage(m, parts, assertion);
+    await checkCoverage(m, parts, carried);
     if ("secret" in key) await checkHmacSignatureValue(m.parsed, key.secret);
     else await checkSignatureValue(m.parsed, { keys: [key.publicKey], ...allowList(m.algorithms) });
     return { signatureValue: m.parsed.signatureValue, signatureAlgorithm: m.parsed.algorithm.uri };

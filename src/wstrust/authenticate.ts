@@ -197,7 +197,7 @@ async function authenticateIssuedToken(ctx: StsContext, deps: TrustDeps, env: So
         throw authenticationFailed("A holder-of-key assertion signs in only with a message signed by its key, with a wsu:Timestamp.");
       }
       const parts = { header: env.header, body: env.body, security: sec.element };
-      const signed = await verifyConfirmedKeySignature(parts, el, await confirmedKey(ctx, hok), false);
+      const signed = await verifyConfirmedKeySignature(parts, el, await confirmedKey(ctx, hok), false, presented);
       return { party, signed: { created: sec.timestamp.created, value: signed.signatureValue } };
     },
     (e) => e instanceof StsError && e.code === "authentication_failed",

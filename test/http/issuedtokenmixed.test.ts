@@ -61,6 +61,15 @@ async function partnerAssertion(o: AssertionOptions = {}): Promise<string> {
   return o.kind === "saml1" ? buildSaml1Assertion(input, keys) : buildSaml2Assertion(input, keys);
 }
 
+const SAML2 = "urn:oasis:names:tc:SAML:2.0:assertion";
+
+/** As a partner that read our metadata encrypts: the signed assertion inside EncryptedData. */
+async function encrypted(assertion: string, o: { certificatePem?: string; dataAlgorithm?: string; bare?: boolean } = {}): Promise<string> {
+  const recipient = await loadEncryptionCertificate(o.certificatePem ?? DEV_DECRYPTION_KEY.certificatePem);
+  const ed = await encryptElement(assertion, recipient, o.dataAlgorithm ? { dataAlgorithm: o.dataAlgorithm } : {});
+  return o.bare ? ed : `<saml:EncryptedAssertion xmlns:saml="${SAML2}">${ed}</saml:EncryptedAssertion>`;
+}
+
 function request(t: "13" | "2005", soap: "1.1" | "1.2", assertion: string, variant = "asymmetric") {
   const path = `/trust/${t}/issuedtokenmixed${variant}basic256`;
   const tns = t === "13" ? NS.t13 : NS.t05;
@@ -192,6 +201,15 @@ describe("issuedtokenmixed (black box)", () => {
       expect(faultCode((await send(req)).text)).toBe("wsse:MessageExpired");
     });
 
+    it("the same with the assertion encrypted for this STS, as WCF forwards an issued token it cannot read", async () => {
+      const proofKey = crypto.getRandomValues(new Uint8Array(32));
+      const assertion = await symmetricAssertion(proofKey);
+      const body = await signedEnvelope({ keyPem: "", certPem: "", payload, action, to: ORIGIN + path, hmacKey: proofKey, keyInfo: str(assertion), extraSecurity: await encrypted(assertion) });
+      const r = await send({ path, headers, body });
+      expect(r.status, r.text).toBe(200);
+      expect(byTag(byTag(r.doc, NS.saml2, "Assertion")[0]!, NS.saml2, "NameID")[0]!.textContent).toBe(`${PARTNER}#carol`);
+    });
+
     it("refuses a holder-of-key assertion without its signature, with another key, or sealed for someone else", async () => {
       const proofKey = crypto.getRandomValues(new Uint8Array(32));
       const assertion = await symmetricAssertion(proofKey);
@@ -218,13 +236,6 @@ describe("issuedtokenmixed (black box)", () => {
 });
 
 describe("partner assertions encrypted for this STS (its decryption certificate, published in federation metadata)", () => {
-  const SAML2 = "urn:oasis:names:tc:SAML:2.0:assertion";
-  /** As a partner that read our metadata encrypts: the signed assertion inside EncryptedData. */
-  async function encrypted(assertion: string, o: { certificatePem?: string; dataAlgorithm?: string; bare?: boolean } = {}): Promise<string> {
-    const recipient = await loadEncryptionCertificate(o.certificatePem ?? DEV_DECRYPTION_KEY.certificatePem);
-    const ed = await encryptElement(assertion, recipient, o.dataAlgorithm ? { dataAlgorithm: o.dataAlgorithm } : {});
-    return o.bare ? ed : `<saml:EncryptedAssertion xmlns:saml="${SAML2}">${ed}</saml:EncryptedAssertion>`;
-  }
 
   it("signs the requestor in over issuedtokenmixed: SAML 2.0 as EncryptedAssertion, SAML 1.1 as a bare EncryptedData (WS-Trust 2005)", async () => {
     for (const [t, kind, bare] of [["13", "saml2", false], ["2005", "saml1", true]] as const) {
