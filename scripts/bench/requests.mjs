@@ -78,6 +78,18 @@ export async function partnerAssertion(audience) {
 }
 
 /**
+ * The same partner assertion encrypted for this STS, as a partner that read our metadata sends
+ * it: saml:EncryptedAssertion, AES-256-GCM, RSA-OAEP for the development decryption certificate.
+ */
+export async function encryptedPartnerAssertion(audience) {
+  const { DEV_DECRYPTION_KEY } = await import("../../src/config/dev-keys.ts");
+  const { loadEncryptionCertificate } = await import("../../src/keys/encryption-keys.ts");
+  const { encryptElement } = await import("../../src/xmlenc/encrypt.ts");
+  const ed = await encryptElement(await partnerAssertion(audience), await loadEncryptionCertificate(DEV_DECRYPTION_KEY.certificatePem));
+  return `<saml:EncryptedAssertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion">${ed}</saml:EncryptedAssertion>`;
+}
+
+/**
  * A SOAP 1.2 WS-Trust 1.3 RST Issue over the issued-token endpoint, the requestor signing in with
  * `assertion` (a bearer assertion may be presented again and again: one body serves the run).
  */

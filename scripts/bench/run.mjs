@@ -20,7 +20,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { drive, driveInterleaved, pickTool } from "./load.mjs";
-import { API, PAIRWISE_API, RP, SECURE_RP, SYMMETRIC_KEY_REQUEST, TT, TX, USERS, assertionOf, certificateIssuePool, dpopExchangePool, form, issuedTokenRst, jwtOf, lifecycle, partnerAssertion, pool, rst, send } from "./requests.mjs";
+import { API, PAIRWISE_API, RP, SECURE_RP, SYMMETRIC_KEY_REQUEST, TT, TX, USERS, assertionOf, certificateIssuePool, dpopExchangePool, form, issuedTokenRst, jwtOf, lifecycle, encryptedPartnerAssertion, partnerAssertion, pool, rst, send } from "./requests.mjs";
 import { renderMarkdown, renderTable } from "./report.mjs";
 import { connectInspector } from "./inspector.mjs";
 import { memoryCheck } from "./memory.mjs";
@@ -278,6 +278,7 @@ async function runScenarios({ o, tool, base, baseline, work, workerdPid, report,
   const jwt = await must(base, rst({ ...USERS.alice, appliesTo: API, tokenType: TT.jwt }), jwtOf, "issue alice's JWT");
   const jwtAlg = JSON.parse(Buffer.from(jwt.split(".")[0], "base64url").toString()).alg;
   const partner = await partnerAssertion(base);
+  const partnerEncrypted = await encryptedPartnerAssertion(base);
 
   const scenarios = [
     { name: "baseline: no-op", group: "baseline", base: baseline, method: "GET", path: "/noop", bodies: [""], expect: "ok" },
@@ -299,6 +300,9 @@ async function runScenarios({ o, tool, base, baseline, work, workerdPid, report,
     // A partner's bearer assertion signs the requestor in: one RSA-2048 signature verification
     // (the partner's), then the issued token's signature.
     { name: "WS-Trust Issue SAML 2.0 over issuedtokenmixed (partner bearer assertion)", id: "issue-issuedtoken", vs: "rsa", req: issuedTokenRst({ assertion: partner, appliesTo: RP, tokenType: TT.saml2 }), expect: "saml:Assertion" },
+    // The same, the partner's assertion encrypted for this STS: one RSA-OAEP decryption (a
+    // private-key operation, as dear as a signature) and AES-GCM more.
+    { name: "WS-Trust Issue SAML 2.0 over issuedtokenmixed (partner bearer assertion encrypted for this STS)", id: "issue-issuedtoken-encrypted", vs: "rsa", req: issuedTokenRst({ assertion: partnerEncrypted, appliesTo: RP, tokenType: TT.saml2 }), expect: "saml:Assertion" },
     // SymmetricKey against bearer, the same encrypted SAML 2.0 token for urn:example:secure-rp and
     // the same requestor (a partner assertion: no PBKDF2): the bearer issuance is the floor, so
     // "of floor" is what a proof key costs (P_SHA1 and one more RSA-OAEP encryption).

@@ -11,12 +11,15 @@ import type { Element } from "@xmldom/xmldom";
 import { invalidToken } from "../errors.ts";
 import { decryptionKeyFor } from "../keys/encryption-keys.ts";
 import { SAML1_NS, SAML2_NS, isSamlAssertion } from "../saml/ns.ts";
-import { concatBytes, utf8 } from "../bytes.ts";
+import { concatBytes, toBase64Url, utf8 } from "../bytes.ts";
+import { isolateCaches } from "../cache.ts";
 import { childElements } from "../xml/dom.ts";
 import { escapeAttr } from "../xml/escape.ts";
 import { XmlSecurityError } from "../xml/errors.ts";
 import { parseXml } from "../xml/parse.ts";
+import { DEFAULT_DATA_ALGORITHMS, DEFAULT_KEY_TRANSPORTS } from "../xmlenc/algorithms.ts";
 import { decryptElement } from "../xmlenc/decrypt.ts";
+import { parseEncryptedData } from "../xmlenc/parse.ts";
 import { XmlEncError } from "../xmlenc/errors.ts";
 import type { StsContext } from "./types.ts";
 
@@ -38,12 +41,14 @@ export async function openEncryptedAssertion(ctx: StsContext, el: Element, what:
   if (kids.length !== 1 || data?.namespaceURI !== XENC_NS || data.localName !== "EncryptedData") {
     throw invalidToken(`The ${what} must hold exactly one xenc:EncryptedData, its key in the EncryptedData's own ds:KeyInfo.`);
   }
-  let plaintext: Uint8Array | undefined;
+  const memoKey = await decryptionMemoKey(data);
+  let plaintext = memoKey === undefined ? undefined : opened.get(memoKey, (o) => keys.some((k) => k.privateKeyPem === o.privateKeyPem))?.plaintext;
   let refusal: string | undefined;
   let elsewhere = 0;
-  for (const k of keys) {
+  for (const k of plaintext ? [] : keys) {
     try {
       plaintext = (await decryptElement(data, await decryptionKeyFor(k.privateKeyPem, k.certificatePem))).plaintext;
+      if (memoKey !== undefined && plaintext.length <= MEMO_MAX_PLAINTEXT) opened.set(memoKey, { plaintext, privateKeyPem: k.privateKeyPem });
       break;
     } catch (e) {
       if (!(e instanceof XmlEncError)) throw e;
@@ -85,6 +90,30 @@ export async function openEncryptedAssertion(ctx: StsContext, el: Element, what:
     throw invalidToken(`The ${what} decrypts to something other than ${wrapped ? "a SAML 2.0 assertion" : "a SAML assertion"}.`);
   }
   return assertion;
+}
+
+/**
+ * Opened tokens, remembered: a client presents the same encrypted token on every call while it
+ * lasts (WCF keeps its issued token), and each opening costs an RSA private-key operation, as
+ * dear as a signature. Decryption is a function of the algorithms, the two cipher values and our
+ * key, so identical inputs opened before give the same octets; the entry also names the key that
+ * opened it, and answers only while that key is still configured. The assertion inside is
+ * verified every time all the same (its own remembered verification aside, presented-party.ts).
+ */
+const MEMO_MAX_PLAINTEXT = 12 * 1024;
+const opened = isolateCaches.cache<{ plaintext: Uint8Array; privateKeyPem: string }>("xmlenc.opened", { maxEntries: 64, maxKeyChars: 64, entryBytes: MEMO_MAX_PLAINTEXT + 256 });
+
+/** What decryption depends on besides our key, hashed; undefined when it cannot be read (decryption then refuses it). */
+async function decryptionMemoKey(data: Element): Promise<string | undefined> {
+  let p;
+  try {
+    p = parseEncryptedData(data, { dataAlgorithms: DEFAULT_DATA_ALGORITHMS, keyTransports: DEFAULT_KEY_TRANSPORTS, maxCipherBytes: 1024 * 1024 });
+  } catch {
+    return undefined;
+  }
+  const ek = p.encryptedKey;
+  const parts = [utf8(`${p.algorithm.uri}\n${ek.transportUri}\n${ek.hash}\n${ek.cipherValue.length}\n`), ek.cipherValue, p.cipherValue];
+  return toBase64Url(new Uint8Array(await crypto.subtle.digest("SHA-256", concatBytes(parts) as Uint8Array<ArrayBuffer>)));
 }
 
 /** The namespace bindings in scope at `el` (nearest first wins), as a wrapper's start and end tags. */

@@ -245,6 +245,18 @@ describe("partner assertions encrypted for this STS (its decryption certificate,
     }
   });
 
+  it("remembers a token it opened: the same encrypted token again costs no decryption, and a changed one is opened afresh", async () => {
+    const opened = () => isolateCaches.stats().find((c) => c.name === "xmlenc.opened")!;
+    const token = await encrypted(await partnerAssertion());
+    expect((await send(request("13", "1.2", token))).status).toBe(200);
+    const { hits, entries } = opened();
+    expect((await send(request("13", "1.2", token))).status).toBe(200);
+    expect(opened().hits).toBe(hits + 1);
+    // Encrypted again (new content key, new ciphertext): opened, not remembered.
+    expect((await send(request("13", "1.2", await encrypted(await partnerAssertion())))).status).toBe(200);
+    expect(opened().entries).toBe(entries + 1);
+  });
+
   it("reads the decrypted assertion where the EncryptedData stood: a prefix declared only on the EncryptedAssertion is bound (XML Encryption §4.3)", async () => {
     const signed = await partnerAssertion();
     const bare = signed.replace(` xmlns:saml="${SAML2}"`, "");
