@@ -24,6 +24,8 @@ import { XmlEncError } from "../xmlenc/errors.ts";
 import type { StsContext } from "./types.ts";
 
 const XENC_NS = "http://www.w3.org/2001/04/xmlenc#";
+/** EncryptedKeys beside one EncryptedData (one per recipient) tried at most: each may cost an RSA decryption. */
+const MAX_RECIPIENTS = 4;
 
 /**
  * The assertion inside an encrypted token, decrypted and parsed (not yet verified).
@@ -38,29 +40,38 @@ export async function openEncryptedAssertion(ctx: StsContext, el: Element, what:
   const wrapped = el.namespaceURI === SAML2_NS;
   const kids = wrapped ? childElements(el) : [el];
   const data = kids[0];
-  if (kids.length !== 1 || data?.namespaceURI !== XENC_NS || data.localName !== "EncryptedData") {
-    throw invalidToken(`The ${what} must hold exactly one xenc:EncryptedData, its key in the EncryptedData's own ds:KeyInfo.`);
+  // SAML 2.0 §6.2: the content key inside the EncryptedData's KeyInfo, or beside it, one
+  // EncryptedKey per recipient (OpenSAML's default placement).
+  const peers = kids.slice(1);
+  if (data?.namespaceURI !== XENC_NS || data.localName !== "EncryptedData" || peers.some((k) => k.namespaceURI !== XENC_NS || k.localName !== "EncryptedKey")) {
+    throw invalidToken(`The ${what} must hold exactly one xenc:EncryptedData, and beside it only its xenc:EncryptedKeys.`);
   }
-  const memoKey = await decryptionMemoKey(data);
-  let plaintext = memoKey === undefined ? undefined : opened.get(memoKey, (o) => keys.some((k) => k.privateKeyPem === o.privateKeyPem))?.plaintext;
+  if (peers.length > MAX_RECIPIENTS) throw invalidToken(`The ${what} carries more than ${MAX_RECIPIENTS} encrypted keys.`);
+  const candidates: (Element | undefined)[] = peers.length > 0 ? peers : [undefined];
+  let plaintext: Uint8Array | undefined;
   let refusal: string | undefined;
   let elsewhere = 0;
-  for (const k of plaintext ? [] : keys) {
-    try {
-      plaintext = (await decryptElement(data, await decryptionKeyFor(k.privateKeyPem, k.certificatePem))).plaintext;
-      if (memoKey !== undefined && plaintext.length <= MEMO_MAX_PLAINTEXT) opened.set(memoKey, { plaintext, privateKeyPem: k.privateKeyPem });
-      break;
-    } catch (e) {
-      if (!(e instanceof XmlEncError)) throw e;
-      // What the document states in the clear (its structure, its algorithms, the certificate it
-      // names) may be reported; which cryptographic step failed may not (decrypt.ts).
-      if (e.code === "MALFORMED" || e.code === "UNSUPPORTED_ALGORITHM" || e.code === "TOO_LARGE") refusal = e.message;
-      else if (e.code === "KEY_MISMATCH") elsewhere++;
+  for (const peer of candidates) {
+    const memoKey = await decryptionMemoKey(data, peer);
+    plaintext = memoKey === undefined ? undefined : opened.get(memoKey, (o) => keys.some((k) => k.privateKeyPem === o.privateKeyPem))?.plaintext;
+    for (const k of plaintext ? [] : keys) {
+      try {
+        plaintext = (await decryptElement(data, await decryptionKeyFor(k.privateKeyPem, k.certificatePem), peer ? { peerKey: peer } : {})).plaintext;
+        if (memoKey !== undefined && plaintext.length <= MEMO_MAX_PLAINTEXT) opened.set(memoKey, { plaintext, privateKeyPem: k.privateKeyPem });
+        break;
+      } catch (e) {
+        if (!(e instanceof XmlEncError)) throw e;
+        // What the document states in the clear (its structure, its algorithms, the certificate it
+        // names) may be reported; which cryptographic step failed may not (decrypt.ts).
+        if (e.code === "MALFORMED" || e.code === "UNSUPPORTED_ALGORITHM" || e.code === "TOO_LARGE") refusal = e.message;
+        else if (e.code === "KEY_MISMATCH") elsewhere++;
+      }
     }
+    if (plaintext) break;
   }
   if (!plaintext) {
     if (refusal) throw invalidToken(`The ${what} is encrypted in a way this STS does not accept: ${refusal}.`);
-    if (elsewhere === keys.length) {
+    if (elsewhere === keys.length * candidates.length) {
       throw invalidToken(`The ${what} is encrypted for a certificate other than this STS's decryption keys, as a token encrypted for its relying party is: present the decrypted, signed token instead.`);
     }
     throw invalidToken(`The ${what} cannot be decrypted with this STS's decryption keys.`);
@@ -104,10 +115,10 @@ const MEMO_MAX_PLAINTEXT = 12 * 1024;
 const opened = isolateCaches.cache<{ plaintext: Uint8Array; privateKeyPem: string }>("xmlenc.opened", { maxEntries: 64, maxKeyChars: 64, entryBytes: MEMO_MAX_PLAINTEXT + 256 });
 
 /** What decryption depends on besides our key, hashed; undefined when it cannot be read (decryption then refuses it). */
-async function decryptionMemoKey(data: Element): Promise<string | undefined> {
+async function decryptionMemoKey(data: Element, peer: Element | undefined): Promise<string | undefined> {
   let p;
   try {
-    p = parseEncryptedData(data, { dataAlgorithms: DEFAULT_DATA_ALGORITHMS, keyTransports: DEFAULT_KEY_TRANSPORTS, maxCipherBytes: 1024 * 1024 });
+    p = parseEncryptedData(data, { dataAlgorithms: DEFAULT_DATA_ALGORITHMS, keyTransports: DEFAULT_KEY_TRANSPORTS, maxCipherBytes: 1024 * 1024 }, peer);
   } catch {
     return undefined;
   }

@@ -20,6 +20,11 @@ export interface DecryptOptions {
   allowedKeyTransports?: readonly string[];
   /** Largest CipherValue, decoded; default 1 MiB (the parser's own document limit). */
   maxCipherBytes?: number;
+  /**
+   * The xenc:EncryptedKey carried beside the EncryptedData rather than inside its KeyInfo (SAML
+   * 2.0 §6.2 allows it in saml:EncryptedAssertion; OpenSAML places it there by default).
+   */
+  peerKey?: Element;
 }
 
 export interface Decrypted {
@@ -85,7 +90,7 @@ export async function decryptKey(encryptedKey: Element, key: DecryptionKey, opti
  * @throws XmlEncError as {@link decryptKey}.
  */
 export async function decryptElement(encryptedData: Element, key: DecryptionKey, options: DecryptOptions = {}): Promise<Decrypted> {
-  const parsed = parseEncryptedData(encryptedData, policyOf(options));
+  const parsed = parseEncryptedData(encryptedData, policyOf(options), options.peerKey);
   const ek = parsed.encryptedKey;
   assertForKey(ek, key);
   const alg = parsed.algorithm;

@@ -168,17 +168,41 @@ export function parseEncryptedKey(ek: Element, policy: DecryptPolicy): ParsedEnc
   return { transportUri: uri, hash, cipherValue: value, ...recipientHints(keyInfo) };
 }
 
+const RETRIEVAL_ENCRYPTED_KEY = "http://www.w3.org/2001/04/xmlenc#EncryptedKey";
+
+/**
+ * The content key of an EncryptedData that carries it beside itself (`peer`, as OpenSAML places
+ * it in a saml:EncryptedAssertion): its KeyInfo may be absent, or name that EncryptedKey by a
+ * same-document ds:RetrievalMethod of Type EncryptedKey (never resolved otherwise) or a
+ * ds:KeyName; nothing else.
+ */
+function peerKeyOf(keyInfo: Element | undefined, peer: Element, policy: DecryptPolicy): ParsedEncryptedKey {
+  for (const c of keyInfo ? elementChildren(keyInfo, "ds:KeyInfo") : []) {
+    const dsig = c.namespaceURI === DSIG_NS;
+    if (dsig && c.localName === "KeyName") continue;
+    if (!dsig || c.localName !== "RetrievalMethod" || c.getAttribute("Type") !== RETRIEVAL_ENCRYPTED_KEY) throw malformed("the content key must be one xenc:EncryptedKey");
+    const id = peer.getAttribute("Id");
+    if (!id || c.getAttribute("URI") !== `#${id}` || elementChildren(c, "ds:RetrievalMethod").length > 0) {
+      throw malformed("ds:RetrievalMethod must name the xenc:EncryptedKey beside the xenc:EncryptedData");
+    }
+  }
+  return parseEncryptedKey(peer, policy);
+}
+
 /**
  * Reads an xenc:EncryptedData of Type Element whose content key is an xenc:EncryptedKey inside
- * its ds:KeyInfo: EncryptionMethod, KeyInfo, CipherData and nothing else.
+ * its ds:KeyInfo: EncryptionMethod, KeyInfo, CipherData and nothing else. With `peer`, the
+ * content key is that EncryptedKey instead, carried beside the EncryptedData (see peerKeyOf).
  */
-export function parseEncryptedData(ed: Element, policy: DecryptPolicy): ParsedEncryptedData {
+export function parseEncryptedData(ed: Element, policy: DecryptPolicy, peer?: Element): ParsedEncryptedData {
   if (!is(ed, XENC_NS, "EncryptedData")) throw malformed("not an xenc:EncryptedData");
   if (ed.getAttribute("Type") !== TYPE_ELEMENT) throw malformed("only xenc:EncryptedData of Type Element is accepted");
   // A transfer encoding of the plaintext (§3.1) is one more transform to get wrong; we write none.
   if (ed.hasAttribute("Encoding")) throw malformed("xenc:EncryptedData with an Encoding is not supported");
-  const kids = elementChildren(ed, "xenc:EncryptedData");
-  if (kids.length !== 3 || !is(kids[0], XENC_NS, "EncryptionMethod") || !is(kids[1], DSIG_NS, "KeyInfo") || !is(kids[2], XENC_NS, "CipherData")) {
+  const all = elementChildren(ed, "xenc:EncryptedData");
+  // Beside a peer key, the KeyInfo is optional: without it, the three parts become two.
+  const kids = peer && all.length === 2 ? [all[0], undefined, all[1]] : all;
+  if (kids.length !== 3 || !is(kids[0], XENC_NS, "EncryptionMethod") || !(kids[1] === undefined || is(kids[1], DSIG_NS, "KeyInfo")) || !is(kids[2], XENC_NS, "CipherData")) {
     throw malformed("xenc:EncryptedData must hold xenc:EncryptionMethod, ds:KeyInfo and xenc:CipherData");
   }
   const uri = algorithmOf(kids[0], "xenc:EncryptionMethod");
@@ -190,8 +214,12 @@ export function parseEncryptedData(ed: Element, policy: DecryptPolicy): ParsedEn
       throw malformed("unexpected content in xenc:EncryptionMethod");
     }
   }
-  const keys = elementChildren(kids[1], "ds:KeyInfo");
-  if (keys.length !== 1 || !is(keys[0], XENC_NS, "EncryptedKey")) throw malformed("the content key must be one xenc:EncryptedKey inside ds:KeyInfo");
-  const encryptedKey = parseEncryptedKey(keys[0], policy);
-  return { algorithm, encryptedKey, cipherValue: cipherValue(kids[2], "xenc:EncryptedData", policy.maxCipherBytes) };
+  let encryptedKey: ParsedEncryptedKey;
+  if (peer) encryptedKey = peerKeyOf(kids[1], peer, policy);
+  else {
+    const keys = elementChildren(kids[1]!, "ds:KeyInfo");
+    if (keys.length !== 1 || !is(keys[0], XENC_NS, "EncryptedKey")) throw malformed("the content key must be one xenc:EncryptedKey inside ds:KeyInfo");
+    encryptedKey = parseEncryptedKey(keys[0], policy);
+  }
+  return { algorithm, encryptedKey, cipherValue: cipherValue(kids[2]!, "xenc:EncryptedData", policy.maxCipherBytes) };
 }

@@ -15,10 +15,11 @@ import { NS, TT } from "../helpers/soap.ts";
 import { ORIGIN, byTag, faultCode, postSoap, soapHeaders, trust } from "../helpers/worker.ts";
 import { DEV_CONFIG } from "../../src/config/dev.ts";
 import { DEV_DECRYPTION_KEY } from "../../src/config/dev-keys.ts";
-import { loadEncryptionCertificate } from "../../src/keys/encryption-keys.ts";
+import { loadDecryptionKey, loadEncryptionCertificate } from "../../src/keys/encryption-keys.ts";
+import { decryptKey } from "../../src/xmlenc/decrypt.ts";
 import { pemToDer } from "../../src/keys/pem.ts";
 import { DSIG_NS } from "../../src/xml/dom.ts";
-import { type TreeElement, treeElement } from "../../src/xml/tree-writer.ts";
+import { type TreeElement, treeElement, writeExclusive } from "../../src/xml/tree-writer.ts";
 import { publicKeyFromCertificate, publicKeyInfoTree } from "../../src/xmldsig/key-info.ts";
 import { encryptElement, encryptKey } from "../../src/xmlenc/encrypt.ts";
 import { TX, b64url, exchange, jwtParts } from "../oauth/helpers.ts";
@@ -255,6 +256,55 @@ describe("partner assertions encrypted for this STS (its decryption certificate,
     // Encrypted again (new content key, new ciphertext): opened, not remembered.
     expect((await send(request("13", "1.2", await encrypted(await partnerAssertion())))).status).toBe(200);
     expect(opened().entries).toBe(entries + 1);
+  });
+
+  /** The content key an EncryptedKey for this STS seals (opened with the development decryption key). */
+  async function unsealedKeyOf(ek: string): Promise<Uint8Array> {
+    const el = new DOMParser().parseFromString(ek, "text/xml").documentElement as unknown as Parameters<typeof decryptKey>[0];
+    return decryptKey(el, await loadDecryptionKey(DEV_DECRYPTION_KEY.privateKeyPem, DEV_DECRYPTION_KEY.certificatePem));
+  }
+  /** That key sealed for another certificate, as an EncryptedKey of its own. */
+  async function encryptKeyFor(key: Uint8Array, certificatePem: string): Promise<string> {
+    return writeExclusive(await encryptKey(key, await loadEncryptionCertificate(certificatePem)));
+  }
+
+  it("takes the content key beside the EncryptedData too (OpenSAML's placement): named by a RetrievalMethod, unnamed, or one of several recipients' keys", async () => {
+    /** Moves the EncryptedKey out of the EncryptedData's KeyInfo, beside it in the EncryptedAssertion. */
+    const peer = (token: string, keyInfo: (id: string) => string) => {
+      const ek = /<xenc:EncryptedKey[\s\S]*?<\/xenc:EncryptedKey>/.exec(token)![0];
+      const id = `_ek${crypto.randomUUID().replaceAll("-", "")}`;
+      const ed = /<xenc:EncryptedData[\s\S]*<\/xenc:EncryptedData>/.exec(token)![0].replace(/<ds:KeyInfo[\s\S]*?<\/xenc:EncryptedKey><\/ds:KeyInfo>/, keyInfo(id));
+      // Out of the EncryptedData, the key declares the prefixes it was using from there.
+      const decls = [["xenc", "http://www.w3.org/2001/04/xmlenc#"], ["ds", "http://www.w3.org/2000/09/xmldsig#"]]
+        .filter(([p]) => !new RegExp(`^<xenc:EncryptedKey[^>]*xmlns:${p}=`).test(ek)).map(([p, uri]) => ` xmlns:${p}="${uri}"`).join("");
+      return { ed, ek: ek.replace("<xenc:EncryptedKey", `<xenc:EncryptedKey${decls} Id="${id}"`) };
+    };
+    const retrieval = (id: string) => `<ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:RetrievalMethod Type="http://www.w3.org/2001/04/xmlenc#EncryptedKey" URI="#${id}"/></ds:KeyInfo>`;
+    const wrap = (inner: string) => `<saml:EncryptedAssertion xmlns:saml="${SAML2}">${inner}</saml:EncryptedAssertion>`;
+    const named = peer(await encrypted(await partnerAssertion()), retrieval);
+    const unnamed = peer(await encrypted(await partnerAssertion()), () => "");
+    // The same content key sealed for another recipient too: a second EncryptedKey, first in line.
+    const shared = peer(await encrypted(await partnerAssertion()), () => "");
+    const forRp = await encryptKeyFor(await unsealedKeyOf(shared.ek), SECURE_RP_CERT);
+    for (const [name, token] of [["RetrievalMethod", wrap(named.ed + named.ek)], ["no KeyInfo", wrap(unnamed.ed + unnamed.ek)], ["two recipients", wrap(shared.ed + forRp + shared.ek)]] as const) {
+      const r = await send(request("13", "1.2", token));
+      expect(r.status, `${name}: ${r.text}`).toBe(200);
+    }
+    // A RetrievalMethod that names anything but the key beside it, or KeyInfo content that is no
+    // name for it, is refused before any decryption; so is a key for nobody here.
+    const elsewhere = peer(await encrypted(await partnerAssertion()), () => retrieval("somewhere-else"));
+    const keyValue = peer(await encrypted(await partnerAssertion()), () => `<ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:KeyValue/></ds:KeyInfo>`);
+    const onlyRp = peer(await encrypted(await partnerAssertion()), () => "");
+    const refusals: [string, string, RegExp][] = [
+      ["RetrievalMethod elsewhere", wrap(elsewhere.ed + elsewhere.ek), /RetrievalMethod must name the xenc:EncryptedKey beside/],
+      ["KeyValue", wrap(keyValue.ed + keyValue.ek), /encrypted in a way this STS does not accept/],
+      ["only another recipient's key", wrap(onlyRp.ed + (await encryptKeyFor(await unsealedKeyOf(onlyRp.ek), SECURE_RP_CERT))), /encrypted for a certificate other than this STS/],
+    ];
+    for (const [name, token, reason] of refusals) {
+      const r = await sendTo(roomy, request("13", "1.2", token));
+      expect(faultCode(r.text), name).toBe("wst:FailedAuthentication");
+      expect(r.text, name).toMatch(reason);
+    }
   });
 
   it("reads the decrypted assertion where the EncryptedData stood: a prefix declared only on the EncryptedAssertion is bound (XML Encryption §4.3)", async () => {
