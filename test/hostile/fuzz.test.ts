@@ -1,7 +1,7 @@
 /**
  * Seeded mutation fuzzing (deterministic: mulberry32, no Math.random) of the WS-Trust endpoints
  * (usernamemixed, certificatemixed with X.509-signed requests, issuedtokenmixed with a partner's
- * assertion) and the OAuth token endpoint. Oracle: every reply is a protocol reply (a SOAP envelope, or
+ * assertion, in the clear and encrypted for this STS) and the OAuth token endpoint. Oracle: every reply is a protocol reply (a SOAP envelope, or
  * OAuth JSON), never a bare 500 / HTML / server_error; and a token only comes back when the
  * credentials and the presented token survived the mutation unchanged.
  */
@@ -17,6 +17,9 @@ import PARTNER_KEY from "../fixtures/dev-credentials/partner-idp.key.pem?raw";
 import { KeyRing } from "../../src/keys/keyring.ts";
 import { buildSaml2Assertion } from "../../src/saml/saml2.ts";
 import { DEMO, TX, jwtFromTrust } from "../oauth/helpers.ts";
+import { DEV_DECRYPTION_KEY } from "../../src/config/dev-keys.ts";
+import { loadEncryptionCertificate } from "../../src/keys/encryption-keys.ts";
+import { encryptElement } from "../../src/xmlenc/encrypt.ts";
 
 /** mulberry32: a tiny seeded PRNG, so every failure reproduces from its seed and index. */
 function prng(seed: number): () => number {
@@ -280,29 +283,59 @@ describe("WS-Trust certificatemixed fuzz (120 mutated signed RSTs)", () => {
   });
 });
 
+/** The development partner's signed bearer assertion for this STS, valid for an hour. */
+async function partnerFuzzAssertion(id: string, now: Date): Promise<string> {
+  const keys = await KeyRing.load([{ status: "current", privateKeyPem: PARTNER_KEY, certificatePem: PARTNER_CERT }]);
+  return buildSaml2Assertion(
+    {
+      id, issuer: "urn:example:partner-idp", subject: "carol", audience: ORIGIN, issuedAt: now, notBefore: now,
+      expires: new Date(now.getTime() + 3_600_000), authnInstant: now, authnMethod: "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport",
+      claims: { email: ["carol@partner.example"] }, signatureAlgorithm: "rsa-sha256",
+    },
+    keys,
+  );
+}
+
+const ISSUED_TOKEN_PATH = "/trust/13/issuedtokenmixedasymmetricbasic256";
+
+/** A SOAP 1.2 WS-Trust 1.3 Issue for urn:example:rp with `token` in the Security header. */
+function issuedTokenRequest(token: string, now: Date): { headers: Record<string, string>; body: string } {
+  const action = `${NS.t13}/RST/Issue`;
+  return {
+    headers: { "content-type": `application/soap+xml; charset=utf-8; action="${action}"` },
+    body:
+      `<s:Envelope xmlns:s="${NS.s12}" xmlns:a="${NS.wsa}" xmlns:u="${NS.wsu}"><s:Header><a:Action>${action}</a:Action><a:To>${ORIGIN}${ISSUED_TOKEN_PATH}</a:To>` +
+      `<o:Security xmlns:o="${NS.wsse}" s:mustUnderstand="1"><u:Timestamp><u:Created>${now.toISOString()}</u:Created><u:Expires>${new Date(now.getTime() + 600_000).toISOString()}</u:Expires></u:Timestamp>${token}</o:Security></s:Header>` +
+      `<s:Body><t:RequestSecurityToken xmlns:t="${NS.t13}"><t:TokenType>${TT.saml2}</t:TokenType><t:RequestType>${NS.t13}/Issue</t:RequestType>` +
+      `<wsp:AppliesTo xmlns:wsp="${NS.wsp}"><a:EndpointReference><a:Address>urn:example:rp</a:Address></a:EndpointReference></wsp:AppliesTo></t:RequestSecurityToken></s:Body></s:Envelope>`,
+  };
+}
+
+/**
+ * The issued-token fuzz's oracle for one reply: a SOAP envelope, never the internal error; a
+ * fault carries no token; a token names the partner's subject. True when a token came back.
+ */
+function issuedTokenReply(status: number, text: string, label: string, tally: Record<string, number>): boolean {
+  tally[status] = (tally[status] ?? 0) + 1;
+  expect([200, 400, 500], label).toContain(status);
+  expect(text, label).toMatch(/^<s:Envelope /);
+  expect(text, label).not.toContain("could not process the request");
+  if (status === 200) {
+    expect(/<saml:NameID[^>]*>([^<]+)</.exec(text)?.[1], label).toBe("urn:example:partner-idp#carol");
+    return true;
+  }
+  expect(text, label).toContain("<s:Fault");
+  expect(text, label).not.toMatch(/<([\w.-]+:)?(Assertion|RequestedSecurityToken)\b/);
+  return false;
+}
+
 describe("WS-Trust issuedtokenmixed fuzz (120 mutated requests carrying a partner assertion)", () => {
   it("every reply is a SOAP envelope; a token only when the partner's assertion survived unchanged", async () => {
     const r = prng(SEED ^ 0x1557);
-    const keys = await KeyRing.load([{ status: "current", privateKeyPem: PARTNER_KEY, certificatePem: PARTNER_CERT }]);
     const now = new Date();
-    const assertion = await buildSaml2Assertion(
-      {
-        id: "_fuzzpartner0001", issuer: "urn:example:partner-idp", subject: "carol", audience: ORIGIN, issuedAt: now, notBefore: now,
-        expires: new Date(now.getTime() + 3_600_000), authnInstant: now, authnMethod: "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport",
-        claims: { email: ["carol@partner.example"] }, signatureAlgorithm: "rsa-sha256",
-      },
-      keys,
-    );
-    const path = "/trust/13/issuedtokenmixedasymmetricbasic256";
-    const action = `${NS.t13}/RST/Issue`;
-    const base = {
-      headers: { "content-type": `application/soap+xml; charset=utf-8; action="${action}"` },
-      body:
-        `<s:Envelope xmlns:s="${NS.s12}" xmlns:a="${NS.wsa}" xmlns:u="${NS.wsu}"><s:Header><a:Action>${action}</a:Action><a:To>${ORIGIN}${path}</a:To>` +
-        `<o:Security xmlns:o="${NS.wsse}" s:mustUnderstand="1"><u:Timestamp><u:Created>${now.toISOString()}</u:Created><u:Expires>${new Date(now.getTime() + 600_000).toISOString()}</u:Expires></u:Timestamp>${assertion}</o:Security></s:Header>` +
-        `<s:Body><t:RequestSecurityToken xmlns:t="${NS.t13}"><t:TokenType>${TT.saml2}</t:TokenType><t:RequestType>${NS.t13}/Issue</t:RequestType>` +
-        `<wsp:AppliesTo xmlns:wsp="${NS.wsp}"><a:EndpointReference><a:Address>urn:example:rp</a:Address></a:EndpointReference></wsp:AppliesTo></t:RequestSecurityToken></s:Body></s:Envelope>`,
-    };
+    const assertion = await partnerFuzzAssertion("_fuzzpartner0001", now);
+    const path = ISSUED_TOKEN_PATH;
+    const base = issuedTokenRequest(assertion, now);
     const control = await call(path, { method: "POST", headers: base.headers, body: base.body });
     expect(control.status, await control.clone().text()).toBe(200);
     await control.text();
@@ -312,21 +345,44 @@ describe("WS-Trust issuedtokenmixed fuzz (120 mutated requests carrying a partne
       const res = await call(path, { method: "POST", headers: { ...base.headers, "CF-Connecting-IP": `2001:db8:f2::${(i + 1).toString(16)}` }, body });
       const text = await res.text();
       const label = `#${i} ${what} → ${res.status}`;
-      tally[res.status] = (tally[res.status] ?? 0) + 1;
-      expect([200, 400, 500], label).toContain(res.status);
-      expect(text, label).toMatch(/^<s:Envelope /);
-      expect(text, label).not.toContain("could not process the request");
-      if (res.status !== 200) {
-        expect(text, label).toContain("<s:Fault");
-        expect(text, label).not.toMatch(/<([\w.-]+:)?(Assertion|RequestedSecurityToken)\b/);
-        continue;
-      }
-      // A token: the signed assertion must be exactly the partner's, naming carol.
+      if (!issuedTokenReply(res.status, text, label, tally)) continue;
+      // A token: the signed assertion must be exactly the partner's.
       expect(body.includes(assertion), label).toBe(true);
-      expect(/<saml:NameID[^>]*>([^<]+)</.exec(text)?.[1], label).toBe("urn:example:partner-idp#carol");
     }
     console.log(`[fuzz] issuedtokenmixed 120 mutations, statuses ${JSON.stringify(tally)}`);
     expect((tally[400] ?? 0) + (tally[500] ?? 0)).toBeGreaterThan(60);
+  });
+});
+
+describe("WS-Trust issuedtokenmixed fuzz (100 mutated requests carrying a partner assertion encrypted for this STS)", () => {
+  it("every reply is a SOAP envelope; a token only when the encrypted assertion survived unchanged", async () => {
+    const r = prng(SEED ^ 0xe2c);
+    const now = new Date();
+    const assertion = await partnerFuzzAssertion("_fuzzencrypted0001", now);
+    const sealed = await encryptElement(assertion, await loadEncryptionCertificate(DEV_DECRYPTION_KEY.certificatePem));
+    const token = `<saml:EncryptedAssertion xmlns:saml="${NS.saml2}">${sealed}</saml:EncryptedAssertion>`;
+    const bound = [...sealed.matchAll(/<xenc:CipherValue>[^<]*<\/xenc:CipherValue>|<xenc:EncryptionMethod Algorithm="[^"]*"/g)].map((m) => m[0]);
+    const path = ISSUED_TOKEN_PATH;
+    const { headers, body } = issuedTokenRequest(token, now);
+    const control = await call(path, { method: "POST", headers, body });
+    expect(control.status, await control.clone().text()).toBe(200);
+    await control.text();
+    const tally: Record<string, number> = {};
+    const [head, tail] = [body.indexOf("<saml:EncryptedAssertion"), body.indexOf("</saml:EncryptedAssertion>")];
+    for (let i = 0; i < 100; i++) {
+      // Aimed at the encrypted token: a mutation that missed it is tried again, up to four times.
+      let [mutated, what] = mutateXml(r, body);
+      for (let k = 0; k < 4 && mutated.slice(head, tail + 30) === body.slice(head, tail + 30); k++) [mutated, what] = mutateXml(r, body);
+      const res = await call(path, { method: "POST", headers: { ...headers, "CF-Connecting-IP": `2001:db8:e2::${(i + 1).toString(16)}` }, body: mutated });
+      const text = await res.text();
+      const label = `#${i} ${what} → ${res.status}: ${text.slice(0, 400)}`;
+      if (!issuedTokenReply(res.status, text, label, tally)) continue;
+      // A token: what decryption depends on went through as the partner sealed it (its cipher
+      // values and algorithms; the EncryptedKey's KeyInfo is a hint, bound to nothing).
+      for (const part of bound) expect(mutated.includes(part), `${label} — ${part.slice(0, 60)}`).toBe(true);
+    }
+    console.log(`[fuzz] encrypted issuedtokenmixed 100 mutations, statuses ${JSON.stringify(tally)}`);
+    expect((tally[400] ?? 0) + (tally[500] ?? 0)).toBeGreaterThan(50);
   });
 });
 
