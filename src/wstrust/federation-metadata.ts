@@ -6,6 +6,7 @@ import { newSamlId } from "../saml/assertion-input.ts";
 import { SAML1_TOKEN_TYPE, SAML2_METADATA_NS, SAML2_TOKEN_TYPE } from "../saml/ns.ts";
 import { RSA_SHA256, SHA256 } from "../xmldsig/algorithms.ts";
 import { signEnveloped } from "../xmldsig/sign.ts";
+import { AES128_GCM, AES256_GCM, RSA_OAEP, RSA_OAEP_MGF1P } from "../xmlenc/algorithms.ts";
 import { WSA10_NS } from "../soap/ns.ts";
 import { TRUST_ENDPOINTS } from "./mex.ts";
 import { pemToDer, toBase64 } from "../keys/pem.ts";
@@ -30,6 +31,9 @@ const XSI_NS = "http://www.w3.org/2001/XMLSchema-instance";
  * signed on its parsed tree (its xsi:type names a QName, which the canonical tree writer does not
  * carry), the signature placed first as the SAML 2.0 metadata schema wants it.
  */
+/** What this STS decrypts, strongest first: AES-GCM content, RSA-OAEP key transport. */
+const ACCEPTED_ENCRYPTION = [AES256_GCM, AES128_GCM, RSA_OAEP, RSA_OAEP_MGF1P];
+
 export async function buildFederationMetadata(
   issuer: string,
   origin: string,
@@ -40,12 +44,14 @@ export async function buildFederationMetadata(
   passiveRequestor = true,
 ): Promise<string> {
   const id = newSamlId();
-  const keyDescriptor = (use: string, certificateBase64: string) =>
-    xml`<md:KeyDescriptor use="${use}"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>${certificateBase64}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>`;
-  // Partners encrypt for us (holder-of-key proof keys) with the use="encryption" certificates.
+  const keyDescriptor = (use: string, certificateBase64: string, methods: readonly string[] = []) =>
+    xml`<md:KeyDescriptor use="${use}"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>${certificateBase64}</ds:X509Certificate></ds:X509Data></ds:KeyInfo>${methods.map((m) => xml`<md:EncryptionMethod Algorithm="${m}"/>`)}</md:KeyDescriptor>`;
+  // Partners encrypt for us (whole assertions, holder-of-key proof keys) with the use="encryption"
+  // certificates, and with the algorithms listed there (SAML 2.0 metadata §2.4.1.1): the ones we
+  // open, GCM only — a partner that reads them (a Shibboleth IdP does) picks from these.
   const certificates = [
     ...keys.published().map((k) => keyDescriptor("signing", k.certificateBase64)),
-    ...decryptionCertificates.map((pem) => keyDescriptor("encryption", toBase64(pemToDer(pem, "CERTIFICATE")))),
+    ...decryptionCertificates.map((pem) => keyDescriptor("encryption", toBase64(pemToDer(pem, "CERTIFICATE")), ACCEPTED_ENCRYPTION)),
   ];
   const tokenTypes = [SAML2_TOKEN_TYPE, SAML1_TOKEN_TYPE, JWT_TOKEN_TYPE].map((uri) => xml`<fed:TokenType Uri="${uri}"/>`);
   // The claim types some relying party can get; the table describes those it knows, the rest

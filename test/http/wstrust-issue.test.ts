@@ -208,6 +208,12 @@ describe("discovery", () => {
     expect(certs.length).toBe(5);
     const uses = byTag(doc, "urn:oasis:names:tc:SAML:2.0:metadata", "KeyDescriptor").map((k) => k.getAttribute("use"));
     expect(uses).toEqual(["signing", "signing", "signing", "encryption"]);
+    // What a partner may encrypt for us with: the algorithms this STS opens, GCM only.
+    const encryption = byTag(doc, "urn:oasis:names:tc:SAML:2.0:metadata", "KeyDescriptor")[3]!;
+    expect(byTag(encryption, "urn:oasis:names:tc:SAML:2.0:metadata", "EncryptionMethod").map((m) => m.getAttribute("Algorithm"))).toEqual([
+      "http://www.w3.org/2009/xmlenc11#aes256-gcm", "http://www.w3.org/2009/xmlenc11#aes128-gcm",
+      "http://www.w3.org/2009/xmlenc11#rsa-oaep", "http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p",
+    ]);
     expect(byTag(doc, "http://docs.oasis-open.org/wsfed/federation/200706", "TokenType").length).toBe(3);
   });
 
