@@ -103,7 +103,10 @@ const ENCRYPTION_TEMPLATE =
  */
 export function xmlsecEncryptAssertion(work, kind, signed, certificate) {
   const stem = join(work, `partner-encrypted-${kind}-${Date.now().toString(16)}${Math.random().toString(16).slice(2, 8)}`);
-  writeFileSync(`${stem}.data.xml`, kind === "saml2" ? `<saml:EncryptedAssertion xmlns:saml="${SAML2}">${signed}</saml:EncryptedAssertion>` : signed);
+  // SAML 2.0: the saml: prefix declared on the EncryptedAssertion alone, so xmlsec1 encrypts an
+  // Assertion whose cleartext leaves it to its parent (XML Encryption §4.3 context).
+  const inContext = signed.replace(`<saml:Assertion xmlns:saml="${SAML2}"`, "<saml:Assertion");
+  writeFileSync(`${stem}.data.xml`, kind === "saml2" ? `<saml:EncryptedAssertion xmlns:saml="${SAML2}">${inContext}</saml:EncryptedAssertion>` : signed);
   writeFileSync(`${stem}.tmpl.xml`, ENCRYPTION_TEMPLATE);
   const node = `${kind === "saml2" ? SAML2 : SAML1}:Assertion`;
   const p = spawnSync("xmlsec1", ["--encrypt", "--pubkey-cert-pem", certificate, "--session-key", "aes-256", "--xml-data", `${stem}.data.xml`, "--node-name", node, "--output", `${stem}.xml`, `${stem}.tmpl.xml`], { encoding: "utf8" });
