@@ -102,9 +102,12 @@ function ringOf(config: ResolvedConfig): Promise<KeyRing> {
     }
     const loading = KeyRing.load(config.keys.map((k) => ({ kid: k.kid, status: k.status, privateKeyPem: k.privateKeyPem, certificatePem: k.certificatePem })));
     // Once per isolate and configuration, like the line above: early enough to act on.
-    void loading.then((r) => {
-      for (const n of expiryNotices(datedCertificates(config, r.all()), new Date())) logEvent({ ...n, ...(config.realm === undefined ? {} : { realm: config.realm }) });
-    }, () => undefined);
+    // Advice only: a failure here (the ring's own is the request's) must not become a rejection.
+    void loading
+      .then((r) => {
+        for (const n of expiryNotices(datedCertificates(config, r.all()), new Date())) logEvent({ ...n, ...(config.realm === undefined ? {} : { realm: config.realm }) });
+      })
+      .catch(() => undefined);
     rings.set(config, (ring = loading));
     loading.catch(() => {
       if (rings.get(config) === loading) rings.delete(config);
