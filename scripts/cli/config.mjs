@@ -124,7 +124,7 @@ async function checkConfig(args) {
     for (const [where, r] of [["STS_CONFIG", c], ...(c.realms ?? []).map((realm) => [`realm ${realm.name}`, realm.config])]) {
       let ring;
       try {
-        ring = await KeyRing.load(r.keys.map((k) => ({ kid: k.kid, status: k.status, privateKeyPem: k.privateKeyPem, certificatePem: k.certificatePem })));
+        ring = await KeyRing.load(r.keys);
       } catch (e) {
         console.error(`${where}: keys: ${e.message}`);
         return 1;

@@ -17,9 +17,8 @@ import { childElements } from "../xml/dom.ts";
 import { escapeAttr } from "../xml/escape.ts";
 import { XmlSecurityError } from "../xml/errors.ts";
 import { parseXml } from "../xml/parse.ts";
-import { DEFAULT_DATA_ALGORITHMS, DEFAULT_KEY_TRANSPORTS } from "../xmlenc/algorithms.ts";
-import { decryptElement } from "../xmlenc/decrypt.ts";
-import { parseEncryptedData } from "../xmlenc/parse.ts";
+import { decryptParsed, readEncryptedData } from "../xmlenc/decrypt.ts";
+import type { ParsedEncryptedData } from "../xmlenc/parse.ts";
 import { XmlEncError } from "../xmlenc/errors.ts";
 import type { StsContext } from "./types.ts";
 
@@ -52,19 +51,26 @@ export async function openEncryptedAssertion(ctx: StsContext, el: Element, what:
   let refusal: string | undefined;
   let elsewhere = 0;
   for (const peer of candidates) {
-    const memoKey = await decryptionMemoKey(data, peer);
-    plaintext = memoKey === undefined ? undefined : opened.get(memoKey, (o) => keys.some((k) => k.privateKeyPem === o.privateKeyPem))?.plaintext;
+    // What the document states in the clear (its structure, its algorithms, the certificate it
+    // names) may be reported; which cryptographic step failed may not (decrypt.ts).
+    let parsed: ParsedEncryptedData;
+    try {
+      parsed = readEncryptedData(data, peer ? { peerKey: peer } : {});
+    } catch (e) {
+      if (!(e instanceof XmlEncError)) throw e;
+      refusal = e.message;
+      continue;
+    }
+    const memoKey = await decryptionMemoKey(parsed);
+    plaintext = opened.get(memoKey, (o) => keys.some((k) => k.privateKeyPem === o.privateKeyPem))?.plaintext;
     for (const k of plaintext ? [] : keys) {
       try {
-        plaintext = (await decryptElement(data, await decryptionKeyFor(k.privateKeyPem, k.certificatePem), peer ? { peerKey: peer } : {})).plaintext;
-        if (memoKey !== undefined && plaintext.length <= MEMO_MAX_PLAINTEXT) opened.set(memoKey, { plaintext, privateKeyPem: k.privateKeyPem });
+        plaintext = (await decryptParsed(parsed, await decryptionKeyFor(k.privateKeyPem, k.certificatePem))).plaintext;
+        if (plaintext.length <= MEMO_MAX_PLAINTEXT) opened.set(memoKey, { plaintext, privateKeyPem: k.privateKeyPem });
         break;
       } catch (e) {
         if (!(e instanceof XmlEncError)) throw e;
-        // What the document states in the clear (its structure, its algorithms, the certificate it
-        // names) may be reported; which cryptographic step failed may not (decrypt.ts).
-        if (e.code === "MALFORMED" || e.code === "UNSUPPORTED_ALGORITHM" || e.code === "TOO_LARGE") refusal = e.message;
-        else if (e.code === "KEY_MISMATCH") elsewhere++;
+        if (e.code === "KEY_MISMATCH") elsewhere++;
       }
     }
     if (plaintext) break;
@@ -114,14 +120,8 @@ export async function openEncryptedAssertion(ctx: StsContext, el: Element, what:
 const MEMO_MAX_PLAINTEXT = 12 * 1024;
 const opened = isolateCaches.cache<{ plaintext: Uint8Array; privateKeyPem: string }>("xmlenc.opened", { maxEntries: 64, maxKeyChars: 64, entryBytes: MEMO_MAX_PLAINTEXT + 256 });
 
-/** What decryption depends on besides our key, hashed; undefined when it cannot be read (decryption then refuses it). */
-async function decryptionMemoKey(data: Element, peer: Element | undefined): Promise<string | undefined> {
-  let p;
-  try {
-    p = parseEncryptedData(data, { dataAlgorithms: DEFAULT_DATA_ALGORITHMS, keyTransports: DEFAULT_KEY_TRANSPORTS, maxCipherBytes: 1024 * 1024 }, peer);
-  } catch {
-    return undefined;
-  }
+/** What decryption depends on besides our key (the algorithms and both cipher values), hashed. */
+async function decryptionMemoKey(p: ParsedEncryptedData): Promise<string> {
   const ek = p.encryptedKey;
   const parts = [utf8(`${p.algorithm.uri}\n${ek.transportUri}\n${ek.hash}\n${ek.cipherValue.length}\n`), ek.cipherValue, p.cipherValue];
   return toBase64Url(new Uint8Array(await crypto.subtle.digest("SHA-256", concatBytes(parts) as Uint8Array<ArrayBuffer>)));

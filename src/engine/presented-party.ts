@@ -88,8 +88,6 @@ export async function partyFromSaml(
   el: Element,
   what: string,
 ): Promise<PresentedParty> {
-  // A partner's assertion encrypted for this STS: opened first, then verified as any other.
-  if (isEncryptedToken(el)) el = await openEncryptedAssertion(ctx, el, what);
   // Unverified peek at the issuer, only to choose which keys must verify the signature.
   let claimed: string;
   try {
@@ -121,9 +119,14 @@ export async function partyFromJwt(
   return externalJwt(ctx, value, trusted(ctx, claimed, "jwt"));
 }
 
-/** A presented token, SAML or JWT, and the party it names. */
-export function presentedParty(ctx: StsContext, state: Pick<StateClient, "status">, presented: PresentedToken, what: string): Promise<PresentedParty> {
-  return "xml" in presented ? partyFromSaml(ctx, state, presented.xml, what) : partyFromJwt(ctx, state, presented.jwt, what);
+/**
+ * A presented token, SAML or JWT, and the party it names. A partner's assertion encrypted for
+ * this STS (engine/open-encrypted.ts) is opened first, then verified as any other.
+ */
+export async function presentedParty(ctx: StsContext, state: Pick<StateClient, "status">, presented: PresentedToken, what: string): Promise<PresentedParty> {
+  if ("jwt" in presented) return partyFromJwt(ctx, state, presented.jwt, what);
+  const el = isEncryptedToken(presented.xml) ? await openEncryptedAssertion(ctx, presented.xml, what) : presented.xml;
+  return partyFromSaml(ctx, state, el, what);
 }
 
 function trusted(ctx: StsContext, issuer: string, kind: "jwt" | "saml"): TrustedIssuer {

@@ -100,7 +100,7 @@ function ringOf(config: ResolvedConfig): Promise<KeyRing> {
       // Once per isolate, so an operator who sees it in production knows what is wrong.
       logEvent({ level: "warn", event: "development_config", message: "Serving with the embedded DEVELOPMENT configuration and its published keys (STS_DEV_MODE). Never in production: set STS_CONFIG." });
     }
-    const loading = KeyRing.load(config.keys.map((k) => ({ kid: k.kid, status: k.status, privateKeyPem: k.privateKeyPem, certificatePem: k.certificatePem })));
+    const loading = KeyRing.load(config.keys);
     // Once per isolate and configuration, like the line above: early enough to act on.
     // Advice only: a failure here (the ring's own is the request's) must not become a rejection.
     void loading

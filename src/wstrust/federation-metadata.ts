@@ -23,6 +23,9 @@ const FED_NS = "http://docs.oasis-open.org/wsfed/federation/200706";
 const AUTH_NS = "http://docs.oasis-open.org/wsfed/authorization/200706";
 const XSI_NS = "http://www.w3.org/2001/XMLSchema-instance";
 
+/** What this STS decrypts, strongest first: AES-GCM content, RSA-OAEP key transport. */
+const ACCEPTED_ENCRYPTION = [AES256_GCM, AES128_GCM, RSA_OAEP, RSA_OAEP_MGF1P];
+
 /**
  * WS-Federation 1.2 §3.1 metadata: an md:EntityDescriptor whose entityID is the issuer, with a
  * fed:SecurityTokenServiceType role listing signing certificates (every one in use: current,
@@ -31,9 +34,6 @@ const XSI_NS = "http://www.w3.org/2001/XMLSchema-instance";
  * signed on its parsed tree (its xsi:type names a QName, which the canonical tree writer does not
  * carry), the signature placed first as the SAML 2.0 metadata schema wants it.
  */
-/** What this STS decrypts, strongest first: AES-GCM content, RSA-OAEP key transport. */
-const ACCEPTED_ENCRYPTION = [AES256_GCM, AES128_GCM, RSA_OAEP, RSA_OAEP_MGF1P];
-
 export async function buildFederationMetadata(
   issuer: string,
   origin: string,

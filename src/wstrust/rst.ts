@@ -157,8 +157,9 @@ export function readRst(rst: Element, t: TrustNs, batch = false): Rst {
   const issue = requestKind === "issue";
   const tt = ownOrSecondary(rst, t, sp, "TokenType", issue);
   let tokenType: Rst["tokenType"];
-  const tokenTypeUri = tt ? text(tt.el) : undefined;
-  if (tt && tokenTypeUri !== undefined) {
+  let tokenTypeUri: string | undefined;
+  if (tt) {
+    tokenTypeUri = text(tt.el);
     tokenType = tokenTypeUri === t.statusTokenType ? "status" : tokenKindFromUri(tokenTypeUri);
     if (!tokenType) throw invalidRequest(`Unsupported ${tt.where} '${tokenTypeUri.slice(0, 200)}'.`);
   }

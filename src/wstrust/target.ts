@@ -7,9 +7,10 @@ import { collapse } from "../xml/xs.ts";
 import { JWT_TOKEN_TYPE } from "./token-types.ts";
 
 /**
- * The token inside ValidateTarget / RenewTarget / CancelTarget, or OnBehalfOf / ActAs (`evidence`):
- * a SAML assertion, or a JWT in a wsse:BinarySecurityToken. References (SecurityTokenReference) are not accepted: the STS
- * keeps no copy of issued tokens, so the token itself must be sent.
+ * The token inside ValidateTarget / RenewTarget / CancelTarget, or OnBehalfOf / ActAs
+ * (`evidence`): a SAML assertion, or a JWT in a wsse:BinarySecurityToken. References
+ * (SecurityTokenReference) are not accepted: the STS keeps no copy of issued tokens, so the
+ * token itself must be sent.
  */
 export function presentedFromTarget(el: Element | undefined, evidence = false): PresentedToken {
   if (!el) throw invalidRequest("The request must carry the token in its target element.");

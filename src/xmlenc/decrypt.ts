@@ -11,7 +11,7 @@ import { bytesEqual } from "../keys/keyring.ts";
 import { DEFAULT_DATA_ALGORITHMS, DEFAULT_KEY_TRANSPORTS } from "./algorithms.ts";
 import { BlockDecryptionFailure, decryptData } from "./cipher.ts";
 import { XmlEncError, decryptionFailed } from "./errors.ts";
-import { type DecryptPolicy, type ParsedEncryptedKey, parseEncryptedData, parseEncryptedKey } from "./parse.ts";
+import { type DecryptPolicy, type ParsedEncryptedData, type ParsedEncryptedKey, parseEncryptedData, parseEncryptedKey } from "./parse.ts";
 
 export interface DecryptOptions {
   /** Block encryption URIs accepted; default AES-GCM only (see DEFAULT_DATA_ALGORITHMS for why). */
@@ -90,7 +90,20 @@ export async function decryptKey(encryptedKey: Element, key: DecryptionKey, opti
  * @throws XmlEncError as {@link decryptKey}.
  */
 export async function decryptElement(encryptedData: Element, key: DecryptionKey, options: DecryptOptions = {}): Promise<Decrypted> {
-  const parsed = parseEncryptedData(encryptedData, policyOf(options), options.peerKey);
+  return decryptParsed(readEncryptedData(encryptedData, options), key);
+}
+
+/**
+ * The EncryptedData read under the options' policy, before any cryptography: what a caller that
+ * tries several keys, or remembers what it opened, reads once (then {@link decryptParsed}).
+ * @throws XmlEncError MALFORMED, UNSUPPORTED_ALGORITHM or TOO_LARGE
+ */
+export function readEncryptedData(encryptedData: Element, options: DecryptOptions = {}): ParsedEncryptedData {
+  return parseEncryptedData(encryptedData, policyOf(options), options.peerKey);
+}
+
+/** {@link decryptElement} of an EncryptedData already read. @throws XmlEncError KEY_MISMATCH or DECRYPTION_FAILED */
+export async function decryptParsed(parsed: ParsedEncryptedData, key: DecryptionKey): Promise<Decrypted> {
   const ek = parsed.encryptedKey;
   assertForKey(ek, key);
   const alg = parsed.algorithm;

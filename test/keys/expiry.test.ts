@@ -57,7 +57,7 @@ describe("expiryNotices", () => {
 describe("datedCertificates", () => {
   it("lists the development configuration's signing keys, decryption key and requestor CA, each with a label to find it by", async () => {
     const config = validateConfig(DEV_CONFIG, DEV_SECRETS, { mode: "development" });
-    const ring = await KeyRing.load(config.keys.map((k) => ({ kid: k.kid, status: k.status, privateKeyPem: k.privateKeyPem, certificatePem: k.certificatePem })));
+    const ring = await KeyRing.load(config.keys);
     const dated = datedCertificates(config, ring.all());
     expect(dated.map((d) => [d.kind, d.status])).toEqual([...ring.all().map((k) => ["signing", k.status]), ["decryption", "current"], ["authority", "current"]]);
     expect(dated.at(-1)!.label).toMatch(/^requestorCertificates\.authorities\[0\], CN=/);
