@@ -3,6 +3,7 @@
 // STS's own wording of a refusal. Shared by `users` and `revoke-subject`.
 import { readFileSync } from "node:fs";
 import { UsageError } from "./input.mjs";
+import { stsUrl } from "./url.mjs";
 
 /** The options every administration command takes, for parseArgs. */
 export const CONNECTION_OPTIONS = { url: "value", admin: "value", "admin-secret-file": "value" };
@@ -47,7 +48,7 @@ function client(url, authorization, tool) {
     for (;;) {
       let res;
       try {
-        res = await fetch(url + path, {
+        res = await fetch(stsUrl(url, path), {
           method,
           headers: { authorization, ...(body === undefined ? {} : { "content-type": "application/json" }) },
           ...(body === undefined ? {} : { body: JSON.stringify(body) }),
