@@ -12,6 +12,10 @@
 // (RSA-SHA256 or HMAC-SHA256) and names the assertion by its ID. Each gets a token; a message
 // signed with another key, an HMAC with another secret, and a second sending are refused.
 //
+// A service validating its callers' passwords (WssUsernameTokenClient.java): a caller's
+// UsernameToken made by WSS4J, sent as ValidateTarget by rp-validator, is valid with the right
+// password, invalid with another, and refused when sent again.
+//
 // Part of scripts/interop/run.mjs; also runs alone against a running worker:
 //   node scripts/interop/wss4j.mjs --url http://127.0.0.1:8788 [--work DIR]
 import { spawnSync } from "node:child_process";
@@ -40,7 +44,8 @@ export function compileWss4j(outDir) {
   const missing = JARS.filter((j) => !existsSync(j));
   if (missing.length) throw new Error(`missing ${missing.join(", ")} (apt-get install libwss4j-java)`);
   mkdirSync(outDir, { recursive: true });
-  const r = sh("javac", ["-cp", JARS.join(":"), "-d", outDir, join(HERE, "WssCertificateClient.java"), join(HERE, "WssIssuedTokenClient.java")]);
+  const sources = ["WssCertificateClient.java", "WssIssuedTokenClient.java", "WssUsernameTokenClient.java"].map((f) => join(HERE, f));
+  const r = sh("javac", ["-cp", JARS.join(":"), "-d", outDir, ...sources]);
   if (r.status !== 0) throw new Error(`javac failed: ${r.stderr}`);
   return [outDir, ...JARS].join(":");
 }
@@ -131,6 +136,33 @@ export async function wss4jCheck({ base, work, report, skip, certs, encryptionCe
   }
 
   await wss4jIssuedTokenCheck({ base, work, report, skip, certs, encryptionCerts, classpath, issuer });
+  wss4jUsernameTokenCheck({ base, work, report, classpath });
+}
+
+/** The wst:Status code of a Validate answer: "valid", "invalid", or undefined (no status). */
+const statusOf = (text) => /<(?:[\w.-]+:)?Code>[^<]*\/status\/(valid|invalid)<\//.exec(text)?.[1];
+
+/**
+ * A service validating its callers' passwords (WssUsernameTokenClient.java): rp-validator sends
+ * alice's UsernameToken, made by WSS4J, as ValidateTarget — valid with her password, invalid with
+ * another, and refused when the same message (same Nonce and Created) comes a second time.
+ */
+function wss4jUsernameTokenCheck({ base, work, report, classpath }) {
+  const dir = join(work, "wss4j-username");
+  mkdirSync(dir, { recursive: true });
+  const validator = ["rp-validator", "rp-validator-secret-0f1e2d3c4b5a6978"];
+  const run = (soap, trust, user, password, variant, name) =>
+    runClient(classpath, "WssUsernameTokenClient", [new URL(`/trust/${trust}/usernamemixed`, base).href, soap, trust, ...validator, user, password, variant, join(dir, `request-${name}.xml`)]);
+  for (const [soap, trust] of [["1.2", "13"], ["1.1", "2005"]]) {
+    const tag = `wss4j UsernameToken as ValidateTarget, soap${soap} trust${trust}`;
+    const good = run(soap, trust, "alice", "wonderland", "status", `good-${soap}-${trust}`);
+    report(`${tag}: alice's password → status valid`, good.status === 200 && statusOf(good.text) === "valid", `HTTP ${good.status} ${statusOf(good.text) ?? good.text.slice(0, 200)}`);
+    const wrong = run(soap, trust, "alice", "wonderlanD", "status", `wrong-${soap}-${trust}`);
+    report(`${tag}: a wrong password → status invalid`, wrong.status === 200 && statusOf(wrong.text) === "invalid", `HTTP ${wrong.status} ${statusOf(wrong.text) ?? wrong.text.slice(0, 200)}`);
+    const replay = run(soap, trust, "alice", "wonderland", "replay", `replay-${soap}-${trust}`);
+    report(`${tag}: the same UsernameToken (Nonce, Created) a second time → wsse:MessageExpired`,
+      replay.status >= 400 && statusOf(replay.text) === undefined && isWsseFault(replay.result, "MessageExpired"), describe(replay));
+  }
 }
 
 const DS = "http://www.w3.org/2000/09/xmldsig#";

@@ -9,7 +9,9 @@
  *   manages its own tokens (Validate, Renew, Cancel);
  * - a service account holds operations per relying party: `issue` lets it obtain tokens for
  *   other subjects (OnBehalfOf, ActAs, Validate-transformation) at those relying parties;
- *   `validate`, `renew` and `cancel` let it manage their tokens; `revoke-subject` lets it revoke
+ *   `validate`, `renew` and `cancel` let it manage their tokens (`validate` also lets it check a
+ *   username and password its own callers sent it, for any relying party: anyone may test those
+ *   at Issue, under the same failure limits); `revoke-subject` lets it revoke
  *   everything a subject holds; `manage-users` lets it create, change and delete the users of
  *   the user directory;
  * - an OAuth client obtains tokens by exchange for its allowed audiences (and presents only its
@@ -65,6 +67,8 @@ export interface Question {
   namedByMayAct?: boolean | undefined;
   /** Exchange: the actor (subject of the actor token) the client presents. */
   actor?: string | undefined;
+  /** Validate: what is presented is a username and password (src/engine/types.ts `PresentedCredentials`), not a token. */
+  credentials?: boolean | undefined;
 }
 
 export type Decision = { allowed: true } | { allowed: false; reason: string; error: "not_authorized" | "invalid_scope" };
@@ -114,7 +118,8 @@ export function decide(who: Requestor, q: Question): Decision {
         return who.identity.subject === q.subject ? ALLOWED : refuse(`The caller may not ${op} tokens for this subject or relying party.`);
       }
       if (who.kind === "service") {
-        return who.account.operations.includes(op) && lists(who.account.allowedRelyingParties, q.relyingParty)
+        const anyParty = op === "validate" && q.credentials === true;
+        return who.account.operations.includes(op) && (anyParty || lists(who.account.allowedRelyingParties, q.relyingParty))
           ? ALLOWED
           : refuse(`The caller may not ${op} tokens for this subject or relying party.`);
       }

@@ -1,9 +1,9 @@
 import type { StateClient } from "../state/client.ts";
 import { authorize } from "./authorize.ts";
 import { invalidToken } from "../errors.ts";
-import type { DerivationLimits } from "./lifetime.ts";
+import { type DerivationLimits, NO_DERIVATION_LIMITS } from "./lifetime.ts";
 import { type PresentedParty, presentedParty, requireDpopProof } from "./presented-party.ts";
-import { type Actor, type Identity, type Requestor, type StsContext, requestorName } from "./types.ts";
+import { type Actor, type Identity, type PresentedCredentials, type Requestor, type StsContext, requestorName } from "./types.ts";
 import type { PresentedToken } from "./verify-own.ts";
 
 /**
@@ -12,21 +12,29 @@ import type { PresentedToken } from "./verify-own.ts";
  * - `delegation` (ActAs): the token names the presented party as subject and the requestor
  *   as actor, keeping any earlier chain (as RFC 8693 §4.1 `act`).
  * The presented token is verified like an exchange subject token: ours (with the one
- * revocation check) or a trusted issuer's. Who may ask is the authorization rule's answer.
+ * revocation check) or a trusted issuer's; presented credentials sign their user in, once the
+ * rule has allowed the requestor to ask for that user. Who may ask is the authorization rule's
+ * answer.
  * @param target the relying party's identifier
  */
 export async function delegatedParty(
   ctx: StsContext,
   state: Pick<StateClient, "status">,
   who: Requestor,
-  presented: PresentedToken,
+  presented: PresentedToken | PresentedCredentials,
   mode: "impersonation" | "delegation",
   target: string,
 ): Promise<{ identity: Identity; actor: Actor | undefined; passesOn: DerivationLimits; scopeCeiling: string[] | undefined }> {
+  const requestor = requestorName(who);
+  if ("credentials" in presented) {
+    const { username, authenticate } = presented.credentials;
+    authorize(who, { route: mode === "delegation" ? "act-as" : "on-behalf-of", subject: username, relyingParty: target });
+    const identity = await authenticate();
+    return { identity, actor: mode === "delegation" ? { sub: requestor } : undefined, passesOn: NO_DERIVATION_LIMITS, scopeCeiling: undefined };
+  }
   const what = mode === "delegation" ? "ActAs token" : "OnBehalfOf token";
   const party = await presentedParty(ctx, state, presented, what);
   requireDpopProof(party.confirmation, null, what);
-  const requestor = requestorName(who);
   // A `may_act` grants only from a source allowed to grant (our tokens, or a trusted issuer
   // configured to), and names parties by our names: another issuer's `bob` is not our bob.
   const namedByMayAct = party.grantsDelegation && party.mayAct?.name !== undefined && party.mayAct.name === requestor;

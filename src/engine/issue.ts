@@ -5,7 +5,7 @@ import { delegatedParty } from "./delegation.ts";
 import { issueToken } from "./issuance.ts";
 import { type DerivationLimits, NO_DERIVATION_LIMITS } from "./lifetime.ts";
 import { findRelyingParty } from "./relying-party.ts";
-import type { Actor, Confirmation, Identity, IssuedToken, RequestedClaim, Requestor, StsContext } from "./types.ts";
+import type { Actor, Confirmation, Identity, IssuedToken, PresentedCredentials, RequestedClaim, Requestor, StsContext } from "./types.ts";
 import type { PresentedToken } from "./verify-own.ts";
 
 export interface IssueRequest {
@@ -15,8 +15,8 @@ export interface IssueRequest {
   lifetime?: { created?: Date | undefined; expires?: Date | undefined } | undefined;
   /** WS-Trust 1.3 §5 `wst:Renewing Allow="false"`. */
   notRenewable?: boolean | undefined;
-  /** OnBehalfOf (impersonation) or ActAs (delegation): the token of the party it is for. */
-  delegation?: { mode: "impersonation" | "delegation"; presented: PresentedToken } | undefined;
+  /** OnBehalfOf (impersonation) or ActAs (delegation): the token, or credentials, of the party it is for. */
+  delegation?: { mode: "impersonation" | "delegation"; presented: PresentedToken | PresentedCredentials } | undefined;
   /** The proof-of-possession key; undefined for a bearer token. */
   confirmation?: Confirmation | undefined;
   /** Requested claims (see `TokenRequest`). */

@@ -40,6 +40,21 @@ export interface Identity {
   authnMethod: string;
 }
 
+/**
+ * A username and password presented as a token rather than as the requestor's own proof (a
+ * wsse:UsernameToken as WS-Trust ValidateTarget, OnBehalfOf or ActAs, as a service forwards the
+ * credentials its own callers sent it): the name it claims, and the door's check of it
+ * (password, failed-authentication limits, nonce replay). The engine runs the check only once
+ * the authorization rule has allowed the requestor to present credentials for that name.
+ */
+export interface PresentedCredentials {
+  credentials: {
+    username: string;
+    /** @throws StsError authentication_failed (or rate_limited, message_expired) */
+    authenticate(): Promise<Identity>;
+  };
+}
+
 export type { Actor } from "../token/actor.ts";
 export type { Confirmation } from "../token/confirmation.ts";
 

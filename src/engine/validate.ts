@@ -3,22 +3,37 @@ import type { StateClient } from "../state/client.ts";
 import { currentIdentity } from "./authenticate.ts";
 import { authorize } from "./authorize.ts";
 import { type StatusResult, tokenStatus } from "./check.ts";
-import { invalidToken } from "../errors.ts";
+import { StsError, invalidRequest, invalidToken } from "../errors.ts";
 import { issueToken } from "./issuance.ts";
-import { derivationLimits } from "./lifetime.ts";
+import { type DerivationLimits, NO_DERIVATION_LIMITS, derivationLimits } from "./lifetime.ts";
 import { requireDpopProof } from "./presented-party.ts";
 import { findRelyingParty } from "./relying-party.ts";
-import type { Confirmation, IssuedToken, RequestedClaim, Requestor, StsContext } from "./types.ts";
+import type { Actor, Confirmation, Identity, IssuedToken, PresentedCredentials, RequestedClaim, Requestor, StsContext } from "./types.ts";
 import type { PresentedToken } from "./verify-own.ts";
 
-/** Validate with status (WS-Trust 1.3 §7): is this token of ours valid now? */
-export function validate(
+/**
+ * Validate with status (WS-Trust 1.3 §7): is this token of ours valid now? Or, for presented
+ * credentials, are this username and password right (for a user who may sign in now)? A wrong
+ * one is an "invalid" answer, as a bad token is; being over the failure limits is an error.
+ * @param target the relying party the request names (AppliesTo), if any
+ */
+export async function validate(
   ctx: StsContext,
   state: Pick<StateClient, "status">,
   who: Requestor,
-  presented: PresentedToken,
+  presented: PresentedToken | PresentedCredentials,
+  target?: string,
 ): Promise<StatusResult> {
-  return tokenStatus(ctx, state, who, presented);
+  if (!("credentials" in presented)) return tokenStatus(ctx, state, who, presented);
+  const { username, authenticate } = presented.credentials;
+  authorize(who, { route: "validate", subject: username, relyingParty: target, credentials: true });
+  try {
+    await authenticate();
+  } catch (e) {
+    if (e instanceof StsError && e.code === "authentication_failed") return { valid: false, reason: e.message, token: undefined };
+    throw e;
+  }
+  return { valid: true, reason: "The username and password are valid.", token: undefined };
 }
 
 export interface TransformRequest {
@@ -41,34 +56,72 @@ export interface TransformRequest {
  * holds for the subject, never from a token made for another relying party; a subject the STS
  * holds nothing for keeps only what the presented token states, released under the target's
  * policy. The new token keeps the presented one's authentication time, and its end and
- * renewability when that one may not be renewed (lifetime.ts `derivationLimits`).
+ * renewability when that one may not be renewed (lifetime.ts `derivationLimits`). Presented
+ * credentials become a token for the user they sign in (`fromCredentials`).
  */
 export async function transform(
   ctx: StsContext,
   state: Pick<StateClient, "status">,
   who: Requestor,
-  presented: PresentedToken,
+  presented: PresentedToken | PresentedCredentials,
   req: TransformRequest,
 ): Promise<IssuedToken> {
-  const r = await tokenStatus(ctx, state, who, presented);
-  if (!r.valid || !r.token) throw invalidToken(r.reason);
-  const t = r.token;
-  requireDpopProof(t.confirmation, null, "token to transform");
-  const rp = findRelyingParty(ctx.config, req.target ?? t.audience);
-  authorize(who, { route: "validate-transform", subject: t.subject, relyingParty: rp.identifier });
-  const identity = await currentIdentity(ctx, { subject: t.subject, claims: t.claims, authnInstant: t.authnInstant, authnMethod: t.authnMethod });
-  const passesOn = derivationLimits(ctx.config, t);
+  const from = "credentials" in presented ? fromCredentials(presented, req.target) : await fromToken(ctx, state, who, presented);
+  const rp = findRelyingParty(ctx.config, req.target ?? from.audience);
+  authorize(who, { route: "validate-transform", subject: from.subject, relyingParty: rp.identifier });
+  const identity = await from.identify();
   return issueToken(ctx, {
     requestor: who,
     identity,
     appliesTo: rp.identifier,
     tokenType: req.tokenType,
     lifetime: req.lifetime,
-    actor: t.actor,
-    notAfter: passesOn.notAfter,
-    notRenewable: passesOn.notRenewable,
-    scopeCeiling: t.scope.length > 0 ? t.scope : undefined,
+    actor: from.actor,
+    notAfter: from.passesOn.notAfter,
+    notRenewable: from.passesOn.notRenewable,
+    scopeCeiling: from.scopeCeiling,
     confirmation: req.confirmation,
     requestedClaims: req.requestedClaims,
   });
+}
+
+/** What a transformation starts from: whom it names and what it passes on, and how the subject's identity is then had. */
+interface TransformSource {
+  subject: string;
+  /** The relying party the new token is for when the request names none. */
+  audience: string;
+  /** The subject's identity, read (or, for credentials, authenticated) once the rule allowed the transformation. */
+  identify(): Promise<Identity>;
+  actor: Actor | undefined;
+  passesOn: DerivationLimits;
+  scopeCeiling: string[] | undefined;
+}
+
+/** A valid token of ours: its subject's current identity, its delegation chain, limits and scope. */
+async function fromToken(ctx: StsContext, state: Pick<StateClient, "status">, who: Requestor, presented: PresentedToken): Promise<TransformSource> {
+  const r = await tokenStatus(ctx, state, who, presented);
+  if (!r.valid || !r.token) throw invalidToken(r.reason);
+  const t = r.token;
+  requireDpopProof(t.confirmation, null, "token to transform");
+  return {
+    subject: t.subject,
+    audience: t.audience,
+    identify: () => currentIdentity(ctx, { subject: t.subject, claims: t.claims, authnInstant: t.authnInstant, authnMethod: t.authnMethod }),
+    actor: t.actor,
+    passesOn: derivationLimits(ctx.config, t),
+    scopeCeiling: t.scope.length > 0 ? t.scope : undefined,
+  };
+}
+
+/**
+ * Presented credentials: the user they sign in, checked only once the rule allowed the
+ * transformation (the slow password check is not spent on a caller it refuses). Credentials
+ * have no audience to default to: the request must name the relying party.
+ */
+function fromCredentials(presented: PresentedCredentials, target: string | undefined): TransformSource {
+  if (target === undefined) {
+    throw invalidRequest("wsp:AppliesTo is required to turn a username and password into a token: name the relying party it is for.");
+  }
+  const { username, authenticate } = presented.credentials;
+  return { subject: username, audience: target, identify: authenticate, actor: undefined, passesOn: NO_DERIVATION_LIMITS, scopeCeiling: undefined };
 }

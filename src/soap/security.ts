@@ -80,7 +80,13 @@ function once(parent: Element, ns: string, local: string, within: string): Eleme
   return uniqueChild(parent, ns, local, () => badRequest(`${within} must not carry ${local} more than once.`));
 }
 
-function readUsernameToken(ut: Element, now: Date, skew: number): UsernameToken {
+/**
+ * A wsse:UsernameToken (Username Token Profile 1.1 §3.1): PasswordText only, a Created not in
+ * the future. Also read where a token is presented rather than sent as the requestor's proof
+ * (WS-Trust ValidateTarget, OnBehalfOf, ActAs).
+ * @param skew the allowed clock skew in milliseconds
+ */
+export function readUsernameToken(ut: Element, now: Date, skew: number): UsernameToken {
   const userEl = once(ut, WSSE_NS, "Username", "wsse:UsernameToken");
   const passEl = once(ut, WSSE_NS, "Password", "wsse:UsernameToken");
   if (!userEl || !passEl) throw badRequest("wsse:UsernameToken needs wsse:Username and wsse:Password.");

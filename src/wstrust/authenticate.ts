@@ -10,7 +10,7 @@ import { type Authenticated, authenticateCertificate } from "../engine/authentic
 import { partyFromSaml } from "../engine/presented-party.ts";
 import { openEncryptedAssertion } from "../engine/open-encrypted.ts";
 import { isEncryptedToken } from "../engine/verify-own.ts";
-import { type StsContext, requestorName } from "../engine/types.ts";
+import { type Identity, type PresentedCredentials, type Requestor, type StsContext, requestorName } from "../engine/types.ts";
 import { StsError, authenticationFailed, badRequest, invalidToken } from "../errors.ts";
 import { readAssertion } from "../saml/parse.ts";
 import { SAML1_BEARER, SAML2_BEARER, isSamlAssertion } from "../saml/ns.ts";
@@ -18,7 +18,7 @@ import type { SoapEnvelope } from "../soap/envelope.ts";
 import { verifyConfirmedKeySignature, verifyMessageSignature } from "../soap/message-signature.ts";
 import { confirmedKey } from "../engine/confirmed-key.ts";
 import { publicKeyFromCertificate } from "../xmldsig/key-info.ts";
-import type { SecurityHeader } from "../soap/security.ts";
+import { type SecurityHeader, readUsernameToken } from "../soap/security.ts";
 import type { StateClient } from "../state/client.ts";
 import { childElements } from "../xml/dom.ts";
 import type { RequestorAuthentication } from "./endpoints.ts";
@@ -86,6 +86,27 @@ async function authenticateUsername(ctx: StsContext, deps: TrustDeps, sec: Secur
     }
   }
   return authenticateLimited(ctx, deps.state, deps.clientAddress, ut.username, ut.password);
+}
+
+/**
+ * A wsse:UsernameToken presented as ValidateTarget, OnBehalfOf or ActAs: credentials the
+ * requestor forwards for one of its own callers (Apache CXF's STSTokenValidator sends them so).
+ * Read and checked as the header's UsernameToken is (PasswordText only, a Nonce + Created used
+ * once, the same failure limits), with only a user admitted: a service account's secret is
+ * not a user's password. Failures count against the name alone when a service account
+ * forwards them: its address stands for all its callers, not for the one who mistyped.
+ */
+export function presentedCredentials(ctx: StsContext, deps: TrustDeps, who: Requestor, el: Element): PresentedCredentials {
+  const ut = readUsernameToken(el, ctx.now(), ctx.config.limits.clockSkewSeconds * 1000);
+  const authenticate = async (): Promise<Identity> => {
+    if (ut.nonce && ut.created && !(await rememberNonce(deps.state, ut.username, ut.nonce, ut.created))) {
+      throw new StsError("message_expired", "This UsernameToken (Nonce and Created) has been used before.");
+    }
+    const address = who.kind === "service" ? undefined : deps.clientAddress;
+    const user = await authenticateLimited(ctx, deps.state, address, ut.username, ut.password, (w) => w.kind === "user");
+    return (user as Extract<Authenticated, { kind: "user" }>).identity; // `admit` let only a user through
+  };
+  return { credentials: { username: ut.username, authenticate } };
 }
 
 /**

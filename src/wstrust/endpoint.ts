@@ -2,7 +2,6 @@ import type { Markup } from "../xml/markup.ts";
 import { withRenewalLimit } from "../abuse/guard.ts";
 import { StsError, invalidRequest } from "../errors.ts";
 import { type Requestor, type StsContext, requestorName } from "../engine/types.ts";
-import type { StateClient } from "../state/client.ts";
 import { parseSoapRequest, readAddressing, readEnvelope } from "../soap/envelope.ts";
 import { buildFault } from "../soap/fault.ts";
 import { type SoapVersion, soapContentType, soapVersionOf } from "../soap/ns.ts";
@@ -38,13 +37,14 @@ export interface TrustReply {
 export type Handler = (ctx: StsContext, who: Requestor, rst: Rst) => Promise<Markup>;
 
 /** Runs one RST with this request's state (a function, not a table of closures per request). */
-function operate(state: StateClient): Handler {
+function operate(deps: TrustDeps): Handler {
+  const state = deps.state;
   return (ctx, who, rst) => {
     switch (rst.requestKind) {
       case "issue":
-        return handleIssue(ctx, state, who, rst);
+        return handleIssue(ctx, deps, who, rst);
       case "validate":
-        return handleValidate(ctx, state, who, rst);
+        return handleValidate(ctx, deps, who, rst);
       case "renew":
         return handleRenew(ctx, withRenewalLimit(state, ctx.config.limits, requestorName(who), ctx.config.realm), who, rst);
       case "cancel":
@@ -103,7 +103,7 @@ export async function handleTrustRequest(
     // Issue and Validate change no state: a signed message's replay check may run beside them.
     const stateless = rst !== undefined && (rst.requestKind === "issue" || rst.requestKind === "validate");
     const { who, fresh } = await authenticateRequestor(ctx, deps, endpoint.authentication, env, sec, stateless);
-    const handle = operate(deps.state);
+    const handle = operate(deps);
     let replyBody: Markup;
     let action: string;
     if (rst) {

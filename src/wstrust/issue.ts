@@ -2,8 +2,8 @@ import type { Markup } from "../xml/markup.ts";
 import { invalidRequest } from "../errors.ts";
 import { issue } from "../engine/issue.ts";
 import type { Requestor, StsContext } from "../engine/types.ts";
-import type { StateClient } from "../state/client.ts";
-import { presentedFromTarget } from "./target.ts";
+import { type TrustDeps, presentedCredentials } from "./authenticate.ts";
+import { isUsernameToken, presentedFromTarget } from "./target.ts";
 import type { Rst } from "./rst.ts";
 import { issuedRstr } from "./rstr.ts";
 import { proofKeyFor } from "./proof-key.ts";
@@ -11,20 +11,21 @@ import { proofKeyFor } from "./proof-key.ts";
 /**
  * WS-Trust Issue (WS-Trust 1.3 §4): the authenticated user asks for a token for AppliesTo; or,
  * with wst:OnBehalfOf (1.3) / wst14:ActAs (1.4), a caller asks for a token for the party whose
- * token it presents. Returns one RSTR (the caller wraps it in an RSTRC for 1.3).
+ * token (or UsernameToken) it presents. Returns one RSTR (the caller wraps it in an RSTRC for 1.3).
  */
-export async function handleIssue(ctx: StsContext, state: Pick<StateClient, "status">, who: Requestor, rst: Rst): Promise<Markup> {
+export async function handleIssue(ctx: StsContext, deps: TrustDeps, who: Requestor, rst: Rst): Promise<Markup> {
   if (!rst.appliesTo) throw invalidRequest("wsp:AppliesTo is required: name the relying party the token is for.");
   if (rst.tokenType === "status") throw invalidRequest("The Status token type is only valid for Validate.");
   if (rst.actAs && rst.onBehalfOf) throw invalidRequest("Send either wst:OnBehalfOf or wst14:ActAs, not both.");
   const proof = await proofKeyFor(rst, who.provedKey);
   const delegated = rst.actAs ?? rst.onBehalfOf;
-  const tok = await issue(ctx, state, who, {
+  const presented = delegated && (isUsernameToken(delegated) ? presentedCredentials(ctx, deps, who, delegated) : presentedFromTarget(delegated, true));
+  const tok = await issue(ctx, deps.state, who, {
     target: rst.appliesTo,
     tokenType: rst.tokenType,
     lifetime: rst.lifetime,
     notRenewable: rst.renewing?.allow === false,
-    delegation: delegated ? { mode: rst.actAs ? "delegation" : "impersonation", presented: presentedFromTarget(delegated, true) } : undefined,
+    delegation: presented ? { mode: rst.actAs ? "delegation" : "impersonation", presented } : undefined,
     confirmation: proof.confirmation,
     requestedClaims: rst.claims,
   });

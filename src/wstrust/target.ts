@@ -33,8 +33,16 @@ export function presentedFromTarget(el: Element | undefined, evidence = false): 
     if (isEncryptedToken(jwt)) throw invalidRequest(ENCRYPTED_TOKEN_REFUSAL);
     return { jwt };
   }
+  if (isUsernameToken(el)) {
+    throw invalidRequest("A UsernameToken can be validated, or presented as OnBehalfOf or ActAs; it cannot be renewed or cancelled.");
+  }
   if (el.localName === "SecurityTokenReference") {
     throw invalidRequest("Token references are not supported: send the token itself in the target element.");
   }
   throw invalidRequest(`Unsupported token '${el.localName}' in the target element.`);
+}
+
+/** A wsse:UsernameToken: credentials, which ValidateTarget, OnBehalfOf and ActAs may carry instead of a token. */
+export function isUsernameToken(el: Element): boolean {
+  return el.localName === "UsernameToken" && el.namespaceURI === WSSE_NS;
 }

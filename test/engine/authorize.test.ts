@@ -140,6 +140,21 @@ describe("the one authorization rule (table)", () => {
     expect(decide(service(["issue"], [RP]), { route: "validate-transform", subject: "alice", relyingParty: RP }).allowed).toBe(true);
   });
 
+  it("presented credentials: `validate` checks a password for any relying party; every other route and requestor keeps its rule", () => {
+    for (const rp of [RP, OTHER_RP, undefined]) {
+      expect(decide(service(["validate"], [OTHER_RP]), { route: "validate", subject: "alice", relyingParty: rp, credentials: true }).allowed, String(rp)).toBe(true);
+      expect(decide(service(["validate"], [OTHER_RP]), { route: "validate", subject: "alice", relyingParty: rp }).allowed, String(rp)).toBe(rp === OTHER_RP);
+    }
+    for (const ops of subsets(OPS.filter((o) => o !== "validate"))) {
+      expect(decide(service(ops, [RP]), { route: "validate", subject: "alice", relyingParty: RP, credentials: true }).allowed, `[${ops}]`).toBe(false);
+    }
+    for (const route of ["renew", "cancel", "validate-transform", "on-behalf-of"] as const) {
+      expect(decide(service(OPS, [OTHER_RP]), { route, subject: "alice", relyingParty: RP, credentials: true }).allowed, route).toBe(false);
+    }
+    expect(decide(user("bob"), { route: "validate", subject: "bob", credentials: true }).allowed).toBe(true);
+    expect(decide(user("bob"), { route: "validate", subject: "alice", credentials: true }).allowed).toBe(false);
+  });
+
   it("refusals say why, with the error each door maps", () => {
     const d = decide(client([OTHER_RP], true), { route: "exchange", relyingParty: RP });
     expect(d).toEqual({ allowed: false, error: "invalid_scope", reason: "This client may not obtain tokens for the requested audience." });
