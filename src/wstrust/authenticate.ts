@@ -99,6 +99,7 @@ async function authenticateUsername(ctx: StsContext, deps: TrustDeps, sec: Secur
 export function presentedCredentials(ctx: StsContext, deps: TrustDeps, who: Requestor, el: Element): PresentedCredentials {
   const ut = readUsernameToken(el, ctx.now(), ctx.config.limits.clockSkewSeconds * 1000);
   const authenticate = async (): Promise<Identity> => {
+    ctx.audit.subject ??= ut.username;
     if (ut.nonce && ut.created && !(await rememberNonce(deps.state, ut.username, ut.nonce, ut.created))) {
       throw new StsError("message_expired", "This UsernameToken (Nonce and Created) has been used before.");
     }

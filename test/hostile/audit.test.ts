@@ -23,6 +23,15 @@ const audits = () => lines.filter((l) => l.includes('"event":"audit"')).map((l) 
 const SECRETS = ["wonderland", "builder", "demo-secret", "rp-validator-secret", "hunter2-secret-password", "PRIVATE KEY"];
 
 describe("audit lines under attack", () => {
+  it("a UsernameToken presented for validation: the line names whose password was checked, never the password", async () => {
+    const ut = `<wsse:UsernameToken xmlns:wsse="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"><wsse:Username>alice</wsse:Username><wsse:Password>hunter2-secret-password</wsse:Password></wsse:UsernameToken>`;
+    await validateStatus(ut);
+    const a = audits();
+    expect(a).toHaveLength(1);
+    expect(a[0]).toMatchObject({ operation: "wstrust.validate", requestor: "rp-validator", subject: "alice", status: 200 });
+    expect(lines.join("\n")).not.toContain("hunter2");
+  });
+
   it("one line per operation, with the documented fields, and no secret or token anywhere in the log", async () => {
     const jwt = await jwtFromTrust("bob", "builder"); // 1: issue
     lines = [];
