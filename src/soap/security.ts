@@ -81,12 +81,33 @@ function once(parent: Element, ns: string, local: string, within: string): Eleme
 }
 
 /**
- * A wsse:UsernameToken (Username Token Profile 1.1 §3.1): PasswordText only, a Created not in
- * the future. Also read where a token is presented rather than sent as the requestor's proof
- * (WS-Trust ValidateTarget, OnBehalfOf, ActAs).
+ * How old a credential's wsu:Created may be (a UsernameToken's, a signed message's Timestamp):
+ * older is refused as stale (WSS4J's default is five minutes), so that the replay cache, which
+ * remembers each Nonce or signature for this long, stays bounded.
+ */
+export const MAX_CREDENTIAL_AGE_MS = 10 * 60 * 1000;
+
+/**
+ * The text of an element that holds a value (a name, a password, a nonce, a time): text and
+ * CDATA only. `<Username>al<!---->ice</Username>` or `<Username><x>alice</x></Username>` would
+ * read as "alice" here and as something else to a proxy or firewall that looked at it first.
+ */
+function textOnly(el: Element, what: string): void {
+  for (let c = el.firstChild; c !== null; c = c.nextSibling) {
+    if (c.nodeType !== 3 && c.nodeType !== 4) throw badRequest(`${what} must hold text only.`);
+  }
+}
+
+/**
+ * A wsse:UsernameToken (Username Token Profile 1.1 §3.1): PasswordText only, a Created neither
+ * in the future nor stale, values as text only. Also read where a token is presented rather
+ * than sent as the requestor's proof (WS-Trust ValidateTarget, OnBehalfOf, ActAs).
  * @param skew the allowed clock skew in milliseconds
  */
 export function readUsernameToken(ut: Element, now: Date, skew: number): UsernameToken {
+  for (const el of childElements(ut)) {
+    if (el.namespaceURI === WSSE_NS || el.namespaceURI === WSU_NS) textOnly(el, `wsse:UsernameToken's ${el.localName}`);
+  }
   const userEl = once(ut, WSSE_NS, "Username", "wsse:UsernameToken");
   const passEl = once(ut, WSSE_NS, "Password", "wsse:UsernameToken");
   if (!userEl || !passEl) throw badRequest("wsse:UsernameToken needs wsse:Username and wsse:Password.");
@@ -105,6 +126,9 @@ export function readUsernameToken(ut: Element, now: Date, skew: number): Usernam
     created = parseXsDateTime(text(createdEl));
     if (!created) throw badRequest("wsse:UsernameToken has an invalid wsu:Created.");
     if (created.getTime() > now.getTime() + skew) throw messageExpired("The UsernameToken was created in the future.");
+    if (now.getTime() - created.getTime() > MAX_CREDENTIAL_AGE_MS) {
+      throw messageExpired(`The UsernameToken was created more than ${MAX_CREDENTIAL_AGE_MS / 60_000} minutes ago; create it afresh for each message.`);
+    }
   }
   // Password and username are taken verbatim (no trimming of the password: spaces are legal).
   return {

@@ -18,7 +18,7 @@ import type { SoapEnvelope } from "../soap/envelope.ts";
 import { verifyConfirmedKeySignature, verifyMessageSignature } from "../soap/message-signature.ts";
 import { confirmedKey } from "../engine/confirmed-key.ts";
 import { publicKeyFromCertificate } from "../xmldsig/key-info.ts";
-import { type SecurityHeader, readUsernameToken } from "../soap/security.ts";
+import { MAX_CREDENTIAL_AGE_MS, type SecurityHeader, readUsernameToken } from "../soap/security.ts";
 import type { StateClient } from "../state/client.ts";
 import { childElements } from "../xml/dom.ts";
 import type { RequestorAuthentication } from "./endpoints.ts";
@@ -30,9 +30,6 @@ export interface TrustDeps {
   /** The caller's address, for per-address failed-authentication limits (absent: per subject only). */
   clientAddress: string | undefined;
 }
-
-/** UsernameToken and Timestamp Created values older than this are refused, so the replay cache stays bounded. */
-const NONCE_WINDOW_MS = 10 * 60 * 1000;
 
 /**
  * The authenticated requestor of a request to an endpoint that authenticates by `how`, and when
@@ -115,8 +112,8 @@ export function presentedCredentials(ctx: StsContext, deps: TrustDeps, who: Requ
  * for the freshness window and a repeat is refused. Resolves false for a replay.
  */
 async function rememberNonce(state: StateClient, username: string, nonce: string, created: Date): Promise<boolean> {
-  if (Date.now() - created.getTime() > NONCE_WINDOW_MS) return false;
-  return state.rememberNonce(`ut:${username}:${nonce}:${created.toISOString()}`, created.getTime() + NONCE_WINDOW_MS);
+  if (Date.now() - created.getTime() > MAX_CREDENTIAL_AGE_MS) return false;
+  return state.rememberNonce(`ut:${username}:${nonce}:${created.toISOString()}`, created.getTime() + MAX_CREDENTIAL_AGE_MS);
 }
 
 /**
@@ -159,11 +156,11 @@ async function authenticateSignedMessage(ctx: StsContext, deps: TrustDeps, env: 
  */
 async function acceptOnce(ctx: StsContext, deps: TrustDeps, createdAt: Date, signatureValue: Uint8Array): Promise<void> {
   const created = createdAt.getTime();
-  if (ctx.now().getTime() - created > NONCE_WINDOW_MS) {
+  if (ctx.now().getTime() - created > MAX_CREDENTIAL_AGE_MS) {
     throw new StsError("message_expired", "The signed message's wsu:Created is too old; sign each request afresh.");
   }
   const digest = toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", signatureValue as Uint8Array<ArrayBuffer>)));
-  if (!(await deps.state.rememberNonce(`x509sig:${digest}`, created + NONCE_WINDOW_MS + ctx.config.limits.clockSkewSeconds * 1000))) {
+  if (!(await deps.state.rememberNonce(`x509sig:${digest}`, created + MAX_CREDENTIAL_AGE_MS + ctx.config.limits.clockSkewSeconds * 1000))) {
     throw new StsError("message_expired", "This signed message has been received before.");
   }
 }

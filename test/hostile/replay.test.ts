@@ -58,6 +58,15 @@ describe("UsernameToken replay", () => {
     expect(faultCode(r.text)).toBe("wsse:MessageExpired");
   });
 
+  // Without a Nonce nothing identifies the token for the replay cache; a stale Created still
+  // marks an old credential (WSS4J refuses those after five minutes).
+  it("refuses a stale Created without a Nonce too, naming the window", async () => {
+    const r = await trust({ ...ALICE, created: iso(11 * 60_000) });
+    expect(faultCode(r.text)).toBe("wsse:MessageExpired");
+    expect(r.text).toContain("created more than 10 minutes ago");
+    expect((await trust({ ...ALICE, created: iso(9 * 60_000) })).status).toBe(200);
+  });
+
   it("refuses a Created in the future beyond the clock skew", async () => {
     const r = await trust({ ...ALICE, nonce: nonce(), created: iso(-10 * 60_000) });
     expect(faultCode(r.text)).toBe("wsse:MessageExpired");
@@ -79,6 +88,34 @@ describe("UsernameToken replay", () => {
 
 describe("UsernameToken ambiguity (found by the fuzz test)", () => {
   const wsse = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd";
+  // Read as "alice" by a DOM's textContent, as "al" and "ice" (or nothing) by whatever looked
+  // at the bytes first.
+  for (const [what, username, why] of [
+    ["a comment", "al<!-- -->ice", "must hold text only"],
+    ["an element", "<b>alice</b>", "must hold text only"],
+    ["a processing instruction", "al<?pi x?>ice", "processing instructions are not allowed"],
+  ] as const) {
+    it(`a Username split by ${what} is refused, in the header and presented as a ValidateTarget`, async () => {
+      const e = envelope({ ...ALICE });
+      const body = e.body.replace("<wsse:Username>alice</wsse:Username>", `<wsse:Username>${username}</wsse:Username>`);
+      expect(body).not.toBe(e.body);
+      const res = await call("/trust/13/usernamemixed", { method: "POST", headers: e.headers, body });
+      const text = await res.text();
+      expect(faultCode(text)).toBe("wst:BadRequest");
+      expect(text).toContain(why);
+      const presented = `<wsse:UsernameToken xmlns:wsse="${wsse}"><wsse:Username>${username}</wsse:Username><wsse:Password>wonderland</wsse:Password></wsse:UsernameToken>`;
+      const v = await trust({ user: "rp-validator", password: "rp-validator-secret-0f1e2d3c4b5a6978", requestType: "Validate", extra: `<wst:ValidateTarget>${presented}</wst:ValidateTarget>` });
+      expect(faultCode(v.text)).toBe("wst:BadRequest");
+      expect(v.text).not.toContain("status/valid");
+    });
+  }
+  it("a CDATA section is text, and a password may be split into text and CDATA", async () => {
+    const e = envelope({ ...ALICE });
+    const body = e.body.replace(/>wonderland</, "><![CDATA[wonder]]>land<");
+    expect(body).not.toBe(e.body);
+    const res = await call("/trust/13/usernamemixed", { method: "POST", headers: e.headers, body });
+    expect(res.status).toBe(200);
+  });
   for (const [name, dup] of [
     ["Password", `<wsse:Password xmlns:wsse="${wsse}">wonderland</wsse:Password>`],
     ["Username", `<wsse:Username xmlns:wsse="${wsse}">bob</wsse:Username>`],
