@@ -1,7 +1,8 @@
 /**
  * Seeded mutation fuzzing (deterministic: mulberry32, no Math.random) of the WS-Trust endpoints
- * (usernamemixed, certificatemixed with X.509-signed requests, issuedtokenmixed with a partner's
- * assertion, in the clear and encrypted for this STS) and the OAuth token endpoint. Oracle: every reply is a protocol reply (a SOAP envelope, or
+ * (usernamemixed — also with a UsernameToken presented for validation —, certificatemixed with
+ * X.509-signed requests, issuedtokenmixed with a partner's assertion, in the clear and encrypted
+ * for this STS) and the OAuth token endpoint. Oracle: every reply is a protocol reply (a SOAP envelope, or
  * OAuth JSON), never a bare 500 / HTML / server_error; and a token only comes back when the
  * credentials and the presented token survived the mutation unchanged.
  */
@@ -101,7 +102,7 @@ async function aimedTrustFuzz(
   bases: { body: string; headers: Record<string, string> }[],
   marker: string,
   noToken: RegExp,
-  onToken: (text: string, label: string) => void,
+  onToken: (text: string, label: string, body: string, base: string) => void,
 ): Promise<Record<string, number>> {
   const r = prng(seed);
   const tally: Record<string, number> = {};
@@ -122,7 +123,7 @@ async function aimedTrustFuzz(
       continue;
     }
     expect(credentials(body), label).toBe(credentials(base.body));
-    onToken(text, label);
+    onToken(text, label, body, base.body);
   }
   return tally;
 }
@@ -221,6 +222,45 @@ describe("WS-Trust requested-claims fuzz (150 mutated wst:Claims RSTs)", () => {
     });
     console.log(`[fuzz] requested claims 150 mutations, statuses ${JSON.stringify(tally)}`);
     expect(tally[200] ?? 0).toBeGreaterThan(0);
+    expect((tally[400] ?? 0) + (tally[500] ?? 0)).toBeGreaterThan(30);
+  });
+});
+
+describe("WS-Trust presented-credentials fuzz (150 mutated UsernameTokens in ValidateTarget)", () => {
+  const validator = { user: "rp-validator", password: "rp-validator-secret-0f1e2d3c4b5a6978", requestType: "Validate" as const };
+  const target = (username: string, password: string, more = "") =>
+    `<wst:ValidateTarget><wsse:UsernameToken wsu:Id="presented"><wsse:Username>${username}</wsse:Username>` +
+    `<wsse:Password Type="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText">${password}</wsse:Password>${more}</wsse:UsernameToken></wst:ValidateTarget>`;
+  const bases = [
+    envelope({ ...validator, extra: target("alice", "wonderland") }),
+    envelope({ ...validator, soap: "1.1", trust: "2005", extra: target("bob", "builder") }),
+    envelope({ ...validator, tokenType: `${NS.t13}/RSTR/Status`, extra: target("dave", "directory-pass-1", `<wsu:Created>${new Date().toISOString()}</wsu:Created>`) }),
+  ];
+  /** The presented name and password as a strict reader sees them: exactly one of each, text only. */
+  function presented(xml: string): string | undefined {
+    const doc = new DOMParser({ onError: () => undefined }).parseFromString(xml, "text/xml");
+    const t = doc.getElementsByTagNameNS(NS.t13, "ValidateTarget").item(0) ?? doc.getElementsByTagNameNS(NS.t05, "ValidateTarget").item(0);
+    if (!t) return undefined;
+    const leaf = (local: string) => {
+      const all = t.getElementsByTagNameNS(NS.wsse, local);
+      const el = all.length === 1 ? all.item(0)! : undefined;
+      return el && Array.from(el.childNodes).every((c) => c.nodeType === 3 || c.nodeType === 4) ? el.textContent : undefined;
+    };
+    const u = leaf("Username");
+    const p = leaf("Password");
+    return u == null || p == null ? undefined : `${u.trim()}\n${p}`;
+  }
+
+  it("every reply is a SOAP envelope; status valid only for the presented credentials unchanged", async () => {
+    // Aimed at the presented UsernameToken: the change falls inside ValidateTarget.
+    let valid = 0;
+    const tally = await aimedTrustFuzz(SEED ^ 0x1b, 150, bases, "<wst:ValidateTarget>", /status\/valid|saml:Assertion/, (text, label, body, base) => {
+      if (!/status\/valid</.test(text)) return;
+      valid++;
+      expect(presented(body), label).toBe(presented(base));
+    });
+    console.log(`[fuzz] presented credentials 150 mutations, statuses ${JSON.stringify(tally)}, valid ${valid}`);
+    expect(valid).toBeGreaterThan(0); // some mutations are harmless: the oracle was exercised
     expect((tally[400] ?? 0) + (tally[500] ?? 0)).toBeGreaterThan(30);
   });
 });
