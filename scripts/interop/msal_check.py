@@ -104,6 +104,17 @@ def main():
             lambda: msal_wstrust.send_request("alice", "not-her-password", "urn:example:rp", base + "/trust/13/usernamemixed",
                                               msal_mex.Mex.ACTION_13, requests.Session()))
 
+    # A client configured with AD FS's addresses, as where this STS took over an AD FS host name:
+    # the MEX at /adfs/services/trust/mex, the endpoint at /adfs/services/trust/13/usernamemixed.
+    adfs_mex = requests.get(base + "/adfs/services/trust/mex", timeout=30).text.replace(base, secure_base)
+    ep = msal_mex.Mex(adfs_mex).get_wstrust_username_password_endpoint()
+    check("msal: AD FS's MEX address (/adfs/services/trust/mex) discovers the same endpoint",
+          ep is not None and ep["address"].endswith("/trust/13/usernamemixed"), repr(ep))
+    r = msal_wstrust.send_request("alice", "wonderland", "urn:example:rp", base + "/adfs/services/trust/13/usernamemixed",
+                                  msal_mex.Mex.ACTION_13, requests.Session())
+    check("msal: WS-Trust 1.3 Issue at AD FS's address (/adfs/services/trust/13/usernamemixed) returns a SAML token",
+          b"Assertion" in r["token"], str(r.get("type")))
+
     # ADAL: its stricter mex parser (policies, bindings, ports) and its RSTR parser.
     ctx = {"log_context": {"correlation_id": "interop"}}
     pol = adal_mex_of(ctx, secure_base + "/trust/mex", mex_text).username_password_policy

@@ -71,9 +71,10 @@ function startParty(party, base, certs, work) {
   const state = { posts: [], cleanups: 0, ctx: "" };
   const server = createServer((req, res) => {
     const url = new URL(req.url, `http://127.0.0.1:${party.port}`);
-    if (req.method === "GET" && url.pathname === "/login") {
+    // /login-adfs: a party still configured with AD FS's passive address (/adfs/ls/).
+    if (req.method === "GET" && (url.pathname === "/login" || url.pathname === "/login-adfs")) {
       state.ctx = `ctx-${party.port}-${Math.random().toString(36).slice(2)}&<x>`;
-      const to = new URL("/wsfed", base);
+      const to = new URL(url.pathname === "/login" ? "/wsfed" : "/adfs/ls/", base);
       to.search = new URLSearchParams({ wa: "wsignin1.0", wtrealm: party.realm, wreply: `http://127.0.0.1:${party.port}/wsfed`, wctx: state.ctx }).toString();
       res.writeHead(302, { location: to.href }).end();
       return;
@@ -184,6 +185,17 @@ export async function wsfedCheck({ base, work, certs, report, skip }) {
     await page.screenshot({ path: join(shots, "wsfed-signed-out.png"), fullPage: true });
     await page.goto("http://127.0.0.1:9780/login");
     report("wsfed: after sign-out the RP's redirect shows the form again", (await page.getByLabel("Password").count()) === 1, page.url());
+
+    // 4b. A party that still sends browsers to AD FS's /adfs/ls/ signs in the same way.
+    await page.goto("http://127.0.0.1:9780/login-adfs");
+    const atForm = page.url();
+    await page.getByLabel("Username").fill("alice");
+    await page.getByLabel("Password").fill("wonderland");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL("http://127.0.0.1:9780/wsfed", { timeout: 15_000 }).catch(() => undefined);
+    const viaAdfs = rp1.state.posts[1] ?? [];
+    report("wsfed: an RP sending the browser to AD FS's /adfs/ls/ gets the sign-in form at /wsfed and then its verified token",
+      atForm.startsWith(new URL("/wsfed?", base).href) && viaAdfs.length > 0 && viaAdfs.every(([, v]) => v), `${atForm}; ${viaAdfs.map(([n, v]) => `${v ? "ok" : "FAIL"} ${n}`).join("; ")}`);
 
     // 5. An unregistered wreply: a 400 page, and the browser goes nowhere else.
     const before = stsRequests.length;

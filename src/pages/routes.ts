@@ -15,6 +15,9 @@ import { STYLESHEET } from "./style.ts";
 import { handleWsFed } from "./wsfed.ts";
 import { AUTOPOST_SCRIPT } from "./wsfed-html.ts";
 
+/** Where AD FS serves WS-Federation passive sign-in. */
+const ADFS_PASSIVE_PATH = "/adfs/ls";
+
 /** Files served as they are: built once, revalidated by clients (they change with a deployment). */
 const ASSET_HEADERS = (type: string): Record<string, string> => ({ "Content-Type": type, "Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff" });
 
@@ -93,6 +96,16 @@ export function registerPageRoutes<E extends HonoEnv>(app: Hono<E>, services: (c
   app.get("/favicon.ico", () => new Response(null, { status: 204, headers: { "Cache-Control": "max-age=86400" } }));
   app.get(PASSIVE_REQUESTOR_PATH, (c) => handleWsFed(c.req.raw, services(c)));
   app.post(PASSIVE_REQUESTOR_PATH, (c) => handleWsFed(c.req.raw, services(c)));
+  // AD FS's passive endpoint: a relying party that still sends browsers to /adfs/ls/ (this STS
+  // took over the AD FS host name) reaches /wsfed, with the same query (and, for a POST, the
+  // same method and body: 307). The pages, their cookies and their relative links stay /wsfed's.
+  for (const path of [ADFS_PASSIVE_PATH, `${ADFS_PASSIVE_PATH}/`]) {
+    app.on(["GET", "POST"], path, (c) => {
+      const url = new URL(c.req.url);
+      const to = url.pathname.replace(/\/adfs\/ls\/?$/, PASSIVE_REQUESTOR_PATH) + url.search;
+      return new Response(null, { status: 307, headers: { Location: to, "Cache-Control": "no-store" } });
+    });
+  }
   app.get("/assets/autopost.js", serve(AUTOPOST_SCRIPT, ASSET_HEADERS("text/javascript; charset=utf-8")));
   app.get("/assets/sts.css", serve(STYLESHEET, ASSET_HEADERS("text/css; charset=utf-8")));
 }

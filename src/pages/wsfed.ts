@@ -67,6 +67,10 @@ export async function handleWsFed(req: Request, svc: RequestServices): Promise<R
     };
     if (wa === "wsignin1.0") return await signIn(env, form, req.method === "POST");
     if (wa === "wsignout1.0" || wa === "wsignoutcleanup1.0") return await signOut(env, form);
+    // An application set up for AD FS may speak SAML 2.0 to it (SAML-P): say so rather than "no wa".
+    if (wa === null && (form.has("SAMLRequest") || form.has("SAMLResponse"))) {
+      refuse("This sign-in service speaks WS-Federation, not the SAML 2.0 protocol (SAMLRequest): configure the application for WS-Federation (wa=wsignin1.0).");
+    }
     refuse("Unsupported or missing wa: this endpoint answers wsignin1.0, wsignout1.0 and wsignoutcleanup1.0.");
   } catch (e) {
     // Every refusal is logged with its reason (an unregistered wreply is what an operator looks

@@ -36,6 +36,18 @@ export const TRUST_ENDPOINT_LIST: readonly TrustEndpoint[] = [
 ];
 
 /**
+ * Where AD FS serves the same endpoints (`/adfs/services/trust/13/usernamemixed`, its MEX at
+ * `/adfs/services/trust/mex`). A client configured with an AD FS address — WCF's
+ * `<issuer address>`, a hard-coded MEX URL — reaches the same endpoint here under that path when
+ * this STS takes over the AD FS host name, without being reconfigured. Published documents name
+ * only the `/trust/…` paths.
+ */
+export const ADFS_PREFIX = "/adfs/services";
+
+/** Each endpoint again under its AD FS path (a request's wsa:To then names that path). */
+export const ADFS_ENDPOINT_ALIASES: readonly TrustEndpoint[] = TRUST_ENDPOINT_LIST.map((e) => ({ ...e, path: ADFS_PREFIX + e.path }));
+
+/**
  * The endpoints a configuration can authenticate anyone at, which the WSDL and the home page
  * publish: certificatemixed only where requestor certificates are trusted (elsewhere it answers
  * every request with FailedAuthentication). The issued-token endpoints always take this STS's

@@ -23,8 +23,12 @@ const MEX_NS = "http://schemas.xmlsoap.org/ws/2004/09/mex";
 const WSDL_DIALECT = "http://schemas.xmlsoap.org/wsdl/";
 const WSDL_IDENTIFIER = "http://schemas.microsoft.com/ws/2008/06/identity/securitytokenservice";
 
-/** Answers a WS-Transfer Get on the metadata endpoint; every failure is a SOAP fault. */
+/**
+ * Answers a WS-Transfer Get on the metadata endpoint at `path` (whose wsa:To must name it);
+ * every failure is a SOAP fault.
+ */
 export async function handleMetadataGet(
+  path: string,
   ctx: StsContext,
   readBody: () => Promise<Uint8Array>,
   contentType: string | null,
@@ -46,7 +50,7 @@ export async function handleMetadataGet(
     }
     // WS-MetadataExchange 1.1 §6.1: a Get for the whole metadata has an empty Body.
     if (childElements(env.body).length > 0) throw badRequest("A WS-Transfer Get has an empty SOAP Body.");
-    checkDestination(wsa.to, { path: MEX_PATH, origin: ctx.origin, issuer: ctx.issuer });
+    checkDestination(wsa.to, { path, origin: ctx.origin, issuer: ctx.issuer });
     const wsdl = trustedMarkup(buildWsdl(ctx.origin, servedEndpoints(ctx.config)).replace(/^<\?xml[^?]*\?>/, ""));
     const body = xml`<mex:Metadata xmlns:mex="${MEX_NS}"><mex:MetadataSection Dialect="${WSDL_DIALECT}" Identifier="${WSDL_IDENTIFIER}">${wsdl}</mex:MetadataSection></mex:Metadata>`;
     return {
@@ -55,6 +59,6 @@ export async function handleMetadataGet(
       contentType: soapContentType(version, TRANSFER_GET_RESPONSE),
     };
   } catch (caught) {
-    return faultReply(caught, MEX_PATH, { version, trustNs: TRUST13.ns, relatesTo, wsaNs });
+    return faultReply(caught, path, { version, trustNs: TRUST13.ns, relatesTo, wsaNs });
   }
 }

@@ -1,5 +1,5 @@
 /**
- * The WS-Trust front door: the endpoints (endpoints.ts),
+ * The WS-Trust front door: the endpoints (endpoints.ts), also under their AD FS paths,
  * their WSDL (`/trust/mex`, `?wsdl`) and the WS-Federation metadata that publishes them.
  */
 import type { Context, Env as HonoEnv, Hono } from "hono";
@@ -14,7 +14,7 @@ import { type TrustReply, handleTrustRequest } from "./endpoint.ts";
 import { MEX_PATH, handleMetadataGet } from "./metadata-exchange.ts";
 import { buildFederationMetadata } from "./federation-metadata.ts";
 import { claimTypesOffered } from "../engine/claims-offered.ts";
-import { TRUST_ENDPOINT_LIST, type TrustEndpoint, servedEndpoints } from "./endpoints.ts";
+import { ADFS_ENDPOINT_ALIASES, ADFS_PREFIX, TRUST_ENDPOINT_LIST, type TrustEndpoint, servedEndpoints } from "./endpoints.ts";
 import { buildWsdl } from "./mex.ts";
 import { TRUST13, TRUST2005 } from "./ns.ts";
 
@@ -22,12 +22,14 @@ import { TRUST13, TRUST2005 } from "./ns.ts";
 export function registerTrustRoutes<E extends HonoEnv>(app: Hono<E>, services: (c: Context<E>) => RequestServices): void {
   const wsdl = (c: Context<E>, ctx: StsContext) => c.body(buildWsdl(ctx.origin, servedEndpoints(ctx.config)), 200, { "Content-Type": "text/xml; charset=utf-8" });
 
-  app.get(MEX_PATH, async (c) => wsdl(c, await services(c).context()));
-  // WS-MetadataExchange over SOAP: a WS-Transfer Get, as WCF's tools send it.
-  app.post(MEX_PATH, (c) => soapDoor(c, services(c), TRUST13.ns, handleMetadataGet));
+  for (const mex of [MEX_PATH, ADFS_PREFIX + MEX_PATH]) {
+    app.get(mex, async (c) => wsdl(c, await services(c).context()));
+    // WS-MetadataExchange over SOAP: a WS-Transfer Get, as WCF's tools send it.
+    app.post(mex, (c) => soapDoor(c, services(c), TRUST13.ns, (...a) => handleMetadataGet(mex, ...a)));
+  }
   // One static route per version (no pattern parameter), so Hono's SmartRouter can pick its
   // RegExpRouter: a pattern like :v{13|2005} sends every request through the slower TrieRouter.
-  for (const endpoint of TRUST_ENDPOINT_LIST) {
+  for (const endpoint of [...TRUST_ENDPOINT_LIST, ...ADFS_ENDPOINT_ALIASES]) {
     const path = endpoint.path;
     app.get(path, async (c) => {
       // `?wsdl` on an endpoint answers the same WSDL, as WCF services do.
