@@ -12,9 +12,10 @@
 // (RSA-SHA256 or HMAC-SHA256) and names the assertion by its ID. Each gets a token; a message
 // signed with another key, an HMAC with another secret, and a second sending are refused.
 //
-// A service validating its callers' passwords (WssUsernameTokenClient.java): a caller's
+// A service validating its callers' credentials (WssValidateClient.java): a caller's
 // UsernameToken made by WSS4J, sent as ValidateTarget by rp-validator, is valid with the right
-// password, invalid with another, and refused when sent again.
+// password, invalid with another, and refused when sent again; an X.509 BinarySecurityToken
+// made by WSS4J is valid for alice-client and invalid for a self-signed certificate.
 //
 // Part of scripts/interop/run.mjs; also runs alone against a running worker:
 //   node scripts/interop/wss4j.mjs --url http://127.0.0.1:8788 [--work DIR]
@@ -44,7 +45,7 @@ export function compileWss4j(outDir) {
   const missing = JARS.filter((j) => !existsSync(j));
   if (missing.length) throw new Error(`missing ${missing.join(", ")} (apt-get install libwss4j-java)`);
   mkdirSync(outDir, { recursive: true });
-  const sources = ["WssCertificateClient.java", "WssIssuedTokenClient.java", "WssUsernameTokenClient.java"].map((f) => join(HERE, f));
+  const sources = ["WssCertificateClient.java", "WssIssuedTokenClient.java", "WssValidateClient.java"].map((f) => join(HERE, f));
   const r = sh("javac", ["-cp", JARS.join(":"), "-d", outDir, ...sources]);
   if (r.status !== 0) throw new Error(`javac failed: ${r.stderr}`);
   return [outDir, ...JARS].join(":");
@@ -136,32 +137,44 @@ export async function wss4jCheck({ base, work, report, skip, certs, encryptionCe
   }
 
   await wss4jIssuedTokenCheck({ base, work, report, skip, certs, encryptionCerts, classpath, issuer });
-  wss4jUsernameTokenCheck({ base, work, report, classpath });
+  wss4jValidateCheck({ base, work, report, classpath, untrusted });
 }
 
-/** The wst:Status code of a Validate answer: "valid", "invalid", or undefined (no status). */
+/** The wst:Status code of a Validate answer: "valid", "invalid", or undefined (no status); and its reason. */
 const statusOf = (text) => /<(?:[\w.-]+:)?Code>[^<]*\/status\/(valid|invalid)<\//.exec(text)?.[1];
+const reasonOf = (text) => /<(?:[\w.-]+:)?Reason>([^<]*)<\//.exec(text)?.[1];
 
 /**
- * A service validating its callers' passwords (WssUsernameTokenClient.java): rp-validator sends
- * alice's UsernameToken, made by WSS4J, as ValidateTarget — valid with her password, invalid with
- * another, and refused when the same message (same Nonce and Created) comes a second time.
+ * A service validating its callers' credentials (WssValidateClient.java), as CXF's
+ * STSTokenValidator does: rp-validator sends alice's UsernameToken, made by WSS4J, as
+ * ValidateTarget — valid with her password, invalid with another, and refused when the same
+ * message (same Nonce and Created) comes a second time — and X.509 BinarySecurityTokens made by
+ * WSS4J: alice-client (issued by the development CA) valid, acting as alice; a self-signed one
+ * invalid.
  */
-function wss4jUsernameTokenCheck({ base, work, report, classpath }) {
-  const dir = join(work, "wss4j-username");
+function wss4jValidateCheck({ base, work, report, classpath, untrusted }) {
+  const dir = join(work, "wss4j-validate");
   mkdirSync(dir, { recursive: true });
   const validator = ["rp-validator", "rp-validator-secret-0f1e2d3c4b5a6978"];
-  const run = (soap, trust, user, password, variant, name) =>
-    runClient(classpath, "WssUsernameTokenClient", [new URL(`/trust/${trust}/usernamemixed`, base).href, soap, trust, ...validator, user, password, variant, join(dir, `request-${name}.xml`)]);
+  const run = (soap, trust, args, name) =>
+    runClient(classpath, "WssValidateClient", [new URL(`/trust/${trust}/usernamemixed`, base).href, soap, trust, ...validator, ...args, join(dir, `request-${name}.xml`)]);
+  const shown = (x) => `HTTP ${x.status} ${statusOf(x.text) ?? x.text.slice(0, 200)}${reasonOf(x.text) ? `: ${reasonOf(x.text)}` : ""}`;
   for (const [soap, trust] of [["1.2", "13"], ["1.1", "2005"]]) {
-    const tag = `wss4j UsernameToken as ValidateTarget, soap${soap} trust${trust}`;
-    const good = run(soap, trust, "alice", "wonderland", "status", `good-${soap}-${trust}`);
-    report(`${tag}: alice's password → status valid`, good.status === 200 && statusOf(good.text) === "valid", `HTTP ${good.status} ${statusOf(good.text) ?? good.text.slice(0, 200)}`);
-    const wrong = run(soap, trust, "alice", "wonderlanD", "status", `wrong-${soap}-${trust}`);
-    report(`${tag}: a wrong password → status invalid`, wrong.status === 200 && statusOf(wrong.text) === "invalid", `HTTP ${wrong.status} ${statusOf(wrong.text) ?? wrong.text.slice(0, 200)}`);
-    const replay = run(soap, trust, "alice", "wonderland", "replay", `replay-${soap}-${trust}`);
+    const tag = `wss4j credentials as ValidateTarget, soap${soap} trust${trust}`;
+    const good = run(soap, trust, ["ut", "alice", "wonderland"], `ut-good-${soap}-${trust}`);
+    report(`${tag}: alice's UsernameToken with her password → status valid`, good.status === 200 && statusOf(good.text) === "valid", shown(good));
+    const wrong = run(soap, trust, ["ut", "alice", "wonderlanD"], `ut-wrong-${soap}-${trust}`);
+    report(`${tag}: a wrong password → status invalid`, wrong.status === 200 && statusOf(wrong.text) === "invalid", shown(wrong));
+    const replay = run(soap, trust, ["ut-replay", "alice", "wonderland"], `ut-replay-${soap}-${trust}`);
     report(`${tag}: the same UsernameToken (Nonce, Created) a second time → wsse:MessageExpired`,
       replay.status >= 400 && statusOf(replay.text) === undefined && isWsseFault(replay.result, "MessageExpired"), describe(replay));
+    const cert = run(soap, trust, ["x509", ALICE.cert], `x509-good-${soap}-${trust}`);
+    report(`${tag}: alice-client's certificate → status valid, acting as alice`,
+      cert.status === 200 && statusOf(cert.text) === "valid" && /acts as alice/.test(reasonOf(cert.text) ?? ""), shown(cert));
+    if (untrusted) {
+      const self = run(soap, trust, ["x509", untrusted.cert], `x509-untrusted-${soap}-${trust}`);
+      report(`${tag}: a self-signed certificate → status invalid`, self.status === 200 && statusOf(self.text) === "invalid", shown(self));
+    }
   }
 }
 

@@ -10,8 +10,9 @@
  * - a service account holds operations per relying party: `issue` lets it obtain tokens for
  *   other subjects (OnBehalfOf, ActAs, Validate-transformation) at those relying parties;
  *   `validate`, `renew` and `cancel` let it manage their tokens (`validate` also lets it check a
- *   username and password its own callers sent it, for any relying party: anyone may test those
- *   at Issue, under the same failure limits); `revoke-subject` lets it revoke
+ *   username and password, or a certificate, its own callers sent it, for any relying party:
+ *   anyone may test a password at Issue, under the same failure limits, and a certificate is
+ *   public); `revoke-subject` lets it revoke
  *   everything a subject holds; `manage-users` lets it create, change and delete the users of
  *   the user directory;
  * - an OAuth client obtains tokens by exchange for its allowed audiences (and presents only its
@@ -67,7 +68,11 @@ export interface Question {
   namedByMayAct?: boolean | undefined;
   /** Exchange: the actor (subject of the actor token) the client presents. */
   actor?: string | undefined;
-  /** Validate: what is presented is a username and password (src/engine/types.ts `PresentedCredentials`), not a token. */
+  /**
+   * Validate: what is presented is a credential its holder authenticates with elsewhere too — a
+   * username and password, or a certificate (src/engine/types.ts `PresentedCredentials`,
+   * `PresentedCertificate`) — not a token issued for a relying party.
+   */
   credentials?: boolean | undefined;
 }
 

@@ -55,6 +55,16 @@ export interface PresentedCredentials {
   };
 }
 
+/**
+ * An X.509 certificate presented as the token to validate (a wsse:BinarySecurityToken in a
+ * ValidateTarget), as a service forwards the certificate its own caller authenticated with, to
+ * ask whether this STS trusts it. A certificate is public: it proves nothing about who presents
+ * it, so it is only ever validated, never turned into a token.
+ */
+export interface PresentedCertificate {
+  certificate: { der: Uint8Array };
+}
+
 export type { Actor } from "../token/actor.ts";
 export type { Confirmation } from "../token/confirmation.ts";
 

@@ -2,28 +2,34 @@ import type { TokenKind } from "../config/types.ts";
 import type { StateClient } from "../state/client.ts";
 import { currentIdentity } from "./authenticate.ts";
 import { authorize } from "./authorize.ts";
+import { certificateStatus } from "./certificate-status.ts";
 import { type StatusResult, tokenStatus } from "./check.ts";
 import { StsError, invalidRequest, invalidToken } from "../errors.ts";
 import { issueToken } from "./issuance.ts";
 import { type DerivationLimits, NO_DERIVATION_LIMITS, derivationLimits } from "./lifetime.ts";
 import { requireDpopProof } from "./presented-party.ts";
 import { findRelyingParty } from "./relying-party.ts";
-import type { Actor, Confirmation, Identity, IssuedToken, PresentedCredentials, RequestedClaim, Requestor, StsContext } from "./types.ts";
+import type { Actor, Confirmation, Identity, IssuedToken, PresentedCertificate, PresentedCredentials, RequestedClaim, Requestor, StsContext } from "./types.ts";
 import type { PresentedToken } from "./verify-own.ts";
 
 /**
  * Validate with status (WS-Trust 1.3 §7): is this token of ours valid now? Or, for presented
  * credentials, are this username and password right (for a user who may sign in now)? A wrong
- * one is an "invalid" answer, as a bad token is; being over the failure limits is an error.
+ * one is an "invalid" answer, as a bad token is; being over the failure limits is an error. Or,
+ * for a presented certificate, would this STS accept it from a requestor (certificate-status.ts)?
  * @param target the relying party the request names (AppliesTo), if any
  */
 export async function validate(
   ctx: StsContext,
   state: Pick<StateClient, "status">,
   who: Requestor,
-  presented: PresentedToken | PresentedCredentials,
+  presented: PresentedToken | PresentedCredentials | PresentedCertificate,
   target?: string,
 ): Promise<StatusResult> {
+  if ("certificate" in presented) {
+    authorize(who, { route: "validate", relyingParty: target, credentials: true });
+    return certificateStatus(ctx, presented.certificate.der);
+  }
   if (!("credentials" in presented)) return tokenStatus(ctx, state, who, presented);
   const { username, authenticate } = presented.credentials;
   authorize(who, { route: "validate", subject: username, relyingParty: target, credentials: true });

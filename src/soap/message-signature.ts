@@ -27,10 +27,8 @@ import { type ParsedSignature, parseSignature, Refusal } from "../xmldsig/parse-
 import { EXC_C14N } from "../xml/c14n.ts";
 import { DSIG_NS, childElements, nextInSubtree } from "../xml/dom.ts";
 import { collapse } from "../xml/xs.ts";
-import { WSA04_NS, WSA10_NS, WSSE_NS, WSU_NS } from "./ns.ts";
+import { BASE64_BINARY, WSA04_NS, WSA10_NS, WSSE_NS, WSU_NS, X509V3 } from "./ns.ts";
 
-export const X509V3 = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3";
-const BASE64_BINARY = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary";
 
 /** Who may sign messages, and how. */
 export interface MessageSignaturePolicy {
@@ -304,7 +302,8 @@ function readCertificate(token: Element): ParsedCertificate {
   return cert;
 }
 
-const MAX_CERTIFICATE_BYTES = 16384;
+/** The largest certificate read from a BinarySecurityToken: client certificates are 1–2 KB. */
+export const MAX_CERTIFICATE_BYTES = 16384;
 /** Client certificates are 1–2 KB; a larger one is parsed for each request rather than kept. */
 const CACHED_CERTIFICATE_BYTES = 4096;
 

@@ -10,7 +10,7 @@ import type { Confirmation } from "../engine/types.ts";
 import { invalidRequest } from "../errors.ts";
 import { fromBase64 } from "../keys/pem.ts";
 import { pSha1 } from "../keys/psha1.ts";
-import { WSSE_NS } from "../soap/ns.ts";
+import { WSSE_NS, X509V3 } from "../soap/ns.ts";
 import { childElements, DSIG_NS, textContent } from "../xml/dom.ts";
 import { type Markup, xml } from "../xml/markup.ts";
 import { publicKeyFromCertificate, readPublicKeyInfo } from "../xmldsig/key-info.ts";
@@ -19,7 +19,6 @@ import type { Rst } from "./rst.ts";
 /** WS-Trust 1.3 §4.4.1: the key size when the request names none (as AD FS and WCF use). */
 export const DEFAULT_KEY_SIZE = 256;
 
-const X509V3 = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3";
 const BASE64_BINARY = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary";
 
 export interface ProofKey {

@@ -2,7 +2,10 @@ import type { Element } from "@xmldom/xmldom";
 import { invalidRequest } from "../errors.ts";
 import { ENCRYPTED_TOKEN_REFUSAL, type PresentedToken, isEncryptedToken } from "../engine/verify-own.ts";
 import { SAML1_NS, SAML2_NS } from "../saml/ns.ts";
-import { WSSE_NS } from "../soap/ns.ts";
+import { BASE64_BINARY, WSSE_NS, X509V3 } from "../soap/ns.ts";
+import { MAX_CERTIFICATE_BYTES } from "../soap/message-signature.ts";
+import { fromBase64 } from "../bytes.ts";
+import type { PresentedCertificate } from "../engine/types.ts";
 import { collapse } from "../xml/xs.ts";
 import { JWT_TOKEN_TYPE } from "./token-types.ts";
 
@@ -21,6 +24,7 @@ export function presentedFromTarget(el: Element | undefined, evidence = false): 
     return { xml: el };
   }
   if (el.localName === "Assertion" && (el.namespaceURI === SAML2_NS || el.namespaceURI === SAML1_NS)) return { xml: el };
+  if (isCertificateToken(el)) throw invalidRequest(CERTIFICATE_ONLY_VALIDATED);
   if (el.localName === "BinarySecurityToken" && el.namespaceURI === WSSE_NS) {
     // ValueType is an xs:anyURI: read with whitespace collapsed, as a schema-validating peer does.
     if (collapse(el.getAttribute("ValueType") ?? "") !== JWT_TOKEN_TYPE) throw invalidRequest("Unsupported BinarySecurityToken ValueType.");
@@ -45,4 +49,25 @@ export function presentedFromTarget(el: Element | undefined, evidence = false): 
 /** A wsse:UsernameToken: credentials, which ValidateTarget, OnBehalfOf and ActAs may carry instead of a token. */
 export function isUsernameToken(el: Element): boolean {
   return el.localName === "UsernameToken" && el.namespaceURI === WSSE_NS;
+}
+
+const CERTIFICATE_ONLY_VALIDATED =
+  "An X.509 certificate can only be validated (TokenType RSTR/Status): it is public, so presenting it proves nothing about who presents it, and no token is issued for it.";
+
+/** A wsse:BinarySecurityToken holding an X.509 v3 certificate (WSS X.509 Token Profile). */
+export function isCertificateToken(el: Element): boolean {
+  return el.localName === "BinarySecurityToken" && el.namespaceURI === WSSE_NS && collapse(el.getAttribute("ValueType") ?? "") === X509V3;
+}
+
+/**
+ * The certificate in a ValidateTarget, for a status answer: does this STS trust it (as a service
+ * forwards the certificate its caller authenticated with, Apache CXF's STSTokenValidator among
+ * them)? Anywhere else `presentedFromTarget` refuses it with the reason.
+ */
+export function presentedCertificate(el: Element): PresentedCertificate {
+  const encoding = el.getAttribute("EncodingType");
+  if (encoding !== null && collapse(encoding) !== BASE64_BINARY) throw invalidRequest("The BinarySecurityToken must be Base64Binary.");
+  const der = fromBase64((el.textContent ?? "").replace(/[ \t\r\n]+/g, ""));
+  if (!der || der.length === 0 || der.length > MAX_CERTIFICATE_BYTES) throw invalidRequest("The BinarySecurityToken does not hold a certificate.");
+  return { certificate: { der } };
 }

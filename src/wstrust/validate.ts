@@ -4,28 +4,29 @@ import type { Requestor, StsContext } from "../engine/types.ts";
 import { type TrustDeps, presentedCredentials } from "./authenticate.ts";
 import type { Rst } from "./rst.ts";
 import { issuedRstr, statusRstr } from "./rstr.ts";
-import { isUsernameToken, presentedFromTarget } from "./target.ts";
+import { isCertificateToken, isUsernameToken, presentedCertificate, presentedFromTarget } from "./target.ts";
 import { proofKeyFor } from "./proof-key.ts";
 
 /**
  * Validate (WS-Trust 1.3 §7). TokenType RSTR/Status (or none) → wst:Status valid/invalid with
- * a Reason. The target is a token of ours, or a UsernameToken whose password is checked (a
- * service validating the credentials its callers sent it). Any other TokenType is token transformation: a new token of that type for the
+ * a Reason. The target is a token of ours, or a UsernameToken whose password is checked, or an
+ * X.509 certificate whose trust is (a service validating the credentials its callers sent it). Any other TokenType is token transformation: a new token of that type for the
  * validated subject at AppliesTo (else the original audience); an invalid token then gets
  * wst:InvalidSecurityToken.
  */
 export async function handleValidate(ctx: StsContext, deps: TrustDeps, who: Requestor, rst: Rst): Promise<Markup> {
   const target = rst.target;
-  const presented = target && isUsernameToken(target) ? presentedCredentials(ctx, deps, who, target) : presentedFromTarget(target);
+  const presented = target && isUsernameToken(target) ? presentedCredentials(ctx, deps, who, target) : undefined;
   if (rst.tokenType === undefined || rst.tokenType === "status") {
-    const r = await validate(ctx, deps.state, who, presented, rst.appliesTo);
+    const what = presented ?? (target && isCertificateToken(target) ? presentedCertificate(target) : presentedFromTarget(target));
+    const r = await validate(ctx, deps.state, who, what, rst.appliesTo);
     return statusRstr(rst.trust, rst.context, r.valid, r.reason);
   }
   // The new token is a bearer token unless the Validate request asks for a key type, as an
   // Issue would (Apache CXF's STS reads KeyType, Entropy and UseKey from a Validate alike):
   // a presented token's proof key is for its own relying party, never passed on.
   const proof = await proofKeyFor(rst);
-  const tok = await transform(ctx, deps.state, who, presented, {
+  const tok = await transform(ctx, deps.state, who, presented ?? presentedFromTarget(target), {
     target: rst.appliesTo,
     tokenType: rst.tokenType,
     lifetime: rst.lifetime,

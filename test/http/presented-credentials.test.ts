@@ -1,15 +1,19 @@
 /**
- * A username and password presented as a token: a wsse:UsernameToken in ValidateTarget,
- * OnBehalfOf or ActAs, as a service forwards the credentials its own callers sent it (Apache
- * CXF's STSTokenValidator validates a UsernameToken so, or asks for a SAML token from it). The
- * password is checked as at sign-in, under the same limits, and only after the caller was
- * allowed to present credentials for that name.
+ * Credentials presented as a token, as a service forwards those its own callers sent it (Apache
+ * CXF's STSTokenValidator validates a UsernameToken or an X.509 BinarySecurityToken so, or asks
+ * for a SAML token from a UsernameToken): a wsse:UsernameToken in ValidateTarget, OnBehalfOf or
+ * ActAs — its password checked as at sign-in, under the same limits, and only after the caller
+ * was allowed to present credentials for that name — and an X.509 certificate in ValidateTarget,
+ * answered with whether this STS trusts it.
  */
 import { describe, expect, it } from "vitest";
 import { DEV_CONFIG } from "../../src/config/dev.ts";
 import { NS, TT, envelope } from "../helpers/soap.ts";
 import { faultCode, trust } from "../helpers/worker.ts";
 import { assertionIn, trustWith, workerWith } from "../hostile/configured.ts";
+import { generatedPair } from "../helpers/keys.ts";
+import ALICE_CERT from "../fixtures/dev-credentials/alice-client.cert.pem?raw";
+import DEV_CA_CERT from "../fixtures/dev-credentials/dev-ca.cert.pem?raw";
 
 const WST14 = "http://docs.oasis-open.org/ws-sx/ws-trust/200802";
 const PASSWORD_TEXT = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText";
@@ -202,5 +206,76 @@ describe("failure limits for forwarded credentials", () => {
     const statuses: number[] = [];
     for (let i = 0; i < 3; i++) statuses.push((await send(victim, `guess-${i}`)).status);
     expect(statuses).toContain(429);
+  });
+});
+
+describe("Validate an X.509 certificate (status)", () => {
+  const X509V3 = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3";
+  const B64 = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary";
+  const pemBody = (pem: string) => pem.replace(/-----[A-Z ]+-----/g, "").replace(/\s+/g, "");
+  const bst = (base64: string, valueType = X509V3) =>
+    `<wsse:BinarySecurityToken xmlns:wsse="${NS.wsse}" ValueType="${valueType}" EncodingType="${B64}">${base64}</wsse:BinarySecurityToken>`;
+  const ask = (token: string, who = validator, tokenType = `${NS.t13}/RSTR/Status`) =>
+    trust({ ...who, requestType: "Validate", tokenType, extra: validateTarget(token) });
+
+  it("alice-client (issued by the development CA): valid, acting as alice", async () => {
+    const r = await ask(bst(pemBody(ALICE_CERT)));
+    expect(r.status, r.text.slice(0, 500)).toBe(200);
+    expect(statusOf(r.text)).toBe(`${NS.t13}/status/valid`);
+    expect(reasonOf(r.text)).toBe("The certificate is trusted and acts as alice.");
+  });
+
+  it("a certificate nobody configured issued, the CA's own certificate, and bytes that are no certificate: invalid, with the reason", async () => {
+    const { certPem } = await generatedPair(2048, "alice");
+    const cases: [string, string][] = [
+      [bst(pemBody(certPem)), "no trusted authority issued it"],
+      [bst(pemBody(DEV_CA_CERT)), "is a CA certificate"],
+      [bst(btoa("not a certificate at all")), "does not hold a readable X.509 certificate"],
+    ];
+    for (const [token, why] of cases) {
+      const r = await ask(token);
+      expect(r.status, why).toBe(200);
+      expect(statusOf(r.text), why).toBe(`${NS.t13}/status/invalid`);
+      expect(reasonOf(r.text), why).toContain(why);
+    }
+  });
+
+  it("where no requestor certificates are configured, every certificate is invalid", async () => {
+    const { requestorCertificates: _, ...config } = DEV_CONFIG as typeof DEV_CONFIG & { requestorCertificates?: unknown };
+    const r = await trustWith(workerWith(config), { ...validator, requestType: "Validate", extra: validateTarget(bst(pemBody(ALICE_CERT))) });
+    expect(statusOf(r.text)).toBe(`${NS.t13}/status/invalid`);
+    expect(reasonOf(r.text)).toContain("trusts no requestor certificates");
+  });
+
+  it("only a service account with the validate operation may ask", async () => {
+    const r = await ask(bst(pemBody(ALICE_CERT)), { user: "alice", password: "wonderland" });
+    expect(faultCode(r.text)).toBe("wst:RequestFailed");
+    const gateway = await trustWith(gatewayWorker(), { ...gatewayCredentials, requestType: "Validate", extra: validateTarget(bst(pemBody(ALICE_CERT))) });
+    expect(gateway.fault).toBe("wst:RequestFailed");
+  });
+
+  it("a certificate is never turned into a token: transformation, OnBehalfOf, ActAs, Renew and Cancel refuse it", async () => {
+    const cert = bst(pemBody(ALICE_CERT));
+    const gateway = gatewayWorker();
+    const attempts = [
+      await trustWith(gateway, { ...gatewayCredentials, requestType: "Validate", tokenType: TT.saml2, appliesTo: "urn:example:rp", extra: validateTarget(cert) }),
+      await trustWith(gateway, { ...gatewayCredentials, appliesTo: "urn:example:rp", extra: `<wst:OnBehalfOf>${cert}</wst:OnBehalfOf>` }),
+      await trustWith(gateway, { ...gatewayCredentials, appliesTo: "urn:example:rp", extra: `<wst14:ActAs xmlns:wst14="${WST14}">${cert}</wst14:ActAs>` }),
+      await trustWith(gateway, { ...validator, requestType: "Renew", extra: `<wst:RenewTarget>${cert}</wst:RenewTarget>` }),
+      await trustWith(gateway, { ...validator, requestType: "Cancel", extra: `<wst:CancelTarget>${cert}</wst:CancelTarget>` }),
+    ];
+    for (const r of attempts) {
+      expect(r.fault, r.text.slice(0, 300)).toBe("wst:InvalidRequest");
+      expect(r.text).toContain("can only be validated");
+      expect(assertionIn(r.text)).toBeUndefined();
+    }
+  });
+
+  it("a BinarySecurityToken that is not base64, or not Base64Binary, is a clear fault", async () => {
+    const notB64 = await ask(bst("***"));
+    expect(faultCode(notB64.text)).toBe("wst:InvalidRequest");
+    const hex = await ask(bst(pemBody(ALICE_CERT)).replace(B64, "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#HexBinary"));
+    expect(faultCode(hex.text)).toBe("wst:InvalidRequest");
+    expect(hex.text).toContain("Base64Binary");
   });
 });

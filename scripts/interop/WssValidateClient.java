@@ -1,15 +1,16 @@
-// A service that validates its callers' passwords at the STS, built on Apache WSS4J 1.6 (Debian's
-// libwss4j-java), not on our code: as Apache CXF's STSTokenValidator does, it sends a WS-Trust
-// Validate whose ValidateTarget is a caller's UsernameToken — made here by WSS4J's own
-// UsernameToken class (PasswordText, Nonce, Created) — and authenticates itself with a
-// UsernameToken that WSS4J puts into the Security header. Compiled with WssCertificateClient
-// (whose envelope and HTTP helpers it uses):
+// A service that validates its callers' credentials at the STS, built on Apache WSS4J 1.6
+// (Debian's libwss4j-java), not on our code: as Apache CXF's STSTokenValidator does, it sends a
+// WS-Trust Validate (TokenType RSTR/Status) whose ValidateTarget is the credential a caller
+// presented — a UsernameToken made by WSS4J's own UsernameToken class (PasswordText, Nonce,
+// Created), or an X.509 BinarySecurityToken made by its X509Security class — and authenticates
+// itself with a UsernameToken that WSS4J puts into the Security header. Compiled with
+// WssCertificateClient (whose envelope and HTTP helpers it uses):
 //
-//   java -cp OUT:JARS WssUsernameTokenClient URL SOAP(1.1|1.2) TRUST(13|2005) REQUESTOR REQUESTOR_PASSWORD
-//        USER PASSWORD VARIANT [REQUEST_OUT]
+//   java -cp OUT:JARS WssValidateClient URL SOAP(1.1|1.2) TRUST(13|2005) REQUESTOR REQUESTOR_PASSWORD
+//        VARIANT ARGS... [REQUEST_OUT]
 //
-// VARIANT: status (TokenType RSTR/Status) | replay (the status message posted twice; the second
-// answer is printed).
+// VARIANT: ut USER PASSWORD | ut-replay USER PASSWORD (the same message posted twice; the second
+// answer is printed) | x509 CERT.pem.
 // Prints "HTTP <status>" on the first line, then the response body. Exit 0 when a response came
 // back (whatever its status), 1 on a local error.
 import java.io.ByteArrayInputStream;
@@ -23,30 +24,44 @@ import org.apache.ws.security.WSSConfig;
 import org.apache.ws.security.message.WSSecHeader;
 import org.apache.ws.security.message.WSSecUsernameToken;
 import org.apache.ws.security.message.token.UsernameToken;
+import org.apache.ws.security.message.token.X509Security;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 
-public final class WssUsernameTokenClient {
+public final class WssValidateClient {
   public static void main(String[] args) throws Exception {
-    if (args.length < 8) {
-      System.err.println("usage: WssUsernameTokenClient URL SOAP TRUST REQUESTOR REQUESTOR_PASSWORD USER PASSWORD VARIANT [REQUEST_OUT]");
+    if (args.length < 7) {
+      System.err.println("usage: WssValidateClient URL SOAP TRUST REQUESTOR REQUESTOR_PASSWORD (ut|ut-replay USER PASSWORD | x509 CERT.pem) [REQUEST_OUT]");
       System.exit(2);
     }
-    String url = args[0], soap = args[1], trust = args[2], variant = args[7];
-    if (!variant.equals("status") && !variant.equals("replay")) throw new IllegalArgumentException("unknown variant " + variant);
+    String url = args[0], soap = args[1], trust = args[2], variant = args[5];
     WSSConfig.init();
     Document doc = envelope(url, soap, trust);
 
-    // The caller's credentials, as the service received them: WSS4J's UsernameToken element.
-    UsernameToken caller = new UsernameToken(true, doc, WSConstants.PASSWORD_TEXT);
-    caller.setName(args[5]);
-    caller.setPassword(args[6]);
-    caller.addNonce(doc);
-    caller.addCreated(true, doc);
-    caller.addWSUNamespace();
-    caller.addWSSENamespace();
+    // The caller's credential, as the service received it, made by WSS4J.
+    Element credential;
+    int next;
+    if (variant.equals("ut") || variant.equals("ut-replay")) {
+      UsernameToken caller = new UsernameToken(true, doc, WSConstants.PASSWORD_TEXT);
+      caller.setName(args[6]);
+      caller.setPassword(args[7]);
+      caller.addNonce(doc);
+      caller.addCreated(true, doc);
+      caller.addWSUNamespace();
+      caller.addWSSENamespace();
+      credential = caller.getElement();
+      next = 8;
+    } else if (variant.equals("x509")) {
+      X509Security caller = new X509Security(doc);
+      caller.setX509Certificate(WssCertificateClient.readCert(Path.of(args[6])));
+      caller.addWSSENamespace();
+      credential = caller.getElement();
+      next = 7;
+    } else {
+      throw new IllegalArgumentException("unknown variant " + variant);
+    }
     Element target = (Element) doc.getElementsByTagNameNS(WssCertificateClient.trustNs(trust), "ValidateTarget").item(0);
-    target.appendChild(caller.getElement());
+    target.appendChild(credential);
 
     // The service's own credentials in the Security header, also by WSS4J.
     WSSecHeader secHeader = new WSSecHeader();
@@ -59,10 +74,10 @@ public final class WssUsernameTokenClient {
     doc.normalizeDocument();
 
     String message = WssCertificateClient.serialize(doc);
-    if (args.length > 8) Files.writeString(Path.of(args[8]), message);
+    if (args.length > next) Files.writeString(Path.of(args[next]), message);
     String action = WssCertificateClient.trustNs(trust) + "/RST/Validate";
     HttpResponse<String> res = WssCertificateClient.post(url, soap, action, message);
-    if (variant.equals("replay")) res = WssCertificateClient.post(url, soap, action, message);
+    if (variant.equals("ut-replay")) res = WssCertificateClient.post(url, soap, action, message);
     System.out.println("HTTP " + res.statusCode());
     System.out.println(res.body());
   }

@@ -1,0 +1,36 @@
+/**
+ * Validate with status of a presented X.509 certificate: would this STS accept it from a
+ * requestor now? The same answer a certificatemixed request signed with it would get before its
+ * signature is looked at (src/keys/cert-path.ts: pinned, or issued by a configured authority;
+ * valid now; allowed to sign) and the principal it acts as (`requestorCertificates.principals`).
+ */
+import { authenticateCertificate } from "./authenticate.ts";
+import type { StatusResult } from "./check.ts";
+import { checkCertificatePath } from "../keys/cert-path.ts";
+import { type ParsedCertificate, parseCertificate } from "../keys/x509.ts";
+import { StsError } from "../errors.ts";
+import { type StsContext, requestorName } from "./types.ts";
+
+export async function certificateStatus(ctx: StsContext, der: Uint8Array): Promise<StatusResult> {
+  const invalid = (reason: string): StatusResult => ({ valid: false, reason, token: undefined });
+  const policy = ctx.config.requestorCertificates;
+  if (!policy) return invalid("This STS trusts no requestor certificates (none are configured).");
+  let certificate: ParsedCertificate;
+  try {
+    certificate = parseCertificate(der);
+  } catch {
+    return invalid("The BinarySecurityToken does not hold a readable X.509 certificate.");
+  }
+  // Only the certificate itself: a chain would come in another token type (X509PKIPathv1).
+  const path = await checkCertificatePath(certificate, [], policy.trust, ctx.now());
+  if (!path.ok) return invalid(path.reason);
+  try {
+    const who = await authenticateCertificate(ctx, path);
+    const name = requestorName(who);
+    ctx.audit.subject = name;
+    return { valid: true, reason: `The certificate is trusted and acts as ${name}.`, token: undefined };
+  } catch (e) {
+    if (e instanceof StsError && e.code === "authentication_failed") return invalid(e.message);
+    throw e;
+  }
+}
