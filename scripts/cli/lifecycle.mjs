@@ -3,7 +3,8 @@
 //
 // WS-Trust Validate / Renew / Cancel of a token you hold (a SAML assertion file, or a compact
 // JWT), sent to the usernamemixed endpoint discovered from /trust/mex. The caller is the
-// token's own subject or a service account (e.g. rp-validator).
+// token's own subject or a service account (e.g. rp-validator). `validate` also takes a PEM
+// certificate: does the STS trust it, and whom does it act as?
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseIssueResponse } from "./rstr.mjs";
 import { parseFlags, postTrust } from "./token.mjs";
@@ -12,9 +13,20 @@ import { BASE64_BINARY, NS, parseXml, select, selectText } from "./xml.mjs";
 const JWT_VT = "urn:ietf:params:oauth:token-type:jwt";
 const WSSE = NS.wsse;
 
-/** The token as it goes inside a target element: XML as is, a JWT in a BinarySecurityToken. */
+const X509V3 = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3";
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+)-----END CERTIFICATE-----/;
+
+/**
+ * The token as it goes inside a target element: XML as is, a JWT in a BinarySecurityToken, a
+ * PEM certificate (the first, when the file holds a chain) in an X.509 BinarySecurityToken —
+ * Validate then says whether the STS would accept that certificate from a requestor.
+ */
 export function targetXml(token) {
   const t = token.trim();
+  const pem = PEM_CERTIFICATE.exec(t);
+  if (pem) {
+    return `<wsse:BinarySecurityToken xmlns:wsse="${WSSE}" ValueType="${X509V3}" EncodingType="${BASE64_BINARY}">${pem[1].replace(/\s+/g, "")}</wsse:BinarySecurityToken>`;
+  }
   if (t.startsWith("<")) return t;
   return `<wsse:BinarySecurityToken xmlns:wsse="${WSSE}" ValueType="${JWT_VT}" EncodingType="${BASE64_BINARY}">${Buffer.from(t).toString("base64")}</wsse:BinarySecurityToken>`;
 }
@@ -59,7 +71,8 @@ export async function manageToken(o) {
 function usage(op) {
   return (
     `usage: sts ${op.toLowerCase()} --url URL --user NAME --password PW --token FILE [--token-type status|saml2|saml1|jwt] [--applies-to URI]` +
-    ` [--soap 1.1|1.2] [--trust 13|2005] [--out FILE]`
+    ` [--soap 1.1|1.2] [--trust 13|2005] [--out FILE]` +
+    (op === "Validate" ? "\n  --token FILE: a SAML assertion, a JWT, or a PEM certificate (is it trusted, and whom does it act as?)" : "")
   );
 }
 

@@ -336,6 +336,21 @@ try {
   report("cli revoke-subject: requests", false, e.message);
 }
 
+// ---- sts validate with a certificate: does the STS trust it, and whom does it act as? --
+try {
+  const creds = join(HERE, "../../test/fixtures/dev-credentials");
+  const validate = (file) =>
+    spawnSync(process.execPath, [join(HERE, "../sts.mjs"), "validate", "--url", base, "--user", VALIDATOR.user, "--password", VALIDATOR.password, "--token", file], {
+      encoding: "utf8", env: { ...process.env, npm_lifecycle_event: "" },
+    });
+  const good = validate(join(creds, "alice-client.cert.pem"));
+  report("cli validate --token alice-client.cert.pem: exit 0, trusted, acts as alice", good.status === 0 && good.stdout.trim() === "valid: The certificate is trusted and acts as alice.", (good.stdout + good.stderr).trim());
+  const ca = validate(join(creds, "dev-ca.cert.pem"));
+  report("cli validate --token dev-ca.cert.pem: exit 1, invalid (a CA certificate signs no request)", ca.status === 1 && /^invalid: .*CA certificate/.test(ca.stdout.trim()), (ca.stdout + ca.stderr).trim());
+} catch (e) {
+  report("cli validate of a certificate", false, e.message);
+}
+
 // ---- certificatemixed: the CLI's own signer (scripts/cli/sign.mjs) against the worker; xmlsec1 judges the token --
 try {
   const creds = join(HERE, "../../test/fixtures/dev-credentials");
