@@ -154,7 +154,14 @@ export const DEV_CONFIG: StsConfigInput = {
   // A federation partner whose signing key is published (test/fixtures/dev-credentials/): its
   // assertions for this STS are accepted as issued tokens, subject tokens, OnBehalfOf and ActAs,
   // their subjects named `urn:example:partner-idp#<name>`.
-  trustedIssuers: [{ issuer: "urn:example:partner-idp", kind: "saml", certificates: [DEV_PARTNER_IDP_CERT_PEM] }],
+  // Browser sign-in offers it too: its passive sign-in address is where the interop suite runs a
+  // stand-in partner (scripts/interop/wsfed.mjs), nothing listens there otherwise.
+  trustedIssuers: [
+    {
+      issuer: "urn:example:partner-idp", kind: "saml", certificates: [DEV_PARTNER_IDP_CERT_PEM],
+      passiveSignInUrl: "http://127.0.0.1:9783/wsfed", displayName: "Partner IdP (development)",
+    },
+  ],
   // Requestor certificates issued by the development CA; alice-client (CN=alice, published in
   // test/fixtures/dev-credentials/) signs as alice.
   requestorCertificates: {

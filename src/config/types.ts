@@ -292,6 +292,14 @@ export interface TrustedIssuerConfigInput {
    * restricts who may be the actor of a token exchange, whichever issuer wrote it.
    */
   grantsDelegation?: boolean;
+  /**
+   * SAML issuers: the partner's WS-Federation passive sign-in address (its `/adfs/ls/`). When
+   * set, browser sign-in offers the partner (and `whr` naming it goes straight there): the
+   * browser signs in at the partner, which posts its token back to /wsfed.
+   */
+  passiveSignInUrl?: string;
+  /** How the sign-in page names the partner (default: its issuer). */
+  displayName?: string;
 }
 
 export interface LimitsConfig {
@@ -389,6 +397,8 @@ export interface TrustedIssuer {
   clockSkewSeconds: number;
   localSubjects: boolean;
   grantsDelegation: boolean;
+  passiveSignInUrl: string | undefined;
+  displayName: string;
 }
 
 /** Key material with secrets resolved, ready for `KeyRing.load`. */

@@ -9,7 +9,7 @@ import { validateJwks } from "./validate-principals.ts";
 
 const ISSUER_FIELDS = [
   "issuer", "kind", "jwksUri", "jwks", "certificates", "algorithms", "expectedAudience", "clockSkewSeconds",
-  "localSubjects", "grantsDelegation",
+  "localSubjects", "grantsDelegation", "passiveSignInUrl", "displayName",
 ] as const;
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
@@ -84,9 +84,19 @@ export function validateTrustedIssuers(x: Issues, o: Obj, root: string, defaultS
     if (grantsDelegation && !localSubjects) {
       x.add(`${p}.grantsDelegation`, "needs localSubjects: true (a grant names a party in the issuer's namespace, and only local parties request over WS-Trust)");
     }
+    let passiveSignInUrl: string | undefined;
+    if (t.passiveSignInUrl !== undefined) {
+      if (kind === "jwt") x.add(`${p}.passiveSignInUrl`, "applies only to saml issuers (WS-Federation passive sign-in carries SAML tokens)");
+      else passiveSignInUrl = httpsUrl(x, t.passiveSignInUrl, `${p}.passiveSignInUrl`, false);
+    }
+    const displayName = str(x, t, "displayName", p) ?? issuer;
+    if (displayName !== undefined && displayName.length > 100) x.add(`${p}.displayName`, "must be at most 100 characters");
     if (issuer === undefined || kind === undefined || seen.has(issuer)) return;
     seen.add(issuer);
-    out.push({ issuer, kind, jwksUri, jwks, certificates, algorithms, expectedAudience, clockSkewSeconds, localSubjects, grantsDelegation });
+    out.push({
+      issuer, kind, jwksUri, jwks, certificates, algorithms, expectedAudience, clockSkewSeconds, localSubjects, grantsDelegation,
+      passiveSignInUrl, displayName: displayName ?? issuer,
+    });
   });
   return out;
 }

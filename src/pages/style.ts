@@ -29,6 +29,9 @@ td.value { white-space: pre-wrap; }
 .muted { color: var(--muted); }
 ul.endpoints { padding-left: 1.25rem; }
 form.signin { max-width: 22rem; }
+nav.partners { max-width: 22rem; margin-top: 1.5rem; padding-top: 0.75rem; border-top: 1px solid var(--line); }
+nav.partners p { margin: 0 0 0.25rem; color: var(--muted); }
+nav.partners ul { margin: 0; padding-left: 1.25rem; }
 input[type="text"], input[type="password"] { display: block; width: 100%; margin-bottom: 0.75rem; padding: 0.5rem; font: inherit; color: var(--fg); background: var(--bg); border: 1px solid var(--line); border-radius: 6px; }
 input:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
 .error { color: var(--bad); font-weight: 600; }

@@ -26,8 +26,19 @@ function hidden(name: string, value: string): string {
   return `<input type="hidden" name="${name}" value="${escapeHtml(value)}">`;
 }
 
-/** The sign-in form: posts back to this endpoint with the sign-in parameters and its one-time token. */
-export function signInPage(rp: string, p: SignInParams, token: string, username: string, error: string | undefined): string {
+/**
+ * The sign-in form: posts back to this endpoint with the sign-in parameters and its one-time
+ * token. Below it, a link per federation partner the user may sign in at instead (the same
+ * request, with `whr` naming the partner).
+ */
+export function signInPage(
+  rp: string,
+  p: SignInParams,
+  token: string,
+  username: string,
+  error: string | undefined,
+  partners: readonly { name: string; whr: string }[] = [],
+): string {
   const err = error ? `<p id="signin-error" class="error" role="alert">${escapeHtml(error)}</p>` : "";
   const described = error ? ` aria-describedby="signin-error"` : "";
   return page(
@@ -41,8 +52,17 @@ export function signInPage(rp: string, p: SignInParams, token: string, username:
       `<input id="username" name="username" type="text" autocomplete="username" autocapitalize="off" spellcheck="false" required maxlength="256"${described} value="${escapeHtml(username)}"${username === "" ? " autofocus" : ""}>` +
       `<label for="password">Password</label>` +
       `<input id="password" name="password" type="password" autocomplete="current-password" required maxlength="1024"${described}${username === "" ? "" : " autofocus"}>` +
-      `<button type="submit">Sign in</button></form>`,
+      `<button type="submit">Sign in</button></form>` +
+      (partners.length === 0 ? "" : `<nav class="partners" aria-label="Sign in elsewhere"><p>Or sign in with</p><ul>${partners.map((t) => `<li><a href="${escapeHtml(partnerLink(p, t.whr))}">${escapeHtml(t.name)}</a></li>`).join("")}</ul></nav>`),
   );
+}
+
+/** This endpoint with the same sign-in request, sent on to a partner (`whr`). */
+function partnerLink(p: SignInParams, whr: string): string {
+  const q = new URLSearchParams({ wa: "wsignin1.0", wtrealm: p.wtrealm, wreply: p.wreply });
+  if (p.wctx !== "") q.set("wctx", p.wctx);
+  q.set("whr", whr);
+  return `./wsfed?${q}`;
 }
 
 /** The page that carries the token to the relying party: a form posted by ./assets/autopost.js, or by hand. */

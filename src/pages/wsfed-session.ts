@@ -42,26 +42,36 @@ export interface SignInParams {
   wctx: string;
 }
 
+/** `payload.mac`: a JSON value, base64url, MACed for `purpose`. */
+export async function sealJson(secret: string, purpose: string, value: unknown): Promise<string> {
+  const payload = toBase64Url(utf8(JSON.stringify(value)));
+  return `${payload}.${await macOf(secret, purpose, payload)}`;
+}
+
+/** The JSON value `sealJson` sealed for `purpose`, if its MAC verifies; otherwise undefined. */
+export async function openJson(secret: string, purpose: string, sealed: string | null | undefined, maxChars: number): Promise<unknown> {
+  if (!sealed || sealed.length > maxChars) return undefined;
+  const [payload, tag, extra] = sealed.split(".");
+  if (!payload || !tag || extra !== undefined || !(await macValid(secret, purpose, payload, tag))) return undefined;
+  const bytes = fromBase64Url(payload);
+  if (!bytes) return undefined;
+  try {
+    return JSON.parse(strictUtf8.decode(bytes));
+  } catch {
+    return undefined;
+  }
+}
+
 /** The cookie value of a session. */
 export async function sealSession(secret: string, s: Session): Promise<string> {
   const parties = s.parties.slice(-MAX_SESSION_PARTIES);
-  const payload = toBase64Url(utf8(JSON.stringify({ s: s.subject, t: s.authTime, m: s.method, e: s.expires, r: parties })));
-  return `${payload}.${await macOf(secret, "session", payload)}`;
+  return sealJson(secret, "session", { s: s.subject, t: s.authTime, m: s.method, e: s.expires, r: parties });
 }
 
 /** The session a cookie value holds, if its MAC verifies and it has not expired; otherwise undefined. */
 export async function openSession(secret: string, value: string | undefined, now: number): Promise<Session | undefined> {
-  if (!value || value.length > 4096) return undefined;
-  const [payload, tag, extra] = value.split(".");
-  if (!payload || !tag || extra !== undefined || !(await macValid(secret, "session", payload, tag))) return undefined;
-  const bytes = fromBase64Url(payload);
-  if (!bytes) return undefined;
-  let j: unknown;
-  try {
-    j = JSON.parse(strictUtf8.decode(bytes));
-  } catch {
-    return undefined;
-  }
+  const j = await openJson(secret, "session", value, 4096);
+  if (typeof j !== "object" || j === null) return undefined;
   const o = j as { s?: unknown; t?: unknown; m?: unknown; e?: unknown; r?: unknown };
   if (typeof o.s !== "string" || typeof o.t !== "number" || typeof o.m !== "string" || typeof o.e !== "number") return undefined;
   if (!Array.isArray(o.r) || !o.r.every((x) => typeof x === "string")) return undefined;

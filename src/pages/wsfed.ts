@@ -9,20 +9,25 @@
  * reply address goes nowhere.
  */
 import { findEnabledUser } from "../engine/users.ts";
-import { authenticateLimited } from "../abuse/guard.ts";
+import { authenticateLimited, withFailureLimit } from "../abuse/guard.ts";
+import { failureKeys } from "../abuse/limits.ts";
 import { strictUtf8 } from "../bytes.ts";
 import { normaliseReplyUrl } from "../config/validate-web.ts";
 import { issue } from "../engine/issue.ts";
 import { lookupRelyingParty, normaliseTarget } from "../engine/relying-party.ts";
-import type { RequestServices, StsContext } from "../engine/types.ts";
+import type { Identity, RequestServices, StsContext } from "../engine/types.ts";
 import { StsError } from "../errors.ts";
-import type { RelyingParty } from "../config/types.ts";
+import type { RelyingParty, TrustedIssuer } from "../config/types.ts";
 import type { StateClient } from "../state/client.ts";
 import { writeAudit } from "../web/audit.ts";
 import { readBodyLimited } from "../web/body.ts";
 import { TRUST2005 } from "../wstrust/ns.ts";
 import { issuedRstr } from "../wstrust/rstr.ts";
 import { SIGN_IN_HEADERS, autoPostPage, errorPage, pageHeaders, signedOutPage, signInPage } from "./wsfed-html.ts";
+import {
+  PARTNER_COOKIE, PARTNER_STATE_MS, newPartnerBinding, openPartnerState, partnerIdentity, partnerNamed, partnerSignInUrl, passivePartners,
+  sealPartnerState,
+} from "./wsfed-partner.ts";
 import {
   FORM_BINDING_COOKIE, SESSION_COOKIE, SESSION_MAX_MS, type Session, type SignInParams, checkFormToken, formToken, newFormBinding, openSession,
   readFormBinding, sealSession,
@@ -32,8 +37,8 @@ import {
 const MAX_WCTX = 2048;
 const MAX_USERNAME = 256;
 const MAX_PASSWORD = 1024;
-/** A form post is a handful of short fields. */
-const MAX_FORM_BYTES = 16 * 1024;
+/** A sign-in form post is a handful of short fields; a partner's post carries its token (wresult). */
+const MAX_FORM_BYTES = 1024 * 1024;
 
 class Refusal extends Error {
   readonly status: number;
@@ -64,6 +69,7 @@ export async function handleWsFed(req: Request, svc: RequestServices): Promise<R
       ctx, svc, state: svc.state(ctx), secret, url: req.url, started,
       cookie: readCookie(cookies, SESSION_COOKIE),
       binding: readFormBinding(readCookie(cookies, FORM_BINDING_COOKIE)),
+      partnerBinding: readFormBinding(readCookie(cookies, PARTNER_COOKIE)),
     };
     if (wa === "wsignin1.0") return await signIn(env, form, req.method === "POST");
     if (wa === "wsignout1.0" || wa === "wsignoutcleanup1.0") return await signOut(env, form);
@@ -106,6 +112,8 @@ interface Exchange {
   cookie: string | undefined;
   /** The form-binding cookie's value, when the browser has one. */
   binding: string | undefined;
+  /** The partner-sign-in binding cookie's value, when the browser has one (wsfed-partner.ts). */
+  partnerBinding: string | undefined;
   started: number;
 }
 
@@ -142,8 +150,11 @@ function readCookie(header: string | null, name: string): string | undefined {
   return undefined;
 }
 
-/** The sign-in parameters, checked: a known party with reply URLs, a registered reply, a bounded context. */
-function signInParams(ctx: StsContext, form: URLSearchParams): { rp: RelyingParty; params: SignInParams; wfresh: number | undefined } {
+/**
+ * The sign-in parameters, checked: a known party with reply URLs, a registered reply, a bounded
+ * context; and the partner `whr` names, when it names one browser sign-in can go to.
+ */
+function signInParams(ctx: StsContext, form: URLSearchParams): { rp: RelyingParty; params: SignInParams; wfresh: number | undefined; partner: TrustedIssuer | undefined } {
   const wtrealm = form.get("wtrealm");
   if (!wtrealm) refuse("wtrealm is required: the application must name itself.");
   const rp = lookupRelyingParty(ctx.config, wtrealm);
@@ -159,21 +170,28 @@ function signInParams(ctx: StsContext, form: URLSearchParams): { rp: RelyingPart
   const wctx = form.get("wctx") ?? "";
   if (wctx.length > MAX_WCTX) refuse(`wctx is longer than ${MAX_WCTX} characters.`);
   const whr = form.get("whr");
-  if (whr !== null && whr !== "" && normaliseTarget(whr) !== normaliseTarget(ctx.issuer)) refuse("whr names a home realm this service does not sign in for.");
+  let partner: TrustedIssuer | undefined;
+  if (whr !== null && whr !== "" && normaliseTarget(whr) !== normaliseTarget(ctx.issuer)) {
+    partner = partnerNamed(ctx, whr);
+    if (!partner) refuse("whr names a home realm this service does not sign in for.");
+  }
   const f = form.get("wfresh");
   let wfresh: number | undefined;
   if (f !== null && f !== "") {
     if (!/^\d{1,7}$/.test(f)) refuse("wfresh must be a whole number of minutes.");
     wfresh = Number(f);
   }
-  return { rp, params: { wtrealm, wreply, wctx }, wfresh };
+  return { rp, params: { wtrealm, wreply, wctx }, wfresh, partner };
 }
 
 async function signIn(x: Exchange, form: URLSearchParams, posted: boolean): Promise<Response> {
   const { ctx } = x;
   ctx.audit.operation = "wsfed.signin";
-  const { rp, params, wfresh } = signInParams(ctx, form);
   const now = ctx.now().getTime();
+  // A partner's post of its token: it names no party itself; the state it returns does.
+  if (posted && form.has("wresult")) return partnerReturned(x, form, now);
+  const { rp, params, wfresh, partner } = signInParams(ctx, form);
+  if (partner) return toPartner(x, partner, params, now);
   if (posted && form.has("csrf")) return submitted(x, rp, params, form, now);
   const live = await liveSession(x, now);
   if (live && (wfresh === undefined || (wfresh > 0 && now - live.session.authTime <= wfresh * 60_000))) {
@@ -186,7 +204,8 @@ async function signIn(x: Exchange, form: URLSearchParams, posted: boolean): Prom
 async function showForm(x: Exchange, rp: RelyingParty, p: SignInParams, username: string, error: string | undefined, status: number): Promise<Response> {
   const binding = x.binding ?? newFormBinding();
   const token = await formToken(x.secret, p, binding, x.ctx.now().getTime());
-  const page = signInPage(rp.identifier, p, token, username, error);
+  const partners = passivePartners(x.ctx).map((t) => ({ name: t.displayName, whr: t.issuer }));
+  const page = signInPage(rp.identifier, p, token, username, error, partners);
   if (binding === x.binding) return html(page, status);
   return new Response(page, { status, headers: { ...SIGN_IN_HEADERS, "Set-Cookie": cookie(x.url, FORM_BINDING_COOKIE, binding, { sameSite: "Strict" }) } });
 }
@@ -253,25 +272,85 @@ async function issueFor(x: Exchange, rp: RelyingParty, p: SignInParams, session:
     kind: "user" as const,
     identity: { subject: session.subject, claims, authnInstant: new Date(session.authTime), authnMethod: session.method },
   };
-  const tok = await issue(ctx, x.state, who, { target: rp.identifier });
-  const rstr = issuedRstr(TRUST2005, tok, { context: undefined, requestType: TRUST2005.requestTypes.issue, keyType: undefined });
   const parties = [...session.parties.filter((r) => r !== rp.identifier), rp.identifier];
   const sealed = await sealSession(x.secret, { ...session, parties });
+  return postToken(x, rp, p, who.identity, cookie(x.url, SESSION_COOKIE, sealed, { sameSite: "Lax", maxAgeSeconds: Math.floor((session.expires - now) / 1000) }));
+}
+
+/** Issues the party's token for `identity` and answers the page that posts it to the party, setting `setCookie`. */
+async function postToken(x: Exchange, rp: RelyingParty, p: SignInParams, identity: Identity, setCookie: string): Promise<Response> {
+  const tok = await issue(x.ctx, x.state, { kind: "user", identity }, { target: rp.identifier });
+  const rstr = issuedRstr(TRUST2005, tok, { context: undefined, requestType: TRUST2005.requestTypes.issue, keyType: undefined });
   const headers = pageHeaders({ name: "form-action", sources: [new URL(p.wreply).origin] });
-  headers.append("Set-Cookie", cookie(x.url, SESSION_COOKIE, sealed, { sameSite: "Lax", maxAgeSeconds: Math.floor((session.expires - now) / 1000) }));
-  await writeAudit(ctx.audit, { ok: true, status: 200 }, x.started);
+  headers.append("Set-Cookie", setCookie);
+  await writeAudit(x.ctx.audit, { ok: true, status: 200 }, x.started);
   return new Response(autoPostPage(p.wreply, rstr.toString(), p.wctx), { status: 200, headers });
+}
+
+/**
+ * Sends the browser to sign in at `partner` (wsfed-partner.ts), this browser bound to the trip by
+ * a cookie the partner's cross-site post back will carry.
+ */
+async function toPartner(x: Exchange, partner: TrustedIssuer, p: SignInParams, now: number): Promise<Response> {
+  const binding = newPartnerBinding();
+  const wctx = await sealPartnerState(x.secret, { partner: partner.issuer, params: p, expires: now + PARTNER_STATE_MS, binding });
+  x.ctx.audit.outcome = `sent to ${partner.issuer}`;
+  await writeAudit(x.ctx.audit, { ok: true, status: 302 }, x.started);
+  const headers = new Headers({ Location: partnerSignInUrl(x.ctx, partner, wctx), "Cache-Control": "no-store" });
+  headers.append("Set-Cookie", cookie(x.url, PARTNER_COOKIE, binding, { sameSite: "None", maxAgeSeconds: PARTNER_STATE_MS / 1000 }));
+  return new Response(null, { status: 302, headers });
+}
+
+/**
+ * A partner posts its token back (wresult, with our wctx): the trip must have started in this
+ * browser, within its time, and not have come back before; the token must verify as the
+ * partner's (every failure counted against the client's address, as an issued-token sign-in's
+ * is). Then the party the trip started for gets its token. No single-sign-on session is kept
+ * for a partner's user: another party's sign-in goes through the partner again, whose own
+ * session answers it.
+ */
+async function partnerReturned(x: Exchange, form: URLSearchParams, now: number): Promise<Response> {
+  const { ctx } = x;
+  const trip = await openPartnerState(x.secret, form.get("wctx"), now);
+  if (!trip) refuse("This sign-in has expired or was not started here. Go back to the application and start again.", 403);
+  if (x.partnerBinding === undefined || x.partnerBinding !== trip.binding) {
+    refuse("This sign-in was not started in this browser. Allow cookies for this site, go back to the application and start again.", 403);
+  }
+  const partner = partnerNamed(ctx, trip.partner);
+  if (!partner) refuse("This partner no longer signs users in here.", 403);
+  // The party, its reply address and its context as they were checked on the way out, checked again.
+  const { rp, params } = signInParams(ctx, new URLSearchParams({ wtrealm: trip.params.wtrealm, wreply: trip.params.wreply, wctx: trip.params.wctx }));
+  if (!(await x.state.rememberNonce(`wsfed-partner-trip:${trip.binding}`, trip.expires))) {
+    refuse("This sign-in has already been completed. Go back to the application and start again.", 403);
+  }
+  const address = x.svc.clientAddress;
+  let identity: Identity;
+  try {
+    identity = await withFailureLimit(
+      ctx, x.state, failureKeys(`wsfed-partner@${address ?? "-"}`, address),
+      () => partnerIdentity(ctx, x.state, partner, form.get("wresult") ?? ""),
+      (e) => e instanceof StsError && e.code === "invalid_token",
+    );
+  } catch (e) {
+    if (!(e instanceof StsError && e.code === "invalid_token")) throw e;
+    await writeAudit(ctx.audit, { ok: false, status: 403, error: e.code, reason: e.message }, x.started);
+    return html(errorPage(`The sign-in at ${partner.displayName} could not be accepted. Go back to the application and start again.`), 403);
+  }
+  ctx.audit.requestor = identity.subject;
+  return postToken(x, rp, params, identity, cookie(x.url, PARTNER_COOKIE, "", { sameSite: "None", maxAgeSeconds: 0 }));
 }
 
 /**
  * A cookie of browser sign-in: HttpOnly, Secure except on a plain-http loopback origin, and a
  * path of this STS's root (or realm prefix) only. The session cookie is SameSite=Lax (the
  * relying party's redirect to us is a top-level GET, which carries it); the form binding is
- * Strict (only our own form posts it) and lasts as long as the browser session.
+ * Strict (only our own form posts it) and lasts as long as the browser session; a partner
+ * sign-in's binding is None (the partner's cross-site post must carry it), and so always Secure.
  */
-function cookie(requestUrl: string, name: string, value: string, o: { sameSite: "Lax" | "Strict"; maxAgeSeconds?: number }): string {
+function cookie(requestUrl: string, name: string, value: string, o: { sameSite: "Lax" | "Strict" | "None"; maxAgeSeconds?: number }): string {
   const url = new URL(requestUrl);
-  const local = url.protocol === "http:" && (url.hostname === "localhost" || url.hostname === "127.0.0.1" || url.hostname === "[::1]");
+  // SameSite=None needs Secure everywhere; browsers accept Secure cookies from loopback http.
+  const local = o.sameSite !== "None" && url.protocol === "http:" && (url.hostname === "localhost" || url.hostname === "127.0.0.1" || url.hostname === "[::1]");
   const path = url.pathname.slice(0, url.pathname.lastIndexOf("/") + 1) || "/";
   const age = o.maxAgeSeconds === undefined ? "" : `; Max-Age=${Math.max(0, o.maxAgeSeconds)}`;
   return `${name}=${value}; Path=${path}${age}; HttpOnly; SameSite=${o.sameSite}${local ? "" : "; Secure"}`;

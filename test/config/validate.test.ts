@@ -120,6 +120,8 @@ describe("defaults", () => {
       clockSkewSeconds: 300,
       localSubjects: false,
       grantsDelegation: false,
+      passiveSignInUrl: undefined,
+      displayName: "https://idp.example.org",
     });
     expect(c.trustedIssuers[1]!.certificates).toEqual([RSA.certificatePem.trim()]);
     expect(c.requestorCertificates).toBeUndefined();
@@ -230,6 +232,9 @@ const CASES: [string, Mutation, string][] = [
   ["unknown resource-server RP", (c) => (c.oauthClients[0].resourceServerFor = ["urn:nope"]), `${R}.oauthClients[0].resourceServerFor[0]: "urn:nope" is not a configured relying party identifier or alias`],
   ["resource server that may not introspect", (c) => Object.assign(c.oauthClients[0], { mayIntrospect: false, resourceServerFor: ["urn:example:rp"] }), `${R}.oauthClients[0].resourceServerFor: a resource server introspects tokens, which mayIntrospect: false forbids`],
   ["# in a trusted issuer", (c) => (c.trustedIssuers[0].issuer = "https://idp.example.org/#a"), `${R}.trustedIssuers[0].issuer: must not contain "#" (it separates the issuer from its subjects in the names we issue)`],
+  ["passive sign-in for a jwt issuer", (c) => (c.trustedIssuers[0].passiveSignInUrl = "https://idp.example.org/adfs/ls/"), `${R}.trustedIssuers[0].passiveSignInUrl: applies only to saml issuers (WS-Federation passive sign-in carries SAML tokens)`],
+  ["passive sign-in over plain http", (c) => (c.trustedIssuers[1].passiveSignInUrl = "http://partner.example/adfs/ls/"), `${R}.trustedIssuers[1].passiveSignInUrl: expected an https:// URL (http:// only for localhost), got "http://partner.example/adfs/ls/"`],
+  ["a partner's display name too long", (c) => (c.trustedIssuers[1].displayName = "x".repeat(101)), `${R}.trustedIssuers[1].displayName: must be at most 100 characters`],
   ["delegation grants without local subjects", (c) => (c.trustedIssuers[0].grantsDelegation = true), `${R}.trustedIssuers[0].grantsDelegation: needs localSubjects: true (a grant names a party in the issuer's namespace, and only local parties request over WS-Trust)`],
   ["localSubjects type", (c) => (c.trustedIssuers[1].localSubjects = "yes"), `${R}.trustedIssuers[1].localSubjects: expected true or false, got "yes"`],
   ["user in a trusted issuer's namespace", (c) => (c.users[0].username = "https://idp.example.org#alice"), `${R}.users[0].username: "https://idp.example.org#alice" lies in the namespace of trusted issuer "https://idp.example.org"`],

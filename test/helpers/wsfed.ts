@@ -20,13 +20,15 @@ export function query(p: Record<string, string>): string {
   return "/wsfed?" + new URLSearchParams(p).toString();
 }
 
+/** A GET of /wsfed; a redirect is returned, not followed (a browser test looks at where it goes). */
 export function get(p: Record<string, string>, cookie?: string): Promise<Response> {
-  return call(query(p), { headers: cookie ? { cookie } : {} });
+  return call(query(p), { headers: cookie ? { cookie } : {}, redirect: "manual" });
 }
 
 export function post(form: Record<string, string>, cookie?: string): Promise<Response> {
   return call("/wsfed", {
     method: "POST",
+    redirect: "manual",
     headers: { "content-type": "application/x-www-form-urlencoded", ...(cookie ? { cookie } : {}) },
     body: new URLSearchParams(form).toString(),
   });

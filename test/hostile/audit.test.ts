@@ -74,7 +74,7 @@ describe("audit lines under attack", () => {
     expect((await b.post({ ...fields, username: "alice", password: "hunter2-secret-password" })).status).toBe(401); // wrong password
     expect((await get({ wa: "wsignin1.0", wtrealm: RP, wreply: "https://evil.example/" })).status).toBe(400); // unregistered wreply
     expect((await post({ ...fields, username: "alice", password: "wonderland" })).status).toBe(403); // posted without the form's browser cookie
-    const big = await post({ wa: "wsignin1.0", pad: "x".repeat(20_000) }); // over the form limit, before wa is read
+    const big = await post({ wa: "wsignin1.0", pad: "x".repeat(1_100_000) }); // over the form limit, before wa is read
     expect(big.status).toBe(400);
     const f = await signInForm({ wtrealm: RP });
     expect((await f.browser.post({ ...f.fields, username: "bob", password: "builder" })).status).toBe(200);

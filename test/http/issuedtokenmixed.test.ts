@@ -6,11 +6,7 @@
 import { generatedPair } from "../helpers/keys.ts";
 import { describe, expect, it } from "vitest";
 import { DOMParser } from "@xmldom/xmldom";
-import { KeyRing } from "../../src/keys/keyring.ts";
-import { buildSaml2Assertion } from "../../src/saml/saml2.ts";
-import { buildSaml1Assertion } from "../../src/saml/saml1.ts";
-import PARTNER_CERT from "../fixtures/dev-credentials/partner-idp.cert.pem?raw";
-import PARTNER_KEY from "../fixtures/dev-credentials/partner-idp.key.pem?raw";
+import { PARTNER, SAML2, encrypted, partnerAssertion } from "../helpers/partner.ts";
 import { NS, TT } from "../helpers/soap.ts";
 import { ORIGIN, byTag, faultCode, postSoap, soapHeaders, trust } from "../helpers/worker.ts";
 import { DEV_CONFIG } from "../../src/config/dev.ts";
@@ -19,57 +15,14 @@ import { loadDecryptionKey, loadEncryptionCertificate } from "../../src/keys/enc
 import { decryptKey } from "../../src/xmlenc/decrypt.ts";
 import { pemToDer } from "../../src/keys/pem.ts";
 import { DSIG_NS } from "../../src/xml/dom.ts";
-import { type TreeElement, treeElement, writeExclusive } from "../../src/xml/tree-writer.ts";
+import { treeElement, writeExclusive } from "../../src/xml/tree-writer.ts";
 import { publicKeyFromCertificate, publicKeyInfoTree } from "../../src/xmldsig/key-info.ts";
-import { encryptElement, encryptKey } from "../../src/xmlenc/encrypt.ts";
+import { encryptKey } from "../../src/xmlenc/encrypt.ts";
 import { TX, b64url, exchange, jwtParts } from "../oauth/helpers.ts";
 import { SECURE_RP_CERT } from "../xmlenc/helpers.ts";
 import { signedEnvelope } from "../helpers/wss-sign.ts";
 import { isolateCaches } from "../../src/cache.ts";
 import { assertionIn, trustWith, workerWith } from "../hostile/configured.ts";
-
-const PARTNER = "urn:example:partner-idp";
-let partnerKeys: Promise<KeyRing> | undefined;
-
-interface AssertionOptions {
-  kind?: "saml2" | "saml1";
-  /** Holder-of-key: the ds:KeyInfo of the key the assertion confirms. */
-  holderOfKey?: TreeElement;
-  issuer?: string;
-  audience?: string;
-  subject?: string;
-  expiresInSeconds?: number;
-  keys?: KeyRing;
-}
-
-async function partnerAssertion(o: AssertionOptions = {}): Promise<string> {
-  const keys = o.keys ?? (await (partnerKeys ??= KeyRing.load([{ status: "current", privateKeyPem: PARTNER_KEY, certificatePem: PARTNER_CERT }])));
-  const now = new Date();
-  const input = {
-    id: `_${crypto.randomUUID().replaceAll("-", "")}`,
-    issuer: o.issuer ?? PARTNER,
-    subject: o.subject ?? "carol",
-    audience: o.audience ?? ORIGIN,
-    issuedAt: now,
-    notBefore: now,
-    expires: new Date(now.getTime() + (o.expiresInSeconds ?? 600) * 1000),
-    authnInstant: now,
-    authnMethod: "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport",
-    claims: { email: ["carol@partner.example"], role: ["partner-user"] },
-    signatureAlgorithm: "rsa-sha256" as const,
-    holderOfKey: o.holderOfKey,
-  };
-  return o.kind === "saml1" ? buildSaml1Assertion(input, keys) : buildSaml2Assertion(input, keys);
-}
-
-const SAML2 = "urn:oasis:names:tc:SAML:2.0:assertion";
-
-/** As a partner that read our metadata encrypts: the signed assertion inside EncryptedData. */
-async function encrypted(assertion: string, o: { certificatePem?: string; dataAlgorithm?: string; bare?: boolean } = {}): Promise<string> {
-  const recipient = await loadEncryptionCertificate(o.certificatePem ?? DEV_DECRYPTION_KEY.certificatePem);
-  const ed = await encryptElement(assertion, recipient, o.dataAlgorithm ? { dataAlgorithm: o.dataAlgorithm } : {});
-  return o.bare ? ed : `<saml:EncryptedAssertion xmlns:saml="${SAML2}">${ed}</saml:EncryptedAssertion>`;
-}
 
 function request(t: "13" | "2005", soap: "1.1" | "1.2", assertion: string, variant = "asymmetric") {
   const path = `/trust/${t}/issuedtokenmixed${variant}basic256`;

@@ -136,8 +136,8 @@ beforeAll(async () => {
   client = await ecPair("client-key-1");
   strangerEc = await ecPair("stranger");
   strangerRsa = await rsaPair("stranger");
-  TRUSTED_IDP = { issuer: IDP, kind: "jwt", jwksUri: undefined, jwks: { keys: [idp.jwk] }, certificates: [], algorithms: ["ES256"], expectedAudience: undefined, clockSkewSeconds: SKEW, localSubjects: false, grantsDelegation: false };
-  TRUSTED_REMOTE = { issuer: REMOTE_IDP, kind: "jwt", jwksUri: REMOTE_JWKS, jwks: undefined, certificates: [], algorithms: ["RS256"], expectedAudience: undefined, clockSkewSeconds: SKEW, localSubjects: false, grantsDelegation: false };
+  TRUSTED_IDP = { issuer: IDP, kind: "jwt", jwksUri: undefined, jwks: { keys: [idp.jwk] }, certificates: [], algorithms: ["ES256"], expectedAudience: undefined, clockSkewSeconds: SKEW, localSubjects: false, grantsDelegation: false, passiveSignInUrl: undefined, displayName: IDP };
+  TRUSTED_REMOTE = { issuer: REMOTE_IDP, kind: "jwt", jwksUri: REMOTE_JWKS, jwks: undefined, certificates: [], algorithms: ["RS256"], expectedAudience: undefined, clockSkewSeconds: SKEW, localSubjects: false, grantsDelegation: false, passiveSignInUrl: undefined, displayName: REMOTE_IDP };
   CLIENT_CONFIG = { clientId: CLIENT, secretHash: undefined, jwks: { keys: [client.jwk] }, allowedAudiences: [API], allowedActors: [], mayIntrospect: false, resourceServerFor: [] };
   const real = globalThis.fetch;
   fetchSpy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input: RequestInfo | URL, init?: RequestInit) => {

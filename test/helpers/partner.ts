@@ -1,0 +1,58 @@
+/**
+ * Assertions of the development federation partner (`urn:example:partner-idp`, its published key
+ * in test/fixtures/dev-credentials/), as a partner identity provider issues them to this STS, and
+ * encrypted for this STS as a partner that read our federation metadata sends them.
+ */
+import { KeyRing } from "../../src/keys/keyring.ts";
+import { buildSaml1Assertion } from "../../src/saml/saml1.ts";
+import { buildSaml2Assertion } from "../../src/saml/saml2.ts";
+import { DEV_DECRYPTION_KEY } from "../../src/config/dev-keys.ts";
+import { loadEncryptionCertificate } from "../../src/keys/encryption-keys.ts";
+import type { TreeElement } from "../../src/xml/tree-writer.ts";
+import { encryptElement } from "../../src/xmlenc/encrypt.ts";
+import PARTNER_CERT from "../fixtures/dev-credentials/partner-idp.cert.pem?raw";
+import PARTNER_KEY from "../fixtures/dev-credentials/partner-idp.key.pem?raw";
+import { ORIGIN } from "./worker.ts";
+
+export const PARTNER = "urn:example:partner-idp";
+let partnerKeys: Promise<KeyRing> | undefined;
+
+export interface AssertionOptions {
+  kind?: "saml2" | "saml1";
+  /** Holder-of-key: the ds:KeyInfo of the key the assertion confirms. */
+  holderOfKey?: TreeElement;
+  issuer?: string;
+  audience?: string;
+  subject?: string;
+  expiresInSeconds?: number;
+  keys?: KeyRing;
+}
+
+export async function partnerAssertion(o: AssertionOptions = {}): Promise<string> {
+  const keys = o.keys ?? (await (partnerKeys ??= KeyRing.load([{ status: "current", privateKeyPem: PARTNER_KEY, certificatePem: PARTNER_CERT }])));
+  const now = new Date();
+  const input = {
+    id: `_${crypto.randomUUID().replaceAll("-", "")}`,
+    issuer: o.issuer ?? PARTNER,
+    subject: o.subject ?? "carol",
+    audience: o.audience ?? ORIGIN,
+    issuedAt: now,
+    notBefore: now,
+    expires: new Date(now.getTime() + (o.expiresInSeconds ?? 600) * 1000),
+    authnInstant: now,
+    authnMethod: "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport",
+    claims: { email: ["carol@partner.example"], role: ["partner-user"] },
+    signatureAlgorithm: "rsa-sha256" as const,
+    holderOfKey: o.holderOfKey,
+  };
+  return o.kind === "saml1" ? buildSaml1Assertion(input, keys) : buildSaml2Assertion(input, keys);
+}
+
+export const SAML2 = "urn:oasis:names:tc:SAML:2.0:assertion";
+
+/** As a partner that read our metadata encrypts: the signed assertion inside EncryptedData. */
+export async function encrypted(assertion: string, o: { certificatePem?: string; dataAlgorithm?: string; bare?: boolean } = {}): Promise<string> {
+  const recipient = await loadEncryptionCertificate(o.certificatePem ?? DEV_DECRYPTION_KEY.certificatePem);
+  const ed = await encryptElement(assertion, recipient, o.dataAlgorithm ? { dataAlgorithm: o.dataAlgorithm } : {});
+  return o.bare ? ed : `<saml:EncryptedAssertion xmlns:saml="${SAML2}">${ed}</saml:EncryptedAssertion>`;
+}

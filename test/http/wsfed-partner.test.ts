@@ -1,0 +1,154 @@
+/**
+ * Browser sign-in at a federation partner: `whr` (or the sign-in page's link) sends the browser to
+ * the partner's passive address; the partner posts its token back to /wsfed, and the relying party
+ * gets its token for the partner's user. Here the test plays the browser and the partner.
+ */
+import { describe, expect, it } from "vitest";
+import { DOMParser } from "@xmldom/xmldom";
+import { NS } from "../helpers/soap.ts";
+import { byTag, call } from "../helpers/worker.ts";
+import { type Browser, REPLY, RP, browser, field, unescapeHtml } from "../helpers/wsfed.ts";
+import { PARTNER, encrypted, partnerAssertion } from "../helpers/partner.ts";
+
+const ORIGIN = "http://127.0.0.1:8787";
+const PARTNER_URL = "http://127.0.0.1:9783/wsfed";
+const T2005 = "http://schemas.xmlsoap.org/ws/2005/02/trust";
+
+/** The partner's wresult: its token in a WS-Trust 2005 RSTR (or a 1.3 RSTRC). */
+function rstr(token: string, version: "2005" | "13" = "2005"): string {
+  if (version === "13") {
+    return `<t:RequestSecurityTokenResponseCollection xmlns:t="${NS.t13}"><t:RequestSecurityTokenResponse><t:RequestedSecurityToken>${token}</t:RequestedSecurityToken></t:RequestSecurityTokenResponse></t:RequestSecurityTokenResponseCollection>`;
+  }
+  return `<t:RequestSecurityTokenResponse xmlns:t="${T2005}"><t:RequestedSecurityToken>${token}</t:RequestedSecurityToken></t:RequestSecurityTokenResponse>`;
+}
+
+/** A browser sent by the relying party with `whr` naming the partner: the redirect, and the wctx the partner will return. */
+async function setOut(appContext = "app-state-1"): Promise<{ b: Browser; res: Response; wctx: string; to: URL }> {
+  const b = browser();
+  const res = await b.get({ wa: "wsignin1.0", wtrealm: RP, wctx: appContext, whr: PARTNER });
+  const to = new URL(res.headers.get("location") ?? "http://invalid/");
+  return { b, res, wctx: to.searchParams.get("wctx") ?? "", to };
+}
+
+/** The partner posts its wresult back from the browser. */
+function back(b: Browser, wresult: string, wctx: string): Promise<Response> {
+  return b.post({ wa: "wsignin1.0", wresult, wctx });
+}
+
+function tokenPosted(html: string) {
+  return new DOMParser().parseFromString(field(html, "wresult") ?? "<none/>", "text/xml");
+}
+
+describe("sign-in at a federation partner", () => {
+  it("the sign-in page offers the partner: a link to the same request with whr naming it", async () => {
+    const page = await (await browser().get({ wa: "wsignin1.0", wtrealm: RP, wctx: "x&y" })).text();
+    const m = /<nav class="partners"[\s\S]*?<a href="([^"]+)">Partner IdP \(development\)<\/a>/.exec(page);
+    expect(m).not.toBeNull();
+    const link = new URL(unescapeHtml(m![1]!), `${ORIGIN}/wsfed`);
+    expect(Object.fromEntries(link.searchParams)).toEqual({ wa: "wsignin1.0", wtrealm: RP, wreply: REPLY, wctx: "x&y", whr: PARTNER });
+  });
+
+  it("whr naming the partner sends the browser there, with this STS's own sign-in request and a cookie binding the trip", async () => {
+    const { res, to, wctx } = await setOut();
+    expect(res.status).toBe(302);
+    expect(`${to.origin}${to.pathname}`).toBe(PARTNER_URL);
+    expect(to.searchParams.get("wa")).toBe("wsignin1.0");
+    expect(to.searchParams.get("wtrealm")).toBe(ORIGIN);
+    expect(to.searchParams.get("wreply")).toBe(`${ORIGIN}/wsfed`);
+    expect(wctx).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/);
+    const set = res.headers.getSetCookie().find((c) => c.startsWith("sts_partner="))!;
+    expect(set).toMatch(/; HttpOnly; SameSite=None; Secure$/);
+    expect(res.headers.get("cache-control")).toBe("no-store");
+  });
+
+  for (const [what, make] of [
+    ["SAML 2.0 in a WS-Trust 2005 RSTR", async () => rstr(await partnerAssertion())],
+    ["SAML 1.1", async () => rstr(await partnerAssertion({ kind: "saml1" }))],
+    ["SAML 2.0 in a WS-Trust 1.3 RSTRC", async () => rstr(await partnerAssertion(), "13")],
+    ["SAML 2.0 encrypted for this STS", async () => rstr(await encrypted(await partnerAssertion()))],
+  ] as const) {
+    it(`the partner's token (${what}) comes back; the relying party gets its token for the partner's user, with its wctx`, async () => {
+      const { b, wctx } = await setOut("app-state-2");
+      const res = await back(b, await make(), wctx);
+      const html = await res.text();
+      expect(res.status, html.slice(0, 400)).toBe(200);
+      expect(html).toContain(`action="${REPLY}"`);
+      expect(field(html, "wctx")).toBe("app-state-2");
+      const doc = tokenPosted(html);
+      expect(byTag(doc, NS.saml2, "NameID")[0]?.textContent).toBe(`${PARTNER}#carol`);
+      expect(byTag(doc, NS.saml2, "Audience")[0]?.textContent).toBe(RP);
+      expect(res.headers.getSetCookie().some((c) => /^sts_partner=;.*Max-Age=0/.test(c))).toBe(true);
+      expect(res.headers.getSetCookie().some((c) => c.startsWith("sts_session="))).toBe(false);
+    });
+  }
+
+  it("refuses a post from a browser that did not set out (login CSRF) and a changed wctx", async () => {
+    const token = rstr(await partnerAssertion());
+    const { b, wctx } = await setOut();
+    const elsewhere = await back(browser(), token, wctx);
+    expect(elsewhere.status).toBe(403);
+    expect(await elsewhere.text()).toContain("not started in this browser");
+    const changed = await back(b, token, wctx.replace(/^./, (c) => (c === "A" ? "B" : "A")));
+    expect(changed.status).toBe(403);
+    // The browser that set out, with the wctx unchanged, completes it.
+    expect((await back(b, token, wctx)).status).toBe(200);
+  });
+
+  it("refuses a trip completed before, even with its cookie kept and a fresh partner token", async () => {
+    const { res, wctx } = await setOut();
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith("sts_partner="))!.split(";")[0]!;
+    const post = async (wresult: string) =>
+      call("/wsfed", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", cookie }, body: new URLSearchParams({ wa: "wsignin1.0", wresult, wctx }).toString() });
+    expect((await post(rstr(await partnerAssertion()))).status).toBe(200);
+    const again = await post(rstr(await partnerAssertion()));
+    expect(again.status).toBe(403);
+    expect(await again.text()).toContain("already been completed");
+  });
+
+  for (const [what, make] of [
+    ["a forged token (subject changed after signing)", async () => rstr((await partnerAssertion()).replace(">carol<", ">alice<"))],
+    ["a token for another audience", async () => rstr(await partnerAssertion({ audience: "https://elsewhere.example/" }))],
+    ["an expired token", async () => rstr((await partnerAssertion()).replace(/NotOnOrAfter="[^"]+"/g, 'NotOnOrAfter="2020-01-01T00:00:00.000Z"'))],
+    ["a token of an issuer nobody trusts", async () => rstr(await partnerAssertion({ issuer: "urn:example:stranger" }))],
+  ] as const) {
+    it(`refuses ${what}: a page, no token, and the relying party is not posted to`, async () => {
+      const { b, wctx } = await setOut();
+      const res = await back(b, await make(), wctx);
+      const html = await res.text();
+      expect(res.status).toBe(403);
+      expect(html).toContain("could not be accepted");
+      expect(html).not.toContain("wresult");
+      expect(html).not.toContain(REPLY);
+    });
+  }
+
+  it("refuses a partner token presented a second time, in another trip", async () => {
+    const token = rstr(await partnerAssertion());
+    const one = await setOut();
+    expect((await back(one.b, token, one.wctx)).status).toBe(200);
+    const two = await setOut();
+    const res = await back(two.b, token, two.wctx);
+    expect(res.status).toBe(403);
+  });
+
+  it("refuses a token naming this STS as its issuer posted as the partner's", async () => {
+    const { b, wctx } = await setOut();
+    const ours = await partnerAssertion({ issuer: ORIGIN });
+    const res = await back(b, rstr(ours), wctx);
+    expect(res.status).toBe(403);
+  });
+
+  it("a wresult that is not one RSTR with one assertion is a 400 page", async () => {
+    for (const bad of ["not xml", `<t:RequestSecurityTokenResponse xmlns:t="${T2005}"/>`, rstr("<x/>"), `<!DOCTYPE x [<!ENTITY e "e">]><x>&e;</x>`]) {
+      const { b, wctx } = await setOut();
+      const res = await back(b, bad, wctx);
+      expect(res.status, bad).toBe(400);
+      expect(await res.text()).not.toContain("wresult");
+    }
+  });
+
+  it("whr naming no partner is still refused", async () => {
+    const res = await browser().get({ wa: "wsignin1.0", wtrealm: RP, whr: "urn:example:stranger" });
+    expect(res.status).toBe(400);
+  });
+});
