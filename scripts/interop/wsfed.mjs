@@ -4,13 +4,18 @@
 // urn:example:secure-rp, the development reply URLs). Each takes the posted wresult apart (the
 // one on 9781 first decrypts its EncryptedAssertion with xmlsec1 and the party's key), verifies
 // the assertion's signature with xmlsec1 against the federation metadata certificates, and
-// checks its audience, times and wctx. Screenshots go to <work>/screenshots/.
+// checks its audience, times and wctx. A stand-in federation partner on 127.0.0.1:9783 (the
+// development partner's passive address) answers the STS's sign-in with an assertion xmlsec1
+// signs with the partner's published key. Screenshots go to <work>/screenshots/.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { join } from "node:path";
 import { signInForm } from "../bench/wsfed.mjs";
 import { xmlsecDecrypt, xmlsecVerify } from "./verifiers.mjs";
 import { RP_KEY } from "./xmlenc.mjs";
+import { xmlsecSignAssertion } from "./partner-assertions.mjs";
+
+const PARTNER = "urn:example:partner-idp";
 
 const CHROMIUM = "/usr/bin/chromium";
 const PARTIES = [
@@ -23,7 +28,7 @@ function unescapeXml(s) {
 }
 
 /** What a relying party decides about one posted sign-in: every check with its outcome. */
-function judge(party, form, certs, work, expectedCtx) {
+function judge(party, form, certs, work, expectedCtx, subject = "alice") {
   const checks = [];
   const wresult = form.get("wresult") ?? "";
   checks.push(["wa is wsignin1.0", form.get("wa") === "wsignin1.0"]);
@@ -58,7 +63,7 @@ function judge(party, form, certs, work, expectedCtx) {
   const now = Date.now();
   // The assertion's times against this machine's clock, with the usual five minutes of skew.
   checks.push(["NotBefore ≤ now < NotOnOrAfter", nb - 300_000 <= now && now < na + 300_000 && nb < na]);
-  checks.push(["NameID is alice", /<saml:NameID[^>]*>alice<\/saml:NameID>/.test(assertion)]);
+  checks.push([`NameID is ${subject}`, new RegExp(`<saml:NameID[^>]*>${subject}</saml:NameID>`).test(assertion)]);
   return checks;
 }
 
@@ -68,14 +73,17 @@ function escapeHtml(s) {
 
 /** One test relying party: /login sends the browser to the STS; /wsfed receives tokens and clean-up calls. */
 function startParty(party, base, certs, work) {
-  const state = { posts: [], cleanups: 0, ctx: "" };
+  const state = { posts: [], cleanups: 0, ctx: "", subject: "alice" };
   const server = createServer((req, res) => {
     const url = new URL(req.url, `http://127.0.0.1:${party.port}`);
-    // /login-adfs: a party still configured with AD FS's passive address (/adfs/ls/).
-    if (req.method === "GET" && (url.pathname === "/login" || url.pathname === "/login-adfs")) {
+    // /login-adfs: a party still configured with AD FS's passive address (/adfs/ls/);
+    // /login-partner: a party whose users sign in at the federation partner (whr).
+    if (req.method === "GET" && ["/login", "/login-adfs", "/login-partner"].includes(url.pathname)) {
       state.ctx = `ctx-${party.port}-${Math.random().toString(36).slice(2)}&<x>`;
-      const to = new URL(url.pathname === "/login" ? "/wsfed" : "/adfs/ls/", base);
+      state.subject = url.pathname === "/login-partner" ? `${PARTNER}#carol` : "alice";
+      const to = new URL(url.pathname === "/login-adfs" ? "/adfs/ls/" : "/wsfed", base);
       to.search = new URLSearchParams({ wa: "wsignin1.0", wtrealm: party.realm, wreply: `http://127.0.0.1:${party.port}/wsfed`, wctx: state.ctx }).toString();
+      if (url.pathname === "/login-partner") to.searchParams.set("whr", PARTNER);
       res.writeHead(302, { location: to.href }).end();
       return;
     }
@@ -90,7 +98,7 @@ function startParty(party, base, certs, work) {
       req.on("data", (c) => (body += c));
       req.on("end", () => {
         const form = new URLSearchParams(body);
-        const checks = judge(party, form, certs, work, state.ctx);
+        const checks = judge(party, form, certs, work, state.ctx, state.subject);
         state.posts.push(checks);
         const ok = checks.every(([, v]) => v);
         res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(
@@ -105,6 +113,43 @@ function startParty(party, base, certs, work) {
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(party.port, "127.0.0.1", () => resolve({ server, state }));
+  });
+}
+
+/**
+ * The development federation partner's stand-in (urn:example:partner-idp, its passive address
+ * 127.0.0.1:9783/wsfed): it takes the STS's wsignin1.0, signs in "carol" without asking, and
+ * posts back a WS-Trust 2005 RSTR with an assertion xmlsec1 signed with the partner's published
+ * key, for the audience the STS named, as a WS-Federation identity provider does.
+ */
+function startPartner(base, work) {
+  const state = { requests: [] };
+  const server = createServer((req, res) => {
+    const url = new URL(req.url, "http://127.0.0.1:9783");
+    if (req.method !== "GET" || url.pathname !== "/wsfed" || url.searchParams.get("wa") !== "wsignin1.0") {
+      res.writeHead(url.pathname === "/favicon.ico" ? 204 : 404).end();
+      return;
+    }
+    const p = Object.fromEntries(url.searchParams);
+    state.requests.push(p);
+    let assertion;
+    try {
+      assertion = xmlsecSignAssertion(work, "saml2", { audience: p.wtrealm });
+    } catch (e) {
+      res.writeHead(500, { "content-type": "text/plain" }).end(e.message);
+      return;
+    }
+    const wresult = `<t:RequestSecurityTokenResponse xmlns:t="http://schemas.xmlsoap.org/ws/2005/02/trust"><t:RequestedSecurityToken>${assertion}</t:RequestedSecurityToken></t:RequestSecurityTokenResponse>`;
+    const field = (name, value) => `<input type="hidden" name="${name}" value="${escapeHtml(value)}">`;
+    res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(
+      `<!doctype html><title>Partner IdP</title><form id="back" method="post" action="${escapeHtml(p.wreply ?? "")}">` +
+        `${field("wa", "wsignin1.0")}${field("wresult", wresult)}${field("wctx", p.wctx ?? "")}<button>Continue</button></form>` +
+        `<script>document.getElementById("back").submit()</script>`,
+    );
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(9783, "127.0.0.1", () => resolve({ server, state }));
   });
 }
 
@@ -134,6 +179,13 @@ export async function wsfedCheck({ base, work, certs, report, skip }) {
     return;
   }
   const [rp1, rp2] = rps;
+  let partner;
+  try {
+    partner = await startPartner(base, work);
+    rps.push(partner);
+  } catch (e) {
+    report("wsfed: the stand-in partner listens on 9783", false, e.message);
+  }
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
   try {
     const context = await browser.newContext({ viewport: { width: 900, height: 900 } });
@@ -196,6 +248,21 @@ export async function wsfedCheck({ base, work, certs, report, skip }) {
     const viaAdfs = rp1.state.posts[1] ?? [];
     report("wsfed: an RP sending the browser to AD FS's /adfs/ls/ gets the sign-in form at /wsfed and then its verified token",
       atForm.startsWith(new URL("/wsfed?", base).href) && viaAdfs.length > 0 && viaAdfs.every(([, v]) => v), `${atForm}; ${viaAdfs.map(([n, v]) => `${v ? "ok" : "FAIL"} ${n}`).join("; ")}`);
+
+    // 4c. A party whose users sign in at the federation partner (whr): the STS sends the browser
+    // there, the partner posts its token back, the party gets its token for the partner's user.
+    if (partner) {
+      const before = rp1.state.posts.length;
+      await page.goto("http://127.0.0.1:9780/login-partner");
+      await page.waitForURL("http://127.0.0.1:9780/wsfed", { timeout: 15_000 }).catch(() => undefined);
+      const asked = partner.state.requests.at(-1);
+      const viaPartner = rp1.state.posts[before] ?? [];
+      report("wsfed: whr naming the partner: the browser signs in there (wtrealm this STS, wreply its /wsfed), and the party's verified token names the partner's user",
+        asked?.wtrealm === base.replace(/\/$/, "") && asked?.wreply === new URL("/wsfed", base).href && viaPartner.length > 0 && viaPartner.every(([, v]) => v),
+        `${JSON.stringify(asked && { wtrealm: asked.wtrealm, wreply: asked.wreply })}; ${viaPartner.map(([n, v]) => `${v ? "ok" : "FAIL"} ${n}`).join("; ")}`);
+      const bindingGone = !(await context.cookies(base)).some((c) => c.name === "sts_partner");
+      report("wsfed: the partner sign-in's browser binding cookie is gone afterwards", bindingGone, "");
+    }
 
     // 5. An unregistered wreply: a 400 page, and the browser goes nowhere else.
     const before = stsRequests.length;
