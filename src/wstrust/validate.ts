@@ -9,10 +9,11 @@ import { proofKeyFor } from "./proof-key.ts";
 
 /**
  * Validate (WS-Trust 1.3 §7). TokenType RSTR/Status (or none) → wst:Status valid/invalid with
- * a Reason. The target is a token of ours, or a UsernameToken whose password is checked, or an
- * X.509 certificate whose trust is (a service validating the credentials its callers sent it). Any other TokenType is token transformation: a new token of that type for the
+ * a Reason. The target is a token of ours; or credentials a service forwards from its own
+ * callers: a UsernameToken (its password checked) or an X.509 certificate (whether this STS
+ * trusts it). Any other TokenType is token transformation: a new token of that type for the
  * validated subject at AppliesTo (else the original audience); an invalid token then gets
- * wst:InvalidSecurityToken.
+ * wst:InvalidSecurityToken. A certificate is never transformed.
  */
 export async function handleValidate(ctx: StsContext, deps: TrustDeps, who: Requestor, rst: Rst): Promise<Markup> {
   const target = rst.target;

@@ -30,7 +30,7 @@ describe("WS-Federation sign-in: hostile requests", () => {
     await refused(await get({ wa: "wsignin1.0", wtrealm: "https://api.example.com/" }));
     await refused(await get({ wa: "wsignin1.0" }));
     await refused(await get({ wa: "wsignin2.0", wtrealm: RP }));
-    await refused(await get({ wa: "wsignin1.0", wtrealm: RP, whr: "urn:example:partner-idp" }));
+    await refused(await get({ wa: "wsignin1.0", wtrealm: RP, whr: "urn:example:stranger" }));
     await refused(await get({ wa: "wsignin1.0", wtrealm: RP, wfresh: "-1" }));
     await refused(await get({ wa: "wsignin1.0", wtrealm: RP, wctx: "x".repeat(2049) }));
     // An unregistered wreply posted with a valid-looking form is refused the same way.
