@@ -262,6 +262,15 @@ export async function wsfedCheck({ base, work, certs, report, skip }) {
         `${JSON.stringify(asked && { wtrealm: asked.wtrealm, wreply: asked.wreply })}; ${viaPartner.map(([n, v]) => `${v ? "ok" : "FAIL"} ${n}`).join("; ")}`);
       const bindingGone = !(await context.cookies(base)).some((c) => c.name === "sts_partner");
       report("wsfed: the partner sign-in's browser binding cookie is gone afterwards", bindingGone, "");
+      // The session it left signs the user in at the second party without another trip.
+      const trips = partner.state.requests.length;
+      const before2 = rp2.state.posts.length;
+      await page.goto("http://127.0.0.1:9781/login-partner");
+      await page.waitForURL("http://127.0.0.1:9781/wsfed", { timeout: 15_000 }).catch(() => undefined);
+      const second = rp2.state.posts[before2] ?? [];
+      report("wsfed: the partner sign-in's session signs the partner's user in at a second party (token encrypted for it) without another trip",
+        partner.state.requests.length === trips && second.length > 0 && second.every(([, v]) => v),
+        `trips ${trips} → ${partner.state.requests.length}; ${second.map(([n, v]) => `${v ? "ok" : "FAIL"} ${n}`).join("; ")}`);
     }
 
     // 5. An unregistered wreply: a 400 page, and the browser goes nowhere else.

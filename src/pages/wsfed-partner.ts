@@ -10,7 +10,9 @@
  * The state that rides in wctx is MACed with `webSessionSecret`, lives ten minutes, is used once,
  * and is bound to the browser that set out by a cookie: without that binding, anyone could have a
  * victim's browser post the attacker's partner token (login CSRF). The partner's post is a
- * cross-site POST, which carries only a SameSite=None cookie.
+ * cross-site POST, which carries only a SameSite=None cookie. The session that follows remembers
+ * the partner and the claims its token stated (wsfed-session.ts), and signing out calls the
+ * partner's clean-up.
  */
 import type { Element } from "@xmldom/xmldom";
 import { randomBytes, toBase64Url } from "../bytes.ts";
@@ -76,13 +78,24 @@ export async function openPartnerState(secret: string, value: string | null, now
   return { partner, params: { wtrealm, wreply, wctx }, expires, binding };
 }
 
-/** Where the browser goes to sign in at the partner: its passive address with our wsignin1.0. */
-export function partnerSignInUrl(ctx: StsContext, partner: TrustedIssuer, wctx: string): string {
+/**
+ * Where the browser goes to sign in at the partner: its passive address with our wsignin1.0
+ * (and the party's `wfresh`, when it asked for a recent sign-in).
+ */
+export function partnerSignInUrl(ctx: StsContext, partner: TrustedIssuer, wctx: string, wfresh?: number): string {
   const u = new URL(partner.passiveSignInUrl!);
   u.searchParams.set("wa", "wsignin1.0");
   u.searchParams.set("wtrealm", ctx.issuer);
   u.searchParams.set("wreply", ctx.origin + PASSIVE_REQUESTOR_PATH);
   u.searchParams.set("wctx", wctx);
+  if (wfresh !== undefined) u.searchParams.set("wfresh", String(wfresh));
+  return u.href;
+}
+
+/** The partner's clean-up address, called (as an image) when a session begun there ends here. */
+export function partnerSignOutUrl(partner: TrustedIssuer): string {
+  const u = new URL(partner.passiveSignInUrl!);
+  u.searchParams.set("wa", "wsignoutcleanup1.0");
   return u.href;
 }
 

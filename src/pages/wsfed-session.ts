@@ -33,7 +33,15 @@ export interface Session {
   expires: number;
   /** Relying-party identifiers signed in to during the session. */
   parties: string[];
+  /**
+   * A session begun at a federation partner (wsfed-partner.ts): the partner's issuer, and the
+   * claims its token stated, which nothing here holds for its user. Undefined: one of our users.
+   */
+  partner?: { issuer: string; claims: Record<string, string[]> } | undefined;
 }
+
+/** Sessions are cookies: one larger than this is not kept (a partner's many claims), and none is read. */
+export const MAX_SESSION_CHARS = 4096;
 
 /** The parameters a sign-in form carries and its token is bound to. */
 export interface SignInParams {
@@ -65,18 +73,24 @@ export async function openJson(secret: string, purpose: string, sealed: string |
 /** The cookie value of a session. */
 export async function sealSession(secret: string, s: Session): Promise<string> {
   const parties = s.parties.slice(-MAX_SESSION_PARTIES);
-  return sealJson(secret, "session", { s: s.subject, t: s.authTime, m: s.method, e: s.expires, r: parties });
+  const partner = s.partner ? { p: s.partner.issuer, c: s.partner.claims } : {};
+  return sealJson(secret, "session", { s: s.subject, t: s.authTime, m: s.method, e: s.expires, r: parties, ...partner });
 }
 
 /** The session a cookie value holds, if its MAC verifies and it has not expired; otherwise undefined. */
 export async function openSession(secret: string, value: string | undefined, now: number): Promise<Session | undefined> {
-  const j = await openJson(secret, "session", value, 4096);
+  const j = await openJson(secret, "session", value, MAX_SESSION_CHARS);
   if (typeof j !== "object" || j === null) return undefined;
-  const o = j as { s?: unknown; t?: unknown; m?: unknown; e?: unknown; r?: unknown };
+  const o = j as { s?: unknown; t?: unknown; m?: unknown; e?: unknown; r?: unknown; p?: unknown; c?: unknown };
   if (typeof o.s !== "string" || typeof o.t !== "number" || typeof o.m !== "string" || typeof o.e !== "number") return undefined;
   if (!Array.isArray(o.r) || !o.r.every((x) => typeof x === "string")) return undefined;
   if (o.e <= now || o.t > now) return undefined;
-  return { subject: o.s, authTime: o.t, method: o.m, expires: o.e, parties: o.r as string[] };
+  const session: Session = { subject: o.s, authTime: o.t, method: o.m, expires: o.e, parties: o.r as string[] };
+  if (o.p === undefined) return session;
+  const claims = o.c as Record<string, unknown> | null;
+  if (typeof o.p !== "string" || typeof claims !== "object" || claims === null || Array.isArray(claims)) return undefined;
+  if (!Object.values(claims).every((v) => Array.isArray(v) && v.every((x) => typeof x === "string"))) return undefined;
+  return { ...session, partner: { issuer: o.p, claims: claims as Record<string, string[]> } };
 }
 
 function formPayload(expires: number, nonce: string, binding: string, p: SignInParams): string {

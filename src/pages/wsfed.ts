@@ -25,11 +25,12 @@ import { TRUST2005 } from "../wstrust/ns.ts";
 import { issuedRstr } from "../wstrust/rstr.ts";
 import { SIGN_IN_HEADERS, autoPostPage, errorPage, pageHeaders, signedOutPage, signInPage } from "./wsfed-html.ts";
 import {
-  PARTNER_COOKIE, PARTNER_STATE_MS, newPartnerBinding, openPartnerState, partnerIdentity, partnerNamed, partnerSignInUrl, passivePartners,
+  PARTNER_COOKIE, PARTNER_STATE_MS, newPartnerBinding, openPartnerState, partnerIdentity, partnerNamed, partnerSignInUrl, partnerSignOutUrl,
+  passivePartners,
   sealPartnerState,
 } from "./wsfed-partner.ts";
 import {
-  FORM_BINDING_COOKIE, SESSION_COOKIE, SESSION_MAX_MS, type Session, type SignInParams, checkFormToken, formToken, newFormBinding, openSession,
+  FORM_BINDING_COOKIE, MAX_SESSION_CHARS, SESSION_COOKIE, SESSION_MAX_MS, type Session, type SignInParams, checkFormToken, formToken, newFormBinding, openSession,
   readFormBinding, sealSession,
 } from "./wsfed-session.ts";
 
@@ -191,12 +192,16 @@ async function signIn(x: Exchange, form: URLSearchParams, posted: boolean): Prom
   // A partner's post of its token: it names no party itself; the state it returns does.
   if (posted && form.has("wresult")) return partnerReturned(x, form, now);
   const { rp, params, wfresh, partner } = signInParams(ctx, form);
-  if (partner) return toPartner(x, partner, params, now);
   if (posted && form.has("csrf")) return submitted(x, rp, params, form, now);
   const live = await liveSession(x, now);
-  if (live && (wfresh === undefined || (wfresh > 0 && now - live.session.authTime <= wfresh * 60_000))) {
+  const fresh = live !== undefined && (wfresh === undefined || (wfresh > 0 && now - live.session.authTime <= wfresh * 60_000));
+  // The session answers unless the request names a partner it did not begin at.
+  if (live && fresh && (partner === undefined || live.session.partner?.issuer === partner.issuer)) {
     return issueFor(x, rp, params, live.session, live.claims, now);
   }
+  // A new sign-in where the session began, or where whr asks for.
+  const at = partner ?? (live?.session.partner && partnerNamed(ctx, live.session.partner.issuer));
+  if (at) return toPartner(x, at, params, wfresh, now);
   return showForm(x, rp, params, "", undefined, 200);
 }
 
@@ -247,13 +252,16 @@ function sessionEnd(rp: RelyingParty, now: number): number {
 
 /**
  * The session the cookie holds, and its user's claims, if its MAC verifies, it has not expired,
- * its user still exists and is enabled, and the subject has not been revoked since it began (the
- * status check tokens get, with the session's sign-in time as issue time).
+ * its user still exists and is enabled (or, for a session begun at a partner, the partner is
+ * still one browser sign-in goes to; the claims are those its token stated), and the subject
+ * has not been revoked since it began (the status check tokens get, with the session's sign-in
+ * time as issue time).
  */
 async function liveSession(x: Exchange, now: number): Promise<{ session: Session; claims: Record<string, string[]> } | undefined> {
   const s = await openSession(x.secret, x.cookie, now);
-  const user = s && (await findEnabledUser(x.ctx, s.subject));
-  if (!s || !user) return undefined;
+  if (!s) return undefined;
+  const user = s.partner ? (partnerNamed(x.ctx, s.partner.issuer) && { claims: s.partner.claims }) : await findEnabledUser(x.ctx, s.subject);
+  if (!user) return undefined;
   const status = await x.state.status(
     { issuer: x.ctx.issuer, subject: s.subject },
     { id: `wsfed-session:${s.subject}:${s.authTime}`, issuedAt: s.authTime, expiresAt: s.expires },
@@ -265,24 +273,31 @@ async function liveSession(x: Exchange, now: number): Promise<{ session: Session
  * Issues the party's token for the session's user (with the claims the user has now) and answers
  * the page that posts it.
  */
-async function issueFor(x: Exchange, rp: RelyingParty, p: SignInParams, session: Session, claims: Record<string, string[]>, now: number): Promise<Response> {
+async function issueFor(
+  x: Exchange,
+  rp: RelyingParty,
+  p: SignInParams,
+  session: Session,
+  claims: Record<string, string[]>,
+  now: number,
+  setCookies: string[] = [],
+): Promise<Response> {
   const { ctx } = x;
   ctx.audit.requestor = session.subject;
-  const who = {
-    kind: "user" as const,
-    identity: { subject: session.subject, claims, authnInstant: new Date(session.authTime), authnMethod: session.method },
-  };
+  const identity = { subject: session.subject, claims, authnInstant: new Date(session.authTime), authnMethod: session.method };
   const parties = [...session.parties.filter((r) => r !== rp.identifier), rp.identifier];
   const sealed = await sealSession(x.secret, { ...session, parties });
-  return postToken(x, rp, p, who.identity, cookie(x.url, SESSION_COOKIE, sealed, { sameSite: "Lax", maxAgeSeconds: Math.floor((session.expires - now) / 1000) }));
+  // A cookie too large to come back is not set: the next sign-in asks again.
+  const kept = sealed.length <= MAX_SESSION_CHARS ? [cookie(x.url, SESSION_COOKIE, sealed, { sameSite: "Lax", maxAgeSeconds: Math.floor((session.expires - now) / 1000) })] : [];
+  return postToken(x, rp, p, identity, [...kept, ...setCookies]);
 }
 
-/** Issues the party's token for `identity` and answers the page that posts it to the party, setting `setCookie`. */
-async function postToken(x: Exchange, rp: RelyingParty, p: SignInParams, identity: Identity, setCookie: string): Promise<Response> {
+/** Issues the party's token for `identity` and answers the page that posts it to the party, setting `setCookies`. */
+async function postToken(x: Exchange, rp: RelyingParty, p: SignInParams, identity: Identity, setCookies: string[]): Promise<Response> {
   const tok = await issue(x.ctx, x.state, { kind: "user", identity }, { target: rp.identifier });
   const rstr = issuedRstr(TRUST2005, tok, { context: undefined, requestType: TRUST2005.requestTypes.issue, keyType: undefined });
   const headers = pageHeaders({ name: "form-action", sources: [new URL(p.wreply).origin] });
-  headers.append("Set-Cookie", setCookie);
+  for (const c of setCookies) headers.append("Set-Cookie", c);
   await writeAudit(x.ctx.audit, { ok: true, status: 200 }, x.started);
   return new Response(autoPostPage(p.wreply, rstr.toString(), p.wctx), { status: 200, headers });
 }
@@ -291,12 +306,12 @@ async function postToken(x: Exchange, rp: RelyingParty, p: SignInParams, identit
  * Sends the browser to sign in at `partner` (wsfed-partner.ts), this browser bound to the trip by
  * a cookie the partner's cross-site post back will carry.
  */
-async function toPartner(x: Exchange, partner: TrustedIssuer, p: SignInParams, now: number): Promise<Response> {
+async function toPartner(x: Exchange, partner: TrustedIssuer, p: SignInParams, wfresh: number | undefined, now: number): Promise<Response> {
   const binding = newPartnerBinding();
   const wctx = await sealPartnerState(x.secret, { partner: partner.issuer, params: p, expires: now + PARTNER_STATE_MS, binding });
   x.ctx.audit.outcome = `sent to ${partner.issuer}`;
   await writeAudit(x.ctx.audit, { ok: true, status: 302 }, x.started);
-  const headers = new Headers({ Location: partnerSignInUrl(x.ctx, partner, wctx), "Cache-Control": "no-store" });
+  const headers = new Headers({ Location: partnerSignInUrl(x.ctx, partner, wctx, wfresh), "Cache-Control": "no-store" });
   headers.append("Set-Cookie", cookie(x.url, PARTNER_COOKIE, binding, { sameSite: "None", maxAgeSeconds: PARTNER_STATE_MS / 1000 }));
   return new Response(null, { status: 302, headers });
 }
@@ -305,9 +320,9 @@ async function toPartner(x: Exchange, partner: TrustedIssuer, p: SignInParams, n
  * A partner posts its token back (wresult, with our wctx): the trip must have started in this
  * browser, within its time, and not have come back before; the token must verify as the
  * partner's (every failure counted against the client's address, as an issued-token sign-in's
- * is). Then the party the trip started for gets its token. No single-sign-on session is kept
- * for a partner's user: another party's sign-in goes through the partner again, whose own
- * session answers it.
+ * is). Then the party the trip started for gets its token, and the browser a session that
+ * remembers the partner and the claims its token stated, so that other parties sign the user
+ * in without another trip.
  */
 async function partnerReturned(x: Exchange, form: URLSearchParams, now: number): Promise<Response> {
   const { ctx } = x;
@@ -336,8 +351,11 @@ async function partnerReturned(x: Exchange, form: URLSearchParams, now: number):
     await writeAudit(ctx.audit, { ok: false, status: 403, error: e.code, reason: e.message }, x.started);
     return html(errorPage(`The sign-in at ${partner.displayName} could not be accepted. Go back to the application and start again.`), 403);
   }
-  ctx.audit.requestor = identity.subject;
-  return postToken(x, rp, params, identity, cookie(x.url, PARTNER_COOKIE, "", { sameSite: "None", maxAgeSeconds: 0 }));
+  const session: Session = {
+    subject: identity.subject, authTime: now, method: identity.authnMethod, expires: sessionEnd(rp, now), parties: [],
+    partner: { issuer: partner.issuer, claims: identity.claims },
+  };
+  return issueFor(x, rp, params, session, identity.claims, now, [cookie(x.url, PARTNER_COOKIE, "", { sameSite: "None", maxAgeSeconds: 0 })]);
 }
 
 /**
@@ -362,6 +380,9 @@ async function signOut(x: Exchange, form: URLSearchParams): Promise<Response> {
   x.ctx.audit.operation = "wsfed.signout";
   const session = await openSession(x.secret, x.cookie, now);
   const cleanups: string[] = [];
+  // A session begun at a partner ends there too (WS-Federation 1.2 §13.2.4: its clean-up).
+  const partner = session?.partner && partnerNamed(x.ctx, session.partner.issuer);
+  if (partner) cleanups.push(partnerSignOutUrl(partner));
   for (const id of session?.parties ?? []) {
     const rp = lookupRelyingParty(x.ctx.config, id);
     const reply = rp?.replyUrls[0];

@@ -78,9 +78,56 @@ describe("sign-in at a federation partner", () => {
       expect(byTag(doc, NS.saml2, "NameID")[0]?.textContent).toBe(`${PARTNER}#carol`);
       expect(byTag(doc, NS.saml2, "Audience")[0]?.textContent).toBe(RP);
       expect(res.headers.getSetCookie().some((c) => /^sts_partner=;.*Max-Age=0/.test(c))).toBe(true);
-      expect(res.headers.getSetCookie().some((c) => c.startsWith("sts_session="))).toBe(false);
+      expect(res.headers.getSetCookie().some((c) => c.startsWith("sts_session="))).toBe(true);
     });
   }
+
+  it("the session a partner sign-in leaves signs the user in again without another trip, with the partner's claims", async () => {
+    const { b, wctx } = await setOut();
+    expect((await back(b, rstr(await partnerAssertion()), wctx)).status).toBe(200);
+    for (const p of [{ wtrealm: RP, wctx: "second" }, { wtrealm: RP, whr: PARTNER }] as Record<string, string>[]) {
+      const again = await b.get({ wa: "wsignin1.0", ...p });
+      const html = await again.text();
+      expect(again.status, JSON.stringify(p)).toBe(200);
+      const doc = tokenPosted(html);
+      expect(byTag(doc, NS.saml2, "NameID")[0]?.textContent).toBe(`${PARTNER}#carol`);
+      expect(html).toContain("carol@partner.example");
+    }
+  });
+
+  it("wfresh=0 on a partner's session sends the browser back to the partner, asking it for a fresh sign-in", async () => {
+    const { b, wctx } = await setOut();
+    await back(b, rstr(await partnerAssertion()), wctx);
+    const res = await b.get({ wa: "wsignin1.0", wtrealm: RP, wfresh: "0" });
+    expect(res.status).toBe(302);
+    const to = new URL(res.headers.get("location")!);
+    expect(`${to.origin}${to.pathname}`).toBe(PARTNER_URL);
+    expect(to.searchParams.get("wfresh")).toBe("0");
+  });
+
+  it("signing out of a partner's session calls the partner's clean-up as well as the parties'", async () => {
+    const { b, wctx } = await setOut();
+    await back(b, rstr(await partnerAssertion()), wctx);
+    const page = await (await b.get({ wa: "wsignout1.0" })).text();
+    expect(page).toContain(`src="${PARTNER_URL}?wa=wsignoutcleanup1.0"`);
+    expect(page).toContain(`src="${REPLY}?wa=wsignoutcleanup1.0"`);
+  });
+
+  it("revoking the partner's user ends the session it left", async () => {
+    const subject = `${PARTNER}#carol`;
+    const { b, wctx } = await setOut();
+    await back(b, rstr(await partnerAssertion()), wctx);
+    await new Promise((r) => setTimeout(r, 1100)); // the revocation's instant falls after the sign-in's second
+    const revoked = await call("/admin/revoke-subject", {
+      method: "POST",
+      headers: { authorization: "Basic " + btoa("sts-admin:sts-admin-secret-5e4d3c2b1a0f9e8d"), "content-type": "application/json" },
+      body: JSON.stringify({ subject }),
+    });
+    expect(revoked.status).toBe(200);
+    const after = await b.get({ wa: "wsignin1.0", wtrealm: RP });
+    expect(after.status).toBe(200);
+    expect(await after.text()).toContain('name="password"'); // the form again, no token
+  });
 
   it("refuses a post from a browser that did not set out (login CSRF) and a changed wctx", async () => {
     const token = rstr(await partnerAssertion());

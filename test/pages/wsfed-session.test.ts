@@ -1,0 +1,27 @@
+/** The session cookie's contents: a local user's, a partner's user's with its claims, and what a reader refuses. */
+import { describe, expect, it } from "vitest";
+import { MAX_SESSION_CHARS, type Session, openSession, sealJson, sealSession } from "../../src/pages/wsfed-session.ts";
+
+const SECRET = "test-web-session-secret-0123456789abcdef";
+const now = Date.now();
+const base: Session = { subject: "alice", authTime: now - 1000, method: "urn:x", expires: now + 60_000, parties: ["urn:example:rp"] };
+
+describe("session cookie", () => {
+  it("a local user's session and a partner's user's (with the partner's claims) come back as sealed", async () => {
+    expect(await openSession(SECRET, await sealSession(SECRET, base), now)).toEqual(base);
+    const partner: Session = { ...base, subject: "urn:example:partner-idp#carol", partner: { issuer: "urn:example:partner-idp", claims: { email: ["carol@partner.example"] } } };
+    expect(await openSession(SECRET, await sealSession(SECRET, partner), now)).toEqual(partner);
+  });
+
+  it("refuses another key's MAC, an expired session, a partner session whose claims are not lists of strings, and one too large", async () => {
+    expect(await openSession("another-secret-of-some-length-000000", await sealSession(SECRET, base), now)).toBeUndefined();
+    expect(await openSession(SECRET, await sealSession(SECRET, { ...base, expires: now - 1 }), now)).toBeUndefined();
+    const fields = { s: "x#carol", t: now - 1000, m: "urn:x", e: now + 60_000, r: [] };
+    for (const bad of [{ p: "urn:p", c: { email: "one" } }, { p: "urn:p", c: [["a"]] }, { p: 7, c: {} }, { p: "urn:p", c: { email: [1] } }]) {
+      expect(await openSession(SECRET, await sealJson(SECRET, "session", { ...fields, ...bad }), now), JSON.stringify(bad)).toBeUndefined();
+    }
+    const big = await sealSession(SECRET, { ...base, partner: { issuer: "urn:p", claims: { group: Array.from({ length: 400 }, (_, i) => `group-${i}`) } } });
+    expect(big.length).toBeGreaterThan(MAX_SESSION_CHARS);
+    expect(await openSession(SECRET, big, now)).toBeUndefined();
+  });
+});
