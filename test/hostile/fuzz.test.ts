@@ -2,7 +2,7 @@
  * Seeded mutation fuzzing (deterministic: mulberry32, no Math.random) of the WS-Trust endpoints
  * (usernamemixed — also with a UsernameToken presented for validation —, certificatemixed with
  * X.509-signed requests, issuedtokenmixed with a partner's assertion, in the clear and encrypted
- * for this STS) and the OAuth token endpoint. Oracle: every reply is a protocol reply (a SOAP envelope, or
+ * for this STS), a federation partner's answer to browser sign-in, and the OAuth token endpoint. Oracle: every reply is a protocol reply (a SOAP envelope, or
  * OAuth JSON), never a bare 500 / HTML / server_error; and a token only comes back when the
  * credentials and the presented token survived the mutation unchanged.
  */
@@ -423,6 +423,59 @@ describe("WS-Trust issuedtokenmixed fuzz (100 mutated requests carrying a partne
     }
     console.log(`[fuzz] encrypted issuedtokenmixed 100 mutations, statuses ${JSON.stringify(tally)}`);
     expect((tally[400] ?? 0) + (tally[500] ?? 0)).toBeGreaterThan(50);
+  });
+});
+
+describe("browser sign-in at a partner: fuzz of the partner's answer (100 mutated wresults)", () => {
+  const T2005 = "http://schemas.xmlsoap.org/ws/2005/02/trust";
+  /** A trip to the partner from a new browser: its binding cookie and the wctx the partner returns. */
+  async function trip(): Promise<{ cookie: string; wctx: string }> {
+    const res = await call(`/wsfed?${new URLSearchParams({ wa: "wsignin1.0", wtrealm: "urn:example:rp", whr: "urn:example:partner-idp" })}`, { redirect: "manual" });
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith("sts_partner="))!.split(";")[0]!;
+    return { cookie, wctx: new URL(res.headers.get("location")!).searchParams.get("wctx")! };
+  }
+
+  it("every reply is a page (the token posted, or a 4xx refusal), never a 500; a token only for the partner's assertion unchanged", async () => {
+    const r = prng(SEED ^ 0x3f3d);
+    const tally: Record<string, number> = {};
+    let posted = 0;
+    // Control: the unmutated answer signs the user in.
+    const control = await trip();
+    const good = await partnerFuzzAssertion("_fuzzwsfedcontrol", new Date());
+    const ok = await call("/wsfed", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", cookie: control.cookie },
+      body: new URLSearchParams({ wa: "wsignin1.0", wresult: `<t:RequestSecurityTokenResponse xmlns:t="${T2005}"><t:RequestedSecurityToken>${good}</t:RequestedSecurityToken></t:RequestSecurityTokenResponse>`, wctx: control.wctx }).toString(),
+    });
+    expect(ok.status, (await ok.clone().text()).slice(0, 300)).toBe(200);
+    expect(await ok.text()).toContain("wresult");
+    for (let i = 0; i < 100; i++) {
+      const assertion = await partnerFuzzAssertion(`_fuzzwsfed${i.toString().padStart(4, "0")}`, new Date());
+      const wresult = `<t:RequestSecurityTokenResponse xmlns:t="${T2005}"><t:RequestedSecurityToken>${assertion}</t:RequestedSecurityToken></t:RequestSecurityTokenResponse>`;
+      // Aimed at the assertion: a mutation that missed it is tried again, up to four times.
+      let [mutated, what] = mutateXml(r, wresult);
+      for (let k = 0; k < 4 && mutated.includes(assertion); k++) [mutated, what] = mutateXml(r, wresult);
+      const { cookie, wctx } = await trip();
+      const res = await call("/wsfed", {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", cookie, "CF-Connecting-IP": `2001:db8:f3::${(i + 1).toString(16)}` },
+        body: new URLSearchParams({ wa: "wsignin1.0", wresult: mutated, wctx }).toString(),
+      });
+      const text = await res.text();
+      const label = `#${i} ${what} → ${res.status}: ${text.slice(0, 300)}`;
+      tally[res.status] = (tally[res.status] ?? 0) + 1;
+      expect([200, 400, 403], label).toContain(res.status);
+      expect(res.headers.get("content-type"), label).toMatch(/^text\/html/);
+      if (res.status !== 200) {
+        expect(text, label).not.toContain("wresult");
+        continue;
+      }
+      posted++;
+      expect(text, label).toContain('action="http://127.0.0.1:9780/wsfed"');
+      expect(mutated.includes(assertion), label).toBe(true);
+    }
+    console.log(`[fuzz] partner sign-in 100 mutations, statuses ${JSON.stringify(tally)}, tokens posted ${posted}`);
+    expect((tally[400] ?? 0) + (tally[403] ?? 0)).toBeGreaterThan(50);
   });
 });
 
