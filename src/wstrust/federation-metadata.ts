@@ -9,6 +9,7 @@ import { signEnveloped } from "../xmldsig/sign.ts";
 import { AES128_GCM, AES256_GCM, RSA_OAEP, RSA_OAEP_MGF1P } from "../xmlenc/algorithms.ts";
 import { WSA10_NS } from "../soap/ns.ts";
 import { TRUST_ENDPOINTS } from "./mex.ts";
+import { TRUST_ENDPOINT_LIST } from "./endpoints.ts";
 import { pemToDer, toBase64 } from "../keys/pem.ts";
 import { JWT_TOKEN_TYPE } from "./token-types.ts";
 import { xml } from "../xml/markup.ts";
@@ -17,6 +18,8 @@ import { DSIG_NS } from "../xml/dom.ts";
 
 /** Browser sign-in (WS-Federation passive requestor profile), published as fed:PassiveRequestorEndpoint. */
 export const PASSIVE_REQUESTOR_PATH = "/wsfed";
+/** Where a partner's token signs a requestor in (issuedtokenmixed), published as this STS's fed:ApplicationServiceEndpoint. */
+const ISSUED_TOKEN_ENDPOINT = TRUST_ENDPOINT_LIST.find((e) => e.version === "13" && e.issuedKey === "public-key")!.path;
 
 const MD = SAML2_METADATA_NS;
 const FED_NS = "http://docs.oasis-open.org/wsfed/federation/200706";
@@ -30,7 +33,8 @@ const ACCEPTED_ENCRYPTION = [AES256_GCM, AES128_GCM, RSA_OAEP, RSA_OAEP_MGF1P];
  * WS-Federation 1.2 §3.1 metadata: an md:EntityDescriptor whose entityID is the issuer, with a
  * fed:SecurityTokenServiceType role listing signing certificates (every one in use: current,
  * next — published ahead of rotation — and previous), token types, claim types and the WS-Trust
- * endpoints; signed (enveloped) with the current RSA key. Written by the message writer, then
+ * endpoints, and a fed:ApplicationServiceType role for partners this STS is a relying party of;
+ * signed (enveloped) with the current RSA key. Written by the message writer, then
  * signed on its parsed tree (its xsi:type names a QName, which the canonical tree writer does not
  * carry), the signature placed first as the SAML 2.0 metadata schema wants it.
  */
@@ -49,10 +53,9 @@ export async function buildFederationMetadata(
   // Partners encrypt for us (whole assertions, holder-of-key proof keys) with the use="encryption"
   // certificates, and with the algorithms listed there (SAML 2.0 metadata §2.4.1.1): the ones we
   // open, GCM only — a partner that reads them (a Shibboleth IdP does) picks from these.
-  const certificates = [
-    ...keys.published().map((k) => keyDescriptor("signing", k.certificateBase64)),
-    ...decryptionCertificates.map((pem) => keyDescriptor("encryption", toBase64(pemToDer(pem, "CERTIFICATE")), ACCEPTED_ENCRYPTION)),
-  ];
+  const encryption = decryptionCertificates.map((pem) => keyDescriptor("encryption", toBase64(pemToDer(pem, "CERTIFICATE")), ACCEPTED_ENCRYPTION));
+  const certificates = [...keys.published().map((k) => keyDescriptor("signing", k.certificateBase64)), ...encryption];
+  const epr = (address: string) => xml`<wsa:EndpointReference><wsa:Address>${address}</wsa:Address></wsa:EndpointReference>`;
   const tokenTypes = [SAML2_TOKEN_TYPE, SAML1_TOKEN_TYPE, JWT_TOKEN_TYPE].map((uri) => xml`<fed:TokenType Uri="${uri}"/>`);
   // The claim types some relying party can get; the table describes those it knows, the rest
   // (made by claim rules, or held by directory users) are named by their last path segment.
@@ -62,13 +65,14 @@ export async function buildFederationMetadata(
     const description = known?.description ?? "A claim about the subject that a relying party's policy releases";
     return xml`<auth:ClaimType Uri="${uri}" Optional="true"><auth:DisplayName>${displayName}</auth:DisplayName><auth:Description>${description}</auth:Description></auth:ClaimType>`;
   });
-  const endpoints = (["13", "2005"] as const).map(
-    (v) => xml`<fed:SecurityTokenServiceEndpoint><wsa:EndpointReference><wsa:Address>${origin + TRUST_ENDPOINTS[v]}</wsa:Address></wsa:EndpointReference></fed:SecurityTokenServiceEndpoint>`,
-  );
-  const passive = passiveRequestor
-    ? xml`<fed:PassiveRequestorEndpoint><wsa:EndpointReference><wsa:Address>${origin + PASSIVE_REQUESTOR_PATH}</wsa:Address></wsa:EndpointReference></fed:PassiveRequestorEndpoint>`
-    : undefined;
-  const unsigned = xml`<md:EntityDescriptor xmlns:md="${MD}" xmlns:ds="${DSIG_NS}" xmlns:fed="${FED_NS}" xmlns:auth="${AUTH_NS}" xmlns:xsi="${XSI_NS}" xmlns:wsa="${WSA10_NS}" ID="${id}" entityID="${issuer}"><md:RoleDescriptor xsi:type="fed:SecurityTokenServiceType" protocolSupportEnumeration="${FED_NS}">${certificates}<fed:TokenTypesOffered>${tokenTypes}</fed:TokenTypesOffered><fed:ClaimTypesOffered>${offered}</fed:ClaimTypesOffered>${endpoints}${passive}</md:RoleDescriptor></md:EntityDescriptor>`;
+  const endpoints = (["13", "2005"] as const).map((v) => xml`<fed:SecurityTokenServiceEndpoint>${epr(origin + TRUST_ENDPOINTS[v])}</fed:SecurityTokenServiceEndpoint>`);
+  const passive = passiveRequestor ? xml`<fed:PassiveRequestorEndpoint>${epr(origin + PASSIVE_REQUESTOR_PATH)}</fed:PassiveRequestorEndpoint>` : undefined;
+  // This STS as a relying party of a federation partner (§3.1.2.3; AD FS publishes the same
+  // role): what a partner needs to add it from this document — the realm it asks tokens for
+  // (wtrealm, its issuer), where tokens are posted back (/wsfed) or presented (issuedtokenmixed),
+  // and the certificates to encrypt them for.
+  const asRelyingParty = xml`<md:RoleDescriptor xsi:type="fed:ApplicationServiceType" protocolSupportEnumeration="${FED_NS}">${encryption}<fed:TargetScopes>${epr(issuer)}</fed:TargetScopes><fed:ApplicationServiceEndpoint>${epr(origin + ISSUED_TOKEN_ENDPOINT)}</fed:ApplicationServiceEndpoint>${passive}</md:RoleDescriptor>`;
+  const unsigned = xml`<md:EntityDescriptor xmlns:md="${MD}" xmlns:ds="${DSIG_NS}" xmlns:fed="${FED_NS}" xmlns:auth="${AUTH_NS}" xmlns:xsi="${XSI_NS}" xmlns:wsa="${WSA10_NS}" ID="${id}" entityID="${issuer}"><md:RoleDescriptor xsi:type="fed:SecurityTokenServiceType" protocolSupportEnumeration="${FED_NS}">${certificates}<fed:TokenTypesOffered>${tokenTypes}</fed:TokenTypesOffered><fed:ClaimTypesOffered>${offered}</fed:ClaimTypesOffered>${endpoints}${passive}</md:RoleDescriptor>${asRelyingParty}</md:EntityDescriptor>`;
   const root = parseXml(unsigned.xml).documentElement!;
   await signEnveloped(root, { key: keys.current("RSA"), signatureAlgorithm: RSA_SHA256, digestAlgorithm: SHA256, referenceId: id });
   // Moving the signature first is safe: the enveloped transform removes it wherever it is, and

@@ -152,6 +152,16 @@ describe("where browser sign-in is published", () => {
     expect(await (await call("/")).text()).toContain('href="./wsfed"');
   });
 
+  it("federation metadata also describes this STS as a partner's relying party: its realm, where tokens come back, what to encrypt them for", async () => {
+    const md = await (await call("/FederationMetadata/2007-06/FederationMetadata.xml")).text();
+    const role = /<md:RoleDescriptor xsi:type="fed:ApplicationServiceType"[\s\S]*?<\/md:RoleDescriptor>/.exec(md)?.[0] ?? "";
+    expect(role).toContain('<md:KeyDescriptor use="encryption">');
+    expect(role).not.toContain('use="signing"');
+    expect(role).toContain("<fed:TargetScopes><wsa:EndpointReference><wsa:Address>http://127.0.0.1:8787</wsa:Address>");
+    expect(role).toContain("<fed:ApplicationServiceEndpoint><wsa:EndpointReference><wsa:Address>http://127.0.0.1:8787/trust/13/issuedtokenmixedasymmetricbasic256</wsa:Address>");
+    expect(role).toContain("<fed:PassiveRequestorEndpoint><wsa:EndpointReference><wsa:Address>http://127.0.0.1:8787/wsfed</wsa:Address>");
+  });
+
   it("a realm without browser sign-in (realm2) publishes no passive endpoint and its home page does not offer one", async () => {
     expect((await call("/realms/realm2/wsfed?wa=wsignin1.0&wtrealm=urn:example:rp")).status).toBe(404);
     const md = await (await call("/realms/realm2/FederationMetadata/2007-06/FederationMetadata.xml")).text();

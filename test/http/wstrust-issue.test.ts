@@ -204,10 +204,11 @@ describe("discovery", () => {
     expect((ed.firstChild as Element).localName).toBe("Signature");
     const certs = byTag(doc, "http://www.w3.org/2000/09/xmldsig#", "X509Certificate");
     // Signature KeyInfo + 3 signing key descriptors (RSA current, EC current, RSA next) + the
-    // token-decryption certificate partners encrypt proof keys for.
-    expect(certs.length).toBe(5);
+    // token-decryption certificate partners encrypt proof keys for, in the STS role and again in
+    // the role of a partner's relying party.
+    expect(certs.length).toBe(6);
     const uses = byTag(doc, "urn:oasis:names:tc:SAML:2.0:metadata", "KeyDescriptor").map((k) => k.getAttribute("use"));
-    expect(uses).toEqual(["signing", "signing", "signing", "encryption"]);
+    expect(uses).toEqual(["signing", "signing", "signing", "encryption", "encryption"]);
     // What a partner may encrypt for us with: the algorithms this STS opens, GCM only.
     const encryption = byTag(doc, "urn:oasis:names:tc:SAML:2.0:metadata", "KeyDescriptor")[3]!;
     expect(byTag(encryption, "urn:oasis:names:tc:SAML:2.0:metadata", "EncryptionMethod").map((m) => m.getAttribute("Algorithm"))).toEqual([
