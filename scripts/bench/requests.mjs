@@ -109,6 +109,17 @@ export function issuedTokenRst({ assertion, appliesTo, tokenType, extra = "" }) 
 
 const CREDENTIALS = new URL("../../test/fixtures/dev-credentials/", import.meta.url);
 
+/** The development alice-client certificate as an X.509 BinarySecurityToken (what a service forwards to have it validated). */
+export function aliceClientCertificateToken() {
+  const pem = readFileSync(new URL("alice-client.cert.pem", CREDENTIALS), "utf8");
+  const b64 = pem.replace(/-----[A-Z ]+-----/g, "").replace(/\s+/g, "");
+  return (
+    `<wsse:BinarySecurityToken xmlns:wsse="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd" ` +
+    `ValueType="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3" ` +
+    `EncodingType="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary">${b64}</wsse:BinarySecurityToken>`
+  );
+}
+
 /**
  * `n` certificatemixed Issue requests (SOAP 1.2, WS-Trust 1.3) signed with the development
  * alice-client key by the CLI's signer. The STS accepts a signature once, so each body has its

@@ -20,7 +20,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { drive, driveInterleaved, pickTool } from "./load.mjs";
-import { API, PAIRWISE_API, RP, SECURE_RP, SYMMETRIC_KEY_REQUEST, TT, TX, USERS, assertionOf, certificateIssuePool, dpopExchangePool, form, issuedTokenRst, jwtOf, lifecycle, encryptedPartnerAssertion, partnerAssertion, pool, rst, send } from "./requests.mjs";
+import { API, PAIRWISE_API, RP, SECURE_RP, SYMMETRIC_KEY_REQUEST, TT, TX, USERS, aliceClientCertificateToken, assertionOf, certificateIssuePool, dpopExchangePool, form, issuedTokenRst, jwtOf, lifecycle, encryptedPartnerAssertion, partnerAssertion, pool, rst, send } from "./requests.mjs";
 import { renderMarkdown, renderTable } from "./report.mjs";
 import { connectInspector } from "./inspector.mjs";
 import { memoryCheck } from "./memory.mjs";
@@ -309,6 +309,10 @@ async function runScenarios({ o, tool, base, baseline, work, workerdPid, report,
     { name: "floor: Issue bearer SAML 2.0 for secure-rp over issuedtokenmixed (encrypted)", key: "issue-secure-bearer", vs: "rsa", group: "baseline", req: issuedTokenRst({ assertion: partner, appliesTo: SECURE_RP, tokenType: TT.saml2 }), expect: "EncryptedAssertion" },
     { name: "WS-Trust Issue SymmetricKey (entropy, P_SHA1) SAML 2.0 for secure-rp over issuedtokenmixed", id: "issue-symmetric", vs: "rsa", floor: "issue-secure-bearer", req: issuedTokenRst({ assertion: partner, appliesTo: SECURE_RP, tokenType: TT.saml2, extra: SYMMETRIC_KEY_REQUEST }), expect: "ComputedKey" },
     { name: "WS-Trust Validate SAML 2.0 (rp-validator)", id: "validate", vs: "rsa", floor: "floor-validate", req: lifecycle("Validate", saml), expect: "/status/valid<" },
+    // A service asks whether its caller's certificate is trusted (alice-client in the
+    // ValidateTarget): the certificate path is checked against the development CA (its issuer's
+    // signature remembered per certificate), no signature made, no state touched.
+    { name: "WS-Trust Validate of an X.509 certificate (rp-validator, alice-client)", id: "validate-certificate", vs: "noop", floor: "noop", req: lifecycle("Validate", aliceClientCertificateToken()), expect: "acts as alice" },
     { name: "WS-Trust Renew SAML 2.0 (rp-validator, pool)", id: "renew", vs: "rsa", pooled: "Renew", expect: "saml:Assertion" },
     { name: "WS-Trust Cancel SAML 2.0 (rp-validator, pool)", id: "cancel", vs: "noop", pooled: "Cancel", expect: "RequestedTokenCancelled" },
     // alice-client signs each request (RSA-2048, RSA-SHA256): the STS checks the certificate

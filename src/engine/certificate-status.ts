@@ -6,21 +6,17 @@
  */
 import { authenticateCertificate } from "./authenticate.ts";
 import type { StatusResult } from "./check.ts";
-import { checkCertificatePath } from "../keys/cert-path.ts";
-import { type ParsedCertificate, parseCertificate } from "../keys/x509.ts";
+import { checkCertificatePath, requestorCertificate } from "../keys/cert-path.ts";
 import { StsError } from "../errors.ts";
 import { type StsContext, requestorName } from "./types.ts";
 
-export async function certificateStatus(ctx: StsContext, der: Uint8Array): Promise<StatusResult> {
+export async function certificateStatus(ctx: StsContext, base64: string): Promise<StatusResult> {
   const invalid = (reason: string): StatusResult => ({ valid: false, reason, token: undefined });
   const policy = ctx.config.requestorCertificates;
   if (!policy) return invalid("This STS trusts no requestor certificates (none are configured).");
-  let certificate: ParsedCertificate;
-  try {
-    certificate = parseCertificate(der);
-  } catch {
-    return invalid("The BinarySecurityToken does not hold a readable X.509 certificate.");
-  }
+  // Parsed once per certificate while it keeps coming (with its checked issuer signature).
+  const certificate = requestorCertificate(base64);
+  if (!certificate) return invalid("The BinarySecurityToken does not hold a readable X.509 certificate.");
   // Only the certificate itself: a chain would come in another token type (X509PKIPathv1).
   const path = await checkCertificatePath(certificate, [], policy.trust, ctx.now());
   if (!path.ok) return invalid(path.reason);

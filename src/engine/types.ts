@@ -62,7 +62,8 @@ export interface PresentedCredentials {
  * it, so it is only ever validated, never turned into a token.
  */
 export interface PresentedCertificate {
-  certificate: { der: Uint8Array };
+  /** The BinarySecurityToken's base64 text, whitespace removed. */
+  certificate: { base64: string };
 }
 
 export type { Actor } from "../token/actor.ts";

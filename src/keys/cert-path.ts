@@ -9,11 +9,12 @@
  * should not wait on; pin or re-issue instead), name constraints and certificate policies (a
  * certificate carrying them critically is refused as not understood).
  */
-import { toHex } from "../bytes.ts";
+import { fromBase64, toHex } from "../bytes.ts";
+import { isolateCaches } from "../cache.ts";
 import { Asn1Error, children, expectTag, parseDer, readOid, readSmallInteger, TAG } from "./asn1.ts";
 import { CURVE_FIELD_BYTES, ecdsaDerToRaw } from "./ecdsa-sig.ts";
 import { bytesEqual } from "./keyring.ts";
-import { KEY_USAGE, type ParsedCertificate } from "./x509.ts";
+import { KEY_USAGE, type ParsedCertificate, parseCertificate } from "./x509.ts";
 
 /** Where trust in requestor certificates comes from. */
 export interface CertificateTrust {
@@ -38,6 +39,39 @@ const MAX_INTERMEDIATES = 4;
  */
 const thumbprints = new WeakMap<ParsedCertificate, Promise<string>>();
 const issuerVerdicts = new WeakMap<ParsedCertificate, WeakMap<ParsedCertificate, Promise<boolean>>>();
+
+/** The largest certificate read from a request: client certificates are 1–2 KB. */
+const MAX_CERTIFICATE_BYTES = 16384;
+/** A certificate larger than this is parsed for each request rather than kept. */
+const CACHED_CERTIFICATE_BYTES = 4096;
+
+/**
+ * Requestor certificates as parsed, by their exact base64 text: a requestor sends the same
+ * certificate with every request (and a service forwards its callers' again and again), and the
+ * parsed object carries what was checked about it once (its thumbprint, its issuer's signature,
+ * below). Only certificates that parsed are kept; whether one is trusted is decided every time.
+ */
+const certificates = isolateCaches.cache<ParsedCertificate>("x509.requestor-certificates", {
+  maxEntries: 8,
+  maxKeyChars: Math.ceil(CACHED_CERTIFICATE_BYTES / 3) * 4,
+  entryBytes: 2 * CACHED_CERTIFICATE_BYTES,
+});
+
+/** The certificate a request carries as base64 (whitespace removed), parsed; undefined when it is none. */
+export function requestorCertificate(base64: string): ParsedCertificate | undefined {
+  const known = certificates.get(base64);
+  if (known) return known;
+  const der = fromBase64(base64);
+  if (!der || der.length === 0 || der.length > MAX_CERTIFICATE_BYTES) return undefined;
+  let cert: ParsedCertificate;
+  try {
+    cert = parseCertificate(der);
+  } catch {
+    return undefined;
+  }
+  if (der.length <= CACHED_CERTIFICATE_BYTES) certificates.set(base64, cert);
+  return cert;
+}
 
 /** SHA-256 thumbprint of a certificate's DER, lower-case hex. */
 export function certificateThumbprint(cert: ParsedCertificate): Promise<string> {

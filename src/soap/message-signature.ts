@@ -16,11 +16,10 @@
 import type { Element, Node } from "@xmldom/xmldom";
 import { isolateCaches } from "../cache.ts";
 import { StsError, authenticationFailed, badRequest } from "../errors.ts";
-import { checkCertificatePath, type CertificateTrust } from "../keys/cert-path.ts";
+import { checkCertificatePath, type CertificateTrust, requestorCertificate } from "../keys/cert-path.ts";
 import { type SignatureAlg, importParams } from "../keys/keyring.ts";
-import { fromBase64 } from "../bytes.ts";
 import { Asn1Error } from "../keys/asn1.ts";
-import { parseCertificate, type ParsedCertificate } from "../keys/x509.ts";
+import type { ParsedCertificate } from "../keys/x509.ts";
 import { DEFAULT_DIGEST_ALGORITHMS, DEFAULT_SIGNATURE_ALGORITHMS, HMAC_SHA1, HMAC_SHA256, RSA_PSS_SHA256, RSA_SHA1, SHA1 } from "../xmldsig/algorithms.ts";
 import { checkHmacSignatureValue, checkReference, checkSignatureValue, refusalReason, type AnchorKey } from "../xmldsig/check.ts";
 import { type ParsedSignature, parseSignature, Refusal } from "../xmldsig/parse-signature.ts";
@@ -292,32 +291,10 @@ function signingToken(signature: Element, security: Element, ids: Map<string, El
 function readCertificate(token: Element): ParsedCertificate {
   const encoding = token.getAttribute("EncodingType");
   if (encoding !== null && collapse(encoding) !== BASE64_BINARY) throw new Refusal("the BinarySecurityToken must be Base64Binary");
-  const text = (token.textContent ?? "").replace(/[ \t\r\n]+/g, "");
-  const known = certificates.get(text);
-  if (known) return known;
-  const der = fromBase64(text);
-  if (!der || der.length === 0 || der.length > MAX_CERTIFICATE_BYTES) throw new Refusal("the BinarySecurityToken is not a certificate");
-  const cert = parseCertificate(der);
-  if (der.length <= CACHED_CERTIFICATE_BYTES) certificates.set(text, cert);
+  const cert = requestorCertificate((token.textContent ?? "").replace(/[ \t\r\n]+/g, ""));
+  if (!cert) throw new Refusal("the BinarySecurityToken is not a certificate");
   return cert;
 }
-
-/** The largest certificate read from a BinarySecurityToken: client certificates are 1–2 KB. */
-export const MAX_CERTIFICATE_BYTES = 16384;
-/** Client certificates are 1–2 KB; a larger one is parsed for each request rather than kept. */
-const CACHED_CERTIFICATE_BYTES = 4096;
-
-/**
- * Requestor certificates as parsed, by their exact base64 text: a requestor sends the same
- * certificate with every request, and the parsed object carries what was checked about it
- * once (its thumbprint, its issuer's signature: src/keys/cert-path.ts). Only certificates that
- * parsed are kept; whether one is trusted is decided on every request.
- */
-const certificates = isolateCaches.cache<ParsedCertificate>("x509.requestor-certificates", {
-  maxEntries: 8,
-  maxKeyChars: Math.ceil(CACHED_CERTIFICATE_BYTES / 3) * 4,
-  entryBytes: 2 * CACHED_CERTIFICATE_BYTES,
-});
 
 /**
  * Requestor certificates' verify keys by SHA-256 thumbprint: a requestor signs request after
