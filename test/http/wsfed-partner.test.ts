@@ -3,7 +3,7 @@
  * the partner's passive address; the partner posts its token back to /wsfed, and the relying party
  * gets its token for the partner's user. Here the test plays the browser and the partner.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { DOMParser } from "@xmldom/xmldom";
 import { NS } from "../helpers/soap.ts";
 import { byTag, call } from "../helpers/worker.ts";
@@ -192,6 +192,21 @@ describe("sign-in at a federation partner", () => {
       expect(res.status, bad).toBe(400);
       expect(await res.text()).not.toContain("wresult");
     }
+  });
+
+  it("the audit lines: the browser sent to the partner (302), then the partner's user signed in at the party", async () => {
+    const lines: string[] = [];
+    const spy = vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void lines.push(a.map(String).join(" ")));
+    try {
+      const { b, wctx } = await setOut();
+      await back(b, rstr(await partnerAssertion()), wctx);
+    } finally {
+      spy.mockRestore();
+    }
+    const audits = lines.filter((l) => l.includes('"event":"audit"')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(audits).toHaveLength(2);
+    expect(audits[0]).toMatchObject({ operation: "wsfed.signin", target: RP, result: "success", status: 302, outcome: `sent to ${PARTNER}` });
+    expect(audits[1]).toMatchObject({ operation: "wsfed.signin", target: RP, requestor: `${PARTNER}#carol`, subject: `${PARTNER}#carol`, result: "success", status: 200 });
   });
 
   it("whr naming no partner is still refused", async () => {
