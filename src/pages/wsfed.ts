@@ -1,12 +1,13 @@
 /**
  * Browser sign-in: the WS-Federation 1.2 passive requestor profile (§13) at /wsfed.
  *
- * `wa=wsignin1.0` shows a sign-in form (or, with a valid session cookie, skips it), issues the
- * relying party's token through the same engine call WS-Trust Issue makes, and answers a page
- * that posts `wresult` (a WS-Trust February 2005 RSTR carrying the token) and `wctx` to one of
- * the relying party's registered reply URLs. `wa=wsignout1.0` ends the session. Every refusal is
- * an HTML page with 4xx, never a redirect: a request naming an unknown party or an unregistered
- * reply address goes nowhere.
+ * `wa=wsignin1.0` shows a sign-in form (or, with a valid session cookie, skips it) — or sends the
+ * browser to sign in at a federation partner (wsfed-partner.ts) and takes the partner's token
+ * back — issues the relying party's token through the same engine call WS-Trust Issue makes,
+ * and answers a page that posts `wresult` (a WS-Trust February 2005 RSTR carrying the token) and
+ * `wctx` to one of the relying party's registered reply URLs. `wa=wsignout1.0` ends the session.
+ * Every refusal is an HTML page with 4xx, never a redirect: a request naming an unknown party or
+ * an unregistered reply address goes nowhere.
  */
 import { findEnabledUser } from "../engine/users.ts";
 import { authenticateLimited, withFailureLimit } from "../abuse/guard.ts";
@@ -26,8 +27,7 @@ import { issuedRstr } from "../wstrust/rstr.ts";
 import { SIGN_IN_HEADERS, autoPostPage, errorPage, pageHeaders, signedOutPage, signInPage } from "./wsfed-html.ts";
 import {
   PARTNER_COOKIE, PARTNER_STATE_MS, newPartnerBinding, openPartnerState, partnerIdentity, partnerNamed, partnerSignInUrl, partnerSignOutUrl,
-  passivePartners,
-  sealPartnerState,
+  passivePartners, sealPartnerState,
 } from "./wsfed-partner.ts";
 import {
   FORM_BINDING_COOKIE, MAX_SESSION_CHARS, SESSION_COOKIE, SESSION_MAX_MS, type Session, type SignInParams, checkFormToken, formToken, newFormBinding, openSession,
@@ -271,7 +271,8 @@ async function liveSession(x: Exchange, now: number): Promise<{ session: Session
 
 /**
  * Issues the party's token for the session's user (with the claims the user has now) and answers
- * the page that posts it.
+ * the page that posts it, renewing the session cookie (now naming this party too) and setting
+ * `setCookies` besides.
  */
 async function issueFor(
   x: Exchange,
