@@ -126,6 +126,13 @@ function startPartner(base, work) {
   const state = { requests: [] };
   const server = createServer((req, res) => {
     const url = new URL(req.url, "http://127.0.0.1:9783");
+    // The partner's own sign-out: a page that calls the STS's clean-up as an image (cross-site).
+    if (req.method === "GET" && url.pathname === "/signout") {
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(
+        `<!doctype html><title>Partner IdP: signed out</title><p>Signed out.</p><img id="cleanup" alt="" src="${escapeHtml(new URL("/wsfed?wa=wsignoutcleanup1.0", base).href)}">`,
+      );
+      return;
+    }
     if (req.method !== "GET" || url.pathname !== "/wsfed" || url.searchParams.get("wa") !== "wsignin1.0") {
       res.writeHead(url.pathname === "/favicon.ico" ? 204 : 404).end();
       return;
@@ -271,6 +278,13 @@ export async function wsfedCheck({ base, work, certs, report, skip }) {
       report("wsfed: the partner sign-in's session signs the partner's user in at a second party (token encrypted for it) without another trip",
         partner.state.requests.length === trips && second.length > 0 && second.every(([, v]) => v),
         `trips ${trips} → ${partner.state.requests.length}; ${second.map(([n, v]) => `${v ? "ok" : "FAIL"} ${n}`).join("; ")}`);
+      // The partner signs the user out and calls the STS's clean-up as a cross-site image: the
+      // session it began ends, so the first party's next sign-in shows the form.
+      await page.goto("http://127.0.0.1:9783/signout");
+      await page.waitForLoadState("load");
+      await page.goto("http://127.0.0.1:9780/login");
+      report("wsfed: the partner's own sign-out (its cross-site clean-up image) ends the session it began here: the next sign-in shows the form",
+        (await page.getByLabel("Password").count()) === 1, page.url());
     }
 
     // 5. An unregistered wreply: a 400 page, and the browser goes nowhere else.

@@ -43,6 +43,38 @@ export interface Session {
 /** Sessions are cookies: one larger than this is not kept (a partner's many claims), and none is read. */
 export const MAX_SESSION_CHARS = 4096;
 
+/**
+ * The cookie that names a session begun at a partner, SameSite=None: the partner ends it with a
+ * cross-site clean-up call (an image), which carries no SameSite=Lax session cookie.
+ */
+export const PARTNER_SESSION_COOKIE = "sts_partner_session";
+
+/** What ends a session on the server: the subject, when it began, until when it lasts. */
+export interface SessionRef {
+  subject: string;
+  authTime: number;
+  expires: number;
+}
+
+/** The ID the state store knows a session by: ending it there refuses the cookie everywhere. */
+export function sessionStateId(s: SessionRef): string {
+  return `wsfed-session:${s.subject}:${s.authTime}`;
+}
+
+/** The partner-session cookie's value for a session. */
+export function sealSessionRef(secret: string, s: SessionRef): Promise<string> {
+  return sealJson(secret, "session-ref", [s.subject, s.authTime, s.expires]);
+}
+
+/** The session a partner-session cookie names, if its MAC verifies and the session has not expired. */
+export async function openSessionRef(secret: string, value: string | undefined, now: number): Promise<SessionRef | undefined> {
+  const j = await openJson(secret, "session-ref", value, 2048);
+  if (!Array.isArray(j) || j.length !== 3) return undefined;
+  const [subject, authTime, expires] = j as unknown[];
+  if (typeof subject !== "string" || typeof authTime !== "number" || typeof expires !== "number" || expires <= now) return undefined;
+  return { subject, authTime, expires };
+}
+
 /** The parameters a sign-in form carries and its token is bound to. */
 export interface SignInParams {
   wtrealm: string;

@@ -30,8 +30,8 @@ import {
   passivePartners, sealPartnerState,
 } from "./wsfed-partner.ts";
 import {
-  FORM_BINDING_COOKIE, MAX_SESSION_CHARS, SESSION_COOKIE, SESSION_MAX_MS, type Session, type SignInParams, checkFormToken, formToken, newFormBinding, openSession,
-  readFormBinding, sealSession,
+  FORM_BINDING_COOKIE, MAX_SESSION_CHARS, PARTNER_SESSION_COOKIE, SESSION_COOKIE, SESSION_MAX_MS, type Session, type SignInParams, checkFormToken,
+  formToken, newFormBinding, openSession, openSessionRef, readFormBinding, sealSession, sealSessionRef, sessionStateId,
 } from "./wsfed-session.ts";
 
 /** `wctx` is the relying party's own state, echoed back: bounded so it cannot bloat pages and forms. */
@@ -71,6 +71,7 @@ export async function handleWsFed(req: Request, svc: RequestServices): Promise<R
       cookie: readCookie(cookies, SESSION_COOKIE),
       binding: readFormBinding(readCookie(cookies, FORM_BINDING_COOKIE)),
       partnerBinding: readFormBinding(readCookie(cookies, PARTNER_COOKIE)),
+      partnerSession: readCookie(cookies, PARTNER_SESSION_COOKIE),
     };
     if (wa === "wsignin1.0") return await signIn(env, form, req.method === "POST");
     if (wa === "wsignout1.0" || wa === "wsignoutcleanup1.0") return await signOut(env, form);
@@ -115,6 +116,8 @@ interface Exchange {
   binding: string | undefined;
   /** The partner-sign-in binding cookie's value, when the browser has one (wsfed-partner.ts). */
   partnerBinding: string | undefined;
+  /** The partner-session cookie's value, when the browser has one. */
+  partnerSession: string | undefined;
   started: number;
 }
 
@@ -262,10 +265,7 @@ async function liveSession(x: Exchange, now: number): Promise<{ session: Session
   if (!s) return undefined;
   const user = s.partner ? (partnerNamed(x.ctx, s.partner.issuer) && { claims: s.partner.claims }) : await findEnabledUser(x.ctx, s.subject);
   if (!user) return undefined;
-  const status = await x.state.status(
-    { issuer: x.ctx.issuer, subject: s.subject },
-    { id: `wsfed-session:${s.subject}:${s.authTime}`, issuedAt: s.authTime, expiresAt: s.expires },
-  );
+  const status = await x.state.status({ issuer: x.ctx.issuer, subject: s.subject }, { id: sessionStateId(s), issuedAt: s.authTime, expiresAt: s.expires });
   return status.state === "active" ? { session: s, claims: user.claims } : undefined;
 }
 
@@ -356,7 +356,11 @@ async function partnerReturned(x: Exchange, form: URLSearchParams, now: number):
     subject: identity.subject, authTime: now, method: identity.authnMethod, expires: sessionEnd(rp, now), parties: [],
     partner: { issuer: partner.issuer, claims: identity.claims },
   };
-  return issueFor(x, rp, params, session, identity.claims, now, [cookie(x.url, PARTNER_COOKIE, "", { sameSite: "None", maxAgeSeconds: 0 })]);
+  const maxAgeSeconds = Math.floor((session.expires - now) / 1000);
+  return issueFor(x, rp, params, session, identity.claims, now, [
+    cookie(x.url, PARTNER_COOKIE, "", { sameSite: "None", maxAgeSeconds: 0 }),
+    cookie(x.url, PARTNER_SESSION_COOKIE, await sealSessionRef(x.secret, session), { sameSite: "None", maxAgeSeconds }),
+  ]);
 }
 
 /**
@@ -375,11 +379,18 @@ function cookie(requestUrl: string, name: string, value: string, o: { sameSite: 
   return `${name}=${value}; Path=${path}${age}; HttpOnly; SameSite=${o.sameSite}${local ? "" : "; Secure"}`;
 }
 
-/** Sign-out: clears the cookie and calls each party signed in during the session to clean up. */
+/**
+ * Sign-out: ends the session in the state store (a copy of its cookie is refused from then on),
+ * clears the cookies and calls each party signed in during the session, and the partner it began
+ * at, to clean up. A partner's own clean-up call reaches here as a cross-site image, without the
+ * SameSite=Lax session cookie: the SameSite=None partner-session cookie names the session then.
+ */
 async function signOut(x: Exchange, form: URLSearchParams): Promise<Response> {
   const now = x.ctx.now().getTime();
   x.ctx.audit.operation = "wsfed.signout";
   const session = await openSession(x.secret, x.cookie, now);
+  const ended = session ?? (await openSessionRef(x.secret, x.partnerSession, now));
+  if (ended) await x.state.cancel({ issuer: x.ctx.issuer, subject: ended.subject }, { id: sessionStateId(ended), expiresAt: ended.expires });
   const cleanups: string[] = [];
   // A session begun at a partner ends there too (WS-Federation 1.2 §13.2.4: its clean-up).
   const partner = session?.partner && partnerNamed(x.ctx, session.partner.issuer);
@@ -399,8 +410,9 @@ async function signOut(x: Exchange, form: URLSearchParams): Promise<Response> {
   const origins = [...new Set(cleanups.map((u) => new URL(u).origin))];
   const headers = pageHeaders(origins.length ? { name: "img-src", sources: ["'self'", ...origins] } : undefined);
   headers.append("Set-Cookie", cookie(x.url, SESSION_COOKIE, "", { sameSite: "Lax", maxAgeSeconds: 0 }));
-  if (session) {
-    x.ctx.audit.requestor = session.subject;
+  if (x.partnerSession !== undefined) headers.append("Set-Cookie", cookie(x.url, PARTNER_SESSION_COOKIE, "", { sameSite: "None", maxAgeSeconds: 0 }));
+  if (ended) {
+    x.ctx.audit.requestor = ended.subject;
     await writeAudit(x.ctx.audit, { ok: true, status: 200 }, x.started);
   }
   return new Response(signedOutPage(cleanups, back), { status: 200, headers });

@@ -113,6 +113,20 @@ describe("sign-in at a federation partner", () => {
     expect(page).toContain(`src="${REPLY}?wa=wsignoutcleanup1.0"`);
   });
 
+  it("the partner's own clean-up call — a cross-site image, carrying only the SameSite=None partner-session cookie — ends the session", async () => {
+    const { b, wctx } = await setOut();
+    const res = await back(b, rstr(await partnerAssertion()), wctx);
+    const ref = res.headers.getSetCookie().find((c) => c.startsWith("sts_partner_session="))!;
+    expect(ref).toMatch(/; HttpOnly; SameSite=None; Secure$/);
+    const cleanup = await call("/wsfed?wa=wsignoutcleanup1.0", { headers: { cookie: ref.split(";")[0]! } });
+    expect(cleanup.status).toBe(200);
+    // The browser still holds its session cookie (the cross-site answer cannot clear a Lax one): refused all the same.
+    expect(b.cookie()).toContain("sts_session=");
+    const after = await b.get({ wa: "wsignin1.0", wtrealm: RP });
+    expect(after.status).toBe(200);
+    expect(await after.text()).toContain('name="password"');
+  });
+
   it("revoking the partner's user ends the session it left", async () => {
     const subject = `${PARTNER}#carol`;
     const { b, wctx } = await setOut();

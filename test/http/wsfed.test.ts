@@ -143,6 +143,19 @@ describe("WS-Federation passive sign-in", () => {
   });
 });
 
+describe("sign-out on the server", () => {
+  it("ends the session in the state store: a copy of its cookie kept from before is refused afterwards", async () => {
+    const b = browser();
+    const fields = formFields(await (await b.get({ wa: "wsignin1.0", wtrealm: RP })).text());
+    expect((await b.post({ ...fields, username: "alice", password: "wonderland" })).status).toBe(200);
+    const copy = b.cookie()!;
+    expect(copy).toContain("sts_session=");
+    expect((await b.get({ wa: "wsignout1.0" })).status).toBe(200);
+    const replayed = await get({ wa: "wsignin1.0", wtrealm: RP }, copy);
+    expect(await replayed.text()).toContain('name="password"');
+  });
+});
+
 describe("where browser sign-in is published", () => {
   it("federation metadata names the passive requestor endpoint; the home page links it", async () => {
     const md = await (await call("/FederationMetadata/2007-06/FederationMetadata.xml")).text();
