@@ -6,7 +6,7 @@
  */
 import type { ResolvedConfig } from "./types.ts";
 import { ConfigError } from "./errors.ts";
-import { Issues, macSecret, obj } from "./check.ts";
+import { Issues, type Obj, macSecret, obj } from "./check.ts";
 import { includeBindings } from "./include.ts";
 import { validateDecryptionKeys, validateKeys, validateLimits } from "./validate-keys.ts";
 import { validateRelyingParties } from "./validate-parties.ts";
@@ -69,6 +69,14 @@ export function validateConfig(
   checkNamespaces(x, o, root, trustedIssuers);
 const requestorCertificates = validateRequestorCertificates(x, o, root, (n) => users.has(n) || serviceAccounts.has(n));
   const webSessionSecret = macSecret(x, o, "webSessionSecret", root, secrets);
+  // A partner browser sign-in goes to needs browser sign-in here, in the same realm.
+  if (o.webSessionSecret === undefined && Array.isArray(o.trustedIssuers)) {
+    o.trustedIssuers.forEach((t, i) => {
+      if (typeof t === "object" && t !== null && (t as Obj).passiveSignInUrl !== undefined) {
+        x.add(`${root}.trustedIssuers[${i}].passiveSignInUrl`, "needs webSessionSecret: browser sign-in is off, so no browser is ever sent to this partner");
+      }
+    });
+  }
   const dpopNonceSecret = macSecret(x, o, "dpopNonceSecret", root, secrets);
   const pairwiseSubjectSecret = validatePairwiseSecret(x, o, root, secrets, parties.list);
   const hostsSeen = new Map<string, string>();
