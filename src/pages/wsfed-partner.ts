@@ -15,7 +15,6 @@
  * partner's clean-up.
  */
 import type { Element } from "@xmldom/xmldom";
-import { randomBytes, toBase64Url } from "../bytes.ts";
 import type { TrustedIssuer } from "../config/types.ts";
 import { openEncryptedAssertion } from "../engine/open-encrypted.ts";
 import { partyFromSaml } from "../engine/presented-party.ts";
@@ -23,8 +22,8 @@ import { normaliseTarget } from "../engine/relying-party.ts";
 import type { Identity, StsContext } from "../engine/types.ts";
 import { isEncryptedToken } from "../engine/verify-own.ts";
 import { badRequest, invalidToken } from "../errors.ts";
-import { readAssertion } from "../saml/parse.ts";
-import { SAML1_BEARER, SAML2_BEARER, isSamlAssertion } from "../saml/ns.ts";
+import { confirmsBearerOnly, readAssertion } from "../saml/parse.ts";
+import { isSamlAssertion } from "../saml/ns.ts";
 import type { StateClient } from "../state/client.ts";
 import { childElements } from "../xml/dom.ts";
 import { XmlSecurityError, parseXml } from "../xml/parse.ts";
@@ -56,11 +55,6 @@ export interface PartnerState {
   expires: number;
   /** The browser's binding value (its cookie); also what makes the state usable once. */
   binding: string;
-}
-
-/** A fresh binding value for a partner sign-in. */
-export function newPartnerBinding(): string {
-  return toBase64Url(randomBytes(16));
 }
 
 /** The wctx sent to the partner: the state, MACed. */
@@ -130,9 +124,7 @@ export async function partnerIdentity(
   if (party.own || party.issuer !== partner.issuer) throw invalidToken(`The ${what} was not issued by the partner the sign-in went to.`);
   // The element verified in place (no wrapping), so what it states can be read from it.
   const facts = readAssertion(el);
-  if (facts.holderOfKey || facts.confirmationMethods.length === 0 || facts.confirmationMethods.some((m) => m !== SAML2_BEARER && m !== SAML1_BEARER)) {
-    throw invalidToken(`The ${what} must confirm its subject as bearer: a browser holds no key.`);
-  }
+  if (!confirmsBearerOnly(facts)) throw invalidToken(`The ${what} must confirm its subject as bearer: a browser holds no key.`);
   const until = facts.expires?.getTime() ?? ctx.now().getTime() + PARTNER_STATE_MS;
   if (!(await state.rememberNonce(`wsfed-partner-token:${partner.issuer}:${facts.id}`, until + l.clockSkewSeconds * 1000))) {
     throw invalidToken(`This ${what} has been used before.`);

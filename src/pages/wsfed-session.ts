@@ -129,13 +129,16 @@ function formPayload(expires: number, nonce: string, binding: string, p: SignInP
   return JSON.stringify([expires, nonce, binding, p.wtrealm, p.wreply, p.wctx]);
 }
 
-/** A fresh value for the form-binding cookie of a browser that has none. */
-export function newFormBinding(): string {
+/**
+ * A fresh random value that binds something to one browser through a cookie: a sign-in form
+ * (the form-binding cookie), a trip to a partner (wsfed-partner.ts).
+ */
+export function newBrowserBinding(): string {
   return toBase64Url(randomBytes(16));
 }
 
-/** The form-binding cookie's value as a browser sent it, if it has the shape this STS gives it. */
-export function readFormBinding(value: string | undefined): string | undefined {
+/** A binding cookie's value as a browser sent it, if it has the shape `newBrowserBinding` gives it. */
+export function readBrowserBinding(value: string | undefined): string | undefined {
   return value !== undefined && /^[A-Za-z0-9_-]{22}$/.test(value) ? value : undefined;
 }
 

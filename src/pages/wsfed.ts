@@ -26,12 +26,12 @@ import { TRUST2005 } from "../wstrust/ns.ts";
 import { issuedRstr } from "../wstrust/rstr.ts";
 import { SIGN_IN_HEADERS, autoPostPage, errorPage, pageHeaders, signedOutPage, signInPage } from "./wsfed-html.ts";
 import {
-  PARTNER_COOKIE, PARTNER_STATE_MS, newPartnerBinding, openPartnerState, partnerIdentity, partnerNamed, partnerSignInUrl, partnerSignOutUrl,
+  PARTNER_COOKIE, PARTNER_STATE_MS, openPartnerState, partnerIdentity, partnerNamed, partnerSignInUrl, partnerSignOutUrl,
   passivePartners, sealPartnerState,
 } from "./wsfed-partner.ts";
 import {
   FORM_BINDING_COOKIE, MAX_SESSION_CHARS, PARTNER_SESSION_COOKIE, SESSION_COOKIE, SESSION_MAX_MS, type Session, type SignInParams, checkFormToken,
-  formToken, newFormBinding, openSession, openSessionRef, readFormBinding, sealSession, sealSessionRef, sessionStateId,
+  formToken, newBrowserBinding, openSession, openSessionRef, readBrowserBinding, sealSession, sealSessionRef, sessionStateId,
 } from "./wsfed-session.ts";
 
 /** `wctx` is the relying party's own state, echoed back: bounded so it cannot bloat pages and forms. */
@@ -69,8 +69,8 @@ export async function handleWsFed(req: Request, svc: RequestServices): Promise<R
     const env: Exchange = {
       ctx, svc, state: svc.state(ctx), secret, url: req.url, started,
       cookie: readCookie(cookies, SESSION_COOKIE),
-      binding: readFormBinding(readCookie(cookies, FORM_BINDING_COOKIE)),
-      partnerBinding: readFormBinding(readCookie(cookies, PARTNER_COOKIE)),
+      binding: readBrowserBinding(readCookie(cookies, FORM_BINDING_COOKIE)),
+      partnerBinding: readBrowserBinding(readCookie(cookies, PARTNER_COOKIE)),
       partnerSession: readCookie(cookies, PARTNER_SESSION_COOKIE),
     };
     if (wa === "wsignin1.0") return await signIn(env, form, req.method === "POST");
@@ -210,7 +210,7 @@ async function signIn(x: Exchange, form: URLSearchParams, posted: boolean): Prom
 
 /** The sign-in form, bound to this browser: a browser without a form-binding cookie gets one with it. */
 async function showForm(x: Exchange, rp: RelyingParty, p: SignInParams, username: string, error: string | undefined, status: number): Promise<Response> {
-  const binding = x.binding ?? newFormBinding();
+  const binding = x.binding ?? newBrowserBinding();
   const token = await formToken(x.secret, p, binding, x.ctx.now().getTime());
   const partners = passivePartners(x.ctx).map((t) => ({ name: t.displayName, whr: t.issuer }));
   const page = signInPage(rp.identifier, p, token, username, error, partners);
@@ -308,7 +308,7 @@ async function postToken(x: Exchange, rp: RelyingParty, p: SignInParams, identit
  * a cookie the partner's cross-site post back will carry.
  */
 async function toPartner(x: Exchange, partner: TrustedIssuer, p: SignInParams, wfresh: number | undefined, now: number): Promise<Response> {
-  const binding = newPartnerBinding();
+  const binding = newBrowserBinding();
   const wctx = await sealPartnerState(x.secret, { partner: partner.issuer, params: p, expires: now + PARTNER_STATE_MS, binding });
   x.ctx.audit.outcome = `sent to ${partner.issuer}`;
   await writeAudit(x.ctx.audit, { ok: true, status: 302 }, x.started);

@@ -4,7 +4,7 @@ import { childElements, firstChild, textContent } from "../xml/dom.ts";
 import { parseXsDateTime } from "../xml/datetime.ts";
 import { claimName } from "./claims.ts";
 import { DSIG_NS } from "../xml/dom.ts";
-import { SAML1_HOLDER_OF_KEY, SAML1_NS, SAML2_HOLDER_OF_KEY, SAML2_NS } from "./ns.ts";
+import { SAML1_BEARER, SAML1_HOLDER_OF_KEY, SAML1_NS, SAML2_BEARER, SAML2_HOLDER_OF_KEY, SAML2_NS } from "./ns.ts";
 
 /**
  * What a verified SAML assertion states, read only from the signed element. Values are the
@@ -30,6 +30,15 @@ export interface AssertionFacts {
    * `ConfirmationMethod` in any statement's Subject).
    */
   confirmationMethods: string[];
+}
+
+/**
+ * Whether the assertion confirms its subject as bearer and in no other way: at least one
+ * confirmation, each a bearer one, no key to be proved (who presents it is whom it names).
+ */
+export function confirmsBearerOnly(f: AssertionFacts): boolean {
+  const methods = f.confirmationMethods;
+  return !f.holderOfKey && methods.length > 0 && methods.every((m) => m === SAML2_BEARER || m === SAML1_BEARER);
 }
 
 /** The one ds:KeyInfo of a holder-of-key confirmation (`holder` being where it stands). */

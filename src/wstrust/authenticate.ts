@@ -12,13 +12,13 @@ import { openEncryptedAssertion } from "../engine/open-encrypted.ts";
 import { isEncryptedToken } from "../engine/verify-own.ts";
 import { type Identity, type PresentedCredentials, type Requestor, type StsContext, requestorName } from "../engine/types.ts";
 import { StsError, authenticationFailed, badRequest, invalidToken } from "../errors.ts";
-import { readAssertion } from "../saml/parse.ts";
-import { SAML1_BEARER, SAML2_BEARER, isSamlAssertion } from "../saml/ns.ts";
+import { confirmsBearerOnly, readAssertion } from "../saml/parse.ts";
+import { isSamlAssertion } from "../saml/ns.ts";
 import type { SoapEnvelope } from "../soap/envelope.ts";
 import { verifyConfirmedKeySignature, verifyMessageSignature } from "../soap/message-signature.ts";
 import { confirmedKey } from "../engine/confirmed-key.ts";
 import { publicKeyFromCertificate } from "../xmldsig/key-info.ts";
-import { MAX_CREDENTIAL_AGE_MS, type SecurityHeader, readUsernameToken } from "../soap/security.ts";
+import { MAX_CREDENTIAL_AGE_MS, type SecurityHeader, type UsernameToken, readUsernameToken } from "../soap/security.ts";
 import type { StateClient } from "../state/client.ts";
 import { childElements } from "../xml/dom.ts";
 import type { RequestorAuthentication } from "./endpoints.ts";
@@ -77,11 +77,7 @@ async function authenticateUsername(ctx: StsContext, deps: TrustDeps, sec: Secur
   const ut = sec.usernameToken;
   if (!ut) throw authenticationFailed("This endpoint requires a wsse:UsernameToken.");
   ctx.audit.requestor = ut.username;
-  if (ut.nonce && ut.created) {
-    if (!(await rememberNonce(deps.state, ut.username, ut.nonce, ut.created))) {
-      throw new StsError("message_expired", "This UsernameToken (Nonce and Created) has been used before.");
-    }
-  }
+  await useOnce(deps.state, ut);
   return authenticateLimited(ctx, deps.state, deps.clientAddress, ut.username, ut.password);
 }
 
@@ -97,9 +93,7 @@ export function presentedCredentials(ctx: StsContext, deps: TrustDeps, who: Requ
   const ut = readUsernameToken(el, ctx.now(), ctx.config.limits.clockSkewSeconds * 1000);
   const authenticate = async (): Promise<Identity> => {
     ctx.audit.subject ??= ut.username;
-    if (ut.nonce && ut.created && !(await rememberNonce(deps.state, ut.username, ut.nonce, ut.created))) {
-      throw new StsError("message_expired", "This UsernameToken (Nonce and Created) has been used before.");
-    }
+    await useOnce(deps.state, ut);
     const address = who.kind === "service" ? undefined : deps.clientAddress;
     const user = await authenticateLimited(ctx, deps.state, address, ut.username, ut.password, (w) => w.kind === "user");
     return (user as Extract<Authenticated, { kind: "user" }>).identity; // `admit` let only a user through
@@ -109,11 +103,17 @@ export function presentedCredentials(ctx: StsContext, deps: TrustDeps, who: Requ
 
 /**
  * WS-Security Username Token Profile 1.1 §3.1: Nonce + Created identify a token; they are kept
- * for the freshness window and a repeat is refused. Resolves false for a replay.
+ * for the freshness window and a repeat is refused (one key space, wherever the token is sent:
+ * in the header or presented). A token without both is not remembered.
+ * @throws StsError message_expired
  */
-async function rememberNonce(state: StateClient, username: string, nonce: string, created: Date): Promise<boolean> {
-  if (Date.now() - created.getTime() > MAX_CREDENTIAL_AGE_MS) return false;
-  return state.rememberNonce(`ut:${username}:${nonce}:${created.toISOString()}`, created.getTime() + MAX_CREDENTIAL_AGE_MS);
+async function useOnce(state: StateClient, ut: UsernameToken): Promise<void> {
+  const { username, nonce, created } = ut;
+  if (!nonce || !created) return;
+  const fresh = Date.now() - created.getTime() <= MAX_CREDENTIAL_AGE_MS;
+  if (!fresh || !(await state.rememberNonce(`ut:${username}:${nonce}:${created.toISOString()}`, created.getTime() + MAX_CREDENTIAL_AGE_MS))) {
+    throw new StsError("message_expired", "This UsernameToken (Nonce and Created) has been used before.");
+  }
 }
 
 /**
@@ -206,10 +206,7 @@ async function authenticateIssuedToken(ctx: StsContext, deps: TrustDeps, env: So
       }
       const hok = facts.holderOfKey;
       if (!hok) {
-        const methods = facts.confirmationMethods;
-        if (methods.length === 0 || methods.some((m) => m !== SAML2_BEARER && m !== SAML1_BEARER)) {
-          throw invalidToken("The assertion confirms its subject neither as bearer nor by a key this STS can check.");
-        }
+        if (!confirmsBearerOnly(facts)) throw invalidToken("The assertion confirms its subject neither as bearer nor by a key this STS can check.");
         return { party, signed: undefined };
       }
       if (!env.header || !sec.element || !sec.timestamp) {
