@@ -5,7 +5,7 @@
 // from /proc (every thread, ns resolution), with workerd pinned to one CPU. On a shared VM a
 // single run moves ±10 %; the paired differences' median over many short runs resolves ~5 µs.
 //
-// usage: node scripts/bench/loop-ab.mjs [--base REV] [--scenario exchange-jwt|exchange-saml|validate|introspect]
+// usage: node scripts/bench/loop-ab.mjs [--base REV] [--scenario exchange-jwt|exchange-saml|validate|introspect|wsfed-signin|wsfed-signin-returning|healthz]
 //          [--reps 25] [--n 1500] [--keep]
 import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -82,7 +82,11 @@ try {
   const jwt = jwtOf((await send(url, rst({ ...USERS.alice, appliesTo: API, tokenType: TT.jwt }))).text);
   const saml = assertionOf((await send(url, rst({ ...USERS.alice, appliesTo: RP, tokenType: TT.saml2 }))).text);
   const x = (aud, t) => form("/oauth2/token", { grant_type: TX.grant, subject_token: jwt, subject_token_type: TX.jwt, audience: aud, requested_token_type: t });
-  const requests = { "exchange-jwt": x(API, TX.jwt), "exchange-saml": x(RP, TX.saml2), validate: lifecycle("Validate", saml), introspect: form("/oauth2/introspect", { token: jwt }) };
+  const page = (headers) => ({ method: "GET", path: "/wsfed?wa=wsignin1.0&wtrealm=urn%3Aexample%3Arp", headers });
+  const requests = {
+    "exchange-jwt": x(API, TX.jwt), "exchange-saml": x(RP, TX.saml2), validate: lifecycle("Validate", saml), introspect: form("/oauth2/introspect", { token: jwt }),
+    "wsfed-signin": page({}), "wsfed-signin-returning": page({ cookie: "sts_signin=returningBrowserBindin" }), healthz: { method: "GET", path: "/healthz", headers: {} },
+  };
   const req = requests[scenario];
   if (!req) throw new Error(`loop-ab: unknown scenario ${scenario} (${Object.keys(requests).join(", ")})`);
 

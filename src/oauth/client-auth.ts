@@ -11,7 +11,8 @@ import type { StsContext } from "../engine/types.ts";
 import { verifySecret } from "../identity/secret.ts";
 import { clientKeys, peekJwt, verifyJwt } from "../jwt/verify.ts";
 import { oauthInvalidClient, oauthInvalidRequest } from "./errors.ts";
-import { type FormParams, formDecode } from "./form.ts";
+import { formDecode } from "../web/form-urlencoded.ts";
+import type { FormParams } from "./form.ts";
 
 export const JWT_BEARER_ASSERTION = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 

@@ -22,9 +22,10 @@ import type { RelyingParty, TrustedIssuer } from "../config/types.ts";
 import type { StateClient } from "../state/client.ts";
 import { writeAudit } from "../web/audit.ts";
 import { readBodyLimited } from "../web/body.ts";
+import { type FirstValues, firstValues } from "../web/form-urlencoded.ts";
 import { TRUST2005 } from "../wstrust/ns.ts";
 import { issuedRstr } from "../wstrust/rstr.ts";
-import { SIGN_IN_HEADERS, autoPostPage, errorPage, pageHeaders, signedOutPage, signInPage } from "./wsfed-html.ts";
+import { autoPostPage, signInHeaders, errorPage, pageHeaders, signedOutPage, signInPage } from "./wsfed-html.ts";
 import {
   PARTNER_COOKIE, PARTNER_STATE_MS, openPartnerState, partnerIdentity, partnerNamed, partnerSignInUrl, partnerSignOutUrl,
   passivePartners, sealPartnerState,
@@ -122,17 +123,17 @@ interface Exchange {
 }
 
 /** The query of a request URL (the runtime hands it serialized: no fragment, `?` starts the query). */
-function queryOf(url: string): URLSearchParams {
+function queryOf(url: string): FirstValues {
   const q = url.indexOf("?");
-  return new URLSearchParams(q < 0 ? "" : url.slice(q + 1));
+  return firstValues(q < 0 ? "" : url.slice(q + 1));
 }
 
 /** A page with the pages' fixed headers (frozen once: the sign-in form is the hot page). */
 function html(body: string, status = 200): Response {
-  return new Response(body, { status, headers: SIGN_IN_HEADERS });
+  return new Response(body, { status, headers: signInHeaders() });
 }
 
-async function readForm(req: Request, ctx: StsContext): Promise<URLSearchParams> {
+async function readForm(req: Request, ctx: StsContext): Promise<FirstValues> {
   const type = (req.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
   if (type !== "application/x-www-form-urlencoded") refuse("Send the sign-in form as application/x-www-form-urlencoded.", 415);
   const bytes = await readBodyLimited(req, Math.min(MAX_FORM_BYTES, ctx.config.limits.maxBodyBytes));
@@ -142,7 +143,7 @@ async function readForm(req: Request, ctx: StsContext): Promise<URLSearchParams>
   } catch {
     refuse("The form is not valid UTF-8.");
   }
-  return new URLSearchParams(text);
+  return firstValues(text);
 }
 
 function readCookie(header: string | null, name: string): string | undefined {
@@ -158,7 +159,7 @@ function readCookie(header: string | null, name: string): string | undefined {
  * The sign-in parameters, checked: a known party with reply URLs, a registered reply, a bounded
  * context; and the partner `whr` names, when it names one browser sign-in can go to.
  */
-function signInParams(ctx: StsContext, form: URLSearchParams): { rp: RelyingParty; params: SignInParams; wfresh: number | undefined; partner: TrustedIssuer | undefined } {
+function signInParams(ctx: StsContext, form: FirstValues): { rp: RelyingParty; params: SignInParams; wfresh: number | undefined; partner: TrustedIssuer | undefined } {
   const wtrealm = form.get("wtrealm");
   if (!wtrealm) refuse("wtrealm is required: the application must name itself.");
   const rp = lookupRelyingParty(ctx.config, wtrealm);
@@ -188,7 +189,7 @@ function signInParams(ctx: StsContext, form: URLSearchParams): { rp: RelyingPart
   return { rp, params: { wtrealm, wreply, wctx }, wfresh, partner };
 }
 
-async function signIn(x: Exchange, form: URLSearchParams, posted: boolean): Promise<Response> {
+async function signIn(x: Exchange, form: FirstValues, posted: boolean): Promise<Response> {
   const { ctx } = x;
   ctx.audit.operation = "wsfed.signin";
   const now = ctx.now().getTime();
@@ -215,11 +216,13 @@ async function showForm(x: Exchange, rp: RelyingParty, p: SignInParams, username
   const partners = passivePartners(x.ctx).map((t) => ({ name: t.displayName, whr: t.issuer }));
   const page = signInPage(rp.identifier, p, token, username, error, partners);
   if (binding === x.binding) return html(page, status);
-  return new Response(page, { status, headers: { ...SIGN_IN_HEADERS, "Set-Cookie": cookie(x.url, FORM_BINDING_COOKIE, binding, { sameSite: "Strict" }) } });
+  const res = html(page, status);
+  res.headers.append("Set-Cookie", cookie(x.url, FORM_BINDING_COOKIE, binding, { sameSite: "Strict" }));
+  return res;
 }
 
 /** A posted sign-in form: its one-time token, then the password under the failed-authentication limits. */
-async function submitted(x: Exchange, rp: RelyingParty, p: SignInParams, form: URLSearchParams, now: number): Promise<Response> {
+async function submitted(x: Exchange, rp: RelyingParty, p: SignInParams, form: FirstValues, now: number): Promise<Response> {
   const { ctx } = x;
   if (x.binding === undefined) {
     refuse("This browser did not send back the sign-in form's cookie. Allow cookies for this site, go back to the application and start again.", 403);
@@ -325,7 +328,7 @@ async function toPartner(x: Exchange, partner: TrustedIssuer, p: SignInParams, w
  * remembers the partner and the claims its token stated, so that other parties sign the user
  * in without another trip.
  */
-async function partnerReturned(x: Exchange, form: URLSearchParams, now: number): Promise<Response> {
+async function partnerReturned(x: Exchange, form: FirstValues, now: number): Promise<Response> {
   const { ctx } = x;
   const trip = await openPartnerState(x.secret, form.get("wctx"), now);
   if (!trip) refuse("This sign-in has expired or was not started here. Go back to the application and start again.", 403);
@@ -371,12 +374,25 @@ async function partnerReturned(x: Exchange, form: URLSearchParams, now: number):
  * sign-in's binding is None (the partner's cross-site post must carry it), and so always Secure.
  */
 function cookie(requestUrl: string, name: string, value: string, o: { sameSite: "Lax" | "Strict" | "None"; maxAgeSeconds?: number }): string {
-  const url = new URL(requestUrl);
+  // The runtime hands the URL serialized: scheme "://" host [":" port] path ["?" query].
+  const hostAt = requestUrl.indexOf("://") + 3;
+  let pathAt = requestUrl.indexOf("/", hostAt);
+  if (pathAt < 0) pathAt = requestUrl.length;
+  const q = requestUrl.indexOf("?", pathAt);
+  const pathname = requestUrl.slice(pathAt, q < 0 ? requestUrl.length : q);
   // SameSite=None needs Secure everywhere; browsers accept Secure cookies from loopback http.
-  const local = o.sameSite !== "None" && url.protocol === "http:" && (url.hostname === "localhost" || url.hostname === "127.0.0.1" || url.hostname === "[::1]");
-  const path = url.pathname.slice(0, url.pathname.lastIndexOf("/") + 1) || "/";
+  const local = o.sameSite !== "None" && requestUrl.startsWith("http://") && LOOPBACK.has(hostName(requestUrl.slice(hostAt, pathAt)));
+  const path = pathname.slice(0, pathname.lastIndexOf("/") + 1) || "/";
   const age = o.maxAgeSeconds === undefined ? "" : `; Max-Age=${Math.max(0, o.maxAgeSeconds)}`;
   return `${name}=${value}; Path=${path}${age}; HttpOnly; SameSite=${o.sameSite}${local ? "" : "; Secure"}`;
+}
+
+const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/** The host name of a serialized URL's `host[:port]`. */
+function hostName(host: string): string {
+  const colon = host.lastIndexOf(":");
+  return colon > host.lastIndexOf("]") ? host.slice(0, colon) : host;
 }
 
 /**
@@ -385,7 +401,7 @@ function cookie(requestUrl: string, name: string, value: string, o: { sameSite: 
  * at, to clean up. A partner's own clean-up call reaches here as a cross-site image, without the
  * SameSite=Lax session cookie: the SameSite=None partner-session cookie names the session then.
  */
-async function signOut(x: Exchange, form: URLSearchParams): Promise<Response> {
+async function signOut(x: Exchange, form: FirstValues): Promise<Response> {
   const now = x.ctx.now().getTime();
   x.ctx.audit.operation = "wsfed.signout";
   const session = await openSession(x.secret, x.cookie, now);

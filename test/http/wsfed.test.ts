@@ -186,6 +186,29 @@ describe("where browser sign-in is published", () => {
   });
 });
 
+describe("the form-binding cookie's scope", () => {
+  const shownAt = async (url: string) => {
+    const { exports } = await import("cloudflare:workers");
+    const res = await (exports as unknown as { default: { fetch(r: Request): Promise<Response> } }).default.fetch(new Request(url));
+    expect(res.status).toBe(200);
+    return res.headers.get("set-cookie")!;
+  };
+  const query = "wsfed?wa=wsignin1.0&wtrealm=urn%3Aexample%3Arp";
+
+  it("leaves out Secure only for loopback names over http", async () => {
+    for (const origin of ["http://localhost:8787", "http://127.0.0.1", "http://[::1]:8787"]) {
+      expect(await shownAt(`${origin}/${query}`)).toMatch(/; HttpOnly; SameSite=Strict$/);
+    }
+    for (const origin of ["http://localhost.example.com", "http://127.0.0.1.example.com:8787", "https://localhost:8787"]) {
+      expect(await shownAt(`${origin}/${query}`)).toMatch(/; HttpOnly; SameSite=Strict; Secure$/);
+    }
+  });
+
+  it("is scoped to the endpoint's directory, whatever the query holds", async () => {
+    expect(await shownAt(`http://127.0.0.1/${query}&wctx=a/b/c`)).toContain("; Path=/;");
+  });
+});
+
 describe("the session cookie outside loopback", () => {
   it("is Secure when the STS is reached over https or by a non-loopback name", async () => {
     const { exports } = await import("cloudflare:workers");

@@ -1,0 +1,24 @@
+import { describe, expect, it } from "vitest";
+import { firstValues, formPairs } from "../../src/web/form-urlencoded.ts";
+
+describe("the form-urlencoded reader", () => {
+  // Each case is read as URLSearchParams reads it: the JavaScript path must never differ.
+  const cases = [
+    "a=1&b=2", "a=1&a=2", "a", "a=", "=x", "&&a=1&&", "a=b=c", "x=%20%2B+y", "%E2%82%AC=%E2%82%AC",
+    "bad=%ZZ", "half=%E2%82", "lone=%", "surrogate=%ED%A0%80", "plus+name=v+w", "",
+  ];
+
+  it("reads every pair as URLSearchParams does, escapes that are not UTF-8 included", () => {
+    for (const text of cases) expect([...formPairs(text)], text).toEqual([...new URLSearchParams(text)]);
+  });
+
+  it("gives each name's first value, null when absent", () => {
+    const f = firstValues("wa=wsignin1.0&wtrealm=urn%3Ax&wa=wsignout1.0&empty=");
+    expect(f.get("wa")).toBe("wsignin1.0");
+    expect(f.get("wtrealm")).toBe("urn:x");
+    expect(f.get("empty")).toBe("");
+    expect(f.has("empty")).toBe(true);
+    expect(f.get("missing")).toBeNull();
+    expect(f.has("missing")).toBe(false);
+  });
+});
