@@ -10,18 +10,24 @@ import { isolateCaches } from "../cache.ts";
 // One imported key per secret value, per isolate: importing costs more than a MAC.
 const keys = isolateCaches.cache<Promise<CryptoKey>>("keys.hmac", { maxEntries: 8, maxKeyChars: 1024, entryBytes: 1024 });
 
-function hmacKey(secret: string): Promise<CryptoKey> {
+// The last key imported, once ready: a request on the hot path (the sign-in page) then skips
+// the await of an already-settled promise.
+let ready: { secret: string; key: CryptoKey } | undefined;
+
+function hmacKey(secret: string): CryptoKey | Promise<CryptoKey> {
+  if (ready?.secret === secret) return ready.key;
   let k = keys.get(secret);
   if (!k) {
     k = crypto.subtle.importKey("raw", utf8(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
     keys.set(secret, k);
   }
-  return k;
+  return k.then((key) => ((ready = { secret, key }), key));
 }
 
 /** The MAC of `payload` for `purpose`, base64url (43 characters). */
 export async function macOf(secret: string, purpose: string, payload: string): Promise<string> {
-  const sig = await crypto.subtle.sign("HMAC", await hmacKey(secret), utf8(`${purpose}\n${payload}`));
+  const k = hmacKey(secret);
+  const sig = await crypto.subtle.sign("HMAC", k instanceof CryptoKey ? k : await k, utf8(`${purpose}\n${payload}`));
   return toBase64Url(new Uint8Array(sig));
 }
 
@@ -29,5 +35,6 @@ export async function macOf(secret: string, purpose: string, payload: string): P
 export async function macValid(secret: string, purpose: string, payload: string, tag: string): Promise<boolean> {
   const sig = fromBase64Url(tag);
   if (!sig || sig.byteLength !== 32) return false;
-  return crypto.subtle.verify("HMAC", await hmacKey(secret), sig, utf8(`${purpose}\n${payload}`));
+  const k = hmacKey(secret);
+  return crypto.subtle.verify("HMAC", k instanceof CryptoKey ? k : await k, sig, utf8(`${purpose}\n${payload}`));
 }

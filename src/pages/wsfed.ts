@@ -66,13 +66,13 @@ export async function handleWsFed(req: Request, svc: RequestServices): Promise<R
     if (secret === undefined) refuse("Browser sign-in is not configured on this service.", 404);
     const form = req.method === "POST" ? await readForm(req, ctx) : queryOf(req.url);
     const wa = form.get("wa");
-    const cookies = req.headers.get("cookie");
+    const cookies = readCookies(req.headers.get("cookie"));
     const env: Exchange = {
       ctx, svc, state: svc.state(ctx), secret, url: req.url, started,
-      cookie: readCookie(cookies, SESSION_COOKIE),
-      binding: readBrowserBinding(readCookie(cookies, FORM_BINDING_COOKIE)),
-      partnerBinding: readBrowserBinding(readCookie(cookies, PARTNER_COOKIE)),
-      partnerSession: readCookie(cookies, PARTNER_SESSION_COOKIE),
+      cookie: cookies.get(SESSION_COOKIE),
+      binding: readBrowserBinding(cookies.get(FORM_BINDING_COOKIE)),
+      partnerBinding: readBrowserBinding(cookies.get(PARTNER_COOKIE)),
+      partnerSession: cookies.get(PARTNER_SESSION_COOKIE),
     };
     if (wa === "wsignin1.0") return await signIn(env, form, req.method === "POST");
     if (wa === "wsignout1.0" || wa === "wsignoutcleanup1.0") return await signOut(env, form);
@@ -146,13 +146,17 @@ async function readForm(req: Request, ctx: StsContext): Promise<FirstValues> {
   return firstValues(text);
 }
 
-function readCookie(header: string | null, name: string): string | undefined {
-  if (!header) return undefined;
+/** The request's cookies by name (the first of a name, as browsers send the most specific first). */
+function readCookies(header: string | null): Map<string, string> {
+  const jar = new Map<string, string>();
+  if (!header) return jar;
   for (const part of header.split(";")) {
     const i = part.indexOf("=");
-    if (i > 0 && part.slice(0, i).trim() === name) return part.slice(i + 1).trim();
+    if (i <= 0) continue;
+    const name = part.slice(0, i).trim();
+    if (!jar.has(name)) jar.set(name, part.slice(i + 1).trim());
   }
-  return undefined;
+  return jar;
 }
 
 /**
