@@ -597,7 +597,10 @@ function evaluateTargets(r) {
   // Browser sign-in's two pages against /healthz of the same STS (their floor), by rate.
   add("sign-in page, first visit ≥ 0.8 × the rate of the STS's /healthz", row("wsfed-signin-page")?.ofFloor, 0.8, "× /healthz");
   add("sign-in page, returning browser ≥ 0.8 × the rate of the STS's /healthz", row("wsfed-signin-page-returning")?.ofFloor, 0.8, "× /healthz");
-  add("auto-post page from a session cookie ≥ 0.8 × the rate of the STS's /healthz", row("wsfed-autopost")?.ofFloor, 0.8, "× /healthz");
+  // The auto-post page issues and RSA-signs a token: the bare RSA-2048 signature's rate against
+  // /healthz's, in the same run, is the most any implementation can reach.
+  const rsaVsHealthz = row("baseline-rsa")?.rps && row("baseline-healthz")?.rps ? row("baseline-rsa").rps / row("baseline-healthz").rps : undefined;
+  add("auto-post page from a session cookie ≥ 0.8 × the rate of the STS's /healthz", row("wsfed-autopost")?.ofFloor, 0.8, "× /healthz", rsaVsHealthz);
   // The directory lookup (one D1 read by primary key) adds at most 1 ms to a sign-in's p50, with
   // one directory user and with 100,000.
   for (const id of ["issue-directory-user", "issue-directory-user-100k"]) {
