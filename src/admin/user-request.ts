@@ -8,10 +8,10 @@ import { Issues } from "../config/check.ts";
 import { validateClaims } from "../config/validate-principals.ts";
 import { invalidRequest } from "../errors.ts";
 import { parsePasswordHash } from "../identity/password.ts";
-import type { Obj } from "./json-body.ts";
+import { CLAIM_BOUNDS } from "../state/directory.ts";
 
 /** Bounds that keep one user's row small (it is read on every sign-in). */
-const MAX_CLAIMS = 64;
+const MAX_CLAIMS = CLAIM_BOUNDS.names;
 const MAX_VALUES = 64;
 const MAX_VALUE_CHARS = 1024;
 const MIN_PASSWORD_CHARS = 8;
@@ -67,12 +67,10 @@ export function readClaims(v: unknown, path = "claims"): Record<string, string[]
 /** A claims merge patch (RFC 7396): as `readClaims`, and a name mapped to null is removed. */
 export function readClaimsPatch(v: unknown, path = "claims"): Record<string, string[] | null> {
   if (typeof v !== "object" || v === null || Array.isArray(v)) throw invalidRequest(`'${path}' must be an object of claim name to value(s) or null.`);
-  const set: Obj = {};
-  const removed: string[] = [];
-  for (const [name, value] of Object.entries(v)) {
-    if (value === null) removed.push(name);
-    else set[name] = value;
-  }
+  const entries = Object.entries(v);
+  // fromEntries defines own properties: a claim named __proto__ is checked (and refused) here as in readClaims.
+  const set = Object.fromEntries(entries.filter(([, value]) => value !== null));
+  const removed = entries.filter(([, value]) => value === null).map(([name]) => name);
   const patch: Record<string, string[] | null> = readClaims(set, path);
   for (const name of removed) {
     if (name === "__proto__") throw invalidRequest(`'${path}.${name}' is not a usable claim name.`);
@@ -85,6 +83,7 @@ export function readClaimsPatch(v: unknown, path = "claims"): Record<string, str
 function bound(claims: Record<string, string[]>, path: string): void {
   const names = Object.keys(claims);
   if (names.length > MAX_CLAIMS) throw invalidRequest(`'${path}' may hold at most ${MAX_CLAIMS} claims.`);
+  if (JSON.stringify(claims).length > CLAIM_BOUNDS.jsonChars) throw invalidRequest(`'${path}' may take at most ${CLAIM_BOUNDS.jsonChars} characters as JSON.`);
   for (const name of names) {
     const values = claims[name] ?? [];
     if (values.length > MAX_VALUES) throw invalidRequest(`'${path}.${name}' may hold at most ${MAX_VALUES} values.`);

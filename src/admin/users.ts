@@ -17,7 +17,7 @@ import type { Context, Env as HonoEnv, Hono } from "hono";
 import type { RequestServices, StsContext } from "../engine/types.ts";
 import { invalidRequest } from "../errors.ts";
 import { hashPassword } from "../identity/password.ts";
-import type { DirectoryUser, NewDirectoryUser, UserDirectory } from "../state/directory.ts";
+import { CLAIM_BOUNDS, type DirectoryUser, type NewDirectoryUser, type UserDirectory } from "../state/directory.ts";
 import { readBodyLimited } from "../web/body.ts";
 import { NO_STORE } from "../web/headers.ts";
 import { type AdminCall, AdminError, throughDoor } from "./door.ts";
@@ -172,6 +172,9 @@ export function registerUserRoutes<E extends HonoEnv>(app: Hono<E>, services: (c
       const now = ctx.now().getTime();
       const user = await directory.update(username, { ...(claimsPatch && { claimsPatch }), ...(enabled !== undefined && { enabled }) }, now);
       if (!user) throw notFound(username, ctx);
+      if (user === "claims-over-bounds") {
+        throw invalidRequest(`'claims' as merged would hold more than ${CLAIM_BOUNDS.names} claims or ${CLAIM_BOUNDS.jsonChars} characters of JSON: remove some (name: null) with the change.`);
+      }
       const did = [claimsPatch && "claims", enabled === false && "disabled", enabled === true && "enabled"].filter(Boolean);
       const answer: Record<string, unknown> = { user: shown(user) };
       if (revoke) {

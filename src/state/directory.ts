@@ -26,6 +26,12 @@ export interface DirectoryUser {
 /** What a new user is made of. */
 export type NewDirectoryUser = Pick<DirectoryUser, "username" | "passwordHash" | "enabled" | "claims">;
 
+/**
+ * What one user's claims may hold as stored, whichever writes brought them there: the row is
+ * read on every sign-in and its claims go into every token (D1 rows also stop at 2 MB).
+ */
+export const CLAIM_BOUNDS = { names: 64, jsonChars: 32 * 1024 } as const;
+
 /** A change to a user: either part may be absent. */
 export interface DirectoryUserChange {
   /** RFC 7396 merge patch of the claims: a name mapped to null is removed. */
@@ -148,20 +154,27 @@ export class UserDirectory {
     return r.results.map(fromRow);
   }
 
-  /** Applies a change. @returns the user as changed, or undefined when there is no such user. */
-  async update(username: string, change: DirectoryUserChange, now: number): Promise<DirectoryUser | undefined> {
+  /**
+   * Applies a change. The merged claims are bounded in the same statement (CLAIM_BOUNDS): a
+   * patch that would take them past the bounds changes nothing.
+   * @returns the user as changed; undefined when there is no such user; "claims-over-bounds".
+   */
+  async update(username: string, change: DirectoryUserChange, now: number): Promise<DirectoryUser | undefined | "claims-over-bounds"> {
     const patch = change.claimsPatch === undefined ? null : JSON.stringify(change.claimsPatch);
     const enabled = change.enabled === undefined ? null : change.enabled ? 1 : 0;
     const write = this.db
       .prepare(
         `UPDATE users SET claims = CASE WHEN ?3 IS NULL THEN claims ELSE json_patch(claims, ?3) END,
            enabled = COALESCE(?4, enabled), updated_at = ?5
-         WHERE realm = ?1 AND username = ?2 RETURNING ${COLUMNS}`,
+         WHERE realm = ?1 AND username = ?2
+           AND (?3 IS NULL OR ((SELECT count(*) FROM json_each(json_patch(claims, ?3))) <= ?6 AND length(json_patch(claims, ?3)) <= ?7))
+         RETURNING ${COLUMNS}`,
       )
-      .bind(this.realm, username, patch, enabled, now);
+      .bind(this.realm, username, patch, enabled, now, CLAIM_BOUNDS.names, CLAIM_BOUNDS.jsonChars);
     const [updated] = await this.db.batch<Row>(patch === null ? [write] : [write, this.recordClaimNames([username])]);
     const r = updated?.results[0];
-    return r === undefined ? undefined : fromRow(r);
+    if (r !== undefined) return fromRow(r);
+    return patch !== null && (await this.get(username)) !== undefined ? "claims-over-bounds" : undefined;
   }
 
   /** @returns false when there is no such user. */

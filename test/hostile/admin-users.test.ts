@@ -80,6 +80,27 @@ describe("hostile bodies and paths", () => {
     const { user } = (await (await admin(`/admin/users/${name}`)).json()) as { user: { enabled: boolean; claims: unknown } };
     expect(user).toMatchObject({ enabled: true, claims: { role: ["user"] } });
   });
+
+  it("PATCH cannot grow claims past the bounds create keeps, nor add a claim named __proto__", async () => {
+    const name = fresh();
+    const many = (prefix: string, n: number, value: string | string[] = "v") => Object.fromEntries(Array.from({ length: n }, (_, i) => [`${prefix}${i}`, value]));
+    expect((await admin("/admin/users", "POST", JSON.stringify({ username: name, password: "long-enough-1", claims: many("c", 60) }))).status).toBe(201);
+    // Each patch is within the bounds alone; merged, the names pass 64 or the JSON passes 32 KiB.
+    const tooMany = await admin(`/admin/users/${name}`, "PATCH", JSON.stringify({ claims: many("d", 5), enabled: false }));
+    expect(tooMany.status).toBe(400);
+    expect(((await tooMany.json()) as { error_description: string }).error_description).toMatch(/'claims' as merged would hold more than 64 claims/);
+    const bulky = { claims: { c0: Array.from({ length: 20 }, () => "x".repeat(1000)), c1: Array.from({ length: 20 }, () => "y".repeat(1000)) } };
+    expect((await admin(`/admin/users/${name}`, "PATCH", JSON.stringify(bulky))).status).toBe(400);
+    expect((await admin(`/admin/users/${name}`, "PATCH", JSON.stringify({ claims: { ["__proto__"]: ["x"] } }))).status).toBe(400);
+    // Nothing of a refused patch is kept, its enabled: false included; a patch that also removes enough is fine.
+    const { user } = (await (await admin(`/admin/users/${name}`)).json()) as { user: { enabled: boolean; claims: Record<string, string[]> } };
+    expect(user.enabled).toBe(true);
+    expect(Object.keys(user.claims).sort()).toEqual(Object.keys(many("c", 60)).sort());
+    const swap = { claims: { ...many("d", 5), c0: null, c1: null, c2: null, c3: null, c4: null } };
+    const ok = await admin(`/admin/users/${name}`, "PATCH", JSON.stringify(swap));
+    expect(ok.status).toBe(200);
+    expect(Object.keys(((await ok.json()) as { user: { claims: object } }).user.claims)).toHaveLength(60);
+  });
 });
 
 describe("the request rate per account", () => {
