@@ -110,11 +110,24 @@ function typicalIterations(users: ReadonlyMap<string, User>): number {
 /**
  * The identity the STS knows for a subject named in a token it is asked to issue from
  * (Validate-transformation): a known user's current claims, or `fromToken` for any other subject
- * (a partner's, a client's). A disabled user gets no new token this way either.
+ * (a partner's, a client's). A disabled user gets no new token this way either. Every route that
+ * issues from a token of ours asks this: transformation, token exchange, OnBehalfOf / ActAs and
+ * an issued token presented as the requestor's credentials.
  */
 export async function currentIdentity(ctx: StsContext, fromToken: Identity): Promise<Identity> {
   const user = await findUser(ctx, fromToken.subject);
   if (!user) return fromToken;
-  if (!user.enabled) throw notAuthorized("The subject's account is disabled.");
+  if (!user.enabled) throw notAuthorized(DISABLED);
   return { ...fromToken, claims: user.claims };
+}
+
+const DISABLED = "The subject's account is disabled.";
+
+/**
+ * Refuses a new token of any kind for a known user whose account is disabled (Renew keeps the
+ * token's own claims, so it needs only this half of `currentIdentity`).
+ */
+export async function refuseDisabledSubject(ctx: StsContext, subject: string): Promise<void> {
+  const user = await findUser(ctx, subject);
+  if (user && !user.enabled) throw notAuthorized(DISABLED);
 }

@@ -4,6 +4,7 @@
  * from a configured trusted issuer (JWT with its JWKS and algorithm allow-list, SAML with
  * pinned certificates). Anything else is refused. Protocol-free: adapters decode the wire form.
  */
+import { currentIdentity } from "./authenticate.ts";
 import { tokenRef } from "./check.ts";
 import type { Element } from "@xmldom/xmldom";
 import type { TrustedIssuer } from "../config/types.ts";
@@ -149,7 +150,8 @@ async function own(
   // One revocation model: cancelled through WS-Trust or revoked through RFC 7009 alike.
   if (s.state === "revoked") throw invalidToken("The token has been revoked.");
   return {
-    identity: { subject: t.subject, claims: t.claims, authnInstant: t.authnInstant, authnMethod: t.authnMethod },
+    // The subject as the STS knows it now: a disabled user is refused, a user's claims are current.
+    identity: await currentIdentity(ctx, { subject: t.subject, claims: t.claims, authnInstant: t.authnInstant, authnMethod: t.authnMethod }),
     issuer: ctx.issuer,
     own: true,
     asActor: actorFromName(ctx, t.subject),

@@ -1,4 +1,5 @@
 import type { StateClient } from "../state/client.ts";
+import { refuseDisabledSubject } from "./authenticate.ts";
 import { authorize } from "./authorize.ts";
 import { tokenRef } from "./check.ts";
 import { invalidTimeRange, invalidToken, unableToRenew } from "../errors.ts";
@@ -27,6 +28,7 @@ export async function renewToken(
   authorize(who, { route: "renew", subject: t.subject, relyingParty: t.audience, tokenClient: t.clientId });
   const rp = lookupRelyingParty(ctx.config, t.audience);
   if (!rp) throw unableToRenew("The token's relying party is no longer configured.");
+  await refuseDisabledSubject(ctx, t.subject);
   const now = ctx.now();
   if (!check.ok) {
     const graceMs = rp.renewal.expiredGraceSeconds * 1000;

@@ -17,6 +17,8 @@ export interface KnownUser {
 export async function findUser(ctx: StsContext, username: string): Promise<KnownUser | undefined> {
   const configured = ctx.config.users.get(username);
   if (configured) return { ...configured, enabled: true };
+  // A partner's subject (`issuer#sub`) or a client's URI-like name is never a directory user's.
+  if (username.includes("#") || username.includes(":")) return undefined;
   return ctx.directory?.get(username);
 }
 

@@ -9,7 +9,8 @@ import { TT, envelope } from "../helpers/soap.ts";
 import { call, faultCode, trust } from "../helpers/worker.ts";
 import { DEV_CONFIG } from "../../src/config/dev.ts";
 import { jwtIn, trustWith, workerWith } from "../hostile/configured.ts";
-import { validateStatus, STATUS_INVALID, STATUS_VALID } from "../hostile/helpers.ts";
+import { validateStatus, STATUS_INVALID, STATUS_VALID, VALIDATOR } from "../hostile/helpers.ts";
+import { API, TX, b64url, exchange, unb64url } from "../oauth/helpers.ts";
 
 const ADMIN = "Basic " + btoa("user-admin:user-admin-secret-7a6b5c4d3e2f1a0b");
 const json = (body: unknown) => JSON.stringify(body);
@@ -172,6 +173,41 @@ describe("changing a user", () => {
     const refused = await transform();
     expect(jwtIn(refused.text)).toBeUndefined();
     expect(refused.text).toContain("disabled");
+  });
+
+  it("every route that issues from a directory user's token uses their current claims, and refuses once they are disabled", async () => {
+    const f = workerWith({
+      ...DEV_CONFIG,
+      serviceAccounts: [...(DEV_CONFIG.serviceAccounts ?? []), { username: "gateway", secretHashSecret: "DEV_RP_VALIDATOR_SECRET_HASH", allowedRelyingParties: ["urn:example:rp"], operations: ["issue"] }],
+    });
+    const gateway = { user: "gateway", password: "rp-validator-secret-0f1e2d3c4b5a6978" };
+    const name = fresh();
+    await create(name, "correct-horse-1", { role: "user" });
+    const saml = assertionOf((await signIn(name, "correct-horse-1")).text)!;
+    const spare = assertionOf((await signIn(name, "correct-horse-1")).text)!;
+    await admin(`/admin/users/${name}`, "PATCH", { claims: { role: "auditor" } });
+    const exchangeIt = () => exchange({ subject_token: b64url(saml), subject_token_type: TX.saml2, audience: API, requested_token_type: TX.jwt });
+    const onBehalfOf = () => trustWith(f, { ...gateway, appliesTo: "urn:example:rp", extra: `<wst:OnBehalfOf>${saml}</wst:OnBehalfOf>` });
+    const renew = (token: string) => trust({ ...VALIDATOR, requestType: "Renew", extra: `<wst:RenewTarget>${token}</wst:RenewTarget>` });
+
+    const x = await exchangeIt();
+    expect(x.status, JSON.stringify(x.json)).toBe(200);
+    expect(JSON.parse(unb64url((x.json.access_token as string).split(".")[1]!))).toMatchObject({ sub: name, role: ["auditor"] });
+    const obo = await onBehalfOf();
+    expect(obo.status, obo.text.slice(0, 300)).toBe(200);
+    expect(assertionOf(obo.text)).toContain("auditor");
+    expect((await renew(spare)).status).toBe(200);
+
+    await admin(`/admin/users/${name}`, "PATCH", { enabled: false });
+    const refusedExchange = await exchangeIt();
+    expect(refusedExchange.status).not.toBe(200);
+    expect(String(refusedExchange.json.error_description)).toContain("disabled");
+    const refusedObo = await onBehalfOf();
+    expect(assertionOf(refusedObo.text)).toBeUndefined();
+    expect(refusedObo.text).toContain("disabled");
+    const refusedRenew = await renew(saml);
+    expect(assertionOf(refusedRenew.text)).toBeUndefined();
+    expect(refusedRenew.text).toContain("disabled");
   });
 
   it("PUT password: the new password works and the old one no longer does", async () => {
