@@ -41,7 +41,27 @@ export function parseIssueResponse(text) {
     const jws = /^[\w-]+\.[\w-]+\.[\w-]*$/.test(raw) ? raw : decoded;
     return { ok: true, token: jws, kind: "text", tokenType, action, document: doc, proof: readProof(rstr) };
   }
-  return { ok: true, token: serialize(child), kind: "xml", tokenType, action, document: doc, proof: readProof(rstr) };
+  return { ok: true, token: sourceOf(text, rsts[0], child) ?? serialize(child), kind: "xml", tokenType, action, document: doc, proof: readProof(rstr) };
+}
+
+/**
+ * The token's own text, exactly as the STS sent it. Parsing and serializing it again would
+ * change what its signature covers: xmldom reads `&#xD;`, U+0085 and U+2028 as line feeds and
+ * writes a carriage return unescaped, so a claim holding one would no longer verify. Undefined
+ * when the text cannot be cut out cleanly (a token that leans on namespace declarations of the
+ * envelope, say): the caller serializes it then, with the declarations it needs.
+ */
+function sourceOf(text, rst, child) {
+  const opens = [...text.matchAll(new RegExp(`<${rst.tagName.replace(/[.]/g, "\\.")}(?=[\\s/>])`, "g"))];
+  const close = text.lastIndexOf(`</${rst.tagName}`);
+  if (opens.length !== 1 || close < 0) return undefined;
+  const inner = text.slice(text.indexOf(">", opens[0].index) + 1, close).trim();
+  try {
+    const root = parseXml(inner).documentElement;
+    return root.localName === child.localName && root.namespaceURI === child.namespaceURI ? inner : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

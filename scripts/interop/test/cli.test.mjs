@@ -106,6 +106,18 @@ test("rstr: extracts the assertion from an RSTRC", () => {
   assert.equal(r.action, "http://docs.oasis-open.org/ws-sx/ws-trust/200512/RSTRC/IssueFinal");
 });
 
+test("rstr: the token is the exact text the STS sent, so a signature over a CR, U+0085 or U+2028 still holds", () => {
+  const signedOver = '<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_x"><saml:Issuer>i</saml:Issuer><saml:AttributeValue>a&#xD;b\u0085c\u2028d</saml:AttributeValue></saml:Assertion>';
+  const r = parseIssueResponse(RSTRC.replace(/<saml:Assertion[\s\S]*<\/saml:Assertion>/, signedOver));
+  assert.equal(r.ok && r.token, signedOver);
+});
+
+test("rstr: a token that uses the envelope's namespace declarations is written out with them", () => {
+  const leaning = RSTRC.replace('<s:Envelope xmlns:s=', '<s:Envelope xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" xmlns:s=').replace(' xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_x"', ' ID="_x"');
+  const r = parseIssueResponse(leaning);
+  assert.equal(r.ok && r.token, '<saml:Assertion ID="_x" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion"><saml:Issuer>i</saml:Issuer></saml:Assertion>');
+});
+
 test("rstr: a JWT in a BinarySecurityToken comes back as the compact JWS", () => {
   const jws = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2ln";
   const b64 = Buffer.from(jws).toString("base64");
