@@ -10,8 +10,8 @@ import { readObject } from "./json-body.ts";
 /** What a revocation asks for. */
 export interface RevokeSubjectRequest {
   subject: string;
-  /** Epoch ms: tokens issued before it are revoked. */
-  before: number;
+  /** Epoch ms: tokens issued before it are revoked; absent: before now (the state client's "now"). */
+  before?: number;
 }
 
 /** As the subject of a token of ours may be (state keys hash it; the bound is the audit's). */
@@ -23,7 +23,7 @@ const SHAPE = '{"subject": "...", "before"?: "<RFC 3339 date-time>"}';
 
 /**
  * Reads the request body (already read under the body limit).
- * @param now epoch ms: `before` defaults to it and may not be after it.
+ * @param now epoch ms: `before` may not be after it.
  * @throws StsError invalid_request naming the field
  */
 export function readRevokeSubjectRequest(bytes: Uint8Array, now: number): RevokeSubjectRequest {
@@ -32,7 +32,7 @@ export function readRevokeSubjectRequest(bytes: Uint8Array, now: number): Revoke
   if (typeof subject !== "string" || subject === "" || subject.length > MAX_SUBJECT_CHARS) {
     throw invalidRequest(`'subject' must be a non-empty string of at most ${MAX_SUBJECT_CHARS} characters.`);
   }
-  if (before === undefined) return { subject, before: now };
+  if (before === undefined) return { subject };
   // A date the runtime cannot hold (year 300000), one it can hold but no token of ours can
   // predate (before 1970, whose arithmetic would leave the runtime's range) and one in the
   // future (a revocation of tokens not yet issued) are all refused here, not downstream.

@@ -26,8 +26,8 @@ export function registerAdminRoutes<E extends HonoEnv>(app: Hono<E>, services: (
     throughDoor(c, services, { route: "revoke-subject", operation: "admin.revoke_subject", refused: REFUSED }, async ({ ctx, state }) => {
       const req = readRevokeSubjectRequest(await readBodyLimited(c.req.raw, ctx.config.limits.maxBodyBytes), ctx.now().getTime());
       ctx.audit.subject = req.subject;
-      await state.revokeSubject({ issuer: ctx.issuer, subject: req.subject }, req.before);
-      return c.json({ subject: req.subject, revoked_before: new Date(req.before).toISOString() }, 200, NO_STORE);
+      const cutoff = await state.revokeSubject({ issuer: ctx.issuer, subject: req.subject }, req.before);
+      return c.json({ subject: req.subject, revoked_before: new Date(cutoff).toISOString() }, 200, NO_STORE);
     }),
   );
   registerUserRoutes(app, services);

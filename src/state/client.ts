@@ -79,8 +79,12 @@ export interface StateClient {
   ): Promise<RenewResult>;
   /** Cancel: idempotent. One RPC. */
   cancel(subject: SubjectKey, token: { id: string; expiresAt: number }): Promise<CancelResult>;
-  /** Revokes every token of `subject` issued before `before` (default: now). One RPC. */
-  revokeSubject(subject: SubjectKey, before?: number): Promise<void>;
+  /**
+   * Revokes every token of `subject` issued before `before`. Without `before`: issued before
+   * the call returns, counted in whole seconds (see the implementation). One RPC.
+   * @returns the cut-off, epoch ms
+   */
+  revokeSubject(subject: SubjectKey, before?: number): Promise<number>;
   /**
    * Replay check for a one-time value (UsernameToken Nonce+Created, client-assertion jti).
    * `key` should name its kind and scope, e.g. `ut:` + username + ":" + nonce.
@@ -187,11 +191,18 @@ export function createStateClient(env: StateBindings, opts: StateClientOptions =
     },
 
     async revokeSubject(subject, before) {
-      const cutoff = before ?? now();
+      // A JWT states when it was issued in whole seconds (iat): with a cut-off of "now" inside a
+      // second, a token issued later in that second would read as issued before it, revoked on
+      // arrival. So "now" is the next whole second, and the call returns only once it has
+      // passed: a token issued after the revocation returns is after its cut-off at any precision.
+      const cutoff = before ?? Math.ceil(now() / 1000) * 1000;
       const stub = await shard(subject);
       // Leases are keyed by token, not subject: forget them all (rare, administrative).
       leased.clear();
       await stub.revokeSubject({ before: cutoff, keepUntil: cutoff + maxLifetime });
+      const wait = before === undefined ? cutoff - now() : 0;
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      return cutoff;
     },
 
     async rememberNonce(key, expiresAt) {

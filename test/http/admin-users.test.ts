@@ -9,7 +9,7 @@ import { TT, envelope } from "../helpers/soap.ts";
 import { call, faultCode, trust } from "../helpers/worker.ts";
 import { DEV_CONFIG } from "../../src/config/dev.ts";
 import { jwtIn, trustWith, workerWith } from "../hostile/configured.ts";
-import { validateStatus, STATUS_INVALID, STATUS_VALID, VALIDATOR } from "../hostile/helpers.ts";
+import { exchangeSubject, validateStatus, STATUS_INVALID, STATUS_VALID, VALIDATOR } from "../hostile/helpers.ts";
 import { API, TX, b64url, exchange, unb64url } from "../oauth/helpers.ts";
 
 const ADMIN = "Basic " + btoa("user-admin:user-admin-secret-7a6b5c4d3e2f1a0b");
@@ -208,6 +208,23 @@ describe("changing a user", () => {
     const refusedRenew = await renew(saml);
     expect(assertionOf(refusedRenew.text)).toBeUndefined();
     expect(refusedRenew.text).toContain("disabled");
+  });
+
+  it("a token issued right after a revocation returns is not revoked with those before it, JWTs' whole-second iat included", async () => {
+    const name = fresh();
+    await create(name);
+    const jwtFor = async () => jwtIn((await trust({ user: name, password: "correct-horse-1", appliesTo: API, tokenType: TT.jwt })).text)!;
+    const before = await jwtFor();
+    const res = await admin(`/admin/users/${name}`, "PATCH", { revokeTokens: true });
+    const cutoff = Date.parse(((await res.json()) as { tokens_revoked_before: string }).tokens_revoked_before);
+    expect(cutoff % 1000).toBe(0);
+    const after = await jwtFor();
+    expect((await exchangeSubject(before, "jwt")).error).toBe("invalid_grant");
+    expect((await exchangeSubject(after, "jwt")).status).toBe(200);
+    // Delete and create again: the new user's first token is good at once.
+    expect((await admin(`/admin/users/${name}`, "DELETE")).status).toBe(204);
+    await create(name);
+    expect((await exchangeSubject(await jwtFor(), "jwt")).status).toBe(200);
   });
 
   it("PUT password: the new password works and the old one no longer does", async () => {

@@ -63,24 +63,34 @@ describe("state client", () => {
     expect(await client.cancel(bob, token("t9"))).toEqual({ cancelled: true, alreadyCancelled: true });
   });
 
-  it("revokeSubject defaults to now and keeps the cut-off for the max lifetime", async () => {
-    const client = createStateClient(bindings, {
-      cache: null,
-      now: () => NOW,
-      maxTokenLifetimeMs: 2 * HOUR,
-    });
+  it("revokeSubject defaults to the next whole second, returns once it has passed, and keeps the cut-off for the max lifetime", async () => {
+    // Mid-second: a JWT issued later in this second states the second itself as its iat.
+    const at = Math.floor(NOW / 1000) * 1000 + 400;
+    const client = createStateClient(bindings, { cache: null, now: () => at, maxTokenLifetimeMs: 2 * HOUR });
     const carol = freshSubject("revoke");
-    await client.revokeSubject(carol);
-    expect(await client.status(carol, { id: "old", issuedAt: NOW - 1, expiresAt: NOW + HOUR })).toEqual(
+    const started = Date.now();
+    const cutoff = await client.revokeSubject(carol);
+    expect(cutoff).toBe(at + 600);
+    // It waited out the rest of the second (this clock stands still, so all 600 ms).
+    expect(Date.now() - started).toBeGreaterThanOrEqual(590);
+    expect(await client.status(carol, { id: "old", issuedAt: at, expiresAt: at + HOUR })).toEqual(
       { state: "revoked", reason: "subject-revoked" },
     );
-    expect(await client.status(carol, { id: "new", issuedAt: NOW, expiresAt: NOW + HOUR })).toEqual(
+    expect(await client.status(carol, { id: "next-second", issuedAt: cutoff, expiresAt: cutoff + HOUR })).toEqual(
       { state: "active", renewed: false },
     );
     const row = await runInDurableObject(await tokenStateStub(carol), (_i, s) =>
       s.storage.sql.exec("SELECT revoked_before, keep_until FROM subject_revocation").one(),
     );
-    expect(row).toEqual({ revoked_before: NOW, keep_until: NOW + 2 * HOUR });
+    expect(row).toEqual({ revoked_before: cutoff, keep_until: cutoff + 2 * HOUR });
+  });
+
+  it("revokeSubject with an explicit cut-off uses it as given and does not wait", async () => {
+    const client = createStateClient(bindings, { cache: null, now: () => NOW, maxTokenLifetimeMs: 2 * HOUR });
+    const dan = freshSubject("revoke-before");
+    const started = Date.now();
+    expect(await client.revokeSubject(dan, NOW - 1234)).toBe(NOW - 1234);
+    expect(Date.now() - started).toBeLessThan(500);
   });
 
   it("remembers revoked answers until expiry, never active ones", async () => {
