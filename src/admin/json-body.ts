@@ -5,8 +5,21 @@
  */
 import { strictUtf8 } from "../bytes.ts";
 import { invalidRequest } from "../errors.ts";
+import { readBodyLimited } from "../web/body.ts";
 
 export type Obj = Record<string, unknown>;
+
+/**
+ * A request's body, read under `maxBytes`, as `readObject` reads it. It must say it is JSON: a
+ * body a browser may send cross-site without asking first (text/plain, a form) is refused before
+ * it is read, so a page elsewhere cannot drive these calls with a browser's cached Basic
+ * credentials.
+ */
+export async function readJsonRequest(req: Request, maxBytes: number, fields: readonly string[], shape: string): Promise<Obj> {
+  const type = (req.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+  if (type !== "application/json") throw invalidRequest(`Send the body as JSON (Content-Type: application/json): ${shape}.`);
+  return readObject(await readBodyLimited(req, maxBytes), fields, shape);
+}
 
 /**
  * The body (already read under the body limit) as a JSON object with only `fields`; `shape`

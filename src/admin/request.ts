@@ -5,7 +5,7 @@
  */
 import { invalidRequest } from "../errors.ts";
 import { parseXsDateTime } from "../xml/datetime.ts";
-import { readObject } from "./json-body.ts";
+import { readJsonRequest } from "./json-body.ts";
 
 /** What a revocation asks for. */
 export interface RevokeSubjectRequest {
@@ -22,12 +22,12 @@ const FIELDS = ["subject", "before"];
 const SHAPE = '{"subject": "...", "before"?: "<RFC 3339 date-time>"}';
 
 /**
- * Reads the request body (already read under the body limit).
+ * Reads the request body (JSON, under `maxBytes`).
  * @param now epoch ms: `before` may not be after it.
  * @throws StsError invalid_request naming the field
  */
-export function readRevokeSubjectRequest(bytes: Uint8Array, now: number): RevokeSubjectRequest {
-  const body = readObject(bytes, FIELDS, SHAPE);
+export async function readRevokeSubjectRequest(req: Request, maxBytes: number, now: number): Promise<RevokeSubjectRequest> {
+  const body = await readJsonRequest(req, maxBytes, FIELDS, SHAPE);
   const { subject, before } = body as { subject?: unknown; before?: unknown };
   if (typeof subject !== "string" || subject === "" || subject.length > MAX_SUBJECT_CHARS) {
     throw invalidRequest(`'subject' must be a non-empty string of at most ${MAX_SUBJECT_CHARS} characters.`);

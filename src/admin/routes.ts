@@ -1,6 +1,5 @@
 import type { Context, Env as HonoEnv, Hono } from "hono";
 import type { RequestServices } from "../engine/types.ts";
-import { readBodyLimited } from "../web/body.ts";
 import { NO_STORE } from "../web/headers.ts";
 import { throughDoor } from "./door.ts";
 import { readRevokeSubjectRequest } from "./request.ts";
@@ -24,7 +23,7 @@ const REFUSED = "Send the credentials of a service account allowed to revoke sub
 export function registerAdminRoutes<E extends HonoEnv>(app: Hono<E>, services: (c: Context<E>) => RequestServices): void {
   app.post("/admin/revoke-subject", (c) =>
     throughDoor(c, services, { route: "revoke-subject", operation: "admin.revoke_subject", refused: REFUSED }, async ({ ctx, state }) => {
-      const req = readRevokeSubjectRequest(await readBodyLimited(c.req.raw, ctx.config.limits.maxBodyBytes), ctx.now().getTime());
+      const req = await readRevokeSubjectRequest(c.req.raw, ctx.config.limits.maxBodyBytes, ctx.now().getTime());
       ctx.audit.subject = req.subject;
       const cutoff = await state.revokeSubject({ issuer: ctx.issuer, subject: req.subject }, req.before);
       return c.json({ subject: req.subject, revoked_before: new Date(cutoff).toISOString() }, 200, NO_STORE);

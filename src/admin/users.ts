@@ -18,10 +18,9 @@ import type { RequestServices, StsContext } from "../engine/types.ts";
 import { invalidRequest } from "../errors.ts";
 import { hashPassword } from "../identity/password.ts";
 import { CLAIM_BOUNDS, type DirectoryUser, type NewDirectoryUser, type UserDirectory } from "../state/directory.ts";
-import { readBodyLimited } from "../web/body.ts";
 import { NO_STORE } from "../web/headers.ts";
 import { type AdminCall, AdminError, throughDoor } from "./door.ts";
-import { object, readObject } from "./json-body.ts";
+import { object, readJsonRequest } from "./json-body.ts";
 import {
   MAX_IMPORT_USERS,
   encodeCursor,
@@ -86,7 +85,7 @@ export function registerUserRoutes<E extends HonoEnv>(app: Hono<E>, services: (c
   const door = (c: Context<E>, operation: string, work: (call: AdminCall) => Promise<Response>) =>
     throughDoor(c, services, { route: "manage-users", operation, refused: REFUSED }, work);
   const body = (c: Context<E>, call: AdminCall, fields: readonly string[], shape: string) =>
-    readBodyLimited(c.req.raw, call.ctx.config.limits.maxBodyBytes).then((bytes) => readObject(bytes, fields, shape));
+    readJsonRequest(c.req.raw, call.ctx.config.limits.maxBodyBytes, fields, shape);
 
   app.post("/admin/users", (c) =>
     door(c, "admin.users.create", async (call) => {

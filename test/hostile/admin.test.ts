@@ -169,6 +169,20 @@ describe("malformed bodies get a 400 naming the field, never a 500", () => {
     });
   }
 
+  it("a body that does not say it is JSON (what a page elsewhere can send without asking) is refused, and creates no user", async () => {
+    const subject = `carol-${crypto.randomUUID()}`;
+    for (const type of ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", ""]) {
+      const res = await revoke(JSON.stringify({ subject }), { authorization: basic(ADMIN.user, ADMIN.password), ip: freshAddress(), headers: { "content-type": type } });
+      expect(res.status, type).toBe(400);
+      expect(((await res.json()) as { error_description: string }).error_description).toContain("Content-Type: application/json");
+    }
+    const users = await call("/admin/users", { method: "POST", headers: { authorization: basic("user-admin", "user-admin-secret-7a6b5c4d3e2f1a0b"), "content-type": "text/plain" }, body: JSON.stringify({ username: subject, password: "long-enough-1" }) });
+    expect(users.status).toBe(400);
+    expect((await call(`/admin/users/${subject}`, { headers: { authorization: basic("user-admin", "user-admin-secret-7a6b5c4d3e2f1a0b") } })).status).toBe(404);
+    const ok = await asAdmin({ subject });
+    expect(ok.status).toBe(200);
+  });
+
   it("a well-formed before in the past is accepted, and answered in the canonical form", async () => {
     const res = await asAdmin({ subject: `carol-${crypto.randomUUID()}`, before: "2020-01-01T01:00:00+01:00" });
     expect(res.status).toBe(200);
