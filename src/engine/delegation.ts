@@ -50,11 +50,17 @@ export async function delegatedParty(
  * token's `may_act`, from whichever issuer, restricts who may act for its subject (here it
  * narrows, never grants: the grant is the client's allowed actors); the new `act` nests the
  * earlier chain, `{ sub: actor, act: subject.act }`. Whether the client may present this actor
- * at all is the authorization rule's answer, asked before.
+ * at all is the authorization rule's answer, asked before. An actor token that is itself
+ * delegated (it carries `act`) is refused rather than stripped of the party that acts through it.
  */
 export function exchangeActor(subject: PresentedParty, actor: PresentedParty): Actor {
   if (subject.mayAct && subject.mayAct.name !== actor.identity.subject) {
     throw invalidToken("The subject token's may_act does not allow this actor.");
+  }
+  // A token whose holder acts for someone else names that someone as its subject: as an actor
+  // token it would make the one who really acts vanish from the new chain.
+  if (actor.act) {
+    throw invalidToken("The actor_token is itself a delegated token (it names an actor): present the acting party's own token.");
   }
   return { ...actor.asActor, ...(subject.act ? { act: subject.act } : {}) };
 }

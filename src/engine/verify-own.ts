@@ -71,12 +71,13 @@ const XENC_NS = "http://www.w3.org/2001/04/xmlenc#";
 const SAML2_ASSERTION_NS = "urn:oasis:names:tc:SAML:2.0:assertion";
 
 /**
- * Why an encrypted token (what we hand an encrypting relying party) cannot be validated, renewed,
- * cancelled or exchanged: it is encrypted to the relying party's key, which we never hold. The
- * relying party decrypts it and presents the signed token inside.
+ * Why an encrypted token is refused where it is: what we hand an encrypting relying party is
+ * encrypted to its key, which we never hold, so it cannot be validated, renewed or cancelled; a
+ * JWE is opened nowhere. Only a partner's SAML assertion encrypted for us is opened, where a
+ * partner's assertion serves as evidence.
  */
 export const ENCRYPTED_TOKEN_REFUSAL =
-  "The token is encrypted for its relying party and this STS cannot decrypt it: present the decrypted, signed token instead.";
+  "The token is encrypted. This STS opens an encrypted token only where a partner's SAML assertion serves as evidence (issuedtokenmixed, OnBehalfOf / ActAs, a token exchange subject_token): present the signed token inside it instead.";
 
 /**
  * True for the encrypted forms of our tokens: saml:EncryptedAssertion, a bare xenc:EncryptedData

@@ -7,7 +7,7 @@ import type { StsContext } from "../engine/types.ts";
 import { ENCRYPTED_TOKEN_REFUSAL, type PresentedToken, isEncryptedToken } from "../engine/verify-own.ts";
 import { SAML1_NS, SAML2_NS } from "../saml/ns.ts";
 import { looksLikeJwt, samlElement } from "./presented.ts";
-import { presentedType } from "./token-types.ts";
+import { TT_PREFIX, presentedType } from "./token-types.ts";
 
 /**
  * A presented token of the given RFC 8693 type, decoded (not yet verified).
@@ -19,9 +19,13 @@ export function presentedToken(ctx: StsContext, value: string, typeUri: string, 
   if (!type) throw invalidRequest(`The ${role}_type is not supported.`);
   if (type === "saml2" || type === "saml1") {
     const el = samlElement(ctx, value);
-    // A partner's assertion encrypted for this STS: the engine opens it (engine/open-encrypted.ts).
-    if (el.namespaceURI === SAML2_NS && el.localName === "EncryptedAssertion" && type === "saml2") return { xml: el };
-    if (isEncryptedToken(el)) throw invalidToken(ENCRYPTED_TOKEN_REFUSAL);
+    // A partner's assertion encrypted for this STS, the engine opens it (engine/open-encrypted.ts):
+    // SAML 2.0 as an EncryptedAssertion, SAML 1.1 as a bare EncryptedData (as AD FS sends it).
+    if (el.namespaceURI === SAML2_NS && el.localName === "EncryptedAssertion") {
+      if (type !== "saml2") throw invalidToken(`An EncryptedAssertion holds a SAML 2.0 assertion: send it as ${role}_type ${TT_PREFIX}saml2.`);
+      return { xml: el };
+    }
+    if (isEncryptedToken(el)) return { xml: el };
     if (el.localName !== "Assertion" || el.namespaceURI !== (type === "saml2" ? SAML2_NS : SAML1_NS)) {
       throw invalidToken(`The ${role} is not a ${type === "saml2" ? "SAML 2.0" : "SAML 1.1"} assertion.`);
     }

@@ -204,6 +204,8 @@ async function authenticateIssuedToken(ctx: StsContext, deps: TrustDeps, env: So
       if (party.own && !facts.audiences.includes(ctx.issuer)) {
         throw authenticationFailed("The assertion was issued for a relying party, not for this STS: a relying party cannot sign in with the tokens it receives.");
       }
+      // Its holder is the actor, not the subject: signing in as the subject would drop who acts.
+      if (party.act) throw authenticationFailed("The assertion names an actor (a delegated token): its holder cannot sign in as its subject.");
       const hok = facts.holderOfKey;
       if (!hok) {
         if (!confirmsBearerOnly(facts)) throw invalidToken("The assertion confirms its subject neither as bearer nor by a key this STS can check.");

@@ -23,6 +23,7 @@ import { SECURE_RP_CERT } from "../xmlenc/helpers.ts";
 import { signedEnvelope } from "../helpers/wss-sign.ts";
 import { isolateCaches } from "../../src/cache.ts";
 import { assertionIn, trustWith, workerWith } from "../hostile/configured.ts";
+import { ourRsaKey, resign } from "../hostile/helpers.ts";
 
 function request(t: "13" | "2005", soap: "1.1" | "1.2", assertion: string, variant = "asymmetric") {
   const path = `/trust/${t}/issuedtokenmixed${variant}basic256`;
@@ -89,6 +90,21 @@ describe("issuedtokenmixed (black box)", () => {
     expect(r.text).toContain("issued for a relying party");
     const none = await send(request("13", "1.2", ""));
     expect(faultCode(none.text)).toBe("wst:FailedAuthentication");
+  });
+
+  it("refuses a delegated token of ours for this STS: its holder is the actor, not the subject", async () => {
+    const gateway = gatewayWorker();
+    const alice = /<saml:Assertion[\s\S]*?<\/saml:Assertion>/.exec((await trust({ user: "alice", password: "wonderland", appliesTo: "urn:example:rp", tokenType: TT.saml2 })).text)![0];
+    const actAs = await trustWith(gateway, { user: "gateway", password: "rp-validator-secret-0f1e2d3c4b5a6978", appliesTo: "urn:example:rp", extra: `<wst14:ActAs xmlns:wst14="http://docs.oasis-open.org/ws-sx/ws-trust/200802">${alice}</wst14:ActAs>` });
+    const delegated = assertionIn(actAs.text)!;
+    // As if issued for this STS (re-signed with the STS's own development key): then presented by its holder.
+    const forUs = async (xml: string) => resign(xml.replace("<saml:Audience>urn:example:rp</saml:Audience>", `<saml:Audience>${ORIGIN}</saml:Audience>`), await ourRsaKey());
+    // From an address of its own: the refusal is a failed authentication, counted per address.
+    const from = (req: ReturnType<typeof request>) => gateway(req.path, { method: "POST", headers: { ...req.headers, "cf-connecting-ip": "2001:db8:ac7::1" }, body: req.body }).then((res) => res.text());
+    expect(await from(request("13", "1.2", await forUs(alice)))).toContain("<saml:Assertion");
+    const r = await from(request("13", "1.2", await forUs(delegated)));
+    expect(faultCode(r)).toBe("wst:FailedAuthentication");
+    expect(r).toContain("names an actor");
   });
 
   it("refuses two assertions", async () => {
@@ -277,6 +293,14 @@ describe("partner assertions encrypted for this STS (its decryption certificate,
     const x = await exchange({ subject_token: b64url(await encrypted(await partnerAssertion())), subject_token_type: TX.saml2, audience: "https://api.example.com/" });
     expect(x.status, x.text).toBe(200);
     expect(jwtParts(x.json.access_token as string).payload.sub).toBe(`${PARTNER}#carol`);
+    // SAML 1.1 comes as a bare EncryptedData (as AD FS sends it).
+    const x1 = await exchange({ subject_token: b64url(await encrypted(await partnerAssertion({ kind: "saml1" }), { bare: true })), subject_token_type: TX.saml1, audience: "https://api.example.com/" });
+    expect(x1.status, x1.text).toBe(200);
+    expect(jwtParts(x1.json.access_token as string).payload.sub).toBe(`${PARTNER}#carol`);
+    // An EncryptedAssertion declared SAML 1.1: the refusal says which type it is.
+    const wrong = await exchange({ subject_token: b64url(await encrypted(await partnerAssertion())), subject_token_type: TX.saml1, audience: "https://api.example.com/" });
+    expect(wrong.status).toBe(400);
+    expect(String(wrong.json.error_description)).toContain(`send it as subject_token_type ${TX.saml2}`);
   });
 
   // Each refusal below is a failed authentication; room for all of them beside the ones above.

@@ -103,6 +103,18 @@ describe("RFC 8693 token exchange (dev configuration, black box)", () => {
     expect(jwtParts(r3.json.access_token as string).payload.act).toEqual({ sub: "bob" });
   });
 
+  it("refuses a delegated token as the actor_token: the party acting through it would vanish from the chain", async () => {
+    const alice = await jwtFromTrust("alice", "wonderland");
+    const bob = await jwtFromTrust("bob", "builder");
+    // bob acting for alice: sub alice, act bob.
+    const delegated = (await exchange({ subject_token: alice, subject_token_type: TX.jwt, audience: API, actor_token: bob, actor_token_type: TX.jwt })).json.access_token as string;
+    expect(jwtParts(delegated).payload).toMatchObject({ sub: "alice", act: { sub: "bob" } });
+    const r = await exchange({ subject_token: alice, subject_token_type: TX.jwt, audience: API, actor_token: delegated, actor_token_type: TX.jwt });
+    expect(r.status).toBe(400);
+    expect(r.json.error).toBe("invalid_grant");
+    expect(String(r.json.error_description)).toContain("itself a delegated token");
+  });
+
   it("bridges JWT → SAML 2.0: token_type N_A, base64url assertion signed by a key from the JWKS", async () => {
     const { jwks } = await discover();
     const jwt = await jwtFromTrust("alice", "wonderland");
