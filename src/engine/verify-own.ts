@@ -77,7 +77,7 @@ const SAML2_ASSERTION_NS = "urn:oasis:names:tc:SAML:2.0:assertion";
  * partner's assertion serves as evidence.
  */
 export const ENCRYPTED_TOKEN_REFUSAL =
-  "The token is encrypted. This STS opens an encrypted token only where a partner's SAML assertion serves as evidence (issuedtokenmixed, OnBehalfOf / ActAs, a token exchange subject_token): present the signed token inside it instead.";
+  "The token is encrypted. A token encrypted for its relying party can be read only by that relying party, and this STS opens an encrypted token only where a partner's SAML assertion serves as evidence (issuedtokenmixed, OnBehalfOf / ActAs, a token exchange subject_token): present the signed token inside it instead.";
 
 /**
  * True for the encrypted forms of our tokens: saml:EncryptedAssertion, a bare xenc:EncryptedData
