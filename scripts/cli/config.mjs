@@ -118,6 +118,7 @@ async function checkConfig(args) {
     // The keys as the worker loads them: a private key that does not match its certificate is
     // found here, not at the first request; certificates near their end are named.
     const { KeyRing } = await import(src("keys/keyring.ts"));
+    const { loadDecryptionKey } = await import(src("keys/encryption-keys.ts"));
     const { expiryNotices } = await import(src("keys/expiry.ts"));
     const { datedCertificates } = await import(src("config/dated-certificates.ts"));
     const warnings = [];
@@ -125,8 +126,9 @@ async function checkConfig(args) {
       let ring;
       try {
         ring = await KeyRing.load(r.keys);
+        for (const [i, k] of r.decryptionKeys.entries()) await loadDecryptionKey(k.privateKeyPem, k.certificatePem, `decryptionKeys[${i}]`);
       } catch (e) {
-        console.error(`${where}: keys: ${e.message}`);
+        console.error(`${where}: ${e.message}`);
         return 1;
       }
       for (const n of expiryNotices(datedCertificates(r, ring.all()), new Date())) warnings.push(`warning (${where}): ${n.message}`);

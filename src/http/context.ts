@@ -5,7 +5,8 @@ import { logEvent } from "../web/log.ts";
 import { StsError } from "../errors.ts";
 import type { StsContext } from "../engine/types.ts";
 import type { Env } from "./env.ts";
-import { KeyRing } from "../keys/keyring.ts";
+import { KeyRing, KeyRingError } from "../keys/keyring.ts";
+import { decryptionKeyFor } from "../keys/encryption-keys.ts";
 import { expiryNotices } from "../keys/expiry.ts";
 import { datedCertificates } from "../config/dated-certificates.ts";
 import { selectRealm } from "./realm.ts";
@@ -43,7 +44,7 @@ export async function getContext(env: Env, requestUrl: string): Promise<StsConte
   }
   const origin = originOf(requestUrl);
   const realm = selectRealm(config, requestUrl, origin);
-  const keys = await ringOf(realm.config);
+  const keys = await checkedKeys(realm.config);
   const audit = realm.config.realm === undefined ? {} : { realm: realm.config.realm };
   const directory = env.USERS_DB === undefined ? undefined : (ready.get(realm.config) ?? (await checkedDirectory(env.USERS_DB, realm.config)));
   return { config: realm.config, keys, issuer: realm.config.issuer ?? realm.base, origin: realm.base, now: () => new Date(), audit, directory };
@@ -91,6 +92,29 @@ function checkedDirectory(db: D1Database, config: ResolvedConfig): Promise<UserD
     starting.set(config, p);
   }
   return p;
+}
+
+/**
+ * The realm's signing keys, and its decryption keys loaded beside them: a private key that does
+ * not match its certificate is a configuration error like any other (logged as config_invalid
+ * with the field, answered not_configured, /healthz included), found by the first request
+ * rather than by the first token that needs the key.
+ */
+async function checkedKeys(config: ResolvedConfig): Promise<KeyRing> {
+  try {
+    const [ring] = await Promise.all([
+      ringOf(config),
+      ...config.decryptionKeys.map((k, i) => decryptionKeyFor(k.privateKeyPem, k.certificatePem).catch((e: unknown) => {
+        throw new KeyRingError(`decryptionKeys[${i}]: ${e instanceof Error ? e.message.replace(/^decryptionKeys: /, "") : String(e)}`);
+      })),
+    ]);
+    return ring;
+  } catch (e) {
+    if (!(e instanceof KeyRingError)) throw e;
+    const where = config.realm === undefined ? "STS_CONFIG" : `the realm "${config.realm}"`;
+    logEvent({ level: "error", event: "config_invalid", problems: [`${where}: ${e.message}`] });
+    throw new StsError("not_configured", "This STS is misconfigured and refuses to issue tokens; see the worker log.");
+  }
 }
 
 function ringOf(config: ResolvedConfig): Promise<KeyRing> {

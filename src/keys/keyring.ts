@@ -193,7 +193,10 @@ export class KeyRing {
 
   /** Parses, imports and cross-checks every key; throws KeyRingError naming the bad kid. */
   static async load(materials: KeyMaterial[]): Promise<KeyRing> {
-    const keys = await Promise.all(materials.map((m, i) => loadOne(m, i)));
+    // Each problem names the entry of `keys` it is about (`keys[1]: key k2: …`).
+    const keys = await Promise.all(materials.map((m, i) => loadOne(m, i).catch((e: unknown) => {
+      throw new KeyRingError(`keys[${i}]: ${e instanceof Error ? e.message : String(e)}`);
+    })));
     const seen = new Set<string>();
     for (const k of keys) {
       if (seen.has(k.kid)) throw new KeyRingError(`duplicate kid ${k.kid}`);

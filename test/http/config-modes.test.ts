@@ -6,6 +6,7 @@ import { resetConfigCache } from "../../src/config/load.ts";
 import { buildSelfSignedCertificate } from "../../src/keys/x509.ts";
 import { derToPem } from "../../src/keys/pem.ts";
 import { DEV_KEY_MATERIALS } from "../../src/config/dev-keys.ts";
+import { DEV_CONFIG, DEV_SECRETS } from "../../src/config/dev.ts";
 import { envelope } from "../helpers/soap.ts";
 
 const exec = { waitUntil() {}, passThroughOnException() {}, props: {} } as unknown as ExecutionContext;
@@ -61,6 +62,26 @@ describe("configuration modes", () => {
     const log = lines.join("\n");
     expect(log).toContain("config_invalid");
     expect(log).toContain("STS_CONFIG.relyingParties[0].defaultTokenType");
+  });
+
+  it("a private key that is not its certificate's, signing or decryption, is a configuration error naming the entry: 503 everywhere, /healthz included", async () => {
+    const other = (await import("../fixtures/dev-credentials/secure-rp.key.pem?raw")).default;
+    for (const [secret, field] of [["DEV_KEY_0_PRIVATE", "keys[0]"], ["DEV_DECRYPTION_KEY_PRIVATE", "decryptionKeys[0]"]] as const) {
+      const lines: string[] = [];
+      vi.spyOn(console, "log").mockImplementation((s: unknown) => void lines.push(String(s)));
+      const bad = { ...env, ...DEV_SECRETS, STS_CONFIG: JSON.stringify(DEV_CONFIG), [secret]: other };
+      for (const req of [new Request("https://sts.example.com/healthz"), issueRequest()]) {
+        const res = await app.fetch(req, bad, exec);
+        expect(res.status, `${field} ${req.url}`).toBe(503);
+        expect(await res.text()).not.toContain("PRIVATE");
+      }
+      const log = lines.join("\n");
+      expect(log).toContain("config_invalid");
+      expect(log).toContain(`STS_CONFIG: ${field}: `);
+      expect(log).toContain("does not match its certificate");
+      vi.restoreAllMocks();
+      resetConfigCache();
+    }
   });
 
   it("a production configuration signs with its own key, not the development keys, and uses its issuer", async () => {
