@@ -262,19 +262,25 @@ async function assertPortFree(ip, port) {
   }).catch((e) => fail(`${ip}:${port} is not available (${e.code ?? e.message}); is another server running there? Use --port.`));
 }
 
+/**
+ * Waits for /healthz: "ready" (200); the worker's own 503 text when it answers that it is not
+ * configured or misconfigured (its log above names every problem: waiting longer changes
+ * nothing); or "timeout".
+ */
 async function waitHealthy(url, child, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) return false;
+    if (child.exitCode !== null) return "exited";
     try {
       const res = await fetch(`${url}/healthz`);
-      if (res.status === 200) return true;
+      if (res.status === 200) return "ready";
+      if (res.status === 503) return `refused: ${(await res.text()).trim()}`;
     } catch {
       // not listening yet
     }
     await new Promise((r) => setTimeout(r, 150));
   }
-  return false;
+  return "timeout";
 }
 
 async function main() {
@@ -310,15 +316,23 @@ async function main() {
       child.kill("SIGTERM");
     });
   }
+  // Set when serve itself stops workerd because it never became ready: that stop is a failure.
+  let failed = false;
   child.on("exit", (code, signal) => {
-    process.exit(code ?? (signal === "SIGTERM" || signal === "SIGINT" ? 0 : 1));
+    process.exit(failed ? 1 : (code ?? (signal === "SIGTERM" || signal === "SIGINT" ? 0 : 1)));
   });
   const host = opts.ip.includes(":") ? `[${opts.ip}]` : opts.ip;
   const url = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${opts.port}`;
-  if (await waitHealthy(url, child, 30_000)) {
+  const health = await waitHealthy(url, child, 30_000);
+  if (health === "ready") {
     console.log(`edge-sts (workerd) ready on ${url}`);
   } else if (child.exitCode === null) {
-    console.error(`serve: ${url}/healthz did not answer 200 within 30 s; stopping workerd`);
+    failed = true;
+    console.error(
+      health === "timeout"
+        ? `serve: ${url}/healthz did not answer 200 within 30 s; stopping workerd`
+        : `serve: the worker is not serving (${health.slice("refused: ".length)}); the config_invalid line above names each problem. Stopping workerd.`,
+    );
     child.kill("SIGTERM");
   }
 }
