@@ -77,7 +77,12 @@ export async function inspectToken(input: string, keys: KeyRing, now: Date): Pro
 function decodeBase64Xml(text: string): string | undefined {
   const bytes = fromBase64(text.replace(/\s+/g, ""));
   if (!bytes || bytes.length === 0) return undefined;
-  const xml = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes).trim();
+  let xml: string;
+  try {
+    xml = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes).trim();
+  } catch {
+    return undefined; // not text: not base64 of XML
+  }
   return xml.startsWith("<") ? xml : undefined;
 }
 
@@ -181,7 +186,12 @@ async function inspectJwt(token: string, keys: KeyRing, now: Date): Promise<Insp
 function decodePayload(token: string): Record<string, unknown> {
   const bytes = fromBase64Url(token.split(".")[1]!);
   if (!bytes) throw new Error("The JWT's payload is not base64url.");
-  const value: unknown = JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes));
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes));
+  } catch {
+    throw new Error("The JWT's payload is not UTF-8 JSON.");
+  }
   if (!value || typeof value !== "object" || Array.isArray(value)) throw new Error("The JWT's payload is not a JSON object.");
   return value as Record<string, unknown>;
 }

@@ -92,6 +92,9 @@ describe("inspectToken", () => {
     const cases: [string, RegExp][] = [
       ["", /Paste/],
       ["not a token at all!", /neither XML/],
+      // Base64 that decodes to bytes which are not UTF-8 ("hello world" without its space reads so).
+      ["helloworld", /neither XML/],
+      [`eyJhbGciOiJFUzI1NiJ9.${btoa("not json").replace(/=+$/, "")}.c2ln`, /payload is not UTF-8 JSON/],
       [`<!DOCTYPE x [<!ENTITY e "boom">]><x>&e;</x>`, /DOCTYPE|not allowed|refused/i],
       ["<x><y></x>", /./],
       [`<saml:EncryptedAssertion xmlns:saml="${NS.saml2}"/>`, /encrypted/],
