@@ -85,7 +85,7 @@ export function command(op) {
     }
     let f;
     try {
-      f = parseFlags(args);
+      f = parseFlags(args, ["url", "user", "password", "token", "token-type", "applies-to", "soap", "trust", "out"]);
     } catch (e) {
       console.error(`${e.message}\n${usage(op)}`);
       return 2;

@@ -97,14 +97,23 @@ export async function postTrust(o) {
   return { res, text: await res.text(), endpoint, req };
 }
 
-/** Parses `--name value` / `--name=value` pairs. */
-export function parseFlags(args) {
+/** The options `sts token` reads. */
+const TOKEN_OPTIONS = [
+  "url", "user", "password", "cert", "key", "applies-to", "token-type", "soap", "trust", "out", "raw-response",
+  "key-type", "entropy", "key-size", "public-key", "proof-key-out", "claims",
+];
+
+/** Parses `--name value` / `--name=value` pairs, each name one of `known`. */
+export function parseFlags(args, known) {
   const out = {};
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (!a.startsWith("--")) throw new Error(`unexpected argument: ${a}`);
     const eq = a.indexOf("=");
-    if (eq > 0) out[a.slice(2, eq)] = a.slice(eq + 1);
+    const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
+    // A misspelt option (--tokentype) must not be dropped for a default the caller did not ask for.
+    if (!known.includes(name)) throw new Error(`unknown option --${name}`);
+    if (eq > 0) out[name] = a.slice(eq + 1);
     else {
       const v = args[i + 1];
       if (v === undefined || v.startsWith("--")) throw new Error(`missing value for ${a}`);
@@ -127,7 +136,7 @@ export async function run(args) {
   }
   let f;
   try {
-    f = parseFlags(args);
+    f = parseFlags(args, TOKEN_OPTIONS);
   } catch (e) {
     console.error(`${e.message}\n${USAGE}`);
     return 2;

@@ -8,7 +8,7 @@ import { manageToken } from "../cli/lifecycle.mjs";
 import { parseFlags } from "../cli/token.mjs";
 import { directoryAfterRestart } from "./directory.mjs";
 
-const f = parseFlags(process.argv.slice(2));
+const f = parseFlags(process.argv.slice(2), ["url", "work"]);
 const VALIDATOR = { user: "rp-validator", password: "rp-validator-secret-0f1e2d3c4b5a6978" };
 let passed = 0;
 let failed = 0;

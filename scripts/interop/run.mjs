@@ -40,7 +40,7 @@ import {
 } from "./verifiers.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const f = parseFlags(process.argv.slice(2));
+const f = parseFlags(process.argv.slice(2), ["url", "work"]);
 const base = f.url ?? "http://127.0.0.1:8788";
 const work = f.work ?? "/tmp/interop";
 mkdirSync(work, { recursive: true });
