@@ -3,7 +3,7 @@
 // STS's own wording of a refusal. Shared by `users` and `revoke-subject`.
 import { readFileSync } from "node:fs";
 import { UsageError } from "./input.mjs";
-import { stsUrl } from "./url.mjs";
+import { checkCredentialTarget, stsUrl } from "./url.mjs";
 
 /** The options every administration command takes, for parseArgs. */
 export const CONNECTION_OPTIONS = { url: "value", admin: "value", "admin-secret-file": "value" };
@@ -39,6 +39,7 @@ export function connect(opts, tool) {
   }
   if (!secret) throw new UsageError("give the account's secret: STS_ADMIN_SECRET or --admin-secret-file FILE");
   const url = (opts.url ?? process.env.STS_URL ?? "http://127.0.0.1:8787").replace(/\/+$/, "");
+  checkCredentialTarget(url);
   return client(url, "Basic " + Buffer.from(`${name}:${secret}`).toString("base64"), tool);
 }
 

@@ -3,7 +3,7 @@
 // authenticates with HTTP Basic, and a server that asks for a DPoP nonce gets one retry with it.
 import { readFileSync, writeFileSync } from "node:fs";
 import { UsageError, parseArgs } from "./input.mjs";
-import { stsUrl } from "./url.mjs";
+import { checkCredentialTarget, stsUrl } from "./url.mjs";
 
 const USAGE = `usage: npm run sts -- exchange --url URL --client ID --secret SECRET --subject FILE [options]
 
@@ -163,6 +163,7 @@ export async function run(args) {
     console.error(`sts exchange: ${metaUrl} is not this STS's OAuth metadata`);
     return 1;
   }
+  checkCredentialTarget(meta.token_endpoint, metaUrl);
   const { status, body } = await postExchange(meta.token_endpoint, { id: o.client, secret: o.secret }, form, key);
   if (status !== 200 || typeof body.access_token !== "string") {
     console.error(`sts exchange: HTTP ${status} ${body.error ?? ""}: ${body.error_description ?? ""}`);

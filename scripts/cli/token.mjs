@@ -16,7 +16,7 @@ import { parseIssueResponse } from "./rstr.mjs";
 import { entropyFrom, proofKeyOf, useKeyFromFile } from "./proof-key.mjs";
 import { requestTokenWithCertificate } from "./sign.mjs";
 import { explain } from "./errors.mjs";
-import { stsUrl } from "./url.mjs";
+import { checkCredentialTarget, stsUrl } from "./url.mjs";
 
 export const USAGE = `usage: sts token --url URL (--user NAME --password PW | --cert CERT.pem --key KEY.pem)
                  --applies-to URI [--token-type saml2|saml1|jwt] [--soap 1.1|1.2] [--trust 13|2005]
@@ -92,6 +92,7 @@ export async function postTrust(o) {
   const trust = o.trust ?? "13";
   const soap = o.soap ?? "1.2";
   const endpoint = o.endpoint ?? (await discoverEndpoint(o.url, trust, soap));
+  checkCredentialTarget(endpoint, o.url ?? endpoint);
   const req = buildTrustRequest({ ...o, to: endpoint, username: o.user, password: o.password, soap, trust });
   const res = await fetch(endpoint, { method: "POST", headers: req.headers, body: req.body });
   return { res, text: await res.text(), endpoint, req };

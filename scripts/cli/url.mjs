@@ -9,3 +9,20 @@ export function stsUrl(base, path) {
   const u = new URL(base);
   return `${u.origin}${u.pathname.replace(/\/+$/, "")}${path}`;
 }
+
+const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/**
+ * Throws unless credentials may be sent to `target`: over https, or over plain http to this
+ * machine only (STS_CLI_ALLOW_HTTP=1 allows any plain-http host, for a test network). An
+ * endpoint named by the metadata at `base` may not step down from https to http either: the
+ * metadata came over the network and does not get to choose a weaker channel.
+ */
+export function checkCredentialTarget(target, base = target) {
+  const t = new URL(target);
+  if (t.protocol === "https:") return;
+  if (new URL(base).protocol === "https:") throw new Error(`the metadata at ${base} names ${target}, which is not https: credentials are not sent there`);
+  if (t.protocol === "http:" && (LOOPBACK.has(t.hostname) || t.hostname.endsWith(".localhost"))) return;
+  if (t.protocol === "http:" && process.env.STS_CLI_ALLOW_HTTP === "1") return;
+  throw new Error(`credentials are not sent over plain http to ${t.host}: use https (plain http goes only to this machine, unless STS_CLI_ALLOW_HTTP=1)`);
+}

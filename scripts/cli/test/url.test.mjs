@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { certificateEndpoint } from "../sign.mjs";
-import { stsUrl } from "../url.mjs";
+import { checkCredentialTarget, stsUrl } from "../url.mjs";
 
 test("endpoints stay under the base URL's path: a realm's prefix is kept, with or without a trailing slash", () => {
   assert.equal(stsUrl("http://127.0.0.1:8787", "/trust/mex"), "http://127.0.0.1:8787/trust/mex");
@@ -16,4 +16,21 @@ test("endpoints stay under the base URL's path: a realm's prefix is kept, with o
 test("a query or fragment on the base is not carried into the endpoint; a malformed base throws", () => {
   assert.equal(stsUrl("http://127.0.0.1:8787/?x=1#y", "/trust/mex"), "http://127.0.0.1:8787/trust/mex");
   assert.throws(() => stsUrl("not-a-url", "/trust/mex"), { code: "ERR_INVALID_URL" });
+});
+
+test("credentials go over https, or over plain http only to this machine; discovered endpoints never step down from https", () => {
+  for (const ok of ["https://sts.example.com/trust/13/usernamemixed", "http://127.0.0.1:8787/x", "http://localhost:8787/x", "http://[::1]:8787/x", "http://realm2.localhost:8787/x"]) {
+    assert.doesNotThrow(() => checkCredentialTarget(ok), ok);
+  }
+  assert.throws(() => checkCredentialTarget("http://sts.example.com/trust/13/usernamemixed"), /not sent over plain http to sts\.example\.com/);
+  assert.throws(() => checkCredentialTarget("http://127.0.0.1:8787/trust/13/usernamemixed", "https://sts.example.com"), /which is not https/);
+  const before = process.env.STS_CLI_ALLOW_HTTP;
+  process.env.STS_CLI_ALLOW_HTTP = "1";
+  try {
+    assert.doesNotThrow(() => checkCredentialTarget("http://192.0.2.2:8787/x"));
+    assert.throws(() => checkCredentialTarget("http://192.0.2.2:8787/x", "https://sts.example.com"), /which is not https/);
+  } finally {
+    if (before === undefined) delete process.env.STS_CLI_ALLOW_HTTP;
+    else process.env.STS_CLI_ALLOW_HTTP = before;
+  }
 });
