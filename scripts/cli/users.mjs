@@ -7,7 +7,7 @@ import { ApiError, CONNECTION_HELP, CONNECTION_OPTIONS, connect, guarded } from 
 import { parseCsv } from "./csv.mjs";
 // The worker's own field rules and hasher (Node 22 strips their types), so a file this accepts is
 // one the API accepts, and its hashes are the ones the worker verifies.
-import { readPassword, readPasswordHash, readUsername } from "../../src/admin/user-request.ts";
+import { readClaims, readPassword, readPasswordHash, readUsername } from "../../src/admin/user-request.ts";
 import { MAX_PBKDF2_ITERATIONS, MIN_PBKDF2_ITERATIONS, hashPassword } from "../../src/identity/password.ts";
 
 export const USAGE = `usage: sts users <command> [options]
@@ -183,6 +183,9 @@ async function remove(args) {
 
 // ---- import ------------------------------------------------------------------------------
 
+/** The fields a user of a JSON import file may have. */
+const JSON_FIELDS = ["username", "password", "passwordHash", "claims", "enabled"];
+
 /**
  * The users a file holds, checked whole: every problem with its line (CSV) or index (JSON).
  * @returns {{ users: object[], problems: string[] }}
@@ -194,13 +197,16 @@ export function readUsersFile(file, text) {
   if (/\.json$/i.test(file)) {
     let v;
     try {
-      v = JSON.parse(text);
+      v = JSON.parse(text.replace(/^\uFEFF/, ""));
     } catch (e) {
       return { users, problems: [`${file}: not valid JSON (${e.message})`] };
     }
     const list = Array.isArray(v) ? v : v?.users;
     if (!Array.isArray(list)) return { users, problems: [`${file}: expected an array of users (or {"users": [...]})`] };
-    entries = list.map((u, i) => ({ where: `${file}[${i}]`, u }));
+    entries = list.map((u, i) => {
+      const unknown = u && typeof u === "object" ? Object.keys(u).filter((k) => !JSON_FIELDS.includes(k)) : [];
+      return { where: `${file}[${i}]`, u, unknown };
+    });
   } else {
     let rows;
     try {
@@ -212,6 +218,8 @@ export function readUsersFile(file, text) {
     if (!head) return { users, problems: [`${file}: empty`] };
     const cols = head.cells.map((h) => h.trim());
     if (!cols.includes("username")) return { users, problems: [`${file}:${head.line}: the header has no "username" column`] };
+    const twice = cols.filter((c, i) => c !== "" && cols.indexOf(c) !== i);
+    if (twice.length) return { users, problems: [`${file}:${head.line}: the header names ${[...new Set(twice)].map((c) => `"${c}"`).join(", ")} more than once`] };
     entries = body
       .filter((r) => r.cells.some((c) => c !== ""))
       .map((r) => {
@@ -224,18 +232,18 @@ export function readUsersFile(file, text) {
           else if (cell !== "") u.claims[c] = cell.split(";").map((s) => s.trim()).filter(Boolean);
         });
         if (u.password === "") delete u.password;
-        if (r.cells.length > cols.length) u.extra = true;
-        return { where: `${file}:${r.line}`, u };
+        return { where: `${file}:${r.line}`, u, tooManyCells: r.cells.length > cols.length };
       });
   }
   const seen = new Set();
-  for (const { where, u } of entries) {
+  for (const { where, u, unknown, tooManyCells } of entries) {
     const bad = (m) => problems.push(`${where}: ${m}`);
     if (typeof u !== "object" || u === null) {
       bad("expected an object");
       continue;
     }
-    if (u.extra) bad("more cells than the header has columns");
+    if (tooManyCells) bad("more cells than the header has columns");
+    if (unknown?.length) bad(`unknown field(s) ${unknown.map((k) => `"${k}"`).join(", ")} (a user has ${JSON_FIELDS.join(", ")})`);
     const badName = refusal(readUsername, u.username, "username");
     if (badName !== undefined) {
       bad(`"${String(u.username ?? "")}": ${badName}`);
@@ -252,8 +260,10 @@ export function readUsersFile(file, text) {
     }
     if (u.enabled !== undefined && typeof u.enabled !== "boolean") bad(`enabled must be true or false, not "${u.enabled}"`);
     const claims = u.claims ?? {};
-    if (typeof claims !== "object" || Array.isArray(claims)) bad("claims must be an object");
-    users.push({ username: u.username, password: hasPw ? u.password : undefined, passwordHash: hasHash ? u.passwordHash : undefined, claims, enabled: u.enabled ?? true });
+    // The API's own claim rules (names, types, bounds), so a file that passes here imports whole.
+    const badClaims = refusal(readClaims, claims, "claims");
+    if (badClaims !== undefined) bad(badClaims);
+    users.push({ username: u.username, password: hasPw ? u.password : undefined, passwordHash: hasHash ? u.passwordHash : undefined, claims, enabled: u.enabled ?? true, where });
   }
   return { users, problems };
 }
@@ -330,7 +340,11 @@ async function importUsers(args) {
     try {
       r = await api("POST", "/admin/users/import", { users: part });
     } catch (e) {
-      if (e instanceof ApiError) e.message += ` — after ${created} users created, at ${part[0].username}`;
+      // The API names the batch's entry (`users[3]`): say which user of the file that is.
+      if (e instanceof ApiError) {
+        e.message = e.message.replace(/'users\[(\d+)\]/g, (m, n) => `'${users[i + Number(n)]?.where ?? m}`);
+        e.message += ` — after ${created} users created (from ${users[i].where} on, nothing was)`;
+      }
       throw e;
     }
     created += r.created;

@@ -29,6 +29,20 @@ test("CSV: quoted commas, doubled quotes, line breaks in cells, CRLF, a byte-ord
   assert.throws(() => parseCsv('a\nx"y'), /line 2: a quote inside an unquoted cell/);
 });
 
+test("an import file's claims, fields and header are checked as the API checks them, before anything is sent", () => {
+  const json = readUsersFile("v.json", "\uFEFF" + JSON.stringify([
+    { username: "jo", password: "jo-password-1", claims: { email: 5 } },
+    { username: "kim", password: "kim-password-1", claim: { role: "x" } },
+    { username: "lu", password: "lu-password-1", claims: Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`c${i}`, "v"])) },
+    { username: "mo", password: "mo-password-1", claims: { role: ["user"] } },
+  ]));
+  assert.equal(json.problems.length, 3, json.problems.join("\n"));
+  assert.match(json.problems[0], /^v\.json\[0\]: 'claims\.email'/);
+  assert.match(json.problems[1], /^v\.json\[1\]: unknown field\(s\) "claim"/);
+  assert.match(json.problems[2], /^v\.json\[2\]: 'claims' may hold at most 64 claims/);
+  assert.deepEqual(readUsersFile("w.csv", "username,email,email\nann,a@x,b@x\n").problems, ['w.csv:1: the header names "email" more than once']);
+});
+
 test("an import file is checked whole, each problem with its line", async () => {
   const csv = [
     "username,password,password_hash,enabled,email,role",
@@ -42,7 +56,7 @@ test("an import file is checked whole, each problem with its line", async () => 
     "fi,fi-password-1,,,,,extra",
   ].join("\n");
   const { users, problems } = readUsersFile("u.csv", csv);
-  assert.deepEqual(users[0], { username: "ann", password: "ann-password-1", passwordHash: undefined, claims: { email: ["ann@example.org"], role: ["user", "admin"] }, enabled: true });
+  assert.deepEqual(users[0], { username: "ann", password: "ann-password-1", passwordHash: undefined, claims: { email: ["ann@example.org"], role: ["user", "admin"] }, enabled: true, where: "u.csv:2" });
   assert.deepEqual(problems, [
     `u.csv:3: "bad name": 'username' must be 1 to 256 letters, digits or . _ @ + - (starting with a letter or digit, in Unicode NFC).`,
     "u.csv:4: ann appears a second time",
