@@ -13,6 +13,9 @@ import { KeyRing } from "../../src/keys/keyring.ts";
 import { derToPem } from "../../src/keys/pem.ts";
 import { buildSelfSignedCertificate, parseCertificate } from "../../src/keys/x509.ts";
 
+/** Ten years: a longer certificate outlives every rotation plan. */
+const MAX_DAYS = 3650;
+
 const USAGE = `usage:
   keys generate --type rsa|ec [--bits 2048] [--curve P-256|P-384|P-521] --cn NAME [--days 365] --out DIR
   keys inspect --cert FILE.pem`;
@@ -84,16 +87,30 @@ export async function run(argv) {
   }
   const days = Number(values.days);
   const bits = Number(values.bits);
-  if (
-    command !== "generate" || !values.cn || !values.out || !["rsa", "ec"].includes(values.type) ||
-    !(days > 0) || !(bits >= 2048) || !["P-256", "P-384", "P-521"].includes(values.curve)
-  ) {
-    console.error(USAGE);
+  // Each mistake named, so the caller knows which value to change.
+  const wrong = [
+    command !== "generate" && `unknown command "${command ?? ""}" (generate or inspect --cert FILE)`,
+    command === "generate" && !values.cn && "--cn NAME is required",
+    command === "generate" && !values.out && "--out DIR is required",
+    !["rsa", "ec"].includes(values.type) && `--type must be rsa or ec, not "${values.type}"`,
+    // An X.509 date stops at 9999-12-31: a certificate beyond it cannot be written or read.
+    !(Number.isInteger(days) && days >= 1 && days <= MAX_DAYS) && `--days must be a whole number from 1 to ${MAX_DAYS}`,
+    !(values.type !== "rsa" || [2048, 3072, 4096].includes(bits)) && "--bits must be 2048, 3072 or 4096",
+    !["P-256", "P-384", "P-521"].includes(values.curve) && "--curve must be P-256, P-384 or P-521",
+  ].filter(Boolean);
+  if (wrong.length) {
+    console.error(`keys: ${wrong.join("; ")}\n${USAGE}`);
     return 2;
+  }
+  const keyFile = join(values.out, "private-key.pem");
+  // A key in use is not overwritten: losing it loses every signature's key.
+  if (await readFile(keyFile).then(() => true, () => false)) {
+    console.error(`keys: ${keyFile} exists; choose another --out (a key is never overwritten)`);
+    return 1;
   }
   const { privateKeyPem, certificatePem } = await generate({ type: values.type, bits, curve: values.curve, cn: values.cn, days });
   await mkdir(values.out, { recursive: true });
-  await writeFile(join(values.out, "private-key.pem"), privateKeyPem, { mode: 0o600 });
+  await writeFile(keyFile, privateKeyPem, { mode: 0o600, flag: "wx" });
   await writeFile(join(values.out, "certificate.pem"), certificatePem);
   console.log(`wrote ${join(values.out, "private-key.pem")} (keep it secret) and ${join(values.out, "certificate.pem")}`);
   return 0;

@@ -45,3 +45,13 @@ test("a private key that is not its certificate's is an error naming the key, be
   assert.equal(r.stdout, "");
   assert.match(r.stderr.trim(), /^STS_CONFIG: keys\[0\]: key [\w-]+: private key does not match its certificate$/);
 });
+
+test("keys generate never overwrites a key, and names each value it cannot use", async () => {
+  const again = await runSts(["keys", "generate", "--type", "rsa", "--cn", "x", "--days", "5", "--out", join(dir, "soon")]);
+  assert.equal(again.status, 1);
+  assert.match(again.stderr, /private-key\.pem exists; choose another --out/);
+  assert.equal(pem("soon", "certificate.pem").length > 0, true);
+  const bad = await runSts(["keys", "generate", "--type", "dsa", "--cn", "x", "--days", "1e9", "--bits", "1024", "--out", join(dir, "bad")]);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--type must be rsa or ec, not "dsa"; --days must be a whole number from 1 to 3650/);
+});
