@@ -63,7 +63,9 @@ function client(url, authorization, tool) {
       try {
         json = text ? JSON.parse(text) : null;
       } catch {
-        throw new ApiError(res.status, { error_description: `not the STS's administration API: ${text.slice(0, 120)}` });
+        // Say what answered, not its markup: a proxy's or another server's HTML page names nothing.
+        const type = (res.headers.get("content-type") ?? "no content type").split(";")[0];
+        throw new ApiError(res.status, { error_description: `${stsUrl(url, path)} is not the STS's administration API (it answered ${type}, not JSON): is --url the STS's address?` });
       }
       if (res.status === 429) {
         const wait = Math.min(120, Math.max(1, Number(res.headers.get("retry-after")) || 1));

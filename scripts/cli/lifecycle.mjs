@@ -67,6 +67,31 @@ export async function manageToken(o) {
   return { status: res.status, text, token: issued.ok ? issued.token : undefined };
 }
 
+/**
+ * The token file's text, checked before it is sent: a file that cannot be read, is empty or holds
+ * no token is named here, not left to a SOAP fault about the request it was pasted into.
+ */
+export function readTokenFile(path) {
+  let text;
+  try {
+    text = readFileSync(path, "utf8").trim();
+  } catch (e) {
+    throw new Error(`--token ${path}: cannot read it (${e.code ?? e.message})`);
+  }
+  if (text === "") throw new Error(`--token ${path}: the file is empty`);
+  if (PEM_CERTIFICATE.test(text)) return text;
+  if (text.startsWith("<")) {
+    try {
+      parseXml(text);
+    } catch (e) {
+      throw new Error(`--token ${path}: not well-formed XML (${e.message})`);
+    }
+    return text;
+  }
+  if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]*){2,4}$/.test(text)) throw new Error(`--token ${path}: holds neither a SAML assertion (XML), a JWT, nor a PEM certificate`);
+  return text;
+}
+
 /** The usage line of one lifecycle command. */
 function usage(op) {
   return (
@@ -96,7 +121,7 @@ export function command(op) {
       return 2;
     }
     const r = await manageToken({
-      url: f.url, user: f.user, password: f.password, op, token: readFileSync(f.token, "utf8"),
+      url: f.url, user: f.user, password: f.password, op, token: readTokenFile(f.token),
       tokenType: f["token-type"], appliesTo: f["applies-to"], soap: f.soap, trust: f.trust,
     });
     if (r.fault) {

@@ -98,6 +98,18 @@ export async function postTrust(o) {
   return { res, text: await res.text(), endpoint, req };
 }
 
+/** A PEM file the option names, or an error naming the option, the file and what it should hold. */
+function readPemFile(path, option, shape, what) {
+  let text;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    throw new Error(`${option} ${path}: cannot read it (${e.code ?? e.message})`);
+  }
+  if (!shape.test(text)) throw new Error(`${option} ${path}: not ${what}${option === "--key" && /CERTIFICATE/.test(text) ? " (it holds a certificate: are --cert and --key swapped?)" : ""}`);
+  return text;
+}
+
 /** The options `sts token` reads. */
 const TOKEN_OPTIONS = [
   "url", "user", "password", "cert", "key", "applies-to", "token-type", "soap", "trust", "out", "raw-response",
@@ -173,8 +185,8 @@ export async function run(args) {
     r = byCertificate
       ? await requestTokenWithCertificate({
           url: f.url,
-          keyPem: readFileSync(f.key, "utf8"),
-          certPem: readFileSync(f.cert, "utf8"),
+          keyPem: readPemFile(f.key, "--key", /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----/, "a PEM private key"),
+          certPem: readPemFile(f.cert, "--cert", /-----BEGIN CERTIFICATE-----/, "a PEM certificate"),
           appliesTo: f["applies-to"],
           tokenType: f["token-type"],
           soap,

@@ -1,10 +1,13 @@
 // Self-tests of `sts token` against a stub that is not an STS (a wrong --url): what the user is
 // told. Node 22: `node --test 'scripts/cli/test/*.test.mjs'`.
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { ROOT, runSts } from "./run-cli.mjs";
+import { readTokenFile } from "../lifecycle.mjs";
 
 const CREDS = join(ROOT, "test", "fixtures", "dev-credentials");
 let server;
@@ -32,4 +35,18 @@ test("with a password, a wrong --url fails at discovery and asks whether --url i
   const r = await sts(["token", "--url", base, "--user", "alice", "--password", "wonderland", "--applies-to", "urn:example:rp"]);
   assert.equal(r.status, 1);
   assert.match(r.stderr, new RegExp(`GET ${base}/trust/mex → HTTP 404: is --url the STS's address`));
+});
+
+test("a token file is checked before it is sent: unreadable, empty, broken XML or no token at all are named with the file", () => {
+  const d = mkdtempSync(join(tmpdir(), "sts-token-file-"));
+  try {
+    const file = (name, text) => (writeFileSync(join(d, name), text), join(d, name));
+    assert.throws(() => readTokenFile(d), /--token .*: cannot read it \(EISDIR\)/);
+    assert.throws(() => readTokenFile(file("empty", " \n")), /the file is empty/);
+    assert.throws(() => readTokenFile(file("broken.xml", "<a><b></a>")), /not well-formed XML/);
+    assert.throws(() => readTokenFile(file("binary", "\u0000\u0001x")), /neither a SAML assertion \(XML\), a JWT, nor a PEM certificate/);
+    assert.equal(readTokenFile(file("jwt", "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhIn0.c2ln\n")), "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhIn0.c2ln");
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
 });
