@@ -8,7 +8,7 @@ import { type Authenticated, authenticatePassword } from "../engine/authenticate
 import { StsError } from "../errors.ts";
 import type { StsContext } from "../engine/types.ts";
 import type { StateClient } from "../state/client.ts";
-import { type Counter, type FailureKeys, assertNotRefused, countFailure, failureKeys, inRealm, localHit, rateLimited, realmKey } from "./limits.ts";
+import { type Counter, type FailureKeys, TOO_MANY_FAILURES, assertNotRefused, countFailure, failureKeys, inRealm, localHit, rateLimited, realmKey } from "./limits.ts";
 
 /**
  * Authenticates a username and password under the failed-authentication limit: an attempt
@@ -58,7 +58,7 @@ export async function withFailureLimit<T>(
     if (!isFailure(e)) throw e;
     const limited = await countFailure(
       counter, keys, l.maxFailedAuthPerWindow, l.failedAuthWindowSeconds * 1000, Date.now(),
-      "Too many failed authentications; try again later.",
+      TOO_MANY_FAILURES,
     );
     throw limited ?? e;
   }

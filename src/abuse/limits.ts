@@ -128,13 +128,16 @@ export function refusedUntil(keys: FailureKeys, limit: number, now: number): num
   return until;
 }
 
+/** What every door says when the failed-authentication limits refuse: one text wherever it is counted. */
+export const TOO_MANY_FAILURES = "Too many failed authentications; try again later.";
+
 /**
  * Refuses, without any I/O, an attempt this isolate knows to be over a limit.
  * @throws StsError rate_limited
  */
 export function assertNotRefused(keys: FailureKeys, limit: number, now: number): void {
   const until = refusedUntil(keys, limit, now);
-  if (until !== undefined) throw rateLimited("Too many failed attempts; try again later.", until, now);
+  if (until !== undefined) throw rateLimited(TOO_MANY_FAILURES, until, now);
 }
 
 /**

@@ -90,8 +90,9 @@ export async function handleWsFed(req: Request, svc: RequestServices): Promise<R
     }
     if (e instanceof StsError && e.code === "rate_limited") {
       await writeAudit(ctx.audit, { ok: false, status: 429, error: e.code, reason: e.message }, started);
-      const r = html(errorPage("Too many failed sign-ins; try again later."), 429);
-      r.headers.set("Retry-After", String(e.retryAfterSeconds ?? 60));
+      const wait = e.retryAfterSeconds ?? 60;
+      const r = html(errorPage(`Too many failed sign-ins for this account or from this network. Try again in ${wait < 120 ? `${wait} seconds` : `${Math.ceil(wait / 60)} minutes`}, from the application.`), 429);
+      r.headers.set("Retry-After", String(wait));
       return r;
     }
     if (e instanceof StsError && e.code !== "not_configured") {
