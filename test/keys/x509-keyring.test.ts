@@ -105,7 +105,7 @@ describe("KeyRing", () => {
     const a = DEV_KEY_MATERIALS[0]!;
     await expect(KeyRing.load([{ kid: "k", status: "current", certificatePem: a.certificatePem }])).rejects.toThrow("key k: a current key needs a private key");
     await expect(KeyRing.load([{ ...a, kid: "d" }, { ...a, kid: "d" }])).rejects.toThrow("duplicate kid d");
-    await expect(KeyRing.load([{ kid: "p", status: "previous", certificatePem: derToPem(Uint8Array.of(1), "CERTIFICATE") }])).rejects.toThrow(/^key p: bad certificate/);
+    await expect(KeyRing.load([{ kid: "p", status: "previous", certificatePem: derToPem(Uint8Array.of(1), "CERTIFICATE") }])).rejects.toThrow(/^keys\[0\]: key p: bad certificate/);
     const prev = await KeyRing.load([{ status: "previous", certificatePem: a.certificatePem }]);
     expect(() => prev.current()).toThrow(KeyRingError);
     await expect(prev.all()[0]!.privateKeyFor("RS256")).rejects.toThrow(/has no private key/);
