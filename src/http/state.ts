@@ -19,6 +19,7 @@ export function stateFor(env: Env, config: ResolvedConfig): StateClient {
       maxTokenLifetimeMs: maxLifetimeMs(config),
       leaseMs: config.limits.statusLeaseMilliseconds,
       realm: config.realm,
+      issuer: config.issuer,
     });
     byConfig.set(config, client);
   }

@@ -227,6 +227,23 @@ describe("changing a user", () => {
     expect((await exchangeSubject(await jwtFor(), "jwt")).status).toBe(200);
   });
 
+  it("without a configured issuer, a revocation made through one address ends the tokens issued through another", async () => {
+    const { exports } = await import("cloudflare:workers");
+    const at = (origin: string, path: string, init: RequestInit) =>
+      (exports as unknown as { default: { fetch(r: Request): Promise<Response> } }).default.fetch(new Request(origin + path, init));
+    const name = fresh();
+    await create(name);
+    // Issued through http://localhost:8787: its issuer is that origin.
+    const e = envelope({ user: name, password: "correct-horse-1", appliesTo: API, tokenType: TT.jwt, to: "http://localhost:8787/trust/13/usernamemixed" });
+    const jwt = jwtIn(await (await at("http://localhost:8787", "/trust/13/usernamemixed", { method: "POST", headers: e.headers, body: e.body })).text())!;
+    const introspect = async () =>
+      (await (await at("http://localhost:8787", "/oauth2/introspect", { method: "POST", headers: { authorization: "Basic " + btoa("demo-client:demo-secret"), "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ token: jwt }).toString() })).json()) as { active: boolean };
+    expect((await introspect()).active).toBe(true);
+    // Revoked through the other address (the test origin, 127.0.0.1).
+    expect((await admin(`/admin/users/${name}`, "PATCH", { revokeTokens: true })).status).toBe(200);
+    expect((await introspect()).active).toBe(false);
+  });
+
   it("PUT password: the new password works and the old one no longer does", async () => {
     const name = fresh();
     await create(name, "old-password-1");
