@@ -39,6 +39,8 @@ function readClaimType(el: Element, dialect: string): RequestedClaim {
     // other value forms (encrypted, structured, constrained) are not supported.
     if (dialect === AUTHORIZATION_DIALECT && c.namespaceURI === AUTHORIZATION_DIALECT && DESCRIPTIVE.has(c.localName ?? "")) continue;
     if (dialect === AUTHORIZATION_DIALECT && c.namespaceURI === AUTHORIZATION_DIALECT && c.localName === "Value" && values.length === 0) {
+      // xs:string: text only. `ad<x/>min` would otherwise be read as "admin".
+      if (childElements(c).length > 0) throw invalidRequest(`The auth:Value of the requested claim '${clip(uri)}' must be text, without elements.`);
       const v = text(c);
       if (v.length > MAX_CLAIM_VALUE_LENGTH) throw invalidRequest(`A requested claim's auth:Value may have at most ${MAX_CLAIM_VALUE_LENGTH} characters.`);
       values.push(v);

@@ -130,6 +130,10 @@ describe("requested claims (wst:Claims)", () => {
     const bob = await trust({ user: "bob", password: "builder", trust: "2005", soap: "1.1", appliesTo: RP, extra: authClaims([[ROLE, false, "admin"]]) });
     expect(faultCode(bob.text)).toBe("wst:InvalidRequest");
     expect(bob.text).toContain(`The required claim '${ROLE}' does not have the requested value`);
+    // A value split by an element is not read as its text run together.
+    const split = await trust({ ...alice, appliesTo: RP, extra: authClaims([[ROLE, false, "ad<auth:Hint/>min"]]) });
+    expect(faultCode(split.text)).toBe("wst:InvalidRequest");
+    expect(split.text).toContain("must be text, without elements");
   });
 
   it("a JWT: claims are matched by URI or JWT name", async () => {
