@@ -1,7 +1,7 @@
 import type { Element } from "@xmldom/xmldom";
 import { StsError, badRequest, messageExpired, unsupportedToken } from "../errors.ts";
 import { targetsUs, text } from "./envelope.ts";
-import { childElements, uniqueChild } from "../xml/dom.ts";
+import { childElements, uniqueChild, valueText } from "../xml/dom.ts";
 import { PASSWORD_DIGEST, PASSWORD_TEXT, type SoapVersion, WSSE_NS, WSU_NS } from "./ns.ts";
 import { parseXsDateTime } from "../xml/datetime.ts";
 import { collapse } from "../xml/xs.ts";
@@ -87,15 +87,9 @@ function once(parent: Element, ns: string, local: string, within: string): Eleme
  */
 export const MAX_CREDENTIAL_AGE_MS = 10 * 60 * 1000;
 
-/**
- * The text of an element that holds a value (a name, a password, a nonce, a time): text and
- * CDATA only. `<Username>al<!---->ice</Username>` or `<Username><x>alice</x></Username>` would
- * read as "alice" here and as something else to a proxy or firewall that looked at it first.
- */
+/** A UsernameToken value (a name, a password, a nonce, a time): text and CDATA only (`valueText`). */
 function textOnly(el: Element, what: string): void {
-  for (let c = el.firstChild; c !== null; c = c.nextSibling) {
-    if (c.nodeType !== 3 && c.nodeType !== 4) throw badRequest(`${what} must hold text only.`);
-  }
+  if (valueText(el, { cdata: true }) === undefined) throw badRequest(`${what} must hold text only.`);
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Element } from "@xmldom/xmldom";
 import type { RequestedClaim } from "../engine/types.ts";
 import { invalidRequest } from "../errors.ts";
 import { text } from "../soap/envelope.ts";
-import { childElements } from "../xml/dom.ts";
+import { childElements, valueText } from "../xml/dom.ts";
 import { parseXsBoolean } from "../xml/xs.ts";
 
 /** The identity dialect (ISIP 1.5, WCF's `ClaimTypeRequirement`): `ic:ClaimType Uri Optional`. */
@@ -40,7 +40,7 @@ function readClaimType(el: Element, dialect: string): RequestedClaim {
     if (dialect === AUTHORIZATION_DIALECT && c.namespaceURI === AUTHORIZATION_DIALECT && DESCRIPTIVE.has(c.localName ?? "")) continue;
     if (dialect === AUTHORIZATION_DIALECT && c.namespaceURI === AUTHORIZATION_DIALECT && c.localName === "Value" && values.length === 0) {
       // xs:string: text only. `ad<x/>min` would otherwise be read as "admin".
-      if (childElements(c).length > 0) throw invalidRequest(`The auth:Value of the requested claim '${clip(uri)}' must be text, without elements.`);
+      if (valueText(c, { cdata: true }) === undefined) throw invalidRequest(`The auth:Value of the requested claim '${clip(uri)}' must be text only (no elements or comments).`);
       const v = text(c);
       if (v.length > MAX_CLAIM_VALUE_LENGTH) throw invalidRequest(`A requested claim's auth:Value may have at most ${MAX_CLAIM_VALUE_LENGTH} characters.`);
       values.push(v);

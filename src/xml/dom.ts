@@ -90,6 +90,20 @@ export function textContent(node: Node): string {
   return out;
 }
 
+/**
+ * The text of an element that holds one value (a digest, a key size, a password), or undefined
+ * when it holds anything but text (and CDATA, when `cdata`): `al<!---->ice` or `<x>alice</x>`
+ * would otherwise read as "alice" here and as something else to whoever looked at it first.
+ */
+export function valueText(el: Element, opts: { cdata?: boolean } = {}): string | undefined {
+  let s = "";
+  for (let c = el.firstChild; c !== null; c = c.nextSibling) {
+    if (c.nodeType !== 3 && !(opts.cdata && c.nodeType === 4)) return undefined;
+    s += (c as unknown as { data: string }).data;
+  }
+  return s;
+}
+
 /** An attribute that carries an element's ID: namespace (null = none) and local name. */
 export interface IdAttribute {
   ns: string | null;

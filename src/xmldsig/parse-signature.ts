@@ -7,6 +7,7 @@
 import type { Element, Node } from "@xmldom/xmldom";
 import { fromBase64 } from "../keys/pem.ts";
 import { C14N_10, EXC_C14N } from "../xml/c14n.ts";
+import { valueText } from "../xml/dom.ts";
 import { DIGEST_ALGORITHMS, DSIG_NS, ENVELOPED_SIGNATURE, HMAC_ALGORITHMS, SIGNATURE_ALGORITHMS } from "./algorithms.ts";
 import type { HashName, SignatureAlgorithm } from "./algorithms.ts";
 import type { ReferenceTransforms } from "./references.ts";
@@ -76,11 +77,8 @@ function elementChildren(el: Element, what: string): Element[] {
 
 /** Text of a value element; any child that is not a plain text node is refused. */
 function textOnly(el: Element, what: string): string {
-  let s = "";
-  for (let c = el.firstChild; c; c = c.nextSibling) {
-    if (c.nodeType !== 3) throw new Refusal(`${what} must contain only text`);
-    s += (c as unknown as { data: string }).data;
-  }
+  const s = valueText(el);
+  if (s === undefined) throw new Refusal(`${what} must contain only text`);
   return s;
 }
 

@@ -15,6 +15,7 @@ import {
 } from "./algorithms.ts";
 import type { DataAlgorithm } from "./algorithms.ts";
 import { XmlEncError } from "./errors.ts";
+import { valueText } from "../xml/dom.ts";
 
 export interface DecryptPolicy {
   dataAlgorithms: readonly string[];
@@ -56,11 +57,8 @@ function elementChildren(el: Element, what: string): Element[] {
 
 /** Text of a value element; anything but plain text (a comment, an element) is refused. */
 function textOnly(el: Element, what: string): string {
-  let s = "";
-  for (let c = el.firstChild; c; c = c.nextSibling) {
-    if (c.nodeType !== 3) throw malformed(`${what} must contain only text`);
-    s += (c as unknown as { data: string }).data;
-  }
+  const s = valueText(el);
+  if (s === undefined) throw malformed(`${what} must contain only text`);
   return s;
 }
 

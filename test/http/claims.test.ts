@@ -133,7 +133,7 @@ describe("requested claims (wst:Claims)", () => {
     // A value split by an element is not read as its text run together.
     const split = await trust({ ...alice, appliesTo: RP, extra: authClaims([[ROLE, false, "ad<auth:Hint/>min"]]) });
     expect(faultCode(split.text)).toBe("wst:InvalidRequest");
-    expect(split.text).toContain("must be text, without elements");
+    expect(split.text).toContain("must be text only");
   });
 
   it("a JWT: claims are matched by URI or JWT name", async () => {
