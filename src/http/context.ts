@@ -95,26 +95,31 @@ function checkedDirectory(db: D1Database, config: ResolvedConfig): Promise<UserD
 }
 
 /**
- * The realm's signing keys, and its decryption keys loaded beside them: a private key that does
- * not match its certificate is a configuration error like any other (logged as config_invalid
- * with the field, answered not_configured, /healthz included), found by the first request
- * rather than by the first token that needs the key.
+ * The realm's key ring, loaded once: a private key that does not match its certificate is a
+ * configuration error like any other (logged as config_invalid with the field, answered
+ * not_configured, /healthz included), found by the first request rather than by the first
+ * token that needs the key.
  */
 async function checkedKeys(config: ResolvedConfig): Promise<KeyRing> {
   try {
-    const [ring] = await Promise.all([
-      ringOf(config),
-      ...config.decryptionKeys.map((k, i) => decryptionKeyFor(k.privateKeyPem, k.certificatePem).catch((e: unknown) => {
-        throw new KeyRingError(`decryptionKeys[${i}]: ${e instanceof Error ? e.message.replace(/^decryptionKeys: /, "") : String(e)}`);
-      })),
-    ]);
-    return ring;
+    return await ringOf(config);
   } catch (e) {
     if (!(e instanceof KeyRingError)) throw e;
     const where = config.realm === undefined ? "STS_CONFIG" : `the realm "${config.realm}"`;
     logEvent({ level: "error", event: "config_invalid", problems: [`${where}: ${e.message}`] });
     throw new StsError("not_configured", "This STS is misconfigured and refuses to issue tokens; see the worker log.");
   }
+}
+
+/** The signing keys, with the decryption keys loaded beside them (and so checked) once. */
+async function loadKeys(config: ResolvedConfig): Promise<KeyRing> {
+  const [ring] = await Promise.all([
+    KeyRing.load(config.keys),
+    ...config.decryptionKeys.map((k, i) => decryptionKeyFor(k.privateKeyPem, k.certificatePem).catch((e: unknown) => {
+      throw new KeyRingError(`decryptionKeys[${i}]: ${e instanceof Error ? e.message.replace(/^decryptionKeys: /, "") : String(e)}`);
+    })),
+  ]);
+  return ring;
 }
 
 function ringOf(config: ResolvedConfig): Promise<KeyRing> {
@@ -124,7 +129,7 @@ function ringOf(config: ResolvedConfig): Promise<KeyRing> {
       // Once per isolate, so an operator who sees it in production knows what is wrong.
       logEvent({ level: "warn", event: "development_config", message: "Serving with the embedded DEVELOPMENT configuration and its published keys (STS_DEV_MODE). Never in production: set STS_CONFIG." });
     }
-    const loading = KeyRing.load(config.keys);
+    const loading = loadKeys(config);
     // Once per isolate and configuration, like the line above: early enough to act on.
     // Advice only: a failure here (the ring's own is the request's) must not become a rejection.
     void loading
