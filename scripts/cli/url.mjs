@@ -1,4 +1,5 @@
 // Where the CLI sends a request: under the STS base URL the user gave.
+import { isLoopbackHost } from "../../src/config/loopback.ts";
 
 /**
  * `path` (starting with "/") under the STS base URL `base`, its origin and path kept: a realm
@@ -10,7 +11,6 @@ export function stsUrl(base, path) {
   return `${u.origin}${u.pathname.replace(/\/+$/, "")}${path}`;
 }
 
-const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
 /**
  * Throws unless credentials may be sent to `target`: over https, or over plain http to this
@@ -22,7 +22,7 @@ export function checkCredentialTarget(target, base = target) {
   const t = new URL(target);
   if (t.protocol === "https:") return;
   if (new URL(base).protocol === "https:") throw new Error(`the metadata at ${base} names ${target}, which is not https: credentials are not sent there`);
-  if (t.protocol === "http:" && (LOOPBACK.has(t.hostname) || t.hostname.endsWith(".localhost"))) return;
+  if (t.protocol === "http:" && (isLoopbackHost(t.hostname) || t.hostname.endsWith(".localhost"))) return;
   if (t.protocol === "http:" && process.env.STS_CLI_ALLOW_HTTP === "1") return;
   throw new Error(`credentials are not sent over plain http to ${t.host}: use https (plain http goes only to this machine, unless STS_CLI_ALLOW_HTTP=1)`);
 }

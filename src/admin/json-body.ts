@@ -5,7 +5,7 @@
  */
 import { strictUtf8 } from "../bytes.ts";
 import { invalidRequest } from "../errors.ts";
-import { readBodyLimited } from "../web/body.ts";
+import { mediaType, readBodyLimited } from "../web/body.ts";
 
 export type Obj = Record<string, unknown>;
 
@@ -16,8 +16,7 @@ export type Obj = Record<string, unknown>;
  * credentials.
  */
 export async function readJsonRequest(req: Request, maxBytes: number, fields: readonly string[], shape: string): Promise<Obj> {
-  const type = (req.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
-  if (type !== "application/json") throw invalidRequest(`Send the body as JSON (Content-Type: application/json): ${shape}.`);
+  if (mediaType(req) !== "application/json") throw invalidRequest(`Send the body as JSON (Content-Type: application/json): ${shape}.`);
   return readObject(await readBodyLimited(req, maxBytes), fields, shape);
 }
 

@@ -3,6 +3,7 @@ import { MAX_CLOCK_SKEW_SECONDS } from "../state/types.ts";
 import type { TrustedIssuer } from "./types.ts";
 import { type Issues, type Obj, arr, bool, enumList, int, obj, oneOf, show, str, text } from "./check.ts";
 import { NAMESPACE_SEPARATOR, namespacePrefix } from "../token/subject.ts";
+import { isLoopbackHost } from "./loopback.ts";
 import { checkCertificatePem } from "./pem.ts";
 import { JWT_ALGS } from "./validate-parties.ts";
 import { validateJwks } from "./validate-principals.ts";
@@ -11,7 +12,6 @@ const ISSUER_FIELDS = [
   "issuer", "kind", "jwksUri", "jwks", "certificates", "algorithms", "expectedAudience", "clockSkewSeconds",
   "localSubjects", "grantsDelegation", "passiveSignInUrl", "displayName",
 ] as const;
-const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
 /**
  * Checks an https URL (http only for loopback hosts, for local testing). With `bare`, also
@@ -21,7 +21,7 @@ export function httpsUrl(x: Issues, v: unknown, path: string, bare: boolean): st
   const s = text(x, v, path);
   if (s === undefined) return undefined;
   const u = URL.canParse(s) ? new URL(s) : undefined;
-  if (!u || !(u.protocol === "https:" || (u.protocol === "http:" && LOOPBACK.has(u.hostname)))) {
+  if (!u || !(u.protocol === "https:" || (u.protocol === "http:" && isLoopbackHost(u.hostname)))) {
     x.add(path, `expected an https:// URL (http:// only for localhost), got ${show(s)}`);
     return undefined;
   }

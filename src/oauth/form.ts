@@ -5,7 +5,7 @@
  * `resource`).
  */
 import { strictUtf8 } from "../bytes.ts";
-import { readBodyLimited } from "../web/body.ts";
+import { mediaType, readBodyLimited } from "../web/body.ts";
 import { formPairs } from "../web/form-urlencoded.ts";
 import { oauthInvalidRequest } from "./errors.ts";
 
@@ -21,8 +21,7 @@ const REPEATABLE = new Set(["audience", "resource"]);
 
 /** Reads and parses the form body of `req`, or throws invalid_request. */
 export async function readForm(req: Request, maxBytes: number): Promise<FormParams> {
-  const type = (req.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
-  if (type !== FORM) throw oauthInvalidRequest(`The request body must be ${FORM}.`);
+  if (mediaType(req) !== FORM) throw oauthInvalidRequest(`The request body must be ${FORM}.`);
   let text: string;
   try {
     text = strictUtf8.decode(await readBodyLimited(req, maxBytes));

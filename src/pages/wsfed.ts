@@ -21,7 +21,8 @@ import { StsError } from "../errors.ts";
 import type { RelyingParty, TrustedIssuer } from "../config/types.ts";
 import type { StateClient } from "../state/client.ts";
 import { writeAudit } from "../web/audit.ts";
-import { readBodyLimited } from "../web/body.ts";
+import { mediaType, readBodyLimited } from "../web/body.ts";
+import { isLoopbackHost } from "../config/loopback.ts";
 import { type FirstValues, firstValues } from "../web/form-urlencoded.ts";
 import { TRUST2005 } from "../wstrust/ns.ts";
 import { issuedRstr } from "../wstrust/rstr.ts";
@@ -135,8 +136,7 @@ function html(body: string, status = 200): Response {
 }
 
 async function readForm(req: Request, ctx: StsContext): Promise<FirstValues> {
-  const type = (req.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
-  if (type !== "application/x-www-form-urlencoded") refuse("Send the sign-in form as application/x-www-form-urlencoded.", 415);
+  if (mediaType(req) !== "application/x-www-form-urlencoded") refuse("Send the sign-in form as application/x-www-form-urlencoded.", 415);
   const bytes = await readBodyLimited(req, Math.min(MAX_FORM_BYTES, ctx.config.limits.maxBodyBytes));
   let text: string;
   try {
@@ -386,13 +386,11 @@ function cookie(requestUrl: string, name: string, value: string, o: { sameSite: 
   const q = requestUrl.indexOf("?", pathAt);
   const pathname = requestUrl.slice(pathAt, q < 0 ? requestUrl.length : q);
   // SameSite=None needs Secure everywhere; browsers accept Secure cookies from loopback http.
-  const local = o.sameSite !== "None" && requestUrl.startsWith("http://") && LOOPBACK.has(hostName(requestUrl.slice(hostAt, pathAt)));
+  const local = o.sameSite !== "None" && requestUrl.startsWith("http://") && isLoopbackHost(hostName(requestUrl.slice(hostAt, pathAt)));
   const path = pathname.slice(0, pathname.lastIndexOf("/") + 1) || "/";
   const age = o.maxAgeSeconds === undefined ? "" : `; Max-Age=${Math.max(0, o.maxAgeSeconds)}`;
   return `${name}=${value}; Path=${path}${age}; HttpOnly; SameSite=${o.sameSite}${local ? "" : "; Secure"}`;
 }
-
-const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
 /** The host name of a serialized URL's `host[:port]`. */
 function hostName(host: string): string {

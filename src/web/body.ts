@@ -1,6 +1,11 @@
 import { concatBytes } from "../bytes.ts";
 import { StsError } from "../errors.ts";
 
+/** The request's media type: Content-Type without its parameters, lower case ("" when absent). */
+export function mediaType(req: Request): string {
+  return (req.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+}
+
 /**
  * Reads a request body up to `max` bytes. Refuses early on a Content-Length over the limit and
  * stops reading a stream that grows past it, so an 8 MB body never sits in memory whole.
