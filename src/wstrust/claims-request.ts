@@ -55,9 +55,11 @@ function readClaimType(el: Element, dialect: string): RequestedClaim {
  * Reads wst:Claims (WS-Trust 1.3 §4.1 and the February 2005 draft alike) in the identity or the
  * authorization dialect into protocol-free requested claims. Bounded: at most 64 claim types, a
  * Uri of at most 512 characters. Anything else — another dialect, another element, a claim type
- * without Uri — is refused; messages quote what was sent as text, never as markup.
+ * without Uri — is refused; messages quote what was sent as text, never as markup. A wst:Claims
+ * that names no claim type asks for nothing in particular: undefined, as if it were absent, so
+ * the relying party's policy decides (rather than a token narrowed to no claims at all).
  */
-export function readClaimsRequest(el: Element): RequestedClaim[] {
+export function readClaimsRequest(el: Element): RequestedClaim[] | undefined {
   const dialect = el.getAttribute("Dialect") ?? "";
   if (dialect !== IDENTITY_DIALECT && dialect !== AUTHORIZATION_DIALECT) {
     throw invalidRequest(dialect === ""
@@ -73,5 +75,5 @@ export function readClaimsRequest(el: Element): RequestedClaim[] {
     }
     out.push(readClaimType(c, dialect));
   }
-  return out;
+  return out.length > 0 ? out : undefined;
 }

@@ -124,6 +124,17 @@ describe("requested claims (wst:Claims)", () => {
     expect(Object.keys(attributes(assertionIn(own.text)!))).toEqual([ROLE]);
   });
 
+  it("a wst:Claims naming no claim type asks for nothing in particular: the relying party's policy decides, as without one", async () => {
+    const plain = await trust({ ...alice, appliesTo: RP });
+    const expected = attributes(assertionIn(plain.text)!);
+    expect(Object.keys(expected)).toContain(UPN);
+    for (const empty of [icClaims([]), authClaims([])]) {
+      const r = await trust({ ...alice, appliesTo: RP, extra: empty });
+      expect(r.status).toBe(200);
+      expect(attributes(assertionIn(r.text)!)).toEqual(expected);
+    }
+  });
+
   it("auth:Value keeps only that value; a required value the subject lacks is refused", async () => {
     const ok = await trust({ ...alice, appliesTo: RP, extra: authClaims([[ROLE, false, "admin"], [UPN, true]]) });
     expect(attributes(assertionIn(ok.text)!)).toEqual({ [ROLE]: [URI_FORMAT, ["admin"]], [UPN]: [URI_FORMAT, ["alice@example.com"]] });
