@@ -4,6 +4,8 @@
  * carries on and reports every problem in one pass.
  */
 
+import { findJsonSyntaxError } from "./json-syntax.ts";
+
 /** A plain JSON object. */
 export type Obj = Record<string, unknown>;
 
@@ -233,10 +235,10 @@ export function macSecret(x: Issues, o: Obj, key: string, path: string, secrets:
 }
 
 /**
- * Why JSON.parse failed, without V8's snippet of the input (the text may be a secret binding,
- * and messages are logged): only the position, when the engine reports one.
+ * Why a text JSON.parse refused is not JSON: the reason and the line and column, never a snippet
+ * of the text (it may be a secret binding, and messages are logged).
  */
-export function jsonFailure(e: unknown): string {
-  const pos = /position (\d+)/.exec(e instanceof Error ? e.message : "")?.[1];
-  return pos === undefined ? "is not valid JSON" : `is not valid JSON (error at position ${pos})`;
+export function jsonFailure(text: string): string {
+  const e = findJsonSyntaxError(text);
+  return e === undefined ? "is not valid JSON" : `is not valid JSON: ${e.reason} at line ${e.line}, column ${e.column}`;
 }

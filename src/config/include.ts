@@ -31,8 +31,8 @@ export function includeBindings(x: Issues, o: Obj, root: string, secrets: Record
     }
     try {
       out[key] = JSON.parse(raw) as unknown;
-    } catch (e) {
-      x.add(p, `binding "${name}" ${jsonFailure(e)}`);
+    } catch {
+      x.add(p, `binding "${name}" ${jsonFailure(raw)}`);
       out[key] = undefined;
     }
   }

@@ -118,8 +118,8 @@ function parse(raw: unknown): unknown {
   if (raw.trim() === "") throw new ConfigError(["STS_CONFIG: is empty (unset it, or provide the configuration JSON)"]);
   try {
     return JSON.parse(raw) as unknown;
-  } catch (e) {
-    throw new ConfigError([`STS_CONFIG: ${jsonFailure(e)}`]);
+  } catch {
+    throw new ConfigError([`STS_CONFIG: ${jsonFailure(raw)}`]);
   }
 }
 

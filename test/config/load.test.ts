@@ -55,7 +55,7 @@ describe("loadConfig", () => {
 
   it("an invalid STS_CONFIG throws even in development mode", () => {
     const bad = errorOf(() => loadConfig({ STS_DEV_MODE: "1", STS_CONFIG: '{"keys": "s3cr3t' }));
-    expect(bad.message).toMatch(/^STS_CONFIG: is not valid JSON( \(error at position \d+\))?$/);
+    expect(bad.message).toBe("STS_CONFIG: is not valid JSON: a string is not closed at line 1, column 17");
     expect(bad.message).not.toContain("s3cr3t");
     expect(errorOf(() => loadConfig({ STS_DEV_MODE: "1", STS_CONFIG: " " })).message).toBe(
       "STS_CONFIG: is empty (unset it, or provide the configuration JSON)",
