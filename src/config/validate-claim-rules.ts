@@ -1,6 +1,6 @@
 /** Validation of `relyingParties[].claimRules` (see `claim-rules.ts` and the README). */
-import { claimName, claimUri } from "../token/claim-types.ts";
-import { RESERVED_CLAIMS } from "../token/claims.ts";
+import { claimUri } from "../token/claim-types.ts";
+import { isReservedClaim } from "../token/claims.ts";
 import {
   type ClaimCondition, type ClaimName, type ClaimRule, MAX_CLAIM_RULES, MAX_CLAIM_VALUES, MAX_MAP_ENTRIES,
   MAX_TEMPLATE_LENGTH, MAX_TEMPLATE_PLACEHOLDERS, SUBJECT_PLACEHOLDER, type TemplatePart,
@@ -13,19 +13,14 @@ const MAX_NAME = 256;
 const MAX_VALUE = 1024;
 
 /**
- * Whether a name would state a protocol fact: a reserved claim by its name or by its URI in the
- * claim-type table (the WIF actor, the scope attribute, ...). Rules never produce one, and never
- * read one: the subject's claims hold none (src/token/claims.ts).
+ * A claim name (input or output), at most 256 characters, never a reserved one by its name or its
+ * URI (the WIF actor, the scope attribute, ...): rules never produce a protocol fact, and never
+ * read one, since the subject's claims hold none.
  */
-function reserved(name: string): boolean {
-  return RESERVED_CLAIMS.has(name) || RESERVED_CLAIMS.has(claimName(name)) || RESERVED_CLAIMS.has(claimName(claimUri(name)));
-}
-
-/** A claim name (input or output), at most 256 characters, never a reserved one. */
 function claimNameText(x: Issues, v: unknown, path: string): string | undefined {
   const s = text(x, v, path, MAX_NAME);
   if (s === undefined) return undefined;
-  if (reserved(s) || s === "__proto__") {
+  if (isReservedClaim(s) || s === "__proto__") {
     x.add(path, `${show(s)} is reserved (it has a protocol meaning in tokens)`);
     return undefined;
   }

@@ -1,5 +1,5 @@
 /** Validation of `users`, `oauthClients` and `serviceAccounts` (see `validate.ts`). */
-import { RESERVED_CLAIMS } from "../token/claims.ts";
+import { isReservedClaim } from "../token/claims.ts";
 import type { OAuthClient, ServiceAccount, User } from "./types.ts";
 import { type Issues, type Obj, arr, bool, enumList, obj, secretRef, show, str, strList, text } from "./check.ts";
 import { parsePasswordHash } from "../identity/password.ts";
@@ -52,7 +52,7 @@ export function validateClaims(x: Issues, v: unknown, path: string): Record<stri
       x.add(p, "is not a usable claim name");
       continue;
     }
-    if (RESERVED_CLAIMS.has(name)) {
+    if (isReservedClaim(name)) {
       x.add(p, `claim name ${show(name)} is reserved (it has a protocol meaning in tokens)`);
       continue;
     }

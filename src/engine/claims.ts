@@ -1,7 +1,7 @@
 import type { RelyingParty, TokenKind } from "../config/types.ts";
 import { invalidRequest } from "../errors.ts";
 import { claimUri } from "../token/claim-types.ts";
-import { RESERVED_CLAIMS } from "../token/claims.ts";
+import { isReservedClaim } from "../token/claims.ts";
 import { type OutputClaim, applyClaimRules } from "./claim-rules.ts";
 import type { RequestedClaim } from "./types.ts";
 
@@ -13,7 +13,7 @@ import type { RequestedClaim } from "./types.ts";
 export function releaseClaims(rp: RelyingParty, claims: Record<string, string[]>): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const [name, values] of Object.entries(claims)) {
-    if (RESERVED_CLAIMS.has(name)) continue;
+    if (isReservedClaim(name)) continue;
     if (rp.claims === undefined || rp.claims.includes(name)) out[name] = values.slice();
   }
   return out;

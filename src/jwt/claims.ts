@@ -3,7 +3,7 @@
  * (ours and trusted issuers'), so a claim with protocol meaning is never taken for an attribute
  * of the person.
  */
-import { RESERVED_CLAIMS } from "../token/claims.ts";
+import { isReservedClaim } from "../token/claims.ts";
 
 /**
  * The payload's other claims whose value is a string or an array of strings, as arrays (fresh
@@ -13,7 +13,7 @@ import { RESERVED_CLAIMS } from "../token/claims.ts";
 export function identityClaims(payload: Readonly<Record<string, unknown>>): Record<string, string[]> {
   const claims: Record<string, string[]> = {};
   for (const [k, v] of Object.entries(payload)) {
-    if (RESERVED_CLAIMS.has(k)) continue;
+    if (isReservedClaim(k)) continue;
     if (typeof v === "string") claims[k] = [v];
     else if (Array.isArray(v) && v.every((x) => typeof x === "string")) claims[k] = [...(v as string[])];
   }

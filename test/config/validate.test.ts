@@ -229,6 +229,7 @@ const CASES: [string, Mutation, string][] = [
   ["duplicate trusted issuer", (c) => (c.trustedIssuers[1].issuer = "https://idp.example.org"), `${R}.trustedIssuers[1].issuer: duplicate issuer "https://idp.example.org"`],
   ["private JWK", (c) => (c.oauthClients[0].jwks = { keys: [{ kty: "EC", crv: "P-256", x: "a", y: "b", d: "c" }] }), `${R}.oauthClients[0].jwks.keys[0]: must be a public key (private or symmetric key members found)`],
   ["reserved delegation attribute", (c) => (c.users[0].claims.actor = "bob"), `${R}.users[0].claims.actor: claim name "actor" is reserved (it has a protocol meaning in tokens)`],
+  ["reserved claim by its URI", (c) => (c.users[0].claims["urn:edge-sts:claims/client_id"] = "demo-client"), `${R}.users[0].claims.urn:edge-sts:claims/client_id: claim name "urn:edge-sts:claims/client_id" is reserved (it has a protocol meaning in tokens)`],
   ["unknown resource-server RP", (c) => (c.oauthClients[0].resourceServerFor = ["urn:nope"]), `${R}.oauthClients[0].resourceServerFor[0]: "urn:nope" is not a configured relying party identifier or alias`],
   ["resource server that may not introspect", (c) => Object.assign(c.oauthClients[0], { mayIntrospect: false, resourceServerFor: ["urn:example:rp"] }), `${R}.oauthClients[0].resourceServerFor: a resource server introspects tokens, which mayIntrospect: false forbids`],
   ["# in a trusted issuer", (c) => (c.trustedIssuers[0].issuer = "https://idp.example.org/#a"), `${R}.trustedIssuers[0].issuer: must not contain "#" (it separates the issuer from its subjects in the names we issue)`],

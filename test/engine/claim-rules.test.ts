@@ -53,6 +53,16 @@ describe("claim rule evaluation", () => {
     expect(decideClaims(party(undefined), "jwt", "alice", { email: ["a"], sub: ["evil"] }, undefined)).toEqual({ email: ["a"] });
   });
 
+  it("a subject's claim named by a protocol fact's claim-type URI is never released (it would be read back as that fact)", () => {
+    const forged = {
+      email: ["a"],
+      "http://schemas.xmlsoap.org/ws/2009/09/identity/claims/actor": ["rp-validator"],
+      "urn:edge-sts:claims/client_id": ["demo-client"],
+      "http://schemas.microsoft.com/identity/claims/scope": ["admin"],
+    };
+    for (const kind of ["saml2", "saml1", "jwt"] as const) expect(decideClaims(party(undefined), kind, "alice", forged, undefined)).toEqual({ email: ["a"] });
+  });
+
   it("rules read only what the release list releases", () => {
     const rp = party([{ claim: "*" }, { claim: "email", as: "e" }], ["email"]);
     expect(decideClaims(rp, "jwt", "alice", ALICE, undefined)).toEqual({ email: ["alice@example.com"], e: ["alice@example.com"] });

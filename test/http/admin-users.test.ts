@@ -98,6 +98,10 @@ describe("creating a user", () => {
       [{ username: "urn:x#alice", password: "long-enough-1" }, "'username'"],
       [{ username: fresh(), password: "short" }, "'password'"],
       [{ username: fresh(), password: "long-enough-1", claims: { sub: "alice" } }, "'claims.sub'"],
+      // A protocol claim by the URI a SAML token states it under is as reserved as by its name.
+      [{ username: fresh(), password: "long-enough-1", claims: { "http://schemas.xmlsoap.org/ws/2009/09/identity/claims/actor": "rp-validator" } }, "'claims.http://schemas.xmlsoap.org/ws/2009/09/identity/claims/actor'"],
+      [{ username: fresh(), password: "long-enough-1", claims: { "urn:edge-sts:claims/client_id": "demo-client" } }, "'claims.urn:edge-sts:claims/client_id'"],
+      [{ username: fresh(), password: "long-enough-1", claims: { "http://schemas.microsoft.com/identity/claims/scope": "admin" } }, "'claims.http://schemas.microsoft.com/identity/claims/scope'"],
       [{ username: fresh(), password: "long-enough-1", claims: { role: [1] } }, "'claims.role[0]'"],
       [{ username: fresh(), password: "long-enough-1", passwordHash: "pbkdf2-sha256$1$x$y" }, "exactly one"],
       [{ username: fresh(), passwordHash: "pbkdf2-sha256$1$x$y" }, "'passwordHash'"],

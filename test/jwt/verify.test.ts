@@ -447,6 +447,8 @@ describe("identity claims", () => {
     const groups = Object.freeze(["admins", "users"]);
     const payload: Record<string, unknown> = { email: "a@example.com", groups, n: 3, mixed: ["a", 1], obj: { a: "b" }, empty: [], yes: true };
     for (const r of RESERVED_CLAIMS) payload[r] = "reserved";
+    // ... and by the claim-type URIs a SAML token would state them under, read back as protocol facts.
+    for (const uri of ["http://schemas.xmlsoap.org/ws/2009/09/identity/claims/actor", "urn:edge-sts:claims/client_id", "http://schemas.microsoft.com/identity/claims/scope"]) payload[uri] = "reserved";
     const claims = identityClaims(Object.freeze(payload));
     expect(claims).toEqual({ email: ["a@example.com"], groups: ["admins", "users"], empty: [] });
     expect(claims.groups).not.toBe(groups);
