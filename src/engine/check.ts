@@ -21,17 +21,19 @@ export const tokenRef = (t: OwnToken) => ({ id: t.id, issuedAt: t.issuedAt.getTi
 /**
  * WS-Trust 1.3 §7 status: a token that fails is "invalid" with a reason — that is an answer,
  * not an error; only a requestor the authorization rule refuses is an error (`not_authorized`).
+ * `mayAsk` is that rule, asked of the token's own facts before anything about its validity is
+ * told: by default the `validate` rule for its subject and relying party; a transformation asks
+ * its own (an issuance for the target).
  */
 export async function tokenStatus(
   ctx: StsContext,
   state: Pick<StateClient, "status">,
   who: Requestor,
   presented: PresentedToken,
+  mayAsk: (t: OwnToken) => void = (t) => authorize(who, { route: "validate", subject: t.subject, relyingParty: t.audience, tokenClient: t.clientId }),
 ): Promise<StatusResult> {
   const check = await verifyOwnToken(ctx, presented);
-  if (check.token) {
-    authorize(who, { route: "validate", subject: check.token.subject, relyingParty: check.token.audience, tokenClient: check.token.clientId });
-  }
+  if (check.token) mayAsk(check.token);
   if (!check.ok) return { valid: false, reason: check.reason, token: check.token };
   const s = await state.status({ issuer: ctx.issuer, subject: check.token.subject }, tokenRef(check.token));
   if (s.state === "revoked") return { valid: false, reason: `The token has been revoked (${s.reason}).`, token: check.token };

@@ -72,7 +72,7 @@ export async function transform(
   presented: PresentedToken | PresentedCredentials,
   req: TransformRequest,
 ): Promise<IssuedToken> {
-  const from = "credentials" in presented ? fromCredentials(presented, req.target) : await fromToken(ctx, state, who, presented);
+  const from = "credentials" in presented ? fromCredentials(presented, req.target) : await fromToken(ctx, state, who, presented, req.target);
   const rp = findRelyingParty(ctx.config, req.target ?? from.audience);
   authorize(who, { route: "validate-transform", subject: from.subject, relyingParty: rp.identifier });
   const identity = await from.identify();
@@ -103,9 +103,16 @@ interface TransformSource {
   scopeCeiling: string[] | undefined;
 }
 
-/** A valid token of ours: its subject's current identity, its delegation chain, limits and scope. */
-async function fromToken(ctx: StsContext, state: Pick<StateClient, "status">, who: Requestor, presented: PresentedToken): Promise<TransformSource> {
-  const r = await tokenStatus(ctx, state, who, presented);
+/**
+ * A valid token of ours: its subject's current identity, its delegation chain, limits and scope.
+ * Whether the token may be transformed is the transformation's own rule (an issuance for the
+ * target), asked before its status is told; the right to validate the token's own relying party
+ * is not needed, as it is not for OnBehalfOf.
+ */
+async function fromToken(ctx: StsContext, state: Pick<StateClient, "status">, who: Requestor, presented: PresentedToken, target: string | undefined): Promise<TransformSource> {
+  const r = await tokenStatus(ctx, state, who, presented, (t) => {
+    authorize(who, { route: "validate-transform", subject: t.subject, relyingParty: findRelyingParty(ctx.config, target ?? t.audience).identifier });
+  });
   if (!r.valid || !r.token) throw invalidToken(r.reason);
   const t = r.token;
   requireDpopProof(t.confirmation, null, "token to transform");

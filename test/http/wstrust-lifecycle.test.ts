@@ -306,6 +306,30 @@ describe("OnBehalfOf (WS-Trust 1.3) and ActAs (WS-Trust 1.4)", () => {
     expect(tok).not.toContain("claims/actor");
   });
 
+  // Validate-transformation is an issuance for the target, as OnBehalfOf is: the right to issue
+  // there is all it asks, not also the right to validate the token's own relying party.
+  it("Validate-transformation by a service account with issue for the target only, like OnBehalfOf", async () => {
+    const send = await withIssuer();
+    const bst = /<wsse:BinarySecurityToken[\s\S]*?<\/wsse:BinarySecurityToken>/.exec(
+      await send({ user: "alice", password: "wonderland", appliesTo: "https://api.example.com/", tokenType: TT.jwt }),
+    )![0];
+    const saml = await send({ ...gateway, requestType: "Validate", tokenType: TT.saml2, appliesTo: "urn:example:rp", extra: target("Validate", bst) });
+    expect(assertion(saml), saml).toContain(">alice</saml:NameID>");
+    const onBehalf = await send({ ...gateway, appliesTo: "urn:example:rp", extra: `<wst:OnBehalfOf>${bst}</wst:OnBehalfOf>` });
+    expect(assertion(onBehalf)).toContain(">alice</saml:NameID>");
+    // Not for a target it may not issue for (the token's own party by default), and nothing about
+    // the token is told to a caller the rule refuses: a cancelled token is the same refusal.
+    for (const extra of [{ tokenType: TT.jwt, appliesTo: "https://api.example.com/" }, { tokenType: TT.saml1 }]) {
+      const r = await send({ ...gateway, requestType: "Validate", ...extra, extra: target("Validate", bst) });
+      expect(faultCode(r)).toBe("wst:RequestFailed");
+    }
+    await send({ ...validator, requestType: "Cancel", extra: target("Cancel", bst) });
+    const bob = await send({ user: "bob", password: "builder", requestType: "Validate", tokenType: TT.saml2, appliesTo: "urn:example:rp", extra: target("Validate", bst) });
+    expect(faultCode(bob)).toBe("wst:RequestFailed");
+    expect(bob).not.toContain("revoked");
+    expect(faultCode(await send({ ...gateway, requestType: "Validate", tokenType: TT.saml2, appliesTo: "urn:example:rp", extra: target("Validate", bst) }))).toBe("wst:InvalidSecurityToken");
+  });
+
   it("refuses callers without the issue operation, forged tokens, and cancelled tokens", async () => {
     const send = await withIssuer();
     const alice = assertion(await send({ user: "alice", password: "wonderland", appliesTo: "urn:example:rp" }))!;
