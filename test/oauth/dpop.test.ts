@@ -137,7 +137,7 @@ describe("DPoP-bound tokens over WS-Trust", () => {
     const actAs = await trust({ user: "alice", password: "wonderland", appliesTo: API, tokenType: TT.jwt, extra: `<wst14:ActAs xmlns:wst14="http://docs.oasis-open.org/ws-sx/ws-trust/200802">${bst(tok)}</wst14:ActAs>` });
     expect(faultCode(actAs.text)).toBe("wst:InvalidRequest");
     expect(actAs.text).toMatch(/ActAs token is bound to a DPoP key/);
-    const t = await trust({ ...validator, requestType: "Validate", tokenType: TT.jwt, extra: `<wst:ValidateTarget>${bst(tok)}</wst:ValidateTarget>` });
+    const t = await trust({ user: "bob", password: "builder", requestType: "Validate", tokenType: TT.jwt, extra: `<wst:ValidateTarget>${bst(tok)}</wst:ValidateTarget>` });
     expect(faultCode(t.text)).toBe("wst:InvalidRequest");
     expect(t.text).toMatch(/token to transform is bound to a DPoP key/);
   });
