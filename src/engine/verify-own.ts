@@ -124,7 +124,7 @@ export async function verifyOwnToken(ctx: StsContext, presented: PresentedToken)
     const r = await verifyJwt(presented.jwt, ctx.keys, { issuer: ctx.issuer, now, skewSeconds });
     const p = r.ok ? r.payload : r.payload;
     if (!p) return { ok: false, reason: r.ok ? "The token is not valid." : r.reason };
-    const token = r.ok ? jwtFactsOf(p, r.header.typ) : jwtFacts(p, undefined);
+    const token = r.ok ? jwtFactsOf(p, r.header.typ) : jwtFacts(p, r.header?.typ);
     if (!token) return { ok: false, reason: "The token lacks required claims." };
     return settle(ctx, token, now, skewMs, r.ok ? undefined : r.reason);
   }

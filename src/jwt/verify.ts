@@ -86,7 +86,7 @@ export type JwtRefusal =
   | "key-mismatch"
   /** The signature does not verify. */
   | "signature"
-  /** `exp` has passed (the payload comes with it: the signature did verify). */
+  /** `exp` has passed (the payload and header come with it: the signature did verify). */
   | "expired"
   /** Another claim check failed (`iss`, `aud`, `sub`, `nbf`, a required claim). */
   | "claim"
@@ -95,7 +95,7 @@ export type JwtRefusal =
 
 export type JwtCheck =
   | { ok: true; payload: JWTPayload; header: JWTHeaderParameters }
-  | { ok: false; refusal: JwtRefusal; reason: string; payload?: JWTPayload };
+  | { ok: false; refusal: JwtRefusal; reason: string; payload?: JWTPayload; header?: JWTHeaderParameters };
 
 /**
  * Verifies a compact JWT against one key source: the header must be readable and name no key
@@ -124,6 +124,7 @@ export async function verifyJwt(token: string, source: KeySource, expect: JwtExp
   }
   let header: JWTHeaderParameters;
   try {
+    if (!canonicalCompact(token)) throw new TypeError("not canonical base64url");
     header = decodeProtectedHeader(token) as JWTHeaderParameters;
   } catch {
     return { ok: false, refusal: "malformed", reason: "The token is not a well-formed JWT." };
@@ -149,11 +150,34 @@ export async function verifyJwt(token: string, source: KeySource, expect: JwtExp
     if (own) rememberVerified(source, token, expect.issuer, r.payload, r.protectedHeader);
     return { ok: true, payload: r.payload, header: r.protectedHeader };
   } catch (e) {
-    if (e instanceof errors.JWTExpired) return { ok: false, refusal: "expired", reason: "The token has expired.", payload: e.payload };
+    // jose checks the times only once the signature verified: the header read above is signed.
+    if (e instanceof errors.JWTExpired) return { ok: false, refusal: "expired", reason: "The token has expired.", payload: e.payload, header };
     if (e instanceof errors.JWTClaimValidationFailed) return { ok: false, refusal: "claim", reason: `The token's '${e.claim}' claim is not valid.` };
     if (e instanceof errors.JWSSignatureVerificationFailed) return { ok: false, refusal: "signature", reason: "The token signature is not valid." };
     return { ok: false, refusal: "invalid", reason: "The token is not valid." };
   }
+}
+
+/** The base64url alphabet's values, for the check of a segment's last character. */
+const B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/**
+ * Three segments of unpadded base64url, each in its one canonical form (RFC 4648 §3.5): the bits
+ * a last character carries beyond the data are zero, and no segment has a length no encoding
+ * gives. jose's decoder ignores those bits, so without this one signed token would have many
+ * spellings, each accepted.
+ */
+function canonicalCompact(token: string): boolean {
+  const parts = token.split(".");
+  if (parts.length !== 3) return false;
+  for (const p of parts) {
+    const rest = p.length % 4;
+    if (rest === 1) return false;
+    if (rest === 0) continue;
+    const v = B64URL.indexOf(p[p.length - 1]!);
+    if (v < 0 || (v & (rest === 2 ? 0x0f : 0x03)) !== 0) return false;
+  }
+  return true;
 }
 
 /** The first key-choosing header parameter present, if any. */
@@ -183,7 +207,7 @@ function recheckTimes(hit: VerifiedJwt, now: Date, skewSeconds: number): JwtChec
   const t = Math.floor(now.getTime() / 1000);
   if (!Number.isFinite(t) || typeof skewSeconds !== "number" || !Number.isFinite(skewSeconds) || skewSeconds < 0) return undefined;
   if (hit.nbf !== undefined && hit.nbf > t + skewSeconds) return { ok: false, refusal: "claim", reason: "The token's 'nbf' claim is not valid." };
-  if (hit.exp <= t - skewSeconds) return { ok: false, refusal: "expired", reason: "The token has expired.", payload: hit.payload };
+  if (hit.exp <= t - skewSeconds) return { ok: false, refusal: "expired", reason: "The token has expired.", payload: hit.payload, header: hit.header };
   return { ok: true, payload: hit.payload, header: hit.header };
 }
 

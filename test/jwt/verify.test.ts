@@ -289,6 +289,23 @@ for (const s of SOURCES) {
         expect(refused(await verifyJwt(junk, s.source(), s.expect)).refusal, junk).toBe("malformed");
       }
     });
+
+    it("one token, one spelling: a segment whose last character sets bits beyond the data is refused as malformed", async () => {
+      const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+      const decode = (seg: string) => atob(seg.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (seg.length % 4)) % 4));
+      const t = await genuine();
+      const parts = t.split(".");
+      expect(parts[2]!.length % 4).not.toBe(0); // the signature has spare bits to set
+      for (let i = 0; i < 3; i++) {
+        const seg = parts[i]!;
+        if (seg.length % 4 === 0) continue;
+        const respelt = seg.slice(0, -1) + alphabet[alphabet.indexOf(seg.at(-1)!) + 1];
+        expect(decode(respelt)).toBe(decode(seg)); // the same bytes, another spelling
+        const variant = parts.map((p, j) => (j === i ? respelt : p)).join(".");
+        expect(refused(await verifyJwt(variant, s.source(), s.expect)).refusal, `segment ${i}`).toBe("malformed");
+      }
+      expectOk(await verifyJwt(t, s.source(), s.expect));
+    });
   });
 }
 
