@@ -15,6 +15,16 @@ export interface AuditFacts {
   outcome?: string;
   /** The realm, when it is not the first (a single-realm deployment's lines are unchanged). */
   realm?: string;
+  /** A batch's items, each audited on its own, in order. */
+  items?: AuditItem[];
+}
+
+/** One item of a batch: whose token, for which party, which token, and its error when it failed. */
+export interface AuditItem {
+  subject: string | undefined;
+  target: string | undefined;
+  tokenId: string | undefined;
+  error?: string | undefined;
 }
 
 /**
@@ -42,6 +52,17 @@ export async function writeAudit(
     // The same hash the state objects key their rows by, so a log line and a row correlate.
     // A token checked against the state store was hashed (and remembered) by the state client.
     token_id_hash: facts.tokenId ? await tokenIdHashOnce(facts.tokenId) : null,
+    ...(facts.items === undefined ? {} : { items: await Promise.all(facts.items.map(auditItem)) }),
     duration_ms: Date.now() - startedMs,
   });
+}
+
+async function auditItem(i: AuditItem): Promise<Record<string, unknown>> {
+  return {
+    subject: i.subject ?? null,
+    target: i.target ?? null,
+    result: i.error === undefined ? "success" : "failure",
+    error: i.error ?? null,
+    token_id_hash: i.tokenId ? await tokenIdHashOnce(i.tokenId) : null,
+  };
 }

@@ -1,6 +1,7 @@
 import type { Element } from "@xmldom/xmldom";
 import { StsError, invalidRequest } from "../errors.ts";
 import type { Requestor, StsContext } from "../engine/types.ts";
+import type { AuditFacts, AuditItem } from "../web/audit.ts";
 import { childElements } from "../xml/dom.ts";
 import { type Markup, xml } from "../xml/markup.ts";
 import type { TrustNs } from "./ns.ts";
@@ -18,16 +19,31 @@ function failedItem(t: TrustNs, ctx: string | undefined, e: StsError): Markup {
   return xml`<wst:RequestSecurityTokenResponse xmlns:wst="${t.ns}"${context(ctx)}><wst:TokenType>${t.statusTokenType}</wst:TokenType><wst:Status><wst:Code>${t.statusInvalid}</wst:Code><wst:Reason>${`${e.code}: ${e.message}`}</wst:Reason></wst:Status></wst:RequestSecurityTokenResponse>`;
 }
 
+/** A request collection as read before authentication: its items and the one operation they ask for. */
+export interface Batch {
+  items: Element[];
+  /** Undefined when no item's RequestType can be read (each then fails on its own). */
+  kind: RequestKind | undefined;
+}
+
 /**
- * The one operation a request collection asks for, read before authentication so the action
- * can be checked against it. Every item must ask for the same operation (as Apache CXF's STS
- * also requires): a batch is sent with one action, and a Cancel hidden among Validates would
- * pass a gateway that allows only Validate. Items whose RequestType cannot be read are left to
- * fail on their own; undefined when no item names an operation.
+ * Reads a wst:RequestSecurityTokenCollection before authentication and before any item runs, so
+ * that a collection refused as a whole has changed nothing: it must hold 1 to `maxItems`
+ * wst:RequestSecurityToken elements of its own namespace and nothing else. Every item must ask
+ * for the same operation (as Apache CXF's STS also requires), so the action can be checked
+ * against it: a batch is sent with one action, and a Cancel hidden among Validates would pass a
+ * gateway that allows only Validate. Items whose RequestType cannot be read are left to fail on
+ * their own.
  */
-export function batchKind(rstc: Element, trust: TrustNs): RequestKind | undefined {
+export function readBatch(rstc: Element, trust: TrustNs, maxItems: number): Batch {
+  const items = childElements(rstc);
+  if (items.length === 0) throw invalidRequest("The request collection is empty.");
+  if (items.length > maxItems) throw invalidRequest(`A batch may hold at most ${maxItems} requests.`);
   let kind: RequestKind | undefined;
-  for (const item of childElements(rstc, trust.ns, "RequestSecurityToken")) {
+  for (const item of items) {
+    if (item.namespaceURI !== trust.ns || item.localName !== "RequestSecurityToken") {
+      throw invalidRequest("A request collection may contain only wst:RequestSecurityToken elements.");
+    }
     let k: RequestKind;
     try {
       k = readRequestKind(item, trust, true);
@@ -38,37 +54,29 @@ export function batchKind(rstc: Element, trust: TrustNs): RequestKind | undefine
     if (kind !== undefined && k !== kind) throw invalidRequest("Every request in a batch must ask for the same operation.");
     kind = k;
   }
-  return kind;
+  return { items, kind };
 }
 
 /**
- * wst:RequestSecurityTokenCollection (BatchIssue / BatchValidate / BatchRenew / BatchCancel):
- * every item is processed in order and answered by one RSTR in an RSTRC.
+ * BatchIssue / BatchValidate / BatchRenew / BatchCancel: every item is processed in order and
+ * answered by one RSTR in an RSTRC. Each item is audited on its own (subject, target, token,
+ * result), in the `items` of the batch's one audit line: a batch may cancel or renew the tokens
+ * of several subjects.
  */
-export async function handleBatch(
-  ctx: StsContext,
-  who: Requestor,
-  rstc: Element,
-  trust: TrustNs,
-  handle: Handler,
-): Promise<Markup> {
-  const items = childElements(rstc);
-  if (items.length === 0) throw invalidRequest("The request collection is empty.");
-  if (items.length > ctx.config.limits.maxBatchItems) {
-    throw invalidRequest(`A batch may hold at most ${ctx.config.limits.maxBatchItems} requests.`);
-  }
+export async function handleBatch(ctx: StsContext, who: Requestor, batch: Batch, trust: TrustNs, handle: Handler): Promise<Markup> {
   const out: Markup[] = [];
-  for (const item of items) {
-    if (item.namespaceURI !== trust.ns || item.localName !== "RequestSecurityToken") {
-      throw invalidRequest("A request collection may contain only wst:RequestSecurityToken elements.");
-    }
+  const audited: AuditItem[] = (ctx.audit.items = []);
+  for (const item of batch.items) {
     const context = item.getAttribute("Context") || undefined;
+    const facts: AuditFacts = {};
     try {
       const rst = readRst(item, trust, true);
-      out.push(await handle(ctx, who, rst));
+      out.push(await handle({ ...ctx, audit: facts }, who, rst));
+      audited.push({ subject: facts.subject, target: facts.target, tokenId: facts.tokenId });
     } catch (e) {
       if (!(e instanceof StsError)) throw e;
       out.push(failedItem(trust, context, e));
+      audited.push({ subject: facts.subject, target: facts.target, tokenId: facts.tokenId, error: e.code });
     }
   }
   return collection(trust, out);

@@ -17,7 +17,7 @@ import { type TrustDeps, authenticateRequestor } from "./authenticate.ts";
 
 export type { TrustDeps } from "./authenticate.ts";
 import { checkAction, checkDestination } from "./addressing.ts";
-import { batchKind, handleBatch } from "./batch.ts";
+import { type Batch, handleBatch, readBatch } from "./batch.ts";
 import { handleCancel } from "./cancel.ts";
 import { handleIssue } from "./issue.ts";
 import { handleRenew } from "./renew.ts";
@@ -87,14 +87,15 @@ export async function handleTrustRequest(
     // Read the request before authenticating so the audit line names the operation even
     // when authentication fails.
     let rst: Rst | undefined;
+    let batch: Batch | undefined;
     if (env.payload.localName === "RequestSecurityToken") {
       rst = readRst(env.payload, trust);
       ctx.audit.operation = `wstrust.${rst.requestKind}`;
       checkAction(wsa.action, trust, rst.requestKind, false);
     } else if (env.payload.localName === "RequestSecurityTokenCollection") {
       ctx.audit.operation = "wstrust.batch";
-      const kind = batchKind(env.payload, trust);
-      if (kind) checkAction(wsa.action, trust, kind, true);
+      batch = readBatch(env.payload, trust, ctx.config.limits.maxBatchItems);
+      if (batch.kind) checkAction(wsa.action, trust, batch.kind, true);
     }
     checkDestination(wsa.to, { path: endpoint.path, origin: ctx.origin, issuer: ctx.issuer });
     const sec = readSecurity(env.header, env.version, ctx.now(), ctx.config.limits.clockSkewSeconds, {
@@ -111,9 +112,9 @@ export async function handleTrustRequest(
       const rstr = await handle(ctx, who, rst);
       // WS-Trust 1.3 §4.2: Issue answers with an RSTRC; the others and 2005 with a bare RSTR.
       replyBody = trust.version === "13" && rst.requestKind === "issue" ? collection(trust, [rstr]) : rstr;
-    } else if (env.payload.localName === "RequestSecurityTokenCollection") {
-      replyBody = await handleBatch(ctx, who, env.payload, trust, handle);
-      action = trust.actions.issueReply;
+    } else if (batch) {
+      replyBody = await handleBatch(ctx, who, batch, trust, handle);
+      action = trust.actions[`${batch.kind ?? "issue"}Reply`];
     } else {
       throw invalidRequest(`Unsupported WS-Trust message '${env.payload.localName}'.`);
     }

@@ -3,11 +3,11 @@
  * and browser sign-in), and no password, client secret, token or token ID in any logged line.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { envelope } from "../helpers/soap.ts";
+import { NS, envelope } from "../helpers/soap.ts";
 import { call, trust } from "../helpers/worker.ts";
 import { exchange, jwtFromTrust } from "../oauth/helpers.ts";
 import { RP, get, post, signIn, signInForm } from "../helpers/wsfed.ts";
-import { validateStatus } from "./helpers.ts";
+import { VALIDATOR, validateStatus } from "./helpers.ts";
 
 let lines: string[] = [];
 beforeEach(() => {
@@ -65,6 +65,28 @@ describe("audit lines under attack", () => {
     expect(all).not.toContain(jwt.split(".")[1]!); // no token
     expect(all).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}/); // no JWT-looking value at all
     expect(all).not.toContain("<saml");
+  });
+
+  it("a batch: one line whose items name each item's subject, token and result (a batch may cancel several subjects' tokens)", async () => {
+    const token = async (user: string, password: string) => /<saml:Assertion[\s\S]*?<\/saml:Assertion>/.exec((await trust({ user, password, appliesTo: "urn:example:rp" })).text)![0];
+    const [alice, bob] = [await token("alice", "wonderland"), await token("bob", "builder")];
+    lines = [];
+    const item = (inner: string) => `<wst:RequestSecurityToken><wst:RequestType>${NS.t13}/BatchCancel</wst:RequestType>${inner}</wst:RequestSecurityToken>`;
+    const body = `<wst:RequestSecurityTokenCollection xmlns:wst="${NS.t13}">${item(`<wst:CancelTarget>${alice}</wst:CancelTarget>`)}${item(`<wst:CancelTarget>${bob}</wst:CancelTarget>`)}${item("")}</wst:RequestSecurityTokenCollection>`;
+    expect((await trust({ ...VALIDATOR, requestType: "Cancel", body })).status).toBe(200);
+    const a = audits();
+    expect(a).toHaveLength(1);
+    expect(a[0]).toMatchObject({ operation: "wstrust.batch", requestor: "rp-validator", result: "success" });
+    const items = a[0]!.items as Record<string, unknown>[];
+    expect(items.map((i) => [i.subject, i.target, i.result, i.error])).toEqual([
+      ["alice", "urn:example:rp", "success", null],
+      ["bob", "urn:example:rp", "success", null],
+      [null, null, "failure", "invalid_request"],
+    ]);
+    expect(items[0]!.token_id_hash).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(items[1]!.token_id_hash).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(items[1]!.token_id_hash).not.toBe(items[0]!.token_id_hash);
+    expect(lines.join("\n")).not.toContain("<saml");
   });
 
   it("browser sign-in: one line per sign-in, refusal and sign-out, naming the application and why, never the password", async () => {

@@ -177,6 +177,38 @@ describe("WS-Trust Batch", () => {
   });
 });
 
+describe("WS-Trust Batch: refused whole or answered item by item", () => {
+  const item = (kind: "Cancel" | "Renew" | "Validate", tok: string, ns: string = NS.t13) =>
+    `<wst:RequestSecurityToken xmlns:wst="${ns}"><wst:RequestType>${ns}/Batch${kind}</wst:RequestType>${target(kind, tok)}</wst:RequestSecurityToken>`;
+  const rstc = (items: string) => `<wst:RequestSecurityTokenCollection xmlns:wst="${NS.t13}">${items}</wst:RequestSecurityTokenCollection>`;
+
+  it("a collection holding anything but its own RSTs is refused before any item runs: nothing is cancelled or renewed", async () => {
+    const [a, b] = [await issue(), await issue()];
+    const stray = ["<foo/>", item("Cancel", b, NS.t05)];
+    for (const bad of stray) {
+      const r = await trust({ ...validator, requestType: "Cancel", body: rstc(item("Cancel", a) + bad + item("Cancel", b)) });
+      expect(faultCode(r.text)).toBe("wst:InvalidRequest");
+      expect(r.text).toContain("only wst:RequestSecurityToken elements");
+    }
+    const renew = await trust({ ...validator, requestType: "Renew", body: rstc(item("Renew", a) + "<foo/>") });
+    expect(faultCode(renew.text)).toBe("wst:InvalidRequest");
+    for (const t of [a, b]) expect(statusCode((await validate(t)).text)).toBe(STATUS_VALID);
+    // Nothing was renewed behind the refusal: the token renews once, now.
+    const once = await trust({ ...validator, requestType: "Renew", extra: target("Renew", a) });
+    expect(once.status).toBe(200);
+    expect(once.text).toContain("saml:Assertion");
+  });
+
+  it("the reply's action names the batch's operation", async () => {
+    const replyAction = (text: string) => /<(\w+):Action[^>]*>([^<]+)<\/\1:Action>/.exec(text)?.[2];
+    const tok = await issue();
+    const v = await trust({ ...validator, requestType: "Validate", body: rstc(item("Validate", tok)) });
+    expect(replyAction(v.text)).toBe(`${NS.t13}/RSTR/ValidateFinal`);
+    const c = await trust({ ...validator, requestType: "Cancel", body: rstc(item("Cancel", tok)) });
+    expect(replyAction(c.text)).toBe(`${NS.t13}/RSTR/CancelFinal`);
+  });
+});
+
 describe("Issue is stateless", () => {
   it("makes zero Durable Object calls", async () => {
     let touched = 0;
