@@ -228,7 +228,11 @@ const RESPONSE_ADDRESSES = new Set([`${WSA10_NS}/anonymous`, `${WSA10_NS}/none`,
  * Metadata §5.1: wsa:InvalidAddressingHeader / wsa:OnlyAnonymousAddressSupported).
  */
 function checkResponseEndpoint(h: Element): void {
-  const address = childElements(h).find((c) => c.namespaceURI === h.namespaceURI && c.localName === "Address");
+  const addresses = childElements(h).filter((c) => c.namespaceURI === h.namespaceURI && c.localName === "Address");
+  // An endpoint reference has exactly one wsa:Address (Core §2.2): with two, a gateway reading
+  // the other one would see a different reply address than the one checked here.
+  if (addresses.length > 1) throw invalidAddressingHeader(`wsa:${h.localName} has more than one wsa:Address.`, "InvalidCardinality", headerName(h));
+  const address = addresses[0];
   const value = address ? text(address) : undefined;
   if (value !== undefined && RESPONSE_ADDRESSES.has(value)) return;
   throw invalidAddressingHeader(

@@ -445,6 +445,18 @@ describe("replies go on the HTTP response: wsa:ReplyTo and wsa:FaultTo must be a
     }
   });
 
+  it("an EPR with two addresses is refused in either order, never read as its first (InvalidCardinality)", async () => {
+    for (const name of ["ReplyTo", "FaultTo"]) {
+      for (const [first, second] of [[`${WSA}/anonymous`, "http://attacker.example/collect"], ["http://attacker.example/collect", `${WSA}/anonymous`], [`${WSA}/anonymous`, `${WSA}/anonymous`]]) {
+        const r = await send({ ...ALICE, soap: "1.2", extraHeaders: `<wsa:${name}><wsa:Address>${first}</wsa:Address><wsa:Address>${second}</wsa:Address></wsa:${name}>` });
+        expect(r.fault, `${name} ${first} ${second}`).toBe("wsa:InvalidAddressingHeader");
+        expect(r.text).toContain("<s:Value>wsa:InvalidCardinality</s:Value>");
+        expect(r.text).toContain(`wsa:${name} has more than one wsa:Address`);
+        expect(r.text).not.toContain("Assertion");
+      }
+    }
+  });
+
   it("an EPR without an address; a 2004/08 message gets that version's fault", async () => {
     const r = await send({ ...ALICE, extraHeaders: `<wsa:ReplyTo><wsa:ReferenceParameters/></wsa:ReplyTo>` });
     expect(r.fault).toBe("wsa:InvalidAddressingHeader");
