@@ -29,9 +29,10 @@ const MAX_RECIPIENTS = 4;
 /**
  * The assertion inside an encrypted token, decrypted and parsed (not yet verified).
  * @param what the token's role, for messages ("issued token", "OnBehalfOf token", ...)
+ * @param declared the SAML version the requestor declared the token to be, if it declared one
  * @throws StsError invalid_token, saying what is wrong without saying which cryptographic step failed
  */
-export async function openEncryptedAssertion(ctx: StsContext, el: Element, what: string): Promise<Element> {
+export async function openEncryptedAssertion(ctx: StsContext, el: Element, what: string, declared?: "saml2" | "saml1"): Promise<Element> {
   const keys = ctx.config.decryptionKeys;
   if (keys.length === 0) {
     throw invalidToken(`The ${what} is encrypted, and this STS has no decryption key: present the signed token itself, or configure decryptionKeys.`);
@@ -105,6 +106,9 @@ export async function openEncryptedAssertion(ctx: StsContext, el: Element, what:
   const kind = assertion?.localName === "Assertion" ? assertion.namespaceURI : undefined;
   if (!assertion || (wrapped ? kind !== SAML2_NS : kind !== SAML2_NS && kind !== SAML1_NS)) {
     throw invalidToken(`The ${what} decrypts to something other than ${wrapped ? "a SAML 2.0 assertion" : "a SAML assertion"}.`);
+  }
+  if (declared !== undefined && kind !== (declared === "saml2" ? SAML2_NS : SAML1_NS)) {
+    throw invalidToken(`The ${what} was sent as ${declared === "saml2" ? "SAML 2.0" : "SAML 1.1"} and decrypts to a ${kind === SAML2_NS ? "SAML 2.0" : "SAML 1.1"} assertion.`);
   }
   return assertion;
 }

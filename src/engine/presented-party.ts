@@ -126,7 +126,7 @@ export async function partyFromJwt(
  */
 export async function presentedParty(ctx: StsContext, state: Pick<StateClient, "status">, presented: PresentedToken, what: string): Promise<PresentedParty> {
   if ("jwt" in presented) return partyFromJwt(ctx, state, presented.jwt, what);
-  const el = isEncryptedToken(presented.xml) ? await openEncryptedAssertion(ctx, presented.xml, what) : presented.xml;
+  const el = isEncryptedToken(presented.xml) ? await openEncryptedAssertion(ctx, presented.xml, what, presented.saml) : presented.xml;
   return partyFromSaml(ctx, state, el, what);
 }
 

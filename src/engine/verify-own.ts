@@ -65,7 +65,11 @@ export type OwnTokenCheck =
   | { ok: false; reason: string; token?: OwnToken; expired?: boolean };
 
 /** Presented token: an XML element (SAML) or a compact JWT. */
-export type PresentedToken = { xml: Element } | { jwt: string };
+/**
+ * A token as presented. `saml`: the SAML version the requestor declared for it (an RFC 8693
+ * token type), which an encrypted token must turn out to hold once opened.
+ */
+export type PresentedToken = { xml: Element; saml?: "saml2" | "saml1" | undefined } | { jwt: string };
 
 const XENC_NS = "http://www.w3.org/2001/04/xmlenc#";
 const SAML2_ASSERTION_NS = "urn:oasis:names:tc:SAML:2.0:assertion";

@@ -25,7 +25,7 @@ export function presentedToken(ctx: StsContext, value: string, typeUri: string, 
       if (type !== "saml2") throw invalidToken(`An EncryptedAssertion holds a SAML 2.0 assertion: send it as ${role}_type ${TT_PREFIX}saml2.`);
       return { xml: el };
     }
-    if (isEncryptedToken(el)) return { xml: el };
+    if (isEncryptedToken(el)) return { xml: el, saml: type };
     if (el.localName !== "Assertion" || el.namespaceURI !== (type === "saml2" ? SAML2_NS : SAML1_NS)) {
       throw invalidToken(`The ${role} is not a ${type === "saml2" ? "SAML 2.0" : "SAML 1.1"} assertion.`);
     }

@@ -301,6 +301,17 @@ describe("partner assertions encrypted for this STS (its decryption certificate,
     const wrong = await exchange({ subject_token: b64url(await encrypted(await partnerAssertion())), subject_token_type: TX.saml1, audience: "https://api.example.com/" });
     expect(wrong.status).toBe(400);
     expect(String(wrong.json.error_description)).toContain(`send it as subject_token_type ${TX.saml2}`);
+    // A bare EncryptedData must hold what its type says (RFC 8693 §2.1): SAML 1.1 sent as saml2,
+    // or SAML 2.0 sent as saml1, is refused once opened; SAML 2.0 sent as saml2 is what it says.
+    for (const [kind, declared] of [["saml1", TX.saml2], ["saml2", TX.saml1]] as const) {
+      const r = await exchange({ subject_token: b64url(await encrypted(await partnerAssertion({ kind }), { bare: true })), subject_token_type: declared, audience: "https://api.example.com/" });
+      expect(r.status, `${kind} as ${declared}`).toBe(400);
+      expect(r.json.error).toBe("invalid_grant");
+      expect(String(r.json.error_description)).toMatch(/was sent as SAML (2\.0|1\.1) and decrypts to a SAML (1\.1|2\.0) assertion/);
+      expect(r.json.access_token).toBeUndefined();
+    }
+    const bare2 = await exchange({ subject_token: b64url(await encrypted(await partnerAssertion(), { bare: true })), subject_token_type: TX.saml2, audience: "https://api.example.com/" });
+    expect(bare2.status, bare2.text).toBe(200);
   });
 
   // Each refusal below is a failed authentication; room for all of them beside the ones above.
