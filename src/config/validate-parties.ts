@@ -113,8 +113,11 @@ export function validateRelyingParties(
     const renewal = {
       allowed: bool(x, rn, "allowed", rp, true),
       maxTotalLifetimeSeconds: int(x, rn, "maxTotalLifetimeSeconds", rp, 60, 365 * DAY, DAY),
-      // The state objects keep a renewal's proof of uniqueness only this long past expiry.
-      expiredGraceSeconds: int(x, rn, "expiredGraceSeconds", rp, 0, MAX_RENEWAL_GRACE_SECONDS, 300),
+      // Counted from the token's expiry, like the clock skew within which the token is still
+      // valid (and renews without OK): the default goes past the default skew, as Apache CXF's
+      // 30 minutes do, or wst:Renewing OK="true" would never matter. The state objects keep a
+      // renewal's proof of uniqueness only this long past expiry.
+      expiredGraceSeconds: int(x, rn, "expiredGraceSeconds", rp, 0, MAX_RENEWAL_GRACE_SECONDS, 1800),
       allowPostdating: bool(x, rn, "allowPostdating", rp, false),
       // 0 = renewable at any time before expiry.
       windowSeconds: int(x, rn, "windowSeconds", rp, 0, 365 * DAY, 0),

@@ -89,7 +89,7 @@ describe("defaults", () => {
       xmlSignatureAlgorithm: "rsa-sha256",
       jwtSignatureAlgorithm: "ES256",
       scopes: [],
-      renewal: { allowed: true, maxTotalLifetimeSeconds: 86_400, expiredGraceSeconds: 300, allowPostdating: false, windowSeconds: 0 },
+      renewal: { allowed: true, maxTotalLifetimeSeconds: 86_400, expiredGraceSeconds: 1800, allowPostdating: false, windowSeconds: 0 },
       keyTypes: ["bearer"],
       replyUrls: [],
       subjectType: "public",

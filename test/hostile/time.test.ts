@@ -354,6 +354,35 @@ describe("revocations outlive every window in which the token is still accepted"
   });
 });
 
+describe('renewing an expired token: within the clock skew as a valid one, past it only with wst:Renewing OK="true" until the grace ends', () => {
+  /** alice's assertion that ended `ago` ms ago, after an hour of life. */
+  const expired = (ago: number) => {
+    const now = Date.now();
+    return ownSaml(call, (x) => {
+      let y = setAttr(x, "IssueInstant", iso(now - ago - HOUR));
+      y = setAttr(y, "NotBefore", iso(now - ago - HOUR));
+      y = setAttr(y, "AuthnInstant", iso(now - ago - HOUR));
+      return setAttr(y, "NotOnOrAfter", iso(now - ago));
+    });
+  };
+  const renew = (token: string, ok: boolean) =>
+    trustVia(call, { ...VALIDATOR, requestType: "Renew", extra: `<wst:RenewTarget>${token}</wst:RenewTarget>${ok ? `<wst:Renewing OK="true"/>` : ""}` });
+
+  it("the development parties' grace (the default, 30 minutes) outlasts the default skew (5 minutes)", async () => {
+    // Within the skew: still valid, renewed without asking.
+    expect(samlIn((await renew(await expired(2 * MIN), false)).text)).toBeDefined();
+    // Past the skew, within the grace: only when the request says an expired token is fine.
+    const late = await expired(10 * MIN);
+    const refused = await renew(late, false);
+    expect(faultCode(refused.text)).toBe("wst:UnableToRenew");
+    expect(refused.text).toContain("expired");
+    const renewed = samlIn((await renew(late, true)).text)!;
+    expect(Date.parse(attr(renewed, "NotOnOrAfter")!)).toBeGreaterThan(Date.now());
+    // Past the grace: never.
+    expect(faultCode((await renew(await expired(31 * MIN), true)).text)).toBe("wst:UnableToRenew");
+  });
+});
+
 describe("a random token ID never reads as not renewable", () => {
   it("the mark is not producible by a random jti or SAML ID; marked IDs (and those minted before) are recognised", () => {
     // 22 characters, like every random jti: any first three characters are possible.
