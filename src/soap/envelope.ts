@@ -159,6 +159,13 @@ export function readEnvelope(doc: Document, contentType: string | null): SoapEnv
   return { ...parts, payload: payloads[0]! };
 }
 
+/** The SOAP version of a parsed message's envelope, by its namespace; undefined for neither. */
+export function envelopeVersion(doc: Document): SoapVersion | undefined {
+  const env = doc.documentElement;
+  if (env?.localName !== "Envelope") return undefined;
+  return env.namespaceURI === SOAP12_NS ? "1.2" : env.namespaceURI === SOAP11_NS ? "1.1" : undefined;
+}
+
 /**
  * {@link readEnvelope} without the payload rule, for a message whose Body is empty by design
  * (a WS-Transfer Get).
@@ -166,16 +173,17 @@ export function readEnvelope(doc: Document, contentType: string | null): SoapEnv
 export function readEnvelopeParts(doc: Document, contentType: string | null): Omit<SoapEnvelope, "payload"> {
   const env = doc.documentElement;
   if (!env || env.localName !== "Envelope") throw badRequest("The request body is not a SOAP envelope.");
-  let version: SoapVersion;
-  if (env.namespaceURI === SOAP12_NS) version = "1.2";
-  else if (env.namespaceURI === SOAP11_NS) version = "1.1";
-  else throw new StsError("version_mismatch", "The SOAP envelope namespace is not SOAP 1.1 or SOAP 1.2.");
+  const version = envelopeVersion(doc);
+  if (version === undefined) throw new StsError("version_mismatch", "The SOAP envelope namespace is not SOAP 1.1 or SOAP 1.2.");
+  // An envelope of one version in the other's binding is a version mismatch to that binding
+  // (SOAP 1.1 §4.1.2; SOAP 1.2 Part 1 Appendix A), answered in the envelope's own version
+  // (the caller sets its fault's version from envelopeVersion), which its sender can read.
   const ct = (contentType ?? "").toLowerCase();
   if (version === "1.2" && ct && !ct.startsWith("application/soap+xml")) {
-    throw badRequest("A SOAP 1.2 envelope must be sent as application/soap+xml.");
+    throw new StsError("version_mismatch", "A SOAP 1.2 envelope must be sent as application/soap+xml.");
   }
   if (version === "1.1" && ct && !ct.startsWith("text/xml")) {
-    throw badRequest("A SOAP 1.1 envelope must be sent as text/xml.");
+    throw new StsError("version_mismatch", "A SOAP 1.1 envelope must be sent as text/xml.");
   }
   const ns = env.namespaceURI;
   let header: Element | null = null;

@@ -2,7 +2,7 @@ import type { Markup } from "../xml/markup.ts";
 import { withRenewalLimit } from "../abuse/guard.ts";
 import { StsError, invalidRequest } from "../errors.ts";
 import { type Requestor, type StsContext, requestorName } from "../engine/types.ts";
-import { parseSoapRequest, readAddressing, readEnvelope } from "../soap/envelope.ts";
+import { envelopeVersion, parseSoapRequest, readAddressing, readEnvelope } from "../soap/envelope.ts";
 import { buildFault } from "../soap/fault.ts";
 import { type SoapVersion, soapContentType, soapVersionOf } from "../soap/ns.ts";
 import { isSamlAssertion } from "../saml/ns.ts";
@@ -76,6 +76,7 @@ export async function handleTrustRequest(
   try {
     // keepSource lets a presented assertion be recognised as verified before.
     const doc = parseSoapRequest(await readBody(), ctx.config.limits, isSamlAssertion);
+    version = envelopeVersion(doc) ?? version;
     const env = readEnvelope(doc, contentType);
     version = env.version;
     relatesTo = env.addressing.messageId;

@@ -5,7 +5,7 @@
  */
 import { actionNotSupported, badRequest } from "../errors.ts";
 import type { StsContext } from "../engine/types.ts";
-import { parseSoapRequest, readAddressing, readEnvelopeParts } from "../soap/envelope.ts";
+import { envelopeVersion, parseSoapRequest, readAddressing, readEnvelopeParts } from "../soap/envelope.ts";
 import { type SoapVersion, soapContentType, soapVersionOf } from "../soap/ns.ts";
 import { soapReply } from "../soap/reply.ts";
 import { childElements } from "../xml/dom.ts";
@@ -40,6 +40,7 @@ export async function handleMetadataGet(
   ctx.audit.operation = "wstrust.mex";
   try {
     const doc = parseSoapRequest(await readBody(), ctx.config.limits);
+    version = envelopeVersion(doc) ?? version;
     const env = readEnvelopeParts(doc, contentType);
     version = env.version;
     relatesTo = env.addressing.messageId;

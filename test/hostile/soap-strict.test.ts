@@ -421,6 +421,23 @@ describe("an RST child we read appears at most once", () => {
   });
 });
 
+describe("an envelope of one SOAP version sent in the other's binding", () => {
+  it("is a VersionMismatch fault in the envelope's own version, which its sender reads (SOAP 1.1 §4.1.2, SOAP 1.2 Part 1 Appendix A)", async () => {
+    for (const path of ["/trust/13/usernamemixed", "/trust/mex"]) {
+      const as12 = await send({ ...ALICE, soap: "1.1" }, { path, headers: { "content-type": "application/soap+xml; charset=utf-8", SOAPAction: null } });
+      expect(as12.status, path).toBe(500);
+      expect(as12.text).toContain(`<s:Envelope xmlns:s="${NS.s11}"`);
+      expect(as12.fault).toMatch(/:VersionMismatch$/);
+      expect(as12.text).toContain("A SOAP 1.1 envelope must be sent as text/xml.");
+      const as11 = await send({ ...ALICE, soap: "1.2" }, { path, headers: { "content-type": "text/xml; charset=utf-8" } });
+      expect(as11.status, path).toBe(500);
+      expect(as11.text).toContain(`<s:Envelope xmlns:s="${NS.s12}"`);
+      expect(as11.fault).toMatch(/:VersionMismatch$/);
+      expect(as11.text).toContain("A SOAP 1.2 envelope must be sent as application/soap+xml.");
+    }
+  });
+});
+
 describe("replies go on the HTTP response: wsa:ReplyTo and wsa:FaultTo must be anonymous (or none)", () => {
   const epr = (name: string, address: string, ns = "wsa") => `<${ns}:${name}><${ns}:Address>${address}</${ns}:Address></${ns}:${name}>`;
 
