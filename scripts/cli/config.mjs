@@ -31,6 +31,11 @@ const src = (p) => new URL(`../../src/${p}`, import.meta.url).href;
  */
 export async function run(args) {
   const [sub, ...rest] = args;
+  // `config check-config --help` asks for help too, before any option is judged.
+  if (sub !== undefined && (rest.includes("--help") || rest.includes("-h"))) {
+    console.log(USAGE);
+    return 0;
+  }
   try {
     switch (sub) {
       case "hash-password":

@@ -43,3 +43,9 @@ test("every command answers --help with its usage and exit code 0", () => {
     assert.match(out, /usage/i, cmd);
   }
 });
+
+test("so does every subcommand (execFileSync throws on a non-zero exit)", () => {
+  for (const args of [["config", "check-config", "--help"], ["config", "hash-password", "--help"], ["users", "add", "--help"], ["users", "list", "--help"], ["users", "import", "-h"], ["keys", "generate", "--help"]]) {
+    assert.match(sts(args, {}), /usage/i, args.join(" "));
+  }
+});
