@@ -21,7 +21,7 @@ import { type SignatureAlg, importParams } from "../keys/keyring.ts";
 import { Asn1Error } from "../keys/asn1.ts";
 import type { ParsedCertificate } from "../keys/x509.ts";
 import { DEFAULT_DIGEST_ALGORITHMS, DEFAULT_SIGNATURE_ALGORITHMS, HMAC_SHA1, HMAC_SHA256, RSA_PSS_SHA256, RSA_SHA1, SHA1 } from "../xmldsig/algorithms.ts";
-import { checkHmacSignatureValue, checkReference, checkSignatureValue, refusalReason, type AnchorKey } from "../xmldsig/check.ts";
+import { checkHmacSignatureValue, checkReference, checkSignatureValue, refusalReason, signedInfoOctets, type AnchorKey } from "../xmldsig/check.ts";
 import { type ParsedSignature, parseSignature, Refusal } from "../xmldsig/parse-signature.ts";
 import { EXC_C14N } from "../xml/c14n.ts";
 import { DSIG_NS, childElements, nextInSubtree } from "../xml/dom.ts";
@@ -46,8 +46,11 @@ export interface SignedMessage {
   thumbprint: string;
   /** Whether the certificate is pinned or was issued by a configured authority. */
   trustedBy: "pin" | "authority";
-  /** The SignatureValue, so a replayed message can be recognised. */
-  signatureValue: Uint8Array;
+  /**
+   * What was signed (the canonical SignedInfo, which covers the Body and Timestamp by digest), so
+   * a replayed message is recognised whatever spelling its SignatureValue takes.
+   */
+  signedInfo: Uint8Array;
   signatureAlgorithm: string;
 }
 
@@ -76,7 +79,7 @@ export async function verifyMessageSignature(parts: MessageParts, policy: Messag
     if (!path.ok) throw authenticationFailed(`The signing certificate is not trusted: ${path.reason}`);
     await checkCoverage(m, parts, token);
     await checkSignatureValue(m.parsed, { keys: [signingKeyFor(certificate, path.thumbprint)], ...allowList(m.algorithms) });
-    return { certificate, thumbprint: path.thumbprint, trustedBy: path.trustedBy, signatureValue: m.parsed.signatureValue, signatureAlgorithm: m.parsed.algorithm.uri };
+    return { certificate, thumbprint: path.thumbprint, trustedBy: path.trustedBy, signedInfo: signedInfoOctets(m.parsed), signatureAlgorithm: m.parsed.algorithm.uri };
   });
 }
 
@@ -98,7 +101,7 @@ export async function verifyConfirmedKeySignature(
   key: ConfirmedKey,
   allowSha1: boolean,
   carried: Element = assertion,
-): Promise<{ signatureValue: Uint8Array; signatureAlgorithm: string }> {
+): Promise<{ signedInfo: Uint8Array; signatureAlgorithm: string }> {
   return refusing(async () => {
     const m = readSigned(parts, algorithmsFor(allowSha1, "secret" in key));
     if (carried.parentNode !== parts.security) throw new Refusal("the assertion is not in this Security header");
@@ -106,7 +109,7 @@ export async function verifyConfirmedKeySignature(
     await checkCoverage(m, parts, carried);
     if ("secret" in key) await checkHmacSignatureValue(m.parsed, key.secret);
     else await checkSignatureValue(m.parsed, { keys: [key.publicKey], ...allowList(m.algorithms) });
-    return { signatureValue: m.parsed.signatureValue, signatureAlgorithm: m.parsed.algorithm.uri };
+    return { signedInfo: signedInfoOctets(m.parsed), signatureAlgorithm: m.parsed.algorithm.uri };
   });
 }
 

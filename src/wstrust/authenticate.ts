@@ -47,8 +47,8 @@ export async function authenticateRequestor(
   overlap = false,
 ): Promise<{ who: Authenticated; fresh: Promise<void> }> {
   const pending: Promise<void>[] = [];
-  const once = (createdAt: Date, signatureValue: Uint8Array): Promise<void> => {
-    const p = acceptOnce(ctx, deps, createdAt, signatureValue);
+  const once = (createdAt: Date, signedInfo: Uint8Array): Promise<void> => {
+    const p = acceptOnce(ctx, deps, createdAt, signedInfo);
     pending.push(p);
     // Awaited by the caller later; until then a rejection must not count as unhandled.
     p.catch(() => undefined);
@@ -71,7 +71,7 @@ export async function authenticateRequestor(
   return { who, fresh };
 }
 
-type AcceptOnce = (createdAt: Date, signatureValue: Uint8Array) => Promise<void>;
+type AcceptOnce = (createdAt: Date, signedInfo: Uint8Array) => Promise<void>;
 
 async function authenticateUsername(ctx: StsContext, deps: TrustDeps, sec: SecurityHeader): Promise<Authenticated> {
   const ut = sec.usernameToken;
@@ -136,7 +136,7 @@ async function authenticateSignedMessage(ctx: StsContext, deps: TrustDeps, env: 
     (e) => e instanceof StsError && e.code === "authentication_failed",
   );
   ctx.audit.requestor = signed.certificate.subjectCommonName ?? `x509:${signed.thumbprint}`;
-  await once(sec.timestamp.created, signed.signatureValue);
+  await once(sec.timestamp.created, signed.signedInfo);
   const who = await authenticateCertificate(ctx, signed);
   ctx.audit.requestor = requestorName(who);
   // The key it signed with is one it holds: a PublicKey token may be bound to it. A key too weak
@@ -151,15 +151,18 @@ async function authenticateSignedMessage(ctx: StsContext, deps: TrustDeps, env: 
 }
 
 /**
- * A signed message can be replayed as it is until its Timestamp expires: its signature value is
- * remembered for the window in which a Timestamp is accepted at all, and a second arrival refused.
+ * A signed message can be replayed as it is until its Timestamp expires: what it signed (its
+ * canonical SignedInfo, covering Body and Timestamp) is remembered for the window in which a
+ * Timestamp is accepted at all, and a second arrival refused. Not the signature value: an ECDSA
+ * signature (r, s) verifies as (r, n − s) too, so a captured message would come back in a new
+ * spelling that no remembered value matches.
  */
-async function acceptOnce(ctx: StsContext, deps: TrustDeps, createdAt: Date, signatureValue: Uint8Array): Promise<void> {
+async function acceptOnce(ctx: StsContext, deps: TrustDeps, createdAt: Date, signedInfo: Uint8Array): Promise<void> {
   const created = createdAt.getTime();
   if (ctx.now().getTime() - created > MAX_CREDENTIAL_AGE_MS) {
     throw new StsError("message_expired", "The signed message's wsu:Created is too old; sign each request afresh.");
   }
-  const digest = toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", signatureValue as Uint8Array<ArrayBuffer>)));
+  const digest = toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", signedInfo as Uint8Array<ArrayBuffer>)));
   if (!(await deps.state.rememberNonce(`x509sig:${digest}`, created + MAX_CREDENTIAL_AGE_MS + ctx.config.limits.clockSkewSeconds * 1000))) {
     throw new StsError("message_expired", "This signed message has been received before.");
   }
@@ -216,7 +219,7 @@ async function authenticateIssuedToken(ctx: StsContext, deps: TrustDeps, env: So
       }
       const parts = { header: env.header, body: env.body, security: sec.element };
       const signed = await verifyConfirmedKeySignature(parts, el, await confirmedKey(ctx, hok), false, presented);
-      return { party, signed: { created: sec.timestamp.created, value: signed.signatureValue } };
+      return { party, signed: { created: sec.timestamp.created, value: signed.signedInfo } };
     },
     (e) => e instanceof StsError && e.code === "authentication_failed",
   );

@@ -48,6 +48,25 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
+const canonicalSignedInfo = new WeakMap<ParsedSignature, Uint8Array>();
+
+/**
+ * The octets a signature signs: its SignedInfo in the canonical form it names (computed once per
+ * parsed signature). Also what identifies a signed message whatever spelling its SignatureValue
+ * takes: an ECDSA (r, s) verifies as (r, n − s) too.
+ */
+export function signedInfoOctets(parsed: ParsedSignature): Uint8Array {
+  let octets = canonicalSignedInfo.get(parsed);
+  if (!octets) {
+    octets = canonicalizeToBytes(parsed.signedInfo, {
+      algorithm: parsed.c14n,
+      ...(parsed.c14nPrefixes ? { inclusivePrefixes: parsed.c14nPrefixes } : {}),
+    });
+    canonicalSignedInfo.set(parsed, octets);
+  }
+  return octets;
+}
+
 /**
  * Verifies SignatureValue with the anchor's keys and returns the key that verified.
  * Refuses when KeyInfo names certificates none of which is pinned.
@@ -60,10 +79,7 @@ export async function checkSignatureValue<K extends AnchorKey>(parsed: ParsedSig
   }
   const alg = parsed.algorithm;
   if (alg.kty === "HMAC") throw new Refusal("an HMAC signature verifies only with a shared key");
-  const signedOctets = canonicalizeToBytes(parsed.signedInfo, {
-    algorithm: parsed.c14n,
-    ...(parsed.c14nPrefixes ? { inclusivePrefixes: parsed.c14nPrefixes } : {}),
-  });
+  const signedOctets = signedInfoOctets(parsed);
   const sig = parsed.signatureValue as Uint8Array<ArrayBuffer>;
   let usable = 0;
   let badLength = false;
@@ -99,10 +115,7 @@ export async function checkSignatureValue<K extends AnchorKey>(parsed: ParsedSig
 export async function checkHmacSignatureValue(parsed: ParsedSignature, secret: Uint8Array): Promise<void> {
   const alg = parsed.algorithm;
   if (alg.kty !== "HMAC") throw new Refusal("not an HMAC signature");
-  const signedOctets = canonicalizeToBytes(parsed.signedInfo, {
-    algorithm: parsed.c14n,
-    ...(parsed.c14nPrefixes ? { inclusivePrefixes: parsed.c14nPrefixes } : {}),
-  });
+  const signedOctets = signedInfoOctets(parsed);
   const key = await crypto.subtle.importKey("raw", secret as Uint8Array<ArrayBuffer>, { name: "HMAC", hash: alg.hash }, false, ["sign"]);
   const expected = new Uint8Array(await crypto.subtle.sign("HMAC", key, signedOctets));
   if (!timingSafeEqual(expected, parsed.signatureValue)) throw new Refusal("signature value mismatch");

@@ -37,6 +37,8 @@ export interface SignedEnvelopeOptions {
   pss?: boolean;
   /** Sign with HMAC-SHA256 (or HMAC-SHA1 with `sha1`) under this shared key instead of the private key. */
   hmacKey?: Uint8Array;
+  /** Sign with ECDSA-SHA256 (`keyPem` an EC P-256 key): the value is r || s (XML-DSig 1.1 §6.4.3). */
+  ecdsa?: boolean;
 }
 
 function pemBody(pem: string): string {
@@ -53,6 +55,7 @@ export async function signedEnvelope(o: SignedEnvelopeOptions): Promise<string> 
   const digestUri = o.sha1 ? "http://www.w3.org/2000/09/xmldsig#sha1" : "http://www.w3.org/2001/04/xmlenc#sha256";
   const sigUri = o.hmacKey
     ? o.sha1 ? "http://www.w3.org/2000/09/xmldsig#hmac-sha1" : "http://www.w3.org/2001/04/xmldsig-more#hmac-sha256"
+    : o.ecdsa ? "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256"
     : o.pss ? "http://www.w3.org/2007/05/xmldsig-more#sha256-rsa-MGF1"
     : o.sha1 ? "http://www.w3.org/2000/09/xmldsig#rsa-sha1" : "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256";
   const keyInfo = o.keyInfo ?? `<wsse:SecurityTokenReference><wsse:Reference URI="#_x509" ValueType="${X509V3}"/></wsse:SecurityTokenReference>`;
@@ -91,6 +94,9 @@ export async function signedEnvelope(o: SignedEnvelopeOptions): Promise<string> 
   if (o.hmacKey) {
     const key = await crypto.subtle.importKey("raw", o.hmacKey as Uint8Array<ArrayBuffer>, { name: "HMAC", hash }, false, ["sign"]);
     sig = new Uint8Array(await crypto.subtle.sign("HMAC", key, signedOctets));
+  } else if (o.ecdsa) {
+    const key = await crypto.subtle.importKey("pkcs8", fromBase64(pemBody(o.keyPem))!, { name: "ECDSA", namedCurve: "P-256" }, false, ["sign"]);
+    sig = new Uint8Array(await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, key, signedOctets));
   } else {
     const alg = { name: o.pss ? "RSA-PSS" : "RSASSA-PKCS1-v1_5", hash };
     const key = await crypto.subtle.importKey("pkcs8", fromBase64(pemBody(o.keyPem))!, alg, false, ["sign"]);

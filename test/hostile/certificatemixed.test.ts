@@ -176,6 +176,31 @@ describe("certificatemixed: what the BinarySecurityToken holds", () => {
   });
 });
 
+describe("certificatemixed: a signed message is accepted once, however its signature is spelt", () => {
+  it("an ECDSA signature (r, s) re-sent as (r, n − s), which verifies too, is the same message: refused as a replay", async () => {
+    const pair = (await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"])) as CryptoKeyPair;
+    const day = 86400_000;
+    const der = await buildSelfSignedCertificate({ privateKey: pair.privateKey, publicKey: pair.publicKey, commonName: "ec-alice", notBefore: new Date(Date.now() - day), notAfter: new Date(Date.now() + day) });
+    const keyPem = derToPem(new Uint8Array((await crypto.subtle.exportKey("pkcs8", pair.privateKey)) as ArrayBuffer), "PRIVATE KEY");
+    const f = withCertificates({ ...DEV_TRUST, principals: [...DEV_TRUST.principals, { sha256: await certificateThumbprint(parseCertificate(der)), principal: "alice" }] });
+    const body = await sign({ keyPem, certPem: derToPem(der, "CERTIFICATE"), ecdsa: true });
+    const address = freshAddress();
+    const first = await send(body, f, address);
+    expect(first.status, first.text).toBe(200);
+    refused(await send(body, f, address), "wsse:MessageExpired", /received before/);
+    // The other spelling: s' = n − s over P-256's group order n.
+    const N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+    const value = /<ds:SignatureValue>([^<]+)<\/ds:SignatureValue>/.exec(body)![1]!;
+    const raw = Uint8Array.from(atob(value), (c) => c.charCodeAt(0));
+    const s = BigInt("0x" + Array.from(raw.subarray(32), (b) => b.toString(16).padStart(2, "0")).join(""));
+    const flipped = (N - s).toString(16).padStart(64, "0");
+    const respelt = Uint8Array.of(...raw.subarray(0, 32), ...Array.from({ length: 32 }, (_, i) => parseInt(flipped.slice(2 * i, 2 * i + 2), 16)));
+    const replay = body.replace(value, btoa(String.fromCharCode(...respelt)));
+    expect(replay).not.toBe(body);
+    refused(await send(replay, f, address), "wsse:MessageExpired", /received before/);
+  });
+});
+
 describe("certificatemixed: guessing", () => {
   let forged: string;
   beforeAll(async () => {
