@@ -17,7 +17,7 @@ export async function handleIssue(ctx: StsContext, deps: TrustDeps, who: Request
   if (!rst.appliesTo) throw invalidRequest("wsp:AppliesTo is required: name the relying party the token is for.");
   if (rst.tokenType === "status") throw invalidRequest("The Status token type is only valid for Validate.");
   if (rst.actAs && rst.onBehalfOf) throw invalidRequest("Send either wst:OnBehalfOf or wst14:ActAs, not both.");
-  const proof = await proofKeyFor(rst, who.provedKey);
+  const proof = await proofKeyFor(rst, ctx.now(), who.provedKey);
   const delegated = rst.actAs ?? rst.onBehalfOf;
   const presented = delegated && (isUsernameToken(delegated) ? presentedCredentials(ctx, deps, who, delegated) : presentedFromTarget(delegated, true));
   const tok = await issue(ctx, deps.state, who, {

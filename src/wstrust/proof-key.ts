@@ -13,6 +13,7 @@ import { pSha1 } from "../keys/psha1.ts";
 import { WSSE_NS, X509V3 } from "../soap/ns.ts";
 import { childElements, DSIG_NS, textContent } from "../xml/dom.ts";
 import { type Markup, xml } from "../xml/markup.ts";
+import { parseCertificate } from "../keys/x509.ts";
 import { publicKeyFromCertificate, readPublicKeyInfo } from "../xmldsig/key-info.ts";
 import type { Rst } from "./rst.ts";
 
@@ -43,13 +44,25 @@ function keyTypeOf(rst: Rst): "bearer" | "symmetric" | "public-key" {
 /**
  * §9.2 wst:UseKey: the requestor's public key, as a ds:KeyInfo or an X.509 BinarySecurityToken.
  * A reference (wsse:SecurityTokenReference) to a token elsewhere in the message and a `Sig`
- * proof (a signature of the request with that key) need requestor signature processing, which
- * this STS does not do yet: both are refused rather than half honoured.
+ * proof (a signature over the request naming the key) are refused rather than half honoured: a
+ * requestor proves its key by signing the whole request with it (certificatemixed). A key given
+ * by certificate must come with a certificate that is valid now: the token would state it.
  */
-async function readUseKey(useKey: Element): Promise<Extract<Confirmation, { method: "public-key" }>> {
+async function readUseKey(useKey: Element, now: Date): Promise<Extract<Confirmation, { method: "public-key" }>> {
   if (useKey.hasAttribute("Sig")) {
-    throw invalidRequest("wst:UseKey/@Sig is not supported: this STS does not verify request signatures yet; send UseKey without Sig.");
+    throw invalidRequest("wst:UseKey/@Sig is not supported: sign the request with the key (certificatemixed) and send UseKey without Sig, or leave UseKey out there.");
   }
+  const key = await useKeyOf(useKey);
+  if (key.certificate) {
+    const c = parseCertificate(key.certificate);
+    if (now < c.notBefore || now > c.notAfter) {
+      throw invalidRequest(`wst:UseKey's certificate is not valid now (it is valid from ${c.notBefore.toISOString()} until ${c.notAfter.toISOString()}).`);
+    }
+  }
+  return key;
+}
+
+async function useKeyOf(useKey: Element): Promise<Extract<Confirmation, { method: "public-key" }>> {
   const kids = childElements(useKey);
   const item = kids[0];
   if (kids.length !== 1 || !item) throw invalidRequest("wst:UseKey must hold exactly one key: a ds:KeyInfo or a wsse:BinarySecurityToken.");
@@ -81,7 +94,7 @@ async function readUseKey(useKey: Element): Promise<Extract<Confirmation, { meth
  * - SymmetricKey without entropy: a random key, returned in wst:RequestedProofToken/wst:BinarySecret.
  * - PublicKey: the wst:UseKey key; the requestor holds the private key, so no proof token.
  */
-export async function proofKeyFor(rst: Rst, provedBy?: () => Promise<Extract<Confirmation, { method: "public-key" }> | undefined>): Promise<ProofKey> {
+export async function proofKeyFor(rst: Rst, now: Date, provedBy?: () => Promise<Extract<Confirmation, { method: "public-key" }> | undefined>): Promise<ProofKey> {
   const t = rst.trust;
   const kind = keyTypeOf(rst);
   if (kind === "bearer") return { confirmation: undefined, rstr: undefined, keyType: rst.keyType ?? t.bearerKeyTypes[0]! };
@@ -91,13 +104,13 @@ export async function proofKeyFor(rst: Rst, provedBy?: () => Promise<Extract<Con
     if (provedKey) {
       // The requestor signed this request with a certificate's key (certificatemixed): that is
       // the key it has proven; a UseKey may only name the same one.
-      if (rst.useKey && (await jwkThumbprint((await readUseKey(rst.useKey)).jwk)) !== (await jwkThumbprint(provedKey.jwk))) {
+      if (rst.useKey && (await jwkThumbprint((await readUseKey(rst.useKey, now)).jwk)) !== (await jwkThumbprint(provedKey.jwk))) {
         throw invalidRequest("wst:UseKey must be the key that signed this request (or be left out to use it).");
       }
       return { confirmation: provedKey, rstr: undefined, keyType: t.publicKeyType };
     }
     if (!rst.useKey) throw invalidRequest("KeyType PublicKey needs wst:UseKey with the requestor's public key (this STS does not generate key pairs).");
-    return { confirmation: await readUseKey(rst.useKey), rstr: undefined, keyType: t.publicKeyType };
+    return { confirmation: await readUseKey(rst.useKey, now), rstr: undefined, keyType: t.publicKeyType };
   }
   if (rst.useKey) throw invalidRequest("wst:UseKey goes with KeyType PublicKey, not SymmetricKey.");
   const bits = rst.keySize ?? DEFAULT_KEY_SIZE;

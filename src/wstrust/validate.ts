@@ -26,7 +26,7 @@ export async function handleValidate(ctx: StsContext, deps: TrustDeps, who: Requ
   // The new token is a bearer token unless the Validate request asks for a key type, as an
   // Issue would (Apache CXF's STS reads KeyType, Entropy and UseKey from a Validate alike):
   // a presented token's proof key is for its own relying party, never passed on.
-  const proof = await proofKeyFor(rst);
+  const proof = await proofKeyFor(rst, ctx.now());
   const tok = await transform(ctx, deps.state, who, presented ?? presentedFromTarget(target), {
     target: rst.appliesTo,
     tokenType: rst.tokenType,

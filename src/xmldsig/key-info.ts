@@ -84,7 +84,10 @@ function bitLength(b: Uint8Array): number {
 /** Checks an RSA or EC public JWK the way WebCrypto imports it; returns its public members. */
 async function checkedJwk(jwk: JsonWebKey): Promise<JsonWebKey> {
   if (jwk.kty === "RSA") {
-    const bits = bitLength(fromBase64Url(jwk.n ?? ""));
+    const n = fromBase64Url(jwk.n ?? "");
+    const bits = bitLength(n);
+    // An RSA modulus is a product of two odd primes; WebCrypto imports an even one all the same.
+    if (((n[n.length - 1] ?? 0) & 1) === 0) throw refuse("the RSA modulus is even, so it is no RSA key.");
     if (bits < MIN_RSA_BITS) throw refuse(`RSA keys must have at least ${MIN_RSA_BITS} bits (this one has ${bits}).`);
     if (bits > MAX_PROOF_RSA_BITS) throw refuse(`RSA keys may have at most ${MAX_PROOF_RSA_BITS} bits.`);
     const e = unsignedBytes(fromBase64Url(jwk.e ?? ""));

@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { NS, TT } from "../helpers/soap.ts";
 import { faultCode, trust } from "../helpers/worker.ts";
 import { ecKeyInfo, rsaKeyInfo } from "../helpers/key-info.ts";
+import { buildSelfSignedCertificate } from "../../src/keys/x509.ts";
 
 const DS = "http://www.w3.org/2000/09/xmldsig#";
 const DSIG11 = "http://www.w3.org/2009/xmldsig11#";
@@ -87,6 +88,22 @@ describe("hostile PublicKey requests", () => {
     await refused({ ...alice, keyType: PUB, extra: `<wst:UseKey>${rsaKeyInfo(pub)}</wst:UseKey>` }, "at least 2048 bits (this one has 1024)");
     const p256 = (await publicJwk({ name: "ECDSA", namedCurve: "P-256" })).pub;
     await refused({ ...alice, keyType: PUB, extra: `<wst:UseKey>${ecKeyInfo(p256, "1.2.840.10045.3.1.1")}</wst:UseKey>` }, "must be on P-256, P-384 or P-521");
+  });
+
+  it("an RSA modulus that is even (no product of two odd primes), and a certificate not valid now", async () => {
+    const { pub } = await publicJwk({ name: "RSASSA-PKCS1-v1_5", modulusLength: 2048 });
+    const n = Uint8Array.from(atob(std(pub.n!)), (c) => c.charCodeAt(0));
+    n[n.length - 1]! &= 0xfe;
+    const even = { ...pub, n: btoa(String.fromCharCode(...n)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "") };
+    await refused({ ...alice, keyType: PUB, extra: `<wst:UseKey>${rsaKeyInfo(even)}</wst:UseKey>` }, "the RSA modulus is even");
+    const pair = (await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"])) as CryptoKeyPair;
+    const day = 86400_000;
+    for (const [from, until] of [[-3 * day, -day], [day, 3 * day]]) {
+      const der = await buildSelfSignedCertificate({ ...pair, commonName: "device", notBefore: new Date(Date.now() + from!), notAfter: new Date(Date.now() + until!) });
+      const bst = `<wsse:BinarySecurityToken ValueType="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3">${b64(der)}</wsse:BinarySecurityToken>`;
+      const x509Data = `<ds:KeyInfo xmlns:ds="${DS}"><ds:X509Data><ds:X509Certificate>${b64(der)}</ds:X509Certificate></ds:X509Data></ds:KeyInfo>`;
+      for (const useKey of [bst, x509Data]) await refused({ ...alice, keyType: PUB, extra: `<wst:UseKey>${useKey}</wst:UseKey>` }, "wst:UseKey's certificate is not valid now");
+    }
   });
 
   it("private key material in the KeyValue", async () => {
