@@ -65,14 +65,29 @@ export function rateLimited(message: string, untilMs: number, nowMs: number): St
   return e;
 }
 
-/** The counter keys of one authentication attempt: the name presented, the address, the pair. */
-export function failureKeys(name: string, clientAddress: string | undefined): FailureKeys {
-  if (!clientAddress) return { name: `auth-fail:user:${name}`, address: undefined, pair: undefined };
+/**
+ * What a failed authentication presented: a principal's name and password or secret (`user`:
+ * users and service accounts, one namespace), an OAuth client's id, or a credential without a
+ * name, counted under the address it came from (a message signature, an issued token, a
+ * partner's sign-in answer).
+ */
+export type CredentialKind = "user" | "client" | "x509" | "saml" | "wsfed-partner";
+
+/**
+ * The counter keys of one authentication attempt: the name presented, the address, the pair.
+ * Each kind counts in its own key space: a UsernameToken's name is whatever a guesser types, so
+ * it must never spell another kind's key (a Username `x509@<address>` failing a hundred times
+ * would otherwise lock that address out of certificate sign-in).
+ */
+export function failureKeys(name: string, clientAddress: string | undefined, kind: CredentialKind = "user"): FailureKeys {
+  const named = `auth-fail:${kind}:${name}`;
+  if (!clientAddress) return { name: named, address: undefined, pair: undefined };
   return {
-    name: `auth-fail:user:${name}`,
+    name: named,
     address: `auth-fail:ip:${clientAddress}`,
-    // The address's length first: no address and name can spell another pair's key.
-    pair: `auth-fail:pair:${clientAddress.length}:${clientAddress}:${name}`,
+    // The address's length first: no address and name can spell another pair's key. A user's
+    // pair key is as it always was; the other kinds' are their own.
+    pair: `auth-fail:${kind === "user" ? "" : `${kind}-`}pair:${clientAddress.length}:${clientAddress}:${name}`,
   };
 }
 

@@ -47,7 +47,7 @@ function endpoint<E extends HonoEnv>(services: (c: Context<E>) => RequestService
       const authCtx = ctx;
       // Failed client authentications are limited per claimed client and per address, like
       // WS-Trust UsernameTokens (src/abuse/guard.ts): counted only on failure.
-      const keys = failureKeys(`client:${claimedClientId(authorization, params) ?? "-"}`, svc.clientAddress);
+      const keys = failureKeys(claimedClientId(authorization, params) ?? "-", svc.clientAddress, "client");
       const client = await withFailureLimit(
         ctx,
         state,

@@ -351,7 +351,7 @@ async function partnerReturned(x: Exchange, form: FirstValues, now: number): Pro
   let identity: Identity;
   try {
     identity = await withFailureLimit(
-      ctx, x.state, failureKeys(`wsfed-partner@${address ?? "-"}`, address),
+      ctx, x.state, failureKeys(address ?? "-", address, "wsfed-partner"),
       () => partnerIdentity(ctx, x.state, partner, form.get("wresult") ?? ""),
       (e) => e instanceof StsError && e.code === "invalid_token",
     );

@@ -131,7 +131,7 @@ async function authenticateSignedMessage(ctx: StsContext, deps: TrustDeps, env: 
   const signed = await withFailureLimit(
     ctx,
     deps.state,
-    failureKeys(`x509@${address ?? "-"}`, address),
+    failureKeys(address ?? "-", address, "x509"),
     () => verifyMessageSignature(parts, { trust: policy.trust, allowSha1: policy.allowSha1Signatures }, ctx.now()),
     (e) => e instanceof StsError && e.code === "authentication_failed",
   );
@@ -190,7 +190,7 @@ async function authenticateIssuedToken(ctx: StsContext, deps: TrustDeps, env: So
   const { party, signed } = await withFailureLimit(
     ctx,
     deps.state,
-    failureKeys(`saml@${address ?? "-"}`, address),
+    failureKeys(address ?? "-", address, "saml"),
     async () => {
       let party;
       let el = presented;

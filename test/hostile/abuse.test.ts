@@ -13,7 +13,10 @@ import { app } from "../../src/http/app.ts";
 import type { LimitsConfig } from "../../src/config/types.ts";
 import { StsError } from "../../src/errors.ts";
 import { type StateClient, createStateClient } from "../../src/state/client.ts";
-import { envelope, type RstOptions } from "../helpers/soap.ts";
+import { NS, envelope, type RstOptions } from "../helpers/soap.ts";
+import { signedEnvelope } from "../helpers/wss-sign.ts";
+import ALICE_CERT from "../fixtures/dev-credentials/alice-client.cert.pem?raw";
+import ALICE_KEY from "../fixtures/dev-credentials/alice-client.key.pem?raw";
 import { call, faultCode } from "../helpers/worker.ts";
 
 const LIMIT = 10; // the default limits.maxFailedAuthPerWindow
@@ -159,6 +162,31 @@ describe(`the hard limits (limit × ${HARD_FACTOR}), with maxFailedAuthPerWindow
     const d = derivations();
     expect((await small(freshAddress(), { user: who, password: "guess-z" })).status).toBe(429);
     expect(d.count()).toBe(0);
+  });
+
+  it("a Username that spells another credential's counter (x509@<address>, client:<id>) locks only itself: that address still signs in with its certificate, that client with its secret", async () => {
+    const victim = freshAddress();
+    const hard = SMALL_LIMIT * HARD_FACTOR;
+    for (const who of [`x509@${victim}`, "client:demo-client"]) {
+      for (let i = 0; i <= hard; i++) await small(freshAddress(), { user: who, password: `guess-${i}` });
+      expect((await small(freshAddress(), { user: who, password: "guess-z" })).status, who).toBe(429); // that name is locked
+    }
+    const url = "https://sts.example.com/trust/13/certificatemixed";
+    const action = `${NS.t13}/RST/Issue`;
+    const rst = `<t:RequestSecurityToken xmlns:t="${NS.t13}"><t:RequestType>${NS.t13}/Issue</t:RequestType><wsp:AppliesTo xmlns:wsp="${NS.wsp}"><a:EndpointReference><a:Address>urn:example:rp</a:Address></a:EndpointReference></wsp:AppliesTo></t:RequestSecurityToken>`;
+    const body = await signedEnvelope({ keyPem: ALICE_KEY, certPem: ALICE_CERT, payload: rst, action, to: url });
+    const signedIn = await app.fetch(new Request(url, { method: "POST", headers: { "content-type": `application/soap+xml; charset=utf-8; action="${action}"`, "CF-Connecting-IP": victim }, body }), smallEnv, exec);
+    expect(signedIn.status, await signedIn.clone().text()).toBe(200);
+    const client = await app.fetch(
+      new Request("https://sts.example.com/oauth2/introspect", {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", authorization: "Basic " + btoa("demo-client:demo-secret"), "CF-Connecting-IP": freshAddress() },
+        body: "token=x",
+      }),
+      smallEnv,
+      exec,
+    );
+    expect(client.status).toBe(200);
   });
 
   it("an address that fails on more names than the hard limit is refused for every name, alice's right password too", async () => {
