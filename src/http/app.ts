@@ -10,6 +10,7 @@ import type { RequestServices } from "../engine/types.ts";
 import { StsError } from "../errors.ts";
 import { registerOAuthRoutes } from "../oauth/routes.ts";
 import { registerPageRoutes } from "../pages/routes.ts";
+import { clientAddressKey } from "../web/client-address.ts";
 import { NO_STORE } from "../web/headers.ts";
 import { logError } from "../web/log.ts";
 import { registerTrustRoutes } from "../wstrust/routes.ts";
@@ -29,7 +30,7 @@ function services(c: Context<App>): RequestServices {
     context: () => getContext(c.env, c.req.url),
     state: (ctx) => stateFor(c.env, ctx.config),
     // Cloudflare sets CF-Connecting-IP on every request; without it only per-subject limits apply.
-    clientAddress: c.req.header("cf-connecting-ip") ?? undefined,
+    clientAddress: clientAddressKey(c.req.header("cf-connecting-ip")),
   };
 }
 

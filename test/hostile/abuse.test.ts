@@ -51,7 +51,7 @@ function derivations(): { count(): number } {
 
 let nextAddress = 1;
 /** A client address no other test in this file uses. */
-const freshAddress = () => `2001:db8:ab::${(nextAddress++).toString(16)}`;
+const freshAddress = () => `2001:db8:ab:${(nextAddress++).toString(16)}::1`;
 
 describe("failed authentications over HTTP", () => {
   afterEach(() => vi.restoreAllMocks());
@@ -104,6 +104,18 @@ describe("failed authentications over HTTP", () => {
     expect(d.count()).toBe(1);
     expect((await issueFrom(newcomer, { user: "bob", password: "builder" })).status).toBe(429);
     expect(d.count()).toBe(1);
+  });
+
+  it("one host is one address: the addresses of one IPv6 /64, and every spelling of an address, count together", async () => {
+    const prefix = `2001:db8:64:${(nextAddress++).toString(16)}`;
+    const spellings = Array.from({ length: LIMIT }, (_, i) => `${prefix}::${(i + 1).toString(16)}`);
+    for (const ip of spellings) expect((await issueFrom(ip, { user: `nobody-${crypto.randomUUID()}`, password: "x" })).status, ip).toBe(400);
+    // The /64 has failed on LIMIT names: one more new name from any address in it, however spelt, is refused.
+    for (const ip of [`${prefix}:ffff:ffff:ffff:ffff`, `[${prefix.toUpperCase()}::1]`, `${prefix.replace("2001:db8", "2001:0db8")}:0:0:0:7`]) {
+      expect((await issueFrom(ip, { user: `nobody-${crypto.randomUUID()}`, password: "x" })).status, ip).toBe(429);
+    }
+    // Another /64 is another host.
+    expect((await issueFrom(`2001:db8:64:${(nextAddress++).toString(16)}::1`, { user: `nobody-${crypto.randomUUID()}`, password: "x" })).status).toBe(400);
   });
 
   it("10 failures from one address under different names do not lock out the others behind it: alice's right password from it passes; the names that failed there are refused", async () => {

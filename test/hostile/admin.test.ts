@@ -16,7 +16,7 @@ const MAX_BODY = 1024 * 1024; // the default limits.maxBodyBytes
 const basic = (user: string, password: string) => "Basic " + btoa(`${user}:${password}`);
 let nextAddress = 1;
 /** A client address no other test in this file uses (the limits count per address). */
-const freshAddress = () => `2001:db8:ad::${(nextAddress++).toString(16)}`;
+const freshAddress = () => `2001:db8:ad:${(nextAddress++).toString(16)}::1`;
 
 function revoke(body: BodyInit | null, o: { authorization?: string; ip?: string; headers?: Record<string, string> } = {}): Promise<Response> {
   const headers: Record<string, string> = { "content-type": "application/json", ...o.headers };

@@ -18,7 +18,7 @@ const VALIDATOR = { user: "rp-validator", password: "rp-validator-secret-0f1e2d3
 
 let nextAddress = 1;
 /** A fresh client address per request: these tests are about cost, not about the limits. */
-const freshAddress = () => `2001:db8:c0::${(nextAddress++).toString(16)}`;
+const freshAddress = () => `2001:db8:c0:${(nextAddress++).toString(16)}::1`;
 
 /** The iteration counts of the PBKDF2 derivations `run` makes. */
 async function derivationsOf(run: () => Promise<Response>): Promise<{ status: number; text: string; iterations: number[] }> {

@@ -31,7 +31,7 @@ const HEADERS = { "content-type": `application/soap+xml; charset=utf-8; action="
 
 let nextAddress = 1;
 /** A client address no other test uses, so failure counters of one test never reach another. */
-const freshAddress = () => `2001:db8:cm::${(nextAddress++).toString(16)}`;
+const freshAddress = () => `2001:db8:cd:${(nextAddress++).toString(16)}::1`;
 
 function sign(o: Partial<SignedEnvelopeOptions> = {}): Promise<string> {
   return signedEnvelope({ keyPem: ALICE_KEY, certPem: ALICE_CERT, payload: RST(), action: ACTION, to: ORIGIN + PATH, ...o });

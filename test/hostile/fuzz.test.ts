@@ -302,7 +302,7 @@ describe("WS-Trust certificatemixed fuzz (120 mutated signed RSTs)", () => {
       const base = await fresh(i + 1);
       const [body, what] = mutateXml(r, base.body);
       // One address per request: the failure limits would otherwise turn the rest into 429s.
-      const res = await call(base.path, { method: "POST", headers: { ...base.headers, "CF-Connecting-IP": `2001:db8:f1::${(i + 1).toString(16)}` }, body });
+      const res = await call(base.path, { method: "POST", headers: { ...base.headers, "CF-Connecting-IP": `2001:db8:f1:${(i + 1).toString(16)}::1` }, body });
       const text = await res.text();
       const label = `#${i} ${what} → ${res.status}`;
       tally[res.status] = (tally[res.status] ?? 0) + 1;
@@ -382,7 +382,7 @@ describe("WS-Trust issuedtokenmixed fuzz (120 mutated requests carrying a partne
     const tally: Record<string, number> = {};
     for (let i = 0; i < 120; i++) {
       const [body, what] = mutateXml(r, base.body);
-      const res = await call(path, { method: "POST", headers: { ...base.headers, "CF-Connecting-IP": `2001:db8:f2::${(i + 1).toString(16)}` }, body });
+      const res = await call(path, { method: "POST", headers: { ...base.headers, "CF-Connecting-IP": `2001:db8:f2:${(i + 1).toString(16)}::1` }, body });
       const text = await res.text();
       const label = `#${i} ${what} → ${res.status}`;
       if (!issuedTokenReply(res.status, text, label, tally)) continue;
@@ -413,7 +413,7 @@ describe("WS-Trust issuedtokenmixed fuzz (100 mutated requests carrying a partne
       // Aimed at the encrypted token: a mutation that missed it is tried again, up to four times.
       let [mutated, what] = mutateXml(r, body);
       for (let k = 0; k < 4 && mutated.slice(head, tail + 30) === body.slice(head, tail + 30); k++) [mutated, what] = mutateXml(r, body);
-      const res = await call(path, { method: "POST", headers: { ...headers, "CF-Connecting-IP": `2001:db8:e2::${(i + 1).toString(16)}` }, body: mutated });
+      const res = await call(path, { method: "POST", headers: { ...headers, "CF-Connecting-IP": `2001:db8:e2:${(i + 1).toString(16)}::1` }, body: mutated });
       const text = await res.text();
       const label = `#${i} ${what} → ${res.status}: ${text.slice(0, 400)}`;
       if (!issuedTokenReply(res.status, text, label, tally)) continue;
@@ -458,7 +458,7 @@ describe("browser sign-in at a partner: fuzz of the partner's answer (100 mutate
       const { cookie, wctx } = await trip();
       const res = await call("/wsfed", {
         method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded", cookie, "CF-Connecting-IP": `2001:db8:f3::${(i + 1).toString(16)}` },
+        headers: { "content-type": "application/x-www-form-urlencoded", cookie, "CF-Connecting-IP": `2001:db8:f3:${(i + 1).toString(16)}::1` },
         body: new URLSearchParams({ wa: "wsignin1.0", wresult: mutated, wctx }).toString(),
       });
       const text = await res.text();
