@@ -4,7 +4,7 @@ import type { User } from "../config/types.ts";
 import { AC_PASSWORD_PROTECTED_TRANSPORT, AC_X509 } from "../saml/ns.ts";
 import type { ParsedCertificate } from "../keys/x509.ts";
 import { authenticationFailed, notAuthorized } from "../errors.ts";
-import { findEnabledUser, findUser } from "./users.ts";
+import { findEnabledUser, findUser, matchDirectoryCost } from "./users.ts";
 import type { Identity, Requestor, StsContext } from "./types.ts";
 
 /** The result of checking a username and password: a user, or a service account. */
@@ -39,13 +39,17 @@ export async function authenticatePassword(
   if (account) {
     const who: Authenticated = { kind: "service", account };
     if ((await verifySecret(password, account.secretHash)) && (admit === undefined || admit(who))) return who;
+    await matchDirectoryCost(ctx, username);
     await verifyPassword(password, undefined, iterations);
     throw authenticationFailed();
   }
   const user = await findUser(ctx, username);
   const ok = await verifyPassword(password, user?.passwordHash, iterations);
   // A disabled user's right password fails as a wrong one does (same answer, same cost).
-  if (!user || !ok || !user.enabled) throw authenticationFailed();
+  if (!user || !ok || !user.enabled) {
+    if (ctx.config.users.has(username)) await matchDirectoryCost(ctx, username);
+    throw authenticationFailed();
+  }
   const who: Authenticated = {
     kind: "user",
     identity: {

@@ -22,6 +22,17 @@ export async function findUser(ctx: StsContext, username: string): Promise<Known
   return ctx.directory?.get(username);
 }
 
+/**
+ * The directory read an unknown name's failed sign-in makes, made for a configured name's failed
+ * sign-in too (its answer unused: a configured name is never a directory user's), so that the
+ * time of a failure does not tell which names are configured. Not made on success: a caller who
+ * knows the password learns nothing from it. An unreachable directory changes nothing here.
+ */
+export async function matchDirectoryCost(ctx: StsContext, username: string): Promise<void> {
+  if (username.includes("#") || username.includes(":")) return;
+  await ctx.directory?.get(username).catch(() => undefined);
+}
+
 /** The user, if it exists and may sign in now. */
 export async function findEnabledUser(ctx: StsContext, username: string): Promise<KnownUser | undefined> {
   const u = await findUser(ctx, username);

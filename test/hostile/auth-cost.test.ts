@@ -10,6 +10,7 @@ import { DEV_CONFIG, DEV_SECRETS } from "../../src/config/dev.ts";
 import { resetConfigCache } from "../../src/config/load.ts";
 import { app } from "../../src/http/app.ts";
 import { hashPassword } from "../../src/identity/password.ts";
+import { UserDirectory } from "../../src/state/directory.ts";
 import { envelope } from "../helpers/soap.ts";
 import { call, faultCode } from "../helpers/worker.ts";
 
@@ -74,6 +75,30 @@ describe("WS-Trust UsernameToken: one derivation of the users' cost for every fa
     // Authenticated (a service account may not Issue for itself, which is another fault).
     expect(faultCode(r.text)).toBe("wst:RequestFailed");
     expect(r.iterations).toEqual([]);
+  });
+});
+
+describe("every failure reads the directory once, so its time does not tell which names are configured", () => {
+  it("a configured user's, a service account's, a directory user's and an unknown name's failure: one directory read each; a configured user's success: none", async () => {
+    const reads = async (run: () => Promise<Response>): Promise<[number, number]> => {
+      const spy = vi.spyOn(UserDirectory.prototype, "get");
+      try {
+        const res = await run();
+        await res.text();
+        return [res.status, spy.mock.calls.length];
+      } finally {
+        spy.mockRestore();
+      }
+    };
+    for (const [name, run] of Object.entries({
+      "configured user, wrong password": () => issue("alice", "not-wonderland"),
+      "service account, wrong secret": () => issue(VALIDATOR.user, "rp-validator-secret-wrong"),
+      "directory user, wrong password": () => issue("dave", "directory-pass-2"),
+      "unknown name": () => issue(`nobody-${crypto.randomUUID()}`, "wonderland"),
+    })) {
+      expect(await reads(run), name).toEqual([400, 1]);
+    }
+    expect(await reads(() => issue("alice", "wonderland"))).toEqual([200, 0]);
   });
 });
 
