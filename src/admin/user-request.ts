@@ -24,14 +24,17 @@ const DEFAULT_PAGE = 100;
 
 /**
  * Directory user names: letters, digits and `. _ @ + -`, starting with a letter or digit, in
- * NFC. No `:` or `#`, so that no directory user can take the name a partner's subject or a
- * client gets in tokens and state.
+ * NFKC (so no fullwidth letters or ligatures standing for plain ones) and without invisible
+ * characters (default-ignorable code points, such as the combining grapheme joiner or variation
+ * selectors), so that a name shows what it is. No `:` or `#`, so that no directory user can take
+ * the name a partner's subject or a client gets in tokens and state.
  */
 const USERNAME = /^[\p{L}\p{N}][\p{L}\p{M}\p{N}._@+-]{0,255}$/u;
+const INVISIBLE = /\p{Default_Ignorable_Code_Point}/u;
 
 export function readUsername(v: unknown, path = "username"): string {
-  if (typeof v !== "string" || !USERNAME.test(v) || v.normalize("NFC") !== v) {
-    throw invalidRequest(`'${path}' must be 1 to 256 letters, digits or . _ @ + - (starting with a letter or digit, in Unicode NFC).`);
+  if (typeof v !== "string" || !USERNAME.test(v) || INVISIBLE.test(v) || v.normalize("NFKC") !== v) {
+    throw invalidRequest(`'${path}' must be 1 to 256 letters, digits or . _ @ + - (starting with a letter or digit, in Unicode NFKC, nothing invisible).`);
   }
   return v;
 }

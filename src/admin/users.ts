@@ -17,7 +17,7 @@ import type { Context, Env as HonoEnv, Hono } from "hono";
 import type { RequestServices, StsContext } from "../engine/types.ts";
 import { invalidRequest } from "../errors.ts";
 import { hashPassword } from "../identity/password.ts";
-import { CLAIM_BOUNDS, type DirectoryUser, type NewDirectoryUser, type UserDirectory } from "../state/directory.ts";
+import { CLAIM_BOUNDS, type DirectoryUser, type NewDirectoryUser, type UserDirectory, nameKey } from "../state/directory.ts";
 import { NO_STORE } from "../web/headers.ts";
 import { type AdminCall, AdminError, throughDoor } from "./door.ts";
 import { object, readJsonRequest } from "./json-body.ts";
@@ -63,8 +63,26 @@ function configured(ctx: StsContext, username: string): boolean {
   return ctx.config.users.has(username) || ctx.config.serviceAccounts.has(username);
 }
 
+const configuredKeys = new WeakMap<object, ReadonlySet<string>>();
+
+/** Whether a configured user or service account has this name, or one that looks the same ({@link nameKey}). */
+function looksConfigured(ctx: StsContext, username: string): boolean {
+  let keys = configuredKeys.get(ctx.config);
+  if (!keys) {
+    keys = new Set([...ctx.config.users.keys(), ...ctx.config.serviceAccounts.keys()].map(nameKey));
+    configuredKeys.set(ctx.config, keys);
+  }
+  return keys.has(nameKey(username));
+}
+
 const exists = (username: string, ctx: StsContext) =>
-  new AdminError(409, "user_exists", configured(ctx, username) ? `'${username}' is a configured user or service account.` : `A user named '${username}' already exists.`);
+  new AdminError(
+    409,
+    "user_exists",
+    looksConfigured(ctx, username)
+      ? `'${username}' is, or looks the same as, a configured user or service account.`
+      : `A user named '${username}', or one whose name differs from it only in case or Unicode form, already exists.`,
+  );
 const notFound = (username: string, ctx: StsContext) =>
   new AdminError(404, "user_not_found", configured(ctx, username) ? `'${username}' is a configured user: change it in the configuration.` : `There is no user named '${username}'.`);
 
@@ -96,7 +114,7 @@ export function registerUserRoutes<E extends HonoEnv>(app: Hono<E>, services: (c
       ctx.audit.subject = username;
       const claims = o.claims === undefined ? {} : readClaims(o.claims);
       const enabled = o.enabled === undefined ? true : readBoolean(o.enabled);
-      if (configured(ctx, username)) throw exists(username, ctx);
+      if (looksConfigured(ctx, username)) throw exists(username, ctx);
       const passwordHash = await storedHash(o, CREATE_SHAPE);
       const user = await directory.create({ username, passwordHash, enabled, claims }, ctx.now().getTime());
       if (!user) throw exists(username, ctx);
@@ -125,7 +143,7 @@ export function registerUserRoutes<E extends HonoEnv>(app: Hono<E>, services: (c
         const passwordHash = readPasswordHash(u.passwordHash, `${p}.passwordHash`);
         const claims = u.claims === undefined ? {} : readClaims(u.claims, `${p}.claims`);
         const enabled = u.enabled === undefined ? true : readBoolean(u.enabled, `${p}.enabled`);
-        if (configured(ctx, username)) skipped.push({ username, error: "user_exists", error_description: exists(username, ctx).message });
+        if (looksConfigured(ctx, username)) skipped.push({ username, error: "user_exists", error_description: exists(username, ctx).message });
         else fresh.push({ username, passwordHash, enabled, claims });
       });
       const taken = await directory.createMany(fresh, ctx.now().getTime());

@@ -82,6 +82,15 @@ function parseClaims(text: string): Record<string, string[]> {
   return out;
 }
 
+/**
+ * What a user name looks like, for telling names apart: Unicode NFKC (fullwidth letters and
+ * ligatures as the letters they show), then lower case. Two names with one key are one name to
+ * a person reading a token, and to relying parties that ignore case: a realm holds one of them.
+ */
+export function nameKey(name: string): string {
+  return name.normalize("NFKC").toLowerCase().normalize("NFKC");
+}
+
 export class UserDirectory {
   private readonly db: D1Database;
   /** "" for the first realm, else the realm's name. */
@@ -137,12 +146,15 @@ export class UserDirectory {
     return r.results.map((row) => row.name);
   }
 
+  /** Inserts a user unless the name, or one that looks the same ({@link nameKey}), is taken. */
   private insert(u: NewDirectoryUser, now: number): D1PreparedStatement {
     return this.db
       .prepare(
-        `INSERT INTO users (realm, ${COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) ON CONFLICT (realm, username) DO NOTHING RETURNING ${COLUMNS}`,
+        `INSERT INTO users (realm, ${COLUMNS}, name_key) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7
+         WHERE NOT EXISTS (SELECT 1 FROM users WHERE realm = ?1 AND name_key = ?7)
+         ON CONFLICT (realm, username) DO NOTHING RETURNING ${COLUMNS}`,
       )
-      .bind(this.realm, u.username, u.passwordHash, u.enabled ? 1 : 0, JSON.stringify(u.claims), now);
+      .bind(this.realm, u.username, u.passwordHash, u.enabled ? 1 : 0, JSON.stringify(u.claims), now, nameKey(u.username));
   }
 
   /** Up to `limit` users whose names sort after `after`, in name order. */
@@ -217,11 +229,12 @@ export class UserDirectory {
     const inserts = users.map((u) =>
       this.db
         .prepare(
-          `INSERT INTO users (realm, ${COLUMNS}) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?6
+          `INSERT INTO users (realm, ${COLUMNS}, name_key) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?6, ?8
            WHERE NOT EXISTS (SELECT 1 FROM directory_meta WHERE realm = ?1 AND key = ?7)
+             AND NOT EXISTS (SELECT 1 FROM users WHERE realm = ?1 AND name_key = ?8)
            ON CONFLICT (realm, username) DO NOTHING`,
         )
-        .bind(this.realm, u.username, u.passwordHash, u.enabled ? 1 : 0, JSON.stringify(u.claims), now, marker),
+        .bind(this.realm, u.username, u.passwordHash, u.enabled ? 1 : 0, JSON.stringify(u.claims), now, marker, nameKey(u.username)),
     );
     const mark = this.db
       .prepare("INSERT INTO directory_meta (realm, key, value) VALUES (?1, ?2, ?3) ON CONFLICT (realm, key) DO NOTHING")

@@ -84,6 +84,23 @@ describe("creating a user", () => {
     expect((await signIn("alice", "wonderland")).status).toBe(200);
   });
 
+  it("409 for a name that only looks different: another case, a fullwidth or ligature spelling, of a directory or a configured name", async () => {
+    const name = fresh("fiona");
+    expect((await create(name)).status).toBe(201);
+    for (const alike of [name.toUpperCase(), name[0]!.toUpperCase() + name.slice(1), "Alice", "ALICE", "Rp-validator", "Dave"]) {
+      const res = await create(alike);
+      expect(res.status, alike).toBe(409);
+      expect(((await res.json()) as { error_description: string }).error_description).toMatch(/looks the same|differs from it only in case/);
+    }
+    // Spellings that show another name than they are (fullwidth, a ligature, an invisible mark) are no names at all.
+    for (const unseen of ["ａｌｉｃｅ", `ﬁ${name.slice(2)}`, "alice\u034f", "dave\ufe00", "bo\u200db"]) {
+      const res = await create(unseen);
+      expect(res.status, JSON.stringify(unseen)).toBe(400);
+      expect(((await res.json()) as { error_description: string }).error_description).toContain("'username'");
+    }
+    expect((await signIn("alice", "wonderland")).status).toBe(200);
+  });
+
   it("two creations of one name at once: exactly one wins", async () => {
     const name = fresh();
     const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => create(name, `password-number-${i}`)));
