@@ -237,7 +237,8 @@ async function submitted(x: Exchange, rp: RelyingParty, p: SignInParams, form: F
   if (!(await x.state.rememberNonce(`wsfed-form:${checked.nonce}`, checked.expires))) {
     refuse("This sign-in form has already been submitted. Go back to the application and start again.", 403);
   }
-  const username = form.get("username") ?? "";
+  // Trimmed as a WS-Trust Username is, so a name signs in the same way at either door.
+  const username = (form.get("username") ?? "").trim();
   const password = form.get("password") ?? "";
   if (username === "" || password === "" || username.length > MAX_USERNAME || password.length > MAX_PASSWORD) {
     return showForm(x, rp, p, username.slice(0, MAX_USERNAME), "Enter your username and password.", 400);

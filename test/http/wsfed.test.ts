@@ -122,6 +122,13 @@ describe("WS-Federation passive sign-in", () => {
     expect(after).toContain('name="password"');
   });
 
+  it("a username typed with spaces around it signs in as at WS-Trust (which trims the Username)", async () => {
+    const res = await signIn({ wtrealm: RP }, "  dave ", "directory-pass-1");
+    expect(res.status).toBe(200);
+    const { assertion } = await assertionOf(await res.text());
+    expect(assertion.toString()).toContain(">dave<");
+  });
+
   it("honours a registered wreply, and a whr naming this STS", async () => {
     const r = await signIn({ wtrealm: RP, wreply: "http://localhost:9780/wsfed", whr: "http://127.0.0.1:8787" });
     expect(await r.text()).toContain('action="http://localhost:9780/wsfed"');
