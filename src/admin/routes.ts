@@ -25,7 +25,7 @@ export function registerAdminRoutes<E extends HonoEnv>(app: Hono<E>, services: (
     throughDoor(c, services, { route: "revoke-subject", operation: "admin.revoke_subject", refused: REFUSED }, async ({ ctx, state }) => {
       const req = await readRevokeSubjectRequest(c.req.raw, ctx.config.limits.maxBodyBytes, ctx.now().getTime());
       ctx.audit.subject = req.subject;
-      const cutoff = await state.revokeSubject({ issuer: ctx.issuer, subject: req.subject }, req.before);
+      const cutoff = await state.revokeSubject({ subject: req.subject }, req.before);
       return c.json({ subject: req.subject, revoked_before: new Date(cutoff).toISOString() }, 200, NO_STORE);
     }),
   );

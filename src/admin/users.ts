@@ -195,7 +195,7 @@ export function registerUserRoutes<E extends HonoEnv>(app: Hono<E>, services: (c
       const did = [claimsPatch && "claims", enabled === false && "disabled", enabled === true && "enabled"].filter(Boolean);
       const answer: Record<string, unknown> = { user: shown(user) };
       if (revoke) {
-        const cutoff = await state.revokeSubject({ issuer: ctx.issuer, subject: username });
+        const cutoff = await state.revokeSubject({ subject: username });
         answer.tokens_revoked_before = new Date(cutoff).toISOString();
         did.push("tokens revoked");
       }
@@ -223,7 +223,7 @@ export function registerUserRoutes<E extends HonoEnv>(app: Hono<E>, services: (c
       const username = pathUser(c, call);
       if (!(await directoryOf(ctx).delete(username))) throw notFound(username, ctx);
       // A deleted user's tokens end with it; a user later created under the same name starts clean.
-      await state.revokeSubject({ issuer: ctx.issuer, subject: username });
+      await state.revokeSubject({ subject: username });
       ctx.audit.outcome = "deleted, tokens revoked";
       return c.body(null, 204, NO_STORE);
     }),

@@ -23,6 +23,6 @@ export async function cancelToken(
   if (opts.currentOnly && !check.ok) throw invalidToken(check.reason);
   const t = check.token;
   authorize(who, { route: "cancel", subject: t.subject, relyingParty: t.audience, tokenClient: t.clientId });
-  await state.cancel({ issuer: ctx.issuer, subject: t.subject }, { id: t.id, expiresAt: t.expires.getTime() });
+  await state.cancel({ subject: t.subject }, { id: t.id, expiresAt: t.expires.getTime() });
   return t;
 }

@@ -35,7 +35,7 @@ export async function tokenStatus(
   const check = await verifyOwnToken(ctx, presented);
   if (check.token) mayAsk(check.token);
   if (!check.ok) return { valid: false, reason: check.reason, token: check.token };
-  const s = await state.status({ issuer: ctx.issuer, subject: check.token.subject }, tokenRef(check.token));
+  const s = await state.status({ subject: check.token.subject }, tokenRef(check.token));
   if (s.state === "revoked") return { valid: false, reason: `The token has been revoked (${s.reason}).`, token: check.token };
   return { valid: true, reason: "The token is valid.", token: check.token };
 }

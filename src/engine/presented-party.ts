@@ -146,7 +146,7 @@ async function own(
   const check = await verifyOwnToken(ctx, presented);
   if (!check.ok) throw invalidToken(check.reason);
   const t = check.token;
-  const s = await state.status({ issuer: ctx.issuer, subject: t.subject }, tokenRef(t));
+  const s = await state.status({ subject: t.subject }, tokenRef(t));
   // One revocation model: cancelled through WS-Trust or revoked through RFC 7009 alike.
   if (s.state === "revoked") throw invalidToken("The token has been revoked.");
   return {

@@ -75,7 +75,7 @@ export async function renewToken(
     // DPoP key by its thumbprint (RFC 9449 §6.1 `cnf.jkt`, RFC 7800 `cnf.jwk`).
     confirmation: t.confirmation,
   });
-  const r = await state.renew({ issuer: ctx.issuer, subject: t.subject }, tokenRef(t), {
+  const r = await state.renew({ subject: t.subject }, tokenRef(t), {
     id: renewed.id,
     expiresAt: renewed.expires.getTime(),
   });

@@ -19,7 +19,6 @@ export function stateFor(env: Env, config: ResolvedConfig): StateClient {
       maxTokenLifetimeMs: maxLifetimeMs(config),
       leaseMs: config.limits.statusLeaseMilliseconds,
       realm: config.realm,
-      issuer: config.issuer,
     });
     byConfig.set(config, client);
   }

@@ -274,7 +274,7 @@ async function liveSession(x: Exchange, now: number): Promise<{ session: Session
   if (!s) return undefined;
   const user = s.partner ? (partnerNamed(x.ctx, s.partner.issuer) && { claims: s.partner.claims }) : await findEnabledUser(x.ctx, s.subject);
   if (!user) return undefined;
-  const status = await x.state.status({ issuer: x.ctx.issuer, subject: s.subject }, { id: sessionStateId(s), issuedAt: s.authTime, expiresAt: s.expires });
+  const status = await x.state.status({ subject: s.subject }, { id: sessionStateId(s), issuedAt: s.authTime, expiresAt: s.expires });
   return status.state === "active" ? { session: s, claims: user.claims } : undefined;
 }
 
@@ -410,7 +410,7 @@ async function signOut(x: Exchange, form: FirstValues): Promise<Response> {
   x.ctx.audit.operation = "wsfed.signout";
   const session = await openSession(x.secret, x.cookie, now);
   const ended = session ?? (await openSessionRef(x.secret, x.partnerSession, now));
-  if (ended) await x.state.cancel({ issuer: x.ctx.issuer, subject: ended.subject }, { id: sessionStateId(ended), expiresAt: ended.expires });
+  if (ended) await x.state.cancel({ subject: ended.subject }, { id: sessionStateId(ended), expiresAt: ended.expires });
   const cleanups: string[] = [];
   // A session begun at a partner ends there too (WS-Federation 1.2 §13.2.4: its clean-up).
   const partner = session?.partner && partnerNamed(x.ctx, session.partner.issuer);

@@ -48,13 +48,6 @@ export interface StateClientOptions {
    * issuers and names: the same name in two realms is two principals.
    */
   realm?: string | undefined;
-  /**
-   * The realm's configured issuer, if it has one. Without one, the issuer a request sees is its
-   * own origin (any host name, any port), and a subject's state is kept by realm and subject
-   * alone: a revocation made through one address then holds for the tokens issued through every
-   * other.
-   */
-  issuer?: string | undefined;
 }
 
 /** What the state layer needs to know about a token: its ID and validity window. */
@@ -135,9 +128,7 @@ export function createStateClient(env: StateBindings, opts: StateClientOptions =
   // The first realm's names are those a single-realm deployment has always used.
   const scope = opts.realm === undefined ? "" : `realm:${opts.realm}\n`;
 
-  const originIssued = opts.issuer === undefined;
-  const shard = async (subject: SubjectKey) =>
-    env.TOKEN_STATE.getByName(scope + (await subjectShardName(originIssued ? { issuer: "", subject: subject.subject } : subject)));
+  const shard = async (subject: SubjectKey) => env.TOKEN_STATE.getByName(scope + (await subjectShardName(subject)));
 
   /** Remembers a revoked answer in the isolate until the token's expiry. */
   const cacheRevoked = (idHash: string, reason: RevocationReason, expiresAt: number) => {

@@ -50,22 +50,24 @@ function remembered(memo: BoundedCache<Promise<string>>, key: string, compute: (
   return v;
 }
 
-/** Who a token is about: the shard key of {@link TokenStateObject}. */
+/**
+ * Who a token is about: the shard key of {@link TokenStateObject}. The subject alone, within its
+ * realm (the client prefixes a further realm's names): not the issuer, which an operator may set,
+ * change or roll back (and without a configured one is whatever origin a request came to), while
+ * a cancellation or revocation must hold for every token of the realm's subject all the same.
+ */
 export interface SubjectKey {
-  /** STS issuer (entity ID / `iss`). A URI, so it cannot contain a newline. */
-  issuer: string;
-  /** SAML NameID value / JWT `sub`. */
+  /** SAML NameID value / JWT `sub` (a trusted issuer's subject qualified as `<issuer>#<name>`). */
   subject: string;
 }
 
 /**
- * Object name of the subject's token-state shard: `sub:` + base64url(SHA-256(issuer "\n"
- * subject)). The issuer is refused if it contains "\n", which keeps the encoding injective
- * (the first newline always separates the two parts).
+ * Object name of the subject's token-state shard: `sub:` + base64url(SHA-256("\n" subject)) (the
+ * newline once separated an issuer that no longer takes part; the names stay as they were for
+ * deployments without a configured issuer).
  */
 export function subjectShardName(key: SubjectKey): Promise<string> {
-  if (key.issuer.includes("\n")) return Promise.reject(new TypeError("issuer must not contain a newline"));
-  const joined = key.issuer + "\n" + key.subject;
+  const joined = "\n" + key.subject;
   return remembered(shardNames, joined, async () => "sub:" + base64url(await sha256(joined)));
 }
 

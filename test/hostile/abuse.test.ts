@@ -294,7 +294,7 @@ describe("renewal limit (withRenewalLimit)", () => {
     const c = counted();
     // A different requestor each time: only the subject's budget is shared.
     const s = () => withRenewalLimit(c.state, limits, `svc-${crypto.randomUUID()}`);
-    const subject = { issuer: "https://sts", subject: `carol-${crypto.randomUUID()}` };
+    const subject = { subject: `carol-${crypto.randomUUID()}` };
     for (let i = 0; i < 3; i++) expect((await s().renew(subject, fresh(), next())).ok).toBe(true);
     const e = await s().renew(subject, fresh(), next()).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(StsError);
@@ -308,9 +308,9 @@ describe("renewal limit (withRenewalLimit)", () => {
     const c = counted();
     const s = withRenewalLimit(c.state, limits, `svc-${crypto.randomUUID()}`);
     for (let i = 0; i < 3; i++) {
-      expect((await s.renew({ issuer: "https://sts", subject: `u${i}-${crypto.randomUUID()}` }, fresh(), next())).ok).toBe(true);
+      expect((await s.renew({ subject: `u${i}-${crypto.randomUUID()}` }, fresh(), next())).ok).toBe(true);
     }
-    const e = await s.renew({ issuer: "https://sts", subject: `u9-${crypto.randomUUID()}` }, fresh(), next()).catch((x: unknown) => x);
+    const e = await s.renew({ subject: `u9-${crypto.randomUUID()}` }, fresh(), next()).catch((x: unknown) => x);
     expect((e as StsError).code).toBe("rate_limited");
     expect(c.rpcs).toHaveLength(3);
   });

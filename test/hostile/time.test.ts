@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { CompactSign } from "jose";
 import { app } from "../../src/http/app.ts";
+import { isolateCaches } from "../../src/cache.ts";
 import { DEV_CONFIG, DEV_SECRETS } from "../../src/config/dev.ts";
 import { KeyRing } from "../../src/keys/keyring.ts";
 import { derToPem } from "../../src/keys/pem.ts";
@@ -325,7 +326,7 @@ describe("revocations outlive every window in which the token is still accepted"
     expect(cancel.status).toBe(200);
     expect(await validateVia(skewed, token)).toBe(STATUS_INVALID);
     // The object's clean-up runs (whenever it is due, and now).
-    const stub = env.TOKEN_STATE.getByName(await subjectShardName({ issuer: ORIGIN, subject: "alice" }));
+    const stub = env.TOKEN_STATE.getByName(await subjectShardName({ subject: "alice" }));
     await runDurableObjectAlarm(stub);
     expect(await validateVia(skewed, token)).toBe(STATUS_INVALID);
     expect((await introspectVia(skewed, b64url(token))).json).toEqual({ active: false });
@@ -380,6 +381,23 @@ describe('renewing an expired token: within the clock skew as a valid one, past 
     expect(Date.parse(attr(renewed, "NotOnOrAfter")!)).toBeGreaterThan(Date.now());
     // Past the grace: never.
     expect(faultCode((await renew(await expired(31 * MIN), true)).text)).toBe("wst:UnableToRenew");
+  });
+});
+
+describe("state belongs to the realm, whatever its issuer is called", () => {
+  it("a cancellation made without a configured issuer holds once the same origin is configured, and one made then holds after it is taken away", async () => {
+    const unset = workerWith(DEV_CONFIG);
+    const set = workerWith({ ...DEV_CONFIG, issuer: ORIGIN });
+    const cancel = (f: Fetcher, token: string) => trustVia(f, { ...VALIDATOR, requestType: "Cancel", extra: `<wst:CancelTarget>${token}</wst:CancelTarget>` });
+    const before = samlIn((await trustVia(unset, { ...ALICE, appliesTo: RP, tokenType: TT.saml2 })).text)!;
+    expect(await validateVia(set, before)).toBe(STATUS_VALID); // the same iss: ours under either configuration
+    expect((await cancel(unset, before)).status).toBe(200);
+    isolateCaches.clear(); // another isolate: only the state objects know of the cancellation
+    expect(await validateVia(set, before)).toBe(STATUS_INVALID);
+    const during = samlIn((await trustVia(set, { ...ALICE, appliesTo: RP, tokenType: TT.saml2 })).text)!;
+    expect((await cancel(set, during)).status).toBe(200);
+    isolateCaches.clear();
+    expect(await validateVia(unset, during)).toBe(STATUS_INVALID);
   });
 });
 

@@ -6,22 +6,20 @@ import { MAX_LEASE_MS } from "../../src/state/types.ts";
 import { HOUR, bindings, freshSubject, tokenStateStub } from "./helpers.ts";
 
 const NOW = Date.now();
-/** The issuer freshSubject names: these clients key state by issuer, as with a configured one. */
-const ISSUER = "https://sts.test/";
 /** Read lease used by the lease tests, ms: long enough to tell a wait from none. */
 const LEASE = 400;
 const token = (id: string) => ({ id, issuedAt: NOW - 1000, expiresAt: NOW + HOUR });
 
 describe("state client", () => {
-  it("without a configured issuer keys a subject by realm and name: a revocation made through one address holds through every other", async () => {
+  it("keys a subject by realm and name, never by issuer: a revocation holds for the realm's subject whatever issuer its tokens name", async () => {
     const client = createStateClient(bindings, { cache: null, now: () => NOW });
     const name = freshSubject("origins").subject;
-    await client.revokeSubject({ issuer: "http://127.0.0.1:8787", subject: name }, NOW);
-    expect(await client.status({ issuer: "http://localhost:8787", subject: name }, token("t1"))).toEqual({ state: "revoked", reason: "subject-revoked" });
+    await client.revokeSubject({ subject: name }, NOW);
+    expect(await client.status({ subject: name }, token("t1"))).toEqual({ state: "revoked", reason: "subject-revoked" });
   });
 
   it("routes to the subject shard and stores only the ID hash", async () => {
-    const client = createStateClient(bindings, { issuer: ISSUER, cache: null, now: () => NOW });
+    const client = createStateClient(bindings, { cache: null, now: () => NOW });
     const alice = freshSubject("route");
     await client.cancel(alice, token("_assertion-1"));
     const rows = await runInDurableObject(await tokenStateStub(alice), (_i, s) =>
@@ -36,8 +34,8 @@ describe("state client", () => {
   });
 
   it("a realm's client keeps its own shards, nonces and counters, even for the same issuer and subject", async () => {
-    const first = createStateClient(bindings, { issuer: ISSUER, cache: null, now: () => NOW });
-    const two = createStateClient(bindings, { issuer: ISSUER, cache: null, now: () => NOW, realm: "two" });
+    const first = createStateClient(bindings, { cache: null, now: () => NOW });
+    const two = createStateClient(bindings, { cache: null, now: () => NOW, realm: "two" });
     const same = freshSubject("realms");
     await two.revokeSubject(same);
     const old = { id: "_realm-old", issuedAt: NOW - 1, expiresAt: NOW + HOUR };
@@ -58,7 +56,7 @@ describe("state client", () => {
   });
 
   it("renew once, reuse revokes the family, cancel idempotent", async () => {
-    const client = createStateClient(bindings, { issuer: ISSUER, cache: null, now: () => NOW });
+    const client = createStateClient(bindings, { cache: null, now: () => NOW });
     const bob = freshSubject("flow");
     const r1 = await client.renew(bob, token("t0"), { id: "t1", expiresAt: NOW + 2 * HOUR });
     expect(r1).toEqual({ ok: true, family: await tokenIdHash("t0") });
@@ -75,7 +73,7 @@ describe("state client", () => {
   it("revokeSubject defaults to the next whole second, returns once it has passed, and keeps the cut-off for the max lifetime", async () => {
     // Mid-second: a JWT issued later in this second states the second itself as its iat.
     const at = Math.floor(NOW / 1000) * 1000 + 400;
-    const client = createStateClient(bindings, { issuer: ISSUER, cache: null, now: () => at, maxTokenLifetimeMs: 2 * HOUR });
+    const client = createStateClient(bindings, { cache: null, now: () => at, maxTokenLifetimeMs: 2 * HOUR });
     const carol = freshSubject("revoke");
     const started = Date.now();
     const cutoff = await client.revokeSubject(carol);
@@ -95,7 +93,7 @@ describe("state client", () => {
   });
 
   it("revokeSubject with an explicit cut-off uses it as given, to the millisecond", async () => {
-    const client = createStateClient(bindings, { issuer: ISSUER, cache: null, now: () => NOW, maxTokenLifetimeMs: 2 * HOUR });
+    const client = createStateClient(bindings, { cache: null, now: () => NOW, maxTokenLifetimeMs: 2 * HOUR });
     const dan = freshSubject("revoke-before");
     expect(await client.revokeSubject(dan, NOW - 1234)).toBe(NOW - 1234);
     expect(await client.status(dan, { id: "before", issuedAt: NOW - 1235, expiresAt: NOW + HOUR })).toEqual({ state: "revoked", reason: "subject-revoked" });
@@ -104,7 +102,7 @@ describe("state client", () => {
 
   it("remembers revoked answers until expiry, never active ones", async () => {
     const cache = new RevokedCache();
-    const client = createStateClient(bindings, { issuer: ISSUER, cache });
+    const client = createStateClient(bindings, { cache });
     const dave = freshSubject("cache");
     const now = Date.now();
     const live = { id: "live", issuedAt: now, expiresAt: now + HOUR };
@@ -119,8 +117,8 @@ describe("state client", () => {
   });
 
   it("uses the isolate's shared cache when none is given", async () => {
-    const a = createStateClient(bindings, { issuer: ISSUER });
-    const b = createStateClient(bindings, { issuer: ISSUER });
+    const a = createStateClient(bindings, {});
+    const b = createStateClient(bindings, {});
     const frank = freshSubject("default-cache");
     const t = { id: `default-${crypto.randomUUID()}`, issuedAt: Date.now(), expiresAt: Date.now() + HOUR };
     await a.cancel(frank, t);
@@ -131,7 +129,7 @@ describe("state client", () => {
 
   it("a cached revoked answer is served without asking the object; bounded size", async () => {
     const cache = new RevokedCache(2);
-    const client = createStateClient(bindings, { issuer: ISSUER, cache });
+    const client = createStateClient(bindings, { cache });
     const erin = freshSubject("cached");
     const t = { id: "cached-only", issuedAt: Date.now(), expiresAt: Date.now() + HOUR };
     // The object says active (nothing stored); only the cache says revoked.
@@ -146,7 +144,7 @@ describe("state client", () => {
 
   it("without a lease every check asks the object: a cancel made elsewhere is seen at once", async () => {
     const now = Date.now();
-    const plain = createStateClient(bindings, { issuer: ISSUER, cache: null });
+    const plain = createStateClient(bindings, { cache: null });
     const gina = freshSubject("no-lease");
     const t1 = { id: `a-${crypto.randomUUID()}`, issuedAt: now, expiresAt: now + HOUR };
     expect((await plain.status(gina, t1)).state).toBe("active");
@@ -157,7 +155,7 @@ describe("state client", () => {
 
   it("a read lease answers repeated checks without a call, and a cancel elsewhere outlasts it", async () => {
     const now = Date.now();
-    const leasing = createStateClient(bindings, { issuer: ISSUER, cache: null, leaseMs: LEASE });
+    const leasing = createStateClient(bindings, { cache: null, leaseMs: LEASE });
     const hank = freshSubject("lease");
     const t = { id: `b-${crypto.randomUUID()}`, issuedAt: now, expiresAt: now + HOUR };
     const stub = await tokenStateStub(hank);
@@ -182,7 +180,7 @@ describe("state client", () => {
   it("a cancel through the leasing client itself is seen at once; other tokens keep their leases", async () => {
     const now = Date.now();
     // The longest lease there is: had the cancel waited for it, the test would take 10 s.
-    const leasing = createStateClient(bindings, { issuer: ISSUER, cache: null, leaseMs: MAX_LEASE_MS });
+    const leasing = createStateClient(bindings, { cache: null, leaseMs: MAX_LEASE_MS });
     const ivy = freshSubject("lease-self");
     const t = { id: `c-${crypto.randomUUID()}`, issuedAt: now, expiresAt: now + HOUR };
     const other = { id: `d-${crypto.randomUUID()}`, issuedAt: now, expiresAt: now + HOUR };
@@ -196,8 +194,8 @@ describe("state client", () => {
 
   it("subject-wide revocation and family revocation outlast every lease of the shard", async () => {
     const now = Date.now();
-    const leasing = createStateClient(bindings, { issuer: ISSUER, cache: null, leaseMs: LEASE });
-    const admin = createStateClient(bindings, { issuer: ISSUER, cache: null });
+    const leasing = createStateClient(bindings, { cache: null, leaseMs: LEASE });
+    const admin = createStateClient(bindings, { cache: null });
     const jay = freshSubject("lease-subject");
     const t = { id: `e-${crypto.randomUUID()}`, issuedAt: now - 1000, expiresAt: now + HOUR };
     expect((await leasing.status(jay, t)).state).toBe("active");
@@ -220,7 +218,7 @@ describe("state client", () => {
 
   it("a restarted object waits out leases its predecessor may have granted", async () => {
     const now = Date.now();
-    const leasing = createStateClient(bindings, { issuer: ISSUER, cache: null, leaseMs: LEASE });
+    const leasing = createStateClient(bindings, { cache: null, leaseMs: LEASE });
     const lou = freshSubject("lease-restart");
     const t = { id: `i-${crypto.randomUUID()}`, issuedAt: now, expiresAt: now + HOUR };
     expect((await leasing.status(lou, t)).state).toBe("active");
@@ -244,7 +242,7 @@ describe("state client", () => {
   });
 
   it("rememberNonce: fresh once, lands on the hashed replay shard", async () => {
-    const client = createStateClient(bindings, { issuer: ISSUER, cache: null });
+    const client = createStateClient(bindings, { cache: null });
     const key = `ut:alice:${crypto.randomUUID()}`;
     const exp = Date.now() + 300_000;
     expect(await client.rememberNonce(key, exp)).toBe(true);

@@ -9,7 +9,7 @@ let counter = 0;
 /** A subject no other test touches, so every test starts from an empty shard. */
 export function freshSubject(label: string): SubjectKey {
   counter += 1;
-  return { issuer: "https://sts.test/", subject: `${label}-${counter}-${crypto.randomUUID()}` };
+  return { subject: `${label}-${counter}-${crypto.randomUUID()}` };
 }
 
 /** The token-state stub for a subject, addressed exactly as the client addresses it. */
