@@ -1,5 +1,6 @@
 import type { StateClient } from "../state/client.ts";
 import { authorize } from "./authorize.ts";
+import { partyOf } from "./relying-party.ts";
 import { invalidToken } from "../errors.ts";
 import type { Requestor, StsContext } from "./types.ts";
 import { type OwnToken, type PresentedToken, verifyOwnToken } from "./verify-own.ts";
@@ -22,7 +23,7 @@ export async function cancelToken(
   // RFC 7009 §2.2: an expired token is one there is nothing left to revoke.
   if (opts.currentOnly && !check.ok) throw invalidToken(check.reason);
   const t = check.token;
-  authorize(who, { route: "cancel", subject: t.subject, relyingParty: t.audience, tokenClient: t.clientId });
+  authorize(who, { route: "cancel", subject: t.subject, relyingParty: partyOf(ctx.config, t.audience), tokenClient: t.clientId });
   await state.cancel({ subject: t.subject }, { id: t.id, expiresAt: t.expires.getTime() });
   return t;
 }

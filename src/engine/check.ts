@@ -6,6 +6,7 @@
  */
 import type { StateClient } from "../state/client.ts";
 import { authorize } from "./authorize.ts";
+import { partyOf } from "./relying-party.ts";
 import type { StsContext, Requestor } from "./types.ts";
 import { type OwnToken, type PresentedToken, verifyOwnToken } from "./verify-own.ts";
 
@@ -30,7 +31,7 @@ export async function tokenStatus(
   state: Pick<StateClient, "status">,
   who: Requestor,
   presented: PresentedToken,
-  mayAsk: (t: OwnToken) => void = (t) => authorize(who, { route: "validate", subject: t.subject, relyingParty: t.audience, tokenClient: t.clientId }),
+  mayAsk: (t: OwnToken) => void = (t) => authorize(who, { route: "validate", subject: t.subject, relyingParty: partyOf(ctx.config, t.audience), tokenClient: t.clientId }),
 ): Promise<StatusResult> {
   const check = await verifyOwnToken(ctx, presented);
   if (check.token) mayAsk(check.token);

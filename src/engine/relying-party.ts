@@ -17,6 +17,14 @@ export function findRelyingParty(config: ResolvedConfig, target: string): Relyin
   return rp;
 }
 
+/**
+ * The identifier of the relying party a token is for: its audience may be an alias (a party
+ * renamed, its old name kept as an alias), and every rule names parties by identifier.
+ */
+export function partyOf(config: ResolvedConfig, audience: string): string {
+  return lookupRelyingParty(config, audience)?.identifier ?? audience;
+}
+
 /** Like `findRelyingParty` but returns undefined instead of throwing. */
 export function lookupRelyingParty(config: ResolvedConfig, target: string): RelyingParty | undefined {
   let index = byTarget.get(config);

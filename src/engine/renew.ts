@@ -6,7 +6,7 @@ import { invalidTimeRange, invalidToken, unableToRenew } from "../errors.ts";
 import { requestedEnd } from "./lifetime.ts";
 import { mintToken } from "./mint.ts";
 import { isNotRenewable } from "../token/renewability.ts";
-import { lookupRelyingParty } from "./relying-party.ts";
+import { lookupRelyingParty, partyOf } from "./relying-party.ts";
 import type { IssuedToken, Requestor, StsContext } from "./types.ts";
 import { type PresentedToken, verifyOwnToken } from "./verify-own.ts";
 
@@ -25,7 +25,7 @@ export async function renewToken(
   const check = await verifyOwnToken(ctx, presented);
   if (!check.token) throw invalidToken(check.ok ? "The token is not valid." : check.reason);
   const t = check.token;
-  authorize(who, { route: "renew", subject: t.subject, relyingParty: t.audience, tokenClient: t.clientId });
+  authorize(who, { route: "renew", subject: t.subject, relyingParty: partyOf(ctx.config, t.audience), tokenClient: t.clientId });
   const rp = lookupRelyingParty(ctx.config, t.audience);
   if (!rp) throw unableToRenew("The token's relying party is no longer configured.");
   await refuseDisabledSubject(ctx, t.subject);

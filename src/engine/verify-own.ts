@@ -6,6 +6,7 @@ import { readActor } from "../token/actor.ts";
 import { personClaims } from "../token/claims.ts";
 import { actorFromName } from "./names.ts";
 import { withRealSubject } from "./pairwise.ts";
+import { lookupRelyingParty } from "./relying-party.ts";
 import { verifyJwt } from "../jwt/verify.ts";
 import { type AssertionFacts, readAssertion } from "../saml/parse.ts";
 import { MAX_CLOCK_SKEW_SECONDS } from "../state/types.ts";
@@ -109,6 +110,9 @@ function checkWindow(ctx: StsContext, t: OwnToken, now: Date, skewMs: number): O
 async function settle(ctx: StsContext, stated: OwnToken, now: Date, skewMs: number, expired?: string): Promise<OwnTokenCheck> {
   const t = await withRealSubject(ctx, stated);
   if (!t) return { ok: false, reason: "The token's pairwise subject does not match its relying party's configuration." };
+  // A party taken out of the configuration takes its tokens with it: none is valid for anything
+  // (a Cancel of one still goes through, harmlessly).
+  if (!lookupRelyingParty(ctx.config, t.audience)) return { ok: false, reason: "The token's relying party is no longer configured.", token: t };
   if (expired !== undefined) return { ok: false, reason: expired, token: t, expired: true };
   return checkWindow(ctx, t, now, skewMs);
 }

@@ -376,3 +376,52 @@ describe("OnBehalfOf (WS-Trust 1.3) and ActAs (WS-Trust 1.4)", () => {
     expect(faultCode(await send({ ...gateway, appliesTo: "urn:example:rp", extra: `<wst:OnBehalfOf>${alice}</wst:OnBehalfOf>` }))).toBe("wst:InvalidSecurityToken");
   });
 });
+
+describe("a relying party renamed or removed while its tokens are out", () => {
+  const RP = "urn:example:rp";
+  /** The app with another configuration and the same state. */
+  async function worker(config: object) {
+    const { app } = await import("../../src/http/app.ts");
+    const { DEV_SECRETS } = await import("../../src/config/dev.ts");
+    const e2 = { TOKEN_STATE: env.TOKEN_STATE, REPLAY_CACHE: env.REPLAY_CACHE, USERS_DB: env.USERS_DB, ...DEV_SECRETS, STS_CONFIG: JSON.stringify(config) };
+    const exec = { waitUntil() {}, passThroughOnException() {}, props: {} } as unknown as ExecutionContext;
+    return async (o: Parameters<typeof envelope>[0]) => {
+      const m = envelope(o);
+      const res = await app.fetch(new Request("http://127.0.0.1:8787/trust/13/usernamemixed", { method: "POST", headers: m.headers, body: m.body }), e2, exec);
+      return res.text();
+    };
+  }
+  /** Every mention of `id` in string lists of the configuration taken out. */
+  function without(v: unknown, id: string): unknown {
+    if (Array.isArray(v)) return v.filter((x) => x !== id).map((x) => without(x, id));
+    if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, without(x, id)]));
+    return v;
+  }
+
+  it("renamed, its old name kept as an alias: the service account and the subject manage its outstanding tokens as before", async () => {
+    const { DEV_CONFIG } = await import("../../src/config/dev.ts");
+    const renamed = await worker({
+      ...DEV_CONFIG,
+      relyingParties: DEV_CONFIG.relyingParties!.map((rp) => (rp.identifier === RP ? { ...rp, identifier: "urn:example:rp-renamed", aliases: [...(rp.aliases ?? []), RP] } : rp)),
+    });
+    const tok = await issue(); // audience urn:example:rp, from before the rename
+    expect(statusCode(await renamed({ ...validator, requestType: "Validate", tokenType: `${NS.t13}/RSTR/Status`, extra: target("Validate", tok) }))).toBe(STATUS_VALID);
+    expect(await renamed({ ...validator, requestType: "Renew", extra: target("Renew", tok) })).toContain("saml:Assertion");
+    const other = await issue();
+    expect(await renamed({ ...validator, requestType: "Cancel", extra: target("Cancel", other) })).toContain("RequestedTokenCancelled");
+  });
+
+  it("removed: its tokens are valid for nothing any more (Validate says why; no new token is made from one)", async () => {
+    const { DEV_CONFIG } = await import("../../src/config/dev.ts");
+    const config = without({ ...DEV_CONFIG, relyingParties: DEV_CONFIG.relyingParties!.filter((rp) => rp.identifier !== RP) }, RP) as object;
+    const removed = await worker(config);
+    const tok = await issue();
+    const alice = { user: "alice", password: "wonderland" };
+    const status = await removed({ ...alice, requestType: "Validate", tokenType: `${NS.t13}/RSTR/Status`, extra: target("Validate", tok) });
+    expect(statusCode(status), status).toBe(STATUS_INVALID);
+    expect(status).toContain("no longer configured");
+    const transformed = await removed({ ...alice, requestType: "Validate", tokenType: TT.jwt, appliesTo: "https://api.example.com/", extra: target("Validate", tok) });
+    expect(faultCode(transformed)).toBe("wst:InvalidSecurityToken");
+    expect(transformed).not.toContain("BinarySecurityToken ");
+  });
+});
