@@ -127,13 +127,14 @@ async function checkConfig(args) {
     const { expiryNotices } = await import(src("keys/expiry.ts"));
     const { datedCertificates } = await import(src("config/dated-certificates.ts"));
     const warnings = [];
+    const { keyProblem } = await import(src("config/errors.ts"));
     for (const [where, r] of [["STS_CONFIG", c], ...(c.realms ?? []).map((realm) => [`realm ${realm.name}`, realm.config])]) {
       let ring;
       try {
         ring = await KeyRing.load(r.keys);
         for (const [i, k] of r.decryptionKeys.entries()) await loadDecryptionKey(k.privateKeyPem, k.certificatePem, `decryptionKeys[${i}]`);
       } catch (e) {
-        console.error(`${where}: ${e.message}`);
+        console.error(keyProblem(r.realm, e.message));
         return 1;
       }
       for (const n of expiryNotices(datedCertificates(r, ring.all()), new Date())) warnings.push(`warning (${where}): ${n.message}`);

@@ -14,3 +14,13 @@ export class ConfigError extends Error {
     this.issues = issues;
   }
 }
+
+/**
+ * A key ring's problem (`keys[0]: …`, `decryptionKeys[1]: …`) as a configuration issue line:
+ * a field of the first realm reads `STS_CONFIG.keys[0]: …`, as validation writes its paths; a
+ * further realm's is named by the realm.
+ */
+export function keyProblem(realm: string | undefined, message: string): string {
+  if (realm !== undefined) return `the realm "${realm}": ${message}`;
+  return /^(decryptionKeys|keys)\[/.test(message) ? `STS_CONFIG.${message}` : `STS_CONFIG: ${message}`;
+}

@@ -6,6 +6,7 @@
  */
 import { fromBase64 } from "../bytes.ts";
 import { Asn1Error, children, expectTag, parseDer, readOid } from "../keys/asn1.ts";
+import { parseCertificate } from "../keys/x509.ts";
 
 /** The algorithm of a signing key, as far as the STS cares. */
 export type KeyAlgorithm = "RSA" | "EC P-256" | "EC P-384" | "EC P-521";
@@ -65,4 +66,16 @@ export function privateKeyAlgorithm(pem: string): KeyAlgorithm | string {
   if (alg === OID_RSA) return "RSA";
   if (alg === OID_EC) return (params && CURVES[params]) ?? "unsupported EC curve (use P-256, P-384 or P-521)";
   return "unsupported key algorithm (use RSA or EC P-256/P-384/P-521)";
+}
+
+/** The algorithm of a certificate's public key, in {@link privateKeyAlgorithm}'s terms; undefined when it cannot be read. */
+export function certificateKeyAlgorithm(pem: string): KeyAlgorithm | undefined {
+  const d = decodePem(pem);
+  if (typeof d === "string") return undefined;
+  try {
+    const c = parseCertificate(d.der);
+    return c.kty === "RSA" ? "RSA" : c.namedCurve ? (`EC ${c.namedCurve}` as KeyAlgorithm) : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -2,7 +2,7 @@
 import { MAX_CLOCK_SKEW_SECONDS, MAX_LEASE_MS } from "../state/types.ts";
 import type { LimitsConfig, ResolvedConfig, ResolvedKey } from "./types.ts";
 import { type Issues, type Obj, arr, int, obj, oneOf, secretRef, show, str } from "./check.ts";
-import { type KeyAlgorithm, checkCertificatePem, privateKeyAlgorithm } from "./pem.ts";
+import { type KeyAlgorithm, certificateKeyAlgorithm, checkCertificatePem, privateKeyAlgorithm } from "./pem.ts";
 
 const KEY_FIELDS = ["kid", "status", "privateKeySecret", "certificate", "certificateSecret"] as const;
 const KEY_STATUSES = ["current", "next", "previous"] as const;
@@ -50,6 +50,13 @@ export function validateKeys(x: Issues, o: Obj, root: string, secrets: Record<st
       if (a === "RSA" || a.startsWith("EC ")) alg = a as KeyAlgorithm;
       else x.add(`${p}.privateKeySecret`, `secret binding "${String(k.privateKeySecret)}": ${a}`);
     }
+    const certificatePem = certificate(x, k, p, secrets);
+    const certAlg = certificatePem === undefined ? undefined : certificateKeyAlgorithm(certificatePem);
+    if (alg !== undefined && certAlg !== undefined && certAlg !== alg) {
+      // Judged here, by type, so that the rules below are not judged by a key that is no pair.
+      x.add(`${p}.privateKeySecret`, `holds an ${alg} private key, but the certificate's key is ${certAlg}: give the private key of the certificate's key pair`);
+      alg = undefined;
+    }
     if (status === "current") {
       if (alg === undefined) unreadable = true;
       else {
@@ -59,7 +66,6 @@ export function validateKeys(x: Issues, o: Obj, root: string, secrets: Record<st
         } else current.set(alg, i);
       }
     }
-    const certificatePem = certificate(x, k, p, secrets);
     if (status !== undefined && certificatePem !== undefined) {
       keys.push({ kid, status, privateKeyPem, certificatePem });
     }

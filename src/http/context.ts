@@ -1,6 +1,6 @@
 import type { ResolvedConfig } from "../config/types.ts";
 import { loadConfig } from "../config/load.ts";
-import { ConfigError } from "../config/errors.ts";
+import { ConfigError, keyProblem } from "../config/errors.ts";
 import { logEvent } from "../web/log.ts";
 import { StsError } from "../errors.ts";
 import type { StsContext } from "../engine/types.ts";
@@ -105,8 +105,7 @@ async function checkedKeys(config: ResolvedConfig): Promise<KeyRing> {
     return await ringOf(config);
   } catch (e) {
     if (!(e instanceof KeyRingError)) throw e;
-    const where = config.realm === undefined ? "STS_CONFIG" : `the realm "${config.realm}"`;
-    logEvent({ level: "error", event: "config_invalid", problems: [`${where}: ${e.message}`] });
+    logEvent({ level: "error", event: "config_invalid", problems: [keyProblem(config.realm, e.message)] });
     throw new StsError("not_configured", "This STS is misconfigured and refuses to issue tokens; see the worker log.");
   }
 }

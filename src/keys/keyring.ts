@@ -197,11 +197,13 @@ export class KeyRing {
     const keys = await Promise.all(materials.map((m, i) => loadOne(m, i).catch((e: unknown) => {
       throw new KeyRingError(`keys[${i}]: ${e instanceof Error ? e.message : String(e)}`);
     })));
-    const seen = new Set<string>();
-    for (const k of keys) {
-      if (seen.has(k.kid)) throw new KeyRingError(`duplicate kid ${k.kid}`);
-      seen.add(k.kid);
-    }
+    const seen = new Map<string, number>();
+    keys.forEach((k, i) => {
+      const first = seen.get(k.kid);
+      // Without a configured kid, the kid is the key's thumbprint: the same key listed twice.
+      if (first !== undefined) throw new KeyRingError(`keys[${i}].kid: ${k.kid} is also the kid of keys[${first}] (a key listed twice, say as both current and previous, has one kid: list each key once)`);
+      seen.set(k.kid, i);
+    });
     return new KeyRing(keys);
   }
 

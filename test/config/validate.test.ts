@@ -5,6 +5,8 @@ import { targetKey } from "../../src/config/validate-parties.ts";
 import { normaliseTarget } from "../../src/engine/relying-party.ts";
 import { verifyPassword } from "../../src/identity/password.ts";
 import { verifySecret } from "../../src/identity/secret.ts";
+import { buildSelfSignedCertificate } from "../../src/keys/x509.ts";
+import { derToPem } from "../../src/keys/pem.ts";
 import { ED25519_PKCS8, EC, NOT_A_CA_PEM, P384_PKCS8, RSA, base, issuesOf, withCertificates } from "./helpers.ts";
 
 const R = "STS_CONFIG";
@@ -216,6 +218,7 @@ const CASES: [string, Mutation, string][] = [
   ["current key without private key", (c) => delete c.keys[0].privateKeySecret, `${R}.keys[0].privateKeySecret: is required`],
   ["bad key status", (c) => (c.keys[1].status = "active"), `${R}.keys[1].status: expected one of current, next, previous, got "active"`],
   ["duplicate kid", (c) => (c.keys[1].kid = "rsa1"), `${R}.keys[1].kid: duplicate kid "rsa1" (also keys[0])`],
+  ["private key of another type than its certificate", (c) => (c.keys[0].privateKeySecret = "EC_KEY"), `${R}.keys[0].privateKeySecret: holds an EC P-256 private key, but the certificate's key is RSA: give the private key of the certificate's key pair`],
   ["both certificate sources", (c) => (c.keys[0].certificateSecret = "EC_CERT"), `${R}.keys[0]: set either certificate or certificateSecret, not both`],
   ["certificate not PEM", (c) => (c.keys[0].certificate = "MIIB"), `${R}.keys[0].certificate: expected one PEM block (-----BEGIN ...----- base64 -----END ...-----)`],
   ["key PEM as certificate", (_c, e) => (e.EC_CERT = e.EC_KEY), `${R}.keys[1].certificateSecret: secret binding "EC_CERT": expected a CERTIFICATE PEM, got PRIVATE KEY`],
@@ -274,12 +277,20 @@ describe("trusted issuers' namespaces", () => {
 });
 
 describe("key algorithms", () => {
-  it("accepts ES384 with a current P-384 key (and reads its curve from PKCS#8)", () => {
+  it("accepts ES384 with a current P-384 key (and reads its curve from PKCS#8)", async () => {
     const { cfg, env } = base();
-    cfg.keys[1] = { status: "current", privateKeySecret: "P384", certificate: EC.certificatePem };
+    const pair = (await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-384" }, true, ["sign", "verify"])) as CryptoKeyPair;
+    const der = await buildSelfSignedCertificate({ ...pair, commonName: "p384", notBefore: new Date(Date.UTC(2026, 0, 1)), notAfter: new Date(Date.UTC(2036, 0, 1)) });
+    const pkcs8 = derToPem(new Uint8Array((await crypto.subtle.exportKey("pkcs8", pair.privateKey)) as ArrayBuffer), "PRIVATE KEY");
+    cfg.keys[1] = { status: "current", privateKeySecret: "P384", certificate: derToPem(der, "CERTIFICATE") };
     cfg.relyingParties[1].jwtSignatureAlgorithm = "ES384";
     cfg.relyingParties[0].tokenTypes = ["saml2"];
-    expect(issuesOf(cfg, { ...env, P384: P384_PKCS8 })).toEqual([]);
+    expect(issuesOf(cfg, { ...env, P384: pkcs8 })).toEqual([]);
+    // The P-384 private key with the P-256 certificate is no key pair, and is said to be none.
+    cfg.keys[1] = { status: "current", privateKeySecret: "P384", certificate: EC.certificatePem };
+    expect(issuesOf(cfg, { ...env, P384: P384_PKCS8 })).toEqual([
+      `${R}.keys[1].privateKeySecret: holds an EC P-384 private key, but the certificate's key is EC P-256: give the private key of the certificate's key pair`,
+    ]);
   });
   it("asks for an EC key when a SAML party signs with ECDSA", () => {
     const { cfg, env } = base();

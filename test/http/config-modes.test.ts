@@ -77,7 +77,7 @@ describe("configuration modes", () => {
       }
       const log = lines.join("\n");
       expect(log).toContain("config_invalid");
-      expect(log).toContain(`STS_CONFIG: ${field}: `);
+      expect(log).toContain(`STS_CONFIG.${field}: `);
       expect(log).toContain("does not match its certificate");
       vi.restoreAllMocks();
       resetConfigCache();

@@ -43,7 +43,7 @@ test("a private key that is not its certificate's is an error naming the key, be
   const r = await runSts(["config", "check-config", join(dir, "config.json"), "--env", join(dir, "mismatch.json")]);
   assert.equal(r.status, 1);
   assert.equal(r.stdout, "");
-  assert.match(r.stderr.trim(), /^STS_CONFIG: keys\[0\]: key [\w-]+: private key does not match its certificate$/);
+  assert.match(r.stderr.trim(), /^STS_CONFIG\.keys\[0\]: key [\w-]+: private key does not match its certificate$/);
 });
 
 test("keys generate never overwrites a key, and names each value it cannot use", async () => {
