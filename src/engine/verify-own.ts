@@ -111,8 +111,11 @@ async function settle(ctx: StsContext, stated: OwnToken, now: Date, skewMs: numb
   const t = await withRealSubject(ctx, stated);
   if (!t) return { ok: false, reason: "The token's pairwise subject does not match its relying party's configuration." };
   // A party taken out of the configuration takes its tokens with it: none is valid for anything
-  // (a Cancel of one still goes through, harmlessly).
-  if (!lookupRelyingParty(ctx.config, t.audience)) return { ok: false, reason: "The token's relying party is no longer configured.", token: t };
+  // (a Cancel of one still goes through, harmlessly). A token for this STS itself (an issued-token
+  // requestor's credential) names no party.
+  if (t.audience !== ctx.issuer && !lookupRelyingParty(ctx.config, t.audience)) {
+    return { ok: false, reason: "The token's relying party is no longer configured.", token: t };
+  }
   if (expired !== undefined) return { ok: false, reason: expired, token: t, expired: true };
   return checkWindow(ctx, t, now, skewMs);
 }

@@ -31,7 +31,7 @@ afterEach(() => vi.restoreAllMocks());
 
 function ctx(at: number, keys = ring, issuer = ISS): StsContext {
   return {
-    config: { limits: { clockSkewSeconds: SKEW_S } } as unknown as ResolvedConfig,
+    config: { limits: { clockSkewSeconds: SKEW_S }, relyingParties: [{ identifier: "urn:example:rp", aliases: [] }, { identifier: "https://api.test", aliases: [] }] } as unknown as ResolvedConfig,
     keys,
     issuer,
     origin: issuer,
