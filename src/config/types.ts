@@ -126,6 +126,11 @@ export interface UserConfigInput {
   passwordHashSecret: string;
   /** Claims released (subject to each relying party's `claims` filter). */
   claims?: Record<string, string | string[]>;
+  /**
+   * Default true. False: the user signs in nowhere, and no new token is made from a token of
+   * theirs (as a disabled directory user), while the name stays taken.
+   */
+  enabled?: boolean;
 }
 
 export interface RelyingPartyConfigInput {
@@ -365,6 +370,7 @@ export interface User {
   /** PBKDF2 hash string, resolved from its secret. */
   passwordHash: string;
   claims: Record<string, string[]>;
+  enabled: boolean;
 }
 
 export interface OAuthClient {

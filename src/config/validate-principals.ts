@@ -6,7 +6,7 @@ import { parsePasswordHash } from "../identity/password.ts";
 import { parseSecretHash } from "../identity/secret.ts";
 import type { ValidatedParties } from "./validate-parties.ts";
 
-const USER_FIELDS = ["username", "passwordHashSecret", "claims"] as const;
+const USER_FIELDS = ["username", "passwordHashSecret", "claims", "enabled"] as const;
 const CLIENT_FIELDS = [
   "clientId", "secretHashSecret", "jwks", "allowedAudiences", "allowedActors", "mayIntrospect", "resourceServerFor",
 ] as const;
@@ -30,8 +30,9 @@ export function validateUsers(x: Issues, o: Obj, root: string, secrets: Record<s
       else passwordHash = stored;
     }
     const claims = validateClaims(x, u.claims, `${p}.claims`);
+    const enabled = bool(x, u, "enabled", p, true);
     if (username !== undefined && passwordHash !== undefined && !users.has(username)) {
-      users.set(username, { username, passwordHash, claims });
+      users.set(username, { username, passwordHash, claims, enabled });
     }
   });
   return users;

@@ -10,13 +10,13 @@ export interface KnownUser {
   username: string;
   passwordHash: string;
   claims: Record<string, string[]>;
-  /** Configured users are always enabled; a disabled directory user authenticates nowhere. */
+  /** A disabled user (configured with `enabled: false`, or a directory user disabled) authenticates nowhere. */
   enabled: boolean;
 }
 
 export async function findUser(ctx: StsContext, username: string): Promise<KnownUser | undefined> {
   const configured = ctx.config.users.get(username);
-  if (configured) return { ...configured, enabled: true };
+  if (configured) return configured;
   // A partner's subject (`issuer#sub`) or a client's URI-like name is never a directory user's.
   if (username.includes("#") || username.includes(":")) return undefined;
   return ctx.directory?.get(username);

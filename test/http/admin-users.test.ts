@@ -196,6 +196,24 @@ describe("changing a user", () => {
     expect(refused.text).toContain("disabled");
   });
 
+  it("a configured user with enabled: false signs in nowhere, and no new token is made from one of theirs", async () => {
+    const bobsToken = assertionOf((await signIn("bob", "builder")).text)!; // issued while bob was enabled
+    const disabled = workerWith({ ...DEV_CONFIG, users: DEV_CONFIG.users!.map((u) => (u.username === "bob" ? { ...u, enabled: false } : u)) });
+    const signInThere = await trustWith(disabled, { user: "bob", password: "builder", appliesTo: "urn:example:rp", tokenType: TT.saml2 });
+    expect(signInThere.fault).toBe("wst:FailedAuthentication");
+    const unknown = await trustWith(disabled, { user: `nobody-${crypto.randomUUID()}`, password: "builder", appliesTo: "urn:example:rp", tokenType: TT.saml2 });
+    expect(signInThere.text).toBe(unknown.text); // the same answer as any failed sign-in
+    const x = await exchange({ subject_token: b64url(bobsToken), subject_token_type: TX.saml2, audience: API, requested_token_type: TX.jwt }, undefined, disabled);
+    expect(x.status).toBe(400);
+    expect(String(x.json.error_description)).toContain("disabled");
+    const renewed = await trustWith(disabled, { ...VALIDATOR, requestType: "Renew", extra: `<wst:RenewTarget>${bobsToken}</wst:RenewTarget>` });
+    expect(assertionOf(renewed.text)).toBeUndefined();
+    expect(renewed.text).toContain("disabled");
+    // The name stays taken.
+    const taken = await disabled("/admin/users", { method: "POST", headers: { authorization: ADMIN, "content-type": "application/json" }, body: JSON.stringify({ username: "bob", password: "correct-horse-1" }) });
+    expect(taken.status).toBe(409);
+  });
+
   it("every route that issues from a directory user's token uses their current claims, and refuses once they are disabled", async () => {
     const f = workerWith({
       ...DEV_CONFIG,
