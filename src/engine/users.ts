@@ -17,9 +17,13 @@ export interface KnownUser {
 export async function findUser(ctx: StsContext, username: string): Promise<KnownUser | undefined> {
   const configured = ctx.config.users.get(username);
   if (configured) return configured;
-  // A partner's subject (`issuer#sub`) or a client's URI-like name is never a directory user's.
-  if (username.includes("#") || username.includes(":")) return undefined;
+  if (!mayBeDirectoryName(username)) return undefined;
   return ctx.directory?.get(username);
+}
+
+/** A partner's subject (`issuer#sub`) or a client's URI-like name is never a directory user's. */
+function mayBeDirectoryName(username: string): boolean {
+  return !username.includes("#") && !username.includes(":");
 }
 
 /**
@@ -29,8 +33,7 @@ export async function findUser(ctx: StsContext, username: string): Promise<Known
  * knows the password learns nothing from it. An unreachable directory changes nothing here.
  */
 export async function matchDirectoryCost(ctx: StsContext, username: string): Promise<void> {
-  if (username.includes("#") || username.includes(":")) return;
-  await ctx.directory?.get(username).catch(() => undefined);
+  if (mayBeDirectoryName(username)) await ctx.directory?.get(username).catch(() => undefined);
 }
 
 /** The user, if it exists and may sign in now. */

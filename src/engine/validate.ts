@@ -1,4 +1,4 @@
-import type { TokenKind } from "../config/types.ts";
+import type { RelyingParty, TokenKind } from "../config/types.ts";
 import type { StateClient } from "../state/client.ts";
 import { currentIdentity } from "./authenticate.ts";
 import { authorize } from "./authorize.ts";
@@ -72,9 +72,8 @@ export async function transform(
   presented: PresentedToken | PresentedCredentials,
   req: TransformRequest,
 ): Promise<IssuedToken> {
-  const from = "credentials" in presented ? fromCredentials(presented, req.target) : await fromToken(ctx, state, who, presented, req.target);
-  const rp = findRelyingParty(ctx.config, req.target ?? from.audience);
-  authorize(who, { route: "validate-transform", subject: from.subject, relyingParty: rp.identifier });
+  const from = "credentials" in presented ? fromCredentials(ctx, who, presented, req.target) : await fromToken(ctx, state, who, presented, req.target);
+  const rp = from.rp;
   const identity = await from.identify();
   return issueToken(ctx, {
     requestor: who,
@@ -93,9 +92,8 @@ export async function transform(
 
 /** What a transformation starts from: whom it names and what it passes on, and how the subject's identity is then had. */
 interface TransformSource {
-  subject: string;
-  /** The relying party the new token is for when the request names none. */
-  audience: string;
+  /** The relying party the new token is for, which the transformation rule allowed. */
+  rp: RelyingParty;
   /** The subject's identity, read (or, for credentials, authenticated) once the rule allowed the transformation. */
   identify(): Promise<Identity>;
   actor: Actor | undefined;
@@ -110,15 +108,15 @@ interface TransformSource {
  * is not needed, as it is not for OnBehalfOf.
  */
 async function fromToken(ctx: StsContext, state: Pick<StateClient, "status">, who: Requestor, presented: PresentedToken, target: string | undefined): Promise<TransformSource> {
+  let rp: RelyingParty | undefined;
   const r = await tokenStatus(ctx, state, who, presented, (t) => {
-    authorize(who, { route: "validate-transform", subject: t.subject, relyingParty: findRelyingParty(ctx.config, target ?? t.audience).identifier });
+    rp = mayTransform(ctx, who, t.subject, target ?? t.audience);
   });
-  if (!r.valid || !r.token) throw invalidToken(r.reason);
+  if (!r.valid || !r.token || !rp) throw invalidToken(r.reason);
   const t = r.token;
   requireDpopProof(t.confirmation, null, "token to transform");
   return {
-    subject: t.subject,
-    audience: t.audience,
+    rp,
     identify: () => currentIdentity(ctx, { subject: t.subject, claims: t.claims, authnInstant: t.authnInstant, authnMethod: t.authnMethod }),
     actor: t.actor,
     passesOn: derivationLimits(ctx.config, t),
@@ -131,10 +129,17 @@ async function fromToken(ctx: StsContext, state: Pick<StateClient, "status">, wh
  * transformation (the slow password check is not spent on a caller it refuses). Credentials
  * have no audience to default to: the request must name the relying party.
  */
-function fromCredentials(presented: PresentedCredentials, target: string | undefined): TransformSource {
+function fromCredentials(ctx: StsContext, who: Requestor, presented: PresentedCredentials, target: string | undefined): TransformSource {
   if (target === undefined) {
     throw invalidRequest("wsp:AppliesTo is required to turn a username and password into a token: name the relying party it is for.");
   }
   const { username, authenticate } = presented.credentials;
-  return { subject: username, audience: target, identify: authenticate, actor: undefined, passesOn: NO_DERIVATION_LIMITS, scopeCeiling: undefined };
+  return { rp: mayTransform(ctx, who, username, target), identify: authenticate, actor: undefined, passesOn: NO_DERIVATION_LIMITS, scopeCeiling: undefined };
+}
+
+/** The transformation's rule: an issuance for the subject at the target, which it returns. */
+function mayTransform(ctx: StsContext, who: Requestor, subject: string, target: string): RelyingParty {
+  const rp = findRelyingParty(ctx.config, target);
+  authorize(who, { route: "validate-transform", subject, relyingParty: rp.identifier });
+  return rp;
 }

@@ -66,8 +66,9 @@ export type OwnTokenCheck =
   | { ok: false; reason: string; token?: OwnToken; expired?: boolean };
 
 /**
- * A token as presented: an XML element (SAML) or a compact JWT. `saml`: the SAML version the requestor declared for it (an RFC 8693
- * token type), which an encrypted token must turn out to hold once opened.
+ * A token as presented: an XML element (SAML) or a compact JWT. `saml`: the SAML version the
+ * requestor declared for it (an RFC 8693 token type), which an encrypted token must turn out to
+ * hold once opened.
  */
 export type PresentedToken = { xml: Element; saml?: "saml2" | "saml1" | undefined } | { jwt: string };
 

@@ -146,15 +146,19 @@ export class UserDirectory {
     return r.results.map((row) => row.name);
   }
 
-  /** Inserts a user unless the name, or one that looks the same ({@link nameKey}), is taken. */
-  private insert(u: NewDirectoryUser, now: number): D1PreparedStatement {
-    return this.db
-      .prepare(
-        `INSERT INTO users (realm, ${COLUMNS}, name_key) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7
-         WHERE NOT EXISTS (SELECT 1 FROM users WHERE realm = ?1 AND name_key = ?7)
-         ON CONFLICT (realm, username) DO NOTHING RETURNING ${COLUMNS}`,
-      )
-      .bind(this.realm, u.username, u.passwordHash, u.enabled ? 1 : 0, JSON.stringify(u.claims), now, nameKey(u.username));
+  /**
+   * Inserts a user unless the name, or one that looks the same ({@link nameKey}), is taken; with
+   * `unlessMarked`, also unless this realm's directory_meta holds that key (a seed already made).
+   */
+  private insert(u: NewDirectoryUser, now: number, unlessMarked?: string): D1PreparedStatement {
+    const seeded = unlessMarked === undefined ? "" : "AND NOT EXISTS (SELECT 1 FROM directory_meta WHERE realm = ?1 AND key = ?8)";
+    const statement = this.db.prepare(
+      `INSERT INTO users (realm, ${COLUMNS}, name_key) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7
+       WHERE NOT EXISTS (SELECT 1 FROM users WHERE realm = ?1 AND name_key = ?7) ${seeded}
+       ON CONFLICT (realm, username) DO NOTHING RETURNING ${COLUMNS}`,
+    );
+    const values = [this.realm, u.username, u.passwordHash, u.enabled ? 1 : 0, JSON.stringify(u.claims), now, nameKey(u.username)];
+    return unlessMarked === undefined ? statement.bind(...values) : statement.bind(...values, unlessMarked);
   }
 
   /** Up to `limit` users whose names sort after `after`, in name order. */
@@ -226,16 +230,7 @@ export class UserDirectory {
    * @returns true when this call seeded.
    */
   async seedOnce(marker: string, users: readonly NewDirectoryUser[], now: number): Promise<boolean> {
-    const inserts = users.map((u) =>
-      this.db
-        .prepare(
-          `INSERT INTO users (realm, ${COLUMNS}, name_key) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?6, ?8
-           WHERE NOT EXISTS (SELECT 1 FROM directory_meta WHERE realm = ?1 AND key = ?7)
-             AND NOT EXISTS (SELECT 1 FROM users WHERE realm = ?1 AND name_key = ?8)
-           ON CONFLICT (realm, username) DO NOTHING`,
-        )
-        .bind(this.realm, u.username, u.passwordHash, u.enabled ? 1 : 0, JSON.stringify(u.claims), now, marker, nameKey(u.username)),
-    );
+    const inserts = users.map((u) => this.insert(u, now, marker));
     const mark = this.db
       .prepare("INSERT INTO directory_meta (realm, key, value) VALUES (?1, ?2, ?3) ON CONFLICT (realm, key) DO NOTHING")
       .bind(this.realm, marker, new Date(now).toISOString());

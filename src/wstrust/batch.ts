@@ -69,15 +69,16 @@ export async function handleBatch(ctx: StsContext, who: Requestor, batch: Batch,
   for (const item of batch.items) {
     const context = item.getAttribute("Context") || undefined;
     const facts: AuditFacts = {};
+    let error: string | undefined;
     try {
       const rst = readRst(item, trust, true);
       out.push(await handle({ ...ctx, audit: facts }, who, rst));
-      audited.push({ subject: facts.subject, target: facts.target, tokenId: facts.tokenId });
     } catch (e) {
       if (!(e instanceof StsError)) throw e;
       out.push(failedItem(trust, context, e));
-      audited.push({ subject: facts.subject, target: facts.target, tokenId: facts.tokenId, error: e.code });
+      error = e.code;
     }
+    audited.push({ subject: facts.subject, target: facts.target, tokenId: facts.tokenId, error });
   }
   return collection(trust, out);
 }
