@@ -5,7 +5,9 @@
  * - A host that a further realm lists selects that realm (any port).
  * - A path under `/realms/<segment>` selects the realm whose `pathPrefix` it is; the host must
  *   then be one of that realm's own hosts or one the first realm serves. The router strips the
- *   prefix (`routingPath`), so every route of the first realm exists under it.
+ *   prefix (`routingPath`), so every route of the first realm exists under it. A well-known
+ *   document is found there too and, as RFC 8414 §3.1 builds its address for an issuer with a
+ *   path, at `/.well-known/<name>/realms/<segment>`.
  * - Anything else is the first realm, unless the first realm lists `hosts` and the host is not
  *   one of them.
  *
@@ -55,7 +57,7 @@ function routingOf(top: ResolvedConfig): Routing | null {
  * @throws StsError unknown_realm
  */
 export function selectRealm(top: ResolvedConfig, url: string, origin: string): RealmSelection {
-  const prefix = realmPrefix(url, origin.length);
+  const prefix = realmPrefix(url, origin.length + wellKnownLength(url, origin.length));
   const routing = routingOf(top);
   if (routing === null) {
     // A single-realm configuration: only a path in the realms folder is not ours.
@@ -78,6 +80,18 @@ export function selectRealm(top: ResolvedConfig, url: string, origin: string): R
 /** `url`: the request's, the address that names no endpoint here (a SOAP fault's wsa:ProblemIRI). */
 function unknownRealm(url: string): StsError {
   return new StsError("unknown_realm", "No realm is served at this host and path.", undefined, { iri: url });
+}
+
+const WELL_KNOWN_ROOT = "/.well-known/";
+
+/**
+ * The length of `/.well-known/<name>` when the path (starting at `at`) is a well-known name
+ * followed by the realms folder, else 0: where that realm's well-known document is asked for.
+ */
+function wellKnownLength(url: string, at: number): number {
+  if (!url.startsWith(WELL_KNOWN_ROOT, at)) return 0;
+  const end = url.indexOf("/", at + WELL_KNOWN_ROOT.length);
+  return end !== -1 && url.startsWith(REALM_PATH_ROOT, end) ? end - at : 0;
 }
 
 /** `/realms/<segment>` when the path (starting at `at`) is in the realms folder, else undefined. */
@@ -111,8 +125,17 @@ function hostOf(origin: string): string {
  * the realm selected (from the URL as sent) always agree.
  */
 export function routingPath(url: string, decodedPath: string): string {
-  if (!decodedPath.startsWith(REALM_PATH_ROOT)) return decodedPath;
   const at = url.indexOf("/", url.indexOf(":") + 3);
+  if (decodedPath.startsWith(WELL_KNOWN_ROOT)) {
+    // `/.well-known/<name>/realms/<segment>` is `/.well-known/<name>` in that realm; the name's
+    // length is taken from the URL as sent, where the decoded path must spell it the same.
+    const name = at === -1 ? 0 : wellKnownLength(url, at);
+    if (name === 0 || url.slice(at, at + name) !== decodedPath.slice(0, name)) return decodedPath;
+    const rest = decodedPath.slice(name);
+    const end = rest.indexOf("/", REALM_PATH_ROOT.length);
+    return end === -1 && rest.startsWith(REALM_PATH_ROOT) ? decodedPath.slice(0, name) : decodedPath;
+  }
+  if (!decodedPath.startsWith(REALM_PATH_ROOT)) return decodedPath;
   if (at === -1 || !url.startsWith(REALM_PATH_ROOT, at)) return decodedPath;
   const end = decodedPath.indexOf("/", REALM_PATH_ROOT.length);
   return end === -1 ? "/" : decodedPath.slice(end);

@@ -252,6 +252,24 @@ describe("requests for a realm we do not serve", () => {
     expect(((await own.json()) as { issuer: string }).issuer).toBe(`${BY_HOST}/realms/realm2`);
   });
 
+  it("a realm reached by its prefix has its RFC 8414 metadata where §3.1 puts it for an issuer with a path", async () => {
+    const res = await at(REALM1, "/.well-known/oauth-authorization-server/realms/realm2");
+    expect(res.status).toBe(200);
+    const m = (await res.json()) as { issuer: string; jwks_uri: string };
+    expect(m.issuer).toBe(BY_PREFIX);
+    expect(m).toEqual(await (await at(BY_PREFIX, "/.well-known/oauth-authorization-server")).json());
+    for (const path of [
+      "/.well-known/oauth-authorization-server/realms/nowhere",
+      "/.well-known/oauth-authorization-server/realms/realm2/more",
+      "/.well-known/oauth-authorization-server/%72ealms/realm2",
+      "/.well-known/oauth-authorization-server/realms/realm%32",
+      "/.well-known/oauth%2Dauthorization-server/realms/realm2",
+      "/.well-known/oauth-authorization-server/",
+    ]) {
+      expect((await at(REALM1, path)).status, path).toBe(404);
+    }
+  });
+
   it("a prefix that spells the realms folder only once percent-decoded reaches no route", async () => {
     for (const path of ["/%72ealms/realm2/trust/mex", "/realms/realm%32/trust/mex", "/realms/realm2/realms/realm2/trust/mex"]) {
       const res = await at(REALM1, path);
@@ -308,7 +326,7 @@ describe("a single-realm configuration", () => {
     expect(m.issuer).toBe("http://realm2.localhost:8787");
     const keys = (await (await get(m.jwks_uri)).json()) as { keys: { kid: string }[] };
     expect(keys.keys.map((k) => k.kid)).toEqual((await jwks(REALM1)).keys.map((k) => k.kid));
-    for (const path of ["/realms/realm2/oauth2/jwks", "/realms/realm2/trust/mex", "/realms/realm2/healthz"]) {
+    for (const path of ["/realms/realm2/oauth2/jwks", "/realms/realm2/trust/mex", "/realms/realm2/healthz", "/.well-known/oauth-authorization-server/realms/realm2"]) {
       expect((await get(REALM1 + path)).status, path).toBe(404);
     }
   });
