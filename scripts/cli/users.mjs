@@ -81,7 +81,8 @@ function username(name) {
 
 /** `--claim NAME=VALUE`s as claims (repeated names give several values). */
 function claimsOf(list = []) {
-  const claims = {};
+  // No prototype: a claim may be named like a property every object has (`constructor`).
+  const claims = Object.create(null);
   for (const c of list) {
     const eq = c.indexOf("=");
     if (eq <= 0) throw new UsageError(`--claim ${c}: expected NAME=VALUE`);
@@ -224,7 +225,7 @@ export function readUsersFile(file, text) {
     entries = body
       .filter((r) => r.cells.some((c) => c !== ""))
       .map((r) => {
-        const u = { claims: {} };
+        const u = { claims: Object.create(null) };
         cols.forEach((c, i) => {
           const cell = r.cells[i] ?? "";
           if (c === "username" || c === "password") u[c] = cell;

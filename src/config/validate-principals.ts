@@ -1,5 +1,5 @@
 /** Validation of `users`, `oauthClients` and `serviceAccounts` (see `validate.ts`). */
-import { isReservedClaim } from "../token/claims.ts";
+import { isReservedClaim, newClaims } from "../token/claims.ts";
 import type { OAuthClient, ServiceAccount, User } from "./types.ts";
 import { type Issues, type Obj, arr, bool, enumList, obj, secretRef, show, str, strList, text } from "./check.ts";
 import { parsePasswordHash } from "../identity/password.ts";
@@ -40,7 +40,7 @@ export function validateUsers(x: Issues, o: Obj, root: string, secrets: Record<s
 
 /** Validates a user's claims: an object of claim name to a string or strings, no reserved names. */
 export function validateClaims(x: Issues, v: unknown, path: string): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
+  const out = newClaims();
   if (v === undefined) return out;
   if (typeof v !== "object" || v === null || Array.isArray(v)) {
     x.add(path, `expected an object of claim name to value(s), got ${show(v)}`);

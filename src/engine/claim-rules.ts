@@ -11,9 +11,14 @@ export interface OutputClaim {
   values: string[];
 }
 
+/** The values of a claim the input holds (never a property every object inherits). */
+function valuesOf(input: Readonly<Record<string, readonly string[]>>, name: string): readonly string[] | undefined {
+  return Object.hasOwn(input, name) ? input[name] : undefined;
+}
+
 function holds(input: Readonly<Record<string, readonly string[]>>, c: ClaimCondition | undefined): boolean {
   if (!c) return true;
-  const v = input[c.claim];
+  const v = valuesOf(input, c.claim);
   return v !== undefined && v.length > 0 && (c.equals === undefined || v.includes(c.equals));
 }
 
@@ -34,7 +39,7 @@ function emit(out: OutputClaim[], name: ClaimName, values: Iterable<string>): vo
 function expand(parts: readonly TemplatePart[], subject: string, input: Readonly<Record<string, readonly string[]>>): string[] {
   let acc = [""];
   for (const part of parts) {
-    const vs = "text" in part ? [part.text] : "subject" in part ? [subject] : (input[part.claim] ?? []);
+    const vs = "text" in part ? [part.text] : "subject" in part ? [subject] : (valuesOf(input, part.claim) ?? []);
     if (vs.length === 0) return [];
     const next: string[] = [];
     for (const a of acc) {
@@ -66,7 +71,7 @@ export function applyClaimRules(rules: readonly ClaimRule[], subject: string, in
     if (r.kind === "all") {
       for (const [name, vs] of Object.entries(input)) if (vs.length > 0) emit(out, { saml: name, jwt: name }, vs);
     } else if (r.kind === "claim") {
-      const vs = input[r.claim];
+      const vs = valuesOf(input, r.claim);
       if (!vs || vs.length === 0) continue;
       const map = r.map;
       emit(out, r.as, map ? vs.flatMap((v) => map.get(v) ?? []) : vs);

@@ -1,7 +1,7 @@
 import type { RelyingParty, TokenKind } from "../config/types.ts";
 import { invalidRequest } from "../errors.ts";
 import { claimUri } from "../token/claim-types.ts";
-import { isReservedClaim } from "../token/claims.ts";
+import { isReservedClaim, newClaims } from "../token/claims.ts";
 import { type OutputClaim, applyClaimRules } from "./claim-rules.ts";
 import type { RequestedClaim } from "./types.ts";
 
@@ -11,7 +11,7 @@ import type { RequestedClaim } from "./types.ts";
  * an identity source said.
  */
 export function releaseClaims(rp: RelyingParty, claims: Record<string, string[]>): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
+  const out = newClaims();
   for (const [name, values] of Object.entries(claims)) {
     if (isReservedClaim(name)) continue;
     if (rp.claims === undefined || rp.claims.includes(name)) out[name] = values.slice();
@@ -72,7 +72,7 @@ export function decideClaims(
     : Object.entries(released).map(([name, values]) => ({ saml: name, jwt: name, values }));
   if (requested) given = narrow(given, requested);
   const saml = kind === "saml2" || kind === "saml1";
-  const out: Record<string, string[]> = {};
+  const out = newClaims();
   for (const c of given) {
     // Two rules may give claims one format names alike (the same JWT name, or a table name and
     // its URI in SAML): in that format they are one claim.

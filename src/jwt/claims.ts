@@ -3,7 +3,7 @@
  * (ours and trusted issuers'), so a claim with protocol meaning is never taken for an attribute
  * of the person.
  */
-import { isReservedClaim } from "../token/claims.ts";
+import { isReservedClaim, newClaims } from "../token/claims.ts";
 
 /**
  * The payload's other claims whose value is a string or an array of strings, as arrays (fresh
@@ -11,7 +11,7 @@ import { isReservedClaim } from "../token/claims.ts";
  * arrays) is left out.
  */
 export function identityClaims(payload: Readonly<Record<string, unknown>>): Record<string, string[]> {
-  const claims: Record<string, string[]> = {};
+  const claims = newClaims();
   for (const [k, v] of Object.entries(payload)) {
     if (isReservedClaim(k)) continue;
     if (typeof v === "string") claims[k] = [v];

@@ -3,6 +3,7 @@ import { invalidToken } from "../errors.ts";
 import { childElements, firstChild, textContent } from "../xml/dom.ts";
 import { parseXsDateTime } from "../xml/datetime.ts";
 import { claimName } from "./claims.ts";
+import { newClaims } from "../token/claims.ts";
 import { DSIG_NS } from "../xml/dom.ts";
 import { SAML1_BEARER, SAML1_HOLDER_OF_KEY, SAML1_NS, SAML2_BEARER, SAML2_HOLDER_OF_KEY, SAML2_NS } from "./ns.ts";
 
@@ -96,7 +97,7 @@ function readSaml2(a: Element): AssertionFacts {
   if (cond) for (const ar of childElements(cond, SAML2_NS, "AudienceRestriction")) {
     for (const au of childElements(ar, SAML2_NS, "Audience")) audiences.push(textContent(au).trim());
   }
-  const claims: Record<string, string[]> = {};
+  const claims = newClaims();
   for (const st of childElements(a, SAML2_NS, "AttributeStatement")) {
     for (const at of childElements(st, SAML2_NS, "Attribute")) {
       const values = childElements(at, SAML2_NS, "AttributeValue").map(textContent);
@@ -136,7 +137,7 @@ function readSaml1(a: Element): AssertionFacts {
   const subjects = new Set<string>();
   const methods = new Set<string>();
   let holderOfKey: Element | undefined;
-  const claims: Record<string, string[]> = {};
+  const claims = newClaims();
   let authn: Element | null = null;
   for (const st of childElements(a)) {
     if (st.namespaceURI !== SAML1_NS) continue;

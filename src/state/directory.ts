@@ -10,6 +10,7 @@
  * written back here. The claim names users hold are recorded in the same transaction as each
  * write (`claim_names`), from the row as stored, for federation metadata.
  */
+import { newClaims } from "../token/claims.ts";
 
 /** A directory user as stored (the hash never leaves the worker's own checks). */
 export interface DirectoryUser {
@@ -66,7 +67,7 @@ function fromRow(r: Row): DirectoryUser {
  * string arrays means someone edited the table by hand: such values are dropped, never trusted.
  */
 function parseClaims(text: string): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
+  const out = newClaims();
   let v: unknown;
   try {
     v = JSON.parse(text);

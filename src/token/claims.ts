@@ -6,16 +6,31 @@ import { claimName } from "./claim-types.ts";
  * JWT or SAML, ours or a trusted issuer's — has them taken for attributes of the person: RFC 7519 §4.1 (iss,
  * sub, aud, exp, nbf, iat, jti), RFC 8693 §4 (act, may_act, scope, client_id), RFC 9068 §2.2
  * (auth_time), RFC 7800 §3 (cnf), OpenID Connect Core §2 and §3.3.2.11 (azp, nonce, at_hash,
- * c_hash) and Front-/Back-Channel Logout (sid). `actor` is the attribute our SAML tokens carry
- * their actor in (the WIF actor claim type, src/saml/claims.ts): from anywhere but our own
- * signed token it would be read back as a delegation nobody granted. Ask {@link isReservedClaim},
- * which also knows these names by their claim-type URIs.
+ * c_hash, acr, amr: how the subject authenticated is ours to state) and Front-/Back-Channel
+ * Logout (sid). `actor` is the attribute our SAML tokens carry their actor in (the WIF actor claim
+ * type, src/saml/claims.ts): from anywhere but our own signed token it would be read back as a
+ * delegation nobody granted. Ask {@link isReservedClaim}, which also knows these names by their
+ * claim-type URIs.
  */
 export const RESERVED_CLAIMS: ReadonlySet<string> = new Set([
   "iss", "sub", "aud", "exp", "nbf", "iat", "jti",
   "act", "may_act", "scope", "client_id", "auth_time", "cnf",
-  "azp", "nonce", "at_hash", "c_hash", "sid",
+  "azp", "nonce", "at_hash", "c_hash", "acr", "amr", "sid",
   "actor",
+]);
+
+/**
+ * Claim types that relying parties' frameworks make from a token's protocol elements, not its
+ * attributes: .NET and WIF read the subject (SAML NameID, JWT `sub`) as `nameidentifier` and the
+ * AuthnStatement as `authenticationmethod` / `authenticationinstant`, and AD FS writes `amr`
+ * under the last. An attribute of that type would stand beside them — a second subject, or a
+ * sign-in method that never happened — so none is ever a claim of the person.
+ */
+const RESERVED_CLAIM_URIS: ReadonlySet<string> = new Set([
+  "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/nameidentifier",
+  "http://schemas.microsoft.com/ws/2008/06/identity/claims/authenticationmethod",
+  "http://schemas.microsoft.com/ws/2008/06/identity/claims/authenticationinstant",
+  "http://schemas.microsoft.com/claims/authnmethodsreferences",
 ]);
 
 /**
@@ -24,12 +39,22 @@ export const RESERVED_CLAIMS: ReadonlySet<string> = new Set([
  * becomes the very attribute our tokens state their actor in, and is read back as one).
  */
 export function isReservedClaim(name: string): boolean {
-  return RESERVED_CLAIMS.has(name) || RESERVED_CLAIMS.has(claimName(name));
+  return RESERVED_CLAIMS.has(name) || RESERVED_CLAIMS.has(claimName(name)) || RESERVED_CLAIM_URIS.has(name);
+}
+
+/**
+ * An empty claims map. It has no prototype: claim names come from outside (users, directories,
+ * partners' tokens), and one named `constructor`, `toString` or `__proto__` must be a claim like
+ * any other, not a property that every plain object already has. Build every claims map that is
+ * looked up by name with this.
+ */
+export function newClaims(): Record<string, string[]> {
+  return Object.create(null) as Record<string, string[]>;
 }
 
 /** The claims that are attributes of the person: every {@link isReservedClaim} name left out. */
 export function personClaims(claims: Readonly<Record<string, string[]>>): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
+  const out = newClaims();
   for (const [k, v] of Object.entries(claims)) if (!isReservedClaim(k)) out[k] = v;
   return out;
 }

@@ -1,0 +1,64 @@
+/**
+ * Claim names that plain JavaScript objects already have as properties (`constructor`,
+ * `toString`, `hasOwnProperty`, `valueOf`) are claims like any other: a user holding them signs
+ * in, gets a token that carries them, and that token validates, exchanges and is read back —
+ * never a 500 and never a token the STS itself then refuses. And claim types that relying
+ * parties' frameworks make from a token's protocol elements (the subject, the sign-in method)
+ * are no user's to hold.
+ */
+import { describe, expect, it } from "vitest";
+import { TT } from "../helpers/soap.ts";
+import { call, trust } from "../helpers/worker.ts";
+import { exchangeSubject, validateStatus, STATUS_VALID } from "./helpers.ts";
+
+const ADMIN = "Basic " + btoa("user-admin:user-admin-secret-7a6b5c4d3e2f1a0b");
+const NAMES = ["constructor", "toString", "hasOwnProperty", "valueOf", "isPrototypeOf"];
+
+function createUser(username: string, claims: Record<string, unknown>): Promise<Response> {
+  return call("/admin/users", {
+    method: "POST",
+    headers: { authorization: ADMIN, "content-type": "application/json" },
+    body: JSON.stringify({ username, password: "correct-horse-1", claims }),
+  });
+}
+
+const assertionOf = (text: string) => /<saml:Assertion[\s\S]*?<\/saml:Assertion>/.exec(text)?.[0];
+
+describe("a user whose claims are named like Object.prototype's properties", () => {
+  it("signs in for a party with claim rules and one without; the token validates and exchanges", async () => {
+    const name = `proto-${crypto.randomUUID().slice(0, 8)}`;
+    const claims = Object.fromEntries(NAMES.map((n) => [n, `${n}-value`]));
+    expect((await createUser(name, { ...claims, email: `${name}@example.org` })).status).toBe(201);
+    for (const appliesTo of ["urn:example:rp", "https://api.example.com/"]) {
+      const r = await trust({ user: name, password: "correct-horse-1", appliesTo, tokenType: TT.saml2 });
+      expect(r.status, `${appliesTo}: ${r.text.slice(0, 300)}`).toBe(200);
+      const a = assertionOf(r.text)!;
+      expect(a, appliesTo).toContain(`${name}@example.org`);
+      const v = await validateStatus(a);
+      expect(v.code, `${appliesTo}: ${v.fault ?? ""}`).toBe(STATUS_VALID);
+      const x = await exchangeSubject(a, "saml2");
+      expect([x.status, x.error], appliesTo).toEqual([200, undefined]);
+    }
+    // The party without rules releases every claim: each one is in the token under its name.
+    const r = await trust({ user: name, password: "correct-horse-1", appliesTo: "https://api.example.com/", tokenType: TT.saml2 });
+    for (const n of NAMES) expect(assertionOf(r.text)).toContain(`${n}-value`);
+  });
+});
+
+describe("claim types made from a token's protocol elements", () => {
+  it("are refused as a user's claims, naming the claim", async () => {
+    for (const uri of [
+      "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/nameidentifier",
+      "http://schemas.microsoft.com/ws/2008/06/identity/claims/authenticationmethod",
+      "http://schemas.microsoft.com/ws/2008/06/identity/claims/authenticationinstant",
+      "http://schemas.microsoft.com/claims/authnmethodsreferences",
+      "amr",
+      "acr",
+    ]) {
+      const res = await createUser(`pe-${crypto.randomUUID().slice(0, 8)}`, { [uri]: "alice" });
+      const body = (await res.json()) as { error: string; error_description: string };
+      expect([res.status, body.error], uri).toEqual([400, "invalid_request"]);
+      expect(body.error_description, uri).toContain(uri);
+    }
+  });
+});
