@@ -69,7 +69,7 @@ function checkedDirectory(db: D1Database, config: ResolvedConfig): Promise<UserD
   if (p === undefined) {
     p = (async () => {
       const directory = new UserDirectory(db, config.realm ?? "");
-      let both: string[];
+      let both: { name: string; stored: string }[];
       try {
         both = await directory.holds([...config.users.keys(), ...config.serviceAccounts.keys()]);
         if (config.mode === "development" && config.realm === undefined) {
@@ -82,7 +82,11 @@ function checkedDirectory(db: D1Database, config: ResolvedConfig): Promise<UserD
       }
       if (both.length > 0) {
         const where = config.realm === undefined ? "STS_CONFIG" : `the realm "${config.realm}"`;
-        const problems = both.map((n) => `${where}: ${JSON.stringify(n)} is configured and is also a user in the user directory (USERS_DB); remove one of the two`);
+        const problems = both.map(({ name, stored }) =>
+          name === stored
+            ? `${where}: ${JSON.stringify(name)} is configured and is also a user in the user directory (USERS_DB); remove one of the two`
+            : `${where}: ${JSON.stringify(name)} is configured and the user directory (USERS_DB) holds ${JSON.stringify(stored)}, which differs from it only in case or in how its letters are written; remove one of the two`,
+        );
         logEvent({ level: "error", event: "config_invalid", problems });
         throw new StsError("not_configured", "This STS is misconfigured and refuses to issue tokens; see the worker log.");
       }

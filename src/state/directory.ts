@@ -85,11 +85,13 @@ function parseClaims(text: string): Record<string, string[]> {
 
 /**
  * What a user name looks like, for telling names apart: Unicode NFKC (fullwidth letters and
- * ligatures as the letters they show), then lower case. Two names with one key are one name to
- * a person reading a token, and to relying parties that ignore case: a realm holds one of them.
+ * ligatures as the letters they show), then case folded — upper case, then lower, so that `ß`
+ * and `ss`, or `σ` and the word-final `ς`, are one letter as they are to a case-insensitive
+ * comparison (lower case alone keeps them apart). Two names with one key are one name to a
+ * person reading a token, and to relying parties that ignore case: a realm holds one of them.
  */
 export function nameKey(name: string): string {
-  return name.normalize("NFKC").toLowerCase().normalize("NFKC");
+  return name.normalize("NFKC").toUpperCase().toLowerCase().normalize("NFKC");
 }
 
 export class UserDirectory {
@@ -209,18 +211,23 @@ export class UserDirectory {
     return r.meta.changes === 1;
   }
 
-  /** Which of `names` the directory holds (for the start-up check against configured users). */
-  async holds(names: readonly string[]): Promise<string[]> {
-    const found: string[] = [];
+  /**
+   * The directory's users whose names look the same ({@link nameKey}) as one of `names`, each
+   * with the name it matches (for the start-up check against configured users).
+   */
+  async holds(names: readonly string[]): Promise<{ name: string; stored: string }[]> {
+    const byKey = new Map(names.map((n) => [nameKey(n), n]));
+    const keys = [...byKey.keys()];
+    const found: { name: string; stored: string }[] = [];
     // SQLite allows 100 bound parameters per statement on D1; one is the realm.
-    for (let i = 0; i < names.length; i += 90) {
-      const chunk = names.slice(i, i + 90);
+    for (let i = 0; i < keys.length; i += 90) {
+      const chunk = keys.slice(i, i + 90);
       const marks = chunk.map((_, j) => `?${j + 2}`).join(", ");
       const r = await this.db
-        .prepare(`SELECT username FROM users WHERE realm = ?1 AND username IN (${marks})`)
+        .prepare(`SELECT username, name_key FROM users WHERE realm = ?1 AND name_key IN (${marks})`)
         .bind(this.realm, ...chunk)
-        .all<{ username: string }>();
-      for (const row of r.results) found.push(row.username);
+        .all<{ username: string; name_key: string }>();
+      for (const row of r.results) found.push({ name: byKey.get(row.name_key)!, stored: row.username });
     }
     return found;
   }

@@ -101,6 +101,14 @@ describe("creating a user", () => {
     expect((await signIn("alice", "wonderland")).status).toBe(200);
   });
 
+  it("409 for a name that differs only by a letter case folding makes one: ß and ss, final ς and σ", async () => {
+    const tag = crypto.randomUUID().slice(0, 6);
+    for (const [first, alike] of [[`STRAßE-${tag}`, `strasse-${tag}`], [`ΟΔΟΣ-${tag}`, `οδοσ-${tag}`], [`σασ-${tag}`, `ΣΑΣ-${tag}`]] as const) {
+      expect((await create(first)).status, first).toBe(201);
+      expect((await create(alike)).status, alike).toBe(409);
+    }
+  });
+
   it("two creations of one name at once: exactly one wins", async () => {
     const name = fresh();
     const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => create(name, `password-number-${i}`)));

@@ -70,11 +70,38 @@ describe("UserDirectory", () => {
     const d = new UserDirectory(env.USERS_DB, `r-${crypto.randomUUID().slice(0, 6)}`);
     await d.createMany([user("n-5"), user("n-150")], 1);
     const names = Array.from({ length: 200 }, (_, i) => `n-${i}`);
-    expect((await d.holds(names)).sort()).toEqual(["n-150", "n-5"]);
+    expect((await d.holds(names)).map((h) => h.stored).sort()).toEqual(["n-150", "n-5"]);
   });
 });
 
 describe("a configured name that is also a directory user", () => {
+  it("is found by how the name looks: another case, ß for ss, σ for ς", async () => {
+    const d = new UserDirectory(env.USERS_DB, `r-${crypto.randomUUID().slice(0, 6)}`);
+    await d.createMany([user("ALICE"), user("STRAßE"), user("ΟΔΟΣ")], 1);
+    const found = await d.holds(["alice", "strasse", "οδοσ", "bob"]);
+    expect(found.sort((a, b) => a.name.localeCompare(b.name))).toEqual([
+      { name: "alice", stored: "ALICE" },
+      { name: "strasse", stored: "STRAßE" },
+      { name: "οδοσ", stored: "ΟΔΟΣ" },
+    ]);
+  });
+
+  it("in another case is a configuration error at start too, naming both spellings", async () => {
+    const name = fresh();
+    await new UserDirectory(env.USERS_DB, "").create(user(name.toUpperCase()), 1);
+    const f = workerWith({ ...DEV_CONFIG, users: [...(DEV_CONFIG.users ?? []), { username: name, passwordHashSecret: "DEV_BOB_PASSWORD_HASH" }] });
+    const errors: string[] = [];
+    vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void errors.push(a.map(String).join(" ")));
+    try {
+      expect((await f("/.well-known/oauth-authorization-server")).status).toBe(503);
+    } finally {
+      vi.restoreAllMocks();
+    }
+    const line = errors.map((l) => JSON.parse(l) as { event?: string; problems?: string[] }).find((l) => l.event === "config_invalid");
+    expect(line?.problems?.join("\n")).toContain(`"${name}" is configured and the user directory (USERS_DB) holds "${name.toUpperCase()}"`);
+  });
+
+
   it("is a configuration error at start: logged with the name, and the STS refuses to serve", async () => {
     const name = fresh();
     await new UserDirectory(env.USERS_DB, "").create(user(name), 1);
