@@ -106,15 +106,20 @@ function realmPrefix(url: string, at: number): string | undefined {
   return url.slice(at, end);
 }
 
-/** The host name of a serialized origin ("scheme://host[:port]"): lower case, no port. */
+/**
+ * The host name of a serialized origin ("scheme://host[:port]"): lower case, no port, and no
+ * trailing dot — `realm2.example.` is the fully qualified spelling of `realm2.example`, the same
+ * name to DNS, so it selects the same realm.
+ */
 let lastOrigin = "";
 let lastHost = "";
 function hostOf(origin: string): string {
   if (origin === lastOrigin) return lastHost;
   const start = origin.indexOf("//") + 2;
   const end = origin.charCodeAt(start) === 0x5b ? origin.indexOf("]", start) + 1 : origin.indexOf(":", start);
+  const host = end > start ? origin.slice(start, end) : origin.slice(start);
   lastOrigin = origin;
-  return (lastHost = end > start ? origin.slice(start, end) : origin.slice(start));
+  return (lastHost = host.endsWith(".") ? host.slice(0, -1) : host);
 }
 
 /**

@@ -92,6 +92,13 @@ describe("realm documents", () => {
     expect(one.filter((k) => host.includes(k))).toEqual([]);
   });
 
+  it("a host with a trailing dot (its fully qualified spelling) is the same realm", async () => {
+    const dotted = "http://realm2.localhost.:8787";
+    expect((await jwks(dotted)).keys.map((k) => k.kid)).toEqual((await jwks(BY_HOST)).keys.map((k) => k.kid));
+    expect((await trustAt(dotted, { user: "carol", password: "wonderland2", appliesTo: RP })).status).toBe(200);
+    expect((await trustAt(dotted, { user: "alice", password: "wonderland", appliesTo: RP })).status).not.toBe(200);
+  });
+
   it("federation metadata: entity ID, endpoints and signing certificates are the realm's", async () => {
     const one = await (await at(REALM1, "/FederationMetadata/2007-06/FederationMetadata.xml")).text();
     for (const base of [BY_HOST, BY_PREFIX]) {
