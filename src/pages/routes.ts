@@ -88,7 +88,7 @@ export function registerPageRoutes<E extends HonoEnv>(app: Hono<E>, services: (c
     // A realm's root without its slash would resolve the page's relative links outside it.
     const url = new URL(c.req.url);
     if (!url.pathname.endsWith("/")) return c.redirect(`${url.pathname}/${url.search}`, 308);
-    return new Response(homePage(ctx.issuer, servedEndpoints(ctx.config), ctx.config.webSessionSecret !== undefined), { headers: PAGE_HEADERS });
+    return new Response(homePage(ctx.issuer, servedEndpoints(ctx.config, ctx.issuer), ctx.config.webSessionSecret !== undefined), { headers: PAGE_HEADERS });
   });
   app.get("/inspect", serve(INSPECTOR_PAGE, PAGE_HEADERS));
   app.get("/inspect.js", serve(INSPECTOR_SCRIPT, ASSET_HEADERS("text/javascript; charset=utf-8")));

@@ -4,6 +4,7 @@
  * message signature with an X.509 certificate, `issuedtokenmixed…` = TLS + a SAML assertion).
  */
 import type { ResolvedConfig } from "../config/types.ts";
+import { lookupRelyingParty } from "../engine/relying-party.ts";
 import type { TrustVersion } from "./ns.ts";
 
 /**
@@ -49,10 +50,14 @@ export const ADFS_ENDPOINT_ALIASES: readonly TrustEndpoint[] = TRUST_ENDPOINT_LI
 
 /**
  * The endpoints a configuration can authenticate anyone at, which the WSDL and the home page
- * publish: certificatemixed only where requestor certificates are trusted (elsewhere it answers
- * every request with FailedAuthentication). The issued-token endpoints always take this STS's
- * own assertions.
+ * publish (elsewhere they answer every request with FailedAuthentication): certificatemixed only
+ * where requestor certificates are trusted; the issued-token endpoints only where a SAML partner
+ * is trusted or this STS is a relying party of its own (`issuer`: then its own assertions for
+ * itself sign requestors in).
  */
-export function servedEndpoints(config: Pick<ResolvedConfig, "requestorCertificates">): readonly TrustEndpoint[] {
-  return config.requestorCertificates ? TRUST_ENDPOINT_LIST : TRUST_ENDPOINT_LIST.filter((e) => e.authentication !== "certificate");
+export function servedEndpoints(config: ResolvedConfig, issuer: string): readonly TrustEndpoint[] {
+  const certificates = config.requestorCertificates !== undefined;
+  const issuedTokens = config.trustedIssuers.some((t) => t.kind === "saml") || lookupRelyingParty(config, issuer) !== undefined;
+  if (certificates && issuedTokens) return TRUST_ENDPOINT_LIST;
+  return TRUST_ENDPOINT_LIST.filter((e) => (e.authentication !== "certificate" || certificates) && (e.authentication !== "issued-token" || issuedTokens));
 }

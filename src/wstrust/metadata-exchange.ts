@@ -52,7 +52,7 @@ export async function handleMetadataGet(
     // WS-MetadataExchange 1.1 §6.1: a Get for the whole metadata has an empty Body.
     if (childElements(env.body).length > 0) throw badRequest("A WS-Transfer Get has an empty SOAP Body.");
     checkDestination(wsa.to, { path, origin: ctx.origin, issuer: ctx.issuer });
-    const wsdl = trustedMarkup(buildWsdl(ctx.origin, servedEndpoints(ctx.config)).replace(/^<\?xml[^?]*\?>/, ""));
+    const wsdl = trustedMarkup(buildWsdl(ctx.origin, servedEndpoints(ctx.config, ctx.issuer)).replace(/^<\?xml[^?]*\?>/, ""));
     const body = xml`<mex:Metadata xmlns:mex="${MEX_NS}"><mex:MetadataSection Dialect="${WSDL_DIALECT}" Identifier="${WSDL_IDENTIFIER}">${wsdl}</mex:MetadataSection></mex:Metadata>`;
     return {
       status: 200,

@@ -20,7 +20,7 @@ import { TRUST13, TRUST2005 } from "./ns.ts";
 
 /** Registers the WS-Trust routes; `services` gives each request its context and state. */
 export function registerTrustRoutes<E extends HonoEnv>(app: Hono<E>, services: (c: Context<E>) => RequestServices): void {
-  const wsdl = (c: Context<E>, ctx: StsContext) => c.body(buildWsdl(ctx.origin, servedEndpoints(ctx.config)), 200, { "Content-Type": "text/xml; charset=utf-8" });
+  const wsdl = (c: Context<E>, ctx: StsContext) => c.body(buildWsdl(ctx.origin, servedEndpoints(ctx.config, ctx.issuer)), 200, { "Content-Type": "text/xml; charset=utf-8" });
 
   for (const mex of [MEX_PATH, ADFS_PREFIX + MEX_PATH]) {
     app.get(mex, async (c) => wsdl(c, await services(c).context()));

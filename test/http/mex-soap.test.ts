@@ -6,6 +6,8 @@ import { describe, expect, it } from "vitest";
 import { DOMParser } from "@xmldom/xmldom";
 import { NS } from "../helpers/soap.ts";
 import { ORIGIN, byTag, call, faultCode } from "../helpers/worker.ts";
+import { DEV_CONFIG } from "../../src/config/dev.ts";
+import { workerWith } from "../hostile/configured.ts";
 
 const GET = "http://schemas.xmlsoap.org/ws/2004/09/transfer/Get";
 const MEX = "http://schemas.xmlsoap.org/ws/2004/09/mex";
@@ -50,5 +52,22 @@ describe("POST /trust/mex (WS-Transfer Get)", () => {
     const dtd = await call("/trust/mex", { method: "POST", headers: { "content-type": "application/soap+xml" }, body: '<!DOCTYPE x [<!ENTITY e "x">]><x/>' });
     expect(dtd.status).toBe(400);
     expect(faultCode(await dtd.text())).toBe("wst:BadRequest");
+  });
+});
+
+describe("the issued-token endpoints in the WSDL", () => {
+  const { realms: _realms, trustedIssuers: _partners, ...noPartner } = DEV_CONFIG;
+  const endpoints = async (config: object) => {
+    const f = workerWith(config);
+    return [await (await f("/trust/mex")).text(), await (await f("/")).text()];
+  };
+
+  it("are published only where someone can sign in at them: a trusted SAML partner, or this STS as its own relying party", async () => {
+    for (const doc of await endpoints(noPartner)) {
+      expect(doc).toContain("/trust/13/usernamemixed");
+      expect(doc).not.toContain("issuedtokenmixed");
+    }
+    const ownParty = { ...noPartner, relyingParties: [...DEV_CONFIG.relyingParties!, { identifier: ORIGIN, defaultTokenType: "saml2" }] };
+    for (const doc of await endpoints(ownParty)) expect(doc).toContain("/trust/13/issuedtokenmixedsymmetricbasic256");
   });
 });

@@ -127,15 +127,20 @@ describe("realm documents", () => {
       const text = await res.text();
       expect(res.status, text).toBe(200);
       expect(text).toContain(`${base}/trust/13/usernamemixed`);
-      // realm2 trusts no requestor certificates: its WSDL, its SOAP metadata and its home page
-      // offer no certificatemixed endpoint (which would refuse everyone); the first realm's do.
+      // realm2 trusts no requestor certificates and no SAML partner (and is no relying party of
+      // its own): its WSDL, its SOAP metadata and its home page offer no certificatemixed and no
+      // issued-token endpoint (which would refuse everyone); the first realm's do.
       for (const doc of [wsdl, text, await (await at(base, "/")).text()]) {
-        expect(doc).toContain("/trust/13/issuedtokenmixedasymmetricbasic256");
+        expect(doc).toContain("/trust/13/usernamemixed");
+        expect(doc).not.toContain("issuedtokenmixed");
         expect(doc).not.toContain("certificatemixed");
         expect(doc).not.toContain("CertificateWSTrustBinding");
       }
     }
-    for (const doc of [await (await at(REALM1, "/trust/mex")).text(), await (await at(REALM1, "/")).text()]) expect(doc).toContain("/trust/2005/certificatemixed");
+    for (const doc of [await (await at(REALM1, "/trust/mex")).text(), await (await at(REALM1, "/")).text()]) {
+      expect(doc).toContain("/trust/2005/certificatemixed");
+      expect(doc).toContain("/trust/2005/issuedtokenmixedsymmetricbasic256");
+    }
   });
 
   it("/healthz answers for each realm", async () => {
