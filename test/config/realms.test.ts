@@ -121,10 +121,11 @@ describe("selecting a request's realm", () => {
     expect(pick(strict, "https://TWO.Example.ORG/trust/mex")).toEqual(["two", "https://two.example.org"]);
   });
 
-  it("a host is compared exactly: a trailing dot or a longer name is another host", () => {
-    expect(pick(strict, "https://two.example.org./trust/mex")).toBe("unknown_realm");
+  it("a host is compared as a DNS name: its trailing dot is the same host, a longer name another", () => {
+    expect(pick(strict, "https://two.example.org./trust/mex")).toEqual(["two", "https://two.example.org."]);
+    expect(pick(open, "https://two.example.org./trust/mex")).toEqual(["two", "https://two.example.org."]);
     expect(pick(strict, "https://two.example.org.evil.example/trust/mex")).toBe("unknown_realm");
-    expect(pick(open, "https://two.example.org./trust/mex")).toEqual(["first", "https://two.example.org."]);
+    expect(pick(strict, "https://two.example.org../trust/mex")).toBe("unknown_realm");
   });
 
   it("listed first-realm hosts: any other host is unknown, with or without a prefix", () => {
