@@ -77,8 +77,9 @@ async function authenticateUsername(ctx: StsContext, deps: TrustDeps, sec: Secur
   const ut = sec.usernameToken;
   if (!ut) throw authenticationFailed("This endpoint requires a wsse:UsernameToken.");
   ctx.audit.requestor = ut.username;
+  const who = await authenticateLimited(ctx, deps.state, deps.clientAddress, ut.username, ut.password);
   await useOnce(deps.state, ut);
-  return authenticateLimited(ctx, deps.state, deps.clientAddress, ut.username, ut.password);
+  return who;
 }
 
 /**
@@ -93,9 +94,9 @@ export function presentedCredentials(ctx: StsContext, deps: TrustDeps, who: Requ
   const ut = readUsernameToken(el, ctx.now(), ctx.config.limits.clockSkewSeconds * 1000);
   const authenticate = async (): Promise<Identity> => {
     ctx.audit.subject ??= ut.username;
-    await useOnce(deps.state, ut);
     const address = who.kind === "service" ? undefined : deps.clientAddress;
     const user = await authenticateLimited(ctx, deps.state, address, ut.username, ut.password, (w) => w.kind === "user");
+    await useOnce(deps.state, ut);
     return (user as Extract<Authenticated, { kind: "user" }>).identity; // `admit` let only a user through
   };
   return { credentials: { username: ut.username, authenticate } };
@@ -104,7 +105,9 @@ export function presentedCredentials(ctx: StsContext, deps: TrustDeps, who: Requ
 /**
  * WS-Security Username Token Profile 1.1 §3.1: Nonce + Created identify a token; they are kept
  * for the freshness window and a repeat is refused (one key space, wherever the token is sent:
- * in the header or presented). A token without both is not remembered.
+ * in the header or presented). A token without both is not remembered. Called once the password
+ * has verified: only a token that signs someone in is worth replaying, and a refused or failed
+ * attempt then writes nothing (a stranger cannot make every request a state write).
  * @throws StsError message_expired
  */
 async function useOnce(state: StateClient, ut: UsernameToken): Promise<void> {

@@ -39,11 +39,20 @@ describe("UsernameToken replay", () => {
       { ...ut, soap: "1.1" as const },
       { ...ut, trust: "2005" as const },
       { ...ut, created: offsetForm },
-      { ...ut, password: "wrong" },
     ]) {
       const r = await trust(replay);
       expect(faultCode(r.text), JSON.stringify(replay)).toBe("wsse:MessageExpired");
     }
+    // With a wrong password it signs no one in: refused as any wrong password is.
+    expect(faultCode((await trust({ ...ut, password: "wrong" })).text)).toBe("wst:FailedAuthentication");
+  });
+
+  it("a token that fails to sign in is not remembered: failed and refused attempts write no state", async () => {
+    const ut = { ...ALICE, nonce: nonce(), created: iso(0) };
+    expect(faultCode((await trust({ ...ut, password: "not-her-password" })).text)).toBe("wst:FailedAuthentication");
+    // Had the failure been remembered, her own token with that Nonce + Created would be a replay.
+    expect((await trust(ut)).status).toBe(200);
+    expect(faultCode((await trust(ut)).text)).toBe("wsse:MessageExpired");
   });
 
   it("a fresh Nonce for the same user is accepted (the cache is keyed by nonce, not by user)", async () => {
