@@ -50,7 +50,29 @@ registerAdminRoutes(app, services);
 registerOAuthRoutes(app, services);
 registerPageRoutes(app, services);
 
-app.notFound((c) => c.json({ error: "not_found" }, 404));
+app.notFound((c) => {
+  const allow = allowedMethods(routingPath(c.req.url, getPath(c.req.raw)));
+  if (allow.length === 0) return c.json({ error: "not_found" }, 404, NO_STORE);
+  // RFC 9110 §15.5.6: the resource is here, the method is not one it answers.
+  return c.json({ error: "method_not_allowed", error_description: `Use ${allow.join(" or ")}.` }, 405, { Allow: allow.join(", "), ...NO_STORE });
+});
+
+const METHOD_ORDER = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"];
+let routePatterns: { pattern: RegExp; method: string }[] | undefined;
+
+/** A route path as a pattern: literal segments, and `:name` segments matching any one segment. */
+function routePattern(path: string): RegExp {
+  const segments = path.split("/").map((seg) => (seg.startsWith(":") ? "[^/]+" : seg.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")));
+  return new RegExp(`^${segments.join("/")}$`);
+}
+
+/** The methods the registered routes answer at `path` (HEAD wherever GET is). */
+function allowedMethods(path: string): string[] {
+  routePatterns ??= app.routes.filter((r) => r.method !== "ALL").map((r) => ({ method: r.method, pattern: routePattern(r.path) }));
+  const methods = new Set(routePatterns.filter((r) => r.pattern.test(path)).map((r) => r.method));
+  if (methods.has("GET")) methods.add("HEAD");
+  return METHOD_ORDER.filter((m) => methods.has(m));
+}
 
 /**
  * The one error mapper at the edge: anything that is not a protocol error becomes a generic

@@ -7,7 +7,7 @@
 import type { Context, Env as HonoEnv, Hono } from "hono";
 import type { RequestServices, StsContext } from "../engine/types.ts";
 import { writeAudit } from "../web/audit.ts";
-import { NO_STORE_PRAGMA, noStoreHeaders } from "../web/headers.ts";
+import { NO_STORE_PRAGMA, PUBLIC_DOCUMENT, noStoreHeaders } from "../web/headers.ts";
 import type { StateClient } from "../state/client.ts";
 import { withFailureLimit } from "../abuse/guard.ts";
 import { failureKeys } from "../abuse/limits.ts";
@@ -22,7 +22,6 @@ import { revokeToken } from "./revoke.ts";
 import { exchangeToken } from "./token-exchange.ts";
 
 /** Public documents may be cached briefly; keys rotate with overlap (next key published). */
-const PUBLIC_CACHE = { "Cache-Control": "public, max-age=300" };
 
 type Operation = (ctx: StsContext, state: StateClient, client: AuthenticatedClient, params: FormParams, req: Request) => Promise<unknown>;
 
@@ -87,11 +86,11 @@ async function dpopNonceHeader(ctx: StsContext): Promise<Record<string, string> 
 export function registerOAuthRoutes<E extends HonoEnv>(app: Hono<E>, services: (c: Context<E>) => RequestServices): void {
   app.get("/.well-known/oauth-authorization-server", async (c) => {
     const ctx = await services(c).context();
-    return c.json(buildMetadata(ctx), 200, PUBLIC_CACHE);
+    return c.json(buildMetadata(ctx), 200, PUBLIC_DOCUMENT);
   });
   app.get(OAUTH_PATHS.jwks, async (c) => {
     const ctx = await services(c).context();
-    return c.body(JSON.stringify(buildJwks(ctx)), 200, { "Content-Type": "application/jwk-set+json", ...PUBLIC_CACHE });
+    return c.body(JSON.stringify(buildJwks(ctx)), 200, { "Content-Type": "application/jwk-set+json", ...PUBLIC_DOCUMENT });
   });
   app.post(OAUTH_PATHS.token, endpoint(services, OAUTH_PATHS.token, "oauth.token_exchange", (ctx, state, a, p, req) =>
     // RFC 9449 §4.3: htu may name the endpoint as the client knows it (the configured origin).
@@ -102,7 +101,4 @@ export function registerOAuthRoutes<E extends HonoEnv>(app: Hono<E>, services: (
     await revokeToken(ctx, state, a.client, p);
     return null;
   }));
-  for (const path of [OAUTH_PATHS.token, OAUTH_PATHS.introspect, OAUTH_PATHS.revoke]) {
-    app.on(["GET", "PUT", "DELETE", "PATCH"], path, (c) => c.json({ error: "invalid_request", error_description: "Use POST." }, 405, { Allow: "POST", ...NO_STORE_PRAGMA }));
-  }
 }

@@ -4,8 +4,17 @@
  * headers: ~8 against ~15 µs per response, measured), on every token response.
  */
 
+/**
+ * Every answer says its Content-Type is the truth: a browser never sniffs a JSON error or a SOAP
+ * fault that echoes a caller's text into something it would render or run.
+ */
+export const NOSNIFF: Readonly<Record<string, string>> = Object.freeze({ "X-Content-Type-Options": "nosniff" });
+
 /** Token, fault and metadata responses are never cached by intermediaries. */
-export const NO_STORE: Readonly<Record<string, string>> = Object.freeze({ "Cache-Control": "no-store" });
+export const NO_STORE: Readonly<Record<string, string>> = Object.freeze({ "Cache-Control": "no-store", ...NOSNIFF });
+
+/** Published documents (metadata, keys): cached a few minutes, so a key rotation is seen soon. */
+export const PUBLIC_DOCUMENT: Readonly<Record<string, string>> = Object.freeze({ "Cache-Control": "public, max-age=300", ...NOSNIFF });
 
 /** RFC 6749 §5.1: OAuth token responses and errors also carry `Pragma: no-cache`. */
 export const NO_STORE_PRAGMA: Readonly<Record<string, string>> = Object.freeze({ ...NO_STORE, Pragma: "no-cache" });

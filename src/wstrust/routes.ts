@@ -9,7 +9,7 @@ import { buildFault } from "../soap/fault.ts";
 import { soapContentType, soapVersionOf } from "../soap/ns.ts";
 import { writeAudit } from "../web/audit.ts";
 import { readBodyLimited } from "../web/body.ts";
-import { NO_STORE, noStoreHeaders } from "../web/headers.ts";
+import { NOSNIFF, NO_STORE, noStoreHeaders } from "../web/headers.ts";
 import { type TrustReply, handleTrustRequest } from "./endpoint.ts";
 import { MEX_PATH, handleMetadataGet } from "./metadata-exchange.ts";
 import { buildFederationMetadata } from "./federation-metadata.ts";
@@ -20,7 +20,7 @@ import { TRUST13, TRUST2005 } from "./ns.ts";
 
 /** Registers the WS-Trust routes; `services` gives each request its context and state. */
 export function registerTrustRoutes<E extends HonoEnv>(app: Hono<E>, services: (c: Context<E>) => RequestServices): void {
-  const wsdl = (c: Context<E>, ctx: StsContext) => c.body(buildWsdl(ctx.origin, servedEndpoints(ctx.config, ctx.issuer)), 200, { "Content-Type": "text/xml; charset=utf-8" });
+  const wsdl = (c: Context<E>, ctx: StsContext) => c.body(buildWsdl(ctx.origin, servedEndpoints(ctx.config, ctx.issuer)), 200, { "Content-Type": "text/xml; charset=utf-8", ...NOSNIFF });
 
   for (const mex of [MEX_PATH, ADFS_PREFIX + MEX_PATH]) {
     app.get(mex, async (c) => wsdl(c, await services(c).context()));
@@ -33,7 +33,7 @@ export function registerTrustRoutes<E extends HonoEnv>(app: Hono<E>, services: (
     const path = endpoint.path;
     app.get(path, async (c) => {
       // `?wsdl` on an endpoint answers the same WSDL, as WCF services do.
-      if (c.req.query("wsdl") === undefined) return c.text("Send WS-Trust requests with POST.", 405, { Allow: "POST" });
+      if (c.req.query("wsdl") === undefined) return c.text("Send WS-Trust requests with POST.", 405, { Allow: "POST", ...NOSNIFF });
       return wsdl(c, await services(c).context());
     });
     app.post(path, (c) => trustEndpoint(c, services(c), endpoint));
@@ -43,7 +43,7 @@ export function registerTrustRoutes<E extends HonoEnv>(app: Hono<E>, services: (
     const ctx = await services(c).context();
     const decryption = ctx.config.decryptionKeys.filter((k) => k.status !== "previous").map((k) => k.certificatePem);
     const xml = await buildFederationMetadata(ctx.issuer, ctx.origin, ctx.keys, decryption, await claimTypesOffered(ctx), ctx.config.webSessionSecret !== undefined);
-    return c.body(xml, 200, { "Content-Type": "application/samlmetadata+xml; charset=utf-8" });
+    return c.body(xml, 200, { "Content-Type": "application/samlmetadata+xml; charset=utf-8", ...NOSNIFF });
   });
 }
 

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { noStoreHeaders } from "../../src/web/headers.ts";
+import { envelope } from "../helpers/soap.ts";
+import { call } from "../helpers/worker.ts";
 
 describe("prebuilt response headers", () => {
   it("are copied into each Response: changing one response's headers changes neither the shared set nor another response", () => {
@@ -12,12 +14,49 @@ describe("prebuilt response headers", () => {
     expect(b.headers.get("cache-control")).toBe("no-store");
     expect(shared.get("cache-control")).toBe("no-store");
     expect(shared.has("x-extra")).toBe(false);
-    expect([...b.headers]).toEqual([["cache-control", "no-store"], ["content-type", "application/json"], ["pragma", "no-cache"]]);
+    expect([...b.headers]).toEqual([["cache-control", "no-store"], ["content-type", "application/json"], ["pragma", "no-cache"], ["x-content-type-options", "nosniff"]]);
   });
 
   it("add Pragma only where asked (OAuth, RFC 6749 §5.1), not to SOAP replies", () => {
     expect(noStoreHeaders("text/xml; charset=utf-8").has("pragma")).toBe(false);
     expect(noStoreHeaders("text/xml; charset=utf-8").get("cache-control")).toBe("no-store");
     expect(noStoreHeaders("text/xml; charset=utf-8", true).get("pragma")).toBe("no-cache");
+  });
+});
+
+describe("every answer", () => {
+  it("says its Content-Type is the truth (nosniff): tokens, faults, JSON errors, metadata, 404s", async () => {
+    const bad = envelope({ user: "alice", password: "wrong", appliesTo: "urn:example:rp" });
+    const answers: [string, Response][] = [
+      ["fault", await call("/trust/13/usernamemixed", { method: "POST", headers: bad.headers, body: bad.body })],
+      ["oauth error", await call("/oauth2/token", { method: "POST", body: "grant_type=x", headers: { "content-type": "application/x-www-form-urlencoded" } })],
+      ["jwks", await call("/oauth2/jwks")],
+      ["rfc 8414", await call("/.well-known/oauth-authorization-server")],
+      ["wsdl", await call("/trust/mex")],
+      ["federation metadata", await call("/FederationMetadata/2007-06/FederationMetadata.xml")],
+      ["admin error", await call("/admin/users", { method: "POST" })],
+      ["not found", await call("/nothing-here")],
+      ["health", await call("/healthz")],
+    ];
+    for (const [what, res] of answers) expect(res.headers.get("x-content-type-options"), what).toBe("nosniff");
+  });
+
+  it("a method a resource does not answer is 405 with Allow (RFC 9110 §15.5.6); a path nothing serves is 404", async () => {
+    for (const [path, method, allow] of [
+      ["/trust/13/usernamemixed", "PUT", "GET, HEAD, POST"],
+      ["/trust/mex", "DELETE", "GET, HEAD, POST"],
+      ["/FederationMetadata/2007-06/FederationMetadata.xml", "POST", "GET, HEAD"],
+      ["/admin/revoke-subject", "GET", "POST"],
+      ["/admin/users/alice", "POST", "GET, HEAD, PATCH, DELETE"],
+      ["/oauth2/token", "OPTIONS", "POST"],
+      ["/oauth2/introspect", "GET", "POST"],
+      ["/healthz", "POST", "GET, HEAD"],
+      ["/realms/realm2/oauth2/jwks", "POST", "GET, HEAD"],
+    ] as const) {
+      const res = await call(path, { method });
+      expect([res.status, res.headers.get("allow")], `${method} ${path}`).toEqual([405, allow]);
+      expect(((await res.json()) as { error: string }).error).toBe("method_not_allowed");
+    }
+    expect((await call("/trust/13/nothing", { method: "PUT" })).status).toBe(404);
   });
 });
