@@ -1,5 +1,6 @@
 import type { Document, Element } from "@xmldom/xmldom";
 import { childElements, textContent } from "../xml/dom.ts";
+import { mediaTypeEssence } from "../web/body.ts";
 import { StsError, badRequest, invalidAddressingHeader } from "../errors.ts";
 import { collapse, parseXsBoolean } from "../xml/xs.ts";
 import type { LimitsConfig } from "../config/types.ts";
@@ -79,6 +80,27 @@ function mustUnderstand(h: Element, ns: string | null): boolean {
     throw badRequest(`The mustUnderstand attribute of header '${h.localName}' must be true, false, 1 or 0.`);
   }
   return v;
+}
+
+/**
+ * The media type a SOAP message is sent as: SOAP 1.1's `text/xml` or SOAP 1.2's
+ * `application/soap+xml` (compared whole, not by prefix), in UTF-8 — the only charset the body
+ * is read in, so a label that says otherwise is refused rather than read differently than its
+ * sender meant. An envelope of one version in the other's media type is a version mismatch to
+ * that binding (SOAP 1.1 §4.1.2; SOAP 1.2 Part 1 Appendix A), answered in the envelope's own
+ * version (the caller sets its fault's version from envelopeVersion), which its sender can read.
+ */
+function checkSoapMediaType(contentType: string, version: SoapVersion): void {
+  const essence = mediaTypeEssence(contentType);
+  if (essence !== "text/xml" && essence !== "application/soap+xml") {
+    throw badRequest(`A SOAP message is sent as text/xml (SOAP 1.1) or application/soap+xml (SOAP 1.2), not as ${essence.slice(0, 80) || "an empty media type"}.`);
+  }
+  const charset = mediaTypeParams(contentType, "charset");
+  if (charset.length > 1 || (charset.length === 1 && charset[0]!.toLowerCase() !== "utf-8")) {
+    throw badRequest("A SOAP message is read as UTF-8: send it with charset=utf-8 or no charset.");
+  }
+  if (version === "1.2" && essence !== "application/soap+xml") throw new StsError("version_mismatch", "A SOAP 1.2 envelope must be sent as application/soap+xml.");
+  if (version === "1.1" && essence !== "text/xml") throw new StsError("version_mismatch", "A SOAP 1.1 envelope must be sent as text/xml.");
 }
 
 /** Quoted-string or token values of one media-type parameter (RFC 9110 §5.6.6), in order. */
@@ -178,13 +200,7 @@ export function readEnvelopeParts(doc: Document, contentType: string | null): Om
   // An envelope of one version in the other's binding is a version mismatch to that binding
   // (SOAP 1.1 §4.1.2; SOAP 1.2 Part 1 Appendix A), answered in the envelope's own version
   // (the caller sets its fault's version from envelopeVersion), which its sender can read.
-  const ct = (contentType ?? "").toLowerCase();
-  if (version === "1.2" && ct && !ct.startsWith("application/soap+xml")) {
-    throw new StsError("version_mismatch", "A SOAP 1.2 envelope must be sent as application/soap+xml.");
-  }
-  if (version === "1.1" && ct && !ct.startsWith("text/xml")) {
-    throw new StsError("version_mismatch", "A SOAP 1.1 envelope must be sent as text/xml.");
-  }
+  if (contentType) checkSoapMediaType(contentType, version);
   const ns = env.namespaceURI;
   let header: Element | null = null;
   let body: Element | null = null;

@@ -1,4 +1,5 @@
 /** SOAP, WS-Addressing and WS-Security namespaces. */
+import { mediaTypeEssence } from "../web/body.ts";
 export const SOAP11_NS = "http://schemas.xmlsoap.org/soap/envelope/";
 export const SOAP12_NS = "http://www.w3.org/2003/05/soap-envelope";
 export const WSA10_NS = "http://www.w3.org/2005/08/addressing";
@@ -24,7 +25,7 @@ export type SoapVersion = "1.1" | "1.2";
  * in kind before (or without) reading its envelope.
  */
 export function soapVersionOf(contentType: string | null): SoapVersion {
-  return (contentType ?? "").toLowerCase().includes("soap+xml") ? "1.2" : "1.1";
+  return mediaTypeEssence(contentType ?? "") === "application/soap+xml" ? "1.2" : "1.1";
 }
 
 export function soapNs(v: SoapVersion): string {

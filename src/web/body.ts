@@ -3,7 +3,12 @@ import { StsError } from "../errors.ts";
 
 /** The request's media type: Content-Type without its parameters, lower case ("" when absent). */
 export function mediaType(req: Request): string {
-  return (req.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+  return mediaTypeEssence(req.headers.get("content-type") ?? "");
+}
+
+/** A media type without its parameters, lower case (RFC 9110 §8.3.1). */
+export function mediaTypeEssence(contentType: string): string {
+  return contentType.split(";")[0]!.trim().toLowerCase();
 }
 
 /**

@@ -438,6 +438,29 @@ describe("an envelope of one SOAP version sent in the other's binding", () => {
   });
 });
 
+describe("the media type a SOAP message is sent as", () => {
+  it("is SOAP's, whole and in UTF-8: another type or a charset the body is not read in is a BadRequest naming what to send", async () => {
+    for (const [soap, type] of [
+      ["1.1", "text/plain"],
+      ["1.1", "application/xml"],
+      ["1.1", "text/xmlfoo"],
+      ["1.2", "application/soap+xmlfoo; charset=utf-8"],
+      ["1.2", "application/x-www-form-urlencoded"],
+      ["1.1", "text/xml; charset=iso-8859-1"],
+      ["1.2", "application/soap+xml; charset=utf-16"],
+      ["1.1", "text/xml; charset=utf-8; charset=latin1"],
+    ] as const) {
+      const r = await send({ ...ALICE, soap }, { headers: { "content-type": type } });
+      expect(r.fault, type).toBe("wst:BadRequest");
+      expect(r.text, type).toMatch(/text\/xml \(SOAP 1\.1\) or application\/soap\+xml|read as UTF-8/);
+      expect(r.text).not.toContain("Assertion");
+    }
+    for (const [soap, type] of [["1.1", 'TEXT/XML; charset="UTF-8"'], ["1.2", "application/soap+xml"]] as const) {
+      expect((await send({ ...ALICE, soap }, { headers: { "content-type": type } })).status, type).toBe(200);
+    }
+  });
+});
+
 describe("replies go on the HTTP response: wsa:ReplyTo and wsa:FaultTo must be anonymous (or none)", () => {
   const epr = (name: string, address: string, ns = "wsa") => `<${ns}:${name}><${ns}:Address>${address}</${ns}:Address></${ns}:${name}>`;
 
