@@ -16,6 +16,12 @@ export function mediaTypeEssence(contentType: string): string {
  * stops reading a stream that grows past it, so an 8 MB body never sits in memory whole.
  */
 export async function readBodyLimited(req: Request, max: number): Promise<Uint8Array> {
+  // A body in a content coding we do not decode would be read as other bytes than a gateway
+  // that decodes it by the header sees (RFC 9110 §8.4): refused, never read as it is.
+  const coding = req.headers.get("content-encoding");
+  if (coding !== null && !/^\s*(identity\s*)?$/i.test(coding)) {
+    throw new StsError("bad_request", "The request body is sent with a Content-Encoding; this STS reads only bodies sent as they are (no gzip, deflate or br): send it uncompressed.");
+  }
   const len = req.headers.get("content-length");
   if (len !== null && Number(len) > max) throw tooLarge(max);
   // With a declared length within the limit, one read is cheapest; the runtime enforces

@@ -43,3 +43,24 @@ describe("readBodyLimited", () => {
     await expect(readBodyLimited(streamed, 10)).rejects.toMatchObject({ code: "bad_request" });
   });
 });
+
+describe("a body in a content coding", () => {
+  it("is refused at every door that reads a body, compressed or merely labelled so; identity is no coding", async () => {
+    const { envelope } = await import("../helpers/soap.ts");
+    const { call, faultCode } = await import("../helpers/worker.ts");
+    const rst = envelope({ user: "alice", password: "wonderland", appliesTo: "urn:example:rp" });
+    const gzip = async (s: string) => new Uint8Array(await new Response(new Blob([s]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer());
+    for (const [coding, body] of [["gzip", await gzip(rst.body)], ["gzip", rst.body], ["br", rst.body], ["deflate, gzip", rst.body]] as const) {
+      const r = await call("/trust/13/usernamemixed", { method: "POST", headers: { ...rst.headers, "content-encoding": coding }, body });
+      const t = await r.text();
+      expect(faultCode(t), coding).toBe("wst:BadRequest");
+      expect(t).toContain("send it uncompressed");
+      expect(t).not.toContain("Assertion");
+    }
+    const form = { "content-type": "application/x-www-form-urlencoded", authorization: "Basic " + btoa("demo-client:demo-secret") };
+    const o = await call("/oauth2/introspect", { method: "POST", headers: { ...form, "content-encoding": "gzip" }, body: await gzip("token=x") });
+    expect([o.status, ((await o.json()) as { error: string }).error]).toEqual([400, "invalid_request"]);
+    const plain = await call("/trust/13/usernamemixed", { method: "POST", headers: { ...rst.headers, "content-encoding": "identity" }, body: rst.body });
+    expect(plain.status).toBe(200);
+  });
+});
