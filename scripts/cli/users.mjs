@@ -7,7 +7,7 @@ import { ApiError, CONNECTION_HELP, CONNECTION_OPTIONS, connect, guarded } from 
 import { parseCsv } from "./csv.mjs";
 // The worker's own field rules and hasher (Node 22 strips their types), so a file this accepts is
 // one the API accepts, and its hashes are the ones the worker verifies.
-import { readClaims, readPassword, readPasswordHash, readUsername } from "../../src/admin/user-request.ts";
+import { MAX_IMPORT_USERS, readClaims, readPassword, readPasswordHash, readUsername } from "../../src/admin/user-request.ts";
 import { MAX_PBKDF2_ITERATIONS, MIN_PBKDF2_ITERATIONS, hashPassword } from "../../src/identity/password.ts";
 
 export const USAGE = `usage: sts users <command> [options]
@@ -32,7 +32,7 @@ import reads a JSON array of {"username", "password" | "passwordHash", "claims"?
 or a CSV file whose header names username, password or password_hash, optionally enabled, and
 any other column as a claim (values separated by ";"). The whole file is checked before anything
 is sent; passwords are hashed here (PBKDF2-SHA256, --iterations, default 100000) and the users
-sent in batches (--batch, default 500, at most 1000). Exit 0 when every user was created, 1
+sent in batches (--batch, default 500, at most 1000; and at most 512 KiB of JSON each). Exit 0 when every user was created, 1
 when some were skipped (listed with the reason), 2 on a usage or file error.
 
 Development: --admin user-admin with STS_ADMIN_SECRET=user-admin-secret-7a6b5c4d3e2f1a0b.`;
@@ -267,7 +267,57 @@ export function readUsersFile(file, text) {
     if (badClaims !== undefined) bad(badClaims);
     users.push({ username: u.username, password: hasPw ? u.password : undefined, passwordHash: hasHash ? u.passwordHash : undefined, claims, enabled: u.enabled ?? true, where });
   }
+  for (const { user, bytes } of planBatches(users, MAX_IMPORT_USERS).tooBig) {
+    problems.push(`${user.where}: takes ${bytes} bytes as JSON, more than one import request carries (${MAX_BATCH_BYTES})`);
+  }
   return { users, problems };
+}
+
+/**
+ * Bytes of JSON one import request carries at most: half the STS's default body limit
+ * (`limits.maxBodyBytes`, 1 MiB), so users with many claims are never refused whole for the size
+ * of their batch.
+ */
+export const MAX_BATCH_BYTES = 512 * 1024;
+/** `{"users":[]}`: what a request adds around its users. */
+const ENVELOPE_BYTES = JSON.stringify({ users: [] }).length;
+/**
+ * Sizes a password not hashed yet: longer than any hash this CLI makes
+ * (`pbkdf2-sha256$100000$` + 16 bytes of salt and 32 of hash in base64 is 90 characters), so a
+ * plan the check pass accepts still holds once the passwords are hashed.
+ */
+const HASH_STAND_IN = "x".repeat(128);
+
+/** A user as an import request carries it. */
+const entry = ({ username, passwordHash, claims, enabled }) => ({ username, passwordHash: passwordHash ?? HASH_STAND_IN, claims, enabled });
+
+/**
+ * The import requests `users` go in, in file order: at most `count` users and `maxBytes` bytes of
+ * JSON each. `tooBig`: the users no request can carry, with their size.
+ * @returns {{ batches: { users: object[], wheres: string[] }[], tooBig: { user: object, bytes: number }[] }}
+ */
+export function planBatches(users, count, maxBytes = MAX_BATCH_BYTES) {
+  const batches = [];
+  const tooBig = [];
+  let current;
+  let size = 0;
+  for (const u of users) {
+    const e = entry(u);
+    // The comma before it, or the closing bracket's room for the last one.
+    const bytes = Buffer.byteLength(JSON.stringify(e)) + 1;
+    if (ENVELOPE_BYTES + bytes > maxBytes) {
+      tooBig.push({ user: u, bytes: bytes - 1 });
+      continue;
+    }
+    if (current === undefined || current.users.length === count || size + bytes > maxBytes) {
+      batches.push((current = { users: [], wheres: [] }));
+      size = ENVELOPE_BYTES;
+    }
+    current.users.push(e);
+    current.wheres.push(u.where);
+    size += bytes;
+  }
+  return { batches, tooBig };
 }
 
 /** A progress line: redrawn in place on a terminal, else one line per tenth. */
@@ -335,23 +385,24 @@ async function importUsers(args) {
   }
   const tick = progress("importing", users.length);
   let created = 0;
+  let sent = 0;
   const skipped = [];
-  for (let i = 0; i < users.length; i += batch) {
-    const part = users.slice(i, i + batch).map(({ username, passwordHash, claims, enabled }) => ({ username, passwordHash, claims, enabled }));
+  for (const part of planBatches(users, batch).batches) {
     let r;
     try {
-      r = await api("POST", "/admin/users/import", { users: part });
+      r = await api("POST", "/admin/users/import", { users: part.users });
     } catch (e) {
       // The API names the batch's entry (`users[3]`): say which user of the file that is.
       if (e instanceof ApiError) {
-        e.message = e.message.replace(/'users\[(\d+)\]/g, (m, n) => `'${users[i + Number(n)]?.where ?? m}`);
-        e.message += ` — after ${created} users created (from ${users[i].where} on, nothing was)`;
+        e.message = e.message.replace(/'users\[(\d+)\]/g, (m, n) => `'${part.wheres[Number(n)] ?? m}`);
+        e.message += ` — after ${created} users created (from ${part.wheres[0]} on, nothing was)`;
       }
       throw e;
     }
     created += r.created;
     skipped.push(...r.skipped);
-    tick(Math.min(users.length, i + batch), `${created} created, ${skipped.length} skipped`);
+    sent += part.users.length;
+    tick(sent, `${created} created, ${skipped.length} skipped`);
   }
   console.log(`imported ${file}: ${created} created, ${skipped.length} skipped, in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   for (const s of skipped.slice(0, 100)) console.log(`  skipped ${s.username}: ${s.error_description}`);

@@ -12,7 +12,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, test } from "node:test";
 import { parseCsv } from "../csv.mjs";
-import { readUsersFile } from "../users.mjs";
+import { MAX_BATCH_BYTES, planBatches, readUsersFile } from "../users.mjs";
 import { hashPassword, verifyPassword } from "../../../src/identity/password.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
@@ -83,12 +83,15 @@ const server = createServer((req, res) => {
   let body = "";
   req.on("data", (d) => (body += d));
   req.on("end", () => {
-    const json = body ? JSON.parse(body) : undefined;
-    seen.push({ method: req.method, url: req.url, auth: req.headers.authorization, body: json });
     const send = (status, obj, headers = {}) => {
       res.writeHead(status, { "content-type": "application/json", ...headers });
       res.end(obj === undefined ? "" : JSON.stringify(obj));
     };
+    // The STS's default limits.maxBodyBytes, refused as the STS refuses it.
+    const bytes = Buffer.byteLength(body);
+    if (bytes > 1024 * 1024) return send(400, { error: "invalid_request", error_description: "The request body exceeds the limit of 1048576 bytes." });
+    const json = body ? JSON.parse(body) : undefined;
+    seen.push({ method: req.method, url: req.url, auth: req.headers.authorization, body: json, bytes });
     if (req.headers.authorization !== "Basic " + Buffer.from("admin-x:secret-x").toString("base64")) return send(401, { error: "authentication_failed", error_description: "Send the credentials." });
     const user = (username, extra = {}) => ({ username, enabled: true, claims: {}, created_at: "2026-12-05T00:00:00.000Z", updated_at: "2026-12-05T00:00:00.000Z", ...extra });
     if (req.method === "POST" && req.url === "/admin/users") return send(201, { user: user(json.username, { claims: json.claims, enabled: json.enabled }) });
@@ -194,4 +197,42 @@ test("import: checked, hashed, sent in batches, a 429 waited out, skipped users 
   assert.equal(b.code, 2);
   assert.match(b.err, /bad\.csv:3: "not ok": 'username' must be 1 to 256 letters/);
   assert.equal(seen.length, before, "nothing is sent when the file has a problem");
+});
+
+test("import: batches are cut by size as well as by count, so users with many claims stay under the body limit", async () => {
+  seen.length = 0;
+  const hash = await hashPassword("shared-password-1", { iterations: 10_000 });
+  const groups = Array.from({ length: 25 }, (_, j) => `CN=Department-Group-${j},OU=Security Groups,OU=Corp,DC=corp,DC=example,DC=com`).join(";");
+  const rows = ["username,password_hash,groups"];
+  for (let i = 0; i < 600; i++) rows.push(`g${i},${hash},"${groups}"`);
+  const file = join(dir, "groups.csv");
+  writeFileSync(file, rows.join("\n"));
+  const r = await sts(["import", file]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /600 created, 0 skipped/);
+  const sent = seen.filter((s) => s.url === "/admin/users/import");
+  assert.ok(sent.length > 2, `${sent.length} requests`);
+  for (const s of sent) assert.ok(s.bytes <= MAX_BATCH_BYTES, `a request of ${s.bytes} bytes`);
+  assert.deepEqual(sent.flatMap((s) => s.body.users.map((u) => u.username)), Array.from({ length: 600 }, (_, i) => `g${i}`));
+});
+
+test("import plan: at most N users and the byte budget a request, in file order; a user no request can carry is named", () => {
+  const user = (name, n) => ({ username: name, passwordHash: "h", claims: { c: ["v".repeat(n)] }, enabled: true, where: `f:${name}` });
+  const small = ["a", "b", "c", "e", "f"].map((n) => user(n, 10));
+  const one = Buffer.byteLength(JSON.stringify({ username: "a", passwordHash: "h", claims: { c: ["v".repeat(10)] }, enabled: true }));
+  // By count: two a request.
+  assert.deepEqual(planBatches(small, 2).batches.map((b) => b.wheres), [["f:a", "f:b"], ["f:c", "f:e"], ["f:f"]]);
+  // By size: a budget for two and a half users holds two, although the count allows a hundred.
+  const budget = `{"users":[]}`.length + Math.floor(2.5 * (one + 1));
+  const { batches, tooBig } = planBatches([...small.slice(0, 3), user("d", 400), ...small.slice(3)], 100, budget);
+  assert.deepEqual(batches.map((b) => b.wheres), [["f:a", "f:b"], ["f:c", "f:e"], ["f:f"]]);
+  for (const b of batches) assert.ok(Buffer.byteLength(JSON.stringify({ users: b.users })) <= budget);
+  assert.deepEqual(tooBig.map((t) => t.user.where), ["f:d"]);
+  assert.equal(tooBig[0].bytes, Buffer.byteLength(JSON.stringify({ username: "d", passwordHash: "h", claims: { c: ["v".repeat(400)] }, enabled: true })));
+});
+
+test("import plan: a password not hashed yet is sized as no shorter than its hash will be", async () => {
+  const u = { username: "a", password: "a-password-1", claims: {}, enabled: true, where: "f:a" };
+  const standIn = planBatches([u], 1).batches[0].users[0].passwordHash;
+  assert.ok(standIn.length >= (await hashPassword(u.password, { iterations: 100_000 })).length);
 });
