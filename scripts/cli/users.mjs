@@ -91,14 +91,33 @@ function claimsOf(list = []) {
   return claims;
 }
 
+// What a terminal would act on rather than show: control characters (C0, DEL, C1: escape
+// sequences, line breaks), unpaired surrogates and the bidirectional overrides that reorder
+// what follows. A claim value may hold some (tab, line breaks), and what the STS answers is data.
+const HIDDEN = /[\p{Cc}\p{Cs}\u202a-\u202e\u2066-\u2069]/gu;
+// Of those, what JSON.stringify leaves as it is (it escapes C0 and unpaired surrogates itself).
+const HIDDEN_IN_JSON = /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+const SHORT_ESCAPES = { "\t": "\\t", "\n": "\\n", "\r": "\\r" };
+const escaped = (c) => SHORT_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
+
+/** `v` as text a terminal shows as it is: every character it would act on as an escape (`\u001b`). */
+export function visible(v) {
+  return String(v).replace(HIDDEN, escaped);
+}
+
+/** `v` as JSON a terminal shows as it is, with JSON's own escapes: it parses to the same value. */
+export function visibleJson(v) {
+  return JSON.stringify(v, null, 2).replace(HIDDEN_IN_JSON, escaped);
+}
+
 function printUser(u, json) {
-  if (json) return console.log(JSON.stringify(u, null, 2));
-  console.log(`username: ${u.username}\nenabled:  ${u.enabled}\ncreated:  ${u.created_at}\nupdated:  ${u.updated_at}`);
+  if (json) return console.log(visibleJson(u));
+  console.log(`username: ${visible(u.username)}\nenabled:  ${u.enabled}\ncreated:  ${visible(u.created_at)}\nupdated:  ${visible(u.updated_at)}`);
   const names = Object.keys(u.claims);
   if (names.length === 0) console.log("claims:   (none)");
   else {
     console.log("claims:");
-    for (const n of names) console.log(`  ${n}: ${u.claims[n].join(", ")}`);
+    for (const n of names) console.log(`  ${visible(n)}: ${u.claims[n].map(visible).join(", ")}`);
   }
 }
 
@@ -124,10 +143,10 @@ async function list(args) {
     if (!opts.all && page.next_cursor) process.stderr.write("(more users: --all lists every one)\n");
   } while (cursor);
   if (opts.json) {
-    console.log(JSON.stringify(users, null, 2));
+    console.log(visibleJson(users));
     return 0;
   }
-  const rows = users.map((u) => [u.username, u.enabled ? "yes" : "no", (u.claims.email ?? []).join(", "), (u.claims.role ?? []).join(", ")]);
+  const rows = users.map((u) => [u.username, u.enabled ? "yes" : "no", (u.claims.email ?? []).join(", "), (u.claims.role ?? []).join(", ")].map(visible));
   const head = ["USERNAME", "ENABLED", "EMAIL", "ROLES"];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   for (const r of [head, ...rows]) console.log(r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd());

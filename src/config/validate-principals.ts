@@ -4,6 +4,7 @@ import type { OAuthClient, ServiceAccount, User } from "./types.ts";
 import { type Issues, type Obj, arr, bool, enumList, obj, secretRef, show, str, strList, text } from "./check.ts";
 import { parsePasswordHash } from "../identity/password.ts";
 import { parseSecretHash } from "../identity/secret.ts";
+import { isXmlText } from "../xml/prescan.ts";
 import type { ValidatedParties } from "./validate-parties.ts";
 
 const USER_FIELDS = ["username", "passwordHashSecret", "claims", "enabled"] as const;
@@ -38,7 +39,12 @@ export function validateUsers(x: Issues, o: Obj, root: string, secrets: Record<s
   return users;
 }
 
-/** Validates a user's claims: an object of claim name to a string or strings, no reserved names. */
+const UNWRITABLE = "has a character XML 1.0 cannot carry (a control character other than tab, line feed and carriage return, U+FFFE, U+FFFF or an unpaired surrogate), so no SAML token could state it";
+
+/**
+ * Validates a user's claims: an object of claim name to a string or strings, no reserved names,
+ * nothing a token cannot state.
+ */
 export function validateClaims(x: Issues, v: unknown, path: string): Record<string, string[]> {
   const out = newClaims();
   if (v === undefined) return out;
@@ -49,6 +55,10 @@ export function validateClaims(x: Issues, v: unknown, path: string): Record<stri
   for (const [name, value] of Object.entries(v)) {
     const p = `${path}.${name}`;
     if (text(x, name, `${path} (claim name)`, 1024) === undefined) continue;
+    if (!isXmlText(name)) {
+      x.add(`${path} (claim name)`, UNWRITABLE);
+      continue;
+    }
     if (name === "__proto__") {
       x.add(p, "is not a usable claim name");
       continue;
@@ -60,8 +70,12 @@ export function validateClaims(x: Issues, v: unknown, path: string): Record<stri
     const values = Array.isArray(value) ? value : [value];
     const ok: string[] = [];
     values.forEach((s, j) => {
-      if (typeof s === "string") ok.push(s);
-      else x.add(Array.isArray(value) ? `${p}[${j}]` : p, `expected a string or an array of strings, got ${show(s)}`);
+      const at = Array.isArray(value) ? `${p}[${j}]` : p;
+      if (typeof s !== "string") x.add(at, `expected a string or an array of strings, got ${show(s)}`);
+      // A SAML token states the value as XML text: one XML cannot carry would fail every
+      // token and sign-in of its holder, so it is refused here, where it is given.
+      else if (!isXmlText(s)) x.add(at, UNWRITABLE);
+      else ok.push(s);
     });
     out[name] = ok;
   }

@@ -128,6 +128,11 @@ describe("creating a user", () => {
       [{ username: fresh(), password: "long-enough-1", claims: { "urn:edge-sts:claims/client_id": "demo-client" } }, "'claims.urn:edge-sts:claims/client_id'"],
       [{ username: fresh(), password: "long-enough-1", claims: { "http://schemas.microsoft.com/identity/claims/scope": "admin" } }, "'claims.http://schemas.microsoft.com/identity/claims/scope'"],
       [{ username: fresh(), password: "long-enough-1", claims: { role: [1] } }, "'claims.role[0]'"],
+      // Values XML 1.0 cannot carry: no SAML token or browser sign-in could state them.
+      [{ username: fresh(), password: "long-enough-1", claims: { department: "R\u0001D" } }, "'claims.department': has a character XML 1.0 cannot carry"],
+      [{ username: fresh(), password: "long-enough-1", claims: { department: ["ok", "R\u0000D"] } }, "'claims.department[1]'"],
+      [{ username: fresh(), password: "long-enough-1", claims: { email: ["\ud800"] } }, "'claims.email[0]'"],
+      [{ username: fresh(), password: "long-enough-1", claims: { email: "a\uffffb" } }, "'claims.email'"],
       [{ username: fresh(), password: "long-enough-1", passwordHash: "pbkdf2-sha256$1$x$y" }, "exactly one"],
       [{ username: fresh(), passwordHash: "pbkdf2-sha256$1$x$y" }, "'passwordHash'"],
       [{ username: fresh(), password: "long-enough-1", admin: true }, "'admin'"],
@@ -144,6 +149,20 @@ describe("creating a user", () => {
 });
 
 describe("changing a user", () => {
+  it("PATCH refuses a claim value XML cannot carry, naming it, and changes nothing; tab and line breaks are fine", async () => {
+    const name = fresh();
+    await create(name, "correct-horse-1", { department: "R&D" });
+    const res = await admin(`/admin/users/${name}`, "PATCH", { claims: { department: ["Sales", "R\u001bD"] } });
+    expect(res.status).toBe(400);
+    const e = (await res.json()) as { error: string; error_description: string };
+    expect(e.error).toBe("invalid_request");
+    expect(e.error_description).toContain("'claims.department[1]'");
+    expect((await admin(`/admin/users/${name}`, "PATCH", { claims: { note: "line one\r\nline\ttwo" } })).status).toBe(200);
+    const r = await signIn(name, "correct-horse-1");
+    expect(r.status, r.text.slice(0, 300)).toBe(200);
+    expect(assertionOf(r.text)).toContain(">R&amp;D<");
+  });
+
   it("PATCH claims is a merge patch: named claims replaced, null removes, others kept", async () => {
     const name = fresh();
     await create(name, "correct-horse-1", { email: "a@example.org", given_name: "A", role: "user" });

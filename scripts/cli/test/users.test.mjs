@@ -103,6 +103,10 @@ const server = createServer((req, res) => {
       const skipped = json.users.filter((u) => u.username === "taken").map((u) => ({ username: u.username, error: "user_exists", error_description: "A user named 'taken' already exists." }));
       return send(200, { created: json.users.length - skipped.length, skipped });
     }
+    // A user whose claims hold what a terminal acts on (stored before the STS refused such values, or from another server).
+    const evil = () => user("evil", { claims: { email: ["e\u001b]0;owned\u0007@example.org"], role: ["a\u009b31mb", "c\u202ed", "x\ny\tz"], ["n\u0000"]: ["v"] } });
+    if (req.method === "GET" && req.url === "/admin/users/evil") return send(200, { user: evil() });
+    if (req.method === "GET" && req.url === "/admin/users?limit=7") return send(200, { users: [evil()], next_cursor: null });
     if (req.method === "GET" && req.url.startsWith("/admin/users?")) {
       const cursor = new URL(req.url, "http://x").searchParams.get("cursor");
       return send(200, cursor ? { users: [user("zed")], next_cursor: null } : { users: [user("amy", { claims: { email: ["amy@example.org"], role: ["user", "admin"] } })], next_cursor: "next" });
@@ -235,4 +239,25 @@ test("import plan: a password not hashed yet is sized as no shorter than its has
   const u = { username: "a", password: "a-password-1", claims: {}, enabled: true, where: "f:a" };
   const standIn = planBatches([u], 1).batches[0].users[0].passwordHash;
   assert.ok(standIn.length >= (await hashPassword(u.password, { iterations: 100_000 })).length);
+});
+
+test("show and list write no control character or escape sequence a claim holds: each is shown as an escape", async () => {
+  const raw = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+  const show = await sts(["show", "evil"]);
+  assert.equal(show.code, 0, show.err);
+  assert.doesNotMatch(show.out, raw);
+  assert.match(show.out, /^ {2}email: e\\u001b\]0;owned\\u0007@example\.org$/m);
+  assert.match(show.out, /^ {2}role: a\\u009b31mb, c\\u202ed, x\\ny\\tz$/m);
+  assert.match(show.out, /^ {2}n\\u0000: v$/m);
+  const list = await sts(["list", "--limit", "7"]);
+  assert.equal(list.code, 0, list.err);
+  assert.doesNotMatch(list.out, raw);
+  assert.match(list.out, /^evil\s+yes\s+e\\u001b\]0;owned\\u0007@example\.org\s+a\\u009b31mb, c\\u202ed, x\\ny\\tz$/m);
+  // --json: the same values, parsed back whole, yet nothing raw on the terminal.
+  for (const r of [await sts(["show", "evil", "--json"]), await sts(["list", "--limit", "7", "--json"])]) {
+    assert.equal(r.code, 0, r.err);
+    assert.doesNotMatch(r.out, raw);
+    const u = [JSON.parse(r.out)].flat()[0];
+    assert.deepEqual(u.claims.role, ["a\u009b31mb", "c\u202ed", "x\ny\tz"]);
+  }
 });
