@@ -7,15 +7,13 @@ import { fromBase64Url, strictUtf8, toBase64Url, utf8 } from "../bytes.ts";
 import { Issues } from "../config/check.ts";
 import { validateClaims } from "../config/validate-principals.ts";
 import { invalidRequest } from "../errors.ts";
-import { parsePasswordHash } from "../identity/password.ts";
+import { MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, parsePasswordHash, passwordCharacters } from "../identity/password.ts";
 import { CLAIM_BOUNDS } from "../state/directory.ts";
 
 /** Bounds that keep one user's row small (it is read on every sign-in). */
 const MAX_CLAIMS = CLAIM_BOUNDS.names;
 const MAX_VALUES = 64;
 const MAX_VALUE_CHARS = 1024;
-const MIN_PASSWORD_CHARS = 8;
-const MAX_PASSWORD_CHARS = 1024;
 /** Users one import request may carry. */
 export const MAX_IMPORT_USERS = 1000;
 /** Users one list page may hold. */
@@ -40,7 +38,7 @@ export function readUsername(v: unknown, path = "username"): string {
 }
 
 export function readPassword(v: unknown, path = "password"): string {
-  if (typeof v !== "string" || v.length < MIN_PASSWORD_CHARS || v.length > MAX_PASSWORD_CHARS) {
+  if (typeof v !== "string" || passwordCharacters(v) < MIN_PASSWORD_CHARS || passwordCharacters(v) > MAX_PASSWORD_CHARS) {
     throw invalidRequest(`'${path}' must be a string of ${MIN_PASSWORD_CHARS} to ${MAX_PASSWORD_CHARS} characters.`);
   }
   return v;

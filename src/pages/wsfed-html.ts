@@ -1,6 +1,13 @@
 /** The pages of browser sign-in (WS-Federation passive requestor profile): their markup and headers. */
+import { MAX_PASSWORD_CHARS } from "../identity/password.ts";
 import { escapeHtml, page, PAGE_HEADERS } from "./html.ts";
 import type { SignInParams } from "./wsfed-session.ts";
+
+/**
+ * The password field's maxlength: HTML counts it in UTF-16 units, passwords are bounded in
+ * characters, and a character takes at most two units.
+ */
+const PASSWORD_FIELD_UNITS = 2 * MAX_PASSWORD_CHARS;
 
 /** The auto-post page's script, served as a file: the pages' policy allows no inline script. */
 export const AUTOPOST_SCRIPT = `document.getElementById("wsfed-post")?.submit();\n`;
@@ -61,7 +68,7 @@ export function signInPage(
       `<label for="username">Username</label>` +
       `<input id="username" name="username" type="text" autocomplete="username" autocapitalize="off" spellcheck="false" required maxlength="256"${described} value="${escapeHtml(username)}"${username === "" ? " autofocus" : ""}>` +
       `<label for="password">Password</label>` +
-      `<input id="password" name="password" type="password" autocomplete="current-password" required maxlength="1024"${described}${username === "" ? "" : " autofocus"}>` +
+      `<input id="password" name="password" type="password" autocomplete="current-password" required maxlength="${PASSWORD_FIELD_UNITS}"${described}${username === "" ? "" : " autofocus"}>` +
       `<button type="submit">Sign in</button></form>` +
       (partners.length === 0 ? "" : `<nav class="partners" aria-label="Sign in elsewhere"><p>Or sign in with</p><ul>${partners.map((t) => `<li><a href="${escapeHtml(partnerLink(p, t.whr))}">${escapeHtml(t.name)}</a></li>`).join("")}</ul></nav>`),
   );

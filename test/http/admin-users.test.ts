@@ -122,6 +122,10 @@ describe("creating a user", () => {
       [{ username: "bad name", password: "long-enough-1" }, "'username'"],
       [{ username: "urn:x#alice", password: "long-enough-1" }, "'username'"],
       [{ username: fresh(), password: "short" }, "'password'"],
+      // Characters, not UTF-16 units: four keys are four characters (eight units).
+      [{ username: fresh(), password: "\u{1F511}".repeat(4) }, "'password' must be a string of 8 to 1024 characters"],
+      [{ username: fresh(), password: "a".repeat(1025) }, "'password'"],
+      [{ username: fresh(), password: "\u{1F511}".repeat(1025) }, "'password'"],
       [{ username: fresh(), password: "long-enough-1", claims: { sub: "alice" } }, "'claims.sub'"],
       // A protocol claim by the URI a SAML token states it under is as reserved as by its name.
       [{ username: fresh(), password: "long-enough-1", claims: { "http://schemas.xmlsoap.org/ws/2009/09/identity/claims/actor": "rp-validator" } }, "'claims.http://schemas.xmlsoap.org/ws/2009/09/identity/claims/actor'"],
@@ -317,6 +321,12 @@ describe("changing a user", () => {
     expect(res.status).toBe(204);
     expect(faultCode((await signIn(name, "old-password-1")).text)).toContain("FailedAuthentication");
     expect((await signIn(name, "new-password-2")).status).toBe(200);
+    // Characters, not UTF-16 units: four keys are too short, eight are a password.
+    const short = await admin(`/admin/users/${name}/password`, "PUT", { password: "\u{1F511}".repeat(4) });
+    expect(short.status).toBe(400);
+    expect(((await short.json()) as { error_description: string }).error_description).toContain("'password' must be a string of 8 to 1024 characters");
+    expect((await admin(`/admin/users/${name}/password`, "PUT", { password: "\u{1F511}".repeat(8) })).status).toBe(204);
+    expect((await signIn(name, "\u{1F511}".repeat(8))).status).toBe(200);
   });
 
   it("DELETE: 204, the user is gone, cannot sign in, and its tokens are revoked", async () => {

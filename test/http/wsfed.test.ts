@@ -122,6 +122,19 @@ describe("WS-Federation passive sign-in", () => {
     expect(after).toContain('name="password"');
   });
 
+  it("a password of 1,024 characters that take two UTF-16 units each signs in, as the directory accepted it", async () => {
+    const admin = (path: string, method: string, body: unknown) =>
+      call(path, { method, headers: { authorization: "Basic " + btoa("user-admin:user-admin-secret-7a6b5c4d3e2f1a0b"), "content-type": "application/json" }, body: JSON.stringify(body) });
+    const name = `key-${crypto.randomUUID().slice(0, 8)}`;
+    const password = "\u{1F511}".repeat(1024);
+    expect((await admin("/admin/users", "POST", { username: name, password })).status).toBe(201);
+    const shown = await (await browser().get({ wa: "wsignin1.0", wtrealm: RP })).text();
+    expect(shown).toContain('maxlength="2048"');
+    const res = await signIn({ wtrealm: RP }, name, password);
+    expect(res.status).toBe(200);
+    expect((await assertionOf(await res.text())).assertion.toString()).toContain(`>${name}<`);
+  });
+
   it("a username typed with spaces around it signs in as at WS-Trust (which trims the Username)", async () => {
     const res = await signIn({ wtrealm: RP }, "  dave ", "directory-pass-1");
     expect(res.status).toBe(200);

@@ -54,6 +54,8 @@ test("an import file is checked whole, each problem with its line", async () => 
     "di,di-password-1,,maybe,,",
     "ed,ed-password-1,pbkdf2-sha256$10000$AAAA$BBBB,,,",
     "fi,fi-password-1,,,,,extra",
+    "gu,\u{1F511}\u{1F511}\u{1F511}\u{1F511},,,,",
+    "ho,\u{1F511}\u{1F511}\u{1F511}\u{1F511}\u{1F511}\u{1F511}\u{1F511}\u{1F511},,,,",
   ].join("\n");
   const { users, problems } = readUsersFile("u.csv", csv);
   // Claims come without a prototype (a claim may be named "constructor"): compared as a plain object.
@@ -66,6 +68,8 @@ test("an import file is checked whole, each problem with its line", async () => 
     'u.csv:7: enabled must be true or false, not "maybe"',
     "u.csv:8: give exactly one of password and password hash",
     "u.csv:9: more cells than the header has columns",
+    // Four keys are four characters (eight UTF-16 units): too short; eight are a password.
+    "u.csv:10: 'password' must be a string of 8 to 1024 characters.",
   ]);
   const hash = await hashPassword("gus-password-1", { iterations: 10_000 });
   const json = readUsersFile("u.json", JSON.stringify({ users: [{ username: "gus", passwordHash: hash, claims: { role: ["x"] }, enabled: false }, { username: "hal" }, { username: "ida", passwordHash: "pbkdf2-sha256$5000$AAAAAAAAAAAAAAAAAAAAAA==$AAAA" }] }));
