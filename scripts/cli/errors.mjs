@@ -11,11 +11,20 @@ export function explain(e) {
     // Node's "ENOENT: no such file or directory, open '/x'": the file first, then why (read or write alike).
     if (typeof e.code === "string" && typeof e.path === "string") return `${e.path}: ${String(e.message).split(",")[0]}`;
     if (e.code === "ERR_INVALID_URL") return `not a URL: ${e.input}`;
-    if (e instanceof TypeError && e.message === "fetch failed") {
-      const why = e.cause?.code ?? e.cause?.message ?? "no answer";
+    const why = noAnswer(e);
+    if (why !== undefined) {
       return `cannot reach the STS${typeof e.url === "string" ? ` at ${e.url}` : ""} (${why}): is it running at the --url given?`;
     }
     if (e instanceof Error) return e.message;
   }
   return String(e);
+}
+
+/**
+ * Why a request got no answer ("ECONNREFUSED", "other side closed"), when `e` is Node's fetch
+ * failing so; undefined for any other error.
+ */
+export function noAnswer(e) {
+  if (!(e instanceof TypeError && e.message === "fetch failed")) return undefined;
+  return e.cause?.code ?? e.cause?.message ?? "no answer";
 }

@@ -4,6 +4,7 @@ import { availableParallelism } from "node:os";
 import { readFileSync } from "node:fs";
 import { UsageError, parseArgs, readSecret } from "./input.mjs";
 import { ApiError, CONNECTION_HELP, CONNECTION_OPTIONS, connect, guarded } from "./admin-api.mjs";
+import { noAnswer } from "./errors.mjs";
 import { parseCsv } from "./csv.mjs";
 // The worker's own field rules and hasher (Node 22 strips their types), so a file this accepts is
 // one the API accepts, and its hashes are the ones the worker verifies.
@@ -359,6 +360,20 @@ function progress(label, total) {
   };
 }
 
+/**
+ * An import the network cut short, said as an API refusal is: how many users were created, and
+ * from which line on nothing was. A refused connection carried nothing; any other failure may
+ * have come after the STS took the batch in flight, so that batch is in doubt.
+ */
+function interrupted(url, why, created, part, next) {
+  const first = part.wheres[0];
+  const doubt = why === "ECONNREFUSED"
+    ? `from ${first} on, nothing was`
+    : `whether the ${part.users.length} from ${first} to ${part.wheres.at(-1)} were is not known: the answer was lost` +
+      (next ? `; from ${next.wheres[0]} on, nothing was` : "");
+  return new Error(`the connection to the STS at ${url} failed (${why}) during the import — after ${created} users created (${doubt}). Importing the file again skips the users that exist.`);
+}
+
 async function importUsers(args) {
   const { opts, positional, api } = options(args, { batch: "value", iterations: "value", "dry-run": "flag" }, ["FILE"]);
   const batch = opts.batch === undefined ? 500 : Number(opts.batch);
@@ -406,7 +421,8 @@ async function importUsers(args) {
   let created = 0;
   let sent = 0;
   const skipped = [];
-  for (const part of planBatches(users, batch).batches) {
+  const { batches } = planBatches(users, batch);
+  for (const [b, part] of batches.entries()) {
     let r;
     try {
       r = await api("POST", "/admin/users/import", { users: part.users });
@@ -416,6 +432,9 @@ async function importUsers(args) {
         e.message = e.message.replace(/'users\[(\d+)\]/g, (m, n) => `'${part.wheres[Number(n)] ?? m}`);
         e.message += ` — after ${created} users created (from ${part.wheres[0]} on, nothing was)`;
       }
+      const why = noAnswer(e);
+      // A connection that failed after the first request is no question of whether the STS runs.
+      if (why !== undefined && sent > 0) throw interrupted(e.url, why, created, part, batches[b + 1]);
       throw e;
     }
     created += r.created;

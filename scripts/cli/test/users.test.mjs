@@ -265,3 +265,30 @@ test("show and list write no control character or escape sequence a claim holds:
     assert.deepEqual(u.claims.role, ["a\u009b31mb", "c\u202ed", "x\ny\tz"]);
   }
 });
+
+test("import: a connection lost mid-import says how many users were created and from which line on nothing was", async () => {
+  // A stand-in STS that takes two batches, then drops the connection on the third.
+  let requests = 0;
+  const flaky = createServer((req, res) => {
+    let body = "";
+    req.on("data", (d) => (body += d));
+    req.on("end", () => {
+      if (++requests > 2) return req.socket.destroy();
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ created: JSON.parse(body).users.length, skipped: [] }));
+    });
+  });
+  await new Promise((r) => flaky.listen(0, "127.0.0.1", r));
+  try {
+    const hash = await hashPassword("shared-password-1", { iterations: 10_000 });
+    const file = join(dir, "flaky.csv");
+    writeFileSync(file, ["username,password_hash", ...Array.from({ length: 45 }, (_, i) => `f${i},${hash}`)].join("\n"));
+    const r = await sts(["import", file, "--batch", "10", "--url", `http://127.0.0.1:${flaky.address().port}`]);
+    assert.equal(r.code, 1);
+    assert.doesNotMatch(r.err, /is it running/);
+    assert.match(r.err, new RegExp(`after 20 users created \\(whether the 10 from ${file}:22 to ${file}:31 were is not known: the answer was lost; from ${file}:32 on, nothing was\\)`));
+    assert.match(r.err, /Importing the file again skips the users that exist\./);
+  } finally {
+    flaky.close();
+  }
+});
