@@ -22,6 +22,7 @@ export function checkCredentialTarget(target, base = target) {
   const t = new URL(target);
   if (t.protocol === "https:") return;
   if (new URL(base).protocol === "https:") throw new Error(`the metadata at ${base} names ${target}, which is not https: credentials are not sent there`);
+  if (t.protocol !== "http:") throw new Error(`${target} is not an http(s) address (its scheme is ${t.protocol.slice(0, -1)}): the STS is reached over https, or plain http to this machine`);
   if (t.protocol === "http:" && (isLoopbackHost(t.hostname) || t.hostname.endsWith(".localhost"))) return;
   if (t.protocol === "http:" && process.env.STS_CLI_ALLOW_HTTP === "1") return;
   throw new Error(`credentials are not sent over plain http to ${t.host}: use https (plain http goes only to this machine, unless STS_CLI_ALLOW_HTTP=1)`);

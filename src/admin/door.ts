@@ -89,6 +89,8 @@ export async function throughDoor<E extends HonoEnv>(
     if (e.code === "rate_limited") {
       return fail(429, e.code, e.message, e.retryAfterSeconds === undefined ? {} : { "Retry-After": String(e.retryAfterSeconds) });
     }
-    return fail(400, e.code, e.message);
+    // The API documents one code for a 400. bad_request (a body over the limit) is WS-Trust's
+    // distinction from wst:InvalidRequest; here it is invalid_request, as at the OAuth endpoints.
+    return fail(400, e.code === "bad_request" ? "invalid_request" : e.code, e.message);
   }
 }

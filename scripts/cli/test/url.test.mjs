@@ -24,6 +24,10 @@ test("credentials go over https, or over plain http only to this machine; discov
   }
   assert.throws(() => checkCredentialTarget("http://sts.example.com/trust/13/usernamemixed"), /not sent over plain http to sts\.example\.com/);
   assert.throws(() => checkCredentialTarget("http://127.0.0.1:8787/trust/13/usernamemixed", "https://sts.example.com"), /which is not https/);
+  // Another scheme is named as such, not taken for plain http.
+  for (const other of ["ftp://127.0.0.1:8787", "file:///tmp/sts", "ws://localhost:8787/x"]) {
+    assert.throws(() => checkCredentialTarget(other), { message: `${other} is not an http(s) address (its scheme is ${other.split(":")[0]}): the STS is reached over https, or plain http to this machine` });
+  }
   const before = process.env.STS_CLI_ALLOW_HTTP;
   process.env.STS_CLI_ALLOW_HTTP = "1";
   try {
