@@ -23,16 +23,23 @@ import type { Element } from "@xmldom/xmldom";
 /** A pasted token is at most this long: a large SAML assertion is a few tens of kilobytes. */
 export const MAX_TOKEN_CHARS = 256 * 1024;
 
+/**
+ * A time the token states: a date; `{ invalid }` holding what it states instead when that is no
+ * date (a JWT's NumericDate, RFC 7519 §2, that is not a number, or is beyond what a date holds:
+ * ±8.64e15 ms, ECMA-262 §21.4.1.22); undefined when it states none.
+ */
+export type StatedTime = Date | { invalid: string } | undefined;
+
 export interface Inspection {
   format: "SAML 2.0" | "SAML 1.1" | "JWT";
   issuer: string | undefined;
   subject: string | undefined;
   audiences: string[];
-  issuedAt: Date | undefined;
-  notBefore: Date | undefined;
-  expires: Date | undefined;
-  /** Whether `now` falls inside the token's validity window. */
-  timeStatus: "current" | "expired" | "not yet valid" | "no expiry stated";
+  issuedAt: StatedTime;
+  notBefore: StatedTime;
+  expires: StatedTime;
+  /** Whether `now` falls inside the token's validity window; "invalid time stated" when a time is no date. */
+  timeStatus: "current" | "expired" | "not yet valid" | "no expiry stated" | "invalid time stated";
   /** Subject confirmation methods (SAML), or the `cnf` members (JWT); "bearer" when none. */
   confirmation: string[];
   /** Claims, each with its values, as the token states them. */
@@ -120,7 +127,7 @@ async function inspectSaml(xml: string, keys: KeyRing, now: Date): Promise<Inspe
       issuedAt: f.issuedAt,
       notBefore: f.notBefore,
       expires: f.expires,
-      timeStatus: timeStatus(f.notBefore, f.expires, now),
+      timeStatus: timeStatus(f.issuedAt, f.notBefore, f.expires, now),
       confirmation: methods.length > 0 ? methods : ["none stated"],
       claims: Object.entries(f.claims),
       signature,
@@ -160,9 +167,9 @@ async function inspectJwt(token: string, keys: KeyRing, now: Date): Promise<Insp
       signature = { valid: false, detail: `The signature does not verify with this STS's key ${key.kid}.` };
     }
   }
-  const time = (n: unknown) => (typeof n === "number" && Number.isFinite(n) ? new Date(n * 1000) : undefined);
-  const notBefore = time(payload.nbf);
-  const expires = time(payload.exp);
+  const issuedAt = numericDate(payload.iat);
+  const notBefore = numericDate(payload.nbf);
+  const expires = numericDate(payload.exp);
   const aud = payload.aud;
   const cnf = payload.cnf && typeof payload.cnf === "object" ? Object.keys(payload.cnf as object) : [];
   const claims = Object.entries(payload)
@@ -173,10 +180,10 @@ async function inspectJwt(token: string, keys: KeyRing, now: Date): Promise<Insp
     issuer: typeof payload.iss === "string" ? payload.iss : undefined,
     subject: typeof payload.sub === "string" ? payload.sub : undefined,
     audiences: typeof aud === "string" ? [aud] : Array.isArray(aud) ? aud.map(show) : [],
-    issuedAt: time(payload.iat),
+    issuedAt,
     notBefore,
     expires,
-    timeStatus: timeStatus(notBefore, expires, now),
+    timeStatus: timeStatus(issuedAt, notBefore, expires, now),
     confirmation: cnf.length > 0 ? cnf.map((m) => `cnf.${m}`) : ["bearer"],
     claims,
     signature,
@@ -200,8 +207,23 @@ function show(v: unknown): string {
   return typeof v === "string" ? v : JSON.stringify(v);
 }
 
-function timeStatus(notBefore: Date | undefined, expires: Date | undefined, now: Date): Inspection["timeStatus"] {
+/** A JWT time claim (seconds since the epoch) as a {@link StatedTime}. */
+function numericDate(n: unknown): StatedTime {
+  if (n === undefined) return undefined;
+  // A Date of a number out of its range is an Invalid Date (NaN), which no printing survives.
+  const d = typeof n === "number" ? new Date(n * 1000) : undefined;
+  if (d && !Number.isNaN(d.getTime())) return d;
+  return { invalid: typeof n === "number" ? String(n) : show(n) };
+}
+
+function timeStatus(issuedAt: StatedTime, notBefore: StatedTime, expires: StatedTime, now: Date): Inspection["timeStatus"] {
+  if (!isDate(issuedAt) || !isDate(notBefore) || !isDate(expires)) return "invalid time stated";
   if (notBefore && notBefore.getTime() > now.getTime()) return "not yet valid";
   if (!expires) return "no expiry stated";
   return expires.getTime() <= now.getTime() ? "expired" : "current";
+}
+
+/** Whether a stated time is a date, or not stated at all. */
+function isDate(t: StatedTime): t is Date | undefined {
+  return t === undefined || t instanceof Date;
 }

@@ -4,7 +4,7 @@
  * then reads each pasted token with {@link inspectToken}. Everything shown is set as text, never
  * as markup: the token is the attacker's, not ours.
  */
-import { inspectToken, publishedKeys, type Inspection } from "./inspect-token.ts";
+import { inspectToken, publishedKeys, type Inspection, type StatedTime } from "./inspect-token.ts";
 
 /**
  * The few DOM members this script uses. The project type-checks against the Workers runtime's
@@ -53,12 +53,14 @@ async function show(): Promise<void> {
     result.replaceChildren(verdict(false, `This STS's published keys could not be loaded (${(e as Error).message}).`));
     return;
   }
-  const r = await inspectToken(input.value, ring, new Date());
-  if (!r.ok) {
-    result.replaceChildren(verdict(false, r.error));
-    return;
+  // Whatever the token holds, the page ends with a verdict: never left at "Checking…".
+  try {
+    const r = await inspectToken(input.value, ring, new Date());
+    if (r.ok) render(r.inspection);
+    else result.replaceChildren(verdict(false, r.error));
+  } catch (e) {
+    result.replaceChildren(verdict(false, `The token could not be shown (${e instanceof Error ? e.message : String(e)}).`));
   }
-  render(r.inspection);
 }
 
 function render(i: Inspection): void {
@@ -113,6 +115,7 @@ function el(tag: string, text: string): PageElement {
   return e;
 }
 
-function date(d: Date | undefined): string {
-  return d ? d.toISOString() : "(not stated)";
+function date(t: StatedTime): string {
+  if (t === undefined) return "(not stated)";
+  return t instanceof Date ? t.toISOString() : `invalid: ${t.invalid} is not a date`;
 }

@@ -77,6 +77,15 @@ describe("inspectToken", () => {
     expect(later.ok && later.inspection).toMatchObject({ signature: { valid: true }, timeStatus: "expired" });
   });
 
+  it("states a JWT time that is no date (beyond a Date's range, or not a number) as invalid", async () => {
+    const b64url = (o: object) => btoa(JSON.stringify(o)).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
+    const token = (payload: object) => `${b64url({ alg: "ES256", kid: "x" })}.${b64url(payload)}.AAAA`;
+    const far = await inspectToken(token({ sub: "a", exp: 1e16 }), keys, new Date());
+    expect(far.ok && far.inspection).toMatchObject({ expires: { invalid: "10000000000000000" }, timeStatus: "invalid time stated" });
+    const words = await inspectToken(token({ sub: "a", iat: 1, exp: "tomorrow" }), keys, new Date());
+    expect(words.ok && words.inspection).toMatchObject({ issuedAt: new Date(1000), expires: { invalid: "tomorrow" }, timeStatus: "invalid time stated" });
+  });
+
   it("refuses alg none and keys the token brings along", async () => {
     const token = await jwt();
     const [, p] = token.split(".");
