@@ -1,6 +1,6 @@
 /**
  * What the token inspector page shows about a pasted token: a SAML 2.0 / 1.1 assertion (XML, or
- * base64 of it, alone or inside an RSTR) or a JWT, read and checked against this STS's published
+ * base64 or base64url of it, alone or inside an RSTR) or a JWT, read and checked against this STS's published
  * signing keys (its JWKS, whose x5c certificates are the same keys federation metadata lists).
  *
  * It runs in the browser (bundled by scripts/build-browser.mjs), so the token never leaves the
@@ -10,7 +10,7 @@
  * verdict says whether the signature holds, separately from whether the times still do.
  */
 import { compactVerify, decodeProtectedHeader } from "jose";
-import { fromBase64, fromBase64Url } from "../bytes.ts";
+import { fromBase64Url } from "../bytes.ts";
 import { KeyRing } from "../keys/keyring.ts";
 import type { JwsAlg } from "../keys/keyring.ts";
 import { readAssertion } from "../saml/parse.ts";
@@ -68,21 +68,43 @@ function pemOf(b64: string): string {
 /** Reads and checks `input` against `keys` at `now`. Never throws: a refusal is a result. */
 export async function inspectToken(input: string, keys: KeyRing, now: Date): Promise<InspectionResult> {
   const text = input.trim();
-  if (text === "") return { ok: false, error: "Paste a SAML assertion (XML or base64) or a JWT." };
+  if (text === "") return { ok: false, error: "Paste a SAML assertion (XML, base64 or base64url) or a JWT." };
   if (text.length > MAX_TOKEN_CHARS) return { ok: false, error: `The token is longer than ${MAX_TOKEN_CHARS} characters.` };
   try {
     if (/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(text)) return { ok: true, inspection: await inspectJwt(text, keys, now) };
     if (/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]*){4}$/.test(text)) return { ok: false, error: "This is an encrypted JWT (JWE): only the relying party it was encrypted for can read it." };
-    const xml = text.startsWith("<") ? text : decodeBase64Xml(text);
-    if (xml === undefined) return { ok: false, error: "This is neither XML, base64 of XML, nor a JWT." };
+    const xml = pastedXml(text);
+    if (xml === undefined) return { ok: false, error: "This is neither XML, base64 or base64url of XML, nor a JWT." };
     return await inspectSaml(xml, keys, now);
   } catch (e) {
     return { ok: false, error: e instanceof Error ? e.message : "The token could not be read." };
   }
 }
 
-function decodeBase64Xml(text: string): string | undefined {
-  const bytes = fromBase64(text.replace(/\s+/g, ""));
+/**
+ * The XML a pasted token is: the text itself, or base64 or base64url of it (RFC 4648 §4, §5;
+ * RFC 8693 §3: a SAML token from a token exchange is base64url), any of them URL-encoded
+ * too (copied from a query string or a form body).
+ */
+function pastedXml(text: string): string | undefined {
+  if (text.startsWith("<")) return text;
+  const unescaped = /%[0-9A-Fa-f]{2}/.test(text) ? urlDecoded(text) : undefined;
+  // Form-encoded XML writes a space as "+"; base64 has no spaces, and its "+" stays as it is.
+  if (unescaped?.startsWith("<")) return urlDecoded(text.replace(/\+/g, "%20"));
+  return base64Xml(unescaped ?? text);
+}
+
+function urlDecoded(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text).trim();
+  } catch {
+    return undefined; // a "%" that escapes nothing: not URL-encoded
+  }
+}
+
+function base64Xml(text: string): string | undefined {
+  // fromBase64Url takes either alphabet, with or without padding.
+  const bytes = fromBase64Url(text.replace(/\s+/g, ""));
   if (!bytes || bytes.length === 0) return undefined;
   let xml: string;
   try {

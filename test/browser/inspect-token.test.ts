@@ -8,6 +8,7 @@ import { inspectToken, publishedKeys, MAX_TOKEN_CHARS } from "../../src/browser/
 import type { KeyRing } from "../../src/keys/keyring.ts";
 import { NS, TT } from "../helpers/soap.ts";
 import { byTag, call, trust } from "../helpers/worker.ts";
+import { exchange, jwtFromTrust, RP, TX } from "../oauth/helpers.ts";
 
 const alice = { user: "alice", password: "wonderland" };
 const serialize = (e: Node | undefined) => new XMLSerializer().serializeToString(e!);
@@ -60,6 +61,19 @@ describe("inspectToken", () => {
       const r = await inspectToken(input, keys, new Date());
       expect(r.ok && r.inspection.format).toBe("SAML 1.1");
       expect(r.ok && r.inspection.signature.valid).toBe(true);
+    }
+  });
+
+  it("reads base64url of an assertion (a token exchange's SAML token, padded or not) and URL-encoded pastes", async () => {
+    const r = await exchange({ subject_token: await jwtFromTrust("alice", "wonderland"), subject_token_type: TX.jwt, audience: RP, requested_token_type: TX.saml2 });
+    const token = r.json.access_token as string;
+    expect(token).toMatch(/[-_]/); // base64url's own alphabet, which base64 has not
+    const { assertion } = await samlToken(TT.saml2, NS.saml2);
+    const padded = token + "=".repeat((4 - (token.length % 4)) % 4);
+    const urlEncoded = [encodeURIComponent(btoa(assertion)), new URLSearchParams({ t: assertion }).toString().slice(2)];
+    for (const input of [token, padded, ...urlEncoded]) {
+      const i = await inspectToken(input, keys, new Date());
+      expect(i.ok && i.inspection).toMatchObject({ format: "SAML 2.0", subject: "alice", signature: { valid: true } });
     }
   });
 
