@@ -157,18 +157,23 @@ async function inspectSaml(xml: string, keys: KeyRing, now: Date): Promise<Inspe
   };
 }
 
-/** Collects the assertions under `el` (depth-first); true when an encrypted one was met. */
+/**
+ * Collects the assertions under `el` (depth-first); true when an encrypted one was met. An
+ * EncryptedAssertion holding a clear Assertion is what decrypting in place leaves (xmlsec1
+ * --decrypt replaces the EncryptedData with its plaintext): that assertion is read like any other.
+ */
 function findAssertions(el: Element, out: Element[]): boolean {
   const ns = el.namespaceURI;
   if (el.localName === "Assertion" && (ns === SAML2_NS || ns === SAML1_NS)) {
     out.push(el);
     return false;
   }
-  if (el.localName === "EncryptedAssertion" && ns === SAML2_NS) return true;
   if (el.localName === "EncryptedData" && ns === "http://www.w3.org/2001/04/xmlenc#") return true;
+  const before = out.length;
   let encrypted = false;
   for (const c of childElements(el)) encrypted = findAssertions(c, out) || encrypted;
-  return encrypted;
+  // An EncryptedAssertion with nothing readable inside stands for an encrypted one all the same.
+  return encrypted || (el.localName === "EncryptedAssertion" && ns === SAML2_NS && out.length === before);
 }
 
 const JWS_ALGS: readonly JwsAlg[] = ["RS256", "RS384", "RS512", "PS256", "ES256", "ES384", "ES512"];

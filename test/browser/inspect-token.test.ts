@@ -77,6 +77,18 @@ describe("inspectToken", () => {
     }
   });
 
+  it("reads the clear assertion that decrypting in place leaves inside its EncryptedAssertion", async () => {
+    const { assertion } = await samlToken(TT.saml2, NS.saml2);
+    // What xmlsec1 --decrypt writes: the EncryptedData replaced by the assertion it held.
+    const decrypted = `<?xml version="1.0"?>\n<saml:EncryptedAssertion xmlns:saml="${NS.saml2}">${assertion}</saml:EncryptedAssertion>`;
+    const r = await inspectToken(decrypted, keys, new Date());
+    expect(r.ok && r.inspection).toMatchObject({ format: "SAML 2.0", subject: "alice", signature: { valid: true } });
+    const altered = await inspectToken(alterOneByte(decrypted, "alice<"), keys, new Date());
+    expect(altered.ok && altered.inspection.signature.valid).toBe(false);
+    const sealed = `<saml:EncryptedAssertion xmlns:saml="${NS.saml2}"><xenc:EncryptedData xmlns:xenc="http://www.w3.org/2001/04/xmlenc#"/></saml:EncryptedAssertion>`;
+    expect(await inspectToken(sealed, keys, new Date())).toMatchObject({ ok: false, error: expect.stringMatching(/encrypted/) });
+  });
+
   it("reads a JWT of ours; its signature fails once the payload changes, and times are judged apart", async () => {
     const token = await jwt();
     const r = await inspectToken(token, keys, new Date());
