@@ -13,7 +13,7 @@ import { compactVerify, decodeProtectedHeader } from "jose";
 import { fromBase64Url } from "../bytes.ts";
 import { KeyRing } from "../keys/keyring.ts";
 import type { JwsAlg } from "../keys/keyring.ts";
-import { readAssertion } from "../saml/parse.ts";
+import { assertionAttributes, readAssertion } from "../saml/parse.ts";
 import { SAML1_NS, SAML2_NS } from "../saml/ns.ts";
 import { childElements } from "../xml/dom.ts";
 import { parseXml } from "../xml/parse.ts";
@@ -42,7 +42,10 @@ export interface Inspection {
   timeStatus: "current" | "expired" | "not yet valid" | "no expiry stated" | "invalid time stated";
   /** Subject confirmation methods (SAML), or the `cnf` members (JWT); "bearer" when none. */
   confirmation: string[];
-  /** Claims, each with its values, as the token states them. */
+  /**
+   * Claims, each with its values, as the token states them, in its order: a SAML attribute by its
+   * Name (SAML 1.1: AttributeName, then its AttributeNamespace in parentheses), none merged.
+   */
   claims: [string, string[]][];
   signature: { valid: boolean; detail: string };
 }
@@ -151,7 +154,7 @@ async function inspectSaml(xml: string, keys: KeyRing, now: Date): Promise<Inspe
       expires: f.expires,
       timeStatus: timeStatus(f.issuedAt, f.notBefore, f.expires, now),
       confirmation: methods.length > 0 ? methods : ["none stated"],
-      claims: Object.entries(f.claims),
+      claims: assertionAttributes(el).map((at): [string, string[]] => [at.namespace ? `${at.name} (${at.namespace})` : at.name, at.values]),
       signature,
     },
   };

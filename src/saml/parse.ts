@@ -88,6 +88,47 @@ function addClaim(claims: Record<string, string[]>, name: string, values: string
   (claims[name] ??= []).push(...values);
 }
 
+/**
+ * One attribute as the assertion states it: SAML 2.0 its `Name` (core §2.7.3.1); SAML 1.1 its
+ * `AttributeName` in its `AttributeNamespace` (core §2.4.4.1).
+ */
+export interface StatedAttribute {
+  name: string;
+  /** SAML 1.1 only. */
+  namespace?: string;
+  values: string[];
+}
+
+function saml2Attributes(a: Element): StatedAttribute[] {
+  return childElements(a, SAML2_NS, "AttributeStatement").flatMap((st) =>
+    childElements(st, SAML2_NS, "Attribute").map((at) => ({
+      name: at.getAttribute("Name") ?? "",
+      values: childElements(at, SAML2_NS, "AttributeValue").map(textContent),
+    })),
+  );
+}
+
+function saml1Attributes(a: Element): StatedAttribute[] {
+  return childElements(a, SAML1_NS, "AttributeStatement").flatMap((st) =>
+    childElements(st, SAML1_NS, "Attribute").map((at) => ({
+      name: at.getAttribute("AttributeName") ?? "",
+      namespace: at.getAttribute("AttributeNamespace") ?? "",
+      values: childElements(at, SAML1_NS, "AttributeValue").map(textContent),
+    })),
+  );
+}
+
+/**
+ * Every attribute of the assertion's attribute statements, in document order and as stated:
+ * names not translated to claim types, attributes of one name not merged ({@link readAssertion}'s
+ * `claims` does both). Call only on a signature-verified element.
+ */
+export function assertionAttributes(a: Element): StatedAttribute[] {
+  if (a.localName === "Assertion" && a.namespaceURI === SAML2_NS) return saml2Attributes(a);
+  if (a.localName === "Assertion" && a.namespaceURI === SAML1_NS) return saml1Attributes(a);
+  throw invalidToken("The token is not a SAML assertion.");
+}
+
 /** Reads a SAML 2.0 assertion element (SAML 2.0 core §2.3.3). */
 function readSaml2(a: Element): AssertionFacts {
   if (a.getAttribute("Version") !== "2.0") throw invalidToken("Unsupported SAML assertion version.");
@@ -98,12 +139,7 @@ function readSaml2(a: Element): AssertionFacts {
     for (const au of childElements(ar, SAML2_NS, "Audience")) audiences.push(textContent(au).trim());
   }
   const claims = newClaims();
-  for (const st of childElements(a, SAML2_NS, "AttributeStatement")) {
-    for (const at of childElements(st, SAML2_NS, "Attribute")) {
-      const values = childElements(at, SAML2_NS, "AttributeValue").map(textContent);
-      addClaim(claims, claimName(at.getAttribute("Name") ?? ""), values);
-    }
-  }
+  for (const at of saml2Attributes(a)) addClaim(claims, claimName(at.name), at.values);
   const authn = firstChild(a, SAML2_NS, "AuthnStatement");
   const ctx = authn ? firstChild(authn, SAML2_NS, "AuthnContext") : null;
   const classRef = ctx ? firstChild(ctx, SAML2_NS, "AuthnContextClassRef") : null;
@@ -137,7 +173,6 @@ function readSaml1(a: Element): AssertionFacts {
   const subjects = new Set<string>();
   const methods = new Set<string>();
   let holderOfKey: Element | undefined;
-  const claims = newClaims();
   let authn: Element | null = null;
   for (const st of childElements(a)) {
     if (st.namespaceURI !== SAML1_NS) continue;
@@ -150,13 +185,10 @@ function readSaml1(a: Element): AssertionFacts {
         for (const m of childElements(c, SAML1_NS, "ConfirmationMethod")) methods.add(textContent(m).trim());
       }
     }
-    if (st.localName === "AttributeStatement") {
-      for (const at of childElements(st, SAML1_NS, "Attribute")) {
-        const uri = `${at.getAttribute("AttributeNamespace") ?? ""}/${at.getAttribute("AttributeName") ?? ""}`;
-        addClaim(claims, claimName(uri), childElements(at, SAML1_NS, "AttributeValue").map(textContent));
-      }
-    } else if (st.localName === "AuthenticationStatement") authn = st;
+    if (st.localName === "AuthenticationStatement") authn = st;
   }
+  const claims = newClaims();
+  for (const at of saml1Attributes(a)) addClaim(claims, claimName(`${at.namespace}/${at.name}`), at.values);
   if (subjects.size !== 1) throw invalidToken("The assertion must name exactly one subject.");
   return {
     kind: "saml1",

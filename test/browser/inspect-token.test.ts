@@ -89,6 +89,39 @@ describe("inspectToken", () => {
     expect(await inspectToken(sealed, keys, new Date())).toMatchObject({ ok: false, error: expect.stringMatching(/encrypted/) });
   });
 
+  it("shows every attribute as the token states it, in its order, none translated or merged", async () => {
+    const EMAIL = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress";
+    const saml2 = `<saml:Assertion xmlns:saml="${NS.saml2}" ID="_a" Version="2.0" IssueInstant="2026-01-01T00:00:00Z">
+      <saml:Issuer>urn:someone</saml:Issuer><saml:Subject><saml:NameID>carol</saml:NameID></saml:Subject>
+      <saml:AttributeStatement>
+        <saml:Attribute Name="${EMAIL}"><saml:AttributeValue>a@example.com</saml:AttributeValue></saml:Attribute>
+        <saml:Attribute Name="email"><saml:AttributeValue>b@example.com</saml:AttributeValue><saml:AttributeValue>c@example.com</saml:AttributeValue></saml:Attribute>
+        <saml:Attribute Name="constructor"><saml:AttributeValue>x</saml:AttributeValue></saml:Attribute>
+      </saml:AttributeStatement>
+      <saml:AttributeStatement><saml:Attribute Name="email"><saml:AttributeValue>d@example.com</saml:AttributeValue></saml:Attribute></saml:AttributeStatement>
+    </saml:Assertion>`;
+    const r2 = await inspectToken(saml2, keys, new Date());
+    expect(r2.ok && r2.inspection.signature.valid).toBe(false); // signed by nobody: read all the same
+    expect(r2.ok && r2.inspection.claims).toEqual([
+      [EMAIL, ["a@example.com"]],
+      ["email", ["b@example.com", "c@example.com"]],
+      ["constructor", ["x"]],
+      ["email", ["d@example.com"]],
+    ]);
+    const ns = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims";
+    const saml1 = `<saml:Assertion xmlns:saml="${NS.saml1}" MajorVersion="1" MinorVersion="1" AssertionID="_b" Issuer="urn:someone" IssueInstant="2026-01-01T00:00:00Z">
+      <saml:AttributeStatement><saml:Subject><saml:NameIdentifier>carol</saml:NameIdentifier></saml:Subject>
+        <saml:Attribute AttributeName="emailaddress" AttributeNamespace="${ns}"><saml:AttributeValue>a@example.com</saml:AttributeValue></saml:Attribute>
+        <saml:Attribute AttributeName="email" AttributeNamespace="urn:x"><saml:AttributeValue>b@example.com</saml:AttributeValue></saml:Attribute>
+      </saml:AttributeStatement>
+    </saml:Assertion>`;
+    const r1 = await inspectToken(saml1, keys, new Date());
+    expect(r1.ok && r1.inspection.claims).toEqual([
+      [`emailaddress (${ns})`, ["a@example.com"]],
+      ["email (urn:x)", ["b@example.com"]],
+    ]);
+  });
+
   it("reads a JWT of ours; its signature fails once the payload changes, and times are judged apart", async () => {
     const token = await jwt();
     const r = await inspectToken(token, keys, new Date());
