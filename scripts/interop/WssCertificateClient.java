@@ -2,14 +2,16 @@
 // code: builds a WS-Trust Issue request for urn:example:rp in a SOAP 1.1 or 1.2 envelope with
 // wsa:Action and wsa:To, has WSS4J add the Security header (wsu:Timestamp, X.509
 // BinarySecurityToken referenced directly, ds:Signature with RSA-SHA256, SHA-256 digests and
-// exclusive C14N over Body, Timestamp, wsa:To and wsa:Action), optionally alters the signed
-// message, posts it and prints the answer. Compiled and run by scripts/interop/wss4j.mjs:
+// exclusive C14N over Body, Timestamp, wsa:To and wsa:Action; or, for the basic256 variant,
+// WS-SecurityPolicy's Basic256 suite as old WCF clients sign: rsa-sha1 and SHA-1 digests),
+// optionally alters the signed message, posts it and prints the answer. Compiled and run by scripts/interop/wss4j.mjs:
 //
 //   javac -cp /usr/share/java/wss4j.jar:/usr/share/java/xmlsec.jar -d OUT WssCertificateClient.java
 //   java -cp OUT:/usr/share/java/wss4j.jar:/usr/share/java/xmlsec.jar:... \
 //        WssCertificateClient URL SOAP(1.1|1.2) TRUST(13|2005) VARIANT KEY.pem CERT.pem [REQUEST_OUT]
 //
-// VARIANT: good | body-changed (an AppliesTo changed after signing) | expired (Created and
+// VARIANT: good | basic256 (good, signed with rsa-sha1 over SHA-1 digests) |
+// body-changed (an AppliesTo changed after signing) | expired (Created and
 // Expires in the past, then signed) | wrapped (the signed Body moved into a header wrapper and a
 // new, unsigned Body put in its place) | replay (the good message posted twice; the second
 // answer is printed).
@@ -57,6 +59,8 @@ public final class WssCertificateClient {
   static final String WSU = WSConstants.WSU_NS;
   static final String WSP = "http://schemas.xmlsoap.org/ws/2004/09/policy";
   static final String RSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256";
+  static final String RSA_SHA1 = "http://www.w3.org/2000/09/xmldsig#rsa-sha1";
+  static final String SHA1 = "http://www.w3.org/2000/09/xmldsig#sha1";
 
   public static void main(String[] args) throws Exception {
     if (args.length < 6) {
@@ -68,10 +72,10 @@ public final class WssCertificateClient {
     X509Certificate cert = readCert(Path.of(args[5]));
 
     Document doc = envelope(url, soap, trust);
-    sign(doc, soap, key, cert, variant.equals("expired"));
+    sign(doc, soap, key, cert, variant.equals("expired"), variant.equals("basic256"));
     if (variant.equals("body-changed")) alterBody(doc);
     else if (variant.equals("wrapped")) wrap(doc, soap, trust);
-    else if (!variant.equals("good") && !variant.equals("replay") && !variant.equals("expired")) {
+    else if (!List.of("good", "basic256", "replay", "expired").contains(variant)) {
       throw new IllegalArgumentException("unknown variant " + variant);
     }
     String message = serialize(doc);
@@ -119,7 +123,7 @@ public final class WssCertificateClient {
   }
 
   /** WSS4J does the WS-Security part: Security header, Timestamp, BST and the signature. */
-  static void sign(Document doc, String soap, PrivateKey key, X509Certificate cert, boolean expired) throws Exception {
+  static void sign(Document doc, String soap, PrivateKey key, X509Certificate cert, boolean expired, boolean basic256) throws Exception {
     WSSConfig.init();
     KeyStore ks = KeyStore.getInstance("PKCS12");
     ks.load(null, null);
@@ -137,8 +141,8 @@ public final class WssCertificateClient {
     WSSecSignature signature = new WSSecSignature();
     signature.setUserInfo("requestor", "changeit");
     signature.setKeyIdentifierType(WSConstants.BST_DIRECT_REFERENCE);
-    signature.setSignatureAlgorithm(RSA_SHA256);
-    signature.setDigestAlgo(WSConstants.SHA256);
+    signature.setSignatureAlgorithm(basic256 ? RSA_SHA1 : RSA_SHA256);
+    signature.setDigestAlgo(basic256 ? SHA1 : WSConstants.SHA256);
     signature.setSigCanonicalization(WSConstants.C14N_EXCL_OMIT_COMMENTS);
     List<WSEncryptionPart> parts = new ArrayList<>();
     parts.add(new WSEncryptionPart(WSConstants.ELEM_BODY, soapNs(soap), ""));

@@ -8,12 +8,16 @@
 //   rsa   the assertion confirms a public key: RSA-SHA256 with the matching private key
 //   hmac  the assertion seals a symmetric proof key for the STS: HMAC-SHA256 with that key
 //
+// with SHA-256 digests; or, for the basic256 variant, WS-SecurityPolicy's Basic256 suite as old
+// WCF clients sign: rsa-sha1 or HMAC-SHA1 over SHA-1 digests.
+//
 // The envelope and the HTTP exchange are WssCertificateClient's (compiled with it):
 //
 //   java -cp OUT:JARS WssIssuedTokenClient URL SOAP(1.1|1.2) TRUST(13|2005) rsa|hmac ASSERTION.xml
 //        (KEY.pem CERT.pem | SECRET_HEX) VARIANT [REQUEST_OUT]
 //
-// VARIANT: good | replay (the good message posted twice; the second answer is printed).
+// VARIANT: good | basic256 (good, signed with the Basic256 suite) | replay (the good message
+// posted twice; the second answer is printed).
 // Prints "HTTP <status>" on the first line, then the response body. Exit 0 when a response came
 // back (whatever its status), 1 on a local error.
 import java.io.ByteArrayInputStream;
@@ -61,10 +65,10 @@ public final class WssIssuedTokenClient {
       throw new IllegalArgumentException("unknown mode " + mode);
     }
     String variant = args[next++];
-    if (!variant.equals("good") && !variant.equals("replay")) throw new IllegalArgumentException("unknown variant " + variant);
+    if (!List.of("good", "basic256", "replay").contains(variant)) throw new IllegalArgumentException("unknown variant " + variant);
 
     Document doc = WssCertificateClient.envelope(url, soap, trust);
-    sign(doc, soap, assertion, key, cert, secret);
+    sign(doc, soap, assertion, key, cert, secret, variant.equals("basic256"));
     String message = WssCertificateClient.serialize(doc);
     if (args.length > next) Files.writeString(Path.of(args[next]), message);
 
@@ -82,7 +86,7 @@ public final class WssIssuedTokenClient {
     return dbf.newDocumentBuilder().parse(new ByteArrayInputStream(Files.readAllBytes(file))).getDocumentElement();
   }
 
-  static void sign(Document doc, String soap, Element assertion, PrivateKey key, X509Certificate cert, byte[] secret) throws Exception {
+  static void sign(Document doc, String soap, Element assertion, PrivateKey key, X509Certificate cert, byte[] secret, boolean basic256) throws Exception {
     WSSConfig.init();
     WSSecHeader secHeader = WssCertificateClient.securityHeader(doc, false);
     // The token goes into the header as it was signed by its issuer: imported, never rewritten.
@@ -97,19 +101,19 @@ public final class WssIssuedTokenClient {
     signature.setKeyIdentifierType(WSConstants.CUSTOM_KEY_IDENTIFIER);
     signature.setCustomTokenValueType(saml2 ? WSConstants.WSS_SAML2_KI_VALUE_TYPE : SAML1_KI_VALUE_TYPE);
     signature.setCustomTokenId(id);
-    signature.setDigestAlgo(WSConstants.SHA256);
+    signature.setDigestAlgo(basic256 ? WssCertificateClient.SHA1 : WSConstants.SHA256);
     signature.setSigCanonicalization(WSConstants.C14N_EXCL_OMIT_COMMENTS);
     Merlin crypto = new Merlin();
     if (secret != null) {
       signature.setSecretKey(secret);
-      signature.setSignatureAlgorithm(WSConstants.HMAC_SHA256);
+      signature.setSignatureAlgorithm(basic256 ? WSConstants.HMAC_SHA1 : WSConstants.HMAC_SHA256);
     } else {
       KeyStore ks = KeyStore.getInstance("PKCS12");
       ks.load(null, null);
       ks.setKeyEntry("holder", key, "changeit".toCharArray(), new Certificate[] {cert});
       crypto.setKeyStore(ks);
       signature.setUserInfo("holder", "changeit");
-      signature.setSignatureAlgorithm(WssCertificateClient.RSA_SHA256);
+      signature.setSignatureAlgorithm(basic256 ? WssCertificateClient.RSA_SHA1 : WssCertificateClient.RSA_SHA256);
     }
     List<WSEncryptionPart> parts = new ArrayList<>();
     parts.add(new WSEncryptionPart(WSConstants.ELEM_BODY, WssCertificateClient.soapNs(soap), ""));

@@ -12,6 +12,13 @@
 // (RSA-SHA256 or HMAC-SHA256) and names the assertion by its ID. Each gets a token; a message
 // signed with another key, an HMAC with another secret, and a second sending are refused.
 //
+// WS-SecurityPolicy's Basic256 suite, as old WCF clients sign (rsa-sha1 or HMAC-SHA1 over SHA-1
+// digests): the server under test (SHA-1 off, the default) advertises Basic256Sha256 in every MEX
+// policy and refuses such a certificatemixed message; the same bundle served again with
+// requestorCertificates.allowSha1Signatures on (port INTEROP_SHA1_PORT, default 18895)
+// advertises Basic256 and gives tokens for such messages over certificatemixed and both
+// issued-token endpoints.
+//
 // A service validating its callers' credentials (WssValidateClient.java): a caller's
 // UsernameToken made by WSS4J, sent as ValidateTarget by rp-validator, is valid with the right
 // password, invalid with another, and refused when sent again; an X.509 BinarySecurityToken
@@ -25,8 +32,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { isTrustFault, parseIssueResponse } from "../cli/rstr.mjs";
-import { NS } from "../cli/xml.mjs";
+import { NS, parseXml, select } from "../cli/xml.mjs";
 import { xmlsecSignAssertion } from "./partner-assertions.mjs";
+import { bundleBuilt, serveVariant } from "./variant.mjs";
 import { runAlone, xmlsecVerify } from "./verifiers.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -75,6 +83,7 @@ function wss4jRequest(classpath, { endpoint, soap, trust, variant, creds, out })
   return runClient(classpath, "WssCertificateClient", [endpoint, soap, trust, variant, creds.key, creds.cert, out]);
 }
 
+const nameIdOf = (x) => (x.result.ok ? /<(?:[\w.-]+:)?NameID\b[^>]*>([^<]*)</.exec(x.result.token)?.[1] : undefined);
 const describe = (x) => `HTTP ${x.status} ${x.result.ok ? "token issued!" : `${x.result.code} ${x.result.subcode ?? ""}: ${x.result.reason.slice(0, 160)}`}`;
 const isWsseFault = (r, local) => !r.ok && [r.code, r.subcode].includes(`{${WSSE}}${local}`);
 const noToken = (x) => !x.result.ok && !/RequestedSecurityToken/.test(x.text) && (x.status === 400 || x.status === 500);
@@ -97,7 +106,7 @@ export async function wss4jCheck({ base, work, report, skip, certs, encryptionCe
       const tag = `wss4j soap${soap} trust${trust}`;
       const x = wss4jRequest(classpath, { endpoint: endpointOf(trust), soap, trust, variant: "good", creds: ALICE, out: join(dir, `request-good-${soap}-${trust}.xml`) });
       const token = x.result.ok ? x.result.token : "";
-      const nameId = /<(?:[\w.-]+:)?NameID\b[^>]*>([^<]*)</.exec(token)?.[1];
+      const nameId = nameIdOf(x);
       report(`${tag}: signed with alice-client.key.pem → 200, a SAML 2.0 assertion for alice`, x.status === 200 && nameId === "alice",
         x.result.ok ? `NameID ${nameId}` : describe(x));
       if (!token) continue;
@@ -138,6 +147,7 @@ export async function wss4jCheck({ base, work, report, skip, certs, encryptionCe
 
   await wss4jIssuedTokenCheck({ base, work, report, skip, certs, encryptionCerts, classpath, issuer });
   wss4jValidateCheck({ base, work, report, classpath, untrusted });
+  await wss4jBasic256Check({ base, work, report, skip, encryptionCerts, classpath });
 }
 
 /** The wst:Status code of a Validate answer: "valid", "invalid", or undefined (no status); and its reason. */
@@ -193,9 +203,33 @@ function sealedKeyInfo(work, secret, certFile) {
     `<ds:DigestMethod Algorithm="http://www.w3.org/2000/09/xmldsig#sha1"/></xenc:EncryptionMethod><xenc:CipherData><xenc:CipherValue>${sealed}</xenc:CipherValue></xenc:CipherData></xenc:EncryptedKey></ds:KeyInfo>`;
 }
 
-/** An issuedtokenmixed request endorsed by a holder-of-key assertion, signed by WssIssuedTokenClient. */
-function wss4jIssuedRequest(classpath, { endpoint, soap, trust, mode, assertionFile, keyArgs, variant, out }) {
-  return runClient(classpath, "WssIssuedTokenClient", [endpoint, soap, trust, mode, assertionFile, ...keyArgs, variant, out]);
+/**
+ * Holder-of-key partner assertions (xmlsec1-signed) for `audience`, each with the key arguments
+ * WssIssuedTokenClient signs with: one confirming the public key of an OpenSSL-made device
+ * certificate (`ds:X509Data`), and a SAML 2.0 and a SAML 1.1 one sealing a random 32-byte proof
+ * key for `stsCert` (the decryption certificate the STS's federation metadata publishes).
+ */
+function holderOfKeyCases(dir, audience, stsCert) {
+  if (!stsCert) throw new Error("federation metadata names no encryption certificate");
+  const device = selfSigned(dir, "device", "carol's device");
+  const deviceKeyInfo = `<ds:KeyInfo xmlns:ds="${DS}"><ds:X509Data><ds:X509Certificate>${pemBody(readFileSync(device.cert, "utf8"))}</ds:X509Certificate></ds:X509Data></ds:KeyInfo>`;
+  const secret = randomBytes(32);
+  const assertionFile = (kind, holderOfKey, name) => {
+    const file = join(dir, `${name}.xml`);
+    writeFileSync(file, xmlsecSignAssertion(dir, kind, { audience, holderOfKey }));
+    return file;
+  };
+  return [
+    { mode: "rsa", kind: "saml2", soap: "1.2", trust: "13", file: assertionFile("saml2", deviceKeyInfo, "hok-rsa-saml2"), keyArgs: [device.key, device.cert] },
+    { mode: "hmac", kind: "saml2", soap: "1.1", trust: "13", file: assertionFile("saml2", sealedKeyInfo(dir, secret, stsCert), "hok-hmac-saml2"), keyArgs: [secret.toString("hex")] },
+    { mode: "hmac", kind: "saml1", soap: "1.2", trust: "2005", file: assertionFile("saml1", sealedKeyInfo(dir, secret, stsCert), "hok-hmac-saml1"), keyArgs: [secret.toString("hex")] },
+  ];
+}
+
+/** An issuedtokenmixed request to `base` endorsed by the case's assertion, signed by WssIssuedTokenClient with `keyArgs`. */
+function wss4jIssuedRequest(classpath, base, dir, c, variant, keyArgs, name) {
+  const endpoint = new URL(`/trust/${c.trust}/issuedtokenmixed${c.mode === "hmac" ? "symmetric" : "asymmetric"}basic256`, base).href;
+  return runClient(classpath, "WssIssuedTokenClient", [endpoint, c.soap, c.trust, c.mode, c.file, ...keyArgs, variant, join(dir, `request-${name}.xml`)]);
 }
 
 /**
@@ -206,45 +240,20 @@ function wss4jIssuedRequest(classpath, { endpoint, soap, trust, mode, assertionF
 async function wss4jIssuedTokenCheck({ base, work, report, skip, certs, encryptionCerts = [], classpath, issuer }) {
   const dir = join(work, "wss4j-issued");
   mkdirSync(dir, { recursive: true });
-  const audience = issuer ?? base;
-  let device, stsCert;
-  try {
-    device = selfSigned(dir, "device", "carol's device");
-    stsCert = encryptionCerts[0];
-    if (!stsCert) throw new Error("federation metadata names no encryption certificate");
-  } catch (e) {
-    report("wss4j issued token: a device key pair and the STS's published decryption certificate", false, e.message);
-    return;
-  }
-  const deviceKeyInfo = `<ds:KeyInfo xmlns:ds="${DS}"><ds:X509Data><ds:X509Certificate>${pemBody(readFileSync(device.cert, "utf8"))}</ds:X509Certificate></ds:X509Data></ds:KeyInfo>`;
-  const secret = randomBytes(32);
-  const assertionFile = (kind, holderOfKey, name) => {
-    const file = join(dir, `${name}.xml`);
-    writeFileSync(file, xmlsecSignAssertion(dir, kind, { audience, holderOfKey }));
-    return file;
-  };
-  const run = (c, variant, keyArgs, name) =>
-    wss4jIssuedRequest(classpath, {
-      endpoint: new URL(`/trust/${c.trust}/issuedtokenmixed${c.mode === "hmac" ? "symmetric" : "asymmetric"}basic256`, base).href,
-      soap: c.soap, trust: c.trust, mode: c.mode, assertionFile: c.file, keyArgs, variant, out: join(dir, `request-${name}.xml`),
-    });
   let cases;
   try {
-    cases = [
-      { mode: "rsa", kind: "saml2", soap: "1.2", trust: "13", file: assertionFile("saml2", deviceKeyInfo, "hok-rsa-saml2"), keyArgs: [device.key, device.cert] },
-      { mode: "hmac", kind: "saml2", soap: "1.1", trust: "13", file: assertionFile("saml2", sealedKeyInfo(dir, secret, stsCert), "hok-hmac-saml2"), keyArgs: [secret.toString("hex")] },
-      { mode: "hmac", kind: "saml1", soap: "1.2", trust: "2005", file: assertionFile("saml1", sealedKeyInfo(dir, secret, stsCert), "hok-hmac-saml1"), keyArgs: [secret.toString("hex")] },
-    ];
+    cases = holderOfKeyCases(dir, issuer ?? base, encryptionCerts[0]);
   } catch (e) {
-    report("wss4j issued token: xmlsec1 signs the holder-of-key assertions", false, e.message);
+    report("wss4j issued token: a device key pair, the STS's published decryption certificate, holder-of-key assertions signed by xmlsec1", false, e.message);
     return;
   }
+  const run = (c, variant, keyArgs, name) => wss4jIssuedRequest(classpath, base, dir, c, variant, keyArgs, name);
   for (const c of cases) {
     const tag = `wss4j ${c.mode === "rsa" ? "RSA-SHA256 with the confirmed public key" : "HMAC-SHA256 with the sealed proof key"}, ${c.kind} holder-of-key, soap${c.soap} trust${c.trust}`;
     const name = `${c.mode}-${c.kind}-${c.soap}-${c.trust}`;
     const x = run(c, "good", c.keyArgs, name);
     const token = x.result.ok ? x.result.token : "";
-    const nameId = /<(?:[\w.-]+:)?NameID\b[^>]*>([^<]*)</.exec(token)?.[1];
+    const nameId = nameIdOf(x);
     report(`${tag}: → 200, a SAML 2.0 assertion for urn:example:partner-idp#carol`, x.status === 200 && nameId === "urn:example:partner-idp#carol", x.result.ok ? `NameID ${nameId}` : describe(x));
     if (!token) continue;
     const file = join(dir, `token-${name}.xml`);
@@ -262,6 +271,69 @@ async function wss4jIssuedTokenCheck({ base, work, report, skip, certs, encrypti
   report("wss4j issued token: an HMAC with another secret → wst:FailedAuthentication", noToken(otherSecret) && isTrustFault(otherSecret.result, "FailedAuthentication"), describe(otherSecret));
   const replay = run(hmac, "replay", hmac.keyArgs, "hmac-replay");
   report("wss4j issued token: the good HMAC-signed message sent twice → wsse:MessageExpired", noToken(replay) && isWsseFault(replay.result, "MessageExpired"), describe(replay));
+}
+
+/** The algorithm suite each WS-SecurityPolicy of the server's WSDL names (WS-SP 1.2 §6.1). */
+async function advertisedSuites(base) {
+  const wsdl = parseXml(await fetch(new URL("/trust/mex", base)).then((r) => r.text()));
+  return select("//*[local-name()='AlgorithmSuite']/wsp:Policy/*", wsdl).map((n) => n.localName);
+}
+
+/**
+ * WS-SecurityPolicy's Basic256 suite, as old WCF clients sign (rsa-sha1 or HMAC-SHA1 over SHA-1
+ * digests). The server under test (the development configuration: SHA-1 off) advertises
+ * Basic256Sha256 in every policy and refuses a WSS4J certificatemixed message signed that way;
+ * the same bundle served with requestorCertificates.allowSha1Signatures on advertises Basic256
+ * and gives tokens for such messages: certificatemixed, and holder-of-key assertions over both
+ * issued-token endpoints.
+ */
+async function wss4jBasic256Check({ base, work, report, skip, encryptionCerts = [], classpath }) {
+  const tag = "wss4j Basic256 (rsa-sha1 / HMAC-SHA1, SHA-1 digests)";
+  const dir = join(work, "wss4j-basic256");
+  mkdirSync(dir, { recursive: true });
+  const suites = async (at, expected, what) => {
+    const named = await advertisedSuites(at);
+    report(`${tag}: ${what}, every MEX policy names ${expected}`, named.length > 0 && named.every((n) => n === expected), `${named.length} policies: ${[...new Set(named)].join(", ")}`);
+  };
+  const certificatemixed = (at, soap, trust, name) =>
+    wss4jRequest(classpath, { endpoint: new URL(`/trust/${trust}/certificatemixed`, at).href, soap, trust, variant: "basic256", creds: ALICE, out: join(dir, `request-${name}.xml`) });
+
+  await suites(base, "Basic256Sha256", "allowSha1Signatures off");
+  const off = certificatemixed(base, "1.2", "13", "off");
+  report(`${tag}: certificatemixed with allowSha1Signatures off → wst:FailedAuthentication`, noToken(off) && isTrustFault(off.result, "FailedAuthentication"), describe(off));
+
+  if (!bundleBuilt()) return skip(`${tag}: allowSha1Signatures on`, "no built bundle in dist/ to serve with allowSha1Signatures");
+  let served;
+  try {
+    served = await serveVariant({
+      work, name: "sha1", port: Number(process.env.INTEROP_SHA1_PORT ?? 18895),
+      change: (dev) => ({ ...dev, requestorCertificates: { ...dev.requestorCertificates, allowSha1Signatures: true } }),
+    });
+  } catch (e) {
+    return report(`${tag}: the configuration with allowSha1Signatures serves`, false, e.message);
+  }
+  try {
+    await suites(served.base, "Basic256", "allowSha1Signatures on");
+    for (const [soap, trust] of [["1.2", "13"], ["1.1", "2005"]]) {
+      const x = certificatemixed(served.base, soap, trust, `on-${soap}-${trust}`);
+      report(`${tag}: certificatemixed soap${soap} trust${trust}, allowSha1Signatures on → a token for alice`, x.status === 200 && nameIdOf(x) === "alice", x.result.ok ? `NameID ${nameIdOf(x)}` : describe(x));
+    }
+    let cases;
+    try {
+      // The development configuration names no issuer: the variant's is its own origin.
+      cases = holderOfKeyCases(dir, served.base, encryptionCerts[0]);
+    } catch (e) {
+      return report(`${tag}: holder-of-key assertions for the allowSha1Signatures server`, false, e.message);
+    }
+    for (const c of cases) {
+      const x = wss4jIssuedRequest(classpath, served.base, dir, c, "basic256", c.keyArgs, `on-${c.mode}-${c.kind}`);
+      const how = c.mode === "rsa" ? "rsa-sha1 with the confirmed public key" : "HMAC-SHA1 with the sealed proof key";
+      report(`${tag}: ${how}, ${c.kind} holder-of-key, soap${c.soap} trust${c.trust}, allowSha1Signatures on → a token for urn:example:partner-idp#carol`,
+        x.status === 200 && nameIdOf(x) === "urn:example:partner-idp#carol", x.result.ok ? `NameID ${nameIdOf(x)}` : describe(x));
+    }
+  } finally {
+    served.stop();
+  }
 }
 
 // Alone: node scripts/interop/wss4j.mjs --url URL [--work DIR]

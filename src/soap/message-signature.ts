@@ -125,7 +125,8 @@ function algorithmsFor(allowSha1: boolean, hmac: boolean): Algorithms {
     digestAlgorithms: allowSha1 ? [...DEFAULT_DIGEST_ALGORITHMS, SHA1] : DEFAULT_DIGEST_ALGORITHMS,
     // WCF signs with an issued symmetric key by HMAC-SHA1 under its Basic256 suite. Unlike a
     // SHA-1 signature or digest, an HMAC does not rest on collision resistance (RFC 6151 §2.3
-    // reasoning holds for SHA-1 too): HMAC-SHA1 stays sound and is accepted without the switch.
+    // reasoning holds for SHA-1 too): HMAC-SHA1 stays sound and is accepted without the switch,
+    // though that suite's SHA-1 reference digests still need it.
     hmacAlgorithms: hmac ? [HMAC_SHA256, HMAC_SHA1] : [],
   };
 }

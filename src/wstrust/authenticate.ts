@@ -21,7 +21,7 @@ import { publicKeyFromCertificate } from "../xmldsig/key-info.ts";
 import { MAX_CREDENTIAL_AGE_MS, type SecurityHeader, type UsernameToken, readUsernameToken } from "../soap/security.ts";
 import type { StateClient } from "../state/client.ts";
 import { childElements } from "../xml/dom.ts";
-import type { RequestorAuthentication } from "./endpoints.ts";
+import { type RequestorAuthentication, acceptsSha1Signatures } from "./endpoints.ts";
 
 /** What a WS-Trust endpoint needs besides the context: this request's state and the caller's address. */
 export interface TrustDeps {
@@ -135,7 +135,7 @@ async function authenticateSignedMessage(ctx: StsContext, deps: TrustDeps, env: 
     ctx,
     deps.state,
     failureKeys(address ?? "-", address, "x509"),
-    () => verifyMessageSignature(parts, { trust: policy.trust, allowSha1: policy.allowSha1Signatures }, ctx.now()),
+    () => verifyMessageSignature(parts, { trust: policy.trust, allowSha1: acceptsSha1Signatures(ctx.config) }, ctx.now()),
     (e) => e instanceof StsError && e.code === "authentication_failed",
   );
   ctx.audit.requestor = signed.certificate.subjectCommonName ?? `x509:${signed.thumbprint}`;
@@ -221,7 +221,7 @@ async function authenticateIssuedToken(ctx: StsContext, deps: TrustDeps, env: So
         throw authenticationFailed("A holder-of-key assertion signs in only with a message signed by its key, with a wsu:Timestamp.");
       }
       const parts = { header: env.header, body: env.body, security: sec.element };
-      const signed = await verifyConfirmedKeySignature(parts, el, await confirmedKey(ctx, hok), false, presented);
+      const signed = await verifyConfirmedKeySignature(parts, el, await confirmedKey(ctx, hok), acceptsSha1Signatures(ctx.config), presented);
       return { party, signed: { created: sec.timestamp.created, value: signed.signedInfo } };
     },
     (e) => e instanceof StsError && e.code === "authentication_failed",

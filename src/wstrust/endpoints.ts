@@ -61,3 +61,14 @@ export function servedEndpoints(config: ResolvedConfig, issuer: string): readonl
   if (certificates && issuedTokens) return TRUST_ENDPOINT_LIST;
   return TRUST_ENDPOINT_LIST.filter((e) => (e.authentication !== "certificate" || certificates) && (e.authentication !== "issued-token" || issuedTokens));
 }
+
+/**
+ * Whether this deployment accepts WS-SecurityPolicy 1.2's Basic256 suite (§6.1: rsa-sha1 and
+ * HMAC-SHA1 signatures over SHA-1 digests), as old WCF clients sign: only where the legacy switch
+ * `requestorCertificates.allowSha1Signatures` is on, for every message signature (certificatemixed
+ * and a holder-of-key issued token's alike), and the WSDL then advertises Basic256. Otherwise
+ * only the SHA-2 suites are accepted, and the WSDL advertises Basic256Sha256.
+ */
+export function acceptsSha1Signatures(config: ResolvedConfig): boolean {
+  return config.requestorCertificates?.allowSha1Signatures === true;
+}

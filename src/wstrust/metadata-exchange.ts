@@ -11,10 +11,9 @@ import { soapReply } from "../soap/reply.ts";
 import { childElements } from "../xml/dom.ts";
 import { trustedMarkup, xml } from "../xml/markup.ts";
 import { checkDestination } from "./addressing.ts";
-import { buildWsdl } from "./mex.ts";
+import { wsdlFor } from "./mex.ts";
 import { TRUST13 } from "./ns.ts";
 import { type TrustReply, faultReply } from "./endpoint.ts";
-import { servedEndpoints } from "./endpoints.ts";
 
 export const MEX_PATH = "/trust/mex";
 const TRANSFER_GET = "http://schemas.xmlsoap.org/ws/2004/09/transfer/Get";
@@ -52,7 +51,7 @@ export async function handleMetadataGet(
     // WS-MetadataExchange 1.1 §6.1: a Get for the whole metadata has an empty Body.
     if (childElements(env.body).length > 0) throw badRequest("A WS-Transfer Get has an empty SOAP Body.");
     checkDestination(wsa.to, { path, origin: ctx.origin, issuer: ctx.issuer });
-    const wsdl = trustedMarkup(buildWsdl(ctx.origin, servedEndpoints(ctx.config, ctx.issuer)).replace(/^<\?xml[^?]*\?>/, ""));
+    const wsdl = trustedMarkup(wsdlFor(ctx).replace(/^<\?xml[^?]*\?>/, ""));
     const body = xml`<mex:Metadata xmlns:mex="${MEX_NS}"><mex:MetadataSection Dialect="${WSDL_DIALECT}" Identifier="${WSDL_IDENTIFIER}">${wsdl}</mex:MetadataSection></mex:Metadata>`;
     return {
       status: 200,

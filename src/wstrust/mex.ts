@@ -1,7 +1,8 @@
 import { WSA10_NS, WSU_NS } from "../soap/ns.ts";
 import { type Markup, trustedMarkup, xml } from "../xml/markup.ts";
 import { TRUST13, TRUST2005, type TrustNs, WSP_NS } from "./ns.ts";
-import { type RequestorAuthentication, TRUST_ENDPOINT_LIST, type TrustEndpoint } from "./endpoints.ts";
+import type { StsContext } from "../engine/types.ts";
+import { type RequestorAuthentication, TRUST_ENDPOINT_LIST, type TrustEndpoint, acceptsSha1Signatures, servedEndpoints } from "./endpoints.ts";
 
 const WSDL_NS = "http://schemas.xmlsoap.org/wsdl/";
 const SOAP12_WSDL_NS = "http://schemas.xmlsoap.org/wsdl/soap12/";
@@ -20,7 +21,10 @@ export const TRUST_ENDPOINTS = {
 const X509_TOKEN_PROFILE = "WssX509V3Token10";
 
 /** WS-SecurityPolicy assertion names the flavours use (element names, so constants only). */
-type SpName = "SignedEncryptedSupportingTokens" | "SignedSupportingTokens" | "Trust13" | "Trust10" | "WssUsernameToken10" | "WssX509V3Token10";
+type SpName = "SignedEncryptedSupportingTokens" | "SignedSupportingTokens" | "Trust13" | "Trust10" | "WssUsernameToken10" | "WssX509V3Token10" | AlgorithmSuite;
+
+/** The WS-SP 1.2 §6.1 algorithm suites the policies may name. */
+type AlgorithmSuite = "Basic256Sha256" | "Basic256";
 
 /** What the bindings of one WS-Trust version share: the port type and the policy dialect. */
 interface Flavour {
@@ -95,12 +99,18 @@ const OPS = [
  * RequireClientEntropy / RequireServerEntropy); a bearer request, which has no key, needs none.
  * Written as AD FS writes it (not `wsp:Optional`), since that is the form WCF's policy importer
  * is known to turn into a working binding.
+ *
+ * The algorithm suite is the one the message signatures are checked under, since a client
+ * generated from this policy signs with it (WS-SP 1.2 §6.1): Basic256Sha256 (RSA-SHA256,
+ * HMAC-SHA256, SHA-256 digests), or Basic256 (rsa-sha1, HMAC-SHA1, SHA-1 digests: AD FS's
+ * default) only where the deployment accepts SHA-1 for old clients. The endpoint names keep
+ * AD FS's `…basic256`, which clients know as fixed paths.
  */
-function policy(port: Port): Markup {
+function policy(port: Port, suite: AlgorithmSuite): Markup {
   const { f } = port;
   const sp = f.sp;
   const https = f.sp === SP12_NS ? xml`<sp:HttpsToken/>` : xml`<sp:HttpsToken RequireClientCertificate="false"/>`;
-  const transport = xml`<sp:TransportBinding xmlns:sp="${sp}"><wsp:Policy><sp:TransportToken><wsp:Policy>${https}</wsp:Policy></sp:TransportToken><sp:AlgorithmSuite><wsp:Policy><sp:Basic256/></wsp:Policy></sp:AlgorithmSuite><sp:Layout><wsp:Policy><sp:Strict/></wsp:Policy></sp:Layout><sp:IncludeTimestamp/></wsp:Policy></sp:TransportBinding>`;
+  const transport = xml`<sp:TransportBinding xmlns:sp="${sp}"><wsp:Policy><sp:TransportToken><wsp:Policy>${https}</wsp:Policy></sp:TransportToken><sp:AlgorithmSuite><wsp:Policy>${element(sp, suite)}</wsp:Policy></sp:AlgorithmSuite><sp:Layout><wsp:Policy><sp:Strict/></wsp:Policy></sp:Layout><sp:IncludeTimestamp/></wsp:Policy></sp:TransportBinding>`;
   let requestor: Markup;
   switch (port.endpoint.authentication) {
     case "username":
@@ -168,12 +178,19 @@ function port(p: Port, origin: string): Markup {
  * root wsdl:definitions, one wsp:Policy (with wsu:Id) per binding, SOAP 1.2 bindings that
  * reference their policy, and wsdl:service ports whose wsa10:EndpointReference names the
  * public endpoint address. `origin` is the public origin of this STS; `served`, the endpoints
- * its configuration can authenticate anyone at (servedEndpoints).
+ * its configuration can authenticate anyone at (servedEndpoints); `sha1`, whether its message
+ * signatures may use SHA-1 (acceptsSha1Signatures).
  */
-export function buildWsdl(origin: string, served: readonly TrustEndpoint[] = TRUST_ENDPOINT_LIST): string {
+export function buildWsdl(origin: string, served: readonly TrustEndpoint[] = TRUST_ENDPOINT_LIST, sha1 = false): string {
   const ports = PORTS.filter((p) => served.includes(p.endpoint));
+  const suite: AlgorithmSuite = sha1 ? "Basic256" : "Basic256Sha256";
   return (
     `<?xml version="1.0" encoding="utf-8"?>` +
-    xml`<wsdl:definitions name="SecurityTokenService" targetNamespace="${TNS}" xmlns:wsdl="${WSDL_NS}" xmlns:soap12="${SOAP12_WSDL_NS}" xmlns:wsu="${WSU_NS}" xmlns:wsp="${WSP_NS}" xmlns:wsa10="${WSA10_NS}" xmlns:wsaw="${WSAW_NS}" xmlns:tns="${TNS}" xmlns:trust="${TRUST13.ns}" xmlns:t="${TRUST2005.ns}" xmlns:xsd="http://www.w3.org/2001/XMLSchema">${ports.map(policy)}<wsdl:types><xsd:schema targetNamespace="${TNS}/Imports"><xsd:import namespace="${TRUST13.ns}"/><xsd:import namespace="${TRUST2005.ns}"/></xsd:schema></wsdl:types>${Object.values(FLAVOURS).map(messagesAndPortType)}${ports.map(binding)}<wsdl:service name="SecurityTokenService">${ports.map((p) => port(p, origin))}</wsdl:service></wsdl:definitions>`.xml
+    xml`<wsdl:definitions name="SecurityTokenService" targetNamespace="${TNS}" xmlns:wsdl="${WSDL_NS}" xmlns:soap12="${SOAP12_WSDL_NS}" xmlns:wsu="${WSU_NS}" xmlns:wsp="${WSP_NS}" xmlns:wsa10="${WSA10_NS}" xmlns:wsaw="${WSAW_NS}" xmlns:tns="${TNS}" xmlns:trust="${TRUST13.ns}" xmlns:t="${TRUST2005.ns}" xmlns:xsd="http://www.w3.org/2001/XMLSchema">${ports.map((p) => policy(p, suite))}<wsdl:types><xsd:schema targetNamespace="${TNS}/Imports"><xsd:import namespace="${TRUST13.ns}"/><xsd:import namespace="${TRUST2005.ns}"/></xsd:schema></wsdl:types>${Object.values(FLAVOURS).map(messagesAndPortType)}${ports.map(binding)}<wsdl:service name="SecurityTokenService">${ports.map((p) => port(p, origin))}</wsdl:service></wsdl:definitions>`.xml
   );
+}
+
+/** The WSDL this request's configuration publishes: its served endpoints, under the suite it accepts. */
+export function wsdlFor(ctx: StsContext): string {
+  return buildWsdl(ctx.origin, servedEndpoints(ctx.config, ctx.issuer), acceptsSha1Signatures(ctx.config));
 }

@@ -14,13 +14,13 @@ import { type TrustReply, handleTrustRequest } from "./endpoint.ts";
 import { MEX_PATH, handleMetadataGet } from "./metadata-exchange.ts";
 import { buildFederationMetadata } from "./federation-metadata.ts";
 import { claimTypesOffered } from "../engine/claims-offered.ts";
-import { ADFS_ENDPOINT_ALIASES, ADFS_PREFIX, TRUST_ENDPOINT_LIST, type TrustEndpoint, servedEndpoints } from "./endpoints.ts";
-import { buildWsdl } from "./mex.ts";
+import { ADFS_ENDPOINT_ALIASES, ADFS_PREFIX, TRUST_ENDPOINT_LIST, type TrustEndpoint } from "./endpoints.ts";
+import { wsdlFor } from "./mex.ts";
 import { TRUST13, TRUST2005 } from "./ns.ts";
 
 /** Registers the WS-Trust routes; `services` gives each request its context and state. */
 export function registerTrustRoutes<E extends HonoEnv>(app: Hono<E>, services: (c: Context<E>) => RequestServices): void {
-  const wsdl = (c: Context<E>, ctx: StsContext) => c.body(buildWsdl(ctx.origin, servedEndpoints(ctx.config, ctx.issuer)), 200, { "Content-Type": "text/xml; charset=utf-8", ...NOSNIFF });
+  const wsdl = (c: Context<E>, ctx: StsContext) => c.body(wsdlFor(ctx), 200, { "Content-Type": "text/xml; charset=utf-8", ...NOSNIFF });
 
   for (const mex of [MEX_PATH, ADFS_PREFIX + MEX_PATH]) {
     app.get(mex, async (c) => wsdl(c, await services(c).context()));

@@ -156,9 +156,9 @@ describe("issuedtokenmixed (black box)", () => {
       return partnerAssertion({ holderOfKey: keyInfo });
     }
 
-    async function signedWith(assertion: string, o: { hmacKey?: Uint8Array; keyPem?: string }) {
-      const body = await signedEnvelope({ keyPem: o.keyPem ?? "", certPem: "", payload, action, to: ORIGIN + path, hmacKey: o.hmacKey, keyInfo: str(assertion), extraSecurity: assertion });
-      return { path, headers, body };
+    async function signedWith(assertion: string, o: { hmacKey?: Uint8Array; keyPem?: string; sha1?: boolean }, at = path) {
+      const body = await signedEnvelope({ keyPem: o.keyPem ?? "", certPem: "", payload, action, to: ORIGIN + at, hmacKey: o.hmacKey, sha1: o.sha1, keyInfo: str(assertion), extraSecurity: assertion });
+      return { path: at, headers, body };
     }
 
     it("signs in with an HMAC made with the proof key the assertion seals for this STS, once", async () => {
@@ -201,6 +201,41 @@ describe("issuedtokenmixed (black box)", () => {
       // The same assertion, the message signed by alice-client's key instead: refused.
       const other = await send(await signedWith(assertion, { keyPem: (await import("../fixtures/dev-credentials/alice-client.key.pem?raw")).default }));
       expect(faultCode(other.text)).toBe("wst:FailedAuthentication");
+    });
+
+    describe("signed the Basic256 way (WS-SP 1.2 §6.1: SHA-1 digests, HMAC-SHA1 or rsa-sha1), as old WCF clients sign", () => {
+      const legacy = workerWith({ ...DEV_CONFIG, requestorCertificates: { ...DEV_CONFIG.requestorCertificates!, allowSha1Signatures: true } });
+      const sendVia = async (f: typeof legacy, r: { path: string; headers: Record<string, string>; body: string }) => {
+        const res = await f(r.path, { method: "POST", headers: { ...r.headers, "CF-Connecting-IP": "2001:db8:5a1::2" }, body: r.body });
+        return { status: res.status, text: await res.text() };
+      };
+      const subject = (text: string) => /<saml:NameID[^>]*>([^<]*)</.exec(text)?.[1];
+      const cases = async () => {
+        const proofKey = crypto.getRandomValues(new Uint8Array(32));
+        const { certPem, keyPem } = await generatedPair(2048, "carol's device");
+        const device = await partnerAssertion({ holderOfKey: publicKeyInfoTree(await publicKeyFromCertificate(pemToDer(certPem, "CERTIFICATE"))) });
+        return [
+          await signedWith(await symmetricAssertion(proofKey), { hmacKey: proofKey, sha1: true }),
+          await signedWith(device, { keyPem, sha1: true }, "/trust/13/issuedtokenmixedasymmetricbasic256"),
+        ];
+      };
+
+      it("are refused while allowSha1Signatures is off (the default)", async () => {
+        for (const req of await cases()) {
+          // An address of their own: these failures count against no other test's requests.
+          const r = await send({ ...req, headers: { ...req.headers, "CF-Connecting-IP": "2001:db8:5a1::1" } });
+          expect(faultCode(r.text), req.path).toBe("wst:FailedAuthentication");
+          expect(r.text).toMatch(/algorithm/);
+        }
+      });
+
+      it("sign in, symmetric and asymmetric, once the deployment turns allowSha1Signatures on", async () => {
+        for (const req of await cases()) {
+          const r = await sendVia(legacy, req);
+          expect(r.status, r.text).toBe(200);
+          expect(subject(r.text)).toBe(`${PARTNER}#carol`);
+        }
+      });
     });
   });
 });

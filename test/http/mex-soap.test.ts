@@ -71,3 +71,38 @@ describe("the issued-token endpoints in the WSDL", () => {
     for (const doc of await endpoints(ownParty)) expect(doc).toContain("/trust/13/issuedtokenmixedsymmetricbasic256");
   });
 });
+
+describe("the algorithm suite every policy advertises (WS-SP 1.2 §6.1), over GET and the WS-Transfer Get", () => {
+  const SP12 = "http://docs.oasis-open.org/ws-sx/ws-securitypolicy/200702";
+  const SP2005 = "http://schemas.xmlsoap.org/ws/2005/07/securitypolicy";
+  /** The suite named in each binding's policy, of the WSDL a GET answers and of the one a SOAP Get answers. */
+  const suites = async (config: object) => {
+    const f = workerWith(config);
+    const body = `<s:Envelope xmlns:s="${NS.s12}" xmlns:a="${NS.wsa}"><s:Header><a:Action s:mustUnderstand="1">${GET}</a:Action><a:To s:mustUnderstand="1">${ORIGIN}/trust/mex</a:To></s:Header><s:Body/></s:Envelope>`;
+    const docs = [await (await f("/trust/mex")).text(), await (await f("/trust/mex", { method: "POST", headers: { "content-type": "application/soap+xml; charset=utf-8" }, body })).text()];
+    return docs.map((text) => {
+      const doc = new DOMParser().parseFromString(text, "text/xml");
+      return byTag(doc, NS.wsp, "Policy")
+        .filter((p) => p.getAttributeNS(NS.wsu, "Id"))
+        .map((p) => {
+          const suite = [SP12, SP2005].flatMap((sp) => byTag(p, sp, "AlgorithmSuite").flatMap((s) => byTag(s, sp, "*")).map((e) => e.localName));
+          return [p.getAttributeNS(NS.wsu, "Id")!, suite] as const;
+        });
+    });
+  };
+
+  it("is Basic256Sha256 (RSA-SHA256, HMAC-SHA256, SHA-256 digests) in all eight while SHA-1 is off, the default", async () => {
+    for (const policies of await suites(DEV_CONFIG)) {
+      expect(policies).toHaveLength(8);
+      for (const [id, suite] of policies) expect(suite, id).toEqual(["Basic256Sha256"]);
+    }
+  });
+
+  it("is Basic256, as AD FS advertises it, in all eight once allowSha1Signatures turns the legacy suite on", async () => {
+    const legacy = { ...DEV_CONFIG, requestorCertificates: { ...DEV_CONFIG.requestorCertificates!, allowSha1Signatures: true } };
+    for (const policies of await suites(legacy)) {
+      expect(policies).toHaveLength(8);
+      for (const [id, suite] of policies) expect(suite, id).toEqual(["Basic256"]);
+    }
+  });
+});
