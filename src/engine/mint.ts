@@ -17,7 +17,7 @@ import { publicKeyInfoTree } from "../xmldsig/key-info.ts";
 import { DSIG_NS } from "../xml/dom.ts";
 import { type TreeElement, treeElement } from "../xml/tree-writer.ts";
 import type { SealedElement } from "../token/confirmation.ts";
-import { actorName } from "./names.ts";
+import { actorNames } from "./names.ts";
 import { NAMEID_PERSISTENT, statedSubject } from "./pairwise.ts";
 import type { Actor, Confirmation, IssuedToken, StsContext } from "./types.ts";
 
@@ -76,13 +76,15 @@ async function holderKeyInfo(rp: RelyingParty, c: Confirmation | undefined): Pro
 
 /**
  * What a SAML assertion of ours states beside the person's claims: SAML has no `act`, `scope` or
- * `client_id`, so the (outermost) actor travels as the WIF actor claim — named with its issuer
- * when another issuer named it — and the scope and client as attributes (src/saml/claims.ts).
- * Verification reads them back from our signed assertions only (src/engine/verify-own.ts).
+ * `client_id`, so the delegation chain travels as the WIF actor claim — one value per actor, the
+ * party acting now first, each named with its issuer when another issuer named it (names.ts
+ * `actorNames`), so the whole chain and its length survive a trip through SAML — and the scope
+ * and client as attributes (src/saml/claims.ts). Verification reads them back from our signed
+ * assertions only (src/engine/verify-own.ts).
  */
 function samlAttributes(ctx: StsContext, m: MintInput): Record<string, string[]> {
   const out: Record<string, string[]> = { ...m.claims };
-  if (m.actor) out.actor = [actorName(ctx, m.actor)];
+  if (m.actor) out.actor = actorNames(ctx, m.actor);
   if (m.scope.length > 0) out.scope = m.scope.slice();
   if (m.clientId !== undefined) out.client_id = [m.clientId];
   return out;

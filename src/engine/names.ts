@@ -5,7 +5,7 @@
  * uses these names, so an external `alice` is never our alice.
  */
 import type { TrustedIssuer } from "../config/types.ts";
-import type { Actor } from "../token/actor.ts";
+import { type Actor, MAX_ACTOR_CHAIN, chainLinks, nestChain } from "../token/actor.ts";
 import { namespacePrefix, qualifiedSubject } from "../token/subject.ts";
 import type { StsContext } from "./types.ts";
 
@@ -44,4 +44,21 @@ export function actorFromName(ctx: StsContext, name: string): Actor {
     if (name.startsWith(prefix)) return { sub: name.slice(prefix.length), iss: t.issuer };
   }
   return { sub: name };
+}
+
+/**
+ * A delegation chain as the values of the SAML actor attribute, which has room for one name per
+ * value: the party acting now first (what a relying party reading one actor sees), then the
+ * party it acted for, and so on, each as {@link actorName} writes it.
+ */
+export function actorNames(ctx: StsContext, a: Actor | undefined): string[] {
+  return chainLinks(a).map((x) => actorName(ctx, x));
+}
+
+/**
+ * The chain the SAML actor attribute's values state, outermost first (the inverse of
+ * {@link actorNames}); as for a JWT's `act`, at most one name past the limit is read.
+ */
+export function actorFromNames(ctx: StsContext, names: readonly string[] | undefined): Actor | undefined {
+  return names && nestChain(names.slice(0, MAX_ACTOR_CHAIN + 1).map((n) => actorFromName(ctx, n)));
 }

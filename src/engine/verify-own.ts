@@ -4,7 +4,7 @@ import { identityClaims } from "../jwt/claims.ts";
 import { MALFORMED_CNF, readCnf } from "../jwt/cnf.ts";
 import { readActor } from "../token/actor.ts";
 import { personClaims } from "../token/claims.ts";
-import { actorFromName } from "./names.ts";
+import { actorFromNames } from "./names.ts";
 import { withRealSubject } from "./pairwise.ts";
 import { lookupRelyingParty } from "./relying-party.ts";
 import { verifyJwt } from "../jwt/verify.ts";
@@ -164,7 +164,6 @@ export async function verifyOwnToken(ctx: StsContext, presented: PresentedToken)
   if (!f.expires) return { ok: false, reason: "The token has no expiry." };
   // Our SAML tokens carry what a JWT states in protocol claims as attributes with those names
   // (src/engine/mint.ts); nothing else may use them (src/token/claims.ts).
-  const actorClaim = f.claims.actor?.[0];
   const token: OwnToken = {
     kind: f.kind,
     id: f.id,
@@ -177,7 +176,7 @@ export async function verifyOwnToken(ctx: StsContext, presented: PresentedToken)
     authnMethod: f.authnMethod ?? "",
     claims: personClaims(f.claims),
     scope: f.claims.scope?.slice() ?? [],
-    actor: actorClaim ? actorFromName(ctx, actorClaim) : undefined,
+    actor: actorFromNames(ctx, f.claims.actor),
     clientId: f.claims.client_id?.[0],
     mayAct: undefined,
     confirmation,

@@ -13,6 +13,27 @@ export interface Actor {
  */
 export const MAX_ACTOR_CHAIN = 8;
 
+/** A chain's links, outermost (the party acting now) first; each link's `act` as it stands. */
+export function chainLinks(a: Actor | undefined): Actor[] {
+  const out: Actor[] = [];
+  for (let x = a; x; x = x.act) out.push(x);
+  return out;
+}
+
+/**
+ * Links listed outermost first → the chain they state, each acting for the next (the inverse
+ * of {@link chainLinks}). As {@link readActor}, at most one link past {@link MAX_ACTOR_CHAIN} is
+ * kept: enough for issuance to see the chain is too long and refuse.
+ */
+export function nestChain(links: readonly Actor[]): Actor | undefined {
+  let a: Actor | undefined;
+  for (let i = Math.min(links.length, MAX_ACTOR_CHAIN + 1) - 1; i >= 0; i--) {
+    const { sub, iss } = links[i]!;
+    a = { sub, ...(iss !== undefined ? { iss } : {}), ...(a ? { act: a } : {}) };
+  }
+  return a;
+}
+
 /** How many actors a chain names. */
 export function chainLength(a: Actor | undefined): number {
   let n = 0;

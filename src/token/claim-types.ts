@@ -52,7 +52,8 @@ export const CLAIM_TYPES: readonly ClaimType[] = [
   },
   {
     // WIF/AD FS claim type for delegation (WS-Trust ActAs): the party acting for the subject.
-    // A SAML assertion carries the actor's name here; a JWT carries `act` (RFC 8693 §4.1).
+    // A SAML assertion carries the delegation chain here, one name per value, the party acting
+    // now first; a JWT carries it nested in `act` (RFC 8693 §4.1).
     name: "actor",
     uri: "http://schemas.xmlsoap.org/ws/2009/09/identity/claims/actor",
     displayName: "Actor",

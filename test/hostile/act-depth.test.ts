@@ -4,31 +4,20 @@
  * wst:InvalidRequest), never issued and never silently cut short.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { DEV_CONFIG } from "../../src/config/dev.ts";
 import { MAX_ACTOR_CHAIN } from "../../src/token/actor.ts";
-import { ORIGIN } from "../helpers/worker.ts";
 import { TT } from "../helpers/soap.ts";
-import { API, DEMO, RP, TX, es256, exchange, jwtParts, type Fetcher } from "../oauth/helpers.ts";
-import { ecIssuerKey, jwtBst, jwtIn, trustWith, workerWith } from "./configured.ts";
+import { API, DEMO, TX, exchange, jwtParts, type Fetcher } from "../oauth/helpers.ts";
+import { GATEWAY, delegationWorker, jwtBst, jwtIn, trustWith } from "./configured.ts";
 
 /** The limit, as the documentation states it. */
 const LIMIT = 8;
-const IDP = "https://idp.example.org";
 const WST14 = "http://docs.oasis-open.org/ws-sx/ws-trust/200802";
 
 let f: Fetcher;
-let idpKey: CryptoKey;
+let idpToken: (claims?: Record<string, unknown>) => Promise<string>;
 
 beforeAll(async () => {
-  const i = await ecIssuerKey("idp-key-1");
-  idpKey = i.priv;
-  f = workerWith({
-    ...DEV_CONFIG,
-    serviceAccounts: [
-      { username: "gateway", secretHashSecret: "DEV_RP_VALIDATOR_SECRET_HASH", allowedRelyingParties: [RP, API], operations: ["issue"] },
-    ],
-    trustedIssuers: [{ issuer: IDP, kind: "jwt", jwks: { keys: [i.jwk] }, algorithms: ["ES256"] }],
-  });
+  ({ f, idpToken } = await delegationWorker());
 });
 
 function depth(act: unknown): number {
@@ -65,13 +54,13 @@ describe("delegation chain depth", () => {
     expect([over.status, over.json.error]).toEqual([400, "invalid_request"]);
     expect(over.json.access_token).toBeUndefined();
     const actAs = await trustWith(f, {
-      user: "gateway", password: "rp-validator-secret-0f1e2d3c4b5a6978", appliesTo: API, tokenType: TT.jwt,
+      ...GATEWAY, appliesTo: API, tokenType: TT.jwt,
       extra: `<wst14:ActAs xmlns:wst14="${WST14}">${jwtBst(t)}</wst14:ActAs>`,
     });
     expect(actAs.fault).toBe("wst:InvalidRequest");
     // The same token without a new actor (OnBehalfOf keeps the chain as it is) is still fine.
     const obo = await trustWith(f, {
-      user: "gateway", password: "rp-validator-secret-0f1e2d3c4b5a6978", appliesTo: API, tokenType: TT.jwt,
+      ...GATEWAY, appliesTo: API, tokenType: TT.jwt,
       extra: `<wst:OnBehalfOf>${jwtBst(t)}</wst:OnBehalfOf>`,
     });
     expect(obo.fault).toBeUndefined();
@@ -79,8 +68,7 @@ describe("delegation chain depth", () => {
   });
 
   it("another issuer's chain up to the limit passes whole; past it, it is refused, not cut", async () => {
-    const token = (n: number) =>
-      es256({ alg: "ES256", typ: "JWT", kid: "idp-key-1" }, { iss: IDP, aud: ORIGIN, sub: "erin", exp: Math.floor(Date.now() / 1000) + 300, act: chain(n) }, idpKey);
+    const token = (n: number) => idpToken({ sub: "erin", act: chain(n) });
     const ok = await exchange({ subject_token: await token(LIMIT), subject_token_type: TX.jwt, audience: API }, DEMO, f);
     expect(ok.status).toBe(200);
     expect(depth(jwtParts(ok.json.access_token as string).payload.act)).toBe(LIMIT);

@@ -11,7 +11,8 @@ import { derToPem } from "../../src/keys/pem.ts";
 import { buildSelfSignedCertificate } from "../../src/keys/x509.ts";
 import { type RstOptions, envelope } from "../helpers/soap.ts";
 import { ORIGIN, faultCode } from "../helpers/worker.ts";
-import type { Fetcher } from "../oauth/helpers.ts";
+import { API, RP, es256, type Fetcher } from "../oauth/helpers.ts";
+import { DEV_CONFIG } from "../../src/config/dev.ts";
 
 /** A fetcher for the worker with this STS_CONFIG (and the development secrets, and `secrets`). */
 export function workerWith(config: object, secrets: Record<string, string> = {}): Fetcher {
@@ -70,4 +71,30 @@ export async function samlIssuerKey(): Promise<{ ring: KeyRing; certPem: string 
   const pk8 = new Uint8Array((await crypto.subtle.exportKey("pkcs8", kp.privateKey)) as ArrayBuffer);
   const ring = await KeyRing.load([{ status: "current", certificatePem: certPem, privateKeyPem: derToPem(pk8, "PRIVATE KEY") }]);
   return { ring, certPem };
+}
+
+/** The trusted JWT issuer of {@link delegationWorker}. */
+export const IDP = "https://idp.example.org";
+/** The service account of {@link delegationWorker} that may issue for others (OnBehalfOf, ActAs). */
+export const GATEWAY = { user: "gateway", password: "rp-validator-secret-0f1e2d3c4b5a6978" };
+
+/**
+ * The development configuration plus {@link GATEWAY}, allowed to issue at the development
+ * relying party and API, and {@link IDP} as a trusted JWT issuer (`idp`: more of its settings);
+ * `idpToken` signs that issuer's tokens for us (subject carol unless `claims` say otherwise).
+ */
+export async function delegationWorker(idp: object = {}): Promise<{ f: Fetcher; idpToken: (claims?: Record<string, unknown>) => Promise<string> }> {
+  const key = await ecIssuerKey("idp-key-1");
+  const f = workerWith({
+    ...DEV_CONFIG,
+    serviceAccounts: [
+      { username: GATEWAY.user, secretHashSecret: "DEV_RP_VALIDATOR_SECRET_HASH", allowedRelyingParties: [RP, API], operations: ["issue"] },
+    ],
+    trustedIssuers: [{ issuer: IDP, kind: "jwt", jwks: { keys: [key.jwk] }, algorithms: ["ES256"], ...idp }],
+  });
+  const idpToken = (claims: Record<string, unknown> = {}) => {
+    const now = Math.floor(Date.now() / 1000);
+    return es256({ alg: "ES256", typ: "JWT", kid: "idp-key-1" }, { iss: IDP, aud: ORIGIN, sub: "carol", iat: now, exp: now + 300, ...claims }, key.priv);
+  };
+  return { f, idpToken };
 }
