@@ -22,9 +22,9 @@
  *   (RFC 7662 §2.1). Being allowed to obtain tokens for an audience is not a right to see or
  *   revoke the tokens other clients obtained for it.
  * Beyond that, the party a presented token's `may_act` names may act for its subject (RFC 8693
- * §4.4), over WS-Trust OnBehalfOf and ActAs — when that `may_act` may grant at all (our own
- * tokens; a trusted issuer's only if configured to grant delegation), which the caller decides
- * before asking.
+ * §4.4), over WS-Trust OnBehalfOf and ActAs — when that `may_act` may grant at all (a trusted
+ * issuer's configured to grant delegation; never one our own tokens carry on from the token
+ * they were made from), which the caller decides before asking.
  */
 import { normaliseTarget } from "./relying-party.ts";
 import { notAuthorized, invalidScope } from "../errors.ts";

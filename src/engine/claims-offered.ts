@@ -5,9 +5,9 @@ import type { StsContext } from "./types.ts";
 
 /**
  * The attributes our SAML tokens may carry beside the person's claims (src/engine/mint.ts): the
- * actor of a delegation, the OAuth scope and client.
+ * actor of a delegation and the party that alone may act, the OAuth scope and client.
  */
-const PROTOCOL_ATTRIBUTES = ["actor", "scope", "client_id"];
+const PROTOCOL_ATTRIBUTES = ["actor", "may_act", "scope", "client_id"];
 
 /**
  * The claim types (SAML attribute names, the claim-type table applied) that some relying party

@@ -3,12 +3,13 @@ import { authorize } from "./authorize.ts";
 import { invalidToken } from "../errors.ts";
 import { type DerivationLimits, NO_DERIVATION_LIMITS } from "./lifetime.ts";
 import { type PresentedParty, presentedParty, requireDpopProof } from "./presented-party.ts";
-import { type Actor, type Identity, type PresentedCredentials, type Requestor, type StsContext, requestorName } from "./types.ts";
+import { type Actor, type Identity, type MayAct, type PresentedCredentials, type Requestor, type StsContext, requestorName } from "./types.ts";
 import type { PresentedToken } from "./verify-own.ts";
 
 /**
  * Who a delegated WS-Trust request is for (OnBehalfOf / ActAs), protocol-free.
- * - `impersonation` (OnBehalfOf): the token is issued to the presented party, no actor;
+ * - `impersonation` (OnBehalfOf): the token is issued to the presented party, no actor; it
+ *   keeps the presented token's `may_act` (RFC 8693 §4.4), as an exchange without an actor does;
  * - `delegation` (ActAs): the token names the presented party as subject and the requestor
  *   as actor, keeping any earlier chain (as RFC 8693 §4.1 `act`).
  * The presented token is verified like an exchange subject token: ours (with the one
@@ -24,25 +25,25 @@ export async function delegatedParty(
   presented: PresentedToken | PresentedCredentials,
   mode: "impersonation" | "delegation",
   target: string,
-): Promise<{ identity: Identity; actor: Actor | undefined; passesOn: DerivationLimits; scopeCeiling: string[] | undefined }> {
+): Promise<{ identity: Identity; actor: Actor | undefined; mayAct: MayAct | undefined; passesOn: DerivationLimits; scopeCeiling: string[] | undefined }> {
   const requestor = requestorName(who);
   if ("credentials" in presented) {
     const { username, authenticate } = presented.credentials;
     authorize(who, { route: mode === "delegation" ? "act-as" : "on-behalf-of", subject: username, relyingParty: target });
     const identity = await authenticate();
-    return { identity, actor: mode === "delegation" ? { sub: requestor } : undefined, passesOn: NO_DERIVATION_LIMITS, scopeCeiling: undefined };
+    return { identity, actor: mode === "delegation" ? { sub: requestor } : undefined, mayAct: undefined, passesOn: NO_DERIVATION_LIMITS, scopeCeiling: undefined };
   }
   const what = mode === "delegation" ? "ActAs token" : "OnBehalfOf token";
   const party = await presentedParty(ctx, state, presented, what);
   requireDpopProof(party.confirmation, null, what);
-  // A `may_act` grants only from a source allowed to grant (our tokens, or a trusted issuer
-  // configured to), and names parties by our names: another issuer's `bob` is not our bob.
+  // A `may_act` grants only from a source allowed to grant (a trusted issuer configured to),
+  // and names parties by our names: another issuer's `bob` is not our bob.
   const namedByMayAct = party.grantsDelegation && party.mayAct?.name !== undefined && party.mayAct.name === requestor;
   authorize(who, { route: mode === "delegation" ? "act-as" : "on-behalf-of", subject: party.identity.subject, relyingParty: target, namedByMayAct });
   const passesOn = party.passesOn;
   const scopeCeiling = party.scope;
-  if (mode === "impersonation") return { identity: party.identity, actor: party.act, passesOn, scopeCeiling };
-  return { identity: party.identity, actor: { sub: requestor, ...(party.act ? { act: party.act } : {}) }, passesOn, scopeCeiling };
+  if (mode === "impersonation") return { identity: party.identity, actor: party.act, mayAct: party.mayAct, passesOn, scopeCeiling };
+  return { identity: party.identity, actor: { sub: requestor, ...(party.act ? { act: party.act } : {}) }, mayAct: undefined, passesOn, scopeCeiling };
 }
 
 /**

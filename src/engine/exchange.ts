@@ -55,6 +55,10 @@ export async function exchange(ctx: StsContext, state: Pick<StateClient, "status
     appliesTo: rp.identifier,
     tokenType: req.tokenType ?? rp.defaultTokenType,
     actor,
+    // RFC 8693 §4.4: the subject token's may_act restricts who may act for its subject. With
+    // an actor added it has been satisfied (exchangeActor); without one it is passed on, or
+    // one plain exchange would leave a token any allowed actor could be added to.
+    mayAct: req.actor === undefined ? subject.mayAct : undefined,
     clientId: who.kind === "client" ? who.client.clientId : undefined,
     scope: req.scope,
     // The subject token's authentication time (in `identity`) caps the new token's end; a

@@ -93,6 +93,7 @@ export async function issueToken(ctx: StsContext, req: TokenRequest): Promise<Is
     expires,
     scope,
     actor: req.actor,
+    mayAct: req.mayAct,
     clientId: req.clientId,
     notRenewable: req.notRenewable,
     confirmation: req.confirmation,

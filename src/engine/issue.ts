@@ -5,7 +5,7 @@ import { delegatedParty } from "./delegation.ts";
 import { issueToken } from "./issuance.ts";
 import { type DerivationLimits, NO_DERIVATION_LIMITS } from "./lifetime.ts";
 import { findRelyingParty } from "./relying-party.ts";
-import type { Actor, Confirmation, Identity, IssuedToken, PresentedCredentials, RequestedClaim, Requestor, StsContext } from "./types.ts";
+import type { Actor, Confirmation, Identity, IssuedToken, MayAct, PresentedCredentials, RequestedClaim, Requestor, StsContext } from "./types.ts";
 import type { PresentedToken } from "./verify-own.ts";
 
 export interface IssueRequest {
@@ -32,10 +32,11 @@ export async function issue(ctx: StsContext, state: Pick<StateClient, "status">,
   const rp = findRelyingParty(ctx.config, req.target);
   let identity: Identity;
   let actor: Actor | undefined;
+  let mayAct: MayAct | undefined;
   let passesOn: DerivationLimits = NO_DERIVATION_LIMITS;
   let scopeCeiling: string[] | undefined;
   if (req.delegation) {
-    ({ identity, actor, passesOn, scopeCeiling } = await delegatedParty(ctx, state, who, req.delegation.presented, req.delegation.mode, rp.identifier));
+    ({ identity, actor, mayAct, passesOn, scopeCeiling } = await delegatedParty(ctx, state, who, req.delegation.presented, req.delegation.mode, rp.identifier));
   } else {
     authorize(who, { route: "issue", relyingParty: rp.identifier });
     identity = (who as Extract<Requestor, { kind: "user" }>).identity; // the rule lets only users issue for themselves
@@ -44,6 +45,7 @@ export async function issue(ctx: StsContext, state: Pick<StateClient, "status">,
     requestor: who,
     identity,
     actor,
+    mayAct,
     appliesTo: rp.identifier,
     tokenType: req.tokenType,
     lifetime: req.lifetime,

@@ -17,9 +17,9 @@ import { publicKeyInfoTree } from "../xmldsig/key-info.ts";
 import { DSIG_NS } from "../xml/dom.ts";
 import { type TreeElement, treeElement } from "../xml/tree-writer.ts";
 import type { SealedElement } from "../token/confirmation.ts";
-import { actorNames } from "./names.ts";
+import { actorFromName, actorNames } from "./names.ts";
 import { NAMEID_PERSISTENT, statedSubject } from "./pairwise.ts";
-import type { Actor, Confirmation, IssuedToken, StsContext } from "./types.ts";
+import type { Actor, Confirmation, IssuedToken, MayAct, StsContext } from "./types.ts";
 
 /** The decided content of a token, before it takes a format. */
 export interface MintInput {
@@ -34,6 +34,8 @@ export interface MintInput {
   expires: Date;
   scope: string[];
   actor: Actor | undefined;
+  /** The `may_act` carried from the token this one is made from (see `TokenRequest`). */
+  mayAct?: MayAct | undefined;
   clientId: string | undefined;
   /** Mark the token as never renewable (see renewability.ts). */
   notRenewable?: boolean | undefined;
@@ -75,16 +77,17 @@ async function holderKeyInfo(rp: RelyingParty, c: Confirmation | undefined): Pro
 }
 
 /**
- * What a SAML assertion of ours states beside the person's claims: SAML has no `act`, `scope` or
- * `client_id`, so the delegation chain travels as the WIF actor claim — one value per actor, the
- * party acting now first, each named with its issuer when another issuer named it (names.ts
- * `actorNames`), so the whole chain and its length survive a trip through SAML — and the scope
- * and client as attributes (src/saml/claims.ts). Verification reads them back from our signed
- * assertions only (src/engine/verify-own.ts).
+ * What a SAML assertion of ours states beside the person's claims: SAML has no `act`, `may_act`,
+ * `scope` or `client_id`, so the delegation chain travels as the WIF actor claim — one value per
+ * actor, the party acting now first, each named with its issuer when another issuer named it
+ * (names.ts `actorNames`), so the whole chain and its length survive a trip through SAML — and
+ * the party `may_act` names, the scope and the client as attributes of ours (src/saml/claims.ts).
+ * Verification reads them back from our signed assertions only (src/engine/verify-own.ts).
  */
-function samlAttributes(ctx: StsContext, m: MintInput): Record<string, string[]> {
+function samlAttributes(ctx: StsContext, m: MintInput, mayAct: string | undefined): Record<string, string[]> {
   const out: Record<string, string[]> = { ...m.claims };
   if (m.actor) out.actor = actorNames(ctx, m.actor);
+  if (mayAct !== undefined) out.may_act = [mayAct];
   if (m.scope.length > 0) out.scope = m.scope.slice();
   if (m.clientId !== undefined) out.client_id = [m.clientId];
   return out;
@@ -99,6 +102,12 @@ export async function mintToken(ctx: StsContext, m: MintInput): Promise<IssuedTo
   // NaN as null, and SAML writes year 10000 as "+010000-…", which is no xs:dateTime.
   if (![m.issuedAt, m.notBefore, m.expires, m.authnInstant].every(writableInstant)) {
     throw invalidRequest("The token cannot be issued: one of its times is out of range.");
+  }
+  // RFC 8693 §4.4: a may_act restricts who may act for the subject in every token made from its
+  // token; one naming no party we can name cannot be stated, and is not dropped either.
+  const mayAct = m.mayAct && m.mayAct.name;
+  if (m.mayAct && mayAct === undefined) {
+    throw invalidRequest("The presented token's may_act names no party this STS can name, so no token made from it could keep that restriction.");
   }
   // A pairwise relying party's tokens state a pseudonym, and seal the subject into their ID.
   const pairwise = await statedSubject(ctx, m.rp, m.subject);
@@ -121,7 +130,7 @@ export async function mintToken(ctx: StsContext, m: MintInput): Promise<IssuedTo
     const input = {
       ...common,
       ...(pairwise && { nameIdFormat: NAMEID_PERSISTENT, nameQualifier: pairwise.nameQualifier, spNameQualifier: pairwise.spNameQualifier }),
-      claims: samlAttributes(ctx, m),
+      claims: samlAttributes(ctx, m, mayAct),
       id,
       authnInstant: m.authnInstant,
       authnMethod: m.authnMethod || AC_PASSWORD_PROTECTED_TRANSPORT,
@@ -152,6 +161,7 @@ export async function mintToken(ctx: StsContext, m: MintInput): Promise<IssuedTo
     alg: m.rp.jwtSignatureAlgorithm,
     scope: m.scope,
     actor: m.actor,
+    mayAct: mayAct === undefined ? undefined : actorFromName(ctx, mayAct),
     clientId: m.clientId,
     authnInstant: m.authnInstant,
     notRenewable: m.notRenewable,

@@ -9,9 +9,9 @@ import { tokenRef } from "./check.ts";
 import type { Element } from "@xmldom/xmldom";
 import type { TrustedIssuer } from "../config/types.ts";
 import { invalidDpopProof, invalidRequest, invalidToken } from "../errors.ts";
-import type { Actor, Confirmation, Identity, StsContext } from "./types.ts";
+import type { Actor, Confirmation, Identity, MayAct, StsContext } from "./types.ts";
 import { MALFORMED_CNF, readCnf } from "../jwt/cnf.ts";
-import { type PresentedToken, isEncryptedToken, verifyOwnToken, verifyTrustedAssertion } from "./verify-own.ts";
+import { type OwnToken, type PresentedToken, isEncryptedToken, verifyOwnToken, verifyTrustedAssertion } from "./verify-own.ts";
 import { openEncryptedAssertion } from "./open-encrypted.ts";
 import { KeyRing } from "../keys/keyring.ts";
 import { assertionIssuer } from "../saml/parse.ts";
@@ -23,15 +23,6 @@ import { readActor } from "../token/actor.ts";
 import { personClaims } from "../token/claims.ts";
 import { actorFromName, nameIn, subjectOf } from "./names.ts";
 import { type JwtRefusal, NOT_A_JWT, claimedIssuer, trustedIssuerKeys, verifyJwt } from "../jwt/verify.ts";
-
-/**
- * RFC 8693 §4.4 `may_act`: who may act for the subject, as our name for that party
- * (src/engine/names.ts); `name` undefined when no party can satisfy it (malformed, or naming a
- * party outside what the token's issuer may speak for).
- */
-export interface MayAct {
-  name: string | undefined;
-}
 
 /** A verified subject or actor token. */
 export interface PresentedParty {
@@ -48,8 +39,10 @@ export interface PresentedParty {
   /** What the token passes on to a token derived from it (lifetime.ts). */
   passesOn: DerivationLimits;
   /**
-   * Whether the token's `may_act` may grant delegation over WS-Trust: ours, or a trusted
-   * issuer's configured with `grantsDelegation`. Any `may_act` restricts an exchange's actor.
+   * Whether the token's `may_act` may grant delegation over WS-Trust: a trusted issuer's
+   * configured with `grantsDelegation`. Never ours: a `may_act` in ours was carried from the
+   * token it was made from, whose issuer may only have restricted. Any `may_act` restricts an
+   * exchange's actor.
    */
   grantsDelegation: boolean;
   /** The OAuth scope the token carries: a ceiling for what is issued from it; undefined: none. */
@@ -96,7 +89,7 @@ export async function partyFromSaml(
   } catch {
     throw invalidToken(`The ${what} is not a readable SAML assertion.`);
   }
-  if (claimed === ctx.issuer) return own(ctx, state, { xml: el }, undefined);
+  if (claimed === ctx.issuer) return own(ctx, state, { xml: el });
   return externalSaml(ctx, el, trusted(ctx, claimed, "saml"));
 }
 
@@ -116,7 +109,7 @@ export async function partyFromJwt(
   const claimed = claimedIssuer(value, ctx.keys);
   if (claimed === NOT_A_JWT) throw invalidToken(`The ${what} is not a well-formed JWT.`);
   if (typeof claimed !== "string") throw invalidToken(`The ${what} has no issuer.`);
-  if (claimed === ctx.issuer) return own(ctx, state, { jwt: value }, value);
+  if (claimed === ctx.issuer) return own(ctx, state, { jwt: value });
   return externalJwt(ctx, value, trusted(ctx, claimed, "jwt"));
 }
 
@@ -137,12 +130,7 @@ function trusted(ctx: StsContext, issuer: string, kind: "jwt" | "saml"): Trusted
 }
 
 /** Our own token: signature and window (verifyOwnToken), then one revocation check. */
-async function own(
-  ctx: StsContext,
-  state: Pick<StateClient, "status">,
-  presented: { xml: Element } | { jwt: string },
-  jwt: string | undefined,
-): Promise<PresentedParty> {
+async function own(ctx: StsContext, state: Pick<StateClient, "status">, presented: { xml: Element } | { jwt: string }): Promise<PresentedParty> {
   const check = await verifyOwnToken(ctx, presented);
   if (!check.ok) throw invalidToken(check.reason);
   const t = check.token;
@@ -156,10 +144,9 @@ async function own(
     own: true,
     asActor: actorFromName(ctx, t.subject),
     act: t.actor,
-    // The signature verified above, so reading the payload again is safe.
-    mayAct: jwt === undefined ? undefined : mayActOf(ctx, t.mayAct, undefined),
+    mayAct: ownMayAct(ctx, t),
     passesOn: derivationLimits(ctx.config, t),
-    grantsDelegation: true,
+    grantsDelegation: false,
     // Our tokens state a scope only when they grant one (never an empty one).
     scope: t.scope.length > 0 ? t.scope : undefined,
     confirmation: t.confirmation,
@@ -294,6 +281,11 @@ async function externalSaml(ctx: StsContext, el: Element, t: TrustedIssuer): Pro
     scope: f.claims.scope?.slice(),
     confirmation: undefined,
   };
+}
+
+/** The `may_act` a token of ours states (JWT claim or SAML attribute), as our name for the party. */
+export function ownMayAct(ctx: StsContext, t: OwnToken): MayAct | undefined {
+  return mayActOf(ctx, t.mayAct, undefined);
 }
 
 /**

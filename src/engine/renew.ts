@@ -7,6 +7,7 @@ import { requestedEnd } from "./lifetime.ts";
 import { mintToken } from "./mint.ts";
 import { isNotRenewable } from "../token/renewability.ts";
 import { lookupRelyingParty, partyOf } from "./relying-party.ts";
+import { ownMayAct } from "./presented-party.ts";
 import type { IssuedToken, Requestor, StsContext } from "./types.ts";
 import { type PresentedToken, verifyOwnToken } from "./verify-own.ts";
 
@@ -69,6 +70,7 @@ export async function renewToken(
     expires: new Date(end),
     scope: t.scope,
     actor: t.actor,
+    mayAct: ownMayAct(ctx, t),
     clientId: t.clientId,
     // The renewed token stays bound to the same key: a symmetric key as the relying party
     // already holds it (its EncryptedKey, written again unchanged), a public key as it was, a

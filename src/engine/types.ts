@@ -29,6 +29,15 @@ export function requestorName(r: Requestor): string {
   return r.kind === "user" ? r.identity.subject : r.kind === "service" ? r.account.username : r.client.clientId;
 }
 
+/**
+ * RFC 8693 §4.4 `may_act`: who alone may act for the subject, as our name for that party
+ * (src/engine/names.ts); `name` undefined when no party can satisfy it (malformed, or naming a
+ * party outside what the token's issuer may speak for).
+ */
+export interface MayAct {
+  name: string | undefined;
+}
+
 /** An authenticated subject with the claims the identity source holds for it. */
 export interface Identity {
   subject: string;
@@ -91,6 +100,12 @@ export interface TokenRequest {
   lifetime?: { created?: Date | undefined; expires?: Date | undefined } | undefined;
   /** Delegation chain for the issued token. */
   actor?: Actor | undefined;
+  /**
+   * The `may_act` of the token this one is made from, when no actor is added to it (RFC 8693
+   * §4.4): the new token states it too, so that no further derivation lets another party act
+   * for the subject.
+   */
+  mayAct?: MayAct | undefined;
   /** OAuth client the token is issued to. */
   clientId?: string | undefined;
   /** Requested scopes (narrowing only). */

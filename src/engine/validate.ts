@@ -7,9 +7,9 @@ import { type StatusResult, tokenStatus } from "./check.ts";
 import { StsError, invalidRequest, invalidToken } from "../errors.ts";
 import { issueToken } from "./issuance.ts";
 import { type DerivationLimits, NO_DERIVATION_LIMITS, derivationLimits } from "./lifetime.ts";
-import { requireDpopProof } from "./presented-party.ts";
+import { ownMayAct, requireDpopProof } from "./presented-party.ts";
 import { findRelyingParty } from "./relying-party.ts";
-import type { Actor, Confirmation, Identity, IssuedToken, PresentedCertificate, PresentedCredentials, RequestedClaim, Requestor, StsContext } from "./types.ts";
+import type { Actor, Confirmation, Identity, IssuedToken, MayAct, PresentedCertificate, PresentedCredentials, RequestedClaim, Requestor, StsContext } from "./types.ts";
 import type { PresentedToken } from "./verify-own.ts";
 
 /**
@@ -82,6 +82,7 @@ export async function transform(
     tokenType: req.tokenType,
     lifetime: req.lifetime,
     actor: from.actor,
+    mayAct: from.mayAct,
     notAfter: from.passesOn.notAfter,
     notRenewable: from.passesOn.notRenewable,
     scopeCeiling: from.scopeCeiling,
@@ -97,12 +98,14 @@ interface TransformSource {
   /** The subject's identity, read (or, for credentials, authenticated) once the rule allowed the transformation. */
   identify(): Promise<Identity>;
   actor: Actor | undefined;
+  mayAct: MayAct | undefined;
   passesOn: DerivationLimits;
   scopeCeiling: string[] | undefined;
 }
 
 /**
- * A valid token of ours: its subject's current identity, its delegation chain, limits and scope.
+ * A valid token of ours: its subject's current identity, its delegation chain and `may_act`,
+ * limits and scope.
  * Whether the token may be transformed is the transformation's own rule (an issuance for the
  * target), asked before its status is told; the right to validate the token's own relying party
  * is not needed, as it is not for OnBehalfOf.
@@ -119,6 +122,7 @@ async function fromToken(ctx: StsContext, state: Pick<StateClient, "status">, wh
     rp,
     identify: () => currentIdentity(ctx, { subject: t.subject, claims: t.claims, authnInstant: t.authnInstant, authnMethod: t.authnMethod }),
     actor: t.actor,
+    mayAct: ownMayAct(ctx, t),
     passesOn: derivationLimits(ctx.config, t),
     scopeCeiling: t.scope.length > 0 ? t.scope : undefined,
   };
@@ -134,7 +138,7 @@ function fromCredentials(ctx: StsContext, who: Requestor, presented: PresentedCr
     throw invalidRequest("wsp:AppliesTo is required to turn a username and password into a token: name the relying party it is for.");
   }
   const { username, authenticate } = presented.credentials;
-  return { rp: mayTransform(ctx, who, username, target), identify: authenticate, actor: undefined, passesOn: NO_DERIVATION_LIMITS, scopeCeiling: undefined };
+  return { rp: mayTransform(ctx, who, username, target), identify: authenticate, actor: undefined, mayAct: undefined, passesOn: NO_DERIVATION_LIMITS, scopeCeiling: undefined };
 }
 
 /** The transformation's rule: an issuance for the subject at the target, which it returns. */

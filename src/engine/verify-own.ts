@@ -4,7 +4,7 @@ import { identityClaims } from "../jwt/claims.ts";
 import { MALFORMED_CNF, readCnf } from "../jwt/cnf.ts";
 import { readActor } from "../token/actor.ts";
 import { personClaims } from "../token/claims.ts";
-import { actorFromNames } from "./names.ts";
+import { actorFromName, actorFromNames } from "./names.ts";
 import { withRealSubject } from "./pairwise.ts";
 import { lookupRelyingParty } from "./relying-party.ts";
 import { verifyJwt } from "../jwt/verify.ts";
@@ -35,7 +35,10 @@ export interface OwnToken {
   scope: string[];
   actor: Actor | undefined;
   clientId: string | undefined;
-  /** A JWT's `may_act` claim as it stands (RFC 8693 §4.4); undefined for SAML. */
+  /**
+   * The `may_act` the token states (RFC 8693 §4.4), in a JWT's form: a JWT's claim as it stands,
+   * a SAML token's may_act attribute read into `{ sub, iss }` (null when it is not one name).
+   */
   mayAct: unknown;
   /** The key the token is bound to (holder-of-key SAML, JWT `cnf`); undefined for a bearer token. */
   confirmation: Confirmation | undefined;
@@ -178,12 +181,21 @@ export async function verifyOwnToken(ctx: StsContext, presented: PresentedToken)
     scope: f.claims.scope?.slice() ?? [],
     actor: actorFromNames(ctx, f.claims.actor),
     clientId: f.claims.client_id?.[0],
-    mayAct: undefined,
+    mayAct: samlMayAct(ctx, f.claims.may_act),
     confirmation,
   };
   // structuredClone: fresh strings, not slices of the request (which they would keep alive).
   if (source !== undefined) verifiedSaml.set(ctx.keys, source, { issuer: ctx.issuer, token: deepFreeze(structuredClone(token)) });
   return settle(ctx, token, now, skewMs);
+}
+
+/**
+ * The may_act attribute of one of our assertions (src/engine/mint.ts: one value, our name for
+ * the party) in a JWT's `may_act` form; anything else stays a restriction nobody satisfies.
+ */
+function samlMayAct(ctx: StsContext, values: string[] | undefined): unknown {
+  if (values === undefined) return undefined;
+  return values.length === 1 ? actorFromName(ctx, values[0]!) : null;
 }
 
 /**

@@ -20,6 +20,8 @@ export interface JwtInput {
   claims: Record<string, string[]>;
   scope: string[];
   actor: Actor | undefined;
+  /** RFC 8693 §4.4: the one party that may act for the subject (`sub`, and `iss` when not ours). */
+  mayAct?: Actor | undefined;
   clientId: string | undefined;
   authnInstant: Date;
   notRenewable?: boolean | undefined;
@@ -52,6 +54,7 @@ export async function buildJwt(keys: KeyRing, j: JwtInput): Promise<{ id: string
   if (j.scope.length > 0) payload.scope = j.scope.join(" ");
   if (j.clientId) payload.client_id = j.clientId;
   if (j.actor) payload.act = j.actor;
+  if (j.mayAct) payload.may_act = j.mayAct;
   if (j.confirmation) payload.cnf = cnfClaim(j.confirmation);
   payload.auth_time = secs(j.authnInstant);
   if (j.confirmation) payload.cnf = cnfClaim(j.confirmation);

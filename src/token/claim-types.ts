@@ -76,6 +76,14 @@ export const CLAIM_TYPES: readonly ClaimType[] = [
     description: "The OAuth client the token was issued to",
   },
   {
+    // RFC 8693 §4.4 `may_act`, which SAML has no element for either: the one party that may
+    // act for the subject, carried from the token this one was made from.
+    name: "may_act",
+    uri: "urn:edge-sts:claims/may_act",
+    displayName: "May act",
+    description: "The only party that may act for the subject (delegation)",
+  },
+  {
     name: "groups",
     uri: "http://schemas.xmlsoap.org/claims/Group",
     displayName: "Group",

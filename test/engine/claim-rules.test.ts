@@ -119,7 +119,7 @@ describe("claim types offered in federation metadata", () => {
     cfg.relyingParties[1].claimRules = [{ claim: "*" }, { claim: "role", as: { saml: ROLE, jwt: "roles" } }, { value: "x", as: "department" }, { drop: "email" }];
     expect(offeredClaimTypes(validateConfig(cfg, env))).toEqual([
       EMAIL, ROLE, "department",
-      "http://schemas.xmlsoap.org/ws/2009/09/identity/claims/actor", "http://schemas.microsoft.com/identity/claims/scope", "urn:edge-sts:claims/client_id",
+      "http://schemas.xmlsoap.org/ws/2009/09/identity/claims/actor", "urn:edge-sts:claims/may_act", "http://schemas.microsoft.com/identity/claims/scope", "urn:edge-sts:claims/client_id",
     ]);
   });
 });

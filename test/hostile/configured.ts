@@ -88,6 +88,7 @@ export async function delegationWorker(idp: object = {}): Promise<{ f: Fetcher; 
   const f = workerWith({
     ...DEV_CONFIG,
     serviceAccounts: [
+      ...(DEV_CONFIG.serviceAccounts ?? []),
       { username: GATEWAY.user, secretHashSecret: "DEV_RP_VALIDATOR_SECRET_HASH", allowedRelyingParties: [RP, API], operations: ["issue"] },
     ],
     trustedIssuers: [{ issuer: IDP, kind: "jwt", jwks: { keys: [key.jwk] }, algorithms: ["ES256"], ...idp }],

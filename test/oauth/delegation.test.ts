@@ -1,17 +1,21 @@
 /**
  * What a delegated token carries into every token made from it, whatever the format: its whole
  * `act` chain (SAML states it in the actor attribute, one value per actor, the party acting now
- * first), so neither the chain nor its limit is lost by a trip through SAML.
+ * first), so neither the chain nor its limit is lost by a trip through SAML; and its `may_act`
+ * (RFC 8693 §4.4; SAML: our may_act attribute) when no actor is added, so no derived token lets
+ * a party the restriction leaves out act for the subject.
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { DOMParser } from "@xmldom/xmldom";
 import type { Element } from "@xmldom/xmldom";
 import { NS, TT } from "../helpers/soap.ts";
 import { GATEWAY, IDP, assertionIn, delegationWorker, jwtBst, jwtIn, trustWith } from "../hostile/configured.ts";
+import { VALIDATOR } from "../hostile/helpers.ts";
 import { API, DEMO, RP, TX, b64url, exchange, jwtParts, post, unb64url, type Fetcher } from "./helpers.ts";
 
 const WST14 = "http://docs.oasis-open.org/ws-sx/ws-trust/200802";
 const ACTOR = "http://schemas.xmlsoap.org/ws/2009/09/identity/claims/actor";
+const MAY_ACT = "urn:edge-sts:claims/may_act";
 
 let f: Fetcher;
 let idpToken: (claims?: Record<string, unknown>) => Promise<string>;
@@ -24,11 +28,11 @@ async function wsJwt(user: string, password: string): Promise<string> {
   return jwtIn((await trustWith(f, { user, password, appliesTo: API, tokenType: TT.jwt })).text)!;
 }
 
-/** The values of a SAML token's actor attribute, in document order. */
-function actorValues(xml: string, saml: "saml2" | "saml1"): string[] {
+/** The values of a SAML token's attribute (by default the actor attribute), in document order. */
+function actorValues(xml: string, saml: "saml2" | "saml1", name = ACTOR): string[] {
   const doc = new DOMParser().parseFromString(xml, "text/xml");
   const attrs = Array.from(doc.getElementsByTagNameNS(NS[saml], "Attribute")).filter((a) =>
-    saml === "saml2" ? a.getAttribute("Name") === ACTOR : `${a.getAttribute("AttributeNamespace")}/${a.getAttribute("AttributeName")}` === ACTOR,
+    saml === "saml2" ? a.getAttribute("Name") === name : `${a.getAttribute("AttributeNamespace")}/${a.getAttribute("AttributeName")}` === name,
   );
   expect(attrs.length).toBeLessThanOrEqual(1);
   return attrs.length === 0 ? [] : Array.from((attrs[0] as unknown as Element).getElementsByTagNameNS(NS[saml], "AttributeValue")).map((v) => v.textContent ?? "");
@@ -83,5 +87,112 @@ describe("a delegation chain survives SAML", () => {
       expect(obo.fault, kind).toBeUndefined();
       expect(actorValues(assertionIn(obo.text)!, kind), kind).toEqual([`${IDP}#carol`]);
     }
+  });
+});
+
+describe("a may_act is carried into every token made from its token without a new actor", () => {
+  /** An exchange of `subject` with `actor` as actor token, for the API. */
+  const withActor = (subject: string, type: string, actor: string) =>
+    exchange({ subject_token: subject, subject_token_type: type, audience: API, actor_token: actor, actor_token_type: TX.jwt }, DEMO, f);
+
+  it("a plain exchange keeps it, as JWT may_act and as the SAML 2.0 / 1.1 attribute, and another actor is still refused", async () => {
+    // erin's issuer lets only its dave act for her; bob (ours) and its mallory are refused.
+    const erin = await idpToken({ sub: "erin", may_act: { sub: "dave" } });
+    const dave = await idpToken({ sub: "dave" });
+    const bob = await wsJwt("bob", "builder");
+    const mallory = await idpToken({ sub: "mallory" });
+    expect((await withActor(erin, TX.jwt, bob)).json.error).toBe("invalid_grant");
+
+    const plain = await exchange({ subject_token: erin, subject_token_type: TX.jwt, audience: API }, DEMO, f);
+    expect(plain.status).toBe(200);
+    const jwt = plain.json.access_token as string;
+    expect(jwtParts(jwt).payload.may_act).toEqual({ sub: "dave", iss: IDP });
+    for (const other of [bob, mallory]) {
+      const r = await withActor(jwt, TX.jwt, other);
+      expect([r.status, r.json.error]).toEqual([400, "invalid_grant"]);
+      expect(r.json.error_description).toContain("may_act");
+    }
+    // The party it names may still act; the token it gets has used the restriction up.
+    const ok = await withActor(jwt, TX.jwt, dave);
+    expect(ok.status).toBe(200);
+    expect(jwtParts(ok.json.access_token as string).payload).toMatchObject({ act: { sub: "dave", iss: IDP } });
+    expect(jwtParts(ok.json.access_token as string).payload.may_act).toBeUndefined();
+
+    for (const kind of ["saml2", "saml1"] as const) {
+      const s = await exchange({ subject_token: jwt, subject_token_type: TX.jwt, audience: RP, requested_token_type: TX[kind] }, DEMO, f);
+      expect(s.status, JSON.stringify(s.json)).toBe(200);
+      const saml = s.json.access_token as string;
+      expect(actorValues(unb64url(saml), kind, MAY_ACT), kind).toEqual([`${IDP}#dave`]);
+      expect((await withActor(saml, TX[kind], bob)).json.error, kind).toBe("invalid_grant");
+      expect((await withActor(saml, TX[kind], dave)).status, kind).toBe(200);
+      const back = await exchange({ subject_token: saml, subject_token_type: TX[kind], audience: API }, DEMO, f);
+      expect(jwtParts(back.json.access_token as string).payload.may_act, kind).toEqual({ sub: "dave", iss: IDP });
+      expect((await withActor(back.json.access_token as string, TX.jwt, bob)).json.error, kind).toBe("invalid_grant");
+    }
+  });
+
+  it("an issuer whose subjects are ours: alice's may_act naming carol keeps bob out after a plain exchange, and grants bob nothing over WS-Trust", async () => {
+    const local = await delegationWorker({ localSubjects: true });
+    const bob = jwtIn((await trustWith(local.f, { user: "bob", password: "builder", appliesTo: API, tokenType: TT.jwt })).text)!;
+    const alice = await local.idpToken({ sub: "alice", may_act: { sub: "carol" } });
+    const plain = await exchange({ subject_token: alice, subject_token_type: TX.jwt, audience: API }, DEMO, local.f);
+    expect(jwtParts(plain.json.access_token as string).payload).toMatchObject({ sub: "alice", may_act: { sub: "carol" } });
+    const r = await exchange({ subject_token: plain.json.access_token as string, subject_token_type: TX.jwt, audience: API, actor_token: bob, actor_token_type: TX.jwt }, DEMO, local.f);
+    expect([r.status, r.json.error]).toEqual([400, "invalid_grant"]);
+    // A carried may_act only restricts: one naming bob, from an issuer that may not grant, does
+    // not become our grant for bob to act as alice over WS-Trust.
+    const forBob = (await exchange({ subject_token: await local.idpToken({ sub: "alice", may_act: { sub: "bob" } }), subject_token_type: TX.jwt, audience: API }, DEMO, local.f)).json.access_token as string;
+    expect(jwtParts(forBob).payload.may_act).toEqual({ sub: "bob" });
+    for (const extra of [`<wst14:ActAs xmlns:wst14="${WST14}">${jwtBst(forBob)}</wst14:ActAs>`, `<wst:OnBehalfOf>${jwtBst(forBob)}</wst:OnBehalfOf>`]) {
+      expect((await trustWith(local.f, { user: "bob", password: "builder", appliesTo: RP, extra })).fault).toBe("wst:RequestFailed");
+    }
+  });
+
+  it("WS-Trust OnBehalfOf, Validate-transformation and Renew keep it; ActAs adds an actor and does not", async () => {
+    const erin = await idpToken({ sub: "erin", may_act: { sub: "dave" } });
+    const bob = await wsJwt("bob", "builder");
+    const obo = await trustWith(f, { ...GATEWAY, appliesTo: RP, tokenType: TT.saml2, extra: `<wst:OnBehalfOf>${jwtBst(erin)}</wst:OnBehalfOf>` });
+    expect(obo.fault).toBeUndefined();
+    const oboSaml = assertionIn(obo.text)!;
+    expect(actorValues(oboSaml, "saml2", MAY_ACT)).toEqual([`${IDP}#dave`]);
+    expect((await withActor(b64url(oboSaml), TX.saml2, bob)).json.error).toBe("invalid_grant");
+
+    const transformed = await trustWith(f, {
+      ...GATEWAY, requestType: "Validate", tokenType: TT.jwt, appliesTo: API, extra: `<wst:ValidateTarget>${oboSaml}</wst:ValidateTarget>`,
+    });
+    expect(transformed.fault).toBeUndefined();
+    const tjwt = jwtIn(transformed.text)!;
+    expect(jwtParts(tjwt).payload.may_act).toEqual({ sub: "dave", iss: IDP });
+    expect((await withActor(tjwt, TX.jwt, bob)).json.error).toBe("invalid_grant");
+
+    const renew = (target: string) => trustWith(f, { ...VALIDATOR, requestType: "Renew", extra: `<wst:RenewTarget>${target}</wst:RenewTarget>` });
+    expect(actorValues(assertionIn((await renew(oboSaml)).text)!, "saml2", MAY_ACT)).toEqual([`${IDP}#dave`]);
+    expect(jwtParts(jwtIn((await renew(jwtBst(tjwt))).text)!).payload.may_act).toEqual({ sub: "dave", iss: IDP });
+
+    const actAs = await trustWith(f, { ...GATEWAY, appliesTo: API, tokenType: TT.jwt, extra: `<wst14:ActAs xmlns:wst14="${WST14}">${jwtBst(erin)}</wst14:ActAs>` });
+    expect(actAs.fault).toBeUndefined();
+    expect(jwtParts(jwtIn(actAs.text)!).payload).toMatchObject({ sub: `${IDP}#erin`, act: { sub: "gateway" } });
+    expect(jwtParts(jwtIn(actAs.text)!).payload.may_act).toBeUndefined();
+  });
+
+  it("a may_act naming no party we can name is not dropped: a token made from it is refused", async () => {
+    const erin = await idpToken({ sub: "erin", may_act: { sub: "dave", iss: "https://other.example" } });
+    for (const requested of [TX.jwt, TX.saml2]) {
+      const r = await exchange({ subject_token: erin, subject_token_type: TX.jwt, audience: RP, requested_token_type: requested }, DEMO, f);
+      expect([r.status, r.json.error], requested).toEqual([400, "invalid_request"]);
+      expect(r.json.error_description).toContain("may_act");
+    }
+    const obo = await trustWith(f, { ...GATEWAY, appliesTo: RP, extra: `<wst:OnBehalfOf>${jwtBst(erin)}</wst:OnBehalfOf>` });
+    expect(obo.fault).toBe("wst:InvalidRequest");
+  });
+
+  it("no claim of a person becomes a may_act: a partner's claim under the attribute's name is neither written nor read as one", async () => {
+    const erin = await idpToken({ sub: "erin", [MAY_ACT]: "dave" });
+    const s = await exchange({ subject_token: erin, subject_token_type: TX.jwt, audience: RP, requested_token_type: TX.saml2 }, DEMO, f);
+    expect(s.status).toBe(200);
+    expect(unb64url(s.json.access_token as string)).not.toContain(MAY_ACT);
+    const back = await exchange({ subject_token: s.json.access_token as string, subject_token_type: TX.saml2, audience: API }, DEMO, f);
+    expect(jwtParts(back.json.access_token as string).payload.may_act).toBeUndefined();
+    expect((await withActor(back.json.access_token as string, TX.jwt, await wsJwt("bob", "builder"))).status).toBe(200);
   });
 });
