@@ -7,7 +7,7 @@
  * assertion is (its pinned certificates, its times, audience this STS; opened first when it is
  * encrypted for us), accepted once, and must be the partner's own.
  *
- * The state that rides in wctx is MACed with `webSessionSecret`, lives ten minutes, is used once,
+ * The state that rides in wctx is MACed with `webSessionSecret` for this realm, lives ten minutes, is used once,
  * and is bound to the browser that set out by a cookie: without that binding, anyone could have a
  * victim's browser post the attacker's partner token (login CSRF). The partner's post is a
  * cross-site POST, which carries only a SameSite=None cookie. The session that follows remembers
@@ -29,7 +29,7 @@ import { childElements } from "../xml/dom.ts";
 import { XmlSecurityError, parseXml } from "../xml/parse.ts";
 import { PASSIVE_REQUESTOR_PATH } from "../wstrust/federation-metadata.ts";
 import { TRUST13, TRUST2005 } from "../wstrust/ns.ts";
-import { type SignInParams, openJson, sealJson } from "./wsfed-session.ts";
+import { type SignInParams, type WebKey, openJson, sealJson } from "./wsfed-session.ts";
 
 /** The cookie binding a partner sign-in to the browser that set out on it. */
 export const PARTNER_COOKIE = "sts_partner";
@@ -58,13 +58,13 @@ export interface PartnerState {
 }
 
 /** The wctx sent to the partner: the state, MACed. */
-export function sealPartnerState(secret: string, s: PartnerState): Promise<string> {
-  return sealJson(secret, PURPOSE, [s.partner, s.params.wtrealm, s.params.wreply, s.params.wctx, s.expires, s.binding]);
+export function sealPartnerState(key: WebKey, s: PartnerState): Promise<string> {
+  return sealJson(key, PURPOSE, [s.partner, s.params.wtrealm, s.params.wreply, s.params.wctx, s.expires, s.binding]);
 }
 
 /** The state a wctx that came back holds, if its MAC verifies and it has not expired. */
-export async function openPartnerState(secret: string, value: string | null, now: number): Promise<PartnerState | undefined> {
-  const j = await openJson(secret, PURPOSE, value, 8192);
+export async function openPartnerState(key: WebKey, value: string | null, now: number): Promise<PartnerState | undefined> {
+  const j = await openJson(key, PURPOSE, value, 8192);
   if (!Array.isArray(j) || j.length !== 6) return undefined;
   const [partner, wtrealm, wreply, wctx, expires, binding] = j as unknown[];
   if (typeof partner !== "string" || typeof wtrealm !== "string" || typeof wreply !== "string" || typeof wctx !== "string") return undefined;

@@ -1,8 +1,9 @@
 /**
  * The signed values of browser sign-in: the single-sign-on session cookie and the sign-in
  * form's one-time token. Both are HMAC-SHA256 under the configured `webSessionSecret`, keep no
- * server state (the form token's single use is the replay cache's), and carry a purpose label
- * inside the MAC so one can never be passed off as the other.
+ * server state (the form token's single use is the replay cache's), and carry a label inside
+ * the MAC naming their purpose and their realm's issuer, so one can never be passed off as the
+ * other, nor a value made in one realm as one of another realm that shares the secret.
  *
  * The form token is also bound to the browser that was shown the form: to a random value in a
  * SameSite=Strict cookie set with the form. Without that binding anyone could fetch a form and
@@ -12,6 +13,21 @@
  */
 import { fromBase64Url, randomBytes, strictUtf8, toBase64Url, utf8 } from "../bytes.ts";
 import { macOf, macValid } from "../keys/hmac.ts";
+
+/**
+ * What browser sign-in's values are MAC'd with: the realm's `webSessionSecret`, and the realm's
+ * issuer, which every label names. Realms may share a secret; a session of one realm's alice
+ * must not sign in another realm's alice.
+ */
+export interface WebKey {
+  secret: string;
+  realm: string;
+}
+
+/** A MAC's label: the value's purpose, and the realm (as JSON: no line break can end it early). */
+function label(key: WebKey, purpose: string): string {
+  return `${purpose} ${JSON.stringify(key.realm)}`;
+}
 
 /** The cookie's name. */
 export const SESSION_COOKIE = "sts_session";
@@ -62,13 +78,13 @@ export function sessionStateId(s: SessionRef): string {
 }
 
 /** The partner-session cookie's value for a session. */
-export function sealSessionRef(secret: string, s: SessionRef): Promise<string> {
-  return sealJson(secret, "session-ref", [s.subject, s.authTime, s.expires]);
+export function sealSessionRef(key: WebKey, s: SessionRef): Promise<string> {
+  return sealJson(key, "session-ref", [s.subject, s.authTime, s.expires]);
 }
 
 /** The session a partner-session cookie names, if its MAC verifies and the session has not expired. */
-export async function openSessionRef(secret: string, value: string | undefined, now: number): Promise<SessionRef | undefined> {
-  const j = await openJson(secret, "session-ref", value, 2048);
+export async function openSessionRef(key: WebKey, value: string | undefined, now: number): Promise<SessionRef | undefined> {
+  const j = await openJson(key, "session-ref", value, 2048);
   if (!Array.isArray(j) || j.length !== 3) return undefined;
   const [subject, authTime, expires] = j as unknown[];
   if (typeof subject !== "string" || typeof authTime !== "number" || typeof expires !== "number" || expires <= now) return undefined;
@@ -82,17 +98,17 @@ export interface SignInParams {
   wctx: string;
 }
 
-/** `payload.mac`: a JSON value, base64url, MACed for `purpose`. */
-export async function sealJson(secret: string, purpose: string, value: unknown): Promise<string> {
+/** `payload.mac`: a JSON value, base64url, MACed for `purpose` in the key's realm. */
+export async function sealJson(key: WebKey, purpose: string, value: unknown): Promise<string> {
   const payload = toBase64Url(utf8(JSON.stringify(value)));
-  return `${payload}.${await macOf(secret, purpose, payload)}`;
+  return `${payload}.${await macOf(key.secret, label(key, purpose), payload)}`;
 }
 
 /** The JSON value `sealJson` sealed for `purpose`, if its MAC verifies; otherwise undefined. */
-export async function openJson(secret: string, purpose: string, sealed: string | null | undefined, maxChars: number): Promise<unknown> {
+export async function openJson(key: WebKey, purpose: string, sealed: string | null | undefined, maxChars: number): Promise<unknown> {
   if (!sealed || sealed.length > maxChars) return undefined;
   const [payload, tag, extra] = sealed.split(".");
-  if (!payload || !tag || extra !== undefined || !(await macValid(secret, purpose, payload, tag))) return undefined;
+  if (!payload || !tag || extra !== undefined || !(await macValid(key.secret, label(key, purpose), payload, tag))) return undefined;
   const bytes = fromBase64Url(payload);
   if (!bytes) return undefined;
   try {
@@ -103,15 +119,15 @@ export async function openJson(secret: string, purpose: string, sealed: string |
 }
 
 /** The cookie value of a session. */
-export async function sealSession(secret: string, s: Session): Promise<string> {
+export async function sealSession(key: WebKey, s: Session): Promise<string> {
   const parties = s.parties.slice(-MAX_SESSION_PARTIES);
   const partner = s.partner ? { p: s.partner.issuer, c: s.partner.claims } : {};
-  return sealJson(secret, "session", { s: s.subject, t: s.authTime, m: s.method, e: s.expires, r: parties, ...partner });
+  return sealJson(key, "session", { s: s.subject, t: s.authTime, m: s.method, e: s.expires, r: parties, ...partner });
 }
 
 /** The session a cookie value holds, if its MAC verifies and it has not expired; otherwise undefined. */
-export async function openSession(secret: string, value: string | undefined, now: number): Promise<Session | undefined> {
-  const j = await openJson(secret, "session", value, MAX_SESSION_CHARS);
+export async function openSession(key: WebKey, value: string | undefined, now: number): Promise<Session | undefined> {
+  const j = await openJson(key, "session", value, MAX_SESSION_CHARS);
   if (typeof j !== "object" || j === null) return undefined;
   const o = j as { s?: unknown; t?: unknown; m?: unknown; e?: unknown; r?: unknown; p?: unknown; c?: unknown };
   if (typeof o.s !== "string" || typeof o.t !== "number" || typeof o.m !== "string" || typeof o.e !== "number") return undefined;
@@ -146,10 +162,10 @@ export function readBrowserBinding(value: string | undefined): string | undefine
  * A one-time form token bound to the sign-in parameters and to the browser's form-binding
  * value; its nonce is what the replay cache remembers.
  */
-export async function formToken(secret: string, p: SignInParams, binding: string, now: number): Promise<string> {
+export async function formToken(key: WebKey, p: SignInParams, binding: string, now: number): Promise<string> {
   const expires = now + FORM_TOKEN_MS;
   const nonce = toBase64Url(randomBytes(16));
-  return `${expires}.${nonce}.${await macOf(secret, "form", formPayload(expires, nonce, binding, p))}`;
+  return `${expires}.${nonce}.${await macOf(key.secret, label(key, "form"), formPayload(expires, nonce, binding, p))}`;
 }
 
 /**
@@ -158,7 +174,7 @@ export async function formToken(secret: string, p: SignInParams, binding: string
  * the replay cache), or undefined.
  */
 export async function checkFormToken(
-  secret: string,
+  key: WebKey,
   token: string | undefined,
   p: SignInParams,
   binding: string,
@@ -169,6 +185,6 @@ export async function checkFormToken(
   if (!m) return undefined;
   const expires = Number(m[1]);
   if (expires <= now || expires > now + FORM_TOKEN_MS) return undefined;
-  if (!(await macValid(secret, "form", formPayload(expires, m[2]!, binding, p), m[3]!))) return undefined;
+  if (!(await macValid(key.secret, label(key, "form"), formPayload(expires, m[2]!, binding, p), m[3]!))) return undefined;
   return { nonce: m[2]!, expires };
 }

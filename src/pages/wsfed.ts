@@ -33,7 +33,7 @@ import {
   passivePartners, sealPartnerState,
 } from "./wsfed-partner.ts";
 import {
-  FORM_BINDING_COOKIE, MAX_SESSION_CHARS, PARTNER_SESSION_COOKIE, SESSION_COOKIE, SESSION_MAX_MS, type Session, type SignInParams, checkFormToken,
+  FORM_BINDING_COOKIE, MAX_SESSION_CHARS, PARTNER_SESSION_COOKIE, SESSION_COOKIE, SESSION_MAX_MS, type Session, type SignInParams, type WebKey, checkFormToken,
   formToken, newBrowserBinding, openSession, openSessionRef, readBrowserBinding, sealSession, sealSessionRef, sessionStateId,
 } from "./wsfed-session.ts";
 
@@ -65,11 +65,12 @@ export async function handleWsFed(req: Request, svc: RequestServices): Promise<R
   try {
     const secret = ctx.config.webSessionSecret;
     if (secret === undefined) refuse("Browser sign-in is not configured on this service.", 404);
+    const key: WebKey = { secret, realm: ctx.issuer };
     const form = req.method === "POST" ? await readForm(req, ctx) : queryOf(req.url);
     const wa = form.get("wa");
     const cookies = readCookies(req.headers.get("cookie"));
     const env: Exchange = {
-      ctx, svc, state: svc.state(ctx), secret, url: req.url, started,
+      ctx, svc, state: svc.state(ctx), key, url: req.url, started,
       cookie: cookies.get(SESSION_COOKIE),
       binding: readBrowserBinding(cookies.get(FORM_BINDING_COOKIE)),
       partnerBinding: readBrowserBinding(cookies.get(PARTNER_COOKIE)),
@@ -110,7 +111,8 @@ interface Exchange {
   ctx: StsContext;
   svc: RequestServices;
   state: StateClient;
-  secret: string;
+  /** The realm's key for sessions, form tokens and partner trips. */
+  key: WebKey;
   /** The request URL (parsed only when a cookie is set). */
   url: string;
   /** The session cookie's value. */
@@ -217,7 +219,7 @@ async function signIn(x: Exchange, form: FirstValues, posted: boolean): Promise<
 /** The sign-in form, bound to this browser: a browser without a form-binding cookie gets one with it. */
 async function showForm(x: Exchange, rp: RelyingParty, p: SignInParams, username: string, error: string | undefined, status: number): Promise<Response> {
   const binding = x.binding ?? newBrowserBinding();
-  const token = await formToken(x.secret, p, binding, x.ctx.now().getTime());
+  const token = await formToken(x.key, p, binding, x.ctx.now().getTime());
   const partners = passivePartners(x.ctx).map((t) => ({ name: t.displayName, whr: t.issuer }));
   const page = signInPage(rp.identifier, p, token, username, error, partners);
   if (binding === x.binding) return html(page, status);
@@ -232,7 +234,7 @@ async function submitted(x: Exchange, rp: RelyingParty, p: SignInParams, form: F
   if (x.binding === undefined) {
     refuse("This browser did not send back the sign-in form's cookie. Allow cookies for this site, go back to the application and start again.", 403);
   }
-  const checked = await checkFormToken(x.secret, form.get("csrf") ?? undefined, p, x.binding, now);
+  const checked = await checkFormToken(x.key, form.get("csrf") ?? undefined, p, x.binding, now);
   if (!checked) refuse("The sign-in form has expired or is not valid. Go back to the application and start again.", 403);
   if (!(await x.state.rememberNonce(`wsfed-form:${checked.nonce}`, checked.expires))) {
     refuse("This sign-in form has already been submitted. Go back to the application and start again.", 403);
@@ -270,7 +272,7 @@ function sessionEnd(rp: RelyingParty, now: number): number {
  * time as issue time).
  */
 async function liveSession(x: Exchange, now: number): Promise<{ session: Session; claims: Record<string, string[]> } | undefined> {
-  const s = await openSession(x.secret, x.cookie, now);
+  const s = await openSession(x.key, x.cookie, now);
   if (!s) return undefined;
   const user = s.partner ? (partnerNamed(x.ctx, s.partner.issuer) && { claims: s.partner.claims }) : await findEnabledUser(x.ctx, s.subject);
   if (!user) return undefined;
@@ -296,7 +298,7 @@ async function issueFor(
   ctx.audit.requestor = session.subject;
   const identity = { subject: session.subject, claims, authnInstant: new Date(session.authTime), authnMethod: session.method };
   const parties = [...session.parties.filter((r) => r !== rp.identifier), rp.identifier];
-  const sealed = await sealSession(x.secret, { ...session, parties });
+  const sealed = await sealSession(x.key, { ...session, parties });
   // A cookie too large to come back is not set: the next sign-in asks again.
   const kept = sealed.length <= MAX_SESSION_CHARS ? [cookie(x.url, SESSION_COOKIE, sealed, { sameSite: "Lax", maxAgeSeconds: Math.floor((session.expires - now) / 1000) })] : [];
   return postToken(x, rp, p, identity, [...kept, ...setCookies]);
@@ -318,7 +320,7 @@ async function postToken(x: Exchange, rp: RelyingParty, p: SignInParams, identit
  */
 async function toPartner(x: Exchange, partner: TrustedIssuer, p: SignInParams, wfresh: number | undefined, now: number): Promise<Response> {
   const binding = newBrowserBinding();
-  const wctx = await sealPartnerState(x.secret, { partner: partner.issuer, params: p, expires: now + PARTNER_STATE_MS, binding });
+  const wctx = await sealPartnerState(x.key, { partner: partner.issuer, params: p, expires: now + PARTNER_STATE_MS, binding });
   x.ctx.audit.outcome = `sent to ${partner.issuer}`;
   await writeAudit(x.ctx.audit, { ok: true, status: 302 }, x.started);
   const headers = new Headers({ Location: partnerSignInUrl(x.ctx, partner, wctx, wfresh), "Cache-Control": "no-store" });
@@ -336,7 +338,7 @@ async function toPartner(x: Exchange, partner: TrustedIssuer, p: SignInParams, w
  */
 async function partnerReturned(x: Exchange, form: FirstValues, now: number): Promise<Response> {
   const { ctx } = x;
-  const trip = await openPartnerState(x.secret, form.get("wctx"), now);
+  const trip = await openPartnerState(x.key, form.get("wctx"), now);
   if (!trip) refuse("This sign-in has expired or was not started here. Go back to the application and start again.", 403);
   if (x.partnerBinding === undefined || x.partnerBinding !== trip.binding) {
     refuse("This sign-in was not started in this browser. Allow cookies for this site, go back to the application and start again.", 403);
@@ -368,7 +370,7 @@ async function partnerReturned(x: Exchange, form: FirstValues, now: number): Pro
   const maxAgeSeconds = Math.floor((session.expires - now) / 1000);
   return issueFor(x, rp, params, session, identity.claims, now, [
     cookie(x.url, PARTNER_COOKIE, "", { sameSite: "None", maxAgeSeconds: 0 }),
-    cookie(x.url, PARTNER_SESSION_COOKIE, await sealSessionRef(x.secret, session), { sameSite: "None", maxAgeSeconds }),
+    cookie(x.url, PARTNER_SESSION_COOKIE, await sealSessionRef(x.key, session), { sameSite: "None", maxAgeSeconds }),
   ]);
 }
 
@@ -408,8 +410,8 @@ function hostName(host: string): string {
 async function signOut(x: Exchange, form: FirstValues): Promise<Response> {
   const now = x.ctx.now().getTime();
   x.ctx.audit.operation = "wsfed.signout";
-  const session = await openSession(x.secret, x.cookie, now);
-  const ended = session ?? (await openSessionRef(x.secret, x.partnerSession, now));
+  const session = await openSession(x.key, x.cookie, now);
+  const ended = session ?? (await openSessionRef(x.key, x.partnerSession, now));
   if (ended) await x.state.cancel({ subject: ended.subject }, { id: sessionStateId(ended), expiresAt: ended.expires });
   const cleanups: string[] = [];
   // A session begun at a partner ends there too (WS-Federation 1.2 §13.2.4: its clean-up).

@@ -1,7 +1,10 @@
 /** Browser sign-in refuses what a hostile page or person sends: no open redirect, no forged or replayed form, no echoed markup. */
 import { describe, expect, it } from "vitest";
+import { DEV_CONFIG } from "../../src/config/dev.ts";
+import { DEV_REALM2 } from "../../src/config/dev-realm2.ts";
 import { call } from "../helpers/worker.ts";
-import { REPLY, RP, type Browser, browser, formFields, get, post, sessionCookie, signIn, signInForm } from "../helpers/wsfed.ts";
+import { workerWith } from "./configured.ts";
+import { REPLY, RP, type Browser, browser, formFields, get, post, query, sessionCookie, signIn, signInForm } from "../helpers/wsfed.ts";
 
 const MARKUP = `"><script>alert(1)</script><img src=x onerror=alert(2)>`;
 
@@ -163,5 +166,48 @@ describe("WS-Federation sign-in: hostile requests", () => {
     expect(html).not.toContain("evil.example");
     expect(html).not.toContain("<img");
     expect(html).not.toContain(REPLY);
+  });
+});
+
+describe("realms that share a webSessionSecret", () => {
+  // realm2 with the first realm's secret, browser sign-in, and a user of its own named alice.
+  const f = workerWith({
+    ...DEV_CONFIG,
+    realms: [{
+      ...DEV_REALM2,
+      webSessionSecret: "DEV_WEB_SESSION_SECRET",
+      users: [...(DEV_REALM2.users ?? []), { username: "alice", passwordHashSecret: "DEV_REALM2_CAROL_PASSWORD_HASH", claims: {} }],
+      relyingParties: [{ identifier: RP, defaultTokenType: "saml2", replyUrls: [REPLY] }],
+    }],
+  });
+  const R2 = "/realms/realm2";
+  const form = (body: Record<string, string>, cookie: string) =>
+    f(`${R2}/wsfed`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", cookie }, body: new URLSearchParams(body).toString() });
+
+  it("a session cookie of one realm signs nobody in at the other; the other's own sign-in still works", async () => {
+    const shown = await f(query({ wa: "wsignin1.0", wtrealm: RP }));
+    const binding = shown.headers.get("set-cookie")!.split(";")[0]!;
+    const first = await f("/wsfed", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", cookie: binding }, body: new URLSearchParams({ ...formFields(await shown.text()), username: "alice", password: "wonderland" }).toString() });
+    expect(first.status).toBe(200);
+    const cookie = sessionCookie(first)!;
+    // The same cookie still signs in at its own realm...
+    expect(await (await f(query({ wa: "wsignin1.0", wtrealm: RP }), { headers: { cookie } })).text()).toContain("wresult");
+    // ...but realm2's alice is another user: she gets the form, not a token.
+    const there = await (await f(`${R2}${query({ wa: "wsignin1.0", wtrealm: RP })}`, { headers: { cookie } })).text();
+    expect(there).not.toContain("wresult");
+    expect(there).toContain('name="password"');
+  });
+
+  it("a form token of one realm is refused by the other", async () => {
+    // The same party, reply address and browser binding in both: only the realm differs.
+    const shown = await f(query({ wa: "wsignin1.0", wtrealm: RP }));
+    const binding = shown.headers.get("set-cookie")!.split(";")[0]!;
+    await refused(await form({ ...formFields(await shown.text()), username: "alice", password: "wonderland2" }, binding), 403);
+    // The same post with a form realm2 showed signs realm2's alice in.
+    const own = await f(`${R2}${query({ wa: "wsignin1.0", wtrealm: RP })}`);
+    const ownBinding = own.headers.get("set-cookie")!.split(";")[0]!;
+    const ok = await form({ ...formFields(await own.text()), username: "alice", password: "wonderland2" }, ownBinding);
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toContain("wresult");
   });
 });

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { MAX_SESSION_CHARS, type Session, openSession, sealJson, sealSession } from "../../src/pages/wsfed-session.ts";
 
-const SECRET = "test-web-session-secret-0123456789abcdef";
+const SECRET = { secret: "test-web-session-secret-0123456789abcdef", realm: "https://sts.example.org" };
 const now = Date.now();
 const base: Session = { subject: "alice", authTime: now - 1000, method: "urn:x", expires: now + 60_000, parties: ["urn:example:rp"] };
 
@@ -13,8 +13,10 @@ describe("session cookie", () => {
     expect(await openSession(SECRET, await sealSession(SECRET, partner), now)).toEqual(partner);
   });
 
-  it("refuses another key's MAC, an expired session, a partner session whose claims are not lists of strings, and one too large", async () => {
-    expect(await openSession("another-secret-of-some-length-000000", await sealSession(SECRET, base), now)).toBeUndefined();
+  it("refuses another key's MAC or another realm's, an expired session, a partner session whose claims are not lists of strings, and one too large", async () => {
+    expect(await openSession({ ...SECRET, secret: "another-secret-of-some-length-000000" }, await sealSession(SECRET, base), now)).toBeUndefined();
+    // Another realm that shares the secret: its issuer is in the MAC's label.
+    expect(await openSession({ ...SECRET, realm: "https://sts.example.org/realms/two" }, await sealSession(SECRET, base), now)).toBeUndefined();
     expect(await openSession(SECRET, await sealSession(SECRET, { ...base, expires: now - 1 }), now)).toBeUndefined();
     const fields = { s: "x#carol", t: now - 1000, m: "urn:x", e: now + 60_000, r: [] };
     for (const bad of [{ p: "urn:p", c: { email: "one" } }, { p: "urn:p", c: [["a"]] }, { p: 7, c: {} }, { p: "urn:p", c: { email: [1] } }]) {
