@@ -163,12 +163,25 @@ function readCookies(header: string | null): Map<string, string> {
 }
 
 /**
+ * A value as a browser posts it back from a form field: every line break (CR, LF, CR LF) as CR
+ * LF (HTML, "converting an entry list to a list of name-value pairs"), so the form token covers
+ * what will come back and the party gets what a browser would send it. Undefined for a value
+ * holding NUL, which an HTML page cannot carry (the parser makes it U+FFFD).
+ */
+function formValue(v: string): string | undefined {
+  if (v.includes("\0")) return undefined;
+  return /[\r\n]/.test(v) ? v.replace(/\r\n?|\n/g, "\r\n") : v;
+}
+
+/**
  * The sign-in parameters, checked: a known party with reply URLs, a registered reply, a bounded
  * context; and the partner `whr` names, when it names one browser sign-in can go to.
  */
 function signInParams(ctx: StsContext, form: FirstValues): { rp: RelyingParty; params: SignInParams; wfresh: number | undefined; partner: TrustedIssuer | undefined } {
-  const wtrealm = form.get("wtrealm");
-  if (!wtrealm) refuse("wtrealm is required: the application must name itself.");
+  const named = form.get("wtrealm");
+  if (!named) refuse("wtrealm is required: the application must name itself.");
+  // Echoed in the form as a browser will post it back (a party is found with spaces trimmed).
+  const wtrealm = formValue(named) ?? refuse("This application is not registered for browser sign-in.");
   const rp = lookupRelyingParty(ctx.config, wtrealm);
   if (!rp || rp.replyUrls.length === 0) refuse("This application is not registered for browser sign-in.");
   ctx.audit.target = rp.identifier;
@@ -179,7 +192,7 @@ function signInParams(ctx: StsContext, form: FirstValues): { rp: RelyingParty; p
     if (n === undefined || !rp.replyUrls.includes(n)) refuse("wreply is not a registered reply address of this application.");
     wreply = n;
   }
-  const wctx = form.get("wctx") ?? "";
+  const wctx = formValue(form.get("wctx") ?? "") ?? refuse("wctx must not hold a NUL character: a browser cannot post one back.");
   if (wctx.length > MAX_WCTX) refuse(`wctx is longer than ${MAX_WCTX} characters.`);
   const whr = form.get("whr");
   let partner: TrustedIssuer | undefined;

@@ -142,6 +142,22 @@ describe("WS-Federation passive sign-in", () => {
     expect(assertion.toString()).toContain(">dave<");
   });
 
+  it("a wctx with line breaks survives the form as a browser posts it (every break as CR LF); a NUL, which no form can carry, is refused at once", async () => {
+    // HTML form submission sends every CR, LF and CR LF of a field as CR LF.
+    const posted = (v: string) => v.replace(/\r\n?|\n/g, "\r\n");
+    for (const wctx of ["a\nb", "a\rb", "a\r\nb\n\rc"]) {
+      const b = browser();
+      const f = formFields(await (await b.get({ wa: "wsignin1.0", wtrealm: RP, wctx })).text());
+      const done = await b.post({ ...f, wctx: posted(f.wctx!), username: "alice", password: "wonderland" });
+      expect(done.status, JSON.stringify(wctx)).toBe(200);
+      expect(field(await done.text(), "wctx")).toBe(posted(wctx));
+    }
+    const nul = await get({ wa: "wsignin1.0", wtrealm: RP, wctx: "a\u0000b" });
+    expect(nul.status).toBe(400);
+    expect(nul.headers.get("set-cookie")).toBeNull();
+    expect(await nul.text()).toContain("wctx must not hold a NUL character");
+  });
+
   it("honours a registered wreply, and a whr naming this STS", async () => {
     const r = await signIn({ wtrealm: RP, wreply: "http://localhost:9780/wsfed", whr: "http://127.0.0.1:8787" });
     expect(await r.text()).toContain('action="http://localhost:9780/wsfed"');
