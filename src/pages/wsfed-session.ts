@@ -37,8 +37,14 @@ export const FORM_BINDING_COOKIE = "sts_signin";
 export const SESSION_MAX_MS = 8 * 60 * 60 * 1000;
 /** A sign-in form must be posted within this long. */
 export const FORM_TOKEN_MS = 10 * 60 * 1000;
-/** The relying parties remembered per session (sign-out calls each): bounds the cookie's size. */
+/** The relying parties (with their reply URLs) remembered per session, sign-out calls each: bounds the cookie's size. */
 const MAX_SESSION_PARTIES = 16;
+
+/** A relying party signed in to during a session, and the reply URL its token went to (sign-out cleans up there). */
+export interface SessionParty {
+  id: string;
+  reply: string;
+}
 
 /** What a session cookie says. */
 export interface Session {
@@ -47,8 +53,8 @@ export interface Session {
   authTime: number;
   method: string;
   expires: number;
-  /** Relying-party identifiers signed in to during the session. */
-  parties: string[];
+  /** The relying parties signed in to during the session (and before it, in this browser), oldest first. */
+  parties: SessionParty[];
   /**
    * A session begun at a federation partner (wsfed-partner.ts): the partner's issuer, and the
    * claims its token stated, which nothing here holds for its user. Undefined: one of our users.
@@ -120,7 +126,7 @@ export async function openJson(key: WebKey, purpose: string, sealed: string | nu
 
 /** The cookie value of a session. */
 export async function sealSession(key: WebKey, s: Session): Promise<string> {
-  const parties = s.parties.slice(-MAX_SESSION_PARTIES);
+  const parties = s.parties.slice(-MAX_SESSION_PARTIES).map((q) => [q.id, q.reply]);
   const partner = s.partner ? { p: s.partner.issuer, c: s.partner.claims } : {};
   return sealJson(key, "session", { s: s.subject, t: s.authTime, m: s.method, e: s.expires, r: parties, ...partner });
 }
@@ -131,9 +137,10 @@ export async function openSession(key: WebKey, value: string | undefined, now: n
   if (typeof j !== "object" || j === null) return undefined;
   const o = j as { s?: unknown; t?: unknown; m?: unknown; e?: unknown; r?: unknown; p?: unknown; c?: unknown };
   if (typeof o.s !== "string" || typeof o.t !== "number" || typeof o.m !== "string" || typeof o.e !== "number") return undefined;
-  if (!Array.isArray(o.r) || !o.r.every((x) => typeof x === "string")) return undefined;
+  if (!Array.isArray(o.r) || !o.r.every((x) => Array.isArray(x) && x.length === 2 && typeof x[0] === "string" && typeof x[1] === "string")) return undefined;
   if (o.e <= now || o.t > now) return undefined;
-  const session: Session = { subject: o.s, authTime: o.t, method: o.m, expires: o.e, parties: o.r as string[] };
+  const parties = (o.r as [string, string][]).map(([id, reply]) => ({ id, reply }));
+  const session: Session = { subject: o.s, authTime: o.t, method: o.m, expires: o.e, parties };
   if (o.p === undefined) return session;
   const claims = o.c as Record<string, unknown> | null;
   if (typeof o.p !== "string" || typeof claims !== "object" || claims === null || Array.isArray(claims)) return undefined;

@@ -310,7 +310,8 @@ async function issueFor(
   const { ctx } = x;
   ctx.audit.requestor = session.subject;
   const identity = { subject: session.subject, claims, authnInstant: new Date(session.authTime), authnMethod: session.method };
-  const parties = [...session.parties.filter((r) => r !== rp.identifier), rp.identifier];
+  // Each reply URL signed in through is remembered: a party at two hosts has a session at each to clean up.
+  const parties = [...session.parties.filter((q) => q.id !== rp.identifier || q.reply !== p.wreply), { id: rp.identifier, reply: p.wreply }];
   const sealed = await sealSession(x.key, { ...session, parties });
   // A cookie too large to come back is not set: the next sign-in asks again.
   const kept = sealed.length <= MAX_SESSION_CHARS ? [cookie(x.url, SESSION_COOKIE, sealed, { sameSite: "Lax", maxAgeSeconds: Math.floor((session.expires - now) / 1000) })] : [];
@@ -430,13 +431,12 @@ async function signOut(x: Exchange, form: FirstValues): Promise<Response> {
   // A session begun at a partner ends there too (WS-Federation 1.2 §13.2.4: its clean-up).
   const partner = session?.partner && partnerNamed(x.ctx, session.partner.issuer);
   if (partner) cleanups.push(partnerSignOutUrl(partner));
-  for (const id of session?.parties ?? []) {
-    const rp = lookupRelyingParty(x.ctx.config, id);
-    const reply = rp?.replyUrls[0];
-    if (!reply) continue;
+  // Each at the reply URL the user signed in through, while the party still registers it.
+  for (const { id, reply } of session?.parties ?? []) {
+    if (!lookupRelyingParty(x.ctx.config, id)?.replyUrls.includes(reply)) continue;
     const u = new URL(reply);
     u.searchParams.set("wa", "wsignoutcleanup1.0");
-    cleanups.push(u.href);
+    if (!cleanups.includes(u.href)) cleanups.push(u.href);
   }
   // A way back only to an address some party registered: sign-out must not redirect anywhere else either.
   const asked = form.get("wreply");

@@ -95,7 +95,7 @@ describe("WS-Federation passive sign-in", () => {
     // The session now names both parties.
     const both = sessionCookie(second)!;
     const payload = JSON.parse(atob(both.split("=")[1]!.split(".")[0]!.replace(/-/g, "+").replace(/_/g, "/")));
-    expect(payload.r).toEqual([RP, SECURE_RP]);
+    expect(payload.r).toEqual([[RP, REPLY], [SECURE_RP, "http://127.0.0.1:9781/wsfed"]]);
 
     const forced = await get({ wa: "wsignin1.0", wtrealm: RP, wfresh: "0" }, cookie);
     expect(await forced.text()).toContain('name="password"');
@@ -176,6 +176,25 @@ describe("WS-Federation passive sign-in", () => {
     expect(html).toContain('src="http://127.0.0.1:9780/wsfed?wa=wsignoutcleanup1.0"');
     expect(html).toContain('src="http://127.0.0.1:9781/wsfed?wa=wsignoutcleanup1.0"');
     expect(html).toContain(`href="${REPLY}"`);
+  });
+
+  it("sign-out cleans up at the reply URL the user signed in through, and at each one when there were several", async () => {
+    const OTHER = "http://localhost:9780/wsfed";
+    const first = await signIn({ wtrealm: RP, wreply: OTHER });
+    const out = await get({ wa: "wsignout1.0" }, sessionCookie(first)!);
+    expect(out.headers.get("content-security-policy")).toContain("img-src 'self' http://localhost:9780;");
+    const html = await out.text();
+    expect(html).toContain(`src="${OTHER}?wa=wsignoutcleanup1.0"`);
+    expect(html).not.toContain("127.0.0.1:9780");
+
+    const again = await signIn({ wtrealm: RP, wreply: OTHER });
+    const both = await get({ wa: "wsignin1.0", wtrealm: RP, wreply: REPLY }, sessionCookie(again)!);
+    expect(field(await both.text(), "wresult")).toBeDefined();
+    const out2 = await get({ wa: "wsignout1.0" }, sessionCookie(both)!);
+    expect(out2.headers.get("content-security-policy")).toContain("img-src 'self' http://localhost:9780 http://127.0.0.1:9780;");
+    const html2 = await out2.text();
+    expect(html2).toContain(`src="${OTHER}?wa=wsignoutcleanup1.0"`);
+    expect(html2).toContain(`src="${REPLY}?wa=wsignoutcleanup1.0"`);
   });
 });
 

@@ -4,7 +4,7 @@ import { MAX_SESSION_CHARS, type Session, openSession, sealJson, sealSession } f
 
 const SECRET = { secret: "test-web-session-secret-0123456789abcdef", realm: "https://sts.example.org" };
 const now = Date.now();
-const base: Session = { subject: "alice", authTime: now - 1000, method: "urn:x", expires: now + 60_000, parties: ["urn:example:rp"] };
+const base: Session = { subject: "alice", authTime: now - 1000, method: "urn:x", expires: now + 60_000, parties: [{ id: "urn:example:rp", reply: "https://rp.example.org/wsfed" }] };
 
 describe("session cookie", () => {
   it("a local user's session and a partner's user's (with the partner's claims) come back as sealed", async () => {
