@@ -71,6 +71,13 @@ export const MAX_SESSION_CHARS = 4096;
  */
 export const PARTNER_SESSION_COOKIE = "sts_partner_session";
 
+/**
+ * The cookie that carries the session a partner sign-in will replace over the partner's
+ * cross-site post back, which carries no SameSite=Lax session cookie (SameSite=None, for as long
+ * as the trip may take): the replaced session must end, and its parties carry over.
+ */
+export const REPLACED_SESSION_COOKIE = "sts_replaced_session";
+
 /** What ends a session on the server: the subject, when it began, until when it lasts. */
 export interface SessionRef {
   subject: string;

@@ -33,8 +33,8 @@ import {
   passivePartners, sealPartnerState,
 } from "./wsfed-partner.ts";
 import {
-  FORM_BINDING_COOKIE, MAX_SESSION_CHARS, PARTNER_SESSION_COOKIE, SESSION_COOKIE, SESSION_MAX_MS, type Session, type SignInParams, type WebKey, checkFormToken,
-  formToken, newBrowserBinding, openSession, openSessionRef, readBrowserBinding, sealSession, sealSessionRef, sessionStateId,
+  FORM_BINDING_COOKIE, MAX_SESSION_CHARS, PARTNER_SESSION_COOKIE, REPLACED_SESSION_COOKIE, SESSION_COOKIE, SESSION_MAX_MS, type Session, type SignInParams, type WebKey, checkFormToken,
+  type SessionRef, formToken, newBrowserBinding, openSession, openSessionRef, readBrowserBinding, sealSession, sealSessionRef, sessionStateId,
 } from "./wsfed-session.ts";
 
 /** `wctx` is the relying party's own state, echoed back: bounded so it cannot bloat pages and forms. */
@@ -75,6 +75,7 @@ export async function handleWsFed(req: Request, svc: RequestServices): Promise<R
       binding: readBrowserBinding(cookies.get(FORM_BINDING_COOKIE)),
       partnerBinding: readBrowserBinding(cookies.get(PARTNER_COOKIE)),
       partnerSession: cookies.get(PARTNER_SESSION_COOKIE),
+      replaced: cookies.get(REPLACED_SESSION_COOKIE),
     };
     if (wa === "wsignin1.0") return await signIn(env, form, req.method === "POST");
     if (wa === "wsignout1.0" || wa === "wsignoutcleanup1.0") return await signOut(env, form);
@@ -123,6 +124,8 @@ interface Exchange {
   partnerBinding: string | undefined;
   /** The partner-session cookie's value, when the browser has one. */
   partnerSession: string | undefined;
+  /** The session a partner sign-in replaces, carried over the trip (REPLACED_SESSION_COOKIE). */
+  replaced: string | undefined;
   started: number;
 }
 
@@ -262,7 +265,7 @@ async function submitted(x: Exchange, rp: RelyingParty, p: SignInParams, form: F
   try {
     const who = await authenticateLimited(ctx, x.state, x.svc.clientAddress, username, password, (w) => w.kind === "user");
     if (who.kind !== "user") throw new StsError("authentication_failed", "not a user");
-    const session: Session = { subject: who.identity.subject, authTime: now, method: who.identity.authnMethod, expires: sessionEnd(rp, now), parties: [] };
+    const session = await replacing(x, x.cookie, { subject: who.identity.subject, authTime: now, method: who.identity.authnMethod, expires: sessionEnd(rp, now), parties: [] }, now);
     return await issueFor(x, rp, p, session, who.identity.claims, now);
   } catch (e) {
     if (!(e instanceof StsError && e.code === "authentication_failed")) throw e;
@@ -270,6 +273,24 @@ async function submitted(x: Exchange, rp: RelyingParty, p: SignInParams, form: F
     // One message whatever was wrong: the form must not tell which usernames exist.
     return showForm(x, rp, p, username, "The username or password is incorrect.", 401);
   }
+}
+
+/**
+ * A new session in place of the one `cookie` holds, if any (another user's, or the same user's
+ * signing in again): that one ends in the state store, as sign-out ends a session, so a copy of
+ * its cookie is refused from now on; and its parties carry over (bounded as a session's are), so
+ * sign-out still cleans up every party this browser signed in to.
+ */
+async function replacing(x: Exchange, cookie: string | undefined, fresh: Session, now: number): Promise<Session> {
+  const old = await openSession(x.key, cookie, now);
+  if (!old) return fresh;
+  await endSession(x, old);
+  return { ...fresh, parties: old.parties };
+}
+
+/** Ends a session in the state store: every use of it checks that entry. */
+function endSession(x: Exchange, s: SessionRef): Promise<unknown> {
+  return x.state.cancel({ subject: s.subject }, { id: sessionStateId(s), expiresAt: s.expires });
 }
 
 /** A session lasts 8 hours at most, and never longer than the party lets a token family live. */
@@ -339,6 +360,10 @@ async function toPartner(x: Exchange, partner: TrustedIssuer, p: SignInParams, w
   await writeAudit(x.ctx.audit, { ok: true, status: 302 }, x.started);
   const headers = new Headers({ Location: partnerSignInUrl(x.ctx, partner, wctx, wfresh), "Cache-Control": "no-store" });
   headers.append("Set-Cookie", cookie(x.url, PARTNER_COOKIE, binding, { sameSite: "None", maxAgeSeconds: PARTNER_STATE_MS / 1000 }));
+  // The session this trip will replace, for the partner's post back (read only as a session, MAC and all).
+  if (x.cookie !== undefined && x.cookie.length <= MAX_SESSION_CHARS) {
+    headers.append("Set-Cookie", cookie(x.url, REPLACED_SESSION_COOKIE, x.cookie, { sameSite: "None", maxAgeSeconds: PARTNER_STATE_MS / 1000 }));
+  }
   return new Response(null, { status: 302, headers });
 }
 
@@ -377,14 +402,16 @@ async function partnerReturned(x: Exchange, form: FirstValues, now: number): Pro
     await writeAudit(ctx.audit, { ok: false, status: 403, error: e.code, reason: e.message }, x.started);
     return html(errorPage(`The sign-in at ${partner.displayName} could not be accepted. Go back to the application and start again.`), 403);
   }
-  const session: Session = {
+  const session = await replacing(x, x.cookie ?? x.replaced, {
     subject: identity.subject, authTime: now, method: identity.authnMethod, expires: sessionEnd(rp, now), parties: [],
     partner: { issuer: partner.issuer, claims: identity.claims },
-  };
+  }, now);
   const maxAgeSeconds = Math.floor((session.expires - now) / 1000);
+  const replacedCleared = x.replaced === undefined ? [] : [cookie(x.url, REPLACED_SESSION_COOKIE, "", { sameSite: "None", maxAgeSeconds: 0 })];
   return issueFor(x, rp, params, session, identity.claims, now, [
     cookie(x.url, PARTNER_COOKIE, "", { sameSite: "None", maxAgeSeconds: 0 }),
     cookie(x.url, PARTNER_SESSION_COOKIE, await sealSessionRef(x.key, session), { sameSite: "None", maxAgeSeconds }),
+    ...replacedCleared,
   ]);
 }
 
@@ -426,7 +453,7 @@ async function signOut(x: Exchange, form: FirstValues): Promise<Response> {
   x.ctx.audit.operation = "wsfed.signout";
   const session = await openSession(x.key, x.cookie, now);
   const ended = session ?? (await openSessionRef(x.key, x.partnerSession, now));
-  if (ended) await x.state.cancel({ subject: ended.subject }, { id: sessionStateId(ended), expiresAt: ended.expires });
+  if (ended) await endSession(x, ended);
   const cleanups: string[] = [];
   // A session begun at a partner ends there too (WS-Federation 1.2 §13.2.4: its clean-up).
   const partner = session?.partner && partnerNamed(x.ctx, session.partner.issuer);

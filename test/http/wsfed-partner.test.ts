@@ -7,7 +7,7 @@ import { describe, expect, it, vi } from "vitest";
 import { DOMParser } from "@xmldom/xmldom";
 import { NS } from "../helpers/soap.ts";
 import { byTag, call } from "../helpers/worker.ts";
-import { type Browser, REPLY, RP, browser, field, unescapeHtml } from "../helpers/wsfed.ts";
+import { type Browser, REPLY, RP, SECURE_RP, browser, field, get, post, sessionCookie, signInForm, unescapeHtml } from "../helpers/wsfed.ts";
 import { PARTNER, encrypted, partnerAssertion } from "../helpers/partner.ts";
 
 const ORIGIN = "http://127.0.0.1:8787";
@@ -125,6 +125,27 @@ describe("sign-in at a federation partner", () => {
     const after = await b.get({ wa: "wsignin1.0", wtrealm: RP });
     expect(after.status).toBe(200);
     expect(await after.text()).toContain('name="password"');
+  });
+
+  it("a partner sign-in over a session ends that session and keeps its parties, though the partner's post carries no Lax cookie", async () => {
+    const { fields, browser: b } = await signInForm({ wtrealm: SECURE_RP });
+    expect((await b.post({ ...fields, username: "alice", password: "wonderland" })).status).toBe(200);
+    const copy = b.cookie()!;
+    const res = await b.get({ wa: "wsignin1.0", wtrealm: RP, whr: PARTNER });
+    expect(res.status).toBe(302);
+    const wctx = new URL(res.headers.get("location")!).searchParams.get("wctx")!;
+    // The partner's cross-site post carries only the browser's SameSite=None cookies.
+    const crossSite = b.cookie()!.split("; ").filter((c) => /^sts_(partner|replaced_session)=/.test(c));
+    expect(crossSite).toHaveLength(2);
+    const done = await post({ wa: "wsignin1.0", wresult: rstr(await partnerAssertion()), wctx }, crossSite.join("; "));
+    expect(done.status).toBe(200);
+    expect(done.headers.getSetCookie().some((c) => /^sts_replaced_session=;.*Max-Age=0/.test(c))).toBe(true);
+    // alice's session is over: a copy of its cookie gets the form.
+    expect(await (await get({ wa: "wsignin1.0", wtrealm: SECURE_RP }, copy)).text()).toContain('name="password"');
+    // The new session's sign-out cleans up where alice's session signed in too.
+    const out = await (await get({ wa: "wsignout1.0" }, sessionCookie(done)!)).text();
+    expect(out).toContain('src="http://127.0.0.1:9781/wsfed?wa=wsignoutcleanup1.0"');
+    expect(out).toContain(`src="${REPLY}?wa=wsignoutcleanup1.0"`);
   });
 
   it("revoking the partner's user ends the session it left", async () => {

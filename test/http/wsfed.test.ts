@@ -211,6 +211,28 @@ describe("sign-out on the server", () => {
   });
 });
 
+describe("signing in again over a session", () => {
+  for (const [what, user, password] of [["the same user (wfresh=0)", "alice", "wonderland"], ["another user", "bob", "builder"]] as const) {
+    it(`as ${what} ends the session it replaces and keeps its parties for sign-out`, async () => {
+      const b = browser();
+      const fields = formFields(await (await b.get({ wa: "wsignin1.0", wtrealm: RP })).text());
+      expect((await b.post({ ...fields, username: "alice", password: "wonderland" })).status).toBe(200);
+      expect(field(await (await b.get({ wa: "wsignin1.0", wtrealm: SECURE_RP })).text(), "wresult")).toBeDefined();
+      const copy = b.cookie()!;
+      const again = formFields(await (await b.get({ wa: "wsignin1.0", wtrealm: RP, wfresh: "0" })).text());
+      expect((await b.post({ ...again, username: user, password })).status).toBe(200);
+      // The replaced session is over: a copy of its cookie gets the form, not a token.
+      const replayed = await (await get({ wa: "wsignin1.0", wtrealm: RP }, copy)).text();
+      expect(replayed).not.toContain("wresult");
+      expect(replayed).toContain('name="password"');
+      // Sign-out cleans up at every party this browser signed in to, in either session.
+      const out = await (await b.get({ wa: "wsignout1.0" })).text();
+      expect(out).toContain(`src="${REPLY}?wa=wsignoutcleanup1.0"`);
+      expect(out).toContain('src="http://127.0.0.1:9781/wsfed?wa=wsignoutcleanup1.0"');
+    });
+  }
+});
+
 describe("where browser sign-in is published", () => {
   it("federation metadata names the passive requestor endpoint; the home page links it", async () => {
     const md = await (await call("/FederationMetadata/2007-06/FederationMetadata.xml")).text();
