@@ -267,7 +267,7 @@ export async function wsfedCheck({ base, work, certs, report, skip }) {
       report("wsfed: whr naming the partner: the browser signs in there (wtrealm this STS, wreply its /wsfed), and the party's verified token names the partner's user",
         asked?.wtrealm === base.replace(/\/$/, "") && asked?.wreply === new URL("/wsfed", base).href && viaPartner.length > 0 && viaPartner.every(([, v]) => v),
         `${JSON.stringify(asked && { wtrealm: asked.wtrealm, wreply: asked.wreply })}; ${viaPartner.map(([n, v]) => `${v ? "ok" : "FAIL"} ${n}`).join("; ")}`);
-      const bindingGone = !(await context.cookies(base)).some((c) => c.name === "sts_partner");
+      const bindingGone = !(await context.cookies(base)).some((c) => c.name === "__Host-sts_partner");
       report("wsfed: the partner sign-in's browser binding cookie is gone afterwards", bindingGone, "");
       // The session it left signs the user in at the second party without another trip.
       const trips = partner.state.requests.length;

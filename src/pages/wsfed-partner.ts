@@ -29,10 +29,11 @@ import { childElements } from "../xml/dom.ts";
 import { XmlSecurityError, parseXml } from "../xml/parse.ts";
 import { PASSIVE_REQUESTOR_PATH } from "../wstrust/federation-metadata.ts";
 import { TRUST13, TRUST2005 } from "../wstrust/ns.ts";
+import type { CookieSpec } from "./wsfed-cookies.ts";
 import { type SignInParams, type WebKey, openJson, sealJson } from "./wsfed-session.ts";
 
 /** The cookie binding a partner sign-in to the browser that set out on it. */
-export const PARTNER_COOKIE = "sts_partner";
+export const PARTNER_COOKIE: CookieSpec = { name: "sts_partner", sameSite: "None" };
 /** A partner sign-in must come back within this long. */
 export const PARTNER_STATE_MS = 10 * 60 * 1000;
 const PURPOSE = "partner-signin";

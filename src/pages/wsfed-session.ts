@@ -9,10 +9,11 @@
  * SameSite=Strict cookie set with the form. Without that binding anyone could fetch a form and
  * have a victim's browser post it with the attacker's credentials (login CSRF): the victim
  * would land at the relying party signed in as the attacker. A cross-site post carries no
- * Strict cookie, and a page elsewhere cannot set one for this origin.
+ * Strict cookie, and nobody else can set one for this origin (wsfed-cookies.ts).
  */
 import { fromBase64Url, randomBytes, strictUtf8, toBase64Url, utf8 } from "../bytes.ts";
 import { macOf, macValid } from "../keys/hmac.ts";
+import type { CookieSpec } from "./wsfed-cookies.ts";
 
 /**
  * What browser sign-in's values are MAC'd with: the realm's `webSessionSecret`, and the realm's
@@ -30,9 +31,9 @@ function label(key: WebKey, purpose: string): string {
 }
 
 /** The cookie's name. */
-export const SESSION_COOKIE = "sts_session";
+export const SESSION_COOKIE: CookieSpec = { name: "sts_session", sameSite: "Lax" };
 /** The cookie binding sign-in forms to the browser that was shown them. */
-export const FORM_BINDING_COOKIE = "sts_signin";
+export const FORM_BINDING_COOKIE: CookieSpec = { name: "sts_signin", sameSite: "Strict" };
 /** A session lasts at most this long from sign-in. */
 export const SESSION_MAX_MS = 8 * 60 * 60 * 1000;
 /** A sign-in form must be posted within this long. */
@@ -69,14 +70,14 @@ export const MAX_SESSION_CHARS = 4096;
  * The cookie that names a session begun at a partner, SameSite=None: the partner ends it with a
  * cross-site clean-up call (an image), which carries no SameSite=Lax session cookie.
  */
-export const PARTNER_SESSION_COOKIE = "sts_partner_session";
+export const PARTNER_SESSION_COOKIE: CookieSpec = { name: "sts_partner_session", sameSite: "None" };
 
 /**
  * The cookie that carries the session a partner sign-in will replace over the partner's
  * cross-site post back, which carries no SameSite=Lax session cookie (SameSite=None, for as long
  * as the trip may take): the replaced session must end, and its parties carry over.
  */
-export const REPLACED_SESSION_COOKIE = "sts_replaced_session";
+export const REPLACED_SESSION_COOKIE: CookieSpec = { name: "sts_replaced_session", sameSite: "None" };
 
 /** What ends a session on the server: the subject, when it began, until when it lasts. */
 export interface SessionRef {

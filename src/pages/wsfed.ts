@@ -23,10 +23,10 @@ import type { RelyingParty, TrustedIssuer } from "../config/types.ts";
 import type { StateClient } from "../state/client.ts";
 import { writeAudit } from "../web/audit.ts";
 import { mediaType, readBodyLimited } from "../web/body.ts";
-import { isLoopbackHost } from "../config/loopback.ts";
 import { type FirstValues, firstValues } from "../web/form-urlencoded.ts";
 import { TRUST2005 } from "../wstrust/ns.ts";
 import { issuedRstr } from "../wstrust/rstr.ts";
+import { type CookieJar, cookieJar } from "./wsfed-cookies.ts";
 import { autoPostPage, signInHeaders, errorPage, pageHeaders, signedOutPage, signInPage } from "./wsfed-html.ts";
 import {
   PARTNER_COOKIE, PARTNER_STATE_MS, openPartnerState, partnerIdentity, partnerNamed, partnerSignInUrl, partnerSignOutUrl,
@@ -68,9 +68,9 @@ export async function handleWsFed(req: Request, svc: RequestServices): Promise<R
     const key: WebKey = { secret, realm: ctx.issuer };
     const form = req.method === "POST" ? await readForm(req, ctx) : queryOf(req.url);
     const wa = form.get("wa");
-    const cookies = readCookies(req.headers.get("cookie"));
+    const cookies = cookieJar(req.url, ctx.config.realm, req.headers.get("cookie"));
     const env: Exchange = {
-      ctx, svc, state: svc.state(ctx), key, url: req.url, started,
+      ctx, svc, state: svc.state(ctx), key, cookies, started,
       cookie: cookies.get(SESSION_COOKIE),
       binding: readBrowserBinding(cookies.get(FORM_BINDING_COOKIE)),
       partnerBinding: readBrowserBinding(cookies.get(PARTNER_COOKIE)),
@@ -114,8 +114,8 @@ interface Exchange {
   state: StateClient;
   /** The realm's key for sessions, form tokens and partner trips. */
   key: WebKey;
-  /** The request URL (parsed only when a cookie is set). */
-  url: string;
+  /** The request's cookies, and the Set-Cookie values of the answer. */
+  cookies: CookieJar;
   /** The session cookie's value. */
   cookie: string | undefined;
   /** The form-binding cookie's value, when the browser has one. */
@@ -150,19 +150,6 @@ async function readForm(req: Request, ctx: StsContext): Promise<FirstValues> {
     refuse("The form is not valid UTF-8.");
   }
   return firstValues(text);
-}
-
-/** The request's cookies by name (the first of a name, as browsers send the most specific first). */
-function readCookies(header: string | null): Map<string, string> {
-  const jar = new Map<string, string>();
-  if (!header) return jar;
-  for (const part of header.split(";")) {
-    const i = part.indexOf("=");
-    if (i <= 0) continue;
-    const name = part.slice(0, i).trim();
-    if (!jar.has(name)) jar.set(name, part.slice(i + 1).trim());
-  }
-  return jar;
 }
 
 /**
@@ -240,7 +227,7 @@ async function showForm(x: Exchange, rp: RelyingParty, p: SignInParams, username
   const page = signInPage(rp.identifier, p, token, username, error, partners);
   if (binding === x.binding) return html(page, status);
   const res = html(page, status);
-  res.headers.append("Set-Cookie", cookie(x.url, FORM_BINDING_COOKIE, binding, { sameSite: "Strict" }));
+  res.headers.append("Set-Cookie", x.cookies.set(FORM_BINDING_COOKIE, binding));
   return res;
 }
 
@@ -335,7 +322,7 @@ async function issueFor(
   const parties = [...session.parties.filter((q) => q.id !== rp.identifier || q.reply !== p.wreply), { id: rp.identifier, reply: p.wreply }];
   const sealed = await sealSession(x.key, { ...session, parties });
   // A cookie too large to come back is not set: the next sign-in asks again.
-  const kept = sealed.length <= MAX_SESSION_CHARS ? [cookie(x.url, SESSION_COOKIE, sealed, { sameSite: "Lax", maxAgeSeconds: Math.floor((session.expires - now) / 1000) })] : [];
+  const kept = sealed.length <= MAX_SESSION_CHARS ? [x.cookies.set(SESSION_COOKIE, sealed, Math.floor((session.expires - now) / 1000))] : [];
   return postToken(x, rp, p, identity, [...kept, ...setCookies]);
 }
 
@@ -359,10 +346,10 @@ async function toPartner(x: Exchange, partner: TrustedIssuer, p: SignInParams, w
   x.ctx.audit.outcome = `sent to ${partner.issuer}`;
   await writeAudit(x.ctx.audit, { ok: true, status: 302 }, x.started);
   const headers = new Headers({ Location: partnerSignInUrl(x.ctx, partner, wctx, wfresh), "Cache-Control": "no-store" });
-  headers.append("Set-Cookie", cookie(x.url, PARTNER_COOKIE, binding, { sameSite: "None", maxAgeSeconds: PARTNER_STATE_MS / 1000 }));
+  headers.append("Set-Cookie", x.cookies.set(PARTNER_COOKIE, binding, PARTNER_STATE_MS / 1000));
   // The session this trip will replace, for the partner's post back (read only as a session, MAC and all).
   if (x.cookie !== undefined && x.cookie.length <= MAX_SESSION_CHARS) {
-    headers.append("Set-Cookie", cookie(x.url, REPLACED_SESSION_COOKIE, x.cookie, { sameSite: "None", maxAgeSeconds: PARTNER_STATE_MS / 1000 }));
+    headers.append("Set-Cookie", x.cookies.set(REPLACED_SESSION_COOKIE, x.cookie, PARTNER_STATE_MS / 1000));
   }
   return new Response(null, { status: 302, headers });
 }
@@ -407,39 +394,12 @@ async function partnerReturned(x: Exchange, form: FirstValues, now: number): Pro
     partner: { issuer: partner.issuer, claims: identity.claims },
   }, now);
   const maxAgeSeconds = Math.floor((session.expires - now) / 1000);
-  const replacedCleared = x.replaced === undefined ? [] : [cookie(x.url, REPLACED_SESSION_COOKIE, "", { sameSite: "None", maxAgeSeconds: 0 })];
+  const replacedCleared = x.replaced === undefined ? [] : [x.cookies.set(REPLACED_SESSION_COOKIE, "", 0)];
   return issueFor(x, rp, params, session, identity.claims, now, [
-    cookie(x.url, PARTNER_COOKIE, "", { sameSite: "None", maxAgeSeconds: 0 }),
-    cookie(x.url, PARTNER_SESSION_COOKIE, await sealSessionRef(x.key, session), { sameSite: "None", maxAgeSeconds }),
+    x.cookies.set(PARTNER_COOKIE, "", 0),
+    x.cookies.set(PARTNER_SESSION_COOKIE, await sealSessionRef(x.key, session), maxAgeSeconds),
     ...replacedCleared,
   ]);
-}
-
-/**
- * A cookie of browser sign-in: HttpOnly, Secure except on a plain-http loopback origin, and a
- * path of this STS's root (or realm prefix) only. The session cookie is SameSite=Lax (the
- * relying party's redirect to us is a top-level GET, which carries it); the form binding is
- * Strict (only our own form posts it) and lasts as long as the browser session; a partner
- * sign-in's binding is None (the partner's cross-site post must carry it), and so always Secure.
- */
-function cookie(requestUrl: string, name: string, value: string, o: { sameSite: "Lax" | "Strict" | "None"; maxAgeSeconds?: number }): string {
-  // The runtime hands the URL serialized: scheme "://" host [":" port] path ["?" query].
-  const hostAt = requestUrl.indexOf("://") + 3;
-  let pathAt = requestUrl.indexOf("/", hostAt);
-  if (pathAt < 0) pathAt = requestUrl.length;
-  const q = requestUrl.indexOf("?", pathAt);
-  const pathname = requestUrl.slice(pathAt, q < 0 ? requestUrl.length : q);
-  // SameSite=None needs Secure everywhere; browsers accept Secure cookies from loopback http.
-  const local = o.sameSite !== "None" && requestUrl.startsWith("http://") && isLoopbackHost(hostName(requestUrl.slice(hostAt, pathAt)));
-  const path = pathname.slice(0, pathname.lastIndexOf("/") + 1) || "/";
-  const age = o.maxAgeSeconds === undefined ? "" : `; Max-Age=${Math.max(0, o.maxAgeSeconds)}`;
-  return `${name}=${value}; Path=${path}${age}; HttpOnly; SameSite=${o.sameSite}${local ? "" : "; Secure"}`;
-}
-
-/** The host name of a serialized URL's `host[:port]`. */
-function hostName(host: string): string {
-  const colon = host.lastIndexOf(":");
-  return colon > host.lastIndexOf("]") ? host.slice(0, colon) : host;
 }
 
 /**
@@ -471,8 +431,8 @@ async function signOut(x: Exchange, form: FirstValues): Promise<Response> {
   const back = n !== undefined && x.ctx.config.relyingParties.some((rp) => rp.replyUrls.includes(n)) ? n : undefined;
   const origins = [...new Set(cleanups.map((u) => new URL(u).origin))];
   const headers = pageHeaders(origins.length ? { name: "img-src", sources: ["'self'", ...origins] } : undefined);
-  headers.append("Set-Cookie", cookie(x.url, SESSION_COOKIE, "", { sameSite: "Lax", maxAgeSeconds: 0 }));
-  if (x.partnerSession !== undefined) headers.append("Set-Cookie", cookie(x.url, PARTNER_SESSION_COOKIE, "", { sameSite: "None", maxAgeSeconds: 0 }));
+  headers.append("Set-Cookie", x.cookies.set(SESSION_COOKIE, "", 0));
+  if (x.partnerSession !== undefined) headers.append("Set-Cookie", x.cookies.set(PARTNER_SESSION_COOKIE, "", 0));
   if (ended) {
     x.ctx.audit.requestor = ended.subject;
     await writeAudit(x.ctx.audit, { ok: true, status: 200 }, x.started);

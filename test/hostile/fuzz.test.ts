@@ -431,7 +431,7 @@ describe("browser sign-in at a partner: fuzz of the partner's answer (100 mutate
   /** A trip to the partner from a new browser: its binding cookie and the wctx the partner returns. */
   async function trip(): Promise<{ cookie: string; wctx: string }> {
     const res = await call(`/wsfed?${new URLSearchParams({ wa: "wsignin1.0", wtrealm: "urn:example:rp", whr: "urn:example:partner-idp" })}`, { redirect: "manual" });
-    const cookie = res.headers.getSetCookie().find((c) => c.startsWith("sts_partner="))!.split(";")[0]!;
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith("__Host-sts_partner="))!.split(";")[0]!;
     return { cookie, wctx: new URL(res.headers.get("location")!).searchParams.get("wctx")! };
   }
 

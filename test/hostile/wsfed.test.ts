@@ -211,3 +211,55 @@ describe("realms that share a webSessionSecret", () => {
     expect(await ok.text()).toContain("wresult");
   });
 });
+
+describe("cookie tossing: a cookie of our name set by someone else", () => {
+  const fetchAt = async (url: string, init?: RequestInit) => {
+    const { exports } = await import("cloudflare:workers");
+    return (exports as unknown as { default: { fetch(r: Request): Promise<Response> } }).default.fetch(new Request(url, { redirect: "manual", ...init }));
+  };
+  // bob is locked out by now (above): the attacker here is dave.
+  /** Signs `user` in at `origin` from a new browser: the session cookie's value. */
+  const sessionAt = async (origin: string, user: string, password: string) => {
+    const shown = await fetchAt(`${origin}${query({ wa: "wsignin1.0", wtrealm: RP })}`);
+    const binding = shown.headers.get("set-cookie")!.split(";")[0]!;
+    const res = await fetchAt(`${origin}/wsfed`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", cookie: binding },
+      body: new URLSearchParams({ ...formFields(await shown.text()), username: user, password }).toString(),
+    });
+    return /=([^;]*)/.exec(res.headers.getSetCookie().find((c) => c.includes("sts_session"))!)![1]!;
+  };
+
+  it("over https only a __Host- cookie counts: a session tossed under the plain name (by a sibling host or over http) signs nobody in", async () => {
+    const origin = "https://sts.example.org";
+    const daves = await sessionAt(origin, "dave", "directory-pass-1");
+    const tossed = await (await fetchAt(`${origin}${query({ wa: "wsignin1.0", wtrealm: RP })}`, { headers: { cookie: `sts_session=${daves}` } })).text();
+    expect(tossed).not.toContain("wresult");
+    expect(tossed).toContain('name="password"');
+    // The cookie the STS set itself, under its own name, signs in.
+    const own = await (await fetchAt(`${origin}${query({ wa: "wsignin1.0", wtrealm: RP })}`, { headers: { cookie: `__Host-sts_session=${daves}` } })).text();
+    expect(own).toContain("wresult");
+  });
+
+  it("on loopback http, where no prefix applies, a name sent twice counts as neither: no session, no form binding", async () => {
+    // The attacker's cookie comes first (a more specific Path, an older cookie): neither wins.
+    const daves = await sessionAt("http://127.0.0.1:8787", "dave", "directory-pass-1");
+    const alices = await sessionAt("http://127.0.0.1:8787", "alice", "wonderland");
+    const both = await (await get({ wa: "wsignin1.0", wtrealm: RP }, `sts_session=${daves}; sts_session=${alices}`)).text();
+    expect(both).not.toContain("wresult");
+    expect(both).toContain('name="password"');
+    // An attacker's form, bound to the attacker's binding tossed in beside the victim's own: refused.
+    const attacker = await freshForm();
+    const victim = browser();
+    await victim.get({ wa: "wsignin1.0", wtrealm: RP });
+    const res = await post({ ...attacker.f, username: "dave", password: "directory-pass-1" }, `${attacker.browser.cookie()!}; ${victim.cookie()!}`);
+    const html = await refused(res, 403);
+    expect(html).toContain("did not send back the sign-in form");
+  });
+
+  it("a realm reached through its path prefix keeps its cookies apart by name, all with Path=/ (as __Host- requires)", async () => {
+    const f = workerWith({ ...DEV_CONFIG, realms: [{ ...DEV_REALM2, webSessionSecret: "DEV_WEB_SESSION_SECRET", relyingParties: [{ identifier: RP, defaultTokenType: "saml2", replyUrls: [REPLY] }] }] });
+    const shown = await f(`/realms/realm2${query({ wa: "wsignin1.0", wtrealm: RP })}`);
+    expect(shown.headers.get("set-cookie")).toMatch(/^sts_signin\.realm2=[\w-]{22}; Path=\/; HttpOnly; SameSite=Strict$/);
+  });
+});

@@ -56,7 +56,7 @@ describe("sign-in at a federation partner", () => {
     expect(to.searchParams.get("wtrealm")).toBe(ORIGIN);
     expect(to.searchParams.get("wreply")).toBe(`${ORIGIN}/wsfed`);
     expect(wctx).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/);
-    const set = res.headers.getSetCookie().find((c) => c.startsWith("sts_partner="))!;
+    const set = res.headers.getSetCookie().find((c) => c.startsWith("__Host-sts_partner="))!;
     expect(set).toMatch(/; HttpOnly; SameSite=None; Secure$/);
     expect(res.headers.get("cache-control")).toBe("no-store");
   });
@@ -77,7 +77,7 @@ describe("sign-in at a federation partner", () => {
       const doc = tokenPosted(html);
       expect(byTag(doc, NS.saml2, "NameID")[0]?.textContent).toBe(`${PARTNER}#carol`);
       expect(byTag(doc, NS.saml2, "Audience")[0]?.textContent).toBe(RP);
-      expect(res.headers.getSetCookie().some((c) => /^sts_partner=;.*Max-Age=0/.test(c))).toBe(true);
+      expect(res.headers.getSetCookie().some((c) => /^__Host-sts_partner=;.*Max-Age=0/.test(c))).toBe(true);
       expect(res.headers.getSetCookie().some((c) => c.startsWith("sts_session="))).toBe(true);
     });
   }
@@ -116,7 +116,7 @@ describe("sign-in at a federation partner", () => {
   it("the partner's own clean-up call — a cross-site image, carrying only the SameSite=None partner-session cookie — ends the session", async () => {
     const { b, wctx } = await setOut();
     const res = await back(b, rstr(await partnerAssertion()), wctx);
-    const ref = res.headers.getSetCookie().find((c) => c.startsWith("sts_partner_session="))!;
+    const ref = res.headers.getSetCookie().find((c) => c.startsWith("__Host-sts_partner_session="))!;
     expect(ref).toMatch(/; HttpOnly; SameSite=None; Secure$/);
     const cleanup = await call("/wsfed?wa=wsignoutcleanup1.0", { headers: { cookie: ref.split(";")[0]! } });
     expect(cleanup.status).toBe(200);
@@ -135,11 +135,11 @@ describe("sign-in at a federation partner", () => {
     expect(res.status).toBe(302);
     const wctx = new URL(res.headers.get("location")!).searchParams.get("wctx")!;
     // The partner's cross-site post carries only the browser's SameSite=None cookies.
-    const crossSite = b.cookie()!.split("; ").filter((c) => /^sts_(partner|replaced_session)=/.test(c));
+    const crossSite = b.cookie()!.split("; ").filter((c) => /^__Host-sts_(partner|replaced_session)=/.test(c));
     expect(crossSite).toHaveLength(2);
     const done = await post({ wa: "wsignin1.0", wresult: rstr(await partnerAssertion()), wctx }, crossSite.join("; "));
     expect(done.status).toBe(200);
-    expect(done.headers.getSetCookie().some((c) => /^sts_replaced_session=;.*Max-Age=0/.test(c))).toBe(true);
+    expect(done.headers.getSetCookie().some((c) => /^__Host-sts_replaced_session=;.*Max-Age=0/.test(c))).toBe(true);
     // alice's session is over: a copy of its cookie gets the form.
     expect(await (await get({ wa: "wsignin1.0", wtrealm: SECURE_RP }, copy)).text()).toContain('name="password"');
     // The new session's sign-out cleans up where alice's session signed in too.
@@ -178,7 +178,7 @@ describe("sign-in at a federation partner", () => {
 
   it("refuses a trip completed before, even with its cookie kept and a fresh partner token", async () => {
     const { res, wctx } = await setOut();
-    const cookie = res.headers.getSetCookie().find((c) => c.startsWith("sts_partner="))!.split(";")[0]!;
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith("__Host-sts_partner="))!.split(";")[0]!;
     const post = async (wresult: string) =>
       call("/wsfed", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", cookie }, body: new URLSearchParams({ wa: "wsignin1.0", wresult, wctx }).toString() });
     expect((await post(rstr(await partnerAssertion()))).status).toBe(200);

@@ -272,35 +272,35 @@ describe("the form-binding cookie's scope", () => {
   };
   const query = "wsfed?wa=wsignin1.0&wtrealm=urn%3Aexample%3Arp";
 
-  it("leaves out Secure only for loopback names over http", async () => {
+  it("leaves out Secure (and so the __Host- prefix) only for loopback names over http", async () => {
     for (const origin of ["http://localhost:8787", "http://127.0.0.1", "http://[::1]:8787"]) {
-      expect(await shownAt(`${origin}/${query}`)).toMatch(/; HttpOnly; SameSite=Strict$/);
+      expect(await shownAt(`${origin}/${query}`)).toMatch(/^sts_signin=[\w-]{22}; Path=\/; HttpOnly; SameSite=Strict$/);
     }
     for (const origin of ["http://localhost.example.com", "http://127.0.0.1.example.com:8787", "https://localhost:8787"]) {
-      expect(await shownAt(`${origin}/${query}`)).toMatch(/; HttpOnly; SameSite=Strict; Secure$/);
+      expect(await shownAt(`${origin}/${query}`)).toMatch(/^__Host-sts_signin=[\w-]{22}; Path=\/; HttpOnly; SameSite=Strict; Secure$/);
     }
   });
 
-  it("is scoped to the endpoint's directory, whatever the query holds", async () => {
+  it("has Path=/, whatever the query holds", async () => {
     expect(await shownAt(`http://127.0.0.1/${query}&wctx=a/b/c`)).toContain("; Path=/;");
   });
 });
 
 describe("the session cookie outside loopback", () => {
-  it("is Secure when the STS is reached over https or by a non-loopback name", async () => {
+  it("is Secure and __Host- when the STS is reached over https or by a non-loopback name", async () => {
     const { exports } = await import("cloudflare:workers");
     const fetchIt = (r: Request) => (exports as unknown as { default: { fetch(r: Request): Promise<Response> } }).default.fetch(r);
     for (const origin of ["https://sts.example.org", "http://sts.example.org"]) {
       const shown = await fetchIt(new Request(`${origin}/wsfed?wa=wsignin1.0&wtrealm=urn%3Aexample%3Arp`));
       const binding = shown.headers.get("set-cookie")!;
-      expect(binding).toMatch(/; HttpOnly; SameSite=Strict; Secure$/);
+      expect(binding).toMatch(/^__Host-sts_signin=[\w-]{22}; Path=\/; HttpOnly; SameSite=Strict; Secure$/);
       const res = await fetchIt(new Request(`${origin}/wsfed`, {
         method: "POST",
         headers: { "content-type": "application/x-www-form-urlencoded", cookie: binding.split(";")[0]! },
         body: new URLSearchParams({ ...formFields(await shown.text()), username: "alice", password: "wonderland" }).toString(),
       }));
       expect(res.status).toBe(200);
-      expect(res.headers.get("set-cookie")).toMatch(/; HttpOnly; SameSite=Lax; Secure$/);
+      expect(res.headers.get("set-cookie")).toMatch(/^__Host-sts_session=[\w-]+\.[\w-]+; Path=\/; Max-Age=\d+; HttpOnly; SameSite=Lax; Secure$/);
     }
   });
 });
