@@ -9,6 +9,9 @@ import type { SignInParams } from "./wsfed-session.ts";
  */
 const PASSWORD_FIELD_UNITS = 2 * MAX_PASSWORD_CHARS;
 
+/** The username field's maxlength, as the password's: 256 characters, in UTF-16 units. */
+const USERNAME_FIELD_UNITS = 2 * 256;
+
 /** The auto-post page's script, served as a file: the pages' policy allows no inline script. */
 export const AUTOPOST_SCRIPT = `document.getElementById("wsfed-post")?.submit();\n`;
 
@@ -66,7 +69,7 @@ export function signInPage(
       hidden("wa", "wsignin1.0") + hidden("wtrealm", p.wtrealm) + hidden("wreply", p.wreply) +
       (p.wctx === "" ? "" : hidden("wctx", p.wctx)) + hidden("csrf", token) +
       `<label for="username">Username</label>` +
-      `<input id="username" name="username" type="text" autocomplete="username" autocapitalize="off" spellcheck="false" required maxlength="256"${described} value="${escapeHtml(username)}"${username === "" ? " autofocus" : ""}>` +
+      `<input id="username" name="username" type="text" autocomplete="username" autocapitalize="off" spellcheck="false" required maxlength="${USERNAME_FIELD_UNITS}"${described} value="${escapeHtml(username)}"${username === "" ? " autofocus" : ""}>` +
       `<label for="password">Password</label>` +
       `<input id="password" name="password" type="password" autocomplete="current-password" required maxlength="${PASSWORD_FIELD_UNITS}"${described}${username === "" ? "" : " autofocus"}>` +
       `<button type="submit">Sign in</button></form>` +

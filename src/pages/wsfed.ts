@@ -239,19 +239,21 @@ async function submitted(x: Exchange, rp: RelyingParty, p: SignInParams, form: F
   }
   const checked = await checkFormToken(x.key, form.get("csrf") ?? undefined, p, x.binding, now);
   if (!checked) refuse("The sign-in form has expired or is not valid. Go back to the application and start again.", 403);
-  if (!(await x.state.rememberNonce(`wsfed-form:${checked.nonce}`, checked.expires))) {
-    refuse("This sign-in form has already been submitted. Go back to the application and start again.", 403);
-  }
   // Trimmed as a WS-Trust Username is, so a name signs in the same way at either door.
   const username = (form.get("username") ?? "").trim();
   const password = form.get("password") ?? "";
-  if (username === "" || password === "" || username.length > MAX_USERNAME || passwordCharacters(password) > MAX_PASSWORD_CHARS) {
-    return showForm(x, rp, p, username.slice(0, MAX_USERNAME), "Enter your username and password.", 400);
+  if (username === "" || password === "" || [...username].length > MAX_USERNAME || passwordCharacters(password) > MAX_PASSWORD_CHARS) {
+    return showForm(x, rp, p, [...username].slice(0, MAX_USERNAME).join(""), "Enter your username and password.", 400);
   }
   ctx.audit.requestor = username;
   try {
     const who = await authenticateLimited(ctx, x.state, x.svc.clientAddress, username, password, (w) => w.kind === "user");
     if (who.kind !== "user") throw new StsError("authentication_failed", "not a user");
+    // The form is spent once it signs someone in, not before: a failed or locked-out post
+    // writes nothing to state (as a WS-Trust UsernameToken's nonce).
+    if (!(await x.state.rememberNonce(`wsfed-form:${checked.nonce}`, checked.expires))) {
+      refuse("This sign-in form has already been submitted. Go back to the application and start again.", 403);
+    }
     const session = await replacing(x, x.cookie, { subject: who.identity.subject, authTime: now, method: who.identity.authnMethod, expires: sessionEnd(rp, now), parties: [] }, now);
     return await issueFor(x, rp, p, session, who.identity.claims, now);
   } catch (e) {

@@ -88,6 +88,14 @@ describe("WS-Federation sign-in: hostile requests", () => {
     expect((await attacker.post({ ...attacker.f, ...creds })).status).toBe(200);
   });
 
+  it("a form is spent by the sign-in it makes, not by a failed one (which writes no state)", async () => {
+    const { f, post: send } = await freshForm();
+    expect((await send({ ...f, username: "alice", password: "not-her-password" })).status).toBe(401);
+    // Had the failure spent the form, this would be "already submitted".
+    expect((await send({ ...f, username: "alice", password: "wonderland" })).status).toBe(200);
+    await refused(await send({ ...f, username: "alice", password: "wonderland" }), 403);
+  });
+
   it("refuses an expired form token", async () => {
     const { f, post: send } = await freshForm();
     const [, n, mac] = f.csrf!.split(".");

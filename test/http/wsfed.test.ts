@@ -304,3 +304,21 @@ describe("the session cookie outside loopback", () => {
     }
   });
 });
+
+describe("a long name of characters outside the BMP", () => {
+  it("signs in: the form bounds a username in characters, as the directory does, not in UTF-16 units", async () => {
+    const name = "\u{20000}".repeat(150) + crypto.randomUUID().slice(0, 6);
+    const created = await call("/admin/users", {
+      method: "POST",
+      headers: { authorization: "Basic " + btoa("user-admin:user-admin-secret-7a6b5c4d3e2f1a0b"), "content-type": "application/json" },
+      body: JSON.stringify({ username: name, password: "correct-horse-1" }),
+    });
+    expect(created.status, await created.clone().text()).toBe(201);
+    const b = browser();
+    const page = await (await b.get({ wa: "wsignin1.0", wtrealm: RP })).text();
+    expect(page).toContain('maxlength="512"');
+    const res = await b.post({ ...formFields(page), username: name, password: "correct-horse-1" });
+    expect(res.status).toBe(200);
+    expect(field(await res.text(), "wresult")).toBeDefined();
+  });
+});
