@@ -263,7 +263,7 @@ function namespaces(ctx: Ctx, el: Element, scope: Scope, rendered: Scope, candid
     (emit ??= []).push(p);
   }
   if (emit === null) return rendered;
-  emit.sort();
+  emit.sort(codePointOrder);
   const next = Object.create(rendered) as Scope;
   for (const p of emit) {
     const uri = scope[p] ?? "";
@@ -288,13 +288,30 @@ function attributes(ctx: Ctx, el: Element, xmlInherit: XmlAttrs | null): void {
   for (const a of list) ctx.out += " " + a.name + '="' + escapeC14nAttr(a.value) + '"';
 }
 
-// JS string order is UTF-16 code-unit order; it equals the code-point order C14N asks for
-// except between astral characters and U+E000..U+FFFF, which never occur in our names.
 function compareAttrs(a: Attr, b: Attr): number {
   const na = a.namespaceURI ?? "";
   const nb = b.namespaceURI ?? "";
-  if (na !== nb) return na < nb ? -1 : 1;
-  const la = a.localName ?? a.name;
-  const lb = b.localName ?? b.name;
-  return la < lb ? -1 : la > lb ? 1 : 0;
+  if (na !== nb) return codePointOrder(na, nb);
+  return codePointOrder(a.localName ?? a.name, b.localName ?? b.name);
 }
+
+/**
+ * C14N 1.0 §2.2 orders names by code point. JS compares strings by UTF-16 code unit, which
+ * agrees except where a character above U+FFFF (a surrogate pair, D800–DFFF) meets one of
+ * U+E000–U+FFFF: untrusted documents may name attributes and prefixes so, and other
+ * implementations then digest another order. At the first unit that differs, surrogates are
+ * moved above E000–FFFF.
+ */
+export function codePointOrder(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    return unitRank(x) - unitRank(y);
+  }
+  return a.length - b.length;
+}
+
+const unitRank = (u: number) => (u >= 0xe000 ? u - 0x800 : u >= 0xd800 ? u + 0x2000 : u);

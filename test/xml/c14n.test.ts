@@ -125,3 +125,13 @@ describe("c14n of DOMs built with createElementNS (no xmlns attributes)", () => 
     expect(exc(child(r))).toBe('<q:b xmlns:q="u"></q:b>');
   });
 });
+
+describe("order by code point (C14N 1.0 §2.2), not by UTF-16 code unit", () => {
+  // U+10000 is one code point above U+FE70, but its first UTF-16 unit (D800) is below FE70.
+  it("attributes and namespace prefixes beyond U+FFFF sort after U+E000–U+FFFF, as libxml2 and Santuario sort them", () => {
+    const el = root('<e \u{10000}="1" \uFE70="2" b="3"/>');
+    for (const f of [inc, exc]) expect(f(el)).toBe('<e b="3" \uFE70="2" \u{10000}="1"></e>');
+    const ns = root('<e xmlns:\u{10000}="urn:a" xmlns:\uFE70="urn:b" \u{10000}:x="1" \uFE70:y="2"/>');
+    expect(inc(ns)).toBe('<e xmlns:\uFE70="urn:b" xmlns:\u{10000}="urn:a" \u{10000}:x="1" \uFE70:y="2"></e>');
+  });
+});
