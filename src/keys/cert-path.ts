@@ -3,7 +3,8 @@
  * by its SHA-256 thumbprint, or issued — directly or through intermediates sent with it — by a
  * configured certificate authority. Every certificate on the path must be valid at `now`, every
  * issuer a CA allowed to sign certificates at that depth, every signature made with an algorithm
- * we accept, and the end certificate allowed to make digital signatures.
+ * we accept, the end certificate allowed to make digital signatures, and every certificate's
+ * extendedKeyUsage, where it has one, allowing client authentication.
  *
  * Not checked: revocation (CRL / OCSP need the network at request time, which an edge worker
  * should not wait on; pin or re-issue instead), name constraints and certificate policies (a
@@ -132,7 +133,23 @@ function usable(c: ParsedCertificate, now: Date, role: string): string | undefin
   if (c.notBefore.getTime() > now.getTime()) return `The ${role} certificate is not yet valid.`;
   if (c.notAfter.getTime() < now.getTime()) return `The ${role} certificate has expired.`;
   if (c.extensions.unknownCritical.length > 0) return `The ${role} certificate has a critical extension this STS does not understand (${c.extensions.unknownCritical[0]}).`;
+  if (!allowsClientAuth(c)) return `The ${role} certificate's extended key usage does not include client authentication.`;
   return undefined;
+}
+
+const CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
+const ANY_EXTENDED_KEY_USAGE = "2.5.29.37.0";
+
+/**
+ * RFC 5280 §4.2.1.12: a certificate with extendedKeyUsage serves only the purposes it lists, and
+ * a requestor authenticates as a TLS client does (id-kp-clientAuth, or anyExtendedKeyUsage).
+ * Without the extension any purpose is allowed. Applied to every certificate on the path, CAs
+ * included, as OpenSSL's sslclient purpose and Windows do: a CA whose extendedKeyUsage leaves
+ * client authentication out has not been trusted to issue client certificates.
+ */
+function allowsClientAuth(c: ParsedCertificate): boolean {
+  const purposes = c.extensions.extendedKeyUsage;
+  return purposes === undefined || purposes.includes(CLIENT_AUTH) || purposes.includes(ANY_EXTENDED_KEY_USAGE);
 }
 
 /** A CA may sign certificates with `below` CA certificates between it and the end certificate. */

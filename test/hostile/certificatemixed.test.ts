@@ -16,6 +16,7 @@ import CA_CERT from "../fixtures/dev-credentials/dev-ca.cert.pem?raw";
 import CA_KEY from "../fixtures/dev-credentials/dev-ca.key.pem?raw";
 import CRITICAL_LEAF from "../fixtures/pki/critical-leaf.pem?raw";
 import PKI_ROOT from "../fixtures/pki/root.pem?raw";
+import { EKU, LEAF_EXTENSIONS, authority, certificate, extendedKeyUsage } from "../helpers/certificates.ts";
 import { NS, TT } from "../helpers/soap.ts";
 import { ORIGIN, call, faultCode } from "../helpers/worker.ts";
 import { signedEnvelope, type SignedEnvelopeOptions } from "../helpers/wss-sign.ts";
@@ -144,6 +145,17 @@ describe("certificatemixed: certificates that authenticate nobody", () => {
     const f = withCertificates({ authorities: [PKI_ROOT], principals: [{ subjectCommonName: "unknown critical extension", principal: "alice" }] });
     // The path is judged before the signature: the certificate alone decides this refusal.
     refused(await send(await sign({ certPem: CRITICAL_LEAF }), f), "wst:FailedAuthentication", /critical extension/);
+  });
+
+  it("refuses a certificate whose extendedKeyUsage leaves client authentication out (a control with clientAuth gets a token)", async () => {
+    const root = await authority("EKU Root");
+    const f = withCertificates({ authorities: [root.pem], principals: [{ subjectCommonName: "alice", principal: "alice" }] });
+    const leaf = (purposes: string[], critical = false) => certificate({ subject: "alice", issuer: root, extensions: [...LEAF_EXTENSIONS, extendedKeyUsage(purposes, critical)] });
+    const signedWith = async (c: Awaited<ReturnType<typeof leaf>>) => sign({ keyPem: c.keyPem, certPem: c.pem, ecdsa: true });
+    const ok = await send(await signedWith(await leaf([EKU.clientAuth])), f);
+    expect(ok.status, ok.text).toBe(200);
+    refused(await send(await signedWith(await leaf([EKU.serverAuth])), f), "wst:FailedAuthentication", /extended key usage/);
+    refused(await send(await signedWith(await leaf([EKU.emailProtection, EKU.codeSigning], true)), f), "wst:FailedAuthentication", /extended key usage/);
   });
 
   it("refuses a trusted certificate that is mapped to no principal", async () => {
