@@ -3,8 +3,9 @@
  * by its SHA-256 thumbprint, or issued — directly or through intermediates sent with it — by a
  * configured certificate authority. Every certificate on the path must be valid at `now`, every
  * issuer a CA allowed to sign certificates at that depth, every signature made with an algorithm
- * we accept, the end certificate allowed to make digital signatures, and every certificate's
- * extendedKeyUsage, where it has one, allowing client authentication.
+ * we accept, every key at least as strong as src/keys/strength.ts asks, the end certificate
+ * allowed to make digital signatures, and every certificate's extendedKeyUsage, where it has
+ * one, allowing client authentication.
  *
  * Not checked: revocation (CRL / OCSP need the network at request time, which an edge worker
  * should not wait on; pin or re-issue instead), name constraints and certificate policies (a
@@ -15,6 +16,7 @@ import { isolateCaches } from "../cache.ts";
 import { Asn1Error, children, expectTag, parseDer, readOid, readSmallInteger, TAG } from "./asn1.ts";
 import { CURVE_FIELD_BYTES, ecdsaDerToRaw } from "./ecdsa-sig.ts";
 import { bytesEqual } from "./keyring.ts";
+import { MIN_RSA_BITS } from "./strength.ts";
 import { KEY_USAGE, type ParsedCertificate, parseCertificate } from "./x509.ts";
 
 /** Where trust in requestor certificates comes from. */
@@ -132,8 +134,20 @@ export async function checkCertificatePath(
 function usable(c: ParsedCertificate, now: Date, role: string): string | undefined {
   if (c.notBefore.getTime() > now.getTime()) return `The ${role} certificate is not yet valid.`;
   if (c.notAfter.getTime() < now.getTime()) return `The ${role} certificate has expired.`;
-  if (c.extensions.unknownCritical.length > 0) return `The ${role} certificate has a critical extension this STS does not understand (${c.extensions.unknownCritical[0]}).`;
-  if (!allowsClientAuth(c)) return `The ${role} certificate's extended key usage does not include client authentication.`;
+  const flaw = certificateFlaw(c);
+  return flaw && `The ${role} certificate ${flaw}.`;
+}
+
+/**
+ * What keeps a certificate off every requestor's path, at any time, or undefined ("has …"). Its
+ * key is held to the one minimum every door applies (src/keys/strength.ts): a signature by a
+ * weak key, the requestor's own or a CA's, proves nothing. EC keys are P-256 or larger already
+ * (the parser reads no smaller curve).
+ */
+export function certificateFlaw(c: ParsedCertificate): string | undefined {
+  if (c.extensions.unknownCritical.length > 0) return `has a critical extension this STS does not understand (${c.extensions.unknownCritical[0]})`;
+  if (c.kty === "RSA" && (c.modulusBits ?? 0) < MIN_RSA_BITS) return `has an RSA key of ${c.modulusBits} bits; at least ${MIN_RSA_BITS} are needed`;
+  if (!allowsClientAuth(c)) return "has an extended key usage that does not include client authentication";
   return undefined;
 }
 

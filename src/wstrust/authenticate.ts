@@ -142,8 +142,8 @@ async function authenticateSignedMessage(ctx: StsContext, deps: TrustDeps, env: 
   await once(sec.timestamp.created, signed.signedInfo);
   const who = await authenticateCertificate(ctx, signed);
   ctx.audit.requestor = requestorName(who);
-  // The key it signed with is one it holds: a PublicKey token may be bound to it. A key too weak
-  // to bind a token to (say RSA-1024) authenticates, but binds nothing.
+  // The key it signed with is one it holds: a PublicKey token may be bound to it. A key that
+  // cannot be bound to a token authenticates, but binds nothing.
   const der = signed.certificate.der;
   const provedKey = () =>
     publicKeyFromCertificate(der).then(

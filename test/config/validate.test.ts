@@ -7,6 +7,7 @@ import { verifyPassword } from "../../src/identity/password.ts";
 import { verifySecret } from "../../src/identity/secret.ts";
 import { buildSelfSignedCertificate } from "../../src/keys/x509.ts";
 import { derToPem } from "../../src/keys/pem.ts";
+import { CA_EXTENSIONS, EKU, authority, extendedKeyUsage, extension } from "../helpers/certificates.ts";
 import { ED25519_PKCS8, EC, NOT_A_CA_PEM, P384_PKCS8, RSA, base, issuesOf, withCertificates } from "./helpers.ts";
 
 const R = "STS_CONFIG";
@@ -403,6 +404,32 @@ describe("decryptionKeys", () => {
     expect(issuesOf(cfg, withDec)).toEqual([
       `${R}.decryptionKeys[1].status: decryptionKeys[0] is already current; mark one of them next or previous`,
       `${R}.decryptionKeys[1].privateKeySecret: secret binding "EC_KEY": key transport needs an RSA key`,
+    ]);
+  });
+});
+
+describe("requestorCertificates.authorities that could authenticate nobody", () => {
+  const issuesWith = (authority: string) => {
+    const { cfg, env } = base();
+    withCertificates(cfg).requestorCertificates.authorities.push(authority);
+    return issuesOf(cfg, env);
+  };
+  const A = `${R}.requestorCertificates.authorities[1]`;
+
+  it("a CA with an RSA key under 2,048 bits is refused, naming its size; a 2,048-bit one is accepted", async () => {
+    expect(issuesWith((await authority("Good CA", { key: { rsaBits: 2048 } })).pem)).toEqual([]);
+    expect(issuesWith((await authority("Weak CA", { key: { rsaBits: 1024 } })).pem)).toEqual([
+      `${A}: has an RSA key of 1024 bits; at least 2048 are needed, so no certificate it issued would authenticate anyone`,
+    ]);
+  });
+
+  it("a CA with an unknown critical extension, or an extendedKeyUsage without clientAuth, is refused", async () => {
+    const critical = extension("1.2.3.4.5", Uint8Array.of(5, 0), true);
+    expect(issuesWith((await authority("Critical CA", { extensions: [...CA_EXTENSIONS, critical] })).pem)).toEqual([
+      `${A}: has a critical extension this STS does not understand (1.2.3.4.5), so no certificate it issued would authenticate anyone`,
+    ]);
+    expect(issuesWith((await authority("Server CA", { extensions: [...CA_EXTENSIONS, extendedKeyUsage([EKU.serverAuth])] })).pem)).toEqual([
+      `${A}: has an extended key usage that does not include client authentication, so no certificate it issued would authenticate anyone`,
     ]);
   });
 });

@@ -158,6 +158,13 @@ describe("certificatemixed: certificates that authenticate nobody", () => {
     refused(await send(await signedWith(await leaf([EKU.emailProtection, EKU.codeSigning], true)), f), "wst:FailedAuthentication", /extended key usage/);
   });
 
+  it("refuses a certificate with an RSA key under 2,048 bits, naming its size", async () => {
+    const root = await authority("Strength Root");
+    const f = withCertificates({ authorities: [root.pem], principals: [{ subjectCommonName: "alice", principal: "alice" }] });
+    const weak = await certificate({ subject: "alice", issuer: root, key: { rsaBits: 1024 } });
+    refused(await send(await sign({ keyPem: weak.keyPem, certPem: weak.pem }), f), "wst:FailedAuthentication", /RSA key of 1024 bits; at least 2048/);
+  });
+
   it("refuses a trusted certificate that is mapped to no principal", async () => {
     const f = withCertificates({ authorities: [CA_CERT], principals: [{ subjectCommonName: "bob", principal: "bob" }] });
     refused(await send(await sign(), f), "wst:FailedAuthentication", /not mapped to any principal/);

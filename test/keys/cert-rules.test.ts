@@ -19,7 +19,7 @@ describe("extendedKeyUsage (RFC 5280 §4.2.1.12)", () => {
       expect(await check((await leaf(ok)).parsed, [], trust(root.parsed))).toMatchObject({ ok: true });
     }
     for (const bad of [[extendedKeyUsage([EKU.serverAuth])], [extendedKeyUsage([EKU.emailProtection, EKU.codeSigning], true)]]) {
-      expect(await check((await leaf(bad)).parsed, [], trust(root.parsed))).toMatchObject({ ok: false, reason: expect.stringMatching(/extended key usage does not include client authentication/) });
+      expect(await check((await leaf(bad)).parsed, [], trust(root.parsed))).toMatchObject({ ok: false, reason: expect.stringMatching(/extended key usage that does not include client authentication/) });
     }
   });
 
@@ -29,8 +29,23 @@ describe("extendedKeyUsage (RFC 5280 §4.2.1.12)", () => {
     const clientToo = await certificate({ subject: "Client CA", issuer: root, extensions: [...CA_EXTENSIONS, extendedKeyUsage([EKU.serverAuth, EKU.clientAuth])] });
     const under = async (ca: typeof root) => (await certificate({ subject: "alice", issuer: ca })).parsed;
     expect(await check(await under(clientToo), [clientToo.parsed], trust(root.parsed))).toMatchObject({ ok: true });
-    expect(await check(await under(serverOnly), [serverOnly.parsed], trust(root.parsed))).toMatchObject({ ok: false, reason: expect.stringMatching(/intermediate certificate's extended key usage/) });
+    expect(await check(await under(serverOnly), [serverOnly.parsed], trust(root.parsed))).toMatchObject({ ok: false, reason: expect.stringMatching(/intermediate certificate has an extended key usage/) });
     // Configured as the authority itself, the same CA is no anchor for requestors either.
     expect(await check(await under(serverOnly), [], trust(serverOnly.parsed))).toMatchObject({ ok: false });
+  });
+});
+
+describe("key strength (src/keys/strength.ts)", () => {
+  it("an RSA key under 2,048 bits, the requestor's or an intermediate's, is refused, naming its size", async () => {
+    const root = await authority("Strength Root");
+    expect(await check((await certificate({ subject: "alice", issuer: root, key: { rsaBits: 2048 } })).parsed, [], trust(root.parsed))).toMatchObject({ ok: true });
+    for (const bits of [512, 1024]) {
+      const leaf = await certificate({ subject: "alice", issuer: root, key: { rsaBits: bits } });
+      expect(await check(leaf.parsed, [], trust(root.parsed))).toMatchObject({ ok: false, reason: `The end certificate has an RSA key of ${bits} bits; at least 2048 are needed.` });
+    }
+    const weakCa = await certificate({ subject: "Weak CA", issuer: root, key: { rsaBits: 1024 }, extensions: CA_EXTENSIONS });
+    const under = await certificate({ subject: "alice", issuer: weakCa });
+    expect(await check(under.parsed, [weakCa.parsed], trust(root.parsed))).toMatchObject({ ok: false, reason: expect.stringMatching(/intermediate certificate has an RSA key of 1024 bits/) });
+    expect(await check(under.parsed, [], trust(weakCa.parsed))).toMatchObject({ ok: false });
   });
 });
