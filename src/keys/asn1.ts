@@ -104,6 +104,13 @@ export function readUnsignedInteger(node: Asn1Node): Uint8Array {
   return v[0] === 0 && v.length > 1 ? v.subarray(1) : v;
 }
 
+/** BOOLEAN: one content octet, zero for FALSE (X.690 §8.2). */
+export function readBoolean(node: Asn1Node): boolean {
+  expectTag(node, TAG.BOOLEAN, "BOOLEAN");
+  if (node.value.length !== 1) throw new Asn1Error("a BOOLEAN has one octet");
+  return node.value[0] !== 0;
+}
+
 /** Small INTEGER as a JS number (for versions and the like). */
 export function readSmallInteger(node: Asn1Node): number {
   const v = readUnsignedInteger(node);

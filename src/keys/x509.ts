@@ -4,7 +4,7 @@
  */
 import {
   Asn1Error, bitString, boolean, children, explicit, expectTag, integer, nullValue, octetString, oid,
-  parseDer, readBitString, readOid, readSmallInteger, readString, readTime, readUnsignedInteger, seq, set,
+  parseDer, readBitString, readBoolean, readOid, readSmallInteger, readString, readTime, readUnsignedInteger, seq, set,
   TAG, time, utf8String,
 } from "./asn1.ts";
 import type { Asn1Node } from "./asn1.ts";
@@ -97,11 +97,21 @@ export function parseCertificate(der: Uint8Array): ParsedCertificate {
   const spkiNode = expectTag(tbs[i + 5], TAG.SEQUENCE, "subjectPublicKeyInfo");
   const sigAlg = children(expectTag(cert[1], TAG.SEQUENCE, "signatureAlgorithm"));
   const signatureValue = readBitString(expectTag(cert[2], TAG.BIT_STRING, "signatureValue"));
-  // After the key: optional issuerUniqueID [1] and subjectUniqueID [2], then extensions [3].
+  // After the key: optional issuerUniqueID [1], subjectUniqueID [2] and extensions [3], each at
+  // most once and in that order (RFC 5280 §4.1): a second [3] would otherwise replace the first,
+  // and an unknown critical extension in it with it.
   let extensions: CertificateExtensions = { ca: false, pathLength: undefined, keyUsage: undefined, extendedKeyUsage: undefined, unknownCritical: [] };
+  let field = 0;
   for (const node of tbs.slice(i + 6)) {
-    if (node.tag === 0xa3) extensions = readExtensions(children(node)[0]);
-    else if (node.tag !== 0x81 && node.tag !== 0x82) throw new Asn1Error("unexpected field after subjectPublicKeyInfo");
+    const next = TRAILING_FIELDS[node.tag];
+    if (next === undefined) throw new Asn1Error("unexpected field after subjectPublicKeyInfo");
+    if (next <= field) throw new Asn1Error("a field after subjectPublicKeyInfo is repeated or out of order");
+    field = next;
+    if (next === 3) {
+      const inner = children(node);
+      if (inner.length !== 1) throw new Asn1Error("[3] must hold one Extensions sequence");
+      extensions = readExtensions(inner[0]);
+    }
   }
   return {
     der,
@@ -121,6 +131,9 @@ export function parseCertificate(der: Uint8Array): ParsedCertificate {
   };
 }
 
+/** issuerUniqueID [1] IMPLICIT, subjectUniqueID [2] IMPLICIT, extensions [3] EXPLICIT: their order. */
+const TRAILING_FIELDS: Record<number, number> = { 0x81: 1, 0x82: 2, 0xa3: 3 };
+
 const EXT_BASIC_CONSTRAINTS = "2.5.29.19";
 const EXT_KEY_USAGE = "2.5.29.15";
 const EXT_EXTENDED_KEY_USAGE = "2.5.29.37";
@@ -136,11 +149,14 @@ function readExtensions(node: Asn1Node | undefined): CertificateExtensions {
     // RFC 5280 §4.2: a certificate must not include more than one instance of an extension.
     if (seen.has(id)) throw new Asn1Error(`extension ${id} appears twice`);
     seen.add(id);
-    const critical = parts.length === 3 && parts[1]!.tag === TAG.BOOLEAN && parts[1]!.value[0] !== 0;
+    // Extension ::= SEQUENCE { extnID, critical BOOLEAN DEFAULT FALSE, extnValue }: a critical
+    // flag of any other type is malformed, not "not critical".
+    if (parts.length !== 2 && parts.length !== 3) throw new Asn1Error(`extension ${id} must have 2 or 3 fields`);
+    const critical = parts.length === 3 && readBoolean(expectTag(parts[1], TAG.BOOLEAN, `extension ${id} critical`));
     const value = parseDer(expectTag(parts[parts.length - 1], TAG.OCTET_STRING, "extnValue").value);
     if (id === EXT_BASIC_CONSTRAINTS) {
       for (const f of children(expectTag(value, TAG.SEQUENCE, "basicConstraints"))) {
-        if (f.tag === TAG.BOOLEAN) out.ca = f.value[0] !== 0;
+        if (f.tag === TAG.BOOLEAN) out.ca = readBoolean(f);
         else out.pathLength = readSmallInteger(f);
       }
     } else if (id === EXT_KEY_USAGE) {

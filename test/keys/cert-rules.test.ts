@@ -5,8 +5,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { checkCertificatePath, type CertificateTrust } from "../../src/keys/cert-path.ts";
-import type { ParsedCertificate } from "../../src/keys/x509.ts";
-import { CA_EXTENSIONS, EKU, LEAF_EXTENSIONS, authority, certificate, extendedKeyUsage } from "../helpers/certificates.ts";
+import { concatBytes, explicit, integer, seq } from "../../src/keys/asn1.ts";
+import { type ParsedCertificate, parseCertificate } from "../../src/keys/x509.ts";
+import { CA_EXTENSIONS, EKU, LEAF_EXTENSIONS, authority, certificate, certificateDer, extendedKeyUsage, extension } from "../helpers/certificates.ts";
 
 const trust = (...authorities: ParsedCertificate[]): CertificateTrust => ({ authorities, pinnedSha256: new Set() });
 const check = (end: ParsedCertificate, offered: ParsedCertificate[], t: CertificateTrust) => checkCertificatePath(end, offered, t, new Date());
@@ -47,5 +48,31 @@ describe("key strength (src/keys/strength.ts)", () => {
     const under = await certificate({ subject: "alice", issuer: weakCa });
     expect(await check(under.parsed, [weakCa.parsed], trust(root.parsed))).toMatchObject({ ok: false, reason: expect.stringMatching(/intermediate certificate has an RSA key of 1024 bits/) });
     expect(await check(under.parsed, [], trust(weakCa.parsed))).toMatchObject({ ok: false });
+  });
+});
+
+describe("malformed extension encodings are refused, not read leniently", () => {
+  const unknownCritical = extension("1.2.3.4.7", Uint8Array.of(5, 0), true);
+
+  it("two [3] extension blocks: the second may not replace the first (one block is read, and refused for its unknown critical extension)", async () => {
+    const root = await authority("Malformed Root");
+    const control = await certificate({ subject: "alice", issuer: root, extensions: [...LEAF_EXTENSIONS, unknownCritical] });
+    expect(await check(control.parsed, [], trust(root.parsed))).toMatchObject({ ok: false, reason: expect.stringMatching(/critical extension/) });
+    const two = await certificateDer({ subject: "alice", issuer: root, tail: concatBytes([explicit(3, seq(unknownCritical)), explicit(3, seq(...LEAF_EXTENSIONS))]) });
+    expect(() => parseCertificate(two.der)).toThrow(/repeated or out of order/);
+  });
+
+  it("a critical flag that is not a BOOLEAN (INTEGER 1) is malformed, not 'not critical'; an explicit BOOLEAN FALSE is read as not critical", async () => {
+    const root = await authority("Malformed Root");
+    const asFalse = await certificate({ subject: "alice", issuer: root, extensions: [...LEAF_EXTENSIONS, extension("1.2.3.4.5", Uint8Array.of(5, 0), false)] });
+    expect(await check(asFalse.parsed, [], trust(root.parsed))).toMatchObject({ ok: true });
+    const asInteger = await certificateDer({ subject: "alice", issuer: root, extensions: [...LEAF_EXTENSIONS, extension("1.2.3.4.5", Uint8Array.of(5, 0), integer(1))] });
+    expect(() => parseCertificate(asInteger.der)).toThrow(/critical/);
+  });
+
+  it("the same extension twice is malformed", async () => {
+    const root = await authority("Malformed Root");
+    const twice = await certificateDer({ subject: "alice", issuer: root, extensions: [...LEAF_EXTENSIONS, LEAF_EXTENSIONS[1]!] });
+    expect(() => parseCertificate(twice.der)).toThrow(/appears twice/);
   });
 });
