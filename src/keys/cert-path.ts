@@ -15,7 +15,6 @@ import { fromBase64, toHex } from "../bytes.ts";
 import { isolateCaches } from "../cache.ts";
 import { Asn1Error, children, expectTag, parseDer, readOid, readSmallInteger, TAG } from "./asn1.ts";
 import { CURVE_FIELD_BYTES, ecdsaDerToRaw } from "./ecdsa-sig.ts";
-import { bytesEqual } from "./keyring.ts";
 import { MIN_RSA_BITS } from "./strength.ts";
 import { KEY_USAGE, type ParsedCertificate, parseCertificate } from "./x509.ts";
 
@@ -105,29 +104,66 @@ export async function checkCertificatePath(
   const thumbprint = await certificateThumbprint(end);
   if (trust.pinnedSha256.has(thumbprint)) return { ok: true, certificate: end, trustedBy: "pin", thumbprint };
 
-  let current = end;
-  const used = new Set<ParsedCertificate>();
-  for (let depth = 0; depth <= MAX_INTERMEDIATES; depth++) {
-    for (const authority of trust.authorities) {
-      if (!bytesEqual(authority.subject, current.issuer)) continue;
-      if (usable(authority, now, "issuer") || !mayIssue(authority, depth)) continue;
-      if (await signedBy(current, authority)) return { ok: true, certificate: end, trustedBy: "authority", thumbprint };
-    }
-    let next: ParsedCertificate | undefined;
-    for (const candidate of offered) {
-      if (used.has(candidate) || !bytesEqual(candidate.subject, current.issuer)) continue;
-      const why = usable(candidate, now, "intermediate");
-      if (why) return { ok: false, reason: why };
-      if (!mayIssue(candidate, depth)) return { ok: false, reason: "An intermediate certificate is not a CA allowed to issue at its place in the path." };
-      if (!(await signedBy(current, candidate))) continue;
-      next = candidate;
-      break;
-    }
-    if (!next) break;
-    used.add(next);
-    current = next;
+  const search: Search = { offered, trust, now, checks: 0, problem: undefined };
+  if (await reaches(search, end, 0, new Set())) return { ok: true, certificate: end, trustedBy: "authority", thumbprint };
+  return { ok: false, reason: search.problem ?? "The certificate is not pinned and no trusted authority issued it." };
+}
+
+/** Most issuer signatures one path check verifies (each candidate issuer tried costs one). */
+const MAX_SIGNATURE_CHECKS = 16;
+
+interface Search {
+  offered: readonly ParsedCertificate[];
+  trust: CertificateTrust;
+  now: Date;
+  /** Issuer signatures checked so far. */
+  checks: number;
+  /** The first reason a candidate issuer was passed over, reported when no path is found. */
+  problem: string | undefined;
+}
+
+/**
+ * Whether `current`, with `depth` intermediates below it, leads to a trusted authority. Every
+ * candidate issuer of the right name is tried in turn — an authority, then the certificates
+ * offered — so an expired or unrelated certificate of the same name sent first (a CA's old
+ * certificate beside its renewed one) does not hide the one that works. Bounded by
+ * MAX_INTERMEDIATES in depth and MAX_SIGNATURE_CHECKS in work.
+ */
+async function reaches(s: Search, current: ParsedCertificate, depth: number, used: Set<ParsedCertificate>): Promise<boolean> {
+  for (const authority of s.trust.authorities) {
+    if (authority.subjectName !== current.issuerName) continue;
+    const why = usable(authority, s.now, "authority") ?? (mayIssue(authority, depth) ? undefined : NOT_ALLOWED_TO_ISSUE);
+    if (why) s.problem ??= why;
+    else if (await issuedBy(s, current, authority)) return true;
   }
-  return { ok: false, reason: "The certificate is not pinned and no trusted authority issued it." };
+  for (const candidate of s.offered) {
+    if (used.has(candidate) || candidate.subjectName !== current.issuerName) continue;
+    if (depth === MAX_INTERMEDIATES) {
+      s.problem ??= `The certificate path is too long: at most ${MAX_INTERMEDIATES} intermediate certificates are followed to a trusted authority.`;
+      return false;
+    }
+    const why = usable(candidate, s.now, "intermediate") ?? (mayIssue(candidate, depth) ? undefined : NOT_ALLOWED_TO_ISSUE);
+    if (why) {
+      s.problem ??= why;
+      continue;
+    }
+    if (!(await issuedBy(s, current, candidate))) continue;
+    used.add(candidate);
+    if (await reaches(s, candidate, depth + 1, used)) return true;
+    used.delete(candidate);
+  }
+  return false;
+}
+
+const NOT_ALLOWED_TO_ISSUE = "An issuing certificate is not a CA allowed to issue at its place in the path.";
+
+async function issuedBy(s: Search, cert: ParsedCertificate, issuer: ParsedCertificate): Promise<boolean> {
+  if (s.checks >= MAX_SIGNATURE_CHECKS) {
+    s.problem ??= `The certificates sent offer too many candidate issuers (more than ${MAX_SIGNATURE_CHECKS} signatures to check).`;
+    return false;
+  }
+  s.checks++;
+  return signedBy(cert, issuer);
 }
 
 /** Why a certificate cannot be used at all at `now`, or undefined. */

@@ -9,6 +9,7 @@ import {
 } from "./asn1.ts";
 import type { Asn1Node } from "./asn1.ts";
 import { ecdsaRawToDer } from "./ecdsa-sig.ts";
+import { comparableName } from "./x509-name.ts";
 import type { NamedCurve } from "./ecdsa-sig.ts";
 
 const OID_RSA = "1.2.840.113549.1.1.1";
@@ -50,9 +51,15 @@ export interface ParsedCertificate {
   /** The signed part (DER) and the issuer's signature over it, for certificate path checks. */
   tbs: Uint8Array;
   signatureValue: Uint8Array;
-  /** Issuer and subject Names (DER): a path links a certificate to the one whose subject is its issuer. */
+  /** Issuer and subject Names (DER). */
   issuer: Uint8Array;
   subject: Uint8Array;
+  /**
+   * The same Names in the form RFC 5280 §7.1 compares (x509-name.ts): a path links a
+   * certificate to one whose `subjectName` equals its `issuerName`.
+   */
+  issuerName: string;
+  subjectName: string;
   extensions: CertificateExtensions;
 }
 
@@ -127,6 +134,8 @@ export function parseCertificate(der: Uint8Array): ParsedCertificate {
     signatureValue,
     issuer: tbs[i + 2]!.der,
     subject: subject.der,
+    issuerName: comparableName(tbs[i + 2]!),
+    subjectName: comparableName(subject),
     extensions,
   };
 }

@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { checkCertificatePath, type CertificateTrust } from "../../src/keys/cert-path.ts";
-import { concatBytes, explicit, integer, seq } from "../../src/keys/asn1.ts";
+import { TAG, concatBytes, explicit, integer, seq } from "../../src/keys/asn1.ts";
 import { type ParsedCertificate, parseCertificate } from "../../src/keys/x509.ts";
-import { CA_EXTENSIONS, EKU, LEAF_EXTENSIONS, authority, certificate, certificateDer, extendedKeyUsage, extension } from "../helpers/certificates.ts";
+import { CA_EXTENSIONS, EKU, LEAF_EXTENSIONS, authority, certificate, certificateDer, extendedKeyUsage, extension, keyPair, name } from "../helpers/certificates.ts";
 
 const trust = (...authorities: ParsedCertificate[]): CertificateTrust => ({ authorities, pinnedSha256: new Set() });
 const check = (end: ParsedCertificate, offered: ParsedCertificate[], t: CertificateTrust) => checkCertificatePath(end, offered, t, new Date());
@@ -74,5 +74,66 @@ describe("malformed extension encodings are refused, not read leniently", () => 
     const root = await authority("Malformed Root");
     const twice = await certificateDer({ subject: "alice", issuer: root, extensions: [...LEAF_EXTENSIONS, LEAF_EXTENSIONS[1]!] });
     expect(() => parseCertificate(twice.der)).toThrow(/appears twice/);
+  });
+});
+
+describe("path building tries every candidate issuer", () => {
+  const HOUR = 3600_000;
+
+  it("an intermediate's expired or not-yet-valid certificate sent before its current one (same name, same key) does not hide it, in either order", async () => {
+    const root = await authority("Path Root");
+    const key = await keyPair();
+    const ca = (o: { notBefore?: Date; notAfter?: Date } = {}) => certificate({ subject: "Path Int", issuer: root, key, extensions: CA_EXTENSIONS, ...o });
+    const current = await ca();
+    const expired = await ca({ notBefore: new Date(Date.now() - 240 * HOUR), notAfter: new Date(Date.now() - HOUR) });
+    const early = await ca({ notBefore: new Date(Date.now() + HOUR) });
+    const leaf = (await certificate({ subject: "alice", issuer: current })).parsed;
+    for (const offered of [[expired, current], [current, expired], [early, current]]) {
+      expect(await check(leaf, offered.map((c) => c.parsed), trust(root.parsed))).toMatchObject({ ok: true });
+    }
+    // Alone, the old certificate is refused with its reason.
+    expect(await check(leaf, [expired.parsed], trust(root.parsed))).toMatchObject({ ok: false, reason: "The intermediate certificate has expired." });
+  });
+
+  it("an intermediate cross-certified by an untrusted root, sent first, is passed over for its certificate from the trusted root", async () => {
+    const root = await authority("Path Root");
+    const stranger = await authority("Stranger Root");
+    const key = await keyPair();
+    const byStranger = await certificate({ subject: "Cross Int", issuer: stranger, key, extensions: CA_EXTENSIONS });
+    const byRoot = await certificate({ subject: "Cross Int", issuer: root, key, extensions: CA_EXTENSIONS });
+    const leaf = (await certificate({ subject: "alice", issuer: byRoot })).parsed;
+    expect(await check(leaf, [byStranger.parsed, byRoot.parsed], trust(root.parsed))).toMatchObject({ ok: true });
+    expect(await check(leaf, [byStranger.parsed], trust(root.parsed))).toMatchObject({ ok: false });
+  });
+
+  it("names match as RFC 5280 §7.1 compares them: PrintableString for UTF8String, ASCII case, runs of spaces", async () => {
+    const root = await authority("Probe Root CA");
+    for (const issuerName of [name("Probe Root CA", TAG.PRINTABLE_STRING), name("probe ROOT ca"), name("  Probe   Root CA ")]) {
+      const leaf = await certificate({ subject: "alice", issuer: root, issuerName });
+      expect(await check(leaf.parsed, [], trust(root.parsed)), new TextDecoder().decode(issuerName)).toMatchObject({ ok: true });
+    }
+    const other = await certificate({ subject: "alice", issuer: root, issuerName: name("Probe Root CA2") });
+    expect(await check(other.parsed, [], trust(root.parsed))).toMatchObject({ ok: false, reason: expect.stringMatching(/no trusted authority/) });
+  });
+
+  it("at most 4 intermediates are followed: a fifth is refused as a path too long", async () => {
+    const root = await authority("Chain Root");
+    const chain = [root];
+    for (let i = 1; i <= 5; i++) chain.push(await certificate({ subject: `Chain ${i}`, issuer: chain[i - 1], extensions: CA_EXTENSIONS }));
+    const under = async (i: number) => (await certificate({ subject: "alice", issuer: chain[i] })).parsed;
+    expect(await check(await under(4), chain.slice(1, 5).map((c) => c.parsed), trust(root.parsed))).toMatchObject({ ok: true });
+    expect(await check(await under(5), chain.slice(1).map((c) => c.parsed), trust(root.parsed))).toMatchObject({
+      ok: false,
+      reason: "The certificate path is too long: at most 4 intermediate certificates are followed to a trusted authority.",
+    });
+  });
+
+  it("the work is bounded: more than 16 same-named candidates before the right one are not all tried", async () => {
+    const root = await authority("Path Root");
+    const real = await certificate({ subject: "Busy Int", issuer: root, extensions: CA_EXTENSIONS });
+    const decoys = await Promise.all(Array.from({ length: 16 }, () => certificate({ subject: "Busy Int", issuer: root, extensions: CA_EXTENSIONS })));
+    const leaf = (await certificate({ subject: "alice", issuer: real })).parsed;
+    expect(await check(leaf, [...decoys.slice(0, 8), real].map((c) => c.parsed), trust(root.parsed))).toMatchObject({ ok: true });
+    expect(await check(leaf, [...decoys, real].map((c) => c.parsed), trust(root.parsed))).toMatchObject({ ok: false, reason: expect.stringMatching(/too many candidate issuers/) });
   });
 });
