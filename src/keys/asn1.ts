@@ -168,9 +168,17 @@ export function readTime(node: Asn1Node): Date {
   } else {
     throw new Asn1Error("expected a time value");
   }
-  const ms = Date.UTC(year, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
-  if (Number.isNaN(ms)) throw new Asn1Error("bad time value");
-  return new Date(ms);
+  const [month, day, hour, minute, second] = m.slice(2).map(Number) as [number, number, number, number, number];
+  const d = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+  // Date.UTC rolls a month 13, a day 32 or an hour 24 over into the next; a time that does not
+  // read back field for field names no instant (nor does a year below 100, which it maps to 19xx).
+  if (
+    d.getUTCFullYear() !== year || d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day ||
+    d.getUTCHours() !== hour || d.getUTCMinutes() !== minute || d.getUTCSeconds() !== second
+  ) {
+    throw new Asn1Error(`invalid date or time ${s}`);
+  }
+  return d;
 }
 
 /** A directory string (UTF8String, PrintableString, IA5String) as text. */

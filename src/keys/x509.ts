@@ -8,6 +8,7 @@ import {
   TAG, time, utf8String,
 } from "./asn1.ts";
 import type { Asn1Node } from "./asn1.ts";
+import { constantTimeEqual } from "../bytes.ts";
 import { ecdsaRawToDer } from "./ecdsa-sig.ts";
 import { comparableName } from "./x509-name.ts";
 import type { NamedCurve } from "./ecdsa-sig.ts";
@@ -89,10 +90,11 @@ export function parseCertificate(der: Uint8Array): ParsedCertificate {
   if (cert.length !== 3) throw new Asn1Error("Certificate must have 3 fields");
   const tbs = children(expectTag(cert[0], TAG.SEQUENCE, "tbsCertificate"));
   let i = 0;
-  // RFC 5280 §4.1.2.1: version is [0] EXPLICIT, absent for v1.
+  // RFC 5280 §4.1.2.1: version is [0] EXPLICIT, absent for v1 (0); v2 is 1, v3 is 2.
+  let version = 0;
   if (tbs[0]?.tag === 0xa0) {
-    const v = readSmallInteger(expectTag(children(tbs[0])[0], TAG.INTEGER, "version"));
-    if (v > 2) throw new Asn1Error("unknown certificate version");
+    version = readSmallInteger(expectTag(children(tbs[0])[0], TAG.INTEGER, "version"));
+    if (version > 2) throw new Asn1Error("unknown certificate version");
     i = 1;
   }
   const serialNumber = readUnsignedInteger(expectTag(tbs[i], TAG.INTEGER, "serialNumber"));
@@ -103,6 +105,8 @@ export function parseCertificate(der: Uint8Array): ParsedCertificate {
   const subject = expectTag(tbs[i + 4], TAG.SEQUENCE, "subject");
   const spkiNode = expectTag(tbs[i + 5], TAG.SEQUENCE, "subjectPublicKeyInfo");
   const sigAlg = children(expectTag(cert[1], TAG.SEQUENCE, "signatureAlgorithm"));
+  // RFC 5280 §4.1.1.2: the signature field inside the signed part names the same algorithm.
+  if (!constantTimeEqual(tbs[i + 1]!.der, cert[1]!.der)) throw new Asn1Error("the signature algorithm inside tbsCertificate differs from signatureAlgorithm");
   const signatureValue = readBitString(expectTag(cert[2], TAG.BIT_STRING, "signatureValue"));
   // After the key: optional issuerUniqueID [1], subjectUniqueID [2] and extensions [3], each at
   // most once and in that order (RFC 5280 §4.1): a second [3] would otherwise replace the first,
@@ -113,6 +117,9 @@ export function parseCertificate(der: Uint8Array): ParsedCertificate {
     const next = TRAILING_FIELDS[node.tag];
     if (next === undefined) throw new Asn1Error("unexpected field after subjectPublicKeyInfo");
     if (next <= field) throw new Asn1Error("a field after subjectPublicKeyInfo is repeated or out of order");
+    // RFC 5280 §4.1.2.8–9: unique identifiers from v2, extensions only in v3 — so a v1 or v2
+    // certificate never carries basicConstraints and is never taken for a CA.
+    if (version < (next === 3 ? 2 : 1)) throw new Asn1Error(next === 3 ? "extensions in a certificate that is not v3" : "a unique identifier in a v1 certificate");
     field = next;
     if (next === 3) {
       const inner = children(node);

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { checkCertificatePath, type CertificateTrust } from "../../src/keys/cert-path.ts";
-import { TAG, concatBytes, explicit, integer, seq } from "../../src/keys/asn1.ts";
+import { TAG, concatBytes, explicit, integer, oid, seq, time, tlv } from "../../src/keys/asn1.ts";
 import { type ParsedCertificate, parseCertificate } from "../../src/keys/x509.ts";
 import { CA_EXTENSIONS, EKU, LEAF_EXTENSIONS, authority, certificate, certificateDer, extendedKeyUsage, extension, keyPair, name } from "../helpers/certificates.ts";
 
@@ -135,5 +135,40 @@ describe("path building tries every candidate issuer", () => {
     const leaf = (await certificate({ subject: "alice", issuer: real })).parsed;
     expect(await check(leaf, [...decoys.slice(0, 8), real].map((c) => c.parsed), trust(root.parsed))).toMatchObject({ ok: true });
     expect(await check(leaf, [...decoys, real].map((c) => c.parsed), trust(root.parsed))).toMatchObject({ ok: false, reason: expect.stringMatching(/too many candidate issuers/) });
+  });
+});
+
+describe("non-conforming certificates are refused (RFC 5280 §4.1)", () => {
+  it("extensions in a v1 or v2 certificate: refused, so a v1 'intermediate' carrying basicConstraints is never a CA", async () => {
+    const root = await authority("Version Root");
+    expect(parseCertificate((await certificateDer({ subject: "alice", issuer: root, version: null, extensions: null })).der).extensions.ca).toBe(false);
+    for (const version of [null, 0, 1]) {
+      const der = (await certificateDer({ subject: "alice", issuer: root, version })).der;
+      expect(() => parseCertificate(der), String(version)).toThrow(/extensions in a certificate that is not v3/);
+    }
+    const v1Ca = await certificateDer({ subject: "V1 Int", issuer: root, version: null, extensions: CA_EXTENSIONS });
+    expect(() => parseCertificate(v1Ca.der)).toThrow(/not v3/);
+    const v1Plain = await certificate({ subject: "V1 Int", issuer: root, version: null, extensions: null });
+    const under = await certificate({ subject: "alice", issuer: v1Plain });
+    expect(await check(under.parsed, [v1Plain.parsed], trust(root.parsed))).toMatchObject({ ok: false, reason: expect.stringMatching(/not a CA allowed/) });
+  });
+
+  it("a signature algorithm inside the signed part other than the outer one is refused", async () => {
+    const root = await authority("Algorithm Root");
+    const der = (await certificateDer({ subject: "alice", issuer: root, tbsSignatureAlgorithm: seq(oid("1.2.840.10045.4.3.3")) })).der;
+    expect(() => parseCertificate(der)).toThrow(/differs from signatureAlgorithm/);
+  });
+
+  it("an impossible date or time (month 13, day 32, 30 February, hour 24, minute 60) is refused, not rolled over", async () => {
+    const root = await authority("Date Root");
+    const from = time(new Date(Date.now() - 86400_000));
+    const at = (text: string) => tlv(TAG.UTC_TIME, new TextEncoder().encode(text));
+    expect(parseCertificate((await certificateDer({ subject: "alice", issuer: root, validity: seq(from, at("491231235959Z")) })).der).notAfter.toISOString()).toBe("2049-12-31T23:59:59.000Z");
+    for (const bad of ["491332000000Z", "490132000000Z", "490230000000Z", "491231240000Z", "491231236000Z", "491231235960Z"]) {
+      const der = (await certificateDer({ subject: "alice", issuer: root, validity: seq(from, at(bad)) })).der;
+      expect(() => parseCertificate(der), bad).toThrow(/invalid date or time/);
+    }
+    const general = (await certificateDer({ subject: "alice", issuer: root, validity: seq(from, tlv(TAG.GENERALIZED_TIME, new TextEncoder().encode("20501301000000Z"))) })).der;
+    expect(() => parseCertificate(general)).toThrow(/invalid date or time/);
   });
 });
