@@ -1,6 +1,6 @@
 /** Validation of `requestorCertificates`: who may authenticate with a signed message (see `validate.ts`). */
 import { Asn1Error } from "../keys/asn1.ts";
-import { certificateFlaw } from "../keys/cert-path.ts";
+import { certificateFlaw, issuerFlaw } from "../keys/cert-path.ts";
 import { pemToDer } from "../keys/pem.ts";
 import { parseCertificate, type ParsedCertificate } from "../keys/x509.ts";
 import type { RequestorCertificates } from "./types.ts";
@@ -50,7 +50,8 @@ export function validateRequestorCertificates(
     } catch (e) {
       return x.add(ap, `the certificate cannot be read (${e instanceof Asn1Error ? e.message : "bad PEM"})`);
     }
-    if (!cert.extensions.ca) x.add(ap, "is not a CA certificate (basicConstraints cA is not set); pin end certificates in principals[].sha256 instead");
+    const cannotIssue = issuerFlaw(cert);
+    if (cannotIssue) x.add(ap, cert.extensions.ca ? `${cannotIssue}, so it can sign no certificate` : `${cannotIssue}; pin end certificates in principals[].sha256 instead`);
     const flaw = certificateFlaw(cert);
     if (flaw) x.add(ap, `${flaw}, so no certificate it issued would authenticate anyone`);
     authorities.push(cert);

@@ -204,10 +204,18 @@ function allowsClientAuth(c: ParsedCertificate): boolean {
 
 /** A CA may sign certificates with `below` CA certificates between it and the end certificate. */
 function mayIssue(ca: ParsedCertificate, below: number): boolean {
-  const e = ca.extensions;
-  if (!e.ca) return false;
-  if (e.keyUsage !== undefined && (e.keyUsage & KEY_USAGE.keyCertSign) === 0) return false;
-  return e.pathLength === undefined || below <= e.pathLength;
+  return issuerFlaw(ca) === undefined && (ca.extensions.pathLength === undefined || below <= ca.extensions.pathLength);
+}
+
+/**
+ * Why a certificate may sign no certificates at all, or undefined: it must be a CA
+ * (basicConstraints cA, RFC 5280 §4.2.1.9; only a v3 certificate has one) with keyCertSign
+ * when it states its key usage (§4.2.1.3).
+ */
+export function issuerFlaw(c: ParsedCertificate): string | undefined {
+  if (!c.extensions.ca) return "is not a CA certificate (basicConstraints cA is not set)";
+  if (c.extensions.keyUsage !== undefined && (c.extensions.keyUsage & KEY_USAGE.keyCertSign) === 0) return "has a keyUsage without keyCertSign";
+  return undefined;
 }
 
 type Hash = "SHA-256" | "SHA-384" | "SHA-512";

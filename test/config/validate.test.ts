@@ -5,9 +5,9 @@ import { targetKey } from "../../src/config/validate-parties.ts";
 import { normaliseTarget } from "../../src/engine/relying-party.ts";
 import { verifyPassword } from "../../src/identity/password.ts";
 import { verifySecret } from "../../src/identity/secret.ts";
-import { buildSelfSignedCertificate } from "../../src/keys/x509.ts";
+import { KEY_USAGE, buildSelfSignedCertificate } from "../../src/keys/x509.ts";
 import { derToPem } from "../../src/keys/pem.ts";
-import { CA_EXTENSIONS, EKU, authority, extendedKeyUsage, extension } from "../helpers/certificates.ts";
+import { CA_EXTENSIONS, EKU, authority, basicConstraints, extendedKeyUsage, extension, keyUsage } from "../helpers/certificates.ts";
 import { ED25519_PKCS8, EC, NOT_A_CA_PEM, P384_PKCS8, RSA, base, issuesOf, withCertificates } from "./helpers.ts";
 
 const R = "STS_CONFIG";
@@ -420,6 +420,13 @@ describe("requestorCertificates.authorities that could authenticate nobody", () 
     expect(issuesWith((await authority("Good CA", { key: { rsaBits: 2048 } })).pem)).toEqual([]);
     expect(issuesWith((await authority("Weak CA", { key: { rsaBits: 1024 } })).pem)).toEqual([
       `${A}: has an RSA key of 1024 bits; at least 2048 are needed, so no certificate it issued would authenticate anyone`,
+    ]);
+  });
+
+  it("a CA whose keyUsage lacks keyCertSign is refused (a control with keyCertSign passes)", async () => {
+    expect(issuesWith((await authority("Signing CA", { extensions: [basicConstraints(true), keyUsage(KEY_USAGE.keyCertSign | KEY_USAGE.digitalSignature)] })).pem)).toEqual([]);
+    expect(issuesWith((await authority("No keyCertSign CA", { extensions: [basicConstraints(true), keyUsage(KEY_USAGE.digitalSignature)] })).pem)).toEqual([
+      `${A}: has a keyUsage without keyCertSign, so it can sign no certificate`,
     ]);
   });
 
