@@ -3,22 +3,33 @@
  * requestor now? The same answer a certificatemixed request signed with it would get before its
  * signature is looked at (src/keys/cert-path.ts: pinned, or issued by a configured authority;
  * valid now; allowed to sign) and the principal it acts as (`requestorCertificates.principals`).
+ * A certificate issued through intermediates is judged with them when it comes as a certificate
+ * path (X509PKIPathv1), as certificatemixed judges it with the intermediates sent beside it;
+ * an intermediate configured as an authority needs no path.
  */
 import { authenticateCertificate } from "./authenticate.ts";
 import type { StatusResult } from "./check.ts";
-import { checkCertificatePath, requestorCertificate } from "../keys/cert-path.ts";
+import { checkCertificatePath, requestorCertificate, requestorCertificatePath } from "../keys/cert-path.ts";
 import { StsError } from "../errors.ts";
-import { type StsContext, requestorName } from "./types.ts";
+import type { ParsedCertificate } from "../keys/x509.ts";
+import { type PresentedCertificate, type StsContext, requestorName } from "./types.ts";
 
-export async function certificateStatus(ctx: StsContext, base64: string): Promise<StatusResult> {
+export async function certificateStatus(ctx: StsContext, presented: PresentedCertificate["certificate"]): Promise<StatusResult> {
   const invalid = (reason: string): StatusResult => ({ valid: false, reason, token: undefined });
   const policy = ctx.config.requestorCertificates;
   if (!policy) return invalid("This STS trusts no requestor certificates (none are configured).");
   // Parsed once per certificate while it keeps coming (with its checked issuer signature).
-  const certificate = requestorCertificate(base64);
-  if (!certificate) return invalid("The BinarySecurityToken does not hold a readable X.509 certificate.");
-  // Only the certificate itself: a chain would come in another token type (X509PKIPathv1).
-  const path = await checkCertificatePath(certificate, [], policy.trust, ctx.now());
+  let certificate: ParsedCertificate | undefined;
+  let offered: ParsedCertificate[] = [];
+  if (presented.path) {
+    const read = requestorCertificatePath(presented.base64);
+    if (!read) return invalid("The BinarySecurityToken does not hold a readable X509PKIPathv1 certificate path.");
+    ({ end: certificate, offered } = read);
+  } else {
+    certificate = requestorCertificate(presented.base64);
+    if (!certificate) return invalid("The BinarySecurityToken does not hold a readable X.509 certificate.");
+  }
+  const path = await checkCertificatePath(certificate, offered, policy.trust, ctx.now());
   if (!path.ok) return invalid(path.reason);
   try {
     const who = await authenticateCertificate(ctx, path);

@@ -71,8 +71,12 @@ export interface PresentedCredentials {
  * it, so it is only ever validated, never turned into a token.
  */
 export interface PresentedCertificate {
-  /** The BinarySecurityToken's base64 text, whitespace removed. */
-  certificate: { base64: string };
+  /**
+   * The BinarySecurityToken's base64 text, whitespace removed: one certificate (X509v3), or a
+   * certificate path (X509PKIPathv1), the end certificate last and the intermediates that lead
+   * to it before it.
+   */
+  certificate: { base64: string; path: boolean };
 }
 
 export type { Actor } from "../token/actor.ts";

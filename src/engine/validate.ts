@@ -28,7 +28,7 @@ export async function validate(
 ): Promise<StatusResult> {
   if ("certificate" in presented) {
     authorize(who, { route: "validate", relyingParty: target, credentials: true });
-    return certificateStatus(ctx, presented.certificate.base64);
+    return certificateStatus(ctx, presented.certificate);
   }
   if (!("credentials" in presented)) return tokenStatus(ctx, state, who, presented);
   const { username, authenticate } = presented.credentials;

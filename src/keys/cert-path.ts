@@ -11,7 +11,7 @@
  * should not wait on; pin or re-issue instead), name constraints and certificate policies (a
  * certificate carrying them critically is refused as not understood).
  */
-import { fromBase64, toHex } from "../bytes.ts";
+import { fromBase64, toBase64, toHex } from "../bytes.ts";
 import { isolateCaches } from "../cache.ts";
 import { Asn1Error, children, expectTag, parseDer, readOid, readSmallInteger, TAG } from "./asn1.ts";
 import { CURVE_FIELD_BYTES, ecdsaDerToRaw } from "./ecdsa-sig.ts";
@@ -73,6 +73,35 @@ export function requestorCertificate(base64: string): ParsedCertificate | undefi
   }
   if (der.length <= CACHED_CERTIFICATE_BYTES) certificates.set(base64, cert);
   return cert;
+}
+
+/** Most certificates read from one certificate path: the end certificate, MAX_INTERMEDIATES, and the authority's own. */
+const MAX_PATH_CERTIFICATES = MAX_INTERMEDIATES + 2;
+
+/**
+ * The certificates of an X509PKIPathv1 token as base64 (WSS X.509 Token Profile 1.1 §3.1: a
+ * PkiPath, SEQUENCE OF Certificate, the one nearest the trust anchor first and the end
+ * certificate last), parsed: the end certificate and the rest, offered as intermediates (the
+ * authority's own certificate may be among them; only configured authorities are trusted).
+ * Undefined when it is no such path.
+ */
+export function requestorCertificatePath(base64: string): { end: ParsedCertificate; offered: ParsedCertificate[] } | undefined {
+  const der = fromBase64(base64);
+  if (!der || der.length === 0 || der.length > MAX_PATH_CERTIFICATES * MAX_CERTIFICATE_BYTES) return undefined;
+  const parsed: ParsedCertificate[] = [];
+  try {
+    const items = children(expectTag(parseDer(der), TAG.SEQUENCE, "PkiPath"));
+    if (items.length === 0 || items.length > MAX_PATH_CERTIFICATES) return undefined;
+    for (const item of items) {
+      const cert = requestorCertificate(toBase64(item.der));
+      if (!cert) return undefined;
+      parsed.push(cert);
+    }
+  } catch (e) {
+    if (e instanceof Asn1Error) return undefined;
+    throw e;
+  }
+  return { end: parsed[parsed.length - 1]!, offered: parsed.slice(0, -1) };
 }
 
 /** SHA-256 thumbprint of a certificate's DER, lower-case hex. */

@@ -14,6 +14,8 @@ export const PASSWORD_DIGEST =
   "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordDigest";
 /** WSS X.509 Token Profile 1.1 §3.1: a BinarySecurityToken holding one X.509 v3 certificate. */
 export const X509V3 = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3";
+/** WSS X.509 Token Profile 1.1 §3.1: a BinarySecurityToken holding a certificate path (a PkiPath, end certificate last). */
+export const X509_PKI_PATH = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509PKIPathv1";
 /** WS-Security 1.1 §6.3: the EncodingType of a base64 BinarySecurityToken. */
 export const BASE64_BINARY = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary";
 export const WSA_FAULT_ACTION = "http://www.w3.org/2005/08/addressing/soap/fault";

@@ -2,7 +2,7 @@ import type { Element } from "@xmldom/xmldom";
 import { invalidRequest } from "../errors.ts";
 import { ENCRYPTED_TOKEN_REFUSAL, type PresentedToken, isEncryptedToken } from "../engine/verify-own.ts";
 import { SAML1_NS, SAML2_NS } from "../saml/ns.ts";
-import { BASE64_BINARY, WSSE_NS, X509V3 } from "../soap/ns.ts";
+import { BASE64_BINARY, WSSE_NS, X509V3, X509_PKI_PATH } from "../soap/ns.ts";
 import type { PresentedCertificate } from "../engine/types.ts";
 import { collapse } from "../xml/xs.ts";
 import { JWT_TOKEN_TYPE } from "./token-types.ts";
@@ -52,20 +52,24 @@ export function isUsernameToken(el: Element): boolean {
 const CERTIFICATE_ONLY_VALIDATED =
   "An X.509 certificate can only be validated (TokenType RSTR/Status): it is public, so presenting it proves nothing about who presents it, and no token is issued for it.";
 
-/** A wsse:BinarySecurityToken holding an X.509 v3 certificate (WSS X.509 Token Profile). */
+/** A wsse:BinarySecurityToken holding an X.509 v3 certificate or a certificate path (WSS X.509 Token Profile 1.1 §3.1). */
 export function isCertificateToken(el: Element): boolean {
-  return el.localName === "BinarySecurityToken" && el.namespaceURI === WSSE_NS && collapse(el.getAttribute("ValueType") ?? "") === X509V3;
+  if (el.localName !== "BinarySecurityToken" || el.namespaceURI !== WSSE_NS) return false;
+  const valueType = collapse(el.getAttribute("ValueType") ?? "");
+  return valueType === X509V3 || valueType === X509_PKI_PATH;
 }
 
 /**
  * The certificate in a ValidateTarget, for a status answer: does this STS trust it (as a service
  * forwards the certificate its caller authenticated with, Apache CXF's STSTokenValidator among
- * them)? Anywhere else `presentedFromTarget` refuses it with the reason.
+ * them)? Anywhere else `presentedFromTarget` refuses it with the reason. A ValidateTarget holds
+ * one token, so a certificate issued through intermediates comes as an X509PKIPathv1 token
+ * (WSS4J writes one from a certificate chain), the intermediates in it.
  */
 export function presentedCertificate(el: Element): PresentedCertificate {
   const encoding = el.getAttribute("EncodingType");
   if (encoding !== null && collapse(encoding) !== BASE64_BINARY) throw invalidRequest("The BinarySecurityToken must be Base64Binary.");
   const base64 = (el.textContent ?? "").replace(/[ \t\r\n]+/g, "");
   if (base64 === "" || !/^[A-Za-z0-9+/]+={0,2}$/.test(base64)) throw invalidRequest("The BinarySecurityToken does not hold base64 data.");
-  return { certificate: { base64 } };
+  return { certificate: { base64, path: collapse(el.getAttribute("ValueType") ?? "") === X509_PKI_PATH } };
 }

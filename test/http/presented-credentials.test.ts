@@ -12,6 +12,9 @@ import { NS, TT, envelope } from "../helpers/soap.ts";
 import { faultCode, trust } from "../helpers/worker.ts";
 import { assertionIn, trustWith, workerWith } from "../hostile/configured.ts";
 import { generatedPair } from "../helpers/keys.ts";
+import { CA_EXTENSIONS, authority, certificate } from "../helpers/certificates.ts";
+import { toBase64 } from "../../src/bytes.ts";
+import { seq } from "../../src/keys/asn1.ts";
 import ALICE_CERT from "../fixtures/dev-credentials/alice-client.cert.pem?raw";
 import DEV_CA_CERT from "../fixtures/dev-credentials/dev-ca.cert.pem?raw";
 
@@ -238,6 +241,28 @@ describe("Validate an X.509 certificate (status)", () => {
       expect(statusOf(r.text), why).toBe(`${NS.t13}/status/invalid`);
       expect(reasonOf(r.text), why).toContain(why);
     }
+  });
+
+  it("a certificate issued through an intermediate: valid when it comes as an X509PKIPathv1 path with the intermediate (end certificate last), invalid alone or in the wrong order", async () => {
+    const root = await authority("Status Root");
+    const intermediate = await certificate({ subject: "Status Int", issuer: root, extensions: CA_EXTENSIONS });
+    const leaf = await certificate({ subject: "alice", issuer: intermediate });
+    const f = workerWith({ ...DEV_CONFIG, requestorCertificates: { authorities: [root.pem], principals: [{ subjectCommonName: "alice", principal: "alice" }] } });
+    const PKI_PATH = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509PKIPathv1";
+    const pkiPath = (...certs: Uint8Array[]) => bst(toBase64(seq(...certs)), PKI_PATH);
+    const askWith = (token: string) => trustWith(f, { ...validator, requestType: "Validate", tokenType: `${NS.t13}/RSTR/Status`, extra: validateTarget(token) });
+    const alone = await askWith(bst(toBase64(leaf.der)));
+    expect(statusOf(alone.text), alone.text.slice(0, 500)).toBe(`${NS.t13}/status/invalid`);
+    expect(reasonOf(alone.text)).toContain("no trusted authority issued it");
+    for (const token of [pkiPath(intermediate.der, leaf.der), pkiPath(root.der, intermediate.der, leaf.der)]) {
+      const r = await askWith(token);
+      expect(statusOf(r.text), r.text.slice(0, 500)).toBe(`${NS.t13}/status/valid`);
+      expect(reasonOf(r.text)).toBe("The certificate is trusted and acts as alice.");
+    }
+    const reversed = await askWith(pkiPath(leaf.der, intermediate.der));
+    expect(statusOf(reversed.text)).toBe(`${NS.t13}/status/invalid`);
+    const garbage = await askWith(bst(btoa("not a path"), PKI_PATH));
+    expect(reasonOf(garbage.text)).toContain("does not hold a readable X509PKIPathv1 certificate path");
   });
 
   it("where no requestor certificates are configured, every certificate is invalid", async () => {
