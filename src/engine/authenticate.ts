@@ -4,7 +4,7 @@ import type { User } from "../config/types.ts";
 import { AC_PASSWORD_PROTECTED_TRANSPORT, AC_X509 } from "../saml/ns.ts";
 import type { ParsedCertificate } from "../keys/x509.ts";
 import { authenticationFailed, notAuthorized } from "../errors.ts";
-import { findEnabledUser, findUser, matchDirectoryCost } from "./users.ts";
+import { findUser, matchDirectoryCost } from "./users.ts";
 import type { Identity, Requestor, StsContext } from "./types.ts";
 
 /** The result of checking a username and password: a user, or a service account. */
@@ -81,8 +81,11 @@ export async function authenticateCertificate(
   if (!entry) throw authenticationFailed("The certificate is trusted but is not mapped to any principal.");
   const account = ctx.config.serviceAccounts.get(entry.principal);
   if (account) return { kind: "service", account };
-  const user = await findEnabledUser(ctx, entry.principal);
+  const user = await findUser(ctx, entry.principal);
   if (!user) throw authenticationFailed("The certificate is trusted but is not mapped to any principal.");
+  // Unlike a password's failure, this one may say why: the certificate is trusted (and for a
+  // signed message its key was used), as a disabled user presenting a token is told (DISABLED).
+  if (!user.enabled) throw authenticationFailed("The certificate is trusted but the account it is mapped to is disabled.");
   return { kind: "user", identity: { subject: user.username, claims: user.claims, authnInstant: ctx.now(), authnMethod: AC_X509 } };
 }
 

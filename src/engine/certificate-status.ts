@@ -11,7 +11,6 @@ import { authenticateCertificate } from "./authenticate.ts";
 import type { StatusResult } from "./check.ts";
 import { checkCertificatePath, requestorCertificate, requestorCertificatePath } from "../keys/cert-path.ts";
 import { StsError } from "../errors.ts";
-import type { ParsedCertificate } from "../keys/x509.ts";
 import { type PresentedCertificate, type StsContext, requestorName } from "./types.ts";
 
 export async function certificateStatus(ctx: StsContext, presented: PresentedCertificate["certificate"]): Promise<StatusResult> {
@@ -19,16 +18,9 @@ export async function certificateStatus(ctx: StsContext, presented: PresentedCer
   const policy = ctx.config.requestorCertificates;
   if (!policy) return invalid("This STS trusts no requestor certificates (none are configured).");
   // Parsed once per certificate while it keeps coming (with its checked issuer signature).
-  let certificate: ParsedCertificate | undefined;
-  let offered: ParsedCertificate[] = [];
-  if (presented.path) {
-    const read = requestorCertificatePath(presented.base64);
-    if (!read) return invalid("The BinarySecurityToken does not hold a readable X509PKIPathv1 certificate path.");
-    ({ end: certificate, offered } = read);
-  } else {
-    certificate = requestorCertificate(presented.base64);
-    if (!certificate) return invalid("The BinarySecurityToken does not hold a readable X.509 certificate.");
-  }
+  const read = presented.path ? requestorCertificatePath(presented.base64) : requestorCertificate(presented.base64);
+  if (typeof read === "string") return invalid(`${read[0]!.toUpperCase()}${read.slice(1)}.`);
+  const [certificate, offered] = "end" in read ? [read.end, read.offered] : [read, []];
   const path = await checkCertificatePath(certificate, offered, policy.trust, ctx.now());
   if (!path.ok) return invalid(path.reason);
   try {

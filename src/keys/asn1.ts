@@ -181,10 +181,20 @@ export function readTime(node: Asn1Node): Date {
   return d;
 }
 
+/** String types certificates may use that readString does not decode, by tag, for naming them. */
+const UNREAD_STRING_TYPES: Record<number, string> = {
+  0x12: "a NumericString",
+  0x14: "a TeletexString (T61String)",
+  0x1a: "a VisibleString",
+  0x1c: "a UniversalString",
+  0x1e: "a BMPString",
+};
+
 /** A directory string (UTF8String, PrintableString, IA5String) as text. */
 export function readString(node: Asn1Node): string {
   if (node.tag !== TAG.UTF8_STRING && node.tag !== TAG.PRINTABLE_STRING && node.tag !== TAG.IA5_STRING) {
-    throw new Asn1Error("unsupported string type");
+    const type = UNREAD_STRING_TYPES[node.tag] ?? `a value of tag 0x${node.tag.toString(16)}`;
+    throw new Asn1Error(`${type} is not a string type this STS reads (UTF8String, PrintableString and IA5String are)`);
   }
   try {
     return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(node.value);

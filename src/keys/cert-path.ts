@@ -59,17 +59,29 @@ const certificates = isolateCaches.cache<ParsedCertificate>("x509.requestor-cert
   entryBytes: 2 * CACHED_CERTIFICATE_BYTES,
 });
 
-/** The certificate a request carries as base64 (whitespace removed), parsed; undefined when it is none. */
-export function requestorCertificate(base64: string): ParsedCertificate | undefined {
+/**
+ * The certificate a request carries as base64 (whitespace removed), parsed; when it is none, why
+ * not ("the BinarySecurityToken does not hold a readable X.509 certificate: …", naming the
+ * unsupported key, curve or string type, or what is malformed).
+ */
+export function requestorCertificate(base64: string): ParsedCertificate | string {
+  const cert = readRequestorCertificate(base64);
+  return typeof cert === "string" ? `the BinarySecurityToken does not hold a readable X.509 certificate: ${cert}` : cert;
+}
+
+/** {@link requestorCertificate}, saying only what is wrong when it is no certificate. */
+function readRequestorCertificate(base64: string): ParsedCertificate | string {
   const known = certificates.get(base64);
   if (known) return known;
   const der = fromBase64(base64);
-  if (!der || der.length === 0 || der.length > MAX_CERTIFICATE_BYTES) return undefined;
+  if (!der || der.length === 0) return "it is not base64 DER";
+  if (der.length > MAX_CERTIFICATE_BYTES) return `it is larger than ${MAX_CERTIFICATE_BYTES / 1024} KiB`;
   let cert: ParsedCertificate;
   try {
     cert = parseCertificate(der);
-  } catch {
-    return undefined;
+  } catch (e) {
+    if (e instanceof Asn1Error) return e.message;
+    throw e;
   }
   if (der.length <= CACHED_CERTIFICATE_BYTES) certificates.set(base64, cert);
   return cert;
@@ -83,22 +95,24 @@ const MAX_PATH_CERTIFICATES = MAX_INTERMEDIATES + 2;
  * PkiPath, SEQUENCE OF Certificate, the one nearest the trust anchor first and the end
  * certificate last), parsed: the end certificate and the rest, offered as intermediates (the
  * authority's own certificate may be among them; only configured authorities are trusted).
- * Undefined when it is no such path.
+ * When it is no such path, why not.
  */
-export function requestorCertificatePath(base64: string): { end: ParsedCertificate; offered: ParsedCertificate[] } | undefined {
+export function requestorCertificatePath(base64: string): { end: ParsedCertificate; offered: ParsedCertificate[] } | string {
+  const why = (detail: string) => `the BinarySecurityToken does not hold a readable X509PKIPathv1 certificate path: ${detail}`;
   const der = fromBase64(base64);
-  if (!der || der.length === 0 || der.length > MAX_PATH_CERTIFICATES * MAX_CERTIFICATE_BYTES) return undefined;
+  if (!der || der.length === 0) return why("it is not base64 DER");
+  if (der.length > MAX_PATH_CERTIFICATES * MAX_CERTIFICATE_BYTES) return why(`it is larger than ${(MAX_PATH_CERTIFICATES * MAX_CERTIFICATE_BYTES) / 1024} KiB`);
   const parsed: ParsedCertificate[] = [];
   try {
     const items = children(expectTag(parseDer(der), TAG.SEQUENCE, "PkiPath"));
-    if (items.length === 0 || items.length > MAX_PATH_CERTIFICATES) return undefined;
-    for (const item of items) {
-      const cert = requestorCertificate(toBase64(item.der));
-      if (!cert) return undefined;
+    if (items.length === 0 || items.length > MAX_PATH_CERTIFICATES) return why(`it must hold 1 to ${MAX_PATH_CERTIFICATES} certificates`);
+    for (const [i, item] of items.entries()) {
+      const cert = readRequestorCertificate(toBase64(item.der));
+      if (typeof cert === "string") return why(`certificate ${i + 1}: ${cert}`);
       parsed.push(cert);
     }
   } catch (e) {
-    if (e instanceof Asn1Error) return undefined;
+    if (e instanceof Asn1Error) return why(e.message);
     throw e;
   }
   return { end: parsed[parsed.length - 1]!, offered: parsed.slice(0, -1) };

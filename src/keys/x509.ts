@@ -97,7 +97,9 @@ export function parseCertificate(der: Uint8Array): ParsedCertificate {
     if (version > 2) throw new Asn1Error("unknown certificate version");
     i = 1;
   }
-  const serialNumber = readUnsignedInteger(expectTag(tbs[i], TAG.INTEGER, "serialNumber"));
+  const serial = expectTag(tbs[i], TAG.INTEGER, "serialNumber");
+  if ((serial.value[0] ?? 0) >= 0x80) throw new Asn1Error("its serial number is negative (RFC 5280 §4.1.2.2 asks for a positive integer)");
+  const serialNumber = readUnsignedInteger(serial);
   expectTag(tbs[i + 1], TAG.SEQUENCE, "signature");
   expectTag(tbs[i + 2], TAG.SEQUENCE, "issuer");
   const validity = children(expectTag(tbs[i + 3], TAG.SEQUENCE, "validity"));
@@ -201,11 +203,32 @@ function commonName(name: Asn1Node): string | undefined {
   for (const rdn of children(name)) {
     for (const atv of children(expectTag(rdn, TAG.SET, "RDN"))) {
       const [type, value] = children(expectTag(atv, TAG.SEQUENCE, "AttributeTypeAndValue"));
-      if (type && value && readOid(type) === OID_CN) cn = readString(value);
+      if (type && value && readOid(type) === OID_CN) cn = named("its subject common name", () => readString(value));
     }
   }
   return cn;
 }
+
+/** Runs `read`, naming `what` in an Asn1Error it throws. */
+function named<T>(what: string, read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    throw e instanceof Asn1Error ? new Asn1Error(`${what}: ${e.message}`) : e;
+  }
+}
+
+/** Curves and key algorithms met in certificates that this STS does not use, for naming them. */
+const UNSUPPORTED_NAMES: Record<string, string> = {
+  "1.2.840.10045.3.1.1": "P-192",
+  "1.3.132.0.33": "P-224",
+  "1.3.132.0.10": "secp256k1",
+  "1.2.840.10040.4.1": "DSA",
+  "1.2.840.113549.1.1.10": "RSASSA-PSS",
+  "1.3.101.112": "Ed25519",
+  "1.3.101.113": "Ed448",
+};
+const nameOf = (oid: string): string => (UNSUPPORTED_NAMES[oid] ? `${UNSUPPORTED_NAMES[oid]} (${oid})` : oid);
 
 function keyInfo(spki: Asn1Node): Pick<ParsedCertificate, "kty" | "namedCurve" | "modulusBits"> {
   const [alg, key] = children(spki);
@@ -218,11 +241,12 @@ function keyInfo(spki: Asn1Node): Pick<ParsedCertificate, "kty" | "namedCurve" |
     return { kty: "RSA", modulusBits: n.length * 8 - Math.clz32(n[0]!) + 24 };
   }
   if (algOid === OID_EC) {
-    const curve = CURVE_OIDS[readOid(expectTag(algParts[1], TAG.OID, "namedCurve"))];
-    if (!curve) throw new Asn1Error("unsupported EC curve");
+    const curveOid = readOid(expectTag(algParts[1], TAG.OID, "namedCurve"));
+    const curve = CURVE_OIDS[curveOid];
+    if (!curve) throw new Asn1Error(`its EC curve ${nameOf(curveOid)} is not supported; P-256, P-384 and P-521 are`);
     return { kty: "EC", namedCurve: curve };
   }
-  throw new Asn1Error(`unsupported public key algorithm ${algOid}`);
+  throw new Asn1Error(`its public key algorithm ${nameOf(algOid)} is not supported; RSA and EC keys are`);
 }
 
 /** Options for {@link buildSelfSignedCertificate}. */

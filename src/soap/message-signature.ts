@@ -296,7 +296,7 @@ function readCertificate(token: Element): ParsedCertificate {
   const encoding = token.getAttribute("EncodingType");
   if (encoding !== null && collapse(encoding) !== BASE64_BINARY) throw new Refusal("the BinarySecurityToken must be Base64Binary");
   const cert = requestorCertificate((token.textContent ?? "").replace(/[ \t\r\n]+/g, ""));
-  if (!cert) throw new Refusal("the BinarySecurityToken is not a certificate");
+  if (typeof cert === "string") throw new Refusal(cert);
   return cert;
 }
 

@@ -16,7 +16,8 @@ import CA_CERT from "../fixtures/dev-credentials/dev-ca.cert.pem?raw";
 import CA_KEY from "../fixtures/dev-credentials/dev-ca.key.pem?raw";
 import CRITICAL_LEAF from "../fixtures/pki/critical-leaf.pem?raw";
 import PKI_ROOT from "../fixtures/pki/root.pem?raw";
-import { EKU, LEAF_EXTENSIONS, authority, certificate, extendedKeyUsage } from "../helpers/certificates.ts";
+import { bitString, oid, seq } from "../../src/keys/asn1.ts";
+import { EKU, LEAF_EXTENSIONS, authority, certificate, certificateDer, extendedKeyUsage } from "../helpers/certificates.ts";
 import { NS, TT } from "../helpers/soap.ts";
 import { ORIGIN, call, faultCode } from "../helpers/worker.ts";
 import { signedEnvelope, type SignedEnvelopeOptions } from "../helpers/wss-sign.ts";
@@ -163,6 +164,23 @@ describe("certificatemixed: certificates that authenticate nobody", () => {
     const f = withCertificates({ authorities: [root.pem], principals: [{ subjectCommonName: "alice", principal: "alice" }] });
     const weak = await certificate({ subject: "alice", issuer: root, key: { rsaBits: 1024 } });
     refused(await send(await sign({ keyPem: weak.keyPem, certPem: weak.pem }), f), "wst:FailedAuthentication", /RSA key of 1024 bits; at least 2048/);
+  });
+
+  it("refuses a certificate mapped to a disabled account, saying so (the account enabled, the same certificate gets a token)", async () => {
+    const bobOff = workerWith({ ...DEV_CONFIG, requestorCertificates: { ...DEV_TRUST, principals: [{ subjectCommonName: "alice", principal: "bob" }] }, users: DEV_CONFIG.users!.map((u) => (u.username === "bob" ? { ...u, enabled: false } : u)) });
+    const bobOn = withCertificates({ ...DEV_TRUST, principals: [{ subjectCommonName: "alice", principal: "bob" }] });
+    const ok = await send(await sign(), bobOn);
+    expect(ok.status, ok.text).toBe(200);
+    expect(ok.text).toMatch(/<saml:NameID[^>]*>bob</);
+    refused(await send(await sign(), bobOff), "wst:FailedAuthentication", /the account it is mapped to is disabled/);
+  });
+
+  it("names what a certificate uses that the STS does not support (a P-192 key)", async () => {
+    const root = await authority("Curve Root");
+    const p192 = seq(seq(oid("1.2.840.10045.2.1"), oid("1.2.840.10045.3.1.1")), bitString(Uint8Array.of(4, ...new Uint8Array(48).fill(7))));
+    const cert = await certificateDer({ subject: "alice", issuer: root, spki: p192 });
+    const f = withCertificates({ authorities: [root.pem], principals: [{ subjectCommonName: "alice", principal: "alice" }] });
+    refused(await send(await sign({ certPem: cert.pem }), f), "wst:FailedAuthentication", /does not hold a readable X\.509 certificate: its EC curve P-192 \(1\.2\.840\.10045\.3\.1\.1\) is not supported/);
   });
 
   it("refuses a trusted certificate that is mapped to no principal", async () => {

@@ -4,10 +4,11 @@
  * encodings no CA tool writes.
  */
 import { describe, expect, it } from "vitest";
-import { checkCertificatePath, type CertificateTrust } from "../../src/keys/cert-path.ts";
-import { TAG, concatBytes, explicit, integer, oid, seq, time, tlv } from "../../src/keys/asn1.ts";
+import { toBase64 } from "../../src/bytes.ts";
+import { checkCertificatePath, type CertificateTrust, requestorCertificate } from "../../src/keys/cert-path.ts";
+import { TAG, bitString, concatBytes, explicit, integer, oid, seq, set, time, tlv } from "../../src/keys/asn1.ts";
 import { type ParsedCertificate, parseCertificate } from "../../src/keys/x509.ts";
-import { CA_EXTENSIONS, EKU, LEAF_EXTENSIONS, authority, certificate, certificateDer, extendedKeyUsage, extension, keyPair, name } from "../helpers/certificates.ts";
+import { CA_EXTENSIONS, type CertificateOptions, EKU, LEAF_EXTENSIONS, authority, certificate, certificateDer, extendedKeyUsage, extension, keyPair, name } from "../helpers/certificates.ts";
 
 const trust = (...authorities: ParsedCertificate[]): CertificateTrust => ({ authorities, pinnedSha256: new Set() });
 const check = (end: ParsedCertificate, offered: ParsedCertificate[], t: CertificateTrust) => checkCertificatePath(end, offered, t, new Date());
@@ -170,5 +171,25 @@ describe("non-conforming certificates are refused (RFC 5280 §4.1)", () => {
     }
     const general = (await certificateDer({ subject: "alice", issuer: root, validity: seq(from, tlv(TAG.GENERALIZED_TIME, new TextEncoder().encode("20501301000000Z"))) })).der;
     expect(() => parseCertificate(general)).toThrow(/invalid date or time/);
+  });
+});
+
+describe("a certificate that cannot be used says why", () => {
+  const reasonFor = async (o: Omit<CertificateOptions, "subject" | "issuer"> & { subject?: string | Uint8Array }) => {
+    const root = await authority("Reason Root");
+    return requestorCertificate(toBase64((await certificateDer({ subject: "alice", issuer: root, ...o })).der));
+  };
+  const READ = "the BinarySecurityToken does not hold a readable X.509 certificate: ";
+
+  it("names an unsupported curve or key algorithm, string type, or a negative serial number", async () => {
+    const ecSpki = (curve: string) => seq(seq(oid("1.2.840.10045.2.1"), oid(curve)), bitString(Uint8Array.of(4, ...new Uint8Array(48).fill(7))));
+    expect(await reasonFor({ spki: ecSpki("1.2.840.10045.3.1.1") })).toBe(`${READ}its EC curve P-192 (1.2.840.10045.3.1.1) is not supported; P-256, P-384 and P-521 are`);
+    expect(await reasonFor({ spki: seq(seq(oid("1.3.101.112")), bitString(new Uint8Array(32))) })).toBe(`${READ}its public key algorithm Ed25519 (1.3.101.112) is not supported; RSA and EC keys are`);
+    const bmp = seq(set(seq(oid("2.5.4.3"), tlv(0x1e, Uint8Array.of(0, 0x61, 0, 0x6c)))));
+    expect(await reasonFor({ subject: bmp })).toBe(`${READ}its subject common name: a BMPString is not a string type this STS reads (UTF8String, PrintableString and IA5String are)`);
+    expect(await reasonFor({ subject: name("alice", 0x14) })).toBe(`${READ}its subject common name: a TeletexString (T61String) is not a string type this STS reads (UTF8String, PrintableString and IA5String are)`);
+    expect(await reasonFor({ serial: Uint8Array.of(0xff, 0x01) })).toBe(`${READ}its serial number is negative (RFC 5280 §4.1.2.2 asks for a positive integer)`);
+    expect(requestorCertificate(btoa("a certificate, honestly"))).toMatch(/^the BinarySecurityToken does not hold a readable X\.509 certificate: /);
+    expect(typeof (await reasonFor({}))).toBe("object");
   });
 });
