@@ -14,6 +14,16 @@ export function utf8(s: string): Uint8Array<ArrayBuffer> {
 }
 
 /**
+ * A string's length in characters: Unicode code points, so an emoji counts once and not as the
+ * two UTF-16 units `.length` counts. The bounds users are told (passwords, usernames) are in these.
+ */
+export function characterCount(s: string): number {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}
+
+/**
  * Strict UTF-8 decoding (throws TypeError on malformed input, removes a leading BOM). One
  * instance: a decoder without `stream` keeps no state between calls.
  */

@@ -3,11 +3,12 @@
  * refusal an invalid_request naming the field, so a malformed call is the caller's 400 and never
  * reaches the directory.
  */
-import { fromBase64Url, strictUtf8, toBase64Url, utf8 } from "../bytes.ts";
+import { characterCount, fromBase64Url, strictUtf8, toBase64Url, utf8 } from "../bytes.ts";
 import { Issues } from "../config/check.ts";
 import { validateClaims } from "../config/validate-principals.ts";
 import { invalidRequest } from "../errors.ts";
-import { MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, parsePasswordHash, passwordCharacters } from "../identity/password.ts";
+import { MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, parsePasswordHash } from "../identity/password.ts";
+import { DIRECTORY_USERNAME, DIRECTORY_USERNAME_RULE, isDirectoryUsername } from "../identity/username.ts";
 import { CLAIM_BOUNDS } from "../state/directory.ts";
 
 /** Bounds that keep one user's row small (it is read on every sign-in). */
@@ -20,25 +21,13 @@ export const MAX_IMPORT_USERS = 1000;
 export const MAX_PAGE = 1000;
 const DEFAULT_PAGE = 100;
 
-/**
- * Directory user names: letters, digits and `. _ @ + -`, starting with a letter or digit, in
- * NFKC (so no fullwidth letters or ligatures standing for plain ones) and without invisible
- * characters (default-ignorable code points, such as the combining grapheme joiner or variation
- * selectors), so that a name shows what it is. No `:` or `#`, so that no directory user can take
- * the name a partner's subject or a client gets in tokens and state.
- */
-const USERNAME = /^[\p{L}\p{N}][\p{L}\p{M}\p{N}._@+-]{0,255}$/u;
-const INVISIBLE = /\p{Default_Ignorable_Code_Point}/u;
-
 export function readUsername(v: unknown, path = "username"): string {
-  if (typeof v !== "string" || !USERNAME.test(v) || INVISIBLE.test(v) || v.normalize("NFKC") !== v) {
-    throw invalidRequest(`'${path}' must be 1 to 256 letters, digits or . _ @ + - (starting with a letter or digit, in Unicode NFKC, nothing invisible).`);
-  }
+  if (typeof v !== "string" || !isDirectoryUsername(v)) throw invalidRequest(`'${path}' must be ${DIRECTORY_USERNAME_RULE}.`);
   return v;
 }
 
 export function readPassword(v: unknown, path = "password"): string {
-  if (typeof v !== "string" || passwordCharacters(v) < MIN_PASSWORD_CHARS || passwordCharacters(v) > MAX_PASSWORD_CHARS) {
+  if (typeof v !== "string" || characterCount(v) < MIN_PASSWORD_CHARS || characterCount(v) > MAX_PASSWORD_CHARS) {
     throw invalidRequest(`'${path}' must be a string of ${MIN_PASSWORD_CHARS} to ${MAX_PASSWORD_CHARS} characters.`);
   }
   return v;
@@ -115,7 +104,7 @@ function decodeCursor(cursor: string): string | undefined {
   if (bytes === undefined) return undefined;
   try {
     const name = strictUtf8.decode(bytes);
-    return USERNAME.test(name) ? name : undefined;
+    return DIRECTORY_USERNAME.test(name) ? name : undefined;
   } catch {
     return undefined;
   }

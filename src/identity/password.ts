@@ -19,19 +19,9 @@ export const MAX_PBKDF2_ITERATIONS = 100_000;
 export const MIN_PBKDF2_ITERATIONS = 10_000;
 const SALT_BYTES = 16;
 const HASH_BYTES = 32;
-/** The bounds a password given to a user must keep, in characters (see {@link passwordCharacters}). */
+/** The bounds a password given to a user must keep, in characters (code points: `characterCount`). */
 export const MIN_PASSWORD_CHARS = 8;
 export const MAX_PASSWORD_CHARS = 1024;
-
-/**
- * A password's length in characters: Unicode code points, so an emoji counts once and not as
- * the two UTF-16 units `.length` counts. The bounds users are told (8 to 1,024) are in these.
- */
-export function passwordCharacters(password: string): number {
-  let n = 0;
-  for (const _ of password) n++;
-  return n;
-}
 
 /** A parsed stored hash. */
 export interface ParsedPasswordHash {

@@ -1,5 +1,6 @@
 /** The pages of browser sign-in (WS-Federation passive requestor profile): their markup and headers. */
 import { MAX_PASSWORD_CHARS } from "../identity/password.ts";
+import { MAX_USERNAME_CHARS } from "../identity/username.ts";
 import { escapeHtml, page, PAGE_HEADERS } from "./html.ts";
 import type { SignInParams } from "./wsfed-session.ts";
 
@@ -9,8 +10,8 @@ import type { SignInParams } from "./wsfed-session.ts";
  */
 const PASSWORD_FIELD_UNITS = 2 * MAX_PASSWORD_CHARS;
 
-/** The username field's maxlength, as the password's: 256 characters, in UTF-16 units. */
-const USERNAME_FIELD_UNITS = 2 * 256;
+/** The username field's maxlength, as the password's. */
+const USERNAME_FIELD_UNITS = 2 * MAX_USERNAME_CHARS;
 
 /** The auto-post page's script, served as a file: the pages' policy allows no inline script. */
 export const AUTOPOST_SCRIPT = `document.getElementById("wsfed-post")?.submit();\n`;

@@ -12,8 +12,9 @@
 import { findEnabledUser } from "../engine/users.ts";
 import { authenticateLimited, withFailureLimit } from "../abuse/guard.ts";
 import { failureKeys } from "../abuse/limits.ts";
-import { strictUtf8 } from "../bytes.ts";
-import { MAX_PASSWORD_CHARS, passwordCharacters } from "../identity/password.ts";
+import { characterCount, strictUtf8 } from "../bytes.ts";
+import { MAX_PASSWORD_CHARS } from "../identity/password.ts";
+import { MAX_USERNAME_CHARS } from "../identity/username.ts";
 import { normaliseReplyUrl } from "../config/validate-web.ts";
 import { issue } from "../engine/issue.ts";
 import { lookupRelyingParty, normaliseTarget } from "../engine/relying-party.ts";
@@ -39,7 +40,6 @@ import {
 
 /** `wctx` is the relying party's own state, echoed back: bounded so it cannot bloat pages and forms. */
 const MAX_WCTX = 2048;
-const MAX_USERNAME = 256;
 /** A sign-in form post is a handful of short fields; a partner's post carries its token (wresult). */
 const MAX_FORM_BYTES = 1024 * 1024;
 
@@ -242,8 +242,8 @@ async function submitted(x: Exchange, rp: RelyingParty, p: SignInParams, form: F
   // Trimmed as a WS-Trust Username is, so a name signs in the same way at either door.
   const username = (form.get("username") ?? "").trim();
   const password = form.get("password") ?? "";
-  if (username === "" || password === "" || [...username].length > MAX_USERNAME || passwordCharacters(password) > MAX_PASSWORD_CHARS) {
-    return showForm(x, rp, p, [...username].slice(0, MAX_USERNAME).join(""), "Enter your username and password.", 400);
+  if (username === "" || password === "" || characterCount(username) > MAX_USERNAME_CHARS || characterCount(password) > MAX_PASSWORD_CHARS) {
+    return showForm(x, rp, p, [...username].slice(0, MAX_USERNAME_CHARS).join(""), "Enter your username and password.", 400);
   }
   ctx.audit.requestor = username;
   try {
