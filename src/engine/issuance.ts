@@ -1,6 +1,6 @@
 import type { RelyingParty, TokenKind } from "../config/types.ts";
 import { invalidRequest, invalidToken, scopeRefused } from "../errors.ts";
-import { MAX_ACTOR_CHAIN, chainLength } from "../token/actor.ts";
+import { MAX_ACTOR_CHAIN, chainLinks } from "../token/actor.ts";
 import { decideLifetime } from "./lifetime.ts";
 import { decideClaims } from "./claims.ts";
 import { findRelyingParty } from "./relying-party.ts";
@@ -38,7 +38,7 @@ function checkConfirmation(rp: RelyingParty, kind: TokenKind, c: Confirmation | 
  */
 export async function issueToken(ctx: StsContext, req: TokenRequest): Promise<IssuedToken> {
   const rp = findRelyingParty(ctx.config, req.appliesTo);
-  if (chainLength(req.actor) > MAX_ACTOR_CHAIN) {
+  if (chainLinks(req.actor).length > MAX_ACTOR_CHAIN) {
     throw invalidRequest(`The delegation chain would name more than ${MAX_ACTOR_CHAIN} actors.`);
   }
   const kind: TokenKind = req.tokenType ?? rp.defaultTokenType;

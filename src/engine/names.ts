@@ -5,7 +5,7 @@
  * uses these names, so an external `alice` is never our alice.
  */
 import type { TrustedIssuer } from "../config/types.ts";
-import { type Actor, MAX_ACTOR_CHAIN, chainLinks, nestChain } from "../token/actor.ts";
+import { type Actor, chainLinks, nestChain } from "../token/actor.ts";
 import { namespacePrefix, qualifiedSubject } from "../token/subject.ts";
 import type { StsContext } from "./types.ts";
 
@@ -57,8 +57,8 @@ export function actorNames(ctx: StsContext, a: Actor | undefined): string[] {
 
 /**
  * The chain the SAML actor attribute's values state, outermost first (the inverse of
- * {@link actorNames}); as for a JWT's `act`, at most one name past the limit is read.
+ * {@link actorNames}); as for a JWT's `act`, at most one link past the limit is kept (nestChain).
  */
 export function actorFromNames(ctx: StsContext, names: readonly string[] | undefined): Actor | undefined {
-  return names && nestChain(names.slice(0, MAX_ACTOR_CHAIN + 1).map((n) => actorFromName(ctx, n)));
+  return names && nestChain(names.map((n) => actorFromName(ctx, n)));
 }

@@ -34,13 +34,6 @@ export function nestChain(links: readonly Actor[]): Actor | undefined {
   return a;
 }
 
-/** How many actors a chain names. */
-export function chainLength(a: Actor | undefined): number {
-  let n = 0;
-  for (let x = a; x; x = x.act) n++;
-  return n;
-}
-
 /**
  * A JWT's `act` claim value → the chain it states, reading links while they are well formed
  * (an object with a string `sub`; a non-string `iss` is left out). At most one link past
