@@ -39,7 +39,7 @@ export function presentedForClient(ctx: StsContext, who: Requestor, route: "vali
  * `token_type` is `DPoP` for DPoP-bound tokens, `Bearer` for other access tokens and `N_A`
  * otherwise, as in the token response (RFC 9449 §5, RFC 8693 §2.2.1); `issued_token_type` adds
  * the exact RFC 8693 type URI. A bound token's `cnf` is returned as the token states it
- * (RFC 9449 §6.2, RFC 7800 §3).
+ * (RFC 9449 §6.2, RFC 7800 §3), and so are its `act` and `may_act` (RFC 8693 §4.1, §4.4).
  */
 export async function introspectToken(
   ctx: StsContext,
@@ -69,6 +69,8 @@ export async function introspectToken(
   if (t.clientId !== undefined) out.client_id = t.clientId;
   if (t.scope.length > 0) out.scope = t.scope.join(" ");
   if (t.actor) out.act = t.actor;
+  // RFC 8693 §4.4: who may act for the subject, so a resource server sees the restriction too.
+  if (t.mayAct !== undefined && t.mayAct !== null) out.may_act = t.mayAct;
   // A symmetric proof key is the relying party's secret, never shown to an introspecting client.
   if (t.confirmation && t.confirmation.method !== "symmetric") out.cnf = cnfClaim(t.confirmation);
   return out;

@@ -107,6 +107,8 @@ describe("a may_act is carried into every token made from its token without a ne
     expect(plain.status).toBe(200);
     const jwt = plain.json.access_token as string;
     expect(jwtParts(jwt).payload.may_act).toEqual({ sub: "dave", iss: IDP });
+    // Introspection tells a resource server the restriction as well.
+    expect((await post("/oauth2/introspect", { token: jwt }, DEMO, f)).json.may_act).toEqual({ sub: "dave", iss: IDP });
     for (const other of [bob, mallory]) {
       const r = await withActor(jwt, TX.jwt, other);
       expect([r.status, r.json.error]).toEqual([400, "invalid_grant"]);
@@ -123,6 +125,7 @@ describe("a may_act is carried into every token made from its token without a ne
       expect(s.status, JSON.stringify(s.json)).toBe(200);
       const saml = s.json.access_token as string;
       expect(actorValues(unb64url(saml), kind, MAY_ACT), kind).toEqual([`${IDP}#dave`]);
+      expect((await post("/oauth2/introspect", { token: saml }, DEMO, f)).json.may_act, kind).toEqual({ sub: "dave", iss: IDP });
       expect((await withActor(saml, TX[kind], bob)).json.error, kind).toBe("invalid_grant");
       expect((await withActor(saml, TX[kind], dave)).status, kind).toBe(200);
       const back = await exchange({ subject_token: saml, subject_token_type: TX[kind], audience: API }, DEMO, f);
