@@ -8,6 +8,7 @@ usage: mex_check.py --url http://127.0.0.1:8788
 Prints PASS/FAIL lines; exit 1 if any FAIL.
 """
 import argparse
+import re
 import sys
 import tempfile
 import uuid
@@ -67,17 +68,18 @@ def main():
     if not wsdl_sections:
         return
     definitions = wsdl_sections[0].find(f"{{{WSDL}}}definitions")
-    # zeep reads the WSDL as a client would (its own parser, bindings, ports, addresses). It warns
-    # that the message parts name WS-Trust elements whose schemas the WSDL only imports by
-    # namespace (as AD FS's does without its ?xsd locations): ports and bindings are unaffected.
+    # zeep reads the WSDL as a client would (its own parser, bindings, ports, addresses, and the
+    # message elements' schemas inline in wsdl:types).
     warnings.simplefilter("ignore", UserWarning)
     with tempfile.NamedTemporaryFile("wb", suffix=".wsdl", delete=False) as f:
         f.write(etree.tostring(definitions))
     doc = Document(f.name, transport)
     ports = {}
+    operations = {}
     for service in doc.services.values():
         for port in service.ports.values():
             ports[port.name] = (port.binding.name.localname, port.binding_options.get("address"))
+            operations[port.name] = sorted(re.sub(r"^Trust(13|Feb2005)|Async$", "", op) for op in port.binding._operations)
     expected = [
         "/trust/13/usernamemixed", "/trust/2005/usernamemixed",
         "/trust/13/certificatemixed", "/trust/2005/certificatemixed",
@@ -97,6 +99,34 @@ def main():
     by_address = {addr: proofs.get(binding) for binding, addr in ports.values()}
     want = {base + p: ("username" if "username" in p else "certificate" if "certificate" in p else "issued-token") for p in expected}
     report("each port's policy names how its requestor authenticates", by_address == want, str(sorted(by_address.items())))
+    bound = {name: ops for name, ops in operations.items() if ops != ["Cancel", "Issue", "Renew", "Validate"]}
+    report("zeep binds Issue, Validate, Renew and Cancel on every port", len(operations) == len(expected) and not bound, str(bound))
+    issue_with_zeep(f.name, base)
+
+
+def issue_with_zeep(wsdl_file, base):
+    """A token issued by calling the WSDL's Trust13Issue operation through zeep's own proxy:
+    zeep writes the SOAP 1.2 envelope, its WS-Addressing headers (the binding's UsingAddressing)
+    and a UsernameToken; the RST's content goes in as the message element's any-content."""
+    from zeep import Client
+    from zeep.wsse.username import UsernameToken
+    trust, wsp = "http://docs.oasis-open.org/ws-sx/ws-trust/200512", "http://schemas.xmlsoap.org/ws/2004/09/policy"
+
+    def el(ns, name, text=None):
+        e = etree.Element(f"{{{ns}}}{name}")
+        e.text = text
+        return e
+
+    applies = el(wsp, "AppliesTo")
+    etree.SubElement(etree.SubElement(applies, f"{{{WSA}}}EndpointReference"), f"{{{WSA}}}Address").text = "urn:example:rp"
+    client = Client(wsdl_file, wsse=UsernameToken("alice", "wonderland"))
+    service = client.bind("SecurityTokenService", "UserNameWSTrustBinding_IWSTrust13Async")
+    reply = service.Trust13IssueAsync(_value_1=[el(trust, "RequestType", trust + "/Issue"), applies, el(trust, "KeyType", trust + "/Bearer")])
+    rstr = reply["_value_1"][0]
+    tokens = [k for k in rstr["_value_1"] if getattr(k, "tag", "") == f"{{{trust}}}RequestedSecurityToken"]
+    assertion = tokens[0][0] if tokens and len(tokens[0]) else None
+    ok = assertion is not None and assertion.tag == "{urn:oasis:names:tc:SAML:2.0:assertion}Assertion"
+    report("zeep's proxy for Trust13Issue gets alice a SAML 2.0 assertion", ok, "" if ok else str(reply)[:300])
 
 
 if __name__ == "__main__":

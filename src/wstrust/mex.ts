@@ -168,6 +168,22 @@ function binding(port: Port): Markup {
   return xml`<wsdl:binding name="${port.binding}" type="tns:${f.portType}"><wsp:PolicyReference URI="#${port.binding}_policy"/><soap12:binding transport="${HTTP_TRANSPORT}"/>${ops}</wsdl:binding>`;
 }
 
+const XSD_NS = "http://www.w3.org/2001/XMLSchema";
+
+/**
+ * The schema of one WS-Trust version's message elements, inline in wsdl:types so that a WSDL
+ * reader binds the operations without fetching anything: each element holds any content and
+ * attributes (the endpoint, not the schema, decides what a request may say), as AD FS's
+ * published schemas do. A bare xsd:import with no schemaLocation leaves SOAP stacks such as
+ * zeep with no element to bind an operation's message to.
+ */
+function messageSchema(trust: TrustNs): Markup {
+  const elements = ["RequestSecurityToken", "RequestSecurityTokenResponse", "RequestSecurityTokenResponseCollection"].map(
+    (name) => xml`<xsd:element name="${name}" type="tns:MessageBody"/>`,
+  );
+  return xml`<xsd:schema xmlns:tns="${trust.ns}" targetNamespace="${trust.ns}" elementFormDefault="qualified">${elements}<xsd:complexType name="MessageBody"><xsd:sequence><xsd:any minOccurs="0" maxOccurs="unbounded" processContents="lax" namespace="##any"/></xsd:sequence><xsd:anyAttribute processContents="lax" namespace="##any"/></xsd:complexType></xsd:schema>`;
+}
+
 function port(p: Port, origin: string): Markup {
   const url = origin + p.endpoint.path;
   return xml`<wsdl:port name="${p.binding}" binding="tns:${p.binding}"><soap12:address location="${url}"/><wsa10:EndpointReference><wsa10:Address>${url}</wsa10:Address></wsa10:EndpointReference></wsdl:port>`;
@@ -186,7 +202,7 @@ export function buildWsdl(origin: string, served: readonly TrustEndpoint[] = TRU
   const suite: AlgorithmSuite = sha1 ? "Basic256" : "Basic256Sha256";
   return (
     `<?xml version="1.0" encoding="utf-8"?>` +
-    xml`<wsdl:definitions name="SecurityTokenService" targetNamespace="${TNS}" xmlns:wsdl="${WSDL_NS}" xmlns:soap12="${SOAP12_WSDL_NS}" xmlns:wsu="${WSU_NS}" xmlns:wsp="${WSP_NS}" xmlns:wsa10="${WSA10_NS}" xmlns:wsaw="${WSAW_NS}" xmlns:tns="${TNS}" xmlns:trust="${TRUST13.ns}" xmlns:t="${TRUST2005.ns}" xmlns:xsd="http://www.w3.org/2001/XMLSchema">${ports.map((p) => policy(p, suite))}<wsdl:types><xsd:schema targetNamespace="${TNS}/Imports"><xsd:import namespace="${TRUST13.ns}"/><xsd:import namespace="${TRUST2005.ns}"/></xsd:schema></wsdl:types>${Object.values(FLAVOURS).map(messagesAndPortType)}${ports.map(binding)}<wsdl:service name="SecurityTokenService">${ports.map((p) => port(p, origin))}</wsdl:service></wsdl:definitions>`.xml
+    xml`<wsdl:definitions name="SecurityTokenService" targetNamespace="${TNS}" xmlns:wsdl="${WSDL_NS}" xmlns:soap12="${SOAP12_WSDL_NS}" xmlns:wsu="${WSU_NS}" xmlns:wsp="${WSP_NS}" xmlns:wsa10="${WSA10_NS}" xmlns:wsaw="${WSAW_NS}" xmlns:tns="${TNS}" xmlns:trust="${TRUST13.ns}" xmlns:t="${TRUST2005.ns}" xmlns:xsd="${XSD_NS}">${ports.map((p) => policy(p, suite))}<wsdl:types>${messageSchema(TRUST13)}${messageSchema(TRUST2005)}</wsdl:types>${Object.values(FLAVOURS).map(messagesAndPortType)}${ports.map(binding)}<wsdl:service name="SecurityTokenService">${ports.map((p) => port(p, origin))}</wsdl:service></wsdl:definitions>`.xml
   );
 }
 

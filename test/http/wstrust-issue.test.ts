@@ -189,6 +189,26 @@ describe("discovery", () => {
     );
   });
 
+  it("declares every message part's element in its own wsdl:types, so a WSDL reader binds the operations without fetching a schema", async () => {
+    const doc = new DOMParser().parseFromString(await (await call("/trust/mex")).text(), "text/xml");
+    const WSDL = "http://schemas.xmlsoap.org/wsdl/";
+    const XSD = "http://www.w3.org/2001/XMLSchema";
+    const types = byTag(doc, WSDL, "types")[0]!;
+    const declared = new Set(
+      byTag(types, XSD, "schema").flatMap((schema) =>
+        byTag(schema, XSD, "element").map((e) => `{${schema.getAttribute("targetNamespace")}}${e.getAttribute("name")}`),
+      ),
+    );
+    const parts = byTag(doc, WSDL, "part").map((part) => {
+      const [prefix, local] = part.getAttribute("element")!.split(":");
+      return `{${part.lookupNamespaceURI(prefix!)}}${local}`;
+    });
+    expect(parts.length).toBe(16);
+    expect(parts.filter((p) => !declared.has(p))).toEqual([]);
+    // No import is left for a reader to resolve elsewhere.
+    expect(byTag(types, XSD, "import")).toEqual([]);
+  });
+
   it("serves the same WSDL at ?wsdl", async () => {
     const a = await (await call("/trust/mex")).text();
     const b = await (await call("/trust/13/usernamemixed?wsdl")).text();
