@@ -39,6 +39,12 @@ const FAULTS: Record<StsErrorCode, { space: FaultSpace; local: string; local04?:
   internal_error: { space: "wst", local: "RequestFailed", receiver: true },
 };
 
+/** The fault an error code is told as, by its QName under the usual prefix (wst:, wsse:, wsa:, s:). */
+export function faultName(code: StsErrorCode): string {
+  const def = FAULTS[code];
+  return `${def.space === "soap" ? "s" : def.space}:${def.local}`;
+}
+
 export interface FaultInput {
   code: StsErrorCode;
   reason: string;

@@ -172,7 +172,7 @@ describe("requested claims (wst:Claims)", () => {
     expect(r.status).toBe(200);
     const [a, b] = byTag(r.doc, NS.t13, "RequestSecurityTokenResponse");
     expect(Object.keys(attributes(byTag(a!, NS.saml2, "Assertion").map((x) => x.toString())[0]!))).toEqual([UPN]);
-    expect(byTag(b!, NS.t13, "Reason")[0]!.textContent).toContain(`invalid_request: The required claim '${ID}/surname'`);
+    expect(byTag(b!, NS.t13, "Reason")[0]!.textContent).toContain(`wst:InvalidRequest: The required claim '${ID}/surname'`);
   });
 
   it("Validate-transformation narrows the new token to the claims asked for", async () => {
