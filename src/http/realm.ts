@@ -57,6 +57,10 @@ function routingOf(top: ResolvedConfig): Routing | null {
  * @throws StsError unknown_realm
  */
 export function selectRealm(top: ResolvedConfig, url: string, origin: string): RealmSelection {
+  // The runtime builds the URL from the Host header, and a Host holding userinfo (`x@host`,
+  // which RFC 9110 §7.2 does not allow) puts the path further along than the origin's length:
+  // the realm would then be read from one place and the route from another.
+  if (pathStart(url) !== origin.length) throw badHost();
   const prefix = realmPrefix(url, origin.length + wellKnownLength(url, origin.length));
   const routing = routingOf(top);
   if (routing === null) {
@@ -75,6 +79,15 @@ export function selectRealm(top: ResolvedConfig, url: string, origin: string): R
   if (byHost !== undefined) return { config: byHost.config, base: origin };
   if (routing.topHosts !== undefined && !routing.topHosts.has(host)) throw unknownRealm(url);
   return { config: top, base: origin };
+}
+
+/** Where a serialized http(s) URL's path starts: the first "/" after "scheme://". */
+function pathStart(url: string): number {
+  return url.indexOf("/", url.indexOf(":") + 3);
+}
+
+function badHost(): StsError {
+  return new StsError("bad_request", "The Host header must be a host name with an optional port.");
 }
 
 /** `url`: the request's, the address that names no endpoint here (a SOAP fault's wsa:ProblemIRI). */
@@ -130,7 +143,7 @@ function hostOf(origin: string): string {
  * the realm selected (from the URL as sent) always agree.
  */
 export function routingPath(url: string, decodedPath: string): string {
-  const at = url.indexOf("/", url.indexOf(":") + 3);
+  const at = pathStart(url);
   if (decodedPath.startsWith(WELL_KNOWN_ROOT)) {
     // `/.well-known/<name>/realms/<segment>` is `/.well-known/<name>` in that realm; the name's
     // length is taken from the URL as sent, where the decoded path must spell it the same.

@@ -144,6 +144,16 @@ describe("selecting a request's realm", () => {
     }
   });
 
+  it("a Host holding userinfo is refused, so the realm and the route are read from the same path", () => {
+    for (const c of [strict, open]) {
+      expect(pick(c, "https://x@sts.example.org/realms/two/oauth2/jwks")).toBe("bad_request");
+      expect(pick(c, "https://x@sts.example.org/realms/nowhere/trust/mex")).toBe("bad_request");
+      expect(pick(c, "https://a:b@two.example.org/trust/mex")).toBe("bad_request");
+    }
+    const { cfg: one, env: e1 } = base();
+    expect(pick(validateConfig(one, e1), "https://x@anything.example/realms/two/trust/mex")).toBe("bad_request");
+  });
+
   it("a configuration without realms: only the realms folder is refused", () => {
     const { cfg: one, env: e1 } = base();
     const c = validateConfig(one, e1);
