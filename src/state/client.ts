@@ -105,13 +105,27 @@ const DEFAULT_MAX_LIFETIME_MS = 24 * 60 * 60 * 1000;
 const REPLAY_MARGIN_MS = 60_000;
 
 /**
- * idHash → until when a leased "active" answer may be reused, shared by the isolate's state
+ * A short tag for each further realm's entries in the isolate's caches, which the realms share
+ * and whose keys are bounded in length: a token ID is random, but not every ID is (a browser
+ * session's names its subject and sign-in time), so one realm's answer must never be read as
+ * another's. The first realm's is empty, as in a single-realm deployment.
+ */
+const realmTags = new Map<string, string>();
+function realmTag(realm: string | undefined): string {
+  if (realm === undefined) return "";
+  let tag = realmTags.get(realm);
+  if (tag === undefined) realmTags.set(realm, (tag = `${realmTags.size + 1}:`));
+  return tag;
+}
+
+/**
+ * realm tag + idHash → until when a leased "active" answer may be reused, shared by the isolate's state
  * clients as the revoked answers are; the object's lease bounds how long any of them may be
  * reused, whichever client took it.
  */
 const isolateLeases = isolateCaches.cache<{ until: number; status: TokenStatus }>("state.leased", {
   maxEntries: 10_000,
-  maxKeyChars: 48, // a 43-character hash
+  maxKeyChars: 52, // a realm tag and a 43-character hash
   entryBytes: 120,
 });
 
@@ -127,24 +141,25 @@ export function createStateClient(env: StateBindings, opts: StateClientOptions =
   const leased = isolateLeases;
   // The first realm's names are those a single-realm deployment has always used.
   const scope = opts.realm === undefined ? "" : `realm:${opts.realm}\n`;
+  const tag = realmTag(opts.realm);
 
   const shard = async (subject: SubjectKey) => env.TOKEN_STATE.getByName(scope + (await subjectShardName(subject)));
 
   /** Remembers a revoked answer in the isolate until the token's expiry. */
   const cacheRevoked = (idHash: string, reason: RevocationReason, expiresAt: number) => {
-    if (cache && expiresAt > now()) cache.put(idHash, reason, expiresAt);
+    if (cache && expiresAt > now()) cache.put(tag + idHash, reason, expiresAt);
   };
 
   return {
     async status(subject, token) {
       const idHash = await tokenIdHash(token.id);
       const t = now();
-      const cached = cache?.get(idHash, t);
+      const cached = cache?.get(tag + idHash, t);
       if (cached) return { state: "revoked", reason: cached };
-      const hit = leased.get(idHash);
+      const hit = leased.get(tag + idHash);
       if (hit) {
         if (hit.until > t) return hit.status;
-        leased.delete(idHash);
+        leased.delete(tag + idHash);
       }
       const stub = await shard(subject);
       const a = await stub.status({ idHash, issuedAt: token.issuedAt, expiresAt: token.expiresAt, leaseMs });
@@ -155,7 +170,7 @@ export function createStateClient(env: StateBindings, opts: StateClientOptions =
       const s: TokenStatus = { state: "active", renewed: a.renewed };
       if (a.leaseMs) {
         // Counted from `t`, taken before the call: the object's lease started later.
-        leased.set(idHash, { until: t + a.leaseMs, status: s });
+        leased.set(tag + idHash, { until: t + a.leaseMs, status: s });
       }
       return s;
     },
@@ -166,7 +181,7 @@ export function createStateClient(env: StateBindings, opts: StateClientOptions =
         tokenIdHash(renewed.id),
         shard(subject),
       ]);
-      leased.delete(idHash);
+      leased.delete(tag + idHash);
       const r = await stub.renew({
         idHash,
         issuedAt: token.issuedAt,
@@ -182,7 +197,7 @@ export function createStateClient(env: StateBindings, opts: StateClientOptions =
 
     async cancel(subject, token) {
       const [idHash, stub] = await Promise.all([tokenIdHash(token.id), shard(subject)]);
-      leased.delete(idHash);
+      leased.delete(tag + idHash);
       const r = await stub.cancel({ idHash, expiresAt: token.expiresAt });
       // Read-your-writes in this colo; other colos learn it from the object.
       cacheRevoked(idHash, "cancelled", token.expiresAt);

@@ -16,11 +16,11 @@ export class RevokedCache {
 
   /** `max` entries; the isolate's own cache is registered by name, a test's is its own. */
   constructor(max = 10_000, name?: string) {
-    const limits = { maxEntries: max, maxKeyChars: 48, entryBytes: 120 }; // a 43-character hash and a small record
+    const limits = { maxEntries: max, maxKeyChars: 52, entryBytes: 120 }; // a realm tag, a 43-character hash and a small record
     this.#entries = name === undefined ? new BoundedCache("revoked (unregistered)", limits) : isolateCaches.cache(name, limits);
   }
 
-  /** The remembered reason, if `idHash` is known revoked and not yet expired at `now`. */
+  /** The remembered reason, if the token (`idHash`, after its realm's tag) is known revoked and not yet expired at `now`. */
   get(idHash: string, now: number): RevocationReason | undefined {
     const e = this.#entries.get(idHash);
     if (!e) return undefined;

@@ -55,6 +55,27 @@ describe("state client", () => {
     expect((await two.hit(counter, HOUR)).count).toBe(1);
   });
 
+  it("the isolate's remembered answers are a realm's own: a cancel or a lease in one realm answers nothing in another", async () => {
+    // The cache and the leases are shared by every client of the isolate, as in the worker.
+    const cache = new RevokedCache(100);
+    const first = createStateClient(bindings, { cache, now: () => NOW, leaseMs: LEASE });
+    const two = createStateClient(bindings, { cache, now: () => NOW, leaseMs: LEASE, realm: "two" });
+    // The same subject name and token ID in both realms (a browser session's ID is not random).
+    const same = freshSubject("realm-cache");
+    const session = token(`wsfed-session:${same.subject}:${NOW}`);
+    await first.cancel(same, session);
+    expect(await first.status(same, session)).toEqual({ state: "revoked", reason: "cancelled" });
+    expect(await two.status(same, session)).toEqual({ state: "active", renewed: false });
+    // realm two now holds a lease on its "active"; a cancel in the first realm's shard is no
+    // reason for it, and a cancel in its own ends it at once.
+    const leasedId = token(`wsfed-session:${same.subject}:${NOW + 1}`);
+    expect(await two.status(same, leasedId)).toEqual({ state: "active", renewed: false });
+    expect(await first.status(same, leasedId)).toEqual({ state: "active", renewed: false });
+    await two.cancel(same, leasedId);
+    expect(await first.status(same, leasedId)).toEqual({ state: "active", renewed: false });
+    expect(await two.status(same, leasedId)).toEqual({ state: "revoked", reason: "cancelled" });
+  });
+
   it("renew once, reuse revokes the family, cancel idempotent", async () => {
     const client = createStateClient(bindings, { cache: null, now: () => NOW });
     const bob = freshSubject("flow");
