@@ -61,8 +61,9 @@ async function samlConfirmation(keyInfo: Element | undefined): Promise<Confirmat
 }
 
 /**
- * Outcome of checking one of our tokens. `signatureValid` false means nothing in it can be
- * trusted; a valid signature with a bad time window keeps the facts (renewal grace needs them).
+ * Outcome of checking one of our tokens. Without `token` nothing in it can be trusted; a valid
+ * signature with a bad time window keeps the facts: renewal grace needs an expired token's, and
+ * Cancel takes a token that has expired or not yet started as it takes a valid one.
  */
 export type OwnTokenCheck =
   | { ok: true; token: OwnToken }
@@ -109,9 +110,10 @@ function checkWindow(ctx: StsContext, t: OwnToken, now: Date, skewMs: number): O
 
 /**
  * The real subject of a pairwise token (pairwise.ts), then the time window; a token whose
- * signature verified but whose time failed (`expired`) keeps its facts for renewal grace.
+ * signature verified but whose time failed (`refused`, the JWT verifier's verdict) keeps its
+ * facts: an expired one for renewal grace, one not yet valid so that it can be cancelled.
  */
-async function settle(ctx: StsContext, stated: OwnToken, now: Date, skewMs: number, expired?: string): Promise<OwnTokenCheck> {
+async function settle(ctx: StsContext, stated: OwnToken, now: Date, skewMs: number, refused?: { reason: string; expired: boolean }): Promise<OwnTokenCheck> {
   const t = await withRealSubject(ctx, stated);
   if (!t) return { ok: false, reason: "The token's pairwise subject does not match its relying party's configuration." };
   // A party taken out of the configuration takes its tokens with it: none is valid for anything
@@ -120,7 +122,7 @@ async function settle(ctx: StsContext, stated: OwnToken, now: Date, skewMs: numb
   if (t.audience !== ctx.issuer && !lookupRelyingParty(ctx.config, t.audience)) {
     return { ok: false, reason: "The token's relying party is no longer configured.", token: t };
   }
-  if (expired !== undefined) return { ok: false, reason: expired, token: t, expired: true };
+  if (refused) return { ok: false, reason: refused.reason, token: t, ...(refused.expired ? { expired: true } : {}) };
   return checkWindow(ctx, t, now, skewMs);
 }
 
@@ -136,11 +138,11 @@ export async function verifyOwnToken(ctx: StsContext, presented: PresentedToken)
   const now = ctx.now();
   if ("jwt" in presented) {
     const r = await verifyJwt(presented.jwt, ctx.keys, { issuer: ctx.issuer, now, skewSeconds });
-    const p = r.ok ? r.payload : r.payload;
-    if (!p) return { ok: false, reason: r.ok ? "The token is not valid." : r.reason };
-    const token = r.ok ? jwtFactsOf(p, r.header.typ) : jwtFacts(p, r.header?.typ);
+    // Only a time refusal (expired, not yet valid) comes with the verified payload.
+    if (!r.ok && !r.payload) return { ok: false, reason: r.reason };
+    const token = r.ok ? jwtFactsOf(r.payload, r.header.typ) : r.payload && jwtFacts(r.payload, r.header?.typ);
     if (!token) return { ok: false, reason: "The token lacks required claims." };
-    return settle(ctx, token, now, skewMs, r.ok ? undefined : r.reason);
+    return settle(ctx, token, now, skewMs, r.ok ? undefined : { reason: r.reason, expired: r.refusal === "expired" });
   }
   // The same assertion (same text, same namespaces in scope) verified before under these keys:
   // only the document-wide checks and the time window run again.

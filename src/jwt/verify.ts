@@ -88,7 +88,12 @@ export type JwtRefusal =
   | "signature"
   /** `exp` has passed (the payload and header come with it: the signature did verify). */
   | "expired"
-  /** Another claim check failed (`iss`, `aud`, `sub`, `nbf`, a required claim). */
+  /**
+   * `nbf` is still ahead (the payload and header come with it: the signature and every other
+   * claim check passed; only `exp` is not yet judged).
+   */
+  | "not-yet-valid"
+  /** Another claim check failed (`iss`, `aud`, `sub`, a required claim, a malformed time claim). */
   | "claim"
   /** Anything else (no usable key in the set, an unusable key, ...). */
   | "invalid";
@@ -102,8 +107,9 @@ export type JwtCheck =
  * of its own, the algorithm must be one the source allows (never `none`, never HMAC), the
  * signature must verify with the source's key, `iss` must be `expect.issuer`, and any expected
  * audience, subject and required claims must be there. Time checks use `expect.now` with
- * `expect.skewSeconds`; an expired token is reported as such with its payload, so that callers
- * can apply renewal grace.
+ * `expect.skewSeconds`; an expired token and one not yet valid are reported as such with their
+ * payload, so that callers can apply renewal grace to the one and still cancel the other (a
+ * postdated token that leaked must be revocable before it starts).
  *
  * With our key ring, exactly these bytes, already verified in full under this KeyRing and issuer,
  * skip the header and signature checks (src/jwt/verified-cache.ts); the time checks run on every
@@ -117,7 +123,7 @@ export async function verifyJwt(token: string, source: KeySource, expect: JwtExp
     if (hit && hit.issuer === expect.issuer) {
       const r = recheckTimes(hit, expect.now, expect.skewSeconds);
       if (r) {
-        if (!r.ok && r.payload) forgetVerified(source, token); // expired for good (time only moves on)
+        if (!r.ok && r.refusal === "expired") forgetVerified(source, token); // expired for good (time only moves on)
         return r;
       }
     }
@@ -152,11 +158,18 @@ export async function verifyJwt(token: string, source: KeySource, expect: JwtExp
   } catch (e) {
     // jose checks the times only once the signature verified: the header read above is signed.
     if (e instanceof errors.JWTExpired) return { ok: false, refusal: "expired", reason: "The token has expired.", payload: e.payload, header };
+    // jose judges `nbf` after iss, sub, aud and the required claims: only the start is wrong.
+    if (e instanceof errors.JWTClaimValidationFailed && e.claim === "nbf" && e.reason === "check_failed") {
+      return { ok: false, refusal: "not-yet-valid", reason: NOT_YET_VALID, payload: e.payload, header };
+    }
     if (e instanceof errors.JWTClaimValidationFailed) return { ok: false, refusal: "claim", reason: `The token's '${e.claim}' claim is not valid.` };
     if (e instanceof errors.JWSSignatureVerificationFailed) return { ok: false, refusal: "signature", reason: "The token signature is not valid." };
     return { ok: false, refusal: "invalid", reason: "The token is not valid." };
   }
 }
+
+/** What a token whose `nbf` is still ahead is told, as a SAML token whose NotBefore is. */
+const NOT_YET_VALID = "The token is not yet valid.";
 
 /** The base64url alphabet's values, for the check of a segment's last character. */
 const B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -198,7 +211,7 @@ function ownKeyFor(keys: KeyRing, header: JWTHeaderParameters, alg: string) {
 /**
  * jose's time checks (lib/jwt_claims_set.js) on a remembered token, with the same answers the
  * full path gives: whole seconds (`floor(now)`), `nbf > now + skew` refused first, then
- * `exp <= now - skew` expired with the payload. Inputs jose would reject with a TypeError (an
+ * `exp <= now - skew` expired, each with the payload. Inputs jose would reject with a TypeError (an
  * invalid date, a negative or non-finite skew) return undefined so the full path answers them.
  * Payload and header are the cached, deeply frozen objects (src/jwt/verified-cache.ts): no
  * caller can change what was verified, and no copy is paid for on every presentation.
@@ -206,7 +219,7 @@ function ownKeyFor(keys: KeyRing, header: JWTHeaderParameters, alg: string) {
 function recheckTimes(hit: VerifiedJwt, now: Date, skewSeconds: number): JwtCheck | undefined {
   const t = Math.floor(now.getTime() / 1000);
   if (!Number.isFinite(t) || typeof skewSeconds !== "number" || !Number.isFinite(skewSeconds) || skewSeconds < 0) return undefined;
-  if (hit.nbf !== undefined && hit.nbf > t + skewSeconds) return { ok: false, refusal: "claim", reason: "The token's 'nbf' claim is not valid." };
+  if (hit.nbf !== undefined && hit.nbf > t + skewSeconds) return { ok: false, refusal: "not-yet-valid", reason: NOT_YET_VALID, payload: hit.payload, header: hit.header };
   if (hit.exp <= t - skewSeconds) return { ok: false, refusal: "expired", reason: "The token has expired.", payload: hit.payload, header: hit.header };
   return { ok: true, payload: hit.payload, header: hit.header };
 }

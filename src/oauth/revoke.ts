@@ -26,7 +26,7 @@ export async function revokeToken(ctx: StsContext, state: StateClient, client: O
     return;
   }
   try {
-    await cancelToken(ctx, state, who, presented, { currentOnly: true });
+    await cancelToken(ctx, state, who, presented, { refuseExpired: true });
     ctx.audit.outcome = "revoked";
   } catch (e) {
     if (!isStsError(e)) throw e;

@@ -29,6 +29,24 @@ function statusCode(text: string): string | undefined {
   return /<wst:Code>([^<]+)<\/wst:Code>/.exec(text)?.[1];
 }
 
+/** The app with another configuration and the same state: a request's reply text. */
+async function worker(config: object) {
+  const { app } = await import("../../src/http/app.ts");
+  const { DEV_SECRETS } = await import("../../src/config/dev.ts");
+  const e2 = { TOKEN_STATE: env.TOKEN_STATE, REPLAY_CACHE: env.REPLAY_CACHE, USERS_DB: env.USERS_DB, ...DEV_SECRETS, STS_CONFIG: JSON.stringify(config) };
+  const exec = { waitUntil() {}, passThroughOnException() {}, props: {} } as unknown as ExecutionContext;
+  return async (o: Parameters<typeof envelope>[0]) => {
+    const m = envelope(o);
+    const res = await app.fetch(new Request("http://127.0.0.1:8787/trust/13/usernamemixed", { method: "POST", headers: m.headers, body: m.body }), e2, exec);
+    return res.text();
+  };
+}
+
+/** The token in a reply: a SAML assertion, or a JWT's BinarySecurityToken (as a target takes it). */
+function tokenIn(text: string): string | undefined {
+  return (/<saml:Assertion[\s\S]*?<\/saml:Assertion>/.exec(text) ?? /<wsse:BinarySecurityToken[\s\S]*?<\/wsse:BinarySecurityToken>/.exec(text))?.[0];
+}
+
 describe("WS-Trust Validate", () => {
   for (const tt of [TT.saml2, TT.saml1] as const) {
     it(`reports a fresh ${tt.slice(-7)} token valid`, async () => {
@@ -252,6 +270,54 @@ describe("WS-Trust Renew lifetimes", () => {
   });
 });
 
+describe("a postdated token (a Renew asking for a later wsu:Created, where the relying party allows it)", () => {
+  const RPS = { "urn:example:rp": TT.saml2, "https://api.example.com/": TT.jwt } as const;
+  const postdating = async () => {
+    const { DEV_CONFIG } = await import("../../src/config/dev.ts");
+    return worker({
+      ...DEV_CONFIG,
+      relyingParties: DEV_CONFIG.relyingParties!.map((rp) => (rp.identifier in RPS ? { ...rp, renewal: { allowPostdating: true } } : rp)),
+    });
+  };
+  /** The revocation state of alice's token, straight from its state object. */
+  async function stateOf(token: string): Promise<string> {
+    const { createStateClient } = await import("../../src/state/client.ts");
+    let ref: { id: string; issuedAt: number; expiresAt: number };
+    if (token.includes("BinarySecurityToken")) {
+      const p = JSON.parse(atob(atob(/>([^<]+)</.exec(token)![1]!).split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/")));
+      ref = { id: p.jti, issuedAt: p.iat * 1000, expiresAt: p.exp * 1000 };
+    } else {
+      const at = (name: string) => new RegExp(` ${name}="([^"]+)"`).exec(token)![1]!;
+      ref = { id: at("ID"), issuedAt: Date.parse(at("IssueInstant")), expiresAt: Date.parse(at("NotOnOrAfter")) };
+    }
+    const state = createStateClient(env as unknown as Parameters<typeof createStateClient>[0], { cache: null });
+    return (await state.status({ subject: "alice" }, ref)).state;
+  }
+
+  for (const [appliesTo, tokenType] of Object.entries(RPS)) {
+    it(`${tokenType === TT.jwt ? "JWT" : "SAML 2.0"}: Cancel kills it before it starts; Validate and Renew say it is not yet valid`, async () => {
+      const send = await postdating();
+      const tok = tokenIn(await send({ user: "alice", password: "wonderland", appliesTo, tokenType }))!;
+      const start = Date.now() + 3600_000;
+      const lifetime = { created: new Date(start).toISOString(), expires: new Date(start + 600_000).toISOString() };
+      const postdated = tokenIn(await send({ ...validator, requestType: "Renew", lifetime, extra: target("Renew", tok) }))!;
+      expect(postdated).toBeDefined();
+      const status = await send({ ...validator, requestType: "Validate", tokenType: `${NS.t13}/RSTR/Status`, extra: target("Validate", postdated) });
+      expect(statusCode(status)).toBe(STATUS_INVALID);
+      expect(status).toContain("The token is not yet valid.");
+      const renew = await send({ ...validator, requestType: "Renew", extra: target("Renew", postdated) });
+      expect(faultCode(renew)).toBe("wst:UnableToRenew");
+      expect(renew).toContain("The token is not yet valid.");
+      expect(await stateOf(postdated)).toBe("active");
+      for (const who of [validator, { user: "alice", password: "wonderland" }]) {
+        const cancel = await send({ ...who, requestType: "Cancel", extra: target("Cancel", postdated) });
+        expect(cancel, cancel).toContain("RequestedTokenCancelled");
+      }
+      expect(await stateOf(postdated)).toBe("revoked");
+    });
+  }
+});
+
 describe("renewability", () => {
   it('a token issued with wst:Renewing Allow="false" validates but never renews', async () => {
     const r = await trust({ user: "alice", password: "wonderland", appliesTo: "urn:example:rp", tokenType: TT.saml2, extra: `<wst:Renewing Allow="false"/>` });
@@ -379,18 +445,6 @@ describe("OnBehalfOf (WS-Trust 1.3) and ActAs (WS-Trust 1.4)", () => {
 
 describe("a relying party renamed or removed while its tokens are out", () => {
   const RP = "urn:example:rp";
-  /** The app with another configuration and the same state. */
-  async function worker(config: object) {
-    const { app } = await import("../../src/http/app.ts");
-    const { DEV_SECRETS } = await import("../../src/config/dev.ts");
-    const e2 = { TOKEN_STATE: env.TOKEN_STATE, REPLAY_CACHE: env.REPLAY_CACHE, USERS_DB: env.USERS_DB, ...DEV_SECRETS, STS_CONFIG: JSON.stringify(config) };
-    const exec = { waitUntil() {}, passThroughOnException() {}, props: {} } as unknown as ExecutionContext;
-    return async (o: Parameters<typeof envelope>[0]) => {
-      const m = envelope(o);
-      const res = await app.fetch(new Request("http://127.0.0.1:8787/trust/13/usernamemixed", { method: "POST", headers: m.headers, body: m.body }), e2, exec);
-      return res.text();
-    };
-  }
   /** Every mention of `id` in string lists of the configuration taken out. */
   function without(v: unknown, id: string): unknown {
     if (Array.isArray(v)) return v.filter((x) => x !== id).map((x) => without(x, id));

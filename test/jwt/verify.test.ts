@@ -271,7 +271,7 @@ for (const s of SOURCES) {
       expect(r).toEqual({ ok: false, refusal: "claim", reason: "The token's 'aud' claim is not valid." });
     });
 
-    it("an expired token is reported expired, with its payload; one not yet valid is refused", async () => {
+    it("an expired token is reported expired, and one not yet valid as such, each with its payload", async () => {
       const t = await genuine({}, { iat: T - 7200, exp: T - 3600 });
       const r = refused(await verifyJwt(t, s.source(), s.expect));
       expect(r.refusal).toBe("expired");
@@ -281,7 +281,14 @@ for (const s of SOURCES) {
       expectOk(await verifyJwt(await genuine({}, { exp: T - SKEW + 1 }), s.source(), s.expect));
       expect(refused(await verifyJwt(await sign(s.stranger(), s.header(), { ...s.payload(), exp: T - 3600 }), s.source(), s.expect)).payload).toBeUndefined();
       const early = refused(await verifyJwt(await genuine({}, { nbf: T + 3600 }), s.source(), s.expect));
-      expect(early).toEqual({ ok: false, refusal: "claim", reason: "The token's 'nbf' claim is not valid." });
+      expect(early.refusal).toBe("not-yet-valid");
+      expect(early.reason).toBe("The token is not yet valid.");
+      expect(early.payload).toMatchObject({ sub: s.payload().sub, nbf: T + 3600 });
+      // Only a start ahead: a forged one, or one also failing another claim, gives no payload.
+      const forgedEarly = refused(await verifyJwt(await sign(s.stranger(), s.header(), { ...s.payload(), nbf: T + 3600 }), s.source(), s.expect));
+      expect(forgedEarly.payload).toBeUndefined();
+      const elsewhereEarly = refused(await verifyJwt(await genuine({}, { nbf: T + 3600, aud: "https://elsewhere.example/" }), s.source(), s.withAudience));
+      expect(elsewhereEarly).toEqual({ ok: false, refusal: "claim", reason: "The token's 'aud' claim is not valid." });
     });
 
     it("not a JWT at all is refused as malformed", async () => {

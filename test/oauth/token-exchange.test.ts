@@ -1,13 +1,17 @@
 import { describe, expect, it } from "vitest";
+import { env } from "cloudflare:test";
 import { DOMParser } from "@xmldom/xmldom";
 import type { Element } from "@xmldom/xmldom";
-import { NS } from "../helpers/soap.ts";
+import { NS, envelope } from "../helpers/soap.ts";
 import { ORIGIN, call, trust } from "../helpers/worker.ts";
+import { app } from "../../src/http/app.ts";
+import { DEV_CONFIG, DEV_SECRETS } from "../../src/config/dev.ts";
+import { createStateClient } from "../../src/state/client.ts";
 import { KeyRing } from "../../src/keys/keyring.ts";
 import { derToPem, fromBase64 } from "../../src/keys/pem.ts";
 import { verifyEnveloped } from "../../src/xmldsig/verify.ts";
 import {
-  API, DEMO, RP, TX, b64url, basic, exchange, forgeJwt, hs256, jwtFromTrust, jwtParts, post, samlFromTrust, unb64url, verifyWithJwks,
+  API, DEMO, RP, TX, b64url, basic, exchange, forgeJwt, hs256, jwtFromTrust, jwtParts, post, samlFromTrust, unb64url, verifyWithJwks, type Fetcher,
 } from "./helpers.ts";
 
 /** Discovers everything from the metadata, as a new client would. */
@@ -206,6 +210,27 @@ describe("one revocation model across RFC 7009 and WS-Trust", () => {
       tokenType: `${NS.t13}/RSTR/Status`, extra: `<wst:ValidateTarget>${saml}</wst:ValidateTarget>`,
     });
     expect(/<wst:Code>([^<]+)<\/wst:Code>/.exec(v.text)?.[1]).toBe(`${NS.t13}/status/invalid`);
+  });
+
+  it("a token issued to the client that has not started yet (a postdated renewal) is revoked at once", async () => {
+    const config = { ...DEV_CONFIG, relyingParties: DEV_CONFIG.relyingParties!.map((rp) => (rp.identifier === API ? { ...rp, renewal: { allowPostdating: true } } : rp)) };
+    const e2 = { ...env, ...DEV_SECRETS, STS_CONFIG: JSON.stringify(config) };
+    const exec = { waitUntil() {}, passThroughOnException() {}, props: {} } as unknown as ExecutionContext;
+    const f: Fetcher = async (path, init) => app.fetch(new Request(ORIGIN + path, init), e2, exec);
+    const issued = (await exchange({ subject_token: await jwtFromTrust("alice", "wonderland"), subject_token_type: TX.jwt, audience: API }, DEMO, f)).json.access_token as string;
+    const start = Date.now() + 3600_000;
+    const bst = `<wsse:BinarySecurityToken ValueType="${TX.jwt}">${btoa(issued)}</wsse:BinarySecurityToken>`;
+    const m = envelope({
+      user: "rp-validator", password: "rp-validator-secret-0f1e2d3c4b5a6978", requestType: "Renew",
+      lifetime: { created: new Date(start).toISOString(), expires: new Date(start + 600_000).toISOString() }, extra: `<wst:RenewTarget>${bst}</wst:RenewTarget>`,
+    });
+    const renewed = await (await f("/trust/13/usernamemixed", { method: "POST", headers: m.headers, body: m.body })).text();
+    const postdated = atob(/<wsse:BinarySecurityToken[^>]*>([^<]+)</.exec(renewed)![1]!);
+    const p = jwtParts(postdated).payload as { jti: string; iat: number; nbf: number; exp: number; client_id: string };
+    expect([p.client_id, p.nbf * 1000 >= start - 1000]).toEqual(["demo-client", true]);
+    expect((await post("/oauth2/revoke", { token: postdated }, DEMO, f)).status).toBe(200);
+    const state = createStateClient(env as unknown as Parameters<typeof createStateClient>[0], { cache: null });
+    expect((await state.status({ subject: "alice" }, { id: p.jti, issuedAt: p.iat * 1000, expiresAt: p.exp * 1000 })).state).toBe("revoked");
   });
 
   it("revocation answers 200 for unknown tokens; introspection answers exactly {active:false}", async () => {
