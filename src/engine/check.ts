@@ -4,9 +4,10 @@
  * manage it (the one authorization rule), then its revocation state with exactly one Durable
  * Object call.
  */
+import type { RelyingParty } from "../config/types.ts";
 import type { StateClient } from "../state/client.ts";
 import { authorize } from "./authorize.ts";
-import { partyOf } from "./relying-party.ts";
+import { lookupRelyingParty, partyOf } from "./relying-party.ts";
 import type { StsContext, Requestor } from "./types.ts";
 import { type OwnToken, type PresentedToken, verifyOwnToken } from "./verify-own.ts";
 
@@ -19,23 +20,40 @@ export interface StatusResult {
 /** The token's reference for the state store. */
 export const tokenRef = (t: OwnToken) => ({ id: t.id, issuedAt: t.issuedAt.getTime(), expiresAt: t.expires.getTime() });
 
+/** What a status check asks beyond the token's own validity. */
+export interface StatusQuestion {
+  /**
+   * The authorization rule, asked of the token's own facts before anything about its validity
+   * is told: by default the `validate` rule for its subject and relying party; a transformation
+   * asks its own (an issuance for the target).
+   */
+  mayAsk?: ((t: OwnToken) => void) | undefined;
+  /**
+   * The relying party the question is for (WS-Trust wsp:AppliesTo): a token issued for another
+   * party is not valid for this one, however good it is.
+   */
+  party?: RelyingParty | undefined;
+}
+
 /**
  * WS-Trust 1.3 §7 status: a token that fails is "invalid" with a reason — that is an answer,
  * not an error; only a requestor the authorization rule refuses is an error (`not_authorized`).
- * `mayAsk` is that rule, asked of the token's own facts before anything about its validity is
- * told: by default the `validate` rule for its subject and relying party; a transformation asks
- * its own (an issuance for the target).
  */
 export async function tokenStatus(
   ctx: StsContext,
   state: Pick<StateClient, "status">,
   who: Requestor,
   presented: PresentedToken,
-  mayAsk: (t: OwnToken) => void = (t) => authorize(who, { route: "validate", subject: t.subject, relyingParty: partyOf(ctx.config, t.audience), tokenClient: t.clientId }),
+  q: StatusQuestion = {},
 ): Promise<StatusResult> {
+  const mayAsk = q.mayAsk ?? ((t: OwnToken) => authorize(who, { route: "validate", subject: t.subject, relyingParty: partyOf(ctx.config, t.audience), tokenClient: t.clientId }));
   const check = await verifyOwnToken(ctx, presented);
   if (check.token) mayAsk(check.token);
   if (!check.ok) return { valid: false, reason: check.reason, token: check.token };
+  // Compared as parties, so a token for a renamed party's alias is still that party's.
+  if (q.party && lookupRelyingParty(ctx.config, check.token.audience) !== q.party) {
+    return { valid: false, reason: `The token was issued for another party, not for '${q.party.identifier}'.`, token: check.token };
+  }
   const s = await state.status({ subject: check.token.subject }, tokenRef(check.token));
   if (s.state === "revoked") return { valid: false, reason: `The token has been revoked (${s.reason}).`, token: check.token };
   return { valid: true, reason: "The token is valid.", token: check.token };

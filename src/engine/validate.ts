@@ -13,11 +13,13 @@ import type { Actor, Confirmation, Identity, IssuedToken, MayAct, PresentedCerti
 import type { PresentedToken } from "./verify-own.ts";
 
 /**
- * Validate with status (WS-Trust 1.3 §7): is this token of ours valid now? Or, for presented
- * credentials, are this username and password right (for a user who may sign in now)? A wrong
- * one is an "invalid" answer, as a bad token is; being over the failure limits is an error. Or,
- * for a presented certificate, would this STS accept it from a requestor (certificate-status.ts)?
- * @param target the relying party the request names (AppliesTo), if any
+ * Validate with status (WS-Trust 1.3 §7): is this token of ours valid now — for the relying
+ * party the request names, when it names one? Or, for presented credentials, are this username
+ * and password right (for a user who may sign in now)? A wrong one is an "invalid" answer, as
+ * a bad token is; being over the failure limits is an error. Or, for a presented certificate,
+ * would this STS accept it from a requestor (certificate-status.ts)?
+ * @param target the relying party the request names (AppliesTo), if any: it must be one we
+ *   know, as for Issue, and a token issued for another party is invalid for it
  */
 export async function validate(
   ctx: StsContext,
@@ -26,13 +28,14 @@ export async function validate(
   presented: PresentedToken | PresentedCredentials | PresentedCertificate,
   target?: string,
 ): Promise<StatusResult> {
+  const party = target === undefined ? undefined : findRelyingParty(ctx.config, target);
   if ("certificate" in presented) {
-    authorize(who, { route: "validate", relyingParty: target, credentials: true });
+    authorize(who, { route: "validate", relyingParty: party?.identifier, credentials: true });
     return certificateStatus(ctx, presented.certificate);
   }
-  if (!("credentials" in presented)) return tokenStatus(ctx, state, who, presented);
+  if (!("credentials" in presented)) return tokenStatus(ctx, state, who, presented, { party });
   const { username, authenticate } = presented.credentials;
-  authorize(who, { route: "validate", subject: username, relyingParty: target, credentials: true });
+  authorize(who, { route: "validate", subject: username, relyingParty: party?.identifier, credentials: true });
   try {
     await authenticate();
   } catch (e) {
@@ -112,8 +115,10 @@ interface TransformSource {
  */
 async function fromToken(ctx: StsContext, state: Pick<StateClient, "status">, who: Requestor, presented: PresentedToken, target: string | undefined): Promise<TransformSource> {
   let rp: RelyingParty | undefined;
-  const r = await tokenStatus(ctx, state, who, presented, (t) => {
-    rp = mayTransform(ctx, who, t.subject, target ?? t.audience);
+  const r = await tokenStatus(ctx, state, who, presented, {
+    mayAsk: (t) => {
+      rp = mayTransform(ctx, who, t.subject, target ?? t.audience);
+    },
   });
   if (!r.valid || !r.token || !rp) throw invalidToken(r.reason);
   const t = r.token;

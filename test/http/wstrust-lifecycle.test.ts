@@ -62,6 +62,24 @@ describe("WS-Trust Validate", () => {
     expect(statusCode(r.text)).toBe(STATUS_VALID);
   });
 
+  // WS-Trust 1.3 §7 with wsp:AppliesTo: is the token good for this relying party?
+  it("with AppliesTo: valid for the token's own party, invalid for another; a party not configured is refused", async () => {
+    const cases = [
+      { tok: await issue(), own: "urn:example:rp", other: "https://api.example.com/" },
+      { tok: await issue(TT.jwt, "https://api.example.com/"), own: "https://api.example.com", other: "urn:example:rp" },
+    ];
+    for (const { tok, own, other } of cases) {
+      const status = (appliesTo: string) => trust({ ...validator, requestType: "Validate", tokenType: `${NS.t13}/RSTR/Status`, appliesTo, extra: target("Validate", tok) });
+      expect(statusCode((await status(own)).text), own).toBe(STATUS_VALID);
+      const elsewhere = await status(other);
+      expect(statusCode(elsewhere.text), other).toBe(STATUS_INVALID);
+      expect(elsewhere.text).toContain(`The token was issued for another party, not for '${other}'.`);
+      const unknown = await status("urn:not-configured");
+      expect(faultCode(unknown.text)).toBe("wst:InvalidScope");
+      expect(unknown.text).toContain("No relying party is configured for 'urn:not-configured'.");
+    }
+  });
+
   it("reports a token with one changed byte invalid", async () => {
     const tok = await issue();
     const tampered = tok.replace(">alice<", ">alicf<");
