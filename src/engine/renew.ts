@@ -21,7 +21,12 @@ export async function renewToken(
   state: StateClient,
   who: Requestor,
   presented: PresentedToken,
-  opts: { allowExpired: boolean; lifetime?: { created?: Date | undefined; expires?: Date | undefined } | undefined },
+  opts: {
+    allowExpired: boolean;
+    lifetime?: { created?: Date | undefined; expires?: Date | undefined } | undefined;
+    /** WS-Trust 1.3 §5 `wst:Renewing Allow="false"`: the renewed token may not be renewed again. */
+    notRenewable?: boolean | undefined;
+  },
 ): Promise<IssuedToken> {
   const check = await verifyOwnToken(ctx, presented);
   if (!check.token) throw invalidToken(check.ok ? "The token is not valid." : check.reason);
@@ -72,6 +77,7 @@ export async function renewToken(
     actor: t.actor,
     mayAct: ownMayAct(ctx, t),
     clientId: t.clientId,
+    notRenewable: opts.notRenewable,
     // The renewed token stays bound to the same key: a symmetric key as the relying party
     // already holds it (its EncryptedKey, written again unchanged), a public key as it was, a
     // DPoP key by its thumbprint (RFC 9449 §6.1 `cnf.jkt`, RFC 7800 `cnf.jwk`).

@@ -54,6 +54,8 @@ export interface TransformRequest {
   confirmation?: Confirmation | undefined;
   /** Requested claims (see `TokenRequest`). */
   requestedClaims?: RequestedClaim[] | undefined;
+  /** WS-Trust 1.3 §5 `wst:Renewing Allow="false"`: the new token may not be renewed. */
+  notRenewable?: boolean | undefined;
 }
 
 /**
@@ -87,7 +89,7 @@ export async function transform(
     actor: from.actor,
     mayAct: from.mayAct,
     notAfter: from.passesOn.notAfter,
-    notRenewable: from.passesOn.notRenewable,
+    notRenewable: req.notRenewable || from.passesOn.notRenewable,
     scopeCeiling: from.scopeCeiling,
     confirmation: req.confirmation,
     requestedClaims: req.requestedClaims,

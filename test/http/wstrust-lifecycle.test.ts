@@ -12,9 +12,7 @@ const STATUS_INVALID = `${NS.t13}/status/invalid`;
 async function issue(tokenType = TT.saml2, appliesTo = "urn:example:rp"): Promise<string> {
   const r = await trust({ user: "alice", password: "wonderland", appliesTo, tokenType });
   expect(r.status).toBe(200);
-  const m =
-    /<saml:Assertion[\s\S]*?<\/saml:Assertion>/.exec(r.text) ?? /<wsse:BinarySecurityToken[\s\S]*?<\/wsse:BinarySecurityToken>/.exec(r.text);
-  return m![0];
+  return tokenIn(r.text)!;
 }
 
 function target(kind: "Validate" | "Renew" | "Cancel", token: string, extra = ""): string {
@@ -349,6 +347,23 @@ describe("renewability", () => {
     const stripped = tok.replace(/ID="_nr\./, 'ID="_');
     expect(stripped).not.toBe(tok);
     expect(statusCode((await validate(stripped)).text)).toBe(STATUS_INVALID);
+  });
+
+  // WS-Trust 1.3 §5: Renewing Allow="false" asks for a token that is not renewable, whichever
+  // request returns the token.
+  it('Renew and Validate-transformation with wst:Renewing Allow="false" return a token that never renews', async () => {
+    const alice = { user: "alice", password: "wonderland" };
+    const renewed = await trust({ ...validator, requestType: "Renew", extra: target("Renew", await issue(), `<wst:Renewing Allow="false"/>`) });
+    const transformed = await trust({ ...alice, requestType: "Validate", tokenType: TT.saml1, extra: target("Validate", await issue(), `<wst:Renewing Allow="false"/>`) });
+    for (const r of [renewed, transformed]) {
+      expect(r.status, r.text).toBe(200);
+      const tok = tokenIn(r.text)!;
+      expect(tok).toMatch(/ (ID|AssertionID)="_nr\./);
+      expect(statusCode((await validate(tok)).text)).toBe(STATUS_VALID);
+      const again = await trust({ ...validator, requestType: "Renew", extra: target("Renew", tok) });
+      expect(faultCode(again.text)).toBe("wst:UnableToRenew");
+      expect(again.text).toContain("not renewable");
+    }
   });
 
   it("a relying party's renewal window refuses early renewals", async () => {
