@@ -15,6 +15,7 @@ export function decideLifetime(
   skewSeconds: number,
   requested?: { created?: Date | undefined; expires?: Date | undefined },
 ): { notBefore: Date; expires: Date } {
+  refuseReversed(requested);
   const nowMs = now.getTime();
   const skew = skewSeconds * 1000;
   const created = requested?.created;
@@ -28,6 +29,20 @@ export function decideLifetime(
 }
 
 /**
+ * A requested Lifetime (on Issue, Renew or Validate-transformation) whose end is not after its
+ * start, both given, asks for no time at all: refused as such, not read as one of its halves.
+ * The STS may move a start that lies within the clock skew to now, but the requester's own
+ * range is judged as sent, before any such adjustment hides that it is reversed.
+ * @throws StsError invalid_time_range
+ */
+export function refuseReversed(requested: { created?: Date | undefined; expires?: Date | undefined } | undefined): void {
+  const { created, expires } = requested ?? {};
+  if (created && expires && expires.getTime() <= created.getTime()) throw invalidTimeRange(ENDS_BEFORE_START);
+}
+
+const ENDS_BEFORE_START = "The requested lifetime ends before it starts.";
+
+/**
  * The end of a token starting at `startMs` whose requester asked for `want` (WS-Trust
  * wst:Lifetime/wsu:Expires, on Issue or Renew), epoch ms. A request up to the clock skew past
  * the maximum is accepted — the requester's clock may run ahead of ours — but the token is
@@ -36,7 +51,7 @@ export function decideLifetime(
  */
 export function requestedEnd(rp: RelyingParty, startMs: number, skewMs: number, want: Date): number {
   const maxMs = rp.maxTokenLifetimeSeconds * 1000;
-  if (want.getTime() <= startMs) throw invalidTimeRange("The requested lifetime ends before it starts.");
+  if (want.getTime() <= startMs) throw invalidTimeRange(ENDS_BEFORE_START);
   if (want.getTime() - startMs > maxMs + skewMs) {
     throw invalidTimeRange(`The requested lifetime exceeds the maximum of ${rp.maxTokenLifetimeSeconds} seconds for this relying party.`);
   }

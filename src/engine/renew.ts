@@ -3,7 +3,7 @@ import { refuseDisabledSubject } from "./authenticate.ts";
 import { authorize } from "./authorize.ts";
 import { tokenRef } from "./check.ts";
 import { invalidTimeRange, invalidToken, unableToRenew } from "../errors.ts";
-import { requestedEnd } from "./lifetime.ts";
+import { refuseReversed, requestedEnd } from "./lifetime.ts";
 import { mintToken } from "./mint.ts";
 import { isNotRenewable } from "../token/renewability.ts";
 import { lookupRelyingParty, partyOf } from "./relying-party.ts";
@@ -50,6 +50,7 @@ export async function renewToken(
   }
   // WS-Trust 1.3 §7.4: a renewal may ask for a new Lifetime. A start in the future (postdating)
   // is refused unless the relying party allows it; the end stays within the usual maximum.
+  refuseReversed(opts.lifetime);
   const skewMs = ctx.config.limits.clockSkewSeconds * 1000;
   const created = opts.lifetime?.created;
   let start = now.getTime();

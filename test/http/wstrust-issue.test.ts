@@ -87,6 +87,9 @@ describe("WS-Trust Issue (black box)", () => {
     ["unknown token type", { ...alice, tokenType: "urn:example:weird" }, "wst:InvalidRequest"],
     ["lifetime past the maximum", { ...alice, lifetime: { expires: new Date(Date.now() + 400 * 86400_000).toISOString() } }, "wst:InvalidTimeRange"],
     ["postdated lifetime", { ...alice, lifetime: { created: new Date(Date.now() + 86400_000).toISOString() } }, "wst:InvalidTimeRange"],
+    // Both within the clock skew of now, the start after the end: a range of no time at all.
+    ["reversed lifetime", { ...alice, lifetime: { created: new Date(Date.now() + 60_000).toISOString(), expires: new Date(Date.now() + 30_000).toISOString() } }, "wst:InvalidTimeRange"],
+    ["empty lifetime", { ...alice, lifetime: { created: new Date(Date.now() + 30_000).toISOString(), expires: new Date(Date.now() + 30_000).toISOString() } }, "wst:InvalidTimeRange"],
     ["stale timestamp", { ...alice, timestamp: { created: "2020-01-01T00:00:00Z", expires: "2020-01-01T00:05:00Z" } }, "wsse:MessageExpired"],
     ["unknown mustUnderstand header", { ...alice, extraHeaders: `<x:Foo xmlns:x="urn:x" s:mustUnderstand="true"/>` }, "s:MustUnderstand"],
   ];

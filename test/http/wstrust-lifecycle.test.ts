@@ -277,6 +277,14 @@ describe("WS-Trust Renew lifetimes", () => {
     expect(ok.status).toBe(200);
   });
 
+  it("refuses a reversed lifetime (wsu:Expires before wsu:Created, both within the skew) with wst:InvalidTimeRange, and the token can still renew", async () => {
+    const tok = await issue();
+    const r = await trust({ ...validator, requestType: "Renew", extra: target("Renew", tok, lifetime(new Date(Date.now() + 60_000).toISOString(), new Date(Date.now() + 30_000).toISOString())) });
+    expect(faultCode(r.text)).toBe("wst:InvalidTimeRange");
+    expect(r.text).toContain("The requested lifetime ends before it starts.");
+    expect((await trust({ ...validator, requestType: "Renew", extra: target("Renew", tok) })).status).toBe(200);
+  });
+
   it("honours a shorter requested expiry", async () => {
     const tok = await issue();
     const exp = new Date(Date.now() + 120_000).toISOString();
