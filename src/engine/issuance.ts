@@ -1,4 +1,4 @@
-import type { RelyingParty, TokenKind } from "../config/types.ts";
+import type { KeyTypeName, RelyingParty, TokenKind } from "../config/types.ts";
 import { invalidRequest, invalidToken, scopeRefused } from "../errors.ts";
 import { MAX_ACTOR_CHAIN, chainLinks } from "../token/actor.ts";
 import { decideLifetime } from "./lifetime.ts";
@@ -7,7 +7,13 @@ import { findRelyingParty } from "./relying-party.ts";
 import { mintToken } from "./mint.ts";
 import type { Confirmation, IssuedToken, StsContext, TokenRequest } from "./types.ts";
 
-const KEY_TYPE_NAME = { symmetric: "symmetric", "public-key": "public-key" } as const;
+/**
+ * The key type (WS-Trust KeyType, a relying party's `keyTypes` name) of a token bound by `c`:
+ * none is a bearer token; a DPoP key is a public key its holder proves.
+ */
+export function keyTypeName(c: Confirmation | undefined): KeyTypeName {
+  return c === undefined ? "bearer" : c.method === "dpop" ? "public-key" : c.method;
+}
 
 /**
  * Whether the relying party takes tokens with this proof of possession (its `keyTypes`), and
@@ -17,7 +23,7 @@ const KEY_TYPE_NAME = { symmetric: "symmetric", "public-key": "public-key" } as 
  */
 function checkConfirmation(rp: RelyingParty, kind: TokenKind, c: Confirmation | undefined): void {
   if (c?.method === "dpop") return;
-  const name = c ? KEY_TYPE_NAME[c.method] : "bearer";
+  const name = keyTypeName(c);
   if (!rp.keyTypes.includes(name)) {
     throw invalidRequest(`The relying party '${rp.identifier}' does not accept ${name === "bearer" ? "bearer tokens" : `${name} proof keys`} (it accepts: ${rp.keyTypes.join(", ")}).`);
   }

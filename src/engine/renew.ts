@@ -1,15 +1,28 @@
+import type { KeyTypeName, RelyingParty, TokenKind } from "../config/types.ts";
 import type { StateClient } from "../state/client.ts";
 import { refuseDisabledSubject } from "./authenticate.ts";
 import { authorize } from "./authorize.ts";
 import { tokenRef } from "./check.ts";
-import { invalidTimeRange, invalidToken, unableToRenew } from "../errors.ts";
+import { invalidRequest, invalidTimeRange, invalidToken, unableToRenew } from "../errors.ts";
+import { keyTypeName } from "./issuance.ts";
 import { refuseReversed, requestedEnd } from "./lifetime.ts";
 import { mintToken } from "./mint.ts";
 import { isNotRenewable } from "../token/renewability.ts";
-import { lookupRelyingParty, partyOf } from "./relying-party.ts";
+import { findRelyingParty, lookupRelyingParty, partyOf } from "./relying-party.ts";
 import { ownMayAct } from "./presented-party.ts";
 import type { IssuedToken, Requestor, StsContext } from "./types.ts";
-import { type PresentedToken, verifyOwnToken } from "./verify-own.ts";
+import { type OwnToken, type PresentedToken, verifyOwnToken } from "./verify-own.ts";
+
+/**
+ * What a Renew request states about the token it wants back (WS-Trust wst:TokenType,
+ * wsp:AppliesTo, wst:KeyType). A renewal changes none of them, so each must be the token's own.
+ */
+export interface RenewalAsked {
+  tokenType?: TokenKind | undefined;
+  /** A relying party's identifier or alias, as sent. */
+  appliesTo?: string | undefined;
+  keyType?: KeyTypeName | undefined;
+}
 
 /**
  * Renew (WS-Trust 1.3 §7.4 "Renewal binding"): a new token with a new ID and a new lifetime,
@@ -26,14 +39,17 @@ export async function renewToken(
     lifetime?: { created?: Date | undefined; expires?: Date | undefined } | undefined;
     /** WS-Trust 1.3 §5 `wst:Renewing Allow="false"`: the renewed token may not be renewed again. */
     notRenewable?: boolean | undefined;
+    asked?: RenewalAsked | undefined;
   },
 ): Promise<IssuedToken> {
+  const askedParty = opts.asked?.appliesTo === undefined ? undefined : findRelyingParty(ctx.config, opts.asked.appliesTo);
   const check = await verifyOwnToken(ctx, presented);
   if (!check.token) throw invalidToken(check.ok ? "The token is not valid." : check.reason);
   const t = check.token;
   authorize(who, { route: "renew", subject: t.subject, relyingParty: partyOf(ctx.config, t.audience), tokenClient: t.clientId });
   const rp = lookupRelyingParty(ctx.config, t.audience);
   if (!rp) throw unableToRenew("The token's relying party is no longer configured.");
+  refuseChanges(t, rp, askedParty, opts.asked);
   await refuseDisabledSubject(ctx, t.subject);
   const now = ctx.now();
   if (!check.ok) {
@@ -100,4 +116,23 @@ export async function renewToken(
     throw unableToRenew(why);
   }
   return renewed;
+}
+
+/**
+ * WS-Trust 1.3 §7.4: a renewal is the same token anew — its type, relying party and proof key
+ * stay. A request asking for another is one Renew cannot honour: refused, naming what it asked,
+ * rather than answered with a token that is not what it asked for. (Validate transforms a token
+ * into another type or for another party.)
+ */
+function refuseChanges(t: OwnToken, rp: RelyingParty, askedParty: RelyingParty | undefined, asked: RenewalAsked = {}): void {
+  if (asked.tokenType !== undefined && asked.tokenType !== t.kind) {
+    throw invalidRequest(`wst:TokenType asks for a ${asked.tokenType} token, but the token to renew is a ${t.kind} token: a renewal keeps the token's type (Validate transforms a token into another).`);
+  }
+  if (askedParty && askedParty !== rp) {
+    throw invalidRequest(`wsp:AppliesTo names '${askedParty.identifier}', but the token to renew is for '${rp.identifier}': a renewal keeps the token's relying party.`);
+  }
+  const keyType = keyTypeName(t.confirmation);
+  if (asked.keyType !== undefined && asked.keyType !== keyType) {
+    throw invalidRequest(`wst:KeyType asks for a ${asked.keyType} token, but the token to renew is a ${keyType} token: a renewal keeps the token's proof key.`);
+  }
 }

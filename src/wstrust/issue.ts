@@ -4,7 +4,7 @@ import { issue } from "../engine/issue.ts";
 import type { Requestor, StsContext } from "../engine/types.ts";
 import { type TrustDeps, presentedCredentials } from "./authenticate.ts";
 import { isUsernameToken, presentedFromTarget } from "./target.ts";
-import type { Rst } from "./rst.ts";
+import { type Rst, tokenKindAsked } from "./rst.ts";
 import { issuedRstr } from "./rstr.ts";
 import { proofKeyFor } from "./proof-key.ts";
 
@@ -15,14 +15,14 @@ import { proofKeyFor } from "./proof-key.ts";
  */
 export async function handleIssue(ctx: StsContext, deps: TrustDeps, who: Requestor, rst: Rst): Promise<Markup> {
   if (!rst.appliesTo) throw invalidRequest("wsp:AppliesTo is required: name the relying party the token is for.");
-  if (rst.tokenType === "status") throw invalidRequest("The Status token type is only valid for Validate.");
+  const tokenType = tokenKindAsked(rst);
   if (rst.actAs && rst.onBehalfOf) throw invalidRequest("Send either wst:OnBehalfOf or wst14:ActAs, not both.");
   const proof = await proofKeyFor(rst, ctx.now(), who.provedKey);
   const delegated = rst.actAs ?? rst.onBehalfOf;
   const presented = delegated && (isUsernameToken(delegated) ? presentedCredentials(ctx, deps, who, delegated) : presentedFromTarget(delegated, true));
   const tok = await issue(ctx, deps.state, who, {
     target: rst.appliesTo,
-    tokenType: rst.tokenType,
+    tokenType,
     lifetime: rst.lifetime,
     notRenewable: rst.renewing?.allow === false,
     delegation: presented ? { mode: rst.actAs ? "delegation" : "impersonation", presented } : undefined,

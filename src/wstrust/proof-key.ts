@@ -6,6 +6,7 @@
 import { jwkThumbprint } from "../keys/keyring.ts";
 import type { Element } from "@xmldom/xmldom";
 import { randomBytes, toBase64 } from "../bytes.ts";
+import type { KeyTypeName } from "../config/types.ts";
 import type { Confirmation } from "../engine/types.ts";
 import { invalidRequest } from "../errors.ts";
 import { fromBase64 } from "../keys/pem.ts";
@@ -31,8 +32,8 @@ export interface ProofKey {
   keyType: string;
 }
 
-/** The KeyType asked for, checked against those we know. */
-function keyTypeOf(rst: Rst): "bearer" | "symmetric" | "public-key" {
+/** The KeyType asked for (Bearer when none is sent), checked against those we know. */
+export function keyTypeAsked(rst: Rst): KeyTypeName {
   const kt = rst.keyType;
   const t = rst.trust;
   if (kt === undefined || t.bearerKeyTypes.includes(kt)) return "bearer";
@@ -96,7 +97,7 @@ async function useKeyOf(useKey: Element): Promise<Extract<Confirmation, { method
  */
 export async function proofKeyFor(rst: Rst, now: Date, provedBy?: () => Promise<Extract<Confirmation, { method: "public-key" }> | undefined>): Promise<ProofKey> {
   const t = rst.trust;
-  const kind = keyTypeOf(rst);
+  const kind = keyTypeAsked(rst);
   if (kind === "bearer") return { confirmation: undefined, rstr: undefined, keyType: rst.keyType ?? t.bearerKeyTypes[0]! };
   if (kind === "public-key") {
     const provedKey = provedBy ? await provedBy() : undefined;

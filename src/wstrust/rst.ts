@@ -150,6 +150,15 @@ function ownOrSecondary(rst: Element, t: TrustNs, sp: Element | null, local: str
   return el ? { el, where: `wst:SecondaryParameters/wst:${local}` } : null;
 }
 
+/**
+ * The token type an Issue, Renew or Cancel names. The Status type names the answer of a status
+ * Validate (WS-Trust 1.3 §7.2), so anywhere else it is refused rather than ignored.
+ */
+export function tokenKindAsked(rst: Rst): TokenKind | undefined {
+  if (rst.tokenType === "status") throw invalidRequest("wst:TokenType: the Status token type is only valid for Validate.");
+  return rst.tokenType;
+}
+
 /** Parses one RST element of the given WS-Trust version. */
 export function readRst(rst: Element, t: TrustNs, batch = false): Rst {
   const requestKind = readRequestKind(rst, t, batch);

@@ -173,6 +173,36 @@ describe("WS-Trust Renew", () => {
     for (const r of results.filter((x) => x.status !== 200)) expect(faultCode(r.text)).toBe("wst:UnableToRenew");
   });
 
+  // WS-Trust 1.3 §7.4: a renewal keeps the token's type, relying party and proof key; a request
+  // asking for another is refused, not answered with the unchanged token.
+  it("refuses a TokenType, AppliesTo or KeyType other than the token's own, naming it; the token's own are fine", async () => {
+    const tok = await issue();
+    const refused: [Parameters<typeof trust>[0], string, string][] = [
+      [{ tokenType: TT.saml1 }, "wst:InvalidRequest", "wst:TokenType asks for a saml1 token, but the token to renew is a saml2 token"],
+      [{ tokenType: `${NS.t13}/RSTR/Status` }, "wst:InvalidRequest", "wst:TokenType: the Status token type is only valid for Validate."],
+      [{ appliesTo: "https://api.example.com/" }, "wst:InvalidRequest", "wsp:AppliesTo names 'https://api.example.com/', but the token to renew is for 'urn:example:rp'"],
+      [{ appliesTo: "urn:not-configured" }, "wst:InvalidScope", "No relying party is configured for 'urn:not-configured'."],
+      [{ keyType: `${NS.t13}/SymmetricKey` }, "wst:InvalidRequest", "wst:KeyType asks for a symmetric token, but the token to renew is a bearer token"],
+    ];
+    for (const [asked, code, reason] of refused) {
+      const r = await trust({ ...validator, requestType: "Renew", ...asked, extra: target("Renew", tok) });
+      expect(faultCode(r.text), reason).toBe(code);
+      expect(r.text).toContain(reason);
+    }
+    // Nothing was renewed behind the refusals; the token's own type, party and key type renew it.
+    const own = await trust({ ...validator, requestType: "Renew", tokenType: "urn:oasis:names:tc:SAML:2.0:assertion", appliesTo: "urn:example:rp", keyType: `${NS.t13}/Bearer`, extra: target("Renew", tok) });
+    expect(own.status, own.text).toBe(200);
+    expect(tokenIn(own.text)).toContain(">alice<");
+  });
+
+  it("refuses a Cancel naming the Status token type, and cancels nothing", async () => {
+    const tok = await issue();
+    const r = await trust({ ...validator, requestType: "Cancel", tokenType: `${NS.t13}/RSTR/Status`, extra: target("Cancel", tok) });
+    expect(faultCode(r.text)).toBe("wst:InvalidRequest");
+    expect(r.text).toContain("wst:TokenType: the Status token type is only valid for Validate.");
+    expect(statusCode((await validate(tok)).text)).toBe(STATUS_VALID);
+  });
+
   it("refuses to renew a cancelled token", async () => {
     const tok = await issue();
     await trust({ ...validator, requestType: "Cancel", extra: target("Cancel", tok) });
