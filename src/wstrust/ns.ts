@@ -108,6 +108,9 @@ export const TRUST2005: TrustNs = {
   psha1: `${T05}/CK/PSHA1`,
 };
 
+/** Every WS-Trust namespace we know: 1.3, the February 2005 draft, and 1.4's additions. */
+export const WS_TRUST_NAMESPACES: readonly string[] = [T13, T05, WST14_NS];
+
 export function trustByNs(ns: string | null): TrustNs | undefined {
   return ns === T13 ? TRUST13 : ns === T05 ? TRUST2005 : undefined;
 }

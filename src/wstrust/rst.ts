@@ -7,7 +7,7 @@ import { WSA04_NS, WSA10_NS, WSU_NS } from "../soap/ns.ts";
 import { parseXsDateTime } from "../xml/datetime.ts";
 import { parseXsBoolean } from "../xml/xs.ts";
 import { fromBase64 } from "../keys/pem.ts";
-import { type TrustNs, WSP15_NS, WSP_NS, WST14_NS } from "./ns.ts";
+import { type TrustNs, WSP15_NS, WSP_NS, WST14_NS, WS_TRUST_NAMESPACES } from "./ns.ts";
 import { tokenKindFromUri } from "./token-types.ts";
 import { readClaimsRequest } from "./claims-request.ts";
 import type { RequestedClaim } from "../engine/types.ts";
@@ -125,6 +125,25 @@ function readTarget(rst: Element, ns: string, local: string): Element | undefine
   return kids[0];
 }
 
+/**
+ * wst:OnBehalfOf belongs to the request's own WS-Trust namespace (1.3 §9.3, the 2005 draft
+ * alike), wst14:ActAs to WS-Trust 1.4's (1.4 §9.3). Spelled in another WS-Trust version's
+ * namespace it would be passed over as an unknown extension and the request read as a plain
+ * Issue for the caller itself — not what it asked for: refused, naming the namespace expected.
+ */
+function refuseMisplacedDelegation(rst: Element, t: TrustNs): void {
+  const expected = new Map([
+    ["OnBehalfOf", { name: "wst:OnBehalfOf", ns: t.ns }],
+    ["ActAs", { name: "wst14:ActAs", ns: WST14_NS }],
+  ]);
+  for (const el of childElements(rst)) {
+    const want = expected.get(el.localName ?? "");
+    if (want && el.namespaceURI !== want.ns && WS_TRUST_NAMESPACES.includes(el.namespaceURI ?? "")) {
+      throw invalidRequest(`${want.name} must be in the namespace ${want.ns} in this request, not ${el.namespaceURI}.`);
+    }
+  }
+}
+
 /** WS-Trust 1.3 §5 Renewing: Allow (default true) and OK (renew after expiry, default false) are xs:boolean. */
 function readRenewing(rn: Element): { allow: boolean; ok: boolean } {
   const flag = (name: string, dflt: boolean) => {
@@ -193,6 +212,7 @@ export function readRst(rst: Element, t: TrustNs, batch = false): Rst {
     throw invalidRequest(`Unsupported wst:ComputedKeyAlgorithm '${computedKeyAlgorithm.slice(0, 200)}': only ${t.psha1} is supported.`);
   }
   const claims = ownOrSecondary(rst, t, sp, "Claims", true);
+  refuseMisplacedDelegation(rst, t);
   const targetName = { issue: "", validate: "ValidateTarget", renew: "RenewTarget", cancel: "CancelTarget" }[requestKind];
   return {
     trust: t,

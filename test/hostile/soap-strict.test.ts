@@ -421,6 +421,32 @@ describe("an RST child we read appears at most once", () => {
   });
 });
 
+describe("a delegation element in another WS-Trust version's namespace is refused, never dropped", () => {
+  const WST14 = "http://docs.oasis-open.org/ws-sx/ws-trust/200802";
+  const el = (local: string, ns: string) => `<d:${local} xmlns:d="${ns}"><x/></d:${local}>`;
+  const cases: [string, RstOptions, string][] = [
+    ["a 2005 OnBehalfOf in a 1.3 request", { ...ALICE, extra: el("OnBehalfOf", NS.t05) }, `wst:OnBehalfOf must be in the namespace ${NS.t13} in this request, not ${NS.t05}.`],
+    ["a 1.3 OnBehalfOf in a 2005 request", { ...ALICE, trust: "2005", extra: el("OnBehalfOf", NS.t13) }, `wst:OnBehalfOf must be in the namespace ${NS.t05} in this request, not ${NS.t13}.`],
+    ["an OnBehalfOf in the 1.4 namespace", { ...ALICE, extra: el("OnBehalfOf", WST14) }, `wst:OnBehalfOf must be in the namespace ${NS.t13} in this request, not ${WST14}.`],
+    ["an ActAs in the 1.3 namespace", { ...ALICE, extra: el("ActAs", NS.t13) }, `wst14:ActAs must be in the namespace ${WST14} in this request, not ${NS.t13}.`],
+    ["an ActAs in the 2005 namespace", { ...ALICE, trust: "2005", extra: el("ActAs", NS.t05) }, `wst14:ActAs must be in the namespace ${WST14} in this request, not ${NS.t05}.`],
+  ];
+  for (const [name, o, reason] of cases) {
+    it(`${name} is wst:InvalidRequest naming the namespace expected, and no token is issued`, async () => {
+      const r = await trust(o);
+      expect(faultCode(r.text)).toBe("wst:InvalidRequest");
+      expect(r.text).toContain(reason);
+      expect(r.text).not.toContain("Assertion");
+    });
+  }
+
+  it("an element of that name in a namespace that is no WS-Trust version's is an extension, not read", async () => {
+    const r = await trust({ ...ALICE, extra: el("OnBehalfOf", "urn:example:extension") });
+    expect(r.status).toBe(200);
+    expect(r.text).toContain("saml:Assertion");
+  });
+});
+
 describe("an envelope of one SOAP version sent in the other's binding", () => {
   it("is a VersionMismatch fault in the envelope's own version, which its sender reads (SOAP 1.1 §4.1.2, SOAP 1.2 Part 1 Appendix A)", async () => {
     for (const path of ["/trust/13/usernamemixed", "/trust/mex"]) {
