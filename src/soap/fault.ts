@@ -1,6 +1,6 @@
 import type { AddressingProblem, StsErrorCode } from "../errors.ts";
 import { type Markup, xml } from "../xml/markup.ts";
-import { type SoapVersion, WSA04_NS, WSA10_NS, WSA_FAULT_ACTION, WSSE_NS } from "./ns.ts";
+import { type SoapVersion, WSA04_FAULT_ACTION, WSA04_NS, WSA10_FAULT_ACTION, WSA10_NS, WSSE_NS } from "./ns.ts";
 import { soapReply } from "./reply.ts";
 
 /** Where a fault code's QName lives: WS-Trust, WS-Security, WS-Addressing or SOAP itself. */
@@ -123,7 +123,9 @@ export function buildFault(version: SoapVersion, f: FaultInput): { xml: string; 
       header = xml`<s:NotUnderstood xmlns:nu="${f.detail.slice(0, Math.max(cut, 0))}" qname="nu:${f.detail.slice(cut + 1)}"/>`;
     }
   }
-  const envelope = soapReply(version, { action: WSA_FAULT_ACTION, relatesTo: f.relatesTo, ns: f.wsaNs }, fault, header);
+  // The fault action is the requestor's WS-Addressing version's, as its RelatesTo and header names are.
+  const action = wsaNs === WSA04_NS ? WSA04_FAULT_ACTION : WSA10_FAULT_ACTION;
+  const envelope = soapReply(version, { action, relatesTo: f.relatesTo, ns: f.wsaNs }, fault, header);
   // SOAP 1.2 Part 2 §7.5.1 table 20: Sender → 400; MustUnderstand, VersionMismatch, Receiver → 500.
   const status = def.http ?? (version === "1.1" || def.receiver || def.space === "soap" ? 500 : 400);
   return { xml: envelope, status };

@@ -18,7 +18,10 @@ export const X509V3 = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x
 export const X509_PKI_PATH = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509PKIPathv1";
 /** WS-Security 1.1 §6.3: the EncodingType of a base64 BinarySecurityToken. */
 export const BASE64_BINARY = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary";
-export const WSA_FAULT_ACTION = "http://www.w3.org/2005/08/addressing/soap/fault";
+/** WS-Addressing 1.0 SOAP Binding §6: the wsa:Action of a SOAP fault. */
+export const WSA10_FAULT_ACTION = "http://www.w3.org/2005/08/addressing/soap/fault";
+/** The 2004/08 submission §5: the one wsa:Action of every fault message in that version. */
+export const WSA04_FAULT_ACTION = "http://schemas.xmlsoap.org/ws/2004/08/addressing/fault";
 
 export type SoapVersion = "1.1" | "1.2";
 

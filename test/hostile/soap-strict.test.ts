@@ -312,6 +312,17 @@ describe("WS-Addressing headers: one of each, and wsa:To names this endpoint", (
     expect(r.text).not.toContain("InvalidCardinality");
   });
 
+  it("a fault's wsa:Action is its WS-Addressing version's fault action (2004/08 §5; 1.0 SOAP Binding §6)", async () => {
+    const to04 = (b: string) => b.replace(`xmlns:wsa="${WSA}"`, `xmlns:wsa="${WSA04}"`).replace(/(<wsa:To[^>]*>)[^<]*/, `$1${WSA04}/role/anonymous`);
+    const old = await send({ ...ALICE, appliesTo: "urn:nobody", messageId: "urn:uuid:wsa04-fault" }, { edit: to04 });
+    expect(old.fault).toBe("wst:InvalidScope");
+    expect(old.text).toContain(`xmlns:a="${WSA04}"`);
+    expect(old.text).toContain(`<a:Action s:mustUnderstand="1">${WSA04}/fault</a:Action><a:RelatesTo>urn:uuid:wsa04-fault</a:RelatesTo>`);
+    const now = await send({ ...ALICE, appliesTo: "urn:nobody" });
+    expect(now.fault).toBe("wst:InvalidScope");
+    expect(now.text).toContain(`<a:Action s:mustUnderstand="1">${WSA}/soap/fault</a:Action>`);
+  });
+
   it("WS-Addressing headers of both versions in one message are refused", async () => {
     const r = await send({ ...ALICE, extraHeaders: `<w4:Action xmlns:w4="${WSA04}">${NS.t13}/RST/Issue</w4:Action>` });
     expect(r.fault).toBe("wsa:InvalidAddressingHeader");
