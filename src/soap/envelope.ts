@@ -16,10 +16,9 @@ export interface SoapEnvelope {
   payload: Element;
   /**
    * The WS-Addressing header blocks targeted at us, unchecked (see {@link readAddressing}), with
-   * the version of the first (`ns`: WS-Addressing 1.0 when there is none) and the first
-   * wsa:MessageID, so that even a fault about them can answer in that version and relate to it.
+   * the version of the first (`ns`: WS-Addressing 1.0 when there is none).
    */
-  addressing: { ns: string; messageId?: string; blocks: Element[] };
+  addressing: { ns: string; blocks: Element[] };
 }
 
 /** The WS-Addressing facts of a request, checked. */
@@ -88,7 +87,7 @@ function mustUnderstand(h: Element, ns: string | null): boolean {
  * is read in, so a label that says otherwise is refused rather than read differently than its
  * sender meant. An envelope of one version in the other's media type is a version mismatch to
  * that binding (SOAP 1.1 §4.1.2; SOAP 1.2 Part 1 Appendix A), answered in the envelope's own
- * version (the caller sets its fault's version from envelopeVersion), which its sender can read.
+ * version (the caller's {@link replyContext}), which its sender can read.
  */
 function checkSoapMediaType(contentType: string, version: SoapVersion): void {
   const essence = mediaTypeEssence(contentType);
@@ -182,10 +181,50 @@ export function readEnvelope(doc: Document, contentType: string | null): SoapEnv
 }
 
 /** The SOAP version of a parsed message's envelope, by its namespace; undefined for neither. */
-export function envelopeVersion(doc: Document): SoapVersion | undefined {
+function envelopeVersion(doc: Document): SoapVersion | undefined {
   const env = doc.documentElement;
   if (env?.localName !== "Envelope") return undefined;
   return env.namespaceURI === SOAP12_NS ? "1.2" : env.namespaceURI === SOAP11_NS ? "1.1" : undefined;
+}
+
+/** What a reply or fault echoes of a request: its SOAP version, WS-Addressing version and wsa:MessageID. */
+export interface ReplyContext {
+  version: SoapVersion | undefined;
+  wsaNs: string | undefined;
+  relatesTo: string | undefined;
+}
+
+/**
+ * The {@link ReplyContext} of a parsed message, read before its envelope is checked: the SOAP
+ * version of its envelope and, from a Header standing first in it, the WS-Addressing version and
+ * wsa:MessageID of the header blocks targeted at us. So a fault about the envelope itself (a
+ * header not understood, a mustUnderstand that is not a boolean, the other version's media type)
+ * still answers in the requestor's versions and relates to its message (WS-Addressing 1.0 Core
+ * §3.4). A body that did not parse has none of these: nothing is echoed from it.
+ */
+export function replyContext(doc: Document): ReplyContext {
+  const version = envelopeVersion(doc);
+  if (version === undefined) return { version, wsaNs: undefined, relatesTo: undefined };
+  const first = childElements(doc.documentElement!)[0];
+  const header = first?.localName === "Header" && first.namespaceURI === doc.documentElement!.namespaceURI ? first : null;
+  const addressing = addressingBlocks(header, version);
+  return { version, wsaNs: addressing.blocks.length > 0 ? addressing.ns : undefined, relatesTo: addressing.messageId };
+}
+
+/**
+ * The WS-Addressing header blocks of `header` targeted at us, in order, with the version of the
+ * first (WS-Addressing 1.0 when there is none) and the first wsa:MessageID's text.
+ */
+function addressingBlocks(header: Element | null, version: SoapVersion): SoapEnvelope["addressing"] & { messageId?: string } {
+  const addressing: SoapEnvelope["addressing"] & { messageId?: string } = { ns: WSA10_NS, blocks: [] };
+  for (const h of header ? childElements(header) : []) {
+    if (h.namespaceURI !== WSA10_NS && h.namespaceURI !== WSA04_NS) continue;
+    if (!targetsUs(h, version)) continue;
+    if (addressing.blocks.length === 0) addressing.ns = h.namespaceURI;
+    if (h.localName === "MessageID" && addressing.messageId === undefined) addressing.messageId = text(h);
+    addressing.blocks.push(h);
+  }
+  return addressing;
 }
 
 /**
@@ -199,7 +238,7 @@ export function readEnvelopeParts(doc: Document, contentType: string | null): Om
   if (version === undefined) throw new StsError("version_mismatch", "The SOAP envelope namespace is not SOAP 1.1 or SOAP 1.2.");
   // An envelope of one version in the other's binding is a version mismatch to that binding
   // (SOAP 1.1 §4.1.2; SOAP 1.2 Part 1 Appendix A), answered in the envelope's own version
-  // (the caller sets its fault's version from envelopeVersion), which its sender can read.
+  // (the caller's replyContext), which its sender can read.
   if (contentType) checkSoapMediaType(contentType, version);
   const ns = env.namespaceURI;
   let header: Element | null = null;
@@ -211,26 +250,18 @@ export function readEnvelopeParts(doc: Document, contentType: string | null): Om
     else throw badRequest(`Unexpected element '${c.localName}' in the SOAP envelope.`);
   }
   if (!body) throw badRequest("The SOAP envelope has no Body.");
-
-  const addressing: SoapEnvelope["addressing"] = { ns: WSA10_NS, blocks: [] };
-  if (header) {
-    for (const h of childElements(header)) {
-      const mu = mustUnderstand(h, ns);
-      if (!targetsUs(h, version)) continue;
-      if (mu && !UNDERSTOOD.has(`${h.namespaceURI} ${h.localName}`)) {
-        throw new StsError(
-          "must_understand",
-          `The header '{${h.namespaceURI ?? ""}}${h.localName}' is marked mustUnderstand but is not understood.`,
-          `${h.namespaceURI ?? ""} ${h.localName}`,
-        );
-      }
-      if (h.namespaceURI !== WSA10_NS && h.namespaceURI !== WSA04_NS) continue;
-      if (addressing.blocks.length === 0) addressing.ns = h.namespaceURI;
-      if (h.localName === "MessageID" && addressing.messageId === undefined) addressing.messageId = text(h);
-      addressing.blocks.push(h);
+  for (const h of header ? childElements(header) : []) {
+    const mu = mustUnderstand(h, ns);
+    if (!targetsUs(h, version)) continue;
+    if (mu && !UNDERSTOOD.has(`${h.namespaceURI} ${h.localName}`)) {
+      throw new StsError(
+        "must_understand",
+        `The header '{${h.namespaceURI ?? ""}}${h.localName}' is marked mustUnderstand but is not understood.`,
+        `${h.namespaceURI ?? ""} ${h.localName}`,
+      );
     }
   }
-  return { version, header, body, addressing };
+  return { version, header, body, addressing: addressingBlocks(header, version) };
 }
 
 /** A header's QName, for a fault's wsa:ProblemHeaderQName. */

@@ -2,7 +2,7 @@ import type { Markup } from "../xml/markup.ts";
 import { withRenewalLimit } from "../abuse/guard.ts";
 import { StsError, invalidRequest } from "../errors.ts";
 import { type Requestor, type StsContext, requestorName } from "../engine/types.ts";
-import { envelopeVersion, parseSoapRequest, readAddressing, readEnvelope } from "../soap/envelope.ts";
+import { parseSoapRequest, readAddressing, readEnvelope, replyContext } from "../soap/envelope.ts";
 import { buildFault } from "../soap/fault.ts";
 import { type SoapVersion, soapContentType, soapVersionOf } from "../soap/ns.ts";
 import { isSamlAssertion } from "../saml/ns.ts";
@@ -76,11 +76,11 @@ export async function handleTrustRequest(
   try {
     // keepSource lets a presented assertion be recognised as verified before.
     const doc = parseSoapRequest(await readBody(), ctx.config.limits, isSamlAssertion);
-    version = envelopeVersion(doc) ?? version;
+    // Read first, so that a fault about the envelope itself still relates to the request.
+    const reply = replyContext(doc);
+    version = reply.version ?? version;
+    ({ relatesTo, wsaNs } = reply);
     const env = readEnvelope(doc, contentType);
-    version = env.version;
-    relatesTo = env.addressing.messageId;
-    wsaNs = env.addressing.ns;
     const wsa = readAddressing(env, contentType, soapAction);
     const payloadTrust = trustByNs(env.payload.namespaceURI);
     if (!payloadTrust) throw invalidRequest("The SOAP Body does not hold a WS-Trust request.");

@@ -5,7 +5,7 @@
  */
 import { actionNotSupported, badRequest } from "../errors.ts";
 import type { StsContext } from "../engine/types.ts";
-import { envelopeVersion, parseSoapRequest, readAddressing, readEnvelopeParts } from "../soap/envelope.ts";
+import { parseSoapRequest, readAddressing, readEnvelopeParts, replyContext } from "../soap/envelope.ts";
 import { type SoapVersion, soapContentType, soapVersionOf } from "../soap/ns.ts";
 import { soapReply } from "../soap/reply.ts";
 import { childElements } from "../xml/dom.ts";
@@ -39,11 +39,10 @@ export async function handleMetadataGet(
   ctx.audit.operation = "wstrust.mex";
   try {
     const doc = parseSoapRequest(await readBody(), ctx.config.limits);
-    version = envelopeVersion(doc) ?? version;
+    const reply = replyContext(doc);
+    version = reply.version ?? version;
+    ({ relatesTo, wsaNs } = reply);
     const env = readEnvelopeParts(doc, contentType);
-    version = env.version;
-    relatesTo = env.addressing.messageId;
-    wsaNs = env.addressing.ns;
     const wsa = readAddressing(env, contentType, soapAction);
     if (wsa.action !== TRANSFER_GET) {
       throw actionNotSupported(`The metadata endpoint answers only the WS-Transfer Get action (${TRANSFER_GET}).`, wsa.action);

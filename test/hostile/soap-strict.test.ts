@@ -475,6 +475,47 @@ describe("an envelope of one SOAP version sent in the other's binding", () => {
   });
 });
 
+describe("a fault about the envelope itself relates to the request's wsa:MessageID (WS-Addressing 1.0 Core §3.4)", () => {
+  const relatesTo = (text: string) => /<a:RelatesTo>([^<]*)<\/a:RelatesTo>/.exec(text)?.[1];
+  const MU_FOO = `<x:Foo xmlns:x="urn:x" s:mustUnderstand="true"/>`;
+
+  it("a header not understood, a mustUnderstand that is not a boolean, the other version's media type", async () => {
+    const mu = await send({ ...ALICE, messageId: "urn:uuid:mu-1", extraHeaders: MU_FOO });
+    expect(mu.fault).toBe("s:MustUnderstand");
+    expect(relatesTo(mu.text)).toBe("urn:uuid:mu-1");
+    const notBoolean = await send({ ...ALICE, soap: "1.1", messageId: "urn:uuid:mu-2", extraHeaders: `<x:Foo xmlns:x="urn:x" s:mustUnderstand="maybe"/>` });
+    expect(notBoolean.fault).toBe("wst:BadRequest");
+    expect(relatesTo(notBoolean.text)).toBe("urn:uuid:mu-2");
+    const mismatch = await send({ ...ALICE, soap: "1.1", messageId: "urn:uuid:vm-1" }, { headers: { "content-type": "application/soap+xml; charset=utf-8", SOAPAction: null } });
+    expect(mismatch.fault).toMatch(/:VersionMismatch$/);
+    expect(relatesTo(mismatch.text)).toBe("urn:uuid:vm-1");
+    const mex = await send({ ...ALICE, messageId: "urn:uuid:mex-1", extraHeaders: MU_FOO }, { path: "/trust/mex" });
+    expect(mex.fault).toBe("s:MustUnderstand");
+    expect(relatesTo(mex.text)).toBe("urn:uuid:mex-1");
+  });
+
+  it("in the request's WS-Addressing version", async () => {
+    const to04 = (b: string) => b.replace(`xmlns:wsa="${WSA}"`, `xmlns:wsa="${WSA04}"`);
+    const r = await send({ ...ALICE, messageId: "urn:uuid:mu-04", extraHeaders: MU_FOO }, { edit: to04 });
+    expect(r.fault).toBe("s:MustUnderstand");
+    expect(r.text).toContain(`xmlns:a="${WSA04}"`);
+    expect(r.text).toContain(`<a:Action s:mustUnderstand="1">${WSA04}/fault</a:Action><a:RelatesTo>urn:uuid:mu-04</a:RelatesTo>`);
+  });
+
+  it("nothing is echoed from a body that did not parse, or from a header block for another role", async () => {
+    const broken = await send({ ...ALICE, messageId: "urn:uuid:broken-1" }, { edit: (b) => b.replace("</s:Body>", "</s:Bdy>") });
+    expect(broken.fault).toBe("wst:BadRequest");
+    expect(broken.text).not.toContain("urn:uuid:broken-1");
+    expect(relatesTo(broken.text)).toBeUndefined();
+    const elsewhere = await send(
+      { ...ALICE, messageId: "urn:uuid:ours", extraHeaders: MU_FOO },
+      { edit: (b) => once(b, "<wsa:MessageID>urn:uuid:ours</wsa:MessageID>", `<wsa:MessageID s:role="urn:other-node">urn:uuid:not-ours</wsa:MessageID>`) },
+    );
+    expect(elsewhere.fault).toBe("s:MustUnderstand");
+    expect(relatesTo(elsewhere.text)).toBeUndefined();
+  });
+});
+
 describe("the media type a SOAP message is sent as", () => {
   it("is SOAP's, whole and in UTF-8: another type or a charset the body is not read in is a BadRequest naming what to send", async () => {
     for (const [soap, type] of [
