@@ -6,7 +6,7 @@ import { faultName } from "../soap/fault.ts";
 import { childElements } from "../xml/dom.ts";
 import { type Markup, xml } from "../xml/markup.ts";
 import type { TrustNs } from "./ns.ts";
-import { type RequestKind, type Rst, readRequestKind, readRst } from "./rst.ts";
+import { type RequestKind, type Rst, readContext, readRequestKind, readRst } from "./rst.ts";
 import { collection, context } from "./rstr.ts";
 
 type Handler = (ctx: StsContext, who: Requestor, rst: Rst) => Promise<Markup>;
@@ -68,7 +68,7 @@ export async function handleBatch(ctx: StsContext, who: Requestor, batch: Batch,
   const out: Markup[] = [];
   const audited: AuditItem[] = (ctx.audit.items = []);
   for (const item of batch.items) {
-    const context = item.getAttribute("Context") || undefined;
+    const context = readContext(item);
     const facts: AuditFacts = {};
     let error: string | undefined;
     try {

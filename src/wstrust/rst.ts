@@ -178,6 +178,14 @@ export function tokenKindAsked(rst: Rst): TokenKind | undefined {
   return rst.tokenType;
 }
 
+/**
+ * The RST's Context attribute, which its RSTR echoes (WS-Trust 1.3 §3.1, §4.4): an empty one
+ * is a Context too, so only an absent attribute means none.
+ */
+export function readContext(rst: Element): string | undefined {
+  return rst.hasAttribute("Context") ? (rst.getAttribute("Context") ?? "") : undefined;
+}
+
 /** Parses one RST element of the given WS-Trust version. */
 export function readRst(rst: Element, t: TrustNs, batch = false): Rst {
   const requestKind = readRequestKind(rst, t, batch);
@@ -216,7 +224,7 @@ export function readRst(rst: Element, t: TrustNs, batch = false): Rst {
   const targetName = { issue: "", validate: "ValidateTarget", renew: "RenewTarget", cancel: "CancelTarget" }[requestKind];
   return {
     trust: t,
-    context: rst.getAttribute("Context") || undefined,
+    context: readContext(rst),
     requestKind,
     tokenType,
     tokenTypeUri,

@@ -1,3 +1,4 @@
+import type { Document } from "@xmldom/xmldom";
 import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
@@ -238,6 +239,37 @@ describe("WS-Trust Batch", () => {
     expect(rstrs).toHaveLength(2);
     expect(byTag(rstrs[0]!, NS.t13, "RequestedTokenCancelled")).toHaveLength(1);
     expect(statusCode(r.text)).toBe(STATUS_INVALID);
+  });
+});
+
+describe("the RST's Context is echoed on its RSTR (WS-Trust 1.3 §4.4), an empty one too", () => {
+  const contexts = (doc: Document) => byTag(doc, NS.t13, "RequestSecurityTokenResponse").map((x) => (x.hasAttribute("Context") ? x.getAttribute("Context") : null));
+
+  it("on Issue and Validate; an RST without Context gets an RSTR without one", async () => {
+    const rst = (ctx: string) =>
+      `<wst:RequestSecurityToken xmlns:wst="${NS.t13}"${ctx}><wst:RequestType>${NS.t13}/Issue</wst:RequestType>` +
+      `<wsp:AppliesTo xmlns:wsp="${NS.wsp}"><wsa:EndpointReference><wsa:Address>urn:example:rp</wsa:Address></wsa:EndpointReference></wsp:AppliesTo></wst:RequestSecurityToken>`;
+    const empty = await trust({ user: "alice", password: "wonderland", body: rst(' Context=""') });
+    expect(empty.status).toBe(200);
+    expect(contexts(empty.doc)).toEqual([""]);
+    const none = await trust({ user: "alice", password: "wonderland", body: rst("") });
+    expect(contexts(none.doc)).toEqual([null]);
+    const status = await trust({
+      ...validator,
+      requestType: "Validate",
+      body: `<wst:RequestSecurityToken xmlns:wst="${NS.t13}" Context=""><wst:RequestType>${NS.t13}/Validate</wst:RequestType>${target("Validate", await issue())}</wst:RequestSecurityToken>`,
+    });
+    expect(statusCode(status.text)).toBe(STATUS_VALID);
+    expect(contexts(status.doc)).toEqual([""]);
+  });
+
+  it("on each batch item, answered or failed", async () => {
+    const item = (inner: string, ctx: string) =>
+      `<wst:RequestSecurityToken${ctx}><wst:RequestType>${NS.t13}/BatchCancel</wst:RequestType>${inner}</wst:RequestSecurityToken>`;
+    const body = `<wst:RequestSecurityTokenCollection xmlns:wst="${NS.t13}">${item(target("Cancel", await issue()), ' Context=""')}${item("", ' Context=""')}${item("", "")}</wst:RequestSecurityTokenCollection>`;
+    const r = await trust({ ...validator, requestType: "Cancel", body });
+    expect(r.status).toBe(200);
+    expect(contexts(r.doc)).toEqual(["", "", null]);
   });
 });
 
