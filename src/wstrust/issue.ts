@@ -19,7 +19,7 @@ export async function handleIssue(ctx: StsContext, deps: TrustDeps, who: Request
   if (rst.actAs && rst.onBehalfOf) throw invalidRequest("Send either wst:OnBehalfOf or wst14:ActAs, not both.");
   const proof = await proofKeyFor(rst, ctx.now(), who.provedKey);
   const delegated = rst.actAs ?? rst.onBehalfOf;
-  const presented = delegated && (isUsernameToken(delegated) ? presentedCredentials(ctx, deps, who, delegated) : presentedFromTarget(delegated, true));
+  const presented = delegated && (isUsernameToken(delegated) ? presentedCredentials(ctx, deps, who, delegated) : presentedFromTarget(delegated, rst.actAs ? "wst14:ActAs" : "wst:OnBehalfOf"));
   const tok = await issue(ctx, deps.state, who, {
     target: rst.appliesTo,
     tokenType,

@@ -14,7 +14,7 @@ import { presentedFromTarget } from "./target.ts";
  * AppliesTo or KeyType sent must be the token's own: a renewal changes none of them.
  */
 export async function handleRenew(ctx: StsContext, state: StateClient, who: Requestor, rst: Rst): Promise<Markup> {
-  const tok = await renewToken(ctx, state, who, presentedFromTarget(rst.target), {
+  const tok = await renewToken(ctx, state, who, presentedFromTarget(rst.target, "wst:RenewTarget"), {
     allowExpired: rst.renewing?.ok === true,
     lifetime: rst.lifetime,
     notRenewable: rst.renewing?.allow === false,

@@ -144,6 +144,17 @@ function refuseMisplacedDelegation(rst: Element, t: TrustNs): void {
   }
 }
 
+/**
+ * A wst:Lifetime's wsu:Created or wsu:Expires, an xs:dateTime; a refusal names the element and
+ * shows the value (escaped by the XML writer, at most 64 characters of it).
+ */
+function readInstant(el: Element): Date {
+  const v = text(el);
+  const d = parseXsDateTime(v);
+  if (!d) throw invalidRequest(`wst:Lifetime/wsu:${el.localName} '${v.slice(0, 64)}' is not an xs:dateTime such as 2026-01-01T00:00:00Z.`);
+  return d;
+}
+
 /** WS-Trust 1.3 §5 Renewing: Allow (default true) and OK (renew after expiry, default false) are xs:boolean. */
 function readRenewing(rn: Element): { allow: boolean; ok: boolean } {
   const flag = (name: string, dflt: boolean) => {
@@ -205,10 +216,7 @@ export function readRst(rst: Element, t: TrustNs, batch = false): Rst {
   if (lt) {
     const c = once(lt, WSU_NS, "Created", "wst:Lifetime");
     const e = once(lt, WSU_NS, "Expires", "wst:Lifetime");
-    const created = c ? parseXsDateTime(text(c)) : undefined;
-    const expires = e ? parseXsDateTime(text(e)) : undefined;
-    if ((c && !created) || (e && !expires)) throw invalidRequest("wst:Lifetime has an invalid date.");
-    lifetime = { created, expires };
+    lifetime = { created: c ? readInstant(c) : undefined, expires: e ? readInstant(e) : undefined };
   }
   const rn = once(rst, t.ns, "Renewing");
   const renewing: Rst["renewing"] = rn ? readRenewing(rn) : undefined;

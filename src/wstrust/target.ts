@@ -7,18 +7,22 @@ import type { PresentedCertificate } from "../engine/types.ts";
 import { collapse } from "../xml/xs.ts";
 import { JWT_TOKEN_TYPE } from "./token-types.ts";
 
+/** The RST element a presented token stands in, named as refusals name it. */
+export type TokenPlace = "wst:ValidateTarget" | "wst:RenewTarget" | "wst:CancelTarget" | "wst:OnBehalfOf" | "wst14:ActAs";
+
 /**
- * The token inside ValidateTarget / RenewTarget / CancelTarget, or OnBehalfOf / ActAs
- * (`evidence`): a SAML assertion, or a JWT in a wsse:BinarySecurityToken. References
- * (SecurityTokenReference) are not accepted: the STS keeps no copy of issued tokens, so the
- * token itself must be sent.
+ * The token inside `place` (the request's ValidateTarget / RenewTarget / CancelTarget, or its
+ * OnBehalfOf / ActAs evidence): a SAML assertion, or a JWT in a wsse:BinarySecurityToken.
+ * References (SecurityTokenReference) are not accepted: the STS keeps no copy of issued tokens,
+ * so the token itself must be sent. Refusals name `place`, so a Renew that sent its token in a
+ * ValidateTarget is told where the token goes.
  */
-export function presentedFromTarget(el: Element | undefined, evidence = false): PresentedToken {
-  if (!el) throw invalidRequest("The request must carry the token in its target element.");
+export function presentedFromTarget(el: Element | undefined, place: TokenPlace): PresentedToken {
+  if (!el) throw invalidRequest(`The request must carry its token in ${place}.`);
   // As OnBehalfOf / ActAs evidence, a partner's assertion may come encrypted for this STS (the
   // engine opens it); a token to validate, renew or cancel is ours, encrypted for its relying party.
   if (isEncryptedToken(el)) {
-    if (!evidence) throw invalidRequest(ENCRYPTED_TOKEN_REFUSAL);
+    if (place !== "wst:OnBehalfOf" && place !== "wst14:ActAs") throw invalidRequest(ENCRYPTED_TOKEN_REFUSAL);
     return { xml: el };
   }
   if (el.localName === "Assertion" && (el.namespaceURI === SAML2_NS || el.namespaceURI === SAML1_NS)) return { xml: el };
@@ -39,9 +43,9 @@ export function presentedFromTarget(el: Element | undefined, evidence = false): 
     throw invalidRequest("A UsernameToken can be validated, or presented as OnBehalfOf or ActAs; it cannot be renewed or cancelled.");
   }
   if (el.localName === "SecurityTokenReference") {
-    throw invalidRequest("Token references are not supported: send the token itself in the target element.");
+    throw invalidRequest(`Token references are not supported: send the token itself in ${place}.`);
   }
-  throw invalidRequest(`Unsupported token '${el.localName}' in the target element.`);
+  throw invalidRequest(`Unsupported token '${el.localName}' in ${place}.`);
 }
 
 /** A wsse:UsernameToken: credentials, which ValidateTarget, OnBehalfOf and ActAs may carry instead of a token. */

@@ -19,7 +19,7 @@ export async function handleValidate(ctx: StsContext, deps: TrustDeps, who: Requ
   const target = rst.target;
   const presented = target && isUsernameToken(target) ? presentedCredentials(ctx, deps, who, target) : undefined;
   if (rst.tokenType === undefined || rst.tokenType === "status") {
-    const what = presented ?? (target && isCertificateToken(target) ? presentedCertificate(target) : presentedFromTarget(target));
+    const what = presented ?? (target && isCertificateToken(target) ? presentedCertificate(target) : presentedFromTarget(target, "wst:ValidateTarget"));
     const r = await validate(ctx, deps.state, who, what, rst.appliesTo);
     return statusRstr(rst.trust, rst.context, r.valid, r.reason);
   }
@@ -27,7 +27,7 @@ export async function handleValidate(ctx: StsContext, deps: TrustDeps, who: Requ
   // Issue would (Apache CXF's STS reads KeyType, Entropy and UseKey from a Validate alike):
   // a presented token's proof key is for its own relying party, never passed on.
   const proof = await proofKeyFor(rst, ctx.now());
-  const tok = await transform(ctx, deps.state, who, presented ?? presentedFromTarget(target), {
+  const tok = await transform(ctx, deps.state, who, presented ?? presentedFromTarget(target, "wst:ValidateTarget"), {
     target: rst.appliesTo,
     tokenType: rst.tokenType,
     lifetime: rst.lifetime,

@@ -76,6 +76,21 @@ describe("WS-Trust Issue (black box)", () => {
     expect(r.text).toContain(`NotOnOrAfter="${exp}"`);
   });
 
+  it("a Lifetime date that is not an xs:dateTime is refused naming wsu:Created or wsu:Expires and showing the value, escaped and bounded", async () => {
+    const cases: [{ created?: string; expires?: string }, string][] = [
+      [{ expires: "2026-12-06 03:32:14Z" }, "wst:Lifetime/wsu:Expires '2026-12-06 03:32:14Z' is not an xs:dateTime"],
+      [{ created: "2026-12-07", expires: new Date(Date.now() + 600_000).toISOString() }, "wst:Lifetime/wsu:Created '2026-12-07' is not an xs:dateTime"],
+      [{ expires: "&lt;b&gt;soon" }, "wst:Lifetime/wsu:Expires '&lt;b&gt;soon' is not an xs:dateTime"],
+      [{ expires: "9".repeat(300) }, `wst:Lifetime/wsu:Expires '${"9".repeat(64)}' is not an xs:dateTime`],
+    ];
+    for (const [lifetime, reason] of cases) {
+      const r = await trust({ ...alice, lifetime });
+      expect(faultCode(r.text), reason).toBe("wst:InvalidRequest");
+      expect(r.text).toContain(reason);
+      expect(r.text).not.toContain("<b>");
+    }
+  });
+
   const faults: [string, Parameters<typeof trust>[0], string][] = [
     ["wrong password", { ...alice, password: "nope" }, "wst:FailedAuthentication"],
     ["unknown user", { ...alice, user: "mallory" }, "wst:FailedAuthentication"],

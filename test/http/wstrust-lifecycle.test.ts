@@ -212,6 +212,32 @@ describe("WS-Trust Renew", () => {
   });
 });
 
+describe("a request whose token is not where its operation reads it", () => {
+  it("is refused naming the element the token goes in", async () => {
+    const tok = await issue();
+    const cases: ["Validate" | "Renew" | "Cancel", string, string][] = [
+      ["Renew", target("Validate", tok), "wst:RenewTarget"],
+      ["Validate", target("Renew", tok), "wst:ValidateTarget"],
+      ["Cancel", target("Validate", tok), "wst:CancelTarget"],
+      ["Cancel", "", "wst:CancelTarget"],
+    ];
+    for (const [requestType, extra, place] of cases) {
+      const r = await trust({ ...validator, requestType, tokenType: requestType === "Validate" ? `${NS.t13}/RSTR/Status` : undefined, extra });
+      expect(faultCode(r.text), `${requestType} ${place}`).toBe("wst:InvalidRequest");
+      expect(r.text).toContain(`The request must carry its token in ${place}.`);
+    }
+    // Nothing was cancelled or renewed by the misplaced requests.
+    expect(statusCode((await validate(tok)).text)).toBe(STATUS_VALID);
+  });
+
+  it("a token reference or an unknown element names the element it stands in", async () => {
+    const str = await trust({ ...validator, requestType: "Renew", extra: `<wst:RenewTarget><wsse:SecurityTokenReference/></wst:RenewTarget>` });
+    expect(str.text).toContain("Token references are not supported: send the token itself in wst:RenewTarget.");
+    const obo = await trust({ user: "alice", password: "wonderland", appliesTo: "urn:example:rp", extra: `<wst:OnBehalfOf><x:Thing xmlns:x="urn:x"/></wst:OnBehalfOf>` });
+    expect(obo.text).toContain("Unsupported token 'Thing' in wst:OnBehalfOf.");
+  });
+});
+
 describe("WS-Trust Batch", () => {
   it("BatchValidate of two tokens → one RSTRC with two valid RSTRs", async () => {
     const a = await issue();
