@@ -245,7 +245,7 @@ function pinnedKeys(t: TrustedIssuer): Promise<KeyRing> {
 
 async function externalSaml(ctx: StsContext, el: Element, t: TrustedIssuer): Promise<PresentedParty> {
   const v = await verifyTrustedAssertion(el, await pinnedKeys(t));
-  if (!v.ok) throw invalidToken(`The SAML token signature is not valid: ${v.reason}`);
+  if (!v.ok) throw invalidToken(v.reason);
   const f = v.facts;
   const now = ctx.now().getTime();
   const skew = t.clockSkewSeconds * 1000;

@@ -14,7 +14,7 @@ import { jwtTimes } from "../token/time.ts";
 import { VerifiedMemo, deepFreeze } from "../keys/verified-memo.ts";
 import type { KeyRing } from "../keys/keyring.ts";
 import { elementSource } from "../xml/tree.ts";
-import { duplicateIdRefusal, verifyEnveloped } from "../xmldsig/verify.ts";
+import { type DuplicateId, duplicateIdRefusal, verifyEnveloped } from "../xmldsig/verify.ts";
 import { childElements } from "../xml/dom.ts";
 import { treeFromElement } from "../xml/tree-writer.ts";
 import { readPublicKeyInfo } from "../xmldsig/key-info.ts";
@@ -149,12 +149,12 @@ export async function verifyOwnToken(ctx: StsContext, presented: PresentedToken)
   const source = elementSource(presented.xml);
   const hit = source === undefined ? undefined : verifiedSaml.get(ctx.keys, source);
   if (hit && "token" in hit && hit.issuer === ctx.issuer) {
-    const dup = duplicateIdRefusal(presented.xml);
-    if (dup) return { ok: false, reason: `The token signature is not valid: ${dup}` };
+    const duplicate = duplicateIdRefusal(presented.xml);
+    if (duplicate) return { ok: false, reason: samlRefusal("token", duplicate) };
     return settle(ctx, copyOf(hit.token), now, skewMs);
   }
   const v = await verifyEnveloped(presented.xml, { keys: ctx.keys.all() });
-  if (!v.ok) return { ok: false, reason: `The token signature is not valid: ${v.reason}` };
+  if (!v.ok) return { ok: false, reason: samlRefusal("token", v) };
   let f: AssertionFacts;
   let confirmation: Confirmation | undefined;
   try {
@@ -215,20 +215,37 @@ const verifiedSaml = new VerifiedMemo<{ issuer: string; token: OwnToken } | { pa
 });
 
 /**
+ * Why a presented assertion (`what`: "token", "SAML token") failed its signature check, for the
+ * requestor. An ID that two elements of the message carry is no fault of the signature and is
+ * not called one: it is most often the same token sent twice (two batch items naming one
+ * token), else a copy placed for signature wrapping; the message is refused either way, as an ID
+ * must name one element for a reference to it to be read one way.
+ */
+function samlRefusal(what: string, v: { reason: string; duplicateId?: DuplicateId | undefined }): string {
+  const d = v.duplicateId;
+  if (!d) return `The ${what} signature is not valid: ${v.reason}`;
+  const id = d.id.slice(0, 64);
+  return d.ofToken
+    ? `The ${what} with ID '${id}' appears more than once in the message (the same token sent twice, or a copy of it): send each token once.`
+    : `The ID '${id}' is on more than one element of the message: a ${what} is accepted only from a message whose IDs are unique.`;
+}
+
+/**
  * Verifies an assertion of a trusted SAML issuer against its pinned `keys` only (the same strict
  * enveloped-signature rules as ours), or finds exactly this assertion (same text, same
  * namespaces in scope) verified before under those keys; the document-wide duplicate-ID check
- * runs again either way. Returns the facts, read from the verified element.
+ * runs again either way. Returns the facts, read from the verified element, or the reason for
+ * the requestor.
  */
 export async function verifyTrustedAssertion(el: Element, keys: KeyRing): Promise<{ ok: true; facts: AssertionFacts } | { ok: false; reason: string }> {
   const source = elementSource(el);
   const hit = source === undefined ? undefined : verifiedSaml.get(keys, source);
   if (hit && "partner" in hit) {
-    const dup = duplicateIdRefusal(el);
-    return dup ? { ok: false, reason: dup } : { ok: true, facts: structuredClone(hit.partner) };
+    const duplicate = duplicateIdRefusal(el);
+    return duplicate ? { ok: false, reason: samlRefusal("SAML token", duplicate) } : { ok: true, facts: structuredClone(hit.partner) };
   }
   const v = await verifyEnveloped(el, { keys: keys.all() });
-  if (!v.ok) return v;
+  if (!v.ok) return { ok: false, reason: samlRefusal("SAML token", v) };
   const facts = readAssertion(v.signedElement);
   // A holder-of-key assertion's key stays an element of its document: not remembered (its
   // holder signs every message anyway, which costs more than this verification).

@@ -26,7 +26,18 @@ export interface VerifyOptions {
 
 export type VerifyResult<K extends AnchorKey = AnchorKey> =
   | { ok: true; key: K; signedElement: Element; signatureAlgorithm: string; digestAlgorithm: string }
-  | { ok: false; reason: string };
+  | { ok: false; reason: string; duplicateId?: DuplicateId };
+
+/**
+ * An ID value that more than one element of the token's document carries (see
+ * {@link duplicateIdRefusal}); `ofToken` when it is the token's own ID — the same token twice in one
+ * message, or a copy of it placed for signature wrapping. No fault of the signature itself, so
+ * the verifier's caller may say what it is.
+ */
+export interface DuplicateId {
+  id: string;
+  ofToken: boolean;
+}
 
 // xs:ID is an NCName; this is its ASCII-and-letters subset, enough for every issuer we know
 // and it keeps quotes, "#", "(" etc. (XPointer tricks) out of reference matching.
@@ -65,7 +76,8 @@ export async function verifyEnveloped<K extends AnchorKey>(
     const ref = parsed.references[0]!;
     const id = ownId(element, idNames);
     if (ref.uri !== `#${id}`) throw new Refusal("the reference does not point to the signed token");
-    assertUniqueIds(element, idNames);
+    const duplicate = duplicateIdRefusal(element, idNames);
+    if (duplicate) return duplicate;
     if (!ref.transforms.enveloped) throw new Refusal("enveloped-signature transform missing");
     await checkReference(ref, element, parsed.signature);
     const key = await checkSignatureValue(parsed, anchor);
@@ -118,25 +130,25 @@ function ownId(el: Element, names: readonly string[]): string {
 }
 
 /**
- * The whole-document duplicate-ID check of {@link verifyEnveloped}, alone: for a caller that
- * recognises `element` as verified before (same text, same namespaces) but sits in a new
- * document. Returns the refusal reason, or undefined.
+ * The whole-document duplicate-ID check of {@link verifyEnveloped} (signature wrapping), alone:
+ * refused when any two elements of `element`'s document carry one ID value, as any configured ID
+ * attribute; the refusal names the value (at most 64 characters of it), the token's own ID when
+ * it is among them. Also for a caller that recognises `element` as verified before (same text,
+ * same namespaces) but sitting in a new document. Undefined when every ID is unique.
  */
-export function duplicateIdRefusal(element: Element, idNames: readonly string[] = DEFAULT_ID_ATTRIBUTES): string | undefined {
-  try {
-    assertUniqueIds(element, idNames);
-    return undefined;
-  } catch (e) {
-    return refusalReason(e);
-  }
+export function duplicateIdRefusal(element: Element, names: readonly string[] = DEFAULT_ID_ATTRIBUTES): { ok: false; reason: string; duplicateId: DuplicateId } | undefined {
+  const d = duplicateIdIn(element, names);
+  if (!d) return undefined;
+  return { ok: false, reason: `${d.ofToken ? "the token's ID" : "the ID"} '${d.id.slice(0, 64)}' is on more than one element of the document`, duplicateId: d };
 }
 
-/** Refuses when any ID value occurs twice in the whole document (signature wrapping). */
-function assertUniqueIds(el: Element, names: readonly string[]): void {
-  let root: Node = el;
+function duplicateIdIn(element: Element, names: readonly string[]): DuplicateId | undefined {
+  let root: Node = element;
   while (root.parentNode) root = root.parentNode;
+  const own = new Set(names.map((n) => idAttr(element, n)).filter((v): v is string => v !== null));
   const match = idMatcher(names);
   const seen = new Set<string>();
+  let first: string | undefined;
   const stack: Node[] = [root];
   while (stack.length > 0) {
     const n = stack.pop()!;
@@ -147,12 +159,15 @@ function assertUniqueIds(el: Element, names: readonly string[]): void {
       for (let i = 0; i < attrs.length; i++) {
         const a = attrs.item(i)!;
         if (!match(a)) continue;
-        if (seen.has(a.value)) throw new Refusal("duplicate ID in the document");
-        seen.add(a.value);
+        if (!seen.has(a.value)) seen.add(a.value);
+        // The whole document is read on, so that the token's own ID is named when it is one.
+        else if (own.has(a.value)) return { id: a.value, ofToken: true };
+        else first ??= a.value;
       }
     }
     for (let c = n.firstChild; c; c = c.nextSibling) if (c.nodeType === 1 || c.nodeType === 9) stack.push(c);
   }
+  return first === undefined ? undefined : { id: first, ofToken: false };
 }
 
 /** Whether an attribute is one of `names` as idAttr() reads them: "{ns}local" or un-namespaced. */

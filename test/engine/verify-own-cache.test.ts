@@ -128,7 +128,7 @@ describe("remembered SAML verifications", () => {
     const id = /ID="([^"]+)"/.exec(xml)![1];
     const doc = parseXml(`<w:Wrap xmlns:w="urn:wrap">${xml}<w:x ID="${id}"/></w:Wrap>`, { keepSource: isSamlAssertion });
     const r = await verifyOwnToken(ctx(T0), { xml: doc.documentElement!.firstChild as Element });
-    expect(r).toMatchObject({ ok: false, reason: "The token signature is not valid: duplicate ID in the document" });
+    expect(r).toMatchObject({ ok: false, reason: `The token with ID '${id}' appears more than once in the message (the same token sent twice, or a copy of it): send each token once.` });
   });
 
   it("failures are never remembered, and a hit's facts cannot change what was verified", async () => {

@@ -254,6 +254,22 @@ describe("WS-Trust Batch", () => {
     expect(byTag(r.doc, NS.t13, "Code").map((c) => c.textContent)).toEqual([STATUS_VALID, STATUS_VALID]);
   });
 
+  it("a token named by two items is refused in both as sent twice, not as a bad signature; alone it is valid", async () => {
+    const tok = await issue();
+    const id = /ID="([^"]+)"/.exec(tok)![1]!;
+    const item = (ctx: string) =>
+      `<wst:RequestSecurityToken Context="${ctx}"><wst:TokenType>${NS.t13}/RSTR/Status</wst:TokenType>` +
+      `<wst:RequestType>${NS.t13}/BatchValidate</wst:RequestType>${target("Validate", tok)}</wst:RequestSecurityToken>`;
+    const body = `<wst:RequestSecurityTokenCollection xmlns:wst="${NS.t13}">${item("v1")}${item("v2")}</wst:RequestSecurityTokenCollection>`;
+    const r = await trust({ ...validator, requestType: "Validate", body });
+    expect(r.status).toBe(200);
+    const reasons = byTag(r.doc, NS.t13, "Reason").map((x) => x.textContent);
+    const twice = `The token with ID '${id}' appears more than once in the message (the same token sent twice, or a copy of it): send each token once.`;
+    expect(reasons).toEqual([twice, twice]);
+    expect(byTag(r.doc, NS.t13, "Code").map((c) => c.textContent)).toEqual([STATUS_INVALID, STATUS_INVALID]);
+    expect(statusCode((await validate(tok)).text)).toBe(STATUS_VALID);
+  });
+
   it("reports a failing item for that item only", async () => {
     const a = await issue();
     const item = (inner: string, ctx: string) =>

@@ -159,14 +159,26 @@ describe("verifyEnveloped refuses", () => {
     expect(await verifyEnveloped(doc.documentElement!, { keys: [await dev()] })).toEqual({ ok: false, reason: "the reference does not point to the signed token" });
     await refuse((await signedDoc(await dev())).replace('ID="_a1"', 'ID="_a2"'), "the reference does not point to the signed token");
   });
-  it("duplicated ID values anywhere in the document (wrapping)", async () => {
+  it("duplicated ID values anywhere in the document (wrapping), naming the value, the token's own first", async () => {
     const xml = await signedDoc(await dev());
-    await refuse(xml.replace('<saml:Assertion', '<x:Wrap xmlns:x="urn:x" ID="_a1"/><saml:Assertion'), "duplicate ID in the document");
-    await refuse(xml.replace('ID="_r1"', 'ID="_a1"'), "duplicate ID in the document");
-    await refuse(xml.replace('<saml:Issuer>', '<saml:Issuer Id="_a1">'), "duplicate ID in the document");
-    await refuse(xml.replace('ID="_a1"', 'ID="_a1" Id="_z"'), "the token has more than one ID attribute");
+    const own = { ok: false, reason: "the token's ID '_a1' is on more than one element of the document", duplicateId: { id: "_a1", ofToken: true } };
     const WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd";
-    await refuse(xml.replace("<saml:Issuer>", `<saml:Issuer xmlns:wsu="${WSU}" wsu:Id="_a1">`), "duplicate ID in the document");
+    for (const wrapped of [
+      xml.replace('<saml:Assertion', '<x:Wrap xmlns:x="urn:x" ID="_a1"/><saml:Assertion'),
+      xml.replace('ID="_r1"', 'ID="_a1"'),
+      xml.replace('<saml:Issuer>', '<saml:Issuer Id="_a1">'),
+      xml.replace("<saml:Issuer>", `<saml:Issuer xmlns:wsu="${WSU}" wsu:Id="_a1">`),
+      // Another value repeated first in document order: the token's own is still the one named.
+      xml.replace('<saml:Assertion', '<x:A xmlns:x="urn:x" ID="_q"/><x:B xmlns:x="urn:x" ID="_q"/><x:Wrap xmlns:x="urn:x" ID="_a1"/><saml:Assertion'),
+    ]) {
+      expect(await verifyXml(wrapped, [await dev()])).toEqual(own);
+    }
+    expect(await verifyXml(xml.replace('<saml:Assertion', '<x:A xmlns:x="urn:x" ID="_q"/><x:B xmlns:x="urn:x" ID="_q"/><saml:Assertion'), [await dev()])).toEqual({
+      ok: false,
+      reason: "the ID '_q' is on more than one element of the document",
+      duplicateId: { id: "_q", ofToken: false },
+    });
+    await refuse(xml.replace('ID="_a1"', 'ID="_a1" Id="_z"'), "the token has more than one ID attribute");
   });
   it("attributes that are not ID attributes may repeat the token's ID value", async () => {
     const key = await dev();
