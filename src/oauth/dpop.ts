@@ -5,7 +5,7 @@
  * before, and the server's nonce where the deployment hands them out (`dpop-nonce.ts`) — and turned
  * into the thumbprint the issued token is bound to (RFC 9449 §6.1 `cnf.jkt`).
  */
-import { calculateJwkThumbprint, compactVerify, importJWK } from "jose";
+import { calculateJwkThumbprint, compactVerify, errors, importJWK } from "jose";
 import { fromBase64Url, strictUtf8 } from "../bytes.ts";
 import { invalidDpopProof, useDpopNonce } from "../errors.ts";
 import type { StsContext } from "../engine/types.ts";
@@ -42,6 +42,20 @@ export interface DpopRequest {
 }
 
 const refuse = (why: string) => invalidDpopProof(`The DPoP proof is not acceptable: ${why}.`);
+
+/**
+ * Why jose's compactVerify refused a proof, by its error kind: an extension named in `crit`
+ * (RFC 7515 §4.1.11: the recipient must understand every one; RFC 9449 defines none, so none is
+ * understood here), a JWS that breaks RFC 7515's rules (jose's reason, which names no secret), or
+ * the signature itself.
+ */
+function notVerified(e: unknown): string {
+  if (e instanceof errors.JOSENotSupported) {
+    return "its crit header names an extension this server does not understand (RFC 7515 §4.1.11: DPoP proofs use none)";
+  }
+  if (e instanceof errors.JWSInvalid) return `it is not a valid JWS: ${e.message.slice(0, 120)}`;
+  return "its signature does not verify with the key in its jwk header";
+}
 
 /**
  * Reads and checks the request's DPoP proof, then records its `jti` in the replay cache.
@@ -81,8 +95,8 @@ export async function verifyDpopProof(
   let payloadBytes: Uint8Array;
   try {
     ({ payload: payloadBytes } = await compactVerify(proof, key, { algorithms: [alg] }));
-  } catch {
-    throw refuse("its signature does not verify with the key in its jwk header");
+  } catch (e) {
+    throw refuse(notVerified(e));
   }
   const claims = jsonOf(payloadBytes);
   if (!claims) throw refuse("its payload is not a JSON object");

@@ -50,13 +50,24 @@ export const MAX_ENTROPY_BYTES = 512;
 export const MIN_KEY_SIZE = 128;
 export const MAX_KEY_SIZE = 512;
 
-/** §3.3 wst:Entropy: one wst:BinarySecret of Type Nonce (or no Type), 16–512 bytes. */
+/**
+ * §3.3 wst:Entropy: one wst:BinarySecret of Type Nonce (or no Type), 16–512 bytes. A refusal
+ * says what is wrong: how many elements it holds, which other element (encrypted entropy is not
+ * taken), or the namespace a BinarySecret is in when it is not the request's WS-Trust version's.
+ */
 function readEntropy(en: Element, t: TrustNs): Uint8Array {
   const kids = childElements(en);
-  const bs = kids[0];
-  if (kids.length !== 1 || bs?.namespaceURI !== t.ns || bs.localName !== "BinarySecret") {
-    const what = bs ? `${bs.localName}` : "nothing";
-    throw invalidRequest(`wst:Entropy must hold one wst:BinarySecret (this STS does not take encrypted entropy); it holds ${what.slice(0, 60)}.`);
+  if (kids.length !== 1) {
+    const held = kids.length === 0 ? "nothing" : `${kids.length} elements (${kids.slice(0, 3).map((k) => (k.localName ?? "").slice(0, 60)).join(", ")}${kids.length > 3 ? ", …" : ""})`;
+    throw invalidRequest(`wst:Entropy must hold exactly one wst:BinarySecret; it holds ${held}.`);
+  }
+  const bs = kids[0]!;
+  if (bs.localName !== "BinarySecret") {
+    throw invalidRequest(`wst:Entropy must hold a wst:BinarySecret (this STS does not take encrypted entropy); it holds ${(bs.localName ?? "").slice(0, 60)}.`);
+  }
+  if (bs.namespaceURI !== t.ns) {
+    const ns = bs.namespaceURI ? `the namespace '${bs.namespaceURI.slice(0, 200)}'` : "no namespace";
+    throw invalidRequest(`wst:Entropy's BinarySecret must be in the request's WS-Trust namespace, ${t.ns}; it is in ${ns}.`);
   }
   const type = bs.getAttribute("Type");
   if (type && type !== t.nonceType) throw invalidRequest(`wst:Entropy/wst:BinarySecret Type must be ${t.nonceType}.`);

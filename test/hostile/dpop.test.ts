@@ -3,7 +3,7 @@
  * (HTTP 400) and a description that says what is wrong, and never yields a token.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { exportJWK, generateKeyPair } from "jose";
+import { SignJWT, exportJWK, generateKeyPair } from "jose";
 import { DEV_CONFIG } from "../../src/config/dev.ts";
 import { ORIGIN } from "../helpers/worker.ts";
 import { API, TX, b64url, es256, forgeJwt, hs256, jwtFromTrust, jwtParts } from "../oauth/helpers.ts";
@@ -143,6 +143,18 @@ describe("hostile DPoP proofs → invalid_dpop_proof", () => {
     const k = await proofKey();
     const [h, , s] = (await proof(k)).split(".");
     await refused(`${h}.${b64url("[1,2]")}.${s}`, /signature does not verify/);
+  });
+
+  it("a crit header: an extension not understood is said so, a malformed one names the JWS rule, never a bad signature", async () => {
+    const k = await proofKey();
+    const signed = (header: Record<string, unknown>, crit: Record<string, boolean>) =>
+      new SignJWT(claims()).setProtectedHeader({ alg: k.alg, typ: "dpop+jwt", jwk: k.jwk, ...header } as never).sign(k.privateKey, { crit });
+    await refused(await signed({ crit: ["foo"], foo: 1 }, { foo: true }), /^The DPoP proof is not acceptable: its crit header names an extension this server does not understand \(RFC 7515 §4\.1\.11: DPoP proofs use none\)\.$/);
+    const [, p, sig] = (await proof(k)).split(".");
+    const header = (h: object) => `${b64url(JSON.stringify({ alg: k.alg, typ: "dpop+jwt", jwk: k.jwk, ...h }))}.${p}.${sig}`;
+    await refused(header({ crit: [] }), /^The DPoP proof is not acceptable: it is not a valid JWS: "crit" \(Critical\) Header Parameter MUST be an array of non-empty strings when present\.$/);
+    await refused(header({ crit: ["foo"] }), /its crit header names an extension this server does not understand/);
+    await refused(header({ crit: ["b64"] }), /not a valid JWS: Extension Header Parameter "b64" is missing/);
   });
 
   it("an oversized proof is refused unread", async () => {

@@ -45,6 +45,20 @@ describe("hostile SymmetricKey requests", () => {
     await refused({ ...alice, keyType: SYM, extra: entropy(32) + entropy(32) }, "more than once");
   });
 
+  it("entropy with two BinarySecrets, none, or one in another namespace says which", async () => {
+    const secret = (ns = NS.t13, prefix = "wst") => `<${prefix}:BinarySecret xmlns:${prefix}="${ns}">${b64(new Uint8Array(32).fill(7))}</${prefix}:BinarySecret>`;
+    await refused({ ...alice, keyType: SYM, extra: `<wst:Entropy>${secret()}${secret()}</wst:Entropy>` }, "wst:Entropy must hold exactly one wst:BinarySecret; it holds 2 elements (BinarySecret, BinarySecret).");
+    await refused({ ...alice, keyType: SYM, extra: `<wst:Entropy></wst:Entropy>` }, "wst:Entropy must hold exactly one wst:BinarySecret; it holds nothing.");
+    await refused(
+      { ...alice, keyType: SYM, extra: `<wst:Entropy>${secret("urn:x", "x")}</wst:Entropy>` },
+      `wst:Entropy's BinarySecret must be in the request's WS-Trust namespace, ${NS.t13}; it is in the namespace 'urn:x'.`,
+    );
+    await refused(
+      { ...alice, keyType: SYM, extra: `<wst:Entropy>${secret(NS.t05, "t05")}</wst:Entropy>` },
+      `wst:Entropy's BinarySecret must be in the request's WS-Trust namespace, ${NS.t13}; it is in the namespace '${NS.t05}'.`,
+    );
+  });
+
   it("KeySize out of range, not a whole number of bytes, or not an integer", async () => {
     for (const v of ["64", "120", "520", "1024", "129", "256.0", "-256", "abc", "", "0256x", "99999999999999999999"]) {
       await refused({ ...alice, keyType: SYM, extra: `<wst:KeySize>${v}</wst:KeySize>` }, "wst:KeySize must be");
