@@ -32,11 +32,27 @@ export interface ProofKey {
   keyType: string;
 }
 
-/** The KeyType asked for (Bearer when none is sent), checked against those we know. */
+/**
+ * The KeyType asked for (Bearer when none is sent and no key is named), checked against those we know and against the key material the
+ * request carries. A request that names a key (wst:UseKey) or brings entropy for one asks for a
+ * token bound to a key, so it never gets a bearer token.
+ */
 export function keyTypeAsked(rst: Rst): KeyTypeName {
   const kt = rst.keyType;
   const t = rst.trust;
-  if (kt === undefined || t.bearerKeyTypes.includes(kt)) return "bearer";
+  if (kt === undefined) {
+    // §9.2 (UseKey): with no KeyType the key type may be determined from the key given. Entropy
+    // is only ever half of a symmetric key (§4.4.3). Ignoring either would hand a bearer token
+    // to a requestor that asked for a bound one.
+    if (rst.useKey) return "public-key";
+    if (rst.entropy) return "symmetric";
+    return "bearer";
+  }
+  if (t.bearerKeyTypes.includes(kt)) {
+    if (rst.useKey) throw invalidRequest("wst:UseKey asks for a token bound to the requestor's key, and KeyType Bearer for one bound to none: send KeyType PublicKey, or leave wst:UseKey out.");
+    if (rst.entropy) throw invalidRequest("wst:Entropy is for a SymmetricKey proof key, and KeyType Bearer asks for none: send KeyType SymmetricKey, or leave wst:Entropy out.");
+    return "bearer";
+  }
   if (kt === t.symmetricKeyType) return "symmetric";
   if (kt === t.publicKeyType) return "public-key";
   throw invalidRequest(`Unknown KeyType '${kt.slice(0, 200)}'.`);
@@ -88,7 +104,9 @@ async function useKeyOf(useKey: Element): Promise<Extract<Confirmation, { method
 
 /**
  * Decides the proof key of an Issue request.
- * - Bearer (or no KeyType): none.
+ * - Bearer, or no KeyType and no key material: none.
+ * - No KeyType: PublicKey when the request carries wst:UseKey, SymmetricKey when it carries
+ *   wst:Entropy.
  * - SymmetricKey with requestor entropy: issuer entropy of the key's size, the key
  *   P_SHA1(requestor entropy, issuer entropy) (§4.4.3); the RSTR returns the issuer's entropy and
  *   wst:ComputedKey, never the key.
@@ -100,6 +118,7 @@ export async function proofKeyFor(rst: Rst, now: Date, provedBy?: () => Promise<
   const kind = keyTypeAsked(rst);
   if (kind === "bearer") return { confirmation: undefined, rstr: undefined, keyType: rst.keyType ?? t.bearerKeyTypes[0]! };
   if (kind === "public-key") {
+    if (rst.entropy) throw invalidRequest("wst:Entropy goes with KeyType SymmetricKey, not with a PublicKey proof key (wst:UseKey).");
     const provedKey = provedBy ? await provedBy() : undefined;
     if (provedBy && !provedKey) throw invalidRequest("The key that signed this request cannot be bound to a token (RSA keys need at least 2048 bits; EC keys P-256, P-384 or P-521).");
     if (provedKey) {

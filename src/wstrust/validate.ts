@@ -38,7 +38,7 @@ export async function handleValidate(ctx: StsContext, deps: TrustDeps, who: Requ
   return issuedRstr(rst.trust, tok, {
     context: rst.context,
     requestType: rst.trust.requestTypes.validate,
-    keyType: rst.keyType === undefined ? undefined : proof.keyType,
+    keyType: rst.keyType === undefined && !proof.confirmation ? undefined : proof.keyType,
     proof: proof.rstr,
   });
 }

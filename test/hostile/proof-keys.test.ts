@@ -154,3 +154,33 @@ describe("hostile PublicKey requests", () => {
     await refused({ ...alice, keyType: PUB, extra: `<wst:UseKey>${ecKeyInfo(pub)}${ecKeyInfo(pub)}</wst:UseKey>` }, "exactly one key");
   });
 });
+
+describe("key material that contradicts the KeyType, or comes with none", () => {
+  it("KeyType Bearer with a UseKey (any form) or with Entropy is refused, never a bearer token", async () => {
+    const { pub } = await publicJwk({ name: "ECDSA", namedCurve: "P-256" });
+    for (const [t, ns] of [["13", NS.t13], ["2005", NS.t05]] as const) {
+      const bearer = { ...alice, trust: t, keyType: `${ns}/Bearer` };
+      for (const useKey of [`<wst:UseKey>${ecKeyInfo(pub)}</wst:UseKey>`, `<wst:UseKey Sig="#x">${ecKeyInfo(pub)}</wst:UseKey>`, "<wst:UseKey>garbage<foo/></wst:UseKey>"]) {
+        await refused({ ...bearer, extra: useKey }, "wst:UseKey asks for a token bound to the requestor's key, and KeyType Bearer");
+      }
+      await refused({ ...bearer, extra: entropy(32).replaceAll(NS.t13, ns) }, "wst:Entropy is for a SymmetricKey proof key, and KeyType Bearer");
+    }
+    // WS-Trust 2005's other bearer URI alike.
+    await refused({ ...alice, trust: "2005", keyType: "http://schemas.xmlsoap.org/ws/2005/05/identity/NoProofKey", extra: `<wst:UseKey>${ecKeyInfo(pub)}</wst:UseKey>` }, "KeyType Bearer");
+  });
+
+  it("no KeyType: a UseKey is read as PublicKey, so a malformed one or UseKey/@Sig is refused as for PublicKey", async () => {
+    const { pub } = await publicJwk({ name: "ECDSA", namedCurve: "P-256" });
+    await refused({ ...alice, extra: "<wst:UseKey>garbage<foo/></wst:UseKey>" }, "wst:UseKey must hold a ds:KeyInfo or a wsse:BinarySecurityToken");
+    await refused({ ...alice, extra: `<wst:UseKey Sig="#x">${ecKeyInfo(pub)}</wst:UseKey>` }, "UseKey/@Sig is not supported");
+    // A relying party that takes bearer tokens only refuses the key rather than dropping it.
+    await refused({ ...alice, appliesTo: "urn:example:rp", extra: `<wst:UseKey>${ecKeyInfo(pub)}</wst:UseKey>` }, "does not accept public-key proof keys");
+    await refused({ ...alice, appliesTo: "urn:example:rp", extra: entropy(32) }, "does not accept symmetric proof keys");
+  });
+
+  it("Entropy with a PublicKey proof key (KeyType PublicKey, or a UseKey and no KeyType)", async () => {
+    const { pub } = await publicJwk({ name: "ECDSA", namedCurve: "P-256" });
+    await refused({ ...alice, keyType: PUB, extra: `<wst:UseKey>${ecKeyInfo(pub)}</wst:UseKey>` + entropy(32) }, "wst:Entropy goes with KeyType SymmetricKey");
+    await refused({ ...alice, extra: `<wst:UseKey>${ecKeyInfo(pub)}</wst:UseKey>` + entropy(32) }, "wst:Entropy goes with KeyType SymmetricKey");
+  });
+});

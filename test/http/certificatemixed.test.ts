@@ -100,5 +100,14 @@ describe("certificatemixed (black box)", () => {
     const refused = await send({ path, headers, body: other });
     expect(faultCode(refused.text)).toBe("wst:InvalidRequest");
     expect(refused.text).toContain("must be the key that signed this request");
+
+    // With no KeyType the UseKey still asks for a key binding (WS-Trust 1.3 §9.2): the same
+    // check applies; with KeyType Bearer it contradicts the request. Never a bearer token.
+    for (const [keyType, says] of [["", "must be the key that signed this request"], [`<t:KeyType>${NS.t13}/Bearer</t:KeyType>`, "KeyType Bearer"]] as const) {
+      const body = await signedEnvelope({ keyPem: ALICE_KEY, certPem: ALICE_CERT, payload: rst("13", "urn:example:secure-rp", TT.saml2, keyType + useKey), action, to: ORIGIN + path });
+      const r = await send({ path, headers, body });
+      expect(faultCode(r.text), r.text).toBe("wst:InvalidRequest");
+      expect(r.text).toContain(says);
+    }
   });
 });

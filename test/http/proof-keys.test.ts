@@ -275,6 +275,31 @@ describe("PublicKey proof keys", () => {
     expect(ok.text).toContain(`<wst:Code>${NS.t13}/status/valid</wst:Code>`);
   });
 
+  it("a UseKey with no KeyType binds that key (WS-Trust 1.3 §9.2: the key type is the key's), on Issue and on a Validate transformation", async () => {
+    const jwk = await ecPublic();
+    for (const [t, ns] of [["13", NS.t13], ["2005", NS.t05]] as const) {
+      const r = await trust({ ...alice, trust: t, extra: `<wst:UseKey>${ecKeyInfo(jwk)}</wst:UseKey>` });
+      expect(r.status, r.text).toBe(200);
+      expect(byTag(r.doc, ns, "KeyType")[0]!.textContent).toBe(`${ns}/PublicKey`);
+      const point = unb64(byTag(holderKeyInfo((await tokenOf(r.text, NS.saml2)).root), DSIG11, "PublicKey")[0]!.textContent!);
+      expect(point).toEqual(new Uint8Array([4, ...unb64url_bytes(jwk.x!), ...unb64url_bytes(jwk.y!)]));
+    }
+    const bearer = await tokenOf((await trust({ ...alice })).text, NS.saml2);
+    const v = await trust({ ...alice, requestType: "Validate", tokenType: TT.saml2, extra: `<wst:ValidateTarget>${bearer.xml}</wst:ValidateTarget><wst:UseKey>${ecKeyInfo(jwk)}</wst:UseKey>` });
+    expect(v.status, v.text).toBe(200);
+    expect(byTag(v.doc, NS.t13, "KeyType")[0]!.textContent).toBe(pk);
+    holderKeyInfo((await tokenOf(v.text, NS.saml2)).root);
+  });
+
+  it("Entropy with no KeyType makes a SymmetricKey proof key from it", async () => {
+    const mine = crypto.getRandomValues(new Uint8Array(32));
+    const r = await trust({ ...alice, extra: entropyXml("13", mine) });
+    expect(r.status, r.text).toBe(200);
+    expect(byTag(r.doc, NS.t13, "KeyType")[0]!.textContent).toBe(`${NS.t13}/SymmetricKey`);
+    const issuerEntropy = unb64(byTag(byTag(r.doc, NS.t13, "Entropy")[0]!, NS.t13, "BinarySecret")[0]!.textContent!);
+    expect(await proofKeyIn((await tokenOf(r.text, NS.saml2)).root)).toEqual(await pSha1(mine, issuerEntropy, 32));
+  });
+
   it("a relying party whose keyTypes do not include it refuses the key type clearly", async () => {
     const jwk = await ecPublic();
     const r = await trust({ ...alice, appliesTo: "urn:example:rp", keyType: pk, extra: `<wst:UseKey>${ecKeyInfo(jwk)}</wst:UseKey>` });
