@@ -4,3 +4,15 @@
  * One figure for every path, so that no door takes a key another refuses.
  */
 export const MIN_RSA_BITS = 2048;
+
+/**
+ * The bit length of a big-endian unsigned integer (an RSA modulus or exponent): its bits from the
+ * highest one set, so leading zero bytes add nothing and a short top byte counts only its own
+ * bits. A key's size is its modulus's bit length (RFC 8017 §2), never its encoding's bytes × 8,
+ * which would let a 2041-bit modulus pass for 2048; every strength check counts it here.
+ */
+export function bitLength(b: Uint8Array): number {
+  let i = 0;
+  while (i < b.length && b[i] === 0) i++;
+  return i === b.length ? 0 : (b.length - i - 1) * 8 + (32 - Math.clz32(b[i]!));
+}

@@ -11,6 +11,7 @@ import type { Asn1Node } from "./asn1.ts";
 import { constantTimeEqual } from "../bytes.ts";
 import { ecdsaRawToDer } from "./ecdsa-sig.ts";
 import { comparableName } from "./x509-name.ts";
+import { bitLength } from "./strength.ts";
 import type { NamedCurve } from "./ecdsa-sig.ts";
 
 const OID_RSA = "1.2.840.113549.1.1.1";
@@ -238,7 +239,7 @@ function keyInfo(spki: Asn1Node): Pick<ParsedCertificate, "kty" | "namedCurve" |
   if (algOid === OID_RSA) {
     // RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER } (RFC 8017 A.1.1)
     const n = readUnsignedInteger(children(expectTag(parseDer(keyBits), TAG.SEQUENCE, "RSAPublicKey"))[0]!);
-    return { kty: "RSA", modulusBits: n.length * 8 - Math.clz32(n[0]!) + 24 };
+    return { kty: "RSA", modulusBits: bitLength(n) };
   }
   if (algOid === OID_EC) {
     const curveOid = readOid(expectTag(algParts[1], TAG.OID, "namedCurve"));

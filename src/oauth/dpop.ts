@@ -11,7 +11,7 @@ import { invalidDpopProof, useDpopNonce } from "../errors.ts";
 import type { StsContext } from "../engine/types.ts";
 import type { StateClient } from "../state/client.ts";
 import { MAX_CLOCK_SKEW_SECONDS } from "../state/types.ts";
-import { MIN_RSA_BITS } from "../keys/strength.ts";
+import { MIN_RSA_BITS, bitLength } from "../keys/strength.ts";
 import { isCurrentDpopNonce } from "./dpop-nonce.ts";
 import { looksLikeJwt } from "./presented.ts";
 
@@ -147,8 +147,8 @@ function publicJwkOf(v: unknown, alg: string): JsonWebKey {
     const n = str("n");
     const e = str("e");
     if (o.kty !== "RSA" || !n || !e) throw refuse(`its jwk header must be an RSA public key for ${alg}`);
-    const bits = (fromBase64Url(n)?.length ?? 0) * 8;
-    if (bits < MIN_RSA_BITS) throw refuse(`its RSA key must be at least ${MIN_RSA_BITS} bits`);
+    const bits = bitLength(fromBase64Url(n) ?? new Uint8Array());
+    if (bits < MIN_RSA_BITS) throw refuse(`its RSA key must be at least ${MIN_RSA_BITS} bits (this one has ${bits})`);
     return { kty: "RSA", n, e };
   }
   const crv = str("crv");

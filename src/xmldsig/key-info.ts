@@ -9,7 +9,7 @@ import type { Element } from "@xmldom/xmldom";
 import { toBase64, toBase64Url } from "../bytes.ts";
 import { invalidRequest, isStsError } from "../errors.ts";
 import { fromBase64, fromBase64Url } from "../keys/pem.ts";
-import { MIN_RSA_BITS } from "../keys/strength.ts";
+import { MIN_RSA_BITS, bitLength } from "../keys/strength.ts";
 import { parseCertificate } from "../keys/x509.ts";
 import { childElements, DSIG_NS, textContent } from "../xml/dom.ts";
 import { type TreeElement, addTreeChild, treeElement } from "../xml/tree-writer.ts";
@@ -74,11 +74,6 @@ function unsignedBytes(b: Uint8Array): Uint8Array {
   let i = 0;
   while (i < b.length - 1 && b[i] === 0) i++;
   return b.subarray(i);
-}
-
-function bitLength(b: Uint8Array): number {
-  const u = unsignedBytes(b);
-  return u.length === 0 ? 0 : (u.length - 1) * 8 + (32 - Math.clz32(u[0]!));
 }
 
 /** Checks an RSA or EC public JWK the way WebCrypto imports it; returns its public members. */

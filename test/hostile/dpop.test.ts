@@ -6,6 +6,11 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { SignJWT, exportJWK, generateKeyPair } from "jose";
 import { DEV_CONFIG } from "../../src/config/dev.ts";
 import { ORIGIN } from "../helpers/worker.ts";
+import { unb64url_bytes } from "../helpers/key-info.ts";
+import { fromBase64, toBase64Url } from "../../src/bytes.ts";
+import RSA_2040 from "../fixtures/keys/rsa-2040.key.pem?raw";
+import RSA_2041 from "../fixtures/keys/rsa-2041.key.pem?raw";
+import RSA_2047 from "../fixtures/keys/rsa-2047.key.pem?raw";
 import { API, TX, b64url, es256, forgeJwt, hs256, jwtFromTrust, jwtParts } from "../oauth/helpers.ts";
 import { ecIssuerKey, workerWith } from "./configured.ts";
 import { TOKEN_URL, exchangeWithDpop, proof, proofKey } from "../oauth/dpop-helpers.ts";
@@ -122,6 +127,20 @@ describe("hostile DPoP proofs → invalid_dpop_proof", () => {
     const weakJwk = (await crypto.subtle.exportKey("jwk", weak.publicKey)) as JsonWebKey;
     const p = await rawSign({ alg: "RS256", typ: "dpop+jwt", jwk: { kty: "RSA", n: weakJwk.n, e: weakJwk.e } }, claims(), weak.privateKey, "RSASSA-PKCS1-v1_5");
     await refused(p, /RSA key must be at least 2048 bits/);
+  });
+
+  it("an RSA modulus of 2041 to 2047 bits, or of 2040 bits with a leading zero byte (its size is its bits, not its bytes)", async () => {
+    const params = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" };
+    const signed = async (privateKey: CryptoKey, n: (n: string) => string = (n) => n) => {
+      const jwk = (await crypto.subtle.exportKey("jwk", privateKey)) as JsonWebKey;
+      return rawSign({ alg: "RS256", typ: "dpop+jwt", jwk: { kty: "RSA", n: n(jwk.n!), e: jwk.e } }, claims(), privateKey, params.name);
+    };
+    const key = (pem: string) => crypto.subtle.importKey("pkcs8", fromBase64(pem.replace(/-----[^-]+-----|\s/g, ""))!, params, true, ["sign"]);
+    for (const [bits, pem] of [[2041, RSA_2041], [2047, RSA_2047]] as const) {
+      await refused(await signed(await key(pem)), new RegExp(`at least 2048 bits \\(this one has ${bits}\\)`));
+    }
+    const withLeadingZero = (n: string) => toBase64Url(new Uint8Array([0, ...unb64url_bytes(n)]));
+    await refused(await signed(await key(RSA_2040), withLeadingZero), /at least 2048 bits \(this one has 2040\)/);
   });
 
   it("a missing or wrong typ", async () => {
