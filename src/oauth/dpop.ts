@@ -102,6 +102,9 @@ export async function verifyDpopProof(
   if (!claims) throw refuse("its payload is not a JSON object");
   // RFC 9449 §4.3 items 8-9: the method and the URI (without query and fragment) of this request.
   if (claims.htm !== req.method) throw refuse(`htm must be "${req.method}"`);
+  // RFC 9110 §4.2.4: userinfo in an http(s) URI is an error, refused rather than stripped, as
+  // it is the classic way to make a URL read as naming one host while it names another.
+  if (typeof claims.htu === "string" && hasUserinfo(claims.htu)) throw refuse("htu must not carry userinfo (a user@ before the host)");
   const htu = typeof claims.htu === "string" ? normalizedUri(claims.htu) : undefined;
   const known = [req.url, ...(req.alsoKnownAs ?? [])].map(normalizedUri);
   if (htu === undefined || !known.includes(htu)) throw refuse(`htu must be the token endpoint URL, ${known[0]}`);
@@ -165,13 +168,37 @@ function publicJwkOf(v: unknown, alg: string): JsonWebKey {
 /**
  * RFC 9449 §4.3 item 9 with RFC 3986 §6.2.2-6.2.3 normalization: scheme and host compared
  * without case, a default port dropped, the path as the URL parser normalizes it (dot
- * segments removed); query and fragment ignored.
+ * segments removed) with its percent-encoding normalized; query and fragment ignored.
  */
 function normalizedUri(s: string): string | undefined {
   if (!URL.canParse(s)) return undefined;
   const u = new URL(s);
   if (u.protocol !== "https:" && u.protocol !== "http:") return undefined;
-  return `${u.protocol}//${u.host}${u.pathname}`;
+  return `${u.protocol}//${u.host}${normalizedPercentEncoding(u.pathname)}`;
+}
+
+/** RFC 3986 §2.3: the characters whose percent-encoding is equivalent to the character. */
+const UNRESERVED = /^[A-Za-z0-9\-._~]$/;
+
+/**
+ * RFC 3986 §6.2.2.1-6.2.2.2: an unreserved character percent-encoded is that character
+ * (`%74oken` is `token`), and the hex digits of every other triplet are upper case. Reserved
+ * characters stay encoded: `%2F` is not `/`.
+ */
+function normalizedPercentEncoding(path: string): string {
+  return path.replace(/%([0-9A-Fa-f]{2})/g, (_, hex: string) => {
+    const c = String.fromCharCode(parseInt(hex, 16));
+    return UNRESERVED.test(c) ? c : `%${hex.toUpperCase()}`;
+  });
+}
+
+/**
+ * Whether an http(s) URI's authority holds userinfo. Read from the text, not from a parsed URL,
+ * because the URL parser drops an empty one (`http://@host/`) without a trace.
+ */
+function hasUserinfo(s: string): boolean {
+  const authority = /^https?:[/\\]*([^/\\?#]*)/i.exec(s)?.[1];
+  return authority !== undefined && authority.includes("@");
 }
 
 function jsonPart(b64: string): Record<string, unknown> | undefined {

@@ -67,6 +67,21 @@ describe("hostile DPoP proofs → invalid_dpop_proof", () => {
       await refused(await proof(k, { htu }), /htu must be the token endpoint URL, http:\/\/127\.0\.0\.1:8787\/oauth2\/token/);
     }
     await refused(await proof(k, { htu: 42 }), /htu must be/);
+    // RFC 3986 §6.2.2.2: a percent-encoded reserved character is not that character.
+    await refused(await proof(k, { htu: "http://127.0.0.1:8787/oauth2%2Ftoken" }), /htu must be the token endpoint URL/);
+  });
+
+  it("an htu with userinfo (RFC 9110 §4.2.4), even empty or naming this host", async () => {
+    const k = await proofKey();
+    for (const htu of [
+      "http://evil@127.0.0.1:8787/oauth2/token",
+      "http://127.0.0.1:8787@127.0.0.1:8787/oauth2/token",
+      "http://user:pass@127.0.0.1:8787/oauth2/token",
+      "http://@127.0.0.1:8787/oauth2/token",
+      "HTTP:evil@127.0.0.1:8787/oauth2/token",
+    ]) {
+      await refused(await proof(k, { htu }), /htu must not carry userinfo/);
+    }
   });
 
   it("a wrong htm", async () => {

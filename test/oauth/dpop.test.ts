@@ -53,6 +53,14 @@ describe("DPoP (RFC 9449) at the token endpoint", () => {
     }
   });
 
+  it("accepts htu with unreserved characters percent-encoded, in either case of hex (RFC 3986 §6.2.2.2)", async () => {
+    const k = await proofKey();
+    for (const htu of ["http://127.0.0.1:8787/oauth2/%74oken", "http://127.0.0.1:8787/%6f%61uth2/tok%65%6E", "http://127.0.0.1:8787/%6F%61uth2/token"]) {
+      const r = await exchangeWithDpop({ subject_token: await jwtFromTrust() }, await proof(k, { htu }));
+      expect([r.status, r.json.token_type]).toEqual([200, "DPoP"]);
+    }
+  });
+
   it("introspection shows cnf.jkt and token_type DPoP for a bound token; revocation still works", async () => {
     const k = await proofKey();
     const tok = await boundToken(k);
