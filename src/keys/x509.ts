@@ -75,6 +75,8 @@ export interface CertificateExtensions {
   keyUsage: number | undefined;
   /** extendedKeyUsage purposes, when present. */
   extendedKeyUsage: string[] | undefined;
+  /** subjectKeyIdentifier's KeyIdentifier (RFC 5280 §4.2.1.2), when present: what ds:X509SKI names. */
+  subjectKeyIdentifier: Uint8Array | undefined;
   /** Critical extensions this parser does not understand: RFC 5280 §4.2 says refuse the certificate. */
   unknownCritical: string[];
 }
@@ -114,7 +116,7 @@ export function parseCertificate(der: Uint8Array): ParsedCertificate {
   // After the key: optional issuerUniqueID [1], subjectUniqueID [2] and extensions [3], each at
   // most once and in that order (RFC 5280 §4.1): a second [3] would otherwise replace the first,
   // and an unknown critical extension in it with it.
-  let extensions: CertificateExtensions = { ca: false, pathLength: undefined, keyUsage: undefined, extendedKeyUsage: undefined, unknownCritical: [] };
+  let extensions = noExtensions();
   let field = 0;
   for (const node of tbs.slice(i + 6)) {
     const next = TRAILING_FIELDS[node.tag];
@@ -156,11 +158,14 @@ const TRAILING_FIELDS: Record<number, number> = { 0x81: 1, 0x82: 2, 0xa3: 3 };
 const EXT_BASIC_CONSTRAINTS = "2.5.29.19";
 const EXT_KEY_USAGE = "2.5.29.15";
 const EXT_EXTENDED_KEY_USAGE = "2.5.29.37";
+const EXT_SUBJECT_KEY_IDENTIFIER = "2.5.29.14";
 /** Extensions that may be critical without changing what a path check decides. */
-const UNDERSTOOD = new Set([EXT_BASIC_CONSTRAINTS, EXT_KEY_USAGE, EXT_EXTENDED_KEY_USAGE, "2.5.29.14", "2.5.29.35", "2.5.29.17"]);
+const UNDERSTOOD = new Set([EXT_BASIC_CONSTRAINTS, EXT_KEY_USAGE, EXT_EXTENDED_KEY_USAGE, EXT_SUBJECT_KEY_IDENTIFIER, "2.5.29.35", "2.5.29.17"]);
+
+const noExtensions = (): CertificateExtensions => ({ ca: false, pathLength: undefined, keyUsage: undefined, extendedKeyUsage: undefined, subjectKeyIdentifier: undefined, unknownCritical: [] });
 
 function readExtensions(node: Asn1Node | undefined): CertificateExtensions {
-  const out: CertificateExtensions = { ca: false, pathLength: undefined, keyUsage: undefined, extendedKeyUsage: undefined, unknownCritical: [] };
+  const out = noExtensions();
   const seen = new Set<string>();
   for (const ext of children(expectTag(node, TAG.SEQUENCE, "extensions"))) {
     const parts = children(expectTag(ext, TAG.SEQUENCE, "Extension"));
@@ -182,6 +187,8 @@ function readExtensions(node: Asn1Node | undefined): CertificateExtensions {
       out.keyUsage = readNamedBits(expectTag(value, TAG.BIT_STRING, "keyUsage"));
     } else if (id === EXT_EXTENDED_KEY_USAGE) {
       out.extendedKeyUsage = children(expectTag(value, TAG.SEQUENCE, "extKeyUsage")).map(readOid);
+    } else if (id === EXT_SUBJECT_KEY_IDENTIFIER) {
+      out.subjectKeyIdentifier = expectTag(value, TAG.OCTET_STRING, "subjectKeyIdentifier").value;
     } else if (critical && !UNDERSTOOD.has(id)) {
       out.unknownCritical.push(id);
     }
@@ -283,7 +290,7 @@ export async function buildSelfSignedCertificate(opts: SelfSignedOptions): Promi
   const extensions = seq(
     seq(oid("2.5.29.19"), boolean(true), octetString(seq())), // basicConstraints: cA FALSE (default)
     seq(oid("2.5.29.15"), boolean(true), octetString(bitStringFlags(0x80, 7))), // keyUsage: digitalSignature
-    seq(oid("2.5.29.14"), octetString(octetString(ski))),
+    seq(oid(EXT_SUBJECT_KEY_IDENTIFIER), octetString(octetString(ski))),
   );
   const tbs = seq(
     explicit(0, integer(2)),

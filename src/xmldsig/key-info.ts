@@ -6,11 +6,13 @@
  * refused, not stripped (whoever sent it has leaked the key).
  */
 import type { Element } from "@xmldom/xmldom";
-import { toBase64, toBase64Url } from "../bytes.ts";
+import { constantTimeEqual, toBase64, toBase64Url, toHex } from "../bytes.ts";
 import { invalidRequest, isStsError } from "../errors.ts";
 import { fromBase64, fromBase64Url } from "../keys/pem.ts";
 import { MIN_RSA_BITS, bitLength } from "../keys/strength.ts";
-import { parseCertificate } from "../keys/x509.ts";
+import { children, parseDer, readBitString } from "../keys/asn1.ts";
+import { type ParsedCertificate, parseCertificate } from "../keys/x509.ts";
+import { comparableNameFromString } from "../keys/x509-name.ts";
 import { childElements, DSIG_NS, textContent } from "../xml/dom.ts";
 import { type TreeElement, addTreeChild, treeElement } from "../xml/tree-writer.ts";
 
@@ -135,18 +137,64 @@ export async function publicKeyFromCertificate(der: Uint8Array): Promise<PublicP
   return { jwk: await checkedJwk(jwk), certificate: der.slice() };
 }
 
+/** What ds:X509Data may hold beside its certificate: other names for that same certificate. */
+const X509_IDENTIFIERS = new Set(["X509IssuerSerial", "X509SKI", "X509SubjectName"]);
+
+/**
+ * The key of a ds:X509Data: its one ds:X509Certificate. XML-DSig §4.5.4 lets the same element
+ * name that certificate again by issuer and serial, subject key identifier or subject name
+ * (Santuario and .NET write X509IssuerSerial beside X509Certificate); each such name must be the
+ * certificate's own, for a ds:X509Data that names two certificates names no one key.
+ */
+async function readX509Data(x509Data: Element): Promise<PublicProofKey> {
+  const kids = publicChildren(x509Data);
+  const certs = kids.filter((k) => k.namespaceURI === DSIG_NS && k.localName === "X509Certificate");
+  const others = kids.filter((k) => !certs.includes(k));
+  const stranger = others.find((k) => k.namespaceURI !== DSIG_NS || !X509_IDENTIFIERS.has(k.localName ?? ""));
+  if (stranger) throw refuse(`ds:X509Data may hold ds:X509Certificate, ds:X509IssuerSerial, ds:X509SKI and ds:X509SubjectName only, not ${stranger.tagName.slice(0, 60)}.`);
+  if (certs.length !== 1) throw refuse("ds:X509Data must hold exactly one ds:X509Certificate (a certificate chain or a certificate named but not given cannot be used).");
+  const der = base64Of(certs[0]!, "ds:X509Certificate");
+  const key = await publicKeyFromCertificate(der);
+  const c = parseCertificate(der);
+  for (const id of others) {
+    if (!(await namesCertificate(id, c))) throw refuse(`ds:${id.localName} names another certificate than the ds:X509Certificate beside it.`);
+  }
+  return key;
+}
+
+/** Whether an X509IssuerSerial, X509SKI or X509SubjectName names this certificate. */
+async function namesCertificate(id: Element, c: ParsedCertificate): Promise<boolean> {
+  if (id.localName === "X509SubjectName") return nameOf(id) === c.subjectName;
+  if (id.localName === "X509SKI") return constantTimeEqual(base64Of(id, "ds:X509SKI"), c.extensions.subjectKeyIdentifier ?? (await keyIdentifierOf(c)));
+  const [issuer, serial] = pair(id, DSIG_NS, "X509IssuerName", "X509SerialNumber", "ds:X509IssuerSerial must hold ds:X509IssuerName and ds:X509SerialNumber only.");
+  const digits = textContent(serial).trim();
+  if (!/^\+?\d{1,200}$/.test(digits)) throw refuse("ds:X509SerialNumber must be a decimal integer.");
+  return nameOf(issuer) === c.issuerName && BigInt(digits) === BigInt(`0x0${toHex(c.serialNumber)}`);
+}
+
+function nameOf(el: Element): string {
+  const name = comparableNameFromString(textContent(el));
+  if (name === undefined) throw refuse(`ds:${el.localName} is not a distinguished name as RFC 4514 writes one.`);
+  return name;
+}
+
+/**
+ * RFC 5280 §4.2.1.2 method (1), SHA-1 of the subjectPublicKey bits: the identifier WSS4J and .NET
+ * give a certificate that carries no subjectKeyIdentifier extension.
+ */
+async function keyIdentifierOf(c: ParsedCertificate): Promise<Uint8Array> {
+  const bits = readBitString(children(parseDer(c.spki))[1]!);
+  return new Uint8Array(await crypto.subtle.digest("SHA-1", bits as Uint8Array<ArrayBuffer>));
+}
+
 /**
  * Reads the one public key of a ds:KeyInfo: ds:KeyValue (ds:RSAKeyValue or dsig11:ECKeyValue
- * with a NamedCurve) or ds:X509Data with one ds:X509Certificate.
+ * with a NamedCurve) or ds:X509Data with one ds:X509Certificate (see {@link readX509Data}).
  * @throws StsError invalid_request, saying what is wrong.
  */
 export async function readPublicKeyInfo(keyInfo: Element): Promise<PublicProofKey> {
   const item = only(keyInfo, "ds:KeyInfo");
-  if (item.namespaceURI === DSIG_NS && item.localName === "X509Data") {
-    const cert = only(item, "ds:X509Data");
-    if (cert.namespaceURI !== DSIG_NS || cert.localName !== "X509Certificate") throw refuse("ds:X509Data must hold one ds:X509Certificate.");
-    return publicKeyFromCertificate(base64Of(cert, "ds:X509Certificate"));
-  }
+  if (item.namespaceURI === DSIG_NS && item.localName === "X509Data") return readX509Data(item);
   if (item.namespaceURI !== DSIG_NS || item.localName !== "KeyValue") throw refuse("ds:KeyInfo must hold a ds:KeyValue or a ds:X509Data.");
   const kv = only(item, "ds:KeyValue");
   if (kv.namespaceURI === DSIG_NS && kv.localName === "RSAKeyValue") {

@@ -7,6 +7,8 @@ import { NS, TT } from "../helpers/soap.ts";
 import { faultCode, trust } from "../helpers/worker.ts";
 import { ecKeyInfo, rsaKeyInfo } from "../helpers/key-info.ts";
 import { buildSelfSignedCertificate } from "../../src/keys/x509.ts";
+import { certificate, extension } from "../helpers/certificates.ts";
+import { octetString } from "../../src/keys/asn1.ts";
 
 const DS = "http://www.w3.org/2000/09/xmldsig#";
 const DSIG11 = "http://www.w3.org/2009/xmldsig11#";
@@ -152,6 +154,45 @@ describe("hostile PublicKey requests", () => {
     await refused({ ...alice, keyType: PUB, extra: `<wst:UseKey><wsse:SecurityTokenReference><wsse:Reference URI="#bst"/></wsse:SecurityTokenReference></wst:UseKey>` }, "by wsse:SecurityTokenReference is not supported");
     await refused({ ...alice, keyType: PUB, extra: `<wst:UseKey><wsse:BinarySecurityToken ValueType="urn:other">AAAA</wsse:BinarySecurityToken></wst:UseKey>` }, "must be an X.509 certificate");
     await refused({ ...alice, keyType: PUB, extra: `<wst:UseKey>${ecKeyInfo(pub)}${ecKeyInfo(pub)}</wst:UseKey>` }, "exactly one key");
+  });
+});
+
+describe("ds:X509Data that names more than one certificate, or none", () => {
+  it("an X509IssuerSerial, X509SKI or X509SubjectName that is not the X509Certificate's is refused as a contradiction", async () => {
+    const pair = (await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"])) as CryptoKeyPair;
+    // No subjectKeyIdentifier extension: X509SKI is then SHA-1 of the key bits (RFC 5280 §4.2.1.2 (1)).
+    const c = await certificate({ subject: "device", key: pair, serial: Uint8Array.of(0x01, 0x00), extensions: null });
+    const spkiBits = new Uint8Array((await crypto.subtle.exportKey("spki", pair.publicKey)) as ArrayBuffer).subarray(-65);
+    const ski = b64(new Uint8Array(await crypto.subtle.digest("SHA-1", spkiBits)));
+    const cert = `<ds:X509Certificate>${b64(c.der)}</ds:X509Certificate>`;
+    const issuerSerial = (issuer: string, serial: string) => `<ds:X509IssuerSerial><ds:X509IssuerName>${issuer}</ds:X509IssuerName><ds:X509SerialNumber>${serial}</ds:X509SerialNumber></ds:X509IssuerSerial>`;
+    const useKey = (inner: string) => `<wst:UseKey><ds:KeyInfo xmlns:ds="${DS}"><ds:X509Data>${inner}</ds:X509Data></ds:KeyInfo></wst:UseKey>`;
+    // The consistent form is taken, so each refusal below is for its one contradiction.
+    const ok = await trust({ ...alice, keyType: PUB, extra: useKey(issuerSerial("CN=device", "256") + `<ds:X509SKI>${ski}</ds:X509SKI><ds:X509SubjectName>cn=device</ds:X509SubjectName>` + cert) });
+    expect(ok.status, ok.text).toBe(200);
+    const cases: [string, string][] = [
+      [issuerSerial("CN=x", "1") + cert, "ds:X509IssuerSerial names another certificate than the ds:X509Certificate beside it"],
+      [issuerSerial("CN=device", "257") + cert, "ds:X509IssuerSerial names another certificate"],
+      [issuerSerial("CN=other", "256") + cert, "ds:X509IssuerSerial names another certificate"],
+      [cert + `<ds:X509SKI>${b64(new Uint8Array(20).fill(7))}</ds:X509SKI>`, "ds:X509SKI names another certificate"],
+      [cert + "<ds:X509SubjectName>CN=someone else</ds:X509SubjectName>", "ds:X509SubjectName names another certificate"],
+      [issuerSerial("CN=device", "0x100") + cert, "ds:X509SerialNumber must be a decimal integer"],
+      [issuerSerial("NOPE=device", "256") + cert, "ds:X509IssuerName is not a distinguished name"],
+      ["<ds:X509IssuerSerial><ds:X509IssuerName>CN=device</ds:X509IssuerName></ds:X509IssuerSerial>" + cert, "must hold ds:X509IssuerName and ds:X509SerialNumber only"],
+      [issuerSerial("CN=device", "256"), "exactly one ds:X509Certificate"],
+      [cert + cert, "exactly one ds:X509Certificate"],
+      [cert + "<ds:X509CRL>AAAA</ds:X509CRL>", "not ds:X509CRL"],
+    ];
+    for (const [inner, says] of cases) await refused({ ...alice, keyType: PUB, extra: useKey(inner) }, says);
+
+    // With a subjectKeyIdentifier extension, X509SKI is its value, whatever method made it.
+    const withSki = await certificate({ subject: "device", extensions: [extension("2.5.29.14", octetString(new Uint8Array(20).fill(9)))] });
+    const withSkiCert = `<ds:X509Certificate>${b64(withSki.der)}</ds:X509Certificate>`;
+    const taken = await trust({ ...alice, keyType: PUB, extra: useKey(withSkiCert + `<ds:X509SKI>${b64(new Uint8Array(20).fill(9))}</ds:X509SKI>`) });
+    expect(taken.status, taken.text).toBe(200);
+    const keyBits = new Uint8Array((await crypto.subtle.exportKey("spki", withSki.key.publicKey)) as ArrayBuffer).subarray(-65);
+    const sha1 = b64(new Uint8Array(await crypto.subtle.digest("SHA-1", keyBits)));
+    await refused({ ...alice, keyType: PUB, extra: useKey(withSkiCert + `<ds:X509SKI>${sha1}</ds:X509SKI>`) }, "ds:X509SKI names another certificate");
   });
 });
 

@@ -250,6 +250,21 @@ describe("PublicKey proof keys", () => {
     }
   });
 
+  it("ds:X509Data naming its certificate again by issuer and serial, SKI and subject name (as Santuario and .NET write it) is that certificate", async () => {
+    const pem = (await import("../fixtures/dev-credentials/secure-rp.cert.pem?raw")).default;
+    const certB64 = pem.replace(/-----[^-]+-----|\s/g, "");
+    // Read here with OpenSSL's figures (openssl x509 -serial -ext subjectKeyIdentifier), not the STS's parser.
+    const serial = BigInt("0x79200322557D3732FD3144BB683E5C61974EE866").toString();
+    const ski = b64(Uint8Array.from("C69F159DC7CCD46355AA90D0054528D8308219A0".match(/../g)!, (h) => parseInt(h, 16)));
+    const ids = `<ds:X509IssuerSerial><ds:X509IssuerName>CN=urn:example:secure-rp</ds:X509IssuerName><ds:X509SerialNumber>${serial}</ds:X509SerialNumber></ds:X509IssuerSerial>`;
+    for (const inner of [ids + `<ds:X509Certificate>${certB64}</ds:X509Certificate>`, `<ds:X509Certificate>${certB64}</ds:X509Certificate><ds:X509SKI>${ski}</ds:X509SKI><ds:X509SubjectName>CN=urn:example:secure-rp</ds:X509SubjectName>` + ids]) {
+      const r = await trust({ ...alice, keyType: pk, extra: `<wst:UseKey><ds:KeyInfo xmlns:ds="${DS}"><ds:X509Data>${inner}</ds:X509Data></ds:KeyInfo></wst:UseKey>` });
+      expect(r.status, r.text).toBe(200);
+      const ki = holderKeyInfo((await tokenOf(r.text, NS.saml2)).root);
+      expect(byTag(ki, DS, "X509Certificate")[0]!.textContent).toBe(certB64);
+    }
+  });
+
   it("a JWT gets cnf.jwk with the public members only (RFC 7800)", async () => {
     const jwk = await rsaPublic();
     const r = await trust({ ...alice, tokenType: TT.jwt, keyType: pk, extra: `<wst:UseKey>${rsaKeyInfo(jwk)}</wst:UseKey>` });

@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { checkCertificatePath, type CertificateTrust } from "../../src/keys/cert-path.ts";
 import { pemToDer } from "../../src/keys/pem.ts";
+import { toHex } from "../../src/bytes.ts";
 import { KEY_USAGE, parseCertificate, type ParsedCertificate } from "../../src/keys/x509.ts";
 
 const PEMS = import.meta.glob("../fixtures/pki/*.pem", { query: "?raw", import: "default", eager: true }) as Record<string, string>;
@@ -33,6 +34,8 @@ describe("x509 extensions", () => {
     expect(alice.extensions).toMatchObject({ ca: false, pathLength: undefined, extendedKeyUsage: ["1.3.6.1.5.5.7.3.2"], unknownCritical: [] });
     expect(alice.extensions.keyUsage).toBe(KEY_USAGE.digitalSignature);
     expect(cert("critical-leaf").extensions.unknownCritical).toEqual(["1.2.3.4.5"]);
+    // openssl x509 -ext subjectKeyIdentifier
+    expect(toHex(alice.extensions.subjectKeyIdentifier!)).toBe("ac45aa49dfbf559bdb47390168d99e29af6bfe8c");
   });
 });
 
