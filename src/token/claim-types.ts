@@ -91,17 +91,31 @@ export const CLAIM_TYPES: readonly ClaimType[] = [
   },
 ];
 
-const BY_NAME = new Map(CLAIM_TYPES.map((c) => [c.name, c]));
-const BY_URI = new Map(CLAIM_TYPES.map((c) => [c.uri, c]));
-
-/** The URI for a claim name; unknown names are used as they are (they may already be URIs). */
-export function claimUri(name: string): string {
-  return BY_NAME.get(name)?.uri ?? name;
+/**
+ * A claim-type URI as relying parties compare it: ignoring case, over the whole URI. .NET's
+ * claims (`Claim.Type`, `ClaimsIdentity.FindFirst`) and WIF compare types with
+ * OrdinalIgnoreCase, and Java's `equalsIgnoreCase` also folds the letters whose upper case is
+ * ASCII (`ſ` as `s`, the Kelvin sign as `k`): folding to upper case, then to lower case, makes
+ * every one of those spellings one key.
+ */
+export function foldClaimCase(s: string): string {
+  return s.toUpperCase().toLowerCase();
 }
 
-/** The internal name for a claim URI; unknown URIs are kept as they are. */
+const BY_NAME = new Map(CLAIM_TYPES.map((c) => [c.name, c]));
+const BY_URI = new Map(CLAIM_TYPES.map((c) => [foldClaimCase(c.uri), c]));
+
+/**
+ * The URI for a claim name: a table name's, or the table's spelling of a table URI written in
+ * another case; unknown names are used as they are (they may already be URIs).
+ */
+export function claimUri(name: string): string {
+  return BY_NAME.get(name)?.uri ?? BY_URI.get(foldClaimCase(name))?.uri ?? name;
+}
+
+/** The internal name for a claim URI, in any case; unknown URIs are kept as they are. */
 export function claimName(uri: string): string {
-  return BY_URI.get(uri)?.name ?? uri;
+  return BY_URI.get(foldClaimCase(uri))?.name ?? uri;
 }
 
 /** Whether a claim name is an absolute URI (SAML 2.0 NameFormat `uri`; otherwise `basic`). */

@@ -1,4 +1,4 @@
-import { claimName } from "./claim-types.ts";
+import { claimUri, foldClaimCase } from "./claim-types.ts";
 
 /**
  * The one set of claim names with protocol meaning. A user's claims in the configuration may not
@@ -33,13 +33,21 @@ const RESERVED_CLAIM_URIS: ReadonlySet<string> = new Set([
   "http://schemas.microsoft.com/claims/authnmethodsreferences",
 ]);
 
+/** Every reserved name and claim-type URI, case folded. */
+const RESERVED_KEYS: ReadonlySet<string> = new Set(
+  [...RESERVED_CLAIMS, ...[...RESERVED_CLAIMS].map(claimUri), ...RESERVED_CLAIM_URIS].map(foldClaimCase),
+);
+
 /**
  * Whether a claim name has a protocol meaning: by its name, or by the claim-type URI a SAML token
  * writes it under (a claim named `http://schemas.xmlsoap.org/ws/2009/09/identity/claims/actor`
- * becomes the very attribute our tokens state their actor in, and is read back as one).
+ * becomes the very attribute our tokens state their actor in, and is read back as one). Case is
+ * ignored over the whole name ({@link foldClaimCase}): relying parties compare claim types so,
+ * and `HTTP://SCHEMAS.XMLSOAP.ORG/ws/2009/09/identity/claims/Actor` is the actor to them; a
+ * JWT claim named `Scope` is refused too, as one a reader might take for `scope`.
  */
 export function isReservedClaim(name: string): boolean {
-  return RESERVED_CLAIMS.has(name) || RESERVED_CLAIMS.has(claimName(name)) || RESERVED_CLAIM_URIS.has(name);
+  return RESERVED_KEYS.has(foldClaimCase(name));
 }
 
 /**

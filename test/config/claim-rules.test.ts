@@ -90,4 +90,17 @@ describe("claim rules in the configuration", () => {
   ])("never lets a rule read or produce a protocol claim: %j", (rules, line) => {
     expect(rulesIssues(rules)).toContain(line);
   });
+
+  // Relying parties compare claim types ignoring case: these are the subject, the sign-in
+  // method, the actor and the scope to them.
+  it.each([
+    [{ value: "bob", as: "HTTP://SCHEMAS.XMLSOAP.ORG/ws/2005/05/identity/claims/nameidentifier" }, `${P}[0].as`],
+    [{ value: "x509", as: "http://schemas.microsoft.com/ws/2008/06/identity/claims/AuthenticationMethod" }, `${P}[0].as`],
+    [{ claim: "role", as: { saml: "http://schemas.xmlsoap.org/ws/2009/09/identity/claims/Actor", jwt: "r" } }, `${P}[0].as.saml`],
+    [{ value: "admin.all", as: "HTTP://schemas.microsoft.com/identity/claims/scope" }, `${P}[0].as`],
+    [{ claim: "role", as: { saml: "r", jwt: "Act" } }, `${P}[0].as.jwt`],
+    [{ template: "{Client_Id}", as: "x" }, `${P}[0].template (placeholder {Client_Id})`],
+  ])("never lets a rule read or produce a protocol claim in another letter case: %j", (rule, path) => {
+    expect(rulesIssues([rule]).filter((l) => l.startsWith(`${path}: `) && l.endsWith(" is reserved (it has a protocol meaning in tokens)"))).toHaveLength(1);
+  });
 });

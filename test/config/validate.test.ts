@@ -211,6 +211,7 @@ const CASES: [string, Mutation, string][] = [
   ["bad scope token", (c) => (c.relyingParties[1].scopes = ["read", "a b"]), `${R}.relyingParties[1].scopes[1]: expected an RFC 6749 scope token, got "a b"`],
   ["reserved claim", (c) => (c.users[0].claims.sub = "x"), `${R}.users[0].claims.sub: claim name "sub" is reserved (it has a protocol meaning in tokens)`],
   ["reserved OpenID Connect claim", (c) => (c.users[0].claims.sid = "x"), `${R}.users[0].claims.sid: claim name "sid" is reserved (it has a protocol meaning in tokens)`],
+  ["reserved claim type in another case", (c) => (c.users[0].claims["HTTP://SCHEMAS.XMLSOAP.ORG/ws/2009/09/identity/claims/Actor"] = "x"), `${R}.users[0].claims.HTTP://SCHEMAS.XMLSOAP.ORG/ws/2009/09/identity/claims/Actor: claim name "HTTP://SCHEMAS.XMLSOAP.ORG/ws/2009/09/identity/claims/Actor" is reserved (it has a protocol meaning in tokens)`],
   ["__proto__ claim", (c) => (c.users[0].claims = JSON.parse('{"__proto__": ["x"]}')), `${R}.users[0].claims.__proto__: is not a usable claim name`],
   ["claim value type", (c) => (c.users[0].claims.role = ["x", 3]), `${R}.users[0].claims.role[1]: expected a string or an array of strings, got 3`],
   ["claim value XML cannot carry", (c) => (c.users[0].claims.role = ["x", "a\u0007b"]), `${R}.users[0].claims.role[1]: has a character XML 1.0 cannot carry (a control character other than tab, line feed and carriage return, U+FFFE, U+FFFF or an unpaired surrogate), so no SAML token could state it`],

@@ -147,6 +147,26 @@ describe("delegation grants come only from sources allowed to grant them", () =>
     expect(jwtParts(await exchangeJwt(viaSaml.json.access_token as string, TX.saml2)).payload.act).toBeUndefined();
   });
 
+  it("a trusted issuer's attributes named like protocol facts in another letter case are not the person's claims", async () => {
+    const forged = {
+      "HTTP://SCHEMAS.XMLSOAP.ORG/ws/2005/05/identity/claims/nameidentifier": ["bob"],
+      "http://schemas.microsoft.com/ws/2008/06/identity/claims/AuthenticationMethod": ["urn:oasis:names:tc:SAML:2.0:ac:classes:X509"],
+      "http://schemas.xmlsoap.org/ws/2009/09/identity/claims/Actor": ["bob"],
+      "HTTP://schemas.microsoft.com/identity/claims/scope": ["admin.all"],
+      email: ["erin@saml-idp.example.org"],
+    };
+    const ext = b64url(await samlIdpToken("erin", forged));
+    const jwt = jwtParts(await exchangeJwt(ext, TX.saml2)).payload;
+    // (A trusted issuer's scope is a ceiling, never a claim of the person: RP has no scopes of
+    // its own, so the token states the ceiling as its scope.)
+    expect(Object.keys(jwt).filter((k) => /identity|^act/i.test(k))).toEqual([]);
+    expect(jwt.email).toBe("erin@saml-idp.example.org");
+    const saml = await exchange({ subject_token: ext, subject_token_type: TX.saml2, audience: RP }, DEMO, f);
+    expect(saml.status).toBe(200);
+    const names = [...unb64url(saml.json.access_token as string).matchAll(/<saml:Attribute Name="([^"]*)"/g)].map((m) => m[1]!.toLowerCase());
+    expect(names.filter((n) => /nameidentifier|authenticationmethod|actor/.test(n))).toEqual([]);
+  });
+
   it("an external `act` chain keeps its issuer: its `bob` is not our bob", async () => {
     const jwt = await exchangeJwt(await idpToken({ sub: "erin", act: { sub: "bob", act: { sub: "carol", iss: "https://third.example" } } }), TX.jwt);
     expect(jwtParts(jwt).payload.act).toEqual({ sub: "bob", iss: IDP, act: { sub: "carol", iss: "https://third.example" } });

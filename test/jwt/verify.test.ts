@@ -473,6 +473,8 @@ describe("identity claims", () => {
     for (const r of RESERVED_CLAIMS) payload[r] = "reserved";
     // ... and by the claim-type URIs a SAML token would state them under, read back as protocol facts.
     for (const uri of ["http://schemas.xmlsoap.org/ws/2009/09/identity/claims/actor", "urn:edge-sts:claims/client_id", "http://schemas.microsoft.com/identity/claims/scope"]) payload[uri] = "reserved";
+    // ... in any letter case (relying parties compare claim types ignoring it).
+    for (const name of ["HTTP://SCHEMAS.XMLSOAP.ORG/ws/2009/09/identity/claims/Actor", "http://schemas.microsoft.com/ws/2008/06/identity/claims/AuthenticationMethod", "HTTP://schemas.microsoft.com/identity/claims/scope", "SCOPE", "May_Act"]) payload[name] = "reserved";
     const claims = identityClaims(Object.freeze(payload));
     expect(claims).toEqual({ email: ["a@example.com"], groups: ["admins", "users"], empty: [] });
     expect(claims.groups).not.toBe(groups);
