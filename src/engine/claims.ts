@@ -1,6 +1,6 @@
 import type { RelyingParty, TokenKind } from "../config/types.ts";
 import { invalidRequest } from "../errors.ts";
-import { claimUri } from "../token/claim-types.ts";
+import { claimTypeKey, claimUri } from "../token/claim-types.ts";
 import { isReservedClaim, newClaims } from "../token/claims.ts";
 import { type OutputClaim, applyClaimRules } from "./claim-rules.ts";
 import type { RequestedClaim } from "./types.ts";
@@ -19,9 +19,9 @@ export function releaseClaims(rp: RelyingParty, claims: Record<string, string[]>
   return out;
 }
 
-/** Whether an output claim is the one a request names: by its claim-type URI or its JWT name. */
+/** Whether an output claim is the one a request names: by its claim type (any case) or its JWT name. */
 function isNamed(c: OutputClaim, uri: string): boolean {
-  return claimUri(c.saml) === claimUri(uri) || c.jwt === uri;
+  return claimTypeKey(c.saml) === claimTypeKey(uri) || c.jwt === uri;
 }
 
 /**
@@ -53,10 +53,33 @@ function narrow(given: readonly OutputClaim[], requested: readonly RequestedClai
 }
 
 /**
+ * The claims named for the token's format: the SAML attribute name (the claim-type table's URI
+ * for a table name) or the JWT claim name. Claims one format names alike are one claim there,
+ * their values merged: in SAML a table name and its URI (a user holding both `email` and
+ * `…/emailaddress`), and URIs differing only in letter case, which relying parties read as one
+ * claim type — two attributes of one name would leave each reader to pick one. JWT claim names
+ * are case-sensitive (RFC 7519 §4), so there only equal names merge.
+ */
+function formatNames(given: readonly OutputClaim[], kind: TokenKind): Record<string, string[]> {
+  const saml = kind === "saml2" || kind === "saml1";
+  const named = new Map<string, string>(); // key → the name the first claim of that key gave
+  const out = newClaims();
+  for (const c of given) {
+    const key = saml ? claimTypeKey(c.saml) : c.jwt;
+    const name = named.get(key) ?? (saml ? claimUri(c.saml) : c.jwt);
+    named.set(key, name);
+    const have = out[name];
+    if (!have) out[name] = c.values.slice();
+    else for (const v of c.values) if (!have.includes(v)) have.push(v);
+  }
+  return out;
+}
+
+/**
  * The claims a token states about its subject, decided in one place for every operation and
  * both protocols: the relying party's release list, then its claim rules (when it has any; else
- * the released claims as they are), then the requested claims, then the token format's names —
- * the SAML attribute name (src/saml/claims.ts maps table names to URIs) or the JWT claim name.
+ * the released claims as they are), then the requested claims, then the token format's names
+ * ({@link formatNames}).
  */
 export function decideClaims(
   rp: RelyingParty,
@@ -66,20 +89,9 @@ export function decideClaims(
   requested: readonly RequestedClaim[] | undefined,
 ): Record<string, string[]> {
   const released = releaseClaims(rp, claims);
-  if (!rp.claimRules && !requested) return released;
   let given: OutputClaim[] = rp.claimRules
     ? applyClaimRules(rp.claimRules, subject, released)
     : Object.entries(released).map(([name, values]) => ({ saml: name, jwt: name, values }));
   if (requested) given = narrow(given, requested);
-  const saml = kind === "saml2" || kind === "saml1";
-  const out = newClaims();
-  for (const c of given) {
-    // Two rules may give claims one format names alike (the same JWT name, or a table name and
-    // its URI in SAML): in that format they are one claim.
-    const name = saml ? claimUri(c.saml) : c.jwt;
-    const have = out[name];
-    if (!have) out[name] = c.values.slice();
-    else for (const v of c.values) if (!have.includes(v)) have.push(v);
-  }
-  return out;
+  return formatNames(given, kind);
 }

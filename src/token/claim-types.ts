@@ -118,6 +118,16 @@ export function claimName(uri: string): string {
   return BY_URI.get(foldClaimCase(uri))?.name ?? uri;
 }
 
+/**
+ * What makes two claim names one claim type: a table name and its URI are one, and URIs are
+ * one in any case (a relying party reads `…/EmailAddress` as `…/emailaddress`). Other names
+ * are JWT claim names, which are case-sensitive (RFC 7519 §4), and are their own key.
+ */
+export function claimTypeKey(name: string): string {
+  const uri = claimUri(name);
+  return isUriName(uri) ? foldClaimCase(uri) : uri;
+}
+
 /** Whether a claim name is an absolute URI (SAML 2.0 NameFormat `uri`; otherwise `basic`). */
 export function isUriName(name: string): boolean {
   return /^[A-Za-z][A-Za-z0-9+.-]*:\S/.test(name);

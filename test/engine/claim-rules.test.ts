@@ -49,7 +49,7 @@ describe("claim rule evaluation", () => {
   });
 
   it("without rules, the release list alone decides, as it always did", () => {
-    expect(decideClaims(party(undefined, ["email"]), "saml2", "alice", ALICE, undefined)).toEqual({ email: ["alice@example.com"] });
+    expect(decideClaims(party(undefined, ["email"]), "saml2", "alice", ALICE, undefined)).toEqual({ [EMAIL]: ["alice@example.com"] });
     expect(decideClaims(party(undefined), "jwt", "alice", { email: ["a"], sub: ["evil"] }, undefined)).toEqual({ email: ["a"] });
   });
 
@@ -60,7 +60,22 @@ describe("claim rule evaluation", () => {
       "urn:edge-sts:claims/client_id": ["demo-client"],
       "http://schemas.microsoft.com/identity/claims/scope": ["admin"],
     };
-    for (const kind of ["saml2", "saml1", "jwt"] as const) expect(decideClaims(party(undefined), kind, "alice", forged, undefined)).toEqual({ email: ["a"] });
+    for (const kind of ["saml2", "saml1"] as const) expect(decideClaims(party(undefined), kind, "alice", forged, undefined)).toEqual({ [EMAIL]: ["a"] });
+    expect(decideClaims(party(undefined), "jwt", "alice", forged, undefined)).toEqual({ email: ["a"] });
+  });
+
+  it("claims of one claim type are one SAML attribute, with or without rules: a table name, its URI, the URI in another case", () => {
+    const held = { email: ["a@x"], [EMAIL]: ["b@x", "a@x"], "HTTP://SCHEMAS.XMLSOAP.ORG/ws/2005/05/identity/claims/EmailAddress": ["c@x"], "urn:x:Dept": ["d1"], "URN:X:dept": ["d2"] };
+    for (const rp of [party(undefined), party([{ claim: "*" }])]) {
+      expect(decideClaims(rp, "saml2", "alice", held, undefined)).toEqual({ [EMAIL]: ["a@x", "b@x", "c@x"], "urn:x:Dept": ["d1", "d2"] });
+      // JWT claim names are case-sensitive (RFC 7519 §4): each stays its own claim.
+      expect(Object.keys(decideClaims(rp, "jwt", "alice", held, undefined))).toEqual(Object.keys(held));
+    }
+  });
+
+  it("a requested claim type matches in any letter case", () => {
+    const req = [{ uri: "HTTP://SCHEMAS.XMLSOAP.ORG/ws/2005/05/identity/claims/EmailAddress", optional: false }];
+    expect(decideClaims(party(undefined), "saml2", "alice", ALICE, req)).toEqual({ [EMAIL]: ["alice@example.com"] });
   });
 
   it("rules read only what the release list releases", () => {

@@ -41,6 +41,27 @@ function attributes(assertion: string): Record<string, [string, string[]]> {
   return out;
 }
 
+describe("claims of one claim type", () => {
+  it("are one SAML attribute for a party without rules and one with: a table name, its URI and the URI in another case", async () => {
+    const username = `one-${crypto.randomUUID().slice(0, 8)}`;
+    const created = await call("/admin/users", {
+      method: "POST",
+      headers: { authorization: "Basic " + btoa("user-admin:user-admin-secret-7a6b5c4d3e2f1a0b"), "content-type": "application/json" },
+      body: JSON.stringify({ username, password: "correct-horse-1", claims: { email: "a@x.example", [`${ID}/emailaddress`]: "b@x.example", "HTTP://SCHEMAS.XMLSOAP.ORG/ws/2005/05/identity/claims/EmailAddress": "c@x.example" } }),
+    });
+    expect(created.status).toBe(201);
+    for (const appliesTo of ["https://api.example.com/", RP]) {
+      for (const tokenType of [TT.saml2, TT.saml1]) {
+        const r = await trust({ user: username, password: "correct-horse-1", appliesTo, tokenType });
+        expect(r.status, r.text.slice(0, 300)).toBe(200);
+        const names = [...assertionIn(r.text)!.matchAll(/<saml:Attribute (?:Name|AttributeName)="([^"]*)"/g)].map((m) => m[1]!.toLowerCase());
+        expect(names.filter((n) => n.endsWith("emailaddress")), `${appliesTo} ${tokenType}`).toHaveLength(1);
+        expect(assertionIn(r.text)).toMatch(/emailaddress"[^>]*><saml:AttributeValue>a@x.example<\/saml:AttributeValue><saml:AttributeValue>b@x.example<\/saml:AttributeValue><saml:AttributeValue>c@x.example</);
+      }
+    }
+  });
+});
+
 describe("claim rules of urn:example:rp", () => {
   for (const soap of ["1.1", "1.2"] as const) {
     for (const t of ["13", "2005"] as const) {
