@@ -1,5 +1,5 @@
 /** Validation of `relyingParties[].claimRules` (see `claim-rules.ts` and the README). */
-import { claimUri } from "../token/claim-types.ts";
+import { claimTypeKey, claimUri } from "../token/claim-types.ts";
 import { isReservedClaim } from "../token/claims.ts";
 import {
   type ClaimCondition, type ClaimName, type ClaimRule, MAX_CLAIM_RULES, MAX_CLAIM_VALUES, MAX_MAP_ENTRIES,
@@ -184,7 +184,8 @@ function reads(rule: ClaimRule): [string, string][] {
 /**
  * Validates a relying party's `claimRules` (undefined when absent: the `claims` list alone
  * decides). Rules read only what `released` (the party's `claims` list, when it has one) lets
- * through: a rule reading anything else could never emit, which is a mistake to report.
+ * through — by claim type, as release matches it (src/engine/claims.ts): a rule reading
+ * anything else could never emit, which is a mistake to report.
  */
 export function validateClaimRules(x: Issues, r: Obj, p: string, released: readonly string[] | undefined): ClaimRule[] | undefined {
   const list = arr(x, r, "claimRules", p);
@@ -193,12 +194,13 @@ export function validateClaimRules(x: Issues, r: Obj, p: string, released: reado
     x.add(`${p}.claimRules`, `at most ${MAX_CLAIM_RULES} rules, got ${list.length}`);
     return undefined;
   }
+  const listed = released && new Set(released.map(claimTypeKey));
   const out: ClaimRule[] = [];
   list.forEach((raw, i) => {
     const rr = rule(x, raw, `${p}.claimRules[${i}]`);
     if (!rr) return;
-    for (const [name, field] of released ? reads(rr) : []) {
-      if (!released!.includes(name)) x.add(`${p}.claimRules[${i}].${field}`, `reads ${show(name)}, which the party's claims list does not release`);
+    for (const [name, field] of listed ? reads(rr) : []) {
+      if (!listed!.has(claimTypeKey(name))) x.add(`${p}.claimRules[${i}].${field}`, `reads ${show(name)}, which the party's claims list does not release`);
     }
     out.push(rr);
   });

@@ -8,13 +8,15 @@ import type { RequestedClaim } from "./types.ts";
 /**
  * Releases only the claims the relying party's policy names (all when it names none), and never
  * one with a protocol meaning: those the token states from what issuance decided, not from what
- * an identity source said.
+ * an identity source said. The list names claim types as requests, drops and federation
+ * metadata do: `email` and `…/emailaddress` (in any case) release the same claims.
  */
 export function releaseClaims(rp: RelyingParty, claims: Record<string, string[]>): Record<string, string[]> {
+  const listed = rp.claims && new Set(rp.claims.map(claimTypeKey));
   const out = newClaims();
   for (const [name, values] of Object.entries(claims)) {
     if (isReservedClaim(name)) continue;
-    if (rp.claims === undefined || rp.claims.includes(name)) out[name] = values.slice();
+    if (!listed || listed.has(claimTypeKey(name))) out[name] = values.slice();
   }
   return out;
 }

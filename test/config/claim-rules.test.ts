@@ -78,6 +78,13 @@ describe("claim rules in the configuration", () => {
     ]);
   });
 
+  it("a claims list naming claim-type URIs releases their short names to the rules, in any case", () => {
+    const { cfg, env } = base();
+    cfg.relyingParties[1].claims = ["http://schemas.xmlsoap.org/ws/2005/05/identity/claims/EmailAddress"];
+    cfg.relyingParties[1].claimRules = [{ claim: "email" }, { claim: "role" }];
+    expect(issuesOf(cfg, env)).toEqual([`${P}[1].claim: reads "role", which the party's claims list does not release`]);
+  });
+
   it.each([
     [[{ value: "x", as: "sub" }], `${P}[0].as: "sub" is reserved (it has a protocol meaning in tokens)`],
     [[{ claim: "role", as: { saml: "http://schemas.xmlsoap.org/ws/2009/09/identity/claims/actor", jwt: "r" } }], `${P}[0].as.saml: "http://schemas.xmlsoap.org/ws/2009/09/identity/claims/actor" is reserved (it has a protocol meaning in tokens)`],

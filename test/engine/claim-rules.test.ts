@@ -78,6 +78,15 @@ describe("claim rule evaluation", () => {
     expect(decideClaims(party(undefined), "saml2", "alice", ALICE, req)).toEqual({ [EMAIL]: ["alice@example.com"] });
   });
 
+  it("a release list names claim types: a table URI (in any case) releases the claim held under its short name, and the reverse", () => {
+    const rp = party(undefined, [EMAIL, "HTTP://SCHEMAS.MICROSOFT.COM/ws/2008/06/identity/claims/Role"]);
+    expect(decideClaims(rp, "saml2", "alice", ALICE, undefined)).toEqual({ [EMAIL]: ["alice@example.com"], [ROLE]: ["admin", "user"] });
+    expect(decideClaims(rp, "jwt", "alice", ALICE, [{ uri: EMAIL, optional: false }])).toEqual({ email: ["alice@example.com"] });
+    expect(decideClaims(party(undefined, ["email"]), "jwt", "alice", { [EMAIL]: ["x"], role: ["r"] }, undefined)).toEqual({ [EMAIL]: ["x"] });
+    const ruled = party([{ claim: "email", as: "mail" }], [EMAIL]);
+    expect(decideClaims(ruled, "jwt", "alice", ALICE, undefined)).toEqual({ mail: ["alice@example.com"] });
+  });
+
   it("rules read only what the release list releases", () => {
     const rp = party([{ claim: "*" }, { claim: "email", as: "e" }], ["email"]);
     expect(decideClaims(rp, "jwt", "alice", ALICE, undefined)).toEqual({ email: ["alice@example.com"], e: ["alice@example.com"] });

@@ -185,6 +185,14 @@ describe("requested claims (wst:Claims)", () => {
     expect(attributes(assertionIn(ok.text)!)).toEqual({ [`${ID}/emailaddress`]: [URI_FORMAT, ["alice@example.com"]] });
   });
 
+  it("a claims list naming claim-type URIs releases those claims, and a request may require them", async () => {
+    const f = workerWith({ ...DEV_CONFIG, relyingParties: DEV_CONFIG.relyingParties.map((p) => (p.identifier === RP ? { identifier: RP, defaultTokenType: "saml2", claims: [`${ID}/emailaddress`, ROLE] } : p)) });
+    const all = await trustWith(f, { ...alice, appliesTo: RP });
+    expect(attributes(assertionIn(all.text)!)).toEqual({ [`${ID}/emailaddress`]: [URI_FORMAT, ["alice@example.com"]], [ROLE]: [URI_FORMAT, ["admin", "user"]] });
+    const asked = await trustWith(f, { ...alice, appliesTo: RP, extra: icClaims([[`${ID}/emailaddress`]]) });
+    expect(attributes(assertionIn(asked.text)!)).toEqual({ [`${ID}/emailaddress`]: [URI_FORMAT, ["alice@example.com"]] });
+  });
+
   it("in a batch, each item's claims are its own; an item asking for a missing claim fails alone", async () => {
     const item = (ctx: string, claims: string) =>
       `<wst:RequestSecurityToken Context="${ctx}"><wst:RequestType>${NS.t13}/BatchIssue</wst:RequestType><wsp:AppliesTo xmlns:wsp="http://schemas.xmlsoap.org/ws/2004/09/policy"><wsa:EndpointReference><wsa:Address>${RP}</wsa:Address></wsa:EndpointReference></wsp:AppliesTo>${claims}</wst:RequestSecurityToken>`;
