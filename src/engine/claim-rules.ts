@@ -22,9 +22,22 @@ function holds(input: Readonly<Record<string, readonly string[]>>, c: ClaimCondi
   return v !== undefined && v.length > 0 && (c.equals === undefined || v.includes(c.equals));
 }
 
+/** The claim of that name emitted so far: one claim is one pair of SAML and JWT names. */
+function claimNamed<T extends ClaimName>(out: readonly T[], name: ClaimName): T | undefined {
+  return out.find((o) => o.saml === name.saml && o.jwt === name.jwt);
+}
+
+/** Removes the claims a drop rule names: by their JWT name, or their SAML name with the table applied. */
+function drop<T extends ClaimName>(out: T[], names: ReadonlySet<string>): void {
+  for (let i = out.length - 1; i >= 0; i--) {
+    const c = out[i]!;
+    if (names.has(c.jwt) || names.has(claimUri(c.saml))) out.splice(i, 1);
+  }
+}
+
 /** Appends values to the claim of that name (made on first use), unique, at most MAX_CLAIM_VALUES. */
 function emit(out: OutputClaim[], name: ClaimName, values: Iterable<string>): void {
-  let c = out.find((o) => o.saml === name.saml && o.jwt === name.jwt);
+  let c = claimNamed(out, name);
   if (!c) out.push((c = { saml: name.saml, jwt: name.jwt, values: [] }));
   for (const v of values) {
     if (c.values.length >= MAX_CLAIM_VALUES) return;
@@ -61,10 +74,7 @@ export function applyClaimRules(rules: readonly ClaimRule[], subject: string, in
   const out: OutputClaim[] = [];
   for (const r of rules) {
     if (r.kind === "drop") {
-      for (let i = out.length - 1; i >= 0; i--) {
-        const c = out[i]!;
-        if (r.names.has(c.jwt) || r.names.has(claimUri(c.saml))) out.splice(i, 1);
-      }
+      drop(out, r.names);
       continue;
     }
     if (!holds(input, r.when)) continue;
@@ -82,4 +92,21 @@ export function applyClaimRules(rules: readonly ClaimRule[], subject: string, in
     }
   }
   return out.filter((c) => c.values.length > 0);
+}
+
+/**
+ * The claims the rules can emit when the input may hold claims of these names, by name, for
+ * federation metadata: every rule is taken to emit (whether it does depends on values — its
+ * condition, its map, its placeholders), and names, merging and drops are those evaluation uses,
+ * so a claim renamed and then dropped under one name is still offered under another it keeps.
+ */
+export function claimNamesEmitted(rules: readonly ClaimRule[], input: readonly string[]): ClaimName[] {
+  const out: ClaimName[] = [];
+  const add = (name: ClaimName) => void (claimNamed(out, name) ?? out.push({ saml: name.saml, jwt: name.jwt }));
+  for (const r of rules) {
+    if (r.kind === "drop") drop(out, r.names);
+    else if (r.kind === "all") for (const n of input) add({ saml: n, jwt: n });
+    else add(r.as);
+  }
+  return out;
 }

@@ -1,6 +1,9 @@
 import type { ResolvedConfig } from "../config/types.ts";
+import type { ClaimName } from "../config/claim-rules.ts";
 import { claimUri } from "../token/claim-types.ts";
 import { logEvent } from "../web/log.ts";
+import { claimNamesEmitted } from "./claim-rules.ts";
+import { formatNames } from "./claims.ts";
 import type { StsContext } from "./types.ts";
 
 /**
@@ -13,28 +16,18 @@ const PROTOCOL_ATTRIBUTES = ["actor", "may_act", "scope", "client_id"];
  * The claim types (SAML attribute names, the claim-type table applied) that some relying party
  * can get, for federation metadata's fed:ClaimTypesOffered: each party's release list — or every
  * claim a configured user holds, or a directory user (`directoryNames`) — through its claim
- * rules, then the protocol attributes. What a trusted issuer's subject brings cannot be listed
- * ahead.
+ * rules as evaluation applies them, named as a SAML token names them (one name per claim type),
+ * then the protocol attributes. What a trusted issuer's subject brings cannot be listed ahead.
  */
 export function offeredClaimTypes(config: ResolvedConfig, directoryNames: readonly string[] = []): string[] {
   const held = new Set<string>(directoryNames);
   for (const u of config.users.values()) for (const name of Object.keys(u.claims)) held.add(name);
-  const out = new Set<string>();
+  const given: ClaimName[] = [];
   for (const rp of config.relyingParties) {
     const input = rp.claims ?? [...held];
-    if (!rp.claimRules) {
-      for (const n of input) out.add(claimUri(n));
-      continue;
-    }
-    const given = new Map<string, string>(); // SAML name → JWT name, in rule order
-    for (const r of rp.claimRules) {
-      if (r.kind === "all") for (const n of input) given.set(claimUri(n), n);
-      else if (r.kind === "drop") {
-        for (const [saml, jwt] of given) if (r.names.has(saml) || r.names.has(jwt)) given.delete(saml);
-      } else given.set(claimUri(r.as.saml), r.as.jwt);
-    }
-    for (const saml of given.keys()) out.add(saml);
+    given.push(...(rp.claimRules ? claimNamesEmitted(rp.claimRules, input) : input.map((n) => ({ saml: n, jwt: n }))));
   }
+  const out = new Set(Object.keys(formatNames(given.map((c) => ({ ...c, values: [] })), "saml2")));
   for (const n of PROTOCOL_ATTRIBUTES) out.add(claimUri(n));
   return [...out];
 }

@@ -62,7 +62,7 @@ function narrow(given: readonly OutputClaim[], requested: readonly RequestedClai
  * claim type — two attributes of one name would leave each reader to pick one. JWT claim names
  * are case-sensitive (RFC 7519 §4), so there only equal names merge.
  */
-function formatNames(given: readonly OutputClaim[], kind: TokenKind): Record<string, string[]> {
+export function formatNames(given: readonly OutputClaim[], kind: TokenKind): Record<string, string[]> {
   const saml = kind === "saml2" || kind === "saml1";
   const named = new Map<string, string>(); // key → the name the first claim of that key gave
   const out = newClaims();

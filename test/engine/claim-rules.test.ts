@@ -136,6 +136,29 @@ describe("requested claims", () => {
 });
 
 describe("claim types offered in federation metadata", () => {
+  it("list what is issued after a rename and a drop by the new name (the claim the rename kept stays offered)", async () => {
+    const { offeredClaimTypes } = await import("../../src/engine/claims-offered.ts");
+    const GN = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname";
+    const { cfg, env } = base();
+    cfg.users[0].claims.given_name = "Alice";
+    cfg.relyingParties[0].claims = ["role"];
+    cfg.relyingParties[1].claimRules = [{ claim: "*" }, { claim: "given_name", as: { saml: GN, jwt: "gn" } }, { drop: "gn" }];
+    const config = validateConfig(cfg, env);
+    const issued = Object.keys(decideClaims(config.relyingParties[1]!, "saml2", "alice", config.users.get("alice")!.claims, undefined));
+    expect(issued).toContain(GN);
+    const offered = offeredClaimTypes(config);
+    for (const name of issued) expect(offered).toContain(name);
+  });
+
+  it("list a claim type once, as tokens name it, however the configuration spells it", async () => {
+    const { offeredClaimTypes } = await import("../../src/engine/claims-offered.ts");
+    const { cfg, env } = base();
+    cfg.relyingParties[0].claims = ["email", "HTTP://SCHEMAS.XMLSOAP.ORG/ws/2005/05/identity/claims/EmailAddress", "urn:x:Dept"];
+    cfg.relyingParties[1].claims = ["URN:X:dept"];
+    // (then the four protocol attributes)
+    expect(offeredClaimTypes(validateConfig(cfg, env)).slice(0, -4)).toEqual([EMAIL, "urn:x:Dept"]);
+  });
+
   it("lists each party's released claims through its rules (drops applied), then the protocol attributes", async () => {
     const { offeredClaimTypes } = await import("../../src/engine/claims-offered.ts");
     const { cfg, env } = base();
