@@ -4,20 +4,15 @@ import { claimUri } from "../token/claim-types.ts";
 import { logEvent } from "../web/log.ts";
 import { claimNamesEmitted } from "./claim-rules.ts";
 import { formatNames } from "./claims.ts";
+import { PROTOCOL_CLAIMS } from "./protocol-claims.ts";
 import type { StsContext } from "./types.ts";
-
-/**
- * The attributes our SAML tokens may carry beside the person's claims (src/engine/mint.ts): the
- * actor of a delegation and the party that alone may act, the OAuth scope and client.
- */
-const PROTOCOL_ATTRIBUTES = ["actor", "may_act", "scope", "client_id"];
 
 /**
  * The claim types (SAML attribute names, the claim-type table applied) that some relying party
  * can get, for federation metadata's fed:ClaimTypesOffered: each party's release list — or every
  * claim a configured user holds, or a directory user (`directoryNames`) — through its claim
  * rules as evaluation applies them, named as a SAML token names them (one name per claim type),
- * then the protocol attributes. What a trusted issuer's subject brings cannot be listed ahead.
+ * then the protocol claims, which a request may name too. What a trusted issuer's subject brings cannot be listed ahead.
  */
 export function offeredClaimTypes(config: ResolvedConfig, directoryNames: readonly string[] = []): string[] {
   const held = new Set<string>(directoryNames);
@@ -28,7 +23,7 @@ export function offeredClaimTypes(config: ResolvedConfig, directoryNames: readon
     given.push(...(rp.claimRules ? claimNamesEmitted(rp.claimRules, input) : input.map((n) => ({ saml: n, jwt: n }))));
   }
   const out = new Set(Object.keys(formatNames(given.map((c) => ({ ...c, values: [] })), "saml2")));
-  for (const n of PROTOCOL_ATTRIBUTES) out.add(claimUri(n));
+  for (const c of PROTOCOL_CLAIMS) out.add(claimUri(c.saml));
   return [...out];
 }
 

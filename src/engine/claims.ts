@@ -2,7 +2,9 @@ import type { RelyingParty, TokenKind } from "../config/types.ts";
 import { invalidRequest } from "../errors.ts";
 import { claimTypeKey, claimUri } from "../token/claim-types.ts";
 import { isReservedClaim, newClaims } from "../token/claims.ts";
+import type { ClaimName } from "../config/claim-rules.ts";
 import { type OutputClaim, applyClaimRules } from "./claim-rules.ts";
+import { PROTOCOL_CLAIMS } from "./protocol-claims.ts";
 import type { RequestedClaim } from "./types.ts";
 
 /**
@@ -21,24 +23,34 @@ export function releaseClaims(rp: RelyingParty, claims: Record<string, string[]>
   return out;
 }
 
-/** Whether an output claim is the one a request names: by its claim type (any case) or its JWT name. */
-function isNamed(c: OutputClaim, uri: string): boolean {
+/** Whether a claim is the one a request names: by its claim type (any case) or its JWT name. */
+function isNamed(c: ClaimName, uri: string): boolean {
   return claimTypeKey(c.saml) === claimTypeKey(uri) || c.jwt === uri;
+}
+
+/** Whether the values a request asks for are there: any value when it names none, else one of them. */
+function hasWanted(values: readonly string[], wanted: readonly string[] | undefined): boolean {
+  return wanted === undefined ? values.length > 0 : values.some((v) => wanted.includes(v));
 }
 
 /**
  * Requested claims (WS-Trust wst:Claims) narrow what the relying party's policy and rules give:
  * the token carries only the claims asked for (as Apache CXF's STS and AD FS do), each with only
- * the asked-for values when the request names some. A required claim that is not there refuses
- * the request, naming it; an optional one is left out. Nothing is ever added.
+ * the asked-for values when the request names some. A protocol claim (`stated`: the actor,
+ * may_act, scope, client) is there when the token states it, with one of the asked-for values;
+ * a request never narrows one, since it is what issuance decided, not what the subject holds. A
+ * required claim that is not there refuses the request, naming it; an optional one is left out.
+ * Nothing is ever added.
  */
-function narrow(given: readonly OutputClaim[], requested: readonly RequestedClaim[]): OutputClaim[] {
+function narrow(given: readonly OutputClaim[], requested: readonly RequestedClaim[], stated: Readonly<Record<string, readonly string[]>>): OutputClaim[] {
   const out: OutputClaim[] = [];
   for (const r of requested) {
+    const wanted = r.values;
+    const fact = PROTOCOL_CLAIMS.find((p) => isNamed(p, r.uri));
     let found = false;
-    for (const c of given) {
+    if (fact) found = hasWanted(stated[fact.saml] ?? [], wanted);
+    else for (const c of given) {
       if (!isNamed(c, r.uri)) continue;
-      const wanted = r.values;
       const values = wanted === undefined ? c.values : c.values.filter((v) => wanted.includes(v));
       if (values.length === 0) continue;
       found = true;
@@ -81,7 +93,8 @@ export function formatNames(given: readonly OutputClaim[], kind: TokenKind): Rec
  * The claims a token states about its subject, decided in one place for every operation and
  * both protocols: the relying party's release list, then its claim rules (when it has any; else
  * the released claims as they are), then the requested claims, then the token format's names
- * ({@link formatNames}).
+ * ({@link formatNames}). `stated`: the protocol claims the token will state
+ * (protocol-claims.ts), which requests may name; none when not given.
  */
 export function decideClaims(
   rp: RelyingParty,
@@ -89,11 +102,12 @@ export function decideClaims(
   subject: string,
   claims: Record<string, string[]>,
   requested: readonly RequestedClaim[] | undefined,
+  stated: Readonly<Record<string, readonly string[]>> = {},
 ): Record<string, string[]> {
   const released = releaseClaims(rp, claims);
   let given: OutputClaim[] = rp.claimRules
     ? applyClaimRules(rp.claimRules, subject, released)
     : Object.entries(released).map(([name, values]) => ({ saml: name, jwt: name, values }));
-  if (requested) given = narrow(given, requested);
+  if (requested) given = narrow(given, requested, stated);
   return formatNames(given, kind);
 }

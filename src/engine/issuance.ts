@@ -5,6 +5,7 @@ import { decideLifetime } from "./lifetime.ts";
 import { decideClaims } from "./claims.ts";
 import { findRelyingParty } from "./relying-party.ts";
 import { mintToken } from "./mint.ts";
+import { protocolClaims } from "./protocol-claims.ts";
 import type { Confirmation, IssuedToken, StsContext, TokenRequest } from "./types.ts";
 
 /**
@@ -87,11 +88,12 @@ export async function issueToken(ctx: StsContext, req: TokenRequest): Promise<Is
   }
   ctx.audit.subject = req.identity.subject;
   ctx.audit.target = rp.identifier;
+  const stated = protocolClaims(ctx, { actor: req.actor, mayAct: req.mayAct?.name, scope, clientId: req.clientId });
   const issued = await mintToken(ctx, {
     kind,
     rp,
     subject: req.identity.subject,
-    claims: decideClaims(rp, kind, req.identity.subject, req.identity.claims, req.requestedClaims),
+    claims: decideClaims(rp, kind, req.identity.subject, req.identity.claims, req.requestedClaims, stated),
     authnInstant: req.identity.authnInstant,
     authnMethod: req.identity.authnMethod,
     issuedAt: now,

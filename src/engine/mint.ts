@@ -17,7 +17,8 @@ import { publicKeyInfoTree } from "../xmldsig/key-info.ts";
 import { DSIG_NS } from "../xml/dom.ts";
 import { type TreeElement, treeElement } from "../xml/tree-writer.ts";
 import type { SealedElement } from "../token/confirmation.ts";
-import { actorFromName, actorNames } from "./names.ts";
+import { actorFromName } from "./names.ts";
+import { protocolClaims } from "./protocol-claims.ts";
 import { NAMEID_PERSISTENT, statedSubject } from "./pairwise.ts";
 import type { Actor, Confirmation, IssuedToken, MayAct, StsContext } from "./types.ts";
 
@@ -77,20 +78,14 @@ async function holderKeyInfo(rp: RelyingParty, c: Confirmation | undefined): Pro
 }
 
 /**
- * What a SAML assertion of ours states beside the person's claims: SAML has no `act`, `may_act`,
- * `scope` or `client_id`, so the delegation chain travels as the WIF actor claim — one value per
- * actor, the party acting now first, each named with its issuer when another issuer named it
- * (names.ts `actorNames`), so the whole chain and its length survive a trip through SAML — and
- * the party `may_act` names, the scope and the client as attributes of ours (src/saml/claims.ts).
- * Verification reads them back from our signed assertions only (src/engine/verify-own.ts).
+ * What a SAML assertion of ours states: the person's claims, then the protocol claims
+ * (protocol-claims.ts) as attributes — SAML has no `act`, `may_act`, `scope` or `client_id` —
+ * the actors each named with its issuer when another issuer named it, so the whole chain and its
+ * length survive a trip through SAML. Verification reads them back from our signed assertions
+ * only (src/engine/verify-own.ts).
  */
 function samlAttributes(ctx: StsContext, m: MintInput, mayAct: string | undefined): Record<string, string[]> {
-  const out: Record<string, string[]> = { ...m.claims };
-  if (m.actor) out.actor = actorNames(ctx, m.actor);
-  if (mayAct !== undefined) out.may_act = [mayAct];
-  if (m.scope.length > 0) out.scope = m.scope.slice();
-  if (m.clientId !== undefined) out.client_id = [m.clientId];
-  return out;
+  return { ...m.claims, ...protocolClaims(ctx, { actor: m.actor, mayAct, scope: m.scope, clientId: m.clientId }) };
 }
 
 /**

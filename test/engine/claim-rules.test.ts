@@ -129,6 +129,19 @@ describe("requested claims", () => {
     expect(decideClaims(narrow, "saml2", "alice", input, [{ uri: "urn:nope", optional: true }, { uri: EMAIL, optional: false }])).toEqual({ [EMAIL]: ["a@x"] });
   });
 
+  it("a protocol claim the token states (actor, may_act, scope, client) is there to require, by URI or JWT name, and never narrowed", () => {
+    const ACTOR = "http://schemas.xmlsoap.org/ws/2009/09/identity/claims/actor";
+    const SCOPE = "http://schemas.microsoft.com/identity/claims/scope";
+    const stated = { actor: ["svc"], scope: ["read", "write"], client_id: ["c1"] };
+    const req = [{ uri: ACTOR, optional: false }, { uri: SCOPE, optional: false, values: ["read"] }, { uri: "client_id", optional: false }, { uri: EMAIL, optional: false }];
+    expect(decideClaims(rp, "saml2", "alice", input, req, stated)).toEqual({ [EMAIL]: ["a@x"] });
+    expect(decideClaims(rp, "jwt", "alice", input, [{ uri: "act", optional: false }], stated)).toEqual({});
+    expect(() => decideClaims(rp, "saml2", "alice", input, [{ uri: ACTOR, optional: false }], {})).toThrow(`The required claim '${ACTOR}' is not available`);
+    expect(() => decideClaims(rp, "saml2", "alice", input, [{ uri: SCOPE, optional: false, values: ["admin"] }], stated)).toThrow(`The required claim '${SCOPE}' does not have the requested value`);
+    expect(() => decideClaims(rp, "saml2", "alice", input, [{ uri: "urn:edge-sts:claims/may_act", optional: false }], stated)).toThrow("is not available");
+    expect(decideClaims(rp, "saml2", "alice", input, [{ uri: "urn:edge-sts:claims/may_act", optional: true }], stated)).toEqual({});
+  });
+
   it("never widen: a claim the subject has but the policy withholds stays out", () => {
     const narrow = party(undefined, ["email"]);
     expect(() => decideClaims(narrow, "jwt", "alice", input, [{ uri: "role", optional: false }])).toThrow("The required claim 'role'");

@@ -238,5 +238,18 @@ describe("requested claims (wst:Claims)", () => {
         expect(refused.fault).toBe("wst:InvalidRequest");
       });
     }
+
+    it("the actor claim type federation metadata offers may be required: ActAs states it, OnBehalfOf (no actor) is refused naming it", async () => {
+      const ACTOR = "http://schemas.xmlsoap.org/ws/2009/09/identity/claims/actor";
+      const jwt = jwtIn((await trustWith(f, { ...alice, appliesTo: RP, tokenType: TT.jwt })).text)!;
+      const actAs = await trustWith(f, { ...gateway, appliesTo: RP, extra: `<wst14:ActAs xmlns:wst14="${WST14}">${jwtBst(jwt)}</wst14:ActAs>` + icClaims([[ACTOR], [UPN]]) });
+      expect(actAs.status, actAs.text.slice(0, 400)).toBe(200);
+      expect(attributes(assertionIn(actAs.text)!)).toEqual({ [UPN]: [URI_FORMAT, ["alice@example.com"]], [ACTOR]: [URI_FORMAT, ["gateway"]] });
+      const valued = await trustWith(f, { ...gateway, appliesTo: RP, extra: `<wst14:ActAs xmlns:wst14="${WST14}">${jwtBst(jwt)}</wst14:ActAs>` + authClaims([[ACTOR, false, "gateway"]]) });
+      expect(valued.status).toBe(200);
+      const obo = await trustWith(f, { ...gateway, appliesTo: RP, extra: `<wst:OnBehalfOf>${jwtBst(jwt)}</wst:OnBehalfOf>` + icClaims([[ACTOR]]) });
+      expect(obo.fault).toBe("wst:InvalidRequest");
+      expect(obo.text).toContain(`The required claim '${ACTOR}' is not available`);
+    });
   });
 });
