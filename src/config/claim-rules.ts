@@ -17,6 +17,14 @@ export const MAX_TEMPLATE_PLACEHOLDERS = 8;
 export const MAX_MAP_ENTRIES = 256;
 /** At most this many values in one output claim (constants, a map entry, a template's expansion). */
 export const MAX_CLAIM_VALUES = 64;
+/**
+ * At most this many characters of claims (names and values) in one token, whatever the policy.
+ * Rules multiply what they read — 64 rules of 64 values of 8 placeholders each over the
+ * subject's longest claim — and no configuration bounds what a user or a trusted issuer's token
+ * brings, so the bound is kept at issuance (src/engine/claim-rules.ts `ClaimBudget`): evaluation
+ * stops the moment its output passes it, and the request is refused.
+ */
+export const MAX_TOKEN_CLAIM_CHARS = 128 * 1024;
 /** The template placeholder that stands for the subject's name (any other names an input claim). */
 export const SUBJECT_PLACEHOLDER = "subject";
 

@@ -1,4 +1,7 @@
-import { type ClaimCondition, type ClaimName, type ClaimRule, MAX_CLAIM_VALUES, type TemplatePart } from "../config/claim-rules.ts";
+import {
+  type ClaimCondition, type ClaimName, type ClaimRule, MAX_CLAIM_VALUES, MAX_TOKEN_CLAIM_CHARS, type TemplatePart,
+} from "../config/claim-rules.ts";
+import { invalidRequest } from "../errors.ts";
 import { claimUri } from "../token/claim-types.ts";
 
 /**
@@ -10,6 +13,24 @@ export interface OutputClaim {
   jwt: string;
   values: string[];
 }
+
+/**
+ * The characters a token's claims may still take (MAX_TOKEN_CLAIM_CHARS), spent as claims and
+ * values are given: the first claim or value past it refuses the request, before more is built
+ * and long before a token is written — a truncated token would state less than the policy says.
+ */
+export class ClaimBudget {
+  private left = MAX_TOKEN_CLAIM_CHARS;
+
+  /** Spends `chars`, or refuses the request when they are not left. */
+  spend(chars: number): void {
+    this.left -= chars;
+    if (this.left < 0) throw tooLarge();
+  }
+}
+
+const tooLarge = () =>
+  invalidRequest(`The claims this relying party's policy gives for this subject would take more than ${MAX_TOKEN_CLAIM_CHARS} characters, more than any token may carry.`);
 
 /** The values of a claim the input holds (never a property every object inherits). */
 function valuesOf(input: Readonly<Record<string, readonly string[]>>, name: string): readonly string[] | undefined {
@@ -35,19 +56,28 @@ function drop<T extends ClaimName>(out: T[], names: ReadonlySet<string>): void {
   }
 }
 
-/** Appends values to the claim of that name (made on first use), unique, at most MAX_CLAIM_VALUES. */
-function emit(out: OutputClaim[], name: ClaimName, values: Iterable<string>): void {
+/**
+ * Appends values to the claim of that name (made on first use), unique, at most
+ * MAX_CLAIM_VALUES, each new name and value spent from the budget.
+ */
+function emit(out: OutputClaim[], name: ClaimName, values: Iterable<string>, budget: ClaimBudget): void {
   let c = claimNamed(out, name);
-  if (!c) out.push((c = { saml: name.saml, jwt: name.jwt, values: [] }));
+  if (!c) {
+    budget.spend(Math.max(name.saml.length, name.jwt.length));
+    out.push((c = { saml: name.saml, jwt: name.jwt, values: [] }));
+  }
   for (const v of values) {
     if (c.values.length >= MAX_CLAIM_VALUES) return;
-    if (!c.values.includes(v)) c.values.push(v);
+    if (c.values.includes(v)) continue;
+    budget.spend(v.length);
+    c.values.push(v);
   }
 }
 
 /**
  * A template's values: one per combination of its placeholders' values (most placeholders hold
- * one), none when a placeholder has no value, at most MAX_CLAIM_VALUES.
+ * one), none when a placeholder has no value, at most MAX_CLAIM_VALUES. A value growing past
+ * what any token may carry refuses the request as it is built.
  */
 function expand(parts: readonly TemplatePart[], subject: string, input: Readonly<Record<string, readonly string[]>>): string[] {
   let acc = [""];
@@ -58,6 +88,7 @@ function expand(parts: readonly TemplatePart[], subject: string, input: Readonly
     for (const a of acc) {
       for (const v of vs) {
         if (next.length >= MAX_CLAIM_VALUES) break;
+        if (a.length + v.length > MAX_TOKEN_CLAIM_CHARS) throw tooLarge();
         next.push(a + v);
       }
     }
@@ -68,9 +99,15 @@ function expand(parts: readonly TemplatePart[], subject: string, input: Readonly
 
 /**
  * Evaluates a relying party's claim rules, in order, over the claims released to it. Pure and
- * bounded: at most 64 rules (configuration), each emitting at most 64 values into a claim.
+ * bounded: at most 64 rules (configuration), each emitting at most 64 values into a claim, all
+ * of them within the token's claims budget.
  */
-export function applyClaimRules(rules: readonly ClaimRule[], subject: string, input: Readonly<Record<string, readonly string[]>>): OutputClaim[] {
+export function applyClaimRules(
+  rules: readonly ClaimRule[],
+  subject: string,
+  input: Readonly<Record<string, readonly string[]>>,
+  budget: ClaimBudget = new ClaimBudget(),
+): OutputClaim[] {
   const out: OutputClaim[] = [];
   for (const r of rules) {
     if (r.kind === "drop") {
@@ -79,16 +116,16 @@ export function applyClaimRules(rules: readonly ClaimRule[], subject: string, in
     }
     if (!holds(input, r.when)) continue;
     if (r.kind === "all") {
-      for (const [name, vs] of Object.entries(input)) if (vs.length > 0) emit(out, { saml: name, jwt: name }, vs);
+      for (const [name, vs] of Object.entries(input)) if (vs.length > 0) emit(out, { saml: name, jwt: name }, vs, budget);
     } else if (r.kind === "claim") {
       const vs = valuesOf(input, r.claim);
       if (!vs || vs.length === 0) continue;
       const map = r.map;
-      emit(out, r.as, map ? vs.flatMap((v) => map.get(v) ?? []) : vs);
+      emit(out, r.as, map ? vs.flatMap((v) => map.get(v) ?? []) : vs, budget);
     } else if (r.kind === "value") {
-      emit(out, r.as, r.values);
+      emit(out, r.as, r.values, budget);
     } else {
-      emit(out, r.as, expand(r.parts, subject, input));
+      emit(out, r.as, expand(r.parts, subject, input), budget);
     }
   }
   return out.filter((c) => c.values.length > 0);

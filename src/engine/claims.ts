@@ -3,7 +3,7 @@ import { invalidRequest } from "../errors.ts";
 import { claimTypeKey, claimUri } from "../token/claim-types.ts";
 import { isReservedClaim, newClaims } from "../token/claims.ts";
 import type { ClaimName } from "../config/claim-rules.ts";
-import { type OutputClaim, applyClaimRules } from "./claim-rules.ts";
+import { ClaimBudget, type OutputClaim, applyClaimRules } from "./claim-rules.ts";
 import { PROTOCOL_CLAIMS } from "./protocol-claims.ts";
 import type { RequestedClaim } from "./types.ts";
 
@@ -93,7 +93,8 @@ export function formatNames(given: readonly OutputClaim[], kind: TokenKind): Rec
  * The claims a token states about its subject, decided in one place for every operation and
  * both protocols: the relying party's release list, then its claim rules (when it has any; else
  * the released claims as they are), then the requested claims, then the token format's names
- * ({@link formatNames}). `stated`: the protocol claims the token will state
+ * ({@link formatNames}). What the policy gives is bounded ({@link ClaimBudget}): past
+ * MAX_TOKEN_CLAIM_CHARS the request is refused. `stated`: the protocol claims the token will state
  * (protocol-claims.ts), which requests may name; none when not given.
  */
 export function decideClaims(
@@ -105,9 +106,13 @@ export function decideClaims(
   stated: Readonly<Record<string, readonly string[]>> = {},
 ): Record<string, string[]> {
   const released = releaseClaims(rp, claims);
+  const budget = new ClaimBudget();
   let given: OutputClaim[] = rp.claimRules
-    ? applyClaimRules(rp.claimRules, subject, released)
-    : Object.entries(released).map(([name, values]) => ({ saml: name, jwt: name, values }));
+    ? applyClaimRules(rp.claimRules, subject, released, budget)
+    : Object.entries(released).map(([name, values]) => {
+        budget.spend(values.reduce((n, v) => n + v.length, name.length));
+        return { saml: name, jwt: name, values };
+      });
   if (requested) given = narrow(given, requested, stated);
   return formatNames(given, kind);
 }

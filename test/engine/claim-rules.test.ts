@@ -100,6 +100,22 @@ describe("claim rule evaluation", () => {
     expect(out[1]!.values).toHaveLength(64);
   });
 
+  it("a token's claims take at most 128 KiB of characters: past it the request is refused, with rules or without", () => {
+    const BOUND = `would take more than ${128 * 1024} characters`;
+    const big = Array.from({ length: 30 }, (_, i) => `${i}`.padEnd(1000, "v"));
+    const heavy = party(Array.from({ length: 64 }, (_, i) => ({ template: "{big}{big}{big}{big}{big}{big}{big}{big}", as: `h${i}` })));
+    expect(() => decideClaims(heavy, "jwt", "alice", { big }, undefined)).toThrow(BOUND);
+    // One value can be refused while it is built, before it reaches any claim.
+    const huge = party([{ template: "{v}{v}{v}{v}{v}{v}{v}{v}", as: "x" }]);
+    expect(() => applyClaimRules(huge.claimRules!, "alice", { v: ["v".repeat(20_000)] })).toThrow(BOUND);
+    // Without rules the released claims are counted the same way.
+    expect(() => decideClaims(party(undefined), "saml2", "alice", { a: ["v".repeat(128 * 1024)] }, undefined)).toThrow(BOUND);
+    expect(decideClaims(party(undefined), "saml2", "alice", { a: ["v".repeat(128 * 1024 - 1)] }, undefined).a).toHaveLength(1);
+    // Values a rule gives again are counted once.
+    const again = party(Array.from({ length: 64 }, () => ({ claim: "big", as: "b" })));
+    expect(decideClaims(again, "jwt", "alice", { big }, undefined).b).toHaveLength(30);
+  });
+
   it("values with markup are values (the token writers escape them)", () => {
     const rp = party([{ template: "{subject}@example.com", as: "upn" }]);
     expect(applyClaimRules(rp.claimRules!, "<x>&", {})).toEqual([{ saml: "upn", jwt: "upn", values: ["<x>&@example.com"] }]);

@@ -1,12 +1,16 @@
 /**
  * Hostile wst:Claims: oversized requests, unknown dialects, and claim URIs and values carrying
  * markup. Each is a clear wst:InvalidRequest whose text quotes what was sent as text (the reply
- * stays well-formed, nothing injected), never a token and never a 500.
+ * stays well-formed, nothing injected), never a token and never a 500. And claim rules made to
+ * multiply a subject's claims: refused at the claims bound, never a token of megabytes.
  */
 import { describe, expect, it } from "vitest";
-import { NS } from "../helpers/soap.ts";
+import { DEV_CONFIG } from "../../src/config/dev.ts";
+import { NS, TT } from "../helpers/soap.ts";
 import { faultCode, trust } from "../helpers/worker.ts";
 import { parseXml } from "../../src/xml/parse.ts";
+import { DEMO, TX, exchange } from "../oauth/helpers.ts";
+import { jwtIn, trustWith, workerWith } from "./configured.ts";
 
 const IC = "http://schemas.xmlsoap.org/ws/2005/05/identity";
 const AUTH = "http://docs.oasis-open.org/wsfed/authorization/200706";
@@ -72,5 +76,43 @@ describe("hostile wst:Claims", () => {
     [`<wst:Claims Dialect="${IC}"/><wst:Claims Dialect="${IC}"/>`, "must not carry Claims more than once"],
   ])("refuses %s", async (extra, why) => {
     expect(await refused(extra)).toContain(why);
+  });
+});
+
+describe("claim rules that multiply a subject's claims", () => {
+  // 64 rules, each a template of 8 placeholders over 30 values of 1,000 characters: unbounded,
+  // 64 × 64 values of 8,000 characters (32 MB) in one token.
+  const big = Array.from({ length: 30 }, (_, i) => `${i}`.padEnd(1000, "v"));
+  const rules = Array.from({ length: 64 }, (_, i) => ({ template: "{big}{big}{big}{big}{big}{big}{big}{big}", as: `h${i}` }));
+  const f = workerWith({
+    ...DEV_CONFIG,
+    users: [...(DEV_CONFIG.users ?? []), { username: "heavy", passwordHashSecret: "DEV_BOB_PASSWORD_HASH", claims: { big } }],
+    relyingParties: [
+      ...DEV_CONFIG.relyingParties,
+      { identifier: "urn:heavy:jwt", defaultTokenType: "jwt", claimRules: rules },
+      { identifier: "urn:heavy:saml", defaultTokenType: "saml2", claimRules: rules },
+      { identifier: "urn:heavy:none", defaultTokenType: "saml2" },
+    ],
+    oauthClients: (DEV_CONFIG.oauthClients ?? []).map((c, i) => (i === 0 ? { ...c, allowedAudiences: [...c.allowedAudiences, "urn:heavy:jwt", "urn:heavy:none"] } : c)),
+  });
+  const heavy = { user: "heavy", password: "builder" };
+
+  it("are refused with wst:InvalidRequest naming the bound, never a token of megabytes and never a 500", async () => {
+    for (const appliesTo of ["urn:heavy:jwt", "urn:heavy:saml"]) {
+      const r = await trustWith(f, { ...heavy, appliesTo });
+      expect([r.status, r.fault], appliesTo).toEqual([400, "wst:InvalidRequest"]);
+      expect(r.text).toContain(`would take more than ${128 * 1024} characters`);
+      expect(r.text.length).toBeLessThan(4096);
+    }
+    // The same subject without rules gets its 30 KB of claims.
+    const plain = await trustWith(f, { ...heavy, appliesTo: "urn:heavy:none" });
+    expect(plain.status).toBe(200);
+  });
+
+  it("token exchange refuses them with invalid_request", async () => {
+    const subject = jwtIn((await trustWith(f, { ...heavy, appliesTo: "urn:heavy:none", tokenType: TT.jwt })).text)!;
+    const r = await exchange({ subject_token: subject, subject_token_type: TX.jwt, audience: "urn:heavy:jwt" }, DEMO, f);
+    expect([r.status, r.json.error]).toEqual([400, "invalid_request"]);
+    expect(r.json.error_description).toContain(`would take more than ${128 * 1024} characters`);
   });
 });
