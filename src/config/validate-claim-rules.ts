@@ -1,5 +1,5 @@
 /** Validation of `relyingParties[].claimRules` (see `claim-rules.ts` and the README). */
-import { claimTypeKey, claimUri } from "../token/claim-types.ts";
+import { claimName, claimTypeKey, claimUri } from "../token/claim-types.ts";
 import { isReservedClaim } from "../token/claims.ts";
 import {
   type ClaimCondition, type ClaimName, type ClaimRule, MAX_CLAIM_RULES, MAX_CLAIM_VALUES, MAX_MAP_ENTRIES,
@@ -27,11 +27,19 @@ function claimNameText(x: Issues, v: unknown, path: string): string | undefined 
   return s;
 }
 
+/**
+ * One name for both formats: a JWT names a table claim by its short name, as it does every
+ * claim of the table, even where the rule wrote the claim-type URI.
+ */
+function bothFormats(name: string): ClaimName {
+  return { saml: name, jwt: claimName(name) };
+}
+
 /** `as`: one name for both formats, or `{ saml, jwt }`. */
 function outputName(x: Issues, v: unknown, path: string): ClaimName | undefined {
   if (typeof v === "string") {
     const s = claimNameText(x, v, path);
-    return s === undefined ? undefined : { saml: s, jwt: s };
+    return s === undefined ? undefined : bothFormats(s);
   }
   const o = obj(x, v, path, ["saml", "jwt"]);
   if (!o) return undefined;
@@ -158,7 +166,7 @@ function rule(x: Issues, raw: unknown, p: string): ClaimRule | undefined {
   }
   if (source === "claim") {
     const claim = claimNameText(x, r.claim, `${p}.claim`);
-    const as = r.as === undefined ? (claim === undefined ? undefined : { saml: claim, jwt: claim }) : outputName(x, r.as, `${p}.as`);
+    const as = r.as === undefined ? (claim === undefined ? undefined : bothFormats(claim)) : outputName(x, r.as, `${p}.as`);
     const map = r.map === undefined ? undefined : valueMap(x, r.map, `${p}.map`);
     if (claim === undefined || as === undefined || (r.map !== undefined && map === undefined)) return undefined;
     return { kind: "claim", claim, as, map, when };

@@ -48,6 +48,13 @@ describe("claim rule evaluation", () => {
     expect(decideClaims(rp, "jwt", "alice", input, undefined)).toEqual({ email: ["a@x"], role: ["admin", "user"], roles: ["admin", "user"], upn: ["alice@example.com"] });
   });
 
+  it("one name for both formats written as a table URI is that claim's short name in a JWT", () => {
+    const rp = party([{ template: "{subject}@example.com", as: UPN }, { claim: "email", as: EMAIL }, { claim: "role", as: ROLE.toUpperCase() }]);
+    const input = { email: ["a@x"], role: ["admin"] };
+    expect(decideClaims(rp, "jwt", "alice", input, undefined)).toEqual({ upn: ["alice@example.com"], email: ["a@x"], role: ["admin"] });
+    expect(decideClaims(rp, "saml2", "alice", input, undefined)).toEqual({ [UPN]: ["alice@example.com"], [EMAIL]: ["a@x"], [ROLE]: ["admin"] });
+  });
+
   it("without rules, the release list alone decides, as it always did", () => {
     expect(decideClaims(party(undefined, ["email"]), "saml2", "alice", ALICE, undefined)).toEqual({ [EMAIL]: ["alice@example.com"] });
     expect(decideClaims(party(undefined), "jwt", "alice", { email: ["a"], sub: ["evil"] }, undefined)).toEqual({ email: ["a"] });
