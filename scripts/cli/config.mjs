@@ -120,23 +120,16 @@ async function checkConfig(args) {
       `${r.relyingParties.length} relying part${r.relyingParties.length === 1 ? "y" : "ies"}, ` +
       `${r.users.size} user(s), ${r.oauthClients.size} OAuth client(s), ` +
       `${r.serviceAccounts.size} service account(s), ${r.trustedIssuers.length} trusted issuer(s)`;
-    // The keys as the worker loads them: a private key that does not match its certificate is
-    // found here, not at the first request; certificates near their end are named.
-    const { KeyRing } = await import(src("keys/keyring.ts"));
-    const { loadDecryptionKey } = await import(src("keys/encryption-keys.ts"));
+    // The keys as the worker loads them, every realm's (src/config/key-rings.ts): a private key
+    // that does not match its certificate is found here, not at the first request; certificates
+    // near their end are named.
+    const { loadKeyRings } = await import(src("config/key-rings.ts"));
     const { expiryNotices } = await import(src("keys/expiry.ts"));
     const { datedCertificates } = await import(src("config/dated-certificates.ts"));
+    const rings = await loadKeyRings(c);
     const warnings = [];
-    const { keyProblem } = await import(src("config/errors.ts"));
-    for (const [where, r] of [["STS_CONFIG", c], ...(c.realms ?? []).map((realm) => [`realm ${realm.name}`, realm.config])]) {
-      let ring;
-      try {
-        ring = await KeyRing.load(r.keys);
-        for (const [i, k] of r.decryptionKeys.entries()) await loadDecryptionKey(k.privateKeyPem, k.certificatePem, `decryptionKeys[${i}]`);
-      } catch (e) {
-        console.error(keyProblem(r.realm, e.message));
-        return 1;
-      }
+    for (const [r, ring] of rings) {
+      const where = r.realm === undefined ? "STS_CONFIG" : `realm ${r.realm}`;
       for (const n of expiryNotices(datedCertificates(r, ring.all()), new Date())) warnings.push(`warning (${where}): ${n.message}`);
     }
     console.log(`OK (${c.mode}): ${summary(c)}`);

@@ -1,12 +1,12 @@
 import type { ResolvedConfig } from "../config/types.ts";
 import { loadConfig } from "../config/load.ts";
-import { ConfigError, keyProblem } from "../config/errors.ts";
+import { ConfigError } from "../config/errors.ts";
+import { loadKeyRings } from "../config/key-rings.ts";
 import { logEvent } from "../web/log.ts";
 import { StsError } from "../errors.ts";
 import type { StsContext } from "../engine/types.ts";
 import type { Env } from "./env.ts";
-import { KeyRing, KeyRingError } from "../keys/keyring.ts";
-import { decryptionKeyFor } from "../keys/encryption-keys.ts";
+import type { KeyRing } from "../keys/keyring.ts";
 import { expiryNotices } from "../keys/expiry.ts";
 import { datedCertificates } from "../config/dated-certificates.ts";
 import { selectRealm } from "./realm.ts";
@@ -14,29 +14,31 @@ import { UserDirectory } from "../state/directory.ts";
 import { DEV_DIRECTORY_USERS } from "../config/dev.ts";
 
 /**
- * Keys are imported once per isolate and per configuration (one per realm): importing a key
- * costs more than signing with it.
+ * Every realm's key rings, by the top-level configuration, loaded once per isolate and
+ * configuration: importing a key costs more than signing with it.
  */
-const rings = new WeakMap<ResolvedConfig, Promise<KeyRing>>();
+const started = new WeakMap<ResolvedConfig, Promise<Map<ResolvedConfig, KeyRing>>>();
 
 /**
  * Builds the request context: the validated configuration of the request's realm (memoised by
- * `loadConfig`; realm.ts selects it by host or path prefix), its key ring (imported once), the
- * issuer and the request origin (with the realm's path prefix when it came through one). A
+ * `loadConfig`; realm.ts selects it by host or path prefix), its key ring (every realm's are
+ * imported and checked once, before the first request is served), the issuer and the request origin (with the realm's path prefix when it came through one). A
  * worker without configuration fails closed with `not_configured`; it never falls back to
  * development keys.
  */
 export async function getContext(env: Env, requestUrl: string): Promise<StsContext> {
   let config;
+  let rings: Map<ResolvedConfig, KeyRing> | undefined;
   try {
     config = loadConfig(env);
+    if (config.mode !== "unconfigured") rings = await keyRingsOf(config);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     // The operator sees every problem with its field path; the client only that we are down.
     logEvent({ level: "error", event: "config_invalid", problems: e.message.split("\n") });
     throw new StsError("not_configured", "This STS is misconfigured and refuses to issue tokens; see the worker log.");
   }
-  if (config.mode === "unconfigured") {
+  if (config.mode === "unconfigured" || rings === undefined) {
     throw new StsError(
       "not_configured",
       "This STS is not configured and refuses to issue tokens. The operator must set STS_CONFIG.",
@@ -44,7 +46,7 @@ export async function getContext(env: Env, requestUrl: string): Promise<StsConte
   }
   const origin = originOf(requestUrl);
   const realm = selectRealm(config, requestUrl, origin);
-  const keys = await checkedKeys(realm.config);
+  const keys = rings.get(realm.config)!;
   const audit = realm.config.realm === undefined ? {} : { realm: realm.config.realm };
   const directory = env.USERS_DB === undefined ? undefined : (ready.get(realm.config) ?? (await checkedDirectory(env.USERS_DB, realm.config)));
   return { config: realm.config, keys, issuer: realm.config.issuer ?? realm.base, origin: realm.base, now: () => new Date(), audit, directory };
@@ -99,53 +101,33 @@ function checkedDirectory(db: D1Database, config: ResolvedConfig): Promise<UserD
 }
 
 /**
- * The realm's key ring, loaded once: a private key that does not match its certificate is a
- * configuration error like any other (logged as config_invalid with the field, answered
- * not_configured, /healthz included), found by the first request rather than by the first
- * token that needs the key.
+ * The keys of every realm, loaded when the isolate first serves, whichever realm that request
+ * is for: a private key that does not match its certificate, in any realm, is a configuration
+ * error like any other (logged as config_invalid with the field, answered not_configured
+ * everywhere, /healthz included), as check-config finds it. Such a failure is kept with the
+ * configuration (the same keys fail the same way); any other is tried again.
  */
-async function checkedKeys(config: ResolvedConfig): Promise<KeyRing> {
-  try {
-    return await ringOf(config);
-  } catch (e) {
-    if (!(e instanceof KeyRingError)) throw e;
-    logEvent({ level: "error", event: "config_invalid", problems: [keyProblem(config.realm, e.message)] });
-    throw new StsError("not_configured", "This STS is misconfigured and refuses to issue tokens; see the worker log.");
-  }
-}
-
-/** The signing keys, with the decryption keys loaded beside them (and so checked) once. */
-async function loadKeys(config: ResolvedConfig): Promise<KeyRing> {
-  const [ring] = await Promise.all([
-    KeyRing.load(config.keys),
-    ...config.decryptionKeys.map((k, i) => decryptionKeyFor(k.privateKeyPem, k.certificatePem).catch((e: unknown) => {
-      throw new KeyRingError(`decryptionKeys[${i}]: ${e instanceof Error ? e.message.replace(/^decryptionKeys: /, "") : String(e)}`);
-    })),
-  ]);
-  return ring;
-}
-
-function ringOf(config: ResolvedConfig): Promise<KeyRing> {
-  let ring = rings.get(config);
-  if (ring === undefined) {
-    if (config.mode === "development" && config.realm === undefined) {
+function keyRingsOf(top: ResolvedConfig): Promise<Map<ResolvedConfig, KeyRing>> {
+  let loading = started.get(top);
+  if (loading === undefined) {
+    if (top.mode === "development") {
       // Once per isolate, so an operator who sees it in production knows what is wrong.
       logEvent({ level: "warn", event: "development_config", message: "Serving with the embedded DEVELOPMENT configuration and its published keys (STS_DEV_MODE). Never in production: set STS_CONFIG." });
     }
-    const loading = loadKeys(config);
+    const p = loadKeyRings(top);
+    started.set(top, (loading = p));
     // Once per isolate and configuration, like the line above: early enough to act on.
-    // Advice only: a failure here (the ring's own is the request's) must not become a rejection.
-    void loading
-      .then((r) => {
-        for (const n of expiryNotices(datedCertificates(config, r.all()), new Date())) logEvent({ ...n, ...(config.realm === undefined ? {} : { realm: config.realm }) });
+    void p
+      .then((rings) => {
+        for (const [config, ring] of rings) {
+          for (const n of expiryNotices(datedCertificates(config, ring.all()), new Date())) logEvent({ ...n, ...(config.realm === undefined ? {} : { realm: config.realm }) });
+        }
       })
-      .catch(() => undefined);
-    rings.set(config, (ring = loading));
-    loading.catch(() => {
-      if (rings.get(config) === loading) rings.delete(config);
-    });
+      .catch((e: unknown) => {
+        if (!(e instanceof ConfigError) && started.get(top) === p) started.delete(top);
+      });
   }
-  return ring;
+  return loading;
 }
 
 /**

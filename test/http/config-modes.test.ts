@@ -84,6 +84,23 @@ describe("configuration modes", () => {
     }
   });
 
+  it("a further realm's private key that is not its certificate's stops the whole worker at its first request, as check-config refuses it", async () => {
+    const other = (await import("../fixtures/dev-credentials/secure-rp.key.pem?raw")).default;
+    const lines: string[] = [];
+    vi.spyOn(console, "log").mockImplementation((s: unknown) => void lines.push(String(s)));
+    const bad = { ...env, ...DEV_SECRETS, STS_CONFIG: JSON.stringify(DEV_CONFIG), DEV_REALM2_KEY_0_PRIVATE: other };
+    // The first realm's requests come first: none of them has touched realm2 before.
+    for (const url of ["https://sts.example.com/healthz", "https://sts.example.com/.well-known/oauth-authorization-server", "http://realm2.localhost/healthz"]) {
+      const res = await app.fetch(new Request(url), bad, exec);
+      expect(res.status, url).toBe(503);
+      expect(await res.text()).not.toContain("PRIVATE");
+    }
+    expect((await app.fetch(issueRequest(), bad, exec)).status).toBe(503);
+    const logged = lines.map((l) => JSON.parse(l) as { event?: string; problems?: string[] }).filter((l) => l.event === "config_invalid");
+    expect(logged.length).toBeGreaterThan(0);
+    expect(logged[0]!.problems).toEqual([expect.stringMatching(/realm2.*keys\[0\]: key [\w-]+: private key does not match its certificate$/)]);
+  });
+
   it("a production configuration signs with its own key, not the development keys, and uses its issuer", async () => {
     const { key, cert } = await rsaKeyPem();
     const config = {
