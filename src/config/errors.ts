@@ -16,11 +16,10 @@ export class ConfigError extends Error {
 }
 
 /**
- * A key ring's problem (`keys[0]: …`, `decryptionKeys[1]: …`) as a configuration issue line:
- * a field of the first realm reads `STS_CONFIG.keys[0]: …`, as validation writes its paths; a
- * further realm's is named by the realm.
+ * A key ring's problem (`keys[0]: …`, `decryptionKeys[1]: …`) as a configuration issue line,
+ * its field named under the configuration's `root` as validation names it
+ * (`STS_CONFIG.realms[0].keys[0]: …`).
  */
-export function keyProblem(realm: string | undefined, message: string): string {
-  if (realm !== undefined) return `the realm "${realm}": ${message}`;
-  return /^(decryptionKeys|keys)\[/.test(message) ? `STS_CONFIG.${message}` : `STS_CONFIG: ${message}`;
+export function keyProblem(root: string, message: string): string {
+  return /^(decryptionKeys|keys)\[/.test(message) ? `${root}.${message}` : `${root}: ${message}`;
 }

@@ -25,7 +25,7 @@ export async function loadKeyRings(top: ResolvedConfig): Promise<Map<ResolvedCon
     realms.map((config) =>
       realmKeys(config).catch((e: unknown) => {
         if (!(e instanceof KeyRingError)) throw e;
-        return keyProblem(config.realm, e.message);
+        return keyProblem(config.root, e.message);
       }),
     ),
   );

@@ -437,6 +437,12 @@ export interface ResolvedConfig {
   pairwiseSubjectSecret: Uint8Array<ArrayBuffer> | undefined;
   /** HMAC key (resolved secret) of DPoP server nonces; undefined = proofs need no nonce. */
   dpopNonceSecret: string | undefined;
+  /**
+   * Where validation named this configuration's fields: `STS_CONFIG`, or `STS_CONFIG.realms[0]`
+   * for a further realm. Problems found after validation (a key that does not match its
+   * certificate, a name the user directory holds too) name their field from it the same way.
+   */
+  root: string;
   /** The realm's name; undefined for the first (top-level) realm. */
   realm?: string | undefined;
   /** The first realm's `hosts` (undefined: any host). Only on the top-level configuration. */

@@ -87,6 +87,7 @@ const requestorCertificates = validateRequestorCertificates(x, o, root, (n) => u
   if (x.lines.length > 0) throw new ConfigError(x.lines);
   return {
     mode: options.mode ?? "production",
+    root,
     issuer,
     keys,
     decryptionKeys,

@@ -83,11 +83,10 @@ function checkedDirectory(db: D1Database, config: ResolvedConfig): Promise<UserD
         return directory;
       }
       if (both.length > 0) {
-        const where = config.realm === undefined ? "STS_CONFIG" : `the realm "${config.realm}"`;
         const problems = both.map(({ name, stored }) =>
           name === stored
-            ? `${where}: ${JSON.stringify(name)} is configured and is also a user in the user directory (USERS_DB); remove one of the two`
-            : `${where}: ${JSON.stringify(name)} is configured and the user directory (USERS_DB) holds ${JSON.stringify(stored)}, which differs from it only in case or in how its letters are written; remove one of the two`,
+            ? `${configuredAt(config, name)}: ${JSON.stringify(name)} is configured and is also a user in the user directory (USERS_DB); remove one of the two`
+            : `${configuredAt(config, name)}: ${JSON.stringify(name)} is configured and the user directory (USERS_DB) holds ${JSON.stringify(stored)}, which differs from it only in case or in how its letters are written; remove one of the two`,
         );
         logEvent({ level: "error", event: "config_invalid", problems });
         throw new StsError("not_configured", "This STS is misconfigured and refuses to issue tokens; see the worker log.");
@@ -98,6 +97,13 @@ function checkedDirectory(db: D1Database, config: ResolvedConfig): Promise<UserD
     starting.set(config, p);
   }
   return p;
+}
+
+/** The field that configures a user or service account of this name (`STS_CONFIG.users[2].username`). */
+function configuredAt(config: ResolvedConfig, name: string): string {
+  const user = [...config.users.keys()].indexOf(name);
+  if (user >= 0) return `${config.root}.users[${user}].username`;
+  return `${config.root}.serviceAccounts[${[...config.serviceAccounts.keys()].indexOf(name)}].username`;
 }
 
 /**

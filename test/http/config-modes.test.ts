@@ -98,7 +98,7 @@ describe("configuration modes", () => {
     expect((await app.fetch(issueRequest(), bad, exec)).status).toBe(503);
     const logged = lines.map((l) => JSON.parse(l) as { event?: string; problems?: string[] }).filter((l) => l.event === "config_invalid");
     expect(logged.length).toBeGreaterThan(0);
-    expect(logged[0]!.problems).toEqual([expect.stringMatching(/realm2.*keys\[0\]: key [\w-]+: private key does not match its certificate$/)]);
+    expect(logged[0]!.problems).toEqual([expect.stringMatching(/^STS_CONFIG\.realms\[0\]\.keys\[0\]: key [\w-]+: private key does not match its certificate$/)]);
   });
 
   it("a production configuration signs with its own key, not the development keys, and uses its issuer", async () => {

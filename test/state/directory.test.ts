@@ -98,7 +98,7 @@ describe("a configured name that is also a directory user", () => {
       vi.restoreAllMocks();
     }
     const line = errors.map((l) => JSON.parse(l) as { event?: string; problems?: string[] }).find((l) => l.event === "config_invalid");
-    expect(line?.problems?.join("\n")).toContain(`"${name}" is configured and the user directory (USERS_DB) holds "${name.toUpperCase()}"`);
+    expect(line?.problems?.join("\n")).toContain(`STS_CONFIG.users[${DEV_CONFIG.users!.length}].username: "${name}" is configured and the user directory (USERS_DB) holds "${name.toUpperCase()}"`);
   });
 
 
@@ -116,7 +116,24 @@ describe("a configured name that is also a directory user", () => {
       vi.restoreAllMocks();
     }
     const line = errors.map((l) => JSON.parse(l) as { event?: string; problems?: string[] }).find((l) => l.event === "config_invalid");
-    expect(line?.problems?.join("\n")).toContain(`"${name}" is configured and is also a user in the user directory (USERS_DB)`);
+    expect(line?.problems?.join("\n")).toContain(`STS_CONFIG.users[${DEV_CONFIG.users!.length}].username: "${name}" is configured and is also a user in the user directory (USERS_DB)`);
+  });
+
+  it("names the field that configures it: a further realm's service account by the realm's path", async () => {
+    const name = fresh();
+    await new UserDirectory(env.USERS_DB, "realm2").create(user(name), 1);
+    const realm2 = DEV_CONFIG.realms![0]!;
+    const accounts = [...(realm2.serviceAccounts ?? []), { username: name, secretHashSecret: "DEV_RP_VALIDATOR_SECRET_HASH", allowedRelyingParties: [] }];
+    const f = workerWith({ ...DEV_CONFIG, realms: [{ ...realm2, serviceAccounts: accounts }] });
+    const errors: string[] = [];
+    vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void errors.push(a.map(String).join(" ")));
+    try {
+      expect((await f("/realms/realm2/.well-known/oauth-authorization-server")).status).toBe(503);
+    } finally {
+      vi.restoreAllMocks();
+    }
+    const line = errors.map((l) => JSON.parse(l) as { event?: string; problems?: string[] }).find((l) => l.event === "config_invalid");
+    expect(line?.problems).toEqual([`STS_CONFIG.realms[0].serviceAccounts[${accounts.length - 1}].username: "${name}" is configured and is also a user in the user directory (USERS_DB); remove one of the two`]);
   });
 });
 

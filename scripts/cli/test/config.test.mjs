@@ -46,6 +46,23 @@ test("a private key that is not its certificate's is an error naming the key, be
   assert.match(r.stderr.trim(), /^STS_CONFIG\.keys\[0\]: key [\w-]+: private key does not match its certificate$/);
 });
 
+test("a further realm's key that is not its certificate's is named by the realm's path, as validation names its fields", async () => {
+  const config = JSON.parse(readFileSync(join(dir, "config.json"), "utf8"));
+  config.realms = [{
+    name: "r2",
+    pathPrefix: "/realms/r2",
+    keys: [{ status: "current", privateKeySecret: "R2_KEY", certificate: pem("other", "certificate.pem") }],
+    relyingParties: [{ identifier: "urn:example:rp", defaultTokenType: "saml2", tokenTypes: ["saml2"] }],
+  }];
+  writeFileSync(join(dir, "realms.json"), JSON.stringify(config));
+  const secrets = JSON.parse(readFileSync(join(dir, "secrets.json"), "utf8"));
+  writeFileSync(join(dir, "realms-secrets.json"), JSON.stringify({ ...secrets, R2_KEY: pem("soon", "private-key.pem") }));
+  const r = await runSts(["config", "check-config", join(dir, "realms.json"), "--env", join(dir, "realms-secrets.json")]);
+  assert.equal(r.status, 1);
+  assert.equal(r.stdout, "");
+  assert.match(r.stderr.trim(), /^STS_CONFIG\.realms\[0\]\.keys\[0\]: key [\w-]+: private key does not match its certificate$/);
+});
+
 test("keys generate never overwrites a key, and names each value it cannot use", async () => {
   const again = await runSts(["keys", "generate", "--type", "rsa", "--cn", "x", "--days", "5", "--out", join(dir, "soon")]);
   assert.equal(again.status, 1);
