@@ -126,11 +126,16 @@ async function checkConfig(args) {
     const { loadKeyRings } = await import(src("config/key-rings.ts"));
     const { expiryNotices } = await import(src("keys/expiry.ts"));
     const { datedCertificates } = await import(src("config/dated-certificates.ts"));
+    const { directoryPrincipals } = await import(src("config/validate-certificates.ts"));
     const rings = await loadKeyRings(c);
     const warnings = [];
     for (const [r, ring] of rings) {
       const where = r.realm === undefined ? "STS_CONFIG" : `realm ${r.realm}`;
       for (const n of expiryNotices(datedCertificates(r, ring.all()), new Date())) warnings.push(`warning (${where}): ${n.message}`);
+      // Not checked here: the directory is the deployment's (the worker logs the names it lacks).
+      for (const { field, name } of directoryPrincipals(r)) {
+        warnings.push(`note: ${field}: ${JSON.stringify(name)} is no configured user or service account, so it must be a user of the user directory (USERS_DB), looked up when a certificate mapped to it is presented`);
+      }
     }
     console.log(`OK (${c.mode}): ${summary(c)}`);
     for (const realm of c.realms ?? []) {

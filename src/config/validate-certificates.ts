@@ -3,7 +3,8 @@ import { Asn1Error } from "../keys/asn1.ts";
 import { certificateFlaw, issuerFlaw } from "../keys/cert-path.ts";
 import { pemToDer } from "../keys/pem.ts";
 import { parseCertificate, type ParsedCertificate } from "../keys/x509.ts";
-import type { RequestorCertificates } from "./types.ts";
+import { DIRECTORY_USERNAME_RULE, isDirectoryUsername } from "../identity/username.ts";
+import type { RequestorCertificates, ResolvedConfig } from "./types.ts";
 import { type Issues, type Obj, arr, bool, obj, show, str, subObj, text } from "./check.ts";
 import { checkCertificatePem } from "./pem.ts";
 
@@ -26,7 +27,9 @@ function thumbprint(x: Issues, v: unknown, path: string): string | undefined {
  * Validates `requestorCertificates`. Each `principals[]` entry maps certificates to a user or
  * service account: by SHA-256 thumbprint (that certificate is trusted as it is, pinned) or by
  * subject common name (any certificate a configured authority issued with that name).
- * `known(name)` says whether a principal name exists.
+ * `known(name)` says whether a principal name is configured. A name that is not may be a user
+ * of the user directory, which is looked up when a certificate is presented (as a
+ * UsernameToken's name is), so it must be a name the directory can hold.
  */
 export function validateRequestorCertificates(
   x: Issues,
@@ -63,7 +66,9 @@ export function validateRequestorCertificates(
     const e = obj(x, raw, pp, PRINCIPAL_FIELDS);
     if (!e) return;
     const principal = str(x, e, "principal", pp, { required: true });
-    if (principal !== undefined && !known(principal)) x.add(`${pp}.principal`, `names no configured user or service account: ${show(principal)}`);
+    if (principal !== undefined && !known(principal) && !isDirectoryUsername(principal)) {
+      x.add(`${pp}.principal`, `names no configured user or service account, and no directory user can have that name (${DIRECTORY_USERNAME_RULE}): ${show(principal)}`);
+    }
     if ((e.sha256 === undefined) === (e.subjectCommonName === undefined)) return x.add(pp, "needs exactly one of sha256 or subjectCommonName");
     const sha256 = e.sha256 === undefined ? undefined : thumbprint(x, e.sha256, `${pp}.sha256`);
     const subjectCommonName = str(x, e, "subjectCommonName", pp, { max: 256 });
@@ -84,4 +89,18 @@ export function validateRequestorCertificates(
     principals,
     allowSha1Signatures: bool(x, c, "allowSha1Signatures", p, false),
   };
+}
+
+/**
+ * The `principals[]` entries that name no configured user or service account, each with its
+ * field: they authenticate as the user directory's user of that name, when there is one.
+ */
+export function directoryPrincipals(config: ResolvedConfig): { field: string; name: string }[] {
+  const out: { field: string; name: string }[] = [];
+  config.requestorCertificates?.principals.forEach((p, i) => {
+    if (!config.users.has(p.principal) && !config.serviceAccounts.has(p.principal)) {
+      out.push({ field: `${config.root}.requestorCertificates.principals[${i}].principal`, name: p.principal });
+    }
+  });
+  return out;
 }

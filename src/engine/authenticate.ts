@@ -67,7 +67,9 @@ export async function authenticatePassword(
 /**
  * The principal a trusted certificate acts as (`requestorCertificates.principals`): the entry
  * pinning exactly this certificate, else — for a certificate an authority issued — the entry
- * naming its subject common name. A trusted certificate that maps to no one authenticates no one.
+ * naming its subject common name. The name is a service account's, or a user's: configured, or
+ * the user directory's, looked up now as a UsernameToken's name is. A trusted certificate that
+ * maps to no one, or to a user who does not exist or is disabled, authenticates no one.
  */
 export async function authenticateCertificate(
   ctx: StsContext,
@@ -82,7 +84,7 @@ export async function authenticateCertificate(
   const account = ctx.config.serviceAccounts.get(entry.principal);
   if (account) return { kind: "service", account };
   const user = await findUser(ctx, entry.principal);
-  if (!user) throw authenticationFailed("The certificate is trusted but is not mapped to any principal.");
+  if (!user) throw authenticationFailed("The certificate is trusted but the user it is mapped to does not exist.");
   // Unlike a password's failure, this one may say why: the certificate is trusted (and for a
   // signed message its key was used), as a disabled user presenting a token is told (DISABLED).
   if (!user.enabled) throw authenticationFailed("The certificate is trusted but the account it is mapped to is disabled.");

@@ -1,7 +1,8 @@
 import type { ResolvedConfig } from "../config/types.ts";
 import { loadConfig } from "../config/load.ts";
 import { ConfigError } from "../config/errors.ts";
-import { loadKeyRings } from "../config/key-rings.ts";
+import { everyRealm, loadKeyRings } from "../config/key-rings.ts";
+import { directoryPrincipals } from "../config/validate-certificates.ts";
 import { logEvent } from "../web/log.ts";
 import { StsError } from "../errors.ts";
 import type { StsContext } from "../engine/types.ts";
@@ -31,7 +32,7 @@ export async function getContext(env: Env, requestUrl: string): Promise<StsConte
   let rings: Map<ResolvedConfig, KeyRing> | undefined;
   try {
     config = loadConfig(env);
-    if (config.mode !== "unconfigured") rings = await keyRingsOf(config);
+    if (config.mode !== "unconfigured") rings = await keyRingsOf(config, env.USERS_DB !== undefined);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     // The operator sees every problem with its field path; the client only that we are down.
@@ -71,9 +72,12 @@ function checkedDirectory(db: D1Database, config: ResolvedConfig): Promise<UserD
   if (p === undefined) {
     p = (async () => {
       const directory = new UserDirectory(db, config.realm ?? "");
+      const mapped = directoryPrincipals(config);
       let both: { name: string; stored: string }[];
+      let held: { name: string; stored: string }[];
       try {
         both = await directory.holds([...config.users.keys(), ...config.serviceAccounts.keys()]);
+        held = mapped.length === 0 ? [] : await directory.holds(mapped.map((m) => m.name));
         if (config.mode === "development" && config.realm === undefined) {
           await directory.seedOnce("development-users-seeded", DEV_DIRECTORY_USERS, Date.now());
         }
@@ -90,6 +94,13 @@ function checkedDirectory(db: D1Database, config: ResolvedConfig): Promise<UserD
         );
         logEvent({ level: "error", event: "config_invalid", problems });
         throw new StsError("not_configured", "This STS is misconfigured and refuses to issue tokens; see the worker log.");
+      }
+      // Advice, not an error: an administrator may create the user later.
+      for (const { field, name } of mapped) {
+        const like = held.find((h) => h.name === name)?.stored;
+        if (like === name) continue;
+        const seen = like === undefined ? "" : ` (it holds ${JSON.stringify(like)}: a principal names its user exactly)`;
+        logEvent({ level: "warn", event: "certificate_principal_unknown", message: `${field}: ${JSON.stringify(name)} is no configured user or service account, and the user directory (USERS_DB) holds no such user${seen}: the certificates mapped to it authenticate nobody until it does` });
       }
       ready.set(config, directory);
       return directory;
@@ -113,12 +124,16 @@ function configuredAt(config: ResolvedConfig, name: string): string {
  * everywhere, /healthz included), as check-config finds it. Such a failure is kept with the
  * configuration (the same keys fail the same way); any other is tried again.
  */
-function keyRingsOf(top: ResolvedConfig): Promise<Map<ResolvedConfig, KeyRing>> {
+function keyRingsOf(top: ResolvedConfig, directoryBound: boolean): Promise<Map<ResolvedConfig, KeyRing>> {
   let loading = started.get(top);
   if (loading === undefined) {
     if (top.mode === "development") {
       // Once per isolate, so an operator who sees it in production knows what is wrong.
       logEvent({ level: "warn", event: "development_config", message: "Serving with the embedded DEVELOPMENT configuration and its published keys (STS_DEV_MODE). Never in production: set STS_CONFIG." });
+    }
+    // With a directory, its start-up check says which of these it does not hold (checkedDirectory).
+    for (const { field, name } of directoryBound ? [] : everyRealm(top).flatMap(directoryPrincipals)) {
+      logEvent({ level: "warn", event: "certificate_principal_unknown", message: `${field}: ${JSON.stringify(name)} is no configured user or service account, and no user directory (USERS_DB) is bound: the certificates mapped to it authenticate nobody` });
     }
     const p = loadKeyRings(top);
     started.set(top, (loading = p));

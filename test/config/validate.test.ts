@@ -8,6 +8,8 @@ import { verifySecret } from "../../src/identity/secret.ts";
 import { KEY_USAGE, buildSelfSignedCertificate } from "../../src/keys/x509.ts";
 import { derToPem } from "../../src/keys/pem.ts";
 import { CA_EXTENSIONS, EKU, authority, basicConstraints, extendedKeyUsage, extension, keyUsage } from "../helpers/certificates.ts";
+import { DIRECTORY_USERNAME_RULE } from "../../src/identity/username.ts";
+import { directoryPrincipals } from "../../src/config/validate-certificates.ts";
 import { ED25519_PKCS8, EC, NOT_A_CA_PEM, P384_PKCS8, RSA, base, issuesOf, withCertificates } from "./helpers.ts";
 
 const R = "STS_CONFIG";
@@ -142,6 +144,14 @@ describe("defaults", () => {
     ]);
   });
 
+  it("a certificate principal that names no configured user or service account is the user directory's to resolve", () => {
+    const { cfg, env } = base();
+    withCertificates(cfg).requestorCertificates.principals[0].principal = "carol";
+    const c = validateConfig(cfg, env);
+    expect(c.requestorCertificates!.principals[0]!.principal).toBe("carol");
+    expect(directoryPrincipals(c)).toEqual([{ field: "STS_CONFIG.requestorCertificates.principals[0].principal", name: "carol" }]);
+  });
+
   it("keyTypes defaults to bearer only; the development secure-rp allows all three", () => {
     const { cfg, env } = base();
     expect(validateConfig(cfg, env).relyingParties[0]!.keyTypes).toEqual(["bearer"]);
@@ -169,7 +179,7 @@ const CASES: [string, Mutation, string][] = [
   ["web session secret unset", (c) => (c.webSessionSecret = "NOPE"), `${R}.webSessionSecret: secret binding "NOPE" is not set`],
   ["DPoP nonce secret too short", (c, env) => ((c.dpopNonceSecret = "NONCE"), (env.NONCE = "short")), `${R}.dpopNonceSecret: secret binding must hold at least 32 bytes`],
   ["DPoP nonce secret unset", (c) => (c.dpopNonceSecret = "NOPE"), `${R}.dpopNonceSecret: secret binding "NOPE" is not set`],
-  ["certificate principal unknown", (c) => (withCertificates(c).requestorCertificates.principals[0].principal = "carol"), `${R}.requestorCertificates.principals[0].principal: names no configured user or service account: "carol"`],
+  ["certificate principal no one can be", (c) => (withCertificates(c).requestorCertificates.principals[0].principal = "urn:carol"), `${R}.requestorCertificates.principals[0].principal: names no configured user or service account, and no directory user can have that name (${DIRECTORY_USERNAME_RULE}): "urn:carol"`],
   ["certificate principal matched two ways", (c) => (withCertificates(c).requestorCertificates.principals[0].sha256 = "00".repeat(32)), `${R}.requestorCertificates.principals[0]: needs exactly one of sha256 or subjectCommonName`],
   ["certificate thumbprint malformed", (c) => (withCertificates(c).requestorCertificates.principals[1].sha256 = "F0:42"), `${R}.requestorCertificates.principals[1].sha256: expected a SHA-256 thumbprint (64 hex digits, colons allowed), got "F0:42"`],
   ["certificate authority not a CA", (c) => withCertificates(c).requestorCertificates.authorities.push(NOT_A_CA_PEM), `${R}.requestorCertificates.authorities[1]: is not a CA certificate (basicConstraints cA is not set); pin end certificates in principals[].sha256 instead`],

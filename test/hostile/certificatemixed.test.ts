@@ -6,7 +6,9 @@
  * one address. Each gets a clear SOAP fault: never a token, never a 500 without a fault.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { DEV_CONFIG } from "../../src/config/dev.ts";
+import { env } from "cloudflare:test";
+import { DEV_CONFIG, DEV_DIRECTORY_USERS } from "../../src/config/dev.ts";
+import { UserDirectory } from "../../src/state/directory.ts";
 import { certificateThumbprint } from "../../src/keys/cert-path.ts";
 import { derToPem } from "../../src/keys/pem.ts";
 import { buildSelfSignedCertificate, parseCertificate } from "../../src/keys/x509.ts";
@@ -181,6 +183,21 @@ describe("certificatemixed: certificates that authenticate nobody", () => {
     const cert = await certificateDer({ subject: "alice", issuer: root, spki: p192 });
     const f = withCertificates({ authorities: [root.pem], principals: [{ subjectCommonName: "alice", principal: "alice" }] });
     refused(await send(await sign({ certPem: cert.pem }), f), "wst:FailedAuthentication", /does not hold a readable X\.509 certificate: its EC curve P-192 \(1\.2\.840\.10045\.3\.1\.1\) is not supported/);
+  });
+
+  it("a certificate mapped to a directory user signs in as that user; the user disabled or absent, it is refused saying so", async () => {
+    const name = `cert-${crypto.randomUUID().slice(0, 8)}`;
+    const directory = new UserDirectory(env.USERS_DB, "");
+    await directory.create({ username: name, passwordHash: DEV_DIRECTORY_USERS[0]!.passwordHash, enabled: true, claims: { role: ["cert-user"] } }, Date.now());
+    const f = withCertificates({ ...DEV_TRUST, principals: [{ subjectCommonName: "alice", principal: name }] });
+    const ok = await send(await sign(), f);
+    expect(ok.status, ok.text).toBe(200);
+    expect(ok.text).toContain(`>${name}</saml:NameID>`);
+    expect(ok.text).toContain("urn:oasis:names:tc:SAML:2.0:ac:classes:X509");
+    await directory.update(name, { enabled: false }, Date.now());
+    refused(await send(await sign(), f), "wst:FailedAuthentication", /the account it is mapped to is disabled/);
+    await directory.delete(name);
+    refused(await send(await sign(), f), "wst:FailedAuthentication", /the user it is mapped to does not exist/);
   });
 
   it("refuses a trusted certificate that is mapped to no principal", async () => {

@@ -137,6 +137,51 @@ describe("a configured name that is also a directory user", () => {
   });
 });
 
+describe("a certificate principal that names no configured user or service account", () => {
+  const mapping = (principal: string) => ({ ...DEV_CONFIG, requestorCertificates: { ...DEV_CONFIG.requestorCertificates!, principals: [{ subjectCommonName: "alice", principal }] } });
+  const warnings = async (f: ReturnType<typeof workerWith>, path = "/healthz") => {
+    const lines: string[] = [];
+    vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void lines.push(a.map(String).join(" ")));
+    try {
+      expect((await f(path)).status).toBe(200);
+    } finally {
+      vi.restoreAllMocks();
+    }
+    return lines.map((l) => JSON.parse(l) as { event?: string; message?: string }).filter((l) => l.event === "certificate_principal_unknown").map((l) => l.message);
+  };
+
+  it("is looked up in the directory at start: one it holds is quiet, one it lacks (or holds in another case) is named with its field", async () => {
+    const name = fresh();
+    await new UserDirectory(env.USERS_DB, "").create(user(name), 1);
+    expect(await warnings(workerWith(mapping(name)))).toEqual([]);
+    expect(await warnings(workerWith(mapping(name.toUpperCase())))).toEqual([
+      `STS_CONFIG.requestorCertificates.principals[0].principal: "${name.toUpperCase()}" is no configured user or service account, and the user directory (USERS_DB) holds no such user (it holds "${name}": a principal names its user exactly): the certificates mapped to it authenticate nobody until it does`,
+    ]);
+    const absent = fresh();
+    expect(await warnings(workerWith(mapping(absent)))).toEqual([
+      `STS_CONFIG.requestorCertificates.principals[0].principal: "${absent}" is no configured user or service account, and the user directory (USERS_DB) holds no such user: the certificates mapped to it authenticate nobody until it does`,
+    ]);
+  });
+
+  it("is named at start when no user directory is bound", async () => {
+    const absent = fresh();
+    const { USERS_DB: _, ...noDirectory } = env;
+    const { createExecutionContext, waitOnExecutionContext } = await import("cloudflare:test");
+    const { app } = await import("../../src/http/app.ts");
+    const { DEV_SECRETS } = await import("../../src/config/dev.ts");
+    const bare = { ...noDirectory, ...DEV_SECRETS, STS_CONFIG: JSON.stringify(mapping(absent)) };
+    const f = async (path: string) => {
+      const ctx = createExecutionContext();
+      const res = await app.fetch(new Request("http://127.0.0.1:8787" + path), bare, ctx);
+      await waitOnExecutionContext(ctx);
+      return res;
+    };
+    expect(await warnings(f)).toEqual([
+      `STS_CONFIG.requestorCertificates.principals[0].principal: "${absent}" is no configured user or service account, and no user directory (USERS_DB) is bound: the certificates mapped to it authenticate nobody`,
+    ]);
+  });
+});
+
 describe("a user directory that cannot be reached", () => {
   it("stops nothing that needs no directory user: the failure is logged and configured users still sign in", async () => {
     const { createExecutionContext, waitOnExecutionContext } = await import("cloudflare:test");
