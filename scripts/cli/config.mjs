@@ -10,6 +10,7 @@
 // for without echo on a terminal. The hashing and validation code is the worker's own
 // (src/identity, src/config), imported through Node 22's TypeScript type stripping, so what
 // this prints is exactly what the worker accepts.
+import { readFileSync, statSync } from "node:fs";
 import { UsageError, parseArgs, readJson, readSecret } from "./input.mjs";
 
 export const USAGE = `usage: sts config hash-password [--iterations N]   (password on stdin or prompted)
@@ -90,6 +91,32 @@ async function hashPasswordCmd(args) {
   return 0;
 }
 
+/** The most a Workers variable or secret holds: 5 KB. */
+const BINDING_LIMIT = 5 * 1024;
+
+/**
+ * What would not fit once uploaded: the configuration file as it is (README uploads it with
+ * `wrangler secret put STS_CONFIG < sts-config.json`, unminified), and each binding the
+ * configuration reads — secrets and `$binding` sections alike — as its value's bytes.
+ */
+function sizeWarnings(file, reads) {
+  const out = [];
+  const limit = `a Workers variable or secret holds at most 5 KB (${BINDING_LIMIT} bytes)`;
+  const size = statSync(file).size;
+  if (size > BINDING_LIMIT) {
+    const minified = Buffer.byteLength(JSON.stringify(JSON.parse(readFileSync(file, "utf8"))));
+    const fits = minified <= BINDING_LIMIT ? `; minified it is ${minified} bytes and would fit` : "";
+    out.push(`warning: ${file} is ${size} bytes and ${limit}: move sections into bindings of their own ("relyingParties": { "$binding": "NAME" })${fits}`);
+  }
+  for (const [name, value] of reads) {
+    const bytes = Buffer.byteLength(typeof value === "string" ? value : JSON.stringify(value));
+    if (bytes <= BINDING_LIMIT) continue;
+    const key = typeof value === "string" && value.includes("PRIVATE KEY-----") ? ": an RSA key of at most 4096 bits, or an EC key, fits" : "";
+    out.push(`warning: the binding ${name} is ${bytes} bytes and ${limit}${key}`);
+  }
+  return out;
+}
+
 async function checkConfig(args) {
   const { opts, positional } = parseArgs(args, { env: "value", dev: "flag" });
   const { validateConfig, ConfigError } = await import(src("config/validate.ts"));
@@ -113,8 +140,18 @@ async function checkConfig(args) {
       return 1;
     }
   }
+  // The bindings validation reads, with their values: each is uploaded on its own (secret or
+  // variable) and is measured against the limit below.
+  const reads = new Map();
+  const tracked = new Proxy(secrets, {
+    get(target, key, receiver) {
+      const v = Reflect.get(target, key, receiver);
+      if (typeof key === "string" && v !== undefined && v !== null) reads.set(key, v);
+      return v;
+    },
+  });
   try {
-    const c = validateConfig(input, secrets, options);
+    const c = validateConfig(input, tracked, options);
     const summary = (r) =>
       `issuer ${r.issuer ?? "(request origin)"}, ${r.keys.length} key(s), ` +
       `${r.relyingParties.length} relying part${r.relyingParties.length === 1 ? "y" : "ies"}, ` +
@@ -143,10 +180,7 @@ async function checkConfig(args) {
       console.log(`  realm ${realm.name} (${at}): ${summary(realm.config)}`);
     }
     for (const w of warnings) console.log(w);
-    const size = new TextEncoder().encode(JSON.stringify(input)).length;
-    if (!opts.dev && size > 5120) {
-      console.log(`warning: the configuration is ${size} bytes minified; a Workers variable or secret holds at most 5 KB`);
-    }
+    if (!opts.dev) for (const w of sizeWarnings(positional[0], reads)) console.log(w);
     return 0;
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;

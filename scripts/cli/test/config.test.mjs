@@ -2,10 +2,11 @@
 // certificate near its end is named, a private key that is not its certificate's is an error.
 // Node 22: `node --test 'scripts/cli/test/*.test.mjs'`.
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { generate } from "../keys.mjs";
 import { runSts } from "./run-cli.mjs";
 
 const dir = mkdtempSync(join(tmpdir(), "sts-check-config-"));
@@ -13,10 +14,18 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const pem = (name, file) => readFileSync(join(dir, name, file), "utf8");
 
 before(async () => {
+  // An RSA-8192 key: its PEM (about 6.3 KB) is more than a Workers secret holds. `keys generate`
+  // makes at most 4096 bits, so it is made with the same code directly.
+  const big = generate({ type: "rsa", bits: 8192, cn: "big", days: 400 }).then(({ privateKeyPem, certificatePem }) => {
+    mkdirSync(join(dir, "big"));
+    writeFileSync(join(dir, "big", "private-key.pem"), privateKeyPem);
+    writeFileSync(join(dir, "big", "certificate.pem"), certificatePem);
+  });
   for (const [name, type, days] of [["soon", "rsa", "5"], ["other", "rsa", "400"], ["ec", "ec", "400"]]) {
     const r = await runSts(["keys", "generate", "--type", type, "--cn", name, "--days", days, "--out", join(dir, name)]);
     assert.equal(r.status, 0, r.stderr);
   }
+  await big;
   const config = {
     issuer: "https://sts.example.com",
     keys: [
@@ -61,6 +70,28 @@ test("a further realm's key that is not its certificate's is named by the realm'
   assert.equal(r.status, 1);
   assert.equal(r.stdout, "");
   assert.match(r.stderr.trim(), /^STS_CONFIG\.realms\[0\]\.keys\[0\]: key [\w-]+: private key does not match its certificate$/);
+});
+
+test("what would not fit in a Workers variable or secret is named: the file as uploaded, a $binding section, a key secret", async () => {
+  const config = JSON.parse(readFileSync(join(dir, "config.json"), "utf8"));
+  const parties = Array.from({ length: 60 }, (_, i) => ({ identifier: `urn:example:rp-${i}`, defaultTokenType: "saml2", tokenTypes: ["saml2", "saml1"] }));
+  // Indented as people write it; minified it would fit.
+  writeFileSync(join(dir, "wide.json"), JSON.stringify({ ...config, relyingParties: parties.slice(0, 30) }, null, 2));
+  const wide = await runSts(["config", "check-config", join(dir, "wide.json"), "--env", join(dir, "secrets.json")]);
+  assert.equal(wide.status, 0, wide.stderr);
+  assert.match(wide.stdout, /\nwarning: \S*wide\.json is \d{4} bytes and a Workers variable or secret holds at most 5 KB \(5120 bytes\): move sections into bindings of their own \("relyingParties": \{ "\$binding": "NAME" \}\); minified it is \d{4} bytes and would fit\n/);
+
+  const secrets = JSON.parse(readFileSync(join(dir, "secrets.json"), "utf8"));
+  writeFileSync(join(dir, "bound-secrets.json"), JSON.stringify({ ...secrets, STS_PARTIES: JSON.stringify(parties, null, 1), RSA_KEY: pem("big", "private-key.pem") }));
+  config.keys[0].certificate = pem("big", "certificate.pem");
+  writeFileSync(join(dir, "bound.json"), JSON.stringify({ ...config, relyingParties: { $binding: "STS_PARTIES" } }));
+  const bound = await runSts(["config", "check-config", join(dir, "bound.json"), "--env", join(dir, "bound-secrets.json")]);
+  assert.equal(bound.status, 0, bound.stderr);
+  const warnings = bound.stdout.split("\n").filter((l) => l.startsWith("warning: "));
+  assert.deepEqual(warnings.map((l) => l.replace(/\d+ bytes and/, "N bytes and")).sort(), [
+    "warning: the binding RSA_KEY is N bytes and a Workers variable or secret holds at most 5 KB (5120 bytes): an RSA key of at most 4096 bits, or an EC key, fits",
+    "warning: the binding STS_PARTIES is N bytes and a Workers variable or secret holds at most 5 KB (5120 bytes)",
+  ]);
 });
 
 test("keys generate never overwrites a key, and names each value it cannot use", async () => {
