@@ -9,7 +9,9 @@
 // uploaded; (2) we write a workerd config (Cap'n Proto text) next to the bundle, with the user
 // directory's D1 binding (USERS_DB) backed by scripts/d1-local/worker.js, which keeps the database
 // under --state-dir and applies src/state/migrations/ on first use; (3) we spawn `workerd serve` and print
-// the URL once GET /healthz answers 200.
+// the URL once GET /healthz answers 200 — or at once what another answer means: 503, not served
+// (stopped); 404, a configuration whose `hosts` does not name the address we ask at (serving
+// those hosts only).
 //
 // Configuration rule (README, "Configuration"): without STS_CONFIG the worker gets STS_DEV_MODE="1"
 // (embedded development configuration). If STS_CONFIG is in the environment or in the
@@ -263,24 +265,67 @@ async function assertPortFree(ip, port) {
 }
 
 /**
- * Waits for /healthz: "ready" (200); the worker's own 503 text when it answers that it is not
- * configured or misconfigured (its log above names every problem: waiting longer changes
- * nothing); or "timeout".
+ * Waits for /healthz: "ready" (200); or the worker's own answer when it is another, which
+ * waiting longer does not change: 503 when it is not configured or misconfigured (its log above
+ * names every problem), 404 when the configuration lists `hosts` and the address we ask at is
+ * not one of them; or "timeout" / "exited".
  */
 async function waitHealthy(url, child, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) return "exited";
+    if (child.exitCode !== null) return { state: "exited" };
+    let res;
     try {
-      const res = await fetch(`${url}/healthz`);
-      if (res.status === 200) return "ready";
-      if (res.status === 503) return `refused: ${(await res.text()).trim()}`;
+      res = await fetch(`${url}/healthz`);
     } catch {
       // not listening yet
+      await new Promise((r) => setTimeout(r, 150));
+      continue;
     }
-    await new Promise((r) => setTimeout(r, 150));
+    if (res.status === 200) return { state: "ready" };
+    return { state: "answered", status: res.status, text: (await res.text()).trim() };
   }
-  return "timeout";
+  return { state: "timeout" };
+}
+
+/**
+ * The host names the configuration serves its first realm at (top-level `hosts`, inline or in
+ * its own binding), when they can be read from the variables we pass; else an empty list.
+ */
+function configuredHosts(vars) {
+  try {
+    const config = typeof vars.STS_CONFIG === "string" ? JSON.parse(vars.STS_CONFIG) : vars.STS_CONFIG;
+    let hosts = config?.hosts;
+    if (typeof hosts?.$binding === "string") {
+      const bound = vars[hosts.$binding];
+      hosts = typeof bound === "string" ? JSON.parse(bound) : bound;
+    }
+    return Array.isArray(hosts) ? hosts.filter((h) => typeof h === "string") : [];
+  } catch {
+    return [];
+  }
+}
+
+/** What serve says when /healthz answered something else than 200, and whether workerd keeps serving. */
+function healthReport(health, url, vars) {
+  if (health.state === "timeout") return { serving: false, line: `serve: ${url}/healthz did not answer 200 within 30 s; stopping workerd` };
+  if (health.status === 503) {
+    return { serving: false, line: `serve: the worker is not serving (${health.text}); the config_invalid line above names each problem. Stopping workerd.` };
+  }
+  if (health.status === 404) {
+    // Only a host the configuration does not serve makes /healthz a 404 (src/http/realm.ts);
+    // the worker is up and serves the hosts it lists.
+    const hosts = configuredHosts(vars);
+    const listed = hosts.length > 0 ? ` (${hosts.join(", ")})` : "";
+    const example = hosts[0] ?? "<a listed host>";
+    return {
+      serving: true,
+      line:
+        `edge-sts (workerd) ready on ${url} for the hosts STS_CONFIG lists${listed} only: ${url}/healthz answered 404 (${health.text}) ` +
+        `because the top-level "hosts" does not name ${new URL(url).hostname}. Send a listed name as the Host header: curl -H "Host: ${example}" ${url}/healthz`,
+    };
+  }
+  return { serving: false, line: `serve: ${url}/healthz answered ${health.status} (${health.text}); stopping workerd` };
 }
 
 async function main() {
@@ -294,10 +339,11 @@ async function main() {
   if (opts.dist !== null) {
     if (!existsSync(join(outdir, "index.js"))) fail(`--dist ${opts.dist}: no index.js there`);
   } else if (opts.build || !existsSync(join(outdir, "index.js"))) build(outdir);
+  const vars = collectVars(opts.envFile);
   const config = writeConfig({
     outdir,
     modules: bundleModules(outdir),
-    vars: collectVars(opts.envFile),
+    vars,
     compat: readWranglerToml(),
     ip: opts.ip,
     port: opts.port,
@@ -324,16 +370,16 @@ async function main() {
   const host = opts.ip.includes(":") ? `[${opts.ip}]` : opts.ip;
   const url = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${opts.port}`;
   const health = await waitHealthy(url, child, 30_000);
-  if (health === "ready") {
+  if (health.state === "ready") {
     console.log(`edge-sts (workerd) ready on ${url}`);
   } else if (child.exitCode === null) {
-    failed = true;
-    console.error(
-      health === "timeout"
-        ? `serve: ${url}/healthz did not answer 200 within 30 s; stopping workerd`
-        : `serve: the worker is not serving (${health.slice("refused: ".length)}); the config_invalid line above names each problem. Stopping workerd.`,
-    );
-    child.kill("SIGTERM");
+    const report = healthReport(health, url, vars);
+    if (report.serving) console.log(report.line);
+    else {
+      failed = true;
+      console.error(report.line);
+      child.kill("SIGTERM");
+    }
   }
 }
 

@@ -1,0 +1,65 @@
+// Self-tests of `npm run serve` (scripts/serve.mjs) against the bundle in dist/ (built first when
+// it is missing): what it says when /healthz answers something else than 200.
+// Node 22: `node --test 'scripts/test/*.test.mjs'`.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { after, test } from "node:test";
+import { DEV_CONFIG, DEV_SECRETS } from "../../src/config/dev.ts";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const dir = mkdtempSync(join(tmpdir(), "serve-test-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function freePort() {
+  return new Promise((res) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+  });
+}
+
+/** Runs serve with this environment until it prints a line naming the URL (or exits); then stops it. */
+async function serveUntilReported(vars, ms) {
+  const envFile = join(dir, "env.json");
+  writeFileSync(envFile, JSON.stringify(vars));
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(ROOT, "scripts", "serve.mjs"), "--no-build", "--port", String(port), "--state-dir", join(dir, "state"), "--env-file", envFile], { cwd: ROOT });
+  let out = "";
+  const started = Date.now();
+  try {
+    await new Promise((res, rej) => {
+      const timer = setTimeout(() => rej(new Error(`nothing reported within ${ms} ms:\n${out}`)), ms);
+      const seen = (d) => {
+        out += d;
+        if (/ready on|serve: /.test(out)) {
+          clearTimeout(timer);
+          res();
+        }
+      };
+      child.stdout.on("data", seen);
+      child.stderr.on("data", seen);
+      child.on("exit", () => {
+        clearTimeout(timer);
+        res();
+      });
+    });
+  } finally {
+    if (child.exitCode === null) child.kill("SIGTERM");
+  }
+  return { out, port, seconds: (Date.now() - started) / 1000 };
+}
+
+test("a configuration that lists its hosts is reported at once: ready for those hosts, and why 127.0.0.1's /healthz is a 404", async () => {
+  const vars = { ...DEV_SECRETS, STS_CONFIG: JSON.stringify({ ...DEV_CONFIG, hosts: ["sts.example.com"] }) };
+  // Without the report, serve waited 30 s and then blamed a timeout.
+  const { out, port } = await serveUntilReported(vars, 25_000);
+  const url = `http://127.0.0.1:${port}`;
+  assert.match(out, new RegExp(`edge-sts \\(workerd\\) ready on ${url} for the hosts STS_CONFIG lists \\(sts\\.example\\.com\\) only: ${url}/healthz answered 404 \\(No realm is served at this host and path\\.\\) because the top-level "hosts" does not name 127\\.0\\.0\\.1\\. Send a listed name as the Host header: curl -H "Host: sts\\.example\\.com" ${url}/healthz`));
+  assert.doesNotMatch(out, /did not answer 200/);
+});
