@@ -44,8 +44,10 @@ export type LoadedConfig = ResolvedConfig | ConfigUnavailable;
 const UNCONFIGURED: ConfigUnavailable = Object.freeze({
   mode: "unconfigured",
   reason:
-    "STS_CONFIG is not set: this worker refuses to issue tokens until it is configured " +
-    "(development configuration is only used with STS_DEV_MODE=1 for local runs)",
+    "STS_CONFIG is not set, so this worker refuses every request (503) until it is. Check the configuration " +
+    "(npm run sts -- config check-config sts-config.json --env secrets.json), set it " +
+    "(npx wrangler secret put STS_CONFIG < sts-config.json) and its secrets, and deploy again; see README, Configuration. " +
+    "(The embedded development configuration is used only with STS_DEV_MODE=1, for local runs.)",
 });
 
 interface Memo {

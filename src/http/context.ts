@@ -28,22 +28,18 @@ const started = new WeakMap<ResolvedConfig, Promise<Map<ResolvedConfig, KeyRing>
  * development keys.
  */
 export async function getContext(env: Env, requestUrl: string): Promise<StsContext> {
-  let config;
-  let rings: Map<ResolvedConfig, KeyRing> | undefined;
+  let config: ResolvedConfig;
+  let rings: Map<ResolvedConfig, KeyRing>;
   try {
-    config = loadConfig(env);
-    if (config.mode !== "unconfigured") rings = await keyRingsOf(config, env.USERS_DB !== undefined);
+    const loaded = loadConfig(env);
+    if (loaded.mode === "unconfigured") throw unconfigured(loaded.reason);
+    config = loaded;
+    rings = await keyRingsOf(config, env.USERS_DB !== undefined);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     // The operator sees every problem with its field path; the client only that we are down.
     logEvent({ level: "error", event: "config_invalid", problems: e.message.split("\n") });
     throw new StsError("not_configured", "This STS is misconfigured and refuses to issue tokens; see the worker log.");
-  }
-  if (config.mode === "unconfigured" || rings === undefined) {
-    throw new StsError(
-      "not_configured",
-      "This STS is not configured and refuses to issue tokens. The operator must set STS_CONFIG.",
-    );
   }
   const origin = originOf(requestUrl);
   const realm = selectRealm(config, requestUrl, origin);
@@ -51,6 +47,20 @@ export async function getContext(env: Env, requestUrl: string): Promise<StsConte
   const audit = realm.config.realm === undefined ? {} : { realm: realm.config.realm };
   const directory = env.USERS_DB === undefined ? undefined : (ready.get(realm.config) ?? (await checkedDirectory(env.USERS_DB, realm.config)));
   return { config: realm.config, keys, issuer: realm.config.issuer ?? realm.base, origin: realm.base, now: () => new Date(), audit, directory };
+}
+
+let unconfiguredLogged = false;
+
+/**
+ * The refusal of a worker without configuration. Its reason goes to the log once per isolate:
+ * a deployed worker that was never given STS_CONFIG says what to do, without a line per request.
+ */
+function unconfigured(reason: string): StsError {
+  if (!unconfiguredLogged) {
+    unconfiguredLogged = true;
+    logEvent({ level: "error", event: "not_configured", message: reason });
+  }
+  return new StsError("not_configured", "This STS is not configured and refuses to issue tokens. The operator must set STS_CONFIG.");
 }
 
 /** Each realm's directory once it has passed its start-up check (read without awaiting). */

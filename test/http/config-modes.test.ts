@@ -40,7 +40,9 @@ afterEach(() => {
 });
 
 describe("configuration modes", () => {
-  it("a deployed worker without configuration fails closed: no token, 503, and never dev keys", async () => {
+  it("a deployed worker without configuration fails closed: no token, 503, and never dev keys; the log says once what to do", async () => {
+    const lines: string[] = [];
+    vi.spyOn(console, "log").mockImplementation((s: unknown) => void lines.push(String(s)));
     const bare = { TOKEN_STATE: env.TOKEN_STATE, REPLAY_CACHE: env.REPLAY_CACHE };
     const res = await app.fetch(issueRequest(), bare, exec);
     const text = await res.text();
@@ -50,6 +52,9 @@ describe("configuration modes", () => {
     expect(text).not.toContain("Assertion");
     expect((await app.fetch(new Request("https://sts.example.com/healthz"), bare, exec)).status).toBe(503);
     expect((await app.fetch(new Request("https://sts.example.com/FederationMetadata/2007-06/FederationMetadata.xml"), bare, exec)).status).toBe(503);
+    const told = lines.map((l) => JSON.parse(l) as { level?: string; event?: string; message?: string }).filter((l) => l.event === "not_configured");
+    expect(told).toHaveLength(1);
+    expect(told[0]).toMatchObject({ level: "error", message: expect.stringMatching(/^STS_CONFIG is not set, so this worker refuses every request \(503\) until it is\. .*npx wrangler secret put STS_CONFIG < sts-config\.json/) });
   });
 
   it("an invalid STS_CONFIG is refused and the log names the field", async () => {
