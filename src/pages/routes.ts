@@ -12,6 +12,7 @@ import { PASSIVE_REQUESTOR_PATH } from "../wstrust/federation-metadata.ts";
 import { escapeHtml, page, PAGE_HEADERS } from "./html.ts";
 import { INSPECTOR_SCRIPT } from "./inspector-script.generated.ts";
 import { STYLESHEET } from "./style.ts";
+import { unservedPage } from "./unserved.ts";
 import { handleWsFed } from "./wsfed.ts";
 import { AUTOPOST_SCRIPT } from "./wsfed-html.ts";
 
@@ -83,19 +84,29 @@ export function registerPageRoutes<E extends HonoEnv>(app: Hono<E>, services: (c
     await services(c).context();
     return new Response(body, { headers });
   };
-  app.get("/", async (c) => {
+  // A page a person opened says in a page that it cannot be served here (its assets do not).
+  const browser = (handle: (c: Context<E>) => Promise<Response>) => async (c: Context<E>) => {
+    try {
+      return await handle(c);
+    } catch (e) {
+      const refused = unservedPage(e);
+      if (refused === undefined) throw e;
+      return refused;
+    }
+  };
+  app.get("/", browser(async (c) => {
     const ctx = await services(c).context();
     // A realm's root without its slash would resolve the page's relative links outside it.
     const url = new URL(c.req.url);
     if (!url.pathname.endsWith("/")) return c.redirect(`${url.pathname}/${url.search}`, 308);
     return new Response(homePage(ctx.issuer, servedEndpoints(ctx.config, ctx.issuer), ctx.config.webSessionSecret !== undefined), { headers: PAGE_HEADERS });
-  });
-  app.get("/inspect", serve(INSPECTOR_PAGE, PAGE_HEADERS));
+  }));
+  app.get("/inspect", browser(serve(INSPECTOR_PAGE, PAGE_HEADERS)));
   app.get("/inspect.js", serve(INSPECTOR_SCRIPT, ASSET_HEADERS("text/javascript; charset=utf-8")));
   // Browsers ask for it on every page; there is none, and a 404 would show as a page error.
   app.get("/favicon.ico", () => new Response(null, { status: 204, headers: { "Cache-Control": "max-age=86400" } }));
-  app.get(PASSIVE_REQUESTOR_PATH, (c) => handleWsFed(c.req.raw, services(c)));
-  app.post(PASSIVE_REQUESTOR_PATH, (c) => handleWsFed(c.req.raw, services(c)));
+  app.get(PASSIVE_REQUESTOR_PATH, browser((c) => handleWsFed(c.req.raw, services(c))));
+  app.post(PASSIVE_REQUESTOR_PATH, browser((c) => handleWsFed(c.req.raw, services(c))));
   // AD FS's passive endpoint: a relying party that still sends browsers to /adfs/ls/ (this STS
   // took over the AD FS host name) reaches /wsfed, with the same query (and, for a POST, the
   // same method and body: 307). The pages, their cookies and their relative links stay /wsfed's.

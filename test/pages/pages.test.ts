@@ -1,6 +1,8 @@
 /** The pages a person opens: the home page, the token inspector and their assets. */
 import { describe, expect, it } from "vitest";
-import { call } from "../helpers/worker.ts";
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import { app } from "../../src/http/app.ts";
+import { ORIGIN, call } from "../helpers/worker.ts";
 
 describe("pages", () => {
   it("the home page lists the endpoints and metadata, under a strict CSP", async () => {
@@ -48,5 +50,35 @@ describe("pages", () => {
     for (const path of ["/realms/nowhere/", "/realms/nowhere/inspect", "/realms/nowhere/inspect.js", "/realms/nowhere/assets/sts.css"]) {
       expect((await call(path)).status).toBe(404);
     }
+  });
+
+  it("a page a browser opens where no realm is served, or while the STS is not configured, is an error page, not JSON", async () => {
+    const bare = { TOKEN_STATE: env.TOKEN_STATE, REPLAY_CACHE: env.REPLAY_CACHE };
+    const unconfigured = async (path: string, init?: RequestInit) => {
+      const ctx = createExecutionContext();
+      const res = await app.fetch(new Request(ORIGIN + path, init), bare, ctx);
+      await waitOnExecutionContext(ctx);
+      return res;
+    };
+    const signIn = "/wsfed?wa=wsignin1.0&wtrealm=urn%3Aexample%3Arp";
+    const form = { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "wa=wsignin1.0&wtrealm=urn%3Aexample%3Arp" };
+    const cases: [Promise<Response>, number, RegExp][] = [
+      ...["/realms/nosuch/", "/realms/nosuch/inspect", `/realms/nosuch${signIn}`].map((p): [Promise<Response>, number, RegExp] => [call(p), 404, /<h1>Not found<\/h1><p class="error" role="alert">No realm is served at this host and path\.<\/p>/]),
+      [call("/realms/nosuch/wsfed", form), 404, /No realm is served/],
+      ...["/", "/inspect", signIn].map((p): [Promise<Response>, number, RegExp] => [unconfigured(p), 503, /<h1>Service unavailable<\/h1><p class="error" role="alert">This STS is not configured and refuses to issue tokens\. The operator must set STS_CONFIG\.<\/p>/]),
+      [unconfigured("/wsfed", form), 503, /Service unavailable/],
+    ];
+    for (const [reply, status, text] of cases) {
+      const r = await reply;
+      expect(r.status).toBe(status);
+      expect(r.headers.get("content-type")).toBe("text/html; charset=utf-8");
+      expect(r.headers.get("cache-control")).toBe("no-store");
+      expect(r.headers.get("content-security-policy")).toContain("default-src 'none'");
+      expect(await r.text()).toMatch(text);
+    }
+    // The other doors keep their own formats; a script or stylesheet is no page.
+    expect((await call("/realms/nosuch/oauth2/jwks")).headers.get("content-type")).toMatch(/^application\/json/);
+    expect((await unconfigured("/inspect.js")).headers.get("content-type")).toMatch(/^application\/json/);
+    expect(await (await unconfigured("/healthz")).text()).toMatch(/^This STS is not configured/);
   });
 });

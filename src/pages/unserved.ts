@@ -1,0 +1,25 @@
+/**
+ * What a browser gets when this STS cannot serve a page at the address it asked: a page, where
+ * the other doors answer in their own wire format (a SOAP fault, an OAuth JSON error) — 503 when
+ * the STS is not configured or misconfigured, 404 when no realm is served at that host and path.
+ */
+import { StsError, type StsErrorCode } from "../errors.ts";
+import { escapeHtml, page, PAGE_HEADERS } from "./html.ts";
+
+/** Refusals are never cached: the configuration, or the realms served, may change. */
+const HEADERS: Readonly<Record<string, string>> = Object.freeze({ ...PAGE_HEADERS, "Cache-Control": "no-store" });
+
+const TITLES: Partial<Record<StsErrorCode, [number, string]>> = {
+  not_configured: [503, "Service unavailable"],
+  unknown_realm: [404, "Not found"],
+};
+
+/** The page for a request this STS does not serve here; undefined for any other error. */
+export function unservedPage(e: unknown): Response | undefined {
+  if (!(e instanceof StsError)) return undefined;
+  const known = TITLES[e.code];
+  if (known === undefined) return undefined;
+  const [status, title] = known;
+  const body = `<h1>${escapeHtml(title)}</h1><p class="error" role="alert">${escapeHtml(e.message)}</p>`;
+  return new Response(page(title, "./", body), { status, headers: HEADERS });
+}
