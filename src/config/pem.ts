@@ -13,13 +13,47 @@ export type KeyAlgorithm = "RSA" | "EC P-256" | "EC P-384" | "EC P-521";
 
 const PEM_RE = /^-----BEGIN ([A-Z0-9 ]+)-----\r?\n([A-Za-z0-9+/=\r\n]+?)\r?\n?-----END \1-----$/;
 
+const EXPECTED = "expected one PEM block (-----BEGIN ...----- base64 -----END ...-----)";
+/** How a PEM keeps its line breaks: a secret takes the file as it is; JSON writes each as one \n. */
+const AS_IS = "put the PEM file in a secret as it is (npx wrangler secret put NAME < file.pem), or inline in JSON with each line break written as \\n once";
+
 /** Decodes a single-block PEM; returns its label and DER, or a reason string. */
 export function decodePem(pem: string): { label: string; der: Uint8Array } | string {
-  const m = PEM_RE.exec(pem.trim().replace(/\r\n/g, "\n"));
-  if (!m) return "expected one PEM block (-----BEGIN ...----- base64 -----END ...-----)";
+  const text = pem.trim().replace(/\r\n/g, "\n");
+  const m = PEM_RE.exec(text);
+  if (!m) return pemMistake(text);
   const der = fromBase64((m[2] as string).replace(/\s+/g, ""));
   if (!der || der.length < 2 || der[0] !== 0x30) return `the ${m[1]} PEM body is not base64 DER`;
   return { label: m[1] as string, der };
+}
+
+/**
+ * What is wrong with a text that is not one PEM block, told apart by how PEM usually gets
+ * mangled on its way into a secret or a JSON string: its line breaks escaped twice, removed or
+ * made spaces; more than one block (a certificate chain, a key and its certificate in one
+ * file); an encrypted key's headers.
+ */
+function pemMistake(text: string): string {
+  const labels = [...text.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----/g)].map((b) => b[1]!);
+  if (labels.length === 0) return `${EXPECTED}, found no -----BEGIN line`;
+  if (labels.length > 1) {
+    const chain = labels.every((l) => l === "CERTIFICATE");
+    return `${EXPECTED}, found ${labels.length} (${labels.join(", ")})` +
+      (chain ? ": a certificate chain; give only the first certificate, without the certificates of its issuers" : ": give each in its own field");
+  }
+  const begin = `-----BEGIN ${labels[0]}-----`;
+  const end = `-----END ${labels[0]}-----`;
+  const at = text.indexOf(end);
+  if (at < 0) return `${EXPECTED}, found ${begin} without its ${end} line`;
+  const body = text.slice(text.indexOf(begin) + begin.length, at).trim();
+  if (body.includes("\\n")) return `${EXPECTED}, found the two characters \\n where its line breaks belong (the text was escaped twice): ${AS_IS}`;
+  if (!text.includes("\n")) {
+    return / /.test(body)
+      ? `${EXPECTED}, found it on one line with spaces where its line breaks belong: ${AS_IS}`
+      : `${EXPECTED}, found it on one line, without line breaks: ${AS_IS}`;
+  }
+  if (/^[A-Za-z-]+:/m.test(body)) return `${EXPECTED} without headers, found headers (${labels[0]} with Proc-Type/DEK-Info is an encrypted key: convert it with openssl pkcs8 -topk8 -nocrypt -in key.pem)`;
+  return `${EXPECTED}, found something else than base64 between its ${begin} and ${end} lines`;
 }
 
 /** Checks a certificate PEM; returns the normalised PEM or a reason string. */

@@ -9,10 +9,12 @@ import { KEY_USAGE, buildSelfSignedCertificate } from "../../src/keys/x509.ts";
 import { derToPem } from "../../src/keys/pem.ts";
 import { CA_EXTENSIONS, EKU, authority, basicConstraints, extendedKeyUsage, extension, keyUsage } from "../helpers/certificates.ts";
 import { DIRECTORY_USERNAME_RULE } from "../../src/identity/username.ts";
+import { DEV_CA_CERT_PEM } from "../../src/config/dev-keys.ts";
 import { directoryPrincipals } from "../../src/config/validate-certificates.ts";
 import { ED25519_PKCS8, EC, NOT_A_CA_PEM, P384_PKCS8, RSA, base, issuesOf, withCertificates } from "./helpers.ts";
 
 const R = "STS_CONFIG";
+const AS_IS = "put the PEM file in a secret as it is (npx wrangler secret put NAME < file.pem), or inline in JSON with each line break written as \\n once";
 
 describe("the embedded development configuration", () => {
   const dev = validateConfig(DEV_CONFIG, DEV_SECRETS, { mode: "development" });
@@ -235,7 +237,14 @@ const CASES: [string, Mutation, string][] = [
   ["duplicate kid", (c) => (c.keys[1].kid = "rsa1"), `${R}.keys[1].kid: duplicate kid "rsa1" (also keys[0])`],
   ["private key of another type than its certificate", (c) => (c.keys[0].privateKeySecret = "EC_KEY"), `${R}.keys[0].privateKeySecret: holds an EC P-256 private key, but the certificate's key is RSA: give the private key of the certificate's key pair`],
   ["both certificate sources", (c) => (c.keys[0].certificateSecret = "EC_CERT"), `${R}.keys[0]: set either certificate or certificateSecret, not both`],
-  ["certificate not PEM", (c) => (c.keys[0].certificate = "MIIB"), `${R}.keys[0].certificate: expected one PEM block (-----BEGIN ...----- base64 -----END ...-----)`],
+  ["certificate not PEM", (c) => (c.keys[0].certificate = "MIIB"), `${R}.keys[0].certificate: expected one PEM block (-----BEGIN ...----- base64 -----END ...-----), found no -----BEGIN line`],
+  // The ways a PEM gets mangled on its way into a secret, each told apart.
+  ["PEM with \\n text for its line breaks", (_, env) => (env.RSA_KEY = RSA.privateKeyPem!.trim().replaceAll("\n", "\\n")), `${R}.keys[0].privateKeySecret: secret binding "RSA_KEY": expected one PEM block (-----BEGIN ...----- base64 -----END ...-----), found the two characters \\n where its line breaks belong (the text was escaped twice): ${AS_IS}`],
+  ["PEM on one line", (_, env) => (env.EC_CERT = EC.certificatePem.trim().replaceAll("\n", "")), `${R}.keys[1].certificateSecret: secret binding "EC_CERT": expected one PEM block (-----BEGIN ...----- base64 -----END ...-----), found it on one line, without line breaks: ${AS_IS}`],
+  ["PEM with spaces for its line breaks", (_, env) => (env.EC_CERT = EC.certificatePem.trim().replaceAll("\n", " ")), `${R}.keys[1].certificateSecret: secret binding "EC_CERT": expected one PEM block (-----BEGIN ...----- base64 -----END ...-----), found it on one line with spaces where its line breaks belong: ${AS_IS}`],
+  ["a certificate chain", (_, env) => (env.EC_CERT = EC.certificatePem + DEV_CA_CERT_PEM), `${R}.keys[1].certificateSecret: secret binding "EC_CERT": expected one PEM block (-----BEGIN ...----- base64 -----END ...-----), found 2 (CERTIFICATE, CERTIFICATE): a certificate chain; give only the first certificate, without the certificates of its issuers`],
+  ["an encrypted legacy key", (_, env) => (env.RSA_KEY = "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00112233445566778899AABBCCDDEEFF\n\nMIIB\n-----END RSA PRIVATE KEY-----\n"), `${R}.keys[0].privateKeySecret: secret binding "RSA_KEY": expected one PEM block (-----BEGIN ...----- base64 -----END ...-----) without headers, found headers (RSA PRIVATE KEY with Proc-Type/DEK-Info is an encrypted key: convert it with openssl pkcs8 -topk8 -nocrypt -in key.pem)`],
+  ["a key and its certificate in one secret", (_, env) => (env.RSA_KEY = RSA.privateKeyPem! + RSA.certificatePem), `${R}.keys[0].privateKeySecret: secret binding "RSA_KEY": expected one PEM block (-----BEGIN ...----- base64 -----END ...-----), found 2 (PRIVATE KEY, CERTIFICATE): give each in its own field`],
   ["key PEM as certificate", (_c, e) => (e.EC_CERT = e.EC_KEY), `${R}.keys[1].certificateSecret: secret binding "EC_CERT": expected a CERTIFICATE PEM, got PRIVATE KEY`],
   ["PKCS#1 private key", (_c, e) => (e.RSA_KEY = "-----BEGIN RSA PRIVATE KEY-----\nMIICXgIBAAKBgQDGLZRYlabfO4jocAk1kOFL7/GBjoI8BEYc0klRB0V7GjPIOTco\n-----END RSA PRIVATE KEY-----"), `${R}.keys[0].privateKeySecret: secret binding "RSA_KEY": expected an unencrypted PKCS#8 "PRIVATE KEY" PEM, got RSA PRIVATE KEY (convert with: openssl pkcs8 -topk8 -nocrypt -in key.pem)`],
   ["Ed25519 key", (_c, e) => (e.EC_KEY = ED25519_PKCS8), `${R}.keys[1].privateKeySecret: secret binding "EC_KEY": unsupported key algorithm (use RSA or EC P-256/P-384/P-521)`],
