@@ -146,7 +146,7 @@ export interface RelyingPartyConfigInput {
   tokenLifetimeSeconds?: number;
   /** Maximum lifetime a request may ask for, in seconds (default 8 hours). */
   maxTokenLifetimeSeconds?: number;
-  /** Claim names released to this relying party. Default: all of the user's claims. */
+  /** Claim names released to this relying party. Absent: all of the subject's claims; `[]`: none. */
   claims?: string[];
   /**
    * Claim rules, evaluated in order over the released claims (see `claim-rules.ts`). When set,

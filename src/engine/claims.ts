@@ -8,7 +8,8 @@ import { PROTOCOL_CLAIMS } from "./protocol-claims.ts";
 import type { RequestedClaim } from "./types.ts";
 
 /**
- * Releases only the claims the relying party's policy names (all when it names none), and never
+ * Releases only the claims the relying party's policy names (all when it has no list; an empty
+ * list names none, so releases none), and never
  * one with a protocol meaning: those the token states from what issuance decided, not from what
  * an identity source said. The list names claim types as requests, drops and federation
  * metadata do: `email` and `…/emailaddress` (in any case) release the same claims.

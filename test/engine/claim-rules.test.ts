@@ -60,6 +60,11 @@ describe("claim rule evaluation", () => {
     expect(decideClaims(party(undefined), "jwt", "alice", { email: ["a"], sub: ["evil"] }, undefined)).toEqual({ email: ["a"] });
   });
 
+  it("a party without a release list gets every claim; one whose list is empty gets none (as README says)", () => {
+    expect(decideClaims(party(undefined), "jwt", "alice", ALICE, undefined)).toEqual(ALICE);
+    expect(decideClaims(party(undefined, []), "jwt", "alice", ALICE, undefined)).toEqual({});
+  });
+
   it("a subject's claim named by a protocol fact's claim-type URI is never released (it would be read back as that fact)", () => {
     const forged = {
       email: ["a"],
