@@ -1,13 +1,15 @@
 /**
  * What the token inspector page shows about a pasted token: a SAML 2.0 / 1.1 assertion (XML, or
- * base64 or base64url of it, alone or inside an RSTR) or a JWT, read and checked against this STS's published
- * signing keys (its JWKS, whose x5c certificates are the same keys federation metadata lists).
+ * base64 or base64url of it, alone or inside an RSTR) or a JWT, read and checked against this STS
+ * as the page's address serves it: its published signing keys (its JWKS, whose x5c certificates
+ * are the same keys federation metadata lists) and its issuer (RFC 8414 metadata).
  *
  * It runs in the browser (bundled by scripts/build-browser.mjs), so the token never leaves the
  * page; the checks are the worker's own: the same XML parser limits, the same strict enveloped
  * signature verification (no wrapping, no keys taken from the document), the same assertion
  * reader. Nothing here trusts the token: every field shown comes from the parsed text, and the
- * verdict says whether the signature holds, separately from whether the times still do.
+ * verdict says whether the signature holds and the token is this issuer's, separately from
+ * whether the times still do.
  */
 import { compactVerify, decodeProtectedHeader } from "jose";
 import { fromBase64Url } from "../bytes.ts";
@@ -52,8 +54,24 @@ export interface Inspection {
 
 export type InspectionResult = { ok: true; inspection: Inspection } | { ok: false; error: string };
 
+/** This STS as the page's address serves it: the issuer its tokens name there, and its keys. */
+export interface ThisSts {
+  issuer: string;
+  keys: KeyRing;
+}
+
+/**
+ * This STS at the page's address, from its RFC 8414 metadata (§2: `issuer`, `jwks_uri`) and the
+ * JWKS document that names (fetched by `fetchJwks`).
+ */
+export async function thisSts(metadata: unknown, fetchJwks: (uri: string) => Promise<unknown>): Promise<ThisSts> {
+  const m = metadata as { issuer?: unknown; jwks_uri?: unknown } | null;
+  if (typeof m?.issuer !== "string" || typeof m.jwks_uri !== "string") throw new Error("the metadata names no issuer or no jwks_uri");
+  return { issuer: m.issuer, keys: await publishedKeys(await fetchJwks(m.jwks_uri)) };
+}
+
 /** The signing keys this STS publishes (its JWKS document). */
-export async function publishedKeys(jwks: unknown): Promise<KeyRing> {
+async function publishedKeys(jwks: unknown): Promise<KeyRing> {
   const keys = (jwks as { keys?: unknown } | null)?.keys;
   if (!Array.isArray(keys)) throw new Error("the JWKS has no keys");
   const materials = keys.flatMap((k: { x5c?: unknown; kid?: unknown }) =>
@@ -68,17 +86,17 @@ function pemOf(b64: string): string {
   return `-----BEGIN CERTIFICATE-----\n${b64.replace(/(.{64})/g, "$1\n")}\n-----END CERTIFICATE-----`;
 }
 
-/** Reads and checks `input` against `keys` at `now`. Never throws: a refusal is a result. */
-export async function inspectToken(input: string, keys: KeyRing, now: Date): Promise<InspectionResult> {
+/** Reads and checks `input` against `sts` at `now`. Never throws: a refusal is a result. */
+export async function inspectToken(input: string, sts: ThisSts, now: Date): Promise<InspectionResult> {
   const text = input.trim();
   if (text === "") return { ok: false, error: "Paste a SAML assertion (XML, base64 or base64url) or a JWT." };
   if (text.length > MAX_TOKEN_CHARS) return { ok: false, error: `The token is longer than ${MAX_TOKEN_CHARS} characters.` };
   try {
-    if (/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(text)) return { ok: true, inspection: await inspectJwt(text, keys, now) };
+    if (/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(text)) return { ok: true, inspection: await inspectJwt(text, sts, now) };
     if (/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]*){4}$/.test(text)) return { ok: false, error: "This is an encrypted JWT (JWE): only the relying party it was encrypted for can read it." };
     const xml = pastedXml(text);
     if (xml === undefined) return { ok: false, error: "This is neither XML, base64 or base64url of XML, nor a JWT." };
-    return await inspectSaml(xml, keys, now);
+    return await inspectSaml(xml, sts, now);
   } catch (e) {
     return { ok: false, error: e instanceof Error ? e.message : "The token could not be read." };
   }
@@ -118,7 +136,22 @@ function base64Xml(text: string): string | undefined {
   return xml.startsWith("<") ? xml : undefined;
 }
 
-async function inspectSaml(xml: string, keys: KeyRing, now: Date): Promise<InspectionResult> {
+/**
+ * The verdict on a signature that holds with this STS's key `key`: the token is this STS's here
+ * only when it names the issuer the page's address serves. One key ring may sign for several
+ * issuers (a realm without `issuer` is named by the address it was asked at: its host, or its
+ * path prefix), and the STS refuses a token of another issuer as not its own.
+ */
+function signedBy(key: string, tokenIssuer: string | undefined, sts: ThisSts): Inspection["signature"] {
+  if (tokenIssuer === sts.issuer) return { valid: true, detail: `Signed by this STS (${key}).` };
+  const names = tokenIssuer === undefined ? "names no issuer" : `was issued by ${tokenIssuer}`;
+  return {
+    valid: false,
+    detail: `The signature verifies with this STS's ${key}, but the token ${names}, not by ${sts.issuer}, the issuer at this address: this STS does not accept it here.`,
+  };
+}
+
+async function inspectSaml(xml: string, sts: ThisSts, now: Date): Promise<InspectionResult> {
   const doc = parseXml(xml);
   const root = doc.documentElement;
   if (!root) return { ok: false, error: "The XML has no root element." };
@@ -129,18 +162,17 @@ async function inspectSaml(xml: string, keys: KeyRing, now: Date): Promise<Inspe
   }
   if (found.length > 1) return { ok: false, error: "The XML holds more than one assertion; paste one." };
   const el = found[0]!;
-  const v = await verifyEnveloped(el, { keys: keys.all() });
-  const signature = v.ok
-    ? { valid: true, detail: `Signed by this STS (key ${v.key.kid}).` }
-    : { valid: false, detail: `The signature does not verify with this STS's published keys: ${v.reason}` };
+  const v = await verifyEnveloped(el, { keys: sts.keys.all() });
+  const notVerified = (reason: string) => `The signature does not verify with this STS's published keys: ${reason}`;
   let f;
   try {
     f = readAssertion(el);
   } catch (e) {
     // An assertion that cannot be read is still judged: its signature first.
     const why = e instanceof Error ? e.message : "it cannot be read";
-    return { ok: false, error: signature.valid ? why : `${signature.detail} And: ${why}` };
+    return { ok: false, error: v.ok ? why : `${notVerified(v.reason)} And: ${why}` };
   }
+  const signature = v.ok ? signedBy(`key ${v.key.kid}`, f.issuer, sts) : { valid: false, detail: notVerified(v.reason) };
   const methods = f.confirmationMethods.map((m) => m.replace(/^urn:oasis:names:tc:SAML:(2\.0|1\.0):cm:/, ""));
   return {
     ok: true,
@@ -181,18 +213,19 @@ function findAssertions(el: Element, out: Element[]): boolean {
 
 const JWS_ALGS: readonly JwsAlg[] = ["RS256", "RS384", "RS512", "PS256", "ES256", "ES384", "ES512"];
 
-async function inspectJwt(token: string, keys: KeyRing, now: Date): Promise<Inspection> {
+async function inspectJwt(token: string, sts: ThisSts, now: Date): Promise<Inspection> {
   const header = decodeProtectedHeader(token);
   const payload = decodePayload(token);
   let signature: Inspection["signature"];
   const alg = header.alg as JwsAlg | undefined;
-  const key = typeof header.kid === "string" ? keys.byKid(header.kid) : undefined;
+  const key = typeof header.kid === "string" ? sts.keys.byKid(header.kid) : undefined;
+  const issuer = typeof payload.iss === "string" ? payload.iss : undefined;
   if (!alg || !JWS_ALGS.includes(alg)) signature = { valid: false, detail: `The algorithm ${String(header.alg)} is not one this STS signs with.` };
   else if (!key) signature = { valid: false, detail: "The token's kid names none of this STS's published keys." };
   else {
     try {
       await compactVerify(token, await key.publicKeyFor(alg), { algorithms: [alg] });
-      signature = { valid: true, detail: `Signed by this STS (key ${key.kid}, ${alg}).` };
+      signature = signedBy(`key ${key.kid}, ${alg}`, issuer, sts);
     } catch {
       signature = { valid: false, detail: `The signature does not verify with this STS's key ${key.kid}.` };
     }
@@ -207,7 +240,7 @@ async function inspectJwt(token: string, keys: KeyRing, now: Date): Promise<Insp
     .map(([k, v]): [string, string[]] => [k, Array.isArray(v) ? v.map(show) : [show(v)]]);
   return {
     format: "JWT",
-    issuer: typeof payload.iss === "string" ? payload.iss : undefined,
+    issuer,
     subject: typeof payload.sub === "string" ? payload.sub : undefined,
     audiences: typeof aud === "string" ? [aud] : Array.isArray(aud) ? aud.map(show) : [],
     issuedAt,

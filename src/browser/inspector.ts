@@ -1,10 +1,10 @@
 /**
  * The token inspector page's script (bundled for the browser by scripts/build-browser.mjs). It
- * fetches this STS's JWKS once,
- * then reads each pasted token with {@link inspectToken}. Everything shown is set as text, never
- * as markup: the token is the attacker's, not ours.
+ * fetches this STS's metadata and JWKS once, then reads each pasted token with
+ * {@link inspectToken}. Everything shown is set as text, never as markup: the token is the
+ * attacker's, not ours.
  */
-import { inspectToken, publishedKeys, type Inspection, type StatedTime } from "./inspect-token.ts";
+import { inspectToken, thisSts, type Inspection, type StatedTime } from "./inspect-token.ts";
 
 /**
  * The few DOM members this script uses. The project type-checks against the Workers runtime's
@@ -31,13 +31,18 @@ const form = document.getElementById("inspect-form")!;
 const input = document.getElementById("token")!;
 const result = document.getElementById("result")!;
 
-// The page's own realm: its JWKS is next to the page.
-const keys = fetch(new URL("oauth2/jwks", location.href), { headers: { Accept: "application/json" } })
-  .then((r) => {
-    if (!r.ok) throw new Error(`the JWKS answered ${r.status}`);
-    return r.json();
-  })
-  .then(publishedKeys);
+/** A JSON document of this STS's, or why not. */
+async function fetchJson(url: URL, what: string): Promise<unknown> {
+  const r = await fetch(url, { headers: { Accept: "application/json" } });
+  if (!r.ok) throw new Error(`the ${what} answered ${r.status}`);
+  return r.json();
+}
+
+// The page's own realm: its RFC 8414 metadata is next to the page (a realm reached by its path
+// prefix has it under the prefix too), and names the issuer tokens have here and the JWKS.
+const sts = fetchJson(new URL(".well-known/oauth-authorization-server", location.href), "metadata").then((metadata) =>
+  thisSts(metadata, (uri) => fetchJson(new URL(uri, location.href), "JWKS")),
+);
 
 form.addEventListener("submit", (ev) => {
   ev.preventDefault();
@@ -46,16 +51,16 @@ form.addEventListener("submit", (ev) => {
 
 async function show(): Promise<void> {
   result.replaceChildren(el("p", "Checking…"));
-  let ring;
+  let here;
   try {
-    ring = await keys;
+    here = await sts;
   } catch (e) {
-    result.replaceChildren(verdict(false, `This STS's published keys could not be loaded (${(e as Error).message}).`));
+    result.replaceChildren(verdict(false, `This STS's metadata and published keys could not be loaded (${(e as Error).message}).`));
     return;
   }
   // Whatever the token holds, the page ends with a verdict: never left at "Checking…".
   try {
-    const r = await inspectToken(input.value, ring, new Date());
+    const r = await inspectToken(input.value, here, new Date());
     if (r.ok) render(r.inspection);
     else result.replaceChildren(verdict(false, r.error));
   } catch (e) {

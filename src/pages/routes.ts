@@ -69,7 +69,7 @@ const INSPECTOR_PAGE = page(
   "Token inspector",
   "./",
   `<h1>Token inspector</h1>` +
-    `<p>Paste a SAML 2.0 or 1.1 assertion (XML, base64 or base64url) or a JWT. It is read and its signature checked against this STS's published keys <strong>in this browser</strong>: the token never leaves the page.</p>` +
+    `<p>Paste a SAML 2.0 or 1.1 assertion (XML, base64 or base64url) or a JWT. It is read, its signature checked against this STS's published keys and its issuer against the issuer at this address, <strong>in this browser</strong>: the token never leaves the page.</p>` +
     `<form id="inspect-form"><label for="token">Token</label>` +
     `<textarea id="token" name="token" rows="10" spellcheck="false" autocomplete="off" autocapitalize="off" required aria-describedby="token-help"></textarea>` +
     `<p id="token-help" class="muted">An encrypted token can only be read by the relying party it was encrypted for.</p>` +

@@ -4,18 +4,28 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { XMLSerializer, type Node } from "@xmldom/xmldom";
-import { inspectToken, publishedKeys, MAX_TOKEN_CHARS } from "../../src/browser/inspect-token.ts";
-import type { KeyRing } from "../../src/keys/keyring.ts";
-import { NS, TT } from "../helpers/soap.ts";
-import { byTag, call, trust } from "../helpers/worker.ts";
+import { inspectToken, thisSts, MAX_TOKEN_CHARS, type ThisSts } from "../../src/browser/inspect-token.ts";
+import { exports } from "cloudflare:workers";
+import { NS, TT, envelope } from "../helpers/soap.ts";
+import { ORIGIN, byTag, trust } from "../helpers/worker.ts";
 import { exchange, jwtFromTrust, RP, TX } from "../oauth/helpers.ts";
 
 const alice = { user: "alice", password: "wonderland" };
 const serialize = (e: Node | undefined) => new XMLSerializer().serializeToString(e!);
-let keys: KeyRing;
+let sts: ThisSts;
+
+/** A request to the real worker at any address (a realm may be reached by its host). */
+function fetchAt(url: string, init?: RequestInit): Promise<Response> {
+  return (exports as unknown as { default: { fetch(r: Request): Promise<Response> } }).default.fetch(new Request(url, init));
+}
+
+/** This STS as the inspector page at `base` sees it (its metadata, then the JWKS it names). */
+async function stsAt(base: string): Promise<ThisSts> {
+  return thisSts(await (await fetchAt(`${base}/.well-known/oauth-authorization-server`)).json(), async (uri) => (await fetchAt(uri)).json());
+}
 
 beforeAll(async () => {
-  keys = await publishedKeys(await (await call("/oauth2/jwks")).json());
+  sts = await stsAt(ORIGIN);
 });
 
 async function samlToken(tokenType: string, ns: string): Promise<{ assertion: string; rstr: string }> {
@@ -41,7 +51,7 @@ function alterOneByte(text: string, inside: string): string {
 describe("inspectToken", () => {
   it("reads a SAML 2.0 assertion of ours and finds its signature valid; one altered byte is not", async () => {
     const { assertion } = await samlToken(TT.saml2, NS.saml2);
-    const r = await inspectToken(assertion, keys, new Date());
+    const r = await inspectToken(assertion, sts, new Date());
     expect(r.ok && r.inspection).toMatchObject({
       format: "SAML 2.0",
       subject: "alice",
@@ -50,7 +60,7 @@ describe("inspectToken", () => {
       confirmation: ["bearer"],
       signature: { valid: true },
     });
-    const altered = await inspectToken(alterOneByte(assertion, "alice<"), keys, new Date());
+    const altered = await inspectToken(alterOneByte(assertion, "alice<"), sts, new Date());
     expect(altered.ok && altered.inspection.signature.valid).toBe(false);
     expect(altered.ok && altered.inspection.signature.detail).toMatch(/does not verify/);
   });
@@ -58,7 +68,7 @@ describe("inspectToken", () => {
   it("reads SAML 1.1, base64 of the assertion, and an assertion inside a whole RSTR", async () => {
     const { assertion, rstr } = await samlToken(TT.saml1, NS.saml1);
     for (const input of [assertion, btoa(assertion), rstr]) {
-      const r = await inspectToken(input, keys, new Date());
+      const r = await inspectToken(input, sts, new Date());
       expect(r.ok && r.inspection.format).toBe("SAML 1.1");
       expect(r.ok && r.inspection.signature.valid).toBe(true);
     }
@@ -72,7 +82,7 @@ describe("inspectToken", () => {
     const padded = token + "=".repeat((4 - (token.length % 4)) % 4);
     const urlEncoded = [encodeURIComponent(btoa(assertion)), new URLSearchParams({ t: assertion }).toString().slice(2)];
     for (const input of [token, padded, ...urlEncoded]) {
-      const i = await inspectToken(input, keys, new Date());
+      const i = await inspectToken(input, sts, new Date());
       expect(i.ok && i.inspection).toMatchObject({ format: "SAML 2.0", subject: "alice", signature: { valid: true } });
     }
   });
@@ -81,12 +91,12 @@ describe("inspectToken", () => {
     const { assertion } = await samlToken(TT.saml2, NS.saml2);
     // What xmlsec1 --decrypt writes: the EncryptedData replaced by the assertion it held.
     const decrypted = `<?xml version="1.0"?>\n<saml:EncryptedAssertion xmlns:saml="${NS.saml2}">${assertion}</saml:EncryptedAssertion>`;
-    const r = await inspectToken(decrypted, keys, new Date());
+    const r = await inspectToken(decrypted, sts, new Date());
     expect(r.ok && r.inspection).toMatchObject({ format: "SAML 2.0", subject: "alice", signature: { valid: true } });
-    const altered = await inspectToken(alterOneByte(decrypted, "alice<"), keys, new Date());
+    const altered = await inspectToken(alterOneByte(decrypted, "alice<"), sts, new Date());
     expect(altered.ok && altered.inspection.signature.valid).toBe(false);
     const sealed = `<saml:EncryptedAssertion xmlns:saml="${NS.saml2}"><xenc:EncryptedData xmlns:xenc="http://www.w3.org/2001/04/xmlenc#"/></saml:EncryptedAssertion>`;
-    expect(await inspectToken(sealed, keys, new Date())).toMatchObject({ ok: false, error: expect.stringMatching(/encrypted/) });
+    expect(await inspectToken(sealed, sts, new Date())).toMatchObject({ ok: false, error: expect.stringMatching(/encrypted/) });
   });
 
   it("shows every attribute as the token states it, in its order, none translated or merged", async () => {
@@ -100,7 +110,7 @@ describe("inspectToken", () => {
       </saml:AttributeStatement>
       <saml:AttributeStatement><saml:Attribute Name="email"><saml:AttributeValue>d@example.com</saml:AttributeValue></saml:Attribute></saml:AttributeStatement>
     </saml:Assertion>`;
-    const r2 = await inspectToken(saml2, keys, new Date());
+    const r2 = await inspectToken(saml2, sts, new Date());
     expect(r2.ok && r2.inspection.signature.valid).toBe(false); // signed by nobody: read all the same
     expect(r2.ok && r2.inspection.claims).toEqual([
       [EMAIL, ["a@example.com"]],
@@ -115,7 +125,7 @@ describe("inspectToken", () => {
         <saml:Attribute AttributeName="email" AttributeNamespace="urn:x"><saml:AttributeValue>b@example.com</saml:AttributeValue></saml:Attribute>
       </saml:AttributeStatement>
     </saml:Assertion>`;
-    const r1 = await inspectToken(saml1, keys, new Date());
+    const r1 = await inspectToken(saml1, sts, new Date());
     expect(r1.ok && r1.inspection.claims).toEqual([
       [`emailaddress (${ns})`, ["a@example.com"]],
       ["email (urn:x)", ["b@example.com"]],
@@ -124,24 +134,48 @@ describe("inspectToken", () => {
 
   it("reads a JWT of ours; its signature fails once the payload changes, and times are judged apart", async () => {
     const token = await jwt();
-    const r = await inspectToken(token, keys, new Date());
+    const r = await inspectToken(token, sts, new Date());
     expect(r.ok && r.inspection).toMatchObject({ format: "JWT", subject: "alice", signature: { valid: true }, timeStatus: "current" });
     const [h, p, s] = token.split(".");
     const payload = JSON.parse(atob(p!.replace(/-/g, "+").replace(/_/g, "/")));
     const forged = btoa(JSON.stringify({ ...payload, sub: "mallory" })).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
-    const f = await inspectToken(`${h}.${forged}.${s}`, keys, new Date());
+    const f = await inspectToken(`${h}.${forged}.${s}`, sts, new Date());
     expect(f.ok && f.inspection.subject).toBe("mallory");
     expect(f.ok && f.inspection.signature.valid).toBe(false);
-    const later = await inspectToken(token, keys, new Date(Date.now() + 48 * 3600_000));
+    const later = await inspectToken(token, sts, new Date(Date.now() + 48 * 3600_000));
     expect(later.ok && later.inspection).toMatchObject({ signature: { valid: true }, timeStatus: "expired" });
+  });
+
+  it("a token signed with this page's keys but naming another issuer is not this STS's here: realm2 by prefix and by host share keys, not issuers", async () => {
+    const byPrefix = `${ORIGIN}/realms/realm2`;
+    const byHost = "http://realm2.localhost:8787";
+    const [there, elsewhere] = [await stsAt(byPrefix), await stsAt(byHost)];
+    const other = `, but the token was issued by ${byPrefix}, not by ${byHost}, the issuer at this address: this STS does not accept it here.`;
+    for (const tokenType of [TT.saml2, TT.jwt]) {
+      const e = envelope({ user: "carol", password: "wonderland2", appliesTo: "urn:example:rp", tokenType, to: `${byPrefix}/trust/13/usernamemixed` });
+      const res = await fetchAt(`${byPrefix}/trust/13/usernamemixed`, { method: "POST", headers: e.headers, body: e.body });
+      const text = await res.text();
+      expect(res.status, text).toBe(200);
+      const token = tokenType === TT.jwt ? atob(/<wsse:BinarySecurityToken[^>]*>([^<]+)</.exec(text)![1]!) : /<saml:Assertion[\s\S]*?<\/saml:Assertion>/.exec(text)![0];
+      const here = await inspectToken(token, there, new Date());
+      expect(here.ok && here.inspection).toMatchObject({ issuer: byPrefix, signature: { valid: true, detail: expect.stringMatching(/^Signed by this STS \(key [\w-]+(, ES256)?\)\.$/) } });
+      const away = await inspectToken(token, elsewhere, new Date());
+      expect(away.ok && away.inspection.issuer).toBe(byPrefix);
+      expect(away.ok && away.inspection.signature.valid).toBe(false);
+      expect(away.ok && away.inspection.signature.detail).toMatch(/^The signature verifies with this STS's key [\w-]+(, ES256)?, but/);
+      expect(away.ok && away.inspection.signature.detail.endsWith(other)).toBe(true);
+    }
+    // The first realm's JWT at realm2: its key is not realm2's at all.
+    const first = await inspectToken(await jwt(), elsewhere, new Date());
+    expect(first.ok && first.inspection.signature).toEqual({ valid: false, detail: "The token's kid names none of this STS's published keys." });
   });
 
   it("states a JWT time that is no date (beyond a Date's range, or not a number) as invalid", async () => {
     const b64url = (o: object) => btoa(JSON.stringify(o)).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
     const token = (payload: object) => `${b64url({ alg: "ES256", kid: "x" })}.${b64url(payload)}.AAAA`;
-    const far = await inspectToken(token({ sub: "a", exp: 1e16 }), keys, new Date());
+    const far = await inspectToken(token({ sub: "a", exp: 1e16 }), sts, new Date());
     expect(far.ok && far.inspection).toMatchObject({ expires: { invalid: "10000000000000000" }, timeStatus: "invalid time stated" });
-    const words = await inspectToken(token({ sub: "a", iat: 1, exp: "tomorrow" }), keys, new Date());
+    const words = await inspectToken(token({ sub: "a", iat: 1, exp: "tomorrow" }), sts, new Date());
     expect(words.ok && words.inspection).toMatchObject({ issuedAt: new Date(1000), expires: { invalid: "tomorrow" }, timeStatus: "invalid time stated" });
   });
 
@@ -149,10 +183,10 @@ describe("inspectToken", () => {
     const token = await jwt();
     const [, p] = token.split(".");
     const none = btoa(JSON.stringify({ alg: "none", typ: "JWT" })).replace(/=+$/, "");
-    const r = await inspectToken(`${none}.${p}.`, keys, new Date());
+    const r = await inspectToken(`${none}.${p}.`, sts, new Date());
     expect(r.ok && r.inspection.signature.valid).toBe(false);
     const jwkHeader = btoa(JSON.stringify({ alg: "ES256", jwk: { kty: "EC" } })).replace(/=+$/, "");
-    const k = await inspectToken(`${jwkHeader}.${p}.AAAA`, keys, new Date());
+    const k = await inspectToken(`${jwkHeader}.${p}.AAAA`, sts, new Date());
     expect(k.ok && k.inspection.signature.valid).toBe(false);
   });
 
@@ -170,7 +204,7 @@ describe("inspectToken", () => {
       ["x".repeat(MAX_TOKEN_CHARS + 1), /longer than/],
     ];
     for (const [input, message] of cases) {
-      const r = await inspectToken(input, keys, new Date());
+      const r = await inspectToken(input, sts, new Date());
       expect(r.ok).toBe(false);
       expect(!r.ok && r.error).toMatch(message);
     }

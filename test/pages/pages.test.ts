@@ -33,7 +33,7 @@ describe("pages", () => {
     expect(js.headers.get("content-type")).toMatch(/^text\/javascript/);
     const code = await js.text();
     // The bundle carries the worker's own strict signature check, not a stand-in.
-    expect(code).toContain("oauth2/jwks");
+    expect(code).toContain(".well-known/oauth-authorization-server");
     expect(code.length).toBeGreaterThan(20_000);
     const css = await call("/assets/sts.css");
     expect(css.headers.get("content-type")).toMatch(/^text\/css/);
