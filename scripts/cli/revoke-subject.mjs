@@ -5,6 +5,7 @@ import { UsageError, parseArgs } from "./input.mjs";
 import { CONNECTION_HELP, CONNECTION_OPTIONS, connect, guarded } from "./admin-api.mjs";
 
 export const USAGE = `usage: sts revoke-subject SUBJECT [--before DATE-TIME] [connection options]
+       sts revoke-subject PSEUDONYM (--relying-party RP | --sector SECTOR) [--before DATE-TIME] [connection options]
 
 Revokes every token issued to SUBJECT (a user name, a service account, or a federated subject
 as our tokens name it: <issuer>#<subject>) before now, or before --before (an RFC 3339
@@ -12,6 +13,11 @@ date-time with a time zone, not in the future). From the answer on, every Valida
 introspection and token exchange of those tokens fails, in every protocol, and the subject's
 browser sign-in sessions end. Tokens issued afterwards are not affected: to keep someone out,
 also disable them (sts users disable) or change their password.
+
+With --relying-party (a pairwise relying party's identifier: the token's audience) or --sector
+(its sector: a SAML token's SPNameQualifier), the argument is the pseudonym a pairwise token
+states (its sub or NameID), and the user it stands for is revoked — in every sector and at
+public relying parties too — without the answer naming them.
 
 Takes ${CONNECTION_HELP}.
 
@@ -23,11 +29,17 @@ export async function run(args) {
     return 0;
   }
   return guarded("sts revoke-subject", USAGE, async () => {
-    const { opts, positional } = parseArgs(args, { ...CONNECTION_OPTIONS, before: "value" });
+    const { opts, positional } = parseArgs(args, { ...CONNECTION_OPTIONS, before: "value", "relying-party": "value", sector: "value" });
     if (positional.length !== 1) throw new UsageError(positional.length ? `expected one SUBJECT, got ${positional.length}` : "name the SUBJECT");
+    if (opts["relying-party"] !== undefined && opts.sector !== undefined) throw new UsageError("give --relying-party or --sector, not both");
+    const whom =
+      opts["relying-party"] !== undefined ? { pseudonym: positional[0], relying_party: opts["relying-party"] }
+      : opts.sector !== undefined ? { pseudonym: positional[0], sector: opts.sector }
+      : { subject: positional[0] };
     const api = connect(opts, "sts revoke-subject");
-    const r = await api("POST", "/admin/revoke-subject", { subject: positional[0], ...(opts.before === undefined ? {} : { before: opts.before }) });
-    console.log(`revoked every token of ${r.subject} issued before ${r.revoked_before}`);
+    const r = await api("POST", "/admin/revoke-subject", { ...whom, ...(opts.before === undefined ? {} : { before: opts.before }) });
+    const who = r.pseudonym === undefined ? r.subject : `the user whose pseudonym in ${r.sector} is ${r.pseudonym}`;
+    console.log(`revoked every token of ${who} issued before ${r.revoked_before}`);
     return 0;
   });
 }

@@ -1,25 +1,38 @@
 /**
- * The body of `POST /admin/revoke-subject`, read strictly: a JSON object with a `subject` and
- * an optional `before`, nothing else. Each refusal is invalid_request naming the field, so a
- * malformed body is the caller's 400, never the generic 500.
+ * The body of `POST /admin/revoke-subject`, read strictly: a JSON object naming whom to revoke —
+ * a `subject` by its name, or a pairwise `pseudonym` with the `relying_party` or `sector` it was
+ * issued for — and an optional `before`, nothing else. Each refusal is invalid_request naming
+ * the field, so a malformed body is the caller's 400, never the generic 500.
  */
 import { invalidRequest } from "../errors.ts";
+import { PSEUDONYM_FORM } from "../identity/pairwise.ts";
+import type { PseudonymSite } from "../engine/pairwise.ts";
 import { parseXsDateTime } from "../xml/datetime.ts";
-import { readJsonRequest } from "./json-body.ts";
+import { type Obj, readJsonRequest } from "./json-body.ts";
+
+/**
+ * Whom a revocation is for. A name and a pseudonym are told apart by the field that carries
+ * them, never by their form: any name may look like a pseudonym (a directory user's, a partner's
+ * subject), and a pseudonym means someone only within its sector.
+ */
+export type RevokedWhom = { subject: string } | ({ pseudonym: string } & PseudonymSite);
 
 /** What a revocation asks for. */
 export interface RevokeSubjectRequest {
-  subject: string;
+  whom: RevokedWhom;
   /** Epoch ms: tokens issued before it are revoked; absent: before now (the state client's "now"). */
   before?: number;
 }
 
 /** As the subject of a token of ours may be (state keys hash it; the bound is the audit's). */
 const MAX_SUBJECT_CHARS = 1024;
+/** Relying party identifiers and sectors are URIs; the bound keeps a message or audit line short. */
+const MAX_SITE_CHARS = 1024;
 /** RFC 3339 §5.6 `date-time`: a full date, a time and a time zone, nothing looser. */
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
-const FIELDS = ["subject", "before"];
-const SHAPE = '{"subject": "...", "before"?: "<RFC 3339 date-time>"}';
+const FIELDS = ["subject", "pseudonym", "relying_party", "sector", "before"];
+const SHAPE =
+  '{"subject": "..."} or {"pseudonym": "...", "relying_party" or "sector": "..."}, with "before"?: "<RFC 3339 date-time>"';
 
 /**
  * Reads the request body (JSON, under `maxBytes`).
@@ -28,11 +41,9 @@ const SHAPE = '{"subject": "...", "before"?: "<RFC 3339 date-time>"}';
  */
 export async function readRevokeSubjectRequest(req: Request, maxBytes: number, now: number): Promise<RevokeSubjectRequest> {
   const body = await readJsonRequest(req, maxBytes, FIELDS, SHAPE);
-  const { subject, before } = body as { subject?: unknown; before?: unknown };
-  if (typeof subject !== "string" || subject === "" || subject.length > MAX_SUBJECT_CHARS) {
-    throw invalidRequest(`'subject' must be a non-empty string of at most ${MAX_SUBJECT_CHARS} characters.`);
-  }
-  if (before === undefined) return { subject };
+  const whom = readWhom(body);
+  const { before } = body as { before?: unknown };
+  if (before === undefined) return { whom };
   // A date the runtime cannot hold (year 300000), one it can hold but no token of ours can
   // predate (before 1970, whose arithmetic would leave the runtime's range) and one in the
   // future (a revocation of tokens not yet issued) are all refused here, not downstream.
@@ -40,5 +51,31 @@ export async function readRevokeSubjectRequest(req: Request, maxBytes: number, n
   if (at === undefined || at < 0 || at > now) {
     throw invalidRequest("'before' must be an RFC 3339 date-time with a time zone, from 1970 on and not in the future.");
   }
-  return { subject, before: at };
+  return { whom, before: at };
+}
+
+function readWhom(body: Obj): RevokedWhom {
+  const { subject, pseudonym, relying_party: relyingParty, sector } = body as Record<string, unknown>;
+  if (pseudonym === undefined) {
+    if (typeof subject !== "string" || subject === "" || subject.length > MAX_SUBJECT_CHARS) {
+      throw invalidRequest(`'subject' must be a non-empty string of at most ${MAX_SUBJECT_CHARS} characters.`);
+    }
+    if (relyingParty !== undefined || sector !== undefined) {
+      throw invalidRequest(`'${relyingParty !== undefined ? "relying_party" : "sector"}' goes with a 'pseudonym': a 'subject' is a name, the same at every relying party.`);
+    }
+    return { subject };
+  }
+  if (subject !== undefined) throw invalidRequest("Send either 'subject' (a name) or 'pseudonym' (a pairwise pseudonym), not both.");
+  if (typeof pseudonym !== "string" || !PSEUDONYM_FORM.test(pseudonym)) {
+    throw invalidRequest("'pseudonym' must be a pairwise pseudonym as tokens state it: 43 base64url characters.");
+  }
+  if ((relyingParty === undefined) === (sector === undefined)) {
+    throw invalidRequest("A 'pseudonym' needs exactly one of 'relying_party' (a token's audience) or 'sector' (its SPNameQualifier): it means someone only there.");
+  }
+  const field = relyingParty !== undefined ? "relying_party" : "sector";
+  const site = relyingParty ?? sector;
+  if (typeof site !== "string" || site === "" || site.length > MAX_SITE_CHARS) {
+    throw invalidRequest(`'${field}' must be a non-empty string of at most ${MAX_SITE_CHARS} characters.`);
+  }
+  return field === "relying_party" ? { pseudonym, relyingParty: site } : { pseudonym, sector: site };
 }

@@ -1,8 +1,10 @@
 import type { Context, Env as HonoEnv, Hono } from "hono";
-import type { RequestServices } from "../engine/types.ts";
+import { pairwiseSector, userOfPseudonym } from "../engine/pairwise.ts";
+import type { RequestServices, StsContext } from "../engine/types.ts";
+import { invalidRequest } from "../errors.ts";
 import { NO_STORE } from "../web/headers.ts";
-import { throughDoor } from "./door.ts";
-import { readRevokeSubjectRequest } from "./request.ts";
+import { AdminError, throughDoor } from "./door.ts";
+import { type RevokedWhom, readRevokeSubjectRequest } from "./request.ts";
 import { registerUserRoutes } from "./users.ts";
 
 /**
@@ -16,18 +18,48 @@ const REFUSED = "Send the credentials of a service account allowed to revoke sub
  * `POST /admin/revoke-subject` — revoke everything a subject holds, issued before now (or
  * `before`), with one write to the subject's state object. Caller: a service account with
  * the `revoke-subject` operation, over HTTP Basic (src/admin/door.ts). Body: JSON
- * `{"subject": "alice", "before"?: "<RFC 3339 date-time>"}`, read under `limits.maxBodyBytes`.
- * Every protocol (WS-Trust Validate/Renew, introspection, exchange) then sees those tokens as
- * revoked. And `/admin/users`, the user directory's administration (src/admin/users.ts).
+ * `{"subject": "alice"}`, or `{"pseudonym": "...", "relying_party" | "sector": "..."}` for the
+ * user a pairwise relying party knows by that pseudonym, and `"before"?: "<RFC 3339 date-time>"`,
+ * read under `limits.maxBodyBytes`. Every protocol (WS-Trust Validate/Renew, introspection,
+ * exchange) then sees those tokens as revoked. And `/admin/users`, the user directory's
+ * administration (src/admin/users.ts).
  */
 export function registerAdminRoutes<E extends HonoEnv>(app: Hono<E>, services: (c: Context<E>) => RequestServices): void {
   app.post("/admin/revoke-subject", (c) =>
     throughDoor(c, services, { route: "revoke-subject", operation: "admin.revoke_subject", refused: REFUSED }, async ({ ctx, state }) => {
       const req = await readRevokeSubjectRequest(c.req.raw, ctx.config.limits.maxBodyBytes, ctx.now().getTime());
-      ctx.audit.subject = req.subject;
-      const cutoff = await state.revokeSubject({ subject: req.subject }, req.before);
-      return c.json({ subject: req.subject, revoked_before: new Date(cutoff).toISOString() }, 200, NO_STORE);
+      const { subject, shown } = await revokedSubject(ctx, req.whom);
+      ctx.audit.subject = subject;
+      const cutoff = await state.revokeSubject({ subject }, req.before);
+      return c.json({ ...shown, revoked_before: new Date(cutoff).toISOString() }, 200, NO_STORE);
     }),
   );
   registerUserRoutes(app, services);
+}
+
+/**
+ * The subject whose tokens are revoked, and how the answer names it. A pseudonym is answered
+ * with the pseudonym and its sector, never the name it stands for: the answer goes to whoever
+ * holds the operation, the name only to the audit line (the operator's).
+ */
+async function revokedSubject(ctx: StsContext, whom: RevokedWhom): Promise<{ subject: string; shown: Record<string, string> }> {
+  if ("subject" in whom) return { subject: whom.subject, shown: { subject: whom.subject } };
+  const sector = pairwiseSector(ctx, whom);
+  if (sector === undefined) {
+    throw invalidRequest(
+      "relyingParty" in whom
+        ? "'relying_party' names no relying party with pairwise subjects here: a public party's tokens state the name itself; send it as 'subject'."
+        : "'sector' is the sector of no relying party with pairwise subjects here.",
+    );
+  }
+  ctx.audit.target = sector;
+  const subject = await userOfPseudonym(ctx, whom.pseudonym, sector);
+  if (subject === undefined) {
+    throw new AdminError(
+      404,
+      "subject_not_found",
+      "No user has this pseudonym in that sector (under this issuer and pairwise secret). A partner's subject is held nowhere to be found from its pseudonym: revoke it as 'subject' by its name, <issuer>#<subject>, which the audit lines of its tokens give.",
+    );
+  }
+  return { subject, shown: { pseudonym: whom.pseudonym, sector } };
 }

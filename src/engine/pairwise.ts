@@ -12,10 +12,11 @@
  * (introspection's `sub`) keeps the pseudonym. Issuance stays stateless: no mapping is stored.
  */
 import type { RelyingParty } from "../config/types.ts";
-import { MIN_SEALED_CHARS, openSeal, pairwiseKeys, pseudonym, sealSubject } from "../identity/pairwise.ts";
+import { MIN_SEALED_CHARS, isPseudonymOf, openSeal, pairwiseKeys, pseudonym, sealSubject } from "../identity/pairwise.ts";
 import { randomPartOf } from "../token/renewability.ts";
 import { lookupRelyingParty } from "./relying-party.ts";
 import type { StsContext } from "./types.ts";
+import { userNames } from "./users.ts";
 
 /** What this module reads of a verified token of ours (verify-own.ts `OwnToken`). */
 interface StatedToken {
@@ -74,4 +75,39 @@ export async function withRealSubject<T extends StatedToken>(ctx: StsContext, t:
   const real = await openSeal(await pairwiseKeys(secret), part, t.subject, ctx.issuer, rp.sectorIdentifier);
   if (real === undefined) return undefined;
   return { ...t, subject: real, pseudonym: t.subject };
+}
+
+/** Where a pseudonym was issued: a relying party (identifier or alias), or a sector. */
+export type PseudonymSite = { relyingParty: string } | { sector: string };
+
+/**
+ * The sector pseudonyms issued at `site` are for: the sector of a relying party with pairwise
+ * subjects, or a sector one such party is configured with; undefined for anything else.
+ */
+export function pairwiseSector(ctx: StsContext, site: PseudonymSite): string | undefined {
+  if ("relyingParty" in site) {
+    const rp = lookupRelyingParty(ctx.config, site.relyingParty);
+    return rp?.subjectType === "pairwise" ? rp.sectorIdentifier : undefined;
+  }
+  return ctx.config.relyingParties.some((rp) => rp.subjectType === "pairwise" && rp.sectorIdentifier === site.sector) ? site.sector : undefined;
+}
+
+/**
+ * The user whose pseudonym for `sector` (under this request's issuer) is `stated`; undefined
+ * when no user has it.
+ *
+ * A pseudonym cannot be inverted and issuance records no mapping (it stays stateless), so the
+ * user is found by checking each user's pseudonym against it: one HMAC verification per user,
+ * the directory read a page of names at a time. That is an administrator's occasional request,
+ * never on a token's path. A partner's subject (`<issuer>#<subject>`) is held nowhere — the STS
+ * learns it from a token presented to it — so it cannot be found from its pseudonym.
+ */
+export async function userOfPseudonym(ctx: StsContext, stated: string, sector: string): Promise<string | undefined> {
+  const keys = await pairwiseKeys(secretOf(ctx));
+  for await (const names of userNames(ctx)) {
+    const matches = await Promise.all(names.map((name) => isPseudonymOf(keys, stated, ctx.issuer, sector, name)));
+    const i = matches.indexOf(true);
+    if (i >= 0) return names[i];
+  }
+  return undefined;
 }

@@ -1,7 +1,8 @@
 /**
  * The one place a user is looked up by name: the configuration's users first, then the realm's
  * user directory. A name is never in both (checked at start, and the administration API refuses
- * to create one), so the order only saves the directory a query for configured users.
+ * to create one), so the order only saves the directory a query for configured users. And the
+ * one place every user's name is listed.
  */
 import type { StsContext } from "./types.ts";
 
@@ -40,4 +41,22 @@ export async function matchDirectoryCost(ctx: StsContext, username: string): Pro
 export async function findEnabledUser(ctx: StsContext, username: string): Promise<KnownUser | undefined> {
   const u = await findUser(ctx, username);
   return u?.enabled ? u : undefined;
+}
+
+/** Names the directory is read in, per query. */
+const NAMES_PER_PAGE = 1000;
+
+/** Every user's name, a page at a time: the configured users, then the directory's in name order. */
+export async function* userNames(ctx: StsContext): AsyncGenerator<string[]> {
+  const configured = [...ctx.config.users.keys()];
+  if (configured.length > 0) yield configured;
+  const directory = ctx.directory;
+  if (!directory) return;
+  let after: string | undefined;
+  for (;;) {
+    const page = await directory.names(after, NAMES_PER_PAGE);
+    if (page.length > 0) yield page;
+    if (page.length < NAMES_PER_PAGE) return;
+    after = page[page.length - 1];
+  }
 }

@@ -104,6 +104,9 @@ function memoKey(keys: PairwiseKeys, parts: readonly string[]): string {
   return id + JSON.stringify(parts);
 }
 
+/** What every pseudonym looks like: base64url of a 32-byte HMAC-SHA256, 43 characters. */
+export const PSEUDONYM_FORM = /^[A-Za-z0-9_-]{43}$/;
+
 /** The pseudonym of `subject` for relying parties of `sector`, under `issuer` (43 characters). */
 export function pseudonym(keys: PairwiseKeys, issuer: string, sector: string, subject: string): Promise<string> {
   const key = memoKey(keys, [issuer, sector, subject]);

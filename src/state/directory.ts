@@ -173,6 +173,15 @@ export class UserDirectory {
     return r.results.map(fromRow);
   }
 
+  /** Up to `limit` user names that sort after `after`, in name order: the names alone, not the rows. */
+  async names(after: string | undefined, limit: number): Promise<string[]> {
+    const r = await this.db
+      .prepare("SELECT username FROM users WHERE realm = ?1 AND username > ?2 ORDER BY username LIMIT ?3")
+      .bind(this.realm, after ?? "", limit)
+      .all<{ username: string }>();
+    return r.results.map((row) => row.username);
+  }
+
   /**
    * Applies a change. The merged claims are bounded in the same statement (CLAIM_BOUNDS): a
    * patch that would take them past the bounds changes nothing.

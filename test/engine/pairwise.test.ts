@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { validateConfig } from "../../src/config/validate.ts";
 import { DEV_CONFIG, DEV_SECRETS } from "../../src/config/dev.ts";
-import { statedSubject, withRealSubject } from "../../src/engine/pairwise.ts";
+import { statedSubject, userOfPseudonym, withRealSubject } from "../../src/engine/pairwise.ts";
 import type { StsContext } from "../../src/engine/types.ts";
 
 const config = validateConfig(DEV_CONFIG, DEV_SECRETS, { mode: "development" });
@@ -47,5 +47,43 @@ describe("withRealSubject", () => {
 
   it("public relying parties state no pseudonym", async () => {
     expect(await statedSubject(ctx, rp("urn:example:rp"), "alice")).toBeUndefined();
+  });
+});
+
+describe("userOfPseudonym", () => {
+  /** A directory of `names`, read a page at a time as D1 would, counting its queries. */
+  function directoryOf(names: string[]) {
+    const sorted = names.slice().sort();
+    const queries: (string | undefined)[] = [];
+    const directory = {
+      async names(after: string | undefined, limit: number) {
+        queries.push(after);
+        return sorted.filter((n) => after === undefined || n > after).slice(0, limit);
+      },
+    };
+    return { ctx: { ...ctx, directory } as unknown as StsContext, queries };
+  }
+  const SECTOR = "https://pairwise-api.example.com/sector";
+
+  it("finds a configured user, and a directory user on a later page", async () => {
+    const names = Array.from({ length: 2500 }, (_, i) => `user-${String(i).padStart(4, "0")}`);
+    const { ctx: withDirectory, queries } = directoryOf(names);
+    const alice = (await statedSubject(ctx, rp(PW_API), "alice"))!.subject;
+    expect(await userOfPseudonym(withDirectory, alice, SECTOR)).toBe("alice");
+    expect(queries).toEqual([]);
+    const last = (await statedSubject(ctx, rp(PW_API), "user-2499"))!.subject;
+    expect(await userOfPseudonym(withDirectory, last, SECTOR)).toBe("user-2499");
+    expect(queries).toEqual([undefined, "user-0999", "user-1999"]);
+  });
+
+  it("finds nobody for another sector's pseudonym, another issuer's, or a name shaped like a pseudonym", async () => {
+    const alice = (await statedSubject(ctx, rp(PW_API), "alice"))!.subject;
+    const { ctx: withDirectory } = directoryOf([alice]);
+    expect(await userOfPseudonym(withDirectory, alice, "urn:example:sector:pairwise-rp")).toBeUndefined();
+    expect(await userOfPseudonym({ ...withDirectory, issuer: "http://localhost:8787" } as StsContext, alice, SECTOR)).toBeUndefined();
+    // A user whose name is alice's pseudonym has a pseudonym of its own, not this one.
+    const named = (await statedSubject(ctx, rp(PW_API), alice))!.subject;
+    expect(await userOfPseudonym(withDirectory, named, SECTOR)).toBe(alice);
+    expect(await userOfPseudonym(withDirectory, "A".repeat(43), SECTOR)).toBeUndefined();
   });
 });

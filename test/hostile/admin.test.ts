@@ -157,6 +157,16 @@ describe("malformed bodies get a 400 naming the field, never a 500", () => {
     ["a date in words", '{"subject": "alice", "before": "Jan 1 2020"}', "before"],
     ["an object before", '{"subject": "alice", "before": {}}', "before"],
     ["the future", '{"subject": "alice", "before": "2999-01-01T00:00:00Z"}', "before"],
+    ["a subject and a pseudonym", `{"subject": "alice", "pseudonym": "${"A".repeat(43)}", "sector": "urn:x"}`, "subject"],
+    ["a subject with a relying party", '{"subject": "alice", "relying_party": "urn:example:pairwise-rp"}', "relying_party"],
+    ["a subject with a sector", '{"subject": "alice", "sector": "urn:example:sector:pairwise-rp"}', "sector"],
+    ["a pseudonym of 42 characters", `{"pseudonym": "${"A".repeat(42)}", "sector": "urn:x"}`, "pseudonym"],
+    ["a pseudonym that is no base64url", `{"pseudonym": "${"A".repeat(42)}=", "sector": "urn:x"}`, "pseudonym"],
+    ["a numeric pseudonym", '{"pseudonym": 5, "sector": "urn:x"}', "pseudonym"],
+    ["a pseudonym alone", `{"pseudonym": "${"A".repeat(43)}"}`, "pseudonym"],
+    ["a pseudonym with a relying party and a sector", `{"pseudonym": "${"A".repeat(43)}", "relying_party": "urn:x", "sector": "urn:x"}`, "pseudonym"],
+    ["an empty sector", `{"pseudonym": "${"A".repeat(43)}", "sector": ""}`, "sector"],
+    ["a numeric relying party", `{"pseudonym": "${"A".repeat(43)}", "relying_party": 7}`, "relying_party"],
   ];
   for (const [name, body, field] of cases) {
     it(`${name} → 400 naming '${field}'`, async () => {

@@ -242,6 +242,76 @@ describe("pairwise token lifecycle", () => {
   });
 });
 
+describe("revoking the subject a pseudonym stands for", () => {
+  const STS_ADMIN = "Basic " + btoa("sts-admin:sts-admin-secret-5e4d3c2b1a0f9e8d");
+  const USER_ADMIN = "Basic " + btoa("user-admin:user-admin-secret-7a6b5c4d3e2f1a0b");
+  const PW_API_SECTOR = "https://pairwise-api.example.com/sector";
+  const revoke = async (body: unknown) => {
+    const res = await call("/admin/revoke-subject", { method: "POST", headers: { authorization: STS_ADMIN, "content-type": "application/json" }, body: JSON.stringify(body) });
+    return { status: res.status, text: await res.text() };
+  };
+
+  it("a pseudonym with its relying party revokes the real subject everywhere; a user named like the pseudonym is someone else", async () => {
+    const pairwiseJwt = await jwtFor();
+    const pseudonym = jwtParts(pairwiseJwt).payload.sub as string;
+    const otherSector = await samlFor();
+    const publicTok = await samlFor(alice, RP);
+    // A directory user whose name is alice's pseudonym: the name is a name, not alice.
+    const created = await call("/admin/users", {
+      method: "POST",
+      headers: { authorization: USER_ADMIN, "content-type": "application/json" },
+      body: JSON.stringify({ username: pseudonym, password: "pseudo-pass-123" }),
+    });
+    expect(created.status).toBe(201);
+    const impostor = await jwtFor({ user: pseudonym, password: "pseudo-pass-123" }, API);
+    expect(jwtParts(impostor).payload.sub).toBe(pseudonym);
+    await new Promise((r) => setTimeout(r, 5));
+
+    const r = await revoke({ pseudonym, relying_party: PW_API });
+    expect(r.status, r.text).toBe(200);
+    const answer = JSON.parse(r.text) as Record<string, string>;
+    expect(answer).toMatchObject({ pseudonym, sector: PW_API_SECTOR });
+    expect(Date.parse(answer.revoked_before!)).toBeGreaterThan(0);
+    // The answer does not say whom the pseudonym stands for.
+    expect(r.text.toLowerCase()).not.toContain("alice");
+    for (const tok of [asBst(pairwiseJwt), otherSector, publicTok]) expect(statusCode((await validate(tok)).text)).toBe(STATUS_INVALID);
+    expect(statusCode((await validate(asBst(impostor))).text)).toBe(STATUS_VALID);
+
+    // The name itself, as 'subject', is the user of that name: the impostor, not alice.
+    const later = await jwtFor();
+    await new Promise((r) => setTimeout(r, 5));
+    expect((await revoke({ subject: pseudonym })).status).toBe(200);
+    expect(statusCode((await validate(asBst(impostor))).text)).toBe(STATUS_INVALID);
+    expect(statusCode((await validate(asBst(later))).text)).toBe(STATUS_VALID);
+  });
+
+  it("a pseudonym with its sector (a SAML token's SPNameQualifier) finds a directory user too", async () => {
+    const dave = { user: "dave", password: "directory-pass-1" };
+    const tok = await samlFor(dave);
+    const m = nameIdOf(tok)!;
+    await new Promise((r) => setTimeout(r, 5));
+    const r = await revoke({ pseudonym: m[2], sector: PW_SAML_SECTOR });
+    expect(r.status, r.text).toBe(200);
+    expect(r.text).not.toContain("dave");
+    expect(statusCode((await validate(tok)).text)).toBe(STATUS_INVALID);
+  });
+
+  it("a pseudonym nobody has is 404; a public relying party or an unknown sector is 400; nothing is revoked", async () => {
+    const tok = await jwtFor(bob);
+    const nobody = "A".repeat(43);
+    const missing = await revoke({ pseudonym: nobody, relying_party: PW_API });
+    expect(missing.status).toBe(404);
+    expect(JSON.parse(missing.text).error).toBe("subject_not_found");
+    // A pseudonym is someone only in its sector: bob's, asked for in the other sector, is nobody.
+    expect((await revoke({ pseudonym: jwtParts(tok).payload.sub, sector: PW_SAML_SECTOR })).status).toBe(404);
+    const publicParty = await revoke({ pseudonym: nobody, relying_party: API });
+    expect(publicParty.status).toBe(400);
+    expect(JSON.parse(publicParty.text).error_description).toContain("'relying_party'");
+    expect((await revoke({ pseudonym: nobody, sector: "urn:example:sector:none" })).status).toBe(400);
+    expect(statusCode((await validate(asBst(tok))).text)).toBe(STATUS_VALID);
+  });
+});
+
 describe("a pairwise token under a changed configuration", () => {
   it("is invalid once its relying party's sector changed (never resolved to someone else, never a 500)", async () => {
     const tok = await samlFor();

@@ -49,6 +49,16 @@ describe("UserDirectory", () => {
     expect((await d.list(undefined, 10)).map((u) => [u.username, u.createdAt])).toEqual([["a", 5], ["b", 1], ["c", 5]]);
   });
 
+  it("names lists the realm's names alone, a page at a time, in name order", async () => {
+    const d = new UserDirectory(env.USERS_DB, `r-${crypto.randomUUID().slice(0, 6)}`);
+    const other = new UserDirectory(env.USERS_DB, `r-${crypto.randomUUID().slice(0, 6)}`);
+    await d.createMany([user("c"), user("a"), user("d"), user("b")], 1);
+    await other.create(user("aa"), 1);
+    expect(await d.names(undefined, 3)).toEqual(["a", "b", "c"]);
+    expect(await d.names("c", 3)).toEqual(["d"]);
+    expect(await d.names("d", 3)).toEqual([]);
+  });
+
   it("update merges claims in SQL (RFC 7396), changes enabled, and says when there is no such user", async () => {
     const d = new UserDirectory(env.USERS_DB, "");
     const name = fresh();

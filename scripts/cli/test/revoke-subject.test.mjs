@@ -19,8 +19,9 @@ before(async () => {
       if (req.headers.authorization !== "Basic " + Buffer.from("ops:s3cret").toString("base64")) {
         return json(401, { error: "authentication_failed", error_description: "Send the credentials of a service account allowed to revoke subjects, with HTTP Basic." });
       }
-      const { subject, before: at } = JSON.parse(body);
-      json(200, { subject, revoked_before: at ?? "2026-12-05T12:00:00.000Z" });
+      const { subject, pseudonym, relying_party: rp, sector, before: at } = JSON.parse(body);
+      const whom = pseudonym === undefined ? { subject } : { pseudonym, sector: sector ?? `${rp}sector` };
+      json(200, { ...whom, revoked_before: at ?? "2026-12-05T12:00:00.000Z" });
     });
   });
   await new Promise((r) => server.listen(0, "127.0.0.1", r));
@@ -43,6 +44,23 @@ test("posts the subject (and --before) as JSON with the account's Basic credenti
   const now = await sts(["https://idp.example.org#u-1", "--url", url], { STS_ADMIN: "ops", STS_ADMIN_SECRET: "s3cret" });
   assert.equal(now.status, 0, now.stderr);
   assert.deepEqual(JSON.parse(seen[1].body), { subject: "https://idp.example.org#u-1" });
+});
+
+test("with --relying-party or --sector the argument is a pseudonym, and the answer names no one", async () => {
+  seen.length = 0;
+  const p = "zsXiIuWWkQg2fQHsVtPQhVCtMNmWo8iuqqfkJ5S3wQE";
+  const env = { STS_ADMIN: "ops", STS_ADMIN_SECRET: "s3cret" };
+  const byParty = await sts([p, "--relying-party", "https://pairwise-api.example.com/", "--url", url], env);
+  assert.equal(byParty.status, 0, byParty.stderr);
+  assert.equal(byParty.stdout, `revoked every token of the user whose pseudonym in https://pairwise-api.example.com/sector is ${p} issued before 2026-12-05T12:00:00.000Z\n`);
+  assert.deepEqual(JSON.parse(seen[0].body), { pseudonym: p, relying_party: "https://pairwise-api.example.com/" });
+  const bySector = await sts([p, "--sector", "urn:example:sector:hr", "--url", url], env);
+  assert.equal(bySector.status, 0, bySector.stderr);
+  assert.deepEqual(JSON.parse(seen[1].body), { pseudonym: p, sector: "urn:example:sector:hr" });
+  const both = await sts([p, "--sector", "urn:s", "--relying-party", "urn:r", "--url", url], env);
+  assert.equal(both.status, 2);
+  assert.match(both.stderr, /--relying-party or --sector, not both/);
+  assert.equal(seen.length, 2);
 });
 
 test("a refusal is the STS's own words and exit 1; a missing subject or account is a usage error, exit 2, nothing sent", async () => {
