@@ -1,7 +1,9 @@
+import type { RelyingParty } from "../config/types.ts";
 import type { StateClient } from "../state/client.ts";
 import { authorize } from "./authorize.ts";
 import { invalidToken } from "../errors.ts";
 import { type DerivationLimits, NO_DERIVATION_LIMITS } from "./lifetime.ts";
+import { requireSameSector } from "./pairwise.ts";
 import { type PresentedParty, presentedParty, requireDpopProof } from "./presented-party.ts";
 import { type Actor, type Identity, type MayAct, type PresentedCredentials, type Requestor, type StsContext, requestorName } from "./types.ts";
 import type { PresentedToken } from "./verify-own.ts";
@@ -15,8 +17,9 @@ import type { PresentedToken } from "./verify-own.ts";
  * The presented token is verified like an exchange subject token: ours (with the one
  * revocation check) or a trusted issuer's; presented credentials sign their user in, once the
  * rule has allowed the requestor to ask for that user. Who may ask is the authorization rule's
- * answer.
- * @param target the relying party's identifier
+ * answer; a pairwise token is presented only for a relying party of its sector
+ * (pairwise.ts `sectorRefusal`).
+ * @param target the relying party the token is for
  */
 export async function delegatedParty(
   ctx: StsContext,
@@ -24,12 +27,12 @@ export async function delegatedParty(
   who: Requestor,
   presented: PresentedToken | PresentedCredentials,
   mode: "impersonation" | "delegation",
-  target: string,
+  target: RelyingParty,
 ): Promise<{ identity: Identity; actor: Actor | undefined; mayAct: MayAct | undefined; passesOn: DerivationLimits; scopeCeiling: string[] | undefined }> {
   const requestor = requestorName(who);
   if ("credentials" in presented) {
     const { username, authenticate } = presented.credentials;
-    authorize(who, { route: mode === "delegation" ? "act-as" : "on-behalf-of", subject: username, relyingParty: target });
+    authorize(who, { route: mode === "delegation" ? "act-as" : "on-behalf-of", subject: username, relyingParty: target.identifier });
     const identity = await authenticate();
     return { identity, actor: mode === "delegation" ? { sub: requestor } : undefined, mayAct: undefined, passesOn: NO_DERIVATION_LIMITS, scopeCeiling: undefined };
   }
@@ -39,7 +42,8 @@ export async function delegatedParty(
   // A `may_act` grants only from a source allowed to grant (a trusted issuer configured to),
   // and names parties by our names: another issuer's `bob` is not our bob.
   const namedByMayAct = party.grantsDelegation && party.mayAct?.name !== undefined && party.mayAct.name === requestor;
-  authorize(who, { route: mode === "delegation" ? "act-as" : "on-behalf-of", subject: party.identity.subject, relyingParty: target, namedByMayAct });
+  authorize(who, { route: mode === "delegation" ? "act-as" : "on-behalf-of", subject: party.identity.subject, relyingParty: target.identifier, namedByMayAct });
+  requireSameSector(party.pairwise, target, what);
   const passesOn = party.passesOn;
   const scopeCeiling = party.scope;
   if (mode === "impersonation") return { identity: party.identity, actor: party.act, mayAct: party.mayAct, passesOn, scopeCeiling };

@@ -4,6 +4,7 @@ import { authorize } from "./authorize.ts";
 import { exchangeActor } from "./delegation.ts";
 import { invalidScope, scopeRefused } from "../errors.ts";
 import { issueToken } from "./issuance.ts";
+import { requireSameSector } from "./pairwise.ts";
 import { presentedParty, requireDpopProof } from "./presented-party.ts";
 import { lookupRelyingParty } from "./relying-party.ts";
 import type { IssuedToken, Requestor, StsContext } from "./types.ts";
@@ -29,7 +30,8 @@ export interface ExchangeRequest {
 /**
  * Token exchange (RFC 8693): a client presents a subject token (and perhaps an actor token) and
  * obtains a token for a relying party it is allowed, naming the subject — and the actor chain,
- * when there is one. Each presented token makes its one revocation check.
+ * when there is one. Each presented token makes its one revocation check; a pairwise one is
+ * exchanged only within its sector (pairwise.ts `sectorRefusal`).
  */
 export async function exchange(ctx: StsContext, state: Pick<StateClient, "status">, who: Requestor, req: ExchangeRequest): Promise<IssuedToken> {
   const rp = targetOf(ctx, who, req.targets);
@@ -42,10 +44,12 @@ export async function exchange(ctx: StsContext, state: Pick<StateClient, "status
   // Cheap checks first; the tokens (signatures, one state RPC each) after.
   const subject = await presentedParty(ctx, state, req.subject, "subject_token");
   requireDpopProof(subject.confirmation, req.dpop, "subject_token");
+  requireSameSector(subject.pairwise, rp, "subject_token");
   let actor = subject.act;
   if (req.actor !== undefined) {
     const a = await presentedParty(ctx, state, req.actor, "actor_token");
     requireDpopProof(a.confirmation, req.dpop, "actor_token");
+    requireSameSector(a.pairwise, rp, "actor_token");
     authorize(who, { route: "exchange", relyingParty: rp.identifier, subject: subject.identity.subject, actor: a.identity.subject });
     actor = exchangeActor(subject, a);
   }

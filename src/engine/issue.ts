@@ -36,7 +36,7 @@ export async function issue(ctx: StsContext, state: Pick<StateClient, "status">,
   let passesOn: DerivationLimits = NO_DERIVATION_LIMITS;
   let scopeCeiling: string[] | undefined;
   if (req.delegation) {
-    ({ identity, actor, mayAct, passesOn, scopeCeiling } = await delegatedParty(ctx, state, who, req.delegation.presented, req.delegation.mode, rp.identifier));
+    ({ identity, actor, mayAct, passesOn, scopeCeiling } = await delegatedParty(ctx, state, who, req.delegation.presented, req.delegation.mode, rp));
   } else {
     authorize(who, { route: "issue", relyingParty: rp.identifier });
     identity = (who as Extract<Requestor, { kind: "user" }>).identity; // the rule lets only users issue for themselves

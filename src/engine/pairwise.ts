@@ -9,9 +9,11 @@
  * pseudonym the token states is checked against it. Everything after that — authorization,
  * revocation state (kept per real subject, so revoking a subject revokes their pairwise tokens
  * too), renewal, exchange — sees the real subject; only what is shown about the token
- * (introspection's `sub`) keeps the pseudonym. Issuance stays stateless: no mapping is stored.
+ * (introspection's `sub`) keeps the pseudonym, and what is made from it stays in its sector
+ * (`sectorRefusal`). Issuance stays stateless: no mapping is stored.
  */
 import type { RelyingParty } from "../config/types.ts";
+import { invalidScope } from "../errors.ts";
 import { MIN_SEALED_CHARS, isPseudonymOf, openSeal, pairwiseKeys, pseudonym, sealSubject } from "../identity/pairwise.ts";
 import { randomPartOf } from "../token/renewability.ts";
 import { lookupRelyingParty } from "./relying-party.ts";
@@ -24,7 +26,13 @@ interface StatedToken {
   id: string;
   subject: string;
   audience: string;
-  pseudonym?: string | undefined;
+  pairwise?: PairwiseName | undefined;
+}
+
+/** How a pairwise token names its subject: the pseudonym it states, and the sector that is for. */
+export interface PairwiseName {
+  pseudonym: string;
+  sector: string;
 }
 
 /** SAML 2.0 core §8.3.7: an identifier the issuer keeps for one relying party (or sector). */
@@ -58,7 +66,7 @@ export async function statedSubject(ctx: StsContext, rp: RelyingParty, subject: 
 
 /**
  * A verified token of ours with its real subject: unchanged when its ID seals none (a token of a
- * relying party with public subjects); `pseudonym` set and `subject` the real one when it does;
+ * relying party with public subjects); `pairwise` set and `subject` the real one when it does;
  * undefined when the sealed subject does not give the pseudonym the token states (its relying
  * party's sector or the pairwise secret changed since it was issued: it can no longer be
  * resolved, so it is treated as not valid).
@@ -74,7 +82,40 @@ export async function withRealSubject<T extends StatedToken>(ctx: StsContext, t:
   if (!rp) return undefined;
   const real = await openSeal(await pairwiseKeys(secret), part, t.subject, ctx.issuer, rp.sectorIdentifier);
   if (real === undefined) return undefined;
-  return { ...t, subject: real, pseudonym: t.subject };
+  return { ...t, subject: real, pairwise: { pseudonym: t.subject, sector: rp.sectorIdentifier } };
+}
+
+/**
+ * Why no token for `target` may be made from a token whose subject it names by the pseudonym
+ * `from` (exchange, OnBehalfOf, ActAs, Validate-transformation, Renew; or with its holder as the
+ * actor); undefined when one may, or when the token names its subject (`from` undefined).
+ *
+ * Pseudonyms keep relying parties of different sectors from correlating a user, and the one
+ * who presents a token is often such a party (a relying party calling an API on its user's
+ * behalf). A token made from a pairwise token is one that requestor asks for and may read, so
+ * it may only name the subject as the token does: the same pseudonym, which only relying
+ * parties of the same sector get (as OpenID Connect's pairwise `sub` is one sector's name). A
+ * token naming the subject would hand it the name the pseudonym hides; one with another
+ * sector's pseudonym would link the two sectors' pseudonyms. Encrypting the new token for its
+ * relying party would not help: that party, given the token by the requestor, could link them.
+ * @param what the presented token's role, for the message ("subject_token", "OnBehalfOf token", ...)
+ */
+export function sectorRefusal(from: PairwiseName | undefined, target: RelyingParty, what: string): string | undefined {
+  if (from === undefined || (target.subjectType === "pairwise" && target.sectorIdentifier === from.sector)) return undefined;
+  const why =
+    target.subjectType === "pairwise"
+      ? "is in another sector: its token would give the subject's pseudonym there, linking the two sectors"
+      : "has public subjects: its token would name the subject the pseudonym hides";
+  return `The ${what} names its subject by a pairwise pseudonym, so a token made from it can only be for a relying party of the same sector, which knows the subject by that pseudonym. '${target.identifier}' ${why}.`;
+}
+
+/**
+ * {@link sectorRefusal} as the refusal of the request's target: invalid_scope (OAuth
+ * invalid_target, RFC 8693 §2.2.2; WS-Trust wst:InvalidScope, the AppliesTo refused).
+ */
+export function requireSameSector(from: PairwiseName | undefined, target: RelyingParty, what: string): void {
+  const refusal = sectorRefusal(from, target, what);
+  if (refusal !== undefined) throw invalidScope(refusal);
 }
 
 /** Where a pseudonym was issued: a relying party (identifier or alias), or a sector. */

@@ -22,6 +22,7 @@ import { type DerivationLimits, NO_DERIVATION_LIMITS, derivationLimits } from ".
 import { readActor } from "../token/actor.ts";
 import { personClaims } from "../token/claims.ts";
 import { actorFromName, nameIn, subjectOf } from "./names.ts";
+import type { PairwiseName } from "./pairwise.ts";
 import { type JwtRefusal, NOT_A_JWT, claimedIssuer, trustedIssuerKeys, verifyJwt } from "../jwt/verify.ts";
 
 /** A verified subject or actor token. */
@@ -31,7 +32,15 @@ export interface PresentedParty {
   /** Who issued the token (our issuer, or a trusted issuer's identifier). */
   issuer: string;
   own: boolean;
-  /** This party as a link of a delegation chain (RFC 8693 §4.1: `sub`, and `iss` when not ours). */
+  /**
+   * A pairwise token's pseudonym and sector (src/engine/pairwise.ts): what is made from it stays
+   * in that sector (`requireSameSector`). Undefined for a token that names its subject.
+   */
+  pairwise: PairwiseName | undefined;
+  /**
+   * This party as a link of a delegation chain (RFC 8693 §4.1: `sub`, and `iss` when not ours);
+   * a pairwise token's holder by its pseudonym, as the only relying parties it may act at know it.
+   */
   asActor: Actor;
   /** The delegation chain the token already carries (RFC 8693 §4.1). */
   act: Actor | undefined;
@@ -142,7 +151,8 @@ async function own(ctx: StsContext, state: Pick<StateClient, "status">, presente
     identity: await currentIdentity(ctx, { subject: t.subject, claims: t.claims, authnInstant: t.authnInstant, authnMethod: t.authnMethod }),
     issuer: ctx.issuer,
     own: true,
-    asActor: actorFromName(ctx, t.subject),
+    pairwise: t.pairwise,
+    asActor: t.pairwise ? { sub: t.pairwise.pseudonym } : actorFromName(ctx, t.subject),
     act: t.actor,
     mayAct: ownMayAct(ctx, t),
     passesOn: derivationLimits(ctx.config, t),
@@ -203,6 +213,7 @@ async function externalJwt(ctx: StsContext, value: string, t: TrustedIssuer): Pr
     },
     issuer: t.issuer,
     own: false,
+    pairwise: undefined,
     asActor: externalActor(t, payload.sub!),
     // A link without `iss` is named by this issuer (RFC 8693 §4.1); in a token of ours it would
     // name one of ours, so it is written with its issuer.
@@ -273,6 +284,7 @@ async function externalSaml(ctx: StsContext, el: Element, t: TrustedIssuer): Pro
     },
     issuer: t.issuer,
     own: false,
+    pairwise: undefined,
     asActor: externalActor(t, f.subject),
     act: undefined,
     mayAct: undefined,

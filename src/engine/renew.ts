@@ -9,6 +9,7 @@ import { refuseReversed, requestedEnd } from "./lifetime.ts";
 import { mintToken } from "./mint.ts";
 import { isNotRenewable } from "../token/renewability.ts";
 import { findRelyingParty, lookupRelyingParty, partyOf } from "./relying-party.ts";
+import { sectorRefusal } from "./pairwise.ts";
 import { ownMayAct } from "./presented-party.ts";
 import type { IssuedToken, Requestor, StsContext } from "./types.ts";
 import { type OwnToken, type PresentedToken, verifyOwnToken } from "./verify-own.ts";
@@ -50,6 +51,11 @@ export async function renewToken(
   const rp = lookupRelyingParty(ctx.config, t.audience);
   if (!rp) throw unableToRenew("The token's relying party is no longer configured.");
   refuseChanges(t, rp, askedParty, opts.asked);
+  // A pairwise token's relying party made public (its sector was its identifier, so the token
+  // still resolves) is not handed the name the pseudonym hid by a renewal: it gets names from
+  // new sign-ins, never linked to the pseudonyms it knew.
+  const outOfSector = sectorRefusal(t.pairwise, rp, "RenewTarget token");
+  if (outOfSector !== undefined) throw unableToRenew(outOfSector);
   await refuseDisabledSubject(ctx, t.subject);
   const now = ctx.now();
   if (!check.ok) {

@@ -7,6 +7,7 @@ import { type StatusResult, tokenStatus } from "./check.ts";
 import { StsError, invalidRequest, invalidToken } from "../errors.ts";
 import { issueToken } from "./issuance.ts";
 import { type DerivationLimits, NO_DERIVATION_LIMITS, derivationLimits } from "./lifetime.ts";
+import { requireSameSector } from "./pairwise.ts";
 import { ownMayAct, requireDpopProof } from "./presented-party.ts";
 import { findRelyingParty } from "./relying-party.ts";
 import type { Actor, Confirmation, Identity, IssuedToken, MayAct, PresentedCertificate, PresentedCredentials, RequestedClaim, Requestor, StsContext } from "./types.ts";
@@ -66,7 +67,8 @@ export interface TransformRequest {
  * afresh — its token types, lifetime limits and claim release. Claims come from what the STS
  * holds for the subject, never from a token made for another relying party; a subject the STS
  * holds nothing for keeps only what the presented token states, released under the target's
- * policy. The new token keeps the presented one's authentication time, and its end and
+ * policy; a pairwise token is transformed only for its sector (pairwise.ts `sectorRefusal`).
+ * The new token keeps the presented one's authentication time, and its end and
  * renewability when that one may not be renewed (lifetime.ts `derivationLimits`). Presented
  * credentials become a token for the user they sign in (`fromCredentials`).
  */
@@ -125,6 +127,7 @@ async function fromToken(ctx: StsContext, state: Pick<StateClient, "status">, wh
   if (!r.valid || !r.token || !rp) throw invalidToken(r.reason);
   const t = r.token;
   requireDpopProof(t.confirmation, null, "token to transform");
+  requireSameSector(t.pairwise, rp, "ValidateTarget token");
   return {
     rp,
     identify: () => currentIdentity(ctx, { subject: t.subject, claims: t.claims, authnInstant: t.authnInstant, authnMethod: t.authnMethod }),

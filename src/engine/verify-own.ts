@@ -5,7 +5,7 @@ import { MALFORMED_CNF, readCnf } from "../jwt/cnf.ts";
 import { readActor } from "../token/actor.ts";
 import { personClaims } from "../token/claims.ts";
 import { actorFromName, actorFromNames } from "./names.ts";
-import { withRealSubject } from "./pairwise.ts";
+import { type PairwiseName, withRealSubject } from "./pairwise.ts";
 import { lookupRelyingParty } from "./relying-party.ts";
 import { verifyJwt } from "../jwt/verify.ts";
 import { type AssertionFacts, readAssertion } from "../saml/parse.ts";
@@ -43,10 +43,10 @@ export interface OwnToken {
   /** The key the token is bound to (holder-of-key SAML, JWT `cnf`); undefined for a bearer token. */
   confirmation: Confirmation | undefined;
   /**
-   * The pseudonym a pairwise token states (src/engine/pairwise.ts); `subject` is then the real
-   * subject it stands for. Undefined for a token that names its subject.
+   * The pseudonym a pairwise token states and the sector it is for (src/engine/pairwise.ts);
+   * `subject` is then the real subject it stands for. Undefined for a token that names its subject.
    */
-  pseudonym?: string | undefined;
+  pairwise?: PairwiseName | undefined;
 }
 
 /**

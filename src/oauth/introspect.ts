@@ -57,7 +57,7 @@ export async function introspectToken(
     active: true,
     iss: ctx.issuer,
     // What the token states: a pairwise token's pseudonym, never the subject it stands for.
-    sub: t.pseudonym ?? t.subject,
+    sub: t.pairwise?.pseudonym ?? t.subject,
     aud: t.audience,
     exp: secs(t.expires),
     iat: secs(t.issuedAt),

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { validateConfig } from "../../src/config/validate.ts";
 import { DEV_CONFIG, DEV_SECRETS } from "../../src/config/dev.ts";
-import { statedSubject, userOfPseudonym, withRealSubject } from "../../src/engine/pairwise.ts";
+import { sectorRefusal, statedSubject, userOfPseudonym, withRealSubject } from "../../src/engine/pairwise.ts";
 import type { StsContext } from "../../src/engine/types.ts";
 
 const config = validateConfig(DEV_CONFIG, DEV_SECRETS, { mode: "development" });
@@ -14,7 +14,7 @@ describe("withRealSubject", () => {
   it("resolves a pairwise token to its subject, keeping the pseudonym it states", async () => {
     const s = (await statedSubject(ctx, rp(PW_API), "alice"))!;
     const t = await withRealSubject(ctx, { kind: "jwt", id: s.idPart, subject: s.subject, audience: PW_API });
-    expect(t).toEqual({ kind: "jwt", id: s.idPart, subject: "alice", audience: PW_API, pseudonym: s.subject });
+    expect(t).toEqual({ kind: "jwt", id: s.idPart, subject: "alice", audience: PW_API, pairwise: { pseudonym: s.subject, sector: "https://pairwise-api.example.com/sector" } });
     // SAML IDs with their "_" and the not-renewable mark.
     const saml = await withRealSubject(ctx, { kind: "saml2", id: `_nr.${s.idPart}`, subject: s.subject, audience: PW_API });
     expect(saml?.subject).toBe("alice");
@@ -85,5 +85,22 @@ describe("userOfPseudonym", () => {
     const named = (await statedSubject(ctx, rp(PW_API), alice))!.subject;
     expect(await userOfPseudonym(withDirectory, named, SECTOR)).toBe(alice);
     expect(await userOfPseudonym(withDirectory, "A".repeat(43), SECTOR)).toBeUndefined();
+  });
+});
+
+describe("sectorRefusal", () => {
+  const from = { pseudonym: "A".repeat(43), sector: "https://pairwise-api.example.com/sector" };
+
+  it("lets a pairwise token become a token for its own sector only", () => {
+    expect(sectorRefusal(from, rp(PW_API), "subject_token")).toBeUndefined();
+    expect(sectorRefusal(from, { ...rp("urn:example:pairwise-rp"), sectorIdentifier: from.sector }, "subject_token")).toBeUndefined();
+    expect(sectorRefusal(from, rp("urn:example:pairwise-rp"), "subject_token")).toContain("'urn:example:pairwise-rp' is in another sector");
+    expect(sectorRefusal(from, rp("https://api.example.com/"), "ActAs token")).toMatch(/^The ActAs token names its subject by a pairwise pseudonym.*public subjects/);
+    // A public relying party keeps its identifier as a sector: that is no pairwise sector.
+    expect(sectorRefusal({ ...from, sector: "https://api.example.com/" }, rp("https://api.example.com/"), "subject_token")).toBeDefined();
+  });
+
+  it("leaves a token that names its subject alone", () => {
+    expect(sectorRefusal(undefined, rp("https://api.example.com/"), "subject_token")).toBeUndefined();
   });
 });

@@ -9,7 +9,7 @@ import { ORIGIN, call, faultCode, postSoap, soapHeaders, trust } from "../helper
 import { signedEnvelope } from "../helpers/wss-sign.ts";
 import ALICE_CERT from "../fixtures/dev-credentials/alice-client.cert.pem?raw";
 import ALICE_KEY from "../fixtures/dev-credentials/alice-client.key.pem?raw";
-import { API, RP, TX, b64url, exchange, jwtParts, post } from "../oauth/helpers.ts";
+import { API, DEMO, RP, TX, b64url, exchange, jwtParts, post } from "../oauth/helpers.ts";
 import { DEV_CONFIG } from "../../src/config/dev.ts";
 import { assertionIn as assertionOf, jwtBst as asBst, jwtIn, trustWith, workerWith } from "../hostile/configured.ts";
 
@@ -106,30 +106,62 @@ describe("pairwise subjects over WS-Trust Issue", () => {
 });
 
 describe("pairwise subjects on derived tokens", () => {
-  it("token exchange: a public token for a pairwise audience gives the sector's pseudonym, and a pairwise token back the real subject", async () => {
+  it("token exchange: a public token for a pairwise audience gives the sector's pseudonym", async () => {
     const direct = jwtParts(await jwtFor()).payload.sub;
     const fromSaml = await exchange({ subject_token: b64url(await samlFor(alice, RP)), subject_token_type: TX.saml2, audience: PW_API });
     expect(fromSaml.status, fromSaml.text).toBe(200);
     expect(jwtParts(fromSaml.json.access_token as string).payload.sub).toBe(direct);
-    // Our own signed pairwise token stands for alice: exchanged to a public relying party it names
-    // her, to the other pairwise relying party it gives that sector's pseudonym.
-    const pw = fromSaml.json.access_token as string;
+  });
+
+  it("token exchange: a pairwise token is not turned into the name it hides, nor into another sector's pseudonym (invalid_target)", async () => {
+    const pw = await jwtFor();
     const toPublic = await exchange({ subject_token: pw, subject_token_type: TX.jwt, audience: API });
-    expect(toPublic.status, toPublic.text).toBe(200);
-    expect(jwtParts(toPublic.json.access_token as string).payload.sub).toBe("alice");
-    const toSaml = await exchange({ subject_token: pw, subject_token_type: TX.jwt, audience: PW_SAML, requested_token_type: TX.saml2 });
-    expect(toSaml.status, toSaml.text).toBe(200);
-    const xml = new TextDecoder().decode(Uint8Array.from(atob((toSaml.json.access_token as string).replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0)));
-    expect(nameIdOf(xml)![2]).toBe(nameIdOf(await samlFor())![2]);
+    expect(toPublic.status).toBe(400);
+    expect(toPublic.json.error).toBe("invalid_target");
+    expect(toPublic.json.error_description).toContain("subject_token");
+    expect(toPublic.json.error_description).toContain("public subjects");
+    expect(toPublic.text.toLowerCase()).not.toContain("alice");
+    const toOtherSector = await exchange({ subject_token: b64url(await samlFor()), subject_token_type: TX.saml2, audience: PW_API });
+    expect(toOtherSector.status).toBe(400);
+    expect(toOtherSector.json.error).toBe("invalid_target");
+    expect(toOtherSector.json.error_description).toContain("another sector");
+    // Its own relying party, or its sector, is what a pairwise token serves.
+    const same = await exchange({ subject_token: pw, subject_token_type: TX.jwt, audience: PW_API });
+    expect(same.status, same.text).toBe(200);
+    expect(jwtParts(same.json.access_token as string).payload.sub).toBe(jwtParts(pw).payload.sub);
+  });
+
+  it("token exchange: a pairwise actor_token acts only in its sector, named by its pseudonym there", async () => {
+    const subject = await jwtFor(bob, API);
+    const actorTok = await jwtFor();
+    const there = await exchange({ subject_token: subject, subject_token_type: TX.jwt, actor_token: actorTok, actor_token_type: TX.jwt, audience: PW_API });
+    expect(there.status, there.text).toBe(200);
+    const payload = jwtParts(there.json.access_token as string).payload;
+    expect(payload.act).toEqual({ sub: jwtParts(actorTok).payload.sub });
+    expect(JSON.stringify(payload).toLowerCase()).not.toContain("alice");
+    for (const audience of [API, PW_SAML]) {
+      const r = await exchange({ subject_token: subject, subject_token_type: TX.jwt, actor_token: actorTok, actor_token_type: TX.jwt, audience });
+      expect(r.status, audience).toBe(400);
+      expect(r.json.error).toBe("invalid_target");
+      expect(r.json.error_description).toContain("actor_token");
+    }
   });
 
   for (const version of ["13", "2005"] as const) {
-    it(`Validate-transformation (WS-Trust ${version}) of a pairwise SAML token into the other sector's JWT`, async () => {
+    it(`Validate-transformation (WS-Trust ${version}) of a pairwise token stays in its sector (wst:InvalidScope elsewhere)`, async () => {
       const tok = await samlFor();
       const ns = version === "13" ? NS.t13 : NS.t05;
-      const r = await trust({ ...alice, trust: version, requestType: "Validate", tokenType: TT.jwt, appliesTo: PW_API, extra: `<wst:ValidateTarget xmlns:wst="${ns}">${tok}</wst:ValidateTarget>` });
-      expect(r.status, r.text).toBe(200);
-      expect(jwtParts(jwtOf(r.text)).payload.sub).toBe(jwtParts(await jwtFor()).payload.sub);
+      const transform = (appliesTo: string, tokenType: string) =>
+        trust({ ...alice, trust: version, requestType: "Validate", tokenType, appliesTo, extra: `<wst:ValidateTarget xmlns:wst="${ns}">${tok}</wst:ValidateTarget>` });
+      for (const [appliesTo, tokenType] of [[PW_API, TT.jwt], [RP, TT.saml2]] as const) {
+        const r = await transform(appliesTo, tokenType);
+        expect(faultCode(r.text), appliesTo).toMatch(/:InvalidScope$/);
+        expect(r.text).toContain("The ValidateTarget token names its subject by a pairwise pseudonym");
+        expect(r.text.toLowerCase()).not.toContain(">alice<");
+      }
+      const same = await transform(PW_SAML, TT.saml1);
+      expect(same.status, same.text).toBe(200);
+      expect(same.text).toContain(`>${nameIdOf(tok)![2]}<`);
     });
   }
 
@@ -142,6 +174,52 @@ describe("pairwise subjects on derived tokens", () => {
     expect(r.status, r.text).toBe(200);
     expect(nameIdOf(assertionOf(r.text)!)![2]).toBe(nameIdOf(await samlFor())![2]);
     expect(jwtParts(jwtOf(r.text)).payload.sub).toBe(jwtParts(await jwtFor()).payload.sub);
+  });
+});
+
+describe("pairwise tokens derived within one sector", () => {
+  const SECTOR = "urn:example:sector:shared";
+  /** The two pairwise parties in one sector (a front end and its API), and a service account that may issue for both. */
+  const f = workerWith({
+    ...DEV_CONFIG,
+    relyingParties: DEV_CONFIG.relyingParties.map((rp) => (rp.identifier === PW_SAML || rp.identifier === PW_API ? { ...rp, sectorIdentifier: SECTOR } : rp)),
+    serviceAccounts: [
+      ...(DEV_CONFIG.serviceAccounts ?? []),
+      { username: "gateway", secretHashSecret: "DEV_RP_VALIDATOR_SECRET_HASH", allowedRelyingParties: [PW_SAML, PW_API, RP], operations: ["issue"] },
+    ],
+  });
+  const gateway = { user: "gateway", password: "rp-validator-secret-0f1e2d3c4b5a6978" };
+  const WST14 = "http://docs.oasis-open.org/ws-sx/ws-trust/200802";
+
+  it("exchange, OnBehalfOf, ActAs and Validate-transformation give the same pseudonym to the other party of the sector", async () => {
+    const saml = assertionOf((await trustWith(f, { ...alice, appliesTo: PW_SAML })).text)!;
+    const pseudonym = nameIdOf(saml)![2]!;
+    const x = await exchange({ subject_token: b64url(saml), subject_token_type: TX.saml2, audience: PW_API }, DEMO, f);
+    expect(x.status, x.text).toBe(200);
+    expect(jwtParts(x.json.access_token as string).payload.sub).toBe(pseudonym);
+    const obo = await trustWith(f, { ...gateway, appliesTo: PW_API, tokenType: TT.jwt, extra: `<wst:OnBehalfOf>${saml}</wst:OnBehalfOf>` });
+    expect(obo.status, obo.text).toBe(200);
+    expect(jwtParts(jwtOf(obo.text)).payload.sub).toBe(pseudonym);
+    const actAs = await trustWith(f, { ...gateway, appliesTo: PW_API, tokenType: TT.jwt, extra: `<wst14:ActAs xmlns:wst14="${WST14}">${saml}</wst14:ActAs>` });
+    expect(actAs.status, actAs.text).toBe(200);
+    expect(jwtParts(jwtOf(actAs.text)).payload).toMatchObject({ sub: pseudonym, act: { sub: "gateway" } });
+    const v = await trustWith(f, { ...alice, requestType: "Validate", tokenType: TT.jwt, appliesTo: PW_API, extra: `<wst:ValidateTarget>${saml}</wst:ValidateTarget>` });
+    expect(v.status, v.text).toBe(200);
+    expect(jwtParts(jwtOf(v.text)).payload.sub).toBe(pseudonym);
+  });
+
+  it("OnBehalfOf and ActAs of a pairwise token for a public party are refused (wst:InvalidScope), over both WS-Trust versions", async () => {
+    const saml = assertionOf((await trustWith(f, { ...alice, appliesTo: PW_SAML })).text)!;
+    for (const version of ["13", "2005"] as const) {
+      const ns = version === "13" ? NS.t13 : NS.t05;
+      const obo = await trustWith(f, { ...gateway, trust: version, appliesTo: RP, extra: `<wst:OnBehalfOf xmlns:wst="${ns}">${saml}</wst:OnBehalfOf>` });
+      expect(obo.fault).toMatch(/:InvalidScope$/);
+      expect(obo.text).toContain("OnBehalfOf token names its subject by a pairwise pseudonym");
+      expect(obo.text.toLowerCase()).not.toContain(">alice<");
+    }
+    const actAs = await trustWith(f, { ...gateway, appliesTo: RP, extra: `<wst14:ActAs xmlns:wst14="${WST14}">${saml}</wst14:ActAs>` });
+    expect(actAs.fault).toBe("wst:InvalidScope");
+    expect(actAs.text).toContain("ActAs token");
   });
 });
 
@@ -161,7 +239,7 @@ describe("pairwise subjects on OnBehalfOf and ActAs", () => {
     return async (o: Parameters<typeof trustWith>[1]) => (await trustWith(f, o)).text;
   }
 
-  it("OnBehalfOf (both WS-Trust versions): alice's public token yields the sector's pseudonym; her pairwise token yields her name to a public party", async () => {
+  it("OnBehalfOf (both WS-Trust versions): alice's public token yields the sector's pseudonym; her pairwise token yields the same pseudonym, and not her name", async () => {
     const send = withGateway();
     const expected = nameIdOf(await samlFor())![2];
     for (const version of ["13", "2005"] as const) {
@@ -171,8 +249,10 @@ describe("pairwise subjects on OnBehalfOf and ActAs", () => {
       expect(nameIdOf(r)![2]).toBe(expected);
       expect(r.toLowerCase()).not.toContain("alice");
       const pairwiseTok = assertionOf(await send({ ...alice, appliesTo: PW_SAML }))!;
-      const back = assertionOf(await send({ ...gateway, trust: version, appliesTo: RP, extra: `<wst:OnBehalfOf xmlns:wst="${ns}">${pairwiseTok}</wst:OnBehalfOf>` }))!;
-      expect(nameIdOf(back)![2]).toBe("alice");
+      const again = assertionOf(await send({ ...gateway, trust: version, appliesTo: PW_SAML, extra: `<wst:OnBehalfOf xmlns:wst="${ns}">${pairwiseTok}</wst:OnBehalfOf>` }))!;
+      expect(nameIdOf(again)![2]).toBe(expected);
+      const back = await send({ ...gateway, trust: version, appliesTo: RP, extra: `<wst:OnBehalfOf xmlns:wst="${ns}">${pairwiseTok}</wst:OnBehalfOf>` });
+      expect(faultCode(back)).toMatch(/:InvalidScope$/);
     }
   });
 
@@ -327,5 +407,19 @@ describe("a pairwise token under a changed configuration", () => {
     expect(r.fault).toBe("wst:InvalidSecurityToken");
     // Under the configuration it was issued in, it is valid.
     expect(statusCode((await validate(tok)).text)).toBe(STATUS_VALID);
+  });
+
+  it("does not renew into the name once its relying party (sector: its identifier) is made public", async () => {
+    const withParty = (change: (rp: Record<string, unknown>) => Record<string, unknown>) =>
+      workerWith({ ...DEV_CONFIG, relyingParties: DEV_CONFIG.relyingParties.map((rp) => (rp.identifier === PW_API ? change({ ...rp }) : rp)) });
+    const before = withParty(({ sectorIdentifier: _, ...rp }) => rp);
+    const after = withParty(({ sectorIdentifier: _, subjectType: __, ...rp }) => rp);
+    const tok = jwtOf((await trustWith(before, { ...alice, appliesTo: PW_API, tokenType: TT.jwt })).text);
+    const r = await trustWith(after, { ...validator, requestType: "Renew", extra: `<wst:RenewTarget>${asBst(tok)}</wst:RenewTarget>` });
+    expect(r.fault).toBe("wst:UnableToRenew");
+    expect(r.text).toContain("public subjects");
+    expect(r.text.toLowerCase()).not.toContain(">alice<");
+    const kept = await trustWith(before, { ...validator, requestType: "Renew", extra: `<wst:RenewTarget>${asBst(tok)}</wst:RenewTarget>` });
+    expect(kept.status, kept.text).toBe(200);
   });
 });
