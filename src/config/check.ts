@@ -192,7 +192,9 @@ const BINDING_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 
 /**
  * A `...Secret` field: the *name* of a Worker binding, resolved to its string value.
- * Messages name the binding, never its value.
+ * What the field holds is quoted only once a binding of that name exists: until then it may be
+ * the secret itself, written where its name belongs (a key, a hash, a password), and messages
+ * are logged and printed. The field path says where to look.
  */
 export function secretRef(
   x: Issues,
@@ -202,16 +204,19 @@ export function secretRef(
   secrets: Record<string, unknown>,
   opts: { required?: boolean } = {},
 ): string | undefined {
-  const name = str(x, o, key, path, { required: opts.required ?? false, max: 128 });
-  if (name === undefined) return undefined;
+  const name = o[key];
   const p = `${path}.${key}`;
-  if (!BINDING_NAME.test(name)) {
-    x.add(p, `expected a binding name (letters, digits, _), got ${show(name)}`);
+  if (name === undefined) {
+    if (opts.required) x.add(p, "is required");
+    return undefined;
+  }
+  if (typeof name !== "string" || !BINDING_NAME.test(name)) {
+    x.add(p, "expected the name of a secret binding (letters, digits and _, at most 128, not starting with a digit); what is written here is not shown, as it may be the secret itself");
     return undefined;
   }
   const value = secrets[name];
   if (value === undefined || value === null) {
-    x.add(p, `secret binding "${name}" is not set`);
+    x.add(p, "names a secret binding that is not set (the name is not shown, as it may be the secret itself)");
     return undefined;
   }
   if (typeof value !== "string" || value.trim() === "") {

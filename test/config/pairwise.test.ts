@@ -47,7 +47,7 @@ describe("pairwise subjects in the configuration", () => {
 
   const CASES: [string, (c: Record<string, any>, e: Record<string, unknown>) => void, string][] = [
     ["secret missing", (c) => delete c.pairwiseSubjectSecret, `${R}.pairwiseSubjectSecret: is required: relying party "https://api.example.org/" has subjectType "pairwise"`],
-    ["secret binding unset", (_c, e) => delete e.PAIRWISE, `${R}.pairwiseSubjectSecret: secret binding "PAIRWISE" is not set`],
+    ["secret binding unset", (_c, e) => delete e.PAIRWISE, `${R}.pairwiseSubjectSecret: names a secret binding that is not set (the name is not shown, as it may be the secret itself)`],
     ["secret too short", (_c, e) => (e.PAIRWISE = btoa("0123456789abcdef0123456789abcde")), `${R}.pairwiseSubjectSecret: secret binding "PAIRWISE" holds 31 bytes; at least 32 random bytes are needed`],
     ["secret not base64", (_c, e) => (e.PAIRWISE = "correct horse battery staple correct horse battery"), `${R}.pairwiseSubjectSecret: secret binding "PAIRWISE" expected base64 or base64url of at least 32 random bytes (e.g. openssl rand -base64 32)`],
     ["secret one byte repeated", (_c, e) => (e.PAIRWISE = "A".repeat(44)), `${R}.pairwiseSubjectSecret: secret binding "PAIRWISE" is one byte value repeated, not a random secret`],

@@ -54,7 +54,7 @@ describe("realms configuration", () => {
   });
 
   const cases: [string, () => { cfg: unknown; env: Record<string, unknown> }, string][] = [
-    ["a realm's section error names its path", () => withRealms([realm("two", { hosts: ["two.example.org"], keys: [{ status: "current", privateKeySecret: "NOPE", certificate: RSA.certificatePem }] })]), `${R}.realms[0].keys[0].privateKeySecret: secret binding "NOPE" is not set`],
+    ["a realm's section error names its path", () => withRealms([realm("two", { hosts: ["two.example.org"], keys: [{ status: "current", privateKeySecret: "NOPE", certificate: RSA.certificatePem }] })]), `${R}.realms[0].keys[0].privateKeySecret: names a secret binding that is not set (the name is not shown, as it may be the secret itself)`],
     ["a realm's relying party error names its path", () => withRealms([realm("two", { hosts: ["two.example.org"], relyingParties: [{ identifier: "urn:x", defaultTokenType: "saml3" }] })]), `${R}.realms[0].relyingParties[0].defaultTokenType: expected one of saml2, saml1, jwt, access_token, got "saml3"`],
     ["duplicate names", () => withRealms([realm("two", { hosts: ["a.example.org"] }), realm("two", { hosts: ["b.example.org"] })]), `${R}.realms[1].name: realm name "two" is already used at ${R}.realms[0].name`],
     ["duplicate hosts across realms", () => withRealms([realm("a", { hosts: ["x.example.org"] }), realm("b", { hosts: ["x.example.org"] })]), `${R}.realms[1].hosts[0]: host "x.example.org" is already named at ${R}.realms[0].hosts[0]`],

@@ -15,6 +15,7 @@ import { ED25519_PKCS8, EC, NOT_A_CA_PEM, P384_PKCS8, RSA, base, issuesOf, withC
 
 const R = "STS_CONFIG";
 const AS_IS = "put the PEM file in a secret as it is (npx wrangler secret put NAME < file.pem), or inline in JSON with each line break written as \\n once";
+const NOT_A_NAME = "expected the name of a secret binding (letters, digits and _, at most 128, not starting with a digit); what is written here is not shown, as it may be the secret itself";
 
 describe("the embedded development configuration", () => {
   const dev = validateConfig(DEV_CONFIG, DEV_SECRETS, { mode: "development" });
@@ -178,9 +179,9 @@ const CASES: [string, Mutation, string][] = [
   ["reply URL with fragment", (c) => (c.relyingParties[0].replyUrls = ["https://rp.example.org/#x"]), `${R}.relyingParties[0].replyUrls[0]: expected an absolute http(s) URL without credentials or fragment, got "https://rp.example.org/#x"`],
   ["reply URL duplicated after normalisation", (c) => (c.relyingParties[0].replyUrls = ["https://rp.example.org/a", "HTTPS://RP.example.org:443/a"]), `${R}.relyingParties[0].replyUrls[1]: duplicate value "https://rp.example.org/a"`],
   ["web session secret too short", (c, env) => ((c.webSessionSecret = "WEB"), (env.WEB = "short")), `${R}.webSessionSecret: secret binding must hold at least 32 bytes`],
-  ["web session secret unset", (c) => (c.webSessionSecret = "NOPE"), `${R}.webSessionSecret: secret binding "NOPE" is not set`],
+  ["web session secret unset", (c) => (c.webSessionSecret = "NOPE"), `${R}.webSessionSecret: names a secret binding that is not set (the name is not shown, as it may be the secret itself)`],
   ["DPoP nonce secret too short", (c, env) => ((c.dpopNonceSecret = "NONCE"), (env.NONCE = "short")), `${R}.dpopNonceSecret: secret binding must hold at least 32 bytes`],
-  ["DPoP nonce secret unset", (c) => (c.dpopNonceSecret = "NOPE"), `${R}.dpopNonceSecret: secret binding "NOPE" is not set`],
+  ["DPoP nonce secret unset", (c) => (c.dpopNonceSecret = "NOPE"), `${R}.dpopNonceSecret: names a secret binding that is not set (the name is not shown, as it may be the secret itself)`],
   ["certificate principal no one can be", (c) => (withCertificates(c).requestorCertificates.principals[0].principal = "urn:carol"), `${R}.requestorCertificates.principals[0].principal: names no configured user or service account, and no directory user can have that name (${DIRECTORY_USERNAME_RULE}): "urn:carol"`],
   ["certificate principal matched two ways", (c) => (withCertificates(c).requestorCertificates.principals[0].sha256 = "00".repeat(32)), `${R}.requestorCertificates.principals[0]: needs exactly one of sha256 or subjectCommonName`],
   ["certificate thumbprint malformed", (c) => (withCertificates(c).requestorCertificates.principals[1].sha256 = "F0:42"), `${R}.requestorCertificates.principals[1].sha256: expected a SHA-256 thumbprint (64 hex digits, colons allowed), got "F0:42"`],
@@ -191,9 +192,9 @@ const CASES: [string, Mutation, string][] = [
   ["keyTypes value", (c) => (c.relyingParties[1].keyTypes = ["bearer", "hok"]), `${R}.relyingParties[1].keyTypes[1]: expected one of bearer, symmetric, public-key, got "hok"`],
   ["symmetric keyTypes without encryption", (c) => (c.relyingParties[1].keyTypes = ["symmetric"]), `${R}.relyingParties[1].keyTypes: "symmetric" needs an encryption certificate (encryption), and none is configured`],
   ["enum", (c) => (c.relyingParties[1].defaultTokenType = "saml3"), `${R}.relyingParties[1].defaultTokenType: expected one of saml2, saml1, jwt, access_token, got "saml3"`],
-  ["missing secret", (_c, e) => delete e.ALICE_PW, `${R}.users[0].passwordHashSecret: secret binding "ALICE_PW" is not set`],
+  ["missing secret", (_c, e) => delete e.ALICE_PW, `${R}.users[0].passwordHashSecret: names a secret binding that is not set (the name is not shown, as it may be the secret itself)`],
   ["non-string secret", (_c, e) => (e.ALICE_PW = 5), `${R}.users[0].passwordHashSecret: secret binding "ALICE_PW" must hold a non-empty string`],
-  ["bad binding name", (c) => (c.users[0].passwordHashSecret = "ALICE PW"), `${R}.users[0].passwordHashSecret: expected a binding name (letters, digits, _), got "ALICE PW"`],
+  ["bad binding name", (c) => (c.users[0].passwordHashSecret = "ALICE PW"), `${R}.users[0].passwordHashSecret: ${NOT_A_NAME}`],
   ["malformed password hash", (_c, e) => (e.ALICE_PW = "wonderland"), `${R}.users[0].passwordHashSecret: secret binding "ALICE_PW": expected pbkdf2-sha256$<iterations>$<salt base64>$<hash base64>`],
   ["iterations above the Workers cap", (_c, e) => (e.ALICE_PW = String(e.ALICE_PW).replace("$10000$", "$600000$")), `${R}.users[0].passwordHashSecret: secret binding "ALICE_PW": iterations 600000 exceed the Workers PBKDF2 limit of 100000`],
   ["malformed secret hash", (_c, e) => (e.C1_HASH = "sha256$abc"), `${R}.oauthClients[0].secretHashSecret: secret binding "C1_HASH": expected sha256$<64 hex digits>`],
@@ -354,7 +355,7 @@ describe("reporting", () => {
       [
         `${R}.limits.maxBatchItems: expected an integer from 1 to 1000, got 0`,
         `${R}.relyingParties[1].defaultTokenType: expected one of saml2, saml1, jwt, access_token, got "saml3"`,
-        `${R}.users[0].passwordHashSecret: secret binding "ALICE_PW" is not set`,
+        `${R}.users[0].passwordHashSecret: names a secret binding that is not set (the name is not shown, as it may be the secret itself)`,
       ].join("\n"),
     );
     expect((err as ConfigError).code).toBe("config_invalid");
@@ -363,6 +364,30 @@ describe("reporting", () => {
     const { cfg, env } = base();
     env.ALICE_PW = "hunter2-plaintext";
     expect(issuesOf(cfg, env).join("\n")).not.toContain("hunter2");
+  });
+  it("never quotes a secret written where its binding's name belongs", () => {
+    const { cfg, env } = base();
+    const values = {
+      web: "Zq3xR9tLk2VwY7pN4sJ8dF6gH1mB5cA0eU",
+      pairwise: "q1iLeXS2vH4SURvm+zVcKg/9dkTR4co9pNjfw6CLNKu=",
+      hash: String(env.C1_HASH),
+      key: String(env.RSA_KEY),
+    };
+    cfg.webSessionSecret = values.web;
+    cfg.pairwiseSubjectSecret = values.pairwise;
+    cfg.oauthClients[0].secretHashSecret = values.hash;
+    cfg.keys[0].privateKeySecret = values.key;
+    cfg.users[0].passwordHashSecret = 20261206;
+    const issues = issuesOf(cfg, env);
+    expect(issues).toEqual([
+      `${R}.keys[0].privateKeySecret: ${NOT_A_NAME}`,
+      `${R}.users[0].passwordHashSecret: ${NOT_A_NAME}`,
+      `${R}.oauthClients[0].secretHashSecret: ${NOT_A_NAME}`,
+      `${R}.webSessionSecret: names a secret binding that is not set (the name is not shown, as it may be the secret itself)`,
+      `${R}.pairwiseSubjectSecret: ${NOT_A_NAME}`,
+    ]);
+    const text = issues.join("\n");
+    for (const v of [values.web, values.pairwise.slice(0, 12), values.hash.slice(0, 16), "BEGIN PRIVATE", values.key.split("\n")[1]!.slice(0, 12), "20261206"]) expect(text).not.toContain(v);
   });
   it("rejects a non-object configuration", () => {
     expect(issuesOf([], {})).toEqual([`${R}: expected an object, got an array`]);
