@@ -6,7 +6,7 @@
  */
 import { fromBase64 } from "../bytes.ts";
 import { Asn1Error, children, expectTag, parseDer, readOid } from "../keys/asn1.ts";
-import { parseCertificate } from "../keys/x509.ts";
+import { type ParsedCertificate, parseCertificate } from "../keys/x509.ts";
 
 /** The algorithm of a signing key, as far as the STS cares. */
 export type KeyAlgorithm = "RSA" | "EC P-256" | "EC P-384" | "EC P-521";
@@ -56,12 +56,23 @@ function pemMistake(text: string): string {
   return `${EXPECTED}, found something else than base64 between its ${begin} and ${end} lines`;
 }
 
-/** Checks a certificate PEM; returns the normalised PEM or a reason string. */
-export function checkCertificatePem(pem: string): string | { pem: string } {
+/**
+ * Checks a certificate PEM: one block that parses as an X.509 certificate with a key type the
+ * STS reads (RSA, EC P-256/384/521). Returns the normalised PEM and the certificate, or a
+ * reason string. Whether its key is strong enough is the caller's to ask
+ * (src/keys/strength.ts), as the message depends on what the certificate is for.
+ */
+export function checkCertificatePem(pem: string): string | { pem: string; cert: ParsedCertificate } {
   const d = decodePem(pem);
   if (typeof d === "string") return d;
   if (d.label !== "CERTIFICATE") return `expected a CERTIFICATE PEM, got ${d.label}`;
-  return { pem: pem.trim().replace(/\r\n/g, "\n") };
+  let cert: ParsedCertificate;
+  try {
+    cert = parseCertificate(d.der);
+  } catch (e) {
+    return `the certificate cannot be read (${e instanceof Asn1Error ? e.message : "malformed DER"})`;
+  }
+  return { pem: pem.trim().replace(/\r\n/g, "\n"), cert };
 }
 
 const OID_RSA = "1.2.840.113549.1.1.1"; // rsaEncryption

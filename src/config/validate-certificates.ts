@@ -1,8 +1,6 @@
 /** Validation of `requestorCertificates`: who may authenticate with a signed message (see `validate.ts`). */
-import { Asn1Error } from "../keys/asn1.ts";
 import { certificateFlaw, issuerFlaw } from "../keys/cert-path.ts";
-import { pemToDer } from "../keys/pem.ts";
-import { parseCertificate, type ParsedCertificate } from "../keys/x509.ts";
+import type { ParsedCertificate } from "../keys/x509.ts";
 import { DIRECTORY_USERNAME_RULE, isDirectoryUsername } from "../identity/username.ts";
 import type { RequestorCertificates, ResolvedConfig } from "./types.ts";
 import { type Issues, type Obj, arr, bool, obj, show, str, subObj, text } from "./check.ts";
@@ -47,12 +45,7 @@ export function validateRequestorCertificates(
     if (s === undefined) return;
     const r = checkCertificatePem(s);
     if (typeof r === "string") return x.add(ap, r);
-    let cert: ParsedCertificate;
-    try {
-      cert = parseCertificate(pemToDer(r.pem, "CERTIFICATE"));
-    } catch (e) {
-      return x.add(ap, `the certificate cannot be read (${e instanceof Asn1Error ? e.message : "bad PEM"})`);
-    }
+    const cert = r.cert;
     const cannotIssue = issuerFlaw(cert);
     if (cannotIssue) x.add(ap, cert.extensions.ca ? `${cannotIssue}, so it can sign no certificate` : `${cannotIssue}; pin end certificates in principals[].sha256 instead`);
     const flaw = certificateFlaw(cert);

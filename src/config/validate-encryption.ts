@@ -1,7 +1,4 @@
 /** Validation of a relying party's `encryption` section (see `validate-parties.ts`). */
-import { pemToDer } from "../keys/pem.ts";
-import { MIN_RSA_BITS } from "../keys/strength.ts";
-import { parseCertificate } from "../keys/x509.ts";
 import type { RpDataAlgorithm, RpEncryption, RpKeyTransport } from "./types.ts";
 import { type Issues, type Obj, arr, obj, oneOf, subObj } from "./check.ts";
 import { certificate } from "./validate-keys.ts";
@@ -11,25 +8,6 @@ const CERT_FIELDS = ["certificate", "certificateSecret", "status"] as const;
 const STATUSES = ["current", "next", "previous"] as const;
 const DATA_ALGORITHMS: readonly RpDataAlgorithm[] = ["aes256-gcm", "aes256-cbc"];
 const KEY_TRANSPORTS: readonly RpKeyTransport[] = ["rsa-oaep-mgf1p", "rsa-oaep"];
-
-/**
- * Why a certificate cannot be encrypted to, or undefined. Checked here, at start, so a relying
- * party with a short or non-RSA key fails the configuration rather than its first token.
- */
-function encryptionCertificateProblem(pem: string): string | undefined {
-  let bits: number | undefined;
-  let kty: string;
-  try {
-    const c = parseCertificate(pemToDer(pem, "CERTIFICATE"));
-    bits = c.modulusBits;
-    kty = c.kty;
-  } catch (e) {
-    return `the certificate does not parse: ${(e as Error).message}`;
-  }
-  if (kty !== "RSA" || bits === undefined) return "key transport (RSA-OAEP) needs an RSA certificate";
-  if (bits < MIN_RSA_BITS) return `RSA key of ${bits} bits; at least ${MIN_RSA_BITS} are needed`;
-  return undefined;
-}
 
 /**
  * Validates `relyingParties[i].encryption`: one or more certificates, exactly one `current`
@@ -49,13 +27,15 @@ export function validateEncryption(x: Issues, r: Obj, p: string, secrets: Record
     const c = obj(x, raw, cp, CERT_FIELDS);
     if (!c) return;
     const status = oneOf(x, c, "status", cp, STATUSES);
-    const pem = certificate(x, c, cp, secrets);
-    if (pem === undefined || status === undefined) return;
-    const problem = encryptionCertificateProblem(pem);
-    if (problem) {
-      x.add(`${cp}.${c.certificate !== undefined ? "certificate" : "certificateSecret"}`, problem);
+    const read = certificate(x, c, cp, secrets);
+    if (read === undefined || status === undefined) return;
+    // Checked here, at start, so a relying party with a non-RSA key fails the configuration
+    // rather than its first token (certificate() has judged its strength).
+    if (read.cert.kty !== "RSA") {
+      x.add(`${cp}.${c.certificate !== undefined ? "certificate" : "certificateSecret"}`, "key transport (RSA-OAEP) needs an RSA certificate");
       return;
     }
+    const pem = read.pem;
     if (status === "current") {
       if (currentAt !== undefined) {
         x.add(`${cp}.status`, `certificates[${currentAt}] is already current; tokens are encrypted to one certificate`);

@@ -3,6 +3,8 @@ import { MAX_CLOCK_SKEW_SECONDS, MAX_LEASE_MS } from "../state/types.ts";
 import type { LimitsConfig, ResolvedConfig, ResolvedKey } from "./types.ts";
 import { type Issues, type Obj, arr, int, obj, oneOf, secretRef, show, str } from "./check.ts";
 import { type KeyAlgorithm, certificateKeyAlgorithm, checkCertificatePem, privateKeyAlgorithm } from "./pem.ts";
+import { keyWeakness } from "../keys/strength.ts";
+import type { ParsedCertificate } from "../keys/x509.ts";
 
 const KEY_FIELDS = ["kid", "status", "privateKeySecret", "certificate", "certificateSecret"] as const;
 const KEY_STATUSES = ["current", "next", "previous"] as const;
@@ -50,7 +52,7 @@ export function validateKeys(x: Issues, o: Obj, root: string, secrets: Record<st
       if (a === "RSA" || a.startsWith("EC ")) alg = a as KeyAlgorithm;
       else x.add(`${p}.privateKeySecret`, `secret binding "${String(k.privateKeySecret)}": ${a}`);
     }
-    const certificatePem = certificate(x, k, p, secrets);
+    const certificatePem = certificate(x, k, p, secrets)?.pem;
     const certAlg = certificatePem === undefined ? undefined : certificateKeyAlgorithm(certificatePem);
     if (alg !== undefined && certAlg !== undefined && certAlg !== alg) {
       // Judged here, by type, so that the rules below are not judged by a key that is no pair.
@@ -76,8 +78,12 @@ export function validateKeys(x: Issues, o: Obj, root: string, secrets: Record<st
   return { keys, currentAlgorithms: unreadable ? undefined : new Set(current.keys()) };
 }
 
-/** Exactly one of `certificate` (inline PEM) or `certificateSecret` (binding name), checked as a PEM certificate. */
-export function certificate(x: Issues, k: Obj, p: string, secrets: Record<string, unknown>): string | undefined {
+/**
+ * Exactly one of `certificate` (inline PEM) or `certificateSecret` (binding name): a certificate
+ * that parses, with a key no weaker than src/keys/strength.ts allows. Our own keys, our
+ * decryption keys and the relying parties' encryption certificates all come through here.
+ */
+export function certificate(x: Issues, k: Obj, p: string, secrets: Record<string, unknown>): { pem: string; cert: ParsedCertificate } | undefined {
   if (k.certificate !== undefined && k.certificateSecret !== undefined) {
     x.add(p, "set either certificate or certificateSecret, not both");
     return undefined;
@@ -91,11 +97,13 @@ export function certificate(x: Issues, k: Obj, p: string, secrets: Record<string
   const pem = inline ? str(x, k, "certificate", p, { max: 16_384, multiline: true }) : secretRef(x, k, field, p, secrets);
   if (pem === undefined) return undefined;
   const c = checkCertificatePem(pem);
-  if (typeof c === "string") {
-    x.add(`${p}.${field}`, inline ? c : `secret binding "${String(k[field])}": ${c}`);
+  const weak = typeof c === "string" ? undefined : keyWeakness(c.cert);
+  if (typeof c === "string" || weak !== undefined) {
+    const problem = typeof c === "string" ? c : `the certificate has ${weak}`;
+    x.add(`${p}.${field}`, inline ? problem : `secret binding "${String(k[field])}": ${problem}`);
     return undefined;
   }
-  return c.pem;
+  return c;
 }
 
 const LIMIT_FIELDS = [
@@ -156,7 +164,7 @@ export function validateDecryptionKeys(x: Issues, o: Obj, root: string, secrets:
       const a = privateKeyAlgorithm(privateKeyPem);
       if (a !== "RSA") x.add(`${p}.privateKeySecret`, `secret binding "${String(k.privateKeySecret)}": ${a.startsWith("EC ") ? "key transport needs an RSA key" : a}`);
     }
-    const certificatePem = certificate(x, k, p, secrets);
+    const certificatePem = certificate(x, k, p, secrets)?.pem;
     if (certificatePem !== undefined && signing.some((s) => s.certificatePem === certificatePem)) {
       x.add(p, "is also a signing key; use a separate key pair for decryption");
     }

@@ -15,7 +15,7 @@ import { fromBase64, toBase64, toHex } from "../bytes.ts";
 import { isolateCaches } from "../cache.ts";
 import { Asn1Error, children, expectTag, parseDer, readOid, readSmallInteger, TAG } from "./asn1.ts";
 import { CURVE_FIELD_BYTES, ecdsaDerToRaw } from "./ecdsa-sig.ts";
-import { MIN_RSA_BITS } from "./strength.ts";
+import { keyWeakness } from "./strength.ts";
 import { KEY_USAGE, type ParsedCertificate, parseCertificate } from "./x509.ts";
 
 /** Where trust in requestor certificates comes from. */
@@ -225,7 +225,8 @@ function usable(c: ParsedCertificate, now: Date, role: string): string | undefin
  */
 export function certificateFlaw(c: ParsedCertificate): string | undefined {
   if (c.extensions.unknownCritical.length > 0) return `has a critical extension this STS does not understand (${c.extensions.unknownCritical[0]})`;
-  if (c.kty === "RSA" && (c.modulusBits ?? 0) < MIN_RSA_BITS) return `has an RSA key of ${c.modulusBits} bits; at least ${MIN_RSA_BITS} are needed`;
+  const weak = keyWeakness(c);
+  if (weak) return `has ${weak}`;
   if (!allowsClientAuth(c)) return "has an extended key usage that does not include client authentication";
   return undefined;
 }

@@ -8,7 +8,7 @@
  */
 import { KeyRingError, bytesEqual } from "./keyring.ts";
 import { pemToDer, toBase64 } from "./pem.ts";
-import { MIN_RSA_BITS } from "./strength.ts";
+import { keyWeakness } from "./strength.ts";
 import { parseCertificate } from "./x509.ts";
 import type { ParsedCertificate } from "./x509.ts";
 
@@ -51,7 +51,8 @@ function rsaCertificate(pem: string, what: string): ParsedCertificate & { modulu
     throw new KeyRingError(`${what}: bad certificate: ${(e as Error).message}`);
   }
   if (cert.kty !== "RSA" || cert.modulusBits === undefined) throw new KeyRingError(`${what}: key transport needs an RSA certificate`);
-  if (cert.modulusBits < MIN_RSA_BITS) throw new KeyRingError(`${what}: RSA key of ${cert.modulusBits} bits, at least ${MIN_RSA_BITS} needed`);
+  const weak = keyWeakness(cert);
+  if (weak) throw new KeyRingError(`${what}: ${weak}`);
   return cert as ParsedCertificate & { modulusBits: number };
 }
 

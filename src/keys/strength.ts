@@ -16,3 +16,13 @@ export function bitLength(b: Uint8Array): number {
   while (i < b.length && b[i] === 0) i++;
   return i === b.length ? 0 : (b.length - i - 1) * 8 + (32 - Math.clz32(b[i]!));
 }
+
+/**
+ * Why a public key is too weak for anything the STS does with keys, or undefined: "an RSA key of
+ * 1024 bits; at least 2048 are needed". EC keys pass: the readers take P-256, P-384 and P-521
+ * only, and refuse other curves and key types as unreadable.
+ */
+export function keyWeakness(key: { kty: string; modulusBits?: number }): string | undefined {
+  if (key.kty === "RSA" && (key.modulusBits ?? 0) < MIN_RSA_BITS) return `an RSA key of ${key.modulusBits ?? 0} bits; at least ${MIN_RSA_BITS} are needed`;
+  return undefined;
+}

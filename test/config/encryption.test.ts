@@ -28,7 +28,7 @@ describe("relyingParties[].encryption", () => {
   it("refuses an RSA key below 2048 bits", async () => {
     const { certPem } = await generatedPair(1024);
     expect(withEncryption({ certificates: [{ certificate: certPem, status: "current" }] })).toEqual([
-      `${P}.certificates[0].certificate: RSA key of 1024 bits; at least 2048 are needed`,
+      `${P}.certificates[0].certificate: the certificate has an RSA key of 1024 bits; at least 2048 are needed`,
     ]);
   });
 

@@ -7,7 +7,7 @@ import { verifyPassword } from "../../src/identity/password.ts";
 import { verifySecret } from "../../src/identity/secret.ts";
 import { KEY_USAGE, buildSelfSignedCertificate } from "../../src/keys/x509.ts";
 import { derToPem } from "../../src/keys/pem.ts";
-import { CA_EXTENSIONS, EKU, authority, basicConstraints, extendedKeyUsage, extension, keyUsage } from "../helpers/certificates.ts";
+import { CA_EXTENSIONS, EKU, authority, basicConstraints, certificate, extendedKeyUsage, extension, keyUsage } from "../helpers/certificates.ts";
 import { DIRECTORY_USERNAME_RULE } from "../../src/identity/username.ts";
 import { DEV_CA_CERT_PEM } from "../../src/config/dev-keys.ts";
 import { directoryPrincipals } from "../../src/config/validate-certificates.ts";
@@ -317,6 +317,24 @@ describe("key algorithms", () => {
     expect(issuesOf(cfg, { ...env, P384: P384_PKCS8 })).toEqual([
       `${R}.keys[1].privateKeySecret: holds an EC P-384 private key, but the certificate's key is EC P-256: give the private key of the certificate's key pair`,
     ]);
+  });
+  it("refuses an RSA key under 2048 bits as a signing key, current or not, and as a decryption key", async () => {
+    const weak = await certificate({ subject: "weak", key: { rsaBits: 1024 } });
+    const { cfg, env } = base();
+    cfg.keys[0] = { kid: "rsa1", status: "current", privateKeySecret: "WEAK_KEY", certificateSecret: "WEAK_CERT" };
+    cfg.keys.push({ kid: "old", status: "previous", certificate: weak.pem });
+    cfg.decryptionKeys = [{ status: "current", privateKeySecret: "WEAK_KEY", certificate: weak.pem }];
+    const WEAK = "the certificate has an RSA key of 1024 bits; at least 2048 are needed";
+    expect(issuesOf(cfg, { ...env, WEAK_KEY: weak.keyPem, WEAK_CERT: weak.pem })).toEqual([
+      `${R}.keys[0].certificateSecret: secret binding "WEAK_CERT": ${WEAK}`,
+      `${R}.keys[2].certificate: ${WEAK}`,
+      `${R}.decryptionKeys[0].certificate: ${WEAK}`,
+    ]);
+    // The same shape with a 2048-bit key passes.
+    const strong = await certificate({ subject: "strong", key: { rsaBits: 2048 } });
+    cfg.keys.pop();
+    cfg.decryptionKeys = [];
+    expect(issuesOf(cfg, { ...env, WEAK_KEY: strong.keyPem, WEAK_CERT: strong.pem })).toEqual([]);
   });
   it("asks for an EC key when a SAML party signs with ECDSA", () => {
     const { cfg, env } = base();

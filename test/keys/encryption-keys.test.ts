@@ -26,7 +26,7 @@ describe("loadEncryptionCertificate", () => {
 
   it("refuses EC keys, RSA keys under 2048 bits and text that is not a certificate, naming the label", async () => {
     await expect(loadEncryptionCertificate(p256Crt, "rp x")).rejects.toThrow(new KeyRingError("rp x: key transport needs an RSA certificate"));
-    await expect(loadEncryptionCertificate(rsa1024Crt, "rp y")).rejects.toThrow(new KeyRingError("rp y: RSA key of 1024 bits, at least 2048 needed"));
+    await expect(loadEncryptionCertificate(rsa1024Crt, "rp y")).rejects.toThrow(new KeyRingError("rp y: an RSA key of 1024 bits; at least 2048 are needed"));
     await expect(loadEncryptionCertificate(SECURE_RP_KEY, "rp z")).rejects.toThrow(/^rp z: bad certificate: PEM label is "PRIVATE KEY"/);
   });
 });
