@@ -16,10 +16,11 @@ export class ConfigError extends Error {
 }
 
 /**
- * A key ring's problem (`keys[0]: …`, `decryptionKeys[1]: …`) as a configuration issue line,
+ * A key ring's problem (`keys[0]: …`, `decryptionKeys[1]: …`,
+ * `trustedIssuers[2].certificates[0]: …`) as a configuration issue line,
  * its field named under the configuration's `root` as validation names it
  * (`STS_CONFIG.realms[0].keys[0]: …`).
  */
 export function keyProblem(root: string, message: string): string {
-  return /^(decryptionKeys|keys)\[/.test(message) ? `${root}.${message}` : `${root}: ${message}`;
+  return /^(decryptionKeys|keys|trustedIssuers)\[/.test(message) ? `${root}.${message}` : `${root}: ${message}`;
 }

@@ -5,6 +5,7 @@ import { type Issues, type Obj, arr, bool, enumList, int, obj, oneOf, show, str,
 import { NAMESPACE_SEPARATOR, namespacePrefix } from "../token/subject.ts";
 import { isLoopbackHost } from "./loopback.ts";
 import { checkCertificatePem } from "./pem.ts";
+import { keyWeakness } from "../keys/strength.ts";
 import { JWT_ALGS } from "./validate-parties.ts";
 import { validateJwks } from "./validate-principals.ts";
 
@@ -67,12 +68,16 @@ export function validateTrustedIssuers(x: Issues, o: Obj, root: string, defaultS
       if (t.certificates !== undefined) x.add(`${p}.certificates`, "applies only to saml issuers");
     } else if (kind === "saml") {
       if (t.jwksUri !== undefined || t.jwks !== undefined) x.add(p, "jwksUri and jwks apply only to jwt issuers");
+      // Each pinned certificate is read here, at start: one the key ring could not import would
+      // fail every token naming this issuer, and one with a weak key would let a forger sign.
       (arr(x, t, "certificates", p, { required: true, nonEmpty: true }) ?? []).forEach((c, j) => {
         const cp = `${p}.certificates[${j}]`;
         const s = text(x, c, cp, 16_384, true);
         if (s === undefined) return;
         const r = checkCertificatePem(s);
+        const weak = typeof r === "string" ? undefined : keyWeakness(r.cert);
         if (typeof r === "string") x.add(cp, r);
+        else if (weak) x.add(cp, `the certificate has ${weak}`);
         else certificates.push(r.pem);
       });
     }

@@ -13,7 +13,9 @@ import type { Actor, Confirmation, Identity, MayAct, StsContext } from "./types.
 import { MALFORMED_CNF, readCnf } from "../jwt/cnf.ts";
 import { type OwnToken, type PresentedToken, isEncryptedToken, verifyOwnToken, verifyTrustedAssertion } from "./verify-own.ts";
 import { openEncryptedAssertion } from "./open-encrypted.ts";
-import { KeyRing } from "../keys/keyring.ts";
+import { KeyRing, KeyRingError } from "../keys/keyring.ts";
+import { keyProblem } from "../config/errors.ts";
+import { logEvent } from "../web/log.ts";
 import { assertionIssuer } from "../saml/parse.ts";
 import type { StateClient } from "../state/client.ts";
 import { identityClaims } from "../jwt/claims.ts";
@@ -244,18 +246,33 @@ function scopeOf(v: unknown): string[] | undefined {
 
 const pinned = new WeakMap<TrustedIssuer, Promise<KeyRing>>();
 
-/** The issuer's pinned certificates as verify-only keys, imported once per isolate. */
-function pinnedKeys(t: TrustedIssuer): Promise<KeyRing> {
+/**
+ * The issuer's pinned certificates as verify-only keys, imported once per isolate. Configuration
+ * has read each of them at start; should the key ring still refuse one, that is the operator's
+ * to fix (logged as config_invalid, naming the field) and, for the requestor, a token that
+ * cannot be verified: never an internal error.
+ */
+async function pinnedKeys(ctx: StsContext, t: TrustedIssuer): Promise<KeyRing> {
   let p = pinned.get(t);
   if (!p) {
-    p = KeyRing.load(t.certificates.map((pem) => ({ status: "previous" as const, certificatePem: pem })));
+    const field = `trustedIssuers[${ctx.config.trustedIssuers.indexOf(t)}].certificates`;
+    p = KeyRing.load(t.certificates.map((pem) => ({ status: "previous" as const, certificatePem: pem })), field);
+    // Kept, failed or not, like the configuration it comes from; so logged once.
+    p.catch((e: unknown) => {
+      if (e instanceof KeyRingError) logEvent({ level: "error", event: "config_invalid", problems: [keyProblem(ctx.config.root, e.message)] });
+    });
     pinned.set(t, p);
   }
-  return p;
+  try {
+    return await p;
+  } catch (e) {
+    if (!(e instanceof KeyRingError)) throw e;
+    throw invalidToken("The token's issuer is trusted with certificates this STS cannot use, so the token cannot be verified.");
+  }
 }
 
 async function externalSaml(ctx: StsContext, el: Element, t: TrustedIssuer): Promise<PresentedParty> {
-  const v = await verifyTrustedAssertion(el, await pinnedKeys(t));
+  const v = await verifyTrustedAssertion(el, await pinnedKeys(ctx, t));
   if (!v.ok) throw invalidToken(v.reason);
   const f = v.facts;
   const now = ctx.now().getTime();

@@ -191,17 +191,19 @@ export class KeyRing {
     this.#keys = keys;
   }
 
-  /** Parses, imports and cross-checks every key; throws KeyRingError naming the bad kid. */
-  static async load(materials: KeyMaterial[]): Promise<KeyRing> {
-    // Each problem names the entry of `keys` it is about (`keys[1]: key k2: …`).
+  /**
+   * Parses, imports and cross-checks every key; throws KeyRingError naming the bad entry of
+   * `field`, the configuration list the materials come from (`keys[1]: key k2: …`).
+   */
+  static async load(materials: KeyMaterial[], field = "keys"): Promise<KeyRing> {
     const keys = await Promise.all(materials.map((m, i) => loadOne(m, i).catch((e: unknown) => {
-      throw new KeyRingError(`keys[${i}]: ${e instanceof Error ? e.message : String(e)}`);
+      throw new KeyRingError(`${field}[${i}]: ${e instanceof Error ? e.message : String(e)}`);
     })));
     const seen = new Map<string, number>();
     keys.forEach((k, i) => {
       const first = seen.get(k.kid);
       // Without a configured kid, the kid is the key's thumbprint: the same key listed twice.
-      if (first !== undefined) throw new KeyRingError(`keys[${i}].kid: ${k.kid} is also the kid of keys[${first}] (a key listed twice, say as both current and previous, has one kid: list each key once)`);
+      if (first !== undefined) throw new KeyRingError(`${field}[${i}].kid: ${k.kid} is also the kid of ${field}[${first}] (a key listed twice, say as both current and previous, has one kid: list each key once)`);
       seen.set(k.kid, i);
     });
     return new KeyRing(keys);

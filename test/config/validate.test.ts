@@ -7,7 +7,7 @@ import { verifyPassword } from "../../src/identity/password.ts";
 import { verifySecret } from "../../src/identity/secret.ts";
 import { KEY_USAGE, buildSelfSignedCertificate } from "../../src/keys/x509.ts";
 import { derToPem } from "../../src/keys/pem.ts";
-import { CA_EXTENSIONS, EKU, authority, basicConstraints, certificate, extendedKeyUsage, extension, keyUsage } from "../helpers/certificates.ts";
+import { CA_EXTENSIONS, EKU, authority, basicConstraints, certificate, certificateDer, extendedKeyUsage, extension, keyUsage } from "../helpers/certificates.ts";
 import { DIRECTORY_USERNAME_RULE } from "../../src/identity/username.ts";
 import { DEV_CA_CERT_PEM } from "../../src/config/dev-keys.ts";
 import { directoryPrincipals } from "../../src/config/validate-certificates.ts";
@@ -468,6 +468,32 @@ describe("decryptionKeys", () => {
       `${R}.decryptionKeys[1].status: decryptionKeys[0] is already current; mark one of them next or previous`,
       `${R}.decryptionKeys[1].privateKeySecret: secret binding "EC_KEY": key transport needs an RSA key`,
     ]);
+  });
+});
+
+describe("trustedIssuers[].certificates, read at start", () => {
+  const issuesWith = (...certificates: string[]) => {
+    const { cfg, env } = base();
+    cfg.trustedIssuers[1].certificates = [RSA.certificatePem, ...certificates];
+    return issuesOf(cfg, env);
+  };
+  const C = `${R}.trustedIssuers[1].certificates[1]`;
+
+  it("refuses one that does not parse, naming the field", () => {
+    expect(issuesWith(derToPem(Uint8Array.of(0x30, 0x00, 0x00), "CERTIFICATE"))).toEqual([`${C}: the certificate cannot be read (trailing data after DER value)`]);
+  });
+
+  it("refuses a key type the STS cannot verify with (Ed25519)", async () => {
+    const ed = (await crypto.subtle.generateKey({ name: "Ed25519" }, true, ["sign", "verify"])) as CryptoKeyPair;
+    const spki = new Uint8Array((await crypto.subtle.exportKey("spki", ed.publicKey)) as ArrayBuffer);
+    expect(issuesWith((await certificateDer({ subject: "ed", spki })).pem)).toEqual([
+      `${C}: the certificate cannot be read (its public key algorithm Ed25519 (1.3.101.112) is not supported; RSA and EC keys are)`,
+    ]);
+  });
+
+  it("refuses an RSA key under 2048 bits; accepts 2048 bits and P-256", async () => {
+    expect(issuesWith((await certificate({ subject: "weak", key: { rsaBits: 1024 } })).pem)).toEqual([`${C}: the certificate has an RSA key of 1024 bits; at least 2048 are needed`]);
+    expect(issuesWith((await certificate({ subject: "strong", key: { rsaBits: 2048 } })).pem, (await certificate({ subject: "ec" })).pem)).toEqual([]);
   });
 });
 
