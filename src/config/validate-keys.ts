@@ -4,6 +4,7 @@ import type { LimitsConfig, ResolvedConfig, ResolvedKey } from "./types.ts";
 import { type Issues, type Obj, arr, int, obj, oneOf, secretRef, show, str } from "./check.ts";
 import { type KeyAlgorithm, certificateKeyAlgorithm, checkCertificatePem, privateKeyAlgorithm } from "./pem.ts";
 import { keyWeakness } from "../keys/strength.ts";
+import { bytesEqual } from "../keys/keyring.ts";
 import type { ParsedCertificate } from "../keys/x509.ts";
 
 const KEY_FIELDS = ["kid", "status", "privateKeySecret", "certificate", "certificateSecret"] as const;
@@ -143,13 +144,18 @@ const DECRYPTION_FIELDS = ["status", "privateKeySecret", "certificate", "certifi
 
 /**
  * Validates `decryptionKeys`: RSA PKCS#8 private keys with their certificates, at most one
- * `current`, none that is also a signing key (one key, one purpose). The key ring checks at
- * load that each certificate matches its key.
+ * `current`, none whose public key is also a signing key's (one key pair, one purpose). The key
+ * ring checks at load that each certificate matches its key.
  */
 export function validateDecryptionKeys(x: Issues, o: Obj, root: string, secrets: Record<string, unknown>, signing: ResolvedKey[]): ResolvedConfig["decryptionKeys"] {
   const path = `${root}.decryptionKeys`;
   const out: ResolvedConfig["decryptionKeys"] = [];
   let current = -1;
+  // Signing certificates were read by `validateKeys`; one that could not be is already reported.
+  const signingKeys = signing.flatMap((s) => {
+    const c = checkCertificatePem(s.certificatePem);
+    return typeof c === "string" ? [] : [c.cert.spki];
+  });
   (arr(x, o, "decryptionKeys", root) ?? []).forEach((raw, i) => {
     const p = `${path}[${i}]`;
     const k = obj(x, raw, p, DECRYPTION_FIELDS);
@@ -164,9 +170,12 @@ export function validateDecryptionKeys(x: Issues, o: Obj, root: string, secrets:
       const a = privateKeyAlgorithm(privateKeyPem);
       if (a !== "RSA") x.add(`${p}.privateKeySecret`, `secret binding "${String(k.privateKeySecret)}": ${a.startsWith("EC ") ? "key transport needs an RSA key" : a}`);
     }
-    const certificatePem = certificate(x, k, p, secrets)?.pem;
-    if (certificatePem !== undefined && signing.some((s) => s.certificatePem === certificatePem)) {
-      x.add(p, "is also a signing key; use a separate key pair for decryption");
+    const read = certificate(x, k, p, secrets);
+    const certificatePem = read?.pem;
+    // One key pair, one purpose: the same public key under another certificate (re-issued,
+    // renewed, signed by someone else) is the same key pair.
+    if (read !== undefined && signingKeys.some((spki) => bytesEqual(spki, read.cert.spki))) {
+      x.add(p, "is also a signing key (the same public key); use a separate key pair for decryption");
     }
     if (status !== undefined && privateKeyPem !== undefined && certificatePem !== undefined) out.push({ status, privateKeyPem, certificatePem });
   });

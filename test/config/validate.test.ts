@@ -7,7 +7,7 @@ import { verifyPassword } from "../../src/identity/password.ts";
 import { verifySecret } from "../../src/identity/secret.ts";
 import { KEY_USAGE, buildSelfSignedCertificate } from "../../src/keys/x509.ts";
 import { derToPem } from "../../src/keys/pem.ts";
-import { CA_EXTENSIONS, EKU, authority, basicConstraints, certificate, certificateDer, extendedKeyUsage, extension, keyUsage } from "../helpers/certificates.ts";
+import { CA_EXTENSIONS, EKU, authority, basicConstraints, certificate, certificateDer, extendedKeyUsage, extension, keyPair, keyUsage } from "../helpers/certificates.ts";
 import { DIRECTORY_USERNAME_RULE } from "../../src/identity/username.ts";
 import { DEV_CA_CERT_PEM } from "../../src/config/dev-keys.ts";
 import { directoryPrincipals } from "../../src/config/validate-certificates.ts";
@@ -460,7 +460,7 @@ describe("decryptionKeys", () => {
       { status: "current", privateKeySecret: "DEC_KEY", certificate: DEV_DECRYPTION_KEY.certificatePem },
     ];
     const withDec = { ...env, DEC_KEY: DEV_DECRYPTION_KEY.privateKeyPem };
-    expect(issuesOf(cfg, withDec)).toEqual([`${R}.decryptionKeys[0]: is also a signing key; use a separate key pair for decryption`]);
+    expect(issuesOf(cfg, withDec)).toEqual([`${R}.decryptionKeys[0]: is also a signing key (the same public key); use a separate key pair for decryption`]);
     cfg.decryptionKeys.shift();
     expect(validateConfig(cfg, withDec).decryptionKeys.map((k) => k.status)).toEqual(["current"]);
     cfg.decryptionKeys.push({ status: "current", privateKeySecret: "EC_KEY", certificate: DEV_DECRYPTION_KEY.certificatePem });
@@ -494,6 +494,22 @@ describe("trustedIssuers[].certificates, read at start", () => {
   it("refuses an RSA key under 2048 bits; accepts 2048 bits and P-256", async () => {
     expect(issuesWith((await certificate({ subject: "weak", key: { rsaBits: 1024 } })).pem)).toEqual([`${C}: the certificate has an RSA key of 1024 bits; at least 2048 are needed`]);
     expect(issuesWith((await certificate({ subject: "strong", key: { rsaBits: 2048 } })).pem, (await certificate({ subject: "ec" })).pem)).toEqual([]);
+  });
+});
+
+describe("decryptionKeys and signing keys are separate key pairs", () => {
+  it("refuses the signing key pair under a re-issued certificate; another key pair passes", async () => {
+    const pair = await keyPair({ rsaBits: 2048 });
+    const signing = await certificate({ subject: "signing", key: pair });
+    const reissued = await certificate({ subject: "decryption", key: pair });
+    const other = await certificate({ subject: "decryption", key: { rsaBits: 2048 } });
+    const { cfg, env } = base();
+    cfg.keys[0] = { kid: "rsa1", status: "current", privateKeySecret: "SIGNING_KEY", certificate: signing.pem };
+    cfg.decryptionKeys = [{ status: "current", privateKeySecret: "SIGNING_KEY", certificate: reissued.pem }];
+    const secrets = { ...env, SIGNING_KEY: signing.keyPem, OTHER_KEY: other.keyPem };
+    expect(issuesOf(cfg, secrets)).toEqual([`${R}.decryptionKeys[0]: is also a signing key (the same public key); use a separate key pair for decryption`]);
+    cfg.decryptionKeys = [{ status: "current", privateKeySecret: "OTHER_KEY", certificate: other.pem }];
+    expect(issuesOf(cfg, secrets)).toEqual([]);
   });
 });
 
