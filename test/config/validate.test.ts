@@ -175,8 +175,9 @@ type Mutation = (c: Record<string, any>, env: Record<string, unknown>) => void;
 
 // Each case: one mutation of a valid config, and the exact single line it must produce.
 const CASES: [string, Mutation, string][] = [
-  ["reply URL not http(s)", (c) => (c.relyingParties[0].replyUrls = ["ftp://rp.example.org/"]), `${R}.relyingParties[0].replyUrls[0]: expected an absolute http(s) URL without credentials or fragment, got "ftp://rp.example.org/"`],
-  ["reply URL with fragment", (c) => (c.relyingParties[0].replyUrls = ["https://rp.example.org/#x"]), `${R}.relyingParties[0].replyUrls[0]: expected an absolute http(s) URL without credentials or fragment, got "https://rp.example.org/#x"`],
+  ["reply URL not http(s)", (c) => (c.relyingParties[0].replyUrls = ["ftp://rp.example.org/"]), `${R}.relyingParties[0].replyUrls[0]: expected an https:// URL (http:// only for localhost) without credentials or fragment, got "ftp://rp.example.org/"`],
+  ["reply URL with fragment", (c) => (c.relyingParties[0].replyUrls = ["https://rp.example.org/#x"]), `${R}.relyingParties[0].replyUrls[0]: expected an https:// URL (http:// only for localhost) without credentials or fragment, got "https://rp.example.org/#x"`],
+  ["reply URL over plain http to another host (bearer tokens would be posted in the clear)", (c) => (c.relyingParties[0].replyUrls = ["http://127.0.0.1:9780/wsfed", "http://localhost/wsfed", "http://[::1]/x", "http://rp.example.org/wsfed"]), `${R}.relyingParties[0].replyUrls[3]: expected an https:// URL (http:// only for localhost) without credentials or fragment, got "http://rp.example.org/wsfed"`],
   ["reply URL duplicated after normalisation", (c) => (c.relyingParties[0].replyUrls = ["https://rp.example.org/a", "HTTPS://RP.example.org:443/a"]), `${R}.relyingParties[0].replyUrls[1]: duplicate value "https://rp.example.org/a"`],
   ["web session secret too short", (c, env) => ((c.webSessionSecret = "WEB"), (env.WEB = "short")), `${R}.webSessionSecret: secret binding must hold at least 32 bytes`],
   ["web session secret unset", (c) => (c.webSessionSecret = "NOPE"), `${R}.webSessionSecret: names a secret binding that is not set (the name is not shown, as it may be the secret itself)`],
