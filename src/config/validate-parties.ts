@@ -7,6 +7,7 @@ import { validateEncryption } from "./validate-encryption.ts";
 import { validateClaimRules } from "./validate-claim-rules.ts";
 import { validateSubjectType } from "./validate-pairwise.ts";
 import { validateReplyUrls } from "./validate-web.ts";
+import { uriKey } from "./uri-key.ts";
 
 export const TOKEN_KINDS: readonly TokenKind[] = ["saml2", "saml1", "jwt", "access_token"];
 const XML_ALGS: readonly XmlSignatureAlg[] = [
@@ -21,16 +22,6 @@ const RP_FIELDS = [
 const KEY_TYPES: readonly KeyTypeName[] = ["bearer", "symmetric", "public-key"];
 const RENEWAL_FIELDS = ["allowed", "maxTotalLifetimeSeconds", "expiredGraceSeconds", "allowPostdating", "windowSeconds"] as const;
 const DAY = 86_400;
-
-/**
- * Matching key for AppliesTo / audience values. Must stay identical to the engine's
- * `normaliseTarget` (src/engine/relying-party.ts; test/config checks they agree): trim, and
- * drop one trailing slash on URLs, so duplicates are caught exactly as lookups would collide.
- */
-export function targetKey(target: string): string {
-  const t = target.trim();
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(t) && t.endsWith("/") ? t.slice(0, -1) : t;
-}
 
 /** Checks an absolute URI (URL or URN); http(s) URIs must also parse as URLs. */
 export function absoluteUri(x: Issues, v: unknown, path: string): string | undefined {
@@ -56,8 +47,8 @@ export interface ValidatedParties {
 const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 
 /**
- * Validates `relyingParties`, fills defaults, rejects identifiers or aliases that collide after
- * normalisation, and checks each party's signature algorithms have a current signing key
+ * Validates `relyingParties`, fills defaults, rejects identifiers or aliases that name one party
+ * (compared by `uriKey`, as requests are), and checks each party's signature algorithms have a current signing key
  * (`currentAlgorithms` undefined = key types unknown, skip that check). Encryption certificates
  * may come from secrets, looked up in `secrets`.
  */
@@ -83,9 +74,9 @@ export function validateRelyingParties(
     if (identifier !== undefined) names.push([identifier, `relyingParties[${i}].identifier`]);
     aliases.forEach((a, j) => names.push([a, `relyingParties[${i}].aliases[${j}]`]));
     for (const [name, where] of names) {
-      const prev = seen.get(targetKey(name));
+      const prev = seen.get(uriKey(name));
       if (prev) x.add(`${root}.${where}`, `${show(name)} duplicates ${prev.where}`);
-      else if (identifier !== undefined) seen.set(targetKey(name), { where, identifier });
+      else if (identifier !== undefined) seen.set(uriKey(name), { where, identifier });
     }
     const tokenTypes = enumList(x, r, "tokenTypes", p, TOKEN_KINDS, TOKEN_KINDS);
     const defaultTokenType = oneOf(x, r, "defaultTokenType", p, TOKEN_KINDS);
@@ -148,7 +139,7 @@ export function validateRelyingParties(
       claims, claimRules, xmlSignatureAlgorithm, jwtSignatureAlgorithm, scopes, renewal, encryption, keyTypes, replyUrls, ...subject,
     });
   });
-  return { list: out, present: list.length > 0, resolve: (t) => seen.get(targetKey(t))?.identifier };
+  return { list: out, present: list.length > 0, resolve: (t) => seen.get(uriKey(t))?.identifier };
 }
 
 /** The key type a JWS algorithm needs (RFC 7518 §3.1). */

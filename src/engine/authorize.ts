@@ -26,7 +26,7 @@
  * issuer's configured to grant delegation; never one our own tokens carry on from the token
  * they were made from), which the caller decides before asking.
  */
-import { normaliseTarget } from "./relying-party.ts";
+import { uriKey } from "../config/uri-key.ts";
 import { notAuthorized, invalidScope } from "../errors.ts";
 import type { StsError } from "../errors.ts";
 import type { Requestor } from "./types.ts";
@@ -87,8 +87,8 @@ function refuse(reason: string, error: "not_authorized" | "invalid_scope" = "not
 /** The list names the relying party (identifiers compared as relying-party lookup does). */
 function lists(list: readonly string[], rp: string | undefined): boolean {
   if (rp === undefined) return false;
-  const want = normaliseTarget(rp);
-  return list.some((x) => normaliseTarget(x) === want);
+  const want = uriKey(rp);
+  return list.some((x) => uriKey(x) === want);
 }
 
 const MANAGE = { validate: "validate", renew: "renew", cancel: "cancel" } as const;
@@ -136,7 +136,7 @@ export function decide(who: Requestor, q: Question): Decision {
       // client making the revocation request"; a WS-Trust token was issued to no client.
       if (op === "cancel") return refuse("This client may revoke only tokens issued to it.");
       // RFC 7662 §2.1: the protected resource the token is meant for may introspect it.
-      if (q.relyingParty !== undefined && normaliseTarget(q.relyingParty) === normaliseTarget(who.client.clientId)) return ALLOWED;
+      if (q.relyingParty !== undefined && uriKey(q.relyingParty) === uriKey(who.client.clientId)) return ALLOWED;
       return lists(who.client.resourceServerFor, q.relyingParty) ? ALLOWED : refuse("This client may not introspect this token.");
     }
     case "exchange":

@@ -1,14 +1,6 @@
 import type { RelyingParty, ResolvedConfig } from "../config/types.ts";
+import { uriKey } from "../config/uri-key.ts";
 import { invalidScope } from "../errors.ts";
-
-/**
- * Normalises an AppliesTo / audience for matching: trims, and ignores one trailing slash on
- * URLs so `https://api.example.com` and `https://api.example.com/` name the same party.
- */
-export function normaliseTarget(target: string): string {
-  const t = target.trim();
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(t) && t.endsWith("/") ? t.slice(0, -1) : t;
-}
 
 /** Finds the relying party for an AppliesTo / audience; unknown targets are refused. */
 export function findRelyingParty(config: ResolvedConfig, target: string): RelyingParty {
@@ -32,13 +24,13 @@ export function lookupRelyingParty(config: ResolvedConfig, target: string): Rely
     index = new Map();
     for (const rp of config.relyingParties) {
       for (const name of [rp.identifier, ...rp.aliases]) {
-        const key = normaliseTarget(name);
+        const key = uriKey(name);
         if (!index.has(key)) index.set(key, rp); // the first configured party wins, as before
       }
     }
     byTarget.set(config, index);
   }
-  return index.get(normaliseTarget(target));
+  return index.get(uriKey(target));
 }
 
 /** Normalised identifier or alias → relying party, built once per (immutable) configuration. */

@@ -18,7 +18,7 @@ import type { Element } from "@xmldom/xmldom";
 import type { TrustedIssuer } from "../config/types.ts";
 import { openEncryptedAssertion } from "../engine/open-encrypted.ts";
 import { partyFromSaml } from "../engine/presented-party.ts";
-import { normaliseTarget } from "../engine/relying-party.ts";
+import { uriKey } from "../config/uri-key.ts";
 import type { Identity, StsContext } from "../engine/types.ts";
 import { isEncryptedToken } from "../engine/verify-own.ts";
 import { badRequest, invalidToken } from "../errors.ts";
@@ -45,8 +45,8 @@ export function passivePartners(ctx: StsContext): TrustedIssuer[] {
 
 /** The partner `whr` names (compared as relying-party identifiers are), if it is one. */
 export function partnerNamed(ctx: StsContext, whr: string): TrustedIssuer | undefined {
-  const want = normaliseTarget(whr);
-  return passivePartners(ctx).find((t) => normaliseTarget(t.issuer) === want);
+  const want = uriKey(whr);
+  return passivePartners(ctx).find((t) => uriKey(t.issuer) === want);
 }
 
 /** What a partner sign-in carries through the partner and back. */

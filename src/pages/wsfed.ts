@@ -17,7 +17,8 @@ import { MAX_PASSWORD_CHARS } from "../identity/password.ts";
 import { MAX_USERNAME_CHARS } from "../identity/username.ts";
 import { normaliseReplyUrl } from "../config/validate-web.ts";
 import { issue } from "../engine/issue.ts";
-import { lookupRelyingParty, normaliseTarget } from "../engine/relying-party.ts";
+import { lookupRelyingParty } from "../engine/relying-party.ts";
+import { uriKey } from "../config/uri-key.ts";
 import type { Identity, RequestServices, StsContext } from "../engine/types.ts";
 import { StsError } from "../errors.ts";
 import type { RelyingParty, TrustedIssuer } from "../config/types.ts";
@@ -186,7 +187,7 @@ function signInParams(ctx: StsContext, form: FirstValues): { rp: RelyingParty; p
   if (wctx.length > MAX_WCTX) refuse(`wctx is longer than ${MAX_WCTX} characters.`);
   const whr = form.get("whr");
   let partner: TrustedIssuer | undefined;
-  if (whr !== null && whr !== "" && normaliseTarget(whr) !== normaliseTarget(ctx.issuer)) {
+  if (whr !== null && whr !== "" && uriKey(whr) !== uriKey(ctx.issuer)) {
     partner = partnerNamed(ctx, whr);
     if (!partner) refuse("whr names a home realm this service does not sign in for.");
   }

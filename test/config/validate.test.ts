@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, validateConfig } from "../../src/config/validate.ts";
 import { DEV_CONFIG, DEV_SECRETS } from "../../src/config/dev.ts";
-import { targetKey } from "../../src/config/validate-parties.ts";
-import { normaliseTarget } from "../../src/engine/relying-party.ts";
+import { uriKey } from "../../src/config/uri-key.ts";
+import { lookupRelyingParty } from "../../src/engine/relying-party.ts";
 import { verifyPassword } from "../../src/identity/password.ts";
 import { verifySecret } from "../../src/identity/secret.ts";
 import { KEY_USAGE, buildSelfSignedCertificate } from "../../src/keys/x509.ts";
@@ -419,11 +419,56 @@ describe("reporting", () => {
   });
 });
 
-describe("targetKey", () => {
-  it("agrees with the engine's normaliseTarget", () => {
-    for (const t of ["urn:example:rp", "https://a.example/", "https://a.example", " https://a.example// ", "urn:x/", "HTTP://A/"]) {
-      expect(targetKey(t), t).toBe(normaliseTarget(t));
+describe("uriKey: when two URIs name one party", () => {
+  it("folds scheme and host case, percent-encoding hex, default ports, an empty path and one trailing slash (RFC 3986 §6.2.2.1, §6.2.3)", () => {
+    for (const [a, b] of [
+      ["https://API.example.com/", "https://api.example.com"],
+      ["https://api.example.com:443/", "https://api.example.com"],
+      ["HTTPS://api.example.com:0443", "https://api.example.com"],
+      ["http://a.example:80/x/", "http://a.example/x"],
+      ["https://a.example:/?q", "https://a.example/?q"],
+      ["https://a.example/%7e%2f", "https://a.example/%7E%2F"],
+      ["https://User@A.example/", "https://User@a.example"],
+      ["https://[::1]:8443/", "https://[::1]:8443"],
+      ["API://Guid-1/", "api://guid-1"],
+      [" https://a.example// ", "https://a.example/"],
+    ]) expect(uriKey(a!), a).toBe(b);
+  });
+  it("keeps what is case-sensitive: paths, queries, userinfo, a URN's namespace-specific string (RFC 8141 §3.1)", () => {
+    expect(uriKey("https://a.example/Path?Q=A")).toBe("https://a.example/Path?Q=A");
+    expect(uriKey("https://a.example:8443/")).toBe("https://a.example:8443");
+    expect(uriKey("URN:Example:rp")).toBe("urn:example:rp");
+    expect(uriKey("urn:example:RP")).toBe("urn:example:RP");
+    expect(uriKey("urn:example:a%2fb")).toBe("urn:example:a%2Fb");
+    expect(uriKey("urn:x/")).toBe("urn:x/");
+    expect(uriKey("Spn:Host/A")).toBe("spn:Host/A");
+    expect(uriKey("not a uri")).toBe("not a uri");
+  });
+});
+
+describe("relying-party identifiers that name one party", () => {
+  const withParty = (identifier: string) => {
+    const { cfg, env } = base();
+    cfg.relyingParties.push({ identifier, defaultTokenType: "jwt" });
+    return issuesOf(cfg, env);
+  };
+  it("are duplicates at start: scheme or host case, a default port, the URN namespace identifier's case", () => {
+    expect(withParty("https://API.example.org/")).toEqual([`${R}.relyingParties[2].identifier: "https://API.example.org/" duplicates relyingParties[1].identifier`]);
+    expect(withParty("HTTPS://api.example.org:443/")).toEqual([`${R}.relyingParties[2].identifier: "HTTPS://api.example.org:443/" duplicates relyingParties[1].identifier`]);
+    expect(withParty("URN:EXAMPLE:rp")).toEqual([`${R}.relyingParties[2].identifier: "URN:EXAMPLE:rp" duplicates relyingParties[0].identifier`]);
+    // The namespace-specific string is case-sensitive, and a path is: other parties.
+    expect(withParty("urn:example:RP")).toEqual([]);
+    expect(withParty("https://api.example.org/V1")).toEqual([]);
+  });
+  it("and a request's AppliesTo / audience finds its party spelled either way", () => {
+    const { cfg, env } = base();
+    const config = validateConfig(cfg, env);
+    for (const t of ["https://API.example.org:443", "https://api.example.org/", "https://api.EXAMPLE.org/v1/"]) {
+      expect(lookupRelyingParty(config, t)?.identifier, t).toBe("https://api.example.org/");
     }
+    expect(lookupRelyingParty(config, "URN:Example:rp")?.identifier).toBe("urn:example:rp");
+    expect(lookupRelyingParty(config, "urn:example:RP")).toBeUndefined();
+    expect(lookupRelyingParty(config, "https://api.example.org:8443/")).toBeUndefined();
   });
 });
 
