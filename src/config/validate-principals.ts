@@ -5,6 +5,7 @@ import { type Issues, type Obj, arr, bool, enumList, obj, secretRef, show, str, 
 import { parsePasswordHash } from "../identity/password.ts";
 import { parseSecretHash } from "../identity/secret.ts";
 import { isXmlText } from "../xml/prescan.ts";
+import { nameKey } from "../token/subject.ts";
 import type { ValidatedParties } from "./validate-parties.ts";
 
 const USER_FIELDS = ["username", "passwordHashSecret", "claims", "enabled"] as const;
@@ -14,15 +15,40 @@ const CLIENT_FIELDS = [
 const ACCOUNT_FIELDS = ["username", "secretHashSecret", "allowedRelyingParties", "operations"] as const;
 const OPERATIONS = ["validate", "renew", "cancel", "issue", "revoke-subject", "manage-users"] as const;
 
+/**
+ * The local names given so far (users, then service accounts), by {@link nameKey}: where each
+ * was given and as what. Names that differ only in case or in how their letters are written
+ * are one name to a reader of a token and to relying parties that ignore case, as the user
+ * directory holds them (src/state/directory.ts), so configuration holds one of them too.
+ */
+export type LocalNames = Map<string, { where: string; name: string }>;
+
+/** Records `name`, given at `root.where`; false (and reported) when it is taken. */
+function newName(x: Issues, names: LocalNames, name: string, root: string, where: string): boolean {
+  const key = nameKey(name);
+  const first = names.get(key);
+  if (first === undefined) {
+    names.set(key, { where, name });
+    return true;
+  }
+  const section = (w: string) => w.slice(0, w.indexOf("["));
+  if (first.name !== name) {
+    x.add(`${root}.${where}`, `${show(name)} differs from ${first.where} ${show(first.name)} only in case or in how its letters are written; remove one of the two`);
+  } else {
+    x.add(`${root}.${where}`, section(first.where) === section(where) ? `duplicate username ${show(name)}` : `${show(name)} is also a user's username`);
+  }
+  return false;
+}
+
 /** Validates `users`: unique names, resolvable PBKDF2 hashes, claims normalised to arrays. */
-export function validateUsers(x: Issues, o: Obj, root: string, secrets: Record<string, unknown>): Map<string, User> {
+export function validateUsers(x: Issues, o: Obj, root: string, secrets: Record<string, unknown>, names: LocalNames): Map<string, User> {
   const users = new Map<string, User>();
   (arr(x, o, "users", root) ?? []).forEach((raw, i) => {
     const p = `${root}.users[${i}]`;
     const u = obj(x, raw, p, USER_FIELDS);
     if (!u) return;
     const username = str(x, u, "username", p, { required: true, max: 256 });
-    if (username !== undefined && users.has(username)) x.add(`${p}.username`, `duplicate username ${show(username)}`);
+    const unique = username !== undefined && newName(x, names, username, root, `users[${i}].username`);
     const stored = secretRef(x, u, "passwordHashSecret", p, secrets, { required: true });
     let passwordHash: string | undefined;
     if (stored !== undefined) {
@@ -32,7 +58,7 @@ export function validateUsers(x: Issues, o: Obj, root: string, secrets: Record<s
     }
     const claims = validateClaims(x, u.claims, `${p}.claims`);
     const enabled = bool(x, u, "enabled", p, true);
-    if (username !== undefined && passwordHash !== undefined && !users.has(username)) {
+    if (username !== undefined && passwordHash !== undefined && unique) {
       users.set(username, { username, passwordHash, claims, enabled });
     }
   });
@@ -155,10 +181,11 @@ export function validateClients(
 
 /**
  * Validates `serviceAccounts`. Their names share the WS-Trust UsernameToken namespace with
- * users, so a name used by both is refused rather than resolved by precedence.
+ * users (`names`, as {@link validateUsers} left it), so a name used by both is refused rather
+ * than resolved by precedence.
  */
 export function validateServiceAccounts(
-  x: Issues, o: Obj, root: string, secrets: Record<string, unknown>, parties: ValidatedParties, users: Map<string, User>,
+  x: Issues, o: Obj, root: string, secrets: Record<string, unknown>, parties: ValidatedParties, names: LocalNames,
 ): Map<string, ServiceAccount> {
   const accounts = new Map<string, ServiceAccount>();
   (arr(x, o, "serviceAccounts", root) ?? []).forEach((raw, i) => {
@@ -166,12 +193,11 @@ export function validateServiceAccounts(
     const a = obj(x, raw, p, ACCOUNT_FIELDS);
     if (!a) return;
     const username = str(x, a, "username", p, { required: true, max: 256 });
-    if (username !== undefined && accounts.has(username)) x.add(`${p}.username`, `duplicate username ${show(username)}`);
-    if (username !== undefined && users.has(username)) x.add(`${p}.username`, `${show(username)} is also a user's username`);
+    const unique = username !== undefined && newName(x, names, username, root, `serviceAccounts[${i}].username`);
     const secretHash = resolveSecretHash(x, a, p, secrets, true);
     const allowedRelyingParties = targets(x, a, "allowedRelyingParties", p, parties);
     const operations = enumList(x, a, "operations", p, OPERATIONS, ["validate", "renew", "cancel"]);
-    if (username !== undefined && secretHash !== undefined && !accounts.has(username)) {
+    if (username !== undefined && secretHash !== undefined && unique) {
       accounts.set(username, { username, secretHash, allowedRelyingParties, operations });
     }
   });

@@ -11,6 +11,7 @@
  * write (`claim_names`), from the row as stored, for federation metadata.
  */
 import { newClaims } from "../token/claims.ts";
+import { nameKey } from "../token/subject.ts";
 
 /** A directory user as stored (the hash never leaves the worker's own checks). */
 export interface DirectoryUser {
@@ -81,17 +82,6 @@ function parseClaims(text: string): Record<string, string[]> {
     if (strings.length > 0) out[name] = strings;
   }
   return out;
-}
-
-/**
- * What a user name looks like, for telling names apart: Unicode NFKC (fullwidth letters and
- * ligatures as the letters they show), then case folded — upper case, then lower, so that `ß`
- * and `ss`, or `σ` and the word-final `ς`, are one letter as they are to a case-insensitive
- * comparison (lower case alone keeps them apart). Two names with one key are one name to a
- * person reading a token, and to relying parties that ignore case: a realm holds one of them.
- */
-export function nameKey(name: string): string {
-  return name.normalize("NFKC").toUpperCase().toLowerCase().normalize("NFKC");
 }
 
 export class UserDirectory {

@@ -19,3 +19,15 @@ export function qualifiedSubject(issuer: string, subject: string): string {
 export function namespacePrefix(issuer: string): string {
   return issuer + NAMESPACE_SEPARATOR;
 }
+
+/**
+ * What a name looks like, for telling local names apart (users and service accounts, configured
+ * or in the directory): Unicode NFKC (fullwidth letters and ligatures as the letters they show),
+ * then case folded — upper case, then lower, so that `ß` and `ss`, or `σ` and the word-final `ς`,
+ * are one letter as they are to a case-insensitive comparison (lower case alone keeps them
+ * apart). Two names with one key are one name to a person reading a token, and to relying
+ * parties that ignore case: a realm holds one of them.
+ */
+export function nameKey(name: string): string {
+  return name.normalize("NFKC").toUpperCase().toLowerCase().normalize("NFKC");
+}
