@@ -6,6 +6,7 @@
 import type { Realm, ResolvedConfig } from "./types.ts";
 import { ConfigError } from "./errors.ts";
 import { type Issues, type Obj, arr, show, str, text } from "./check.ts";
+import { uriKey } from "./uri-key.ts";
 
 /** The folder every realm path prefix lives in: nothing of the first realm is served under it. */
 export const REALM_PATH_ROOT = "/realms/";
@@ -52,7 +53,7 @@ export function validateHosts(x: Issues, o: Obj, path: string, seen: Map<string,
  * Validates `realms`: each entry's name, hosts and path prefix (unique across realms, and
  * reachable by at least one of them), then its sections through `validateSections`, which
  * reports with the entry's path as root. An explicit `issuer` must differ from every other
- * realm's: an issuer names one realm's tokens.
+ * realm's, compared as URIs: an issuer names one realm's tokens.
  */
 export function validateRealms(
   x: Issues,
@@ -66,8 +67,10 @@ export function validateRealms(
   if (!list) return undefined;
   const names = new Map<string, string>();
   const prefixes = new Map<string, string>();
-  const issuers = new Map<string, string>();
-  if (topIssuer !== undefined) issuers.set(topIssuer, `${root}.issuer`);
+  const issuers = new Map<string, { where: string; issuer: string }>();
+  // Issuers are compared as URIs (`uriKey`): `https://STS.example.com`, `https://sts.example.com:443`
+  // and `https://sts.example.com/` name one issuer to relying parties and metadata readers.
+  if (topIssuer !== undefined) issuers.set(uriKey(topIssuer), { where: `${root}.issuer`, issuer: topIssuer });
   const realms: Realm[] = [];
   list.forEach((v, i) => {
     const p = `${root}.realms[${i}]`;
@@ -107,9 +110,10 @@ export function validateRealms(
       return;
     }
     if (config.issuer !== undefined) {
-      const first = issuers.get(config.issuer);
-      if (first !== undefined) x.add(`${p}.issuer`, `issuer ${show(config.issuer)} is already the issuer at ${first}`);
-      else issuers.set(config.issuer, `${p}.issuer`);
+      const first = issuers.get(uriKey(config.issuer));
+      if (first === undefined) issuers.set(uriKey(config.issuer), { where: `${p}.issuer`, issuer: config.issuer });
+      else if (first.issuer === config.issuer) x.add(`${p}.issuer`, `issuer ${show(config.issuer)} is already the issuer at ${first.where}`);
+      else x.add(`${p}.issuer`, `issuer ${show(config.issuer)} names the same URI as ${show(first.issuer)}, the issuer at ${first.where}`);
     }
     if (name !== undefined && hosts !== undefined) realms.push({ name, hosts, pathPrefix, config: { ...config, realm: name } });
   });

@@ -6,7 +6,7 @@ import { NAMESPACE_SEPARATOR, namespacePrefix } from "../token/subject.ts";
 import { isLoopbackHost } from "./loopback.ts";
 import { checkCertificatePem } from "./pem.ts";
 import { keyWeakness } from "../keys/strength.ts";
-import { JWT_ALGS } from "./validate-parties.ts";
+import { JWT_ALGS, absoluteUri } from "./validate-parties.ts";
 import { validateJwks } from "./validate-principals.ts";
 
 const ISSUER_FIELDS = [
@@ -52,7 +52,10 @@ export function validateTrustedIssuers(x: Issues, o: Obj, root: string, defaultS
     const p = `${root}.trustedIssuers[${i}]`;
     const t = obj(x, raw, p, ISSUER_FIELDS);
     if (!t) return;
-    const issuer = str(x, t, "issuer", p, { required: true });
+    // A SAML entity ID is a URI (SAML 2.0 Core §8.3.6), and so is every JWT issuer a partner
+    // publishes metadata for (RFC 8414 §2, OpenID Connect Discovery §3): a name with spaces or
+    // without a scheme is a mistake, not an issuer.
+    const issuer = t.issuer === undefined ? (x.add(`${p}.issuer`, "is required"), undefined) : absoluteUri(x, t.issuer, `${p}.issuer`);
     if (issuer !== undefined && seen.has(issuer)) x.add(`${p}.issuer`, `duplicate issuer ${show(issuer)}`);
     // Its subjects are named `<issuer>#<subject>` (src/token/subject.ts): a `#` in the issuer
     // would let two issuers' names coincide.

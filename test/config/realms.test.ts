@@ -70,6 +70,12 @@ describe("realms configuration", () => {
     ["a missing realm name", () => { const r = realm("x", { hosts: ["a.example.org"] }); delete r.name; return withRealms([r]); }, `${R}.realms[0].name: is required`],
     ["realms inside a realm", () => withRealms([realm("a", { hosts: ["a.example.org"], realms: [] })]), `${R}.realms[0].realms: unknown field (expected one of issuer, keys, decryptionKeys, users, relyingParties, oauthClients, serviceAccounts, trustedIssuers, requestorCertificates, limits, webSessionSecret, pairwiseSubjectSecret, dpopNonceSecret)`],
     ["an issuer two realms share", () => withRealms([realm("a", { hosts: ["a.example.org"], issuer: "https://sts.example.org" })]), `${R}.realms[0].issuer: issuer "https://sts.example.org" is already the issuer at ${R}.issuer`],
+    ...["https://STS.example.org", "HTTPS://sts.example.org", "https://sts.example.org:443", "https://sts.example.org/"].map((issuer): [string, () => ReturnType<typeof withRealms>, string] => [
+      `an issuer two realms share, spelled ${issuer}`,
+      () => withRealms([realm("a", { hosts: ["a.example.org"], issuer })]),
+      `${R}.realms[0].issuer: issuer "${issuer}" names the same URI as "https://sts.example.org", the issuer at ${R}.issuer`,
+    ]),
+    ["an issuer two further realms share, spelled apart", () => withRealms([realm("a", { hosts: ["a.example.org"], issuer: "urn:Example:sts" }), realm("b", { hosts: ["b.example.org"], issuer: "URN:example:sts" })]), `${R}.realms[1].issuer: issuer "URN:example:sts" names the same URI as "urn:Example:sts", the issuer at ${R}.realms[0].issuer`],
     ["realms not an array", () => withRealms({} as unknown as unknown[]), `${R}.realms: expected an array, got an object`],
     ["a realm not an object", () => withRealms(["two"]), `${R}.realms[0]: expected an object, got "two"`],
   ];
