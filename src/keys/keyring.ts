@@ -39,7 +39,8 @@ export interface SigningKey {
   namedCurve?: NamedCurve;
   modulusBits?: number;
   certificateDer: Uint8Array;
-  /** The certificate's validity end (RFC 5280 §4.1.2.5): relying parties may refuse tokens signed after it. */
+  /** The certificate's validity (RFC 5280 §4.1.2.5): relying parties may refuse tokens signed outside it. */
+  notBefore: Date;
   notAfter: Date;
   /** Standard base64 of the DER, as ds:X509Certificate and JWK x5c (RFC 7517 §4.7) carry it. */
   certificateBase64: string;
@@ -135,6 +136,7 @@ async function loadOne(m: KeyMaterial, index: number): Promise<SigningKey> {
     ...(namedCurve ? { namedCurve } : {}),
     ...(cert.modulusBits ? { modulusBits: cert.modulusBits } : {}),
     certificateDer: cert.der,
+    notBefore: cert.notBefore,
     notAfter: cert.notAfter,
     certificateBase64,
     x5tS256: toBase64Url(new Uint8Array(await crypto.subtle.digest("SHA-256", cert.der))),

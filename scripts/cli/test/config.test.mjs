@@ -103,3 +103,36 @@ test("keys generate never overwrites a key, and names each value it cannot use",
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /--type must be rsa or ec, not "dsa"; --days must be a whole number from 1 to 3650/);
 });
+
+test("every certificate outside its dates is named, ours, a partner's or a relying party's, and the configuration still passes", async () => {
+  const { buildSelfSignedCertificate } = await import(new URL("../../../src/keys/x509.ts", import.meta.url).href);
+  const { derToPem } = await import(new URL("../../../src/keys/pem.ts", import.meta.url).href);
+  const DAY = 86_400_000;
+  const made = async (commonName, fromDays, toDays) => {
+    const pair = await crypto.subtle.generateKey({ name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" }, true, ["sign", "verify"]);
+    const der = await buildSelfSignedCertificate({ ...pair, commonName, notBefore: new Date(Date.now() + fromDays * DAY), notAfter: new Date(Date.now() + toDays * DAY) });
+    return { cert: derToPem(der, "CERTIFICATE"), key: derToPem(new Uint8Array(await crypto.subtle.exportKey("pkcs8", pair.privateKey)), "PRIVATE KEY") };
+  };
+  const future = await made("future", 2, 400);
+  const partner = await made("partner", -400, -1);
+  const rp = await made("rp", -400, -3);
+  const config = {
+    issuer: "https://sts.example.com",
+    keys: [
+      { kid: "future", status: "current", privateKeySecret: "RSA_KEY", certificate: future.cert },
+      { status: "current", privateKeySecret: "EC_KEY", certificate: pem("ec", "certificate.pem") },
+    ],
+    relyingParties: [{ identifier: "urn:example:rp", defaultTokenType: "saml2", encryption: { certificates: [{ certificate: rp.cert, status: "current" }] } }],
+    trustedIssuers: [{ issuer: "urn:example:partner", kind: "saml", certificates: [partner.cert] }],
+  };
+  writeFileSync(join(dir, "dates.json"), JSON.stringify(config));
+  writeFileSync(join(dir, "dates-secrets.json"), JSON.stringify({ RSA_KEY: future.key, EC_KEY: pem("ec", "private-key.pem") }));
+  const r = await runSts(["config", "check-config", join(dir, "dates.json"), "--env", join(dir, "dates-secrets.json")]);
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stdout.trim().split("\n");
+  assert.match(lines[0], /^OK \(production\)/);
+  assert.equal(lines.length, 4, r.stdout);
+  assert.match(lines[1], /^warning \(STS_CONFIG\): The current RSA signing certificate \(kid future\) is not valid until \S+: until then relying parties that check certificate dates refuse the tokens it signs/);
+  assert.match(lines[2], /^warning \(STS_CONFIG\): The trusted issuer's certificate \(trustedIssuers\[0\]\.certificates\[0\] of urn:example:partner, CN=partner\) expired on \S+: tokens signed with its key still verify here/);
+  assert.match(lines[3], /^warning \(STS_CONFIG\): The current relying party's encryption certificate \(relyingParties\[0\]\.encryption\.certificates\[0\] of urn:example:rp, CN=rp\) expired on \S+: a relying party that checks certificate dates may refuse tokens encrypted to it/);
+});
