@@ -7,7 +7,7 @@ import { isLoopbackHost } from "./loopback.ts";
 import { checkCertificatePem } from "./pem.ts";
 import { keyWeakness } from "../keys/strength.ts";
 import { JWT_ALGS, absoluteUri } from "./validate-parties.ts";
-import { validateJwks } from "./validate-principals.ts";
+import { validateJwks } from "./validate-jwks.ts";
 
 const ISSUER_FIELDS = [
   "issuer", "kind", "jwksUri", "jwks", "certificates", "algorithms", "expectedAudience", "clockSkewSeconds",
@@ -64,10 +64,11 @@ export function validateTrustedIssuers(x: Issues, o: Obj, root: string, defaultS
     let jwksUri: string | undefined;
     let jwks: { keys: JsonWebKey[] } | undefined;
     const certificates: string[] = [];
+    const algorithms = enumList(x, t, "algorithms", p, JWT_ALGS, ["RS256", "ES256"]);
     if (kind === "jwt") {
       if ((t.jwksUri === undefined) === (t.jwks === undefined)) x.add(p, "a jwt issuer needs exactly one of jwksUri or jwks");
       if (t.jwksUri !== undefined) jwksUri = httpsUrl(x, t.jwksUri, `${p}.jwksUri`, false);
-      if (t.jwks !== undefined) jwks = validateJwks(x, t.jwks, `${p}.jwks`);
+      if (t.jwks !== undefined) jwks = validateJwks(x, t.jwks, `${p}.jwks`, algorithms);
       if (t.certificates !== undefined) x.add(`${p}.certificates`, "applies only to saml issuers");
     } else if (kind === "saml") {
       if (t.jwksUri !== undefined || t.jwks !== undefined) x.add(p, "jwksUri and jwks apply only to jwt issuers");
@@ -84,7 +85,6 @@ export function validateTrustedIssuers(x: Issues, o: Obj, root: string, defaultS
         else certificates.push(r.pem);
       });
     }
-    const algorithms = enumList(x, t, "algorithms", p, JWT_ALGS, ["RS256", "ES256"]);
     const expectedAudience = str(x, t, "expectedAudience", p);
     const clockSkewSeconds = int(x, t, "clockSkewSeconds", p, 0, MAX_CLOCK_SKEW_SECONDS, defaultSkew);
     const localSubjects = bool(x, t, "localSubjects", p, false);

@@ -7,6 +7,7 @@ import { parseSecretHash } from "../identity/secret.ts";
 import { isXmlText } from "../xml/prescan.ts";
 import { nameKey } from "../token/subject.ts";
 import type { ValidatedParties } from "./validate-parties.ts";
+import { CLIENT_ASSERTION_ALGS, validateJwks } from "./validate-jwks.ts";
 
 const USER_FIELDS = ["username", "passwordHashSecret", "claims", "enabled"] as const;
 const CLIENT_FIELDS = [
@@ -130,25 +131,6 @@ function resolveSecretHash(x: Issues, o: Obj, p: string, secrets: Record<string,
   return stored.toLowerCase();
 }
 
-/** Checks a public JWKS (RFC 7517 §5): `keys` array of objects with `kty`, no private members. */
-export function validateJwks(x: Issues, v: unknown, path: string): { keys: JsonWebKey[] } | undefined {
-  const j = obj(x, v, path, ["keys"]);
-  const keys = j && arr(x, j, "keys", path, { required: true, nonEmpty: true });
-  if (!keys) return undefined;
-  let ok = true;
-  keys.forEach((k, i) => {
-    const kp = `${path}.keys[${i}]`;
-    if (typeof k !== "object" || k === null || Array.isArray(k) || typeof (k as Obj).kty !== "string") {
-      x.add(kp, "expected a JWK object with a kty member");
-      ok = false;
-    } else if (["d", "p", "q", "dp", "dq", "qi", "k"].some((m) => m in k)) {
-      x.add(kp, "must be a public key (private or symmetric key members found)");
-      ok = false;
-    }
-  });
-  return ok ? { keys: keys as JsonWebKey[] } : undefined;
-}
-
 /** Validates `oauthClients`: unique ids (RFC 6749 §2.2), an authentication method, audiences. */
 export function validateClients(
   x: Issues, o: Obj, root: string, secrets: Record<string, unknown>, parties: ValidatedParties,
@@ -163,7 +145,7 @@ export function validateClients(
     // RFC 6749 §2.3.1: ids travel in HTTP Basic, so ":" would be ambiguous after form-decoding.
     if (clientId !== undefined && !/^[\x20-\x7e]+$/.test(clientId)) x.add(`${p}.clientId`, "must be printable ASCII (RFC 6749 VSCHAR)");
     const secretHash = resolveSecretHash(x, c, p, secrets, false);
-    const jwks = c.jwks === undefined ? undefined : validateJwks(x, c.jwks, `${p}.jwks`);
+    const jwks = c.jwks === undefined ? undefined : validateJwks(x, c.jwks, `${p}.jwks`, CLIENT_ASSERTION_ALGS);
     if (c.secretHashSecret === undefined && c.jwks === undefined) x.add(p, "needs secretHashSecret or jwks to authenticate");
     const allowedAudiences = targets(x, c, "allowedAudiences", p, parties);
     const allowedActors = strList(x, c, "allowedActors", p) ?? [];

@@ -9,6 +9,7 @@ import { isolateCaches } from "../cache.ts";
 import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, decodeProtectedHeader, errors, jwtVerify } from "jose";
 import type { JWTHeaderParameters, JWTPayload, JWTVerifyGetKey } from "jose";
 import type { OAuthClient, TrustedIssuer } from "../config/types.ts";
+import { CLIENT_ASSERTION_ALGS } from "../config/validate-jwks.ts";
 import { type JwsAlg, KeyRing } from "../keys/keyring.ts";
 import { type VerifiedJwt, forgetVerified, lookupVerified, rememberVerified } from "./verified-cache.ts";
 
@@ -32,8 +33,6 @@ const OWN_ALGS: readonly string[] = ["RS256", "RS384", "RS512", "PS256", "ES256"
 /** The `typ` values of the JWTs we issue (RFC 9068 §2.1: access tokens are `at+jwt`). */
 const OWN_TYPES: readonly unknown[] = ["JWT", "at+jwt"];
 
-/** RFC 7523 client assertions: asymmetric algorithms only (a client's JWKS holds public keys). */
-export const CLIENT_ASSERTION_ALGS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"];
 
 /** A trusted issuer's keys or a client's registered keys: a JWKS and its algorithm allow-list. */
 export interface JwksKeySource {

@@ -156,7 +156,7 @@ async function byAssertion(ctx: StsContext, params: FormParams, paramId: string 
   if (!client || !keys) throw oauthInvalidClient(false);
   const now = ctx.now();
   const skew = ctx.config.limits.clockSkewSeconds;
-  // The client's registered keys with CLIENT_ASSERTION_ALGS (src/jwt/verify.ts).
+  // The client's registered keys with CLIENT_ASSERTION_ALGS (src/config/validate-jwks.ts).
   const r = await verifyJwt(assertion, keys, {
     issuer: client.clientId,
     subject: client.clientId,

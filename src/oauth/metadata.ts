@@ -1,6 +1,6 @@
 /** RFC 8414 authorization server metadata, built from the request context. */
 import type { StsContext } from "../engine/types.ts";
-import { CLIENT_ASSERTION_ALGS } from "../jwt/verify.ts";
+import { CLIENT_ASSERTION_ALGS } from "../config/validate-jwks.ts";
 import { DPOP_ALGS } from "./dpop.ts";
 import { TOKEN_EXCHANGE_GRANT } from "./token-types.ts";
 

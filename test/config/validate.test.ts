@@ -550,6 +550,55 @@ describe("trustedIssuers[].certificates, read at start", () => {
   });
 });
 
+describe("inline JWKS keys that could verify nothing are refused at start", () => {
+  const exported = async (params: Parameters<typeof crypto.subtle.generateKey>[0]) =>
+    // As configuration holds it: JSON (workerd's exported object also lists absent members).
+    JSON.parse(JSON.stringify(await crypto.subtle.exportKey("jwk", ((await crypto.subtle.generateKey(params, true, ["sign", "verify"])) as CryptoKeyPair).publicKey))) as Record<string, unknown>;
+  const rsa = (bits: number) => exported({ name: "RSASSA-PKCS1-v1_5", modulusLength: bits, publicExponent: Uint8Array.of(1, 0, 1), hash: "SHA-256" });
+  const issuesWith = (keys: unknown[], extra: Record<string, unknown> = {}) => {
+    const { cfg, env } = base();
+    cfg.trustedIssuers[0] = { issuer: "https://idp.example.org", kind: "jwt", jwks: { keys }, ...extra };
+    return issuesOf(cfg, env);
+  };
+  const K = `${R}.trustedIssuers[0].jwks.keys`;
+
+  it("malformed members, a point off its curve, a weak RSA key", async () => {
+    const ec = await exported({ name: "ECDSA", namedCurve: "P-256" });
+    const offCurve = { ...ec, y: ec.x };
+    expect(issuesWith([
+      { kty: "RSA", kid: "k1", n: "!!", e: "AQAB" },
+      { kty: "EC", kid: "k1", crv: "P-256", x: "AAAA", y: "AAAA" },
+      offCurve,
+      await rsa(1024),
+    ])).toEqual([
+      `${K}[0]: needs n and e as base64url unsigned integers (RFC 7518 §6.3.1)`,
+      `${K}[1]: needs x and y as base64url of 32 bytes each (RFC 7518 §6.2.1)`,
+      `${K}[2]: its point (x, y) is not on P-256`,
+      `${K}[3]: is an RSA key of 1024 bits; at least 2048 are needed`,
+    ]);
+  });
+
+  it("a key none of the issuer's algorithms verifies with, or whose alg, use or key_ops rule it out", async () => {
+    const { kty, crv, x } = await exported({ name: "Ed25519" });
+    const ed = { kty, crv, x };
+    const p384 = await exported({ name: "ECDSA", namedCurve: "P-384" });
+    const good = await rsa(2048);
+    expect(issuesWith([ed, p384, { ...good, alg: "RS512" }, { ...good, use: "enc" }, { ...good, key_ops: ["encrypt"] }])).toEqual([
+      `${K}[0]: is an OKP Ed25519 key, which none of the allowed algorithms (RS256, ES256) verifies with`,
+      `${K}[1]: is an EC P-384 key, which none of the allowed algorithms (RS256, ES256) verifies with`,
+      `${K}[2]: has alg "RS512", which is not one of the allowed algorithms (RS256, ES256)`,
+      `${K}[3]: has use "enc": only "sig" keys verify signatures`,
+      `${K}[4]: has key_ops without "verify"`,
+    ]);
+    // The same keys pass where an algorithm fits them: P-384 with ES384, RS512 allowed, and
+    // Ed25519 for a client (EdDSA client assertions).
+    expect(issuesWith([p384, { ...good, alg: "RS512", use: "sig", key_ops: ["verify"] }], { algorithms: ["ES384", "RS512"] })).toEqual([]);
+    const { cfg, env } = base();
+    cfg.oauthClients[0].jwks = { keys: [ed] };
+    expect(issuesOf(cfg, env)).toEqual([]);
+  });
+});
+
 describe("decryptionKeys and signing keys are separate key pairs", () => {
   it("refuses the signing key pair under a re-issued certificate; another key pair passes", async () => {
     const pair = await keyPair({ rsaBits: 2048 });

@@ -13,8 +13,8 @@ import type { OAuthClient, TrustedIssuer } from "../../src/config/types.ts";
 import { identityClaims } from "../../src/jwt/claims.ts";
 import { RESERVED_CLAIMS } from "../../src/token/claims.ts";
 import { buildJwt } from "../../src/jwt/mint.ts";
+import { CLIENT_ASSERTION_ALGS } from "../../src/config/validate-jwks.ts";
 import {
-  CLIENT_ASSERTION_ALGS,
   type JwtCheck,
   type JwtExpectations,
   type JwtRefusal,
