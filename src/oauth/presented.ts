@@ -24,12 +24,14 @@ export function encodeBase64Url(data: Uint8Array | string): string {
 
 /**
  * Decodes and safely parses a base64url SAML token into its root element.
+ * @param param the request parameter the token came in ("subject_token", "actor_token",
+ *   "token"), named in the refusal so the client knows which of its tokens to fix
  * @throws StsError invalid_token when it is not base64url or not acceptable XML
  */
-export function samlElement(ctx: StsContext, value: string): Element {
+export function samlElement(ctx: StsContext, value: string, param: string): Element {
   // Standard base64 and padding are tolerated too: several clients send them for SAML tokens.
   const bytes = fromBase64Url(value.trim());
-  if (!bytes) throw invalidToken("The SAML token is not base64url-encoded (RFC 8693 §3).");
+  if (!bytes) throw invalidToken(`The ${param} is not base64url-encoded, as a SAML token must be (RFC 8693 §3).`);
   const l = ctx.config.limits;
   try {
     const doc = parseXml(bytes, {
@@ -41,7 +43,7 @@ export function samlElement(ctx: StsContext, value: string): Element {
     });
     return doc.documentElement as Element;
   } catch (e) {
-    if (e instanceof XmlSecurityError) throw invalidToken(`The SAML token is not acceptable XML: ${e.message}`);
+    if (e instanceof XmlSecurityError) throw invalidToken(`The ${param} is not acceptable XML: ${e.message}`);
     throw e;
   }
 }
@@ -54,7 +56,7 @@ export function presentedOwn(ctx: StsContext, token: string): { jwt: string } | 
   const t = token.trim();
   if (looksLikeJwt(t)) return { jwt: t };
   try {
-    return { xml: samlElement(ctx, t) };
+    return { xml: samlElement(ctx, t, "token") };
   } catch {
     return undefined;
   }

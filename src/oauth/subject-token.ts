@@ -18,7 +18,7 @@ export function presentedToken(ctx: StsContext, value: string, typeUri: string, 
   const type = presentedType(typeUri);
   if (!type) throw invalidRequest(`The ${role}_type is not supported.`);
   if (type === "saml2" || type === "saml1") {
-    const el = samlElement(ctx, value);
+    const el = samlElement(ctx, value, role);
     // A partner's assertion encrypted for this STS, the engine opens it (engine/open-encrypted.ts):
     // SAML 2.0 as an EncryptedAssertion, SAML 1.1 as a bare EncryptedData (as AD FS sends it).
     if (el.namespaceURI === SAML2_NS && el.localName === "EncryptedAssertion") {

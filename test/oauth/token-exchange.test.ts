@@ -292,6 +292,17 @@ describe("token endpoint errors", () => {
     const res = await call("/oauth2/token", { method: "POST", headers: { "content-type": "application/json", authorization: DEMO }, body: "{}" });
     expect([res.status, ((await res.json()) as { error: string }).error]).toEqual([400, "invalid_request"]);
   });
+  it("a SAML token that is not base64url, or not XML, is refused naming the parameter it came in", async () => {
+    const jwt = await jwtFromTrust("alice", "wonderland");
+    const saml = b64url(await samlFromTrust());
+    const notB64 = "<saml:Assertion/>";
+    const subject = await err(exchange({ subject_token: notB64, subject_token_type: TX.saml2, audience: API }), 400, "invalid_grant");
+    expect(subject.json.error_description).toBe("The subject_token is not base64url-encoded, as a SAML token must be (RFC 8693 §3).");
+    const actor = await err(exchange({ subject_token: jwt, subject_token_type: TX.jwt, audience: API, actor_token: notB64, actor_token_type: TX.saml2 }), 400, "invalid_grant");
+    expect(actor.json.error_description).toBe("The actor_token is not base64url-encoded, as a SAML token must be (RFC 8693 §3).");
+    const notXml = await err(exchange({ subject_token: saml, subject_token_type: TX.saml2, audience: API, actor_token: b64url("not xml"), actor_token_type: TX.saml1 }), 400, "invalid_grant");
+    expect(notXml.json.error_description).toMatch(/^The actor_token is not acceptable XML: /);
+  });
   it("carries a delegation into SAML as the actor claim", async () => {
     const jwt = await jwtFromTrust("alice", "wonderland");
     const bob = await jwtFromTrust("bob", "builder");
