@@ -2,7 +2,7 @@
 // credentials from options or the environment, JSON in and out, a 429 waited out, and the
 // STS's own wording of a refusal. Shared by `users` and `revoke-subject`.
 import { readFileSync } from "node:fs";
-import { UsageError } from "./input.mjs";
+import { UsageError, withUsage } from "./input.mjs";
 import { checkCredentialTarget, stsUrl } from "./url.mjs";
 
 /** The options every administration command takes, for parseArgs. */
@@ -84,18 +84,13 @@ function client(url, authorization, tool) {
  * its wording (exit 1).
  */
 export async function guarded(tool, usage, fn) {
-  try {
-    return await fn();
-  } catch (e) {
-    if (e instanceof UsageError) {
-      console.error(`${tool}: ${e.message}\n\n${usage}`);
-      return 2;
-    }
-    if (e instanceof ApiError) {
+  return withUsage(tool, usage, async () => {
+    try {
+      return await fn();
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e; // the entry explains the rest (scripts/cli/errors.mjs), a fetch failure with its URL
       console.error(`${tool}: ${e.message}`);
       return 1;
     }
-    throw e; // the entry explains the rest (scripts/cli/errors.mjs), a fetch failure with its URL
-
-  }
+  });
 }

@@ -11,7 +11,7 @@
 // (src/identity, src/config), imported through Node 22's TypeScript type stripping, so what
 // this prints is exactly what the worker accepts.
 import { readFileSync, statSync } from "node:fs";
-import { UsageError, parseArgs, readJson, readSecret } from "./input.mjs";
+import { UsageError, noPositional, parseArgs, readJson, readSecret, withUsage } from "./input.mjs";
 
 export const USAGE = `usage: sts config hash-password [--iterations N]   (password on stdin or prompted)
        sts config hash-secret                      (secret on stdin or prompted)
@@ -32,21 +32,19 @@ const src = (p) => new URL(`../../src/${p}`, import.meta.url).href;
  */
 export async function run(args) {
   const [sub, ...rest] = args;
-  // `config check-config --help` asks for help too, before any option is judged.
-  if (sub !== undefined && (rest.includes("--help") || rest.includes("-h"))) {
-    console.log(USAGE);
-    return 0;
-  }
-  try {
+  // `config check-config --help` asks for help too: the option parser says so before any option is judged.
+  return withUsage("sts config", USAGE, async () => {
     switch (sub) {
       case "hash-password":
         return await hashPasswordCmd(rest);
       case "hash-secret": {
+        noOptions(rest);
         const { hashSecret } = await import(src("identity/secret.ts"));
         console.log(await hashSecret(await readSecret("Secret: ")));
         return 0;
       }
       case "generate-secret": {
+        noOptions(rest);
         const { generateSecret, hashSecret } = await import(src("identity/secret.ts"));
         const secret = generateSecret();
         console.log(`secret: ${secret}`);
@@ -62,23 +60,21 @@ export async function run(args) {
         console.log(USAGE);
         return sub === undefined ? 2 : 0;
       default:
-        console.error(`sts config: unknown subcommand "${sub}"\n${USAGE}`);
-        return 2;
+        throw new UsageError(`unknown subcommand "${sub}"`);
     }
-  } catch (e) {
-    if (e instanceof UsageError) {
-      console.error(`sts config: ${e.message}\n${USAGE}`);
-      return 2;
-    }
-    throw e;
-  }
+  });
+}
+
+/** A subcommand that takes no options or arguments (but answers --help). */
+function noOptions(args) {
+  noPositional(parseArgs(args, {}).positional);
 }
 
 
 
 async function hashPasswordCmd(args) {
   const { opts, positional } = parseArgs(args, { iterations: "value" });
-  if (positional.length) throw new UsageError(`unexpected argument ${positional[0]}`);
+  noPositional(positional);
   const { hashPassword, MAX_PBKDF2_ITERATIONS, MIN_PBKDF2_ITERATIONS } = await import(src("identity/password.ts"));
   const iterations = opts.iterations === undefined ? undefined : Number(opts.iterations);
   if (iterations !== undefined && !(Number.isInteger(iterations) && iterations >= MIN_PBKDF2_ITERATIONS && iterations <= MAX_PBKDF2_ITERATIONS)) {

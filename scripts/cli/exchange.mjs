@@ -2,7 +2,7 @@
 // DPoP key (RFC 9449): the token endpoint comes from the STS's RFC 8414 metadata, the client
 // authenticates with HTTP Basic, and a server that asks for a DPoP nonce gets one retry with it.
 import { readFileSync, writeFileSync } from "node:fs";
-import { UsageError, parseArgs } from "./input.mjs";
+import { UsageError, noPositional, parseArgs, withUsage } from "./input.mjs";
 import { checkCredentialTarget, stsUrl } from "./url.mjs";
 
 const USAGE = `usage: npm run sts -- exchange --url URL --client ID --secret SECRET --subject FILE [options]
@@ -28,7 +28,7 @@ Example: npm run sts -- exchange --url http://127.0.0.1:8787 --client demo-clien
 const OPTIONS = {
   url: "value", client: "value", secret: "value", subject: "value", "subject-type": "value", actor: "value", "actor-type": "value",
   audience: "list", resource: "list", scope: "value", "requested-type": "value", dpop: "flag", "dpop-key": "value", "dpop-key-out": "value",
-  out: "value", help: "flag",
+  out: "value",
 };
 
 const TT = "urn:ietf:params:oauth:token-type:";
@@ -123,38 +123,28 @@ export async function postExchange(endpoint, client, form, key) {
   }
 }
 
-export async function run(args) {
-  let o;
-  try {
-    ({ opts: o } = parseArgs(args, OPTIONS));
-    if (o.help) {
-      console.log(USAGE);
-      return 0;
-    }
-    for (const need of ["url", "client", "secret", "subject"]) if (o[need] === undefined) throw new UsageError(`--${need} is required`);
-    if (o.dpop && o["dpop-key"]) throw new UsageError("--dpop makes a new key; --dpop-key uses yours: give one of them");
-    if (o["dpop-key-out"] && !o.dpop) throw new UsageError("--dpop-key-out keeps the key --dpop makes");
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    console.error(`sts exchange: ${e.message}\n\n${USAGE}`);
-    return 2;
-  }
-  let subject;
-  let actor;
-  let form;
-  let key;
-  try {
-    subject = presentedToken(readFileSync(o.subject, "utf8"), o["subject-type"], "subject");
-    if (o.actor !== undefined) actor = presentedToken(readFileSync(o.actor, "utf8"), o["actor-type"], "actor");
-    form = exchangeForm(o, subject, actor);
-    if (o.dpop || o["dpop-key"]) key = await dpopKey(o["dpop-key"]);
-  } catch (e) {
-    // Anything else (a file that cannot be read, an STS that does not answer) is explained by
-    // the CLI's entry (scripts/sts.mjs), in one line.
-    if (!(e instanceof UsageError)) throw e;
-    console.error(`sts exchange: ${e.message}`);
-    return 2;
-  }
+/** The options of one exchange, checked; a mistake throws UsageError. */
+function readOptions(args) {
+  const { opts: o, positional } = parseArgs(args, OPTIONS);
+  noPositional(positional);
+  for (const need of ["url", "client", "secret", "subject"]) if (o[need] === undefined) throw new UsageError(`--${need} is required`);
+  if (o.dpop && o["dpop-key"]) throw new UsageError("--dpop makes a new key; --dpop-key uses yours: give one of them");
+  if (o["dpop-key-out"] && !o.dpop) throw new UsageError("--dpop-key-out keeps the key --dpop makes");
+  return o;
+}
+
+export function run(args) {
+  return withUsage("sts exchange", USAGE, () => exchange(readOptions(args)));
+}
+
+/** Reads the tokens, exchanges them and writes or prints the issued token. */
+async function exchange(o) {
+  // A type or a file that is not a token is a UsageError (exit 2); a file that cannot be read
+  // or an STS that does not answer is explained by the CLI's entry (scripts/sts.mjs), in one line.
+  const subject = presentedToken(readFileSync(o.subject, "utf8"), o["subject-type"], "subject");
+  const actor = o.actor === undefined ? undefined : presentedToken(readFileSync(o.actor, "utf8"), o["actor-type"], "actor");
+  const form = exchangeForm(o, subject, actor);
+  const key = o.dpop || o["dpop-key"] ? await dpopKey(o["dpop-key"]) : undefined;
   // Under the --url's own path: a realm reached by its prefix publishes its own metadata there.
   const metaUrl = stsUrl(o.url, "/.well-known/oauth-authorization-server");
   const res = await fetch(metaUrl);

@@ -1,34 +1,114 @@
 // What the CLI's commands read from their caller: options, secrets (piped or typed without
-// echo) and JSON files. Shared by `config` and `users`.
+// echo) and JSON files. Shared by every command.
 import { readFileSync } from "node:fs";
 
 /** A mistake in how the command was called: printed with the command's usage, exit 2. */
 export class UsageError extends Error {}
 
+/** `--help` or `-h` among the options: the command prints its usage, exit 0. */
+export class HelpRequested extends Error {}
+
 /**
- * Reads options, each known as a "flag" (no value), a "value" (`--name value`) or a "list" (a
- * value that may be given again: all of them, in order); the rest are positional.
+ * The one option parser of every command. Each option is known as a "flag" (no value), a
+ * "value", a "list" (a value that may be given again: all of them, in order) or an array of the
+ * values it may take. A value follows its option (`--url URL`) or is joined to it with "="
+ * (`--url=URL`); it is taken as given even when it starts with "-" (a password may). `--`
+ * ends the options; the other arguments are positional.
+ *
+ * `--help` / `-h` wins over any mistake in the other options (the usage is what the caller
+ * needs then): it throws HelpRequested. Mistakes throw one UsageError naming each option.
+ * @param {string[]} args
+ * @param {Record<string, "flag"|"value"|"list"|string[]>} known
+ * @returns {{ opts: Record<string, any>, positional: string[] }}
  */
 export function parseArgs(args, known) {
   const opts = {};
   const positional = [];
+  const mistakes = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
-    if (!a.startsWith("--")) {
+    if (a === "--") {
+      positional.push(...args.slice(i + 1));
+      break;
+    }
+    if (a === "--help" || a === "-h") throw new HelpRequested("help");
+    if (!a.startsWith("-") || a === "-") {
       positional.push(a);
       continue;
     }
-    const name = a.slice(2);
-    if (!(name in known)) throw new UsageError(`unknown option ${a}`);
-    if (known[name] === "flag") opts[name] = true;
-    else {
-      if (i + 1 >= args.length) throw new UsageError(`${a} needs a value`);
-      const v = args[++i];
-      if (known[name] === "list") (opts[name] ??= []).push(v);
-      else opts[name] = v;
+    const eq = a.indexOf("=");
+    const name = a.startsWith("--") ? a.slice(2, eq < 0 ? undefined : eq) : undefined;
+    const kind = name !== undefined && Object.hasOwn(known, name) ? known[name] : undefined;
+    // A misspelt option (--tokentype) must not be dropped for a default the caller did not ask for.
+    if (kind === undefined) {
+      mistakes.push(`unknown option ${eq < 0 ? a : a.slice(0, eq)}`);
+      continue;
     }
+    if (kind === "flag") {
+      if (eq < 0) opts[name] = true;
+      else mistakes.push(`--${name} takes no value`);
+      continue;
+    }
+    let v;
+    if (eq >= 0) v = a.slice(eq + 1);
+    else if (i + 1 < args.length) v = args[++i];
+    else {
+      mistakes.push(`--${name} needs a value`);
+      continue;
+    }
+    if (Array.isArray(kind) && !kind.includes(v)) mistakes.push(`--${name} must be ${oneOf(kind)}, not "${v}"`);
+    if (kind === "list") (opts[name] ??= []).push(v);
+    else if (Object.hasOwn(opts, name)) mistakes.push(`--${name} is given twice`);
+    else opts[name] = v;
   }
+  if (mistakes.length) throw new UsageError(mistakes.join("; "));
   return { opts, positional };
+}
+
+/**
+ * Runs a command's checks of how it was called: HelpRequested prints the usage (exit 0), a
+ * UsageError its message and the usage (exit 2). Any other error goes on to the entry
+ * (scripts/sts.mjs), which explains it in one line (exit 1).
+ * @returns {Promise<number|undefined>} the exit code `fn` or the usage gives
+ */
+export async function withUsage(tool, usage, fn) {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof HelpRequested) {
+      console.log(usage);
+      return 0;
+    }
+    if (e instanceof UsageError) {
+      console.error(`${tool}: ${e.message}\n\n${usage}`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+/** "a, b or c". */
+function oneOf(values) {
+  return values.length === 1 ? values[0] : `${values.slice(0, -1).join(", ")} or ${values.at(-1)}`;
+}
+
+/** Throws a UsageError for the first positional argument: for commands that take none. */
+export function noPositional(positional) {
+  if (positional.length) throw new UsageError(`unexpected argument ${positional[0]}`);
+}
+
+/**
+ * A whole-number option's value, checked: `fallback` when absent, else an integer from `min`
+ * to `max`, or a UsageError naming the option (a value such as "abc" is never sent as NaN).
+ */
+export function wholeNumber(opts, name, { min, max, fallback, unit }) {
+  const v = opts[name];
+  if (v === undefined) return fallback;
+  const n = /^[0-9]+$/.test(v) ? Number(v) : NaN;
+  if (!(Number.isSafeInteger(n) && n >= min && n <= max)) {
+    throw new UsageError(`--${name} must be a whole number${unit ? ` of ${unit}` : ""} from ${min} to ${max}, not "${v}"`);
+  }
+  return n;
 }
 
 export function readJson(file, what) {

@@ -8,8 +8,8 @@
 // `run(args)` is exported for the `npm run sts -- keys ...` dispatcher.
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { KeyRing } from "../../src/keys/keyring.ts";
+import { UsageError, noPositional, parseArgs, withUsage } from "./input.mjs";
 import { derToPem } from "../../src/keys/pem.ts";
 import { buildSelfSignedCertificate, parseCertificate } from "../../src/keys/x509.ts";
 
@@ -51,6 +51,9 @@ export async function inspect(certificatePem) {
   };
 }
 
+/** The options of `keys generate` and `keys inspect`. */
+const OPTIONS = { type: "value", bits: "value", curve: "value", cn: "value", days: "value", out: "value", cert: "value" };
+
 /** CLI entry point; resolves to an exit code. */
 export async function run(argv) {
   const [command, ...rest] = argv;
@@ -58,29 +61,13 @@ export async function run(argv) {
     console.log(USAGE);
     return 0;
   }
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: rest,
-      options: {
-        type: { type: "string", default: "rsa" },
-        bits: { type: "string", default: "2048" },
-        curve: { type: "string", default: "P-256" },
-        cn: { type: "string" },
-        days: { type: "string", default: "365" },
-        out: { type: "string" },
-        cert: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
-  } catch (e) {
-    console.error(`keys: ${e.message}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  return withUsage("keys", USAGE, () => keys(command, rest));
+}
+
+async function keys(command, rest) {
+  const { opts, positional } = parseArgs(rest, OPTIONS);
+  noPositional(positional);
+  const values = { type: "rsa", bits: "2048", curve: "P-256", days: "365", ...opts };
   if (command === "inspect" && values.cert) {
     console.log(JSON.stringify(await inspect(await readFile(values.cert, "utf8")), null, 2));
     return 0;
@@ -98,10 +85,7 @@ export async function run(argv) {
     !(values.type !== "rsa" || [2048, 3072, 4096].includes(bits)) && "--bits must be 2048, 3072 or 4096",
     !["P-256", "P-384", "P-521"].includes(values.curve) && "--curve must be P-256, P-384 or P-521",
   ].filter(Boolean);
-  if (wrong.length) {
-    console.error(`keys: ${wrong.join("; ")}\n${USAGE}`);
-    return 2;
-  }
+  if (wrong.length) throw new UsageError(wrong.join("; "));
   const keyFile = join(values.out, "private-key.pem");
   // A key in use is not overwritten: losing it loses every signature's key.
   if (await readFile(keyFile).then(() => true, () => false)) {

@@ -7,7 +7,8 @@
 // certificate: does the STS trust it, and whom does it act as?
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseIssueResponse } from "./rstr.mjs";
-import { parseFlags, postTrust } from "./token.mjs";
+import { UsageError, noPositional, parseArgs, withUsage } from "./input.mjs";
+import { postTrust } from "./token.mjs";
 import { BASE64_BINARY, NS, parseXml, select, selectText } from "./xml.mjs";
 
 const JWT_VT = "urn:ietf:params:oauth:token-type:jwt";
@@ -101,47 +102,49 @@ function usage(op) {
   );
 }
 
+/** The options of the lifecycle commands. */
+const OPTIONS = {
+  url: "value", user: "value", password: "value", token: "value", "token-type": "value", "applies-to": "value",
+  soap: ["1.1", "1.2"], trust: ["13", "2005"], out: "value",
+};
+
+/** The options of one call, checked; a mistake throws UsageError. */
+function readOptions(args) {
+  const { opts, positional } = parseArgs(args, OPTIONS);
+  noPositional(positional);
+  const missing = ["url", "user", "password", "token"].filter((k) => opts[k] === undefined);
+  if (missing.length) throw new UsageError(`missing --${missing.join(", --")}`);
+  return opts;
+}
+
 /** Builds the `run(args)` of one lifecycle command. */
 export function command(op) {
-  return async function run(args) {
-    if (args.includes("--help") || args.includes("-h")) {
-      console.log(usage(op));
-      return 0;
-    }
-    let f;
-    try {
-      f = parseFlags(args, ["url", "user", "password", "token", "token-type", "applies-to", "soap", "trust", "out"]);
-    } catch (e) {
-      console.error(`${e.message}\n${usage(op)}`);
-      return 2;
-    }
-    const missing = ["url", "user", "password", "token"].filter((k) => f[k] === undefined);
-    if (missing.length) {
-      console.error(`${usage(op)}\nmissing --${missing.join(", --")}`);
-      return 2;
-    }
-    const r = await manageToken({
-      url: f.url, user: f.user, password: f.password, op, token: readTokenFile(f.token),
-      tokenType: f["token-type"], appliesTo: f["applies-to"], soap: f.soap, trust: f.trust,
-    });
-    if (r.fault) {
-      console.error(`SOAP fault (HTTP ${r.status}) ${r.fault.code}: ${r.fault.reason}`);
+  return function run(args) {
+    return withUsage(`sts ${op.toLowerCase()}`, usage(op), async () => {
+      const f = readOptions(args);
+      const r = await manageToken({
+        url: f.url, user: f.user, password: f.password, op, token: readTokenFile(f.token),
+        tokenType: f["token-type"], appliesTo: f["applies-to"], soap: f.soap, trust: f.trust,
+      });
+      if (r.fault) {
+        console.error(`SOAP fault (HTTP ${r.status}) ${r.fault.code}: ${r.fault.reason}`);
+        return 1;
+      }
+      if (r.valid !== undefined) {
+        console.log(`${r.valid ? "valid" : "invalid"}: ${r.reason ?? ""}`);
+        return r.valid ? 0 : 1;
+      }
+      if (r.cancelled) {
+        console.log("cancelled");
+        return 0;
+      }
+      if (r.token) {
+        if (f.out) writeFileSync(f.out, r.token);
+        else console.log(r.token);
+        return 0;
+      }
+      console.error("unexpected response");
       return 1;
-    }
-    if (r.valid !== undefined) {
-      console.log(`${r.valid ? "valid" : "invalid"}: ${r.reason ?? ""}`);
-      return r.valid ? 0 : 1;
-    }
-    if (r.cancelled) {
-      console.log("cancelled");
-      return 0;
-    }
-    if (r.token) {
-      if (f.out) writeFileSync(f.out, r.token);
-      else console.log(r.token);
-      return 0;
-    }
-    console.error("unexpected response");
-    return 1;
+    });
   };
 }

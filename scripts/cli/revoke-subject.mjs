@@ -24,10 +24,6 @@ Takes ${CONNECTION_HELP}.
 Development: --admin sts-admin with STS_ADMIN_SECRET=sts-admin-secret-5e4d3c2b1a0f9e8d.`;
 
 export async function run(args) {
-  if (args.includes("--help") || args.includes("-h")) {
-    console.log(USAGE);
-    return 0;
-  }
   return guarded("sts revoke-subject", USAGE, async () => {
     const { opts, positional } = parseArgs(args, { ...CONNECTION_OPTIONS, before: "value", "relying-party": "value", sector: "value" });
     if (positional.length !== 1) throw new UsageError(positional.length ? `expected one SUBJECT, got ${positional.length}` : "name the SUBJECT");

@@ -16,6 +16,7 @@ import { parseIssueResponse } from "./rstr.mjs";
 import { entropyFrom, proofKeyOf, useKeyFromFile } from "./proof-key.mjs";
 import { requestTokenWithCertificate } from "./sign.mjs";
 import { explain } from "./errors.mjs";
+import { UsageError, noPositional, parseArgs, withUsage, wholeNumber } from "./input.mjs";
 import { checkCredentialTarget, stsUrl } from "./url.mjs";
 
 export const USAGE = `usage: sts token --url URL (--user NAME --password PW | --cert CERT.pem --key KEY.pem)
@@ -111,30 +112,31 @@ function readPemFile(path, option, shape, what) {
 }
 
 /** The options `sts token` reads. */
-const TOKEN_OPTIONS = [
-  "url", "user", "password", "cert", "key", "applies-to", "token-type", "soap", "trust", "out", "raw-response",
-  "key-type", "entropy", "key-size", "public-key", "proof-key-out", "claims",
-];
+const TOKEN_OPTIONS = {
+  url: "value", user: "value", password: "value", cert: "value", key: "value", "applies-to": "value", "token-type": "value",
+  soap: ["1.1", "1.2"], trust: ["13", "2005"], out: "value", "raw-response": "value",
+  "key-type": ["bearer", "symmetric", "public-key"], entropy: "value", "key-size": "value", "public-key": "value", "proof-key-out": "value", claims: "value",
+};
 
-/** Parses `--name value` / `--name=value` pairs, each name one of `known`. */
-export function parseFlags(args, known) {
-  const out = {};
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (!a.startsWith("--")) throw new Error(`unexpected argument: ${a}`);
-    const eq = a.indexOf("=");
-    const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
-    // A misspelt option (--tokentype) must not be dropped for a default the caller did not ask for.
-    if (!known.includes(name)) throw new Error(`unknown option --${name}`);
-    if (eq > 0) out[name] = a.slice(eq + 1);
-    else {
-      const v = args[i + 1];
-      if (v === undefined || v.startsWith("--")) throw new Error(`missing value for ${a}`);
-      out[a.slice(2)] = v;
-      i++;
-    }
-  }
-  return out;
+/** The options of one `sts token` call, checked; a mistake throws UsageError. */
+function readOptions(args) {
+  const { opts: f, positional } = parseArgs(args, TOKEN_OPTIONS);
+  noPositional(positional);
+  const byCertificate = f.cert !== undefined || f.key !== undefined;
+  const missing = ["url", ...(byCertificate ? ["cert", "key"] : ["user", "password"]), "applies-to"].filter((k) => f[k] === undefined);
+  if (missing.length) throw new UsageError(`missing --${missing.join(", --")}`);
+  const keyType = f["key-type"] ?? "bearer";
+  if (byCertificate && keyType !== "bearer") throw new UsageError("--cert/--key requests bearer tokens; ask for proof keys with --user/--password");
+  if ((keyType === "public-key") !== (f["public-key"] !== undefined)) throw new UsageError("--public-key goes with (and is needed by) --key-type public-key");
+  return {
+    ...f,
+    byCertificate,
+    keyType,
+    soap: f.soap ?? "1.2",
+    trust: f.trust ?? "13",
+    // WS-Trust 1.3 §4.4.3: wst:KeySize is a number of bits.
+    keySize: wholeNumber(f, "key-size", { min: 1, max: 16384, unit: "bits" }),
+  };
 }
 
 /**
@@ -142,43 +144,13 @@ export function parseFlags(args, known) {
  * @param {string[]} args
  * @returns {Promise<number>} exit code
  */
-export async function run(args) {
-  if (args.includes("--help") || args.includes("-h")) {
-    console.log(USAGE);
-    return 0;
-  }
-  let f;
-  try {
-    f = parseFlags(args, TOKEN_OPTIONS);
-  } catch (e) {
-    console.error(`${e.message}\n${USAGE}`);
-    return 2;
-  }
-  const byCertificate = f.cert !== undefined || f.key !== undefined;
-  const missing = ["url", ...(byCertificate ? ["cert", "key"] : ["user", "password"]), "applies-to"].filter((k) => f[k] === undefined);
-  if (missing.length) {
-    console.error(`missing --${missing.join(", --")}\n${USAGE}`);
-    return 2;
-  }
-  const soap = f.soap ?? "1.2";
-  const trust = f.trust ?? "13";
-  if (!["1.1", "1.2"].includes(soap) || !["13", "2005"].includes(trust)) {
-    console.error(`--soap must be 1.1 or 1.2, --trust 13 or 2005\n${USAGE}`);
-    return 2;
-  }
-  const keyType = f["key-type"] ?? "bearer";
-  if (!["bearer", "symmetric", "public-key"].includes(keyType)) {
-    console.error(`--key-type must be bearer, symmetric or public-key\n${USAGE}`);
-    return 2;
-  }
-  if (byCertificate && keyType !== "bearer") {
-    console.error(`--cert/--key requests bearer tokens; ask for proof keys with --user/--password\n${USAGE}`);
-    return 2;
-  }
-  if ((keyType === "public-key") !== (f["public-key"] !== undefined)) {
-    console.error(`--public-key goes with (and is needed by) --key-type public-key\n${USAGE}`);
-    return 2;
-  }
+export function run(args) {
+  return withUsage("sts token", USAGE, () => issue(readOptions(args)));
+}
+
+/** Requests the token the options ask for, and writes or prints it. */
+async function issue(f) {
+  const { byCertificate, keyType, soap, trust } = f;
   let r;
   try {
     const entropy = keyType === "symmetric" ? entropyFrom(f.entropy) : undefined;
@@ -195,7 +167,7 @@ export async function run(args) {
       : await requestToken({
           keyType,
           entropy,
-          keySize: f["key-size"] === undefined ? undefined : Number(f["key-size"]),
+          keySize: f.keySize,
           useKey: f["public-key"] === undefined ? undefined : useKeyFromFile(f["public-key"]),
           url: f.url,
           user: f.user,

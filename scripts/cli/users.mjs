@@ -41,8 +41,8 @@ Development: --admin user-admin with STS_ADMIN_SECRET=user-admin-secret-7a6b5c4d
 export async function run(args) {
   const [cmd, ...rest] = args;
   const commands = { add, list, show, "set-password": setPassword, "set-claims": setClaims, disable, enable, delete: remove, import: importUsers };
-  // `users add --help` asks for help too, before any option is judged.
-  if (cmd === undefined || cmd === "help" || cmd === "--help" || cmd === "-h" || rest.includes("--help") || rest.includes("-h")) {
+  // `users add --help` asks for help too: the option parser says so before any option is judged.
+  if (cmd === undefined || cmd === "help" || cmd === "--help" || cmd === "-h") {
     console.log(USAGE);
     return cmd === undefined ? 2 : 0;
   }

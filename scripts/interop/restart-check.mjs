@@ -5,10 +5,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { manageToken } from "../cli/lifecycle.mjs";
-import { parseFlags } from "../cli/token.mjs";
+import { parseArgs } from "../cli/input.mjs";
 import { directoryAfterRestart } from "./directory.mjs";
 
-const f = parseFlags(process.argv.slice(2), ["url", "work"]);
+const f = parseArgs(process.argv.slice(2), { url: "value", work: "value" }).opts;
 const VALIDATOR = { user: "rp-validator", password: "rp-validator-secret-0f1e2d3c4b5a6978" };
 let passed = 0;
 let failed = 0;

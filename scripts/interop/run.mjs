@@ -10,7 +10,8 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseFlags, requestToken } from "../cli/token.mjs";
+import { parseArgs } from "../cli/input.mjs";
+import { requestToken } from "../cli/token.mjs";
 import { requestTokenWithCertificate } from "../cli/sign.mjs";
 import { findUsernameMixed } from "../cli/mex.mjs";
 import { isTrustFault } from "../cli/rstr.mjs";
@@ -40,7 +41,7 @@ import {
 } from "./verifiers.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const f = parseFlags(process.argv.slice(2), ["url", "work"]);
+const f = parseArgs(process.argv.slice(2), { url: "value", work: "value" }).opts;
 const base = f.url ?? "http://127.0.0.1:8788";
 const work = f.work ?? "/tmp/interop";
 mkdirSync(work, { recursive: true });
