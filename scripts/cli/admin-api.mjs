@@ -2,6 +2,7 @@
 // credentials from options or the environment, JSON in and out, a 429 waited out, and the
 // STS's own wording of a refusal. Shared by `users` and `revoke-subject`.
 import { readFileSync } from "node:fs";
+import { send } from "./http.mjs";
 import { UsageError, withUsage } from "./input.mjs";
 import { checkCredentialTarget, stsUrl } from "./url.mjs";
 
@@ -49,16 +50,16 @@ function client(url, authorization, tool) {
     for (;;) {
       let res;
       try {
-        res = await fetch(stsUrl(url, path), {
+        res = await send(stsUrl(url, path), {
           method,
           headers: { authorization, ...(body === undefined ? {} : { "content-type": "application/json" }) },
           ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         });
       } catch (e) {
-        e.url = url; // for the message: which address did not answer
+        if (e && typeof e === "object" && "url" in e) e.url = url; // for the message: the STS that did not answer
         throw e;
       }
-      const text = await res.text();
+      const text = res.text;
       let json = null;
       try {
         json = text ? JSON.parse(text) : null;

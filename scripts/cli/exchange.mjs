@@ -2,6 +2,7 @@
 // DPoP key (RFC 9449): the token endpoint comes from the STS's RFC 8414 metadata, the client
 // authenticates with HTTP Basic, and a server that asks for a DPoP nonce gets one retry with it.
 import { readFileSync, writeFileSync } from "node:fs";
+import { send } from "./http.mjs";
 import { UsageError, noPositional, parseArgs, withUsage } from "./input.mjs";
 import { checkCredentialTarget, stsUrl } from "./url.mjs";
 
@@ -46,6 +47,15 @@ export function presentedToken(text, named, option) {
     return { value: Buffer.from(t, "utf8").toString("base64url"), type: TYPES[kind] };
   }
   return { value: t, type: TYPES[named ?? "jwt"] };
+}
+
+/** JSON text's value, or undefined when it is not JSON. */
+function parsedJson(text) {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The form of one exchange. */
@@ -106,8 +116,8 @@ export async function postExchange(endpoint, client, form, key) {
   for (let attempt = 0; ; attempt++) {
     const headers = { authorization: basic, "content-type": "application/x-www-form-urlencoded" };
     if (key) headers.DPoP = await dpopProof(key, endpoint, nonce);
-    const res = await fetch(endpoint, { method: "POST", headers, body: form.toString() });
-    const text = await res.text();
+    const res = await send(endpoint, { method: "POST", headers, body: form.toString() });
+    const text = res.text;
     let body;
     try {
       body = JSON.parse(text);
@@ -147,8 +157,8 @@ async function exchange(o) {
   const key = o.dpop || o["dpop-key"] ? await dpopKey(o["dpop-key"]) : undefined;
   // Under the --url's own path: a realm reached by its prefix publishes its own metadata there.
   const metaUrl = stsUrl(o.url, "/.well-known/oauth-authorization-server");
-  const res = await fetch(metaUrl);
-  const meta = res.ok ? await res.json().catch(() => undefined) : undefined;
+  const res = await send(metaUrl);
+  const meta = res.status === 200 ? parsedJson(res.text) : undefined;
   if (!meta?.token_endpoint) {
     console.error(`sts exchange: ${metaUrl} is not this STS's OAuth metadata`);
     return 1;

@@ -41,7 +41,7 @@ export function targetXml(token) {
  *   valid?: boolean, reason?: string, cancelled?: boolean, token?: string }>}
  */
 export async function manageToken(o) {
-  const { res, text } = await postTrust({
+  const { answer } = await postTrust({
     url: o.url,
     user: o.user,
     password: o.password,
@@ -53,19 +53,20 @@ export async function manageToken(o) {
     soap: o.soap,
     trust: o.trust,
   });
+  const { status, text } = answer;
   const doc = parseXml(text);
   const fault = select("//s11:Fault | //s12:Fault", doc)[0];
   if (fault) {
     const r = parseIssueResponse(text);
-    return { status: res.status, text, fault: { code: r.subcode ?? r.code, reason: r.reason } };
+    return { status, text, fault: { code: r.subcode ?? r.code, reason: r.reason } };
   }
   const code = selectText("//wst13:Status/wst13:Code | //wst05:Status/wst05:Code", doc);
   if (code) {
-    return { status: res.status, text, valid: code.trim().endsWith("/status/valid"), reason: selectText("//wst13:Status/wst13:Reason | //wst05:Status/wst05:Reason", doc)?.trim() };
+    return { status, text, valid: code.trim().endsWith("/status/valid"), reason: selectText("//wst13:Status/wst13:Reason | //wst05:Status/wst05:Reason", doc)?.trim() };
   }
-  if (select("//wst13:RequestedTokenCancelled | //wst05:RequestedTokenCancelled", doc).length) return { status: res.status, text, cancelled: true };
+  if (select("//wst13:RequestedTokenCancelled | //wst05:RequestedTokenCancelled", doc).length) return { status, text, cancelled: true };
   const issued = parseIssueResponse(text);
-  return { status: res.status, text, token: issued.ok ? issued.token : undefined };
+  return { status, text, token: issued.ok ? issued.token : undefined };
 }
 
 /**

@@ -15,7 +15,8 @@ import { createHash, createPrivateKey, sign as cryptoSign } from "node:crypto";
 import { SOAP_NS, TOKEN_TYPES, TRUST, soapHeaders } from "./envelope.mjs";
 import { parseIssueResponse } from "./rstr.mjs";
 import { BASE64_BINARY, NS, X509V3 } from "./xml.mjs";
-import { stsUrl } from "./url.mjs";
+import { send } from "./http.mjs";
+import { checkCredentialTarget, stsUrl } from "./url.mjs";
 
 const { wsa: WSA, wsse: WSSE, wsu: WSU, wsp: WSP, ds: DS } = NS;
 const EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#";
@@ -132,8 +133,9 @@ export function certificateEndpoint(url, trust = "13") {
 export async function requestTokenWithCertificate(o) {
   const trust = o.trust ?? "13";
   const endpoint = o.endpoint ?? certificateEndpoint(o.url, trust);
+  // The signed message is a credential too: it gets this one token, for as long as it is fresh.
+  checkCredentialTarget(endpoint, o.url ?? endpoint);
   const req = buildSignedRequest({ ...o, trust, to: endpoint });
-  const res = await fetch(endpoint, { method: "POST", headers: req.headers, body: req.body });
-  const text = await res.text();
-  return { ...parseIssueResponse(text), status: res.status, endpoint, contentType: res.headers.get("content-type"), responseText: text, requestText: req.body };
+  const { status, headers, text } = await send(endpoint, { method: "POST", headers: req.headers, body: req.body });
+  return { ...parseIssueResponse(text), status, endpoint, contentType: headers.get("content-type"), responseText: text, requestText: req.body };
 }

@@ -16,6 +16,7 @@ import { parseIssueResponse } from "./rstr.mjs";
 import { entropyFrom, proofKeyOf, useKeyFromFile } from "./proof-key.mjs";
 import { requestTokenWithCertificate } from "./sign.mjs";
 import { explain } from "./errors.mjs";
+import { send } from "./http.mjs";
 import { UsageError, noPositional, parseArgs, withUsage, wholeNumber } from "./input.mjs";
 import { checkCredentialTarget, stsUrl } from "./url.mjs";
 
@@ -52,10 +53,9 @@ export function parseClaims(spec) {
  */
 export async function discoverEndpoint(baseUrl, trust, soap) {
   const mexUrl = stsUrl(baseUrl, "/trust/mex");
-  const res = await fetch(mexUrl);
-  const text = await res.text();
-  if (res.status === 404) throw new Error(`GET ${mexUrl} → HTTP 404: is --url the STS's address (for a realm served under a path prefix, with that prefix)?`);
-  if (res.status !== 200) throw new Error(`GET ${mexUrl} → HTTP ${res.status}`);
+  const { status, text } = await send(mexUrl);
+  if (status === 404) throw new Error(`GET ${mexUrl} → HTTP 404: is --url the STS's address (for a realm served under a path prefix, with that prefix)?`);
+  if (status !== 200) throw new Error(`GET ${mexUrl} → HTTP ${status}`);
   return findUsernameMixed(text, trust, soap);
 }
 
@@ -69,14 +69,15 @@ export async function discoverEndpoint(baseUrl, trust, soap) {
  *   contentType: string|null, responseText: string, requestText: string }>}
  */
 export async function requestToken(opts) {
-  const { res, text, endpoint, req } = await postTrust({ ...opts, requestType: "Issue" });
+  const { answer, endpoint, req } = await postTrust({ ...opts, requestType: "Issue" });
+  const text = answer.text;
   const parsed = parseIssueResponse(text);
   return {
     ...parsed,
     proofKey: parsed.ok ? proofKeyOf(parsed.proof, opts.entropy) : undefined,
-    status: res.status,
+    status: answer.status,
     endpoint,
-    contentType: res.headers.get("content-type"),
+    contentType: answer.headers.get("content-type"),
     responseText: text,
     requestText: req.body,
   };
@@ -87,7 +88,7 @@ export async function requestToken(opts) {
  * /trust/mex unless `endpoint` is given.
  * @param {{ url: string, user: string, password: string, trust?: "13"|"2005", soap?: "1.1"|"1.2",
  *   endpoint?: string } & Record<string, unknown>} o  plus the fields of buildTrustRequest
- * @returns {Promise<{ res: Response, text: string, endpoint: string, req: { body: string } }>}
+ * @returns {Promise<{ answer: import("./http.mjs").Answer, endpoint: string, req: { body: string } }>}
  */
 export async function postTrust(o) {
   const trust = o.trust ?? "13";
@@ -95,8 +96,8 @@ export async function postTrust(o) {
   const endpoint = o.endpoint ?? (await discoverEndpoint(o.url, trust, soap));
   checkCredentialTarget(endpoint, o.url ?? endpoint);
   const req = buildTrustRequest({ ...o, to: endpoint, username: o.user, password: o.password, soap, trust });
-  const res = await fetch(endpoint, { method: "POST", headers: req.headers, body: req.body });
-  return { res, text: await res.text(), endpoint, req };
+  const answer = await send(endpoint, { method: "POST", headers: req.headers, body: req.body });
+  return { answer, endpoint, req };
 }
 
 /** A PEM file the option names, or an error naming the option, the file and what it should hold. */

@@ -1,0 +1,76 @@
+// Self-tests of how every command talks to an STS (scripts/cli/http.mjs): a redirect is never
+// followed. Node 22: `node --test 'scripts/cli/test/*.test.mjs'`.
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { ROOT, runSts } from "./run-cli.mjs";
+
+const CREDS = join(ROOT, "test", "fixtures", "dev-credentials");
+const dir = mkdtempSync(join(tmpdir(), "sts-http-"));
+const mex = (address) =>
+  `<wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" xmlns:soap12="http://schemas.xmlsoap.org/wsdl/soap12/" xmlns:wsa="http://www.w3.org/2005/08/addressing" xmlns:wsp="http://schemas.xmlsoap.org/ws/2004/09/policy" xmlns:wsu="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd">` +
+  `<wsp:Policy wsu:Id="p"><x:UsernameToken xmlns:x="urn:x"/></wsp:Policy><wsdl:binding name="b"><wsp:PolicyReference URI="#p"/><soap12:binding/>` +
+  `<wsdl:operation name="Issue"><soap12:operation soapAction="http://docs.oasis-open.org/ws-sx/ws-trust/200512/RST/Issue"/></wsdl:operation></wsdl:binding>` +
+  `<wsdl:service name="s"><wsdl:port name="p1" binding="tns:b"><wsa:EndpointReference><wsa:Address>${address}</wsa:Address></wsa:EndpointReference></wsdl:port></wsdl:service></wsdl:definitions>`;
+
+// `elsewhere` records whatever reaches it; `sts` answers its metadata and redirects every POST there.
+const reached = [];
+let elsewhere;
+let sts;
+let base;
+let target;
+before(async () => {
+  elsewhere = createServer((req, res) => {
+    let body = "";
+    req.on("data", (d) => (body += d));
+    req.on("end", () => {
+      reached.push({ method: req.method, path: req.url, authorization: req.headers.authorization, body });
+      res.writeHead(500).end();
+    });
+  });
+  await new Promise((r) => elsewhere.listen(0, "127.0.0.1", r));
+  target = `http://127.0.0.1:${elsewhere.address().port}/collect`;
+  sts = createServer((req, res) => {
+    req.resume();
+    if (req.method === "GET" && req.url === "/trust/mex") return res.writeHead(200, { "content-type": "text/xml" }).end(mex(`${base}/trust/13/usernamemixed`));
+    if (req.method === "GET" && req.url === "/.well-known/oauth-authorization-server") {
+      return res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ token_endpoint: `${base}/oauth2/token` }));
+    }
+    res.writeHead(307, { location: target }).end();
+  });
+  await new Promise((r) => sts.listen(0, "127.0.0.1", r));
+  base = `http://127.0.0.1:${sts.address().port}`;
+  writeFileSync(join(dir, "subject.jwt"), "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhIn0.c2ln\n");
+});
+after(() => {
+  sts.close();
+  elsewhere.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test("no command follows a redirect: the password, secret, signed message or token stays here, and the Location is named", async () => {
+  const admin = { STS_ADMIN: "ops", STS_ADMIN_SECRET: "s3cret" };
+  for (const [args, env, path] of [
+    [["token", "--url", base, "--user", "alice", "--password", "wonderland", "--applies-to", "urn:x"], {}, "/trust/13/usernamemixed"],
+    [["token", "--url", base, "--cert", join(CREDS, "alice-client.cert.pem"), "--key", join(CREDS, "alice-client.key.pem"), "--applies-to", "urn:x"], {}, "/trust/13/certificatemixed"],
+    [["validate", "--url", base, "--user", "alice", "--password", "wonderland", "--token", join(dir, "subject.jwt")], {}, "/trust/13/usernamemixed"],
+    [["exchange", "--url", base, "--client", "c", "--secret", "s", "--subject", join(dir, "subject.jwt")], {}, "/oauth2/token"],
+    [["revoke-subject", "alice", "--url", base], admin, "/admin/revoke-subject"],
+    [["users", "show", "alice", "--url", base], admin, "/admin/users/alice"],
+  ]) {
+    const r = await runSts(args, env);
+    assert.equal(r.status, 1, args.join(" "));
+    const method = args[1] === "show" ? "GET" : "POST";
+    assert.equal(r.stderr.trim(), `sts ${args[0]}: ${method} ${base}${path} → HTTP 307, a redirect to ${target}: not followed (a redirect could take the request's credentials anywhere); if that is the STS's address, give it as --url`);
+  }
+  assert.deepEqual(reached, []);
+});
+
+test("a certificate-signed request goes over https, or plain http to this machine only, as a password does", async () => {
+  const r = await runSts(["token", "--url", "http://192.0.2.1:9", "--cert", join(CREDS, "alice-client.cert.pem"), "--key", join(CREDS, "alice-client.key.pem"), "--applies-to", "urn:x"]);
+  assert.equal(r.status, 1);
+  assert.equal(r.stderr.trim(), "sts token: credentials are not sent over plain http to 192.0.2.1:9: use https (plain http goes only to this machine, unless STS_CLI_ALLOW_HTTP=1)");
+});
