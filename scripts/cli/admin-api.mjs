@@ -2,17 +2,19 @@
 // credentials from options or the environment, JSON in and out, a 429 waited out, and the
 // STS's own wording of a refusal. Shared by `users` and `revoke-subject`.
 import { readFileSync } from "node:fs";
-import { send } from "./http.mjs";
+import { noAnswer } from "./errors.mjs";
+import { DEFAULT_TIMEOUT_SECONDS, TIMEOUT_OPTION, send, timeoutOf } from "./http.mjs";
 import { UsageError, withUsage } from "./input.mjs";
 import { checkCredentialTarget, stsUrl } from "./url.mjs";
 
 /** The options every administration command takes, for parseArgs. */
-export const CONNECTION_OPTIONS = { url: "value", admin: "value", "admin-secret-file": "value" };
+export const CONNECTION_OPTIONS = { url: "value", admin: "value", "admin-secret-file": "value", ...TIMEOUT_OPTION };
 
 /** The connection options' help text, the same for every administration command. */
 export const CONNECTION_HELP = `--url URL (default $STS_URL, else http://127.0.0.1:8787; a realm's base such as
 http://127.0.0.1:8787/realms/realm2 works too) and --admin NAME (default $STS_ADMIN) with the
-account's secret in $STS_ADMIN_SECRET or in --admin-secret-file FILE`;
+account's secret in $STS_ADMIN_SECRET or in --admin-secret-file FILE, and --timeout SECONDS
+to wait for each answer (default ${DEFAULT_TIMEOUT_SECONDS})`;
 
 /** An error answer of the API: printed as the STS worded it. */
 export class ApiError extends Error {
@@ -41,12 +43,15 @@ export function connect(opts, tool) {
   if (!secret) throw new UsageError("give the account's secret: STS_ADMIN_SECRET or --admin-secret-file FILE");
   const url = (opts.url ?? process.env.STS_URL ?? "http://127.0.0.1:8787").replace(/\/+$/, "");
   checkCredentialTarget(url);
-  return client(url, "Basic " + Buffer.from(`${name}:${secret}`).toString("base64"), tool);
+  return client(url, "Basic " + Buffer.from(`${name}:${secret}`).toString("base64"), tool, timeoutOf(opts));
 }
 
-/** Calls the API; retries after a 429 as Retry-After says; other errors throw ApiError. */
-function client(url, authorization, tool) {
-  return async function api(method, path, body) {
+/**
+ * Calls the API; retries after a 429 as Retry-After says; other errors throw ApiError.
+ * `api(method, path, body?, maxBytes?)`: `maxBytes` for an answer that may be larger than most.
+ */
+function client(url, authorization, tool, timeout) {
+  return async function api(method, path, body, maxBytes) {
     for (;;) {
       let res;
       try {
@@ -54,9 +59,11 @@ function client(url, authorization, tool) {
           method,
           headers: { authorization, ...(body === undefined ? {} : { "content-type": "application/json" }) },
           ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+          timeout,
+          maxBytes,
         });
       } catch (e) {
-        if (e && typeof e === "object" && "url" in e) e.url = url; // for the message: the STS that did not answer
+        if (noAnswer(e) !== undefined) e.url = url; // for the message: the STS that did not answer
         throw e;
       }
       const text = res.text;

@@ -2,7 +2,7 @@
 // DPoP key (RFC 9449): the token endpoint comes from the STS's RFC 8414 metadata, the client
 // authenticates with HTTP Basic, and a server that asks for a DPoP nonce gets one retry with it.
 import { readFileSync, writeFileSync } from "node:fs";
-import { send } from "./http.mjs";
+import { TIMEOUT_HELP, TIMEOUT_OPTION, send, timeoutOf } from "./http.mjs";
 import { UsageError, noPositional, parseArgs, withUsage } from "./input.mjs";
 import { checkCredentialTarget, stsUrl } from "./url.mjs";
 
@@ -21,6 +21,7 @@ const USAGE = `usage: npm run sts -- exchange --url URL --client ID --secret SEC
   --dpop               bind the token to a new ES256 key (RFC 9449); with --dpop-key-out FILE it is kept
   --dpop-key FILE      ... or to this private key (PKCS#8 PEM: EC P-256 or RSA), for a bound token's next exchange
   --out FILE           write the issued token there (a SAML token as XML) instead of printing it
+  ${TIMEOUT_HELP}
 
 Prints the token, then its type, lifetime and (when bound) the DPoP key's thumbprint on stderr.
 Example: npm run sts -- exchange --url http://127.0.0.1:8787 --client demo-client --secret demo-secret \\
@@ -29,7 +30,7 @@ Example: npm run sts -- exchange --url http://127.0.0.1:8787 --client demo-clien
 const OPTIONS = {
   url: "value", client: "value", secret: "value", subject: "value", "subject-type": "value", actor: "value", "actor-type": "value",
   audience: "list", resource: "list", scope: "value", "requested-type": "value", dpop: "flag", "dpop-key": "value", "dpop-key-out": "value",
-  out: "value",
+  out: "value", ...TIMEOUT_OPTION,
 };
 
 const TT = "urn:ietf:params:oauth:token-type:";
@@ -108,15 +109,16 @@ export async function dpopProof(key, htu, nonce) {
 /**
  * POSTs the exchange; with a DPoP key, a fresh proof per attempt and, when the server answers
  * use_dpop_nonce (RFC 9449 §8), one more attempt with the nonce it sent.
+ * @param {number} [timeout]  seconds to wait for each answer
  * @returns {{status: number, body: Record<string, unknown>}}
  */
-export async function postExchange(endpoint, client, form, key) {
+export async function postExchange(endpoint, client, form, key, timeout) {
   const basic = "Basic " + Buffer.from(`${encodeURIComponent(client.id)}:${encodeURIComponent(client.secret)}`).toString("base64");
   let nonce;
   for (let attempt = 0; ; attempt++) {
     const headers = { authorization: basic, "content-type": "application/x-www-form-urlencoded" };
     if (key) headers.DPoP = await dpopProof(key, endpoint, nonce);
-    const res = await send(endpoint, { method: "POST", headers, body: form.toString() });
+    const res = await send(endpoint, { method: "POST", headers, body: form.toString(), timeout });
     const text = res.text;
     let body;
     try {
@@ -140,7 +142,7 @@ function readOptions(args) {
   for (const need of ["url", "client", "secret", "subject"]) if (o[need] === undefined) throw new UsageError(`--${need} is required`);
   if (o.dpop && o["dpop-key"]) throw new UsageError("--dpop makes a new key; --dpop-key uses yours: give one of them");
   if (o["dpop-key-out"] && !o.dpop) throw new UsageError("--dpop-key-out keeps the key --dpop makes");
-  return o;
+  return { ...o, timeout: timeoutOf(o) };
 }
 
 export function run(args) {
@@ -157,14 +159,14 @@ async function exchange(o) {
   const key = o.dpop || o["dpop-key"] ? await dpopKey(o["dpop-key"]) : undefined;
   // Under the --url's own path: a realm reached by its prefix publishes its own metadata there.
   const metaUrl = stsUrl(o.url, "/.well-known/oauth-authorization-server");
-  const res = await send(metaUrl);
+  const res = await send(metaUrl, { timeout: o.timeout });
   const meta = res.status === 200 ? parsedJson(res.text) : undefined;
   if (!meta?.token_endpoint) {
     console.error(`sts exchange: ${metaUrl} is not this STS's OAuth metadata`);
     return 1;
   }
   checkCredentialTarget(meta.token_endpoint, metaUrl);
-  const { status, body } = await postExchange(meta.token_endpoint, { id: o.client, secret: o.secret }, form, key);
+  const { status, body } = await postExchange(meta.token_endpoint, { id: o.client, secret: o.secret }, form, key, o.timeout);
   if (status !== 200 || typeof body.access_token !== "string") {
     console.error(`sts exchange: HTTP ${status} ${body.error ?? ""}: ${body.error_description ?? ""}`);
     return 1;

@@ -8,6 +8,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseIssueResponse } from "./rstr.mjs";
 import { UsageError, noPositional, parseArgs, withUsage } from "./input.mjs";
+import { TIMEOUT_HELP, TIMEOUT_OPTION, timeoutOf } from "./http.mjs";
 import { postTrust } from "./token.mjs";
 import { BASE64_BINARY, NS, parseXml, select, selectText } from "./xml.mjs";
 
@@ -36,7 +37,7 @@ export function targetXml(token) {
  * Sends Validate, Renew or Cancel for `token`.
  * @param {{ url: string, user: string, password: string, op: "Validate"|"Renew"|"Cancel",
  *   token: string, tokenType?: string, appliesTo?: string, soap?: "1.1"|"1.2", trust?: "13"|"2005",
- *   endpoint?: string }} o
+ *   endpoint?: string, timeout?: number }} o  `timeout` in seconds
  * @returns {Promise<{ status: number, text: string, fault?: { code: string, reason: string },
  *   valid?: boolean, reason?: string, cancelled?: boolean, token?: string }>}
  */
@@ -52,6 +53,7 @@ export async function manageToken(o) {
     appliesTo: o.appliesTo,
     soap: o.soap,
     trust: o.trust,
+    timeout: o.timeout,
   });
   const { status, text } = answer;
   const doc = parseXml(text);
@@ -98,15 +100,16 @@ export function readTokenFile(path) {
 function usage(op) {
   return (
     `usage: sts ${op.toLowerCase()} --url URL --user NAME --password PW --token FILE [--token-type status|saml2|saml1|jwt] [--applies-to URI]` +
-    ` [--soap 1.1|1.2] [--trust 13|2005] [--out FILE]` +
-    (op === "Validate" ? "\n  --token FILE: a SAML assertion, a JWT, or a PEM certificate (is it trusted, and whom does it act as?)" : "")
+    ` [--soap 1.1|1.2] [--trust 13|2005] [--out FILE] [--timeout SECONDS]` +
+    (op === "Validate" ? "\n  --token FILE: a SAML assertion, a JWT, or a PEM certificate (is it trusted, and whom does it act as?)" : "") +
+    `\n  ${TIMEOUT_HELP}`
   );
 }
 
 /** The options of the lifecycle commands. */
 const OPTIONS = {
   url: "value", user: "value", password: "value", token: "value", "token-type": "value", "applies-to": "value",
-  soap: ["1.1", "1.2"], trust: ["13", "2005"], out: "value",
+  soap: ["1.1", "1.2"], trust: ["13", "2005"], out: "value", ...TIMEOUT_OPTION,
 };
 
 /** The options of one call, checked; a mistake throws UsageError. */
@@ -115,7 +118,7 @@ function readOptions(args) {
   noPositional(positional);
   const missing = ["url", "user", "password", "token"].filter((k) => opts[k] === undefined);
   if (missing.length) throw new UsageError(`missing --${missing.join(", --")}`);
-  return opts;
+  return { ...opts, timeout: timeoutOf(opts) };
 }
 
 /** Builds the `run(args)` of one lifecycle command. */
@@ -125,7 +128,7 @@ export function command(op) {
       const f = readOptions(args);
       const r = await manageToken({
         url: f.url, user: f.user, password: f.password, op, token: readTokenFile(f.token),
-        tokenType: f["token-type"], appliesTo: f["applies-to"], soap: f.soap, trust: f.trust,
+        tokenType: f["token-type"], appliesTo: f["applies-to"], soap: f.soap, trust: f.trust, timeout: f.timeout,
       });
       if (r.fault) {
         console.error(`SOAP fault (HTTP ${r.status}) ${r.fault.code}: ${r.fault.reason}`);

@@ -128,7 +128,7 @@ export function certificateEndpoint(url, trust = "13") {
  * Requests a token over certificatemixed: the signed Issue request, posted, the answer parsed
  * (as `requestToken` in token.mjs answers for usernamemixed).
  * @param {{ url: string, keyPem: string, certPem: string, appliesTo: string, tokenType?: string,
- *   soap?: "1.1"|"1.2", trust?: "13"|"2005", endpoint?: string }} o
+ *   soap?: "1.1"|"1.2", trust?: "13"|"2005", endpoint?: string, timeout?: number }} o  `timeout` in seconds
  */
 export async function requestTokenWithCertificate(o) {
   const trust = o.trust ?? "13";
@@ -136,6 +136,6 @@ export async function requestTokenWithCertificate(o) {
   // The signed message is a credential too: it gets this one token, for as long as it is fresh.
   checkCredentialTarget(endpoint, o.url ?? endpoint);
   const req = buildSignedRequest({ ...o, trust, to: endpoint });
-  const { status, headers, text } = await send(endpoint, { method: "POST", headers: req.headers, body: req.body });
+  const { status, headers, text } = await send(endpoint, { method: "POST", headers: req.headers, body: req.body, timeout: o.timeout });
   return { ...parseIssueResponse(text), status, endpoint, contentType: headers.get("content-type"), responseText: text, requestText: req.body };
 }

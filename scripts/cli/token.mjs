@@ -16,7 +16,7 @@ import { parseIssueResponse } from "./rstr.mjs";
 import { entropyFrom, proofKeyOf, useKeyFromFile } from "./proof-key.mjs";
 import { requestTokenWithCertificate } from "./sign.mjs";
 import { explain } from "./errors.mjs";
-import { send } from "./http.mjs";
+import { TIMEOUT_HELP, TIMEOUT_OPTION, send, timeoutOf } from "./http.mjs";
 import { UsageError, noPositional, parseArgs, withUsage, wholeNumber } from "./input.mjs";
 import { checkCredentialTarget, stsUrl } from "./url.mjs";
 
@@ -25,13 +25,14 @@ export const USAGE = `usage: sts token --url URL (--user NAME --password PW | --
                  [--out FILE] [--raw-response FILE]
                  [--key-type bearer|symmetric|public-key] [--entropy random|none|BASE64]
                  [--key-size BITS] [--public-key PEM-FILE] [--proof-key-out FILE]
-                 [--claims URI[?][=VALUE],...]
+                 [--claims URI[?][=VALUE],...] [--timeout SECONDS]
   --cert/--key: sign the request with the certificate's key (certificatemixed endpoint; bearer only)
   symmetric: the proof key (computed from both entropies, or sent by the STS) is written
              base64 to --proof-key-out (default: printed to stderr);
   public-key: --public-key is a PUBLIC KEY (RSA, EC) or CERTIFICATE PEM, sent in wst:UseKey.
   --claims: wst:Claims, comma-separated claim-type URIs; URI? is optional, URI=VALUE asks for
-            that value (the authorization dialect; otherwise the identity dialect).`;
+            that value (the authorization dialect; otherwise the identity dialect).
+  ${TIMEOUT_HELP}`;
 
 /** `--claims` into claim requests: `URI`, `URI?` (optional), `URI=VALUE` (with auth:Value). */
 export function parseClaims(spec) {
@@ -49,11 +50,12 @@ export function parseClaims(spec) {
  *   its path prefix, e.g. http://127.0.0.1:8787/realms/realm2
  * @param {"13"|"2005"} trust
  * @param {"1.1"|"1.2"} [soap]
+ * @param {number} [timeout]  seconds to wait for the answer
  * @returns {Promise<string>}
  */
-export async function discoverEndpoint(baseUrl, trust, soap) {
+export async function discoverEndpoint(baseUrl, trust, soap, timeout) {
   const mexUrl = stsUrl(baseUrl, "/trust/mex");
-  const { status, text } = await send(mexUrl);
+  const { status, text } = await send(mexUrl, { timeout });
   if (status === 404) throw new Error(`GET ${mexUrl} → HTTP 404: is --url the STS's address (for a realm served under a path prefix, with that prefix)?`);
   if (status !== 200) throw new Error(`GET ${mexUrl} → HTTP ${status}`);
   return findUsernameMixed(text, trust, soap);
@@ -64,7 +66,7 @@ export async function discoverEndpoint(baseUrl, trust, soap) {
  * @param {{ url: string, user: string, password: string, appliesTo: string,
  *   tokenType?: string, soap?: "1.1"|"1.2", trust?: "13"|"2005", endpoint?: string,
  *   doctype?: boolean, keyType?: "bearer"|"symmetric"|"public-key", entropy?: Buffer,
- *   keySize?: number, useKey?: string }} opts
+ *   keySize?: number, useKey?: string, timeout?: number }} opts  `timeout` in seconds, for each request
  * @returns {Promise<import("./rstr.mjs").IssueResult & { status: number, endpoint: string,
  *   contentType: string|null, responseText: string, requestText: string }>}
  */
@@ -87,16 +89,16 @@ export async function requestToken(opts) {
  * Sends one WS-Trust request (any RequestType) to the usernamemixed endpoint, discovered from
  * /trust/mex unless `endpoint` is given.
  * @param {{ url: string, user: string, password: string, trust?: "13"|"2005", soap?: "1.1"|"1.2",
- *   endpoint?: string } & Record<string, unknown>} o  plus the fields of buildTrustRequest
+ *   endpoint?: string, timeout?: number } & Record<string, unknown>} o  plus the fields of buildTrustRequest
  * @returns {Promise<{ answer: import("./http.mjs").Answer, endpoint: string, req: { body: string } }>}
  */
 export async function postTrust(o) {
   const trust = o.trust ?? "13";
   const soap = o.soap ?? "1.2";
-  const endpoint = o.endpoint ?? (await discoverEndpoint(o.url, trust, soap));
+  const endpoint = o.endpoint ?? (await discoverEndpoint(o.url, trust, soap, o.timeout));
   checkCredentialTarget(endpoint, o.url ?? endpoint);
   const req = buildTrustRequest({ ...o, to: endpoint, username: o.user, password: o.password, soap, trust });
-  const answer = await send(endpoint, { method: "POST", headers: req.headers, body: req.body });
+  const answer = await send(endpoint, { method: "POST", headers: req.headers, body: req.body, timeout: o.timeout });
   return { answer, endpoint, req };
 }
 
@@ -117,6 +119,7 @@ const TOKEN_OPTIONS = {
   url: "value", user: "value", password: "value", cert: "value", key: "value", "applies-to": "value", "token-type": "value",
   soap: ["1.1", "1.2"], trust: ["13", "2005"], out: "value", "raw-response": "value",
   "key-type": ["bearer", "symmetric", "public-key"], entropy: "value", "key-size": "value", "public-key": "value", "proof-key-out": "value", claims: "value",
+  ...TIMEOUT_OPTION,
 };
 
 /** The options of one `sts token` call, checked; a mistake throws UsageError. */
@@ -137,6 +140,7 @@ function readOptions(args) {
     trust: f.trust ?? "13",
     // WS-Trust 1.3 §4.4.3: wst:KeySize is a number of bits.
     keySize: wholeNumber(f, "key-size", { min: 1, max: 16384, unit: "bits" }),
+    timeout: timeoutOf(f),
   };
 }
 
@@ -164,6 +168,7 @@ async function issue(f) {
           tokenType: f["token-type"],
           soap,
           trust,
+          timeout: f.timeout,
         })
       : await requestToken({
           keyType,
@@ -178,6 +183,7 @@ async function issue(f) {
           soap,
           trust,
           claims: f.claims === undefined ? undefined : parseClaims(f.claims),
+          timeout: f.timeout,
         });
   } catch (e) {
     console.error(`sts token: ${explain(e)}`);

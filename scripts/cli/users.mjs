@@ -5,11 +5,13 @@ import { readFileSync } from "node:fs";
 import { UsageError, parseArgs, readSecret } from "./input.mjs";
 import { ApiError, CONNECTION_HELP, CONNECTION_OPTIONS, connect, guarded } from "./admin-api.mjs";
 import { noAnswer } from "./errors.mjs";
+import { MAX_ANSWER_BYTES } from "./http.mjs";
 import { parseCsv } from "./csv.mjs";
 // The worker's own field rules and hasher (Node 22 strips their types), so a file this accepts is
 // one the API accepts, and its hashes are the ones the worker verifies.
 import { MAX_IMPORT_USERS, readClaims, readPassword, readPasswordHash, readUsername } from "../../src/admin/user-request.ts";
 import { MAX_PBKDF2_ITERATIONS, MIN_PBKDF2_ITERATIONS, hashPassword } from "../../src/identity/password.ts";
+import { CLAIM_BOUNDS } from "../../src/state/directory.ts";
 
 export const USAGE = `usage: sts users <command> [options]
 
@@ -131,6 +133,15 @@ async function add(args) {
   return 0;
 }
 
+/**
+ * The most bytes a page of `limit` users can take: each user's claims at their bound
+ * (CLAIM_BOUNDS, counted in characters of JSON: three bytes each at most), and room for the
+ * other fields. A page of the default 100 fits in 10 MiB.
+ */
+function pageBytes(limit) {
+  return Math.max(MAX_ANSWER_BYTES, limit * (3 * CLAIM_BOUNDS.jsonChars + 4096));
+}
+
 async function list(args) {
   const { opts, api } = options(args, { limit: "value", all: "flag", json: "flag" }, []);
   const limit = opts.limit === undefined ? 100 : Number(opts.limit);
@@ -138,7 +149,7 @@ async function list(args) {
   const users = [];
   let cursor = null;
   do {
-    const page = await api("GET", `/admin/users?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+    const page = await api("GET", `/admin/users?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`, undefined, pageBytes(limit));
     users.push(...page.users);
     cursor = opts.all ? page.next_cursor : null;
     if (!opts.all && page.next_cursor) process.stderr.write("(more users: --all lists every one)\n");

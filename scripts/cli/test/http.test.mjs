@@ -1,5 +1,6 @@
 // Self-tests of how every command talks to an STS (scripts/cli/http.mjs): a redirect is never
-// followed. Node 22: `node --test 'scripts/cli/test/*.test.mjs'`.
+// followed, the wait for an answer is bounded, and so is the answer's size. Node 22:
+// `node --test 'scripts/cli/test/*.test.mjs'`.
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
@@ -7,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { ROOT, runSts } from "./run-cli.mjs";
+import { MAX_ANSWER_BYTES, send } from "../http.mjs";
 
 const CREDS = join(ROOT, "test", "fixtures", "dev-credentials");
 const dir = mkdtempSync(join(tmpdir(), "sts-http-"));
@@ -73,4 +75,64 @@ test("a certificate-signed request goes over https, or plain http to this machin
   const r = await runSts(["token", "--url", "http://192.0.2.1:9", "--cert", join(CREDS, "alice-client.cert.pem"), "--key", join(CREDS, "alice-client.key.pem"), "--applies-to", "urn:x"]);
   assert.equal(r.status, 1);
   assert.equal(r.stderr.trim(), "sts token: credentials are not sent over plain http to 192.0.2.1:9: use https (plain http goes only to this machine, unless STS_CLI_ALLOW_HTTP=1)");
+});
+
+/** A server answering each request as `handler` says; resolves to its base URL and a closer. */
+async function stub(handler) {
+  const server = createServer(handler);
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  return { url: `http://127.0.0.1:${server.address().port}`, close: () => (server.closeAllConnections(), server.close()) };
+}
+
+test("an STS that does not answer is given --timeout seconds (30 by default), then named with the wait", async () => {
+  const hung = await stub((req) => req.resume()); // never answers
+  try {
+    const started = Date.now();
+    const r = await runSts(["token", "--url", hung.url, "--user", "u", "--password", "p", "--applies-to", "urn:x", "--timeout", "1"]);
+    assert.equal(r.status, 1);
+    assert.equal(r.stderr.trim(), `sts token: no answer from ${hung.url}/trust/mex within 1 s (--timeout sets the wait)`);
+    assert.ok(Date.now() - started < 20_000);
+    const admin = await runSts(["revoke-subject", "alice", `--url=${hung.url}`, "--timeout=1"], { STS_ADMIN: "ops", STS_ADMIN_SECRET: "s" });
+    assert.equal(admin.stderr.trim(), `sts revoke-subject: no answer from ${hung.url}/admin/revoke-subject within 1 s (--timeout sets the wait)`);
+    await assert.rejects(send(hung.url, { timeout: 1 }), { message: `no answer from ${hung.url} within 1 s (--timeout sets the wait)` });
+  } finally {
+    hung.close();
+  }
+  for (const cmd of [["token"], ["exchange"], ["validate"], ["renew"], ["cancel"], ["users"], ["revoke-subject"]]) {
+    assert.match((await runSts([...cmd, "--help"])).stdout, /--timeout SECONDS[\s\S]*default 30/, cmd[0]);
+  }
+});
+
+test("an answer larger than a few MiB is not read whole: it is refused, and so is one that says so in Content-Length", async () => {
+  const cut = []; // for each request: was the connection closed before the 64 MiB were written?
+  const endless = await stub((req, res) => {
+    req.resume();
+    res.writeHead(200, { "content-type": "text/xml" });
+    const chunk = Buffer.alloc(1 << 20, "x");
+    let written = 0;
+    const more = () => {
+      while (written < 64 << 20) {
+        written += chunk.length;
+        if (!res.write(chunk)) return res.once("drain", more);
+      }
+      res.end();
+    };
+    res.on("close", () => cut.push(!res.writableFinished));
+    more();
+  });
+  const declared = await stub((req, res) => {
+    req.resume();
+    res.writeHead(200, { "content-length": String(MAX_ANSWER_BYTES + 1) }).write("x");
+  });
+  try {
+    const r = await runSts(["token", "--url", endless.url, "--user", "u", "--password", "p", "--applies-to", "urn:x"]);
+    assert.equal(r.status, 1);
+    assert.equal(r.stderr.trim(), `sts token: GET ${endless.url}/trust/mex → HTTP 200: the answer is larger than 4 MiB, more than the STS sends; it was not read`);
+    assert.deepEqual(cut, [true], "the connection is closed, not drained to its end");
+    await assert.rejects(send(declared.url), { message: `GET ${declared.url} → HTTP 200: the answer is larger than 4 MiB, more than the STS sends; it was not read` });
+    assert.equal((await send(endless.url, { maxBytes: 64 << 20 })).text.length, 64 << 20);
+  } finally {
+    endless.close();
+    declared.close();
+  }
 });

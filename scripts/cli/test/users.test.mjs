@@ -292,3 +292,30 @@ test("import: a connection lost mid-import says how many users were created and 
     flaky.close();
   }
 });
+
+test("import: an answer that does not come within --timeout leaves that batch in doubt, as a lost connection does", async () => {
+  // Takes two batches, then never answers the third.
+  let requests = 0;
+  const slow = createServer((req, res) => {
+    let body = "";
+    req.on("data", (d) => (body += d));
+    req.on("end", () => {
+      if (++requests > 2) return;
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ created: JSON.parse(body).users.length, skipped: [] }));
+    });
+  });
+  await new Promise((r) => slow.listen(0, "127.0.0.1", r));
+  try {
+    const hash = await hashPassword("shared-password-1", { iterations: 10_000 });
+    const file = join(dir, "slow.csv");
+    writeFileSync(file, ["username,password_hash", ...Array.from({ length: 45 }, (_, i) => `s${i},${hash}`)].join("\n"));
+    const url = `http://127.0.0.1:${slow.address().port}`;
+    const r = await sts(["import", file, "--batch", "10", "--url", url, "--timeout", "1"]);
+    assert.equal(r.code, 1);
+    assert.match(r.err, new RegExp(`the connection to the STS at ${url} failed \\(no answer within 1 s\\) during the import — after 20 users created \\(whether the 10 from ${file}:22 to ${file}:31 were is not known`));
+  } finally {
+    slow.closeAllConnections();
+    slow.close();
+  }
+});
