@@ -4,6 +4,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { TIMEOUT_HELP, TIMEOUT_OPTION, send, timeoutOf } from "./http.mjs";
 import { UsageError, noPositional, parseArgs, withUsage } from "./input.mjs";
+import { checkWritable } from "./output.mjs";
 import { checkCredentialTarget, stsUrl } from "./url.mjs";
 
 const USAGE = `usage: npm run sts -- exchange --url URL --client ID --secret SECRET --subject FILE [options]
@@ -151,6 +152,7 @@ export function run(args) {
 
 /** Reads the tokens, exchanges them and writes or prints the issued token. */
 async function exchange(o) {
+  checkWritable(o, ["out", "dpop-key-out"]);
   // A type or a file that is not a token is a UsageError (exit 2); a file that cannot be read
   // or an STS that does not answer is explained by the CLI's entry (scripts/sts.mjs), in one line.
   const subject = presentedToken(readFileSync(o.subject, "utf8"), o["subject-type"], "subject");

@@ -8,6 +8,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseIssueResponse } from "./rstr.mjs";
 import { UsageError, noPositional, parseArgs, withUsage } from "./input.mjs";
+import { checkWritable } from "./output.mjs";
 import { TIMEOUT_HELP, TIMEOUT_OPTION, timeoutOf } from "./http.mjs";
 import { postTrust } from "./token.mjs";
 import { BASE64_BINARY, NS, parseXml, select, selectText } from "./xml.mjs";
@@ -126,6 +127,7 @@ export function command(op) {
   return function run(args) {
     return withUsage(`sts ${op.toLowerCase()}`, usage(op), async () => {
       const f = readOptions(args);
+      checkWritable(f, ["out"]);
       const r = await manageToken({
         url: f.url, user: f.user, password: f.password, op, token: readTokenFile(f.token),
         tokenType: f["token-type"], appliesTo: f["applies-to"], soap: f.soap, trust: f.trust, timeout: f.timeout,

@@ -18,6 +18,7 @@ import { requestTokenWithCertificate } from "./sign.mjs";
 import { explain } from "./errors.mjs";
 import { TIMEOUT_HELP, TIMEOUT_OPTION, send, timeoutOf } from "./http.mjs";
 import { UsageError, noPositional, parseArgs, withUsage, wholeNumber } from "./input.mjs";
+import { checkWritable } from "./output.mjs";
 import { checkCredentialTarget, stsUrl } from "./url.mjs";
 
 export const USAGE = `usage: sts token --url URL (--user NAME --password PW | --cert CERT.pem --key KEY.pem)
@@ -158,6 +159,7 @@ async function issue(f) {
   const { byCertificate, keyType, soap, trust } = f;
   let r;
   try {
+    checkWritable(f, ["out", "raw-response", "proof-key-out"]);
     const entropy = keyType === "symmetric" ? entropyFrom(f.entropy) : undefined;
     r = byCertificate
       ? await requestTokenWithCertificate({

@@ -108,3 +108,18 @@ test("the token endpoint comes from the metadata under --url's own path (a realm
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("an --out or --dpop-key-out that cannot be written is named before the exchange: a token is never bound to a key that is lost", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "sts-exchange-"));
+  try {
+    writeFileSync(join(dir, "subject.jwt"), "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJjYXJvbCJ9.c2ln\n");
+    seen.length = 0;
+    const base = endpoint.replace(/\/oauth2\/token$/, "");
+    const args = ["--url", base, "--client", "c", "--secret", "s", "--subject", join(dir, "subject.jwt"), "--audience", "urn:x"];
+    await assert.rejects(run([...args, "--dpop", "--dpop-key-out", "/nonexistent/k.pem"]), { message: "--dpop-key-out /nonexistent/k.pem: its directory /nonexistent does not exist (nothing was sent)" });
+    await assert.rejects(run([...args, "--out", dir]), { message: `--out ${dir}: is a directory (nothing was sent)` });
+    assert.deepEqual(seen, []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

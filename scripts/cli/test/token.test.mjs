@@ -12,8 +12,10 @@ import { readTokenFile } from "../lifecycle.mjs";
 const CREDS = join(ROOT, "test", "fixtures", "dev-credentials");
 let server;
 let base;
+let requests = 0;
 before(async () => {
   server = createServer((req, res) => {
+    requests++;
     req.resume();
     res.writeHead(404, { "content-type": "application/json" }).end('{"error":"not_found"}');
   });
@@ -46,6 +48,30 @@ test("a token file is checked before it is sent: unreadable, empty, broken XML o
     assert.throws(() => readTokenFile(file("broken.xml", "<a><b></a>")), /not well-formed XML/);
     assert.throws(() => readTokenFile(file("binary", "\u0000\u0001x")), /neither a SAML assertion \(XML\), a JWT, nor a PEM certificate/);
     assert.equal(readTokenFile(file("jwt", "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhIn0.c2ln\n")), "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhIn0.c2ln");
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
+});
+
+test("an output file that cannot be written is named before anything is sent: a renewal's answer is not lost", async () => {
+  const d = mkdtempSync(join(tmpdir(), "sts-out-"));
+  try {
+    writeFileSync(join(d, "t.jwt"), "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhIn0.c2ln\n");
+    writeFileSync(join(d, "file"), "");
+    const password = ["--user", "alice", "--password", "wonderland"];
+    requests = 0;
+    for (const [args, option, path, why] of [
+      [["renew", "--url", base, ...password, "--token", join(d, "t.jwt")], "out", "/nonexistent/dir/x.xml", "its directory /nonexistent/dir does not exist"],
+      [["validate", "--url", base, ...password, "--token", join(d, "t.jwt")], "out", d, "is a directory"],
+      [["token", "--url", base, ...password, "--applies-to", "urn:x"], "out", join(d, "file", "x"), "a part of its path is not a directory"],
+      [["token", "--url", base, ...password, "--applies-to", "urn:x", "--key-type", "symmetric"], "proof-key-out", join(d, "no", "key.b64"), `its directory ${join(d, "no")} does not exist`],
+      [["token", "--url", base, ...password, "--applies-to", "urn:x"], "raw-response", d, "is a directory"],
+    ]) {
+      const r = await sts([...args, `--${option}`, path]);
+      assert.equal(r.status, 1, args.join(" "));
+      assert.equal(r.stderr.trim(), `sts ${args[0]}: --${option} ${path}: ${why} (nothing was sent)`);
+    }
+    assert.equal(requests, 0);
   } finally {
     rmSync(d, { recursive: true, force: true });
   }

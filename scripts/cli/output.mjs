@@ -1,0 +1,59 @@
+// Files the CLI writes with what an STS answered. They are checked before the request is sent:
+// the request may not be one to repeat (a renewal retires the token it renews, and renewing it
+// again revokes the whole family; an exchange binds its token to a DPoP key made for it), so an
+// answer that cannot be written afterwards is lost.
+import { accessSync, constants, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+
+/**
+ * Throws, naming the option and the file, unless each of `options` that `opts` gives names a
+ * file that can be written: not a directory, and either a file this user may write or a new
+ * name in an existing directory this user may write in.
+ * @param {Record<string, unknown>} opts  parsed options
+ * @param {string[]} options  the names of the options that name output files
+ */
+export function checkWritable(opts, options) {
+  for (const option of options) {
+    const path = opts[option];
+    if (typeof path !== "string") continue;
+    const why = unwritable(path);
+    if (why !== undefined) throw new Error(`--${option} ${path}: ${why} (nothing was sent)`);
+  }
+}
+
+/** Why `path` cannot be written, or undefined when it can. */
+function unwritable(path) {
+  if (path === "") return "names no file";
+  const existing = stat(path);
+  if (typeof existing === "string") return existing;
+  if (existing) {
+    if (existing.isDirectory()) return "is a directory";
+    return writable(path) ? undefined : "cannot be written (no permission)";
+  }
+  const dir = dirname(resolve(path));
+  const parent = stat(dir);
+  if (typeof parent === "string") return parent;
+  if (!parent) return `its directory ${dir} does not exist`;
+  if (!parent.isDirectory()) return `${dir} is not a directory`;
+  return writable(dir) ? undefined : `its directory ${dir} cannot be written in (no permission)`;
+}
+
+/** The file's stats, undefined when there is none, or why it cannot be looked at. */
+function stat(path) {
+  try {
+    return statSync(path);
+  } catch (e) {
+    if (e.code === "ENOENT") return undefined;
+    if (e.code === "ENOTDIR") return "a part of its path is not a directory";
+    return `cannot be looked at (${e.code ?? e.message})`;
+  }
+}
+
+function writable(path) {
+  try {
+    accessSync(path, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
