@@ -2,9 +2,10 @@
 // DPoP key (RFC 9449): the token endpoint comes from the STS's RFC 8414 metadata, the client
 // authenticates with HTTP Basic, and a server that asks for a DPoP nonce gets one retry with it.
 import { readFileSync, writeFileSync } from "node:fs";
-import { TIMEOUT_HELP, TIMEOUT_OPTION, send, timeoutOf } from "./http.mjs";
+import { TIMEOUT_HELP, TIMEOUT_OPTION, UnexpectedAnswer, send, timeoutOf } from "./http.mjs";
 import { UsageError, noPositional, parseArgs, withUsage } from "./input.mjs";
 import { checkWritable } from "./output.mjs";
+import { excerpt, visible } from "./terminal.mjs";
 import { checkCredentialTarget, stsUrl } from "./url.mjs";
 
 const USAGE = `usage: npm run sts -- exchange --url URL --client ID --secret SECRET --subject FILE [options]
@@ -60,6 +61,20 @@ function parsedJson(text) {
   }
 }
 
+/**
+ * The token endpoint the STS's metadata (RFC 8414 §3.2) names, or an error saying what came
+ * back instead.
+ * @param {import("./http.mjs").Answer} answer  of the GET of the metadata
+ */
+function tokenEndpoint(answer) {
+  if (answer.status === 404) throw new Error(`GET ${answer.url} → HTTP 404: is --url the STS's address (for a realm served under a path prefix, with that prefix)?`);
+  const meta = answer.status === 200 ? parsedJson(answer.text) : undefined;
+  if (typeof meta !== "object" || meta === null) throw new UnexpectedAnswer(answer, `not the STS's OAuth metadata (RFC 8414): ${excerpt(answer.text)}`);
+  const endpoint = meta.token_endpoint;
+  if (typeof endpoint !== "string" || !URL.canParse(endpoint)) throw new UnexpectedAnswer(answer, "the metadata's token_endpoint is not an absolute URL");
+  return endpoint;
+}
+
 /** The form of one exchange. */
 export function exchangeForm(o, subject, actor) {
   const form = new URLSearchParams({ grant_type: GRANT, subject_token: subject.value, subject_token_type: subject.type });
@@ -111,7 +126,8 @@ export async function dpopProof(key, htu, nonce) {
  * POSTs the exchange; with a DPoP key, a fresh proof per attempt and, when the server answers
  * use_dpop_nonce (RFC 9449 §8), one more attempt with the nonce it sent.
  * @param {number} [timeout]  seconds to wait for each answer
- * @returns {{status: number, body: Record<string, unknown>}}
+ * @returns {Promise<{ status: number, body: unknown, answer: import("./http.mjs").Answer }>}  `body`
+ *   the answer's JSON, undefined when it is not JSON
  */
 export async function postExchange(endpoint, client, form, key, timeout) {
   const basic = "Basic " + Buffer.from(`${encodeURIComponent(client.id)}:${encodeURIComponent(client.secret)}`).toString("base64");
@@ -119,20 +135,14 @@ export async function postExchange(endpoint, client, form, key, timeout) {
   for (let attempt = 0; ; attempt++) {
     const headers = { authorization: basic, "content-type": "application/x-www-form-urlencoded" };
     if (key) headers.DPoP = await dpopProof(key, endpoint, nonce);
-    const res = await send(endpoint, { method: "POST", headers, body: form.toString(), timeout });
-    const text = res.text;
-    let body;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      body = { error: `HTTP ${res.status}`, error_description: text.slice(0, 300) };
-    }
-    const offered = res.headers.get("dpop-nonce");
-    if (key && attempt === 0 && res.status === 400 && body.error === "use_dpop_nonce" && offered) {
+    const answer = await send(endpoint, { method: "POST", headers, body: form.toString(), timeout });
+    const body = parsedJson(answer.text);
+    const offered = answer.headers.get("dpop-nonce");
+    if (key && attempt === 0 && answer.status === 400 && body?.error === "use_dpop_nonce" && offered) {
       nonce = offered;
       continue;
     }
-    return { status: res.status, body };
+    return { status: answer.status, body, answer };
   }
 }
 
@@ -161,18 +171,17 @@ async function exchange(o) {
   const key = o.dpop || o["dpop-key"] ? await dpopKey(o["dpop-key"]) : undefined;
   // Under the --url's own path: a realm reached by its prefix publishes its own metadata there.
   const metaUrl = stsUrl(o.url, "/.well-known/oauth-authorization-server");
-  const res = await send(metaUrl, { timeout: o.timeout });
-  const meta = res.status === 200 ? parsedJson(res.text) : undefined;
-  if (!meta?.token_endpoint) {
-    console.error(`sts exchange: ${metaUrl} is not this STS's OAuth metadata`);
+  const endpoint = tokenEndpoint(await send(metaUrl, { timeout: o.timeout }));
+  checkCredentialTarget(endpoint, metaUrl);
+  const { status, body, answer } = await postExchange(endpoint, { id: o.client, secret: o.secret }, form, key, o.timeout);
+  if (status !== 200) {
+    // RFC 6749 §5.2: an error answer is JSON with an error code.
+    if (typeof body?.error !== "string") throw new UnexpectedAnswer(answer, `not an OAuth error answer (RFC 6749 §5.2): ${excerpt(answer.text)}`);
+    const description = typeof body.error_description === "string" ? `: ${visible(body.error_description)}` : "";
+    console.error(`sts exchange: HTTP ${status} ${visible(body.error)}${description}`);
     return 1;
   }
-  checkCredentialTarget(meta.token_endpoint, metaUrl);
-  const { status, body } = await postExchange(meta.token_endpoint, { id: o.client, secret: o.secret }, form, key, o.timeout);
-  if (status !== 200 || typeof body.access_token !== "string") {
-    console.error(`sts exchange: HTTP ${status} ${body.error ?? ""}: ${body.error_description ?? ""}`);
-    return 1;
-  }
+  if (body === undefined) throw new UnexpectedAnswer(answer, `not JSON: ${excerpt(answer.text)}`);
   const saml = body.issued_token_type === TYPES.saml2 || body.issued_token_type === TYPES.saml1;
   const token = saml ? Buffer.from(body.access_token, "base64url").toString("utf8") : body.access_token;
   if (o.out) writeFileSync(o.out, token);

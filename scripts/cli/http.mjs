@@ -25,6 +25,22 @@ export function timeoutOf(opts) {
 }
 
 /**
+ * An answer that is not what the request asks for: says what came back (the URL, the status,
+ * the content type) and what is wrong with it.
+ */
+export class UnexpectedAnswer extends Error {
+  /** @param {Answer} answer  @param {string} problem */
+  constructor(answer, problem) {
+    super(`unexpected answer from ${answer.url} (HTTP ${answer.status}, ${mediaType(answer)}): ${problem}`);
+  }
+}
+
+/** The answer's media type ("text/html"), or "no content type". */
+export function mediaType(answer) {
+  return (answer.headers.get("content-type") ?? "no content type").split(";")[0].trim();
+}
+
+/**
  * No whole answer within the wait. The request may have reached the STS and been acted on, as
  * when a connection breaks (errors.mjs noAnswer counts it among those).
  */

@@ -6,10 +6,11 @@
 // token's own subject or a service account (e.g. rp-validator). `validate` also takes a PEM
 // certificate: does the STS trust it, and whom does it act as?
 import { readFileSync, writeFileSync } from "node:fs";
-import { parseIssueResponse } from "./rstr.mjs";
+import { faultLine, parseIssueResponse } from "./rstr.mjs";
+import { visible } from "./terminal.mjs";
 import { UsageError, noPositional, parseArgs, withUsage } from "./input.mjs";
 import { checkWritable } from "./output.mjs";
-import { TIMEOUT_HELP, TIMEOUT_OPTION, timeoutOf } from "./http.mjs";
+import { TIMEOUT_HELP, TIMEOUT_OPTION, UnexpectedAnswer, timeoutOf } from "./http.mjs";
 import { postTrust } from "./token.mjs";
 import { BASE64_BINARY, NS, parseXml, select, selectText } from "./xml.mjs";
 
@@ -39,8 +40,10 @@ export function targetXml(token) {
  * @param {{ url: string, user: string, password: string, op: "Validate"|"Renew"|"Cancel",
  *   token: string, tokenType?: string, appliesTo?: string, soap?: "1.1"|"1.2", trust?: "13"|"2005",
  *   endpoint?: string, timeout?: number }} o  `timeout` in seconds
- * @returns {Promise<{ status: number, text: string, fault?: { code: string, reason: string },
- *   valid?: boolean, reason?: string, cancelled?: boolean, token?: string }>}
+ * @returns {Promise<{ status: number, text: string, answer: import("./http.mjs").Answer,
+ *   fault?: { code: string, reason: string }, valid?: boolean, reason?: string, cancelled?: boolean,
+ *   token?: string, unexpected?: string }>}  `unexpected` says what is wrong with an answer that
+ *   is none of the others (not SOAP, or SOAP without what the operation answers)
  */
 export async function manageToken(o) {
   const { answer } = await postTrust({
@@ -57,19 +60,18 @@ export async function manageToken(o) {
     timeout: o.timeout,
   });
   const { status, text } = answer;
-  const doc = parseXml(text);
-  const fault = select("//s11:Fault | //s12:Fault", doc)[0];
-  if (fault) {
-    const r = parseIssueResponse(text);
-    return { status, text, fault: { code: r.subcode ?? r.code, reason: r.reason } };
-  }
+  const r = parseIssueResponse(text);
+  if (r.code === "client:unparseable") return { status, text, answer, unexpected: r.reason };
+  if (!r.ok && !r.code.startsWith("client:")) return { status, text, answer, fault: { code: r.subcode ?? r.code, reason: r.reason } };
+  const doc = r.document;
   const code = selectText("//wst13:Status/wst13:Code | //wst05:Status/wst05:Code", doc);
   if (code) {
-    return { status, text, valid: code.trim().endsWith("/status/valid"), reason: selectText("//wst13:Status/wst13:Reason | //wst05:Status/wst05:Reason", doc)?.trim() };
+    return { status, text, answer, valid: code.trim().endsWith("/status/valid"), reason: selectText("//wst13:Status/wst13:Reason | //wst05:Status/wst05:Reason", doc)?.trim() };
   }
-  if (select("//wst13:RequestedTokenCancelled | //wst05:RequestedTokenCancelled", doc).length) return { status, text, cancelled: true };
-  const issued = parseIssueResponse(text);
-  return { status, text, token: issued.ok ? issued.token : undefined };
+  if (select("//wst13:RequestedTokenCancelled | //wst05:RequestedTokenCancelled", doc).length) return { status, text, answer, cancelled: true };
+  if (r.ok) return { status, text, answer, token: r.token };
+  const expected = { Validate: "wst:Status or RequestedSecurityToken", Renew: "RequestedSecurityToken", Cancel: "RequestedTokenCancelled" }[o.op];
+  return { status, text, answer, unexpected: `a SOAP message without the ${expected} a ${o.op} response carries` };
 }
 
 /**
@@ -89,7 +91,7 @@ export function readTokenFile(path) {
     try {
       parseXml(text);
     } catch (e) {
-      throw new Error(`--token ${path}: not well-formed XML (${e.message})`);
+      throw new Error(`--token ${path}: ${e.message}`);
     }
     return text;
   }
@@ -124,33 +126,31 @@ function readOptions(args) {
 
 /** Builds the `run(args)` of one lifecycle command. */
 export function command(op) {
+  const tool = `sts ${op.toLowerCase()}`;
   return function run(args) {
-    return withUsage(`sts ${op.toLowerCase()}`, usage(op), async () => {
+    return withUsage(tool, usage(op), async () => {
       const f = readOptions(args);
       checkWritable(f, ["out"]);
       const r = await manageToken({
         url: f.url, user: f.user, password: f.password, op, token: readTokenFile(f.token),
         tokenType: f["token-type"], appliesTo: f["applies-to"], soap: f.soap, trust: f.trust, timeout: f.timeout,
       });
+      if (r.unexpected !== undefined) throw new UnexpectedAnswer(r.answer, r.unexpected);
       if (r.fault) {
-        console.error(`SOAP fault (HTTP ${r.status}) ${r.fault.code}: ${r.fault.reason}`);
+        console.error(`${tool}: ${faultLine(r.status, r.fault.code, undefined, r.fault.reason)}`);
         return 1;
       }
       if (r.valid !== undefined) {
-        console.log(`${r.valid ? "valid" : "invalid"}: ${r.reason ?? ""}`);
+        console.log(`${r.valid ? "valid" : "invalid"}: ${visible(r.reason ?? "")}`);
         return r.valid ? 0 : 1;
       }
       if (r.cancelled) {
         console.log("cancelled");
         return 0;
       }
-      if (r.token) {
-        if (f.out) writeFileSync(f.out, r.token);
-        else console.log(r.token);
-        return 0;
-      }
-      console.error("unexpected response");
-      return 1;
+      if (f.out) writeFileSync(f.out, r.token);
+      else console.log(r.token);
+      return 0;
     });
   };
 }

@@ -23,7 +23,7 @@ export function listEndpoints(wsdlText) {
   const doc = parseXml(wsdlText);
   const root = doc.documentElement;
   if (root.localName !== "definitions" || root.namespaceURI !== "http://schemas.xmlsoap.org/wsdl/") {
-    throw new Error(`mex: root element is {${root.namespaceURI}}${root.localName}, expected wsdl:definitions`);
+    throw new Error(`mex: the root element is ${root.namespaceURI ? `{${root.namespaceURI}}` : ""}${root.localName}, not wsdl:definitions`);
   }
   const out = [];
   for (const port of select("//wsdl:service/wsdl:port", doc)) {

@@ -1,6 +1,7 @@
 // Reads a WS-Trust response: the issued token out of wst:RequestedSecurityToken, or the SOAP
 // fault (SOAP 1.1 faultcode/faultstring, SOAP 1.2 Code/Subcode/Reason).
-import { parseXml, select, selectText, serialize } from "./xml.mjs";
+import { excerpt, visible } from "./terminal.mjs";
+import { NS, parseXml, select, selectText, serialize } from "./xml.mjs";
 
 /**
  * @typedef {{ ok: true, token: string, kind: "xml"|"text", tokenType: string|undefined,
@@ -16,12 +17,16 @@ import { parseXml, select, selectText, serialize } from "./xml.mjs";
  */
 export function parseIssueResponse(text) {
   let doc;
+  let why;
   try {
     doc = parseXml(text);
-  } catch {
-    // What came back, not the parser's complaint about it: a 404 page or a proxy's error names the mistake.
-    return { ok: false, code: "client:unparseable", subcode: undefined, reason: `not a SOAP message: ${text.slice(0, 200) || "(empty)"}`, document: undefined };
+    const root = doc.documentElement;
+    if (root.localName !== "Envelope" || (root.namespaceURI !== NS.s11 && root.namespaceURI !== NS.s12)) why = `its root element is ${root.localName}`;
+  } catch (e) {
+    why = e.message;
   }
+  // What came back, beside why it is no SOAP message: a 404 page or a proxy's error names the mistake.
+  if (why !== undefined) return { ok: false, code: "client:unparseable", subcode: undefined, reason: `not a SOAP message (${why}): ${excerpt(text)}`, document: undefined };
   const fault = select("/s11:Envelope/s11:Body/s11:Fault | /s12:Envelope/s12:Body/s12:Fault", doc)[0];
   if (fault) return { ok: false, ...readFault(fault), document: doc };
   const rsts = select("//wst13:RequestedSecurityToken | //wst05:RequestedSecurityToken", doc);
@@ -104,6 +109,14 @@ function qname(el) {
   const prefix = i < 0 ? null : text.slice(0, i);
   const ns = el.lookupNamespaceURI(prefix);
   return ns ? `{${ns}}${text.slice(i + 1)}` : text;
+}
+
+/**
+ * A SOAP fault in one line: its HTTP status, code, subcode and reason (shown as `visible` does:
+ * the reason is the server's text).
+ */
+export function faultLine(status, code, subcode, reason) {
+  return `SOAP fault (HTTP ${status}) ${visible(code)}${subcode ? ` / ${visible(subcode)}` : ""}: ${visible(reason)}`;
 }
 
 /** True when the fault's code or subcode is wst:<local> in either WS-Trust namespace. */

@@ -136,6 +136,7 @@ export async function requestTokenWithCertificate(o) {
   // The signed message is a credential too: it gets this one token, for as long as it is fresh.
   checkCredentialTarget(endpoint, o.url ?? endpoint);
   const req = buildSignedRequest({ ...o, trust, to: endpoint });
-  const { status, headers, text } = await send(endpoint, { method: "POST", headers: req.headers, body: req.body, timeout: o.timeout });
-  return { ...parseIssueResponse(text), status, endpoint, contentType: headers.get("content-type"), responseText: text, requestText: req.body };
+  const answer = await send(endpoint, { method: "POST", headers: req.headers, body: req.body, timeout: o.timeout });
+  const { status, headers, text } = answer;
+  return { ...parseIssueResponse(text), answer, status, endpoint, contentType: headers.get("content-type"), responseText: text, requestText: req.body };
 }

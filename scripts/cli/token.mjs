@@ -12,13 +12,15 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { buildTrustRequest } from "./envelope.mjs";
 import { findUsernameMixed } from "./mex.mjs";
-import { parseIssueResponse } from "./rstr.mjs";
+import { faultLine, parseIssueResponse } from "./rstr.mjs";
 import { entropyFrom, proofKeyOf, useKeyFromFile } from "./proof-key.mjs";
 import { requestTokenWithCertificate } from "./sign.mjs";
 import { explain } from "./errors.mjs";
-import { TIMEOUT_HELP, TIMEOUT_OPTION, send, timeoutOf } from "./http.mjs";
+import { TIMEOUT_HELP, TIMEOUT_OPTION, UnexpectedAnswer, send, timeoutOf } from "./http.mjs";
 import { UsageError, noPositional, parseArgs, withUsage, wholeNumber } from "./input.mjs";
 import { checkWritable } from "./output.mjs";
+import { excerpt } from "./terminal.mjs";
+import { parseXml } from "./xml.mjs";
 import { checkCredentialTarget, stsUrl } from "./url.mjs";
 
 export const USAGE = `usage: sts token --url URL (--user NAME --password PW | --cert CERT.pem --key KEY.pem)
@@ -56,10 +58,20 @@ export function parseClaims(spec) {
  */
 export async function discoverEndpoint(baseUrl, trust, soap, timeout) {
   const mexUrl = stsUrl(baseUrl, "/trust/mex");
-  const { status, text } = await send(mexUrl, { timeout });
-  if (status === 404) throw new Error(`GET ${mexUrl} → HTTP 404: is --url the STS's address (for a realm served under a path prefix, with that prefix)?`);
-  if (status !== 200) throw new Error(`GET ${mexUrl} → HTTP ${status}`);
-  return findUsernameMixed(text, trust, soap);
+  const answer = await send(mexUrl, { timeout });
+  if (answer.status === 404) throw new Error(`GET ${mexUrl} → HTTP 404: is --url the STS's address (for a realm served under a path prefix, with that prefix)?`);
+  const notMex = (why) => new UnexpectedAnswer(answer, `not the STS's WS-MetadataExchange document${why ? ` (${why})` : ""}: ${excerpt(answer.text)}`);
+  if (answer.status !== 200) throw notMex();
+  try {
+    parseXml(answer.text);
+  } catch (e) {
+    throw notMex(e.message);
+  }
+  try {
+    return findUsernameMixed(answer.text, trust, soap);
+  } catch (e) {
+    throw new UnexpectedAnswer(answer, e.message);
+  }
 }
 
 /**
@@ -68,8 +80,8 @@ export async function discoverEndpoint(baseUrl, trust, soap, timeout) {
  *   tokenType?: string, soap?: "1.1"|"1.2", trust?: "13"|"2005", endpoint?: string,
  *   doctype?: boolean, keyType?: "bearer"|"symmetric"|"public-key", entropy?: Buffer,
  *   keySize?: number, useKey?: string, timeout?: number }} opts  `timeout` in seconds, for each request
- * @returns {Promise<import("./rstr.mjs").IssueResult & { status: number, endpoint: string,
- *   contentType: string|null, responseText: string, requestText: string }>}
+ * @returns {Promise<import("./rstr.mjs").IssueResult & { answer: import("./http.mjs").Answer,
+ *   status: number, endpoint: string, contentType: string|null, responseText: string, requestText: string }>}
  */
 export async function requestToken(opts) {
   const { answer, endpoint, req } = await postTrust({ ...opts, requestType: "Issue" });
@@ -78,6 +90,7 @@ export async function requestToken(opts) {
   return {
     ...parsed,
     proofKey: parsed.ok ? proofKeyOf(parsed.proof, opts.entropy) : undefined,
+    answer,
     status: answer.status,
     endpoint,
     contentType: answer.headers.get("content-type"),
@@ -192,12 +205,12 @@ async function issue(f) {
     return 1;
   }
   if (f["raw-response"]) writeFileSync(f["raw-response"], r.responseText);
-  if (!r.ok && r.code === "client:unparseable") {
-    console.error(`sts token: POST ${r.endpoint} → HTTP ${r.status}, ${r.reason}`);
+  if (!r.ok && r.code.startsWith("client:")) {
+    console.error(`sts token: ${new UnexpectedAnswer(r.answer, r.reason).message}`);
     return 1;
   }
   if (!r.ok) {
-    console.error(`SOAP fault (HTTP ${r.status}) ${r.code}${r.subcode ? ` / ${r.subcode}` : ""}: ${r.reason}`);
+    console.error(`sts token: ${faultLine(r.status, r.code, r.subcode, r.reason)}`);
     return 1;
   }
   if (r.proofKey) {

@@ -7,6 +7,7 @@ import { ApiError, CONNECTION_HELP, CONNECTION_OPTIONS, connect, guarded } from 
 import { noAnswer } from "./errors.mjs";
 import { MAX_ANSWER_BYTES } from "./http.mjs";
 import { parseCsv } from "./csv.mjs";
+import { visible, visibleJson } from "./terminal.mjs";
 // The worker's own field rules and hasher (Node 22 strips their types), so a file this accepts is
 // one the API accepts, and its hashes are the ones the worker verifies.
 import { MAX_IMPORT_USERS, readClaims, readPassword, readPasswordHash, readUsername } from "../../src/admin/user-request.ts";
@@ -92,25 +93,6 @@ function claimsOf(list = []) {
     (claims[c.slice(0, eq)] ??= []).push(c.slice(eq + 1));
   }
   return claims;
-}
-
-// What a terminal would act on rather than show: control characters (C0, DEL, C1: escape
-// sequences, line breaks), unpaired surrogates and the bidirectional overrides that reorder
-// what follows. A claim value may hold some (tab, line breaks), and what the STS answers is data.
-const HIDDEN = /[\p{Cc}\p{Cs}\u202a-\u202e\u2066-\u2069]/gu;
-// Of those, what JSON.stringify leaves as it is (it escapes C0 and unpaired surrogates itself).
-const HIDDEN_IN_JSON = /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-const SHORT_ESCAPES = { "\t": "\\t", "\n": "\\n", "\r": "\\r" };
-const escaped = (c) => SHORT_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
-
-/** `v` as text a terminal shows as it is: every character it would act on as an escape (`\u001b`). */
-export function visible(v) {
-  return String(v).replace(HIDDEN, escaped);
-}
-
-/** `v` as JSON a terminal shows as it is, with JSON's own escapes: it parses to the same value. */
-export function visibleJson(v) {
-  return JSON.stringify(v, null, 2).replace(HIDDEN_IN_JSON, escaped);
 }
 
 function printUser(u, json) {

@@ -37,12 +37,20 @@ export const BASE64_BINARY = "http://docs.oasis-open.org/wss/2004/01/oasis-20040
  */
 export function parseXml(text) {
   if (/<!DOCTYPE/i.test(text)) throw new Error("XML with a DOCTYPE is refused");
+  // xmldom wraps what onError throws in its own report ("Reporting fatalError … caused …"):
+  // the parser's first complaint is kept and said plainly instead.
+  let complaint;
   const parser = new DOMParser({
     onError: (level, msg) => {
-      throw new Error(`XML ${level}: ${msg}`);
+      complaint ??= msg;
+      throw new Error(msg);
     },
   });
-  return parser.parseFromString(text, "text/xml");
+  try {
+    return parser.parseFromString(text, "text/xml");
+  } catch (e) {
+    throw new Error(`not well-formed XML (${complaint ?? e.message})`);
+  }
 }
 
 const selectNs = xpath.useNamespaces(NS);

@@ -123,3 +123,36 @@ test("an --out or --dpop-key-out that cannot be written is named before the exch
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("metadata or a token endpoint answering HTML, or no JSON, is said as such: URL, status, content type, what came back", async () => {
+  const HTML = "<html><body><h1>502 Bad Gateway</h1></body></html>";
+  const modes = createServer((req, res) => {
+    req.resume();
+    const [, mode] = req.url.split("/");
+    const self = `http://127.0.0.1:${modes.address().port}/${mode}`;
+    if (req.method === "GET" && mode !== "htmlmeta" && mode !== "nometa") {
+      return res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ token_endpoint: mode === "badendpoint" ? "not a url" : `${self}/oauth2/token` }));
+    }
+    if (mode === "nometa") return res.writeHead(404, { "content-type": "text/plain" }).end("no");
+    res.writeHead(mode === "html200" || mode === "htmlmeta" ? 200 : 502, { "content-type": "text/html" }).end(HTML);
+  });
+  await new Promise((r) => modes.listen(0, "127.0.0.1", r));
+  const dir = mkdtempSync(join(tmpdir(), "sts-exchange-"));
+  try {
+    writeFileSync(join(dir, "subject.jwt"), "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJjYXJvbCJ9.c2ln\n");
+    const at = (mode) => `http://127.0.0.1:${modes.address().port}/${mode}`;
+    const meta = (mode) => `${at(mode)}/.well-known/oauth-authorization-server`;
+    for (const [mode, message] of [
+      ["html502", `unexpected answer from ${at("html502")}/oauth2/token (HTTP 502, text/html): not an OAuth error answer (RFC 6749 §5.2): ${HTML}`],
+      ["html200", `unexpected answer from ${at("html200")}/oauth2/token (HTTP 200, text/html): not JSON: ${HTML}`],
+      ["htmlmeta", `unexpected answer from ${meta("htmlmeta")} (HTTP 200, text/html): not the STS's OAuth metadata (RFC 8414): ${HTML}`],
+      ["nometa", `GET ${meta("nometa")} → HTTP 404: is --url the STS's address (for a realm served under a path prefix, with that prefix)?`],
+      ["badendpoint", `unexpected answer from ${meta("badendpoint")} (HTTP 200, application/json): the metadata's token_endpoint is not an absolute URL`],
+    ]) {
+      await assert.rejects(run(["--url", at(mode), "--client", "c", "--secret", "s", "--subject", join(dir, "subject.jwt")]), { message }, mode);
+    }
+  } finally {
+    modes.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -30,7 +30,7 @@ test("with a certificate, a wrong --url shows the address posted to, the HTTP st
   const r = await sts(["token", "--url", base, "--cert", join(CREDS, "alice-client.cert.pem"), "--key", join(CREDS, "alice-client.key.pem"), "--applies-to", "urn:example:rp"]);
   assert.equal(r.status, 1);
   assert.equal(r.stdout, "");
-  assert.equal(r.stderr.trim(), `sts token: POST ${base}/trust/13/certificatemixed → HTTP 404, not a SOAP message: {"error":"not_found"}`);
+  assert.equal(r.stderr.trim(), `sts token: unexpected answer from ${base}/trust/13/certificatemixed (HTTP 404, application/json): not a SOAP message (not well-formed XML (missing root element)): {"error":"not_found"}`);
 });
 
 test("with a password, a wrong --url fails at discovery and asks whether --url is the STS's address", async () => {
@@ -72,6 +72,71 @@ test("an output file that cannot be written is named before anything is sent: a 
       assert.equal(r.stderr.trim(), `sts ${args[0]}: --${option} ${path}: ${why} (nothing was sent)`);
     }
     assert.equal(requests, 0);
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
+});
+
+// A stand-in whose first path segment says how it answers: mex names its own endpoint, and the
+// endpoint answers as the mode says.
+const HTML = "<html><body><h1>502 Bad Gateway</h1></body></html>";
+const ANSWERS = {
+  html: ["text/html", HTML],
+  empty: ["text/plain", ""],
+  doctype: ["text/xml", '<!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>'],
+  notoken: ["application/soap+xml", '<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body><x/></s:Body></s:Envelope>'],
+  escape: ["text/plain", "\u001b[2J\u001b]0;owned\u0007"],
+};
+let modes;
+before(async () => {
+  modes = createServer((req, res) => {
+    req.resume();
+    const [, mode, ...rest] = req.url.split("/");
+    const self = `http://127.0.0.1:${modes.address().port}/${mode}`;
+    if (rest.join("/") === "trust/mex") {
+      if (mode === "mexhtml") return res.writeHead(200, { "content-type": "text/html" }).end(HTML);
+      return res.writeHead(200, { "content-type": "text/xml" }).end(MEX(`${self}/trust/13/usernamemixed`));
+    }
+    const [type, body] = ANSWERS[mode];
+    res.writeHead(200, { "content-type": type }).end(body);
+  });
+  await new Promise((r) => modes.listen(0, "127.0.0.1", r));
+});
+after(() => modes.close());
+
+const MEX = (address) =>
+  `<wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" xmlns:soap12="http://schemas.xmlsoap.org/wsdl/soap12/" xmlns:wsa="http://www.w3.org/2005/08/addressing" xmlns:wsp="http://schemas.xmlsoap.org/ws/2004/09/policy" xmlns:wsu="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd">` +
+  `<wsp:Policy wsu:Id="p"><x:UsernameToken xmlns:x="urn:x"/></wsp:Policy><wsdl:binding name="b"><wsp:PolicyReference URI="#p"/><soap12:binding/>` +
+  `<wsdl:operation name="Issue"><soap12:operation soapAction="http://docs.oasis-open.org/ws-sx/ws-trust/200512/RST/Issue"/></wsdl:operation></wsdl:binding>` +
+  `<wsdl:service name="s"><wsdl:port name="p1" binding="tns:b"><wsa:EndpointReference><wsa:Address>${address}</wsa:Address></wsa:EndpointReference></wsdl:port></wsdl:service></wsdl:definitions>`;
+
+test("an answer that is not SOAP, or SOAP without what was asked for, is said as such: URL, status, content type, what came back", async () => {
+  const d = mkdtempSync(join(tmpdir(), "sts-answers-"));
+  try {
+    writeFileSync(join(d, "t.jwt"), "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhIn0.c2ln\n");
+    const at = (mode) => `http://127.0.0.1:${modes.address().port}/${mode}`;
+    const from = (mode, type) => `unexpected answer from ${at(mode)}/trust/13/usernamemixed (HTTP 200, ${type})`;
+    const password = ["--user", "alice", "--password", "wonderland"];
+    const cases = [
+      ["token", "html", `${from("html", "text/html")}: not a SOAP message (its root element is html): ${HTML}`],
+      ["validate", "html", `${from("html", "text/html")}: not a SOAP message (its root element is html): ${HTML}`],
+      ["renew", "empty", `${from("empty", "text/plain")}: not a SOAP message (not well-formed XML (missing root element)): (empty)`],
+      ["cancel", "doctype", `${from("doctype", "text/xml")}: not a SOAP message (XML with a DOCTYPE is refused): <!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>`],
+      ["token", "notoken", `${from("notoken", "application/soap+xml")}: expected 1 RequestedSecurityToken, got 0`],
+      ["validate", "notoken", `${from("notoken", "application/soap+xml")}: a SOAP message without the wst:Status or RequestedSecurityToken a Validate response carries`],
+      ["renew", "notoken", `${from("notoken", "application/soap+xml")}: a SOAP message without the RequestedSecurityToken a Renew response carries`],
+      ["cancel", "notoken", `${from("notoken", "application/soap+xml")}: a SOAP message without the RequestedTokenCancelled a Cancel response carries`],
+      // What came back is data: a terminal's escape sequences are shown, not obeyed.
+      ["token", "escape", `${from("escape", "text/plain")}: not a SOAP message (not well-formed XML (missing root element)): \\u001b[2J\\u001b]0;owned\\u0007`],
+      ["token", "mexhtml", `unexpected answer from ${at("mexhtml")}/trust/mex (HTTP 200, text/html): mex: the root element is html, not wsdl:definitions`],
+    ];
+    for (const [cmd, mode, message] of cases) {
+      const args = cmd === "token" ? ["--applies-to", "urn:x"] : ["--token", join(d, "t.jwt")];
+      const r = await sts([cmd, "--url", at(mode), ...password, ...args]);
+      assert.equal(r.status, 1, `${cmd} ${mode}`);
+      assert.equal(r.stdout, "", `${cmd} ${mode}`);
+      assert.equal(r.stderr.trim(), `sts ${cmd}: ${message}`, `${cmd} ${mode}`);
+    }
   } finally {
     rmSync(d, { recursive: true, force: true });
   }
