@@ -1,10 +1,12 @@
 // The STS's administration API (/admin/...) as the CLI calls it: a service account's HTTP Basic
-// credentials from options or the environment, JSON in and out, a 429 waited out, and the
-// STS's own wording of a refusal. Shared by `users` and `revoke-subject`.
+// credentials from options or the environment, JSON in and out (each answer's shape checked), a
+// 429 waited out, and the STS's own wording of a refusal. Shared by `users` and `revoke-subject`.
 import { readFileSync } from "node:fs";
 import { noAnswer } from "./errors.mjs";
-import { DEFAULT_TIMEOUT_SECONDS, TIMEOUT_OPTION, send, timeoutOf } from "./http.mjs";
+import { DEFAULT_TIMEOUT_SECONDS, TIMEOUT_OPTION, UnexpectedAnswer, send, timeoutOf } from "./http.mjs";
 import { UsageError, withUsage } from "./input.mjs";
+import { misfit } from "./shape.mjs";
+import { visible } from "./terminal.mjs";
 import { checkCredentialTarget, stsUrl } from "./url.mjs";
 
 /** The options every administration command takes, for parseArgs. */
@@ -19,7 +21,8 @@ to wait for each answer (default ${DEFAULT_TIMEOUT_SECONDS})`;
 /** An error answer of the API: printed as the STS worded it. */
 export class ApiError extends Error {
   constructor(status, body) {
-    super(`${body?.error_description ?? "unexpected answer"} (${body?.error ?? "no error code"}, HTTP ${status})`);
+    const text = (name, otherwise) => (typeof body?.[name] === "string" ? visible(body[name]) : otherwise);
+    super(`${text("error_description", "refused, with no description")} (${text("error", "no error code")}, HTTP ${status})`);
     this.status = status;
   }
 }
@@ -48,10 +51,12 @@ export function connect(opts, tool) {
 
 /**
  * Calls the API; retries after a 429 as Retry-After says; other errors throw ApiError.
- * `api(method, path, body?, maxBytes?)`: `maxBytes` for an answer that may be larger than most.
+ * `api(method, path, body?, { shape?, maxBytes? })` resolves to the JSON answer, checked against
+ * `shape` (shape.mjs: an answer of another shape throws UnexpectedAnswer); `maxBytes` for an
+ * answer that may be larger than most.
  */
 function client(url, authorization, tool, timeout) {
-  return async function api(method, path, body, maxBytes) {
+  return async function api(method, path, body, { shape, maxBytes } = {}) {
     for (;;) {
       let res;
       try {
@@ -66,14 +71,12 @@ function client(url, authorization, tool, timeout) {
         if (noAnswer(e) !== undefined) e.url = url; // for the message: the STS that did not answer
         throw e;
       }
-      const text = res.text;
       let json = null;
       try {
-        json = text ? JSON.parse(text) : null;
+        json = res.text ? JSON.parse(res.text) : null;
       } catch {
         // Say what answered, not its markup: a proxy's or another server's HTML page names nothing.
-        const type = (res.headers.get("content-type") ?? "no content type").split(";")[0];
-        throw new ApiError(res.status, { error_description: `${stsUrl(url, path)} is not the STS's administration API (it answered ${type}, not JSON): is --url the STS's address?` });
+        throw new UnexpectedAnswer(res, "not JSON, so not the STS's administration API: is --url the STS's address?");
       }
       if (res.status === 429) {
         const wait = Math.min(120, Math.max(1, Number(res.headers.get("retry-after")) || 1));
@@ -82,6 +85,8 @@ function client(url, authorization, tool, timeout) {
         continue;
       }
       if (res.status >= 400) throw new ApiError(res.status, json);
+      const wrong = shape === undefined ? undefined : misfit(json, shape);
+      if (wrong !== undefined) throw new UnexpectedAnswer(res, wrong);
       return json;
     }
   };

@@ -5,8 +5,10 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { TIMEOUT_HELP, TIMEOUT_OPTION, UnexpectedAnswer, send, timeoutOf } from "./http.mjs";
 import { UsageError, noPositional, parseArgs, withUsage } from "./input.mjs";
 import { checkWritable } from "./output.mjs";
+import { misfit } from "./shape.mjs";
 import { excerpt, visible } from "./terminal.mjs";
 import { checkCredentialTarget, stsUrl } from "./url.mjs";
+import { parseXml } from "./xml.mjs";
 
 const USAGE = `usage: npm run sts -- exchange --url URL --client ID --secret SECRET --subject FILE [options]
 
@@ -73,6 +75,36 @@ function tokenEndpoint(answer) {
   const endpoint = meta.token_endpoint;
   if (typeof endpoint !== "string" || !URL.canParse(endpoint)) throw new UnexpectedAnswer(answer, "the metadata's token_endpoint is not an absolute URL");
   return endpoint;
+}
+
+/** A successful exchange's answer (RFC 8693 §2.2.1): expires_in is recommended, scope optional. */
+const ISSUED = { access_token: "string", issued_token_type: "string", token_type: "string", expires_in: "number?", scope: "string?" };
+const COMPACT_JWT = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]*){2,4}$/;
+
+/**
+ * The issued token of a successful exchange as it is written out: a SAML token as its XML
+ * (RFC 8693 §3: it travels base64url-encoded), a JWT as it came. An answer of another shape, or
+ * a token that is not of the type it is said to be, is an UnexpectedAnswer: nothing is written.
+ */
+export function issuedToken(answer, body) {
+  const wrong = misfit(body, ISSUED);
+  if (wrong !== undefined) throw new UnexpectedAnswer(answer, wrong);
+  const type = body.issued_token_type;
+  const token = body.access_token;
+  if (type === TYPES.saml2 || type === TYPES.saml1) {
+    const xml = /^[A-Za-z0-9_-]+={0,2}$/.test(token) ? Buffer.from(token, "base64url").toString("utf8") : undefined;
+    let root;
+    try {
+      root = xml === undefined ? undefined : parseXml(xml).documentElement;
+    } catch {
+      root = undefined;
+    }
+    if (!root) throw new UnexpectedAnswer(answer, `the access_token of a ${type} is not base64url-encoded XML (RFC 8693 §3)`);
+    return xml;
+  }
+  if (type === TYPES.jwt && !COMPACT_JWT.test(token)) throw new UnexpectedAnswer(answer, `the access_token of a ${type} is not a compact JWT`);
+  if (token === "") throw new UnexpectedAnswer(answer, "the access_token is empty");
+  return token;
 }
 
 /** The form of one exchange. */
@@ -182,14 +214,14 @@ async function exchange(o) {
     return 1;
   }
   if (body === undefined) throw new UnexpectedAnswer(answer, `not JSON: ${excerpt(answer.text)}`);
-  const saml = body.issued_token_type === TYPES.saml2 || body.issued_token_type === TYPES.saml1;
-  const token = saml ? Buffer.from(body.access_token, "base64url").toString("utf8") : body.access_token;
+  const token = issuedToken(answer, body);
   if (o.out) writeFileSync(o.out, token);
   else console.log(token);
   if (key && o["dpop-key-out"]) writeFileSync(o["dpop-key-out"], await key.pkcs8(), { mode: 0o600 });
   console.error(
-    `issued ${body.issued_token_type}, token_type ${body.token_type}, expires in ${body.expires_in} s` +
-      (body.scope ? `, scope "${body.scope}"` : "") +
+    `issued ${visible(body.issued_token_type)}, token_type ${visible(body.token_type)}` +
+      (body.expires_in === undefined ? "" : `, expires in ${body.expires_in} s`) +
+      (body.scope ? `, scope "${visible(body.scope)}"` : "") +
       (key ? `; bound to DPoP key ${key.jkt}${o["dpop-key-out"] ? ` (private key in ${o["dpop-key-out"]})` : ""}` : "") +
       (o.out ? `; written to ${o.out}` : ""),
   );

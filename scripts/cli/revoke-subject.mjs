@@ -3,6 +3,7 @@
 // does when a user's credentials or device are compromised.
 import { UsageError, parseArgs } from "./input.mjs";
 import { CONNECTION_HELP, CONNECTION_OPTIONS, connect, guarded } from "./admin-api.mjs";
+import { visible } from "./terminal.mjs";
 
 export const USAGE = `usage: sts revoke-subject SUBJECT [--before DATE-TIME] [connection options]
        sts revoke-subject PSEUDONYM (--relying-party RP | --sector SECTOR) [--before DATE-TIME] [connection options]
@@ -23,6 +24,10 @@ Takes ${CONNECTION_HELP}.
 
 Development: --admin sts-admin with STS_ADMIN_SECRET=sts-admin-secret-5e4d3c2b1a0f9e8d.`;
 
+/** The answer of POST /admin/revoke-subject. */
+const REVOKED = { subject: "string", revoked_before: "string" };
+const REVOKED_PSEUDONYM = { pseudonym: "string", sector: "string", revoked_before: "string" };
+
 export async function run(args) {
   return guarded("sts revoke-subject", USAGE, async () => {
     const { opts, positional } = parseArgs(args, { ...CONNECTION_OPTIONS, before: "value", "relying-party": "value", sector: "value" });
@@ -33,9 +38,9 @@ export async function run(args) {
       : opts.sector !== undefined ? { pseudonym: positional[0], sector: opts.sector }
       : { subject: positional[0] };
     const api = connect(opts, "sts revoke-subject");
-    const r = await api("POST", "/admin/revoke-subject", { ...whom, ...(opts.before === undefined ? {} : { before: opts.before }) });
-    const who = r.pseudonym === undefined ? r.subject : `the user whose pseudonym in ${r.sector} is ${r.pseudonym}`;
-    console.log(`revoked every token of ${who} issued before ${r.revoked_before}`);
+    const r = await api("POST", "/admin/revoke-subject", { ...whom, ...(opts.before === undefined ? {} : { before: opts.before }) }, { shape: whom.subject === undefined ? REVOKED_PSEUDONYM : REVOKED });
+    const who = whom.subject === undefined ? `the user whose pseudonym in ${visible(r.sector)} is ${visible(r.pseudonym)}` : visible(r.subject);
+    console.log(`revoked every token of ${who} issued before ${visible(r.revoked_before)}`);
     return 0;
   });
 }

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { UsageError, parseArgs, readSecret } from "./input.mjs";
 import { ApiError, CONNECTION_HELP, CONNECTION_OPTIONS, connect, guarded } from "./admin-api.mjs";
 import { noAnswer } from "./errors.mjs";
-import { MAX_ANSWER_BYTES } from "./http.mjs";
+import { MAX_ANSWER_BYTES, UnexpectedAnswer } from "./http.mjs";
 import { parseCsv } from "./csv.mjs";
 import { visible, visibleJson } from "./terminal.mjs";
 // The worker's own field rules and hasher (Node 22 strips their types), so a file this accepts is
@@ -65,6 +65,13 @@ function options(args, known, positionals) {
   return { opts, positional, api: connect(opts, "sts users") };
 }
 
+// The answers of the API (src/admin/users.ts), as the commands read them.
+const USER = { username: "string", enabled: "boolean", claims: { "*": ["string"] }, created_at: "string", updated_at: "string" };
+const ONE_USER = { user: USER };
+const DISABLED = { user: USER, tokens_revoked_before: "string?" };
+const PAGE = { users: [USER], next_cursor: "string|null" };
+const IMPORTED = { created: "number", skipped: [{ username: "string", error_description: "string" }] };
+
 const userPath = (name) => `/admin/users/${encodeURIComponent(name)}`;
 
 /** The refusal a field reader of the API gives `v`, or undefined when it accepts it. */
@@ -110,8 +117,8 @@ async function add(args) {
   const { opts, positional, api } = options(args, { claim: "list", disabled: "flag" }, ["USERNAME"]);
   const name = username(positional[0]);
   const password = await readSecret("Password: ", true);
-  const r = await api("POST", "/admin/users", { username: name, password, claims: claimsOf(opts.claim), enabled: !opts.disabled });
-  console.log(`created ${r.user.username}${r.user.enabled ? "" : " (disabled)"}`);
+  const r = await api("POST", "/admin/users", { username: name, password, claims: claimsOf(opts.claim), enabled: !opts.disabled }, { shape: ONE_USER });
+  console.log(`created ${visible(r.user.username)}${r.user.enabled ? "" : " (disabled)"}`);
   return 0;
 }
 
@@ -131,7 +138,7 @@ async function list(args) {
   const users = [];
   let cursor = null;
   do {
-    const page = await api("GET", `/admin/users?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`, undefined, pageBytes(limit));
+    const page = await api("GET", `/admin/users?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`, undefined, { shape: PAGE, maxBytes: pageBytes(limit) });
     users.push(...page.users);
     cursor = opts.all ? page.next_cursor : null;
     if (!opts.all && page.next_cursor) process.stderr.write("(more users: --all lists every one)\n");
@@ -149,7 +156,7 @@ async function list(args) {
 
 async function show(args) {
   const { opts, positional, api } = options(args, { json: "flag" }, ["USERNAME"]);
-  printUser((await api("GET", userPath(username(positional[0])))).user, opts.json);
+  printUser((await api("GET", userPath(username(positional[0])), undefined, { shape: ONE_USER })).user, opts.json);
   return 0;
 }
 
@@ -166,21 +173,21 @@ async function setClaims(args) {
   const patch = claimsOf(opts.claim);
   for (const n of opts.unset ?? []) patch[n] = null;
   if (Object.keys(patch).length === 0) throw new UsageError("nothing to change: give --claim NAME=VALUE or --unset NAME");
-  printUser((await api("PATCH", userPath(username(positional[0])), { claims: patch })).user, false);
+  printUser((await api("PATCH", userPath(username(positional[0])), { claims: patch }, { shape: ONE_USER })).user, false);
   return 0;
 }
 
 async function disable(args) {
   const { opts, positional, api } = options(args, { "revoke-tokens": "flag" }, ["USERNAME"]);
-  const r = await api("PATCH", userPath(username(positional[0])), { enabled: false, ...(opts["revoke-tokens"] ? { revokeTokens: true } : {}) });
-  console.log(`disabled ${r.user.username}${r.tokens_revoked_before ? `; tokens issued before ${r.tokens_revoked_before} revoked` : ""}`);
+  const r = await api("PATCH", userPath(username(positional[0])), { enabled: false, ...(opts["revoke-tokens"] ? { revokeTokens: true } : {}) }, { shape: DISABLED });
+  console.log(`disabled ${visible(r.user.username)}${r.tokens_revoked_before ? `; tokens issued before ${visible(r.tokens_revoked_before)} revoked` : ""}`);
   return 0;
 }
 
 async function enable(args) {
   const { positional, api } = options(args, {}, ["USERNAME"]);
-  const r = await api("PATCH", userPath(username(positional[0])), { enabled: true });
-  console.log(`enabled ${r.user.username}`);
+  const r = await api("PATCH", userPath(username(positional[0])), { enabled: true }, { shape: ONE_USER });
+  console.log(`enabled ${visible(r.user.username)}`);
   return 0;
 }
 
@@ -359,13 +366,19 @@ function progress(label, total) {
  * have come after the STS took the batch in flight, so that batch is in doubt.
  */
 function interrupted(url, why, created, part, next) {
-  const first = part.wheres[0];
-  const doubt = why === "ECONNREFUSED"
-    ? `from ${first} on, nothing was`
-    : `whether the ${part.users.length} from ${first} to ${part.wheres.at(-1)} were is not known: the answer was lost` +
-      (next ? `; from ${next.wheres[0]} on, nothing was` : "");
-  return new Error(`the connection to the STS at ${url} failed (${why}) during the import — after ${created} users created (${doubt}). Importing the file again skips the users that exist.`);
+  const note = why === "ECONNREFUSED" ? `after ${created} users created (from ${part.wheres[0]} on, nothing was)` : inDoubt(created, part, next, "the answer was lost");
+  return new Error(`the connection to the STS at ${url} failed (${why}) during the import — ${note}. ${AGAIN}`);
 }
+
+/** An import that got no usable answer for `part`: how many users were created, which are in doubt, from where none was sent. */
+function inDoubt(created, part, next, how) {
+  return (
+    `after ${created} users created (whether the ${part.users.length} from ${part.wheres[0]} to ${part.wheres.at(-1)} were is not known: ${how}` +
+    `${next ? `; from ${next.wheres[0]} on, nothing was` : ""})`
+  );
+}
+
+const AGAIN = "Importing the file again skips the users that exist.";
 
 async function importUsers(args) {
   const { opts, positional, api } = options(args, { batch: "value", iterations: "value", "dry-run": "flag" }, ["FILE"]);
@@ -418,13 +431,14 @@ async function importUsers(args) {
   for (const [b, part] of batches.entries()) {
     let r;
     try {
-      r = await api("POST", "/admin/users/import", { users: part.users });
+      r = await api("POST", "/admin/users/import", { users: part.users }, { shape: IMPORTED });
     } catch (e) {
       // The API names the batch's entry (`users[3]`): say which user of the file that is.
       if (e instanceof ApiError) {
         e.message = e.message.replace(/'users\[(\d+)\]/g, (m, n) => `'${part.wheres[Number(n)] ?? m}`);
         e.message += ` — after ${created} users created (from ${part.wheres[0]} on, nothing was)`;
       }
+      if (e instanceof UnexpectedAnswer) e.message += ` — ${inDoubt(created, part, batches[b + 1], "the answer could not be read")}. ${AGAIN}`;
       const why = noAnswer(e);
       // A connection that failed after the first request is no question of whether the STS runs.
       if (why !== undefined && sent > 0) throw interrupted(e.url, why, created, part, batches[b + 1]);

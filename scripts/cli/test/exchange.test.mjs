@@ -3,13 +3,14 @@
 // `node --test 'scripts/cli/test/*.test.mjs'`. The real endpoint is exercised by the interop
 // suite (scripts/interop/run.mjs, "dpop nonce").
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { decodeJwt, decodeProtectedHeader } from "jose";
-import { dpopKey, exchangeForm, postExchange, presentedToken, run } from "../exchange.mjs";
+import { runSts } from "./run-cli.mjs";
+import { dpopKey, exchangeForm, issuedToken, postExchange, presentedToken, run } from "../exchange.mjs";
 
 const NONCE = "12345.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 const seen = [];
@@ -31,7 +32,7 @@ const server = createServer((req, res) => {
       res.statusCode = 400;
       return res.end(JSON.stringify({ error: "use_dpop_nonce", error_description: "nonce" }));
     }
-    res.end(JSON.stringify({ access_token: "t", issued_token_type: "urn:ietf:params:oauth:token-type:jwt", token_type: proof ? "DPoP" : "N_A", expires_in: 60 }));
+    res.end(JSON.stringify({ access_token: "h.p.s", issued_token_type: "urn:ietf:params:oauth:token-type:jwt", token_type: proof ? "DPoP" : "N_A", expires_in: 60 }));
   });
 });
 let endpoint;
@@ -103,7 +104,7 @@ test("the token endpoint comes from the metadata under --url's own path (a realm
     const code = await run(["--url", `${base}/realms/realm2/`, "--client", "c", "--secret", "s", "--subject", join(dir, "subject.jwt"), "--audience", "urn:x", "--out", join(dir, "out")]);
     assert.equal(code, 0);
     assert.deepEqual(seen.map((x) => x.path), ["/realms/realm2/oauth2/token"]);
-    assert.equal(readFileSync(join(dir, "out"), "utf8"), "t");
+    assert.equal(readFileSync(join(dir, "out"), "utf8"), "h.p.s");
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -153,6 +154,51 @@ test("metadata or a token endpoint answering HTML, or no JSON, is said as such: 
     }
   } finally {
     modes.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a successful answer is checked before anything is written: RFC 8693 §2.2.1's members, a SAML token as base64url XML, a JWT as a JWT", () => {
+  const answer = { url: "https://sts.example/oauth2/token", status: 200, headers: new Headers({ "content-type": "application/json" }) };
+  const from = "unexpected answer from https://sts.example/oauth2/token (HTTP 200, application/json): ";
+  const saml = '<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_a"/>';
+  const ok = (access_token, type) => ({ access_token, issued_token_type: `urn:ietf:params:oauth:token-type:${type}`, token_type: "N_A", expires_in: 60 });
+  assert.equal(issuedToken(answer, ok(Buffer.from(saml).toString("base64url"), "saml2")), saml);
+  assert.equal(issuedToken(answer, ok("a.b.c", "jwt")), "a.b.c");
+  const { expires_in: _, ...withoutLifetime } = ok("opaque", "access_token");
+  assert.equal(issuedToken(answer, withoutLifetime), "opaque");
+  for (const [body, problem] of [
+    [[], "the answer is an array, not an object"],
+    [{ ...ok("a.b.c", "jwt"), access_token: 42 }, '"access_token" is a number, not a string'],
+    [{ access_token: "abc", issued_token_type: "urn:ietf:params:oauth:token-type:saml2" }, '"token_type" is missing'],
+    [{ ...ok("a.b.c", "jwt"), expires_in: "60" }, '"expires_in" is a string, not a number'],
+    [ok("abc", "saml2"), "the access_token of a urn:ietf:params:oauth:token-type:saml2 is not base64url-encoded XML (RFC 8693 §3)"],
+    [ok("not base64!", "saml1"), "the access_token of a urn:ietf:params:oauth:token-type:saml1 is not base64url-encoded XML (RFC 8693 §3)"],
+    [ok("garbage", "jwt"), "the access_token of a urn:ietf:params:oauth:token-type:jwt is not a compact JWT"],
+    [ok("", "access_token"), "the access_token is empty"],
+  ]) {
+    assert.throws(() => issuedToken(answer, body), { message: from + problem }, problem);
+  }
+});
+
+test("an exchange answered with the wrong shape fails (exit 1) and writes nothing", async () => {
+  const wrong = createServer((req, res) => {
+    req.resume();
+    const self = `http://127.0.0.1:${wrong.address().port}`;
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify(req.method === "GET" ? { token_endpoint: `${self}/oauth2/token` } : { access_token: "abc", issued_token_type: "urn:ietf:params:oauth:token-type:saml2", token_type: "N_A" }));
+  });
+  await new Promise((r) => wrong.listen(0, "127.0.0.1", r));
+  const dir = mkdtempSync(join(tmpdir(), "sts-exchange-"));
+  try {
+    writeFileSync(join(dir, "subject.jwt"), "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJjYXJvbCJ9.c2ln\n");
+    const url = `http://127.0.0.1:${wrong.address().port}`;
+    const r = await runSts(["exchange", "--url", url, "--client", "c", "--secret", "s", "--subject", join(dir, "subject.jwt"), "--out", join(dir, "out.xml")]);
+    assert.equal(r.status, 1);
+    assert.equal(r.stderr.trim(), `sts exchange: unexpected answer from ${url}/oauth2/token (HTTP 200, application/json): the access_token of a urn:ietf:params:oauth:token-type:saml2 is not base64url-encoded XML (RFC 8693 §3)`);
+    assert.equal(existsSync(join(dir, "out.xml")), false);
+  } finally {
+    wrong.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

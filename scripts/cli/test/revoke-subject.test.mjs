@@ -20,6 +20,10 @@ before(async () => {
         return json(401, { error: "authentication_failed", error_description: "Send the credentials of a service account allowed to revoke subjects, with HTTP Basic." });
       }
       const { subject, pseudonym, relying_party: rp, sector, before: at } = JSON.parse(body);
+      // Answers of the wrong shape, as a proxy or another server might give them.
+      if (subject === "null") return json(200, null);
+      if (subject === "array") return json(200, []);
+      if (subject === "nameless") return json(200, { revoked_before: "2026-12-05T12:00:00.000Z" });
       const whom = pseudonym === undefined ? { subject } : { pseudonym, sector: sector ?? `${rp}sector` };
       json(200, { ...whom, revoked_before: at ?? "2026-12-05T12:00:00.000Z" });
     });
@@ -85,4 +89,13 @@ test("an STS that does not answer is named by its address", async () => {
   const r = await sts(["alice", "--url", dead], { STS_ADMIN: "ops", STS_ADMIN_SECRET: "s3cret" });
   assert.equal(r.status, 1);
   assert.equal(r.stderr.trim(), `sts revoke-subject: cannot reach the STS at ${dead} (ECONNREFUSED): is it running at the --url given?`);
+});
+
+test("an answer of the wrong shape is named with its URL and what is wrong (exit 1), never printed as 'undefined'", async () => {
+  for (const [subject, problem] of [["null", "the answer is null, not an object"], ["array", "the answer is an array, not an object"], ["nameless", '"subject" is missing']]) {
+    const r = await sts([subject, "--url", url], { STS_ADMIN: "ops", STS_ADMIN_SECRET: "s3cret" });
+    assert.equal(r.status, 1, subject);
+    assert.equal(r.stdout, "", subject);
+    assert.equal(r.stderr.trim(), `sts revoke-subject: unexpected answer from ${url}/admin/revoke-subject (HTTP 200, application/json): ${problem}`);
+  }
 });

@@ -111,6 +111,11 @@ const server = createServer((req, res) => {
     const evil = () => user("evil", { claims: { email: ["e\u001b]0;owned\u0007@example.org"], role: ["a\u009b31mb", "c\u202ed", "x\ny\tz"], ["n\u0000"]: ["v"] } });
     if (req.method === "GET" && req.url === "/admin/users/evil") return send(200, { user: evil() });
     if (req.method === "GET" && req.url === "/admin/users?limit=7") return send(200, { users: [evil()], next_cursor: null });
+    // Answers of the wrong shape, as a proxy or another server might give them.
+    if (req.method === "GET" && req.url === "/admin/users/null") return send(200, null);
+    if (req.method === "GET" && req.url === "/admin/users/numbered") return send(200, { user: user(5) });
+    if (req.method === "GET" && req.url === "/admin/users?limit=3") return send(200, []);
+    if (req.method === "GET" && req.url === "/admin/users?limit=4") return send(200, { users: [user("amy", { claims: { email: "amy@example.org" } })], next_cursor: null });
     if (req.method === "GET" && req.url.startsWith("/admin/users?")) {
       const cursor = new URL(req.url, "http://x").searchParams.get("cursor");
       return send(200, cursor ? { users: [user("zed")], next_cursor: null } : { users: [user("amy", { claims: { email: ["amy@example.org"], role: ["user", "admin"] } })], next_cursor: "next" });
@@ -311,11 +316,26 @@ test("import: an answer that does not come within --timeout leaves that batch in
     const file = join(dir, "slow.csv");
     writeFileSync(file, ["username,password_hash", ...Array.from({ length: 45 }, (_, i) => `s${i},${hash}`)].join("\n"));
     const url = `http://127.0.0.1:${slow.address().port}`;
-    const r = await sts(["import", file, "--batch", "10", "--url", url, "--timeout", "1"]);
+    // Long enough for the batches that are answered, on a busy machine too.
+    const r = await sts(["import", file, "--batch", "10", "--url", url, "--timeout", "3"]);
     assert.equal(r.code, 1);
-    assert.match(r.err, new RegExp(`the connection to the STS at ${url} failed \\(no answer within 1 s\\) during the import — after 20 users created \\(whether the 10 from ${file}:22 to ${file}:31 were is not known`));
+    assert.match(r.err, new RegExp(`the connection to the STS at ${url} failed \\(no answer within 3 s\\) during the import — after 20 users created \\(whether the 10 from ${file}:22 to ${file}:31 were is not known`));
   } finally {
     slow.closeAllConnections();
     slow.close();
+  }
+});
+
+test("an answer of the wrong shape is named with its URL and where it is wrong (exit 1), never read as undefined", async () => {
+  for (const [args, path, problem] of [
+    [["show", "null"], "/admin/users/null", "the answer is null, not an object"],
+    [["show", "numbered"], "/admin/users/numbered", '"user.username" is a number, not a string'],
+    [["list", "--limit", "3"], "/admin/users?limit=3", "the answer is an array, not an object"],
+    [["list", "--limit=4"], "/admin/users?limit=4", '"users[0].claims.email" is a string, not an array'],
+  ]) {
+    const r = await sts(args);
+    assert.equal(r.code, 1, args.join(" "));
+    assert.equal(r.out, "", args.join(" "));
+    assert.equal(r.err.trim(), `sts users: unexpected answer from ${base}${path} (HTTP 200, application/json): ${problem}`);
   }
 });
