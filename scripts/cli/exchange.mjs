@@ -1,10 +1,11 @@
 // `npm run sts -- exchange ...`: RFC 8693 token exchange at a running STS, optionally bound to a
 // DPoP key (RFC 9449): the token endpoint comes from the STS's RFC 8414 metadata, the client
 // authenticates with HTTP Basic, and a server that asks for a DPoP nonce gets one retry with it.
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { TIMEOUT_HELP, TIMEOUT_OPTION, UnexpectedAnswer, send, timeoutOf } from "./http.mjs";
-import { UsageError, noPositional, parseArgs, withUsage } from "./input.mjs";
+import { UsageError, noPositional, parseArgs, readInputFile, withUsage } from "./input.mjs";
 import { checkWritable } from "./output.mjs";
+import { readSigningKey } from "./pem.mjs";
 import { misfit } from "./shape.mjs";
 import { excerpt, visible } from "./terminal.mjs";
 import { checkCredentialTarget, stsUrl } from "./url.mjs";
@@ -23,7 +24,7 @@ const USAGE = `usage: npm run sts -- exchange --url URL --client ID --secret SEC
   --scope "A B"        the scopes asked for
   --requested-type T   jwt | access_token | saml2 | saml1 (default: the target's)
   --dpop               bind the token to a new ES256 key (RFC 9449); with --dpop-key-out FILE it is kept
-  --dpop-key FILE      ... or to this private key (PKCS#8 PEM: EC P-256 or RSA), for a bound token's next exchange
+  --dpop-key FILE      ... or to this private key (PEM: EC P-256 or RSA), for a bound token's next exchange
   --out FILE           write the issued token there (a SAML token as XML) instead of printing it
   ${TIMEOUT_HELP}
 
@@ -124,7 +125,7 @@ export function exchangeForm(o, subject, actor) {
   return form;
 }
 
-/** A DPoP key: a new ES256 pair, or a PKCS#8 PEM private key (its public half derived). */
+/** A DPoP key: a new ES256 pair, or the PEM private key --dpop-key names (its public half derived). */
 export async function dpopKey(pemFile) {
   const { calculateJwkThumbprint, exportJWK, exportPKCS8, generateKeyPair, importPKCS8 } = await import("jose");
   const { createPublicKey } = await import("node:crypto");
@@ -137,11 +138,11 @@ export async function dpopKey(pemFile) {
     const full = await exportJWK(privateKey);
     jwk = { kty: full.kty, crv: full.crv, x: full.x, y: full.y };
   } else {
-    const pem = readFileSync(pemFile, "utf8");
-    const pub = createPublicKey(pem).export({ format: "jwk" });
-    alg = pub.kty === "EC" && pub.crv === "P-256" ? "ES256" : pub.kty === "RSA" ? "PS256" : undefined;
-    if (!alg) throw new UsageError(`${pemFile}: a DPoP key must be EC P-256 or RSA`);
-    privateKey = await importPKCS8(pem, alg, { extractable: true });
+    // RSA or EC P-256, in PKCS#8, PKCS#1 or SEC 1: handed to jose as PKCS#8, the form it imports.
+    const { key } = readSigningKey(pemFile, "--dpop-key");
+    const pub = createPublicKey(key).export({ format: "jwk" });
+    alg = pub.kty === "EC" ? "ES256" : "PS256";
+    privateKey = await importPKCS8(key.export({ type: "pkcs8", format: "pem" }), alg, { extractable: true });
     jwk = pub.kty === "EC" ? { kty: "EC", crv: pub.crv, x: pub.x, y: pub.y } : { kty: "RSA", n: pub.n, e: pub.e };
   }
   return { alg, privateKey, jwk, jkt: await calculateJwkThumbprint(jwk, "sha256"), pkcs8: () => exportPKCS8(privateKey) };
@@ -197,8 +198,8 @@ async function exchange(o) {
   checkWritable(o, ["out", "dpop-key-out"]);
   // A type or a file that is not a token is a UsageError (exit 2); a file that cannot be read
   // or an STS that does not answer is explained by the CLI's entry (scripts/sts.mjs), in one line.
-  const subject = presentedToken(readFileSync(o.subject, "utf8"), o["subject-type"], "subject");
-  const actor = o.actor === undefined ? undefined : presentedToken(readFileSync(o.actor, "utf8"), o["actor-type"], "actor");
+  const subject = presentedToken(readInputFile(o.subject, "--subject"), o["subject-type"], "subject");
+  const actor = o.actor === undefined ? undefined : presentedToken(readInputFile(o.actor, "--actor"), o["actor-type"], "actor");
   const form = exchangeForm(o, subject, actor);
   const key = o.dpop || o["dpop-key"] ? await dpopKey(o["dpop-key"]) : undefined;
   // Under the --url's own path: a realm reached by its prefix publishes its own metadata there.

@@ -111,6 +111,15 @@ export function wholeNumber(opts, name, { min, max, fallback, unit }) {
   return n;
 }
 
+/** The text of a file an option names, or an error naming the option, the file and why it cannot be read. */
+export function readInputFile(path, option) {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (e) {
+    throw new Error(`${option} ${path}: cannot read it (${e.code === "EISDIR" ? "it is a directory" : (e.code ?? e.message)})`);
+  }
+}
+
 export function readJson(file, what) {
   let text;
   try {

@@ -10,6 +10,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { KeyRing } from "../../src/keys/keyring.ts";
 import { UsageError, noPositional, parseArgs, withUsage } from "./input.mjs";
+import { readCertificateFile } from "./pem.mjs";
 import { derToPem } from "../../src/keys/pem.ts";
 import { buildSelfSignedCertificate, parseCertificate } from "../../src/keys/x509.ts";
 
@@ -69,7 +70,15 @@ async function keys(command, rest) {
   noPositional(positional);
   const values = { type: "rsa", bits: "2048", curve: "P-256", days: "365", ...opts };
   if (command === "inspect" && values.cert) {
-    console.log(JSON.stringify(await inspect(await readFile(values.cert, "utf8")), null, 2));
+    const pem = readCertificateFile(values.cert, "--cert");
+    let described;
+    try {
+      described = await inspect(pem);
+    } catch (e) {
+      // The key ring names the configuration entry it loads; here there is one, the file.
+      throw new Error(`--cert ${values.cert}: ${e.message.replace(/^keys\[0\]: key #0: /, "")}`);
+    }
+    console.log(JSON.stringify(described, null, 2));
     return 0;
   }
   const days = Number(values.days);

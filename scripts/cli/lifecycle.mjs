@@ -5,10 +5,10 @@
 // JWT), sent to the usernamemixed endpoint discovered from /trust/mex. The caller is the
 // token's own subject or a service account (e.g. rp-validator). `validate` also takes a PEM
 // certificate: does the STS trust it, and whom does it act as?
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { faultLine, parseIssueResponse } from "./rstr.mjs";
 import { visible } from "./terminal.mjs";
-import { UsageError, noPositional, parseArgs, withUsage } from "./input.mjs";
+import { UsageError, noPositional, parseArgs, readInputFile, withUsage } from "./input.mjs";
 import { checkWritable } from "./output.mjs";
 import { TIMEOUT_HELP, TIMEOUT_OPTION, UnexpectedAnswer, timeoutOf } from "./http.mjs";
 import { postTrust } from "./token.mjs";
@@ -79,12 +79,7 @@ export async function manageToken(o) {
  * no token is named here, not left to a SOAP fault about the request it was pasted into.
  */
 export function readTokenFile(path) {
-  let text;
-  try {
-    text = readFileSync(path, "utf8").trim();
-  } catch (e) {
-    throw new Error(`--token ${path}: cannot read it (${e.code ?? e.message})`);
-  }
+  const text = readInputFile(path, "--token").trim();
   if (text === "") throw new Error(`--token ${path}: the file is empty`);
   if (PEM_CERTIFICATE.test(text)) return text;
   if (text.startsWith("<")) {

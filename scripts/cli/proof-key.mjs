@@ -1,7 +1,7 @@
 // Proof-of-possession keys for the CLI client (WS-Trust 1.3 §4.4): the request side (entropy,
 // KeySize, UseKey) and the requestor's view of the proof key from the RSTR.
 import { createHmac, createPublicKey, randomBytes, X509Certificate } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readPublicKeyFile } from "./pem.mjs";
 import { NS, X509V3, esc } from "./xml.mjs";
 
 const { ds: DS, dsig11: DSIG11 } = NS;
@@ -54,9 +54,14 @@ export function useKeyFromPem(pem) {
   throw new Error("the public key must be RSA, or EC on P-256, P-384 or P-521");
 }
 
-/** Reads a PEM file for useKeyFromPem. */
+/** wst:UseKey content for the PEM file --public-key names; every problem names the option and the file. */
 export function useKeyFromFile(path) {
-  return useKeyFromPem(readFileSync(path, "utf8"));
+  const pem = readPublicKeyFile(path, "--public-key");
+  try {
+    return useKeyFromPem(pem);
+  } catch (e) {
+    throw new Error(`--public-key ${path}: ${e.message}`);
+  }
 }
 
 /** The RST elements that ask for a proof key (inside wst:RequestSecurityToken, prefix `trust`). */

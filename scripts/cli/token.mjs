@@ -9,7 +9,7 @@
 // Discovers the usernamemixed endpoint from GET /trust/mex (as a real WS-Trust client does),
 // sends an RST Issue with a UsernameToken and prints the issued token, or the SOAP fault reason
 // (exit 1).
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { buildTrustRequest } from "./envelope.mjs";
 import { findUsernameMixed } from "./mex.mjs";
 import { faultLine, parseIssueResponse } from "./rstr.mjs";
@@ -19,6 +19,7 @@ import { explain } from "./errors.mjs";
 import { TIMEOUT_HELP, TIMEOUT_OPTION, UnexpectedAnswer, send, timeoutOf } from "./http.mjs";
 import { UsageError, noPositional, parseArgs, withUsage, wholeNumber } from "./input.mjs";
 import { checkWritable } from "./output.mjs";
+import { readCertificateFile, readSigningKey } from "./pem.mjs";
 import { excerpt } from "./terminal.mjs";
 import { parseXml } from "./xml.mjs";
 import { checkCredentialTarget, stsUrl } from "./url.mjs";
@@ -116,18 +117,6 @@ export async function postTrust(o) {
   return { answer, endpoint, req };
 }
 
-/** A PEM file the option names, or an error naming the option, the file and what it should hold. */
-function readPemFile(path, option, shape, what) {
-  let text;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (e) {
-    throw new Error(`${option} ${path}: cannot read it (${e.code ?? e.message})`);
-  }
-  if (!shape.test(text)) throw new Error(`${option} ${path}: not ${what}${option === "--key" && /CERTIFICATE/.test(text) ? " (it holds a certificate: are --cert and --key swapped?)" : ""}`);
-  return text;
-}
-
 /** The options `sts token` reads. */
 const TOKEN_OPTIONS = {
   url: "value", user: "value", password: "value", cert: "value", key: "value", "applies-to": "value", "token-type": "value",
@@ -177,8 +166,8 @@ async function issue(f) {
     r = byCertificate
       ? await requestTokenWithCertificate({
           url: f.url,
-          keyPem: readPemFile(f.key, "--key", /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----/, "a PEM private key"),
-          certPem: readPemFile(f.cert, "--cert", /-----BEGIN CERTIFICATE-----/, "a PEM certificate"),
+          keyPem: readSigningKey(f.key, "--key").pem,
+          certPem: readCertificateFile(f.cert, "--cert", { swapWith: "--key" }),
           appliesTo: f["applies-to"],
           tokenType: f["token-type"],
           soap,

@@ -136,3 +136,19 @@ test("every certificate outside its dates is named, ours, a partner's or a relyi
   assert.match(lines[2], /^warning \(STS_CONFIG\): The trusted issuer's certificate \(trustedIssuers\[0\]\.certificates\[0\] of urn:example:partner, CN=partner\) expired on \S+: tokens signed with its key still verify here/);
   assert.match(lines[3], /^warning \(STS_CONFIG\): The current relying party's encryption certificate \(relyingParties\[0\]\.encryption\.certificates\[0\] of urn:example:rp, CN=rp\) expired on \S+: a relying party that checks certificate dates may refuse tokens encrypted to it/);
 });
+
+test("keys inspect names --cert and the file when it is a directory, holds no certificate or one that does not decode", async () => {
+  const junk = join(dir, "junk.pem");
+  writeFileSync(junk, "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
+  const key = join(dir, "soon", "private-key.pem");
+  for (const [file, problem] of [
+    [dir, "cannot read it (it is a directory)"],
+    [key, "a PEM certificate expected, but it holds a PRIVATE KEY (give the certificate)"],
+    [junk, "bad certificate: trailing data after DER value"],
+  ]) {
+    const r = await runSts(["keys", "inspect", "--cert", file]);
+    assert.equal(r.status, 1, file);
+    assert.equal(r.stderr.trim(), `sts keys: --cert ${file}: ${problem}`);
+  }
+  assert.equal(JSON.parse((await runSts(["keys", "inspect", "--cert", join(dir, "ec", "certificate.pem")])).stdout).subjectCommonName, "ec");
+});

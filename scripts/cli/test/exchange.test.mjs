@@ -3,6 +3,7 @@
 // `node --test 'scripts/cli/test/*.test.mjs'`. The real endpoint is exercised by the interop
 // suite (scripts/interop/run.mjs, "dpop nonce").
 import assert from "node:assert/strict";
+import { generateKeyPairSync } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
@@ -199,6 +200,35 @@ test("an exchange answered with the wrong shape fails (exit 1) and writes nothin
     assert.equal(existsSync(join(dir, "out.xml")), false);
   } finally {
     wrong.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a --dpop-key, --subject or --actor file that cannot be used names the option, the file and what it should hold", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "sts-exchange-"));
+  try {
+    const file = (name, text) => (writeFileSync(join(dir, name), text), join(dir, name));
+    const subject = file("subject.jwt", "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJjYXJvbCJ9.c2ln\n");
+    const cert = new URL("../../../test/fixtures/dev-credentials/alice-client.cert.pem", import.meta.url).pathname;
+    const ed25519 = file("ed.pem", generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "pem" }));
+    const junk = file("junk.txt", "junk");
+    const base = endpoint.replace(/\/oauth2\/token$/, "");
+    const args = ["--url", base, "--client", "c", "--secret", "s", "--audience", "urn:x"];
+    seen.length = 0;
+    for (const [more, message] of [
+      [["--subject", subject, "--dpop-key", junk], `--dpop-key ${junk}: a PEM private key expected, but it holds no PEM block`],
+      [["--subject", subject, "--dpop-key", cert], `--dpop-key ${cert}: a PEM private key expected, but it holds a CERTIFICATE (give the private key, not its certificate)`],
+      [["--subject", subject, "--dpop-key", ed25519], `--dpop-key ${ed25519}: an ED25519 key, where RSA or EC P-256 is expected`],
+      [["--subject", dir], `--subject ${dir}: cannot read it (it is a directory)`],
+      [["--subject", subject, "--actor", dir], `--actor ${dir}: cannot read it (it is a directory)`],
+    ]) {
+      await assert.rejects(run([...args, ...more]), { message }, more.join(" "));
+    }
+    assert.deepEqual(seen, []);
+    // A key in SEC 1 (as `openssl ecparam -genkey` writes it) is as good as PKCS#8.
+    const sec1 = file("sec1.pem", generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ type: "sec1", format: "pem" }));
+    assert.equal((await dpopKey(sec1)).alg, "ES256");
+  } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -1,6 +1,7 @@
 // Self-tests of `sts token` against a stub that is not an STS (a wrong --url): what the user is
 // told. Node 22: `node --test 'scripts/cli/test/*.test.mjs'`.
 import assert from "node:assert/strict";
+import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
@@ -43,7 +44,7 @@ test("a token file is checked before it is sent: unreadable, empty, broken XML o
   const d = mkdtempSync(join(tmpdir(), "sts-token-file-"));
   try {
     const file = (name, text) => (writeFileSync(join(d, name), text), join(d, name));
-    assert.throws(() => readTokenFile(d), /--token .*: cannot read it \(EISDIR\)/);
+    assert.throws(() => readTokenFile(d), { message: `--token ${d}: cannot read it (it is a directory)` });
     assert.throws(() => readTokenFile(file("empty", " \n")), /the file is empty/);
     assert.throws(() => readTokenFile(file("broken.xml", "<a><b></a>")), /not well-formed XML/);
     assert.throws(() => readTokenFile(file("binary", "\u0000\u0001x")), /neither a SAML assertion \(XML\), a JWT, nor a PEM certificate/);
@@ -137,6 +138,36 @@ test("an answer that is not SOAP, or SOAP without what was asked for, is said as
       assert.equal(r.stdout, "", `${cmd} ${mode}`);
       assert.equal(r.stderr.trim(), `sts ${cmd}: ${message}`, `${cmd} ${mode}`);
     }
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
+});
+
+test("a key or certificate file that is not what its option wants names the option, the file and what it should hold, before anything is sent", async () => {
+  const d = mkdtempSync(join(tmpdir(), "sts-keys-"));
+  try {
+    const file = (name, text) => (writeFileSync(join(d, name), text), join(d, name));
+    const junk = file("junk.txt", "not a key\n");
+    const p384 = file("p384.pem", generateKeyPairSync("ec", { namedCurve: "P-384" }).privateKey.export({ type: "sec1", format: "pem" }));
+    const broken = file("broken.pem", "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n");
+    const cert = join(CREDS, "alice-client.cert.pem");
+    const key = join(CREDS, "alice-client.key.pem");
+    const password = ["--user", "alice", "--password", "wonderland", "--applies-to", "urn:x"];
+    const publicKey = [...password, "--key-type", "public-key", "--public-key"];
+    requests = 0;
+    for (const [args, message] of [
+      [[...publicKey, junk], `--public-key ${junk}: a PEM public key or certificate expected, but it holds no PEM block`],
+      [[...publicKey, key], `--public-key ${key}: a PEM public key or certificate expected, but it holds a PRIVATE KEY (give its public half: openssl pkey -in FILE -pubout)`],
+      [[...publicKey, broken], `--public-key ${broken}: its PEM public key does not decode`],
+      [[...publicKey, d], `--public-key ${d}: cannot read it (it is a directory)`],
+      [["--cert", cert, "--key", p384, "--applies-to", "urn:x"], `--key ${p384}: an EC secp384r1 key, where RSA or EC P-256 is expected`],
+      [["--cert", key, "--key", key, "--applies-to", "urn:x"], `--cert ${key}: a PEM certificate expected, but it holds a PRIVATE KEY (are --key and --cert swapped?)`],
+    ]) {
+      const r = await sts(["token", "--url", base, ...args]);
+      assert.equal(r.status, 1, args.join(" "));
+      assert.equal(r.stderr.trim(), `sts token: ${message}`);
+    }
+    assert.equal(requests, 0);
   } finally {
     rmSync(d, { recursive: true, force: true });
   }
