@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { decodeJwt, decodeProtectedHeader } from "jose";
-import { runSts } from "./run-cli.mjs";
+import { listen, runSts } from "./run-cli.mjs";
 import { dpopKey, exchangeForm, issuedToken, postExchange, presentedToken, run } from "../exchange.mjs";
 
 const NONCE = "12345.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
@@ -96,53 +96,43 @@ test("without a DPoP key: no proof, no retry", async () => {
   assert.equal(seen[0].proof, undefined);
 });
 
+// Files the tests hand to the command: a subject token, and whatever a test writes beside it.
+const dir = mkdtempSync(join(tmpdir(), "sts-exchange-"));
+const file = (name, text) => (writeFileSync(join(dir, name), text), join(dir, name));
+const SUBJECT = file("subject.jwt", "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJjYXJvbCJ9.c2ln\n");
+after(() => rmSync(dir, { recursive: true, force: true }));
+
 test("the token endpoint comes from the metadata under --url's own path (a realm's prefix kept)", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "sts-exchange-"));
-  try {
-    writeFileSync(join(dir, "subject.jwt"), "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJjYXJvbCJ9.c2ln\n");
-    seen.length = 0;
-    const base = endpoint.replace(/\/oauth2\/token$/, "");
-    const code = await run(["--url", `${base}/realms/realm2/`, "--client", "c", "--secret", "s", "--subject", join(dir, "subject.jwt"), "--audience", "urn:x", "--out", join(dir, "out")]);
-    assert.equal(code, 0);
-    assert.deepEqual(seen.map((x) => x.path), ["/realms/realm2/oauth2/token"]);
-    assert.equal(readFileSync(join(dir, "out"), "utf8"), "h.p.s");
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  seen.length = 0;
+  const base = endpoint.replace(/\/oauth2\/token$/, "");
+  const code = await run(["--url", `${base}/realms/realm2/`, "--client", "c", "--secret", "s", "--subject", SUBJECT, "--audience", "urn:x", "--out", join(dir, "out")]);
+  assert.equal(code, 0);
+  assert.deepEqual(seen.map((x) => x.path), ["/realms/realm2/oauth2/token"]);
+  assert.equal(readFileSync(join(dir, "out"), "utf8"), "h.p.s");
 });
 
 test("an --out or --dpop-key-out that cannot be written is named before the exchange: a token is never bound to a key that is lost", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "sts-exchange-"));
-  try {
-    writeFileSync(join(dir, "subject.jwt"), "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJjYXJvbCJ9.c2ln\n");
-    seen.length = 0;
-    const base = endpoint.replace(/\/oauth2\/token$/, "");
-    const args = ["--url", base, "--client", "c", "--secret", "s", "--subject", join(dir, "subject.jwt"), "--audience", "urn:x"];
-    await assert.rejects(run([...args, "--dpop", "--dpop-key-out", "/nonexistent/k.pem"]), { message: "--dpop-key-out /nonexistent/k.pem: its directory /nonexistent does not exist (nothing was sent)" });
-    await assert.rejects(run([...args, "--out", dir]), { message: `--out ${dir}: is a directory (nothing was sent)` });
-    assert.deepEqual(seen, []);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  seen.length = 0;
+  const base = endpoint.replace(/\/oauth2\/token$/, "");
+  const args = ["--url", base, "--client", "c", "--secret", "s", "--subject", SUBJECT, "--audience", "urn:x"];
+  await assert.rejects(run([...args, "--dpop", "--dpop-key-out", "/nonexistent/k.pem"]), { message: "--dpop-key-out /nonexistent/k.pem: its directory /nonexistent does not exist (nothing was sent)" });
+  await assert.rejects(run([...args, "--out", dir]), { message: `--out ${dir}: is a directory (nothing was sent)` });
+  assert.deepEqual(seen, []);
 });
 
 test("metadata or a token endpoint answering HTML, or no JSON, is said as such: URL, status, content type, what came back", async () => {
   const HTML = "<html><body><h1>502 Bad Gateway</h1></body></html>";
-  const modes = createServer((req, res) => {
+  const modes = await listen((req, res) => {
     req.resume();
     const [, mode] = req.url.split("/");
-    const self = `http://127.0.0.1:${modes.address().port}/${mode}`;
     if (req.method === "GET" && mode !== "htmlmeta" && mode !== "nometa") {
-      return res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ token_endpoint: mode === "badendpoint" ? "not a url" : `${self}/oauth2/token` }));
+      return res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ token_endpoint: mode === "badendpoint" ? "not a url" : `${modes.url}/${mode}/oauth2/token` }));
     }
     if (mode === "nometa") return res.writeHead(404, { "content-type": "text/plain" }).end("no");
     res.writeHead(mode === "html200" || mode === "htmlmeta" ? 200 : 502, { "content-type": "text/html" }).end(HTML);
   });
-  await new Promise((r) => modes.listen(0, "127.0.0.1", r));
-  const dir = mkdtempSync(join(tmpdir(), "sts-exchange-"));
   try {
-    writeFileSync(join(dir, "subject.jwt"), "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJjYXJvbCJ9.c2ln\n");
-    const at = (mode) => `http://127.0.0.1:${modes.address().port}/${mode}`;
+    const at = (mode) => `${modes.url}/${mode}`;
     const meta = (mode) => `${at(mode)}/.well-known/oauth-authorization-server`;
     for (const [mode, message] of [
       ["html502", `unexpected answer from ${at("html502")}/oauth2/token (HTTP 502, text/html): not an OAuth error answer (RFC 6749 §5.2): ${HTML}`],
@@ -151,11 +141,10 @@ test("metadata or a token endpoint answering HTML, or no JSON, is said as such: 
       ["nometa", `GET ${meta("nometa")} → HTTP 404: is --url the STS's address (for a realm served under a path prefix, with that prefix)?`],
       ["badendpoint", `unexpected answer from ${meta("badendpoint")} (HTTP 200, application/json): the metadata's token_endpoint is not an absolute URL`],
     ]) {
-      await assert.rejects(run(["--url", at(mode), "--client", "c", "--secret", "s", "--subject", join(dir, "subject.jwt")]), { message }, mode);
+      await assert.rejects(run(["--url", at(mode), "--client", "c", "--secret", "s", "--subject", SUBJECT]), { message }, mode);
     }
   } finally {
     modes.close();
-    rmSync(dir, { recursive: true, force: true });
   }
 });
 
@@ -183,52 +172,39 @@ test("a successful answer is checked before anything is written: RFC 8693 §2.2.
 });
 
 test("an exchange answered with the wrong shape fails (exit 1) and writes nothing", async () => {
-  const wrong = createServer((req, res) => {
+  const wrong = await listen((req, res) => {
     req.resume();
-    const self = `http://127.0.0.1:${wrong.address().port}`;
     res.writeHead(200, { "content-type": "application/json" });
-    res.end(JSON.stringify(req.method === "GET" ? { token_endpoint: `${self}/oauth2/token` } : { access_token: "abc", issued_token_type: "urn:ietf:params:oauth:token-type:saml2", token_type: "N_A" }));
+    res.end(JSON.stringify(req.method === "GET" ? { token_endpoint: `${wrong.url}/oauth2/token` } : { access_token: "abc", issued_token_type: "urn:ietf:params:oauth:token-type:saml2", token_type: "N_A" }));
   });
-  await new Promise((r) => wrong.listen(0, "127.0.0.1", r));
-  const dir = mkdtempSync(join(tmpdir(), "sts-exchange-"));
   try {
-    writeFileSync(join(dir, "subject.jwt"), "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJjYXJvbCJ9.c2ln\n");
-    const url = `http://127.0.0.1:${wrong.address().port}`;
-    const r = await runSts(["exchange", "--url", url, "--client", "c", "--secret", "s", "--subject", join(dir, "subject.jwt"), "--out", join(dir, "out.xml")]);
+    const r = await runSts(["exchange", "--url", wrong.url, "--client", "c", "--secret", "s", "--subject", SUBJECT, "--out", join(dir, "never.xml")]);
     assert.equal(r.status, 1);
-    assert.equal(r.stderr.trim(), `sts exchange: unexpected answer from ${url}/oauth2/token (HTTP 200, application/json): the access_token of a urn:ietf:params:oauth:token-type:saml2 is not base64url-encoded XML (RFC 8693 §3)`);
-    assert.equal(existsSync(join(dir, "out.xml")), false);
+    assert.equal(r.stderr.trim(), `sts exchange: unexpected answer from ${wrong.url}/oauth2/token (HTTP 200, application/json): the access_token of a urn:ietf:params:oauth:token-type:saml2 is not base64url-encoded XML (RFC 8693 §3)`);
+    assert.equal(existsSync(join(dir, "never.xml")), false);
   } finally {
     wrong.close();
-    rmSync(dir, { recursive: true, force: true });
   }
 });
 
 test("a --dpop-key, --subject or --actor file that cannot be used names the option, the file and what it should hold", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "sts-exchange-"));
-  try {
-    const file = (name, text) => (writeFileSync(join(dir, name), text), join(dir, name));
-    const subject = file("subject.jwt", "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJjYXJvbCJ9.c2ln\n");
-    const cert = new URL("../../../test/fixtures/dev-credentials/alice-client.cert.pem", import.meta.url).pathname;
-    const ed25519 = file("ed.pem", generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "pem" }));
-    const junk = file("junk.txt", "junk");
-    const base = endpoint.replace(/\/oauth2\/token$/, "");
-    const args = ["--url", base, "--client", "c", "--secret", "s", "--audience", "urn:x"];
-    seen.length = 0;
-    for (const [more, message] of [
-      [["--subject", subject, "--dpop-key", junk], `--dpop-key ${junk}: a PEM private key expected, but it holds no PEM block`],
-      [["--subject", subject, "--dpop-key", cert], `--dpop-key ${cert}: a PEM private key expected, but it holds a CERTIFICATE (give the private key, not its certificate)`],
-      [["--subject", subject, "--dpop-key", ed25519], `--dpop-key ${ed25519}: an ED25519 key, where RSA or EC P-256 is expected`],
-      [["--subject", dir], `--subject ${dir}: cannot read it (it is a directory)`],
-      [["--subject", subject, "--actor", dir], `--actor ${dir}: cannot read it (it is a directory)`],
-    ]) {
-      await assert.rejects(run([...args, ...more]), { message }, more.join(" "));
-    }
-    assert.deepEqual(seen, []);
-    // A key in SEC 1 (as `openssl ecparam -genkey` writes it) is as good as PKCS#8.
-    const sec1 = file("sec1.pem", generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ type: "sec1", format: "pem" }));
-    assert.equal((await dpopKey(sec1)).alg, "ES256");
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+  const cert = new URL("../../../test/fixtures/dev-credentials/alice-client.cert.pem", import.meta.url).pathname;
+  const ed25519 = file("ed.pem", generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "pem" }));
+  const junk = file("junk.txt", "junk");
+  const base = endpoint.replace(/\/oauth2\/token$/, "");
+  const args = ["--url", base, "--client", "c", "--secret", "s", "--audience", "urn:x"];
+  seen.length = 0;
+  for (const [more, message] of [
+    [["--subject", SUBJECT, "--dpop-key", junk], `--dpop-key ${junk}: a PEM private key expected, but it holds no PEM block`],
+    [["--subject", SUBJECT, "--dpop-key", cert], `--dpop-key ${cert}: a PEM private key expected, but it holds a CERTIFICATE (give the private key, not its certificate)`],
+    [["--subject", SUBJECT, "--dpop-key", ed25519], `--dpop-key ${ed25519}: an ED25519 key, where RSA or EC P-256 is expected`],
+    [["--subject", dir], `--subject ${dir}: cannot read it (it is a directory)`],
+    [["--subject", SUBJECT, "--actor", dir], `--actor ${dir}: cannot read it (it is a directory)`],
+  ]) {
+    await assert.rejects(run([...args, ...more]), { message }, more.join(" "));
   }
+  assert.deepEqual(seen, []);
+  // A key in SEC 1 (as `openssl ecparam -genkey` writes it) is as good as PKCS#8.
+  const sec1 = file("sec1.pem", generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ type: "sec1", format: "pem" }));
+  assert.equal((await dpopKey(sec1)).alg, "ES256");
 });

@@ -3,21 +3,14 @@
 // `node --test 'scripts/cli/test/*.test.mjs'`.
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { ROOT, runSts } from "./run-cli.mjs";
+import { ROOT, listen, mexNaming, runSts } from "./run-cli.mjs";
 import { MAX_ANSWER_BYTES, send } from "../http.mjs";
 
 const CREDS = join(ROOT, "test", "fixtures", "dev-credentials");
 const dir = mkdtempSync(join(tmpdir(), "sts-http-"));
-const mex = (address) =>
-  `<wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" xmlns:soap12="http://schemas.xmlsoap.org/wsdl/soap12/" xmlns:wsa="http://www.w3.org/2005/08/addressing" xmlns:wsp="http://schemas.xmlsoap.org/ws/2004/09/policy" xmlns:wsu="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd">` +
-  `<wsp:Policy wsu:Id="p"><x:UsernameToken xmlns:x="urn:x"/></wsp:Policy><wsdl:binding name="b"><wsp:PolicyReference URI="#p"/><soap12:binding/>` +
-  `<wsdl:operation name="Issue"><soap12:operation soapAction="http://docs.oasis-open.org/ws-sx/ws-trust/200512/RST/Issue"/></wsdl:operation></wsdl:binding>` +
-  `<wsdl:service name="s"><wsdl:port name="p1" binding="tns:b"><wsa:EndpointReference><wsa:Address>${address}</wsa:Address></wsa:EndpointReference></wsdl:port></wsdl:service></wsdl:definitions>`;
-
 // `elsewhere` records whatever reaches it; `sts` answers its metadata and redirects every POST there.
 const reached = [];
 let elsewhere;
@@ -25,7 +18,7 @@ let sts;
 let base;
 let target;
 before(async () => {
-  elsewhere = createServer((req, res) => {
+  elsewhere = await listen((req, res) => {
     let body = "";
     req.on("data", (d) => (body += d));
     req.on("end", () => {
@@ -33,18 +26,16 @@ before(async () => {
       res.writeHead(500).end();
     });
   });
-  await new Promise((r) => elsewhere.listen(0, "127.0.0.1", r));
-  target = `http://127.0.0.1:${elsewhere.address().port}/collect`;
-  sts = createServer((req, res) => {
+  target = `${elsewhere.url}/collect`;
+  sts = await listen((req, res) => {
     req.resume();
-    if (req.method === "GET" && req.url === "/trust/mex") return res.writeHead(200, { "content-type": "text/xml" }).end(mex(`${base}/trust/13/usernamemixed`));
+    if (req.method === "GET" && req.url === "/trust/mex") return res.writeHead(200, { "content-type": "text/xml" }).end(mexNaming(`${base}/trust/13/usernamemixed`));
     if (req.method === "GET" && req.url === "/.well-known/oauth-authorization-server") {
       return res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ token_endpoint: `${base}/oauth2/token` }));
     }
     res.writeHead(307, { location: target }).end();
   });
-  await new Promise((r) => sts.listen(0, "127.0.0.1", r));
-  base = `http://127.0.0.1:${sts.address().port}`;
+  base = sts.url;
   writeFileSync(join(dir, "subject.jwt"), "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhIn0.c2ln\n");
 });
 after(() => {
@@ -77,15 +68,8 @@ test("a certificate-signed request goes over https, or plain http to this machin
   assert.equal(r.stderr.trim(), "sts token: credentials are not sent over plain http to 192.0.2.1:9: use https (plain http goes only to this machine, unless STS_CLI_ALLOW_HTTP=1)");
 });
 
-/** A server answering each request as `handler` says; resolves to its base URL and a closer. */
-async function stub(handler) {
-  const server = createServer(handler);
-  await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  return { url: `http://127.0.0.1:${server.address().port}`, close: () => (server.closeAllConnections(), server.close()) };
-}
-
 test("an STS that does not answer is given --timeout seconds (30 by default), then named with the wait", async () => {
-  const hung = await stub((req) => req.resume()); // never answers
+  const hung = await listen((req) => req.resume()); // never answers
   try {
     const started = Date.now();
     const r = await runSts(["token", "--url", hung.url, "--user", "u", "--password", "p", "--applies-to", "urn:x", "--timeout", "1"]);
@@ -105,7 +89,7 @@ test("an STS that does not answer is given --timeout seconds (30 by default), th
 
 test("an answer larger than a few MiB is not read whole: it is refused, and so is one that says so in Content-Length", async () => {
   const cut = []; // for each request: was the connection closed before the 64 MiB were written?
-  const endless = await stub((req, res) => {
+  const endless = await listen((req, res) => {
     req.resume();
     res.writeHead(200, { "content-type": "text/xml" });
     const chunk = Buffer.alloc(1 << 20, "x");
@@ -120,7 +104,7 @@ test("an answer larger than a few MiB is not read whole: it is refused, and so i
     res.on("close", () => cut.push(!res.writableFinished));
     more();
   });
-  const declared = await stub((req, res) => {
+  const declared = await listen((req, res) => {
     req.resume();
     res.writeHead(200, { "content-length": String(MAX_ANSWER_BYTES + 1) }).write("x");
   });

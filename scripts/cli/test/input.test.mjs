@@ -1,10 +1,9 @@
 // Self-tests of the CLI's one option parser (scripts/cli/input.mjs) and of every command reading
 // its options through it. Node 22: `node --test 'scripts/cli/test/*.test.mjs'`.
 import assert from "node:assert/strict";
-import { createServer } from "node:http";
 import { after, before, test } from "node:test";
 import { HelpRequested, UsageError, parseArgs, wholeNumber } from "../input.mjs";
-import { runSts } from "./run-cli.mjs";
+import { listen, runSts } from "./run-cli.mjs";
 
 const KNOWN = { url: "value", password: "value", soap: ["1.1", "1.2"], claim: "list", yes: "flag" };
 
@@ -46,16 +45,12 @@ const seen = [];
 let server;
 let url;
 before(async () => {
-  server = createServer((req, res) => {
-    let body = "";
-    req.on("data", (d) => (body += d));
-    req.on("end", () => {
-      seen.push({ method: req.method, path: req.url, body });
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ subject: "alice", revoked_before: "2026-12-05T12:00:00.000Z" }));
-    });
+  server = await listen((req, res) => {
+    req.resume();
+    seen.push({ method: req.method, path: req.url });
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ subject: "alice", revoked_before: "2026-12-05T12:00:00.000Z" }));
   });
-  await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  url = `http://127.0.0.1:${server.address().port}`;
+  url = server.url;
 });
 after(() => server.close());
 

@@ -1,6 +1,7 @@
 // Runs `scripts/sts.mjs` for a self-test without blocking the event loop (a stub server the test
 // runs answers in the same process), with the CLI's environment variables cleared first.
 import { spawn } from "node:child_process";
+import { createServer } from "node:http";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -18,4 +19,30 @@ export function runSts(args, env = {}) {
     child.stderr.on("data", (d) => (stderr += d));
     child.on("close", (status) => resolve({ status, stdout, stderr }));
   });
+}
+
+/**
+ * A stand-in server on 127.0.0.1 answering with `handler`.
+ * @returns {Promise<{ url: string, close: () => void }>}  `close` also drops open connections
+ */
+export async function listen(handler) {
+  const server = createServer(handler);
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    close: () => {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
+}
+
+/** A WS-MetadataExchange document naming one usernamemixed endpoint (WS-Trust 1.3, SOAP 1.2), as an STS serves it. */
+export function mexNaming(address) {
+  return (
+    `<wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" xmlns:soap12="http://schemas.xmlsoap.org/wsdl/soap12/" xmlns:wsa="http://www.w3.org/2005/08/addressing" xmlns:wsp="http://schemas.xmlsoap.org/ws/2004/09/policy" xmlns:wsu="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd">` +
+    `<wsp:Policy wsu:Id="p"><x:UsernameToken xmlns:x="urn:x"/></wsp:Policy><wsdl:binding name="b"><wsp:PolicyReference URI="#p"/><soap12:binding/>` +
+    `<wsdl:operation name="Issue"><soap12:operation soapAction="http://docs.oasis-open.org/ws-sx/ws-trust/200512/RST/Issue"/></wsdl:operation></wsdl:binding>` +
+    `<wsdl:service name="s"><wsdl:port name="p1" binding="tns:b"><wsa:EndpointReference><wsa:Address>${address}</wsa:Address></wsa:EndpointReference></wsdl:port></wsdl:service></wsdl:definitions>`
+  );
 }

@@ -7,7 +7,7 @@ import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { ROOT, runSts } from "./run-cli.mjs";
+import { ROOT, mexNaming, runSts } from "./run-cli.mjs";
 import { readTokenFile } from "../lifecycle.mjs";
 
 const CREDS = join(ROOT, "test", "fixtures", "dev-credentials");
@@ -96,7 +96,7 @@ before(async () => {
     const self = `http://127.0.0.1:${modes.address().port}/${mode}`;
     if (rest.join("/") === "trust/mex") {
       if (mode === "mexhtml") return res.writeHead(200, { "content-type": "text/html" }).end(HTML);
-      return res.writeHead(200, { "content-type": "text/xml" }).end(MEX(`${self}/trust/13/usernamemixed`));
+      return res.writeHead(200, { "content-type": "text/xml" }).end(mexNaming(`${self}/trust/13/usernamemixed`));
     }
     const [type, body] = ANSWERS[mode];
     res.writeHead(200, { "content-type": type }).end(body);
@@ -104,12 +104,6 @@ before(async () => {
   await new Promise((r) => modes.listen(0, "127.0.0.1", r));
 });
 after(() => modes.close());
-
-const MEX = (address) =>
-  `<wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" xmlns:soap12="http://schemas.xmlsoap.org/wsdl/soap12/" xmlns:wsa="http://www.w3.org/2005/08/addressing" xmlns:wsp="http://schemas.xmlsoap.org/ws/2004/09/policy" xmlns:wsu="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd">` +
-  `<wsp:Policy wsu:Id="p"><x:UsernameToken xmlns:x="urn:x"/></wsp:Policy><wsdl:binding name="b"><wsp:PolicyReference URI="#p"/><soap12:binding/>` +
-  `<wsdl:operation name="Issue"><soap12:operation soapAction="http://docs.oasis-open.org/ws-sx/ws-trust/200512/RST/Issue"/></wsdl:operation></wsdl:binding>` +
-  `<wsdl:service name="s"><wsdl:port name="p1" binding="tns:b"><wsa:EndpointReference><wsa:Address>${address}</wsa:Address></wsa:EndpointReference></wsdl:port></wsdl:service></wsdl:definitions>`;
 
 test("an answer that is not SOAP, or SOAP without what was asked for, is said as such: URL, status, content type, what came back", async () => {
   const d = mkdtempSync(join(tmpdir(), "sts-answers-"));

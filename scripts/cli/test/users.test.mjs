@@ -12,6 +12,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, test } from "node:test";
 import { parseCsv } from "../csv.mjs";
+import { listen } from "./run-cli.mjs";
 import { MAX_BATCH_BYTES, planBatches, readUsersFile } from "../users.mjs";
 import { hashPassword, verifyPassword } from "../../../src/identity/password.ts";
 
@@ -271,58 +272,49 @@ test("show and list write no control character or escape sequence a claim holds:
   }
 });
 
-test("import: a connection lost mid-import says how many users were created and from which line on nothing was", async () => {
-  // A stand-in STS that takes two batches, then drops the connection on the third.
+/**
+ * A stand-in STS that takes two import batches and does what `third` does with every later
+ * request (it answers none of them), and a 45-user file to import in batches of 10.
+ */
+async function cutShortAfterTwo(name, third) {
   let requests = 0;
-  const flaky = createServer((req, res) => {
+  const server = await listen((req, res) => {
     let body = "";
     req.on("data", (d) => (body += d));
     req.on("end", () => {
-      if (++requests > 2) return req.socket.destroy();
+      if (++requests > 2) return third(req);
       res.writeHead(200, { "content-type": "application/json" });
       res.end(JSON.stringify({ created: JSON.parse(body).users.length, skipped: [] }));
     });
   });
-  await new Promise((r) => flaky.listen(0, "127.0.0.1", r));
+  const hash = await hashPassword("shared-password-1", { iterations: 10_000 });
+  const file = join(dir, `${name}.csv`);
+  writeFileSync(file, ["username,password_hash", ...Array.from({ length: 45 }, (_, i) => `${name}${i},${hash}`)].join("\n"));
+  return { server, file };
+}
+
+test("import: a connection lost mid-import says how many users were created and from which line on nothing was", async () => {
+  const { server, file } = await cutShortAfterTwo("flaky", (req) => req.socket.destroy());
   try {
-    const hash = await hashPassword("shared-password-1", { iterations: 10_000 });
-    const file = join(dir, "flaky.csv");
-    writeFileSync(file, ["username,password_hash", ...Array.from({ length: 45 }, (_, i) => `f${i},${hash}`)].join("\n"));
-    const r = await sts(["import", file, "--batch", "10", "--url", `http://127.0.0.1:${flaky.address().port}`]);
+    const r = await sts(["import", file, "--batch", "10", "--url", server.url]);
     assert.equal(r.code, 1);
     assert.doesNotMatch(r.err, /is it running/);
     assert.match(r.err, new RegExp(`after 20 users created \\(whether the 10 from ${file}:22 to ${file}:31 were is not known: the answer was lost; from ${file}:32 on, nothing was\\)`));
     assert.match(r.err, /Importing the file again skips the users that exist\./);
   } finally {
-    flaky.close();
+    server.close();
   }
 });
 
 test("import: an answer that does not come within --timeout leaves that batch in doubt, as a lost connection does", async () => {
-  // Takes two batches, then never answers the third.
-  let requests = 0;
-  const slow = createServer((req, res) => {
-    let body = "";
-    req.on("data", (d) => (body += d));
-    req.on("end", () => {
-      if (++requests > 2) return;
-      res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify({ created: JSON.parse(body).users.length, skipped: [] }));
-    });
-  });
-  await new Promise((r) => slow.listen(0, "127.0.0.1", r));
+  const { server, file } = await cutShortAfterTwo("slow", () => {}); // never answers
   try {
-    const hash = await hashPassword("shared-password-1", { iterations: 10_000 });
-    const file = join(dir, "slow.csv");
-    writeFileSync(file, ["username,password_hash", ...Array.from({ length: 45 }, (_, i) => `s${i},${hash}`)].join("\n"));
-    const url = `http://127.0.0.1:${slow.address().port}`;
     // Long enough for the batches that are answered, on a busy machine too.
-    const r = await sts(["import", file, "--batch", "10", "--url", url, "--timeout", "3"]);
+    const r = await sts(["import", file, "--batch", "10", "--url", server.url, "--timeout", "3"]);
     assert.equal(r.code, 1);
-    assert.match(r.err, new RegExp(`the connection to the STS at ${url} failed \\(no answer within 3 s\\) during the import — after 20 users created \\(whether the 10 from ${file}:22 to ${file}:31 were is not known`));
+    assert.match(r.err, new RegExp(`the connection to the STS at ${server.url} failed \\(no answer within 3 s\\) during the import — after 20 users created \\(whether the 10 from ${file}:22 to ${file}:31 were is not known`));
   } finally {
-    slow.closeAllConnections();
-    slow.close();
+    server.close();
   }
 });
 
