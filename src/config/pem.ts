@@ -52,7 +52,11 @@ function pemMistake(text: string): string {
       ? `${EXPECTED}, found it on one line with spaces where its line breaks belong: ${AS_IS}`
       : `${EXPECTED}, found it on one line, without line breaks: ${AS_IS}`;
   }
-  if (/^[A-Za-z-]+:/m.test(body)) return `${EXPECTED} without headers, found headers (${labels[0]} with Proc-Type/DEK-Info is an encrypted key: convert it with openssl pkcs8 -topk8 -nocrypt -in key.pem)`;
+  if (/^[A-Za-z-]+:/m.test(body)) {
+    return /^Proc-Type: *4,ENCRYPTED/m.test(body)
+      ? `${EXPECTED} without headers, found an encrypted key (Proc-Type: 4,ENCRYPTED): decrypt it into PKCS#8 with openssl pkcs8 -topk8 -nocrypt -in key.pem`
+      : `${EXPECTED} without headers, found header lines (name: value) before the base64`;
+  }
   return `${EXPECTED}, found something else than base64 between its ${begin} and ${end} lines`;
 }
 

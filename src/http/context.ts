@@ -18,14 +18,14 @@ import { DEV_DIRECTORY_USERS } from "../config/dev.ts";
  * Every realm's key rings, by the top-level configuration, loaded once per isolate and
  * configuration: importing a key costs more than signing with it.
  */
-const started = new WeakMap<ResolvedConfig, Promise<Map<ResolvedConfig, KeyRing>>>();
+const starts = new WeakMap<ResolvedConfig, Promise<Map<ResolvedConfig, KeyRing>>>();
 
 /**
  * Builds the request context: the validated configuration of the request's realm (memoised by
  * `loadConfig`; realm.ts selects it by host or path prefix), its key ring (every realm's are
- * imported and checked once, before the first request is served), the issuer and the request origin (with the realm's path prefix when it came through one). A
- * worker without configuration fails closed with `not_configured`; it never falls back to
- * development keys.
+ * imported and checked once, before the first request is served), the issuer and the request
+ * origin (with the realm's path prefix when it came through one). A worker without
+ * configuration fails closed with `not_configured`; it never falls back to development keys.
  */
 export async function getContext(env: Env, requestUrl: string): Promise<StsContext> {
   let config: ResolvedConfig;
@@ -34,7 +34,7 @@ export async function getContext(env: Env, requestUrl: string): Promise<StsConte
     const loaded = loadConfig(env);
     if (loaded.mode === "unconfigured") throw unconfigured(loaded.reason);
     config = loaded;
-    rings = await keyRingsOf(config, env.USERS_DB !== undefined);
+    rings = await start(config, env.USERS_DB !== undefined);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     // The operator sees every problem with its field path; the client only that we are down.
@@ -128,14 +128,16 @@ function configuredAt(config: ResolvedConfig, name: string): string {
 }
 
 /**
- * The keys of every realm, loaded when the isolate first serves, whichever realm that request
- * is for: a private key that does not match its certificate, in any realm, is a configuration
+ * What the isolate does once per configuration, before it serves the first request, whichever
+ * realm that request is for: it loads the keys of every realm, and logs what the operator should
+ * know (development keys, certificates near their end, certificate principals no directory can
+ * resolve). A private key that does not match its certificate, in any realm, is a configuration
  * error like any other (logged as config_invalid with the field, answered not_configured
  * everywhere, /healthz included), as check-config finds it. Such a failure is kept with the
  * configuration (the same keys fail the same way); any other is tried again.
  */
-function keyRingsOf(top: ResolvedConfig, directoryBound: boolean): Promise<Map<ResolvedConfig, KeyRing>> {
-  let loading = started.get(top);
+function start(top: ResolvedConfig, directoryBound: boolean): Promise<Map<ResolvedConfig, KeyRing>> {
+  let loading = starts.get(top);
   if (loading === undefined) {
     if (top.mode === "development") {
       // Once per isolate, so an operator who sees it in production knows what is wrong.
@@ -146,17 +148,18 @@ function keyRingsOf(top: ResolvedConfig, directoryBound: boolean): Promise<Map<R
       logEvent({ level: "warn", event: "certificate_principal_unknown", message: `${field}: ${JSON.stringify(name)} is no configured user or service account, and no user directory (USERS_DB) is bound: the certificates mapped to it authenticate nobody` });
     }
     const p = loadKeyRings(top);
-    started.set(top, (loading = p));
-    // Once per isolate and configuration, like the line above: early enough to act on.
+    starts.set(top, (loading = p));
+    // Advice only: a failure here (the keys' own is the request's) must not become a rejection.
     void p
       .then((rings) => {
         for (const [config, ring] of rings) {
           for (const n of expiryNotices(datedCertificates(config, ring.all()), new Date())) logEvent({ ...n, ...(config.realm === undefined ? {} : { realm: config.realm }) });
         }
       })
-      .catch((e: unknown) => {
-        if (!(e instanceof ConfigError) && started.get(top) === p) started.delete(top);
-      });
+      .catch(() => undefined);
+    p.catch((e: unknown) => {
+      if (!(e instanceof ConfigError) && starts.get(top) === p) starts.delete(top);
+    });
   }
   return loading;
 }
