@@ -1,6 +1,7 @@
 // Proof-of-possession keys for the CLI client (WS-Trust 1.3 §4.4): the request side (entropy,
 // KeySize, UseKey) and the requestor's view of the proof key from the RSTR.
 import { createHmac, createPublicKey, randomBytes, X509Certificate } from "node:crypto";
+import { UsageError } from "./input.mjs";
 import { readPublicKeyFile } from "./pem.mjs";
 import { NS, X509V3, esc } from "./xml.mjs";
 
@@ -29,7 +30,7 @@ export function entropyFrom(spec) {
   if (spec === undefined || spec === "random") return randomBytes(32);
   if (spec === "none") return undefined;
   const b = Buffer.from(spec, "base64");
-  if (b.length === 0 || b.toString("base64").replace(/=+$/, "") !== spec.replace(/=+$/, "")) throw new Error("--entropy must be random, none or base64");
+  if (b.length === 0 || b.toString("base64").replace(/=+$/, "") !== spec.replace(/=+$/, "")) throw new UsageError(`--entropy must be random, none or base64, not "${spec}"`);
   return b;
 }
 

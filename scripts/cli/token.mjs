@@ -141,6 +141,7 @@ function readOptions(args) {
     keyType,
     soap: f.soap ?? "1.2",
     trust: f.trust ?? "13",
+    entropy: keyType === "symmetric" ? entropyFrom(f.entropy) : undefined,
     // WS-Trust 1.3 §4.4.3: wst:KeySize is a number of bits.
     keySize: wholeNumber(f, "key-size", { min: 1, max: 16384, unit: "bits" }),
     timeout: timeoutOf(f),
@@ -162,7 +163,6 @@ async function issue(f) {
   let r;
   try {
     checkWritable(f, ["out", "raw-response", "proof-key-out"]);
-    const entropy = keyType === "symmetric" ? entropyFrom(f.entropy) : undefined;
     r = byCertificate
       ? await requestTokenWithCertificate({
           url: f.url,
@@ -176,7 +176,7 @@ async function issue(f) {
         })
       : await requestToken({
           keyType,
-          entropy,
+          entropy: f.entropy,
           keySize: f.keySize,
           useKey: f["public-key"] === undefined ? undefined : useKeyFromFile(f["public-key"]),
           url: f.url,

@@ -75,6 +75,7 @@ test("every command reads --url=URL; values out of range are usage errors (exit 
     [["token", `--url=${url}`, "--user", "u", "--password", "p", "--applies-to", "urn:x", "--key-type", "symmetric", "--key-size", "abc"], '--key-size must be a whole number of bits from 1 to 16384, not "abc"'],
     [["exchange", `--url=${url}`, "--client", "c", "--secret", "s", "--subject", "x.jwt", "extra"], "unexpected argument extra"],
     [["users", "list", `--url=${url}`, "--limit=0"], "--limit must be 1 to 1000"],
+    [["token", "--url", url, "--user", "u", "--password", "p", "--applies-to", "urn:x", "--key-type", "symmetric", "--entropy", "x!"], '--entropy must be random, none or base64, not "x!"'],
   ]) {
     const r = await runSts(args, { STS_ADMIN: "ops", STS_ADMIN_SECRET: "s" });
     assert.equal(r.status, 2, `${args.join(" ")}: ${r.stderr}`);
