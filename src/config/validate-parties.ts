@@ -83,10 +83,19 @@ export function validateRelyingParties(
     if (defaultTokenType !== undefined && !tokenTypes.includes(defaultTokenType)) {
       x.add(`${p}.defaultTokenType`, `${show(defaultTokenType)} is not in tokenTypes`);
     }
+    const rn = subObj(x, r, "renewal", p, RENEWAL_FIELDS) ?? {};
+    const rp = `${p}.renewal`;
+    // No token outlives this, counted from the subject's authentication, renewed or not
+    // (src/engine/issuance.ts): a token lifetime above it is a contradiction, as one above
+    // maxTokenLifetimeSeconds is, and the default lifetime stays within both.
+    const maxTotalLifetimeSeconds = int(x, rn, "maxTotalLifetimeSeconds", rp, 60, 365 * DAY, DAY);
     const maxTokenLifetimeSeconds = int(x, r, "maxTokenLifetimeSeconds", p, 60, 30 * DAY, 8 * 3600);
-    const tokenLifetimeSeconds = int(x, r, "tokenLifetimeSeconds", p, 60, 30 * DAY, Math.min(3600, maxTokenLifetimeSeconds));
+    const tokenLifetimeSeconds = int(x, r, "tokenLifetimeSeconds", p, 60, 30 * DAY, Math.min(3600, maxTokenLifetimeSeconds, maxTotalLifetimeSeconds));
     if (tokenLifetimeSeconds > maxTokenLifetimeSeconds) {
       x.add(`${p}.tokenLifetimeSeconds`, `${tokenLifetimeSeconds} exceeds maxTokenLifetimeSeconds ${maxTokenLifetimeSeconds}`);
+    }
+    if (tokenLifetimeSeconds > maxTotalLifetimeSeconds) {
+      x.add(`${p}.tokenLifetimeSeconds`, `${tokenLifetimeSeconds} exceeds renewal.maxTotalLifetimeSeconds ${maxTotalLifetimeSeconds}, which no token outlives (counted from the authentication)`);
     }
     const claims = strList(x, r, "claims", p);
     const claimRules = validateClaimRules(x, r, p, claims);
@@ -99,11 +108,9 @@ export function validateRelyingParties(
         return undefined;
       },
     }) ?? [];
-    const rn = subObj(x, r, "renewal", p, RENEWAL_FIELDS) ?? {};
-    const rp = `${p}.renewal`;
     const renewal = {
       allowed: bool(x, rn, "allowed", rp, true),
-      maxTotalLifetimeSeconds: int(x, rn, "maxTotalLifetimeSeconds", rp, 60, 365 * DAY, DAY),
+      maxTotalLifetimeSeconds,
       // Counted from the token's expiry, like the clock skew within which the token is still
       // valid (and renews without OK): the default goes past the default skew, as Apache CXF's
       // 30 minutes do, or wst:Renewing OK="true" would never matter. The state objects keep a

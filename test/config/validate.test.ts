@@ -164,10 +164,12 @@ describe("defaults", () => {
     expect(dev.keyTypes).toEqual(["bearer", "symmetric", "public-key"]);
   });
 
-  it("a token lifetime default never exceeds a smaller maximum", () => {
+  it("a token lifetime default never exceeds a smaller maximum, or a smaller maximum total lifetime", () => {
     const { cfg, env } = base();
     cfg.relyingParties[0].maxTokenLifetimeSeconds = 600;
     expect(validateConfig(cfg, env).relyingParties[0]!.tokenLifetimeSeconds).toBe(600);
+    cfg.relyingParties[0].renewal = { maxTotalLifetimeSeconds: 120 };
+    expect(validateConfig(cfg, env).relyingParties[0]!.tokenLifetimeSeconds).toBe(120);
   });
 });
 
@@ -224,6 +226,7 @@ const CASES: [string, Mutation, string][] = [
   ["renewal grace past what state remembers", (c) => (c.relyingParties[0].renewal = { expiredGraceSeconds: 3601 }), `${R}.relyingParties[0].renewal.expiredGraceSeconds: expected an integer from 0 to 3600, got 3601`],
   ["unknown limit", (c) => (c.limits.maxFoo = 1), `${R}.limits.maxFoo: unknown field (expected one of maxBodyBytes, maxXmlDepth, maxXmlElements, maxXmlAttributesPerElement, clockSkewSeconds, maxBatchItems, maxFailedAuthPerWindow, failedAuthWindowSeconds, maxRenewalsPerWindow, renewalWindowSeconds, statusLeaseMilliseconds)`],
   ["lifetime above max", (c) => Object.assign(c.relyingParties[0], { tokenLifetimeSeconds: 7200, maxTokenLifetimeSeconds: 3600 }), `${R}.relyingParties[0].tokenLifetimeSeconds: 7200 exceeds maxTokenLifetimeSeconds 3600`],
+  ["lifetime above the maximum total lifetime", (c) => Object.assign(c.relyingParties[0], { tokenLifetimeSeconds: 7200, renewal: { maxTotalLifetimeSeconds: 3600 } }), `${R}.relyingParties[0].tokenLifetimeSeconds: 7200 exceeds renewal.maxTotalLifetimeSeconds 3600, which no token outlives (counted from the authentication)`],
   ["default not accepted", (c) => (c.relyingParties[0].tokenTypes = ["jwt"]), `${R}.relyingParties[0].defaultTokenType: "saml2" is not in tokenTypes`],
   ["duplicate token type", (c) => (c.relyingParties[0].tokenTypes = ["saml2", "saml2"]), `${R}.relyingParties[0].tokenTypes[1]: duplicate value "saml2"`],
   ["renewal type", (c) => (c.relyingParties[0].renewal = { allowed: "yes" }), `${R}.relyingParties[0].renewal.allowed: expected true or false, got "yes"`],
