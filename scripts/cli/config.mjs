@@ -127,9 +127,9 @@ async function checkConfig(args) {
     options = { mode: "development" };
   } else {
     if (positional.length !== 1) throw new UsageError("check-config needs exactly one FILE");
-    input = readJson(positional[0], "configuration");
+    input = await readJson(positional[0], "configuration");
     if (input === undefined) return 1;
-    secrets = opts.env === undefined ? process.env : readJson(opts.env, "--env");
+    secrets = opts.env === undefined ? process.env : await readJson(opts.env, "--env");
     if (secrets === undefined) return 1;
     if (typeof secrets !== "object" || secrets === null || Array.isArray(secrets)) {
       console.error(`${opts.env}: expected a JSON object of binding name -> value`);

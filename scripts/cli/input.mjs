@@ -120,7 +120,12 @@ export function readInputFile(path, option) {
   }
 }
 
-export function readJson(file, what) {
+/**
+ * Reads a JSON file; undefined (after saying why on stderr) when it cannot be read or parsed.
+ * A parse error gives the reason and the position only: JSON.parse's own message quotes the
+ * text, and the file may be secrets (`--env`).
+ */
+export async function readJson(file, what) {
   let text;
   try {
     text = readFileSync(file, "utf8");
@@ -130,8 +135,9 @@ export function readJson(file, what) {
   }
   try {
     return JSON.parse(text);
-  } catch (e) {
-    console.error(`${file}: not valid JSON (${e.message})`);
+  } catch {
+    const { jsonFailure } = await import(new URL("../../src/config/check.ts", import.meta.url).href);
+    console.error(`${file}: ${jsonFailure(text)}`);
     return undefined;
   }
 }

@@ -152,3 +152,16 @@ test("keys inspect names --cert and the file when it is a directory, holds no ce
   }
   assert.equal(JSON.parse((await runSts(["keys", "inspect", "--cert", join(dir, "ec", "certificate.pem")])).stdout).subjectCommonName, "ec");
 });
+
+test("a --env file that is not JSON is refused with the position of the error, never a piece of its text", async () => {
+  writeFileSync(join(dir, "secrets.env"), "ALICE_PW=pbkdf2-sha256$100000$c2FsdA==$aGFzaA==\nRSA_KEY=-----BEGIN PRIVATE KEY-----\n");
+  writeFileSync(join(dir, "broken.json"), '{"RSA_KEY": "-----BEGIN PRIVATE KEY-----\nMIIEv"}');
+  for (const [file, where] of [["secrets.env", "line 1, column 1"], ["broken.json", "line 1, column 41"]]) {
+    const r = await runSts(["config", "check-config", join(dir, "config.json"), "--env", join(dir, file)]);
+    assert.equal(r.status, 1);
+    assert.equal(r.stdout, "");
+    assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+    assert.match(r.stderr, new RegExp(`^${join(dir, file).replace(/[.\\/]/g, "\\$&")}: is not valid JSON: .+ at ${where}\\n$`));
+    for (const secret of ["ALICE", "pbkdf2", "BEGIN", "MIIEv", "RSA_KEY"]) assert.ok(!r.stderr.includes(secret), r.stderr);
+  }
+});
