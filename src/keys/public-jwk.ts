@@ -4,7 +4,7 @@
  * the keys a partner or client is pinned with at start rather than at its first token.
  */
 import { fromBase64Url } from "../bytes.ts";
-import { keyWeakness } from "./strength.ts";
+import { bitLength, keyWeakness } from "./strength.ts";
 
 /** RFC 7518 §6.2.1: the curves JWS uses, each coordinate's length, and y² = x³ − 3x + b (mod p). */
 const CURVES: Readonly<Record<string, { bytes: number; p: bigint; b: bigint; alg: string }>> = {
@@ -18,6 +18,9 @@ const CURVES: Readonly<Record<string, { bytes: number; p: bigint; b: bigint; alg
     b: 0x0051953eb9618e1c9a1f929a21a0b68540eea2da725b99b315f3b8b489918ef109e156193951ec7e937b1652c0bd3bb1bf073573df883d2c34f1ef451fd46b503f00n,
   },
 };
+
+/** RFC 7517 / RFC 7518 §6: members that only a private or symmetric key has. */
+const PRIVATE_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
 
 /** RFC 7518 §2 Base64urlUInt and RFC 7515 §2: base64url without padding. */
 const B64URL = /^[A-Za-z0-9_-]+$/;
@@ -40,12 +43,19 @@ function bigOf(b: Uint8Array): bigint {
 }
 
 /**
- * Why this public JWK verifies nothing with the allowed `algorithms`, or undefined: a key type
- * or curve none of them uses, an `alg`, `use` or `key_ops` that rules it out, members that are
- * not base64url of the right length, an EC point off its curve, an RSA modulus weaker than
- * src/keys/strength.ts allows.
+ * Why this value is not a public JWK that verifies signatures with one of the allowed
+ * `algorithms`, or undefined: not a JWK object, private or symmetric members (a JWKS or a DPoP
+ * proof's `jwk` publishes public keys only), a key type or curve none of them uses, an `alg`,
+ * `use` or `key_ops` that rules it out, members that are not base64url of the right length, an
+ * EC point off its curve, an RSA modulus weaker than src/keys/strength.ts allows. One judgement
+ * for every door that takes a JWK, so none accepts a key another refuses.
  */
-export function publicJwkProblem(jwk: Record<string, unknown>, algorithms: readonly string[]): string | undefined {
+export function publicJwkProblem(value: unknown, algorithms: readonly string[]): string | undefined {
+  if (typeof value !== "object" || value === null || Array.isArray(value) || typeof (value as Record<string, unknown>).kty !== "string") {
+    return "is not a JWK object with a kty member";
+  }
+  const jwk = value as Record<string, unknown>;
+  if (PRIVATE_MEMBERS.some((m) => jwk[m] !== undefined)) return "must be a public key (private or symmetric key members found)";
   const { kty, crv } = jwk;
   const what = typeof crv === "string" ? `an ${String(kty)} ${crv} key` : `an ${String(kty)} key`;
   if (jwk.use !== undefined && jwk.use !== "sig") return `has use ${JSON.stringify(jwk.use)}: only "sig" keys verify signatures`;
@@ -59,7 +69,7 @@ export function publicJwkProblem(jwk: Record<string, unknown>, algorithms: reado
     const n = bytesOf(jwk.n);
     const e = bytesOf(jwk.e);
     if (!n || n.length === 0 || !e || e.length === 0 || e.every((x) => x === 0)) return "needs n and e as base64url unsigned integers (RFC 7518 §6.3.1)";
-    const weak = keyWeakness({ kty: "RSA", modulusBits: n.length * 8 - Math.clz32(n[0]!) + 24 });
+    const weak = keyWeakness({ kty: "RSA", modulusBits: bitLength(n) });
     return weak && `is ${weak}`;
   }
   if (kty === "EC") {

@@ -11,7 +11,7 @@ import { invalidDpopProof, useDpopNonce } from "../errors.ts";
 import type { StsContext } from "../engine/types.ts";
 import type { StateClient } from "../state/client.ts";
 import { MAX_CLOCK_SKEW_SECONDS } from "../state/types.ts";
-import { MIN_RSA_BITS, bitLength } from "../keys/strength.ts";
+import { publicJwkProblem } from "../keys/public-jwk.ts";
 import { isCurrentDpopNonce } from "./dpop-nonce.ts";
 import { looksLikeJwt } from "./presented.ts";
 
@@ -26,10 +26,6 @@ export const MAX_DPOP_PROOF_BYTES = 8 * 1024;
 /** RFC 9449 §4.2 asks for enough randomness in `jti`; a bound on its length keeps replay keys small. */
 const MAX_JTI_CHARS = 256;
 
-/** The curve each algorithm must use (RFC 7518 §3.4, RFC 8037 §3.1). */
-const CURVES: Record<string, string> = { ES256: "P-256", ES384: "P-384", ES512: "P-521", EdDSA: "Ed25519" };
-/** RFC 7517 / RFC 7518 §6: members that only a private or symmetric key has. */
-const PRIVATE_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
 
 /** The request a proof must name. */
 export interface DpopRequest {
@@ -138,31 +134,14 @@ export async function verifyDpopProof(
 }
 
 /**
- * The header's `jwk`: a public RSA, EC or Ed25519 key matching `alg`, with its public members
- * only (RFC 9449 §4.2: "MUST NOT contain a private key").
+ * The header's `jwk`: a public key that verifies `alg` (RFC 9449 §4.2: "MUST NOT contain a
+ * private key"), judged as every other JWK the STS takes, and reduced to its public members.
  */
 function publicJwkOf(v: unknown, alg: string): JsonWebKey {
-  if (typeof v !== "object" || v === null || Array.isArray(v)) throw refuse("its jwk header must be a JSON Web Key");
-  const o = v as Record<string, unknown>;
-  if (PRIVATE_MEMBERS.some((m) => m in o)) throw refuse("its jwk header must hold a public key, never a private or symmetric one");
-  const str = (m: string) => (typeof o[m] === "string" && (o[m] as string).length > 0 ? (o[m] as string) : undefined);
-  if (alg.startsWith("RS") || alg.startsWith("PS")) {
-    const n = str("n");
-    const e = str("e");
-    if (o.kty !== "RSA" || !n || !e) throw refuse(`its jwk header must be an RSA public key for ${alg}`);
-    const bits = bitLength(fromBase64Url(n) ?? new Uint8Array());
-    if (bits < MIN_RSA_BITS) throw refuse(`its RSA key must be at least ${MIN_RSA_BITS} bits (this one has ${bits})`);
-    return { kty: "RSA", n, e };
-  }
-  const crv = str("crv");
-  const x = str("x");
-  if (alg === "EdDSA") {
-    if (o.kty !== "OKP" || crv !== CURVES[alg] || !x) throw refuse("its jwk header must be an Ed25519 public key for EdDSA");
-    return { kty: "OKP", crv, x };
-  }
-  const y = str("y");
-  if (o.kty !== "EC" || crv !== CURVES[alg] || !x || !y) throw refuse(`its jwk header must be an EC public key on ${CURVES[alg]} for ${alg}`);
-  return { kty: "EC", crv, x, y };
+  const problem = publicJwkProblem(v, [alg]);
+  if (problem !== undefined) throw refuse(`its jwk header ${problem}`);
+  const { kty, n, e, crv, x, y } = v as Record<string, string>;
+  return kty === "RSA" ? { kty, n, e } : kty === "OKP" ? { kty, crv, x } : { kty, crv, x, y };
 }
 
 /**

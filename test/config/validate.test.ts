@@ -7,6 +7,7 @@ import { verifyPassword } from "../../src/identity/password.ts";
 import { verifySecret } from "../../src/identity/secret.ts";
 import { KEY_USAGE, buildSelfSignedCertificate } from "../../src/keys/x509.ts";
 import { derToPem } from "../../src/keys/pem.ts";
+import { fromBase64Url, toBase64Url } from "../../src/bytes.ts";
 import { CA_EXTENSIONS, EKU, authority, basicConstraints, certificate, certificateDer, extendedKeyUsage, extension, keyPair, keyUsage } from "../helpers/certificates.ts";
 import { DIRECTORY_USERNAME_RULE } from "../../src/identity/username.ts";
 import { DEV_CA_CERT_PEM } from "../../src/config/dev-keys.ts";
@@ -579,6 +580,14 @@ describe("inline JWKS keys that could verify nothing are refused at start", () =
       `${K}[2]: its point (x, y) is not on P-256`,
       `${K}[3]: is an RSA key of 1024 bits; at least 2048 are needed`,
     ]);
+  });
+
+  it("an RSA modulus's size is its bits, however many zero bytes lead its encoding", async () => {
+    const weak = await rsa(1024);
+    const n = fromBase64Url(weak.n as string)!;
+    // 1024 bits behind 130 zero bytes: 2064 bits of encoding, still a 1024-bit key.
+    const padded = toBase64Url(new Uint8Array([...new Uint8Array(130), ...n]));
+    expect(issuesWith([{ ...weak, n: padded }])).toEqual([`${K}[0]: is an RSA key of 1024 bits; at least 2048 are needed`]);
   });
 
   it("a key none of the issuer's algorithms verifies with, or whose alg, use or key_ops rule it out", async () => {
