@@ -147,6 +147,8 @@ const baselineWorker :Workerd.Worker = (
     (name = "BASELINE_RSA_PKCS8", text = embed ".serve-baseline/rsa.txt"),
     (name = "BASELINE_EC_PKCS8", text = embed ".serve-baseline/ec.txt"),
     (name = "BASELINE_STATE", durableObjectNamespace = "BaselineState"),
+    # The directory floor's D1 read goes to the STS's own local D1, through the same binding.
+    (name = "USERS_DB", wrapped = (moduleName = "cloudflare-internal:d1-api", innerBindings = [ (name = "fetcher", service = "d1-users") ])),
   ],
   # The floors' revocation check: a SQLite-backed Durable Object on disk, like the STS's.
   durableObjectNamespaces = [ (className = "BaselineState", uniqueKey = "edge-sts-baseline-state", enableSql = true) ],

@@ -28,6 +28,11 @@
 //        for a subject token presented again, whose verification the STS remembers
 //        (src/jwt/verified-cache.ts) and whose revocation answer is leased — what the
 //        benchmark's repeated token gets
+//   POST /floor/directory     → body "read:<username>": one point read of the first realm's
+//        directory row by primary key, through the STS's own D1 binding (USERS_DB), the columns
+//        src/state/directory.ts reads at a sign-in; body "none:<username>": the same request
+//        without it. Sent interleaved, their latency difference is the least a directory lookup
+//        can add to a sign-in.
 //
 // Keys arrive as PKCS#8 base64 text bindings (BASELINE_RSA_PKCS8, BASELINE_EC_PKCS8) and are
 // imported once per isolate, as the STS imports its own keys.
@@ -136,6 +141,16 @@ export default {
       await env.BASELINE_STATE.getByName(`replay:${id.charCodeAt(0) % 16}`).remember(id);
       await crypto.subtle.digest("SHA-256", PAYLOAD);
       return new Response(b64url(await crypto.subtle.sign(RSA.name, k.rsa, PAYLOAD)));
+    }
+    if (pathname === "/floor/directory") {
+      const body = await request.text();
+      if (body.startsWith("read:")) {
+        const row = await env.USERS_DB.prepare("SELECT username, password_hash, enabled, claims, created_at, updated_at FROM users WHERE realm = ?1 AND username = ?2")
+          .bind("", body.slice(5))
+          .first();
+        if (row === null) return new Response("no such directory user", { status: 404 });
+      }
+      return new Response("ok");
     }
     if (pathname.startsWith("/floor/exchange-")) {
       const k = await loadKeys(env);

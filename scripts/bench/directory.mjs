@@ -10,6 +10,7 @@ const ADMIN = "Basic " + Buffer.from("user-admin:user-admin-secret-7a6b5c4d3e2f1
 const DIRECTORY_USER = { user: "bench-directory-user", password: "bench-directory-pass-1" };
 const ROUNDS = 7;
 const ROUND_SECONDS = 8;
+const FLOOR_SECONDS = 4;
 const POOL = 2000;
 const FILL = 100_000;
 const BATCH = 1000;
@@ -49,7 +50,7 @@ async function fill(base) {
  * 2-core machine), which is the load's cost, not the lookup's. Needs the deployment's USERS_DB
  * and the development user-admin account.
  */
-export async function directoryRows({ common, base, want, driveInterleaved }) {
+export async function directoryRows({ common, base, baseline, want, driveInterleaved }) {
   const ids = ["issue-directory-user", "issue-directory-user-100k"];
   if (!ids.some(want)) return [];
   const made = await admin(base, "/admin/users", "POST", { username: DIRECTORY_USER.user, password: DIRECTORY_USER.password, claims: { email: "bench@example.org", role: "user" } });
@@ -67,14 +68,26 @@ export async function directoryRows({ common, base, want, driveInterleaved }) {
         ...common, connections: 1, duration: ROUND_SECONDS, base, name: `${id}-${i}`, method: configured.method, path: configured.path, headers: configured.headers,
         sides: [Array(POOL).fill(configured.body), Array(POOL).fill(directory.body)], expect: "RequestedSecurityToken",
       });
-      rounds.push({ rps: r.rps, errors: r.errors, requests: r.requests, configured: r.sides[0], directory: r.sides[1], diffMs: r.sides[1].p50Ms - r.sides[0].p50Ms });
+      // The round's floor, right after it: the same row read through the same D1 binding by
+      // the baseline worker, against the same request without the read (baseline-worker.js).
+      const f = await driveInterleaved({
+        ...common, connections: 1, duration: FLOOR_SECONDS, base: baseline, name: `${id}-floor-${i}`, method: "POST", path: "/floor/directory", headers: {},
+        sides: [Array(POOL).fill(`none:${DIRECTORY_USER.user}`), Array(POOL).fill(`read:${DIRECTORY_USER.user}`)], expect: "ok",
+      });
+      rounds.push({
+        rps: r.rps, errors: r.errors + f.errors, requests: r.requests, configured: r.sides[0], directory: r.sides[1], diffMs: r.sides[1].p50Ms - r.sides[0].p50Ms,
+        floorDiffMs: f.sides[1].p50Ms - f.sides[0].p50Ms,
+      });
     }
     const mid = [...rounds].sort((a, b) => a.diffMs - b.diffMs)[rounds.length >> 1];
+    const floorMid = [...rounds].sort((a, b) => a.floorDiffMs - b.floorDiffMs)[rounds.length >> 1].floorDiffMs;
     return {
       name, id, vs: null, rps: mid.rps, requests: mid.requests, errors: rounds.reduce((a, r) => a + r.errors, 0), seconds: ROUND_SECONDS,
       p50Ms: mid.directory.p50Ms, p99Ms: mid.directory.p99Ms, ratio: null, ofFloor: mid.configured.p50Ms / mid.directory.p50Ms, directoryExtraP50Ms: mid.diffMs,
-      rounds: rounds.map((r) => ({ diffMs: r.diffMs, configuredP50Ms: r.configured.p50Ms, directoryP50Ms: r.directory.p50Ms })),
-      note: `${note}median of ${ROUNDS} interleaved rounds (${ROUND_SECONDS} s, 1 connection); directory p50 − configured p50: ${rounds.map((r) => `${r.diffMs.toFixed(2)} ms`).join(" / ")}`,
+      floorExtraP50Ms: floorMid,
+      rounds: rounds.map((r) => ({ diffMs: r.diffMs, configuredP50Ms: r.configured.p50Ms, directoryP50Ms: r.directory.p50Ms, floorDiffMs: r.floorDiffMs })),
+      note: `${note}median of ${ROUNDS} interleaved rounds (${ROUND_SECONDS} s, 1 connection); directory p50 − configured p50: ${rounds.map((r) => `${r.diffMs.toFixed(2)} ms`).join(" / ")}; `
+        + `floor (a bare D1 point read of the same row, baseline worker, ${FLOOR_SECONDS} s after each round): ${rounds.map((r) => `${r.floorDiffMs.toFixed(2)} ms`).join(" / ")}`,
     };
   };
   const rows = [];

@@ -47,8 +47,9 @@ function targetRows(r) {
     // Three decimals where two would round a miss up to the target (0.497 → "0.50") or a
     // bare pass down to it.
     t.unit.startsWith("×") ? `${Math.abs(t.value - t.min) < 0.005 ? t.value.toFixed(3) : f2(t.value)}${t.unit}` : t.unit === "%" ? `${f1(t.value)} %` : t.unit === "MiB" ? `${f2(t.value)} MiB` : t.unit === "ms" ? `${f2(t.value)} ms` : String(t.value),
-    t.floor === undefined ? "" : `${f2(t.floor)}×`,
-    t.met ? "met" : t.floor !== undefined && t.floor < t.min ? "MISSED (floor below target)" : "MISSED",
+    t.floor === undefined ? "" : t.unit === "ms" ? `${f2(t.floor)} ms` : `${f2(t.floor)}×`,
+    // A "≤" target (max) is out of reach when its floor is above it; a "≥" one when below.
+    t.met ? "met" : t.floor !== undefined && t.max !== undefined && t.floor > t.max ? "MISSED (floor above target)" : t.floor !== undefined && t.floor < t.min ? "MISSED (floor below target)" : "MISSED",
   ]);
 }
 

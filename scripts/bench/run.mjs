@@ -402,7 +402,7 @@ async function runScenarios({ o, tool, base, baseline, work, workerdPid, report,
   }
   if (tokenPath && tool === "wrk") report.scenarios.push(...(await claimRulesRows({ common, base, tokenPath, jwt, saml, want, driveInterleaved })));
   else console.error("bench: claim-rule rows skipped (they need wrk and the OAuth token endpoint)");
-  if (tool === "wrk") report.scenarios.push(...(await directoryRows({ common, base, want, driveInterleaved })));
+  if (tool === "wrk") report.scenarios.push(...(await directoryRows({ common, base, baseline, want, driveInterleaved })));
   else console.error("bench: directory rows skipped (they need wrk)");
   if (o.soak) report.soak = await soak({ common, base, saml, workerdPid });
   if (o.scale) report.scale = await scale({ common, base, saml, jwt, tokenPath });
@@ -605,7 +605,10 @@ function evaluateTargets(r) {
   // one directory user and with 100,000.
   for (const id of ["issue-directory-user", "issue-directory-user-100k"]) {
     const extra = row(id)?.directoryExtraP50Ms;
-    if (extra !== undefined) t.push({ what: `${id === "issue-directory-user" ? "directory user" : "directory user among 100,000"}: WS-Trust Issue p50 ≤ 1 ms more than a configured user's (interleaved)`, value: extra, min: null, unit: "ms", met: extra <= 1 });
+    // Its floor: a bare point read of the same row through the same D1 binding, interleaved
+    // with the same request without it (scripts/bench/directory.mjs).
+    const floor = row(id)?.floorExtraP50Ms;
+    if (extra !== undefined) t.push({ what: `${id === "issue-directory-user" ? "directory user" : "directory user among 100,000"}: WS-Trust Issue p50 ≤ 1 ms more than a configured user's (interleaved)`, value: extra, min: null, max: 1, unit: "ms", met: extra <= 1, ...(floor !== undefined ? { floor } : {}) });
   }
   if (r.scenarios.length) {
     const errs = r.scenarios.reduce((a, s) => a + s.errors, 0);
