@@ -4,6 +4,7 @@
  * realms. One function for configuration and requests alike, so that what configuration refuses
  * as a duplicate is exactly what a request would find twice.
  */
+import { isolateCaches } from "../cache.ts";
 
 const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/;
 const WITH_AUTHORITY = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)(.*)$/s;
@@ -24,6 +25,21 @@ const DEFAULT_PORTS: Readonly<Record<string, string>> = { http: "80", https: "44
  *   `https://api.example.com/` name one party.
  */
 export function uriKey(uri: string): string {
+  const known = remembered.get(uri);
+  if (known !== undefined) return known;
+  const key = keyOf(uri);
+  remembered.set(uri, key);
+  return key;
+}
+
+/**
+ * Every request compares its target with the configured parties and a client's allowed list
+ * this way, mostly the same few URIs over and over: their keys are remembered (bounded like
+ * every isolate cache; a longer URI is keyed afresh each time).
+ */
+const remembered = isolateCaches.cache<string>("config.uri-keys", { maxEntries: 64, maxKeyChars: 256, entryBytes: 640 });
+
+function keyOf(uri: string): string {
   const t = uri.trim().replace(PERCENT, (h) => h.toUpperCase());
   const urn = URN.exec(t);
   if (urn) return `urn:${urn[1]!.toLowerCase()}:${urn[2]}`;

@@ -93,8 +93,17 @@ export const ENCRYPTED_TOKEN_REFUSAL =
  * (SAML 1.1 in WS-Trust), or a compact JWE (five parts, RFC 7516 §7.1).
  */
 export function isEncryptedToken(t: Element | string): boolean {
-  if (typeof t === "string") return /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]*){4}$/.test(t.trim());
+  if (typeof t === "string") return hasFourDots(t) && COMPACT_JWE.test(t.trim());
   return (t.localName === "EncryptedAssertion" && t.namespaceURI === SAML2_ASSERTION_NS) || (t.localName === "EncryptedData" && t.namespaceURI === XENC_NS);
+}
+
+const COMPACT_JWE = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]*){4}$/;
+
+/** Exactly four dots: every JWS (two) is told apart without running the pattern over it. */
+function hasFourDots(s: string): boolean {
+  let n = 0;
+  for (let i = s.indexOf("."); i !== -1; i = s.indexOf(".", i + 1)) if (++n > 4) return false;
+  return n === 4;
 }
 
 const secs = (d: Date) => d.getTime();
