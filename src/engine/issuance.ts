@@ -37,6 +37,11 @@ function checkConfirmation(rp: RelyingParty, kind: TokenKind, c: Confirmation | 
   }
 }
 
+/** Whether some relying party of the realm offers this scope: only those are grants of ours. */
+function grantsScope(ctx: StsContext, scope: string): boolean {
+  return ctx.config.relyingParties.some((p) => p.scopes.includes(scope));
+}
+
 /**
  * Issuance, once an operation has authorized the request (authorize.ts): which token of which
  * type for that target, with which claims and lifetime. Pure policy plus minting; makes no
@@ -80,11 +85,17 @@ export async function issueToken(ctx: StsContext, req: TokenRequest): Promise<Is
   }
   if (req.scopeCeiling) {
     // A scoped token yields only tokens within its scope. A relying party without scopes of its
-    // own gets the ceiling as it is: a token stating no scope could be exchanged back for
-    // everything another relying party offers.
+    // own gets the ceiling, as far as this realm grants those scopes anywhere: a token stating
+    // no scope could be exchanged back for everything another relying party offers, and one
+    // stating a scope no party here offers would be a grant this STS never made (a trusted
+    // issuer's `scope` names its own grants, and only ever narrows ours).
     const ceiling = req.scopeCeiling;
-    scope = rp.scopes.length === 0 ? ceiling.slice() : scope.filter((s) => ceiling.includes(s));
-    if (scope.length === 0) throw scopeRefused("The presented token's scope allows none of the scopes requested or offered for this audience.");
+    scope = rp.scopes.length === 0 ? ceiling.filter((s) => grantsScope(ctx, s)) : scope.filter((s) => ceiling.includes(s));
+    if (scope.length === 0) {
+      throw scopeRefused(rp.scopes.length === 0
+        ? "The presented token's scope names none of the scopes this STS grants."
+        : "The presented token's scope allows none of the scopes requested or offered for this audience.");
+    }
   }
   ctx.audit.subject = req.identity.subject;
   ctx.audit.target = rp.identifier;

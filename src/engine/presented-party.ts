@@ -307,7 +307,9 @@ async function externalSaml(ctx: StsContext, el: Element, t: TrustedIssuer): Pro
     mayAct: undefined,
     passesOn: NO_DERIVATION_LIMITS,
     grantsDelegation: false,
-    scope: f.claims.scope?.slice(),
+    // The scope attribute is how our own assertions carry an OAuth grant; SAML has no scope of
+    // its own, so in another issuer's assertion it is only an attribute, neither a limit nor a grant.
+    scope: undefined,
     confirmation: undefined,
   };
 }

@@ -26,6 +26,8 @@ export interface AssertionOptions {
   subject?: string;
   expiresInSeconds?: number;
   keys?: KeyRing;
+  /** The attributes the partner states (default: an e-mail address and a role). */
+  claims?: Record<string, string[]>;
 }
 
 export async function partnerAssertion(o: AssertionOptions = {}): Promise<string> {
@@ -41,7 +43,7 @@ export async function partnerAssertion(o: AssertionOptions = {}): Promise<string
     expires: new Date(now.getTime() + (o.expiresInSeconds ?? 600) * 1000),
     authnInstant: now,
     authnMethod: "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport",
-    claims: { email: ["carol@partner.example"], role: ["partner-user"] },
+    claims: o.claims ?? { email: ["carol@partner.example"], role: ["partner-user"] },
     signatureAlgorithm: "rsa-sha256" as const,
     holderOfKey: o.holderOfKey,
   };

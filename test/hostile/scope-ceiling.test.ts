@@ -11,6 +11,7 @@ import { DEV_CONFIG } from "../../src/config/dev.ts";
 import { ORIGIN } from "../helpers/worker.ts";
 import { TT } from "../helpers/soap.ts";
 import { API, DEMO, RP, TX, b64url, es256, exchange, jwtParts, type Fetcher } from "../oauth/helpers.ts";
+import { PARTNER, partnerAssertion } from "../helpers/partner.ts";
 import { assertionIn, ecIssuerKey, jwtBst, jwtIn, trustWith, workerWith } from "./configured.ts";
 
 const IDP = "https://idp.example.org";
@@ -38,7 +39,10 @@ beforeAll(async () => {
     serviceAccounts: [
       { username: "gateway", secretHashSecret: "DEV_RP_VALIDATOR_SECRET_HASH", allowedRelyingParties: [RP, API], operations: ["issue"] },
     ],
-    trustedIssuers: [{ issuer: IDP, kind: "jwt", jwks: { keys: [i.jwk] }, algorithms: ["ES256"] }],
+    trustedIssuers: [
+      { issuer: IDP, kind: "jwt", jwks: { keys: [i.jwk] }, algorithms: ["ES256"] },
+      { issuer: PARTNER, kind: "saml", certificates: DEV_CONFIG.trustedIssuers!.find((t) => t.issuer === PARTNER)!.certificates! },
+    ],
   });
 });
 
@@ -90,6 +94,24 @@ describe("token exchange keeps the subject token's scope as a ceiling", () => {
     const t = await es256({ alg: "ES256", typ: "JWT", kid: "idp-key-1" }, { iss: IDP, aud: ORIGIN, sub: "erin", exp: Math.floor(Date.now() / 1000) + 300, scope: "read" }, idpKey);
     const r = await exchange({ subject_token: t, subject_token_type: TX.jwt, audience: API }, DEMO, f);
     expect([r.status, r.json.scope]).toEqual([200, "read"]);
+  });
+
+  it("a trusted issuer's scope never sets one: a party without scopes gets only scopes some party here offers", async () => {
+    const idp = (scope: string) => es256({ alg: "ES256", typ: "JWT", kid: "idp-key-1" }, { iss: IDP, aud: ORIGIN, sub: "erin", exp: Math.floor(Date.now() / 1000) + 300, scope }, idpKey);
+    const narrowed = await exchange({ subject_token: await idp("read admin"), subject_token_type: TX.jwt, audience: RP, requested_token_type: TX.jwt }, DEMO, f);
+    expect([narrowed.status, narrowed.json.scope, scopeOf(narrowed.json.access_token as string)]).toEqual([200, "read", "read"]);
+    const foreign = await exchange({ subject_token: await idp("admin"), subject_token_type: TX.jwt, audience: RP, requested_token_type: TX.jwt }, DEMO, f);
+    expect([foreign.status, foreign.json.error]).toEqual([400, "invalid_scope"]);
+  });
+
+  it("a SAML partner's scope attribute is neither a grant nor a ceiling", async () => {
+    const assertion = await partnerAssertion({ claims: { email: ["carol@partner.example"], scope: ["admin", "read"] } });
+    for (const audience of [RP, API]) {
+      const r = await exchange({ subject_token: b64url(assertion), subject_token_type: TX.saml2, audience, requested_token_type: TX.jwt }, DEMO, f);
+      expect([r.status, r.json.scope, scopeOf(r.json.access_token as string)], audience).toEqual(
+        audience === API ? [200, "read write", "read write"] : [200, undefined, undefined],
+      );
+    }
   });
 
   it("a subject token without scope is not a scoped grant: the relying party's scopes apply", async () => {
