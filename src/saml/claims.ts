@@ -1,5 +1,22 @@
 /** Claim names in SAML attributes; the claim-type table itself is src/token/claim-types.ts. */
+import { isXsName } from "../xml/xs.ts";
+import { ATTRNAME_FORMAT_BASIC, ATTRNAME_FORMAT_UNSPECIFIED, ATTRNAME_FORMAT_URI } from "./ns.ts";
+
 export { CLAIM_TYPES, type ClaimType, claimName, claimUri, isUriName } from "../token/claim-types.ts";
+
+/** RFC 3986 §3 and §2: a scheme, then only URI characters and well-formed percent-escapes. */
+const ABSOLUTE_URI = /^[A-Za-z][A-Za-z0-9+.-]*:(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?#[\]]|%[0-9A-Fa-f]{2})+$/;
+
+/**
+ * The SAML 2.0 NameFormat for an attribute name (SAML 2.0 core §8.2): `uri` only for a name that
+ * is an absolute URI, `basic` only for an xs:Name (§8.2.2), `unspecified` for any other name (a
+ * claim named with a space, or a scheme followed by characters no URI holds), so that no relying
+ * party reads a name under a format it does not have.
+ */
+export function attributeNameFormat(name: string): string {
+  if (ABSOLUTE_URI.test(name)) return ATTRNAME_FORMAT_URI;
+  return isXsName(name) ? ATTRNAME_FORMAT_BASIC : ATTRNAME_FORMAT_UNSPECIFIED;
+}
 
 /** Splits a claim URI into SAML 1.1 AttributeNamespace and AttributeName (at the last '/'). */
 export function saml11AttributeParts(uri: string): { namespace: string; name: string } {

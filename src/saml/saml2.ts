@@ -2,8 +2,8 @@ import type { KeyRing } from "../keys/keyring.ts";
 import { XSI_NS } from "../xml/dom.ts";
 import { addTreeChild as addChild, setTreeQualifiedAttribute, treeElement } from "../xml/tree-writer.ts";
 import { type AssertionInput, nameIdAttributes, samlTime } from "./assertion-input.ts";
-import { claimUri, isUriName } from "./claims.ts";
-import { ATTRNAME_FORMAT_BASIC, ATTRNAME_FORMAT_URI, SAML2_BEARER, SAML2_HOLDER_OF_KEY, SAML2_NS } from "./ns.ts";
+import { attributeNameFormat, claimUri } from "./claims.ts";
+import { SAML2_BEARER, SAML2_HOLDER_OF_KEY, SAML2_NS } from "./ns.ts";
 import { signToken } from "./sign-token.ts";
 
 const S = SAML2_NS;
@@ -42,10 +42,8 @@ export async function buildSaml2Assertion(a: AssertionInput, keys: KeyRing): Pro
   if (names.length > 0) {
     const st = addChild(root, S, "saml:AttributeStatement");
     for (const n of names) {
-      // SAML 2.0 core §8.2: a URI name is of format uri; a short name a claim rule gave the
-      // attribute (not in the claim-type table) is of format basic.
       const name = claimUri(n);
-      const attr = addChild(st, S, "saml:Attribute", { Name: name, NameFormat: isUriName(name) ? ATTRNAME_FORMAT_URI : ATTRNAME_FORMAT_BASIC });
+      const attr = addChild(st, S, "saml:Attribute", { Name: name, NameFormat: attributeNameFormat(name) });
       for (const v of a.claims[n]!) addChild(attr, S, "saml:AttributeValue", null, v);
     }
   }

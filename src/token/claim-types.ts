@@ -128,7 +128,11 @@ export function claimTypeKey(name: string): string {
   return isUriName(uri) ? foldClaimCase(uri) : uri;
 }
 
-/** Whether a claim name is an absolute URI (SAML 2.0 NameFormat `uri`; otherwise `basic`). */
+/**
+ * Whether a claim name is written as an absolute URI (a scheme, a colon, more): such names are
+ * claim types compared ignoring case. Which SAML NameFormat it gets is src/saml/claims.ts
+ * `attributeNameFormat`.
+ */
 export function isUriName(name: string): boolean {
   return /^[A-Za-z][A-Za-z0-9+.-]*:\S/.test(name);
 }

@@ -20,13 +20,10 @@ import type { Document, Element, Node } from "@xmldom/xmldom";
 import { XmlSecurityError } from "./errors.ts";
 import { XML_NS, XMLNS_NS } from "./dom.ts";
 import { type DomBuilder, direct } from "./dom-build.ts";
+import { ASTRAL_PAIR, NAME_CHARS, NAME_START_CHARS } from "./xs.ts";
 
 
-// XML 1.0 (5th ed.) §2.3 NameStartChar / NameChar without ':' (NCName), surrogate pairs
-// accepted as a whole (astral NameStartChars are #x10000-#xEFFFF).
-const START = "A-Z_a-z\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C\\u200D\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD";
-const CHAR = START + "\\-.0-9\\u00B7\\u0300-\\u036F\\u203F\\u2040";
-const NCNAME = `(?:[${START}]|[\\uD800-\\uDB7F][\\uDC00-\\uDFFF])(?:[${CHAR}]|[\\uD800-\\uDB7F][\\uDC00-\\uDFFF])*`;
+const NCNAME = `(?:[${NAME_START_CHARS}]|${ASTRAL_PAIR})(?:[${NAME_CHARS}]|${ASTRAL_PAIR})*`;
 /** A QName at the current position (sticky). */
 const QNAME_AT = new RegExp(`${NCNAME}(?::${NCNAME})?`, "y");
 const SPACE_AT = /[ \t\n\r]*/y;

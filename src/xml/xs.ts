@@ -30,3 +30,19 @@ export function parseXsBoolean(s: string): boolean | undefined {
       return undefined;
   }
 }
+
+/**
+ * XML 1.0 (5th ed.) §2.3 NameStartChar and NameChar, without ':' (as in an NCName): character
+ * classes for a RegExp, astral characters written as surrogate pairs beside them.
+ */
+export const NAME_START_CHARS = "A-Z_a-z\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C\\u200D\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD";
+export const NAME_CHARS = NAME_START_CHARS + "\\-.0-9\\u00B7\\u0300-\\u036F\\u203F\\u2040";
+/** A surrogate pair: the astral NameStartChars and NameChars are #x10000-#xEFFFF. */
+export const ASTRAL_PAIR = "[\\uD800-\\uDB7F][\\uDC00-\\uDFFF]";
+
+const XS_NAME = new RegExp(`^(?:[:${NAME_START_CHARS}]|${ASTRAL_PAIR})(?:[:${NAME_CHARS}]|${ASTRAL_PAIR})*$`);
+
+/** An xs:Name (XML Schema Part 2 §3.3.6: an XML Name, colons allowed), as it is: no whitespace. */
+export function isXsName(s: string): boolean {
+  return XS_NAME.test(s);
+}

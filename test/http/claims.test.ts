@@ -100,6 +100,21 @@ describe("claim rules of urn:example:rp", () => {
     expect(attributes(xml)[UPN]).toEqual([URI_FORMAT, ["bob@example.com"]]);
   });
 
+  it("NameFormat says what the name is: uri only for an absolute URI, basic only for an xs:Name, else unspecified", async () => {
+    const names = ["cost_center", "cost center", "http://example.com/claims/cost center", "urn:example:claims:team", "dept:code", "2fa"];
+    const f = workerWith({ ...DEV_CONFIG, relyingParties: DEV_CONFIG.relyingParties.map((p) => (p.identifier === RP ? { ...p, claimRules: names.map((as) => ({ value: "x", as })) } : p)) });
+    const r = await trustWith(f, { ...alice, appliesTo: RP });
+    const formats = Object.fromEntries(Object.entries(attributes(assertionIn(r.text)!)).map(([n, [format]]) => [n, format.split(":").pop()]));
+    expect(formats).toEqual({
+      cost_center: "basic",
+      "cost center": "unspecified",
+      "http://example.com/claims/cost center": "unspecified",
+      "urn:example:claims:team": "uri",
+      "dept:code": "uri",
+      "2fa": "unspecified",
+    });
+  });
+
   it("a short name a rule gives is a SAML attribute of NameFormat basic, and metadata offers it", async () => {
     const f = workerWith({ ...DEV_CONFIG, relyingParties: DEV_CONFIG.relyingParties.map((p) => (p.identifier === RP ? { ...p, claimRules: [{ value: "engineering", as: "department", when: { claim: "role", equals: "admin" } }] } : p)) });
     const r = await trustWith(f, { ...alice, appliesTo: RP });
