@@ -55,8 +55,8 @@ function readClaimType(el: Element, dialect: string): RequestedClaim {
  * Reads wst:Claims (WS-Trust 1.3 §4.1 and the February 2005 draft alike) in the identity or the
  * authorization dialect into protocol-free requested claims. Bounded: at most 64 claim types, a
  * Uri of at most 512 characters. Anything else — another dialect, another element, a claim type
- * without Uri — is refused; messages quote what was sent as text, never as markup. A wst:Claims
- * that names no claim type asks for nothing in particular: undefined, as if it were absent, so
+ * without Uri, text — is refused; messages quote what was sent as text, never as markup. A wst:Claims
+ * that is empty asks for nothing in particular: undefined, as if it were absent, so
  * the relying party's policy decides (rather than a token narrowed to no claims at all).
  */
 export function readClaimsRequest(el: Element): RequestedClaim[] | undefined {
@@ -65,6 +65,14 @@ export function readClaimsRequest(el: Element): RequestedClaim[] | undefined {
     throw invalidRequest(dialect === ""
       ? `wst:Claims must name its Dialect (${IDENTITY_DIALECT} or ${AUTHORIZATION_DIALECT}).`
       : `Unsupported wst:Claims Dialect '${clip(dialect)}': this STS reads ${IDENTITY_DIALECT} and ${AUTHORIZATION_DIALECT}.`);
+  }
+  // Text in wst:Claims is no request this STS can read (a claim type written as text, or a
+  // dialect that holds a query string): refused, rather than read as no claims at all, which
+  // would give a token of every claim the policy releases.
+  for (let n = el.firstChild; n; n = n.nextSibling) {
+    if ((n.nodeType === 3 || n.nodeType === 4) && /[^ \t\n\r]/.test(n.nodeValue ?? "")) {
+      throw invalidRequest(`wst:Claims in the dialect ${dialect} names its claims in ClaimType elements; it holds text ('${clip((n.nodeValue ?? "").trim())}').`);
+    }
   }
   const kids = childElements(el);
   if (kids.length > MAX_REQUESTED_CLAIMS) throw invalidRequest(`wst:Claims may name at most ${MAX_REQUESTED_CLAIMS} claim types.`);

@@ -74,6 +74,8 @@ describe("hostile wst:Claims", () => {
     [`<wst:Claims Dialect="${AUTH}" xmlns:auth="${AUTH}"><auth:ClaimType Uri="urn:x"><auth:StructuredValue/></auth:ClaimType></wst:Claims>`, "carries an element this STS does not support (StructuredValue)"],
     [`<wst:Claims Dialect="${AUTH}" xmlns:auth="${AUTH}"><auth:ClaimType Uri="urn:x"><auth:Value>a</auth:Value><auth:Value>b</auth:Value></auth:ClaimType></wst:Claims>`, "only one auth:Value may constrain it"],
     [`<wst:Claims Dialect="${IC}"/><wst:Claims Dialect="${IC}"/>`, "must not carry Claims more than once"],
+    [`<wst:Claims Dialect="${IC}">http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn</wst:Claims>`, "names its claims in ClaimType elements; it holds text ('http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn')"],
+    [`<wst:Claims Dialect="${AUTH}" xmlns:auth="${AUTH}"><auth:ClaimType Uri="urn:x"/><![CDATA[ upn ]]></wst:Claims>`, "it holds text ('upn')"],
   ])("refuses %s", async (extra, why) => {
     expect(await refused(extra)).toContain(why);
   });
