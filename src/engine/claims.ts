@@ -1,9 +1,9 @@
 import type { RelyingParty, TokenKind } from "../config/types.ts";
 import { invalidRequest } from "../errors.ts";
-import { claimTypeKey, claimUri } from "../token/claim-types.ts";
+import { claimName, claimTypeKey, claimUri } from "../token/claim-types.ts";
 import { isReservedClaim, newClaims } from "../token/claims.ts";
 import type { ClaimName } from "../config/claim-rules.ts";
-import { ClaimBudget, type OutputClaim, applyClaimRules } from "./claim-rules.ts";
+import { ClaimBudget, type OutputClaim, applyClaimRules, claimNamesEmitted } from "./claim-rules.ts";
 import { PROTOCOL_CLAIMS } from "./protocol-claims.ts";
 import type { RequestedClaim } from "./types.ts";
 
@@ -43,7 +43,12 @@ function hasWanted(values: readonly string[], wanted: readonly string[] | undefi
  * required claim that is not there refuses the request, naming it; an optional one is left out.
  * Nothing is ever added.
  */
-function narrow(given: readonly OutputClaim[], requested: readonly RequestedClaim[], stated: Readonly<Record<string, readonly string[]>>): OutputClaim[] {
+function narrow(
+  given: readonly OutputClaim[],
+  requested: readonly RequestedClaim[],
+  stated: Readonly<Record<string, readonly string[]>>,
+  missing: (r: RequestedClaim) => never = refuseMissing,
+): OutputClaim[] {
   const out: OutputClaim[] = [];
   for (const r of requested) {
     const wanted = r.values;
@@ -59,12 +64,48 @@ function narrow(given: readonly OutputClaim[], requested: readonly RequestedClai
       if (!have) out.push({ saml: c.saml, jwt: c.jwt, values: values.slice() });
       else for (const v of values) if (!have.values.includes(v)) have.values.push(v);
     }
-    if (!found && !r.optional) {
-      const why = r.values === undefined ? "is not available to this relying party for this subject" : "does not have the requested value for this relying party and subject";
-      throw invalidRequest(`The required claim '${r.uri.slice(0, 200)}' ${why}.`);
-    }
+    if (!found && !r.optional) missing(r);
   }
   return out;
+}
+
+function refuseMissing(r: RequestedClaim): never {
+  const why = r.values === undefined ? "is not available to this relying party for this subject" : "does not have the requested value for this relying party and subject";
+  throw invalidRequest(`The required claim '${r.uri.slice(0, 200)}' ${why}.`);
+}
+
+/**
+ * Refuses requested claims that do not describe the claims a token already states — a required
+ * claim it does not carry (or not with the asked-for value), or a claim or value it carries that
+ * the request would leave out — as a request Renew cannot honour: a renewal keeps the token's
+ * claims, as Apache CXF's STS renews an assertion with its statements unchanged. A request that
+ * describes the token (the one it was issued for, which clients such as CXF's send again) passes.
+ * `claims` are the token's as read back (verify-own.ts); the relying party's rules tell a JWT
+ * name's claim type (`roles` is the WIF role) and a SAML name's JWT name.
+ */
+export function refuseOtherClaims(
+  rp: RelyingParty,
+  kind: TokenKind,
+  claims: Readonly<Record<string, readonly string[]>>,
+  requested: readonly RequestedClaim[],
+  stated: Readonly<Record<string, readonly string[]>>,
+): void {
+  const saml = kind === "saml2" || kind === "saml1";
+  // The names rules give under `as` (a claim passed through keeps its own name in both formats).
+  const ruled = rp.claimRules ? claimNamesEmitted(rp.claimRules, []) : [];
+  const given = Object.entries(claims).map(([name, values]): OutputClaim => {
+    const r = saml ? ruled.find((c) => claimTypeKey(c.saml) === claimTypeKey(name)) : ruled.find((c) => c.jwt === name);
+    return { saml: saml ? name : (r?.saml ?? name), jwt: saml ? (r?.jwt ?? claimName(name)) : name, values: values.slice() };
+  });
+  const refuse = (why: string): never => {
+    throw invalidRequest(`wst:Claims asks for other claims than the token to renew states (${why}): a renewal keeps the token's claims (Validate transforms a token into one with other claims).`);
+  };
+  const kept = narrow(given, requested, stated, (r) => refuse(`it does not state the required claim '${r.uri.slice(0, 200)}'${r.values === undefined ? "" : " with the requested value"}`));
+  for (const g of given) {
+    const values = kept.find((k) => k.saml === g.saml && k.jwt === g.jwt)?.values ?? [];
+    const left = g.values.filter((v) => !values.includes(v));
+    if (left.length > 0) refuse(`the request leaves out ${values.length === 0 ? "its claim" : "values of its claim"} '${(saml ? claimUri(g.saml) : g.jwt).slice(0, 200)}'`);
+  }
 }
 
 /**

@@ -11,18 +11,23 @@ import { isNotRenewable } from "../token/renewability.ts";
 import { findRelyingParty, lookupRelyingParty, partyOf } from "./relying-party.ts";
 import { sectorRefusal } from "./pairwise.ts";
 import { ownMayAct } from "./presented-party.ts";
-import type { IssuedToken, Requestor, StsContext } from "./types.ts";
+import { refuseOtherClaims } from "./claims.ts";
+import { protocolClaims } from "./protocol-claims.ts";
+import type { IssuedToken, RequestedClaim, Requestor, StsContext } from "./types.ts";
 import { type OwnToken, type PresentedToken, verifyOwnToken } from "./verify-own.ts";
 
 /**
  * What a Renew request states about the token it wants back (WS-Trust wst:TokenType,
- * wsp:AppliesTo, wst:KeyType). A renewal changes none of them, so each must be the token's own.
+ * wsp:AppliesTo, wst:KeyType, wst:Claims). A renewal changes none of them, so each must be the
+ * token's own.
  */
 export interface RenewalAsked {
   tokenType?: TokenKind | undefined;
   /** A relying party's identifier or alias, as sent. */
   appliesTo?: string | undefined;
   keyType?: KeyTypeName | undefined;
+  /** Requested claims (wst:Claims): they must describe the token's own claims. */
+  claims?: readonly RequestedClaim[] | undefined;
 }
 
 /**
@@ -50,7 +55,7 @@ export async function renewToken(
   authorize(who, { route: "renew", subject: t.subject, relyingParty: partyOf(ctx.config, t.audience), tokenClient: t.clientId });
   const rp = lookupRelyingParty(ctx.config, t.audience);
   if (!rp) throw unableToRenew("The token's relying party is no longer configured.");
-  refuseChanges(t, rp, askedParty, opts.asked);
+  refuseChanges(ctx, t, rp, askedParty, opts.asked);
   // A pairwise token's relying party made public (its sector was its identifier, so the token
   // still resolves) is not handed the name the pseudonym hid by a renewal: it gets names from
   // new sign-ins, never linked to the pseudonyms it knew.
@@ -125,12 +130,12 @@ export async function renewToken(
 }
 
 /**
- * WS-Trust 1.3 §7.4: a renewal is the same token anew — its type, relying party and proof key
- * stay. A request asking for another is one Renew cannot honour: refused, naming what it asked,
+ * WS-Trust 1.3 §7.4: a renewal is the same token anew — its type, relying party, proof key and
+ * claims stay. A request asking for another is one Renew cannot honour: refused, naming what it asked,
  * rather than answered with a token that is not what it asked for. (Validate transforms a token
  * into another type or for another party.)
  */
-function refuseChanges(t: OwnToken, rp: RelyingParty, askedParty: RelyingParty | undefined, asked: RenewalAsked = {}): void {
+function refuseChanges(ctx: StsContext, t: OwnToken, rp: RelyingParty, askedParty: RelyingParty | undefined, asked: RenewalAsked = {}): void {
   if (asked.tokenType !== undefined && asked.tokenType !== t.kind) {
     throw invalidRequest(`wst:TokenType asks for a ${asked.tokenType} token, but the token to renew is a ${t.kind} token: a renewal keeps the token's type (Validate transforms a token into another).`);
   }
@@ -140,5 +145,9 @@ function refuseChanges(t: OwnToken, rp: RelyingParty, askedParty: RelyingParty |
   const keyType = keyTypeName(t.confirmation);
   if (asked.keyType !== undefined && asked.keyType !== keyType) {
     throw invalidRequest(`wst:KeyType asks for a ${asked.keyType} token, but the token to renew is a ${keyType} token: a renewal keeps the token's proof key.`);
+  }
+  if (asked.claims) {
+    const stated = protocolClaims(ctx, { actor: t.actor, mayAct: ownMayAct(ctx, t)?.name, scope: t.scope, clientId: t.clientId });
+    refuseOtherClaims(rp, t.kind, t.claims, asked.claims, stated);
   }
 }

@@ -11,14 +11,14 @@ import { presentedFromTarget } from "./target.ts";
  * Renew (WS-Trust 1.3 §7.4): the renewed token in an RSTR. `wst:Renewing OK="true"` lets a
  * just-expired token renew within the relying party's grace; `Allow="false"` (§5) asks for a
  * renewed token that may not itself be renewed, as it does of an issued one. A TokenType,
- * AppliesTo or KeyType sent must be the token's own: a renewal changes none of them.
+ * AppliesTo, KeyType or Claims sent must be the token's own: a renewal changes none of them.
  */
 export async function handleRenew(ctx: StsContext, state: StateClient, who: Requestor, rst: Rst): Promise<Markup> {
   const tok = await renewToken(ctx, state, who, presentedFromTarget(rst.target, "wst:RenewTarget"), {
     allowExpired: rst.renewing?.ok === true,
     lifetime: rst.lifetime,
     notRenewable: rst.renewing?.allow === false,
-    asked: { tokenType: tokenKindAsked(rst), appliesTo: rst.appliesTo, keyType: rst.keyType === undefined ? undefined : keyTypeAsked(rst) },
+    asked: { tokenType: tokenKindAsked(rst), appliesTo: rst.appliesTo, keyType: rst.keyType === undefined ? undefined : keyTypeAsked(rst), claims: rst.claims },
   });
   return issuedRstr(rst.trust, tok, { context: rst.context, requestType: rst.trust.requestTypes.renew, keyType: undefined });
 }

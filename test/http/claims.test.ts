@@ -219,6 +219,32 @@ describe("requested claims (wst:Claims)", () => {
     expect(byTag(b!, NS.t13, "Reason")[0]!.textContent).toContain(`wst:InvalidRequest: The required claim '${ID}/surname'`);
   });
 
+  it("Renew keeps the token's claims: the request it was issued for renews it (as CXF sends it again), one for other claims is refused naming the difference", async () => {
+    const validator = { user: "rp-validator", password: "rp-validator-secret-0f1e2d3c4b5a6978" };
+    const renew = (tok: string, claims: string) => trust({ ...validator, requestType: "Renew", extra: `<wst:RenewTarget>${tok}</wst:RenewTarget>${claims}` });
+    const tok = assertionIn((await trust({ ...alice, appliesTo: RP, extra: icClaims([[UPN], [ROLE]]) })).text)!;
+    const refused: [string, string][] = [
+      [icClaims([[UPN]]), `the request leaves out its claim '${ROLE}'`],
+      [authClaims([[UPN, false], [ROLE, false, "admin"]]), `the request leaves out values of its claim '${ROLE}'`],
+      [icClaims([[UPN], [ROLE], [`${ID}/givenname`]]), `it does not state the required claim '${ID}/givenname'`],
+      [authClaims([[UPN, false], [ROLE, false, "auditor"]]), `it does not state the required claim '${ROLE}' with the requested value`],
+    ];
+    for (const [claims, why] of refused) {
+      const r = await renew(tok, claims);
+      expect(faultCode(r.text), why).toBe("wst:InvalidRequest");
+      expect(r.text).toContain(`wst:Claims asks for other claims than the token to renew states (${why}): a renewal keeps the token's claims`);
+    }
+    const own = await renew(tok, `<wst:SecondaryParameters>${icClaims([[ROLE], [UPN], [`${ID}/givenname`, true]])}</wst:SecondaryParameters>`);
+    expect(own.status, own.text.slice(0, 400)).toBe(200);
+    expect(attributes(assertionIn(own.text)!)).toEqual(attributes(tok));
+    // A JWT names the role `roles` (the rule's JWT name): the role claim type still describes it.
+    const jwt = jwtIn((await trust({ ...alice, appliesTo: RP, tokenType: TT.jwt, extra: icClaims([[ROLE]]) })).text)!;
+    expect(Object.keys(jwtParts(jwt).payload)).toContain("roles");
+    const renewed = await renew(jwtBst(jwt), icClaims([[ROLE]]));
+    expect(renewed.status, renewed.text.slice(0, 400)).toBe(200);
+    expect(jwtParts(jwtIn(renewed.text)!).payload.roles).toEqual(jwtParts(jwt).payload.roles);
+  });
+
   it("Validate-transformation narrows the new token to the claims asked for", async () => {
     const tok = assertionIn((await trust({ ...alice, appliesTo: RP })).text)!;
     const r = await trust({ ...alice, requestType: "Validate", tokenType: TT.jwt, appliesTo: RP, extra: `<wst:ValidateTarget>${tok}</wst:ValidateTarget>${icClaims([[UPN]])}` });
