@@ -16,8 +16,8 @@ const TEN_RULES = [
   { value: "internal", as: "tier", when: { claim: "role", equals: "admin" } },
   { template: "{subject}@example.com", as: { saml: `${ID}/upn`, jwt: "upn" } },
   { template: "{given_name} <{email}>", as: "display_name" },
-  { value: "scratch", as: "scratch" },
-  { drop: "scratch" },
+  { claim: "*", when: { claim: "role", equals: "admin" } },
+  { drop: "family_name" },
 ];
 
 /**

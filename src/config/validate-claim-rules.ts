@@ -28,6 +28,21 @@ function claimNameText(x: Issues, v: unknown, path: string): string | undefined 
 }
 
 /**
+ * One entry of a relying party's `claims` release list. A protocol claim (`sub`, `scope`, the WIF
+ * actor, …) is never released as a claim of the person — tokens state it from issuance — so
+ * listing one releases nothing; `*` names a claim called `*`, not every claim (which is what no
+ * list at all releases). Either is a mistake the operator would not see until a token lacks it.
+ */
+export function releasedClaimName(x: Issues, v: unknown, path: string): string | undefined {
+  const s = text(x, v, path, MAX_NAME);
+  if (s === undefined) return undefined;
+  if (isReservedClaim(s)) x.add(path, `${show(s)} is never released: it has a protocol meaning, and tokens state it from issuance, not from the subject's claims`);
+  else if (s === "*") x.add(path, `"*" is no claim name: a party without a claims list is released every claim`);
+  else return s;
+  return undefined;
+}
+
+/**
  * One name for both formats: a JWT names a table claim by its short name, as it does every
  * claim of the table, even where the rule wrote the claim-type URI.
  */
@@ -148,6 +163,10 @@ function rule(x: Issues, raw: unknown, p: string): ClaimRule | undefined {
   const refuse = (k: string, why: string) => r[k] !== undefined && x.add(`${p}.${k}`, why);
   if (source === "drop") {
     for (const k of ["as", "map", "when"]) refuse(k, `does not go with "drop"`);
+    if (r.drop === "*") {
+      x.add(`${p}.drop`, `"*" is no claim name: a drop removes the one claim it names (a party releasing nothing has "claims": [])`);
+      return undefined;
+    }
     const name = claimNameText(x, r.drop, `${p}.drop`);
     // A name matches an emitted claim by its JWT name or its SAML name, the table applied.
     return name === undefined ? undefined : { kind: "drop", names: new Set([name, claimUri(name)]) };
@@ -204,6 +223,7 @@ export function validateClaimRules(x: Issues, r: Obj, p: string, released: reado
   }
   const listed = released && new Set(released.map(claimTypeKey));
   const out: ClaimRule[] = [];
+  const at: number[] = []; // each validated rule's index in the list
   list.forEach((raw, i) => {
     const rr = rule(x, raw, `${p}.claimRules[${i}]`);
     if (!rr) return;
@@ -211,6 +231,32 @@ export function validateClaimRules(x: Issues, r: Obj, p: string, released: reado
       if (!listed!.has(claimTypeKey(name))) x.add(`${p}.claimRules[${i}].${field}`, `reads ${show(name)}, which the party's claims list does not release`);
     }
     out.push(rr);
+    at.push(i);
   });
+  reportDeadRules(x, `${p}.claimRules`, out, at, released);
   return out;
+}
+
+/**
+ * Rules that can do nothing, evaluated as src/engine/claim-rules.ts does: a drop no earlier rule
+ * can emit a claim for (a `claim: "*"` rule emits whatever the release list lets through, or
+ * anything without one), and a rule every claim of which a later drop removes. Both say the
+ * operator meant something the rules do not do.
+ */
+function reportDeadRules(x: Issues, p: string, rules: readonly ClaimRule[], at: readonly number[], released: readonly string[] | undefined): void {
+  const matches = (names: ReadonlySet<string>, n: ClaimName) => names.has(n.jwt) || names.has(claimUri(n.saml));
+  rules.forEach((r, k) => {
+    if (r.kind === "drop") {
+      const before = rules.slice(0, k);
+      const passed = before.some((b) => b.kind === "all");
+      const fires = before.some((b) => b.kind !== "all" && b.kind !== "drop" && matches(r.names, b.as))
+        || (passed && (released === undefined || released.some((n) => [...r.names].some((d) => claimTypeKey(d) === claimTypeKey(n)))));
+      if (!fires) x.add(`${p}[${at[k]}].drop`, `drops ${show([...r.names][0])}, which no earlier rule emits`);
+      return;
+    }
+    if (r.kind === "all") return;
+    const j = rules.findIndex((d, m) => m > k && d.kind === "drop" && matches(d.names, r.as));
+    const named = r.as.jwt === r.as.saml ? show(r.as.saml) : `${show(r.as.saml)} / ${show(r.as.jwt)}`;
+    if (j >= 0) x.add(`${p}[${at[k]}]`, `emits ${named}, which claimRules[${at[j]}] drops: the rule can never give a token anything`);
+  });
 }

@@ -4,7 +4,7 @@ import { type Issues, type Obj, arr, bool, enumList, int, obj, oneOf, show, strL
 import type { KeyAlgorithm } from "./pem.ts";
 import { MAX_RENEWAL_GRACE_SECONDS } from "../state/types.ts";
 import { validateEncryption } from "./validate-encryption.ts";
-import { validateClaimRules } from "./validate-claim-rules.ts";
+import { releasedClaimName, validateClaimRules } from "./validate-claim-rules.ts";
 import { validateSubjectType } from "./validate-pairwise.ts";
 import { validateReplyUrls } from "./validate-web.ts";
 import { uriKey } from "./uri-key.ts";
@@ -97,7 +97,7 @@ export function validateRelyingParties(
     if (tokenLifetimeSeconds > maxTotalLifetimeSeconds) {
       x.add(`${p}.tokenLifetimeSeconds`, `${tokenLifetimeSeconds} exceeds renewal.maxTotalLifetimeSeconds ${maxTotalLifetimeSeconds}, which no token outlives (counted from the authentication)`);
     }
-    const claims = strList(x, r, "claims", p);
+    const claims = strList(x, r, "claims", p, { each: (v, cp) => releasedClaimName(x, v, cp) });
     const claimRules = validateClaimRules(x, r, p, claims);
     const xmlSignatureAlgorithm = oneOf(x, r, "xmlSignatureAlgorithm", p, XML_ALGS, "rsa-sha256");
     const jwtSignatureAlgorithm = oneOf(x, r, "jwtSignatureAlgorithm", p, JWT_ALGS, "ES256");

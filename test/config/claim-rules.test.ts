@@ -78,6 +78,32 @@ describe("claim rules in the configuration", () => {
     ]);
   });
 
+  it("rules that can do nothing are reported: a drop of what no earlier rule emits, a rule a later drop empties, drop \"*\"", () => {
+    expect(rulesIssues([{ drop: "email" }, { value: "x", as: "department" }, { drop: "department" }, { claim: "role", as: { saml: "urn:x:r", jwt: "r" } }, { drop: "urn:x:r" }, { drop: "*" }])).toEqual([
+      `${P}[5].drop: "*" is no claim name: a drop removes the one claim it names (a party releasing nothing has "claims": [])`,
+      `${P}[0].drop: drops "email", which no earlier rule emits`,
+      `${P}[1]: emits "department", which claimRules[2] drops: the rule can never give a token anything`,
+      `${P}[3]: emits "urn:x:r" / "r", which claimRules[4] drops: the rule can never give a token anything`,
+    ]);
+    // After every claim passes, a drop removes what the release list lets through, and only that.
+    const { cfg, env } = base();
+    cfg.relyingParties[1].claims = ["http://schemas.xmlsoap.org/ws/2005/05/identity/claims/EmailAddress"];
+    cfg.relyingParties[1].claimRules = [{ claim: "*" }, { drop: "email" }, { drop: "given_name" }];
+    expect(issuesOf(cfg, env)).toEqual([`${P}[2].drop: drops "given_name", which no earlier rule emits`]);
+    expect(rulesIssues([{ claim: "*" }, { drop: "given_name" }, { claim: "given_name", as: "first" }, { drop: "email" }])).toEqual([]);
+  });
+
+  it("a claims list naming a protocol claim or \"*\" is reported: neither releases anything", () => {
+    const { cfg, env } = base();
+    cfg.relyingParties[1].claims = ["email", "sub", "http://schemas.microsoft.com/identity/claims/Scope", "*"];
+    const C = "STS_CONFIG.relyingParties[1].claims";
+    expect(issuesOf(cfg, env)).toEqual([
+      `${C}[1]: "sub" is never released: it has a protocol meaning, and tokens state it from issuance, not from the subject's claims`,
+      `${C}[2]: "http://schemas.microsoft.com/identity/claims/Scope" is never released: it has a protocol meaning, and tokens state it from issuance, not from the subject's claims`,
+      `${C}[3]: "*" is no claim name: a party without a claims list is released every claim`,
+    ]);
+  });
+
   it("a claims list naming claim-type URIs releases their short names to the rules, in any case", () => {
     const { cfg, env } = base();
     cfg.relyingParties[1].claims = ["http://schemas.xmlsoap.org/ws/2005/05/identity/claims/EmailAddress"];

@@ -23,7 +23,7 @@ const ALICE = { email: ["alice@example.com"], given_name: ["Alice"], role: ["adm
 describe("claim rule evaluation", () => {
   it("passes, renames, maps, adds, conditions, templates and drops, in order", () => {
     const rp = party([
-      { claim: "email" },
+      { claim: "*" },
       { claim: "role", as: { saml: ROLE, jwt: "roles" } },
       { claim: "groups", as: { saml: ROLE, jwt: "roles" }, map: { "g-admins": "admin", "g-staff": ["staff", "user"] } },
       { value: "engineering", as: "department", when: { claim: "role", equals: "admin" } },
@@ -34,6 +34,9 @@ describe("claim rule evaluation", () => {
       { drop: "email" },
     ]);
     expect(applyClaimRules(rp.claimRules!, "alice", ALICE)).toEqual([
+      { saml: "given_name", jwt: "given_name", values: ["Alice"] },
+      { saml: "role", jwt: "role", values: ["admin", "user"] },
+      { saml: "groups", jwt: "groups", values: ["g-admins", "g-staff", "g-other"] },
       { saml: ROLE, jwt: "roles", values: ["admin", "user", "staff"] },
       { saml: "department", jwt: "department", values: ["engineering"] },
       { saml: UPN, jwt: "upn", values: ["alice@example.com"] },
@@ -177,13 +180,13 @@ describe("requested claims", () => {
 });
 
 describe("claim types offered in federation metadata", () => {
-  it("list what is issued after a rename and a drop by the new name (the claim the rename kept stays offered)", async () => {
+  it("list what is issued after a drop by the JWT name and a rename (the SAML name the rename gives stays offered)", async () => {
     const { offeredClaimTypes } = await import("../../src/engine/claims-offered.ts");
     const GN = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname";
     const { cfg, env } = base();
     cfg.users[0].claims.given_name = "Alice";
     cfg.relyingParties[0].claims = ["role"];
-    cfg.relyingParties[1].claimRules = [{ claim: "*" }, { claim: "given_name", as: { saml: GN, jwt: "gn" } }, { drop: "gn" }];
+    cfg.relyingParties[1].claimRules = [{ claim: "*" }, { drop: "given_name" }, { claim: "given_name", as: { saml: GN, jwt: "gn" } }];
     const config = validateConfig(cfg, env);
     const issued = Object.keys(decideClaims(config.relyingParties[1]!, "saml2", "alice", config.users.get("alice")!.claims, undefined));
     expect(issued).toContain(GN);
