@@ -9,14 +9,18 @@ import { claimUri, foldClaimCase } from "./claim-types.ts";
  * c_hash, acr, amr: how the subject authenticated is ours to state) and Front-/Back-Channel
  * Logout (sid). `actor` is the attribute our SAML tokens carry their actor in (the WIF actor claim
  * type, src/saml/claims.ts): from anywhere but our own signed token it would be read back as a
- * delegation nobody granted. Ask {@link isReservedClaim}, which also knows these names by their
- * claim-type URIs.
+ * delegation nobody granted. `actort`, `nameid`, `scp` and `authmethod` are the JWT names .NET's
+ * token handlers map on reading (their default inbound claim type map) to the actor,
+ * nameidentifier, scope and authenticationmethod claim types: in a JWT of ours they would be a
+ * delegation, a second subject, a scope and a sign-in method to such a relying party. Ask
+ * {@link isReservedClaim}, which also knows these names by their claim-type URIs.
  */
 export const RESERVED_CLAIMS: ReadonlySet<string> = new Set([
   "iss", "sub", "aud", "exp", "nbf", "iat", "jti",
   "act", "may_act", "scope", "client_id", "auth_time", "cnf",
   "azp", "nonce", "at_hash", "c_hash", "acr", "amr", "sid",
   "actor",
+  "actort", "nameid", "scp", "authmethod",
 ]);
 
 /**

@@ -9,6 +9,8 @@
 import { describe, expect, it } from "vitest";
 import { TT } from "../helpers/soap.ts";
 import { call, trust } from "../helpers/worker.ts";
+import { partnerAssertion } from "../helpers/partner.ts";
+import { API, TX, b64url, exchange, jwtParts } from "../oauth/helpers.ts";
 import { exchangeSubject, validateStatus, STATUS_VALID } from "./helpers.ts";
 
 const ADMIN = "Basic " + btoa("user-admin:user-admin-secret-7a6b5c4d3e2f1a0b");
@@ -65,6 +67,18 @@ describe("claim types made from a token's protocol elements", () => {
     ]) {
       expect(await refusal(uri), uri).toContain(uri);
     }
+  });
+
+  // .NET's JWT handlers map these names on reading to the actor, nameidentifier, scope and
+  // authenticationmethod claim types (JwtSecurityTokenHandler.DefaultInboundClaimTypeMap).
+  it("are never carried from a partner into a JWT under the short names .NET reads as them", async () => {
+    const claims = { email: ["carol@partner.example"], actort: ["evil-service"], nameid: ["alice"], scp: ["admin.all"], authmethod: ["urn:x509"] };
+    const r = await exchange({ subject_token: b64url(await partnerAssertion({ claims })), subject_token_type: TX.saml2, audience: API, requested_token_type: TX.jwt });
+    expect(r.status).toBe(200);
+    const payload = jwtParts(r.json.access_token as string).payload;
+    expect(payload.email).toBe("carol@partner.example");
+    for (const name of ["actort", "nameid", "scp", "authmethod"]) expect(payload[name], name).toBeUndefined();
+    for (const name of ["actort", "scp"]) expect(await refusal(name), name).toContain("is reserved");
   });
 
   it("are refused in any letter case, as relying parties compare claim types ignoring it", async () => {

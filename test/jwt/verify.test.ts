@@ -463,7 +463,7 @@ describe("a client's registered JWKS", () => {
 describe("identity claims", () => {
   it("one reserved set: the registered, delegation, confirmation and OpenID Connect claims", () => {
     expect([...RESERVED_CLAIMS].sort()).toEqual(
-      ["acr", "act", "actor", "amr", "at_hash", "aud", "auth_time", "azp", "c_hash", "client_id", "cnf", "exp", "iat", "iss", "jti", "may_act", "nbf", "nonce", "scope", "sid", "sub"].sort(),
+      ["acr", "act", "actor", "actort", "amr", "at_hash", "aud", "auth_time", "authmethod", "azp", "c_hash", "client_id", "cnf", "exp", "iat", "iss", "jti", "may_act", "nameid", "nbf", "nonce", "scope", "scp", "sid", "sub"].sort(),
     );
   });
 
