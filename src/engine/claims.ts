@@ -15,7 +15,7 @@ import type { RequestedClaim } from "./types.ts";
  * metadata do: `email` and `…/emailaddress` (in any case) release the same claims.
  */
 export function releaseClaims(rp: RelyingParty, claims: Record<string, string[]>): Record<string, string[]> {
-  const listed = rp.claims && new Set(rp.claims.map(claimTypeKey));
+  const listed = releaseList(rp);
   const out = newClaims();
   for (const [name, values] of Object.entries(claims)) {
     if (isReservedClaim(name)) continue;
@@ -23,6 +23,15 @@ export function releaseClaims(rp: RelyingParty, claims: Record<string, string[]>
   }
   return out;
 }
+
+/** The claim types a party's list names, keyed once per (immutable) configured party. */
+function releaseList(rp: RelyingParty): ReadonlySet<string> | undefined {
+  if (!rp.claims) return undefined;
+  let keys = releaseLists.get(rp);
+  if (keys === undefined) releaseLists.set(rp, (keys = new Set(rp.claims.map(claimTypeKey))));
+  return keys;
+}
+const releaseLists = new WeakMap<RelyingParty, ReadonlySet<string>>();
 
 /** Whether a claim is the one a request names: by its claim type (any case) or its JWT name. */
 function isNamed(c: ClaimName, uri: string): boolean {
