@@ -31,14 +31,17 @@ export function signInHeaders(): Headers {
 
 /**
  * The pages' headers as a Headers object (for a page that also sets a cookie), with one policy
- * directive replaced when given: a page that posts to or loads from a relying party widens its
- * policy for exactly that page and those origins.
+ * directive changed when given: its sources replaced (a page that loads from relying parties
+ * widens its policy for exactly that page and those origins), or, with `sources` undefined, the
+ * directive left out, so that it restricts nothing on that page.
  */
-export function pageHeaders(directive?: { name: "form-action" | "img-src"; sources: readonly string[] }): Headers {
+export function pageHeaders(directive?: { name: "form-action" | "img-src"; sources: readonly string[] | undefined }): Headers {
   const h = new Headers(SIGN_IN_HEADERS);
   if (directive) {
-    const csp = h.get("Content-Security-Policy")!;
-    h.set("Content-Security-Policy", csp.replace(new RegExp(`${directive.name} [^;]*`), `${directive.name} ${directive.sources.join(" ")}`));
+    const { name, sources } = directive;
+    const changed = sources === undefined ? [] : [`${name} ${sources.join(" ")}`];
+    const csp = h.get("Content-Security-Policy")!.split("; ").flatMap((d) => (d.startsWith(`${name} `) ? changed : [d]));
+    h.set("Content-Security-Policy", csp.join("; "));
   }
   return h;
 }

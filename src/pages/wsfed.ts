@@ -333,7 +333,12 @@ async function issueFor(
 async function postToken(x: Exchange, rp: RelyingParty, p: SignInParams, identity: Identity, setCookies: string[]): Promise<Response> {
   const tok = await issue(x.ctx, x.state, { kind: "user", identity }, { target: rp.identifier });
   const rstr = issuedRstr(TRUST2005, tok, { context: undefined, requestType: TRUST2005.requestTypes.issue, keyType: undefined });
-  const headers = pageHeaders({ name: "form-action", sources: [new URL(p.wreply).origin] });
+  // No form-action here: Chromium and WebKit check it at every redirect of the submission too
+  // (w3c/webappsec-csp#8), and a relying party commonly answers the post with a redirect to its
+  // application, which may be at another origin (another host, http to https): the user would be
+  // left at this page with the token already delivered. The page's one form is ours, its action
+  // the registered reply URL, and nothing of the request's reaches the page unescaped.
+  const headers = pageHeaders({ name: "form-action", sources: undefined });
   for (const c of setCookies) headers.append("Set-Cookie", c);
   await writeAudit(x.ctx.audit, { ok: true, status: 200 }, x.started);
   return new Response(autoPostPage(p.wreply, rstr.toString(), p.wctx), { status: 200, headers });
