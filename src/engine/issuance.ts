@@ -1,7 +1,7 @@
 import type { KeyTypeName, RelyingParty, TokenKind } from "../config/types.ts";
 import { invalidRequest, invalidToken, scopeRefused } from "../errors.ts";
 import { MAX_ACTOR_CHAIN, chainLinks } from "../token/actor.ts";
-import { decideLifetime } from "./lifetime.ts";
+import { decideLifetime, totalLifetimeEnd } from "./lifetime.ts";
 import { decideClaims } from "./claims.ts";
 import { findRelyingParty } from "./relying-party.ts";
 import { mintToken } from "./mint.ts";
@@ -67,7 +67,7 @@ export async function issueToken(ctx: StsContext, req: TokenRequest): Promise<Is
   // transformation) carries the original authentication time, so deriving again and again is
   // no way around it. Once the cap has passed, the presented token is what is no longer good
   // enough: a fresh authentication is now, with the cap at least a minute away.
-  const cap = req.identity.authnInstant.getTime() + rp.renewal.maxTotalLifetimeSeconds * 1000;
+  const cap = totalLifetimeEnd(rp, req.identity.authnInstant.getTime());
   if (!(cap > now.getTime())) {
     throw invalidToken("The subject authenticated longer ago than this relying party's maximum total lifetime; a new authentication is needed.");
   }

@@ -29,6 +29,15 @@ export function decideLifetime(
 }
 
 /**
+ * When every token of `rp` for an authentication at `authnMs` ends at the latest: its
+ * `renewal.maxTotalLifetimeSeconds` counted from the authentication, whether a token is renewed,
+ * derived from another or issued again from a browser session.
+ */
+export function totalLifetimeEnd(rp: RelyingParty, authnMs: number): number {
+  return authnMs + rp.renewal.maxTotalLifetimeSeconds * 1000;
+}
+
+/**
  * A requested Lifetime (on Issue, Renew or Validate-transformation) whose end is not after its
  * start, both given, asks for no time at all: refused as such, not read as one of its halves.
  * The STS may move a start that lies within the clock skew to now, but the requester's own

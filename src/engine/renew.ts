@@ -5,7 +5,7 @@ import { authorize } from "./authorize.ts";
 import { tokenRef } from "./check.ts";
 import { invalidRequest, invalidTimeRange, invalidToken, unableToRenew } from "../errors.ts";
 import { keyTypeName } from "./issuance.ts";
-import { refuseReversed, requestedEnd } from "./lifetime.ts";
+import { refuseReversed, requestedEnd, totalLifetimeEnd } from "./lifetime.ts";
 import { mintToken } from "./mint.ts";
 import { isNotRenewable } from "../token/renewability.ts";
 import { findRelyingParty, lookupRelyingParty, partyOf } from "./relying-party.ts";
@@ -86,7 +86,7 @@ export async function renewToken(
     start = created.getTime();
   }
   const lifetimeMs = Math.min(rp.tokenLifetimeSeconds * 1000, t.expires.getTime() - t.issuedAt.getTime());
-  const maxEnd = t.authnInstant.getTime() + rp.renewal.maxTotalLifetimeSeconds * 1000;
+  const maxEnd = totalLifetimeEnd(rp, t.authnInstant.getTime());
   const wanted = opts.lifetime?.expires;
   let end = wanted ? requestedEnd(rp, start, skewMs, wanted) : start + lifetimeMs;
   end = Math.min(end, maxEnd);

@@ -17,6 +17,7 @@ import { MAX_PASSWORD_CHARS } from "../identity/password.ts";
 import { MAX_USERNAME_CHARS } from "../identity/username.ts";
 import { normaliseReplyUrl } from "../config/validate-web.ts";
 import { issue } from "../engine/issue.ts";
+import { totalLifetimeEnd } from "../engine/lifetime.ts";
 import { lookupRelyingParty } from "../engine/relying-party.ts";
 import { uriKey } from "../config/uri-key.ts";
 import type { Identity, RequestServices, StsContext } from "../engine/types.ts";
@@ -209,7 +210,10 @@ async function signIn(x: Exchange, form: FirstValues, posted: boolean): Promise<
   const { rp, params, wfresh, partner } = signInParams(ctx, form);
   if (posted && form.has("csrf")) return submitted(x, rp, params, form, now);
   const live = await liveSession(x, now);
-  const fresh = live !== undefined && (wfresh === undefined || (wfresh > 0 && now - live.session.authTime <= wfresh * 60_000));
+  // A session is too old for a party whose tokens may not live that long after the sign-in (the
+  // engine would refuse to issue one): the user signs in again, as for a wfresh it exceeds.
+  const fresh = live !== undefined && totalLifetimeEnd(rp, live.session.authTime) > now &&
+    (wfresh === undefined || (wfresh > 0 && now - live.session.authTime <= wfresh * 60_000));
   // The session answers unless the request names a partner it did not begin at.
   if (live && fresh && (partner === undefined || live.session.partner?.issuer === partner.issuer)) {
     return issueFor(x, rp, params, live.session, live.claims, now);
@@ -285,7 +289,7 @@ function endSession(x: Exchange, s: SessionRef): Promise<unknown> {
 
 /** A session lasts 8 hours at most, and never longer than the party lets a token family live. */
 function sessionEnd(rp: RelyingParty, now: number): number {
-  return now + Math.min(SESSION_MAX_MS, rp.renewal.maxTotalLifetimeSeconds * 1000);
+  return Math.min(now + SESSION_MAX_MS, totalLifetimeEnd(rp, now));
 }
 
 /**

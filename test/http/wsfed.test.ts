@@ -4,7 +4,10 @@ import { DEV_KEY_MATERIALS } from "../../src/config/dev-keys.ts";
 import { parseXml } from "../../src/xml/parse.ts";
 import { verifyEnveloped } from "../../src/xmldsig/verify.ts";
 import { NS } from "../helpers/soap.ts";
-import { call } from "../helpers/worker.ts";
+import { DEV_CONFIG, DEV_SECRETS } from "../../src/config/dev.ts";
+import { sealSession } from "../../src/pages/wsfed-session.ts";
+import { ORIGIN, call } from "../helpers/worker.ts";
+import { workerWith } from "../hostile/configured.ts";
 import { REPLY, RP, SECURE_RP, browser, field, formFields, get, sessionCookie, signIn } from "../helpers/wsfed.ts";
 
 const SAML2 = "urn:oasis:names:tc:SAML:2.0:assertion";
@@ -196,6 +199,33 @@ describe("WS-Federation passive sign-in", () => {
     const html2 = await out2.text();
     expect(html2).toContain(`src="${OTHER}?wa=wsignoutcleanup1.0"`);
     expect(html2).toContain(`src="${REPLY}?wa=wsignoutcleanup1.0"`);
+  });
+});
+
+describe("a session older than a party lets its tokens live", () => {
+  // A party whose tokens may not outlive one minute after the sign-in (renewal.maxTotalLifetimeSeconds).
+  const SHORT = "urn:example:short-rp";
+  const f = workerWith({
+    ...DEV_CONFIG,
+    relyingParties: [...DEV_CONFIG.relyingParties, { identifier: SHORT, defaultTokenType: "saml2", tokenLifetimeSeconds: 60, renewal: { maxTotalLifetimeSeconds: 60 }, replyUrls: ["http://127.0.0.1:9782/wsfed"] }],
+  });
+
+  it("asks for the password again at that party, and still signs the user in at the others", async () => {
+    const now = Date.now();
+    const sealed = await sealSession(
+      { secret: DEV_SECRETS.DEV_WEB_SESSION_SECRET!, realm: ORIGIN },
+      { subject: "alice", authTime: now - 120_000, method: "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport", expires: now + 3_600_000, parties: [] },
+    );
+    const at = (wtrealm: string) => f(`/wsfed?${new URLSearchParams({ wa: "wsignin1.0", wtrealm })}`, { headers: { cookie: `sts_session=${sealed}` } });
+    const other = await at(RP);
+    expect(other.status).toBe(200);
+    expect(field(await other.text(), "wresult")).toContain("<saml:Assertion");
+    // Two minutes after the sign-in no token of SHORT may be issued: the form, not a dead end.
+    const short = await at(SHORT);
+    const html = await short.text();
+    expect(short.status, html.slice(0, 600)).toBe(200);
+    expect(html).toContain('name="password"');
+    expect(html).not.toContain("wresult");
   });
 });
 
