@@ -30,13 +30,19 @@ import { XmlSecurityError, parseXml } from "../xml/parse.ts";
 import { PASSIVE_REQUESTOR_PATH } from "../wstrust/federation-metadata.ts";
 import { TRUST13, TRUST2005 } from "../wstrust/ns.ts";
 import type { CookieSpec } from "./wsfed-cookies.ts";
-import { type SignInParams, type WebKey, openJson, sealJson } from "./wsfed-session.ts";
+import { MAX_WCTX, type SignInParams, type WebKey, openJson, sealJson } from "./wsfed-session.ts";
 
 /** The cookie binding a partner sign-in to the browser that set out on it. */
 export const PARTNER_COOKIE: CookieSpec = { name: "sts_partner", sameSite: "None" };
 /** A partner sign-in must come back within this long. */
 export const PARTNER_STATE_MS = 10 * 60 * 1000;
 const PURPOSE = "partner-signin";
+/**
+ * The longest sealed trip read back: the party's wctx at its longest with every unit at its
+ * longest in JSON (six bytes: `\u0001`), and the rest (partner, party, reply URL: configured
+ * names, as the request spelled them), in base64url with its MAC.
+ */
+const MAX_STATE_CHARS = Math.ceil(((MAX_WCTX * 6 + 8192) * 4) / 3) + 64;
 
 /** The partners browser sign-in can send a user to. */
 export function passivePartners(ctx: StsContext): TrustedIssuer[] {
@@ -65,7 +71,7 @@ export function sealPartnerState(key: WebKey, s: PartnerState): Promise<string> 
 
 /** The state a wctx that came back holds, if its MAC verifies and it has not expired. */
 export async function openPartnerState(key: WebKey, value: string | null, now: number): Promise<PartnerState | undefined> {
-  const j = await openJson(key, PURPOSE, value, 8192);
+  const j = await openJson(key, PURPOSE, value, MAX_STATE_CHARS);
   if (!Array.isArray(j) || j.length !== 6) return undefined;
   const [partner, wtrealm, wreply, wctx, expires, binding] = j as unknown[];
   if (typeof partner !== "string" || typeof wtrealm !== "string" || typeof wreply !== "string" || typeof wctx !== "string") return undefined;

@@ -105,6 +105,9 @@ export async function openSessionRef(key: WebKey, value: string | undefined, now
   return { subject, authTime, expires };
 }
 
+/** `wctx` is the relying party's own state, echoed back: bounded (in UTF-16 units) so it cannot bloat pages and forms. */
+export const MAX_WCTX = 2048;
+
 /** The parameters a sign-in form carries and its token is bound to. */
 export interface SignInParams {
   wtrealm: string;

@@ -36,12 +36,10 @@ import {
   passivePartners, sealPartnerState,
 } from "./wsfed-partner.ts";
 import {
-  FORM_BINDING_COOKIE, MAX_SESSION_CHARS, PARTNER_SESSION_COOKIE, REPLACED_SESSION_COOKIE, SESSION_COOKIE, SESSION_MAX_MS, type Session, type SignInParams, type WebKey, checkFormToken,
+  FORM_BINDING_COOKIE, MAX_SESSION_CHARS, MAX_WCTX, PARTNER_SESSION_COOKIE, REPLACED_SESSION_COOKIE, SESSION_COOKIE, SESSION_MAX_MS, type Session, type SignInParams, type WebKey, checkFormToken,
   type SessionRef, formToken, newBrowserBinding, openSession, openSessionRef, readBrowserBinding, sealSession, sealSessionRef, sessionStateId,
 } from "./wsfed-session.ts";
 
-/** `wctx` is the relying party's own state, echoed back: bounded so it cannot bloat pages and forms. */
-const MAX_WCTX = 2048;
 /** A sign-in form post is a handful of short fields; a partner's post carries its token (wresult). */
 const MAX_FORM_BYTES = 1024 * 1024;
 

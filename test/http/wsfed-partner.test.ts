@@ -82,6 +82,17 @@ describe("sign-in at a federation partner", () => {
     });
   }
 
+  it("the party's longest wctx comes back through the partner, in any characters (the trip sealed with it is read back whole)", async () => {
+    // 2,048 characters, each six bytes of the trip's JSON (a control character: \u0001) or three of UTF-8.
+    for (const appContext of ["\u0001".repeat(2048), "中".repeat(2048)]) {
+      const { b, wctx } = await setOut(appContext);
+      const res = await back(b, rstr(await partnerAssertion()), wctx);
+      const html = await res.text();
+      expect(res.status, html.slice(0, 600)).toBe(200);
+      expect(field(html, "wctx")).toBe(appContext);
+    }
+  });
+
   it("the session a partner sign-in leaves signs the user in again without another trip, with the partner's claims", async () => {
     const { b, wctx } = await setOut();
     expect((await back(b, rstr(await partnerAssertion()), wctx)).status).toBe(200);
