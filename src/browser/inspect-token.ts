@@ -219,7 +219,8 @@ async function inspectJwt(token: string, sts: ThisSts, now: Date): Promise<Inspe
   let signature: Inspection["signature"];
   const alg = header.alg as JwsAlg | undefined;
   const key = typeof header.kid === "string" ? sts.keys.byKid(header.kid) : undefined;
-  const issuer = typeof payload.iss === "string" ? payload.iss : undefined;
+  // Shown as stated, whatever JSON it is: a non-string never equals the issuer a page serves.
+  const issuer = stated(payload.iss);
   if (!alg || !JWS_ALGS.includes(alg)) signature = { valid: false, detail: `The algorithm ${String(header.alg)} is not one this STS signs with.` };
   else if (!key) signature = { valid: false, detail: "The token's kid names none of this STS's published keys." };
   else {
@@ -241,8 +242,8 @@ async function inspectJwt(token: string, sts: ThisSts, now: Date): Promise<Inspe
   return {
     format: "JWT",
     issuer,
-    subject: typeof payload.sub === "string" ? payload.sub : undefined,
-    audiences: typeof aud === "string" ? [aud] : Array.isArray(aud) ? aud.map(show) : [],
+    subject: stated(payload.sub),
+    audiences: Array.isArray(aud) ? aud.map(show) : aud === undefined ? [] : [show(aud)],
     issuedAt,
     notBefore,
     expires,
@@ -268,6 +269,15 @@ function decodePayload(token: string): Record<string, unknown> {
 
 function show(v: unknown): string {
   return typeof v === "string" ? v : JSON.stringify(v);
+}
+
+/**
+ * A registered claim as the token states it (RFC 7519 §4.1: `iss` and `sub` are strings, but
+ * the page shows what a token holds, not what it should): a value of another JSON type is shown
+ * as its JSON rather than as "none", since it is left out of the claims list.
+ */
+function stated(v: unknown): string | undefined {
+  return v === undefined ? undefined : show(v);
 }
 
 /** A JWT time claim (seconds since the epoch) as a {@link StatedTime}. */

@@ -179,6 +179,14 @@ describe("inspectToken", () => {
     expect(words.ok && words.inspection).toMatchObject({ issuedAt: new Date(1000), expires: { invalid: "tomorrow" }, timeStatus: "invalid time stated" });
   });
 
+  it("shows a JWT's iss, sub and aud as stated when they are not strings (they are not among its claims)", async () => {
+    const b64url = (o: object) => btoa(JSON.stringify(o)).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
+    const token = (payload: object) => `${b64url({ alg: "ES256", kid: "x" })}.${b64url(payload)}.AAAA`;
+    const odd = await inspectToken(token({ iss: [sts.issuer], sub: { name: "alice" }, aud: 42 }), sts, new Date());
+    expect(odd.ok && odd.inspection).toMatchObject({ issuer: JSON.stringify([sts.issuer]), subject: '{"name":"alice"}', audiences: ["42"] });
+    expect(odd.ok && odd.inspection.claims.map(([name]) => name)).toEqual([]);
+  });
+
   it("refuses alg none and keys the token brings along", async () => {
     const token = await jwt();
     const [, p] = token.split(".");
