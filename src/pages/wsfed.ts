@@ -78,7 +78,9 @@ export async function handleWsFed(req: Request, svc: RequestServices): Promise<R
       replaced: cookies.get(REPLACED_SESSION_COOKIE),
     };
     if (wa === "wsignin1.0") return await signIn(env, form, req.method === "POST");
-    if (wa === "wsignout1.0" || wa === "wsignoutcleanup1.0") return await signOut(env, form);
+    if (wa === "wsignout1.0" || wa === "wsignoutcleanup1.0") {
+      return req.method === "POST" && env.cookie === undefined ? signOutAsGet(wa, form) : await signOut(env, form);
+    }
     // An application set up for AD FS may speak SAML 2.0 to it (SAML-P): say so rather than "no wa".
     if (wa === null && (form.has("SAMLRequest") || form.has("SAMLResponse"))) {
       refuse("This sign-in service speaks WS-Federation, not the SAML 2.0 protocol (SAMLRequest): configure the application for WS-Federation (wa=wsignin1.0).");
@@ -410,6 +412,21 @@ async function partnerReturned(x: Exchange, form: FirstValues, now: number): Pro
     x.cookies.set(PARTNER_SESSION_COOKIE, await sealSessionRef(x.key, session), maxAgeSeconds),
     ...replacedCleared,
   ]);
+}
+
+/**
+ * A sign-out posted without the session cookie: a relying party's cross-site form post, which
+ * carries no SameSite=Lax cookie, so the session it is to end, and the parties to clean up, are
+ * out of sight. The same sign-out as a GET (303, WS-Federation 1.2 §13.2.4 allows either) is a
+ * top-level navigation that carries the cookie; a POST from a browser with no session gets there
+ * too, and finds none.
+ */
+function signOutAsGet(wa: string, form: FirstValues): Response {
+  const q = new URLSearchParams({ wa });
+  const wreply = form.get("wreply");
+  if (wreply !== null) q.set("wreply", wreply);
+  // Relative, as the pages' own form actions are: this endpoint wherever the realm is mounted.
+  return new Response(null, { status: 303, headers: { Location: `./wsfed?${q}`, "Cache-Control": "no-store" } });
 }
 
 /**

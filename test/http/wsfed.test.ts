@@ -8,7 +8,7 @@ import { DEV_CONFIG, DEV_SECRETS } from "../../src/config/dev.ts";
 import { sealSession } from "../../src/pages/wsfed-session.ts";
 import { ORIGIN, call } from "../helpers/worker.ts";
 import { workerWith } from "../hostile/configured.ts";
-import { REPLY, RP, SECURE_RP, browser, field, formFields, get, sessionCookie, signIn } from "../helpers/wsfed.ts";
+import { REPLY, RP, SECURE_RP, browser, field, formFields, get, post, sessionCookie, signIn } from "../helpers/wsfed.ts";
 
 const SAML2 = "urn:oasis:names:tc:SAML:2.0:assertion";
 
@@ -201,6 +201,41 @@ describe("WS-Federation passive sign-in", () => {
     expect(html2).toContain(`src="${REPLY}?wa=wsignoutcleanup1.0"`);
   });
 });
+
+describe("sign-out posted by a relying party", () => {
+  it("without the Lax session cookie (a cross-site post) is sent on as a GET, which carries it and ends the session", async () => {
+    const b = browser();
+    await signInThrough(b);
+    const copy = b.cookie()!;
+    // A cross-site form post carries no SameSite=Lax cookie, so nothing of the browser's here.
+    const posted = await post({ wa: "wsignout1.0", wreply: REPLY });
+    expect(posted.status).toBe(303);
+    const to = new URL(posted.headers.get("location")!, `${ORIGIN}/wsfed`);
+    expect(to.href).toBe(`${ORIGIN}/wsfed?${new URLSearchParams({ wa: "wsignout1.0", wreply: REPLY })}`);
+    expect(posted.headers.get("set-cookie")).toBeNull();
+    // The browser follows it as a top-level GET, with the session cookie.
+    const out = await call(to.pathname + to.search, { headers: { cookie: copy } });
+    expect(out.status).toBe(200);
+    const html = await out.text();
+    expect(html).toContain(`src="${REPLY}?wa=wsignoutcleanup1.0"`);
+    expect(html).toContain(`href="${REPLY}"`);
+    expect(await (await get({ wa: "wsignin1.0", wtrealm: RP }, copy)).text()).toContain('name="password"');
+  });
+
+  it("with the session cookie (posted from a page of the same site) is answered at once", async () => {
+    const b = browser();
+    await signInThrough(b);
+    const out = await post({ wa: "wsignout1.0" }, b.cookie());
+    expect(out.status).toBe(200);
+    expect(await out.text()).toContain(`src="${REPLY}?wa=wsignoutcleanup1.0"`);
+  });
+});
+
+/** Signs alice in to the party in browser `b`. */
+async function signInThrough(b: ReturnType<typeof browser>): Promise<void> {
+  const fields = formFields(await (await b.get({ wa: "wsignin1.0", wtrealm: RP })).text());
+  expect((await b.post({ ...fields, username: "alice", password: "wonderland" })).status).toBe(200);
+}
 
 describe("a session older than a party lets its tokens live", () => {
   // A party whose tokens may not outlive one minute after the sign-in (renewal.maxTotalLifetimeSeconds).
