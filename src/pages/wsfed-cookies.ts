@@ -20,13 +20,13 @@
 import { isLoopbackHost } from "../config/loopback.ts";
 
 /**
- * A cookie of browser sign-in. The session cookie is SameSite=Lax (the relying party's redirect
- * to us is a top-level GET, which carries it); the form binding is Strict (only our own form posts
- * it); cookies a partner's cross-site post must carry are None, and so always Secure.
+ * A cookie of browser sign-in. The session cookie and the form binding are SameSite=Lax: the
+ * relying party's redirect to us is a top-level GET, which carries them, and a cross-site post
+ * does not; cookies a partner's cross-site post must carry are None, and so always Secure.
  */
 export interface CookieSpec {
   name: string;
-  sameSite: "Lax" | "Strict" | "None";
+  sameSite: "Lax" | "None";
 }
 
 /** A request's cookies of browser sign-in, and the Set-Cookie values of its answer. */

@@ -6,10 +6,13 @@
  * other, nor a value made in one realm as one of another realm that shares the secret.
  *
  * The form token is also bound to the browser that was shown the form: to a random value in a
- * SameSite=Strict cookie set with the form. Without that binding anyone could fetch a form and
+ * SameSite=Lax cookie set with the form. Without that binding anyone could fetch a form and
  * have a victim's browser post it with the attacker's credentials (login CSRF): the victim
  * would land at the relying party signed in as the attacker. A cross-site post carries no
- * Strict cookie, and nobody else can set one for this origin (wsfed-cookies.ts).
+ * Lax cookie, and nobody else can set one for this origin (wsfed-cookies.ts). Lax, not
+ * Strict: the relying party's cross-site redirect to the form must carry the binding the
+ * browser already has, or each form shown would replace it and void the forms already open in
+ * other tabs.
  */
 import { fromBase64Url, randomBytes, strictUtf8, toBase64Url, utf8 } from "../bytes.ts";
 import { macOf, macValid } from "../keys/hmac.ts";
@@ -33,7 +36,7 @@ function label(key: WebKey, purpose: string): string {
 /** The cookie's name. */
 export const SESSION_COOKIE: CookieSpec = { name: "sts_session", sameSite: "Lax" };
 /** The cookie binding sign-in forms to the browser that was shown them. */
-export const FORM_BINDING_COOKIE: CookieSpec = { name: "sts_signin", sameSite: "Strict" };
+export const FORM_BINDING_COOKIE: CookieSpec = { name: "sts_signin", sameSite: "Lax" };
 /** A session lasts at most this long from sign-in. */
 export const SESSION_MAX_MS = 8 * 60 * 60 * 1000;
 /** A sign-in form must be posted within this long. */

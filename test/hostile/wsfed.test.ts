@@ -268,6 +268,6 @@ describe("cookie tossing: a cookie of our name set by someone else", () => {
   it("a realm reached through its path prefix keeps its cookies apart by name, all with Path=/ (as __Host- requires)", async () => {
     const f = workerWith({ ...DEV_CONFIG, realms: [{ ...DEV_REALM2, webSessionSecret: "DEV_WEB_SESSION_SECRET", relyingParties: [{ identifier: RP, defaultTokenType: "saml2", replyUrls: [REPLY] }] }] });
     const shown = await f(`/realms/realm2${query({ wa: "wsignin1.0", wtrealm: RP })}`);
-    expect(shown.headers.get("set-cookie")).toMatch(/^sts_signin\.realm2=[\w-]{22}; Path=\/; HttpOnly; SameSite=Strict$/);
+    expect(shown.headers.get("set-cookie")).toMatch(/^sts_signin\.realm2=[\w-]{22}; Path=\/; HttpOnly; SameSite=Lax$/);
   });
 });
