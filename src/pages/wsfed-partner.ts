@@ -38,9 +38,10 @@ export const PARTNER_COOKIE: CookieSpec = { name: "sts_partner", sameSite: "None
 export const PARTNER_STATE_MS = 10 * 60 * 1000;
 const PURPOSE = "partner-signin";
 /**
- * The longest sealed trip read back: the party's wctx at its longest with every unit at its
- * longest in JSON (six bytes: `\u0001`), and the rest (partner, party, reply URL: configured
- * names, as the request spelled them), in base64url with its MAC.
+ * The longest sealed trip read back: the party's wctx at its longest with every character at
+ * its longest in JSON (six bytes: `\u0001`, or a lone surrogate's escape), and the rest
+ * (partner, party, reply URL: configured names, as the request spelled them), in base64url
+ * with its MAC.
  */
 const MAX_STATE_CHARS = Math.ceil(((MAX_WCTX * 6 + 8192) * 4) / 3) + 64;
 

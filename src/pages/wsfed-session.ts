@@ -108,7 +108,10 @@ export async function openSessionRef(key: WebKey, value: string | undefined, now
   return { subject, authTime, expires };
 }
 
-/** `wctx` is the relying party's own state, echoed back: bounded (in UTF-16 units) so it cannot bloat pages and forms. */
+/**
+ * `wctx` is the relying party's own state, echoed back: bounded so it cannot bloat pages and
+ * forms, in characters (code points, as the README states it), not UTF-16 units.
+ */
 export const MAX_WCTX = 2048;
 
 /** The parameters a sign-in form carries and its token is bound to. */

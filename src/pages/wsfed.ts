@@ -185,7 +185,7 @@ function signInParams(ctx: StsContext, form: FirstValues): { rp: RelyingParty; p
     wreply = n;
   }
   const wctx = formValue(form.get("wctx") ?? "") ?? refuse("wctx must not hold a NUL character: a browser cannot post one back.");
-  if (wctx.length > MAX_WCTX) refuse(`wctx is longer than ${MAX_WCTX} characters.`);
+  if (characterCount(wctx) > MAX_WCTX) refuse(`wctx is longer than ${MAX_WCTX} characters.`);
   const whr = form.get("whr");
   let partner: TrustedIssuer | undefined;
   if (whr !== null && whr !== "" && uriKey(whr) !== uriKey(ctx.issuer)) {

@@ -36,6 +36,7 @@ describe("WS-Federation sign-in: hostile requests", () => {
     await refused(await get({ wa: "wsignin1.0", wtrealm: RP, whr: "urn:example:stranger" }));
     await refused(await get({ wa: "wsignin1.0", wtrealm: RP, wfresh: "-1" }));
     await refused(await get({ wa: "wsignin1.0", wtrealm: RP, wctx: "x".repeat(2049) }));
+    await refused(await get({ wa: "wsignin1.0", wtrealm: RP, wctx: "😀".repeat(2049) }));
     // An unregistered wreply posted with a valid-looking form is refused the same way.
     const { f, post: send } = await freshForm();
     await refused(await send({ ...f, wreply: "https://evil.example/", username: "alice", password: "wonderland" }));

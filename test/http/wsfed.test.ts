@@ -163,6 +163,16 @@ describe("WS-Federation passive sign-in", () => {
     expect(await nul.text()).toContain("wctx must not hold a NUL character");
   });
 
+  it("a wctx of 2,048 characters outside the BMP (4,096 UTF-16 units) signs in and comes back whole, as the README bounds it in characters", async () => {
+    const wctx = "😀".repeat(2048);
+    const b = browser();
+    const shown = await b.get({ wa: "wsignin1.0", wtrealm: RP, wctx });
+    expect(shown.status).toBe(200);
+    const done = await b.post({ ...formFields(await shown.text()), username: "alice", password: "wonderland" });
+    expect(done.status).toBe(200);
+    expect(field(await done.text(), "wctx")).toBe(wctx);
+  });
+
   it("honours a registered wreply, and a whr naming this STS", async () => {
     const r = await signIn({ wtrealm: RP, wreply: "http://localhost:9780/wsfed", whr: "http://127.0.0.1:8787" });
     expect(await r.text()).toContain('action="http://localhost:9780/wsfed"');
