@@ -16,7 +16,7 @@ import { openEncryptedAssertion } from "./open-encrypted.ts";
 import { KeyRing, KeyRingError } from "../keys/keyring.ts";
 import { keyProblem } from "../config/errors.ts";
 import { logEvent } from "../web/log.ts";
-import { assertionIssuer } from "../saml/parse.ts";
+import { assertionIssuer, isAudienceOf } from "../saml/parse.ts";
 import type { StateClient } from "../state/client.ts";
 import { identityClaims } from "../jwt/claims.ts";
 import { jwtTimes, pastInstant, writableInstant } from "../token/time.ts";
@@ -278,7 +278,7 @@ async function externalSaml(ctx: StsContext, el: Element, t: TrustedIssuer): Pro
   const now = ctx.now().getTime();
   const skew = t.clockSkewSeconds * 1000;
   if (f.issuer !== t.issuer) throw invalidToken("The SAML token issuer changed under the signature.");
-  if (!f.audiences.includes(t.expectedAudience ?? ctx.issuer)) throw invalidToken("The SAML token is not meant for this STS.");
+  if (!isAudienceOf(f, t.expectedAudience ?? ctx.issuer)) throw invalidToken("The SAML token is not meant for this STS.");
   if (!f.expires || f.expires.getTime() <= now - skew) throw invalidToken("The SAML token has expired.");
   if (f.notBefore && f.notBefore.getTime() > now + skew) throw invalidToken("The SAML token is not yet valid.");
   // Times were read by the strict xs:dateTime parser; an issue or authentication instant must

@@ -17,7 +17,13 @@ export interface AssertionFacts {
   id: string;
   issuer: string;
   subject: string;
+  /** Every audience of every audience restriction, in order (for display; see {@link isAudienceOf}). */
   audiences: string[];
+  /**
+   * The audiences of each AudienceRestriction (SAML 2.0) or AudienceRestrictionCondition (SAML
+   * 1.1), one list per condition.
+   */
+  audienceRestrictions: string[][];
   issuedAt: Date;
   notBefore: Date | undefined;
   expires: Date | undefined;
@@ -40,6 +46,15 @@ export interface AssertionFacts {
 export function confirmsBearerOnly(f: AssertionFacts): boolean {
   const methods = f.confirmationMethods;
   return !f.holderOfKey && methods.length > 0 && methods.every((m) => m === SAML2_BEARER || m === SAML1_BEARER);
+}
+
+/**
+ * Whether the assertion is meant for `audience`: named in every audience restriction, and at
+ * least one stated. SAML 2.0 core §2.5.1.4 (SAML 1.1 core §2.3.2.1 alike): each restriction is
+ * evaluated on its own, the audiences of one are alternatives, several restrictions all apply.
+ */
+export function isAudienceOf(f: AssertionFacts, audience: string): boolean {
+  return f.audienceRestrictions.length > 0 && f.audienceRestrictions.every((r) => r.includes(audience));
 }
 
 /** The one ds:KeyInfo of a holder-of-key confirmation (`holder` being where it stands). */
@@ -134,10 +149,10 @@ function readSaml2(a: Element): AssertionFacts {
   if (a.getAttribute("Version") !== "2.0") throw invalidToken("Unsupported SAML assertion version.");
   const subject = one(a, SAML2_NS, "Subject", "Subject");
   const cond = firstChild(a, SAML2_NS, "Conditions");
-  const audiences: string[] = [];
-  if (cond) for (const ar of childElements(cond, SAML2_NS, "AudienceRestriction")) {
-    for (const au of childElements(ar, SAML2_NS, "Audience")) audiences.push(textContent(au).trim());
-  }
+  const audienceRestrictions = cond
+    ? childElements(cond, SAML2_NS, "AudienceRestriction").map((ar) => childElements(ar, SAML2_NS, "Audience").map((au) => textContent(au).trim()))
+    : [];
+  const confirmations = childElements(subject, SAML2_NS, "SubjectConfirmation");
   const claims = newClaims();
   for (const at of saml2Attributes(a)) addClaim(claims, claimName(at.name), at.values);
   const authn = firstChild(a, SAML2_NS, "AuthnStatement");
@@ -148,7 +163,8 @@ function readSaml2(a: Element): AssertionFacts {
     id: a.getAttribute("ID") ?? "",
     issuer: textContent(one(a, SAML2_NS, "Issuer", "Issuer")).trim(),
     subject: textContent(one(subject, SAML2_NS, "NameID", "NameID")).trim(),
-    audiences,
+    audiences: audienceRestrictions.flat(),
+    audienceRestrictions,
     issuedAt: time(a, "IssueInstant", true)!,
     notBefore: time(cond, "NotBefore", false),
     expires: time(cond, "NotOnOrAfter", false),
@@ -156,7 +172,7 @@ function readSaml2(a: Element): AssertionFacts {
     authnMethod: classRef ? textContent(classRef).trim() : undefined,
     claims,
     holderOfKey: saml2HolderOfKey(subject),
-    confirmationMethods: [...new Set(childElements(subject, SAML2_NS, "SubjectConfirmation").map((c) => (c.getAttribute("Method") ?? "").trim()))],
+    confirmationMethods: [...new Set(confirmations.map((c) => (c.getAttribute("Method") ?? "").trim()))],
   };
 }
 
@@ -166,10 +182,9 @@ function readSaml1(a: Element): AssertionFacts {
     throw invalidToken("Unsupported SAML assertion version.");
   }
   const cond = firstChild(a, SAML1_NS, "Conditions");
-  const audiences: string[] = [];
-  if (cond) for (const ar of childElements(cond, SAML1_NS, "AudienceRestrictionCondition")) {
-    for (const au of childElements(ar, SAML1_NS, "Audience")) audiences.push(textContent(au).trim());
-  }
+  const audienceRestrictions = cond
+    ? childElements(cond, SAML1_NS, "AudienceRestrictionCondition").map((ar) => childElements(ar, SAML1_NS, "Audience").map((au) => textContent(au).trim()))
+    : [];
   const subjects = new Set<string>();
   const methods = new Set<string>();
   let holderOfKey: Element | undefined;
@@ -195,7 +210,8 @@ function readSaml1(a: Element): AssertionFacts {
     id: a.getAttribute("AssertionID") ?? "",
     issuer: a.getAttribute("Issuer") ?? "",
     subject: [...subjects][0]!,
-    audiences,
+    audiences: audienceRestrictions.flat(),
+    audienceRestrictions,
     issuedAt: time(a, "IssueInstant", true)!,
     notBefore: time(cond, "NotBefore", false),
     expires: time(cond, "NotOnOrAfter", false),

@@ -12,7 +12,7 @@ import { openEncryptedAssertion } from "../engine/open-encrypted.ts";
 import { isEncryptedToken } from "../engine/verify-own.ts";
 import { type Identity, type PresentedCredentials, type Requestor, type StsContext, requestorName } from "../engine/types.ts";
 import { StsError, authenticationFailed, badRequest, invalidToken } from "../errors.ts";
-import { confirmsBearerOnly, readAssertion } from "../saml/parse.ts";
+import { confirmsBearerOnly, isAudienceOf, readAssertion } from "../saml/parse.ts";
 import { isSamlAssertion } from "../saml/ns.ts";
 import type { SoapEnvelope } from "../soap/envelope.ts";
 import { verifyConfirmedKeySignature, verifyMessageSignature } from "../soap/message-signature.ts";
@@ -207,7 +207,7 @@ async function authenticateIssuedToken(ctx: StsContext, deps: TrustDeps, env: So
       }
       // The element verified in place (no wrapping), so what it states can be read from it.
       const facts = readAssertion(el);
-      if (party.own && !facts.audiences.includes(ctx.issuer)) {
+      if (party.own && !isAudienceOf(facts, ctx.issuer)) {
         throw authenticationFailed("The assertion was issued for a relying party, not for this STS: a relying party cannot sign in with the tokens it receives.");
       }
       // Its holder is the actor, not the subject: signing in as the subject would drop who acts.

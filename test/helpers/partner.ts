@@ -3,6 +3,7 @@
  * in test/fixtures/dev-credentials/), as a partner identity provider issues them to this STS, and
  * encrypted for this STS as a partner that read our federation metadata sends them.
  */
+import type { Element } from "@xmldom/xmldom";
 import { KeyRing } from "../../src/keys/keyring.ts";
 import { buildSaml1Assertion } from "../../src/saml/saml1.ts";
 import { buildSaml2Assertion } from "../../src/saml/saml2.ts";
@@ -10,6 +11,8 @@ import { DEV_DECRYPTION_KEY } from "../../src/config/dev-keys.ts";
 import { loadEncryptionCertificate } from "../../src/keys/encryption-keys.ts";
 import type { TreeElement } from "../../src/xml/tree-writer.ts";
 import { encryptElement } from "../../src/xmlenc/encrypt.ts";
+import { parseXml } from "../../src/xml/parse.ts";
+import { signEnveloped } from "../../src/xmldsig/sign.ts";
 import PARTNER_CERT from "../fixtures/dev-credentials/partner-idp.cert.pem?raw";
 import PARTNER_KEY from "../fixtures/dev-credentials/partner-idp.key.pem?raw";
 import { ORIGIN } from "./worker.ts";
@@ -30,8 +33,12 @@ export interface AssertionOptions {
   claims?: Record<string, string[]>;
 }
 
+function partnerRing(): Promise<KeyRing> {
+  return (partnerKeys ??= KeyRing.load([{ status: "current", privateKeyPem: PARTNER_KEY, certificatePem: PARTNER_CERT }]));
+}
+
 export async function partnerAssertion(o: AssertionOptions = {}): Promise<string> {
-  const keys = o.keys ?? (await (partnerKeys ??= KeyRing.load([{ status: "current", privateKeyPem: PARTNER_KEY, certificatePem: PARTNER_CERT }])));
+  const keys = o.keys ?? (await partnerRing());
   const now = new Date();
   const input = {
     id: `_${crypto.randomUUID().replaceAll("-", "")}`,
@@ -51,6 +58,19 @@ export async function partnerAssertion(o: AssertionOptions = {}): Promise<string
 }
 
 export const SAML2 = "urn:oasis:names:tc:SAML:2.0:assertion";
+
+/**
+ * A partner assertion (SAML 2.0 or 1.1) with `edit` applied to its text, signed again with the
+ * partner's key: what the partner itself could have issued, for statements the builder does not make.
+ */
+export async function restated(assertion: string, edit: (xml: string) => string): Promise<string> {
+  const root = parseXml(edit(assertion.replace(/<ds:Signature[\s\S]*<\/ds:Signature>/, ""))).documentElement as Element;
+  const saml2 = root.namespaceURI === SAML2;
+  const issuer = saml2 ? root.getElementsByTagNameNS(SAML2, "Issuer").item(0) : null;
+  const key = (await partnerRing()).all()[0]!;
+  await signEnveloped(root, { key, referenceId: root.getAttribute(saml2 ? "ID" : "AssertionID")!, insertAfter: issuer });
+  return root.toString();
+}
 
 /** As a partner that read our metadata encrypts: the signed assertion inside EncryptedData. */
 export async function encrypted(assertion: string, o: { certificatePem?: string; dataAlgorithm?: string; bare?: boolean } = {}): Promise<string> {

@@ -6,7 +6,7 @@
 import { generatedPair } from "../helpers/keys.ts";
 import { describe, expect, it } from "vitest";
 import { DOMParser } from "@xmldom/xmldom";
-import { PARTNER, SAML2, encrypted, partnerAssertion } from "../helpers/partner.ts";
+import { PARTNER, SAML2, encrypted, partnerAssertion, restated } from "../helpers/partner.ts";
 import { NS, TT } from "../helpers/soap.ts";
 import { ORIGIN, byTag, faultCode, postSoap, soapHeaders, trust } from "../helpers/worker.ts";
 import { DEV_CONFIG } from "../../src/config/dev.ts";
@@ -380,5 +380,35 @@ describe("partner assertions encrypted for this STS (its decryption certificate,
     const r = await sendTo(plain, request("13", "1.2", await encrypted(await partnerAssertion())));
     expect(faultCode(r.text)).toBe("wst:FailedAuthentication");
     expect(r.text).toContain("is encrypted, and this STS has no decryption key");
+  });
+});
+
+describe("the conditions a partner assertion states", () => {
+  // Each refusal is a failed authentication: room for all of them, from an address of their own.
+  const roomy = workerWith({ ...DEV_CONFIG, limits: { ...DEV_CONFIG.limits, maxFailedAuthPerWindow: 1000 } });
+  const sendTo = async (req: ReturnType<typeof request>) => {
+    const res = await roomy(req.path, { method: "POST", headers: { ...req.headers, "CF-Connecting-IP": "192.0.2.17" }, body: req.body });
+    return res.text();
+  };
+  const subject = (text: string) => /<saml:NameID[^>]*>([^<]*)</.exec(text)?.[1];
+
+  it("are met only when this STS is named in every AudienceRestriction (SAML 2.0 core §2.5.1.4; SAML 1.1 alike)", async () => {
+    const alsoFor = (audience: string) => (x: string) =>
+      x.replace("</saml:AudienceRestriction>", `</saml:AudienceRestriction><saml:AudienceRestriction><saml:Audience>${audience}</saml:Audience></saml:AudienceRestriction>`);
+    const alsoFor1 = (audience: string) => (x: string) =>
+      x.replace("</saml:AudienceRestrictionCondition>", `</saml:AudienceRestrictionCondition><saml:AudienceRestrictionCondition><saml:Audience>${audience}</saml:Audience></saml:AudienceRestrictionCondition>`);
+    // Control: a second restriction that names this STS too is met, so the re-signed assertions are good.
+    expect(subject(await sendTo(request("13", "1.2", await restated(await partnerAssertion(), alsoFor(ORIGIN)))))).toBe(`${PARTNER}#carol`);
+    const saml1 = await partnerAssertion({ kind: "saml1" });
+    expect(subject(await sendTo(request("2005", "1.2", await restated(saml1, alsoFor1(ORIGIN)))))).toBe(`${PARTNER}#carol`);
+    for (const [t, assertion] of [
+      ["13", await restated(await partnerAssertion(), alsoFor("https://elsewhere.example/"))],
+      ["2005", await restated(await partnerAssertion({ kind: "saml1" }), alsoFor1("https://elsewhere.example/"))],
+    ] as const) {
+      const r = await sendTo(request(t, "1.2", assertion));
+      expect(faultCode(r), t).toBe("wst:FailedAuthentication");
+      expect(r, t).toContain("The SAML token is not meant for this STS.");
+      expect(subject(r), t).toBeUndefined();
+    }
   });
 });
