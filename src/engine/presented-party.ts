@@ -281,6 +281,14 @@ async function externalSaml(ctx: StsContext, el: Element, t: TrustedIssuer): Pro
   if (!isAudienceOf(f, t.expectedAudience ?? ctx.issuer)) throw invalidToken("The SAML token is not meant for this STS.");
   if (!f.expires || f.expires.getTime() <= now - skew) throw invalidToken("The SAML token has expired.");
   if (f.notBefore && f.notBefore.getTime() > now + skew) throw invalidToken("The SAML token is not yet valid.");
+  // SAML 2.0 core §2.4.1.2: outside its SubjectConfirmationData's times the subject cannot be
+  // confirmed, however long the Conditions run (an identity provider keeps the bearer window
+  // short so that a captured assertion is soon useless). Every confirmation stated must be
+  // within its times, not just the one relied on: stricter, and the same for every caller.
+  for (const w of f.confirmationWindows) {
+    if (w.notOnOrAfter && w.notOnOrAfter.getTime() <= now - skew) throw invalidToken("The SAML token's subject confirmation has expired (SubjectConfirmationData NotOnOrAfter).");
+    if (w.notBefore && w.notBefore.getTime() > now + skew) throw invalidToken("The SAML token's subject confirmation is not yet valid (SubjectConfirmationData NotBefore).");
+  }
   // Times were read by the strict xs:dateTime parser; an issue or authentication instant must
   // also have happened (within the issuer's skew, then taken as now), and every time must be
   // one we could write again.

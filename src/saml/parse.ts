@@ -24,6 +24,12 @@ export interface AssertionFacts {
    * 1.1), one list per condition.
    */
   audienceRestrictions: string[][];
+  /**
+   * SAML 2.0: the NotBefore / NotOnOrAfter of each SubjectConfirmation's data (core §2.4.1.2:
+   * when the subject may be confirmed, which may end long before the Conditions do). SAML 1.1
+   * states no such times.
+   */
+  confirmationWindows: { notBefore: Date | undefined; notOnOrAfter: Date | undefined }[];
   issuedAt: Date;
   notBefore: Date | undefined;
   expires: Date | undefined;
@@ -165,6 +171,10 @@ function readSaml2(a: Element): AssertionFacts {
     subject: textContent(one(subject, SAML2_NS, "NameID", "NameID")).trim(),
     audiences: audienceRestrictions.flat(),
     audienceRestrictions,
+    confirmationWindows: confirmations.map((c) => {
+      const data = firstChild(c, SAML2_NS, "SubjectConfirmationData");
+      return { notBefore: time(data, "NotBefore", false), notOnOrAfter: time(data, "NotOnOrAfter", false) };
+    }),
     issuedAt: time(a, "IssueInstant", true)!,
     notBefore: time(cond, "NotBefore", false),
     expires: time(cond, "NotOnOrAfter", false),
@@ -212,6 +222,7 @@ function readSaml1(a: Element): AssertionFacts {
     subject: [...subjects][0]!,
     audiences: audienceRestrictions.flat(),
     audienceRestrictions,
+    confirmationWindows: [],
     issuedAt: time(a, "IssueInstant", true)!,
     notBefore: time(cond, "NotBefore", false),
     expires: time(cond, "NotOnOrAfter", false),

@@ -411,4 +411,22 @@ describe("the conditions a partner assertion states", () => {
       expect(subject(r), t).toBeUndefined();
     }
   });
+  it("are met only within the SubjectConfirmationData's times, however long the Conditions run (SAML 2.0 core §2.4.1.2)", async () => {
+    const at = (offsetSeconds: number) => new Date(Date.now() + offsetSeconds * 1000).toISOString();
+    const confirmable = (attributes: string) => (x: string) => x.replace(/<saml:SubjectConfirmationData NotOnOrAfter="[^"]+"/, `<saml:SubjectConfirmationData ${attributes}`);
+    // Control: a confirmation window shorter than the Conditions, and still open, is met.
+    const open = await restated(await partnerAssertion(), confirmable(`NotBefore="${at(-60)}" NotOnOrAfter="${at(120)}"`));
+    expect(subject(await sendTo(request("13", "1.2", open)))).toBe(`${PARTNER}#carol`);
+    const cases = [
+      [await restated(await partnerAssertion(), confirmable(`NotOnOrAfter="${at(-3600)}"`)), "has expired (SubjectConfirmationData NotOnOrAfter)"],
+      [await restated(await partnerAssertion(), confirmable(`NotBefore="${at(3600)}" NotOnOrAfter="${at(7200)}"`)), "is not yet valid (SubjectConfirmationData NotBefore)"],
+    ] as const;
+    for (const [assertion, reason] of cases) {
+      expect(assertion).toMatch(/<saml:Conditions NotBefore="[^"]+" NotOnOrAfter="[^"]+"/);
+      const r = await sendTo(request("13", "1.2", assertion));
+      expect(faultCode(r), reason).toBe("wst:FailedAuthentication");
+      expect(r).toContain(`The SAML token's subject confirmation ${reason}.`);
+      expect(subject(r)).toBeUndefined();
+    }
+  });
 });
