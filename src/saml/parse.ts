@@ -30,6 +30,12 @@ export interface AssertionFacts {
    * states no such times.
    */
   confirmationWindows: { notBefore: Date | undefined; notOnOrAfter: Date | undefined }[];
+  /**
+   * The conditions stated besides audience restrictions and the request not to keep the
+   * assertion for later use (SAML 2.0 OneTimeUse, SAML 1.1 DoNotCacheCondition: the STS keeps no
+   * assertion to use later), by local name: ProxyRestriction, or a Condition of a type not known here.
+   */
+  otherConditions: string[];
   issuedAt: Date;
   notBefore: Date | undefined;
   expires: Date | undefined;
@@ -87,6 +93,14 @@ function saml1HolderOfKey(subject: Element): Element | undefined {
   return methods.includes(SAML1_HOLDER_OF_KEY) ? keyInfoIn(sc) : undefined;
 }
 
+
+/** The local names of the children of `cond` that are not among `known` conditions of namespace `ns`. */
+function otherConditions(cond: Element | null, ns: string, known: string[]): string[] {
+  if (!cond) return [];
+  return childElements(cond)
+    .filter((c) => c.namespaceURI !== ns || !known.includes(c.localName ?? ""))
+    .map((c) => c.localName ?? "");
+}
 
 function one(parent: Element, ns: string, local: string, what: string): Element {
   const found = childElements(parent, ns, local);
@@ -171,6 +185,7 @@ function readSaml2(a: Element): AssertionFacts {
     subject: textContent(one(subject, SAML2_NS, "NameID", "NameID")).trim(),
     audiences: audienceRestrictions.flat(),
     audienceRestrictions,
+    otherConditions: otherConditions(cond, SAML2_NS, ["AudienceRestriction", "OneTimeUse"]),
     confirmationWindows: confirmations.map((c) => {
       const data = firstChild(c, SAML2_NS, "SubjectConfirmationData");
       return { notBefore: time(data, "NotBefore", false), notOnOrAfter: time(data, "NotOnOrAfter", false) };
@@ -223,6 +238,7 @@ function readSaml1(a: Element): AssertionFacts {
     audiences: audienceRestrictions.flat(),
     audienceRestrictions,
     confirmationWindows: [],
+    otherConditions: otherConditions(cond, SAML1_NS, ["AudienceRestrictionCondition", "DoNotCacheCondition"]),
     issuedAt: time(a, "IssueInstant", true)!,
     notBefore: time(cond, "NotBefore", false),
     expires: time(cond, "NotOnOrAfter", false),

@@ -429,4 +429,20 @@ describe("the conditions a partner assertion states", () => {
       expect(subject(r)).toBeUndefined();
     }
   });
+  it("are refused when they restrict issuing on the assertion's basis (ProxyRestriction, SAML 2.0 core §2.5.1.6) or cannot be evaluated", async () => {
+    const withCondition = (condition: string) => (x: string) => x.replace("</saml:AudienceRestriction>", `</saml:AudienceRestriction>${condition}`);
+    // Control: OneTimeUse (keep no copy for reuse) asks nothing this STS does not already do.
+    expect(subject(await sendTo(request("13", "1.2", await restated(await partnerAssertion(), withCondition("<saml:OneTimeUse/>")))))).toBe(`${PARTNER}#carol`);
+    const cases = [
+      ['<saml:ProxyRestriction Count="0"/>', "restricts what may be issued on its basis (ProxyRestriction)"],
+      [`<saml:ProxyRestriction Count="2"><saml:Audience>${ORIGIN}</saml:Audience></saml:ProxyRestriction>`, "restricts what may be issued on its basis (ProxyRestriction)"],
+      ['<saml:Condition xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:x="urn:example:conditions" xsi:type="x:OnlyOnTuesdays"/>', "states a condition this STS does not understand (Condition)"],
+    ] as const;
+    for (const [condition, reason] of cases) {
+      const r = await sendTo(request("13", "1.2", await restated(await partnerAssertion(), withCondition(condition))));
+      expect(faultCode(r), condition).toBe("wst:FailedAuthentication");
+      expect(r, condition).toContain(`The SAML token ${reason}`);
+      expect(subject(r), condition).toBeUndefined();
+    }
+  });
 });
