@@ -105,7 +105,7 @@ export async function verifyConfirmedKeySignature(
   return refusing(async () => {
     const m = readSigned(parts, algorithmsFor(allowSha1, "secret" in key));
     if (carried.parentNode !== parts.security) throw new Refusal("the assertion is not in this Security header");
-    referencedAssertion(m.signature, assertion);
+    referencedAssertion(m.signature, assertion, m.ids);
     await checkCoverage(m, parts, carried);
     if ("secret" in key) await checkHmacSignatureValue(m.parsed, key.secret);
     else await checkSignatureValue(m.parsed, { keys: [key.publicKey], ...allowList(m.algorithms) });
@@ -194,13 +194,16 @@ async function checkCoverage(m: SignedParts, parts: MessageParts, token: Element
 
 const SAML2_KEY_IDENTIFIER = "http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLID";
 const SAML1_KEY_IDENTIFIER = "http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.0#SAMLAssertionID";
+/** WS-SecureConversation 1.3 and February 2005: their namespaces, and the ValueType of a reference to a DerivedKeyToken. */
+const WSC_NS = new Set(["http://docs.oasis-open.org/ws-sx/ws-secureconversation/200512", "http://schemas.xmlsoap.org/ws/2005/02/sc"]);
+const DERIVED_KEY_TYPES = new Set([...WSC_NS].map((ns) => `${ns}/dk`));
 
 /**
  * The signature's KeyInfo names `assertion` (WSS SAML Token Profile 1.1 §3.4): a
  * SecurityTokenReference holding one KeyIdentifier with the assertion's ID (ValueType SAMLID
  * or SAMLAssertionID), or one Reference to `#ID`.
  */
-function referencedAssertion(signature: Element, assertion: Element): void {
+function referencedAssertion(signature: Element, assertion: Element, ids: Map<string, Element>): void {
   const id = assertion.getAttribute("ID") || assertion.getAttribute("AssertionID") || "";
   const ref = tokenReference(signature, "the assertion");
   if (ref.namespaceURI !== WSSE_NS) throw new Refusal("the wsse:SecurityTokenReference must hold one reference");
@@ -211,6 +214,12 @@ function referencedAssertion(signature: Element, assertion: Element): void {
   } else if (ref.localName === "Reference") {
     const uri = ref.getAttribute("URI") ?? "";
     if (uri.startsWith("#")) named = uri.slice(1);
+    // WS-SecureConversation derived keys (what a client told sp:RequireDerivedKeys sends): the
+    // policies in /trust/mex ask for none, and a key derived from the proof key is not the key
+    // the assertion confirms. Said so, rather than as a reference to the wrong key.
+    const target = named === undefined ? undefined : ids.get(named);
+    const dk = DERIVED_KEY_TYPES.has(collapse(ref.getAttribute("ValueType") ?? "")) || (target?.localName === "DerivedKeyToken" && WSC_NS.has(target.namespaceURI ?? ""));
+    if (dk) throw new Refusal("keys derived from the proof key (wsc:DerivedKeyToken) are not accepted: sign with the proof key itself");
   }
   if (!id || named !== id) throw new Refusal("the signature's key is not the one the assertion confirms");
 }

@@ -192,6 +192,22 @@ describe("issuedtokenmixed (black box)", () => {
       expect(r.text).toContain("not encrypted for a decryption key of this STS");
     });
 
+    it("refuses a signature with a key derived from the proof key (wsc:DerivedKeyToken), saying so", async () => {
+      const proofKey = crypto.getRandomValues(new Uint8Array(32));
+      const assertion = await symmetricAssertion(proofKey);
+      const sc = "http://docs.oasis-open.org/ws-sx/ws-secureconversation/200512";
+      // As a client told sp:RequireDerivedKeys lays it out: the DerivedKeyToken names the
+      // assertion, the signature names the DerivedKeyToken (signed here with the proof key itself).
+      const dkt = `<c:DerivedKeyToken xmlns:c="${sc}" u:Id="_dk1">${str(assertion)}<c:Offset>0</c:Offset><c:Length>32</c:Length><c:Nonce>AAAAAAAAAAAAAAAAAAAAAA==</c:Nonce></c:DerivedKeyToken>`;
+      for (const valueType of [` ValueType="${sc}/dk"`, ""]) {
+        const keyInfo = `<wsse:SecurityTokenReference><wsse:Reference URI="#_dk1"${valueType}/></wsse:SecurityTokenReference>`;
+        const body = await signedEnvelope({ keyPem: "", certPem: "", payload, action, to: ORIGIN + path, hmacKey: proofKey, keyInfo, extraSecurity: assertion + dkt });
+        const r = await send({ path, headers: { ...headers, "CF-Connecting-IP": "192.0.2.23" }, body });
+        expect(faultCode(r.text), valueType).toBe("wst:FailedAuthentication");
+        expect(r.text, valueType).toContain("keys derived from the proof key (wsc:DerivedKeyToken) are not accepted: sign with the proof key itself");
+      }
+    });
+
     it("signs in with a signature made by the public key the assertion confirms", async () => {
       const { certPem, keyPem } = await generatedPair(2048, "carol's device");
       const der = pemToDer(certPem, "CERTIFICATE");
