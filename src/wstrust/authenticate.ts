@@ -20,7 +20,7 @@ import { confirmedKey } from "../engine/confirmed-key.ts";
 import { publicKeyFromCertificate } from "../xmldsig/key-info.ts";
 import { MAX_CREDENTIAL_AGE_MS, type SecurityHeader, type UsernameToken, readUsernameToken } from "../soap/security.ts";
 import type { StateClient } from "../state/client.ts";
-import { childElements } from "../xml/dom.ts";
+import { DSIG_NS, childElements } from "../xml/dom.ts";
 import { type RequestorAuthentication, acceptsSha1Signatures } from "./endpoints.ts";
 
 /** What a WS-Trust endpoint needs besides the context: this request's state and the caller's address. */
@@ -215,6 +215,12 @@ async function authenticateIssuedToken(ctx: StsContext, deps: TrustDeps, env: So
       const hok = facts.holderOfKey;
       if (!hok) {
         if (!confirmsBearerOnly(facts)) throw invalidToken("The assertion confirms its subject neither as bearer nor by a key this STS can check.");
+        // WS-Security 1.1 §8.4: a signature in the Security header that cannot be validated fails
+        // the message. A bearer assertion confirms no key to check one with, and a sender that
+        // signs believes it proves something: told so, not silently ignored.
+        if (sec.element && childElements(sec.element, DSIG_NS, "Signature").length > 0) {
+          throw authenticationFailed("The message is signed, but the assertion confirms no key to check the signature with (it is a bearer assertion): send it without a message signature, or present a holder-of-key assertion for the key that signs.");
+        }
         return { party, signed: undefined };
       }
       if (!env.header || !sec.element || !sec.timestamp) {

@@ -208,6 +208,17 @@ describe("issuedtokenmixed (black box)", () => {
       }
     });
 
+    it("refuses a bearer assertion with a message signature it confirms no key for, rather than ignoring the signature (WS-Security 1.1 §8.4)", async () => {
+      const assertion = await partnerAssertion();
+      // Control: the same assertion without a signature signs in.
+      expect((await send(request("13", "1.2", assertion, "symmetric"))).status).toBe(200);
+      const req = await signedWith(assertion, { hmacKey: crypto.getRandomValues(new Uint8Array(32)) });
+      const r = await send({ ...req, headers: { ...req.headers, "CF-Connecting-IP": "192.0.2.29" } });
+      expect(faultCode(r.text)).toBe("wst:FailedAuthentication");
+      expect(r.text).toContain("the assertion confirms no key to check the signature with (it is a bearer assertion)");
+      expect(byTag(r.doc, NS.saml2, "Assertion")).toHaveLength(0);
+    });
+
     it("signs in with a signature made by the public key the assertion confirms", async () => {
       const { certPem, keyPem } = await generatedPair(2048, "carol's device");
       const der = pemToDer(certPem, "CERTIFICATE");
