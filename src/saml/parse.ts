@@ -102,6 +102,17 @@ function otherConditions(cond: Element | null, ns: string, known: string[]): str
     .map((c) => c.localName ?? "");
 }
 
+/**
+ * The subject's name (NameID, SAML 1.1 NameIdentifier). SAML 2.0 core §1.3.1 (SAML 1.1 core
+ * §1.3.1 alike): a string holds at least one non-whitespace character; an empty name names
+ * nobody, and every such assertion of an issuer would name the same nobody.
+ */
+function subjectName(el: Element): string {
+  const name = textContent(el).trim();
+  if (name === "") throw invalidToken("The assertion's subject name (NameID) is empty.");
+  return name;
+}
+
 function one(parent: Element, ns: string, local: string, what: string): Element {
   const found = childElements(parent, ns, local);
   if (found.length !== 1) throw invalidToken(`The assertion must have exactly one ${what}.`);
@@ -182,7 +193,7 @@ function readSaml2(a: Element): AssertionFacts {
     kind: "saml2",
     id: a.getAttribute("ID") ?? "",
     issuer: textContent(one(a, SAML2_NS, "Issuer", "Issuer")).trim(),
-    subject: textContent(one(subject, SAML2_NS, "NameID", "NameID")).trim(),
+    subject: subjectName(one(subject, SAML2_NS, "NameID", "NameID")),
     audiences: audienceRestrictions.flat(),
     audienceRestrictions,
     otherConditions: otherConditions(cond, SAML2_NS, ["AudienceRestriction", "OneTimeUse"]),
@@ -218,7 +229,7 @@ function readSaml1(a: Element): AssertionFacts {
     if (st.namespaceURI !== SAML1_NS) continue;
     const s = firstChild(st, SAML1_NS, "Subject");
     if (s) {
-      subjects.add(textContent(one(s, SAML1_NS, "NameIdentifier", "NameIdentifier")).trim());
+      subjects.add(subjectName(one(s, SAML1_NS, "NameIdentifier", "NameIdentifier")));
       // Every statement's Subject states the same key (we write it so); the first one is read.
       holderOfKey ??= saml1HolderOfKey(s);
       for (const c of childElements(s, SAML1_NS, "SubjectConfirmation")) {

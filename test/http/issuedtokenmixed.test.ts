@@ -473,3 +473,24 @@ describe("the conditions a partner assertion states", () => {
     }
   });
 });
+
+describe("a partner assertion's subject", () => {
+  const roomy = workerWith({ ...DEV_CONFIG, limits: { ...DEV_CONFIG.limits, maxFailedAuthPerWindow: 1000 } });
+  const sendTo = async (req: ReturnType<typeof request>) =>
+    (await roomy(req.path, { method: "POST", headers: { ...req.headers, "CF-Connecting-IP": "192.0.2.31" }, body: req.body })).text();
+
+  it("must have a name: an empty NameID (or SAML 1.1 NameIdentifier) names nobody (SAML core §1.3.1)", async () => {
+    for (const [t, kind, element] of [["13", "saml2", "NameID"], ["2005", "saml1", "NameIdentifier"]] as const) {
+      const named = (name: string) => (x: string) => x.replace(new RegExp(`(<saml:${element}[^>]*>)carol(</saml:${element}>)`, "g"), `$1${name}$2`);
+      // Control: renamed and re-signed, the assertion signs its subject in.
+      const renamed = await sendTo(request(t, "1.2", await restated(await partnerAssertion({ kind }), named("dora"))));
+      expect(/<saml:NameID[^>]*>([^<]*)</.exec(renamed)?.[1], kind).toBe(`${PARTNER}#dora`);
+      for (const empty of ["", "  \n "]) {
+        const r = await sendTo(request(t, "1.2", await restated(await partnerAssertion({ kind }), named(empty))));
+        expect(faultCode(r), kind).toBe("wst:FailedAuthentication");
+        expect(r, kind).toContain("The assertion's subject name (NameID) is empty.");
+        expect(r, kind).not.toContain("<saml:NameID");
+      }
+    }
+  });
+});
