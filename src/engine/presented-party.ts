@@ -279,7 +279,8 @@ async function externalSaml(ctx: StsContext, el: Element, t: TrustedIssuer): Pro
   const skew = t.clockSkewSeconds * 1000;
   if (f.issuer !== t.issuer) throw invalidToken("The SAML token issuer changed under the signature.");
   if (!isAudienceOf(f, t.expectedAudience ?? ctx.issuer)) throw invalidToken("The SAML token is not meant for this STS.");
-  if (!f.expires || f.expires.getTime() <= now - skew) throw invalidToken("The SAML token has expired.");
+  if (!f.expires) throw invalidToken("The SAML token states no expiry (Conditions NotOnOrAfter): only a token that expires is accepted.");
+  if (f.expires.getTime() <= now - skew) throw invalidToken("The SAML token has expired.");
   if (f.notBefore && f.notBefore.getTime() > now + skew) throw invalidToken("The SAML token is not yet valid.");
   // SAML 2.0 core §2.4.1.2: outside its SubjectConfirmationData's times the subject cannot be
   // confirmed, however long the Conditions run (an identity provider keeps the bearer window

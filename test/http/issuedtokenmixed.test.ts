@@ -456,6 +456,13 @@ describe("the conditions a partner assertion states", () => {
       expect(subject(r)).toBeUndefined();
     }
   });
+  it("must state an expiry, and a token without one is told so, not that it has expired", async () => {
+    const r = await sendTo(request("13", "1.2", await restated(await partnerAssertion(), (x) => x.replace(/(<saml:Conditions NotBefore="[^"]+") NotOnOrAfter="[^"]+"/, "$1"))));
+    expect(faultCode(r)).toBe("wst:FailedAuthentication");
+    expect(r).toContain("The SAML token states no expiry (Conditions NotOnOrAfter): only a token that expires is accepted.");
+    expect(subject(r)).toBeUndefined();
+  });
+
   it("are refused when they restrict issuing on the assertion's basis (ProxyRestriction, SAML 2.0 core §2.5.1.6) or cannot be evaluated", async () => {
     const withCondition = (condition: string) => (x: string) => x.replace("</saml:AudienceRestriction>", `</saml:AudienceRestriction>${condition}`);
     // Control: OneTimeUse (keep no copy for reuse) asks nothing this STS does not already do.
