@@ -282,10 +282,8 @@ async function externalSaml(ctx: StsContext, el: Element, t: TrustedIssuer): Pro
   if (!f.expires) throw invalidToken("The SAML token states no expiry (Conditions NotOnOrAfter): only a token that expires is accepted.");
   if (f.expires.getTime() <= now - skew) throw invalidToken("The SAML token has expired.");
   if (f.notBefore && f.notBefore.getTime() > now + skew) throw invalidToken("The SAML token is not yet valid.");
-  // SAML 2.0 core §2.4.1.2: outside its SubjectConfirmationData's times the subject cannot be
-  // confirmed, however long the Conditions run (an identity provider keeps the bearer window
-  // short so that a captured assertion is soon useless). Every confirmation stated must be
-  // within its times, not just the one relied on: stricter, and the same for every caller.
+  // SAML 2.0 core §2.7.2: after SessionNotOnOrAfter the session the authentication began is over.
+  if (f.sessionEnds && f.sessionEnds.getTime() <= now - skew) throw invalidToken("The SAML token's authentication session has ended (AuthnStatement SessionNotOnOrAfter).");
   // SAML 2.0 core §2.5.1.6: an assertion with a ProxyRestriction may be the basis of new
   // assertions only as far as it allows, each carrying the restriction on, which a token issued
   // here would not; any other condition not understood leaves the assertion's validity
@@ -293,6 +291,10 @@ async function externalSaml(ctx: StsContext, el: Element, t: TrustedIssuer): Pro
   const other = f.otherConditions[0];
   if (other === "ProxyRestriction") throw invalidToken("The SAML token restricts what may be issued on its basis (ProxyRestriction); this STS issues tokens on the basis of the tokens presented to it, so it cannot accept one.");
   if (other !== undefined) throw invalidToken(`The SAML token states a condition this STS does not understand (${other.slice(0, 64)}), so its validity cannot be determined.`);
+  // SAML 2.0 core §2.4.1.2: outside its SubjectConfirmationData's times the subject cannot be
+  // confirmed, however long the Conditions run (an identity provider keeps the bearer window
+  // short so that a captured assertion is soon useless). Every confirmation stated must be
+  // within its times, not just the one relied on: stricter, and the same for every caller.
   for (const w of f.confirmationWindows) {
     if (w.notOnOrAfter && w.notOnOrAfter.getTime() <= now - skew) throw invalidToken("The SAML token's subject confirmation has expired (SubjectConfirmationData NotOnOrAfter).");
     if (w.notBefore && w.notBefore.getTime() > now + skew) throw invalidToken("The SAML token's subject confirmation is not yet valid (SubjectConfirmationData NotBefore).");

@@ -36,6 +36,11 @@ export interface AssertionFacts {
    * assertion to use later), by local name: ProxyRestriction, or a Condition of a type not known here.
    */
   otherConditions: string[];
+  /**
+   * SAML 2.0: the earliest SessionNotOnOrAfter of its AuthnStatements (core §2.7.2: from then on
+   * the session the authentication began MUST be considered ended). SAML 1.1 states none.
+   */
+  sessionEnds: Date | undefined;
   issuedAt: Date;
   notBefore: Date | undefined;
   expires: Date | undefined;
@@ -111,6 +116,12 @@ function subjectName(el: Element): string {
   const name = textContent(el).trim();
   if (name === "") throw invalidToken("The assertion's subject name (NameID) is empty.");
   return name;
+}
+
+function earliest(times: (Date | undefined)[]): Date | undefined {
+  let first: Date | undefined;
+  for (const t of times) if (t && (!first || t.getTime() < first.getTime())) first = t;
+  return first;
 }
 
 function one(parent: Element, ns: string, local: string, what: string): Element {
@@ -197,6 +208,7 @@ function readSaml2(a: Element): AssertionFacts {
     audiences: audienceRestrictions.flat(),
     audienceRestrictions,
     otherConditions: otherConditions(cond, SAML2_NS, ["AudienceRestriction", "OneTimeUse"]),
+    sessionEnds: earliest(childElements(a, SAML2_NS, "AuthnStatement").map((st) => time(st, "SessionNotOnOrAfter", false))),
     confirmationWindows: confirmations.map((c) => {
       const data = firstChild(c, SAML2_NS, "SubjectConfirmationData");
       return { notBefore: time(data, "NotBefore", false), notOnOrAfter: time(data, "NotOnOrAfter", false) };
@@ -250,6 +262,7 @@ function readSaml1(a: Element): AssertionFacts {
     audienceRestrictions,
     confirmationWindows: [],
     otherConditions: otherConditions(cond, SAML1_NS, ["AudienceRestrictionCondition", "DoNotCacheCondition"]),
+    sessionEnds: undefined,
     issuedAt: time(a, "IssueInstant", true)!,
     notBefore: time(cond, "NotBefore", false),
     expires: time(cond, "NotOnOrAfter", false),

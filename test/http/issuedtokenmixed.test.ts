@@ -463,6 +463,17 @@ describe("the conditions a partner assertion states", () => {
     expect(subject(r)).toBeUndefined();
   });
 
+  it("are met only while the authentication session it states lasts (AuthnStatement SessionNotOnOrAfter, SAML 2.0 core §2.7.2)", async () => {
+    const at = (offsetSeconds: number) => new Date(Date.now() + offsetSeconds * 1000).toISOString();
+    const sessionUntil = (offsetSeconds: number) => (x: string) => x.replace("<saml:AuthnStatement ", `<saml:AuthnStatement SessionNotOnOrAfter="${at(offsetSeconds)}" `);
+    // Control: a session that lasts beyond now is met.
+    expect(subject(await sendTo(request("13", "1.2", await restated(await partnerAssertion(), sessionUntil(3600)))))).toBe(`${PARTNER}#carol`);
+    const r = await sendTo(request("13", "1.2", await restated(await partnerAssertion(), sessionUntil(-3600))));
+    expect(faultCode(r)).toBe("wst:FailedAuthentication");
+    expect(r).toContain("The SAML token's authentication session has ended (AuthnStatement SessionNotOnOrAfter).");
+    expect(subject(r)).toBeUndefined();
+  });
+
   it("are refused when they restrict issuing on the assertion's basis (ProxyRestriction, SAML 2.0 core §2.5.1.6) or cannot be evaluated", async () => {
     const withCondition = (condition: string) => (x: string) => x.replace("</saml:AudienceRestriction>", `</saml:AudienceRestriction>${condition}`);
     // Control: OneTimeUse (keep no copy for reuse) asks nothing this STS does not already do.
