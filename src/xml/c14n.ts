@@ -45,7 +45,7 @@ interface Ctx {
   out: string;
   readonly exclusive: boolean;
   readonly comments: boolean;
-  readonly prefixList: readonly string[];
+  readonly prefixList: ReadonlySet<string>;
   readonly exclude: ((n: Node) => boolean) | undefined;
   readonly include: ((n: Node) => boolean) | undefined;
 }
@@ -67,7 +67,7 @@ export function canonicalize(node: Node, opts: C14nOptions): string {
     out: "",
     exclusive,
     comments: a === C14N_10_COMMENTS || a === EXC_C14N_COMMENTS,
-    prefixList: exclusive && opts.inclusivePrefixes ? opts.inclusivePrefixes.map((p) => (p === "#default" ? "" : p)) : [],
+    prefixList: new Set(exclusive && opts.inclusivePrefixes ? opts.inclusivePrefixes.map((p) => (p === "#default" ? "" : p)) : []),
     exclude: opts.exclude,
     include: opts.include,
   };
@@ -203,7 +203,7 @@ function element(
   if (output) {
     const tag = el.nodeName;
     ctx.out += "<" + tag;
-    childRendered = namespaces(ctx, el, scope, rendered, parentOutput ? changed : null);
+    childRendered = namespaces(ctx, el, scope, rendered, parentOutput ? (changed ?? []) : null);
     attributes(ctx, el, parentOutput ? null : xmlInherit);
     ctx.out += ">";
     children(ctx, el, scope, childRendered, true, null);
@@ -230,20 +230,28 @@ function children(ctx: Ctx, el: Element, scope: Scope, rendered: Scope, output: 
  * Emits the namespace declarations of an output element, sorted by prefix (default first), and
  * returns the rendered scope for its descendants. `candidates` null means "every in-scope prefix"
  * (the apex, or an element whose parent is not output); otherwise only the prefixes the element
- * itself rebinds can differ from what its output parent rendered.
+ * itself rebinds (none: an empty list) can differ from what its output parent rendered, so an
+ * element costs its own declarations, never the whole scope's.
  */
 function namespaces(ctx: Ctx, el: Element, scope: Scope, rendered: Scope, candidates: string[] | null): Scope {
   let prefixes: string[];
   if (ctx.exclusive) {
     // Exc-C14N §3: visibly utilized prefixes, plus the PrefixList ones under inclusive rules.
-    prefixes = [el.prefix ?? ""];
+    const wanted = new Set<string>([el.prefix ?? ""]);
     const attrs = el.attributes;
     for (let i = 0; i < attrs.length; i++) {
       const a = attrs.item(i)!;
       const p = a.prefix;
-      if (p && p !== "xmlns" && !prefixes.includes(p) && !isNsDecl(a)) prefixes.push(p);
+      if (p && p !== "xmlns" && !isNsDecl(a)) wanted.add(p);
     }
-    for (const p of ctx.prefixList) if (!prefixes.includes(p) && (p === "" || scope[p] !== undefined)) prefixes.push(p);
+    // The PrefixList is the signer's text and may be long: read whole only where every in-scope
+    // prefix counts, else only the prefixes this element rebinds (the rest its parent rendered).
+    if (candidates === null) {
+      for (const p of ctx.prefixList) if (p === "" || scope[p] !== undefined) wanted.add(p);
+    } else {
+      for (const p of candidates) if (ctx.prefixList.has(p)) wanted.add(p);
+    }
+    prefixes = [...wanted];
   } else if (candidates === null) {
     prefixes = [];
     for (const p in scope) prefixes.push(p);
