@@ -244,10 +244,10 @@ export function readEnvelopeParts(doc: Document, contentType: string | null): Om
   let header: Element | null = null;
   let body: Element | null = null;
   for (const c of childElements(env)) {
-    if (c.namespaceURI !== ns) throw badRequest(`Unexpected element '${c.localName}' in the SOAP envelope.`);
+    if (c.namespaceURI !== ns) throw badRequest(`Unexpected element '${(c.localName ?? "").slice(0, 200)}' in the SOAP envelope.`);
     if (c.localName === "Header" && !header && !body) header = c;
     else if (c.localName === "Body" && !body) body = c;
-    else throw badRequest(`Unexpected element '${c.localName}' in the SOAP envelope.`);
+    else throw badRequest(`Unexpected element '${(c.localName ?? "").slice(0, 200)}' in the SOAP envelope.`);
   }
   if (!body) throw badRequest("The SOAP envelope has no Body.");
   for (const h of header ? childElements(header) : []) {
@@ -256,7 +256,9 @@ export function readEnvelopeParts(doc: Document, contentType: string | null): Om
     if (mu && !UNDERSTOOD.has(`${h.namespaceURI} ${h.localName}`)) {
       throw new StsError(
         "must_understand",
-        `The header '{${h.namespaceURI ?? ""}}${h.localName}' is marked mustUnderstand but is not understood.`,
+        // The reason clips the caller's names as every fault does; the NotUnderstood block
+        // (from the detail) names the header exactly, as SOAP 1.2 Part 1 §5.4.8 asks.
+        `The header '{${(h.namespaceURI ?? "").slice(0, 200)}}${(h.localName ?? "").slice(0, 200)}' is marked mustUnderstand but is not understood.`,
         `${h.namespaceURI ?? ""} ${h.localName}`,
       );
     }

@@ -117,7 +117,7 @@ export async function handleTrustRequest(
       replyBody = await handleBatch(ctx, who, batch, trust, handle);
       action = trust.actions[`${batch.kind ?? "issue"}Reply`];
     } else {
-      throw invalidRequest(`Unsupported WS-Trust message '${env.payload.localName}'.`);
+      throw invalidRequest(`Unsupported WS-Trust message '${(env.payload.localName ?? "").slice(0, 200)}'.`);
     }
     await fresh;
     return {

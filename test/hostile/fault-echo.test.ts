@@ -3,8 +3,8 @@
  * not understood (SOAP 1.2 Part 1 §5.4.8), and that header's namespace is the caller's.
  */
 import { describe, expect, it } from "vitest";
-import { NS } from "../helpers/soap.ts";
-import { faultCode, trust } from "../helpers/worker.ts";
+import { NS, envelope } from "../helpers/soap.ts";
+import { faultCode, postSoap, trust } from "../helpers/worker.ts";
 import { parseXml } from "../../src/xml/parse.ts";
 
 const NASTY = [
@@ -39,4 +39,33 @@ describe("SOAP 1.2 MustUnderstand fault", () => {
       expect(r.text).not.toContain("Assertion");
     });
   }
+});
+
+describe("a fault quotes at most 200 characters of any name the caller chose", () => {
+  // Else the reply repeats what was sent: a 300 KB name came back once in the reason (and, for
+  // MustUnderstand, again in NotUnderstood), so each request cost its sender half our bandwidth.
+  const LONG = "a".repeat(300_000);
+  const reason = (text: string) => /<s:Text xml:lang="en">([^<]*)<\/s:Text>/.exec(text)?.[1] ?? "";
+  const cases: [string, Parameters<typeof trust>[0], string][] = [
+    ["a mustUnderstand header's namespace", { extraHeaders: `<x:Foo xmlns:x="urn:${LONG}" s:mustUnderstand="true"/>` }, "s:MustUnderstand"],
+    ["a mustUnderstand header's local name", { extraHeaders: `<x:Foo${LONG} xmlns:x="urn:x" s:mustUnderstand="true"/>` }, "s:MustUnderstand"],
+    ["the Body's request element", { body: `<wst:Foo${LONG} xmlns:wst="${NS.t13}"/>` }, "wst:InvalidRequest"],
+  ];
+  for (const [what, o, code] of cases) {
+    it(what, async () => {
+      const r = await trust({ user: "alice", password: "wonderland", appliesTo: "urn:example:rp", soap: "1.2", ...o });
+      expect(faultCode(r.text)).toBe(code);
+      expect(reason(r.text).length).toBeGreaterThan(0);
+      expect(reason(r.text).length).toBeLessThan(500);
+      // NotUnderstood names the header exactly: the one place the whole name is the protocol's.
+      expect(r.text.length).toBeLessThan(code === "s:MustUnderstand" ? 302_000 : 2_000);
+    });
+  }
+
+  it("an element of another namespace in the Envelope", async () => {
+    const env = envelope({ user: "alice", password: "wonderland", appliesTo: "urn:example:rp", soap: "1.2" });
+    const r = await postSoap({ path: "/trust/13/usernamemixed", headers: env.headers, body: env.body.replace("<s:Header>", `<x:Y${LONG} xmlns:x="urn:x"/><s:Header>`) });
+    expect(faultCode(r.text)).toBe("wst:BadRequest");
+    expect(r.text.length).toBeLessThan(2_000);
+  });
 });
