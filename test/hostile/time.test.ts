@@ -479,5 +479,34 @@ describe("issued lifetimes never exceed the maximum; dates are read strictly", (
       "2027-01-01T00:00:00+0100", "\u00a02027-01-01T00:00:00Z", "Fri, 01 Jan 2027 00:00:00 GMT", "1798761600", "",
     ];
     for (const s of bad) expect(parseXsDateTime(s), s).toBeUndefined();
+    // Inner white space is not collapsed away: it is no dateTime.
+    expect(parseXsDateTime("2027-01-01T00:00:00\t Z")).toBeUndefined();
+    expect(parseXsDateTime("\t\r\n 2027-01-01T00:00:00Z \t\r\n")?.toISOString()).toBe("2027-01-01T00:00:00.000Z");
+  });
+
+  it("a run of white space that does not end the value costs its length, not its square (wsu:Created is read before authentication)", async () => {
+    // 40,000 spaces before a stray character took ~5 s in a trailing-space regex; the same
+    // length of leading spaces, a few microseconds. Compared within one run, so a busy machine
+    // slows both alike.
+    const inner = "2027-01-01T00:00:00Z" + " ".repeat(40_000) + "x";
+    const leading = " ".repeat(40_000) + "2027-01-01T00:00:00Z";
+    const median = (s: string): number => {
+      const times: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const t0 = performance.now();
+        parseXsDateTime(s);
+        times.push(performance.now() - t0);
+      }
+      return times.sort((a, b) => a - b)[1]!;
+    };
+    expect(parseXsDateTime(inner)).toBeUndefined();
+    expect(parseXsDateTime(leading)?.toISOString()).toBe("2027-01-01T00:00:00.000Z");
+    median(leading); // warm
+    expect(median(inner) / Math.max(median(leading), 0.05)).toBeLessThan(20);
+    // Over HTTP: refused as any malformed Created, and the worker goes on serving.
+    const env = envelope({ ...ALICE, appliesTo: RP, timestamp: { created: inner, expires: new Date(Date.now() + 300_000).toISOString() } });
+    const r = await call("/trust/13/usernamemixed", { method: "POST", headers: env.headers, body: env.body });
+    expect(faultCode(await r.text())).toBe("wst:BadRequest");
+    expect((await trustVia(call, { ...ALICE, appliesTo: RP })).status).toBe(200);
   });
 });
