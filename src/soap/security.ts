@@ -1,5 +1,7 @@
 import type { Element } from "@xmldom/xmldom";
-import { StsError, badRequest, messageExpired, unsupportedToken } from "../errors.ts";
+import { StsError, authenticationFailed, badRequest, messageExpired, unsupportedToken } from "../errors.ts";
+import { characterCount } from "../bytes.ts";
+import { MAX_USERNAME_CHARS } from "../identity/username.ts";
 import { targetsUs, text } from "./envelope.ts";
 import { childElements, uniqueChild, valueText } from "../xml/dom.ts";
 import { PASSWORD_DIGEST, PASSWORD_TEXT, type SoapVersion, WSSE_NS, WSU_NS } from "./ns.ts";
@@ -125,8 +127,13 @@ export function readUsernameToken(ut: Element, now: Date, skew: number): Usernam
     }
   }
   // Password and username are taken verbatim (no trimming of the password: spaces are legal).
+  const username = (userEl.textContent ?? "").trim();
+  // No user or service account has a longer name (configuration and directory hold at most
+  // MAX_USERNAME_CHARS), and the sign-in form refuses one: failed here, as an unknown name, before
+  // a failure counter, a password derivation or the audit line's requestor takes the caller's text.
+  if (characterCount(username) > MAX_USERNAME_CHARS) throw authenticationFailed();
   return {
-    username: (userEl.textContent ?? "").trim(),
+    username,
     password: passEl.textContent ?? "",
     nonce: nonceEl ? text(nonceEl) : undefined,
     created,

@@ -67,6 +67,24 @@ describe("audit lines under attack", () => {
     expect(all).not.toContain("<saml");
   });
 
+  it("a Username longer than any account's is refused as an unknown name is, before the audit line (or a counter) takes it", async () => {
+    const long = "n".repeat(300_000);
+    const unknown = await trust({ user: "nobody-here", password: "hunter2-secret-password", appliesTo: "urn:example:rp" });
+    lines = [];
+    const r = await trust({ user: long, password: "hunter2-secret-password", appliesTo: "urn:example:rp" });
+    // The same answer as for a name nobody has; the name was never an account's to guess at.
+    expect(r.status).toBe(unknown.status);
+    expect(r.text.replace(/<a:RelatesTo>[^<]*<\/a:RelatesTo>/, "")).toBe(unknown.text.replace(/<a:RelatesTo>[^<]*<\/a:RelatesTo>/, ""));
+    const a = audits();
+    expect(a).toHaveLength(1);
+    expect(a[0]).toMatchObject({ operation: "wstrust.issue", result: "failure", error: "authentication_failed", requestor: null });
+    expect(lines.join("\n").length).toBeLessThan(2_000);
+    // The longest name an account can have still signs in as far as its password allows.
+    const r256 = await trust({ user: "n".repeat(256), password: "hunter2-secret-password", appliesTo: "urn:example:rp" });
+    expect(r256.status).toBe(unknown.status);
+    expect(audits().at(-1)!.requestor).toBe("n".repeat(256));
+  });
+
   it("a batch: one line whose items name each item's subject, token and result (a batch may cancel several subjects' tokens)", async () => {
     const token = async (user: string, password: string) => /<saml:Assertion[\s\S]*?<\/saml:Assertion>/.exec((await trust({ user, password, appliesTo: "urn:example:rp" })).text)![0];
     const [alice, bob] = [await token("alice", "wonderland"), await token("bob", "builder")];
