@@ -62,19 +62,28 @@ const KEYWORDS: Readonly<Record<string, string>> = {
 };
 
 /**
+ * Attribute values a string name may hold: a certificate's subject or issuer has a handful (CN,
+ * O, OU, C, ...). The string is the sender's text, and each value costs a decoding (and each RDN
+ * an unshift): a 160,000-value name took seconds, to compare with one certificate's name.
+ */
+const MAX_STRING_NAME_ATTRIBUTES = 64;
+
+/**
  * A distinguished name written as a string (RFC 4514, as ds:X509IssuerName and
  * ds:X509SubjectName carry it — XML-DSig §4.5.4) in the form {@link comparableName} gives, so the
  * two compare equal exactly when the string names that Name. The string lists RDNs last first;
  * `#hex` values are BER, read as the certificate's own value would be; spaces around `,`, `+` and
  * `=` (as .NET writes them) are not part of a value. Undefined when the string is not a name this
- * reads (an unknown keyword, a bad escape).
+ * reads (an unknown keyword, a bad escape, more than {@link MAX_STRING_NAME_ATTRIBUTES} values).
  */
 export function comparableNameFromString(dn: string): string | undefined {
   const rdns: string[][] = [];
   if (dn.trim() === "") return JSON.stringify(rdns);
+  let attributes = 0;
   for (const rdn of splitUnescaped(dn, ",")) {
     const atvs: string[] = [];
     for (const atv of splitUnescaped(rdn, "+")) {
+      if (++attributes > MAX_STRING_NAME_ATTRIBUTES) return undefined;
       const eq = atv.indexOf("=");
       if (eq < 0) return undefined;
       const type = atv.slice(0, eq).trim().replace(/^oid\./i, "");

@@ -54,4 +54,18 @@ describe("comparableNameFromString", () => {
   it("is undefined for what it cannot read: an unknown keyword, no '=', a dangling escape, bad hex or bad UTF-8", () => {
     for (const s of ["XYZ=a", "CN", "CN=a\\", "CN=#zz", "CN=#0c", "CN=\\ff"]) expect(comparableNameFromString(s), s).toBeUndefined();
   });
+
+  it("reads at most 64 attribute values: a sender's 160,000-value name is refused, not decoded value by value", () => {
+    // 64 values, in RDNs and inside one multi-valued RDN, are still names.
+    const rdns = Array.from({ length: 64 }, (_, i) => set(atv("2.5.4.11", utf8String(`u${i}`))));
+    expect(comparableNameFromString(Array.from({ length: 64 }, (_, i) => `OU=u${63 - i}`).join(","))).toBe(comparableName(parseDer(seq(...rdns))));
+    expect(comparableNameFromString(Array.from({ length: 64 }, (_, i) => `OU=u${i}`).join("+"))).toBeDefined();
+    expect(comparableNameFromString(Array.from({ length: 65 }, (_, i) => `OU=u${i}`).join(","))).toBeUndefined();
+    expect(comparableNameFromString("OU=a+".repeat(64) + "OU=b")).toBeUndefined();
+    // Took seconds (a decoding per value, an unshift per RDN); now refused at the 65th value.
+    const huge = "CN=a,".repeat(160_000) + "CN=a";
+    const t0 = performance.now();
+    expect(comparableNameFromString(huge)).toBeUndefined();
+    expect(performance.now() - t0).toBeLessThan(1_000);
+  });
 });
