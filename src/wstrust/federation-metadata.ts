@@ -33,7 +33,8 @@ const ACCEPTED_ENCRYPTION = [AES256_GCM, AES128_GCM, RSA_OAEP, RSA_OAEP_MGF1P];
  * WS-Federation 1.2 §3.1 metadata: an md:EntityDescriptor whose entityID is the issuer, with a
  * fed:SecurityTokenServiceType role listing signing certificates (every one in use: current,
  * next — published ahead of rotation — and previous), token types, claim types and the WS-Trust
- * endpoints, and a fed:ApplicationServiceType role for partners this STS is a relying party of;
+ * endpoints, and a fed:ApplicationServiceType role for partners this STS is a relying party of,
+ * with the certificates they encrypt for it;
  * signed (enveloped) with the current RSA key. Written by the message writer, then
  * signed on its parsed tree (its xsi:type names a QName, which the canonical tree writer does not
  * carry), the signature placed first as the SAML 2.0 metadata schema wants it.
@@ -52,9 +53,14 @@ export async function buildFederationMetadata(
     xml`<md:KeyDescriptor use="${use}"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>${certificateBase64}</ds:X509Certificate></ds:X509Data></ds:KeyInfo>${methods.map((m) => xml`<md:EncryptionMethod Algorithm="${m}"/>`)}</md:KeyDescriptor>`;
   // Partners encrypt for us (whole assertions, holder-of-key proof keys) with the use="encryption"
   // certificates, and with the algorithms listed there (SAML 2.0 metadata §2.4.1.1): the ones we
-  // open, GCM only — a partner that reads them (a Shibboleth IdP does) picks from these.
+  // open, GCM only — a partner that reads them (a Shibboleth IdP does) picks from these. They
+  // belong to the role in which this STS receives tokens (fed:ApplicationServiceType, below),
+  // never to the STS role: Microsoft.IdentityModel's WS-Federation reader (ASP.NET Core, OWIN)
+  // takes every KeyDescriptor of the STS role as a token-signing key whatever its `use` (or, in
+  // older versions, refuses the whole document for a `use` other than signing), so a decryption
+  // certificate there would be trusted to sign tokens. AD FS publishes its own the same way.
   const encryption = decryptionCertificates.map((pem) => keyDescriptor("encryption", toBase64(pemToDer(pem, "CERTIFICATE")), ACCEPTED_ENCRYPTION));
-  const certificates = [...keys.published().map((k) => keyDescriptor("signing", k.certificateBase64)), ...encryption];
+  const signing = keys.published().map((k) => keyDescriptor("signing", k.certificateBase64));
   const epr = (address: string) => xml`<wsa:EndpointReference><wsa:Address>${address}</wsa:Address></wsa:EndpointReference>`;
   const tokenTypes = [SAML2_TOKEN_TYPE, SAML1_TOKEN_TYPE, JWT_TOKEN_TYPE].map((uri) => xml`<fed:TokenType Uri="${uri}"/>`);
   // The claim types some relying party can get; the table describes those it knows, the rest
@@ -72,7 +78,7 @@ export async function buildFederationMetadata(
   // (wtrealm, its issuer), where tokens are posted back (/wsfed) or presented (issuedtokenmixed),
   // and the certificates to encrypt them for.
   const asRelyingParty = xml`<md:RoleDescriptor xsi:type="fed:ApplicationServiceType" protocolSupportEnumeration="${FED_NS}">${encryption}<fed:TargetScopes>${epr(issuer)}</fed:TargetScopes><fed:ApplicationServiceEndpoint>${epr(origin + ISSUED_TOKEN_ENDPOINT)}</fed:ApplicationServiceEndpoint>${passive}</md:RoleDescriptor>`;
-  const unsigned = xml`<md:EntityDescriptor xmlns:md="${MD}" xmlns:ds="${DSIG_NS}" xmlns:fed="${FED_NS}" xmlns:auth="${AUTH_NS}" xmlns:xsi="${XSI_NS}" xmlns:wsa="${WSA10_NS}" ID="${id}" entityID="${issuer}"><md:RoleDescriptor xsi:type="fed:SecurityTokenServiceType" protocolSupportEnumeration="${FED_NS}">${certificates}<fed:TokenTypesOffered>${tokenTypes}</fed:TokenTypesOffered><fed:ClaimTypesOffered>${offered}</fed:ClaimTypesOffered>${endpoints}${passive}</md:RoleDescriptor>${asRelyingParty}</md:EntityDescriptor>`;
+  const unsigned = xml`<md:EntityDescriptor xmlns:md="${MD}" xmlns:ds="${DSIG_NS}" xmlns:fed="${FED_NS}" xmlns:auth="${AUTH_NS}" xmlns:xsi="${XSI_NS}" xmlns:wsa="${WSA10_NS}" ID="${id}" entityID="${issuer}"><md:RoleDescriptor xsi:type="fed:SecurityTokenServiceType" protocolSupportEnumeration="${FED_NS}">${signing}<fed:TokenTypesOffered>${tokenTypes}</fed:TokenTypesOffered><fed:ClaimTypesOffered>${offered}</fed:ClaimTypesOffered>${endpoints}${passive}</md:RoleDescriptor>${asRelyingParty}</md:EntityDescriptor>`;
   const root = parseXml(unsigned.xml).documentElement!;
   await signEnveloped(root, { key: keys.current("RSA"), signatureAlgorithm: RSA_SHA256, digestAlgorithm: SHA256, referenceId: id });
   // Moving the signature first is safe: the enveloped transform removes it wherever it is, and

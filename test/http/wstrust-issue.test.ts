@@ -5,6 +5,8 @@ import { NS, TT } from "../helpers/soap.ts";
 import { ORIGIN, byTag, call, faultCode, trust } from "../helpers/worker.ts";
 
 const alice = { user: "alice", password: "wonderland", appliesTo: "urn:example:rp" };
+const MD = "urn:oasis:names:tc:SAML:2.0:metadata";
+const XSI = "http://www.w3.org/2001/XMLSchema-instance";
 
 function assertionOf(text: string, ns = NS.saml2): string {
   const m = new RegExp(`<saml:Assertion xmlns:saml="${ns.replace(/[.:]/g, (c) => "\\" + c)}"[\\s\\S]*?</saml:Assertion>`).exec(text);
@@ -242,11 +244,10 @@ describe("discovery", () => {
     expect((ed.firstChild as Element).localName).toBe("Signature");
     const certs = byTag(doc, "http://www.w3.org/2000/09/xmldsig#", "X509Certificate");
     // Signature KeyInfo + 3 signing key descriptors (RSA current, EC current, RSA next) + the
-    // token-decryption certificate partners encrypt proof keys for, in the STS role and again in
-    // the role of a partner's relying party.
-    expect(certs.length).toBe(6);
+    // token-decryption certificate partners encrypt for, in the role of a partner's relying party.
+    expect(certs.length).toBe(5);
     const uses = byTag(doc, "urn:oasis:names:tc:SAML:2.0:metadata", "KeyDescriptor").map((k) => k.getAttribute("use"));
-    expect(uses).toEqual(["signing", "signing", "signing", "encryption", "encryption"]);
+    expect(uses).toEqual(["signing", "signing", "signing", "encryption"]);
     // What a partner may encrypt for us with: the algorithms this STS opens, GCM only.
     const encryption = byTag(doc, "urn:oasis:names:tc:SAML:2.0:metadata", "KeyDescriptor")[3]!;
     expect(byTag(encryption, "urn:oasis:names:tc:SAML:2.0:metadata", "EncryptionMethod").map((m) => m.getAttribute("Algorithm"))).toEqual([
@@ -254,6 +255,15 @@ describe("discovery", () => {
       "http://www.w3.org/2009/xmlenc11#rsa-oaep", "http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p",
     ]);
     expect(byTag(doc, "http://docs.oasis-open.org/wsfed/federation/200706", "TokenType").length).toBe(3);
+  });
+
+  it("the STS role holds signing certificates only: a WS-Federation reader that takes its every KeyDescriptor as a signing key (Microsoft.IdentityModel) trusts no decryption key", async () => {
+    const doc = new DOMParser().parseFromString(await (await call("/FederationMetadata/2007-06/FederationMetadata.xml")).text(), "text/xml");
+    const role = (type: string) => byTag(doc, MD, "RoleDescriptor").find((r) => r.getAttributeNS(XSI, "type") === type)!;
+    const usesIn = (r: Element) => byTag(r, MD, "KeyDescriptor").map((k) => k.getAttribute("use"));
+    expect(usesIn(role("fed:SecurityTokenServiceType"))).toEqual(["signing", "signing", "signing"]);
+    // The decryption certificate is where partners that issue to this STS read it.
+    expect(usesIn(role("fed:ApplicationServiceType"))).toEqual(["encryption"]);
   });
 
   it("healthz answers 200", async () => {
