@@ -1,7 +1,7 @@
 import { XMLSerializer } from "@xmldom/xmldom";
 import type { Element } from "@xmldom/xmldom";
 import type { KeyRing } from "../keys/keyring.ts";
-import { CLAIM_TYPES } from "../saml/claims.ts";
+import { CLAIM_TYPES, isUriName } from "../saml/claims.ts";
 import { newSamlId } from "../saml/assertion-input.ts";
 import { SAML1_TOKEN_TYPE, SAML2_METADATA_NS, SAML2_TOKEN_TYPE } from "../saml/ns.ts";
 import { RSA_SHA256, SHA256 } from "../xmldsig/algorithms.ts";
@@ -65,7 +65,11 @@ export async function buildFederationMetadata(
   const tokenTypes = [SAML2_TOKEN_TYPE, SAML1_TOKEN_TYPE, JWT_TOKEN_TYPE].map((uri) => xml`<fed:TokenType Uri="${uri}"/>`);
   // The claim types some relying party can get; the table describes those it knows, the rest
   // (made by claim rules, or held by directory users) are named by their last path segment.
-  const offered = claimTypes.map((uri) => {
+  // Only those named by an absolute URI: a claim named `department` is a SAML attribute of the
+  // basic name format, not a claim type, and WIF's metadata reader — AD FS importing this STS
+  // as a claims provider, FedUtil — refuses the whole document for one ClaimType whose Uri is
+  // not absolute (ID3202), so one directory user's claim would cut every such partner off.
+  const offered = claimTypes.filter(isUriName).map((uri) => {
     const known = CLAIM_TYPES.find((c) => c.uri === uri);
     const displayName = known?.displayName ?? uri.slice(uri.lastIndexOf("/") + 1);
     const description = known?.description ?? "A claim about the subject that a relying party's policy releases";

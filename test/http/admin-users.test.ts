@@ -451,8 +451,8 @@ describe("federation metadata and the directory", () => {
   const metadata = async () => (await call("/FederationMetadata/2007-06/FederationMetadata.xml")).text();
 
   it("offers a claim type as soon as a directory user holds it, created or patched, and keeps it after", async () => {
-    const created = `department_${crypto.randomUUID().slice(0, 8)}`;
-    const patched = `cost_centre_${crypto.randomUUID().slice(0, 8)}`;
+    const created = `urn:example:claims:department_${crypto.randomUUID().slice(0, 8)}`;
+    const patched = `http://example.com/claims/cost_centre_${crypto.randomUUID().slice(0, 8)}`;
     expect(await metadata()).not.toContain(created);
     const name = fresh();
     expect((await create(name, "correct-horse-1", { [created]: ["research"] })).status).toBe(201);
@@ -463,6 +463,12 @@ describe("federation metadata and the directory", () => {
     // A name once held stays offered (a relying party may still hold tokens with it).
     expect((await admin(`/admin/users/${name}`, "PATCH", { claims: { [created]: null } })).status).toBe(200);
     expect(await metadata()).toContain(`Uri="${created}"`);
+  });
+
+  it("a claim a directory user holds under a short name is not offered: a claim type is named by an absolute URI", async () => {
+    const short = `badge_${crypto.randomUUID().slice(0, 8)}`;
+    expect((await create(fresh(), "correct-horse-1", { [short]: ["42"] })).status).toBe(201);
+    expect(await metadata()).not.toContain(short);
   });
 
   it("a refused create offers nothing of what it asked for", async () => {

@@ -115,14 +115,14 @@ describe("claim rules of urn:example:rp", () => {
     });
   });
 
-  it("a short name a rule gives is a SAML attribute of NameFormat basic, and metadata offers it", async () => {
+  it("a short name a rule gives is a SAML attribute of NameFormat basic, which metadata does not offer as a claim type (it has no claim-type URI)", async () => {
     const f = workerWith({ ...DEV_CONFIG, relyingParties: DEV_CONFIG.relyingParties.map((p) => (p.identifier === RP ? { ...p, claimRules: [{ value: "engineering", as: "department", when: { claim: "role", equals: "admin" } }] } : p)) });
     const r = await trustWith(f, { ...alice, appliesTo: RP });
     expect(attributes(assertionIn(r.text)!)).toEqual({ department: ["urn:oasis:names:tc:SAML:2.0:attrname-format:basic", ["engineering"]] });
     const bob = await trustWith(f, { user: "bob", password: "builder", appliesTo: RP });
     expect(bob.text).not.toContain("AttributeStatement");
     const md = await (await f("/FederationMetadata/2007-06/FederationMetadata.xml")).text();
-    expect(md).toContain('<auth:ClaimType Uri="department" Optional="true"><auth:DisplayName>department</auth:DisplayName>');
+    expect(md).not.toContain('Uri="department"');
   });
 
   it("federation metadata offers the rule-made claim types", async () => {
