@@ -3,7 +3,7 @@ import type { Element } from "@xmldom/xmldom";
 import type { KeyRing } from "../keys/keyring.ts";
 import { CLAIM_TYPES, isUriName } from "../saml/claims.ts";
 import { newSamlId } from "../saml/assertion-input.ts";
-import { SAML1_TOKEN_TYPE, SAML2_METADATA_NS, SAML2_TOKEN_TYPE } from "../saml/ns.ts";
+import { SAML2_METADATA_NS } from "../saml/ns.ts";
 import { RSA_SHA256, SHA256 } from "../xmldsig/algorithms.ts";
 import { signEnveloped } from "../xmldsig/sign.ts";
 import { AES128_GCM, AES256_GCM, RSA_OAEP, RSA_OAEP_MGF1P } from "../xmlenc/algorithms.ts";
@@ -11,10 +11,20 @@ import { WSA10_NS } from "../soap/ns.ts";
 import { TRUST_ENDPOINTS } from "./mex.ts";
 import { TRUST_ENDPOINT_LIST } from "./endpoints.ts";
 import { pemToDer, toBase64 } from "../keys/pem.ts";
-import { JWT_TOKEN_TYPE } from "./token-types.ts";
+import { TOKEN_TYPE_URI } from "./token-types.ts";
+import type { ResolvedConfig, TokenKind } from "../config/types.ts";
 import { xml } from "../xml/markup.ts";
 import { parseXml } from "../xml/parse.ts";
 import { DSIG_NS } from "../xml/dom.ts";
+
+/**
+ * The token types this STS issues to some relying party (each party's `tokenTypes`), in
+ * TOKEN_TYPE_URI's order: what fed:TokenTypesOffered may promise, no more and no less.
+ */
+export function offeredTokenKinds(config: ResolvedConfig): TokenKind[] {
+  const accepted = new Set(config.relyingParties.flatMap((rp) => rp.tokenTypes));
+  return (Object.keys(TOKEN_TYPE_URI) as TokenKind[]).filter((kind) => accepted.has(kind));
+}
 
 /** Browser sign-in (WS-Federation passive requestor profile), published as fed:PassiveRequestorEndpoint. */
 export const PASSIVE_REQUESTOR_PATH = "/wsfed";
@@ -47,6 +57,8 @@ export async function buildFederationMetadata(
   claimTypes: readonly string[] = CLAIM_TYPES.map((c) => c.uri),
   /** Whether browser sign-in is served here: only then is its endpoint published. */
   passiveRequestor = true,
+  /** The token types some relying party accepts (offeredTokenKinds). */
+  tokenKinds: readonly TokenKind[] = Object.keys(TOKEN_TYPE_URI) as TokenKind[],
 ): Promise<string> {
   const id = newSamlId();
   const keyDescriptor = (use: string, certificateBase64: string, methods: readonly string[] = []) =>
@@ -62,7 +74,7 @@ export async function buildFederationMetadata(
   const encryption = decryptionCertificates.map((pem) => keyDescriptor("encryption", toBase64(pemToDer(pem, "CERTIFICATE")), ACCEPTED_ENCRYPTION));
   const signing = keys.published().map((k) => keyDescriptor("signing", k.certificateBase64));
   const epr = (address: string) => xml`<wsa:EndpointReference><wsa:Address>${address}</wsa:Address></wsa:EndpointReference>`;
-  const tokenTypes = [SAML2_TOKEN_TYPE, SAML1_TOKEN_TYPE, JWT_TOKEN_TYPE].map((uri) => xml`<fed:TokenType Uri="${uri}"/>`);
+  const tokenTypes = tokenKinds.map((kind) => xml`<fed:TokenType Uri="${TOKEN_TYPE_URI[kind]}"/>`);
   // The claim types some relying party can get; the table describes those it knows, the rest
   // (made by claim rules, or held by directory users) are named by their last path segment.
   // Only those named by an absolute URI: a claim named `department` is a SAML attribute of the

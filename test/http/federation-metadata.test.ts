@@ -9,6 +9,7 @@ import { workerWith } from "../hostile/configured.ts";
 import { byTag } from "../helpers/worker.ts";
 
 const AUTH = "http://docs.oasis-open.org/wsfed/authorization/200706";
+const FED = "http://docs.oasis-open.org/wsfed/federation/200706";
 const METADATA = "/FederationMetadata/2007-06/FederationMetadata.xml";
 
 const withAlice = (claims: Record<string, string | string[]>) => ({
@@ -30,5 +31,26 @@ describe("fed:ClaimTypesOffered", () => {
     expect(uris).toContain("http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress");
     expect(uris).not.toContain("department");
     for (const uri of uris) expect(uri).toMatch(/^[A-Za-z][A-Za-z0-9+.-]*:\S/);
+  });
+});
+
+describe("fed:TokenTypesOffered", () => {
+  const tokenTypes = async (config: object) => {
+    const doc = new DOMParser().parseFromString(await (await workerWith(config)(METADATA)).text(), "text/xml");
+    return byTag(doc, FED, "TokenType").map((t) => t.getAttribute("Uri"));
+  };
+
+  it("offers every type some relying party accepts, the RFC 9068 access token among them, since WS-Trust issues it", async () => {
+    expect(await tokenTypes(DEV_CONFIG)).toEqual([
+      "http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLV2.0",
+      "http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLV1.1",
+      "urn:ietf:params:oauth:token-type:jwt",
+      "urn:ietf:params:oauth:token-type:access_token",
+    ]);
+  });
+
+  it("offers no type that no relying party accepts", async () => {
+    const samlOnly = { ...DEV_CONFIG, relyingParties: DEV_CONFIG.relyingParties.map((p) => ({ ...p, defaultTokenType: "saml2", tokenTypes: ["saml2"] })) };
+    expect(await tokenTypes(samlOnly)).toEqual(["http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLV2.0"]);
   });
 });
