@@ -8,7 +8,7 @@ import type { RequestServices } from "../engine/types.ts";
 import { OAUTH_PATHS } from "../oauth/metadata.ts";
 import { type TrustEndpoint, servedEndpoints } from "../wstrust/endpoints.ts";
 import { MEX_PATH } from "../wstrust/metadata-exchange.ts";
-import { PASSIVE_REQUESTOR_PATH } from "../wstrust/federation-metadata.ts";
+import { FEDERATION_METADATA_PATH, PASSIVE_REQUESTOR_PATH } from "../wstrust/federation-metadata.ts";
 import { escapeHtml, page, PAGE_HEADERS } from "./html.ts";
 import { INSPECTOR_SCRIPT } from "./inspector-script.generated.ts";
 import { STYLESHEET } from "./style.ts";
@@ -21,8 +21,6 @@ const ADFS_PASSIVE_PATH = "/adfs/ls";
 
 /** Files served as they are: built once, revalidated by clients (they change with a deployment). */
 const ASSET_HEADERS = (type: string): Record<string, string> => ({ "Content-Type": type, "Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff" });
-
-const FEDERATION_METADATA = "/FederationMetadata/2007-06/FederationMetadata.xml";
 
 function link(path: string, text = path): string {
   return `<a href=".${escapeHtml(path)}"><code>${escapeHtml(text)}</code></a>`;
@@ -46,7 +44,7 @@ function homePage(issuer: string, endpoints: readonly TrustEndpoint[], browserSi
     `<h1>Security Token Service</h1>` +
       `<p>Issuer: <code>${escapeHtml(issuer)}</code></p>` +
       `<h2>Metadata</h2><ul class="endpoints">` +
-      `<li>${link(FEDERATION_METADATA)}: WS-Federation metadata (signing certificates, token types, claims)</li>` +
+      `<li>${link(FEDERATION_METADATA_PATH)}: WS-Federation metadata (signing certificates, token types, claims)</li>` +
       `<li>${link(MEX_PATH)}: WS-MetadataExchange (WSDL with each endpoint's policy; also SOAP <code>Get</code>)</li>` +
       `<li>${link("/.well-known/oauth-authorization-server")}: OAuth 2.0 authorization server metadata (RFC 8414)</li>` +
       `<li>${link(OAUTH_PATHS.jwks)}: signing keys (JWKS)</li></ul>` +

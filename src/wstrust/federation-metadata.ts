@@ -26,6 +26,9 @@ export function offeredTokenKinds(config: ResolvedConfig): TokenKind[] {
   return (Object.keys(TOKEN_TYPE_URI) as TokenKind[]).filter((kind) => accepted.has(kind));
 }
 
+/** Where federation metadata is served: the well-known address WS-Federation 1.2 gives it. */
+export const FEDERATION_METADATA_PATH = "/FederationMetadata/2007-06/FederationMetadata.xml";
+
 /** Browser sign-in (WS-Federation passive requestor profile), published as fed:PassiveRequestorEndpoint. */
 export const PASSIVE_REQUESTOR_PATH = "/wsfed";
 /** Where a partner's token signs a requestor in (issuedtokenmixed), published as this STS's fed:ApplicationServiceEndpoint. */

@@ -12,7 +12,7 @@ import { readBodyLimited } from "../web/body.ts";
 import { NOSNIFF, NO_STORE, noStoreHeaders } from "../web/headers.ts";
 import { type TrustReply, handleTrustRequest } from "./endpoint.ts";
 import { MEX_PATH, handleMetadataGet } from "./metadata-exchange.ts";
-import { buildFederationMetadata, offeredTokenKinds } from "./federation-metadata.ts";
+import { FEDERATION_METADATA_PATH, buildFederationMetadata, offeredTokenKinds } from "./federation-metadata.ts";
 import { claimTypesOffered } from "../engine/claims-offered.ts";
 import { ADFS_ENDPOINT_ALIASES, ADFS_PREFIX, TRUST_ENDPOINT_LIST, type TrustEndpoint } from "./endpoints.ts";
 import { wsdlFor } from "./mex.ts";
@@ -39,12 +39,16 @@ export function registerTrustRoutes<E extends HonoEnv>(app: Hono<E>, services: (
     app.post(path, (c) => trustEndpoint(c, services(c), endpoint));
   }
 
-  app.get("/FederationMetadata/2007-06/FederationMetadata.xml", async (c) => {
-    const ctx = await services(c).context();
-    const decryption = ctx.config.decryptionKeys.filter((k) => k.status !== "previous").map((k) => k.certificatePem);
-    const xml = await buildFederationMetadata(ctx.issuer, ctx.origin, ctx.keys, decryption, await claimTypesOffered(ctx), ctx.config.webSessionSecret !== undefined, offeredTokenKinds(ctx.config));
-    return c.body(xml, 200, { "Content-Type": "application/samlmetadata+xml; charset=utf-8", ...NOSNIFF });
-  });
+  // AD FS answers its paths in any letter case, and its metadata address is often configured
+  // (and documented) in lower case: a relying party set up that way keeps reading it here.
+  for (const path of [FEDERATION_METADATA_PATH, FEDERATION_METADATA_PATH.toLowerCase()]) {
+    app.get(path, async (c) => {
+      const ctx = await services(c).context();
+      const decryption = ctx.config.decryptionKeys.filter((k) => k.status !== "previous").map((k) => k.certificatePem);
+      const xml = await buildFederationMetadata(ctx.issuer, ctx.origin, ctx.keys, decryption, await claimTypesOffered(ctx), ctx.config.webSessionSecret !== undefined, offeredTokenKinds(ctx.config));
+      return c.body(xml, 200, { "Content-Type": "application/samlmetadata+xml; charset=utf-8", ...NOSNIFF });
+    });
+  }
 }
 
 function trustEndpoint<E extends HonoEnv>(c: Context<E>, services: RequestServices, endpoint: TrustEndpoint): Promise<Response> {

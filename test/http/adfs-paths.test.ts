@@ -101,3 +101,17 @@ describe("AD FS's passive sign-in address", () => {
     expect(res.headers.get("location")).toBe(`/realms/realm2/wsfed${query}`);
   });
 });
+
+describe("AD FS's federation metadata address", () => {
+  // AD FS answers its paths in any case; the metadata address is often configured in lower case.
+  it("in lower case is the same signed metadata, for each realm", async () => {
+    for (const base of [ORIGIN, REALM2]) {
+      const res = await at(`${base}/federationmetadata/2007-06/federationmetadata.xml`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-type")).toBe("application/samlmetadata+xml; charset=utf-8");
+      const doc = new DOMParser().parseFromString(await res.text(), "text/xml");
+      expect(doc.documentElement!.getAttribute("entityID")).toBe(base);
+      expect(byTag(doc, "http://www.w3.org/2000/09/xmldsig#", "SignatureValue")).toHaveLength(1);
+    }
+  });
+});
