@@ -18,6 +18,8 @@ import { ADFS_ENDPOINT_ALIASES, ADFS_PREFIX, TRUST_ENDPOINT_LIST, type TrustEndp
 import { wsdlFor } from "./mex.ts";
 import { TRUST13, TRUST2005 } from "./ns.ts";
 
+const WSDL_QUERIES = new Set(["wsdl", "singlewsdl"]);
+
 /** Registers the WS-Trust routes; `services` gives each request its context and state. */
 export function registerTrustRoutes<E extends HonoEnv>(app: Hono<E>, services: (c: Context<E>) => RequestServices): void {
   const wsdl = (c: Context<E>, ctx: StsContext) => c.body(wsdlFor(ctx), 200, { "Content-Type": "text/xml; charset=utf-8", ...NOSNIFF });
@@ -32,8 +34,11 @@ export function registerTrustRoutes<E extends HonoEnv>(app: Hono<E>, services: (
   for (const endpoint of [...TRUST_ENDPOINT_LIST, ...ADFS_ENDPOINT_ALIASES]) {
     const path = endpoint.path;
     app.get(path, async (c) => {
-      // `?wsdl` on an endpoint answers the same WSDL, as WCF services do.
-      if (c.req.query("wsdl") === undefined) return c.text("Send WS-Trust requests with POST.", 405, { Allow: "POST", ...NOSNIFF });
+      // `?wsdl` on an endpoint answers the same WSDL, as WCF services do: in any letter case, and
+      // `?singleWsdl` too (WCF 4.5's one-document form, which ours already is).
+      if (!Object.keys(c.req.query()).some((k) => WSDL_QUERIES.has(k.toLowerCase()))) {
+        return c.text("Send WS-Trust requests with POST.", 405, { Allow: "POST", ...NOSNIFF });
+      }
       return wsdl(c, await services(c).context());
     });
     app.post(path, (c) => trustEndpoint(c, services(c), endpoint));

@@ -233,6 +233,13 @@ describe("discovery", () => {
     const a = await (await call("/trust/mex")).text();
     const b = await (await call("/trust/13/usernamemixed?wsdl")).text();
     expect(b).toBe(a);
+    // As a WCF service answers them: the query in any case, and WCF 4.5's ?singleWsdl.
+    for (const q of ["WSDL", "Wsdl", "singleWsdl"]) {
+      const res = await call(`/trust/2005/usernamemixed?${q}`);
+      expect(res.status, q).toBe(200);
+      expect(await res.text()).toBe(a);
+    }
+    expect((await call("/trust/13/usernamemixed?xsd=xsd0")).status).toBe(405);
   });
 
   it("serves signed federation metadata naming the issuer and every certificate", async () => {
