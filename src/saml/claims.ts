@@ -8,13 +8,21 @@ export { CLAIM_TYPES, type ClaimType, claimName, claimUri, isUriName } from "../
 const ABSOLUTE_URI = /^[A-Za-z][A-Za-z0-9+.-]*:(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?#[\]]|%[0-9A-Fa-f]{2})+$/;
 
 /**
+ * Whether a claim name is an absolute URI (RFC 3986 §4.3): what a claim type is, in a SAML
+ * attribute of NameFormat `uri` and in federation metadata's ClaimTypesOffered alike.
+ */
+export function isAbsoluteUri(name: string): boolean {
+  return ABSOLUTE_URI.test(name);
+}
+
+/**
  * The SAML 2.0 NameFormat for an attribute name (SAML 2.0 core §8.2): `uri` only for a name that
  * is an absolute URI, `basic` only for an xs:Name (§8.2.2), `unspecified` for any other name (a
  * claim named with a space, or a scheme followed by characters no URI holds), so that no relying
  * party reads a name under a format it does not have.
  */
 export function attributeNameFormat(name: string): string {
-  if (ABSOLUTE_URI.test(name)) return ATTRNAME_FORMAT_URI;
+  if (isAbsoluteUri(name)) return ATTRNAME_FORMAT_URI;
   return isXsName(name) ? ATTRNAME_FORMAT_BASIC : ATTRNAME_FORMAT_UNSPECIFIED;
 }
 

@@ -1,7 +1,7 @@
 import { XMLSerializer } from "@xmldom/xmldom";
 import type { Element } from "@xmldom/xmldom";
 import type { KeyRing } from "../keys/keyring.ts";
-import { CLAIM_TYPES, isUriName } from "../saml/claims.ts";
+import { CLAIM_TYPES, isAbsoluteUri } from "../saml/claims.ts";
 import { newSamlId } from "../saml/assertion-input.ts";
 import { SAML2_METADATA_NS } from "../saml/ns.ts";
 import { RSA_SHA256, SHA256 } from "../xmldsig/algorithms.ts";
@@ -84,7 +84,7 @@ export async function buildFederationMetadata(
   // basic name format, not a claim type, and WIF's metadata reader — AD FS importing this STS
   // as a claims provider, FedUtil — refuses the whole document for one ClaimType whose Uri is
   // not absolute (ID3202), so one directory user's claim would cut every such partner off.
-  const offered = claimTypes.filter(isUriName).map((uri) => {
+  const offered = claimTypes.filter(isAbsoluteUri).map((uri) => {
     const known = CLAIM_TYPES.find((c) => c.uri === uri);
     const displayName = known?.displayName ?? uri.slice(uri.lastIndexOf("/") + 1);
     const description = known?.description ?? "A claim about the subject that a relying party's policy releases";

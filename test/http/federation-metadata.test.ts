@@ -26,10 +26,12 @@ async function claimTypeUris(config: object): Promise<string[]> {
 
 describe("fed:ClaimTypesOffered", () => {
   it("offers only claim types named by an absolute URI: WIF's reader (AD FS) refuses the whole document for one that is not", async () => {
-    const uris = await claimTypeUris(withAlice({ department: "Research", "urn:example:claims:badge": "42" }));
+    const uris = await claimTypeUris(withAlice({ department: "Research", "urn:example:claims:badge": "42", "http://example.com/claims/cost center": "7" }));
     expect(uris).toContain("urn:example:claims:badge");
     expect(uris).toContain("http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress");
     expect(uris).not.toContain("department");
+    // A scheme then a space is no URI (its SAML attribute says NameFormat unspecified too).
+    expect(uris).not.toContain("http://example.com/claims/cost center");
     for (const uri of uris) expect(uri).toMatch(/^[A-Za-z][A-Za-z0-9+.-]*:\S/);
   });
 });
