@@ -1,5 +1,6 @@
 // What the CLI's commands read from their caller: options, secrets (piped or typed without
 // echo) and JSON files. Shared by every command.
+import { isUtf8 } from "node:buffer";
 import { readFileSync } from "node:fs";
 
 /** A mistake in how the command was called: printed with the command's usage, exit 2. */
@@ -142,12 +143,33 @@ export async function readJson(file, what) {
   }
 }
 
+/**
+ * The 1-based line of the first bytes that are not UTF-8 (text saved as Latin-1 or
+ * Windows-1252, say), or undefined when all are. A line feed byte is never part of a longer
+ * UTF-8 sequence, so each line is judged on its own.
+ */
+export function firstNonUtf8Line(bytes) {
+  if (isUtf8(bytes)) return undefined;
+  let line = 1;
+  for (let start = 0; start <= bytes.length; line++) {
+    let end = bytes.indexOf(0x0a, start);
+    if (end === -1) end = bytes.length;
+    if (!isUtf8(bytes.subarray(start, end))) return line;
+    start = end + 1;
+  }
+  return undefined;
+}
+
 /** Reads a secret from piped stdin, or prompts on a terminal without echo (twice if `confirm`). */
 export async function readSecret(prompt, confirm = false) {
   if (!process.stdin.isTTY) {
     const chunks = [];
     for await (const c of process.stdin) chunks.push(c);
-    const text = Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+    const bytes = Buffer.concat(chunks);
+    // Decoding would turn each such byte into U+FFFD: a password that was never typed, which no
+    // client sends, so its user could not sign in.
+    if (firstNonUtf8Line(bytes) !== undefined) throw new UsageError("stdin is not UTF-8 text: send the secret as UTF-8");
+    const text = bytes.toString("utf8").replace(/\r?\n$/, "");
     if (text === "") throw new UsageError("empty input on stdin");
     return text;
   }

@@ -2,7 +2,7 @@
 // administration API (/admin/users), as a service account holding `manage-users`.
 import { availableParallelism } from "node:os";
 import { readFileSync } from "node:fs";
-import { UsageError, parseArgs, readSecret } from "./input.mjs";
+import { UsageError, firstNonUtf8Line, parseArgs, readSecret } from "./input.mjs";
 import { ApiError, CONNECTION_HELP, CONNECTION_OPTIONS, connect, guarded } from "./admin-api.mjs";
 import { noAnswer } from "./errors.mjs";
 import { MAX_ANSWER_BYTES, UnexpectedAnswer } from "./http.mjs";
@@ -34,7 +34,7 @@ replaces the claims it names and keeps the others; --unset removes one.
 
 import reads a JSON array of {"username", "password" | "passwordHash", "claims"?, "enabled"?}
 or a CSV file whose header names username, password or password_hash, optionally enabled, and
-any other column as a claim (values separated by ";"). The whole file is checked before anything
+any other column as a claim (values separated by ";"), in UTF-8. The whole file is checked before anything
 is sent; passwords are hashed here (PBKDF2-SHA256, --iterations, default 100000) and the users
 sent in batches (--batch, default 500, at most 1000; and at most 512 KiB of JSON each). Exit 0 when every user was created, 1
 when some were skipped (listed with the reason), 2 on a usage or file error.
@@ -294,6 +294,18 @@ export function readUsersFile(file, text) {
 }
 
 /**
+ * The users a file's bytes hold, as {@link readUsersFile} reads their text. Bytes that are not
+ * UTF-8 are a problem of their line: decoded, each would become U+FFFD in the claims or password
+ * stored (a spreadsheet saved as Windows-1252 turns `Müller` into `M\uFFFDller`, and a password
+ * into one its user never typed).
+ */
+export function readUsersFileBytes(file, bytes) {
+  const line = firstNonUtf8Line(bytes);
+  if (line !== undefined) return { users: [], problems: [`${file}:${line}: not UTF-8 text (saved as Latin-1 or Windows-1252?): save the file as UTF-8`] };
+  return readUsersFile(file, bytes.toString("utf8"));
+}
+
+/**
  * Bytes of JSON one import request carries at most: half the STS's default body limit
  * (`limits.maxBodyBytes`, 1 MiB), so users with many claims are never refused whole for the size
  * of their batch.
@@ -389,13 +401,13 @@ async function importUsers(args) {
     throw new UsageError(`--iterations must be ${MIN_PBKDF2_ITERATIONS} to ${MAX_PBKDF2_ITERATIONS}`);
   }
   const file = positional[0];
-  let text;
+  let bytes;
   try {
-    text = readFileSync(file, "utf8");
+    bytes = readFileSync(file);
   } catch (e) {
     throw new UsageError(`cannot read ${file} (${e.code ?? e.message})`);
   }
-  const { users, problems } = readUsersFile(file, text);
+  const { users, problems } = readUsersFileBytes(file, bytes);
   if (problems.length) {
     for (const p of problems.slice(0, 50)) console.error(p);
     if (problems.length > 50) console.error(`… and ${problems.length - 50} more`);

@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import { after, before, test } from "node:test";
 import { parseCsv } from "../csv.mjs";
 import { listen } from "./run-cli.mjs";
-import { MAX_BATCH_BYTES, planBatches, readUsersFile } from "../users.mjs";
+import { MAX_BATCH_BYTES, planBatches, readUsersFile, readUsersFileBytes } from "../users.mjs";
 import { hashPassword, verifyPassword } from "../../../src/identity/password.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
@@ -79,6 +79,19 @@ test("an import file is checked whole, each problem with its line", async () => 
     "u.json[1]: give exactly one of password and password hash",
     "u.json[2]: 'password_hash' is not a usable password hash: iterations 5000 are below the minimum of 10000.",
   ]);
+});
+
+test("an import file that is not UTF-8 is refused with the line of its first such byte, never stored as U+FFFD", () => {
+  // "Müller" and a password with "ä" as a spreadsheet saved as Windows-1252 writes them.
+  const latin1 = Buffer.from("username,password,name\nann,ann-password-1,Ann\nmo,p\xe4sswort-1,M\xfcller\n", "latin1");
+  assert.deepEqual(readUsersFileBytes("w.csv", latin1), { users: [], problems: ["w.csv:3: not UTF-8 text (saved as Latin-1 or Windows-1252?): save the file as UTF-8"] });
+  const json = Buffer.concat([Buffer.from('[{"username": "mo",\n "password": "p'), Buffer.from([0xe4]), Buffer.from('sswort-1"}]')]);
+  assert.deepEqual(readUsersFileBytes("w.json", json).problems, ["w.json:2: not UTF-8 text (saved as Latin-1 or Windows-1252?): save the file as UTF-8"]);
+  // The same text as UTF-8 (a byte-order mark included) reads as it says.
+  const utf8 = readUsersFileBytes("u.csv", Buffer.from("\ufeffusername,password,name\nmo,p\u00e4sswort-1,M\u00fcller\n", "utf8"));
+  assert.deepEqual(utf8.problems, []);
+  assert.equal(utf8.users[0].password, "p\u00e4sswort-1");
+  assert.deepEqual(utf8.users[0].claims.name, ["M\u00fcller"]);
 });
 
 // ---- the commands against a stand-in API ----------------------------------------------------
@@ -211,6 +224,21 @@ test("import: checked, hashed, sent in batches, a 429 waited out, skipped users 
   assert.equal(b.code, 2);
   assert.match(b.err, /bad\.csv:3: "not ok": 'username' must be 1 to 256 letters/);
   assert.equal(seen.length, before, "nothing is sent when the file has a problem");
+
+  const latin1 = join(dir, "latin1.csv");
+  writeFileSync(latin1, Buffer.from("username,password,name\nmo,p\xe4sswort-1,M\xfcller\n", "latin1"));
+  const l = await sts(["import", latin1]);
+  assert.equal(l.code, 2);
+  assert.match(l.err, /latin1\.csv:2: not UTF-8 text/);
+  assert.equal(seen.length, before, "nothing is sent for a file that is not UTF-8");
+});
+
+test("add: a password piped in another encoding than UTF-8 is refused, not stored as U+FFFD", async () => {
+  seen.length = 0;
+  const r = await sts(["add", "kim"], Buffer.from("p\xe4sswort-1\n", "latin1"));
+  assert.equal(r.code, 2);
+  assert.match(r.err, /stdin is not UTF-8 text/);
+  assert.equal(seen.length, 0);
 });
 
 test("import: batches are cut by size as well as by count, so users with many claims stay under the body limit", async () => {
