@@ -10,6 +10,7 @@ import { invalidRequest } from "../errors.ts";
 import { MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, parsePasswordHash } from "../identity/password.ts";
 import { DIRECTORY_USERNAME, DIRECTORY_USERNAME_RULE, isDirectoryUsername } from "../identity/username.ts";
 import { CLAIM_BOUNDS } from "../state/directory.ts";
+import { isXmlText } from "../xml/prescan.ts";
 
 /** Bounds that keep one user's row small (it is read on every sign-in). */
 const MAX_CLAIMS = CLAIM_BOUNDS.names;
@@ -29,6 +30,15 @@ export function readUsername(v: unknown, path = "username"): string {
 export function readPassword(v: unknown, path = "password"): string {
   if (typeof v !== "string" || characterCount(v) < MIN_PASSWORD_CHARS || characterCount(v) > MAX_PASSWORD_CHARS) {
     throw invalidRequest(`'${path}' must be a string of ${MIN_PASSWORD_CHARS} to ${MAX_PASSWORD_CHARS} characters.`);
+  }
+  // A password is sent as XML text in a UsernameToken and as UTF-8 everywhere: one holding a
+  // character neither carries could never be presented. An unpaired surrogate is worse: UTF-8
+  // cannot hold it, so the hash is made of U+FFFD in its place, and any such password (or
+  // U+FFFD itself) would then match.
+  if (!isXmlText(v)) {
+    throw invalidRequest(
+      `'${path}' has a character no client can send (a control character other than tab, line feed and carriage return, U+FFFE, U+FFFF or an unpaired surrogate).`,
+    );
   }
   return v;
 }

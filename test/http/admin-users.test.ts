@@ -329,6 +329,26 @@ describe("changing a user", () => {
     expect((await signIn(name, "\u{1F511}".repeat(8))).status).toBe(200);
   });
 
+  it("a password no client can send is 400 naming it: an unpaired surrogate (hashed as U+FFFD, which would then match) or a control character", async () => {
+    const name = fresh();
+    const other = fresh();
+    expect((await create(name, "good-password-1")).status).toBe(201);
+    for (const password of ["password-\uD800\uD800", "\u0000".repeat(8), "password\u001b[0m", "password-\uFFFF"]) {
+      const set = await admin(`/admin/users/${name}/password`, "PUT", { password });
+      expect(set.status, JSON.stringify(password)).toBe(400);
+      expect(((await set.json()) as { error_description: string }).error_description).toContain("'password' has a character no client can send");
+      const made = await create(other, password);
+      expect(made.status, JSON.stringify(password)).toBe(400);
+      expect(((await made.json()) as { error_description: string }).error_description).toContain("'password' has a character no client can send");
+    }
+    expect((await admin(`/admin/users/${other}`)).status).toBe(404);
+    expect(faultCode((await signIn(name, "password-\uFFFD\uFFFD")).text)).toContain("FailedAuthentication");
+    expect((await signIn(name, "good-password-1")).status).toBe(200);
+    // Tab and line breaks are XML text: such a password is set and works.
+    expect((await admin(`/admin/users/${name}/password`, "PUT", { password: "pass\tword\n-1" })).status).toBe(204);
+    expect((await signIn(name, "pass\tword\n-1")).status).toBe(200);
+  });
+
   it("DELETE: 204, the user is gone, cannot sign in, and its tokens are revoked", async () => {
     const name = fresh();
     await create(name);
