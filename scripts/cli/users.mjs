@@ -251,7 +251,11 @@ export function readUsersFile(file, text) {
           if (c === "username" || c === "password") u[c] = cell;
           else if (c === "password_hash") u.passwordHash = cell || undefined;
           else if (c === "enabled") u.enabled = cell === "" ? undefined : /^(true|yes|1)$/i.test(cell) ? true : /^(false|no|0)$/i.test(cell) ? false : cell;
-          else if (cell !== "") u.claims[c] = cell.split(";").map((s) => s.trim()).filter(Boolean);
+          else {
+            // A cell of separators only (" ; ") holds no value, as an empty cell does.
+            const values = cell.split(";").map((s) => s.trim()).filter(Boolean);
+            if (values.length > 0) u.claims[c] = values;
+          }
         });
         if (u.password === "") delete u.password;
         return { where: `${file}:${r.line}`, u, tooManyCells: r.cells.length > cols.length };

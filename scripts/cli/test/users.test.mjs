@@ -81,6 +81,12 @@ test("an import file is checked whole, each problem with its line", async () => 
   ]);
 });
 
+test("a CSV cell of separators only holds no value, as an empty cell does: no claim, not one with no value", () => {
+  const { users, problems } = readUsersFile("s.csv", "username,password,role,email\nann,ann-password-1, ; ,ann@example.org\n");
+  assert.deepEqual(problems, []);
+  assert.deepEqual({ ...users[0].claims }, { email: ["ann@example.org"] });
+});
+
 test("an import file that is not UTF-8 is refused with the line of its first such byte, never stored as U+FFFD", () => {
   // "Müller" and a password with "ä" as a spreadsheet saved as Windows-1252 writes them.
   const latin1 = Buffer.from("username,password,name\nann,ann-password-1,Ann\nmo,p\xe4sswort-1,M\xfcller\n", "latin1");
