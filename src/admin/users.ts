@@ -222,9 +222,16 @@ export function registerUserRoutes<E extends HonoEnv>(app: Hono<E>, services: (c
     door(c, "admin.users.delete", async (call) => {
       const { ctx, state } = call;
       const username = pathUser(c, call);
-      if (!(await directoryOf(ctx).delete(username))) throw notFound(username, ctx);
-      // A deleted user's tokens end with it; a user later created under the same name starts clean.
+      const directory = directoryOf(ctx);
+      // A deleted user's tokens end with it, so that a user later created under the same name
+      // starts clean. The row goes only once the revocation is written: were it deleted first, a
+      // revocation that failed would leave the tokens good with nobody left to delete (a retry
+      // is a 404), and a new user of that name would bring them back. Disabled first, so that no
+      // token is issued between the revocation and the delete; a call that fails part-way
+      // leaves a disabled user, and calling again finishes the job.
+      if (!(await directory.update(username, { enabled: false }, ctx.now().getTime()))) throw notFound(username, ctx);
       await state.revokeSubject({ subject: username });
+      await directory.delete(username);
       ctx.audit.outcome = "deleted, tokens revoked";
       return c.body(null, 204, NO_STORE);
     }),
