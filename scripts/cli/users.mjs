@@ -13,6 +13,7 @@ import { visible, visibleJson } from "./terminal.mjs";
 import { MAX_IMPORT_USERS, readClaims, readPassword, readPasswordHash, readUsername } from "../../src/admin/user-request.ts";
 import { MAX_PBKDF2_ITERATIONS, MIN_PBKDF2_ITERATIONS, hashPassword } from "../../src/identity/password.ts";
 import { CLAIM_BOUNDS } from "../../src/state/directory.ts";
+import { nameKey } from "../../src/token/subject.ts";
 
 export const USAGE = `usage: sts users <command> [options]
 
@@ -261,7 +262,7 @@ export function readUsersFile(file, text) {
         return { where: `${file}:${r.line}`, u, tooManyCells: r.cells.length > cols.length };
       });
   }
-  const seen = new Set();
+  const seen = new Map();
   for (const { where, u, unknown, tooManyCells } of entries) {
     const bad = (m) => problems.push(`${where}: ${m}`);
     if (typeof u !== "object" || u === null) {
@@ -275,8 +276,10 @@ export function readUsersFile(file, text) {
       bad(`"${String(u.username ?? "")}": ${badName}`);
       continue;
     }
-    if (seen.has(u.username)) bad(`${u.username} appears a second time`);
-    seen.add(u.username);
+    // As the directory tells names apart: "Ann" after "ann" is the same user a second time.
+    const first = seen.get(nameKey(u.username));
+    if (first !== undefined) bad(`${u.username} appears a second time${first === u.username ? "" : ` (as ${first}, in another case or Unicode form)`}`);
+    else seen.set(nameKey(u.username), u.username);
     const hasPw = typeof u.password === "string" && u.password !== "";
     const hasHash = typeof u.passwordHash === "string" && u.passwordHash !== "";
     if (hasPw === hasHash) bad("give exactly one of password and password hash");

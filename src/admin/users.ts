@@ -132,15 +132,20 @@ export function registerUserRoutes<E extends HonoEnv>(app: Hono<E>, services: (c
       if (!Array.isArray(o.users) || o.users.length === 0 || o.users.length > MAX_IMPORT_USERS) {
         throw invalidRequest(`'users' must be an array of 1 to ${MAX_IMPORT_USERS} users: ${IMPORT_SHAPE}.`);
       }
-      const seen = new Set<string>();
+      // Keyed as the directory keys names: two entries that differ only in case or Unicode form
+      // are one user named twice, not a user that "already exists" when the second is reached.
+      const seen = new Map<string, string>();
       const fresh: NewDirectoryUser[] = [];
       const skipped: { username: string; error: string; error_description: string }[] = [];
       o.users.forEach((raw, i) => {
         const p = `users[${i}]`;
         const u = object(raw, ["username", "passwordHash", "claims", "enabled"], p, IMPORT_SHAPE);
         const username = readUsername(u.username, `${p}.username`);
-        if (seen.has(username)) throw invalidRequest(`'${p}.username' names '${username}' a second time.`);
-        seen.add(username);
+        const first = seen.get(nameKey(username));
+        if (first !== undefined) {
+          throw invalidRequest(`'${p}.username' names '${username}' a second time${first === username ? "" : ` (as '${first}', in another case or Unicode form)`}.`);
+        }
+        seen.set(nameKey(username), username);
         const passwordHash = readPasswordHash(u.passwordHash, `${p}.passwordHash`);
         const claims = u.claims === undefined ? {} : readClaims(u.claims, `${p}.claims`);
         const enabled = u.enabled === undefined ? true : readBoolean(u.enabled, `${p}.enabled`);

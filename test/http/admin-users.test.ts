@@ -410,6 +410,20 @@ describe("listing and importing", () => {
     expect((await admin(`/admin/users/${name}`)).status).toBe(404);
   });
 
+  it("one name twice in an import, also in another case or Unicode form, fails the whole import naming both, not 'already exists'", async () => {
+    const name = fresh("dup");
+    const hash = "pbkdf2-sha256$10000$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+    for (const [second, said] of [
+      [name, `'users[1].username' names '${name}' a second time.`],
+      [name.toUpperCase(), `'users[1].username' names '${name.toUpperCase()}' a second time (as '${name}', in another case or Unicode form).`],
+    ] as const) {
+      const res = await admin("/admin/users/import", "POST", { users: [{ username: name, passwordHash: hash }, { username: second, passwordHash: hash }] });
+      expect(res.status, second).toBe(400);
+      expect(((await res.json()) as { error_description: string }).error_description).toBe(said);
+      expect((await admin(`/admin/users/${name}`)).status).toBe(404);
+    }
+  });
+
   it("a cursor this API did not give out, and a limit out of range, are 400", async () => {
     for (const q of ["cursor=%25%25", "limit=0", "limit=1001", "limit=ten"]) {
       expect((await admin(`/admin/users?${q}`)).status, q).toBe(400);

@@ -81,6 +81,14 @@ test("an import file is checked whole, each problem with its line", async () => 
   ]);
 });
 
+test("an import file naming one user twice in another case or Unicode form says so at the second line", () => {
+  const { problems } = readUsersFile("d.csv", "username,password\nann,ann-password-1\nANN,ann-password-2\nstra\u00dfe,st-password-1\nSTRASSE,st-password-2\nbo,bo-password-1\n");
+  assert.deepEqual(problems, [
+    "d.csv:3: ANN appears a second time (as ann, in another case or Unicode form)",
+    "d.csv:5: STRASSE appears a second time (as stra\u00dfe, in another case or Unicode form)",
+  ]);
+});
+
 test("a CSV cell of separators only holds no value, as an empty cell does: no claim, not one with no value", () => {
   const { users, problems } = readUsersFile("s.csv", "username,password,role,email\nann,ann-password-1, ; ,ann@example.org\n");
   assert.deepEqual(problems, []);
