@@ -59,11 +59,6 @@ function directoryOf(ctx: StsContext): UserDirectory {
   return ctx.directory;
 }
 
-/** Whether the configuration, not the directory, holds this name. */
-function configured(ctx: StsContext, username: string): boolean {
-  return ctx.config.users.has(username) || ctx.config.serviceAccounts.has(username);
-}
-
 const configuredKeys = new WeakMap<object, ReadonlySet<string>>();
 
 /** Whether a configured user or service account has this name, or one that looks the same ({@link nameKey}). */
@@ -85,7 +80,15 @@ const exists = (username: string, ctx: StsContext) =>
       : `A user named '${username}', or one whose name differs from it only in case or Unicode form, already exists.`,
   );
 const notFound = (username: string, ctx: StsContext) =>
-  new AdminError(404, "user_not_found", configured(ctx, username) ? `'${username}' is a configured user: change it in the configuration.` : `There is no user named '${username}'.`);
+  new AdminError(
+    404,
+    "user_not_found",
+    ctx.config.users.has(username)
+      ? `'${username}' is a configured user: change it in the configuration.`
+      : ctx.config.serviceAccounts.has(username)
+        ? `'${username}' is a configured service account, not a user: change it in the configuration.`
+        : `There is no user named '${username}'.`,
+  );
 
 /** The path's user, read as a name, and noted as the audit line's subject. */
 function pathUser(c: Context, call: AdminCall): string {

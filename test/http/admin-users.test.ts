@@ -367,6 +367,10 @@ describe("changing a user", () => {
       expect(await res.json()).toMatchObject({ error: "user_not_found" });
     }
     expect((await signIn("alice", "wonderland")).status).toBe(200);
+    // Each says what the name is: a service account is not called a user.
+    const said = async (path: string) => ((await (await admin(path)).json()) as { error_description: string }).error_description;
+    expect(await said("/admin/users/alice")).toBe("'alice' is a configured user: change it in the configuration.");
+    expect(await said("/admin/users/user-admin")).toBe("'user-admin' is a configured service account, not a user: change it in the configuration.");
   });
 });
 
