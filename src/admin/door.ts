@@ -84,7 +84,13 @@ export async function throughDoor<E extends HonoEnv>(
     return res;
   } catch (e) {
     if (e instanceof AdminError) return fail(e.status, e.code, e.message);
-    if (!(e instanceof StsError)) throw e;
+    if (!(e instanceof StsError)) {
+      // A failure of ours: app.onError answers the generic 500 and logs the detail. The audit
+      // line is still written, with what the work had done before it failed (`ctx.audit.outcome`),
+      // so that no change an account made goes unrecorded.
+      await writeAudit(ctx.audit, { ok: false, status: 500, error: "server_error", reason: "An internal error occurred." }, started);
+      throw e;
+    }
     if (e.code === "authentication_failed") return fail(401, e.code, opts.refused, { "WWW-Authenticate": 'Basic realm="sts-admin"' });
     if (e.code === "rate_limited") {
       return fail(429, e.code, e.message, e.retryAfterSeconds === undefined ? {} : { "Retry-After": String(e.retryAfterSeconds) });

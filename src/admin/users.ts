@@ -238,7 +238,9 @@ export function registerUserRoutes<E extends HonoEnv>(app: Hono<E>, services: (c
       // token is issued between the revocation and the delete; a call that fails part-way
       // leaves a disabled user, and calling again finishes the job.
       if (!(await directory.update(username, { enabled: false }, ctx.now().getTime()))) throw notFound(username, ctx);
+      ctx.audit.outcome = "disabled";
       await state.revokeSubject({ subject: username });
+      ctx.audit.outcome = "disabled, tokens revoked";
       await directory.delete(username);
       ctx.audit.outcome = "deleted, tokens revoked";
       return c.body(null, 204, NO_STORE);

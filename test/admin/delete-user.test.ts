@@ -5,7 +5,7 @@
  */
 import { env } from "cloudflare:test";
 import { type Context, Hono } from "hono";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { registerAdminRoutes } from "../../src/admin/routes.ts";
 import { getContext } from "../../src/http/context.ts";
 import { stateFor } from "../../src/http/state.ts";
@@ -48,8 +48,16 @@ describe("DELETE /admin/users/{username} when the revocation fails", () => {
     const token = assertionOf((await signIn(name, "old-password-1")).text)!;
     expect(token).toBeDefined();
 
+    const lines: string[] = [];
+    const log = vi.spyOn(console, "log").mockImplementation((s: unknown) => void lines.push(String(s)));
     const failed = await failingOnce().request(`${ORIGIN}/admin/users/${name}`, { method: "DELETE", headers: { authorization: ADMIN } });
+    log.mockRestore();
     expect(failed.status).toBe(500);
+    // The call changed something before it failed: its audit line says who, whom and what.
+    const audit = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((e) => e.event === "audit");
+    expect(audit).toEqual([
+      expect.objectContaining({ operation: "admin.users.delete", requestor: "user-admin", subject: name, result: "failure", status: 500, error: "server_error", outcome: "disabled" }),
+    ]);
     // Still there to delete again, and disabled meanwhile: no new token of theirs.
     const left = await admin(`/admin/users/${name}`);
     expect(left.status).toBe(200);
