@@ -57,11 +57,14 @@ function routingOf(top: ResolvedConfig): Routing | null {
  * @throws StsError unknown_realm
  */
 export function selectRealm(top: ResolvedConfig, url: string, origin: string): RealmSelection {
-  // The runtime builds the URL from the Host header, and a Host holding userinfo (`x@host`,
-  // which RFC 9110 §7.2 does not allow) puts the path further along than the origin's length:
-  // the realm would then be read from one place and the route from another.
-  if (pathStart(url) !== origin.length) throw badHost();
-  const prefix = realmPrefix(url, origin.length + wellKnownLength(url, origin.length));
+  // The runtime builds the URL from the Host header. A Host holding userinfo (`x@host`, which
+  // RFC 9110 §7.2 does not allow) is refused: a reader that took the path to start at the
+  // origin's length would read the realm from one place while the router reads the route from
+  // another. The path is read where the URL's own authority ends, so a Host naming its
+  // scheme's default port (`host:443`), which the URL keeps and the origin drops, is served.
+  const path = pathStart(url);
+  if (path === -1 || url.lastIndexOf("@", path) > url.indexOf(":")) throw badHost();
+  const prefix = realmPrefix(url, path + wellKnownLength(url, path));
   const routing = routingOf(top);
   if (routing === null) {
     // A single-realm configuration: only a path in the realms folder is not ours.

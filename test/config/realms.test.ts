@@ -160,6 +160,16 @@ describe("selecting a request's realm", () => {
     expect(pick(validateConfig(one, e1), "https://x@anything.example/realms/two/trust/mex")).toBe("bad_request");
   });
 
+  it("a Host naming its scheme's default port is the same host: the URL keeps the port, the origin drops it", () => {
+    for (const c of [strict, open]) {
+      expect(pick(c, "https://sts.example.org:443/realms/three/trust/mex")).toEqual(["three", "https://sts.example.org/realms/three"]);
+      expect(pick(c, "http://two.example.org:80/.well-known/oauth-authorization-server")).toEqual(["two", "http://two.example.org"]);
+      expect(pick(c, "https://x@sts.example.org:443/realms/two/oauth2/jwks")).toBe("bad_request");
+    }
+    const { cfg: one, env: e1 } = base();
+    expect(pick(validateConfig(one, e1), "https://anything.example:443/trust/mex")).toEqual(["first", "https://anything.example"]);
+  });
+
   it("a configuration without realms: only the realms folder is refused", () => {
     const { cfg: one, env: e1 } = base();
     const c = validateConfig(one, e1);
