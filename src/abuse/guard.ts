@@ -26,11 +26,15 @@ export async function authenticateLimited(
   password: string,
   admit?: (who: Authenticated) => boolean,
 ): Promise<Authenticated> {
+  // RFC 8265 §3.3: a username is compared in NFC, as a password is (RFC 8265 §4.2), so a name
+  // typed decomposed (z, o, U+0308) is the name stored composed (zoë), and its failures count
+  // against that one name rather than against a second spelling of it.
+  const name = username.normalize("NFC");
   return withFailureLimit(
     ctx,
     counter,
-    failureKeys(username, clientAddress),
-    () => authenticatePassword(ctx, username, password, admit),
+    failureKeys(name, clientAddress),
+    () => authenticatePassword(ctx, name, password, admit),
     (e) => e instanceof StsError && e.code === "authentication_failed",
   );
 }

@@ -49,7 +49,13 @@ export function validateUsers(x: Issues, o: Obj, root: string, secrets: Record<s
     const u = obj(x, raw, p, USER_FIELDS);
     if (!u) return;
     const username = str(x, u, "username", p, { required: true, max: 256 });
-    const unique = username !== undefined && newName(x, names, username, root, `users[${i}].username`);
+    let unique = false;
+    if (username !== undefined && username !== username.normalize("NFC")) {
+      // Sign-in compares names in NFC (src/abuse/guard.ts): a name written otherwise could never sign in.
+      x.add(`${p}.username`, `${show(username)} is not in Unicode NFC, the form sign-in compares names in; write it composed: ${show(username.normalize("NFC"))}`);
+    } else if (username !== undefined) {
+      unique = newName(x, names, username, root, `users[${i}].username`);
+    }
     const stored = secretRef(x, u, "passwordHashSecret", p, secrets, { required: true });
     let passwordHash: string | undefined;
     if (stored !== undefined) {

@@ -51,6 +51,15 @@ describe("the development directory user", () => {
 });
 
 describe("creating a user", () => {
+  it("a user whose name has a composed letter signs in when the name is typed decomposed (RFC 8265: names compared in NFC), as the stored name", async () => {
+    const name = `zo\u00eb-${crypto.randomUUID().slice(0, 8)}`;
+    expect((await create(name)).status).toBe(201);
+    const r = await signIn(name.normalize("NFD"), "correct-horse-1");
+    expect(r.status, r.text.slice(0, 400)).toBe(200);
+    expect(assertionOf(r.text)).toContain(`>${name}<`);
+    expect(assertionOf(r.text)).not.toContain(name.normalize("NFD"));
+  });
+
   it("201 with the user; the user signs in with that password and those claims", async () => {
     const name = fresh();
     const res = await create(name, "correct-horse-1", { email: `${name}@example.org`, role: ["user", "auditor"] });
