@@ -133,7 +133,9 @@ export function readUsernameToken(ut: Element, now: Date, skew: number): Usernam
   // a failure counter, a password derivation or the audit line's requestor takes the caller's text.
   if (characterCount(username) > MAX_USERNAME_CHARS) throw authenticationFailed();
   return {
-    username,
+    // In NFC, as sign-in compares names (src/abuse/guard.ts): the nonce's replay key and the
+    // audit line then name one spelling of the name.
+    username: username.normalize("NFC"),
     password: passEl.textContent ?? "",
     nonce: nonceEl ? text(nonceEl) : undefined,
     created,
