@@ -10,6 +10,7 @@ import type { RequestServices } from "../engine/types.ts";
 import { StsError } from "../errors.ts";
 import { registerOAuthRoutes } from "../oauth/routes.ts";
 import { registerPageRoutes } from "../pages/routes.ts";
+import { notFoundPage } from "../pages/unserved.ts";
 import { clientAddressKey } from "../web/client-address.ts";
 import { NO_STORE } from "../web/headers.ts";
 import { logError } from "../web/log.ts";
@@ -51,8 +52,16 @@ registerOAuthRoutes(app, services);
 registerPageRoutes(app, services);
 
 app.notFound((c) => {
-  const allow = allowedMethods(routingPath(c.req.url, getPath(c.req.raw)));
-  if (allow.length === 0) return c.json({ error: "not_found" }, 404, NO_STORE);
+  const path = getPath(c.req.raw);
+  const routed = routingPath(c.req.url, path);
+  const allow = allowedMethods(routed);
+  if (allow.length === 0) {
+    // A browser's navigation gets a page; a program, the JSON every other door's errors are in.
+    if (c.req.method === "GET" && (c.req.header("accept") ?? "").includes("text/html")) {
+      return notFoundPage(`${path.endsWith(routed) ? path.slice(0, path.length - routed.length) : ""}/`);
+    }
+    return c.json({ error: "not_found" }, 404, NO_STORE);
+  }
   // RFC 9110 §15.5.6: the resource is here, the method is not one it answers.
   return c.json({ error: "method_not_allowed", error_description: `Use ${allow.join(" or ")}.` }, 405, { Allow: allow.join(", "), ...NO_STORE });
 });

@@ -23,3 +23,12 @@ export function unservedPage(e: unknown): Response | undefined {
   const body = `<h1>${escapeHtml(title)}</h1><p class="error" role="alert">${escapeHtml(e.message)}</p>`;
   return new Response(page(title, "./", body), { status, headers: HEADERS });
 }
+
+/**
+ * A browser that navigates to an address no route answers (a mistyped page, `/wsfed/` with its
+ * slash) gets a page saying so, linking to the home page of the realm it asked in (`base`).
+ */
+export function notFoundPage(base: string): Response {
+  const body = `<h1>Not found</h1><p class="error" role="alert">Nothing is served at this address. The <a href="${escapeHtml(base)}">home page</a> lists what this STS serves.</p>`;
+  return new Response(page("Not found", base, body), { status: 404, headers: HEADERS });
+}

@@ -59,4 +59,18 @@ describe("every answer", () => {
     }
     expect((await call("/trust/13/nothing", { method: "PUT" })).status).toBe(404);
   });
+
+  it("an address nothing answers is a page for a browser's navigation, linking to its realm's home, and JSON for a program", async () => {
+    const browser = { headers: { accept: "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8" } };
+    for (const [path, home] of [["/wsfed/", "/"], ["/realms/realm2/wsfed/", "/realms/realm2/"], ["/nothing/here?x=<b>", "/"]] as const) {
+      const res = await call(path, browser);
+      expect([res.status, res.headers.get("content-type")], path).toEqual([404, "text/html; charset=utf-8"]);
+      expect(res.headers.get("content-security-policy")).toContain("default-src 'none'");
+      const html = await res.text();
+      expect(html).toContain(`<a href="${home}">home page</a>`);
+      expect(html).not.toContain("<b>");
+    }
+    const program = await call("/wsfed/");
+    expect([program.status, await program.json()]).toEqual([404, { error: "not_found" }]);
+  });
 });
