@@ -195,7 +195,9 @@ export async function formToken(key: WebKey, p: SignInParams, binding: string, n
 /**
  * Checks a posted form token against the posted parameters and the posting browser's
  * form-binding value: its MAC, and that it has not expired. Returns its nonce and expiry (for
- * the replay cache), or undefined.
+ * the replay cache); "expired" for a token this STS made for this browser and these parameters
+ * whose time has run out (the person took longer than the form lasts: they get the form again);
+ * undefined for anything else.
  */
 export async function checkFormToken(
   key: WebKey,
@@ -203,12 +205,12 @@ export async function checkFormToken(
   p: SignInParams,
   binding: string,
   now: number,
-): Promise<{ nonce: string; expires: number } | undefined> {
+): Promise<{ nonce: string; expires: number } | "expired" | undefined> {
   if (!token || token.length > 256) return undefined;
   const m = /^(\d{1,15})\.([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/.exec(token);
   if (!m) return undefined;
   const expires = Number(m[1]);
-  if (expires <= now || expires > now + FORM_TOKEN_MS) return undefined;
+  if (expires > now + FORM_TOKEN_MS) return undefined;
   if (!(await macValid(key.secret, label(key, "form"), formPayload(expires, m[2]!, binding, p), m[3]!))) return undefined;
-  return { nonce: m[2]!, expires };
+  return expires <= now ? "expired" : { nonce: m[2]!, expires };
 }

@@ -243,9 +243,13 @@ async function submitted(x: Exchange, rp: RelyingParty, p: SignInParams, form: F
     refuse("This browser did not send back the sign-in form's cookie. Allow cookies for this site, go back to the application and start again.", 403);
   }
   const checked = await checkFormToken(x.key, form.get("csrf") ?? undefined, p, x.binding, now);
-  if (!checked) refuse("The sign-in form has expired or is not valid. Go back to the application and start again.", 403);
   // Trimmed as a WS-Trust Username is, so a name signs in the same way at either door.
   const username = (form.get("username") ?? "").trim();
+  if (checked === "expired") {
+    // Our own form, in this browser, left open too long: nothing is signed in; the form again.
+    return showForm(x, rp, p, [...username].slice(0, MAX_USERNAME_CHARS).join(""), "This form was open too long. Enter your password again.", 400);
+  }
+  if (!checked) refuse("The sign-in form is not valid. Go back to the application and start again.", 403);
   const password = form.get("password") ?? "";
   if (username === "" || password === "" || characterCount(username) > MAX_USERNAME_CHARS || characterCount(password) > MAX_PASSWORD_CHARS) {
     return showForm(x, rp, p, [...username].slice(0, MAX_USERNAME_CHARS).join(""), "Enter your username and password.", 400);

@@ -1,6 +1,6 @@
 /** The session cookie's contents: a local user's, a partner's user's with its claims, and what a reader refuses. */
 import { describe, expect, it } from "vitest";
-import { MAX_SESSION_CHARS, type Session, openSession, sealJson, sealSession } from "../../src/pages/wsfed-session.ts";
+import { FORM_TOKEN_MS, MAX_SESSION_CHARS, type Session, type SignInParams, checkFormToken, formToken, openSession, sealJson, sealSession } from "../../src/pages/wsfed-session.ts";
 
 const SECRET = { secret: "test-web-session-secret-0123456789abcdef", realm: "https://sts.example.org" };
 const now = Date.now();
@@ -25,5 +25,29 @@ describe("session cookie", () => {
     const big = await sealSession(SECRET, { ...base, partner: { issuer: "urn:p", claims: { group: Array.from({ length: 400 }, (_, i) => `group-${i}`) } } });
     expect(big.length).toBeGreaterThan(MAX_SESSION_CHARS);
     expect(await openSession(SECRET, big, now)).toBeUndefined();
+  });
+});
+
+describe("sign-in form token", () => {
+  const p: SignInParams = { wtrealm: "urn:example:rp", wreply: "", wctx: "ctx" };
+  const binding = "AAAAAAAAAAAAAAAAAAAAAA";
+
+  it("is good for its time in its browser with its parameters; past its time it is told apart as expired, our own but too old", async () => {
+    const t = await formToken(SECRET, p, binding, now);
+    expect(await checkFormToken(SECRET, t, p, binding, now + 1000)).toMatchObject({ expires: now + FORM_TOKEN_MS });
+    expect(await checkFormToken(SECRET, t, p, binding, now + FORM_TOKEN_MS)).toBe("expired");
+    expect(await checkFormToken(SECRET, t, p, binding, now + FORM_TOKEN_MS + 86_400_000)).toBe("expired");
+  });
+
+  it("an expiry changed, another browser's or other parameters' token, or another key's is not valid at all (never 'expired')", async () => {
+    const t = await formToken(SECRET, p, binding, now);
+    const [e, n, mac] = t.split(".");
+    const later = now + FORM_TOKEN_MS + 1;
+    expect(await checkFormToken(SECRET, `${Number(e) - 1}.${n}.${mac}`, p, binding, later)).toBeUndefined();
+    expect(await checkFormToken(SECRET, t, p, "BBBBBBBBBBBBBBBBBBBBBB", later)).toBeUndefined();
+    expect(await checkFormToken(SECRET, t, { ...p, wctx: "other" }, binding, later)).toBeUndefined();
+    expect(await checkFormToken({ ...SECRET, secret: "another-secret-of-some-length-000000" }, t, p, binding, later)).toBeUndefined();
+    // Made for later than a form lasts: forged.
+    expect(await checkFormToken(SECRET, t, p, binding, now - 1000)).toBeUndefined();
   });
 });
