@@ -4,7 +4,7 @@ import { characterCount } from "../bytes.ts";
 import { MAX_USERNAME_CHARS } from "../identity/username.ts";
 import { targetsUs, text } from "./envelope.ts";
 import { childElements, uniqueChild, valueText } from "../xml/dom.ts";
-import { PASSWORD_DIGEST, PASSWORD_TEXT, type SoapVersion, WSSE_NS, WSU_NS } from "./ns.ts";
+import { PASSWORD_DIGEST, PASSWORD_TEXT, type SoapVersion, WSSE11_NS, WSSE_NS, WSU_NS } from "./ns.ts";
 import { parseXsDateTime } from "../xml/datetime.ts";
 import { collapse } from "../xml/xs.ts";
 
@@ -103,6 +103,13 @@ function textOnly(el: Element, what: string): void {
 export function readUsernameToken(ut: Element, now: Date, skew: number): UsernameToken {
   for (const el of childElements(ut)) {
     if (el.namespaceURI === WSSE_NS || el.namespaceURI === WSU_NS) textOnly(el, `wsse:UsernameToken's ${el.localName}`);
+  }
+  // Username Token Profile 1.1 §4: with wsse11:Salt and wsse11:Iteration the token is key
+  // material for a derived key, not a password to check (the password is derived from, never
+  // sent). Said so, rather than "needs a Password" or the Password beside them checked and the
+  // key derivation its sender asked for ignored.
+  if (childElements(ut, WSSE11_NS).some((el) => el.localName === "Salt" || el.localName === "Iteration")) {
+    throw unsupportedToken("Derived-key UsernameTokens (wsse11:Salt, wsse11:Iteration) are not supported: send the password as PasswordText over TLS.");
   }
   const userEl = once(ut, WSSE_NS, "Username", "wsse:UsernameToken");
   const passEl = once(ut, WSSE_NS, "Password", "wsse:UsernameToken");

@@ -76,10 +76,24 @@ type AcceptOnce = (createdAt: Date, signedInfo: Uint8Array) => Promise<void>;
 async function authenticateUsername(ctx: StsContext, deps: TrustDeps, sec: SecurityHeader): Promise<Authenticated> {
   const ut = sec.usernameToken;
   if (!ut) throw authenticationFailed("This endpoint requires a wsse:UsernameToken.");
+  refuseUncheckedSignature(sec, "this endpoint authenticates by the UsernameToken and checks no message signature: send the request unsigned, or sign it with an X.509 certificate at certificatemixed");
   ctx.audit.requestor = ut.username;
   const who = await authenticateLimited(ctx, deps.state, deps.clientAddress, ut.username, ut.password);
   await useOnce(deps.state, ut);
   return who;
+}
+
+/**
+ * WS-Security 1.1 §8.4: a signature in the Security header that cannot be validated fails the
+ * message. Where the credential is not a key (a password, a bearer assertion) there is nothing to
+ * check a signature with, and a sender that signs believes it proves something (that the Body
+ * is the one it sent): told so, not silently ignored.
+ * @throws StsError authentication_failed
+ */
+function refuseUncheckedSignature(sec: SecurityHeader, why: string): void {
+  if (sec.element && childElements(sec.element, DSIG_NS, "Signature").length > 0) {
+    throw authenticationFailed(`The message is signed, but ${why}.`);
+  }
 }
 
 /**
@@ -215,12 +229,7 @@ async function authenticateIssuedToken(ctx: StsContext, deps: TrustDeps, env: So
       const hok = facts.holderOfKey;
       if (!hok) {
         if (!confirmsBearerOnly(facts)) throw invalidToken("The assertion confirms its subject neither as bearer nor by a key this STS can check.");
-        // WS-Security 1.1 §8.4: a signature in the Security header that cannot be validated fails
-        // the message. A bearer assertion confirms no key to check one with, and a sender that
-        // signs believes it proves something: told so, not silently ignored.
-        if (sec.element && childElements(sec.element, DSIG_NS, "Signature").length > 0) {
-          throw authenticationFailed("The message is signed, but the assertion confirms no key to check the signature with (it is a bearer assertion): send it without a message signature, or present a holder-of-key assertion for the key that signs.");
-        }
+        refuseUncheckedSignature(sec, "the assertion confirms no key to check the signature with (it is a bearer assertion): send it without a message signature, or present a holder-of-key assertion for the key that signs");
         return { party, signed: undefined };
       }
       if (!env.header || !sec.element || !sec.timestamp) {

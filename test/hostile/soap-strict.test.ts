@@ -128,6 +128,56 @@ describe("a wsse:Security header for another SOAP node authenticates nothing", (
   });
 });
 
+describe("a message signature at usernamemixed is refused, never ignored unread (WS-Security 1.1 §8.4)", () => {
+  // Digest and value are made up: ignored unread, the signature would let anyone who changed
+  // the Body in transit pass it off as the signer's.
+  const signature =
+    `<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:SignedInfo>` +
+    `<ds:CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/>` +
+    `<ds:SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"/>` +
+    `<ds:Reference URI="#uuid-1"><ds:Transforms><ds:Transform Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/></ds:Transforms>` +
+    `<ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/><ds:DigestValue>AAAA</ds:DigestValue></ds:Reference>` +
+    `</ds:SignedInfo><ds:SignatureValue>AAAA</ds:SignatureValue></ds:Signature>`;
+  for (const [soap, t] of [["1.2", "13"], ["1.1", "2005"]] as const) {
+    it(`SOAP ${soap}, WS-Trust ${t}: a signed UsernameToken request gets no token`, async () => {
+      const control = await send({ ...ALICE, soap, trust: t });
+      expect(control.status).toBe(200);
+      const r = await send({ ...ALICE, soap, trust: t }, { edit: (b) => once(b, "</wsse:Security>", `${signature}</wsse:Security>`) });
+      expect(r.fault).toBe("wst:FailedAuthentication");
+      expect(r.text).toContain("The message is signed, but this endpoint authenticates by the UsernameToken");
+      expect(r.text).not.toContain("Assertion");
+    });
+  }
+
+  it("a signature in another node's Security header is that node's business", async () => {
+    const other = `<wsse:Security s:role="urn:other-node">${signature}</wsse:Security>`;
+    const r = await send(ALICE, { edit: (b) => once(b, "</wsse:Security>", `</wsse:Security>${other}`) });
+    expect(r.status).toBe(200);
+    expect(assertion(r.text)).toContain(">alice<");
+  });
+});
+
+describe("a derived-key UsernameToken (wsse11:Salt, wsse11:Iteration) is refused as unsupported", () => {
+  const WSSE11 = "http://docs.oasis-open.org/wss/oasis-wss-wssecurity-secext-1.1.xsd";
+  const salt = `<wsse11:Salt xmlns:wsse11="${WSSE11}">AAECAwQFBgcICQoLDA0ODw==</wsse11:Salt>`;
+  const iteration = `<wsse11:Iteration xmlns:wsse11="${WSSE11}">1000</wsse11:Iteration>`;
+  const password = /<wsse:Password [^>]*>wonderland<\/wsse:Password>/;
+  const cases: [string, (b: string) => string][] = [
+    // Username Token Profile 1.1 §4: the password is derived from, never sent.
+    ["Salt and Iteration instead of a Password", (b) => b.replace(password, salt + iteration)],
+    ["Salt and Iteration beside the right Password", (b) => once(b, "</wsse:UsernameToken>", `${salt}${iteration}</wsse:UsernameToken>`)],
+    ["a Salt alone beside the right Password", (b) => once(b, "</wsse:UsernameToken>", `${salt}</wsse:UsernameToken>`)],
+  ];
+  for (const [name, edit] of cases) {
+    it(`${name}: wsse:UnsupportedSecurityToken, no token`, async () => {
+      const r = await send(ALICE, { edit: (b) => { const e = edit(b); expect(e).not.toBe(b); return e; } });
+      expect(r.fault).toBe("wsse:UnsupportedSecurityToken");
+      expect(r.text).toContain("Derived-key UsernameTokens");
+      expect(r.text).not.toContain("Assertion");
+    });
+  }
+});
+
 describe("mustUnderstand and other xs:boolean attributes", () => {
   const truthy: [string, "1.1" | "1.2"][] = [
     [" true", "1.2"],
