@@ -23,7 +23,7 @@ import type { PresentedToken } from "./verify-own.ts";
  */
 export async function delegatedParty(
   ctx: StsContext,
-  state: Pick<StateClient, "status">,
+  state: Pick<StateClient, "status" | "rememberNonce">,
   who: Requestor,
   presented: PresentedToken | PresentedCredentials,
   mode: "impersonation" | "delegation",

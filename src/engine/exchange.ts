@@ -33,7 +33,7 @@ export interface ExchangeRequest {
  * when there is one. Each presented token makes its one revocation check; a pairwise one is
  * exchanged only within its sector (pairwise.ts `sectorRefusal`).
  */
-export async function exchange(ctx: StsContext, state: Pick<StateClient, "status">, who: Requestor, req: ExchangeRequest): Promise<IssuedToken> {
+export async function exchange(ctx: StsContext, state: Pick<StateClient, "status" | "rememberNonce">, who: Requestor, req: ExchangeRequest): Promise<IssuedToken> {
   const rp = targetOf(ctx, who, req.targets);
   authorize(who, { route: "exchange", relyingParty: rp.identifier });
   // Scope only narrows (issuance drops what policy does not allow); a request left with nothing

@@ -28,7 +28,7 @@ export interface IssueRequest {
  * token — for the party that token names. A plain Issue touches no state; a delegated one makes
  * the presented token's one revocation check.
  */
-export async function issue(ctx: StsContext, state: Pick<StateClient, "status">, who: Requestor, req: IssueRequest): Promise<IssuedToken> {
+export async function issue(ctx: StsContext, state: Pick<StateClient, "status" | "rememberNonce">, who: Requestor, req: IssueRequest): Promise<IssuedToken> {
   const rp = findRelyingParty(ctx.config, req.target);
   let identity: Identity;
   let actor: Actor | undefined;

@@ -89,7 +89,7 @@ const REQUIRED_EXTERNAL = ["sub", "exp"];
  */
 export async function partyFromSaml(
   ctx: StsContext,
-  state: Pick<StateClient, "status">,
+  state: Pick<StateClient, "status" | "rememberNonce">,
   el: Element,
   what: string,
 ): Promise<PresentedParty> {
@@ -101,7 +101,7 @@ export async function partyFromSaml(
     throw invalidToken(`The ${what} is not a readable SAML assertion.`);
   }
   if (claimed === ctx.issuer) return own(ctx, state, { xml: el });
-  return externalSaml(ctx, el, trusted(ctx, claimed, "saml"));
+  return externalSaml(ctx, state, el, trusted(ctx, claimed, "saml"));
 }
 
 /**
@@ -128,7 +128,7 @@ export async function partyFromJwt(
  * A presented token, SAML or JWT, and the party it names. A partner's assertion encrypted for
  * this STS (engine/open-encrypted.ts) is opened first, then verified as any other.
  */
-export async function presentedParty(ctx: StsContext, state: Pick<StateClient, "status">, presented: PresentedToken, what: string): Promise<PresentedParty> {
+export async function presentedParty(ctx: StsContext, state: Pick<StateClient, "status" | "rememberNonce">, presented: PresentedToken, what: string): Promise<PresentedParty> {
   if ("jwt" in presented) return partyFromJwt(ctx, state, presented.jwt, what);
   const el = isEncryptedToken(presented.xml) ? await openEncryptedAssertion(ctx, presented.xml, what, presented.saml) : presented.xml;
   return partyFromSaml(ctx, state, el, what);
@@ -271,7 +271,7 @@ async function pinnedKeys(ctx: StsContext, t: TrustedIssuer): Promise<KeyRing> {
   }
 }
 
-async function externalSaml(ctx: StsContext, el: Element, t: TrustedIssuer): Promise<PresentedParty> {
+async function externalSaml(ctx: StsContext, state: Pick<StateClient, "rememberNonce">, el: Element, t: TrustedIssuer): Promise<PresentedParty> {
   const v = await verifyTrustedAssertion(el, await pinnedKeys(ctx, t));
   if (!v.ok) throw invalidToken(v.reason);
   const f = v.facts;
@@ -307,6 +307,12 @@ async function externalSaml(ctx: StsContext, el: Element, t: TrustedIssuer): Pro
   const authnInstant = f.authnInstant ? pastInstant(f.authnInstant, at, skew) : issuedAt;
   if (!issuedAt || !authnInstant || !writableInstant(f.expires) || (f.notBefore && !writableInstant(f.notBefore))) {
     throw invalidToken("The SAML token states an impossible time (IssueInstant, AuthnInstant, NotBefore or NotOnOrAfter).");
+  }
+  // SAML 2.0 core §2.5.1.5: a OneTimeUse assertion is used once; its use is remembered until it
+  // expires (then it is refused as expired anyway), under its issuer and ID. Last, so only an
+  // assertion good in every other way is spent.
+  if (f.oneTimeUse && !(await state.rememberNonce(`saml-one-time-use:${t.issuer}:${f.id}`, f.expires.getTime() + skew))) {
+    throw invalidToken("The SAML token may be used only once (Conditions OneTimeUse), and it has been used before.");
   }
   return {
     identity: {

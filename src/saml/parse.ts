@@ -31,11 +31,17 @@ export interface AssertionFacts {
    */
   confirmationWindows: { notBefore: Date | undefined; notOnOrAfter: Date | undefined }[];
   /**
-   * The conditions stated besides audience restrictions and the request not to keep the
-   * assertion for later use (SAML 2.0 OneTimeUse, SAML 1.1 DoNotCacheCondition: the STS keeps no
-   * assertion to use later), by local name: ProxyRestriction, or a Condition of a type not known here.
+   * The conditions stated besides audience restrictions, SAML 2.0 OneTimeUse (`oneTimeUse`) and
+   * SAML 1.1 DoNotCacheCondition (keep no copy: the STS keeps none), by local name:
+   * ProxyRestriction, or a Condition of a type not known here.
    */
   otherConditions: string[];
+  /**
+   * SAML 2.0 OneTimeUse (core §2.5.1.5): the assertion is to be used once, and its relying party
+   * keeps a record of its use (a replay cache, as Apache WSS4J 2.x keeps one). SAML 1.1 states
+   * no such condition (its DoNotCacheCondition only asks not to keep the assertion).
+   */
+  oneTimeUse: boolean;
   /**
    * SAML 2.0: the earliest SessionNotOnOrAfter of its AuthnStatements (core §2.7.2: from then on
    * the session the authentication began MUST be considered ended). SAML 1.1 states none.
@@ -208,6 +214,7 @@ function readSaml2(a: Element): AssertionFacts {
     audiences: audienceRestrictions.flat(),
     audienceRestrictions,
     otherConditions: otherConditions(cond, SAML2_NS, ["AudienceRestriction", "OneTimeUse"]),
+    oneTimeUse: cond !== null && childElements(cond, SAML2_NS, "OneTimeUse").length > 0,
     sessionEnds: earliest(childElements(a, SAML2_NS, "AuthnStatement").map((st) => time(st, "SessionNotOnOrAfter", false))),
     confirmationWindows: confirmations.map((c) => {
       const data = firstChild(c, SAML2_NS, "SubjectConfirmationData");
@@ -262,6 +269,7 @@ function readSaml1(a: Element): AssertionFacts {
     audienceRestrictions,
     confirmationWindows: [],
     otherConditions: otherConditions(cond, SAML1_NS, ["AudienceRestrictionCondition", "DoNotCacheCondition"]),
+    oneTimeUse: false,
     sessionEnds: undefined,
     issuedAt: time(a, "IssueInstant", true)!,
     notBefore: time(cond, "NotBefore", false),

@@ -34,7 +34,7 @@ const ASSERTION =
   '<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_a1" IssueInstant="2026-12-06T03:00:00Z" Version="2.0">' +
   `<saml:Issuer>${ISSUER}</saml:Issuer><saml:Subject><saml:NameID>bob</saml:NameID></saml:Subject></saml:Assertion>`;
 
-const noState = { status: () => Promise.reject(new Error("not reached")) };
+const noState = { status: () => Promise.reject(new Error("not reached")), rememberNonce: () => Promise.reject(new Error("not reached")) };
 
 describe("a trusted SAML issuer whose pinned certificate the key ring refuses", () => {
   it("refuses the token as unverifiable (invalid_token) and logs config_invalid naming the certificate, once", async () => {

@@ -476,8 +476,9 @@ describe("the conditions a partner assertion states", () => {
 
   it("are refused when they restrict issuing on the assertion's basis (ProxyRestriction, SAML 2.0 core §2.5.1.6) or cannot be evaluated", async () => {
     const withCondition = (condition: string) => (x: string) => x.replace("</saml:AudienceRestriction>", `</saml:AudienceRestriction>${condition}`);
-    // Control: OneTimeUse (keep no copy for reuse) asks nothing this STS does not already do.
-    expect(subject(await sendTo(request("13", "1.2", await restated(await partnerAssertion(), withCondition("<saml:OneTimeUse/>")))))).toBe(`${PARTNER}#carol`);
+    const alsoForUs = withCondition(`<saml:AudienceRestriction><saml:Audience>${ORIGIN}</saml:Audience></saml:AudienceRestriction>`);
+    // Control: a condition this STS understands and meets.
+    expect(subject(await sendTo(request("13", "1.2", await restated(await partnerAssertion(), alsoForUs))))).toBe(`${PARTNER}#carol`);
     const cases = [
       ['<saml:ProxyRestriction Count="0"/>', "restricts what may be issued on its basis (ProxyRestriction)"],
       [`<saml:ProxyRestriction Count="2"><saml:Audience>${ORIGIN}</saml:Audience></saml:ProxyRestriction>`, "restricts what may be issued on its basis (ProxyRestriction)"],
@@ -489,6 +490,31 @@ describe("the conditions a partner assertion states", () => {
       expect(r, condition).toContain(`The SAML token ${reason}`);
       expect(subject(r), condition).toBeUndefined();
     }
+  });
+});
+
+describe("a partner assertion with OneTimeUse (SAML 2.0 core §2.5.1.5)", () => {
+  const roomy = workerWith({ ...DEV_CONFIG, limits: { ...DEV_CONFIG.limits, maxFailedAuthPerWindow: 1000 } });
+  const sendTo = async (req: ReturnType<typeof request>) =>
+    (await roomy(req.path, { method: "POST", headers: { ...req.headers, "CF-Connecting-IP": "192.0.2.41" }, body: req.body })).text();
+  const subject = (text: string) => /<saml:NameID[^>]*>([^<]*)</.exec(text)?.[1];
+  const oneTimeUse = (x: string) => x.replace("</saml:AudienceRestriction>", "</saml:AudienceRestriction><saml:OneTimeUse/>");
+
+  it("signs in once: presented again, at any issued-token endpoint, it is refused", async () => {
+    const once = await restated(await partnerAssertion(), oneTimeUse);
+    expect(once).toContain("<saml:OneTimeUse/>");
+    expect(subject(await sendTo(request("13", "1.2", once)))).toBe(`${PARTNER}#carol`);
+    for (const [t, soap, variant] of [["13", "1.2", "asymmetric"], ["2005", "1.1", "symmetric"]] as const) {
+      const again = await sendTo(request(t, soap, once, variant));
+      expect(faultCode(again), `${t} ${variant}`).toBe("wst:FailedAuthentication");
+      expect(again).toContain("The SAML token may be used only once (Conditions OneTimeUse), and it has been used before.");
+      expect(subject(again)).toBeUndefined();
+    }
+  });
+
+  it("is the only kind spent: an assertion without it signs in as often as it is presented (until it expires)", async () => {
+    const reusable = await partnerAssertion();
+    for (let i = 0; i < 2; i++) expect(subject(await sendTo(request("13", "1.2", reusable)))).toBe(`${PARTNER}#carol`);
   });
 });
 
