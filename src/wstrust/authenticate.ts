@@ -17,7 +17,7 @@ import { isSamlAssertion } from "../saml/ns.ts";
 import type { SoapEnvelope } from "../soap/envelope.ts";
 import { verifyConfirmedKeySignature, verifyMessageSignature } from "../soap/message-signature.ts";
 import { confirmedKey } from "../engine/confirmed-key.ts";
-import { publicKeyFromCertificate } from "../xmldsig/key-info.ts";
+import { publicKeyFromCertificate, readPublicKeyInfo } from "../xmldsig/key-info.ts";
 import { MAX_CREDENTIAL_AGE_MS, type SecurityHeader, type UsernameToken, readUsernameToken } from "../soap/security.ts";
 import type { StateClient } from "../state/client.ts";
 import { DSIG_NS, childElements } from "../xml/dom.ts";
@@ -204,7 +204,7 @@ async function authenticateIssuedToken(ctx: StsContext, deps: TrustDeps, env: So
   const presented = assertions[0]!;
   const address = deps.clientAddress;
   // Every way the assertion or its key proof fails is one failed authentication of the address.
-  const { party, signed } = await withFailureLimit(
+  const { party, signed, provedKeyInfo } = await withFailureLimit(
     ctx,
     deps.state,
     failureKeys(address ?? "-", address, "saml"),
@@ -230,19 +230,31 @@ async function authenticateIssuedToken(ctx: StsContext, deps: TrustDeps, env: So
       if (!hok) {
         if (!confirmsBearerOnly(facts)) throw invalidToken("The assertion confirms its subject neither as bearer nor by a key this STS can check.");
         refuseUncheckedSignature(sec, "the assertion confirms no key to check the signature with (it is a bearer assertion): send it without a message signature, or present a holder-of-key assertion for the key that signs");
-        return { party, signed: undefined };
+        return { party, signed: undefined, provedKeyInfo: undefined };
       }
       if (!env.header || !sec.element || !sec.timestamp) {
         throw authenticationFailed("A holder-of-key assertion signs in only with a message signed by its key, with a wsu:Timestamp.");
       }
       const parts = { header: env.header, body: env.body, security: sec.element };
-      const signed = await verifyConfirmedKeySignature(parts, el, await confirmedKey(ctx, hok), acceptsSha1Signatures(ctx.config), presented);
-      return { party, signed: { created: sec.timestamp.created, value: signed.signedInfo } };
+      const key = await confirmedKey(ctx, hok);
+      const signed = await verifyConfirmedKeySignature(parts, el, key, acceptsSha1Signatures(ctx.config), presented);
+      // A public key the message signature just proved is one its sender holds (a symmetric
+      // proof key is this STS's to know too, so it proves nothing a token could be bound to).
+      return { party, signed: { created: sec.timestamp.created, value: signed.signedInfo }, provedKeyInfo: "publicKey" in key ? hok : undefined };
     },
     (e) => e instanceof StsError && e.code === "authentication_failed",
   );
   if (signed) await once(signed.created, signed.value);
   const who: Authenticated = { kind: "user", identity: party.identity };
   ctx.audit.requestor = requestorName(who);
-  return who;
+  // As at certificatemixed: a PublicKey request without wst:UseKey is bound to the key that
+  // signed it, and a UseKey must name that key (src/wstrust/proof-key.ts). The key alone: a
+  // certificate the partner stated with it was judged by no one here, and a token states it.
+  if (!provedKeyInfo) return who;
+  const provedKey = () =>
+    readPublicKeyInfo(provedKeyInfo).then(
+      (k) => ({ method: "public-key" as const, jwk: k.jwk }),
+      () => undefined,
+    );
+  return { ...who, provedKey };
 }

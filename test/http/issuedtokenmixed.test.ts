@@ -5,7 +5,7 @@
  */
 import { generatedPair } from "../helpers/keys.ts";
 import { describe, expect, it } from "vitest";
-import { DOMParser } from "@xmldom/xmldom";
+import { DOMParser, XMLSerializer } from "@xmldom/xmldom";
 import { PARTNER, SAML2, encrypted, partnerAssertion, restated } from "../helpers/partner.ts";
 import { NS, TT } from "../helpers/soap.ts";
 import { ORIGIN, byTag, faultCode, postSoap, soapHeaders, trust } from "../helpers/worker.ts";
@@ -19,7 +19,9 @@ import { treeElement, writeExclusive } from "../../src/xml/tree-writer.ts";
 import { publicKeyFromCertificate, publicKeyInfoTree } from "../../src/xmldsig/key-info.ts";
 import { encryptKey } from "../../src/xmlenc/encrypt.ts";
 import { TX, b64url, exchange, jwtParts } from "../oauth/helpers.ts";
-import { SECURE_RP_CERT } from "../xmlenc/helpers.ts";
+import { SECURE_RP_CERT, rootOf, secureRp } from "../xmlenc/helpers.ts";
+import { strictUtf8 } from "../../src/bytes.ts";
+import { decryptElement } from "../../src/xmlenc/decrypt.ts";
 import { signedEnvelope } from "../helpers/wss-sign.ts";
 import { isolateCaches } from "../../src/cache.ts";
 import { assertionIn, trustWith, workerWith } from "../hostile/configured.ts";
@@ -228,6 +230,37 @@ describe("issuedtokenmixed (black box)", () => {
       // The same assertion, the message signed by alice-client's key instead: refused.
       const other = await send(await signedWith(assertion, { keyPem: (await import("../fixtures/dev-credentials/alice-client.key.pem?raw")).default }));
       expect(faultCode(other.text)).toBe("wst:FailedAuthentication");
+    });
+
+    it("binds a PublicKey token to the key the signature proved, as certificatemixed does; a UseKey naming another key is refused", async () => {
+      const { certPem, keyPem } = await generatedPair(2048, "carol's device");
+      const device = await publicKeyFromCertificate(pemToDer(certPem, "CERTIFICATE"));
+      const assertion = await partnerAssertion({ holderOfKey: publicKeyInfoTree(device) });
+      const at = "/trust/13/issuedtokenmixedasymmetricbasic256";
+      const rstFor = (extra: string) =>
+        `<t:RequestSecurityToken xmlns:t="${NS.t13}"><t:TokenType>${TT.saml2}</t:TokenType><t:RequestType>${NS.t13}/Issue</t:RequestType>` +
+        `<wsp:AppliesTo xmlns:wsp="${NS.wsp}"><a:EndpointReference xmlns:a="${NS.wsa}"><a:Address>urn:example:secure-rp</a:Address></a:EndpointReference></wsp:AppliesTo>${extra}</t:RequestSecurityToken>`;
+      const signedRst = async (extra: string) => ({
+        path: at,
+        headers: { ...headers, "CF-Connecting-IP": "192.0.2.47" },
+        body: await signedEnvelope({ keyPem, certPem: "", payload: rstFor(extra), action, to: ORIGIN + at, keyInfo: str(assertion), extraSecurity: assertion }),
+      });
+      const publicKey = `<t:KeyType>${NS.t13}/PublicKey</t:KeyType>`;
+      const r = await send(await signedRst(publicKey));
+      expect(r.status, r.text).toBe(200);
+      expect(r.text).toContain(`<wst:KeyType>${NS.t13}/PublicKey</wst:KeyType>`);
+      // The token is encrypted for secure-rp: opened with its published key, it confirms the device's key.
+      const { key } = await secureRp();
+      const sealed = byTag(r.doc, "http://www.w3.org/2001/04/xmlenc#", "EncryptedData")[0]!;
+      const issued = strictUtf8.decode((await decryptElement(rootOf(new XMLSerializer().serializeToString(sealed)), key)).plaintext);
+      expect(issued).toContain("urn:oasis:names:tc:SAML:2.0:cm:holder-of-key");
+      expect(issued).toContain(`<ds:Modulus>${(device.jwk.n as string).replace(/-/g, "+").replace(/_/g, "/").slice(0, 64)}`);
+
+      const other = await publicKeyFromCertificate(pemToDer((await generatedPair(2048, "someone else")).certPem, "CERTIFICATE"));
+      const useKey = `<t:UseKey>${writeExclusive(publicKeyInfoTree(other))}</t:UseKey>`;
+      const refused = await send(await signedRst(publicKey + useKey));
+      expect(faultCode(refused.text)).toBe("wst:InvalidRequest");
+      expect(refused.text).toContain("must be the key that signed this request");
     });
 
     describe("signed the Basic256 way (WS-SP 1.2 §6.1: SHA-1 digests, HMAC-SHA1 or rsa-sha1), as old WCF clients sign", () => {
