@@ -62,6 +62,11 @@ export function readSecurity(
     if (created.getTime() > now.getTime() + skew) throw messageExpired("The message timestamp is in the future.");
     if (expires && expires.getTime() < now.getTime() - skew) throw messageExpired("The message has expired.");
     if (expires && expires.getTime() < created.getTime()) throw badRequest("wsu:Timestamp expires before it was created.");
+    // Expires is optional (WS-Security 1.1 §10); without one a Created of any age would pass.
+    // The same bound as a UsernameToken's or a signed message's Created (WSS4J: five minutes).
+    if (now.getTime() - created.getTime() > MAX_CREDENTIAL_AGE_MS) {
+      throw messageExpired(`The message timestamp was created more than ${MAX_CREDENTIAL_AGE_MS / 60_000} minutes ago; create it afresh for each message.`);
+    }
     result.timestamp = { created, expires };
   }
 
@@ -102,7 +107,15 @@ function textOnly(el: Element, what: string): void {
  */
 export function readUsernameToken(ut: Element, now: Date, skew: number): UsernameToken {
   for (const el of childElements(ut)) {
-    if (el.namespaceURI === WSSE_NS || el.namespaceURI === WSU_NS) textOnly(el, `wsse:UsernameToken's ${el.localName}`);
+    if (el.namespaceURI !== WSSE_NS && el.namespaceURI !== WSU_NS) continue;
+    // The schema allows other namespaces' elements only: a wsse:Created (Created belongs to wsu)
+    // read as nothing would leave the token without the freshness and replay checks its sender
+    // meant it to have.
+    const known = el.namespaceURI === WSSE_NS ? ["Username", "Password", "Nonce"] : ["Created"];
+    if (!known.includes(el.localName ?? "")) {
+      throw badRequest(`wsse:UsernameToken holds no ${el.namespaceURI === WSSE_NS ? "wsse" : "wsu"}:${(el.localName ?? "").slice(0, 64)} (Username, Password and Nonce are wsse elements, Created is wsu:Created).`);
+    }
+    textOnly(el, `wsse:UsernameToken's ${el.localName}`);
   }
   // Username Token Profile 1.1 §4: with wsse11:Salt and wsse11:Iteration the token is key
   // material for a derived key, not a password to check (the password is derived from, never

@@ -88,6 +88,39 @@ describe("UsernameToken replay", () => {
     expect(faultCode(future.text)).toBe("wsse:MessageExpired");
   });
 
+  it("refuses a stale wsu:Timestamp Created, with or without an Expires still ahead", async () => {
+    for (const expires of [undefined, iso(-5 * 60_000)]) {
+      const stale = envelope({ ...ALICE, timestamp: { created: iso(20 * 60_000), expires: "" } });
+      const body = expires === undefined ? stale.body.replace("<wsu:Expires></wsu:Expires>", "") : stale.body.replace("<wsu:Expires></wsu:Expires>", `<wsu:Expires>${expires}</wsu:Expires>`);
+      expect(body).not.toContain("<wsu:Expires></wsu:Expires>");
+      const r = await call("/trust/13/usernamemixed", { method: "POST", headers: stale.headers, body });
+      const text = await r.text();
+      expect(faultCode(text), expires).toBe("wsse:MessageExpired");
+      expect(text).toContain("The message timestamp was created more than 10 minutes ago");
+      expect(text).not.toContain("Assertion");
+    }
+    // Control: a recent Created without an Expires is accepted (Expires is optional).
+    const fresh = envelope({ ...ALICE, timestamp: { created: iso(9 * 60_000), expires: "" } });
+    const ok = await call("/trust/13/usernamemixed", { method: "POST", headers: fresh.headers, body: fresh.body.replace("<wsu:Expires></wsu:Expires>", "") });
+    expect(ok.status).toBe(200);
+  });
+
+  it("a Created or Nonce in the wrong namespace is refused, not read as absent (which would skip the replay check)", async () => {
+    const wsse = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd";
+    const wsu = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd";
+    for (const [extra, named] of [
+      [`<wsse:Nonce>${nonce()}</wsse:Nonce><c:Created xmlns:c="${wsse}">${iso(0)}</c:Created>`, "wsse:Created"],
+      [`<n:Nonce xmlns:n="${wsu}">${nonce()}</n:Nonce><wsu:Created>${iso(0)}</wsu:Created>`, "wsu:Nonce"],
+    ] as const) {
+      const e = envelope({ ...ALICE });
+      const body = e.body.replace("</wsse:UsernameToken>", `${extra}</wsse:UsernameToken>`);
+      expect(body).not.toBe(e.body);
+      const text = await (await call("/trust/13/usernamemixed", { method: "POST", headers: e.headers, body })).text();
+      expect(faultCode(text), named).toBe("wst:BadRequest");
+      expect(text).toContain(`wsse:UsernameToken holds no ${named}`);
+    }
+  });
+
   it("an unparseable Created is a fault, not a bypass of the replay cache", async () => {
     const r = await trust({ ...ALICE, nonce: nonce(), created: "yesterday" });
     expect(r.status).toBe(400);
