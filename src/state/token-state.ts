@@ -180,23 +180,47 @@ export class TokenStateObject extends DurableObject {
     return result;
   }
 
-  /** Cancels one token (WS-Trust 1.3 §10). Idempotent: a repeat reports `alreadyCancelled`. */
+  /**
+   * Cancels a token (WS-Trust 1.3 §10) and the tokens renewed from it, not its predecessors.
+   * A renewal that won a race with the cancel (or came before it) must not leave a live
+   * successor: the cancelled token could no longer be renewed, so neither may what it already
+   * was renewed into survive it — else a thief who renewed a token keeps it after its holder
+   * cancels. Idempotent: a repeat reports `alreadyCancelled`.
+   */
   async cancel(q: CancelQuery): Promise<CancelResult> {
-    const already = this.ctx.storage.transactionSync((): boolean => {
+    const done = this.ctx.storage.transactionSync((): { already: boolean; successors: string[] } => {
       const row = this.#row(q.idHash);
-      if (row?.revoked) return true;
-      this.ctx.storage.sql.exec(
+      // A revoked token renews no more, so its successors were revoked with it (or never were).
+      if (row?.revoked) return { already: true, successors: [] };
+      const sql = this.ctx.storage.sql;
+      sql.exec(
         `INSERT INTO token (id_hash, family, expires_at, revoked) VALUES (?1, ?1, ?2, 'cancelled')
          ON CONFLICT (id_hash) DO UPDATE SET revoked = 'cancelled',
            expires_at = max(expires_at, ?2)`,
         q.idHash, q.expiresAt,
       );
-      return false;
+      // Each token renews at most once (a second renewal revokes the family), so its successors
+      // are one chain along renewed_to.
+      const successors = sql
+        .exec<{ h: string }>(
+          `WITH RECURSIVE next (h) AS (
+             SELECT renewed_to FROM token WHERE id_hash = ?1 AND renewed_to IS NOT NULL
+             UNION SELECT t.renewed_to FROM token t JOIN next ON t.id_hash = next.h
+               WHERE t.renewed_to IS NOT NULL)
+           SELECT h FROM next`,
+          q.idHash,
+        )
+        .toArray()
+        .map((r) => r.h);
+      for (const h of successors) sql.exec("UPDATE token SET revoked = 'cancelled' WHERE id_hash = ? AND revoked IS NULL", h);
+      return { already: false, successors };
     });
-    if (!already) await this.#scheduleAlarm(q.expiresAt);
+    if (!done.already) await this.#scheduleAlarm(q.expiresAt);
     // Also when already cancelled: the first cancel may still be waiting for the same lease.
-    await this.#outlastLeases(this.#leases.get(q.idHash) ?? 0);
-    return { cancelled: true, alreadyCancelled: already };
+    let end = this.#leases.get(q.idHash) ?? 0;
+    for (const h of done.successors) end = Math.max(end, this.#leases.get(h) ?? 0);
+    await this.#outlastLeases(end);
+    return { cancelled: true, alreadyCancelled: done.already };
   }
 
   /**

@@ -112,6 +112,40 @@ describe("TokenStateObject", () => {
     });
   });
 
+  it("cancel revokes the tokens renewed from the token, not its predecessors", async () => {
+    const stub = await tokenStateStub(freshSubject("cancel-successors"));
+    expect(await stub.renew(renewQ("A", "B"))).toEqual({ ok: true, family: "A" });
+    expect(await stub.renew(renewQ("B", "C"))).toEqual({ ok: true, family: "A" });
+    expect(await stub.renew(renewQ("X", "Y"))).toEqual({ ok: true, family: "X" }); // another family
+    expect(await stub.cancel({ idHash: "B", expiresAt: t0 + HOUR })).toEqual({ cancelled: true, alreadyCancelled: false });
+    expect(await stub.status(tok("B"))).toEqual({ state: "revoked", reason: "cancelled" });
+    expect(await stub.status(tok("C"))).toEqual({ state: "revoked", reason: "cancelled" });
+    expect(await stub.renew(renewQ("C", "D"))).toEqual({ ok: false, reason: "revoked", revocation: "cancelled" });
+    expect(await stub.status(tok("A"))).toEqual({ state: "active", renewed: true });
+    expect(await stub.status(tok("Y"))).toEqual({ state: "active", renewed: false });
+  });
+
+  it("a cancel racing a renewal of the same token leaves no live successor, whichever lands first", async () => {
+    const stub = await tokenStateStub(freshSubject("cancel-race"));
+    const [renewed] = await Promise.all([
+      stub.renew(renewQ("A", "B")),
+      stub.cancel({ idHash: "A", expiresAt: t0 + HOUR }),
+    ]);
+    expect(await stub.status(tok("A"))).toEqual({ state: "revoked", reason: "cancelled" });
+    if (renewed.ok) expect(await stub.status(tok("B"))).toEqual({ state: "revoked", reason: "cancelled" });
+  });
+
+  it("cancel waits out a read lease on a successor it revokes", async () => {
+    const stub = await tokenStateStub(freshSubject("cancel-lease"));
+    await stub.renew(renewQ("A", "B"));
+    const leased = await stub.status({ ...tok("B"), expiresAt: Date.now() + HOUR, leaseMs: 300 });
+    expect(leased.leaseMs).toBe(300);
+    const before = Date.now();
+    await stub.cancel({ idHash: "A", expiresAt: t0 + HOUR });
+    expect(Date.now() - before).toBeGreaterThanOrEqual(250);
+    expect(await stub.status(tok("B"))).toEqual({ state: "revoked", reason: "cancelled" });
+  });
+
   it("refuses renewal of a cancelled token, past the retention horizon, or onto a known ID", async () => {
     const stub = await tokenStateStub(freshSubject("refuse"));
     await stub.cancel({ idHash: "A", expiresAt: t0 + HOUR });
