@@ -1,5 +1,5 @@
 /** Validation of `keys` and `limits` (see `validate.ts`). */
-import { MAX_CLOCK_SKEW_SECONDS, MAX_LEASE_MS } from "../state/types.ts";
+import { MAX_CLOCK_SKEW_SECONDS, MAX_LEASE_MS, MAX_RENEWAL_WINDOW_MS } from "../state/types.ts";
 import type { LimitsConfig, ResolvedConfig, ResolvedKey } from "./types.ts";
 import { type Issues, type Obj, arr, int, obj, oneOf, secretRef, show, str } from "./check.ts";
 import { type KeyAlgorithm, certificateKeyAlgorithm, checkCertificatePem, privateKeyAlgorithm } from "./pem.ts";
@@ -135,7 +135,7 @@ export function validateLimits(x: Issues, o: Obj, root: string): LimitsConfig {
     maxFailedAuthPerWindow: int(x, l, "maxFailedAuthPerWindow", p, 1, 10_000, 10),
     failedAuthWindowSeconds: int(x, l, "failedAuthWindowSeconds", p, 1, 86_400, 300),
     maxRenewalsPerWindow: int(x, l, "maxRenewalsPerWindow", p, 1, 100_000, 60),
-    renewalWindowSeconds: int(x, l, "renewalWindowSeconds", p, 1, 86_400, 3600),
+    renewalWindowSeconds: int(x, l, "renewalWindowSeconds", p, 1, MAX_RENEWAL_WINDOW_MS / 1000, 3600),
     statusLeaseMilliseconds: int(x, l, "statusLeaseMilliseconds", p, 0, MAX_LEASE_MS, 1000),
   };
 }

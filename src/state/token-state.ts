@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import {
   MAX_LEASE_MS,
+  MAX_RENEWAL_WINDOW_MS,
   RETENTION_MARGIN_MS,
   type CancelQuery,
   type CancelResult,
@@ -239,23 +240,32 @@ export class TokenStateObject extends DurableObject {
     await this.#outlastLeases(this.#leaseHorizon);
   }
 
-  /** Deletes rows past expiry + margin, then re-arms for the earliest remaining one. */
+  /**
+   * Deletes rows past expiry + margin, then re-arms for the earliest remaining one. A renewed
+   * token's row also stays while the renewal limit's longest window may count it: the limit is
+   * counted from these rows, so deleting one early would hand the subject renewals back.
+   */
   override async alarm(): Promise<void> {
-    const horizon = Date.now() - RETENTION_MARGIN_MS;
+    const now = Date.now();
     const next = this.ctx.storage.transactionSync((): number | null => {
       const sql = this.ctx.storage.sql;
-      sql.exec("DELETE FROM token WHERE expires_at <= ?", horizon);
-      sql.exec("DELETE FROM subject_revocation WHERE keep_until <= ?", horizon);
+      sql.exec(
+        "DELETE FROM token WHERE expires_at <= ?1 AND (renewed_at IS NULL OR renewed_at <= ?2)",
+        now - RETENTION_MARGIN_MS, now - MAX_RENEWAL_WINDOW_MS,
+      );
+      sql.exec("DELETE FROM subject_revocation WHERE keep_until <= ?", now - RETENTION_MARGIN_MS);
       const r = sql
         .exec<{ t: number | null }>(
-          `SELECT min(t) AS t FROM (SELECT min(expires_at) AS t FROM token
-             UNION ALL SELECT keep_until AS t FROM subject_revocation)`,
+          `SELECT min(t) AS t FROM (
+             SELECT min(max(expires_at + ?1, coalesce(renewed_at + ?2, 0))) AS t FROM token
+             UNION ALL SELECT keep_until + ?1 AS t FROM subject_revocation)`,
+          RETENTION_MARGIN_MS, MAX_RENEWAL_WINDOW_MS,
         )
         .one();
       return r.t;
     });
     this.#cutoff = this.#readCutoff();
-    if (next !== null) await this.ctx.storage.setAlarm(next + RETENTION_MARGIN_MS);
+    if (next !== null) await this.ctx.storage.setAlarm(next);
   }
 
   /**

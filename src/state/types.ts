@@ -117,6 +117,13 @@ export const MAX_CLOCK_SKEW_SECONDS = 3600;
 export const MAX_RENEWAL_GRACE_SECONDS = 3600;
 
 /**
+ * The longest window the per-subject renewal limit may count over (`limits.renewalWindowSeconds`
+ * is at most this long), ms. The limit counts a subject's rows by `renewed_at`, so a renewed
+ * token's row is kept at least this long after its renewal, however short-lived the token.
+ */
+export const MAX_RENEWAL_WINDOW_MS = 86_400_000;
+
+/**
  * How long a row outlives the token it describes. A token of ours is accepted up to the
  * configured clock skew past its expiry, and renewed up to the renewal grace past it, so its
  * revocation and renewed-ness must be remembered at least that long: the largest of either

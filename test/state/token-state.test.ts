@@ -2,7 +2,7 @@ import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "c
 import { describe, expect, it } from "vitest";
 import { tokenIdHash } from "../../src/state/hash.ts";
 import type { TokenStateObject } from "../../src/state/token-state.ts";
-import { RETENTION_MARGIN_MS } from "../../src/state/types.ts";
+import { MAX_RENEWAL_WINDOW_MS, RETENTION_MARGIN_MS } from "../../src/state/types.ts";
 import { HOUR, freshSubject, tokenStateStub } from "./helpers.ts";
 
 const t0 = Date.now();
@@ -204,6 +204,40 @@ describe("TokenStateObject", () => {
     expect(after.ids).toEqual([{ id_hash: "EDGE" }, { id_hash: "LIVE" }]);
     expect(after.subj).toBe(1);
     expect(after.alarm).toBe(now + 60_000); // EDGE's expiry + margin
+  });
+
+  it("alarm keeps a renewal's row while the longest renewal-limit window may still count it", async () => {
+    const stub = await tokenStateStub(freshSubject("alarm-window"));
+    const now = Date.now();
+    const day = 24 * HOUR;
+    const dead = now - RETENTION_MARGIN_MS - 1;
+    // Short-lived tokens renewed two hours ago (their rows past expiry + margin) and a day ago.
+    await runInDurableObject(stub, (_i: TokenStateObject, s) => {
+      s.storage.sql.exec(
+        "INSERT INTO token (id_hash, family, expires_at, renewed_at, renewed_to) VALUES ('R1', 'R1', ?, ?, 'R2')",
+        dead, now - 2 * HOUR,
+      );
+      s.storage.sql.exec("INSERT INTO token (id_hash, family, expires_at) VALUES ('R2', 'R1', ?)", dead);
+      s.storage.sql.exec(
+        "INSERT INTO token (id_hash, family, expires_at, renewed_at, renewed_to) VALUES ('OLD', 'OLD', ?, ?, 'X')",
+        dead, now - MAX_RENEWAL_WINDOW_MS - 1,
+      );
+      return s.storage.setAlarm(now + HOUR); // run below, whenever it is set for
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const after = await runInDurableObject(stub, async (_i: TokenStateObject, s) => ({
+      ids: s.storage.sql.exec("SELECT id_hash FROM token ORDER BY id_hash").toArray(),
+      alarm: await s.storage.getAlarm(),
+    }));
+    expect(after.ids).toEqual([{ id_hash: "R1" }]);
+    expect(after.alarm).toBe(now - 2 * HOUR + MAX_RENEWAL_WINDOW_MS);
+    // So a limit of one renewal a day still sees the renewal of two hours ago.
+    const q = { idHash: "N", issuedAt: now, expiresAt: now + HOUR, newIdHash: "N2", newExpiresAt: now + 2 * HOUR, now };
+    expect(await stub.renew({ ...q, limit: { max: 1, windowMs: day } })).toEqual({
+      ok: false,
+      reason: "rate-limited",
+      retryAt: now - 2 * HOUR + day,
+    });
   });
 
   it("rows hold token-ID hashes, never raw IDs", async () => {
