@@ -51,7 +51,11 @@ export async function readRevokeSubjectRequest(req: Request, maxBytes: number, n
   if (at === undefined || at < 0 || at > now) {
     throw invalidRequest("'before' must be an RFC 3339 date-time with a time zone, from 1970 on and not in the future.");
   }
-  return { whom, before: at };
+  // Token times have millisecond precision at most and the parser truncates past it: a token
+  // stated as issued at .123 may be before .1235, so such a cut-off is taken up to the next
+  // millisecond (over-revoking within it, never under).
+  const subMs = /\.\d{3}(\d+)/.exec(before as string)?.[1];
+  return { whom, before: subMs !== undefined && /[1-9]/.test(subMs) ? at + 1 : at };
 }
 
 function readWhom(body: Obj): RevokedWhom {

@@ -199,4 +199,16 @@ describe("malformed bodies get a 400 naming the field, never a 500", () => {
     expect(res.status).toBe(200);
     expect(((await res.json()) as { revoked_before: string }).revoked_before).toBe("2020-01-01T00:00:00.000Z");
   });
+
+  it("a before with digits past the millisecond revokes a token stated as issued in that millisecond", async () => {
+    const revokedBefore = async (before: string) => {
+      const res = await asAdmin({ subject: `carol-${crypto.randomUUID()}`, before });
+      expect(res.status, before).toBe(200);
+      return ((await res.json()) as { revoked_before: string }).revoked_before;
+    };
+    // An IssueInstant of .123 is earlier than .1234: the cut-off must be past it.
+    expect(await revokedBefore("2020-01-01T00:00:00.1234Z")).toBe("2020-01-01T00:00:00.124Z");
+    expect(await revokedBefore("2020-01-01T00:00:00.000000001Z")).toBe("2020-01-01T00:00:00.001Z");
+    expect(await revokedBefore("2020-01-01T00:00:00.123000000Z")).toBe("2020-01-01T00:00:00.123Z");
+  });
 });
