@@ -26,6 +26,7 @@ import { webcrypto } from "node:crypto";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { readJson } from "./cli/input.mjs";
 import { buildBundle } from "./wrangler.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -102,11 +103,16 @@ function bundleModules(outdir) {
   return mods;
 }
 
-/** Collects text/json bindings according to the configuration rule above. */
-function collectVars(envFile) {
+/**
+ * Collects text/json bindings according to the configuration rule above. A file that cannot be
+ * read or parsed is reported by name and position only (readJson): it holds secrets, which
+ * JSON.parse's own message would quote.
+ */
+async function collectVars(envFile) {
   const vars = {};
   if (envFile) {
-    const parsed = JSON.parse(readFileSync(resolve(envFile), "utf8"));
+    const parsed = await readJson(resolve(envFile), "--env-file");
+    if (parsed === undefined) process.exit(2);
     if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) fail("--env-file must hold a JSON object");
     Object.assign(vars, parsed);
   }
@@ -338,10 +344,11 @@ async function main() {
   const outdir = opts.dist === null ? join(ROOT, "dist") : resolve(opts.dist);
   const stateDir = resolve(opts.stateDir ?? join(ROOT, ".wrangler", "serve-state"));
   mkdirSync(stateDir, { recursive: true });
+  // Before the build: a mistake in the file is reported at once, not after it.
+  const vars = await collectVars(opts.envFile);
   if (opts.dist !== null) {
     if (!existsSync(join(outdir, "index.js"))) fail(`--dist ${opts.dist}: no index.js there`);
   } else if (opts.build || !existsSync(join(outdir, "index.js"))) build(outdir);
-  const vars = collectVars(opts.envFile);
   const config = writeConfig({
     outdir,
     modules: bundleModules(outdir),

@@ -63,3 +63,18 @@ test("a configuration that lists its hosts is reported at once: ready for those 
   assert.match(out, new RegExp(`edge-sts \\(workerd\\) ready on ${url} for the hosts STS_CONFIG lists \\(sts\\.example\\.com\\) only: ${url}/healthz answered 404 \\(No realm is served at this host and path\\.\\) because the top-level "hosts" does not name 127\\.0\\.0\\.1\\. Send a listed name as the Host header: curl -H "Host: sts\\.example\\.com" ${url}/healthz`));
   assert.doesNotMatch(out, /did not answer 200/);
 });
+
+test("an --env-file that is not JSON is refused at once, by its name and position, without quoting the secrets in it", async () => {
+  const envFile = join(dir, "broken-env.json");
+  // A PEM pasted with its line breaks: JSON.parse's own message would quote the key.
+  writeFileSync(envFile, `{"STS_RSA_KEY": "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANsecretbytes\n-----END PRIVATE KEY-----"}`);
+  const port = await freePort();
+  // No --no-build: the file is judged before the bundle is built, so this answers in a second.
+  const child = spawn(process.execPath, [join(ROOT, "scripts", "serve.mjs"), "--port", String(port), "--state-dir", join(dir, "state"), "--env-file", envFile], { cwd: ROOT });
+  let out = "";
+  child.stdout.on("data", (d) => (out += d));
+  child.stderr.on("data", (d) => (out += d));
+  const code = await new Promise((res) => child.on("exit", res));
+  assert.equal(code, 2);
+  assert.equal(out, `${envFile}: is not valid JSON: a string holds a line break or control character (write it as \\n, \\t, …) at line 1, column 45\n`);
+});
