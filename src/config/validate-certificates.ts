@@ -39,7 +39,8 @@ export function validateRequestorCertificates(
   const c = subObj(x, o, "requestorCertificates", root, FIELDS);
   if (!c) return undefined;
   const authorities: ParsedCertificate[] = [];
-  (arr(x, c, "authorities", p) ?? []).forEach((raw, i) => {
+  const authoritiesGiven = arr(x, c, "authorities", p) ?? [];
+  authoritiesGiven.forEach((raw, i) => {
     const ap = `${p}.authorities[${i}]`;
     const s = text(x, raw, ap, 16_384, true);
     if (s === undefined) return;
@@ -65,7 +66,9 @@ export function validateRequestorCertificates(
     if ((e.sha256 === undefined) === (e.subjectCommonName === undefined)) return x.add(pp, "needs exactly one of sha256 or subjectCommonName");
     const sha256 = e.sha256 === undefined ? undefined : thumbprint(x, e.sha256, `${pp}.sha256`);
     const subjectCommonName = str(x, e, "subjectCommonName", pp, { max: 256 });
-    if (subjectCommonName !== undefined && authorities.length === 0) {
+    // Only when none was given: an authority that does not parse has its own error already, and
+    // "authorities is empty" beside it would send the reader looking for a missing section.
+    if (subjectCommonName !== undefined && authoritiesGiven.length === 0) {
       x.add(`${pp}.subjectCommonName`, "matches only certificates a configured authority issued, and authorities is empty");
     }
     if (sha256 !== undefined) {
