@@ -15,6 +15,14 @@ export class Issues {
   add(path: string, message: string): void {
     this.lines.push(`${path}: ${message}`);
   }
+  /**
+   * A required field is absent — unless its path was reported already: a `$binding` section
+   * that is not set or not JSON is absent for that reason, and "is required" beside it would
+   * tell the reader to add what is there.
+   */
+  required(path: string): void {
+    if (!this.lines.some((l) => l.startsWith(`${path}: `))) this.add(path, "is required");
+  }
 }
 
 /** Renders a bad value for a message: strings quoted and truncated, containers by kind. */
@@ -63,7 +71,7 @@ export function str(
   const v = o[key];
   const p = `${path}.${key}`;
   if (v === undefined) {
-    if (opts.required) x.add(p, "is required");
+    if (opts.required) x.required(p);
     return undefined;
   }
   return text(x, v, p, opts.max, opts.multiline);
@@ -143,7 +151,7 @@ export function arr(
   const v = o[key];
   const p = `${path}.${key}`;
   if (v === undefined) {
-    if (opts.required) x.add(p, "is required");
+    if (opts.required) x.required(p);
     return undefined;
   }
   if (!Array.isArray(v)) {
@@ -207,7 +215,7 @@ export function secretRef(
   const name = o[key];
   const p = `${path}.${key}`;
   if (name === undefined) {
-    if (opts.required) x.add(p, "is required");
+    if (opts.required) x.required(p);
     return undefined;
   }
   if (typeof name !== "string" || !BINDING_NAME.test(name)) {

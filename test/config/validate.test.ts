@@ -508,6 +508,15 @@ describe("sections in their own bindings", () => {
     expect(issues[2]).toBe(`${R}.limits: expected { "$binding": "BINDING_NAME" } and nothing else, got an object`);
     expect(issues).toHaveLength(3);
   });
+  it("a required section whose binding is missing or not JSON is reported once, for its binding", () => {
+    const { cfg, env } = base();
+    cfg.relyingParties = { $binding: "RPS" };
+    cfg.keys = { $binding: "KEYS" };
+    expect(issuesOf(cfg, { ...env, RPS: '[{"identifier": "urn:x",}]' })).toEqual([
+      `${R}.keys: binding "KEYS" is not set`,
+      `${R}.relyingParties: binding "RPS" is not valid JSON: a property name in double quotes was expected at line 1, column 25`,
+    ]);
+  });
 });
 
 describe("decryptionKeys", () => {
