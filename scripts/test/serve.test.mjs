@@ -4,25 +4,17 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, test } from "node:test";
 import { DEV_CONFIG, DEV_SECRETS } from "../../src/config/dev.ts";
+import { freePort } from "./free-port.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const dir = mkdtempSync(join(tmpdir(), "serve-test-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-function freePort() {
-  return new Promise((res) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
-}
 
 /** Runs serve with this environment until it prints a line naming the URL (or exits); then stops it. */
 async function serveUntilReported(vars, ms) {

@@ -5,11 +5,11 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, test } from "node:test";
+import { freePort } from "../../test/free-port.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 const WORKERD = join(ROOT, "node_modules", "workerd", "bin", "workerd");
@@ -82,14 +82,6 @@ const d1Worker :Workerd.Worker = (
 `;
 }
 
-async function freePort() {
-  return new Promise((ok) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
-    });
-  });
-}
 
 /** Runs workerd on the test storage, calls `paths` in order, stops it. */
 async function withWorkerd(paths) {
