@@ -37,7 +37,9 @@ import { newSamlId } from "../../src/saml/assertion-input.ts";
 import { signEnveloped } from "../../src/xmldsig/sign.ts";
 import { verifyEnveloped } from "../../src/xmldsig/verify.ts";
 import { parseXml } from "../../src/xml/parse.ts";
-import { canonicalize, EXC_C14N } from "../../src/xml/c14n.ts";
+import { prescanXml } from "../../src/xml/prescan.ts";
+import { C14N_10, canonicalize, EXC_C14N } from "../../src/xml/c14n.ts";
+import { parseXsDateTime } from "../../src/xml/datetime.ts";
 import { loadDecryptionKey, loadEncryptionCertificate } from "../../src/keys/encryption-keys.ts";
 import { encryptElement } from "../../src/xmlenc/encrypt.ts";
 import { decryptElement } from "../../src/xmlenc/decrypt.ts";
@@ -261,6 +263,22 @@ export async function runMicro({ timeMs = 1500, rounds = 5 } = {}) {
   };
   if (select(two, "http://127.0.0.1:8787/realms/realm2/oauth2/token", "http://127.0.0.1:8787")().config.realm !== "realm2") throw new Error("micro: realm selection by prefix did not select realm2");
 
+  // Hostile inputs read before any signature is checked, each beside a benign twin of the same
+  // size: what the sender's choice of markup costs over plain text of that length. A cost that
+  // grew with the square of the input would make these ratios grow with the size.
+  const nsDecls = (level, n) => Array.from({ length: n }, (_, i) => `xmlns:p${i}="urn:${level}:${i}"`).join(" ");
+  let deep = "";
+  for (let level = 0; level < 40; level++) deep += `<x ${nsDecls(level, 60)}>`;
+  const deepScopes = parseXml(deep + "<p1:y/>".repeat(8_000) + "</x>".repeat(40)).documentElement;
+  const flat = parseXml(`<x ${nsDecls(0, 60)}>` + "<y/>".repeat(5_000) + "</x>").documentElement;
+  const longList = Array.from({ length: 2_000 }, (_, i) => `p${i}`);
+  const innerSpaces = "2027-01-01T00:00:00Z" + " ".repeat(40_000) + "x";
+  // The parser's pre-scan over 8 × the markup (comments, CDATA, '>' and '<' in attribute values).
+  const scanUnit = '<e a="x>y" b=\'<\'>text &amp; more<!-- c > <a> --><![CDATA[ < > ]]></e>';
+  const scanLimits = { maxBytes: 16 << 20, maxDepth: 64, maxElements: 1e7, maxAttributesPerElement: 64 };
+  const [scanSmall, scanBig] = [16_000, 128_000].map((n) => "<r>" + scanUnit.repeat(n) + "</r>");
+  const leadingSpaces = " ".repeat(40_000) + "2027-01-01T00:00:00Z";
+
   // Cases run interleaved in rounds and each reports its median round: on a shared 2-core machine
   // a burst of someone else's load then hits every case alike instead of one.
   const defs = [
@@ -282,6 +300,14 @@ export async function runMicro({ timeMs = 1500, rounds = 5 } = {}) {
     ["encrypt floor: WebCrypto AES-GCM + RSA-OAEP", () => encryptFloor(e, signedBytes)],
     ["ours: encrypt (aes256-gcm, mgf1p)", () => oursEncrypt(e, signed)],
     ["xml-encryption: encrypt", () => xmlEncryptionEncrypt(e, signed)],
+    ["hostile: inclusive c14n, 40 levels × 60 namespaces, 8,000 leaves", () => canonicalize(deepScopes, { algorithm: C14N_10 })],
+    ["hostile twin: exclusive c14n of the same", () => canonicalize(deepScopes, { algorithm: EXC_C14N })],
+    ["hostile: exc-c14n, a 2,000-prefix PrefixList, 5,000 leaves", () => canonicalize(flat, { algorithm: EXC_C14N, inclusivePrefixes: longList })],
+    ["hostile twin: the same with a 2-prefix PrefixList", () => canonicalize(flat, { algorithm: EXC_C14N, inclusivePrefixes: ["p0", "p1"] })],
+    ["hostile: xs:dateTime, 40,000 spaces inside", () => parseXsDateTime(innerSpaces)],
+    ["hostile twin: xs:dateTime, 40,000 leading spaces", () => parseXsDateTime(leadingSpaces)],
+    ["parse pre-scan: 128,000 elements", () => prescanXml(scanBig, scanLimits, false)],
+    ["parse pre-scan: 16,000 elements", () => prescanXml(scanSmall, scanLimits, false)],
     ["realms: 1,000 selections, single-realm configuration", select(single, TOKEN_URL, "http://127.0.0.1:8787")],
     ["realms: 1,000 selections, two realms, first realm", select(two, TOKEN_URL, "http://127.0.0.1:8787")],
     ["realms: 1,000 selections, two realms, second by host", select(two, "http://realm2.localhost:8787/oauth2/token", "http://realm2.localhost:8787")],
@@ -319,6 +345,12 @@ export async function runMicro({ timeMs = 1500, rounds = 5 } = {}) {
     encryptVsXmlEncryption: ms("xml-encryption: encrypt") / ms("ours: encrypt"),
     encryptOverFloor: ms("ours: encrypt") / ms("encrypt floor"),
     encryptFloorVsXmlEncryption: ms("xml-encryption: encrypt") / ms("encrypt floor"),
+    // Each hostile input's time over its benign twin's.
+    hostileInclusiveC14n: ms("hostile: inclusive c14n") / ms("hostile twin: exclusive c14n"),
+    hostilePrefixList: ms("hostile: exc-c14n, a 2,000") / ms("hostile twin: the same with a 2-prefix"),
+    hostileDateTime: ms("hostile: xs:dateTime") / ms("hostile twin: xs:dateTime"),
+    // 8 × the markup over 1 ×: about 8 when the pre-scan is linear, 64 when quadratic.
+    prescanGrowth: ms("parse pre-scan: 128,000") / ms("parse pre-scan: 16,000"),
     // Nanoseconds one realm selection takes (each case makes 1,000).
     realmSelectNsSingle: ms("realms: 1,000 selections, single") * 1000,
     realmSelectNsTwoFirst: ms("realms: 1,000 selections, two realms, first") * 1000,

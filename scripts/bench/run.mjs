@@ -626,6 +626,15 @@ function evaluateTargets(r) {
     // Encryption of the signed assertion for an RSA-2048 certificate; its floor is WebCrypto's
     // content-key import + AES-GCM + RSA-OAEP, the least any WebCrypto encryptor can spend.
     add("XML encryption ≥ 4 × faster than xml-encryption", q.encryptVsXmlEncryption, 4, "×", q.encryptFloorVsXmlEncryption);
+    // Markup read before any signature is checked costs about what its length does: each hostile
+    // input within 6 × its benign twin of the same size (a cost growing with the square of the
+    // input was 30 × and more at these sizes).
+    for (const [what, value] of [
+      ["inclusive c14n under 40 × 60 namespaces in scope ≤ 6 × exclusive c14n of it", q.hostileInclusiveC14n],
+      ["exc-c14n with a 2,000-prefix PrefixList ≤ 6 × with a 2-prefix one", q.hostilePrefixList],
+      ["xs:dateTime with 40,000 inner spaces ≤ 6 × with 40,000 leading ones", q.hostileDateTime],
+    ]) if (value !== undefined) t.push({ what, value, min: null, max: 6, unit: "×", met: value <= 6 });
+    if (q.prescanGrowth !== undefined) t.push({ what: "the parser's pre-scan of 8 × the markup ≤ 12 × the time (linear: ~8; quadratic: ~64)", value: q.prescanGrowth, min: null, max: 12, unit: "×", met: q.prescanGrowth <= 12 });
   }
   const exchangeCpu = row("exchange-jwt-jwt")?.cpuUsPerReq;
   if (r.micro?.ratios.realmSelectNsTwoPrefix !== undefined && exchangeCpu) {

@@ -22,12 +22,4 @@ describe("isEncryptedToken on text", () => {
     expect(isEncryptedToken(`${part(4)}.${part(4)}.${part(4)}.${part(4)}.${part(3)}=`)).toBe(false);
     expect(isEncryptedToken("....")).toBe(false);
   });
-  it("a JWS is told apart in time that does not grow with a backtracking pattern's steps", () => {
-    // The pattern alone walked a 3-part token back character by character before failing
-    // (~10 µs for a 700-character JWT). Counting dots first answers a JWS at once.
-    const jws = `${part(60)}.${part(200_000)}.${part(86)}`;
-    const t0 = performance.now();
-    for (let i = 0; i < 200; i++) isEncryptedToken(jws);
-    expect(performance.now() - t0).toBeLessThan(200);
-  });
 });

@@ -484,25 +484,11 @@ describe("issued lifetimes never exceed the maximum; dates are read strictly", (
     expect(parseXsDateTime("\t\r\n 2027-01-01T00:00:00Z \t\r\n")?.toISOString()).toBe("2027-01-01T00:00:00.000Z");
   });
 
-  it("a run of white space that does not end the value costs its length, not its square (wsu:Created is read before authentication)", async () => {
-    // 40,000 spaces before a stray character took ~5 s in a trailing-space regex; the same
-    // length of leading spaces, a few microseconds. Compared within one run, so a busy machine
-    // slows both alike.
+  it("a long run of white space inside the value is no dateTime; around it, it is collapsed away", async () => {
+    // Their cost against each other is a benchmark row (`npm run bench`, micro: hostile xs:dateTime).
     const inner = "2027-01-01T00:00:00Z" + " ".repeat(40_000) + "x";
-    const leading = " ".repeat(40_000) + "2027-01-01T00:00:00Z";
-    const median = (s: string): number => {
-      const times: number[] = [];
-      for (let i = 0; i < 3; i++) {
-        const t0 = performance.now();
-        parseXsDateTime(s);
-        times.push(performance.now() - t0);
-      }
-      return times.sort((a, b) => a - b)[1]!;
-    };
     expect(parseXsDateTime(inner)).toBeUndefined();
-    expect(parseXsDateTime(leading)?.toISOString()).toBe("2027-01-01T00:00:00.000Z");
-    median(leading); // warm
-    expect(median(inner) / Math.max(median(leading), 0.05)).toBeLessThan(20);
+    expect(parseXsDateTime(" ".repeat(40_000) + "2027-01-01T00:00:00Z")?.toISOString()).toBe("2027-01-01T00:00:00.000Z");
     // Over HTTP: refused as any malformed Created, and the worker goes on serving.
     const env = envelope({ ...ALICE, appliesTo: RP, timestamp: { created: inner, expires: new Date(Date.now() + 300_000).toISOString() } });
     const r = await call("/trust/13/usernamemixed", { method: "POST", headers: env.headers, body: env.body });

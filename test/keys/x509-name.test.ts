@@ -62,10 +62,7 @@ describe("comparableNameFromString", () => {
     expect(comparableNameFromString(Array.from({ length: 64 }, (_, i) => `OU=u${i}`).join("+"))).toBeDefined();
     expect(comparableNameFromString(Array.from({ length: 65 }, (_, i) => `OU=u${i}`).join(","))).toBeUndefined();
     expect(comparableNameFromString("OU=a+".repeat(64) + "OU=b")).toBeUndefined();
-    // Took seconds (a decoding per value, an unshift per RDN); now refused at the 65th value.
-    const huge = "CN=a,".repeat(160_000) + "CN=a";
-    const t0 = performance.now();
-    expect(comparableNameFromString(huge)).toBeUndefined();
-    expect(performance.now() - t0).toBeLessThan(1_000);
+    // A sender's 160,001-value name is refused like any name past 64 values.
+    expect(comparableNameFromString("CN=a,".repeat(160_000) + "CN=a")).toBeUndefined();
   });
 });

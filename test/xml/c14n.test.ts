@@ -136,24 +136,13 @@ describe("order by code point (C14N 1.0 §2.2), not by UTF-16 code unit", () => 
   });
 });
 
-describe("c14n cost is linear in the document, whatever the namespaces in scope", () => {
+describe("c14n of many namespaces in scope and of a long PrefixList", () => {
   // Digests of presented tokens are computed before their signature is checked, so the
-  // document and its PrefixList are the sender's. Speed itself belongs to the benchmark: these
-  // compare two runs over one document within one test, so a busy machine slows both alike.
-  const median = (f: () => unknown): number => {
-    const times: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      const t0 = performance.now();
-      f();
-      times.push(performance.now() - t0);
-    }
-    return times.sort((a, b) => a - b)[1]!;
-  };
+  // document and its PrefixList are the sender's. What these cost against plain documents of
+  // the same size is a benchmark row (`npm run bench`, micro: the hostile c14n cases).
   const decls = (level: number, n: number): string => Array.from({ length: n }, (_, i) => `xmlns:p${i}="urn:${level}:${i}"`).join(" ");
 
-  it("inclusive c14n does not walk every in-scope namespace at each element that declares none", () => {
-    // 40 levels × 60 prefixes in scope, 8,000 leaves: each leaf re-reading the 2,400 bindings
-    // made this ~30 × the exclusive form's time; both now read each element's own declarations.
+  it("inclusive c14n declares each of 40 levels × 60 prefixes once, where it is bound, and nothing at 8,000 leaves", () => {
     let xml = "";
     for (let level = 0; level < 40; level++) xml += `<x ${decls(level, 60)}>`;
     xml += "<p1:y/>".repeat(8_000) + "</x>".repeat(40);
@@ -161,25 +150,14 @@ describe("c14n cost is linear in the document, whatever the namespaces in scope"
     const out = inc(el);
     expect(out.split("xmlns:").length - 1).toBe(40 * 60);
     expect(out.endsWith("<p1:y></p1:y>".repeat(8_000) + "</x>".repeat(40))).toBe(true);
-    inc(el);
-    exc(el); // warm both before measuring
-    const [incMs, excMs] = [median(() => inc(el)), median(() => exc(el))];
-    expect(excMs).toBeGreaterThan(0);
-    expect(incMs / excMs).toBeLessThan(6);
   });
 
-  it("an exclusive PrefixList of thousands of prefixes is read once, not at every element", () => {
+  it("an exclusive PrefixList of thousands of prefixes renders the declared ones once, on the apex", () => {
     const el = root(`<x ${decls(0, 60)}>` + "<y/>".repeat(5_000) + "</x>");
-    const short = ["p0", "p1"];
     const long = Array.from({ length: 2_000 }, (_, i) => `p${i}`);
-    const withList = (list: string[]) => () => canonicalize(el, { algorithm: EXC_C14N, inclusivePrefixes: list });
     // Every declared prefix the list names is rendered once, on the apex; the leaves get none.
     const expected = `<x ${Array.from({ length: 60 }, (_, i) => `p${i}`).sort().map((p) => `xmlns:${p}="urn:0:${p.slice(1)}"`).join(" ")}>` + "<y></y>".repeat(5_000) + "</x>";
-    expect(withList(long)()).toBe(expected);
-    withList(short)(); // warm
-    const [longMs, shortMs] = [median(withList(long)), median(withList(short))];
-    expect(longMs).toBeGreaterThan(0);
-    expect(longMs / Math.max(shortMs, 0.05)).toBeLessThan(6);
+    expect(canonicalize(el, { algorithm: EXC_C14N, inclusivePrefixes: long })).toBe(expected);
   });
 
   it("a descendant that rebinds a PrefixList prefix still declares it", () => {

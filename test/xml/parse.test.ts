@@ -83,28 +83,11 @@ describe("parseXml limits", () => {
     expect(refusal(`<a ${attrs(65)}/>`)).toBe("TOO_MANY_ATTRIBUTES");
     expect(refusal(`<r><a ${attrs(3)}/><a ${attrs(3)}/></r>`, { maxTotalAttributes: 5 })).toBe("TOO_MANY_ATTRIBUTES");
   });
-  it("the pre-scan is linear: 8 × the markup costs about 8 × the time, not 64 ×", () => {
-    // Speed itself belongs to the benchmark; this compares two sizes within one run, so a slow
-    // or busy machine changes both sides alike. Quadratic work would make the ratio ~64.
-    const unit = '<e a="x>y" b=\'<\'>text &amp; more<!-- c > <a> --><![CDATA[ < > ]]></e>'; // 63 chars
-    const doc = (units: number) => "<r>" + unit.repeat(units) + "</r>";
+  it("the pre-scan counts every element of a large document of comments, CDATA and markup-like attribute values", () => {
+    // Its cost against the size is a benchmark row (`npm run bench`, micro: parse pre-scan).
+    const unit = '<e a="x>y" b=\'<\'>text &amp; more<!-- c > <a> --><![CDATA[ < > ]]></e>';
     const limits = { maxBytes: 16 << 20, maxDepth: 64, maxElements: 1e7, maxAttributesPerElement: 64 };
-    const small = doc(16_000);
-    const big = doc(128_000);
-    expect(prescanXml(big, limits, false).attributeCounts.length).toBe(1 + 128_000);
-    const median = (s: string): number => {
-      const times: number[] = [];
-      for (let i = 0; i < 5; i++) {
-        const t0 = performance.now();
-        prescanXml(s, limits, false);
-        times.push(performance.now() - t0);
-      }
-      return times.sort((a, b) => a - b)[2]!;
-    };
-    median(small); // warm the JIT before measuring either size
-    const [bigMs, smallMs] = [median(big), median(small)];
-    expect(bigMs).toBeGreaterThan(0); // a clock that does not move would prove nothing
-    expect(bigMs / Math.max(smallMs, 0.01)).toBeLessThan(24);
+    expect(prescanXml("<r>" + unit.repeat(128_000) + "</r>", limits, false).attributeCounts.length).toBe(1 + 128_000);
   });
 });
 
