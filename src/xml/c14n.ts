@@ -38,8 +38,15 @@ export function isSupportedC14n(uri: string): boolean {
   return uri === C14N_10 || uri === C14N_10_COMMENTS || uri === EXC_C14N || uri === EXC_C14N_COMMENTS;
 }
 
-/** prefix ("" = default) -> namespace URI; chained with Object.create so scopes share parents. */
-type Scope = Record<string, string>;
+/**
+ * prefix ("" = default) -> namespace URI. One mutable map per walk, changed on the way into an
+ * element and put back on the way out (see `Undo`): lookups cost the same at any depth, and an
+ * element costs only the bindings it changes, never the whole scope's.
+ */
+type Scope = Map<string, string>;
+
+/** What an element changed in a Scope: prefix, then the value before (undefined: unbound). */
+type Undo = (string | undefined)[] | null;
 
 interface Ctx {
   out: string;
@@ -48,6 +55,10 @@ interface Ctx {
   readonly prefixList: ReadonlySet<string>;
   readonly exclude: ((n: Node) => boolean) | undefined;
   readonly include: ((n: Node) => boolean) | undefined;
+  /** The bindings in scope at the element being written. */
+  readonly scope: Scope;
+  /** The bindings the nearest output ancestors rendered (C14N 1.0 §2.3, Exc-C14N §3). */
+  readonly rendered: Scope;
 }
 
 /** An inherited xml:* attribute (C14N 1.0 §2.4), by qualified name. */
@@ -70,24 +81,24 @@ export function canonicalize(node: Node, opts: C14nOptions): string {
     prefixList: new Set(exclusive && opts.inclusivePrefixes ? opts.inclusivePrefixes.map((p) => (p === "#default" ? "" : p)) : []),
     exclude: opts.exclude,
     include: opts.include,
+    scope: new Map(),
+    rendered: new Map(),
   };
-  const empty: Scope = Object.create(null) as Scope;
   if (node.nodeType === 9) {
-    documentNode(ctx, node as Document, empty);
+    documentNode(ctx, node as Document);
   } else if (node.nodeType === 1) {
     const el = node as Element;
     // Ancestors of the apex are outside the node-set, but their declarations are in scope and
     // (inclusive only) their xml:* attributes are inherited by the apex.
     const chain: Element[] = [];
     for (let p = el.parentNode; p && p.nodeType === 1; p = p.parentNode) chain.push(p as Element);
-    let scope = empty;
     let xmlAttrs: XmlAttrs | null = null;
     for (let i = chain.length - 1; i >= 0; i--) {
       const anc = chain[i]!;
-      scope = declare(anc, scope).scope;
+      declare(anc, ctx.scope);
       if (!exclusive) xmlAttrs = collectXmlAttrs(anc, xmlAttrs);
     }
-    if (!isExcluded(ctx, el)) element(ctx, el, scope, empty, false, xmlAttrs);
+    if (!isExcluded(ctx, el)) element(ctx, el, false, xmlAttrs);
   } else {
     throw new TypeError("canonicalize: apex must be a Document or an Element");
   }
@@ -108,13 +119,13 @@ function inSet(ctx: Ctx, n: Node): boolean {
 }
 
 /** C14N 1.0 §2.1: document-level comments/PIs are separated from the root element by #xA. */
-function documentNode(ctx: Ctx, doc: Document, empty: Scope): void {
+function documentNode(ctx: Ctx, doc: Document): void {
   let afterRoot = false;
   for (let c = doc.firstChild; c; c = c.nextSibling) {
     if (isExcluded(ctx, c)) continue;
     const t = c.nodeType;
     if (t === 1) {
-      element(ctx, c as Element, empty, empty, false, null);
+      element(ctx, c as Element, false, null);
       afterRoot = true;
     } else if ((t === 8 && ctx.comments) || (t === 7 && (c as ProcessingInstruction).target !== "xml")) {
       // xmldom keeps the XML declaration as a PI node; it is not part of the data model.
@@ -136,39 +147,49 @@ function leaf(ctx: Ctx, c: Node): void {
   }
 }
 
-interface Declared {
-  scope: Scope;
-  /** Prefixes whose binding this element changes relative to its parent's scope. */
-  changed: string[] | null;
+/** Sets `prefix` to `uri` in `scope`, noting the first change of each prefix in `undo`. */
+function rebind(scope: Scope, prefix: string, uri: string, undo: Undo): Undo {
+  const prev = scope.get(prefix);
+  if (prev === uri || (prev === undefined && prefix === "" && uri === "")) return undo;
+  if (undo === null) undo = [];
+  let seen = false;
+  for (let i = 0; i < undo.length; i += 2) if (undo[i] === prefix) seen = true;
+  if (!seen) undo.push(prefix, prev);
+  scope.set(prefix, uri);
+  return undo;
 }
 
-/** Applies an element's effective namespace declarations (explicit and implied) to a scope. */
-function declare(el: Element, parent: Scope): Declared {
-  let scope = parent;
-  let changed: string[] | null = null;
-  const bind = (prefix: string, uri: string): void => {
-    const prev = scope[prefix];
-    if (prev === uri || (prev === undefined && prefix === "" && uri === "")) return;
-    if (scope === parent) scope = Object.create(parent) as Scope;
-    scope[prefix] = uri;
-    if (changed === null) changed = [prefix];
-    else if (!changed.includes(prefix)) changed.push(prefix);
-  };
+/** Puts back what an element changed, last change first. */
+function restore(scope: Scope, undo: Undo): void {
+  if (undo === null) return;
+  for (let i = undo.length - 2; i >= 0; i -= 2) {
+    const prev = undo[i + 1];
+    if (prev === undefined) scope.delete(undo[i]!);
+    else scope.set(undo[i]!, prev);
+  }
+}
+
+/**
+ * Applies an element's effective namespace declarations (explicit and implied) to the scope;
+ * the answer lists the prefixes it changed (at even indices) with their earlier values.
+ */
+function declare(el: Element, scope: Scope): Undo {
+  let undo: Undo = null;
   const attrs = el.attributes;
   const n = attrs.length;
   for (let i = 0; i < n; i++) {
     const a = attrs.item(i)!;
     const name = a.name;
-    if (isNsDecl(a)) bind(name.length === 5 ? "" : name.slice(6), a.value);
+    if (isNsDecl(a)) undo = rebind(scope, name.length === 5 ? "" : name.slice(6), a.value, undo);
   }
   // The element's and its attributes' own names say what the prefixes must mean here.
-  bind(el.prefix ?? "", el.namespaceURI ?? "");
+  undo = rebind(scope, el.prefix ?? "", el.namespaceURI ?? "", undo);
   for (let i = 0; i < n; i++) {
     const a = attrs.item(i)!;
     const p = a.prefix;
-    if (p && p !== "xml" && p !== "xmlns" && a.namespaceURI) bind(p, a.namespaceURI);
+    if (p && p !== "xml" && p !== "xmlns" && a.namespaceURI) undo = rebind(scope, p, a.namespaceURI, undo);
   }
-  return { scope, changed };
+  return undo;
 }
 
 function isNsDecl(a: Attr): boolean {
@@ -189,35 +210,28 @@ function collectXmlAttrs(el: Element, base: XmlAttrs | null): XmlAttrs | null {
   return out;
 }
 
-function element(
-  ctx: Ctx,
-  el: Element,
-  parentScope: Scope,
-  rendered: Scope,
-  parentOutput: boolean,
-  xmlInherit: XmlAttrs | null,
-): void {
-  const { scope, changed } = declare(el, parentScope);
-  const output = inSet(ctx, el);
-  let childRendered = rendered;
-  if (output) {
+function element(ctx: Ctx, el: Element, parentOutput: boolean, xmlInherit: XmlAttrs | null): void {
+  const changed = declare(el, ctx.scope);
+  if (inSet(ctx, el)) {
     const tag = el.nodeName;
     ctx.out += "<" + tag;
-    childRendered = namespaces(ctx, el, scope, rendered, parentOutput ? (changed ?? []) : null);
+    const rendered = namespaces(ctx, el, parentOutput ? changed : null, parentOutput);
     attributes(ctx, el, parentOutput ? null : xmlInherit);
     ctx.out += ">";
-    children(ctx, el, scope, childRendered, true, null);
+    children(ctx, el, true, null);
     ctx.out += "</" + tag + ">";
+    restore(ctx.rendered, rendered);
   } else {
-    children(ctx, el, scope, rendered, false, ctx.exclusive ? null : collectXmlAttrs(el, xmlInherit));
+    children(ctx, el, false, ctx.exclusive ? null : collectXmlAttrs(el, xmlInherit));
   }
+  restore(ctx.scope, changed);
 }
 
-function children(ctx: Ctx, el: Element, scope: Scope, rendered: Scope, output: boolean, xmlInherit: XmlAttrs | null): void {
+function children(ctx: Ctx, el: Element, output: boolean, xmlInherit: XmlAttrs | null): void {
   for (let c = el.firstChild; c; c = c.nextSibling) {
     const t = c.nodeType;
     if (isExcluded(ctx, c)) continue;
-    if (t === 1) element(ctx, c as Element, scope, rendered, output, xmlInherit);
+    if (t === 1) element(ctx, c as Element, output, xmlInherit);
     else if (t === 3 || t === 4) {
       if (inSet(ctx, c)) ctx.out += escapeC14nText((c as Text).data);
     } else if ((t === 8 && ctx.comments) || t === 7) {
@@ -228,57 +242,60 @@ function children(ctx: Ctx, el: Element, scope: Scope, rendered: Scope, output: 
 
 /**
  * Emits the namespace declarations of an output element, sorted by prefix (default first), and
- * returns the rendered scope for its descendants. `candidates` null means "every in-scope prefix"
- * (the apex, or an element whose parent is not output); otherwise only the prefixes the element
- * itself rebinds (none: an empty list) can differ from what its output parent rendered, so an
- * element costs its own declarations, never the whole scope's.
+ * records them in the rendered scope for its descendants (the answer undoes that). When the
+ * parent was output (`parentOutput`), only the prefixes this element rebinds (`changed`) can
+ * differ from what that parent rendered, so an element costs its own declarations, never the
+ * whole scope's; otherwise (the apex, or below an element left out) every in-scope prefix counts.
  */
-function namespaces(ctx: Ctx, el: Element, scope: Scope, rendered: Scope, candidates: string[] | null): Scope {
-  let prefixes: string[];
+function namespaces(ctx: Ctx, el: Element, changed: Undo, parentOutput: boolean): Undo {
+  const scope = ctx.scope;
+  const rendered = ctx.rendered;
+  const prefixes: string[] = [];
   if (ctx.exclusive) {
     // Exc-C14N §3: visibly utilized prefixes, plus the PrefixList ones under inclusive rules.
-    const wanted = new Set<string>([el.prefix ?? ""]);
+    prefixes.push(el.prefix ?? "");
     const attrs = el.attributes;
     for (let i = 0; i < attrs.length; i++) {
       const a = attrs.item(i)!;
       const p = a.prefix;
-      if (p && p !== "xmlns" && !isNsDecl(a)) wanted.add(p);
+      if (p && p !== "xmlns" && !isNsDecl(a) && !prefixes.includes(p)) prefixes.push(p);
     }
     // The PrefixList is the signer's text and may be long: read whole only where every in-scope
     // prefix counts, else only the prefixes this element rebinds (the rest its parent rendered).
-    if (candidates === null) {
-      for (const p of ctx.prefixList) if (p === "" || scope[p] !== undefined) wanted.add(p);
-    } else {
-      for (const p of candidates) if (ctx.prefixList.has(p)) wanted.add(p);
+    if (!parentOutput) {
+      for (const p of ctx.prefixList) if ((p === "" || scope.has(p)) && !prefixes.includes(p)) prefixes.push(p);
+    } else if (changed !== null && ctx.prefixList.size > 0) {
+      for (let i = 0; i < changed.length; i += 2) {
+        const p = changed[i]!;
+        if (ctx.prefixList.has(p) && !prefixes.includes(p)) prefixes.push(p);
+      }
     }
-    prefixes = [...wanted];
-  } else if (candidates === null) {
-    prefixes = [];
-    for (const p in scope) prefixes.push(p);
-  } else {
-    prefixes = candidates;
+  } else if (!parentOutput) {
+    for (const p of scope.keys()) prefixes.push(p);
+  } else if (changed !== null) {
+    for (let i = 0; i < changed.length; i += 2) prefixes.push(changed[i]!);
   }
   let emit: string[] | null = null;
   for (const p of prefixes) {
     if (p === "xml") continue;
-    const uri = scope[p];
+    const uri = scope.get(p);
     if (p === "") {
       // xmlns="" only undoes a non-empty default rendered by an output ancestor (§2.3).
-      if ((uri ?? "") === (rendered[""] ?? "")) continue;
-    } else if (uri === undefined || uri === "" || rendered[p] === uri) {
+      if ((uri ?? "") === (rendered.get("") ?? "")) continue;
+    } else if (uri === undefined || uri === "" || rendered.get(p) === uri) {
       continue;
     }
     (emit ??= []).push(p);
   }
-  if (emit === null) return rendered;
-  emit.sort(codePointOrder);
-  const next = Object.create(rendered) as Scope;
+  if (emit === null) return null;
+  if (emit.length > 1) emit.sort(codePointOrder);
+  let undo: Undo = null;
   for (const p of emit) {
-    const uri = scope[p] ?? "";
-    next[p] = uri;
+    const uri = scope.get(p) ?? "";
+    undo = rebind(rendered, p, uri, undo);
     ctx.out += (p === "" ? ' xmlns="' : " xmlns:" + p + '="') + escapeC14nAttr(uri) + '"';
   }
-  return next;
+  return undo;
 }
 
 /** Emits attributes sorted by namespace URI, then local name (C14N 1.0 §2.2). */
