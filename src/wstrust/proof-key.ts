@@ -20,6 +20,9 @@ import type { Rst } from "./rst.ts";
 
 /** WS-Trust 1.3 §4.4.1: the key size when the request names none (as AD FS and WCF use). */
 export const DEFAULT_KEY_SIZE = 256;
+/** The symmetric keys we make: at least 128 bits, at most 512 (P_SHA1 output, HMAC keys). */
+export const MIN_KEY_SIZE = 128;
+export const MAX_KEY_SIZE = 512;
 
 const BASE64_BINARY = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary";
 
@@ -133,7 +136,7 @@ export async function proofKeyFor(rst: Rst, now: Date, provedBy?: () => Promise<
     return { confirmation: await readUseKey(rst.useKey, now), rstr: undefined, keyType: t.publicKeyType };
   }
   if (rst.useKey) throw invalidRequest("wst:UseKey goes with KeyType PublicKey, not SymmetricKey.");
-  const bits = rst.keySize ?? DEFAULT_KEY_SIZE;
+  const bits = symmetricKeyBits(rst);
   const size = xml`<wst:KeySize>${String(bits)}</wst:KeySize>`;
   if (rst.entropy) {
     const issuerEntropy = randomBytes(bits / 8);
@@ -150,4 +153,19 @@ export async function proofKeyFor(rst: Rst, now: Date, provedBy?: () => Promise<
     rstr: xml`<wst:RequestedProofToken><wst:BinarySecret Type="${t.symmetricSecretType}">${toBase64(key)}</wst:BinarySecret></wst:RequestedProofToken>${size}`,
     keyType: t.symmetricKeyType,
   };
+}
+
+/**
+ * The size of the symmetric key we make: wst:KeySize (whole bytes, 128–512 bits) or the default.
+ * Only here does KeySize bind: WS-Trust 1.3 §11.2 makes it a request for the size of the proof
+ * key, so with PublicKey it names the requestor's own key (2048 for an RSA key, say), which is
+ * judged on its own (readUseKey), and a bearer token has no key for it to size.
+ */
+function symmetricKeyBits(rst: Rst): number {
+  const ks = rst.keySize;
+  if (!ks) return DEFAULT_KEY_SIZE;
+  if (!(ks.bits >= MIN_KEY_SIZE && ks.bits <= MAX_KEY_SIZE && ks.bits % 8 === 0)) {
+    throw invalidRequest(`${ks.where} must be a whole number of bytes in bits, from ${MIN_KEY_SIZE} to ${MAX_KEY_SIZE}, for a SymmetricKey proof key; got '${ks.bits}'.`);
+  }
+  return ks.bits;
 }

@@ -34,8 +34,11 @@ export interface Rst {
   renewing: { allow: boolean; ok: boolean } | undefined;
   /** §3.3 wst:Entropy/wst:BinarySecret: the requestor's entropy for a computed proof key. */
   entropy: Uint8Array | undefined;
-  /** §3.3 wst:KeySize in bits (128–512, whole bytes); undefined when absent or 0. */
-  keySize: number | undefined;
+  /**
+   * §3.3 wst:KeySize in bits, and where it was read (the request or its SecondaryParameters);
+   * undefined when absent or 0. Its range depends on the key type (proof-key.ts).
+   */
+  keySize: { bits: number; where: string } | undefined;
   /** §3.3 wst:ComputedKeyAlgorithm (only P_SHA1 is accepted). */
   computedKeyAlgorithm: string | undefined;
   /** §9.2 wst:UseKey: the requestor's public proof key, still unread. */
@@ -47,8 +50,6 @@ export interface Rst {
 /** Entropy bounds: at least 128 bits (a weaker half would weaken the key), at most 512 bytes. */
 export const MIN_ENTROPY_BYTES = 16;
 export const MAX_ENTROPY_BYTES = 512;
-export const MIN_KEY_SIZE = 128;
-export const MAX_KEY_SIZE = 512;
 
 /**
  * §3.3 wst:Entropy: one wst:BinarySecret of Type Nonce (or no Type), 16–512 bytes. A refusal
@@ -83,17 +84,16 @@ function readEntropy(en: Element, t: TrustNs): Uint8Array {
 }
 
 /**
- * §3.3 wst:KeySize: bits, a whole number of bytes between 128 and 512; 0 means none asked for
- * (.NET's "unspecified", which WS-Trust serializers there may write with a bearer request).
+ * §3.3 wst:KeySize: a number of bits, digits only; 0 means none asked for (.NET's "unspecified",
+ * which WS-Trust serializers there may write with a bearer request). Five digits hold every key
+ * size there is (RSA tops out at 16384 bits); which sizes a request may ask for depends on its
+ * key type, decided later (proof-key.ts): a PublicKey request names the size of its own key.
  */
-function readKeySize(el: Element, where: string): number | undefined {
+function readKeySize(el: Element, where: string): { bits: number; where: string } | undefined {
   const v = text(el).trim();
-  if (v === "0") return undefined;
-  const n = /^[0-9]{1,4}$/.test(v) ? Number(v) : NaN;
-  if (!(n >= MIN_KEY_SIZE && n <= MAX_KEY_SIZE && n % 8 === 0)) {
-    throw invalidRequest(`${where} must be a whole number of bytes in bits, from ${MIN_KEY_SIZE} to ${MAX_KEY_SIZE}; got '${v.slice(0, 40)}'.`);
-  }
-  return n;
+  if (!/^[0-9]{1,5}$/.test(v)) throw invalidRequest(`${where} must be a number of bits (digits only); got '${v.slice(0, 40)}'.`);
+  const bits = Number(v);
+  return bits === 0 ? undefined : { bits, where };
 }
 
 /**

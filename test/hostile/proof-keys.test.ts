@@ -75,6 +75,30 @@ describe("hostile SymmetricKey requests", () => {
     expect(sym.doc.getElementsByTagNameNS(NS.t13, "KeySize")[0]!.textContent).toBe("256");
   });
 
+  it("KeySize sizes only the symmetric keys the STS makes: with PublicKey it names the requestor's own key, with Bearer nothing", async () => {
+    // WS-Trust 1.3 §11.2: KeySize is a request for the proof key's size. A PublicKey request names
+    // its own RSA key's (2048 and up), which the 128–512 bits of a symmetric key must not refuse.
+    const { pub } = await publicJwk({ name: "RSASSA-PKCS1-v1_5", modulusLength: 2048 });
+    for (const bits of ["2048", "4096", "256"]) {
+      const r = await trust({ ...alice, keyType: PUB, extra: `<wst:UseKey>${rsaKeyInfo(pub)}</wst:UseKey><wst:KeySize>${bits}</wst:KeySize>` });
+      expect(r.status, r.text).toBe(200);
+      expect(r.text).not.toContain("RequestedProofToken");
+    }
+    const template = `<wst:SecondaryParameters><wst:KeyType>${PUB}</wst:KeyType><wst:KeySize>2048</wst:KeySize></wst:SecondaryParameters>`;
+    const fromTemplate = await trust({ ...alice, extra: `<wst:UseKey>${rsaKeyInfo(pub)}</wst:UseKey>${template}` });
+    expect(fromTemplate.status, fromTemplate.text).toBe(200);
+    const bearer = await trust({ ...alice, keyType: `${NS.t13}/Bearer`, extra: "<wst:KeySize>2048</wst:KeySize>" });
+    expect(bearer.status, bearer.text).toBe(200);
+    // The same size for a key the STS makes is still refused, from the request or its template alike.
+    await refused({ ...alice, keyType: SYM, extra: "<wst:KeySize>2048</wst:KeySize>" }, "wst:KeySize must be a whole number of bytes in bits, from 128 to 512, for a SymmetricKey proof key; got '2048'.");
+    await refused(
+      { ...alice, extra: `<wst:SecondaryParameters><wst:KeyType>${SYM}</wst:KeyType><wst:KeySize>2048</wst:KeySize></wst:SecondaryParameters>` },
+      "wst:SecondaryParameters/wst:KeySize must be a whole number of bytes in bits",
+    );
+    // Not a number is refused whatever the key type.
+    await refused({ ...alice, keyType: PUB, extra: `<wst:UseKey>${rsaKeyInfo(pub)}</wst:UseKey><wst:KeySize>2048.0</wst:KeySize>` }, "wst:KeySize must be a number of bits (digits only); got '2048.0'.");
+  });
+
   it("an unknown ComputedKeyAlgorithm", async () => {
     await refused({ ...alice, keyType: SYM, extra: entropy(32) + `<wst:ComputedKeyAlgorithm>${NS.t13}/CK/HMAC</wst:ComputedKeyAlgorithm>` }, "only http://docs.oasis-open.org/ws-sx/ws-trust/200512/CK/PSHA1");
     // The other namespace's URI is not this one's.
