@@ -3,7 +3,13 @@
 // Santuario decrypt the SAML 2.0 EncryptedAssertion and the SAML 1.1 EncryptedData issued over
 // WS-Trust (every SOAP version and WS-Trust namespace), and the assertion inside then verifies
 // with the signing certificate from the federation metadata; jwcrypto decrypts the nested JWE
-// from token exchange and verifies the JWT inside with the published JWKS.
+// from token exchange and verifies the JWT inside with the published JWKS, and Authlib opens the
+// same JWE to the same octets.
+//
+// The development relying party uses one combination (AES-256-GCM, rsa-oaep-mgf1p); every other
+// one its configuration allows (aes256-cbc, xmlenc11#rsa-oaep with SHA-256) is checked on the
+// built bundle served again with that combination (encryptedTokenVariantsCheck), since the
+// worker's issuance path, not only src/xmlenc (xmlenc.mjs), must write what the peers read.
 //
 // Part of scripts/interop/run.mjs; also runs alone against a running worker:
 //   node scripts/interop/encrypted-tokens.mjs --url http://127.0.0.1:8788 [--work DIR]
@@ -14,6 +20,7 @@ import { fileURLToPath } from "node:url";
 import { requestToken } from "../cli/token.mjs";
 import { jwcrypto } from "./jwt.mjs";
 import { compileSantuario, runAlone, santuarioDecrypt, santuarioVerify, xmlsecDecrypt, xmlsecVerify } from "./verifiers.mjs";
+import { bundleBuilt, serveVariant } from "./variant.mjs";
 import { RP_KEY } from "./xmlenc.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -31,42 +38,99 @@ function encryptedRootOk(kind, token) {
 
 /** Runs the checks, reporting through the driver's report/skip callbacks. */
 export async function encryptedTokensCheck({ base, work, report, skip, get, certs, javaCp }) {
+  await encryptedSamlCheck({ base, work, report, skip, certs, javaCp }, [["1.1", "13"], ["1.1", "2005"], ["1.2", "13"], ["1.2", "2005"]]);
+  await encryptedJwtCheck({ base, work, report, get });
+}
+
+/** The XML combinations the development relying party does not use, as `encryption` names them. */
+const VARIANTS = [
+  { dataAlgorithm: "aes256-cbc", keyTransport: "rsa-oaep-mgf1p" },
+  { dataAlgorithm: "aes256-gcm", keyTransport: "rsa-oaep" },
+  { dataAlgorithm: "aes256-cbc", keyTransport: "rsa-oaep" },
+];
+
+/**
+ * Every other algorithm combination of `encryption`: the built bundle served again with
+ * urn:example:secure-rp set to it (one port, one combination at a time), its SAML 2.0 and 1.1
+ * tokens decrypted by xmlsec1 and Santuario and their assertions verified. xmlsec1 1.2 does not
+ * implement xmlenc11#rsa-oaep; that is reported as the peer's limit, not a failure.
+ */
+export async function encryptedTokenVariantsCheck({ work, report, skip, certs, javaCp, port = Number(process.env.INTEROP_ENCRYPTION_PORT ?? 18896) }) {
+  if (!bundleBuilt()) return skip("encrypted token variants", "no built bundle in dist/ to serve with another encryption combination");
+  for (const v of VARIANTS) {
+    const name = `${v.dataAlgorithm}+${v.keyTransport}`;
+    let served;
+    try {
+      served = await serveVariant({
+        work, name: `encryption-${name}`, port,
+        change: (dev) => ({ ...dev, relyingParties: dev.relyingParties.map((rp) => (rp.identifier === SECURE ? { ...rp, encryption: { ...rp.encryption, ...v } } : rp)) }),
+      });
+    } catch (e) {
+      report(`encrypted ${name}: the configuration serves`, false, e.message);
+      continue;
+    }
+    try {
+      await encryptedSamlCheck({ base: served.base, work, report, skip, certs, javaCp, variant: v }, [["1.2", "13"], ["1.1", "2005"]]);
+    } finally {
+      served.stop();
+    }
+  }
+}
+
+/** The two algorithm URIs a token encrypted with `variant` must name (the development defaults when none). */
+function expectedAlgorithms(variant = { dataAlgorithm: "aes256-gcm", keyTransport: "rsa-oaep-mgf1p" }) {
+  const data = variant.dataAlgorithm === "aes256-gcm" ? "http://www.w3.org/2009/xmlenc11#aes256-gcm" : `${XENC}aes256-cbc`;
+  const transport = variant.keyTransport === "rsa-oaep" ? "http://www.w3.org/2009/xmlenc11#rsa-oaep" : `${XENC}rsa-oaep-mgf1p`;
+  return [data, transport];
+}
+
+async function encryptedSamlCheck({ base, work, report, skip, certs, javaCp, variant }, combinations) {
+  const label = variant ? ` ${variant.dataAlgorithm}+${variant.keyTransport}` : "";
+  const [dataUri, transportUri] = expectedAlgorithms(variant);
   for (const kind of ["saml2", "saml1"]) {
-    for (const soap of ["1.1", "1.2"]) {
-      for (const trust of ["13", "2005"]) {
-        const tag = `encrypted ${kind} soap${soap} trust${trust} for ${SECURE}`;
-        let r;
-        try {
-          r = await requestToken({ url: base, user: "alice", password: "wonderland", appliesTo: SECURE, tokenType: kind, soap, trust });
-        } catch (e) {
-          report(`${tag}: issue`, false, e.message);
-          continue;
-        }
-        const rootOk = r.ok && r.kind === "xml" && encryptedRootOk(kind, r.token) && !r.token.includes("alice@example.com");
-        report(`${tag}: issue → ${kind === "saml2" ? "saml:EncryptedAssertion" : "xenc:EncryptedData"} in RequestedSecurityToken, no claim in the clear`, rootOk,
-          r.ok ? `${r.token.length} bytes` : `HTTP ${r.status} ${r.code}: ${r.reason}`);
-        if (!rootOk) continue;
-        const file = join(work, `encrypted-${kind}-soap${soap}-trust${trust}.xml`);
-        writeFileSync(file, r.token);
-        if (!certs.length) {
-          skip(`${tag}: decrypt and verify`, "no metadata certificate to pin");
-          continue;
-        }
-        const decrypted = join(work, `encrypted-${kind}-soap${soap}-trust${trust}.xmlsec1.xml`);
-        const x = xmlsecDecrypt(file, decrypted, RP_KEY);
+    for (const [soap, trust] of combinations) {
+      const tag = `encrypted${label} ${kind} soap${soap} trust${trust} for ${SECURE}`;
+      let r;
+      try {
+        r = await requestToken({ url: base, user: "alice", password: "wonderland", appliesTo: SECURE, tokenType: kind, soap, trust });
+      } catch (e) {
+        report(`${tag}: issue`, false, e.message);
+        continue;
+      }
+      const rootOk = r.ok && r.kind === "xml" && encryptedRootOk(kind, r.token) && !r.token.includes("alice@example.com")
+        && r.token.includes(`Algorithm="${dataUri}"`) && r.token.includes(`Algorithm="${transportUri}"`);
+      report(`${tag}: issue → ${kind === "saml2" ? "saml:EncryptedAssertion" : "xenc:EncryptedData"} in RequestedSecurityToken with the configured algorithms, no claim in the clear`, rootOk,
+        r.ok ? `${r.token.length} bytes` : `HTTP ${r.status} ${r.code}: ${r.reason}`);
+      if (!rootOk) continue;
+      const stem = `encrypted${label.replace(/ /g, "-")}-${kind}-soap${soap}-trust${trust}`;
+      const file = join(work, `${stem}.xml`);
+      writeFileSync(file, r.token);
+      if (!certs.length) {
+        skip(`${tag}: decrypt and verify`, "no metadata certificate to pin");
+        continue;
+      }
+      const decrypted = join(work, `${stem}.xmlsec1.xml`);
+      const x = xmlsecDecrypt(file, decrypted, RP_KEY);
+      if (x.unsupported) skip(`${tag}: xmlsec1 decrypts`, x.detail);
+      else {
         const xv = x.ok ? xmlsecVerify(decrypted, certs, kind) : x;
         report(`${tag}: xmlsec1 --decrypt with secure-rp.key.pem; the assertion then verifies in xmlsec1`, x.ok && xv.ok, xv.detail);
-        if (javaCp) {
-          const out = join(work, `encrypted-${kind}-soap${soap}-trust${trust}.santuario.xml`);
-          const s = santuarioDecrypt(javaCp, file, RP_KEY, out);
-          const sv = s.ok ? santuarioVerify(javaCp, out, certs, kind) : { ok: false, detail: "" };
-          report(`${tag}: Santuario decrypts; the assertion then verifies in Santuario`, s.ok && sv.ok, `${s.detail}${sv.detail ? ` | ${sv.detail}` : ""}`);
-        }
+      }
+      if (javaCp) {
+        const out = join(work, `${stem}.santuario.xml`);
+        const s = santuarioDecrypt(javaCp, file, RP_KEY, out);
+        const sv = s.ok ? santuarioVerify(javaCp, out, certs, kind) : { ok: false, detail: "" };
+        report(`${tag}: Santuario decrypts; the assertion then verifies in Santuario`, s.ok && sv.ok, `${s.detail}${sv.detail ? ` | ${sv.detail}` : ""}`);
       }
     }
   }
+}
 
-  // Token exchange → nested JWE, opened by jwcrypto, the JWT inside verified with the JWKS.
+/**
+ * Token exchange → nested JWE (always RSA-OAEP-256 + A256GCM, whatever the XML algorithms),
+ * opened by jwcrypto and Authlib, the JWT inside verified with the JWKS.
+ */
+async function encryptedJwtCheck({ base, work, report, get }) {
   const meta = await get("/.well-known/oauth-authorization-server");
   let m;
   try {
@@ -100,7 +164,7 @@ export async function encryptedTokensCheck({ base, work, report, skip, get, cert
     encoding: "utf8", env: { PATH: "/usr/bin:/bin", LANG: "C.UTF-8" },
   });
   const lines = (p.stdout ?? "").split("\n").filter(Boolean);
-  report("encrypted jwt: jwcrypto decrypts the JWE with secure-rp.key.pem (RSA-OAEP-256, A256GCM, cty JWT)", p.status === 0,
+  report("encrypted jwt: jwcrypto and Authlib decrypt the JWE with secure-rp.key.pem to the same JWT (RSA-OAEP-256, A256GCM, cty JWT)", p.status === 0,
     p.status === 0 ? `${lines.length} checks` : lines.filter((l) => l.startsWith("FAIL")).join("; ") || (p.stderr ?? "").slice(-300));
   if (p.status !== 0) return;
   const jwks = await get(m.jwks_uri);
@@ -111,6 +175,7 @@ export async function encryptedTokensCheck({ base, work, report, skip, get, cert
 }
 
 // Alone: node scripts/interop/encrypted-tokens.mjs --url URL [--work DIR]
+// (the other combinations need a built bundle, npm run build, and port INTEROP_ENCRYPTION_PORT free)
 await runAlone(import.meta.url, "encrypted", async (o) => {
   let javaCp;
   try {
@@ -123,4 +188,5 @@ await runAlone(import.meta.url, "encrypted", async (o) => {
     return { status: res.status, text: await res.text() };
   };
   await encryptedTokensCheck({ ...o, get, javaCp });
+  await encryptedTokenVariantsCheck({ ...o, javaCp });
 });

@@ -20,7 +20,7 @@ import { jwtCheck } from "./jwt.mjs";
 import { pairwiseCheck } from "./pairwise.mjs";
 import { oauthBridgeCheck } from "./oauth.mjs";
 import { xmlencCheck } from "./xmlenc.mjs";
-import { encryptedTokensCheck } from "./encrypted-tokens.mjs";
+import { encryptedTokenVariantsCheck, encryptedTokensCheck } from "./encrypted-tokens.mjs";
 import { partnerAssertionsCheck } from "./partner-assertions.mjs";
 import { wss4jCheck } from "./wss4j.mjs";
 import { proofKeysCheck } from "./proof-keys.mjs";
@@ -156,6 +156,7 @@ await xmlencCheck({ work, report, skip, javaCp });
 
 // ---- Encrypted tokens from the worker for urn:example:secure-rp, opened with its published key --
 await encryptedTokensCheck({ base, work, report, skip, get, certs: md.certs, javaCp });
+await encryptedTokenVariantsCheck({ work, report, skip, certs: md.certs, javaCp });
 await proofKeysCheck({ base, work, report, skip, certs: md.certs });
 
 // ---- Federation partner assertions signed by xmlsec1: issued-token endpoints and token exchange --
