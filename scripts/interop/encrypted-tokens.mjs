@@ -14,11 +14,13 @@
 // Part of scripts/interop/run.mjs; also runs alone against a running worker:
 //   node scripts/interop/encrypted-tokens.mjs --url http://127.0.0.1:8788 [--work DIR]
 import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { requestToken } from "../cli/token.mjs";
 import { jwcrypto } from "./jwt.mjs";
+import { proofKeyPython, show } from "./proof-keys.mjs";
 import { compileSantuario, runAlone, santuarioDecrypt, santuarioVerify, xmlsecDecrypt, xmlsecVerify } from "./verifiers.mjs";
 import { bundleBuilt, serveVariant } from "./variant.mjs";
 import { RP_KEY } from "./xmlenc.mjs";
@@ -52,7 +54,8 @@ const VARIANTS = [
 /**
  * Every other algorithm combination of `encryption`: the built bundle served again with
  * urn:example:secure-rp set to it (one port, one combination at a time), its SAML 2.0 and 1.1
- * tokens decrypted by xmlsec1 and Santuario and their assertions verified. xmlsec1 1.2 does not
+ * tokens decrypted by xmlsec1 and Santuario and their assertions verified, and a symmetric proof
+ * key's EncryptedKey opened in Python. xmlsec1 1.2 does not
  * implement xmlenc11#rsa-oaep; that is reported as the peer's limit, not a failure.
  */
 export async function encryptedTokenVariantsCheck({ work, report, skip, certs, javaCp, port = Number(process.env.INTEROP_ENCRYPTION_PORT ?? 18896) }) {
@@ -71,10 +74,36 @@ export async function encryptedTokenVariantsCheck({ work, report, skip, certs, j
     }
     try {
       await encryptedSamlCheck({ base: served.base, work, report, skip, certs, javaCp, variant: v }, [["1.2", "13"], ["1.1", "2005"]]);
+      await symmetricProofKeyCheck({ base: served.base, work, report, skip, certs, javaCp, variant: v });
     } finally {
       served.stop();
     }
   }
+}
+
+/**
+ * A SymmetricKey token under `variant`: the proof key's EncryptedKey in the SubjectConfirmation
+ * uses the relying party's keyTransport too. Santuario opens the token (xmlsec1 cannot open
+ * xmlenc11#rsa-oaep) and verifies the assertion; pyca/cryptography opens the proof key and finds
+ * P_SHA1 of both entropies, computed with hmac (proof_key_check.py).
+ */
+async function symmetricProofKeyCheck({ base, work, report, skip, certs, javaCp, variant }) {
+  const tag = `encrypted ${variant.dataAlgorithm}+${variant.keyTransport} symmetric-key saml2 for ${SECURE}`;
+  if (!javaCp || !certs.length) return skip(tag, "needs Santuario and a metadata certificate to pin");
+  const entropy = randomBytes(32);
+  const r = await requestToken({ url: base, user: "alice", password: "wonderland", appliesTo: SECURE, tokenType: "saml2", keyType: "symmetric", entropy, keySize: 256 });
+  const issuer = r.ok ? r.proof?.issuerEntropy : undefined;
+  report(`${tag}: issue, with the issuer's entropy in the RSTR`, !!issuer, r.ok ? show(r.proof) : `HTTP ${r.status} ${r.code}: ${r.reason}`);
+  if (!issuer) return;
+  const stem = join(work, `encrypted-${variant.dataAlgorithm}+${variant.keyTransport}-symmetric`);
+  writeFileSync(`${stem}.xml`, r.token);
+  const d = santuarioDecrypt(javaCp, `${stem}.xml`, RP_KEY, `${stem}.santuario.xml`);
+  const v = d.ok ? santuarioVerify(javaCp, `${stem}.santuario.xml`, certs, "saml2") : { ok: false, detail: "" };
+  report(`${tag}: Santuario decrypts; the holder-of-key assertion then verifies in Santuario`, d.ok && v.ok, `${d.detail}${v.detail ? ` | ${v.detail}` : ""}`);
+  if (!d.ok) return;
+  const p = proofKeyPython(["--assertion", `${stem}.santuario.xml`, "symmetric", "--key", RP_KEY, "--transport", variant.keyTransport,
+    "--entropy", entropy.toString("base64"), "--issuer-entropy", issuer.toString("base64"), "--key-size", "256"]);
+  report(`${tag}: python cryptography opens the SubjectConfirmation's EncryptedKey (${variant.keyTransport}) = P_SHA1(both entropies) by hmac`, p.ok, p.detail);
 }
 
 /** The two algorithm URIs a token encrypted with `variant` must name (the development defaults when none). */

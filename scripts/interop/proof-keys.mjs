@@ -25,9 +25,9 @@ const SECURE = "urn:example:secure-rp";
 const RP_CERT = join(HERE, "../../test/fixtures/dev-credentials/secure-rp.cert.pem");
 
 /** The RSTR's proof facts for a report line, secrets as base64. */
-const show = (proof) => JSON.stringify(proof ?? null, (_k, v) => (v && v.type === "Buffer" ? Buffer.from(v.data).toString("base64") : v));
+export const show = (proof) => JSON.stringify(proof ?? null, (_k, v) => (v && v.type === "Buffer" ? Buffer.from(v.data).toString("base64") : v));
 
-function python(args) {
+export function proofKeyPython(args) {
   const p = spawnSync("/usr/bin/python3", [join(HERE, "proof_key_check.py"), ...args], { encoding: "utf8", env: { PATH: "/usr/bin:/bin", LANG: "C.UTF-8" } });
   const lines = (p.stdout ?? "").split("\n").filter(Boolean);
   return { ok: p.status === 0, detail: p.status === 0 ? `${lines.length} checks` : lines.filter((l) => l.startsWith("FAIL")).join("; ") || (p.stderr ?? "").slice(-300) };
@@ -71,10 +71,10 @@ export async function proofKeysCheck({ base, work, report, skip, certs }) {
       const issuer = o.r.proof?.issuerEntropy;
       report(`${tag}: RSTR has wst:ComputedKey P_SHA1 and the issuer's entropy`, /\/CK\/PSHA1$/.test(o.r.proof?.computedKey ?? "") && issuer?.length === 32, show(o.r.proof));
       if (!issuer) continue;
-      const p = python(["--assertion", o.file, "symmetric", "--key", RP_KEY, "--entropy", entropy.toString("base64"), "--issuer-entropy", issuer.toString("base64"), "--key-size", "256"]);
+      const p = proofKeyPython(["--assertion", o.file, "symmetric", "--key", RP_KEY, "--entropy", entropy.toString("base64"), "--issuer-entropy", issuer.toString("base64"), "--key-size", "256"]);
       report(`${tag}: python cryptography opens the SubjectConfirmation's EncryptedKey = P_SHA1(both entropies) by hmac`, p.ok, p.detail);
       // The requestor's side: the key the CLI computed from the RSTR is the one the RP opens.
-      const c = o.r.proofKey ? python(["--assertion", o.file, "symmetric", "--key", RP_KEY, "--secret", o.r.proofKey.toString("base64")]) : { ok: false, detail: "the CLI computed no key" };
+      const c = o.r.proofKey ? proofKeyPython(["--assertion", o.file, "symmetric", "--key", RP_KEY, "--secret", o.r.proofKey.toString("base64")]) : { ok: false, detail: "the CLI computed no key" };
       report(`${tag}: the CLI's proof key (sts token --key-type symmetric) is that same key`, c.ok, c.detail);
     }
   }
@@ -85,7 +85,7 @@ export async function proofKeysCheck({ base, work, report, skip, certs }) {
       const secret = o.r.proof?.binarySecret;
       report(`${tag}: RSTR has RequestedProofToken/BinarySecret`, secret?.length === 32, show(o.r.proof));
       if (secret) {
-        const p = python(["--assertion", o.file, "symmetric", "--key", RP_KEY, "--secret", secret.toString("base64")]);
+        const p = proofKeyPython(["--assertion", o.file, "symmetric", "--key", RP_KEY, "--secret", secret.toString("base64")]);
         report(`${tag}: python cryptography opens the EncryptedKey = the BinarySecret sent`, p.ok, p.detail);
       }
     }
@@ -100,7 +100,7 @@ export async function proofKeysCheck({ base, work, report, skip, certs }) {
     report(`${tag}: no proof token in the RSTR`, o.r.proof === undefined, show(o.r.proof));
     const pemFile = join(work, `${tag.replace(/[^\w.-]+/g, "_")}.pem`);
     writeFileSync(pemFile, pem);
-    const p = python(["--assertion", o.file, "public-key", "--public-key", pemFile]);
+    const p = proofKeyPython(["--assertion", o.file, "public-key", "--public-key", pemFile]);
     report(`${tag}: python cryptography finds the key sent in the holder-of-key KeyInfo`, p.ok, p.detail);
   }
 }

@@ -1,12 +1,13 @@
 #!/usr/bin/python3
 """Checks the holder-of-key confirmation of a decrypted SAML assertion (run with /usr/bin/python3).
 
-usage: proof_key_check.py --assertion FILE symmetric --key RP_KEY.pem
+usage: proof_key_check.py --assertion FILE symmetric --key RP_KEY.pem [--transport rsa-oaep-mgf1p|rsa-oaep]
                           (--entropy B64 --issuer-entropy B64 --key-size BITS | --secret B64)
        proof_key_check.py --assertion FILE public-key --public-key PEM
 Independent of the STS and of its CLI: ElementTree reads the assertion, pyca/cryptography
-opens the SubjectConfirmation's xenc:EncryptedKey (RSA-OAEP, MGF1-SHA1 — the rsa-oaep-mgf1p the
-token names is checked) with the relying party's key, and P_SHA1 (RFC 2246 §5 P_hash) is
+opens the SubjectConfirmation's xenc:EncryptedKey with the relying party's key — RSA-OAEP with
+SHA-1 and MGF1-SHA1 for rsa-oaep-mgf1p (the default), or SHA-256 and MGF1-SHA256 for xmlenc11#rsa-oaep;
+the method, digest and MGF the token names are checked against --transport — and P_SHA1 (RFC 2246 §5 P_hash) is
 computed here with the standard library's hmac. For a public key, the KeyInfo's RSA modulus and
 exponent, EC point, or certificate must be the key given. Prints PASS/FAIL lines; exits 1 on failure.
 """
@@ -27,6 +28,12 @@ NS = {
     "ds": "http://www.w3.org/2000/09/xmldsig#",
     "dsig11": "http://www.w3.org/2009/xmldsig11#",
     "xenc": "http://www.w3.org/2001/04/xmlenc#",
+    "xenc11": "http://www.w3.org/2009/xmlenc11#",
+}
+# --transport → (EncryptionMethod Algorithm, ds:DigestMethod, xenc11:MGF or None, the OAEP hash).
+TRANSPORTS = {
+    "rsa-oaep-mgf1p": (NS["xenc"] + "rsa-oaep-mgf1p", NS["ds"] + "sha1", None, hashes.SHA1),
+    "rsa-oaep": (NS["xenc11"] + "rsa-oaep", NS["xenc"] + "sha256", NS["xenc11"] + "mgf1sha256", hashes.SHA256),
 }
 HOK = {"urn:oasis:names:tc:SAML:2.0:cm:holder-of-key", "urn:oasis:names:tc:SAML:1.0:cm:holder-of-key"}
 results = []
@@ -70,6 +77,7 @@ def main():
     for a in ("--entropy", "--issuer-entropy", "--secret"):
         s.add_argument(a)
     s.add_argument("--key-size", type=int, default=256)
+    s.add_argument("--transport", choices=sorted(TRANSPORTS), default="rsa-oaep-mgf1p")
     k = sub.add_parser("public-key")
     k.add_argument("--public-key", required=True)
     a = p.parse_args()
@@ -83,11 +91,14 @@ def main():
     try:
         if a.mode == "symmetric":
             ek = ki.find("xenc:EncryptedKey", NS)
-            method = ek.find("xenc:EncryptionMethod", NS).get("Algorithm")
-            check("EncryptedKey method rsa-oaep-mgf1p", method == NS["xenc"] + "rsa-oaep-mgf1p", method)
+            em = ek.find("xenc:EncryptionMethod", NS)
+            digest, mgf = em.find("ds:DigestMethod", NS), em.find("xenc11:MGF", NS)
+            named = (em.get("Algorithm"), digest.get("Algorithm") if digest is not None else None, mgf.get("Algorithm") if mgf is not None else None)
+            want_method, want_digest, want_mgf, oaep_hash = TRANSPORTS[a.transport]
+            check(f"EncryptedKey method {a.transport} with its digest and MGF", named == (want_method, want_digest, want_mgf), str(named))
             with open(a.key, "rb") as f:
                 priv = serialization.load_pem_private_key(f.read(), password=None)
-            key = priv.decrypt(b64(ek.find("xenc:CipherData/xenc:CipherValue", NS)), padding.OAEP(mgf=padding.MGF1(hashes.SHA1()), algorithm=hashes.SHA1(), label=None))
+            key = priv.decrypt(b64(ek.find("xenc:CipherData/xenc:CipherValue", NS)), padding.OAEP(mgf=padding.MGF1(oaep_hash()), algorithm=oaep_hash(), label=None))
             if a.secret:
                 want = base64.b64decode(a.secret)
                 check("cryptography opens the EncryptedKey: it is the key the STS sent in RequestedProofToken", key == want, f"{len(key)} vs {len(want)} bytes")
