@@ -2,7 +2,6 @@ import type { RelyingParty, TokenKind } from "../config/types.ts";
 import { buildSaml1Assertion } from "../saml/saml1.ts";
 import { buildSaml2Assertion } from "../saml/saml2.ts";
 import { newSamlId } from "../saml/assertion-input.ts";
-import { AC_PASSWORD_PROTECTED_TRANSPORT } from "../saml/ns.ts";
 import { buildJwt } from "../jwt/mint.ts";
 import { encryptJwt } from "../jwt/encrypt.ts";
 import { encryptSamlToken } from "../saml/encrypt-token.ts";
@@ -128,7 +127,8 @@ export async function mintToken(ctx: StsContext, m: MintInput): Promise<IssuedTo
       claims: samlAttributes(ctx, m, mayAct),
       id,
       authnInstant: m.authnInstant,
-      authnMethod: m.authnMethod || AC_PASSWORD_PROTECTED_TRANSPORT,
+      // A token that states no method (a JWT) leaves it unknown: the writers say `unspecified`.
+      authnMethod: m.authnMethod,
       signatureAlgorithm: m.rp.xmlSignatureAlgorithm,
       holderOfKey: await holderKeyInfo(m.rp, m.confirmation),
     };

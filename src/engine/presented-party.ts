@@ -17,6 +17,7 @@ import { KeyRing, KeyRingError } from "../keys/keyring.ts";
 import { keyProblem } from "../config/errors.ts";
 import { logEvent } from "../web/log.ts";
 import { assertionIssuer, isAudienceOf } from "../saml/parse.ts";
+import { AC_UNSPECIFIED } from "../saml/ns.ts";
 import type { StateClient } from "../state/client.ts";
 import { identityClaims } from "../jwt/claims.ts";
 import { jwtTimes, pastInstant, writableInstant } from "../token/time.ts";
@@ -77,7 +78,6 @@ export function requireDpopProof(confirmation: Confirmation | undefined, proof: 
   if (proof.jkt !== confirmation.jkt) throw invalidDpopProof(`The DPoP proof was not made with the key the ${what} is bound to.`);
 }
 
-const UNSPECIFIED_AUTHN = "urn:oasis:names:tc:SAML:2.0:ac:classes:unspecified";
 const REQUIRED_EXTERNAL = ["sub", "exp"];
 
 /**
@@ -211,7 +211,7 @@ async function externalJwt(ctx: StsContext, value: string, t: TrustedIssuer): Pr
       subject: subjectOf(t, payload.sub!),
       claims: identityClaims(payload),
       authnInstant,
-      authnMethod: UNSPECIFIED_AUTHN,
+      authnMethod: AC_UNSPECIFIED,
     },
     issuer: t.issuer,
     own: false,
@@ -321,7 +321,7 @@ async function externalSaml(ctx: StsContext, state: Pick<StateClient, "rememberN
       // only in our own signed tokens, never attributes of a person from elsewhere.
       claims: personClaims(f.claims),
       authnInstant,
-      authnMethod: f.authnMethod ?? UNSPECIFIED_AUTHN,
+      authnMethod: f.authnMethod ?? AC_UNSPECIFIED,
     },
     issuer: t.issuer,
     own: false,

@@ -22,6 +22,7 @@ export const ATTRNAME_FORMAT_UNSPECIFIED = "urn:oasis:names:tc:SAML:2.0:attrname
 export const AC_PASSWORD_PROTECTED_TRANSPORT = "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport";
 /** SAML 2.0 Authentication Context §3.4.25: the principal proved a key bound to an X.509 certificate. */
 export const AC_X509 = "urn:oasis:names:tc:SAML:2.0:ac:classes:X509";
-/** SAML 1.1 core §7.1: authentication method identifier for passwords. */
-export const SAML1_AUTH_PASSWORD = "urn:oasis:names:tc:SAML:1.0:am:password";
+/** SAML 2.0 Authentication Context §3.4.26 and SAML 1.1 core §7.1: how the subject authenticated is not known. */
+export const AC_UNSPECIFIED = "urn:oasis:names:tc:SAML:2.0:ac:classes:unspecified";
+export const SAML1_AUTH_UNSPECIFIED = "urn:oasis:names:tc:SAML:1.0:am:unspecified";
 export const SAML2_METADATA_NS = "urn:oasis:names:tc:SAML:2.0:metadata";

@@ -1,8 +1,9 @@
 import type { KeyRing } from "../keys/keyring.ts";
 import { type TreeElement, addTreeChild as addChild, treeElement } from "../xml/tree-writer.ts";
 import { type AssertionInput, nameIdAttributes, samlTime } from "./assertion-input.ts";
+import { saml1AuthnMethod } from "./authn-method.ts";
 import { claimUri, saml11AttributeParts } from "./claims.ts";
-import { SAML1_AUTH_PASSWORD, SAML1_BEARER, SAML1_HOLDER_OF_KEY, SAML1_NS } from "./ns.ts";
+import { SAML1_BEARER, SAML1_HOLDER_OF_KEY, SAML1_NS } from "./ns.ts";
 import { signToken } from "./sign-token.ts";
 
 const S = SAML1_NS;
@@ -46,7 +47,7 @@ export async function buildSaml1Assertion(a: AssertionInput, keys: KeyRing): Pro
     }
   }
   const authn = addChild(root, S, "saml:AuthenticationStatement", {
-    AuthenticationMethod: a.authnMethod.startsWith("urn:oasis:names:tc:SAML:2.0:ac:") ? SAML1_AUTH_PASSWORD : a.authnMethod,
+    AuthenticationMethod: saml1AuthnMethod(a.authnMethod),
     AuthenticationInstant: samlTime(a.authnInstant),
   });
   addSubject(authn, a);

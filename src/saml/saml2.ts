@@ -2,6 +2,7 @@ import type { KeyRing } from "../keys/keyring.ts";
 import { XSI_NS } from "../xml/dom.ts";
 import { addTreeChild as addChild, setTreeQualifiedAttribute, treeElement } from "../xml/tree-writer.ts";
 import { type AssertionInput, nameIdAttributes, samlTime } from "./assertion-input.ts";
+import { saml2AuthnClass } from "./authn-method.ts";
 import { attributeNameFormat, claimUri } from "./claims.ts";
 import { SAML2_BEARER, SAML2_HOLDER_OF_KEY, SAML2_NS } from "./ns.ts";
 import { signToken } from "./sign-token.ts";
@@ -52,7 +53,7 @@ export async function buildSaml2Assertion(a: AssertionInput, keys: KeyRing): Pro
     AuthnInstant: same(a.authnInstant),
     SessionIndex: a.id,
   });
-  addChild(addChild(authn, S, "saml:AuthnContext"), S, "saml:AuthnContextClassRef", null, a.authnMethod);
+  addChild(addChild(authn, S, "saml:AuthnContext"), S, "saml:AuthnContextClassRef", null, saml2AuthnClass(a.authnMethod));
 
   // SAML 2.0 core §5.3: the ds:Signature follows saml:Issuer.
   return signToken(root, a.id, a.signatureAlgorithm, keys, issuer);
