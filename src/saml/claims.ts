@@ -26,10 +26,22 @@ export function attributeNameFormat(name: string): string {
   return isXsName(name) ? ATTRNAME_FORMAT_BASIC : ATTRNAME_FORMAT_UNSPECIFIED;
 }
 
-/** Splits a claim URI into SAML 1.1 AttributeNamespace and AttributeName (at the last '/'). */
+/** The SAML 1.1 AttributeNamespace of a claim whose name is no URI to split. */
+const OWN_ATTRIBUTE_NAMESPACE = "urn:edge-sts:claims";
+const OWN_PREFIX = `${OWN_ATTRIBUTE_NAMESPACE}/`;
+
+/**
+ * Splits a claim URI into SAML 1.1 AttributeNamespace and AttributeName (at the last '/'). The
+ * namespace is an xs:anyURI (SAML 1.1 core §2.4.4.1): a name whose part before the last '/' is
+ * no absolute URI (`x y/z`, `a<b/c`) goes whole into AttributeName under our own namespace. A
+ * reader joins the two with '/' (src/saml/parse.ts), so such a name reads back as
+ * `urn:edge-sts:claims/<name>`, and that name is written as it was read: a renewed token states
+ * the attribute its original stated.
+ */
 export function saml11AttributeParts(uri: string): { namespace: string; name: string } {
+  if (uri.startsWith(OWN_PREFIX) && uri.length > OWN_PREFIX.length) return { namespace: OWN_ATTRIBUTE_NAMESPACE, name: uri.slice(OWN_PREFIX.length) };
   const i = uri.lastIndexOf("/");
-  return i > 0 && i < uri.length - 1
+  return i > 0 && i < uri.length - 1 && isAbsoluteUri(uri.slice(0, i))
     ? { namespace: uri.slice(0, i), name: uri.slice(i + 1) }
-    : { namespace: "urn:edge-sts:claims", name: uri };
+    : { namespace: OWN_ATTRIBUTE_NAMESPACE, name: uri };
 }

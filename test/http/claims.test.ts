@@ -10,7 +10,7 @@ import { DEV_CONFIG } from "../../src/config/dev.ts";
 import { NS, TT } from "../helpers/soap.ts";
 import { byTag, call, faultCode, trust } from "../helpers/worker.ts";
 import { assertionIn, jwtBst, jwtIn, trustWith, workerWith } from "../hostile/configured.ts";
-import { RP, TX, exchange, jwtFromTrust, jwtParts } from "../oauth/helpers.ts";
+import { RP, TX, b64url, exchange, jwtFromTrust, jwtParts } from "../oauth/helpers.ts";
 
 const IC = "http://schemas.xmlsoap.org/ws/2005/05/identity";
 const AUTH = "http://docs.oasis-open.org/wsfed/authorization/200706";
@@ -59,6 +59,61 @@ describe("claims of one claim type", () => {
         expect(assertionIn(r.text)).toMatch(/emailaddress"[^>]*><saml:AttributeValue>a@x.example<\/saml:AttributeValue><saml:AttributeValue>b@x.example<\/saml:AttributeValue><saml:AttributeValue>c@x.example</);
       }
     }
+  });
+});
+
+describe("SAML 1.1 attribute namespaces", () => {
+  it("are URIs: a claim name that is no URI keeps its '/' in AttributeName, and a renewal states the same attributes", async () => {
+    const username = `ns-${crypto.randomUUID().slice(0, 8)}`;
+    const password = "correct-horse-1";
+    const claims = { "x y/z": ["1"], "a<b/c&d": ["2"], department: ["3"], "http://claims.example/level": ["4"] };
+    const created = await call("/admin/users", {
+      method: "POST",
+      headers: { authorization: "Basic " + btoa("user-admin:user-admin-secret-7a6b5c4d3e2f1a0b"), "content-type": "application/json" },
+      body: JSON.stringify({ username, password, claims }),
+    });
+    expect(created.status).toBe(201);
+    const stated = (assertion: string) => {
+      const doc = new DOMParser().parseFromString(assertion, "text/xml");
+      return byTag(doc, NS.saml1, "Attribute").map((a) => [a.getAttribute("AttributeNamespace"), a.getAttribute("AttributeName"), byTag(a, NS.saml1, "AttributeValue")[0]?.textContent]);
+    };
+    const expected = [
+      ["urn:edge-sts:claims", "x y/z", "1"],
+      ["urn:edge-sts:claims", "a<b/c&d", "2"],
+      ["urn:edge-sts:claims", "department", "3"],
+      ["http://claims.example", "level", "4"],
+    ];
+    const r = await trust({ user: username, password, appliesTo: "https://api.example.com/", tokenType: TT.saml1 });
+    expect(r.status, r.text.slice(0, 300)).toBe(200);
+    const issued = assertionIn(r.text)!;
+    expect(stated(issued)).toEqual(expected);
+    const renewed = await trust({ user: username, password, requestType: "Renew", extra: `<wst:RenewTarget>${issued}</wst:RenewTarget>` });
+    expect(renewed.status, renewed.text.slice(0, 300)).toBe(200);
+    expect(stated(assertionIn(renewed.text)!)).toEqual(expected);
+  });
+
+  it("a claim named under urn:edge-sts:claims reads back as that URI, never as the protocol claim its last segment names", async () => {
+    const username = `ns-${crypto.randomUUID().slice(0, 8)}`;
+    const password = "correct-horse-1";
+    const claims = { "urn:edge-sts:claims/actor": ["rp-validator"], "urn:edge-sts:claims/scope": ["admin"], "urn:edge-sts:claims/sub": ["alice"] };
+    const created = await call("/admin/users", {
+      method: "POST",
+      headers: { authorization: "Basic " + btoa("user-admin:user-admin-secret-7a6b5c4d3e2f1a0b"), "content-type": "application/json" },
+      body: JSON.stringify({ username, password, claims }),
+    });
+    expect(created.status).toBe(201);
+    const r = await trust({ user: username, password, appliesTo: "https://api.example.com/", tokenType: TT.saml1 });
+    expect(r.status, r.text.slice(0, 300)).toBe(200);
+    const introspected = await call("/oauth2/introspect", {
+      method: "POST",
+      headers: { authorization: "Basic " + btoa("demo-client:demo-secret"), "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ token: b64url(assertionIn(r.text)!) }).toString(),
+    });
+    const json = (await introspected.json()) as Record<string, unknown>;
+    expect(json.active).toBe(true);
+    expect(json.sub).toBe(username);
+    expect(json.act).toBeUndefined();
+    expect(json.scope).toBeUndefined();
   });
 });
 
