@@ -46,7 +46,9 @@ export async function buildJwt(keys: KeyRing, j: JwtInput): Promise<{ id: string
   const key = keys.current(j.alg.startsWith("ES") ? "EC" : "RSA");
   const random = j.jtiPart ?? newJti();
   const jti = j.notRenewable ? notRenewableId(random) : random;
-  const payload: Record<string, unknown> = {};
+  // No prototype: a claim name comes from outside (a partner's attribute may be `__proto__`),
+  // and on a plain object that name would set the prototype instead of stating the claim.
+  const payload = Object.create(null) as Record<string, unknown>;
   for (const [name, values] of Object.entries(j.claims)) {
     if (values.length === 0) continue;
     payload[name] = SINGLE_VALUED.has(name) && values.length === 1 ? values[0] : values.slice();

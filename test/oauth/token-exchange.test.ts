@@ -3,6 +3,7 @@ import { env } from "cloudflare:test";
 import { DOMParser } from "@xmldom/xmldom";
 import type { Element } from "@xmldom/xmldom";
 import { NS, envelope } from "../helpers/soap.ts";
+import { partnerAssertion } from "../helpers/partner.ts";
 import { ORIGIN, call, trust } from "../helpers/worker.ts";
 import { app } from "../../src/http/app.ts";
 import { DEV_CONFIG, DEV_SECRETS } from "../../src/config/dev.ts";
@@ -155,6 +156,23 @@ describe("RFC 8693 token exchange (dev configuration, black box)", () => {
     // A SAML 1.1 assertion labelled saml2 is refused.
     const wrong = await exchange({ subject_token: b64url(saml1), subject_token_type: TX.saml2, audience: API });
     expect([wrong.status, wrong.json.error]).toEqual([400, "invalid_grant"]);
+  });
+
+  it("a partner's attribute named __proto__ or constructor is a claim of the JWT, as of the SAML token", async () => {
+    // JSON.parse, not an object literal: a literal's __proto__ would set the prototype.
+    const claims = JSON.parse('{"__proto__":["p"],"constructor":["c"]}') as Record<string, string[]>;
+    for (const kind of ["jwt", "saml2"] as const) {
+      const r = await exchange({ subject_token: b64url(await partnerAssertion({ claims })), subject_token_type: TX.saml2, audience: API, requested_token_type: TX[kind] });
+      expect(r.status, r.text).toBe(200);
+      const token = r.json.access_token as string;
+      if (kind === "jwt") {
+        const payload = unb64url(token.split(".")[1]!);
+        expect(payload).toContain('"__proto__":["p"]');
+        expect(payload).toContain('"constructor":["c"]');
+      } else {
+        expect(unb64url(token)).toContain('<saml:Attribute Name="__proto__" NameFormat="urn:oasis:names:tc:SAML:2.0:attrname-format:basic"><saml:AttributeValue>p<');
+      }
+    }
   });
 
   it("accepts client_secret_post", async () => {
