@@ -63,13 +63,15 @@ export async function manageToken(o) {
   const r = parseIssueResponse(text);
   if (r.code === "client:unparseable") return { status, text, answer, unexpected: r.reason };
   if (!r.ok && !r.code.startsWith("client:")) return { status, text, answer, fault: { code: r.subcode ?? r.code, reason: r.reason } };
+  // A transformation answers with the new token and a wst:Status valid beside it (WS-Trust 1.3
+  // §7): the token is what was asked for.
+  if (r.ok) return { status, text, answer, token: r.token };
   const doc = r.document;
   const code = selectText("//wst13:Status/wst13:Code | //wst05:Status/wst05:Code", doc);
   if (code) {
     return { status, text, answer, valid: code.trim().endsWith("/status/valid"), reason: selectText("//wst13:Status/wst13:Reason | //wst05:Status/wst05:Reason", doc)?.trim() };
   }
   if (select("//wst13:RequestedTokenCancelled | //wst05:RequestedTokenCancelled", doc).length) return { status, text, answer, cancelled: true };
-  if (r.ok) return { status, text, answer, token: r.token };
   const expected = { Validate: "wst:Status or RequestedSecurityToken", Renew: "RequestedSecurityToken", Cancel: "RequestedTokenCancelled" }[o.op];
   return { status, text, answer, unexpected: `a SOAP message without the ${expected} a ${o.op} response carries` };
 }

@@ -43,8 +43,10 @@ export async function validate(
     if (e instanceof StsError && e.code === "authentication_failed") return { valid: false, reason: e.message, token: undefined };
     throw e;
   }
-  return { valid: true, reason: "The username and password are valid.", token: undefined };
+  return { valid: true, reason: CREDENTIALS_VALID, token: undefined };
 }
+
+const CREDENTIALS_VALID = "The username and password are valid.";
 
 export interface TransformRequest {
   /** The relying party the new token is for (AppliesTo); default: the token's own audience. */
@@ -57,6 +59,15 @@ export interface TransformRequest {
   requestedClaims?: RequestedClaim[] | undefined;
   /** WS-Trust 1.3 §5 `wst:Renewing Allow="false"`: the new token may not be renewed. */
   notRenewable?: boolean | undefined;
+}
+
+/**
+ * What a transformation answers: the new token, and the status of the presented one (always
+ * valid: an invalid one is refused), which the Validate response states beside the token.
+ */
+export interface Transformed {
+  token: IssuedToken;
+  reason: string;
 }
 
 /**
@@ -78,11 +89,11 @@ export async function transform(
   who: Requestor,
   presented: PresentedToken | PresentedCredentials,
   req: TransformRequest,
-): Promise<IssuedToken> {
+): Promise<Transformed> {
   const from = "credentials" in presented ? fromCredentials(ctx, who, presented, req.target) : await fromToken(ctx, state, who, presented, req.target);
   const rp = from.rp;
   const identity = await from.identify();
-  return issueToken(ctx, {
+  const token = await issueToken(ctx, {
     requestor: who,
     identity,
     appliesTo: rp.identifier,
@@ -96,6 +107,7 @@ export async function transform(
     confirmation: req.confirmation,
     requestedClaims: req.requestedClaims,
   });
+  return { token, reason: from.reason };
 }
 
 /** What a transformation starts from: whom it names and what it passes on, and how the subject's identity is then had. */
@@ -108,6 +120,8 @@ interface TransformSource {
   mayAct: MayAct | undefined;
   passesOn: DerivationLimits;
   scopeCeiling: string[] | undefined;
+  /** Why the presented token or credentials are valid (the Validate status's Reason). */
+  reason: string;
 }
 
 /**
@@ -135,6 +149,7 @@ async function fromToken(ctx: StsContext, state: Pick<StateClient, "status">, wh
     mayAct: ownMayAct(ctx, t),
     passesOn: derivationLimits(ctx.config, t),
     scopeCeiling: t.scope.length > 0 ? t.scope : undefined,
+    reason: r.reason,
   };
 }
 
@@ -148,7 +163,7 @@ function fromCredentials(ctx: StsContext, who: Requestor, presented: PresentedCr
     throw invalidRequest("wsp:AppliesTo is required to turn a username and password into a token: name the relying party it is for.");
   }
   const { username, authenticate } = presented.credentials;
-  return { rp: mayTransform(ctx, who, username, target), identify: authenticate, actor: undefined, mayAct: undefined, passesOn: NO_DERIVATION_LIMITS, scopeCeiling: undefined };
+  return { rp: mayTransform(ctx, who, username, target), identify: authenticate, actor: undefined, mayAct: undefined, passesOn: NO_DERIVATION_LIMITS, scopeCeiling: undefined, reason: CREDENTIALS_VALID };
 }
 
 /** The transformation's rule: an issuance for the subject at the target, which it returns. */

@@ -4,10 +4,10 @@ import type { Requestor, StsContext } from "../engine/types.ts";
 import type { AuditFacts, AuditItem } from "../web/audit.ts";
 import { faultName } from "../soap/fault.ts";
 import { childElements } from "../xml/dom.ts";
-import { type Markup, xml } from "../xml/markup.ts";
+import type { Markup } from "../xml/markup.ts";
 import type { TrustNs } from "./ns.ts";
 import { type RequestKind, type Rst, readContext, readRequestKind, readRst } from "./rst.ts";
-import { collection, context } from "./rstr.ts";
+import { collection, statusRstr } from "./rstr.ts";
 
 type Handler = (ctx: StsContext, who: Requestor, rst: Rst) => Promise<Markup>;
 
@@ -17,7 +17,7 @@ type Handler = (ctx: StsContext, who: Requestor, rst: Rst) => Promise<Markup>;
  * per-item failures to the service; this is our documented choice).
  */
 function failedItem(t: TrustNs, ctx: string | undefined, e: StsError): Markup {
-  return xml`<wst:RequestSecurityTokenResponse xmlns:wst="${t.ns}"${context(ctx)}><wst:TokenType>${t.statusTokenType}</wst:TokenType><wst:Status><wst:Code>${t.statusInvalid}</wst:Code><wst:Reason>${`${faultName(e.code)}: ${e.message}`}</wst:Reason></wst:Status></wst:RequestSecurityTokenResponse>`;
+  return statusRstr(t, ctx, false, `${faultName(e.code)}: ${e.message}`);
 }
 
 /** A request collection as read before authentication: its items and the one operation they ask for. */

@@ -28,13 +28,20 @@ export function requestedTokenXml(tok: IssuedToken): Markup {
 export function issuedRstr(
   t: TrustNs,
   tok: IssuedToken,
-  opts: { context: string | undefined; requestType: string; keyType: string | undefined; proof?: Markup | undefined },
+  opts: {
+    context: string | undefined;
+    requestType: string;
+    keyType: string | undefined;
+    proof?: Markup | undefined;
+    /** A Validate's verdict on the presented token, which WS-Trust 1.3 §7 puts in every Validate response. */
+    status?: { valid: boolean; reason: string } | undefined;
+  },
 ): Markup {
   const isSaml = tok.kind === "saml2" || tok.kind === "saml1";
   const refs = isSaml
     ? xml`<wst:RequestedAttachedReference>${samlReference(tok.kind, tok.id)}</wst:RequestedAttachedReference><wst:RequestedUnattachedReference>${samlReference(tok.kind, tok.id)}</wst:RequestedUnattachedReference>`
     : undefined;
-  return xml`<wst:RequestSecurityTokenResponse xmlns:wst="${t.ns}"${context(opts.context)}><wst:TokenType>${TOKEN_TYPE_URI[tok.kind]}</wst:TokenType><wst:RequestType>${opts.requestType}</wst:RequestType><wst:Lifetime><wsu:Created xmlns:wsu="${WSU_NS}">${tok.notBefore.toISOString()}</wsu:Created><wsu:Expires xmlns:wsu="${WSU_NS}">${tok.expires.toISOString()}</wsu:Expires></wst:Lifetime><wsp:AppliesTo xmlns:wsp="${WSP_NS}"><wsa:EndpointReference xmlns:wsa="${WSA10_NS}"><wsa:Address>${tok.audience}</wsa:Address></wsa:EndpointReference></wsp:AppliesTo><wst:RequestedSecurityToken>${requestedTokenXml(tok)}</wst:RequestedSecurityToken>${refs}${opts.proof}${opts.keyType ? xml`<wst:KeyType>${opts.keyType}</wst:KeyType>` : undefined}</wst:RequestSecurityTokenResponse>`;
+  return xml`<wst:RequestSecurityTokenResponse xmlns:wst="${t.ns}"${context(opts.context)}><wst:TokenType>${TOKEN_TYPE_URI[tok.kind]}</wst:TokenType><wst:RequestType>${opts.requestType}</wst:RequestType><wst:Lifetime><wsu:Created xmlns:wsu="${WSU_NS}">${tok.notBefore.toISOString()}</wsu:Created><wsu:Expires xmlns:wsu="${WSU_NS}">${tok.expires.toISOString()}</wsu:Expires></wst:Lifetime><wsp:AppliesTo xmlns:wsp="${WSP_NS}"><wsa:EndpointReference xmlns:wsa="${WSA10_NS}"><wsa:Address>${tok.audience}</wsa:Address></wsa:EndpointReference></wsp:AppliesTo><wst:RequestedSecurityToken>${requestedTokenXml(tok)}</wst:RequestedSecurityToken>${refs}${opts.proof}${opts.keyType ? xml`<wst:KeyType>${opts.keyType}</wst:KeyType>` : undefined}${opts.status ? status(t, opts.status.valid, opts.status.reason) : undefined}</wst:RequestSecurityTokenResponse>`;
 }
 
 /** The RSTR's Context attribute, echoing the request's (WS-Trust 1.3 §4.4). */
@@ -42,9 +49,14 @@ export function context(value: string | undefined): Markup | undefined {
   return value === undefined ? undefined : xml` Context="${value}"`;
 }
 
+/** wst:Status (WS-Trust 1.3 §7): the version's valid or invalid Code, and a Reason. */
+function status(t: TrustNs, valid: boolean, reason: string): Markup {
+  return xml`<wst:Status><wst:Code>${valid ? t.statusValid : t.statusInvalid}</wst:Code><wst:Reason>${reason}</wst:Reason></wst:Status>`;
+}
+
 /** A Validate status RSTR (WS-Trust 1.3 §7.2): wst:Status with Code and Reason. */
 export function statusRstr(t: TrustNs, ctx: string | undefined, valid: boolean, reason: string): Markup {
-  return xml`<wst:RequestSecurityTokenResponse xmlns:wst="${t.ns}"${context(ctx)}><wst:TokenType>${t.statusTokenType}</wst:TokenType><wst:Status><wst:Code>${valid ? t.statusValid : t.statusInvalid}</wst:Code><wst:Reason>${reason}</wst:Reason></wst:Status></wst:RequestSecurityTokenResponse>`;
+  return xml`<wst:RequestSecurityTokenResponse xmlns:wst="${t.ns}"${context(ctx)}><wst:TokenType>${t.statusTokenType}</wst:TokenType>${status(t, valid, reason)}</wst:RequestSecurityTokenResponse>`;
 }
 
 /** A Cancel RSTR (WS-Trust 1.3 §9.1): wst:RequestedTokenCancelled. */

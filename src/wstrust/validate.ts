@@ -12,8 +12,8 @@ import { proofKeyFor } from "./proof-key.ts";
  * a Reason. The target is a token of ours; or credentials a service forwards from its own
  * callers: a UsernameToken (its password checked) or an X.509 certificate (whether this STS
  * trusts it). Any other TokenType is token transformation: a new token of that type for the
- * validated subject at AppliesTo (else the original audience); an invalid token then gets
- * wst:InvalidSecurityToken. A certificate is never transformed.
+ * validated subject at AppliesTo (else the original audience), beside a wst:Status valid; an
+ * invalid token then gets wst:InvalidSecurityToken. A certificate is never transformed.
  */
 export async function handleValidate(ctx: StsContext, deps: TrustDeps, who: Requestor, rst: Rst): Promise<Markup> {
   const target = rst.target;
@@ -27,7 +27,7 @@ export async function handleValidate(ctx: StsContext, deps: TrustDeps, who: Requ
   // Issue would (Apache CXF's STS reads KeyType, Entropy and UseKey from a Validate alike):
   // a presented token's proof key is for its own relying party, never passed on.
   const proof = await proofKeyFor(rst, ctx.now());
-  const tok = await transform(ctx, deps.state, who, presented ?? presentedFromTarget(target, "wst:ValidateTarget"), {
+  const { token: tok, reason } = await transform(ctx, deps.state, who, presented ?? presentedFromTarget(target, "wst:ValidateTarget"), {
     target: rst.appliesTo,
     tokenType: rst.tokenType,
     lifetime: rst.lifetime,
@@ -40,5 +40,8 @@ export async function handleValidate(ctx: StsContext, deps: TrustDeps, who: Requ
     requestType: rst.trust.requestTypes.validate,
     keyType: rst.keyType === undefined && !proof.confirmation ? undefined : proof.keyType,
     proof: proof.rstr,
+    // WS-Trust 1.3 §7: the response to a Validate states the token's status, a new token or not;
+    // Apache CXF's STSClient.validateSecurityToken refuses a response without it.
+    status: { valid: true, reason },
   });
 }

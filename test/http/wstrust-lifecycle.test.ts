@@ -106,6 +106,30 @@ describe("WS-Trust Validate", () => {
     expect(r2.text).toContain(TT.jwt);
   });
 
+  // WS-Trust 1.3 §7: every Validate response states the presented token's status; Apache CXF's
+  // STSClient.validateSecurityToken throws VALIDATION_FAILED on a transformation answer without one.
+  for (const trustVersion of ["13", "2005"] as const) {
+    it(`states wst:Status valid beside a transformed token (WS-Trust ${trustVersion}), and a status-only Validate returns no token`, async () => {
+      const ns = trustVersion === "13" ? NS.t13 : NS.t05;
+      const alice = { user: "alice", password: "wonderland", trust: trustVersion };
+      const tok = await issue();
+      for (const [tokenType, appliesTo] of [[TT.saml1, "urn:example:rp"], [TT.jwt, "https://api.example.com/"]] as const) {
+        const r = await trust({ ...alice, requestType: "Validate", tokenType, appliesTo, extra: target("Validate", tok) });
+        expect(r.status, tokenType).toBe(200);
+        const rstr = byTag(r.doc, ns, "RequestSecurityTokenResponse");
+        expect(rstr).toHaveLength(1);
+        expect(byTag(rstr[0]!, ns, "RequestedSecurityToken")).toHaveLength(1);
+        const status = byTag(rstr[0]!, ns, "Status");
+        expect(status, tokenType).toHaveLength(1);
+        expect(byTag(status[0]!, ns, "Code")[0]?.textContent).toBe(`${ns}/status/valid`);
+        expect(byTag(status[0]!, ns, "Reason")[0]?.textContent).toBe("The token is valid.");
+      }
+      const s = await trust({ ...alice, requestType: "Validate", tokenType: `${ns}/RSTR/Status`, extra: target("Validate", tok) });
+      expect(byTag(s.doc, ns, "Code")[0]?.textContent).toBe(`${ns}/status/valid`);
+      expect(byTag(s.doc, ns, "RequestedSecurityToken")).toHaveLength(0);
+    });
+  }
+
   // A transformation is an issuance for the target relying party: the right to validate is not
   // the right to obtain tokens.
   it("refuses a transformation by a service account that may validate but not issue", async () => {

@@ -8,6 +8,7 @@ import { buildIssueRequest, claimsXml, soapHeaders, TOKEN_TYPES, TRUST } from ".
 import { findUsernameMixed, listEndpoints } from "../../cli/mex.mjs";
 import { isTrustFault, parseIssueResponse } from "../../cli/rstr.mjs";
 import { parseClaims, requestToken } from "../../cli/token.mjs";
+import { manageToken } from "../../cli/lifecycle.mjs";
 import { parseXml, select, selectText } from "../../cli/xml.mjs";
 
 const fx = (name) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), "utf8");
@@ -149,6 +150,50 @@ test("rstr: SOAP 1.2 fault subcode resolves to wst:FailedAuthentication (2005 na
 test("rstr: non-XML and token-less responses are client errors, not tokens", () => {
   assert.equal(parseIssueResponse("Internal Server Error").code, "client:unparseable");
   assert.equal(parseIssueResponse(RSTRC.replace(/<trust:RequestedSecurityToken>[\s\S]*<\/trust:RequestedSecurityToken>/, "")).code, "client:no-token");
+});
+
+/** A stub STS: the mex document at GET /trust/mex, `answer` to every POST. */
+async function stubSts(answer) {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      if (req.method === "GET" && req.url === "/trust/mex") {
+        res.writeHead(200, { "content-type": "text/xml" });
+        res.end(MEX.replaceAll("http://127.0.0.1:8788", `http://127.0.0.1:${server.address().port}`));
+      } else {
+        res.writeHead(200, { "content-type": "application/soap+xml; charset=utf-8" });
+        res.end(answer);
+      }
+    });
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  return { url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => server.close(r)) };
+}
+
+// WS-Trust 1.3 §7: a transformation's RSTR holds the new token and a wst:Status valid beside it.
+test("manageToken: a Validate answered with a new token and its wst:Status gives the token; a status alone gives the status", async () => {
+  const T = "http://docs.oasis-open.org/ws-sx/ws-trust/200512";
+  const assertion = `<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:1.0:assertion" AssertionID="_t"><saml:Issuer>i</saml:Issuer></saml:Assertion>`;
+  const statusXml = `<wst:Status><wst:Code>${T}/status/valid</wst:Code><wst:Reason>The token is valid.</wst:Reason></wst:Status>`;
+  const reply = (rstr) => `<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body><wst:RequestSecurityTokenResponse xmlns:wst="${T}">${rstr}</wst:RequestSecurityTokenResponse></s:Body></s:Envelope>`;
+  const asked = { user: "alice", password: "wonderland", op: "Validate", token: "<x/>", trust: "13" };
+  const transformed = await stubSts(reply(`<wst:TokenType>http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLV1.1</wst:TokenType><wst:RequestedSecurityToken>${assertion}</wst:RequestedSecurityToken>${statusXml}`));
+  try {
+    const r = await manageToken({ ...asked, url: transformed.url, tokenType: "saml1" });
+    assert.equal(r.token, assertion);
+    assert.equal(r.valid, undefined);
+  } finally {
+    await transformed.close();
+  }
+  const statusOnly = await stubSts(reply(`<wst:TokenType>${T}/RSTR/Status</wst:TokenType>${statusXml}`));
+  try {
+    const r = await manageToken({ ...asked, url: statusOnly.url });
+    assert.equal(r.valid, true);
+    assert.equal(r.reason, "The token is valid.");
+    assert.equal(r.token, undefined);
+  } finally {
+    await statusOnly.close();
+  }
 });
 
 test("requestToken: discovers via /trust/mex and posts with the right headers (stub server)", async () => {
