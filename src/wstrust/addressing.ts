@@ -83,6 +83,19 @@ function basePath(base: string): string {
 }
 
 /**
+ * Whether the URL `s` names this endpoint: an http(s) URL whose scheme and host are those of the
+ * request or of the configured issuer and whose path is this endpoint's (see checkDestination).
+ */
+export function namesEndpoint(s: string, here: Destination): boolean {
+  if (s === here.origin + here.path) return true;
+  const u = httpUrl(s);
+  // The origin may end with a realm's path prefix (src/http/realm.ts): the endpoint's path starts with it.
+  if (!u || u.pathname !== basePath(here.origin) + here.path) return false;
+  const site = `${u.protocol}//${u.hostname}`;
+  return site === siteOf("origin", here.origin) || site === siteOf("issuer", here.issuer);
+}
+
+/**
  * wsa:To must name this endpoint (WS-Addressing 1.0 SOAP Binding §6.4.3: else
  * wsa:DestinationUnreachable): absent or anonymous (WS-Addressing 1.0 Core §3.2: the endpoint the
  * transport reached), or an http(s) URL whose scheme and host are those of the request or of the
@@ -91,12 +104,6 @@ function basePath(base: string): string {
  * path still name this endpoint. Query and fragment are not part of the endpoint's name.
  */
 export function checkDestination(to: string | undefined, here: Destination): void {
-  if (to === undefined || ANONYMOUS.has(to) || to === here.origin + here.path) return;
-  const u = httpUrl(to);
-  // The origin may end with a realm's path prefix (src/http/realm.ts): the endpoint's path starts with it.
-  if (u && u.pathname === basePath(here.origin) + here.path) {
-    const site = `${u.protocol}//${u.hostname}`;
-    if (site === siteOf("origin", here.origin) || site === siteOf("issuer", here.issuer)) return;
-  }
+  if (to === undefined || ANONYMOUS.has(to) || namesEndpoint(to, here)) return;
   throw destinationUnreachable(`wsa:To '${to.slice(0, 200)}' does not name this endpoint (${here.origin}${here.path}).`, to);
 }

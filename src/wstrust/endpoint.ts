@@ -16,7 +16,7 @@ import type { TrustEndpoint } from "./endpoints.ts";
 import { type TrustDeps, authenticateRequestor } from "./authenticate.ts";
 
 export type { TrustDeps } from "./authenticate.ts";
-import { checkAction, checkDestination } from "./addressing.ts";
+import { type Destination, checkAction, checkDestination } from "./addressing.ts";
 import { type Batch, handleBatch, readBatch } from "./batch.ts";
 import { handleCancel } from "./cancel.ts";
 import { handleIssue } from "./issue.ts";
@@ -37,7 +37,7 @@ export interface TrustReply {
 export type Handler = (ctx: StsContext, who: Requestor, rst: Rst) => Promise<Markup>;
 
 /** Runs one RST with this request's state (a function, not a table of closures per request). */
-function operate(deps: TrustDeps): Handler {
+function operate(deps: TrustDeps, here: Destination): Handler {
   const state = deps.state;
   return (ctx, who, rst) => {
     switch (rst.requestKind) {
@@ -46,7 +46,7 @@ function operate(deps: TrustDeps): Handler {
       case "validate":
         return handleValidate(ctx, deps, who, rst);
       case "renew":
-        return handleRenew(ctx, withRenewalLimit(state, ctx.config.limits, requestorName(who), ctx.config.realm), who, rst);
+        return handleRenew(ctx, withRenewalLimit(state, ctx.config.limits, requestorName(who), ctx.config.realm), who, rst, here);
       case "cancel":
         return handleCancel(ctx, state, who, rst);
     }
@@ -98,14 +98,15 @@ export async function handleTrustRequest(
       batch = readBatch(env.payload, trust, ctx.config.limits.maxBatchItems);
       if (batch.kind) checkAction(wsa.action, trust, batch.kind, true);
     }
-    checkDestination(wsa.to, { path: endpoint.path, origin: ctx.origin, issuer: ctx.issuer });
+    const here: Destination = { path: endpoint.path, origin: ctx.origin, issuer: ctx.issuer };
+    checkDestination(wsa.to, here);
     const sec = readSecurity(env.header, env.version, ctx.now(), ctx.config.limits.clockSkewSeconds, {
       binaryTokens: endpoint.authentication === "certificate",
     });
     // Issue and Validate change no state: a signed message's replay check may run beside them.
     const stateless = rst !== undefined && (rst.requestKind === "issue" || rst.requestKind === "validate");
     const { who, fresh } = await authenticateRequestor(ctx, deps, endpoint.authentication, env, sec, stateless);
-    const handle = operate(deps);
+    const handle = operate(deps, here);
     let replyBody: Markup;
     let action: string;
     if (rst) {

@@ -6,19 +6,33 @@ import { keyTypeAsked } from "./proof-key.ts";
 import { type Rst, tokenKindAsked } from "./rst.ts";
 import { issuedRstr } from "./rstr.ts";
 import { presentedFromTarget } from "./target.ts";
+import { type Destination, namesEndpoint } from "./addressing.ts";
+import { lookupRelyingParty } from "../engine/relying-party.ts";
 
 /**
  * Renew (WS-Trust 1.3 §7.4): the renewed token in an RSTR. `wst:Renewing OK="true"` lets a
  * just-expired token renew within the relying party's grace; `Allow="false"` (§5) asks for a
  * renewed token that may not itself be renewed, as it does of an issued one. A TokenType,
  * AppliesTo, KeyType or Claims sent must be the token's own: a renewal changes none of them.
+ * `here` is the endpoint the request came to (an AppliesTo naming it names no party).
  */
-export async function handleRenew(ctx: StsContext, state: StateClient, who: Requestor, rst: Rst): Promise<Markup> {
+export async function handleRenew(ctx: StsContext, state: StateClient, who: Requestor, rst: Rst, here: Destination): Promise<Markup> {
   const tok = await renewToken(ctx, state, who, presentedFromTarget(rst.target, "wst:RenewTarget"), {
     allowExpired: rst.renewing?.ok === true,
     lifetime: rst.lifetime,
     notRenewable: rst.renewing?.allow === false,
-    asked: { tokenType: tokenKindAsked(rst), appliesTo: rst.appliesTo, keyType: rst.keyType === undefined ? undefined : keyTypeAsked(rst), claims: rst.claims },
+    asked: { tokenType: tokenKindAsked(rst), appliesTo: partyAsked(ctx, rst.appliesTo, here), keyType: rst.keyType === undefined ? undefined : keyTypeAsked(rst), claims: rst.claims },
   });
   return issuedRstr(rst.trust, tok, { context: rst.context, requestType: rst.trust.requestTypes.renew, keyType: undefined });
+}
+
+/**
+ * The relying party a Renew's AppliesTo names. Apache CXF's STSClient sends with every Renew an
+ * AppliesTo holding the address of the STS endpoint the token came from (AbstractSTSClient.renew:
+ * `tok.getIssuerAddress()`), not a relying party: an AppliesTo naming this very endpoint, where no
+ * relying party is configured under that address, names no party and is read as absent.
+ */
+function partyAsked(ctx: StsContext, appliesTo: string | undefined, here: Destination): string | undefined {
+  if (appliesTo === undefined || lookupRelyingParty(ctx.config, appliesTo) || !namesEndpoint(appliesTo, here)) return appliesTo;
+  return undefined;
 }

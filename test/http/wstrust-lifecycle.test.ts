@@ -220,6 +220,21 @@ describe("WS-Trust Renew", () => {
     expect(tokenIn(own.text)).toContain(">alice<");
   });
 
+  // Apache CXF's STSClient sends every Renew with an AppliesTo naming the STS endpoint the token
+  // came from (AbstractSTSClient.renew: tok.getIssuerAddress()), not a relying party.
+  it("renews with an AppliesTo naming the WS-Trust endpoint itself, as Apache CXF's client sends it; another of our paths is still no party", async () => {
+    for (const trustVersion of ["13", "2005"] as const) {
+      const tok = await issue();
+      const here = `http://127.0.0.1:8787/trust/${trustVersion}/usernamemixed`;
+      const r = await trust({ ...validator, trust: trustVersion, requestType: "Renew", appliesTo: here, extra: target("Renew", tok) });
+      expect(r.status, r.text).toBe(200);
+      expect(tokenIn(r.text)).toContain(">alice<");
+      expect(r.text).toContain("<wsa:Address>urn:example:rp</wsa:Address>");
+    }
+    const other = await trust({ ...validator, requestType: "Renew", appliesTo: "http://127.0.0.1:8787/trust/mex", extra: target("Renew", await issue()) });
+    expect(faultCode(other.text)).toBe("wst:InvalidScope");
+  });
+
   it("refuses a Cancel naming the Status token type, and cancels nothing", async () => {
     const tok = await issue();
     const r = await trust({ ...validator, requestType: "Cancel", tokenType: `${NS.t13}/RSTR/Status`, extra: target("Cancel", tok) });
