@@ -136,21 +136,30 @@ function readTarget(rst: Element, ns: string, local: string): Element | undefine
   return kids[0];
 }
 
+/** The RST's own elements this STS reads, in the request's WS-Trust namespace. */
+const CORE_ELEMENTS = new Set([
+  "RequestType", "SecondaryParameters", "TokenType", "KeyType", "KeySize", "Lifetime", "Renewing", "Entropy",
+  "ComputedKeyAlgorithm", "UseKey", "Claims", "ValidateTarget", "RenewTarget", "CancelTarget", "OnBehalfOf",
+]);
+
 /**
- * wst:OnBehalfOf belongs to the request's own WS-Trust namespace (1.3 §9.3, the 2005 draft
- * alike), wst14:ActAs to WS-Trust 1.4's (1.4 §9.3). Spelled in another WS-Trust version's
- * namespace it would be passed over as an unknown extension and the request read as a plain
- * Issue for the caller itself — not what it asked for: refused, naming the namespace expected.
+ * An RST speaks one WS-Trust version: its elements belong to the request's own namespace (1.3 or
+ * the 2005 draft), wst14:ActAs to WS-Trust 1.4's (1.4 §9.3), which adds elements but never
+ * respells the core ones. An element of the other core version (a 2005 wst:TokenType in a 1.3
+ * request), or a core element or OnBehalfOf spelled in 1.4's namespace, would be passed over as an
+ * unknown extension and the request answered as if it had not asked: another token type, a bearer
+ * token for a SymmetricKey request, an Issue for the caller itself instead of OnBehalfOf. Refused,
+ * naming the namespace expected.
  */
-function refuseMisplacedDelegation(rst: Element, t: TrustNs): void {
-  const expected = new Map([
-    ["OnBehalfOf", { name: "wst:OnBehalfOf", ns: t.ns }],
-    ["ActAs", { name: "wst14:ActAs", ns: WST14_NS }],
-  ]);
+function refuseMixedVersions(rst: Element, t: TrustNs): void {
   for (const el of childElements(rst)) {
-    const want = expected.get(el.localName ?? "");
-    if (want && el.namespaceURI !== want.ns && WS_TRUST_NAMESPACES.includes(el.namespaceURI ?? "")) {
-      throw invalidRequest(`${want.name} must be in the namespace ${want.ns} in this request, not ${el.namespaceURI}.`);
+    const ns = el.namespaceURI ?? "";
+    if (!WS_TRUST_NAMESPACES.includes(ns)) continue;
+    const local = el.localName ?? "";
+    const want =
+      local === "ActAs" ? { name: "wst14:ActAs", ns: WST14_NS } : ns !== WST14_NS || CORE_ELEMENTS.has(local) ? { name: `wst:${local}`, ns: t.ns } : undefined;
+    if (want && ns !== want.ns) {
+      throw invalidRequest(`${want.name.slice(0, 80)} must be in the namespace ${want.ns} in this request, not ${ns}.`);
     }
   }
 }
@@ -239,7 +248,7 @@ export function readRst(rst: Element, t: TrustNs, batch = false): Rst {
     throw invalidRequest(`Unsupported wst:ComputedKeyAlgorithm '${computedKeyAlgorithm.slice(0, 200)}': only ${t.psha1} is supported.`);
   }
   const claims = ownOrSecondary(rst, t, sp, "Claims", true);
-  refuseMisplacedDelegation(rst, t);
+  refuseMixedVersions(rst, t);
   const targetName = { issue: "", validate: "ValidateTarget", renew: "RenewTarget", cancel: "CancelTarget" }[requestKind];
   return {
     trust: t,

@@ -482,7 +482,7 @@ describe("an RST child we read appears at most once", () => {
   });
 });
 
-describe("a delegation element in another WS-Trust version's namespace is refused, never dropped", () => {
+describe("an element in another WS-Trust version's namespace is refused, never dropped", () => {
   const WST14 = "http://docs.oasis-open.org/ws-sx/ws-trust/200802";
   const el = (local: string, ns: string) => `<d:${local} xmlns:d="${ns}"><x/></d:${local}>`;
   const cases: [string, RstOptions, string][] = [
@@ -500,6 +500,30 @@ describe("a delegation element in another WS-Trust version's namespace is refuse
       expect(r.text).not.toContain("Assertion");
     });
   }
+
+  // Passed over, each would have the request answered as if it had not asked: the default token
+  // type, a bearer token, the default lifetime.
+  const mixed: [string, RstOptions, string][] = [
+    ["a 2005 TokenType in a 1.3 request", { ...ALICE, extra: el("TokenType", NS.t05) }, `wst:TokenType must be in the namespace ${NS.t13} in this request, not ${NS.t05}.`],
+    ["a 1.3 KeyType in a 2005 request", { ...ALICE, trust: "2005", extra: el("KeyType", NS.t13) }, `wst:KeyType must be in the namespace ${NS.t05} in this request, not ${NS.t13}.`],
+    ["a 2005 Lifetime in a 1.3 request", { ...ALICE, extra: el("Lifetime", NS.t05) }, `wst:Lifetime must be in the namespace ${NS.t13} in this request, not ${NS.t05}.`],
+    ["a 1.3 element this STS does not read in a 2005 request", { ...ALICE, trust: "2005", extra: el("AllowPostdating", NS.t13) }, `wst:AllowPostdating must be in the namespace ${NS.t05} in this request, not ${NS.t13}.`],
+    ["a TokenType in the 1.4 namespace", { ...ALICE, extra: el("TokenType", WST14) }, `wst:TokenType must be in the namespace ${NS.t13} in this request, not ${WST14}.`],
+  ];
+  for (const [name, o, reason] of mixed) {
+    it(`${name} is wst:InvalidRequest naming the namespace expected, and no token is issued`, async () => {
+      const r = await trust(o);
+      expect(faultCode(r.text)).toBe("wst:InvalidRequest");
+      expect(r.text).toContain(reason);
+      expect(r.text).not.toContain("Assertion");
+    });
+  }
+
+  it("an element WS-Trust 1.4 adds, in its own namespace, is an extension this STS does not read", async () => {
+    const r = await trust({ ...ALICE, extra: el("InteractiveChallenge", WST14) });
+    expect(r.status, r.text).toBe(200);
+    expect(r.text).toContain("saml:Assertion");
+  });
 
   it("an element of that name in a namespace that is no WS-Trust version's is an extension, not read", async () => {
     const r = await trust({ ...ALICE, extra: el("OnBehalfOf", "urn:example:extension") });
