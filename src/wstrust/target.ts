@@ -30,6 +30,7 @@ export function presentedFromTarget(el: Element | undefined, place: TokenPlace):
   if (el.localName === "BinarySecurityToken" && el.namespaceURI === WSSE_NS) {
     // ValueType is an xs:anyURI: read with whitespace collapsed, as a schema-validating peer does.
     if (collapse(el.getAttribute("ValueType") ?? "") !== JWT_TOKEN_TYPE) throw invalidRequest("Unsupported BinarySecurityToken ValueType.");
+    requireBase64Binary(el);
     let jwt: string;
     try {
       jwt = atob((el.textContent ?? "").replace(/\s+/g, ""));
@@ -71,9 +72,18 @@ export function isCertificateToken(el: Element): boolean {
  * (WSS4J writes one from a certificate chain), the intermediates in it.
  */
 export function presentedCertificate(el: Element): PresentedCertificate {
-  const encoding = el.getAttribute("EncodingType");
-  if (encoding !== null && collapse(encoding) !== BASE64_BINARY) throw invalidRequest("The BinarySecurityToken must be Base64Binary.");
+  requireBase64Binary(el);
   const base64 = (el.textContent ?? "").replace(/[ \t\r\n]+/g, "");
   if (base64 === "" || !/^[A-Za-z0-9+/]+={0,2}$/.test(base64)) throw invalidRequest("The BinarySecurityToken does not hold base64 data.");
   return { certificate: { base64, path: collapse(el.getAttribute("ValueType") ?? "") === X509_PKI_PATH } };
+}
+
+/**
+ * A BinarySecurityToken's EncodingType, when present, must be Base64Binary (WS-Security 1.1
+ * §6.3), the only encoding read here: a HexBinary token read as base64 would be garbage, and
+ * the answer would blame the token instead of its encoding.
+ */
+function requireBase64Binary(el: Element): void {
+  const encoding = el.getAttribute("EncodingType");
+  if (encoding !== null && collapse(encoding) !== BASE64_BINARY) throw invalidRequest("The BinarySecurityToken must be Base64Binary.");
 }

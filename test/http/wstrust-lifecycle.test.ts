@@ -106,6 +106,20 @@ describe("WS-Trust Validate", () => {
     expect(r2.text).toContain(TT.jwt);
   });
 
+  // WS-Security 1.1 §6.3: Base64Binary is the one encoding read; a JWT sent HexBinary is refused
+  // for its encoding, not read as base64 and called a malformed token.
+  it("refuses a JWT BinarySecurityToken whose EncodingType is not Base64Binary, naming the encoding", async () => {
+    const bst = await issue(TT.jwt);
+    const jwt = atob(/>([^<]+)</.exec(bst)![1]!);
+    const hex = Array.from(new TextEncoder().encode(jwt), (b) => b.toString(16).padStart(2, "0")).join("");
+    const hexBst = `<wsse:BinarySecurityToken xmlns:wsse="${NS.wsse}" ValueType="${TT.jwt}" EncodingType="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#HexBinary">${hex}</wsse:BinarySecurityToken>`;
+    for (const r of [await validate(hexBst), await trust({ ...validator, requestType: "Cancel", extra: target("Cancel", hexBst) })]) {
+      expect(faultCode(r.text)).toBe("wst:InvalidRequest");
+      expect(r.text).toContain("The BinarySecurityToken must be Base64Binary.");
+    }
+    expect(statusCode((await validate(bst)).text)).toBe(STATUS_VALID);
+  });
+
   // WS-Trust 1.3 §7: every Validate response states the presented token's status; Apache CXF's
   // STSClient.validateSecurityToken throws VALIDATION_FAILED on a transformation answer without one.
   for (const trustVersion of ["13", "2005"] as const) {
