@@ -12,7 +12,7 @@ import { type Route, decide } from "../engine/authorize.ts";
 import type { RequestServices, StsContext } from "../engine/types.ts";
 import { StsError, authenticationFailed } from "../errors.ts";
 import type { StateClient } from "../state/client.ts";
-import { writeAudit } from "../web/audit.ts";
+import { presentedRequestor, writeAudit } from "../web/audit.ts";
 import { parseBasicAuthorization } from "../web/basic-auth.ts";
 import { NO_STORE } from "../web/headers.ts";
 
@@ -69,7 +69,7 @@ export async function throughDoor<E extends HonoEnv>(
   try {
     const cred = parseBasicAuthorization(c.req.header("authorization"));
     if (!cred) throw authenticationFailed(opts.refused);
-    ctx.audit.requestor = cred.user;
+    ctx.audit.requestor = presentedRequestor(cred.user);
     const state = svc.state(ctx);
     // Only an account this route admits authenticates here; anyone else fails as a wrong
     // password does (same answer, same cost, counted as a failure).

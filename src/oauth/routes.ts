@@ -6,7 +6,7 @@
  */
 import type { Context, Env as HonoEnv, Hono } from "hono";
 import type { RequestServices, StsContext } from "../engine/types.ts";
-import { writeAudit } from "../web/audit.ts";
+import { presentedRequestor, writeAudit } from "../web/audit.ts";
 import { NO_STORE_PRAGMA, PUBLIC_DOCUMENT, noStoreHeaders } from "../web/headers.ts";
 import type { StateClient } from "../state/client.ts";
 import { withFailureLimit } from "../abuse/guard.ts";
@@ -46,7 +46,10 @@ function endpoint<E extends HonoEnv>(services: (c: Context<E>) => RequestService
       const authCtx = ctx;
       // Failed client authentications are limited per claimed client and per address, like
       // WS-Trust UsernameTokens (src/abuse/guard.ts): counted only on failure.
-      const keys = failureKeys(claimedClientId(authorization, params) ?? "-", svc.clientAddress, "client");
+      const claimed = claimedClientId(authorization, params);
+      // docs/audit.md: the requestor as presented, also when its authentication fails.
+      ctx.audit.requestor = presentedRequestor(claimed);
+      const keys = failureKeys(claimed ?? "-", svc.clientAddress, "client");
       const client = await withFailureLimit(
         ctx,
         state,

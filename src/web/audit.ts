@@ -1,3 +1,5 @@
+import { characterCount } from "../bytes.ts";
+import { MAX_USERNAME_CHARS } from "../identity/username.ts";
 import { tokenIdHashOnce } from "../state/hash.ts";
 import { logEvent } from "./log.ts";
 
@@ -25,6 +27,17 @@ export interface AuditItem {
   target: string | undefined;
   tokenId: string | undefined;
   error?: string | undefined;
+}
+
+/**
+ * The name a caller presented, as the audit line's requestor: kept even when authentication then
+ * fails (which client or account failed is what an operator acts on), but not when it is longer
+ * than any user's, service account's or client's name can be (MAX_USERNAME_CHARS; clientId has
+ * the same bound), since such a name authenticates nobody and would let a caller write
+ * arbitrary amounts into the log.
+ */
+export function presentedRequestor(name: string | undefined): string | undefined {
+  return name !== undefined && characterCount(name) <= MAX_USERNAME_CHARS ? name : undefined;
 }
 
 /**

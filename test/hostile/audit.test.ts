@@ -85,6 +85,36 @@ describe("audit lines under attack", () => {
     expect(audits().at(-1)!.requestor).toBe("n".repeat(256));
   });
 
+  it("a failed client or admin authentication names who was claimed, unless the name is longer than any account's", async () => {
+    const jwt = await jwtFromTrust("bob", "builder");
+    lines = [];
+    const form = { subject_token: jwt, subject_token_type: "urn:ietf:params:oauth:token-type:jwt", audience: "https://api.example.com/" };
+    expect((await exchange(form, "Basic " + btoa("demo-client:hunter2-secret-password"))).status).toBe(401);
+    expect((await exchange({ ...form, client_id: "demo-client", client_secret: "hunter2-secret-password" }, null)).status).toBe(401);
+    const introspect = (auth: string) =>
+      call("/oauth2/introspect", { method: "POST", headers: { authorization: auth, "content-type": "application/x-www-form-urlencoded" }, body: "token=x" });
+    expect((await introspect("Basic " + btoa("no-such-client:hunter2-secret-password"))).status).toBe(401);
+    expect((await introspect("Basic " + btoa(`${"c".repeat(257)}:hunter2-secret-password`))).status).toBe(401);
+    const revoke = (user: string) =>
+      call("/admin/revoke-subject", {
+        method: "POST",
+        headers: { authorization: "Basic " + btoa(`${user}:hunter2-secret-password`), "content-type": "application/json" },
+        body: JSON.stringify({ subject: "bob" }),
+      });
+    expect((await revoke("sts-admin")).status).toBe(401);
+    expect((await revoke("u".repeat(257))).status).toBe(401);
+    const a = audits();
+    expect(a.map((x) => [x.operation, x.status, x.error, x.requestor])).toEqual([
+      ["oauth.token_exchange", 401, "invalid_client", "demo-client"],
+      ["oauth.token_exchange", 401, "invalid_client", "demo-client"],
+      ["oauth.introspect", 401, "invalid_client", "no-such-client"],
+      ["oauth.introspect", 401, "invalid_client", null],
+      ["admin.revoke_subject", 401, "authentication_failed", "sts-admin"],
+      ["admin.revoke_subject", 401, "authentication_failed", null],
+    ]);
+    expect(lines.join("\n")).not.toContain("hunter2");
+  });
+
   it("a batch: one line whose items name each item's subject, token and result (a batch may cancel several subjects' tokens)", async () => {
     const token = async (user: string, password: string) => /<saml:Assertion[\s\S]*?<\/saml:Assertion>/.exec((await trust({ user, password, appliesTo: "urn:example:rp" })).text)![0];
     const [alice, bob] = [await token("alice", "wonderland"), await token("bob", "builder")];
