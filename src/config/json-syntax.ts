@@ -19,6 +19,11 @@ const HEX4 = /[0-9a-fA-F]{4}/y;
 
 /** The first syntax error in `text`, or undefined when it is JSON. */
 export function findJsonSyntaxError(text: string): JsonSyntaxError | undefined {
+  // RFC 8259 §8.1: JSON text carries no byte-order mark, and JSON.parse refuses one. Editors that
+  // save "UTF-8 with BOM" (Windows Notepad) put it there invisibly, so it is named.
+  if (text.startsWith("\uFEFF")) {
+    return { line: 1, column: 1, reason: "the text starts with a byte-order mark (U+FEFF, saved as \"UTF-8 with BOM\"): save it as UTF-8 without one" };
+  }
   let i = 0;
   const stack: string[] = [];
   const at = (reason: string): JsonSyntaxError => {

@@ -26,6 +26,7 @@ describe("findJsonSyntaxError", () => {
       ['{"a": 1}}', 1, 9, "nothing may follow the JSON value"],
       ["", 1, 1, "the text holds no value"],
       ['{"a": -}', 1, 7, "a value was expected"],
+      ['\uFEFF{"a": 1}', 1, 1, "byte-order mark"],
     ];
     for (const [text, line, column, reason] of cases) {
       expect(() => JSON.parse(text), text).toThrow();
