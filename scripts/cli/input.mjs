@@ -127,13 +127,21 @@ export function readInputFile(path, option) {
  * text, and the file may be secrets (`--env`).
  */
 export async function readJson(file, what) {
-  let text;
+  let bytes;
   try {
-    text = readFileSync(file, "utf8");
+    bytes = readFileSync(file);
   } catch (e) {
     console.error(`${file}: cannot read ${what} file (${e.code ?? e.message})`);
     return undefined;
   }
+  // Decoded, each such byte would become U+FFFD in the value it is part of (a claim, a display
+  // name, a secret), which then passes every check and is deployed as it was never written.
+  const line = firstNonUtf8Line(bytes);
+  if (line !== undefined) {
+    console.error(notUtf8(file, line));
+    return undefined;
+  }
+  const text = bytes.toString("utf8");
   try {
     return JSON.parse(text);
   } catch {
@@ -141,6 +149,11 @@ export async function readJson(file, what) {
     console.error(`${file}: ${jsonFailure(text)}`);
     return undefined;
   }
+}
+
+/** What to say of a file whose `line` is not UTF-8. */
+export function notUtf8(file, line) {
+  return `${file}:${line}: not UTF-8 text (saved as Latin-1 or Windows-1252?): save the file as UTF-8`;
 }
 
 /**

@@ -2,7 +2,7 @@
 // administration API (/admin/users), as a service account holding `manage-users`.
 import { availableParallelism } from "node:os";
 import { readFileSync } from "node:fs";
-import { UsageError, firstNonUtf8Line, parseArgs, readSecret } from "./input.mjs";
+import { UsageError, firstNonUtf8Line, notUtf8, parseArgs, readSecret } from "./input.mjs";
 import { ApiError, CONNECTION_HELP, CONNECTION_OPTIONS, connect, guarded } from "./admin-api.mjs";
 import { noAnswer } from "./errors.mjs";
 import { MAX_ANSWER_BYTES, UnexpectedAnswer } from "./http.mjs";
@@ -308,7 +308,7 @@ export function readUsersFile(file, text) {
  */
 export function readUsersFileBytes(file, bytes) {
   const line = firstNonUtf8Line(bytes);
-  if (line !== undefined) return { users: [], problems: [`${file}:${line}: not UTF-8 text (saved as Latin-1 or Windows-1252?): save the file as UTF-8`] };
+  if (line !== undefined) return { users: [], problems: [notUtf8(file, line)] };
   return readUsersFile(file, bytes.toString("utf8"));
 }
 

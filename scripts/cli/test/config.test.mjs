@@ -165,3 +165,20 @@ test("a --env file that is not JSON is refused with the position of the error, n
     for (const secret of ["ALICE", "pbkdf2", "BEGIN", "MIIEv", "RSA_KEY"]) assert.ok(!r.stderr.includes(secret), r.stderr);
   }
 });
+
+test("a configuration file that is not UTF-8 is refused naming its line, not passed with U+FFFD in its values", async () => {
+  const config = JSON.parse(readFileSync(join(dir, "config.json"), "utf8"));
+  config.relyingParties[0].claims = ["email"];
+  // "Müller" as Windows-1252 saves it: one byte 0xFC, on the file's third line.
+  const text = JSON.stringify({ ...config, users: [{ username: "anna", passwordHashSecret: "ALICE_PW", claims: { family_name: "M@ller" } }] }, null, 1);
+  const at = text.indexOf("M@ller");
+  const bytes = Buffer.from(text, "utf8");
+  bytes[Buffer.byteLength(text.slice(0, at + 1))] = 0xfc;
+  const file = join(dir, "cp1252.json");
+  writeFileSync(file, bytes);
+  const line = text.slice(0, at).split("\n").length;
+  const r = await runSts(["config", "check-config", file, "--env", join(dir, "secrets.json")]);
+  assert.equal(r.status, 1, r.stdout);
+  assert.equal(r.stdout, "");
+  assert.equal(r.stderr, `${file}:${line}: not UTF-8 text (saved as Latin-1 or Windows-1252?): save the file as UTF-8\n`);
+});
