@@ -85,7 +85,9 @@ async function keys(command, rest) {
   const bits = Number(values.bits);
   // Each mistake named, so the caller knows which value to change.
   const wrong = [
-    command !== "generate" && `unknown command "${command ?? ""}" (generate or inspect --cert FILE)`,
+    command === "inspect" && "--cert FILE.pem is required",
+    command === undefined && "name a command: generate, or inspect --cert FILE",
+    command !== undefined && command !== "generate" && command !== "inspect" && `unknown command "${command}" (generate or inspect --cert FILE)`,
     command === "generate" && !values.cn && "--cn NAME is required",
     command === "generate" && !values.out && "--out DIR is required",
     !["rsa", "ec"].includes(values.type) && `--type must be rsa or ec, not "${values.type}"`,

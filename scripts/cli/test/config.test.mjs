@@ -182,3 +182,15 @@ test("a configuration file that is not UTF-8 is refused naming its line, not pas
   assert.equal(r.stdout, "");
   assert.equal(r.stderr, `${file}:${line}: not UTF-8 text (saved as Latin-1 or Windows-1252?): save the file as UTF-8\n`);
 });
+
+test("keys without a command, or inspect without --cert, says what is missing (exit 2)", async () => {
+  for (const [args, problem] of [
+    [["keys", "inspect"], "--cert FILE.pem is required"],
+    [["keys"], "name a command: generate, or inspect --cert FILE"],
+    [["keys", "frob"], 'unknown command "frob" (generate or inspect --cert FILE)'],
+  ]) {
+    const r = await runSts(args);
+    assert.equal(r.status, 2, args.join(" "));
+    assert.equal(r.stderr.split("\n")[0], `keys: ${problem}`);
+  }
+});
