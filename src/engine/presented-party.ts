@@ -180,6 +180,32 @@ function externalAuthnInstant(times: ReturnType<typeof jwtTimes>, now: Date, ske
   return authTime ?? iat ?? now;
 }
 
+/** When each JWKS URI was last logged as unavailable (per isolate): one line a minute, not one per request. */
+const unavailableLogged = new Map<string, number>();
+const UNAVAILABLE_LOG_INTERVAL_MS = 60_000;
+
+/**
+ * A trusted issuer's jwksUri gave no key set: every token of that issuer is refused until it
+ * does, which only the operator can fix (the partner's endpoint, a firewall, a typo'd URI), so
+ * it is logged with the issuer, the URI and why.
+ */
+function keysUnavailable(ctx: StsContext, t: TrustedIssuer, why: string | undefined): void {
+  const uri = t.jwksUri!;
+  const now = Date.now();
+  const last = unavailableLogged.get(uri);
+  if (last !== undefined && now - last < UNAVAILABLE_LOG_INTERVAL_MS) return;
+  if (unavailableLogged.size >= 64) unavailableLogged.clear();
+  unavailableLogged.set(uri, now);
+  logEvent({
+    level: "error",
+    event: "jwks_unavailable",
+    ...(ctx.config.realm === undefined ? {} : { realm: ctx.config.realm }),
+    issuer: t.issuer,
+    jwks_uri: uri,
+    message: `The JWKS of trusted issuer ${t.issuer} could not be fetched from ${uri} (${why ?? "unknown"}): its tokens are refused until it can be.`,
+  });
+}
+
 /** What a client is told when a trusted issuer's JWT is refused before its signature is checked. */
 const EXTERNAL_REFUSALS: Partial<Record<JwtRefusal, string>> = {
   malformed: "The token is not a well-formed JWT.",
@@ -199,7 +225,13 @@ async function externalJwt(ctx: StsContext, value: string, t: TrustedIssuer): Pr
     now: ctx.now(),
     skewSeconds: t.clockSkewSeconds,
   });
-  if (!r.ok) throw invalidToken(EXTERNAL_REFUSALS[r.refusal] ?? "The token from the trusted issuer did not verify (signature, audience or time window).");
+  if (!r.ok) {
+    if (r.refusal === "keys-unavailable") {
+      keysUnavailable(ctx, t, r.cause);
+      throw invalidToken("The trusted issuer's published keys could not be fetched, so the token could not be checked; try again later.");
+    }
+    throw invalidToken(EXTERNAL_REFUSALS[r.refusal] ?? "The token from the trusted issuer did not verify (signature, audience or time window).");
+  }
   const payload = r.payload;
   const now = ctx.now();
   const authnInstant = externalAuthnInstant(jwtTimes(payload), now, t.clockSkewSeconds * 1000);

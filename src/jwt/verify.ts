@@ -42,6 +42,8 @@ export interface JwksKeySource {
   readonly algorithms: readonly string[];
   /** jose's lookup in the set (by the header's `kid` and `alg`). */
   readonly keySet: JWTVerifyGetKey;
+  /** Where the set is fetched from, when it is not configured inline. */
+  readonly jwksUri?: string;
 }
 
 /**
@@ -94,12 +96,14 @@ export type JwtRefusal =
   | "not-yet-valid"
   /** Another claim check failed (`iss`, `aud`, `sub`, a required claim, a malformed time claim). */
   | "claim"
+  /** A fetched key set could not be had (no answer, not 200, not a JWK Set): the token was not judged. */
+  | "keys-unavailable"
   /** Anything else (no usable key in the set, an unusable key, ...). */
   | "invalid";
 
 export type JwtCheck =
   | { ok: true; payload: JWTPayload; header: JWTHeaderParameters }
-  | { ok: false; refusal: JwtRefusal; reason: string; payload?: JWTPayload; header?: JWTHeaderParameters };
+  | { ok: false; refusal: JwtRefusal; reason: string; payload?: JWTPayload; header?: JWTHeaderParameters; cause?: string };
 
 /**
  * Verifies a compact JWT against one key source: the header must be readable and name no key
@@ -163,8 +167,26 @@ export async function verifyJwt(token: string, source: KeySource, expect: JwtExp
     }
     if (e instanceof errors.JWTClaimValidationFailed) return { ok: false, refusal: "claim", reason: `The token's '${e.claim}' claim is not valid.` };
     if (e instanceof errors.JWSSignatureVerificationFailed) return { ok: false, refusal: "signature", reason: "The token signature is not valid." };
+    const unavailable = own ? undefined : keySetUnavailable(source as JwksKeySource, e);
+    if (unavailable !== undefined) {
+      return { ok: false, refusal: "keys-unavailable", reason: "The issuer's published keys could not be fetched, so the token could not be checked.", cause: unavailable };
+    }
     return { ok: false, refusal: "invalid", reason: "The token is not valid." };
   }
+}
+
+/**
+ * Why a fetched key set could not be used, when `e` says that it could not be fetched: jose
+ * reports a timeout, an answer other than 200 or not JSON (its generic error, thrown only by the
+ * fetch) or one that is no JWK Set, and passes fetch's own failures (no route, no such host)
+ * through. Undefined for an inline set and for every judgement of the token itself.
+ */
+function keySetUnavailable(source: JwksKeySource, e: unknown): string | undefined {
+  if (source.jwksUri === undefined) return undefined;
+  if (e instanceof errors.JWKSTimeout) return "no answer in time";
+  if (e instanceof errors.JWKSInvalid) return "the answer is not a JWK Set";
+  if (e instanceof errors.JOSEError) return e.code === "ERR_JOSE_GENERIC" ? e.message : undefined;
+  return e instanceof Error ? e.message.slice(0, 200) : "the fetch failed";
 }
 
 /** What a token whose `nbf` is still ahead is told, as a SAML token whose NotBefore is. */
@@ -277,7 +299,11 @@ const clientSources = new WeakMap<OAuthClient, JwksKeySource>();
 export function trustedIssuerKeys(t: TrustedIssuer): JwksKeySource {
   let s = issuerSources.get(t);
   if (!s) {
-    s = Object.freeze({ owner: "trusted-issuer", algorithms: Object.freeze([...t.algorithms]), keySet: t.jwks ? createLocalJWKSet(t.jwks as Jwks) : remoteSet(t.jwksUri!) });
+    s = Object.freeze({
+      owner: "trusted-issuer",
+      algorithms: Object.freeze([...t.algorithms]),
+      ...(t.jwks ? { keySet: createLocalJWKSet(t.jwks as Jwks) } : { keySet: remoteSet(t.jwksUri!), jwksUri: t.jwksUri! }),
+    });
     issuerSources.set(t, s);
   }
   return s;

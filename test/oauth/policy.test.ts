@@ -18,6 +18,8 @@ const IDP = "https://idp.example.org";
 const SAML_IDP = "https://saml-idp.example.org";
 const REMOTE_IDP = "https://remote-idp.example.org";
 const REMOTE_JWKS = `${REMOTE_IDP}/jwks-${crypto.randomUUID()}`;
+const DOWN_IDP = "https://down-idp.example.org";
+const DOWN_JWKS = `${DOWN_IDP}/jwks-${crypto.randomUUID()}`;
 const TOKEN_URL = `${ORIGIN}/oauth2/token`;
 const DEMO = basic("demo-client", "demo-secret");
 
@@ -67,6 +69,7 @@ beforeAll(async () => {
       { issuer: IDP, kind: "jwt", jwks: { keys: [i.jwk] }, algorithms: ["ES256"] },
       { issuer: SAML_IDP, kind: "saml", certificates: [certPem] },
       { issuer: REMOTE_IDP, kind: "jwt", jwksUri: REMOTE_JWKS, algorithms: ["ES256"] },
+      { issuer: DOWN_IDP, kind: "jwt", jwksUri: DOWN_JWKS, algorithms: ["ES256"] },
     ],
   };
   const customEnv = { ...env, ...DEV_SECRETS, STS_CONFIG: JSON.stringify(config) };
@@ -145,6 +148,40 @@ describe("trusted external issuers", () => {
       expect([r3.status, r3.json.error]).toEqual([400, "invalid_grant"]);
     } finally {
       spy.mockRestore();
+    }
+  });
+
+  it("a jwksUri that gives no key set: the client is told so, the operator gets one jwks_unavailable line naming the issuer and URI", async () => {
+    const { vi } = await import("vitest");
+    const real = globalThis.fetch;
+    let answer: () => Response = () => new Response("down for maintenance", { status: 503 });
+    const fetchSpy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input: RequestInfo | URL, init?: RequestInit) => {
+      const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+      return url === DOWN_JWKS ? answer() : real(input, init);
+    });
+    const lines: string[] = [];
+    const logSpy = vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void lines.push(a.map(String).join(" ")));
+    try {
+      const token = () => es256({ alg: "ES256", typ: "JWT", kid: "down-key-1" }, { iss: DOWN_IDP, aud: ORIGIN, sub: "erin", iat: now(), exp: now() + 300 }, remoteKey.priv);
+      const refused = await exchange({ subject_token: await token(), subject_token_type: TX.jwt, audience: API }, DEMO, fetcher);
+      expect([refused.status, refused.json.error]).toEqual([400, "invalid_grant"]);
+      expect(refused.json.error_description).toBe("The trusted issuer's published keys could not be fetched, so the token could not be checked; try again later.");
+      answer = () => {
+        throw new TypeError("fetch failed");
+      };
+      const again = await exchange({ subject_token: await token(), subject_token_type: TX.jwt, audience: API }, DEMO, fetcher);
+      expect(again.json.error_description).toBe(refused.json.error_description);
+      const events = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.event === "jwks_unavailable");
+      expect(events).toHaveLength(1); // once a minute, not once a request
+      expect(events[0]).toMatchObject({ level: "error", issuer: DOWN_IDP, jwks_uri: DOWN_JWKS });
+      expect(events[0]!.message).toContain("Expected 200 OK");
+      // Once the set can be had, the same issuer's tokens are judged again.
+      answer = () => new Response(JSON.stringify({ keys: [{ ...remoteKey.jwk, kid: "down-key-1" }] }), { headers: { "content-type": "application/json" } });
+      const ok = await exchange({ subject_token: await token(), subject_token_type: TX.jwt, audience: API }, DEMO, fetcher);
+      expect(ok.status).toBe(200);
+    } finally {
+      fetchSpy.mockRestore();
+      logSpy.mockRestore();
     }
   });
 
