@@ -9,7 +9,7 @@ import { signEnveloped } from "../xmldsig/sign.ts";
 import { AES128_GCM, AES256_GCM, RSA_OAEP, RSA_OAEP_MGF1P } from "../xmlenc/algorithms.ts";
 import { WSA10_NS } from "../soap/ns.ts";
 import { TRUST_ENDPOINTS } from "./mex.ts";
-import { TRUST_ENDPOINT_LIST } from "./endpoints.ts";
+import { TRUST_ENDPOINT_LIST, type TrustEndpoint } from "./endpoints.ts";
 import { pemToDer, toBase64 } from "../keys/pem.ts";
 import { TOKEN_TYPE_URI } from "./token-types.ts";
 import type { ResolvedConfig, TokenKind } from "../config/types.ts";
@@ -32,7 +32,7 @@ export const FEDERATION_METADATA_PATH = "/FederationMetadata/2007-06/FederationM
 /** Browser sign-in (WS-Federation passive requestor profile), published as fed:PassiveRequestorEndpoint. */
 export const PASSIVE_REQUESTOR_PATH = "/wsfed";
 /** Where a partner's token signs a requestor in (issuedtokenmixed), published as this STS's fed:ApplicationServiceEndpoint. */
-const ISSUED_TOKEN_ENDPOINT = TRUST_ENDPOINT_LIST.find((e) => e.version === "13" && e.issuedKey === "public-key")!.path;
+const ISSUED_TOKEN_ENDPOINT = TRUST_ENDPOINT_LIST.find((e) => e.version === "13" && e.issuedKey === "public-key")!;
 
 const MD = SAML2_METADATA_NS;
 const FED_NS = "http://docs.oasis-open.org/wsfed/federation/200706";
@@ -47,7 +47,8 @@ const ACCEPTED_ENCRYPTION = [AES256_GCM, AES128_GCM, RSA_OAEP, RSA_OAEP_MGF1P];
  * fed:SecurityTokenServiceType role listing signing certificates (every one in use: current,
  * next — published ahead of rotation — and previous), token types, claim types and the WS-Trust
  * endpoints, and a fed:ApplicationServiceType role for partners this STS is a relying party of,
- * with the certificates they encrypt for it;
+ * with the certificates they encrypt for it — only where it is one (its issued-token endpoint is
+ * served);
  * signed (enveloped) with the current RSA key. Written by the message writer, then
  * signed on its parsed tree (its xsi:type names a QName, which the canonical tree writer does not
  * carry), the signature placed first as the SAML 2.0 metadata schema wants it.
@@ -62,6 +63,8 @@ export async function buildFederationMetadata(
   passiveRequestor = true,
   /** The token types some relying party accepts (offeredTokenKinds). */
   tokenKinds: readonly TokenKind[] = Object.keys(TOKEN_TYPE_URI) as TokenKind[],
+  /** The WS-Trust endpoints the configuration serves (servedEndpoints). */
+  served: readonly TrustEndpoint[] = TRUST_ENDPOINT_LIST,
 ): Promise<string> {
   const id = newSamlId();
   const keyDescriptor = (use: string, certificateBase64: string, methods: readonly string[] = []) =>
@@ -95,8 +98,14 @@ export async function buildFederationMetadata(
   // This STS as a relying party of a federation partner (§3.1.2.3; AD FS publishes the same
   // role): what a partner needs to add it from this document — the realm it asks tokens for
   // (wtrealm, its issuer), where tokens are posted back (/wsfed) or presented (issuedtokenmixed),
-  // and the certificates to encrypt them for.
-  const asRelyingParty = xml`<md:RoleDescriptor xsi:type="fed:ApplicationServiceType" protocolSupportEnumeration="${FED_NS}">${encryption}<fed:TargetScopes>${epr(issuer)}</fed:TargetScopes><fed:ApplicationServiceEndpoint>${epr(origin + ISSUED_TOKEN_ENDPOINT)}</fed:ApplicationServiceEndpoint>${passive}</md:RoleDescriptor>`;
+  // and the certificates to encrypt them for. Only where a partner's token is accepted (a SAML
+  // partner is trusted, or this STS is its own relying party): elsewhere every such endpoint
+  // answers FailedAuthentication, and a partner that imported the role would send its users to
+  // an address that can never sign them in. The schema wants at least one
+  // fed:ApplicationServiceEndpoint in the role, so without one the whole role goes.
+  const asRelyingParty = served.includes(ISSUED_TOKEN_ENDPOINT)
+    ? xml`<md:RoleDescriptor xsi:type="fed:ApplicationServiceType" protocolSupportEnumeration="${FED_NS}">${encryption}<fed:TargetScopes>${epr(issuer)}</fed:TargetScopes><fed:ApplicationServiceEndpoint>${epr(origin + ISSUED_TOKEN_ENDPOINT.path)}</fed:ApplicationServiceEndpoint>${passive}</md:RoleDescriptor>`
+    : undefined;
   const unsigned = xml`<md:EntityDescriptor xmlns:md="${MD}" xmlns:ds="${DSIG_NS}" xmlns:fed="${FED_NS}" xmlns:auth="${AUTH_NS}" xmlns:xsi="${XSI_NS}" xmlns:wsa="${WSA10_NS}" ID="${id}" entityID="${issuer}"><md:RoleDescriptor xsi:type="fed:SecurityTokenServiceType" protocolSupportEnumeration="${FED_NS}">${signing}<fed:TokenTypesOffered>${tokenTypes}</fed:TokenTypesOffered><fed:ClaimTypesOffered>${offered}</fed:ClaimTypesOffered>${endpoints}${passive}</md:RoleDescriptor>${asRelyingParty}</md:EntityDescriptor>`;
   const root = parseXml(unsigned.xml).documentElement!;
   await signEnveloped(root, { key: keys.current("RSA"), signatureAlgorithm: RSA_SHA256, digestAlgorithm: SHA256, referenceId: id });

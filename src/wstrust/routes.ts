@@ -14,7 +14,7 @@ import { type TrustReply, handleTrustRequest } from "./endpoint.ts";
 import { MEX_PATH, handleMetadataGet } from "./metadata-exchange.ts";
 import { FEDERATION_METADATA_PATH, buildFederationMetadata, offeredTokenKinds } from "./federation-metadata.ts";
 import { claimTypesOffered } from "../engine/claims-offered.ts";
-import { ADFS_ENDPOINT_ALIASES, ADFS_PREFIX, TRUST_ENDPOINT_LIST, type TrustEndpoint } from "./endpoints.ts";
+import { ADFS_ENDPOINT_ALIASES, ADFS_PREFIX, TRUST_ENDPOINT_LIST, type TrustEndpoint, servedEndpoints } from "./endpoints.ts";
 import { wsdlFor } from "./mex.ts";
 import { TRUST13, TRUST2005 } from "./ns.ts";
 
@@ -50,7 +50,7 @@ export function registerTrustRoutes<E extends HonoEnv>(app: Hono<E>, services: (
     app.get(path, async (c) => {
       const ctx = await services(c).context();
       const decryption = ctx.config.decryptionKeys.filter((k) => k.status !== "previous").map((k) => k.certificatePem);
-      const xml = await buildFederationMetadata(ctx.issuer, ctx.origin, ctx.keys, decryption, await claimTypesOffered(ctx), ctx.config.webSessionSecret !== undefined, offeredTokenKinds(ctx.config));
+      const xml = await buildFederationMetadata(ctx.issuer, ctx.origin, ctx.keys, decryption, await claimTypesOffered(ctx), ctx.config.webSessionSecret !== undefined, offeredTokenKinds(ctx.config), servedEndpoints(ctx.config, ctx.issuer));
       return c.body(xml, 200, { "Content-Type": "application/samlmetadata+xml; charset=utf-8", ...NOSNIFF });
     });
   }

@@ -111,7 +111,12 @@ describe("realm documents", () => {
       const mine = certificates(xml);
       expect(mine.length).toBeGreaterThan(0);
       expect(mine.filter((c) => certificates(one).includes(c) && !isDecryptionCertificate(one, c))).toEqual([]);
+      // realm2 trusts no SAML partner and is no relying party of its own: its issuedtokenmixed
+      // endpoints refuse everyone, so it offers itself to no partner as a relying party.
+      expect(xml).not.toContain("issuedtokenmixed");
+      expect(xml).not.toContain("fed:ApplicationServiceType");
     }
+    expect(one).toContain(`<fed:ApplicationServiceEndpoint><wsa:EndpointReference><wsa:Address>${REALM1}/trust/13/issuedtokenmixedasymmetricbasic256</wsa:Address>`);
   });
 
   it("MEX: the WSDL over GET and over WS-MetadataExchange names the realm's endpoints", async () => {
