@@ -108,12 +108,14 @@ export function registerPageRoutes<E extends HonoEnv>(app: Hono<E>, services: (c
   // AD FS's passive endpoint: a relying party that still sends browsers to /adfs/ls/ (this STS
   // took over the AD FS host name) reaches /wsfed, with the same query (and, for a POST, the
   // same method and body: 307). The pages, their cookies and their relative links stay /wsfed's.
+  // Only for a realm served here: an unknown one gets its error page, not a redirect to it.
   for (const path of [ADFS_PASSIVE_PATH, `${ADFS_PASSIVE_PATH}/`]) {
-    app.on(["GET", "POST"], path, (c) => {
+    app.on(["GET", "POST"], path, browser(async (c) => {
+      await services(c).context();
       const url = new URL(c.req.url);
       const to = url.pathname.replace(/\/adfs\/ls\/?$/, PASSIVE_REQUESTOR_PATH) + url.search;
       return new Response(null, { status: 307, headers: { Location: to, "Cache-Control": "no-store" } });
-    });
+    }));
   }
   app.get("/assets/autopost.js", serve(AUTOPOST_SCRIPT, ASSET_HEADERS("text/javascript; charset=utf-8")));
   app.get("/assets/sts.css", serve(STYLESHEET, ASSET_HEADERS("text/css; charset=utf-8")));

@@ -100,6 +100,16 @@ describe("AD FS's passive sign-in address", () => {
     expect(res.status).toBe(307);
     expect(res.headers.get("location")).toBe(`/realms/realm2/wsfed${query}`);
   });
+
+  it("under a prefix no realm has, a 404 page, not a redirect into the unknown realm", async () => {
+    for (const path of ["/adfs/ls/", "/adfs/ls"]) {
+      for (const method of ["GET", "POST"]) {
+        const res = await at(`${ORIGIN}/realms/nowhere${path}${query}`, { method, redirect: "manual", headers: { accept: "text/html" } });
+        expect([res.status, res.headers.get("location")], `${method} ${path}`).toEqual([404, null]);
+        expect(res.headers.get("content-type")).toMatch(/^text\/html/);
+      }
+    }
+  });
 });
 
 describe("AD FS's federation metadata address", () => {
