@@ -165,9 +165,11 @@ function start(top: ResolvedConfig, directoryBound: boolean): Promise<Map<Resolv
 }
 
 /**
- * The origin of a request URL. The runtime hands `request.url` already serialized (WHATWG URL),
- * so a URL that starts with the last origin seen plus "/" has that origin; only a new origin is
- * parsed (a full URL parse per request showed in profiles).
+ * The origin of a request URL. A URL that starts with the last origin seen (a parsed one: lower
+ * case, no default port) plus "/" has that origin, its authority ending at that "/"; only
+ * another is parsed (a full URL parse per request showed in profiles). The runtime writes the
+ * Host header into `request.url` as sent, so a Host in another case or with its default port
+ * is parsed each time, and comes to the same origin.
  */
 let lastOrigin = "";
 function originOf(url: string): string {

@@ -52,18 +52,21 @@ function routingOf(top: ResolvedConfig): Routing | null {
 }
 
 /**
- * The realm of the request at `url` (already serialized by the runtime, WHATWG URL) whose
- * origin is `origin`.
- * @throws StsError unknown_realm
+ * The realm of the request at `url` (`request.url`: the runtime writes the Host header into it
+ * as sent, in its case and with its port, and the request target after it) whose origin is
+ * `origin` (parsed, WHATWG URL).
+ * @throws StsError unknown_realm, bad_request
  */
 export function selectRealm(top: ResolvedConfig, url: string, origin: string): RealmSelection {
-  // The runtime builds the URL from the Host header. A Host holding userinfo (`x@host`, which
-  // RFC 9110 §7.2 does not allow) is refused: a reader that took the path to start at the
-  // origin's length would read the realm from one place while the router reads the route from
-  // another. The path is read where the URL's own authority ends, so a Host naming its
-  // scheme's default port (`host:443`), which the URL keeps and the origin drops, is served.
+  // The runtime builds the URL from the Host header as sent, without checking it: a Host that
+  // is no `uri-host [":" port]` (RFC 9110 §7.2) — userinfo (`x@host`), or a "?", "#" or "\"
+  // (`host?x`, read as the start of a query by the URL parser) — is refused, so that the realm
+  // (read from the parsed origin and from this path), the router's path and every address built
+  // from the origin name the same resource. The path is read where the URL's own authority
+  // ends, so a Host naming its scheme's default port (`host:443`), which the URL keeps and the
+  // origin drops, is served.
   const path = pathStart(url);
-  if (path === -1 || url.lastIndexOf("@", path) > url.indexOf(":")) throw badHost();
+  if (path === -1 || !isAuthority(url, url.indexOf(":") + 3, path)) throw badHost();
   const prefix = realmPrefix(url, path + wellKnownLength(url, path));
   const routing = routingOf(top);
   if (routing === null) {
@@ -84,10 +87,25 @@ export function selectRealm(top: ResolvedConfig, url: string, origin: string): R
   return { config: top, base: origin };
 }
 
-/** Where a serialized http(s) URL's path starts: the first "/" after "scheme://". */
+/** Where an http(s) URL's path starts: the first "/" after "scheme://". */
 function pathStart(url: string): number {
   return url.indexOf("/", url.indexOf(":") + 3);
 }
+
+/**
+ * Whether `url[from, to)` is made only of what RFC 3986 §3.2.2-3.2.3 allows in a host and port:
+ * unreserved characters, percent-encodings, sub-delims, ":" and the brackets of an IP literal.
+ * Not "@" (userinfo), nor "/", "?", "#", "\", quotes, braces or spaces, which end or bend the
+ * authority for a URL parser.
+ */
+function isAuthority(url: string, from: number, to: number): boolean {
+  if (from >= to) return false;
+  for (let i = from; i < to; i++) if (!AUTHORITY_CHARS[url.charCodeAt(i)]) return false;
+  return true;
+}
+
+const AUTHORITY_CHARS: boolean[] = [];
+for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~%!$&'()*+,;=:[]") AUTHORITY_CHARS[c.charCodeAt(0)] = true;
 
 function badHost(): StsError {
   return new StsError("bad_request", "The Host header must be a host name with an optional port.");

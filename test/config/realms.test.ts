@@ -123,7 +123,7 @@ describe("selecting a request's realm", () => {
     expect(pick(strict, "http://[::1]:8787/oauth2/jwks")).toEqual(["two", "http://[::1]:8787"]);
     expect(pick(strict, "https://sts.example.org/realms/three/trust/mex?wsdl")).toEqual(["three", "https://sts.example.org/realms/three"]);
     expect(pick(strict, "https://two.example.org/realms/two/trust/mex")).toEqual(["two", "https://two.example.org/realms/two"]);
-    // The runtime hands the URL serialized: the host in lower case, so any spelling of a name selects it.
+    // The host is read from the parsed origin, in lower case: any spelling of a name selects it.
     expect(pick(strict, "https://TWO.Example.ORG/trust/mex")).toEqual(["two", "https://two.example.org"]);
   });
 
@@ -158,6 +158,27 @@ describe("selecting a request's realm", () => {
     }
     const { cfg: one, env: e1 } = base();
     expect(pick(validateConfig(one, e1), "https://x@anything.example/realms/two/trust/mex")).toBe("bad_request");
+  });
+
+  it("a Host that is no host and port is refused: the runtime puts it in the URL as sent", () => {
+    // What workerd hands the worker for `Host: two.example.org?x` and a request to
+    // /realms/three/…: a URL parser reads host two.example.org and a query holding the path.
+    for (const c of [strict, open]) {
+      for (const url of [
+        "https://two.example.org?x/realms/three/trust/mex",
+        "https://sts.example.org?/realms/two/trust/mex",
+        "https://two.example.org#x/trust/mex",
+        "https://sts.example.org\\realms\\two/trust/mex",
+        'https://two.example.org"x/trust/mex',
+        "https://two.example.org{x}/trust/mex",
+      ]) {
+        expect(pick(c, url), url).toBe("bad_request");
+      }
+      // What RFC 3986 allows in a host and port is served as before.
+      expect(pick(c, "https://two.example.org:8443/trust/mex")).toEqual(["two", "https://two.example.org:8443"]);
+      expect(pick(c, "http://[::1]:8787/trust/mex")).toEqual(["two", "http://[::1]:8787"]);
+      expect(pick(c, "https://tw%6F.example.org/trust/mex")).toEqual(["two", "https://two.example.org"]);
+    }
   });
 
   it("a Host naming its scheme's default port is the same host: the URL keeps the port, the origin drops it", () => {
