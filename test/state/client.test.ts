@@ -181,8 +181,11 @@ describe("state client", () => {
     const t = { id: `b-${crypto.randomUUID()}`, issuedAt: now, expiresAt: now + HOUR };
     const stub = await tokenStateStub(hank);
     const idHash = await tokenIdHash(t.id);
-    expect(await leasing.status(hank, t)).toEqual({ state: "active", renewed: false });
+    // Taken before the call that is granted the lease: the lease cannot start earlier, so each
+    // wait is measured from no later than its start. Taken after the call, the wait measured
+    // would be short by however late the call returned, which on a busy machine exceeds 20 ms.
     const leasedAt = Date.now();
+    expect(await leasing.status(hank, t)).toEqual({ state: "active", renewed: false });
 
     // Another isolate cancels (straight to the object). The cancel answers only after the
     // lease has ended; meanwhile the leasing client may still say active, never after.
@@ -219,8 +222,8 @@ describe("state client", () => {
     const admin = createStateClient(bindings, { cache: null });
     const jay = freshSubject("lease-subject");
     const t = { id: `e-${crypto.randomUUID()}`, issuedAt: now - 1000, expiresAt: now + HOUR };
+    const leasedAt = Date.now(); // before the lease is granted, as above
     expect((await leasing.status(jay, t)).state).toBe("active");
-    const leasedAt = Date.now();
     await admin.revokeSubject(jay);
     expect(Date.now() - leasedAt).toBeGreaterThanOrEqual(LEASE - 20);
     expect(await leasing.status(jay, t)).toEqual({ state: "revoked", reason: "subject-revoked" });
@@ -230,8 +233,8 @@ describe("state client", () => {
     const t0 = { id: `f-${crypto.randomUUID()}`, issuedAt: now, expiresAt: now + HOUR };
     const t1 = { id: `g-${crypto.randomUUID()}`, expiresAt: now + 2 * HOUR };
     expect((await admin.renew(kim, t0, t1)).ok).toBe(true);
-    expect((await leasing.status(kim, { ...t1, issuedAt: now })).state).toBe("active");
     const t1LeasedAt = Date.now();
+    expect((await leasing.status(kim, { ...t1, issuedAt: now })).state).toBe("active");
     expect(await admin.renew(kim, t0, { id: `h-${crypto.randomUUID()}`, expiresAt: now + 2 * HOUR })).toMatchObject({ reason: "already-renewed" });
     expect(Date.now() - t1LeasedAt).toBeGreaterThanOrEqual(LEASE - 20);
     expect((await leasing.status(kim, { ...t1, issuedAt: now })).state).toBe("revoked");
@@ -242,8 +245,8 @@ describe("state client", () => {
     const leasing = createStateClient(bindings, { cache: null, leaseMs: LEASE });
     const lou = freshSubject("lease-restart");
     const t = { id: `i-${crypto.randomUUID()}`, issuedAt: now, expiresAt: now + HOUR };
+    const leasedAt = Date.now(); // before the lease is granted, as above
     expect((await leasing.status(lou, t)).state).toBe("active");
-    const leasedAt = Date.now();
     const stub = await tokenStateStub(lou);
     await evictDurableObject(stub); // the lease table in memory is gone
     await stub.cancel({ idHash: await tokenIdHash(t.id), expiresAt: t.expiresAt });
