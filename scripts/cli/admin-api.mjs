@@ -1,10 +1,9 @@
 // The STS's administration API (/admin/...) as the CLI calls it: a service account's HTTP Basic
 // credentials from options or the environment, JSON in and out (each answer's shape checked), a
 // 429 waited out, and the STS's own wording of a refusal. Shared by `users` and `revoke-subject`.
-import { readFileSync } from "node:fs";
 import { noAnswer } from "./errors.mjs";
 import { DEFAULT_TIMEOUT_SECONDS, TIMEOUT_OPTION, UnexpectedAnswer, send, timeoutOf } from "./http.mjs";
-import { UsageError, withUsage } from "./input.mjs";
+import { UsageError, readCredentialFile, withUsage } from "./input.mjs";
 import { misfit } from "./shape.mjs";
 import { visible } from "./terminal.mjs";
 import { checkCredentialTarget, stsUrl } from "./url.mjs";
@@ -35,14 +34,8 @@ export class ApiError extends Error {
 export function connect(opts, tool) {
   const name = opts.admin ?? process.env.STS_ADMIN;
   if (!name) throw new UsageError("name the administration account: --admin NAME or STS_ADMIN");
-  let secret = process.env.STS_ADMIN_SECRET;
-  if (opts["admin-secret-file"] !== undefined) {
-    try {
-      secret = readFileSync(opts["admin-secret-file"], "utf8").replace(/\r?\n$/, "");
-    } catch (e) {
-      throw new UsageError(`cannot read --admin-secret-file ${opts["admin-secret-file"]} (${e.code ?? e.message})`);
-    }
-  }
+  const file = opts["admin-secret-file"];
+  const secret = file === undefined ? process.env.STS_ADMIN_SECRET : readCredentialFile(file, "--admin-secret-file");
   if (!secret) throw new UsageError("give the account's secret: STS_ADMIN_SECRET or --admin-secret-file FILE");
   const url = (opts.url ?? process.env.STS_URL ?? "http://127.0.0.1:8787").replace(/\/+$/, "");
   checkCredentialTarget(url);

@@ -3,7 +3,7 @@
 // authenticates with HTTP Basic, and a server that asks for a DPoP nonce gets one retry with it.
 import { writeFileSync } from "node:fs";
 import { TIMEOUT_HELP, TIMEOUT_OPTION, UnexpectedAnswer, send, timeoutOf } from "./http.mjs";
-import { UsageError, noPositional, parseArgs, readInputFile, withUsage } from "./input.mjs";
+import { UsageError, credential, noPositional, parseArgs, readInputFile, withUsage } from "./input.mjs";
 import { checkWritable } from "./output.mjs";
 import { readSigningKey } from "./pem.mjs";
 import { misfit } from "./shape.mjs";
@@ -11,11 +11,12 @@ import { excerpt, visible } from "./terminal.mjs";
 import { checkCredentialTarget, stsUrl } from "./url.mjs";
 import { parseXml } from "./xml.mjs";
 
-const USAGE = `usage: npm run sts -- exchange --url URL --client ID --secret SECRET --subject FILE [options]
+const USAGE = `usage: npm run sts -- exchange --url URL --client ID [--secret-file FILE] --subject FILE [options]
 
   --url URL            the STS; its /.well-known/oauth-authorization-server names the token endpoint
   --client ID          the OAuth client (client_secret_basic) ...
-  --secret SECRET      ... and its secret
+  --secret-file FILE   ... and its secret: in FILE, in $STS_CLIENT_SECRET, typed at the prompt,
+                       or --secret SECRET (seen by others in ps)
   --subject FILE       the subject token: a JWT, or a SAML assertion as XML (what \`sts token --out\` writes)
   --subject-type T     jwt | access_token | saml2 | saml1 (default: saml2 / saml1 for XML by its namespace, else jwt)
   --actor FILE         an actor token (delegation), with --actor-type T like --subject-type
@@ -33,7 +34,7 @@ Example: npm run sts -- exchange --url http://127.0.0.1:8787 --client demo-clien
            --subject alice.xml --audience https://api.example.com/ --dpop`;
 
 const OPTIONS = {
-  url: "value", client: "value", secret: "value", subject: "value", "subject-type": "value", actor: "value", "actor-type": "value",
+  url: "value", client: "value", secret: "value", "secret-file": "value", subject: "value", "subject-type": "value", actor: "value", "actor-type": "value",
   audience: "list", resource: "list", scope: "value", "requested-type": "value", dpop: "flag", "dpop-key": "value", "dpop-key-out": "value",
   out: "value", ...TIMEOUT_OPTION,
 };
@@ -183,7 +184,7 @@ export async function postExchange(endpoint, client, form, key, timeout) {
 function readOptions(args) {
   const { opts: o, positional } = parseArgs(args, OPTIONS);
   noPositional(positional);
-  for (const need of ["url", "client", "secret", "subject"]) if (o[need] === undefined) throw new UsageError(`--${need} is required`);
+  for (const need of ["url", "client", "subject"]) if (o[need] === undefined) throw new UsageError(`--${need} is required`);
   if (o.dpop && o["dpop-key"]) throw new UsageError("--dpop makes a new key; --dpop-key uses yours: give one of them");
   if (o["dpop-key-out"] && !o.dpop) throw new UsageError("--dpop-key-out keeps the key --dpop makes");
   return { ...o, timeout: timeoutOf(o) };
@@ -196,6 +197,7 @@ export function run(args) {
 /** Reads the tokens, exchanges them and writes or prints the issued token. */
 async function exchange(o) {
   checkWritable(o, ["out", "dpop-key-out"]);
+  const secret = await credential(o, "secret", "STS_CLIENT_SECRET", "the client's secret");
   // A type or a file that is not a token is a UsageError (exit 2); a file that cannot be read
   // or an STS that does not answer is explained by the CLI's entry (scripts/sts.mjs), in one line.
   const subject = presentedToken(readInputFile(o.subject, "--subject"), o["subject-type"], "subject");
@@ -206,7 +208,7 @@ async function exchange(o) {
   const metaUrl = stsUrl(o.url, "/.well-known/oauth-authorization-server");
   const endpoint = tokenEndpoint(await send(metaUrl, { timeout: o.timeout }));
   checkCredentialTarget(endpoint, metaUrl);
-  const { status, body, answer } = await postExchange(endpoint, { id: o.client, secret: o.secret }, form, key, o.timeout);
+  const { status, body, answer } = await postExchange(endpoint, { id: o.client, secret }, form, key, o.timeout);
   if (status !== 200) {
     // RFC 6749 §5.2: an error answer is JSON with an error code.
     if (typeof body?.error !== "string") throw new UnexpectedAnswer(answer, `not an OAuth error answer (RFC 6749 §5.2): ${excerpt(answer.text)}`);

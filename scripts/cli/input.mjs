@@ -173,6 +173,55 @@ export function firstNonUtf8Line(bytes) {
   return undefined;
 }
 
+/**
+ * A credential the command needs: `--NAME VALUE`, `--NAME-file FILE`, the environment variable
+ * `env`, or typed without echo when a terminal is attached. A value on the command line can be
+ * read by every user of the machine (`ps`, shell history); the file, the variable and the prompt
+ * keep it off the command line.
+ * @param {Record<string, any>} opts  parsed with `NAME` and `NAME-file` as "value" options
+ * @param {string} name  e.g. "password"
+ * @param {string} env  e.g. "STS_PASSWORD"
+ * @param {string} what  what it is, for the prompt and the refusal, e.g. "the user's password"
+ * @returns {Promise<string>}
+ */
+export async function credential(opts, name, env, what) {
+  const file = `${name}-file`;
+  if (opts[name] !== undefined && opts[file] !== undefined) throw new UsageError(`give --${name} or --${file}, not both`);
+  if (opts[name] !== undefined) return opts[name];
+  if (opts[file] !== undefined) return readCredentialFile(opts[file], `--${file}`);
+  const fromEnv = process.env[env];
+  if (fromEnv) return fromEnv;
+  if (process.stdin.isTTY) return readSecret(`${what[0].toUpperCase()}${what.slice(1)}: `);
+  throw new UsageError(`give ${what}: --${file} FILE, ${env}, or --${name} VALUE`);
+}
+
+/** How the WS-Trust commands take the user's password, for their usage text. */
+export const PASSWORD_HELP = "the password: --password-file FILE, $STS_PASSWORD, typed at the prompt, or --password PW (seen by others in ps)";
+
+/** The user's password of a WS-Trust command (`--password`, `--password-file`, STS_PASSWORD, prompt). */
+export function userPassword(opts) {
+  return credential(opts, "password", "STS_PASSWORD", "the user's password");
+}
+
+/**
+ * A secret kept in a file: UTF-8, one trailing line break dropped (as `echo` and editors write
+ * it) and a leading byte-order mark too (as some Windows editors save): neither is ever part of
+ * a secret, and either left in would fail as a wrong secret with no hint why.
+ */
+export function readCredentialFile(path, option) {
+  let bytes;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    throw new UsageError(`cannot read ${option} ${path} (${e.code === "EISDIR" ? "it is a directory" : (e.code ?? e.message)})`);
+  }
+  const line = firstNonUtf8Line(bytes);
+  if (line !== undefined) throw new UsageError(`${option} ${path}: line ${line} is not UTF-8 text`);
+  const text = bytes.toString("utf8").replace(/^\uFEFF/, "").replace(/\r?\n$/, "");
+  if (text === "") throw new UsageError(`${option} ${path}: the file is empty`);
+  return text;
+}
+
 /** Reads a secret from piped stdin, or prompts on a terminal without echo (twice if `confirm`). */
 export async function readSecret(prompt, confirm = false) {
   if (!process.stdin.isTTY) {

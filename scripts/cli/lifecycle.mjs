@@ -8,7 +8,7 @@
 import { writeFileSync } from "node:fs";
 import { faultLine, parseIssueResponse } from "./rstr.mjs";
 import { visible } from "./terminal.mjs";
-import { UsageError, noPositional, parseArgs, readInputFile, withUsage } from "./input.mjs";
+import { PASSWORD_HELP, UsageError, noPositional, parseArgs, readInputFile, userPassword, withUsage } from "./input.mjs";
 import { checkWritable } from "./output.mjs";
 import { TIMEOUT_HELP, TIMEOUT_OPTION, UnexpectedAnswer, timeoutOf } from "./http.mjs";
 import { postTrust } from "./token.mjs";
@@ -99,8 +99,9 @@ export function readTokenFile(path) {
 /** The usage line of one lifecycle command. */
 function usage(op) {
   return (
-    `usage: sts ${op.toLowerCase()} --url URL --user NAME --password PW --token FILE [--token-type status|saml2|saml1|jwt] [--applies-to URI]` +
+    `usage: sts ${op.toLowerCase()} --url URL --user NAME [--password-file FILE] --token FILE [--token-type status|saml2|saml1|jwt] [--applies-to URI]` +
     ` [--soap 1.1|1.2] [--trust 13|2005] [--out FILE] [--timeout SECONDS]` +
+    `\n  ${PASSWORD_HELP}` +
     (op === "Validate" ? "\n  --token FILE: a SAML assertion, a JWT, or a PEM certificate (is it trusted, and whom does it act as?)" : "") +
     `\n  ${TIMEOUT_HELP}`
   );
@@ -108,7 +109,7 @@ function usage(op) {
 
 /** The options of the lifecycle commands. */
 const OPTIONS = {
-  url: "value", user: "value", password: "value", token: "value", "token-type": "value", "applies-to": "value",
+  url: "value", user: "value", password: "value", "password-file": "value", token: "value", "token-type": "value", "applies-to": "value",
   soap: ["1.1", "1.2"], trust: ["13", "2005"], out: "value", ...TIMEOUT_OPTION,
 };
 
@@ -116,7 +117,7 @@ const OPTIONS = {
 function readOptions(args) {
   const { opts, positional } = parseArgs(args, OPTIONS);
   noPositional(positional);
-  const missing = ["url", "user", "password", "token"].filter((k) => opts[k] === undefined);
+  const missing = ["url", "user", "token"].filter((k) => opts[k] === undefined);
   if (missing.length) throw new UsageError(`missing --${missing.join(", --")}`);
   return { ...opts, timeout: timeoutOf(opts) };
 }
@@ -128,8 +129,9 @@ export function command(op) {
     return withUsage(tool, usage(op), async () => {
       const f = readOptions(args);
       checkWritable(f, ["out"]);
+      const password = await userPassword(f);
       const r = await manageToken({
-        url: f.url, user: f.user, password: f.password, op, token: readTokenFile(f.token),
+        url: f.url, user: f.user, password, op, token: readTokenFile(f.token),
         tokenType: f["token-type"], appliesTo: f["applies-to"], soap: f.soap, trust: f.trust, timeout: f.timeout,
       });
       if (r.unexpected !== undefined) throw new UnexpectedAnswer(r.answer, r.unexpected);

@@ -17,19 +17,20 @@ import { entropyFrom, proofKeyOf, useKeyFromFile } from "./proof-key.mjs";
 import { requestTokenWithCertificate } from "./sign.mjs";
 import { explain } from "./errors.mjs";
 import { TIMEOUT_HELP, TIMEOUT_OPTION, UnexpectedAnswer, send, timeoutOf } from "./http.mjs";
-import { UsageError, noPositional, parseArgs, withUsage, wholeNumber } from "./input.mjs";
+import { PASSWORD_HELP, UsageError, noPositional, parseArgs, userPassword, withUsage, wholeNumber } from "./input.mjs";
 import { checkWritable } from "./output.mjs";
 import { readCertificateFile, readSigningKey } from "./pem.mjs";
 import { excerpt } from "./terminal.mjs";
 import { parseXml } from "./xml.mjs";
 import { checkCredentialTarget, stsUrl } from "./url.mjs";
 
-export const USAGE = `usage: sts token --url URL (--user NAME --password PW | --cert CERT.pem --key KEY.pem)
+export const USAGE = `usage: sts token --url URL (--user NAME [--password-file FILE] | --cert CERT.pem --key KEY.pem)
                  --applies-to URI [--token-type saml2|saml1|jwt] [--soap 1.1|1.2] [--trust 13|2005]
                  [--out FILE] [--raw-response FILE]
                  [--key-type bearer|symmetric|public-key] [--entropy random|none|BASE64]
                  [--key-size BITS] [--public-key PEM-FILE] [--proof-key-out FILE]
                  [--claims URI[?][=VALUE],...] [--timeout SECONDS]
+  ${PASSWORD_HELP}
   --cert/--key: sign the request with the certificate's key (certificatemixed endpoint; bearer only)
   symmetric: the proof key (computed from both entropies, or sent by the STS) is written
              base64 to --proof-key-out (default: printed to stderr);
@@ -119,7 +120,7 @@ export async function postTrust(o) {
 
 /** The options `sts token` reads. */
 const TOKEN_OPTIONS = {
-  url: "value", user: "value", password: "value", cert: "value", key: "value", "applies-to": "value", "token-type": "value",
+  url: "value", user: "value", password: "value", "password-file": "value", cert: "value", key: "value", "applies-to": "value", "token-type": "value",
   soap: ["1.1", "1.2"], trust: ["13", "2005"], out: "value", "raw-response": "value",
   "key-type": ["bearer", "symmetric", "public-key"], entropy: "value", "key-size": "value", "public-key": "value", "proof-key-out": "value", claims: "value",
   ...TIMEOUT_OPTION,
@@ -130,7 +131,7 @@ function readOptions(args) {
   const { opts: f, positional } = parseArgs(args, TOKEN_OPTIONS);
   noPositional(positional);
   const byCertificate = f.cert !== undefined || f.key !== undefined;
-  const missing = ["url", ...(byCertificate ? ["cert", "key"] : ["user", "password"]), "applies-to"].filter((k) => f[k] === undefined);
+  const missing = ["url", ...(byCertificate ? ["cert", "key"] : ["user"]), "applies-to"].filter((k) => f[k] === undefined);
   if (missing.length) throw new UsageError(`missing --${missing.join(", --")}`);
   const keyType = f["key-type"] ?? "bearer";
   if (byCertificate && keyType !== "bearer") throw new UsageError("--cert/--key requests bearer tokens; ask for proof keys with --user/--password");
@@ -160,6 +161,7 @@ export function run(args) {
 /** Requests the token the options ask for, and writes or prints it. */
 async function issue(f) {
   const { byCertificate, keyType, soap, trust } = f;
+  const password = byCertificate ? undefined : await userPassword(f);
   let r;
   try {
     checkWritable(f, ["out", "raw-response", "proof-key-out"]);
@@ -181,7 +183,7 @@ async function issue(f) {
           useKey: f["public-key"] === undefined ? undefined : useKeyFromFile(f["public-key"]),
           url: f.url,
           user: f.user,
-          password: f.password,
+          password,
           appliesTo: f["applies-to"],
           tokenType: f["token-type"],
           soap,

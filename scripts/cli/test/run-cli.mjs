@@ -11,7 +11,7 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..", ".
 export function runSts(args, env = {}) {
   return new Promise((resolve) => {
     const clean = { ...process.env };
-    for (const k of ["STS_ADMIN", "STS_ADMIN_SECRET", "STS_URL", "npm_lifecycle_event", "INIT_CWD"]) delete clean[k];
+    for (const k of ["STS_ADMIN", "STS_ADMIN_SECRET", "STS_PASSWORD", "STS_CLIENT_SECRET", "STS_URL", "npm_lifecycle_event", "INIT_CWD"]) delete clean[k];
     const child = spawn(process.execPath, [join(ROOT, "scripts", "sts.mjs"), ...args], { cwd: ROOT, env: { ...clean, ...env } });
     let stdout = "";
     let stderr = "";
