@@ -97,8 +97,7 @@ export function claimedClientId(authorization: PresentedAuthorization, params: F
 /**
  * Authenticates the calling client from its Authorization header ({@link readAuthorization})
  * and form parameters.
- * @throws OAuthError invalid_client (401; with a Basic challenge unless private_key_jwt was
- *   used) or invalid_request when more than one method is used (RFC 6749 §2.3).
+ * @throws OAuthError invalid_client (401) or invalid_request when more than one method is used (RFC 6749 §2.3).
  */
 export async function authenticateClient(
   ctx: StsContext,
@@ -115,24 +114,24 @@ export async function authenticateClient(
   const paramId = params.get("client_id");
   if (basic) {
     const cred = authorization.credentials;
-    if (!cred) throw oauthInvalidClient(true, "The Basic authorization header is malformed.");
+    if (!cred) throw oauthInvalidClient("The Basic authorization header is malformed.");
     if (paramId !== undefined && paramId !== cred.id) throw oauthInvalidRequest("client_id does not match the authenticated client.");
-    return { client: await bySecret(ctx, cred.id, cred.secret, true), method: "client_secret_basic" };
+    return { client: await bySecret(ctx, cred.id, cred.secret), method: "client_secret_basic" };
   }
   if (post) {
-    if (paramId === undefined) throw oauthInvalidClient(false, "client_secret needs client_id.");
-    return { client: await bySecret(ctx, paramId, params.get("client_secret")!, false), method: "client_secret_post" };
+    if (paramId === undefined) throw oauthInvalidClient("client_secret needs client_id.");
+    return { client: await bySecret(ctx, paramId, params.get("client_secret")!), method: "client_secret_post" };
   }
   if (jwt) return { client: await byAssertion(ctx, params, paramId, deps), method: "private_key_jwt" };
-  throw oauthInvalidClient(true, "Client authentication is required.");
+  throw oauthInvalidClient("Client authentication is required.");
 }
 
-async function bySecret(ctx: StsContext, id: string, secret: string, challenge: boolean): Promise<OAuthClient> {
+async function bySecret(ctx: StsContext, id: string, secret: string): Promise<OAuthClient> {
   const client = ctx.config.oauthClients.get(id);
   // verifySecret hashes the presented secret even for unknown clients (no timing oracle); only
   // the secret that last verified for this client's hash skips the hash (docs/security.md).
   const ok = await verifySecret(secret, client?.secretHash);
-  if (!client || !ok) throw oauthInvalidClient(challenge);
+  if (!client || !ok) throw oauthInvalidClient();
   return client;
 }
 
@@ -143,7 +142,7 @@ async function byAssertion(ctx: StsContext, params: FormParams, paramId: string 
   }
   const assertion = params.get("client_assertion");
   if (assertion === undefined) throw oauthInvalidRequest("client_assertion is missing.");
-  const fail = (why: string) => oauthInvalidClient(false, `The client assertion is not acceptable: ${why}.`);
+  const fail = (why: string) => oauthInvalidClient(`The client assertion is not acceptable: ${why}.`);
   // Unverified: only to find the client whose keys then verify everything. A key-choosing
   // header (RFC 8725 §3.10) is refused before any client is looked up.
   const peek = peekJwt(assertion);
@@ -153,7 +152,7 @@ async function byAssertion(ctx: StsContext, params: FormParams, paramId: string 
   if (paramId !== undefined && paramId !== claimedId) throw oauthInvalidRequest("client_id does not match the client assertion.");
   const client = ctx.config.oauthClients.get(claimedId);
   const keys = client && clientKeys(client);
-  if (!client || !keys) throw oauthInvalidClient(false);
+  if (!client || !keys) throw oauthInvalidClient();
   const now = ctx.now();
   const skew = ctx.config.limits.clockSkewSeconds;
   // The client's registered keys with CLIENT_ASSERTION_ALGS (src/config/validate-jwks.ts).

@@ -25,16 +25,13 @@ export type OAuthErrorCode =
 export class OAuthError extends Error {
   readonly code: OAuthErrorCode;
   readonly status: number;
-  /** RFC 6749 §5.2: a 401 invalid_client after Basic (or no) authentication carries a challenge. */
-  readonly challenge: boolean;
   retryAfterSeconds: number | undefined;
 
-  constructor(code: OAuthErrorCode, description: string, opts: { status?: number; challenge?: boolean } = {}) {
+  constructor(code: OAuthErrorCode, description: string, opts: { status?: number } = {}) {
     super(description);
     this.name = "OAuthError";
     this.code = code;
     this.status = opts.status ?? (code === "invalid_client" ? 401 : 400);
-    this.challenge = opts.challenge ?? false;
   }
 }
 
@@ -42,9 +39,8 @@ export const oauthInvalidRequest = (m: string) => new OAuthError("invalid_reques
 export const oauthInvalidGrant = (m: string) => new OAuthError("invalid_grant", m);
 export const oauthInvalidTarget = (m: string) => new OAuthError("invalid_target", m);
 export const oauthUnauthorizedClient = (m: string) => new OAuthError("unauthorized_client", m);
-/** Client authentication failed; `challenge` when the client used (or could use) HTTP Basic. */
-export const oauthInvalidClient = (challenge: boolean, m = "Client authentication failed.") =>
-  new OAuthError("invalid_client", m, { challenge });
+/** Client authentication failed (401, with a challenge: see {@link oauthErrorResponse}). */
+export const oauthInvalidClient = (m = "Client authentication failed.") => new OAuthError("invalid_client", m);
 
 /**
  * Engine code → OAuth error. Presented-token problems are `invalid_grant` (RFC 6749 §5.2: the
@@ -92,8 +88,12 @@ export function toOAuthError(e: unknown): OAuthError | undefined {
 /** The JSON error response: `{error, error_description}` with status and headers (plus the endpoint's own). */
 export function oauthErrorResponse(err: OAuthError, extraHeaders?: Record<string, string>): Response {
   const headers: Record<string, string> = { "Content-Type": "application/json", ...NO_STORE_PRAGMA, ...extraHeaders };
-  // RFC 6749 §5.2 / RFC 7617: the realm names this server; the scheme is the one we accept.
-  if (err.challenge) headers["WWW-Authenticate"] = 'Basic realm="sts", charset="UTF-8"';
+  // RFC 9110 §15.5.2: every 401 MUST carry a challenge, whichever way the client tried (or
+  // failed) to authenticate — HTTP stacks that find none fail with an I/O error instead of
+  // reading the JSON (Android's "No authentication challenges found"). RFC 6749 §5.2 asks for it
+  // after Basic; Basic is the one HTTP scheme these endpoints take (RFC 7617: the realm names
+  // this server), so it is the challenge after client_secret_post or private_key_jwt too.
+  if (err.status === 401) headers["WWW-Authenticate"] = 'Basic realm="sts", charset="UTF-8"';
   if (err.retryAfterSeconds !== undefined) headers["Retry-After"] = String(err.retryAfterSeconds);
   return new Response(JSON.stringify({ error: err.code, error_description: err.message }), { status: err.status, headers });
 }

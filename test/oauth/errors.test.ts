@@ -36,13 +36,13 @@ describe("engine error → OAuth error table", () => {
   it("leaves other errors alone (they become a generic 500)", () => {
     expect(toOAuthError(new TypeError("x"))).toBeUndefined();
   });
-  it("writes {error, error_description}, no-store, and a Basic challenge only when asked", async () => {
-    const r = oauthErrorResponse(new OAuthError("invalid_client", "nope", { challenge: true }));
+  it("writes {error, error_description}, no-store, and a Basic challenge on every 401 (RFC 9110 §15.5.2)", async () => {
+    const r = oauthErrorResponse(new OAuthError("invalid_client", "nope"));
     expect(r.status).toBe(401);
     expect(await r.json()).toEqual({ error: "invalid_client", error_description: "nope" });
     expect(r.headers.get("www-authenticate")).toBe('Basic realm="sts", charset="UTF-8"');
     expect([r.headers.get("cache-control"), r.headers.get("pragma")]).toEqual(["no-store", "no-cache"]);
-    expect(oauthErrorResponse(new OAuthError("invalid_client", "x")).headers.get("www-authenticate")).toBeNull();
+    expect(oauthErrorResponse(new OAuthError("invalid_request", "x")).headers.get("www-authenticate")).toBeNull();
   });
 });
 

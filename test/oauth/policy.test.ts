@@ -98,7 +98,7 @@ describe("private_key_jwt (RFC 7523)", () => {
     const replay = await exchange({ subject_token: subject, subject_token_type: TX.jwt, audience: API, ...pkjwt(a) }, null, fetcher);
     expect([replay.status, replay.json.error]).toEqual([401, "invalid_client"]);
     expect(replay.json.error_description).toContain("jti");
-    expect(replay.res.headers.get("www-authenticate")).toBeNull();
+    expect(replay.res.headers.get("www-authenticate")).toBe('Basic realm="sts", charset="UTF-8"');
   });
 
   it("refuses a wrong audience, a long lifetime, no exp, an HMAC or unsigned assertion, iss ≠ sub", async () => {

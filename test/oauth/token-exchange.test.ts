@@ -281,10 +281,16 @@ describe("token endpoint errors", () => {
     const r = await err(exchange({ subject_token: "x", subject_token_type: TX.jwt }, basic("demo-client", "wrong")), 401, "invalid_client");
     expect(r.res.headers.get("www-authenticate")).toMatch(/^Basic realm="sts"/);
   });
-  it("unknown client and wrong secret (post) → 401 invalid_client", async () => {
-    await err(exchange({ subject_token: "x", subject_token_type: TX.jwt }, basic("nobody", "demo-secret")), 401, "invalid_client");
-    const r = await err(exchange({ subject_token: "x", subject_token_type: TX.jwt, client_id: "demo-client", client_secret: "nope" }, null), 401, "invalid_client");
-    expect(r.res.headers.get("www-authenticate")).toBeNull();
+  it("unknown client and wrong secret (post) → 401 invalid_client, each with a challenge (RFC 9110 §15.5.2)", async () => {
+    const unknown = await err(exchange({ subject_token: "x", subject_token_type: TX.jwt }, basic("nobody", "demo-secret")), 401, "invalid_client");
+    expect(unknown.res.headers.get("www-authenticate")).toBe('Basic realm="sts", charset="UTF-8"');
+    const secretPost = await err(exchange({ subject_token: "x", subject_token_type: TX.jwt, client_id: "demo-client", client_secret: "nope" }, null), 401, "invalid_client");
+    expect(secretPost.res.headers.get("www-authenticate")).toBe('Basic realm="sts", charset="UTF-8"');
+    // Other names each, so as not to add to demo-client's failure count.
+    for (const path of ["/oauth2/introspect", "/oauth2/revoke"]) {
+      const r = await err(post(path, { token: "x", client_id: `nobody${path.replace(/\W/g, "-")}`, client_secret: "nope" }, null), 401, "invalid_client");
+      expect(r.res.headers.get("www-authenticate"), path).toBe('Basic realm="sts", charset="UTF-8"');
+    }
   });
   it("no client authentication → 401; two methods at once → 400 invalid_request", async () => {
     await err(exchange({ subject_token: "x", subject_token_type: TX.jwt }, null), 401, "invalid_client");
