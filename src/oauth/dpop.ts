@@ -109,7 +109,9 @@ export async function verifyDpopProof(
   const skew = Math.min(ctx.config.limits.clockSkewSeconds, MAX_CLOCK_SKEW_SECONDS);
   const iat = claims.iat;
   const now = ctx.now().getTime() / 1000;
-  if (typeof iat !== "number" || !Number.isInteger(iat)) throw refuse("iat must be a NumericDate in whole seconds");
+  // RFC 7519 §2: a NumericDate may have a fraction of a second (clients that take the time as
+  // `Date.now() / 1000` or Python's `time.time()` send one); only a number that is no time is refused.
+  if (typeof iat !== "number" || !Number.isFinite(iat)) throw refuse("iat must be a NumericDate");
   if (iat < now - skew) throw refuse("iat is too old; make a fresh proof for each request");
   if (iat > now + skew) throw refuse("iat lies in the future");
   // RFC 9449 §8: where nonces are handed out, only a proof naming a current one is taken
@@ -128,7 +130,7 @@ export async function verifyDpopProof(
   }
   const jkt = await calculateJwkThumbprint(jwk, "sha256");
   // RFC 9449 §11.1: a proof is used once. Remembered for as long as its iat would be accepted.
-  const first = await state.rememberNonce(`dpop:${jkt}:${jti}`, (iat + skew) * 1000);
+  const first = await state.rememberNonce(`dpop:${jkt}:${jti}`, Math.ceil((iat + skew) * 1000));
   if (!first) throw refuse("this proof (its jti) has been used before");
   return { jkt };
 }

@@ -94,7 +94,6 @@ describe("hostile DPoP proofs → invalid_dpop_proof", () => {
     await refused(await proof(k, { iat: now() - 3600 }), /iat is too old/);
     await refused(await proof(k, { iat: now() + 3600 }), /iat lies in the future/);
     await refused(await proof(k, { iat: String(now()) }), /iat must be a NumericDate/);
-    await refused(await proof(k, { iat: now() + 0.5 }), /iat must be a NumericDate/);
     await refused(await proof(k, { iat: undefined }), /iat must be a NumericDate/);
   });
 

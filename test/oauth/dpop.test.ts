@@ -61,6 +61,16 @@ describe("DPoP (RFC 9449) at the token endpoint", () => {
     }
   });
 
+  it("accepts an iat with a fraction of a second (an RFC 7519 §2 NumericDate), once", async () => {
+    const k = await proofKey();
+    const p = await proof(k, { iat: Date.now() / 1000 - 0.25 });
+    const r = await exchangeWithDpop({ subject_token: await jwtFromTrust() }, p);
+    expect([r.status, r.json.token_type]).toEqual([200, "DPoP"]);
+    expect(jwtParts(r.json.access_token as string).payload.cnf).toEqual({ jkt: k.jkt });
+    const again = await exchangeWithDpop({ subject_token: await jwtFromTrust() }, p);
+    expect([again.status, again.json.error]).toEqual([400, "invalid_dpop_proof"]);
+  });
+
   it("introspection shows cnf.jkt and token_type DPoP for a bound token; revocation still works", async () => {
     const k = await proofKey();
     const tok = await boundToken(k);
