@@ -14,7 +14,11 @@ import { TT_PREFIX, presentedType } from "./token-types.ts";
  * @param role the parameter name, for messages ("subject_token" / "actor_token")
  * @throws StsError invalid_request (unsupported type) or invalid_token (not of its type)
  */
-export function presentedToken(ctx: StsContext, value: string, typeUri: string, role: "subject_token" | "actor_token"): PresentedToken {
+export function presentedToken(ctx: StsContext, raw: string, typeUri: string, role: "subject_token" | "actor_token"): PresentedToken {
+  // White space around a token is transport, not token (no compact JWS or base64url holds any):
+  // `curl --data-urlencode subject_token@token.jwt` sends the file's final newline. Introspection
+  // and revocation take the same value (presented.ts `presentedOwn`).
+  const value = raw.trim();
   const type = presentedType(typeUri);
   if (!type) throw invalidRequest(`The ${role}_type is not supported.`);
   if (type === "saml2" || type === "saml1") {

@@ -108,6 +108,16 @@ describe("RFC 8693 token exchange (dev configuration, black box)", () => {
     expect(jwtParts(r3.json.access_token as string).payload.act).toEqual({ sub: "bob" });
   });
 
+  it("takes a subject_token and actor_token with a final newline (curl --data-urlencode name@file), as introspection does", async () => {
+    const alice = await jwtFromTrust("alice", "wonderland");
+    const bob = await jwtFromTrust("bob", "builder");
+    const r = await exchange({ subject_token: `${alice}\n`, subject_token_type: TX.jwt, audience: API, actor_token: ` ${bob}\r\n`, actor_token_type: TX.jwt });
+    expect(r.status).toBe(200);
+    expect(jwtParts(r.json.access_token as string).payload).toMatchObject({ sub: "alice", act: { sub: "bob" } });
+    const i = await post("/oauth2/introspect", { token: `${r.json.access_token as string}\n` });
+    expect(i.json).toMatchObject({ active: true, sub: "alice" });
+  });
+
   it("refuses a delegated token as the actor_token: the party acting through it would vanish from the chain", async () => {
     const alice = await jwtFromTrust("alice", "wonderland");
     const bob = await jwtFromTrust("bob", "builder");
