@@ -6,7 +6,7 @@
  */
 import { fromBase64 } from "../bytes.ts";
 import { Asn1Error, children, expectTag, parseDer, readOid } from "../keys/asn1.ts";
-import { type ParsedCertificate, parseCertificate } from "../keys/x509.ts";
+import { OID_EC, OID_RSA, type ParsedCertificate, parseCertificate } from "../keys/x509.ts";
 
 /** The algorithm of a signing key, as far as the STS cares. */
 export type KeyAlgorithm = "RSA" | "EC P-256" | "EC P-384" | "EC P-521";
@@ -79,8 +79,6 @@ export function checkCertificatePem(pem: string): string | { pem: string; cert: 
   return { pem: pem.trim().replace(/\r\n/g, "\n"), cert };
 }
 
-const OID_RSA = "1.2.840.113549.1.1.1"; // rsaEncryption
-const OID_EC = "1.2.840.10045.2.1"; // id-ecPublicKey
 const CURVES: Record<string, KeyAlgorithm> = {
   "1.2.840.10045.3.1.7": "EC P-256", // secp256r1
   "1.3.132.0.34": "EC P-384", // secp384r1

@@ -11,10 +11,10 @@ import type { NamedCurve } from "../keys/ecdsa-sig.ts";
 import type { ConfirmedKey } from "../soap/message-signature.ts";
 import { childElements } from "../xml/dom.ts";
 import { readPublicKeyInfo } from "../xmldsig/key-info.ts";
+import { XENC_NS } from "../xmlenc/algorithms.ts";
 import { decryptKey } from "../xmlenc/decrypt.ts";
 import type { StsContext } from "./types.ts";
 
-const XENC_NS = "http://www.w3.org/2001/04/xmlenc#";
 /** A proof key shorter than this proves nothing worth having (WS-Trust's KeySize minimum). */
 const MIN_PROOF_KEY_BYTES = 16;
 

@@ -17,12 +17,12 @@ import { childElements } from "../xml/dom.ts";
 import { escapeAttr } from "../xml/escape.ts";
 import { XmlSecurityError } from "../xml/errors.ts";
 import { parseXml } from "../xml/parse.ts";
+import { XENC_NS } from "../xmlenc/algorithms.ts";
 import { decryptParsed, readEncryptedData } from "../xmlenc/decrypt.ts";
 import type { ParsedEncryptedData } from "../xmlenc/parse.ts";
 import { XmlEncError } from "../xmlenc/errors.ts";
 import type { StsContext } from "./types.ts";
 
-const XENC_NS = "http://www.w3.org/2001/04/xmlenc#";
 /** EncryptedKeys beside one EncryptedData (one per recipient) tried at most: each may cost an RSA decryption. */
 const MAX_RECIPIENTS = 4;
 

@@ -9,6 +9,8 @@ import { type PairwiseName, withRealSubject } from "./pairwise.ts";
 import { lookupRelyingParty } from "./relying-party.ts";
 import { verifyJwt } from "../jwt/verify.ts";
 import { type AssertionFacts, readAssertion } from "../saml/parse.ts";
+import { SAML2_NS } from "../saml/ns.ts";
+import { XENC_NS } from "../xmlenc/algorithms.ts";
 import { MAX_CLOCK_SKEW_SECONDS } from "../state/types.ts";
 import { jwtTimes } from "../token/time.ts";
 import { VerifiedMemo, deepFreeze } from "../keys/verified-memo.ts";
@@ -76,8 +78,6 @@ export type OwnTokenCheck =
  */
 export type PresentedToken = { xml: Element; saml?: "saml2" | "saml1" | undefined } | { jwt: string };
 
-const XENC_NS = "http://www.w3.org/2001/04/xmlenc#";
-const SAML2_ASSERTION_NS = "urn:oasis:names:tc:SAML:2.0:assertion";
 
 /**
  * Why an encrypted token is refused where it is: what we hand an encrypting relying party is
@@ -94,7 +94,7 @@ export const ENCRYPTED_TOKEN_REFUSAL =
  */
 export function isEncryptedToken(t: Element | string): boolean {
   if (typeof t === "string") return hasFourDots(t) && COMPACT_JWE.test(t.trim());
-  return (t.localName === "EncryptedAssertion" && t.namespaceURI === SAML2_ASSERTION_NS) || (t.localName === "EncryptedData" && t.namespaceURI === XENC_NS);
+  return (t.localName === "EncryptedAssertion" && t.namespaceURI === SAML2_NS) || (t.localName === "EncryptedData" && t.namespaceURI === XENC_NS);
 }
 
 const COMPACT_JWE = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]*){4}$/;

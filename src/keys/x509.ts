@@ -14,8 +14,9 @@ import { comparableName } from "./x509-name.ts";
 import { bitLength } from "./strength.ts";
 import type { NamedCurve } from "./ecdsa-sig.ts";
 
-const OID_RSA = "1.2.840.113549.1.1.1";
-const OID_EC = "1.2.840.10045.2.1";
+/** rsaEncryption and id-ecPublicKey: the SubjectPublicKeyInfo algorithms of the keys we take. */
+export const OID_RSA = "1.2.840.113549.1.1.1";
+export const OID_EC = "1.2.840.10045.2.1";
 const OID_CN = "2.5.4.3";
 const CURVE_OIDS: Record<string, NamedCurve> = {
   "1.2.840.10045.3.1.7": "P-256",

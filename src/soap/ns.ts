@@ -5,9 +5,8 @@ export const SOAP12_NS = "http://www.w3.org/2003/05/soap-envelope";
 export const WSA10_NS = "http://www.w3.org/2005/08/addressing";
 /** The August 2004 WS-Addressing namespace still sent by WSE / older WCF bindings. */
 export const WSA04_NS = "http://schemas.xmlsoap.org/ws/2004/08/addressing";
-export const WSSE_NS = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd";
 export const WSSE11_NS = "http://docs.oasis-open.org/wss/oasis-wss-wssecurity-secext-1.1.xsd";
-export { WSU_NS } from "../xml/dom.ts";
+export { BASE64_BINARY, WSSE_NS, WSU_NS } from "../xml/dom.ts";
 export const PASSWORD_TEXT =
   "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText";
 export const PASSWORD_DIGEST =
@@ -16,8 +15,6 @@ export const PASSWORD_DIGEST =
 export const X509V3 = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3";
 /** WSS X.509 Token Profile 1.1 §3.1: a BinarySecurityToken holding a certificate path (a PkiPath, end certificate last). */
 export const X509_PKI_PATH = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509PKIPathv1";
-/** WS-Security 1.1 §6.3: the EncodingType of a base64 BinarySecurityToken. */
-export const BASE64_BINARY = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary";
 /** WS-Addressing 1.0 SOAP Binding §6: the wsa:Action of a SOAP fault. */
 export const WSA10_FAULT_ACTION = "http://www.w3.org/2005/08/addressing/soap/fault";
 /** The 2004/08 submission §5: the one wsa:Action of every fault message in that version. */

@@ -12,10 +12,11 @@ import { TRUST_ENDPOINTS } from "./mex.ts";
 import { TRUST_ENDPOINT_LIST, type TrustEndpoint } from "./endpoints.ts";
 import { pemToDer, toBase64 } from "../keys/pem.ts";
 import { TOKEN_TYPE_URI } from "./token-types.ts";
+import { AUTHORIZATION_DIALECT } from "./claims-request.ts";
 import type { ResolvedConfig, TokenKind } from "../config/types.ts";
 import { xml } from "../xml/markup.ts";
 import { parseXml } from "../xml/parse.ts";
-import { DSIG_NS } from "../xml/dom.ts";
+import { DSIG_NS, XSI_NS } from "../xml/dom.ts";
 
 /**
  * The token types this STS issues to some relying party (each party's `tokenTypes`), in
@@ -36,8 +37,6 @@ const ISSUED_TOKEN_ENDPOINT = TRUST_ENDPOINT_LIST.find((e) => e.version === "13"
 
 const MD = SAML2_METADATA_NS;
 const FED_NS = "http://docs.oasis-open.org/wsfed/federation/200706";
-const AUTH_NS = "http://docs.oasis-open.org/wsfed/authorization/200706";
-const XSI_NS = "http://www.w3.org/2001/XMLSchema-instance";
 
 /** What this STS decrypts, strongest first: AES-GCM content, RSA-OAEP key transport. */
 const ACCEPTED_ENCRYPTION = [AES256_GCM, AES128_GCM, RSA_OAEP, RSA_OAEP_MGF1P];
@@ -106,7 +105,7 @@ export async function buildFederationMetadata(
   const asRelyingParty = served.includes(ISSUED_TOKEN_ENDPOINT)
     ? xml`<md:RoleDescriptor xsi:type="fed:ApplicationServiceType" protocolSupportEnumeration="${FED_NS}">${encryption}<fed:TargetScopes>${epr(issuer)}</fed:TargetScopes><fed:ApplicationServiceEndpoint>${epr(origin + ISSUED_TOKEN_ENDPOINT.path)}</fed:ApplicationServiceEndpoint>${passive}</md:RoleDescriptor>`
     : undefined;
-  const unsigned = xml`<md:EntityDescriptor xmlns:md="${MD}" xmlns:ds="${DSIG_NS}" xmlns:fed="${FED_NS}" xmlns:auth="${AUTH_NS}" xmlns:xsi="${XSI_NS}" xmlns:wsa="${WSA10_NS}" ID="${id}" entityID="${issuer}"><md:RoleDescriptor xsi:type="fed:SecurityTokenServiceType" protocolSupportEnumeration="${FED_NS}">${signing}<fed:TokenTypesOffered>${tokenTypes}</fed:TokenTypesOffered><fed:ClaimTypesOffered>${offered}</fed:ClaimTypesOffered>${endpoints}${passive}</md:RoleDescriptor>${asRelyingParty}</md:EntityDescriptor>`;
+  const unsigned = xml`<md:EntityDescriptor xmlns:md="${MD}" xmlns:ds="${DSIG_NS}" xmlns:fed="${FED_NS}" xmlns:auth="${AUTHORIZATION_DIALECT}" xmlns:xsi="${XSI_NS}" xmlns:wsa="${WSA10_NS}" ID="${id}" entityID="${issuer}"><md:RoleDescriptor xsi:type="fed:SecurityTokenServiceType" protocolSupportEnumeration="${FED_NS}">${signing}<fed:TokenTypesOffered>${tokenTypes}</fed:TokenTypesOffered><fed:ClaimTypesOffered>${offered}</fed:ClaimTypesOffered>${endpoints}${passive}</md:RoleDescriptor>${asRelyingParty}</md:EntityDescriptor>`;
   const root = parseXml(unsigned.xml).documentElement!;
   await signEnveloped(root, { key: keys.current("RSA"), signatureAlgorithm: RSA_SHA256, digestAlgorithm: SHA256, referenceId: id });
   // Moving the signature first is safe: the enveloped transform removes it wherever it is, and

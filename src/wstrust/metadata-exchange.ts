@@ -11,7 +11,7 @@ import { soapReply } from "../soap/reply.ts";
 import { childElements } from "../xml/dom.ts";
 import { trustedMarkup, xml } from "../xml/markup.ts";
 import { checkDestination } from "./addressing.ts";
-import { wsdlFor } from "./mex.ts";
+import { TNS, WSDL_NS, wsdlFor } from "./mex.ts";
 import { TRUST13 } from "./ns.ts";
 import { type TrustReply, faultReply } from "./endpoint.ts";
 
@@ -19,8 +19,6 @@ export const MEX_PATH = "/trust/mex";
 const TRANSFER_GET = "http://schemas.xmlsoap.org/ws/2004/09/transfer/Get";
 const TRANSFER_GET_RESPONSE = "http://schemas.xmlsoap.org/ws/2004/09/transfer/GetResponse";
 const MEX_NS = "http://schemas.xmlsoap.org/ws/2004/09/mex";
-const WSDL_DIALECT = "http://schemas.xmlsoap.org/wsdl/";
-const WSDL_IDENTIFIER = "http://schemas.microsoft.com/ws/2008/06/identity/securitytokenservice";
 
 /**
  * Answers a WS-Transfer Get on the metadata endpoint at `path` (whose wsa:To must name it);
@@ -51,7 +49,7 @@ export async function handleMetadataGet(
     if (childElements(env.body).length > 0) throw badRequest("A WS-Transfer Get has an empty SOAP Body.");
     checkDestination(wsa.to, { path, origin: ctx.origin, issuer: ctx.issuer });
     const wsdl = trustedMarkup(wsdlFor(ctx).replace(/^<\?xml[^?]*\?>/, ""));
-    const body = xml`<mex:Metadata xmlns:mex="${MEX_NS}"><mex:MetadataSection Dialect="${WSDL_DIALECT}" Identifier="${WSDL_IDENTIFIER}">${wsdl}</mex:MetadataSection></mex:Metadata>`;
+    const body = xml`<mex:Metadata xmlns:mex="${MEX_NS}"><mex:MetadataSection Dialect="${WSDL_NS}" Identifier="${TNS}">${wsdl}</mex:MetadataSection></mex:Metadata>`;
     return {
       status: 200,
       body: soapReply(version, { action: TRANSFER_GET_RESPONSE, relatesTo, ns: wsaNs }, body),

@@ -1,15 +1,17 @@
 import { WSA10_NS, WSU_NS } from "../soap/ns.ts";
+import { XS_NS } from "../xml/dom.ts";
 import { type Markup, trustedMarkup, xml } from "../xml/markup.ts";
 import { TRUST13, TRUST2005, type TrustNs, WSP_NS } from "./ns.ts";
 import type { StsContext } from "../engine/types.ts";
 import { type RequestorAuthentication, TRUST_ENDPOINT_LIST, type TrustEndpoint, acceptsSha1Signatures, servedEndpoints } from "./endpoints.ts";
 
-const WSDL_NS = "http://schemas.xmlsoap.org/wsdl/";
+export const WSDL_NS = "http://schemas.xmlsoap.org/wsdl/";
 const SOAP12_WSDL_NS = "http://schemas.xmlsoap.org/wsdl/soap12/";
 const WSAW_NS = "http://www.w3.org/2006/05/addressing/wsdl";
 const SP12_NS = "http://docs.oasis-open.org/ws-sx/ws-securitypolicy/200702";
 const SP2005_NS = "http://schemas.xmlsoap.org/ws/2005/07/securitypolicy";
-const TNS = "http://schemas.microsoft.com/ws/2008/06/identity/securitytokenservice";
+/** The target namespace of the WSDL, AD FS's: the identifier of its WS-MetadataExchange section. */
+export const TNS = "http://schemas.microsoft.com/ws/2008/06/identity/securitytokenservice";
 const HTTP_TRANSPORT = "http://schemas.xmlsoap.org/soap/http";
 
 /** The usernamemixed endpoint of each WS-Trust version, relative to the origin. */
@@ -168,7 +170,6 @@ function binding(port: Port): Markup {
   return xml`<wsdl:binding name="${port.binding}" type="tns:${f.portType}"><wsp:PolicyReference URI="#${port.binding}_policy"/><soap12:binding transport="${HTTP_TRANSPORT}"/>${ops}</wsdl:binding>`;
 }
 
-const XSD_NS = "http://www.w3.org/2001/XMLSchema";
 
 /**
  * The schema of one WS-Trust version's message elements, inline in wsdl:types so that a WSDL
@@ -202,7 +203,7 @@ export function buildWsdl(origin: string, served: readonly TrustEndpoint[] = TRU
   const suite: AlgorithmSuite = sha1 ? "Basic256" : "Basic256Sha256";
   return (
     `<?xml version="1.0" encoding="utf-8"?>` +
-    xml`<wsdl:definitions name="SecurityTokenService" targetNamespace="${TNS}" xmlns:wsdl="${WSDL_NS}" xmlns:soap12="${SOAP12_WSDL_NS}" xmlns:wsu="${WSU_NS}" xmlns:wsp="${WSP_NS}" xmlns:wsa10="${WSA10_NS}" xmlns:wsaw="${WSAW_NS}" xmlns:tns="${TNS}" xmlns:trust="${TRUST13.ns}" xmlns:t="${TRUST2005.ns}" xmlns:xsd="${XSD_NS}">${ports.map((p) => policy(p, suite))}<wsdl:types>${messageSchema(TRUST13)}${messageSchema(TRUST2005)}</wsdl:types>${Object.values(FLAVOURS).map(messagesAndPortType)}${ports.map(binding)}<wsdl:service name="SecurityTokenService">${ports.map((p) => port(p, origin))}</wsdl:service></wsdl:definitions>`.xml
+    xml`<wsdl:definitions name="SecurityTokenService" targetNamespace="${TNS}" xmlns:wsdl="${WSDL_NS}" xmlns:soap12="${SOAP12_WSDL_NS}" xmlns:wsu="${WSU_NS}" xmlns:wsp="${WSP_NS}" xmlns:wsa10="${WSA10_NS}" xmlns:wsaw="${WSAW_NS}" xmlns:tns="${TNS}" xmlns:trust="${TRUST13.ns}" xmlns:t="${TRUST2005.ns}" xmlns:xsd="${XS_NS}">${ports.map((p) => policy(p, suite))}<wsdl:types>${messageSchema(TRUST13)}${messageSchema(TRUST2005)}</wsdl:types>${Object.values(FLAVOURS).map(messagesAndPortType)}${ports.map(binding)}<wsdl:service name="SecurityTokenService">${ports.map((p) => port(p, origin))}</wsdl:service></wsdl:definitions>`.xml
   );
 }
 

@@ -11,7 +11,7 @@ import type { Confirmation } from "../engine/types.ts";
 import { invalidRequest } from "../errors.ts";
 import { fromBase64 } from "../keys/pem.ts";
 import { pSha1 } from "../keys/psha1.ts";
-import { WSSE_NS, X509V3 } from "../soap/ns.ts";
+import { BASE64_BINARY, WSSE_NS, X509V3 } from "../soap/ns.ts";
 import { childElements, DSIG_NS, textContent } from "../xml/dom.ts";
 import { type Markup, xml } from "../xml/markup.ts";
 import { parseCertificate } from "../keys/x509.ts";
@@ -24,7 +24,6 @@ export const DEFAULT_KEY_SIZE = 256;
 export const MIN_KEY_SIZE = 128;
 export const MAX_KEY_SIZE = 512;
 
-const BASE64_BINARY = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary";
 
 export interface ProofKey {
   /** The key the token is bound to; undefined for a bearer token. */

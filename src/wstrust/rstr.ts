@@ -1,13 +1,10 @@
 import type { TokenKind } from "../config/types.ts";
 import type { IssuedToken } from "../engine/types.ts";
 import { SAML1_KEYID_VALUETYPE, SAML2_KEYID_VALUETYPE } from "../saml/ns.ts";
-import { WSA10_NS, WSSE11_NS, WSSE_NS, WSU_NS } from "../soap/ns.ts";
+import { BASE64_BINARY, WSA10_NS, WSSE11_NS, WSSE_NS, WSU_NS } from "../soap/ns.ts";
 import { type Markup, trustedMarkup, xml } from "../xml/markup.ts";
 import { type TrustNs, WSP_NS } from "./ns.ts";
 import { JWT_TOKEN_TYPE, TOKEN_TYPE_URI } from "./token-types.ts";
-
-const BASE64_BINARY =
-  "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary";
 
 /** A SecurityTokenReference to a SAML assertion by ID (WSS SAML Token Profile 1.1 §3.4). */
 function samlReference(kind: TokenKind, id: string): Markup {

@@ -13,6 +13,8 @@ export const DSIG_NS = "http://www.w3.org/2000/09/xmldsig#";
 export const WSU_NS = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd";
 /** WS-Security extensions (wsse:SecurityTokenReference names keys in XML-DSig and XML Encryption KeyInfo). */
 export const WSSE_NS = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd";
+/** WS-Security 1.1 §6.3: the EncodingType of base64 content (BinarySecurityToken, KeyIdentifier). */
+export const BASE64_BINARY = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary";
 
 /** Does `el` have this namespace URI (null/"" = no namespace) and local name? */
 export function isElement(el: Element, ns: string | null, localName: string): boolean {

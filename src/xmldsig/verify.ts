@@ -11,6 +11,7 @@ import { parseSignature, Refusal } from "./parse-signature.ts";
 export type { AnchorKey, TrustAnchor } from "./check.ts";
 
 import { WSU_NS } from "../xml/dom.ts";
+import { DSIG11_NS } from "./key-info.ts";
 
 export { WSU_NS };
 
@@ -86,8 +87,6 @@ export async function verifyEnveloped<K extends AnchorKey>(
     return { ok: false, reason: refusalReason(e) };
   }
 }
-
-const DSIG11_NS = "http://www.w3.org/2009/xmldsig11#";
 
 /**
  * The enveloped-signature transform (XML-DSig 1.1 §6.6.4) removes the whole ds:Signature from

@@ -7,7 +7,7 @@
 import type { OaepHash } from "../keys/encryption-keys.ts";
 import { DIGEST_ALGORITHMS, SHA1, SHA256 } from "../xmldsig/algorithms.ts";
 
-export { DSIG_NS, WSSE_NS } from "../xml/dom.ts";
+export { BASE64_BINARY, DSIG_NS, WSSE_NS } from "../xml/dom.ts";
 export const XENC_NS = "http://www.w3.org/2001/04/xmlenc#";
 export const XENC11_NS = "http://www.w3.org/2009/xmlenc11#";
 
@@ -39,7 +39,6 @@ export const MGF_ALGORITHMS: ReadonlyMap<string, OaepHash> = new Map([
 
 /** WS-Security X.509 Token Profile 1.1 §3.2: a KeyIdentifier holding the certificate's SHA-1. */
 export const THUMBPRINT_SHA1 = "http://docs.oasis-open.org/wss/oasis-wss-soap-message-security-1.1#ThumbprintSHA1";
-export const BASE64_BINARY = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary";
 
 export interface DataAlgorithm {
   uri: string;
