@@ -6,7 +6,7 @@
  */
 import { fromBase64 } from "../bytes.ts";
 import { Asn1Error, children, expectTag, parseDer, readOid } from "../keys/asn1.ts";
-import { OID_EC, OID_RSA, type ParsedCertificate, parseCertificate } from "../keys/x509.ts";
+import { CURVE_OIDS, OID_EC, OID_RSA, type ParsedCertificate, parseCertificate } from "../keys/x509.ts";
 
 /** The algorithm of a signing key, as far as the STS cares. */
 export type KeyAlgorithm = "RSA" | "EC P-256" | "EC P-384" | "EC P-521";
@@ -79,11 +79,6 @@ export function checkCertificatePem(pem: string): string | { pem: string; cert: 
   return { pem: pem.trim().replace(/\r\n/g, "\n"), cert };
 }
 
-const CURVES: Record<string, KeyAlgorithm> = {
-  "1.2.840.10045.3.1.7": "EC P-256", // secp256r1
-  "1.3.132.0.34": "EC P-384", // secp384r1
-  "1.3.132.0.35": "EC P-521", // secp521r1
-};
 
 /**
  * The algorithm of an unencrypted PKCS#8 private key PEM (`BEGIN PRIVATE KEY`), or a reason
@@ -111,7 +106,10 @@ export function privateKeyAlgorithm(pem: string): KeyAlgorithm | string {
     throw e;
   }
   if (alg === OID_RSA) return "RSA";
-  if (alg === OID_EC) return (params && CURVES[params]) ?? "unsupported EC curve (use P-256, P-384 or P-521)";
+  if (alg === OID_EC) {
+    const curve = params === undefined ? undefined : CURVE_OIDS[params];
+    return curve ? `EC ${curve}` : "unsupported EC curve (use P-256, P-384 or P-521)";
+  }
   return "unsupported key algorithm (use RSA or EC P-256/P-384/P-521)";
 }
 

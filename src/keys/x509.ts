@@ -18,7 +18,8 @@ import type { NamedCurve } from "./ecdsa-sig.ts";
 export const OID_RSA = "1.2.840.113549.1.1.1";
 export const OID_EC = "1.2.840.10045.2.1";
 const OID_CN = "2.5.4.3";
-const CURVE_OIDS: Record<string, NamedCurve> = {
+/** The named curves of the EC keys we take, by OID (secp256r1, secp384r1, secp521r1). */
+export const CURVE_OIDS: Readonly<Record<string, NamedCurve>> = {
   "1.2.840.10045.3.1.7": "P-256",
   "1.3.132.0.34": "P-384",
   "1.3.132.0.35": "P-521",
