@@ -27,6 +27,11 @@ const LAYERS: string[][] = [
 ];
 const RANK = new Map(LAYERS.flatMap((names, i) => names.map((n) => [n, LAYERS.length - i] as const)));
 
+// The two documents that draw the layers for people (read as text, like the sources).
+const DOCS = import.meta.glob("../../{README.md,docs/architecture.md}", { query: "?raw", import: "default", eager: true }) as Record<string, string>;
+const README = DOCS["../../README.md"]!;
+const ARCHITECTURE = DOCS["../../docs/architecture.md"]!;
+
 const files = new Map(Object.entries(SOURCES).map(([k, v]) => [k.replace(/^\.\.\/\.\.\//, ""), v]));
 
 /** "src/engine/issue.ts" → "engine"; "src/bytes.ts" → "bytes". */
@@ -117,5 +122,48 @@ describe("layering", () => {
     const up = [...fake].flatMap(([f, ts]) => ts.filter((t) => RANK.get(room(t))! >= RANK.get(room(f))! && room(t) !== room(f)));
     expect(up).toEqual(["src/engine/b.ts"]);
     expect(cyclesIn(fake)).toEqual(["src/xml/a.ts → src/engine/b.ts → src/xml/a.ts"]);
+  });
+});
+
+/** "src/engine/" → ["engine"]; "src/{bytes,errors}.ts" → ["bytes", "errors"]; "index.ts" → ["index"]. */
+function roomsNamed(spec: string): string[] {
+  const path = spec.replace(/^src\//, "");
+  const braces = /^\{([^}]*)\}(.*)$/.exec(path);
+  const names = braces ? braces[1]!.split(",").map((n) => n + braces[2]) : [path];
+  return names.map((n) => n.replace(/\/$/, "").replace(/\.ts$/, ""));
+}
+
+/** The src/ entries of the README's Layout block, top to bottom. */
+function readmeLayout(readme: string): string[] {
+  const block = /## Layout\s+```\n([\s\S]*?)```/.exec(readme)?.[1] ?? "";
+  return block.split("\n").filter((l) => l.startsWith("src/")).flatMap((l) => roomsNamed(l.split(/\s+/)[0]!));
+}
+
+/** The folders column of docs/architecture.md's layer table, one list per row, top to bottom. */
+function architectureLayers(doc: string): string[][] {
+  const table = /## The layers[\s\S]*?\n(\| layer[\s\S]*?)\n\n/.exec(doc)?.[1] ?? "";
+  return table.split("\n").slice(2).map((row) => [...(row.split("|")[2] ?? "").matchAll(/`([^`]+)`/g)].flatMap((m) => roomsNamed(m[1]!)));
+}
+
+/** Entries whose layer is above the entry before them: where "imports run down this list" is false. */
+function climbs(rooms: string[]): string[] {
+  return rooms.flatMap((r, i) => (i > 0 && (RANK.get(r) ?? Infinity) > (RANK.get(rooms[i - 1]!) ?? -Infinity) ? [`${rooms[i - 1]} above ${r}`] : []));
+}
+
+describe("the documents draw the layers this test enforces", () => {
+  it("docs/architecture.md's layer table has these layers, in this order", () => {
+    const sorted = (l: string[][]) => l.map((names) => [...names].sort());
+    expect(sorted(architectureLayers(ARCHITECTURE))).toEqual(sorted(LAYERS));
+  });
+
+  it("the README's Layout names every folder and root module once, and its order runs down the layers", () => {
+    const listed = readmeLayout(README);
+    expect([...listed].sort()).toEqual([...RANK.keys()].sort());
+    expect(climbs(listed)).toEqual([]);
+  });
+
+  it("the order check itself catches a list that climbs", () => {
+    expect(climbs(["engine", "xmldsig", "xmlenc", "bytes"])).toEqual(["xmldsig above xmlenc"]);
+    expect(roomsNamed("src/{bytes,errors,cache}.ts")).toEqual(["bytes", "errors", "cache"]);
   });
 });
