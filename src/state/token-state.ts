@@ -63,8 +63,11 @@ type TokenRow = {
 };
 
 /**
- * Lifecycle state of all tokens of ONE subject (issuer + subject name); the object name is
- * `sub:` + base64url(SHA-256(issuer "\n" subject)), computed by `createStateClient`.
+ * Lifecycle state of all tokens of ONE subject (a trusted issuer's subject by its qualified
+ * name, `<issuer>#<name>`), and of that subject's browser sign-in sessions; the object name is
+ * `sub:` + base64url(SHA-256("\n" subject)) (`subjectShardName`), prefixed with the realm in a
+ * further realm, computed by `createStateClient`. Our own issuer takes no part: a cancellation
+ * must hold however the issuer is configured or reached (docs/storage.md).
  * Every method is a single RPC; every read-modify-write runs inside one
  * `transactionSync`, and the object is single-threaded, so concurrent renewals of one
  * token serialize and exactly one wins.

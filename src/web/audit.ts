@@ -42,8 +42,8 @@ export function presentedRequestor(name: string | undefined): string | undefined
 
 /**
  * The audit line: one structured JSON log line per operation (docs/audit.md lists the fields).
- * It never holds a token, password or secret: the token ID is logged as a truncated SHA-256
- * hash (enough to correlate with the state store's hashed rows, useless to replay).
+ * It never holds a token, password or secret: the token ID is logged as its SHA-256 hash,
+ * base64url (the state store's key for it, so a line joins its rows; useless to replay).
  */
 export async function writeAudit(
   facts: AuditFacts,
