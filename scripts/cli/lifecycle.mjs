@@ -1,5 +1,5 @@
 // `npm run sts -- validate|renew|cancel --url URL --user NAME --password PW --token FILE
-//    [--token-type status|saml2|saml1|jwt] [--applies-to URI] [--soap 1.1|1.2] [--trust 13|2005]`
+//    [--token-type status(validate only)|saml2|saml1|jwt] [--applies-to URI] [--soap 1.1|1.2] [--trust 13|2005]`
 //
 // WS-Trust Validate / Renew / Cancel of a token you hold (a SAML assertion file, or a compact
 // JWT), sent to the usernamemixed endpoint discovered from /trust/mex. The caller is the
@@ -96,26 +96,32 @@ export function readTokenFile(path) {
   return text;
 }
 
-/** The usage line of one lifecycle command. */
+/**
+ * The usage line of one lifecycle command. The Status token type is Validate's alone (the STS
+ * refuses it for Renew and Cancel), and only Validate and Renew answer with a token to write.
+ */
 function usage(op) {
+  const tokenTypes = op === "Validate" ? "status|saml2|saml1|jwt" : "saml2|saml1|jwt";
   return (
-    `usage: sts ${op.toLowerCase()} --url URL --user NAME [--password-file FILE] --token FILE [--token-type status|saml2|saml1|jwt] [--applies-to URI]` +
-    ` [--soap 1.1|1.2] [--trust 13|2005] [--out FILE] [--timeout SECONDS]` +
+    `usage: sts ${op.toLowerCase()} --url URL --user NAME [--password-file FILE] --token FILE [--token-type ${tokenTypes}] [--applies-to URI]` +
+    ` [--soap 1.1|1.2] [--trust 13|2005]${op === "Cancel" ? "" : " [--out FILE]"} [--timeout SECONDS]` +
     `\n  ${PASSWORD_HELP}` +
     (op === "Validate" ? "\n  --token FILE: a SAML assertion, a JWT, or a PEM certificate (is it trusted, and whom does it act as?)" : "") +
+    (op === "Renew" ? "\n  --token-type, --applies-to: if given, the token's own (a renewal keeps its type and party)" : "") +
     `\n  ${TIMEOUT_HELP}`
   );
 }
 
-/** The options of the lifecycle commands. */
+/** The options of the lifecycle commands; Cancel answers with no token, so it has no --out. */
 const OPTIONS = {
   url: "value", user: "value", password: "value", "password-file": "value", token: "value", "token-type": "value", "applies-to": "value",
   soap: ["1.1", "1.2"], trust: ["13", "2005"], out: "value", ...TIMEOUT_OPTION,
 };
+const CANCEL_OPTIONS = Object.fromEntries(Object.entries(OPTIONS).filter(([k]) => k !== "out"));
 
 /** The options of one call, checked; a mistake throws UsageError. */
-function readOptions(args) {
-  const { opts, positional } = parseArgs(args, OPTIONS);
+function readOptions(op, args) {
+  const { opts, positional } = parseArgs(args, op === "Cancel" ? CANCEL_OPTIONS : OPTIONS);
   noPositional(positional);
   const missing = ["url", "user", "token"].filter((k) => opts[k] === undefined);
   if (missing.length) throw new UsageError(`missing --${missing.join(", --")}`);
@@ -127,7 +133,7 @@ export function command(op) {
   const tool = `sts ${op.toLowerCase()}`;
   return function run(args) {
     return withUsage(tool, usage(op), async () => {
-      const f = readOptions(args);
+      const f = readOptions(op, args);
       checkWritable(f, ["out"]);
       const password = await userPassword(f);
       const r = await manageToken({

@@ -83,3 +83,17 @@ test("every command reads --url=URL; values out of range are usage errors (exit 
   }
   assert.deepEqual(seen, []);
 });
+
+test("validate, renew and cancel offer what each can use: the Status type is Validate's, and Cancel, which answers with no token, takes no --out", async () => {
+  const usageOf = async (cmd) => (await runSts([cmd, "--help"])).stdout.split("\n")[0];
+  assert.match(await usageOf("validate"), /\[--token-type status\|saml2\|saml1\|jwt\].*\[--out FILE\]/);
+  assert.match(await usageOf("renew"), /\[--token-type saml2\|saml1\|jwt\].*\[--out FILE\]/);
+  const cancel = await usageOf("cancel");
+  assert.match(cancel, /\[--token-type saml2\|saml1\|jwt\]/);
+  assert.doesNotMatch(cancel, /--out/);
+  seen.length = 0;
+  const r = await runSts(["cancel", "--url", url, "--user", "u", "--password", "p", "--token", "t.xml", "--out", "cancelled.xml"]);
+  assert.equal(r.status, 2, r.stderr);
+  assert.equal(r.stderr.split("\n")[0], "sts cancel: unknown option --out");
+  assert.deepEqual(seen, []);
+});
