@@ -62,7 +62,7 @@ export async function run(argv) {
     console.log(USAGE);
     return 0;
   }
-  return withUsage("keys", USAGE, () => keys(command, rest));
+  return withUsage("sts keys", USAGE, () => keys(command, rest));
 }
 
 async function keys(command, rest) {
@@ -100,7 +100,7 @@ async function keys(command, rest) {
   const keyFile = join(values.out, "private-key.pem");
   // A key in use is not overwritten: losing it loses every signature's key.
   if (await readFile(keyFile).then(() => true, () => false)) {
-    console.error(`keys: ${keyFile} exists; choose another --out (a key is never overwritten)`);
+    console.error(`sts keys: ${keyFile} exists; choose another --out (a key is never overwritten)`);
     return 1;
   }
   const { privateKeyPem, certificatePem } = await generate({ type: values.type, bits, curve: values.curve, cn: values.cn, days });

@@ -183,14 +183,15 @@ test("a configuration file that is not UTF-8 is refused naming its line, not pas
   assert.equal(r.stderr, `${file}:${line}: not UTF-8 text (saved as Latin-1 or Windows-1252?): save the file as UTF-8\n`);
 });
 
-test("keys without a command, or inspect without --cert, says what is missing (exit 2)", async () => {
+test("keys without a command, or inspect without --cert, says what is missing (exit 2), under the tool's name as every command does", async () => {
   for (const [args, problem] of [
     [["keys", "inspect"], "--cert FILE.pem is required"],
     [["keys"], "name a command: generate, or inspect --cert FILE"],
     [["keys", "frob"], 'unknown command "frob" (generate or inspect --cert FILE)'],
+    [["keys", "generate", "--type", "dsa", "--cn", "x", "--out", "never-written"], '--type must be rsa or ec, not "dsa"'],
   ]) {
     const r = await runSts(args);
     assert.equal(r.status, 2, args.join(" "));
-    assert.equal(r.stderr.split("\n")[0], `keys: ${problem}`);
+    assert.equal(r.stderr.split("\n")[0], `sts keys: ${problem}`);
   }
 });
