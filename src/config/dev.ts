@@ -185,3 +185,15 @@ export const DEV_DIRECTORY_USERS = Object.freeze([
     claims: { email: ["dave@example.com"], given_name: ["Dave"], role: ["user"] },
   }),
 ]);
+
+/**
+ * Every password hash published here, configured users' and directory users' alike. A directory
+ * outlives the configuration it was first used with: a local state directory that a development
+ * run seeded still holds dave when `npm run serve` or `npm start` then serves a production
+ * configuration on it, and a directory filled from a development export holds whatever hashes
+ * it held. Under a production configuration no directory user signs in with one of these.
+ */
+export const PUBLISHED_PASSWORD_HASHES: ReadonlySet<string> = new Set([
+  ...Object.values(DEV_SECRETS).filter((v) => v.startsWith("pbkdf2-sha256$")),
+  ...DEV_DIRECTORY_USERS.map((u) => u.passwordHash),
+]);

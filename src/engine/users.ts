@@ -5,6 +5,7 @@
  * one place every user's name is listed.
  */
 import type { StsContext } from "./types.ts";
+import { PUBLISHED_PASSWORD_HASHES } from "../config/dev.ts";
 
 /** A user the STS knows, wherever it is kept. */
 export interface KnownUser {
@@ -19,7 +20,12 @@ export async function findUser(ctx: StsContext, username: string): Promise<Known
   const configured = ctx.config.users.get(username);
   if (configured) return configured;
   if (!mayBeDirectoryName(username)) return undefined;
-  return ctx.directory?.get(username);
+  const stored = await ctx.directory?.get(username);
+  // Its password is in the repository: under a production configuration such a user is held
+  // disabled (signs in nowhere, no token is made from its tokens) until an administrator gives
+  // it a password of its own or deletes it.
+  if (stored !== undefined && ctx.config.mode !== "development" && PUBLISHED_PASSWORD_HASHES.has(stored.passwordHash)) return { ...stored, enabled: false };
+  return stored;
 }
 
 /** A partner's subject (`issuer#sub`) or a client's URI-like name is never a directory user's. */

@@ -12,7 +12,7 @@ import { expiryNotices } from "../keys/expiry.ts";
 import { datedCertificates } from "../config/dated-certificates.ts";
 import { selectRealm } from "./realm.ts";
 import { UserDirectory } from "../state/directory.ts";
-import { DEV_DIRECTORY_USERS } from "../config/dev.ts";
+import { DEV_DIRECTORY_USERS, PUBLISHED_PASSWORD_HASHES } from "../config/dev.ts";
 
 /**
  * Every realm's key rings, by the top-level configuration, loaded once per isolate and
@@ -70,7 +70,8 @@ const starting = new WeakMap<ResolvedConfig, Promise<UserDirectory>>();
 /**
  * The realm's user directory, after its start-up check: no configured user or service account
  * may share a name with a directory user (which of the two would sign in would depend on the
- * order of a lookup), and a development configuration seeds its directory users once. A name
+ * order of a lookup), and a development configuration seeds its directory users once (a
+ * production one says so when it finds one of them still holding its published password). A name
  * in both is a configuration error like any other: logged with the names, answered
  * `not_configured`, and kept until the configuration changes. A database that cannot be reached
  * does not stop what needs no user (token exchange, validation): the failure is logged, the
@@ -90,6 +91,14 @@ function checkedDirectory(db: D1Database, config: ResolvedConfig): Promise<UserD
         held = mapped.length === 0 ? [] : await directory.holds(mapped.map((m) => m.name));
         if (config.mode === "development" && config.realm === undefined) {
           await directory.seedOnce("development-users-seeded", DEV_DIRECTORY_USERS, Date.now());
+        } else if (config.realm === undefined) {
+          // A directory a development run seeded (the same local state directory) keeps its
+          // users; engine/users.ts holds them disabled, and the operator is told why.
+          for (const seeded of DEV_DIRECTORY_USERS) {
+            const u = await directory.get(seeded.username);
+            if (u === undefined || !PUBLISHED_PASSWORD_HASHES.has(u.passwordHash)) continue;
+            logEvent({ level: "warn", event: "development_user", message: `The user directory (USERS_DB) holds the development user ${JSON.stringify(u.username)} with its published password (a development run used this database): it signs in nowhere under this configuration. Delete it (DELETE /admin/users/${encodeURIComponent(u.username)}) or set a password of its own` });
+          }
         }
       } catch (e) {
         starting.delete(config);

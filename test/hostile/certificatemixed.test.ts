@@ -7,7 +7,8 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { env } from "cloudflare:test";
-import { DEV_CONFIG, DEV_DIRECTORY_USERS } from "../../src/config/dev.ts";
+import { DEV_CONFIG } from "../../src/config/dev.ts";
+import { PW_HASH } from "../config/helpers.ts";
 import { UserDirectory } from "../../src/state/directory.ts";
 import { certificateThumbprint } from "../../src/keys/cert-path.ts";
 import { derToPem } from "../../src/keys/pem.ts";
@@ -188,7 +189,8 @@ describe("certificatemixed: certificates that authenticate nobody", () => {
   it("a certificate mapped to a directory user signs in as that user; the user disabled or absent, it is refused saying so", async () => {
     const name = `cert-${crypto.randomUUID().slice(0, 8)}`;
     const directory = new UserDirectory(env.USERS_DB, "");
-    await directory.create({ username: name, passwordHash: DEV_DIRECTORY_USERS[0]!.passwordHash, enabled: true, claims: { role: ["cert-user"] } }, Date.now());
+    // A hash of its own: under a production configuration a published one holds the user disabled.
+    await directory.create({ username: name, passwordHash: PW_HASH, enabled: true, claims: { role: ["cert-user"] } }, Date.now());
     const f = withCertificates({ ...DEV_TRUST, principals: [{ subjectCommonName: "alice", principal: name }] });
     const ok = await send(await sign(), f);
     expect(ok.status, ok.text).toBe(200);

@@ -4,9 +4,10 @@
  */
 import { env } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
-import { DEV_CONFIG } from "../../src/config/dev.ts";
+import { DEV_CONFIG, DEV_DIRECTORY_USERS } from "../../src/config/dev.ts";
 import { UserDirectory } from "../../src/state/directory.ts";
-import { workerWith } from "../hostile/configured.ts";
+import { hashPassword } from "../../src/identity/password.ts";
+import { trustWith, workerWith } from "../hostile/configured.ts";
 
 const HASH = "pbkdf2-sha256$10000$AQEBAQEBAQEBAQEBAQEBAQ==$+DlILRc55TErTW4PLi0OEtHBbTvBfwEm6Da8AFr+KfE=";
 const user = (username: string, claims: Record<string, string[]> = {}) => ({ username, passwordHash: HASH, enabled: true, claims });
@@ -144,6 +145,45 @@ describe("a configured name that is also a directory user", () => {
     }
     const line = errors.map((l) => JSON.parse(l) as { event?: string; problems?: string[] }).find((l) => l.event === "config_invalid");
     expect(line?.problems).toEqual([`STS_CONFIG.realms[0].serviceAccounts[${accounts.length - 1}].username: "${name}" is configured and is also a user in the user directory (USERS_DB); remove one of the two`]);
+  });
+});
+
+describe("a development directory user under a production configuration", () => {
+  it("signs in nowhere while it holds its published password, and the start-up log says so; a password of its own lets it in", async () => {
+    const dave = DEV_DIRECTORY_USERS[0]!;
+    const d = new UserDirectory(env.USERS_DB, "");
+    // As a development run on the same database left him (seeded, or seeded earlier in this file).
+    await d.create({ ...dave, claims: { ...dave.claims } }, 1);
+    expect(await d.setPassword(dave.username, dave.passwordHash, 2)).toBe(true);
+    // A configuration of its own, so that its directory's start-up check runs here.
+    const f = workerWith({ ...DEV_CONFIG, relyingParties: [...DEV_CONFIG.relyingParties!, { identifier: `urn:example:${fresh()}`, defaultTokenType: "saml2" }] });
+    const lines: string[] = [];
+    vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void lines.push(a.map(String).join(" ")));
+    let refused: Awaited<ReturnType<typeof trustWith>>;
+    try {
+      refused = await trustWith(f, { user: "dave", password: "directory-pass-1", appliesTo: "urn:example:rp" });
+    } finally {
+      vi.restoreAllMocks();
+    }
+    expect(refused.status).toBe(400);
+    expect(refused.fault).toBe("wst:FailedAuthentication");
+    const told = lines.map((l) => JSON.parse(l) as { event?: string; level?: string; message?: string }).filter((l) => l.event === "development_user");
+    expect(told).toEqual([
+      {
+        ts: expect.any(String),
+        level: "warn",
+        event: "development_user",
+        message:
+          'The user directory (USERS_DB) holds the development user "dave" with its published password (a development run used this database): it signs in nowhere under this configuration. Delete it (DELETE /admin/users/dave) or set a password of its own',
+      },
+    ]);
+    // The same name with a password of its own is an ordinary directory user.
+    await d.setPassword(dave.username, await hashPassword("dave-own-pass-7", { iterations: 10_000 }), 3);
+    try {
+      expect((await trustWith(f, { user: "dave", password: "dave-own-pass-7", appliesTo: "urn:example:rp" })).status).toBe(200);
+    } finally {
+      await d.setPassword(dave.username, dave.passwordHash, 4);
+    }
   });
 });
 
