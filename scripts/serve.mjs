@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run serve -- --port N [--ip 127.0.0.1] [--env-file vars.json] [--no-build] [--state-dir DIR] [--inspector PORT]
-//                   [--baseline-port M] [--dist DIR]`
+//                   [--baseline-port M] [--dist DIR] [--config wrangler.toml]`
 //
 // Serves the *production* bundle in plain workerd (no wrangler dev proxy in front), with local
 // SQLite-backed Durable Object storage. This is what the benchmarks and the interop suite hit.
@@ -13,10 +13,12 @@
 // (stopped); 404, a configuration whose `hosts` does not name the address we ask at (serving
 // those hosts only).
 //
-// Configuration rule (README, "Configuration"): without STS_CONFIG the worker gets STS_DEV_MODE="1"
-// (embedded development configuration). If STS_CONFIG is in the environment or in the
-// --env-file JSON, STS_DEV_MODE is NOT set and every entry of the env file (string → text
-// binding, anything else → json binding) plus STS_CONFIG is passed through.
+// Configuration rule (README, "Configuration"): the worker gets the wrangler configuration's
+// top-level [vars] as a deployed worker does (string → text binding, anything else → json
+// binding), then every entry of the --env-file JSON (the secrets, which win over a var of the
+// same name), then STS_CONFIG from the environment when neither gave it. Without STS_CONFIG
+// from any of them the worker gets STS_DEV_MODE="1" (embedded development configuration); with
+// it, STS_DEV_MODE is NOT set.
 //
 // `--baseline-port M` (used by `npm run bench`) adds a second worker to the SAME workerd process,
 // scripts/bench/baseline-worker.js, on its own socket: the raw-crypto floor the STS is measured
@@ -36,7 +38,7 @@ const DO_CLASSES = [
 ];
 
 function parseArgs(argv) {
-  const opts = { port: 8787, ip: "127.0.0.1", envFile: null, build: true, stateDir: null, baselinePort: null, inspector: null, dist: null };
+  const opts = { port: 8787, ip: "127.0.0.1", envFile: null, build: true, stateDir: null, baselinePort: null, inspector: null, dist: null, config: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -52,9 +54,10 @@ function parseArgs(argv) {
     else if (a === "--inspector") opts.inspector = next();
     else if (a === "--no-build") opts.build = false;
     else if (a === "--dist") opts.dist = next();
+    else if (a === "--config" || a === "-c") opts.config = next();
     else if (a === "--baseline-port") opts.baselinePort = Number(next());
     else if (a === "--help" || a === "-h") {
-      console.log("usage: npm run serve -- [--port N] [--ip ADDR] [--env-file vars.json] [--state-dir DIR] [--no-build] [--baseline-port M] [--inspector PORT] [--dist DIR]");
+      console.log("usage: npm run serve -- [--port N] [--ip ADDR] [--env-file vars.json] [--state-dir DIR] [--no-build] [--baseline-port M] [--inspector PORT] [--dist DIR] [--config wrangler.toml]");
       process.exit(0);
     } else fail(`unknown argument: ${a}`);
   }
@@ -70,19 +73,21 @@ function fail(msg) {
   process.exit(2);
 }
 
-/** Reads compatibility_date / compatibility_flags from wrangler.toml (flat keys only). */
-function readWranglerToml() {
-  const text = readFileSync(join(ROOT, "wrangler.toml"), "utf8");
-  const date = /^\s*compatibility_date\s*=\s*"([^"]+)"/m.exec(text)?.[1];
-  if (!date) fail("wrangler.toml has no compatibility_date");
-  const flagsRaw = /^\s*compatibility_flags\s*=\s*\[([^\]]*)\]/m.exec(text)?.[1] ?? "";
-  const flags = [...flagsRaw.matchAll(/"([^"]+)"/g)].map((m) => m[1]);
-  const main = /^\s*main\s*=\s*"([^"]+)"/m.exec(text)?.[1] ?? "src/index.ts";
-  return { date, flags, main };
+/**
+ * What the deployed worker would take from the wrangler configuration: its compatibility date and
+ * flags, and its top-level [vars] (where README allows STS_CONFIG to live), read by wrangler's own
+ * reader so that a TOML table or a multi-line string arrives as wrangler would upload it.
+ */
+async function readWranglerConfig(path) {
+  if (!existsSync(path)) fail(`${path}: no such wrangler configuration`);
+  const { unstable_readConfig } = await import("wrangler");
+  const c = unstable_readConfig({ config: path });
+  if (!c.compatibility_date) fail(`${path} has no compatibility_date`);
+  return { date: c.compatibility_date, flags: c.compatibility_flags ?? [], vars: c.vars ?? {} };
 }
 
-function build(outdir) {
-  const status = buildBundle(outdir);
+function build(outdir, config) {
+  const status = buildBundle(outdir, { config });
   if (status !== 0) fail(`wrangler build failed (exit ${status})`);
 }
 
@@ -108,8 +113,8 @@ function bundleModules(outdir) {
  * read or parsed is reported by name and position only (readJson): it holds secrets, which
  * JSON.parse's own message would quote.
  */
-async function collectVars(envFile) {
-  const vars = {};
+async function collectVars(envFile, wranglerVars) {
+  const vars = { ...wranglerVars };
   if (envFile) {
     const parsed = await readJson(resolve(envFile), "--env-file");
     if (parsed === undefined) process.exit(2);
@@ -344,16 +349,18 @@ async function main() {
   const outdir = opts.dist === null ? join(ROOT, "dist") : resolve(opts.dist);
   const stateDir = resolve(opts.stateDir ?? join(ROOT, ".wrangler", "serve-state"));
   mkdirSync(stateDir, { recursive: true });
+  const wranglerConfig = resolve(opts.config ?? join(ROOT, "wrangler.toml"));
+  const wrangler = await readWranglerConfig(wranglerConfig);
   // Before the build: a mistake in the file is reported at once, not after it.
-  const vars = await collectVars(opts.envFile);
+  const vars = await collectVars(opts.envFile, wrangler.vars);
   if (opts.dist !== null) {
     if (!existsSync(join(outdir, "index.js"))) fail(`--dist ${opts.dist}: no index.js there`);
-  } else if (opts.build || !existsSync(join(outdir, "index.js"))) build(outdir);
+  } else if (opts.build || !existsSync(join(outdir, "index.js"))) build(outdir, wranglerConfig);
   const config = writeConfig({
     outdir,
     modules: bundleModules(outdir),
     vars,
-    compat: readWranglerToml(),
+    compat: wrangler,
     ip: opts.ip,
     port: opts.port,
     stateDir,

@@ -26,11 +26,12 @@ export function wranglerEnv(extra = {}) {
 
 /**
  * Bundles the worker in `cwd` (default: this checkout) exactly as it would be uploaded
- * (`wrangler deploy --dry-run --outdir`); wrangler's output goes to stderr only when `quiet`.
+ * (`wrangler deploy --dry-run --outdir`), from `config` (default: cwd's wrangler.toml);
+ * wrangler's output goes to stderr only when `quiet`.
  * @returns the exit status (0 on success)
  */
-export function buildBundle(outdir, { cwd = ROOT, quiet = false } = {}) {
-  const r = spawnSync(WRANGLER, ["deploy", "--dry-run", "--outdir", outdir], {
+export function buildBundle(outdir, { cwd = ROOT, quiet = false, config } = {}) {
+  const r = spawnSync(WRANGLER, ["deploy", "--dry-run", "--outdir", outdir, ...(config === undefined ? [] : ["--config", config])], {
     cwd,
     stdio: ["ignore", quiet ? "ignore" : "inherit", "inherit"],
     env: wranglerEnv(),

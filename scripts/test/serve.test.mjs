@@ -3,7 +3,7 @@
 // Node 22: `node --test 'scripts/test/*.test.mjs'`.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,12 +16,15 @@ const dir = mkdtempSync(join(tmpdir(), "serve-test-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 
-/** Runs serve with this environment until it prints a line naming the URL (or exits); then stops it. */
-async function serveUntilReported(vars, ms) {
+/**
+ * Runs serve with this environment (and `args`) until it prints a line naming the URL (or exits);
+ * then runs `whileUp(url)`, if given, and stops it.
+ */
+async function serveUntilReported(vars, ms, { args = [], whileUp } = {}) {
   const envFile = join(dir, "env.json");
   writeFileSync(envFile, JSON.stringify(vars));
   const port = await freePort();
-  const child = spawn(process.execPath, [join(ROOT, "scripts", "serve.mjs"), "--no-build", "--port", String(port), "--state-dir", join(dir, "state"), "--env-file", envFile], { cwd: ROOT });
+  const child = spawn(process.execPath, [join(ROOT, "scripts", "serve.mjs"), "--no-build", "--port", String(port), "--state-dir", join(dir, "state"), "--env-file", envFile, ...args], { cwd: ROOT });
   let out = "";
   const started = Date.now();
   try {
@@ -41,6 +44,7 @@ async function serveUntilReported(vars, ms) {
         res();
       });
     });
+    if (whileUp !== undefined) await whileUp(`http://127.0.0.1:${port}`);
   } finally {
     if (child.exitCode === null) child.kill("SIGTERM");
   }
@@ -54,6 +58,22 @@ test("a configuration that lists its hosts is reported at once: ready for those 
   const url = `http://127.0.0.1:${port}`;
   assert.match(out, new RegExp(`edge-sts \\(workerd\\) ready on ${url} for the hosts STS_CONFIG lists \\(sts\\.example\\.com\\) only: ${url}/healthz answered 404 \\(No realm is served at this host and path\\.\\) because the top-level "hosts" does not name 127\\.0\\.0\\.1\\. Send a listed name as the Host header: curl -H "Host: sts\\.example\\.com" ${url}/healthz`));
   assert.doesNotMatch(out, /did not answer 200/);
+});
+
+test("STS_CONFIG in the wrangler configuration's [vars] is served, as a deployed worker gets it, not the development configuration", async () => {
+  // The project's wrangler.toml with the configuration as a [vars] entry (a TOML multi-line
+  // literal string): README allows it there as well as in a secret.
+  const config = JSON.stringify({ ...DEV_CONFIG, issuer: "https://sts.vars.example" });
+  const toml = join(dir, "wrangler.toml");
+  writeFileSync(toml, `${readFileSync(join(ROOT, "wrangler.toml"), "utf8")}\n[vars]\nSTS_CONFIG = '''${config}'''\n`);
+  let metadata;
+  const { out } = await serveUntilReported({ ...DEV_SECRETS }, 25_000, {
+    args: ["--config", toml],
+    whileUp: async (url) => (metadata = await (await fetch(`${url}/.well-known/oauth-authorization-server`)).json()),
+  });
+  assert.match(out, /ready on/);
+  // The development configuration's issuer is the request's origin.
+  assert.equal(metadata.issuer, "https://sts.vars.example");
 });
 
 test("an --env-file that is not JSON is refused at once, by its name and position, without quoting the secrets in it", async () => {
