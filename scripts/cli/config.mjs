@@ -175,6 +175,11 @@ async function checkConfig(args) {
       const at = [...realm.hosts, ...(realm.pathPrefix ? [realm.pathPrefix] : [])].join(", ");
       console.log(`  realm ${realm.name} (${at}): ${summary(realm.config)}`);
     }
+    if (!opts.dev) {
+      const { publishedBindings, publishedMessage } = await import(src("config/dev.ts"));
+      const published = publishedBindings(reads);
+      if (published.length > 0) warnings.push(`warning: ${publishedMessage(published)}`);
+    }
     for (const w of warnings) console.log(w);
     if (!opts.dev) for (const w of sizeWarnings(positional[0], reads)) console.log(w);
     return 0;

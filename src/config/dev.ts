@@ -197,3 +197,25 @@ export const PUBLISHED_PASSWORD_HASHES: ReadonlySet<string> = new Set([
   ...Object.values(DEV_SECRETS).filter((v) => v.startsWith("pbkdf2-sha256$")),
   ...DEV_DIRECTORY_USERS.map((u) => u.passwordHash),
 ]);
+
+/** Every secret value published here: keys, password and secret hashes, session and pairwise secrets. */
+const PUBLISHED_SECRETS: ReadonlySet<string> = new Set([...Object.values(DEV_SECRETS), ...PUBLISHED_PASSWORD_HASHES].map((v) => v.trim()));
+
+/**
+ * The names of the bindings among `reads` (a production configuration's, as validation read
+ * them) that hold a secret published here: a configuration started from the development one
+ * with its secrets copied validates like any other, and anyone can then sign its tokens or sign
+ * in to it. Compared without surrounding white space, which `wrangler secret put` trims.
+ */
+export function publishedBindings(reads: ReadonlyMap<string, unknown>): string[] {
+  return [...reads].filter(([, v]) => typeof v === "string" && PUBLISHED_SECRETS.has(v.trim())).map(([name]) => name);
+}
+
+/** What the operator is told of configuration bindings that hold a secret published in the repository. */
+export function publishedMessage(names: readonly string[]): string {
+  return (
+    `The secret binding${names.length === 1 ? "" : "s"} ${names.join(", ")} hold${names.length === 1 ? "s" : ""} a value published in this repository ` +
+    "(the development configuration's keys, password and secret hashes, src/config/dev.ts): anyone can sign tokens or sign in with it. " +
+    "Replace each with one of your own (npm run sts -- keys generate, config hash-password, config generate-secret)"
+  );
+}

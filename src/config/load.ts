@@ -25,7 +25,7 @@
  */
 import type { ResolvedConfig } from "./types.ts";
 import { ConfigError, validateConfig } from "./validate.ts";
-import { DEV_CONFIG, DEV_SECRETS } from "./dev.ts";
+import { DEV_CONFIG, DEV_SECRETS, publishedBindings } from "./dev.ts";
 import { jsonFailure } from "./check.ts";
 
 /**
@@ -58,6 +58,7 @@ interface Memo {
 }
 
 const byEnv = new WeakMap<object, LoadedConfig | ConfigError>();
+const published = new WeakMap<ResolvedConfig, readonly string[]>();
 let memo: Memo | undefined;
 let devConfig: ResolvedConfig | undefined;
 
@@ -107,6 +108,7 @@ function resolve(env: Record<string, unknown>): LoadedConfig | ConfigError {
   let result: ResolvedConfig | ConfigError;
   try {
     result = validateConfig(parse(raw), tracked);
+    published.set(result, publishedBindings(reads));
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     result = e;
@@ -123,6 +125,14 @@ function parse(raw: unknown): unknown {
   } catch {
     throw new ConfigError([`STS_CONFIG: ${jsonFailure(raw)}`]);
   }
+}
+
+/**
+ * The bindings of this production configuration that hold a secret published in the repository
+ * (src/config/dev.ts): none for a configuration of one's own, or the development one.
+ */
+export function publishedSecretsOf(config: ResolvedConfig): readonly string[] {
+  return published.get(config) ?? [];
 }
 
 /** Forgets memoised results (tests only). */

@@ -1,5 +1,5 @@
 import type { ResolvedConfig } from "../config/types.ts";
-import { loadConfig } from "../config/load.ts";
+import { loadConfig, publishedSecretsOf } from "../config/load.ts";
 import { ConfigError } from "../config/errors.ts";
 import { everyRealm, loadKeyRings } from "../config/key-rings.ts";
 import { directoryPrincipals } from "../config/validate-certificates.ts";
@@ -12,7 +12,7 @@ import { expiryNotices } from "../keys/expiry.ts";
 import { datedCertificates } from "../config/dated-certificates.ts";
 import { selectRealm } from "./realm.ts";
 import { UserDirectory } from "../state/directory.ts";
-import { DEV_DIRECTORY_USERS, PUBLISHED_PASSWORD_HASHES } from "../config/dev.ts";
+import { DEV_DIRECTORY_USERS, PUBLISHED_PASSWORD_HASHES, publishedMessage } from "../config/dev.ts";
 
 /**
  * Every realm's key rings, by the top-level configuration, loaded once per isolate and
@@ -152,6 +152,8 @@ function start(top: ResolvedConfig, directoryBound: boolean): Promise<Map<Resolv
       // Once per isolate, so an operator who sees it in production knows what is wrong.
       logEvent({ level: "warn", event: "development_config", message: "Serving with the embedded DEVELOPMENT configuration and its published keys (STS_DEV_MODE). Never in production: set STS_CONFIG." });
     }
+    const published = publishedSecretsOf(top);
+    if (published.length > 0) logEvent({ level: "error", event: "published_secret", message: publishedMessage(published) });
     // With a directory, its start-up check says which of these it does not hold (checkedDirectory).
     for (const { field, name } of directoryBound ? [] : everyRealm(top).flatMap(directoryPrincipals)) {
       logEvent({ level: "warn", event: "certificate_principal_unknown", message: `${field}: ${JSON.stringify(name)} is no configured user or service account, and no user directory (USERS_DB) is bound: the certificates mapped to it authenticate nobody` });

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { loadConfig, resetConfigCache } from "../../src/config/load.ts";
+import { loadConfig, publishedSecretsOf, resetConfigCache } from "../../src/config/load.ts";
+import { DEV_CONFIG, DEV_SECRETS } from "../../src/config/dev.ts";
 import { ConfigError } from "../../src/config/validate.ts";
 import { DEV_KEY_MATERIALS } from "../../src/config/dev-keys.ts";
 import { base } from "./helpers.ts";
@@ -51,6 +52,23 @@ describe("loadConfig", () => {
     expect(c.mode).toBe("production");
     expect(c.keys.map((k) => k.kid)).toEqual(["rsa1", "ec1"]);
     expect(c.users.has("bob")).toBe(false);
+  });
+
+  it("names the bindings of a production configuration that hold secrets the repository publishes, as wrangler trims them", () => {
+    // base() signs with the published development key pairs and hashes "demo-secret".
+    const c = loadConfig(prod());
+    if (c.mode === "unconfigured") throw new Error("unexpected");
+    expect([...publishedSecretsOf(c)].sort()).toEqual(["C1_HASH", "EC_KEY", "RSA_KEY", "SVC_HASH"]);
+    resetConfigCache();
+    const copied = Object.fromEntries(Object.entries(DEV_SECRETS).map(([k, v]) => [k, v.trimEnd()]));
+    const dev = loadConfig({ ...copied, STS_CONFIG: JSON.stringify(DEV_CONFIG) });
+    if (dev.mode === "unconfigured") throw new Error("unexpected");
+    expect(publishedSecretsOf(dev)).toContain("DEV_KEY_0_PRIVATE");
+    expect(publishedSecretsOf(dev)).toContain("DEV_ALICE_PASSWORD_HASH");
+    expect(publishedSecretsOf(dev)).toContain("DEV_WEB_SESSION_SECRET");
+    expect(publishedSecretsOf(dev)).toContain("DEV_REALM2_CAROL_PASSWORD_HASH");
+    // The development configuration itself is what it is, said by development_config.
+    expect(publishedSecretsOf(loadConfig({ STS_DEV_MODE: "1" }) as never)).toEqual([]);
   });
 
   it("an invalid STS_CONFIG throws even in development mode", () => {

@@ -131,4 +131,35 @@ describe("configuration modes", () => {
     expect(text).toContain(certB64);
     for (const m of DEV_KEY_MATERIALS) expect(text).not.toContain(m.certificatePem.replace(/-----[^-]+-----|\s/g, "").slice(0, 200));
   });
+
+  it("a production configuration whose secrets are the published development ones is served, and the log says which bindings hold them", async () => {
+    const { key, cert } = await rsaKeyPem();
+    const config = {
+      issuer: "https://sts.example.com",
+      keys: [{ status: "current", privateKeySecret: "PROD_KEY", certificateSecret: "PROD_CERT" }],
+      users: [{ username: "alice", passwordHashSecret: "ALICE_PW" }],
+      relyingParties: [{ identifier: "urn:example:rp", defaultTokenType: "saml2", tokenTypes: ["saml2"] }],
+    };
+    const logged = async (secrets: Record<string, string>) => {
+      const lines: string[] = [];
+      vi.spyOn(console, "log").mockImplementation((s: unknown) => void lines.push(String(s)));
+      const res = await app.fetch(new Request("https://sts.example.com/healthz"), { TOKEN_STATE: env.TOKEN_STATE, REPLAY_CACHE: env.REPLAY_CACHE, STS_CONFIG: JSON.stringify(config), ...secrets }, exec);
+      vi.restoreAllMocks();
+      expect(res.status).toBe(200);
+      return lines.map((l) => JSON.parse(l) as { event?: string; level?: string; message?: string }).filter((l) => l.event === "published_secret");
+    };
+    const dev = DEV_KEY_MATERIALS[0]!;
+    expect(await logged({ PROD_KEY: dev.privateKeyPem!, PROD_CERT: dev.certificatePem, ALICE_PW: DEV_SECRETS.DEV_ALICE_PASSWORD_HASH! })).toEqual([
+      {
+        ts: expect.any(String),
+        level: "error",
+        event: "published_secret",
+        message:
+          "The secret bindings PROD_KEY, ALICE_PW hold a value published in this repository (the development configuration's keys, password and secret hashes, src/config/dev.ts): " +
+          "anyone can sign tokens or sign in with it. Replace each with one of your own (npm run sts -- keys generate, config hash-password, config generate-secret)",
+      },
+    ]);
+    resetConfigCache();
+    expect(await logged({ PROD_KEY: key, PROD_CERT: cert, ALICE_PW: await hashPassword("wonderland", { iterations: 10_000 }) })).toEqual([]);
+  });
 });

@@ -195,3 +195,25 @@ test("keys without a command, or inspect without --cert, says what is missing (e
     assert.equal(r.stderr.split("\n")[0], `sts keys: ${problem}`);
   }
 });
+
+test("a secret the repository publishes (a development key or hash) is named, and the configuration still checks", async () => {
+  const { DEV_KEY_MATERIALS } = await import("../../../src/config/dev-keys.ts");
+  const { DEV_SECRETS } = await import("../../../src/config/dev.ts");
+  const dev = DEV_KEY_MATERIALS[0];
+  const config = {
+    issuer: "https://sts.example.com",
+    keys: [{ status: "current", privateKeySecret: "RSA_KEY", certificate: dev.certificatePem }],
+    users: [{ username: "erin", passwordHashSecret: "ERIN_PW" }],
+    relyingParties: [{ identifier: "urn:example:rp", defaultTokenType: "saml2", tokenTypes: ["saml2"] }],
+  };
+  writeFileSync(join(dir, "copied.json"), JSON.stringify(config));
+  // As `wrangler secret put` stores them: trailing white space trimmed.
+  writeFileSync(join(dir, "copied-secrets.json"), JSON.stringify({ RSA_KEY: dev.privateKeyPem.trimEnd(), ERIN_PW: DEV_SECRETS.DEV_BOB_PASSWORD_HASH }));
+  const r = await runSts(["config", "check-config", join(dir, "copied.json"), "--env", join(dir, "copied-secrets.json")]);
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stdout.trim().split("\n");
+  assert.match(lines[0], /^OK \(production\)/);
+  assert.deepEqual(lines.slice(1), [
+    "warning: The secret bindings RSA_KEY, ERIN_PW hold a value published in this repository (the development configuration's keys, password and secret hashes, src/config/dev.ts): anyone can sign tokens or sign in with it. Replace each with one of your own (npm run sts -- keys generate, config hash-password, config generate-secret)",
+  ]);
+});
