@@ -4,7 +4,7 @@
  * from a configured trusted issuer (JWT with its JWKS and algorithm allow-list, SAML with
  * pinned certificates). Anything else is refused. Protocol-free: adapters decode the wire form.
  */
-import { currentIdentity } from "./authenticate.ts";
+import { currentIdentity, refuseDisabledSubject } from "./authenticate.ts";
 import { tokenRef } from "./check.ts";
 import type { Element } from "@xmldom/xmldom";
 import type { TrustedIssuer } from "../config/types.ts";
@@ -238,6 +238,7 @@ async function externalJwt(ctx: StsContext, value: string, t: TrustedIssuer): Pr
   // A trusted issuer's bound token is bound for us too (RFC 9449 §7.1); unreadable: refused.
   const confirmation = readCnf(payload.cnf);
   if (confirmation === MALFORMED_CNF) throw invalidToken("The token from the trusted issuer has a cnf claim this STS cannot read.");
+  await refuseDisabledLocal(ctx, t, payload.sub!);
   return {
     identity: {
       subject: subjectOf(t, payload.sub!),
@@ -258,6 +259,16 @@ async function externalJwt(ctx: StsContext, value: string, t: TrustedIssuer): Pr
     scope: scopeOf(payload.scope),
     confirmation,
   };
+}
+
+/**
+ * An issuer whose subjects are ours (`localSubjects`) names our users: a disabled one gets no
+ * token from its tokens either, as from ours (`currentIdentity`). The claims stay the issuer's,
+ * which is what mapping its subjects promises. An issuer in its own namespace names no user of
+ * ours, so nothing is looked up.
+ */
+async function refuseDisabledLocal(ctx: StsContext, t: TrustedIssuer, sub: string): Promise<void> {
+  if (t.localSubjects) await refuseDisabledSubject(ctx, sub);
 }
 
 /** A trusted issuer's subject as a chain link: with its issuer, unless its names are ours. */
@@ -346,6 +357,7 @@ async function externalSaml(ctx: StsContext, state: Pick<StateClient, "rememberN
   if (f.oneTimeUse && !(await state.rememberNonce(`saml-one-time-use:${t.issuer}:${f.id}`, f.expires.getTime() + skew))) {
     throw invalidToken("The SAML token may be used only once (Conditions OneTimeUse), and it has been used before.");
   }
+  await refuseDisabledLocal(ctx, t, f.subject);
   return {
     identity: {
       subject: subjectOf(t, f.subject),

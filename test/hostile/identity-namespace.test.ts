@@ -177,6 +177,46 @@ describe("delegation grants come only from sources allowed to grant them", () =>
 });
 
 describe("mapping an issuer's subjects to ours, and letting it grant delegation, is explicit configuration", () => {
+  // Defect: a disabled user was refused every token made from a token of ours, yet got fresh
+  // ones from a trusted issuer whose subjects are ours (exchange, OnBehalfOf, issued-token sign-in).
+  it("localSubjects: a disabled user of ours gets no token from the issuer's tokens, JWT or SAML; an issuer in its own namespace is not ours to refuse", async () => {
+    const users = DEV_CONFIG.users!.map((u) => (u.username === "bob" ? { ...u, enabled: false } : u));
+    const s = await samlIssuerKey();
+    const ours = workerWith({
+      ...base(),
+      users,
+      trustedIssuers: [
+        { issuer: IDP, kind: "jwt", jwks: { keys: [idpJwk] }, algorithms: ["ES256"], localSubjects: true },
+        { issuer: SAML_IDP, kind: "saml", certificates: [s.certPem], localSubjects: true },
+      ],
+    });
+    const samlFor = (subject: string) => {
+      const t0 = new Date(Date.now() - 1000);
+      return buildSaml2Assertion({
+        id: `_ext${crypto.randomUUID().replace(/-/g, "")}`, issuer: SAML_IDP, subject, audience: ORIGIN, issuedAt: t0, notBefore: t0,
+        expires: new Date(Date.now() + 300_000), authnInstant: t0, authnMethod: "urn:oasis:names:tc:SAML:2.0:ac:classes:X509", claims: {}, signatureAlgorithm: "rsa-sha256",
+      }, s.ring);
+    };
+    const presented: [string, () => Promise<string>, string][] = [
+      ["JWT", () => idpToken({ sub: "bob" }), TX.jwt],
+      ["SAML", async () => b64url(await samlFor("bob")), TX.saml2],
+    ];
+    for (const [what, token, type] of presented) {
+      const x = await exchange({ subject_token: await token(), subject_token_type: type, audience: API }, DEMO, ours);
+      expect(x.status, what).toBe(400);
+      expect(String(x.json.error_description), what).toContain("disabled");
+    }
+    const obo = await trustWith(ours, { ...GATEWAY, appliesTo: RP, extra: `<wst:OnBehalfOf>${jwtBst(await idpToken({ sub: "bob" }))}</wst:OnBehalfOf>` });
+    expect(obo.fault).toBe("wst:RequestFailed");
+    expect(obo.text).toContain("disabled");
+    // The control: an enabled user through the same issuers.
+    expect(jwtParts(await exchangeJwt(await idpToken({}), TX.jwt, {}, ours)).payload.sub).toBe("alice");
+    expect(jwtParts(await exchangeJwt(b64url(await samlFor("alice")), TX.saml2, {}, ours)).payload.sub).toBe("alice");
+    // Without localSubjects the issuer's bob is its own, whatever our bob's state.
+    const own = workerWith({ ...base(), users, trustedIssuers: [{ issuer: IDP, kind: "jwt", jwks: { keys: [idpJwk] }, algorithms: ["ES256"] }] });
+    expect(jwtParts(await exchangeJwt(await idpToken({ sub: "bob" }), TX.jwt, {}, own)).payload.sub).toBe(`${IDP}#bob`);
+  });
+
   it("localSubjects: its alice is our alice; its may_act grants only with grantsDelegation", async () => {
     const mapped = (grantsDelegation: boolean) =>
       workerWith({ ...base(), trustedIssuers: [{ issuer: IDP, kind: "jwt", jwks: { keys: [idpJwk] }, algorithms: ["ES256"], localSubjects: true, grantsDelegation }] });
