@@ -4,7 +4,7 @@ import { authorize } from "./authorize.ts";
 import { invalidToken } from "../errors.ts";
 import { type DerivationLimits, NO_DERIVATION_LIMITS } from "./lifetime.ts";
 import { requireSameSector } from "./pairwise.ts";
-import { type PresentedParty, presentedParty, requireDpopProof } from "./presented-party.ts";
+import { type PresentedParty, presentedParty, requireKeyProof } from "./presented-party.ts";
 import { type Actor, type Identity, type MayAct, type PresentedCredentials, type Requestor, type StsContext, requestorName } from "./types.ts";
 import type { PresentedToken } from "./verify-own.ts";
 
@@ -38,7 +38,7 @@ export async function delegatedParty(
   }
   const what = mode === "delegation" ? "ActAs token" : "OnBehalfOf token";
   const party = await presentedParty(ctx, state, presented, what);
-  requireDpopProof(party.confirmation, null, what);
+  await requireKeyProof(party.confirmation, null, what);
   // A `may_act` grants only from a source allowed to grant (a trusted issuer configured to),
   // and names parties by our names: another issuer's `bob` is not our bob.
   const namedByMayAct = party.grantsDelegation && party.mayAct?.name !== undefined && party.mayAct.name === requestor;

@@ -5,7 +5,7 @@ import { exchangeActor } from "./delegation.ts";
 import { invalidScope, scopeRefused } from "../errors.ts";
 import { issueToken } from "./issuance.ts";
 import { requireSameSector } from "./pairwise.ts";
-import { presentedParty, requireDpopProof } from "./presented-party.ts";
+import { presentedParty, requireKeyProof } from "./presented-party.ts";
 import { lookupRelyingParty } from "./relying-party.ts";
 import type { IssuedToken, Requestor, StsContext } from "./types.ts";
 import type { PresentedToken } from "./verify-own.ts";
@@ -43,12 +43,12 @@ export async function exchange(ctx: StsContext, state: Pick<StateClient, "status
   }
   // Cheap checks first; the tokens (signatures, one state RPC each) after.
   const subject = await presentedParty(ctx, state, req.subject, "subject_token");
-  requireDpopProof(subject.confirmation, req.dpop, "subject_token");
+  await requireKeyProof(subject.confirmation, req.dpop, "subject_token");
   requireSameSector(subject.pairwise, rp, "subject_token");
   let actor = subject.act;
   if (req.actor !== undefined) {
     const a = await presentedParty(ctx, state, req.actor, "actor_token");
-    requireDpopProof(a.confirmation, req.dpop, "actor_token");
+    await requireKeyProof(a.confirmation, req.dpop, "actor_token");
     requireSameSector(a.pairwise, rp, "actor_token");
     authorize(who, { route: "exchange", relyingParty: rp.identifier, subject: subject.identity.subject, actor: a.identity.subject });
     actor = exchangeActor(subject, a);

@@ -13,7 +13,7 @@ import type { Actor, Confirmation, Identity, MayAct, StsContext } from "./types.
 import { MALFORMED_CNF, readCnf } from "../jwt/cnf.ts";
 import { type OwnToken, type PresentedToken, isEncryptedToken, verifyOwnToken, verifyTrustedAssertion } from "./verify-own.ts";
 import { openEncryptedAssertion } from "./open-encrypted.ts";
-import { KeyRing, KeyRingError } from "../keys/keyring.ts";
+import { KeyRing, KeyRingError, jwkThumbprint } from "../keys/keyring.ts";
 import { keyProblem } from "../config/errors.ts";
 import { logEvent } from "../web/log.ts";
 import { assertionIssuer, isAudienceOf } from "../saml/parse.ts";
@@ -64,18 +64,34 @@ export interface PresentedParty {
 }
 
 /**
- * RFC 9449 §7.1: a DPoP-bound token is good only with a proof of its key. Whoever presents one
- * as evidence for a new token must send a DPoP proof made with that key (`proof`: the verified
- * proof's thumbprint), or the new token would be a bearer copy of a bound one. WS-Trust carries
- * no DPoP proof at all (`proof` null): such a token cannot serve as evidence there.
+ * RFC 9449 §7.1, RFC 7800 §3: a token bound to a key is good only with a proof of that key.
+ * Whoever presents one as evidence for a new token must prove it, or the new token would be a
+ * bearer copy of a bound one.
+ * - OAuth token exchange (`proof`: the verified DPoP proof's thumbprint; undefined without one),
+ *   where holding the token is the client's only right to its subject: the proof must be made
+ *   with the key — a DPoP binding's `jkt`, or a public key's (holder-of-key SAML, JWT `cnf.jwk`)
+ *   RFC 7638 thumbprint. A symmetric key cannot be proved there at all.
+ * - WS-Trust (`proof` null) carries no DPoP proof, so a DPoP-bound token cannot serve there. A
+ *   holder-of-key token can: OnBehalfOf and ActAs are how a service passes on the token whose
+ *   key its caller proved to it, and the service's right to that subject is the authorization
+ *   rule's, not possession of the token.
  * @param what the token's role, for messages ("subject_token", "OnBehalfOf token", ...)
- * @throws StsError invalid_dpop_proof (OAuth) or invalid_request (WS-Trust)
+ * @throws StsError invalid_dpop_proof or invalid_token (OAuth), invalid_request (WS-Trust)
  */
-export function requireDpopProof(confirmation: Confirmation | undefined, proof: { jkt: string } | undefined | null, what: string): void {
-  if (confirmation?.method !== "dpop") return;
-  if (proof === null) throw invalidRequest(`The ${what} is bound to a DPoP key; WS-Trust cannot carry a DPoP proof, so it cannot be used here. Use OAuth token exchange with a DPoP proof.`);
-  if (proof === undefined) throw invalidDpopProof(`The ${what} is DPoP-bound: send a DPoP proof made with its key.`);
-  if (proof.jkt !== confirmation.jkt) throw invalidDpopProof(`The DPoP proof was not made with the key the ${what} is bound to.`);
+export async function requireKeyProof(confirmation: Confirmation | undefined, proof: { jkt: string } | undefined | null, what: string): Promise<void> {
+  if (confirmation === undefined) return;
+  if (confirmation.method === "dpop") {
+    if (proof === null) throw invalidRequest(`The ${what} is bound to a DPoP key; WS-Trust cannot carry a DPoP proof, so it cannot be used here. Use OAuth token exchange with a DPoP proof.`);
+    if (proof === undefined) throw invalidDpopProof(`The ${what} is DPoP-bound: send a DPoP proof made with its key.`);
+    if (proof.jkt !== confirmation.jkt) throw invalidDpopProof(`The DPoP proof was not made with the key the ${what} is bound to.`);
+    return;
+  }
+  if (proof === null) return;
+  if (confirmation.method === "symmetric") {
+    throw invalidToken(`The ${what} is bound to a symmetric proof key, which token exchange has no way to prove: present it where its key is proved (WS-Trust), or a token not bound to a key.`);
+  }
+  if (proof === undefined) throw invalidDpopProof(`The ${what} is bound to a key: send a DPoP proof made with it.`);
+  if (proof.jkt !== (await jwkThumbprint(confirmation.jwk))) throw invalidDpopProof(`The DPoP proof was not made with the key the ${what} is bound to.`);
 }
 
 const REQUIRED_EXTERNAL = ["sub", "exp"];

@@ -8,7 +8,7 @@ import { StsError, invalidRequest, invalidToken } from "../errors.ts";
 import { issueToken } from "./issuance.ts";
 import { type DerivationLimits, NO_DERIVATION_LIMITS, derivationLimits } from "./lifetime.ts";
 import { requireSameSector } from "./pairwise.ts";
-import { ownMayAct, requireDpopProof } from "./presented-party.ts";
+import { ownMayAct, requireKeyProof } from "./presented-party.ts";
 import { findRelyingParty } from "./relying-party.ts";
 import type { Actor, Confirmation, Identity, IssuedToken, MayAct, PresentedCertificate, PresentedCredentials, RequestedClaim, Requestor, StsContext } from "./types.ts";
 import type { PresentedToken } from "./verify-own.ts";
@@ -140,7 +140,7 @@ async function fromToken(ctx: StsContext, state: Pick<StateClient, "status">, wh
   });
   if (!r.valid || !r.token || !rp) throw invalidToken(r.reason);
   const t = r.token;
-  requireDpopProof(t.confirmation, null, "token to transform");
+  await requireKeyProof(t.confirmation, null, "token to transform");
   requireSameSector(t.pairwise, rp, "ValidateTarget token");
   return {
     rp,

@@ -7,10 +7,10 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { DEV_KEY_MATERIALS } from "../../src/config/dev-keys.ts";
 import type { ResolvedConfig, TrustedIssuer } from "../../src/config/types.ts";
-import { partyFromSaml } from "../../src/engine/presented-party.ts";
+import { partyFromSaml, requireKeyProof } from "../../src/engine/presented-party.ts";
 import type { StsContext } from "../../src/engine/types.ts";
 import { StsError } from "../../src/errors.ts";
-import { KeyRing } from "../../src/keys/keyring.ts";
+import { KeyRing, jwkThumbprint } from "../../src/keys/keyring.ts";
 import { derToPem } from "../../src/keys/pem.ts";
 import { parseXml } from "../../src/xml/parse.ts";
 
@@ -51,5 +51,37 @@ describe("a trusted SAML issuer whose pinned certificate the key ring refuses", 
     const lines = logged.mock.calls.map((c) => JSON.parse(String(c[0])) as Record<string, unknown>).filter((l) => l.event === "config_invalid");
     expect(lines).toHaveLength(1);
     expect(lines[0]!.problems).toEqual([expect.stringMatching(/^STS_CONFIG\.trustedIssuers\[1\]\.certificates\[0\]: key #0: bad certificate: /)]);
+  });
+});
+
+describe("a presented token bound to a key (requireKeyProof)", () => {
+  const code = (p: Promise<void>) => p.then(() => "accepted", (e: unknown) => (e instanceof StsError ? e.code : String(e)));
+
+  it("at token exchange needs a DPoP proof made with its key, whatever the binding; over WS-Trust only a DPoP binding is refused", async () => {
+    const kp = (await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"])) as CryptoKeyPair;
+    const jwk = (await crypto.subtle.exportKey("jwk", kp.publicKey)) as JsonWebKey;
+    const jkt = await jwkThumbprint(jwk);
+    const publicKey = { method: "public-key" as const, jwk };
+    const symmetric = { method: "symmetric" as const, key: new Uint8Array(32) };
+    const dpop = { method: "dpop" as const, jkt };
+    const other = { jkt: "x".repeat(43) };
+    const rows: [string, Parameters<typeof requireKeyProof>[0], Parameters<typeof requireKeyProof>[1], string][] = [
+      ["bearer, exchange", undefined, undefined, "accepted"],
+      ["bearer, WS-Trust", undefined, null, "accepted"],
+      ["public key, no proof", publicKey, undefined, "invalid_dpop_proof"],
+      ["public key, another key's proof", publicKey, other, "invalid_dpop_proof"],
+      ["public key, its own key's proof", publicKey, { jkt }, "accepted"],
+      ["public key, WS-Trust", publicKey, null, "accepted"],
+      ["symmetric, exchange with a proof", symmetric, { jkt }, "invalid_token"],
+      ["symmetric, exchange without", symmetric, undefined, "invalid_token"],
+      ["symmetric, WS-Trust", symmetric, null, "accepted"],
+      ["DPoP, no proof", dpop, undefined, "invalid_dpop_proof"],
+      ["DPoP, another key's proof", dpop, other, "invalid_dpop_proof"],
+      ["DPoP, its own key's proof", dpop, { jkt }, "accepted"],
+      ["DPoP, WS-Trust", dpop, null, "invalid_request"],
+    ];
+    for (const [what, confirmation, proof, expected] of rows) {
+      expect(await code(requireKeyProof(confirmation, proof, "subject_token")), what).toBe(expected);
+    }
   });
 });

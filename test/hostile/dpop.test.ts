@@ -6,13 +6,14 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { SignJWT, exportJWK, generateKeyPair } from "jose";
 import { DEV_CONFIG } from "../../src/config/dev.ts";
 import { ORIGIN } from "../helpers/worker.ts";
-import { unb64url_bytes } from "../helpers/key-info.ts";
+import { ecKeyInfo, unb64url_bytes } from "../helpers/key-info.ts";
+import { NS, TT } from "../helpers/soap.ts";
 import { fromBase64, toBase64Url } from "../../src/bytes.ts";
 import RSA_2040 from "../fixtures/keys/rsa-2040.key.pem?raw";
 import RSA_2041 from "../fixtures/keys/rsa-2041.key.pem?raw";
 import RSA_2047 from "../fixtures/keys/rsa-2047.key.pem?raw";
 import { API, TX, b64url, es256, forgeJwt, hs256, jwtFromTrust, jwtParts } from "../oauth/helpers.ts";
-import { ecIssuerKey, workerWith } from "./configured.ts";
+import { assertionIn, ecIssuerKey, jwtIn, trustWith, workerWith } from "./configured.ts";
 import { TOKEN_URL, exchangeWithDpop, proof, proofKey } from "../oauth/dpop-helpers.ts";
 
 let subject = "";
@@ -237,5 +238,49 @@ describe("a trusted issuer's DPoP-bound token", () => {
     const mtls = await exchangeWithDpop({ subject_token: await idpToken({ "x5t#S256": k.jkt }) }, await proof(k), f);
     expect([mtls.status, mtls.json.error, mtls.json.access_token]).toEqual([400, "invalid_grant", undefined]);
     expect(mtls.json.error_description).toMatch(/cnf claim this STS cannot read/);
+  });
+});
+
+// Defect: only a DPoP binding was enforced at token exchange; a token bound to a public key
+// (WS-Trust PublicKey, SAML holder-of-key or JWT cnf.jwk, ours or a trusted issuer's) was
+// exchanged by whoever held it, without its key, for a bearer token.
+describe("a token bound to another kind of key, presented to token exchange", () => {
+  const IDP = "https://idp.example.org";
+  const HOK = "https://hok-api.example.com/";
+
+  it("needs a DPoP proof made with that key (ours, JWT and SAML; a trusted issuer's cnf.jwk), as subject and as actor", async () => {
+    const i = await ecIssuerKey("idp-key-1");
+    const f = workerWith({
+      ...DEV_CONFIG,
+      relyingParties: [...DEV_CONFIG.relyingParties!, { identifier: HOK, defaultTokenType: "jwt", keyTypes: ["bearer", "public-key"] }],
+      trustedIssuers: [{ issuer: IDP, kind: "jwt", jwks: { keys: [i.jwk] }, algorithms: ["ES256"] }],
+    });
+    const k = await proofKey();
+    const useKey = `<wst:UseKey>${ecKeyInfo(k.jwk as JsonWebKey)}</wst:UseKey>`;
+    const hok = async (tokenType: string) => {
+      const r = await trustWith(f, { user: "alice", password: "wonderland", appliesTo: HOK, tokenType, keyType: `${NS.t13}/PublicKey`, extra: useKey });
+      expect(r.status, r.text).toBe(200);
+      return r.text;
+    };
+    const ownJwt = jwtIn(await hok(TT.jwt))!;
+    expect(jwtParts(ownJwt).payload.cnf).toMatchObject({ jwk: { kty: "EC", x: k.jwk.x } });
+    const ownSaml = b64url(assertionIn(await hok(TT.saml2))!);
+    const theirs = await es256({ alg: "ES256", typ: "JWT", kid: "idp-key-1" }, { iss: IDP, aud: ORIGIN, sub: "erin", exp: now() + 300, cnf: { jwk: k.jwk } }, i.priv);
+    const bearerActor = await jwtFromTrust();
+    for (const [what, token, type] of [["our JWT", ownJwt, TX.jwt], ["our SAML", ownSaml, TX.saml2], ["a trusted issuer's JWT", theirs, TX.jwt]] as const) {
+      for (const as of ["subject", "actor"] as const) {
+        const params: Record<string, string> = as === "subject"
+          ? { subject_token: token, subject_token_type: type }
+          : { subject_token: bearerActor, subject_token_type: TX.jwt, actor_token: token, actor_token_type: type };
+        const none = await exchangeWithDpop(params, undefined, f);
+        expect([none.status, none.json.error, none.json.access_token], `${what} as ${as}`).toEqual([400, "invalid_dpop_proof", undefined]);
+        expect(none.json.error_description, `${what} as ${as}`).toMatch(new RegExp(`${as}_token is bound to a key: send a DPoP proof made with it`));
+        const other = await exchangeWithDpop(params, await proof(await proofKey()), f);
+        expect([other.status, other.json.error], `${what} as ${as}`).toEqual([400, "invalid_dpop_proof"]);
+        const ok = await exchangeWithDpop(params, await proof(k), f);
+        expect(ok.status, `${what} as ${as}: ${JSON.stringify(ok.json)}`).toBe(200);
+        expect(jwtParts(ok.json.access_token as string).payload.cnf).toEqual({ jkt: k.jkt });
+      }
+    }
   });
 });
