@@ -1,13 +1,15 @@
 /**
  * The one check of a presented token of ours, shared by WS-Trust Validate, OAuth introspection
  * and every lifecycle operation: signature against our keys, time window, may this requestor
- * manage it (the one authorization rule), then its revocation state with exactly one Durable
- * Object call.
+ * manage it (the one authorization rule), then its revocation state: one Durable Object call
+ * for the token and its subject, and one per actor of a delegated token, all at once.
  */
 import type { RelyingParty } from "../config/types.ts";
 import type { StateClient } from "../state/client.ts";
+import type { TokenStatus } from "../state/types.ts";
 import { authorize } from "./authorize.ts";
 import { lookupRelyingParty, partyOf } from "./relying-party.ts";
+import { actorNames } from "./names.ts";
 import type { StsContext, Requestor } from "./types.ts";
 import { type OwnToken, type PresentedToken, verifyOwnToken } from "./verify-own.ts";
 
@@ -19,6 +21,31 @@ export interface StatusResult {
 
 /** The token's reference for the state store. */
 export const tokenRef = (t: OwnToken) => ({ id: t.id, issuedAt: t.issuedAt.getTime(), expiresAt: t.expires.getTime() });
+
+/**
+ * Whether a token is revoked for a party of its actor chain: a delegated token proves its actor
+ * (docs/security.md §11) and is held by it, so revoking that party's tokens
+ * (`/admin/revoke-subject`, a directory user's `revokeTokens` or deletion) revokes the tokens it
+ * acts in too, each link asked of its own state object, in parallel. A link named by a pairwise
+ * pseudonym is known only to its sector and is not asked. Undefined when none is revoked or the
+ * token names no actor.
+ */
+export async function actorRevocation(ctx: StsContext, state: Pick<StateClient, "status">, t: OwnToken): Promise<TokenStatus | undefined> {
+  if (t.actor === undefined) return undefined;
+  const ref = tokenRef(t);
+  const answers = await Promise.all(actorNames(ctx, t.actor).map((name) => state.status({ subject: name }, ref)));
+  return answers.find((s) => s.state === "revoked");
+}
+
+/**
+ * A token's revocation state, the one check every route makes of a presented token of ours:
+ * the token itself and its subject (one call), and each party of its actor chain
+ * ({@link actorRevocation}).
+ */
+export async function revocationOf(ctx: StsContext, state: Pick<StateClient, "status">, t: OwnToken): Promise<TokenStatus> {
+  const [own, actor] = await Promise.all([state.status({ subject: t.subject }, tokenRef(t)), actorRevocation(ctx, state, t)]);
+  return own.state === "revoked" ? own : actor ?? own;
+}
 
 /** What a status check asks beyond the token's own validity. */
 export interface StatusQuestion {
@@ -54,7 +81,7 @@ export async function tokenStatus(
   if (q.party && lookupRelyingParty(ctx.config, check.token.audience) !== q.party) {
     return { valid: false, reason: `The token was issued for another party, not for '${q.party.identifier}'.`, token: check.token };
   }
-  const s = await state.status({ subject: check.token.subject }, tokenRef(check.token));
+  const s = await revocationOf(ctx, state, check.token);
   if (s.state === "revoked") return { valid: false, reason: `The token has been revoked (${s.reason}).`, token: check.token };
   return { valid: true, reason: "The token is valid.", token: check.token };
 }

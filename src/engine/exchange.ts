@@ -41,7 +41,8 @@ export async function exchange(ctx: StsContext, state: Pick<StateClient, "status
   if (req.scope && req.scope.length > 0 && !req.scope.some((s) => rp.scopes.includes(s))) {
     throw scopeRefused("None of the requested scopes is available for this audience.");
   }
-  // Cheap checks first; the tokens (signatures, one state RPC each) after.
+  // Cheap checks first; the tokens (signatures, one state RPC each, and one per actor of a
+  // delegated token) after.
   const subject = await presentedParty(ctx, state, req.subject, "subject_token");
   await requireKeyProof(subject.confirmation, req.dpop, "subject_token");
   requireSameSector(subject.pairwise, rp, "subject_token");

@@ -5,7 +5,7 @@
  * pinned certificates). Anything else is refused. Protocol-free: adapters decode the wire form.
  */
 import { currentIdentity, refuseDisabledSubject } from "./authenticate.ts";
-import { tokenRef } from "./check.ts";
+import { revocationOf } from "./check.ts";
 import type { Element } from "@xmldom/xmldom";
 import type { TrustedIssuer } from "../config/types.ts";
 import { invalidDpopProof, invalidRequest, invalidToken } from "../errors.ts";
@@ -161,7 +161,7 @@ async function own(ctx: StsContext, state: Pick<StateClient, "status">, presente
   const check = await verifyOwnToken(ctx, presented);
   if (!check.ok) throw invalidToken(check.reason);
   const t = check.token;
-  const s = await state.status({ subject: t.subject }, tokenRef(t));
+  const s = await revocationOf(ctx, state, t);
   // One revocation model: cancelled through WS-Trust or revoked through RFC 7009 alike.
   if (s.state === "revoked") throw invalidToken("The token has been revoked.");
   return {

@@ -2,7 +2,7 @@ import type { KeyTypeName, RelyingParty, TokenKind } from "../config/types.ts";
 import type { StateClient } from "../state/client.ts";
 import { refuseDisabledSubject } from "./authenticate.ts";
 import { authorize } from "./authorize.ts";
-import { tokenRef } from "./check.ts";
+import { actorRevocation, tokenRef } from "./check.ts";
 import { invalidRequest, invalidTimeRange, invalidToken, unableToRenew } from "../errors.ts";
 import { keyTypeName } from "./issuance.ts";
 import { refuseReversed, requestedEnd, totalLifetimeEnd } from "./lifetime.ts";
@@ -62,6 +62,9 @@ export async function renewToken(
   const outOfSector = sectorRefusal(t.pairwise, rp, "RenewTarget token");
   if (outOfSector !== undefined) throw unableToRenew(outOfSector);
   await refuseDisabledSubject(ctx, t.subject);
+  // The state object's renewal answers for the token and its subject; an actor's revocation is
+  // that actor's object's to tell.
+  if (await actorRevocation(ctx, state, t)) throw unableToRenew("The token has been revoked.");
   const now = ctx.now();
   if (!check.ok) {
     const graceMs = rp.renewal.expiredGraceSeconds * 1000;

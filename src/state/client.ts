@@ -119,9 +119,12 @@ function realmTag(realm: string | undefined): string {
 }
 
 /**
- * realm tag + idHash → until when a leased "active" answer may be reused, shared by the isolate's state
- * clients as the revoked answers are; the object's lease bounds how long any of them may be
- * reused, whichever client took it.
+ * realm tag + hash of (token ID, subject asked) → until when a leased "active" answer may be
+ * reused, shared by the isolate's state clients as the revoked answers are; the object's lease
+ * bounds how long any of them may be reused, whichever client took it. Keyed by the subject
+ * whose object answered as well as by the token: a delegated token is asked of its subject's
+ * object and of each actor's (src/engine/check.ts `revocationOf`), and one's answer is not the
+ * other's.
  */
 const isolateLeases = isolateCaches.cache<{ until: number; status: TokenStatus }>("state.leased", {
   maxEntries: 10_000,
@@ -144,6 +147,7 @@ export function createStateClient(env: StateBindings, opts: StateClientOptions =
   const tag = realmTag(opts.realm);
 
   const shard = async (subject: SubjectKey) => env.TOKEN_STATE.getByName(scope + (await subjectShardName(subject)));
+  const leaseKey = async (subject: SubjectKey, id: string) => tag + (await tokenIdHash(`${id}\n${subject.subject}`));
 
   /** Remembers a revoked answer in the isolate until the token's expiry. */
   const cacheRevoked = (idHash: string, reason: RevocationReason, expiresAt: number) => {
@@ -152,14 +156,14 @@ export function createStateClient(env: StateBindings, opts: StateClientOptions =
 
   return {
     async status(subject, token) {
-      const idHash = await tokenIdHash(token.id);
+      const [idHash, key] = await Promise.all([tokenIdHash(token.id), leaseKey(subject, token.id)]);
       const t = now();
       const cached = cache?.get(tag + idHash, t);
       if (cached) return { state: "revoked", reason: cached };
-      const hit = leased.get(tag + idHash);
+      const hit = leased.get(key);
       if (hit) {
         if (hit.until > t) return hit.status;
-        leased.delete(tag + idHash);
+        leased.delete(key);
       }
       const stub = await shard(subject);
       const a = await stub.status({ idHash, issuedAt: token.issuedAt, expiresAt: token.expiresAt, leaseMs });
@@ -170,18 +174,19 @@ export function createStateClient(env: StateBindings, opts: StateClientOptions =
       const s: TokenStatus = { state: "active", renewed: a.renewed };
       if (a.leaseMs) {
         // Counted from `t`, taken before the call: the object's lease started later.
-        leased.set(tag + idHash, { until: t + a.leaseMs, status: s });
+        leased.set(key, { until: t + a.leaseMs, status: s });
       }
       return s;
     },
 
     async renew(subject, token, renewed, limit) {
-      const [idHash, newIdHash, stub] = await Promise.all([
+      const [idHash, newIdHash, stub, key] = await Promise.all([
         tokenIdHash(token.id),
         tokenIdHash(renewed.id),
         shard(subject),
+        leaseKey(subject, token.id),
       ]);
-      leased.delete(tag + idHash);
+      leased.delete(key);
       const r = await stub.renew({
         idHash,
         issuedAt: token.issuedAt,
@@ -196,8 +201,8 @@ export function createStateClient(env: StateBindings, opts: StateClientOptions =
     },
 
     async cancel(subject, token) {
-      const [idHash, stub] = await Promise.all([tokenIdHash(token.id), shard(subject)]);
-      leased.delete(tag + idHash);
+      const [idHash, stub, key] = await Promise.all([tokenIdHash(token.id), shard(subject), leaseKey(subject, token.id)]);
+      leased.delete(key);
       const r = await stub.cancel({ idHash, expiresAt: token.expiresAt });
       // Read-your-writes in this colo; other colos learn it from the object.
       cacheRevoked(idHash, "cancelled", token.expiresAt);

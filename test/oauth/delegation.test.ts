@@ -199,3 +199,48 @@ describe("a may_act is carried into every token made from its token without a ne
     expect((await withActor(back.json.access_token as string, TX.jwt, await wsJwt("bob", "builder"))).status).toBe(200);
   });
 });
+
+// Defect: revoking a party's tokens (revoke-subject, revokeTokens) left every token in which it
+// acts for someone else valid: introspection active, exchangeable, renewable.
+describe("a delegated token is its actor's too", () => {
+  const ADMIN = { authorization: `Basic ${btoa("user-admin:user-admin-secret-7a6b5c4d3e2f1a0b")}`, "content-type": "application/json" };
+  const STS_ADMIN = { authorization: `Basic ${btoa("sts-admin:sts-admin-secret-5e4d3c2b1a0f9e8d")}`, "content-type": "application/json" };
+  const STATUS = `${NS.t13}/RSTR/Status`;
+  const validates = async (target: string) =>
+    (await trustWith(f, { user: "alice", password: "wonderland", requestType: "Validate", tokenType: STATUS, extra: `<wst:ValidateTarget>${target}</wst:ValidateTarget>` })).text.includes("/status/valid<");
+
+  it("revoking the actor's tokens revokes the tokens it acts in, in every door; the subject's own tokens stay good", async () => {
+    const eve = `eve-${crypto.randomUUID().slice(0, 8)}`;
+    const made = await f("/admin/users", { method: "POST", headers: ADMIN, body: JSON.stringify({ username: eve, password: "correct-horse-1" }) });
+    expect(made.status).toBe(201);
+    const alice = await wsJwt("alice", "wonderland");
+    const actor = await wsJwt(eve, "correct-horse-1");
+    const jwt = (await exchange({ subject_token: alice, subject_token_type: TX.jwt, actor_token: actor, actor_token_type: TX.jwt, audience: API }, DEMO, f)).json.access_token as string;
+    expect(jwtParts(jwt).payload.act).toEqual({ sub: eve });
+    const samlX = await exchange({ subject_token: alice, subject_token_type: TX.jwt, actor_token: actor, actor_token_type: TX.jwt, audience: RP, requested_token_type: TX.saml2 }, DEMO, f);
+    const saml = unb64url(samlX.json.access_token as string);
+    expect(actorValues(saml, "saml2")).toEqual([eve]);
+    // ActAs: the service account that asks is the actor.
+    const actAs = assertionIn((await trustWith(f, { ...GATEWAY, appliesTo: RP, extra: `<wst14:ActAs xmlns:wst14="${WST14}">${jwtBst(alice)}</wst14:ActAs>` })).text)!;
+    expect(actorValues(actAs, "saml2")).toEqual(["gateway"]);
+    for (const t of [jwtBst(jwt), saml, actAs]) expect(await validates(t)).toBe(true);
+    expect((await post("/oauth2/introspect", { token: jwt }, DEMO, f)).json.active).toBe(true);
+
+    const patched = await f(`/admin/users/${eve}`, { method: "PATCH", headers: ADMIN, body: JSON.stringify({ revokeTokens: true }) });
+    expect(patched.status).toBe(200);
+    const revoked = await f("/admin/revoke-subject", { method: "POST", headers: STS_ADMIN, body: JSON.stringify({ subject: "gateway" }) });
+    expect(revoked.status).toBe(200);
+
+    for (const [what, t] of [["JWT", jwtBst(jwt)], ["SAML", saml], ["ActAs", actAs]] as const) expect(await validates(t), what).toBe(false);
+    expect((await post("/oauth2/introspect", { token: jwt }, DEMO, f)).json.active).toBe(false);
+    expect((await post("/oauth2/introspect", { token: b64url(saml) }, DEMO, f)).json.active).toBe(false);
+    const again = await exchange({ subject_token: jwt, subject_token_type: TX.jwt, audience: API }, DEMO, f);
+    expect([again.status, again.json.error]).toEqual([400, "invalid_grant"]);
+    const renewed = await trustWith(f, { ...VALIDATOR, requestType: "Renew", extra: `<wst:RenewTarget>${jwtBst(jwt)}</wst:RenewTarget>` });
+    expect(renewed.fault).toBe("wst:UnableToRenew");
+    // The subject's own token, and a token naming no revoked party, are as good as before.
+    expect(await validates(jwtBst(alice))).toBe(true);
+    const plain = (await exchange({ subject_token: alice, subject_token_type: TX.jwt, audience: API }, DEMO, f)).json.access_token as string;
+    expect(await validates(jwtBst(plain))).toBe(true);
+  });
+});
