@@ -5,7 +5,8 @@ import { AC_PASSWORD_PROTECTED_TRANSPORT, AC_X509 } from "../saml/ns.ts";
 import type { ParsedCertificate } from "../keys/x509.ts";
 import { authenticationFailed, notAuthorized } from "../errors.ts";
 import { findUser, matchDirectoryCost } from "./users.ts";
-import type { Identity, Requestor, StsContext } from "./types.ts";
+import { actorNames } from "./names.ts";
+import type { Actor, Identity, Requestor, StsContext } from "./types.ts";
 
 /** The result of checking a username and password: a user, or a service account. */
 export type Authenticated = Exclude<Requestor, { kind: "client" }>;
@@ -119,12 +120,13 @@ function typicalIterations(users: ReadonlyMap<string, User>): number {
 /**
  * The identity the STS knows for a subject named in a token it is asked to issue from
  * (Validate-transformation): a known user's current claims, or `fromToken` for any other subject
- * (a partner's, a client's). A disabled user gets no new token this way either. Every route that
+ * (a partner's, a client's). A disabled user gets no new token this way either, nor does a token
+ * a disabled user acts in (`actor`, its delegation chain). Every route that
  * issues from a token of ours asks this: transformation, token exchange, OnBehalfOf / ActAs and
  * an issued token presented as the requestor's credentials.
  */
-export async function currentIdentity(ctx: StsContext, fromToken: Identity): Promise<Identity> {
-  const user = await findUser(ctx, fromToken.subject);
+export async function currentIdentity(ctx: StsContext, fromToken: Identity, actor?: Actor): Promise<Identity> {
+  const [user] = await Promise.all([findUser(ctx, fromToken.subject), refuseDisabledActors(ctx, actor)]);
   if (!user) return fromToken;
   if (!user.enabled) throw notAuthorized(DISABLED);
   return { ...fromToken, claims: user.claims };
@@ -134,9 +136,21 @@ const DISABLED = "The subject's account is disabled.";
 
 /**
  * Refuses a new token of any kind for a known user whose account is disabled (Renew keeps the
- * token's own claims, so it needs only this half of `currentIdentity`).
+ * token's own claims, so it needs only this half of `currentIdentity`), or made from a token
+ * such a user acts in (`actor`).
  */
-export async function refuseDisabledSubject(ctx: StsContext, subject: string): Promise<void> {
-  const user = await findUser(ctx, subject);
+export async function refuseDisabledSubject(ctx: StsContext, subject: string, actor?: Actor): Promise<void> {
+  const [user] = await Promise.all([findUser(ctx, subject), refuseDisabledActors(ctx, actor)]);
   if (user && !user.enabled) throw notAuthorized(DISABLED);
+}
+
+/**
+ * A delegated token is its actor's as much as its subject's (docs/security.md §11): no new token
+ * is made from one that a disabled user acts in. Service accounts and other issuers' parties are
+ * no users of ours and are not looked up.
+ */
+async function refuseDisabledActors(ctx: StsContext, actor: Actor | undefined): Promise<void> {
+  if (actor === undefined) return;
+  const users = await Promise.all(actorNames(ctx, actor).filter((n) => !ctx.config.serviceAccounts.has(n)).map((n) => findUser(ctx, n)));
+  if (users.some((u) => u !== undefined && !u.enabled)) throw notAuthorized("The account of a party acting in the token is disabled.");
 }

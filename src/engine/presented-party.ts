@@ -166,7 +166,7 @@ async function own(ctx: StsContext, state: Pick<StateClient, "status">, presente
   if (s.state === "revoked") throw invalidToken("The token has been revoked.");
   return {
     // The subject as the STS knows it now: a disabled user is refused, a user's claims are current.
-    identity: await currentIdentity(ctx, { subject: t.subject, claims: t.claims, authnInstant: t.authnInstant, authnMethod: t.authnMethod }),
+    identity: await currentIdentity(ctx, { subject: t.subject, claims: t.claims, authnInstant: t.authnInstant, authnMethod: t.authnMethod }, t.actor),
     issuer: ctx.issuer,
     own: true,
     pairwise: t.pairwise,

@@ -61,7 +61,7 @@ export async function renewToken(
   // new sign-ins, never linked to the pseudonyms it knew.
   const outOfSector = sectorRefusal(t.pairwise, rp, "RenewTarget token");
   if (outOfSector !== undefined) throw unableToRenew(outOfSector);
-  await refuseDisabledSubject(ctx, t.subject);
+  await refuseDisabledSubject(ctx, t.subject, t.actor);
   // The state object's renewal answers for the token and its subject; an actor's revocation is
   // that actor's object's to tell.
   if (await actorRevocation(ctx, state, t)) throw unableToRenew("The token has been revoked.");

@@ -144,7 +144,7 @@ async function fromToken(ctx: StsContext, state: Pick<StateClient, "status">, wh
   requireSameSector(t.pairwise, rp, "ValidateTarget token");
   return {
     rp,
-    identify: () => currentIdentity(ctx, { subject: t.subject, claims: t.claims, authnInstant: t.authnInstant, authnMethod: t.authnMethod }),
+    identify: () => currentIdentity(ctx, { subject: t.subject, claims: t.claims, authnInstant: t.authnInstant, authnMethod: t.authnMethod }, t.actor),
     actor: t.actor,
     mayAct: ownMayAct(ctx, t),
     passesOn: derivationLimits(ctx.config, t),

@@ -244,3 +244,36 @@ describe("a delegated token is its actor's too", () => {
     expect(await validates(jwtBst(plain))).toBe(true);
   });
 });
+
+// Defect: a disabled user got no token from a token of theirs, yet every token in which they
+// acted for someone else still yielded new ones (exchange, OnBehalfOf, transformation, Renew).
+describe("a delegated token whose actor is disabled", () => {
+  const ADMIN = { authorization: `Basic ${btoa("user-admin:user-admin-secret-7a6b5c4d3e2f1a0b")}`, "content-type": "application/json" };
+
+  it("yields no new token by any route, though it stays valid until revoked; with the actor enabled again it does", async () => {
+    const eve = `eve-${crypto.randomUUID().slice(0, 8)}`;
+    expect((await f("/admin/users", { method: "POST", headers: ADMIN, body: JSON.stringify({ username: eve, password: "correct-horse-1" }) })).status).toBe(201);
+    const alice = await wsJwt("alice", "wonderland");
+    const actor = await wsJwt(eve, "correct-horse-1");
+    const jwt = (await exchange({ subject_token: alice, subject_token_type: TX.jwt, actor_token: actor, actor_token_type: TX.jwt, audience: API }, DEMO, f)).json.access_token as string;
+    const setEnabled = async (enabled: boolean) =>
+      expect((await f(`/admin/users/${eve}`, { method: "PATCH", headers: ADMIN, body: JSON.stringify(enabled ? { enabled: true } : { enabled: false }) })).status).toBe(200);
+    const routes = async () => ({
+      exchange: (await exchange({ subject_token: jwt, subject_token_type: TX.jwt, audience: API }, DEMO, f)).text,
+      onBehalfOf: (await trustWith(f, { ...GATEWAY, appliesTo: API, tokenType: TT.jwt, extra: `<wst:OnBehalfOf>${jwtBst(jwt)}</wst:OnBehalfOf>` })).text,
+      transform: (await trustWith(f, { user: "alice", password: "wonderland", requestType: "Validate", tokenType: TT.jwt, appliesTo: API, extra: `<wst:ValidateTarget>${jwtBst(jwt)}</wst:ValidateTarget>` })).text,
+      renew: (await trustWith(f, { ...VALIDATOR, requestType: "Renew", extra: `<wst:RenewTarget>${jwtBst(jwt)}</wst:RenewTarget>` })).text,
+    });
+    await setEnabled(false);
+    for (const [route, text] of Object.entries(await routes())) {
+      expect(text, route).toContain("The account of a party acting in the token is disabled.");
+      expect(text, route).not.toMatch(/access_token|RequestedSecurityToken>/);
+    }
+    const status = await trustWith(f, { user: "alice", password: "wonderland", requestType: "Validate", tokenType: `${NS.t13}/RSTR/Status`, extra: `<wst:ValidateTarget>${jwtBst(jwt)}</wst:ValidateTarget>` });
+    expect(status.text).toContain("/status/valid<");
+    await setEnabled(true);
+    const r = await routes();
+    expect(r.exchange).toContain("access_token");
+    for (const route of ["onBehalfOf", "transform", "renew"] as const) expect(r[route], route).toContain("RequestedSecurityToken>");
+  });
+});
