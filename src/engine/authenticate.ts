@@ -140,8 +140,14 @@ const DISABLED = "The subject's account is disabled.";
  * such a user acts in (`actor`).
  */
 export async function refuseDisabledSubject(ctx: StsContext, subject: string, actor?: Actor): Promise<void> {
-  const [user] = await Promise.all([findUser(ctx, subject), refuseDisabledActors(ctx, actor)]);
-  if (user && !user.enabled) throw notAuthorized(DISABLED);
+  const [disabled] = await Promise.all([isDisabledUser(ctx, subject), refuseDisabledActors(ctx, actor)]);
+  if (disabled) throw notAuthorized(DISABLED);
+}
+
+/** Whether `name` is a user of ours whose account is disabled (a name that is no user is not). */
+export async function isDisabledUser(ctx: StsContext, name: string): Promise<boolean> {
+  const user = await findUser(ctx, name);
+  return user !== undefined && !user.enabled;
 }
 
 /**
@@ -151,6 +157,6 @@ export async function refuseDisabledSubject(ctx: StsContext, subject: string, ac
  */
 async function refuseDisabledActors(ctx: StsContext, actor: Actor | undefined): Promise<void> {
   if (actor === undefined) return;
-  const users = await Promise.all(actorNames(ctx, actor).filter((n) => !ctx.config.serviceAccounts.has(n)).map((n) => findUser(ctx, n)));
-  if (users.some((u) => u !== undefined && !u.enabled)) throw notAuthorized("The account of a party acting in the token is disabled.");
+  const disabled = await Promise.all(actorNames(ctx, actor).filter((n) => !ctx.config.serviceAccounts.has(n)).map((n) => isDisabledUser(ctx, n)));
+  if (disabled.includes(true)) throw notAuthorized("The account of a party acting in the token is disabled.");
 }

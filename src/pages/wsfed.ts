@@ -10,6 +10,7 @@
  * an unregistered reply address goes nowhere.
  */
 import { findEnabledUser } from "../engine/users.ts";
+import { isDisabledUser } from "../engine/authenticate.ts";
 import { authenticateLimited, withFailureLimit } from "../abuse/guard.ts";
 import { failureKeys } from "../abuse/limits.ts";
 import { characterCount, strictUtf8 } from "../bytes.ts";
@@ -306,10 +307,21 @@ function sessionEnd(rp: RelyingParty, now: number): number {
 async function liveSession(x: Exchange, now: number): Promise<{ session: Session; claims: Record<string, string[]> } | undefined> {
   const s = await openSession(x.key, x.cookie, now);
   if (!s) return undefined;
-  const user = s.partner ? (partnerNamed(x.ctx, s.partner.issuer) && { claims: s.partner.claims }) : await findEnabledUser(x.ctx, s.subject);
+  const user = s.partner ? await partnerUser(x.ctx, s.partner, s.subject) : await findEnabledUser(x.ctx, s.subject);
   if (!user) return undefined;
   const status = await x.state.status({ subject: s.subject }, { id: sessionStateId(s), issuedAt: s.authTime, expiresAt: s.expires });
   return status.state === "active" ? { session: s, claims: user.claims } : undefined;
+}
+
+/**
+ * The user of a session begun at a partner: the claims its token stated, while the partner is
+ * still one browser sign-in goes to and — for a partner whose subjects are ours
+ * (`localSubjects`) — the user it names is not disabled here, as for a session begun here.
+ */
+async function partnerUser(ctx: StsContext, partner: { issuer: string; claims: Record<string, string[]> }, subject: string): Promise<{ claims: Record<string, string[]> } | undefined> {
+  const t = partnerNamed(ctx, partner.issuer);
+  if (!t || (t.localSubjects && (await isDisabledUser(ctx, subject)))) return undefined;
+  return { claims: partner.claims };
 }
 
 /**

@@ -20,13 +20,16 @@ export function query(p: Record<string, string>): string {
   return "/wsfed?" + new URLSearchParams(p).toString();
 }
 
+/** How a test reaches a worker: the default one (`call`), or one under another configuration. */
+type Fetcher = (path: string, init?: RequestInit) => Promise<Response>;
+
 /** A GET of /wsfed; a redirect is returned, not followed (a browser test looks at where it goes). */
-export function get(p: Record<string, string>, cookie?: string): Promise<Response> {
-  return call(query(p), { headers: cookie ? { cookie } : {}, redirect: "manual" });
+export function get(p: Record<string, string>, cookie?: string, f: Fetcher = call): Promise<Response> {
+  return f(query(p), { headers: cookie ? { cookie } : {}, redirect: "manual" });
 }
 
-export function post(form: Record<string, string>, cookie?: string): Promise<Response> {
-  return call("/wsfed", {
+export function post(form: Record<string, string>, cookie?: string, f: Fetcher = call): Promise<Response> {
+  return f("/wsfed", {
     method: "POST",
     redirect: "manual",
     headers: { "content-type": "application/x-www-form-urlencoded", ...(cookie ? { cookie } : {}) },
@@ -49,7 +52,7 @@ export interface Browser {
   cookie(): string | undefined;
 }
 
-export function browser(): Browser {
+export function browser(f: Fetcher = call): Browser {
   const jar = new Map<string, string>();
   const keep = (res: Response): Response => {
     for (const c of res.headers.getSetCookie()) {
@@ -62,8 +65,8 @@ export function browser(): Browser {
   };
   const cookie = () => (jar.size ? [...jar].map(([n, v]) => `${n}=${v}`).join("; ") : undefined);
   return {
-    get: async (p) => keep(await get(p, cookie())),
-    post: async (form) => keep(await post(form, cookie())),
+    get: async (p) => keep(await get(p, cookie(), f)),
+    post: async (form) => keep(await post(form, cookie(), f)),
     cookie,
   };
 }

@@ -9,6 +9,8 @@ import { NS } from "../helpers/soap.ts";
 import { byTag, call } from "../helpers/worker.ts";
 import { type Browser, REPLY, RP, SECURE_RP, browser, field, get, post, sessionCookie, signInForm, unescapeHtml } from "../helpers/wsfed.ts";
 import { PARTNER, encrypted, partnerAssertion } from "../helpers/partner.ts";
+import { DEV_CONFIG } from "../../src/config/dev.ts";
+import { workerWith } from "../hostile/configured.ts";
 
 const ORIGIN = "http://127.0.0.1:8787";
 const PARTNER_URL = "http://127.0.0.1:9783/wsfed";
@@ -173,6 +175,37 @@ describe("sign-in at a federation partner", () => {
     const after = await b.get({ wa: "wsignin1.0", wtrealm: RP });
     expect(after.status).toBe(200);
     expect(await after.text()).toContain('name="password"'); // the form again, no token
+  });
+
+  // Defect: a partner whose subjects are ours (localSubjects) kept signing in, and kept the
+  // browser session of, a user of ours who had been disabled.
+  it("a partner whose subjects are ours signs in no disabled user of ours, and the session it left ends when the user is disabled", async () => {
+    const withCarol = (enabled: boolean) =>
+      workerWith({
+        ...DEV_CONFIG,
+        users: [...DEV_CONFIG.users!, { username: "carol", passwordHashSecret: "DEV_BOB_PASSWORD_HASH", enabled }],
+        trustedIssuers: DEV_CONFIG.trustedIssuers!.map((t) => ({ ...t, localSubjects: true })),
+      });
+    const [enabled, disabled] = [withCarol(true), withCarol(false)];
+    const tripAt = async (f: typeof enabled) => {
+      const b = browser(f);
+      const out = new URL((await b.get({ wa: "wsignin1.0", wtrealm: RP, whr: PARTNER })).headers.get("location")!);
+      return { b, res: await back(b, rstr(await partnerAssertion()), out.searchParams.get("wctx")!) };
+    };
+    const signedIn = await tripAt(enabled);
+    expect(signedIn.res.status).toBe(200);
+    expect(byTag(tokenPosted(await signedIn.res.text()), NS.saml2, "NameID")[0]?.textContent).toBe("carol");
+    const cookie = signedIn.b.cookie();
+    // The session carol left: honoured while she is enabled, not once she is disabled.
+    expect(field(await (await get({ wa: "wsignin1.0", wtrealm: RP }, cookie, enabled)).text(), "wresult")).toBeDefined();
+    const afterDisable = await get({ wa: "wsignin1.0", wtrealm: RP }, cookie, disabled);
+    const page = await afterDisable.text();
+    expect(field(page, "wresult")).toBeUndefined();
+    expect(page).toContain('name="password"'); // the form again, no token
+    // And a fresh trip to the partner signs her in nowhere.
+    const refused = await tripAt(disabled);
+    expect(refused.res.status).toBe(403);
+    expect(field(await refused.res.text(), "wresult")).toBeUndefined();
   });
 
   it("refuses a post from a browser that did not set out (login CSRF) and a changed wctx", async () => {
