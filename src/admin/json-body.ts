@@ -1,11 +1,12 @@
 /**
  * The one strict reader of administration request bodies: a JSON object whose keys are all
- * known fields, each refusal an invalid_request naming what is wrong, so a malformed body is the
- * caller's 400 and never the generic 500.
+ * known fields, with no object naming a member twice, each refusal an invalid_request naming
+ * what is wrong, so a malformed body is the caller's 400 and never the generic 500.
  */
 import { strictUtf8 } from "../bytes.ts";
 import { invalidRequest } from "../errors.ts";
 import { mediaType, readBodyLimited } from "../web/body.ts";
+import { duplicateMemberName } from "../web/json-members.ts";
 
 export type Obj = Record<string, unknown>;
 
@@ -25,12 +26,18 @@ export async function readJsonRequest(req: Request, maxBytes: number, fields: re
  * shows the caller what was expected.
  */
 export function readObject(bytes: Uint8Array, fields: readonly string[], shape: string): Obj {
+  let text: string;
   let body: unknown;
   try {
-    body = JSON.parse(strictUtf8.decode(bytes));
+    text = strictUtf8.decode(bytes);
+    body = JSON.parse(text);
   } catch {
     throw invalidRequest(`The 'body' must be UTF-8 JSON: ${shape}.`);
   }
+  // JSON.parse keeps the last of two members with one name; what sits in front of this door (a
+  // gateway, a log, a reviewer) may read the first. An administration request means one thing.
+  const twice = duplicateMemberName(text);
+  if (twice !== undefined) throw invalidRequest(`The body names '${twice.slice(0, 64)}' more than once in one object; send each field once.`);
   return object(body, fields, "body", shape);
 }
 

@@ -47,6 +47,22 @@ describe("hostile bodies and paths", () => {
     expect((await admin(`/admin/users/${name}`)).status).toBe(404);
   });
 
+  it("a member named twice in one object is 400 naming it, and nothing is stored or changed", async () => {
+    // JSON.parse would keep the last value; a gateway or a log in front may read the first.
+    const name = fresh();
+    const created = await admin("/admin/users", "POST", `{"username": "${fresh()}", "username": "${name}", "password": "long-enough-1"}`);
+    expect(created.status).toBe(400);
+    expect(await created.json()).toEqual({ error: "invalid_request", error_description: "The body names 'username' more than once in one object; send each field once." });
+    expect((await admin(`/admin/users/${name}`)).status).toBe(404);
+    expect((await admin("/admin/users", "POST", JSON.stringify({ username: name, password: "long-enough-1" }))).status).toBe(201);
+    for (const body of ['{"enabled": false, "enabled": true}', '{"claims": {"role": ["user"], "role": ["admin"]}}']) {
+      const res = await admin(`/admin/users/${name}`, "PATCH", body);
+      expect(res.status, body).toBe(400);
+      expect(((await res.json()) as { error: string }).error, body).toBe("invalid_request");
+    }
+    expect(await (await admin(`/admin/users/${name}`)).json()).toMatchObject({ user: { enabled: true, claims: {} } });
+  });
+
   it("a body over the limit is refused before it is read whole", async () => {
     const res = await admin("/admin/users", "POST", JSON.stringify({ username: fresh(), password: "x".repeat(2 * 1024 * 1024) }));
     // The code every 400 of the administration API has (README), not WS-Trust's BadRequest.
