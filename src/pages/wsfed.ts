@@ -196,7 +196,9 @@ function signInParams(ctx: StsContext, form: FirstValues): { rp: RelyingParty; p
   const f = form.get("wfresh");
   let wfresh: number | undefined;
   if (f !== null && f !== "") {
-    if (!/^\d{1,7}$/.test(f)) refuse("wfresh must be a whole number of minutes.");
+    // Bounded so that minutes × 60,000 stays an exact integer; seven digits (19 years) outlast any
+    // session. The refusal states the bound: a longer value is a whole number too.
+    if (!/^\d{1,7}$/.test(f)) refuse("wfresh must be a whole number of minutes from 0 to 9999999.");
     wfresh = Number(f);
   }
   return { rp, params: { wtrealm, wreply, wctx }, wfresh, partner };

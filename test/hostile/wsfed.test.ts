@@ -35,6 +35,8 @@ describe("WS-Federation sign-in: hostile requests", () => {
     await refused(await get({ wa: "wsignin2.0", wtrealm: RP }));
     await refused(await get({ wa: "wsignin1.0", wtrealm: RP, whr: "urn:example:stranger" }));
     await refused(await get({ wa: "wsignin1.0", wtrealm: RP, wfresh: "-1" }));
+    // A whole number past the bound is told the bound, not that it is no whole number.
+    expect(await refused(await get({ wa: "wsignin1.0", wtrealm: RP, wfresh: "99999999999999999999" }))).toContain("wfresh must be a whole number of minutes from 0 to 9999999.");
     await refused(await get({ wa: "wsignin1.0", wtrealm: RP, wctx: "x".repeat(2049) }));
     await refused(await get({ wa: "wsignin1.0", wtrealm: RP, wctx: "😀".repeat(2049) }));
     // An unregistered wreply posted with a valid-looking form is refused the same way.
