@@ -2,9 +2,11 @@
  * Seeded mutation fuzzing (deterministic: mulberry32, no Math.random) of the WS-Trust endpoints
  * (usernamemixed — also with a UsernameToken presented for validation —, certificatemixed with
  * X.509-signed requests, issuedtokenmixed with a partner's assertion, in the clear and encrypted
- * for this STS), a federation partner's answer to browser sign-in, and the OAuth token endpoint. Oracle: every reply is a protocol reply (a SOAP envelope, or
- * OAuth JSON), never a bare 500 / HTML / server_error; and a token only comes back when the
- * credentials and the presented token survived the mutation unchanged.
+ * for this STS), a federation partner's answer to browser sign-in, the OAuth token endpoint, and
+ * the administration API's JSON bodies. Oracle: every reply is a protocol reply (a SOAP envelope,
+ * or OAuth / administration JSON), never a bare 500 / HTML / server_error; a token only comes
+ * back when the credentials and the presented token survived the mutation unchanged; and an
+ * administration body that names a member twice is carried out by nobody.
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { DOMParser } from "@xmldom/xmldom";
@@ -632,5 +634,79 @@ describe("DPoP proof fuzz (100 mutated proofs)", () => {
     }
     console.log(`[fuzz] DPoP 100 mutated proofs, statuses ${JSON.stringify(tally)}`);
     expect(tally["400"]).toBeGreaterThan(80);
+  });
+});
+
+describe("administration body fuzz (150 mutated JSON bodies)", () => {
+  const USERS = "Basic " + btoa("user-admin:user-admin-secret-7a6b5c4d3e2f1a0b");
+  const STS_ADMIN = "Basic " + btoa("sts-admin:sts-admin-secret-5e4d3c2b1a0f9e8d");
+  /** A JSON object's members as text, in order, so a mutation can repeat one (JSON.stringify cannot). */
+  const render = (members: [string, string][]) => `{${members.map(([k, v]) => `${JSON.stringify(k)}: ${v}`).join(", ")}}`;
+  const ODD = ["null", "0", "-1", "1e308", "true", "[]", "{}", '""', '"__proto__"', '"<zz9>"', '["a", {"b": []}]', JSON.stringify("x".repeat(3000))];
+
+  /** One mutation of a body's members; `twice` when the result names a member twice. */
+  function mutateMembers(r: Rand, base: [string, string][]): { text: string; what: string; twice: boolean } {
+    const m = base.map((x) => [...x] as [string, string]);
+    const i = int(r, m.length);
+    switch (int(r, 6)) {
+      case 0: {
+        // The same member again, with its own value or another: JSON parsers disagree on which counts.
+        const again: [string, string] = [m[i]![0], r() < 0.5 ? m[i]![1] : pick(r, ODD)];
+        m.splice(int(r, m.length + 1), 0, again);
+        return { text: render(m), what: `repeat ${again[0]}`, twice: true };
+      }
+      case 1:
+        m.splice(i, 1);
+        return { text: render(m), what: `drop ${base[i]![0]}`, twice: false };
+      case 2:
+        m[i]![1] = pick(r, ODD);
+        return { text: render(m), what: `${m[i]![0]} = ${m[i]![1].slice(0, 20)}`, twice: false };
+      case 3:
+        m.push([pick(r, ["x", "constructor", "__proto__", "Username", "username ", "users"]), pick(r, ODD)]);
+        return { text: render(m), what: `add ${m[m.length - 1]![0]}`, twice: false };
+      case 4: {
+        const t = render(m);
+        return { text: t.slice(0, int(r, t.length)), what: "truncate", twice: false };
+      }
+      default:
+        return { text: `[${render(m)}]`, what: "in an array", twice: false };
+    }
+  }
+
+  it("every reply is JSON, never a 500; a body naming a member twice is refused and changes nothing", async () => {
+    const r = prng(SEED ^ 0xad);
+    const tally: Record<string, number> = {};
+    for (let i = 0; i < 150; i++) {
+      const name = `fz${(SEED ^ 0xad).toString(36)}${i}`;
+      const target = pick(r, ["create", "patch", "revoke"] as const);
+      const base: [string, string][] =
+        target === "create" ? [["username", JSON.stringify(name)], ["password", '"long-enough-1"'], ["claims", '{"role": ["user"]}'], ["enabled", "true"]]
+        : target === "patch" ? [["enabled", "false"], ["claims", '{"role": ["admin"]}']]
+        : [["subject", JSON.stringify(name)]];
+      if (target === "patch") {
+        const made = await call("/admin/users", { method: "POST", headers: { authorization: USERS, "content-type": "application/json" }, body: JSON.stringify({ username: name, password: "long-enough-1" }) });
+        expect(made.status).toBe(201);
+      }
+      const { text, what, twice } = mutateMembers(r, base);
+      const [path, method, authorization] =
+        target === "create" ? ["/admin/users", "POST", USERS] : target === "patch" ? [`/admin/users/${name}`, "PATCH", USERS] : ["/admin/revoke-subject", "POST", STS_ADMIN];
+      const res = await call(path, { method, headers: { authorization, "content-type": "application/json", "CF-Connecting-IP": `2001:db8:ad1:${i.toString(16)}::1` }, body: text });
+      const reply = await res.text();
+      const label = `#${i} ${target} ${what}: ${text.slice(0, 120)} → ${res.status} ${reply.slice(0, 200)}`;
+      tally[res.status] = (tally[res.status] ?? 0) + 1;
+      expect([200, 201, 400], label).toContain(res.status);
+      expect(res.headers.get("content-type"), label).toMatch(/^application\/json/);
+      const json = JSON.parse(reply) as { error?: string; error_description?: string };
+      if (res.status === 400) expect(json.error, label).toBe("invalid_request");
+      if (!twice) continue;
+      expect(res.status, label).toBe(400);
+      expect(json.error_description, label).toContain("more than once");
+      // Nothing was carried out: no user created, the user unchanged.
+      const after = await call(`/admin/users/${name}`, { headers: { authorization: USERS } });
+      if (target === "create") expect(after.status, label).toBe(404);
+      if (target === "patch") expect(await after.json(), label).toMatchObject({ user: { enabled: true, claims: {} } });
+    }
+    console.log(`[fuzz] administration 150 mutated bodies, statuses ${JSON.stringify(tally)}`);
+    expect(tally[400] ?? 0).toBeGreaterThan(50);
   });
 });
