@@ -5,7 +5,7 @@
 // `npm run bench`'s rounds and for one-use requests (certificatemixed), which loop-ab.mjs's
 // repeated request cannot measure.
 //
-// usage: node scripts/bench/ab-http.mjs --a DIR --b DIR [--scenario certificatemixed|issuedtoken|exchange-saml|exchange-jwt|exchange-dpop|healthz|wsfed-signin]
+// usage: node scripts/bench/ab-http.mjs --a DIR --b DIR [--scenario certificatemixed|issuedtoken|validate|exchange-saml|exchange-jwt|exchange-dpop|healthz|wsfed-signin]
 //          [--rounds 6] [--seconds 4] [--connections 8]
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,7 +13,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { drive, pickTool } from "./load.mjs";
 import { cpuSeconds, startServeChild, workerdPid } from "./serve-child.mjs";
-import { API, RP, TT, TX, USERS, certificateIssuePool, dpopExchangePool, form, issuedTokenRst, partnerAssertion, jwtOf, rst, send } from "./requests.mjs";
+import { API, RP, TT, TX, USERS, assertionOf, certificateIssuePool, dpopExchangePool, form, issuedTokenRst, lifecycle, partnerAssertion, jwtOf, rst, send } from "./requests.mjs";
 import { optionReader } from "./options.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -43,6 +43,11 @@ async function request(base) {
     case "issuedtoken": {
       const req = issuedTokenRst({ assertion: await partnerAssertion(base), appliesTo: RP, tokenType: TT.saml2 });
       return { req, bodies: [req.body], cycle: true, expect: "saml:Assertion" };
+    }
+    case "validate": {
+      const saml = assertionOf((await send(base, rst({ ...USERS.alice, appliesTo: RP, tokenType: TT.saml2 }))).text);
+      const req = lifecycle("Validate", saml);
+      return { req, bodies: [req.body], cycle: true, expect: "/status/valid<" };
     }
     case "exchange-saml": {
       const jwt = jwtOf((await send(base, rst({ ...USERS.alice, appliesTo: API, tokenType: TT.jwt }))).text);
