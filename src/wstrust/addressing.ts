@@ -88,11 +88,31 @@ function basePath(base: string): string {
  */
 export function namesEndpoint(s: string, here: Destination): boolean {
   if (s === here.origin + here.path) return true;
-  const u = httpUrl(s);
+  const named = addressOf(s);
   // The origin may end with a realm's path prefix (src/http/realm.ts): the endpoint's path starts with it.
-  if (!u || u.pathname !== basePath(here.origin) + here.path) return false;
-  const site = `${u.protocol}//${u.hostname}`;
-  return site === siteOf("origin", here.origin) || site === siteOf("issuer", here.issuer);
+  if (!named || named.path !== basePath(here.origin) + here.path) return false;
+  return named.site === siteOf("origin", here.origin) || named.site === siteOf("issuer", here.issuer);
+}
+
+/** The site and path an http(s) URL names. */
+interface Address {
+  site: string;
+  path: string;
+}
+
+/**
+ * The last wsa:To read, parsed: a client sends the same address on every request, and a WHATWG
+ * URL parse is most of what checking it costs. One entry, and only an address of URL length:
+ * the text is the caller's.
+ */
+const MAX_REMEMBERED_ADDRESS = 2048;
+let lastAddress: { of: string; address: Address | undefined } | undefined;
+function addressOf(s: string): Address | undefined {
+  if (lastAddress?.of === s) return lastAddress.address;
+  const u = httpUrl(s);
+  const address = u ? { site: `${u.protocol}//${u.hostname}`, path: u.pathname } : undefined;
+  if (s.length <= MAX_REMEMBERED_ADDRESS) lastAddress = { of: s, address };
+  return address;
 }
 
 /**
