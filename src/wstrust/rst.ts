@@ -128,6 +128,24 @@ function readAppliesTo(rst: Element): string | undefined {
   return text(addr);
 }
 
+/** The element that carries the token of each request type that acts on one (WS-Trust 1.3 §6–§10). */
+const TARGET_OF = { validate: "ValidateTarget", renew: "RenewTarget", cancel: "CancelTarget" } as const;
+const KIND_NAME: Record<RequestKind, string> = { issue: "Issue", validate: "Validate", renew: "Renew", cancel: "Cancel" };
+
+/**
+ * Each target element belongs to its own request type: an Issue carrying a wst:CancelTarget, or
+ * a Renew carrying a wst:ValidateTarget beside its RenewTarget, asks for two different things,
+ * and answering the one its RequestType names while the other is passed over hands the requestor
+ * something it did not ask for (a token, where it meant to end one). Refused, naming the element.
+ */
+function refuseOtherTargets(rst: Element, t: TrustNs, kind: RequestKind): void {
+  for (const [other, local] of Object.entries(TARGET_OF)) {
+    if (other === kind || !once(rst, t.ns, local)) continue;
+    const instead = kind === "issue" ? "an Issue acts on no token of its own" : `the request must carry its token in wst:${TARGET_OF[kind]}`;
+    throw invalidRequest(`wst:${local} belongs to a ${KIND_NAME[other as RequestKind]} request, not to this ${KIND_NAME[kind]}: ${instead}.`);
+  }
+}
+
 function readTarget(rst: Element, ns: string, local: string): Element | undefined {
   const el = once(rst, ns, local);
   if (!el) return undefined;
@@ -249,7 +267,8 @@ export function readRst(rst: Element, t: TrustNs, batch = false): Rst {
   }
   const claims = ownOrSecondary(rst, t, sp, "Claims", true);
   refuseMixedVersions(rst, t);
-  const targetName = { issue: "", validate: "ValidateTarget", renew: "RenewTarget", cancel: "CancelTarget" }[requestKind];
+  refuseOtherTargets(rst, t, requestKind);
+  const targetName = requestKind === "issue" ? undefined : TARGET_OF[requestKind];
   return {
     trust: t,
     context: readContext(rst),

@@ -277,10 +277,34 @@ describe("a request whose token is not where its operation reads it", () => {
     for (const [requestType, extra, place] of cases) {
       const r = await trust({ ...validator, requestType, tokenType: requestType === "Validate" ? `${NS.t13}/RSTR/Status` : undefined, extra });
       expect(faultCode(r.text), `${requestType} ${place}`).toBe("wst:InvalidRequest");
-      expect(r.text).toContain(`The request must carry its token in ${place}.`);
+      expect(r.text.toLowerCase()).toContain(`the request must carry its token in ${place.toLowerCase()}.`);
     }
     // Nothing was cancelled or renewed by the misplaced requests.
     expect(statusCode((await validate(tok)).text)).toBe(STATUS_VALID);
+  });
+
+  it("a target element of another request type is refused, not passed over, in every WS-Trust version", async () => {
+    const tok = await issue();
+    for (const version of ["13", "2005"] as const) {
+      for (const kind of ["Cancel", "Renew", "Validate"] as const) {
+        // An Issue naming a token to act on: answering it with a fresh token would hand the
+        // requestor what it did not ask for (and leave the token it meant to end alive).
+        const r = await trust({ user: "alice", password: "wonderland", appliesTo: "urn:example:rp", trust: version, extra: target(kind, tok) });
+        expect([r.status, faultCode(r.text)], `${version} Issue + ${kind}Target`).toEqual([400, "wst:InvalidRequest"]);
+        expect(r.text).toContain(`wst:${kind}Target belongs to a ${kind} request, not to this Issue: an Issue acts on no token of its own.`);
+        expect(r.text).not.toContain("RequestedSecurityToken");
+      }
+    }
+    // Beside the request's own target, another one is refused too: which did the requestor mean?
+    const both = await trust({ ...validator, requestType: "Renew", extra: target("Renew", tok, target("Cancel", tok)) });
+    expect(faultCode(both.text)).toBe("wst:InvalidRequest");
+    expect(both.text).toContain("wst:CancelTarget belongs to a Cancel request, not to this Renew: the request must carry its token in wst:RenewTarget.");
+    const status = await trust({ ...validator, requestType: "Validate", tokenType: `${NS.t13}/RSTR/Status`, extra: target("Validate", tok, target("Renew", tok)) });
+    expect(status.text).toContain("wst:RenewTarget belongs to a Renew request, not to this Validate");
+    // Neither refused request renewed or cancelled the token.
+    expect(statusCode((await validate(tok)).text)).toBe(STATUS_VALID);
+    const renewed = await trust({ ...validator, requestType: "Renew", extra: target("Renew", tok) });
+    expect(renewed.status).toBe(200);
   });
 
   it("a token reference or an unknown element names the element it stands in", async () => {
