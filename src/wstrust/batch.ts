@@ -3,7 +3,7 @@ import { StsError, invalidRequest } from "../errors.ts";
 import type { Requestor, StsContext } from "../engine/types.ts";
 import type { AuditFacts, AuditItem } from "../web/audit.ts";
 import { faultName } from "../soap/fault.ts";
-import { childElements } from "../xml/dom.ts";
+import { childElements, strayText } from "../xml/dom.ts";
 import type { Markup } from "../xml/markup.ts";
 import type { TrustNs } from "./ns.ts";
 import { type RequestKind, type Rst, readContext, readRequestKind, readRst } from "./rst.ts";
@@ -38,6 +38,10 @@ export interface Batch {
  */
 export function readBatch(rstc: Element, trust: TrustNs, maxItems: number): Batch {
   const items = childElements(rstc);
+  // Text between the items is no request anyone can read: a gateway that logs the collection's
+  // text would see another message than the items this STS runs.
+  const stray = strayText(rstc);
+  if (stray !== undefined) throw invalidRequest(`A request collection may contain only wst:RequestSecurityToken elements; it holds text ('${stray.trim().slice(0, 64)}').`);
   if (items.length === 0) throw invalidRequest("The request collection is empty.");
   if (items.length > maxItems) throw invalidRequest(`A batch may hold at most ${maxItems} requests.`);
   let kind: RequestKind | undefined;

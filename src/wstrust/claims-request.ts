@@ -2,7 +2,7 @@ import type { Element } from "@xmldom/xmldom";
 import type { RequestedClaim } from "../engine/types.ts";
 import { invalidRequest } from "../errors.ts";
 import { text } from "../soap/envelope.ts";
-import { childElements, valueText } from "../xml/dom.ts";
+import { childElements, strayText, valueText } from "../xml/dom.ts";
 import { parseXsBoolean } from "../xml/xs.ts";
 
 /** The identity dialect (ISIP 1.5, WCF's `ClaimTypeRequirement`): `ic:ClaimType Uri Optional`. */
@@ -69,10 +69,9 @@ export function readClaimsRequest(el: Element): RequestedClaim[] | undefined {
   // Text in wst:Claims is no request this STS can read (a claim type written as text, or a
   // dialect that holds a query string): refused, rather than read as no claims at all, which
   // would give a token of every claim the policy releases.
-  for (let n = el.firstChild; n; n = n.nextSibling) {
-    if ((n.nodeType === 3 || n.nodeType === 4) && /[^ \t\n\r]/.test(n.nodeValue ?? "")) {
-      throw invalidRequest(`wst:Claims in the dialect ${dialect} names its claims in ClaimType elements; it holds text ('${clip((n.nodeValue ?? "").trim())}').`);
-    }
+  const stray = strayText(el);
+  if (stray !== undefined) {
+    throw invalidRequest(`wst:Claims in the dialect ${dialect} names its claims in ClaimType elements; it holds text ('${clip(stray.trim())}').`);
   }
   const kids = childElements(el);
   if (kids.length > MAX_REQUESTED_CLAIMS) throw invalidRequest(`wst:Claims may name at most ${MAX_REQUESTED_CLAIMS} claim types.`);

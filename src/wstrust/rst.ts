@@ -2,7 +2,7 @@ import type { Element } from "@xmldom/xmldom";
 import type { TokenKind } from "../config/types.ts";
 import { invalidRequest } from "../errors.ts";
 import { text } from "../soap/envelope.ts";
-import { childElements, uniqueChild } from "../xml/dom.ts";
+import { childElements, strayText, uniqueChild } from "../xml/dom.ts";
 import { WSA04_NS, WSA10_NS, WSU_NS } from "../soap/ns.ts";
 import { parseXsDateTime } from "../xml/datetime.ts";
 import { parseXsBoolean } from "../xml/xs.ts";
@@ -268,6 +268,9 @@ export function readRst(rst: Element, t: TrustNs, batch = false): Rst {
   const claims = ownOrSecondary(rst, t, sp, "Claims", true);
   refuseMixedVersions(rst, t);
   refuseOtherTargets(rst, t, requestKind);
+  // Its parameters are elements (WS-Trust 1.3 §3.1); text beside them is a parameter nobody reads.
+  const stray = strayText(rst);
+  if (stray !== undefined) throw invalidRequest(`wst:RequestSecurityToken holds its parameters as elements; it holds text ('${stray.trim().slice(0, 64)}').`);
   const targetName = requestKind === "issue" ? undefined : TARGET_OF[requestKind];
   return {
     trust: t,

@@ -106,6 +106,19 @@ export function valueText(el: Element, opts: { cdata?: boolean } = {}): string |
   return s;
 }
 
+/**
+ * The first text or CDATA child of a container element (one whose content is child elements)
+ * that holds anything but XML white space (XML 1.0 §2.3 S), or undefined when it has none.
+ * Such text belongs to no child: whoever reads only the elements and whoever reads the text
+ * would take the message differently, so the callers refuse it rather than pass it over.
+ */
+export function strayText(el: Element): string | undefined {
+  for (let c = el.firstChild; c !== null; c = c.nextSibling) {
+    if ((c.nodeType === 3 || c.nodeType === 4) && /[^ \t\n\r]/.test((c as unknown as { data: string }).data)) return (c as unknown as { data: string }).data;
+  }
+  return undefined;
+}
+
 /** An attribute that carries an element's ID: namespace (null = none) and local name. */
 export interface IdAttribute {
   ns: string | null;

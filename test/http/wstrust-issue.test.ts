@@ -145,6 +145,20 @@ describe("WS-Trust Issue (black box)", () => {
   });
 });
 
+describe("text in a WS-Trust container element", () => {
+  it("an RST holding text beside its elements is refused, with no token; white space and newlines are layout", async () => {
+    for (const t of ["13", "2005"] as const) {
+      for (const text of ["KeyType SymmetricKey please", "<![CDATA[Lifetime: 1 day]]>"]) {
+        const r = await trust({ ...alice, trust: t, extra: text });
+        expect([r.status, faultCode(r.text)], `${t} ${text}`).toEqual([400, "wst:InvalidRequest"]);
+        expect(r.text).toContain("wst:RequestSecurityToken holds its parameters as elements; it holds text");
+        expect(r.text).not.toContain("RequestedSecurityToken");
+      }
+      expect((await trust({ ...alice, trust: t, extra: "\n\t \r\n" })).status).toBe(200);
+    }
+  });
+});
+
 describe("discovery", () => {
   it("the WSDL's trust assertion asks for client and server entropy, which the endpoint honours", async () => {
     const wsdl = await (await call("/trust/mex")).text();

@@ -399,7 +399,8 @@ describe("WS-Trust Batch: refused whole or answered item by item", () => {
 
   it("a collection holding anything but its own RSTs is refused before any item runs: nothing is cancelled or renewed", async () => {
     const [a, b] = [await issue(), await issue()];
-    const stray = ["<foo/>", item("Cancel", b, NS.t05)];
+    // Text between the items, plain or as CDATA, is refused like a stray element.
+    const stray = ["<foo/>", item("Cancel", b, NS.t05), "cancel the first only", "<![CDATA[ x ]]>"];
     for (const bad of stray) {
       const r = await trust({ ...validator, requestType: "Cancel", body: rstc(item("Cancel", a) + bad + item("Cancel", b)) });
       expect(faultCode(r.text)).toBe("wst:InvalidRequest");
@@ -412,6 +413,19 @@ describe("WS-Trust Batch: refused whole or answered item by item", () => {
     const once = await trust({ ...validator, requestType: "Renew", extra: target("Renew", a) });
     expect(once.status).toBe(200);
     expect(once.text).toContain("saml:Assertion");
+  });
+
+  it("white space between the items is layout; text inside an item is refused for that item alone", async () => {
+    const [a, b] = [await issue(), await issue()];
+    const laidOut = await trust({ ...validator, requestType: "Validate", body: rstc(`\n  ${item("Validate", a)}\n\t ${item("Validate", b)}\r\n`) });
+    expect(laidOut.status).toBe(200);
+    expect(laidOut.text.match(/status\/valid/g)).toHaveLength(2);
+    const texty = item("Cancel", b).replace("</wst:RequestSecurityToken>", "and a remark</wst:RequestSecurityToken>");
+    const r = await trust({ ...validator, requestType: "Cancel", body: rstc(item("Cancel", a) + texty) });
+    expect(r.status).toBe(200);
+    expect(r.text).toContain("wst:RequestSecurityToken holds its parameters as elements; it holds text ('and a remark').");
+    expect(statusCode((await validate(b)).text)).toBe(STATUS_VALID);
+    expect(statusCode((await validate(a)).text)).toBe(STATUS_INVALID);
   });
 
   it("the reply's action names the batch's operation", async () => {
