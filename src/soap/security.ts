@@ -54,10 +54,10 @@ export function readSecurity(
   if (ts.length > 1) throw badRequest("Only one wsu:Timestamp is accepted.");
   if (ts.length === 1) {
     const createdEl = once(ts[0]!, WSU_NS, "Created", "wsu:Timestamp");
-    const created = createdEl ? parseXsDateTime(text(createdEl)) : undefined;
+    const created = createdEl ? wsuTime(createdEl, "wsu:Timestamp's wsu:Created") : undefined;
     if (!created) throw badRequest("wsu:Timestamp must carry a valid wsu:Created.");
     const expiresEl = once(ts[0]!, WSU_NS, "Expires", "wsu:Timestamp");
-    const expires = expiresEl ? parseXsDateTime(text(expiresEl)) : undefined;
+    const expires = expiresEl ? wsuTime(expiresEl, "wsu:Timestamp's wsu:Expires") : undefined;
     if (expiresEl && !expires) throw badRequest("wsu:Timestamp has an invalid wsu:Expires.");
     if (created.getTime() > now.getTime() + skew) throw messageExpired("The message timestamp is in the future.");
     if (expires && expires.getTime() < now.getTime() - skew) throw messageExpired("The message has expired.");
@@ -79,6 +79,28 @@ export function readSecurity(
     }
   }
   return result;
+}
+
+/**
+ * A wsu:Created or wsu:Expires (WS-Security 1.1 §10: "The time MUST be specified in UTC"), or
+ * undefined when it is no xs:dateTime. One without a time zone names no instant — read as UTC it
+ * would mean another time than its sender's local one, and WSS4J refuses it — so it is refused
+ * with that reason, as a malformed time is. An offset (`+01:00`) names its instant exactly and
+ * is read as that instant.
+ */
+export function wsuInstant(v: string): Date | "no time zone" | undefined {
+  const d = parseXsDateTime(v, { timeZone: "required" });
+  return d === undefined && parseXsDateTime(v) !== undefined ? "no time zone" : d;
+}
+
+/** The reason a time without a zone is refused, after the element and its value. */
+export const NO_TIME_ZONE = "states no time zone: WS-Security 1.1 §10 requires UTC, such as 2026-01-01T00:00:00Z";
+
+function wsuTime(el: Element, what: string): Date | undefined {
+  const v = text(el);
+  const d = wsuInstant(v);
+  if (d === "no time zone") throw badRequest(`${what} '${v.slice(0, 64)}' ${NO_TIME_ZONE}.`);
+  return d;
 }
 
 /** At most one child of this name: a repeated credential element is ambiguous (which one did a
@@ -139,7 +161,7 @@ export function readUsernameToken(ut: Element, now: Date, skew: number): Usernam
   const createdEl = once(ut, WSU_NS, "Created", "wsse:UsernameToken");
   let created: Date | undefined;
   if (createdEl) {
-    created = parseXsDateTime(text(createdEl));
+    created = wsuTime(createdEl, "wsse:UsernameToken's wsu:Created");
     if (!created) throw badRequest("wsse:UsernameToken has an invalid wsu:Created.");
     if (created.getTime() > now.getTime() + skew) throw messageExpired("The UsernameToken was created in the future.");
     if (now.getTime() - created.getTime() > MAX_CREDENTIAL_AGE_MS) {

@@ -11,8 +11,10 @@
  * the day exists in that month of the proleptic Gregorian calendar; hours 00–23 (the `24:00:00`
  * form is refused), minutes and seconds 00–59 (no leap second); a time zone is at most ±14:00
  * (§3.2.7.3). Fractions past milliseconds are truncated, never rounded up. A value without a
- * time zone is taken as UTC (WS-Security 1.1 §10 requires UTC; being lenient there only widens
- * what we accept to what the sender meant).
+ * time zone is a local time of no stated place, which XML Schema leaves unordered against a
+ * zoned one (§3.2.7.4): where the format demands a zone (`timeZone: "required"`: WS-Security's
+ * wsu:Created / wsu:Expires, in UTC by WS-Security 1.1 §10, as WSS4J reads them) it is refused;
+ * elsewhere it is taken as UTC.
  */
 import { collapse } from "./xs.ts";
 
@@ -35,16 +37,23 @@ function daysIn(year: number, month: number): number {
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
+/** How a caller reads a value without a time zone: as UTC, or as no instant at all. */
+export interface XsDateTimeOptions {
+  timeZone?: "optional" | "required";
+}
+
 /**
  * Parses an xs:dateTime strictly (see above). Returns undefined for anything else, including a
- * value whose time zone moves it outside the years 0001–9999.
+ * value whose time zone moves it outside the years 0001–9999, and a value with no time zone
+ * when `timeZone` is "required".
  */
-export function parseXsDateTime(s: string): Date | undefined {
+export function parseXsDateTime(s: string, opts: XsDateTimeOptions = {}): Date | undefined {
   // xs:dateTime's whiteSpace is "collapse" (the edges go; inner white space stays, and fails
   // the pattern). Not an /[ \t\r\n]+$/ regex: tried at every start of a run of spaces that is
   // not the end, it is quadratic, and wsu:Created is read before anyone is authenticated.
   const m = XS_DATETIME.exec(collapse(s));
   if (!m) return undefined;
+  if (opts.timeZone === "required" && m[8] === undefined && m[9] === undefined) return undefined;
   const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number, number];
   if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return undefined;
   if (hour > 23 || minute > 59 || second > 59) return undefined;

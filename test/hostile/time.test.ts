@@ -459,6 +459,34 @@ describe("issued lifetimes never exceed the maximum; dates are read strictly", (
     expect(ok.status).toBe(200);
   });
 
+  it("a wsu time with no time zone is refused with the reason, not read as UTC (WS-Security 1.1 §10); an offset names its instant", async () => {
+    // Now, written as a local time with no zone: read as UTC it was accepted, whatever zone its
+    // sender's clock is in.
+    const local = (ms: number) => iso(ms).replace("Z", "");
+    const now = Date.now();
+    const cases: [string, RstOptions, string, string][] = [
+      ["Timestamp Created", { timestamp: { created: local(now), expires: iso(now + 5 * MIN) } }, "wst:BadRequest", `wsu:Timestamp's wsu:Created '${local(now)}' states no time zone`],
+      ["Timestamp Expires", { timestamp: { created: iso(now), expires: local(now + 5 * MIN) } }, "wst:BadRequest", `wsu:Timestamp's wsu:Expires '${local(now + 5 * MIN)}' states no time zone`],
+      ["UsernameToken Created", { created: local(now) }, "wst:BadRequest", `wsse:UsernameToken's wsu:Created '${local(now)}' states no time zone`],
+      ["Lifetime Expires", { lifetime: { expires: local(now + HOUR) } }, "wst:InvalidRequest", `wst:Lifetime/wsu:Expires '${local(now + HOUR)}' states no time zone`],
+    ];
+    for (const [what, o, code, reason] of cases) {
+      const r = await trustVia(call, { ...ALICE, appliesTo: RP, ...o });
+      expect([r.status, faultCode(r.text)], what).toEqual([400, code]);
+      expect(r.text, what).toContain(`${reason}: WS-Security 1.1 §10 requires UTC, such as 2026-01-01T00:00:00Z.`);
+      expect(r.text).not.toContain("<saml:Assertion");
+    }
+    // The same instants with an offset, or with Z, are accepted.
+    const offset = (ms: number) => iso(ms).replace("Z", "+00:00");
+    const ok = await trustVia(call, {
+      ...ALICE, appliesTo: RP, timestamp: { created: offset(now), expires: offset(now + 5 * MIN) }, created: offset(now), lifetime: { expires: offset(now + HOUR) },
+    });
+    expect(ok.status, ok.text).toBe(200);
+    expect(parseXsDateTime("2027-01-01T00:00:00", { timeZone: "required" })).toBeUndefined();
+    expect(parseXsDateTime("2027-01-01T00:00:00-05:00", { timeZone: "required" })?.toISOString()).toBe("2027-01-01T05:00:00.000Z");
+    expect(parseXsDateTime("2027-01-01T00:00:00")?.toISOString()).toBe("2027-01-01T00:00:00.000Z");
+  });
+
   it("the xs:dateTime parser", () => {
     const ok: [string, string][] = [
       ["2027-02-28T23:59:59Z", "2027-02-28T23:59:59.000Z"],
