@@ -62,8 +62,11 @@ app.notFound((c) => {
     }
     return c.json({ error: "not_found" }, 404, NO_STORE);
   }
-  // RFC 9110 §15.5.6: the resource is here, the method is not one it answers.
-  return c.json({ error: "method_not_allowed", error_description: `Use ${allow.join(" or ")}.` }, 405, { Allow: allow.join(", "), ...NO_STORE });
+  // RFC 9110 §15.5.6: the resource is here, the method is not one it answers. The JSON error is
+  // in OAuth's form at every door, and its code one OAuth registers (RFC 6749 §5.2,
+  // IANA "OAuth Extensions Error Registry"): a client library maps an unregistered code to a
+  // generic failure that loses the description (Authlib, MSAL); the status and Allow say the rest.
+  return c.json({ error: "invalid_request", error_description: `${c.req.method.slice(0, 16)} is not allowed here: use ${allow.join(" or ")}.` }, 405, { Allow: allow.join(", "), ...NO_STORE });
 });
 
 const METHOD_ORDER = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"];

@@ -41,8 +41,11 @@ describe("every answer", () => {
     for (const [what, res] of answers) expect(res.headers.get("x-content-type-options"), what).toBe("nosniff");
   });
 
-  it("a method a resource does not answer is 405 with Allow (RFC 9110 §15.5.6); a path nothing serves is 404", async () => {
+  it("a method a resource does not answer is 405 with Allow (RFC 9110 §15.5.6) and a registered OAuth error code; a path nothing serves is 404", async () => {
     for (const [path, method, allow] of [
+      ["/oauth2/revoke", "PUT", "POST"],
+      ["/oauth2/jwks", "POST", "GET, HEAD"],
+      ["/.well-known/oauth-authorization-server", "DELETE", "GET, HEAD"],
       ["/trust/13/usernamemixed", "PUT", "GET, HEAD, POST"],
       ["/trust/mex", "DELETE", "GET, HEAD, POST"],
       ["/FederationMetadata/2007-06/FederationMetadata.xml", "POST", "GET, HEAD"],
@@ -55,7 +58,8 @@ describe("every answer", () => {
     ] as const) {
       const res = await call(path, { method });
       expect([res.status, res.headers.get("allow")], `${method} ${path}`).toEqual([405, allow]);
-      expect(((await res.json()) as { error: string }).error).toBe("method_not_allowed");
+      // RFC 6749 §5.2: "method_not_allowed" is no OAuth error code; clients read `error` as one.
+      expect(await res.json(), `${method} ${path}`).toEqual({ error: "invalid_request", error_description: `${method} is not allowed here: use ${allow.split(", ").join(" or ")}.` });
     }
     expect((await call("/trust/13/nothing", { method: "PUT" })).status).toBe(404);
   });
