@@ -5,7 +5,7 @@ import { AC_PASSWORD_PROTECTED_TRANSPORT, AC_X509 } from "../saml/ns.ts";
 import type { ParsedCertificate } from "../keys/x509.ts";
 import { authenticationFailed, notAuthorized } from "../errors.ts";
 import { findUser, matchDirectoryCost } from "./users.ts";
-import { actorNames } from "./names.ts";
+import { actorSubjects } from "./names.ts";
 import type { Actor, Identity, Requestor, StsContext } from "./types.ts";
 
 /** The result of checking a username and password: a user, or a service account. */
@@ -157,6 +157,6 @@ export async function isDisabledUser(ctx: StsContext, name: string): Promise<boo
  */
 async function refuseDisabledActors(ctx: StsContext, actor: Actor | undefined): Promise<void> {
   if (actor === undefined) return;
-  const disabled = await Promise.all(actorNames(ctx, actor).filter((n) => !ctx.config.serviceAccounts.has(n)).map((n) => isDisabledUser(ctx, n)));
+  const disabled = await Promise.all(actorSubjects(ctx, actor).filter((n) => !ctx.config.serviceAccounts.has(n)).map((n) => isDisabledUser(ctx, n)));
   if (disabled.includes(true)) throw notAuthorized("The account of a party acting in the token is disabled.");
 }

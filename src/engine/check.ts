@@ -9,7 +9,7 @@ import type { StateClient } from "../state/client.ts";
 import type { TokenStatus } from "../state/types.ts";
 import { authorize } from "./authorize.ts";
 import { lookupRelyingParty, partyOf } from "./relying-party.ts";
-import { actorNames } from "./names.ts";
+import { actorSubjects } from "./names.ts";
 import type { StsContext, Requestor } from "./types.ts";
 import { type OwnToken, type PresentedToken, verifyOwnToken } from "./verify-own.ts";
 
@@ -27,13 +27,13 @@ export const tokenRef = (t: OwnToken) => ({ id: t.id, issuedAt: t.issuedAt.getTi
  * (docs/security.md §11) and is held by it, so revoking that party's tokens
  * (`/admin/revoke-subject`, a directory user's `revokeTokens` or deletion) revokes the tokens it
  * acts in too, each link asked of its own state object, in parallel. A link named by a pairwise
- * pseudonym is known only to its sector and is not asked. Undefined when none is revoked or the
- * token names no actor.
+ * pseudonym is asked by the real subject the token seals for it (docs/security.md §18), as the
+ * token's own pseudonymous subject is. Undefined when none is revoked or the token names no actor.
  */
 export async function actorRevocation(ctx: StsContext, state: Pick<StateClient, "status">, t: OwnToken): Promise<TokenStatus | undefined> {
   if (t.actor === undefined) return undefined;
   const ref = tokenRef(t);
-  const answers = await Promise.all(actorNames(ctx, t.actor).map((name) => state.status({ subject: name }, ref)));
+  const answers = await Promise.all(actorSubjects(ctx, t.actor).map((name) => state.status({ subject: name }, ref)));
   return answers.find((s) => s.state === "revoked");
 }
 

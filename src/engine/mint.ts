@@ -104,7 +104,7 @@ export async function mintToken(ctx: StsContext, m: MintInput): Promise<IssuedTo
     throw invalidRequest("The presented token's may_act names no party this STS can name, so no token made from it could keep that restriction.");
   }
   // A pairwise relying party's tokens state a pseudonym, and seal the subject into their ID.
-  const pairwise = await statedSubject(ctx, m.rp, m.subject);
+  const pairwise = await statedSubject(ctx, m.rp, m.subject, m.actor);
   // What every format states about the token.
   const common = {
     issuer: ctx.issuer,

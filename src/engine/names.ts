@@ -56,6 +56,15 @@ export function actorNames(ctx: StsContext, a: Actor | undefined): string[] {
 }
 
 /**
+ * Our names for the parties of a delegation chain, outermost first, as their revocation state
+ * and accounts are kept: a link the token names by a pairwise pseudonym by the real subject
+ * sealed for us (`Actor.realSubject`), any other as {@link actorName} writes it.
+ */
+export function actorSubjects(ctx: StsContext, a: Actor | undefined): string[] {
+  return chainLinks(a).map((x) => x.realSubject ?? actorName(ctx, x));
+}
+
+/**
  * The chain the SAML actor attribute's values state, outermost first (the inverse of
  * {@link actorNames}); as for a JWT's `act`, at most one link past the limit is kept (nestChain).
  */

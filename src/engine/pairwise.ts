@@ -16,6 +16,7 @@ import type { RelyingParty } from "../config/types.ts";
 import { invalidScope } from "../errors.ts";
 import { MIN_SEALED_CHARS, isPseudonymOf, openSeal, pairwiseKeys, pseudonym, sealSubject } from "../identity/pairwise.ts";
 import { randomPartOf } from "../token/renewability.ts";
+import { type Actor, chainLinks } from "../token/actor.ts";
 import { lookupRelyingParty } from "./relying-party.ts";
 import type { StsContext } from "./types.ts";
 import { userNames } from "./users.ts";
@@ -26,6 +27,7 @@ interface StatedToken {
   id: string;
   subject: string;
   audience: string;
+  actor?: Actor | undefined;
   pairwise?: PairwiseName | undefined;
 }
 
@@ -56,17 +58,24 @@ function secretOf(ctx: StsContext): Uint8Array<ArrayBuffer> {
   return secret;
 }
 
-/** The subject a token for `rp` states; undefined for a relying party with public subjects. */
-export async function statedSubject(ctx: StsContext, rp: RelyingParty, subject: string): Promise<StatedSubject | undefined> {
+/**
+ * The subject a token for `rp` states; undefined for a relying party with public subjects. The
+ * real subjects of the actors `actor` names by their pseudonyms are sealed beside the subject's,
+ * so that the token's one revocation check asks each of them (check.ts `actorRevocation`). Only
+ * a pairwise party's token can name one: a pairwise token is made into no other (`sectorRefusal`).
+ */
+export async function statedSubject(ctx: StsContext, rp: RelyingParty, subject: string, actor?: Actor): Promise<StatedSubject | undefined> {
   if (rp.subjectType !== "pairwise") return undefined;
   const keys = await pairwiseKeys(secretOf(ctx));
-  const [stated, idPart] = await Promise.all([pseudonym(keys, ctx.issuer, rp.sectorIdentifier, subject), sealSubject(keys, subject)]);
+  const actors = chainLinks(actor).map((a) => a.realSubject ?? "");
+  const [stated, idPart] = await Promise.all([pseudonym(keys, ctx.issuer, rp.sectorIdentifier, subject), sealSubject(keys, subject, actors)]);
   return { subject: stated, idPart, nameQualifier: ctx.issuer, spNameQualifier: rp.sectorIdentifier };
 }
 
 /**
  * A verified token of ours with its real subject: unchanged when its ID seals none (a token of a
- * relying party with public subjects); `pairwise` set and `subject` the real one when it does;
+ * relying party with public subjects); `pairwise` set and `subject` the real one when it does,
+ * and each actor the token names by its pseudonym given its `realSubject` from the seal;
  * undefined when the sealed subject does not give the pseudonym the token states (its relying
  * party's sector or the pairwise secret changed since it was issued: it can no longer be
  * resolved, so it is treated as not valid).
@@ -82,7 +91,20 @@ export async function withRealSubject<T extends StatedToken>(ctx: StsContext, t:
   if (!rp) return undefined;
   const real = await openSeal(await pairwiseKeys(secret), part, t.subject, ctx.issuer, rp.sectorIdentifier);
   if (real === undefined) return undefined;
-  return { ...t, subject: real, pairwise: { pseudonym: t.subject, sector: rp.sectorIdentifier } };
+  return { ...t, subject: real.subject, actor: withRealSubjects(t.actor, real.actors), pairwise: { pseudonym: t.subject, sector: rp.sectorIdentifier } };
+}
+
+/** The chain `a` with the sealed real subjects (`names`, outermost first; "" for none) on its links. */
+function withRealSubjects(a: Actor | undefined, names: readonly string[]): Actor | undefined {
+  if (a === undefined || !names.some((n) => n !== "")) return a;
+  const links = chainLinks(a);
+  let out: Actor | undefined;
+  for (let i = links.length - 1; i >= 0; i--) {
+    const { sub, iss } = links[i]!;
+    const real = names[i];
+    out = { sub, ...(iss !== undefined ? { iss } : {}), ...(real ? { realSubject: real } : {}), ...(out ? { act: out } : {}) };
+  }
+  return out;
 }
 
 /**

@@ -170,7 +170,7 @@ async function own(ctx: StsContext, state: Pick<StateClient, "status">, presente
     issuer: ctx.issuer,
     own: true,
     pairwise: t.pairwise,
-    asActor: t.pairwise ? { sub: t.pairwise.pseudonym } : actorFromName(ctx, t.subject),
+    asActor: t.pairwise ? { sub: t.pairwise.pseudonym, realSubject: t.subject } : actorFromName(ctx, t.subject),
     act: t.actor,
     mayAct: ownMayAct(ctx, t),
     passesOn: derivationLimits(ctx.config, t),

@@ -94,7 +94,7 @@ export function framed(parts: readonly string[]): Uint8Array<ArrayBuffer> {
 // serve the hot users and the tokens presented again and again, which is where the saving is.
 const MEMO = { maxEntries: 256, maxKeyChars: 1024, maxTotalChars: 64 * 1024, entryBytes: 100 };
 const pseudonyms = isolateCaches.cache<Promise<string>>("pairwise.pseudonyms", MEMO);
-const openedSeals = isolateCaches.cache<string>("pairwise.opened-seals", MEMO);
+const openedSeals = isolateCaches.cache<SealedNames>("pairwise.opened-seals", MEMO);
 const keySetIds = new WeakMap<PairwiseKeys, number>();
 let nextKeySetId = 0;
 
@@ -131,16 +131,33 @@ const SEAL_BLOCK = 32;
 /** The shortest sealed part: an IV and one padded block, base64url (64 characters). */
 export const MIN_SEALED_CHARS = Math.ceil(((IV_BYTES + SEAL_BLOCK) * 4) / 3);
 
+/** What a seal holds: the token's real subject, and the real names of its pseudonymous actors. */
+export interface SealedNames {
+  subject: string;
+  /**
+   * Per link of the token's actor chain, outermost first: the real subject of a link the token
+   * names by its pseudonym, "" for a link named as itself; links past the last pseudonymous one
+   * are left out (none at all for a token without such an actor).
+   */
+  actors: readonly string[];
+}
+
 /**
- * The real subject, sealed: base64url(IV ‖ AES-256-CTR(frame(subject) ‖ zero padding)), at
- * least {@link MIN_SEALED_CHARS} characters — longer than any random ID part we mint, which is
- * how a sealed ID is told apart. The IV is a fresh random 128-bit counter block, so keystreams
- * of different tokens never overlap in practice (no 96-bit nonce limit as with AES-GCM). The
- * ciphertext needs no tag of its own: it is covered by the token's signature, and whoever opens
- * it checks the pseudonym the token states against the subject it holds.
+ * The real subject, sealed: base64url(IV ‖ AES-256-CTR(frame(subject) ‖ frame(actor₁) ‖ … ‖
+ * zero padding)), at least {@link MIN_SEALED_CHARS} characters — longer than any random ID part
+ * we mint, which is how a sealed ID is told apart. The actor frames name the real subjects of
+ * the pseudonymous links of the token's delegation chain ("" for a link named as itself), so
+ * that revoking such an actor reaches the token as it reaches one naming the actor; a token
+ * without them seals its subject alone. The IV is a fresh random
+ * 128-bit counter block, so keystreams of different tokens never overlap in practice (no 96-bit
+ * nonce limit as with AES-GCM). The ciphertext needs no tag of its own: it is covered by the
+ * token's signature, and whoever opens it checks the pseudonym the token states against the
+ * subject it holds.
  */
-export async function sealSubject(keys: PairwiseKeys, subject: string): Promise<string> {
-  const frame = framed([subject]);
+export async function sealSubject(keys: PairwiseKeys, subject: string, actors: readonly string[] = []): Promise<string> {
+  let last = actors.length;
+  while (last > 0 && actors[last - 1] === "") last--;
+  const frame = framed([subject, ...actors.slice(0, last)]);
   const plain = new Uint8Array(Math.ceil(frame.length / SEAL_BLOCK) * SEAL_BLOCK);
   plain.set(frame);
   const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
@@ -156,29 +173,46 @@ export async function sealSubject(keys: PairwiseKeys, subject: string): Promise<
  * pseudonym for `sector` under `issuer`: the seal opened and the pseudonym verified against it
  * (or exactly this check passed before). Undefined otherwise.
  */
-export async function openSeal(keys: PairwiseKeys, sealed: string, stated: string, issuer: string, sector: string): Promise<string | undefined> {
+export async function openSeal(keys: PairwiseKeys, sealed: string, stated: string, issuer: string, sector: string): Promise<SealedNames | undefined> {
   const key = memoKey(keys, [issuer, sector, stated, sealed]);
   const known = openedSeals.get(key);
   if (known !== undefined) return known;
-  const subject = await unsealSubject(keys, sealed);
-  if (subject === undefined || !(await isPseudonymOf(keys, stated, issuer, sector, subject))) return undefined;
-  openedSeals.set(key, subject);
-  return subject;
+  const names = await unsealNames(keys, sealed);
+  if (names === undefined || !(await isPseudonymOf(keys, stated, issuer, sector, names.subject))) return undefined;
+  openedSeals.set(key, names);
+  return names;
 }
 
 /** The subject a {@link sealSubject} output holds; undefined when it is not one. */
 export async function unsealSubject(keys: PairwiseKeys, sealed: string): Promise<string | undefined> {
+  return (await unsealNames(keys, sealed))?.subject;
+}
+
+/** The actors of a seal that names none, shared: the opened-seal memo's entries stay a name's size. */
+const NO_ACTORS: readonly string[] = Object.freeze([]);
+
+/** The names a {@link sealSubject} output holds; undefined when it is not one. */
+export async function unsealNames(keys: PairwiseKeys, sealed: string): Promise<SealedNames | undefined> {
   if (sealed.length < MIN_SEALED_CHARS || !/^[A-Za-z0-9_-]+$/.test(sealed)) return undefined;
   const bytes = fromBase64Url(sealed);
   if (!bytes || bytes.length < IV_BYTES + SEAL_BLOCK || (bytes.length - IV_BYTES) % SEAL_BLOCK !== 0) return undefined;
   const plain = new Uint8Array(
     await crypto.subtle.decrypt({ name: "AES-CTR", counter: bytes.slice(0, IV_BYTES), length: 64 }, keys.seal, bytes.slice(IV_BYTES)),
   );
-  const n = new DataView(plain.buffer).getUint32(0);
-  if (n > plain.length - 4 || plain.subarray(4 + n).some((b) => b !== 0)) return undefined;
-  try {
-    return strictUtf8.decode(plain.subarray(4, 4 + n));
-  } catch {
-    return undefined;
+  // Frames until only zero padding is left: the subject's, then each actor's.
+  const view = new DataView(plain.buffer);
+  const names: string[] = [];
+  let at = 0;
+  while (names.length === 0 || plain.subarray(at).some((b) => b !== 0)) {
+    if (at + 4 > plain.length) return undefined;
+    const n = view.getUint32(at);
+    if (n > plain.length - at - 4) return undefined;
+    try {
+      names.push(strictUtf8.decode(plain.subarray(at + 4, at + 4 + n)));
+    } catch {
+      return undefined;
+    }
+    at += 4 + n;
   }
+  return { subject: names[0]!, actors: names.length > 1 ? names.slice(1) : NO_ACTORS };
 }

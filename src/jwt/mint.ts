@@ -3,7 +3,7 @@ import { randomBytes, toBase64Url, utf8 } from "../bytes.ts";
 import type { JwtSignatureAlg } from "../config/types.ts";
 import type { KeyRing } from "../keys/keyring.ts";
 import { notRenewableId } from "../token/renewability.ts";
-import type { Actor } from "../token/actor.ts";
+import { type Actor, actClaim } from "../token/actor.ts";
 import type { Confirmation } from "../token/confirmation.ts";
 import { cnfClaim } from "./cnf.ts";
 
@@ -55,7 +55,7 @@ export async function buildJwt(keys: KeyRing, j: JwtInput): Promise<{ id: string
   }
   if (j.scope.length > 0) payload.scope = j.scope.join(" ");
   if (j.clientId) payload.client_id = j.clientId;
-  if (j.actor) payload.act = j.actor;
+  if (j.actor) payload.act = actClaim(j.actor);
   if (j.mayAct) payload.may_act = j.mayAct;
   if (j.confirmation) payload.cnf = cnfClaim(j.confirmation);
   payload.auth_time = secs(j.authnInstant);

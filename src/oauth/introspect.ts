@@ -11,6 +11,7 @@ import type { Requestor, StsContext } from "../engine/types.ts";
 import type { PresentedToken } from "../engine/verify-own.ts";
 import type { StateClient } from "../state/client.ts";
 import { cnfClaim } from "../jwt/cnf.ts";
+import { actClaim } from "../token/actor.ts";
 import { OAuthError } from "./errors.ts";
 import type { FormParams } from "./form.ts";
 import { presentedOwn } from "./presented.ts";
@@ -68,7 +69,7 @@ export async function introspectToken(
   if (t.notBefore) out.nbf = secs(t.notBefore);
   if (t.clientId !== undefined) out.client_id = t.clientId;
   if (t.scope.length > 0) out.scope = t.scope.join(" ");
-  if (t.actor) out.act = t.actor;
+  if (t.actor) out.act = actClaim(t.actor);
   // RFC 8693 §4.4: who may act for the subject, so a resource server sees the restriction too.
   if (t.mayAct !== undefined && t.mayAct !== null) out.may_act = t.mayAct;
   // A symmetric proof key is the relying party's secret, never shown to an introspecting client.

@@ -4,6 +4,23 @@ export interface Actor {
   iss?: string;
   /** An earlier actor this one in turn acted for. */
   act?: Actor;
+  /**
+   * Our name for this party when `sub` is its pairwise pseudonym (docs/security.md §18): the
+   * name its revocation state and account are kept under. Known to this STS alone — sealed in
+   * the token's ID, never stated: {@link actClaim} writes a chain without it.
+   */
+  realSubject?: string;
+}
+
+/**
+ * A chain as a token or an introspection answer states it (RFC 8693 §4.1): `sub`, `iss` and
+ * the nested `act` of each link, and nothing else — a pseudonymous link's real subject stays ours.
+ */
+export function actClaim(a: Actor): Record<string, unknown> {
+  const out: Record<string, unknown> = { sub: a.sub };
+  if (a.iss !== undefined) out.iss = a.iss;
+  if (a.act !== undefined) out.act = actClaim(a.act);
+  return out;
 }
 
 /**

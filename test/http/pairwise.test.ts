@@ -9,7 +9,7 @@ import { ORIGIN, call, faultCode, postSoap, soapHeaders, trust } from "../helper
 import { signedEnvelope } from "../helpers/wss-sign.ts";
 import ALICE_CERT from "../fixtures/dev-credentials/alice-client.cert.pem?raw";
 import ALICE_KEY from "../fixtures/dev-credentials/alice-client.key.pem?raw";
-import { API, DEMO, RP, TX, b64url, exchange, jwtParts, post } from "../oauth/helpers.ts";
+import { API, DEMO, RP, TX, b64url, exchange, jwtParts, post, unb64url } from "../oauth/helpers.ts";
 import { DEV_CONFIG } from "../../src/config/dev.ts";
 import { assertionIn as assertionOf, jwtBst as asBst, jwtIn, trustWith, workerWith } from "../hostile/configured.ts";
 
@@ -319,6 +319,81 @@ describe("pairwise token lifecycle", () => {
     expect(statusCode((await validate(saml)).text)).toBe(STATUS_INVALID);
     expect(statusCode((await validate(asBst(jwt))).text)).toBe(STATUS_INVALID);
     expect(statusCode((await validate(bobs)).text)).toBe(STATUS_VALID);
+  });
+});
+
+describe("an actor named by its pairwise pseudonym", () => {
+  const WST14 = "http://docs.oasis-open.org/ws-sx/ws-trust/200802";
+  const USER_ADMIN = "Basic " + btoa("user-admin:user-admin-secret-7a6b5c4d3e2f1a0b");
+  const STS_ADMIN = "Basic " + btoa("sts-admin:sts-admin-secret-5e4d3c2b1a0f9e8d");
+  const gateway = { user: "gateway", password: "rp-validator-secret-0f1e2d3c4b5a6978" };
+  /** The dev configuration plus a service account that may issue for the pairwise SAML party (ActAs). */
+  const f = workerWith({
+    ...DEV_CONFIG,
+    serviceAccounts: [
+      ...(DEV_CONFIG.serviceAccounts ?? []),
+      { username: "gateway", secretHashSecret: "DEV_RP_VALIDATOR_SECRET_HASH", allowedRelyingParties: [PW_SAML], operations: ["issue"] },
+    ],
+  });
+
+  it("is revoked with its real subject: revoke-subject of the actor ends the tokens it acts in, and its name is in none of them", async () => {
+    // A directory user of its own, so that revoking it touches no other test's tokens.
+    const name = `pw-actor-${crypto.randomUUID().slice(0, 8)}`;
+    const created = await call("/admin/users", { method: "POST", headers: { authorization: USER_ADMIN, "content-type": "application/json" }, body: JSON.stringify({ username: name, password: "correct-horse-7" }) });
+    expect(created.status).toBe(201);
+    const actor = { user: name, password: "correct-horse-7" };
+    // Token exchange: alice's public token, the actor's pairwise JWT as actor_token.
+    const actorJwt = await jwtFor(actor, PW_API);
+    const x = await exchange({ subject_token: await jwtFor(alice, API), subject_token_type: TX.jwt, actor_token: actorJwt, actor_token_type: TX.jwt, audience: PW_API });
+    expect(x.status, x.text).toBe(200);
+    const delegated = x.json.access_token as string;
+    expect(jwtParts(delegated).payload.act).toEqual({ sub: jwtParts(actorJwt).payload.sub });
+    // The same in the SAML sector, then that token presented as ActAs: the pseudonymous actor is
+    // the earlier link of the new chain.
+    const actorSaml = await samlFor(actor, PW_SAML);
+    const xs = await exchange({ subject_token: b64url(await samlFor(alice, RP)), subject_token_type: TX.saml2, actor_token: b64url(actorSaml), actor_token_type: TX.saml2, audience: PW_SAML, requested_token_type: TX.saml2 });
+    expect(xs.status, xs.text).toBe(200);
+    const delegatedSaml = unb64url(xs.json.access_token as string);
+    const actAs = await trustWith(f, { ...gateway, appliesTo: PW_SAML, extra: `<wst14:ActAs xmlns:wst14="${WST14}">${delegatedSaml}</wst14:ActAs>` });
+    expect(actAs.status, actAs.text).toBe(200);
+    const chained = assertionOf(actAs.text)!;
+    expect(chained).toMatch(new RegExp(`claims/actor"[^>]*><saml:AttributeValue>gateway</saml:AttributeValue><saml:AttributeValue>${nameIdOf(actorSaml)![2]}<`));
+    // Renewed before the revocation, a token keeps its actor's real subject.
+    const renewed = await trust({ ...validator, requestType: "Renew", extra: `<wst:RenewTarget>${asBst(delegated)}</wst:RenewTarget>` });
+    expect(renewed.status, renewed.text).toBe(200);
+    const renewedJwt = jwtOf(renewed.text);
+    // Nothing shows the actor's name: not the tokens, not introspection.
+    const intro = await post("/oauth2/introspect", { token: delegated });
+    expect(intro.json).toMatchObject({ active: true, act: { sub: jwtParts(actorJwt).payload.sub } });
+    for (const shown of [JSON.stringify(jwtParts(delegated).payload), JSON.stringify(jwtParts(renewedJwt).payload), delegatedSaml, chained, intro.text]) {
+      expect(shown).not.toContain(name);
+    }
+    for (const t of [asBst(delegated), asBst(renewedJwt), delegatedSaml, chained]) expect(statusCode((await validate(t)).text)).toBe(STATUS_VALID);
+    const kept = await jwtFor(alice, PW_API);
+
+    await new Promise((r) => setTimeout(r, 5));
+    const revoked = await call("/admin/revoke-subject", { method: "POST", headers: { authorization: STS_ADMIN, "content-type": "application/json" }, body: JSON.stringify({ subject: name }) });
+    expect(revoked.status).toBe(200);
+    for (const t of [asBst(delegated), asBst(renewedJwt), delegatedSaml, chained]) expect(statusCode((await validate(t)).text)).toBe(STATUS_INVALID);
+    expect((await post("/oauth2/introspect", { token: delegated })).json).toEqual({ active: false });
+    // alice's own token, in which the actor does not act, stays valid.
+    expect(statusCode((await validate(asBst(kept))).text)).toBe(STATUS_VALID);
+  });
+
+  it("a disabled actor is looked up by its real subject: no new token is made from a token it acts in under its pseudonym", async () => {
+    const name = `pw-actor-${crypto.randomUUID().slice(0, 8)}`;
+    const admin = (path: string, method: string, body: unknown) =>
+      call(path, { method, headers: { authorization: USER_ADMIN, "content-type": "application/json" }, body: JSON.stringify(body) });
+    expect((await admin("/admin/users", "POST", { username: name, password: "correct-horse-7" })).status).toBe(201);
+    const actorJwt = await jwtFor({ user: name, password: "correct-horse-7" }, PW_API);
+    const x = await exchange({ subject_token: await jwtFor(alice, API), subject_token_type: TX.jwt, actor_token: actorJwt, actor_token_type: TX.jwt, audience: PW_API });
+    expect(x.status, x.text).toBe(200);
+    const again = () => exchange({ subject_token: x.json.access_token as string, subject_token_type: TX.jwt, audience: PW_API });
+    expect((await again()).status).toBe(200);
+    expect((await admin(`/admin/users/${name}`, "PATCH", { enabled: false })).status).toBe(200);
+    const refused = await again();
+    expect(refused.status, refused.text).not.toBe(200);
+    expect(refused.json.error_description).toBe("The account of a party acting in the token is disabled.");
   });
 });
 

@@ -1,6 +1,6 @@
 /** The pairwise-subject cryptography: known answers, framing, and the sealed subject. */
 import { describe, expect, it } from "vitest";
-import { MIN_SEALED_CHARS, decodePairwiseSecret, framed, isPseudonymOf, openSeal, pairwiseKeys, pseudonym, sealSubject, unsealSubject } from "../../src/identity/pairwise.ts";
+import { MIN_SEALED_CHARS, decodePairwiseSecret, framed, isPseudonymOf, openSeal, pairwiseKeys, pseudonym, sealSubject, unsealNames, unsealSubject } from "../../src/identity/pairwise.ts";
 import { utf8 } from "../../src/bytes.ts";
 
 const DEV_SECRET = utf8("DEVELOPMENT ONLY - published pairwise subject secret");
@@ -64,12 +64,29 @@ describe("the sealed subject", () => {
   });
 });
 
+describe("the sealed actors", () => {
+  it("a seal carries the real subjects of pseudonymous actors beside the subject's, \"\" for a link named as itself", async () => {
+    const k = await keys();
+    for (const actors of [["bob"], ["", "carol"], ["bob", "", "urn:example:partner-idp#dave ü"], ["x".repeat(300)]]) {
+      const sealed = await sealSubject(k, "alice", actors);
+      expect(await unsealNames(k, sealed), actors.join()).toEqual({ subject: "alice", actors });
+      expect(await unsealSubject(k, sealed)).toBe("alice");
+    }
+    // Trailing links named as themselves need no frame: the seal is a subject-only seal's size.
+    const plain = await sealSubject(k, "alice", ["", ""]);
+    expect(await unsealNames(k, plain)).toEqual({ subject: "alice", actors: [] });
+    expect(plain.length).toBe((await sealSubject(k, "alice")).length);
+    const stated = await pseudonym(k, "https://sts", "urn:sector:a", "alice");
+    expect(await openSeal(k, await sealSubject(k, "alice", ["", "bob"]), stated, "https://sts", "urn:sector:a")).toEqual({ subject: "alice", actors: ["", "bob"] });
+  });
+});
+
 describe("openSeal", () => {
   it("gives the subject only with the pseudonym it yields for that issuer and sector, the first time and remembered", async () => {
     const k = await keys();
     const sealed = await sealSubject(k, "alice");
     const stated = await pseudonym(k, "https://sts", "urn:sector:a", "alice");
-    for (let i = 0; i < 2; i++) expect(await openSeal(k, sealed, stated, "https://sts", "urn:sector:a")).toBe("alice");
+    for (let i = 0; i < 2; i++) expect(await openSeal(k, sealed, stated, "https://sts", "urn:sector:a")).toEqual({ subject: "alice", actors: [] });
     // A remembered success answers for exactly that check, nothing near it.
     expect(await openSeal(k, sealed, await pseudonym(k, "https://sts", "urn:sector:a", "bob"), "https://sts", "urn:sector:a")).toBeUndefined();
     expect(await openSeal(k, sealed, stated, "https://sts", "urn:sector:b")).toBeUndefined();
