@@ -17,6 +17,7 @@ interface PageElement {
   textContent: string | null;
   value: string;
   scope: string;
+  disabled: boolean;
   dataset: Record<string, string>;
   setAttribute(name: string, value: string): void;
   append(...nodes: PageElement[]): void;
@@ -48,6 +49,9 @@ form.addEventListener("submit", (ev) => {
   ev.preventDefault();
   void show();
 });
+// The page serves the button disabled, so that the form cannot be sent anywhere before this
+// script handles it; from here on a submission stays in the page.
+document.getElementById("inspect-button")!.disabled = false;
 
 async function show(): Promise<void> {
   result.replaceChildren(el("p", "Checking…"));

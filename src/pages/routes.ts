@@ -71,7 +71,11 @@ const INSPECTOR_PAGE = page(
     `<form id="inspect-form"><label for="token">Token</label>` +
     `<textarea id="token" name="token" rows="10" spellcheck="false" autocomplete="off" autocapitalize="off" required aria-describedby="token-help"></textarea>` +
     `<p id="token-help" class="muted">An encrypted token can only be read by the relying party it was encrypted for.</p>` +
-    `<button type="submit">Inspect</button></form>` +
+    // Disabled until inspect.js takes the form over: without it (scripts off, or pressed before
+    // the module has loaded) the form would submit as a GET, putting the token in the URL — the
+    // browser's history and the server's logs — which the page promises it never leaves.
+    `<button id="inspect-button" type="submit" disabled>Inspect</button></form>` +
+    `<noscript><p class="error">The inspector reads the token in this browser, with JavaScript: turn scripts on for this page to use it.</p></noscript>` +
     `<section id="result" aria-live="polite"></section>`,
   "inspect.js",
 );

@@ -12,6 +12,7 @@ class FakeElement {
   textContent: string | null = null;
   value = "";
   scope = "";
+  disabled = false;
   dataset: Record<string, string> = {};
   children: FakeElement[] = [];
   submit?: (ev: { preventDefault(): void }) => void;
@@ -42,7 +43,9 @@ class FakeElement {
   }
 }
 
-const page = { form: new FakeElement("form"), token: new FakeElement("textarea"), result: new FakeElement("div") };
+const page = { form: new FakeElement("form"), token: new FakeElement("textarea"), button: new FakeElement("button"), result: new FakeElement("div") };
+// As the page serves it (src/pages/routes.ts): disabled until the script has the form.
+page.button.disabled = true;
 /** A tag whose creation fails, to stand for any fault while the result is drawn. */
 let failing: string | undefined;
 
@@ -50,7 +53,7 @@ beforeAll(async () => {
   vi.stubGlobal("location", { href: "http://127.0.0.1:8787/inspect" });
   vi.stubGlobal("fetch", (url: URL) => call(url.pathname));
   vi.stubGlobal("document", {
-    getElementById: (id: string) => ({ "inspect-form": page.form, token: page.token, result: page.result })[id] ?? null,
+    getElementById: (id: string) => ({ "inspect-form": page.form, token: page.token, "inspect-button": page.button, result: page.result })[id] ?? null,
     createElement: (tag: string) => {
       if (tag === failing) throw new RangeError(`no ${tag} today`);
       return new FakeElement(tag);
@@ -72,6 +75,11 @@ async function inspect(token: string): Promise<{ verdict: string; rows: Record<s
 const b64url = (o: object) => btoa(JSON.stringify(o)).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
 
 describe("the inspector page", () => {
+  it("enables the Inspect button once it handles the form's submission", () => {
+    expect(page.form.submit).toBeTypeOf("function");
+    expect(page.button.disabled).toBe(false);
+  });
+
   it("shows a JWT time beyond any date as invalid, with the verdict, instead of hanging", async () => {
     const header = b64url({ alg: "ES256", kid: "x" });
     const r = await inspect(`${header}.${b64url({ sub: "a", iat: 9e15, nbf: -1e16, exp: 1e16 })}.AAAA`);

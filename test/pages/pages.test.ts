@@ -27,6 +27,11 @@ describe("pages", () => {
     expect(r.status).toBe(200);
     const html = await r.text();
     expect(html).toContain(`<script type="module" src="./inspect.js"></script>`);
+    // The form has no action: submitted without its script it would GET /inspect?token=… and
+    // put the token in the URL. Its one button stays disabled until the script enables it.
+    expect(html).toContain(`<button id="inspect-button" type="submit" disabled>Inspect</button>`);
+    expect(html.match(/<button\b/g)).toHaveLength(1);
+    expect(html).toMatch(/<noscript><p class="error">[^<]*JavaScript[^<]*<\/p><\/noscript>/);
     expect(html).toContain(`href="./assets/sts.css"`);
     expect(html).toContain(`<label for="token">`);
     const js = await call("/inspect.js");
