@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { app } from "../../src/http/app.ts";
 import { ORIGIN, call } from "../helpers/worker.ts";
+import { formFields } from "../helpers/wsfed.ts";
 
 describe("pages", () => {
   it("the home page lists the endpoints and metadata, under a strict CSP", async () => {
@@ -42,6 +43,34 @@ describe("pages", () => {
     expect(code.length).toBeGreaterThan(20_000);
     const css = await call("/assets/sts.css");
     expect(css.headers.get("content-type")).toMatch(/^text\/css/);
+  });
+
+  it("no page can be framed: every page says so in its CSP and in X-Frame-Options (browsers without CSP 2)", async () => {
+    const signIn = "/wsfed?wa=wsignin1.0&wtrealm=urn%3Aexample%3Arp";
+    const f = await call(signIn);
+    const fields = formFields(await f.text());
+    const binding = f.headers.get("set-cookie")!.split(";")[0]!;
+    const posted = await call("/wsfed", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", cookie: binding },
+      body: new URLSearchParams({ ...fields, username: "alice", password: "wonderland" }),
+    });
+    const pages: [string, Response][] = [
+      ["home", await call("/")],
+      ["inspector", await call("/inspect")],
+      ["sign-in form", await call(signIn)],
+      ["auto-post page", posted],
+      ["sign-in refusal", await call("/wsfed?wa=wsignin1.0&wtrealm=urn%3Aexample%3Anobody")],
+      ["signed out", await call("/wsfed?wa=wsignout1.0")],
+      ["no such page", await call("/nowhere", { headers: { accept: "text/html" } })],
+      ["no such realm", await call("/realms/nosuch/inspect")],
+    ];
+    expect(await pages[3]![1].text()).toContain(`id="wsfed-post"`);
+    for (const [what, r] of pages) {
+      expect(r.headers.get("content-type"), what).toBe("text/html; charset=utf-8");
+      expect(r.headers.get("content-security-policy"), what).toContain("frame-ancestors 'none'");
+      expect(r.headers.get("x-frame-options"), what).toBe("DENY");
+    }
   });
 
   it("pages are their realm's: under a realm's prefix, links stay inside it; an unknown realm is a 404", async () => {
