@@ -44,6 +44,8 @@ export async function authenticatePassword(
     await verifyPassword(password, undefined, iterations);
     throw authenticationFailed();
   }
+  // Taken before the user is read: see authnInstantBeforeLookup.
+  const authnInstant = authnInstantBeforeLookup(ctx);
   const user = await findUser(ctx, username);
   const ok = await verifyPassword(password, user?.passwordHash, iterations);
   // A disabled user's right password fails as a wrong one does (same answer, same cost).
@@ -56,7 +58,7 @@ export async function authenticatePassword(
     identity: {
       subject: user.username,
       claims: user.claims,
-      authnInstant: ctx.now(),
+      authnInstant,
       authnMethod: AC_PASSWORD_PROTECTED_TRANSPORT,
     },
   };
@@ -84,12 +86,26 @@ export async function authenticateCertificate(
   if (!entry) throw authenticationFailed("The certificate is trusted but is not mapped to any principal.");
   const account = ctx.config.serviceAccounts.get(entry.principal);
   if (account) return { kind: "service", account };
+  const authnInstant = authnInstantBeforeLookup(ctx);
   const user = await findUser(ctx, entry.principal);
   if (!user) throw authenticationFailed("The certificate is trusted but the user it is mapped to does not exist.");
   // Unlike a password's failure, this one may say why: the certificate is trusted (and for a
   // signed message its key was used), as a disabled user presenting a token is told (DISABLED).
   if (!user.enabled) throw authenticationFailed("The certificate is trusted but the account it is mapped to is disabled.");
-  return { kind: "user", identity: { subject: user.username, claims: user.claims, authnInstant: ctx.now(), authnMethod: AC_X509 } };
+  return { kind: "user", identity: { subject: user.username, claims: user.claims, authnInstant, authnMethod: AC_X509 } };
+}
+
+/**
+ * A sign-in's authentication instant: the time before the user's record is read, not after the
+ * check. The record read is what the sign-in goes by, and an administrator's change to it (a
+ * disable, a new password, a deletion) followed by a subject-wide revocation must catch every
+ * token minted from the record as it was — also one minted after the revocation answered, by a
+ * sign-in that read the record before the change and was still deriving its password. The
+ * subject's cut-off is compared with this instant too (check.ts `tokenRef`), and it lies
+ * before the change, so before the cut-off.
+ */
+function authnInstantBeforeLookup(ctx: StsContext): Date {
+  return ctx.now();
 }
 
 const iterationsByUsers = new WeakMap<ReadonlyMap<string, User>, number>();

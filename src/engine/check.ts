@@ -19,8 +19,20 @@ export interface StatusResult {
   token: OwnToken | undefined;
 }
 
-/** The token's reference for the state store. */
-export const tokenRef = (t: OwnToken) => ({ id: t.id, issuedAt: t.issuedAt.getTime(), expiresAt: t.expires.getTime() });
+/**
+ * The token's reference for the state store. A subject-wide revocation ends what stems from an
+ * authentication before its cut-off, not only what was minted before it, so the time the cut-off
+ * is compared with is the earlier of the two: a renewal or an exchange that checked its source
+ * token just before the revocation was written, or a sign-in that read its user just before an
+ * administrator disabled or deleted them (authenticate.ts), mints after the cut-off a token whose
+ * authentication instant is still before it. Every token's lifetime is capped from that instant
+ * (issuance.ts), so the cut-off's retention (the longest total lifetime) still covers it.
+ */
+export const tokenRef = (t: OwnToken) => ({
+  id: t.id,
+  issuedAt: Math.min(t.issuedAt.getTime(), t.authnInstant.getTime()),
+  expiresAt: t.expires.getTime(),
+});
 
 /**
  * Whether a token is revoked for a party of its actor chain: a delegated token proves its actor
@@ -32,7 +44,9 @@ export const tokenRef = (t: OwnToken) => ({ id: t.id, issuedAt: t.issuedAt.getTi
  */
 export async function actorRevocation(ctx: StsContext, state: Pick<StateClient, "status">, t: OwnToken): Promise<TokenStatus | undefined> {
   if (t.actor === undefined) return undefined;
-  const ref = tokenRef(t);
+  // An actor's cut-off is compared with when the token was issued: the authentication instant
+  // it carries is its subject's, not the actor's.
+  const ref = { ...tokenRef(t), issuedAt: t.issuedAt.getTime() };
   const answers = await Promise.all(actorSubjects(ctx, t.actor).map((name) => state.status({ subject: name }, ref)));
   return answers.find((s) => s.state === "revoked");
 }

@@ -7,11 +7,13 @@ import { env } from "cloudflare:test";
 import { type Context, Hono } from "hono";
 import { describe, expect, it, vi } from "vitest";
 import { registerAdminRoutes } from "../../src/admin/routes.ts";
+import { registerTrustRoutes } from "../../src/wstrust/routes.ts";
+import type { UserDirectory } from "../../src/state/directory.ts";
 import { getContext } from "../../src/http/context.ts";
 import { stateFor } from "../../src/http/state.ts";
 import type { RequestServices } from "../../src/engine/types.ts";
 import { STATUS_INVALID, validateStatus } from "../hostile/helpers.ts";
-import { TT } from "../helpers/soap.ts";
+import { TT, envelope } from "../helpers/soap.ts";
 import { ORIGIN, call, faultCode, trust } from "../helpers/worker.ts";
 
 const ADMIN = "Basic " + btoa("user-admin:user-admin-secret-7a6b5c4d3e2f1a0b");
@@ -69,5 +71,55 @@ describe("DELETE /admin/users/{username} when the revocation fails", () => {
     expect((await validateStatus(token)).code).toBe(STATUS_INVALID);
     expect((await admin("/admin/users", "POST", { username: name, password: "new-password-2" })).status).toBe(201);
     expect((await validateStatus(token)).code).toBe(STATUS_INVALID);
+  });
+});
+
+/**
+ * WS-Trust as the worker has it, with a user directory whose reads of `name` wait, once the row
+ * is read, until `release` is called: a sign-in in flight between reading the user and minting.
+ */
+function signInPausedAfterRead(name: string): { app: Hono; read: Promise<void>; release: () => void } {
+  let release!: () => void;
+  let signalRead!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  const read = new Promise<void>((r) => (signalRead = r));
+  const app = new Hono();
+  registerTrustRoutes(app, (c: Context): RequestServices => ({
+    context: async () => {
+      const ctx = await getContext(env as never, c.req.url);
+      const real = ctx.directory!;
+      const directory = Object.assign(Object.create(real) as UserDirectory, {
+        get: async (username: string) => {
+          const user = await real.get(username);
+          if (username === name) {
+            signalRead();
+            await released;
+          }
+          return user;
+        },
+      });
+      return { ...ctx, directory };
+    },
+    state: (ctx) => stateFor(env as never, ctx.config),
+    clientAddress: undefined,
+  }));
+  return { app, read, release };
+}
+
+describe("a sign-in in flight while its user is deleted", () => {
+  it("yields no token that outlives the deletion, however late it is minted", async () => {
+    const name = `inflight-${crypto.randomUUID().slice(0, 8)}`;
+    expect((await admin("/admin/users", "POST", { username: name, password: "old-password-1" })).status).toBe(201);
+    const paused = signInPausedAfterRead(name);
+    const rst = envelope({ user: name, password: "old-password-1", appliesTo: "urn:example:rp", tokenType: TT.saml2 });
+    const signingIn = paused.app.request(`${ORIGIN}/trust/13/usernamemixed`, { method: "POST", headers: rst.headers, body: rst.body });
+    // The sign-in has read the user (enabled, with this password) and not yet minted.
+    await paused.read;
+    expect((await admin(`/admin/users/${name}`, "DELETE")).status).toBe(204);
+    paused.release();
+    const token = assertionOf(await (await signingIn).text());
+    // The row it read said yes, so it mints after the revocation answered; the token must not be good.
+    expect(token).toBeDefined();
+    expect((await validateStatus(token!)).code).toBe(STATUS_INVALID);
   });
 });
