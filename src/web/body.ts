@@ -28,7 +28,7 @@ export async function readBodyLimited(req: Request, max: number): Promise<Uint8A
   // that the body matches its Content-Length (and reads a missing body as empty). `req.body`
   // is not touched on this path: the getter builds the stream's JavaScript object.
   if (len !== null && /^\d+$/.test(len)) {
-    const buf = new Uint8Array(await req.arrayBuffer());
+    const buf = new Uint8Array(await unreadable(req.arrayBuffer()));
     if (buf.byteLength > max) throw tooLarge(max);
     return buf;
   }
@@ -37,7 +37,7 @@ export async function readBodyLimited(req: Request, max: number): Promise<Uint8A
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    const { done, value } = await unreadable(reader.read());
     if (done) break;
     total += value.byteLength;
     if (total > max) {
@@ -47,6 +47,20 @@ export async function readBodyLimited(req: Request, max: number): Promise<Uint8A
     chunks.push(value);
   }
   return chunks.length === 1 ? chunks[0]! : concatBytes(chunks);
+}
+
+/**
+ * A body the client stopped sending (the connection closed mid-body, fewer bytes than its
+ * Content-Length) is the client's failure, answered and audited as a bad request: left to the
+ * edge's mapper it would be a 500 and an error-level log line with a stack for every aborted
+ * upload, which anyone can send at will.
+ */
+async function unreadable<T>(read: Promise<T>): Promise<T> {
+  try {
+    return await read;
+  } catch {
+    throw new StsError("bad_request", "The request body could not be read in full: the connection ended before it did.");
+  }
 }
 
 function tooLarge(max: number): StsError {

@@ -44,6 +44,25 @@ describe("readBodyLimited", () => {
   });
 });
 
+describe("a body the client stops sending", () => {
+  /** A body that sends `sent` and then fails, as a connection closed mid-body does. */
+  function cutOff(sent: string): ReadableStream<Uint8Array> {
+    return new ReadableStream({
+      start(c) {
+        c.enqueue(new TextEncoder().encode(sent));
+        c.error(new Error("Network connection lost."));
+      },
+    });
+  }
+
+  it("is a bad request (the client's failure, not the STS's), with or without a declared length", async () => {
+    const streamed = new Request(URL_, { method: "POST", body: cutOff("<s:Envelope"), duplex: "half" } as RequestInit);
+    await expect(readBodyLimited(streamed, 100)).rejects.toMatchObject({ code: "bad_request", message: expect.stringContaining("connection ended") });
+    const declared = new Request(URL_, { method: "POST", body: cutOff("<s:Envelope"), headers: { "content-length": "50" }, duplex: "half" } as RequestInit);
+    await expect(readBodyLimited(declared, 100)).rejects.toMatchObject({ code: "bad_request", message: expect.stringContaining("connection ended") });
+  });
+});
+
 describe("a body in a content coding", () => {
   it("is refused at every door that reads a body, compressed or merely labelled so; identity is no coding", async () => {
     const { envelope } = await import("../helpers/soap.ts");
