@@ -241,7 +241,12 @@ export function registerUserRoutes<E extends HonoEnv>(app: Hono<E>, services: (c
       ctx.audit.outcome = "disabled";
       await state.revokeSubject({ subject: username });
       ctx.audit.outcome = "disabled, tokens revoked";
-      await directory.delete(username);
+      const removed = await directory.delete(username);
+      // Enabled again when it went: another administrator's PATCH landed while this call waited
+      // for the cut-off, and the user may have signed in after it. Now that no sign-in can read
+      // the row, a second cut-off ends those tokens too (a sign-in that read it before the
+      // delete authenticated before this cut-off).
+      if (removed?.enabled) await state.revokeSubject({ subject: username });
       ctx.audit.outcome = "deleted, tokens revoked";
       return c.body(null, 204, NO_STORE);
     }),

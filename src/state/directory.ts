@@ -204,10 +204,13 @@ export class UserDirectory {
     return r.meta.changes === 1;
   }
 
-  /** @returns false when there is no such user. */
-  async delete(username: string): Promise<boolean> {
-    const r = await this.db.prepare("DELETE FROM users WHERE realm = ?1 AND username = ?2").bind(this.realm, username).run();
-    return r.meta.changes === 1;
+  /** @returns the user as it was when deleted; undefined when there is no such user. */
+  async delete(username: string): Promise<DirectoryUser | undefined> {
+    const r = await this.db
+      .prepare(`DELETE FROM users WHERE realm = ?1 AND username = ?2 RETURNING ${COLUMNS}`)
+      .bind(this.realm, username)
+      .first<Row>();
+    return r === null ? undefined : fromRow(r);
   }
 
   /**

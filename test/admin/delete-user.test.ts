@@ -123,3 +123,36 @@ describe("a sign-in in flight while its user is deleted", () => {
     expect((await validateStatus(token!)).code).toBe(STATUS_INVALID);
   });
 });
+
+describe("DELETE /admin/users/{username} while another administrator enables the user", () => {
+  it("ends the tokens of a sign-in made after the cut-off, before the row went", async () => {
+    const name = `reenabled-${crypto.randomUUID().slice(0, 8)}`;
+    expect((await admin("/admin/users", "POST", { username: name, password: "old-password-1" })).status).toBe(201);
+    let token: string | undefined;
+    // Once the first revocation has answered (its cut-off passed) and before the row is deleted:
+    // another administrator enables the user again, and the user signs in.
+    const app = new Hono();
+    let raced = false;
+    registerAdminRoutes(app, (c: Context): RequestServices => ({
+      context: () => getContext(env as never, c.req.url),
+      state: (ctx) => ({
+        ...stateFor(env as never, ctx.config),
+        revokeSubject: async (...args) => {
+          const cutoff = await stateFor(env as never, ctx.config).revokeSubject(...args);
+          if (!raced) {
+            raced = true;
+            expect((await admin(`/admin/users/${name}`, "PATCH", { enabled: true })).status).toBe(200);
+            token = assertionOf((await signIn(name, "old-password-1")).text);
+          }
+          return cutoff;
+        },
+      }),
+      clientAddress: undefined,
+    }));
+    const res = await app.request(`${ORIGIN}/admin/users/${name}`, { method: "DELETE", headers: { authorization: ADMIN } });
+    expect(res.status).toBe(204);
+    expect(token).toBeDefined();
+    expect((await admin(`/admin/users/${name}`)).status).toBe(404);
+    expect((await validateStatus(token!)).code).toBe(STATUS_INVALID);
+  });
+});

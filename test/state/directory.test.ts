@@ -23,7 +23,8 @@ describe("UserDirectory", () => {
     expect(await b.create(user(name, { role: ["b"] }), 2)).toMatchObject({ username: name, claims: { role: ["b"] }, createdAt: 2 });
     expect((await a.get(name))?.claims).toEqual({ role: ["a"] });
     expect((await b.get(name))?.claims).toEqual({ role: ["b"] });
-    expect(await b.delete(name)).toBe(true);
+    expect(await b.delete(name)).toMatchObject({ username: name, claims: { role: ["b"] } });
+    expect(await b.delete(name)).toBeUndefined();
     expect(await a.get(name)).toBeDefined();
     expect(await b.list(undefined, 10)).toEqual([]);
   });
@@ -72,7 +73,7 @@ describe("UserDirectory", () => {
   it("seedOnce seeds a realm once: a seeded user deleted later stays deleted", async () => {
     const d = new UserDirectory(env.USERS_DB, `r-${crypto.randomUUID().slice(0, 6)}`);
     expect(await d.seedOnce("seeded", [user("seed-me")], 1)).toBe(true);
-    expect(await d.delete("seed-me")).toBe(true);
+    expect(await d.delete("seed-me")).toMatchObject({ username: "seed-me" });
     expect(await d.seedOnce("seeded", [user("seed-me")], 2)).toBe(false);
     expect(await d.get("seed-me")).toBeUndefined();
   });
