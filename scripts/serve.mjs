@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run serve -- --port N [--ip 127.0.0.1] [--env-file vars.json] [--no-build] [--state-dir DIR] [--inspector PORT]
+// `npm run serve -- --port N [--ip 127.0.0.1] [--vars-file vars.json] [--no-build] [--state-dir DIR] [--inspector PORT]
 //                   [--baseline-port M] [--dist DIR] [--config wrangler.toml]`
 //
 // Serves the *production* bundle in plain workerd (no wrangler dev proxy in front), with local
@@ -15,10 +15,15 @@
 //
 // Configuration rule (README, "Configuration"): the worker gets the wrangler configuration's
 // top-level [vars] as a deployed worker does (string → text binding, anything else → json
-// binding), then every entry of the --env-file JSON (the secrets, which win over a var of the
+// binding), then every entry of the --vars-file JSON (the secrets, which win over a var of the
 // same name), then STS_CONFIG from the environment when neither gave it. Without STS_CONFIG
 // from any of them the worker gets STS_DEV_MODE="1" (embedded development configuration); with
 // it, STS_DEV_MODE is NOT set.
+//
+// `--env-file` is the older name of `--vars-file`, still accepted; Node 22 itself reads every
+// argument named `--env-file` as its own option (even after the script's name) and stops with
+// `node: FILE: not found` before this script runs when there is no such file, so the name we
+// document is one Node leaves alone.
 //
 // `--baseline-port M` (used by `npm run bench`) adds a second worker to the SAME workerd process,
 // scripts/bench/baseline-worker.js, on its own socket: the raw-crypto floor the STS is measured
@@ -29,6 +34,7 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSy
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readJson } from "./cli/input.mjs";
+import { makeDirectory } from "./cli/output.mjs";
 import { buildBundle } from "./wrangler.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -49,7 +55,7 @@ function parseArgs(argv) {
     if (a === "--port" || a === "-p") opts.port = Number(next());
     else if (a.startsWith("--port=")) opts.port = Number(a.slice(7));
     else if (a === "--ip") opts.ip = next();
-    else if (a === "--env-file") opts.envFile = next();
+    else if (a === "--vars-file" || a === "--env-file") opts.envFile = { option: a, path: next() };
     else if (a === "--state-dir") opts.stateDir = next();
     else if (a === "--inspector") opts.inspector = next();
     else if (a === "--no-build") opts.build = false;
@@ -57,7 +63,7 @@ function parseArgs(argv) {
     else if (a === "--config" || a === "-c") opts.config = next();
     else if (a === "--baseline-port") opts.baselinePort = Number(next());
     else if (a === "--help" || a === "-h") {
-      console.log("usage: npm run serve -- [--port N] [--ip ADDR] [--env-file vars.json] [--state-dir DIR] [--no-build] [--baseline-port M] [--inspector PORT] [--dist DIR] [--config wrangler.toml]");
+      console.log("usage: npm run serve -- [--port N] [--ip ADDR] [--vars-file vars.json] [--state-dir DIR] [--no-build] [--baseline-port M] [--inspector PORT] [--dist DIR] [--config wrangler.toml]");
       process.exit(0);
     } else fail(`unknown argument: ${a}`);
   }
@@ -116,9 +122,13 @@ function bundleModules(outdir) {
 async function collectVars(envFile, wranglerVars) {
   const vars = { ...wranglerVars };
   if (envFile) {
-    const parsed = await readJson(resolve(envFile), "--env-file");
-    if (parsed === undefined) process.exit(2);
-    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) fail("--env-file must hold a JSON object");
+    let parsed;
+    try {
+      parsed = await readJson(envFile.path, envFile.option);
+    } catch (e) {
+      fail(e.message);
+    }
+    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) fail(`${envFile.option} ${envFile.path}: must hold a JSON object`);
     Object.assign(vars, parsed);
   }
   if (process.env.STS_CONFIG !== undefined && vars.STS_CONFIG === undefined) vars.STS_CONFIG = process.env.STS_CONFIG;
@@ -217,7 +227,7 @@ function writeConfig({ outdir, modules, vars, compat, ip, port, stateDir, baseli
   chmodSync(varDir, 0o700);
   const bindingLines = [];
   for (const [name, value] of Object.entries(vars)) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) fail(`bad binding name in env file: ${name}`);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) fail(`bad binding name in the vars file: ${name}`);
     const isText = typeof value === "string";
     const file = join(varDir, name + (isText ? ".txt" : ".json"));
     writeFileSync(file, isText ? value : JSON.stringify(value), { mode: 0o600 });
@@ -348,7 +358,11 @@ async function main() {
   // one entry), never rebuilt; the generated configuration is written into DIR.
   const outdir = opts.dist === null ? join(ROOT, "dist") : resolve(opts.dist);
   const stateDir = resolve(opts.stateDir ?? join(ROOT, ".wrangler", "serve-state"));
-  mkdirSync(stateDir, { recursive: true });
+  try {
+    makeDirectory(stateDir, "--state-dir");
+  } catch (e) {
+    fail(e.message);
+  }
   const wranglerConfig = resolve(opts.config ?? join(ROOT, "wrangler.toml"));
   const wrangler = await readWranglerConfig(wranglerConfig);
   // Before the build: a mistake in the file is reported at once, not after it.

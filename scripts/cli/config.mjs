@@ -127,13 +127,10 @@ async function checkConfig(args) {
     options = { mode: "development" };
   } else {
     if (positional.length !== 1) throw new UsageError("check-config needs exactly one FILE");
-    input = await readJson(positional[0], "configuration");
-    if (input === undefined) return 1;
+    input = await readJson(positional[0]);
     secrets = opts.env === undefined ? process.env : await readJson(opts.env, "--env");
-    if (secrets === undefined) return 1;
     if (typeof secrets !== "object" || secrets === null || Array.isArray(secrets)) {
-      console.error(`${opts.env}: expected a JSON object of binding name -> value`);
-      return 1;
+      throw new Error(`--env ${opts.env}: expected a JSON object of binding name -> value`);
     }
   }
   // The bindings validation reads, with their values: each is uploaded on its own (secret or

@@ -117,37 +117,44 @@ export function readInputFile(path, option) {
   try {
     return readFileSync(path, "utf8");
   } catch (e) {
-    throw new Error(`${option} ${path}: cannot read it (${e.code === "EISDIR" ? "it is a directory" : (e.code ?? e.message)})`);
+    throw new Error(`${option} ${path}: cannot read it (${whyUnreadable(e)})`);
   }
 }
 
+/** Why a file could not be read, in words where the system's code is cryptic ("ENOENT"). */
+export function whyUnreadable(e) {
+  if (e?.code === "ENOENT") return "it does not exist";
+  if (e?.code === "EISDIR") return "it is a directory";
+  return e?.code ?? e?.message ?? String(e);
+}
+
 /**
- * Reads a JSON file; undefined (after saying why on stderr) when it cannot be read or parsed.
- * A parse error gives the reason and the position only: JSON.parse's own message quotes the
- * text, and the file may be secrets (`--env`).
+ * Reads a JSON file, or throws an Error naming the option (when `option` is given) and the file
+ * and saying why it cannot be read or parsed: the CLI's entry prints it as every other failure
+ * (`sts config: --env secrets.json: cannot read it (it does not exist)`). A parse error gives
+ * the reason and the position only: JSON.parse's own message quotes the text, and the file may
+ * be secrets (`--env`).
+ * @param {string} file
+ * @param {string} [option]  the option that names the file; none for a positional argument
  */
-export async function readJson(file, what) {
+export async function readJson(file, option) {
+  const label = option === undefined ? file : `${option} ${file}`;
   let bytes;
   try {
     bytes = readFileSync(file);
   } catch (e) {
-    console.error(`${file}: cannot read ${what} file (${e.code ?? e.message})`);
-    return undefined;
+    throw new Error(`${label}: cannot read it (${whyUnreadable(e)})`);
   }
   // Decoded, each such byte would become U+FFFD in the value it is part of (a claim, a display
   // name, a secret), which then passes every check and is deployed as it was never written.
   const line = firstNonUtf8Line(bytes);
-  if (line !== undefined) {
-    console.error(notUtf8(file, line));
-    return undefined;
-  }
+  if (line !== undefined) throw new Error(`${option === undefined ? "" : `${option} `}${notUtf8(file, line)}`);
   const text = bytes.toString("utf8");
   try {
     return JSON.parse(text);
   } catch {
     const { jsonFailure } = await import(new URL("../../src/config/check.ts", import.meta.url).href);
-    console.error(`${file}: ${jsonFailure(text)}`);
-    return undefined;
+    throw new Error(`${label}: ${jsonFailure(text)}`);
   }
 }
 
@@ -213,7 +220,7 @@ export function readCredentialFile(path, option) {
   try {
     bytes = readFileSync(path);
   } catch (e) {
-    throw new UsageError(`cannot read ${option} ${path} (${e.code === "EISDIR" ? "it is a directory" : (e.code ?? e.message)})`);
+    throw new UsageError(`cannot read ${option} ${path} (${whyUnreadable(e)})`);
   }
   const line = firstNonUtf8Line(bytes);
   if (line !== undefined) throw new UsageError(`${option} ${path}: line ${line} is not UTF-8 text`);

@@ -6,10 +6,11 @@
 //   npm run sts -- keys inspect --cert FILE.pem
 //     prints subject CN, validity, key type, kid (RFC 7638 thumbprint) and x5t#S256
 // `run(args)` is exported for the `npm run sts -- keys ...` dispatcher.
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { KeyRing } from "../../src/keys/keyring.ts";
 import { UsageError, noPositional, parseArgs, withUsage } from "./input.mjs";
+import { makeDirectory } from "./output.mjs";
 import { readCertificateFile } from "./pem.mjs";
 import { derToPem } from "../../src/keys/pem.ts";
 import { buildSelfSignedCertificate, parseCertificate } from "../../src/keys/x509.ts";
@@ -103,8 +104,9 @@ async function keys(command, rest) {
     console.error(`sts keys: ${keyFile} exists; choose another --out (a key is never overwritten)`);
     return 1;
   }
+  // Before the key is made (an RSA-4096 key takes seconds): a directory that cannot be made fails at once.
+  makeDirectory(values.out, "--out");
   const { privateKeyPem, certificatePem } = await generate({ type: values.type, bits, curve: values.curve, cn: values.cn, days });
-  await mkdir(values.out, { recursive: true });
   await writeFile(keyFile, privateKeyPem, { mode: 0o600, flag: "wx" });
   await writeFile(join(values.out, "certificate.pem"), certificatePem);
   console.log(`wrote ${join(values.out, "private-key.pem")} (keep it secret) and ${join(values.out, "certificate.pem")}`);

@@ -2,7 +2,7 @@
 // the request may not be one to repeat (a renewal retires the token it renews, and renewing it
 // again revokes the whole family; an exchange binds its token to a DPoP key made for it), so an
 // answer that cannot be written afterwards is lost.
-import { accessSync, constants, statSync } from "node:fs";
+import { accessSync, constants, mkdirSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 
 /**
@@ -18,6 +18,36 @@ export function checkWritable(opts, options) {
     if (typeof path !== "string") continue;
     const why = unwritable(path);
     if (why !== undefined) throw new Error(`--${option} ${path}: ${why} (nothing was sent)`);
+  }
+}
+
+/**
+ * Creates the directory `path` names and its missing parents, or throws naming the option, the
+ * path and why. Not `mkdir(path, { recursive: true })`: under a directory that refuses new
+ * entries with ENOENT (/proc, /sys) Node's recursive mkdir retries for ever, so the command
+ * would hang instead of failing.
+ * @param {string} path
+ * @param {string} option  the option that names it, e.g. "--out"
+ */
+export function makeDirectory(path, option) {
+  const fail = (why) => new Error(`${option} ${path}: ${why}`);
+  const missing = [];
+  for (let p = resolve(path); ; p = dirname(p)) {
+    const existing = stat(p);
+    if (typeof existing === "string") throw fail(p === resolve(path) ? existing : `${p} ${existing}`);
+    if (existing) {
+      if (!existing.isDirectory()) throw fail(p === resolve(path) ? "is not a directory" : `${p} is not a directory`);
+      break;
+    }
+    missing.unshift(p);
+    if (dirname(p) === p) break;
+  }
+  for (const p of missing) {
+    try {
+      mkdirSync(p);
+    } catch (e) {
+      if (e.code !== "EEXIST") throw fail(`cannot create the directory ${p} (${e.code ?? e.message})`);
+    }
   }
 }
 

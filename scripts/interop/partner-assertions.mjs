@@ -8,7 +8,7 @@
 // OnBehalfOf and ActAs need a requestor allowed to issue for others, which the development
 // configuration does not have: that part serves the same bundle a second time, with the
 // development configuration plus a gateway service account (STS_CONFIG through serve's
-// --env-file), on a port of its own.
+// --vars-file), on a port of its own.
 //
 // Part of scripts/interop/run.mjs; also runs alone against a running worker:
 //   node scripts/interop/partner-assertions.mjs --url http://127.0.0.1:8788 [--work DIR]

@@ -24,7 +24,7 @@ async function serveUntilReported(vars, ms, { args = [], whileUp } = {}) {
   const envFile = join(dir, "env.json");
   writeFileSync(envFile, JSON.stringify(vars));
   const port = await freePort();
-  const child = spawn(process.execPath, [join(ROOT, "scripts", "serve.mjs"), "--no-build", "--port", String(port), "--state-dir", join(dir, "state"), "--env-file", envFile, ...args], { cwd: ROOT });
+  const child = spawn(process.execPath, [join(ROOT, "scripts", "serve.mjs"), "--no-build", "--port", String(port), "--state-dir", join(dir, "state"), "--vars-file", envFile, ...args], { cwd: ROOT });
   let out = "";
   const started = Date.now();
   try {
@@ -88,5 +88,26 @@ test("an --env-file that is not JSON is refused at once, by its name and positio
   child.stderr.on("data", (d) => (out += d));
   const code = await new Promise((res) => child.on("exit", res));
   assert.equal(code, 2);
-  assert.equal(out, `${envFile}: is not valid JSON: a string holds a line break or control character (write it as \\n, \\t, …) at line 1, column 45\n`);
+  assert.equal(out, `serve: --env-file ${envFile}: is not valid JSON: a string holds a line break or control character (write it as \\n, \\t, …) at line 1, column 45\n`);
+});
+
+test("a --vars-file or --state-dir that cannot be used is refused at once in one line naming the option and the path", async () => {
+  // Node 22 itself reads an argument named --env-file (and stops with its own "node: …: not
+  // found"); --vars-file is left to this script. /proc refuses new entries with ENOENT, on which
+  // Node's recursive mkdir retries for ever.
+  for (const [args, line] of [
+    [["--vars-file", join(dir, "no-such.json")], `serve: --vars-file ${join(dir, "no-such.json")}: cannot read it (it does not exist)`],
+    [["--state-dir", "/proc/sts-state"], "serve: --state-dir /proc/sts-state: cannot create the directory /proc/sts-state (ENOENT)"],
+  ]) {
+    const port = await freePort();
+    const child = spawn(process.execPath, [join(ROOT, "scripts", "serve.mjs"), "--no-build", "--port", String(port), ...args], { cwd: ROOT });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (out += d));
+    const timer = setTimeout(() => child.kill(), 20_000);
+    const code = await new Promise((res) => child.on("exit", res));
+    clearTimeout(timer);
+    assert.equal(code, 2, out);
+    assert.equal(out, `${line}\n`);
+  }
 });

@@ -161,7 +161,7 @@ test("a --env file that is not JSON is refused with the position of the error, n
     assert.equal(r.status, 1);
     assert.equal(r.stdout, "");
     assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
-    assert.match(r.stderr, new RegExp(`^${join(dir, file).replace(/[.\\/]/g, "\\$&")}: is not valid JSON: .+ at ${where}\\n$`));
+    assert.match(r.stderr, new RegExp(`^sts config: --env ${join(dir, file).replace(/[.\\/]/g, "\\$&")}: is not valid JSON: .+ at ${where}\\n$`));
     for (const secret of ["ALICE", "pbkdf2", "BEGIN", "MIIEv", "RSA_KEY"]) assert.ok(!r.stderr.includes(secret), r.stderr);
   }
 });
@@ -180,7 +180,7 @@ test("a configuration file that is not UTF-8 is refused naming its line, not pas
   const r = await runSts(["config", "check-config", file, "--env", join(dir, "secrets.json")]);
   assert.equal(r.status, 1, r.stdout);
   assert.equal(r.stdout, "");
-  assert.equal(r.stderr, `${file}:${line}: not UTF-8 text (saved as Latin-1 or Windows-1252?): save the file as UTF-8\n`);
+  assert.equal(r.stderr, `sts config: ${file}:${line}: not UTF-8 text (saved as Latin-1 or Windows-1252?): save the file as UTF-8\n`);
 });
 
 test("keys without a command, or inspect without --cert, says what is missing (exit 2), under the tool's name as every command does", async () => {
@@ -216,4 +216,32 @@ test("a secret the repository publishes (a development key or hash) is named, an
   assert.deepEqual(lines.slice(1), [
     "warning: The secret bindings RSA_KEY, ERIN_PW hold a value published in this repository (the development configuration's keys, password and secret hashes, src/config/dev.ts): anyone can sign tokens or sign in with it. Replace each with one of your own (npm run sts -- keys generate, config hash-password, config generate-secret)",
   ]);
+});
+
+test("a configuration or --env file that cannot be read is one line naming it and why, as every CLI failure is", async () => {
+  const missing = join(dir, "missing.json");
+  for (const [args, line] of [
+    [[missing], `sts config: ${missing}: cannot read it (it does not exist)`],
+    [[dir], `sts config: ${dir}: cannot read it (it is a directory)`],
+    [[join(dir, "config.json"), "--env", missing], `sts config: --env ${missing}: cannot read it (it does not exist)`],
+  ]) {
+    const r = await runSts(["config", "check-config", ...args]);
+    assert.equal(r.status, 1);
+    assert.equal(r.stdout, "");
+    assert.equal(r.stderr, `${line}\n`);
+  }
+});
+
+test("keys generate fails at once, naming --out, when its directory cannot be made", async () => {
+  // /proc refuses new entries with ENOENT, on which Node's recursive mkdir retries for ever.
+  for (const [out, why] of [
+    ["/proc/sts-keys", "cannot create the directory /proc/sts-keys (ENOENT)"],
+    ["/proc/sts-keys/rsa", "cannot create the directory /proc/sts-keys (ENOENT)"],
+    [join(dir, "config.json"), "is not a directory"],
+    [join(dir, "config.json", "rsa"), "a part of its path is not a directory"],
+  ]) {
+    const r = await runSts(["keys", "generate", "--type", "ec", "--cn", "x", "--out", out], {}, { timeout: 20_000 });
+    assert.equal(r.status, 1, out);
+    assert.equal(r.stderr, `sts keys: --out ${out}: ${why}\n`);
+  }
 });

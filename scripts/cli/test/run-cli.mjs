@@ -7,12 +7,16 @@ import { fileURLToPath } from "node:url";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 
-/** @returns {Promise<{ status: number|null, stdout: string, stderr: string }>} */
-export function runSts(args, env = {}) {
+/**
+ * @param {{ timeout?: number }} [options]  `timeout`: milliseconds before the command is killed
+ *   (its status then null), for a test of a command that must not hang
+ * @returns {Promise<{ status: number|null, stdout: string, stderr: string }>}
+ */
+export function runSts(args, env = {}, { timeout } = {}) {
   return new Promise((resolve) => {
     const clean = { ...process.env };
     for (const k of ["STS_ADMIN", "STS_ADMIN_SECRET", "STS_PASSWORD", "STS_CLIENT_SECRET", "STS_URL", "npm_lifecycle_event", "INIT_CWD"]) delete clean[k];
-    const child = spawn(process.execPath, [join(ROOT, "scripts", "sts.mjs"), ...args], { cwd: ROOT, env: { ...clean, ...env } });
+    const child = spawn(process.execPath, [join(ROOT, "scripts", "sts.mjs"), ...args], { cwd: ROOT, env: { ...clean, ...env }, ...(timeout === undefined ? {} : { timeout, killSignal: "SIGKILL" }) });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
