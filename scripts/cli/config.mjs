@@ -173,6 +173,8 @@ async function checkConfig(args) {
       console.log(`  realm ${realm.name} (${at}): ${summary(realm.config)}`);
     }
     if (!opts.dev) {
+      const { configAdvice } = await import(src("config/advice.ts"));
+      for (const a of configAdvice(c, secrets)) warnings.push(`warning: ${a.message}`);
       const { publishedBindings, publishedMessage } = await import(src("config/dev.ts"));
       const published = publishedBindings(reads);
       if (published.length > 0) warnings.push(`warning: ${publishedMessage(published)}`);

@@ -3,6 +3,7 @@ import { loadConfig, publishedSecretsOf } from "../config/load.ts";
 import { ConfigError } from "../config/errors.ts";
 import { everyRealm, loadKeyRings } from "../config/key-rings.ts";
 import { directoryPrincipals } from "../config/validate-certificates.ts";
+import { configAdvice } from "../config/advice.ts";
 import { logEvent } from "../web/log.ts";
 import { StsError } from "../errors.ts";
 import type { StsContext } from "../engine/types.ts";
@@ -34,7 +35,7 @@ export async function getContext(env: Env, requestUrl: string): Promise<StsConte
     const loaded = loadConfig(env);
     if (loaded.mode === "unconfigured") throw unconfigured(loaded.reason);
     config = loaded;
-    rings = await start(config, env.USERS_DB !== undefined);
+    rings = await start(config, env);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     // The operator sees every problem with its field path; the client only that we are down.
@@ -145,13 +146,15 @@ function configuredAt(config: ResolvedConfig, name: string): string {
  * everywhere, /healthz included), as check-config finds it. Such a failure is kept with the
  * configuration (the same keys fail the same way); any other is tried again.
  */
-function start(top: ResolvedConfig, directoryBound: boolean): Promise<Map<ResolvedConfig, KeyRing>> {
+function start(top: ResolvedConfig, env: Env): Promise<Map<ResolvedConfig, KeyRing>> {
+  const directoryBound = env.USERS_DB !== undefined;
   let loading = starts.get(top);
   if (loading === undefined) {
     if (top.mode === "development") {
       // Once per isolate, so an operator who sees it in production knows what is wrong.
       logEvent({ level: "warn", event: "development_config", message: "Serving with the embedded DEVELOPMENT configuration and its published keys (STS_DEV_MODE). Never in production: set STS_CONFIG." });
     }
+    for (const a of configAdvice(top, env as unknown as Record<string, unknown>)) logEvent({ level: "warn", event: a.event, message: a.message });
     const published = publishedSecretsOf(top);
     if (published.length > 0) logEvent({ level: "error", event: "published_secret", message: publishedMessage(published) });
     // With a directory, its start-up check says which of these it does not hold (checkedDirectory).

@@ -162,4 +162,25 @@ describe("configuration modes", () => {
     resetConfigCache();
     expect(await logged({ PROD_KEY: key, PROD_CERT: cert, ALICE_PW: await hashPassword("wonderland", { iterations: 10_000 }) })).toEqual([]);
   });
+
+  it("a production configuration without an issuer, or served with STS_DEV_MODE beside it, is served and the log says so once", async () => {
+    const { key, cert } = await rsaKeyPem();
+    const config = {
+      keys: [{ status: "current", privateKeySecret: "PROD_KEY", certificateSecret: "PROD_CERT" }],
+      relyingParties: [{ identifier: "urn:example:rp", defaultTokenType: "saml2", tokenTypes: ["saml2"] }],
+    };
+    const logged = async (bindings: Record<string, unknown>) => {
+      resetConfigCache();
+      const lines: string[] = [];
+      vi.spyOn(console, "log").mockImplementation((s: unknown) => void lines.push(String(s)));
+      for (let i = 0; i < 2; i++) {
+        const res = await app.fetch(new Request("https://sts.example.com/healthz"), { TOKEN_STATE: env.TOKEN_STATE, REPLAY_CACHE: env.REPLAY_CACHE, PROD_KEY: key, PROD_CERT: cert, ...bindings }, exec);
+        expect(res.status).toBe(200);
+      }
+      vi.restoreAllMocks();
+      return lines.map((l) => JSON.parse(l) as { event?: string; level?: string }).filter((l) => l.event === "issuer_unset" || l.event === "dev_mode_ignored").map((l) => `${l.level} ${l.event}`);
+    };
+    expect(await logged({ STS_CONFIG: JSON.stringify(config), STS_DEV_MODE: "1" })).toEqual(["warn dev_mode_ignored", "warn issuer_unset"]);
+    expect(await logged({ STS_CONFIG: JSON.stringify({ ...config, issuer: "https://sts.example.com" }) })).toEqual([]);
+  });
 });

@@ -48,6 +48,20 @@ test("a current signing certificate that expires within 30 days is named, with t
   assert.match(lines[1], /^warning \(STS_CONFIG\): The current RSA signing certificate \(kid [\w-]+\) expires on \d{4}-\d\d-\d\dT[\d:.]+Z, in 5 days: publish its successor as a next key now/);
 });
 
+test("an unset issuer and STS_DEV_MODE beside the configuration are warned of, naming the field and the binding", async () => {
+  const config = JSON.parse(readFileSync(join(dir, "config.json"), "utf8"));
+  delete config.issuer;
+  writeFileSync(join(dir, "no-issuer.json"), JSON.stringify(config));
+  const secrets = JSON.parse(readFileSync(join(dir, "secrets.json"), "utf8"));
+  writeFileSync(join(dir, "dev-mode-secrets.json"), JSON.stringify({ ...secrets, STS_DEV_MODE: "1" }));
+  const r = await runSts(["config", "check-config", join(dir, "no-issuer.json"), "--env", join(dir, "dev-mode-secrets.json")]);
+  assert.equal(r.status, 0, r.stderr);
+  const warnings = r.stdout.trim().split("\n").filter((l) => l.startsWith("warning: "));
+  assert.equal(warnings.length, 2, r.stdout);
+  assert.match(warnings[0], /^warning: STS_DEV_MODE is set beside STS_CONFIG\. .*Remove STS_DEV_MODE from this deployment's variables\.$/);
+  assert.match(warnings[1], /^warning: STS_CONFIG\.issuer is not set: /);
+});
+
 test("a private key that is not its certificate's is an error naming the key, before any OK", async () => {
   const r = await runSts(["config", "check-config", join(dir, "config.json"), "--env", join(dir, "mismatch.json")]);
   assert.equal(r.status, 1);
