@@ -58,6 +58,18 @@ const KEYED = { maxEntries: 10_000, maxKeyChars: 1100, maxTotalChars: 1024 * 102
 /** key → the count the counter last reported in this window, and when the window ends. Per isolate. */
 const known = isolateCaches.cache<{ count: number; resetAt: number }>("abuse.failures", KEYED);
 
+/**
+ * The same, for keys over the limit: a lockout in force. Kept apart from `known`, whose entries
+ * are mostly single failures (an address or a pair becomes "not clean" at its first), so that a
+ * flood of cheap first failures under fresh long names cannot push a lockout out and buy a
+ * locked name another checked guess: only other keys over the limit, each paid for with more
+ * than `limit` failures, compete for this room. Its keys are those of real names (a username
+ * is at most 256 characters; a pair key adds an address): a longer one is nobody's, and waits
+ * in `known`.
+ */
+const BLOCKED = { maxEntries: 4_000, maxKeyChars: 400, maxTotalChars: 320 * 1024, entryBytes: 120 };
+const blocked = isolateCaches.cache<{ count: number; resetAt: number }>("abuse.blocked", BLOCKED);
+
 /** The `rate_limited` error (HTTP 429) with its Retry-After, in whole seconds (at least 1). */
 export function rateLimited(message: string, untilMs: number, nowMs: number): StsError {
   const e = new StsError("rate_limited", message);
@@ -109,10 +121,12 @@ export function realmKey(realm: string | undefined, key: string): string {
 
 function current(key: string | undefined, now: number): { count: number; resetAt: number } | undefined {
   if (key === undefined) return undefined;
-  const e = known.get(key);
-  if (e === undefined) return undefined;
-  if (e.resetAt > now) return e;
-  known.delete(key);
+  for (const memo of [blocked, known]) {
+    const e = memo.get(key);
+    if (e === undefined) continue;
+    if (e.resetAt > now) return e;
+    memo.delete(key);
+  }
   return undefined;
 }
 
@@ -177,8 +191,14 @@ export async function countFailure(
     // leaves room for more of what matters.
     if (key === keys.name && r.count <= limit) return;
     // Concurrent failures may answer out of order: within one window, the higher count is newer.
-    const seen = known.get(key);
-    known.set(key, { count: seen?.resetAt === r.resetAt ? Math.max(seen.count, r.count) : r.count, resetAt: r.resetAt });
+    const seen = blocked.get(key) ?? known.get(key);
+    const entry = { count: seen?.resetAt === r.resetAt ? Math.max(seen.count, r.count) : r.count, resetAt: r.resetAt };
+    if (entry.count > limit && key.length <= BLOCKED.maxKeyChars) {
+      blocked.set(key, entry);
+      known.delete(key);
+    } else {
+      known.set(key, entry);
+    }
   });
   const until = refusedUntil(keys, limit, now);
   return until === undefined ? undefined : rateLimited(message, until, now);
@@ -201,5 +221,6 @@ export function localHit(key: string, windowMs: number, now: number): { count: n
 /** Test hook: forget every count and block this isolate remembers. */
 export function clearBlocks(): void {
   known.clear();
+  blocked.clear();
   local.clear();
 }
