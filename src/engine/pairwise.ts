@@ -16,7 +16,7 @@ import type { RelyingParty } from "../config/types.ts";
 import { invalidScope } from "../errors.ts";
 import { MIN_SEALED_CHARS, isPseudonymOf, openSeal, pairwiseKeys, pseudonym, sealSubject } from "../identity/pairwise.ts";
 import { randomPartOf } from "../token/renewability.ts";
-import { type Actor, chainLinks } from "../token/actor.ts";
+import { type Actor, chainLinks, nestChain } from "../token/actor.ts";
 import { lookupRelyingParty } from "./relying-party.ts";
 import type { StsContext } from "./types.ts";
 import { userNames } from "./users.ts";
@@ -97,14 +97,7 @@ export async function withRealSubject<T extends StatedToken>(ctx: StsContext, t:
 /** The chain `a` with the sealed real subjects (`names`, outermost first; "" for none) on its links. */
 function withRealSubjects(a: Actor | undefined, names: readonly string[]): Actor | undefined {
   if (a === undefined || !names.some((n) => n !== "")) return a;
-  const links = chainLinks(a);
-  let out: Actor | undefined;
-  for (let i = links.length - 1; i >= 0; i--) {
-    const { sub, iss } = links[i]!;
-    const real = names[i];
-    out = { sub, ...(iss !== undefined ? { iss } : {}), ...(real ? { realSubject: real } : {}), ...(out ? { act: out } : {}) };
-  }
-  return out;
+  return nestChain(chainLinks(a).map((link, i) => (names[i] ? { ...link, realSubject: names[i] } : link)));
 }
 
 /**

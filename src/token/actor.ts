@@ -40,13 +40,14 @@ export function chainLinks(a: Actor | undefined): Actor[] {
 /**
  * Links listed outermost first → the chain they state, each acting for the next (the inverse
  * of {@link chainLinks}). As {@link readActor}, at most one link past {@link MAX_ACTOR_CHAIN} is
- * kept: enough for issuance to see the chain is too long and refuse.
+ * kept: enough for issuance to see the chain is too long and refuse. A link's `realSubject`
+ * stays on it.
  */
 export function nestChain(links: readonly Actor[]): Actor | undefined {
   let a: Actor | undefined;
   for (let i = Math.min(links.length, MAX_ACTOR_CHAIN + 1) - 1; i >= 0; i--) {
-    const { sub, iss } = links[i]!;
-    a = { sub, ...(iss !== undefined ? { iss } : {}), ...(a ? { act: a } : {}) };
+    const { sub, iss, realSubject } = links[i]!;
+    a = { sub, ...(iss !== undefined ? { iss } : {}), ...(realSubject !== undefined ? { realSubject } : {}), ...(a ? { act: a } : {}) };
   }
   return a;
 }
