@@ -120,13 +120,14 @@ export function realmKey(realm: string | undefined, key: string): string {
 }
 
 function current(key: string | undefined, now: number): { count: number; resetAt: number } | undefined {
-  if (key === undefined) return undefined;
-  for (const memo of [blocked, known]) {
-    const e = memo.get(key);
-    if (e === undefined) continue;
-    if (e.resetAt > now) return e;
-    memo.delete(key);
-  }
+  return key === undefined ? undefined : (inWindow(blocked, key, now) ?? inWindow(known, key, now));
+}
+
+/** `memo`'s entry for `key` while its window lasts; an ended one is forgotten. */
+function inWindow(memo: typeof known, key: string, now: number): { count: number; resetAt: number } | undefined {
+  const e = memo.get(key);
+  if (e === undefined || e.resetAt > now) return e;
+  memo.delete(key);
   return undefined;
 }
 
