@@ -57,19 +57,24 @@ function drop<T extends ClaimName>(out: T[], names: ReadonlySet<string>): void {
 }
 
 /**
- * Appends values to the claim of that name (made on first use), unique, at most
- * MAX_CLAIM_VALUES, each new name and value spent from the budget.
+ * Appends values to the claim of that name (made on first use), unique, each new name and value
+ * spent from the budget. No count caps a claim here: a claim passed through or mapped states
+ * every value the subject holds, as it would with no rules — a claim cut at some count would
+ * silently lose a role or group the relying party decides by. What bounds the values is the
+ * budget, and `seen` keeps the uniqueness check one lookup per value however many there are.
  */
-function emit(out: OutputClaim[], name: ClaimName, values: Iterable<string>, budget: ClaimBudget): void {
+function emit(out: OutputClaim[], name: ClaimName, values: Iterable<string>, budget: ClaimBudget, seen: Map<OutputClaim, Set<string>>): void {
   let c = claimNamed(out, name);
   if (!c) {
     budget.spend(Math.max(name.saml.length, name.jwt.length));
     out.push((c = { saml: name.saml, jwt: name.jwt, values: [] }));
   }
+  let have = seen.get(c);
+  if (!have) seen.set(c, (have = new Set(c.values)));
   for (const v of values) {
-    if (c.values.length >= MAX_CLAIM_VALUES) return;
-    if (c.values.includes(v)) continue;
+    if (have.has(v)) continue;
     budget.spend(v.length);
+    have.add(v);
     c.values.push(v);
   }
 }
@@ -99,8 +104,8 @@ function expand(parts: readonly TemplatePart[], subject: string, input: Readonly
 
 /**
  * Evaluates a relying party's claim rules, in order, over the claims released to it. Pure and
- * bounded: at most 64 rules (configuration), each emitting at most 64 values into a claim, all
- * of them within the token's claims budget.
+ * bounded: at most 64 rules (configuration), a template giving at most 64 values, all of them
+ * within the token's claims budget.
  */
 export function applyClaimRules(
   rules: readonly ClaimRule[],
@@ -109,6 +114,7 @@ export function applyClaimRules(
   budget: ClaimBudget = new ClaimBudget(),
 ): OutputClaim[] {
   const out: OutputClaim[] = [];
+  const seen = new Map<OutputClaim, Set<string>>();
   for (const r of rules) {
     if (r.kind === "drop") {
       drop(out, r.names);
@@ -116,16 +122,16 @@ export function applyClaimRules(
     }
     if (!holds(input, r.when)) continue;
     if (r.kind === "all") {
-      for (const [name, vs] of Object.entries(input)) if (vs.length > 0) emit(out, { saml: name, jwt: name }, vs, budget);
+      for (const [name, vs] of Object.entries(input)) if (vs.length > 0) emit(out, { saml: name, jwt: name }, vs, budget, seen);
     } else if (r.kind === "claim") {
       const vs = valuesOf(input, r.claim);
       if (!vs || vs.length === 0) continue;
       const map = r.map;
-      emit(out, r.as, map ? vs.flatMap((v) => map.get(v) ?? []) : vs, budget);
+      emit(out, r.as, map ? vs.flatMap((v) => map.get(v) ?? []) : vs, budget, seen);
     } else if (r.kind === "value") {
-      emit(out, r.as, r.values, budget);
+      emit(out, r.as, r.values, budget, seen);
     } else {
-      emit(out, r.as, expand(r.parts, subject, input), budget);
+      emit(out, r.as, expand(r.parts, subject, input), budget, seen);
     }
   }
   return out.filter((c) => c.values.length > 0);

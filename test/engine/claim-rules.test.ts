@@ -115,6 +115,19 @@ describe("claim rule evaluation", () => {
     expect(out[1]!.values).toHaveLength(64);
   });
 
+  it("a claim passed through or mapped keeps every value, as without rules (no count cuts it)", () => {
+    // A partner's token may state any number of groups; the 65th must not vanish from the token
+    // of a party with rules while one without rules states it.
+    const groups = Array.from({ length: 200 }, (_, i) => `g${i}`);
+    const ruled = party([{ claim: "*" }, { claim: "groups", as: { saml: ROLE, jwt: "roles" } }, { claim: "groups", as: "mapped", map: { g150: "late" } }]);
+    const jwt = decideClaims(ruled, "jwt", "p#carol", { groups }, undefined);
+    expect(jwt.groups).toEqual(groups);
+    expect(jwt.roles).toEqual(groups);
+    expect(jwt.mapped).toEqual(["late"]);
+    expect(decideClaims(ruled, "saml2", "p#carol", { groups }, undefined)[ROLE]).toEqual(groups);
+    expect(decideClaims(party(undefined), "jwt", "p#carol", { groups }, undefined).groups).toEqual(groups);
+  });
+
   it("a token's claims take at most 128 KiB of characters: past it the request is refused, with rules or without", () => {
     const BOUND = `would take more than ${128 * 1024} characters`;
     const big = Array.from({ length: 30 }, (_, i) => `${i}`.padEnd(1000, "v"));
