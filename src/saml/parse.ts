@@ -2,6 +2,7 @@ import type { Element } from "@xmldom/xmldom";
 import { invalidToken } from "../errors.ts";
 import { childElements, firstChild, textContent } from "../xml/dom.ts";
 import { parseXsDateTime } from "../xml/datetime.ts";
+import { trimXmlSpace } from "../xml/xs.ts";
 import { claimName } from "./claims.ts";
 import { newClaims } from "../token/claims.ts";
 import { DSIG_NS } from "../xml/dom.ts";
@@ -100,7 +101,7 @@ function saml2HolderOfKey(subject: Element): Element | undefined {
 function saml1HolderOfKey(subject: Element): Element | undefined {
   const sc = firstChild(subject, SAML1_NS, "SubjectConfirmation");
   if (!sc) return undefined;
-  const methods = childElements(sc, SAML1_NS, "ConfirmationMethod").map((m) => textContent(m).trim());
+  const methods = childElements(sc, SAML1_NS, "ConfirmationMethod").map((m) => trimXmlSpace(textContent(m)));
   return methods.includes(SAML1_HOLDER_OF_KEY) ? keyInfoIn(sc) : undefined;
 }
 
@@ -119,7 +120,7 @@ function otherConditions(cond: Element | null, ns: string, known: string[]): str
  * nobody, and every such assertion of an issuer would name the same nobody.
  */
 function subjectName(el: Element): string {
-  const name = textContent(el).trim();
+  const name = trimXmlSpace(textContent(el));
   if (name === "") throw invalidToken("The assertion's subject name (NameID) is empty.");
   return name;
 }
@@ -198,7 +199,7 @@ function readSaml2(a: Element): AssertionFacts {
   const subject = one(a, SAML2_NS, "Subject", "Subject");
   const cond = firstChild(a, SAML2_NS, "Conditions");
   const audienceRestrictions = cond
-    ? childElements(cond, SAML2_NS, "AudienceRestriction").map((ar) => childElements(ar, SAML2_NS, "Audience").map((au) => textContent(au).trim()))
+    ? childElements(cond, SAML2_NS, "AudienceRestriction").map((ar) => childElements(ar, SAML2_NS, "Audience").map((au) => trimXmlSpace(textContent(au))))
     : [];
   const confirmations = childElements(subject, SAML2_NS, "SubjectConfirmation");
   const claims = newClaims();
@@ -209,7 +210,7 @@ function readSaml2(a: Element): AssertionFacts {
   return {
     kind: "saml2",
     id: a.getAttribute("ID") ?? "",
-    issuer: textContent(one(a, SAML2_NS, "Issuer", "Issuer")).trim(),
+    issuer: trimXmlSpace(textContent(one(a, SAML2_NS, "Issuer", "Issuer"))),
     subject: subjectName(one(subject, SAML2_NS, "NameID", "NameID")),
     audiences: audienceRestrictions.flat(),
     audienceRestrictions,
@@ -224,10 +225,10 @@ function readSaml2(a: Element): AssertionFacts {
     notBefore: time(cond, "NotBefore", false),
     expires: time(cond, "NotOnOrAfter", false),
     authnInstant: time(authn, "AuthnInstant", false),
-    authnMethod: classRef ? textContent(classRef).trim() : undefined,
+    authnMethod: classRef ? trimXmlSpace(textContent(classRef)) : undefined,
     claims,
     holderOfKey: saml2HolderOfKey(subject),
-    confirmationMethods: [...new Set(confirmations.map((c) => (c.getAttribute("Method") ?? "").trim()))],
+    confirmationMethods: [...new Set(confirmations.map((c) => trimXmlSpace(c.getAttribute("Method") ?? "")))],
   };
 }
 
@@ -238,7 +239,7 @@ function readSaml1(a: Element): AssertionFacts {
   }
   const cond = firstChild(a, SAML1_NS, "Conditions");
   const audienceRestrictions = cond
-    ? childElements(cond, SAML1_NS, "AudienceRestrictionCondition").map((ar) => childElements(ar, SAML1_NS, "Audience").map((au) => textContent(au).trim()))
+    ? childElements(cond, SAML1_NS, "AudienceRestrictionCondition").map((ar) => childElements(ar, SAML1_NS, "Audience").map((au) => trimXmlSpace(textContent(au))))
     : [];
   const subjects = new Set<string>();
   const methods = new Set<string>();
@@ -252,7 +253,7 @@ function readSaml1(a: Element): AssertionFacts {
       // Every statement's Subject states the same key (we write it so); the first one is read.
       holderOfKey ??= saml1HolderOfKey(s);
       for (const c of childElements(s, SAML1_NS, "SubjectConfirmation")) {
-        for (const m of childElements(c, SAML1_NS, "ConfirmationMethod")) methods.add(textContent(m).trim());
+        for (const m of childElements(c, SAML1_NS, "ConfirmationMethod")) methods.add(trimXmlSpace(textContent(m)));
       }
     }
     if (st.localName === "AuthenticationStatement") authn = st;
@@ -294,7 +295,7 @@ export function readAssertion(a: Element): AssertionFacts {
  * which keys must verify it).
  */
 export function assertionIssuer(a: Element): string {
-  if (a.localName === "Assertion" && a.namespaceURI === SAML2_NS) return textContent(one(a, SAML2_NS, "Issuer", "Issuer")).trim();
+  if (a.localName === "Assertion" && a.namespaceURI === SAML2_NS) return trimXmlSpace(textContent(one(a, SAML2_NS, "Issuer", "Issuer")));
   if (a.localName === "Assertion" && a.namespaceURI === SAML1_NS) return a.getAttribute("Issuer") ?? "";
   throw invalidToken("The token is not a SAML assertion.");
 }

@@ -15,6 +15,17 @@ export function collapse(s: string): string {
 }
 
 /**
+ * A text value with the XML white space at its ends removed: space, tab, LF and CR (XML 1.0 §2.3
+ * S), which pretty-printing puts around a value and XML Schema's collapse removes. Not
+ * String.prototype.trim, which also strips a no-break space, U+3000, U+FEFF, U+2028 and the
+ * other Unicode spaces: characters of the value that make it another one (`\u00a0carol` is
+ * not `carol`).
+ */
+export function trimXmlSpace(s: string): string {
+  return s.replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, "");
+}
+
+/**
  * An xs:boolean (XML Schema Part 2 §3.2.2: `true`, `false`, `1`, `0`, case-sensitive, after
  * collapse). Undefined for anything else, the empty string included.
  */

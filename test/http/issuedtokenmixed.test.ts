@@ -570,4 +570,20 @@ describe("a partner assertion's subject", () => {
       }
     }
   });
+
+  it("is the name as stated: only XML white space around it goes, never a no-break or other Unicode space that makes it another name", async () => {
+    for (const [t, kind, element] of [["13", "saml2", "NameID"], ["2005", "saml1", "NameIdentifier"]] as const) {
+      const named = (name: string) => (x: string) => x.replace(new RegExp(`(<saml:${element}[^>]*>)carol(</saml:${element}>)`, "g"), `$1${name}$2`);
+      const signedInAs = async (name: string) => {
+        const r = await sendTo(request(t, "1.2", await restated(await partnerAssertion({ kind }), named(name))));
+        return /<saml:NameID[^>]*>([^<]*)</.exec(r)?.[1];
+      };
+      // Pretty-printing's white space around the name is not part of it.
+      expect(await signedInAs("\n  carol\t "), kind).toBe(`${PARTNER}#carol`);
+      // A partner's "\u00a0carol" (or with U+3000, U+FEFF, U+2028 at an end) is not its "carol".
+      for (const other of ["\u00a0carol", "carol\u3000", "\ufeffcarol", "carol\u2028"]) {
+        expect(await signedInAs(other), `${kind} ${JSON.stringify(other)}`).toBe(`${PARTNER}#${other}`);
+      }
+    }
+  });
 });
