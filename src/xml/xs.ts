@@ -22,7 +22,18 @@ export function collapse(s: string): string {
  * not `carol`).
  */
 export function trimXmlSpace(s: string): string {
-  return s.replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, "");
+  // Indexes, not a /^[ \t\r\n]+|[ \t\r\n]+$/ regex: tried at every start of a run of white
+  // space that is not the end, it is quadratic, and an assertion's Issuer is read before its
+  // signature is checked (to choose the keys).
+  let start = 0;
+  let end = s.length;
+  while (start < end && isXmlSpace(s.charCodeAt(start))) start++;
+  while (end > start && isXmlSpace(s.charCodeAt(end - 1))) end--;
+  return start === 0 && end === s.length ? s : s.slice(start, end);
+}
+
+function isXmlSpace(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
 }
 
 /**
