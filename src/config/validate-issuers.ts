@@ -15,13 +15,20 @@ const ISSUER_FIELDS = [
 ] as const;
 
 /**
- * Checks an https URL (http only for loopback hosts, for local testing). With `bare`, also
- * refuses query and fragment, as RFC 8414 §2 requires of an issuer identifier.
+ * Checks an https URL (http only for loopback hosts, for local testing) without credentials.
+ * With `bare`, also refuses query and fragment, as RFC 8414 §2 requires of an issuer identifier.
  */
 export function httpsUrl(x: Issues, v: unknown, path: string, bare: boolean): string | undefined {
   const s = text(x, v, path);
   if (s === undefined) return undefined;
   const u = URL.canParse(s) ? new URL(s) : undefined;
+  // Not echoed: what stands before the `@` is a password. Each of these URLs is logged
+  // (jwks_unavailable), published (issuer) or sent to browsers (passiveSignInUrl), and a fetch of
+  // one with credentials throws (Fetch standard, "new Request"), so it could never work either.
+  if (u && (u.username !== "" || u.password !== "")) {
+    x.add(path, "must not contain credentials (user:password@ before the host): this URL is logged, published or sent to browsers, and fetch refuses one; what is written here is not shown");
+    return undefined;
+  }
   if (!u || !(u.protocol === "https:" || (u.protocol === "http:" && isLoopbackHost(u.hostname)))) {
     x.add(path, `expected an https:// URL (http:// only for localhost), got ${show(s)}`);
     return undefined;

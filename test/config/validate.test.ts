@@ -16,6 +16,7 @@ import { ED25519_PKCS8, EC, NOT_A_CA_PEM, P384_PKCS8, RSA, base, issuesOf, withC
 
 const R = "STS_CONFIG";
 const AS_IS = "put the PEM file in a secret as it is (npx wrangler secret put NAME < file.pem), or inline in JSON with each line break written as \\n once";
+const WITH_CREDENTIALS = "must not contain credentials (user:password@ before the host): this URL is logged, published or sent to browsers, and fetch refuses one; what is written here is not shown";
 const NOT_A_NAME = "expected the name of a secret binding (letters, digits and _, at most 128, not starting with a digit); what is written here is not shown, as it may be the secret itself";
 
 describe("the embedded development configuration", () => {
@@ -206,6 +207,9 @@ const CASES: [string, Mutation, string][] = [
   ["issuer not a URL", (c) => (c.issuer = "sts.example.org"), `${R}.issuer: expected an https:// URL (http:// only for localhost), got "sts.example.org"`],
   ["issuer over http", (c) => (c.issuer = "http://sts.example.org"), `${R}.issuer: expected an https:// URL (http:// only for localhost), got "http://sts.example.org"`],
   ["issuer with fragment", (c) => (c.issuer = "https://sts.example.org/#x"), `${R}.issuer: must not contain a query or fragment (RFC 8414 §2)`],
+  ["jwksUri with credentials (never echoed)", (c) => (c.trustedIssuers[0].jwksUri = "https://jwks:S3cret@idp.example.org/jwks"), `${R}.trustedIssuers[0].jwksUri: ${WITH_CREDENTIALS}`],
+  ["issuer with credentials", (c) => (c.issuer = "https://sts:S3cret@sts.example.org"), `${R}.issuer: ${WITH_CREDENTIALS}`],
+  ["passive sign-in URL with credentials", (c, env) => ((c.trustedIssuers[1].passiveSignInUrl = "https://u:S3cret@partner.example/adfs/ls/"), (c.webSessionSecret = "WEB"), (env.WEB = "w".repeat(40))), `${R}.trustedIssuers[1].passiveSignInUrl: ${WITH_CREDENTIALS}`],
   ["jwksUri", (c) => (c.trustedIssuers[0].jwksUri = "ftp://idp/jwks"), `${R}.trustedIssuers[0].jwksUri: expected an https:// URL (http:// only for localhost), got "ftp://idp/jwks"`],
   ["duplicate RP identifier (after normalisation)", (c) => (c.relyingParties[1].identifier = "https://api.example.org/v1/"), `${R}.relyingParties[1].aliases[0]: "https://api.example.org/v1" duplicates relyingParties[1].identifier`],
   ["duplicate RP across parties", (c) => (c.relyingParties[0].aliases = ["https://api.example.org"]), `${R}.relyingParties[1].identifier: "https://api.example.org/" duplicates relyingParties[0].aliases[0]`],
