@@ -2,7 +2,7 @@
 // administration API (/admin/users), as a service account holding `manage-users`.
 import { availableParallelism } from "node:os";
 import { readFileSync } from "node:fs";
-import { UsageError, firstNonUtf8Line, notUtf8, parseArgs, readSecret } from "./input.mjs";
+import { UsageError, firstNonUtf8Line, notUtf8, parseArgs, readSecret, whyUnreadable } from "./input.mjs";
 import { ApiError, CONNECTION_HELP, CONNECTION_OPTIONS, connect, guarded } from "./admin-api.mjs";
 import { noAnswer } from "./errors.mjs";
 import { MAX_ANSWER_BYTES, UnexpectedAnswer } from "./http.mjs";
@@ -412,7 +412,9 @@ async function importUsers(args) {
   try {
     bytes = readFileSync(file);
   } catch (e) {
-    throw new UsageError(`cannot read ${file} (${e.code ?? e.message})`);
+    // One line, as every other file the CLI cannot read (exit 2, a file error): the usage says nothing about why.
+    console.error(`sts users: ${file}: cannot read it (${whyUnreadable(e)})`);
+    return 2;
   }
   const { users, problems } = readUsersFileBytes(file, bytes);
   if (problems.length) {

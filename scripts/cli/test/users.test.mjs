@@ -373,3 +373,13 @@ test("an answer of the wrong shape is named with its URL and where it is wrong (
     assert.equal(r.err.trim(), `sts users: unexpected answer from ${base}${path} (HTTP 200, application/json): ${problem}`);
   }
 });
+
+test("import: a file that cannot be read is one line naming it and why (exit 2), as every other file", async () => {
+  seen.length = 0;
+  for (const [file, why] of [[join(dir, "nope.csv"), "it does not exist"], [dir, "it is a directory"]]) {
+    const r = await sts(["import", file]);
+    assert.equal(r.code, 2);
+    assert.equal(r.err, `sts users: ${file}: cannot read it (${why})\n`);
+  }
+  assert.equal(seen.length, 0);
+});
