@@ -4,10 +4,17 @@ import { isLoopbackHost } from "../../src/config/loopback.ts";
 /**
  * `path` (starting with "/") under the STS base URL `base`, its origin and path kept: a realm
  * reached by its prefix (`http://127.0.0.1:8787/realms/realm2`) has every endpoint under it,
- * which `new URL("/trust/mex", base)` would drop. Throws ERR_INVALID_URL for a malformed base.
+ * which `new URL("/trust/mex", base)` would drop. Throws ERR_INVALID_URL for a malformed base, and
+ * an Error for a base that is not http(s).
  */
 export function stsUrl(base, path) {
   const u = new URL(base);
+  // "localhost:8787" parses, as the scheme "localhost:" with an opaque path and the origin
+  // "null": taken as it is, every endpoint became "null8787/trust/mex".
+  if (u.protocol !== "http:" && u.protocol !== "https:") {
+    const hint = base.includes("//") ? "" : `, such as http://${base}`;
+    throw new Error(`not an http(s) URL: ${base} (give the STS's address with its scheme${hint})`);
+  }
   return `${u.origin}${u.pathname.replace(/\/+$/, "")}${path}`;
 }
 

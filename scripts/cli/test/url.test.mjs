@@ -18,6 +18,12 @@ test("a query or fragment on the base is not carried into the endpoint; a malfor
   assert.throws(() => stsUrl("not-a-url", "/trust/mex"), { code: "ERR_INVALID_URL" });
 });
 
+test("a base without http(s) is refused saying so, never read as the origin \"null\"", () => {
+  // "localhost:8787" is a URL whose scheme is "localhost".
+  assert.throws(() => stsUrl("localhost:8787", "/trust/mex"), { message: "not an http(s) URL: localhost:8787 (give the STS's address with its scheme, such as http://localhost:8787)" });
+  assert.throws(() => stsUrl("ftp://127.0.0.1:8787", "/trust/mex"), { message: "not an http(s) URL: ftp://127.0.0.1:8787 (give the STS's address with its scheme)" });
+});
+
 test("credentials go over https, or over plain http only to this machine; discovered endpoints never step down from https", () => {
   for (const ok of ["https://sts.example.com/trust/13/usernamemixed", "http://127.0.0.1:8787/x", "http://localhost:8787/x", "http://[::1]:8787/x", "http://realm2.localhost:8787/x"]) {
     assert.doesNotThrow(() => checkCredentialTarget(ok), ok);
