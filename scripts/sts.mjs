@@ -9,7 +9,7 @@ import { explain } from "./cli/errors.mjs";
 
 const COMMANDS = {
   keys: "generate and inspect signing keys",
-  config: "validate and print the STS configuration",
+  config: "hash passwords and secrets, make a client secret, check a configuration before deploying it",
   token: "request a token over WS-Trust (discovers the endpoint from /trust/mex)",
   exchange: "OAuth 2.0 token exchange (RFC 8693) of a token file, optionally DPoP-bound",
   validate: "WS-Trust Validate of a token file (status, or --token-type to transform)",
@@ -17,7 +17,7 @@ const COMMANDS = {
   cancel: "WS-Trust Cancel of a token file",
   users: "the user directory of a running STS: add, list, show, change, delete, import",
   "revoke-subject": "revoke every token a subject holds on a running STS",
-  help: "show this help",
+  help: "show this help (help <command>: that command's options)",
 };
 
 function help() {
@@ -30,7 +30,9 @@ async function main(argv) {
   // `npm run` starts scripts in the package's root; file arguments (`--out alice.xml`,
   // `--token`, `--cert`) mean the directory the user typed the command in, which npm passes on.
   if (process.env.npm_lifecycle_event === "sts" && process.env.INIT_CWD) process.chdir(process.env.INIT_CWD);
-  const [cmd, ...args] = argv;
+  let [cmd, ...args] = argv;
+  // `help token` asks what `token --help` does, as in git and npm.
+  if (cmd === "help" && args.length > 0) [cmd, args] = [args[0], ["--help"]];
   if (!cmd || cmd === "help" || cmd === "--help" || cmd === "-h") {
     help();
     return cmd ? 0 : 2;
