@@ -6,6 +6,12 @@ import { readFileSync } from "node:fs";
 /** A mistake in how the command was called: printed with the command's usage, exit 2. */
 export class UsageError extends Error {}
 
+/**
+ * A file the caller named cannot be used: exit 2 as a usage error, but one line, since the
+ * usage says nothing about why a file cannot be read.
+ */
+export class FileUsageError extends UsageError {}
+
 /** `--help` or `-h` among the options: the command prints its usage, exit 0. */
 export class HelpRequested extends Error {}
 
@@ -81,7 +87,7 @@ export async function withUsage(tool, usage, fn) {
       return 0;
     }
     if (e instanceof UsageError) {
-      console.error(`${tool}: ${e.message}\n\n${usage}`);
+      console.error(e instanceof FileUsageError ? `${tool}: ${e.message}` : `${tool}: ${e.message}\n\n${usage}`);
       return 2;
     }
     throw e;
@@ -220,12 +226,12 @@ export function readCredentialFile(path, option) {
   try {
     bytes = readFileSync(path);
   } catch (e) {
-    throw new UsageError(`cannot read ${option} ${path} (${whyUnreadable(e)})`);
+    throw new FileUsageError(`${option} ${path}: cannot read it (${whyUnreadable(e)})`);
   }
   const line = firstNonUtf8Line(bytes);
-  if (line !== undefined) throw new UsageError(`${option} ${path}: line ${line} is not UTF-8 text`);
+  if (line !== undefined) throw new FileUsageError(`${option} ${path}: line ${line} is not UTF-8 text`);
   const text = bytes.toString("utf8").replace(/^\uFEFF/, "").replace(/\r?\n$/, "");
-  if (text === "") throw new UsageError(`${option} ${path}: the file is empty`);
+  if (text === "") throw new FileUsageError(`${option} ${path}: the file is empty`);
   return text;
 }
 

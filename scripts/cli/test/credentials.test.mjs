@@ -67,8 +67,9 @@ test("without any of them and no terminal to prompt on, the command says where a
 test("a password file that cannot be read, is empty or is not UTF-8 is named; both --password and --password-file are refused", async () => {
   const missing = await token(["--password-file", join(dir, "nope")]);
   assert.equal(missing.status, 2);
-  assert.match(missing.stderr, /cannot read --password-file .*nope \(it does not exist\)/);
-  assert.match((await token(["--password-file", file("empty", "\n")])).stderr, /--password-file .*empty: the file is empty/);
+  // One line, as every file the CLI cannot read: the usage says nothing about the file.
+  assert.equal(missing.stderr, `sts token: --password-file ${join(dir, "nope")}: cannot read it (it does not exist)\n`);
+  assert.equal((await token(["--password-file", file("empty", "\n")])).stderr, `sts token: --password-file ${join(dir, "empty")}: the file is empty\n`);
   assert.match((await token(["--password-file", file("latin1", Buffer.from([0x4d, 0xfc, 0x6c, 0x6c, 0x65, 0x72]))])).stderr, /line 1 is not UTF-8 text/);
   const both = await token(["--password", "x", "--password-file", file("pw2", "y")]);
   assert.equal(both.status, 2);
