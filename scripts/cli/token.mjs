@@ -205,7 +205,8 @@ async function issue(f) {
     return 1;
   }
   if (r.proofKey) {
-    if (f["proof-key-out"]) writeFileSync(f["proof-key-out"], r.proofKey.toString("base64") + "\n");
+    // The proof key is a secret key, as a DPoP key or a generated private key is: its owner's alone.
+    if (f["proof-key-out"]) writeFileSync(f["proof-key-out"], r.proofKey.toString("base64") + "\n", { mode: 0o600 });
     else console.error(`proof key (base64): ${r.proofKey.toString("base64")}`);
   }
   if (f.out) writeFileSync(f.out, r.token);
