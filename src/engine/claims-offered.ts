@@ -2,6 +2,7 @@ import type { ResolvedConfig } from "../config/types.ts";
 import type { ClaimName } from "../config/claim-rules.ts";
 import { claimUri } from "../token/claim-types.ts";
 import { logEvent } from "../web/log.ts";
+import { directoryFailure } from "../state/directory.ts";
 import { claimNamesEmitted } from "./claim-rules.ts";
 import { formatNames } from "./claims.ts";
 import { PROTOCOL_CLAIMS } from "./protocol-claims.ts";
@@ -38,7 +39,7 @@ export async function claimTypesOffered(ctx: StsContext): Promise<string[]> {
     try {
       names = await ctx.directory.claimNames();
     } catch (e) {
-      logEvent({ level: "error", event: "directory_unavailable", message: `Federation metadata lists no directory claim names: the user directory (USERS_DB) could not be read: ${e instanceof Error ? e.message : String(e)}` });
+      logEvent({ level: "error", event: "directory_unavailable", message: `Federation metadata lists no directory claim names: the user directory (USERS_DB) could not be read: ${directoryFailure(e)}` });
     }
   }
   return offeredClaimTypes(ctx.config, names);

@@ -12,7 +12,7 @@ import type { KeyRing } from "../keys/keyring.ts";
 import { expiryNotices } from "../keys/expiry.ts";
 import { datedCertificates } from "../config/dated-certificates.ts";
 import { selectRealm } from "./realm.ts";
-import { UserDirectory } from "../state/directory.ts";
+import { UserDirectory, directoryFailure } from "../state/directory.ts";
 import { DEV_DIRECTORY_USERS, PUBLISHED_PASSWORD_HASHES, publishedMessage } from "../config/dev.ts";
 
 /**
@@ -103,7 +103,7 @@ function checkedDirectory(db: D1Database, config: ResolvedConfig): Promise<UserD
         }
       } catch (e) {
         starting.delete(config);
-        logEvent({ level: "error", event: "directory_unavailable", message: `The user directory (USERS_DB) could not be checked: ${e instanceof Error ? e.message : String(e)}` });
+        logEvent({ level: "error", event: "directory_unavailable", message: `The user directory (USERS_DB) could not be checked: ${directoryFailure(e)}` });
         return directory;
       }
       if (both.length > 0) {

@@ -84,6 +84,18 @@ function parseClaims(text: string): Record<string, string[]> {
   return out;
 }
 
+/**
+ * Why the directory could not be read, for the operator's log line. D1 reports a schema older
+ * than this code (a migration of src/state/migrations/ not applied, say after an upgrade) as a
+ * bare SQLite error naming a table or column; that one has a known remedy, so the line names it.
+ */
+export function directoryFailure(e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  return /\bno such (table|column)\b|\bhas no column named\b/.test(message)
+    ? `${message} — its schema is older than this version's: apply the migrations (npx wrangler d1 migrations apply USERS_DB --remote)`
+    : message;
+}
+
 export class UserDirectory {
   private readonly db: D1Database;
   /** "" for the first realm, else the realm's name. */

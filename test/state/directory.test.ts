@@ -265,4 +265,30 @@ describe("a user directory that cannot be reached", () => {
     expect(logged.length).toBeGreaterThanOrEqual(2);
     expect(logged[0]?.message).toContain("the database is unreachable");
   });
+
+  it("whose schema is behind this version (a migration not applied) is logged with the command that mends it", async () => {
+    const { createExecutionContext, waitOnExecutionContext } = await import("cloudflare:test");
+    const { app } = await import("../../src/http/app.ts");
+    const { DEV_SECRETS } = await import("../../src/config/dev.ts");
+    // What D1 answers when 0003_name_key.sql was never applied.
+    const behind = () => {
+      throw new Error("D1_ERROR: no such column: name_key at offset 17: SQLITE_ERROR");
+    };
+    const oldDb = { prepare: behind, batch: behind, exec: behind } as unknown as D1Database;
+    const customEnv = { ...env, ...DEV_SECRETS, USERS_DB: oldDb, STS_CONFIG: JSON.stringify({ ...DEV_CONFIG, limits: { clockSkewSeconds: 298 } }) };
+    const lines: string[] = [];
+    vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void lines.push(a.map(String).join(" ")));
+    try {
+      const ctx = createExecutionContext();
+      const res = await app.fetch(new Request("http://127.0.0.1:8787/.well-known/oauth-authorization-server"), customEnv, ctx);
+      await waitOnExecutionContext(ctx);
+      expect(res.status).toBe(200);
+    } finally {
+      vi.restoreAllMocks();
+    }
+    const logged = lines.map((l) => JSON.parse(l) as { event?: string; message?: string }).filter((l) => l.event === "directory_unavailable");
+    expect(logged[0]?.message).toBe(
+      "The user directory (USERS_DB) could not be checked: D1_ERROR: no such column: name_key at offset 17: SQLITE_ERROR — its schema is older than this version's: apply the migrations (npx wrangler d1 migrations apply USERS_DB --remote)",
+    );
+  });
 });
