@@ -8,7 +8,7 @@ import { type Authenticated, authenticatePassword } from "../engine/authenticate
 import { StsError } from "../errors.ts";
 import type { StsContext } from "../engine/types.ts";
 import type { StateClient } from "../state/client.ts";
-import { type Counter, type FailureKeys, TOO_MANY_FAILURES, assertNotRefused, countFailure, failureKeys, inRealm, localHit, rateLimited, realmKey } from "./limits.ts";
+import { type Counter, type FailureKeys, TOO_MANY_FAILURES, admit, countFailure, failureKeys, inRealm, localHit, rateLimited, realmKey } from "./limits.ts";
 
 /**
  * Authenticates a username and password under the failed-authentication limit: an attempt
@@ -42,9 +42,10 @@ export async function authenticateLimited(
 /**
  * Runs an authentication under the failed-authentication limit for `keys` (src/abuse/limits.ts
  * says which counts refuse which attempts): refused at once if this isolate knows the attempt
- * is over a limit; a failure (as `isFailure` judges the error) is counted, and becomes
- * rate_limited (429 + Retry-After) when the same attempt would now be refused. Successes are
- * never counted, so they make no Durable Object call.
+ * is over a limit, and held while the attempts in flight under its keys could put it over; a
+ * failure (as `isFailure` judges the error) is counted, and becomes rate_limited (429 +
+ * Retry-After) when the same attempt would now be refused. Successes are never counted, so
+ * they make no Durable Object call.
  */
 export async function withFailureLimit<T>(
   ctx: StsContext,
@@ -55,16 +56,24 @@ export async function withFailureLimit<T>(
 ): Promise<T> {
   const l = ctx.config.limits;
   const keys = inRealm(ctx.config.realm, realmlessKeys);
-  assertNotRefused(keys, l.maxFailedAuthPerWindow, Date.now());
+  const windowMs = l.failedAuthWindowSeconds * 1000;
+  // In flight from here until the counters know its outcome (src/abuse/limits.ts `admit`).
+  const release = await admit(keys, l.maxFailedAuthPerWindow, windowMs, Date.now);
+  let failed = false;
+  let failure: unknown;
   try {
     return await attempt();
   } catch (e) {
     if (!isFailure(e)) throw e;
-    const limited = await countFailure(
-      counter, keys, l.maxFailedAuthPerWindow, l.failedAuthWindowSeconds * 1000, Date.now(),
-      TOO_MANY_FAILURES,
-    );
-    throw limited ?? e;
+    failed = true;
+    failure = e;
+  } finally {
+    if (!failed) release();
+  }
+  try {
+    throw (await countFailure(counter, keys, l.maxFailedAuthPerWindow, windowMs, Date.now(), TOO_MANY_FAILURES)) ?? failure;
+  } finally {
+    release();
   }
 }
 

@@ -20,8 +20,12 @@
  *   already knows.
  * - What the counters said is remembered in this isolate until their window ends, so a
  *   refused attempt is refused *before* the PBKDF2 derivation — a locked-out key costs nothing.
- * - Another isolate learns of a count on its first failure for that key, so across N isolates
- *   an attacker gets at most N attempts more per window than one isolate would allow.
+ * - Within an isolate the limits are exact, also for attempts sent together: each is counted
+ *   in flight until the counters have answered for it ({@link admit}).
+ * - Another isolate learns of a count on its first failure for that key: one after another,
+ *   across N isolates an attacker gets at most N attempts more per window than one isolate
+ *   would allow; sent at once to N isolates that know nothing of the key yet, each may check a
+ *   limit's worth before its first failure is answered (best effort across isolates).
  */
 import { isolateCaches } from "../cache.ts";
 import { StsError } from "../errors.ts";
@@ -123,6 +127,67 @@ function current(key: string | undefined, now: number): { count: number; resetAt
   return key === undefined ? undefined : (inWindow(blocked, key, now) ?? inWindow(known, key, now));
 }
 
+/**
+ * key → attempts of this isolate under that key whose outcome the counters do not know yet: a
+ * password being checked, or a failure whose counter write has not answered. Each may be a
+ * failure the counters have not seen, so an attempt is admitted only if the limits would still
+ * let it in with all of them counted as failures ({@link admit}); this is what makes the limit
+ * exact within the isolate when attempts arrive together, since every attempt of a burst starts
+ * before the first one's failure is counted. Not a cache (nothing here may be forgotten, or an
+ * attempt would be let in twice): an entry lives while its attempts do, so its size is what is
+ * in flight.
+ */
+const inFlight = new Map<string, number>();
+
+/**
+ * How often an attempt held back by attempts in flight looks again. It polls: workerd lets no
+ * request resolve a promise another request waits on, so an ending attempt cannot wake it. An
+ * attempt in flight lasts a password check and a counter write, tens of milliseconds.
+ */
+const RECHECK_MS = 5;
+
+/** The keys of an attempt that are present. */
+function present(keys: FailureKeys): string[] {
+  return [keys.name, keys.address, keys.pair].filter((k): k is string => k !== undefined);
+}
+
+/** What this isolate knows of `key` with its attempts in flight counted as failures. */
+function withInFlight(key: string | undefined, now: number, windowMs: number): { count: number; resetAt: number } | undefined {
+  const e = current(key, now);
+  const n = key === undefined ? 0 : (inFlight.get(key) ?? 0);
+  if (n === 0) return e;
+  return { count: (e?.count ?? 0) + n, resetAt: e?.resetAt ?? now + windowMs };
+}
+
+/**
+ * Admits one attempt past the limits, counting it in flight under its keys until `release`:
+ * refused (rate_limited) when what the counters said refuses it; made to wait while only the
+ * attempts in flight, were they all failures, would refuse it, and judged again as they end.
+ * So within one isolate a burst gets exactly the password checks the same attempts one after
+ * another would get, and a burst of good sign-ins (which are never counted) only waits a moment.
+ * @throws StsError rate_limited
+ */
+export async function admit(keys: FailureKeys, limit: number, windowMs: number, clock: () => number): Promise<() => void> {
+  for (;;) {
+    const now = clock();
+    assertNotRefused(keys, limit, now);
+    if (judge(keys, limit, (k) => withInFlight(k, now, windowMs)) === undefined) break;
+    await new Promise((r) => setTimeout(r, RECHECK_MS));
+  }
+  const list = present(keys);
+  for (const k of list) inFlight.set(k, (inFlight.get(k) ?? 0) + 1);
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    for (const k of list) {
+      const n = (inFlight.get(k) ?? 1) - 1;
+      if (n > 0) inFlight.set(k, n);
+      else inFlight.delete(k);
+    }
+  };
+}
+
 /** `memo`'s entry for `key` while its window lasts; an ended one is forgotten. */
 function inWindow(memo: typeof known, key: string, now: number): { count: number; resetAt: number } | undefined {
   const e = memo.get(key);
@@ -137,9 +202,18 @@ function inWindow(memo: typeof known, key: string, now: number): { count: number
  * does; the attempt waits for the last rule that holds.
  */
 export function refusedUntil(keys: FailureKeys, limit: number, now: number): number | undefined {
-  const name = current(keys.name, now);
-  const address = current(keys.address, now);
-  const pair = current(keys.pair, now);
+  return judge(keys, limit, (k) => current(k, now));
+}
+
+/** The rules of {@link refusedUntil} over the counts `count` gives. */
+function judge(
+  keys: FailureKeys,
+  limit: number,
+  count: (key: string | undefined) => { count: number; resetAt: number } | undefined,
+): number | undefined {
+  const name = count(keys.name);
+  const address = count(keys.address);
+  const pair = count(keys.pair);
   const hard = limit * HARD_FACTOR;
   let until: number | undefined;
   const refuse = (t: number) => (until = Math.max(until ?? 0, t));
@@ -183,7 +257,7 @@ export async function countFailure(
   now: number,
   message: string,
 ): Promise<StsError | undefined> {
-  const list = [keys.name, keys.address, keys.pair].filter((k): k is string => k !== undefined);
+  const list = present(keys);
   const results = await Promise.all(list.map((k) => counter.hit(k, windowMs)));
   results.forEach((r, i) => {
     const key = list[i]!;
@@ -221,6 +295,7 @@ export function localHit(key: string, windowMs: number, now: number): { count: n
 
 /** Test hook: forget every count and block this isolate remembers. */
 export function clearBlocks(): void {
+  inFlight.clear();
   known.clear();
   blocked.clear();
   local.clear();

@@ -149,6 +149,25 @@ describe("failed authentications over HTTP", () => {
     expect(d.count()).toBe(0);
   });
 
+  it("a burst of wrong passwords sent together gets the password checks the same guesses one after another get, no more", async () => {
+    const who = `mallory-${crypto.randomUUID()}`;
+    const ip = freshAddress();
+    const d = derivations();
+    // All of them start before the first failure is counted.
+    const rs = await Promise.all(Array.from({ length: 4 * LIMIT }, (_, i) => issueFrom(ip, { user: who, password: `guess-${i}` })));
+    expect(rs.filter((r) => r.status === 400).length).toBe(LIMIT);
+    expect(rs.filter((r) => r.status === 429).length).toBe(3 * LIMIT);
+    // LIMIT wrong passwords, and the guess that went over (as the 11th in sequence does).
+    expect(d.count()).toBe(LIMIT + 1);
+  });
+
+  it("a burst of right passwords from one address is never refused: attempts in flight hold others back, they do not count as failures", async () => {
+    const ip = freshAddress();
+    const rs = await Promise.all(Array.from({ length: 3 * LIMIT }, () => issueFrom(ip, { user: "alice", password: "wonderland" })));
+    expect(rs.map((r) => r.status)).toEqual(rs.map(() => 200));
+    expect(faultCode((await issueFrom(ip, { user: "alice", password: "not-it" })).text)).toBe("wst:FailedAuthentication");
+  });
+
   it("successful issuance is never counted", async () => {
     const ip = "192.0.2.10";
     for (let i = 0; i < LIMIT + 3; i++) expect((await issueFrom(ip, { user: "alice", password: "wonderland" })).status).toBe(200);
