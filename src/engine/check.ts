@@ -10,7 +10,7 @@ import type { TokenStatus } from "../state/types.ts";
 import { authorize } from "./authorize.ts";
 import { lookupRelyingParty, partyOf } from "./relying-party.ts";
 import { actorSubjects } from "./names.ts";
-import type { StsContext, Requestor } from "./types.ts";
+import type { Actor, StsContext, Requestor } from "./types.ts";
 import { type OwnToken, type PresentedToken, verifyOwnToken } from "./verify-own.ts";
 
 export interface StatusResult {
@@ -35,6 +35,45 @@ export const tokenRef = (t: OwnToken) => ({
 });
 
 /**
+ * Per request (a context is one request's): each subject whose state object answered "active",
+ * and the earliest instant such an answer stands for (`asOf`: a leased answer is as old as the
+ * query that got it, up to `limits.statusLeaseMilliseconds` before it is used).
+ */
+const checked = new WeakMap<StsContext, Map<string, number>>();
+
+function noteChecked(ctx: StsContext, subject: string, s: TokenStatus): void {
+  if (s.state !== "active" || s.asOf === undefined) return;
+  let m = checked.get(ctx);
+  if (m === undefined) checked.set(ctx, (m = new Map()));
+  const seen = m.get(subject);
+  if (seen === undefined || s.asOf < seen) m.set(subject, s.asOf);
+}
+
+/**
+ * The instant a token naming `actor` is issued at: before any party of its chain was
+ * authenticated or had its revocation state read — when its request began (`ctx.begun`: before
+ * the requestor that becomes the actor in ActAs signed in), or earlier still when an answer
+ * read about a party of the chain (an actor_token's, the chain of a presented delegated
+ * token's) was a leased one. {@link actorRevocation} compares each actor's cut-off with the
+ * issue time, so a revocation written after those reads ends the token however late it is
+ * minted: an exchange, a delegated Issue, a Validate-transformation or a Renew that found the
+ * actor good just before an administrator revoked it, and minted just after, issued before the
+ * cut-off. A party checked afresh after the revocation (a new token of the actor's) is not
+ * caught by it. A token without an actor is issued when it is minted: its subject's cut-off is
+ * compared with its authentication instant as well ({@link tokenRef}).
+ */
+export function issueInstant(ctx: StsContext, actor: Actor | undefined): Date {
+  if (actor === undefined) return ctx.now();
+  const seen = checked.get(ctx);
+  let at = ctx.begun.getTime();
+  for (const name of actorSubjects(ctx, actor)) {
+    const t = seen?.get(name);
+    if (t !== undefined && t < at) at = t;
+  }
+  return new Date(at);
+}
+
+/**
  * Whether a token is revoked for a party of its actor chain: a delegated token proves its actor
  * (docs/security.md §11) and is held by it, so revoking that party's tokens
  * (`/admin/revoke-subject`, a directory user's `revokeTokens` or deletion) revokes the tokens it
@@ -44,10 +83,13 @@ export const tokenRef = (t: OwnToken) => ({
  */
 export async function actorRevocation(ctx: StsContext, state: Pick<StateClient, "status">, t: OwnToken): Promise<TokenStatus | undefined> {
   if (t.actor === undefined) return undefined;
-  // An actor's cut-off is compared with when the token was issued: the authentication instant
-  // it carries is its subject's, not the actor's.
+  // An actor's cut-off is compared with when the token was issued, which is before its actors
+  // were checked (issueInstant): the authentication instant it carries is its subject's, not
+  // the actor's.
   const ref = { ...tokenRef(t), issuedAt: t.issuedAt.getTime() };
-  const answers = await Promise.all(actorSubjects(ctx, t.actor).map((name) => state.status({ subject: name }, ref)));
+  const names = actorSubjects(ctx, t.actor);
+  const answers = await Promise.all(names.map((name) => state.status({ subject: name }, ref)));
+  answers.forEach((s, i) => noteChecked(ctx, names[i]!, s));
   return answers.find((s) => s.state === "revoked");
 }
 
@@ -58,6 +100,9 @@ export async function actorRevocation(ctx: StsContext, state: Pick<StateClient, 
  */
 export async function revocationOf(ctx: StsContext, state: Pick<StateClient, "status">, t: OwnToken): Promise<TokenStatus> {
   const [own, actor] = await Promise.all([state.status({ subject: t.subject }, tokenRef(t)), actorRevocation(ctx, state, t)]);
+  // The token's subject may become an actor of a token made from it (an actor_token, an
+  // ActAs requestor's token).
+  noteChecked(ctx, t.subject, own);
   return own.state === "revoked" ? own : actor ?? own;
 }
 

@@ -1,6 +1,7 @@
 import type { KeyTypeName, RelyingParty, TokenKind } from "../config/types.ts";
 import { invalidRequest, invalidToken, scopeRefused } from "../errors.ts";
 import { MAX_ACTOR_CHAIN, chainLinks } from "../token/actor.ts";
+import { issueInstant } from "./check.ts";
 import { decideLifetime, totalLifetimeEnd } from "./lifetime.ts";
 import { decideClaims } from "./claims.ts";
 import { findRelyingParty } from "./relying-party.ts";
@@ -58,7 +59,7 @@ export async function issueToken(ctx: StsContext, req: TokenRequest): Promise<Is
     throw invalidRequest(`The relying party '${rp.identifier}' does not accept token type '${kind}'.`);
   }
   checkConfirmation(rp, kind, req.confirmation);
-  const now = ctx.now();
+  const now = issueInstant(ctx, req.actor);
   const decided = decideLifetime(rp, now, ctx.config.limits.clockSkewSeconds, req.lifetime);
   const notBefore = decided.notBefore;
   let expires = decided.expires;

@@ -2,7 +2,7 @@ import type { KeyTypeName, RelyingParty, TokenKind } from "../config/types.ts";
 import type { StateClient } from "../state/client.ts";
 import { refuseDisabledSubject } from "./authenticate.ts";
 import { authorize } from "./authorize.ts";
-import { actorRevocation, tokenRef } from "./check.ts";
+import { actorRevocation, issueInstant, tokenRef } from "./check.ts";
 import { invalidRequest, invalidTimeRange, invalidToken, unableToRenew } from "../errors.ts";
 import { keyTypeName } from "./issuance.ts";
 import { refuseReversed, requestedEnd, totalLifetimeEnd } from "./lifetime.ts";
@@ -65,7 +65,7 @@ export async function renewToken(
   // The state object's renewal answers for the token and its subject; an actor's revocation is
   // that actor's object's to tell.
   if (await actorRevocation(ctx, state, t)) throw unableToRenew("The token has been revoked.");
-  const now = ctx.now();
+  const now = issueInstant(ctx, t.actor);
   if (!check.ok) {
     const graceMs = rp.renewal.expiredGraceSeconds * 1000;
     const withinGrace = check.expired && now.getTime() - t.expires.getTime() <= graceMs;

@@ -178,6 +178,13 @@ export interface StsContext {
   origin: string;
   now(): Date;
   /**
+   * When this request began: before its requestor was authenticated and before any token it
+   * presents was checked. A token naming an actor is issued no later than this (check.ts
+   * `issueInstant`), so that an actor's revocation cut-off is compared with a time before its
+   * state was read.
+   */
+  begun: Date;
+  /**
    * What this request is about, filled in by the engine as it learns it, for the one audit
    * line the edge writes per operation (src/web/audit.ts). Never holds a token or secret:
    * `tokenId` is hashed before it is logged.

@@ -29,6 +29,7 @@ const starts = new WeakMap<ResolvedConfig, Promise<Map<ResolvedConfig, KeyRing>>
  * configuration fails closed with `not_configured`; it never falls back to development keys.
  */
 export async function getContext(env: Env, requestUrl: string): Promise<StsContext> {
+  const begun = new Date();
   let config: ResolvedConfig;
   let rings: Map<ResolvedConfig, KeyRing>;
   try {
@@ -47,7 +48,7 @@ export async function getContext(env: Env, requestUrl: string): Promise<StsConte
   const keys = rings.get(realm.config)!;
   const audit = realm.config.realm === undefined ? {} : { realm: realm.config.realm };
   const directory = env.USERS_DB === undefined ? undefined : (ready.get(realm.config) ?? (await checkedDirectory(env.USERS_DB, realm.config)));
-  return { config: realm.config, keys, issuer: realm.config.issuer ?? realm.base, origin: realm.base, now: () => new Date(), audit, directory };
+  return { config: realm.config, keys, issuer: realm.config.issuer ?? realm.base, origin: realm.base, now: () => new Date(), begun, audit, directory };
 }
 
 let unconfiguredLogged = false;

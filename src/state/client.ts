@@ -171,7 +171,7 @@ export function createStateClient(env: StateBindings, opts: StateClientOptions =
         cacheRevoked(idHash, a.reason, token.expiresAt);
         return { state: "revoked", reason: a.reason };
       }
-      const s: TokenStatus = { state: "active", renewed: a.renewed };
+      const s: TokenStatus = { state: "active", renewed: a.renewed, asOf: t };
       if (a.leaseMs) {
         // Counted from `t`, taken before the call: the object's lease started later.
         leased.set(key, { until: t + a.leaseMs, status: s });

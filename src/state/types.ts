@@ -13,7 +13,11 @@ export type RevocationReason = "cancelled" | "subject-revoked" | "family-revoked
  * requestor switches over. Renewed-ness only blocks a second renewal.
  */
 export type TokenStatus =
-  | { state: "active"; renewed: boolean }
+  /**
+   * `asOf`, set by the state client: its clock before the query this answer came from (a leased
+   * answer keeps its query's), so the earliest the answer may be older than a revocation.
+   */
+  | { state: "active"; renewed: boolean; asOf?: number }
   | { state: "revoked"; reason: RevocationReason };
 
 /** RPC argument of {@link TokenStateObject.status}. */

@@ -27,7 +27,7 @@ function issuer(certificates: string[], name = ISSUER): TrustedIssuer {
 
 async function ctxWith(t: TrustedIssuer): Promise<StsContext> {
   const config = { root: "STS_CONFIG", trustedIssuers: [issuer([DEV_KEY_MATERIALS[0]!.certificatePem], "urn:good-saml"), t], limits: { clockSkewSeconds: 300 } } as unknown as ResolvedConfig;
-  return { config, keys: await KeyRing.load(DEV_KEY_MATERIALS), issuer: "https://sts.example.org", origin: "https://sts.example.org", now: () => new Date(), audit: {} };
+  return { config, keys: await KeyRing.load(DEV_KEY_MATERIALS), issuer: "https://sts.example.org", origin: "https://sts.example.org", now: () => new Date(), begun: new Date(), audit: {} };
 }
 
 const ASSERTION =

@@ -36,6 +36,7 @@ function ctx(at: number, keys = ring, issuer = ISS): StsContext {
     issuer,
     origin: issuer,
     now: () => new Date(at),
+    begun: new Date(at),
     audit: {},
   };
 }

@@ -30,6 +30,7 @@ describe("state client", () => {
     expect(await client.status(freshSubject("other"), token("_assertion-1"))).toEqual({
       state: "active",
       renewed: false,
+      asOf: NOW,
     });
   });
 
@@ -40,11 +41,11 @@ describe("state client", () => {
     await two.revokeSubject(same);
     const old = { id: "_realm-old", issuedAt: NOW - 1, expiresAt: NOW + HOUR };
     expect(await two.status(same, old)).toEqual({ state: "revoked", reason: "subject-revoked" });
-    expect(await first.status(same, old)).toEqual({ state: "active", renewed: false });
+    expect(await first.status(same, old)).toEqual({ state: "active", renewed: false, asOf: expect.any(Number) });
     const other = freshSubject("realms-cancel");
     await first.cancel(other, token("_realm-cancelled"));
     expect(await first.status(other, token("_realm-cancelled"))).toEqual({ state: "revoked", reason: "cancelled" });
-    expect(await two.status(other, token("_realm-cancelled"))).toEqual({ state: "active", renewed: false });
+    expect(await two.status(other, token("_realm-cancelled"))).toEqual({ state: "active", renewed: false, asOf: expect.any(Number) });
     const nonce = `ut:alice:${crypto.randomUUID()}`;
     expect(await first.rememberNonce(nonce, NOW + HOUR)).toBe(true);
     expect(await two.rememberNonce(nonce, NOW + HOUR)).toBe(true);
@@ -65,14 +66,14 @@ describe("state client", () => {
     const session = token(`wsfed-session:${same.subject}:${NOW}`);
     await first.cancel(same, session);
     expect(await first.status(same, session)).toEqual({ state: "revoked", reason: "cancelled" });
-    expect(await two.status(same, session)).toEqual({ state: "active", renewed: false });
+    expect(await two.status(same, session)).toEqual({ state: "active", renewed: false, asOf: expect.any(Number) });
     // realm two now holds a lease on its "active"; a cancel in the first realm's shard is no
     // reason for it, and a cancel in its own ends it at once.
     const leasedId = token(`wsfed-session:${same.subject}:${NOW + 1}`);
-    expect(await two.status(same, leasedId)).toEqual({ state: "active", renewed: false });
-    expect(await first.status(same, leasedId)).toEqual({ state: "active", renewed: false });
+    expect(await two.status(same, leasedId)).toEqual({ state: "active", renewed: false, asOf: expect.any(Number) });
+    expect(await first.status(same, leasedId)).toEqual({ state: "active", renewed: false, asOf: expect.any(Number) });
     await two.cancel(same, leasedId);
-    expect(await first.status(same, leasedId)).toEqual({ state: "active", renewed: false });
+    expect(await first.status(same, leasedId)).toEqual({ state: "active", renewed: false, asOf: expect.any(Number) });
     expect(await two.status(same, leasedId)).toEqual({ state: "revoked", reason: "cancelled" });
   });
 
@@ -105,7 +106,7 @@ describe("state client", () => {
       { state: "revoked", reason: "subject-revoked" },
     );
     expect(await client.status(carol, { id: "next-second", issuedAt: cutoff, expiresAt: cutoff + HOUR })).toEqual(
-      { state: "active", renewed: false },
+      { state: "active", renewed: false, asOf: expect.any(Number) },
     );
     const row = await runInDurableObject(await tokenStateStub(carol), (_i, s) =>
       s.storage.sql.exec("SELECT revoked_before, keep_until FROM subject_revocation").one(),
@@ -118,7 +119,7 @@ describe("state client", () => {
     const dan = freshSubject("revoke-before");
     expect(await client.revokeSubject(dan, NOW - 1234)).toBe(NOW - 1234);
     expect(await client.status(dan, { id: "before", issuedAt: NOW - 1235, expiresAt: NOW + HOUR })).toEqual({ state: "revoked", reason: "subject-revoked" });
-    expect(await client.status(dan, { id: "at", issuedAt: NOW - 1234, expiresAt: NOW + HOUR })).toEqual({ state: "active", renewed: false });
+    expect(await client.status(dan, { id: "at", issuedAt: NOW - 1234, expiresAt: NOW + HOUR })).toEqual({ state: "active", renewed: false, asOf: expect.any(Number) });
   });
 
   it("remembers revoked answers until expiry, never active ones", async () => {
@@ -127,7 +128,7 @@ describe("state client", () => {
     const dave = freshSubject("cache");
     const now = Date.now();
     const live = { id: "live", issuedAt: now, expiresAt: now + HOUR };
-    expect(await client.status(dave, live)).toEqual({ state: "active", renewed: false });
+    expect(await client.status(dave, live)).toEqual({ state: "active", renewed: false, asOf: expect.any(Number) });
     expect(cache.size).toBe(0);
 
     const gone = { id: "gone", issuedAt: now, expiresAt: now + HOUR };
@@ -160,7 +161,7 @@ describe("state client", () => {
     cache.put("x1", "cancelled", t.expiresAt);
     cache.put("x2", "cancelled", t.expiresAt);
     expect(cache.size).toBe(2);
-    expect(await client.status(erin, t)).toEqual({ state: "active", renewed: false });
+    expect(await client.status(erin, t)).toEqual({ state: "active", renewed: false, asOf: expect.any(Number) });
   });
 
   it("without a lease every check asks the object: a cancel made elsewhere is seen at once", async () => {
@@ -185,7 +186,7 @@ describe("state client", () => {
     // wait is measured from no later than its start. Taken after the call, the wait measured
     // would be short by however late the call returned, which on a busy machine exceeds 20 ms.
     const leasedAt = Date.now();
-    expect(await leasing.status(hank, t)).toEqual({ state: "active", renewed: false });
+    expect(await leasing.status(hank, t)).toEqual({ state: "active", renewed: false, asOf: expect.any(Number) });
 
     // Another isolate cancels (straight to the object). The cancel answers only after the
     // lease has ended; meanwhile the leasing client may still say active, never after.
