@@ -133,11 +133,36 @@ function current(key: string | undefined, now: number): { count: number; resetAt
  * failure the counters have not seen, so an attempt is admitted only if the limits would still
  * let it in with all of them counted as failures ({@link admit}); this is what makes the limit
  * exact within the isolate when attempts arrive together, since every attempt of a burst starts
- * before the first one's failure is counted. Not a cache (nothing here may be forgotten, or an
- * attempt would be let in twice): an entry lives while its attempts do, so its size is what is
- * in flight.
+ * before the first one's failure is counted. Not a cache (an attempt forgotten while it runs
+ * would let another in): an entry lives while its attempts do, or {@link IN_FLIGHT_MAX_MS}.
  */
-const inFlight = new Map<string, number>();
+const inFlight = new Map<string, Set<Attempt>>();
+
+interface Attempt {
+  /** When it stops counting even if it never ends. */
+  readonly until: number;
+}
+
+/**
+ * Longer than any attempt lasts (a password check and a counter write). An attempt whose
+ * request is cancelled mid-way (workerd drops a request's pending work, `finally` blocks
+ * included, when its client goes away) never ends: it stops counting after this, rather than
+ * holding its keys for good — a client hanging up on purpose gains no attempt by it, and cannot
+ * wedge a name for longer than this.
+ */
+export const IN_FLIGHT_MAX_MS = 30_000;
+
+/** Past this many keys in flight, each admission sweeps out the attempts that stopped counting. */
+const IN_FLIGHT_SWEEP_KEYS = 10_000;
+
+/** The attempts in flight under `key` that still count, forgetting those that stopped. */
+function inFlightCount(key: string, now: number): number {
+  const set = inFlight.get(key);
+  if (set === undefined) return 0;
+  for (const a of set) if (a.until <= now) set.delete(a);
+  if (set.size === 0) inFlight.delete(key);
+  return set.size;
+}
 
 /**
  * How often an attempt held back by attempts in flight looks again. It polls: workerd lets no
@@ -154,7 +179,7 @@ function present(keys: FailureKeys): string[] {
 /** What this isolate knows of `key` with its attempts in flight counted as failures. */
 function withInFlight(key: string | undefined, now: number, windowMs: number): { count: number; resetAt: number } | undefined {
   const e = current(key, now);
-  const n = key === undefined ? 0 : (inFlight.get(key) ?? 0);
+  const n = key === undefined ? 0 : inFlightCount(key, now);
   if (n === 0) return e;
   return { count: (e?.count ?? 0) + n, resetAt: e?.resetAt ?? now + windowMs };
 }
@@ -174,16 +199,21 @@ export async function admit(keys: FailureKeys, limit: number, windowMs: number, 
     if (judge(keys, limit, (k) => withInFlight(k, now, windowMs)) === undefined) break;
     await new Promise((r) => setTimeout(r, RECHECK_MS));
   }
+  const now = clock();
+  if (inFlight.size > IN_FLIGHT_SWEEP_KEYS) for (const k of [...inFlight.keys()]) inFlightCount(k, now);
   const list = present(keys);
-  for (const k of list) inFlight.set(k, (inFlight.get(k) ?? 0) + 1);
-  let done = false;
+  const mine: Attempt = { until: now + IN_FLIGHT_MAX_MS };
+  for (const k of list) {
+    let set = inFlight.get(k);
+    if (set === undefined) inFlight.set(k, (set = new Set()));
+    set.add(mine);
+  }
   return () => {
-    if (done) return;
-    done = true;
     for (const k of list) {
-      const n = (inFlight.get(k) ?? 1) - 1;
-      if (n > 0) inFlight.set(k, n);
-      else inFlight.delete(k);
+      const set = inFlight.get(k);
+      if (set === undefined) continue;
+      set.delete(mine);
+      if (set.size === 0) inFlight.delete(k);
     }
   };
 }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { HARD_FACTOR, type Counter, assertNotRefused, clearBlocks, countFailure, failureKeys } from "../../src/abuse/limits.ts";
+import { HARD_FACTOR, IN_FLIGHT_MAX_MS, type Counter, admit, assertNotRefused, clearBlocks, countFailure, failureKeys } from "../../src/abuse/limits.ts";
 import { StsError } from "../../src/errors.ts";
 
 /** A counter as the Durable Object keeps it: one fixed window, a count per key. */
@@ -50,5 +50,23 @@ describe("failed-authentication limits in the isolate", () => {
     for (let i = 0; i < 4; i++) await countFailure(c, failureKeys("bob", "198.51.100.7"), 2, 1_000, now, "x");
     expect(refused("bob", "198.51.100.7", 2, now)).toBe(true);
     expect(refused("bob", "198.51.100.7", 2, now + 1_000)).toBe(false);
+  });
+
+  it("attempts in flight hold the next one back until they end; one whose request was cancelled stops counting after IN_FLIGHT_MAX_MS", async () => {
+    const now = 1_000_000;
+    const limit = 2;
+    const keys = failureKeys("carol", "198.51.100.9");
+    // limit + 1 attempts in flight that never end (their requests were cancelled mid-way).
+    for (let i = 0; i <= limit; i++) await admit(keys, limit, 300_000, () => now);
+    const held = admit(keys, limit, 300_000, () => now);
+    const first = await Promise.race([held.then(() => "admitted"), new Promise((r) => setTimeout(() => r("held"), 50))]);
+    expect(first).toBe("held");
+    clearBlocks(); // lets the held attempt in, ending this test's wait
+    await held;
+    clearBlocks();
+    for (let i = 0; i <= limit; i++) await admit(keys, limit, 300_000, () => now);
+    // Once they stop counting, the next attempt goes in at once.
+    const release = await admit(keys, limit, 300_000, () => now + IN_FLIGHT_MAX_MS);
+    release();
   });
 });
