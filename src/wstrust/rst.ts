@@ -146,6 +146,21 @@ function refuseOtherTargets(rst: Element, t: TrustNs, kind: RequestKind): void {
   }
 }
 
+/**
+ * wst:OnBehalfOf (WS-Trust 1.3 §9.3) and wst14:ActAs (1.4 §9.3) ask for a token for another
+ * party; only Issue reads them here. A Validate, Renew or Cancel acts on its target token for the
+ * requestor itself (this STS offers no delegated validation, renewal or cancellation), so one
+ * carried there is refused, naming it: answered as if it were not sent, the requestor would take
+ * the answer for one given on behalf of that party.
+ */
+function refuseDelegationOutsideIssue(rst: Element, t: TrustNs, kind: RequestKind): void {
+  if (kind === "issue") return;
+  for (const [ns, name] of [[t.ns, "wst:OnBehalfOf"], [WST14_NS, "wst14:ActAs"]] as const) {
+    if (!once(rst, ns, name.slice(name.indexOf(":") + 1))) continue;
+    throw invalidRequest(`${name} is read only in an Issue request: this STS does not ${KIND_NAME[kind].toLowerCase()} a token on behalf of another party.`);
+  }
+}
+
 function readTarget(rst: Element, ns: string, local: string): Element | undefined {
   const el = once(rst, ns, local);
   if (!el) return undefined;
@@ -270,6 +285,7 @@ export function readRst(rst: Element, t: TrustNs, batch = false): Rst {
   const claims = ownOrSecondary(rst, t, sp, "Claims", true);
   refuseMixedVersions(rst, t);
   refuseOtherTargets(rst, t, requestKind);
+  refuseDelegationOutsideIssue(rst, t, requestKind);
   // Its parameters are elements (WS-Trust 1.3 §3.1); text beside them is a parameter nobody reads.
   const stray = strayText(rst);
   if (stray !== undefined) throw invalidRequest(`wst:RequestSecurityToken holds its parameters as elements; it holds text ('${stray.trim().slice(0, 64)}').`);

@@ -307,6 +307,45 @@ describe("a request whose token is not where its operation reads it", () => {
     expect(renewed.status).toBe(200);
   });
 
+  it("OnBehalfOf or ActAs on a Validate, Renew or Cancel is refused naming it, never passed over; in a batch, for that item", async () => {
+    const tok = await issue();
+    const bob = tokenIn((await trust({ user: "bob", password: "builder", appliesTo: "urn:example:rp" })).text)!;
+    const delegations = [
+      ["wst:OnBehalfOf", `<wst:OnBehalfOf>${bob}</wst:OnBehalfOf>`],
+      ["wst14:ActAs", `<wst14:ActAs xmlns:wst14="http://docs.oasis-open.org/ws-sx/ws-trust/200802">${bob}</wst14:ActAs>`],
+    ] as const;
+    for (const version of ["13", "2005"] as const) {
+      const ns = version === "13" ? NS.t13 : NS.t05;
+      for (const [name, el] of delegations) {
+        const cases = [
+          ["Validate", "validate", { tokenType: `${ns}/RSTR/Status` }],
+          ["Validate", "validate", { tokenType: TT.saml1, appliesTo: "urn:example:rp" }],
+          ["Renew", "renew", {}],
+          ["Cancel", "cancel", {}],
+        ] as const;
+        for (const [kind, verb, more] of cases) {
+          const r = await trust({ ...validator, ...more, trust: version, requestType: kind, extra: target(kind, tok, el) });
+          expect([r.status, faultCode(r.text)], `${version} ${kind} + ${name}`).toEqual([400, "wst:InvalidRequest"]);
+          expect(r.text).toContain(`${name} is read only in an Issue request: this STS does not ${verb} a token on behalf of another party.`);
+        }
+      }
+    }
+    // A batch item carrying one fails alone; the item beside it (another token: a token sent
+    // twice in one message is refused as such) runs.
+    const item = (kind: "Cancel" | "Validate", extra: string, ctx: string, t = tok) =>
+      `<wst:RequestSecurityToken Context="${ctx}"><wst:RequestType>${NS.t13}/Batch${kind}</wst:RequestType>${target(kind, t, extra)}</wst:RequestSecurityToken>`;
+    const rstc = (items: string) => `<wst:RequestSecurityTokenCollection xmlns:wst="${NS.t13}">${items}</wst:RequestSecurityTokenCollection>`;
+    const batch = await trust({ ...validator, requestType: "Validate", body: rstc(item("Validate", delegations[0][1], "delegated") + item("Validate", "", "plain", await issue())) });
+    expect(byTag(batch.doc, NS.t13, "Code").map((c) => c.textContent)).toEqual([STATUS_INVALID, STATUS_VALID]);
+    expect(batch.text).toContain("wst:OnBehalfOf is read only in an Issue request");
+    const cancel = await trust({ ...validator, requestType: "Cancel", body: rstc(item("Cancel", delegations[1][1], "delegated")) });
+    expect(cancel.text).toContain("wst14:ActAs is read only in an Issue request: this STS does not cancel a token on behalf of another party.");
+    // None of the refused requests cancelled or renewed the token: it is valid and renews once, now.
+    expect(statusCode((await validate(tok)).text)).toBe(STATUS_VALID);
+    const renewed = await trust({ ...validator, requestType: "Renew", extra: target("Renew", tok) });
+    expect(renewed.status).toBe(200);
+  });
+
   it("a token reference or an unknown element names the element it stands in", async () => {
     const str = await trust({ ...validator, requestType: "Renew", extra: `<wst:RenewTarget><wsse:SecurityTokenReference/></wst:RenewTarget>` });
     expect(str.text).toContain("Token references are not supported: send the token itself in wst:RenewTarget.");
