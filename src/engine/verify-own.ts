@@ -1,4 +1,5 @@
 import type { Element } from "@xmldom/xmldom";
+import { StsError } from "../errors.ts";
 import type { TokenKind } from "../config/types.ts";
 import { identityClaims } from "../jwt/claims.ts";
 import { MALFORMED_CNF, readCnf } from "../jwt/cnf.ts";
@@ -169,10 +170,11 @@ export async function verifyOwnToken(ctx: StsContext, presented: PresentedToken)
   try {
     f = readAssertion(presented.xml);
     confirmation = await samlConfirmation(f.holderOfKey);
-  } catch {
+  } catch (e) {
     // Signed by us but unreadable (a time we should never have written, say): not a valid
     // token, answered as such — never an error that tells introspection more than "inactive".
-    return { ok: false, reason: "The token is not a readable SAML assertion." };
+    // The reader's own reason (which attribute, which value) is written for the requestor.
+    return { ok: false, reason: e instanceof StsError ? e.message : "The token is not a readable SAML assertion." };
   }
   if (f.issuer !== ctx.issuer) return { ok: false, reason: "The token was not issued by this STS." };
   if (!f.expires) return { ok: false, reason: "The token has no expiry." };

@@ -1,7 +1,7 @@
 import type { Element } from "@xmldom/xmldom";
 import { invalidToken } from "../errors.ts";
 import { childElements, firstChild, textContent } from "../xml/dom.ts";
-import { parseXsDateTime } from "../xml/datetime.ts";
+import { zonedInstant } from "../xml/datetime.ts";
 import { trimXmlSpace } from "../xml/xs.ts";
 import { claimName } from "./claims.ts";
 import { newClaims } from "../token/claims.ts";
@@ -137,13 +137,22 @@ function one(parent: Element, ns: string, local: string, what: string): Element 
   return found[0]!;
 }
 
+/**
+ * A time attribute of the assertion. SAML's times are in UTC (SAML 2.0 core §1.3.3; SAML 1.1
+ * likewise): one with no time zone is a local time of no stated place, so it is refused naming
+ * the element, the attribute and the value, rather than read as UTC — which would move the
+ * token's window by the sender's offset from UTC.
+ */
 function time(el: Element | null, attr: string, required: boolean): Date | undefined {
   const v = el?.getAttribute(attr);
   if (!v) {
     if (required) throw invalidToken(`The assertion lacks ${attr}.`);
     return undefined;
   }
-  const d = parseXsDateTime(v);
+  const d = zonedInstant(v);
+  if (d === "no time zone") {
+    throw invalidToken(`The assertion's ${el!.localName} ${attr} '${v.slice(0, 64)}' states no time zone: SAML times are in UTC (SAML 2.0 core §1.3.3), such as 2026-01-01T00:00:00Z.`);
+  }
   if (!d) throw invalidToken(`The assertion has an invalid ${attr}.`);
   return d;
 }

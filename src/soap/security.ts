@@ -5,7 +5,7 @@ import { MAX_USERNAME_CHARS } from "../identity/username.ts";
 import { targetsUs, text } from "./envelope.ts";
 import { childElements, uniqueChild, valueText } from "../xml/dom.ts";
 import { PASSWORD_DIGEST, PASSWORD_TEXT, type SoapVersion, WSSE11_NS, WSSE_NS, WSU_NS } from "./ns.ts";
-import { parseXsDateTime } from "../xml/datetime.ts";
+import { zonedInstant } from "../xml/datetime.ts";
 import { collapse } from "../xml/xs.ts";
 
 export interface UsernameToken {
@@ -81,24 +81,12 @@ export function readSecurity(
   return result;
 }
 
-/**
- * A wsu:Created or wsu:Expires (WS-Security 1.1 §10: "The time MUST be specified in UTC"), or
- * undefined when it is no xs:dateTime. One without a time zone names no instant — read as UTC it
- * would mean another time than its sender's local one, and WSS4J refuses it — so it is refused
- * with that reason, as a malformed time is. An offset (`+01:00`) names its instant exactly and
- * is read as that instant.
- */
-export function wsuInstant(v: string): Date | "no time zone" | undefined {
-  const d = parseXsDateTime(v, { timeZone: "required" });
-  return d === undefined && parseXsDateTime(v) !== undefined ? "no time zone" : d;
-}
-
 /** The reason a time without a zone is refused, after the element and its value. */
 export const NO_TIME_ZONE = "states no time zone: WS-Security 1.1 §10 requires UTC, such as 2026-01-01T00:00:00Z";
 
 function wsuTime(el: Element, what: string): Date | undefined {
   const v = text(el);
-  const d = wsuInstant(v);
+  const d = zonedInstant(v);
   if (d === "no time zone") throw badRequest(`${what} '${v.slice(0, 64)}' ${NO_TIME_ZONE}.`);
   return d;
 }

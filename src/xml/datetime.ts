@@ -12,9 +12,10 @@
  * form is refused), minutes and seconds 00–59 (no leap second); a time zone is at most ±14:00
  * (§3.2.7.3). Fractions past milliseconds are truncated, never rounded up. A value without a
  * time zone is a local time of no stated place, which XML Schema leaves unordered against a
- * zoned one (§3.2.7.4): where the format demands a zone (`timeZone: "required"`: WS-Security's
- * wsu:Created / wsu:Expires, in UTC by WS-Security 1.1 §10, as WSS4J reads them) it is refused;
- * elsewhere it is taken as UTC.
+ * zoned one (§3.2.7.4): where the format demands a zone (`timeZone: "required"`, or
+ * {@link zonedInstant}, which says why: WS-Security's wsu:Created / wsu:Expires, in UTC by
+ * WS-Security 1.1 §10, as WSS4J reads them; SAML's times, in UTC by SAML 2.0 core §1.3.3) it is
+ * refused; elsewhere it is taken as UTC.
  */
 import { collapse } from "./xs.ts";
 
@@ -67,4 +68,18 @@ export function parseXsDateTime(s: string, opts: XsDateTimeOptions = {}): Date |
   const ms = m[7] === undefined ? 0 : Number(m[7].slice(0, 3).padEnd(3, "0"));
   const t = utc(year, month, day, hour, minute, second, ms) - offsetMinutes * 60_000;
   return t < FIRST_MS || t > LAST_MS ? undefined : new Date(t);
+}
+
+/**
+ * An xs:dateTime of a format whose times are in UTC (WS-Security 1.1 §10: "The time MUST be
+ * specified in UTC"; SAML 2.0 core §1.3.3: "MUST be expressed in UTC form"): the instant it
+ * names, "no time zone" when it is a well-formed xs:dateTime without one, or undefined when it
+ * is no xs:dateTime. One without a zone names no instant — read as UTC it would mean another
+ * time than its sender's local one, and WSS4J refuses it — so a caller refuses it with that
+ * reason, as it refuses a malformed time. An offset (`+01:00`) names its instant exactly and is
+ * read as that instant.
+ */
+export function zonedInstant(v: string): Date | "no time zone" | undefined {
+  const d = parseXsDateTime(v, { timeZone: "required" });
+  return d === undefined && parseXsDateTime(v) !== undefined ? "no time zone" : d;
 }

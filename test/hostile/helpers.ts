@@ -81,10 +81,11 @@ export function ourRsaKey(): Promise<SigningKey> {
   return ours;
 }
 
-/** Re-signs a SAML 2.0 assertion (its signature, if any, removed first) with `key`. */
+/** Re-signs a SAML 2.0 or 1.1 assertion (its signature, if any, removed first) with `key`. */
 export async function resign(xml: string, key: SigningKey): Promise<string> {
   const root = parseXml(xml.replace(/<ds:Signature[\s\S]*<\/ds:Signature>/, "")).documentElement as Element;
+  // SAML 2.0: after its Issuer, under ID; SAML 1.1: first, under AssertionID.
   const issuer = root.getElementsByTagNameNS(NS.saml2, "Issuer").item(0);
-  await signEnveloped(root, { key, referenceId: root.getAttribute("ID")!, insertAfter: issuer });
+  await signEnveloped(root, { key, referenceId: root.getAttribute(root.hasAttribute("ID") ? "ID" : "AssertionID")!, insertAfter: issuer });
   return root.toString();
 }

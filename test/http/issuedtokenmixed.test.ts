@@ -587,3 +587,65 @@ describe("a partner assertion's subject", () => {
     }
   });
 });
+
+describe("a presented SAML assertion's times are in UTC (SAML 2.0 core §1.3.3): one with no time zone is refused, naming it", () => {
+  // Each refusal is a failed authentication: room for all of them, from an address of their own.
+  const roomy = workerWith({ ...DEV_CONFIG, limits: { ...DEV_CONFIG.limits, maxFailedAuthPerWindow: 1000 } });
+  const send = async (req: ReturnType<typeof request>) =>
+    (await roomy(req.path, { method: "POST", headers: { ...req.headers, "CF-Connecting-IP": "192.0.2.53" }, body: req.body })).text();
+  const subject = (text: string) => /<saml:NameID[^>]*>([^<]*)</.exec(text)?.[1];
+  /** The edit that drops the Z of the attribute `attr` on the element `el`, and the value it leaves. */
+  const zoneless = (el: string, attr: string) => (x: string) => {
+    const re = new RegExp(`(<saml:${el}\\b[^>]*? ${attr}=")([^"]+)Z"`);
+    expect(x, `${el} ${attr}`).toMatch(re);
+    return x.replace(re, '$1$2"');
+  };
+  const reason = (xml: string, el: string, attr: string) =>
+    `The assertion's ${el} ${attr} '${new RegExp(`<saml:${el}\\b[^>]*? ${attr}="([^"]+)"`).exec(xml)![1]}' states no time zone: SAML times are in UTC (SAML 2.0 core §1.3.3), such as 2026-01-01T00:00:00Z.`;
+  const sessionUntil = (x: string) => x.replace("<saml:AuthnStatement ", `<saml:AuthnStatement SessionNotOnOrAfter="${new Date(Date.now() + 3600_000).toISOString()}" `);
+  const saml2 = [["Assertion", "IssueInstant"], ["Conditions", "NotBefore"], ["Conditions", "NotOnOrAfter"], ["AuthnStatement", "AuthnInstant"], ["AuthnStatement", "SessionNotOnOrAfter"], ["SubjectConfirmationData", "NotOnOrAfter"]] as const;
+  const saml1 = [["Assertion", "IssueInstant"], ["Conditions", "NotBefore"], ["Conditions", "NotOnOrAfter"], ["AuthenticationStatement", "AuthenticationInstant"]] as const;
+
+  it("in the issuedtokenmixed Security header and as an RFC 8693 subject or actor token (SAML 2.0 and 1.1)", async () => {
+    // Control: the same edits keeping the Z are accepted, so each refusal below is the zone's.
+    expect(subject(await send(request("13", "1.2", await restated(await partnerAssertion(), sessionUntil))))).toBe(`${PARTNER}#carol`);
+    for (const [kind, attrs] of [["saml2", saml2], ["saml1", saml1]] as const) {
+      for (const [el, attr] of attrs) {
+        const what = `${kind} ${el} ${attr}`;
+        const a = await restated(await partnerAssertion({ kind }), (x) => zoneless(el, attr)(kind === "saml2" ? sessionUntil(x) : x));
+        const r = await send(request(kind === "saml2" ? "13" : "2005", "1.2", a));
+        expect(faultCode(r), what).toBe("wst:FailedAuthentication");
+        expect(r, what).toContain(reason(a, el, attr));
+        expect(subject(r), what).toBeUndefined();
+        const x = await exchange({ subject_token: b64url(a), subject_token_type: TX[kind], audience: "https://api.example.com/" }, undefined, roomy);
+        expect([x.status, x.json.error], what).toEqual([400, "invalid_grant"]);
+        expect(String(x.json.error_description), what).toContain(reason(a, el, attr));
+      }
+    }
+  });
+
+  it("in a token of ours presented to Validate (an invalid status, with the reason), Renew, Cancel and OnBehalfOf", async () => {
+    const validator = { user: "rp-validator", password: "rp-validator-secret-0f1e2d3c4b5a6978" };
+    for (const [tokenType, attrs] of [[TT.saml2, saml2], [TT.saml1, saml1]] as const) {
+      for (const [el, attr] of attrs) {
+        if (attr === "SessionNotOnOrAfter") continue; // our own tokens state no session end
+        const what = `${tokenType.slice(-7)} ${el} ${attr}`;
+        const ours = assertionIn((await trust({ user: "alice", password: "wonderland", appliesTo: "urn:example:rp", tokenType })).text)!;
+        const a = await resign(zoneless(el, attr)(ours), await ourRsaKey());
+        const status = await trust({ ...validator, requestType: "Validate", tokenType: `${NS.t13}/RSTR/Status`, extra: `<wst:ValidateTarget>${a}</wst:ValidateTarget>` });
+        expect(/<wst:Code>([^<]+)</.exec(status.text)?.[1], what).toBe(`${NS.t13}/status/invalid`);
+        expect(status.text, what).toContain(reason(a, el, attr));
+        for (const [requestType, extra] of [["Renew", `<wst:RenewTarget>${a}</wst:RenewTarget>`], ["Cancel", `<wst:CancelTarget>${a}</wst:CancelTarget>`]] as const) {
+          const r = await trust({ ...validator, requestType, extra });
+          expect(r.status, `${what} ${requestType}`).toBe(400);
+          expect(r.text, `${what} ${requestType}`).toContain(reason(a, el, attr));
+        }
+        const obo = await trust({ user: "alice", password: "wonderland", appliesTo: "urn:example:rp", extra: `<wst:OnBehalfOf>${a}</wst:OnBehalfOf>` });
+        expect(obo.status, `${what} OnBehalfOf`).toBe(400);
+        expect(obo.text, `${what} OnBehalfOf`).toContain(reason(a, el, attr));
+        // The token with its Z restored and signed again is valid: the zone was the fault.
+        expect((await trust({ ...validator, requestType: "Validate", tokenType: `${NS.t13}/RSTR/Status`, extra: `<wst:ValidateTarget>${await resign(ours, await ourRsaKey())}</wst:ValidateTarget>` })).text, what).toContain("status/valid");
+      }
+    }
+  });
+});
