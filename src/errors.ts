@@ -10,6 +10,12 @@ export type StsErrorCode =
   | "invalid_request"
   /** The request is well-formed XML but not a valid message (wst:BadRequest). */
   | "bad_request"
+  /**
+   * The request body is over its size limit: HTTP 413 Content Too Large (RFC 9110 §15.5.14) at
+   * every door, so a client tells a body it must shrink from one it must correct (wst:BadRequest,
+   * OAuth invalid_request).
+   */
+  | "payload_too_large"
   /** Credentials did not verify (wst:FailedAuthentication, OAuth invalid_client / invalid_grant). */
   | "authentication_failed"
   /** The caller is authenticated but not allowed to do this (wst:RequestFailed / unauthorized_client). */

@@ -95,8 +95,10 @@ export async function throughDoor<E extends HonoEnv>(
     if (e.code === "rate_limited") {
       return fail(429, e.code, e.message, e.retryAfterSeconds === undefined ? {} : { "Retry-After": String(e.retryAfterSeconds) });
     }
-    // The API documents one code for a 400. bad_request (a body over the limit) is WS-Trust's
-    // distinction from wst:InvalidRequest; here it is invalid_request, as at the OAuth endpoints.
+    // The API documents one code for a 400 (and a 413). bad_request and payload_too_large are
+    // WS-Trust's distinctions from wst:InvalidRequest; here they are invalid_request, as at the
+    // OAuth endpoints.
+    if (e.code === "payload_too_large") return fail(413, "invalid_request", e.message);
     return fail(400, e.code === "bad_request" ? "invalid_request" : e.code, e.message);
   }
 }

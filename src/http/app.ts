@@ -97,8 +97,8 @@ app.onError((err, c) => {
   if (err instanceof StsError && err.code === "unknown_realm") {
     return c.json({ error: "not_found", error_description: err.message }, 404, NO_STORE);
   }
-  if (err instanceof StsError && err.code === "bad_request") {
-    return c.json({ error: "invalid_request", error_description: err.message }, 400, NO_STORE);
+  if (err instanceof StsError && (err.code === "bad_request" || err.code === "payload_too_large")) {
+    return c.json({ error: "invalid_request", error_description: err.message }, err.code === "bad_request" ? 400 : 413, NO_STORE);
   }
   logError(c.req.method, new URL(c.req.url).pathname, err);
   return c.json({ error: "server_error", error_description: "An internal error occurred." }, 500, NO_STORE);

@@ -50,6 +50,7 @@ export const oauthInvalidClient = (m = "Client authentication failed.") => new O
 const FROM_STS: Record<StsErrorCode, { code: OAuthErrorCode; status: number }> = {
   invalid_request: { code: "invalid_request", status: 400 },
   bad_request: { code: "invalid_request", status: 400 },
+  payload_too_large: { code: "invalid_request", status: 413 },
   authentication_failed: { code: "invalid_grant", status: 400 },
   not_authorized: { code: "unauthorized_client", status: 400 },
   // The engine's invalid_scope means "unknown or disallowed target" (wst:InvalidScope).

@@ -101,6 +101,11 @@ export async function handleWsFed(req: Request, svc: RequestServices): Promise<R
       r.headers.set("Retry-After", String(wait));
       return r;
     }
+    if (e instanceof StsError && e.code === "payload_too_large") {
+      // RFC 9110 §15.5.14: the form is larger than any sign-in form this page sends.
+      await writeAudit(ctx.audit, { ok: false, status: 413, error: e.code, reason: e.message }, started);
+      return html(errorPage("The sign-in request is too large."), 413);
+    }
     if (e instanceof StsError && e.code !== "not_configured") {
       // A malformed request, or the engine's refusal (its rule, the party's policy): no detail.
       const status = e.code === "bad_request" || e.code === "invalid_request" ? 400 : 403;

@@ -14,6 +14,8 @@ type FaultSpace = "wst" | "wsse" | "wsa" | "soap";
 const FAULTS: Record<StsErrorCode, { space: FaultSpace; local: string; local04?: string; receiver?: boolean; http?: number }> = {
   invalid_request: { space: "wst", local: "InvalidRequest" },
   bad_request: { space: "wst", local: "BadRequest" },
+  // The HTTP status says what a SOAP stack can act on before reading any fault: shrink the body.
+  payload_too_large: { space: "wst", local: "BadRequest", http: 413 },
   authentication_failed: { space: "wst", local: "FailedAuthentication" },
   not_authorized: { space: "wst", local: "RequestFailed" },
   invalid_scope: { space: "wst", local: "InvalidScope" },

@@ -64,5 +64,5 @@ async function unreadable<T>(read: Promise<T>): Promise<T> {
 }
 
 function tooLarge(max: number): StsError {
-  return new StsError("bad_request", `The request body exceeds the limit of ${max} bytes.`);
+  return new StsError("payload_too_large", `The request body exceeds the limit of ${max} bytes.`);
 }

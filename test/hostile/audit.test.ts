@@ -145,7 +145,7 @@ describe("audit lines under attack", () => {
     expect((await get({ wa: "wsignin1.0", wtrealm: RP, wreply: "https://evil.example/" })).status).toBe(400); // unregistered wreply
     expect((await post({ ...fields, username: "alice", password: "wonderland" })).status).toBe(403); // posted without the form's browser cookie
     const big = await post({ wa: "wsignin1.0", pad: "x".repeat(1_100_000) }); // over the form limit, before wa is read
-    expect(big.status).toBe(400);
+    expect(big.status).toBe(413);
     const f = await signInForm({ wtrealm: RP });
     expect((await f.browser.post({ ...f.fields, username: "bob", password: "builder" })).status).toBe(200);
     expect((await f.browser.get({ wa: "wsignout1.0" })).status).toBe(200); // sign-out of bob's session
@@ -156,7 +156,7 @@ describe("audit lines under attack", () => {
       "wsfed.signin:failure:401",
       "wsfed.signin:failure:400",
       "wsfed.signin:failure:403",
-      "wsfed:failure:400",
+      "wsfed:failure:413",
       "wsfed.signin:success:200",
       "wsfed.signout:success:200",
     ]);
@@ -164,6 +164,7 @@ describe("audit lines under attack", () => {
     expect(a[1]).toMatchObject({ requestor: "alice", error: "authentication_failed", target: RP });
     expect(a[2]).toMatchObject({ target: RP, error: "invalid_request", reason: "wreply is not a registered reply address of this application." });
     expect(a[3]!.error).toBe("not_authorized");
+    expect(a[4]).toMatchObject({ error: "payload_too_large", reason: "The request body exceeds the limit of 1048576 bytes." });
     expect(a[6]!.requestor).toBe("bob");
     const all = lines.join("\n");
     for (const x of SECRETS) expect(all, x).not.toContain(x);

@@ -37,10 +37,41 @@ describe("readBodyLimited", () => {
 
   it("refuses a declared length over the limit before reading, and a stream that grows past it", async () => {
     const declared = new Request(URL_, { method: "POST", body: "x".repeat(11), headers: { "content-length": "11" } });
-    await expect(readBodyLimited(declared, 10)).rejects.toMatchObject({ code: "bad_request" });
+    await expect(readBodyLimited(declared, 10)).rejects.toMatchObject({ code: "payload_too_large" });
     expect(declared.bodyUsed).toBe(false);
     const streamed = new Request(URL_, { method: "POST", body: streamOf(["xxxxx", "xxxxx", "x"]) });
-    await expect(readBodyLimited(streamed, 10)).rejects.toMatchObject({ code: "bad_request" });
+    await expect(readBodyLimited(streamed, 10)).rejects.toMatchObject({ code: "payload_too_large" });
+  });
+});
+
+describe("a body over the limit", () => {
+  it("is 413 at every door that reads a body (RFC 9110 §15.5.14), each in its own form", async () => {
+    const { envelope } = await import("../helpers/soap.ts");
+    const { call, faultCode } = await import("../helpers/worker.ts");
+    const over = 1024 * 1024 + 1;
+    const rst = envelope({ user: "alice", password: "wonderland", appliesTo: "urn:example:rp" });
+    const padded = rst.body.replace("</s:Envelope>", "") + " ".repeat(over) + "</s:Envelope>";
+    for (const soap of ["1.1", "1.2"] as const) {
+      const e = envelope({ soap, user: "alice", password: "wonderland", appliesTo: "urn:example:rp" });
+      const r = await call("/trust/13/usernamemixed", { method: "POST", headers: e.headers, body: padded });
+      const t = await r.text();
+      expect([r.status, faultCode(t)], `SOAP ${soap}`).toEqual([413, "wst:BadRequest"]);
+      expect(t).toContain("The request body exceeds the limit of 1048576 bytes.");
+    }
+    const form = { "content-type": "application/x-www-form-urlencoded", authorization: "Basic " + btoa("demo-client:demo-secret") };
+    for (const path of ["/oauth2/token", "/oauth2/introspect", "/oauth2/revoke"]) {
+      const r = await call(path, { method: "POST", headers: form, body: "token=" + "a".repeat(over) });
+      expect([r.status, await r.json()], path).toEqual([413, { error: "invalid_request", error_description: "The request body exceeds the limit of 1048576 bytes." }]);
+    }
+    // The sign-in form: an error page like the endpoint's others, telling no limit or internals.
+    const w = await call("/wsfed", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "wa=wsignin1.0&wctx=" + "a".repeat(over) });
+    expect(w.status).toBe(413);
+    expect(w.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    expect(w.headers.get("content-security-policy")).toContain("default-src 'none'");
+    const page = await w.text();
+    expect(page).toContain("<h1>Sign-in error</h1>");
+    expect(page).toContain("The sign-in request is too large.");
+    expect(page).not.toContain("1048576");
   });
 });
 
