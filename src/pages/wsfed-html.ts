@@ -111,6 +111,20 @@ export function signedOutPage(cleanups: readonly string[], back: string | undefi
   );
 }
 
+/**
+ * The passive requestor address opened by itself (the home page links it): what it is for and
+ * how an application uses it. AD FS answers its /adfs/ls/ so with an error page; a person who
+ * followed a link here did nothing wrong, so this is a page, not a refusal.
+ */
+export const PASSIVE_ENDPOINT_PAGE = page(
+  "Browser sign-in",
+  "./",
+  `<h1>Browser sign-in</h1>` +
+    `<p>This is the WS-Federation passive requestor endpoint of this STS: the address federation metadata publishes for browser sign-in. It is not a page to open by itself — applications (relying parties) send their users here.</p>` +
+    `<p>An application signs a user in by sending the browser to this address with <code>?wa=wsignin1.0&amp;wtrealm=</code> and its identifier (optionally <code>wreply</code>, one of its registered reply URLs, and <code>wctx</code>, returned unchanged). The user signs in here, and the browser posts the application its token. <code>?wa=wsignout1.0</code> signs the user out of this service and of the applications used.</p>` +
+    `<p><a href="./">Back to the home page</a></p>`,
+);
+
 /** A refusal: says what is wrong, links nowhere the request named. */
 export function errorPage(message: string): string {
   return page("Sign-in error", "./", `<h1>Sign-in error</h1><p class="error" role="alert">${escapeHtml(message)}</p>`);

@@ -31,7 +31,7 @@ import { type FirstValues, firstValues } from "../web/form-urlencoded.ts";
 import { TRUST2005 } from "../wstrust/ns.ts";
 import { issuedRstr } from "../wstrust/rstr.ts";
 import { type CookieJar, cookieJar } from "./wsfed-cookies.ts";
-import { autoPostPage, signInHeaders, errorPage, pageHeaders, signedOutPage, signInPage } from "./wsfed-html.ts";
+import { PASSIVE_ENDPOINT_PAGE, autoPostPage, signInHeaders, errorPage, pageHeaders, signedOutPage, signInPage } from "./wsfed-html.ts";
 import {
   PARTNER_COOKIE, PARTNER_STATE_MS, openPartnerState, partnerIdentity, partnerNamed, partnerSignInUrl, partnerSignOutUrl,
   passivePartners, sealPartnerState,
@@ -67,6 +67,8 @@ export async function handleWsFed(req: Request, svc: RequestServices): Promise<R
     const secret = ctx.config.webSessionSecret;
     if (secret === undefined) refuse("Browser sign-in is not configured on this service.", 404);
     const key: WebKey = { secret, realm: ctx.issuer };
+    // The address itself, with no query (the home page links it): say what it is for.
+    if (req.method !== "POST" && /^[^?]*\??$/.test(req.url)) return html(PASSIVE_ENDPOINT_PAGE);
     const form = req.method === "POST" ? await readForm(req, ctx) : queryOf(req.url);
     const wa = form.get("wa");
     const cookies = cookieJar(req.url, ctx.config.realm, req.headers.get("cookie"));

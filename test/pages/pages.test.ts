@@ -23,6 +23,24 @@ describe("pages", () => {
     expect(html).not.toMatch(/\sstyle=/);
   });
 
+  it("the passive requestor address opened by itself says what it is for, with the pages' headers; with parameters it is the endpoint", async () => {
+    for (const path of ["/wsfed", "/wsfed?"]) {
+      const r = await call(path);
+      expect(r.status, path).toBe(200);
+      expect(r.headers.get("content-type")).toBe("text/html; charset=utf-8");
+      expect(r.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+      expect(r.headers.get("x-frame-options")).toBe("DENY");
+      const html = await r.text();
+      expect(html).toContain("<h1>Browser sign-in</h1>");
+      expect(html).toContain("<code>?wa=wsignin1.0&amp;wtrealm=</code>");
+      expect(html).toContain(`<a href="./">Back to the home page</a>`);
+      expect(html).not.toContain(`role="alert"`);
+    }
+    // Parameters without a wa are still refused, and a POST without one too.
+    expect((await call("/wsfed?wtrealm=urn%3Aexample%3Arp")).status).toBe(400);
+    expect((await call("/wsfed", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "" })).status).toBe(400);
+  });
+
   it("the inspector page loads its script and style from this origin only", async () => {
     const r = await call("/inspect");
     expect(r.status).toBe(200);
@@ -62,6 +80,7 @@ describe("pages", () => {
       ["auto-post page", posted],
       ["sign-in refusal", await call("/wsfed?wa=wsignin1.0&wtrealm=urn%3Aexample%3Anobody")],
       ["signed out", await call("/wsfed?wa=wsignout1.0")],
+      ["browser sign-in address", await call("/wsfed")],
       ["no such page", await call("/nowhere", { headers: { accept: "text/html" } })],
       ["no such realm", await call("/realms/nosuch/inspect")],
     ];
