@@ -26,6 +26,14 @@ function link(path: string, text = path): string {
   return `<a href=".${escapeHtml(path)}"><code>${escapeHtml(text)}</code></a>`;
 }
 
+/**
+ * An endpoint a client POSTs to: its address, not a link — followed in a browser (a GET) it
+ * could only answer 405, and the home page links only to what a browser can open.
+ */
+function postAddress(path: string): string {
+  return `<code>${escapeHtml(path)}</code>`;
+}
+
 const AUTHENTICATION: Record<TrustEndpoint["authentication"], string> = {
   username: "username and password (UsernameToken)",
   certificate: "X.509 certificate (signed message)",
@@ -34,7 +42,7 @@ const AUTHENTICATION: Record<TrustEndpoint["authentication"], string> = {
 
 function trustEndpoint(e: TrustEndpoint): string {
   const key = e.issuedKey ? `, ${e.issuedKey === "symmetric" ? "symmetric" : "asymmetric"} key` : "";
-  return `<li>${link(e.path)}: WS-Trust ${e.version === "13" ? "1.3" : "February 2005"}, ${AUTHENTICATION[e.authentication]}${key}</li>`;
+  return `<li>${postAddress(e.path)}: WS-Trust ${e.version === "13" ? "1.3" : "February 2005"}, ${AUTHENTICATION[e.authentication]}${key}</li>`;
 }
 
 function homePage(issuer: string, endpoints: readonly TrustEndpoint[], browserSignIn: boolean): string {
@@ -48,11 +56,11 @@ function homePage(issuer: string, endpoints: readonly TrustEndpoint[], browserSi
       `<li>${link(MEX_PATH)}: WS-MetadataExchange (WSDL with each endpoint's policy; also SOAP <code>Get</code>)</li>` +
       `<li>${link("/.well-known/oauth-authorization-server")}: OAuth 2.0 authorization server metadata (RFC 8414)</li>` +
       `<li>${link(OAUTH_PATHS.jwks)}: signing keys (JWKS)</li></ul>` +
-      `<h2>WS-Trust endpoints (SOAP 1.1 and 1.2)</h2><ul class="endpoints">${endpoints.map(trustEndpoint).join("")}</ul>` +
-      `<h2>OAuth 2.0 endpoints</h2><ul class="endpoints">` +
-      `<li>${link(OAUTH_PATHS.token)}: token exchange (RFC 8693)</li>` +
-      `<li>${link(OAUTH_PATHS.introspect)}: introspection (RFC 7662)</li>` +
-      `<li>${link(OAUTH_PATHS.revoke)}: revocation (RFC 7009)</li></ul>` +
+      `<h2>WS-Trust endpoints (SOAP 1.1 and 1.2, POST)</h2><ul class="endpoints">${endpoints.map(trustEndpoint).join("")}</ul>` +
+      `<h2>OAuth 2.0 endpoints (POST)</h2><ul class="endpoints">` +
+      `<li>${postAddress(OAUTH_PATHS.token)}: token exchange (RFC 8693)</li>` +
+      `<li>${postAddress(OAUTH_PATHS.introspect)}: introspection (RFC 7662)</li>` +
+      `<li>${postAddress(OAUTH_PATHS.revoke)}: revocation (RFC 7009)</li></ul>` +
       (browserSignIn
         ? `<h2>Browser sign-in</h2><ul class="endpoints">` +
           `<li>${link(PASSIVE_REQUESTOR_PATH)}: WS-Federation passive requestor (<code>wa=wsignin1.0</code>, <code>wa=wsignout1.0</code>)</li></ul>`

@@ -16,11 +16,27 @@ describe("pages", () => {
     expect(csp).not.toContain("unsafe-inline");
     expect(r.headers.get("x-content-type-options")).toBe("nosniff");
     const html = await r.text();
-    for (const path of ["/trust/13/usernamemixed", "/trust/2005/certificatemixed", "/trust/mex", "/FederationMetadata/2007-06/FederationMetadata.xml", "/oauth2/token", "/oauth2/jwks", "/inspect"]) {
+    for (const path of ["/trust/mex", "/FederationMetadata/2007-06/FederationMetadata.xml", "/oauth2/jwks", "/inspect", "/wsfed"]) {
       expect(html).toContain(`href=".${path}"`);
+    }
+    // Endpoints a client POSTs to are listed by address; a browser following a link there
+    // could only get a 405.
+    for (const path of ["/trust/13/usernamemixed", "/trust/2005/certificatemixed", "/oauth2/token", "/oauth2/introspect"]) {
+      expect(html).toContain(`<code>${path}</code>`);
+      expect(html).not.toContain(`href=".${path}"`);
     }
     expect(html).not.toMatch(/<script(?![^>]*\bsrc=)/);
     expect(html).not.toMatch(/\sstyle=/);
+  });
+
+  it("every link on the home page opens in a browser: a GET answers 200, never an error", async () => {
+    const html = await (await call("/")).text();
+    const links = [...html.matchAll(/href="([^"]+)"/g)].map((m) => m[1]!.replaceAll("&amp;", "&"));
+    expect(links.length).toBeGreaterThan(5);
+    for (const href of links) {
+      const r = await call(new URL(href, `${ORIGIN}/`).pathname, { headers: { accept: "text/html" } });
+      expect(r.status, href).toBe(200);
+    }
   });
 
   it("the passive requestor address opened by itself says what it is for, with the pages' headers; with parameters it is the endpoint", async () => {
