@@ -1,7 +1,8 @@
 // The token inspector page in a real browser (Debian's Chromium, driven by playwright-core):
 // tokens the STS issued are pasted into /inspect, and the page, checking them with the STS's
 // published keys in the browser, must call each valid, and each one-byte-altered copy invalid;
-// the forms a token comes in (base64url from token exchange, decrypted in place by xmlsec1) are
+// the forms a token comes in (base64url from token exchange, decrypted in place by xmlsec1, an
+// Authorization header's `Bearer …` value) are
 // read, attributes are shown as stated, and a token with a time beyond any date still gets a verdict.
 // Screenshots of the page go to <work>/screenshots/ for review.
 import { existsSync, mkdirSync } from "node:fs";
@@ -80,6 +81,11 @@ export async function inspectorCheck({ base, work, report, skip }) {
       await page.screenshot({ path: join(shots, `inspect-${kind}-altered.png`), fullPage: true });
     }
     const saml2 = tokens.find(([kind]) => kind === "saml2")?.[1];
+    if (j.ok) {
+      // An Authorization header's value, copied from a tool: the scheme is not the token.
+      const bearer = await inspect(`Bearer ${j.token}`);
+      report("inspector: Chromium reads a pasted 'Bearer <JWT>' and marks it valid", bearer.valid === "true", bearer.text ?? "");
+    }
     if (j.ok) {
       // RFC 8693 §3: a SAML token from token exchange is base64url, pasted as it comes.
       const form = exchangeForm({ audience: ["urn:example:rp"], "requested-type": "saml2" }, presentedToken(j.token));

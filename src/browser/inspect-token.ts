@@ -86,9 +86,19 @@ function pemOf(b64: string): string {
   return `-----BEGIN CERTIFICATE-----\n${b64.replace(/(.{64})/g, "$1\n")}\n-----END CERTIFICATE-----`;
 }
 
+/**
+ * The token in what was pasted: without the white space around it, nor the authorization scheme
+ * in front of it when an Authorization header's value was copied from a tool — `Bearer` (RFC
+ * 6750 §2.1) or `DPoP` (RFC 9449 §7.1), in any letter case (RFC 9110 §11.1), and the
+ * white space after it. A token itself never holds white space, so nothing of one is cut.
+ */
+export function pastedToken(input: string): string {
+  return input.trim().replace(/^(?:bearer|dpop)\s+/i, "");
+}
+
 /** Reads and checks `input` against `sts` at `now`. Never throws: a refusal is a result. */
 export async function inspectToken(input: string, sts: ThisSts, now: Date): Promise<InspectionResult> {
-  const text = input.trim();
+  const text = pastedToken(input);
   if (text === "") return { ok: false, error: "Paste a SAML assertion (XML, base64 or base64url) or a JWT." };
   if (text.length > MAX_TOKEN_CHARS) return { ok: false, error: `The token is longer than ${MAX_TOKEN_CHARS} characters.` };
   try {

@@ -4,7 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { XMLSerializer, type Node } from "@xmldom/xmldom";
-import { inspectToken, thisSts, MAX_TOKEN_CHARS, type ThisSts } from "../../src/browser/inspect-token.ts";
+import { inspectToken, pastedToken, thisSts, MAX_TOKEN_CHARS, type ThisSts } from "../../src/browser/inspect-token.ts";
 import { exports } from "cloudflare:workers";
 import { NS, TT, envelope } from "../helpers/soap.ts";
 import { ORIGIN, byTag, trust } from "../helpers/worker.ts";
@@ -196,6 +196,19 @@ describe("inspectToken", () => {
     const jwkHeader = btoa(JSON.stringify({ alg: "ES256", jwk: { kty: "EC" } })).replace(/=+$/, "");
     const k = await inspectToken(`${jwkHeader}.${p}.AAAA`, sts, new Date());
     expect(k.ok && k.inspection.signature.valid).toBe(false);
+  });
+
+  it("reads an Authorization header value as pasted from a tool: the Bearer or DPoP scheme, any case, is not the token", async () => {
+    const token = await jwt();
+    for (const pasted of [`Bearer ${token}`, `bearer ${token}`, `  BEARER \t${token}\n`, `DPoP ${token}`, `dpop  ${token}`, `\n${token} `]) {
+      expect(pastedToken(pasted), JSON.stringify(pasted.slice(0, 12))).toBe(token);
+      const r = await inspectToken(pasted, sts, new Date());
+      expect(r.ok && r.inspection, JSON.stringify(pasted.slice(0, 12))).toMatchObject({ format: "JWT", subject: "alice", signature: { valid: true } });
+    }
+    // Only a scheme followed by white space is one; the token's own text is never cut.
+    for (const kept of ["Bearer", "Bearerx.y.z", "<Bearer/>", "PHNhbWw6QXNzZXJ0aW9u"]) expect(pastedToken(kept)).toBe(kept);
+    const { assertion } = await samlToken(TT.saml2, NS.saml2);
+    expect((await inspectToken(`Bearer ${assertion}`, sts, new Date())).ok).toBe(true);
   });
 
   it("explains what it cannot read, without throwing", async () => {
