@@ -82,6 +82,10 @@ describe("parseXml limits", () => {
     expect(parseXml(`<a ${attrs(64)}/>`).documentElement!.attributes.length).toBe(64);
     expect(refusal(`<a ${attrs(65)}/>`)).toBe("TOO_MANY_ATTRIBUTES");
     expect(refusal(`<r><a ${attrs(3)}/><a ${attrs(3)}/></r>`, { maxTotalAttributes: 5 })).toBe("TOO_MANY_ATTRIBUTES");
+    // Unless told otherwise, the document may hold as many attributes as elements in all.
+    expect(parseXml(`<r>${`<a ${attrs(40)}/>`.repeat(500)}</r>`).getElementsByTagName("a").length).toBe(500);
+    expect(refusal(`<r>${`<a ${attrs(40)}/>`.repeat(501)}</r>`)).toBe("TOO_MANY_ATTRIBUTES");
+    expect(refusal(`<r><a ${attrs(3)}/><a ${attrs(3)}/></r>`, { maxElements: 5 })).toBe("TOO_MANY_ATTRIBUTES");
   });
   it("the pre-scan counts every element of a large document of comments, CDATA and markup-like attribute values", () => {
     // Its cost against the size is a benchmark row (`npm run bench`, micro: parse pre-scan).
