@@ -153,6 +153,16 @@ interface SignedParts {
   algorithms: Algorithms;
 }
 
+/**
+ * Most references a message signature may have. A part is referenced once, and the parts are the
+ * Body, the Timestamp, the signing token and the WS-Addressing headers (WCF and WSS4J sign at
+ * most seven); only wsa:RelatesTo may repeat. Each reference costs a canonicalization and a
+ * digest before the signature value can be checked, and anyone holding a trusted certificate
+ * (which is public) can compute the digests: unbounded, 1 MiB of references to RelatesTo headers
+ * held workerd for most of a second per request.
+ */
+export const MAX_MESSAGE_REFERENCES = 16;
+
 /** The one signature and Timestamp of the Security header, the signature's structure read. */
 function readSigned(parts: MessageParts, algorithms: Algorithms): SignedParts {
   const signatures = childElements(parts.security, DSIG_NS, "Signature");
@@ -163,6 +173,9 @@ function readSigned(parts: MessageParts, algorithms: Algorithms): SignedParts {
   const timestamps = childElements(parts.security, WSU_NS, "Timestamp");
   if (timestamps.length !== 1) throw badRequest("A signed message needs exactly one wsu:Timestamp in its Security header.");
   const parsed = parseSignature(signature, algorithms);
+  if (parsed.references.length > MAX_MESSAGE_REFERENCES) {
+    throw badRequest(`A message signature may have at most ${MAX_MESSAGE_REFERENCES} references (one per signed part of the message); this one has ${parsed.references.length}.`);
+  }
   if (childElements(signature, DSIG_NS, "Object").length > 0) throw new Refusal("ds:Object is not allowed in a message signature");
   const ids = uniqueIds(signature.ownerDocument!.documentElement!);
   return { signature, timestamp: timestamps[0]!, parsed, ids, algorithms };

@@ -29,6 +29,8 @@ export interface SignedEnvelopeOptions {
   sha1?: boolean;
   created?: Date;
   expires?: Date;
+  /** Extra header blocks after wsa:To (wsa is bound to `a`, wsu to `u`). */
+  extraHeaders?: string;
   /** Extra children of the Security header (after the signature), e.g. an intermediate BST. */
   extraSecurity?: string;
   /** Replaces the ds:KeyInfo content. */
@@ -68,7 +70,7 @@ export async function signedEnvelope(o: SignedEnvelopeOptions): Promise<string> 
       .join("");
   const build = (digests: Record<string, string>, signatureValue: string) =>
     `<s:Envelope xmlns:s="${soapNs}" xmlns:a="${NS.wsa}" xmlns:u="${NS.wsu}">` +
-    `<s:Header><a:Action u:Id="_action">${o.action}</a:Action><a:To u:Id="_to">${o.to}</a:To>` +
+    `<s:Header><a:Action u:Id="_action">${o.action}</a:Action><a:To u:Id="_to">${o.to}</a:To>${o.extraHeaders ?? ""}` +
     `<wsse:Security xmlns:wsse="${NS.wsse}" s:mustUnderstand="1">` +
     `<u:Timestamp u:Id="_ts"><u:Created>${created.toISOString()}</u:Created><u:Expires>${expires.toISOString()}</u:Expires></u:Timestamp>` +
     (o.certPem ? `<wsse:BinarySecurityToken u:Id="_x509" ValueType="${X509V3}" EncodingType="${B64}">${pemBody(o.certPem)}</wsse:BinarySecurityToken>` : "") +

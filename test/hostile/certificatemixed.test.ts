@@ -24,6 +24,7 @@ import { EKU, LEAF_EXTENSIONS, authority, certificate, certificateDer, extendedK
 import { NS, TT } from "../helpers/soap.ts";
 import { ORIGIN, call, faultCode } from "../helpers/worker.ts";
 import { signedEnvelope, type SignedEnvelopeOptions } from "../helpers/wss-sign.ts";
+import { MAX_MESSAGE_REFERENCES } from "../../src/soap/message-signature.ts";
 import type { Fetcher } from "../oauth/helpers.ts";
 import { workerWith } from "./configured.ts";
 
@@ -112,6 +113,14 @@ describe("certificatemixed: wrapping and coverage", () => {
     refused(await send(await sign({ sign: ["_body", "_to", "_action"] })), "wst:FailedAuthentication", /Timestamp/);
     refused(await send(await sign({ sign: ["_body", "_ts", "_action"] })), "wst:FailedAuthentication", /wsa:To/);
     refused(await send(await sign({ sign: ["_body", "_ts", "_to"] })), "wst:FailedAuthentication", /wsa:Action/);
+  });
+
+  it("refuses a signature with more references than a message has parts to sign, before any digest (17 wsa:RelatesTo signed; 12 pass)", async () => {
+    const relatesTo = (n: number) => Array.from({ length: n }, (_, i) => `<a:RelatesTo u:Id="_r${i}">urn:uuid:${i}</a:RelatesTo>`).join("");
+    const ids = (n: number) => ["_body", "_ts", "_to", "_action", ...Array.from({ length: n }, (_, i) => `_r${i}`)];
+    expect((await send(await sign({ extraHeaders: relatesTo(12), sign: ids(12) }))).status).toBe(200);
+    const r = await send(await sign({ extraHeaders: relatesTo(13), sign: ids(13) }));
+    refused(r, "wst:BadRequest", new RegExp(`at most ${MAX_MESSAGE_REFERENCES} references .* has 17`));
   });
 
   it("refuses a UsernameToken next to the signature", async () => {
