@@ -9,9 +9,14 @@ import { escapeHtml, page, PAGE_HEADERS } from "./html.ts";
 /** Refusals are never cached: the configuration, or the realms served, may change. */
 const HEADERS: Readonly<Record<string, string>> = Object.freeze({ ...PAGE_HEADERS, "Cache-Control": "no-store" });
 
-const TITLES: Partial<Record<StsErrorCode, [number, string]>> = {
-  not_configured: [503, "Service unavailable"],
-  unknown_realm: [404, "Not found"],
+/**
+ * Each refusal's status, title, and the base its links resolve against: where no realm is served,
+ * the page's own folder is no realm's either (its stylesheet and home link would be this same
+ * 404), so they point at the host's root, where the realm most likely to be served is mounted.
+ */
+const TITLES: Partial<Record<StsErrorCode, [number, string, string]>> = {
+  not_configured: [503, "Service unavailable", "./"],
+  unknown_realm: [404, "Not found", "/"],
 };
 
 /** The page for a request this STS does not serve here; undefined for any other error. */
@@ -19,9 +24,9 @@ export function unservedPage(e: unknown): Response | undefined {
   if (!(e instanceof StsError)) return undefined;
   const known = TITLES[e.code];
   if (known === undefined) return undefined;
-  const [status, title] = known;
+  const [status, title, base] = known;
   const body = `<h1>${escapeHtml(title)}</h1><p class="error" role="alert">${escapeHtml(e.message)}</p>`;
-  return new Response(page(title, "./", body), { status, headers: HEADERS });
+  return new Response(page(title, base, body), { status, headers: HEADERS });
 }
 
 /**

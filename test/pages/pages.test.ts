@@ -145,6 +145,13 @@ describe("pages", () => {
       expect(r.headers.get("content-security-policy")).toContain("default-src 'none'");
       expect(await r.text()).toMatch(text);
     }
+    // Under a realm path no realm is served at, the page's links go to the host's root, whose
+    // realm serves them, not back to the same 404.
+    const lost = await (await call("/realms/nosuch/inspect")).text();
+    expect(lost).toContain(`<link rel="stylesheet" href="/assets/sts.css">`);
+    expect(lost).toContain(`<header><a href="/">`);
+    expect((await call("/assets/sts.css")).status).toBe(200);
+    expect((await call("/")).status).toBe(200);
     // The other doors keep their own formats; a script or stylesheet is no page.
     expect((await call("/realms/nosuch/oauth2/jwks")).headers.get("content-type")).toMatch(/^application\/json/);
     expect((await unconfigured("/inspect.js")).headers.get("content-type")).toMatch(/^application\/json/);
