@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { firstValues, formPairs } from "../../src/web/form-urlencoded.ts";
+import { MAX_FORM_FIELDS, firstValues, formPairs } from "../../src/web/form-urlencoded.ts";
 
 describe("the form-urlencoded reader", () => {
   // Each case is read as URLSearchParams reads it: the JavaScript path must never differ.
@@ -15,7 +15,7 @@ describe("the form-urlencoded reader", () => {
   it("reads each character a bounded number of times, also where no pair has an '='", () => {
     // "a&a&…&a=b": a search for each pair's '=' that starts afresh reads on to the last one,
     // quadratic in the body (seconds for 1 MiB). Count what indexOf reads instead of timing it.
-    const text = "a&".repeat(1 << 14) + "a=b";
+    const text = "a&".repeat(MAX_FORM_FIELDS - 1) + "a=b";
     const indexOf = String.prototype.indexOf;
     let read = 0;
     String.prototype.indexOf = function (this: string, search: string, from = 0) {
@@ -31,6 +31,17 @@ describe("the form-urlencoded reader", () => {
     }
     expect(pairs).toEqual([...new URLSearchParams(text)]);
     expect(read).toBeLessThan(4 * text.length);
+  });
+
+  it("refuses more than MAX_FORM_FIELDS fields, before decoding the rest, also where an escape needs repair", () => {
+    const fields = (n: number, first = "a=1") => [first, ...Array.from({ length: n - 1 }, (_, i) => `f${i}=%41`)].join("&");
+    expect([...formPairs(fields(MAX_FORM_FIELDS))]).toHaveLength(MAX_FORM_FIELDS);
+    expect([...formPairs(fields(MAX_FORM_FIELDS, "bad=%ZZ"))]).toHaveLength(MAX_FORM_FIELDS);
+    // Empty fields are no fields, as URLSearchParams reads them.
+    expect([...formPairs(fields(MAX_FORM_FIELDS) + "&&&&")]).toHaveLength(MAX_FORM_FIELDS);
+    for (const text of [fields(MAX_FORM_FIELDS + 1), fields(MAX_FORM_FIELDS + 1, "bad=%ZZ"), "a&".repeat(1 << 18)]) {
+      expect(() => formPairs(text)).toThrow(expect.objectContaining({ code: "bad_request", message: `The form has more than ${MAX_FORM_FIELDS} fields.` }));
+    }
   });
 
   it("gives each name's first value, null when absent", () => {
