@@ -15,7 +15,7 @@ export function explain(e) {
     if (e instanceof NoTimelyAnswer) return e.message;
     const why = noAnswer(e);
     if (why !== undefined) {
-      return `cannot reach the STS${typeof e.url === "string" ? ` at ${e.url}` : ""} (${why}): is it running at the --url given?`;
+      return `cannot reach the STS${typeof e.url === "string" ? ` at ${e.url}` : ""} (${why}): is it running at that address?`;
     }
     if (e instanceof Error) return e.message;
   }

@@ -21,7 +21,7 @@ test("a file that cannot be read or written is named, without a stack trace", ()
 
 test("an STS that does not answer says so, with the system's reason", async () => {
   const e = await fetch("http://127.0.0.1:9/").catch((x) => x); // port 9: refused by fetch itself ("bad port")
-  assert.match(explain(e), /^cannot reach the STS \(.+\): is it running at the --url given\?$/);
+  assert.match(explain(e), /^cannot reach the STS \(.+\): is it running at that address\?$/);
 });
 
 test("a malformed --url, and any other error's message", () => {

@@ -88,7 +88,7 @@ test("an STS that does not answer is named by its address", async () => {
   await new Promise((r) => closed.close(r));
   const r = await sts(["alice", "--url", dead], { STS_ADMIN: "ops", STS_ADMIN_SECRET: "s3cret" });
   assert.equal(r.status, 1);
-  assert.equal(r.stderr.trim(), `sts revoke-subject: cannot reach the STS at ${dead} (ECONNREFUSED): is it running at the --url given?`);
+  assert.equal(r.stderr.trim(), `sts revoke-subject: cannot reach the STS at ${dead} (ECONNREFUSED): is it running at that address?`);
 });
 
 test("an answer of the wrong shape is named with its URL and what is wrong (exit 1), never printed as 'undefined'", async () => {
