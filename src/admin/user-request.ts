@@ -57,7 +57,7 @@ export function readBoolean(v: unknown, path = "enabled"): boolean {
 /** Claims as a user is created with them: name → a string or strings. */
 export function readClaims(v: unknown, path = "claims"): Record<string, string[]> {
   const x = new Issues();
-  const claims = validateClaims(x, v, path);
+  const claims = validateClaims(x, v, path, "a claim is removed with null");
   const first = x.lines[0];
   if (first !== undefined) throw invalidRequest(`'${first.replace(": ", "': ")}.`);
   bound(claims, path);
@@ -86,9 +86,6 @@ function bound(claims: Record<string, string[]>, path: string): void {
   if (JSON.stringify(claims).length > CLAIM_BOUNDS.jsonChars) throw invalidRequest(`'${path}' may take at most ${CLAIM_BOUNDS.jsonChars} characters as JSON.`);
   for (const name of names) {
     const values = claims[name] ?? [];
-    // A claim with no value is no claim: stored, it would be shown nowhere (a user's claims are
-    // read without it), yet count against the bound and be offered in federation metadata.
-    if (values.length === 0) throw invalidRequest(`'${path}.${name}' must hold at least one value (a claim is removed with null).`);
     if (values.length > MAX_VALUES) throw invalidRequest(`'${path}.${name}' may hold at most ${MAX_VALUES} values.`);
     if (values.some((s) => s.length > MAX_VALUE_CHARS)) throw invalidRequest(`'${path}.${name}' values must be at most ${MAX_VALUE_CHARS} characters.`);
   }

@@ -78,7 +78,7 @@ const UNWRITABLE = "has a character XML 1.0 cannot carry (a control character ot
  * Validates a user's claims: an object of claim name to a string or strings, no reserved names,
  * nothing a token cannot state.
  */
-export function validateClaims(x: Issues, v: unknown, path: string): Record<string, string[]> {
+export function validateClaims(x: Issues, v: unknown, path: string, removal = "leave the claim out instead"): Record<string, string[]> {
   const out = newClaims();
   if (v === undefined) return out;
   if (typeof v !== "object" || v === null || Array.isArray(v)) {
@@ -101,6 +101,12 @@ export function validateClaims(x: Issues, v: unknown, path: string): Record<stri
       continue;
     }
     const values = Array.isArray(value) ? value : [value];
+    // A claim with no value is no claim: kept, it would be stated nowhere (a user's claims are
+    // read without it), yet count against the bounds and be offered in federation metadata.
+    if (values.length === 0) {
+      x.add(p, `must hold at least one value (${removal})`);
+      continue;
+    }
     const ok: string[] = [];
     values.forEach((s, j) => {
       const at = Array.isArray(value) ? `${p}[${j}]` : p;

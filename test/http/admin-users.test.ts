@@ -523,15 +523,15 @@ describe("federation metadata and the directory", () => {
     const name = fresh();
     const made = await create(name, "correct-horse-1", { [claim]: [] });
     expect(made.status).toBe(400);
-    expect(((await made.json()) as { error_description: string }).error_description).toBe(`'claims.${claim}' must hold at least one value (a claim is removed with null).`);
+    expect(((await made.json()) as { error_description: string }).error_description).toBe(`'claims.${claim}': must hold at least one value (a claim is removed with null).`);
     expect((await create(name)).status).toBe(201);
     const patched = await admin(`/admin/users/${name}`, "PATCH", { claims: { role: "user", [claim]: [] } });
     expect(patched.status).toBe(400);
-    expect(((await patched.json()) as { error_description: string }).error_description).toContain(`'claims.${claim}' must hold at least one value`);
+    expect(((await patched.json()) as { error_description: string }).error_description).toContain(`'claims.${claim}': must hold at least one value`);
     const hash = "pbkdf2-sha256$10000$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
     const imported = await admin("/admin/users/import", "POST", { users: [{ username: fresh(), passwordHash: hash, claims: { [claim]: [] } }] });
     expect(imported.status).toBe(400);
-    expect(((await imported.json()) as { error_description: string }).error_description).toContain(`'users[0].claims.${claim}' must hold at least one value`);
+    expect(((await imported.json()) as { error_description: string }).error_description).toContain(`'users[0].claims.${claim}': must hold at least one value`);
     expect(((await (await admin(`/admin/users/${name}`)).json()) as { user: { claims: object } }).user.claims).toEqual({});
     expect(await metadata()).not.toContain(claim);
   });
