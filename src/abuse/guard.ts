@@ -59,20 +59,13 @@ export async function withFailureLimit<T>(
   const windowMs = l.failedAuthWindowSeconds * 1000;
   // In flight from here until the counters know its outcome (src/abuse/limits.ts `admit`).
   const release = await admit(keys, l.maxFailedAuthPerWindow, windowMs, Date.now);
-  let failed = false;
-  let failure: unknown;
   try {
     return await attempt();
   } catch (e) {
     if (!isFailure(e)) throw e;
-    failed = true;
-    failure = e;
+    throw (await countFailure(counter, keys, l.maxFailedAuthPerWindow, windowMs, Date.now(), TOO_MANY_FAILURES)) ?? e;
   } finally {
-    if (!failed) release();
-  }
-  try {
-    throw (await countFailure(counter, keys, l.maxFailedAuthPerWindow, windowMs, Date.now(), TOO_MANY_FAILURES)) ?? failure;
-  } finally {
+    // After the catch: a failure stays in flight until its counters have answered.
     release();
   }
 }
