@@ -9,6 +9,7 @@
  * The DOM parser then does the real well-formedness checking.
  */
 import { XmlSecurityError } from "./errors.ts";
+import { isXmlSpace } from "./xs.ts";
 
 /** Limits every parse of untrusted XML applies. */
 export interface XmlLimits {
@@ -41,9 +42,6 @@ export function isXmlText(s: string): boolean {
   return !BAD_CHAR.test(s);
 }
 
-function isSpace(c: number): boolean {
-  return c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d;
-}
 
 /**
  * Scans `s` (already decoded, BOM removed) against `limits`.
@@ -62,7 +60,7 @@ export function prescanXml(s: string, limits: XmlLimits, allowProcessingInstruct
   const attributeCounts: number[] = [];
 
   // XML 1.0 §2.8: the XML declaration may only appear at the very start.
-  if (s.startsWith("<?xml") && (isSpace(s.charCodeAt(5)) || s.charCodeAt(5) === QUESTION)) {
+  if (s.startsWith("<?xml") && (isXmlSpace(s.charCodeAt(5)) || s.charCodeAt(5) === QUESTION)) {
     const end = s.indexOf("?>", 5);
     if (end < 0) throw new XmlSecurityError("MALFORMED", "unterminated XML declaration");
     encoding = declaredEncoding(s.slice(5, end));
@@ -75,7 +73,7 @@ export function prescanXml(s: string, limits: XmlLimits, allowProcessingInstruct
     if (depth === 0) {
       // Outside the root element only whitespace may appear (XML 1.0 §2.1 Misc).
       for (let k = i; k < textEnd; k++) {
-        if (!isSpace(s.charCodeAt(k))) throw new XmlSecurityError("MALFORMED", "text outside the root element");
+        if (!isXmlSpace(s.charCodeAt(k))) throw new XmlSecurityError("MALFORMED", "text outside the root element");
       }
     }
     if (lt < 0) break;
@@ -98,7 +96,7 @@ export function prescanXml(s: string, limits: XmlLimits, allowProcessingInstruct
       const end = s.indexOf("?>", lt + 2);
       if (end < 0) throw new XmlSecurityError("MALFORMED", "unterminated processing instruction");
       const t = s.slice(lt + 2, Math.min(lt + 6, end)).toLowerCase();
-      if (t === "xml" || (t.startsWith("xml") && isSpace(t.charCodeAt(3)))) {
+      if (t === "xml" || (t.startsWith("xml") && isXmlSpace(t.charCodeAt(3)))) {
         throw new XmlSecurityError("MALFORMED", "misplaced XML declaration");
       }
       if (!allowProcessingInstructions) throw new XmlSecurityError("PROCESSING_INSTRUCTION");
@@ -153,10 +151,10 @@ function declaredEncoding(decl: string): string | undefined {
   const k = decl.indexOf("encoding");
   if (k < 0) return undefined;
   let j = k + 8;
-  while (isSpace(decl.charCodeAt(j))) j++;
+  while (isXmlSpace(decl.charCodeAt(j))) j++;
   if (decl.charCodeAt(j) !== 0x3d /* = */) return undefined;
   j++;
-  while (isSpace(decl.charCodeAt(j))) j++;
+  while (isXmlSpace(decl.charCodeAt(j))) j++;
   const q = decl.charCodeAt(j);
   if (q !== DQUOTE && q !== SQUOTE) return undefined;
   const end = decl.indexOf(q === DQUOTE ? '"' : "'", j + 1);

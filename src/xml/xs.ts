@@ -32,7 +32,8 @@ export function trimXmlSpace(s: string): string {
   return start === 0 && end === s.length ? s : s.slice(start, end);
 }
 
-function isXmlSpace(c: number): boolean {
+/** XML 1.0 §2.3 S: space, tab, LF or CR, as a UTF-16 code unit. */
+export function isXmlSpace(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
 }
 
