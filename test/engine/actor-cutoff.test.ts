@@ -93,21 +93,26 @@ async function aliceJwt(): Promise<string> {
   return jwtIn((await trustWith(f, { user: "alice", password: "wonderland", appliesTo: API, tokenType: TT.jwt })).text)!;
 }
 
-/** alice's token with `actor` acting for her, by token exchange. */
-async function delegated(actorJwt: string, requested: string = TX.jwt, audience = API): Promise<string> {
+/** A token exchange of `subject` with `actorJwt` acting, through `fetch`: its status and answer. */
+async function exchangeWithActor(fetch: Fetcher, subject: string, actorJwt: string, audience: string, requested?: string): Promise<{ status: number; json: Record<string, unknown> }> {
   const body = new URLSearchParams({
     grant_type: "urn:ietf:params:oauth:grant-type:token-exchange",
-    subject_token: await aliceJwt(),
+    subject_token: subject,
     subject_token_type: TX.jwt,
     actor_token: actorJwt,
     actor_token_type: TX.jwt,
     audience,
-    requested_token_type: requested,
+    ...(requested === undefined ? {} : { requested_token_type: requested }),
   });
-  const r = await f("/oauth2/token", { method: "POST", headers: { authorization: DEMO, "content-type": "application/x-www-form-urlencoded" }, body });
-  const j = (await r.json()) as Record<string, unknown>;
-  expect(r.status, JSON.stringify(j)).toBe(200);
-  return j.access_token as string;
+  const r = await fetch("/oauth2/token", { method: "POST", headers: { authorization: DEMO, "content-type": "application/x-www-form-urlencoded" }, body });
+  return { status: r.status, json: (await r.json()) as Record<string, unknown> };
+}
+
+/** alice's token with `actor` acting for her, by token exchange. */
+async function delegated(actorJwt: string, requested: string = TX.jwt, audience = API): Promise<string> {
+  const { status, json } = await exchangeWithActor(f, await aliceJwt(), actorJwt, audience, requested);
+  expect(status, JSON.stringify(json)).toBe(200);
+  return json.access_token as string;
 }
 
 /**
@@ -138,18 +143,7 @@ describe("an actor revoked while a token naming it is being made", () => {
   it("token exchange with an actor_token: the token it mints is revoked with its actor", async () => {
     const actor = await newActor();
     const subject = await aliceJwt();
-    const token = await raced(actor.name, async (fetch) => {
-      const body = new URLSearchParams({
-        grant_type: "urn:ietf:params:oauth:grant-type:token-exchange",
-        subject_token: subject,
-        subject_token_type: TX.jwt,
-        actor_token: actor.jwt,
-        actor_token_type: TX.jwt,
-        audience: API,
-      });
-      const r = await fetch("/oauth2/token", { method: "POST", headers: { authorization: DEMO, "content-type": "application/x-www-form-urlencoded" }, body });
-      return ((await r.json()) as Record<string, unknown>).access_token as string | undefined;
-    });
+    const token = await raced(actor.name, async (fetch) => (await exchangeWithActor(fetch, subject, actor.jwt, API)).json.access_token as string | undefined);
     expect((await validateStatus(jwtBst(token))).code).toBe(STATUS_INVALID);
     // A token made after the revocation from a fresh sign-in of the actor is good.
     const signedInAgain = jwtIn((await trustWith(f, { user: actor.name, password: "actor-password-1", appliesTo: API, tokenType: TT.jwt })).text)!;
@@ -159,20 +153,8 @@ describe("an actor revoked while a token naming it is being made", () => {
   it("an exchange whose actor_token's answer was leased before the revocation: the token is issued no later than that answer", async () => {
     const actor = await newActor();
     const subject = await aliceJwt();
-    const exchangeVia = async (fetch: Fetcher) => {
-      const body = new URLSearchParams({
-        grant_type: "urn:ietf:params:oauth:grant-type:token-exchange",
-        subject_token: subject,
-        subject_token_type: TX.jwt,
-        actor_token: actor.jwt,
-        actor_token_type: TX.jwt,
-        audience: RP,
-        // SAML states its issue instant to the millisecond, so a cut-off a moment before it tells.
-        requested_token_type: TX.saml2,
-      });
-      const r = await fetch("/oauth2/token", { method: "POST", headers: { authorization: DEMO, "content-type": "application/x-www-form-urlencoded" }, body });
-      return ((await r.json()) as Record<string, unknown>).access_token as string | undefined;
-    };
+    // SAML states its issue instant to the millisecond, so a cut-off a moment before it tells.
+    const exchangeVia = async (fetch: Fetcher) => (await exchangeWithActor(fetch, subject, actor.jwt, RP, TX.saml2)).json.access_token as string | undefined;
     // Another isolate asks the actor's state object, which answers "active" with a read lease.
     const isolate = pausedAfterActorRead(actor.name, true);
     expect(await exchangeVia(isolate.fetch)).toBeDefined();
