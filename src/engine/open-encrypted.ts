@@ -86,9 +86,13 @@ export async function openEncryptedAssertion(ctx: StsContext, el: Element, what:
   const l = ctx.config.limits;
   let content: Element[];
   try {
-    // XML Encryption §4.3: the cleartext is read where the EncryptedData stood, so a prefix the
-    // encryptor declared on an ancestor (xmlsec1 leaves saml: on the EncryptedAssertion) is bound.
-    const [open, close] = scopeOf(data);
+    // XML Encryption §4.3: the cleartext replaces the EncryptedData, so it is read in the context
+    // of the EncryptedData's parent: a prefix the encryptor declared on an ancestor (xmlsec1
+    // leaves saml: on the EncryptedAssertion) is bound, and the EncryptedData's own declarations
+    // (xmlns:xenc) are not in scope. Under inclusive canonicalization every namespace in scope
+    // is signed, so one the cleartext never had would break a valid signature.
+    const parent = data.parentNode?.nodeType === 1 ? (data.parentNode as Element) : undefined;
+    const [open, close] = scopeOf(parent);
     const wrapper = parseXml(concatBytes([utf8(open), plaintext, utf8(close)]), {
       maxBytes: l.maxBodyBytes,
       maxDepth: l.maxXmlDepth + 1,
@@ -131,10 +135,10 @@ async function decryptionMemoKey(p: ParsedEncryptedData): Promise<string> {
   return toBase64Url(new Uint8Array(await crypto.subtle.digest("SHA-256", concatBytes(parts) as Uint8Array<ArrayBuffer>)));
 }
 
-/** The namespace bindings in scope at `el` (nearest first wins), as a wrapper's start and end tags. */
-function scopeOf(el: Element): [string, string] {
+/** The namespace bindings in scope at `el` (nearest first wins), as a wrapper's start and end tags; none without it. */
+function scopeOf(el: Element | undefined): [string, string] {
   const seen = new Map<string, string>();
-  for (let n: Element | null = el; n; n = n.parentNode?.nodeType === 1 ? (n.parentNode as Element) : null) {
+  for (let n: Element | null = el ?? null; n; n = n.parentNode?.nodeType === 1 ? (n.parentNode as Element) : null) {
     for (let i = 0; i < n.attributes.length; i++) {
       const a = n.attributes.item(i)!;
       const prefix = a.name === "xmlns" ? "" : a.name.startsWith("xmlns:") ? a.name.slice(6) : undefined;

@@ -13,6 +13,9 @@ import type { TreeElement } from "../../src/xml/tree-writer.ts";
 import { encryptElement } from "../../src/xmlenc/encrypt.ts";
 import { parseXml } from "../../src/xml/parse.ts";
 import { signEnveloped } from "../../src/xmldsig/sign.ts";
+import { C14N_10, EXC_C14N, canonicalizeToBytes } from "../../src/xml/c14n.ts";
+import { DSIG_NS } from "../../src/xml/dom.ts";
+import { toBase64 } from "../../src/bytes.ts";
 import PARTNER_CERT from "../fixtures/dev-credentials/partner-idp.cert.pem?raw";
 import PARTNER_KEY from "../fixtures/dev-credentials/partner-idp.key.pem?raw";
 import { ORIGIN } from "./worker.ts";
@@ -77,4 +80,21 @@ export async function encrypted(assertion: string, o: { certificatePem?: string;
   const recipient = await loadEncryptionCertificate(o.certificatePem ?? DEV_DECRYPTION_KEY.certificatePem);
   const ed = await encryptElement(assertion, recipient, o.dataAlgorithm ? { dataAlgorithm: o.dataAlgorithm } : {});
   return o.bare ? ed : `<saml:EncryptedAssertion xmlns:saml="${SAML2}">${ed}</saml:EncryptedAssertion>`;
+}
+
+/**
+ * A partner assertion signed with inclusive canonicalization (C14N 1.0, which SAML allows beside
+ * exclusive) instead of the builder's exclusive one: its signature covers every namespace in
+ * scope, so it verifies only where the assertion sees the namespaces it was signed with.
+ */
+export async function inclusivelySigned(assertion: string): Promise<string> {
+  const root = parseXml(assertion.replaceAll(`Algorithm="${EXC_C14N}"`, `Algorithm="${C14N_10}"`)).documentElement as Element;
+  const signature = root.getElementsByTagNameNS(DSIG_NS, "Signature").item(0)!;
+  const signedInfo = signature.getElementsByTagNameNS(DSIG_NS, "SignedInfo").item(0)!;
+  const digest = await crypto.subtle.digest("SHA-256", canonicalizeToBytes(root, { algorithm: C14N_10, exclude: (n) => n === signature }));
+  signedInfo.getElementsByTagNameNS(DSIG_NS, "DigestValue").item(0)!.textContent = toBase64(new Uint8Array(digest));
+  const key = await (await partnerRing()).all()[0]!.privateKeyFor("RS256");
+  const value = await crypto.subtle.sign("RSASSA-PKCS1-v1_5", key, canonicalizeToBytes(signedInfo, { algorithm: C14N_10 }));
+  signature.getElementsByTagNameNS(DSIG_NS, "SignatureValue").item(0)!.textContent = toBase64(new Uint8Array(value));
+  return root.toString();
 }

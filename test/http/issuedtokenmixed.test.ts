@@ -6,7 +6,7 @@
 import { generatedPair } from "../helpers/keys.ts";
 import { describe, expect, it } from "vitest";
 import { DOMParser, XMLSerializer } from "@xmldom/xmldom";
-import { PARTNER, SAML2, encrypted, partnerAssertion, restated } from "../helpers/partner.ts";
+import { PARTNER, SAML2, encrypted, inclusivelySigned, partnerAssertion, restated } from "../helpers/partner.ts";
 import { NS, TT } from "../helpers/soap.ts";
 import { ORIGIN, byTag, faultCode, postSoap, soapHeaders, trust } from "../helpers/worker.ts";
 import { DEV_CONFIG } from "../../src/config/dev.ts";
@@ -378,6 +378,17 @@ describe("partner assertions encrypted for this STS (its decryption certificate,
     const r = await send(request("13", "1.2", await encrypted(bare)));
     expect(r.status, r.text).toBe(200);
     expect(byTag(byTag(r.doc, NS.saml2, "Assertion")[0]!, NS.saml2, "NameID")[0]!.textContent).toBe(`${PARTNER}#carol`);
+  });
+
+  it("reads it without the EncryptedData's own declarations (§4.3: the cleartext replaces it): an assertion signed with inclusive canonicalization verifies after decryption as it does in the clear", async () => {
+    for (const [kind, type, bare] of [["saml2", TX.saml2, false], ["saml1", TX.saml1, true]] as const) {
+      const signed = await inclusivelySigned(await partnerAssertion({ kind }));
+      const clear = await exchange({ subject_token: b64url(signed), subject_token_type: type, audience: "https://api.example.com/" });
+      expect(clear.status, `${kind} in the clear: ${clear.text}`).toBe(200);
+      const opened = await exchange({ subject_token: b64url(await encrypted(signed, { bare })), subject_token_type: type, audience: "https://api.example.com/" });
+      expect(opened.status, `${kind} encrypted: ${opened.text}`).toBe(200);
+      expect(jwtParts(opened.json.access_token as string).payload.sub).toBe(`${PARTNER}#carol`);
+    }
   });
 
   it("accepts one as OnBehalfOf, and as a token exchange subject_token", async () => {
