@@ -172,8 +172,19 @@ export interface StatedAttribute {
   values: string[];
 }
 
+/**
+ * What is refused in place of an attribute or a name encrypted on its own (SAML 2.0 core §2.7.3
+ * EncryptedAttribute, §2.2.4 EncryptedID). This STS opens a whole saml:EncryptedAssertion
+ * (engine/open-encrypted.ts) and nothing inside one: read around, an encrypted attribute would
+ * vanish from the claims without a word, and an encrypted name would read as no name at all.
+ */
+const ENCRYPTED_PART = (what: string) =>
+  invalidToken(`The assertion carries an ${what}: this STS opens an encrypted assertion (saml:EncryptedAssertion), not an attribute or a name encrypted on its own; have its issuer encrypt the whole assertion instead.`);
+
 function saml2Attributes(a: Element): StatedAttribute[] {
-  return childElements(a, SAML2_NS, "AttributeStatement").flatMap((st) =>
+  const statements = childElements(a, SAML2_NS, "AttributeStatement");
+  if (statements.some((st) => childElements(st, SAML2_NS, "EncryptedAttribute").length > 0)) throw ENCRYPTED_PART("EncryptedAttribute");
+  return statements.flatMap((st) =>
     childElements(st, SAML2_NS, "Attribute").map((at) => ({
       name: at.getAttribute("Name") ?? "",
       values: childElements(at, SAML2_NS, "AttributeValue").map(textContent),
@@ -206,6 +217,7 @@ export function assertionAttributes(a: Element): StatedAttribute[] {
 function readSaml2(a: Element): AssertionFacts {
   if (a.getAttribute("Version") !== "2.0") throw invalidToken("Unsupported SAML assertion version.");
   const subject = one(a, SAML2_NS, "Subject", "Subject");
+  if (childElements(subject, SAML2_NS, "EncryptedID").length > 0) throw ENCRYPTED_PART("EncryptedID as its subject");
   const cond = firstChild(a, SAML2_NS, "Conditions");
   const audienceRestrictions = cond
     ? childElements(cond, SAML2_NS, "AudienceRestriction").map((ar) => childElements(ar, SAML2_NS, "Audience").map((au) => trimXmlSpace(textContent(au))))

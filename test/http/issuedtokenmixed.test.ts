@@ -391,6 +391,25 @@ describe("partner assertions encrypted for this STS (its decryption certificate,
     }
   });
 
+  it("refuses an assertion with an attribute or its subject's name encrypted on its own (SAML 2.0 EncryptedAttribute, EncryptedID) rather than reading around it", async () => {
+    const role = `<saml:Attribute xmlns:saml="${SAML2}" Name="http://schemas.microsoft.com/ws/2008/06/identity/claims/role"><saml:AttributeValue>admin</saml:AttributeValue></saml:Attribute>`;
+    const name = `<saml:NameID xmlns:saml="${SAML2}">carol</saml:NameID>`;
+    const [sealedRole, sealedName] = [await encrypted(role, { bare: true }), await encrypted(name, { bare: true })];
+    const cases = {
+      EncryptedAttribute: await restated(await partnerAssertion(), (x) => x.replace("</saml:AttributeStatement>", `<saml:EncryptedAttribute>${sealedRole}</saml:EncryptedAttribute></saml:AttributeStatement>`)),
+      EncryptedID: await restated(await partnerAssertion(), (x) => x.replace(/<saml:NameID[^>]*>[^<]*<\/saml:NameID>/, `<saml:EncryptedID>${sealedName}</saml:EncryptedID>`)),
+    };
+    for (const [what, assertion] of Object.entries(cases)) {
+      for (const token of [assertion, await encrypted(assertion)]) {
+        const r = await exchange({ subject_token: b64url(token), subject_token_type: TX.saml2, audience: "https://api.example.com/" });
+        expect(r.status, `${what}: ${r.text}`).toBe(400);
+        expect(r.json.error).toBe("invalid_grant");
+        expect(String(r.json.error_description)).toContain(`carries an ${what}`);
+        expect(r.json.access_token).toBeUndefined();
+      }
+    }
+  });
+
   it("accepts one as OnBehalfOf, and as a token exchange subject_token", async () => {
     const gateway = gatewayWorker();
     const obo = await trustWith(gateway, { user: "gateway", password: "rp-validator-secret-0f1e2d3c4b5a6978", appliesTo: "urn:example:rp", extra: `<wst:OnBehalfOf>${await encrypted(await partnerAssertion())}</wst:OnBehalfOf>` });
