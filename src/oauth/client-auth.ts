@@ -47,21 +47,33 @@ function basicDecode(s: string): string | undefined {
   }
 }
 
-function parseBasic(header: string): { id: string; secret: string } | undefined {
+type Credentials = Readonly<{ id: string; secret: string }>;
+
+/**
+ * The readings of a Basic credential, most likely first: RFC 6749 §2.3.1 form-decoded, then the
+ * text as sent where that differs. Many clients skip the §2.3.1 encoding (authlib before 1.3,
+ * requests' HTTPBasicAuth, curl -u), so a secret holding '+' or '%' reaches us as written, and
+ * decoding it would turn '+' into a space or fail on a '%' that starts no escape. Taking the
+ * literal reading as well lets no one in who does not hold the secret: each reading is checked
+ * against the hash of the client it names, as any presented secret is.
+ */
+function parseBasic(header: string): Credentials[] {
   const basic = parseBasicAuthorization(header);
-  if (!basic) return undefined;
-  // RFC 6749 §2.3.1: client id and secret are form-encoded before Basic encoding.
+  if (!basic) return [];
   const id = basicDecode(basic.user);
   const secret = basicDecode(basic.secret);
-  return id === undefined || secret === undefined ? undefined : { id, secret };
+  const literal: Credentials = Object.freeze({ id: basic.user, secret: basic.secret });
+  if (id === undefined || secret === undefined) return [literal];
+  if (id === basic.user && secret === basic.secret) return [literal];
+  return [Object.freeze({ id, secret }), literal];
 }
 
 /** The Authorization header as client authentication reads it, decoded once per request. */
 export interface PresentedAuthorization {
   /** The header uses the Basic scheme. */
   readonly basic: boolean;
-  /** Its id and secret; undefined when not Basic or malformed. */
-  readonly credentials: Readonly<{ id: string; secret: string }> | undefined;
+  /** Every reading of its id and secret to try, most likely first ({@link parseBasic}); none when not Basic or malformed. */
+  readonly readings: readonly Credentials[];
 }
 
 /**
@@ -70,7 +82,7 @@ export interface PresentedAuthorization {
  * the result is a pure function of the exact header text, frozen, so it can be handed out again.
  */
 let lastAuthorization: { header: string; value: PresentedAuthorization } | undefined;
-const NO_AUTHORIZATION: PresentedAuthorization = Object.freeze({ basic: false, credentials: undefined });
+const NO_AUTHORIZATION: PresentedAuthorization = Object.freeze({ basic: false, readings: Object.freeze([]) });
 
 /** Reads the Authorization header (or null). The result is frozen. */
 export function readAuthorization(header: string | null): PresentedAuthorization {
@@ -80,8 +92,8 @@ export function readAuthorization(header: string | null): PresentedAuthorization
   if (lastAuthorization !== undefined && constantTimeEqualText(header, lastAuthorization.header)) return lastAuthorization.value;
   const h = header.trim();
   const basic = /^basic\b/i.test(h);
-  const credentials = basic ? parseBasic(h) : undefined;
-  const value: PresentedAuthorization = Object.freeze({ basic, credentials: credentials && Object.freeze(credentials) });
+  const readings = Object.freeze(basic ? parseBasic(h) : []);
+  const value: PresentedAuthorization = Object.freeze({ basic, readings });
   lastAuthorization = { header, value };
   return value;
 }
@@ -91,7 +103,7 @@ export function readAuthorization(header: string | null): PresentedAuthorization
  * verification — only for keying abuse counters.
  */
 export function claimedClientId(authorization: PresentedAuthorization, params: FormParams): string | undefined {
-  return authorization.basic ? authorization.credentials?.id : params.get("client_id");
+  return authorization.basic ? authorization.readings[0]?.id : params.get("client_id");
 }
 
 /**
@@ -113,26 +125,33 @@ export async function authenticateClient(
   }
   const paramId = params.get("client_id");
   if (basic) {
-    const cred = authorization.credentials;
-    if (!cred) throw oauthInvalidClient("The Basic authorization header is malformed.");
-    if (paramId !== undefined && paramId !== cred.id) throw oauthInvalidRequest("client_id does not match the authenticated client.");
-    return { client: await bySecret(ctx, cred.id, cred.secret), method: "client_secret_basic" };
+    const readings = authorization.readings;
+    if (readings.length === 0) throw oauthInvalidClient("The Basic authorization header is malformed.");
+    const named = paramId === undefined ? readings : readings.filter((r) => r.id === paramId);
+    if (named.length === 0) throw oauthInvalidRequest("client_id does not match the authenticated client.");
+    for (const r of named) {
+      const client = await bySecret(ctx, r.id, r.secret);
+      if (client) return { client, method: "client_secret_basic" };
+    }
+    throw oauthInvalidClient();
   }
   if (post) {
     if (paramId === undefined) throw oauthInvalidClient("client_secret needs client_id.");
-    return { client: await bySecret(ctx, paramId, params.get("client_secret")!), method: "client_secret_post" };
+    const client = await bySecret(ctx, paramId, params.get("client_secret")!);
+    if (!client) throw oauthInvalidClient();
+    return { client, method: "client_secret_post" };
   }
   if (jwt) return { client: await byAssertion(ctx, params, paramId, deps), method: "private_key_jwt" };
   throw oauthInvalidClient("Client authentication is required.");
 }
 
-async function bySecret(ctx: StsContext, id: string, secret: string): Promise<OAuthClient> {
+/** The client `id` names when `secret` is its secret, else undefined. */
+async function bySecret(ctx: StsContext, id: string, secret: string): Promise<OAuthClient | undefined> {
   const client = ctx.config.oauthClients.get(id);
   // verifySecret hashes the presented secret even for unknown clients (no timing oracle); only
   // the secret that last verified for this client's hash skips the hash (docs/security.md).
   const ok = await verifySecret(secret, client?.secretHash);
-  if (!client || !ok) throw oauthInvalidClient();
-  return client;
+  return client && ok ? client : undefined;
 }
 
 /** RFC 7523 §3 checks on a client assertion, then single use of its jti. */

@@ -1,0 +1,65 @@
+/**
+ * client_secret_basic over HTTP with a secret holding the characters RFC 6749 §2.3.1's
+ * form-encoding changes ('+', '%', ':', '/', non-ASCII): accepted encoded as the RFC says
+ * (authlib ≥ 1.3, Go's x/oauth2) and as written (authlib before 1.3, requests' HTTPBasicAuth,
+ * curl -u), and refused with any other secret.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import { app } from "../../src/http/app.ts";
+import { DEV_CONFIG, DEV_SECRETS } from "../../src/config/dev.ts";
+import { hashSecret } from "../../src/identity/secret.ts";
+import { ORIGIN } from "../helpers/worker.ts";
+import { API, basic, post, type Fetcher } from "./helpers.ts";
+
+const SECRET = "Zq+7/x%41:é~tail-of-entropy-0f1e2d3c4b5a6978";
+const CLIENT = "odd+client";
+
+/** Basic as clients that skip §2.3.1 send it: the id and secret as written, UTF-8. */
+function literalBasic(id: string, secret: string): string {
+  let bin = "";
+  for (const b of new TextEncoder().encode(`${id}:${secret}`)) bin += String.fromCharCode(b);
+  return "Basic " + btoa(bin);
+}
+
+let fetcher: Fetcher;
+
+beforeAll(async () => {
+  const config = {
+    keys: DEV_CONFIG.keys,
+    users: DEV_CONFIG.users,
+    relyingParties: [{ identifier: API, defaultTokenType: "jwt" }],
+    oauthClients: [{ clientId: CLIENT, secretHashSecret: "ODD_CLIENT_HASH", allowedAudiences: [API], resourceServerFor: [API] }],
+  };
+  const customEnv = { ...env, ...DEV_SECRETS, ODD_CLIENT_HASH: await hashSecret(SECRET), STS_CONFIG: JSON.stringify(config) };
+  fetcher = async (path, init) => {
+    const ctx = createExecutionContext();
+    const res = await app.fetch(new Request(ORIGIN + path, init), customEnv, ctx);
+    await waitOnExecutionContext(ctx);
+    return res;
+  };
+});
+
+describe("client_secret_basic with a secret that form-encoding changes", () => {
+  it("is accepted form-encoded (RFC 6749 §2.3.1)", async () => {
+    const r = await post("/oauth2/introspect", { token: "x" }, basic(CLIENT, SECRET), fetcher);
+    expect([r.status, r.json]).toEqual([200, { active: false }]);
+  });
+
+  it("is accepted as written, by clients that do not form-encode", async () => {
+    const r = await post("/oauth2/introspect", { token: "x" }, literalBasic(CLIENT, SECRET), fetcher);
+    expect([r.status, r.json]).toEqual([200, { active: false }]);
+    // The same, with the client_id parameter naming the client as well.
+    const named = await post("/oauth2/introspect", { token: "x", client_id: CLIENT }, literalBasic(CLIENT, SECRET), fetcher);
+    expect([named.status, named.json]).toEqual([200, { active: false }]);
+  });
+
+  it("is refused with any other secret, read either way", async () => {
+    for (const auth of [literalBasic(CLIENT, SECRET.replace("+", " ")), basic(CLIENT, SECRET + "x"), literalBasic(CLIENT, "100%"), literalBasic("odd client", SECRET)]) {
+      const r = await post("/oauth2/introspect", { token: "x" }, auth, fetcher);
+      expect([r.status, r.json.error], auth).toEqual([401, "invalid_client"]);
+    }
+    const other = await post("/oauth2/introspect", { token: "x", client_id: "someone-else" }, literalBasic(CLIENT, SECRET), fetcher);
+    expect([other.status, other.json.error]).toEqual([400, "invalid_request"]);
+  });
+});
