@@ -86,6 +86,36 @@ export function toOAuthError(e: unknown): OAuthError | undefined {
   return o;
 }
 
+/** Stand-ins for the characters our messages use that RFC 6749 §5.2 does not allow in a description. */
+const DESCRIPTION_STAND_INS: Readonly<Record<string, string>> = {
+  "§": "section ",
+  '"': "'",
+  "\\": "/",
+  "\u2018": "'",
+  "\u2019": "'",
+  "\u201C": "'",
+  "\u201D": "'",
+  "\u2013": "-",
+  "\u2014": "-",
+  "\u2026": "...",
+  "\u2192": "->",
+  "\u2260": "!=",
+  "\t": " ",
+  "\n": " ",
+  "\r": " ",
+};
+
+/**
+ * RFC 6749 §5.2: `error_description` "MUST NOT include characters outside the set %x20-21 /
+ * %x23-5B / %x5D-7E" — printable ASCII without '"' and '\'. A client library that holds to it
+ * may strip or refuse a description that does not. Our messages cite sections as "§" and quote
+ * values, and some echo a caller's text: each such character becomes its ASCII stand-in, any
+ * other one '?'.
+ */
+export function wireDescription(message: string): string {
+  return message.replace(/§ ?|[^\x20\x21\x23-\x5B\x5D-\x7E]/gu, (c) => DESCRIPTION_STAND_INS[c.startsWith("§") ? "§" : c] ?? "?");
+}
+
 /** The JSON error response: `{error, error_description}` with status and headers (plus the endpoint's own). */
 export function oauthErrorResponse(err: OAuthError, extraHeaders?: Record<string, string>): Response {
   const headers: Record<string, string> = { "Content-Type": "application/json", ...NO_STORE_PRAGMA, ...extraHeaders };
@@ -96,5 +126,5 @@ export function oauthErrorResponse(err: OAuthError, extraHeaders?: Record<string
   // this server), so it is the challenge after client_secret_post or private_key_jwt too.
   if (err.status === 401) headers["WWW-Authenticate"] = 'Basic realm="sts", charset="UTF-8"';
   if (err.retryAfterSeconds !== undefined) headers["Retry-After"] = String(err.retryAfterSeconds);
-  return new Response(JSON.stringify({ error: err.code, error_description: err.message }), { status: err.status, headers });
+  return new Response(JSON.stringify({ error: err.code, error_description: wireDescription(err.message) }), { status: err.status, headers });
 }

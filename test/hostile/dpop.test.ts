@@ -87,7 +87,7 @@ describe("hostile DPoP proofs → invalid_dpop_proof", () => {
 
   it("a wrong htm", async () => {
     const k = await proofKey();
-    for (const htm of ["GET", "post", "PUT", 1]) await refused(await proof(k, { htm }), /htm must be "POST"/);
+    for (const htm of ["GET", "post", "PUT", 1]) await refused(await proof(k, { htm }), /htm must be 'POST'/);
   });
 
   it("a stale, future or malformed iat", async () => {
@@ -161,7 +161,7 @@ describe("hostile DPoP proofs → invalid_dpop_proof", () => {
   it("a missing or wrong typ", async () => {
     const k = await proofKey();
     for (const typ of [undefined, "JWT", "at+jwt", "DPOP+JWT", "application/dpop+jwt"]) {
-      await refused(await proof(k, {}, { typ }), /typ header must be "dpop\+jwt"/);
+      await refused(await proof(k, {}, { typ }), /typ header must be 'dpop\+jwt'/);
     }
   });
 
@@ -183,12 +183,12 @@ describe("hostile DPoP proofs → invalid_dpop_proof", () => {
     const k = await proofKey();
     const signed = (header: Record<string, unknown>, crit: Record<string, boolean>) =>
       new SignJWT(claims()).setProtectedHeader({ alg: k.alg, typ: "dpop+jwt", jwk: k.jwk, ...header } as never).sign(k.privateKey, { crit });
-    await refused(await signed({ crit: ["foo"], foo: 1 }, { foo: true }), /^The DPoP proof is not acceptable: its crit header names an extension this server does not understand \(RFC 7515 §4\.1\.11: DPoP proofs use none\)\.$/);
+    await refused(await signed({ crit: ["foo"], foo: 1 }, { foo: true }), /^The DPoP proof is not acceptable: its crit header names an extension this server does not understand \(RFC 7515 section 4\.1\.11: DPoP proofs use none\)\.$/);
     const [, p, sig] = (await proof(k)).split(".");
     const header = (h: object) => `${b64url(JSON.stringify({ alg: k.alg, typ: "dpop+jwt", jwk: k.jwk, ...h }))}.${p}.${sig}`;
-    await refused(header({ crit: [] }), /^The DPoP proof is not acceptable: it is not a valid JWS: "crit" \(Critical\) Header Parameter MUST be an array of non-empty strings when present\.$/);
+    await refused(header({ crit: [] }), /^The DPoP proof is not acceptable: it is not a valid JWS: 'crit' \(Critical\) Header Parameter MUST be an array of non-empty strings when present\.$/);
     await refused(header({ crit: ["foo"] }), /its crit header names an extension this server does not understand/);
-    await refused(header({ crit: ["b64"] }), /not a valid JWS: Extension Header Parameter "b64" is missing/);
+    await refused(header({ crit: ["b64"] }), /not a valid JWS: Extension Header Parameter 'b64' is missing/);
   });
 
   it("an oversized proof is refused unread", async () => {

@@ -649,7 +649,8 @@ describe("a presented SAML assertion's times are in UTC (SAML 2.0 core §1.3.3):
         expect(subject(r), what).toBeUndefined();
         const x = await exchange({ subject_token: b64url(a), subject_token_type: TX[kind], audience: "https://api.example.com/" }, undefined, roomy);
         expect([x.status, x.json.error], what).toEqual([400, "invalid_grant"]);
-        expect(String(x.json.error_description), what).toContain(reason(a, el, attr));
+        // RFC 6749 §5.2: the OAuth description says it in ASCII ("§" → "section").
+        expect(String(x.json.error_description), what).toContain(reason(a, el, attr).replace("§", "section "));
       }
     }
   });

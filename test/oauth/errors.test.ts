@@ -46,6 +46,27 @@ describe("engine error → OAuth error table", () => {
   });
 });
 
+describe("error_description characters (RFC 6749 §5.2)", () => {
+  const ALLOWED = /^[\x20\x21\x23-\x5B\x5D-\x7E]*$/;
+  it("writes our messages' section signs, quotes and other characters in ASCII", async () => {
+    const r = oauthErrorResponse(new OAuthError("invalid_request", 'Use one (RFC 6749 §2.3), not "two" \\ or §§ \u2014 caf\u00e9\u2026\n'));
+    expect(((await r.json()) as { error_description: string }).error_description).toBe("Use one (RFC 6749 section 2.3), not 'two' / or section section - caf?... ");
+  });
+  it("keeps every description on the wire inside the allowed set, whatever the caller sent", async () => {
+    const answers = [
+      await post("/oauth2/token", { grant_type: TX.grant, subject_token: "x", subject_token_type: TX.saml2, audience: "https://api.example.com/" }),
+      await post("/oauth2/token", { grant_type: TX.grant, subject_token: "x", subject_token_type: TX.jwt, client_id: "demo-client", client_secret: "demo-secret" }),
+      await call("/oauth2/token", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", authorization: "Basic " + btoa("demo-client:demo-secret") }, body: "%C3%A9%22%5C%E2%80%94=1&%C3%A9%22%5C%E2%80%94=2" }).then(async (res) => ({ status: res.status, json: (await res.json()) as Record<string, unknown> })),
+    ];
+    for (const a of answers) {
+      expect(a.status).toBe(400);
+      expect(a.json.error_description).toMatch(ALLOWED);
+    }
+    expect(answers[1]!.json.error_description).toBe("Use exactly one client authentication method (RFC 6749 section 2.3).");
+    expect(answers[2]!.json.error_description).toBe("The parameter '?'/-' must not be repeated.");
+  });
+});
+
 describe("form parameters (RFC 6749 §3.2)", () => {
   it("refuses repeated parameters except audience and resource; empty values count as absent", () => {
     expect(() => parseForm("a=1&a=2")).toThrow(OAuthError);

@@ -331,9 +331,9 @@ describe("token endpoint errors", () => {
     const saml = b64url(await samlFromTrust());
     const notB64 = "<saml:Assertion/>";
     const subject = await err(exchange({ subject_token: notB64, subject_token_type: TX.saml2, audience: API }), 400, "invalid_grant");
-    expect(subject.json.error_description).toBe("The subject_token is not base64url-encoded, as a SAML token must be (RFC 8693 §3).");
+    expect(subject.json.error_description).toBe("The subject_token is not base64url-encoded, as a SAML token must be (RFC 8693 section 3).");
     const actor = await err(exchange({ subject_token: jwt, subject_token_type: TX.jwt, audience: API, actor_token: notB64, actor_token_type: TX.saml2 }), 400, "invalid_grant");
-    expect(actor.json.error_description).toBe("The actor_token is not base64url-encoded, as a SAML token must be (RFC 8693 §3).");
+    expect(actor.json.error_description).toBe("The actor_token is not base64url-encoded, as a SAML token must be (RFC 8693 section 3).");
     const notXml = await err(exchange({ subject_token: saml, subject_token_type: TX.saml2, audience: API, actor_token: b64url("not xml"), actor_token_type: TX.saml1 }), 400, "invalid_grant");
     expect(notXml.json.error_description).toMatch(/^The actor_token is not acceptable XML: /);
   });
