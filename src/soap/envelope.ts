@@ -32,13 +32,17 @@ export interface Addressing {
   to: string | undefined;
 }
 
-const UNDERSTOOD = new Set([
-  `${WSA10_NS} Action`,
-  `${WSA10_NS} To`,
-  `${WSA04_NS} Action`,
-  `${WSA04_NS} To`,
-  `${WSSE_NS} Security`,
-]);
+/**
+ * The message addressing properties WS-Addressing carries as header blocks (1.0 SOAP Binding §2.1;
+ * the 2004/08 submission §3). This endpoint processes every one of them (readAddressing: To and
+ * Action read and checked, ReplyTo and FaultTo held to the anonymous address, MessageID echoed as
+ * RelatesTo, each one's cardinality checked), so a sender that marks any of them mustUnderstand —
+ * as WS-Addressing lets it — is understood, not refused.
+ */
+const WSA_HEADERS = ["To", "From", "ReplyTo", "FaultTo", "Action", "MessageID", "RelatesTo"];
+
+/** The header blocks this endpoint understands (SOAP 1.2 Part 1 §5.2.3, SOAP 1.1 §4.2.3). */
+const UNDERSTOOD = new Set([...[WSA10_NS, WSA04_NS].flatMap((ns) => WSA_HEADERS.map((local) => `${ns} ${local}`)), `${WSSE_NS} Security`]);
 
 /**
  * WS-Addressing 1.0 Core §3.2 (and the 2004/08 submission §3): a message carries at most one of

@@ -549,6 +549,42 @@ describe("an envelope of one SOAP version sent in the other's binding", () => {
   });
 });
 
+describe("every WS-Addressing header is understood: mustUnderstand on one is honoured, not refused", () => {
+  const mu = (soap: "1.1" | "1.2") => (soap === "1.2" ? "true" : "1");
+
+  it("MessageID, ReplyTo, FaultTo, From and RelatesTo marked mustUnderstand are processed (SOAP 1.1 and 1.2, both WS-Addressing versions)", async () => {
+    for (const soap of ["1.1", "1.2"] as const) {
+      for (const ns of [WSA, WSA04]) {
+        const anonymous = ns === WSA ? `${WSA}/anonymous` : `${WSA04}/role/anonymous`;
+        const headers =
+          `<wsa:ReplyTo s:mustUnderstand="${mu(soap)}"><wsa:Address>${anonymous}</wsa:Address></wsa:ReplyTo>` +
+          `<wsa:FaultTo s:mustUnderstand="${mu(soap)}"><wsa:Address>${anonymous}</wsa:Address></wsa:FaultTo>` +
+          `<wsa:From s:mustUnderstand="${mu(soap)}"><wsa:Address>urn:example:client</wsa:Address></wsa:From>` +
+          `<wsa:RelatesTo s:mustUnderstand="${mu(soap)}">urn:uuid:earlier</wsa:RelatesTo>`;
+        const edit = (b: string) => {
+          const marked = once(b, "<wsa:MessageID>urn:uuid:marked</wsa:MessageID>", `<wsa:MessageID s:mustUnderstand="${mu(soap)}">urn:uuid:marked</wsa:MessageID>`);
+          return ns === WSA ? marked : marked.replace(`xmlns:wsa="${WSA}"`, `xmlns:wsa="${WSA04}"`).replace(/(<wsa:To[^>]*>)[^<]*/, `$1${anonymous}`);
+        };
+        const r = await send({ ...ALICE, soap, messageId: "urn:uuid:marked", extraHeaders: headers }, { edit });
+        expect(r.status, `${soap} ${ns}: ${r.text.slice(0, 400)}`).toBe(200);
+        expect(r.text).toContain("<a:RelatesTo>urn:uuid:marked</a:RelatesTo>");
+        expect(r.text).toContain("saml:Assertion");
+      }
+    }
+  });
+
+  it("a marked ReplyTo elsewhere is still refused as an address, not as a header not understood", async () => {
+    const r = await send({ ...ALICE, extraHeaders: `<wsa:ReplyTo s:mustUnderstand="true"><wsa:Address>https://client.example/replies</wsa:Address></wsa:ReplyTo>` });
+    expect(r.fault).toBe("wsa:InvalidAddressingHeader");
+    expect(r.text).toContain("<s:Value>wsa:OnlyAnonymousAddressSupported</s:Value>");
+  });
+
+  it("an element of another namespace by one of those names is still not understood", async () => {
+    const r = await send({ ...ALICE, extraHeaders: `<x:MessageID xmlns:x="urn:x" s:mustUnderstand="true">urn:uuid:x</x:MessageID>` });
+    expect(r.fault).toBe("s:MustUnderstand");
+  });
+});
+
 describe("a fault about the envelope itself relates to the request's wsa:MessageID (WS-Addressing 1.0 Core §3.4)", () => {
   const relatesTo = (text: string) => /<a:RelatesTo>([^<]*)<\/a:RelatesTo>/.exec(text)?.[1];
   const MU_FOO = `<x:Foo xmlns:x="urn:x" s:mustUnderstand="true"/>`;
