@@ -255,6 +255,10 @@ export function readEnvelopeParts(doc: Document, contentType: string | null): Om
   }
   if (!body) throw badRequest("The SOAP envelope has no Body.");
   for (const h of header ? childElements(header) : []) {
+    // SOAP 1.2 Part 1 §5.2.1 and SOAP 1.1 §4.2: every header block is namespace-qualified. An
+    // unqualified one names nothing a fault could point at (a NotUnderstood qname needs a
+    // namespace), whatever role it is for.
+    if (!h.namespaceURI) throw badRequest(`The SOAP header block '${(h.localName ?? "").slice(0, 200)}' is not namespace-qualified.`);
     const mu = mustUnderstand(h, ns);
     if (!targetsUs(h, version)) continue;
     if (mu && !UNDERSTOOD.has(`${h.namespaceURI} ${h.localName}`)) {

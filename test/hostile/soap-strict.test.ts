@@ -585,6 +585,22 @@ describe("every WS-Addressing header is understood: mustUnderstand on one is hon
   });
 });
 
+describe("a SOAP header block must be namespace-qualified (SOAP 1.2 Part 1 §5.2.1, SOAP 1.1 §4.2)", () => {
+  it("an unqualified header block is a well-formed Sender fault naming it, whether or not it is marked mustUnderstand", async () => {
+    for (const soap of ["1.1", "1.2"] as const) {
+      for (const header of [`<Foo s:mustUnderstand="${soap === "1.2" ? "true" : "1"}"/>`, `<Foo/>`, `<Foo s:role="urn:other-node"/>`]) {
+        if (soap === "1.1" && header.includes("s:role")) continue;
+        const r = await send({ ...ALICE, soap, extraHeaders: header });
+        expect(r.fault, `${soap} ${header}`).toBe("wst:BadRequest");
+        expect(r.status).toBe(soap === "1.2" ? 400 : 500);
+        expect(r.text).toContain("The SOAP header block 'Foo' is not namespace-qualified.");
+        expect(r.text).not.toContain('xmlns:nu=""');
+        expect(r.text).not.toContain("Assertion");
+      }
+    }
+  });
+});
+
 describe("a fault about the envelope itself relates to the request's wsa:MessageID (WS-Addressing 1.0 Core §3.4)", () => {
   const relatesTo = (text: string) => /<a:RelatesTo>([^<]*)<\/a:RelatesTo>/.exec(text)?.[1];
   const MU_FOO = `<x:Foo xmlns:x="urn:x" s:mustUnderstand="true"/>`;
