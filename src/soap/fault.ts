@@ -1,6 +1,6 @@
 import type { AddressingProblem, StsErrorCode } from "../errors.ts";
 import { type Markup, xml } from "../xml/markup.ts";
-import { type SoapVersion, WSA04_FAULT_ACTION, WSA04_NS, WSA10_FAULT_ACTION, WSA10_NS, WSSE_NS } from "./ns.ts";
+import { SOAP11_NS, SOAP12_NS, type SoapVersion, WSA04_FAULT_ACTION, WSA04_NS, WSA10_FAULT_ACTION, WSA10_NS, WSSE_NS } from "./ns.ts";
 import { soapReply } from "./reply.ts";
 
 /** Where a fault code's QName lives: WS-Trust, WS-Security, WS-Addressing or SOAP itself. */
@@ -124,6 +124,12 @@ export function buildFault(version: SoapVersion, f: FaultInput): { xml: string; 
       const cut = f.detail.lastIndexOf(" ");
       header = xml`<s:NotUnderstood xmlns:nu="${f.detail.slice(0, Math.max(cut, 0))}" qname="nu:${f.detail.slice(cut + 1)}"/>`;
     }
+  }
+  if (f.code === "version_mismatch") {
+    // SOAP 1.2 Part 1 §5.4.7: a VersionMismatch fault SHOULD carry an env:Upgrade header block
+    // listing the envelopes this node supports, most preferred first (§5.4.8); Appendix A puts the
+    // same block, in the SOAP 1.2 namespace, in a SOAP 1.1 fault.
+    header = xml`<u:Upgrade xmlns:u="${SOAP12_NS}"><u:SupportedEnvelope qname="u:Envelope"/><u:SupportedEnvelope xmlns:v="${SOAP11_NS}" qname="v:Envelope"/></u:Upgrade>`;
   }
   // The fault action is the requestor's WS-Addressing version's, as its RelatesTo and header names are.
   const action = wsaNs === WSA04_NS ? WSA04_FAULT_ACTION : WSA10_FAULT_ACTION;

@@ -601,6 +601,34 @@ describe("a SOAP header block must be namespace-qualified (SOAP 1.2 Part 1 §5.2
   });
 });
 
+describe("a VersionMismatch fault names the envelopes this STS reads (SOAP 1.2 Part 1 §5.4.7, §5.4.8)", () => {
+  const UPGRADE = `<u:Upgrade xmlns:u="${NS.s12}"><u:SupportedEnvelope qname="u:Envelope"/><u:SupportedEnvelope xmlns:v="${NS.s11}" qname="v:Envelope"/></u:Upgrade>`;
+
+  it("an unknown envelope namespace, or an envelope in the other version's binding, carries an env:Upgrade header block", async () => {
+    const unknown = (b: string) => b.replace(`xmlns:s="${NS.s12}"`, `xmlns:s="http://www.w3.org/2002/12/soap-envelope"`);
+    for (const [name, r] of [
+      ["unknown namespace", await send(ALICE, { edit: unknown })],
+      ["unknown namespace, mex", await send(ALICE, { edit: unknown, path: "/trust/mex" })],
+      ["SOAP 1.1 as application/soap+xml", await send({ ...ALICE, soap: "1.1" }, { headers: { "content-type": "application/soap+xml; charset=utf-8", SOAPAction: null } })],
+      ["SOAP 1.2 as text/xml", await send(ALICE, { headers: { "content-type": "text/xml; charset=utf-8" } })],
+    ] as const) {
+      expect(r.fault, name).toMatch(/:VersionMismatch$/);
+      const header = /<s:Header>([\s\S]*?)<\/s:Header>/.exec(r.text)?.[1] ?? "";
+      expect(header, name).toContain(UPGRADE);
+      // The whole reply is well-formed XML with the Upgrade block as a header block.
+      const doc = new DOMParser().parseFromString(r.text, "text/xml");
+      const upgrade = doc.getElementsByTagNameNS(NS.s12, "Upgrade")[0] as Element | undefined;
+      expect((upgrade?.parentNode as Element | null)?.localName, name).toBe("Header");
+    }
+  });
+
+  it("no other fault carries one", async () => {
+    const r = await send({ ...ALICE, password: "nope" });
+    expect(r.fault).toBe("wst:FailedAuthentication");
+    expect(r.text).not.toContain("Upgrade");
+  });
+});
+
 describe("a fault about the envelope itself relates to the request's wsa:MessageID (WS-Addressing 1.0 Core §3.4)", () => {
   const relatesTo = (text: string) => /<a:RelatesTo>([^<]*)<\/a:RelatesTo>/.exec(text)?.[1];
   const MU_FOO = `<x:Foo xmlns:x="urn:x" s:mustUnderstand="true"/>`;
