@@ -60,7 +60,11 @@ const ENDS_BEFORE_START = "The requested lifetime ends before it starts.";
  */
 export function requestedEnd(rp: RelyingParty, startMs: number, skewMs: number, want: Date): number {
   const maxMs = rp.maxTokenLifetimeSeconds * 1000;
-  if (want.getTime() <= startMs) throw invalidTimeRange(ENDS_BEFORE_START);
+  // The requester's own range was not reversed (refuseReversed): its end lies before the token's
+  // start, now or a postdated renewal's, so say that rather than blame the range.
+  if (want.getTime() <= startMs) {
+    throw invalidTimeRange(`The requested lifetime ends at ${want.toISOString()}, which is not after the token's start at ${new Date(startMs).toISOString()}.`);
+  }
   if (want.getTime() - startMs > maxMs + skewMs) {
     throw invalidTimeRange(`The requested lifetime exceeds the maximum of ${rp.maxTokenLifetimeSeconds} seconds for this relying party.`);
   }

@@ -78,6 +78,18 @@ describe("WS-Trust Issue (black box)", () => {
     expect(r.text).toContain(`NotOnOrAfter="${exp}"`);
   });
 
+  it("a Lifetime that has already ended is refused saying so, not as a range that ends before it starts", async () => {
+    for (const lifetime of [
+      { created: "2020-01-01T00:00:00Z", expires: "2020-01-01T01:00:00Z" },
+      { expires: "2020-01-01T01:00:00Z" },
+    ]) {
+      const r = await trust({ ...alice, lifetime });
+      expect(faultCode(r.text), JSON.stringify(lifetime)).toBe("wst:InvalidTimeRange");
+      expect(r.text).toMatch(/The requested lifetime ends at 2020-01-01T01:00:00\.000Z, which is not after the token's start at \d{4}-\d\d-\d\dT[\d:.]+Z\./);
+      expect(r.text).not.toContain("ends before it starts");
+    }
+  });
+
   it("a Lifetime date that is not an xs:dateTime is refused naming wsu:Created or wsu:Expires and showing the value, escaped and bounded", async () => {
     const cases: [{ created?: string; expires?: string }, string][] = [
       [{ expires: "2026-12-06 03:32:14Z" }, "wst:Lifetime/wsu:Expires '2026-12-06 03:32:14Z' is not an xs:dateTime"],
