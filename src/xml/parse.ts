@@ -37,7 +37,8 @@ export interface ParseXmlOptions extends Partial<XmlLimits> {
 /**
  * Parses untrusted XML into an xmldom Document, or throws XmlSecurityError.
  *
- * Bytes must be UTF-8 (a BOM is removed; a declared encoding other than UTF-8 is refused);
+ * Bytes must be UTF-8 (a BOM is removed; a declared encoding other than UTF-8, or bytes that
+ * begin as UTF-16 or UTF-32 do, are refused as UNSUPPORTED_ENCODING);
  * a string is taken as already decoded and its declared encoding ignored. Line ends are
  * normalized as XML 1.0 §2.11 says (CRLF and CR to LF; unlike xmldom's default, NEL and
  * U+2028 are left alone, as XML 1.0 requires).
@@ -58,6 +59,9 @@ export function parseXml(input: string | Uint8Array, options?: ParseXmlOptions):
     text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
   } else {
     if (input.byteLength > limits.maxBytes) throw new XmlSecurityError("TOO_LARGE");
+    // A UTF-16 or UTF-32 document is refused for its encoding, not for what its bytes would be
+    // misread as in UTF-8 (a stray byte, or NULs that are no XML character).
+    if (wideEncoding(input)) throw new XmlSecurityError("UNSUPPORTED_ENCODING");
     try {
       // ignoreBOM: false removes a leading UTF-8 BOM.
       text = strictUtf8.decode(input);
@@ -90,6 +94,18 @@ function checkAttributeCounts(root: Element, attributeCounts: readonly number[])
     }
   }
   if (index !== attributeCounts.length) throw new XmlSecurityError("MALFORMED", "element count mismatch");
+}
+
+/**
+ * Whether the bytes begin as a UTF-16 or UTF-32 document does (XML 1.0 Appendix F.1): a UTF-16
+ * byte order mark (FE FF, FF FE — also how UTF-32LE's begins), UTF-32BE's (00 00 FE FF), or, with
+ * no mark, a '<' with a zero byte beside it (3C 00, 00 3C). A UTF-8 document never begins with a
+ * zero byte or with 3C 00: U+0000 is no XML character.
+ */
+function wideEncoding(b: Uint8Array): boolean {
+  if (b.length < 2) return false;
+  const [b0, b1] = [b[0]!, b[1]!];
+  return (b0 === 0xfe && b1 === 0xff) || (b0 === 0xff && b1 === 0xfe) || b0 === 0 || (b0 === 0x3c && b1 === 0);
 }
 
 function utf8Length(s: string): number {

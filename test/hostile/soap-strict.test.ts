@@ -691,6 +691,23 @@ describe("the media type a SOAP message is sent as", () => {
       expect((await send({ ...ALICE, soap }, { headers: { "content-type": type } })).status, type).toBe(200);
     }
   });
+
+  it("a body in UTF-16 (as WCF sends it with textEncoding utf-16), with or without a byte order mark, is refused for its encoding", async () => {
+    const e = envelope({ ...ALICE, soap: "1.2" });
+    const le = [...e.body].flatMap((c) => [c.charCodeAt(0) & 0xff, c.charCodeAt(0) >> 8]);
+    const be = [...e.body].flatMap((c) => [c.charCodeAt(0) >> 8, c.charCodeAt(0) & 0xff]);
+    for (const [name, bytes, type] of [
+      ["BOM, labelled utf-16", [0xff, 0xfe, ...le], "application/soap+xml; charset=utf-16"],
+      ["BOM, unlabelled", [0xfe, 0xff, ...be], "application/soap+xml"],
+      ["no BOM", le, "application/soap+xml"],
+    ] as const) {
+      const res = await call("/trust/13/usernamemixed", { method: "POST", headers: { "content-type": type }, body: new Uint8Array(bytes) });
+      const text = await res.text();
+      expect(res.status, name).toBe(400);
+      expect(faultCode(text), name).toBe("wst:BadRequest");
+      expect(text, name).toContain("XML document must be encoded in UTF-8");
+    }
+  });
 });
 
 describe("replies go on the HTTP response: wsa:ReplyTo and wsa:FaultTo must be anonymous (or none)", () => {

@@ -109,6 +109,25 @@ describe("parseXml encoding", () => {
     expect(refusal(enc(in36))).toBe("UNSUPPORTED_ENCODING");
     expect(parseXml(enc('<?xml version="1.0" encoding="utf-8"?><a/>')).documentElement!.localName).toBe("a");
   });
+  it("UTF-16 and UTF-32 bytes, with or without a byte order mark, are refused for their encoding (XML 1.0 Appendix F.1)", () => {
+    const utf16 = (s: string, le: boolean) => new Uint8Array([...s].flatMap((c) => (le ? [c.charCodeAt(0), 0] : [0, c.charCodeAt(0)])));
+    const doc = '<?xml version="1.0" encoding="UTF-16"?><a/>';
+    const bare = "<a/>";
+    for (const bytes of [
+      new Uint8Array([0xff, 0xfe, ...utf16(doc, true)]),
+      new Uint8Array([0xfe, 0xff, ...utf16(doc, false)]),
+      new Uint8Array([0xff, 0xfe, ...utf16(bare, true)]),
+      utf16(bare, true),
+      utf16(bare, false),
+      new Uint8Array([0xff, 0xfe, 0, 0, 0x3c, 0, 0, 0, 0x61, 0, 0, 0, 0x2f, 0, 0, 0, 0x3e, 0, 0, 0]),
+      new Uint8Array([0, 0, 0xfe, 0xff, 0, 0, 0, 0x3c, 0, 0, 0, 0x61, 0, 0, 0, 0x2f, 0, 0, 0, 0x3e]),
+    ]) {
+      expect(refusal(bytes), Array.from(bytes.slice(0, 4)).join(",")).toBe("UNSUPPORTED_ENCODING");
+    }
+    // One byte, or UTF-8 that starts with '<' and a letter, is read as before.
+    expect(refusal(new Uint8Array([0x3c]))).toBe("MALFORMED");
+    expect(parseXml(enc("<a/>")).documentElement!.localName).toBe("a");
+  });
   it("characters outside XML 1.0 Char are refused", () => {
     expect(refusal("<a>\u0001</a>")).toBe("INVALID_CHARACTER");
     expect(refusal("<a>\ud800</a>")).toBe("INVALID_CHARACTER");
