@@ -10,6 +10,30 @@ const NOW = Date.now();
 const LEASE = 400;
 const token = (id: string) => ({ id, issuedAt: NOW - 1000, expiresAt: NOW + HOUR });
 
+/**
+ * A lease long enough that no busy machine sees it end before the calls it is compared with
+ * answer, and short beside {@link MAX_LEASE_MS}, which a wrong wait would be.
+ */
+const MARKER_LEASE = MAX_LEASE_MS / 4;
+
+/**
+ * Takes a {@link MARKER_LEASE} on a fresh token of the stub's shard; its cancel, the marker,
+ * answers only once that lease has ended.
+ */
+async function leasedMarker(stub: Awaited<ReturnType<typeof tokenStateStub>>, expiresAt: number) {
+  const idHash = await tokenIdHash(`marker-${crypto.randomUUID()}`);
+  const granted = await stub.status({ idHash, issuedAt: NOW - 1000, expiresAt, leaseMs: MARKER_LEASE });
+  expect(granted).toMatchObject({ state: "active", leaseMs: MARKER_LEASE });
+  return { idHash, expiresAt };
+}
+
+/** The names of the calls, in the order they answered (started in the order given). */
+async function finishingOrder(calls: Record<string, Promise<unknown>>): Promise<string[]> {
+  const order: string[] = [];
+  await Promise.all(Object.entries(calls).map(([name, call]) => call.then(() => order.push(name))));
+  return order;
+}
+
 describe("state client", () => {
   it("keys a subject by realm and name, never by issuer: a revocation holds for the realm's subject whatever issuer its tokens name", async () => {
     const client = createStateClient(bindings, { cache: null, now: () => NOW });
@@ -195,24 +219,41 @@ describe("state client", () => {
     const cancelDoneAt = await cancelled;
     expect(cancelDoneAt - leasedAt).toBeGreaterThanOrEqual(LEASE - 20);
     expect(await leasing.status(hank, t)).toEqual({ state: "revoked", reason: "cancelled" });
-    // A revoked token gets no lease: a second cancel has nothing to wait for.
-    const again = Date.now();
-    expect(await stub.cancel({ idHash, expiresAt: t.expiresAt })).toEqual({ cancelled: true, alreadyCancelled: true });
-    // Compared with the wait measured above in this same run, not with a fixed time.
-    expect(Date.now() - again).toBeLessThan((cancelDoneAt - leasedAt) / 2);
+    // A revoked token gets no lease, even asked for the longest there is...
+    expect(await stub.status({ idHash, issuedAt: t.issuedAt, expiresAt: t.expiresAt, leaseMs: MAX_LEASE_MS })).toEqual({
+      state: "revoked",
+      reason: "cancelled",
+    });
+    // ...so a second cancel has nothing to wait for: it answers before the cancel of another
+    // token, sent after it, that must wait out a (shorter) lease.
+    const marker = await leasedMarker(stub, t.expiresAt);
+    expect(
+      await finishingOrder({
+        again: stub.cancel({ idHash, expiresAt: t.expiresAt }).then((r) => {
+          expect(r).toEqual({ cancelled: true, alreadyCancelled: true });
+        }),
+        marker: stub.cancel(marker),
+      }),
+    ).toEqual(["again", "marker"]);
   });
 
   it("a cancel through the leasing client itself is seen at once; other tokens keep their leases", async () => {
     const now = Date.now();
-    // The longest lease there is: had the cancel waited for it, the test would take 10 s.
+    // The longest lease there is, on another token of the same shard.
     const leasing = createStateClient(bindings, { cache: null, leaseMs: MAX_LEASE_MS });
     const ivy = freshSubject("lease-self");
     const t = { id: `c-${crypto.randomUUID()}`, issuedAt: now, expiresAt: now + HOUR };
     const other = { id: `d-${crypto.randomUUID()}`, issuedAt: now, expiresAt: now + HOUR };
     expect((await leasing.status(ivy, other)).state).toBe("active");
-    const started = Date.now();
-    await leasing.cancel(ivy, t); // never leased: no wait
-    expect(Date.now() - started).toBeLessThan(MAX_LEASE_MS / 2);
+    // Never leased: the cancel waits neither for the other token's lease nor for a shorter
+    // one, so it answers before the cancel of the shorter one's token, sent after it.
+    const marker = await leasedMarker(await tokenStateStub(ivy), now + HOUR);
+    expect(
+      await finishingOrder({
+        cancel: leasing.cancel(ivy, t),
+        marker: tokenStateStub(ivy).then((stub) => stub.cancel(marker)),
+      }),
+    ).toEqual(["cancel", "marker"]);
     expect((await leasing.status(ivy, t)).state).toBe("revoked");
     expect((await leasing.status(ivy, other)).state).toBe("active");
   });
