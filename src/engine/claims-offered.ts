@@ -1,8 +1,7 @@
 import type { ResolvedConfig } from "../config/types.ts";
 import type { ClaimName } from "../config/claim-rules.ts";
 import { claimUri } from "../token/claim-types.ts";
-import { logEvent } from "../web/log.ts";
-import { directoryFailure } from "../state/directory.ts";
+import { directoryReachable, directoryUnavailable } from "./directory-outage.ts";
 import { claimNamesEmitted } from "./claim-rules.ts";
 import { formatNames } from "./claims.ts";
 import { PROTOCOL_CLAIMS } from "./protocol-claims.ts";
@@ -38,8 +37,9 @@ export async function claimTypesOffered(ctx: StsContext): Promise<string[]> {
   if (ctx.directory) {
     try {
       names = await ctx.directory.claimNames();
+      directoryReachable();
     } catch (e) {
-      logEvent({ level: "error", event: "directory_unavailable", message: `Federation metadata lists no directory claim names: the user directory (USERS_DB) could not be read: ${directoryFailure(e)}` });
+      directoryUnavailable("Federation metadata lists no directory claim names: the user directory (USERS_DB) could not be read", e);
     }
   }
   return offeredClaimTypes(ctx.config, names);

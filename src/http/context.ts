@@ -12,7 +12,8 @@ import type { KeyRing } from "../keys/keyring.ts";
 import { expiryNotices } from "../keys/expiry.ts";
 import { datedCertificates } from "../config/dated-certificates.ts";
 import { selectRealm } from "./realm.ts";
-import { UserDirectory, directoryFailure } from "../state/directory.ts";
+import { UserDirectory } from "../state/directory.ts";
+import { directoryReachable, directoryUnavailable } from "../engine/directory-outage.ts";
 import { DEV_DIRECTORY_USERS, PUBLISHED_PASSWORD_HASHES, publishedMessage } from "../config/dev.ts";
 
 /**
@@ -104,9 +105,10 @@ function checkedDirectory(db: D1Database, config: ResolvedConfig): Promise<UserD
         }
       } catch (e) {
         starting.delete(config);
-        logEvent({ level: "error", event: "directory_unavailable", message: `The user directory (USERS_DB) could not be checked: ${directoryFailure(e)}` });
+        directoryUnavailable("The user directory (USERS_DB) could not be checked", e);
         return directory;
       }
+      directoryReachable();
       if (both.length > 0) {
         const problems = both.map(({ name, stored }) =>
           name === stored

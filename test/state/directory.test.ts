@@ -260,10 +260,27 @@ describe("a user directory that cannot be reached", () => {
     } finally {
       vi.restoreAllMocks();
     }
-    const logged = lines.map((l) => JSON.parse(l) as { event?: string; message?: string }).filter((l) => l.event === "directory_unavailable");
-    // Checked again on the next request, not once and forgotten.
-    expect(logged.length).toBeGreaterThanOrEqual(2);
+    const events = () => lines.map((l) => JSON.parse(l) as { event?: string; message?: string; failures?: number });
+    const logged = events().filter((l) => l.event === "directory_unavailable");
+    // The first failure at once; the next, a moment later, counted but not logged again.
+    expect(logged.length).toBe(1);
     expect(logged[0]?.message).toContain("the database is unreachable");
+    // Checked again on the next request, not once and forgotten: once it answers, one line says
+    // so and counts every failure (the start-up check's of both requests, the metadata's).
+    lines.length = 0;
+    vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void lines.push(a.map(String).join(" ")));
+    try {
+      const ctx = createExecutionContext();
+      const res = await app.fetch(new Request("http://127.0.0.1:8787/.well-known/oauth-authorization-server"), { ...customEnv, USERS_DB: env.USERS_DB }, ctx);
+      await waitOnExecutionContext(ctx);
+      expect(res.status).toBe(200);
+    } finally {
+      vi.restoreAllMocks();
+    }
+    const back = events().filter((l) => l.event === "directory_reachable");
+    expect(back).toEqual([expect.objectContaining({ level: "info", failures: expect.any(Number) })]);
+    expect(back[0]!.failures).toBeGreaterThanOrEqual(2);
+    expect(back[0]!.message).toBe(`The user directory (USERS_DB) is reachable again after ${back[0]!.failures} failures`);
   });
 
   it("whose schema is behind this version (a migration not applied) is logged with the command that mends it", async () => {
