@@ -2,6 +2,7 @@
 import type { RpDataAlgorithm, RpEncryption, RpKeyTransport } from "./types.ts";
 import { type Issues, type Obj, arr, obj, oneOf, subObj } from "./check.ts";
 import { certificate } from "./validate-keys.ts";
+import { bytesEqual } from "../keys/keyring.ts";
 
 const FIELDS = ["certificates", "dataAlgorithm", "keyTransport"] as const;
 const CERT_FIELDS = ["certificate", "certificateSecret", "status"] as const;
@@ -11,8 +12,8 @@ const KEY_TRANSPORTS: readonly RpKeyTransport[] = ["rsa-oaep-mgf1p", "rsa-oaep"]
 
 /**
  * Validates `relyingParties[i].encryption`: one or more certificates, exactly one `current`
- * (tokens are encrypted to it), each an RSA certificate of at least 2048 bits; the algorithms
- * default to AES-256-GCM and RSA-OAEP-MGF1P.
+ * (tokens are encrypted to it), each an RSA certificate of at least 2048 bits, none listed
+ * twice; the algorithms default to AES-256-GCM and RSA-OAEP-MGF1P.
  */
 export function validateEncryption(x: Issues, r: Obj, p: string, secrets: Record<string, unknown>): RpEncryption | undefined {
   const e = subObj(x, r, "encryption", p, FIELDS);
@@ -22,6 +23,8 @@ export function validateEncryption(x: Issues, r: Obj, p: string, secrets: Record
   const certificates: RpEncryption["certificates"] = [];
   let current: string | undefined;
   let currentAt: number | undefined;
+  /** Each certificate read so far, by index (undefined: not read). */
+  const listed: (Uint8Array | undefined)[] = [];
   list.forEach((raw, i) => {
     const cp = `${ep}.certificates[${i}]`;
     const c = obj(x, raw, cp, CERT_FIELDS);
@@ -29,12 +32,21 @@ export function validateEncryption(x: Issues, r: Obj, p: string, secrets: Record
     const status = oneOf(x, c, "status", cp, STATUSES);
     const read = certificate(x, c, cp, secrets);
     if (read === undefined || status === undefined) return;
+    const field = `${cp}.${c.certificate !== undefined ? "certificate" : "certificateSecret"}`;
     // Checked here, at start, so a relying party with a non-RSA key fails the configuration
     // rather than its first token (certificate() has judged its strength).
     if (read.cert.kty !== "RSA") {
-      x.add(`${cp}.${c.certificate !== undefined ? "certificate" : "certificateSecret"}`, "key transport (RSA-OAEP) needs an RSA certificate");
+      x.add(field, "key transport (RSA-OAEP) needs an RSA certificate");
       return;
     }
+    // The same certificate as current and next (or previous) rotates nothing: almost surely
+    // the old one pasted where the new one belongs, and the rotation would silently not happen.
+    const first = listed.findIndex((der) => der !== undefined && bytesEqual(der, read.cert.der));
+    if (first >= 0) {
+      x.add(field, `the same certificate as certificates[${first}]`);
+      return;
+    }
+    listed[i] = read.cert.der;
     const pem = read.pem;
     if (status === "current") {
       if (currentAt !== undefined) {

@@ -32,7 +32,7 @@ describe("relyingParties[].encryption", () => {
     ]);
   });
 
-  it("refuses a certificate that does not parse, an EC certificate, a missing current and two currents", () => {
+  it("refuses a certificate that does not parse, an EC certificate, a missing current and two currents", async () => {
     const garbled = SECURE_RP_CERT.replace(/\n[A-Za-z0-9+/]{20}/, "\nAAAAAAAAAAAAAAAAAAAA");
     const [bad] = withEncryption({ certificates: [{ certificate: garbled, status: "current" }] });
     expect(bad).toMatch(new RegExp(`^${P.replace(/[.[\]]/g, "\\$&")}\\.certificates\\[0\\]\\.certificate: `));
@@ -42,9 +42,30 @@ describe("relyingParties[].encryption", () => {
     expect(withEncryption({ certificates: [{ certificate: SECURE_RP_CERT, status: "next" }] })).toEqual([
       `${P}.certificates: one certificate must be current (tokens are encrypted to it)`,
     ]);
-    expect(withEncryption({ certificates: [{ certificate: SECURE_RP_CERT, status: "current" }, { certificate: SECURE_RP_CERT, status: "current" }] })).toEqual([
+    const { certPem: other } = await generatedPair(2048);
+    expect(withEncryption({ certificates: [{ certificate: SECURE_RP_CERT, status: "current" }, { certificate: other, status: "current" }] })).toEqual([
       `${P}.certificates[1].status: certificates[0] is already current; tokens are encrypted to one certificate`,
     ]);
+  });
+
+  it("refuses the same certificate listed twice, inline or from a secret, whatever the statuses: a rotation that rotates nothing", async () => {
+    // Another PEM text of the same certificate (line breaks and all) is still the same certificate.
+    const rewrapped = SECURE_RP_CERT.replace(/\n/g, "\r\n");
+    expect(withEncryption({ certificates: [{ certificate: SECURE_RP_CERT, status: "current" }, { certificate: rewrapped, status: "next" }] })).toEqual([
+      `${P}.certificates[1].certificate: the same certificate as certificates[0]`,
+    ]);
+    expect(
+      withEncryption(
+        { certificates: [{ certificate: SECURE_RP_CERT, status: "previous" }, { certificateSecret: "RP_ENC", status: "current" }, { certificate: SECURE_RP_CERT, status: "next" }] },
+        { RP_ENC: SECURE_RP_CERT },
+      ),
+    ).toEqual([
+      `${P}.certificates[1].certificateSecret: the same certificate as certificates[0]`,
+      `${P}.certificates[2].certificate: the same certificate as certificates[0]`,
+    ]);
+    // A new certificate is the rotation meant, and allowed.
+    const { certPem: next } = await generatedPair(2048);
+    expect(withEncryption({ certificates: [{ certificate: SECURE_RP_CERT, status: "current" }, { certificate: next, status: "next" }] })).toEqual([]);
   });
 
   it("refuses unknown algorithms, unknown fields and an empty list", () => {
