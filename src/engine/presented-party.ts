@@ -15,7 +15,7 @@ import { type OwnToken, type PresentedToken, isEncryptedToken, verifyOwnToken, v
 import { openEncryptedAssertion } from "./open-encrypted.ts";
 import { KeyRing, KeyRingError, jwkThumbprint } from "../keys/keyring.ts";
 import { keyProblem } from "../config/errors.ts";
-import { logEvent } from "../web/log.ts";
+import { RepeatedFailureLog, logEvent } from "../web/log.ts";
 import { assertionIssuer, isAudienceOf } from "../saml/parse.ts";
 import { AC_UNSPECIFIED } from "../saml/ns.ts";
 import type { StateClient } from "../state/client.ts";
@@ -196,9 +196,8 @@ function externalAuthnInstant(times: ReturnType<typeof jwtTimes>, now: Date, ske
   return authTime ?? iat ?? now;
 }
 
-/** When each JWKS URI was last logged as unavailable (per isolate): one line a minute, not one per request. */
-const unavailableLogged = new Map<string, number>();
-const UNAVAILABLE_LOG_INTERVAL_MS = 60_000;
+/** Per isolate and JWKS URI: the first failure at once, then one line a minute, then the recovery. */
+const jwksOutages = new RepeatedFailureLog();
 
 /**
  * A trusted issuer's jwksUri gave no key set: every token of that issuer is refused until it
@@ -207,19 +206,29 @@ const UNAVAILABLE_LOG_INTERVAL_MS = 60_000;
  */
 function keysUnavailable(ctx: StsContext, t: TrustedIssuer, why: string | undefined): void {
   const uri = t.jwksUri!;
-  const now = Date.now();
-  const last = unavailableLogged.get(uri);
-  if (last !== undefined && now - last < UNAVAILABLE_LOG_INTERVAL_MS) return;
-  if (unavailableLogged.size >= 64) unavailableLogged.clear();
-  unavailableLogged.set(uri, now);
-  logEvent({
+  jwksOutages.failed(uri, () => ({
     level: "error",
     event: "jwks_unavailable",
     ...(ctx.config.realm === undefined ? {} : { realm: ctx.config.realm }),
     issuer: t.issuer,
     jwks_uri: uri,
     message: `The JWKS of trusted issuer ${t.issuer} could not be fetched from ${uri} (${why ?? "unknown"}): its tokens are refused until it can be.`,
-  });
+  }));
+}
+
+/** A trusted issuer's token verified, so its key set was had: after failures, says so once. */
+function keysAvailable(ctx: StsContext, t: TrustedIssuer): void {
+  if (t.jwksUri === undefined) return;
+  const uri = t.jwksUri;
+  jwksOutages.succeeded(uri, (failures) => ({
+    level: "info",
+    event: "jwks_available",
+    ...(ctx.config.realm === undefined ? {} : { realm: ctx.config.realm }),
+    issuer: t.issuer,
+    jwks_uri: uri,
+    failures,
+    message: `The JWKS of trusted issuer ${t.issuer} can be fetched again from ${uri} after ${failures} failure${failures === 1 ? "" : "s"}.`,
+  }));
 }
 
 /** What a client is told when a trusted issuer's JWT is refused before its signature is checked. */
@@ -241,6 +250,8 @@ async function externalJwt(ctx: StsContext, value: string, t: TrustedIssuer): Pr
     now: ctx.now(),
     skewSeconds: t.clockSkewSeconds,
   });
+  // Only a verified token proves the set was had: other refusals may come before the fetch.
+  if (r.ok) keysAvailable(ctx, t);
   if (!r.ok) {
     if (r.refusal === "keys-unavailable") {
       keysUnavailable(ctx, t, r.cause);

@@ -179,6 +179,10 @@ describe("trusted external issuers", () => {
       answer = () => new Response(JSON.stringify({ keys: [{ ...remoteKey.jwk, kid: "down-key-1" }] }), { headers: { "content-type": "application/json" } });
       const ok = await exchange({ subject_token: await token(), subject_token_type: TX.jwt, audience: API }, DEMO, fetcher);
       expect(ok.status).toBe(200);
+      // ...and the operator is told once, with the failures counted.
+      const back = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.event === "jwks_available");
+      expect(back).toEqual([expect.objectContaining({ level: "info", issuer: DOWN_IDP, jwks_uri: DOWN_JWKS, failures: 2 })]);
+      expect(back[0]!.message).toBe(`The JWKS of trusted issuer ${DOWN_IDP} can be fetched again from ${DOWN_JWKS} after 2 failures.`);
     } finally {
       fetchSpy.mockRestore();
       logSpy.mockRestore();
