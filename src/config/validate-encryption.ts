@@ -1,8 +1,7 @@
 /** Validation of a relying party's `encryption` section (see `validate-parties.ts`). */
 import type { RpDataAlgorithm, RpEncryption, RpKeyTransport } from "./types.ts";
 import { type Issues, type Obj, arr, obj, oneOf, subObj } from "./check.ts";
-import { certificate } from "./validate-keys.ts";
-import { bytesEqual } from "../keys/keyring.ts";
+import { certificate, firstListing } from "./validate-keys.ts";
 
 const FIELDS = ["certificates", "dataAlgorithm", "keyTransport"] as const;
 const CERT_FIELDS = ["certificate", "certificateSecret", "status"] as const;
@@ -39,14 +38,7 @@ export function validateEncryption(x: Issues, r: Obj, p: string, secrets: Record
       x.add(field, "key transport (RSA-OAEP) needs an RSA certificate");
       return;
     }
-    // The same certificate as current and next (or previous) rotates nothing: almost surely
-    // the old one pasted where the new one belongs, and the rotation would silently not happen.
-    const first = listed.findIndex((der) => der !== undefined && bytesEqual(der, read.cert.der));
-    if (first >= 0) {
-      x.add(field, `the same certificate as certificates[${first}]`);
-      return;
-    }
-    listed[i] = read.cert.der;
+    if (!firstListing(x, listed, i, read, c, cp, "certificates")) return;
     const pem = read.pem;
     if (status === "current") {
       if (currentAt !== undefined) {

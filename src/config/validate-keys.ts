@@ -29,6 +29,7 @@ export function validateKeys(x: Issues, o: Obj, root: string, secrets: Record<st
   const keys: ResolvedKey[] = [];
   const current = new Map<KeyAlgorithm, number>();
   const kids = new Map<string, number>();
+  const listed: (Uint8Array | undefined)[] = [];
   let unreadable = list.length === 0;
   list.forEach((raw, i) => {
     const p = `${path}[${i}]`;
@@ -53,7 +54,12 @@ export function validateKeys(x: Issues, o: Obj, root: string, secrets: Record<st
       if (a === "RSA" || a.startsWith("EC ")) alg = a as KeyAlgorithm;
       else x.add(`${p}.privateKeySecret`, `secret binding "${String(k.privateKeySecret)}": ${a}`);
     }
-    const certificatePem = certificate(x, k, p, secrets)?.pem;
+    const read = certificate(x, k, p, secrets);
+    if (read !== undefined && !firstListing(x, listed, i, read, k, p, "keys")) {
+      unreadable = true;
+      return;
+    }
+    const certificatePem = read?.pem;
     const certAlg = certificatePem === undefined ? undefined : certificateKeyAlgorithm(certificatePem);
     if (alg !== undefined && certAlg !== undefined && certAlg !== alg) {
       // Judged here, by type, so that the rules below are not judged by a key that is no pair.
@@ -77,6 +83,23 @@ export function validateKeys(x: Issues, o: Obj, root: string, secrets: Record<st
     x.add(path, "at least one current RSA key with privateKeySecret is required (XML signatures use RSA)");
   }
   return { keys, currentAlgorithms: unreadable ? undefined : new Set(current.keys()) };
+}
+
+/**
+ * A rotation list (current, next, previous) names each certificate once: the same certificate
+ * twice rotates nothing, and is almost surely the old one pasted where the new one belongs, found
+ * only when the old key is retired. `listed` holds the list's certificates read so far, by index;
+ * a repeat is reported on entry `p`'s certificate field, naming the first as `list[j]`.
+ * @returns false for a repeat
+ */
+export function firstListing(x: Issues, listed: (Uint8Array | undefined)[], i: number, read: { cert: ParsedCertificate }, k: Obj, p: string, list: string): boolean {
+  const first = listed.findIndex((der) => der !== undefined && bytesEqual(der, read.cert.der));
+  if (first >= 0) {
+    x.add(`${p}.${k.certificate !== undefined ? "certificate" : "certificateSecret"}`, `the same certificate as ${list}[${first}]`);
+    return false;
+  }
+  listed[i] = read.cert.der;
+  return true;
 }
 
 /**
@@ -151,6 +174,7 @@ export function validateDecryptionKeys(x: Issues, o: Obj, root: string, secrets:
   const path = `${root}.decryptionKeys`;
   const out: ResolvedConfig["decryptionKeys"] = [];
   let current = -1;
+  const listed: (Uint8Array | undefined)[] = [];
   // Signing certificates were read by `validateKeys`; one that could not be is already reported.
   const signingKeys = signing.flatMap((s) => {
     const c = checkCertificatePem(s.certificatePem);
@@ -171,6 +195,7 @@ export function validateDecryptionKeys(x: Issues, o: Obj, root: string, secrets:
       if (a !== "RSA") x.add(`${p}.privateKeySecret`, `secret binding "${String(k.privateKeySecret)}": ${a.startsWith("EC ") ? "key transport needs an RSA key" : a}`);
     }
     const read = certificate(x, k, p, secrets);
+    if (read !== undefined && !firstListing(x, listed, i, read, k, p, "decryptionKeys")) return;
     const certificatePem = read?.pem;
     // One key pair, one purpose: the same public key under another certificate (re-issued,
     // renewed, signed by someone else) is the same key pair.

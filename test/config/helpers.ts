@@ -3,6 +3,8 @@ import { ConfigError, validateConfig } from "../../src/config/validate.ts";
 
 export const RSA = DEV_KEY_MATERIALS[0]!;
 export const EC = DEV_KEY_MATERIALS[1]!;
+/** A second RSA signing key pair (the development "next" key). */
+export const RSA_NEXT = DEV_KEY_MATERIALS[2]!;
 
 /** Generated with node:crypto for this test only (never used to sign anything). */
 export const P384_PKCS8 = `-----BEGIN PRIVATE KEY-----
@@ -48,6 +50,7 @@ export function base(): { cfg: Record<string, any>; env: Record<string, unknown>
     },
     env: {
       RSA_KEY: RSA.privateKeyPem,
+      RSA_NEXT_KEY: RSA_NEXT.privateKeyPem,
       EC_KEY: EC.privateKeyPem,
       EC_CERT: EC.certificatePem,
       ALICE_PW: PW_HASH,

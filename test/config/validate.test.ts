@@ -12,7 +12,7 @@ import { CA_EXTENSIONS, EKU, authority, basicConstraints, certificate, certifica
 import { DIRECTORY_USERNAME_RULE } from "../../src/identity/username.ts";
 import { DEV_CA_CERT_PEM } from "../../src/config/dev-keys.ts";
 import { directoryPrincipals } from "../../src/config/validate-certificates.ts";
-import { ED25519_PKCS8, EC, NOT_A_CA_PEM, P384_PKCS8, RSA, base, issuesOf, withCertificates } from "./helpers.ts";
+import { ED25519_PKCS8, EC, NOT_A_CA_PEM, P384_PKCS8, RSA, RSA_NEXT, base, issuesOf, withCertificates } from "./helpers.ts";
 
 const R = "STS_CONFIG";
 const AS_IS = "put the PEM file in a secret as it is (npx wrangler secret put NAME < file.pem), or inline in JSON with each line break written as \\n once";
@@ -194,6 +194,8 @@ const CASES: [string, Mutation, string][] = [
   ["common name without authorities", (c) => (withCertificates(c).requestorCertificates.authorities = []), `${R}.requestorCertificates.principals[0].subjectCommonName: matches only certificates a configured authority issued, and authorities is empty`],
   ["common name whose one authority does not parse: that alone is reported", (c) => (withCertificates(c).requestorCertificates.authorities = ["-----BEGIN CERTIFICATE-----\n…"]), `${R}.requestorCertificates.authorities[0]: expected one PEM block (-----BEGIN ...----- base64 -----END ...-----), found -----BEGIN CERTIFICATE----- without its -----END CERTIFICATE----- line`],
   ["certificate principals empty", (c) => (withCertificates(c).requestorCertificates.principals = []), `${R}.requestorCertificates.principals: must not be empty`],
+  ["signing certificate listed twice (as current and next)", (c) => c.keys.push({ kid: "rsa2", status: "next", privateKeySecret: "RSA_KEY", certificate: RSA.certificatePem }), `${R}.keys[2].certificate: the same certificate as keys[0]`],
+  ["signing certificate listed twice, the second from a secret", (c) => c.keys.push({ kid: "ec2", status: "previous", certificateSecret: "EC_CERT" }), `${R}.keys[2].certificateSecret: the same certificate as keys[1]`],
   ["unknown top-level field", (c) => (c.relyingPartys = []), `${R}.relyingPartys: unknown field (expected one of $schema, issuer, keys, decryptionKeys, users, relyingParties, oauthClients, serviceAccounts, trustedIssuers, requestorCertificates, limits, webSessionSecret, pairwiseSubjectSecret, dpopNonceSecret, hosts, realms)`],
   ["keyTypes value", (c) => (c.relyingParties[1].keyTypes = ["bearer", "hok"]), `${R}.relyingParties[1].keyTypes[1]: expected one of bearer, symmetric, public-key, got "hok"`],
   ["symmetric keyTypes without encryption", (c) => (c.relyingParties[1].keyTypes = ["symmetric"]), `${R}.relyingParties[1].keyTypes: "symmetric" needs an encryption certificate (encryption), and none is configured`],
@@ -266,7 +268,7 @@ const CASES: [string, Mutation, string][] = [
   ["key PEM as certificate", (_c, e) => (e.EC_CERT = e.EC_KEY), `${R}.keys[1].certificateSecret: secret binding "EC_CERT": expected a CERTIFICATE PEM, got PRIVATE KEY`],
   ["PKCS#1 private key", (_c, e) => (e.RSA_KEY = "-----BEGIN RSA PRIVATE KEY-----\nMIICXgIBAAKBgQDGLZRYlabfO4jocAk1kOFL7/GBjoI8BEYc0klRB0V7GjPIOTco\n-----END RSA PRIVATE KEY-----"), `${R}.keys[0].privateKeySecret: secret binding "RSA_KEY": expected an unencrypted PKCS#8 "PRIVATE KEY" PEM, got RSA PRIVATE KEY (convert with: openssl pkcs8 -topk8 -nocrypt -in key.pem)`],
   ["Ed25519 key", (_c, e) => (e.EC_KEY = ED25519_PKCS8), `${R}.keys[1].privateKeySecret: secret binding "EC_KEY": unsupported key algorithm (use RSA or EC P-256/P-384/P-521)`],
-  ["two current RSA keys", (c) => c.keys.push({ status: "current", privateKeySecret: "RSA_KEY", certificate: RSA.certificatePem }), `${R}.keys[2].status: keys[0] is already the current RSA key; mark one of them next or previous`],
+  ["two current RSA keys", (c) => c.keys.push({ status: "current", privateKeySecret: "RSA_NEXT_KEY", certificate: RSA_NEXT.certificatePem }), `${R}.keys[2].status: keys[0] is already the current RSA key; mark one of them next or previous`],
   ["no current RSA key", (c) => (c.keys[0].status = "next"), `${R}.keys: at least one current RSA key with privateKeySecret is required (XML signatures use RSA)`],
   ["ES384 without a P-384 key", (c) => (c.relyingParties[1].jwtSignatureAlgorithm = "ES384"), `${R}.relyingParties[1].jwtSignatureAlgorithm: ES384 needs a current EC P-384 key with privateKeySecret, and none is configured`],
   ["jwt issuer without keys", (c) => delete c.trustedIssuers[0].jwksUri, `${R}.trustedIssuers[0]: a jwt issuer needs exactly one of jwksUri or jwks`],
@@ -540,6 +542,17 @@ describe("decryptionKeys", () => {
     expect(issuesOf(cfg, withDec)).toEqual([
       `${R}.decryptionKeys[1].status: decryptionKeys[0] is already current; mark one of them next or previous`,
       `${R}.decryptionKeys[1].privateKeySecret: secret binding "EC_KEY": key transport needs an RSA key`,
+      `${R}.decryptionKeys[1].certificate: the same certificate as decryptionKeys[0]`,
+    ]);
+  });
+
+  it("refuses the same certificate listed twice: a rotation that rotates nothing", async () => {
+    const { DEV_DECRYPTION_KEY } = await import("../../src/config/dev-keys.ts");
+    const { cfg, env } = base();
+    const key = { privateKeySecret: "DEC_KEY", certificate: DEV_DECRYPTION_KEY.certificatePem };
+    cfg.decryptionKeys = [{ ...key, status: "current" }, { ...key, status: "next" }];
+    expect(issuesOf(cfg, { ...env, DEC_KEY: DEV_DECRYPTION_KEY.privateKeyPem })).toEqual([
+      `${R}.decryptionKeys[1].certificate: the same certificate as decryptionKeys[0]`,
     ]);
   });
 });
