@@ -6,6 +6,8 @@
  */
 import type { StsContext } from "./types.ts";
 import { PUBLISHED_PASSWORD_HASHES } from "../config/dev.ts";
+import { StsError } from "../errors.ts";
+import { directoryReachable, directoryUnavailable } from "./directory-outage.ts";
 
 /** A user the STS knows, wherever it is kept. */
 export interface KnownUser {
@@ -20,12 +22,30 @@ export async function findUser(ctx: StsContext, username: string): Promise<Known
   const configured = ctx.config.users.get(username);
   if (configured) return configured;
   if (!mayBeDirectoryName(username)) return undefined;
-  const stored = await ctx.directory?.get(username);
+  const stored = await lookUp(ctx, username);
   // Its password is in the repository: under a production configuration such a user is held
   // disabled (signs in nowhere, no token is made from its tokens) until an administrator gives
   // it a password of its own or deletes it.
   if (stored !== undefined && ctx.config.mode !== "development" && PUBLISHED_PASSWORD_HASHES.has(stored.passwordHash)) return { ...stored, enabled: false };
   return stored;
+}
+
+/**
+ * The directory's answer for `username`. An unreachable directory is the STS's failure, not the
+ * requestor's: answered as one (a Receiver fault, a server_error) rather than as a wrong password,
+ * which would count toward the name's lockout, and logged as directory_unavailable, at most once a
+ * minute while it lasts, rather than as a bug with its stack on every sign-in.
+ */
+async function lookUp(ctx: StsContext, username: string) {
+  if (!ctx.directory) return undefined;
+  try {
+    const stored = await ctx.directory.get(username);
+    directoryReachable();
+    return stored;
+  } catch (e) {
+    directoryUnavailable("A user could not be looked up: the user directory (USERS_DB) could not be read", e);
+    throw new StsError("internal_error", "The user directory is unavailable; try again later.");
+  }
 }
 
 /** A partner's subject (`issuer#sub`) or a client's URI-like name is never a directory user's. */

@@ -283,6 +283,56 @@ describe("a user directory that cannot be reached", () => {
     expect(back[0]!.message).toBe(`The user directory (USERS_DB) is reachable again after ${back[0]!.failures} failures`);
   });
 
+  it("a sign-in that needs a directory user is refused as the STS's failure, not the password's, and logged without a stack", async () => {
+    const { createExecutionContext, waitOnExecutionContext } = await import("cloudflare:test");
+    const { app } = await import("../../src/http/app.ts");
+    const { DEV_SECRETS } = await import("../../src/config/dev.ts");
+    const { envelope } = await import("../helpers/soap.ts");
+    const down = () => {
+      throw new Error("D1_ERROR: the database is unreachable");
+    };
+    const brokenDb = { prepare: down, batch: down, exec: down } as unknown as D1Database;
+    const customEnv = { ...env, ...DEV_SECRETS, USERS_DB: brokenDb, STS_CONFIG: JSON.stringify({ ...DEV_CONFIG, limits: { clockSkewSeconds: 297 } }) };
+    const lines: string[] = [];
+    vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void lines.push(a.map(String).join(" ")));
+    vi.spyOn(console, "error").mockImplementation((...a: unknown[]) => void lines.push(a.map(String).join(" ")));
+    const faults: string[] = [];
+    try {
+      for (let i = 0; i < 3; i++) {
+        const e = envelope({ user: "dave", password: "directory-pass-1", appliesTo: "urn:example:rp" });
+        const ctx = createExecutionContext();
+        const res = await app.fetch(new Request("http://127.0.0.1:8787/trust/13/usernamemixed", { method: "POST", headers: e.headers, body: e.body }), customEnv, ctx);
+        await waitOnExecutionContext(ctx);
+        expect(res.status).toBe(500);
+        faults.push(await res.text());
+      }
+    } finally {
+      vi.restoreAllMocks();
+    }
+    for (const f of faults) {
+      expect(f).toContain("RequestFailed");
+      expect(f).toContain("The user directory is unavailable; try again later.");
+    }
+    const events = lines.map((l) => (JSON.parse(l) as { event?: string }).event);
+    expect(events).not.toContain("unhandled_error");
+    // Three failing requests (a start-up check and a look-up each): at most one line.
+    expect(events.filter((e) => e === "directory_unavailable").length).toBeLessThanOrEqual(1);
+    // The database answers again: one line says so, counting the look-ups with the rest.
+    lines.length = 0;
+    vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void lines.push(a.map(String).join(" ")));
+    try {
+      const ctx = createExecutionContext();
+      const res = await app.fetch(new Request("http://127.0.0.1:8787/.well-known/oauth-authorization-server"), { ...customEnv, USERS_DB: env.USERS_DB }, ctx);
+      await waitOnExecutionContext(ctx);
+      expect(res.status).toBe(200);
+    } finally {
+      vi.restoreAllMocks();
+    }
+    const back = lines.map((l) => JSON.parse(l) as { event?: string; failures?: number }).filter((l) => l.event === "directory_reachable");
+    expect(back).toHaveLength(1);
+    expect(back[0]!.failures).toBeGreaterThanOrEqual(6);
+  });
+
   it("whose schema is behind this version (a migration not applied) is logged with the command that mends it", async () => {
     const { createExecutionContext, waitOnExecutionContext } = await import("cloudflare:test");
     const { app } = await import("../../src/http/app.ts");
