@@ -80,7 +80,7 @@ function mustUnderstand(h: Element, ns: string | null): boolean {
   if (!h.hasAttributeNS(ns, "mustUnderstand")) return false;
   const v = parseXsBoolean(h.getAttributeNS(ns, "mustUnderstand") ?? "");
   if (v === undefined) {
-    throw badRequest(`The mustUnderstand attribute of header '${h.localName}' must be true, false, 1 or 0.`);
+    throw badRequest(`The mustUnderstand attribute of header '${(h.localName ?? "").slice(0, 200)}' must be true, false, 1 or 0.`);
   }
   return v;
 }

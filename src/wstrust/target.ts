@@ -46,7 +46,7 @@ export function presentedFromTarget(el: Element | undefined, place: TokenPlace):
   if (el.localName === "SecurityTokenReference") {
     throw invalidRequest(`Token references are not supported: send the token itself in ${place}.`);
   }
-  throw invalidRequest(`Unsupported token '${el.localName}' in ${place}.`);
+  throw invalidRequest(`Unsupported token '${(el.localName ?? "").slice(0, 200)}' in ${place}.`);
 }
 
 /** A wsse:UsernameToken: credentials, which ValidateTarget, OnBehalfOf and ActAs may carry instead of a token. */

@@ -50,6 +50,8 @@ describe("a fault quotes at most 200 characters of any name the caller chose", (
     ["a mustUnderstand header's namespace", { extraHeaders: `<x:Foo xmlns:x="urn:${LONG}" s:mustUnderstand="true"/>` }, "s:MustUnderstand"],
     ["a mustUnderstand header's local name", { extraHeaders: `<x:Foo${LONG} xmlns:x="urn:x" s:mustUnderstand="true"/>` }, "s:MustUnderstand"],
     ["the Body's request element", { body: `<wst:Foo${LONG} xmlns:wst="${NS.t13}"/>` }, "wst:InvalidRequest"],
+    ["a header's local name whose mustUnderstand is no boolean", { extraHeaders: `<x:Foo${LONG} xmlns:x="urn:x" s:mustUnderstand="maybe"/>` }, "wst:BadRequest"],
+    ["the element in wst:OnBehalfOf", { extra: `<wst:OnBehalfOf><x:Foo${LONG} xmlns:x="urn:x"/></wst:OnBehalfOf>` }, "wst:InvalidRequest"],
   ];
   for (const [what, o, code] of cases) {
     it(what, async () => {
