@@ -4,16 +4,31 @@
  */
 export function logEvent(fields: Record<string, unknown>): void {
   // The timestamp first, without copying `fields` into a new object.
-  const rest = JSON.stringify(fields);
+  const rest = jsonText(fields);
   console.log(`{"ts":"${new Date().toISOString()}"${rest.length > 2 ? "," : ""}${rest.slice(1)}`);
 }
 
 /** Logs an unexpected error with its stack for the operator (never sent to the client). */
 export function logError(method: string, path: string, err: unknown): void {
   const e = err instanceof Error ? err : new Error(String(err));
-  console.error(
-    JSON.stringify({ ts: new Date().toISOString(), level: "error", event: "unhandled_error", method, path, error: e.message, stack: e.stack }),
-  );
+  console.error(jsonText({ ts: new Date().toISOString(), level: "error", event: "unhandled_error", method, path, error: e.message, stack: e.stack }));
+}
+
+/**
+ * Characters JSON.stringify leaves raw that a log reader may act on rather than show: the
+ * Unicode line terminators U+0085, U+2028 and U+2029 (Python's str.splitlines, JavaScript's
+ * `^`/`$` with the m flag and many log viewers end a line there, so a name holding
+ * `\u2028{"event":"audit",…}\u2028` would read as a forged line of its own), the other C1
+ * controls (U+009B is an 8-bit CSI, an escape sequence to a terminal that takes them) and the
+ * bidirectional formatting characters (which make a viewer show a line's text in another order
+ * than it has: Unicode TR #9, the "Trojan Source" display).
+ */
+const UNSAFE_IN_LOG = /[\u0080-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** JSON text of `value` with UNSAFE_IN_LOG written as \u escapes: the same JSON value, one visible line. */
+function jsonText(value: unknown): string {
+  const json = JSON.stringify(value);
+  return json.replace(UNSAFE_IN_LOG, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 /** The fields of one log line, without its timestamp (see {@link logEvent}). */

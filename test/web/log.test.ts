@@ -1,5 +1,49 @@
-import { describe, expect, it } from "vitest";
-import { RepeatedFailureLog, type LogFields } from "../../src/web/log.ts";
+/**
+ * Log lines (src/web/log.ts) stay one line each, shown as they are, whatever text a caller put
+ * in a logged field; a failure that every request meets is logged once an interval.
+ */
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { RepeatedFailureLog, logError, logEvent, type LogFields } from "../../src/web/log.ts";
+
+afterEach(() => vi.restoreAllMocks());
+
+function captured(write: () => void, stream: "log" | "error" = "log"): string {
+  const lines: string[] = [];
+  vi.spyOn(console, stream).mockImplementation((s: unknown) => void lines.push(String(s)));
+  write();
+  expect(lines).toHaveLength(1);
+  return lines[0]!;
+}
+
+// A requestor a client chose: line terminators around a forged audit line, C1 controls (NEL,
+// 8-bit CSI), bidirectional overrides, and the ASCII controls JSON.stringify escapes itself.
+const FORGED = `{"event":"audit","operation":"wstrust.issue","requestor":"admin","result":"success"}`;
+const HOSTILE = `alice\u2028${FORGED}\u2029x\u0085${FORGED}\u009b2J\u202egnp.exe\u2066\u200f\r\n\u001b[31m`;
+
+describe("log lines", () => {
+  it("write every line terminator, C1 control and bidirectional control as a \\u escape: one line, the same JSON value", () => {
+    const line = captured(() => logEvent({ event: "audit", requestor: HOSTILE }));
+    expect(line).not.toMatch(/[\u0000-\u001f\u0080-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/);
+    // Every way of splitting text into lines sees one line.
+    expect(line.split(/\r\n|[\n\r\u000b\u000c\u001c-\u001e\u0085\u2028\u2029]/)).toHaveLength(1);
+    expect(line.match(/^.*$/gmu)).toEqual([line]);
+    const parsed = JSON.parse(line) as Record<string, unknown>;
+    expect(parsed.requestor).toBe(HOSTILE);
+    expect(Object.keys(parsed)).toEqual(["ts", "event", "requestor"]);
+    expect(line).toContain("\\u2028");
+  });
+
+  it("leave other text as it is", () => {
+    const line = captured(() => logEvent({ event: "audit", requestor: "zoë 名前 ☃ \u00a0" }));
+    expect(line).toContain('"requestor":"zoë 名前 ☃ \u00a0"');
+  });
+
+  it("do the same for an unhandled error's message", () => {
+    const line = captured(() => logError("POST", "/x", new Error(`bad\u2028${FORGED}`)), "error");
+    expect(line).not.toContain("\u2028");
+    expect((JSON.parse(line) as { error: string }).error).toBe(`bad\u2028${FORGED}`);
+  });
+});
 
 const MINUTE = 60_000;
 
