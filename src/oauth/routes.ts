@@ -72,7 +72,13 @@ function endpoint<E extends HonoEnv>(services: (c: Context<E>) => RequestService
       return new Response(JSON.stringify(result), { status: 200, headers: extra ? { ...Object.fromEntries(headers), ...extra } : headers });
     } catch (e) {
       const o = toOAuthError(e);
-      if (!o) throw e; // app.onError: generic 500, detail to the log
+      if (!o) {
+        // A failure of ours: app.onError answers the generic 500 and logs the detail. The
+        // operation still gets its audit line (docs/audit.md: one per operation), with what it
+        // had learnt (which client, whose token) before it failed.
+        if (ctx) await writeAudit(ctx.audit, { ok: false, status: 500, error: "server_error", reason: "An internal error occurred." }, started);
+        throw e;
+      }
       if (ctx) await writeAudit(ctx.audit, { ok: false, status: o.status, error: o.code, reason: o.message }, started);
       return oauthErrorResponse(o, ctx && (await extraHeaders?.(ctx)));
     }

@@ -114,6 +114,9 @@ export async function handleWsFed(req: Request, svc: RequestServices): Promise<R
       await writeAudit(ctx.audit, { ok: false, status, error: e.code, reason: e.message }, started);
       return html(errorPage(status === 400 ? "The sign-in request is not valid." : "This sign-in cannot be completed for this application."), status);
     }
+    // A failure of ours (app.onError answers the generic 500 and logs the detail): still one
+    // audit line, naming who was signing in to which application when it failed.
+    if (!(e instanceof StsError)) await writeAudit(ctx.audit, { ok: false, status: 500, error: "server_error", reason: "An internal error occurred." }, started);
     throw e;
   }
 }
