@@ -6,6 +6,7 @@ import type { ParsedCertificate } from "../keys/x509.ts";
 import { authenticationFailed, notAuthorized } from "../errors.ts";
 import { findUser, matchDirectoryCost } from "./users.ts";
 import { actorSubjects } from "./names.ts";
+import { forgetUnknownName } from "../web/audit.ts";
 import type { Actor, Identity, Requestor, StsContext } from "./types.ts";
 
 /** The result of checking a username and password: a user, or a service account. */
@@ -51,6 +52,7 @@ export async function authenticatePassword(
   // A disabled user's right password fails as a wrong one does (same answer, same cost).
   if (!user || !ok || !user.enabled) {
     if (ctx.config.users.has(username)) await matchDirectoryCost(ctx, username);
+    if (!user) forgetUnknownName(ctx.audit, username);
     throw authenticationFailed();
   }
   const who: Authenticated = {

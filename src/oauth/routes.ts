@@ -6,7 +6,7 @@
  */
 import type { Context, Env as HonoEnv, Hono } from "hono";
 import type { RequestServices, StsContext } from "../engine/types.ts";
-import { presentedRequestor, writeAudit } from "../web/audit.ts";
+import { writeAudit } from "../web/audit.ts";
 import { NO_STORE_PRAGMA, PUBLIC_DOCUMENT, noStoreHeaders } from "../web/headers.ts";
 import type { StateClient } from "../state/client.ts";
 import { withFailureLimit } from "../abuse/guard.ts";
@@ -47,8 +47,10 @@ function endpoint<E extends HonoEnv>(services: (c: Context<E>) => RequestService
       // Failed client authentications are limited per claimed client and per address, like
       // WS-Trust UsernameTokens (src/abuse/guard.ts): counted only on failure.
       const claimed = claimedClientId(authorization, params);
-      // docs/audit.md: the requestor as presented, also when its authentication fails.
-      ctx.audit.requestor = presentedRequestor(claimed);
+      // docs/audit.md: the requestor as presented, also when its authentication fails — when a
+      // client has that id. Any other "id" authenticates nobody, and may be a secret pasted
+      // into the wrong field: the log must not hold it.
+      ctx.audit.requestor = claimed !== undefined && ctx.config.oauthClients.has(claimed) ? claimed : undefined;
       const keys = failureKeys(claimed ?? "-", svc.clientAddress, "client");
       const client = await withFailureLimit(
         ctx,

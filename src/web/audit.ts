@@ -41,6 +41,18 @@ export function presentedRequestor(name: string | undefined): string | undefined
 }
 
 /**
+ * Forgets `name` where the line holds it as presented (the requestor, or the subject of
+ * credentials presented for validation) once it is known to name no account: it authenticated
+ * nobody, and a name no account has is as often a password typed into the name field as a
+ * mistyped or guessed name; the log must not hold a password. The failure is still logged, with
+ * its operation, reason and status. Names compare as the password check compares them (NFC).
+ */
+export function forgetUnknownName(facts: AuditFacts, name: string): void {
+  if (facts.requestor?.normalize("NFC") === name) facts.requestor = undefined;
+  if (facts.subject?.normalize("NFC") === name) facts.subject = undefined;
+}
+
+/**
  * The audit line: one structured JSON log line per operation (docs/audit.md lists the fields).
  * It never holds a token, password or secret: the token ID is logged as its SHA-256 hash,
  * base64url (the state store's key for it, so a line joins its rows; useless to replay).

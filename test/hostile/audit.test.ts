@@ -20,6 +20,7 @@ beforeEach(() => {
 afterEach(() => vi.restoreAllMocks());
 
 const audits = () => lines.filter((l) => l.includes('"event":"audit"')).map((l) => JSON.parse(l) as Record<string, unknown>);
+const USER_ADMIN = "Basic " + btoa("user-admin:user-admin-secret-7a6b5c4d3e2f1a0b");
 const SECRETS = ["wonderland", "builder", "demo-secret", "rp-validator-secret", "hunter2-secret-password", "PRIVATE KEY"];
 
 describe("audit lines under attack", () => {
@@ -80,9 +81,36 @@ describe("audit lines under attack", () => {
     expect(a[0]).toMatchObject({ operation: "wstrust.issue", result: "failure", error: "authentication_failed", requestor: null });
     expect(lines.join("\n").length).toBeLessThan(2_000);
     // The longest name an account can have still signs in as far as its password allows.
-    const r256 = await trust({ user: "n".repeat(256), password: "hunter2-secret-password", appliesTo: "urn:example:rp" });
+    const longest = `${"n".repeat(248)}${crypto.randomUUID().slice(0, 8)}`;
+    expect((await call("/admin/users", { method: "POST", headers: { authorization: USER_ADMIN, "content-type": "application/json" }, body: JSON.stringify({ username: longest, password: "longest-name-pw-1" }) })).status).toBe(201);
+    const r256 = await trust({ user: longest, password: "hunter2-secret-password", appliesTo: "urn:example:rp" });
     expect(r256.status).toBe(unknown.status);
-    expect(audits().at(-1)!.requestor).toBe("n".repeat(256));
+    expect(audits().at(-1)!.requestor).toBe(longest);
+  });
+
+  it("a password typed into the name field never reaches the log: a name no account has is not kept", async () => {
+    const form = { subject_token: "x", subject_token_type: "urn:ietf:params:oauth:token-type:jwt", audience: "https://api.example.com/" };
+    await trust({ user: "hunter2-typed-as-name", password: "alice", appliesTo: "urn:example:rp" }); // WS-Trust UsernameToken
+    await validateStatus(`<wsse:UsernameToken xmlns:wsse="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"><wsse:Username>hunter2-typed-as-name</wsse:Username><wsse:Password>alice</wsse:Password></wsse:UsernameToken>`);
+    const { fields, browser: b } = await signInForm({ wtrealm: RP });
+    expect((await b.post({ ...fields, username: "hunter2-typed-as-name", password: "alice" })).status).toBe(401); // browser sign-in
+    expect((await exchange({ ...form, client_id: "hunter2-typed-as-name", client_secret: "demo-client" }, null)).status).toBe(401); // client_secret_post
+    expect((await exchange(form, "Basic " + btoa("hunter2-typed-as-name:demo-client"))).status).toBe(401); // client_secret_basic
+    const admin = await call("/admin/revoke-subject", { method: "POST", headers: { authorization: "Basic " + btoa("hunter2-typed-as-name:sts-admin"), "content-type": "application/json" }, body: "{}" });
+    expect(admin.status).toBe(401);
+    // A name an account has is kept when its password fails: which account failed is what an operator acts on.
+    await trust({ user: "bob", password: "hunter2-secret-password", appliesTo: "urn:example:rp" });
+    const a = audits();
+    expect(a.map((x) => [x.operation, x.result, x.requestor, x.subject])).toEqual([
+      ["wstrust.issue", "failure", null, null],
+      ["wstrust.validate", "success", "rp-validator", null],
+      ["wsfed.signin", "failure", null, null],
+      ["oauth.token_exchange", "failure", null, null],
+      ["oauth.token_exchange", "failure", null, null],
+      ["admin.revoke_subject", "failure", null, null],
+      ["wstrust.issue", "failure", "bob", null],
+    ]);
+    expect(lines.join("\n")).not.toContain("hunter2");
   });
 
   it("a failed client or admin authentication names who was claimed, unless the name is longer than any account's", async () => {
@@ -107,7 +135,7 @@ describe("audit lines under attack", () => {
     expect(a.map((x) => [x.operation, x.status, x.error, x.requestor])).toEqual([
       ["oauth.token_exchange", 401, "invalid_client", "demo-client"],
       ["oauth.token_exchange", 401, "invalid_client", "demo-client"],
-      ["oauth.introspect", 401, "invalid_client", "no-such-client"],
+      ["oauth.introspect", 401, "invalid_client", null], // no client has this id
       ["oauth.introspect", 401, "invalid_client", null],
       ["admin.revoke_subject", 401, "authentication_failed", "sts-admin"],
       ["admin.revoke_subject", 401, "authentication_failed", null],
