@@ -61,7 +61,7 @@ function client(url, authorization, tool, timeout) {
           maxBytes,
         });
       } catch (e) {
-        if (noAnswer(e) !== undefined) e.url = url; // for the message: the STS that did not answer
+        if (noAnswer(e) !== undefined) e.url = stsUrl(url, ""); // for the message: the STS that did not answer (without any user:password the --url carried)
         throw e;
       }
       let json = null;

@@ -383,3 +383,10 @@ test("import: a file that cannot be read is one line naming it and why (exit 2),
   }
   assert.equal(seen.length, 0);
 });
+
+test("an STS that does not answer is named without the user:password a --url may carry", async () => {
+  const r = await sts(["list", "--url", "http://ops:hunter2-in-url@127.0.0.1:9/realms/r2"]);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /^sts users: cannot reach the STS at http:\/\/127\.0\.0\.1:9\/realms\/r2 \(.+\): is it running at that address\?\n$/);
+  assert.doesNotMatch(r.err, /hunter2/);
+});
