@@ -19,7 +19,7 @@ import { MAX_USERNAME_CHARS } from "../identity/username.ts";
 import { normaliseReplyUrl } from "../config/validate-web.ts";
 import { issue } from "../engine/issue.ts";
 import { totalLifetimeEnd } from "../engine/lifetime.ts";
-import { lookupRelyingParty } from "../engine/relying-party.ts";
+import { lookupRelyingParty, truncate } from "../engine/relying-party.ts";
 import { uriKey } from "../config/uri-key.ts";
 import type { Identity, RequestServices, StsContext } from "../engine/types.ts";
 import { StsError } from "../errors.ts";
@@ -46,15 +46,27 @@ const MAX_FORM_BYTES = 1024 * 1024;
 
 class Refusal extends Error {
   readonly status: number;
+  /**
+   * The value the request gave that was refused (an unknown wtrealm, an unregistered wreply),
+   * for the audit line only: the operator whose application's sign-in breaks needs it (a
+   * trailing slash, another host), and the page does not show text a link's author chose.
+   */
+  readonly asked: string | undefined;
 
-  constructor(status: number, message: string) {
+  constructor(status: number, message: string, asked?: string) {
     super(message);
     this.status = status;
+    this.asked = asked;
+  }
+
+  /** The audit line's reason: the message, and the value refused, quoted at most 200 characters. */
+  get logged(): string {
+    return this.asked === undefined ? this.message : `${this.message} Sent: '${truncate(this.asked)}'.`;
   }
 }
 
-function refuse(message: string, status = 400): never {
-  throw new Refusal(status, message);
+function refuse(message: string, status = 400, asked?: string): never {
+  throw new Refusal(status, message, asked);
 }
 
 /** One request to /wsfed. */
@@ -93,7 +105,7 @@ export async function handleWsFed(req: Request, svc: RequestServices): Promise<R
     // Every refusal is logged with its reason (an unregistered wreply is what an operator looks
     // for when an application's sign-in breaks); the page says only what the user can act on.
     if (e instanceof Refusal) {
-      if (e.status !== 404) await writeAudit(ctx.audit, { ok: false, status: e.status, error: e.status === 403 ? "not_authorized" : "invalid_request", reason: e.message }, started);
+      if (e.status !== 404) await writeAudit(ctx.audit, { ok: false, status: e.status, error: e.status === 403 ? "not_authorized" : "invalid_request", reason: e.logged }, started);
       return html(errorPage(e.message), e.status);
     }
     if (e instanceof StsError && e.code === "rate_limited") {
@@ -184,15 +196,15 @@ function signInParams(ctx: StsContext, form: FirstValues): { rp: RelyingParty; p
   const named = form.get("wtrealm");
   if (!named) refuse("wtrealm is required: the application must name itself.");
   // Echoed in the form as a browser will post it back (a party is found with spaces trimmed).
-  const wtrealm = formValue(named) ?? refuse("This application is not registered for browser sign-in.");
+  const wtrealm = formValue(named) ?? refuse("This application is not registered for browser sign-in.", 400, named);
   const rp = lookupRelyingParty(ctx.config, wtrealm);
-  if (!rp || rp.replyUrls.length === 0) refuse("This application is not registered for browser sign-in.");
+  if (!rp || rp.replyUrls.length === 0) refuse("This application is not registered for browser sign-in.", 400, wtrealm);
   ctx.audit.target = rp.identifier;
   const asked = form.get("wreply");
   let wreply = rp.replyUrls[0]!;
   if (asked !== null && asked !== "") {
     const n = normaliseReplyUrl(asked);
-    if (n === undefined || !rp.replyUrls.includes(n)) refuse("wreply is not a registered reply address of this application.");
+    if (n === undefined || !rp.replyUrls.includes(n)) refuse("wreply is not a registered reply address of this application.", 400, asked);
     wreply = n;
   }
   const wctx = formValue(form.get("wctx") ?? "") ?? refuse("wctx must not hold a NUL character: a browser cannot post one back.");
@@ -201,7 +213,7 @@ function signInParams(ctx: StsContext, form: FirstValues): { rp: RelyingParty; p
   let partner: TrustedIssuer | undefined;
   if (whr !== null && whr !== "" && uriKey(whr) !== uriKey(ctx.issuer)) {
     partner = partnerNamed(ctx, whr);
-    if (!partner) refuse("whr names a home realm this service does not sign in for.");
+    if (!partner) refuse("whr names a home realm this service does not sign in for.", 400, whr);
   }
   const f = form.get("wfresh");
   let wfresh: number | undefined;

@@ -190,11 +190,29 @@ describe("audit lines under attack", () => {
     ]);
     expect(a[0]).toMatchObject({ requestor: "alice", subject: "alice", target: RP });
     expect(a[1]).toMatchObject({ requestor: "alice", error: "authentication_failed", target: RP });
-    expect(a[2]).toMatchObject({ target: RP, error: "invalid_request", reason: "wreply is not a registered reply address of this application." });
+    expect(a[2]).toMatchObject({ target: RP, error: "invalid_request", reason: "wreply is not a registered reply address of this application. Sent: 'https://evil.example/'." });
     expect(a[3]!.error).toBe("not_authorized");
     expect(a[4]).toMatchObject({ error: "payload_too_large", reason: "The request body exceeds the limit of 1048576 bytes." });
     expect(a[6]!.requestor).toBe("bob");
     const all = lines.join("\n");
     for (const x of SECRETS) expect(all, x).not.toContain(x);
+  });
+
+  it("a sign-in refused for its wtrealm, wreply or whr: the line quotes what was sent (at most 200 characters), the page does not", async () => {
+    const unknown = `urn:example:rp/${"z".repeat(300)}`;
+    const cases: [Record<string, string>, string][] = [
+      [{ wtrealm: "urn:example:rp/" }, "This application is not registered for browser sign-in. Sent: 'urn:example:rp/'."],
+      [{ wtrealm: unknown }, `This application is not registered for browser sign-in. Sent: '${unknown.slice(0, 200)}…'.`],
+      [{ wtrealm: RP, wreply: "http://127.0.0.1:9780/wsfed/" }, "wreply is not a registered reply address of this application. Sent: 'http://127.0.0.1:9780/wsfed/'."],
+      [{ wtrealm: RP, whr: "urn:example:no-such-idp" }, "whr names a home realm this service does not sign in for. Sent: 'urn:example:no-such-idp'."],
+    ];
+    for (const [p, reason] of cases) {
+      lines = [];
+      const r = await get({ wa: "wsignin1.0", ...p });
+      expect(r.status).toBe(400);
+      const page = await r.text();
+      expect(audits().map((x) => x.reason)).toEqual([reason]);
+      for (const v of Object.values(p).filter((v) => v !== RP)) expect(page).not.toContain(v);
+    }
   });
 });
