@@ -234,126 +234,103 @@ describe("a certificate principal that names no configured user or service accou
 });
 
 describe("a user directory that cannot be reached", () => {
-  it("stops nothing that needs no directory user: the failure is logged and configured users still sign in", async () => {
+  /** A D1 binding whose every call fails with `message`. */
+  const failingDb = (message: string) => {
+    const fail = () => {
+      throw new Error(message);
+    };
+    return { prepare: fail, batch: fail, exec: fail } as unknown as D1Database;
+  };
+  /** The dev configuration over `db`; a clock skew of its own keeps the test's configuration (and its start-up check) apart from the others'. */
+  const directoryEnv = async (db: D1Database, clockSkewSeconds: number) => {
+    const { DEV_SECRETS } = await import("../../src/config/dev.ts");
+    return { ...env, ...DEV_SECRETS, USERS_DB: db, STS_CONFIG: JSON.stringify({ ...DEV_CONFIG, limits: { clockSkewSeconds } }) };
+  };
+  const send = async (to: Record<string, unknown>, path: string, init?: RequestInit) => {
     const { createExecutionContext, waitOnExecutionContext } = await import("cloudflare:test");
     const { app } = await import("../../src/http/app.ts");
-    const { DEV_SECRETS } = await import("../../src/config/dev.ts");
-    const { envelope } = await import("../helpers/soap.ts");
-    const down = () => {
-      throw new Error("D1_ERROR: the database is unreachable");
-    };
-    const brokenDb = { prepare: down, batch: down, exec: down } as unknown as D1Database;
-    const customEnv = { ...env, ...DEV_SECRETS, USERS_DB: brokenDb, STS_CONFIG: JSON.stringify({ ...DEV_CONFIG, limits: { clockSkewSeconds: 299 } }) };
-    const fetchIt = async (path: string, init?: RequestInit) => {
-      const ctx = createExecutionContext();
-      const res = await app.fetch(new Request("http://127.0.0.1:8787" + path, init), customEnv, ctx);
-      await waitOnExecutionContext(ctx);
-      return res;
-    };
+    const ctx = createExecutionContext();
+    const res = await app.fetch(new Request("http://127.0.0.1:8787" + path, init), to, ctx);
+    await waitOnExecutionContext(ctx);
+    return res;
+  };
+  /** The log lines (console.log and console.error) written while `run` runs, parsed. */
+  const loggedWhile = async (run: () => Promise<void>) => {
     const lines: string[] = [];
-    vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void lines.push(a.map(String).join(" ")));
+    const keep = (...a: unknown[]) => void lines.push(a.map(String).join(" "));
+    vi.spyOn(console, "log").mockImplementation(keep);
+    vi.spyOn(console, "error").mockImplementation(keep);
     try {
-      expect((await fetchIt("/.well-known/oauth-authorization-server")).status).toBe(200);
-      const e = envelope({ user: "alice", password: "wonderland", appliesTo: "urn:example:rp" });
-      const res = await fetchIt("/trust/13/usernamemixed", { method: "POST", headers: e.headers, body: e.body });
-      expect(res.status).toBe(200);
+      await run();
     } finally {
       vi.restoreAllMocks();
     }
-    const events = () => lines.map((l) => JSON.parse(l) as { event?: string; message?: string; failures?: number });
-    const logged = events().filter((l) => l.event === "directory_unavailable");
+    return lines.map((l) => JSON.parse(l) as { event?: string; level?: string; message?: string; failures?: number });
+  };
+  const METADATA = "/.well-known/oauth-authorization-server";
+  /** After failures, the database answers again: the one directory_reachable line that says so. */
+  const reachableAgain = async (failing: Record<string, unknown>) => {
+    const lines = await loggedWhile(async () => {
+      expect((await send({ ...failing, USERS_DB: env.USERS_DB }, METADATA)).status).toBe(200);
+    });
+    const back = lines.filter((l) => l.event === "directory_reachable");
+    expect(back).toHaveLength(1);
+    return back[0]!;
+  };
+
+  it("stops nothing that needs no directory user: the failure is logged and configured users still sign in", async () => {
+    const { envelope } = await import("../helpers/soap.ts");
+    const down = await directoryEnv(failingDb("D1_ERROR: the database is unreachable"), 299);
+    const lines = await loggedWhile(async () => {
+      expect((await send(down, METADATA)).status).toBe(200);
+      const e = envelope({ user: "alice", password: "wonderland", appliesTo: "urn:example:rp" });
+      expect((await send(down, "/trust/13/usernamemixed", { method: "POST", headers: e.headers, body: e.body })).status).toBe(200);
+    });
+    const logged = lines.filter((l) => l.event === "directory_unavailable");
     // The first failure at once; the next, a moment later, counted but not logged again.
     expect(logged.length).toBe(1);
     expect(logged[0]?.message).toContain("the database is unreachable");
     // Checked again on the next request, not once and forgotten: once it answers, one line says
     // so and counts every failure (the start-up check's of both requests, the metadata's).
-    lines.length = 0;
-    vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void lines.push(a.map(String).join(" ")));
-    try {
-      const ctx = createExecutionContext();
-      const res = await app.fetch(new Request("http://127.0.0.1:8787/.well-known/oauth-authorization-server"), { ...customEnv, USERS_DB: env.USERS_DB }, ctx);
-      await waitOnExecutionContext(ctx);
-      expect(res.status).toBe(200);
-    } finally {
-      vi.restoreAllMocks();
-    }
-    const back = events().filter((l) => l.event === "directory_reachable");
-    expect(back).toEqual([expect.objectContaining({ level: "info", failures: expect.any(Number) })]);
-    expect(back[0]!.failures).toBeGreaterThanOrEqual(2);
-    expect(back[0]!.message).toBe(`The user directory (USERS_DB) is reachable again after ${back[0]!.failures} failures`);
+    const back = await reachableAgain(down);
+    expect(back).toMatchObject({ level: "info" });
+    expect(back.failures).toBeGreaterThanOrEqual(2);
+    expect(back.message).toBe(`The user directory (USERS_DB) is reachable again after ${back.failures} failures`);
   });
 
   it("a sign-in that needs a directory user is refused as the STS's failure, not the password's, and logged without a stack", async () => {
-    const { createExecutionContext, waitOnExecutionContext } = await import("cloudflare:test");
-    const { app } = await import("../../src/http/app.ts");
-    const { DEV_SECRETS } = await import("../../src/config/dev.ts");
     const { envelope } = await import("../helpers/soap.ts");
-    const down = () => {
-      throw new Error("D1_ERROR: the database is unreachable");
-    };
-    const brokenDb = { prepare: down, batch: down, exec: down } as unknown as D1Database;
-    const customEnv = { ...env, ...DEV_SECRETS, USERS_DB: brokenDb, STS_CONFIG: JSON.stringify({ ...DEV_CONFIG, limits: { clockSkewSeconds: 297 } }) };
-    const lines: string[] = [];
-    vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void lines.push(a.map(String).join(" ")));
-    vi.spyOn(console, "error").mockImplementation((...a: unknown[]) => void lines.push(a.map(String).join(" ")));
+    const down = await directoryEnv(failingDb("D1_ERROR: the database is unreachable"), 297);
     const faults: string[] = [];
-    try {
+    const lines = await loggedWhile(async () => {
       for (let i = 0; i < 3; i++) {
         const e = envelope({ user: "dave", password: "directory-pass-1", appliesTo: "urn:example:rp" });
-        const ctx = createExecutionContext();
-        const res = await app.fetch(new Request("http://127.0.0.1:8787/trust/13/usernamemixed", { method: "POST", headers: e.headers, body: e.body }), customEnv, ctx);
-        await waitOnExecutionContext(ctx);
+        const res = await send(down, "/trust/13/usernamemixed", { method: "POST", headers: e.headers, body: e.body });
         expect(res.status).toBe(500);
         faults.push(await res.text());
       }
-    } finally {
-      vi.restoreAllMocks();
-    }
+    });
     for (const f of faults) {
       expect(f).toContain("RequestFailed");
       expect(f).toContain("The user directory is unavailable; try again later.");
     }
-    const events = lines.map((l) => (JSON.parse(l) as { event?: string }).event);
+    const events = lines.map((l) => l.event);
     expect(events).not.toContain("unhandled_error");
     // Three failing requests (a start-up check and a look-up each): at most one line.
     expect(events.filter((e) => e === "directory_unavailable").length).toBeLessThanOrEqual(1);
     // The database answers again: one line says so, counting the look-ups with the rest.
-    lines.length = 0;
-    vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void lines.push(a.map(String).join(" ")));
-    try {
-      const ctx = createExecutionContext();
-      const res = await app.fetch(new Request("http://127.0.0.1:8787/.well-known/oauth-authorization-server"), { ...customEnv, USERS_DB: env.USERS_DB }, ctx);
-      await waitOnExecutionContext(ctx);
-      expect(res.status).toBe(200);
-    } finally {
-      vi.restoreAllMocks();
-    }
-    const back = lines.map((l) => JSON.parse(l) as { event?: string; failures?: number }).filter((l) => l.event === "directory_reachable");
-    expect(back).toHaveLength(1);
-    expect(back[0]!.failures).toBeGreaterThanOrEqual(6);
+    expect((await reachableAgain(down)).failures).toBeGreaterThanOrEqual(6);
   });
 
   it("whose schema is behind this version (a migration not applied) is logged with the command that mends it", async () => {
-    const { createExecutionContext, waitOnExecutionContext } = await import("cloudflare:test");
-    const { app } = await import("../../src/http/app.ts");
-    const { DEV_SECRETS } = await import("../../src/config/dev.ts");
     // What D1 answers when 0003_name_key.sql was never applied.
-    const behind = () => {
-      throw new Error("D1_ERROR: no such column: name_key at offset 17: SQLITE_ERROR");
-    };
-    const oldDb = { prepare: behind, batch: behind, exec: behind } as unknown as D1Database;
-    const customEnv = { ...env, ...DEV_SECRETS, USERS_DB: oldDb, STS_CONFIG: JSON.stringify({ ...DEV_CONFIG, limits: { clockSkewSeconds: 298 } }) };
-    const lines: string[] = [];
-    vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void lines.push(a.map(String).join(" ")));
-    try {
-      const ctx = createExecutionContext();
-      const res = await app.fetch(new Request("http://127.0.0.1:8787/.well-known/oauth-authorization-server"), customEnv, ctx);
-      await waitOnExecutionContext(ctx);
-      expect(res.status).toBe(200);
-    } finally {
-      vi.restoreAllMocks();
-    }
-    const logged = lines.map((l) => JSON.parse(l) as { event?: string; message?: string }).filter((l) => l.event === "directory_unavailable");
+    const behind = await directoryEnv(failingDb("D1_ERROR: no such column: name_key at offset 17: SQLITE_ERROR"), 298);
+    // A working database first: whatever the tests before left, this failure starts a run and is logged.
+    await loggedWhile(async () => void (await send({ ...behind, USERS_DB: env.USERS_DB }, METADATA)));
+    const lines = await loggedWhile(async () => {
+      expect((await send(behind, METADATA)).status).toBe(200);
+    });
+    const logged = lines.filter((l) => l.event === "directory_unavailable");
     expect(logged[0]?.message).toBe(
       "The user directory (USERS_DB) could not be checked: D1_ERROR: no such column: name_key at offset 17: SQLITE_ERROR — its schema is older than this version's: apply the migrations (npx wrangler d1 migrations apply USERS_DB --remote)",
     );
