@@ -103,7 +103,7 @@ describe("the admin door applies the failed-authentication limits", () => {
 });
 
 describe("the admin door reads its body under the body limit", () => {
-  it("a 3 MB chunked body is refused with a JSON 400 after reading little more than the limit", async () => {
+  it("a 3 MB chunked body is refused with a JSON 413 after reading little more than the limit", async () => {
     let pulled = 0;
     const chunk = new Uint8Array(64 * 1024).fill(0x20);
     const stream = new ReadableStream<Uint8Array>({
