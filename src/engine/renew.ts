@@ -5,6 +5,7 @@ import { authorize } from "./authorize.ts";
 import { actorRevocation, issueInstant, tokenRef } from "./check.ts";
 import { invalidRequest, invalidTimeRange, invalidToken, unableToRenew } from "../errors.ts";
 import { keyTypeName } from "./issuance.ts";
+import { jwkThumbprint } from "../keys/keyring.ts";
 import { refuseReversed, requestedEnd, totalLifetimeEnd } from "./lifetime.ts";
 import { mintToken } from "./mint.ts";
 import { isNotRenewable } from "../token/renewability.ts";
@@ -13,19 +14,23 @@ import { sectorRefusal } from "./pairwise.ts";
 import { ownMayAct } from "./presented-party.ts";
 import { refuseOtherClaims } from "./claims.ts";
 import { protocolClaims } from "./protocol-claims.ts";
-import type { IssuedToken, RequestedClaim, Requestor, StsContext } from "./types.ts";
+import type { Confirmation, IssuedToken, RequestedClaim, Requestor, StsContext } from "./types.ts";
 import { type OwnToken, type PresentedToken, verifyOwnToken } from "./verify-own.ts";
 
 /**
  * What a Renew request states about the token it wants back (WS-Trust wst:TokenType,
- * wsp:AppliesTo, wst:KeyType, wst:Claims). A renewal changes none of them, so each must be the
- * token's own.
+ * wsp:AppliesTo, wst:KeyType, wst:UseKey, wst:Entropy, wst:Claims). A renewal changes none of
+ * them, so each must be the token's own.
  */
 export interface RenewalAsked {
   tokenType?: TokenKind | undefined;
   /** A relying party's identifier or alias, as sent. */
   appliesTo?: string | undefined;
   keyType?: KeyTypeName | undefined;
+  /** The public key a wst:UseKey names: it must be the one the token is bound to. */
+  useKey?: Extract<Confirmation, { method: "public-key" }> | undefined;
+  /** The request brings wst:Entropy, which asks for a new proof key computed from it. */
+  entropy?: boolean | undefined;
   /** Requested claims (wst:Claims): they must describe the token's own claims. */
   claims?: readonly RequestedClaim[] | undefined;
 }
@@ -55,7 +60,7 @@ export async function renewToken(
   authorize(who, { route: "renew", subject: t.subject, relyingParty: partyOf(ctx.config, t.audience), tokenClient: t.clientId });
   const rp = lookupRelyingParty(ctx.config, t.audience);
   if (!rp) throw unableToRenew("The token's relying party is no longer configured.");
-  refuseChanges(ctx, t, rp, askedParty, opts.asked);
+  await refuseChanges(ctx, t, rp, askedParty, opts.asked);
   // A pairwise token's relying party made public (its sector was its identifier, so the token
   // still resolves) is not handed the name the pseudonym hid by a renewal: it gets names from
   // new sign-ins, never linked to the pseudonyms it knew.
@@ -138,7 +143,7 @@ export async function renewToken(
  * rather than answered with a token that is not what it asked for. (Validate transforms a token
  * into another type or for another party.)
  */
-function refuseChanges(ctx: StsContext, t: OwnToken, rp: RelyingParty, askedParty: RelyingParty | undefined, asked: RenewalAsked = {}): void {
+async function refuseChanges(ctx: StsContext, t: OwnToken, rp: RelyingParty, askedParty: RelyingParty | undefined, asked: RenewalAsked = {}): Promise<void> {
   if (asked.tokenType !== undefined && asked.tokenType !== t.kind) {
     throw invalidRequest(`wst:TokenType asks for a ${asked.tokenType} token, but the token to renew is a ${t.kind} token: a renewal keeps the token's type (Validate transforms a token into another).`);
   }
@@ -149,8 +154,24 @@ function refuseChanges(ctx: StsContext, t: OwnToken, rp: RelyingParty, askedPart
   if (asked.keyType !== undefined && asked.keyType !== keyType) {
     throw invalidRequest(`wst:KeyType asks for a ${asked.keyType} token, but the token to renew is a ${keyType} token: a renewal keeps the token's proof key.`);
   }
+  // §7.4: "the key semantics ... MUST NOT be altered". A key named or entropy sent for a new one
+  // would otherwise be passed over, and the requestor would take the token for bound to a key it
+  // is not bound to (a bearer token, say).
+  if (asked.useKey && !(await boundTo(t.confirmation, asked.useKey))) {
+    throw invalidRequest(`wst:UseKey names a key the token to renew is not bound to (it is a ${keyType} token): a renewal keeps the token's proof key; Issue or Validate makes a token for another key.`);
+  }
+  if (asked.entropy) {
+    throw invalidRequest("wst:Entropy asks for a new proof key computed from it, but a renewal keeps the token's proof key: leave wst:Entropy out; Issue or Validate makes a token with a new key.");
+  }
   if (asked.claims) {
     const stated = protocolClaims(ctx, { actor: t.actor, mayAct: ownMayAct(ctx, t)?.name, scope: t.scope, clientId: t.clientId });
     refuseOtherClaims(rp, t.kind, t.claims, asked.claims, stated);
   }
+}
+
+/** Whether a token bound by `c` is bound to `key`: its public key, or the DPoP key of its thumbprint. */
+async function boundTo(c: Confirmation | undefined, key: Extract<Confirmation, { method: "public-key" }>): Promise<boolean> {
+  if (c?.method === "public-key") return (await jwkThumbprint(c.jwk)) === (await jwkThumbprint(key.jwk));
+  if (c?.method === "dpop") return c.jkt === (await jwkThumbprint(key.jwk));
+  return false;
 }

@@ -81,7 +81,11 @@ async function readUseKey(useKey: Element, now: Date): Promise<Extract<Confirmat
   return key;
 }
 
-async function useKeyOf(useKey: Element): Promise<Extract<Confirmation, { method: "public-key" }>> {
+/**
+ * The public key a wst:UseKey names (a ds:KeyInfo or an X.509 BinarySecurityToken), read but not
+ * judged for use in a new token: a Renew compares it with the key its token is bound to.
+ */
+export async function useKeyOf(useKey: Element): Promise<Extract<Confirmation, { method: "public-key" }>> {
   const kids = childElements(useKey);
   const item = kids[0];
   if (kids.length !== 1 || !item) throw invalidRequest("wst:UseKey must hold exactly one key: a ds:KeyInfo or a wsse:BinarySecurityToken.");

@@ -2,7 +2,7 @@ import type { Markup } from "../xml/markup.ts";
 import { renewToken } from "../engine/renew.ts";
 import type { Requestor, StsContext } from "../engine/types.ts";
 import type { StateClient } from "../state/client.ts";
-import { keyTypeAsked } from "./proof-key.ts";
+import { keyTypeAsked, useKeyOf } from "./proof-key.ts";
 import { type Rst, tokenKindAsked } from "./rst.ts";
 import { issuedRstr } from "./rstr.ts";
 import { presentedFromTarget } from "./target.ts";
@@ -13,7 +13,8 @@ import { lookupRelyingParty } from "../engine/relying-party.ts";
  * Renew (WS-Trust 1.3 §7.4): the renewed token in an RSTR. `wst:Renewing OK="true"` lets a
  * just-expired token renew within the relying party's grace; `Allow="false"` (§5) asks for a
  * renewed token that may not itself be renewed, as it does of an issued one. A TokenType,
- * AppliesTo, KeyType or Claims sent must be the token's own: a renewal changes none of them.
+ * AppliesTo, KeyType, UseKey or Claims sent must be the token's own, and Entropy (which asks for
+ * a new key) is refused: a renewal changes none of them.
  * `here` is the endpoint the request came to (an AppliesTo naming it names no party).
  */
 export async function handleRenew(ctx: StsContext, state: StateClient, who: Requestor, rst: Rst, here: Destination): Promise<Markup> {
@@ -21,7 +22,14 @@ export async function handleRenew(ctx: StsContext, state: StateClient, who: Requ
     allowExpired: rst.renewing?.ok === true,
     lifetime: rst.lifetime,
     notRenewable: rst.renewing?.allow === false,
-    asked: { tokenType: tokenKindAsked(rst), appliesTo: partyAsked(ctx, rst.appliesTo, here), keyType: rst.keyType === undefined ? undefined : keyTypeAsked(rst), claims: rst.claims },
+    asked: {
+      tokenType: tokenKindAsked(rst),
+      appliesTo: partyAsked(ctx, rst.appliesTo, here),
+      keyType: rst.keyType === undefined ? undefined : keyTypeAsked(rst),
+      useKey: rst.useKey ? await useKeyOf(rst.useKey) : undefined,
+      entropy: rst.entropy !== undefined,
+      claims: rst.claims,
+    },
   });
   return issuedRstr(rst.trust, tok, { context: rst.context, requestType: rst.trust.requestTypes.renew, keyType: undefined });
 }

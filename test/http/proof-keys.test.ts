@@ -290,6 +290,36 @@ describe("PublicKey proof keys", () => {
     expect(ok.text).toContain(`<wst:Code>${NS.t13}/status/valid</wst:Code>`);
   });
 
+  // WS-Trust 1.3 §7.4: a renewal MUST NOT alter the key semantics. A Renew naming another key, or
+  // bringing entropy for a new one, is refused rather than answered with a token bound to the old
+  // key that the requestor would take for bound to the new one.
+  it("a Renew whose wst:UseKey names another key, or that brings wst:Entropy, is refused and renews nothing; the token's own key renews it", async () => {
+    const jwk = await ecPublic();
+    const r = await trust({ ...alice, keyType: pk, extra: `<wst:UseKey>${ecKeyInfo(jwk)}</wst:UseKey>` });
+    const { xml, root } = await tokenOf(r.text, NS.saml2);
+    const renew = (extra: string) => trust({ ...validator, requestType: "Renew", extra: `<wst:RenewTarget>${xml}</wst:RenewTarget>${extra}` });
+    const other = await renew(`<wst:UseKey>${ecKeyInfo(await ecPublic())}</wst:UseKey>`);
+    expect(faultCode(other.text)).toBe("wst:InvalidRequest");
+    expect(other.text).toContain("wst:UseKey names a key the token to renew is not bound to (it is a public-key token)");
+    const withEntropy = await renew(`<wst:Entropy><wst:BinarySecret Type="${NS.t13}/Nonce">${b64(crypto.getRandomValues(new Uint8Array(32)))}</wst:BinarySecret></wst:Entropy>`);
+    expect(faultCode(withEntropy.text)).toBe("wst:InvalidRequest");
+    expect(withEntropy.text).toContain("wst:Entropy asks for a new proof key computed from it, but a renewal keeps the token's proof key");
+    // Nothing was renewed behind the refusals (a renewal is once per token): the token's own key,
+    // named again, renews it, and the renewed token is bound to it.
+    const own = await renew(`<wst:UseKey>${ecKeyInfo(jwk)}</wst:UseKey>`);
+    expect(own.status, own.text).toBe(200);
+    expect(holderKeyInfo((await tokenOf(own.text, NS.saml2)).root).toString()).toBe(holderKeyInfo(root).toString());
+  });
+
+  it("a Renew naming a key for a bearer token is refused: the token is bound to none", async () => {
+    const bearer = await trust({ user: "alice", password: "wonderland", appliesTo: "urn:example:rp" });
+    const tok = /<saml:Assertion[\s\S]*?<\/saml:Assertion>/.exec(bearer.text)![0];
+    const renewed = await trust({ ...validator, requestType: "Renew", extra: `<wst:RenewTarget>${tok}</wst:RenewTarget><wst:UseKey>${rsaKeyInfo(await rsaPublic())}</wst:UseKey>` });
+    expect(faultCode(renewed.text)).toBe("wst:InvalidRequest");
+    expect(renewed.text).toContain("wst:UseKey names a key the token to renew is not bound to (it is a bearer token)");
+    expect((await trust({ ...validator, requestType: "Renew", extra: `<wst:RenewTarget>${tok}</wst:RenewTarget>` })).status).toBe(200);
+  });
+
   it("a UseKey with no KeyType binds that key (WS-Trust 1.3 §9.2: the key type is the key's), on Issue and on a Validate transformation", async () => {
     const jwk = await ecPublic();
     for (const [t, ns] of [["13", NS.t13], ["2005", NS.t05]] as const) {
