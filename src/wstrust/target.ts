@@ -38,6 +38,9 @@ export function presentedFromTarget(el: Element | undefined, place: TokenPlace):
       throw invalidRequest("The BinarySecurityToken is not valid base64.");
     }
     if (isEncryptedToken(jwt)) throw invalidRequest(ENCRYPTED_TOKEN_REFUSAL);
+    if (jwtSentTwice(el, jwt)) {
+      throw invalidRequest(`The JWT in ${place} appears more than once in the message (the same token sent twice, or a copy of it): send each token once.`);
+    }
     return { jwt };
   }
   if (isUsernameToken(el)) {
@@ -47,6 +50,29 @@ export function presentedFromTarget(el: Element | undefined, place: TokenPlace):
     throw invalidRequest(`Token references are not supported: send the token itself in ${place}.`);
   }
   throw invalidRequest(`Unsupported token '${(el.localName ?? "").slice(0, 200)}' in ${place}.`);
+}
+
+/**
+ * Whether another JWT BinarySecurityToken of the message holds the same token: two batch items
+ * naming one token. A SAML assertion sent twice is refused by its duplicate ID (verify-own.ts);
+ * a JWT has no ID the message shows, so without this the first of two BatchRenew items would
+ * renew it and the second, as reuse, revoke the family — the token just handed out included.
+ */
+function jwtSentTwice(el: Element, jwt: string): boolean {
+  const all = el.ownerDocument?.getElementsByTagNameNS(WSSE_NS, "BinarySecurityToken");
+  if (!all) return false;
+  for (let i = 0; i < all.length; i++) {
+    const other = all.item(i)!;
+    if (other === el || collapse(other.getAttribute("ValueType") ?? "") !== JWT_TOKEN_TYPE) continue;
+    let text: string;
+    try {
+      text = atob((other.textContent ?? "").replace(/\s+/g, ""));
+    } catch {
+      continue;
+    }
+    if (text.trim() === jwt.trim()) return true;
+  }
+  return false;
 }
 
 /** A wsse:UsernameToken: credentials, which ValidateTarget, OnBehalfOf and ActAs may carry instead of a token. */

@@ -386,6 +386,22 @@ describe("WS-Trust Batch", () => {
     expect(statusCode((await validate(tok)).text)).toBe(STATUS_VALID);
   });
 
+  it("a JWT named by two BatchRenew items is refused in both as sent twice, and nothing is renewed: alone it renews", async () => {
+    const jwt = await issue(TT.jwt, "https://api.example.com/");
+    const item = (ctx: string) =>
+      `<wst:RequestSecurityToken Context="${ctx}"><wst:RequestType>${NS.t13}/BatchRenew</wst:RequestType>${target("Renew", jwt)}</wst:RequestSecurityToken>`;
+    const body = `<wst:RequestSecurityTokenCollection xmlns:wst="${NS.t13}">${item("r1")}${item("r2")}</wst:RequestSecurityTokenCollection>`;
+    const r = await trust({ ...validator, requestType: "Renew", body });
+    expect(r.status, r.text).toBe(200);
+    expect(byTag(r.doc, NS.t13, "RequestedSecurityToken")).toHaveLength(0);
+    const twice = "wst:InvalidRequest: The JWT in wst:RenewTarget appears more than once in the message (the same token sent twice, or a copy of it): send each token once.";
+    expect(byTag(r.doc, NS.t13, "Reason").map((x) => x.textContent)).toEqual([twice, twice]);
+    // No renewal was recorded, so the token is not spent: alone, it renews into a valid token.
+    const alone = await trust({ ...validator, requestType: "Renew", extra: target("Renew", jwt) });
+    expect(alone.status, alone.text).toBe(200);
+    expect(statusCode((await validate(tokenIn(alone.text)!)).text)).toBe(STATUS_VALID);
+  });
+
   it("reports a failing item for that item only", async () => {
     const a = await issue();
     const item = (inner: string, ctx: string) =>
