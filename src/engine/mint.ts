@@ -163,8 +163,17 @@ export async function mintToken(ctx: StsContext, m: MintInput): Promise<IssuedTo
     confirmation: m.confirmation,
     jtiPart: pairwise?.idPart,
   });
+  // A JWT states its times in whole seconds (RFC 7519 §2 NumericDate, written floored): the
+  // RSTR's Lifetime, `expires_in` and the state rows speak of the token as it states itself,
+  // never of an end up to a second after its `exp`.
+  const stated = { ...base, issuedAt: wholeSecond(m.issuedAt), notBefore: wholeSecond(m.notBefore), expires: wholeSecond(m.expires) };
   const enc = m.rp.encryption;
-  if (!enc) return { ...base, id, value };
+  if (!enc) return { ...stated, id, value };
   // Signed, then encrypted (RFC 7519 §11.2): the relying party can tell who signed what it decrypted.
-  return { ...base, id, value, encrypted: await encryptJwt(value, await encryptionCertificateFor(enc.currentCertificatePem)) };
+  return { ...stated, id, value, encrypted: await encryptJwt(value, await encryptionCertificateFor(enc.currentCertificatePem)) };
+}
+
+/** The instant a JWT states for `d`: its NumericDate (whole seconds, floored), as a Date. */
+function wholeSecond(d: Date): Date {
+  return new Date(Math.floor(d.getTime() / 1000) * 1000);
 }

@@ -78,6 +78,29 @@ describe("WS-Trust Issue (black box)", () => {
     expect(r.text).toContain(`NotOnOrAfter="${exp}"`);
   });
 
+  // A JWT states whole seconds: the RSTR's Lifetime must not promise it a fraction of a second
+  // past its exp (nor start before it says), however the request's times fall.
+  it("a JWT's RSTR Lifetime states the JWT's own nbf and exp, on Issue and Renew, for a requested end between two seconds", async () => {
+    const validator = { user: "rp-validator", password: "rp-validator-secret-0f1e2d3c4b5a6978" };
+    const lifetimeOf = (text: string) => {
+      const doc = new DOMParser().parseFromString(text, "text/xml");
+      const jwt = atob(byTag(doc, NS.wsse, "BinarySecurityToken")[0]!.textContent!);
+      const p = JSON.parse(atob(jwt.split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/"))) as { nbf: number; exp: number };
+      const at = (local: string) => byTag(doc, NS.wsu, local)[0]!.textContent;
+      return { jwt, stated: { created: at("Created"), expires: at("Expires") }, own: { created: new Date(p.nbf * 1000).toISOString(), expires: new Date(p.exp * 1000).toISOString() } };
+    };
+    const end = () => ({ expires: new Date(Math.floor(Date.now() / 1000) * 1000 + 600_700).toISOString() });
+    const issued = await trust({ ...alice, appliesTo: "https://api.example.com/", lifetime: end() });
+    expect(issued.status, issued.text).toBe(200);
+    const first = lifetimeOf(issued.text);
+    expect(first.stated).toEqual(first.own);
+    const bst = /<wsse:BinarySecurityToken[\s\S]*?<\/wsse:BinarySecurityToken>/.exec(issued.text)![0];
+    const renewed = await trust({ ...validator, requestType: "Renew", lifetime: end(), extra: `<wst:RenewTarget>${bst}</wst:RenewTarget>` });
+    expect(renewed.status, renewed.text).toBe(200);
+    const second = lifetimeOf(renewed.text);
+    expect(second.stated).toEqual(second.own);
+  });
+
   it("a Lifetime that has already ended is refused saying so, not as a range that ends before it starts", async () => {
     for (const lifetime of [
       { created: "2020-01-01T00:00:00Z", expires: "2020-01-01T01:00:00Z" },
