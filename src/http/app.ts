@@ -30,7 +30,10 @@ function services(c: Context<App>): RequestServices {
   return {
     context: () => getContext(c.env, c.req.url),
     state: (ctx) => stateFor(c.env, ctx.config),
-    // Cloudflare sets CF-Connecting-IP on every request; without it only per-subject limits apply.
+    // Cloudflare's edge sets CF-Connecting-IP on every request, replacing any value a client
+    // sent, and a Worker sees no other peer address. Elsewhere (plain workerd) a client writes it,
+    // so only a proxy that overwrites it makes the per-address limits mean anything there
+    // (docs/security.md §5); without it only the per-name limits apply.
     clientAddress: clientAddressKey(c.req.header("cf-connecting-ip")),
   };
 }

@@ -6,6 +6,10 @@
  * would give a guesser as many clean addresses as it likes, or let it lock a name out with
  * "different" addresses that are all its own. The spelling of an address (case, zeros, `::`,
  * brackets) never makes another one.
+ *
+ * The header is trusted as it arrives: Cloudflare's edge overwrites it with the connection's
+ * address, but where nothing does (plain workerd, no proxy) the client chooses it, and the
+ * per-address limits with it (docs/security.md §5).
  */
 
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
