@@ -10,7 +10,7 @@ import { soapReply } from "../soap/reply.ts";
 import { readSecurity } from "../soap/security.ts";
 import { logError } from "../web/log.ts";
 import { TRUST13, TRUST2005, type TrustNs, trustByNs } from "./ns.ts";
-import { type Rst, readRst } from "./rst.ts";
+import { type Rst, readRequestKind, readRst } from "./rst.ts";
 import { collection } from "./rstr.ts";
 import type { TrustEndpoint } from "./endpoints.ts";
 import { type TrustDeps, authenticateRequestor } from "./authenticate.ts";
@@ -90,8 +90,10 @@ export async function handleTrustRequest(
     let rst: Rst | undefined;
     let batch: Batch | undefined;
     if (env.payload.localName === "RequestSecurityToken") {
+      // The kind first: a refusal of the rest of the RST (an unknown TokenType, a bad KeyType)
+      // is then logged as the operation it refused.
+      ctx.audit.operation = `wstrust.${readRequestKind(env.payload, trust, false)}`;
       rst = readRst(env.payload, trust);
-      ctx.audit.operation = `wstrust.${rst.requestKind}`;
       checkAction(wsa.action, trust, rst.requestKind, false);
     } else if (env.payload.localName === "RequestSecurityTokenCollection") {
       ctx.audit.operation = "wstrust.batch";

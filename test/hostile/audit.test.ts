@@ -3,7 +3,7 @@
  * and browser sign-in), and no password, client secret, token or token ID in any logged line.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { NS, envelope } from "../helpers/soap.ts";
+import { NS, type RstOptions, envelope, rstXml } from "../helpers/soap.ts";
 import { call, trust } from "../helpers/worker.ts";
 import { exchange, jwtFromTrust } from "../oauth/helpers.ts";
 import { RP, get, post, signIn, signInForm } from "../helpers/wsfed.ts";
@@ -66,6 +66,33 @@ describe("audit lines under attack", () => {
     expect(all).not.toContain(jwt.split(".")[1]!); // no token
     expect(all).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}/); // no JWT-looking value at all
     expect(all).not.toContain("<saml");
+  });
+
+  it("an RST refused after its RequestType was read is logged under its kind, with no requestor (nothing was authenticated)", async () => {
+    const sent: RstOptions[] = [
+      { user: "alice", password: "wonderland", appliesTo: "urn:example:rp", tokenType: "urn:example:no-such-token-type" },
+      { user: "alice", password: "wonderland", appliesTo: "urn:example:rp", extra: "<wst:KeySize>many</wst:KeySize>" },
+      { user: "alice", password: "wonderland", requestType: "Validate", tokenType: "urn:example:no-such-token-type" },
+      { user: "alice", password: "wonderland", trust: "2005", requestType: "Cancel", tokenType: "urn:example:no-such-token-type" },
+      { user: "alice", password: "wonderland", body: rstXml({ appliesTo: "urn:example:rp" }).replace(`${NS.t13}/Issue<`, `${NS.t13}/NoSuchRequest<`) },
+    ];
+    for (const o of sent) expect((await trust(o)).status).toBe(400);
+    const a = audits();
+    expect(a.map((x) => [x.operation, x.requestor, x.error])).toEqual([
+      ["wstrust.issue", null, "invalid_request"],
+      ["wstrust.issue", null, "invalid_request"],
+      ["wstrust.validate", null, "invalid_request"],
+      ["wstrust.cancel", null, "invalid_request"],
+      // An unknown RequestType names no kind.
+      ["wstrust", null, "invalid_request"],
+    ]);
+    expect(a.map((x) => x.reason)).toEqual([
+      "Unsupported wst:TokenType 'urn:example:no-such-token-type'.",
+      expect.stringContaining("wst:KeySize"),
+      "Unsupported wst:TokenType 'urn:example:no-such-token-type'.",
+      "Unsupported wst:TokenType 'urn:example:no-such-token-type'.",
+      expect.stringContaining("Unsupported wst:RequestType"),
+    ]);
   });
 
   it("a Username longer than any account's is refused as an unknown name is, before the audit line (or a counter) takes it", async () => {
