@@ -61,6 +61,11 @@ export interface FaultInput {
   detail?: string | undefined;
   /** For a WS-Addressing fault: what in the message it is about (its [Detail]). */
   problem?: AddressingProblem | undefined;
+  /**
+   * The fault is about the Body's contents (the RST, a token in it, what it asks for), not about
+   * a header block or the envelope: in SOAP 1.1 it then carries a `detail` (§4.4).
+   */
+  aboutBody?: boolean | undefined;
 }
 
 /** A value longer than this is not echoed in a fault's detail (the reason names it, shortened). */
@@ -106,7 +111,12 @@ export function buildFault(version: SoapVersion, f: FaultInput): { xml: string; 
   let header: Markup | undefined;
   if (version === "1.1") {
     // SOAP 1.1 §4.4: the WS-Trust / WS-Security / WS-Addressing QName is the faultcode itself.
-    fault = xml`<s:Fault${nsDecl}><faultcode>${qname}</faultcode><faultstring xml:lang="en">${f.reason}</faultstring></s:Fault>`;
+    // §4.4: detail "MUST be present if the contents of the Body element could not be
+    // successfully processed" and "MUST NOT be used" for header entries' errors, so its presence
+    // tells the requestor which part failed (as .NET's ASMX stack sends it). WS-Trust defines
+    // nothing to put in it: faultcode and faultstring already say what, so it stays empty.
+    const detail = f.aboutBody ? xml`<detail/>` : undefined;
+    fault = xml`<s:Fault${nsDecl}><faultcode>${qname}</faultcode><faultstring xml:lang="en">${f.reason}</faultstring>${detail}</s:Fault>`;
     // SOAP 1.1 keeps detail for the Body's own errors: WS-Addressing 1.0 SOAP Binding §6 carries
     // it in a wsa:FaultDetail header block instead.
     if (problem) header = xml`<wsa:FaultDetail xmlns:wsa="${WSA10_NS}">${problem}</wsa:FaultDetail>`;

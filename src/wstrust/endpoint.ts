@@ -73,6 +73,8 @@ export async function handleTrustRequest(
   let relatesTo: string | undefined;
   let wsaNs: string | undefined;
   ctx.audit.operation = "wstrust";
+  // Which part of the message is being processed, for a SOAP 1.1 fault's detail (§4.4).
+  let part: "envelope" | "body" = "envelope";
   try {
     // keepSource lets a presented assertion be recognised as verified before.
     const doc = parseSoapRequest(await readBody(), ctx.config.limits, isSamlAssertion);
@@ -82,6 +84,7 @@ export async function handleTrustRequest(
     ({ relatesTo, wsaNs } = reply);
     const env = readEnvelope(doc, contentType);
     const wsa = readAddressing(env, contentType, soapAction);
+    part = "body";
     const payloadTrust = trustByNs(env.payload.namespaceURI);
     if (!payloadTrust) throw invalidRequest("The SOAP Body does not hold a WS-Trust request.");
     trust = payloadTrust;
@@ -94,12 +97,14 @@ export async function handleTrustRequest(
       // is then logged as the operation it refused.
       ctx.audit.operation = `wstrust.${readRequestKind(env.payload, trust, false)}`;
       rst = readRst(env.payload, trust);
-      checkAction(wsa.action, trust, rst.requestKind, false);
     } else if (env.payload.localName === "RequestSecurityTokenCollection") {
       ctx.audit.operation = "wstrust.batch";
       batch = readBatch(env.payload, trust, ctx.config.limits.maxBatchItems);
-      if (batch.kind) checkAction(wsa.action, trust, batch.kind, true);
     }
+    // The header blocks: wsa:Action and wsa:To against the request, then WS-Security.
+    part = "envelope";
+    if (rst) checkAction(wsa.action, trust, rst.requestKind, false);
+    else if (batch?.kind) checkAction(wsa.action, trust, batch.kind, true);
     const here: Destination = { path: endpoint.path, origin: ctx.origin, issuer: ctx.issuer };
     checkDestination(wsa.to, here);
     const sec = readSecurity(env.header, env.version, ctx.now(), ctx.config.limits.clockSkewSeconds, {
@@ -108,6 +113,7 @@ export async function handleTrustRequest(
     // Issue and Validate change no state: a signed message's replay check may run beside them.
     const stateless = rst !== undefined && (rst.requestKind === "issue" || rst.requestKind === "validate");
     const { who, fresh } = await authenticateRequestor(ctx, deps, endpoint.authentication, env, sec, stateless);
+    part = "body";
     const handle = operate(deps, here);
     let replyBody: Markup;
     let action: string;
@@ -122,6 +128,8 @@ export async function handleTrustRequest(
     } else {
       throw invalidRequest(`Unsupported WS-Trust message '${(env.payload.localName ?? "").slice(0, 200)}'.`);
     }
+    // A replayed signed message is the Security header's fault.
+    part = "envelope";
     await fresh;
     return {
       status: 200,
@@ -129,7 +137,7 @@ export async function handleTrustRequest(
       contentType: soapContentType(version, action),
     };
   } catch (caught) {
-    return faultReply(caught, endpoint.path, { version, trustNs: trust.ns, relatesTo, wsaNs });
+    return faultReply(caught, endpoint.path, { version, trustNs: trust.ns, relatesTo, wsaNs, aboutBody: part === "body" });
   }
 }
 
@@ -141,7 +149,7 @@ export async function handleTrustRequest(
 export function faultReply(
   caught: unknown,
   where: string,
-  at: { version: SoapVersion; trustNs: string; relatesTo: string | undefined; wsaNs: string | undefined },
+  at: { version: SoapVersion; trustNs: string; relatesTo: string | undefined; wsaNs: string | undefined; aboutBody?: boolean },
 ): TrustReply {
   let e: StsError;
   if (caught instanceof StsError) e = caught;
@@ -149,7 +157,7 @@ export function faultReply(
     logError("POST", where, caught);
     e = new StsError("internal_error", "The STS could not process the request.");
   }
-  const f = buildFault(at.version, { code: e.code, reason: e.message, trustNs: at.trustNs, relatesTo: at.relatesTo, wsaNs: at.wsaNs, detail: e.detail, problem: e.problem });
+  const f = buildFault(at.version, { code: e.code, reason: e.message, trustNs: at.trustNs, relatesTo: at.relatesTo, wsaNs: at.wsaNs, detail: e.detail, problem: e.problem, aboutBody: at.aboutBody });
   return {
     status: f.status,
     body: f.xml,

@@ -35,6 +35,7 @@ export async function handleMetadataGet(
   let relatesTo: string | undefined;
   let wsaNs: string | undefined;
   ctx.audit.operation = "wstrust.mex";
+  let aboutBody = false;
   try {
     const doc = parseSoapRequest(await readBody(), ctx.config.limits);
     const reply = replyContext(doc);
@@ -46,7 +47,10 @@ export async function handleMetadataGet(
       throw actionNotSupported(`The metadata endpoint answers only the WS-Transfer Get action (${TRANSFER_GET}).`, wsa.action);
     }
     // WS-MetadataExchange 1.1 §6.1: a Get for the whole metadata has an empty Body.
-    if (childElements(env.body).length > 0) throw badRequest("A WS-Transfer Get has an empty SOAP Body.");
+    if (childElements(env.body).length > 0) {
+      aboutBody = true;
+      throw badRequest("A WS-Transfer Get has an empty SOAP Body.");
+    }
     checkDestination(wsa.to, { path, origin: ctx.origin, issuer: ctx.issuer });
     const wsdl = trustedMarkup(wsdlFor(ctx).replace(/^<\?xml[^?]*\?>/, ""));
     const body = xml`<mex:Metadata xmlns:mex="${MEX_NS}"><mex:MetadataSection Dialect="${WSDL_NS}" Identifier="${TNS}">${wsdl}</mex:MetadataSection></mex:Metadata>`;
@@ -56,6 +60,6 @@ export async function handleMetadataGet(
       contentType: soapContentType(version, TRANSFER_GET_RESPONSE),
     };
   } catch (caught) {
-    return faultReply(caught, path, { version, trustNs: TRUST13.ns, relatesTo, wsaNs });
+    return faultReply(caught, path, { version, trustNs: TRUST13.ns, relatesTo, wsaNs, aboutBody });
   }
 }

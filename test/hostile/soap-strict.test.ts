@@ -836,3 +836,51 @@ describe("WS-Addressing faults say which header or value is at fault (SOAP Bindi
     expect(problem(r.text)).toBeUndefined();
   });
 });
+
+describe("a SOAP 1.1 fault carries a detail exactly when the Body could not be processed (SOAP 1.1 §4.4)", () => {
+  const S11 = { ...ALICE, soap: "1.1" as const };
+  /** The fault's children, by local name, and whether a detail is among them (empty, unqualified). */
+  function faultParts(text: string): { code: string | undefined; children: string[]; detail: string | undefined } {
+    const doc = new DOMParser().parseFromString(text, "text/xml");
+    const fault = doc.getElementsByTagNameNS(NS.s11, "Fault")[0];
+    expect(fault, text).toBeDefined();
+    const kids: Element[] = [];
+    for (let n = fault!.firstChild; n; n = n.nextSibling) if (n.nodeType === 1) kids.push(n as Element);
+    const detail = kids.find((k) => k.localName === "detail");
+    if (detail) expect(detail.namespaceURI ?? null).toBeNull();
+    return { code: faultCode(text), children: kids.map((k) => k.localName ?? ""), detail: detail ? detail.toString() : undefined };
+  }
+
+  it("a refused RST, read before or after authentication, or a Body that is no RST: an empty detail after faultstring", async () => {
+    const sent = [
+      await send({ ...S11, tokenType: "urn:example:no-such-token-type" }),
+      await send({ ...S11, extra: "<wst:KeySize>many</wst:KeySize>" }),
+      await send({ ...S11, appliesTo: "urn:example:no-such-rp" }),
+      await send({ ...S11, user: "bob", password: "builder", requestType: "Cancel", extra: `<wst:CancelTarget><x:NotAToken xmlns:x="urn:x"/></wst:CancelTarget>` }),
+      await send(S11, { edit: (b) => b.replace(/<s:Body>[\s\S]*<\/s:Body>/, `<s:Body><x:Other xmlns:x="urn:example:x"/></s:Body>`) }),
+    ];
+    for (const r of sent) {
+      expect(r.fault, r.text).toMatch(/^wst:/);
+      expect(faultParts(r.text)).toEqual({ code: r.fault, children: ["faultcode", "faultstring", "detail"], detail: "<detail/>" });
+    }
+  });
+
+  it("a fault about a header block or the envelope carries none: Security, Timestamp, mustUnderstand, wsa:Action, wsa:To", async () => {
+    const past = new Date(Date.now() - 3_600_000);
+    const sent = [
+      await send({ ...S11, password: "not-the-password" }),
+      await send({ ...S11, timestamp: { created: past.toISOString(), expires: new Date(past.getTime() + 300_000).toISOString() } }),
+      await send({ ...S11, extraHeaders: `<x:Unknown xmlns:x="urn:example:x" s:mustUnderstand="1"/>` }),
+      await send(S11, { edit: (b) => b.replace(/(<wsa:Action[^>]*>)[^<]*/, `$1${NS.t13}/RST/Cancel`), headers: { SOAPAction: `"${NS.t13}/RST/Cancel"` } }),
+      await send(S11, { edit: (b) => b.replace(/(<wsa:To[^>]*>)[^<]*/, "$1https://other.example/") }),
+    ];
+    expect(sent.map((r) => r.fault)).toEqual(["wst:FailedAuthentication", "wsse:MessageExpired", "s:MustUnderstand", "wsa:ActionNotSupported", "wsa:DestinationUnreachable"]);
+    for (const r of sent) expect(faultParts(r.text).children).toEqual(["faultcode", "faultstring"]);
+  });
+
+  it("SOAP 1.2 is unchanged: its Detail is optional (Part 1 §5.4.5), and a refused RST has none", async () => {
+    const r = await send({ ...ALICE, tokenType: "urn:example:no-such-token-type" });
+    expect(r.fault).toBe("wst:InvalidRequest");
+    expect(r.text).not.toMatch(/Detail|detail/);
+  });
+});
