@@ -12,7 +12,7 @@ import { logError } from "../web/log.ts";
 import { TRUST13, TRUST2005, type TrustNs, trustByNs } from "./ns.ts";
 import { type Rst, readRequestKind, readRst } from "./rst.ts";
 import { collection } from "./rstr.ts";
-import type { TrustEndpoint } from "./endpoints.ts";
+import { type TrustEndpoint, endpointForVersion } from "./endpoints.ts";
 import { type TrustDeps, authenticateRequestor } from "./authenticate.ts";
 
 export type { TrustDeps } from "./authenticate.ts";
@@ -33,6 +33,8 @@ export interface TrustReply {
   retryAfterSeconds?: number;
 }
 
+
+const TRUST_NAME = { "13": "WS-Trust 1.3", "2005": "WS-Trust February 2005" } as const;
 
 export type Handler = (ctx: StsContext, who: Requestor, rst: Rst) => Promise<Markup>;
 
@@ -88,6 +90,16 @@ export async function handleTrustRequest(
     const payloadTrust = trustByNs(env.payload.namespaceURI);
     if (!payloadTrust) throw invalidRequest("The SOAP Body does not hold a WS-Trust request.");
     trust = payloadTrust;
+    // Each endpoint speaks the one WS-Trust version its path and WSDL binding name (its policy,
+    // actions and replies are that version's), as AD FS's /trust/13/ and /trust/2005/ endpoints
+    // do: a request of the other version is told where that version is served. The fault is in
+    // the request's own namespace, the one its sender reads.
+    if (payloadTrust.version !== endpoint.version) {
+      const other = endpointForVersion(endpoint, payloadTrust.version);
+      throw invalidRequest(
+        `This endpoint serves ${TRUST_NAME[endpoint.version]} requests only; send ${TRUST_NAME[payloadTrust.version]} (${payloadTrust.ns}) requests to ${ctx.origin}${other.path}.`,
+      );
+    }
     // Read the request before authenticating so the audit line names the operation even
     // when authentication fails.
     let rst: Rst | undefined;

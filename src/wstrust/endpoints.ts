@@ -49,6 +49,19 @@ export const ADFS_PREFIX = "/adfs/services";
 export const ADFS_ENDPOINT_ALIASES: readonly TrustEndpoint[] = TRUST_ENDPOINT_LIST.map((e) => ({ ...e, path: ADFS_PREFIX + e.path }));
 
 /**
+ * The endpoint that authenticates as `e` does but speaks WS-Trust `version`, under the same path
+ * root (`/trust/…` or AD FS's `/adfs/services/trust/…`).
+ */
+export function endpointForVersion(e: TrustEndpoint, version: TrustVersion): TrustEndpoint {
+  const adfs = e.path.startsWith(ADFS_PREFIX + "/");
+  const found = (adfs ? ADFS_ENDPOINT_ALIASES : TRUST_ENDPOINT_LIST).find(
+    (o) => o.version === version && o.authentication === e.authentication && o.issuedKey === e.issuedKey,
+  );
+  // Every way of authenticating is served in both versions (TRUST_ENDPOINT_LIST).
+  return found ?? e;
+}
+
+/**
  * The endpoints a configuration can authenticate anyone at, which the WSDL and the home page
  * publish (elsewhere they answer every request with FailedAuthentication): certificatemixed only
  * where requestor certificates are trusted; the issued-token endpoints only where a SAML partner

@@ -298,6 +298,28 @@ describe("the SOAP action names the operation in the Body", () => {
     expect(r.fault).toBe("wsa:ActionNotSupported");
   });
 
+  it("an RST of the other WS-Trust version than the endpoint's is refused, naming the endpoint for its version (as AD FS's /13/ and /2005/ endpoints are apart)", async () => {
+    const cases: { o: RstOptions; path: string; fault: string; ns: string; names: string }[] = [
+      { o: { ...ALICE, tokenType: TT.saml2 }, path: "/trust/2005/usernamemixed", fault: "wst:InvalidRequest", ns: NS.t13, names: "/trust/13/usernamemixed" },
+      { o: { ...ALICE, tokenType: TT.saml2, trust: "2005" }, path: "/trust/13/usernamemixed", fault: "wst:InvalidRequest", ns: NS.t05, names: "/trust/2005/usernamemixed" },
+      { o: { ...ALICE, tokenType: TT.saml2, soap: "1.1" }, path: "/trust/2005/certificatemixed", fault: "wst:InvalidRequest", ns: NS.t13, names: "/trust/13/certificatemixed" },
+      { o: { ...ALICE, tokenType: TT.saml2, trust: "2005" }, path: "/trust/13/issuedtokenmixedsymmetricbasic256", fault: "wst:InvalidRequest", ns: NS.t05, names: "/trust/2005/issuedtokenmixedsymmetricbasic256" },
+      { o: { ...ALICE, tokenType: TT.saml2 }, path: "/adfs/services/trust/2005/usernamemixed", fault: "wst:InvalidRequest", ns: NS.t13, names: "/adfs/services/trust/13/usernamemixed" },
+    ];
+    for (const c of cases) {
+      const r = await send({ ...c.o, to: `http://127.0.0.1${c.path}` }, { path: c.path });
+      expect(r.fault, `${c.path}: ${r.text}`).toBe(c.fault);
+      // In the request's own WS-Trust namespace, which its sender reads; no token.
+      expect(r.text).toContain(`xmlns:wst="${c.ns}"`);
+      expect(r.text).not.toContain("RequestedSecurityToken");
+      expect(r.text).toMatch(new RegExp(`send WS-Trust [^<]* requests to http://127\\.0\\.0\\.1(:\\d+)?${c.names.replace(/\//g, "\\/")}\\.`));
+      if (c.o.soap === "1.1") expect(r.text).toContain("<detail/>");
+    }
+    // Each version at its own endpoint is served.
+    expect((await send({ ...ALICE, tokenType: TT.saml2, trust: "2005", to: "http://127.0.0.1/trust/2005/usernamemixed" }, { path: "/trust/2005/usernamemixed" })).status).toBe(200);
+    expect((await send({ ...ALICE, tokenType: TT.saml2 }, { path: "/trust/13/usernamemixed" })).status).toBe(200);
+  });
+
   it("a request with no action anywhere is read from its Body; an empty SOAPAction means no action", async () => {
     for (const soapAction of [null, '""', ""]) {
       const r = await send(
