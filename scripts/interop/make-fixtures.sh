@@ -2,8 +2,8 @@
 # Signs the fixture templates with a throwaway RSA key using xmlsec1 itself, so the verifiers
 # (SantuarioVerify.java, pysaml2_check.py, xmlsec1 calls) can be tested without the worker.
 # usage: make-fixtures.sh OUTDIR
-# Writes: key.pem cert.pem other-cert.pem saml2.xml saml1.xml metadata.xml and tampered
-# variants saml2-tampered.xml saml1-tampered.xml (email changed after signing).
+# Writes: key.pem cert.pem other-cert.pem saml2.xml saml1.xml metadata.xml, tampered variants
+# saml2-tampered.xml saml1-tampered.xml (email changed after signing) and saml2-expired.xml.
 set -euo pipefail
 out=${1:?usage: make-fixtures.sh OUTDIR}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -17,7 +17,13 @@ sed "s#CERTB64#${certb64}#" "$here/fixtures/metadata.tmpl.xml" > metadata.tmpl.x
 sign() { # template out id-attr node
   xmlsec1 --sign --privkey-pem key.pem,cert.pem --id-attr:"$3" "$4" --output "$2" "$1" 2>/dev/null
 }
-sign "$here/fixtures/saml2-assertion.tmpl.xml" saml2.xml ID urn:oasis:names:tc:SAML:2.0:assertion:Assertion
+# saml2.xml ends a day from now, so that pysaml2's service-provider rules (which read the clock)
+# accept it; saml2-expired.xml is the template as it stands, long over.
+until=$(date -u -d '+1 day' +%Y-%m-%dT%H:%M:%S.000Z)
+sed "s#NotOnOrAfter=\"2026-01-01T01:00:00.000Z\"#NotOnOrAfter=\"${until}\"#g" "$here/fixtures/saml2-assertion.tmpl.xml" > saml2.tmpl.xml
+sign saml2.tmpl.xml saml2.xml ID urn:oasis:names:tc:SAML:2.0:assertion:Assertion
+rm -f saml2.tmpl.xml
+sign "$here/fixtures/saml2-assertion.tmpl.xml" saml2-expired.xml ID urn:oasis:names:tc:SAML:2.0:assertion:Assertion
 sign "$here/fixtures/saml1-assertion.tmpl.xml" saml1.xml AssertionID urn:oasis:names:tc:SAML:1.0:assertion:Assertion
 sign metadata.tmpl.xml metadata.xml ID urn:oasis:names:tc:SAML:2.0:metadata:EntityDescriptor
 rm -f metadata.tmpl.xml

@@ -12,6 +12,10 @@ one may verify: metadata lists current and next keys). With --metadata, pysaml2 
 federation metadata into its MetadataStore and the signature is verified through a
 SecurityContext that looks the signing certificate up by issuer -- the way a pysaml2 SP would.
 
+Then the rules a pysaml2 service provider applies on receipt (AuthnResponse, as the relying
+party --audience names): AuthnStatement, Conditions now, bearer confirmation data; its rule that
+every confirmation names a Recipient is reported as SKIP (.NET relying parties refuse one).
+
 SAML 1.1: pysaml2 has no SAML 1.x classes, so claims are read with ElementTree (it does not
 fetch external entities, and DOCTYPEs are refused up front). The signature is not checked here:
 pysaml2 7's xmlsec1 backend hard-codes --id-attr:ID, while SAML 1.1 uses AssertionID; xmlsec1 and
@@ -80,8 +84,40 @@ def saml2_checks(a, text, args):
     eq("email attribute", emails, [args.email])
     ok = signature_verifies(text, a.id, args.cert)
     check("signature (pysaml2 xmlsec1 backend, pinned cert)", ok, "xmlsec1 (via pysaml2) verified it with no pinned certificate")
+    service_provider_check(text, args)
     if args.metadata:
         metadata_context_check(text, args)
+
+
+def service_provider_check(text, args):
+    """The rules a pysaml2 service provider applies to an assertion it receives (AuthnResponse, as
+    the relying party --audience names): the AuthnStatement, the Conditions now (audience,
+    NotBefore, NotOnOrAfter) and the bearer SubjectConfirmationData (its NotOnOrAfter still ahead).
+    Its last rule, a Recipient on every confirmation, is reported as SKIP: .NET's
+    Saml2SecurityTokenHandler refuses a token with one (WIF ID4157), and a WS-Trust token is for
+    .NET relying parties first."""
+    import saml2.response
+    from saml2.attribute_converter import ac_factory
+
+    name = "pysaml2 SP rules (AuthnStatement, Conditions, bearer confirmation data)"
+    sp = saml2.response.AuthnResponse(
+        saml2.sigver.SecurityContext(saml2.sigver.CryptoBackendXmlSec1(XMLSEC)), ac_factory(), args.audience,
+        allow_unsolicited=True, asynchop=False,
+    )
+    try:
+        sp.assertion = saml2.saml.assertion_from_string(text)
+        sp.authn_statement_ok()
+        if not sp.condition_ok():
+            raise ValueError("condition_ok() is False")
+        confirmations = sp.assertion.subject.subject_confirmation
+        bad = [sc.method for sc in confirmations
+               if sc.method != saml2.saml.SCM_BEARER or not sp._bearer_confirmed(sc.subject_confirmation_data)]
+        if bad or not confirmations:
+            raise ValueError("not confirmed: %r" % (bad or "no SubjectConfirmation"))
+        check(name, True)
+    except Exception as e:  # noqa: BLE001 -- pysaml2 raises several unrelated types; report any
+        check(name, False, "%s: %s" % (type(e).__name__, e))
+    print("SKIP pysaml2 SP rule 'Recipient on every SubjectConfirmation': .NET's Saml2SecurityTokenHandler refuses one (WIF ID4157)")
 
 
 def metadata_context_check(text, args):

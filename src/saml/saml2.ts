@@ -24,7 +24,10 @@ export async function buildSaml2Assertion(a: AssertionInput, keys: KeyRing): Pro
   const subject = addChild(root, S, "saml:Subject");
   addChild(subject, S, "saml:NameID", nameIdAttributes(a, true), a.subject);
   const sc = addChild(subject, S, "saml:SubjectConfirmation", { Method: a.holderOfKey ? SAML2_HOLDER_OF_KEY : SAML2_BEARER });
-  // SAML 2.0 profiles §4.1.4.2: bearer confirmation data carries NotOnOrAfter.
+  // SAML 2.0 profiles §4.1.4.2: bearer confirmation data carries NotOnOrAfter. No Recipient,
+  // Address or InResponseTo: those belong to the Web Browser SSO profile's <Response>, which this
+  // STS does not speak, and .NET's Saml2SecurityTokenHandler (WIF ID4157, Microsoft.IdentityModel
+  // IDX11114) refuses a token that states any of them. The audience names the relying party.
   const data = addChild(sc, S, "saml:SubjectConfirmationData", { NotOnOrAfter: expires });
   if (a.holderOfKey) {
     // SAML 2.0 profiles §3.1: holder-of-key data is a KeyInfoConfirmationDataType holding the

@@ -32,6 +32,12 @@ describe("WS-Trust Issue (black box)", () => {
         expect(byTag(a, NS.saml2, "NameID")[0]!.textContent).toBe("alice");
         expect(byTag(a, NS.saml2, "Audience")[0]!.textContent).toBe("urn:example:rp");
         expect(byTag(a, NS.saml2, "Issuer")[0]!.textContent).toBe(ORIGIN);
+        // Bearer confirmation data: the token's end and nothing .NET's Saml2SecurityTokenHandler
+        // refuses (Recipient, Address, InResponseTo), though pysaml2 SPs would want a Recipient.
+        const data = byTag(a, NS.saml2, "SubjectConfirmationData");
+        expect(data).toHaveLength(1);
+        expect(data[0]!.getAttribute("NotOnOrAfter")).toBe(byTag(a, NS.saml2, "Conditions")[0]!.getAttribute("NotOnOrAfter"));
+        for (const name of ["Recipient", "Address", "InResponseTo", "NotBefore"]) expect(data[0]!.hasAttribute(name)).toBe(false);
         const attrs = byTag(a, NS.saml2, "Attribute").map((x) => x.getAttribute("Name"));
         expect(attrs).toContain("http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress");
         expect(byTag(a, "http://www.w3.org/2000/09/xmldsig#", "Signature")).toHaveLength(1);

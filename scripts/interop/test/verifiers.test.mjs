@@ -55,7 +55,15 @@ const CLAIMS = { issuer: "http://127.0.0.1:8788", subject: "alice", audience: "u
 test("pysaml2: SAML 2.0 claims + signature (pinned cert and via MetadataStore)", () => {
   const r = pysaml2Check({ kind: "saml2", file: p("saml2.xml"), certs: [p("cert.pem")], metadata: p("metadata.xml"), ...CLAIMS });
   assert.equal(r.ok, true, r.detail);
-  assert.equal(r.detail, "9 checks");
+  assert.equal(r.ok, true, r.detail);
+  assert.match(r.detail, /^10 checks \(SKIP pysaml2 SP rule 'Recipient on every SubjectConfirmation'/);
+});
+
+test("pysaml2: its service-provider rules refuse an expired assertion and one for another audience", () => {
+  const expired = pysaml2Check({ kind: "saml2", file: p("saml2-expired.xml"), certs: [p("cert.pem")], ...CLAIMS });
+  assert.match(expired.detail, /^FAIL pysaml2 SP rules \(AuthnStatement, Conditions, bearer confirmation data\): ResponseLifetimeExceed/);
+  const other = pysaml2Check({ kind: "saml2", file: p("saml2.xml"), certs: [p("cert.pem")], ...CLAIMS, audience: "urn:x" });
+  assert.match(other.detail, /FAIL pysaml2 SP rules .*AudienceRestrictions conditions not satisfied/);
 });
 
 test("pysaml2: wrong claims, tampered content and unrelated certs fail", () => {
