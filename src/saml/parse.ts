@@ -162,6 +162,26 @@ function addClaim(claims: Record<string, string[]>, name: string, values: string
 }
 
 /**
+ * The claim an attribute states: SAML 2.0 its Name, SAML 1.1 its AttributeNamespace and
+ * AttributeName joined with '/'. Those are required strings, and SAML 2.0 core §1.3.1 (SAML 1.1
+ * core §1.3.1 alike) has a string hold at least one non-whitespace character: an attribute named
+ * by a blank is refused with its assertion, as a blank subject name is. Carried on, it would be a
+ * claim with no name in every token made from it — an attribute that .NET's SAML readers refuse
+ * the whole token for, a JWT member named "".
+ */
+function attributeClaim(at: StatedAttribute): string {
+  const blank = (v: string) => trimXmlSpace(v) === "";
+  if (at.namespace === undefined) {
+    if (blank(at.name)) throw invalidToken("The assertion states an attribute with an empty Name (SAML 2.0 core §1.3.1: a name holds a non-whitespace character).");
+    return claimName(at.name);
+  }
+  if (blank(at.name) || blank(at.namespace)) {
+    throw invalidToken("The assertion states an attribute with an empty AttributeName or AttributeNamespace (SAML 1.1 core §1.3.1: a name holds a non-whitespace character).");
+  }
+  return claimName(`${at.namespace}/${at.name}`);
+}
+
+/**
  * One attribute as the assertion states it: SAML 2.0 its `Name` (core §2.7.3.1); SAML 1.1 its
  * `AttributeName` in its `AttributeNamespace` (core §2.4.4.1).
  */
@@ -224,7 +244,7 @@ function readSaml2(a: Element): AssertionFacts {
     : [];
   const confirmations = childElements(subject, SAML2_NS, "SubjectConfirmation");
   const claims = newClaims();
-  for (const at of saml2Attributes(a)) addClaim(claims, claimName(at.name), at.values);
+  for (const at of saml2Attributes(a)) addClaim(claims, attributeClaim(at), at.values);
   const authn = firstChild(a, SAML2_NS, "AuthnStatement");
   const ctx = authn ? firstChild(authn, SAML2_NS, "AuthnContext") : null;
   const classRef = ctx ? firstChild(ctx, SAML2_NS, "AuthnContextClassRef") : null;
@@ -280,7 +300,7 @@ function readSaml1(a: Element): AssertionFacts {
     if (st.localName === "AuthenticationStatement") authn = st;
   }
   const claims = newClaims();
-  for (const at of saml1Attributes(a)) addClaim(claims, claimName(`${at.namespace}/${at.name}`), at.values);
+  for (const at of saml1Attributes(a)) addClaim(claims, attributeClaim(at), at.values);
   if (subjects.size !== 1) throw invalidToken("The assertion must name exactly one subject.");
   return {
     kind: "saml1",

@@ -410,6 +410,33 @@ describe("partner assertions encrypted for this STS (its decryption certificate,
     }
   });
 
+  it("refuses an assertion stating an attribute by a blank name (SAML core §1.3.1), which no token of ours could state", async () => {
+    const email = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress";
+    const saml1 = await partnerAssertion({ kind: "saml1" });
+    const cases: [string, string, string][] = [
+      ["SAML 2.0 Name=\"\"", TX.saml2, await restated(await partnerAssertion(), (x) => x.replace(`Name="${email}"`, 'Name=""'))],
+      ["SAML 2.0 Name=\" \"", TX.saml2, await restated(await partnerAssertion(), (x) => x.replace(`Name="${email}"`, 'Name=" "'))],
+      ["SAML 2.0 without Name", TX.saml2, await restated(await partnerAssertion(), (x) => x.replace(`Name="${email}"`, ""))],
+      ["SAML 1.1 AttributeName=\"\"", TX.saml1, await restated(saml1, (x) => x.replace('AttributeName="emailaddress"', 'AttributeName=""'))],
+      ["SAML 1.1 AttributeNamespace=\"\"", TX.saml1, await restated(saml1, (x) => x.replace(/AttributeNamespace="[^"]*"/, 'AttributeNamespace=""'))],
+    ];
+    for (const [what, type, assertion] of cases) {
+      expect(assertion, what).not.toContain(`"${email}"`);
+      for (const audience of ["https://api.example.com/", "urn:example:rp"]) {
+        const r = await exchange({ subject_token: b64url(assertion), subject_token_type: type, audience });
+        expect(r.status, `${what}: ${r.text}`).toBe(400);
+        expect(r.json.error).toBe("invalid_grant");
+        expect(String(r.json.error_description)).toMatch(/states an attribute with an empty (Name|AttributeName or AttributeNamespace)/);
+        expect(r.json.access_token).toBeUndefined();
+      }
+    }
+    // The same assertions with the attribute named are accepted.
+    for (const [type, assertion] of [[TX.saml2, await partnerAssertion()], [TX.saml1, saml1]] as const) {
+      const ok = await exchange({ subject_token: b64url(assertion), subject_token_type: type, audience: "https://api.example.com/" });
+      expect(ok.status, ok.text).toBe(200);
+    }
+  });
+
   it("accepts one as OnBehalfOf, and as a token exchange subject_token", async () => {
     const gateway = gatewayWorker();
     const obo = await trustWith(gateway, { user: "gateway", password: "rp-validator-secret-0f1e2d3c4b5a6978", appliesTo: "urn:example:rp", extra: `<wst:OnBehalfOf>${await encrypted(await partnerAssertion())}</wst:OnBehalfOf>` });
