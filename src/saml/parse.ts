@@ -1,8 +1,8 @@
 import type { Element } from "@xmldom/xmldom";
 import { invalidToken } from "../errors.ts";
-import { childElements, firstChild, textContent } from "../xml/dom.ts";
+import { XSI_NS, childElements, firstChild, textContent } from "../xml/dom.ts";
 import { zonedInstant } from "../xml/datetime.ts";
-import { trimXmlSpace } from "../xml/xs.ts";
+import { parseXsBoolean, trimXmlSpace } from "../xml/xs.ts";
 import { claimName } from "./claims.ts";
 import { newClaims } from "../token/claims.ts";
 import { DSIG_NS } from "../xml/dom.ts";
@@ -201,13 +201,24 @@ export interface StatedAttribute {
 const ENCRYPTED_PART = (what: string) =>
   invalidToken(`The assertion carries an ${what}: this STS opens an encrypted assertion (saml:EncryptedAssertion), not an attribute or a name encrypted on its own; have its issuer encrypt the whole assertion instead.`);
 
+/**
+ * An attribute's values. SAML 2.0 core §2.7.3.1.1: an AttributeValue with xsi:nil true is a null
+ * value, not the empty string (which is an empty AttributeValue without it): it is no value to
+ * state, so it is left out — as .NET's SAML readers make no claim of it — rather than read as "".
+ */
+function statedValues(at: Element, ns: string): string[] {
+  return childElements(at, ns, "AttributeValue")
+    .filter((v) => parseXsBoolean(v.getAttributeNS(XSI_NS, "nil") ?? "") !== true)
+    .map(textContent);
+}
+
 function saml2Attributes(a: Element): StatedAttribute[] {
   const statements = childElements(a, SAML2_NS, "AttributeStatement");
   if (statements.some((st) => childElements(st, SAML2_NS, "EncryptedAttribute").length > 0)) throw ENCRYPTED_PART("EncryptedAttribute");
   return statements.flatMap((st) =>
     childElements(st, SAML2_NS, "Attribute").map((at) => ({
       name: at.getAttribute("Name") ?? "",
-      values: childElements(at, SAML2_NS, "AttributeValue").map(textContent),
+      values: statedValues(at, SAML2_NS),
     })),
   );
 }
@@ -217,7 +228,7 @@ function saml1Attributes(a: Element): StatedAttribute[] {
     childElements(st, SAML1_NS, "Attribute").map((at) => ({
       name: at.getAttribute("AttributeName") ?? "",
       namespace: at.getAttribute("AttributeNamespace") ?? "",
-      values: childElements(at, SAML1_NS, "AttributeValue").map(textContent),
+      values: statedValues(at, SAML1_NS),
     })),
   );
 }

@@ -437,6 +437,21 @@ describe("partner assertions encrypted for this STS (its decryption certificate,
     }
   });
 
+  it("reads an AttributeValue with xsi:nil as no value, not as the empty string (SAML 2.0 core §2.7.3.1.1); an empty one stays the empty string", async () => {
+    const nil = (xsi: string) => `<saml:AttributeValue xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ${xsi}/>`;
+    const attributes =
+      `<saml:Attribute Name="department">${nil('xsi:nil="true"')}<saml:AttributeValue>eng</saml:AttributeValue>${nil('xsi:nil=" 1 "')}</saml:Attribute>` +
+      `<saml:Attribute Name="nilled">${nil('xsi:nil="true"')}</saml:Attribute>` +
+      `<saml:Attribute Name="blank"><saml:AttributeValue/>${nil('xsi:nil="false"')}</saml:Attribute>`;
+    const assertion = await restated(await partnerAssertion(), (x) => x.replace("</saml:AttributeStatement>", `${attributes}</saml:AttributeStatement>`));
+    const r = await exchange({ subject_token: b64url(assertion), subject_token_type: TX.saml2, audience: "urn:example:rp", requested_token_type: TX.jwt });
+    expect(r.status, r.text).toBe(200);
+    const claims = jwtParts(r.json.access_token as string).payload;
+    expect(claims.department).toEqual(["eng"]);
+    expect(claims).not.toHaveProperty("nilled");
+    expect(claims.blank).toEqual([""]);
+  });
+
   it("accepts one as OnBehalfOf, and as a token exchange subject_token", async () => {
     const gateway = gatewayWorker();
     const obo = await trustWith(gateway, { user: "gateway", password: "rp-validator-secret-0f1e2d3c4b5a6978", appliesTo: "urn:example:rp", extra: `<wst:OnBehalfOf>${await encrypted(await partnerAssertion())}</wst:OnBehalfOf>` });
