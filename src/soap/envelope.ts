@@ -172,16 +172,15 @@ export function parseSoapRequest(body: Uint8Array, limits: LimitsConfig, keepSou
 }
 
 /**
- * Reads a SOAP 1.1 or 1.2 envelope: version from the envelope namespace (checked against the
- * HTTP content type), Header and Body, the WS-Addressing headers targeted at us, and
- * mustUnderstand (SOAP 1.1 §4.2.3, SOAP 1.2 Part 1 §5.2.3): a header targeted at us that we do
- * not understand and that is marked true → fault.
+ * The operation payload: the one element a request's Body holds. Apart from
+ * {@link readEnvelopeParts} because a Body holding none or two is the Body's error, not the
+ * envelope's: the caller reads it where it processes the Body, so that its fault says so (a
+ * SOAP 1.1 fault's detail, §4.4).
  */
-export function readEnvelope(doc: Document, contentType: string | null): SoapEnvelope {
-  const parts = readEnvelopeParts(doc, contentType);
-  const payloads = childElements(parts.body);
+export function bodyPayload(body: Element): Element {
+  const payloads = childElements(body);
   if (payloads.length !== 1) throw badRequest("The SOAP Body must contain exactly one element.");
-  return { ...parts, payload: payloads[0]! };
+  return payloads[0]!;
 }
 
 /** The SOAP version of a parsed message's envelope, by its namespace; undefined for neither. */
@@ -232,8 +231,11 @@ function addressingBlocks(header: Element | null, version: SoapVersion): SoapEnv
 }
 
 /**
- * {@link readEnvelope} without the payload rule, for a message whose Body is empty by design
- * (a WS-Transfer Get).
+ * Reads a SOAP 1.1 or 1.2 envelope: version from the envelope namespace (checked against the
+ * HTTP content type), Header and Body, the WS-Addressing headers targeted at us, and
+ * mustUnderstand (SOAP 1.1 §4.2.3, SOAP 1.2 Part 1 §5.2.3): a header targeted at us that we do
+ * not understand and that is marked true → fault. The Body's contents are the caller's to read
+ * ({@link bodyPayload}; a WS-Transfer Get's Body is empty by design).
  */
 export function readEnvelopeParts(doc: Document, contentType: string | null): Omit<SoapEnvelope, "payload"> {
   const env = doc.documentElement;

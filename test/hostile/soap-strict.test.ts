@@ -880,6 +880,9 @@ describe("a SOAP 1.1 fault carries a detail exactly when the Body could not be p
       await send({ ...S11, appliesTo: "urn:example:no-such-rp" }),
       await send({ ...S11, user: "bob", password: "builder", requestType: "Cancel", extra: `<wst:CancelTarget><x:NotAToken xmlns:x="urn:x"/></wst:CancelTarget>` }),
       await send(S11, { edit: (b) => b.replace(/<s:Body>[\s\S]*<\/s:Body>/, `<s:Body><x:Other xmlns:x="urn:example:x"/></s:Body>`) }),
+      // The Body's element count is the Body's error too, not the envelope's.
+      await send(S11, { edit: (b) => b.replace(/<s:Body>[\s\S]*<\/s:Body>/, "<s:Body></s:Body>") }),
+      await send(S11, { edit: (b) => b.replace(/(<s:Body>)([\s\S]*)(<\/s:Body>)/, "$1$2$2$3") }),
     ];
     for (const r of sent) {
       expect(r.fault, r.text).toMatch(/^wst:/);
