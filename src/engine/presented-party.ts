@@ -23,7 +23,7 @@ import { identityClaims } from "../jwt/claims.ts";
 import { jwtTimes, pastInstant, writableInstant } from "../token/time.ts";
 import { type DerivationLimits, NO_DERIVATION_LIMITS, derivationLimits } from "./lifetime.ts";
 import { readActor } from "../token/actor.ts";
-import { personClaims } from "../token/claims.ts";
+import { isBlankClaimName, personClaims } from "../token/claims.ts";
 import { actorFromName, nameIn, subjectOf } from "./names.ts";
 import type { PairwiseName } from "./pairwise.ts";
 import { type JwtRefusal, NOT_A_JWT, claimedIssuer, trustedIssuerKeys, verifyJwt } from "../jwt/verify.ts";
@@ -260,6 +260,11 @@ async function externalJwt(ctx: StsContext, value: string, t: TrustedIssuer): Pr
     throw invalidToken(EXTERNAL_REFUSALS[r.refusal] ?? "The token from the trusted issuer did not verify (signature, audience or time window).");
   }
   const payload = r.payload;
+  // The rule a partner's SAML attribute names answer to (src/saml/parse.ts): every member of a
+  // JWT payload is a claim (RFC 7519 §4), and one named by a blank would be carried on nameless.
+  if (Object.keys(payload).some(isBlankClaimName)) {
+    throw invalidToken("The token from the trusted issuer states a claim with an empty name (a claim name holds a non-whitespace character).");
+  }
   const now = ctx.now();
   const authnInstant = externalAuthnInstant(jwtTimes(payload), now, t.clockSkewSeconds * 1000);
   // A trusted issuer's bound token is bound for us too (RFC 9449 §7.1); unreadable: refused.

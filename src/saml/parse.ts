@@ -4,7 +4,7 @@ import { XSI_NS, childElements, firstChild, textContent } from "../xml/dom.ts";
 import { zonedInstant } from "../xml/datetime.ts";
 import { parseXsBoolean, trimXmlSpace } from "../xml/xs.ts";
 import { claimName } from "./claims.ts";
-import { newClaims } from "../token/claims.ts";
+import { isBlankClaimName, newClaims } from "../token/claims.ts";
 import { DSIG_NS } from "../xml/dom.ts";
 import { SAML1_BEARER, SAML1_HOLDER_OF_KEY, SAML1_NS, SAML2_BEARER, SAML2_HOLDER_OF_KEY, SAML2_NS } from "./ns.ts";
 
@@ -170,12 +170,11 @@ function addClaim(claims: Record<string, string[]>, name: string, values: string
  * the whole token for, a JWT member named "".
  */
 function attributeClaim(at: StatedAttribute): string {
-  const blank = (v: string) => trimXmlSpace(v) === "";
   if (at.namespace === undefined) {
-    if (blank(at.name)) throw invalidToken("The assertion states an attribute with an empty Name (SAML 2.0 core §1.3.1: a name holds a non-whitespace character).");
+    if (isBlankClaimName(at.name)) throw invalidToken("The assertion states an attribute with an empty Name (SAML 2.0 core §1.3.1: a name holds a non-whitespace character).");
     return claimName(at.name);
   }
-  if (blank(at.name) || blank(at.namespace)) {
+  if (isBlankClaimName(at.name) || isBlankClaimName(at.namespace)) {
     throw invalidToken("The assertion states an attribute with an empty AttributeName or AttributeNamespace (SAML 1.1 core §1.3.1: a name holds a non-whitespace character).");
   }
   return claimName(`${at.namespace}/${at.name}`);

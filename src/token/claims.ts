@@ -70,3 +70,17 @@ export function personClaims(claims: Readonly<Record<string, string[]>>): Record
   for (const [k, v] of Object.entries(claims)) if (!isReservedClaim(k)) out[k] = v;
   return out;
 }
+
+/**
+ * Whether a claim name a partner's token states names nothing: empty or only white space. SAML
+ * 2.0 core §1.3.1 (SAML 1.1 alike) has a name hold a non-whitespace character, and an attribute
+ * `Name` is an xs:anyURI, whose white space collapses (XML white space only: `\u00a0` is a
+ * character of the name). Carried on, it would be a claim with no name in every token made from
+ * it: a SAML attribute .NET's readers refuse the whole token for, a JWT member named "". A token
+ * stating one is refused, whatever its format.
+ */
+export function isBlankClaimName(name: string): boolean {
+  // XML 1.0 §2.3 S, as src/xml/xs.ts trimXmlSpace strips it (xml/ is this layer's sibling, not
+  // below it). Anchored at both ends, one character class: linear in the name's length.
+  return /^[ \t\r\n]*$/.test(name);
+}

@@ -167,6 +167,24 @@ describe("delegation grants come only from sources allowed to grant them", () =>
     expect(names.filter((n) => /nameidentifier|authenticationmethod|actor/.test(n))).toEqual([]);
   });
 
+  it("a trusted issuer's JWT stating a claim by a blank name is refused, as a SAML attribute so named is (exchange and OnBehalfOf)", async () => {
+    for (const name of ["", " ", "\t\n"]) {
+      const jwt = await idpToken({ [name]: "x", email: "alice@idp.example.org" });
+      for (const audience of [API, RP]) {
+        const r = await exchange({ subject_token: jwt, subject_token_type: TX.jwt, audience }, DEMO, f);
+        expect(r.status, JSON.stringify(r.json)).toBe(400);
+        expect(r.json.error).toBe("invalid_grant");
+        expect(String(r.json.error_description)).toMatch(/empty name/);
+      }
+      const obo = await trustWith(f, { ...GATEWAY, appliesTo: RP, extra: `<wst:OnBehalfOf>${jwtBst(jwt)}</wst:OnBehalfOf>` });
+      expect(obo.fault, obo.text).toBe("wst:InvalidSecurityToken");
+      expect(obo.text).toMatch(/empty name/);
+    }
+    // A name is only blank for XML white space: a no-break space is a character of it.
+    const nbsp = await exchange({ subject_token: await idpToken({ "\u00a0": "x" }), subject_token_type: TX.jwt, audience: API }, DEMO, f);
+    expect(nbsp.status, JSON.stringify(nbsp.json)).toBe(200);
+  });
+
   it("an external `act` chain keeps its issuer: its `bob` is not our bob", async () => {
     const jwt = await exchangeJwt(await idpToken({ sub: "erin", act: { sub: "bob", act: { sub: "carol", iss: "https://third.example" } } }), TX.jwt);
     expect(jwtParts(jwt).payload.act).toEqual({ sub: "bob", iss: IDP, act: { sub: "carol", iss: "https://third.example" } });
