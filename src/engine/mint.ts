@@ -9,7 +9,7 @@ import { encryptionCertificateFor } from "../keys/encryption-keys.ts";
 import { XmlSecurityError } from "../xml/errors.ts";
 import { invalidRequest } from "../errors.ts";
 import { notRenewableId } from "../token/renewability.ts";
-import { writableInstant } from "../token/time.ts";
+import { numericDateOf, writableInstant } from "../token/time.ts";
 import { encryptKey } from "../xmlenc/encrypt.ts";
 import { RSA_OAEP, RSA_OAEP_MGF1P } from "../xmlenc/algorithms.ts";
 import { publicKeyInfoTree } from "../xmldsig/key-info.ts";
@@ -173,7 +173,7 @@ export async function mintToken(ctx: StsContext, m: MintInput): Promise<IssuedTo
   return { ...stated, id, value, encrypted: await encryptJwt(value, await encryptionCertificateFor(enc.currentCertificatePem)) };
 }
 
-/** The instant a JWT states for `d`: its NumericDate (whole seconds, floored), as a Date. */
+/** The instant a JWT states for `d`: its NumericDate, as a Date. */
 function wholeSecond(d: Date): Date {
-  return new Date(Math.floor(d.getTime() / 1000) * 1000);
+  return new Date(numericDateOf(d) * 1000);
 }

@@ -6,6 +6,7 @@ import { notRenewableId } from "../token/renewability.ts";
 import { type Actor, actClaim } from "../token/actor.ts";
 import type { Confirmation } from "../token/confirmation.ts";
 import { cnfClaim } from "./cnf.ts";
+import { numericDateOf } from "../token/time.ts";
 
 export interface JwtInput {
   /** RFC 9068 §2.1: access tokens are typed `at+jwt`; other JWTs `JWT`. */
@@ -39,7 +40,6 @@ export function newJti(): string {
   return toBase64Url(randomBytes(16));
 }
 
-const secs = (d: Date) => Math.floor(d.getTime() / 1000);
 
 /** Builds and signs a JWT with the current key for the algorithm; `kid` always set. */
 export async function buildJwt(keys: KeyRing, j: JwtInput): Promise<{ id: string; value: string }> {
@@ -58,7 +58,7 @@ export async function buildJwt(keys: KeyRing, j: JwtInput): Promise<{ id: string
   if (j.actor) payload.act = actClaim(j.actor);
   if (j.mayAct) payload.may_act = j.mayAct;
   if (j.confirmation) payload.cnf = cnfClaim(j.confirmation);
-  payload.auth_time = secs(j.authnInstant);
+  payload.auth_time = numericDateOf(j.authnInstant);
   if (j.confirmation) payload.cnf = cnfClaim(j.confirmation);
   // The registered claims after the others, as jose's SignJWT would place them; signed with
   // jose's CompactSign over our own JSON (SignJWT's claim builder re-copies and re-validates
@@ -66,9 +66,9 @@ export async function buildJwt(keys: KeyRing, j: JwtInput): Promise<{ id: string
   payload.iss = j.issuer;
   payload.sub = j.subject;
   payload.aud = j.audience;
-  payload.iat = secs(j.issuedAt);
-  payload.nbf = secs(j.notBefore);
-  payload.exp = secs(j.expires);
+  payload.iat = numericDateOf(j.issuedAt);
+  payload.nbf = numericDateOf(j.notBefore);
+  payload.exp = numericDateOf(j.expires);
   payload.jti = jti;
   const value = await new CompactSign(utf8(JSON.stringify(payload)))
     .setProtectedHeader({ alg: j.alg, typ: j.typ, kid: key.kid })

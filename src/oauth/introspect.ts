@@ -12,6 +12,7 @@ import type { PresentedToken } from "../engine/verify-own.ts";
 import type { StateClient } from "../state/client.ts";
 import { cnfClaim } from "../jwt/cnf.ts";
 import { actClaim } from "../token/actor.ts";
+import { numericDateOf } from "../token/time.ts";
 import { OAuthError } from "./errors.ts";
 import type { FormParams } from "./form.ts";
 import { presentedOwn } from "./presented.ts";
@@ -53,20 +54,19 @@ export async function introspectToken(
   if (!presented) return INACTIVE;
   const t = await introspect(ctx, state, who, presented);
   if (!t) return INACTIVE;
-  const secs = (d: Date) => Math.floor(d.getTime() / 1000);
   const out: IntrospectionResponse = {
     active: true,
     iss: ctx.issuer,
     // What the token states: a pairwise token's pseudonym, never the subject it stands for.
     sub: t.pairwise?.pseudonym ?? t.subject,
     aud: t.audience,
-    exp: secs(t.expires),
-    iat: secs(t.issuedAt),
+    exp: numericDateOf(t.expires),
+    iat: numericDateOf(t.issuedAt),
     jti: t.id,
     token_type: t.confirmation?.method === "dpop" ? "DPoP" : t.kind === "access_token" ? "Bearer" : "N_A",
     issued_token_type: tokenTypeUri(t.kind),
   };
-  if (t.notBefore) out.nbf = secs(t.notBefore);
+  if (t.notBefore) out.nbf = numericDateOf(t.notBefore);
   if (t.clientId !== undefined) out.client_id = t.clientId;
   if (t.scope.length > 0) out.scope = t.scope.join(" ");
   if (t.actor) out.act = actClaim(t.actor);

@@ -13,6 +13,11 @@
 export const EARLIEST_INSTANT_MS = 0;
 export const LATEST_INSTANT_MS = 253_402_300_799_999;
 
+/** A JWT NumericDate (RFC 7519 §2): whole seconds since 1970, floored, as our JWTs state every instant. */
+export function numericDateOf(d: Date): number {
+  return Math.floor(d.getTime() / 1000);
+}
+
 /** The date is a real instant that a token of ours can state. */
 export function writableInstant(d: Date): boolean {
   const t = d.getTime();
