@@ -28,15 +28,9 @@ export function presentedFromTarget(el: Element | undefined, place: TokenPlace):
   if (el.localName === "Assertion" && (el.namespaceURI === SAML2_NS || el.namespaceURI === SAML1_NS)) return { xml: el };
   if (isCertificateToken(el)) throw invalidRequest(CERTIFICATE_ONLY_VALIDATED);
   if (el.localName === "BinarySecurityToken" && el.namespaceURI === WSSE_NS) {
-    // ValueType is an xs:anyURI: read with whitespace collapsed, as a schema-validating peer does.
-    if (collapse(el.getAttribute("ValueType") ?? "") !== JWT_TOKEN_TYPE) throw invalidRequest("Unsupported BinarySecurityToken ValueType.");
+    if (!holdsJwt(el)) throw invalidRequest("Unsupported BinarySecurityToken ValueType.");
     requireBase64Binary(el);
-    let jwt: string;
-    try {
-      jwt = atob((el.textContent ?? "").replace(/\s+/g, ""));
-    } catch {
-      throw invalidRequest("The BinarySecurityToken is not valid base64.");
-    }
+    const jwt = bstText(el) ?? invalidBase64();
     if (isEncryptedToken(jwt)) throw invalidRequest(ENCRYPTED_TOKEN_REFUSAL);
     if (jwtSentTwice(el, jwt)) {
       throw invalidRequest(`The JWT in ${place} appears more than once in the message (the same token sent twice, or a copy of it): send each token once.`);
@@ -63,16 +57,28 @@ function jwtSentTwice(el: Element, jwt: string): boolean {
   if (!all) return false;
   for (let i = 0; i < all.length; i++) {
     const other = all.item(i)!;
-    if (other === el || collapse(other.getAttribute("ValueType") ?? "") !== JWT_TOKEN_TYPE) continue;
-    let text: string;
-    try {
-      text = atob((other.textContent ?? "").replace(/\s+/g, ""));
-    } catch {
-      continue;
-    }
-    if (text.trim() === jwt.trim()) return true;
+    if (other === el || !holdsJwt(other)) continue;
+    if (bstText(other)?.trim() === jwt.trim()) return true;
   }
   return false;
+}
+
+/** A BinarySecurityToken's ValueType names a JWT; an xs:anyURI, read with whitespace collapsed, as a schema-validating peer does. */
+function holdsJwt(bst: Element): boolean {
+  return collapse(bst.getAttribute("ValueType") ?? "") === JWT_TOKEN_TYPE;
+}
+
+/** A BinarySecurityToken's content decoded from base64 (white space ignored), or undefined when it is no base64. */
+function bstText(bst: Element): string | undefined {
+  try {
+    return atob((bst.textContent ?? "").replace(/\s+/g, ""));
+  } catch {
+    return undefined;
+  }
+}
+
+function invalidBase64(): never {
+  throw invalidRequest("The BinarySecurityToken is not valid base64.");
 }
 
 /** A wsse:UsernameToken: credentials, which ValidateTarget, OnBehalfOf and ActAs may carry instead of a token. */
