@@ -209,11 +209,14 @@ function keysUnavailable(ctx: StsContext, t: TrustedIssuer, why: string | undefi
   jwksOutages.failed(uri, () => ({
     level: "error",
     event: "jwks_unavailable",
-    ...(ctx.config.realm === undefined ? {} : { realm: ctx.config.realm }),
-    issuer: t.issuer,
-    jwks_uri: uri,
+    ...jwksNamed(ctx, t, uri),
     message: `The JWKS of trusted issuer ${t.issuer} could not be fetched from ${uri} (${why ?? "unknown"}): its tokens are refused until it can be.`,
   }));
+}
+
+/** What a line about an issuer's key set names: the realm, the issuer and the set's address. */
+function jwksNamed(ctx: StsContext, t: TrustedIssuer, uri: string) {
+  return { ...(ctx.config.realm === undefined ? {} : { realm: ctx.config.realm }), issuer: t.issuer, jwks_uri: uri };
 }
 
 /** A trusted issuer's token verified, so its key set was had: after failures, says so once. */
@@ -223,9 +226,7 @@ function keysAvailable(ctx: StsContext, t: TrustedIssuer): void {
   jwksOutages.succeeded(uri, (failures) => ({
     level: "info",
     event: "jwks_available",
-    ...(ctx.config.realm === undefined ? {} : { realm: ctx.config.realm }),
-    issuer: t.issuer,
-    jwks_uri: uri,
+    ...jwksNamed(ctx, t, uri),
     failures,
     message: `The JWKS of trusted issuer ${t.issuer} can be fetched again from ${uri} after ${failures} failure${failures === 1 ? "" : "s"}.`,
   }));
