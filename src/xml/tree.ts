@@ -81,6 +81,14 @@ const NOT_SPACE = /[^ \t\n\r]/;
 const REF = /&(?:#x([0-9A-Fa-f]+)|#([0-9]+)|([A-Za-z]+));/g;
 const PREDEFINED: Record<string, string> = { lt: "<", gt: ">", amp: "&", apos: "'", quot: '"' };
 
+/**
+ * The body of an XML declaration after `<?xml`, in full (XML 1.0 §2.8 XMLDecl, §4.3.3 EncName,
+ * §2.9 SDDecl): version, then optionally encoding, then optionally standalone, in that order, each
+ * once, separated by S (line ends are already normalised to #xA). A declaration with anything else
+ * is not well-formed, and libxml2, Xerces and .NET refuse the whole document for it.
+ */
+const XML_DECL = /^[ \t\n]+version[ \t\n]*=[ \t\n]*(["'])1\.[0-9]+\1(?:[ \t\n]+encoding[ \t\n]*=[ \t\n]*(["'])[A-Za-z][A-Za-z0-9._-]*\2)?(?:[ \t\n]+standalone[ \t\n]*=[ \t\n]*(["'])(?:yes|no)\3)?[ \t\n]*$/;
+
 const impl = new DOMImplementation();
 
 function malformed(detail: string): XmlSecurityError {
@@ -192,7 +200,7 @@ export function buildDocument(input: string, allowProcessingInstructions: boolea
     const end = s.indexOf("?>", 5);
     if (end < 0) throw malformed("unterminated XML declaration");
     // §2.8 VersionInfo is required; only 1.0 (1.x is processed as 1.0 by 1.0 processors).
-    if (!/^\s+version\s*=\s*(["'])1\.[0-9]+\1/.test(s.slice(5, end))) throw malformed("invalid XML declaration");
+    if (!XML_DECL.test(s.slice(5, end))) throw malformed("invalid XML declaration");
     i = end + 2;
   }
 

@@ -162,6 +162,15 @@ describe("parseXml well-formedness", () => {
     ["processing instruction", "<a><?php echo 1?></a>", "PROCESSING_INSTRUCTION"],
     ["misplaced XML declaration", '<a/><?xml version="1.0"?>', "MALFORMED"],
     ["XML declaration after whitespace", ' <?xml version="1.0"?><a/>', "MALFORMED"],
+    // XML 1.0 §2.8 XMLDecl: libxml2 and Xerces refuse each of these documents.
+    ["unknown XML declaration pseudo-attribute", '<?xml version="1.0" foo="bar"?><a/>', "MALFORMED"],
+    ["misspelt encoding", '<?xml version="1.0" encodng="UTF-8"?><a/>', "MALFORMED"],
+    ["pseudo-attributes out of order", '<?xml version="1.0" standalone="yes" encoding="UTF-8"?><a/>', "MALFORMED"],
+    ["standalone neither yes nor no", '<?xml version="1.0" standalone="maybe"?><a/>', "MALFORMED"],
+    ["encoding without a value", '<?xml version="1.0" encoding?><a/>', "MALFORMED"],
+    ["pseudo-attributes without space", '<?xml version="1.0"encoding="UTF-8"?><a/>', "MALFORMED"],
+    ["stray text in the XML declaration", '<?xml version="1.0" x?><a/>', "MALFORMED"],
+    ["no-break space in the XML declaration", '<?xml version="1.0"\u00a0?><a/>', "MALFORMED"],
   ];
   for (const [name, xml, code] of cases) it(`${name} -> ${code}`, () => expect(refusal(xml)).toBe(code));
 
@@ -176,6 +185,16 @@ describe("parseXml well-formedness", () => {
   });
   it("predefined entities and character references are expanded", () => {
     expect(parseXml("<a>&lt;&amp;&gt;&quot;&apos;&#169;&#x1F600;</a>").documentElement!.textContent).toBe("<&>\"'\u00a9\u{1F600}");
+  });
+  it("every form of XML declaration that XML 1.0 §2.8 allows is accepted", () => {
+    for (const decl of [
+      '<?xml version="1.0"?>',
+      "<?xml version='1.0' encoding='utf-8' standalone='no' ?>",
+      '<?xml\r\n version = "1.1"\tencoding="UTF-8"\nstandalone="yes"\r\n?>',
+      '<?xml version="1.0" standalone="yes"?>',
+    ]) {
+      expect(parseXml(enc(`${decl}<a/>`)).documentElement!.localName).toBe("a");
+    }
   });
   it("an ordinary SOAP envelope parses with namespaces", () => {
     const doc = parseXml(
