@@ -18,6 +18,23 @@ export const EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#";
 export const EXC_C14N_COMMENTS = EXC_C14N + "WithComments";
 
 
+/**
+ * A document that cannot be canonicalized. C14N 1.0 §2.1 (and so Exc-C14N, built on its data
+ * model): "implementations of XML canonicalization MUST report an operation failure on documents
+ * containing relative namespace URIs" — their meaning is undefined, so no two implementations
+ * would agree on the octets. libxml2 (xmlsec1) and Santuario refuse them; so do we. The message is
+ * fixed and safe to show.
+ */
+export class C14nError extends Error {
+  constructor() {
+    super("a namespace declaration with a relative URI cannot be canonicalized");
+    this.name = "C14nError";
+  }
+}
+
+/** An absolute URI begins with a scheme and ':' (RFC 3986 §3.1, §4.3); "" (no namespace) is no URI. */
+const ABSOLUTE_URI = /^[A-Za-z][A-Za-z0-9+.-]*:/;
+
 export interface C14nOptions {
   /** One of C14N_10, C14N_10_COMMENTS, EXC_C14N, EXC_C14N_COMMENTS. */
   algorithm: string;
@@ -69,6 +86,7 @@ type XmlAttrs = Record<string, Attr>;
  * sense of C14N 1.0 §2.4: inclusive c14n pulls in ancestors' namespaces and xml:* attributes;
  * exclusive c14n renders only visibly utilized namespaces, Exc-C14N §3).
  * @throws TypeError for an unknown algorithm or an unsupported apex node type.
+ * @throws C14nError when an element of the subtree declares a relative namespace URI.
  */
 export function canonicalize(node: Node, opts: C14nOptions): string {
   const a = opts.algorithm;
@@ -95,7 +113,7 @@ export function canonicalize(node: Node, opts: C14nOptions): string {
     let xmlAttrs: XmlAttrs | null = null;
     for (let i = chain.length - 1; i >= 0; i--) {
       const anc = chain[i]!;
-      declare(anc, ctx.scope);
+      declare(anc, ctx.scope, false);
       if (!exclusive) xmlAttrs = collectXmlAttrs(anc, xmlAttrs);
     }
     if (!isExcluded(ctx, el)) element(ctx, el, false, xmlAttrs);
@@ -172,15 +190,22 @@ function restore(scope: Scope, undo: Undo): void {
 /**
  * Applies an element's effective namespace declarations (explicit and implied) to the scope;
  * the answer lists the prefixes it changed (at even indices) with their earlier values.
+ * `inSubtree`: the element is in what is being canonicalized, so its own declarations must have
+ * absolute URIs (as libxml2 and Santuario check them: on the elements of the subtree, not on the
+ * ancestors whose scope it inherits).
  */
-function declare(el: Element, scope: Scope): Undo {
+function declare(el: Element, scope: Scope, inSubtree: boolean): Undo {
   let undo: Undo = null;
   const attrs = el.attributes;
   const n = attrs.length;
   for (let i = 0; i < n; i++) {
     const a = attrs.item(i)!;
     const name = a.name;
-    if (isNsDecl(a)) undo = rebind(scope, name.length === 5 ? "" : name.slice(6), a.value, undo);
+    if (isNsDecl(a)) {
+      const uri = a.value;
+      if (inSubtree && uri !== "" && !ABSOLUTE_URI.test(uri)) throw new C14nError();
+      undo = rebind(scope, name.length === 5 ? "" : name.slice(6), uri, undo);
+    }
   }
   // The element's and its attributes' own names say what the prefixes must mean here.
   undo = rebind(scope, el.prefix ?? "", el.namespaceURI ?? "", undo);
@@ -211,7 +236,7 @@ function collectXmlAttrs(el: Element, base: XmlAttrs | null): XmlAttrs | null {
 }
 
 function element(ctx: Ctx, el: Element, parentOutput: boolean, xmlInherit: XmlAttrs | null): void {
-  const changed = declare(el, ctx.scope);
+  const changed = declare(el, ctx.scope, true);
   if (inSet(ctx, el)) {
     const tag = el.nodeName;
     ctx.out += "<" + tag;

@@ -5,7 +5,7 @@
  */
 import type { Element } from "@xmldom/xmldom";
 import type { SigningKey } from "../keys/keyring.ts";
-import { canonicalizeToBytes } from "../xml/c14n.ts";
+import { C14nError, canonicalizeToBytes } from "../xml/c14n.ts";
 import { DEFAULT_DIGEST_ALGORITHMS, DEFAULT_SIGNATURE_ALGORITHMS, ECDSA_SIGNATURE_BYTES, digest } from "./algorithms.ts";
 import { Refusal } from "./parse-signature.ts";
 import type { AlgorithmPolicy, ParsedReference, ParsedSignature } from "./parse-signature.ts";
@@ -123,5 +123,5 @@ export async function checkHmacSignatureValue(parsed: ParsedSignature, secret: U
 
 /** Maps anything thrown during verification to a safe reason. */
 export function refusalReason(e: unknown): string {
-  return e instanceof Refusal ? e.reason : "signature could not be processed";
+  return e instanceof Refusal ? e.reason : e instanceof C14nError ? e.message : "signature could not be processed";
 }

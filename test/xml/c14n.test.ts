@@ -6,6 +6,7 @@ import {
   C14N_10_COMMENTS,
   EXC_C14N,
   EXC_C14N_COMMENTS,
+  C14nError,
   canonicalize,
   isSupportedC14n,
 } from "../../src/xml/c14n.ts";
@@ -40,10 +41,10 @@ describe("c14n details", () => {
   });
 
   it("removes superfluous declarations and handles xmlns=\"\"", () => {
-    expect(inc(root('<a xmlns:p="u"><b xmlns:p="u"/></a>'))).toBe('<a xmlns:p="u"><b></b></a>');
-    expect(inc(root('<a xmlns="u"><b xmlns=""><c xmlns=""/></b></a>'))).toBe('<a xmlns="u"><b xmlns=""><c></c></b></a>');
+    expect(inc(root('<a xmlns:p="urn:u"><b xmlns:p="urn:u"/></a>'))).toBe('<a xmlns:p="urn:u"><b></b></a>');
+    expect(inc(root('<a xmlns="urn:u"><b xmlns=""><c xmlns=""/></b></a>'))).toBe('<a xmlns="urn:u"><b xmlns=""><c></c></b></a>');
     expect(inc(root('<a><b xmlns=""/></a>'))).toBe("<a><b></b></a>");
-    expect(exc(root('<a xmlns="u"><p:b xmlns:p="v" xmlns=""/></a>'))).toBe('<a xmlns="u"><p:b xmlns:p="v"></p:b></a>');
+    expect(exc(root('<a xmlns="urn:u"><p:b xmlns:p="urn:v" xmlns=""/></a>'))).toBe('<a xmlns="urn:u"><p:b xmlns:p="urn:v"></p:b></a>');
   });
 
   it("drops comments unless WithComments; keeps PIs", () => {
@@ -120,9 +121,9 @@ describe("c14n of DOMs built with createElementNS (no xmlns attributes)", () => 
   });
 
   it("a child re-using its parent's namespace under another prefix declares it", () => {
-    const r = root('<p:a xmlns:p="u"><q:b xmlns:q="u"/></p:a>');
-    expect(inc(r)).toBe('<p:a xmlns:p="u"><q:b xmlns:q="u"></q:b></p:a>');
-    expect(exc(child(r))).toBe('<q:b xmlns:q="u"></q:b>');
+    const r = root('<p:a xmlns:p="urn:u"><q:b xmlns:q="urn:u"/></p:a>');
+    expect(inc(r)).toBe('<p:a xmlns:p="urn:u"><q:b xmlns:q="urn:u"></q:b></p:a>');
+    expect(exc(child(r))).toBe('<q:b xmlns:q="urn:u"></q:b>');
   });
 });
 
@@ -133,6 +134,26 @@ describe("order by code point (C14N 1.0 §2.2), not by UTF-16 code unit", () => 
     for (const f of [inc, exc]) expect(f(el)).toBe('<e b="3" \uFE70="2" \u{10000}="1"></e>');
     const ns = root('<e xmlns:\u{10000}="urn:a" xmlns:\uFE70="urn:b" \u{10000}:x="1" \uFE70:y="2"/>');
     expect(inc(ns)).toBe('<e xmlns:\uFE70="urn:b" xmlns:\u{10000}="urn:a" \u{10000}:x="1" \uFE70:y="2"></e>');
+  });
+});
+
+describe("relative namespace URIs (C14N 1.0 §2.1: an operation failure)", () => {
+  const all = [C14N_10, C14N_10_COMMENTS, EXC_C14N, EXC_C14N_COMMENTS];
+  it("every algorithm refuses a document or subtree with a relative namespace URI, used or not, as libxml2 and Santuario do", () => {
+    for (const xml of ['<a xmlns:p="rel/x"/>', '<a xmlns="rel"/>', '<p:a xmlns:p="../x"/>', '<a><b xmlns:p="#frag"/></a>', '<a xmlns:p="1x:y"/>']) {
+      const doc = parseXml(xml);
+      for (const algorithm of all) {
+        expect(() => canonicalize(doc, { algorithm }), `${algorithm} ${xml}`).toThrow(C14nError);
+        expect(() => canonicalize(doc.documentElement!, { algorithm }), `${algorithm} ${xml}`).toThrow(C14nError);
+      }
+    }
+  });
+  it("absolute URIs, xmlns=\"\" and a relative declaration on an ancestor outside the subtree are canonicalized", () => {
+    const doc = parseXml('<a xmlns:r="rel"><b xmlns="urn:x" xmlns:h="http://h/" Id="b"><c xmlns=""/></b></a>');
+    const b = child(doc.documentElement!);
+    expect(exc(b)).toBe('<b xmlns="urn:x" Id="b"><c xmlns=""></c></b>');
+    expect(() => inc(b)).not.toThrow();
+    expect(() => inc(doc.documentElement!)).toThrow(C14nError);
   });
 });
 

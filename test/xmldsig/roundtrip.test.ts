@@ -152,6 +152,14 @@ describe("verifyEnveloped refuses", () => {
     await refuse(xml.replace(/<ds:DigestValue>(.{8})/, "<ds:DigestValue>$1<!---->"), "ds:DigestValue must contain only text");
     await refuse(xml.replace("<ds:SignatureValue>", "<ds:SignatureValue><x/>"), "ds:SignatureValue must contain only text");
   });
+  it("a token that declares a relative namespace URI (C14N 1.0 §2.1), in the assertion or in its SignedInfo", async () => {
+    const xml = await signedDoc(await dev());
+    const reason = "a namespace declaration with a relative URI cannot be canonicalized";
+    await refuse(xml.replace('xmlns:xs="http://www.w3.org/2001/XMLSchema"', 'xmlns:xs="XMLSchema"'), reason);
+    await refuse(xml.replace("<ds:SignedInfo>", '<ds:SignedInfo xmlns:r="r">'), reason);
+    // On the Response around it, outside what the signature covers, it is no concern of ours.
+    await expect(verifyXml(xml.replace('ID="_r1"', 'xmlns:r="r" ID="_r1"'), [await dev()])).resolves.toMatchObject({ ok: true });
+  });
   it("a Reference to another element, or a token whose ID changed", async () => {
     const doc = parse(await signedDoc(await dev()));
     const sig = doc.getElementsByTagNameNS(A.DSIG_NS, "Signature")[0]!;
