@@ -63,6 +63,7 @@ export async function authenticatePassword(
       authnInstant,
       authnMethod: AC_PASSWORD_PROTECTED_TRANSPORT,
     },
+    passwordHash: user.passwordHash,
   };
   // The derivation is already paid: refusing now costs what a wrong password does.
   if (admit !== undefined && !admit(who)) throw authenticationFailed();

@@ -12,7 +12,15 @@ import type { UserDirectory } from "../state/directory.ts";
  * What each may do is decided in one place, `authorize.ts`.
  */
 export type Requestor = (
-  | { kind: "user"; identity: Identity }
+  | {
+      kind: "user";
+      identity: Identity;
+      /**
+       * The stored password hash a password sign-in was checked against (undefined for any other
+       * evidence): a browser session remembers it, and ends when the password is set anew.
+       */
+      passwordHash?: string | undefined;
+    }
   | { kind: "service"; account: ServiceAccount }
   | { kind: "client"; client: OAuthClient }
 ) & {

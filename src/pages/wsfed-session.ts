@@ -64,6 +64,11 @@ export interface Session {
    * claims its token stated, which nothing here holds for its user. Undefined: one of our users.
    */
   partner?: { issuer: string; claims: Record<string, string[]> } | undefined;
+  /**
+   * One of our users' session: the {@link credentialStamp} of the password hash the sign-in was
+   * checked against. The session is honoured only while the user's stored hash still has it.
+   */
+  credential?: string | undefined;
 }
 
 /** Sessions are cookies: one larger than this is not kept (a partner's many claims), and none is read. */
@@ -141,23 +146,35 @@ export async function openJson(key: WebKey, purpose: string, sealed: string | nu
   }
 }
 
+/**
+ * What a session remembers of the password its sign-in was checked against: a MAC of the stored
+ * hash under the realm's key (so the cookie tells nothing about the hash), 128 bits. Setting a
+ * new password changes the hash, so the sessions begun with the old one end with it: a password
+ * is reset because someone else may know it, and their browser's session must not outlive it.
+ */
+export async function credentialStamp(key: WebKey, passwordHash: string): Promise<string> {
+  return (await macOf(key.secret, label(key, "credential"), passwordHash)).slice(0, 22);
+}
+
 /** The cookie value of a session. */
 export async function sealSession(key: WebKey, s: Session): Promise<string> {
   const parties = s.parties.slice(-MAX_SESSION_PARTIES).map((q) => [q.id, q.reply]);
   const partner = s.partner ? { p: s.partner.issuer, c: s.partner.claims } : {};
-  return sealJson(key, "session", { s: s.subject, t: s.authTime, m: s.method, e: s.expires, r: parties, ...partner });
+  const credential = s.credential === undefined ? {} : { k: s.credential };
+  return sealJson(key, "session", { s: s.subject, t: s.authTime, m: s.method, e: s.expires, r: parties, ...partner, ...credential });
 }
 
 /** The session a cookie value holds, if its MAC verifies and it has not expired; otherwise undefined. */
 export async function openSession(key: WebKey, value: string | undefined, now: number): Promise<Session | undefined> {
   const j = await openJson(key, "session", value, MAX_SESSION_CHARS);
   if (typeof j !== "object" || j === null) return undefined;
-  const o = j as { s?: unknown; t?: unknown; m?: unknown; e?: unknown; r?: unknown; p?: unknown; c?: unknown };
+  const o = j as { s?: unknown; t?: unknown; m?: unknown; e?: unknown; r?: unknown; p?: unknown; c?: unknown; k?: unknown };
   if (typeof o.s !== "string" || typeof o.t !== "number" || typeof o.m !== "string" || typeof o.e !== "number") return undefined;
+  if (o.k !== undefined && typeof o.k !== "string") return undefined;
   if (!Array.isArray(o.r) || !o.r.every((x) => Array.isArray(x) && x.length === 2 && typeof x[0] === "string" && typeof x[1] === "string")) return undefined;
   if (o.e <= now || o.t > now) return undefined;
   const parties = (o.r as [string, string][]).map(([id, reply]) => ({ id, reply }));
-  const session: Session = { subject: o.s, authTime: o.t, method: o.m, expires: o.e, parties };
+  const session: Session = { subject: o.s, authTime: o.t, method: o.m, expires: o.e, parties, ...(o.k === undefined ? {} : { credential: o.k }) };
   if (o.p === undefined) return session;
   const claims = o.c as Record<string, unknown> | null;
   if (typeof o.p !== "string" || typeof claims !== "object" || claims === null || Array.isArray(claims)) return undefined;

@@ -38,7 +38,7 @@ import {
 } from "./wsfed-partner.ts";
 import {
   FORM_BINDING_COOKIE, MAX_SESSION_CHARS, MAX_WCTX, PARTNER_SESSION_COOKIE, REPLACED_SESSION_COOKIE, SESSION_COOKIE, SESSION_MAX_MS, type Session, type SignInParams, type WebKey, checkFormToken,
-  type SessionRef, formToken, newBrowserBinding, openSession, openSessionRef, readBrowserBinding, sealSession, sealSessionRef, sessionStateId,
+  type SessionRef, credentialStamp, formToken, newBrowserBinding, openSession, openSessionRef, readBrowserBinding, sealSession, sealSessionRef, sessionStateId,
 } from "./wsfed-session.ts";
 
 /** A sign-in form post is a handful of short fields; a partner's post carries its token (wresult). */
@@ -288,7 +288,8 @@ async function submitted(x: Exchange, rp: RelyingParty, p: SignInParams, form: F
     if (!(await x.state.rememberNonce(`wsfed-form:${checked.nonce}`, checked.expires))) {
       refuse("This sign-in form has already been submitted. Go back to the application and start again.", 403);
     }
-    const session = await replacing(x, x.cookie, { subject: who.identity.subject, authTime: now, method: who.identity.authnMethod, expires: sessionEnd(rp, now), parties: [] }, now);
+    const credential = who.passwordHash === undefined ? undefined : await credentialStamp(x.key, who.passwordHash);
+    const session = await replacing(x, x.cookie, { subject: who.identity.subject, authTime: now, method: who.identity.authnMethod, expires: sessionEnd(rp, now), parties: [], credential }, now);
     return await issueFor(x, rp, p, session, who.identity.claims, now);
   } catch (e) {
     if (!(e instanceof StsError && e.code === "authentication_failed")) throw e;
@@ -323,7 +324,7 @@ function sessionEnd(rp: RelyingParty, now: number): number {
 
 /**
  * The session the cookie holds, and its user's claims, if its MAC verifies, it has not expired,
- * its user still exists and is enabled (or, for a session begun at a partner, the partner is
+ * its user still exists, is enabled and has the password the session began with (or, for a session begun at a partner, the partner is
  * still one browser sign-in goes to; the claims are those its token stated), and the subject
  * has not been revoked since it began (the status check tokens get, with the session's sign-in
  * time as issue time).
@@ -331,10 +332,17 @@ function sessionEnd(rp: RelyingParty, now: number): number {
 async function liveSession(x: Exchange, now: number): Promise<{ session: Session; claims: Record<string, string[]> } | undefined> {
   const s = await openSession(x.key, x.cookie, now);
   if (!s) return undefined;
-  const user = s.partner ? await partnerUser(x.ctx, s.partner, s.subject) : await findEnabledUser(x.ctx, s.subject);
+  const user = s.partner ? await partnerUser(x.ctx, s.partner, s.subject) : await localUser(x, s);
   if (!user) return undefined;
   const status = await x.state.status({ subject: s.subject }, { id: sessionStateId(s), issuedAt: s.authTime, expiresAt: s.expires });
   return status.state === "active" ? { session: s, claims: user.claims } : undefined;
+}
+
+/** The user of a session begun here, while enabled and while its stored password hash is the one the session began with. */
+async function localUser(x: Exchange, s: Session): Promise<{ claims: Record<string, string[]> } | undefined> {
+  const user = await findEnabledUser(x.ctx, s.subject);
+  if (!user || s.credential === undefined || s.credential !== (await credentialStamp(x.key, user.passwordHash))) return undefined;
+  return user;
 }
 
 /**

@@ -5,7 +5,7 @@ import { parseXml } from "../../src/xml/parse.ts";
 import { verifyEnveloped } from "../../src/xmldsig/verify.ts";
 import { NS } from "../helpers/soap.ts";
 import { DEV_CONFIG, DEV_SECRETS } from "../../src/config/dev.ts";
-import { sealSession } from "../../src/pages/wsfed-session.ts";
+import { credentialStamp, sealSession } from "../../src/pages/wsfed-session.ts";
 import { ORIGIN, call } from "../helpers/worker.ts";
 import { workerWith } from "../hostile/configured.ts";
 import { REPLY, RP, SECURE_RP, browser, field, formFields, get, post, sessionCookie, signIn } from "../helpers/wsfed.ts";
@@ -125,6 +125,23 @@ describe("WS-Federation passive sign-in", () => {
     const after = await (await get({ wa: "wsignin1.0", wtrealm: RP }, cookie)).text();
     expect(field(after, "wresult")).toBeUndefined();
     expect(after).toContain('name="password"');
+  });
+
+  it("setting a directory user's password ends the browser sessions begun with the old one; a sign-in with the new one has single sign-on again", async () => {
+    const admin = (path: string, method: string, body: unknown) =>
+      call(path, { method, headers: { authorization: "Basic " + btoa("user-admin:user-admin-secret-7a6b5c4d3e2f1a0b"), "content-type": "application/json" }, body: JSON.stringify(body) });
+    const name = `web-${crypto.randomUUID().slice(0, 8)}`;
+    expect((await admin("/admin/users", "POST", { username: name, password: "browser-pass-1" })).status).toBe(201);
+    const old = sessionCookie(await signIn({ wtrealm: RP }, name, "browser-pass-1"))!;
+    expect(field(await (await get({ wa: "wsignin1.0", wtrealm: RP }, old)).text(), "wresult")).toBeDefined();
+
+    expect((await admin(`/admin/users/${name}/password`, "PUT", { password: "browser-pass-2" })).status).toBe(204);
+    const after = await (await get({ wa: "wsignin1.0", wtrealm: RP }, old)).text();
+    expect(field(after, "wresult")).toBeUndefined();
+    expect(after).toContain('name="password"');
+
+    const fresh = sessionCookie(await signIn({ wtrealm: RP }, name, "browser-pass-2"))!;
+    expect(field(await (await get({ wa: "wsignin1.0", wtrealm: RP }, fresh)).text(), "wresult")).toBeDefined();
   });
 
   it("a password of 1,024 characters that take two UTF-16 units each signs in, as the directory accepted it", async () => {
@@ -258,9 +275,11 @@ describe("a session older than a party lets its tokens live", () => {
 
   it("asks for the password again at that party, and still signs the user in at the others", async () => {
     const now = Date.now();
+    const key = { secret: DEV_SECRETS.DEV_WEB_SESSION_SECRET!, realm: ORIGIN };
+    const credential = await credentialStamp(key, DEV_SECRETS.DEV_ALICE_PASSWORD_HASH!);
     const sealed = await sealSession(
-      { secret: DEV_SECRETS.DEV_WEB_SESSION_SECRET!, realm: ORIGIN },
-      { subject: "alice", authTime: now - 120_000, method: "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport", expires: now + 3_600_000, parties: [] },
+      key,
+      { subject: "alice", authTime: now - 120_000, method: "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport", expires: now + 3_600_000, parties: [], credential },
     );
     const at = (wtrealm: string) => f(`/wsfed?${new URLSearchParams({ wa: "wsignin1.0", wtrealm })}`, { headers: { cookie: `sts_session=${sealed}` } });
     const other = await at(RP);

@@ -1,6 +1,6 @@
 /** The session cookie's contents: a local user's, a partner's user's with its claims, and what a reader refuses. */
 import { describe, expect, it } from "vitest";
-import { FORM_TOKEN_MS, MAX_SESSION_CHARS, type Session, type SignInParams, checkFormToken, formToken, openSession, sealJson, sealSession } from "../../src/pages/wsfed-session.ts";
+import { FORM_TOKEN_MS, credentialStamp, MAX_SESSION_CHARS, type Session, type SignInParams, checkFormToken, formToken, openSession, sealJson, sealSession } from "../../src/pages/wsfed-session.ts";
 
 const SECRET = { secret: "test-web-session-secret-0123456789abcdef", realm: "https://sts.example.org" };
 const now = Date.now();
@@ -11,9 +11,21 @@ describe("session cookie", () => {
     expect(await openSession(SECRET, await sealSession(SECRET, base), now)).toEqual(base);
     const partner: Session = { ...base, subject: "urn:example:partner-idp#carol", partner: { issuer: "urn:example:partner-idp", claims: { email: ["carol@partner.example"] } } };
     expect(await openSession(SECRET, await sealSession(SECRET, partner), now)).toEqual(partner);
+    const local: Session = { ...base, credential: await credentialStamp(SECRET, "pbkdf2-sha256$100000$c2FsdA$aGFzaA") };
+    expect(await openSession(SECRET, await sealSession(SECRET, local), now)).toEqual(local);
   });
 
-  it("refuses another key's MAC or another realm's, an expired session, a partner session whose claims are not lists of strings, and one too large", async () => {
+  it("remembers a password hash as a MAC of it under the realm's key: another hash, key or realm stamps another value", async () => {
+    const hash = "pbkdf2-sha256$100000$c2FsdA$aGFzaA";
+    const stamp = await credentialStamp(SECRET, hash);
+    expect(stamp).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(stamp).toBe(await credentialStamp(SECRET, hash));
+    expect(await credentialStamp(SECRET, hash.replace("aGFzaA", "aGFzaB"))).not.toBe(stamp);
+    expect(await credentialStamp({ ...SECRET, secret: "another-secret-of-some-length-000000" }, hash)).not.toBe(stamp);
+    expect(await credentialStamp({ ...SECRET, realm: "https://sts.example.org/realms/two" }, hash)).not.toBe(stamp);
+  });
+
+  it("refuses another key's MAC or another realm's, an expired session, a partner session whose claims are not lists of strings, a credential stamp that is not a string, and one too large", async () => {
     expect(await openSession({ ...SECRET, secret: "another-secret-of-some-length-000000" }, await sealSession(SECRET, base), now)).toBeUndefined();
     // Another realm that shares the secret: its issuer is in the MAC's label.
     expect(await openSession({ ...SECRET, realm: "https://sts.example.org/realms/two" }, await sealSession(SECRET, base), now)).toBeUndefined();
@@ -22,6 +34,8 @@ describe("session cookie", () => {
     for (const bad of [{ p: "urn:p", c: { email: "one" } }, { p: "urn:p", c: [["a"]] }, { p: 7, c: {} }, { p: "urn:p", c: { email: [1] } }]) {
       expect(await openSession(SECRET, await sealJson(SECRET, "session", { ...fields, ...bad }), now), JSON.stringify(bad)).toBeUndefined();
     }
+    // A credential stamp that is not a string is no session of ours.
+    expect(await openSession(SECRET, await sealJson(SECRET, "session", { ...fields, s: "alice", k: 7 }), now)).toBeUndefined();
     const big = await sealSession(SECRET, { ...base, partner: { issuer: "urn:p", claims: { group: Array.from({ length: 400 }, (_, i) => `group-${i}`) } } });
     expect(big.length).toBeGreaterThan(MAX_SESSION_CHARS);
     expect(await openSession(SECRET, big, now)).toBeUndefined();
