@@ -87,6 +87,20 @@ function startParty(party, base, certs, work) {
       res.writeHead(302, { location: to.href }).end();
       return;
     }
+    // /login-post: a party that posts its sign-in request (WS-Federation allows GET or POST),
+    // from http://localhost:<port>, another site than the STS's 127.0.0.1: the post carries no
+    // SameSite=Lax session cookie of the STS.
+    if (req.method === "GET" && url.pathname === "/login-post") {
+      state.ctx = `ctx-post-${party.port}-${Math.random().toString(36).slice(2)}&<x>`;
+      state.subject = "alice";
+      const field = (name, value) => `<input type="hidden" name="${name}" value="${escapeHtml(value)}">`;
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(
+        `<!doctype html><title>Test RP ${party.port}: signing in</title><form id="go" method="post" action="${escapeHtml(new URL("/wsfed", base).href)}">` +
+          `${field("wa", "wsignin1.0")}${field("wtrealm", party.realm)}${field("wreply", `http://localhost:${party.port}/wsfed`)}${field("wctx", state.ctx)}<button>Sign in</button></form>` +
+          `<script>document.getElementById("go").submit()</script>`,
+      );
+      return;
+    }
     if (req.method === "GET" && url.pathname === "/wsfed" && url.searchParams.get("wa") === "wsignoutcleanup1.0") {
       state.cleanups++;
       // A 1×1 transparent GIF: the STS's sign-out page loads this address as an image.
@@ -235,11 +249,21 @@ export async function wsfedCheck({ base, work, certs, report, skip }) {
     report("wsfed: a second RP (urn:example:secure-rp) signs in without the form, its token encrypted for it",
       page.url() === "http://127.0.0.1:9781/wsfed" && second.length > 0 && second.every(([, v]) => v), `${page.url()}; ${second.map(([n, v]) => `${v ? "ok" : "FAIL"} ${n}`).join("; ")}`);
 
-    // 4. Sign-out: the cookie goes, and both parties' clean-up addresses are called.
+    // 3b. The first party posts its sign-in request from another site (localhost): the STS sends
+    // it on as a GET, which carries the session cookie, so no form is shown.
+    await page.goto("http://localhost:9780/login-post");
+    await page.waitForURL("http://localhost:9780/wsfed", { timeout: 15_000 }).catch(() => undefined);
+    const postedRequest = rp1.state.posts[1] ?? [];
+    report("wsfed: a party posting its sign-in request cross-site signs in from the session, without the form",
+      page.url() === "http://localhost:9780/wsfed" && postedRequest.length > 0 && postedRequest.every(([, v]) => v),
+      `${page.url()}; ${postedRequest.map(([n, v]) => `${v ? "ok" : "FAIL"} ${n}`).join("; ")}`);
+
+    // 4. Sign-out: the cookie goes, and the parties' clean-up addresses are called (the first
+    //    party's at both reply URLs signed in through, 127.0.0.1 and localhost).
     await page.goto(new URL("/wsfed?wa=wsignout1.0&wreply=" + encodeURIComponent("http://127.0.0.1:9780/wsfed"), base).href);
     await page.waitForLoadState("load");
     const gone = !(await context.cookies(base)).some((c) => c.name === "sts_session");
-    report("wsfed: sign-out clears the session and calls wsignoutcleanup1.0 at both RPs", gone && rp1.state.cleanups === 1 && rp2.state.cleanups === 1,
+    report("wsfed: sign-out clears the session and calls wsignoutcleanup1.0 at both RPs, at each reply URL signed in through", gone && rp1.state.cleanups === 2 && rp2.state.cleanups === 1,
       `cookie cleared ${gone}, cleanups ${rp1.state.cleanups}/${rp2.state.cleanups}`);
     await page.screenshot({ path: join(shots, "wsfed-signed-out.png"), fullPage: true });
     await page.goto("http://127.0.0.1:9780/login");
@@ -252,7 +276,7 @@ export async function wsfedCheck({ base, work, certs, report, skip }) {
     await page.getByLabel("Password").fill("wonderland");
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.waitForURL("http://127.0.0.1:9780/wsfed", { timeout: 15_000 }).catch(() => undefined);
-    const viaAdfs = rp1.state.posts[1] ?? [];
+    const viaAdfs = rp1.state.posts[2] ?? [];
     report("wsfed: an RP sending the browser to AD FS's /adfs/ls/ gets the sign-in form at /wsfed and then its verified token",
       atForm.startsWith(new URL("/wsfed?", base).href) && viaAdfs.length > 0 && viaAdfs.every(([, v]) => v), `${atForm}; ${viaAdfs.map(([n, v]) => `${v ? "ok" : "FAIL"} ${n}`).join("; ")}`);
 

@@ -92,9 +92,13 @@ export async function handleWsFed(req: Request, svc: RequestServices): Promise<R
       partnerSession: cookies.get(PARTNER_SESSION_COOKIE),
       replaced: cookies.get(REPLACED_SESSION_COOKIE),
     };
-    if (wa === "wsignin1.0") return await signIn(env, form, req.method === "POST");
+    if (wa === "wsignin1.0") {
+      // A party's posted sign-in request (neither our form nor a partner's token coming back).
+      const request = req.method === "POST" && !form.has("csrf") && !form.has("wresult");
+      return (request && env.cookie === undefined && asGet(wa, form, SIGN_IN_NAMES)) || (await signIn(env, form, req.method === "POST"));
+    }
     if (wa === "wsignout1.0" || wa === "wsignoutcleanup1.0") {
-      return req.method === "POST" && env.cookie === undefined ? signOutAsGet(wa, form) : await signOut(env, form);
+      return (req.method === "POST" && env.cookie === undefined && asGet(wa, form, ["wreply"])) || (await signOut(env, form));
     }
     // An application set up for AD FS may speak SAML 2.0 to it (SAML-P): say so rather than "no wa".
     if (wa === null && (form.has("SAMLRequest") || form.has("SAMLResponse"))) {
@@ -462,17 +466,32 @@ async function partnerReturned(x: Exchange, form: FirstValues, now: number): Pro
   ]);
 }
 
+/** The parameters a sign-in request is read from (signInParams). */
+const SIGN_IN_NAMES = ["wtrealm", "wreply", "wctx", "whr", "wfresh"] as const;
+
 /**
- * A sign-out posted without the session cookie: a relying party's cross-site form post, which
- * carries no SameSite=Lax cookie, so the session it is to end, and the parties to clean up, are
- * out of sight. The same sign-out as a GET (303, WS-Federation 1.2 §13.2.4 allows either) is a
- * top-level navigation that carries the cookie; a POST from a browser with no session gets there
- * too, and finds none.
+ * The longest query a posted request is sent on with (the origin and path need the rest): RFC
+ * 9110 §4.1 asks every recipient to take URIs of 8,000 octets, and Cloudflare's edge refuses a
+ * URL over 16 KB, while a wctx of 2,048 characters outside the BMP, percent-encoded, is 24 KB.
  */
-function signOutAsGet(wa: string, form: FirstValues): Response {
+const MAX_RESENT_QUERY = 7000;
+
+/**
+ * A sign-in request or sign-out posted without the session cookie: a relying party's cross-site
+ * form post, which carries no SameSite=Lax cookie, so the session — the single sign-on it
+ * would give, the session it is to end and the parties to clean up — is out of sight. The same
+ * request as a GET (303, WS-Federation 1.2 §13.2 allows either) is a top-level navigation that
+ * carries the cookie; a POST from a browser with no session gets there too, and finds none.
+ * Only the parameters the request is read from go into the address, never another field.
+ * Undefined when they would make too long an address: the post is then answered as it came.
+ */
+function asGet(wa: string, form: FirstValues, names: readonly string[]): Response | undefined {
   const q = new URLSearchParams({ wa });
-  const wreply = form.get("wreply");
-  if (wreply !== null) q.set("wreply", wreply);
+  for (const n of names) {
+    const v = form.get(n);
+    if (v !== null) q.set(n, v);
+  }
+  if (q.toString().length > MAX_RESENT_QUERY) return undefined;
   // Relative, as the pages' own form actions are: this endpoint wherever the realm is mounted.
   return new Response(null, { status: 303, headers: { Location: `./wsfed?${q}`, "Cache-Control": "no-store" } });
 }

@@ -259,6 +259,43 @@ describe("sign-out posted by a relying party", () => {
   });
 });
 
+describe("sign-in request posted by a relying party", () => {
+  it("without the Lax session cookie (a cross-site post) is sent on as a GET of the request's own parameters, which carries the cookie and signs in from the session", async () => {
+    const b = browser();
+    await signInThrough(b);
+    const request = { wa: "wsignin1.0", wtrealm: RP, wreply: REPLY, wctx: "line 1\r\nα & <b>", wfresh: "5" };
+    // A cross-site form post carries no SameSite=Lax cookie; a field that is no sign-in parameter never reaches the address.
+    const posted = await post({ ...request, password: "not-for-a-url" });
+    expect(posted.status).toBe(303);
+    expect(posted.headers.get("cache-control")).toBe("no-store");
+    expect(posted.headers.get("set-cookie")).toBeNull();
+    const to = new URL(posted.headers.get("location")!, `${ORIGIN}/wsfed`);
+    expect(to.href).toBe(`${ORIGIN}/wsfed?${new URLSearchParams(request)}`);
+    // The browser follows it as a top-level GET, with the session cookie: no form, the party's token.
+    const html = await (await call(to.pathname + to.search, { headers: { cookie: b.cookie()! } })).text();
+    expect(html).not.toContain('name="password"');
+    expect(field(html, "wresult")).toContain("<saml:Assertion");
+    expect(field(html, "wctx")).toBe(request.wctx);
+  });
+
+  it("whose parameters would make too long an address (a wctx of 2,048 characters outside the BMP) is answered as it came: the form, its wctx whole", async () => {
+    const wctx = "😀".repeat(2048);
+    const out = await post({ wa: "wsignin1.0", wtrealm: RP, wctx });
+    expect(out.status).toBe(200);
+    const html = await out.text();
+    expect(html).toContain('name="password"');
+    expect(formFields(html).wctx).toBe(wctx);
+  });
+
+  it("with the session cookie (posted from a page of the same site) is answered at once", async () => {
+    const b = browser();
+    await signInThrough(b);
+    const out = await post({ wa: "wsignin1.0", wtrealm: RP, wctx: "x" }, b.cookie());
+    expect(out.status).toBe(200);
+    expect(field(await out.text(), "wctx")).toBe("x");
+  });
+});
+
 /** Signs alice in to the party in browser `b`. */
 async function signInThrough(b: ReturnType<typeof browser>): Promise<void> {
   const fields = formFields(await (await b.get({ wa: "wsignin1.0", wtrealm: RP })).text());
