@@ -15,6 +15,7 @@
  */
 import type { Context, Env as HonoEnv, Hono } from "hono";
 import type { RequestServices, StsContext } from "../engine/types.ts";
+import { configuredNames } from "../engine/users.ts";
 import { invalidRequest } from "../errors.ts";
 import { hashPassword } from "../identity/password.ts";
 import { CLAIM_BOUNDS, type DirectoryUser, type NewDirectoryUser, type UserDirectory } from "../state/directory.ts";
@@ -61,11 +62,15 @@ function directoryOf(ctx: StsContext): UserDirectory {
 
 const configuredKeys = new WeakMap<object, ReadonlySet<string>>();
 
-/** Whether a configured user or service account has this name, or one that looks the same ({@link nameKey}). */
+/**
+ * Whether a configured user, service account or OAuth client has this name, or one that looks the
+ * same ({@link nameKey}). A client is named by its id where it acts (`act.sub`, a `may_act` that
+ * names it, its revocation state): a user of that name would be taken for it there.
+ */
 function looksConfigured(ctx: StsContext, username: string): boolean {
   let keys = configuredKeys.get(ctx.config);
   if (!keys) {
-    keys = new Set([...ctx.config.users.keys(), ...ctx.config.serviceAccounts.keys()].map(nameKey));
+    keys = new Set(configuredNames(ctx.config).map(nameKey));
     configuredKeys.set(ctx.config, keys);
   }
   return keys.has(nameKey(username));
@@ -76,7 +81,7 @@ const exists = (username: string, ctx: StsContext) =>
     409,
     "user_exists",
     looksConfigured(ctx, username)
-      ? `'${username}' is, or looks the same as, a configured user or service account.`
+      ? `'${username}' is, or looks the same as, a configured user, service account or OAuth client.`
       : `A user named '${username}', or one whose name differs from it only in case or Unicode form, already exists.`,
   );
 const notFound = (username: string, ctx: StsContext) =>

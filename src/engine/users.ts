@@ -5,6 +5,7 @@
  * one place every user's name is listed.
  */
 import type { StsContext } from "./types.ts";
+import type { ResolvedConfig } from "../config/types.ts";
 import { PUBLISHED_PASSWORD_HASHES } from "../config/dev.ts";
 import { StsError } from "../errors.ts";
 import { directoryReachable, directoryUnavailable } from "./directory-outage.ts";
@@ -67,6 +68,15 @@ export async function matchDirectoryCost(ctx: StsContext, username: string): Pro
 export async function findEnabledUser(ctx: StsContext, username: string): Promise<KnownUser | undefined> {
   const u = await findUser(ctx, username);
   return u?.enabled ? u : undefined;
+}
+
+/**
+ * Every name the configuration gives a local party: users, service accounts and OAuth clients
+ * (a client is named by its id where it acts: `act.sub`, a `may_act` naming it, its revocation
+ * state). The user directory holds none of them, nor one that looks the same (`nameKey`).
+ */
+export function configuredNames(config: Pick<ResolvedConfig, "users" | "serviceAccounts" | "oauthClients">): string[] {
+  return [...config.users.keys(), ...config.serviceAccounts.keys(), ...config.oauthClients.keys()];
 }
 
 /** Names the directory is read in, per query. */

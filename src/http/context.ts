@@ -14,6 +14,7 @@ import { datedCertificates } from "../config/dated-certificates.ts";
 import { selectRealm } from "./realm.ts";
 import { UserDirectory } from "../state/directory.ts";
 import { directoryReachable, directoryUnavailable } from "../engine/directory-outage.ts";
+import { configuredNames } from "../engine/users.ts";
 import { DEV_DIRECTORY_USERS, PUBLISHED_PASSWORD_HASHES, publishedMessage } from "../config/dev.ts";
 
 /**
@@ -71,9 +72,9 @@ const ready = new WeakMap<ResolvedConfig, UserDirectory>();
 const starting = new WeakMap<ResolvedConfig, Promise<UserDirectory>>();
 
 /**
- * The realm's user directory, after its start-up check: no configured user or service account
- * may share a name with a directory user (which of the two would sign in would depend on the
- * order of a lookup), and a development configuration seeds its directory users once (a
+ * The realm's user directory, after its start-up check: no configured user, service account or
+ * OAuth client may share a name with a directory user (which of the two would sign in would depend on the
+ * order of a lookup; a client is named by its id where it acts, and would be taken for the user), and a development configuration seeds its directory users once (a
  * production one says so when it finds one of them still holding its published password). A name
  * in both is a configuration error like any other: logged with the names, answered
  * `not_configured`, and kept until the configuration changes. A database that cannot be reached
@@ -90,7 +91,7 @@ function checkedDirectory(db: D1Database, config: ResolvedConfig): Promise<UserD
       let both: { name: string; stored: string }[];
       let held: { name: string; stored: string }[];
       try {
-        both = await directory.holds([...config.users.keys(), ...config.serviceAccounts.keys()]);
+        both = await directory.holds(configuredNames(config));
         held = mapped.length === 0 ? [] : await directory.holds(mapped.map((m) => m.name));
         if (config.mode === "development" && config.realm === undefined) {
           await directory.seedOnce("development-users-seeded", DEV_DIRECTORY_USERS, Date.now());
@@ -137,7 +138,9 @@ function checkedDirectory(db: D1Database, config: ResolvedConfig): Promise<UserD
 function configuredAt(config: ResolvedConfig, name: string): string {
   const user = [...config.users.keys()].indexOf(name);
   if (user >= 0) return `${config.root}.users[${user}].username`;
-  return `${config.root}.serviceAccounts[${[...config.serviceAccounts.keys()].indexOf(name)}].username`;
+  const account = [...config.serviceAccounts.keys()].indexOf(name);
+  if (account >= 0) return `${config.root}.serviceAccounts[${account}].username`;
+  return `${config.root}.oauthClients[${[...config.oauthClients.keys()].indexOf(name)}].clientId`;
 }
 
 /**

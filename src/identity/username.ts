@@ -8,7 +8,8 @@ export const MAX_USERNAME_CHARS = 256;
  * NFKC (so no fullwidth letters or ligatures standing for plain ones) and without invisible
  * characters (default-ignorable code points, such as the combining grapheme joiner or variation
  * selectors), so that a name shows what it is. No `:` or `#`, so that no directory user can take
- * the name a partner's subject or a client gets in tokens and state. The pattern alone is the
+ * the name a partner's subject or a URI-named client gets in tokens and state (any other client's
+ * id is refused as a configured name, src/admin/users.ts). The pattern alone is the
  * name's shape; {@link isDirectoryUsername} is the whole rule for a new name.
  */
 export const DIRECTORY_USERNAME = new RegExp(`^[\\p{L}\\p{N}][\\p{L}\\p{M}\\p{N}._@+-]{0,${MAX_USERNAME_CHARS - 1}}$`, "u");

@@ -93,6 +93,19 @@ describe("creating a user", () => {
     expect((await signIn("alice", "wonderland")).status).toBe(200);
   });
 
+  it("409 for an OAuth client's id, in any case, in a create and an import: a client is named by its id where it acts (act.sub, may_act)", async () => {
+    for (const taken of ["demo-client", "Demo-Client"]) {
+      const res = await create(taken);
+      expect(res.status, taken).toBe(409);
+      expect(((await res.json()) as { error_description: string }).error_description).toContain("OAuth client");
+    }
+    const { hashPassword } = await import("../../src/identity/password.ts");
+    const passwordHash = await hashPassword("imported-pass-1", { iterations: 10_000 });
+    const res = await admin("/admin/users/import", "POST", { users: [{ username: "DEMO-CLIENT", passwordHash }] });
+    expect(await res.json()).toMatchObject({ created: 0, skipped: [{ username: "DEMO-CLIENT", error: "user_exists" }] });
+    expect((await admin("/admin/users/demo-client")).status).toBe(404);
+  });
+
   it("409 for a name that only looks different: another case, a fullwidth or ligature spelling, of a directory or a configured name", async () => {
     const name = fresh("fiona");
     expect((await create(name)).status).toBe(201);

@@ -147,6 +147,23 @@ describe("a configured name that is also a directory user", () => {
     const line = errors.map((l) => JSON.parse(l) as { event?: string; problems?: string[] }).find((l) => l.event === "config_invalid");
     expect(line?.problems).toEqual([`STS_CONFIG.realms[0].serviceAccounts[${accounts.length - 1}].username: "${name}" is configured and is also a user in the user directory (USERS_DB); remove one of the two`]);
   });
+  it("an OAuth client's id is a configured name too: a directory user of that name (in any case) stops the STS, naming the client's field", async () => {
+    const name = fresh();
+    await new UserDirectory(env.USERS_DB, "").create(user(name.toUpperCase()), 1);
+    const clients = [...(DEV_CONFIG.oauthClients ?? []), { clientId: name, secretHashSecret: "DEV_DEMO_CLIENT_SECRET_HASH", allowedAudiences: [] }];
+    const f = workerWith({ ...DEV_CONFIG, oauthClients: clients });
+    const errors: string[] = [];
+    vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void errors.push(a.map(String).join(" ")));
+    try {
+      expect((await f("/.well-known/oauth-authorization-server")).status).toBe(503);
+    } finally {
+      vi.restoreAllMocks();
+    }
+    const line = errors.map((l) => JSON.parse(l) as { event?: string; problems?: string[] }).find((l) => l.event === "config_invalid");
+    expect(line?.problems).toEqual([
+      `STS_CONFIG.oauthClients[${clients.length - 1}].clientId: "${name}" is configured and the user directory (USERS_DB) holds "${name.toUpperCase()}", which differs from it only in case or in how its letters are written; remove one of the two`,
+    ]);
+  });
 });
 
 describe("a development directory user under a production configuration", () => {
