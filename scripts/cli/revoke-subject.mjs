@@ -9,7 +9,8 @@ export const USAGE = `usage: sts revoke-subject SUBJECT [--before DATE-TIME] [co
        sts revoke-subject PSEUDONYM (--relying-party RP | --sector SECTOR) [--before DATE-TIME] [connection options]
 
 Revokes every token issued to SUBJECT (a user name, a service account, or a federated subject
-as our tokens name it: <issuer>#<subject>) before now, or before --before (an RFC 3339
+as our tokens name it: <issuer>#<subject>) before now — and to the account SUBJECT looks like
+when it is typed in another case or Unicode form, or with spaces at its ends — or before --before (an RFC 3339
 date-time with a time zone, not in the future). From the answer on, every Validate, Renew,
 introspection and token exchange of those tokens fails, in every protocol, and the subject's
 browser sign-in sessions end. Tokens issued afterwards are not affected: to keep someone out,
@@ -25,7 +26,7 @@ Takes ${CONNECTION_HELP}.
 Development: --admin sts-admin with STS_ADMIN_SECRET=sts-admin-secret-5e4d3c2b1a0f9e8d.`;
 
 /** The answer of POST /admin/revoke-subject. */
-const REVOKED = { subject: "string", revoked_before: "string" };
+const REVOKED = { subject: "string", account: "string?", revoked_before: "string" };
 const REVOKED_PSEUDONYM = { pseudonym: "string", sector: "string", revoked_before: "string" };
 
 export async function run(args) {
@@ -39,7 +40,10 @@ export async function run(args) {
       : { subject: positional[0] };
     const api = connect(opts, "sts revoke-subject");
     const r = await api("POST", "/admin/revoke-subject", { ...whom, ...(opts.before === undefined ? {} : { before: opts.before }) }, { shape: whom.subject === undefined ? REVOKED_PSEUDONYM : REVOKED });
-    const who = whom.subject === undefined ? `the user whose pseudonym in ${visible(r.sector)} is ${visible(r.pseudonym)}` : visible(r.subject);
+    const who =
+      whom.subject === undefined ? `the user whose pseudonym in ${visible(r.sector)} is ${visible(r.pseudonym)}`
+      : r.account === undefined ? visible(r.subject)
+      : `${visible(r.account)} (the account ${visible(r.subject)} looks like) and of ${visible(r.subject)} as typed`;
     console.log(`revoked every token of ${who} issued before ${visible(r.revoked_before)}`);
     return 0;
   });

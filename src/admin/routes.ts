@@ -1,5 +1,6 @@
 import type { Context, Env as HonoEnv, Hono } from "hono";
 import { pairwiseSector, userOfPseudonym } from "../engine/pairwise.ts";
+import { localNameLike } from "../engine/users.ts";
 import type { RequestServices, StsContext } from "../engine/types.ts";
 import { invalidRequest } from "../errors.ts";
 import { NO_STORE } from "../web/headers.ts";
@@ -29,9 +30,18 @@ export function registerAdminRoutes<E extends HonoEnv>(app: Hono<E>, services: (
     throughDoor(c, services, { route: "revoke-subject", operation: "admin.revoke_subject", refused: REFUSED }, async ({ ctx, state }) => {
       const req = await readRevokeSubjectRequest(c.req.raw, ctx.config.limits.maxBodyBytes, ctx.now().getTime());
       const { subject, shown } = await revokedSubject(ctx, req.whom);
-      ctx.audit.subject = subject;
+      // A name typed in another case or Unicode form, or with white space at its ends, is the
+      // account it looks like (as the directory refuses a second such name): tokens state the
+      // account's name, so revoking only the name as sent would answer 200 and end none of
+      // them. The name as sent is revoked too (a token may name a party the STS holds nothing
+      // for: a removed user, a partner's local subject), at the same cut-off.
+      const account = "subject" in req.whom ? await localNameLike(ctx, subject) : undefined;
+      const also = account !== undefined && account !== subject ? account : undefined;
+      ctx.audit.subject = also ?? subject;
+      if (also !== undefined) ctx.audit.outcome = `also revoked as sent: ${JSON.stringify(subject)}`;
       const cutoff = await state.revokeSubject({ subject }, req.before);
-      return c.json({ ...shown, revoked_before: new Date(cutoff).toISOString() }, 200, NO_STORE);
+      if (also !== undefined) await state.revokeSubject({ subject: also }, cutoff);
+      return c.json({ ...shown, ...(also !== undefined && { account: also }), revoked_before: new Date(cutoff).toISOString() }, 200, NO_STORE);
     }),
   );
   registerUserRoutes(app, services);

@@ -15,7 +15,7 @@
  */
 import type { Context, Env as HonoEnv, Hono } from "hono";
 import type { RequestServices, StsContext } from "../engine/types.ts";
-import { configuredNames } from "../engine/users.ts";
+import { configuredNameLike } from "../engine/users.ts";
 import { invalidRequest } from "../errors.ts";
 import { hashPassword } from "../identity/password.ts";
 import { CLAIM_BOUNDS, type DirectoryUser, type NewDirectoryUser, type UserDirectory } from "../state/directory.ts";
@@ -60,20 +60,13 @@ function directoryOf(ctx: StsContext): UserDirectory {
   return ctx.directory;
 }
 
-const configuredKeys = new WeakMap<object, ReadonlySet<string>>();
-
 /**
  * Whether a configured user, service account or OAuth client has this name, or one that looks the
  * same ({@link nameKey}). A client is named by its id where it acts (`act.sub`, a `may_act` that
  * names it, its revocation state): a user of that name would be taken for it there.
  */
 function looksConfigured(ctx: StsContext, username: string): boolean {
-  let keys = configuredKeys.get(ctx.config);
-  if (!keys) {
-    keys = new Set(configuredNames(ctx.config).map(nameKey));
-    configuredKeys.set(ctx.config, keys);
-  }
-  return keys.has(nameKey(username));
+  return configuredNameLike(ctx.config, username) !== undefined;
 }
 
 const exists = (username: string, ctx: StsContext) =>

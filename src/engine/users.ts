@@ -6,6 +6,7 @@
  */
 import type { StsContext } from "./types.ts";
 import type { ResolvedConfig } from "../config/types.ts";
+import { nameKey } from "../token/subject.ts";
 import { PUBLISHED_PASSWORD_HASHES } from "../config/dev.ts";
 import { StsError } from "../errors.ts";
 import { directoryReachable, directoryUnavailable } from "./directory-outage.ts";
@@ -77,6 +78,40 @@ export async function findEnabledUser(ctx: StsContext, username: string): Promis
  */
 export function configuredNames(config: Pick<ResolvedConfig, "users" | "serviceAccounts" | "oauthClients">): string[] {
   return [...config.users.keys(), ...config.serviceAccounts.keys(), ...config.oauthClients.keys()];
+}
+
+const configuredByKey = new WeakMap<object, ReadonlyMap<string, string>>();
+
+/** The configured name ({@link configuredNames}) that `name` is or looks the same as (`nameKey`), if any. */
+export function configuredNameLike(config: Pick<ResolvedConfig, "users" | "serviceAccounts" | "oauthClients">, name: string): string | undefined {
+  let byKey = configuredByKey.get(config);
+  if (!byKey) {
+    byKey = new Map(configuredNames(config).map((n) => [nameKey(n), n]));
+    configuredByKey.set(config, byKey);
+  }
+  return byKey.get(nameKey(name));
+}
+
+/**
+ * The local party's name that `name` stands for when typed by a person: itself when a party has
+ * it, else the configured or directory name it looks the same as (`nameKey`, with the white
+ * space at its ends dropped: no local name has any); undefined when it looks like none. Tokens
+ * state the stored name, so an operator's `Alice`, ` alice` or decomposed `zoë` must find
+ * `alice` or `zoë` to reach her tokens.
+ * @throws StsError internal_error when the directory cannot be read (logged as directory_unavailable)
+ */
+export async function localNameLike(ctx: StsContext, name: string): Promise<string | undefined> {
+  const trimmed = name.trim();
+  const configured = configuredNameLike(ctx.config, trimmed);
+  if (configured !== undefined || !ctx.directory || !mayBeDirectoryName(trimmed)) return configured;
+  try {
+    const [held] = await ctx.directory.holds([trimmed]);
+    directoryReachable();
+    return held?.stored;
+  } catch (e) {
+    directoryUnavailable("A name could not be looked up: the user directory (USERS_DB) could not be read", e);
+    throw new StsError("internal_error", "The user directory is unavailable; try again later.");
+  }
 }
 
 /** Names the directory is read in, per query. */

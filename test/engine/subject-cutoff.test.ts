@@ -36,4 +36,20 @@ describe("a subject-wide revocation", () => {
     expect((await validateStatus(renewed)).code).toBe(STATUS_INVALID);
     expect((await validateStatus(await signIn())).code).toBe(STATUS_VALID);
   });
+
+  it("by a name in another case, Unicode form or with white space at its ends, ends the tokens of the account it looks like, and says so", async () => {
+    const name = `zo\u00eb-${crypto.randomUUID().slice(0, 8)}`;
+    expect((await call("/admin/users", json(USERS, { username: name, password: "cutoff-password-1" }))).status).toBe(201);
+    const token = assertionOf((await trust({ user: name, password: "cutoff-password-1", appliesTo: "urn:example:rp", tokenType: TT.saml2 })).text)!;
+    expect((await validateStatus(token)).code).toBe(STATUS_VALID);
+    const typed = ` ${name.toUpperCase().normalize("NFD")} `;
+    const res = await call("/admin/revoke-subject", json(STS_ADMIN, { subject: typed }));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ subject: typed, account: name });
+    expect((await validateStatus(token)).code).toBe(STATUS_INVALID);
+    // A name that looks like no account is revoked as it is, and the answer names no account.
+    const nobody = `nobody-${crypto.randomUUID().slice(0, 8)}`;
+    const other = await call("/admin/revoke-subject", json(STS_ADMIN, { subject: nobody }));
+    expect(Object.keys((await other.json()) as object).sort()).toEqual(["revoked_before", "subject"]);
+  });
 });

@@ -24,6 +24,7 @@ before(async () => {
       if (subject === "null") return json(200, null);
       if (subject === "array") return json(200, []);
       if (subject === "nameless") return json(200, { revoked_before: "2026-12-05T12:00:00.000Z" });
+      if (subject === "Alice") return json(200, { subject, account: "alice", revoked_before: "2026-12-05T12:00:00.000Z" });
       const whom = pseudonym === undefined ? { subject } : { pseudonym, sector: sector ?? `${rp}sector` };
       json(200, { ...whom, revoked_before: at ?? "2026-12-05T12:00:00.000Z" });
     });
@@ -48,6 +49,12 @@ test("posts the subject (and --before) as JSON with the account's Basic credenti
   const now = await sts(["https://idp.example.org#u-1", "--url", url], { STS_ADMIN: "ops", STS_ADMIN_SECRET: "s3cret" });
   assert.equal(now.status, 0, now.stderr);
   assert.deepEqual(JSON.parse(seen[1].body), { subject: "https://idp.example.org#u-1" });
+});
+
+test("a name the STS took for an account's (another case or Unicode form) is said to have revoked that account too", async () => {
+  const r = await sts(["Alice", "--url", url], { STS_ADMIN: "ops", STS_ADMIN_SECRET: "s3cret" });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, "revoked every token of alice (the account Alice looks like) and of Alice as typed issued before 2026-12-05T12:00:00.000Z\n");
 });
 
 test("with --relying-party or --sector the argument is a pseudonym, and the answer names no one", async () => {
