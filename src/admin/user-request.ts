@@ -8,7 +8,7 @@ import { Issues } from "../config/check.ts";
 import { validateClaims } from "../config/validate-principals.ts";
 import { invalidRequest } from "../errors.ts";
 import { MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, parsePasswordHash } from "../identity/password.ts";
-import { DIRECTORY_USERNAME, DIRECTORY_USERNAME_RULE, isDirectoryUsername } from "../identity/username.ts";
+import { DIRECTORY_USERNAME, DIRECTORY_USERNAME_RULE, MAX_USERNAME_CHARS, isDirectoryUsername } from "../identity/username.ts";
 import { CLAIM_BOUNDS } from "../state/directory.ts";
 import { isXmlText } from "../xml/prescan.ts";
 
@@ -22,8 +22,21 @@ export const MAX_IMPORT_USERS = 1000;
 export const MAX_PAGE = 1000;
 const DEFAULT_PAGE = 100;
 
+/** A new user's name: the whole rule ({@link isDirectoryUsername}). */
 export function readUsername(v: unknown, path = "username"): string {
   if (typeof v !== "string" || !isDirectoryUsername(v)) throw invalidRequest(`'${path}' must be ${DIRECTORY_USERNAME_RULE}.`);
+  return v;
+}
+
+/**
+ * The name of a user who may already exist: the name's shape only. A user created before a rule
+ * for new names was added (one mixing Latin and Cyrillic letters, say) must still be shown,
+ * disabled and deleted by its name.
+ */
+export function readExistingUsername(v: unknown, path: string): string {
+  if (typeof v !== "string" || !DIRECTORY_USERNAME.test(v)) {
+    throw invalidRequest(`'${path}' must be a user's name: 1 to ${MAX_USERNAME_CHARS} letters, digits or . _ @ + - (starting with a letter or digit).`);
+  }
   return v;
 }
 

@@ -32,6 +32,7 @@ import {
   readPage,
   readPassword,
   readPasswordHash,
+  readExistingUsername,
   readUsername,
 } from "./user-request.ts";
 
@@ -90,7 +91,7 @@ const notFound = (username: string, ctx: StsContext) =>
 
 /** The path's user, read as a name, and noted as the audit line's subject. */
 function pathUser(c: Context, call: AdminCall): string {
-  const username = readUsername(c.req.param("username"), "username (path)");
+  const username = readExistingUsername(c.req.param("username"), "username (path)");
   call.ctx.audit.subject = username;
   return username;
 }

@@ -62,7 +62,7 @@ test("an import file is checked whole, each problem with its line", async () => 
   // Claims come without a prototype (a claim may be named "constructor"): compared as a plain object.
   assert.deepEqual({ ...users[0], claims: { ...users[0].claims } }, { username: "ann", password: "ann-password-1", passwordHash: undefined, claims: { email: ["ann@example.org"], role: ["user", "admin"] }, enabled: true, where: "u.csv:2" });
   assert.deepEqual(problems, [
-    `u.csv:3: "bad name": 'username' must be 1 to 256 letters, digits or . _ @ + - (starting with a letter or digit, in Unicode NFKC, nothing invisible).`,
+    `u.csv:3: "bad name": 'username' must be 1 to 256 letters, digits or . _ @ + - (starting with a letter or digit, in Unicode NFKC, nothing invisible, not mixing Latin, Cyrillic and Greek letters).`,
     "u.csv:4: ann appears a second time",
     "u.csv:5: 'password' must be a string of 8 to 1024 characters.",
     "u.csv:6: 'password_hash' is not a usable password hash: expected pbkdf2-sha256$<iterations>$<salt base64>$<hash base64>.",
