@@ -5,6 +5,7 @@
  * pinned certificates). Anything else is refused. Protocol-free: adapters decode the wire form.
  */
 import { currentIdentity, refuseDisabledSubject } from "./authenticate.ts";
+import { localNameLike } from "./users.ts";
 import { revocationOf } from "./check.ts";
 import type { Element } from "@xmldom/xmldom";
 import type { TrustedIssuer } from "../config/types.ts";
@@ -271,10 +272,10 @@ async function externalJwt(ctx: StsContext, value: string, t: TrustedIssuer): Pr
   // A trusted issuer's bound token is bound for us too (RFC 9449 §7.1); unreadable: refused.
   const confirmation = readCnf(payload.cnf);
   if (confirmation === MALFORMED_CNF) throw invalidToken("The token from the trusted issuer has a cnf claim this STS cannot read.");
-  await refuseDisabledLocal(ctx, t, payload.sub!);
+  const sub = await localSubject(ctx, t, payload.sub!);
   return {
     identity: {
-      subject: subjectOf(t, payload.sub!),
+      subject: subjectOf(t, sub),
       claims: identityClaims(payload),
       authnInstant,
       authnMethod: AC_UNSPECIFIED,
@@ -282,7 +283,7 @@ async function externalJwt(ctx: StsContext, value: string, t: TrustedIssuer): Pr
     issuer: t.issuer,
     own: false,
     pairwise: undefined,
-    asActor: externalActor(t, payload.sub!),
+    asActor: externalActor(t, sub),
     // A link without `iss` is named by this issuer (RFC 8693 §4.1); in a token of ours it would
     // name one of ours, so it is written with its issuer.
     act: readActor(payload.act, t.localSubjects ? undefined : t.issuer),
@@ -295,13 +296,19 @@ async function externalJwt(ctx: StsContext, value: string, t: TrustedIssuer): Pr
 }
 
 /**
- * An issuer whose subjects are ours (`localSubjects`) names our users: a disabled one gets no
- * token from its tokens either, as from ours (`currentIdentity`). The claims stay the issuer's,
- * which is what mapping its subjects promises. An issuer in its own namespace names no user of
- * ours, so nothing is looked up.
+ * The subject a trusted issuer names, as that issuer's `sub`. An issuer whose subjects are ours
+ * (`localSubjects`) names our users: as the user's own name when it writes one that looks the same
+ * (`ALICE`, as AD FS states the name a user typed: Active Directory ignores case) — otherwise the
+ * token would state a second name for alice, which neither her revocation state nor her disabled
+ * account would reach — and a disabled one gets no token from its tokens either, as from ours
+ * (`currentIdentity`). The claims stay the issuer's, which is what mapping its subjects promises.
+ * An issuer in its own namespace names no user of ours, so nothing is looked up.
  */
-async function refuseDisabledLocal(ctx: StsContext, t: TrustedIssuer, sub: string): Promise<void> {
-  if (t.localSubjects) await refuseDisabledSubject(ctx, sub);
+async function localSubject(ctx: StsContext, t: TrustedIssuer, sub: string): Promise<string> {
+  if (!t.localSubjects) return sub;
+  const name = (await localNameLike(ctx, sub)) ?? sub;
+  await refuseDisabledSubject(ctx, name);
+  return name;
 }
 
 /** A trusted issuer's subject as a chain link: with its issuer, unless its names are ours. */
@@ -390,10 +397,10 @@ async function externalSaml(ctx: StsContext, state: Pick<StateClient, "rememberN
   if (f.oneTimeUse && !(await state.rememberNonce(`saml-one-time-use:${t.issuer}:${f.id}`, f.expires.getTime() + skew))) {
     throw invalidToken("The SAML token may be used only once (Conditions OneTimeUse), and it has been used before.");
   }
-  await refuseDisabledLocal(ctx, t, f.subject);
+  const sub = await localSubject(ctx, t, f.subject);
   return {
     identity: {
-      subject: subjectOf(t, f.subject),
+      subject: subjectOf(t, sub),
       // Attributes with a protocol meaning (our `actor`, `scope`, `client_id`, ...) are facts
       // only in our own signed tokens, never attributes of a person from elsewhere.
       claims: personClaims(f.claims),
@@ -403,7 +410,7 @@ async function externalSaml(ctx: StsContext, state: Pick<StateClient, "rememberN
     issuer: t.issuer,
     own: false,
     pairwise: undefined,
-    asActor: externalActor(t, f.subject),
+    asActor: externalActor(t, sub),
     act: undefined,
     mayAct: undefined,
     passesOn: NO_DERIVATION_LIMITS,

@@ -215,9 +215,13 @@ describe("mapping an issuer's subjects to ours, and letting it grant delegation,
         expires: new Date(Date.now() + 300_000), authnInstant: t0, authnMethod: "urn:oasis:names:tc:SAML:2.0:ac:classes:X509", claims: {}, signatureAlgorithm: "rsa-sha256",
       }, s.ring);
     };
+    // Its BOB, Bob or decomposed spelling is our bob too (AD FS states the name as the user typed
+    // it; Active Directory ignores case): no re-spelling reaches a disabled account.
     const presented: [string, () => Promise<string>, string][] = [
       ["JWT", () => idpToken({ sub: "bob" }), TX.jwt],
       ["SAML", async () => b64url(await samlFor("bob")), TX.saml2],
+      ["JWT BOB", () => idpToken({ sub: "BOB" }), TX.jwt],
+      ["SAML Bob", async () => b64url(await samlFor("Bob")), TX.saml2],
     ];
     for (const [what, token, type] of presented) {
       const x = await exchange({ subject_token: await token(), subject_token_type: type, audience: API }, DEMO, ours);
@@ -227,9 +231,13 @@ describe("mapping an issuer's subjects to ours, and letting it grant delegation,
     const obo = await trustWith(ours, { ...GATEWAY, appliesTo: RP, extra: `<wst:OnBehalfOf>${jwtBst(await idpToken({ sub: "bob" }))}</wst:OnBehalfOf>` });
     expect(obo.fault).toBe("wst:RequestFailed");
     expect(obo.text).toContain("disabled");
-    // The control: an enabled user through the same issuers.
+    // The control: an enabled user through the same issuers, named as she is stored however spelled.
     expect(jwtParts(await exchangeJwt(await idpToken({}), TX.jwt, {}, ours)).payload.sub).toBe("alice");
     expect(jwtParts(await exchangeJwt(b64url(await samlFor("alice")), TX.saml2, {}, ours)).payload.sub).toBe("alice");
+    expect(jwtParts(await exchangeJwt(await idpToken({ sub: "ALICE" }), TX.jwt, {}, ours)).payload.sub).toBe("alice");
+    expect(jwtParts(await exchangeJwt(b64url(await samlFor("Alice")), TX.saml2, {}, ours)).payload.sub).toBe("alice");
+    // A name that looks like no user of ours stays as the issuer wrote it.
+    expect(jwtParts(await exchangeJwt(await idpToken({ sub: "Zed" }), TX.jwt, {}, ours)).payload.sub).toBe("Zed");
     // Without localSubjects the issuer's bob is its own, whatever our bob's state.
     const own = workerWith({ ...base(), users, trustedIssuers: [{ issuer: IDP, kind: "jwt", jwks: { keys: [idpJwk] }, algorithms: ["ES256"] }] });
     expect(jwtParts(await exchangeJwt(await idpToken({ sub: "bob" }), TX.jwt, {}, own)).payload.sub).toBe(`${IDP}#bob`);
