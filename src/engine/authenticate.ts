@@ -151,7 +151,8 @@ export async function currentIdentity(ctx: StsContext, fromToken: Identity, acto
   return { ...fromToken, claims: user.claims };
 }
 
-const DISABLED = "The subject's account is disabled.";
+/** What a disabled subject is told, wherever its token is refused. */
+export const DISABLED = "The subject's account is disabled.";
 
 /**
  * Refuses a new token of any kind for a known user whose account is disabled (Renew keeps the

@@ -4,12 +4,12 @@
  * from a configured trusted issuer (JWT with its JWKS and algorithm allow-list, SAML with
  * pinned certificates). Anything else is refused. Protocol-free: adapters decode the wire form.
  */
-import { currentIdentity, refuseDisabledSubject } from "./authenticate.ts";
-import { localNameLike } from "./users.ts";
+import { DISABLED, currentIdentity, refuseDisabledSubject } from "./authenticate.ts";
+import { findUser, localNameLike } from "./users.ts";
 import { revocationOf } from "./check.ts";
 import type { Element } from "@xmldom/xmldom";
 import type { TrustedIssuer } from "../config/types.ts";
-import { invalidDpopProof, invalidRequest, invalidToken } from "../errors.ts";
+import { invalidDpopProof, invalidRequest, invalidToken, notAuthorized } from "../errors.ts";
 import type { Actor, Confirmation, Identity, MayAct, StsContext } from "./types.ts";
 import { MALFORMED_CNF, readCnf } from "../jwt/cnf.ts";
 import { type OwnToken, type PresentedToken, isEncryptedToken, verifyOwnToken, verifyTrustedAssertion } from "./verify-own.ts";
@@ -306,7 +306,14 @@ async function externalJwt(ctx: StsContext, value: string, t: TrustedIssuer): Pr
  */
 async function localSubject(ctx: StsContext, t: TrustedIssuer, sub: string): Promise<string> {
   if (!t.localSubjects) return sub;
-  const name = (await localNameLike(ctx, sub)) ?? sub;
+  // The name as written first: a user's own name costs the one look-up it always did.
+  const user = await findUser(ctx, sub);
+  if (user !== undefined) {
+    if (!user.enabled) throw notAuthorized(DISABLED);
+    return sub;
+  }
+  const name = await localNameLike(ctx, sub);
+  if (name === undefined) return sub;
   await refuseDisabledSubject(ctx, name);
   return name;
 }
