@@ -143,6 +143,22 @@ function resolveSecretHash(x: Issues, o: Obj, p: string, secrets: Record<string,
   return stored.toLowerCase();
 }
 
+/**
+ * No user may have an OAuth client's id as its name, in any case or Unicode form ({@link nameKey}):
+ * a client is named by its id where it acts (`act.sub`, a `may_act` naming it, its revocation
+ * state), so a person signing in under that name would be taken for the client there — a
+ * `may_act` meant for the client would let the user act. A service account may share a client's
+ * id: both are the operator's machine identities, often one party reaching both doors.
+ * @param names the local names validateUsers recorded
+ */
+export function checkClientsAgainstUsers(x: Issues, names: LocalNames, clients: ReadonlyMap<string, OAuthClient>, root: string): void {
+  [...clients.keys()].forEach((clientId, i) => {
+    const taken = names.get(nameKey(clientId));
+    if (taken === undefined || !taken.where.startsWith("users[")) return;
+    x.add(`${root}.${taken.where}`, `${show(taken.name)} is ${taken.name === clientId ? "" : "written like "}oauthClients[${i}].clientId ${show(clientId)}: a client is named by its id where it acts, so a user of that name would be taken for it; rename one of the two`);
+  });
+}
+
 /** Validates `oauthClients`: unique ids (RFC 6749 §2.2), an authentication method, audiences. */
 export function validateClients(
   x: Issues, o: Obj, root: string, secrets: Record<string, unknown>, parties: ValidatedParties,

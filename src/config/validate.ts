@@ -10,7 +10,7 @@ import { Issues, type Obj, macSecret, obj } from "./check.ts";
 import { includeBindings } from "./include.ts";
 import { validateDecryptionKeys, validateKeys, validateLimits } from "./validate-keys.ts";
 import { validateRelyingParties } from "./validate-parties.ts";
-import { type LocalNames, validateClients, validateServiceAccounts, validateUsers } from "./validate-principals.ts";
+import { type LocalNames, checkClientsAgainstUsers, validateClients, validateServiceAccounts, validateUsers } from "./validate-principals.ts";
 import { validateRequestorCertificates } from "./validate-certificates.ts";
 import { checkNamespaces, validateIssuer, validateTrustedIssuers } from "./validate-issuers.ts";
 import { validateHosts, validateRealms } from "./realms.ts";
@@ -65,6 +65,7 @@ export function validateConfig(
   const names: LocalNames = new Map();
   const users = validateUsers(x, o, root, secrets, names);
   const oauthClients = validateClients(x, o, root, secrets, parties);
+  checkClientsAgainstUsers(x, names, oauthClients, root);
   const serviceAccounts = validateServiceAccounts(x, o, root, secrets, parties, names);
   const trustedIssuers = validateTrustedIssuers(x, o, root, limits.clockSkewSeconds);
   checkNamespaces(x, o, root, trustedIssuers);
