@@ -15,7 +15,7 @@
  */
 import type { Context, Env as HonoEnv, Hono } from "hono";
 import type { RequestServices, StsContext } from "../engine/types.ts";
-import { configuredNameLike } from "../engine/users.ts";
+import { configuredNameLike, localNameLike } from "../engine/users.ts";
 import { invalidRequest } from "../errors.ts";
 import { hashPassword } from "../identity/password.ts";
 import { CLAIM_BOUNDS, type DirectoryUser, type NewDirectoryUser, type UserDirectory } from "../state/directory.ts";
@@ -78,16 +78,24 @@ const exists = (username: string, ctx: StsContext) =>
       ? `'${username}' is, or looks the same as, a configured user, service account or OAuth client.`
       : `A user named '${username}', or one whose name differs from it only in case or Unicode form, already exists.`,
   );
-const notFound = (username: string, ctx: StsContext) =>
-  new AdminError(
+/**
+ * The 404 for a name no directory user has. A name that differs from a user's only in case or
+ * Unicode form says which one it looks like: names are taken as stored here, and an operator who
+ * typed `DAVE` to disable dave must not read the 404 as "no such person".
+ */
+async function notFound(username: string, ctx: StsContext): Promise<AdminError> {
+  const like = await localNameLike(ctx, username).catch(() => undefined);
+  const hint = like !== undefined && like !== username ? ` '${like}' differs from it only in case or Unicode form: name it as it is stored.` : "";
+  return new AdminError(
     404,
     "user_not_found",
-    ctx.config.users.has(username)
+    (ctx.config.users.has(username)
       ? `'${username}' is a configured user: change it in the configuration.`
       : ctx.config.serviceAccounts.has(username)
         ? `'${username}' is a configured service account, not a user: change it in the configuration.`
-        : `There is no user named '${username}'.`,
+        : `There is no user named '${username}'.`) + hint,
   );
+}
 
 /** The path's user, read as a name, and noted as the audit line's subject. */
 function pathUser(c: Context, call: AdminCall): string {
@@ -179,7 +187,7 @@ export function registerUserRoutes<E extends HonoEnv>(app: Hono<E>, services: (c
     door(c, "admin.users.read", async (call) => {
       const username = pathUser(c, call);
       const user = await directoryOf(call.ctx).get(username);
-      if (!user) throw notFound(username, call.ctx);
+      if (!user) throw await notFound(username, call.ctx);
       return c.json({ user: shown(user) }, 200, NO_STORE);
     }),
   );
@@ -196,7 +204,7 @@ export function registerUserRoutes<E extends HonoEnv>(app: Hono<E>, services: (c
       if (claimsPatch === undefined && enabled === undefined && !revoke) throw invalidRequest(`Nothing to change: ${PATCH_SHAPE}.`);
       const now = ctx.now().getTime();
       const user = await directory.update(username, { ...(claimsPatch && { claimsPatch }), ...(enabled !== undefined && { enabled }) }, now);
-      if (!user) throw notFound(username, ctx);
+      if (!user) throw await notFound(username, ctx);
       if (user === "claims-over-bounds") {
         throw invalidRequest(`'claims' as merged would hold more than ${CLAIM_BOUNDS.names} claims or ${CLAIM_BOUNDS.jsonChars} characters of JSON: remove some (name: null) with the change.`);
       }
@@ -219,7 +227,7 @@ export function registerUserRoutes<E extends HonoEnv>(app: Hono<E>, services: (c
       const username = pathUser(c, call);
       const o = await body(c, call, ["password", "passwordHash"], PASSWORD_SHAPE);
       const passwordHash = await storedHash(o, PASSWORD_SHAPE);
-      if (!(await directory.setPassword(username, passwordHash, ctx.now().getTime()))) throw notFound(username, ctx);
+      if (!(await directory.setPassword(username, passwordHash, ctx.now().getTime()))) throw await notFound(username, ctx);
       ctx.audit.outcome = "password set";
       return c.body(null, 204, NO_STORE);
     }),
@@ -236,7 +244,7 @@ export function registerUserRoutes<E extends HonoEnv>(app: Hono<E>, services: (c
       // is a 404), and a new user of that name would bring them back. Disabled first, so that no
       // token is issued between the revocation and the delete; a call that fails part-way
       // leaves a disabled user, and calling again finishes the job.
-      if (!(await directory.update(username, { enabled: false }, ctx.now().getTime()))) throw notFound(username, ctx);
+      if (!(await directory.update(username, { enabled: false }, ctx.now().getTime()))) throw await notFound(username, ctx);
       ctx.audit.outcome = "disabled";
       await state.revokeSubject({ subject: username });
       ctx.audit.outcome = "disabled, tokens revoked";

@@ -424,6 +424,13 @@ describe("changing a user", () => {
     const said = async (path: string) => ((await (await admin(path)).json()) as { error_description: string }).error_description;
     expect(await said("/admin/users/alice")).toBe("'alice' is a configured user: change it in the configuration.");
     expect(await said("/admin/users/user-admin")).toBe("'user-admin' is a configured service account, not a user: change it in the configuration.");
+    // A name typed in another case says which one it looks like (a disable or delete of DAVE did nothing to dave).
+    expect(await said("/admin/users/DAVE")).toBe("There is no user named 'DAVE'. 'dave' differs from it only in case or Unicode form: name it as it is stored.");
+    const disable = await admin("/admin/users/Dave", "DELETE");
+    expect(disable.status).toBe(404);
+    expect(((await disable.json()) as { error_description: string }).error_description).toContain("'dave' differs from it only in case");
+    expect(await said("/admin/users/ALICE")).toBe("There is no user named 'ALICE'. 'alice' differs from it only in case or Unicode form: name it as it is stored.");
+    expect((await admin("/admin/users/dave")).status).toBe(200);
   });
 });
 
