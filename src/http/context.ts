@@ -134,7 +134,7 @@ function checkedDirectory(db: D1Database, config: ResolvedConfig): Promise<UserD
   return p;
 }
 
-/** The field that configures a user or service account of this name (`STS_CONFIG.users[2].username`). */
+/** The field that configures a user, service account or OAuth client of this name (`STS_CONFIG.users[2].username`). */
 function configuredAt(config: ResolvedConfig, name: string): string {
   const user = [...config.users.keys()].indexOf(name);
   if (user >= 0) return `${config.root}.users[${user}].username`;
