@@ -95,7 +95,8 @@ export function configuredNameLike(config: Pick<ResolvedConfig, "users" | "servi
 /**
  * The local party's name that `name` stands for when typed by a person: itself when a party has
  * it, else the configured or directory name it looks the same as (`nameKey`, with the white
- * space at its ends dropped: no local name has any); undefined when it looks like none. Tokens
+ * space at its ends dropped, as a name copied from a list or a terminal often has; no directory
+ * name has any); undefined when it looks like none. Tokens
  * state the stored name, so an operator's `Alice`, ` alice` or decomposed `zoë` must find
  * `alice` or `zoë` to reach her tokens.
  * @throws StsError internal_error when the directory cannot be read (logged as directory_unavailable)
