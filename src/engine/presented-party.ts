@@ -14,7 +14,7 @@ import type { Actor, Confirmation, Identity, MayAct, StsContext } from "./types.
 import { MALFORMED_CNF, readCnf } from "../jwt/cnf.ts";
 import { type OwnToken, type PresentedToken, isEncryptedToken, verifyOwnToken, verifyTrustedAssertion } from "./verify-own.ts";
 import { openEncryptedAssertion } from "./open-encrypted.ts";
-import { KeyRing, KeyRingError, jwkThumbprint } from "../keys/keyring.ts";
+import { KeyRing, KeyRingError, confirmationThumbprint } from "../keys/keyring.ts";
 import { keyProblem } from "../config/errors.ts";
 import { RepeatedFailureLog, logEvent } from "../web/log.ts";
 import { assertionIssuer, isAudienceOf } from "../saml/parse.ts";
@@ -84,7 +84,7 @@ export async function requireKeyProof(confirmation: Confirmation | undefined, pr
   if (confirmation.method === "dpop") {
     if (proof === null) throw invalidRequest(`The ${what} is bound to a DPoP key; WS-Trust cannot carry a DPoP proof, so it cannot be used here. Use OAuth token exchange with a DPoP proof.`);
     if (proof === undefined) throw invalidDpopProof(`The ${what} is DPoP-bound: send a DPoP proof made with its key.`);
-    if (proof.jkt !== confirmation.jkt) throw invalidDpopProof(`The DPoP proof was not made with the key the ${what} is bound to.`);
+    if (proof.jkt !== (await confirmationThumbprint(confirmation))) throw invalidDpopProof(`The DPoP proof was not made with the key the ${what} is bound to.`);
     return;
   }
   if (proof === null) return;
@@ -92,7 +92,7 @@ export async function requireKeyProof(confirmation: Confirmation | undefined, pr
     throw invalidToken(`The ${what} is bound to a symmetric proof key, which token exchange has no way to prove: present it where its key is proved (WS-Trust), or a token not bound to a key.`);
   }
   if (proof === undefined) throw invalidDpopProof(`The ${what} is bound to a key: send a DPoP proof made with it.`);
-  if (proof.jkt !== (await jwkThumbprint(confirmation.jwk))) throw invalidDpopProof(`The DPoP proof was not made with the key the ${what} is bound to.`);
+  if (proof.jkt !== (await confirmationThumbprint(confirmation))) throw invalidDpopProof(`The DPoP proof was not made with the key the ${what} is bound to.`);
 }
 
 const REQUIRED_EXTERNAL = ["sub", "exp"];

@@ -5,7 +5,7 @@ import { authorize } from "./authorize.ts";
 import { actorRevocation, issueInstant, tokenRef } from "./check.ts";
 import { invalidRequest, invalidTimeRange, invalidToken, unableToRenew } from "../errors.ts";
 import { keyTypeName } from "./issuance.ts";
-import { jwkThumbprint } from "../keys/keyring.ts";
+import { confirmationThumbprint, jwkThumbprint } from "../keys/keyring.ts";
 import { refuseReversed, requestedEnd, totalLifetimeEnd } from "./lifetime.ts";
 import { mintToken } from "./mint.ts";
 import { isNotRenewable } from "../token/renewability.ts";
@@ -61,6 +61,7 @@ export async function renewToken(
   const rp = lookupRelyingParty(ctx.config, t.audience);
   if (!rp) throw unableToRenew("The token's relying party is no longer configured.");
   await refuseChanges(ctx, t, rp, askedParty, opts.asked);
+  await requireRenewalKeyProof(t.confirmation, who);
   // A pairwise token's relying party made public (its sector was its identifier, so the token
   // still resolves) is not handed the name the pseudonym hid by a renewal: it gets names from
   // new sign-ins, never linked to the pseudonyms it knew.
@@ -114,9 +115,9 @@ export async function renewToken(
     mayAct: ownMayAct(ctx, t),
     clientId: t.clientId,
     notRenewable: opts.notRenewable,
-    // The renewed token stays bound to the same key: a symmetric key as the relying party
-    // already holds it (its EncryptedKey, written again unchanged), a public key as it was, a
-    // DPoP key by its thumbprint (RFC 9449 §6.1 `cnf.jkt`, RFC 7800 `cnf.jwk`).
+    // The renewed token stays bound to the same key, the one this request proved
+    // (requireRenewalKeyProof): a public key as it was, a DPoP key by its thumbprint
+    // (RFC 9449 §6.1 `cnf.jkt`, RFC 7800 `cnf.jwk`).
     confirmation: t.confirmation,
   });
   const r = await state.renew({ subject: t.subject }, tokenRef(t), {
@@ -171,7 +172,30 @@ async function refuseChanges(ctx: StsContext, t: OwnToken, rp: RelyingParty, ask
 
 /** Whether a token bound by `c` is bound to `key`: its public key, or the DPoP key of its thumbprint. */
 async function boundTo(c: Confirmation | undefined, key: Extract<Confirmation, { method: "public-key" }>): Promise<boolean> {
-  if (c?.method === "public-key") return (await jwkThumbprint(c.jwk)) === (await jwkThumbprint(key.jwk));
-  if (c?.method === "dpop") return c.jkt === (await jwkThumbprint(key.jwk));
-  return false;
+  const bound = c && (await confirmationThumbprint(c));
+  return bound !== undefined && bound === (await jwkThumbprint(key.jwk));
+}
+
+/**
+ * A token bound to a key renews only for a requestor that proves that key with this very request
+ * (as Apache CXF's SAMLTokenRenewer requires of a holder-of-key assertion): its message signed
+ * with the key — at certificatemixed with a certificate for it, or at issuedtokenmixed with a
+ * holder-of-key assertion confirming it (`Requestor.provedKey`). Otherwise anyone holding a copy
+ * of the token, or allowed to renew for its relying party, would get a fresh token bound to a key
+ * they need not hold, and a holder that lost its key would keep its tokens alive. A symmetric key
+ * is sealed for the relying party, where this STS cannot open it, so no request can prove it here.
+ * Refused as a bound presented token is over WS-Trust (`requireKeyProof`): wst:InvalidRequest.
+ * A bearer token needs no proof.
+ * @throws StsError invalid_request
+ */
+async function requireRenewalKeyProof(c: Confirmation | undefined, who: Requestor): Promise<void> {
+  if (c === undefined) return;
+  const bound = await confirmationThumbprint(c);
+  if (bound === undefined) {
+    throw invalidRequest("The token to renew is bound to a symmetric proof key, sealed for its relying party where this STS cannot open it, so no request can prove it: ask for a new token (Issue) instead.");
+  }
+  const proved = await who.provedKey?.();
+  if (!proved || (await jwkThumbprint(proved.jwk)) !== bound) {
+    throw invalidRequest("The token to renew is bound to a key: a renewal needs the request signed with that key (certificatemixed with its certificate, or issuedtokenmixed with a holder-of-key assertion for it).");
+  }
 }

@@ -6,6 +6,7 @@
 import type { NamedCurve } from "./ecdsa-sig.ts";
 import { pemToDer, toBase64, toBase64Url } from "./pem.ts";
 import { parseCertificate } from "./x509.ts";
+import type { Confirmation } from "../token/confirmation.ts";
 
 export type JwsAlg = "RS256" | "RS384" | "RS512" | "PS256" | "ES256" | "ES384" | "ES512";
 /**
@@ -93,6 +94,18 @@ export async function jwkThumbprint(jwk: JsonWebKey): Promise<string> {
     ? JSON.stringify({ e: jwk.e, kty: "RSA", n: jwk.n })
     : JSON.stringify({ crv: jwk.crv, kty: "EC", x: jwk.x, y: jwk.y });
   return toBase64Url(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(json))));
+}
+
+/**
+ * The RFC 7638 thumbprint of the key a token is bound to, as a proof made with that key is
+ * compared with it: a public key's (holder-of-key SAML, JWT `cnf.jwk`) or a DPoP binding's
+ * `cnf.jkt` (RFC 9449 §6.1, the same thumbprint). Undefined for a symmetric key, which no
+ * public-key proof can stand for.
+ */
+export async function confirmationThumbprint(c: Confirmation): Promise<string | undefined> {
+  if (c.method === "dpop") return c.jkt;
+  if (c.method === "public-key") return jwkThumbprint(c.jwk);
+  return undefined;
 }
 
 async function loadOne(m: KeyMaterial, index: number): Promise<SigningKey> {

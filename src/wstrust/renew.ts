@@ -14,7 +14,8 @@ import { lookupRelyingParty } from "../engine/relying-party.ts";
  * just-expired token renew within the relying party's grace; `Allow="false"` (§5) asks for a
  * renewed token that may not itself be renewed, as it does of an issued one. A TokenType,
  * AppliesTo, KeyType, UseKey or Claims sent must be the token's own, and Entropy (which asks for
- * a new key) is refused: a renewal changes none of them.
+ * a new key) is refused: a renewal changes none of them. A token bound to a key renews only for
+ * a request signed with that key (`who.provedKey`, checked by the engine).
  * `here` is the endpoint the request came to (an AppliesTo naming it names no party).
  */
 export async function handleRenew(ctx: StsContext, state: StateClient, who: Requestor, rst: Rst, here: Destination): Promise<Markup> {

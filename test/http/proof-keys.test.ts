@@ -17,6 +17,10 @@ import { decryptElement, decryptKey } from "../../src/xmlenc/decrypt.ts";
 import { unb64url } from "../oauth/helpers.ts";
 import { SECURE_RP_KEY, XENC, rootOf, secureRp, text } from "../xmlenc/helpers.ts";
 import { b64u2b64, ecKeyInfo, rsaKeyInfo, unb64url_bytes } from "../helpers/key-info.ts";
+import { ORIGIN, postSoap, soapHeaders } from "../helpers/worker.ts";
+import { signedEnvelope } from "../helpers/wss-sign.ts";
+import ALICE_CERT from "../fixtures/dev-credentials/alice-client.cert.pem?raw";
+import ALICE_KEY from "../fixtures/dev-credentials/alice-client.key.pem?raw";
 
 const SECURE = "urn:example:secure-rp";
 const DS = "http://www.w3.org/2000/09/xmldsig#";
@@ -27,6 +31,16 @@ const validator = { user: "rp-validator", password: "rp-validator-secret-0f1e2d3
 const b64 = (b: Uint8Array) => btoa(String.fromCharCode(...b));
 const unb64 = (s: string) => Uint8Array.from(atob(s.replace(/\s/g, "")), (c) => c.charCodeAt(0));
 const tns = (t: "13" | "2005") => (t === "13" ? NS.t13 : NS.t05);
+
+/** A Renew of `token` signed with alice-client's key at certificatemixed (the requestor is alice). */
+async function signedRenew(token: string): Promise<{ status: number; text: string }> {
+  const path = "/trust/13/certificatemixed";
+  const action = `${NS.t13}/RST/Renew`;
+  const payload = `<wst:RequestSecurityToken xmlns:wst="${NS.t13}"><wst:RequestType>${NS.t13}/Renew</wst:RequestType><wst:RenewTarget>${token}</wst:RenewTarget></wst:RequestSecurityToken>`;
+  const body = await signedEnvelope({ keyPem: ALICE_KEY, certPem: ALICE_CERT, soap: "1.2", payload, action, to: ORIGIN + path });
+  return postSoap({ path, headers: soapHeaders("1.2", action), body });
+}
+const aliceCertKeyInfo = () => `<ds:KeyInfo xmlns:ds="${DS}"><ds:X509Data><ds:X509Certificate>${ALICE_CERT.replace(/-----[^-]+-----|\s/g, "")}</ds:X509Certificate></ds:X509Data></ds:KeyInfo>`;
 
 /** P_SHA1 (RFC 2246 §5 P_hash over HMAC-SHA1), independent of src/keys/psha1.ts. */
 async function pSha1(secret: Uint8Array, seed: Uint8Array, bytes: number): Promise<Uint8Array> {
@@ -174,7 +188,7 @@ describe("SymmetricKey proof keys", () => {
     expect(bad.text).not.toContain("EncryptedData");
   });
 
-  it("Validate, Renew (same proof key, no new proof token) and Cancel work on a symmetric-key token", async () => {
+  it("Validate and Cancel work on a symmetric-key token; Renew is refused, as no request can prove a key sealed for the relying party", async () => {
     const mine = crypto.getRandomValues(new Uint8Array(32));
     const r = await trust({ ...alice, keyType: `${NS.t13}/SymmetricKey`, extra: entropyXml("13", mine) });
     const { xml, root } = await tokenOf(r.text, NS.saml2);
@@ -183,28 +197,26 @@ describe("SymmetricKey proof keys", () => {
     const ok = await trust({ ...validator, requestType: "Validate", tokenType: status, extra: `<wst:ValidateTarget>${xml}</wst:ValidateTarget>` });
     expect(ok.text).toContain(`<wst:Code>${NS.t13}/status/valid</wst:Code>`);
 
-    const renewed = await trust({ ...validator, requestType: "Renew", tokenType: TT.saml2, extra: `<wst:RenewTarget>${xml}</wst:RenewTarget>` });
-    expect(renewed.status, renewed.text).toBe(200);
-    expect(byTag(renewed.doc, NS.t13, "RequestedProofToken")).toHaveLength(0);
-    const again = await tokenOf(renewed.text, NS.saml2);
-    expect(again.root.getAttribute("ID")).not.toBe(root.getAttribute("ID"));
-    expect(await proofKeyIn(again.root)).toEqual(key);
-
+    for (const renewed of [await trust({ ...validator, requestType: "Renew", tokenType: TT.saml2, extra: `<wst:RenewTarget>${xml}</wst:RenewTarget>` }), await signedRenew(xml)]) {
+      expect(faultCode(renewed.text)).toBe("wst:InvalidRequest");
+      expect(renewed.text).toContain("The token to renew is bound to a symmetric proof key");
+      expect(renewed.text).not.toContain("RequestedSecurityToken");
+    }
     // Transformation (by the subject) into a token for another relying party: a bearer token
     // (see docs/security.md).
-    const other = await trust({ ...alice, requestType: "Validate", tokenType: TT.saml2, appliesTo: "urn:example:rp", extra: `<wst:ValidateTarget>${again.xml}</wst:ValidateTarget>` });
+    const other = await trust({ ...alice, requestType: "Validate", tokenType: TT.saml2, appliesTo: "urn:example:rp", extra: `<wst:ValidateTarget>${xml}</wst:ValidateTarget>` });
     expect(other.status, other.text).toBe(200);
     expect(byTag(other.doc, NS.saml2, "SubjectConfirmation")[0]!.getAttribute("Method")).toBe("urn:oasis:names:tc:SAML:2.0:cm:bearer");
     // ... unless the Validate asks for a key type, as an Issue would.
-    const hok = await trust({ ...alice, requestType: "Validate", tokenType: TT.saml1, keyType: `${NS.t13}/SymmetricKey`, extra: `<wst:ValidateTarget>${again.xml}</wst:ValidateTarget>` });
+    const hok = await trust({ ...alice, requestType: "Validate", tokenType: TT.saml1, keyType: `${NS.t13}/SymmetricKey`, extra: `<wst:ValidateTarget>${xml}</wst:ValidateTarget>` });
     expect(hok.status, hok.text).toBe(200);
     const newKey = unb64(byTag(byTag(hok.doc, NS.t13, "RequestedProofToken")[0]!, NS.t13, "BinarySecret")[0]!.textContent!);
     expect(newKey).not.toEqual(key);
     expect(await proofKeyIn((await tokenOf(hok.text, NS.saml1)).root)).toEqual(newKey);
 
-    const cancelled = await trust({ ...validator, requestType: "Cancel", extra: `<wst:CancelTarget>${again.xml}</wst:CancelTarget>` });
+    const cancelled = await trust({ ...validator, requestType: "Cancel", extra: `<wst:CancelTarget>${xml}</wst:CancelTarget>` });
     expect(cancelled.text).toContain("RequestedTokenCancelled");
-    const gone = await trust({ ...validator, requestType: "Validate", tokenType: status, extra: `<wst:ValidateTarget>${again.xml}</wst:ValidateTarget>` });
+    const gone = await trust({ ...validator, requestType: "Validate", tokenType: status, extra: `<wst:ValidateTarget>${xml}</wst:ValidateTarget>` });
     expect(gone.text).toContain(`<wst:Code>${NS.t13}/status/invalid</wst:Code>`);
   });
 });
@@ -277,26 +289,40 @@ describe("PublicKey proof keys", () => {
     expect(payload.cnf).toEqual({ jwk: { kty: "RSA", n: jwk.n, e: jwk.e } });
   });
 
-  it("Renew keeps the public key; Validate sees it valid", async () => {
-    const jwk = await ecPublic();
-    const r = await trust({ ...alice, keyType: pk, extra: `<wst:UseKey>${ecKeyInfo(jwk)}</wst:UseKey>` });
+  // Apache CXF's SAMLTokenRenewer: a holder-of-key assertion renews only for a request signed
+  // with its key. Neither its subject over usernamemixed nor a service account allowed to renew
+  // for the party holds the key.
+  it("Renew needs the request signed with the token's key, and keeps the key; Validate sees it valid", async () => {
+    const r = await trust({ ...alice, keyType: pk, extra: `<wst:UseKey>${aliceCertKeyInfo()}</wst:UseKey>` });
     const { xml, root } = await tokenOf(r.text, NS.saml2);
     const before = holderKeyInfo(root).toString();
-    const renewed = await trust({ ...validator, requestType: "Renew", tokenType: TT.saml2, extra: `<wst:RenewTarget>${xml}</wst:RenewTarget>` });
+    for (const who of [validator, { user: "alice", password: "wonderland" }]) {
+      const unproved = await trust({ ...who, requestType: "Renew", tokenType: TT.saml2, extra: `<wst:RenewTarget>${xml}</wst:RenewTarget>` });
+      expect(faultCode(unproved.text)).toBe("wst:InvalidRequest");
+      expect(unproved.text).toContain("The token to renew is bound to a key: a renewal needs the request signed with that key");
+      expect(unproved.text).not.toContain("RequestedSecurityToken");
+    }
+    const renewed = await signedRenew(xml);
     expect(renewed.status, renewed.text).toBe(200);
     const again = await tokenOf(renewed.text, NS.saml2);
+    expect(again.root.getAttribute("ID")).not.toBe(root.getAttribute("ID"));
     expect(holderKeyInfo(again.root).toString()).toBe(before);
     const ok = await trust({ ...validator, requestType: "Validate", tokenType: `${NS.t13}/RSTR/Status`, extra: `<wst:ValidateTarget>${again.xml}</wst:ValidateTarget>` });
     expect(ok.text).toContain(`<wst:Code>${NS.t13}/status/valid</wst:Code>`);
+    // A message signed with another key (alice's, at certificatemixed) proves nothing for this one.
+    const other = await trust({ ...alice, keyType: pk, extra: `<wst:UseKey>${ecKeyInfo(await ecPublic())}</wst:UseKey>` });
+    const refused = await signedRenew((await tokenOf(other.text, NS.saml2)).xml);
+    expect(faultCode(refused.text)).toBe("wst:InvalidRequest");
+    expect(refused.text).toContain("The token to renew is bound to a key: a renewal needs the request signed with that key");
   });
 
   // WS-Trust 1.3 §7.4: a renewal MUST NOT alter the key semantics. A Renew naming another key, or
   // bringing entropy for a new one, is refused rather than answered with a token bound to the old
   // key that the requestor would take for bound to the new one.
-  it("a Renew whose wst:UseKey names another key, or that brings wst:Entropy, is refused and renews nothing; the token's own key renews it", async () => {
+  it("a Renew whose wst:UseKey names another key, or that brings wst:Entropy, is refused; the token's own key still needs its proof", async () => {
     const jwk = await ecPublic();
     const r = await trust({ ...alice, keyType: pk, extra: `<wst:UseKey>${ecKeyInfo(jwk)}</wst:UseKey>` });
-    const { xml, root } = await tokenOf(r.text, NS.saml2);
+    const { xml } = await tokenOf(r.text, NS.saml2);
     const renew = (extra: string) => trust({ ...validator, requestType: "Renew", extra: `<wst:RenewTarget>${xml}</wst:RenewTarget>${extra}` });
     const other = await renew(`<wst:UseKey>${ecKeyInfo(await ecPublic())}</wst:UseKey>`);
     expect(faultCode(other.text)).toBe("wst:InvalidRequest");
@@ -304,11 +330,10 @@ describe("PublicKey proof keys", () => {
     const withEntropy = await renew(`<wst:Entropy><wst:BinarySecret Type="${NS.t13}/Nonce">${b64(crypto.getRandomValues(new Uint8Array(32)))}</wst:BinarySecret></wst:Entropy>`);
     expect(faultCode(withEntropy.text)).toBe("wst:InvalidRequest");
     expect(withEntropy.text).toContain("wst:Entropy asks for a new proof key computed from it, but a renewal keeps the token's proof key");
-    // Nothing was renewed behind the refusals (a renewal is once per token): the token's own key,
-    // named again, renews it, and the renewed token is bound to it.
+    // The token's own key, named again, is the token's: only the missing proof of it is refused.
     const own = await renew(`<wst:UseKey>${ecKeyInfo(jwk)}</wst:UseKey>`);
-    expect(own.status, own.text).toBe(200);
-    expect(holderKeyInfo((await tokenOf(own.text, NS.saml2)).root).toString()).toBe(holderKeyInfo(root).toString());
+    expect(faultCode(own.text)).toBe("wst:InvalidRequest");
+    expect(own.text).toContain("The token to renew is bound to a key: a renewal needs the request signed with that key");
   });
 
   it("a Renew naming a key for a bearer token is refused: the token is bound to none", async () => {
