@@ -24,7 +24,7 @@ import { identityClaims } from "../jwt/claims.ts";
 import { jwtTimes, pastInstant, writableInstant } from "../token/time.ts";
 import { type DerivationLimits, NO_DERIVATION_LIMITS, derivationLimits } from "./lifetime.ts";
 import { readActor } from "../token/actor.ts";
-import { isBlankClaimName, personClaims } from "../token/claims.ts";
+import { personClaims, statesBlankClaimName } from "../token/claims.ts";
 import { actorFromName, nameIn, subjectOf } from "./names.ts";
 import type { PairwiseName } from "./pairwise.ts";
 import { type JwtRefusal, NOT_A_JWT, claimedIssuer, trustedIssuerKeys, verifyJwt } from "../jwt/verify.ts";
@@ -263,8 +263,9 @@ async function externalJwt(ctx: StsContext, value: string, t: TrustedIssuer): Pr
   }
   const payload = r.payload;
   // The rule a partner's SAML attribute names answer to (src/saml/parse.ts): every member of a
-  // JWT payload is a claim (RFC 7519 §4), and one named by a blank would be carried on nameless.
-  if (Object.keys(payload).some(isBlankClaimName)) {
+  // JWT payload is a claim (RFC 7519 §4), and so is every member of its `act` and `may_act`
+  // (RFC 8693 §4.1, §4.4); one named by a blank would be carried on nameless.
+  if (statesBlankClaimName(payload)) {
     throw invalidToken("The token from the trusted issuer states a claim with an empty name (a claim name holds a non-whitespace character).");
   }
   const now = ctx.now();

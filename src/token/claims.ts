@@ -84,3 +84,24 @@ export function isBlankClaimName(name: string): boolean {
   // below it). Anchored at both ends, one character class: linear in the name's length.
   return /^[ \t\r\n]*$/.test(name);
 }
+
+/**
+ * Whether a JWT payload names a claim by a blank ({@link isBlankClaimName}): among its own
+ * members, or the members of the claim sets RFC 8693 nests in it — `act` at every depth (§4.1:
+ * each actor is a set of claims about that party) and `may_act` (§4.4), with whatever `act`
+ * or `may_act` they nest in turn. The same rule at every level: a nested link is the same kind
+ * of claim set as the top, carried into the chain of every token made from it. Walked with a
+ * work list, not recursion, so a hostile depth costs only its size.
+ */
+export function statesBlankClaimName(payload: Record<string, unknown>): boolean {
+  const sets: unknown[] = [payload];
+  while (sets.length > 0) {
+    const o = sets.pop();
+    if (typeof o !== "object" || o === null || Array.isArray(o)) continue;
+    for (const [name, value] of Object.entries(o)) {
+      if (isBlankClaimName(name)) return true;
+      if (name === "act" || name === "may_act") sets.push(value);
+    }
+  }
+  return false;
+}

@@ -185,6 +185,30 @@ describe("delegation grants come only from sources allowed to grant them", () =>
     expect(nbsp.status, JSON.stringify(nbsp.json)).toBe(200);
   });
 
+  // RFC 8693 §4.1, §4.4: each `act` link and a `may_act` are claim sets too, at any depth.
+  it("a blank claim name nested in a trusted issuer's `act` (at any depth) or `may_act` is refused as a top-level one is", async () => {
+    const deep = (n: number, last: Record<string, unknown>): Record<string, unknown> => (n === 0 ? last : { sub: `actor${n}`, act: deep(n - 1, last) });
+    for (const name of ["", " ", "\t\n"]) {
+      for (const claims of [
+        { act: { sub: "bob", [name]: "x" } },
+        { act: deep(3, { sub: "carol", [name]: "x" }) },
+        { may_act: { sub: "bob", [name]: "x" } },
+        { may_act: { sub: "bob", act: { sub: "carol", [name]: "x" } } },
+      ]) {
+        const jwt = await idpToken(claims);
+        const r = await exchange({ subject_token: jwt, subject_token_type: TX.jwt, audience: API }, DEMO, f);
+        expect(r.json.error, JSON.stringify(claims)).toBe("invalid_grant");
+        expect(String(r.json.error_description)).toMatch(/empty name/);
+        const obo = await trustWith(f, { ...GATEWAY, appliesTo: RP, extra: `<wst:OnBehalfOf>${jwtBst(jwt)}</wst:OnBehalfOf>` });
+        expect(obo.fault, obo.text).toBe("wst:InvalidSecurityToken");
+        expect(obo.text).toMatch(/empty name/);
+      }
+    }
+    // A no-break space is a character of a name, nested as at the top.
+    const nbsp = await exchange({ subject_token: await idpToken({ act: { sub: "bob", act: { sub: "carol", "\u00a0": "x" } } }), subject_token_type: TX.jwt, audience: API }, DEMO, f);
+    expect(nbsp.status, JSON.stringify(nbsp.json)).toBe(200);
+  });
+
   it("an external `act` chain keeps its issuer: its `bob` is not our bob", async () => {
     const jwt = await exchangeJwt(await idpToken({ sub: "erin", act: { sub: "bob", act: { sub: "carol", iss: "https://third.example" } } }), TX.jwt);
     expect(jwtParts(jwt).payload.act).toEqual({ sub: "bob", iss: IDP, act: { sub: "carol", iss: "https://third.example" } });
