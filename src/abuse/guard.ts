@@ -8,6 +8,7 @@ import { type Authenticated, authenticatePassword } from "../engine/authenticate
 import { StsError } from "../errors.ts";
 import type { StsContext } from "../engine/types.ts";
 import type { StateClient } from "../state/client.ts";
+import { forgetUnknownName } from "../web/audit.ts";
 import { type Counter, type FailureKeys, TOO_MANY_FAILURES, admit, countFailure, failureKeys, inRealm, localHit, rateLimited, realmKey } from "./limits.ts";
 
 /**
@@ -30,13 +31,27 @@ export async function authenticateLimited(
   // typed decomposed (z, o, U+0308) is the name stored composed (zoë), and its failures count
   // against that one name rather than against a second spelling of it.
   const name = username.normalize("NFC");
-  return withFailureLimit(
-    ctx,
-    counter,
-    failureKeys(name, clientAddress),
-    () => authenticatePassword(ctx, name, password, admit),
-    (e) => e instanceof StsError && e.code === "authentication_failed",
-  );
+  let checked = false;
+  try {
+    return await withFailureLimit(
+      ctx,
+      counter,
+      failureKeys(name, clientAddress),
+      () => {
+        checked = true;
+        return authenticatePassword(ctx, name, password, admit);
+      },
+      (e) => e instanceof StsError && e.code === "authentication_failed",
+    );
+  } catch (e) {
+    // Refused before the password check, the name was never looked up: the audit line keeps it
+    // only when configuration holds an account of that name (no I/O, so the refusal stays as
+    // cheap as it is meant to be). Any other — a directory user's too, which would need a
+    // directory read to tell apart — is logged as none, as the password check logs a name no
+    // account has (forgetUnknownName): it may be a password typed into the name field.
+    if (!checked && !ctx.config.users.has(name) && !ctx.config.serviceAccounts.has(name)) forgetUnknownName(ctx.audit, name);
+    throw e;
+  }
 }
 
 /**

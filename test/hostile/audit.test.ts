@@ -140,6 +140,28 @@ describe("audit lines under attack", () => {
     expect(lines.join("\n")).not.toContain("hunter2");
   });
 
+  // The limiter refuses an attempt before its password is checked, so before the name is ever
+  // looked up: the name is kept only when configuration holds an account of that name.
+  it("a name no account has is not kept on a line refused by the failed-authentication limit either, at every door", async () => {
+    const typed = `hunter2-typed-as-name-${crypto.randomUUID().slice(0, 8)}`;
+    for (let i = 0; i < 10; i++) await trust({ user: typed, password: "alice", appliesTo: "urn:example:rp" });
+    lines = [];
+    expect((await trust({ user: typed, password: "alice", appliesTo: "urn:example:rp" })).status).toBe(429); // WS-Trust UsernameToken
+    await validateStatus(`<wsse:UsernameToken xmlns:wsse="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"><wsse:Username>${typed}</wsse:Username><wsse:Password>alice</wsse:Password></wsse:UsernameToken>`);
+    const { fields, browser: b } = await signInForm({ wtrealm: RP });
+    await b.post({ ...fields, username: typed, password: "alice" }); // browser sign-in
+    const admin = await call("/admin/revoke-subject", { method: "POST", headers: { authorization: "Basic " + btoa(`${typed}:sts-admin`), "content-type": "application/json" }, body: "{}" });
+    expect(admin.status).toBe(429);
+    const a = audits();
+    expect(a.map((x) => [x.operation, x.error, x.requestor, x.subject])).toEqual([
+      ["wstrust.issue", "rate_limited", null, null],
+      ["wstrust.validate", "rate_limited", "rp-validator", null], // the presented UsernameToken's subject
+      ["wsfed.signin", "rate_limited", null, null],
+      ["admin.revoke_subject", "rate_limited", null, null],
+    ]);
+    expect(lines.join("\n")).not.toContain("hunter2");
+  });
+
   it("a failed client or admin authentication names who was claimed, unless the name is longer than any account's", async () => {
     const jwt = await jwtFromTrust("bob", "builder");
     lines = [];
