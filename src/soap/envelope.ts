@@ -6,6 +6,7 @@ import { collapse, parseXsBoolean } from "../xml/xs.ts";
 import type { LimitsConfig } from "../config/types.ts";
 import { type ParseXmlOptions, XmlSecurityError, parseXml } from "../xml/parse.ts";
 import { SOAP11_NS, SOAP12_NS, type SoapVersion, WSA04_NS, WSA10_NS, WSSE_NS } from "./ns.ts";
+import { NO_REFERENCE_PARAMETERS, type ReferenceParameterCopies, referenceParameterCopies } from "./reference-parameters.ts";
 
 /** A parsed SOAP envelope with the WS-Addressing headers we use. */
 export interface SoapEnvelope {
@@ -190,11 +191,15 @@ function envelopeVersion(doc: Document): SoapVersion | undefined {
   return env.namespaceURI === SOAP12_NS ? "1.2" : env.namespaceURI === SOAP11_NS ? "1.1" : undefined;
 }
 
-/** What a reply or fault echoes of a request: its SOAP version, WS-Addressing version and wsa:MessageID. */
+/**
+ * What a reply or fault echoes of a request: its SOAP version, WS-Addressing version,
+ * wsa:MessageID, and the reference parameters of wsa:ReplyTo and wsa:FaultTo.
+ */
 export interface ReplyContext {
   version: SoapVersion | undefined;
   wsaNs: string | undefined;
   relatesTo: string | undefined;
+  referenceParameters: ReferenceParameterCopies;
 }
 
 /**
@@ -203,15 +208,25 @@ export interface ReplyContext {
  * wsa:MessageID of the header blocks targeted at us. So a fault about the envelope itself (a
  * header not understood, a mustUnderstand that is not a boolean, the other version's media type)
  * still answers in the requestor's versions and relates to its message (WS-Addressing 1.0 Core
- * §3.4). A body that did not parse has none of these: nothing is echoed from it.
+ * §3.4). A body that did not parse has none of these: nothing is echoed from it. Reference
+ * parameters that cannot be sent back (readAddressing refuses them) are not echoed either.
  */
 export function replyContext(doc: Document): ReplyContext {
   const version = envelopeVersion(doc);
-  if (version === undefined) return { version, wsaNs: undefined, relatesTo: undefined };
+  if (version === undefined) return { version, wsaNs: undefined, relatesTo: undefined, referenceParameters: NO_REFERENCE_PARAMETERS };
   const first = childElements(doc.documentElement!)[0];
   const header = first?.localName === "Header" && first.namespaceURI === doc.documentElement!.namespaceURI ? first : null;
   const addressing = addressingBlocks(header, version);
-  return { version, wsaNs: addressing.blocks.length > 0 ? addressing.ns : undefined, relatesTo: addressing.messageId };
+  // The first of each, in the message's WS-Addressing version (a second is refused as such).
+  const copies = (local: string) => {
+    const epr = addressing.blocks.find((h) => h.localName === local && h.namespaceURI === addressing.ns);
+    const c = epr ? referenceParameterCopies(epr) : undefined;
+    return typeof c === "string" ? [] : c;
+  };
+  const reply = copies("ReplyTo");
+  // WS-Addressing 1.0 Core §3.4: a fault goes to [fault endpoint] when present, else [reply endpoint].
+  const referenceParameters = { reply: reply ?? [], fault: copies("FaultTo") ?? reply ?? [] };
+  return { version, wsaNs: addressing.blocks.length > 0 ? addressing.ns : undefined, relatesTo: addressing.messageId, referenceParameters };
 }
 
 /**
@@ -334,7 +349,11 @@ export function readAddressing(env: Omit<SoapEnvelope, "payload">, contentType: 
     }
     if (local === "Action") action = text(h);
     else if (local === "To") to = text(h);
-    else if (local === "ReplyTo" || local === "FaultTo") checkResponseEndpoint(h);
+    else if (local === "ReplyTo" || local === "FaultTo") {
+      checkResponseEndpoint(h);
+      const copies = referenceParameterCopies(h);
+      if (typeof copies === "string") throw invalidAddressingHeader(copies, undefined, headerName(h));
+    }
   }
   return { action: messageAction(contentType, soapAction, action, env.addressing.ns), to };
 }

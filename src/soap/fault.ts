@@ -54,6 +54,8 @@ export interface FaultInput {
   trustNs: string;
   relatesTo?: string | undefined;
   wsaNs?: string | undefined;
+  /** The reference parameters of the fault's destination (wsa:FaultTo, else wsa:ReplyTo), as header blocks. */
+  referenceParameters?: readonly Markup[] | undefined;
   /**
    * The error's detail: for must_understand, "namespace localName" of the header not
    * understood; for a WS-Addressing fault, its more specific subcode (e.g. InvalidCardinality).
@@ -143,7 +145,7 @@ export function buildFault(version: SoapVersion, f: FaultInput): { xml: string; 
   }
   // The fault action is the requestor's WS-Addressing version's, as its RelatesTo and header names are.
   const action = wsaNs === WSA04_NS ? WSA04_FAULT_ACTION : WSA10_FAULT_ACTION;
-  const envelope = soapReply(version, { action, relatesTo: f.relatesTo, ns: f.wsaNs }, fault, header);
+  const envelope = soapReply(version, { action, relatesTo: f.relatesTo, ns: f.wsaNs, referenceParameters: f.referenceParameters }, fault, header);
   // SOAP 1.2 Part 2 §7.5.1 table 20: Sender → 400; MustUnderstand, VersionMismatch, Receiver → 500.
   const status = def.http ?? (version === "1.1" || def.receiver || def.space === "soap" ? 500 : 400);
   return { xml: envelope, status };

@@ -8,6 +8,8 @@ export interface ReplyAddressing {
   relatesTo?: string | undefined;
   /** The WS-Addressing namespace the request used. */
   ns?: string | undefined;
+  /** The reference parameters of the endpoint the message goes to, as header blocks (src/soap/reference-parameters.ts). */
+  referenceParameters?: readonly Markup[] | undefined;
 }
 
 /**
@@ -16,5 +18,5 @@ export interface ReplyAddressing {
  * byte for byte, never re-serialized, so a signature inside stays intact.
  */
 export function soapReply(version: SoapVersion, wsa: ReplyAddressing, body: Markup, header?: Markup): string {
-  return xml`<s:Envelope xmlns:s="${soapNs(version)}" xmlns:a="${wsa.ns ?? WSA10_NS}"><s:Header>${header}<a:Action s:mustUnderstand="1">${wsa.action}</a:Action>${wsa.relatesTo ? xml`<a:RelatesTo>${wsa.relatesTo}</a:RelatesTo>` : undefined}</s:Header><s:Body>${body}</s:Body></s:Envelope>`.xml;
+  return xml`<s:Envelope xmlns:s="${soapNs(version)}" xmlns:a="${wsa.ns ?? WSA10_NS}"><s:Header>${header}<a:Action s:mustUnderstand="1">${wsa.action}</a:Action>${wsa.relatesTo ? xml`<a:RelatesTo>${wsa.relatesTo}</a:RelatesTo>` : undefined}${wsa.referenceParameters}</s:Header><s:Body>${body}</s:Body></s:Envelope>`.xml;
 }

@@ -7,6 +7,7 @@ import { buildFault } from "../soap/fault.ts";
 import { type SoapVersion, soapContentType, soapVersionOf } from "../soap/ns.ts";
 import { isSamlAssertion } from "../saml/ns.ts";
 import { soapReply } from "../soap/reply.ts";
+import { NO_REFERENCE_PARAMETERS } from "../soap/reference-parameters.ts";
 import { readSecurity } from "../soap/security.ts";
 import { logError } from "../web/log.ts";
 import { TRUST13, TRUST2005, type TrustNs, trustByNs } from "./ns.ts";
@@ -74,6 +75,7 @@ export async function handleTrustRequest(
   let trust: TrustNs = endpoint.version === "13" ? TRUST13 : TRUST2005;
   let relatesTo: string | undefined;
   let wsaNs: string | undefined;
+  let referenceParameters = NO_REFERENCE_PARAMETERS;
   ctx.audit.operation = "wstrust";
   // Which part of the message is being processed, for a SOAP 1.1 fault's detail (§4.4).
   let part: "envelope" | "body" = "envelope";
@@ -83,7 +85,7 @@ export async function handleTrustRequest(
     // Read first, so that a fault about the envelope itself still relates to the request.
     const reply = replyContext(doc);
     version = reply.version ?? version;
-    ({ relatesTo, wsaNs } = reply);
+    ({ relatesTo, wsaNs, referenceParameters } = reply);
     const parts = readEnvelopeParts(doc, contentType);
     const wsa = readAddressing(parts, contentType, soapAction);
     part = "body";
@@ -146,11 +148,11 @@ export async function handleTrustRequest(
     await fresh;
     return {
       status: 200,
-      body: soapReply(version, { action, relatesTo, ns: wsaNs }, replyBody),
+      body: soapReply(version, { action, relatesTo, ns: wsaNs, referenceParameters: referenceParameters.reply }, replyBody),
       contentType: soapContentType(version, action),
     };
   } catch (caught) {
-    return faultReply(caught, endpoint.path, { version, trustNs: trust.ns, relatesTo, wsaNs, aboutBody: part === "body" });
+    return faultReply(caught, endpoint.path, { version, trustNs: trust.ns, relatesTo, wsaNs, referenceParameters: referenceParameters.fault, aboutBody: part === "body" });
   }
 }
 
@@ -162,7 +164,7 @@ export async function handleTrustRequest(
 export function faultReply(
   caught: unknown,
   where: string,
-  at: { version: SoapVersion; trustNs: string; relatesTo: string | undefined; wsaNs: string | undefined; aboutBody?: boolean },
+  at: { version: SoapVersion; trustNs: string; relatesTo: string | undefined; wsaNs: string | undefined; referenceParameters?: readonly Markup[]; aboutBody?: boolean },
 ): TrustReply {
   let e: StsError;
   if (caught instanceof StsError) e = caught;
@@ -170,7 +172,7 @@ export function faultReply(
     logError("POST", where, caught);
     e = new StsError("internal_error", "The STS could not process the request.");
   }
-  const f = buildFault(at.version, { code: e.code, reason: e.message, trustNs: at.trustNs, relatesTo: at.relatesTo, wsaNs: at.wsaNs, detail: e.detail, problem: e.problem, aboutBody: at.aboutBody });
+  const f = buildFault(at.version, { code: e.code, reason: e.message, trustNs: at.trustNs, relatesTo: at.relatesTo, wsaNs: at.wsaNs, referenceParameters: at.referenceParameters, detail: e.detail, problem: e.problem, aboutBody: at.aboutBody });
   return {
     status: f.status,
     body: f.xml,

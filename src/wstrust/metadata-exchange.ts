@@ -8,6 +8,7 @@ import type { StsContext } from "../engine/types.ts";
 import { parseSoapRequest, readAddressing, readEnvelopeParts, replyContext } from "../soap/envelope.ts";
 import { type SoapVersion, soapContentType, soapVersionOf } from "../soap/ns.ts";
 import { soapReply } from "../soap/reply.ts";
+import { NO_REFERENCE_PARAMETERS } from "../soap/reference-parameters.ts";
 import { childElements } from "../xml/dom.ts";
 import { trustedMarkup, xml } from "../xml/markup.ts";
 import { checkDestination } from "./addressing.ts";
@@ -34,13 +35,14 @@ export async function handleMetadataGet(
   let version: SoapVersion = soapVersionOf(contentType);
   let relatesTo: string | undefined;
   let wsaNs: string | undefined;
+  let referenceParameters = NO_REFERENCE_PARAMETERS;
   ctx.audit.operation = "wstrust.mex";
   let aboutBody = false;
   try {
     const doc = parseSoapRequest(await readBody(), ctx.config.limits);
     const reply = replyContext(doc);
     version = reply.version ?? version;
-    ({ relatesTo, wsaNs } = reply);
+    ({ relatesTo, wsaNs, referenceParameters } = reply);
     const env = readEnvelopeParts(doc, contentType);
     const wsa = readAddressing(env, contentType, soapAction);
     if (wsa.action !== TRANSFER_GET) {
@@ -56,10 +58,10 @@ export async function handleMetadataGet(
     const body = xml`<mex:Metadata xmlns:mex="${MEX_NS}"><mex:MetadataSection Dialect="${WSDL_NS}" Identifier="${TNS}">${wsdl}</mex:MetadataSection></mex:Metadata>`;
     return {
       status: 200,
-      body: soapReply(version, { action: TRANSFER_GET_RESPONSE, relatesTo, ns: wsaNs }, body),
+      body: soapReply(version, { action: TRANSFER_GET_RESPONSE, relatesTo, ns: wsaNs, referenceParameters: referenceParameters.reply }, body),
       contentType: soapContentType(version, TRANSFER_GET_RESPONSE),
     };
   } catch (caught) {
-    return faultReply(caught, path, { version, trustNs: TRUST13.ns, relatesTo, wsaNs, aboutBody });
+    return faultReply(caught, path, { version, trustNs: TRUST13.ns, relatesTo, wsaNs, referenceParameters: referenceParameters.fault, aboutBody });
   }
 }
