@@ -6,7 +6,7 @@
  * one, else wsa:ReplyTo (Core §3.4).
  */
 import type { Element } from "@xmldom/xmldom";
-import { EXC_C14N, canonicalize } from "../xml/c14n.ts";
+import { C14nError, EXC_C14N, canonicalize } from "../xml/c14n.ts";
 import { childElements } from "../xml/dom.ts";
 import { type Markup, trustedMarkup } from "../xml/markup.ts";
 import { SOAP11_NS, SOAP12_NS, WSA04_NS, WSA10_NS } from "./ns.ts";
@@ -54,7 +54,14 @@ export function referenceParameterCopies(epr: Element): readonly Markup[] | stri
       copy.removeAttributeNS(WSA10_NS, "IsReferenceParameter");
       copy.setAttributeNS(WSA10_NS, `${freePrefix(copy)}:IsReferenceParameter`, "true");
     }
-    const text = canonicalize(copy, { algorithm: EXC_C14N });
+    let text: string;
+    try {
+      text = canonicalize(copy, { algorithm: EXC_C14N });
+    } catch (e) {
+      // A relative namespace URI has no canonical form, so it cannot be written back faithfully.
+      if (e instanceof C14nError) return `A reference parameter of wsa:${epr.localName} declares a relative namespace URI.`;
+      throw e;
+    }
     chars += text.length;
     if (chars > MAX_REFERENCE_PARAMETER_CHARS) return `The reference parameters of wsa:${epr.localName} are longer than ${MAX_REFERENCE_PARAMETER_CHARS} characters.`;
     // Canonical XML of an element: well-formed, each name bound where it is used.

@@ -101,6 +101,9 @@ describe("wsa:ReplyTo / wsa:FaultTo reference parameters come back as header blo
       ["<Plain>1</Plain>", "has no namespace"],
       [`<wsa:Action>urn:forged</wsa:Action>`, "SOAP or WS-Addressing namespace"],
       [`<e:Body xmlns:e="${NS.s12}"/>`, "SOAP or WS-Addressing namespace"],
+      // No canonical form to write it back in (C14N 1.0 §2.1): a refusal, not a 500.
+      [`<r:P xmlns:r="relative">1</r:P>`, "declares a relative namespace URI"],
+      [`<c:P xmlns:c="${CORR}"><r:Q xmlns:r="relative"/></c:P>`, "declares a relative namespace URI"],
     ] as const) {
       const r = await send({ ...ALICE, extraHeaders: epr("ReplyTo", params, NS.wsa) });
       expect(r.fault, why).toBe("wsa:InvalidAddressingHeader");
