@@ -28,7 +28,7 @@ export interface StatusResult {
  * authentication instant is still before it. Every token's lifetime is capped from that instant
  * (issuance.ts), so the cut-off's retention (the longest total lifetime) still covers it.
  */
-export const tokenRef = (t: OwnToken) => ({
+export const tokenRef = (t: Pick<OwnToken, "id" | "issuedAt" | "authnInstant" | "expires">) => ({
   id: t.id,
   issuedAt: Math.min(t.issuedAt.getTime(), t.authnInstant.getTime()),
   expiresAt: t.expires.getTime(),
@@ -104,6 +104,26 @@ export async function revocationOf(ctx: StsContext, state: Pick<StateClient, "st
   // ActAs requestor's token).
   noteChecked(ctx, t.subject, own);
   return own.state === "revoked" ? own : actor ?? own;
+}
+
+/**
+ * Whether the subject a trusted issuer's token names has had its tokens revoked here since that
+ * token's authentication (`/admin/revoke-subject`, a directory user's `revokeTokens`): its
+ * revocations are its own (docs/security.md §11). A token made from it would state that
+ * authentication instant, which the cut-off is compared with ({@link tokenRef}), so it would be
+ * revoked as it is issued — and still good to a relying party that only checks its signature.
+ * One `status` RPC to the subject's object, as for a token of ours; `id` keys only the read
+ * lease, since no one cancels another issuer's token here.
+ */
+export async function subjectRevocation(
+  ctx: StsContext,
+  state: Pick<StateClient, "status">,
+  subject: string,
+  t: Pick<OwnToken, "id" | "issuedAt" | "authnInstant" | "expires">,
+): Promise<TokenStatus> {
+  const s = await state.status({ subject }, tokenRef(t));
+  noteChecked(ctx, subject, s);
+  return s;
 }
 
 /** What a status check asks beyond the token's own validity. */

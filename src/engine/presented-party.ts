@@ -6,7 +6,7 @@
  */
 import { DISABLED, currentIdentity, refuseDisabledSubject } from "./authenticate.ts";
 import { findUser, localNameLike } from "./users.ts";
-import { revocationOf } from "./check.ts";
+import { revocationOf, subjectRevocation } from "./check.ts";
 import type { Element } from "@xmldom/xmldom";
 import type { TrustedIssuer } from "../config/types.ts";
 import { invalidDpopProof, invalidRequest, invalidToken, notAuthorized } from "../errors.ts";
@@ -138,7 +138,7 @@ export async function partyFromJwt(
   if (claimed === NOT_A_JWT) throw invalidToken(`The ${what} is not a well-formed JWT.`);
   if (typeof claimed !== "string") throw invalidToken(`The ${what} has no issuer.`);
   if (claimed === ctx.issuer) return own(ctx, state, { jwt: value });
-  return externalJwt(ctx, value, trusted(ctx, claimed, "jwt"));
+  return externalJwt(ctx, state, value, trusted(ctx, claimed, "jwt"));
 }
 
 /**
@@ -244,7 +244,7 @@ const EXTERNAL_REFUSALS: Partial<Record<JwtRefusal, string>> = {
  * A trusted issuer's JWT: its JWKS and algorithm allow-list (src/jwt/verify.ts; `none` and HMAC
  * never pass), its audience for us, its clock skew; `sub` and `exp` required.
  */
-async function externalJwt(ctx: StsContext, value: string, t: TrustedIssuer): Promise<PresentedParty> {
+async function externalJwt(ctx: StsContext, state: Pick<StateClient, "status">, value: string, t: TrustedIssuer): Promise<PresentedParty> {
   const r = await verifyJwt(value, trustedIssuerKeys(t), {
     issuer: t.issuer,
     audience: t.expectedAudience ?? ctx.issuer,
@@ -269,14 +269,20 @@ async function externalJwt(ctx: StsContext, value: string, t: TrustedIssuer): Pr
     throw invalidToken("The token from the trusted issuer states a claim with an empty name (a claim name holds a non-whitespace character).");
   }
   const now = ctx.now();
-  const authnInstant = externalAuthnInstant(jwtTimes(payload), now, t.clockSkewSeconds * 1000);
+  const times = jwtTimes(payload);
+  const authnInstant = externalAuthnInstant(times, now, t.clockSkewSeconds * 1000);
   // A trusted issuer's bound token is bound for us too (RFC 9449 §7.1); unreadable: refused.
   const confirmation = readCnf(payload.cnf);
   if (confirmation === MALFORMED_CNF) throw invalidToken("The token from the trusted issuer has a cnf claim this STS cannot read.");
   const sub = await localSubject(ctx, t, payload.sub!);
+  const subject = subjectOf(t, sub);
+  // Without a jti, the signature stands for the token in the read lease's key. `exp` is required
+  // (REQUIRED_EXTERNAL) and was read as a NumericDate (externalAuthnInstant refuses otherwise).
+  const id = typeof payload.jti === "string" ? payload.jti : value.slice(value.lastIndexOf(".") + 1);
+  await refuseRevokedSubject(ctx, state, t, subject, { id, issuedAt: authnInstant, authnInstant, expires: times!.exp! });
   return {
     identity: {
-      subject: subjectOf(t, sub),
+      subject,
       claims: identityClaims(payload),
       authnInstant,
       authnMethod: AC_UNSPECIFIED,
@@ -317,6 +323,22 @@ async function localSubject(ctx: StsContext, t: TrustedIssuer, sub: string): Pro
   if (name === undefined) return sub;
   await refuseDisabledSubject(ctx, name);
   return name;
+}
+
+/**
+ * A trusted issuer's token authenticated its subject before that subject's tokens were revoked
+ * here (check.ts `subjectRevocation`): refused as a revoked token of ours is, rather than made
+ * into a token revoked from birth. The ID is the issuer's, kept apart from ours by the issuer.
+ */
+async function refuseRevokedSubject(
+  ctx: StsContext,
+  state: Pick<StateClient, "status">,
+  t: TrustedIssuer,
+  subject: string,
+  token: { id: string; issuedAt: Date; authnInstant: Date; expires: Date },
+): Promise<void> {
+  const s = await subjectRevocation(ctx, state, subject, { ...token, id: `${t.issuer} ${token.id}` });
+  if (s.state === "revoked") throw invalidToken("The token's subject has had its tokens revoked here since this token's authentication: present a token of a newer sign-in.");
 }
 
 /** A trusted issuer's subject as a chain link: with its issuer, unless its names are ours. */
@@ -362,7 +384,7 @@ async function pinnedKeys(ctx: StsContext, t: TrustedIssuer): Promise<KeyRing> {
   }
 }
 
-async function externalSaml(ctx: StsContext, state: Pick<StateClient, "rememberNonce">, el: Element, t: TrustedIssuer): Promise<PresentedParty> {
+async function externalSaml(ctx: StsContext, state: Pick<StateClient, "status" | "rememberNonce">, el: Element, t: TrustedIssuer): Promise<PresentedParty> {
   const v = await verifyTrustedAssertion(el, await pinnedKeys(ctx, t));
   if (!v.ok) throw invalidToken(v.reason);
   const f = v.facts;
@@ -399,16 +421,18 @@ async function externalSaml(ctx: StsContext, state: Pick<StateClient, "rememberN
   if (!issuedAt || !authnInstant || !writableInstant(f.expires) || (f.notBefore && !writableInstant(f.notBefore))) {
     throw invalidToken("The SAML token states an impossible time (IssueInstant, AuthnInstant, NotBefore or NotOnOrAfter).");
   }
+  const sub = await localSubject(ctx, t, f.subject);
+  const subject = subjectOf(t, sub);
+  await refuseRevokedSubject(ctx, state, t, subject, { id: f.id, issuedAt, authnInstant, expires: f.expires });
   // SAML 2.0 core §2.5.1.5: a OneTimeUse assertion is used once; its use is remembered until it
   // expires (then it is refused as expired anyway), under its issuer and ID. Last, so only an
   // assertion good in every other way is spent.
   if (f.oneTimeUse && !(await state.rememberNonce(`saml-one-time-use:${t.issuer}:${f.id}`, f.expires.getTime() + skew))) {
     throw invalidToken("The SAML token may be used only once (Conditions OneTimeUse), and it has been used before.");
   }
-  const sub = await localSubject(ctx, t, f.subject);
   return {
     identity: {
-      subject: subjectOf(t, sub),
+      subject,
       // Attributes with a protocol meaning (our `actor`, `scope`, `client_id`, ...) are facts
       // only in our own signed tokens, never attributes of a person from elsewhere.
       claims: personClaims(f.claims),
