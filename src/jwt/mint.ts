@@ -43,7 +43,7 @@ export function newJti(): string {
 
 /** Builds and signs a JWT with the current key for the algorithm; `kid` always set. */
 export async function buildJwt(keys: KeyRing, j: JwtInput): Promise<{ id: string; value: string }> {
-  const key = keys.current(j.alg.startsWith("ES") ? "EC" : "RSA");
+  const key = keys.currentFor(j.alg);
   const random = j.jtiPart ?? newJti();
   const jti = j.notRenewable ? notRenewableId(random) : random;
   // No prototype: a claim name comes from outside (a partner's attribute may be `__proto__`),

@@ -231,6 +231,21 @@ export class KeyRing {
     return k;
   }
 
+  /**
+   * The current key a JWS with `alg` is signed with: the RSA one for RS* and PS*, and for ES* the
+   * current EC key on the curve RFC 7518 §3.4 pairs with the algorithm (ES384: P-384). One
+   * current EC key per curve may be configured (a relying party moving from ES256 to ES384
+   * keeps its P-256 key while another already uses the P-384 one), so the first EC key is not
+   * necessarily the one; a JWS verifier refuses an ES384 signature made with a P-256 key.
+   * @throws KeyRingError when no current key fits.
+   */
+  currentFor(alg: JwsAlg): SigningKey {
+    if (!alg.startsWith("ES")) return this.current("RSA");
+    const k = this.#keys.find((x) => x.status === "current" && x.kty === "EC" && CURVE_ALG[x.namedCurve!] === alg);
+    if (!k) throw new KeyRingError(`no current EC signing key for ${alg}`);
+    return k;
+  }
+
   /** The key with this kid (JWS `kid` header lookup). */
   byKid(kid: string): SigningKey | undefined {
     return this.#keys.find((k) => k.kid === kid);

@@ -5,8 +5,10 @@
 import { describe, expect, it } from "vitest";
 import { DEV_CONFIG } from "../../src/config/dev.ts";
 import { DEV_KEY_MATERIALS } from "../../src/config/dev-keys.ts";
+import { derToPem } from "../../src/keys/pem.ts";
+import { buildSelfSignedCertificate } from "../../src/keys/x509.ts";
 import { NS, TT } from "../helpers/soap.ts";
-import { assertionIn, trustWith, workerWith } from "../hostile/configured.ts";
+import { assertionIn, jwtIn, trustWith, workerWith } from "../hostile/configured.ts";
 
 // The development keys: [0] the current RSA key, [1] the current EC key, [2] the next RSA key.
 const certOf = (i: number) => DEV_KEY_MATERIALS[i]!.certificatePem.replace(/-----[A-Z ]+-----|\s/g, "");
@@ -48,5 +50,28 @@ describe("rotating the RSA signing key (README, Operations)", () => {
     expect(await metadata(done)).not.toContain(OLD);
     const gone = await trustWith(done, { ...validator, requestType: "Validate", tokenType: status, extra: `<wst:ValidateTarget>${old}</wst:ValidateTarget>` });
     expect(gone.text).toContain(`<wst:Code>${NS.t13}/status/invalid</wst:Code>`);
+  });
+});
+
+describe("moving JWTs from ES256 to ES384 (one current EC key per curve)", () => {
+  it("signs each relying party's JWTs with the current key on its algorithm's curve, whichever EC key is listed first", async () => {
+    const pair = (await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-384" }, true, ["sign", "verify"])) as CryptoKeyPair;
+    const der = await buildSelfSignedCertificate({ ...pair, commonName: "test P-384 signing", notBefore: new Date(Date.UTC(2026, 0, 1)), notAfter: new Date(Date.UTC(2036, 0, 1)), hash: "SHA-384" });
+    const pkcs8 = new Uint8Array((await crypto.subtle.exportKey("pkcs8", pair.privateKey)) as ArrayBuffer);
+    const API384 = "https://api384.example.com/";
+    // The P-256 key (dev key [1]) stays listed before the P-384 one, as it was before the new key was added.
+    const f = workerWith({
+      ...DEV_CONFIG,
+      keys: [...DEV_CONFIG.keys, { status: "current", privateKeySecret: "P384_KEY", certificate: derToPem(der, "CERTIFICATE") }],
+      relyingParties: [...DEV_CONFIG.relyingParties, { identifier: API384, defaultTokenType: "jwt", jwtSignatureAlgorithm: "ES384" }],
+    }, { P384_KEY: derToPem(pkcs8, "PRIVATE KEY") });
+    const jwks = (await (await f("/oauth2/jwks")).json()) as { keys: { kid: string; crv?: string }[] };
+    const kidOf = (crv: string) => jwks.keys.find((k) => k.crv === crv)!.kid;
+    const header = (jwt: string) => JSON.parse(atob(jwt.split(".")[0]!.replace(/-/g, "+").replace(/_/g, "/"))) as { alg: string; kid: string };
+    for (const [appliesTo, alg, crv] of [[API384, "ES384", "P-384"], ["https://api.example.com/", "ES256", "P-256"]] as const) {
+      const r = await trustWith(f, { ...alice, appliesTo, tokenType: TT.jwt });
+      expect(r.status, r.text).toBe(200);
+      expect(header(jwtIn(r.text)!)).toMatchObject({ alg, kid: kidOf(crv) });
+    }
   });
 });

@@ -96,6 +96,20 @@ describe("KeyRing", () => {
     expect(await crypto.subtle.verify({ name: "ECDSA", hash: "SHA-256" }, await k.publicKeyFor("ES256"), sig, data)).toBe(true);
     await expect(k.privateKeyFor("RS256")).rejects.toThrow(KeyRingError);
   });
+  it("picks the current key for a JWS alg on the curve RFC 7518 §3.4 pairs with it", async () => {
+    const pair = (await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-384" }, true, ["sign", "verify"])) as CryptoKeyPair;
+    const der = await buildSelfSignedCertificate({ ...pair, commonName: "P-384", notBefore: new Date(Date.UTC(2026, 0, 1)), notAfter: new Date(Date.UTC(2036, 0, 1)), hash: "SHA-384" });
+    const pkcs8 = new Uint8Array((await crypto.subtle.exportKey("pkcs8", pair.privateKey)) as ArrayBuffer);
+    const p384 = { status: "current" as const, kid: "p384", certificatePem: derToPem(der, "CERTIFICATE"), privateKeyPem: derToPem(pkcs8, "PRIVATE KEY") };
+    const ring = await KeyRing.load([...DEV_KEY_MATERIALS, p384]);
+    expect(ring.currentFor("ES384").kid).toBe("p384");
+    expect(ring.currentFor("ES256").namedCurve).toBe("P-256");
+    expect(ring.currentFor("PS256")).toBe(ring.current("RSA"));
+    expect(() => ring.currentFor("ES512")).toThrow("no current EC signing key for ES512");
+    // A next key on the curve signs nothing yet.
+    const next = await KeyRing.load([DEV_KEY_MATERIALS[0]!, { ...p384, status: "next" }]);
+    expect(() => next.currentFor("ES384")).toThrow(KeyRingError);
+  });
   it("refuses a private key that does not match its certificate, naming the kid", async () => {
     const [a, , c] = DEV_KEY_MATERIALS;
     await expect(KeyRing.load([{ kid: "mismatch", status: "current", privateKeyPem: c!.privateKeyPem!, certificatePem: a!.certificatePem }]))
