@@ -12,6 +12,20 @@ export const OAUTH_PATHS = {
   jwks: "/oauth2/jwks",
 } as const;
 
+/** RFC 8414 §3: the well-known name of this metadata. */
+export const METADATA_PATH = "/.well-known/oauth-authorization-server";
+
+/**
+ * The path an http(s) issuer's metadata address gets after the well-known name (RFC 8414 §3.1:
+ * the issuer's path without a terminating "/"); undefined for an issuer without one, or one that
+ * is not a URL (a URN), which RFC 8414 has no address for.
+ */
+export function issuerPath(issuer: string): string | undefined {
+  if (!/^https?:\/\//i.test(issuer)) return undefined;
+  const path = new URL(issuer).pathname.replace(/\/$/, "");
+  return path === "" ? undefined : path;
+}
+
 const AUTH_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt"];
 
 /** The absolute URL of one of our endpoints. */

@@ -17,7 +17,7 @@ import { type FormParams, readForm } from "./form.ts";
 import { currentDpopNonce } from "./dpop-nonce.ts";
 import { introspectToken } from "./introspect.ts";
 import { buildJwks } from "./jwks.ts";
-import { OAUTH_PATHS, buildMetadata, endpointUrl } from "./metadata.ts";
+import { METADATA_PATH, OAUTH_PATHS, buildMetadata, endpointUrl, issuerPath } from "./metadata.ts";
 import { revokeToken } from "./revoke.ts";
 import { exchangeToken } from "./token-exchange.ts";
 
@@ -95,8 +95,19 @@ async function dpopNonceHeader(ctx: StsContext): Promise<Record<string, string> 
 
 /** Registers the OAuth routes on the app (call before the notFound handler). */
 export function registerOAuthRoutes<E extends HonoEnv>(app: Hono<E>, services: (c: Context<E>) => RequestServices): void {
-  app.get("/.well-known/oauth-authorization-server", async (c) => {
+  app.get(METADATA_PATH, async (c) => {
     const ctx = await services(c).context();
+    return c.json(buildMetadata(ctx), 200, PUBLIC_DOCUMENT);
+  });
+  // RFC 8414 §3.1: an issuer with a path (AD FS's identifier `…/adfs/services/trust`, say) has
+  // its metadata at the well-known name followed by that path, where a client that starts from
+  // the issuer looks, and §3.3 then finds the `issuer` it built the address from.
+  app.get(`${METADATA_PATH}/*`, async (c) => {
+    const ctx = await services(c).context();
+    // Compared with the address as sent, not the router's decoded path: `oauth%2Dauthorization-server`
+    // is not the name, and the realm was chosen from the address as sent too.
+    const path = issuerPath(ctx.issuer);
+    if (path === undefined || new URL(c.req.url).pathname !== METADATA_PATH + path) return c.notFound();
     return c.json(buildMetadata(ctx), 200, PUBLIC_DOCUMENT);
   });
   app.get(OAUTH_PATHS.jwks, async (c) => {

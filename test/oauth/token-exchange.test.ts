@@ -45,6 +45,25 @@ describe("RFC 8414 metadata and JWKS", () => {
       expect(k.d).toBeUndefined(); // never a private member
     }
   });
+
+  it("answers at RFC 8414 §3.1's address for an issuer with a path, and only that path", async () => {
+    const { workerWith } = await import("../hostile/configured.ts");
+    const issuer = `${ORIGIN}/adfs/services/trust`;
+    const f = workerWith({ ...DEV_CONFIG, issuer: `${issuer}/` });
+    const res = await f("/.well-known/oauth-authorization-server/adfs/services/trust");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(res.headers.get("cache-control")).toBe("public, max-age=300");
+    const meta = (await res.json()) as Record<string, string>;
+    // §3.3: the issuer the address was built from.
+    expect(meta.issuer).toBe(`${issuer}/`);
+    expect(meta).toEqual(await (await f("/.well-known/oauth-authorization-server")).json());
+    for (const other of ["/.well-known/oauth-authorization-server/adfs", "/.well-known/oauth-authorization-server/adfs/services/trust/x", "/.well-known/oauth-authorization-server/other", "/.well-known/oauth%2Dauthorization-server/adfs/services/trust"]) {
+      expect((await f(other)).status, other).toBe(404);
+    }
+    // An issuer without a path has only the one address.
+    expect((await call("/.well-known/oauth-authorization-server/adfs/services/trust")).status).toBe(404);
+  });
 });
 
 describe("RFC 8693 token exchange (dev configuration, black box)", () => {
