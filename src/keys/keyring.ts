@@ -47,8 +47,12 @@ export interface SigningKey {
   certificateBase64: string;
   /** base64url SHA-256 of the certificate DER (RFC 7517 §4.9 x5t#S256). */
   x5tS256: string;
-  /** Public JWK with kid, use "sig", x5c, and alg for EC keys (whose curve fixes it). */
-  publicJwk: JsonWebKey & { kid: string; use: "sig"; x5c: string[]; alg?: string };
+  /**
+   * Public JWK with kid, use "sig", x5c, x5t#S256 (a relying party that pins a certificate, or
+   * reads one from a SAML token's KeyInfo, finds its key by it), and alg for EC keys (whose
+   * curve fixes it).
+   */
+  publicJwk: JsonWebKey & { kid: string; use: "sig"; x5c: string[]; "x5t#S256": string; alg?: string };
   hasPrivateKey: boolean;
   privateKeyFor(alg: SignatureAlg): Promise<CryptoKey>;
   publicKeyFor(alg: SignatureAlg): Promise<CryptoKey>;
@@ -142,6 +146,7 @@ async function loadOne(m: KeyMaterial, index: number): Promise<SigningKey> {
     return p;
   };
   const certificateBase64 = toBase64(cert.der);
+  const x5tS256 = toBase64Url(new Uint8Array(await crypto.subtle.digest("SHA-256", cert.der)));
   const key: SigningKey = {
     kid,
     status: m.status,
@@ -152,13 +157,14 @@ async function loadOne(m: KeyMaterial, index: number): Promise<SigningKey> {
     notBefore: cert.notBefore,
     notAfter: cert.notAfter,
     certificateBase64,
-    x5tS256: toBase64Url(new Uint8Array(await crypto.subtle.digest("SHA-256", cert.der))),
+    x5tS256,
     publicJwk: {
       kty: jwk.kty!,
       ...(kty === "RSA" ? { n: jwk.n!, e: jwk.e! } : { crv: jwk.crv!, x: jwk.x!, y: jwk.y!, alg: CURVE_ALG[namedCurve!] }),
       kid,
       use: "sig",
       x5c: [certificateBase64],
+      "x5t#S256": x5tS256,
     },
     hasPrivateKey: pkcs8 !== undefined,
     privateKeyFor(alg) {

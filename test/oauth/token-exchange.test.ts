@@ -9,7 +9,7 @@ import { app } from "../../src/http/app.ts";
 import { DEV_CONFIG, DEV_SECRETS } from "../../src/config/dev.ts";
 import { createStateClient } from "../../src/state/client.ts";
 import { KeyRing } from "../../src/keys/keyring.ts";
-import { derToPem, fromBase64 } from "../../src/keys/pem.ts";
+import { derToPem, fromBase64, toBase64Url } from "../../src/keys/pem.ts";
 import { verifyEnveloped } from "../../src/xmldsig/verify.ts";
 import {
   API, DEMO, RP, TX, b64url, basic, exchange, forgeJwt, hs256, jwtFromTrust, jwtParts, post, samlFromTrust, unb64url, verifyWithJwks, type Fetcher,
@@ -43,6 +43,9 @@ describe("RFC 8414 metadata and JWKS", () => {
       expect(typeof k.kid).toBe("string");
       expect(k.x5c).toHaveLength(1);
       expect(k.d).toBeUndefined(); // never a private member
+      // RFC 7517 §4.9: the SHA-256 thumbprint of the certificate in x5c.
+      const der = Uint8Array.from(atob(k.x5c[0]!), (c) => c.charCodeAt(0));
+      expect((k as { "x5t#S256"?: string })["x5t#S256"]).toBe(toBase64Url(new Uint8Array(await crypto.subtle.digest("SHA-256", der))));
     }
   });
 
