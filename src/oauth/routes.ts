@@ -21,8 +21,6 @@ import { METADATA_PATH, OAUTH_PATHS, buildMetadata, endpointUrl, issuerPath } fr
 import { revokeToken } from "./revoke.ts";
 import { exchangeToken } from "./token-exchange.ts";
 
-/** Public documents may be cached briefly; keys rotate with overlap (next key published). */
-
 type Operation = (ctx: StsContext, state: StateClient, client: AuthenticatedClient, params: FormParams, req: Request) => Promise<unknown>;
 
 /** Headers an endpoint adds to every answer, success or error, once the realm is known. */

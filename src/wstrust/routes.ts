@@ -9,7 +9,7 @@ import { buildFault } from "../soap/fault.ts";
 import { soapContentType, soapVersionOf } from "../soap/ns.ts";
 import { writeAudit } from "../web/audit.ts";
 import { readBodyLimited } from "../web/body.ts";
-import { NOSNIFF, NO_STORE, noStoreHeaders } from "../web/headers.ts";
+import { NOSNIFF, NO_STORE, PUBLIC_DOCUMENT, noStoreHeaders } from "../web/headers.ts";
 import { type TrustReply, handleTrustRequest } from "./endpoint.ts";
 import { MEX_PATH, handleMetadataGet } from "./metadata-exchange.ts";
 import { FEDERATION_METADATA_PATH, buildFederationMetadata, offeredTokenKinds } from "./federation-metadata.ts";
@@ -22,7 +22,7 @@ const WSDL_QUERIES = new Set(["wsdl", "singlewsdl"]);
 
 /** Registers the WS-Trust routes; `services` gives each request its context and state. */
 export function registerTrustRoutes<E extends HonoEnv>(app: Hono<E>, services: (c: Context<E>) => RequestServices): void {
-  const wsdl = (c: Context<E>, ctx: StsContext) => c.body(wsdlFor(ctx), 200, { "Content-Type": "text/xml; charset=utf-8", ...NOSNIFF });
+  const wsdl = (c: Context<E>, ctx: StsContext) => c.body(wsdlFor(ctx), 200, { "Content-Type": "text/xml; charset=utf-8", ...PUBLIC_DOCUMENT });
 
   for (const mex of [MEX_PATH, ADFS_PREFIX + MEX_PATH]) {
     app.get(mex, async (c) => wsdl(c, await services(c).context()));
@@ -51,7 +51,7 @@ export function registerTrustRoutes<E extends HonoEnv>(app: Hono<E>, services: (
       const ctx = await services(c).context();
       const decryption = ctx.config.decryptionKeys.filter((k) => k.status !== "previous").map((k) => k.certificatePem);
       const xml = await buildFederationMetadata(ctx.issuer, ctx.origin, ctx.keys, decryption, await claimTypesOffered(ctx), ctx.config.webSessionSecret !== undefined, offeredTokenKinds(ctx.config), servedEndpoints(ctx.config, ctx.issuer));
-      return c.body(xml, 200, { "Content-Type": "application/samlmetadata+xml; charset=utf-8", ...NOSNIFF });
+      return c.body(xml, 200, { "Content-Type": "application/samlmetadata+xml; charset=utf-8", ...PUBLIC_DOCUMENT });
     });
   }
 }

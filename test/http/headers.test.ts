@@ -41,6 +41,14 @@ describe("every answer", () => {
     for (const [what, res] of answers) expect(res.headers.get("x-content-type-options"), what).toBe("nosniff");
   });
 
+  it("every published document (metadata, WSDL, keys) may be cached a few minutes, as a key rotation allows for, and the same way", async () => {
+    for (const path of ["/oauth2/jwks", "/.well-known/oauth-authorization-server", "/trust/mex", "/trust/13/usernamemixed?wsdl", "/FederationMetadata/2007-06/FederationMetadata.xml", "/realms/realm2/FederationMetadata/2007-06/FederationMetadata.xml"]) {
+      const res = await call(path);
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get("cache-control"), path).toBe("public, max-age=300");
+    }
+  });
+
   it("a method a resource does not answer is 405 with Allow (RFC 9110 §15.5.6) and a registered OAuth error code; a path nothing serves is 404", async () => {
     for (const [path, method, allow] of [
       ["/oauth2/revoke", "PUT", "POST"],
