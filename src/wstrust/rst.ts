@@ -199,6 +199,30 @@ function refuseMixedVersions(rst: Element, t: TrustNs): void {
 }
 
 /**
+ * Elements of the request's own WS-Trust namespace that ask for a token this STS does not make,
+ * each with why. Passed over, the request would be answered with a token the requestor takes for
+ * the one it asked: one it believes cannot be forwarded or used for delegation, or a proof key it
+ * believes encrypted for its own key — what an operation cannot honour is refused, as Apache
+ * CXF's STS refuses every RST element it does not read.
+ */
+const UNHONOURED: ReadonlyMap<string, string> = new Map([
+  ["DelegateTo", "this STS delegates no token to another party (a service acts for a user with wst14:ActAs or wst:OnBehalfOf)"],
+  ["Forwardable", "this STS marks no token forwardable or not (who may present a token for its subject is set by its configuration)"],
+  ["Delegatable", "this STS marks no token delegatable or not (who may present a token for its subject is set by its configuration)"],
+  ["Participants", "a token is for the one party its wsp:AppliesTo names; this STS names no further participants"],
+  ["Encryption", "a token is encrypted for its relying party as configured, never for a key the requestor names"],
+  ["ProofEncryption", "a proof key is returned in the response itself, never encrypted for a key the requestor names"],
+]);
+
+/** WS-Trust 1.3 §4.1, §9.3, §9.5 (the February 2005 draft alike): refuses the first element of UNHONOURED the RST carries, naming it. */
+function refuseUnhonoured(rst: Element, t: TrustNs): void {
+  for (const el of childElements(rst)) {
+    const why = el.namespaceURI === t.ns ? UNHONOURED.get(el.localName ?? "") : undefined;
+    if (why !== undefined) throw invalidRequest(`wst:${el.localName} cannot be honoured: ${why}. Send the request without it.`);
+  }
+}
+
+/**
  * A wst:Lifetime's wsu:Created or wsu:Expires, an xs:dateTime; a refusal names the element and
  * shows the value (escaped by the XML writer, at most 64 characters of it).
  */
@@ -285,6 +309,7 @@ export function readRst(rst: Element, t: TrustNs, batch = false): Rst {
   }
   const claims = ownOrSecondary(rst, t, sp, "Claims", true);
   refuseMixedVersions(rst, t);
+  refuseUnhonoured(rst, t);
   refuseOtherTargets(rst, t, requestKind);
   refuseDelegationOutsideIssue(rst, t, requestKind);
   // Its parameters are elements (WS-Trust 1.3 §3.1); text beside them is a parameter nobody reads.

@@ -554,6 +554,47 @@ describe("an element in another WS-Trust version's namespace is refused, never d
   });
 });
 
+describe("an RST element asking for a token this STS does not make is refused, never passed over", () => {
+  const el = (local: string, ns: string, inner = "<x/>") => `<d:${local} xmlns:d="${ns}">${inner}</d:${local}>`;
+  const unhonoured = ["DelegateTo", "Forwardable", "Delegatable", "Participants", "Encryption", "ProofEncryption"];
+  for (const local of unhonoured) {
+    for (const t of ["13", "2005"] as const) {
+      it(`wst:${local} (WS-Trust ${t}) is wst:InvalidRequest naming it, and no token is issued`, async () => {
+        const r = await trust({ ...ALICE, trust: t, extra: el(local, t === "13" ? NS.t13 : NS.t05, local.endsWith("able") ? "false" : "<x/>") });
+        expect(faultCode(r.text)).toBe("wst:InvalidRequest");
+        expect(r.text).toContain(`wst:${local} cannot be honoured: `);
+        expect(r.text).not.toContain("Assertion");
+      });
+    }
+  }
+
+  it("a SymmetricKey request with wst:ProofEncryption gets no proof key in the clear", async () => {
+    const r = await trust({ ...ALICE, appliesTo: "urn:example:secure-rp", keyType: `${NS.t13}/SymmetricKey`, extra: el("ProofEncryption", NS.t13) });
+    expect(faultCode(r.text)).toBe("wst:InvalidRequest");
+    expect(r.text).not.toContain("BinarySecret");
+  });
+
+  it("in a batch, the item carrying one fails alone", async () => {
+    const item = (ctx: string, extra: string) =>
+      `<wst:RequestSecurityToken Context="${ctx}"><wst:RequestType>${NS.t13}/BatchIssue</wst:RequestType>` +
+      `<wsp:AppliesTo xmlns:wsp="${NS.wsp}"><wsa:EndpointReference><wsa:Address>urn:example:rp</wsa:Address></wsa:EndpointReference></wsp:AppliesTo>${extra}</wst:RequestSecurityToken>`;
+    const body = `<wst:RequestSecurityTokenCollection xmlns:wst="${NS.t13}">${item("plain", "")}${item("delegatable", "<wst:Delegatable>false</wst:Delegatable>")}</wst:RequestSecurityTokenCollection>`;
+    const r = await trust({ user: "alice", password: "wonderland", body });
+    expect(r.status, r.text).toBe(200);
+    expect(r.text.match(/<saml:Assertion /g)).toHaveLength(1);
+    expect(statusCode(r.text)).toBe(STATUS_INVALID);
+    expect(r.text).toContain("wst:InvalidRequest: wst:Delegatable cannot be honoured: ");
+  });
+
+  // WCF copies a policy's algorithm suite into its requests; AD FS and this STS choose their own.
+  it("an element naming algorithms, or postdating the token may not get anyway, is read as an extension", async () => {
+    const extra = `<wst:SignWith>http://www.w3.org/2000/09/xmldsig#rsa-sha1</wst:SignWith><wst:CanonicalizationAlgorithm>http://www.w3.org/2001/10/xml-exc-c14n#</wst:CanonicalizationAlgorithm><wst:AllowPostdating/>`;
+    const r = await trust({ ...ALICE, extra });
+    expect(r.status, r.text).toBe(200);
+    expect(r.text).toContain("saml:Assertion");
+  });
+});
+
 describe("an envelope of one SOAP version sent in the other's binding", () => {
   it("is a VersionMismatch fault in the envelope's own version, which its sender reads (SOAP 1.1 §4.1.2, SOAP 1.2 Part 1 Appendix A)", async () => {
     for (const path of ["/trust/13/usernamemixed", "/trust/mex"]) {
