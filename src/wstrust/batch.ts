@@ -8,6 +8,7 @@ import type { Markup } from "../xml/markup.ts";
 import type { TrustNs } from "./ns.ts";
 import { type RequestKind, type Rst, readContext, readRequestKind, readRst } from "./rst.ts";
 import { collection, statusRstr } from "./rstr.ts";
+import { asStsError } from "./unexpected.ts";
 
 type Handler = (ctx: StsContext, who: Requestor, rst: Rst) => Promise<Markup>;
 
@@ -66,9 +67,13 @@ export function readBatch(rstc: Element, trust: TrustNs, maxItems: number): Batc
  * BatchIssue / BatchValidate / BatchRenew / BatchCancel: every item is processed in order and
  * answered by one RSTR in an RSTRC. Each item is audited on its own (subject, target, token,
  * result), in the `items` of the batch's one audit line: a batch may cancel or renew the tokens
- * of several subjects.
+ * of several subjects. An item that fails for any reason — an unexpected error too (logged with
+ * `where`), such as a state object that could not be reached — fails alone: the items before it
+ * have cancelled or renewed their tokens, and a fault for the whole batch would tell the client
+ * nothing was done, so that a retried BatchRenew would present tokens already renewed, as reuse
+ * that revokes their renewal families.
  */
-export async function handleBatch(ctx: StsContext, who: Requestor, batch: Batch, trust: TrustNs, handle: Handler): Promise<Markup> {
+export async function handleBatch(ctx: StsContext, who: Requestor, batch: Batch, trust: TrustNs, handle: Handler, where: string): Promise<Markup> {
   const out: Markup[] = [];
   const audited: AuditItem[] = (ctx.audit.items = []);
   for (const item of batch.items) {
@@ -78,8 +83,8 @@ export async function handleBatch(ctx: StsContext, who: Requestor, batch: Batch,
     try {
       const rst = readRst(item, trust, true);
       out.push(await handle({ ...ctx, audit: facts }, who, rst));
-    } catch (e) {
-      if (!(e instanceof StsError)) throw e;
+    } catch (caught) {
+      const e = asStsError(caught, where);
       out.push(failedItem(trust, context, e));
       error = e.code;
     }

@@ -1,6 +1,6 @@
 import type { Markup } from "../xml/markup.ts";
 import { withRenewalLimit } from "../abuse/guard.ts";
-import { StsError, invalidRequest } from "../errors.ts";
+import { invalidRequest } from "../errors.ts";
 import { type Requestor, type StsContext, requestorName } from "../engine/types.ts";
 import { bodyPayload, parseSoapRequest, readAddressing, readEnvelopeParts, replyContext } from "../soap/envelope.ts";
 import { buildFault } from "../soap/fault.ts";
@@ -9,7 +9,7 @@ import { isSamlAssertion } from "../saml/ns.ts";
 import { soapReply } from "../soap/reply.ts";
 import { NO_REFERENCE_PARAMETERS } from "../soap/reference-parameters.ts";
 import { readSecurity } from "../soap/security.ts";
-import { logError } from "../web/log.ts";
+import { asStsError } from "./unexpected.ts";
 import { TRUST13, TRUST2005, type TrustNs, trustByNs } from "./ns.ts";
 import { type Rst, readRequestKind, readRst } from "./rst.ts";
 import { collection } from "./rstr.ts";
@@ -138,7 +138,7 @@ export async function handleTrustRequest(
       // WS-Trust 1.3 §4.2: Issue answers with an RSTRC; the others and 2005 with a bare RSTR.
       replyBody = trust.version === "13" && rst.requestKind === "issue" ? collection(trust, [rstr]) : rstr;
     } else if (batch) {
-      replyBody = await handleBatch(ctx, who, batch, trust, handle);
+      replyBody = await handleBatch(ctx, who, batch, trust, handle, endpoint.path);
       action = trust.actions[`${batch.kind ?? "issue"}Reply`];
     } else {
       throw invalidRequest(`Unsupported WS-Trust message '${(env.payload.localName ?? "").slice(0, 200)}'.`);
@@ -166,12 +166,7 @@ export function faultReply(
   where: string,
   at: { version: SoapVersion; trustNs: string; relatesTo: string | undefined; wsaNs: string | undefined; referenceParameters?: readonly Markup[]; aboutBody?: boolean },
 ): TrustReply {
-  let e: StsError;
-  if (caught instanceof StsError) e = caught;
-  else {
-    logError("POST", where, caught);
-    e = new StsError("internal_error", "The STS could not process the request.");
-  }
+  const e = asStsError(caught, where);
   const f = buildFault(at.version, { code: e.code, reason: e.message, trustNs: at.trustNs, relatesTo: at.relatesTo, wsaNs: at.wsaNs, referenceParameters: at.referenceParameters, detail: e.detail, problem: e.problem, aboutBody: at.aboutBody });
   return {
     status: f.status,

@@ -402,6 +402,43 @@ describe("WS-Trust Batch", () => {
     expect(statusCode((await validate(tokenIn(alone.text)!)).text)).toBe(STATUS_VALID);
   });
 
+  it("an item failing unexpectedly (its state object unreachable) fails alone: the items done beside it are reported done", async () => {
+    const toks = [await issue(), await issue(), await issue()];
+    // The second Cancel's Durable Object call fails, as a call to an object that cannot be
+    // reached does; every other call goes through to the real object.
+    let cancels = 0;
+    const state = env.TOKEN_STATE as unknown as { getByName(name: string): Record<string, (...a: unknown[]) => Promise<unknown>> };
+    const TOKEN_STATE = {
+      getByName(name: string) {
+        const stub = state.getByName(name);
+        return new Proxy({}, {
+          get: (_, m: string) => {
+            if (m === "then") return undefined; // not a promise: returned from an async function as is
+            if (m === "cancel" && ++cancels === 2) return () => Promise.reject(new Error("Network connection lost."));
+            return (...a: unknown[]) => stub[m]!(...a);
+          },
+        });
+      },
+    };
+    const { app } = await import("../../src/http/app.ts");
+    const item = (tok: string, ctx: string) =>
+      `<wst:RequestSecurityToken Context="${ctx}"><wst:RequestType>${NS.t13}/BatchCancel</wst:RequestType>${target("Cancel", tok)}</wst:RequestSecurityToken>`;
+    const m = envelope({ ...validator, requestType: "Cancel", body: `<wst:RequestSecurityTokenCollection xmlns:wst="${NS.t13}">${toks.map((t, i) => item(t, `c${i}`)).join("")}</wst:RequestSecurityTokenCollection>` });
+    const exec = { waitUntil() {}, passThroughOnException() {}, props: {} } as unknown as ExecutionContext;
+    const res = await app.fetch(new Request("http://127.0.0.1:8787/trust/13/usernamemixed", { method: "POST", headers: m.headers, body: m.body }), { ...env, TOKEN_STATE }, exec);
+    const text = await res.text();
+    expect(res.status, text).toBe(200);
+    expect(cancels).toBe(3);
+    const rstrs = [...text.matchAll(/<wst:RequestSecurityTokenResponse [\s\S]*?<\/wst:RequestSecurityTokenResponse>/g)].map((x) => x[0]);
+    expect(rstrs).toHaveLength(3);
+    expect(rstrs[0]).toContain("RequestedTokenCancelled");
+    expect(rstrs[1]).not.toContain("RequestedTokenCancelled");
+    expect(rstrs[1]).toContain("<wst:Reason>wst:RequestFailed: The STS could not process the request.</wst:Reason>");
+    expect(rstrs[2]).toContain("RequestedTokenCancelled");
+    // What the answer says is what was done: the first and last are cancelled, the second is not.
+    expect((await Promise.all(toks.map(async (t) => statusCode((await validate(t)).text))))).toEqual([STATUS_INVALID, STATUS_VALID, STATUS_INVALID]);
+  });
+
   it("reports a failing item for that item only", async () => {
     const a = await issue();
     const item = (inner: string, ctx: string) =>
