@@ -21,8 +21,10 @@ export interface AuditFacts {
   items?: AuditItem[];
 }
 
-/** One item of a batch: whose token, for which party, which token, and its error when it failed. */
+/** One item of a batch: what it asked for, whose token, for which party, which token, and its error when it failed. */
 export interface AuditItem {
+  /** As the line's `operation`: `wstrust.cancel`, …, or `wstrust` when its RequestType could not be read. */
+  operation: string;
   subject: string | undefined;
   target: string | undefined;
   tokenId: string | undefined;
@@ -84,6 +86,7 @@ export async function writeAudit(
 
 async function auditItem(i: AuditItem): Promise<Record<string, unknown>> {
   return {
+    operation: i.operation,
     subject: i.subject ?? null,
     target: i.target ?? null,
     result: i.error === undefined ? "success" : "failure",

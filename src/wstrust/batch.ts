@@ -65,9 +65,9 @@ export function readBatch(rstc: Element, trust: TrustNs, maxItems: number): Batc
 
 /**
  * BatchIssue / BatchValidate / BatchRenew / BatchCancel: every item is processed in order and
- * answered by one RSTR in an RSTRC. Each item is audited on its own (subject, target, token,
- * result), in the `items` of the batch's one audit line: a batch may cancel or renew the tokens
- * of several subjects. An item that fails for any reason — an unexpected error too (logged with
+ * answered by one RSTR in an RSTRC. Each item is audited on its own (operation, subject, target,
+ * token, result), in the `items` of the batch's one audit line: a batch may cancel or renew the
+ * tokens of several subjects, and its line must say which it did to each. An item that fails for any reason — an unexpected error too (logged with
  * `where`), such as a state object that could not be reached — fails alone: the items before it
  * have cancelled or renewed their tokens, and a fault for the whole batch would tell the client
  * nothing was done, so that a retried BatchRenew would present tokens already renewed, as reuse
@@ -81,6 +81,9 @@ export async function handleBatch(ctx: StsContext, who: Requestor, batch: Batch,
     const facts: AuditFacts = {};
     let error: string | undefined;
     try {
+      // The kind first, as for a single RST: an item refused for the rest of it is logged as
+      // the operation it refused.
+      facts.operation = `wstrust.${readRequestKind(item, trust, true)}`;
       const rst = readRst(item, trust, true);
       out.push(await handle({ ...ctx, audit: facts }, who, rst));
     } catch (caught) {
@@ -88,7 +91,7 @@ export async function handleBatch(ctx: StsContext, who: Requestor, batch: Batch,
       out.push(failedItem(trust, context, e));
       error = e.code;
     }
-    audited.push({ subject: facts.subject, target: facts.target, tokenId: facts.tokenId, error });
+    audited.push({ operation: facts.operation ?? "wstrust", subject: facts.subject, target: facts.target, tokenId: facts.tokenId, error });
   }
   return collection(trust, out);
 }

@@ -192,21 +192,23 @@ describe("audit lines under attack", () => {
     expect(lines.join("\n")).not.toContain("hunter2");
   });
 
-  it("a batch: one line whose items name each item's subject, token and result (a batch may cancel several subjects' tokens)", async () => {
+  it("a batch: one line whose items name each item's operation, subject, token and result (a batch may cancel several subjects' tokens)", async () => {
     const token = async (user: string, password: string) => /<saml:Assertion[\s\S]*?<\/saml:Assertion>/.exec((await trust({ user, password, appliesTo: "urn:example:rp" })).text)![0];
     const [alice, bob] = [await token("alice", "wonderland"), await token("bob", "builder")];
     lines = [];
     const item = (inner: string) => `<wst:RequestSecurityToken><wst:RequestType>${NS.t13}/BatchCancel</wst:RequestType>${inner}</wst:RequestSecurityToken>`;
-    const body = `<wst:RequestSecurityTokenCollection xmlns:wst="${NS.t13}">${item(`<wst:CancelTarget>${alice}</wst:CancelTarget>`)}${item(`<wst:CancelTarget>${bob}</wst:CancelTarget>`)}${item("")}</wst:RequestSecurityTokenCollection>`;
+    const body = `<wst:RequestSecurityTokenCollection xmlns:wst="${NS.t13}">${item(`<wst:CancelTarget>${alice}</wst:CancelTarget>`)}${item(`<wst:CancelTarget>${bob}</wst:CancelTarget>`)}${item("")}<wst:RequestSecurityToken><wst:RequestType>${NS.t13}/BatchBogus</wst:RequestType></wst:RequestSecurityToken></wst:RequestSecurityTokenCollection>`;
     expect((await trust({ ...VALIDATOR, requestType: "Cancel", body })).status).toBe(200);
     const a = audits();
     expect(a).toHaveLength(1);
     expect(a[0]).toMatchObject({ operation: "wstrust.batch", requestor: "rp-validator", result: "success" });
     const items = a[0]!.items as Record<string, unknown>[];
-    expect(items.map((i) => [i.subject, i.target, i.result, i.error])).toEqual([
-      ["alice", "urn:example:rp", "success", null],
-      ["bob", "urn:example:rp", "success", null],
-      [null, null, "failure", "invalid_request"],
+    // Each item says what it did: a line holding a token's hash must tell a Cancel from a Validate.
+    expect(items.map((i) => [i.operation, i.subject, i.target, i.result, i.error])).toEqual([
+      ["wstrust.cancel", "alice", "urn:example:rp", "success", null],
+      ["wstrust.cancel", "bob", "urn:example:rp", "success", null],
+      ["wstrust.cancel", null, null, "failure", "invalid_request"],
+      ["wstrust", null, null, "failure", "invalid_request"],
     ]);
     expect(items[0]!.token_id_hash).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(items[1]!.token_id_hash).toMatch(/^[A-Za-z0-9_-]{43}$/);
