@@ -115,7 +115,14 @@ export function readRequestKind(rst: Element, t: TrustNs, batch: boolean): Reque
   if (!el) throw invalidRequest("wst:RequestType is missing.");
   const v = text(el);
   const types = batch ? t.batchTypes : t.requestTypes;
-  for (const k of ["issue", "validate", "renew", "cancel"] as const) if (types[k] === v || t.requestTypes[k] === v) return k;
+  for (const k of ["issue", "validate", "renew", "cancel"] as const) {
+    if (types[k] === v || t.requestTypes[k] === v) return k;
+    // WS-Trust 1.3 §8: the Batch types name the items of a collection; told so, the sender
+    // knows which of the two to change.
+    if (t.batchTypes[k] === v) {
+      throw invalidRequest(`wst:RequestType '${v}' belongs to the items of a wst:RequestSecurityTokenCollection; a single wst:RequestSecurityToken asks for '${t.requestTypes[k]}'.`);
+    }
+  }
   throw invalidRequest(`Unsupported wst:RequestType '${v.slice(0, 200)}'.`);
 }
 

@@ -554,6 +554,17 @@ describe("an element in another WS-Trust version's namespace is refused, never d
   });
 });
 
+describe("a Batch request type outside a collection", () => {
+  it("is wst:InvalidRequest saying where it belongs and what a single request asks for, in either WS-Trust version", async () => {
+    for (const [t, ns] of [["13", NS.t13], ["2005", NS.t05]] as const) {
+      const body = `<wst:RequestSecurityToken xmlns:wst="${ns}"><wst:RequestType>${ns}/BatchIssue</wst:RequestType></wst:RequestSecurityToken>`;
+      const r = await trust({ ...ALICE, trust: t, body });
+      expect(faultCode(r.text)).toBe("wst:InvalidRequest");
+      expect(r.text).toContain(`wst:RequestType '${ns}/BatchIssue' belongs to the items of a wst:RequestSecurityTokenCollection; a single wst:RequestSecurityToken asks for '${ns}/Issue'.`);
+    }
+  });
+});
+
 describe("an RST element asking for a token this STS does not make is refused, never passed over", () => {
   const el = (local: string, ns: string, inner = "<x/>") => `<d:${local} xmlns:d="${ns}">${inner}</d:${local}>`;
   const unhonoured = ["DelegateTo", "Forwardable", "Delegatable", "Participants", "Encryption", "ProofEncryption"];
