@@ -214,7 +214,7 @@ function refuseMixedVersions(rst: Element, t: TrustNs): void {
  */
 const UNHONOURED: ReadonlyMap<string, string> = new Map([
   ["DelegateTo", "this STS delegates no token to another party (a service acts for a user with wst14:ActAs or wst:OnBehalfOf)"],
-  ["Forwardable", "this STS marks no token forwardable or not (who may present a token for its subject is set by its configuration)"],
+  ["Forwardable", "this STS makes no token that only its requestor's machine may use: asking for one that is not forwardable cannot be honoured"],
   ["Delegatable", "this STS marks no token delegatable or not (who may present a token for its subject is set by its configuration)"],
   ["Participants", "a token is for the one party its wsp:AppliesTo names; this STS names no further participants"],
   ["Encryption", "a token is encrypted for its relying party as configured, never for a key the requestor names"],
@@ -225,6 +225,8 @@ const UNHONOURED: ReadonlyMap<string, string> = new Map([
 function refuseUnhonoured(rst: Element, t: TrustNs): void {
   for (const el of childElements(rst)) {
     const why = el.namespaceURI === t.ns ? UNHONOURED.get(el.localName ?? "") : undefined;
+    // Forwardable true is the default (§9.3) and what every token here is: bound to no machine.
+    if (el.localName === "Forwardable" && parseXsBoolean(text(el)) === true) continue;
     if (why !== undefined) throw invalidRequest(`wst:${el.localName} cannot be honoured: ${why}. Send the request without it.`);
   }
 }

@@ -579,6 +579,14 @@ describe("an RST element asking for a token this STS does not make is refused, n
     }
   }
 
+  it("wst:Forwardable true, the default and what every token here is, is honoured", async () => {
+    for (const v of ["true", " 1 "]) {
+      const r = await trust({ ...ALICE, extra: el("Forwardable", NS.t13, v) });
+      expect(r.status, r.text).toBe(200);
+      expect(r.text).toContain("Assertion");
+    }
+  });
+
   it("a SymmetricKey request with wst:ProofEncryption gets no proof key in the clear", async () => {
     const r = await trust({ ...ALICE, appliesTo: "urn:example:secure-rp", keyType: `${NS.t13}/SymmetricKey`, extra: el("ProofEncryption", NS.t13) });
     expect(faultCode(r.text)).toBe("wst:InvalidRequest");
