@@ -52,6 +52,15 @@ interface Row {
 
 const COLUMNS = "username, password_hash, enabled, claims, created_at, updated_at";
 
+/**
+ * The stored claims as SQL reads them for a merge or for their names: a JSON object, or `{}`
+ * in place of anything else, as {@link parseClaims} reads them. SQLite's JSON functions throw on
+ * text that is not JSON, so without this one hand-edited row would fail every change to its user
+ * (the very PATCH that would mend it) and every batch that records its claim names. CASE tries
+ * its WHENs in order, so `json_type` only ever sees valid JSON.
+ */
+const STORED_CLAIMS = "(CASE WHEN NOT json_valid(claims) THEN '{}' WHEN json_type(claims) = 'object' THEN claims ELSE '{}' END)";
+
 function fromRow(r: Row): DirectoryUser {
   return {
     username: r.username,
@@ -139,7 +148,7 @@ export class UserDirectory {
     return this.db
       .prepare(
         `INSERT OR IGNORE INTO claim_names (realm, name)
-         SELECT DISTINCT ?1, j.key FROM users, json_each(users.claims) AS j
+         SELECT DISTINCT ?1, j.key FROM users, json_each(${STORED_CLAIMS}) AS j
          WHERE users.realm = ?1 AND users.username IN (SELECT value FROM json_each(?2))`,
       )
       .bind(this.realm, JSON.stringify(usernames));
@@ -194,10 +203,10 @@ export class UserDirectory {
     const enabled = change.enabled === undefined ? null : change.enabled ? 1 : 0;
     const write = this.db
       .prepare(
-        `UPDATE users SET claims = CASE WHEN ?3 IS NULL THEN claims ELSE json_patch(claims, ?3) END,
+        `UPDATE users SET claims = CASE WHEN ?3 IS NULL THEN claims ELSE json_patch(${STORED_CLAIMS}, ?3) END,
            enabled = COALESCE(?4, enabled), updated_at = ?5
          WHERE realm = ?1 AND username = ?2
-           AND (?3 IS NULL OR ((SELECT count(*) FROM json_each(json_patch(claims, ?3))) <= ?6 AND length(json_patch(claims, ?3)) <= ?7))
+           AND (?3 IS NULL OR ((SELECT count(*) FROM json_each(json_patch(${STORED_CLAIMS}, ?3))) <= ?6 AND length(json_patch(${STORED_CLAIMS}, ?3)) <= ?7))
          RETURNING ${COLUMNS}`,
       )
       .bind(this.realm, username, patch, enabled, now, CLAIM_BOUNDS.names, CLAIM_BOUNDS.jsonChars);

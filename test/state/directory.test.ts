@@ -70,6 +70,23 @@ describe("UserDirectory", () => {
     expect(await d.update(fresh(), { enabled: true }, 10)).toBeUndefined();
   });
 
+  it("a row whose claims are not a JSON object (edited by hand) reads as no claims, and a change mends it instead of failing", async () => {
+    const realm = `r-${crypto.randomUUID().slice(0, 6)}`;
+    const d = new UserDirectory(env.USERS_DB, realm);
+    const stored = [["broken", "not json{"], ["listed", '["x"]'], ["fine", '{"team":["red"]}']];
+    for (const [name, claims] of stored) {
+      await env.USERS_DB.prepare("INSERT INTO users (realm, username, password_hash, enabled, claims, created_at, updated_at, name_key) VALUES (?1, ?2, ?3, 1, ?4, 1, 1, ?2)")
+        .bind(realm, name, HASH, claims)
+        .run();
+    }
+    expect((await d.get("broken"))?.claims).toEqual({});
+    expect(await d.update("broken", { claimsPatch: { email: ["b@example.org"] } }, 2)).toMatchObject({ claims: { email: ["b@example.org"] }, updatedAt: 2 });
+    expect(await d.update("listed", { claimsPatch: { role: ["user"] } }, 3)).toMatchObject({ claims: { role: ["user"] } });
+    expect(await d.update("fine", { claimsPatch: { office: ["3"] } }, 4)).toMatchObject({ claims: { team: ["red"], office: ["3"] } });
+    expect(await d.claimNames()).toEqual(["email", "office", "role", "team"]);
+    expect(JSON.parse((await env.USERS_DB.prepare("SELECT claims FROM users WHERE realm = ?1 AND username = 'broken'").bind(realm).first<{ claims: string }>())!.claims)).toEqual({ email: ["b@example.org"] });
+  });
+
   it("seedOnce seeds a realm once: a seeded user deleted later stays deleted", async () => {
     const d = new UserDirectory(env.USERS_DB, `r-${crypto.randomUUID().slice(0, 6)}`);
     expect(await d.seedOnce("seeded", [user("seed-me")], 1)).toBe(true);
