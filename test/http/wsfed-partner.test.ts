@@ -257,6 +257,23 @@ describe("sign-in at a federation partner", () => {
     expect(res.status).toBe(403);
   });
 
+  it("refuses a partner token presented again for as long as the partner's own clock skew accepts it", async () => {
+    // The partner's skew (an hour) is wider than the STS's (five minutes): its token, expired ten
+    // minutes ago, is still accepted, and must be remembered as used until the partner's skew ends.
+    const f = workerWith({ ...DEV_CONFIG, trustedIssuers: DEV_CONFIG.trustedIssuers!.map((t) => ({ ...t, clockSkewSeconds: 3600 })) });
+    const token = rstr(await partnerAssertion({ expiresInSeconds: -600 }));
+    const trip = async () => {
+      const b = browser(f);
+      const out = new URL((await b.get({ wa: "wsignin1.0", wtrealm: RP, whr: PARTNER })).headers.get("location")!);
+      return back(b, token, out.searchParams.get("wctx")!);
+    };
+    const first = await trip();
+    expect(first.status, (await first.text()).slice(0, 400)).toBe(200);
+    const again = await trip();
+    expect(again.status).toBe(403);
+    expect(await again.text()).toContain("could not be accepted");
+  });
+
   it("refuses a token naming this STS as its issuer posted as the partner's", async () => {
     const { b, wctx } = await setOut();
     const ours = await partnerAssertion({ issuer: ORIGIN });
