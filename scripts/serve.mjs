@@ -30,7 +30,7 @@
 // against. Its keys are generated fresh at start (they sign nothing that leaves the machine).
 import { spawn } from "node:child_process";
 import { webcrypto } from "node:crypto";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readJson } from "./cli/input.mjs";
@@ -77,6 +77,54 @@ function parseArgs(argv) {
 function fail(msg) {
   console.error(`serve: ${msg}`);
   process.exit(2);
+}
+
+/**
+ * Claims the state directory for this serve, or stops: `serve.pid` in it holds this process's
+ * id, then workerd's. Durable Objects rely on one live instance per object, and ours keep state
+ * in memory beside their SQLite files (a subject's revocation cut-off, read leases): two workerd
+ * processes on one directory would each run their own instance over the same files, so a
+ * revocation acknowledged by one would go unseen by the other. A file whose processes have all
+ * ended was left by a serve that was killed, and is taken over.
+ * @returns a function that adds a process id to the claim
+ */
+function claimStateDir(stateDir) {
+  const lock = join(stateDir, "serve.pid");
+  const ours = `${process.pid}\n`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(lock, ours, { flag: "wx" });
+      // Released only while it is still ours.
+      process.on("exit", () => {
+        try {
+          if (readFileSync(lock, "utf8").startsWith(ours)) rmSync(lock, { force: true });
+        } catch {}
+      });
+      return (pid) => appendFileSync(lock, `${pid}\n`);
+    } catch (e) {
+      if (e.code !== "EEXIST") fail(`--state-dir ${stateDir}: cannot write ${lock} (${e.code ?? e.message})`);
+    }
+    let holders = [];
+    try {
+      holders = readFileSync(lock, "utf8").split(/\s+/).filter(Boolean).map(Number);
+    } catch {}
+    const running = holders.find(isRunning);
+    if (running !== undefined) {
+      fail(`--state-dir ${stateDir} is in use by another serve (process ${running}): two servers on one state directory would not see each other's revocations. Stop it, or give this one another --state-dir (if no server runs there, delete ${lock}).`);
+    }
+    rmSync(lock, { force: true });
+  }
+  fail(`--state-dir ${stateDir}: another serve claimed it at the same moment`);
+}
+
+function isRunning(pid) {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return e.code === "EPERM";
+  }
 }
 
 /**
@@ -367,6 +415,7 @@ async function main() {
   const wrangler = await readWranglerConfig(wranglerConfig);
   // Before the build: a mistake in the file is reported at once, not after it.
   const vars = await collectVars(opts.envFile, wrangler.vars);
+  const claimFor = claimStateDir(stateDir);
   if (opts.dist !== null) {
     if (!existsSync(join(outdir, "index.js"))) fail(`--dist ${opts.dist}: no index.js there`);
   } else if (opts.build || !existsSync(join(outdir, "index.js"))) build(outdir, wranglerConfig);
@@ -386,6 +435,8 @@ async function main() {
   // profiles of the real worker (scripts/bench/worker-profile.mjs).
   const inspect = opts.inspector ? [`--inspector-addr=127.0.0.1:${opts.inspector}`] : [];
   const child = spawn(workerd, ["serve", config, ...inspect], { cwd: outdir, stdio: ["ignore", "inherit", "inherit"] });
+  // workerd outlives a serve killed with SIGKILL, and still holds the directory then.
+  if (child.pid !== undefined) claimFor(child.pid);
   // Forward termination so `kill <serve pid>` never leaves an orphan workerd holding the port.
   for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) {
     process.on(sig, () => {

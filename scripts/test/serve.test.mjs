@@ -3,7 +3,7 @@
 // Node 22: `node --test 'scripts/test/*.test.mjs'`.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -46,7 +46,12 @@ async function serveUntilReported(vars, ms, { args = [], whileUp } = {}) {
     });
     if (whileUp !== undefined) await whileUp(`http://127.0.0.1:${port}`);
   } finally {
-    if (child.exitCode === null) child.kill("SIGTERM");
+    // Waited for: the next test's serve claims the same --state-dir.
+    if (child.exitCode === null) {
+      const exited = new Promise((res) => child.on("exit", res));
+      child.kill("SIGTERM");
+      await exited;
+    }
   }
   return { out, port, seconds: (Date.now() - started) / 1000 };
 }
@@ -110,4 +115,32 @@ test("a --vars-file or --state-dir that cannot be used is refused at once in one
     assert.equal(code, 2, out);
     assert.equal(out, `${line}\n`);
   }
+});
+
+test("a --state-dir another serve is using is refused at once, naming its process; one left by a killed serve is taken over", async () => {
+  const stateDir = join(dir, "state");
+  const second = async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, [join(ROOT, "scripts", "serve.mjs"), "--no-build", "--port", String(port), "--state-dir", stateDir], { cwd: ROOT });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (out += d));
+    const timer = setTimeout(() => child.kill(), 20_000);
+    const code = await new Promise((res) => child.on("exit", res));
+    clearTimeout(timer);
+    return { code, out };
+  };
+  let refused;
+  const first = await serveUntilReported({ ...DEV_SECRETS }, 25_000, { whileUp: async () => (refused = await second()) });
+  assert.match(first.out, /ready on/);
+  // Two runtimes on one directory would each hold their own instance of every Durable Object.
+  assert.equal(refused.code, 2, refused.out);
+  assert.match(refused.out, new RegExp(`^serve: --state-dir ${stateDir} is in use by another serve \\(process \\d+\\)`));
+  // The first serve released it when it stopped; a file naming only ended processes is taken over.
+  assert.equal(existsSync(join(stateDir, "serve.pid")), false);
+  const ended = spawn(process.execPath, ["-e", ""]);
+  await new Promise((res) => ended.on("exit", res));
+  writeFileSync(join(stateDir, "serve.pid"), `${ended.pid}\n`);
+  const again = await serveUntilReported({ ...DEV_SECRETS }, 25_000);
+  assert.match(again.out, /ready on/);
 });
