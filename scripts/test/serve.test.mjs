@@ -56,6 +56,19 @@ async function serveUntilReported(vars, ms, { args = [], whileUp } = {}) {
   return { out, port, seconds: (Date.now() - started) / 1000 };
 }
 
+
+/** serve.mjs with `args` on a free port, run until it exits (killed after 20 s): its exit code and all it wrote. */
+async function serveToExit(args) {
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(ROOT, "scripts", "serve.mjs"), "--no-build", "--port", String(port), ...args], { cwd: ROOT });
+  let out = "";
+  child.stdout.on("data", (d) => (out += d));
+  child.stderr.on("data", (d) => (out += d));
+  const timer = setTimeout(() => child.kill(), 20_000);
+  const code = await new Promise((res) => child.on("exit", res));
+  clearTimeout(timer);
+  return { code, out };
+}
 test("a configuration that lists its hosts is reported at once: ready for those hosts, and why 127.0.0.1's /healthz is a 404", async () => {
   const vars = { ...DEV_SECRETS, STS_CONFIG: JSON.stringify({ ...DEV_CONFIG, hosts: ["sts.example.com"] }) };
   // Without the report, serve waited 30 s and then blamed a timeout.
@@ -104,14 +117,7 @@ test("a --vars-file or --state-dir that cannot be used is refused at once in one
     [["--vars-file", join(dir, "no-such.json")], `serve: --vars-file ${join(dir, "no-such.json")}: cannot read it (it does not exist)`],
     [["--state-dir", "/proc/sts-state"], "serve: --state-dir /proc/sts-state: cannot create the directory /proc/sts-state (ENOENT)"],
   ]) {
-    const port = await freePort();
-    const child = spawn(process.execPath, [join(ROOT, "scripts", "serve.mjs"), "--no-build", "--port", String(port), ...args], { cwd: ROOT });
-    let out = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (out += d));
-    const timer = setTimeout(() => child.kill(), 20_000);
-    const code = await new Promise((res) => child.on("exit", res));
-    clearTimeout(timer);
+    const { code, out } = await serveToExit(args);
     assert.equal(code, 2, out);
     assert.equal(out, `${line}\n`);
   }
@@ -119,17 +125,7 @@ test("a --vars-file or --state-dir that cannot be used is refused at once in one
 
 test("a --state-dir another serve is using is refused at once, naming its process; one left by a killed serve is taken over", async () => {
   const stateDir = join(dir, "state");
-  const second = async () => {
-    const port = await freePort();
-    const child = spawn(process.execPath, [join(ROOT, "scripts", "serve.mjs"), "--no-build", "--port", String(port), "--state-dir", stateDir], { cwd: ROOT });
-    let out = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (out += d));
-    const timer = setTimeout(() => child.kill(), 20_000);
-    const code = await new Promise((res) => child.on("exit", res));
-    clearTimeout(timer);
-    return { code, out };
-  };
+  const second = () => serveToExit(["--state-dir", stateDir]);
   let refused;
   const first = await serveUntilReported({ ...DEV_SECRETS }, 25_000, { whileUp: async () => (refused = await second()) });
   assert.match(first.out, /ready on/);

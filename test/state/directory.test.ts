@@ -13,6 +13,22 @@ const HASH = "pbkdf2-sha256$10000$AQEBAQEBAQEBAQEBAQEBAQ==$+DlILRc55TErTW4PLi0OE
 const user = (username: string, claims: Record<string, string[]> = {}) => ({ username, passwordHash: HASH, enabled: true, claims });
 const fresh = () => `u-${crypto.randomUUID().slice(0, 8)}`;
 
+/** A worker that must refuse to serve at start: its 503's body and the `config_invalid` line's problems. */
+async function refusedAtStart(f: ReturnType<typeof workerWith>, path: string): Promise<{ body: string; problems: string[] | undefined }> {
+  const errors: string[] = [];
+  vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void errors.push(a.map(String).join(" ")));
+  let body: string;
+  try {
+    const res = await f(path);
+    expect(res.status).toBe(503);
+    body = await res.text();
+  } finally {
+    vi.restoreAllMocks();
+  }
+  const line = errors.map((l) => JSON.parse(l) as { event?: string; problems?: string[] }).find((l) => l.event === "config_invalid");
+  return { body, problems: line?.problems };
+}
+
 describe("UserDirectory", () => {
   it("keeps realms apart: the same name in two realms is two users, each realm sees only its own", async () => {
     const a = new UserDirectory(env.USERS_DB, "");
@@ -119,15 +135,8 @@ describe("a configured name that is also a directory user", () => {
     const name = fresh();
     await new UserDirectory(env.USERS_DB, "").create(user(name.toUpperCase()), 1);
     const f = workerWith({ ...DEV_CONFIG, users: [...(DEV_CONFIG.users ?? []), { username: name, passwordHashSecret: "DEV_BOB_PASSWORD_HASH" }] });
-    const errors: string[] = [];
-    vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void errors.push(a.map(String).join(" ")));
-    try {
-      expect((await f("/.well-known/oauth-authorization-server")).status).toBe(503);
-    } finally {
-      vi.restoreAllMocks();
-    }
-    const line = errors.map((l) => JSON.parse(l) as { event?: string; problems?: string[] }).find((l) => l.event === "config_invalid");
-    expect(line?.problems?.join("\n")).toContain(`STS_CONFIG.users[${DEV_CONFIG.users!.length}].username: "${name}" is configured and the user directory (USERS_DB) holds "${name.toUpperCase()}"`);
+    const start = await refusedAtStart(f, "/.well-known/oauth-authorization-server");
+    expect(start.problems?.join("\n")).toContain(`STS_CONFIG.users[${DEV_CONFIG.users!.length}].username: "${name}" is configured and the user directory (USERS_DB) holds "${name.toUpperCase()}"`);
   });
 
 
@@ -135,17 +144,9 @@ describe("a configured name that is also a directory user", () => {
     const name = fresh();
     await new UserDirectory(env.USERS_DB, "").create(user(name), 1);
     const f = workerWith({ ...DEV_CONFIG, users: [...(DEV_CONFIG.users ?? []), { username: name, passwordHashSecret: "DEV_BOB_PASSWORD_HASH" }] });
-    const errors: string[] = [];
-    vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void errors.push(a.map(String).join(" ")));
-    try {
-      const res = await f("/.well-known/oauth-authorization-server");
-      expect(res.status).toBe(503);
-      expect(await res.text()).not.toContain(name);
-    } finally {
-      vi.restoreAllMocks();
-    }
-    const line = errors.map((l) => JSON.parse(l) as { event?: string; problems?: string[] }).find((l) => l.event === "config_invalid");
-    expect(line?.problems?.join("\n")).toContain(`STS_CONFIG.users[${DEV_CONFIG.users!.length}].username: "${name}" is configured and is also a user in the user directory (USERS_DB)`);
+    const start = await refusedAtStart(f, "/.well-known/oauth-authorization-server");
+    expect(start.body).not.toContain(name);
+    expect(start.problems?.join("\n")).toContain(`STS_CONFIG.users[${DEV_CONFIG.users!.length}].username: "${name}" is configured and is also a user in the user directory (USERS_DB)`);
   });
 
   it("names the field that configures it: a further realm's service account by the realm's path", async () => {
@@ -154,30 +155,16 @@ describe("a configured name that is also a directory user", () => {
     const realm2 = DEV_CONFIG.realms![0]!;
     const accounts = [...(realm2.serviceAccounts ?? []), { username: name, secretHashSecret: "DEV_RP_VALIDATOR_SECRET_HASH", allowedRelyingParties: [] }];
     const f = workerWith({ ...DEV_CONFIG, realms: [{ ...realm2, serviceAccounts: accounts }] });
-    const errors: string[] = [];
-    vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void errors.push(a.map(String).join(" ")));
-    try {
-      expect((await f("/realms/realm2/.well-known/oauth-authorization-server")).status).toBe(503);
-    } finally {
-      vi.restoreAllMocks();
-    }
-    const line = errors.map((l) => JSON.parse(l) as { event?: string; problems?: string[] }).find((l) => l.event === "config_invalid");
-    expect(line?.problems).toEqual([`STS_CONFIG.realms[0].serviceAccounts[${accounts.length - 1}].username: "${name}" is configured and is also a user in the user directory (USERS_DB); remove one of the two`]);
+    const start = await refusedAtStart(f, "/realms/realm2/.well-known/oauth-authorization-server");
+    expect(start.problems).toEqual([`STS_CONFIG.realms[0].serviceAccounts[${accounts.length - 1}].username: "${name}" is configured and is also a user in the user directory (USERS_DB); remove one of the two`]);
   });
   it("an OAuth client's id is a configured name too: a directory user of that name (in any case) stops the STS, naming the client's field", async () => {
     const name = fresh();
     await new UserDirectory(env.USERS_DB, "").create(user(name.toUpperCase()), 1);
     const clients = [...(DEV_CONFIG.oauthClients ?? []), { clientId: name, secretHashSecret: "DEV_DEMO_CLIENT_SECRET_HASH", allowedAudiences: [] }];
     const f = workerWith({ ...DEV_CONFIG, oauthClients: clients });
-    const errors: string[] = [];
-    vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void errors.push(a.map(String).join(" ")));
-    try {
-      expect((await f("/.well-known/oauth-authorization-server")).status).toBe(503);
-    } finally {
-      vi.restoreAllMocks();
-    }
-    const line = errors.map((l) => JSON.parse(l) as { event?: string; problems?: string[] }).find((l) => l.event === "config_invalid");
-    expect(line?.problems).toEqual([
+    const start = await refusedAtStart(f, "/.well-known/oauth-authorization-server");
+    expect(start.problems).toEqual([
       `STS_CONFIG.oauthClients[${clients.length - 1}].clientId: "${name}" is configured and the user directory (USERS_DB) holds "${name.toUpperCase()}", which differs from it only in case or in how its letters are written; remove one of the two`,
     ]);
   });
