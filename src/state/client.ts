@@ -87,7 +87,7 @@ export interface StateClient {
   revokeSubject(subject: SubjectKey, before?: number): Promise<number>;
   /**
    * Replay check for a one-time value (UsernameToken Nonce+Created, client-assertion jti).
-   * `key` should name its kind and scope, e.g. `ut:` + username + ":" + nonce.
+   * `key` names its kind and the value: `replayKey("ut", username, nonce, created)` (replay-key.ts).
    * @param expiresAt the end of the window in which the caller accepts the value
    * @returns true the first time, false for a replay before `expiresAt` (and for a minute after).
    */
