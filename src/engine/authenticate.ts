@@ -175,7 +175,7 @@ export async function isDisabledUser(ctx: StsContext, name: string): Promise<boo
  * is made from one that a disabled user acts in. Service accounts and other issuers' parties are
  * no users of ours and are not looked up.
  */
-async function refuseDisabledActors(ctx: StsContext, actor: Actor | undefined): Promise<void> {
+export async function refuseDisabledActors(ctx: StsContext, actor: Actor | undefined): Promise<void> {
   if (actor === undefined) return;
   const disabled = await Promise.all(actorSubjects(ctx, actor).filter((n) => !ctx.config.serviceAccounts.has(n)).map((n) => isDisabledUser(ctx, n)));
   if (disabled.includes(true)) throw notAuthorized("The account of a party acting in the token is disabled.");

@@ -79,9 +79,15 @@ export function issueInstant(ctx: StsContext, actor: Actor | undefined): Date {
  * (`/admin/revoke-subject`, a directory user's `revokeTokens` or deletion) revokes the tokens it
  * acts in too, each link asked of its own state object, in parallel. A link named by a pairwise
  * pseudonym is asked by the real subject the token seals for it (docs/security.md §18), as the
- * token's own pseudonymous subject is. Undefined when none is revoked or the token names no actor.
+ * token's own pseudonymous subject is. A trusted issuer's token is asked the same of its chain
+ * (presented-party.ts), under the issuer's token ID. Undefined when none is revoked or the token
+ * names no actor.
  */
-export async function actorRevocation(ctx: StsContext, state: Pick<StateClient, "status">, t: OwnToken): Promise<TokenStatus | undefined> {
+export async function actorRevocation(
+  ctx: StsContext,
+  state: Pick<StateClient, "status">,
+  t: Pick<OwnToken, "actor" | "id" | "issuedAt" | "authnInstant" | "expires">,
+): Promise<TokenStatus | undefined> {
   if (t.actor === undefined) return undefined;
   // An actor's cut-off is compared with when the token was issued, which is before its actors
   // were checked (issueInstant): the authentication instant it carries is its subject's, not

@@ -5,9 +5,9 @@
  * pinned certificates). Anything else is refused. Protocol-free: adapters decode the wire form.
  */
 import { replayKey } from "../state/replay-key.ts";
-import { DISABLED, currentIdentity, refuseDisabledSubject } from "./authenticate.ts";
+import { DISABLED, currentIdentity, refuseDisabledActors, refuseDisabledSubject } from "./authenticate.ts";
 import { findUser, localNameLike } from "./users.ts";
-import { revocationOf, subjectRevocation } from "./check.ts";
+import { actorRevocation, revocationOf, subjectRevocation } from "./check.ts";
 import type { Element } from "@xmldom/xmldom";
 import type { TrustedIssuer } from "../config/types.ts";
 import { invalidDpopProof, invalidRequest, invalidToken, notAuthorized } from "../errors.ts";
@@ -24,9 +24,9 @@ import type { StateClient } from "../state/client.ts";
 import { identityClaims } from "../jwt/claims.ts";
 import { jwtTimes, pastInstant, writableInstant } from "../token/time.ts";
 import { type DerivationLimits, NO_DERIVATION_LIMITS, derivationLimits } from "./lifetime.ts";
-import { readActor } from "../token/actor.ts";
+import { chainLinks, nestChain, readActor } from "../token/actor.ts";
 import { personClaims, statesBlankClaimName } from "../token/claims.ts";
-import { actorFromName, nameIn, subjectOf } from "./names.ts";
+import { actorFromName, actorName, nameIn, subjectOf } from "./names.ts";
 import type { PairwiseName } from "./pairwise.ts";
 import { type JwtRefusal, NOT_A_JWT, claimedIssuer, trustedIssuerKeys, verifyJwt } from "../jwt/verify.ts";
 
@@ -281,6 +281,21 @@ async function externalJwt(ctx: StsContext, state: Pick<StateClient, "status">, 
   // (REQUIRED_EXTERNAL) and was read as a NumericDate (externalAuthnInstant refuses otherwise).
   const id = typeof payload.jti === "string" ? payload.jti : value.slice(value.lastIndexOf(".") + 1);
   await refuseRevokedSubject(ctx, state, t, subject, { id, issuedAt: authnInstant, authnInstant, expires: times!.exp! });
+  // A link without `iss` is named by this issuer (RFC 8693 §4.1); in a token of ours it would
+  // name one of ours, so it is written with its issuer.
+  const act = await ourChain(ctx, readActor(payload.act, t.localSubjects ? undefined : t.issuer));
+  // The chain's parties of ours answer to the rules a chain of our own tokens does when
+  // presented (`currentIdentity`, `revocationOf`): a disabled user acting in the token gets
+  // nothing made from it, nor one whose tokens were revoked after this token was issued (its
+  // `iat`: when its actors acted).
+  if (act !== undefined) {
+    const [, revoked] = await Promise.all([
+      refuseDisabledActors(ctx, act),
+      actorRevocation(ctx, state, { actor: act, id: `${t.issuer} ${id}`, issuedAt: times!.iat ?? authnInstant, authnInstant, expires: times!.exp! }),
+    ]);
+    if (revoked !== undefined) throw invalidToken("A party acting in the token has had its tokens revoked here since the token was issued.");
+  }
+  const mayAct = mayActOf(ctx, payload.may_act, t);
   return {
     identity: {
       subject,
@@ -292,10 +307,8 @@ async function externalJwt(ctx: StsContext, state: Pick<StateClient, "status">, 
     own: false,
     pairwise: undefined,
     asActor: externalActor(t, sub),
-    // A link without `iss` is named by this issuer (RFC 8693 §4.1); in a token of ours it would
-    // name one of ours, so it is written with its issuer.
-    act: readActor(payload.act, t.localSubjects ? undefined : t.issuer),
-    mayAct: mayActOf(ctx, payload.may_act, t),
+    act,
+    mayAct: t.localSubjects && mayAct?.name !== undefined ? { name: await storedName(ctx, mayAct.name) } : mayAct,
     passesOn: NO_DERIVATION_LIMITS,
     grantsDelegation: t.grantsDelegation,
     scope: scopeOf(payload.scope),
@@ -324,6 +337,27 @@ async function localSubject(ctx: StsContext, t: TrustedIssuer, sub: string): Pro
   if (name === undefined) return sub;
   await refuseDisabledSubject(ctx, name);
   return name;
+}
+
+/**
+ * The name a user of ours is stored under, for a name an issuer whose subjects are ours writes
+ * (`ALICE` → `alice`, as {@link localSubject}); as written when it looks like no user of ours.
+ */
+async function storedName(ctx: StsContext, name: string): Promise<string> {
+  if ((await findUser(ctx, name)) !== undefined) return name;
+  return (await localNameLike(ctx, name)) ?? name;
+}
+
+/**
+ * A trusted issuer's `act` chain with each party of ours named as stored: otherwise `BOB` acting
+ * would be a second name for bob, which neither his disabled account nor his revocation reaches,
+ * and which no `may_act` naming bob matches.
+ */
+async function ourChain(ctx: StsContext, act: Actor | undefined): Promise<Actor | undefined> {
+  if (act === undefined) return undefined;
+  const links = chainLinks(act);
+  const named = await Promise.all(links.map(async (l) => (actorName(ctx, l) === l.sub ? { ...l, sub: await storedName(ctx, l.sub) } : l)));
+  return named.every((l, i) => l.sub === links[i]!.sub) ? act : nestChain(named);
 }
 
 /**

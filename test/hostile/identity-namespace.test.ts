@@ -272,6 +272,41 @@ describe("mapping an issuer's subjects to ours, and letting it grant delegation,
     expect(jwtParts(await exchangeJwt(await idpToken({ sub: "bob" }), TX.jwt, {}, own)).payload.sub).toBe(`${IDP}#bob`);
   });
 
+  // Defect: the parties of ours an issuer names in its `act` chain and `may_act` were taken as
+  // written — `BOB` a second name for bob — and a disabled or revoked user acting in its token
+  // was not refused, as one acting in a token of ours is (currentIdentity, revocationOf).
+  it("localSubjects: the parties of ours in its act chain are named as stored and answer to their disabled account and revocation", async () => {
+    const bob = DEV_CONFIG.users!.find((u) => u.username === "bob")!;
+    const dora = `dora-${crypto.randomUUID().slice(0, 8)}`;
+    const users = [...DEV_CONFIG.users!, { ...bob, username: dora }, { ...bob, username: "cleo", enabled: false }];
+    const g = workerWith({ ...base(), users, trustedIssuers: [{ issuer: IDP, kind: "jwt", jwks: { keys: [idpJwk] }, algorithms: ["ES256"], localSubjects: true, grantsDelegation: true }] });
+    // Named as stored, however the issuer spells them; a name like no user of ours stays as written.
+    const named = await exchangeJwt(await idpToken({ act: { sub: "BOB", act: { sub: ` ${dora.toUpperCase()}`, act: { sub: "Zed" } } } }), TX.jwt, {}, g);
+    expect(jwtParts(named).payload.act).toEqual({ sub: "bob", act: { sub: dora, act: { sub: "Zed" } } });
+    // A disabled user acting, however spelled (configured users are matched ignoring case).
+    for (const sub of ["cleo", "CLEO"]) {
+      const x = await exchange({ subject_token: await idpToken({ act: { sub: "bob", act: { sub } } }), subject_token_type: TX.jwt, audience: API }, DEMO, g);
+      expect(x.status, sub).toBe(400);
+      expect(String(x.json.error_description), sub).toContain("disabled");
+    }
+    // dora's tokens revoked from 20 s ago: a token she acted in before then is refused, however
+    // spelled; one issued since is good.
+    const before = new Date(Date.now() - 20_000).toISOString();
+    const revoked = await g("/admin/revoke-subject", { method: "POST", headers: { authorization: basic("sts-admin", "sts-admin-secret-5e4d3c2b1a0f9e8d"), "content-type": "application/json" }, body: JSON.stringify({ subject: dora, before }) });
+    expect(revoked.status).toBe(200);
+    for (const sub of [dora, dora.toUpperCase()]) {
+      const x = await exchange({ subject_token: await idpToken({ iat: now() - 60, act: { sub } }), subject_token_type: TX.jwt, audience: API }, DEMO, g);
+      expect(x.status, sub).toBe(400);
+      expect(x.json.error, sub).toBe("invalid_grant");
+      expect(String(x.json.error_description), sub).toContain("revoked");
+    }
+    expect(jwtParts(await exchangeJwt(await idpToken({ act: { sub: dora.toUpperCase() } }), TX.jwt, {}, g)).payload.act).toEqual({ sub: dora });
+    // Its `may_act` naming `BOB` lets our bob act (ActAs), as one naming `bob` does.
+    const granted = await trustWith(g, { user: "bob", password: "builder", appliesTo: RP, extra: `<wst14:ActAs xmlns:wst14="${WST14}">${jwtBst(await idpToken({ may_act: { sub: "BOB" } }))}</wst14:ActAs>` });
+    expect(granted.fault, granted.text).toBeUndefined();
+    expect(assertionIn(granted.text)).toMatch(/claims\/actor"[^>]*><saml:AttributeValue>bob</);
+  });
+
   it("localSubjects: its alice is our alice; its may_act grants only with grantsDelegation", async () => {
     const mapped = (grantsDelegation: boolean) =>
       workerWith({ ...base(), trustedIssuers: [{ issuer: IDP, kind: "jwt", jwks: { keys: [idpJwk] }, algorithms: ["ES256"], localSubjects: true, grantsDelegation }] });
