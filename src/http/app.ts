@@ -8,13 +8,14 @@ import type { Context } from "hono";
 import { registerAdminRoutes } from "../admin/routes.ts";
 import type { RequestServices } from "../engine/types.ts";
 import { StsError } from "../errors.ts";
-import { registerOAuthRoutes } from "../oauth/routes.ts";
+import { isIssuerMetadataAddress, registerOAuthRoutes } from "../oauth/routes.ts";
+import { METADATA_PATH } from "../oauth/metadata.ts";
 import { registerPageRoutes } from "../pages/routes.ts";
 import { notFoundPage } from "../pages/unserved.ts";
 import { clientAddressKey } from "../web/client-address.ts";
 import { NO_STORE } from "../web/headers.ts";
 import { logError } from "../web/log.ts";
-import { registerTrustRoutes } from "../wstrust/routes.ts";
+import { TRUST_ENDPOINT_PATHS, asksForWsdl, registerTrustRoutes } from "../wstrust/routes.ts";
 import { getContext } from "./context.ts";
 import type { Env } from "./env.ts";
 import { routingPath } from "./realm.ts";
@@ -54,10 +55,10 @@ registerAdminRoutes(app, services);
 registerOAuthRoutes(app, services);
 registerPageRoutes(app, services);
 
-app.notFound((c) => {
+app.notFound(async (c) => {
   const path = getPath(c.req.raw);
   const routed = routingPath(c.req.url, path);
-  const allow = allowedMethods(routed);
+  const allow = await allowedMethods(c, routed);
   if (allow.length === 0) {
     // A browser's navigation gets a page; a program, the JSON every other door's errors are in.
     if (c.req.method === "GET" && (c.req.header("accept") ?? "").includes("text/html")) {
@@ -73,20 +74,53 @@ app.notFound((c) => {
 });
 
 const METHOD_ORDER = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"];
-let routePatterns: { pattern: RegExp; method: string }[] | undefined;
+let routePatterns: { pattern: RegExp; method: string; path: string }[] | undefined;
 
-/** A route path as a pattern: literal segments, and `:name` segments matching any one segment. */
+/**
+ * Routes that answer a method at only some of the addresses their pattern matches: their handler
+ * hands the others to notFound (`c.notFound()`), and a 405 there must not list the method. A
+ * WS-Trust endpoint answers GET only for its WSDL; the RFC 8414 wildcard only at the issuer's
+ * own metadata address.
+ */
+const ANSWERS_ONLY: { method: string; path: string; answers: (c: Context<App>) => boolean | Promise<boolean> }[] = [
+  ...TRUST_ENDPOINT_PATHS.map((path) => ({ method: "GET", path, answers: (c: Context<App>) => asksForWsdl(c.req.url) })),
+  {
+    method: "GET",
+    path: `${METADATA_PATH}/*`,
+    answers: async (c) => isIssuerMetadataAddress(await getContext(c.env, c.req.url), c.req.url),
+  },
+];
+
+/**
+ * A route path as a pattern: literal segments, `:name` segments matching any one segment, and
+ * a trailing `*` any rest (Hono's wildcard).
+ */
 function routePattern(path: string): RegExp {
-  const segments = path.split("/").map((seg) => (seg.startsWith(":") ? "[^/]+" : seg.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")));
+  const segments = path.split("/").map((seg) => (seg.startsWith(":") ? "[^/]+" : seg === "*" ? ".*" : seg.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")));
   return new RegExp(`^${segments.join("/")}$`);
 }
 
-/** The methods the registered routes answer at `path` (HEAD wherever GET is). */
-function allowedMethods(path: string): string[] {
-  routePatterns ??= app.routes.filter((r) => r.method !== "ALL").map((r) => ({ method: r.method, pattern: routePattern(r.path) }));
-  const methods = new Set(routePatterns.filter((r) => r.pattern.test(path)).map((r) => r.method));
+/** The methods the registered routes answer at this request's address (HEAD wherever GET is). */
+async function allowedMethods(c: Context<App>, path: string): Promise<string[]> {
+  routePatterns ??= app.routes.filter((r) => r.method !== "ALL").map((r) => ({ method: r.method, path: r.path, pattern: routePattern(r.path) }));
+  const methods = new Set<string>();
+  for (const r of routePatterns) {
+    if (methods.has(r.method) || !r.pattern.test(path) || !(await answersHere(c, r.method, r.path))) continue;
+    methods.add(r.method);
+  }
   if (methods.has("GET")) methods.add("HEAD");
   return METHOD_ORDER.filter((m) => methods.has(m));
+}
+
+async function answersHere(c: Context<App>, method: string, path: string): Promise<boolean> {
+  const only = ANSWERS_ONLY.find((o) => o.method === method && o.path === path);
+  if (only === undefined) return true;
+  try {
+    return await only.answers(c);
+  } catch {
+    // An address that cannot be read (a realm not served, a query that is not UTF-8) answers nothing.
+    return false;
+  }
 }
 
 /**

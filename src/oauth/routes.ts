@@ -91,6 +91,18 @@ async function dpopNonceHeader(ctx: StsContext): Promise<Record<string, string> 
   return secret === undefined ? undefined : { "DPoP-Nonce": await currentDpopNonce(secret, ctx.now().getTime()) };
 }
 
+/**
+ * Whether `url` is the RFC 8414 §3.1 address of this issuer's metadata with its path
+ * (`/.well-known/oauth-authorization-server/<issuer path>`), the one address under the
+ * well-known name's wildcard route that is served. Compared with the address as sent, not the
+ * router's decoded path: `oauth%2Dauthorization-server` is not the name, and the realm was
+ * chosen from the address as sent too.
+ */
+export function isIssuerMetadataAddress(ctx: StsContext, url: string): boolean {
+  const path = issuerPath(ctx.issuer);
+  return path !== undefined && new URL(url).pathname === METADATA_PATH + path;
+}
+
 /** Registers the OAuth routes on the app (call before the notFound handler). */
 export function registerOAuthRoutes<E extends HonoEnv>(app: Hono<E>, services: (c: Context<E>) => RequestServices): void {
   app.get(METADATA_PATH, async (c) => {
@@ -102,10 +114,7 @@ export function registerOAuthRoutes<E extends HonoEnv>(app: Hono<E>, services: (
   // the issuer looks, and §3.3 then finds the `issuer` it built the address from.
   app.get(`${METADATA_PATH}/*`, async (c) => {
     const ctx = await services(c).context();
-    // Compared with the address as sent, not the router's decoded path: `oauth%2Dauthorization-server`
-    // is not the name, and the realm was chosen from the address as sent too.
-    const path = issuerPath(ctx.issuer);
-    if (path === undefined || new URL(c.req.url).pathname !== METADATA_PATH + path) return c.notFound();
+    if (!isIssuerMetadataAddress(ctx, c.req.url)) return c.notFound();
     return c.json(buildMetadata(ctx), 200, PUBLIC_DOCUMENT);
   });
   app.get(OAUTH_PATHS.jwks, async (c) => {

@@ -9,7 +9,8 @@ import { buildFault } from "../soap/fault.ts";
 import { soapContentType, soapVersionOf } from "../soap/ns.ts";
 import { writeAudit } from "../web/audit.ts";
 import { readBodyLimited } from "../web/body.ts";
-import { NOSNIFF, NO_STORE, PUBLIC_DOCUMENT, noStoreHeaders } from "../web/headers.ts";
+import { NO_STORE, PUBLIC_DOCUMENT, noStoreHeaders } from "../web/headers.ts";
+import { formPairs } from "../web/form-urlencoded.ts";
 import { type TrustReply, handleTrustRequest } from "./endpoint.ts";
 import { MEX_PATH, handleMetadataGet } from "./metadata-exchange.ts";
 import { FEDERATION_METADATA_PATH, buildFederationMetadata, offeredTokenKinds } from "./federation-metadata.ts";
@@ -19,6 +20,21 @@ import { wsdlFor } from "./mex.ts";
 import { TRUST13, TRUST2005 } from "./ns.ts";
 
 const WSDL_QUERIES = new Set(["wsdl", "singlewsdl"]);
+
+/**
+ * Whether a GET to a WS-Trust endpoint asks for its WSDL, as WCF services answer one: `?wsdl`
+ * in any letter case, and `?singleWsdl` (WCF 4.5's one-document form, which ours already is).
+ * Only then does an endpoint answer GET; otherwise it answers POST alone.
+ */
+export function asksForWsdl(url: string): boolean {
+  const q = url.indexOf("?");
+  if (q < 0) return false;
+  for (const [name] of formPairs(url.slice(q + 1))) if (WSDL_QUERIES.has(name.toLowerCase())) return true;
+  return false;
+}
+
+/** The WS-Trust endpoints' paths (also AD FS's): each answers GET only for its WSDL ({@link asksForWsdl}). */
+export const TRUST_ENDPOINT_PATHS: readonly string[] = [...TRUST_ENDPOINT_LIST, ...ADFS_ENDPOINT_ALIASES].map((e) => e.path);
 
 /** Registers the WS-Trust routes; `services` gives each request its context and state. */
 export function registerTrustRoutes<E extends HonoEnv>(app: Hono<E>, services: (c: Context<E>) => RequestServices): void {
@@ -34,11 +50,8 @@ export function registerTrustRoutes<E extends HonoEnv>(app: Hono<E>, services: (
   for (const endpoint of [...TRUST_ENDPOINT_LIST, ...ADFS_ENDPOINT_ALIASES]) {
     const path = endpoint.path;
     app.get(path, async (c) => {
-      // `?wsdl` on an endpoint answers the same WSDL, as WCF services do: in any letter case, and
-      // `?singleWsdl` too (WCF 4.5's one-document form, which ours already is).
-      if (!Object.keys(c.req.query()).some((k) => WSDL_QUERIES.has(k.toLowerCase()))) {
-        return c.text("Send WS-Trust requests with POST.", 405, { Allow: "POST", ...NOSNIFF });
-      }
+      // Without `?wsdl` the endpoint answers only POST: the host's 405 (app.ts) says so.
+      if (!asksForWsdl(c.req.url)) return c.notFound();
       return wsdl(c, await services(c).context());
     });
     app.post(path, (c) => trustEndpoint(c, services(c), endpoint));

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { noStoreHeaders } from "../../src/web/headers.ts";
 import { envelope } from "../helpers/soap.ts";
+import { app } from "../../src/http/app.ts";
+import { ADFS_ENDPOINT_ALIASES, TRUST_ENDPOINT_LIST } from "../../src/wstrust/endpoints.ts";
 import { call } from "../helpers/worker.ts";
 
 describe("prebuilt response headers", () => {
@@ -49,27 +51,74 @@ describe("every answer", () => {
     }
   });
 
-  it("a method a resource does not answer is 405 with Allow (RFC 9110 §15.5.6) and a registered OAuth error code; a path nothing serves is 404", async () => {
-    for (const [path, method, allow] of [
-      ["/oauth2/revoke", "PUT", "POST"],
-      ["/oauth2/jwks", "POST", "GET, HEAD"],
-      ["/.well-known/oauth-authorization-server", "DELETE", "GET, HEAD"],
-      ["/trust/13/usernamemixed", "PUT", "GET, HEAD, POST"],
-      ["/trust/mex", "DELETE", "GET, HEAD, POST"],
-      ["/FederationMetadata/2007-06/FederationMetadata.xml", "POST", "GET, HEAD"],
-      ["/admin/revoke-subject", "GET", "POST"],
-      ["/admin/users/alice", "POST", "GET, HEAD, PATCH, DELETE"],
-      ["/oauth2/token", "OPTIONS", "POST"],
-      ["/oauth2/introspect", "GET", "POST"],
-      ["/healthz", "POST", "GET, HEAD"],
-      ["/realms/realm2/oauth2/jwks", "POST", "GET, HEAD"],
-    ] as const) {
+  // Every address and a method it does not answer, with the methods it does: each route of the
+  // app (the last test checks none is missing), with and without the query that changes what it
+  // answers (a WS-Trust endpoint answers GET only for its WSDL).
+  const NOT_ANSWERED: readonly (readonly [string, string, string])[] = [
+    ...[...TRUST_ENDPOINT_LIST, ...ADFS_ENDPOINT_ALIASES].flatMap(({ path: p }) => [[p, "GET", "POST"], [`${p}?wsdl`, "PUT", "GET, HEAD, POST"]] as const),
+    ["/trust/13/usernamemixed", "HEAD", "POST"],
+    ["/trust/13/usernamemixed", "PUT", "POST"],
+    ["/trust/13/usernamemixed?xsd=xsd0", "GET", "POST"],
+    ["/trust/13/usernamemixed?wsdl", "PUT", "GET, HEAD, POST"],
+    ["/trust/2005/certificatemixed?singleWsdl", "DELETE", "GET, HEAD, POST"],
+    ["/trust/2005/issuedtokenmixedsymmetricbasic256", "GET", "POST"],
+    ["/adfs/services/trust/13/usernamemixed", "GET", "POST"],
+    ["/adfs/services/trust/13/usernamemixed?WSDL", "PATCH", "GET, HEAD, POST"],
+    ["/trust/mex", "DELETE", "GET, HEAD, POST"],
+    ["/adfs/services/trust/mex", "PUT", "GET, HEAD, POST"],
+    ["/FederationMetadata/2007-06/FederationMetadata.xml", "POST", "GET, HEAD"],
+    ["/federationmetadata/2007-06/federationmetadata.xml", "PUT", "GET, HEAD"],
+    ["/.well-known/oauth-authorization-server", "DELETE", "GET, HEAD"],
+    ["/.well-known/oauth-authorization-server/realms/realm2", "POST", "GET, HEAD"],
+    ["/oauth2/token", "GET", "POST"],
+    ["/oauth2/token", "OPTIONS", "POST"],
+    ["/oauth2/introspect", "GET", "POST"],
+    ["/oauth2/revoke", "PUT", "POST"],
+    ["/oauth2/jwks", "POST", "GET, HEAD"],
+    ["/admin/revoke-subject", "GET", "POST"],
+    ["/admin/users", "DELETE", "GET, HEAD, POST"],
+    ["/admin/users/import", "PUT", "GET, HEAD, POST, PATCH, DELETE"],
+    ["/admin/users/alice", "POST", "GET, HEAD, PATCH, DELETE"],
+    ["/admin/users/alice/password", "GET", "PUT"],
+    ["/", "POST", "GET, HEAD"],
+    ["/inspect", "POST", "GET, HEAD"],
+    ["/inspect.js", "PUT", "GET, HEAD"],
+    ["/favicon.ico", "POST", "GET, HEAD"],
+    ["/assets/autopost.js", "POST", "GET, HEAD"],
+    ["/assets/sts.css", "DELETE", "GET, HEAD"],
+    ["/wsfed", "PUT", "GET, HEAD, POST"],
+    ["/adfs/ls", "DELETE", "GET, HEAD, POST"],
+    ["/adfs/ls/", "PATCH", "GET, HEAD, POST"],
+    ["/healthz", "POST", "GET, HEAD"],
+    ["/realms/realm2/oauth2/jwks", "POST", "GET, HEAD"],
+    ["/realms/realm2/trust/13/usernamemixed", "GET", "POST"],
+  ];
+
+  it("a method an address does not answer is 405 with an Allow of exactly what it answers (RFC 9110 §15.5.6), in one shape with a registered OAuth error code; a path nothing serves is 404", async () => {
+    for (const [path, method, allow] of NOT_ANSWERED) {
       const res = await call(path, { method });
       expect([res.status, res.headers.get("allow")], `${method} ${path}`).toEqual([405, allow]);
+      expect(res.headers.get("content-type"), `${method} ${path}`).toBe("application/json");
+      expect(res.headers.get("cache-control"), `${method} ${path}`).toBe("no-store");
       // RFC 6749 §5.2: "method_not_allowed" is no OAuth error code; clients read `error` as one.
-      expect(await res.json(), `${method} ${path}`).toEqual({ error: "invalid_request", error_description: `${method} is not allowed here: use ${allow.split(", ").join(" or ")}.` });
+      if (method !== "HEAD") expect(await res.json(), `${method} ${path}`).toEqual({ error: "invalid_request", error_description: `${method} is not allowed here: use ${allow.split(", ").join(" or ")}.` });
+      // Each method Allow names is answered there with something other than 405 or 404.
+      for (const m of allow.split(", ")) {
+        const answered = await call(path, { method: m, ...(m === "GET" || m === "HEAD" ? {} : { body: "" }) });
+        expect(answered.status, `${m} ${path}`).not.toBe(405);
+        expect(answered.status, `${m} ${path}`).not.toBe(404);
+      }
     }
     expect((await call("/trust/13/nothing", { method: "PUT" })).status).toBe(404);
+  });
+
+  it("the table above reaches every route of the app", () => {
+    const patterns = app.routes.filter((r) => r.method !== "ALL").map((r) => r.path);
+    const reached = (route: string) => {
+      const re = new RegExp(`^${route.split("/").map((s) => (s.startsWith(":") ? "[^/]+" : s === "*" ? ".*" : s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))).join("/")}$`);
+      return NOT_ANSWERED.some(([p]) => re.test(p.split("?")[0]!) || re.test(p.split("?")[0]!.replace(/^\/realms\/realm2/, "")));
+    };
+    expect(patterns.filter((p) => !reached(p)).filter((p, i, a) => a.indexOf(p) === i)).toEqual([]);
   });
 
   it("an address nothing answers is a page for a browser's navigation, linking to its realm's home, and JSON for a program", async () => {

@@ -55,6 +55,10 @@ describe("RFC 8414 metadata and JWKS", () => {
     const f = workerWith({ ...DEV_CONFIG, issuer: `${issuer}/` });
     const res = await f("/.well-known/oauth-authorization-server/adfs/services/trust");
     expect(res.status).toBe(200);
+    // The address is a resource: another method there is its 405, not a 404.
+    const posted = await f("/.well-known/oauth-authorization-server/adfs/services/trust", { method: "POST" });
+    expect([posted.status, posted.headers.get("allow")]).toEqual([405, "GET, HEAD"]);
+    expect((await f("/.well-known/oauth-authorization-server/other", { method: "POST" })).status).toBe(404);
     expect(res.headers.get("content-type")).toMatch(/^application\/json/);
     expect(res.headers.get("cache-control")).toBe("public, max-age=300");
     const meta = (await res.json()) as Record<string, string>;
