@@ -13,6 +13,7 @@
  * A user is shown without its hash. Names the configuration holds (users and service accounts)
  * are not the directory's: creating one is a conflict, reading one is not found.
  */
+import { firstValues } from "../web/form-urlencoded.ts";
 import type { Context, Env as HonoEnv, Hono } from "hono";
 import type { RequestServices, StsContext } from "../engine/types.ts";
 import { configuredNameLike, localNameLike } from "../engine/users.ts";
@@ -173,7 +174,9 @@ export function registerUserRoutes<E extends HonoEnv>(app: Hono<E>, services: (c
   app.get("/admin/users", (c) =>
     door(c, "admin.users.list", async ({ ctx }) => {
       const directory = directoryOf(ctx);
-      const page = readPage(c.req.query("cursor"), c.req.query("limit"));
+      // The shared parser, which refuses a query whose escapes are not UTF-8 (Hono's keeps them as sent).
+      const query = firstValues({ query: c.req.url });
+      const page = readPage(query.get("cursor") ?? undefined, query.get("limit") ?? undefined);
       // One more than asked tells whether a next page exists without a second query.
       const users = await directory.list(page.after, page.limit + 1);
       const more = users.length > page.limit;

@@ -82,7 +82,7 @@ export async function handleWsFed(req: Request, svc: RequestServices): Promise<R
     const key: WebKey = { secret, realm: ctx.issuer };
     // The address itself, with no query (the home page links it): say what it is for.
     if (req.method !== "POST" && /^[^?]*\??$/.test(req.url)) return html(PASSIVE_ENDPOINT_PAGE);
-    const form = req.method === "POST" ? await readForm(req, ctx) : queryOf(req.url);
+    const form = req.method === "POST" ? await readForm(req, ctx) : firstValues({ query: req.url });
     const wa = form.get("wa");
     const cookies = cookieJar(req.url, ctx.config.realm, req.headers.get("cookie"));
     const env: Exchange = {
@@ -157,12 +157,6 @@ interface Exchange {
   /** The session a partner sign-in replaces, carried over the trip (REPLACED_SESSION_COOKIE). */
   replaced: string | undefined;
   started: number;
-}
-
-/** The query of a request URL (the runtime hands it serialized: no fragment, `?` starts the query). */
-function queryOf(url: string): FirstValues {
-  const q = url.indexOf("?");
-  return firstValues(q < 0 ? "" : url.slice(q + 1));
 }
 
 /** A page with the pages' fixed headers (frozen once: the sign-in form is the hot page). */

@@ -10,7 +10,7 @@ import { soapContentType, soapVersionOf } from "../soap/ns.ts";
 import { writeAudit } from "../web/audit.ts";
 import { readBodyLimited } from "../web/body.ts";
 import { NO_STORE, PUBLIC_DOCUMENT, noStoreHeaders } from "../web/headers.ts";
-import { formPairs } from "../web/form-urlencoded.ts";
+import { queryPairs } from "../web/form-urlencoded.ts";
 import { type TrustReply, handleTrustRequest } from "./endpoint.ts";
 import { MEX_PATH, handleMetadataGet } from "./metadata-exchange.ts";
 import { FEDERATION_METADATA_PATH, buildFederationMetadata, offeredTokenKinds } from "./federation-metadata.ts";
@@ -27,9 +27,7 @@ const WSDL_QUERIES = new Set(["wsdl", "singlewsdl"]);
  * Only then does an endpoint answer GET; otherwise it answers POST alone.
  */
 export function asksForWsdl(url: string): boolean {
-  const q = url.indexOf("?");
-  if (q < 0) return false;
-  for (const [name] of formPairs(url.slice(q + 1))) if (WSDL_QUERIES.has(name.toLowerCase())) return true;
+  for (const [name] of queryPairs(url)) if (WSDL_QUERIES.has(name.toLowerCase())) return true;
   return false;
 }
 

@@ -1,15 +1,28 @@
 import { describe, expect, it } from "vitest";
-import { MAX_FORM_FIELDS, firstValues, formPairs } from "../../src/web/form-urlencoded.ts";
+import { MAX_FORM_FIELDS, NOT_UTF8, firstValues, formPairs } from "../../src/web/form-urlencoded.ts";
 
 describe("the form-urlencoded reader", () => {
   // Each case is read as URLSearchParams reads it: the JavaScript path must never differ.
   const cases = [
     "a=1&b=2", "a=1&a=2", "a", "a=", "=x", "&&a=1&&", "a=b=c", "x=%20%2B+y", "%E2%82%AC=%E2%82%AC",
-    "bad=%ZZ", "half=%E2%82", "lone=%", "surrogate=%ED%A0%80", "plus+name=v+w", "",
+    "bad=%ZZ", "lone=%", "100%=%%41", "plus+name=v+w", "ok=%C3%A9&bad=%G1", "",
   ];
 
-  it("reads every pair as URLSearchParams does, escapes that are not UTF-8 included", () => {
+  it("reads every pair as URLSearchParams does, a '%' that starts no escape included", () => {
     for (const text of cases) expect([...formPairs(text)], text).toEqual([...new URLSearchParams(text)]);
+  });
+
+  it("refuses escapes that are not UTF-8, which URLSearchParams would read as U+FFFD, in names and values", () => {
+    // A lone byte, a truncated sequence, an encoded surrogate, an overlong '/', a byte past U+10FFFF.
+    for (const text of ["wctx=%FF", "half=%E2%82", "surrogate=%ED%A0%80", "overlong=%C0%AF", "big=%F4%90%80%80", "%FF=x", "a=1&b=%80+c", "bad=%ZZ&x=%FE"]) {
+      expect(() => formPairs(text), text).toThrow(expect.objectContaining({ code: "bad_request", message: NOT_UTF8 }));
+      expect(() => firstValues({ query: `https://sts.example/wsfed?${text}` }), text).toThrow(expect.objectContaining({ code: "bad_request" }));
+    }
+  });
+
+  it("reads a request URL's query, and none where there is no '?'", () => {
+    expect(firstValues({ query: "https://sts.example/wsfed?wa=wsignin1.0&wctx=%C3%A9" }).get("wctx")).toBe("é");
+    expect(firstValues({ query: "https://sts.example/wsfed" }).has("wa")).toBe(false);
   });
 
   it("reads each character a bounded number of times, also where no pair has an '='", () => {
