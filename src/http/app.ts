@@ -12,6 +12,8 @@ import { isIssuerMetadataAddress, registerOAuthRoutes } from "../oauth/routes.ts
 import { METADATA_PATH } from "../oauth/metadata.ts";
 import { registerPageRoutes } from "../pages/routes.ts";
 import { notFoundPage } from "../pages/unserved.ts";
+import { answersHead } from "../pages/wsfed.ts";
+import { PASSIVE_REQUESTOR_PATH } from "../wstrust/federation-metadata.ts";
 import { clientAddressKey } from "../web/client-address.ts";
 import { NO_STORE } from "../web/headers.ts";
 import { logError } from "../web/log.ts";
@@ -80,7 +82,7 @@ let routePatterns: { pattern: RegExp; method: string; path: string }[] | undefin
  * Routes that answer a method at only some of the addresses their pattern matches: their handler
  * hands the others to notFound (`c.notFound()`), and a 405 there must not list the method. A
  * WS-Trust endpoint answers GET only for its WSDL; the RFC 8414 wildcard only at the issuer's
- * own metadata address.
+ * own metadata address; /wsfed answers HEAD only where its GET changes nothing.
  */
 const ANSWERS_ONLY: { method: string; path: string; answers: (c: Context<App>) => boolean | Promise<boolean> }[] = [
   ...TRUST_ENDPOINT_PATHS.map((path) => ({ method: "GET", path, answers: (c: Context<App>) => asksForWsdl(c.req.url) })),
@@ -89,6 +91,8 @@ const ANSWERS_ONLY: { method: string; path: string; answers: (c: Context<App>) =
     path: `${METADATA_PATH}/*`,
     answers: async (c) => isIssuerMetadataAddress(await getContext(c.env, c.req.url), c.req.url),
   },
+  // HEAD is answered with a GET route: here, not where the GET would sign in or out.
+  { method: "HEAD", path: PASSIVE_REQUESTOR_PATH, answers: (c) => answersHead(c.req.url) },
 ];
 
 /**
@@ -100,15 +104,16 @@ function routePattern(path: string): RegExp {
   return new RegExp(`^${segments.join("/")}$`);
 }
 
-/** The methods the registered routes answer at this request's address (HEAD wherever GET is). */
+/** The methods the registered routes answer at this request's address (HEAD where a GET route answers it). */
 async function allowedMethods(c: Context<App>, path: string): Promise<string[]> {
   routePatterns ??= app.routes.filter((r) => r.method !== "ALL").map((r) => ({ method: r.method, path: r.path, pattern: routePattern(r.path) }));
   const methods = new Set<string>();
   for (const r of routePatterns) {
     if (methods.has(r.method) || !r.pattern.test(path) || !(await answersHere(c, r.method, r.path))) continue;
     methods.add(r.method);
+    // Hono answers HEAD with the GET route, unless that route refuses it here.
+    if (r.method === "GET" && (await answersHere(c, "HEAD", r.path))) methods.add("HEAD");
   }
-  if (methods.has("GET")) methods.add("HEAD");
   return METHOD_ORDER.filter((m) => methods.has(m));
 }
 

@@ -13,7 +13,7 @@ import { escapeHtml, page, PAGE_HEADERS } from "./html.ts";
 import { INSPECTOR_SCRIPT } from "./inspector-script.generated.ts";
 import { STYLESHEET } from "./style.ts";
 import { unservedPage } from "./unserved.ts";
-import { handleWsFed } from "./wsfed.ts";
+import { answersHead, handleWsFed } from "./wsfed.ts";
 import { AUTOPOST_SCRIPT } from "./wsfed-html.ts";
 
 /** Where AD FS serves WS-Federation passive sign-in. */
@@ -115,7 +115,8 @@ export function registerPageRoutes<E extends HonoEnv>(app: Hono<E>, services: (c
   app.get("/inspect.js", serve(INSPECTOR_SCRIPT, ASSET_HEADERS("text/javascript; charset=utf-8")));
   // Browsers ask for it on every page; there is none, and a 404 would show as a page error.
   app.get("/favicon.ico", () => new Response(null, { status: 204, headers: { "Cache-Control": "max-age=86400" } }));
-  app.get(PASSIVE_REQUESTOR_PATH, browser((c) => handleWsFed(c.req.raw, services(c))));
+  // Hono answers HEAD with the GET route; a sign-in or sign-out must not run for one (answersHead).
+  app.get(PASSIVE_REQUESTOR_PATH, browser(async (c) => (c.req.method === "HEAD" && !answersHead(c.req.url) ? c.notFound() : handleWsFed(c.req.raw, services(c)))));
   app.post(PASSIVE_REQUESTOR_PATH, browser((c) => handleWsFed(c.req.raw, services(c))));
   // AD FS's passive endpoint: a relying party that still sends browsers to /adfs/ls/ (this STS
   // took over the AD FS host name) reaches /wsfed, with the same query (and, for a POST, the

@@ -70,6 +70,27 @@ function refuse(message: string, status = 400, asked?: string): never {
   throw new Refusal(status, message, asked);
 }
 
+/** The `wa` actions whose GET does work: shows a form bound to the browser, issues, ends a session. */
+const ACTIONS = new Set(["wsignin1.0", "wsignout1.0", "wsignoutcleanup1.0"]);
+
+/**
+ * Whether /wsfed answers a HEAD to `url`. HEAD is safe (RFC 9110 §9.2.1: link checkers,
+ * prefetchers and scanners send it), but the GET of a sign-in or sign-out does its work to know
+ * its own headers — issues a token and re-seals the session, ends the session in the state
+ * store — so those are 405, not that work with the body left off. The address by itself and a
+ * request the GET refuses (no or an unknown `wa`, a query that cannot be read) change nothing:
+ * HEAD answers them as GET does.
+ */
+export function answersHead(url: string): boolean {
+  let wa: string | null;
+  try {
+    wa = firstValues({ query: url }).get("wa");
+  } catch {
+    return true;
+  }
+  return wa === null || !ACTIONS.has(wa);
+}
+
 /** One request to /wsfed. */
 export async function handleWsFed(req: Request, svc: RequestServices): Promise<Response> {
   const started = Date.now();

@@ -87,6 +87,8 @@ describe("every answer", () => {
     ["/assets/autopost.js", "POST", "GET, HEAD"],
     ["/assets/sts.css", "DELETE", "GET, HEAD"],
     ["/wsfed", "PUT", "GET, HEAD, POST"],
+    ["/wsfed?wa=wsignout1.0", "HEAD", "GET, POST"],
+    ["/wsfed?wa=wsignin1.0&wtrealm=urn:example:rp", "DELETE", "GET, POST"],
     ["/adfs/ls", "DELETE", "GET, HEAD, POST"],
     ["/adfs/ls/", "PATCH", "GET, HEAD, POST"],
     ["/healthz", "POST", "GET, HEAD"],

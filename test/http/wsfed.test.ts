@@ -8,7 +8,7 @@ import { DEV_CONFIG, DEV_SECRETS } from "../../src/config/dev.ts";
 import { credentialStamp, sealSession } from "../../src/pages/wsfed-session.ts";
 import { ORIGIN, call } from "../helpers/worker.ts";
 import { workerWith } from "../hostile/configured.ts";
-import { REPLY, RP, SECURE_RP, browser, field, formFields, get, post, sessionCookie, signIn } from "../helpers/wsfed.ts";
+import { REPLY, RP, SECURE_RP, browser, field, formFields, get, post, query, sessionCookie, signIn } from "../helpers/wsfed.ts";
 
 const SAML2 = "urn:oasis:names:tc:SAML:2.0:assertion";
 
@@ -208,6 +208,31 @@ describe("WS-Federation passive sign-in", () => {
     expect(html).toContain('src="http://127.0.0.1:9780/wsfed?wa=wsignoutcleanup1.0"');
     expect(html).toContain('src="http://127.0.0.1:9781/wsfed?wa=wsignoutcleanup1.0"');
     expect(html).toContain(`href="${REPLY}"`);
+  });
+
+  // HEAD is safe (RFC 9110 §9.2.1): a link checker or prefetcher following a sign-out or sign-in
+  // link must neither end the session nor sign in.
+  it("HEAD changes nothing: sign-in and sign-out are 405 (Allow: GET, POST), the address itself and a refused request are answered as GET", async () => {
+    const signedIn = await signIn({ wtrealm: RP });
+    const cookie = sessionCookie(signedIn)!;
+    const actions: Record<string, string>[] = [{ wa: "wsignout1.0" }, { wa: "wsignoutcleanup1.0" }, { wa: "wsignin1.0", wtrealm: SECURE_RP }, { wa: "wsignin1.0", wtrealm: RP, wreply: REPLY }];
+    for (const p of actions) {
+      const head = await call(query(p), { method: "HEAD", headers: { cookie } });
+      expect([head.status, head.headers.get("allow")], p.wa).toEqual([405, "GET, POST"]);
+      expect(head.headers.get("set-cookie"), p.wa).toBeNull();
+      // The same address to any other method it does not answer names the same two.
+      expect((await call(query(p), { method: "PUT", headers: { cookie } })).headers.get("allow"), p.wa).toBe("GET, POST");
+    }
+    // The session lives on: the second party signs the user in without the form.
+    const sso = await get({ wa: "wsignin1.0", wtrealm: SECURE_RP }, cookie);
+    expect(field(await sso.text(), "wresult"), "session ended by a HEAD").toBeDefined();
+    // Nothing to do: answered as GET, without a body.
+    for (const path of ["/wsfed", "/wsfed?wa=nonsense", "/wsfed?wtrealm=urn:example:rp"]) {
+      const [head, got] = [await call(path, { method: "HEAD", headers: { cookie } }), await call(path, { headers: { cookie } })];
+      expect([head.status, head.headers.get("content-type")], path).toEqual([got.status, got.headers.get("content-type")]);
+      expect(await head.text(), path).toBe("");
+    }
+    expect((await call("/wsfed", { method: "PUT" })).headers.get("allow")).toBe("GET, HEAD, POST");
   });
 
   it("sign-out cleans up at the reply URL the user signed in through, and at each one when there were several", async () => {
