@@ -180,7 +180,7 @@ async function boundTo(c: Confirmation | undefined, key: Extract<Confirmation, {
  * A token bound to a key renews only for a requestor that proves that key with this very request
  * (as Apache CXF's SAMLTokenRenewer requires of a holder-of-key assertion): its message signed
  * with the key — at certificatemixed with a certificate for it, or at issuedtokenmixed with a
- * holder-of-key assertion confirming it (`Requestor.provedKey`). Otherwise anyone holding a copy
+ * holder-of-key assertion confirming it, or at usernamemixed endorsed by it (`Requestor.provedKey`). Otherwise anyone holding a copy
  * of the token, or allowed to renew for its relying party, would get a fresh token bound to a key
  * they need not hold, and a holder that lost its key would keep its tokens alive. A symmetric key
  * is sealed for the relying party, where this STS cannot open it, so no request can prove it here.
@@ -196,6 +196,6 @@ async function requireRenewalKeyProof(c: Confirmation | undefined, who: Requesto
   }
   const proved = await who.provedKey?.();
   if (!proved || (await jwkThumbprint(proved.jwk)) !== bound) {
-    throw invalidRequest("The token to renew is bound to a key: a renewal needs the request signed with that key (certificatemixed with its certificate, or issuedtokenmixed with a holder-of-key assertion for it).");
+    throw invalidRequest("The token to renew is bound to a key: a renewal needs the request signed with that key (certificatemixed with its certificate, issuedtokenmixed with a holder-of-key assertion for it, or usernamemixed endorsed by the key as WCF endorses an AsymmetricKey request).");
   }
 }

@@ -26,7 +26,9 @@ export type Requestor = (
 ) & {
   /**
    * The public key the requestor proved it holds by signing this very request (an X.509 message
-   * signature): a PublicKey token may be bound to it without a wst:UseKey, and a UseKey must be it.
+   * signature, a holder-of-key assertion's key, or the endorsing signature WCF adds to a
+   * UsernameToken request): a PublicKey token may be bound to it without a wst:UseKey, and a
+   * UseKey must be it.
    * Read only when a request asks for a PublicKey token (undefined: a key too weak to bind to).
    */
   provedKey?: (() => Promise<Extract<Confirmation, { method: "public-key" }> | undefined>) | undefined;

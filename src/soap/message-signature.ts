@@ -113,6 +113,29 @@ export async function verifyConfirmedKeySignature(
   });
 }
 
+/**
+ * Verifies the signature by which a requestor that authenticates otherwise (a UsernameToken)
+ * proves it holds the public key `key` its request names: WCF's IssuedSecurityTokenProvider,
+ * asked for an AsymmetricKey token, puts the key in wst:UseKey and endorses the request with it
+ * (SupportingTokenSpecification, SecurityTokenAttachmentMode.Endorsing), the key stated in the
+ * signature's own ds:KeyInfo (ds:KeyValue). Under a TransportBinding an endorsing signature
+ * covers the wsu:Timestamp, not the Body (WS-SecurityPolicy 1.2 §8.3), and WCF signs no more than
+ * that and its addressing headers, so the Timestamp must be covered and the Body, wsa:To and
+ * wsa:Action may be; every reference still resolves to one allowed part in its place.
+ */
+export async function verifyEndorsingKeySignature(
+  parts: MessageParts,
+  key: AnchorKey,
+  allowSha1: boolean,
+): Promise<{ signedInfo: Uint8Array; signatureAlgorithm: string }> {
+  return refusing(async () => {
+    const m = readSigned(parts, algorithmsFor(allowSha1, false));
+    await checkCoverage(m, parts, undefined, "timestamp");
+    await checkSignatureValue(m.parsed, { keys: [key], ...allowList(m.algorithms) });
+    return { signedInfo: signedInfoOctets(m.parsed), signatureAlgorithm: m.parsed.algorithm.uri };
+  });
+}
+
 interface Algorithms {
   signatureAlgorithms: readonly string[];
   digestAlgorithms: readonly string[];
@@ -181,8 +204,11 @@ function readSigned(parts: MessageParts, algorithms: Algorithms): SignedParts {
   return { signature, timestamp: timestamps[0]!, parsed, ids, algorithms };
 }
 
-/** Every reference resolves to an allowed part in its place, once; Body, Timestamp and wsa:To / Action are covered. */
-async function checkCoverage(m: SignedParts, parts: MessageParts, token: Element): Promise<void> {
+/**
+ * Every reference resolves to an allowed part in its place, once; Body, Timestamp and wsa:To /
+ * Action are covered (`required` "timestamp": the Timestamp alone must be).
+ */
+async function checkCoverage(m: SignedParts, parts: MessageParts, token: Element | undefined, required: "message" | "timestamp" = "message"): Promise<void> {
   const covered = new Map<Part, Element[]>();
   for (const ref of m.parsed.references) {
     if (ref.transforms.enveloped || ref.transforms.c14n !== EXC_C14N) {
@@ -197,8 +223,9 @@ async function checkCoverage(m: SignedParts, parts: MessageParts, token: Element
     covered.set(part, [...seen, target]);
     await checkReference(ref, target, m.signature);
   }
-  if (!covered.has("body")) throw new Refusal("the signature does not cover the soap:Body");
+  if (required === "message" && !covered.has("body")) throw new Refusal("the signature does not cover the soap:Body");
   if (!covered.get("timestamp")?.includes(m.timestamp)) throw new Refusal("the signature does not cover the wsu:Timestamp");
+  if (required === "timestamp") return;
   for (const h of childElements(parts.header)) {
     const isToOrAction = (h.namespaceURI === WSA10_NS || h.namespaceURI === WSA04_NS) && (h.localName === "To" || h.localName === "Action");
     if (isToOrAction && !covered.get("addressing")?.includes(h)) throw new Refusal(`the signature does not cover wsa:${h.localName}`);
@@ -283,7 +310,7 @@ function uniqueIds(root: Element): Map<string, Element> {
 }
 
 /** Which allowed part `target` is, in its one required place; undefined for anything else. */
-function partOf(target: Element, m: { header: Element; body: Element; security: Element; token: Element }): Part | undefined {
+function partOf(target: Element, m: { header: Element; body: Element; security: Element; token: Element | undefined }): Part | undefined {
   if (target === m.body) return "body";
   if (target === m.token) return "token";
   if (target.parentNode === m.security && target.namespaceURI === WSU_NS && target.localName === "Timestamp") return "timestamp";

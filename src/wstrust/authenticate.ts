@@ -16,7 +16,7 @@ import { StsError, authenticationFailed, badRequest, invalidToken } from "../err
 import { confirmsBearerOnly, isAudienceOf, readAssertion } from "../saml/parse.ts";
 import { isSamlAssertion } from "../saml/ns.ts";
 import type { SoapEnvelope } from "../soap/envelope.ts";
-import { verifyConfirmedKeySignature, verifyMessageSignature } from "../soap/message-signature.ts";
+import { verifyConfirmedKeySignature, verifyEndorsingKeySignature, verifyMessageSignature } from "../soap/message-signature.ts";
 import { confirmedKey } from "../engine/confirmed-key.ts";
 import { publicKeyFromCertificate, readPublicKeyInfo } from "../xmldsig/key-info.ts";
 import { MAX_CREDENTIAL_AGE_MS, type SecurityHeader, type UsernameToken, readUsernameToken } from "../soap/security.ts";
@@ -58,7 +58,7 @@ export async function authenticateRequestor(
   let who: Authenticated;
   switch (how) {
     case "username":
-      who = await authenticateUsername(ctx, deps, sec);
+      who = await authenticateUsername(ctx, deps, env, sec, once);
       break;
     case "certificate":
       who = await authenticateSignedMessage(ctx, deps, env, sec, once);
@@ -74,14 +74,52 @@ export async function authenticateRequestor(
 
 type AcceptOnce = (createdAt: Date, signedInfo: Uint8Array) => Promise<void>;
 
-async function authenticateUsername(ctx: StsContext, deps: TrustDeps, sec: SecurityHeader): Promise<Authenticated> {
+async function authenticateUsername(ctx: StsContext, deps: TrustDeps, env: SoapEnvelope, sec: SecurityHeader, once: AcceptOnce): Promise<Authenticated> {
   const ut = sec.usernameToken;
   if (!ut) throw authenticationFailed("This endpoint requires a wsse:UsernameToken.");
-  refuseUncheckedSignature(sec, "this endpoint authenticates by the UsernameToken and checks no message signature: send the request unsigned, or sign it with an X.509 certificate at certificatemixed");
+  const endorsing = endorsingKeyInfo(sec);
+  if (!endorsing) {
+    refuseUncheckedSignature(
+      sec,
+      "this endpoint authenticates by the UsernameToken and checks only a signature by the public key its ds:KeyInfo states (ds:KeyValue), as WCF endorses a request for an AsymmetricKey token: send the request unsigned, or sign it with an X.509 certificate at certificatemixed",
+    );
+  }
   ctx.audit.requestor = ut.username;
   const who = await authenticateLimited(ctx, deps.state, deps.clientAddress, ut.username, ut.password);
   await useOnce(deps.state, ut);
-  return who;
+  if (!endorsing) return who;
+  return { ...who, provedKey: await endorsedKey(ctx, env, sec, endorsing, once) };
+}
+
+/** The ds:KeyInfo of the Security header's one signature when it states a bare public key (ds:KeyValue). */
+function endorsingKeyInfo(sec: SecurityHeader): Element | undefined {
+  const signatures = sec.element ? childElements(sec.element, DSIG_NS, "Signature") : [];
+  const keyInfo = signatures.length === 1 ? childElements(signatures[0]!, DSIG_NS, "KeyInfo") : [];
+  const items = keyInfo.length === 1 ? childElements(keyInfo[0]!) : [];
+  return items.length === 1 && items[0]!.namespaceURI === DSIG_NS && items[0]!.localName === "KeyValue" ? keyInfo[0] : undefined;
+}
+
+/**
+ * The public key a UsernameToken requestor proves by the endorsing signature WCF sends with a
+ * request for an AsymmetricKey token (the key in wst:UseKey, the signature over the wsu:Timestamp
+ * stating it as ds:KeyValue): verified with that key (src/soap/message-signature.ts), accepted
+ * once, like a certificatemixed signature. As there, a PublicKey token is then bound to the
+ * proven key, and a wst:UseKey naming another key is refused (src/wstrust/proof-key.ts). A key
+ * too weak to bind to fails the message, saying so.
+ * @throws StsError authentication_failed
+ */
+async function endorsedKey(ctx: StsContext, env: SoapEnvelope, sec: SecurityHeader, keyInfo: Element, once: AcceptOnce): Promise<Requestor["provedKey"]> {
+  if (!env.header || !sec.element || !sec.timestamp) throw authenticationFailed("A message signature needs a wsu:Timestamp in the Security header, covered by the signature.");
+  const key = await confirmedKey(ctx, keyInfo);
+  if (!("publicKey" in key)) throw authenticationFailed("The message signature's key must be a public key.");
+  const parts = { header: env.header, body: env.body, security: sec.element };
+  const signed = await verifyEndorsingKeySignature(parts, key.publicKey, acceptsSha1Signatures(ctx.config));
+  await once(sec.timestamp.created, signed.signedInfo);
+  return () =>
+    readPublicKeyInfo(keyInfo).then(
+      (k) => ({ method: "public-key" as const, jwk: k.jwk }),
+      () => undefined,
+    );
 }
 
 /**

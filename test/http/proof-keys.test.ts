@@ -378,3 +378,76 @@ describe("PublicKey proof keys", () => {
     expect(r.text).toContain("does not accept public-key proof keys");
   });
 });
+
+/**
+ * WCF's IssuedSecurityTokenProvider (System.ServiceModel, Security/Tokens/IssuedSecurityTokenProvider.cs,
+ * GetFirstOutgoingMessageBody), asked for an AsymmetricKey token — ws2007FederationHttpBinding with
+ * issuedKeyType="AsymmetricKey", its issuer binding TransportWithMessageCredential / UserName —
+ * sends wst:UseKey with its fresh RSA key as ds:KeyValue and endorses the request with that key:
+ * a ds:Signature beside the UsernameToken over the wsu:Timestamp alone (transport security: the
+ * endorsing token signs the Timestamp), its KeyInfo the same KeyValue. The RST below is the shape
+ * that method writes (AppliesTo as a WS-Addressing 1.0 EndpointReference in the default
+ * namespace, KeySize, KeyType first among the request properties, the binding's
+ * SecondaryParameters, UseKey).
+ */
+describe("WCF's endorsed AsymmetricKey request at usernamemixed", () => {
+  const pk = `${NS.t13}/PublicKey`;
+  const path = "/trust/13/usernamemixed";
+  const issue = `${NS.t13}/RST/Issue`;
+
+  async function rsaPair(): Promise<{ pem: string; jwk: JsonWebKey }> {
+    const pair = (await crypto.subtle.generateKey({ name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: Uint8Array.of(1, 0, 1), hash: "SHA-256" }, true, ["sign", "verify"])) as CryptoKeyPair;
+    const pkcs8 = new Uint8Array((await crypto.subtle.exportKey("pkcs8", pair.privateKey)) as ArrayBuffer);
+    return { pem: `-----BEGIN PRIVATE KEY-----\n${b64(pkcs8)}\n-----END PRIVATE KEY-----\n`, jwk: (await crypto.subtle.exportKey("jwk", pair.publicKey)) as JsonWebKey };
+  }
+  /** The ds:KeyValue inside rsaKeyInfo's ds:KeyInfo (the signature's KeyInfo wraps it itself). */
+  const keyValueOf = (jwk: JsonWebKey) => /<ds:KeyValue>[\s\S]*<\/ds:KeyValue>/.exec(rsaKeyInfo(jwk))![0];
+  const usernameToken = (user: string, password: string) =>
+    `<wsse:UsernameToken u:Id="uuid-7c1a9d3e-1"><wsse:Username>${user}</wsse:Username><wsse:Password Type="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText">${password}</wsse:Password></wsse:UsernameToken>`;
+  const wcfRst = (useKey: JsonWebKey) =>
+    `<trust:RequestSecurityToken xmlns:trust="${NS.t13}">` +
+    `<wsp:AppliesTo xmlns:wsp="http://schemas.xmlsoap.org/ws/2004/09/policy"><EndpointReference xmlns="http://www.w3.org/2005/08/addressing"><Address>${SECURE}</Address></EndpointReference></wsp:AppliesTo>` +
+    `<trust:RequestType>${NS.t13}/Issue</trust:RequestType><trust:KeySize>2048</trust:KeySize><trust:KeyType>${pk}</trust:KeyType>` +
+    `<trust:SecondaryParameters><trust:TokenType>${TT.saml2}</trust:TokenType><trust:KeyType>${pk}</trust:KeyType>` +
+    `<trust:KeyWrapAlgorithm>http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p</trust:KeyWrapAlgorithm><trust:EncryptWith>http://www.w3.org/2001/04/xmlenc#aes256-cbc</trust:EncryptWith>` +
+    `<trust:SignWith>http://www.w3.org/2001/04/xmldsig-more#rsa-sha256</trust:SignWith><trust:CanonicalizationAlgorithm>http://www.w3.org/2001/10/xml-exc-c14n#</trust:CanonicalizationAlgorithm>` +
+    `<trust:EncryptionAlgorithm>http://www.w3.org/2001/04/xmlenc#aes256-cbc</trust:EncryptionAlgorithm></trust:SecondaryParameters>` +
+    `<trust:UseKey>${rsaKeyInfo(useKey).replace(/ xmlns:ds="[^"]*"/, "").replace(/ds:/g, "").replace("<KeyInfo>", `<KeyInfo xmlns="${DS}">`)}</trust:UseKey></trust:RequestSecurityToken>`;
+  /** The request signed by `signer` over the Timestamp only, the key stated as its KeyValue. */
+  const endorsed = (payload: string, signer: { pem: string; jwk: JsonWebKey }, action = issue, user = alice) =>
+    signedEnvelope({ keyPem: signer.pem, certPem: "", soap: "1.2", payload, action, to: ORIGIN + path, sign: ["_ts"], keyInfo: keyValueOf(signer.jwk), extraSecurity: usernameToken(user.user, user.password) });
+
+  it("is answered with a token bound to the endorsing key, which then renews with that key's endorsement", async () => {
+    const key = await rsaPair();
+    const r = await postSoap({ path, headers: soapHeaders("1.2", issue), body: await endorsed(wcfRst(key.jwk), key) });
+    expect(r.status, r.text).toBe(200);
+    expect(byTag(r.doc, NS.t13, "KeyType")[0]!.textContent).toBe(pk);
+    expect(byTag(r.doc, NS.t13, "RequestedProofToken")).toHaveLength(0);
+    const { xml, root } = await tokenOf(r.text, NS.saml2);
+    expect(byTag(holderKeyInfo(root), DS, "Modulus")[0]!.textContent).toBe(b64u2b64(key.jwk.n!));
+    // The endorsement proved the key, so a Renew it endorses proves it too (as a signed Renew does at certificatemixed).
+    const renew = `${NS.t13}/RST/Renew`;
+    const payload = `<wst:RequestSecurityToken xmlns:wst="${NS.t13}"><wst:RequestType>${NS.t13}/Renew</wst:RequestType><wst:RenewTarget>${xml}</wst:RenewTarget></wst:RequestSecurityToken>`;
+    const renewed = await postSoap({ path, headers: soapHeaders("1.2", renew), body: await endorsed(payload, key, renew) });
+    expect(renewed.status, renewed.text).toBe(200);
+    expect(byTag(holderKeyInfo((await tokenOf(renewed.text, NS.saml2)).root), DS, "Modulus")[0]!.textContent).toBe(b64u2b64(key.jwk.n!));
+  });
+
+  it("is refused when the endorsing key is not the UseKey, the signature does not verify, or the message comes again", async () => {
+    const key = await rsaPair();
+    const other = await rsaPair();
+    const mismatch = await postSoap({ path, headers: soapHeaders("1.2", issue), body: await endorsed(wcfRst(key.jwk), other) });
+    expect(faultCode(mismatch.text)).toBe("wst:InvalidRequest");
+    expect(mismatch.text).toContain("wst:UseKey must be the key that signed this request");
+    // Signed by one key, stating another as its KeyValue: the stated key does not verify it.
+    const forged = (await endorsed(wcfRst(other.jwk), key)).replace(keyValueOf(key.jwk), keyValueOf(other.jwk));
+    const bad = await postSoap({ path, headers: soapHeaders("1.2", issue), body: forged });
+    expect(faultCode(bad.text)).toBe("wst:FailedAuthentication");
+    expect(bad.text).not.toContain("RequestedSecurityToken");
+    const body = await endorsed(wcfRst(key.jwk), key);
+    expect((await postSoap({ path, headers: soapHeaders("1.2", issue), body })).status).toBe(200);
+    const again = await postSoap({ path, headers: soapHeaders("1.2", issue), body });
+    expect(again.text).toContain("This signed message has been received before.");
+    expect(again.text).not.toContain("RequestedSecurityToken");
+  });
+});
