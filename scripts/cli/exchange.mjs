@@ -9,7 +9,7 @@ import { readSigningKey } from "./pem.mjs";
 import { misfit } from "./shape.mjs";
 import { excerpt, visible } from "./terminal.mjs";
 import { checkCredentialTarget, stsUrl } from "./url.mjs";
-import { parseXml } from "./xml.mjs";
+import { NS, parseXml, tokenElement } from "./xml.mjs";
 
 const USAGE = `usage: npm run sts -- exchange --url URL --client ID [--secret-file FILE] --subject FILE [options]
 
@@ -41,7 +41,6 @@ const OPTIONS = {
 
 const TT = "urn:ietf:params:oauth:token-type:";
 const TYPES = { jwt: `${TT}jwt`, access_token: `${TT}access_token`, saml2: `${TT}saml2`, saml1: `${TT}saml1` };
-const SAML2_NS = "urn:oasis:names:tc:SAML:2.0:assertion";
 const GRANT = "urn:ietf:params:oauth:grant-type:token-exchange";
 
 /** A token file as the form carries it, and its token type (named, or read from the token). */
@@ -49,9 +48,15 @@ export function presentedToken(text, named, option) {
   const t = text.trim();
   if (named !== undefined && !Object.hasOwn(TYPES, named)) throw new UsageError(`--${option}-type must be one of ${Object.keys(TYPES).join(", ")}`);
   if (t.startsWith("<")) {
+    let token;
+    try {
+      token = tokenElement(t);
+    } catch (e) {
+      throw new Error(`--${option}: ${e.message}`);
+    }
     // RFC 8693 §3: a SAML assertion travels base64url-encoded.
-    const kind = named ?? (t.includes(SAML2_NS) ? "saml2" : "saml1");
-    return { value: Buffer.from(t, "utf8").toString("base64url"), type: TYPES[kind] };
+    const kind = named ?? (token.root.namespaceURI === NS.saml2 ? "saml2" : "saml1");
+    return { value: Buffer.from(token.xml, "utf8").toString("base64url"), type: TYPES[kind] };
   }
   return { value: t, type: TYPES[named ?? "jwt"] };
 }

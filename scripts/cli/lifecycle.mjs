@@ -12,7 +12,7 @@ import { PASSWORD_HELP, UsageError, noPositional, parseArgs, readInputFile, user
 import { checkWritable } from "./output.mjs";
 import { TIMEOUT_HELP, TIMEOUT_OPTION, UnexpectedAnswer, timeoutOf } from "./http.mjs";
 import { postTrust } from "./token.mjs";
-import { BASE64_BINARY, NS, parseXml, select, selectText } from "./xml.mjs";
+import { BASE64_BINARY, NS, select, selectText, tokenElement } from "./xml.mjs";
 
 const JWT_VT = "urn:ietf:params:oauth:token-type:jwt";
 const WSSE = NS.wsse;
@@ -78,7 +78,8 @@ export async function manageToken(o) {
 
 /**
  * The token file's text, checked before it is sent: a file that cannot be read, is empty or holds
- * no token is named here, not left to a SOAP fault about the request it was pasted into.
+ * no token is named here, not left to a SOAP fault about the request it was pasted into. XML is
+ * sent as its token element ({@link tokenElement}): the file xmlsec1 --decrypt writes is taken.
  */
 export function readTokenFile(path) {
   const text = readInputFile(path, "--token").trim();
@@ -86,11 +87,10 @@ export function readTokenFile(path) {
   if (PEM_CERTIFICATE.test(text)) return text;
   if (text.startsWith("<")) {
     try {
-      parseXml(text);
+      return tokenElement(text).xml;
     } catch (e) {
       throw new Error(`--token ${path}: ${e.message}`);
     }
-    return text;
   }
   if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]*){2,4}$/.test(text)) throw new Error(`--token ${path}: holds neither a SAML assertion (XML), a JWT, nor a PEM certificate`);
   return text;

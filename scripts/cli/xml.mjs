@@ -78,6 +78,27 @@ export function serialize(node) {
   return new XMLSerializer().serializeToString(node);
 }
 
+/**
+ * A token file's XML reduced to the token element's markup, and that element. What stands before
+ * the root element goes: an XML declaration (xmlsec1 --decrypt writes one) is not well-formed
+ * anywhere but at the start of a document, and a SOAP message holds no processing instructions
+ * (SOAP 1.1 §3, SOAP 1.2 Part 1 §5), so pasted into a request as it is, the file would only get
+ * a fault about the request. A decrypted saml:EncryptedAssertion, as xmlsec1 --decrypt leaves
+ * one (the signed Assertion where its EncryptedData was), is the Assertion it holds: that is the
+ * token, and the wrapper would read as a token still encrypted.
+ * @param {string} text
+ * @returns {{ xml: string, root: Element }}
+ */
+export function tokenElement(text) {
+  const root = parseXml(text).documentElement;
+  if (!root) throw new Error("not well-formed XML (no root element)");
+  const inner = [...root.childNodes].filter((n) => n.nodeType === 1);
+  const holds = inner.length === 1 && inner[0].namespaceURI === NS.saml2 && inner[0].localName === "Assertion";
+  if (root.namespaceURI === NS.saml2 && root.localName === "EncryptedAssertion" && holds) return { xml: serialize(inner[0]), root: inner[0] };
+  const prolog = /^(?:\s+|<\?[\s\S]*?\?>|<!--[\s\S]*?-->)*/.exec(text)[0].length;
+  return { xml: text.slice(prolog).trim(), root };
+}
+
 /** Escapes text for use in element content or a double-quoted attribute. */
 export function esc(s) {
   return String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" })[c]);

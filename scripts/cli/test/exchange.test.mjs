@@ -49,6 +49,10 @@ test("a token file becomes the form's token and type: SAML as base64url by its n
   assert.equal(Buffer.from(p2.value, "base64url").toString(), saml2.trim());
   assert.equal(p2.type, "urn:ietf:params:oauth:token-type:saml2");
   assert.equal(presentedToken('<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:1.0:assertion"/>', undefined, "subject").type, "urn:ietf:params:oauth:token-type:saml1");
+  // The type is the root element's, not any mention of a namespace inside (an attribute value).
+  const saml1 = '<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:1.0:assertion"><saml:AttributeValue>urn:oasis:names:tc:SAML:2.0:assertion</saml:AttributeValue></saml:Assertion>';
+  const p1 = presentedToken(`<?xml version="1.0"?>\n${saml1}\n`, undefined, "subject");
+  assert.deepEqual(p1, { value: Buffer.from(saml1).toString("base64url"), type: "urn:ietf:params:oauth:token-type:saml1" });
   assert.deepEqual(presentedToken(" a.b.c\n", undefined, "subject"), { value: "a.b.c", type: "urn:ietf:params:oauth:token-type:jwt" });
   assert.equal(presentedToken("a.b.c", "access_token", "subject").type, "urn:ietf:params:oauth:token-type:access_token");
   assert.throws(() => presentedToken("a.b.c", "kerberos", "actor"), /--actor-type must be one of/);

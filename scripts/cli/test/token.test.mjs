@@ -54,6 +54,23 @@ test("a token file is checked before it is sent: unreadable, empty, broken XML o
   }
 });
 
+test("a token file is sent as its token element: xmlsec1's XML declaration and a decrypted EncryptedAssertion's wrapper stay out of the request", () => {
+  const d = mkdtempSync(join(tmpdir(), "sts-token-file-"));
+  try {
+    const file = (name, text) => (writeFileSync(join(d, name), text), join(d, name));
+    const saml1 = '<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:1.0:assertion" AssertionID="_a" MajorVersion="1" MinorVersion="1"/>';
+    assert.equal(readTokenFile(file("decl.xml", `<?xml version="1.0"?>\n<!-- decrypted -->\n${saml1}\n`)), saml1);
+    // xmlsec1 --decrypt of a saml:EncryptedAssertion: the signed Assertion where the EncryptedData was.
+    const saml2 = '<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_b" Version="2.0"><saml:Issuer>x</saml:Issuer></saml:Assertion>';
+    assert.equal(readTokenFile(file("wrapped.xml", `<?xml version="1.0"?>\n<saml:EncryptedAssertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion">${saml2}</saml:EncryptedAssertion>\n`)), saml2);
+    // One still encrypted goes as it is, for the STS to say it cannot open it.
+    const sealed = '<saml:EncryptedAssertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion"><xenc:EncryptedData xmlns:xenc="http://www.w3.org/2001/04/xmlenc#"/></saml:EncryptedAssertion>';
+    assert.equal(readTokenFile(file("sealed.xml", sealed)), sealed);
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
+});
+
 test("an output file that cannot be written is named before anything is sent: a renewal's answer is not lost", async () => {
   const d = mkdtempSync(join(tmpdir(), "sts-out-"));
   try {
