@@ -15,6 +15,12 @@ export const SAML1_BEARER = "urn:oasis:names:tc:SAML:1.0:cm:bearer";
 /** SAML 2.0 profiles §3.1 / SAML 1.1 core §7.1: the holder-of-key confirmation methods. */
 export const SAML2_HOLDER_OF_KEY = "urn:oasis:names:tc:SAML:2.0:cm:holder-of-key";
 export const SAML1_HOLDER_OF_KEY = "urn:oasis:names:tc:SAML:1.0:cm:holder-of-key";
+/**
+ * The SAML 1.1 AttributeNamespace with which Shibboleth identity providers (their SAML 1 attribute
+ * encoders' default) say the AttributeName is the attribute's whole name, a URI such as
+ * `urn:oid:0.9.2342.19200300.100.1.3`: the name their SAML 2.0 assertions state with NameFormat uri.
+ */
+export const SHIBBOLETH_URI_ATTRIBUTE_NAMESPACE = "urn:mace:shibboleth:1.0:attributeNamespace:uri";
 export const NAMEID_UNSPECIFIED = "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified";
 export const ATTRNAME_FORMAT_URI = "urn:oasis:names:tc:SAML:2.0:attrname-format:uri";
 export const ATTRNAME_FORMAT_BASIC = "urn:oasis:names:tc:SAML:2.0:attrname-format:basic";

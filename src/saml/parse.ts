@@ -6,7 +6,7 @@ import { parseXsBoolean, trimXmlSpace } from "../xml/xs.ts";
 import { claimName } from "./claims.ts";
 import { isBlankClaimName, newClaims } from "../token/claims.ts";
 import { DSIG_NS } from "../xml/dom.ts";
-import { SAML1_BEARER, SAML1_HOLDER_OF_KEY, SAML1_NS, SAML2_BEARER, SAML2_HOLDER_OF_KEY, SAML2_NS } from "./ns.ts";
+import { SAML1_BEARER, SAML1_HOLDER_OF_KEY, SAML1_NS, SAML2_BEARER, SAML2_HOLDER_OF_KEY, SAML2_NS, SHIBBOLETH_URI_ATTRIBUTE_NAMESPACE } from "./ns.ts";
 
 /**
  * What a verified SAML assertion states, read only from the signed element. Values are the
@@ -163,11 +163,13 @@ function addClaim(claims: Record<string, string[]>, name: string, values: string
 
 /**
  * The claim an attribute states: SAML 2.0 its Name, SAML 1.1 its AttributeNamespace and
- * AttributeName joined with '/'. Those are required strings, and SAML 2.0 core §1.3.1 (SAML 1.1
- * core §1.3.1 alike) has a string hold at least one non-whitespace character: an attribute named
- * by a blank is refused with its assertion, as a blank subject name is. Carried on, it would be a
- * claim with no name in every token made from it — an attribute that .NET's SAML readers refuse
- * the whole token for, a JWT member named "".
+ * AttributeName joined with '/', except under Shibboleth's URI namespace, whose AttributeName is
+ * the whole name: the claim a Shibboleth identity provider's SAML 2.0 assertion states by that
+ * Name, so its user has the same claims over either version. Those are required strings, and
+ * SAML 2.0 core §1.3.1 (SAML 1.1 core §1.3.1 alike) has a string hold at least one
+ * non-whitespace character: an attribute named by a blank is refused with its assertion, as a
+ * blank subject name is. Carried on, it would be a claim with no name in every token made from
+ * it — an attribute that .NET's SAML readers refuse the whole token for, a JWT member named "".
  */
 function attributeClaim(at: StatedAttribute): string {
   if (at.namespace === undefined) {
@@ -177,6 +179,7 @@ function attributeClaim(at: StatedAttribute): string {
   if (isBlankClaimName(at.name) || isBlankClaimName(at.namespace)) {
     throw invalidToken("The assertion states an attribute with an empty AttributeName or AttributeNamespace (SAML 1.1 core §1.3.1: a name holds a non-whitespace character).");
   }
+  if (at.namespace === SHIBBOLETH_URI_ATTRIBUTE_NAMESPACE) return claimName(at.name);
   return claimName(`${at.namespace}/${at.name}`);
 }
 

@@ -437,6 +437,34 @@ describe("partner assertions encrypted for this STS (its decryption certificate,
     }
   });
 
+  it("names a SAML 1.1 attribute as its SAML 2.0 counterpart names it: Shibboleth's URI AttributeNamespace holds the whole name in AttributeName", async () => {
+    const MAIL = "urn:oid:0.9.2342.19200300.100.1.3";
+    const attribute = (stated: string) => (x: string) => x.replace("</saml:AttributeStatement>", `${stated}</saml:AttributeStatement>`);
+    const saml1 = await restated(
+      await partnerAssertion({ kind: "saml1" }),
+      attribute(
+        `<saml:Attribute AttributeName="${MAIL}" AttributeNamespace="urn:mace:shibboleth:1.0:attributeNamespace:uri"><saml:AttributeValue>carol@partner.example</saml:AttributeValue></saml:Attribute>` +
+          `<saml:Attribute AttributeName="dept" AttributeNamespace="http://partner.example/claims"><saml:AttributeValue>eng</saml:AttributeValue></saml:Attribute>`,
+      ),
+    );
+    const saml2 = await restated(
+      await partnerAssertion(),
+      attribute(
+        `<saml:Attribute Name="${MAIL}" NameFormat="urn:oasis:names:tc:SAML:2.0:attrname-format:uri"><saml:AttributeValue>carol@partner.example</saml:AttributeValue></saml:Attribute>` +
+          `<saml:Attribute Name="http://partner.example/claims/dept"><saml:AttributeValue>eng</saml:AttributeValue></saml:Attribute>`,
+      ),
+    );
+    const claims = [];
+    for (const [type, assertion] of [[TX.saml1, saml1], [TX.saml2, saml2]] as const) {
+      const r = await exchange({ subject_token: b64url(assertion), subject_token_type: type, audience: "https://api.example.com/", requested_token_type: TX.jwt });
+      expect(r.status, r.text).toBe(200);
+      const { payload } = jwtParts(r.json.access_token as string);
+      claims.push({ [MAIL]: payload[MAIL], dept: payload["http://partner.example/claims/dept"] });
+    }
+    expect(claims[0]).toEqual({ [MAIL]: ["carol@partner.example"], dept: ["eng"] });
+    expect(claims[1]).toEqual(claims[0]);
+  });
+
   it("reads an AttributeValue with xsi:nil as no value, not as the empty string (SAML 2.0 core §2.7.3.1.1); an empty one stays the empty string", async () => {
     const nil = (xsi: string) => `<saml:AttributeValue xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ${xsi}/>`;
     const attributes =
