@@ -105,6 +105,8 @@ export interface RequestorCertificatesConfigInput {
   }[];
   /** Accept rsa-sha1 message signatures and SHA-1 digests from old WCF clients (default false). */
   allowSha1Signatures?: boolean;
+  /** Accept message signatures that cover the Timestamp but not the Body, as WCF signs (default false). */
+  allowTimestampOnlySignatures?: boolean;
 }
 
 export interface KeyConfigInput {
@@ -465,4 +467,5 @@ export interface RequestorCertificates {
   trust: CertificateTrust;
   principals: { principal: string; sha256: string | undefined; subjectCommonName: string | undefined }[];
   allowSha1Signatures: boolean;
+  allowTimestampOnlySignatures: boolean;
 }

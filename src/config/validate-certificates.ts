@@ -6,7 +6,7 @@ import type { RequestorCertificates, ResolvedConfig } from "./types.ts";
 import { type Issues, type Obj, arr, bool, obj, show, str, subObj, text } from "./check.ts";
 import { checkCertificatePem } from "./pem.ts";
 
-const FIELDS = ["authorities", "principals", "allowSha1Signatures"] as const;
+const FIELDS = ["authorities", "principals", "allowSha1Signatures", "allowTimestampOnlySignatures"] as const;
 const PRINCIPAL_FIELDS = ["principal", "sha256", "subjectCommonName"] as const;
 
 /** A SHA-256 thumbprint as 64 hex digits, with or without colons (as `openssl x509 -fingerprint` prints it). */
@@ -84,6 +84,7 @@ export function validateRequestorCertificates(
     trust: { authorities, pinnedSha256: pinned },
     principals,
     allowSha1Signatures: bool(x, c, "allowSha1Signatures", p, false),
+    allowTimestampOnlySignatures: bool(x, c, "allowTimestampOnlySignatures", p, false),
   };
 }
 

@@ -37,7 +37,19 @@ export interface MessageSignaturePolicy {
    * send them. Off unless a deployment turns it on for old clients: SHA-1 collisions are practical.
    */
   allowSha1: boolean;
+  /** What the signature must cover (default "message"). */
+  coverage?: Coverage;
 }
+
+/**
+ * What a requestor's message signature must cover. "message": the soap:Body, the wsu:Timestamp,
+ * and wsa:To / wsa:Action when present — what the WS-SecurityPolicy this STS publishes asks for.
+ * "timestamp": the wsu:Timestamp alone (the Body, wsa:To and wsa:Action may be covered), as WCF
+ * signs under TransportWithMessageCredential: its endorsing signature covers the Timestamp and
+ * wsa:To whatever the policy says, and the Body is then protected by TLS only. Every reference
+ * still resolves to one allowed part in its place, and the signature is still accepted once.
+ */
+export type Coverage = "message" | "timestamp";
 
 /** A message whose signature verified with a trusted certificate. */
 export interface SignedMessage {
@@ -77,7 +89,7 @@ export async function verifyMessageSignature(parts: MessageParts, policy: Messag
       .map(readCertificate);
     const path = await checkCertificatePath(certificate, offered, policy.trust, now);
     if (!path.ok) throw authenticationFailed(`The signing certificate is not trusted: ${path.reason}`);
-    await checkCoverage(m, parts, token);
+    await checkCoverage(m, parts, token, policy.coverage);
     await checkSignatureValue(m.parsed, { keys: [signingKeyFor(certificate, path.thumbprint)], ...allowList(m.algorithms) });
     return { certificate, thumbprint: path.thumbprint, trustedBy: path.trustedBy, signedInfo: signedInfoOctets(m.parsed), signatureAlgorithm: m.parsed.algorithm.uri };
   });
@@ -101,12 +113,13 @@ export async function verifyConfirmedKeySignature(
   key: ConfirmedKey,
   allowSha1: boolean,
   carried: Element = assertion,
+  coverage: Coverage = "message",
 ): Promise<{ signedInfo: Uint8Array; signatureAlgorithm: string }> {
   return refusing(async () => {
     const m = readSigned(parts, algorithmsFor(allowSha1, "secret" in key));
     if (carried.parentNode !== parts.security) throw new Refusal("the assertion is not in this Security header");
     referencedAssertion(m.signature, assertion, m.ids);
-    await checkCoverage(m, parts, carried);
+    await checkCoverage(m, parts, carried, coverage);
     if ("secret" in key) await checkHmacSignatureValue(m.parsed, key.secret);
     else await checkSignatureValue(m.parsed, { keys: [key.publicKey], ...allowList(m.algorithms) });
     return { signedInfo: signedInfoOctets(m.parsed), signatureAlgorithm: m.parsed.algorithm.uri };
@@ -208,7 +221,7 @@ function readSigned(parts: MessageParts, algorithms: Algorithms): SignedParts {
  * Every reference resolves to an allowed part in its place, once; Body, Timestamp and wsa:To /
  * Action are covered (`required` "timestamp": the Timestamp alone must be).
  */
-async function checkCoverage(m: SignedParts, parts: MessageParts, token: Element | undefined, required: "message" | "timestamp" = "message"): Promise<void> {
+async function checkCoverage(m: SignedParts, parts: MessageParts, token: Element | undefined, required: Coverage = "message"): Promise<void> {
   const covered = new Map<Part, Element[]>();
   for (const ref of m.parsed.references) {
     if (ref.transforms.enveloped || ref.transforms.c14n !== EXC_C14N) {

@@ -22,7 +22,7 @@ import { publicKeyFromCertificate, readPublicKeyInfo } from "../xmldsig/key-info
 import { MAX_CREDENTIAL_AGE_MS, type SecurityHeader, type UsernameToken, readUsernameToken } from "../soap/security.ts";
 import type { StateClient } from "../state/client.ts";
 import { DSIG_NS, childElements } from "../xml/dom.ts";
-import { type RequestorAuthentication, acceptsSha1Signatures } from "./endpoints.ts";
+import { type RequestorAuthentication, acceptsSha1Signatures, signatureCoverage } from "./endpoints.ts";
 
 /** What a WS-Trust endpoint needs besides the context: this request's state and the caller's address. */
 export interface TrustDeps {
@@ -188,7 +188,7 @@ async function authenticateSignedMessage(ctx: StsContext, deps: TrustDeps, env: 
     ctx,
     deps.state,
     failureKeys(address ?? "-", address, "x509"),
-    () => verifyMessageSignature(parts, { trust: policy.trust, allowSha1: acceptsSha1Signatures(ctx.config) }, ctx.now()),
+    () => verifyMessageSignature(parts, { trust: policy.trust, allowSha1: acceptsSha1Signatures(ctx.config), coverage: signatureCoverage(ctx.config) }, ctx.now()),
     (e) => e instanceof StsError && e.code === "authentication_failed",
   );
   ctx.audit.requestor = signed.certificate.subjectCommonName ?? `x509:${signed.thumbprint}`;
@@ -276,7 +276,7 @@ async function authenticateIssuedToken(ctx: StsContext, deps: TrustDeps, env: So
       }
       const parts = { header: env.header, body: env.body, security: sec.element };
       const key = await confirmedKey(ctx, hok);
-      const signed = await verifyConfirmedKeySignature(parts, el, key, acceptsSha1Signatures(ctx.config), presented);
+      const signed = await verifyConfirmedKeySignature(parts, el, key, acceptsSha1Signatures(ctx.config), presented, signatureCoverage(ctx.config));
       // A public key the message signature just proved is one its sender holds (a symmetric
       // proof key is this STS's to know too, so it proves nothing a token could be bound to).
       return { party, signed: { created: sec.timestamp.created, value: signed.signedInfo }, provedKeyInfo: "publicKey" in key ? hok : undefined };

@@ -4,6 +4,7 @@
  * message signature with an X.509 certificate, `issuedtokenmixed…` = TLS + a SAML assertion).
  */
 import type { ResolvedConfig } from "../config/types.ts";
+import type { Coverage } from "../soap/message-signature.ts";
 import { lookupRelyingParty } from "../engine/relying-party.ts";
 import type { TrustVersion } from "./ns.ts";
 
@@ -84,4 +85,14 @@ export function servedEndpoints(config: ResolvedConfig, issuer: string): readonl
  */
 export function acceptsSha1Signatures(config: ResolvedConfig): boolean {
   return config.requestorCertificates?.allowSha1Signatures === true;
+}
+
+/**
+ * What a requestor's message signature must cover (certificatemixed, and a holder-of-key issued
+ * token's alike): the Body, Timestamp and addressing headers, unless the legacy switch
+ * `requestorCertificates.allowTimestampOnlySignatures` is on for WCF clients, which sign the
+ * Timestamp (and wsa:To) only.
+ */
+export function signatureCoverage(config: ResolvedConfig): Coverage {
+  return config.requestorCertificates?.allowTimestampOnlySignatures === true ? "timestamp" : "message";
 }

@@ -143,6 +143,7 @@ describe("defaults", () => {
     expect(c.requestorCertificates!.trust.authorities.map((a) => a.subjectCommonName)).toEqual(["Edge STS Development CA"]);
     expect([...c.requestorCertificates!.trust.pinnedSha256]).toEqual(["f042b702dbe4e36a71150bc4b18f46e454933d691a93e951d9257f1b7232c064"]);
     expect(c.requestorCertificates!.allowSha1Signatures).toBe(false);
+    expect(c.requestorCertificates!.allowTimestampOnlySignatures).toBe(false);
     expect(c.keys).toEqual([
       { kid: "rsa1", status: "current", privateKeyPem: RSA.privateKeyPem!.trim(), certificatePem: RSA.certificatePem.trim() },
       { kid: "ec1", status: "current", privateKeyPem: EC.privateKeyPem!.trim(), certificatePem: EC.certificatePem.trim() },

@@ -223,6 +223,22 @@ describe("certificatemixed: certificates that authenticate nobody", () => {
     expect(r.status, r.text).toBe(200);
     expect(r.text).toMatch(/<saml:NameID[^>]*>alice</);
   });
+
+  it("refuses WCF's Timestamp-and-To signature unless the deployment turns allowTimestampOnlySignatures on; even then once only, and never without the Timestamp", async () => {
+    // WCF under TransportWithMessageCredential: an endorsing signature over wsu:Timestamp and wsa:To.
+    const wcf = () => sign({ sign: ["_ts", "_to"] });
+    refused(await send(await wcf()), "wst:FailedAuthentication", /does not cover the soap:Body/);
+    const legacy = withCertificates({ ...DEV_TRUST, allowTimestampOnlySignatures: true });
+    const body = await wcf();
+    const r = await send(body, legacy);
+    expect(r.status, r.text).toBe(200);
+    expect(r.text).toMatch(/<saml:NameID[^>]*>alice</);
+    refused(await send(body, legacy), undefined, /already|replay|before/i);
+    refused(await send(await sign({ sign: ["_body", "_to", "_action"] }), legacy), "wst:FailedAuthentication", /does not cover the wsu:Timestamp/);
+    // The Body is still only what the signature does not reach: a reference elsewhere is refused.
+    const inner = RST(' u:Id="_inner" xmlns:u="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"');
+    refused(await send(await sign({ payload: inner, sign: ["_ts", "_inner"] }), legacy), "wst:FailedAuthentication", /may not cover/);
+  });
 });
 
 describe("certificatemixed: what the BinarySecurityToken holds", () => {
