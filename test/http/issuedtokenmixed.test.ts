@@ -158,8 +158,8 @@ describe("issuedtokenmixed (black box)", () => {
       return partnerAssertion({ holderOfKey: keyInfo });
     }
 
-    async function signedWith(assertion: string, o: { hmacKey?: Uint8Array; keyPem?: string; sha1?: boolean }, at = path) {
-      const body = await signedEnvelope({ keyPem: o.keyPem ?? "", certPem: "", payload, action, to: ORIGIN + at, hmacKey: o.hmacKey, sha1: o.sha1, keyInfo: str(assertion), extraSecurity: assertion });
+    async function signedWith(assertion: string, o: { hmacKey?: Uint8Array; keyPem?: string; sha1?: boolean; sign?: string[] }, at = path) {
+      const body = await signedEnvelope({ keyPem: o.keyPem ?? "", certPem: "", payload, action, to: ORIGIN + at, hmacKey: o.hmacKey, sha1: o.sha1, keyInfo: str(assertion), extraSecurity: assertion, ...(o.sign ? { sign: o.sign } : {}) });
       return { path: at, headers, body };
     }
 
@@ -296,6 +296,19 @@ describe("issuedtokenmixed (black box)", () => {
           expect(subject(r.text)).toBe(`${PARTNER}#carol`);
         }
       });
+    });
+
+    it("signed over the Timestamp and wsa:To alone, as WCF signs with an issued token: refused, unless the deployment turns allowTimestampOnlySignatures on", async () => {
+      const wcf = workerWith({ ...DEV_CONFIG, requestorCertificates: { ...DEV_CONFIG.requestorCertificates!, allowTimestampOnlySignatures: true } });
+      const proofKey = crypto.getRandomValues(new Uint8Array(32));
+      const req = await signedWith(await symmetricAssertion(proofKey), { hmacKey: proofKey, sign: ["_ts", "_to"] });
+      const off = await send({ ...req, headers: { ...req.headers, "CF-Connecting-IP": "2001:db8:5a1::3" } });
+      expect(faultCode(off.text)).toBe("wst:FailedAuthentication");
+      expect(off.text).toContain("does not cover the soap:Body");
+      const res = await wcf(req.path, { method: "POST", headers: { ...req.headers, "CF-Connecting-IP": "2001:db8:5a1::4" }, body: req.body });
+      const text = await res.text();
+      expect(res.status, text).toBe(200);
+      expect(/<saml:NameID[^>]*>([^<]*)</.exec(text)?.[1]).toBe(`${PARTNER}#carol`);
     });
   });
 });
