@@ -11,6 +11,8 @@
 //        WssCertificateClient URL SOAP(1.1|1.2) TRUST(13|2005) VARIANT KEY.pem CERT.pem [REQUEST_OUT]
 //
 // VARIANT: good | basic256 (good, signed with rsa-sha1 over SHA-1 digests) |
+// timestamp-only (the signature covers the Timestamp and wsa:To alone, as WCF's
+// TransportWithMessageCredential endorsing signature does) |
 // body-changed (an AppliesTo changed after signing) | expired (Created and
 // Expires in the past, then signed) | wrapped (the signed Body moved into a header wrapper and a
 // new, unsigned Body put in its place) | replay (the good message posted twice; the second
@@ -72,10 +74,10 @@ public final class WssCertificateClient {
     X509Certificate cert = readCert(Path.of(args[5]));
 
     Document doc = envelope(url, soap, trust);
-    sign(doc, soap, key, cert, variant.equals("expired"), variant.equals("basic256"));
+    sign(doc, soap, key, cert, variant.equals("expired"), variant.equals("basic256"), variant.equals("timestamp-only"));
     if (variant.equals("body-changed")) alterBody(doc);
     else if (variant.equals("wrapped")) wrap(doc, soap, trust);
-    else if (!List.of("good", "basic256", "replay", "expired").contains(variant)) {
+    else if (!List.of("good", "basic256", "timestamp-only", "replay", "expired").contains(variant)) {
       throw new IllegalArgumentException("unknown variant " + variant);
     }
     String message = serialize(doc);
@@ -123,7 +125,7 @@ public final class WssCertificateClient {
   }
 
   /** WSS4J does the WS-Security part: Security header, Timestamp, BST and the signature. */
-  static void sign(Document doc, String soap, PrivateKey key, X509Certificate cert, boolean expired, boolean basic256) throws Exception {
+  static void sign(Document doc, String soap, PrivateKey key, X509Certificate cert, boolean expired, boolean basic256, boolean timestampOnly) throws Exception {
     WSSConfig.init();
     KeyStore ks = KeyStore.getInstance("PKCS12");
     ks.load(null, null);
@@ -145,10 +147,10 @@ public final class WssCertificateClient {
     signature.setDigestAlgo(basic256 ? SHA1 : WSConstants.SHA256);
     signature.setSigCanonicalization(WSConstants.C14N_EXCL_OMIT_COMMENTS);
     List<WSEncryptionPart> parts = new ArrayList<>();
-    parts.add(new WSEncryptionPart(WSConstants.ELEM_BODY, soapNs(soap), ""));
+    if (!timestampOnly) parts.add(new WSEncryptionPart(WSConstants.ELEM_BODY, soapNs(soap), ""));
     parts.add(new WSEncryptionPart(WSConstants.TIMESTAMP_TOKEN_LN, WSU, ""));
     parts.add(new WSEncryptionPart("To", WSA, ""));
-    parts.add(new WSEncryptionPart("Action", WSA, ""));
+    if (!timestampOnly) parts.add(new WSEncryptionPart("Action", WSA, ""));
     signature.setParts(parts);
     signature.build(doc, crypto, secHeader);
   }

@@ -19,6 +19,11 @@
 // advertises Basic256 and gives tokens for such messages over certificatemixed and both
 // issued-token endpoints.
 //
+// WCF's TransportWithMessageCredential signature (the Timestamp and wsa:To, never the Body),
+// made by WSS4J: the server under test refuses it at certificatemixed; the same bundle served
+// with requestorCertificates.allowTimestampOnlySignatures on (port INTEROP_WCF_PORT, default
+// 18897) gives tokens for it.
+//
 // A service validating its callers' credentials (WssValidateClient.java): a caller's
 // UsernameToken made by WSS4J, sent as ValidateTarget by rp-validator, is valid with the right
 // password, invalid with another, and refused when sent again; an X.509 BinarySecurityToken
@@ -148,6 +153,42 @@ export async function wss4jCheck({ base, work, report, skip, certs, encryptionCe
   await wss4jIssuedTokenCheck({ base, work, report, skip, certs, encryptionCerts, classpath, issuer });
   wss4jValidateCheck({ base, work, report, classpath, untrusted });
   await wss4jBasic256Check({ base, work, report, skip, encryptionCerts, classpath });
+  await wss4jTimestampOnlyCheck({ base, work, report, skip, classpath });
+}
+
+/**
+ * A certificatemixed message signed as WCF signs under TransportWithMessageCredential: the
+ * Timestamp and wsa:To, not the Body. The server under test (the switch off, the default)
+ * refuses it naming the Body; the same bundle served with
+ * requestorCertificates.allowTimestampOnlySignatures on gives alice a token for it.
+ */
+async function wss4jTimestampOnlyCheck({ base, work, report, skip, classpath }) {
+  const tag = "wss4j Timestamp-and-To signature (WCF's TransportWithMessageCredential shape)";
+  const dir = join(work, "wss4j-timestamp-only");
+  mkdirSync(dir, { recursive: true });
+  const certificatemixed = (at, soap, trust, name) =>
+    wss4jRequest(classpath, { endpoint: new URL(`/trust/${trust}/certificatemixed`, at).href, soap, trust, variant: "timestamp-only", creds: ALICE, out: join(dir, `request-${name}.xml`) });
+  const off = certificatemixed(base, "1.2", "13", "off");
+  report(`${tag}: allowTimestampOnlySignatures off → wst:FailedAuthentication naming the Body`,
+    noToken(off) && isTrustFault(off.result, "FailedAuthentication") && off.text.includes("soap:Body"), describe(off));
+  if (!bundleBuilt()) return skip(`${tag}: allowTimestampOnlySignatures on`, "no built bundle in dist/ to serve with allowTimestampOnlySignatures");
+  let served;
+  try {
+    served = await serveVariant({
+      work, name: "wcf-signature", port: Number(process.env.INTEROP_WCF_PORT ?? 18897),
+      change: (dev) => ({ ...dev, requestorCertificates: { ...dev.requestorCertificates, allowTimestampOnlySignatures: true } }),
+    });
+  } catch (e) {
+    return report(`${tag}: the configuration with allowTimestampOnlySignatures serves`, false, e.message);
+  }
+  try {
+    for (const [soap, trust] of [["1.2", "13"], ["1.1", "2005"]]) {
+      const x = certificatemixed(served.base, soap, trust, `on-${soap}-${trust}`);
+      report(`${tag}: soap${soap} trust${trust}, allowTimestampOnlySignatures on → a token for alice`, x.status === 200 && nameIdOf(x) === "alice", x.result.ok ? `NameID ${nameIdOf(x)}` : describe(x));
+    }
+  } finally {
+    served.stop();
+  }
 }
 
 /** The wst:Status code of a Validate answer: "valid", "invalid", or undefined (no status); and its reason. */
