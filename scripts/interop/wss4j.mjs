@@ -171,21 +171,29 @@ async function wss4jTimestampOnlyCheck({ base, work, report, skip, classpath }) 
   const off = certificatemixed(base, "1.2", "13", "off");
   report(`${tag}: allowTimestampOnlySignatures off → wst:FailedAuthentication naming the Body`,
     noToken(off) && isTrustFault(off.result, "FailedAuthentication") && off.text.includes("soap:Body"), describe(off));
-  if (!bundleBuilt()) return skip(`${tag}: allowTimestampOnlySignatures on`, "no built bundle in dist/ to serve with allowTimestampOnlySignatures");
-  let served;
-  try {
-    served = await serveVariant({
-      work, name: "wcf-signature", port: Number(process.env.INTEROP_WCF_PORT ?? 18897),
-      change: (dev) => ({ ...dev, requestorCertificates: { ...dev.requestorCertificates, allowTimestampOnlySignatures: true } }),
-    });
-  } catch (e) {
-    return report(`${tag}: the configuration with allowTimestampOnlySignatures serves`, false, e.message);
-  }
-  try {
+  await withSwitchOn({ work, report, skip, tag, name: "wcf-signature", port: Number(process.env.INTEROP_WCF_PORT ?? 18897), field: "allowTimestampOnlySignatures" }, async (at) => {
     for (const [soap, trust] of [["1.2", "13"], ["1.1", "2005"]]) {
-      const x = certificatemixed(served.base, soap, trust, `on-${soap}-${trust}`);
+      const x = certificatemixed(at, soap, trust, `on-${soap}-${trust}`);
       report(`${tag}: soap${soap} trust${trust}, allowTimestampOnlySignatures on → a token for alice`, x.status === 200 && nameIdOf(x) === "alice", x.result.ok ? `NameID ${nameIdOf(x)}` : describe(x));
     }
+  });
+}
+
+/**
+ * Runs `checks` against the built bundle served again with the development configuration plus
+ * one `requestorCertificates` switch on (`field`), stopping it after; reported as a skip when
+ * there is no built bundle, and as a failure when that server does not come up.
+ */
+async function withSwitchOn({ work, report, skip, tag, name, port, field }, checks) {
+  if (!bundleBuilt()) return skip(`${tag}: ${field} on`, `no built bundle in dist/ to serve with ${field}`);
+  let served;
+  try {
+    served = await serveVariant({ work, name, port, change: (dev) => ({ ...dev, requestorCertificates: { ...dev.requestorCertificates, [field]: true } }) });
+  } catch (e) {
+    return report(`${tag}: the configuration with ${field} serves`, false, e.message);
+  }
+  try {
+    await checks(served.base);
   } finally {
     served.stop();
   }
@@ -343,38 +351,26 @@ async function wss4jBasic256Check({ base, work, report, skip, encryptionCerts = 
   const off = certificatemixed(base, "1.2", "13", "off");
   report(`${tag}: certificatemixed with allowSha1Signatures off → wst:FailedAuthentication`, noToken(off) && isTrustFault(off.result, "FailedAuthentication"), describe(off));
 
-  if (!bundleBuilt()) return skip(`${tag}: allowSha1Signatures on`, "no built bundle in dist/ to serve with allowSha1Signatures");
-  let served;
-  try {
-    served = await serveVariant({
-      work, name: "sha1", port: Number(process.env.INTEROP_SHA1_PORT ?? 18895),
-      change: (dev) => ({ ...dev, requestorCertificates: { ...dev.requestorCertificates, allowSha1Signatures: true } }),
-    });
-  } catch (e) {
-    return report(`${tag}: the configuration with allowSha1Signatures serves`, false, e.message);
-  }
-  try {
-    await suites(served.base, "Basic256", "allowSha1Signatures on");
+  await withSwitchOn({ work, report, skip, tag, name: "sha1", port: Number(process.env.INTEROP_SHA1_PORT ?? 18895), field: "allowSha1Signatures" }, async (at) => {
+    await suites(at, "Basic256", "allowSha1Signatures on");
     for (const [soap, trust] of [["1.2", "13"], ["1.1", "2005"]]) {
-      const x = certificatemixed(served.base, soap, trust, `on-${soap}-${trust}`);
+      const x = certificatemixed(at, soap, trust, `on-${soap}-${trust}`);
       report(`${tag}: certificatemixed soap${soap} trust${trust}, allowSha1Signatures on → a token for alice`, x.status === 200 && nameIdOf(x) === "alice", x.result.ok ? `NameID ${nameIdOf(x)}` : describe(x));
     }
     let cases;
     try {
       // The development configuration names no issuer: the variant's is its own origin.
-      cases = holderOfKeyCases(dir, served.base, encryptionCerts[0]);
+      cases = holderOfKeyCases(dir, at, encryptionCerts[0]);
     } catch (e) {
       return report(`${tag}: holder-of-key assertions for the allowSha1Signatures server`, false, e.message);
     }
     for (const c of cases) {
-      const x = wss4jIssuedRequest(classpath, served.base, dir, c, "basic256", c.keyArgs, `on-${c.mode}-${c.kind}`);
+      const x = wss4jIssuedRequest(classpath, at, dir, c, "basic256", c.keyArgs, `on-${c.mode}-${c.kind}`);
       const how = c.mode === "rsa" ? "rsa-sha1 with the confirmed public key" : "HMAC-SHA1 with the sealed proof key";
       report(`${tag}: ${how}, ${c.kind} holder-of-key, soap${c.soap} trust${c.trust}, allowSha1Signatures on → a token for urn:example:partner-idp#carol`,
         x.status === 200 && nameIdOf(x) === "urn:example:partner-idp#carol", x.result.ok ? `NameID ${nameIdOf(x)}` : describe(x));
     }
-  } finally {
-    served.stop();
-  }
+  });
 }
 
 // Alone: node scripts/interop/wss4j.mjs --url URL [--work DIR]
