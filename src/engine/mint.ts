@@ -120,7 +120,7 @@ export async function mintToken(ctx: StsContext, m: MintInput): Promise<IssuedTo
     // RFC 9449 binds JWT access tokens by `cnf.jkt`; our assertions have no place for it.
     if (m.confirmation?.method === "dpop") throw invalidRequest("DPoP binding is for JWT tokens: request a JWT or access token, or send no DPoP proof.");
     const random = pairwise ? `_${pairwise.idPart}` : newSamlId();
-    const id = m.notRenewable ? notRenewableId(random) : random;
+    const id = m.notRenewable ? notRenewableId(random, true) : random;
     const input = {
       ...common,
       ...(pairwise && { nameIdFormat: NAMEID_PERSISTENT, nameQualifier: pairwise.nameQualifier, spNameQualifier: pairwise.spNameQualifier }),

@@ -45,7 +45,7 @@ export function newJti(): string {
 export async function buildJwt(keys: KeyRing, j: JwtInput): Promise<{ id: string; value: string }> {
   const key = keys.currentFor(j.alg);
   const random = j.jtiPart ?? newJti();
-  const jti = j.notRenewable ? notRenewableId(random) : random;
+  const jti = j.notRenewable ? notRenewableId(random, false) : random;
   // No prototype: a claim name comes from outside (a partner's attribute may be `__proto__`),
   // and on a plain object that name would set the prototype instead of stating the claim.
   const payload = Object.create(null) as Record<string, unknown>;

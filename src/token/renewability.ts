@@ -19,12 +19,15 @@ const MARK = "nr.";
 const EARLIER_MARK = /^(?:_nr-[0-9a-f]{32}|nr-[A-Za-z0-9_-]{22})$/;
 
 /**
- * The ID for a token that must not be renewed (SAML IDs keep their leading "_").
+ * The ID for a token that must not be renewed. A SAML ID keeps its leading "_" before the mark;
+ * a `jti` is marked in front of its whole random part, whose base64url may itself begin with "_"
+ * (a pairwise `jti` is a sealed subject, which `randomPartOf` must give back whole).
  * @param id a freshly generated random ID, with no "." in it
+ * @param saml whether `id` is a SAML ID (`_` and the random part) rather than a `jti`
  */
-export function notRenewableId(id: string): string {
+export function notRenewableId(id: string, saml: boolean): string {
   if (id.includes(".")) throw new Error("A random token ID never contains '.'; the not-renewable mark relies on it.");
-  return id.startsWith("_") ? `_${MARK}${id.slice(1)}` : `${MARK}${id}`;
+  return saml && id.startsWith("_") ? `_${MARK}${id.slice(1)}` : `${MARK}${id}`;
 }
 
 /** Whether a token ID of ours carries the not-renewable mark. */
@@ -34,9 +37,12 @@ export function isNotRenewable(id: string): boolean {
 
 /**
  * The random part an ID of ours was made from: without a SAML ID's leading "_" (`saml`; a
- * `jti`'s random part may itself begin with "_") and without the not-renewable mark.
+ * `jti`'s random part may itself begin with "_") and without the not-renewable mark. A `jti`
+ * whose random part began with "_" was once marked after that "_" (`_nr.` and the rest): its
+ * random part is that "_" and the rest.
  */
 export function randomPartOf(id: string, saml: boolean): string {
+  if (!saml && id.startsWith(`_${MARK}`)) return `_${id.slice(1 + MARK.length)}`;
   const bare = saml && id.startsWith("_") ? id.slice(1) : id;
   return bare.startsWith(MARK) ? bare.slice(MARK.length) : bare;
 }

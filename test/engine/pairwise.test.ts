@@ -4,6 +4,7 @@ import { validateConfig } from "../../src/config/validate.ts";
 import { DEV_CONFIG, DEV_SECRETS } from "../../src/config/dev.ts";
 import { sectorRefusal, statedSubject, userOfPseudonym, withRealSubject } from "../../src/engine/pairwise.ts";
 import type { StsContext } from "../../src/engine/types.ts";
+import { isNotRenewable, notRenewableId } from "../../src/token/renewability.ts";
 
 const config = validateConfig(DEV_CONFIG, DEV_SECRETS, { mode: "development" });
 const ctx = { config, issuer: "http://127.0.0.1:8787" } as unknown as StsContext;
@@ -26,6 +27,15 @@ describe("withRealSubject", () => {
     expect(s.idPart.startsWith("_")).toBe(true);
     expect((await withRealSubject(ctx, { kind: "jwt", id: s.idPart, subject: s.subject, audience: PW_API }))?.subject).toBe("alice");
     expect((await withRealSubject(ctx, { kind: "access_token", id: `nr.${s.idPart}`, subject: s.subject, audience: PW_API }))?.subject).toBe("alice");
+    // Marked as the minter marks a jti (Allow="false"): in front of the whole sealed part.
+    const marked = notRenewableId(s.idPart, false);
+    expect(marked).toBe(`nr.${s.idPart}`);
+    expect(isNotRenewable(marked)).toBe(true);
+    expect((await withRealSubject(ctx, { kind: "jwt", id: marked, subject: s.subject, audience: PW_API }))?.subject).toBe("alice");
+    // A jti marked after its "_" (as such tokens were once minted) still resolves, and still reads as not renewable.
+    const after = `_nr.${s.idPart.slice(1)}`;
+    expect(isNotRenewable(after)).toBe(true);
+    expect((await withRealSubject(ctx, { kind: "jwt", id: after, subject: s.subject, audience: PW_API }))?.subject).toBe("alice");
   });
 
   it("leaves tokens with random IDs as they are", async () => {

@@ -410,8 +410,8 @@ describe("a random token ID never reads as not renewable", () => {
     for (let i = 0; i < 200; i++) {
       expect(isNotRenewable(newJti())).toBe(false);
       expect(isNotRenewable(newSamlId())).toBe(false);
-      expect(isNotRenewable(notRenewableId(newJti()))).toBe(true);
-      expect(isNotRenewable(notRenewableId(newSamlId()))).toBe(true);
+      expect(isNotRenewable(notRenewableId(newJti(), false))).toBe(true);
+      expect(isNotRenewable(notRenewableId(newSamlId(), true))).toBe(true);
     }
     // The mark as it was written before: exactly the mark and a whole random part.
     expect(isNotRenewable("nr-AAAAAAAAAAAAAAAAAAAAAA")).toBe(true);
