@@ -221,7 +221,7 @@ export interface RenewalPolicy {
   allowed: boolean;
   /** Maximum total lifetime counted from the original authentication (default 24 h). */
   maxTotalLifetimeSeconds: number;
-  /** Grace after expiry during which `wst:Renewing OK="true"` tokens may still renew (default 1800 s, at most 3600). */
+  /** Grace after expiry during which tokens issued with `wst:Renewing OK="true"` may still renew (default 1800 s, at most 3600). */
   expiredGraceSeconds: number;
   /** Whether postdated (future NotBefore) renewed tokens are allowed (default false). */
   allowPostdating: boolean;

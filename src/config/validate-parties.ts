@@ -113,7 +113,7 @@ export function validateRelyingParties(
       maxTotalLifetimeSeconds,
       // Counted from the token's expiry, like the clock skew within which the token is still
       // valid (and renews without OK): the default goes past the default skew, as Apache CXF's
-      // 30 minutes do, or wst:Renewing OK="true" would never matter. The state objects keep a
+      // 30 minutes do, or a token issued with wst:Renewing OK="true" would gain nothing. The state objects keep a
       // renewal's proof of uniqueness only this long past expiry.
       expiredGraceSeconds: int(x, rn, "expiredGraceSeconds", rp, 0, MAX_RENEWAL_GRACE_SECONDS, 1800),
       allowPostdating: bool(x, rn, "allowPostdating", rp, false),

@@ -116,6 +116,7 @@ export async function issueToken(ctx: StsContext, req: TokenRequest): Promise<Is
     mayAct: req.mayAct,
     clientId: req.clientId,
     notRenewable: req.notRenewable,
+    renewableAfterExpiry: req.renewableAfterExpiry,
     confirmation: req.confirmation,
   });
   ctx.audit.tokenId = issued.id;

@@ -15,6 +15,8 @@ export interface IssueRequest {
   lifetime?: { created?: Date | undefined; expires?: Date | undefined } | undefined;
   /** WS-Trust 1.3 §5 `wst:Renewing Allow="false"`. */
   notRenewable?: boolean | undefined;
+  /** WS-Trust 1.3 §5 `wst:Renewing OK="true"`: renewable after expiry (see `TokenRequest`). */
+  renewableAfterExpiry?: boolean | undefined;
   /** OnBehalfOf (impersonation) or ActAs (delegation): the token, or credentials, of the party it is for. */
   delegation?: { mode: "impersonation" | "delegation"; presented: PresentedToken | PresentedCredentials } | undefined;
   /** The proof-of-possession key; undefined for a bearer token. */
@@ -51,6 +53,7 @@ export async function issue(ctx: StsContext, state: Pick<StateClient, "status" |
     lifetime: req.lifetime,
     notAfter: passesOn.notAfter,
     notRenewable: req.notRenewable || passesOn.notRenewable,
+    renewableAfterExpiry: req.renewableAfterExpiry,
     scopeCeiling,
     confirmation: req.confirmation,
     requestedClaims: req.requestedClaims,

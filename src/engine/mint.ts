@@ -8,7 +8,7 @@ import { encryptSamlToken } from "../saml/encrypt-token.ts";
 import { encryptionCertificateFor } from "../keys/encryption-keys.ts";
 import { XmlSecurityError } from "../xml/errors.ts";
 import { invalidRequest } from "../errors.ts";
-import { notRenewableId } from "../token/renewability.ts";
+import { type RenewingMarks, markedId } from "../token/renewability.ts";
 import { numericDateOf, writableInstant } from "../token/time.ts";
 import { encryptKey } from "../xmlenc/encrypt.ts";
 import { RSA_OAEP, RSA_OAEP_MGF1P } from "../xmlenc/algorithms.ts";
@@ -21,8 +21,8 @@ import { protocolClaims } from "./protocol-claims.ts";
 import { NAMEID_PERSISTENT, statedSubject } from "./pairwise.ts";
 import type { Actor, Confirmation, IssuedToken, MayAct, StsContext } from "./types.ts";
 
-/** The decided content of a token, before it takes a format. */
-export interface MintInput {
+/** The decided content of a token, before it takes a format (its renewability marks: renewability.ts). */
+export interface MintInput extends RenewingMarks {
   kind: TokenKind;
   rp: RelyingParty;
   subject: string;
@@ -37,8 +37,6 @@ export interface MintInput {
   /** The `may_act` carried from the token this one is made from (see `TokenRequest`). */
   mayAct?: MayAct | undefined;
   clientId: string | undefined;
-  /** Mark the token as never renewable (see renewability.ts). */
-  notRenewable?: boolean | undefined;
   /** The key the holder must prove; undefined for a bearer token. */
   confirmation?: Confirmation | undefined;
 }
@@ -120,7 +118,7 @@ export async function mintToken(ctx: StsContext, m: MintInput): Promise<IssuedTo
     // RFC 9449 binds JWT access tokens by `cnf.jkt`; our assertions have no place for it.
     if (m.confirmation?.method === "dpop") throw invalidRequest("DPoP binding is for JWT tokens: request a JWT or access token, or send no DPoP proof.");
     const random = pairwise ? `_${pairwise.idPart}` : newSamlId();
-    const id = m.notRenewable ? notRenewableId(random, true) : random;
+    const id = markedId(random, m, true);
     const input = {
       ...common,
       ...(pairwise && { nameIdFormat: NAMEID_PERSISTENT, nameQualifier: pairwise.nameQualifier, spNameQualifier: pairwise.spNameQualifier }),
@@ -160,6 +158,7 @@ export async function mintToken(ctx: StsContext, m: MintInput): Promise<IssuedTo
     clientId: m.clientId,
     authnInstant: m.authnInstant,
     notRenewable: m.notRenewable,
+    renewableAfterExpiry: m.renewableAfterExpiry,
     confirmation: m.confirmation,
     jtiPart: pairwise?.idPart,
   });

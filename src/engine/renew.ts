@@ -8,7 +8,7 @@ import { keyTypeName } from "./issuance.ts";
 import { confirmationThumbprint, jwkThumbprint } from "../keys/keyring.ts";
 import { refuseReversed, requestedEnd, totalLifetimeEnd } from "./lifetime.ts";
 import { mintToken } from "./mint.ts";
-import { isNotRenewable } from "../token/renewability.ts";
+import { isNotRenewable, isRenewableAfterExpiry } from "../token/renewability.ts";
 import { findRelyingParty, lookupRelyingParty, partyOf } from "./relying-party.ts";
 import { sectorRefusal } from "./pairwise.ts";
 import { ownMayAct } from "./presented-party.ts";
@@ -38,7 +38,9 @@ export interface RenewalAsked {
 /**
  * Renew (WS-Trust 1.3 §7.4 "Renewal binding"): a new token with a new ID and a new lifetime,
  * same subject and claims, signed afresh. A token renews once: the state object records the
- * renewal atomically, and reuse of an already-renewed token revokes its whole family.
+ * renewal atomically, and reuse of an already-renewed token revokes its whole family. Whether it
+ * may renew at all, and after it has expired, was decided when it was issued (its ID's marks,
+ * renewability.ts); the renewed token keeps that decision.
  */
 export async function renewToken(
   ctx: StsContext,
@@ -46,10 +48,14 @@ export async function renewToken(
   who: Requestor,
   presented: PresentedToken,
   opts: {
-    allowExpired: boolean;
     lifetime?: { created?: Date | undefined; expires?: Date | undefined } | undefined;
     /** WS-Trust 1.3 §5 `wst:Renewing Allow="false"`: the renewed token may not be renewed again. */
     notRenewable?: boolean | undefined;
+    /**
+     * WS-Trust 1.3 §5 `wst:Renewing OK="true"`: the renewed token may be renewed after it has
+     * expired (a token issued so stays so without asking). It lets no expired token renew now.
+     */
+    renewableAfterExpiry?: boolean | undefined;
     asked?: RenewalAsked | undefined;
   },
 ): Promise<IssuedToken> {
@@ -75,8 +81,14 @@ export async function renewToken(
   if (!check.ok) {
     const graceMs = rp.renewal.expiredGraceSeconds * 1000;
     const withinGrace = check.expired && now.getTime() - t.expires.getTime() <= graceMs;
-    // WS-Trust 1.3 §5: renewing an expired token needs wst:Renewing/@OK="true".
-    if (!(withinGrace && opts.allowExpired)) throw unableToRenew(check.reason);
+    if (!withinGrace) throw unableToRenew(check.reason);
+    // WS-Trust 1.3 §5: an expired token renews only when it was issued with wst:Renewing
+    // OK="true" (Apache CXF's SAMLTokenRenewer: `allowRenewingAfterExpiry`, recorded at issue).
+    // The Renew request's own OK is no say: whoever holds a copy of an expired token would
+    // decide alone to revive it.
+    if (!isRenewableAfterExpiry(t.id)) {
+      throw unableToRenew(`${check.reason} It was not issued as renewable after expiry (wst:Renewing OK="true" in the request that issued it).`);
+    }
   }
   if (!rp.renewal.allowed) throw unableToRenew("Tokens for this relying party are not renewable.");
   if (isNotRenewable(t.id)) throw unableToRenew('This token was issued as not renewable (wst:Renewing Allow="false").');
@@ -115,6 +127,7 @@ export async function renewToken(
     mayAct: ownMayAct(ctx, t),
     clientId: t.clientId,
     notRenewable: opts.notRenewable,
+    renewableAfterExpiry: opts.renewableAfterExpiry || isRenewableAfterExpiry(t.id),
     // The renewed token stays bound to the same key, the one this request proved
     // (requireRenewalKeyProof): a public key as it was, a DPoP key by its thumbprint
     // (RFC 9449 §6.1 `cnf.jkt`, RFC 7800 `cnf.jwk`).

@@ -136,6 +136,11 @@ export interface TokenRequest {
    */
   notRenewable?: boolean | undefined;
   /**
+   * WS-Trust 1.3 §5 `wst:Renewing OK="true"`: the token may be renewed after it has expired,
+   * within its relying party's grace. Recorded in its ID like `notRenewable`, which wins.
+   */
+  renewableAfterExpiry?: boolean | undefined;
+  /**
    * The token derives from a presented one that may not be renewed: it ends no later than this
    * (see `DerivationLimits` in lifetime.ts). Every token also ends by the relying party's
    * maximum total lifetime since `identity.authnInstant`.

@@ -59,6 +59,8 @@ export interface TransformRequest {
   requestedClaims?: RequestedClaim[] | undefined;
   /** WS-Trust 1.3 §5 `wst:Renewing Allow="false"`: the new token may not be renewed. */
   notRenewable?: boolean | undefined;
+  /** WS-Trust 1.3 §5 `wst:Renewing OK="true"`: the new token may be renewed after expiry. */
+  renewableAfterExpiry?: boolean | undefined;
 }
 
 /**
@@ -103,6 +105,7 @@ export async function transform(
     mayAct: from.mayAct,
     notAfter: from.passesOn.notAfter,
     notRenewable: req.notRenewable || from.passesOn.notRenewable,
+    renewableAfterExpiry: req.renewableAfterExpiry,
     scopeCeiling: from.scopeCeiling,
     confirmation: req.confirmation,
     requestedClaims: req.requestedClaims,

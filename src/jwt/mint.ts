@@ -2,13 +2,13 @@ import { CompactSign } from "jose";
 import { randomBytes, toBase64Url, utf8 } from "../bytes.ts";
 import type { JwtSignatureAlg } from "../config/types.ts";
 import type { KeyRing } from "../keys/keyring.ts";
-import { notRenewableId } from "../token/renewability.ts";
+import { type RenewingMarks, markedId } from "../token/renewability.ts";
 import { type Actor, actClaim } from "../token/actor.ts";
 import type { Confirmation } from "../token/confirmation.ts";
 import { cnfClaim } from "./cnf.ts";
 import { numericDateOf } from "../token/time.ts";
 
-export interface JwtInput {
+export interface JwtInput extends RenewingMarks {
   /** RFC 9068 §2.1: access tokens are typed `at+jwt`; other JWTs `JWT`. */
   typ: "at+jwt" | "JWT";
   alg: JwtSignatureAlg;
@@ -25,7 +25,6 @@ export interface JwtInput {
   mayAct?: Actor | undefined;
   clientId: string | undefined;
   authnInstant: Date;
-  notRenewable?: boolean | undefined;
   /** The key the holder must prove (RFC 7800 `cnf`); undefined for a bearer token. */
   confirmation?: Confirmation | undefined;
   /** The `jti`'s random part, when the caller has one (a pairwise token's sealed subject). */
@@ -45,7 +44,7 @@ export function newJti(): string {
 export async function buildJwt(keys: KeyRing, j: JwtInput): Promise<{ id: string; value: string }> {
   const key = keys.currentFor(j.alg);
   const random = j.jtiPart ?? newJti();
-  const jti = j.notRenewable ? notRenewableId(random, false) : random;
+  const jti = markedId(random, j, false);
   // No prototype: a claim name comes from outside (a partner's attribute may be `__proto__`),
   // and on a plain object that name would set the prototype instead of stating the claim.
   const payload = Object.create(null) as Record<string, unknown>;

@@ -25,6 +25,7 @@ export async function handleIssue(ctx: StsContext, deps: TrustDeps, who: Request
     tokenType,
     lifetime: rst.lifetime,
     notRenewable: rst.renewing?.allow === false,
+    renewableAfterExpiry: rst.renewing?.ok === true,
     delegation: presented ? { mode: rst.actAs ? "delegation" : "impersonation", presented } : undefined,
     confirmation: proof.confirmation,
     requestedClaims: rst.claims,

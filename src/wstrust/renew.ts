@@ -10,9 +10,10 @@ import { type Destination, namesEndpoint } from "./addressing.ts";
 import { lookupRelyingParty } from "../engine/relying-party.ts";
 
 /**
- * Renew (WS-Trust 1.3 §7.4): the renewed token in an RSTR. `wst:Renewing OK="true"` lets a
- * just-expired token renew within the relying party's grace; `Allow="false"` (§5) asks for a
- * renewed token that may not itself be renewed, as it does of an issued one. A TokenType,
+ * Renew (WS-Trust 1.3 §7.4): the renewed token in an RSTR. `wst:Renewing` (§5) asks of the
+ * renewed token what it asks of an issued one: `Allow="false"`, that it may not itself be
+ * renewed; `OK="true"`, that it may be renewed after it expires. Whether the token renewed now
+ * may renew after its expiry was decided when it was issued (engine renew.ts). A TokenType,
  * AppliesTo, KeyType, UseKey or Claims sent must be the token's own, and Entropy (which asks for
  * a new key) is refused: a renewal changes none of them. A token bound to a key renews only for
  * a request signed with that key (`who.provedKey`, checked by the engine).
@@ -20,9 +21,9 @@ import { lookupRelyingParty } from "../engine/relying-party.ts";
  */
 export async function handleRenew(ctx: StsContext, state: StateClient, who: Requestor, rst: Rst, here: Destination): Promise<Markup> {
   const tok = await renewToken(ctx, state, who, presentedFromTarget(rst.target, "wst:RenewTarget"), {
-    allowExpired: rst.renewing?.ok === true,
     lifetime: rst.lifetime,
     notRenewable: rst.renewing?.allow === false,
+    renewableAfterExpiry: rst.renewing?.ok === true,
     asked: {
       tokenType: tokenKindAsked(rst),
       appliesTo: partyAsked(ctx, rst.appliesTo, here),

@@ -34,6 +34,7 @@ export async function handleValidate(ctx: StsContext, deps: TrustDeps, who: Requ
     confirmation: proof.confirmation,
     requestedClaims: rst.claims,
     notRenewable: rst.renewing?.allow === false,
+    renewableAfterExpiry: rst.renewing?.ok === true,
   });
   return issuedRstr(rst.trust, tok, {
     context: rst.context,

@@ -17,7 +17,7 @@ import { buildSelfSignedCertificate } from "../../src/keys/x509.ts";
 import { buildSaml2Assertion } from "../../src/saml/saml2.ts";
 import { createStateClient, subjectShardName } from "../../src/state/client.ts";
 import { parseXsDateTime } from "../../src/xml/datetime.ts";
-import { isNotRenewable, notRenewableId } from "../../src/token/renewability.ts";
+import { isNotRenewable, isRenewableAfterExpiry, markedId, notRenewableId, randomPartOf } from "../../src/token/renewability.ts";
 import { newJti } from "../../src/jwt/mint.ts";
 import { newSamlId } from "../../src/saml/assertion-input.ts";
 import { NS, type RstOptions, TT, envelope } from "../helpers/soap.ts";
@@ -355,32 +355,107 @@ describe("revocations outlive every window in which the token is still accepted"
   });
 });
 
-describe('renewing an expired token: within the clock skew as a valid one, past it only with wst:Renewing OK="true" until the grace ends', () => {
-  /** alice's assertion that ended `ago` ms ago, after an hour of life. */
-  const expired = (ago: number) => {
+describe('renewing an expired token: within the clock skew as a valid one, past it only when issued with wst:Renewing OK="true", until the grace ends', () => {
+  const OK = `<wst:Renewing OK="true"/>`;
+  /** `xml` with its times moved so that it ended `ago` ms ago after an hour of life (its ID kept), re-signed with our key. */
+  const endedAgo = async (xml: string, ago: number) => {
     const now = Date.now();
-    return ownSaml(call, (x) => {
-      let y = setAttr(x, "IssueInstant", iso(now - ago - HOUR));
-      y = setAttr(y, "NotBefore", iso(now - ago - HOUR));
-      y = setAttr(y, "AuthnInstant", iso(now - ago - HOUR));
-      return setAttr(y, "NotOnOrAfter", iso(now - ago));
-    });
+    let y = setAttr(xml, "IssueInstant", iso(now - ago - HOUR));
+    y = setAttr(y, "NotBefore", iso(now - ago - HOUR));
+    y = setAttr(y, "AuthnInstant", iso(now - ago - HOUR));
+    return resign(setAttr(y, "NotOnOrAfter", iso(now - ago)), await ourRsaKey());
   };
-  const renew = (token: string, ok: boolean) =>
-    trustVia(call, { ...VALIDATOR, requestType: "Renew", extra: `<wst:RenewTarget>${token}</wst:RenewTarget>${ok ? `<wst:Renewing OK="true"/>` : ""}` });
+  /** alice's assertion, issued for a request with `issuedWith` in its RST, that ended `ago` ms ago. */
+  const expired = async (ago: number, issuedWith = OK) => endedAgo(samlIn((await trustVia(call, { ...ALICE, appliesTo: RP, tokenType: TT.saml2, extra: issuedWith })).text)!, ago);
+  const renew = (token: string, extra = "") => trustVia(call, { ...VALIDATOR, requestType: "Renew", extra: `<wst:RenewTarget>${token}</wst:RenewTarget>${extra}` });
+  // As the fault's XML text writes it.
+  const NOT_ISSUED_SO = "It was not issued as renewable after expiry (wst:Renewing OK=&quot;true&quot; in the request that issued it).";
 
   it("the development parties' grace (the default, 30 minutes) outlasts the default skew (5 minutes)", async () => {
-    // Within the skew: still valid, renewed without asking.
-    expect(samlIn((await renew(await expired(2 * MIN), false)).text)).toBeDefined();
-    // Past the skew, within the grace: only when the request says an expired token is fine.
-    const late = await expired(10 * MIN);
-    const refused = await renew(late, false);
-    expect(faultCode(refused.text)).toBe("wst:UnableToRenew");
-    expect(refused.text).toContain("expired");
-    const renewed = samlIn((await renew(late, true)).text)!;
+    // Within the skew: still valid, renewed without the mark.
+    expect(samlIn((await renew(await expired(2 * MIN, ""))).text)).toBeDefined();
+    // Past the skew, within the grace: a token issued with OK="true" renews, nothing asked again.
+    const renewed = samlIn((await renew(await expired(10 * MIN))).text)!;
+    expect(renewed).toBeDefined();
     expect(Date.parse(attr(renewed, "NotOnOrAfter")!)).toBeGreaterThan(Date.now());
     // Past the grace: never.
-    expect(faultCode((await renew(await expired(31 * MIN), true)).text)).toBe("wst:UnableToRenew");
+    expect(faultCode((await renew(await expired(31 * MIN))).text)).toBe("wst:UnableToRenew");
+  });
+
+  it('a token issued without OK="true" does not renew once expired, whatever the Renew request says (WS-Trust 1.3 §5, as Apache CXF)', async () => {
+    for (const issuedWith of ["", `<wst:Renewing/>`, `<wst:Renewing OK="false"/>`]) {
+      const late = await expired(10 * MIN, issuedWith);
+      for (const asked of ["", OK]) {
+        const refused = await renew(late, asked);
+        expect(faultCode(refused.text), issuedWith + asked).toBe("wst:UnableToRenew");
+        expect(refused.text).toContain(`The token has expired. ${NOT_ISSUED_SO}`);
+      }
+    }
+    // Allow="false" wins over OK="true": the token is marked not renewable, and never renews.
+    const both = await expired(10 * MIN, `<wst:Renewing Allow="false" OK="true"/>`);
+    expect(attr(both, "ID")).toMatch(/^_nr\./);
+    expect(faultCode((await renew(both, OK)).text)).toBe("wst:UnableToRenew");
+  });
+
+  it('the issue-time decision survives a chain of renewals; a Renew\'s own OK="true" asks it of the renewed token', async () => {
+    let tok = await expired(10 * MIN);
+    for (let i = 0; i < 3; i++) {
+      const r = await renew(tok);
+      const renewed = samlIn(r.text);
+      expect(renewed, r.text).toBeDefined();
+      expect(attr(renewed!, "ID")).toMatch(/^_ok\.[0-9a-f]{32}$/);
+      tok = await endedAgo(renewed!, 10 * MIN);
+    }
+    // A token issued without it renews (while valid) into one with it when the Renew asks...
+    const asked = samlIn((await renew(await expired(0, ""), OK)).text)!;
+    expect(attr(asked, "ID")).toMatch(/^_ok\./);
+    expect(samlIn((await renew(await endedAgo(asked, 10 * MIN))).text)).toBeDefined();
+    // ...and into one without it when the Renew does not.
+    const plain = samlIn((await renew(await expired(0, ""))).text)!;
+    expect(attr(plain, "ID")).toMatch(/^_[0-9a-f]{32}$/);
+    expect(faultCode((await renew(await endedAgo(plain, 10 * MIN))).text)).toBe("wst:UnableToRenew");
+  });
+
+  it("a JWT of ours carries the mark in its signed jti alike", async () => {
+    const ended = { iat: secs(Date.now() - HOUR), nbf: secs(Date.now() - HOUR), exp: secs(Date.now() - 10 * MIN), auth_time: secs(Date.now() - HOUR) };
+    const marked = await ownJwt({ ...ended, jti: `ok.${newJti()}` });
+    const r = await trustVia(call, { ...VALIDATOR, requestType: "Renew", extra: `<wst:RenewTarget>${bst(marked)}</wst:RenewTarget>` });
+    expect(r.status, r.text).toBe(200);
+    expect(jwtParts(jwtIn(r.text)!).payload.jti).toMatch(/^ok\.[A-Za-z0-9_-]{22}$/);
+    const unmarked = await ownJwt({ ...ended });
+    const refused = await trustVia(call, { ...VALIDATOR, requestType: "Renew", extra: `<wst:RenewTarget>${bst(unmarked)}</wst:RenewTarget><wst:Renewing OK="true"/>` });
+    expect(faultCode(refused.text)).toBe("wst:UnableToRenew");
+    expect(refused.text).toContain(NOT_ISSUED_SO);
+  });
+
+  it("token exchange has no wst:Renewing: a token issued with OK=\"true\" exchanges into one without the mark", async () => {
+    const original = samlIn((await trustVia(call, { ...ALICE, appliesTo: RP, tokenType: TT.saml2, extra: OK })).text)!;
+    expect(attr(original, "ID")).toMatch(/^_ok\./);
+    const x = await exchangeFor(call, original, "saml2");
+    expect(x.status).toBe(200);
+    expect(isRenewableAfterExpiry(jwtParts(x.json.access_token as string).payload.jti as string)).toBe(false);
+    const saml = await exchangeFor(call, original, "saml2", RP, TX.saml2);
+    expect(attr(unb64url(saml.json.access_token as string), "ID")).toMatch(/^_[0-9a-f]{32}$/);
+  });
+
+  it("the mark cannot be spliced into a token: the ID is signed, and an altered one fails the signature check", async () => {
+    const late = await expired(10 * MIN, "");
+    const id = attr(late, "ID")!;
+    // The ID and the signature's reference to it both changed: the digest no longer matches.
+    const spliced = late.replace(` ID="${id}"`, ` ID="_ok.${id.slice(1)}"`).replace(`URI="#${id}"`, `URI="#_ok.${id.slice(1)}"`);
+    expect(spliced).not.toBe(late);
+    const r = await renew(spliced, OK);
+    expect(r.status).not.toBe(200);
+    expect(r.text).toContain("signature is not valid");
+    // A JWT's jti likewise: the payload changed under the same signature.
+    const jwt = await ownJwt({ iat: secs(Date.now() - HOUR), nbf: secs(Date.now() - HOUR), exp: secs(Date.now() - 10 * MIN), auth_time: secs(Date.now() - HOUR) });
+    const [h, , sig] = jwt.split(".");
+    const payload = jwtParts(jwt).payload;
+    const forged = `${h}.${b64url(JSON.stringify({ ...payload, jti: `ok.${payload.jti as string}` }))}.${sig}`;
+    const j = await trustVia(call, { ...VALIDATOR, requestType: "Renew", extra: `<wst:RenewTarget>${bst(forged)}</wst:RenewTarget>` });
+    expect(j.status).not.toBe(200);
+    expect(faultCode(j.text)).not.toBe(undefined);
+    expect(jwtIn(j.text)).toBeUndefined();
   });
 });
 
@@ -416,6 +491,22 @@ describe("a random token ID never reads as not renewable", () => {
     // The mark as it was written before: exactly the mark and a whole random part.
     expect(isNotRenewable("nr-AAAAAAAAAAAAAAAAAAAAAA")).toBe(true);
     expect(isNotRenewable(`_nr-${"0a".repeat(16)}`)).toBe(true);
+  });
+
+  it("the renewable-after-expiry mark is neither a random ID nor the not-renewable mark; Allow=\"false\" wins over OK=\"true\"", () => {
+    for (const id of ["ok.", "_ok.", "ok-AAAAAAAAAAAAAAAAAAA", "xok.abc", "_nr.abc", "nr.abc"]) {
+      expect(isRenewableAfterExpiry(id), id).toBe(id === "ok." || id === "_ok.");
+    }
+    for (let i = 0; i < 200; i++) {
+      for (const [random, saml] of [[newJti(), false], [newSamlId(), true]] as const) {
+        const ok = markedId(random, { renewableAfterExpiry: true }, saml);
+        expect([isRenewableAfterExpiry(random), isRenewableAfterExpiry(ok), isNotRenewable(ok)]).toEqual([false, true, false]);
+        expect(isRenewableAfterExpiry(notRenewableId(random, saml))).toBe(false);
+        expect(markedId(random, { notRenewable: true, renewableAfterExpiry: true }, saml)).toBe(notRenewableId(random, saml));
+        expect(markedId(random, {}, saml)).toBe(random);
+        expect(randomPartOf(ok, saml)).toBe(randomPartOf(random, saml));
+      }
+    }
   });
 
   it("a JWT of ours whose random jti happens to start with nr- renews", async () => {

@@ -661,6 +661,38 @@ describe("renewability", () => {
     }
   });
 
+  // WS-Trust 1.3 §5: OK="true" in the request that returns a token lets that token renew after it
+  // expires; it is recorded in the token's signed ID (renewability.ts), in every format.
+  it('wst:Renewing OK="true" marks the token whichever WS-Trust request returns it; Allow="false" wins over it', async () => {
+    const alice = { user: "alice", password: "wonderland" };
+    const OK = `<wst:Renewing OK="true"/>`;
+    const idOf = (tok: string) =>
+      tok.startsWith("<wsse:BinarySecurityToken")
+        ? (JSON.parse(atob(atob(/>([^<]+)</.exec(tok)![1]!).split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/"))) as { jti: string }).jti
+        : / (?:ID|AssertionID)="([^"]+)"/.exec(tok)![1]!;
+    const issued = async (o: Parameters<typeof trust>[0]) => {
+      const r = await trust(o);
+      expect(r.status, r.text).toBe(200);
+      return idOf(tokenIn(r.text)!);
+    };
+    expect(await issued({ ...alice, appliesTo: "urn:example:rp", tokenType: TT.saml2, extra: OK })).toMatch(/^_ok\.[0-9a-f]{32}$/);
+    expect(await issued({ ...alice, appliesTo: "urn:example:rp", tokenType: TT.saml1, extra: OK })).toMatch(/^_ok\.[0-9a-f]{32}$/);
+    expect(await issued({ ...alice, appliesTo: "https://api.example.com/", tokenType: TT.jwt, extra: OK })).toMatch(/^ok\.[A-Za-z0-9_-]{22}$/);
+    expect(await issued({ ...alice, trust: "2005", appliesTo: "urn:example:rp", tokenType: TT.saml2, extra: OK })).toMatch(/^_ok\./);
+    expect(await issued({ ...alice, requestType: "Validate", tokenType: TT.saml1, extra: target("Validate", await issue(), OK) })).toMatch(/^_ok\./);
+    expect(await issued({ ...validator, requestType: "Renew", extra: target("Renew", await issue(), OK) })).toMatch(/^_ok\./);
+    expect(await issued({ ...alice, appliesTo: "urn:example:rp", tokenType: TT.saml2, extra: `<wst:Renewing Allow="false" OK="true"/>` })).toMatch(/^_nr\.[0-9a-f]{32}$/);
+    expect(await issued({ ...alice, appliesTo: "urn:example:rp", tokenType: TT.saml2, extra: `<wst:Renewing OK="false"/>` })).toMatch(/^_[0-9a-f]{32}$/);
+    // In a batch, each item's own Renewing.
+    const item = (ctx: string, renewing: string) =>
+      `<wst:RequestSecurityToken Context="${ctx}"><wst:RequestType>${NS.t13}/BatchIssue</wst:RequestType><wsp:AppliesTo xmlns:wsp="${NS.wsp}"><wsa:EndpointReference><wsa:Address>urn:example:rp</wsa:Address></wsa:EndpointReference></wsp:AppliesTo>${renewing}</wst:RequestSecurityToken>`;
+    const batch = await trust({ ...alice, body: `<wst:RequestSecurityTokenCollection xmlns:wst="${NS.t13}">${item("a", OK)}${item("b", "")}</wst:RequestSecurityTokenCollection>` });
+    expect(batch.status, batch.text).toBe(200);
+    const [a, b] = byTag(batch.doc, NS.t13, "RequestSecurityTokenResponse").map((x) => idOf(byTag(x, NS.saml2, "Assertion")[0]!.toString()));
+    expect(a).toMatch(/^_ok\./);
+    expect(b).toMatch(/^_[0-9a-f]{32}$/);
+  });
+
   it("a relying party's renewal window refuses early renewals", async () => {
     const { app } = await import("../../src/http/app.ts");
     const { DEV_CONFIG, DEV_SECRETS } = await import("../../src/config/dev.ts");
@@ -721,6 +753,18 @@ describe("OnBehalfOf (WS-Trust 1.3) and ActAs (WS-Trust 1.4)", () => {
     const tok = assertion(r)!;
     expect(tok).toContain(">alice</saml:NameID>");
     expect(tok).toMatch(/claims\/actor"[^>]*><saml:AttributeValue>gateway</);
+  });
+
+  it('OnBehalfOf and ActAs honour wst:Renewing OK="true"; of a token that may not be renewed, Allow="false" is passed on and wins', async () => {
+    const send = await withIssuer();
+    const OK = `<wst:Renewing OK="true"/>`;
+    const id = (t: string) => / ID="([^"]+)"/.exec(assertion(t)!)![1]!;
+    for (const [issuedWith, expected] of [["", /^_ok\.[0-9a-f]{32}$/], [`<wst:Renewing Allow="false"/>`, /^_nr\./]] as const) {
+      const alice = assertion(await send({ user: "alice", password: "wonderland", appliesTo: "urn:example:rp", extra: issuedWith }))!;
+      for (const delegated of [`<wst:OnBehalfOf>${alice}</wst:OnBehalfOf>`, `<wst14:ActAs xmlns:wst14="${WST14}">${alice}</wst14:ActAs>`]) {
+        expect(id(await send({ ...gateway, appliesTo: "urn:example:rp", extra: delegated + OK })), issuedWith + delegated).toMatch(expected);
+      }
+    }
   });
 
   it("OnBehalfOf: the token is alice's with no actor", async () => {
