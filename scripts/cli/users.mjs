@@ -14,6 +14,7 @@ import { MAX_IMPORT_USERS, readClaims, readPassword, readPasswordHash, readUsern
 import { MAX_PBKDF2_ITERATIONS, MIN_PBKDF2_ITERATIONS, hashPassword } from "../../src/identity/password.ts";
 import { CLAIM_BOUNDS } from "../../src/state/directory.ts";
 import { nameKey } from "../../src/token/subject.ts";
+import { duplicateMember } from "../../src/web/json-members.ts";
 
 export const USAGE = `usage: sts users <command> [options]
 
@@ -219,10 +220,19 @@ export function readUsersFile(file, text) {
   let entries;
   if (/\.json$/i.test(file)) {
     let v;
+    const json = text.replace(/^\uFEFF/, "");
     try {
-      v = JSON.parse(text.replace(/^\uFEFF/, ""));
+      v = JSON.parse(json);
     } catch (e) {
       return { users, problems: [`${file}: not valid JSON (${e.message})`] };
+    }
+    // JSON.parse keeps the second of two members with one name and says nothing: a user whose
+    // "password" or "enabled" is given twice would be imported with one of them silently. The
+    // API refuses such a body (RFC 8259 §4: readers disagree on which counts); so does its file.
+    const twice = duplicateMember(json);
+    if (twice !== undefined) {
+      const line = json.slice(0, twice.offset).split("\n").length;
+      return { users, problems: [`${file}:${line}: "${visible(twice.name.slice(0, 64))}" is given twice in one object (JSON readers disagree on which counts): give each field once`] };
     }
     const list = Array.isArray(v) ? v : v?.users;
     if (!Array.isArray(list)) return { users, problems: [`${file}: expected an array of users (or {"users": [...]})`] };

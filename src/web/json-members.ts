@@ -8,10 +8,18 @@
 
 /**
  * The first member name (decoded) that occurs twice in one object of `text`, or undefined.
- * `text` must already have been accepted by JSON.parse: this walk only tracks strings and
- * brackets, with an explicit stack (no recursion however deep the nesting).
+ * `text` must already have been accepted by JSON.parse.
  */
 export function duplicateMemberName(text: string): string | undefined {
+  return duplicateMember(text)?.name;
+}
+
+/**
+ * As {@link duplicateMemberName}, with where its second occurrence starts in `text` (the index of
+ * its opening quote), so that a file's reader can name the line. This walk only tracks strings
+ * and brackets, with an explicit stack (no recursion however deep the nesting).
+ */
+export function duplicateMember(text: string): { name: string; offset: number } | undefined {
   // One entry per open bracket: the names seen so far in an object, null for an array.
   const open: (Set<string> | null)[] = [];
   const n = text.length;
@@ -38,7 +46,7 @@ export function duplicateMemberName(text: string): string | undefined {
         if (text[k] === ":") {
           const literal = text.slice(i, j + 1);
           const name = escaped ? (JSON.parse(literal) as string) : literal.slice(1, -1);
-          if (names.has(name)) return name;
+          if (names.has(name)) return { name, offset: i };
           names.add(name);
         }
       }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { duplicateMemberName } from "../../src/web/json-members.ts";
+import { duplicateMember, duplicateMemberName } from "../../src/web/json-members.ts";
 
 describe("duplicate JSON member names", () => {
   it("finds a name given twice in one object, at any depth, compared after unescaping", () => {
@@ -8,6 +8,12 @@ describe("duplicate JSON member names", () => {
     expect(duplicateMemberName('[{"ok":1},{"claims":{"role":["user"],"role":["admin"]}}]')).toBe("role");
     expect(duplicateMemberName('{"user\\u006eame":"a","username":"b"}')).toBe("username");
     expect(duplicateMemberName('{"\\"":1,"\\"":2}')).toBe('"');
+  });
+
+  it("says where the second occurrence starts, so that a file's reader can name its line", () => {
+    const text = '{"a": 1,\n "b": {"c": 2, "c": 3}}';
+    expect(duplicateMember(text)).toEqual({ name: "c", offset: text.lastIndexOf('"c"') });
+    expect(duplicateMember('{"a":1}')).toBeUndefined();
   });
 
   it("lets the same name stand in different objects, and strings that are values or array items", () => {

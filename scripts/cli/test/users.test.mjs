@@ -89,6 +89,19 @@ test("an import file naming one user twice in another case or Unicode form says 
   ]);
 });
 
+test("a JSON import file giving a field twice in one object is refused at its line, not imported with one of the two", () => {
+  // JSON.parse would keep the second "enabled" (true) and the second password, silently.
+  const text = '[\n  {"username": "ann", "password": "ann-password-1"},\n  {"username": "bo", "enabled": false,\n   "password": "bo-password-1", "enabled": true}\n]\n';
+  assert.deepEqual(readUsersFile("t.json", text), {
+    users: [],
+    problems: ['t.json:4: "enabled" is given twice in one object (JSON readers disagree on which counts): give each field once'],
+  });
+  const claims = readUsersFile("c.json", '{"users": [{"username": "cy", "password": "cy-password-1", "claims": {"role": "user", "role": "admin"}}]}');
+  assert.deepEqual(claims.problems, ['c.json:1: "role" is given twice in one object (JSON readers disagree on which counts): give each field once']);
+  // The same name in two objects is no duplicate.
+  assert.deepEqual(readUsersFile("o.json", text.replace(',\n   "password": "bo-password-1", "enabled": true', ', "password": "bo-password-1"')).problems, []);
+});
+
 test("a CSV cell of separators only holds no value, as an empty cell does: no claim, not one with no value", () => {
   const { users, problems } = readUsersFile("s.csv", "username,password,role,email\nann,ann-password-1, ; ,ann@example.org\n");
   assert.deepEqual(problems, []);
