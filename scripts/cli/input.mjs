@@ -154,7 +154,7 @@ export async function readJson(file, option) {
   // Decoded, each such byte would become U+FFFD in the value it is part of (a claim, a display
   // name, a secret), which then passes every check and is deployed as it was never written.
   const line = firstNonUtf8Line(bytes);
-  if (line !== undefined) throw new Error(`${option === undefined ? "" : `${option} `}${notUtf8(file, line)}`);
+  if (line !== undefined) throw new Error(`${option === undefined ? "" : `${option} `}${notUtf8(file, line, bytes)}`);
   const text = bytes.toString("utf8");
   try {
     return JSON.parse(text);
@@ -164,9 +164,18 @@ export async function readJson(file, option) {
   }
 }
 
-/** What to say of a file whose `line` is not UTF-8. */
-export function notUtf8(file, line) {
-  return `${file}:${line}: not UTF-8 text (saved as Latin-1 or Windows-1252?): save the file as UTF-8`;
+/**
+ * What to say of a file whose `line` is not UTF-8. A file that begins with a UTF-16 byte-order
+ * mark is said to be UTF-16: Windows PowerShell 5 writes `>` redirections and `Out-File` that way,
+ * and spreadsheets their "Unicode text", so guessing Latin-1 there would send its owner to the
+ * wrong setting.
+ * @param {string} file
+ * @param {number} line
+ * @param {Uint8Array} [bytes]  the file's bytes, to tell UTF-16 from a single-byte encoding
+ */
+export function notUtf8(file, line, bytes) {
+  const utf16 = bytes !== undefined && bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff));
+  return `${file}:${line}: not UTF-8 text (${utf16 ? "saved as UTF-16: it begins with UTF-16's byte-order mark" : "saved as Latin-1 or Windows-1252?"}): save the file as UTF-8`;
 }
 
 /**

@@ -318,7 +318,7 @@ export function readUsersFile(file, text) {
  */
 export function readUsersFileBytes(file, bytes) {
   const line = firstNonUtf8Line(bytes);
-  if (line !== undefined) return { users: [], problems: [notUtf8(file, line)] };
+  if (line !== undefined) return { users: [], problems: [notUtf8(file, line, bytes)] };
   return readUsersFile(file, bytes.toString("utf8"));
 }
 

@@ -114,6 +114,12 @@ test("an import file that is not UTF-8 is refused with the line of its first suc
   assert.deepEqual(readUsersFileBytes("w.csv", latin1), { users: [], problems: ["w.csv:3: not UTF-8 text (saved as Latin-1 or Windows-1252?): save the file as UTF-8"] });
   const json = Buffer.concat([Buffer.from('[{"username": "mo",\n "password": "p'), Buffer.from([0xe4]), Buffer.from('sswort-1"}]')]);
   assert.deepEqual(readUsersFileBytes("w.json", json).problems, ["w.json:2: not UTF-8 text (saved as Latin-1 or Windows-1252?): save the file as UTF-8"]);
+  // Windows PowerShell 5's `>` and a spreadsheet's "Unicode text" write UTF-16 with its byte-order mark.
+  for (const encoding of ["utf-16le", "utf-16be"]) {
+    const text = `\ufeffusername,password\nann,ann-password-1\n`;
+    const utf16 = encoding === "utf-16le" ? Buffer.from(text, "utf16le") : Buffer.from(text, "utf16le").swap16();
+    assert.deepEqual(readUsersFileBytes("p.csv", utf16).problems, ["p.csv:1: not UTF-8 text (saved as UTF-16: it begins with UTF-16's byte-order mark): save the file as UTF-8"], encoding);
+  }
   // The same text as UTF-8 (a byte-order mark included) reads as it says.
   const utf8 = readUsersFileBytes("u.csv", Buffer.from("\ufeffusername,password,name\nmo,p\u00e4sswort-1,M\u00fcller\n", "utf8"));
   assert.deepEqual(utf8.problems, []);
