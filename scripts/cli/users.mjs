@@ -236,6 +236,10 @@ export function readUsersFile(file, text) {
     }
     const list = Array.isArray(v) ? v : v?.users;
     if (!Array.isArray(list)) return { users, problems: [`${file}: expected an array of users (or {"users": [...]})`] };
+    // The import request's own shape: a member beside "users" (`"enabled": false` meant for every
+    // user, say) would otherwise be dropped without a word and the users imported without it.
+    const beside = Array.isArray(v) ? [] : Object.keys(v).filter((k) => k !== "users");
+    if (beside.length) return { users, problems: [`${file}: unknown field(s) ${beside.map((k) => `"${visible(k.slice(0, 64))}"`).join(", ")} beside "users" (each user's fields go in its own object)`] };
     entries = list.map((u, i) => {
       const unknown = u && typeof u === "object" ? Object.keys(u).filter((k) => !JSON_FIELDS.includes(k)) : [];
       return { where: `${file}[${i}]`, u, unknown };

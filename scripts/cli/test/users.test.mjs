@@ -102,6 +102,15 @@ test("a JSON import file giving a field twice in one object is refused at its li
   assert.deepEqual(readUsersFile("o.json", text.replace(',\n   "password": "bo-password-1", "enabled": true', ', "password": "bo-password-1"')).problems, []);
 });
 
+test("a JSON import file's {\"users\": [...]} with another member beside it is refused, not imported without it", () => {
+  const text = JSON.stringify({ enabled: false, users: [{ username: "ann", password: "ann-password-1" }] });
+  assert.deepEqual(readUsersFile("e.json", text), {
+    users: [],
+    problems: ['e.json: unknown field(s) "enabled" beside "users" (each user\'s fields go in its own object)'],
+  });
+  assert.deepEqual(readUsersFile("e.json", JSON.stringify({ users: [{ username: "ann", password: "ann-password-1" }] })).problems, []);
+});
+
 test("a CSV cell of separators only holds no value, as an empty cell does: no claim, not one with no value", () => {
   const { users, problems } = readUsersFile("s.csv", "username,password,role,email\nann,ann-password-1, ; ,ann@example.org\n");
   assert.deepEqual(problems, []);
