@@ -90,10 +90,13 @@ function pemOf(b64: string): string {
  * The token in what was pasted: without the white space around it, nor the authorization scheme
  * in front of it when an Authorization header's value was copied from a tool — `Bearer` (RFC
  * 6750 §2.1) or `DPoP` (RFC 9449 §7.1), in any letter case (RFC 9110 §11.1), and the
- * white space after it. A token itself never holds white space, so nothing of one is cut.
+ * white space after it. A JWT or base64 copied from a terminal, a log or an e-mail often comes
+ * wrapped over lines; neither holds white space of its own (RFC 7515 §7.1, RFC 4648 §3.3), so
+ * the line breaks are dropped too. XML keeps its white space: there it is the token's.
  */
 export function pastedToken(input: string): string {
-  return input.trim().replace(/^(?:bearer|dpop)\s+/i, "");
+  const token = input.trim().replace(/^(?:bearer|dpop)\s+/i, "");
+  return token.startsWith("<") ? token : token.replace(/\s+/g, "");
 }
 
 /** Reads and checks `input` against `sts` at `now`. Never throws: a refusal is a result. */

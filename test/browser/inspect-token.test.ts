@@ -211,6 +211,17 @@ describe("inspectToken", () => {
     expect((await inspectToken(`Bearer ${assertion}`, sts, new Date())).ok).toBe(true);
   });
 
+  it("reads a JWT or base64 wrapped over lines, as a terminal or an e-mail hands it over", async () => {
+    const token = await jwt();
+    const wrapped = token.replace(/(.{64})/g, "$1\r\n");
+    expect(wrapped).toContain("\n");
+    const r = await inspectToken(`Bearer ${wrapped}`, sts, new Date());
+    expect(r.ok && r.inspection).toMatchObject({ format: "JWT", subject: "alice", signature: { valid: true } });
+    const { assertion } = await samlToken(TT.saml2, NS.saml2);
+    const b64 = btoa(String.fromCharCode(...new TextEncoder().encode(assertion))).replace(/(.{76})/g, "$1\n");
+    expect((await inspectToken(b64, sts, new Date())).ok).toBe(true);
+  });
+
   it("explains what it cannot read, without throwing", async () => {
     const cases: [string, RegExp][] = [
       ["", /Paste/],
