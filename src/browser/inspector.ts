@@ -4,7 +4,7 @@
  * {@link inspectToken}. Everything shown is set as text, never as markup: the token is the
  * attacker's, not ours.
  */
-import { inspectToken, thisSts, type Inspection, type StatedTime } from "./inspect-token.ts";
+import { inspectToken, thisSts, type Inspection, type StatedTime, type ThisSts } from "./inspect-token.ts";
 
 /**
  * The few DOM members this script uses. The project type-checks against the Workers runtime's
@@ -41,9 +41,17 @@ async function fetchJson(url: URL, what: string): Promise<unknown> {
 
 // The page's own realm: its RFC 8414 metadata is next to the page (a realm reached by its path
 // prefix has it under the prefix too), and names the issuer tokens have here and the JWKS.
-const sts = fetchJson(new URL(".well-known/oauth-authorization-server", location.href), "metadata").then((metadata) =>
-  thisSts(metadata, (uri) => fetchJson(new URL(uri, location.href), "JWKS")),
-);
+function loadSts(): Promise<ThisSts> {
+  const loaded = fetchJson(new URL(".well-known/oauth-authorization-server", location.href), "metadata").then((metadata) =>
+    thisSts(metadata, (uri) => fetchJson(new URL(uri, location.href), "JWKS")),
+  );
+  // Its failure is said at the next Inspect, not as an uncaught error in the console before.
+  loaded.catch(() => undefined);
+  return loaded;
+}
+// Loaded with the page, so that inspecting needs no network afterwards; a load that failed (the
+// STS restarting, a network blip) is tried again at the next Inspect rather than kept for good.
+let sts: Promise<ThisSts> | undefined = loadSts();
 
 form.addEventListener("submit", (ev) => {
   ev.preventDefault();
@@ -56,10 +64,12 @@ document.getElementById("inspect-button")!.disabled = false;
 async function show(): Promise<void> {
   result.replaceChildren(el("p", "Checking…"));
   let here;
+  const loading = (sts ??= loadSts());
   try {
-    here = await sts;
+    here = await loading;
   } catch (e) {
-    result.replaceChildren(verdict(false, `This STS's metadata and published keys could not be loaded (${(e as Error).message}).`));
+    if (sts === loading) sts = undefined;
+    result.replaceChildren(verdict(false, `This STS's metadata and published keys could not be loaded (${(e as Error).message}); they are asked for again at the next Inspect.`));
     return;
   }
   // Whatever the token holds, the page ends with a verdict: never left at "Checking…".

@@ -102,4 +102,24 @@ describe("the inspector page", () => {
       failing = undefined;
     }
   });
+
+  it("asks for this STS's keys again at the next Inspect when they could not be loaded with the page", async () => {
+    let down = true;
+    vi.stubGlobal("fetch", (url: URL) => (down ? Promise.resolve(new Response("down", { status: 503 })) : call(url.pathname)));
+    try {
+      // The page opened while the STS was restarting.
+      vi.resetModules();
+      await import("../../src/browser/inspector.ts");
+      const token = `${b64url({ alg: "ES256", kid: "x" })}.${b64url({ sub: "a" })}.AAAA`;
+      const r = await inspect(token);
+      expect(r.verdict).toBe("Not valid: This STS's metadata and published keys could not be loaded (the metadata answered 503); they are asked for again at the next Inspect.");
+      down = false;
+      // Asked for again now, not at once after the failure (when the STS was still down).
+      const again = await inspect(token);
+      expect(again.verdict).toMatch(/^Not valid: The token's kid names none/);
+      expect(again.rows.Subject).toBe("a");
+    } finally {
+      vi.stubGlobal("fetch", (url: URL) => call(url.pathname));
+    }
+  });
 });
