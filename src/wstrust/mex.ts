@@ -3,7 +3,8 @@ import { XS_NS } from "../xml/dom.ts";
 import { type Markup, trustedMarkup, xml } from "../xml/markup.ts";
 import { TRUST13, TRUST2005, type TrustNs, WSP_NS } from "./ns.ts";
 import type { StsContext } from "../engine/types.ts";
-import { type RequestorAuthentication, TRUST_ENDPOINT_LIST, type TrustEndpoint, acceptsSha1Signatures, servedEndpoints } from "./endpoints.ts";
+import type { Coverage } from "../soap/message-signature.ts";
+import { type RequestorAuthentication, TRUST_ENDPOINT_LIST, type TrustEndpoint, acceptsSha1Signatures, servedEndpoints, signatureCoverage } from "./endpoints.ts";
 
 export const WSDL_NS = "http://schemas.xmlsoap.org/wsdl/";
 const SOAP12_WSDL_NS = "http://schemas.xmlsoap.org/wsdl/soap12/";
@@ -107,8 +108,12 @@ const OPS = [
  * HMAC-SHA256, SHA-256 digests), or Basic256 (rsa-sha1, HMAC-SHA1, SHA-1 digests: AD FS's
  * default) only where the deployment accepts SHA-1 for old clients. The endpoint names keep
  * AD FS's `…basic256`, which clients know as fixed paths.
+ *
+ * The endorsing signature's `sp:SignedParts` are the parts the endpoint holds it to
+ * ({@link signedParts}); under the TransportBinding it covers the Timestamp besides (WS-SP 1.2
+ * §8.3), which no SignedParts names.
  */
-function policy(port: Port, suite: AlgorithmSuite): Markup {
+function policy(port: Port, suite: AlgorithmSuite, coverage: Coverage): Markup {
   const { f } = port;
   const sp = f.sp;
   const https = f.sp === SP12_NS ? xml`<sp:HttpsToken/>` : xml`<sp:HttpsToken RequireClientCertificate="false"/>`;
@@ -119,19 +124,35 @@ function policy(port: Port, suite: AlgorithmSuite): Markup {
       requestor = element(sp, f.supporting, xml`<wsp:Policy><sp:UsernameToken sp:IncludeToken="${f.include}"><wsp:Policy>${element(sp, f.wssUsername)}</wsp:Policy></sp:UsernameToken></wsp:Policy>`, true);
       break;
     case "certificate":
-      requestor = xml`<sp:EndorsingSupportingTokens xmlns:sp="${sp}"><wsp:Policy><sp:X509Token sp:IncludeToken="${f.include}"><wsp:Policy>${element(sp, X509_TOKEN_PROFILE)}</wsp:Policy></sp:X509Token><sp:SignedParts><sp:Body/><sp:Header Name="To" Namespace="${WSA10_NS}"/><sp:Header Name="Action" Namespace="${WSA10_NS}"/></sp:SignedParts></wsp:Policy></sp:EndorsingSupportingTokens>`;
+      requestor = xml`<sp:EndorsingSupportingTokens xmlns:sp="${sp}"><wsp:Policy><sp:X509Token sp:IncludeToken="${f.include}"><wsp:Policy>${element(sp, X509_TOKEN_PROFILE)}</wsp:Policy></sp:X509Token>${signedParts(coverage)}</wsp:Policy></sp:EndorsingSupportingTokens>`;
       break;
     case "issued-token": {
-      // The issued token endorses the message: its key signs the Body, wsa:To and wsa:Action
-      // (an HMAC with a symmetric proof key, or the confirmed public key's signature).
+      // The issued token endorses the message: its key signs the parts signedParts names (an
+      // HMAC with a symmetric proof key, or the confirmed public key's signature).
       const symmetric = port.endpoint.issuedKey === "symmetric";
       const keyType = `${f.trust.ns}/${symmetric ? "SymmetricKey" : "PublicKey"}`;
       const template = xml`<t:KeyType xmlns:t="${f.trust.ns}">${keyType}</t:KeyType>${symmetric ? xml`<t:KeySize xmlns:t="${f.trust.ns}">256</t:KeySize>` : undefined}`;
-      requestor = xml`<sp:EndorsingSupportingTokens xmlns:sp="${sp}"><wsp:Policy><sp:IssuedToken sp:IncludeToken="${f.include}"><sp:RequestSecurityTokenTemplate>${template}</sp:RequestSecurityTokenTemplate><wsp:Policy><sp:RequireInternalReference/></wsp:Policy></sp:IssuedToken><sp:SignedParts><sp:Body/><sp:Header Name="To" Namespace="${WSA10_NS}"/><sp:Header Name="Action" Namespace="${WSA10_NS}"/></sp:SignedParts></wsp:Policy></sp:EndorsingSupportingTokens>`;
+      requestor = xml`<sp:EndorsingSupportingTokens xmlns:sp="${sp}"><wsp:Policy><sp:IssuedToken sp:IncludeToken="${f.include}"><sp:RequestSecurityTokenTemplate>${template}</sp:RequestSecurityTokenTemplate><wsp:Policy><sp:RequireInternalReference/></wsp:Policy></sp:IssuedToken>${signedParts(coverage)}</wsp:Policy></sp:EndorsingSupportingTokens>`;
       break;
     }
   }
   return xml`<wsp:Policy wsu:Id="${port.binding}_policy"><wsp:ExactlyOne><wsp:All>${transport}${requestor}<sp:Wss11 xmlns:sp="${sp}"><wsp:Policy/></sp:Wss11>${element(sp, f.trustAssertion, xml`<wsp:Policy><sp:MustSupportIssuedTokens/><sp:RequireClientEntropy/><sp:RequireServerEntropy/></wsp:Policy>`, true)}<wsaw:UsingAddressing/></wsp:All></wsp:ExactlyOne></wsp:Policy>`;
+}
+
+/**
+ * What an endorsing signature must sign besides the Timestamp, as the endpoint checks it
+ * (src/soap/message-signature.ts `Coverage`): the Body, wsa:To and wsa:Action; or, where the
+ * deployment takes WCF's TransportWithMessageCredential signatures (timestamp-only coverage),
+ * wsa:To alone, as AD FS publishes for certificatemixed and WCF's CertificateOverTransport
+ * binding writes it. Naming the Body there would tell a client generated from this policy to do
+ * more than the endpoint asks, and a WCF client, which never signs the Body, that it cannot sign
+ * in. The endpoint takes a signature that leaves out wsa:To too; a client that follows the
+ * policy signs it, as WCF does.
+ */
+function signedParts(coverage: Coverage): Markup {
+  const to = xml`<sp:Header Name="To" Namespace="${WSA10_NS}"/>`;
+  if (coverage === "timestamp") return xml`<sp:SignedParts>${to}</sp:SignedParts>`;
+  return xml`<sp:SignedParts><sp:Body/>${to}<sp:Header Name="Action" Namespace="${WSA10_NS}"/></sp:SignedParts>`;
 }
 
 /** `<sp:NAME>` (its name one of our constants), declaring sp when asked, with optional content. */
@@ -196,18 +217,19 @@ function port(p: Port, origin: string): Markup {
  * reference their policy, and wsdl:service ports whose wsa10:EndpointReference names the
  * public endpoint address. `origin` is the public origin of this STS; `served`, the endpoints
  * its configuration can authenticate anyone at (servedEndpoints); `sha1`, whether its message
- * signatures may use SHA-1 (acceptsSha1Signatures).
+ * signatures may use SHA-1 (acceptsSha1Signatures); `coverage`, what its message signatures
+ * must cover (signatureCoverage).
  */
-export function buildWsdl(origin: string, served: readonly TrustEndpoint[] = TRUST_ENDPOINT_LIST, sha1 = false): string {
+export function buildWsdl(origin: string, served: readonly TrustEndpoint[] = TRUST_ENDPOINT_LIST, sha1 = false, coverage: Coverage = "message"): string {
   const ports = PORTS.filter((p) => served.includes(p.endpoint));
   const suite: AlgorithmSuite = sha1 ? "Basic256" : "Basic256Sha256";
   return (
     `<?xml version="1.0" encoding="utf-8"?>` +
-    xml`<wsdl:definitions name="SecurityTokenService" targetNamespace="${TNS}" xmlns:wsdl="${WSDL_NS}" xmlns:soap12="${SOAP12_WSDL_NS}" xmlns:wsu="${WSU_NS}" xmlns:wsp="${WSP_NS}" xmlns:wsa10="${WSA10_NS}" xmlns:wsaw="${WSAW_NS}" xmlns:tns="${TNS}" xmlns:trust="${TRUST13.ns}" xmlns:t="${TRUST2005.ns}" xmlns:xsd="${XS_NS}">${ports.map((p) => policy(p, suite))}<wsdl:types>${messageSchema(TRUST13)}${messageSchema(TRUST2005)}</wsdl:types>${Object.values(FLAVOURS).map(messagesAndPortType)}${ports.map(binding)}<wsdl:service name="SecurityTokenService">${ports.map((p) => port(p, origin))}</wsdl:service></wsdl:definitions>`.xml
+    xml`<wsdl:definitions name="SecurityTokenService" targetNamespace="${TNS}" xmlns:wsdl="${WSDL_NS}" xmlns:soap12="${SOAP12_WSDL_NS}" xmlns:wsu="${WSU_NS}" xmlns:wsp="${WSP_NS}" xmlns:wsa10="${WSA10_NS}" xmlns:wsaw="${WSAW_NS}" xmlns:tns="${TNS}" xmlns:trust="${TRUST13.ns}" xmlns:t="${TRUST2005.ns}" xmlns:xsd="${XS_NS}">${ports.map((p) => policy(p, suite, coverage))}<wsdl:types>${messageSchema(TRUST13)}${messageSchema(TRUST2005)}</wsdl:types>${Object.values(FLAVOURS).map(messagesAndPortType)}${ports.map(binding)}<wsdl:service name="SecurityTokenService">${ports.map((p) => port(p, origin))}</wsdl:service></wsdl:definitions>`.xml
   );
 }
 
-/** The WSDL this request's configuration publishes: its served endpoints, under the suite it accepts. */
+/** The WSDL this request's configuration publishes: its served endpoints, under the suite and the signature coverage it accepts. */
 export function wsdlFor(ctx: StsContext): string {
-  return buildWsdl(ctx.origin, servedEndpoints(ctx.config, ctx.issuer), acceptsSha1Signatures(ctx.config));
+  return buildWsdl(ctx.origin, servedEndpoints(ctx.config, ctx.issuer), acceptsSha1Signatures(ctx.config), signatureCoverage(ctx.config));
 }

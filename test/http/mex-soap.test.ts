@@ -106,3 +106,36 @@ describe("the algorithm suite every policy advertises (WS-SP 1.2 §6.1), over GE
     }
   });
 });
+
+describe("what every endorsing signature must sign (sp:SignedParts), as the endpoints check it", () => {
+  const SP12 = "http://docs.oasis-open.org/ws-sx/ws-securitypolicy/200702";
+  const SP2005 = "http://schemas.xmlsoap.org/ws/2005/07/securitypolicy";
+  /** Each endorsing policy's SignedParts, as `Body` / `Header:To`, of the WSDL a GET answers. */
+  const signedParts = async (config: object) => {
+    const doc = new DOMParser().parseFromString(await (await workerWith(config)("/trust/mex")).text(), "text/xml");
+    return byTag(doc, NS.wsp, "Policy")
+      .filter((p) => p.getAttributeNS(NS.wsu, "Id"))
+      .flatMap((p) =>
+        [SP12, SP2005].flatMap((sp) => byTag(p, sp, "EndorsingSupportingTokens")).map((e) => {
+          const parts = byTag(e, e.namespaceURI!, "SignedParts");
+          expect(parts, p.getAttributeNS(NS.wsu, "Id")!).toHaveLength(1);
+          const named = byTag(parts[0]!, e.namespaceURI!, "*").map((x) => (x.localName === "Header" ? `Header:${x.getAttribute("Name")}` : x.localName!));
+          return [p.getAttributeNS(NS.wsu, "Id")!, named] as const;
+        }),
+      );
+  };
+
+  it("is the Body, wsa:To and wsa:Action at certificatemixed and issuedtokenmixed by default", async () => {
+    const policies = await signedParts(DEV_CONFIG);
+    // certificatemixed and the two issuedtokenmixed of both WS-Trust versions.
+    expect(policies).toHaveLength(6);
+    for (const [id, parts] of policies) expect(parts, id).toEqual(["Body", "Header:To", "Header:Action"]);
+  });
+
+  it("is wsa:To alone, as AD FS and WCF's CertificateOverTransport write it, once allowTimestampOnlySignatures takes signatures without the Body", async () => {
+    const wcf = { ...DEV_CONFIG, requestorCertificates: { ...DEV_CONFIG.requestorCertificates!, allowTimestampOnlySignatures: true } };
+    const policies = await signedParts(wcf);
+    expect(policies).toHaveLength(6);
+    for (const [id, parts] of policies) expect(parts, id).toEqual(["Header:To"]);
+  });
+});
