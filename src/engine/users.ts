@@ -1,7 +1,8 @@
 /**
  * The one place a user is looked up by name: the configuration's users first, then the realm's
- * user directory. A name is never in both (checked at start, and the administration API refuses
- * to create one), so the order only saves the directory a query for configured users. And the
+ * user directory. A name is never both a configured party's and a directory user's that signs
+ * in (the administration API refuses to create one; one found in the directory is held disabled
+ * here and logged), so the order only saves the directory a query for configured users. And the
  * one place every user's name is listed.
  */
 import type { StsContext } from "./types.ts";
@@ -9,6 +10,7 @@ import type { ResolvedConfig } from "../config/types.ts";
 import { nameKey } from "../token/subject.ts";
 import { PUBLISHED_PASSWORD_HASHES } from "../config/dev.ts";
 import { StsError } from "../errors.ts";
+import { logEvent } from "../web/log.ts";
 import { directoryReachable, directoryUnavailable } from "./directory-outage.ts";
 
 /** A user the STS knows, wherever it is kept. */
@@ -29,7 +31,37 @@ export async function findUser(ctx: StsContext, username: string): Promise<Known
   // disabled (signs in nowhere, no token is made from its tokens) until an administrator gives
   // it a password of its own or deletes it.
   if (stored !== undefined && ctx.config.mode !== "development" && PUBLISHED_PASSWORD_HASHES.has(stored.passwordHash)) return { ...stored, enabled: false };
+  // A directory user whose name is, or looks the same as, a configured user's, service
+  // account's or OAuth client's (a row written by hand, or a party configured after the user
+  // was made) would be taken for that party where it is named, a client by its id. Held
+  // disabled at each use, and said so, rather than refused at start: one database row must not
+  // stop the whole service, and the operator learns which two names to part.
+  const taken = stored && configuredNameLike(ctx.config, stored.username);
+  if (stored !== undefined && taken !== undefined) {
+    logEvent({ level: "error", event: "directory_name_conflict", message: nameConflict(ctx.config, taken, stored.username) });
+    return { ...stored, enabled: false };
+  }
   return stored;
+}
+
+/**
+ * What the log says of a directory user `stored` whose name is, or looks the same as, the
+ * configured name `name`: both names, the field that configures it, and what to do.
+ */
+export function nameConflict(config: ResolvedConfig, name: string, stored: string): string {
+  const holds = name === stored
+    ? `is configured and is also a user in the user directory (USERS_DB)`
+    : `is configured and the user directory (USERS_DB) holds ${JSON.stringify(stored)}, which differs from it only in case or in how its letters are written`;
+  return `${configuredAt(config, name)}: ${JSON.stringify(name)} ${holds}; the directory user signs in nowhere and gets no token until one of the two is removed or renamed`;
+}
+
+/** The field that configures a user, service account or OAuth client of this name (`STS_CONFIG.users[2].username`). */
+function configuredAt(config: ResolvedConfig, name: string): string {
+  const user = [...config.users.keys()].indexOf(name);
+  if (user >= 0) return `${config.root}.users[${user}].username`;
+  const account = [...config.serviceAccounts.keys()].indexOf(name);
+  if (account >= 0) return `${config.root}.serviceAccounts[${account}].username`;
+  return `${config.root}.oauthClients[${[...config.oauthClients.keys()].indexOf(name)}].clientId`;
 }
 
 /**

@@ -14,7 +14,7 @@ import { datedCertificates } from "../config/dated-certificates.ts";
 import { selectRealm } from "./realm.ts";
 import { UserDirectory } from "../state/directory.ts";
 import { directoryReachable, directoryUnavailable } from "../engine/directory-outage.ts";
-import { configuredNames } from "../engine/users.ts";
+import { configuredNames, nameConflict } from "../engine/users.ts";
 import { DEV_DIRECTORY_USERS, PUBLISHED_PASSWORD_HASHES, publishedMessage } from "../config/dev.ts";
 
 /**
@@ -72,12 +72,12 @@ const ready = new WeakMap<ResolvedConfig, UserDirectory>();
 const starting = new WeakMap<ResolvedConfig, Promise<UserDirectory>>();
 
 /**
- * The realm's user directory, after its start-up check: no configured user, service account or
- * OAuth client may share a name with a directory user (which of the two would sign in would depend on the
- * order of a lookup; a client is named by its id where it acts, and would be taken for the user), and a development configuration seeds its directory users once (a
- * production one says so when it finds one of them still holding its published password). A name
- * in both is a configuration error like any other: logged with the names, answered
- * `not_configured`, and kept until the configuration changes. A database that cannot be reached
+ * The realm's user directory, after its start-up check: a directory user whose name is, or looks
+ * the same as, a configured user's, service account's or OAuth client's is logged
+ * (`directory_name_conflict`, naming both and the field), and signs in nowhere (engine/users.ts
+ * `findUser` holds it disabled: a client is named by its id where it acts, and would be taken for
+ * the user) while everyone else is served; and a development configuration seeds its directory users once (a
+ * production one says so when it finds one of them still holding its published password). A database that cannot be reached
  * does not stop what needs no user (token exchange, validation): the failure is logged, the
  * directory is handed out unchecked (its own lookups then fail), and the next request checks
  * again.
@@ -110,15 +110,8 @@ function checkedDirectory(db: D1Database, config: ResolvedConfig): Promise<UserD
         return directory;
       }
       directoryReachable();
-      if (both.length > 0) {
-        const problems = both.map(({ name, stored }) =>
-          name === stored
-            ? `${configuredAt(config, name)}: ${JSON.stringify(name)} is configured and is also a user in the user directory (USERS_DB); remove one of the two`
-            : `${configuredAt(config, name)}: ${JSON.stringify(name)} is configured and the user directory (USERS_DB) holds ${JSON.stringify(stored)}, which differs from it only in case or in how its letters are written; remove one of the two`,
-        );
-        logEvent({ level: "error", event: "config_invalid", problems });
-        throw new StsError("not_configured", "This STS is misconfigured and refuses to issue tokens; see the worker log.");
-      }
+      // Said at start as well as at each use (engine/users.ts findUser holds such a user disabled).
+      if (both.length > 0) logEvent({ level: "error", event: "directory_name_conflict", problems: both.map(({ name, stored }) => nameConflict(config, name, stored)) });
       // Advice, not an error: an administrator may create the user later.
       for (const { field, name } of mapped) {
         const like = held.find((h) => h.name === name)?.stored;
@@ -134,14 +127,6 @@ function checkedDirectory(db: D1Database, config: ResolvedConfig): Promise<UserD
   return p;
 }
 
-/** The field that configures a user, service account or OAuth client of this name (`STS_CONFIG.users[2].username`). */
-function configuredAt(config: ResolvedConfig, name: string): string {
-  const user = [...config.users.keys()].indexOf(name);
-  if (user >= 0) return `${config.root}.users[${user}].username`;
-  const account = [...config.serviceAccounts.keys()].indexOf(name);
-  if (account >= 0) return `${config.root}.serviceAccounts[${account}].username`;
-  return `${config.root}.oauthClients[${[...config.oauthClients.keys()].indexOf(name)}].clientId`;
-}
 
 /**
  * What the isolate does once per configuration, before it serves the first request, whichever

@@ -1,6 +1,6 @@
 /**
- * The user directory's store (src/state/directory.ts) on the tests' local D1, and the start-up
- * check that keeps a name from being both a configured user and a directory user.
+ * The user directory's store (src/state/directory.ts) on the tests' local D1, and what keeps a
+ * name from being both a configured party's and a directory user's that signs in.
  */
 import { env } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
@@ -12,22 +12,6 @@ import { trustWith, workerWith } from "../hostile/configured.ts";
 const HASH = "pbkdf2-sha256$10000$AQEBAQEBAQEBAQEBAQEBAQ==$+DlILRc55TErTW4PLi0OEtHBbTvBfwEm6Da8AFr+KfE=";
 const user = (username: string, claims: Record<string, string[]> = {}) => ({ username, passwordHash: HASH, enabled: true, claims });
 const fresh = () => `u-${crypto.randomUUID().slice(0, 8)}`;
-
-/** A worker that must refuse to serve at start: its 503's body and the `config_invalid` line's problems. */
-async function refusedAtStart(f: ReturnType<typeof workerWith>, path: string): Promise<{ body: string; problems: string[] | undefined }> {
-  const errors: string[] = [];
-  vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void errors.push(a.map(String).join(" ")));
-  let body: string;
-  try {
-    const res = await f(path);
-    expect(res.status).toBe(503);
-    body = await res.text();
-  } finally {
-    vi.restoreAllMocks();
-  }
-  const line = errors.map((l) => JSON.parse(l) as { event?: string; problems?: string[] }).find((l) => l.event === "config_invalid");
-  return { body, problems: line?.problems };
-}
 
 describe("UserDirectory", () => {
   it("keeps realms apart: the same name in two realms is two users, each realm sees only its own", async () => {
@@ -131,22 +115,54 @@ describe("a configured name that is also a directory user", () => {
     ]);
   });
 
-  it("in another case is a configuration error at start too, naming both spellings", async () => {
+  /**
+   * A worker whose directory holds `name` (password `pw`) that looks like a configured party: the
+   * `directory_name_conflict` lines it logs, the status of a metadata request (nothing to do with
+   * that user), and the directory user's own sign-in.
+   */
+  async function conflicted(f: ReturnType<typeof workerWith>, name: string, pw: string) {
+    const lines: string[] = [];
+    vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void lines.push(a.map(String).join(" ")));
+    try {
+      const served = (await f("/.well-known/oauth-authorization-server")).status;
+      const signIn = await trustWith(f, { user: name, password: pw, appliesTo: "urn:example:rp" });
+      const told = lines.map((l) => JSON.parse(l) as { event?: string; level?: string; problems?: string[]; message?: string }).filter((l) => l.event === "directory_name_conflict" || l.event === "config_invalid");
+      return { served, signIn, told };
+    } finally {
+      vi.restoreAllMocks();
+    }
+  }
+
+  it("in another case: the STS serves, the directory user signs in nowhere, and the log names both spellings at start and at the refused use", async () => {
     const name = fresh();
-    await new UserDirectory(env.USERS_DB, "").create(user(name.toUpperCase()), 1);
+    const pw = "conflict-pass-1";
+    await new UserDirectory(env.USERS_DB, "").create({ ...user(name.toUpperCase()), passwordHash: await hashPassword(pw, { iterations: 10_000 }) }, 1);
     const f = workerWith({ ...DEV_CONFIG, users: [...(DEV_CONFIG.users ?? []), { username: name, passwordHashSecret: "DEV_BOB_PASSWORD_HASH" }] });
-    const start = await refusedAtStart(f, "/.well-known/oauth-authorization-server");
-    expect(start.problems?.join("\n")).toContain(`STS_CONFIG.users[${DEV_CONFIG.users!.length}].username: "${name}" is configured and the user directory (USERS_DB) holds "${name.toUpperCase()}"`);
+    const r = await conflicted(f, name.toUpperCase(), pw);
+    expect(r.served).toBe(200);
+    expect(r.signIn.fault).toBe("wst:FailedAuthentication");
+    const text = `STS_CONFIG.users[${DEV_CONFIG.users!.length}].username: "${name}" is configured and the user directory (USERS_DB) holds "${name.toUpperCase()}", which differs from it only in case or in how its letters are written; the directory user signs in nowhere and gets no token until one of the two is removed or renamed`;
+    expect(r.told).toEqual([
+      { ts: expect.any(String), level: "error", event: "directory_name_conflict", problems: [text] },
+      { ts: expect.any(String), level: "error", event: "directory_name_conflict", message: text },
+    ]);
+    // The configured user of that name is unaffected.
+    expect((await trustWith(f, { user: name, password: "builder", appliesTo: "urn:example:rp" })).status).toBe(200);
   });
 
-
-  it("is a configuration error at start: logged with the name, and the STS refuses to serve", async () => {
+  it("of the same spelling: the configured user is the one who signs in, and the start-up log names the field", async () => {
     const name = fresh();
     await new UserDirectory(env.USERS_DB, "").create(user(name), 1);
     const f = workerWith({ ...DEV_CONFIG, users: [...(DEV_CONFIG.users ?? []), { username: name, passwordHashSecret: "DEV_BOB_PASSWORD_HASH" }] });
-    const start = await refusedAtStart(f, "/.well-known/oauth-authorization-server");
-    expect(start.body).not.toContain(name);
-    expect(start.problems?.join("\n")).toContain(`STS_CONFIG.users[${DEV_CONFIG.users!.length}].username: "${name}" is configured and is also a user in the user directory (USERS_DB)`);
+    const r = await conflicted(f, name, "builder");
+    expect(r.served).toBe(200);
+    expect(r.signIn.status).toBe(200);
+    expect(r.told).toEqual([
+      {
+        ts: expect.any(String), level: "error", event: "directory_name_conflict",
+        problems: [`STS_CONFIG.users[${DEV_CONFIG.users!.length}].username: "${name}" is configured and is also a user in the user directory (USERS_DB); the directory user signs in nowhere and gets no token until one of the two is removed or renamed`],
+      },
+    ]);
   });
 
   it("names the field that configures it: a further realm's service account by the realm's path", async () => {
@@ -155,18 +171,34 @@ describe("a configured name that is also a directory user", () => {
     const realm2 = DEV_CONFIG.realms![0]!;
     const accounts = [...(realm2.serviceAccounts ?? []), { username: name, secretHashSecret: "DEV_RP_VALIDATOR_SECRET_HASH", allowedRelyingParties: [] }];
     const f = workerWith({ ...DEV_CONFIG, realms: [{ ...realm2, serviceAccounts: accounts }] });
-    const start = await refusedAtStart(f, "/realms/realm2/.well-known/oauth-authorization-server");
-    expect(start.problems).toEqual([`STS_CONFIG.realms[0].serviceAccounts[${accounts.length - 1}].username: "${name}" is configured and is also a user in the user directory (USERS_DB); remove one of the two`]);
+    const lines: string[] = [];
+    vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void lines.push(a.map(String).join(" ")));
+    try {
+      expect((await f("/realms/realm2/.well-known/oauth-authorization-server")).status).toBe(200);
+    } finally {
+      vi.restoreAllMocks();
+    }
+    const told = lines.map((l) => JSON.parse(l) as { event?: string; problems?: string[] }).filter((l) => l.event === "directory_name_conflict");
+    expect(told.map((l) => l.problems)).toEqual([[`STS_CONFIG.realms[0].serviceAccounts[${accounts.length - 1}].username: "${name}" is configured and is also a user in the user directory (USERS_DB); the directory user signs in nowhere and gets no token until one of the two is removed or renamed`]]);
   });
-  it("an OAuth client's id is a configured name too: a directory user of that name (in any case) stops the STS, naming the client's field", async () => {
+
+  it("an OAuth client's id (in any case) does not stop the STS: everyone else is served, the directory user is refused at sign-in, and the log names the client's field", async () => {
     const name = fresh();
-    await new UserDirectory(env.USERS_DB, "").create(user(name.toUpperCase()), 1);
+    const pw = "conflict-pass-2";
+    await new UserDirectory(env.USERS_DB, "").create({ ...user(name.toUpperCase()), passwordHash: await hashPassword(pw, { iterations: 10_000 }) }, 1);
     const clients = [...(DEV_CONFIG.oauthClients ?? []), { clientId: name, secretHashSecret: "DEV_DEMO_CLIENT_SECRET_HASH", allowedAudiences: [] }];
     const f = workerWith({ ...DEV_CONFIG, oauthClients: clients });
-    const start = await refusedAtStart(f, "/.well-known/oauth-authorization-server");
-    expect(start.problems).toEqual([
-      `STS_CONFIG.oauthClients[${clients.length - 1}].clientId: "${name}" is configured and the user directory (USERS_DB) holds "${name.toUpperCase()}", which differs from it only in case or in how its letters are written; remove one of the two`,
+    const r = await conflicted(f, name.toUpperCase(), pw);
+    expect(r.served).toBe(200);
+    expect(r.signIn.status).toBe(400);
+    expect(r.signIn.fault).toBe("wst:FailedAuthentication");
+    const text = `STS_CONFIG.oauthClients[${clients.length - 1}].clientId: "${name}" is configured and the user directory (USERS_DB) holds "${name.toUpperCase()}", which differs from it only in case or in how its letters are written; the directory user signs in nowhere and gets no token until one of the two is removed or renamed`;
+    expect(r.told).toEqual([
+      { ts: expect.any(String), level: "error", event: "directory_name_conflict", problems: [text] },
+      { ts: expect.any(String), level: "error", event: "directory_name_conflict", message: text },
     ]);
+    // Everyone else is served: alice signs in as ever.
+    expect((await trustWith(f, { user: "alice", password: "wonderland", appliesTo: "urn:example:rp" })).status).toBe(200);
   });
 });
 
