@@ -20,6 +20,20 @@ export interface KnownUser {
   claims: Record<string, string[]>;
   /** A disabled user (configured with `enabled: false`, or a directory user disabled) authenticates nowhere. */
   enabled: boolean;
+  /** A directory user's: when its row was made, and when it was last disabled (epoch ms). */
+  createdAt?: number | undefined;
+  disabledAt?: number | undefined;
+}
+
+/**
+ * Whether what happened to `user`'s account since `at` (epoch ms) ends a browser session begun
+ * then: it was disabled at or after that time — enabling it again does not bring such a session
+ * back, as disabling a user ends their sessions for good in AD FS and Keycloak — or, with
+ * `made`, its row was made after it (deleted and made again: maybe for someone else). A
+ * configured user has no such history: its file says only whether it is enabled now.
+ */
+export function endedSince(user: KnownUser, at: number, made = false): boolean {
+  return (user.disabledAt !== undefined && user.disabledAt >= at) || (made && user.createdAt !== undefined && user.createdAt > at);
 }
 
 export async function findUser(ctx: StsContext, username: string): Promise<KnownUser | undefined> {

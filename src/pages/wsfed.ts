@@ -10,8 +10,7 @@
  * an unregistered reply address goes nowhere.
  */
 import { replayKey } from "../state/replay-key.ts";
-import { findEnabledUser } from "../engine/users.ts";
-import { isDisabledUser } from "../engine/authenticate.ts";
+import { endedSince, findEnabledUser, findUser } from "../engine/users.ts";
 import { authenticateLimited, withFailureLimit } from "../abuse/guard.ts";
 import { failureKeys } from "../abuse/limits.ts";
 import { characterCount, strictUtf8 } from "../bytes.ts";
@@ -352,27 +351,35 @@ function sessionEnd(rp: RelyingParty, now: number): number {
 async function liveSession(x: Exchange, now: number): Promise<{ session: Session; claims: Record<string, string[]> } | undefined> {
   const s = await openSession(x.key, x.cookie, now);
   if (!s) return undefined;
-  const user = s.partner ? await partnerUser(x.ctx, s.partner, s.subject) : await localUser(x, s);
+  const user = s.partner ? await partnerUser(x.ctx, s.partner, s.subject, s.authTime) : await localUser(x, s);
   if (!user) return undefined;
   const status = await x.state.status({ subject: s.subject }, { id: sessionStateId(s), issuedAt: s.authTime, expiresAt: s.expires });
   return status.state === "active" ? { session: s, claims: user.claims } : undefined;
 }
 
-/** The user of a session begun here, while enabled and while its stored password hash is the one the session began with. */
+/**
+ * The user of a session begun here, while enabled, while its stored password hash is the one the
+ * session began with, and while it has been neither disabled nor made anew since (endedSince).
+ */
 async function localUser(x: Exchange, s: Session): Promise<{ claims: Record<string, string[]> } | undefined> {
   const user = await findEnabledUser(x.ctx, s.subject);
-  if (!user || s.credential === undefined || s.credential !== (await credentialStamp(x.key, user.passwordHash))) return undefined;
+  if (!user || s.credential === undefined || endedSince(user, s.authTime, true) || s.credential !== (await credentialStamp(x.key, user.passwordHash))) return undefined;
   return user;
 }
 
 /**
  * The user of a session begun at a partner: the claims its token stated, while the partner is
  * still one browser sign-in goes to and — for a partner whose subjects are ours
- * (`localSubjects`) — the user it names is not disabled here, as for a session begun here.
+ * (`localSubjects`) — the user it names is not disabled here, nor has been since the session
+ * began (endedSince), as for a session begun here.
  */
-async function partnerUser(ctx: StsContext, partner: { issuer: string; claims: Record<string, string[]> }, subject: string): Promise<{ claims: Record<string, string[]> } | undefined> {
+async function partnerUser(ctx: StsContext, partner: { issuer: string; claims: Record<string, string[]> }, subject: string, authTime: number): Promise<{ claims: Record<string, string[]> } | undefined> {
   const t = partnerNamed(ctx, partner.issuer);
-  if (!t || (t.localSubjects && (await isDisabledUser(ctx, subject)))) return undefined;
+  if (!t) return undefined;
+  if (t.localSubjects) {
+    const user = await findUser(ctx, subject);
+    if (user && (!user.enabled || endedSince(user, authTime))) return undefined;
+  }
   return { claims: partner.claims };
 }
 

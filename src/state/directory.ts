@@ -23,6 +23,8 @@ export interface DirectoryUser {
   /** Epoch ms. */
   createdAt: number;
   updatedAt: number;
+  /** When it was last disabled, epoch ms (undefined: never). */
+  disabledAt?: number | undefined;
 }
 
 /** What a new user is made of. */
@@ -48,9 +50,13 @@ interface Row {
   claims: string;
   created_at: number;
   updated_at: number;
+  disabled_at: number | null;
 }
 
+/** The columns a new user is written with. */
 const COLUMNS = "username, password_hash, enabled, claims, created_at, updated_at";
+/** The columns a user is read with. */
+const READ = `${COLUMNS}, disabled_at`;
 
 /**
  * The stored claims as SQL reads them for a merge or for their names: a JSON object, or `{}`
@@ -69,6 +75,7 @@ function fromRow(r: Row): DirectoryUser {
     claims: parseClaims(r.claims),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
+    ...(r.disabled_at === null ? {} : { disabledAt: r.disabled_at }),
   };
 }
 
@@ -117,7 +124,7 @@ export class UserDirectory {
 
   async get(username: string): Promise<DirectoryUser | undefined> {
     const r = await this.db
-      .prepare(`SELECT ${COLUMNS} FROM users WHERE realm = ?1 AND username = ?2`)
+      .prepare(`SELECT ${READ} FROM users WHERE realm = ?1 AND username = ?2`)
       .bind(this.realm, username)
       .first<Row>();
     return r === null ? undefined : fromRow(r);
@@ -169,7 +176,7 @@ export class UserDirectory {
     const statement = this.db.prepare(
       `INSERT INTO users (realm, ${COLUMNS}, name_key) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7
        WHERE NOT EXISTS (SELECT 1 FROM users WHERE realm = ?1 AND name_key = ?7) ${seeded}
-       ON CONFLICT (realm, username) DO NOTHING RETURNING ${COLUMNS}`,
+       ON CONFLICT (realm, username) DO NOTHING RETURNING ${READ}`,
     );
     const values = [this.realm, u.username, u.passwordHash, u.enabled ? 1 : 0, JSON.stringify(u.claims), now, nameKey(u.username)];
     return unlessMarked === undefined ? statement.bind(...values) : statement.bind(...values, unlessMarked);
@@ -178,7 +185,7 @@ export class UserDirectory {
   /** Up to `limit` users whose names sort after `after`, in name order. */
   async list(after: string | undefined, limit: number): Promise<DirectoryUser[]> {
     const r = await this.db
-      .prepare(`SELECT ${COLUMNS} FROM users WHERE realm = ?1 AND username > ?2 ORDER BY username LIMIT ?3`)
+      .prepare(`SELECT ${READ} FROM users WHERE realm = ?1 AND username > ?2 ORDER BY username LIMIT ?3`)
       .bind(this.realm, after ?? "", limit)
       .all<Row>();
     return r.results.map(fromRow);
@@ -204,10 +211,12 @@ export class UserDirectory {
     const write = this.db
       .prepare(
         `UPDATE users SET claims = CASE WHEN ?3 IS NULL THEN claims ELSE json_patch(${STORED_CLAIMS}, ?3) END,
-           enabled = COALESCE(?4, enabled), updated_at = ?5
+           enabled = COALESCE(?4, enabled), updated_at = ?5,
+           -- The right-hand sides read the row as it was: only enabled → disabled is a new time.
+           disabled_at = CASE WHEN ?4 = 0 AND enabled = 1 THEN ?5 ELSE disabled_at END
          WHERE realm = ?1 AND username = ?2
            AND (?3 IS NULL OR ((SELECT count(*) FROM json_each(json_patch(${STORED_CLAIMS}, ?3))) <= ?6 AND length(json_patch(${STORED_CLAIMS}, ?3)) <= ?7))
-         RETURNING ${COLUMNS}`,
+         RETURNING ${READ}`,
       )
       .bind(this.realm, username, patch, enabled, now, CLAIM_BOUNDS.names, CLAIM_BOUNDS.jsonChars);
     const [updated] = await this.db.batch<Row>(patch === null ? [write] : [write, this.recordClaimNames([username])]);
@@ -228,7 +237,7 @@ export class UserDirectory {
   /** @returns the user as it was when deleted; undefined when there is no such user. */
   async delete(username: string): Promise<DirectoryUser | undefined> {
     const r = await this.db
-      .prepare(`DELETE FROM users WHERE realm = ?1 AND username = ?2 RETURNING ${COLUMNS}`)
+      .prepare(`DELETE FROM users WHERE realm = ?1 AND username = ?2 RETURNING ${READ}`)
       .bind(this.realm, username)
       .first<Row>();
     return r === null ? undefined : fromRow(r);

@@ -3,6 +3,7 @@
  * the partner's passive address; the partner posts its token back to /wsfed, and the relying party
  * gets its token for the partner's user. Here the test plays the browser and the partner.
  */
+import { env } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import { DOMParser } from "@xmldom/xmldom";
 import { NS } from "../helpers/soap.ts";
@@ -10,6 +11,8 @@ import { byTag, call } from "../helpers/worker.ts";
 import { type Browser, REPLY, RP, SECURE_RP, browser, field, get, post, sessionCookie, signInForm, unescapeHtml } from "../helpers/wsfed.ts";
 import { PARTNER, encrypted, partnerAssertion } from "../helpers/partner.ts";
 import { DEV_CONFIG } from "../../src/config/dev.ts";
+import { hashPassword } from "../../src/identity/password.ts";
+import { UserDirectory } from "../../src/state/directory.ts";
 import { workerWith } from "../hostile/configured.ts";
 
 const ORIGIN = "http://127.0.0.1:8787";
@@ -206,6 +209,29 @@ describe("sign-in at a federation partner", () => {
     const refused = await tripAt(disabled);
     expect(refused.res.status).toBe(403);
     expect(field(await refused.res.text(), "wresult")).toBeUndefined();
+  });
+
+  it("a partner whose subjects are ours: a directory user disabled and enabled again does not get back the session it left", async () => {
+    const name = `pd-${crypto.randomUUID().slice(0, 8)}`;
+    const directory = new UserDirectory(env.USERS_DB, "");
+    expect(await directory.create({ username: name, passwordHash: await hashPassword("partner-user-pass-1", { iterations: 10_000 }), enabled: true, claims: {} }, Date.now())).toBeDefined();
+    const f = workerWith({ ...DEV_CONFIG, trustedIssuers: DEV_CONFIG.trustedIssuers!.map((t) => ({ ...t, localSubjects: true })) });
+    const trip = async () => {
+      const b = browser(f);
+      const out = new URL((await b.get({ wa: "wsignin1.0", wtrealm: RP, whr: PARTNER })).headers.get("location")!);
+      const res = await back(b, rstr(await partnerAssertion({ subject: name })), out.searchParams.get("wctx")!);
+      expect(res.status).toBe(200);
+      return b.cookie();
+    };
+    const sso = async (cookie: string | undefined) => field(await (await get({ wa: "wsignin1.0", wtrealm: RP }, cookie, f)).text(), "wresult") !== undefined;
+    const cookie = await trip();
+    expect(await sso(cookie)).toBe(true);
+    await new Promise((r) => setTimeout(r, 2)); // the disable falls after the sign-in's millisecond
+    expect(await directory.update(name, { enabled: false }, Date.now())).toMatchObject({ enabled: false });
+    expect(await directory.update(name, { enabled: true }, Date.now())).toMatchObject({ enabled: true });
+    expect(await sso(cookie)).toBe(false);
+    // A sign-in after it has single sign-on.
+    expect(await sso(await trip())).toBe(true);
   });
 
   it("refuses a post from a browser that did not set out (login CSRF) and a changed wctx", async () => {

@@ -1,3 +1,4 @@
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { KeyRing } from "../../src/keys/keyring.ts";
 import { DEV_KEY_MATERIALS } from "../../src/config/dev-keys.ts";
@@ -8,6 +9,7 @@ import { DEV_CONFIG, DEV_SECRETS } from "../../src/config/dev.ts";
 import { credentialStamp, sealSession } from "../../src/pages/wsfed-session.ts";
 import { ORIGIN, call } from "../helpers/worker.ts";
 import { workerWith } from "../hostile/configured.ts";
+import { UserDirectory } from "../../src/state/directory.ts";
 import { REPLY, RP, SECURE_RP, browser, field, formFields, get, post, query, sessionCookie, signIn } from "../helpers/wsfed.ts";
 
 const SAML2 = "urn:oasis:names:tc:SAML:2.0:assertion";
@@ -125,6 +127,31 @@ describe("WS-Federation passive sign-in", () => {
     const after = await (await get({ wa: "wsignin1.0", wtrealm: RP }, cookie)).text();
     expect(field(after, "wresult")).toBeUndefined();
     expect(after).toContain('name="password"');
+  });
+
+  it("enabling a disabled directory user again does not bring back the sessions the disable ended, nor does making a deleted user anew with the same password; a new sign-in has single sign-on", async () => {
+    const admin = (path: string, method: string, body?: unknown) =>
+      call(path, { method, headers: { authorization: "Basic " + btoa("user-admin:user-admin-secret-7a6b5c4d3e2f1a0b"), "content-type": "application/json" }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    const sso = async (cookie: string) => field(await (await get({ wa: "wsignin1.0", wtrealm: RP }, cookie)).text(), "wresult") !== undefined;
+    const name = `web-${crypto.randomUUID().slice(0, 8)}`;
+    expect((await admin("/admin/users", "POST", { username: name, password: "browser-pass-1" })).status).toBe(201);
+    const old = sessionCookie(await signIn({ wtrealm: RP }, name, "browser-pass-1"))!;
+    expect(await sso(old)).toBe(true);
+
+    expect((await admin(`/admin/users/${name}`, "PATCH", { enabled: false })).status).toBe(200);
+    expect((await admin(`/admin/users/${name}`, "PATCH", { enabled: true })).status).toBe(200);
+    expect(await sso(old)).toBe(false);
+    // A change that is no disable (claims, enabling the enabled) ends nothing.
+    const fresh = sessionCookie(await signIn({ wtrealm: RP }, name, "browser-pass-1"))!;
+    expect((await admin(`/admin/users/${name}`, "PATCH", { enabled: true, claims: { email: [`${name}@example.org`] } })).status).toBe(200);
+    expect(await sso(fresh)).toBe(true);
+
+    // Deleted, and made again with the stored hash it had (an import): the name's new holder.
+    const directory = new UserDirectory(env.USERS_DB, "");
+    const stored = (await directory.get(name))!;
+    expect(await directory.delete(name)).toBeDefined();
+    expect(await directory.create({ username: name, passwordHash: stored.passwordHash, enabled: true, claims: {} }, Date.now() + 1)).toBeDefined();
+    expect(await sso(fresh)).toBe(false);
   });
 
   it("setting a directory user's password ends the browser sessions begun with the old one; a sign-in with the new one has single sign-on again", async () => {
