@@ -52,6 +52,8 @@ export interface SessionParty {
 
 /** What a session cookie says. */
 export interface Session {
+  /** Random ({@link newSessionId}); undefined in a cookie sealed before sessions had one. */
+  id?: string | undefined;
   subject: string;
   /** Sign-in time and method (SAML AuthnInstant / AuthnContextClassRef). */
   authTime: number;
@@ -87,30 +89,52 @@ export const PARTNER_SESSION_COOKIE: CookieSpec = { name: "sts_partner_session",
  */
 export const REPLACED_SESSION_COOKIE: CookieSpec = { name: "sts_replaced_session", sameSite: "None" };
 
-/** What ends a session on the server: the subject, when it began, until when it lasts. */
+/** What ends a session on the server: its ID, the subject, when it began, until when it lasts. */
 export interface SessionRef {
+  id?: string | undefined;
   subject: string;
   authTime: number;
   expires: number;
 }
 
-/** The ID the state store knows a session by: ending it there refuses the cookie everywhere. */
+/**
+ * A new session's ID: 128 random bits. The subject and the sign-in time do not tell sessions
+ * apart — one user signing in from two browsers in one millisecond would get one ID, and
+ * signing out of one (or signing in over it) would end the other — and server state to number
+ * them is what a session cookie avoids.
+ */
+export function newSessionId(): string {
+  return toBase64Url(randomBytes(16));
+}
+
+/**
+ * The ID the state store knows a session by: ending it there refuses the cookie everywhere. The
+ * subject and sign-in time stay in it, so that a cookie sealed before sessions had an ID of their
+ * own is still known by the ID it had (the random part, base64url, holds no ':').
+ */
 export function sessionStateId(s: SessionRef): string {
-  return `wsfed-session:${s.subject}:${s.authTime}`;
+  const base = `wsfed-session:${s.subject}:${s.authTime}`;
+  return s.id === undefined ? base : `${base}:${s.id}`;
 }
 
 /** The partner-session cookie's value for a session. */
 export function sealSessionRef(key: WebKey, s: SessionRef): Promise<string> {
-  return sealJson(key, "session-ref", [s.subject, s.authTime, s.expires]);
+  return sealJson(key, "session-ref", s.id === undefined ? [s.subject, s.authTime, s.expires] : [s.subject, s.authTime, s.expires, s.id]);
 }
 
 /** The session a partner-session cookie names, if its MAC verifies and the session has not expired. */
 export async function openSessionRef(key: WebKey, value: string | undefined, now: number): Promise<SessionRef | undefined> {
   const j = await openJson(key, "session-ref", value, 2048);
-  if (!Array.isArray(j) || j.length !== 3) return undefined;
-  const [subject, authTime, expires] = j as unknown[];
+  if (!Array.isArray(j) || (j.length !== 3 && j.length !== 4)) return undefined;
+  const [subject, authTime, expires, id] = j as unknown[];
   if (typeof subject !== "string" || typeof authTime !== "number" || typeof expires !== "number" || expires <= now) return undefined;
-  return { subject, authTime, expires };
+  if (id !== undefined && !isSessionId(id)) return undefined;
+  return { ...(id === undefined ? {} : { id }), subject, authTime, expires };
+}
+
+/** Whether `v` has the shape {@link newSessionId} gives. */
+function isSessionId(v: unknown): v is string {
+  return typeof v === "string" && /^[A-Za-z0-9_-]{22}$/.test(v);
 }
 
 /**
@@ -161,20 +185,22 @@ export async function sealSession(key: WebKey, s: Session): Promise<string> {
   const parties = s.parties.slice(-MAX_SESSION_PARTIES).map((q) => [q.id, q.reply]);
   const partner = s.partner ? { p: s.partner.issuer, c: s.partner.claims } : {};
   const credential = s.credential === undefined ? {} : { k: s.credential };
-  return sealJson(key, "session", { s: s.subject, t: s.authTime, m: s.method, e: s.expires, r: parties, ...partner, ...credential });
+  const id = s.id === undefined ? {} : { i: s.id };
+  return sealJson(key, "session", { ...id, s: s.subject, t: s.authTime, m: s.method, e: s.expires, r: parties, ...partner, ...credential });
 }
 
 /** The session a cookie value holds, if its MAC verifies and it has not expired; otherwise undefined. */
 export async function openSession(key: WebKey, value: string | undefined, now: number): Promise<Session | undefined> {
   const j = await openJson(key, "session", value, MAX_SESSION_CHARS);
   if (typeof j !== "object" || j === null) return undefined;
-  const o = j as { s?: unknown; t?: unknown; m?: unknown; e?: unknown; r?: unknown; p?: unknown; c?: unknown; k?: unknown };
+  const o = j as { i?: unknown; s?: unknown; t?: unknown; m?: unknown; e?: unknown; r?: unknown; p?: unknown; c?: unknown; k?: unknown };
   if (typeof o.s !== "string" || typeof o.t !== "number" || typeof o.m !== "string" || typeof o.e !== "number") return undefined;
   if (o.k !== undefined && typeof o.k !== "string") return undefined;
+  if (o.i !== undefined && !isSessionId(o.i)) return undefined;
   if (!Array.isArray(o.r) || !o.r.every((x) => Array.isArray(x) && x.length === 2 && typeof x[0] === "string" && typeof x[1] === "string")) return undefined;
   if (o.e <= now || o.t > now) return undefined;
   const parties = (o.r as [string, string][]).map(([id, reply]) => ({ id, reply }));
-  const session: Session = { subject: o.s, authTime: o.t, method: o.m, expires: o.e, parties, ...(o.k === undefined ? {} : { credential: o.k }) };
+  const session: Session = { ...(o.i === undefined ? {} : { id: o.i }), subject: o.s, authTime: o.t, method: o.m, expires: o.e, parties, ...(o.k === undefined ? {} : { credential: o.k }) };
   if (o.p === undefined) return session;
   const claims = o.c as Record<string, unknown> | null;
   if (typeof o.p !== "string" || typeof claims !== "object" || claims === null || Array.isArray(claims)) return undefined;

@@ -38,7 +38,7 @@ import {
 } from "./wsfed-partner.ts";
 import {
   FORM_BINDING_COOKIE, MAX_SESSION_CHARS, MAX_WCTX, PARTNER_SESSION_COOKIE, REPLACED_SESSION_COOKIE, SESSION_COOKIE, SESSION_MAX_MS, type Session, type SignInParams, type WebKey, checkFormToken,
-  type SessionRef, credentialStamp, formToken, newBrowserBinding, openSession, openSessionRef, readBrowserBinding, sealSession, sealSessionRef, sessionStateId,
+  type SessionRef, credentialStamp, formToken, newBrowserBinding, newSessionId, openSession, openSessionRef, readBrowserBinding, sealSession, sealSessionRef, sessionStateId,
 } from "./wsfed-session.ts";
 
 /** A sign-in form post is a handful of short fields; a partner's post carries its token (wresult). */
@@ -308,7 +308,7 @@ async function submitted(x: Exchange, rp: RelyingParty, p: SignInParams, form: F
       refuse("This sign-in form has already been submitted. Go back to the application and start again.", 403);
     }
     const credential = who.passwordHash === undefined ? undefined : await credentialStamp(x.key, who.passwordHash);
-    const session = await replacing(x, x.cookie, { subject: who.identity.subject, authTime: now, method: who.identity.authnMethod, expires: sessionEnd(rp, now), parties: [], credential }, now);
+    const session = await replacing(x, x.cookie, { id: newSessionId(), subject: who.identity.subject, authTime: now, method: who.identity.authnMethod, expires: sessionEnd(rp, now), parties: [], credential }, now);
     return await issueFor(x, rp, p, session, who.identity.claims, now);
   } catch (e) {
     if (!(e instanceof StsError && e.code === "authentication_failed")) throw e;
@@ -477,7 +477,7 @@ async function partnerReturned(x: Exchange, form: FirstValues, now: number): Pro
     return html(errorPage(`The sign-in at ${partner.displayName} could not be accepted. Go back to the application and start again.`), 403);
   }
   const session = await replacing(x, x.cookie ?? x.replaced, {
-    subject: identity.subject, authTime: now, method: identity.authnMethod, expires: sessionEnd(rp, now), parties: [],
+    id: newSessionId(), subject: identity.subject, authTime: now, method: identity.authnMethod, expires: sessionEnd(rp, now), parties: [],
     partner: { issuer: partner.issuer, claims: identity.claims },
   }, now);
   const maxAgeSeconds = Math.floor((session.expires - now) / 1000);

@@ -1,5 +1,5 @@
 import { env } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { KeyRing } from "../../src/keys/keyring.ts";
 import { DEV_KEY_MATERIALS } from "../../src/config/dev-keys.ts";
 import { parseXml } from "../../src/xml/parse.ts";
@@ -384,6 +384,33 @@ describe("a session older than a party lets its tokens live", () => {
 });
 
 describe("sign-out on the server", () => {
+  it("ends only its own session: two browsers of one user signed in within the same millisecond keep two sessions", async () => {
+    const [a, b] = [browser(), browser()];
+    const forms = [formFields(await (await a.get({ wa: "wsignin1.0", wtrealm: RP })).text()), formFields(await (await b.get({ wa: "wsignin1.0", wtrealm: RP })).text())];
+    // One instant for both sign-ins: only Date is frozen, the worker's I/O runs as ever.
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.now() });
+    try {
+      expect((await a.post({ ...forms[0]!, username: "alice", password: "wonderland" })).status).toBe(200);
+      expect((await b.post({ ...forms[1]!, username: "alice", password: "wonderland" })).status).toBe(200);
+    } finally {
+      vi.useRealTimers();
+    }
+    const payload = (c: string) => JSON.parse(atob(/sts_session=([^.;]*)/.exec(c)![1]!.replace(/-/g, "+").replace(/_/g, "/"))) as { t: number };
+    expect(payload(a.cookie()!).t).toBe(payload(b.cookie()!).t);
+    expect((await a.get({ wa: "wsignout1.0" })).status).toBe(200);
+    expect(field(await (await b.get({ wa: "wsignin1.0", wtrealm: RP })).text(), "wresult")).toBeDefined();
+  });
+
+  it("still ends a session whose cookie was sealed without an ID of its own", async () => {
+    const now = Date.now();
+    const key = { secret: DEV_SECRETS.DEV_WEB_SESSION_SECRET!, realm: ORIGIN };
+    const credential = await credentialStamp(key, DEV_SECRETS.DEV_ALICE_PASSWORD_HASH!);
+    const old = `sts_session=${await sealSession(key, { subject: "alice", authTime: now - 1000, method: "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport", expires: now + 3_600_000, parties: [], credential })}`;
+    expect(field(await (await get({ wa: "wsignin1.0", wtrealm: RP }, old)).text(), "wresult")).toBeDefined();
+    expect((await get({ wa: "wsignout1.0" }, old)).status).toBe(200);
+    expect(field(await (await get({ wa: "wsignin1.0", wtrealm: RP }, old)).text(), "wresult")).toBeUndefined();
+  });
+
   it("ends the session in the state store: a copy of its cookie kept from before is refused afterwards", async () => {
     const b = browser();
     const fields = formFields(await (await b.get({ wa: "wsignin1.0", wtrealm: RP })).text());

@@ -1,6 +1,6 @@
 /** The session cookie's contents: a local user's, a partner's user's with its claims, and what a reader refuses. */
 import { describe, expect, it } from "vitest";
-import { FORM_TOKEN_MS, credentialStamp, MAX_SESSION_CHARS, type Session, type SignInParams, checkFormToken, formToken, openSession, sealJson, sealSession } from "../../src/pages/wsfed-session.ts";
+import { FORM_TOKEN_MS, credentialStamp, MAX_SESSION_CHARS, type Session, type SignInParams, checkFormToken, formToken, newSessionId, openSession, openSessionRef, sealJson, sealSession, sealSessionRef, sessionStateId } from "../../src/pages/wsfed-session.ts";
 
 const SECRET = { secret: "test-web-session-secret-0123456789abcdef", realm: "https://sts.example.org" };
 const now = Date.now();
@@ -39,6 +39,24 @@ describe("session cookie", () => {
     const big = await sealSession(SECRET, { ...base, partner: { issuer: "urn:p", claims: { group: Array.from({ length: 400 }, (_, i) => `group-${i}`) } } });
     expect(big.length).toBeGreaterThan(MAX_SESSION_CHARS);
     expect(await openSession(SECRET, big, now)).toBeUndefined();
+  });
+});
+
+describe("session ID", () => {
+  it("is random: sessions of one subject begun in one millisecond are known apart, in the cookie, the partner-session cookie and the state store", async () => {
+    const [a, b] = [{ ...base, id: newSessionId() }, { ...base, id: newSessionId() }];
+    expect(a.id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(sessionStateId(a)).not.toBe(sessionStateId(b));
+    expect(await openSession(SECRET, await sealSession(SECRET, a), now)).toEqual(a);
+    const ref = { id: a.id, subject: a.subject, authTime: a.authTime, expires: a.expires };
+    expect(await openSessionRef(SECRET, await sealSessionRef(SECRET, ref), now)).toEqual(ref);
+    // A cookie sealed without one keeps the ID the state store knew it by.
+    const { id: _id, ...old } = ref;
+    expect(await openSessionRef(SECRET, await sealSessionRef(SECRET, old), now)).toEqual(old);
+    expect(sessionStateId(old)).toBe(`wsfed-session:alice:${base.authTime}`);
+    // An ID of another shape is no session of ours.
+    expect(await openSession(SECRET, await sealJson(SECRET, "session", { i: 7, s: "alice", t: now - 1000, m: "urn:x", e: now + 60_000, r: [] }), now)).toBeUndefined();
+    expect(await openSessionRef(SECRET, await sealJson(SECRET, "session-ref", ["alice", now - 1000, now + 60_000, "x:y"]), now)).toBeUndefined();
   });
 });
 
