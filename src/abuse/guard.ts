@@ -8,6 +8,7 @@ import { type Authenticated, authenticatePassword } from "../engine/authenticate
 import { StsError } from "../errors.ts";
 import type { StsContext } from "../engine/types.ts";
 import type { StateClient } from "../state/client.ts";
+import { stateKey } from "../state/state-key.ts";
 import { forgetUnknownName } from "../web/audit.ts";
 import { type Counter, type FailureKeys, TOO_MANY_FAILURES, admit, countFailure, failureKeys, inRealm, localHit, rateLimited, realmKey } from "./limits.ts";
 
@@ -100,7 +101,7 @@ export function withRenewalLimit(state: StateClient, limits: LimitsConfig, reque
     ...state,
     async renew(subject, token, renewed) {
       const now = Date.now();
-      const local = localHit(realmKey(realm, `renew:client:${requestor}`), windowMs, now);
+      const local = localHit(realmKey(realm, stateKey("renew", "client", requestor)), windowMs, now);
       if (local.count > limits.maxRenewalsPerWindow) throw rateLimited("Too many renewals; try again later.", local.resetAt, now);
       const r = await state.renew(subject, token, renewed, { max: limits.maxRenewalsPerWindow, windowMs });
       if (!r.ok && r.reason === "rate-limited") {

@@ -30,6 +30,7 @@
 import { isolateCaches } from "../cache.ts";
 import { StsError } from "../errors.ts";
 import type { StateClient } from "../state/client.ts";
+import { stateKey } from "../state/state-key.ts";
 
 /** The counter the limits need (one Durable Object RPC per call). */
 export type Counter = Pick<StateClient, "hit">;
@@ -96,14 +97,14 @@ export type CredentialKind = "user" | "client" | "x509" | "saml" | "wsfed-partne
  * would otherwise lock that address out of certificate sign-in).
  */
 export function failureKeys(name: string, clientAddress: string | undefined, kind: CredentialKind = "user"): FailureKeys {
-  const named = `auth-fail:${kind}:${name}`;
+  const named = stateKey("auth-fail", kind, name);
   if (!clientAddress) return { name: named, address: undefined, pair: undefined };
   return {
     name: named,
-    address: `auth-fail:ip:${clientAddress}`,
-    // The address's length first: no address and name can spell another pair's key. A user's
-    // pair key is as it always was; the other kinds' are their own.
-    pair: `auth-fail:${kind === "user" ? "" : `${kind}-`}pair:${clientAddress.length}:${clientAddress}:${name}`,
+    address: stateKey("auth-fail", "ip", clientAddress),
+    // A user's pair key is as it always was (the address's length stays in it, so an IPv4
+    // pair's key is the same string); the other kinds' are their own.
+    pair: stateKey("auth-fail", kind === "user" ? "pair" : `${kind}-pair`, String(clientAddress.length), clientAddress, name),
   };
 }
 
@@ -118,9 +119,9 @@ export function inRealm(realm: string | undefined, keys: FailureKeys): FailureKe
   return { name: realmKey(realm, keys.name), address: at(keys.address), pair: at(keys.pair) };
 }
 
-/** One counter key of a realm (see `inRealm`); a realm name holds no ":". */
+/** One counter key of a realm (see `inRealm`). */
 export function realmKey(realm: string | undefined, key: string): string {
-  return realm === undefined ? key : `realm:${realm}:${key}`;
+  return realm === undefined ? key : stateKey("realm", realm, key);
 }
 
 function current(key: string | undefined, now: number): { count: number; resetAt: number } | undefined {

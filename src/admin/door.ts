@@ -12,6 +12,7 @@ import { type Route, decide } from "../engine/authorize.ts";
 import type { RequestServices, StsContext } from "../engine/types.ts";
 import { StsError, authenticationFailed } from "../errors.ts";
 import type { StateClient } from "../state/client.ts";
+import { stateKey } from "../state/state-key.ts";
 import { presentedRequestor, writeAudit } from "../web/audit.ts";
 import { parseBasicAuthorization } from "../web/basic-auth.ts";
 import { NO_STORE } from "../web/headers.ts";
@@ -75,7 +76,7 @@ export async function throughDoor<E extends HonoEnv>(
     // password does (same answer, same cost, counted as a failure).
     await authenticateLimited(ctx, state, svc.clientAddress, cred.user, cred.secret, (who) => decide(who, { route: opts.route }).allowed);
     const now = Date.now();
-    const hits = await state.hit(realmKey(ctx.config.realm, `admin:${cred.user}`), 60_000);
+    const hits = await state.hit(realmKey(ctx.config.realm, stateKey("admin", cred.user)), 60_000);
     if (hits.count > ADMIN_REQUESTS_PER_MINUTE) {
       throw rateLimited(`This account may make ${ADMIN_REQUESTS_PER_MINUTE} administration requests a minute.`, hits.resetAt, now);
     }

@@ -87,13 +87,13 @@ export interface StateClient {
   revokeSubject(subject: SubjectKey, before?: number): Promise<number>;
   /**
    * Replay check for a one-time value (UsernameToken Nonce+Created, client-assertion jti).
-   * `key` names its kind and the value: `replayKey("ut", username, nonce, created)` (replay-key.ts).
+   * `key` names its kind and the value: `stateKey("ut", username, nonce, created)` (state-key.ts).
    * @param expiresAt the end of the window in which the caller accepts the value
    * @returns true the first time, false for a replay before `expiresAt` (and for a minute after).
    */
   rememberNonce(key: string, expiresAt: number): Promise<boolean>;
   /**
-   * Counts one event (a failed authentication, a renewal) under `key` in a fixed window of
+   * Counts one event (a failed authentication, a renewal) under `key` (built with `stateKey`, state-key.ts) in a fixed window of
    * `windowMs`; returns the count so far in this window and when it ends. One RPC.
    */
   hit(key: string, windowMs: number): Promise<{ count: number; resetAt: number }>;
