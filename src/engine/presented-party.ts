@@ -4,7 +4,7 @@
  * from a configured trusted issuer (JWT with its JWKS and algorithm allow-list, SAML with
  * pinned certificates). Anything else is refused. Protocol-free: adapters decode the wire form.
  */
-import { stateKey } from "../state/state-key.ts";
+import { replayKey } from "../state/state-key.ts";
 import { DISABLED, currentIdentity, refuseDisabledActors, refuseDisabledSubject } from "./authenticate.ts";
 import { findUser, localNameLike } from "./users.ts";
 import { actorRevocation, revocationOf, subjectRevocation } from "./check.ts";
@@ -462,7 +462,7 @@ async function externalSaml(ctx: StsContext, state: Pick<StateClient, "status" |
   // SAML 2.0 core §2.5.1.5: a OneTimeUse assertion is used once; its use is remembered until it
   // expires (then it is refused as expired anyway), under its issuer and ID. Last, so only an
   // assertion good in every other way is spent.
-  if (f.oneTimeUse && !(await state.rememberNonce(stateKey("saml-one-time-use", t.issuer, f.id), f.expires.getTime() + skew))) {
+  if (f.oneTimeUse && !(await state.rememberNonce(replayKey("saml-one-time-use", t.issuer, f.id), f.expires.getTime() + skew))) {
     throw invalidToken("The SAML token may be used only once (Conditions OneTimeUse), and it has been used before.");
   }
   return {

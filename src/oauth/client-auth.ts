@@ -4,7 +4,7 @@
  * (RFC 7523 §2.2 and §3, OIDC Core §9). Every failure is the same `invalid_client`, whatever
  * went wrong, so a caller learns nothing about which clients exist.
  */
-import { stateKey } from "../state/state-key.ts";
+import { type ReplayKey, replayKey } from "../state/state-key.ts";
 import { constantTimeEqualText } from "../bytes.ts";
 import { parseBasicAuthorization } from "../web/basic-auth.ts";
 import type { OAuthClient } from "../config/types.ts";
@@ -31,7 +31,7 @@ export interface AuthenticatedClient {
 
 export interface ClientAuthDeps {
   /** Replay cache (Durable Object): true the first time a key is seen before `expiresAt`. */
-  rememberNonce(key: string, expiresAt: number): Promise<boolean>;
+  rememberNonce(key: ReplayKey, expiresAt: number): Promise<boolean>;
   /**
    * Audiences a client assertion may name: our token endpoint URL, our issuer, this endpoint.
    * A function: only private_key_jwt needs them, so secret-based requests never build them.
@@ -190,7 +190,7 @@ async function byAssertion(ctx: StsContext, params: FormParams, paramId: string 
   if (exp * 1000 > now.getTime() + (MAX_ASSERTION_LIFETIME_S + skew) * 1000) throw fail("exp is too far in the future");
   if (typeof payload.jti !== "string" || payload.jti.length > 256) throw fail("bad jti");
   // RFC 7523 §3 item 7: the jti may be used once; remember it until the assertion expires.
-  const first = await deps.rememberNonce(stateKey("pkjwt", client.clientId, payload.jti), (exp + skew) * 1000);
+  const first = await deps.rememberNonce(replayKey("pkjwt", client.clientId, payload.jti), (exp + skew) * 1000);
   if (!first) throw fail("jti already used");
   return client;
 }

@@ -5,7 +5,7 @@
  * before, and the server's nonce where the deployment hands them out (`dpop-nonce.ts`) — and turned
  * into the thumbprint the issued token is bound to (RFC 9449 §6.1 `cnf.jkt`).
  */
-import { stateKey } from "../state/state-key.ts";
+import { replayKey } from "../state/state-key.ts";
 import { calculateJwkThumbprint, compactVerify, errors, importJWK } from "jose";
 import { fromBase64Url, strictUtf8 } from "../bytes.ts";
 import { invalidDpopProof, useDpopNonce } from "../errors.ts";
@@ -131,7 +131,7 @@ export async function verifyDpopProof(
   }
   const jkt = await calculateJwkThumbprint(jwk, "sha256");
   // RFC 9449 §11.1: a proof is used once. Remembered for as long as its iat would be accepted.
-  const first = await state.rememberNonce(stateKey("dpop", jkt, jti), Math.ceil((iat + skew) * 1000));
+  const first = await state.rememberNonce(replayKey("dpop", jkt, jti), Math.ceil((iat + skew) * 1000));
   if (!first) throw refuse("this proof (its jti) has been used before");
   return { jkt };
 }

@@ -14,7 +14,7 @@
  * the partner and the claims its token stated (wsfed-session.ts), and signing out calls the
  * partner's clean-up.
  */
-import { stateKey } from "../state/state-key.ts";
+import { replayKey } from "../state/state-key.ts";
 import type { Element } from "@xmldom/xmldom";
 import type { TrustedIssuer } from "../config/types.ts";
 import { openEncryptedAssertion } from "../engine/open-encrypted.ts";
@@ -137,7 +137,7 @@ export async function partnerIdentity(
   const until = facts.expires?.getTime() ?? ctx.now().getTime() + PARTNER_STATE_MS;
   // Remembered for as long as it is accepted: to its expiry plus the skew it was judged with,
   // the partner's own (src/engine/presented-party.ts), which may be wider than the STS's.
-  if (!(await state.rememberNonce(stateKey("wsfed-partner-token", partner.issuer, facts.id), until + partner.clockSkewSeconds * 1000))) {
+  if (!(await state.rememberNonce(replayKey("wsfed-partner-token", partner.issuer, facts.id), until + partner.clockSkewSeconds * 1000))) {
     throw invalidToken(`This ${what} has been used before.`);
   }
   return party.identity;

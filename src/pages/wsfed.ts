@@ -9,7 +9,7 @@
  * Every refusal is an HTML page with 4xx, never a redirect: a request naming an unknown party or
  * an unregistered reply address goes nowhere.
  */
-import { stateKey } from "../state/state-key.ts";
+import { replayKey } from "../state/state-key.ts";
 import { endedSince, findEnabledUser, findUser } from "../engine/users.ts";
 import { authenticateLimited, withFailureLimit } from "../abuse/guard.ts";
 import { failureKeys } from "../abuse/limits.ts";
@@ -304,7 +304,7 @@ async function submitted(x: Exchange, rp: RelyingParty, p: SignInParams, form: F
     if (who.kind !== "user") throw new StsError("authentication_failed", "not a user");
     // The form is spent once it signs someone in, not before: a failed or locked-out post
     // writes nothing to state (as a WS-Trust UsernameToken's nonce).
-    if (!(await x.state.rememberNonce(stateKey("wsfed-form", checked.nonce), checked.expires))) {
+    if (!(await x.state.rememberNonce(replayKey("wsfed-form", checked.nonce), checked.expires))) {
       refuse("This sign-in form has already been submitted. Go back to the application and start again.", 403);
     }
     const credential = who.passwordHash === undefined ? undefined : await credentialStamp(x.key, who.passwordHash);
@@ -460,7 +460,7 @@ async function partnerReturned(x: Exchange, form: FirstValues, now: number): Pro
   if (!partner) refuse("This partner no longer signs users in here.", 403);
   // The party, its reply address and its context as they were checked on the way out, checked again.
   const { rp, params } = signInParams(ctx, new URLSearchParams({ wtrealm: trip.params.wtrealm, wreply: trip.params.wreply, wctx: trip.params.wctx }));
-  if (!(await x.state.rememberNonce(stateKey("wsfed-partner-trip", trip.binding), trip.expires))) {
+  if (!(await x.state.rememberNonce(replayKey("wsfed-partner-trip", trip.binding), trip.expires))) {
     refuse("This sign-in has already been completed. Go back to the application and start again.", 403);
   }
   const address = x.svc.clientAddress;

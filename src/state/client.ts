@@ -11,6 +11,7 @@ import {
 } from "./hash.ts";
 import type { CancelResult, RenewResult, RevocationReason, TokenStatus } from "./types.ts";
 import { RevokedCache, isolateRevokedCache } from "./revoked-cache.ts";
+import type { ReplayKey } from "./state-key.ts";
 
 export { tokenIdHash, subjectShardName, type SubjectKey } from "./hash.ts";
 export type { CancelResult, RenewResult, RevocationReason, TokenStatus } from "./types.ts";
@@ -87,11 +88,12 @@ export interface StateClient {
   revokeSubject(subject: SubjectKey, before?: number): Promise<number>;
   /**
    * Replay check for a one-time value (UsernameToken Nonce+Created, client-assertion jti).
-   * `key` names its kind and the value: `stateKey("ut", username, nonce, created)` (state-key.ts).
+   * `key` names its kind and the value: `replayKey("ut", username, nonce, created)` (state-key.ts).
+   * A value held under the key's `earlier` spelling (an earlier release's) is a replay too.
    * @param expiresAt the end of the window in which the caller accepts the value
    * @returns true the first time, false for a replay before `expiresAt` (and for a minute after).
    */
-  rememberNonce(key: string, expiresAt: number): Promise<boolean>;
+  rememberNonce(key: ReplayKey, expiresAt: number): Promise<boolean>;
   /**
    * Counts one event (a failed authentication, a renewal) under `key` (built with `stateKey`, state-key.ts) in a fixed window of
    * `windowMs`; returns the count so far in this window and when it ends. One RPC.
@@ -225,13 +227,22 @@ export function createStateClient(env: StateBindings, opts: StateClientOptions =
     },
 
     async rememberNonce(key, expiresAt) {
-      const bytes = await sha256(scope + key);
-      const stub = env.REPLAY_CACHE.getByName(replayShardName(bytes));
+      const remember = async (k: string, until: number) => {
+        const bytes = await sha256(scope + k);
+        const stub = env.REPLAY_CACHE.getByName(replayShardName(bytes));
+        return (await stub.remember({ key: base64url(bytes), expiresAt: until, now: at })).fresh;
+      };
+      const at = now();
       // Kept a margin past the end of its window: the caller judged the value fresh with its
       // clock before this call, the object judges a repeat with `now()` taken after; at the
-      // edge of the window the two must not disagree in the replayer's favour.
-      const r = await stub.remember({ key: base64url(bytes), expiresAt: expiresAt + REPLAY_MARGIN_MS, now: now() });
-      return r.fresh;
+      // edge of the window the two must not disagree in the replayer's favour. The earlier
+      // release's key is asked with a window already over, which the object answers without
+      // writing (ReplayCacheObject.remember), in parallel: no latency added.
+      const [fresh, freshEarlier] = await Promise.all([
+        remember(key.key, expiresAt + REPLAY_MARGIN_MS),
+        key.earlier === undefined ? true : remember(key.earlier, at),
+      ]);
+      return fresh && freshEarlier;
     },
 
     async hit(key, windowMs) {

@@ -39,9 +39,16 @@ export class ReplayCacheObject extends DurableObject {
    * Check-and-set in one statement: `fresh: true` the first time `key` is seen (or after its
    * previous entry expired), `fresh: false` for a repeat before `expiresAt`. The upsert writes
    * a row only when there was none or it had expired, so whether it wrote is the answer.
+   * A window already over at `now` remembers nothing, so such a call only asks whether `key` is
+   * held: the state client asks so after a key an earlier release spelled differently
+   * (state-key.ts). An object of a release before this one answers it alike, writing a row
+   * that is dead on arrival, so the question is safe whichever release runs the object.
    */
   async remember(q: RememberQuery): Promise<{ fresh: boolean }> {
     const now = q.now ?? Date.now();
+    if (q.expiresAt <= now) {
+      return { fresh: this.ctx.storage.sql.exec("SELECT 1 FROM seen WHERE key = ? AND expires_at > ?", q.key, now).toArray().length === 0 };
+    }
     const fresh = this.ctx.storage.sql.exec(
       `INSERT INTO seen (key, expires_at) VALUES (?1, ?2)
        ON CONFLICT (key) DO UPDATE SET expires_at = ?2 WHERE seen.expires_at <= ?3`,

@@ -24,6 +24,32 @@ export function stateKey(kind: string, ...parts: string[]): string {
   return key;
 }
 
+/**
+ * A one-time value's replay-cache key: {@link stateKey}, with the key releases before the
+ * escaping remembered the same value under when that differs (every partner issuer, a client
+ * ID that is a URL). The state client refuses a value held under that earlier spelling too, so
+ * a one-time value spent before an upgrade stays spent after it (docs/storage.md, "Upgrades and
+ * rollbacks"). The earlier spelling is only ever read, never written: written, it would bring
+ * back the very collisions the escaping ends.
+ */
+export function replayKey(kind: string, ...parts: string[]): ReplayKey {
+  const key = stateKey(kind, ...parts);
+  const earlier = [kind, ...parts].join(":");
+  return earlier === key ? { key } : { key, earlier };
+}
+
+/** A one-time value's replay-cache key ({@link replayKey}). */
+export interface ReplayKey {
+  /** The key the value is remembered under. */
+  readonly key: string;
+  /**
+   * The key releases before the escaping remembered the same value under, when it differs:
+   * held there, the value has been spent. Such entries end with their replay window, so once
+   * every window open at the upgrade is over this finds nothing.
+   */
+  readonly earlier?: string;
+}
+
 function escapePart(p: string): string {
   return /[:%]/.test(p) ? p.replace(/%/g, "%25").replace(/:/g, "%3A") : p;
 }

@@ -2,7 +2,7 @@
  * Who sends a WS-Trust request, as the endpoint asks them to prove it (endpoints.ts): a
  * UsernameToken, an X.509 message signature, or a SAML assertion from us or a trusted issuer.
  */
-import { stateKey } from "../state/state-key.ts";
+import { replayKey } from "../state/state-key.ts";
 import type { Element } from "@xmldom/xmldom";
 import { authenticateLimited, withFailureLimit } from "../abuse/guard.ts";
 import { failureKeys } from "../abuse/limits.ts";
@@ -167,7 +167,7 @@ async function useOnce(state: StateClient, ut: UsernameToken): Promise<void> {
   const { username, nonce, created } = ut;
   if (!nonce || !created) return;
   const fresh = Date.now() - created.getTime() <= MAX_CREDENTIAL_AGE_MS;
-  if (!fresh || !(await state.rememberNonce(stateKey("ut", username, nonce, created.toISOString()), created.getTime() + MAX_CREDENTIAL_AGE_MS))) {
+  if (!fresh || !(await state.rememberNonce(replayKey("ut", username, nonce, created.toISOString()), created.getTime() + MAX_CREDENTIAL_AGE_MS))) {
     throw new StsError("message_expired", "This UsernameToken (Nonce and Created) has been used before.");
   }
 }
@@ -219,7 +219,7 @@ async function acceptOnce(ctx: StsContext, deps: TrustDeps, createdAt: Date, sig
     throw new StsError("message_expired", "The signed message's wsu:Created is too old; sign each request afresh.");
   }
   const digest = toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", signedInfo as Uint8Array<ArrayBuffer>)));
-  if (!(await deps.state.rememberNonce(stateKey("x509sig", digest), created + MAX_CREDENTIAL_AGE_MS + ctx.config.limits.clockSkewSeconds * 1000))) {
+  if (!(await deps.state.rememberNonce(replayKey("x509sig", digest), created + MAX_CREDENTIAL_AGE_MS + ctx.config.limits.clockSkewSeconds * 1000))) {
     throw new StsError("message_expired", "This signed message has been received before.");
   }
 }

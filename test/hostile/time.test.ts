@@ -349,9 +349,9 @@ describe("revocations outlive every window in which the token is still accepted"
     const key = `ut:alice:${crypto.randomUUID()}`;
     const end = now + 10 * MIN;
     now = end - 1; // the caller judged it fresh just inside its window...
-    expect(await client.rememberNonce(key, end)).toBe(true);
+    expect(await client.rememberNonce({ key }, end)).toBe(true);
     now = end + 1; // ...and the replay reaches the object just after it
-    expect(await client.rememberNonce(key, end)).toBe(false);
+    expect(await client.rememberNonce({ key }, end)).toBe(false);
   });
 });
 

@@ -26,6 +26,7 @@ import { signedEnvelope } from "../helpers/wss-sign.ts";
 import { isolateCaches } from "../../src/cache.ts";
 import { assertionIn, trustWith, workerWith } from "../hostile/configured.ts";
 import { ourRsaKey, resign } from "../hostile/helpers.ts";
+import { rememberedByEarlierRelease } from "../state/helpers.ts";
 
 function request(t: "13" | "2005", soap: "1.1" | "1.2", assertion: string, variant = "asymmetric") {
   const path = `/trust/${t}/issuedtokenmixed${variant}basic256`;
@@ -656,6 +657,16 @@ describe("a partner assertion with OneTimeUse (SAML 2.0 core §2.5.1.5)", () => 
       expect(again).toContain("The SAML token may be used only once (Conditions OneTimeUse), and it has been used before.");
       expect(subject(again)).toBeUndefined();
     }
+  });
+
+  it("stays spent across an upgrade: one a release before replay-key escaping remembered is refused", async () => {
+    const once = await restated(await partnerAssertion(), oneTimeUse);
+    const id = /\bID="([^"]+)"/.exec(once)![1]!;
+    // That release joined the issuer's URN into the key as it is, colons and all.
+    await rememberedByEarlierRelease(`saml-one-time-use:${PARTNER}:${id}`, Date.now() + 3_600_000);
+    const again = await sendTo(request("13", "1.2", once));
+    expect(faultCode(again)).toBe("wst:FailedAuthentication");
+    expect(again).toContain("The SAML token may be used only once (Conditions OneTimeUse), and it has been used before.");
   });
 
   it("is the only kind spent: an assertion without it signs in as often as it is presented (until it expires)", async () => {

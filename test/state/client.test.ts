@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { RevokedCache, createStateClient, tokenIdHash } from "../../src/state/client.ts";
 import type { ReplayCacheObject } from "../../src/state/replay-cache.ts";
 import { MAX_LEASE_MS } from "../../src/state/types.ts";
-import { HOUR, bindings, freshSubject, tokenStateStub } from "./helpers.ts";
+import { replayKey } from "../../src/state/state-key.ts";
+import { HOUR, bindings, freshSubject, rememberedByEarlierRelease, tokenStateStub } from "./helpers.ts";
 
 const NOW = Date.now();
 /** Read lease used by the lease tests, ms: long enough to tell a wait from none. */
@@ -71,9 +72,9 @@ describe("state client", () => {
     expect(await first.status(other, token("_realm-cancelled"))).toEqual({ state: "revoked", reason: "cancelled" });
     expect(await two.status(other, token("_realm-cancelled"))).toEqual({ state: "active", renewed: false, asOf: expect.any(Number) });
     const nonce = `ut:alice:${crypto.randomUUID()}`;
-    expect(await first.rememberNonce(nonce, NOW + HOUR)).toBe(true);
-    expect(await two.rememberNonce(nonce, NOW + HOUR)).toBe(true);
-    expect(await two.rememberNonce(nonce, NOW + HOUR)).toBe(false);
+    expect(await first.rememberNonce({ key: nonce }, NOW + HOUR)).toBe(true);
+    expect(await two.rememberNonce({ key: nonce }, NOW + HOUR)).toBe(true);
+    expect(await two.rememberNonce({ key: nonce }, NOW + HOUR)).toBe(false);
     const counter = `auth-fail:user:${crypto.randomUUID()}`;
     await first.hit(counter, HOUR);
     await first.hit(counter, HOUR);
@@ -315,9 +316,9 @@ describe("state client", () => {
     const client = createStateClient(bindings, { cache: null });
     const key = `ut:alice:${crypto.randomUUID()}`;
     const exp = Date.now() + 300_000;
-    expect(await client.rememberNonce(key, exp)).toBe(true);
-    expect(await client.rememberNonce(key, exp)).toBe(false);
-    expect(await client.rememberNonce(`${key}x`, exp)).toBe(true);
+    expect(await client.rememberNonce({ key }, exp)).toBe(true);
+    expect(await client.rememberNonce({ key }, exp)).toBe(false);
+    expect(await client.rememberNonce({ key: `${key}x` }, exp)).toBe(true);
     const digest = new Uint8Array(
       await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key)),
     );
@@ -329,5 +330,32 @@ describe("state client", () => {
         s.storage.sql.exec("SELECT count(*) AS n FROM seen WHERE expires_at = ?", exp + 60_000).one().n,
     );
     expect(found).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe("one-time values remembered by a release before replay-key escaping", () => {
+  it("stay spent after the upgrade: a partner's OneTimeUse assertion, a URL client's jti", async () => {
+    const client = createStateClient(bindings, { cache: null });
+    const id = `_${crypto.randomUUID()}`;
+    const partner = replayKey("saml-one-time-use", "urn:example:partner-idp", id);
+    expect(partner.earlier).toBe(`saml-one-time-use:urn:example:partner-idp:${id}`);
+    await rememberedByEarlierRelease(partner.earlier!, Date.now() + HOUR);
+    expect(await client.rememberNonce(partner, Date.now() + HOUR)).toBe(false);
+    const jti = crypto.randomUUID();
+    const urlClient = replayKey("pkjwt", "https://client.example/app", jti);
+    await rememberedByEarlierRelease(`pkjwt:https://client.example/app:${jti}`, Date.now() + HOUR);
+    expect(await client.rememberNonce(urlClient, Date.now() + HOUR)).toBe(false);
+  });
+
+  it("the earlier key is only read: spending a value never burns the value that key now means", async () => {
+    const client = createStateClient(bindings, { cache: null });
+    const c = crypto.randomUUID();
+    // Client "a:<c>" with jti "j", then client "a" with jti "<c>:j": one string before the escaping.
+    const first = replayKey("pkjwt", `a:${c}`, "j");
+    const second = replayKey("pkjwt", "a", `${c}:j`);
+    expect(second.key).toBe(first.earlier);
+    expect(await client.rememberNonce(first, Date.now() + HOUR)).toBe(true);
+    expect(await client.rememberNonce(second, Date.now() + HOUR)).toBe(true);
+    expect(await client.rememberNonce(first, Date.now() + HOUR)).toBe(false);
   });
 });

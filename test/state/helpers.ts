@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import type { StateBindings } from "../../src/state/client.ts";
-import { subjectShardName, type SubjectKey } from "../../src/state/hash.ts";
+import { base64url, replayShardName, sha256, subjectShardName, type SubjectKey } from "../../src/state/hash.ts";
 
 /** The wrangler.toml bindings, typed (Cloudflare.Env is not augmented project-wide). */
 export const bindings = env as unknown as StateBindings;
@@ -18,3 +18,13 @@ export async function tokenStateStub(subject: SubjectKey) {
 }
 
 export const HOUR = 60 * 60 * 1000;
+
+/**
+ * A one-time value spent by a release before replay-key escaping (src/state/state-key.ts): its
+ * key as the one string that release joined, hashed and on its shard as the state client of the
+ * first realm puts it.
+ */
+export async function rememberedByEarlierRelease(key: string, expiresAt: number): Promise<void> {
+  const bytes = await sha256(key);
+  await bindings.REPLAY_CACHE.getByName(replayShardName(bytes)).remember({ key: base64url(bytes), expiresAt, now: Date.now() });
+}

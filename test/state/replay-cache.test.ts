@@ -21,6 +21,18 @@ describe("ReplayCacheObject", () => {
     });
   });
 
+  it("a window already over only asks: held is not fresh, and nothing is written", async () => {
+    const stub = stubFor(`replay-test-${crypto.randomUUID()}`);
+    const now = Date.now();
+    await stub.remember({ key: "held", expiresAt: now + 60_000, now });
+    expect(await stub.remember({ key: "held", expiresAt: now, now })).toEqual({ fresh: false });
+    expect(await stub.remember({ key: "absent", expiresAt: now, now })).toEqual({ fresh: true });
+    const rows = await runInDurableObject(stub, (_i: ReplayCacheObject, s) => s.storage.sql.exec<{ key: string }>("SELECT key FROM seen").toArray().map((r) => r.key));
+    expect(rows).toEqual(["held"]);
+    // Asked, not spent: the value is still fresh the first time it is really remembered.
+    expect(await stub.remember({ key: "absent", expiresAt: now + 60_000, now })).toEqual({ fresh: true });
+  });
+
   it("concurrent checks of one key: exactly one is fresh", async () => {
     const stub = stubFor(`replay-test-${crypto.randomUUID()}`);
     const exp = Date.now() + 60_000;

@@ -4,7 +4,7 @@
  * rememberNonce and of the counters builds its key with the one helper.
  */
 import { describe, expect, it } from "vitest";
-import { stateKey } from "../../src/state/state-key.ts";
+import { replayKey, stateKey } from "../../src/state/state-key.ts";
 import { failureKeys, inRealm, realmKey } from "../../src/abuse/limits.ts";
 
 const SOURCES = import.meta.glob("../../src/**/*.ts", { query: "?raw", import: "default", eager: true }) as Record<string, string>;
@@ -52,14 +52,22 @@ describe("stateKey", () => {
     }
   });
 
-  it("every rememberNonce call in src/ builds its key with stateKey", () => {
+  it("every rememberNonce call in src/ builds its key with replayKey (stateKey and the spelling before it)", () => {
     const calls = Object.entries(SOURCES).flatMap(([file, text]) =>
       [...text.matchAll(/\.rememberNonce\(\s*([^,]*)/g)].map((m) => ({ file, key: m[1]!.trim() })),
     );
     // The state client's own definition and pass-throughs take `key`/`k` as given.
     const built = calls.filter((c) => !/^(key|k)$/.test(c.key));
     expect(built.length).toBeGreaterThanOrEqual(7);
-    expect(built.filter((c) => !c.key.startsWith("stateKey("))).toEqual([]);
+    expect(built.filter((c) => !c.key.startsWith("replayKey("))).toEqual([]);
+  });
+
+  it("replayKey is stateKey's key, with the unescaped spelling of releases before it only where that differs", () => {
+    expect(replayKey("pkjwt", "demo-client", "j-1")).toEqual({ key: "pkjwt:demo-client:j-1" });
+    expect(replayKey("saml-one-time-use", "urn:example:partner-idp", "_1")).toEqual({
+      key: stateKey("saml-one-time-use", "urn:example:partner-idp", "_1"),
+      earlier: "saml-one-time-use:urn:example:partner-idp:_1",
+    });
   });
 
   it("every counter call in src/ (hit, localHit) builds its key with stateKey, directly or through failureKeys and realmKey", () => {
