@@ -227,12 +227,12 @@ export function createStateClient(env: StateBindings, opts: StateClientOptions =
     },
 
     async rememberNonce(key, expiresAt) {
+      const at = now();
       const remember = async (k: string, until: number) => {
         const bytes = await sha256(scope + k);
         const stub = env.REPLAY_CACHE.getByName(replayShardName(bytes));
         return (await stub.remember({ key: base64url(bytes), expiresAt: until, now: at })).fresh;
       };
-      const at = now();
       // Kept a margin past the end of its window: the caller judged the value fresh with its
       // clock before this call, the object judges a repeat with `now()` taken after; at the
       // edge of the window the two must not disagree in the replayer's favour. The earlier
