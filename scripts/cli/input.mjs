@@ -255,7 +255,17 @@ export async function readSecret(prompt, confirm = false) {
     if (firstNonUtf8Line(bytes) !== undefined) throw new UsageError("stdin is not UTF-8 text: send the secret as UTF-8");
     const text = bytes.toString("utf8").replace(/\r?\n$/, "");
     if (text === "") throw new UsageError("empty input on stdin");
-    return text;
+    // A secret is one line. Two equal lines are the "typed twice" of the prompt written into a
+    // pipe (`printf 'pw\npw\n'`); any other line break would be stored as part of the secret,
+    // one no sign-in form or client sends, so its user could never sign in.
+    const lines = text.split(/\r?\n/);
+    if (lines.length === 1) return text;
+    if (confirm && lines.length === 2 && lines[0] === lines[1] && lines[0] !== "") return lines[0];
+    throw new UsageError(
+      confirm
+        ? `stdin holds ${lines.length} lines: send the secret alone on one line, or the same line twice`
+        : `stdin holds ${lines.length} lines: send the secret alone on one line`,
+    );
   }
   const first = await promptHidden(prompt);
   if (first === "") throw new UsageError("empty input");

@@ -176,6 +176,7 @@ const server = createServer((req, res) => {
       const cursor = new URL(req.url, "http://x").searchParams.get("cursor");
       return send(200, cursor ? { users: [user("zed")], next_cursor: null } : { users: [user("amy", { claims: { email: ["amy@example.org"], role: ["user", "admin"] } })], next_cursor: "next" });
     }
+    if (req.method === "PUT" && /^\/admin\/users\/[^/]+\/password$/.test(req.url)) return send(204);
     if (req.method === "DELETE") return send(204);
     if (req.method === "PATCH") return send(200, { user: user(decodeURIComponent(req.url.split("/").pop()), { enabled: json.enabled ?? true }), ...(json.revokeTokens ? { tokens_revoked_before: "2026-12-05T00:00:00.000Z" } : {}) });
     send(404, { error: "user_not_found", error_description: "There is no user named 'nobody'." });
@@ -273,6 +274,20 @@ test("import: checked, hashed, sent in batches, a 429 waited out, skipped users 
   assert.equal(l.code, 2);
   assert.match(l.err, /latin1\.csv:2: not UTF-8 text/);
   assert.equal(seen.length, before, "nothing is sent for a file that is not UTF-8");
+});
+
+test("set-password: a password piped twice (as typed at the prompt) is the password; other line breaks are refused", async () => {
+  seen.length = 0;
+  const twice = await sts(["set-password", "kim"], "kim-password-2\nkim-password-2\n");
+  assert.equal(twice.code, 0, twice.err);
+  assert.deepEqual(seen.at(-1).body, { password: "kim-password-2" });
+  const before = seen.length;
+  for (const piped of ["kim-password-2\nkim-password-3\n", "kim-password-2\r\n\r\n", "first\nsecond\nthird"]) {
+    const r = await sts(["set-password", "kim"], piped);
+    assert.equal(r.code, 2, JSON.stringify(piped));
+    assert.match(r.err, /stdin holds \d lines: send the secret alone on one line, or the same line twice/);
+  }
+  assert.equal(seen.length, before, "nothing is sent for a password with a line break in it");
 });
 
 test("add: a password piped in another encoding than UTF-8 is refused, not stored as U+FFFD", async () => {
