@@ -17,8 +17,13 @@ import type { FormParams } from "./form.ts";
 
 export const JWT_BEARER_ASSERTION = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
-/** Longest accepted client-assertion lifetime from now; bounds the jti replay cache. */
-const MAX_ASSERTION_LIFETIME_S = 600;
+/**
+ * Longest accepted client-assertion lifetime from now; bounds the jti replay cache. An hour:
+ * Authlib's PrivateKeyJWT (and other clients that follow its defaults) sets `exp` to `iat` +
+ * 3600, and RFC 7523 §3 sets no shorter limit; single use of the jti, not a short life, is
+ * what stops a replay.
+ */
+const MAX_ASSERTION_LIFETIME_S = 3600;
 /** RFC 7523 §3: an expiry, and a jti for single use. */
 const ASSERTION_REQUIRED = ["exp", "jti"];
 

@@ -105,7 +105,7 @@ describe("private_key_jwt (RFC 7523)", () => {
     const subject = await idpToken({});
     const bad = [
       await assertion({ aud: "https://someone-else.example/token" }),
-      await assertion({ exp: now() + 3600 }),
+      await assertion({ exp: now() + 7200 }),
       await assertion({ exp: undefined }),
       await assertion({ sub: "demo-client" }),
       await hs256({ alg: "HS256", typ: "JWT" }, { iss: "jwt-client", sub: "jwt-client", aud: TOKEN_URL, jti: "h1", exp: now() + 60 }, "demo-secret"),
@@ -115,6 +115,9 @@ describe("private_key_jwt (RFC 7523)", () => {
       const r = await exchange({ subject_token: subject, subject_token_type: TX.jwt, audience: API, ...pkjwt(a) }, null, fetcher);
       expect([r.status, r.json.error]).toEqual([401, "invalid_client"]);
     }
+    // Authlib's PrivateKeyJWT makes its assertions to live an hour (exp = iat + 3600).
+    const hour = await exchange({ subject_token: subject, subject_token_type: TX.jwt, audience: API, ...pkjwt(await assertion({ exp: now() + 3600 })) }, null, fetcher);
+    expect(hour.status).toBe(200);
     // The issuer identifier is an accepted audience too (RFC 7523 §3).
     const ok = await exchange({ subject_token: subject, subject_token_type: TX.jwt, audience: API, ...pkjwt(await assertion({ aud: ORIGIN })) }, null, fetcher);
     expect(ok.status).toBe(200);
