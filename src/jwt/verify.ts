@@ -140,6 +140,7 @@ export async function verifyJwt(token: string, source: KeySource, expect: JwtExp
   }
   const named = keyChoosingHeader(header);
   if (named) return { ok: false, refusal: "key-choosing-header", reason: `The JWT header '${named}' is not accepted; keys come from our configuration.` };
+  if (unencodedPayloadHeader(header)) return { ok: false, refusal: "malformed", reason: UNENCODED_PAYLOAD };
   const alg = header.alg;
   if (typeof alg !== "string" || !ASYMMETRIC.has(alg) || !(own ? OWN_ALGS : source.algorithms).includes(alg)) {
     return { ok: false, refusal: "algorithm", reason: "The JWT algorithm is not allowed." };
@@ -212,6 +213,19 @@ function canonicalCompact(token: string): boolean {
     if (v < 0 || (v & (rest === 2 ? 0x0f : 0x03)) !== 0) return false;
   }
   return true;
+}
+
+/** Why a header with `b64` is refused, in every door's words. */
+export const UNENCODED_PAYLOAD = "The JWT header 'b64' is not accepted: a JWT's payload is always base64url-encoded (RFC 7797 section 7).";
+
+/**
+ * Whether the header carries RFC 7797's `b64`. A JWT never needs it (RFC 7797 §7), and outside
+ * `crit` (which §6 requires of it) verifiers disagree on what was signed: jose ignores it and
+ * reads the payload as base64url, jwcrypto honours `b64: false` and reads the segment as the
+ * payload itself. One token read two ways is refused, whatever the value.
+ */
+export function unencodedPayloadHeader(header: object): boolean {
+  return "b64" in header;
 }
 
 /** The first key-choosing header parameter present, if any. */

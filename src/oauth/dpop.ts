@@ -15,6 +15,7 @@ import { MAX_CLOCK_SKEW_SECONDS } from "../state/types.ts";
 import { publicJwkProblem } from "../keys/public-jwk.ts";
 import { isCurrentDpopNonce } from "./dpop-nonce.ts";
 import { looksLikeJwt } from "./presented.ts";
+import { unencodedPayloadHeader } from "../jwt/verify.ts";
 
 /**
  * RFC 9449 §4.2 / §5: asymmetric JWS algorithms only — never `none`, never a MAC. EdDSA with
@@ -76,6 +77,9 @@ export async function verifyDpopProof(
   const header = jsonPart(proof.slice(0, proof.indexOf(".")));
   if (!header) throw refuse("its header is not a JSON object");
   if (header.typ !== "dpop+jwt") throw refuse('its typ header must be "dpop+jwt"');
+  // jose reads the payload as base64url whatever a `b64` outside `crit` says; other verifiers
+  // honour it (src/jwt/verify.ts): a proof is never read two ways.
+  if (unencodedPayloadHeader(header)) throw refuse("its header carries b64 (RFC 7797), which no DPoP proof uses");
   const alg = header.alg;
   if (typeof alg !== "string" || !(DPOP_ALGS as readonly string[]).includes(alg)) {
     throw refuse(`its alg must be one of ${DPOP_ALGS.join(", ")}`);

@@ -191,6 +191,13 @@ describe("hostile DPoP proofs → invalid_dpop_proof", () => {
     await refused(header({ crit: ["b64"] }), /not a valid JWS: Extension Header Parameter 'b64' is missing/);
   });
 
+  it("a b64 header (RFC 7797), outside crit too, where verifiers disagree on what was signed", async () => {
+    const k = await proofKey();
+    for (const b64 of [false, true]) {
+      await refused(await proof(k, {}, { b64 }), /^The DPoP proof is not acceptable: its header carries b64 \(RFC 7797\), which no DPoP proof uses\.$/);
+    }
+  });
+
   it("an oversized proof is refused unread", async () => {
     const k = await proofKey();
     await refused(await proof(k, { pad: "x".repeat(9000) }), /longer than 8192 bytes/);

@@ -20,6 +20,7 @@ import {
   type JwtRefusal,
   type KeySource,
   NOT_A_JWT,
+  UNENCODED_PAYLOAD,
   claimedIssuer,
   clientKeys,
   peekJwt,
@@ -85,6 +86,17 @@ async function rsaPair(kid: string): Promise<Pair> {
 
 function sign(key: CryptoKey, header: Record<string, unknown>, payload: Record<string, unknown>): Promise<string> {
   return new SignJWT(payload).setProtectedHeader(header as { alg: string }).sign(key);
+}
+
+/**
+ * Signs `header.payload` with both segments base64url-encoded, whatever the header says: what a
+ * signer that ignores RFC 7797's `b64` produces (jose's SignJWT refuses to write such a header).
+ */
+async function signEncoded(key: CryptoKey, header: Record<string, unknown>, payload: Record<string, unknown>): Promise<string> {
+  const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(payload))}`;
+  const params = key.algorithm.name === "ECDSA" ? { name: "ECDSA", hash: "SHA-256" } : key.algorithm;
+  const sig = await crypto.subtle.sign(params, key, new TextEncoder().encode(input));
+  return `${input}.${b64url(new Uint8Array(sig))}`;
 }
 
 function refused(r: JwtCheck): Extract<JwtCheck, { ok: false }> {
@@ -258,6 +270,15 @@ for (const s of SOURCES) {
         expect(refused(await verifyJwt(t, s.source(), s.expect)).refusal).toBe("key-choosing-header");
       });
     }
+
+    it("a 'b64' header is refused, in crit or not, even on a genuine signature (RFC 7797: verifiers disagree on what it signs)", async () => {
+      expectOk(await verifyJwt(await signEncoded(s.key(), s.header(), s.payload()), s.source(), s.expect));
+      for (const header of [{ b64: false }, { b64: true }, { b64: false, crit: ["b64"] }, { b64: true, crit: ["b64"] }]) {
+        const t = await signEncoded(s.key(), { ...s.header(), ...header }, s.payload());
+        const r = refused(await verifyJwt(t, s.source(), s.expect));
+        expect(r, JSON.stringify(header)).toEqual({ ok: false, refusal: "malformed", reason: UNENCODED_PAYLOAD });
+      }
+    });
 
     it("a wrong issuer is refused", async () => {
       for (const iss of ["https://evil.example", `${s.expect.issuer}/`]) {
