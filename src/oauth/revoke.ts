@@ -6,9 +6,14 @@ import type { OAuthClient } from "../config/types.ts";
 import { cancelToken } from "../engine/cancel.ts";
 import type { Requestor, StsContext } from "../engine/types.ts";
 import { isStsError } from "../errors.ts";
+import { isEncryptedToken } from "../engine/verify-own.ts";
+import { OAuthError } from "./errors.ts";
 import type { StateClient } from "../state/client.ts";
 import type { FormParams } from "./form.ts";
 import { presentedForClient } from "./introspect.ts";
+
+export const ENCRYPTED_REVOCATION =
+  "The token is encrypted for its relying party, and this STS cannot read it, so it cannot revoke it: revoke the signed token inside it (its relying party can decrypt it), or every token of its subject (POST /admin/revoke-subject).";
 
 /**
  * Revokes a token. RFC 7009 §2.2: unknown, invalid or expired tokens get the same 200 as a
@@ -16,11 +21,18 @@ import { presentedForClient } from "./introspect.ts";
  * does not let this client revoke — one not issued to it (§2.1) — is answered exactly as an
  * unknown one and left alone: telling the client would tell it the token exists and is live,
  * which is what it may not learn by introspection either.
- * `token_type_hint` is accepted and ignored (§2.1 permits searching every type).
+ * `token_type_hint` is accepted and ignored (§2.1 permits searching every type). An encrypted
+ * token is `unsupported_token_type` (§2.2.1).
  */
 export async function revokeToken(ctx: StsContext, state: StateClient, client: OAuthClient, params: FormParams): Promise<void> {
   const who: Requestor = { kind: "client", client };
   const presented = presentedForClient(ctx, who, "cancel", params);
+  // The encrypted form is all a client holds of a token issued for an encrypting relying party,
+  // and we cannot open it to learn which token it is. A 200 would tell the client it was
+  // revoked while it stays live: RFC 7009 §2.2.1 has the answer for a type we cannot revoke.
+  if (isEncryptedToken(params.get("token")!) || (presented && "xml" in presented && isEncryptedToken(presented.xml))) {
+    throw new OAuthError("unsupported_token_type", ENCRYPTED_REVOCATION);
+  }
   if (!presented) {
     ctx.audit.outcome = "not-revoked:not-ours";
     return;

@@ -113,6 +113,22 @@ describe("encrypted tokens for urn:example:secure-rp", () => {
     expect(again2.json.error_description).toContain("encrypted for its relying party");
   });
 
+  it("revocation of the encrypted form (all the client holds) is unsupported_token_type, never a 200 that revokes nothing", async () => {
+    const subject = await jwtFromTrust();
+    const jwe = await exchange({ subject_token: subject, subject_token_type: TX.jwt, audience: SECURE, requested_token_type: TX.jwt });
+    const saml = await exchange({ subject_token: subject, subject_token_type: TX.jwt, audience: SECURE });
+    for (const token of [jwe.json.access_token as string, saml.json.access_token as string]) {
+      const r = await post("/oauth2/revoke", { token });
+      expect([r.status, r.json.error]).toEqual([400, "unsupported_token_type"]);
+      expect(r.json.error_description).toContain("encrypted for its relying party");
+    }
+    // The token inside is live still, and is revoked when presented.
+    const inner = await expectNestedJwt(jwe.json.access_token as string);
+    expect((await post("/oauth2/introspect", { token: inner })).json.active).toBe(true);
+    expect((await post("/oauth2/revoke", { token: inner })).status).toBe(200);
+    expect((await post("/oauth2/introspect", { token: inner })).json).toEqual({ active: false });
+  });
+
   it("Validate, Renew and Cancel work on the decrypted token; the encrypted form gets a clear InvalidRequest fault", async () => {
     const validator = { user: "rp-validator", password: "rp-validator-secret-0f1e2d3c4b5a6978" };
     const r = await trust(alice);
