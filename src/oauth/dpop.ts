@@ -76,7 +76,7 @@ export async function verifyDpopProof(
   if (!looksLikeJwt(proof)) throw refuse("it is not a compact JWS");
   const header = jsonPart(proof.slice(0, proof.indexOf(".")));
   if (!header) throw refuse("its header is not a JSON object");
-  if (header.typ !== "dpop+jwt") throw refuse('its typ header must be "dpop+jwt"');
+  if (!isDpopType(header.typ)) throw refuse('its typ header must be "dpop+jwt"');
   // jose reads the payload as base64url whatever a `b64` outside `crit` says; other verifiers
   // honour it (src/jwt/verify.ts): a proof is never read two ways.
   if (unencodedPayloadHeader(header)) throw refuse("its header carries b64 (RFC 7797), which no DPoP proof uses");
@@ -199,4 +199,16 @@ function jsonOf(bytes: Uint8Array): Record<string, unknown> | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * RFC 9449 §4.2's `typ`, read as RFC 7515 §4.1.9 says a `typ` is: a media type, compared
+ * without regard to letter case, `application/` implied when no '/' is given — as jose's own
+ * `typ` check and the DPoP libraries built on it read it, so a client that writes
+ * `application/dpop+jwt` is not refused by us alone. Parameters are not part of this type.
+ */
+function isDpopType(typ: unknown): boolean {
+  if (typeof typ !== "string") return false;
+  const t = typ.toLowerCase();
+  return t === "dpop+jwt" || t === "application/dpop+jwt";
 }

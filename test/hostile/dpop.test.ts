@@ -160,8 +160,16 @@ describe("hostile DPoP proofs → invalid_dpop_proof", () => {
 
   it("a missing or wrong typ", async () => {
     const k = await proofKey();
-    for (const typ of [undefined, "JWT", "at+jwt", "DPOP+JWT", "application/dpop+jwt"]) {
+    for (const typ of [undefined, "JWT", "at+jwt", "dpop", "application/jwt", "text/dpop+jwt", "application/dpop+jwt; x=1", " dpop+jwt", 42]) {
       await refused(await proof(k, {}, { typ }), /typ header must be 'dpop\+jwt'/);
+    }
+  });
+
+  it("typ is a media type: any letter case, with or without application/ (RFC 7515 §4.1.9), as jose reads it", async () => {
+    const k = await proofKey();
+    for (const typ of ["dpop+jwt", "DPoP+JWT", "application/dpop+jwt", "Application/DPOP+jwt"]) {
+      const r = await exchangeWithDpop({ subject_token: subject }, await proof(k, {}, { typ }));
+      expect([r.status, r.json.token_type], typ).toEqual([200, "DPoP"]);
     }
   });
 
