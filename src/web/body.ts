@@ -22,6 +22,14 @@ export async function readBodyLimited(req: Request, max: number): Promise<Uint8A
   if (coding !== null && !/^\s*(identity\s*)?$/i.test(coding)) {
     throw new StsError("bad_request", "The request body is sent with a Content-Encoding; this STS reads only bodies sent as they are (no gzip, deflate or br): send it uncompressed.");
   }
+  // RFC 9112 §6.1: the runtime undoes `chunked` and nothing else, so a body sent in another
+  // transfer coding (`gzip, chunked`) would be read as its coded bytes — other bytes than a
+  // gateway that decodes it by the header sees, and a limit counted on them. Refused, as a
+  // content coding is, naming the header at fault rather than the bytes it left undecoded.
+  const transfer = req.headers.get("transfer-encoding");
+  if (transfer !== null && transfer.split(",").some((c) => !/^\s*(chunked\s*)?$/i.test(c))) {
+    throw new StsError("bad_request", "The request body is sent with a Transfer-Encoding other than chunked; this STS reads only bodies sent as they are (no gzip, deflate or compress): send it uncompressed.");
+  }
   const len = req.headers.get("content-length");
   if (len !== null && Number(len) > max) throw tooLarge(max);
   // With a declared length within the limit, one read is cheapest; the runtime enforces

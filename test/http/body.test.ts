@@ -114,3 +114,27 @@ describe("a body in a content coding", () => {
     expect(plain.status).toBe(200);
   });
 });
+
+describe("a body in a transfer coding other than chunked", () => {
+  it("is refused at every door that reads a body, naming the header; chunked alone is read", async () => {
+    const { envelope } = await import("../helpers/soap.ts");
+    const { call, faultCode } = await import("../helpers/worker.ts");
+    const rst = envelope({ user: "alice", password: "wonderland", appliesTo: "urn:example:rp" });
+    for (const coding of ["gzip, chunked", "deflate,chunked", "x-custom, chunked", "compress"]) {
+      const r = await call("/trust/13/usernamemixed", { method: "POST", headers: { ...rst.headers, "transfer-encoding": coding }, body: rst.body });
+      const t = await r.text();
+      expect([r.status, faultCode(t)], coding).toEqual([400, "wst:BadRequest"]);
+      expect(t, coding).toContain("Transfer-Encoding other than chunked");
+      expect(t, coding).not.toContain("Assertion");
+    }
+    const form = { "content-type": "application/x-www-form-urlencoded", authorization: "Basic " + btoa("demo-client:demo-secret") };
+    const o = await call("/oauth2/introspect", { method: "POST", headers: { ...form, "transfer-encoding": "gzip, chunked" }, body: "token=x" });
+    const oj = (await o.json()) as { error: string; error_description: string };
+    expect([o.status, oj.error]).toEqual([400, "invalid_request"]);
+    expect(oj.error_description).toContain("Transfer-Encoding");
+    for (const coding of ["chunked", "Chunked", " chunked "]) {
+      const plain = await call("/trust/13/usernamemixed", { method: "POST", headers: { ...rst.headers, "transfer-encoding": coding }, body: rst.body });
+      expect(plain.status, coding).toBe(200);
+    }
+  });
+});
