@@ -144,8 +144,12 @@ function one(parent: Element, ns: string, local: string, what: string): Element 
  * token's window by the sender's offset from UTC.
  */
 function time(el: Element | null, attr: string, required: boolean): Date | undefined {
-  const v = el?.getAttribute(attr);
-  if (!v) {
+  // Absent is null; present but empty is an xs:dateTime that names no instant, refused below
+  // like any other malformed time: read as absent it would drop the bound it was to state (a
+  // SubjectConfirmationData or session end) or move one (AuthnInstant, from which the total
+  // lifetime counts, would fall back to IssueInstant).
+  const v = el?.getAttribute(attr) ?? null;
+  if (v === null) {
     if (required) throw invalidToken(`The assertion lacks ${attr}.`);
     return undefined;
   }
@@ -153,7 +157,7 @@ function time(el: Element | null, attr: string, required: boolean): Date | undef
   if (d === "no time zone") {
     throw invalidToken(`The assertion's ${el!.localName} ${attr} '${v.slice(0, 64)}' states no time zone: SAML times are in UTC (SAML 2.0 core §1.3.3), such as 2026-01-01T00:00:00Z.`);
   }
-  if (!d) throw invalidToken(`The assertion has an invalid ${attr}.`);
+  if (!d) throw invalidToken(`The assertion's ${el!.localName} ${attr} '${v.slice(0, 64)}' is not an xs:dateTime such as 2026-01-01T00:00:00Z.`);
   return d;
 }
 

@@ -296,6 +296,24 @@ describe("times from outside are checked before anything is built from them", ()
     }
   });
 
+  it("a trusted SAML issuer's time attribute that is present but empty is no xs:dateTime: refused, not read as absent", async () => {
+    const control = await exchangeFor(f, await idpSaml((x) => x.replace("<saml:AuthnStatement ", `<saml:AuthnStatement SessionNotOnOrAfter="${iso(Date.now() + HOUR)}" `)), "saml2");
+    expect(control.status).toBe(200);
+    const empty = [
+      // Absent, each of these leaves a bound off (the confirmation window, the session's end,
+      // the start) or moves one (the total lifetime counted from IssueInstant).
+      (x: string) => x.replace(/(<saml:SubjectConfirmationData[^>]*) NotOnOrAfter="[^"]*"/, '$1 NotOnOrAfter=""'),
+      (x: string) => x.replace("<saml:AuthnStatement ", '<saml:AuthnStatement SessionNotOnOrAfter="" '),
+      (x: string) => x.replace(/(<saml:Conditions[^>]*) NotBefore="[^"]*"/, '$1 NotBefore=""'),
+      (x: string) => setAttr(x, "AuthnInstant", ""),
+      (x: string) => setAttr(x, "AuthnInstant", " "),
+    ];
+    for (const change of empty) {
+      const r = await exchangeFor(f, await idpSaml(change), "saml2");
+      expect([r.status, r.json.error], change.toString()).toEqual([400, "invalid_grant"]);
+    }
+  });
+
   it("a token of ours that cannot be read back is inactive for introspection and invalid for Validate, never an error", async () => {
     const saml = await ownSaml(call, (x) => setAttr(x, "AuthnInstant", "+058895-01-01T00:00:00.000Z"));
     const i = await introspectVia(call, b64url(saml));
