@@ -6,9 +6,30 @@ export function mediaType(req: Request): string {
   return mediaTypeEssence(req.headers.get("content-type") ?? "");
 }
 
-/** A media type without its parameters, lower case (RFC 9110 §8.3.1). */
+/**
+ * A media type without its parameters, lower case (RFC 9110 §8.3.1). Content-Type is a singleton
+ * field; sent twice, the runtime joins the two with ", " (RFC 9110 §5.3), and reading the
+ * first's essence would act on one while a gateway in front may act on the other
+ * (`application/soap+xml; action="…", text/xml`). No single media type holds a comma outside a
+ * quoted string (a token has none), so such a value is answered whole, lower case: it names no
+ * media type any door accepts, and a refusal that shows it shows both.
+ */
 export function mediaTypeEssence(contentType: string): string {
+  if (holdsSeveral(contentType)) return contentType.trim().toLowerCase();
   return contentType.split(";")[0]!.trim().toLowerCase();
+}
+
+/** Whether a field value has a comma outside its quoted strings (RFC 9110 §5.6.4): a list. */
+function holdsSeveral(v: string): boolean {
+  if (v.indexOf(",") < 0) return false;
+  let quoted = false;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (quoted && c === 0x5c /* \ */) i++;
+    else if (c === 0x22 /* " */) quoted = !quoted;
+    else if (!quoted && c === 0x2c /* , */) return true;
+  }
+  return false;
 }
 
 /**

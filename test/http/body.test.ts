@@ -138,3 +138,44 @@ describe("a body in a transfer coding other than chunked", () => {
     }
   });
 });
+
+describe("a request with two Content-Type fields", () => {
+  /** Headers with `types` each sent as its own Content-Type field line (the runtime joins them with ", "). */
+  function twice(types: string[], extra: Record<string, string>): Headers {
+    const h = new Headers(extra);
+    for (const t of types) h.append("content-type", t);
+    return h;
+  }
+
+  it("names no media type at any door, whatever parameters the first carries; one with a quoted comma is one", async () => {
+    const { mediaTypeEssence } = await import("../../src/web/body.ts");
+    expect(mediaTypeEssence('application/soap+xml; action="urn:a", text/xml')).not.toBe("application/soap+xml");
+    expect(mediaTypeEssence('application/soap+xml; action="urn:a,b"')).toBe("application/soap+xml");
+    expect(mediaTypeEssence('application/soap+xml; action="urn:\\",", text/xml')).not.toBe("application/soap+xml");
+
+    const { envelope } = await import("../helpers/soap.ts");
+    const { call, faultCode } = await import("../helpers/worker.ts");
+    const rst = envelope({ user: "alice", password: "wonderland", appliesTo: "urn:example:rp" });
+    const action = "http://docs.oasis-open.org/ws-sx/ws-trust/200512/RST/Issue";
+    for (const types of [[`application/soap+xml; action="${action}"`, "text/xml"], ['application/soap+xml; charset="utf-8"', "text/html"]]) {
+      const r = await call("/trust/13/usernamemixed", { method: "POST", headers: twice(types, {}), body: rst.body });
+      const t = await r.text();
+      expect([r.status, faultCode(t)], types.join(" + ")).toEqual([400, "wst:BadRequest"]);
+      expect(t).not.toContain("Assertion");
+    }
+    const o = await call("/oauth2/introspect", {
+      method: "POST",
+      headers: twice(['application/x-www-form-urlencoded; charset="utf-8"', "application/json"], { authorization: "Basic " + btoa("demo-client:demo-secret") }),
+      body: "token=x",
+    });
+    expect([o.status, ((await o.json()) as { error: string }).error]).toEqual([400, "invalid_request"]);
+    const a = await call("/admin/users", {
+      method: "POST",
+      headers: twice(['application/json; charset="utf-8"', "text/plain"], { authorization: "Basic " + btoa("user-admin:user-admin-secret-7a6b5c4d3e2f1a0b") }),
+      body: JSON.stringify({ username: "two-types", password: "correct-horse-battery" }),
+    });
+    expect([a.status, ((await a.json()) as { error: string }).error]).toEqual([400, "invalid_request"]);
+    const w = await call("/wsfed", { method: "POST", headers: twice(['application/x-www-form-urlencoded; charset="utf-8"', "text/plain"], {}), body: "wa=wsignin1.0" });
+    expect(w.status).toBe(415);
+  });
+});
