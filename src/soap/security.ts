@@ -6,7 +6,7 @@ import { targetsUs, text } from "./envelope.ts";
 import { childElements, uniqueChild, valueText } from "../xml/dom.ts";
 import { PASSWORD_DIGEST, PASSWORD_TEXT, type SoapVersion, WSSE11_NS, WSSE_NS, WSU_NS } from "./ns.ts";
 import { zonedInstant } from "../xml/datetime.ts";
-import { collapse } from "../xml/xs.ts";
+import { collapse, trimXmlSpace } from "../xml/xs.ts";
 
 export interface UsernameToken {
   username: string;
@@ -84,11 +84,28 @@ export function readSecurity(
 /** The reason a time without a zone is refused, after the element and its value. */
 export const NO_TIME_ZONE = "states no time zone: WS-Security 1.1 §10 requires UTC, such as 2026-01-01T00:00:00Z";
 
+/**
+ * The instant a wsu:Created or wsu:Expires states (WS-Security 1.1 §10; WS-Trust's Lifetime holds
+ * the same elements), as {@link zonedInstant} reads it, and the text it was read from (for a
+ * refusal to show). The content must be text or CDATA: markup inside (`…T<x>12:00:00Z</x>`, a
+ * comment) makes no xs:dateTime to a schema-typed reader and another value to one that reads the
+ * element's own text nodes, so it names no instant here either. Only XML white space is trimmed
+ * (xs:dateTime collapses it); a no-break space or a byte order mark is part of the value.
+ */
+export function wsuInstant(el: Element): { value: string; instant: Date | "no time zone" | "not text" | undefined } {
+  const v = valueText(el, { cdata: true });
+  if (v === undefined) return { value: text(el), instant: "not text" };
+  return { value: trimXmlSpace(v), instant: zonedInstant(v) };
+}
+
+/** The reason a wsu time holding markup is refused, after the element. */
+export const NOT_TEXT = "must hold its time as text only (no elements or comments inside)";
+
 function wsuTime(el: Element, what: string): Date | undefined {
-  const v = text(el);
-  const d = zonedInstant(v);
-  if (d === "no time zone") throw badRequest(`${what} '${v.slice(0, 64)}' ${NO_TIME_ZONE}.`);
-  return d;
+  const { value, instant } = wsuInstant(el);
+  if (instant === "no time zone") throw badRequest(`${what} '${value.slice(0, 64)}' ${NO_TIME_ZONE}.`);
+  if (instant === "not text") throw badRequest(`${what} ${NOT_TEXT}.`);
+  return instant;
 }
 
 /** At most one child of this name: a repeated credential element is ambiguous (which one did a

@@ -4,8 +4,7 @@ import { invalidRequest } from "../errors.ts";
 import { text } from "../soap/envelope.ts";
 import { childElements, strayText, uniqueChild } from "../xml/dom.ts";
 import { WSA04_NS, WSA10_NS, WSU_NS } from "../soap/ns.ts";
-import { NO_TIME_ZONE } from "../soap/security.ts";
-import { zonedInstant } from "../xml/datetime.ts";
+import { NOT_TEXT, NO_TIME_ZONE, wsuInstant } from "../soap/security.ts";
 import { parseXsBoolean } from "../xml/xs.ts";
 import { fromBase64 } from "../keys/pem.ts";
 import { type TrustNs, WSP15_NS, WSP_NS, WST14_NS, WS_TRUST_NAMESPACES } from "./ns.ts";
@@ -236,10 +235,10 @@ function refuseUnhonoured(rst: Element, t: TrustNs): void {
  * shows the value (escaped by the XML writer, at most 64 characters of it).
  */
 function readInstant(el: Element): Date {
-  const v = text(el);
   // Lifetime's Created and Expires are WS-Security's wsu elements (WS-Trust 1.3 §4.1), in UTC.
-  const d = zonedInstant(v);
+  const { value: v, instant: d } = wsuInstant(el);
   if (d === "no time zone") throw invalidRequest(`wst:Lifetime/wsu:${el.localName} '${v.slice(0, 64)}' ${NO_TIME_ZONE}.`);
+  if (d === "not text") throw invalidRequest(`wst:Lifetime/wsu:${el.localName} ${NOT_TEXT}.`);
   if (!d) throw invalidRequest(`wst:Lifetime/wsu:${el.localName} '${v.slice(0, 64)}' is not an xs:dateTime such as 2026-01-01T00:00:00Z.`);
   return d;
 }

@@ -596,6 +596,35 @@ describe("issued lifetimes never exceed the maximum; dates are read strictly", (
     expect(parseXsDateTime("2027-01-01T00:00:00")?.toISOString()).toBe("2027-01-01T00:00:00.000Z");
   });
 
+  it("a wsu time is its text: markup inside, or a no-break space or byte order mark beside it, names no instant", async () => {
+    const now = Date.now();
+    const forms: [string, (v: string) => string, string][] = [
+      ["an element inside", (v) => `${v.slice(0, 11)}<x:t xmlns:x="urn:x">${v.slice(11)}</x:t>`, "text only"],
+      ["a comment inside", (v) => `${v.slice(0, 11)}<!---->${v.slice(11)}`, "text only"],
+      ["a no-break space before", (v) => `\u00a0${v}`, "is not"],
+      ["a byte order mark after", (v) => `${v}\ufeff`, "is not"],
+    ];
+    for (const [how, spoil, reason] of forms) {
+      const cases: [string, RstOptions, string][] = [
+        ["Timestamp Created", { timestamp: { created: spoil(iso(now)), expires: iso(now + 5 * MIN) } }, "wst:BadRequest"],
+        ["Timestamp Expires", { timestamp: { created: iso(now), expires: spoil(iso(now + 5 * MIN)) } }, "wst:BadRequest"],
+        ["UsernameToken Created", { created: spoil(iso(now)) }, "wst:BadRequest"],
+        ["Lifetime Created", { lifetime: { created: spoil(iso(now)) } }, "wst:InvalidRequest"],
+        ["Lifetime Expires", { lifetime: { expires: spoil(iso(now + HOUR)) } }, "wst:InvalidRequest"],
+      ];
+      for (const [what, o, code] of cases) {
+        const r = await trustVia(call, { ...ALICE, appliesTo: RP, ...o });
+        expect([r.status, faultCode(r.text)], `${what}, ${how}`).toEqual([400, code]);
+        expect(r.text).not.toContain("<saml:Assertion");
+        // Markup is named as such; a value with another character in it is shown and refused.
+        if (reason !== "is not" || what.startsWith("Lifetime")) expect(r.text, `${what}, ${how}`).toContain(reason);
+      }
+    }
+    // CDATA is text, and XML white space around the value is collapsed away.
+    const ok = await trustVia(call, { ...ALICE, appliesTo: RP, timestamp: { created: `<![CDATA[${iso(now)}]]>`, expires: ` \n${iso(now + 5 * MIN)}\t` }, lifetime: { expires: `\n ${iso(now + HOUR)} \n` } });
+    expect(ok.status, ok.text).toBe(200);
+  });
+
   it("the xs:dateTime parser", () => {
     const ok: [string, string][] = [
       ["2027-02-28T23:59:59Z", "2027-02-28T23:59:59.000Z"],
