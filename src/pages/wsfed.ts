@@ -27,6 +27,7 @@ import type { RelyingParty, TrustedIssuer } from "../config/types.ts";
 import type { StateClient } from "../state/client.ts";
 import { writeAudit } from "../web/audit.ts";
 import { mediaType, readBodyLimited } from "../web/body.ts";
+import { trimXmlSpace } from "../xml/xs.ts";
 import { type FirstValues, firstValues } from "../web/form-urlencoded.ts";
 import { TRUST2005 } from "../wstrust/ns.ts";
 import { issuedRstr } from "../wstrust/rstr.ts";
@@ -287,8 +288,9 @@ async function submitted(x: Exchange, rp: RelyingParty, p: SignInParams, form: F
     refuse("This browser did not send back the sign-in form's cookie. Allow cookies for this site, go back to the application and start again.", 403);
   }
   const checked = await checkFormToken(x.key, form.get("csrf") ?? undefined, p, x.binding, now);
-  // Trimmed as a WS-Trust Username is, so a name signs in the same way at either door.
-  const username = (form.get("username") ?? "").trim();
+  // Trimmed as a WS-Trust Username is (space, tab, CR and LF only), so a name signs in the same
+  // way at either door.
+  const username = trimXmlSpace(form.get("username") ?? "");
   if (checked === "expired") {
     // Our own form, in this browser, left open too long: nothing is signed in; the form again.
     return showForm(x, rp, p, [...username].slice(0, MAX_USERNAME_CHARS).join(""), "This form was open too long. Enter your password again.", 400);

@@ -2,7 +2,7 @@ import type { Document, Element } from "@xmldom/xmldom";
 import { childElements, textContent } from "../xml/dom.ts";
 import { mediaTypeEssence } from "../web/body.ts";
 import { StsError, badRequest, invalidAddressingHeader } from "../errors.ts";
-import { collapse, parseXsBoolean } from "../xml/xs.ts";
+import { collapse, parseXsBoolean, trimXmlSpace } from "../xml/xs.ts";
 import type { LimitsConfig } from "../config/types.ts";
 import { type ParseXmlOptions, XmlSecurityError, parseXml } from "../xml/parse.ts";
 import { SOAP11_NS, SOAP12_NS, type SoapVersion, WSA04_NS, WSA10_NS, WSSE_NS } from "./ns.ts";
@@ -147,9 +147,13 @@ function messageAction(contentType: string | null, soapAction: string | null, ws
   return named[0]?.[1];
 }
 
-/** All text of an element, trimmed (every descendant text node: a comment never truncates it). */
+/**
+ * All text of an element with the XML white space at its ends removed (every descendant text
+ * node: a comment never truncates it). XML's white space only: a no-break space, U+3000 or
+ * U+FEFF at an end is part of the value (`\u00a0alice` is not `alice`).
+ */
 export function text(el: Element): string {
-  return textContent(el).trim();
+  return trimXmlSpace(textContent(el));
 }
 
 /**

@@ -174,7 +174,7 @@ export function readUsernameToken(ut: Element, now: Date, skew: number): Usernam
     }
   }
   // Password and username are taken verbatim (no trimming of the password: spaces are legal).
-  const username = (userEl.textContent ?? "").trim();
+  const username = trimXmlSpace(userEl.textContent ?? "");
   // No user or service account has a longer name (configuration and directory hold at most
   // MAX_USERNAME_CHARS), and the sign-in form refuses one: failed here, as an unknown name, before
   // a failure counter, a password derivation or the audit line's requestor takes the caller's text.

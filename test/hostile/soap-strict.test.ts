@@ -241,6 +241,22 @@ describe("mustUnderstand and other xs:boolean attributes", () => {
   });
 });
 
+describe("element values are trimmed of XML white space only", () => {
+  it("a Username, RequestType or wsa:Action with a no-break space, U+3000, U+FEFF or U+2028 at an end is that other value; space, tab, CR and LF around it are trimmed", async () => {
+    for (const odd of ["\u00a0", "\u3000", "\ufeff", "\u2028"]) {
+      const user = await trust({ ...ALICE, user: `${odd}alice` });
+      expect([user.status, faultCode(user.text)], JSON.stringify(odd)).toEqual([400, "wst:FailedAuthentication"]);
+      // The request type (and the action, which names it) `…/Issue` followed by the character.
+      const issue = await trust({ ...ALICE, requestType: `Issue${odd}` as "Issue" });
+      expect(issue.status, JSON.stringify(odd)).not.toBe(200);
+      expect(issue.text).not.toContain("Assertion");
+    }
+    const spaced = await trust({ ...ALICE, user: " \talice\r\n", appliesTo: "\n urn:example:rp\t" });
+    expect(spaced.status, spaced.text).toBe(200);
+    expect(spaced.text).toContain(">alice<");
+  });
+});
+
 describe("the SOAP action names the operation in the Body", () => {
   const cancelOf = (tok: string) => ({ ...VALIDATOR, requestType: "Cancel" as const, extra: `<wst:CancelTarget>${tok}</wst:CancelTarget>` });
   const CANCEL = `${NS.t13}/RST/Cancel`;

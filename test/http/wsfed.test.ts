@@ -189,6 +189,10 @@ describe("WS-Federation passive sign-in", () => {
     expect(res.status).toBe(200);
     const { assertion } = await assertionOf(await res.text());
     expect(assertion.toString()).toContain(">dave<");
+    // As there, only space, tab, CR and LF: a no-break space is part of the name typed.
+    const nbsp = await signIn({ wtrealm: RP }, "\u00a0dave", "directory-pass-1");
+    expect(nbsp.status).not.toBe(200);
+    expect(await nbsp.text()).not.toContain("SAMLResponse");
   });
 
   it("a wctx with line breaks survives the form as a browser posts it (every break as CR LF); a NUL, which no form can carry, is refused at once", async () => {
