@@ -28,8 +28,11 @@ export interface RevokeSubjectRequest {
 const MAX_SUBJECT_CHARS = 1024;
 /** Relying party identifiers and sectors are URIs; the bound keeps a message or audit line short. */
 const MAX_SITE_CHARS = 1024;
-/** RFC 3339 §5.6 `date-time`: a full date, a time and a time zone, nothing looser. */
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+/**
+ * RFC 3339 §5.6 `date-time`: a full date, a time and a time zone, nothing looser. Its NOTE lets
+ * the "T" and "Z" be lower case (ISO 8601 and ABNF strings are case-insensitive); read upper case.
+ */
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
 const FIELDS = ["subject", "pseudonym", "relying_party", "sector", "before"];
 const SHAPE =
   '{"subject": "..."} or {"pseudonym": "...", "relying_party" or "sector": "..."}, with "before"?: "<RFC 3339 date-time>"';
@@ -47,7 +50,7 @@ export async function readRevokeSubjectRequest(req: Request, maxBytes: number, n
   // A date the runtime cannot hold (year 300000), one it can hold but no token of ours can
   // predate (before 1970, whose arithmetic would leave the runtime's range) and one in the
   // future (a revocation of tokens not yet issued) are all refused here, not downstream.
-  const at = typeof before === "string" && DATE_TIME.test(before) ? parseXsDateTime(before)?.getTime() : undefined;
+  const at = typeof before === "string" && DATE_TIME.test(before) ? parseXsDateTime(before.toUpperCase())?.getTime() : undefined;
   if (at === undefined || at < 0 || at > now) {
     throw invalidRequest("'before' must be an RFC 3339 date-time with a time zone, from 1970 on and not in the future.");
   }

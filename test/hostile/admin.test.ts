@@ -200,6 +200,12 @@ describe("malformed bodies get a 400 naming the field, never a 500", () => {
     const res = await asAdmin({ subject: `carol-${crypto.randomUUID()}`, before: "2020-01-01T01:00:00+01:00" });
     expect(res.status).toBe(200);
     expect(((await res.json()) as { revoked_before: string }).revoked_before).toBe("2020-01-01T00:00:00.000Z");
+    // RFC 3339 §5.6 NOTE: "T" and "Z" may be lower case.
+    for (const before of ["2020-01-01t01:00:00+01:00", "2020-01-01t00:00:00z", "2020-01-01T00:00:00z"]) {
+      const lower = await asAdmin({ subject: `carol-${crypto.randomUUID()}`, before });
+      expect(lower.status, before).toBe(200);
+      expect(((await lower.json()) as { revoked_before: string }).revoked_before, before).toBe("2020-01-01T00:00:00.000Z");
+    }
   });
 
   it("a before with digits past the millisecond revokes a token stated as issued in that millisecond", async () => {
