@@ -5,8 +5,8 @@
 // `npm run bench`'s rounds and for one-use requests (certificatemixed), which loop-ab.mjs's
 // repeated request cannot measure.
 //
-// usage: node scripts/bench/ab-http.mjs --a DIR --b DIR [--scenario certificatemixed|issuedtoken|validate|exchange-saml|exchange-jwt|exchange-dpop|healthz|wsfed-signin]
-//          [--rounds 6] [--seconds 4] [--connections 8]
+// usage: node scripts/bench/ab-http.mjs --a DIR --b DIR [--scenario certificatemixed|issuedtoken|validate|exchange-saml|exchange-jwt|exchange-dpop|healthz|wsfed-signin|wsfed-signin-returning]
+//          [--rounds 6] [--seconds 4] [--connections 8] [--port-a 18811 --port-b 18812]
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -23,6 +23,9 @@ const scenario = opt("scenario", "certificatemixed");
 const rounds = Number(opt("rounds", "6"));
 const seconds = Number(opt("seconds", "4"));
 const connections = Number(opt("connections", "8"));
+// Other sessions on a shared machine may run their own pair: each picks its own ports.
+const portA = Number(opt("port-a", "18811"));
+const portB = Number(opt("port-b", "18812"));
 const dir = mkdtempSync(join(tmpdir(), "sts-ab-http-"));
 const tool = pickTool("wrk");
 
@@ -68,12 +71,15 @@ async function request(base) {
       return { req: { method: "GET", path: "/healthz", headers: {} }, bodies: [""], cycle: true, expect: "ok" };
     case "wsfed-signin":
       return { req: { method: "GET", path: "/wsfed?wa=wsignin1.0&wtrealm=urn%3Aexample%3Arp", headers: {} }, bodies: [""], cycle: true, expect: 'name="csrf"' };
+    case "wsfed-signin-returning":
+      // A browser that sends its form binding back (as scripts/bench/wsfed.mjs): no Set-Cookie.
+      return { req: { method: "GET", path: "/wsfed?wa=wsignin1.0&wtrealm=urn%3Aexample%3Arp", headers: { cookie: "sts_signin=returningBrowserBindin" } }, bodies: [""], cycle: true, expect: 'name="csrf"' };
     default:
       throw new Error(`ab-http: unknown scenario ${scenario}`);
   }
 }
 
-const sides = [await start("a", resolve(opt("a")), 18811), await start("b", resolve(opt("b")), 18812)];
+const sides = [await start("a", resolve(opt("a")), portA), await start("b", resolve(opt("b")), portB)];
 const results = { a: [], b: [] };
 try {
   for (let r = 0; r < rounds; r++) {

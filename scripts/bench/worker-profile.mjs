@@ -4,7 +4,7 @@
 // (open it in Chrome DevTools → Performance, or `node scripts/bench/profile.mjs --top FILE`).
 //
 // usage: node scripts/bench/worker-profile.mjs [--scenario validate|exchange-jwt|exchange-saml|exchange-saml-encrypted|exchange-dpop|introspect|issue|certificatemixed|wsfed-signin|healthz]
-//          [--duration 5] [--out /tmp/worker.cpuprofile] [--no-build]
+//          [--duration 5] [--out /tmp/worker.cpuprofile] [--no-build] [--port 18797] [--inspector-port 19229]
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -17,8 +17,9 @@ import { optionReader } from "./options.mjs";
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const args = process.argv.slice(2);
 const opt = optionReader(args);
-const port = 18797;
-const inspector = 19229;
+// Other sessions on a shared machine may profile at the same time: each picks its own ports.
+const port = Number(opt("port", "18797"));
+const inspector = Number(opt("inspector-port", "19229"));
 const base = `http://127.0.0.1:${port}`;
 const dir = mkdtempSync(join(tmpdir(), "sts-prof-"));
 const serveArgs = [join(ROOT, "scripts", "serve.mjs"), "--port", String(port), "--state-dir", join(dir, "state"), "--inspector", String(inspector)];
