@@ -9,18 +9,21 @@ import { OAUTH_PATHS } from "../oauth/metadata.ts";
 import { type TrustEndpoint, servedEndpoints } from "../wstrust/endpoints.ts";
 import { MEX_PATH } from "../wstrust/metadata-exchange.ts";
 import { FEDERATION_METADATA_PATH, PASSIVE_REQUESTOR_PATH } from "../wstrust/federation-metadata.ts";
-import { escapeHtml, page, PAGE_HEADERS } from "./html.ts";
+import { ASSET_CACHE, escapeHtml, page, PAGE_HEADERS, STYLESHEET_PATH } from "./html.ts";
 import { INSPECTOR_SCRIPT } from "./inspector-script.generated.ts";
 import { STYLESHEET } from "./style.ts";
 import { unservedPage } from "./unserved.ts";
 import { answersHead, handleWsFed } from "./wsfed.ts";
-import { AUTOPOST_SCRIPT } from "./wsfed-html.ts";
+import { AUTOPOST_SCRIPT, AUTOPOST_SCRIPT_PATH } from "./wsfed-html.ts";
 
 /** Where AD FS serves WS-Federation passive sign-in. */
 const ADFS_PASSIVE_PATH = "/adfs/ls";
 
-/** Files served as they are: built once, revalidated by clients (they change with a deployment). */
-const ASSET_HEADERS = (type: string): Record<string, string> => ({ "Content-Type": type, "Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff" });
+/**
+ * Files served as they are: under their plain names revalidated by clients (they change with a
+ * deployment), under their content-hashed names (html.ts, `assetPath`) kept for good.
+ */
+const ASSET_HEADERS = (type: string, cache = "no-cache"): Record<string, string> => ({ "Content-Type": type, "Cache-Control": cache, "X-Content-Type-Options": "nosniff" });
 
 function link(path: string, text = path): string {
   return `<a href=".${escapeHtml(path)}"><code>${escapeHtml(text)}</code></a>`;
@@ -130,6 +133,10 @@ export function registerPageRoutes<E extends HonoEnv>(app: Hono<E>, services: (c
       return new Response(null, { status: 307, headers: { Location: to, "Cache-Control": "no-store" } });
     }));
   }
+  // Under the names the pages link (their content's hash: html.ts, assetPath), kept for good.
+  app.get(`/${AUTOPOST_SCRIPT_PATH}`, serve(AUTOPOST_SCRIPT, ASSET_HEADERS("text/javascript; charset=utf-8", ASSET_CACHE)));
+  app.get(`/${STYLESHEET_PATH}`, serve(STYLESHEET, ASSET_HEADERS("text/css; charset=utf-8", ASSET_CACHE)));
+  // The plain names, for a page an earlier version served (a deployment in progress, a saved page).
   app.get("/assets/autopost.js", serve(AUTOPOST_SCRIPT, ASSET_HEADERS("text/javascript; charset=utf-8")));
   app.get("/assets/sts.css", serve(STYLESHEET, ASSET_HEADERS("text/css; charset=utf-8")));
 }

@@ -1,6 +1,7 @@
 /**
- * The one stylesheet of the STS's pages (home, token inspector), served as a file: the pages'
- * Content-Security-Policy allows styles from this origin only, never inline ones.
+ * The one stylesheet of the STS's pages (home, token inspector, browser sign-in), served as a
+ * file: the pages' Content-Security-Policy allows styles from this origin only, never inline ones.
+ * Change {@link STYLESHEET_SHA256} with it (test/pages/assets.test.ts says the new value).
  */
 export const STYLESHEET = `
 :root { color-scheme: light dark; --fg: #1b1f24; --bg: #ffffff; --muted: #57606a; --line: #d0d7de; --ok: #1a7f37; --bad: #cf222e; --accent: #0550ae; }
@@ -37,3 +38,6 @@ input:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
 .error { color: var(--bad); font-weight: 600; }
 img.cleanup { position: absolute; width: 1px; height: 1px; overflow: hidden; }
 `;
+
+/** SHA-256 of {@link STYLESHEET}, base64url: its address holds it (see `assetPath`). */
+export const STYLESHEET_SHA256 = "8-O62EHz_K65F-qE172dCp5rhUilNdE-mF2sCwvfNEo";

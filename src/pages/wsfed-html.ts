@@ -1,7 +1,7 @@
 /** The pages of browser sign-in (WS-Federation passive requestor profile): their markup and headers. */
 import { MAX_PASSWORD_CHARS } from "../identity/password.ts";
 import { MAX_USERNAME_CHARS } from "../identity/username.ts";
-import { escapeHtml, page, PAGE_HEADERS } from "./html.ts";
+import { assetPath, escapeHtml, page, PAGE_HEADERS } from "./html.ts";
 import type { SignInParams } from "./wsfed-session.ts";
 
 /**
@@ -13,8 +13,17 @@ const PASSWORD_FIELD_UNITS = 2 * MAX_PASSWORD_CHARS;
 /** The username field's maxlength, as the password's. */
 const USERNAME_FIELD_UNITS = 2 * MAX_USERNAME_CHARS;
 
-/** The auto-post page's script, served as a file: the pages' policy allows no inline script. */
+/**
+ * The auto-post page's script, served as a file: the pages' policy allows no inline script.
+ * Change {@link AUTOPOST_SCRIPT_SHA256} with it (test/pages/assets.test.ts says the new value).
+ */
 export const AUTOPOST_SCRIPT = `document.getElementById("wsfed-post")?.submit();\n`;
+
+/** SHA-256 of {@link AUTOPOST_SCRIPT}, base64url. */
+export const AUTOPOST_SCRIPT_SHA256 = "t3qIz7bnQaayxwaY-9UbPxkeZ8gejMorAC_4oMnisQk";
+
+/** Where the auto-post page loads its script from. */
+export const AUTOPOST_SCRIPT_PATH = assetPath("autopost", "js", AUTOPOST_SCRIPT_SHA256);
 
 /** Tokens, form tokens and cookies: nothing on these pages may be reused from a cache. */
 const SIGN_IN_HEADERS: Readonly<Record<string, string>> = Object.freeze({ ...PAGE_HEADERS, "Cache-Control": "no-store" });
@@ -87,7 +96,7 @@ function partnerLink(p: SignInParams, whr: string): string {
   return `./wsfed?wa=wsignin1.0&wtrealm=${e(p.wtrealm)}&wreply=${e(p.wreply)}${p.wctx === "" ? "" : `&wctx=${e(p.wctx)}`}&whr=${e(whr)}`;
 }
 
-/** The page that carries the token to the relying party: a form posted by ./assets/autopost.js, or by hand. */
+/** The page that carries the token to the relying party: a form posted by its script (AUTOPOST_SCRIPT), or by hand. */
 export function autoPostPage(reply: string, wresult: string, wctx: string): string {
   return page(
     "Signing in",
@@ -96,7 +105,7 @@ export function autoPostPage(reply: string, wresult: string, wctx: string): stri
       `<form id="wsfed-post" method="post" action="${escapeHtml(reply)}">` +
       hidden("wa", "wsignin1.0") + hidden("wresult", wresult) + (wctx === "" ? "" : hidden("wctx", wctx)) +
       `<p>If nothing happens, continue to the application.</p><button type="submit">Continue</button></form>`,
-    "assets/autopost.js",
+    AUTOPOST_SCRIPT_PATH,
   );
 }
 

@@ -4,6 +4,8 @@ import { envelope } from "../helpers/soap.ts";
 import { app } from "../../src/http/app.ts";
 import { ADFS_ENDPOINT_ALIASES, TRUST_ENDPOINT_LIST } from "../../src/wstrust/endpoints.ts";
 import { call } from "../helpers/worker.ts";
+import { STYLESHEET_PATH } from "../../src/pages/html.ts";
+import { AUTOPOST_SCRIPT_PATH } from "../../src/pages/wsfed-html.ts";
 
 describe("prebuilt response headers", () => {
   it("are copied into each Response: changing one response's headers changes neither the shared set nor another response", () => {
@@ -86,6 +88,8 @@ describe("every answer", () => {
     ["/favicon.ico", "POST", "GET, HEAD"],
     ["/assets/autopost.js", "POST", "GET, HEAD"],
     ["/assets/sts.css", "DELETE", "GET, HEAD"],
+    [`/${AUTOPOST_SCRIPT_PATH}`, "POST", "GET, HEAD"],
+    [`/${STYLESHEET_PATH}`, "PUT", "GET, HEAD"],
     ["/wsfed", "PUT", "GET, HEAD, POST"],
     ["/wsfed?wa=wsignout1.0", "HEAD", "GET, POST"],
     ["/wsfed?wa=wsignin1.0&wtrealm=urn:example:rp", "DELETE", "GET, POST"],

@@ -7,6 +7,7 @@ import { verifyEnveloped } from "../../src/xmldsig/verify.ts";
 import { NS } from "../helpers/soap.ts";
 import { DEV_CONFIG, DEV_SECRETS } from "../../src/config/dev.ts";
 import { credentialStamp, sealSession } from "../../src/pages/wsfed-session.ts";
+import { AUTOPOST_SCRIPT_PATH } from "../../src/pages/wsfed-html.ts";
 import { ORIGIN, call } from "../helpers/worker.ts";
 import { workerWith } from "../hostile/configured.ts";
 import { UserDirectory } from "../../src/state/directory.ts";
@@ -56,7 +57,7 @@ describe("WS-Federation passive sign-in", () => {
     expect(csp).toBe("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'");
     const page = await done.text();
     expect(page).toContain(`action="${REPLY}"`);
-    expect(page).toContain('src="./assets/autopost.js"');
+    expect(page).toContain(`src="./${AUTOPOST_SCRIPT_PATH}"`);
     expect(page).toContain(">Continue</button>");
     expect(field(page, "wa")).toBe("wsignin1.0");
     expect(field(page, "wctx")).toBe("rm=0&id=42");
@@ -83,7 +84,7 @@ describe("WS-Federation passive sign-in", () => {
   });
 
   it("serves the auto-post script as a file", async () => {
-    const r = await call("/assets/autopost.js");
+    const r = await call(`/${AUTOPOST_SCRIPT_PATH}`);
     expect(r.status).toBe(200);
     expect(r.headers.get("content-type")).toContain("javascript");
     expect(await r.text()).toContain("wsfed-post");

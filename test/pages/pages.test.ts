@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { app } from "../../src/http/app.ts";
+import { STYLESHEET_PATH } from "../../src/pages/html.ts";
 import { ORIGIN, call } from "../helpers/worker.ts";
 import { formFields } from "../helpers/wsfed.ts";
 
@@ -67,7 +68,7 @@ describe("pages", () => {
     expect(html).toContain(`<button id="inspect-button" type="submit" disabled>Inspect</button>`);
     expect(html.match(/<button\b/g)).toHaveLength(1);
     expect(html).toMatch(/<noscript><p class="error">[^<]*JavaScript[^<]*<\/p><\/noscript>/);
-    expect(html).toContain(`href="./assets/sts.css"`);
+    expect(html).toContain(`href="./${STYLESHEET_PATH}"`);
     expect(html).toContain(`<label for="token">`);
     const js = await call("/inspect.js");
     expect(js.headers.get("content-type")).toMatch(/^text\/javascript/);
@@ -75,7 +76,7 @@ describe("pages", () => {
     // The bundle carries the worker's own strict signature check, not a stand-in.
     expect(code).toContain(".well-known/oauth-authorization-server");
     expect(code.length).toBeGreaterThan(20_000);
-    const css = await call("/assets/sts.css");
+    const css = await call(`/${STYLESHEET_PATH}`);
     expect(css.headers.get("content-type")).toMatch(/^text\/css/);
   });
 
@@ -148,9 +149,9 @@ describe("pages", () => {
     // Under a realm path no realm is served at, the page's links go to the host's root, whose
     // realm serves them, not back to the same 404.
     const lost = await (await call("/realms/nosuch/inspect")).text();
-    expect(lost).toContain(`<link rel="stylesheet" href="/assets/sts.css">`);
+    expect(lost).toContain(`<link rel="stylesheet" href="/${STYLESHEET_PATH}">`);
     expect(lost).toContain(`<header><a href="/">`);
-    expect((await call("/assets/sts.css")).status).toBe(200);
+    expect((await call(`/${STYLESHEET_PATH}`)).status).toBe(200);
     expect((await call("/")).status).toBe(200);
     // The other doors keep their own formats; a script or stylesheet is no page.
     expect((await call("/realms/nosuch/oauth2/jwks")).headers.get("content-type")).toMatch(/^application\/json/);
