@@ -127,7 +127,6 @@ function checkedDirectory(db: D1Database, config: ResolvedConfig): Promise<UserD
   return p;
 }
 
-
 /**
  * What the isolate does once per configuration, before it serves the first request, whichever
  * realm that request is for: it loads the keys of every realm, and logs what the operator should
