@@ -13,6 +13,7 @@
  */
 import { compactVerify, decodeProtectedHeader } from "jose";
 import { fromBase64Url } from "../bytes.ts";
+import { canonicalCompact, unencodedPayloadHeader } from "../jwt/compact-form.ts";
 import { KeyRing } from "../keys/keyring.ts";
 import type { JwsAlg } from "../keys/keyring.ts";
 import { assertionAttributes, readAssertion } from "../saml/parse.ts";
@@ -234,7 +235,11 @@ async function inspectJwt(token: string, sts: ThisSts, now: Date): Promise<Inspe
   const key = typeof header.kid === "string" ? sts.keys.byKid(header.kid) : undefined;
   // Shown as stated, whatever JSON it is: a non-string never equals the issuer a page serves.
   const issuer = stated(payload.iss);
-  if (!alg || !JWS_ALGS.includes(alg)) signature = { valid: false, detail: `The algorithm ${String(header.alg)} is not one this STS signs with.` };
+  // What the STS refuses before it tries a key (jwt/compact-form.ts) is not valid here either:
+  // jose, which checks the signature below, reads such a token as if it were well formed.
+  if (!canonicalCompact(token)) signature = { valid: false, detail: "The token's base64url is not in its one canonical form (a segment's last character carries bits beyond the data); this STS refuses it as malformed." };
+  else if (unencodedPayloadHeader(header)) signature = { valid: false, detail: "The token's header carries b64 (RFC 7797), which this STS refuses: verifiers disagree on what such a token signed." };
+  else if (!alg || !JWS_ALGS.includes(alg)) signature = { valid: false, detail: `The algorithm ${String(header.alg)} is not one this STS signs with.` };
   else if (!key) signature = { valid: false, detail: "The token's kid names none of this STS's published keys." };
   else {
     try {

@@ -12,6 +12,7 @@ import type { OAuthClient, TrustedIssuer } from "../config/types.ts";
 import { CLIENT_ASSERTION_ALGS } from "../config/validate-jwks.ts";
 import { type JwsAlg, KeyRing } from "../keys/keyring.ts";
 import { type VerifiedJwt, forgetVerified, lookupVerified, rememberVerified } from "./verified-cache.ts";
+import { UNENCODED_PAYLOAD, canonicalCompact, unencodedPayloadHeader } from "./compact-form.ts";
 
 export { verifiedJwtCacheSize } from "./verified-cache.ts";
 
@@ -193,40 +194,6 @@ function keySetUnavailable(source: JwksKeySource, e: unknown): string | undefine
 /** What a token whose `nbf` is still ahead is told, as a SAML token whose NotBefore is. */
 const NOT_YET_VALID = "The token is not yet valid.";
 
-/** The base64url alphabet's values, for the check of a segment's last character. */
-const B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-/**
- * Three segments of unpadded base64url, each in its one canonical form (RFC 4648 §3.5): the bits
- * a last character carries beyond the data are zero, and no segment has a length no encoding
- * gives. jose's decoder ignores those bits, so without this one signed token would have many
- * spellings, each accepted.
- */
-function canonicalCompact(token: string): boolean {
-  const parts = token.split(".");
-  if (parts.length !== 3) return false;
-  for (const p of parts) {
-    const rest = p.length % 4;
-    if (rest === 1) return false;
-    if (rest === 0) continue;
-    const v = B64URL.indexOf(p[p.length - 1]!);
-    if (v < 0 || (v & (rest === 2 ? 0x0f : 0x03)) !== 0) return false;
-  }
-  return true;
-}
-
-/** Why a header with `b64` is refused, in every door's words. */
-export const UNENCODED_PAYLOAD = "The JWT header 'b64' is not accepted: a JWT's payload is always base64url-encoded (RFC 7797 section 7).";
-
-/**
- * Whether the header carries RFC 7797's `b64`. A JWT never needs it (RFC 7797 §7), and outside
- * `crit` (which §6 requires of it) verifiers disagree on what was signed: jose ignores it and
- * reads the payload as base64url, jwcrypto honours `b64: false` and reads the segment as the
- * payload itself. One token read two ways is refused, whatever the value.
- */
-export function unencodedPayloadHeader(header: object): boolean {
-  return "b64" in header;
-}
 
 /** The first key-choosing header parameter present, if any. */
 function keyChoosingHeader(header: object): string | undefined {

@@ -15,7 +15,7 @@ import { MAX_CLOCK_SKEW_SECONDS } from "../state/types.ts";
 import { publicJwkProblem } from "../keys/public-jwk.ts";
 import { isCurrentDpopNonce } from "./dpop-nonce.ts";
 import { looksLikeJwt } from "./presented.ts";
-import { unencodedPayloadHeader } from "../jwt/verify.ts";
+import { unencodedPayloadHeader } from "../jwt/compact-form.ts";
 
 /**
  * RFC 9449 §4.2 / §5: asymmetric JWS algorithms only — never `none`, never a MAC. EdDSA with

@@ -187,6 +187,24 @@ describe("inspectToken", () => {
     expect(odd.ok && odd.inspection.claims.map(([name]) => name)).toEqual([]);
   });
 
+  it("calls not valid what the STS refuses as malformed: a non-canonical base64url spelling of a token of ours, a b64 header", async () => {
+    const token = await jwt();
+    const [h, p, s] = token.split(".");
+    // An ES256 signature is 64 bytes: 86 characters, the last carrying 4 bits beyond the data.
+    // Setting one of them changes no decoded byte, so jose verifies it; the STS refuses it.
+    const B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const last = B64URL.indexOf(s!.at(-1)!);
+    const respelt = `${h}.${p}.${s!.slice(0, -1)}${B64URL[last | 1]}`;
+    expect((await exchange({ subject_token: token, subject_token_type: TX.jwt, audience: RP })).status).toBe(200);
+    const refused = await exchange({ subject_token: respelt, subject_token_type: TX.jwt, audience: RP });
+    expect([refused.status, refused.json.error]).toEqual([400, "invalid_grant"]);
+    const r = await inspectToken(respelt, sts, new Date());
+    expect(r.ok && r.inspection.signature).toMatchObject({ valid: false, detail: expect.stringMatching(/canonical/) });
+    const b64 = btoa(JSON.stringify({ ...JSON.parse(atob(h!.replace(/-/g, "+").replace(/_/g, "/"))), b64: true })).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
+    const withB64 = await inspectToken(`${b64}.${p}.${s}`, sts, new Date());
+    expect(withB64.ok && withB64.inspection.signature).toMatchObject({ valid: false, detail: expect.stringMatching(/b64/) });
+  });
+
   it("refuses alg none and keys the token brings along", async () => {
     const token = await jwt();
     const [, p] = token.split(".");

@@ -20,7 +20,6 @@ import {
   type JwtRefusal,
   type KeySource,
   NOT_A_JWT,
-  UNENCODED_PAYLOAD,
   claimedIssuer,
   clientKeys,
   peekJwt,
@@ -28,6 +27,7 @@ import {
   verifiedJwtCacheSize,
   verifyJwt,
 } from "../../src/jwt/verify.ts";
+import { UNENCODED_PAYLOAD } from "../../src/jwt/compact-form.ts";
 import { KeyRing } from "../../src/keys/keyring.ts";
 
 const STS = "https://sts.verify.test";
