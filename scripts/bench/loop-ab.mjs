@@ -6,7 +6,7 @@
 // single run moves ±10 %; the paired differences' median over many short runs resolves ~5 µs.
 //
 // usage: node scripts/bench/loop-ab.mjs [--base REV] [--scenario exchange-jwt|exchange-saml|validate|introspect|wsfed-signin|wsfed-signin-returning|healthz]
-//          [--reps 25] [--n 1500] [--keep]
+//          [--reps 25] [--n 1500] [--keep] [--port 18795]
 import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -24,7 +24,8 @@ const base = opt("base", "HEAD");
 const scenario = opt("scenario", "exchange-jwt");
 const reps = Number(opt("reps", "25"));
 const n = Number(opt("n", "1500"));
-const port = 18795;
+// --port: other sessions on a shared machine may hold the default.
+const port = Number(opt("port", "18795"));
 
 /** The entry in front of both builds: /__loop runs one request N times through build A or B. */
 const ENTRY = `import appA from "./app-a.js";
