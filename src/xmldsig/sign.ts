@@ -187,10 +187,14 @@ interface SignatureTemplate {
   inside: [string, string, string, string];
 }
 
-// Private-use characters: valid XML text that no escape touches and no URI or certificate has.
-const REF = "\uE000ref\uE000";
-const DIG = "\uE000digest\uE000";
-const VAL = "\uE000value\uE000";
+// Markers no escape touches and no algorithm URI or base64 certificate holds. Latin-1 on
+// purpose: V8 keeps a string of Latin-1 characters one byte per character, and a slice keeps
+// its parent's width, so a marker above U+00FF would make every piece cut from the template —
+// and so every signed token and SignedInfo joined from them — a two-byte string: twice the
+// memory, and the slower path wherever the text is encoded to UTF-8, hashed or sent.
+const REF = "\u00A7ref\u00A7";
+const DIG = "\u00A7digest\u00A7";
+const VAL = "\u00A7value\u00A7";
 const templates = new WeakMap<SigningKey, Map<string, SignatureTemplate>>();
 
 function template(opts: TreeSignOptions, r: Resolved, dsInScope: boolean): SignatureTemplate {
