@@ -47,9 +47,17 @@ export async function readBodyLimited(req: Request, max: number): Promise<Uint8A
   // transfer coding (`gzip, chunked`) would be read as its coded bytes — other bytes than a
   // gateway that decodes it by the header sees, and a limit counted on them. Refused, as a
   // content coding is, naming the header at fault rather than the bytes it left undecoded.
+  // `chunked` named twice is no framing either (§7: never applied more than once): the runtime
+  // undoes it once, a gateway that decodes by the header twice.
   const transfer = req.headers.get("transfer-encoding");
-  if (transfer !== null && transfer.split(",").some((c) => !/^\s*(chunked\s*)?$/i.test(c))) {
-    throw new StsError("bad_request", "The request body is sent with a Transfer-Encoding other than chunked; this STS reads only bodies sent as they are (no gzip, deflate or compress): send it uncompressed.");
+  if (transfer !== null) {
+    const codings = transfer.split(",").filter((c) => !/^\s*$/.test(c));
+    if (codings.some((c) => !/^\s*chunked\s*$/i.test(c))) {
+      throw new StsError("bad_request", "The request body is sent with a Transfer-Encoding other than chunked; this STS reads only bodies sent as they are (no gzip, deflate or compress): send it uncompressed.");
+    }
+    if (codings.length > 1) {
+      throw new StsError("bad_request", "The request's Transfer-Encoding names chunked more than once (RFC 9112 §7: a body is chunked once): send it chunked once.");
+    }
   }
   const len = req.headers.get("content-length");
   if (len !== null && Number(len) > max) throw tooLarge(max);

@@ -137,6 +137,25 @@ describe("a body in a transfer coding other than chunked", () => {
       expect(plain.status, coding).toBe(200);
     }
   });
+
+  it("refuses chunked named twice, which the runtime undoes once and a gateway may undo twice", async () => {
+    const { envelope } = await import("../helpers/soap.ts");
+    const { call, faultCode } = await import("../helpers/worker.ts");
+    const rst = envelope({ user: "alice", password: "wonderland", appliesTo: "urn:example:rp" });
+    for (const coding of ["chunked, chunked", "chunked,Chunked"]) {
+      const r = await call("/trust/13/usernamemixed", { method: "POST", headers: { ...rst.headers, "transfer-encoding": coding }, body: rst.body });
+      const t = await r.text();
+      expect([r.status, faultCode(t)], coding).toEqual([400, "wst:BadRequest"]);
+      expect(t, coding).toContain("chunked more than once");
+      expect(t, coding).not.toContain("Assertion");
+    }
+    const form = { "content-type": "application/x-www-form-urlencoded", authorization: "Basic " + btoa("demo-client:demo-secret") };
+    const o = await call("/oauth2/introspect", { method: "POST", headers: { ...form, "transfer-encoding": "chunked, chunked" }, body: "token=x" });
+    expect([o.status, ((await o.json()) as { error: string }).error]).toEqual([400, "invalid_request"]);
+    // An empty list element is no coding (RFC 9110 §5.6.1): still chunked once.
+    const one = await call("/trust/13/usernamemixed", { method: "POST", headers: { ...rst.headers, "transfer-encoding": "chunked," }, body: rst.body });
+    expect(one.status).toBe(200);
+  });
 });
 
 describe("a request with two Content-Type fields", () => {
