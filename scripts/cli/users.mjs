@@ -68,7 +68,7 @@ function options(args, known, positionals) {
 }
 
 // The answers of the API (src/admin/users.ts), as the commands read them.
-const USER = { username: "string", enabled: "boolean", claims: { "*": ["string"] }, created_at: "string", updated_at: "string" };
+const USER = { username: "string", enabled: "boolean", held_disabled: "string?", claims: { "*": ["string"] }, created_at: "string", updated_at: "string" };
 const ONE_USER = { user: USER };
 const DISABLED = { user: USER, tokens_revoked_before: "string?" };
 const PAGE = { users: [USER], next_cursor: "string|null" };
@@ -106,7 +106,7 @@ function claimsOf(list = []) {
 
 function printUser(u, json) {
   if (json) return console.log(visibleJson(u));
-  console.log(`username: ${visible(u.username)}\nenabled:  ${u.enabled}\ncreated:  ${visible(u.created_at)}\nupdated:  ${visible(u.updated_at)}`);
+  console.log(`username: ${visible(u.username)}\nenabled:  ${u.enabled}${u.held_disabled === undefined ? "" : ` (held disabled: ${visible(u.held_disabled)})`}\ncreated:  ${visible(u.created_at)}\nupdated:  ${visible(u.updated_at)}`);
   const names = Object.keys(u.claims);
   if (names.length === 0) console.log("claims:   (none)");
   else {

@@ -16,7 +16,7 @@
 import { firstValues } from "../web/form-urlencoded.ts";
 import type { Context, Env as HonoEnv, Hono } from "hono";
 import type { RequestServices, StsContext } from "../engine/types.ts";
-import { configuredNameLike, localNameLike } from "../engine/users.ts";
+import { configuredNameLike, heldDisabled, localNameLike } from "../engine/users.ts";
 import { invalidRequest } from "../errors.ts";
 import { hashPassword } from "../identity/password.ts";
 import { CLAIM_BOUNDS, type DirectoryUser, type NewDirectoryUser, type UserDirectory } from "../state/directory.ts";
@@ -44,11 +44,17 @@ const IMPORT_SHAPE = '{"users": [{"username": "...", "passwordHash": "pbkdf2-sha
 const PATCH_SHAPE = '{"claims"?: {"name": "value" | ["values"] | null}, "enabled"?: false, "revokeTokens"?: true}';
 const PASSWORD_SHAPE = '{"password": "..."} or {"passwordHash": "pbkdf2-sha256$..."}';
 
-/** The user as the API shows it: never the hash. */
-function shown(u: DirectoryUser) {
+/**
+ * The user as the API shows it: never the hash. A user the STS holds disabled whatever its row
+ * says (engine/users.ts, `heldDisabled`) is shown disabled, with why in `held_disabled`: its
+ * row's `enabled` alone would tell the operator it signs in.
+ */
+function shown(ctx: StsContext, u: DirectoryUser) {
+  const held = heldDisabled(ctx.config, u);
   return {
     username: u.username,
-    enabled: u.enabled,
+    enabled: u.enabled && held === undefined,
+    ...(held === undefined ? {} : { held_disabled: held.reason }),
     claims: u.claims,
     created_at: new Date(u.createdAt).toISOString(),
     updated_at: new Date(u.updatedAt).toISOString(),
@@ -131,7 +137,7 @@ export function registerUserRoutes<E extends HonoEnv>(app: Hono<E>, services: (c
       const user = await directory.create({ username, passwordHash, enabled, claims }, ctx.now().getTime());
       if (!user) throw exists(username, ctx);
       ctx.audit.outcome = "created";
-      return c.json({ user: shown(user) }, 201, NO_STORE);
+      return c.json({ user: shown(ctx, user) }, 201, NO_STORE);
     }),
   );
 
@@ -182,7 +188,7 @@ export function registerUserRoutes<E extends HonoEnv>(app: Hono<E>, services: (c
       const more = users.length > page.limit;
       const shownUsers = users.slice(0, page.limit);
       const last = shownUsers[shownUsers.length - 1];
-      return c.json({ users: shownUsers.map(shown), next_cursor: more && last ? encodeCursor(last.username) : null }, 200, NO_STORE);
+      return c.json({ users: shownUsers.map((u) => shown(ctx, u)), next_cursor: more && last ? encodeCursor(last.username) : null }, 200, NO_STORE);
     }),
   );
 
@@ -191,7 +197,7 @@ export function registerUserRoutes<E extends HonoEnv>(app: Hono<E>, services: (c
       const username = pathUser(c, call);
       const user = await directoryOf(call.ctx).get(username);
       if (!user) throw await notFound(username, call.ctx);
-      return c.json({ user: shown(user) }, 200, NO_STORE);
+      return c.json({ user: shown(call.ctx, user) }, 200, NO_STORE);
     }),
   );
 
@@ -212,7 +218,7 @@ export function registerUserRoutes<E extends HonoEnv>(app: Hono<E>, services: (c
         throw invalidRequest(`'claims' as merged would hold more than ${CLAIM_BOUNDS.names} claims or ${CLAIM_BOUNDS.jsonChars} characters of JSON: remove some (name: null) with the change.`);
       }
       const did = [claimsPatch && "claims", enabled === false && "disabled", enabled === true && "enabled"].filter(Boolean);
-      const answer: Record<string, unknown> = { user: shown(user) };
+      const answer: Record<string, unknown> = { user: shown(ctx, user) };
       if (revoke) {
         const cutoff = await state.revokeSubject({ subject: username });
         answer.tokens_revoked_before = new Date(cutoff).toISOString();

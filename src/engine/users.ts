@@ -41,21 +41,37 @@ export async function findUser(ctx: StsContext, username: string): Promise<Known
   if (configured) return configured;
   if (!mayBeDirectoryName(username)) return undefined;
   const stored = await lookUp(ctx, username);
-  // Its password is in the repository: under a production configuration such a user is held
-  // disabled (signs in nowhere, no token is made from its tokens) until an administrator gives
-  // it a password of its own or deletes it.
-  if (stored !== undefined && ctx.config.mode !== "development" && PUBLISHED_PASSWORD_HASHES.has(stored.passwordHash)) return { ...stored, enabled: false };
-  // A directory user whose name is, or looks the same as, a configured user's, service
-  // account's or OAuth client's (a row written by hand, or a party configured after the user
-  // was made) would be taken for that party where it is named, a client by its id. Held
-  // disabled at each use, and said so, rather than refused at start: one database row must not
-  // stop the whole service, and the operator learns which two names to part.
-  const taken = stored && configuredNameLike(ctx.config, stored.username);
-  if (stored !== undefined && taken !== undefined) {
-    logEvent({ level: "error", event: "directory_name_conflict", message: nameConflict(ctx.config, taken, stored.username) });
-    return { ...stored, enabled: false };
+  if (stored === undefined) return undefined;
+  const held = heldDisabled(ctx.config, stored);
+  if (held === undefined) return stored;
+  if (held.conflict !== undefined) logEvent({ level: "error", event: "directory_name_conflict", message: nameConflict(ctx.config, held.conflict, stored.username) });
+  return { ...stored, enabled: false };
+}
+
+/**
+ * Why the STS holds a directory user disabled whatever its row says (it signs in nowhere and no
+ * token is made from its tokens), or undefined. Asked at each use (`findUser`) and by the
+ * administration API, which shows it, so that an operator is not told such a user is enabled.
+ * - Its password is in the repository: under a production configuration, until an
+ *   administrator gives it a password of its own or deletes it.
+ * - Its name is, or looks the same as, a configured user's, service account's or OAuth client's
+ *   (`conflict`; a row written by hand, or a party configured after the user was made): it would
+ *   be taken for that party where it is named, a client by its id. Held disabled at each use,
+ *   and logged, rather than refused at start: one database row must not stop the whole service,
+ *   and the operator learns which two names to part.
+ */
+export function heldDisabled(
+  config: Pick<ResolvedConfig, "mode" | "users" | "serviceAccounts" | "oauthClients">,
+  stored: Pick<KnownUser, "username" | "passwordHash">,
+): { reason: string; conflict?: string } | undefined {
+  if (config.mode !== "development" && PUBLISHED_PASSWORD_HASHES.has(stored.passwordHash)) {
+    return { reason: "its password is one published with this STS's source: give it a password of its own" };
   }
-  return stored;
+  const conflict = configuredNameLike(config, stored.username);
+  if (conflict !== undefined) {
+    return { reason: `its name is, or looks the same as, the configured name ${JSON.stringify(conflict)}: remove or rename one of the two`, conflict };
+  }
+  return undefined;
 }
 
 /**

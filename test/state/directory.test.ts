@@ -150,6 +150,34 @@ describe("a configured name that is also a directory user", () => {
     expect((await trustWith(f, { user: name, password: "builder", appliesTo: "urn:example:rp" })).status).toBe(200);
   });
 
+  it("is shown disabled by the administration API, with why, whatever its row says: the STS holds it so", async () => {
+    const name = fresh();
+    await new UserDirectory(env.USERS_DB, "").create(user(name.toUpperCase()), 1);
+    const f = workerWith({ ...DEV_CONFIG, users: [...(DEV_CONFIG.users ?? []), { username: name, passwordHashSecret: "DEV_BOB_PASSWORD_HASH" }] });
+    const admin = { authorization: "Basic " + btoa("user-admin:user-admin-secret-7a6b5c4d3e2f1a0b"), "content-type": "application/json" };
+    const path = `/admin/users/${name.toUpperCase()}`;
+    vi.spyOn(console, "log").mockImplementation(() => undefined);
+    try {
+      const held = { enabled: false, held_disabled: `its name is, or looks the same as, the configured name "${name}": remove or rename one of the two` };
+      const shown = (await (await f(path, { headers: admin })).json()) as { user: Record<string, unknown> };
+      expect(shown.user).toMatchObject({ username: name.toUpperCase(), ...held });
+      // Enabling it changes its row, not what the STS does with it.
+      const patched = (await (await f(path, { method: "PATCH", headers: admin, body: JSON.stringify({ enabled: true }) })).json()) as { user: Record<string, unknown> };
+      expect(patched.user).toMatchObject(held);
+      const listed = (await (await f(`/admin/users?limit=1000`, { headers: admin })).json()) as { users: Record<string, unknown>[] };
+      expect(listed.users.find((u) => u.username === name.toUpperCase())).toMatchObject(held);
+      // A user without a conflict is shown as its row says, with no such member.
+      await new UserDirectory(env.USERS_DB, "").create(user(`${name}-other`), 1);
+      const other = (await (await f(`/admin/users/${name}-other`, { headers: admin })).json()) as { user: Record<string, unknown> };
+      expect(other.user.enabled).toBe(true);
+      expect(Object.keys(other.user)).not.toContain("held_disabled");
+    } finally {
+      vi.restoreAllMocks();
+      await new UserDirectory(env.USERS_DB, "").delete(name.toUpperCase());
+      await new UserDirectory(env.USERS_DB, "").delete(`${name}-other`);
+    }
+  });
+
   it("of the same spelling: the configured user is the one who signs in, and the start-up log names the field", async () => {
     const name = fresh();
     await new UserDirectory(env.USERS_DB, "").create(user(name), 1);
