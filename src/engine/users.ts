@@ -10,8 +10,15 @@ import type { ResolvedConfig } from "../config/types.ts";
 import { nameKey } from "../token/subject.ts";
 import { PUBLISHED_PASSWORD_HASHES } from "../config/dev.ts";
 import { StsError } from "../errors.ts";
-import { logEvent } from "../web/log.ts";
+import { RepeatedFailureLog } from "../web/log.ts";
 import { directoryReachable, directoryUnavailable } from "./directory-outage.ts";
+
+/**
+ * Each refused use of a directory user named like a configured party is logged: the first at
+ * once, then at most one line a minute per name and isolate (with how many were not), so that
+ * sign-in attempts under that name cannot flood the log with one line each.
+ */
+const conflicts = new RepeatedFailureLog();
 
 /** A user the STS knows, wherever it is kept. */
 export interface KnownUser {
@@ -44,7 +51,10 @@ export async function findUser(ctx: StsContext, username: string): Promise<Known
   if (stored === undefined) return undefined;
   const held = heldDisabled(ctx.config, stored);
   if (held === undefined) return stored;
-  if (held.conflict !== undefined) logEvent({ level: "error", event: "directory_name_conflict", message: nameConflict(ctx.config, held.conflict, stored.username) });
+  const conflict = held.conflict;
+  if (conflict !== undefined) {
+    conflicts.failed(`${ctx.config.realm ?? ""}\n${stored.username}`, () => ({ level: "error", event: "directory_name_conflict", message: nameConflict(ctx.config, conflict, stored.username) }));
+  }
   return { ...stored, enabled: false };
 }
 

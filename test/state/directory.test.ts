@@ -150,6 +150,24 @@ describe("a configured name that is also a directory user", () => {
     expect((await trustWith(f, { user: name, password: "builder", appliesTo: "urn:example:rp" })).status).toBe(200);
   });
 
+  it("logs the refused uses of such a user at most once a minute, not once per attempt", async () => {
+    const name = fresh();
+    await new UserDirectory(env.USERS_DB, "").create({ ...user(name.toUpperCase()), passwordHash: await hashPassword("conflict-pass-2", { iterations: 10_000 }) }, 1);
+    const f = workerWith({ ...DEV_CONFIG, users: [...(DEV_CONFIG.users ?? []), { username: name, passwordHashSecret: "DEV_BOB_PASSWORD_HASH" }] });
+    const lines: string[] = [];
+    vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void lines.push(a.map(String).join(" ")));
+    try {
+      for (let i = 0; i < 3; i++) {
+        expect((await trustWith(f, { user: name.toUpperCase(), password: "conflict-pass-2", appliesTo: "urn:example:rp" })).fault).toBe("wst:FailedAuthentication");
+      }
+      const uses = lines.map((l) => JSON.parse(l) as { event?: string; message?: string }).filter((l) => l.event === "directory_name_conflict" && l.message !== undefined);
+      expect(uses).toHaveLength(1);
+    } finally {
+      vi.restoreAllMocks();
+      await new UserDirectory(env.USERS_DB, "").delete(name.toUpperCase());
+    }
+  });
+
   it("is shown disabled by the administration API, with why, whatever its row says: the STS holds it so", async () => {
     const name = fresh();
     await new UserDirectory(env.USERS_DB, "").create(user(name.toUpperCase()), 1);
