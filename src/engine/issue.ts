@@ -1,5 +1,6 @@
 import type { TokenKind } from "../config/types.ts";
 import type { StateClient } from "../state/client.ts";
+import type { RenewingMarks } from "../token/renewability.ts";
 import { authorize } from "./authorize.ts";
 import { delegatedParty } from "./delegation.ts";
 import { issueToken } from "./issuance.ts";
@@ -8,15 +9,12 @@ import { findRelyingParty } from "./relying-party.ts";
 import type { Actor, Confirmation, Identity, IssuedToken, MayAct, PresentedCredentials, RequestedClaim, Requestor, StsContext } from "./types.ts";
 import type { PresentedToken } from "./verify-own.ts";
 
-export interface IssueRequest {
+/** An Issue request, with what its wst:Renewing asks of the token (renewability.ts). */
+export interface IssueRequest extends RenewingMarks {
   /** The relying party (AppliesTo), as sent. */
   target: string;
   tokenType?: TokenKind | undefined;
   lifetime?: { created?: Date | undefined; expires?: Date | undefined } | undefined;
-  /** WS-Trust 1.3 §5 `wst:Renewing Allow="false"`. */
-  notRenewable?: boolean | undefined;
-  /** WS-Trust 1.3 §5 `wst:Renewing OK="true"`: renewable after expiry (see `TokenRequest`). */
-  renewableAfterExpiry?: boolean | undefined;
   /** OnBehalfOf (impersonation) or ActAs (delegation): the token, or credentials, of the party it is for. */
   delegation?: { mode: "impersonation" | "delegation"; presented: PresentedToken | PresentedCredentials } | undefined;
   /** The proof-of-possession key; undefined for a bearer token. */

@@ -8,7 +8,7 @@ import { keyTypeName } from "./issuance.ts";
 import { confirmationThumbprint, jwkThumbprint } from "../keys/keyring.ts";
 import { refuseReversed, requestedEnd, totalLifetimeEnd } from "./lifetime.ts";
 import { mintToken } from "./mint.ts";
-import { isNotRenewable, isRenewableAfterExpiry } from "../token/renewability.ts";
+import { type RenewingMarks, isNotRenewable, isRenewableAfterExpiry } from "../token/renewability.ts";
 import { findRelyingParty, lookupRelyingParty, partyOf } from "./relying-party.ts";
 import { sectorRefusal } from "./pairwise.ts";
 import { ownMayAct } from "./presented-party.ts";
@@ -47,15 +47,12 @@ export async function renewToken(
   state: StateClient,
   who: Requestor,
   presented: PresentedToken,
-  opts: {
+  /**
+   * What the Renew's wst:Renewing asks of the renewed token (renewability.ts): `OK="true"` lets
+   * no expired token renew now, and a token issued so stays so without asking.
+   */
+  opts: RenewingMarks & {
     lifetime?: { created?: Date | undefined; expires?: Date | undefined } | undefined;
-    /** WS-Trust 1.3 §5 `wst:Renewing Allow="false"`: the renewed token may not be renewed again. */
-    notRenewable?: boolean | undefined;
-    /**
-     * WS-Trust 1.3 §5 `wst:Renewing OK="true"`: the renewed token may be renewed after it has
-     * expired (a token issued so stays so without asking). It lets no expired token renew now.
-     */
-    renewableAfterExpiry?: boolean | undefined;
     asked?: RenewalAsked | undefined;
   },
 ): Promise<IssuedToken> {

@@ -3,6 +3,7 @@ import type { KeyRing } from "../keys/keyring.ts";
 import type { StateClient } from "../state/client.ts";
 import type { Actor } from "../token/actor.ts";
 import type { Confirmation } from "../token/confirmation.ts";
+import type { RenewingMarks } from "../token/renewability.ts";
 import type { AuditFacts } from "../web/audit.ts";
 import type { UserDirectory } from "../state/directory.ts";
 
@@ -102,8 +103,8 @@ export interface RequestedClaim {
   values?: string[] | undefined;
 }
 
-/** The protocol-free question every front door asks the engine. */
-export interface TokenRequest {
+/** The protocol-free question every front door asks the engine (with wst:Renewing's marks, renewability.ts). */
+export interface TokenRequest extends RenewingMarks {
   requestor: Requestor;
   identity: Identity;
   /** AppliesTo address or OAuth audience/resource, as sent. */
@@ -130,16 +131,6 @@ export interface TokenRequest {
    * grant). Undefined when the presented token carries no scope.
    */
   scopeCeiling?: string[] | undefined;
-  /**
-   * WS-Trust 1.3 §5 `wst:Renewing Allow="false"`: the token must never be renewed. Recorded
-   * in the token's own (signed) ID, so Renew can refuse it without any stored state.
-   */
-  notRenewable?: boolean | undefined;
-  /**
-   * WS-Trust 1.3 §5 `wst:Renewing OK="true"`: the token may be renewed after it has expired,
-   * within its relying party's grace. Recorded in its ID like `notRenewable`, which wins.
-   */
-  renewableAfterExpiry?: boolean | undefined;
   /**
    * The token derives from a presented one that may not be renewed: it ends no later than this
    * (see `DerivationLimits` in lifetime.ts). Every token also ends by the relying party's

@@ -1,5 +1,6 @@
 import type { RelyingParty, TokenKind } from "../config/types.ts";
 import type { StateClient } from "../state/client.ts";
+import type { RenewingMarks } from "../token/renewability.ts";
 import { currentIdentity } from "./authenticate.ts";
 import { authorize } from "./authorize.ts";
 import { certificateStatus } from "./certificate-status.ts";
@@ -48,7 +49,8 @@ export async function validate(
 
 const CREDENTIALS_VALID = "The username and password are valid.";
 
-export interface TransformRequest {
+/** A Validate transformation, with what its wst:Renewing asks of the new token (renewability.ts). */
+export interface TransformRequest extends RenewingMarks {
   /** The relying party the new token is for (AppliesTo); default: the token's own audience. */
   target: string | undefined;
   tokenType: TokenKind;
@@ -57,10 +59,6 @@ export interface TransformRequest {
   confirmation?: Confirmation | undefined;
   /** Requested claims (see `TokenRequest`). */
   requestedClaims?: RequestedClaim[] | undefined;
-  /** WS-Trust 1.3 §5 `wst:Renewing Allow="false"`: the new token may not be renewed. */
-  notRenewable?: boolean | undefined;
-  /** WS-Trust 1.3 §5 `wst:Renewing OK="true"`: the new token may be renewed after expiry. */
-  renewableAfterExpiry?: boolean | undefined;
 }
 
 /**

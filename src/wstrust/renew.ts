@@ -22,8 +22,7 @@ import { lookupRelyingParty } from "../engine/relying-party.ts";
 export async function handleRenew(ctx: StsContext, state: StateClient, who: Requestor, rst: Rst, here: Destination): Promise<Markup> {
   const tok = await renewToken(ctx, state, who, presentedFromTarget(rst.target, "wst:RenewTarget"), {
     lifetime: rst.lifetime,
-    notRenewable: rst.renewing?.allow === false,
-    renewableAfterExpiry: rst.renewing?.ok === true,
+    ...rst.renewing,
     asked: {
       tokenType: tokenKindAsked(rst),
       appliesTo: partyAsked(ctx, rst.appliesTo, here),

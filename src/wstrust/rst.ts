@@ -1,3 +1,4 @@
+import type { RenewingMarks } from "../token/renewability.ts";
 import type { Element } from "@xmldom/xmldom";
 import type { TokenKind } from "../config/types.ts";
 import { invalidRequest } from "../errors.ts";
@@ -31,7 +32,8 @@ export interface Rst {
   onBehalfOf: Element | undefined;
   /** WS-Trust 1.4 §9.3 wst14:ActAs: the token of the party the requestor acts as (delegation). */
   actAs: Element | undefined;
-  renewing: { allow: boolean; ok: boolean } | undefined;
+  /** WS-Trust 1.3 §5 wst:Renewing: what it asks of the returned token (no marks when absent). */
+  renewing: RenewingMarks;
   /** §3.3 wst:Entropy/wst:BinarySecret: the requestor's entropy for a computed proof key. */
   entropy: Uint8Array | undefined;
   /**
@@ -244,14 +246,14 @@ function readInstant(el: Element): Date {
 }
 
 /** WS-Trust 1.3 §5 Renewing: Allow (default true) and OK (renew after expiry, default false) are xs:boolean. */
-function readRenewing(rn: Element): { allow: boolean; ok: boolean } {
+function readRenewing(rn: Element): RenewingMarks {
   const flag = (name: string, dflt: boolean) => {
     if (!rn.hasAttribute(name)) return dflt;
     const v = parseXsBoolean(rn.getAttribute(name) ?? "");
     if (v === undefined) throw invalidRequest(`wst:Renewing ${name} must be true, false, 1 or 0.`);
     return v;
   };
-  return { allow: flag("Allow", true), ok: flag("OK", false) };
+  return { notRenewable: !flag("Allow", true), renewableAfterExpiry: flag("OK", false) };
 }
 
 /**
@@ -307,7 +309,7 @@ export function readRst(rst: Element, t: TrustNs, batch = false): Rst {
     lifetime = { created: c ? readInstant(c) : undefined, expires: e ? readInstant(e) : undefined };
   }
   const rn = once(rst, t.ns, "Renewing");
-  const renewing: Rst["renewing"] = rn ? readRenewing(rn) : undefined;
+  const renewing: Rst["renewing"] = rn ? readRenewing(rn) : {};
   const en = once(rst, t.ns, "Entropy");
   const ks = ownOrSecondary(rst, t, sp, "KeySize", issue);
   const cka = once(rst, t.ns, "ComputedKeyAlgorithm");

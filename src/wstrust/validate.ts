@@ -33,8 +33,7 @@ export async function handleValidate(ctx: StsContext, deps: TrustDeps, who: Requ
     lifetime: rst.lifetime,
     confirmation: proof.confirmation,
     requestedClaims: rst.claims,
-    notRenewable: rst.renewing?.allow === false,
-    renewableAfterExpiry: rst.renewing?.ok === true,
+    ...rst.renewing,
   });
   return issuedRstr(rst.trust, tok, {
     context: rst.context,
