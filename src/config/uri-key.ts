@@ -5,6 +5,7 @@
  * as a duplicate is exactly what a request would find twice.
  */
 import { isolateCaches } from "../cache.ts";
+import { trimXmlSpace } from "../xml/xs.ts";
 
 const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/;
 const WITH_AUTHORITY = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)(.*)$/s;
@@ -15,7 +16,9 @@ const PERCENT = /%[0-9a-fA-F]{2}/g;
 const DEFAULT_PORTS: Readonly<Record<string, string>> = { http: "80", https: "443" };
 
 /**
- * The comparison form of a URI (surrounding spaces ignored):
+ * The comparison form of a URI (surrounding space, tab, CR and LF ignored — the white space
+ * pretty-printed XML and copied configuration put around a value; a no-break space or another
+ * Unicode space is a character of the URI, and such a URI names no configured party):
  * - RFC 3986 §6.2.2.1: the scheme and the host in lower case, the hex digits of every
  *   percent-encoding in upper case (userinfo, path and query are otherwise case-sensitive);
  * - RFC 3986 §6.2.3: http and https without their default port, and with `/` for an empty path;
@@ -40,7 +43,7 @@ export function uriKey(uri: string): string {
 const remembered = isolateCaches.cache<string>("config.uri-keys", { maxEntries: 64, maxKeyChars: 256, entryBytes: 640 });
 
 function keyOf(uri: string): string {
-  const t = uri.trim().replace(PERCENT, (h) => h.toUpperCase());
+  const t = trimXmlSpace(uri).replace(PERCENT, (h) => h.toUpperCase());
   const urn = URN.exec(t);
   if (urn) return `urn:${urn[1]!.toLowerCase()}:${urn[2]}`;
   const m = WITH_AUTHORITY.exec(t);

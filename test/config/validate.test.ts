@@ -467,6 +467,13 @@ describe("uriKey: when two URIs name one party", () => {
     expect(uriKey("Spn:Host/A")).toBe("spn:Host/A");
     expect(uriKey("not a uri")).toBe("not a uri");
   });
+  it("ignores XML white space around a URI, not a no-break space or another Unicode space", () => {
+    expect(uriKey("\t\r\n urn:example:rp \n")).toBe("urn:example:rp");
+    for (const space of ["\u00a0", "\u2003", "\u3000", "\ufeff", "\u2028"]) {
+      expect(uriKey(`urn:example:rp${space}`)).not.toBe(uriKey("urn:example:rp"));
+      expect(uriKey(`${space}https://api.example.com/`)).not.toBe(uriKey("https://api.example.com"));
+    }
+  });
 });
 
 describe("relying-party identifiers that name one party", () => {
