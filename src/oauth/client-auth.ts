@@ -193,6 +193,15 @@ async function byAssertion(ctx: StsContext, params: FormParams, paramId: string 
   const payload = r.payload;
   const exp = payload.exp!;
   if (exp * 1000 > now.getTime() + (MAX_ASSERTION_LIFETIME_S + skew) * 1000) throw fail("exp is too far in the future");
+  // RFC 7523 §3 item 6 lets the server refuse an iat unreasonably far in the past: the same hour
+  // bounds when an assertion was made as how long it may still be used, so no assertion lives
+  // longer than one a client following the defaults above makes. An iat ahead of the clock is
+  // not a time the assertion was made at all.
+  const iat = payload.iat;
+  if (iat !== undefined) {
+    if (iat * 1000 > now.getTime() + skew * 1000) throw fail("iat lies in the future");
+    if (iat * 1000 < now.getTime() - (MAX_ASSERTION_LIFETIME_S + skew) * 1000) throw fail("iat is more than an hour ago");
+  }
   if (typeof payload.jti !== "string" || payload.jti.length > 256) throw fail("bad jti");
   // RFC 7523 §3 item 7: the jti may be used once; remember it until the assertion expires.
   const first = await deps.rememberNonce(replayKey("pkjwt", client.clientId, payload.jti), (exp + skew) * 1000);

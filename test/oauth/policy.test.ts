@@ -118,6 +118,14 @@ describe("private_key_jwt (RFC 7523)", () => {
     // Authlib's PrivateKeyJWT makes its assertions to live an hour (exp = iat + 3600).
     const hour = await exchange({ subject_token: subject, subject_token_type: TX.jwt, audience: API, ...pkjwt(await assertion({ exp: now() + 3600 })) }, null, fetcher);
     expect(hour.status).toBe(200);
+    // When it was made is bounded like how long it lives: not ahead of the clock, not more than
+    // an hour ago (RFC 7523 §3 item 6), each told to the client.
+    for (const [iat, why] of [[now() + 600, "iat lies in the future"], [now() - 86400, "iat is more than an hour ago"]] as const) {
+      const r = await exchange({ subject_token: subject, subject_token_type: TX.jwt, audience: API, ...pkjwt(await assertion({ iat, exp: now() + 60 })) }, null, fetcher);
+      expect([r.status, r.json.error, r.json.error_description]).toEqual([401, "invalid_client", `The client assertion is not acceptable: ${why}.`]);
+    }
+    const madeAnHourAgo = await exchange({ subject_token: subject, subject_token_type: TX.jwt, audience: API, ...pkjwt(await assertion({ iat: now() - 3500, exp: now() + 60 })) }, null, fetcher);
+    expect(madeAnHourAgo.status).toBe(200);
     // The issuer identifier is an accepted audience too (RFC 7523 §3).
     const ok = await exchange({ subject_token: subject, subject_token_type: TX.jwt, audience: API, ...pkjwt(await assertion({ aud: ORIGIN })) }, null, fetcher);
     expect(ok.status).toBe(200);
