@@ -49,24 +49,28 @@ export async function authenticatePassword(
   const authnInstant = authnInstantBeforeLookup(ctx);
   const user = await findUser(ctx, username);
   const ok = await verifyPassword(password, user?.passwordHash, iterations);
-  // A disabled user's right password fails as a wrong one does (same answer, same cost).
-  if (!user || !ok || !user.enabled) {
+  const who: Authenticated | undefined =
+    user && ok && user.enabled
+      ? {
+          kind: "user",
+          identity: {
+            subject: user.username,
+            claims: user.claims,
+            authnInstant,
+            authnMethod: AC_PASSWORD_PROTECTED_TRANSPORT,
+          },
+          passwordHash: user.passwordHash,
+        }
+      : undefined;
+  // A disabled user's right password, and a right one the door does not admit, fail as a wrong
+  // one does: same answer, same cost — the derivation is already paid, and a configured user's
+  // refusal makes the directory read that an unknown name's lookup made (a user's right password
+  // at the admin door must not answer one D1 round trip sooner than a wrong one).
+  if (who === undefined || (admit !== undefined && !admit(who))) {
     if (ctx.config.users.has(username)) await matchDirectoryCost(ctx, username);
     if (!user) forgetUnknownName(ctx.audit, username);
     throw authenticationFailed();
   }
-  const who: Authenticated = {
-    kind: "user",
-    identity: {
-      subject: user.username,
-      claims: user.claims,
-      authnInstant,
-      authnMethod: AC_PASSWORD_PROTECTED_TRANSPORT,
-    },
-    passwordHash: user.passwordHash,
-  };
-  // The derivation is already paid: refusing now costs what a wrong password does.
-  if (admit !== undefined && !admit(who)) throw authenticationFailed();
   return who;
 }
 

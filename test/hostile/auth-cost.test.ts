@@ -42,6 +42,18 @@ function issue(user: string, password: string, via: (r: Request) => Promise<Resp
   return via(new Request("http://127.0.0.1:8787/trust/13/usernamemixed", { method: "POST", headers: { ...e.headers, "CF-Connecting-IP": freshAddress() }, body: e.body }));
 }
 
+/** The status of `run`'s answer and how many times it read the user directory. */
+async function reads(run: () => Promise<Response>): Promise<[number, number]> {
+  const spy = vi.spyOn(UserDirectory.prototype, "get");
+  try {
+    const res = await run();
+    await res.text();
+    return [res.status, spy.mock.calls.length];
+  } finally {
+    spy.mockRestore();
+  }
+}
+
 function revoke(user: string, password: string): Promise<Response> {
   return call("/admin/revoke-subject", {
     method: "POST",
@@ -80,16 +92,6 @@ describe("WS-Trust UsernameToken: one derivation of the users' cost for every fa
 
 describe("every failure reads the directory once, so its time does not tell which names are configured", () => {
   it("a configured user's, a service account's, a directory user's and an unknown name's failure: one directory read each; a configured user's success: none", async () => {
-    const reads = async (run: () => Promise<Response>): Promise<[number, number]> => {
-      const spy = vi.spyOn(UserDirectory.prototype, "get");
-      try {
-        const res = await run();
-        await res.text();
-        return [res.status, spy.mock.calls.length];
-      } finally {
-        spy.mockRestore();
-      }
-    };
     for (const [name, run] of Object.entries({
       "configured user, wrong password": () => issue("alice", "not-wonderland"),
       "service account, wrong secret": () => issue(VALIDATOR.user, "rp-validator-secret-wrong"),
@@ -99,6 +101,17 @@ describe("every failure reads the directory once, so its time does not tell whic
       expect(await reads(run), name).toEqual([400, 1]);
     }
     expect(await reads(() => issue("alice", "wonderland"))).toEqual([200, 0]);
+  });
+
+  it("at the admin door a configured user's right password, refused, reads the directory as a wrong one does", async () => {
+    for (const [name, run] of Object.entries({
+      "configured user, right password": () => revoke("alice", "wonderland"),
+      "configured user, wrong password": () => revoke("alice", "not-wonderland"),
+      "directory user, right password": () => revoke("dave", "directory-pass-1"),
+      "unknown name": () => revoke(`nobody-${crypto.randomUUID()}`, "wonderland"),
+    })) {
+      expect(await reads(run), name).toEqual([401, 1]);
+    }
   });
 });
 
