@@ -160,6 +160,9 @@ async function bySecret(ctx: StsContext, id: string, secret: string): Promise<OA
   return client && ok ? client : undefined;
 }
 
+/** Why an assertion that did not verify, or names no client with keys, is refused. */
+const UNVERIFIED = "signature, issuer, subject, audience or time window";
+
 /** RFC 7523 §3 checks on a client assertion, then single use of its jti. */
 async function byAssertion(ctx: StsContext, params: FormParams, paramId: string | undefined, deps: ClientAuthDeps): Promise<OAuthClient> {
   if (params.get("client_assertion_type") !== JWT_BEARER_ASSERTION) {
@@ -177,7 +180,9 @@ async function byAssertion(ctx: StsContext, params: FormParams, paramId: string 
   if (paramId !== undefined && paramId !== claimedId) throw oauthInvalidRequest("client_id does not match the client assertion.");
   const client = ctx.config.oauthClients.get(claimedId);
   const keys = client && clientKeys(client);
-  if (!client || !keys) throw oauthInvalidClient();
+  // An unknown client, and one with no keys, are told what a bad signature is told: a
+  // different answer would say which client ids exist and which have keys registered.
+  if (!client || !keys) throw fail(UNVERIFIED);
   const now = ctx.now();
   const skew = ctx.config.limits.clockSkewSeconds;
   // The client's registered keys with CLIENT_ASSERTION_ALGS (src/config/validate-jwks.ts).
@@ -189,7 +194,7 @@ async function byAssertion(ctx: StsContext, params: FormParams, paramId: string 
     now,
     skewSeconds: skew,
   });
-  if (!r.ok) throw fail("signature, issuer, subject, audience or time window");
+  if (!r.ok) throw fail(UNVERIFIED);
   const payload = r.payload;
   const exp = payload.exp!;
   if (exp * 1000 > now.getTime() + (MAX_ASSERTION_LIFETIME_S + skew) * 1000) throw fail("exp is too far in the future");

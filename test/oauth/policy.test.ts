@@ -130,6 +130,22 @@ describe("private_key_jwt (RFC 7523)", () => {
     const ok = await exchange({ subject_token: subject, subject_token_type: TX.jwt, audience: API, ...pkjwt(await assertion({ aud: ORIGIN })) }, null, fetcher);
     expect(ok.status).toBe(200);
   });
+
+  it("a client with keys, an unknown client and a client without keys are refused alike: the answer names no client that exists", async () => {
+    const subject = await idpToken({});
+    const refusals = [];
+    for (const a of [
+      await assertion({ jti: crypto.randomUUID(), aud: "https://someone-else.example/token" }), // jwt-client, bad audience
+      await assertion({ iss: "no-such-client", sub: "no-such-client" }),
+      await assertion({ iss: "demo-client", sub: "demo-client" }), // a client with a secret and no keys
+    ]) {
+      const r = await exchange({ subject_token: subject, subject_token_type: TX.jwt, audience: API, ...pkjwt(a) }, null, fetcher);
+      refusals.push([r.status, r.json.error, r.json.error_description]);
+    }
+    expect(new Set(refusals.map((x) => JSON.stringify(x))).size).toBe(1);
+    expect(refusals[0]!.slice(0, 2)).toEqual([401, "invalid_client"]);
+  });
+});
 });
 
 describe("trusted external issuers", () => {
