@@ -105,11 +105,20 @@ export function readAuthorization(header: string | null): PresentedAuthorization
 }
 
 /**
- * The client a request claims to be (Basic user, or the client_id parameter), before any
- * verification — only for keying abuse counters.
+ * The client a request claims to be (Basic user, the client_id parameter, or else a client
+ * assertion's unverified iss), before any verification — only for keying abuse counters and
+ * the audit line.
  */
 export function claimedClientId(authorization: PresentedAuthorization, params: FormParams): string | undefined {
-  return authorization.basic ? authorization.readings[0]?.id : params.get("client_id");
+  if (authorization.basic) return authorization.readings[0]?.id;
+  const id = params.get("client_id");
+  if (id !== undefined) return id;
+  // RFC 7523 §3 names the client by the assertion's iss, and client_id is optional (§2.2): were
+  // such requests counted under no name, they would share one counter with every request that
+  // names no client, and anyone could lock every client that leaves client_id out.
+  const assertion = params.get("client_assertion");
+  const peek = assertion === undefined ? undefined : peekJwt(assertion);
+  return peek?.ok && typeof peek.iss === "string" ? peek.iss : undefined;
 }
 
 /**

@@ -145,7 +145,19 @@ describe("private_key_jwt (RFC 7523)", () => {
     expect(new Set(refusals.map((x) => JSON.stringify(x))).size).toBe(1);
     expect(refusals[0]!.slice(0, 2)).toEqual([401, "invalid_client"]);
   });
-});
+
+  it("failures of requests that name no client do not lock out a client whose assertion leaves client_id out (RFC 7523 §2.2)", async () => {
+    // No client authentication at all, from this address-less caller, until the limits refuse.
+    let refused = false;
+    for (let i = 0; i < 12 && !refused; i++) {
+      const r = await post("/oauth2/token", { grant_type: "urn:ietf:params:oauth:grant-type:token-exchange" }, null, fetcher);
+      refused = r.status === 429;
+    }
+    expect(refused).toBe(true);
+    const subject = await idpToken({});
+    const r = await exchange({ subject_token: subject, subject_token_type: TX.jwt, audience: API, ...pkjwt(await assertion()) }, null, fetcher);
+    expect(r.status).toBe(200);
+  });
 });
 
 describe("trusted external issuers", () => {
