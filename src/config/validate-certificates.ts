@@ -48,7 +48,7 @@ export function validateRequestorCertificates(
     if (typeof r === "string") return x.add(ap, r);
     const cert = r.cert;
     const cannotIssue = issuerFlaw(cert);
-    if (cannotIssue) x.add(ap, cert.extensions.ca ? `${cannotIssue}, so it can sign no certificate` : `${cannotIssue}; pin end certificates in principals[].sha256 instead`);
+    if (cannotIssue) x.add(ap, cert.extensions.ca ? `${cannotIssue}, so no certificate it issued would authenticate anyone` : `${cannotIssue}; pin end certificates in principals[].sha256 instead`);
     const flaw = certificateFlaw(cert);
     if (flaw) x.add(ap, `${flaw}, so no certificate it issued would authenticate anyone`);
     authorities.push(cert);

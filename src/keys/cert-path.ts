@@ -8,8 +8,10 @@
  * one, allowing client authentication.
  *
  * Not checked: revocation (CRL / OCSP need the network at request time, which an edge worker
- * should not wait on; pin or re-issue instead), name constraints and certificate policies (a
- * certificate carrying them critically is refused as not understood).
+ * should not wait on; pin or re-issue instead), name constraints and certificate policies. A
+ * certificate carrying name constraints is refused, critical or not (a path validator applies
+ * them either way, RFC 5280 §6.1.4 (g)); one carrying certificate policies critically is refused
+ * as not understood.
  */
 import { fromBase64, toBase64, toHex } from "../bytes.ts";
 import { isolateCaches } from "../cache.ts";
@@ -175,7 +177,7 @@ interface Search {
 async function reaches(s: Search, current: ParsedCertificate, depth: number, used: Set<ParsedCertificate>): Promise<boolean> {
   for (const authority of s.trust.authorities) {
     if (authority.subjectName !== current.issuerName) continue;
-    const why = usable(authority, s.now, "authority") ?? (mayIssue(authority, depth) ? undefined : NOT_ALLOWED_TO_ISSUE);
+    const why = usable(authority, s.now, "authority") ?? issueRefusal(authority, depth, "authority");
     if (why) s.problem ??= why;
     else if (await issuedBy(s, current, authority)) return true;
   }
@@ -185,7 +187,7 @@ async function reaches(s: Search, current: ParsedCertificate, depth: number, use
       s.problem ??= `The certificate path is too long: at most ${MAX_INTERMEDIATES} intermediate certificates are followed to a trusted authority.`;
       return false;
     }
-    const why = usable(candidate, s.now, "intermediate") ?? (mayIssue(candidate, depth) ? undefined : NOT_ALLOWED_TO_ISSUE);
+    const why = usable(candidate, s.now, "intermediate") ?? issueRefusal(candidate, depth, "intermediate");
     if (why) {
       s.problem ??= why;
       continue;
@@ -197,8 +199,6 @@ async function reaches(s: Search, current: ParsedCertificate, depth: number, use
   }
   return false;
 }
-
-const NOT_ALLOWED_TO_ISSUE = "An issuing certificate is not a CA allowed to issue at its place in the path.";
 
 async function issuedBy(s: Search, cert: ParsedCertificate, issuer: ParsedCertificate): Promise<boolean> {
   if (s.checks >= MAX_SIGNATURE_CHECKS) {
@@ -246,19 +246,31 @@ function allowsClientAuth(c: ParsedCertificate): boolean {
   return purposes === undefined || purposes.includes(CLIENT_AUTH) || purposes.includes(ANY_EXTENDED_KEY_USAGE);
 }
 
-/** A CA may sign certificates with `below` CA certificates between it and the end certificate. */
-function mayIssue(ca: ParsedCertificate, below: number): boolean {
-  return issuerFlaw(ca) === undefined && (ca.extensions.pathLength === undefined || below <= ca.extensions.pathLength);
+/**
+ * Why `ca` (an authority or intermediate, as `role` says) may not sign a certificate with `below`
+ * CA certificates between it and the end certificate, or undefined.
+ */
+function issueRefusal(ca: ParsedCertificate, below: number, role: string): string | undefined {
+  const flaw = issuerFlaw(ca);
+  if (flaw) return `The ${role} certificate ${flaw}.`;
+  if (ca.extensions.pathLength !== undefined && below > ca.extensions.pathLength) {
+    return `The ${role} certificate's pathLenConstraint (${ca.extensions.pathLength}) allows fewer CA certificates below it than the path has.`;
+  }
+  return undefined;
 }
 
 /**
  * Why a certificate may sign no certificates at all, or undefined: it must be a CA
  * (basicConstraints cA, RFC 5280 §4.2.1.9; only a v3 certificate has one) with keyCertSign
- * when it states its key usage (§4.2.1.3).
+ * when it states its key usage (§4.2.1.3), and without nameConstraints (§4.2.1.10): a path
+ * validator applies those to every certificate below the CA whether or not they are marked
+ * critical (§6.1.4 (g); OpenSSL and Java's PKIX do), and this STS does not apply them, so a
+ * CA they limit would otherwise vouch for names outside its limits.
  */
 export function issuerFlaw(c: ParsedCertificate): string | undefined {
   if (!c.extensions.ca) return "is not a CA certificate (basicConstraints cA is not set)";
   if (c.extensions.keyUsage !== undefined && (c.extensions.keyUsage & KEY_USAGE.keyCertSign) === 0) return "has a keyUsage without keyCertSign";
+  if (c.extensions.nameConstraints) return "has name constraints, which this STS does not apply";
   return undefined;
 }
 

@@ -79,6 +79,12 @@ export interface CertificateExtensions {
   extendedKeyUsage: string[] | undefined;
   /** subjectKeyIdentifier's KeyIdentifier (RFC 5280 §4.2.1.2), when present: what ds:X509SKI names. */
   subjectKeyIdentifier: Uint8Array | undefined;
+  /**
+   * Whether it carries nameConstraints (RFC 5280 §4.2.1.10), critical or not: path validation
+   * applies them whatever their criticality (§6.1.4 (g), as OpenSSL and Java's PKIX do), and
+   * this STS does not, so a CA carrying them can vouch for nobody.
+   */
+  nameConstraints: boolean;
   /** Critical extensions this parser does not understand: RFC 5280 §4.2 says refuse the certificate. */
   unknownCritical: string[];
 }
@@ -161,10 +167,11 @@ const EXT_BASIC_CONSTRAINTS = "2.5.29.19";
 const EXT_KEY_USAGE = "2.5.29.15";
 const EXT_EXTENDED_KEY_USAGE = "2.5.29.37";
 const EXT_SUBJECT_KEY_IDENTIFIER = "2.5.29.14";
+const EXT_NAME_CONSTRAINTS = "2.5.29.30";
 /** Extensions that may be critical without changing what a path check decides. */
 const UNDERSTOOD = new Set([EXT_BASIC_CONSTRAINTS, EXT_KEY_USAGE, EXT_EXTENDED_KEY_USAGE, EXT_SUBJECT_KEY_IDENTIFIER, "2.5.29.35", "2.5.29.17"]);
 
-const noExtensions = (): CertificateExtensions => ({ ca: false, pathLength: undefined, keyUsage: undefined, extendedKeyUsage: undefined, subjectKeyIdentifier: undefined, unknownCritical: [] });
+const noExtensions = (): CertificateExtensions => ({ ca: false, pathLength: undefined, keyUsage: undefined, extendedKeyUsage: undefined, subjectKeyIdentifier: undefined, nameConstraints: false, unknownCritical: [] });
 
 function readExtensions(node: Asn1Node | undefined): CertificateExtensions {
   const out = noExtensions();
@@ -191,6 +198,8 @@ function readExtensions(node: Asn1Node | undefined): CertificateExtensions {
       out.extendedKeyUsage = children(expectTag(value, TAG.SEQUENCE, "extKeyUsage")).map(readOid);
     } else if (id === EXT_SUBJECT_KEY_IDENTIFIER) {
       out.subjectKeyIdentifier = expectTag(value, TAG.OCTET_STRING, "subjectKeyIdentifier").value;
+    } else if (id === EXT_NAME_CONSTRAINTS) {
+      out.nameConstraints = true;
     } else if (critical && !UNDERSTOOD.has(id)) {
       out.unknownCritical.push(id);
     }

@@ -8,7 +8,7 @@ import { verifySecret } from "../../src/identity/secret.ts";
 import { KEY_USAGE, buildSelfSignedCertificate } from "../../src/keys/x509.ts";
 import { derToPem } from "../../src/keys/pem.ts";
 import { fromBase64Url, toBase64Url } from "../../src/bytes.ts";
-import { CA_EXTENSIONS, EKU, authority, basicConstraints, certificate, certificateDer, extendedKeyUsage, extension, keyPair, keyUsage } from "../helpers/certificates.ts";
+import { CA_EXTENSIONS, EKU, authority, basicConstraints, certificate, certificateDer, extendedKeyUsage, extension, keyPair, keyUsage, name, nameConstraints } from "../helpers/certificates.ts";
 import { DIRECTORY_USERNAME_RULE } from "../../src/identity/username.ts";
 import { DEV_CA_CERT_PEM } from "../../src/config/dev-keys.ts";
 import { directoryPrincipals } from "../../src/config/validate-certificates.ts";
@@ -684,8 +684,18 @@ describe("requestorCertificates.authorities that could authenticate nobody", () 
   it("a CA whose keyUsage lacks keyCertSign is refused (a control with keyCertSign passes)", async () => {
     expect(issuesWith((await authority("Signing CA", { extensions: [basicConstraints(true), keyUsage(KEY_USAGE.keyCertSign | KEY_USAGE.digitalSignature)] })).pem)).toEqual([]);
     expect(issuesWith((await authority("No keyCertSign CA", { extensions: [basicConstraints(true), keyUsage(KEY_USAGE.digitalSignature)] })).pem)).toEqual([
-      `${A}: has a keyUsage without keyCertSign, so it can sign no certificate`,
+      `${A}: has a keyUsage without keyCertSign, so no certificate it issued would authenticate anyone`,
     ]);
+  });
+
+  it("a CA with nameConstraints, critical or not, is refused: the STS does not apply them (a control without them passes)", async () => {
+    const permitted = nameConstraints(name("Permitted"));
+    expect(issuesWith((await authority("Unconstrained CA")).pem)).toEqual([]);
+    for (const critical of [false, true]) {
+      expect(issuesWith((await authority("Constrained CA", { extensions: [...CA_EXTENSIONS, extension("2.5.29.30", permitted, critical)] })).pem)).toEqual([
+        `${A}: has name constraints, which this STS does not apply, so no certificate it issued would authenticate anyone`,
+      ]);
+    }
   });
 
   it("a CA with an unknown critical extension, or an extendedKeyUsage without clientAuth, is refused", async () => {

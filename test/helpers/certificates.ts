@@ -28,6 +28,12 @@ export function extension(id: string, value: Uint8Array, critical?: boolean | Ui
   return seq(oid(id), ...flag, octetString(value));
 }
 
+/**
+ * A NameConstraints value (RFC 5280 §4.2.1.10) permitting only the subtree under one
+ * directoryName: permittedSubtrees [0] { GeneralSubtree { base [4] Name } }.
+ */
+export const nameConstraints = (permitted: Uint8Array): Uint8Array => seq(tlv(0xa0, seq(tlv(0xa4, permitted))));
+
 export const basicConstraints = (ca: boolean, pathLength?: number): Uint8Array =>
   extension("2.5.29.19", seq(...(ca ? [boolean(true)] : []), ...(pathLength === undefined ? [] : [integer(pathLength)])), true);
 

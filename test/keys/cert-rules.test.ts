@@ -8,7 +8,7 @@ import { toBase64 } from "../../src/bytes.ts";
 import { checkCertificatePath, type CertificateTrust, requestorCertificate } from "../../src/keys/cert-path.ts";
 import { TAG, bitString, concatBytes, explicit, integer, oid, seq, set, time, tlv } from "../../src/keys/asn1.ts";
 import { type ParsedCertificate, parseCertificate } from "../../src/keys/x509.ts";
-import { CA_EXTENSIONS, type CertificateOptions, EKU, LEAF_EXTENSIONS, authority, certificate, certificateDer, extendedKeyUsage, extension, keyPair, name } from "../helpers/certificates.ts";
+import { CA_EXTENSIONS, type CertificateOptions, EKU, LEAF_EXTENSIONS, authority, certificate, certificateDer, extendedKeyUsage, extension, keyPair, name, nameConstraints } from "../helpers/certificates.ts";
 
 const trust = (...authorities: ParsedCertificate[]): CertificateTrust => ({ authorities, pinnedSha256: new Set() });
 const check = (end: ParsedCertificate, offered: ParsedCertificate[], t: CertificateTrust) => checkCertificatePath(end, offered, t, new Date());
@@ -34,6 +34,33 @@ describe("extendedKeyUsage (RFC 5280 §4.2.1.12)", () => {
     expect(await check(await under(serverOnly), [serverOnly.parsed], trust(root.parsed))).toMatchObject({ ok: false, reason: expect.stringMatching(/intermediate certificate has an extended key usage/) });
     // Configured as the authority itself, the same CA is no anchor for requestors either.
     expect(await check(await under(serverOnly), [], trust(serverOnly.parsed))).toMatchObject({ ok: false });
+  });
+});
+
+describe("nameConstraints (RFC 5280 §4.2.1.10), which the STS does not apply", () => {
+  const permitted = nameConstraints(name("Permitted"));
+
+  it("an intermediate carrying them, critical or not, vouches for nobody: alice is outside its permitted subtree, which OpenSSL and Java's PKIX refuse either way", async () => {
+    const root = await authority("NC Root");
+    const free = await certificate({ subject: "Free Int", issuer: root, extensions: CA_EXTENSIONS });
+    const under = async (ca: typeof root) => (await certificate({ subject: "alice", issuer: ca })).parsed;
+    expect(await check(await under(free), [free.parsed], trust(root.parsed))).toMatchObject({ ok: true });
+    for (const critical of [false, true]) {
+      const limited = await certificate({ subject: "Limited Int", issuer: root, extensions: [...CA_EXTENSIONS, extension("2.5.29.30", permitted, critical)] });
+      expect(await check(await under(limited), [limited.parsed], trust(root.parsed)), `critical: ${critical}`).toEqual({
+        ok: false,
+        reason: "The intermediate certificate has name constraints, which this STS does not apply.",
+      });
+    }
+  });
+
+  it("an authority carrying them is no anchor either; an end certificate's own carry nothing below it and are read, not refused", async () => {
+    const limitedRoot = await authority("NC Root", { extensions: [...CA_EXTENSIONS, extension("2.5.29.30", permitted, false)] });
+    const leaf = await certificate({ subject: "alice", issuer: limitedRoot });
+    expect(await check(leaf.parsed, [], trust(limitedRoot.parsed))).toMatchObject({ ok: false, reason: "The authority certificate has name constraints, which this STS does not apply." });
+    const root = await authority("NC Root");
+    const odd = await certificate({ subject: "alice", issuer: root, extensions: [...LEAF_EXTENSIONS, extension("2.5.29.30", permitted, true)] });
+    expect(await check(odd.parsed, [], trust(root.parsed))).toMatchObject({ ok: true });
   });
 });
 
@@ -151,7 +178,7 @@ describe("non-conforming certificates are refused (RFC 5280 §4.1)", () => {
     expect(() => parseCertificate(v1Ca.der)).toThrow(/not v3/);
     const v1Plain = await certificate({ subject: "V1 Int", issuer: root, version: null, extensions: null });
     const under = await certificate({ subject: "alice", issuer: v1Plain });
-    expect(await check(under.parsed, [v1Plain.parsed], trust(root.parsed))).toMatchObject({ ok: false, reason: expect.stringMatching(/not a CA allowed/) });
+    expect(await check(under.parsed, [v1Plain.parsed], trust(root.parsed))).toMatchObject({ ok: false, reason: expect.stringMatching(/intermediate certificate is not a CA certificate/) });
   });
 
   it("a signature algorithm inside the signed part other than the outer one is refused", async () => {
