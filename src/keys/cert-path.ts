@@ -150,7 +150,7 @@ export async function checkCertificatePath(
   if (trust.pinnedSha256.has(thumbprint)) return { ok: true, certificate: end, trustedBy: "pin", thumbprint };
 
   const search: Search = { offered, trust, now, checks: 0, problem: undefined };
-  if (await reaches(search, end, 0, new Set())) return { ok: true, certificate: end, trustedBy: "authority", thumbprint };
+  if (await reaches(search, end, { depth: 0, counted: 0 }, new Set())) return { ok: true, certificate: end, trustedBy: "authority", thumbprint };
   return { ok: false, reason: search.problem ?? "The certificate is not pinned and no trusted authority issued it." };
 }
 
@@ -168,33 +168,46 @@ interface Search {
 }
 
 /**
- * Whether `current`, with `depth` intermediates below it, leads to a trusted authority. Every
- * candidate issuer of the right name is tried in turn — an authority, then the certificates
- * offered — so an expired or unrelated certificate of the same name sent first (a CA's old
- * certificate beside its renewed one) does not hide the one that works. Bounded by
- * MAX_INTERMEDIATES in depth and MAX_SIGNATURE_CHECKS in work.
+ * Where a certificate stands in the path being built: `depth` intermediates below it, of which
+ * `counted` are not self-issued. RFC 5280 §6.1.4 (l): only those count against a
+ * pathLenConstraint — a self-issued certificate (issuer and subject the same name, §6.1) links
+ * a CA's new key to its old one (RFC 4210 §4.4) and adds no CA — while every intermediate counts
+ * against MAX_INTERMEDIATES, which bounds the work.
  */
-async function reaches(s: Search, current: ParsedCertificate, depth: number, used: Set<ParsedCertificate>): Promise<boolean> {
+interface Place {
+  depth: number;
+  counted: number;
+}
+
+/**
+ * Whether `current`, at `at` in the path, leads to a trusted authority. Every candidate issuer
+ * of the right name is tried in turn — an authority, then the certificates offered — so an
+ * expired or unrelated certificate of the same name sent first (a CA's old certificate beside
+ * its renewed one) does not hide the one that works. Bounded by MAX_INTERMEDIATES in depth and
+ * MAX_SIGNATURE_CHECKS in work.
+ */
+async function reaches(s: Search, current: ParsedCertificate, at: Place, used: Set<ParsedCertificate>): Promise<boolean> {
   for (const authority of s.trust.authorities) {
     if (authority.subjectName !== current.issuerName) continue;
-    const why = usable(authority, s.now, "authority") ?? issueRefusal(authority, depth, "authority");
+    const why = usable(authority, s.now, "authority") ?? issueRefusal(authority, at.counted, "authority");
     if (why) s.problem ??= why;
     else if (await issuedBy(s, current, authority)) return true;
   }
   for (const candidate of s.offered) {
     if (used.has(candidate) || candidate.subjectName !== current.issuerName) continue;
-    if (depth === MAX_INTERMEDIATES) {
+    if (at.depth === MAX_INTERMEDIATES) {
       s.problem ??= `The certificate path is too long: at most ${MAX_INTERMEDIATES} intermediate certificates are followed to a trusted authority.`;
       return false;
     }
-    const why = usable(candidate, s.now, "intermediate") ?? issueRefusal(candidate, depth, "intermediate");
+    const why = usable(candidate, s.now, "intermediate") ?? issueRefusal(candidate, at.counted, "intermediate");
     if (why) {
       s.problem ??= why;
       continue;
     }
     if (!(await issuedBy(s, current, candidate))) continue;
     used.add(candidate);
-    if (await reaches(s, candidate, depth + 1, used)) return true;
+    const selfIssued = candidate.subjectName === candidate.issuerName;
+    if (await reaches(s, candidate, { depth: at.depth + 1, counted: at.counted + (selfIssued ? 0 : 1) }, used)) return true;
     used.delete(candidate);
   }
   return false;
@@ -248,7 +261,7 @@ function allowsClientAuth(c: ParsedCertificate): boolean {
 
 /**
  * Why `ca` (an authority or intermediate, as `role` says) may not sign a certificate with `below`
- * CA certificates between it and the end certificate, or undefined.
+ * CA certificates that are not self-issued between it and the end certificate, or undefined.
  */
 function issueRefusal(ca: ParsedCertificate, below: number, role: string): string | undefined {
   const flaw = issuerFlaw(ca);

@@ -7,8 +7,11 @@ import { describe, expect, it } from "vitest";
 import { toBase64 } from "../../src/bytes.ts";
 import { checkCertificatePath, type CertificateTrust, requestorCertificate } from "../../src/keys/cert-path.ts";
 import { TAG, bitString, concatBytes, explicit, integer, oid, seq, set, time, tlv } from "../../src/keys/asn1.ts";
-import { type ParsedCertificate, parseCertificate } from "../../src/keys/x509.ts";
-import { CA_EXTENSIONS, type CertificateOptions, EKU, LEAF_EXTENSIONS, authority, certificate, certificateDer, extendedKeyUsage, extension, keyPair, name, nameConstraints } from "../helpers/certificates.ts";
+import { KEY_USAGE, type ParsedCertificate, parseCertificate } from "../../src/keys/x509.ts";
+import {
+  CA_EXTENSIONS, type CertificateOptions, EKU, LEAF_EXTENSIONS, authority, basicConstraints, certificate, certificateDer, extendedKeyUsage, extension, keyPair, keyUsage, name,
+  nameConstraints,
+} from "../helpers/certificates.ts";
 
 const trust = (...authorities: ParsedCertificate[]): CertificateTrust => ({ authorities, pinnedSha256: new Set() });
 const check = (end: ParsedCertificate, offered: ParsedCertificate[], t: CertificateTrust) => checkCertificatePath(end, offered, t, new Date());
@@ -142,6 +145,20 @@ describe("path building tries every candidate issuer", () => {
     }
     const other = await certificate({ subject: "alice", issuer: root, issuerName: name("Probe Root CA2") });
     expect(await check(other.parsed, [], trust(root.parsed))).toMatchObject({ ok: false, reason: expect.stringMatching(/no trusted authority/) });
+  });
+
+  it("a self-issued certificate (a CA's new key certified by its old one) does not count against pathLenConstraint (RFC 5280 §6.1.4 (l)); another CA does", async () => {
+    const root = await authority("Rollover CA", { extensions: [basicConstraints(true, 0), keyUsage(KEY_USAGE.keyCertSign)] });
+    const link = await certificate({ subject: "Rollover CA", issuer: root, extensions: CA_EXTENSIONS });
+    expect(link.parsed.subjectName).toBe(link.parsed.issuerName);
+    const underLink = (await certificate({ subject: "alice", issuer: link })).parsed;
+    expect(await check(underLink, [link.parsed], trust(root.parsed))).toMatchObject({ ok: true });
+    const other = await certificate({ subject: "Other CA", issuer: root, extensions: CA_EXTENSIONS });
+    const underOther = (await certificate({ subject: "alice", issuer: other })).parsed;
+    expect(await check(underOther, [other.parsed], trust(root.parsed))).toEqual({
+      ok: false,
+      reason: "The authority certificate's pathLenConstraint (0) allows fewer CA certificates below it than the path has.",
+    });
   });
 
   it("at most 4 intermediates are followed: a fifth is refused as a path too long", async () => {
