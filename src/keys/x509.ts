@@ -171,6 +171,9 @@ const EXT_NAME_CONSTRAINTS = "2.5.29.30";
 /** Extensions that may be critical without changing what a path check decides. */
 const UNDERSTOOD = new Set([EXT_BASIC_CONSTRAINTS, EXT_KEY_USAGE, EXT_EXTENDED_KEY_USAGE, EXT_SUBJECT_KEY_IDENTIFIER, "2.5.29.35", "2.5.29.17"]);
 
+/** The extensions whose values are read (a certificate's other non-critical ones are not decoded). */
+const READ = new Set([EXT_BASIC_CONSTRAINTS, EXT_KEY_USAGE, EXT_EXTENDED_KEY_USAGE, EXT_SUBJECT_KEY_IDENTIFIER]);
+
 const noExtensions = (): CertificateExtensions => ({ ca: false, pathLength: undefined, keyUsage: undefined, extendedKeyUsage: undefined, subjectKeyIdentifier: undefined, nameConstraints: false, unknownCritical: [] });
 
 function readExtensions(node: Asn1Node | undefined): CertificateExtensions {
@@ -186,7 +189,12 @@ function readExtensions(node: Asn1Node | undefined): CertificateExtensions {
     // flag of any other type is malformed, not "not critical".
     if (parts.length !== 2 && parts.length !== 3) throw new Asn1Error(`extension ${id} must have 2 or 3 fields`);
     const critical = parts.length === 3 && readBoolean(expectTag(parts[1], TAG.BOOLEAN, `extension ${id} critical`));
-    const value = parseDer(expectTag(parts[parts.length - 1], TAG.OCTET_STRING, "extnValue").value);
+    // The extensions read below, and every critical one, must hold one DER value. A
+    // non-critical extension that is not read is ignored (RFC 5280 §4.2), as OpenSSL and Java's
+    // PKIX ignore one they do not know without looking inside: what some CAs put there (text,
+    // raw bytes) is no reason to refuse the certificate.
+    const extnValue = expectTag(parts[parts.length - 1], TAG.OCTET_STRING, "extnValue").value;
+    const value = critical || READ.has(id) ? parseDer(extnValue) : undefined;
     if (id === EXT_BASIC_CONSTRAINTS) {
       for (const f of children(expectTag(value, TAG.SEQUENCE, "basicConstraints"))) {
         if (f.tag === TAG.BOOLEAN) out.ca = readBoolean(f);

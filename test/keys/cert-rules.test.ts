@@ -101,6 +101,17 @@ describe("malformed extension encodings are refused, not read leniently", () => 
     expect(() => parseCertificate(asInteger.der)).toThrow(/critical/);
   });
 
+  it("a non-critical extension the STS does not read may hold what it likes (OpenSSL and Java ignore it too); a critical or a read one must hold DER", async () => {
+    const root = await authority("Malformed Root");
+    const text = new TextEncoder().encode("hello");
+    const opaque = await certificate({ subject: "alice", issuer: root, extensions: [...LEAF_EXTENSIONS, extension("1.3.6.1.4.1.311.99.1", text, false)] });
+    expect(await check(opaque.parsed, [], trust(root.parsed))).toMatchObject({ ok: true });
+    const critical = await certificateDer({ subject: "alice", issuer: root, extensions: [...LEAF_EXTENSIONS, extension("2.5.29.17", text, true)] });
+    expect(() => parseCertificate(critical.der)).toThrow(/length exceeds data/);
+    const eku = await certificateDer({ subject: "alice", issuer: root, extensions: [...LEAF_EXTENSIONS, extension("2.5.29.37", text, false)] });
+    expect(() => parseCertificate(eku.der)).toThrow(/length exceeds data/);
+  });
+
   it("the same extension twice is malformed", async () => {
     const root = await authority("Malformed Root");
     const twice = await certificateDer({ subject: "alice", issuer: root, extensions: [...LEAF_EXTENSIONS, LEAF_EXTENSIONS[1]!] });
