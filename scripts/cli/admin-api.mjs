@@ -39,7 +39,10 @@ export function connect(opts, tool) {
   if (!secret) throw new UsageError("give the account's secret: STS_ADMIN_SECRET or --admin-secret-file FILE");
   const url = (opts.url ?? process.env.STS_URL ?? "http://127.0.0.1:8787").replace(/\/+$/, "");
   checkCredentialTarget(url);
-  return client(url, "Basic " + Buffer.from(`${name}:${secret}`).toString("base64"), tool, timeoutOf(opts));
+  const api = client(url, "Basic " + Buffer.from(`${name}:${secret}`).toString("base64"), tool, timeoutOf(opts));
+  // The STS it calls, as one string for each spelling of it, without any user:password (an import's journal names it).
+  api.url = stsUrl(url, "");
+  return api;
 }
 
 /**

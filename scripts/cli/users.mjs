@@ -7,11 +7,12 @@ import { ApiError, CONNECTION_HELP, CONNECTION_OPTIONS, connect, guarded } from 
 import { noAnswer } from "./errors.mjs";
 import { MAX_ANSWER_BYTES, UnexpectedAnswer } from "./http.mjs";
 import { parseCsv } from "./csv.mjs";
+import { defaultJournalPath, openJournal, rowFingerprint } from "./import-journal.mjs";
 import { visible, visibleJson } from "./terminal.mjs";
 // The worker's own field rules and hasher (Node 22 strips their types), so a file this accepts is
 // one the API accepts, and its hashes are the ones the worker verifies.
 import { MAX_IMPORT_USERS, readClaims, readPassword, readPasswordHash, readUsername } from "../../src/admin/user-request.ts";
-import { MAX_PBKDF2_ITERATIONS, MIN_PBKDF2_ITERATIONS, hashPassword } from "../../src/identity/password.ts";
+import { MAX_PBKDF2_ITERATIONS, MIN_PBKDF2_ITERATIONS, hashPassword, verifyPassword } from "../../src/identity/password.ts";
 import { CLAIM_BOUNDS } from "../../src/state/directory.ts";
 import { nameKey } from "../../src/token/subject.ts";
 import { duplicateMember } from "../../src/web/json-members.ts";
@@ -26,7 +27,7 @@ export const USAGE = `usage: sts users <command> [options]
   disable USERNAME [--revoke-tokens]
   enable USERNAME
   delete USERNAME --yes                                 also revokes the user's tokens
-  import FILE.csv|FILE.json [--batch N] [--iterations N] [--dry-run]
+  import FILE.csv|FILE.json [--batch N] [--iterations N] [--journal PATH] [--dry-run]
 
 Every command takes ${CONNECTION_HELP}. Passwords are never
 taken from the command line (other users see it in ps).
@@ -38,8 +39,17 @@ import reads a JSON array of {"username", "password" | "passwordHash", "claims"?
 or a CSV file whose header names username, password or password_hash, optionally enabled, and
 any other column as a claim (values separated by ";"), in UTF-8. The whole file is checked before anything
 is sent; passwords are hashed here (PBKDF2-SHA256, --iterations, default 100000) and the users
-sent in batches (--batch, default 500, at most 1000; and at most 512 KiB of JSON each). Exit 0 when every user was created, 1
-when some were skipped (listed with the reason), 2 on a usage or file error.
+sent in batches (--batch, default 500, at most 1000; and at most 512 KiB of JSON each).
+
+import keeps a journal of the users it created (--journal, default FILE.journal beside the
+file, written as it goes) and, run again after an interruption, resumes from it: the users an
+earlier run of this import created are neither hashed nor sent again (one deleted since stays
+deleted), and the end says how many were created now, how many by an earlier run, which rows
+changed since an earlier run created their user (not updated: set-password and set-claims do
+that), which users an interrupted request may have created, and which names are taken by
+users this import did not create. A journal of another input file or another --url is refused.
+Exit 0 when every user of the file was created, now or by an earlier run; 1 when some were
+not (listed with the reason); 2 on a usage or file error.
 
 Development: --admin user-admin with STS_ADMIN_SECRET=user-admin-secret-7a6b5c4d3e2f1a0b.`;
 
@@ -398,9 +408,9 @@ function progress(label, total) {
  * from which line on nothing was. A refused connection carried nothing; any other failure may
  * have come after the STS took the batch in flight, so that batch is in doubt.
  */
-function interrupted(url, why, created, part, next) {
+function interrupted(url, why, created, part, next, journal) {
   const note = why === "ECONNREFUSED" ? `after ${created} users created (from ${part.wheres[0]} on, nothing was)` : inDoubt(created, part, next, "the answer was lost");
-  return new Error(`the connection to the STS at ${url} failed (${why}) during the import — ${note}. ${AGAIN}`);
+  return new Error(`the connection to the STS at ${url} failed (${why}) during the import — ${note}. ${again(journal)}`);
 }
 
 /** An import that got no usable answer for `part`: how many users were created, which are in doubt, from where none was sent. */
@@ -411,10 +421,11 @@ function inDoubt(created, part, next, how) {
   );
 }
 
-const AGAIN = "Importing the file again skips the users that exist.";
+/** What an interrupted import tells the operator to do. */
+const again = (journal) => `Importing the file again resumes from its journal, ${journal}.`;
 
 async function importUsers(args) {
-  const { opts, positional, api } = options(args, { batch: "value", iterations: "value", "dry-run": "flag" }, ["FILE"]);
+  const { opts, positional, api } = options(args, { batch: "value", iterations: "value", journal: "value", "dry-run": "flag" }, ["FILE"]);
   const batch = opts.batch === undefined ? 500 : Number(opts.batch);
   if (!Number.isInteger(batch) || batch < 1 || batch > 1000) throw new UsageError("--batch must be 1 to 1000");
   const iterations = opts.iterations === undefined ? MAX_PBKDF2_ITERATIONS : Number(opts.iterations);
@@ -442,28 +453,67 @@ async function importUsers(args) {
     return 0;
   }
   const started = Date.now();
-  const toHash = users.filter((u) => u.password !== undefined);
-  if (toHash.length) {
-    const tick = progress("hashing passwords", toHash.length);
-    let next = 0;
-    let done = 0;
-    const worker = async () => {
-      while (next < toHash.length) {
-        const u = toHash[next++];
-        u.passwordHash = await hashPassword(u.password, { iterations });
-        delete u.password;
-        tick(++done);
-      }
-    };
-    // Node runs WebCrypto's derivations on libuv's thread pool; twice the cores keeps it busy.
-    await Promise.all(Array.from({ length: Math.min(toHash.length, availableParallelism() * 2) }, worker));
+  const journal = openJournal(opts.journal ?? defaultJournalPath(file), file, api.url);
+  try {
+    return await importJournaled(file, users, { api, batch, iterations, journal, started });
+  } finally {
+    journal.close();
   }
-  const tick = progress("importing", users.length);
+}
+
+/**
+ * Runs `each` over `items` on every core, with a progress line: Node runs WebCrypto's derivations on libuv's thread
+ * pool, and twice the cores keeps it busy.
+ */
+async function onEveryCore(items, label, each) {
+  if (items.length === 0) return;
+  const tick = progress(label, items.length);
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      await each(items[next++]);
+      tick(++done);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(items.length, availableParallelism() * 2) }, worker));
+}
+
+/** The import of `users` (checked) with its journal: see the usage's account of a second run. */
+async function importJournaled(file, users, { api, batch, iterations, journal, started }) {
+  // The users an earlier run of this import created are not sent again; whether their row
+  // changed since is told by its fingerprint. A password (not a hash) is checked against the
+  // hash that run made, as a sign-in would be: one derivation, as hashing it again would cost.
+  const earlier = [];
+  const changed = [];
+  const doubtful = [];
+  const toSend = [];
+  const toCheck = [];
+  for (const u of users) {
+    const e = journal.created.get(u.username);
+    if (e === undefined) toSend.push(u);
+    else if (u.password === undefined) (rowFingerprint(u, u.passwordHash) === e.fp ? (e.doubt ? doubtful : earlier) : changed).push(u);
+    else toCheck.push([u, e]);
+  }
+  await onEveryCore(toCheck, "checking passwords against the journal", async ([u, e]) => {
+    const same = e.hash !== undefined && (await verifyPassword(u.password, e.hash)) && rowFingerprint(u, e.hash) === e.fp;
+    (same ? (e.doubt ? doubtful : earlier) : changed).push(u);
+  });
+  await onEveryCore(toSend.filter((u) => u.password !== undefined), "hashing passwords", async (u) => {
+    u.passwordHash = await hashPassword(u.password, { iterations });
+    // Kept for the journal: a later run checks the row's password against it.
+    u.madeHash = true;
+    delete u.password;
+  });
+  const tick = progress("importing", toSend.length);
   let created = 0;
   let sent = 0;
   const skipped = [];
-  const { batches } = planBatches(users, batch);
+  const { batches } = planBatches(toSend, batch);
+  const byName = new Map(toSend.map((u) => [u.username, u]));
   for (const [b, part] of batches.entries()) {
+    const names = part.users.map((u) => u.username);
+    const number = journal.sent(names);
     let r;
     try {
       r = await api("POST", "/admin/users/import", { users: part.users }, { shape: IMPORTED });
@@ -473,19 +523,46 @@ async function importUsers(args) {
         e.message = e.message.replace(/'users\[(\d+)\]/g, (m, n) => `'${part.wheres[Number(n)] ?? m}`);
         e.message += ` — after ${created} users created (from ${part.wheres[0]} on, nothing was)`;
       }
-      if (e instanceof UnexpectedAnswer) e.message += ` — ${inDoubt(created, part, batches[b + 1], "the answer could not be read")}. ${AGAIN}`;
+      if (e instanceof UnexpectedAnswer) e.message += ` — ${inDoubt(created, part, batches[b + 1], "the answer could not be read")}. ${again(journal.path)}`;
       const why = noAnswer(e);
       // A connection that failed after the first request is no question of whether the STS runs.
-      if (why !== undefined && sent > 0) throw interrupted(e.url, why, created, part, batches[b + 1]);
+      if (why !== undefined && sent > 0) throw interrupted(e.url, why, created, part, batches[b + 1], journal.path);
       throw e;
     }
+    // A name skipped as taken that an earlier run sent without getting the answer: that run
+    // may well have created it (the users sent then exist now), but nothing can tell for sure.
+    const taken = new Set(r.skipped.map((s) => s.username));
+    const made = [];
+    for (const name of names) {
+      const u = byName.get(name);
+      const doubt = taken.has(name) && journal.pending.has(name);
+      if (taken.has(name) && !doubt) continue;
+      made.push([name, rowFingerprint(u, u.passwordHash), u.madeHash ? u.passwordHash : undefined, ...(doubt ? [1] : [])]);
+      if (doubt) doubtful.push(u);
+    }
+    journal.done(number, made);
     created += r.created;
-    skipped.push(...r.skipped);
+    skipped.push(...r.skipped.filter((s) => !journal.pending.has(s.username)));
     sent += part.users.length;
     tick(sent, `${created} created, ${skipped.length} skipped`);
   }
-  console.log(`imported ${file}: ${created} created, ${skipped.length} skipped, in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  for (const s of skipped.slice(0, 100)) console.log(`  skipped ${s.username}: ${s.error_description}`);
-  if (skipped.length > 100) console.log(`  … and ${skipped.length - 100} more`);
-  return skipped.length ? 1 : 0;
+  console.log(
+    `imported ${file}: ${created} created now, ${earlier.length} created by an earlier run of this import, ` +
+      `${skipped.length} skipped (taken by users this import did not create), in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
+  const list = (what, items) => {
+    for (const line of items.slice(0, 100)) console.log(`  ${what} ${line}`);
+    if (items.length > 100) console.log(`  … and ${items.length - 100} more`);
+  };
+  if (changed.length) {
+    console.log(`${changed.length} row(s) changed since an earlier run of this import created their user, who keeps what that run gave (set-password, set-claims, enable or disable change it):`);
+    list("changed", changed.map((u) => `${visible(u.username)} (${u.where})`));
+  }
+  if (doubtful.length) {
+    console.log(`${doubtful.length} user(s) sent by an earlier run whose answer was lost, and existing now (most likely created by it: check them with users show):`);
+    list("in doubt", doubtful.map((u) => `${visible(u.username)} (${u.where})`));
+  }
+  list("skipped", skipped.map((s) => `${visible(s.username)}: ${s.error_description}`));
+  console.log(`journal: ${journal.path}`);
+  return skipped.length || changed.length || doubtful.length ? 1 : 0;
 }

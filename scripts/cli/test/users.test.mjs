@@ -5,7 +5,7 @@
 // interop suite (scripts/interop/directory.mjs).
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -246,7 +246,7 @@ test("import: checked, hashed, sent in batches, a 429 waited out, skipped users 
   writeFileSync(file, rows.join("\n"));
   const r = await sts(["import", file, "--batch", "10", "--iterations", "10000"]);
   assert.equal(r.code, 1, r.err);
-  assert.match(r.out, /25 created, 1 skipped/);
+  assert.match(r.out, /25 created now, 0 created by an earlier run of this import, 1 skipped \(taken by users this import did not create\)/);
   assert.match(r.out, /skipped taken: A user named 'taken' already exists\./);
   assert.match(r.err, /rate limited; trying again in 1 s/);
   assert.match(r.err, /importing 26\/26 \(100 %\)/);
@@ -308,7 +308,7 @@ test("import: batches are cut by size as well as by count, so users with many cl
   writeFileSync(file, rows.join("\n"));
   const r = await sts(["import", file]);
   assert.equal(r.code, 0, r.err);
-  assert.match(r.out, /600 created, 0 skipped/);
+  assert.match(r.out, /600 created now, 0 created by an earlier run of this import, 0 skipped/);
   const sent = seen.filter((s) => s.url === "/admin/users/import");
   assert.ok(sent.length > 2, `${sent.length} requests`);
   for (const s of sent) assert.ok(s.bytes <= MAX_BATCH_BYTES, `a request of ${s.bytes} bytes`);
@@ -385,7 +385,7 @@ test("import: a connection lost mid-import says how many users were created and 
     assert.equal(r.code, 1);
     assert.doesNotMatch(r.err, /is it running/);
     assert.match(r.err, new RegExp(`after 20 users created \\(whether the 10 from ${file}:22 to ${file}:31 were is not known: the answer was lost; from ${file}:32 on, nothing was\\)`));
-    assert.match(r.err, /Importing the file again skips the users that exist\./);
+    assert.match(r.err, new RegExp(`Importing the file again resumes from its journal, ${file}\\.journal\\.`));
   } finally {
     server.close();
   }
@@ -432,4 +432,86 @@ test("an STS that does not answer is named without the user:password a --url may
   assert.equal(r.code, 1);
   assert.match(r.err, /^sts users: cannot reach the STS at http:\/\/127\.0\.0\.1:9\/realms\/r2 \(.+\): is it running at that address\?\n$/);
   assert.doesNotMatch(r.err, /hunter2/);
+});
+
+/**
+ * A stand-in STS that keeps its users as the directory does (a name taken is skipped as
+ * user_exists) and, while `lose` says so for a request, creates its batch and then drops the
+ * connection: the answer an interrupted import never gets.
+ */
+async function directoryStandIn(names, lose = () => false) {
+  const sent = [];
+  const server = await listen((req, res) => {
+    let body = "";
+    req.on("data", (d) => (body += d));
+    req.on("end", () => {
+      const users = JSON.parse(body).users;
+      sent.push(users.map((u) => u.username));
+      const skipped = [];
+      for (const u of users) {
+        if (names.has(u.username)) skipped.push({ username: u.username, error: "user_exists", error_description: `A user named '${u.username}' already exists.` });
+        else names.set(u.username, u);
+      }
+      if (lose(sent.length)) return req.socket.destroy();
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ created: users.length - skipped.length, skipped }));
+    });
+  });
+  return { server, sent };
+}
+
+test("import run again: its journal tells the users an earlier run created from names others hold, and in-doubt ones from both", async () => {
+  const hash = await hashPassword("shared-password-1", { iterations: 10_000 });
+  const file = join(dir, "resume.csv");
+  // Rows 1-10 go in the first batch (holder among them: someone else's), 11-20 in the one whose answer is lost.
+  const rows = Array.from({ length: 30 }, (_, i) => (i === 4 ? `holder,${hash},` : i === 7 ? `r7,,r7-password-1` : `r${i},${hash},`));
+  writeFileSync(file, ["username,password_hash,password", ...rows].join("\n"));
+  const names = new Map([["holder", { username: "holder" }]]);
+  let losing = true;
+  const second = await directoryStandIn(names, (n) => losing && n === 2);
+  try {
+    let r = await sts(["import", file, "--batch", "10", "--iterations", "10000", "--url", second.server.url]);
+    assert.equal(r.code, 1);
+    assert.match(r.err, new RegExp(`Importing the file again resumes from its journal, ${file}\\.journal\\.`));
+    assert.equal(names.size, 20, "the batch whose answer was lost was created");
+    losing = false;
+    second.sent.length = 0;
+
+    r = await sts(["import", file, "--batch", "10", "--iterations", "10000", "--url", second.server.url]);
+    assert.equal(r.code, 1, r.err);
+    assert.match(r.out, /: 10 created now, 9 created by an earlier run of this import, 1 skipped \(taken by users this import did not create\)/);
+    assert.match(r.out, /10 user\(s\) sent by an earlier run whose answer was lost, and existing now/);
+    assert.match(r.out, new RegExp(`in doubt r10 \\(${file}:12\\)`));
+    assert.match(r.out, /skipped holder: A user named 'holder' already exists\./);
+    assert.doesNotMatch(r.out, /skipped r\d/);
+    assert.match(r.out, new RegExp(`journal: ${file}\\.journal`));
+    // What the first run created (r7's password among them) is neither hashed nor sent again.
+    assert.deepEqual(second.sent.flat().sort(), ["holder", ...Array.from({ length: 20 }, (_, i) => `r${i + 10}`)].sort());
+
+    // A row changed since (another password for r7), a user deleted since (r1): neither is sent;
+    // a torn last line (a crash mid-write) is dropped.
+    writeFileSync(file, ["username,password_hash,password", ...rows.map((l) => l.replace("r7-password-1", "r7-password-2"))].join("\n"));
+    names.delete("r1");
+    writeFileSync(`${file}.journal`, readFileSync(`${file}.journal`, "utf8") + '{"batch":9,"se');
+    second.sent.length = 0;
+    r = await sts(["import", file, "--batch", "10", "--url", second.server.url]);
+    assert.equal(r.code, 1, r.err);
+    assert.match(r.out, /: 0 created now, 18 created by an earlier run of this import, 1 skipped/);
+    assert.match(r.out, new RegExp(`changed r7 \\(${file}:9\\)`));
+    assert.deepEqual(second.sent, [["holder"]]);
+    assert.equal(names.has("r1"), false, "a user deleted since the earlier run stays deleted");
+
+    // Another STS, another input file: the journal is not theirs.
+    const other = await sts(["import", file, "--url", second.server.url.replace("127.0.0.1", "localhost")]);
+    assert.equal(other.code, 2);
+    assert.match(other.err, /it records an import into the STS at http:\/\/127\.0\.0\.1:\d+, not at http:\/\/localhost:\d+/);
+    const copy = join(dir, "copy.csv");
+    writeFileSync(copy, readFileSync(file));
+    const elsewhere = await sts(["import", copy, "--journal", `${file}.journal`, "--url", second.server.url]);
+    assert.equal(elsewhere.code, 2);
+    assert.match(elsewhere.err, new RegExp(`it records an import of ${file}, not of ${copy}`));
+    assert.deepEqual(second.sent, [["holder"]], "nothing is sent with another import's journal");
+  } finally {
+    second.server.close();
+  }
 });

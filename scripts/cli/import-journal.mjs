@@ -1,0 +1,120 @@
+// The progress journal of `sts users import`: which users an import created, so that running it
+// again after an interruption tells the users it made apart from those someone else holds under
+// the same names. The administration API never returns a hash, so the STS cannot tell them apart;
+// the journal, written beside the input file as the import goes, can.
+//
+// One JSON object a line (append-only, flushed to disk after each write): a header naming the
+// input file and the STS, then for each batch a "sent" line before the request and a "done" line
+// after its answer. Appending keeps the work linear in the number of users, however many batches
+// (rewriting a whole file per batch would be quadratic); a crash can tear only the last line,
+// which is dropped on reading, as its batch never got a "done" line: its users are in doubt.
+import { createHash, randomBytes } from "node:crypto";
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync, ftruncateSync } from "node:fs";
+import { resolve } from "node:path";
+import { FileUsageError } from "./input.mjs";
+
+const KIND = "sts users import";
+const VERSION = 1;
+
+/** The journal kept for `file` unless `--journal` names another: beside it. */
+export function defaultJournalPath(file) {
+  return `${file}.journal`;
+}
+
+/**
+ * What an import row comes to, hashed: its name, claims (by name, so a file whose columns moved
+ * is the same file), whether enabled, and the password hash the STS holds for it. A row whose
+ * password, claims or enabled changed since an earlier run created its user has another one.
+ */
+export function rowFingerprint(user, passwordHash) {
+  const claims = Object.keys(user.claims ?? {}).sort().map((n) => [n, user.claims[n]]);
+  return createHash("sha256").update(JSON.stringify([user.username, claims, user.enabled !== false, passwordHash])).digest("base64url");
+}
+
+/**
+ * The journal at `path` for importing `file` into the STS at `url`, made if there is none.
+ * Throws FileUsageError for a journal of another input file or another STS, or one that is not
+ * a journal: using it would report another import's users as this one's.
+ * @returns {{ path: string, created: Map<string, { fp: string, hash?: string, doubt?: true }>, pending: Set<string>, sent: (names: string[]) => number, done: (batch: number, created: object[]) => void, close: () => void }}
+ */
+export function openJournal(path, file, url) {
+  const input = resolve(file);
+  let text;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    if (e.code !== "ENOENT") throw new FileUsageError(`${path}: cannot read the import journal (${e.code ?? e.message})`);
+  }
+  const created = new Map();
+  const sentBatches = new Map();
+  let nextBatch = 0;
+  let keep = 0;
+  if (text === undefined) {
+    // Made whole or not at all: written aside, flushed, then renamed into place.
+    const tmp = `${path}.${randomBytes(6).toString("hex")}.tmp`;
+    const fd = openSync(tmp, "wx", 0o600);
+    writeSync(fd, `${JSON.stringify({ journal: KIND, version: VERSION, input, url, started_at: new Date().toISOString() })}\n`);
+    fsyncSync(fd);
+    closeSync(fd);
+    renameSync(tmp, path);
+  } else {
+    // A line is whole once its line break is written: what follows the last one (nothing, or a
+    // line torn by a crash mid-write) is dropped, and cut off before anything is appended.
+    const whole = text.split("\n").slice(0, -1);
+    keep = whole.reduce((n, l) => n + Buffer.byteLength(l) + 1, 0);
+    const bad = (at, why) => new FileUsageError(`${path}:${at}: ${why}; it is not this import's journal (delete it to start the import's journal afresh, or give another with --journal PATH)`);
+    let head;
+    try {
+      head = JSON.parse(whole[0] ?? "");
+    } catch {
+      throw bad(1, "not an import journal");
+    }
+    if (head?.journal !== KIND || head.version !== VERSION) throw bad(1, "not an import journal of this version");
+    if (head.input !== input) throw bad(1, `it records an import of ${head.input}, not of ${input}`);
+    if (head.url !== url) throw bad(1, `it records an import into the STS at ${head.url}, not at ${url}`);
+    for (let i = 1; i < whole.length; i++) {
+      let l;
+      try {
+        l = JSON.parse(whole[i]);
+      } catch {
+        throw bad(i + 1, "a line that is not JSON");
+      }
+      if (Array.isArray(l.sent) && Number.isInteger(l.batch)) {
+        sentBatches.set(l.batch, l.sent);
+        nextBatch = Math.max(nextBatch, l.batch + 1);
+      } else if (Number.isInteger(l.done) && Array.isArray(l.created)) {
+        sentBatches.delete(l.done);
+        for (const [name, fp, hash, doubt] of l.created) created.set(name, { fp, ...(hash ? { hash } : {}), ...(doubt ? { doubt: true } : {}) });
+      } else throw bad(i + 1, "a line of no known kind");
+    }
+  }
+  // The users of batches whose answer never came: the STS may or may not have created them.
+  const pending = new Set();
+  for (const names of sentBatches.values()) for (const n of names) if (!created.has(n)) pending.add(n);
+  const fd = openSync(path, "r+");
+  if (text !== undefined && keep < Buffer.byteLength(text)) ftruncateSync(fd, keep);
+  let offset = text === undefined ? Buffer.byteLength(readFileSync(path)) : keep;
+  const append = (obj) => {
+    const b = Buffer.from(`${JSON.stringify(obj)}\n`);
+    writeSync(fd, b, 0, b.length, offset);
+    offset += b.length;
+    fsyncSync(fd);
+  };
+  return {
+    path,
+    created,
+    pending,
+    /** Records, before they go, the names a batch sends; returns the batch's number. */
+    sent(names) {
+      const batch = nextBatch++;
+      append({ batch, sent: names });
+      return batch;
+    },
+    /** Records a batch's answer: the users it created (`[name, fingerprint, hash?, doubt?]`). */
+    done(batch, made) {
+      append({ done: batch, created: made });
+      for (const [name, fp, hash, doubt] of made) created.set(name, { fp, ...(hash ? { hash } : {}), ...(doubt ? { doubt: true } : {}) });
+    },
+    close: () => closeSync(fd),
+  };
+}
