@@ -37,7 +37,8 @@ export interface KnownUser {
  * then: it was disabled at or after that time — enabling it again does not bring such a session
  * back, as disabling a user ends their sessions for good in AD FS and Keycloak — or, with
  * `made`, its row was made after it (deleted and made again: maybe for someone else). A
- * configured user has no such history: its file says only whether it is enabled now.
+ * configured user's file says only whether it is enabled now: its disables are recorded in the
+ * state store instead (http/configured-disables.ts), which the session's status check reads.
  */
 export function endedSince(user: KnownUser, at: number, made = false): boolean {
   return (user.disabledAt !== undefined && user.disabledAt >= at) || (made && user.createdAt !== undefined && user.createdAt > at);

@@ -12,6 +12,7 @@ import type { KeyRing } from "../keys/keyring.ts";
 import { expiryNotices } from "../keys/expiry.ts";
 import { datedCertificates } from "../config/dated-certificates.ts";
 import { selectRealm } from "./realm.ts";
+import { recordConfiguredDisables } from "./configured-disables.ts";
 import { UserDirectory } from "../state/directory.ts";
 import { directoryReachable, directoryUnavailable } from "../engine/directory-outage.ts";
 import { configuredNames, nameConflict } from "../engine/users.ts";
@@ -39,6 +40,7 @@ export async function getContext(env: Env, requestUrl: string): Promise<StsConte
     if (loaded.mode === "unconfigured") throw unconfigured(loaded.reason);
     config = loaded;
     rings = await start(config, env);
+    await recordConfiguredDisables(env, config);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     // The operator sees every problem with its field path; the client only that we are down.

@@ -355,7 +355,7 @@ async function liveSession(x: Exchange, now: number): Promise<{ session: Session
   if (!s) return undefined;
   const user = s.partner ? await partnerUser(x.ctx, s.partner, s.subject, s.authTime) : await localUser(x, s);
   if (!user) return undefined;
-  const status = await x.state.status({ subject: s.subject }, { id: sessionStateId(s), issuedAt: s.authTime, expiresAt: s.expires });
+  const status = await x.state.status({ subject: s.subject }, { id: sessionStateId(s), issuedAt: s.authTime, expiresAt: s.expires, session: true });
   return status.state === "active" ? { session: s, claims: user.claims } : undefined;
 }
 

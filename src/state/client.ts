@@ -59,6 +59,8 @@ export interface TokenRef {
   issuedAt: number;
   /** exp / NotOnOrAfter, epoch ms. */
   expiresAt: number;
+  /** A browser sign-in session (issuedAt: its sign-in time), which the subject's sessions cut-off ends too. */
+  session?: boolean;
 }
 
 /** The typed facade protocol code uses: no SQL, no shard names, no hashes. */
@@ -86,6 +88,11 @@ export interface StateClient {
    * @returns the cut-off, epoch ms
    */
   revokeSubject(subject: SubjectKey, before?: number): Promise<number>;
+  /**
+   * Ends every browser sign-in session of `subject` begun before `before` (the status of a
+   * `session` ref), leaving its tokens alone. Idempotent; the cut-off only moves forward. One RPC.
+   */
+  endSessions(subject: SubjectKey, before: number): Promise<void>;
   /**
    * Replay check for a one-time value (UsernameToken Nonce+Created, client-assertion jti).
    * `key` names its kind and the value: `replayKey("ut", username, nonce, created)` (state-key.ts).
@@ -168,7 +175,7 @@ export function createStateClient(env: StateBindings, opts: StateClientOptions =
         leased.delete(key);
       }
       const stub = await shard(subject);
-      const a = await stub.status({ idHash, issuedAt: token.issuedAt, expiresAt: token.expiresAt, leaseMs });
+      const a = await stub.status({ idHash, issuedAt: token.issuedAt, expiresAt: token.expiresAt, leaseMs, ...(token.session ? { session: true } : {}) });
       if (a.state === "revoked") {
         cacheRevoked(idHash, a.reason, token.expiresAt);
         return { state: "revoked", reason: a.reason };
@@ -224,6 +231,14 @@ export function createStateClient(env: StateBindings, opts: StateClientOptions =
       const wait = before === undefined ? cutoff - now() : 0;
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       return cutoff;
+    },
+
+    async endSessions(subject, before) {
+      // A session lasts no longer than a token family may (pages/wsfed.ts sessionEnd).
+      const stub = await shard(subject);
+      // Leases are keyed by token, not subject: forget them all (rare, administrative).
+      leased.clear();
+      await stub.endSessions({ before, keepUntil: before + maxLifetime });
     },
 
     async rememberNonce(key, expiresAt) {

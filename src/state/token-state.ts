@@ -5,6 +5,7 @@ import {
   RETENTION_MARGIN_MS,
   type CancelQuery,
   type CancelResult,
+  type EndSessionsQuery,
   type RenewQuery,
   type RenewResult,
   type RevocationReason,
@@ -28,6 +29,8 @@ const LEASE_RECORD_AHEAD_MS = 60_000;
  *   of a renewal family). An un-renewed, un-cancelled original has no row: issuance writes
  *   nothing.
  * - `subject_revocation`: at most one row, the subject-wide cut-off.
+ * - `session_revocation`: at most one row, the cut-off of the subject's browser sign-in
+ *   sessions alone (a configured user seen disabled: its tokens stay as they are).
  * - `lease_horizon`: at most one row: a time no read lease granted by any instance of this
  *   object outlives, and the longest lease granted (written at most once a minute, and only
  *   while leases are granted).
@@ -48,6 +51,11 @@ CREATE TABLE IF NOT EXISTS subject_revocation (
   id             INTEGER PRIMARY KEY CHECK (id = 1),
   revoked_before INTEGER NOT NULL,
   keep_until     INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS session_revocation (
+  id          INTEGER PRIMARY KEY CHECK (id = 1),
+  ended_before INTEGER NOT NULL,
+  keep_until  INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS lease_horizon (
   id        INTEGER PRIMARY KEY CHECK (id = 1),
@@ -79,6 +87,8 @@ export class TokenStateObject extends DurableObject {
    * writer of its storage, so the copy cannot go stale; it saves a query on every status call.
    */
   #cutoff: number | undefined;
+  /** The sessions cut-off, kept in memory the same way (written by endSessions and alarm). */
+  #sessionCutoff: number | undefined;
 
   /**
    * Read leases (see {@link status}): idHash → when the last lease granted on it ends, and the
@@ -97,6 +107,7 @@ export class TokenStateObject extends DurableObject {
     super(ctx, env);
     ctx.storage.sql.exec(SCHEMA);
     this.#cutoff = this.#readCutoff();
+    this.#sessionCutoff = this.#readSessionCutoff();
     this.#recorded = ctx.storage.sql
       .exec<{ until: number; maxLease: number }>("SELECT until, max_lease AS maxLease FROM lease_horizon WHERE id = 1")
       .toArray()[0] ?? { until: 0, maxLease: 0 };
@@ -115,6 +126,7 @@ export class TokenStateObject extends DurableObject {
    */
   status(q: StatusQuery): StatusAnswer {
     if (this.#subjectRevoked(q.issuedAt)) return { state: "revoked", reason: "subject-revoked" };
+    if (q.session && this.#sessionCutoff !== undefined && q.issuedAt < this.#sessionCutoff) return { state: "revoked", reason: "sessions-ended" };
     const row = this.#row(q.idHash);
     if (row?.revoked) return { state: "revoked", reason: row.revoked as RevocationReason };
     const active: TokenStatus = { state: "active", renewed: row?.renewed_at != null };
@@ -244,6 +256,23 @@ export class TokenStateObject extends DurableObject {
   }
 
   /**
+   * Ends every browser sign-in session of this subject begun before `q.before`, and nothing
+   * else: one row. The cut-off only moves forward. Like every revocation it answers once the
+   * read leases that could vouch for such a session have ended.
+   */
+  async endSessions(q: EndSessionsQuery): Promise<void> {
+    this.ctx.storage.sql.exec(
+      `INSERT INTO session_revocation (id, ended_before, keep_until) VALUES (1, ?1, ?2)
+       ON CONFLICT (id) DO UPDATE SET ended_before = max(ended_before, ?1),
+         keep_until = max(keep_until, ?2)`,
+      q.before, q.keepUntil,
+    );
+    this.#sessionCutoff = this.#readSessionCutoff();
+    await this.#scheduleAlarm(q.keepUntil);
+    await this.#outlastLeases(this.#leaseHorizon);
+  }
+
+  /**
    * Deletes rows past expiry + margin, then re-arms for the earliest remaining one. A renewed
    * token's row also stays while the renewal limit's longest window may count it: the limit is
    * counted from these rows, so deleting one early would hand the subject renewals back.
@@ -257,17 +286,20 @@ export class TokenStateObject extends DurableObject {
         now - RETENTION_MARGIN_MS, now - MAX_RENEWAL_WINDOW_MS,
       );
       sql.exec("DELETE FROM subject_revocation WHERE keep_until <= ?", now - RETENTION_MARGIN_MS);
+      sql.exec("DELETE FROM session_revocation WHERE keep_until <= ?", now - RETENTION_MARGIN_MS);
       const r = sql
         .exec<{ t: number | null }>(
           `SELECT min(t) AS t FROM (
              SELECT min(max(expires_at + ?1, coalesce(renewed_at + ?2, 0))) AS t FROM token
-             UNION ALL SELECT keep_until + ?1 AS t FROM subject_revocation)`,
+             UNION ALL SELECT keep_until + ?1 AS t FROM subject_revocation
+             UNION ALL SELECT keep_until + ?1 AS t FROM session_revocation)`,
           RETENTION_MARGIN_MS, MAX_RENEWAL_WINDOW_MS,
         )
         .one();
       return r.t;
     });
     this.#cutoff = this.#readCutoff();
+    this.#sessionCutoff = this.#readSessionCutoff();
     if (next !== null) await this.ctx.storage.setAlarm(next);
   }
 
@@ -326,6 +358,12 @@ export class TokenStateObject extends DurableObject {
   #readCutoff(): number | undefined {
     return this.ctx.storage.sql
       .exec<{ b: number }>("SELECT revoked_before AS b FROM subject_revocation WHERE id = 1")
+      .toArray()[0]?.b;
+  }
+
+  #readSessionCutoff(): number | undefined {
+    return this.ctx.storage.sql
+      .exec<{ b: number }>("SELECT ended_before AS b FROM session_revocation WHERE id = 1")
       .toArray()[0]?.b;
   }
 

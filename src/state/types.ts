@@ -4,7 +4,7 @@
  */
 
 /** Why a token is no longer usable. */
-export type RevocationReason = "cancelled" | "subject-revoked" | "family-revoked";
+export type RevocationReason = "cancelled" | "subject-revoked" | "family-revoked" | "sessions-ended";
 
 /**
  * Answer to "may this token still be used?". A renewed token stays `active` until it
@@ -26,6 +26,8 @@ export interface StatusQuery {
   /** iat / IssueInstant of the token; compared with the subject revocation cut-off. */
   issuedAt: number;
   expiresAt: number;
+  /** A browser sign-in session (issuedAt: its sign-in time): the subject's sessions cut-off applies too. */
+  session?: boolean | undefined;
   /**
    * Asks for a read lease on an "active" answer, ms (0 or absent: none). While a lease runs
    * the caller may reuse the answer without asking again; in return every revocation of the
@@ -93,6 +95,14 @@ export interface RevokeSubjectQuery {
   /** Tokens of this subject issued strictly before this instant are revoked. */
   before: number;
   /** Keep the cut-off at least until then: `before` + the longest token lifetime issued. */
+  keepUntil: number;
+}
+
+/** RPC argument of {@link TokenStateObject.endSessions}. */
+export interface EndSessionsQuery {
+  /** Browser sign-in sessions of this subject begun strictly before this instant end. */
+  before: number;
+  /** Keep the cut-off at least until then: `before` + the longest a session lasts. */
   keepUntil: number;
 }
 

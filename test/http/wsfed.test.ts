@@ -9,7 +9,7 @@ import { DEV_CONFIG, DEV_SECRETS } from "../../src/config/dev.ts";
 import { credentialStamp, sealSession } from "../../src/pages/wsfed-session.ts";
 import { AUTOPOST_SCRIPT_PATH } from "../../src/pages/wsfed-html.ts";
 import { ORIGIN, call } from "../helpers/worker.ts";
-import { workerWith } from "../hostile/configured.ts";
+import { assertionIn, trustWith, workerWith } from "../hostile/configured.ts";
 import { UserDirectory } from "../../src/state/directory.ts";
 import { REPLY, RP, SECURE_RP, browser, field, formFields, get, post, query, sessionCookie, signIn } from "../helpers/wsfed.ts";
 
@@ -153,6 +153,38 @@ describe("WS-Federation passive sign-in", () => {
     expect(await directory.delete(name)).toBeDefined();
     expect(await directory.create({ username: name, passwordHash: stored.passwordHash, enabled: true, claims: {} }, Date.now() + 1)).toBeDefined();
     expect(await sso(fresh)).toBe(false);
+  });
+
+  it("a configured user disabled in the configuration and enabled again does not get back the sessions from before the disable, and keeps the tokens; a new sign-in has single sign-on; revoking the subject still ends it", async () => {
+    const name = `cfg-${crypto.randomUUID().slice(0, 8)}`;
+    const configured = (enabled: boolean) => workerWith({ ...DEV_CONFIG, users: [...DEV_CONFIG.users!, { username: name, passwordHashSecret: "DEV_BOB_PASSWORD_HASH", enabled }] });
+    const sso = async (f: typeof call, cookie: string) => field(await (await get({ wa: "wsignin1.0", wtrealm: RP }, cookie, f)).text(), "wresult") !== undefined;
+    const signInAt = async (f: typeof call) => {
+      const b = browser(f);
+      const fields = formFields(await (await b.get({ wa: "wsignin1.0", wtrealm: RP })).text());
+      return sessionCookie(await b.post({ ...fields, username: name, password: "builder" }))!;
+    };
+    const on = configured(true);
+    const old = await signInAt(on);
+    expect(await sso(on, old)).toBe(true);
+    const issued = await trustWith(on, { user: name, password: "builder", appliesTo: RP });
+    expect(issued.status).toBe(200);
+
+    const off = configured(false);
+    expect(await sso(off, old)).toBe(false);
+    // The same configuration as before the disable, read anew (another deployment of it).
+    const again = workerWith({ ...DEV_CONFIG, users: [{ username: name, passwordHashSecret: "DEV_BOB_PASSWORD_HASH", enabled: true }, ...DEV_CONFIG.users!] });
+    expect(await sso(again, old)).toBe(false);
+    expect(await sso(on, old)).toBe(false);
+    // Its tokens are not revoked by it (as a directory user's disable without revokeTokens).
+    const validated = await trustWith(again, { user: "rp-validator", password: "rp-validator-secret-0f1e2d3c4b5a6978", requestType: "Validate", tokenType: `${NS.t13}/RSTR/Status`, extra: `<wst:ValidateTarget>${assertionIn(issued.text)!}</wst:ValidateTarget>` });
+    expect(validated.text).toMatch(/<wst:Code>[^<]*status\/valid<\/wst:Code>/);
+
+    const fresh = await signInAt(again);
+    expect(await sso(again, fresh)).toBe(true);
+    const revoked = await again("/admin/revoke-subject", { method: "POST", headers: { authorization: "Basic " + btoa("sts-admin:sts-admin-secret-5e4d3c2b1a0f9e8d"), "content-type": "application/json" }, body: JSON.stringify({ subject: name }) });
+    expect(revoked.status).toBe(200);
+    expect(await sso(again, fresh)).toBe(false);
   });
 
   it("setting a directory user's password ends the browser sessions begun with the old one; a sign-in with the new one has single sign-on again", async () => {

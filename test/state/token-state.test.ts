@@ -177,6 +177,25 @@ describe("TokenStateObject", () => {
     expect(await stub.status(at(cut - 1))).toEqual({ state: "revoked", reason: "subject-revoked" });
   });
 
+  it("endSessions ends the sessions begun before its cut-off, not the subject's tokens; the cut-off only moves forward; a subject revocation still ends both", async () => {
+    const stub = await tokenStateStub(freshSubject("sessions"));
+    const cut = t0 + 10_000;
+    await stub.endSessions({ before: cut, keepUntil: cut + HOUR });
+    const at = (issuedAt: number, session?: boolean) => ({ idHash: `S${issuedAt}`, issuedAt, expiresAt: t0 + HOUR, ...(session ? { session } : {}) });
+    expect(await stub.status(at(cut - 1, true))).toEqual({ state: "revoked", reason: "sessions-ended" });
+    expect(await stub.status(at(cut, true))).toEqual({ state: "active", renewed: false });
+    expect(await stub.status(at(cut - 1))).toEqual({ state: "active", renewed: false });
+    // Recorded again by an isolate that saw the user disabled earlier: no step back.
+    await stub.endSessions({ before: cut - 5000, keepUntil: cut });
+    expect(await stub.status(at(cut - 2, true))).toEqual({ state: "revoked", reason: "sessions-ended" });
+    // Survives the object's restart.
+    await evictDurableObject(stub);
+    expect(await stub.status(at(cut - 3, true))).toEqual({ state: "revoked", reason: "sessions-ended" });
+    await stub.revokeSubject({ before: cut + 1000, keepUntil: cut + HOUR });
+    expect(await stub.status(at(cut + 999, true))).toEqual({ state: "revoked", reason: "subject-revoked" });
+    expect(await stub.status(at(cut + 999))).toEqual({ state: "revoked", reason: "subject-revoked" });
+  });
+
   it("alarm deletes rows past expiry + margin and re-arms for the earliest remaining", async () => {
     const stub = await tokenStateStub(freshSubject("alarm"));
     const now = Date.now();
