@@ -48,6 +48,7 @@ deleted), and the end says how many were created now, how many by an earlier run
 changed since an earlier run created their user (not updated: set-password and set-claims do
 that), which users an interrupted request may have created, and which names are taken by
 users this import did not create. A journal of another input file or another --url is refused.
+Ctrl-C stops once the batch in flight is answered and journaled (exit 130); twice, at once.
 Exit 0 when every user of the file was created, now or by an earlier run; 1 when some were
 not (listed with the reason); 2 on a usage or file error.
 
@@ -511,41 +512,56 @@ async function importJournaled(file, users, { api, batch, iterations, journal, s
   const skipped = [];
   const { batches } = planBatches(toSend, batch);
   const byName = new Map(toSend.map((u) => [u.username, u]));
-  for (const [b, part] of batches.entries()) {
-    const names = part.users.map((u) => u.username);
-    const number = journal.sent(names);
-    let r;
-    try {
-      r = await api("POST", "/admin/users/import", { users: part.users }, { shape: IMPORTED });
-    } catch (e) {
-      // The API names the batch's entry (`users[3]`): say which user of the file that is.
-      if (e instanceof ApiError) {
-        e.message = e.message.replace(/'users\[(\d+)\]/g, (m, n) => `'${part.wheres[Number(n)] ?? m}`);
-        e.message += ` — after ${created} users created (from ${part.wheres[0]} on, nothing was)`;
+  // Ctrl-C lets the batch in flight finish and be journaled, so that the next run knows what it
+  // created instead of holding its users in doubt; a second Ctrl-C stops at once.
+  let stopping = false;
+  const stop = () => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    process.stderr.write(`\nstopping once the batch being sent is answered and journaled (Ctrl-C again: at once, leaving it in doubt)\n`);
+  };
+  process.on("SIGINT", stop);
+  try {
+    for (const [b, part] of batches.entries()) {
+      if (stopping) break;
+      const names = part.users.map((u) => u.username);
+      const number = journal.sent(names);
+      let r;
+      try {
+        r = await api("POST", "/admin/users/import", { users: part.users }, { shape: IMPORTED });
+      } catch (e) {
+        // The API names the batch's entry (`users[3]`): say which user of the file that is.
+        if (e instanceof ApiError) {
+          e.message = e.message.replace(/'users\[(\d+)\]/g, (m, n) => `'${part.wheres[Number(n)] ?? m}`);
+          e.message += ` — after ${created} users created (from ${part.wheres[0]} on, nothing was)`;
+        }
+        if (e instanceof UnexpectedAnswer) e.message += ` — ${inDoubt(created, part, batches[b + 1], "the answer could not be read")}. ${again(journal.path)}`;
+        const why = noAnswer(e);
+        // A connection that failed after the first request is no question of whether the STS runs.
+        if (why !== undefined && sent > 0) throw interrupted(e.url, why, created, part, batches[b + 1], journal.path);
+        throw e;
       }
-      if (e instanceof UnexpectedAnswer) e.message += ` — ${inDoubt(created, part, batches[b + 1], "the answer could not be read")}. ${again(journal.path)}`;
-      const why = noAnswer(e);
-      // A connection that failed after the first request is no question of whether the STS runs.
-      if (why !== undefined && sent > 0) throw interrupted(e.url, why, created, part, batches[b + 1], journal.path);
-      throw e;
+      // A name skipped as taken that an earlier run sent without getting the answer: that run
+      // may well have created it (the users sent then exist now), but nothing can tell for sure.
+      const taken = new Set(r.skipped.map((s) => s.username));
+      const made = [];
+      for (const name of names) {
+        const u = byName.get(name);
+        const doubt = taken.has(name) && journal.pending.has(name);
+        if (taken.has(name) && !doubt) continue;
+        made.push([name, rowFingerprint(u, u.passwordHash), u.madeHash ? u.passwordHash : undefined, ...(doubt ? [1] : [])]);
+        if (doubt) doubtful.push(u);
+      }
+      journal.done(number, made);
+      created += r.created;
+      skipped.push(...r.skipped.filter((s) => !journal.pending.has(s.username)));
+      sent += part.users.length;
+      tick(sent, `${created} created, ${skipped.length} skipped`);
     }
-    // A name skipped as taken that an earlier run sent without getting the answer: that run
-    // may well have created it (the users sent then exist now), but nothing can tell for sure.
-    const taken = new Set(r.skipped.map((s) => s.username));
-    const made = [];
-    for (const name of names) {
-      const u = byName.get(name);
-      const doubt = taken.has(name) && journal.pending.has(name);
-      if (taken.has(name) && !doubt) continue;
-      made.push([name, rowFingerprint(u, u.passwordHash), u.madeHash ? u.passwordHash : undefined, ...(doubt ? [1] : [])]);
-      if (doubt) doubtful.push(u);
-    }
-    journal.done(number, made);
-    created += r.created;
-    skipped.push(...r.skipped.filter((s) => !journal.pending.has(s.username)));
-    sent += part.users.length;
-    tick(sent, `${created} created, ${skipped.length} skipped`);
+  } finally {
+    process.off("SIGINT", stop);
   }
+  if (stopping) console.log(`stopped (Ctrl-C) after ${sent} of ${toSend.length} users sent. ${again(journal.path)}`);
   console.log(
     `imported ${file}: ${created} created now, ${earlier.length} created by an earlier run of this import, ` +
       `${skipped.length} skipped (taken by users this import did not create), in ${((Date.now() - started) / 1000).toFixed(1)} s`,
@@ -564,5 +580,6 @@ async function importJournaled(file, users, { api, batch, iterations, journal, s
   }
   list("skipped", skipped.map((s) => `${visible(s.username)}: ${s.error_description}`));
   console.log(`journal: ${journal.path}`);
+  if (stopping) return 130;
   return skipped.length || changed.length || doubtful.length ? 1 : 0;
 }

@@ -515,3 +515,51 @@ test("import run again: its journal tells the users an earlier run created from 
     second.server.close();
   }
 });
+
+test("import: Ctrl-C lets the batch in flight be answered and journaled, so a run again holds none of it in doubt", async () => {
+  const hash = await hashPassword("shared-password-1", { iterations: 10_000 });
+  const file = join(dir, "stopped.csv");
+  writeFileSync(file, ["username,password_hash", ...Array.from({ length: 40 }, (_, i) => `s${i},${hash}`)].join("\n"));
+  const names = new Map();
+  let answered = () => {};
+  let second;
+  const inFlight = new Promise((r) => (second = r));
+  const server = await listen((req, res) => {
+    let body = "";
+    req.on("data", (d) => (body += d));
+    req.on("end", () => {
+      const users = JSON.parse(body).users;
+      for (const u of users) names.set(u.username, u);
+      const answer = () => {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify({ created: users.length, skipped: [] }));
+      };
+      // The second batch is answered only once the CLI has been sent Ctrl-C.
+      if (names.size === 20 && users[0].username === "s10") {
+        answered = answer;
+        second();
+      } else answer();
+    });
+  });
+  try {
+    const child = spawn(process.execPath, [join(ROOT, "scripts", "sts.mjs"), "users", "import", file, "--batch", "10", "--url", server.url], {
+      env: { ...process.env, STS_ADMIN: "admin-x", STS_ADMIN_SECRET: "secret-x" },
+    });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    const exited = new Promise((r) => child.on("exit", r));
+    await inFlight;
+    child.kill("SIGINT");
+    await new Promise((r) => setTimeout(r, 300));
+    answered();
+    assert.equal(await exited, 130);
+    assert.match(out, /stopped \(Ctrl-C\) after 20 of 40 users sent/);
+    assert.equal(names.size, 20, "no batch is sent after Ctrl-C");
+    const r = await sts(["import", file, "--batch", "10", "--url", server.url]);
+    assert.equal(r.code, 0, r.out + r.err);
+    assert.match(r.out, /: 20 created now, 20 created by an earlier run of this import, 0 skipped/);
+    assert.doesNotMatch(r.out, /in doubt/);
+  } finally {
+    server.close();
+  }
+});
