@@ -236,7 +236,10 @@ export function createStateClient(env: StateBindings, opts: StateClientOptions =
     async endSessions(subject, before) {
       // A session lasts no longer than a token family may (pages/wsfed.ts sessionEnd).
       const stub = await shard(subject);
-      // Leases are keyed by token, not subject: forget them all (rare, administrative).
+      // This isolate's leases are keyed by token, not subject: forget them all (once per isolate
+      // and configuration), so a configuration swapped within one isolate, as in development,
+      // cannot lean on a lease taken before. Other isolates' leases need no waiting out
+      // (TokenStateObject.endSessions says why).
       leased.clear();
       await stub.endSessions({ before, keepUntil: before + maxLifetime });
     },

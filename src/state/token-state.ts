@@ -257,8 +257,12 @@ export class TokenStateObject extends DurableObject {
 
   /**
    * Ends every browser sign-in session of this subject begun before `q.before`, and nothing
-   * else: one row. The cut-off only moves forward. Like every revocation it answers once the
-   * read leases that could vouch for such a session have ended.
+   * else: one row. The cut-off only moves forward. Unlike a revocation it answers at once,
+   * without waiting out read leases: it records that the configuration disables the user, and
+   * while it does, the user check refuses every session of theirs whatever its lease says; the
+   * cut-off matters only once a later configuration enables the user again, a deployment (far
+   * longer than a lease) away. Waiting would hold the first request of every new isolate for up
+   * to a lease on a busy shard.
    */
   async endSessions(q: EndSessionsQuery): Promise<void> {
     this.ctx.storage.sql.exec(
@@ -269,7 +273,6 @@ export class TokenStateObject extends DurableObject {
     );
     this.#sessionCutoff = this.#readSessionCutoff();
     await this.#scheduleAlarm(q.keepUntil);
-    await this.#outlastLeases(this.#leaseHorizon);
   }
 
   /**
