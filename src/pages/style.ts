@@ -2,10 +2,15 @@
  * The one stylesheet of the STS's pages (home, token inspector, browser sign-in), served as a
  * file: the pages' Content-Security-Policy allows styles from this origin only, never inline ones.
  * Change {@link STYLESHEET_SHA256} with it (test/pages/assets.test.ts says the new value).
+ *
+ * Each colour scheme holds WCAG 2.2 AA on `--bg`: text (`--fg`, `--muted`, `--ok`, `--bad`, links in
+ * `--accent`, and `--on-accent` on a button's `--accent`) at 4.5:1 or more (1.4.3), a form field's
+ * border (`--field`) and the focus ring at 3:1 or more (1.4.11); `--line` only separates and may
+ * be fainter. test/pages/style.test.ts computes every pair.
  */
 export const STYLESHEET = `
-:root { color-scheme: light dark; --fg: #1b1f24; --bg: #ffffff; --muted: #57606a; --line: #d0d7de; --ok: #1a7f37; --bad: #cf222e; --accent: #0550ae; }
-@media (prefers-color-scheme: dark) { :root { --fg: #e6edf3; --bg: #0d1117; --muted: #9198a1; --line: #30363d; --ok: #3fb950; --bad: #f85149; --accent: #79c0ff; } }
+:root { color-scheme: light dark; --fg: #1b1f24; --bg: #ffffff; --muted: #57606a; --line: #d0d7de; --field: #6e7781; --ok: #1a7f37; --bad: #cf222e; --accent: #0550ae; --on-accent: #ffffff; }
+@media (prefers-color-scheme: dark) { :root { --fg: #e6edf3; --bg: #0d1117; --muted: #9198a1; --line: #30363d; --field: #6e7681; --ok: #3fb950; --bad: #f85149; --accent: #79c0ff; --on-accent: #0d1117; } }
 * { box-sizing: border-box; }
 body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--fg); background: var(--bg); }
 header, main, footer { max-width: 60rem; margin: 0 auto; padding: 1rem 1.25rem; }
@@ -16,9 +21,10 @@ a:focus-visible, button:focus-visible, textarea:focus-visible { outline: 3px sol
 h1 { font-size: 1.6rem; margin: 0.5rem 0 1rem; }
 h2 { font-size: 1.2rem; margin: 1.5rem 0 0.5rem; }
 code, textarea, .value { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.9rem; }
-textarea { width: 100%; min-height: 12rem; padding: 0.5rem; color: var(--fg); background: var(--bg); border: 1px solid var(--line); border-radius: 6px; }
+textarea { width: 100%; min-height: 12rem; padding: 0.5rem; color: var(--fg); background: var(--bg); border: 1px solid var(--field); border-radius: 6px; }
 label { display: block; font-weight: 600; margin-bottom: 0.25rem; }
-button { margin-top: 0.75rem; padding: 0.5rem 1.25rem; font: inherit; font-weight: 600; color: #fff; background: var(--accent); border: 0; border-radius: 6px; cursor: pointer; }
+button { margin-top: 0.75rem; padding: 0.5rem 1.25rem; font: inherit; font-weight: 600; color: var(--on-accent); background: var(--accent); border: 0; border-radius: 6px; cursor: pointer; }
+button:disabled { cursor: not-allowed; opacity: 0.6; }
 table { border-collapse: collapse; width: 100%; margin-top: 0.5rem; }
 th, td { text-align: left; vertical-align: top; padding: 0.35rem 0.5rem; border-bottom: 1px solid var(--line); }
 th { width: 12rem; color: var(--muted); font-weight: 600; }
@@ -33,11 +39,11 @@ form.signin { max-width: 22rem; }
 nav.partners { max-width: 22rem; margin-top: 1.5rem; padding-top: 0.75rem; border-top: 1px solid var(--line); }
 nav.partners p { margin: 0 0 0.25rem; color: var(--muted); }
 nav.partners ul { margin: 0; padding-left: 1.25rem; }
-input[type="text"], input[type="password"] { display: block; width: 100%; margin-bottom: 0.75rem; padding: 0.5rem; font: inherit; color: var(--fg); background: var(--bg); border: 1px solid var(--line); border-radius: 6px; }
+input[type="text"], input[type="password"] { display: block; width: 100%; margin-bottom: 0.75rem; padding: 0.5rem; font: inherit; color: var(--fg); background: var(--bg); border: 1px solid var(--field); border-radius: 6px; }
 input:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
 .error { color: var(--bad); font-weight: 600; }
 img.cleanup { position: absolute; width: 1px; height: 1px; overflow: hidden; }
 `;
 
 /** SHA-256 of {@link STYLESHEET}, base64url: its address holds it (see `assetPath`). */
-export const STYLESHEET_SHA256 = "8-O62EHz_K65F-qE172dCp5rhUilNdE-mF2sCwvfNEo";
+export const STYLESHEET_SHA256 = "ji7cPvYoAu-vet2BVdf1kyuDUThqhzXJN8_p9lPHVQw";
