@@ -25,6 +25,7 @@ import { partnerAssertionsCheck } from "./partner-assertions.mjs";
 import { wss4jCheck } from "./wss4j.mjs";
 import { proofKeysCheck } from "./proof-keys.mjs";
 import { inspectorCheck } from "./inspector.mjs";
+import { pagesCheck } from "./pages.mjs";
 import { claimsCheck } from "./claims.mjs";
 import { realmsCheck } from "./realms.mjs";
 import { wsfedCheck } from "./wsfed.mjs";
@@ -375,6 +376,9 @@ try {
 
 // ---- The token inspector page, in Chromium ---------------------------------------------------
 await inspectorCheck({ base, work, report, skip });
+
+// ---- Every page at 320 CSS px, in the dark scheme and under forced colours, in Chromium -----
+await pagesCheck({ base, report, skip });
 
 // ---- Browser sign-in (WS-Federation passive), in Chromium, to two test relying parties ------
 await wsfedCheck({ base, work, certs: md.certs, report, skip });

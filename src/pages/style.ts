@@ -7,12 +7,17 @@
  * `--accent`, and `--on-accent` on a button's `--accent`) at 4.5:1 or more (1.4.3), a form field's
  * border (`--field`) and the focus ring at 3:1 or more (1.4.11); `--line` only separates and may
  * be fainter. test/pages/style.test.ts computes every pair.
+ *
+ * At 320 CSS px (a phone, or 1280 px zoomed to 400%) nothing scrolls sideways (1.4.10): endpoint
+ * paths, kids and claim URIs are single words longer than the line, so every text may break
+ * inside a word where it would overflow, and a table cell (whose width its longest word would
+ * otherwise set) anywhere.
  */
 export const STYLESHEET = `
 :root { color-scheme: light dark; --fg: #1b1f24; --bg: #ffffff; --muted: #57606a; --line: #d0d7de; --field: #6e7781; --ok: #1a7f37; --bad: #cf222e; --accent: #0550ae; --on-accent: #ffffff; }
 @media (prefers-color-scheme: dark) { :root { --fg: #e6edf3; --bg: #0d1117; --muted: #9198a1; --line: #30363d; --field: #6e7681; --ok: #3fb950; --bad: #f85149; --accent: #79c0ff; --on-accent: #0d1117; } }
 * { box-sizing: border-box; }
-body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--fg); background: var(--bg); }
+body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--fg); background: var(--bg); overflow-wrap: break-word; }
 header, main, footer { max-width: 60rem; margin: 0 auto; padding: 1rem 1.25rem; }
 header { border-bottom: 1px solid var(--line); }
 header a { color: var(--fg); font-weight: 600; text-decoration: none; }
@@ -28,7 +33,8 @@ button:disabled { cursor: not-allowed; opacity: 0.6; }
 table { border-collapse: collapse; width: 100%; margin-top: 0.5rem; }
 th, td { text-align: left; vertical-align: top; padding: 0.35rem 0.5rem; border-bottom: 1px solid var(--line); }
 th { width: 12rem; color: var(--muted); font-weight: 600; }
-td { overflow-wrap: anywhere; }
+th, td { overflow-wrap: anywhere; }
+@media (max-width: 36rem) { th { width: 35%; } }
 td.value { white-space: pre-wrap; }
 .verdict { padding: 0.75rem 1rem; border-radius: 6px; border: 2px solid; font-weight: 600; }
 .verdict[data-valid="true"] { color: var(--ok); border-color: var(--ok); }
@@ -46,4 +52,4 @@ img.cleanup { position: absolute; width: 1px; height: 1px; overflow: hidden; }
 `;
 
 /** SHA-256 of {@link STYLESHEET}, base64url: its address holds it (see `assetPath`). */
-export const STYLESHEET_SHA256 = "ji7cPvYoAu-vet2BVdf1kyuDUThqhzXJN8_p9lPHVQw";
+export const STYLESHEET_SHA256 = "ljQjVjre3npf_XUczMrtKh9YpVDOKCHDrWgvh5DCXMU";
