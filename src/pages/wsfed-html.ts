@@ -60,31 +60,48 @@ function hidden(name: string, value: string): string {
 }
 
 /**
+ * What the sign-in form shows again when it has to: the message, and which fields it asks the
+ * user to fill again (`credentials`: both, the message cannot say which was wrong; `password`:
+ * only the password, the username stands).
+ */
+export interface FormError {
+  message: string;
+  fields: "credentials" | "password";
+}
+
+/**
  * The sign-in form: posts back to this endpoint with the sign-in parameters and its one-time
  * token. Below it, a link per federation partner the user may sign in at instead (the same
  * request, with `whr` naming the partner).
+ *
+ * Shown again with an error, the page says so in its title (the first thing a screen reader
+ * reads, WCAG 2.2 2.4.2), in an alert, and on the fields to fill again: each is described by
+ * the message and marked invalid (3.3.1). The focus is in the first empty field: the username
+ * if it is, else the password, which is never shown again.
  */
 export function signInPage(
   rp: string,
   p: SignInParams,
   token: string,
   username: string,
-  error: string | undefined,
+  error: FormError | undefined,
   partners: readonly { name: string; whr: string }[] = [],
 ): string {
-  const err = error ? `<p id="signin-error" class="error" role="alert">${escapeHtml(error)}</p>` : "";
-  const described = error ? ` aria-describedby="signin-error"` : "";
+  const err = error ? `<p id="signin-error" class="error" role="alert">${escapeHtml(error.message)}</p>` : "";
+  const marked = (which: "username" | "password"): string =>
+    error && (which === "password" || error.fields === "credentials") ? ` aria-invalid="true" aria-describedby="signin-error"` : "";
+  const focusUsername = username === "";
   return page(
-    "Sign in",
+    error ? "Error: Sign in" : "Sign in",
     "./",
     `<h1>Sign in</h1><p>to <code>${escapeHtml(rp)}</code></p>${err}` +
       `<form class="signin" method="post" action="./wsfed">` +
       hidden("wa", "wsignin1.0") + hidden("wtrealm", p.wtrealm) + hidden("wreply", p.wreply) +
       (p.wctx === "" ? "" : hidden("wctx", p.wctx)) + hidden("csrf", token) +
       `<label for="username">Username</label>` +
-      `<input id="username" name="username" type="text" autocomplete="username" autocapitalize="off" spellcheck="false" required maxlength="${USERNAME_FIELD_UNITS}"${described} value="${escapeHtml(username)}"${username === "" ? " autofocus" : ""}>` +
+      `<input id="username" name="username" type="text" autocomplete="username" autocapitalize="off" spellcheck="false" required maxlength="${USERNAME_FIELD_UNITS}"${marked("username")} value="${escapeHtml(username)}"${focusUsername ? " autofocus" : ""}>` +
       `<label for="password">Password</label>` +
-      `<input id="password" name="password" type="password" autocomplete="current-password" required maxlength="${PASSWORD_FIELD_UNITS}"${described}${username === "" ? "" : " autofocus"}>` +
+      `<input id="password" name="password" type="password" autocomplete="current-password" required maxlength="${PASSWORD_FIELD_UNITS}"${marked("password")}${focusUsername ? "" : " autofocus"}>` +
       `<button type="submit">Sign in</button></form>` +
       (partners.length === 0 ? "" : `<nav class="partners" aria-label="Sign in elsewhere"><p>Or sign in with</p><ul>${partners.map((t) => `<li><a href="${escapeHtml(partnerLink(p, t.whr))}">${escapeHtml(t.name)}</a></li>`).join("")}</ul></nav>`),
   );

@@ -32,7 +32,7 @@ import { type FirstValues, firstValues } from "../web/form-urlencoded.ts";
 import { TRUST2005 } from "../wstrust/ns.ts";
 import { issuedRstr } from "../wstrust/rstr.ts";
 import { type CookieJar, cookieJar } from "./wsfed-cookies.ts";
-import { PASSIVE_ENDPOINT_PAGE, autoPostPage, signInHeaders, errorPage, pageHeaders, signedOutPage, signInPage } from "./wsfed-html.ts";
+import { type FormError, PASSIVE_ENDPOINT_PAGE, autoPostPage, signInHeaders, errorPage, pageHeaders, signedOutPage, signInPage } from "./wsfed-html.ts";
 import {
   PARTNER_COOKIE, PARTNER_STATE_MS, openPartnerState, partnerIdentity, partnerNamed, partnerSignInUrl, partnerSignOutUrl,
   passivePartners, sealPartnerState,
@@ -270,7 +270,7 @@ async function signIn(x: Exchange, form: FirstValues, posted: boolean): Promise<
 }
 
 /** The sign-in form, bound to this browser: a browser without a form-binding cookie gets one with it. */
-async function showForm(x: Exchange, rp: RelyingParty, p: SignInParams, username: string, error: string | undefined, status: number): Promise<Response> {
+async function showForm(x: Exchange, rp: RelyingParty, p: SignInParams, username: string, error: FormError | undefined, status: number): Promise<Response> {
   const binding = x.binding ?? newBrowserBinding();
   const token = await formToken(x.key, p, binding, x.ctx.now().getTime());
   const partners = passivePartners(x.ctx).map((t) => ({ name: t.displayName, whr: t.issuer }));
@@ -293,12 +293,12 @@ async function submitted(x: Exchange, rp: RelyingParty, p: SignInParams, form: F
   const username = trimXmlSpace(form.get("username") ?? "");
   if (checked === "expired") {
     // Our own form, in this browser, left open too long: nothing is signed in; the form again.
-    return showForm(x, rp, p, [...username].slice(0, MAX_USERNAME_CHARS).join(""), "This form was open too long. Enter your password again.", 400);
+    return showForm(x, rp, p, [...username].slice(0, MAX_USERNAME_CHARS).join(""), { message: "This form was open too long. Enter your password again.", fields: username === "" ? "credentials" : "password" }, 400);
   }
   if (!checked) refuse("The sign-in form is not valid. Go back to the application and start again.", 403);
   const password = form.get("password") ?? "";
   if (username === "" || password === "" || characterCount(username) > MAX_USERNAME_CHARS || characterCount(password) > MAX_PASSWORD_CHARS) {
-    return showForm(x, rp, p, [...username].slice(0, MAX_USERNAME_CHARS).join(""), "Enter your username and password.", 400);
+    return showForm(x, rp, p, [...username].slice(0, MAX_USERNAME_CHARS).join(""), { message: "Enter your username and password.", fields: username === "" ? "credentials" : "password" }, 400);
   }
   ctx.audit.requestor = username;
   try {
@@ -316,7 +316,7 @@ async function submitted(x: Exchange, rp: RelyingParty, p: SignInParams, form: F
     if (!(e instanceof StsError && e.code === "authentication_failed")) throw e;
     await writeAudit(ctx.audit, { ok: false, status: 401, error: e.code, reason: "wrong username or password" }, x.started);
     // One message whatever was wrong: the form must not tell which usernames exist.
-    return showForm(x, rp, p, username, "The username or password is incorrect.", 401);
+    return showForm(x, rp, p, username, { message: "The username or password is incorrect.", fields: "credentials" }, 401);
   }
 }
 

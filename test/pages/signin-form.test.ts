@@ -1,0 +1,57 @@
+/**
+ * The sign-in form as assistive technology meets it: labelled fields with autocomplete, and when
+ * the form comes back with an error, a title that says so, an alert, and the fields to fill again
+ * described by the message and marked invalid (WCAG 2.2 2.4.2, 3.3.1, 4.1.2).
+ */
+import { describe, expect, it } from "vitest";
+import { RP, signInForm } from "../helpers/wsfed.ts";
+
+/** The start tag of the input with this id. */
+function input(html: string, id: string): string {
+  const tag = new RegExp(`<input id="${id}"[^>]*>`).exec(html)?.[0];
+  expect(tag, `an input #${id}`).toBeDefined();
+  return tag!;
+}
+
+const title = (html: string) => /<title>([^<]*)<\/title>/.exec(html)?.[1];
+
+describe("the sign-in form's states", () => {
+  it("first shown: titled Sign in, no field marked, the focus in the username", async () => {
+    const { browser: b } = await signInForm({ wtrealm: RP });
+    const html = await (await b.get({ wa: "wsignin1.0", wtrealm: RP })).text();
+    expect(title(html)).toBe("Sign in");
+    expect(html).not.toContain("aria-invalid");
+    expect(html).not.toContain('role="alert"');
+    expect(input(html, "username")).toContain(" autofocus");
+    expect(input(html, "password")).not.toContain("autofocus");
+  });
+
+  it("after a wrong password: the title says Error, both fields are marked invalid and described by the alert, the focus in the password", async () => {
+    const { fields, browser: b } = await signInForm({ wtrealm: RP });
+    const res = await b.post({ ...fields, username: "alice", password: "not-her-password" });
+    expect(res.status).toBe(401);
+    const html = await res.text();
+    expect(title(html)).toBe("Error: Sign in");
+    expect(html).toContain(`<p id="signin-error" class="error" role="alert">The username or password is incorrect.</p>`);
+    for (const id of ["username", "password"]) {
+      expect(input(html, id)).toContain(`aria-invalid="true" aria-describedby="signin-error"`);
+    }
+    expect(input(html, "username")).toContain(`value="alice"`);
+    expect(input(html, "password")).toContain(" autofocus");
+    expect(input(html, "username")).not.toContain("autofocus");
+  });
+
+  it("a username given without a password: only the password is marked; neither given: both, the focus in the username", async () => {
+    const first = await signInForm({ wtrealm: RP });
+    const noPassword = await (await first.browser.post({ ...first.fields, username: "alice", password: "" })).text();
+    expect(title(noPassword)).toBe("Error: Sign in");
+    expect(input(noPassword, "username")).not.toContain("aria-invalid");
+    expect(input(noPassword, "password")).toContain(`aria-invalid="true" aria-describedby="signin-error"`);
+    expect(input(noPassword, "password")).toContain(" autofocus");
+    const second = await signInForm({ wtrealm: RP });
+    const nothing = await (await second.browser.post({ ...second.fields, username: "", password: "" })).text();
+    expect(input(nothing, "username")).toContain(`aria-invalid="true" aria-describedby="signin-error"`);
+    expect(input(nothing, "password")).toContain(`aria-invalid="true" aria-describedby="signin-error"`);
+    expect(input(nothing, "username")).toContain(" autofocus");
+  });
+});
