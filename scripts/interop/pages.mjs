@@ -3,7 +3,8 @@
 // At 320 CSS px (a phone, or 1280 px at 400% zoom) no page scrolls sideways (WCAG 2.2 1.4.10),
 // the token inspector with a result on it included; in the dark scheme the button's label and
 // the fields' borders keep their contrast as the browser computes it (1.4.3, 1.4.11); under
-// forced colours (Windows high contrast) the focus ring still shows. The relying party's reply
+// forced colours (Windows high contrast) the focus ring still shows; the sign-in form sent twice
+// comes back as a fresh form rather than a dead end. The relying party's reply
 // URL is answered inside the browser (a route), so nothing listens on its port.
 //
 // usage (alone): node scripts/interop/pages.mjs --url http://127.0.0.1:8788
@@ -108,6 +109,50 @@ export async function pagesCheck({ base, report, skip }) {
     });
     report("pages: forced colours: the field Tab moves to has a visible focus outline", ring.id === "password" && ring.style !== "none" && ring.width >= 2, JSON.stringify(ring));
     await forced.close();
+
+    // ---- The sign-in form sent twice (Enter pressed again before the page changed) ----
+    // The first post reaches the STS, which signs in and spends the form; its answer is held
+    // back until the second Enter, so the browser drops it, as it does when the STS is slow.
+    const twice = await browser.newContext();
+    const tp = await twice.newPage();
+    watch(tp);
+    const reached = [];
+    await twice.route("http://127.0.0.1:9780/**", (route) => {
+      reached.push(route.request().method());
+      return route.fulfill({ status: 200, contentType: "text/html", body: "<!doctype html><title>Test RP</title><h1>Signed in</h1>" });
+    });
+    let firstAnswered, firstReleased;
+    const firstDone = new Promise((resolve) => (firstAnswered = resolve));
+    const released = new Promise((resolve) => (firstReleased = resolve));
+    let posts = 0;
+    await twice.route((url) => url.href.startsWith(new URL("/wsfed", base).href), async (route) => {
+      if (route.request().method() !== "POST" || posts++ > 0) return route.continue();
+      const answer = await route.fetch();
+      firstAnswered(answer.status());
+      await new Promise((r) => setTimeout(r, 1500));
+      await route.fulfill({ response: answer }).catch(() => undefined);
+      firstReleased();
+    });
+    await tp.goto(new URL(SIGN_IN, base).href);
+    await tp.getByLabel("Username").fill("alice");
+    await tp.getByLabel("Password").fill("wonderland");
+    await tp.keyboard.press("Enter", { noWaitAfter: true });
+    const first = await firstDone;
+    await tp.keyboard.press("Enter");
+    await tp.waitForLoadState("load");
+    await tp.getByRole("alert").waitFor({ timeout: 10_000 }).catch(() => undefined);
+    const shown = { title: await tp.title(), alert: (await tp.getByRole("alert").count()) ? await tp.getByRole("alert").textContent() : null };
+    const fresh = (await tp.getByLabel("Password").count()) === 1;
+    report("pages: the sign-in form sent twice answers a fresh form asking for the password (not a dead end)",
+      first === 200 && fresh && shown.title === "Error: Sign in" && /already sent/.test(shown.alert ?? ""), `first post HTTP ${first}; ${JSON.stringify(shown)}`);
+    if (fresh) {
+      await released;
+      await tp.getByLabel("Password").fill("wonderland");
+      await tp.getByLabel("Password").press("Enter");
+      await tp.waitForURL("http://127.0.0.1:9780/**", { timeout: 15_000 }).catch(() => undefined);
+      report("pages: ... and that form signs in: the party gets its token", reached.length === 1 && tp.url().startsWith("http://127.0.0.1:9780/"), `${tp.url()} (${await tp.title()}: ${(await tp.locator("main").textContent().catch(() => "")).slice(0, 200)}), posts to the party ${reached.length}`);
+    }
+    await twice.close();
 
     report("pages: no script errors or CSP violations", errors.length === 0, errors.join("; "));
   } catch (e) {

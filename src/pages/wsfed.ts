@@ -307,7 +307,11 @@ async function submitted(x: Exchange, rp: RelyingParty, p: SignInParams, form: F
     // The form is spent once it signs someone in, not before: a failed or locked-out post
     // writes nothing to state (as a WS-Trust UsernameToken's nonce).
     if (!(await x.state.rememberNonce(replayKey("wsfed-form", checked.nonce), checked.expires))) {
-      refuse("This sign-in form has already been submitted. Go back to the application and start again.", 403);
+      // Sent twice from this browser: Enter pressed again before the page changed (the browser
+      // drops the first answer and shows this one), or Back re-posting it. Nothing is signed in
+      // by this post; a fresh form lets the user go on rather than leaving them at a dead end.
+      await writeAudit(ctx.audit, { ok: false, status: 403, error: "not_authorized", reason: "the sign-in form was already submitted" }, x.started);
+      return showForm(x, rp, p, username, { message: "This form was already sent. Enter your password again to continue.", fields: "password" }, 403);
     }
     const credential = who.passwordHash === undefined ? undefined : await credentialStamp(x.key, who.passwordHash);
     const session = await replacing(x, x.cookie, { id: newSessionId(), subject: who.identity.subject, authTime: now, method: who.identity.authnMethod, expires: sessionEnd(rp, now), parties: [], credential }, now);

@@ -4,7 +4,7 @@
  * described by the message and marked invalid (WCAG 2.2 2.4.2, 3.3.1, 4.1.2).
  */
 import { describe, expect, it } from "vitest";
-import { RP, signInForm } from "../helpers/wsfed.ts";
+import { RP, formFields, signInForm } from "../helpers/wsfed.ts";
 
 /** The start tag of the input with this id. */
 function input(html: string, id: string): string {
@@ -53,5 +53,31 @@ describe("the sign-in form's states", () => {
     expect(input(nothing, "username")).toContain(`aria-invalid="true" aria-describedby="signin-error"`);
     expect(input(nothing, "password")).toContain(`aria-invalid="true" aria-describedby="signin-error"`);
     expect(input(nothing, "username")).toContain(" autofocus");
+  });
+});
+
+describe("the sign-in form sent twice", () => {
+  it("(Enter pressed again before the page changed, or Back re-posting it) signs nobody in by the second post, which answers a fresh form asking for the password, not a dead end", async () => {
+    const { fields, browser: b } = await signInForm({ wtrealm: RP, wctx: "ctx-1" });
+    const creds = { username: "alice", password: "wonderland" };
+    const first = await b.post({ ...fields, ...creds });
+    expect(first.status).toBe(200);
+    expect(await first.text()).toContain("wresult");
+    const second = await b.post({ ...fields, ...creds });
+    expect(second.status).toBe(403);
+    expect(second.headers.get("set-cookie")).toBeNull();
+    const html = await second.text();
+    expect(html).not.toContain("wresult");
+    expect(title(html)).toBe("Error: Sign in");
+    expect(html).toContain(`role="alert">This form was already sent. Enter your password again to continue.</p>`);
+    expect(input(html, "password")).toContain(`aria-invalid="true"`);
+    expect(input(html, "username")).toContain(`value="alice"`);
+    // The form it shows is a new one, for the same request, which signs in.
+    const again = formFields(html);
+    expect(again.csrf).not.toBe(fields.csrf);
+    expect(again).toMatchObject({ wtrealm: RP, wctx: "ctx-1" });
+    const third = await b.post({ ...again, ...creds });
+    expect(third.status).toBe(200);
+    expect(await third.text()).toContain("wresult");
   });
 });
