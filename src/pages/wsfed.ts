@@ -295,7 +295,14 @@ async function submitted(x: Exchange, rp: RelyingParty, p: SignInParams, form: F
     // Our own form, in this browser, left open too long: nothing is signed in; the form again.
     return showForm(x, rp, p, [...username].slice(0, MAX_USERNAME_CHARS).join(""), { message: "This form was open too long. Enter your password again.", fields: username === "" ? "credentials" : "password" }, 400);
   }
-  if (!checked) refuse("The sign-in form is not valid. Go back to the application and start again.", 403);
+  if (!checked) {
+    // Not a form this browser was given: most often one of two tabs that first opened the form
+    // together, each given its own binding cookie, the later one replacing the other's. Nothing
+    // is signed in; a form bound to the cookie the browser holds now lets the user go on. What
+    // the refused form held (its username too) may be another site's, so the new one is empty.
+    await writeAudit(ctx.audit, { ok: false, status: 403, error: "not_authorized", reason: "The sign-in form is not valid for this browser." }, x.started);
+    return showForm(x, rp, p, "", { message: "This form is out of date. Enter your username and password again.", fields: "credentials" }, 403);
+  }
   const password = form.get("password") ?? "";
   if (username === "" || password === "" || characterCount(username) > MAX_USERNAME_CHARS || characterCount(password) > MAX_PASSWORD_CHARS) {
     return showForm(x, rp, p, [...username].slice(0, MAX_USERNAME_CHARS).join(""), { message: "Enter your username and password.", fields: username === "" ? "credentials" : "password" }, 400);

@@ -4,6 +4,7 @@
  * described by the message and marked invalid (WCAG 2.2 2.4.2, 3.3.1, 4.1.2).
  */
 import { describe, expect, it } from "vitest";
+import { call } from "../helpers/worker.ts";
 import { RP, formFields, signInForm } from "../helpers/wsfed.ts";
 
 /** The start tag of the input with this id. */
@@ -79,5 +80,31 @@ describe("the sign-in form sent twice", () => {
     const third = await b.post({ ...again, ...creds });
     expect(third.status).toBe(200);
     expect(await third.text()).toContain("wresult");
+  });
+});
+
+describe("two tabs that opened the form together", () => {
+  it("each got its own binding cookie, the later one kept: the other tab's post answers a fresh form bound to the kept cookie, which signs in", async () => {
+    // Two first visits at once: neither request carried a binding, each answer set one.
+    const a = await signInForm({ wtrealm: RP });
+    const b = await signInForm({ wtrealm: RP, wctx: "tab-b" });
+    const kept = b.browser.cookie()!;
+    const creds = { username: "alice", password: "wonderland" };
+    const postFrom = (fields: Record<string, string>) =>
+      call("/wsfed", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", cookie: kept }, body: new URLSearchParams({ ...fields, ...creds }) });
+    const stale = await postFrom(a.fields);
+    expect(stale.status).toBe(403);
+    expect(stale.headers.get("set-cookie")).toBeNull();
+    const html = await stale.text();
+    expect(html).not.toContain("wresult");
+    expect(title(html)).toBe("Error: Sign in");
+    expect(html).toContain(`role="alert">This form is out of date. Enter your username and password again.</p>`);
+    expect(input(html, "username")).toContain(`value=""`);
+    expect(input(html, "username")).toContain(" autofocus");
+    const fresh = await postFrom(formFields(html));
+    expect(fresh.status).toBe(200);
+    expect(await fresh.text()).toContain("wresult");
+    // The tab whose cookie was kept signs in with its own form as it is.
+    expect((await postFrom(b.fields)).status).toBe(200);
   });
 });
