@@ -1,7 +1,7 @@
 // The pages as an accessibility auditor checks them in a real browser (Debian's Chromium, driven
 // by playwright-core): what only a browser can judge — layout, computed colours, forced colours.
 // At 320 CSS px (a phone, or 1280 px at 400% zoom) no page scrolls sideways (WCAG 2.2 1.4.10),
-// the token inspector with a result on it included; in the dark scheme the button's label and
+// the token inspector with a result on it included, its tables named for a screen reader; in the dark scheme the button's label and
 // the fields' borders keep their contrast as the browser computes it (1.4.3, 1.4.11); under
 // forced colours (Windows high contrast) the focus ring still shows; the sign-in form sent twice
 // comes back as a fresh form rather than a dead end. The relying party's reply
@@ -78,6 +78,10 @@ export async function pagesCheck({ base, report, skip }) {
       await page.locator("#verdict").waitFor({ timeout: 10_000 });
       const o = await overflow(page);
       report("pages: at 320 CSS px the inspector's result (long claim URIs, key ids) does not scroll sideways", o.extra <= 0, `${o.extra} px too wide: ${o.wide.join(", ")}`);
+      // The accessibility tree a screen reader reads: each result table named by its heading.
+      const named = [];
+      for (const name of ["Token", "Claims"]) named.push(`${name}: ${await page.getByRole("table", { name, exact: true }).count()}`);
+      report("pages: the inspector's result tables are named Token and Claims in the accessibility tree", named.join(", ") === "Token: 1, Claims: 1", named.join(", "));
     } else report("pages: a SAML token to inspect", false, saml.message ?? `HTTP ${saml.status}`);
     await narrow.close();
 

@@ -97,10 +97,10 @@ function render(i: Inspection): void {
   const claims: [string, string][] = i.claims.map(([name, values]) => [name, values.join("\n")]);
   result.replaceChildren(
     verdict(i.signature.valid, i.signature.detail),
-    el("h2", "Token"),
-    table(rows),
-    el("h2", "Claims"),
-    claims.length > 0 ? table(claims) : el("p", "No claims."),
+    heading("Token", "result-token"),
+    table(rows, "result-token"),
+    heading("Claims", "result-claims"),
+    claims.length > 0 ? table(claims, "result-claims") : el("p", "No claims."),
   );
 }
 
@@ -113,8 +113,20 @@ function verdict(valid: boolean, detail: string): PageElement {
   return p;
 }
 
-function table(rows: [string, string][]): PageElement {
+/** A heading a table is named by. */
+function heading(text: string, id: string): PageElement {
+  const h = el("h2", text);
+  h.id = id;
+  return h;
+}
+
+/**
+ * A table of name–value rows, named by the heading above it (`labelledBy`): a screen reader's
+ * list of tables, and its announcement on entering one, say which of the two it is.
+ */
+function table(rows: [string, string][], labelledBy: string): PageElement {
   const t = document.createElement("table");
+  t.setAttribute("aria-labelledby", labelledBy);
   for (const [k, v] of rows) {
     const tr = t.insertRow();
     const th = document.createElement("th");

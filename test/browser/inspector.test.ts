@@ -20,7 +20,10 @@ class FakeElement {
   constructor(tag: string) {
     this.tag = tag;
   }
-  setAttribute(): void {}
+  attributes: Record<string, string> = {};
+  setAttribute(name: string, value: string): void {
+    this.attributes[name] = value;
+  }
   append(...nodes: FakeElement[]): void {
     this.children.push(...nodes);
   }
@@ -91,6 +94,16 @@ describe("the inspector page", () => {
       Expires: "invalid: 10000000000000000 is not a date",
       "Validity now": "invalid time stated",
     });
+  });
+
+  it("names each table by the heading above it, for a screen reader's list of tables", async () => {
+    await inspect(`${b64url({ alg: "ES256", kid: "x" })}.${b64url({ sub: "a", email: "a@example.com" })}.AAAA`);
+    const headings = page.result.all("h2");
+    const tables = page.result.all("table");
+    expect(headings.map((h) => h.text)).toEqual(["Token", "Claims"]);
+    expect(tables).toHaveLength(2);
+    expect(tables.map((t) => t.attributes["aria-labelledby"])).toEqual(headings.map((h) => h.id));
+    expect(new Set(headings.map((h) => h.id)).size).toBe(2);
   });
 
   it("ends with a verdict even when drawing the result fails", async () => {
