@@ -33,11 +33,11 @@ import xmlEncryption from "xml-encryption";
 import { DEV_KEY_MATERIALS } from "../../src/config/dev-keys.ts";
 import { KeyRing } from "../../src/keys/keyring.ts";
 import { buildSaml2Assertion } from "../../src/saml/saml2.ts";
-import { newSamlId } from "../../src/saml/assertion-input.ts";
 import { signEnveloped } from "../../src/xmldsig/sign.ts";
 import { verifyEnveloped } from "../../src/xmldsig/verify.ts";
 import { parseXml } from "../../src/xml/parse.ts";
 import { prescanXml } from "../../src/xml/prescan.ts";
+import { assertionInput } from "../../test/helpers/assertion-input.ts";
 import { C14N_10, canonicalize, EXC_C14N } from "../../src/xml/c14n.ts";
 import { parseXsDateTime } from "../../src/xml/datetime.ts";
 import { loadDecryptionKey, loadEncryptionCertificate } from "../../src/keys/encryption-keys.ts";
@@ -91,25 +91,10 @@ async function fixtures() {
   const ring = await KeyRing.load(DEV_KEY_MATERIALS);
   const key = ring.current("RSA");
   const rsaMaterial = DEV_KEY_MATERIALS.find((m) => m.status === "current" && m.privateKeyPem?.length > 1000);
-  const now = new Date("2026-01-01T00:00:00Z");
-  const input = {
-    id: newSamlId(),
-    issuer: "http://127.0.0.1:8787/",
-    subject: "alice",
-    audience: "urn:example:rp",
-    issuedAt: now,
-    notBefore: now,
-    expires: new Date(now.getTime() + 3600_000),
-    authnInstant: now,
-    authnMethod: "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport",
-    claims: {
-      email: ["alice@example.com"],
-      given_name: ["Alice"],
-      name: ["alice"],
-      role: ["admin", "user"],
-    },
-    signatureAlgorithm: "rsa-sha256",
-  };
+  const input = assertionInput({
+    at: new Date("2026-01-01T00:00:00Z"),
+    claims: { email: ["alice@example.com"], given_name: ["Alice"], name: ["alice"], role: ["admin", "user"] },
+  });
   const signedOurs = await buildSaml2Assertion(input, ring);
   const doc = parseXml(signedOurs);
   const sig = doc.documentElement.getElementsByTagNameNS(DSIG, "Signature")[0];

@@ -60,19 +60,13 @@ export async function partnerAssertion(audience) {
   const { readFileSync } = await import("node:fs");
   const { KeyRing } = await import("../../src/keys/keyring.ts");
   const { buildSaml2Assertion } = await import("../../src/saml/saml2.ts");
-  const { newSamlId } = await import("../../src/saml/assertion-input.ts");
+  const { assertionInput } = await import("../../test/helpers/assertion-input.ts");
   const dir = new URL("../../test/fixtures/dev-credentials/", import.meta.url);
   const keys = await KeyRing.load([
     { status: "current", privateKeyPem: readFileSync(new URL("partner-idp.key.pem", dir), "utf8"), certificatePem: readFileSync(new URL("partner-idp.cert.pem", dir), "utf8") },
   ]);
-  const now = new Date();
   return buildSaml2Assertion(
-    {
-      id: newSamlId(), issuer: "urn:example:partner-idp", subject: "carol", audience,
-      issuedAt: now, notBefore: now, expires: new Date(now.getTime() + 3_600_000), authnInstant: now,
-      authnMethod: "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport",
-      claims: { email: ["carol@partner.example"] }, signatureAlgorithm: "rsa-sha256",
-    },
+    assertionInput({ issuer: "urn:example:partner-idp", subject: "carol", audience, claims: { email: ["carol@partner.example"] } }),
     keys,
   );
 }

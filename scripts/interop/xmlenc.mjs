@@ -34,17 +34,15 @@ async function signedAssertion(dir) {
   const { DEV_KEY_MATERIALS } = await src("config/dev-keys.ts");
   const { KeyRing } = await src("keys/keyring.ts");
   const { buildSaml2Assertion } = await src("saml/saml2.ts");
-  const { newSamlId } = await src("saml/assertion-input.ts");
+  const { assertionInput } = await import(pathToFileURL(join(ROOT, "test/helpers/assertion-input.ts")).href);
   const ring = await KeyRing.load(DEV_KEY_MATERIALS);
-  const now = new Date();
   const xml = await buildSaml2Assertion(
-    {
-      id: newSamlId(), issuer: "http://127.0.0.1:8788", subject: "alice", audience: "urn:example:secure-rp",
-      issuedAt: now, notBefore: now, expires: new Date(now.getTime() + 3600_000), authnInstant: now,
-      authnMethod: "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport",
+    assertionInput({
+      issuer: "http://127.0.0.1:8788",
+      audience: "urn:example:secure-rp",
       // Non-ASCII on purpose: the octets must come back as UTF-8, not as character references.
-      claims: { email: ["alice@example.com"], given_name: ["Alïce 日本"] }, signatureAlgorithm: "rsa-sha256",
-    },
+      claims: { email: ["alice@example.com"], given_name: ["Alïce 日本"] },
+    }),
     ring,
   );
   const signingCert = join(dir, "dev-signing-cert.pem");

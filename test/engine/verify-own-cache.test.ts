@@ -11,7 +11,7 @@ import type { StsContext } from "../../src/engine/types.ts";
 import { verifyOwnToken } from "../../src/engine/verify-own.ts";
 import { buildJwt } from "../../src/jwt/mint.ts";
 import { KeyRing } from "../../src/keys/keyring.ts";
-import { newSamlId } from "../../src/saml/assertion-input.ts";
+import { assertionInput } from "../helpers/assertion-input.ts";
 import { buildSaml1Assertion } from "../../src/saml/saml1.ts";
 import { buildSaml2Assertion } from "../../src/saml/saml2.ts";
 import { isSamlAssertion } from "../../src/saml/ns.ts";
@@ -42,22 +42,7 @@ function ctx(at: number, keys = ring, issuer = ISS): StsContext {
 }
 
 async function assertion(build = buildSaml2Assertion, subject = "alice"): Promise<string> {
-  return build(
-    {
-      id: newSamlId(),
-      issuer: ISS,
-      subject,
-      audience: "urn:example:rp",
-      issuedAt: new Date(T0),
-      notBefore: new Date(T0),
-      expires: new Date(T0 + 3600_000),
-      authnInstant: new Date(T0),
-      authnMethod: "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport",
-      claims: { email: [`${subject}@example.com`], groups: ["a", "b"] },
-      signatureAlgorithm: "rsa-sha256",
-    },
-    ring,
-  );
+  return build(assertionInput({ at: new Date(T0), issuer: ISS, subject, claims: { email: [`${subject}@example.com`], groups: ["a", "b"] } }), ring);
 }
 
 /** The assertion inside a wrapper, parsed as the WS-Trust endpoint parses requests. */

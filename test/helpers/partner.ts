@@ -18,6 +18,7 @@ import { DSIG_NS } from "../../src/xml/dom.ts";
 import { toBase64 } from "../../src/bytes.ts";
 import PARTNER_CERT from "../fixtures/dev-credentials/partner-idp.cert.pem?raw";
 import PARTNER_KEY from "../fixtures/dev-credentials/partner-idp.key.pem?raw";
+import { assertionInput } from "./assertion-input.ts";
 import { ORIGIN } from "./worker.ts";
 
 export const PARTNER = "urn:example:partner-idp";
@@ -42,21 +43,14 @@ function partnerRing(): Promise<KeyRing> {
 
 export async function partnerAssertion(o: AssertionOptions = {}): Promise<string> {
   const keys = o.keys ?? (await partnerRing());
-  const now = new Date();
-  const input = {
-    id: `_${crypto.randomUUID().replaceAll("-", "")}`,
+  const input = assertionInput({
     issuer: o.issuer ?? PARTNER,
     subject: o.subject ?? "carol",
     audience: o.audience ?? ORIGIN,
-    issuedAt: now,
-    notBefore: now,
-    expires: new Date(now.getTime() + (o.expiresInSeconds ?? 600) * 1000),
-    authnInstant: now,
-    authnMethod: "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport",
+    validForMs: (o.expiresInSeconds ?? 600) * 1000,
     claims: o.claims ?? { email: ["carol@partner.example"], role: ["partner-user"] },
-    signatureAlgorithm: "rsa-sha256" as const,
     holderOfKey: o.holderOfKey,
-  };
+  });
   return o.kind === "saml1" ? buildSaml1Assertion(input, keys) : buildSaml2Assertion(input, keys);
 }
 

@@ -10,6 +10,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { DOMParser } from "@xmldom/xmldom";
+import { assertionInput } from "../helpers/assertion-input.ts";
 import { NS, TT, envelope } from "../helpers/soap.ts";
 import { ORIGIN, call } from "../helpers/worker.ts";
 import { signedEnvelope } from "../helpers/wss-sign.ts";
@@ -329,11 +330,7 @@ describe("WS-Trust certificatemixed fuzz (120 mutated signed RSTs)", () => {
 async function partnerFuzzAssertion(id: string, now: Date): Promise<string> {
   const keys = await KeyRing.load([{ status: "current", privateKeyPem: PARTNER_KEY, certificatePem: PARTNER_CERT }]);
   return buildSaml2Assertion(
-    {
-      id, issuer: "urn:example:partner-idp", subject: "carol", audience: ORIGIN, issuedAt: now, notBefore: now,
-      expires: new Date(now.getTime() + 3_600_000), authnInstant: now, authnMethod: "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport",
-      claims: { email: ["carol@partner.example"] }, signatureAlgorithm: "rsa-sha256",
-    },
+    assertionInput({ at: now, id, issuer: "urn:example:partner-idp", subject: "carol", audience: ORIGIN, claims: { email: ["carol@partner.example"] } }),
     keys,
   );
 }

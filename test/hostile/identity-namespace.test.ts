@@ -10,6 +10,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { DEV_CONFIG } from "../../src/config/dev.ts";
 import { buildSaml2Assertion } from "../../src/saml/saml2.ts";
 import type { KeyRing } from "../../src/keys/keyring.ts";
+import { AC_X509 } from "../../src/saml/ns.ts";
+import { assertionInput } from "../helpers/assertion-input.ts";
 import { ORIGIN } from "../helpers/worker.ts";
 import { API, DEMO, RP, TX, b64url, basic, es256, exchange, jwtParts, post, unb64url, type Fetcher } from "../oauth/helpers.ts";
 import { STATUS_INVALID, STATUS_VALID, VALIDATOR, statusCode } from "./helpers.ts";
@@ -64,10 +66,10 @@ const idpToken = (claims: Record<string, unknown>) =>
   es256({ alg: "ES256", typ: "JWT", kid: "idp-key-1" }, { iss: IDP, aud: ORIGIN, sub: "alice", iat: now(), exp: now() + 300, ...claims }, idpKey);
 const samlIdpToken = (subject: string, claims: Record<string, string[]> = {}) => {
   const t0 = new Date(Date.now() - 1000);
-  return buildSaml2Assertion({
-    id: `_ext${crypto.randomUUID().replace(/-/g, "")}`, issuer: SAML_IDP, subject, audience: ORIGIN, issuedAt: t0, notBefore: t0,
-    expires: new Date(Date.now() + 300_000), authnInstant: t0, authnMethod: "urn:oasis:names:tc:SAML:2.0:ac:classes:X509", claims, signatureAlgorithm: "rsa-sha256",
-  }, samlRing);
+  return buildSaml2Assertion(assertionInput({
+    at: t0, id: `_ext${crypto.randomUUID().replace(/-/g, "")}`, issuer: SAML_IDP, subject, audience: ORIGIN,
+    expires: new Date(Date.now() + 300_000), authnMethod: AC_X509, claims,
+  }), samlRing);
 };
 
 async function exchangeJwt(subject_token: string, subject_token_type: string, extra: Record<string, string> = {}, g: Fetcher = f) {
@@ -239,10 +241,10 @@ describe("mapping an issuer's subjects to ours, and letting it grant delegation,
     });
     const samlFor = (subject: string) => {
       const t0 = new Date(Date.now() - 1000);
-      return buildSaml2Assertion({
-        id: `_ext${crypto.randomUUID().replace(/-/g, "")}`, issuer: SAML_IDP, subject, audience: ORIGIN, issuedAt: t0, notBefore: t0,
-        expires: new Date(Date.now() + 300_000), authnInstant: t0, authnMethod: "urn:oasis:names:tc:SAML:2.0:ac:classes:X509", claims: {}, signatureAlgorithm: "rsa-sha256",
-      }, s.ring);
+      return buildSaml2Assertion(assertionInput({
+        at: t0, id: `_ext${crypto.randomUUID().replace(/-/g, "")}`, issuer: SAML_IDP, subject, audience: ORIGIN,
+        expires: new Date(Date.now() + 300_000), authnMethod: AC_X509, claims: {},
+      }), s.ring);
     };
     // Its BOB, Bob or decomposed spelling is our bob too (AD FS states the name as the user typed
     // it; Active Directory ignores case): no re-spelling reaches a disabled account.

@@ -20,6 +20,7 @@ import { parseXsDateTime } from "../../src/xml/datetime.ts";
 import { isNotRenewable, isRenewableAfterExpiry, markedId, notRenewableId, randomPartOf } from "../../src/token/renewability.ts";
 import { newJti } from "../../src/jwt/mint.ts";
 import { newSamlId } from "../../src/saml/assertion-input.ts";
+import { assertionInput } from "../helpers/assertion-input.ts";
 import { NS, type RstOptions, TT, envelope } from "../helpers/soap.ts";
 import { ORIGIN, call, faultCode } from "../helpers/worker.ts";
 import { API, RP, TX, b64url, basic, es256, exchange, jwtParts, post, unb64url, type Fetcher } from "../oauth/helpers.ts";
@@ -229,19 +230,16 @@ describe("times from outside are checked before anything is built from them", ()
   async function idpSaml(change: (xml: string) => string = (x) => x): Promise<string> {
     const now = Date.now();
     const xml = await buildSaml2Assertion(
-      {
-        id: newSamlId(),
+      assertionInput({
+        at: new Date(now),
         issuer: SAML_IDP,
         subject: "carol",
         audience: ORIGIN,
-        issuedAt: new Date(now),
-        notBefore: new Date(now),
         expires: new Date(now + 5 * MIN),
         authnInstant: new Date(now - MIN),
         authnMethod: "urn:oasis:names:tc:SAML:2.0:ac:classes:Password",
         claims: {},
-        signatureAlgorithm: "rsa-sha256",
-      },
+      }),
       samlRing,
     );
     return resign(change(xml), samlRing.all()[0]!);

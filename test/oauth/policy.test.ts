@@ -11,6 +11,8 @@ import { KeyRing } from "../../src/keys/keyring.ts";
 import { derToPem } from "../../src/keys/pem.ts";
 import { buildSelfSignedCertificate } from "../../src/keys/x509.ts";
 import { buildSaml2Assertion } from "../../src/saml/saml2.ts";
+import { AC_X509 } from "../../src/saml/ns.ts";
+import { assertionInput } from "../helpers/assertion-input.ts";
 import { ORIGIN } from "../helpers/worker.ts";
 import { API, RP, TX, b64url, basic, es256, exchange, forgeJwt, hs256, jwtParts, post, type Fetcher } from "./helpers.ts";
 
@@ -263,10 +265,10 @@ describe("trusted external issuers", () => {
 
   it("accepts a SAML 2.0 assertion signed by a pinned certificate, refuses a tampered one", async () => {
     const t0 = new Date(Date.now() - 1000);
-    const xml = await buildSaml2Assertion({
-      id: "_ext1", issuer: SAML_IDP, subject: "dave", audience: ORIGIN, issuedAt: t0, notBefore: t0, expires: new Date(Date.now() + 300_000),
-      authnInstant: t0, authnMethod: "urn:oasis:names:tc:SAML:2.0:ac:classes:X509", claims: { email: ["dave@saml-idp.example.org"] }, signatureAlgorithm: "rsa-sha256",
-    }, samlRing);
+    const xml = await buildSaml2Assertion(assertionInput({
+      at: t0, id: "_ext1", issuer: SAML_IDP, subject: "dave", audience: ORIGIN, expires: new Date(Date.now() + 300_000),
+      authnMethod: AC_X509, claims: { email: ["dave@saml-idp.example.org"] },
+    }), samlRing);
     const r = await exchange({ subject_token: b64url(xml), subject_token_type: TX.saml2, audience: API }, DEMO, fetcher);
     expect(r.status).toBe(200);
     expect(jwtParts(r.json.access_token as string).payload).toMatchObject({ sub: `${SAML_IDP}#dave`, email: "dave@saml-idp.example.org" });

@@ -9,6 +9,7 @@ import { parseXml } from "../../src/xml/parse.ts";
 import { addTreeChild, isXmlText, setTreeQualifiedAttribute, treeElement, writeExclusive, writeExclusiveAround, type TreeElement } from "../../src/xml/tree-writer.ts";
 import { verifyEnveloped } from "../../src/xmldsig/verify.ts";
 import { signTree } from "../../src/xmldsig/sign.ts";
+import { assertionInput } from "../helpers/assertion-input.ts";
 
 const A = "urn:example:a";
 const B = "urn:example:b";
@@ -197,20 +198,12 @@ describe("signTree", () => {
 describe("issued assertions are canonical and verify", () => {
   it("SAML 2.0 and 1.1 with awkward claim values", async () => {
     const ring = await KeyRing.load(DEV_KEY_MATERIALS);
-    const now = new Date("2026-01-01T00:00:00Z");
-    const input = {
-      id: newSamlId(),
+    const input = assertionInput({
+      at: new Date("2026-01-01T00:00:00Z"),
       issuer: "https://sts.example/?a=1&b=2",
       subject: 'al"ice<&>',
-      audience: "urn:example:rp",
-      issuedAt: now,
-      notBefore: now,
-      expires: new Date(now.getTime() + 3600_000),
-      authnInstant: now,
-      authnMethod: "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport",
       claims: { email: ["alice@example.com"], note: AWKWARD.filter(Boolean) },
-      signatureAlgorithm: "rsa-sha256" as const,
-    };
+    });
     for (const xml of [await buildSaml2Assertion(input, ring), await buildSaml1Assertion(input, ring)]) {
       expect(reCanonical(xml)).toBe(xml);
       const doc = parseXml(xml);

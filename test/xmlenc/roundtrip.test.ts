@@ -3,7 +3,7 @@ import { DEV_KEY_MATERIALS } from "../../src/config/dev-keys.ts";
 import { toBase64, utf8 } from "../../src/bytes.ts";
 import { KeyRing } from "../../src/keys/keyring.ts";
 import { buildSaml2Assertion } from "../../src/saml/saml2.ts";
-import { newSamlId } from "../../src/saml/assertion-input.ts";
+import { assertionInput } from "../helpers/assertion-input.ts";
 import { childElements, DSIG_NS, WSSE_NS } from "../../src/xml/dom.ts";
 import * as A from "../../src/xmlenc/algorithms.ts";
 import { decryptElement } from "../../src/xmlenc/decrypt.ts";
@@ -114,14 +114,12 @@ describe("what encryptElement writes", () => {
 describe("a signed assertion, encrypted and decrypted, still verifies", () => {
   it("SAML 2.0 assertion signed by the key ring (exclusive c14n form), aes256-gcm and aes256-cbc", async () => {
     const ring = await KeyRing.load(DEV_KEY_MATERIALS);
-    const now = new Date(Date.UTC(2026, 11, 4, 12));
     const signed = await buildSaml2Assertion(
-      {
-        id: newSamlId(), issuer: "http://127.0.0.1:8787/", subject: "alice", audience: "urn:example:secure-rp",
-        issuedAt: now, notBefore: now, expires: new Date(now.getTime() + 3600_000), authnInstant: now,
-        authnMethod: "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport",
-        claims: { email: ["alice@example.com"], given_name: ["Alice"] }, signatureAlgorithm: "rsa-sha256",
-      },
+      assertionInput({
+        at: new Date(Date.UTC(2026, 11, 4, 12)),
+        audience: "urn:example:secure-rp",
+        claims: { email: ["alice@example.com"], given_name: ["Alice"] },
+      }),
       ring,
     );
     const { cert, key } = await secureRp();

@@ -10,9 +10,9 @@ import { test } from "node:test";
 import { serialize } from "node:v8";
 import { DEV_KEY_MATERIALS } from "../../../src/config/dev-keys.ts";
 import { KeyRing } from "../../../src/keys/keyring.ts";
-import { newSamlId } from "../../../src/saml/assertion-input.ts";
 import { buildSaml1Assertion } from "../../../src/saml/saml1.ts";
 import { buildSaml2Assertion } from "../../../src/saml/saml2.ts";
+import { assertionInput } from "../../../test/helpers/assertion-input.ts";
 
 /** True when V8 holds `s` one byte per character (checked on the serializer's first tag). */
 function oneByte(s) {
@@ -32,20 +32,12 @@ test("the serializer tells the two widths apart", () => {
 
 test("every signed token of ours with only Latin-1 text is a one-byte string", async () => {
   const ring = await KeyRing.load(DEV_KEY_MATERIALS);
-  const now = new Date("2026-01-01T00:00:00Z");
-  const input = (signatureAlgorithm) => ({
-    id: newSamlId(),
-    issuer: "http://127.0.0.1:8787/",
-    subject: "alice",
-    audience: "urn:example:rp",
-    issuedAt: now,
-    notBefore: now,
-    expires: new Date(now.getTime() + 3600_000),
-    authnInstant: now,
-    authnMethod: "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport",
-    claims: { email: ["alice@example.com"], given_name: ["Zoë"], role: ["admin", "user"] },
-    signatureAlgorithm,
-  });
+  const input = (signatureAlgorithm) =>
+    assertionInput({
+      at: new Date("2026-01-01T00:00:00Z"),
+      claims: { email: ["alice@example.com"], given_name: ["Zoë"], role: ["admin", "user"] },
+      signatureAlgorithm,
+    });
   for (const alg of ["rsa-sha256", "rsa-sha512", "ecdsa-sha256"]) {
     // Twice: the first call writes the signature template, the second reuses it.
     for (let i = 0; i < 2; i++) {
