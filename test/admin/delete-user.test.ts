@@ -15,8 +15,8 @@ import type { RequestServices } from "../../src/engine/types.ts";
 import { STATUS_INVALID, validateStatus } from "../hostile/helpers.ts";
 import { TT, envelope } from "../helpers/soap.ts";
 import { ORIGIN, call, faultCode, trust } from "../helpers/worker.ts";
+import { USER_ADMIN as ADMIN } from "../helpers/credentials.ts";
 
-const ADMIN = "Basic " + btoa("user-admin:user-admin-secret-7a6b5c4d3e2f1a0b");
 const admin = (path: string, method = "GET", body?: unknown) =>
   call(path, { method, headers: { authorization: ADMIN, ...(body === undefined ? {} : { "content-type": "application/json" }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
 const signIn = (user: string, password: string) => trust({ user, password, appliesTo: "urn:example:rp", tokenType: TT.saml2 });

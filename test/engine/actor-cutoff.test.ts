@@ -22,11 +22,10 @@ import { TT, envelope, type RstOptions } from "../helpers/soap.ts";
 import { ORIGIN, faultCode } from "../helpers/worker.ts";
 import { GATEWAY, assertionIn, jwtBst, jwtIn, trustWith, workerWith } from "../hostile/configured.ts";
 import { STATUS_INVALID, STATUS_VALID, validateStatus } from "../hostile/helpers.ts";
-import { API, DEMO, RP, TX, unb64url, type Fetcher } from "../oauth/helpers.ts";
+import { API, RP, TX, unb64url, type Fetcher } from "../oauth/helpers.ts";
+import { DEMO, STS_ADMIN, USER_ADMIN as USERS } from "../helpers/credentials.ts";
 
 const WST14 = "http://docs.oasis-open.org/ws-sx/ws-trust/200802";
-const USERS = "Basic " + btoa("user-admin:user-admin-secret-7a6b5c4d3e2f1a0b");
-const STS_ADMIN = "Basic " + btoa("sts-admin:sts-admin-secret-5e4d3c2b1a0f9e8d");
 const json = (authorization: string, body: unknown) => ({ method: "POST", headers: { authorization, "content-type": "application/json" }, body: JSON.stringify(body) });
 
 /** The development configuration with a gateway that may ask for ActAs and OnBehalfOf tokens. */

@@ -13,9 +13,9 @@ import { PARTNER, partnerAssertion } from "../helpers/partner.ts";
 import { NS, TT } from "../helpers/soap.ts";
 import { ORIGIN, call, faultCode, postSoap, soapHeaders } from "../helpers/worker.ts";
 import { GATEWAY, IDP, ecIssuerKey, jwtBst, jwtIn, trustWith, workerWith } from "../hostile/configured.ts";
-import { API, TX, b64url, basic, es256, exchange, type Fetcher } from "../oauth/helpers.ts";
+import { API, TX, b64url, es256, exchange, type Fetcher } from "../oauth/helpers.ts";
+import { STS_ADMIN, USER_ADMIN } from "../helpers/credentials.ts";
 
-const STS_ADMIN = basic("sts-admin", "sts-admin-secret-5e4d3c2b1a0f9e8d");
 
 /** Revokes every token of `subject` authenticated before now; resolves once the cut-off has passed. */
 async function revokeSubject(subject: string, f: Fetcher = call): Promise<void> {
@@ -111,7 +111,7 @@ describe("a trusted JWT issuer's subject revoked here", () => {
     const { f, idpToken } = await setup(true);
     const made = await f("/admin/users", {
       method: "POST",
-      headers: { authorization: basic("user-admin", "user-admin-secret-7a6b5c4d3e2f1a0b"), "content-type": "application/json" },
+      headers: { authorization: USER_ADMIN, "content-type": "application/json" },
       body: JSON.stringify({ username: `fay-${crypto.randomUUID().slice(0, 8)}`, password: "fay-password-1" }),
     });
     expect(made.status).toBe(201);

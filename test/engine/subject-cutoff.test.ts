@@ -8,9 +8,8 @@ import { describe, expect, it } from "vitest";
 import { TT } from "../helpers/soap.ts";
 import { call, trust } from "../helpers/worker.ts";
 import { STATUS_INVALID, STATUS_VALID, validateStatus } from "../hostile/helpers.ts";
+import { STS_ADMIN, USER_ADMIN as USERS } from "../helpers/credentials.ts";
 
-const USERS = "Basic " + btoa("user-admin:user-admin-secret-7a6b5c4d3e2f1a0b");
-const STS_ADMIN = "Basic " + btoa("sts-admin:sts-admin-secret-5e4d3c2b1a0f9e8d");
 const json = (authorization: string, body: unknown) => ({ method: "POST", headers: { authorization, "content-type": "application/json" }, body: JSON.stringify(body) });
 const assertionOf = (text: string) => /<saml:Assertion[\s\S]*?<\/saml:Assertion>/.exec(text)?.[0];
 const instant = (token: string, attr: "IssueInstant" | "AuthnInstant") => new RegExp(`${attr}="([^"]+)"`).exec(token)![1]!;

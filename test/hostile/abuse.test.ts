@@ -18,6 +18,7 @@ import { signedEnvelope } from "../helpers/wss-sign.ts";
 import ALICE_CERT from "../fixtures/dev-credentials/alice-client.cert.pem?raw";
 import ALICE_KEY from "../fixtures/dev-credentials/alice-client.key.pem?raw";
 import { call, faultCode } from "../helpers/worker.ts";
+import { DEMO } from "../helpers/credentials.ts";
 
 const LIMIT = 10; // the default limits.maxFailedAuthPerWindow
 const WINDOW_S = 300; // the default limits.failedAuthWindowSeconds
@@ -211,7 +212,7 @@ describe(`the hard limits (limit × ${HARD_FACTOR}), with maxFailedAuthPerWindow
     const client = await app.fetch(
       new Request("https://sts.example.com/oauth2/introspect", {
         method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded", authorization: "Basic " + btoa("demo-client:demo-secret"), "CF-Connecting-IP": freshAddress() },
+        headers: { "content-type": "application/x-www-form-urlencoded", authorization: DEMO, "CF-Connecting-IP": freshAddress() },
         body: "token=x",
       }),
       smallEnv,
@@ -268,7 +269,7 @@ describe("failed OAuth client authentications", () => {
     // demo-client itself is unaffected: the counter is per claimed client.
     const ok = await call("/oauth2/introspect", {
       method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded", authorization: "Basic " + btoa("demo-client:demo-secret") },
+      headers: { "content-type": "application/x-www-form-urlencoded", authorization: DEMO },
       body: "token=x",
     });
     expect(ok.status).toBe(200);

@@ -6,8 +6,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { MAX_ACTOR_CHAIN } from "../../src/token/actor.ts";
 import { TT } from "../helpers/soap.ts";
-import { API, DEMO, TX, exchange, jwtParts, type Fetcher } from "../oauth/helpers.ts";
+import { API, TX, exchange, jwtParts, type Fetcher } from "../oauth/helpers.ts";
 import { GATEWAY, delegationWorker, jwtBst, jwtIn, trustWith } from "./configured.ts";
+import { DEMO } from "../helpers/credentials.ts";
 
 /** The limit, as the documentation states it. */
 const LIMIT = 8;

@@ -8,8 +8,8 @@ import { ADMIN_REQUESTS_PER_MINUTE } from "../../src/admin/door.ts";
 import { DEV_CONFIG } from "../../src/config/dev.ts";
 import { call } from "../helpers/worker.ts";
 import { workerWith } from "./configured.ts";
+import { USER_ADMIN as ADMIN } from "../helpers/credentials.ts";
 
-const ADMIN = "Basic " + btoa("user-admin:user-admin-secret-7a6b5c4d3e2f1a0b");
 const fresh = () => `h-${crypto.randomUUID().slice(0, 8)}`;
 
 function admin(path: string, method = "GET", body?: BodyInit, headers: Record<string, string> = {}): Promise<Response> {

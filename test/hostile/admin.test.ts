@@ -7,13 +7,13 @@
 import { describe, expect, it } from "vitest";
 import { envelope } from "../helpers/soap.ts";
 import { call, faultCode } from "../helpers/worker.ts";
+import { literalBasic, USER_ADMIN } from "../helpers/credentials.ts";
 
 const ADMIN = { user: "sts-admin", password: "sts-admin-secret-5e4d3c2b1a0f9e8d" };
 const VALIDATOR = { user: "rp-validator", password: "rp-validator-secret-0f1e2d3c4b5a6978" };
 const LIMIT = 10; // the default limits.maxFailedAuthPerWindow
 const MAX_BODY = 1024 * 1024; // the default limits.maxBodyBytes
 
-const basic = (user: string, password: string) => "Basic " + btoa(`${user}:${password}`);
 let nextAddress = 1;
 /** A client address no other test in this file uses (the limits count per address). */
 const freshAddress = () => `2001:db8:ad:${(nextAddress++).toString(16)}::1`;
@@ -24,7 +24,7 @@ function revoke(body: BodyInit | null, o: { authorization?: string; ip?: string;
   if (o.ip !== undefined) headers["cf-connecting-ip"] = o.ip;
   return call("/admin/revoke-subject", { method: "POST", headers, body, ...(body instanceof ReadableStream ? { duplex: "half" } : {}) } as RequestInit);
 }
-const asAdmin = (body: unknown, ip = freshAddress()) => revoke(JSON.stringify(body), { authorization: basic(ADMIN.user, ADMIN.password), ip });
+const asAdmin = (body: unknown, ip = freshAddress()) => revoke(JSON.stringify(body), { authorization: literalBasic(ADMIN.user, ADMIN.password), ip });
 
 /** Status, every header and the body text: what a caller can compare between two answers. */
 async function observable(res: Response): Promise<{ status: number; headers: [string, string][]; body: string }> {
@@ -35,12 +35,12 @@ describe("the admin door is not a password oracle", () => {
   it("a user's right password, a wrong one, an unknown name, a service account without revoke-subject: the same 401", async () => {
     const body = JSON.stringify({ subject: "carol" });
     const callers: Record<string, string | undefined> = {
-      "alice, right password": basic("alice", "wonderland"),
-      "alice, wrong password": basic("alice", "not-wonderland"),
-      "unknown name": basic(`nobody-${crypto.randomUUID()}`, "wonderland"),
-      "rp-validator, right secret (no revoke-subject)": basic(VALIDATOR.user, VALIDATOR.password),
-      "rp-validator, wrong secret": basic(VALIDATOR.user, "rp-validator-secret-wrong"),
-      "sts-admin, wrong secret": basic(ADMIN.user, "sts-admin-secret-wrong"),
+      "alice, right password": literalBasic("alice", "wonderland"),
+      "alice, wrong password": literalBasic("alice", "not-wonderland"),
+      "unknown name": literalBasic(`nobody-${crypto.randomUUID()}`, "wonderland"),
+      "rp-validator, right secret (no revoke-subject)": literalBasic(VALIDATOR.user, VALIDATOR.password),
+      "rp-validator, wrong secret": literalBasic(VALIDATOR.user, "rp-validator-secret-wrong"),
+      "sts-admin, wrong secret": literalBasic(ADMIN.user, "sts-admin-secret-wrong"),
       "no Authorization header": undefined,
       "a Bearer token": "Bearer abc",
       "malformed Basic": "Basic %%%",
@@ -68,14 +68,14 @@ describe("the admin door applies the failed-authentication limits", () => {
     // A user's right password is a failure at this door: counting it too keeps the count from
     // telling right from wrong. (No other test here fails as bob.)
     for (let i = 0; i < LIMIT; i++) {
-      const r = await revoke("{}", { authorization: basic("bob", i % 2 ? "builder" : `guess-${i}`), ip });
+      const r = await revoke("{}", { authorization: literalBasic("bob", i % 2 ? "builder" : `guess-${i}`), ip });
       expect(r.status, `attempt ${i + 1}`).toBe(401);
     }
-    const over = await revoke("{}", { authorization: basic("bob", "guess-x"), ip });
+    const over = await revoke("{}", { authorization: literalBasic("bob", "guess-x"), ip });
     expect(over.status).toBe(429);
     expect(Number(over.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
     expect(((await over.json()) as { error: string }).error).toBe("rate_limited");
-    const right = await revoke("{}", { authorization: basic("bob", "builder"), ip });
+    const right = await revoke("{}", { authorization: literalBasic("bob", "builder"), ip });
     expect(right.status).toBe(429);
   });
 
@@ -88,14 +88,14 @@ describe("the admin door applies the failed-authentication limits", () => {
       const text = await r.text();
       expect(faultCode(text)).toBe(i < LIMIT ? "wst:FailedAuthentication" : "wst:RequestFailed");
     }
-    const r = await revoke("{}", { authorization: basic(who, "guess-admin"), ip });
+    const r = await revoke("{}", { authorization: literalBasic(who, "guess-admin"), ip });
     expect(r.status).toBe(429);
   });
 
   it("failures at the admin door count at WS-Trust too", async () => {
     const ip = freshAddress();
     const who = `mallory-${crypto.randomUUID()}`;
-    for (let i = 0; i <= LIMIT; i++) await revoke("{}", { authorization: basic(who, `guess-${i}`), ip });
+    for (let i = 0; i <= LIMIT; i++) await revoke("{}", { authorization: literalBasic(who, `guess-${i}`), ip });
     const e = envelope({ user: who, password: "guess-trust", appliesTo: "urn:example:rp" });
     const r = await call("/trust/13/usernamemixed", { method: "POST", headers: { ...e.headers, "cf-connecting-ip": ip }, body: e.body });
     expect(r.status).toBe(429);
@@ -113,7 +113,7 @@ describe("the admin door reads its body under the body limit", () => {
         controller.enqueue(chunk);
       },
     });
-    const res = await revoke(stream, { authorization: basic(ADMIN.user, ADMIN.password), ip: freshAddress() });
+    const res = await revoke(stream, { authorization: literalBasic(ADMIN.user, ADMIN.password), ip: freshAddress() });
     // 413 with the administration API's one 400 code, as its README lists it.
     expect(res.status).toBe(413);
     expect(await res.json()).toEqual({ error: "invalid_request", error_description: `The request body exceeds the limit of ${MAX_BODY} bytes.` });
@@ -122,7 +122,7 @@ describe("the admin door reads its body under the body limit", () => {
 
   it("a declared Content-Length over the limit is refused without reading", async () => {
     const big = "[" + " ".repeat(MAX_BODY + 10) + "]";
-    const res = await revoke(big, { authorization: basic(ADMIN.user, ADMIN.password), ip: freshAddress() });
+    const res = await revoke(big, { authorization: literalBasic(ADMIN.user, ADMIN.password), ip: freshAddress() });
     expect(res.status).toBe(413);
     expect(await res.json()).toEqual({ error: "invalid_request", error_description: `The request body exceeds the limit of ${MAX_BODY} bytes.` });
   });
@@ -172,7 +172,7 @@ describe("malformed bodies get a 400 naming the field, never a 500", () => {
   ];
   for (const [name, body, field] of cases) {
     it(`${name} → 400 naming '${field}'`, async () => {
-      const res = await revoke(body, { authorization: basic(ADMIN.user, ADMIN.password), ip: freshAddress() });
+      const res = await revoke(body, { authorization: literalBasic(ADMIN.user, ADMIN.password), ip: freshAddress() });
       const text = await res.text();
       expect(res.status, text).toBe(400);
       const json = JSON.parse(text) as { error: string; error_description: string };
@@ -185,13 +185,13 @@ describe("malformed bodies get a 400 naming the field, never a 500", () => {
   it("a body that does not say it is JSON (what a page elsewhere can send without asking) is refused, and creates no user", async () => {
     const subject = `carol-${crypto.randomUUID()}`;
     for (const type of ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", ""]) {
-      const res = await revoke(JSON.stringify({ subject }), { authorization: basic(ADMIN.user, ADMIN.password), ip: freshAddress(), headers: { "content-type": type } });
+      const res = await revoke(JSON.stringify({ subject }), { authorization: literalBasic(ADMIN.user, ADMIN.password), ip: freshAddress(), headers: { "content-type": type } });
       expect(res.status, type).toBe(400);
       expect(((await res.json()) as { error_description: string }).error_description).toContain("Content-Type: application/json");
     }
-    const users = await call("/admin/users", { method: "POST", headers: { authorization: basic("user-admin", "user-admin-secret-7a6b5c4d3e2f1a0b"), "content-type": "text/plain" }, body: JSON.stringify({ username: subject, password: "long-enough-1" }) });
+    const users = await call("/admin/users", { method: "POST", headers: { authorization: USER_ADMIN, "content-type": "text/plain" }, body: JSON.stringify({ username: subject, password: "long-enough-1" }) });
     expect(users.status).toBe(400);
-    expect((await call(`/admin/users/${subject}`, { headers: { authorization: basic("user-admin", "user-admin-secret-7a6b5c4d3e2f1a0b") } })).status).toBe(404);
+    expect((await call(`/admin/users/${subject}`, { headers: { authorization: USER_ADMIN } })).status).toBe(404);
     const ok = await asAdmin({ subject });
     expect(ok.status).toBe(200);
   });

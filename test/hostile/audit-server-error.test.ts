@@ -15,6 +15,7 @@ import type { StateClient } from "../../src/state/client.ts";
 import { RP, browser, formFields } from "../helpers/wsfed.ts";
 import { ORIGIN } from "../helpers/worker.ts";
 import { jwtFromTrust } from "../oauth/helpers.ts";
+import { DEMO } from "../helpers/credentials.ts";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -45,7 +46,7 @@ describe("an operation that fails on our side still has its audit line", () => {
     const log = auditLines();
     const r = await f("/oauth2/token", {
       method: "POST",
-      headers: { authorization: "Basic " + btoa("demo-client:demo-secret"), "content-type": "application/x-www-form-urlencoded" },
+      headers: { authorization: DEMO, "content-type": "application/x-www-form-urlencoded" },
       body: new URLSearchParams({
         grant_type: "urn:ietf:params:oauth:grant-type:token-exchange",
         subject_token: jwt,

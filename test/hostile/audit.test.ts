@@ -8,6 +8,7 @@ import { call, trust } from "../helpers/worker.ts";
 import { exchange, jwtFromTrust } from "../oauth/helpers.ts";
 import { RP, get, post, signIn, signInForm } from "../helpers/wsfed.ts";
 import { VALIDATOR, validateStatus } from "./helpers.ts";
+import { literalBasic, USER_ADMIN } from "../helpers/credentials.ts";
 
 let lines: string[] = [];
 beforeEach(() => {
@@ -20,7 +21,6 @@ beforeEach(() => {
 afterEach(() => vi.restoreAllMocks());
 
 const audits = () => lines.filter((l) => l.includes('"event":"audit"')).map((l) => JSON.parse(l) as Record<string, unknown>);
-const USER_ADMIN = "Basic " + btoa("user-admin:user-admin-secret-7a6b5c4d3e2f1a0b");
 const SECRETS = ["wonderland", "builder", "demo-secret", "rp-validator-secret", "hunter2-secret-password", "PRIVATE KEY"];
 
 describe("audit lines under attack", () => {
@@ -41,7 +41,7 @@ describe("audit lines under attack", () => {
     await (await call("/trust/13/usernamemixed", { method: "POST", headers: e.headers, body: e.body.replace("<wsse:Password", "<wsse:Password a='1' a='2'") })).text(); // malformed XML around the password
     await validateStatus(`<wsse:BinarySecurityToken xmlns:wsse="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd" ValueType="urn:ietf:params:oauth:token-type:jwt">${btoa(jwt)}</wsse:BinarySecurityToken>`); // validate
     await exchange({ subject_token: jwt, subject_token_type: "urn:ietf:params:oauth:token-type:jwt", audience: "https://api.example.com/" }); // exchange
-    await exchange({ subject_token: jwt, subject_token_type: "urn:ietf:params:oauth:token-type:jwt" }, "Basic " + btoa("demo-client:hunter2-secret-password")); // bad client secret
+    await exchange({ subject_token: jwt, subject_token_type: "urn:ietf:params:oauth:token-type:jwt" }, literalBasic("demo-client", "hunter2-secret-password")); // bad client secret
 
     const a = audits();
     expect(a.map((x) => `${x.operation}:${x.result}`)).toEqual([
@@ -122,7 +122,7 @@ describe("audit lines under attack", () => {
     const { fields, browser: b } = await signInForm({ wtrealm: RP });
     expect((await b.post({ ...fields, username: "hunter2-typed-as-name", password: "alice" })).status).toBe(401); // browser sign-in
     expect((await exchange({ ...form, client_id: "hunter2-typed-as-name", client_secret: "demo-client" }, null)).status).toBe(401); // client_secret_post
-    expect((await exchange(form, "Basic " + btoa("hunter2-typed-as-name:demo-client"))).status).toBe(401); // client_secret_basic
+    expect((await exchange(form, literalBasic("hunter2-typed-as-name", "demo-client"))).status).toBe(401); // client_secret_basic
     const admin = await call("/admin/revoke-subject", { method: "POST", headers: { authorization: "Basic " + btoa("hunter2-typed-as-name:sts-admin"), "content-type": "application/json" }, body: "{}" });
     expect(admin.status).toBe(401);
     // A name an account has is kept when its password fails: which account failed is what an operator acts on.
@@ -166,7 +166,7 @@ describe("audit lines under attack", () => {
     const jwt = await jwtFromTrust("bob", "builder");
     lines = [];
     const form = { subject_token: jwt, subject_token_type: "urn:ietf:params:oauth:token-type:jwt", audience: "https://api.example.com/" };
-    expect((await exchange(form, "Basic " + btoa("demo-client:hunter2-secret-password"))).status).toBe(401);
+    expect((await exchange(form, literalBasic("demo-client", "hunter2-secret-password"))).status).toBe(401);
     expect((await exchange({ ...form, client_id: "demo-client", client_secret: "hunter2-secret-password" }, null)).status).toBe(401);
     const introspect = (auth: string) =>
       call("/oauth2/introspect", { method: "POST", headers: { authorization: auth, "content-type": "application/x-www-form-urlencoded" }, body: "token=x" });

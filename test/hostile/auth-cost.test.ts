@@ -13,6 +13,7 @@ import { hashPassword } from "../../src/identity/password.ts";
 import { UserDirectory } from "../../src/state/directory.ts";
 import { envelope } from "../helpers/soap.ts";
 import { call, faultCode } from "../helpers/worker.ts";
+import { literalBasic, USER_ADMIN } from "../helpers/credentials.ts";
 
 const ADMIN = { user: "sts-admin", password: "sts-admin-secret-5e4d3c2b1a0f9e8d" };
 const VALIDATOR = { user: "rp-validator", password: "rp-validator-secret-0f1e2d3c4b5a6978" };
@@ -57,7 +58,7 @@ async function reads(run: () => Promise<Response>): Promise<[number, number]> {
 function revoke(user: string, password: string): Promise<Response> {
   return call("/admin/revoke-subject", {
     method: "POST",
-    headers: { authorization: "Basic " + btoa(`${user}:${password}`), "content-type": "application/json", "CF-Connecting-IP": freshAddress() },
+    headers: { authorization: literalBasic(user, password), "content-type": "application/json", "CF-Connecting-IP": freshAddress() },
     body: JSON.stringify({ subject: `carol-${crypto.randomUUID()}` }),
   });
 }
@@ -120,7 +121,7 @@ describe("directory users (D1) cost what configured users cost", () => {
     const disabled = `disabled-${crypto.randomUUID().slice(0, 8)}`;
     const made = await call("/admin/users", {
       method: "POST",
-      headers: { authorization: "Basic " + btoa("user-admin:user-admin-secret-7a6b5c4d3e2f1a0b"), "content-type": "application/json" },
+      headers: { authorization: USER_ADMIN, "content-type": "application/json" },
       body: JSON.stringify({ username: disabled, password: "right-password-1", enabled: false }),
     });
     expect(made.status).toBe(201);

@@ -16,9 +16,10 @@ import { type Question, decide } from "../../src/engine/authorize.ts";
 import type { Requestor } from "../../src/engine/types.ts";
 import { NS, TT, rstXml, type RstOptions } from "../helpers/soap.ts";
 import { faultCode } from "../helpers/worker.ts";
-import { API, DEMO, RP, b64url, basic, type Fetcher } from "../oauth/helpers.ts";
+import { API, RP, b64url, type Fetcher } from "../oauth/helpers.ts";
 import { exchangeWithDpop, proof, proofKey } from "../oauth/dpop-helpers.ts";
 import { assertionIn, jwtBst, jwtIn, trustWith, workerWith } from "./configured.ts";
+import { basic, DEMO } from "../helpers/credentials.ts";
 
 const WST14 = "http://docs.oasis-open.org/ws-sx/ws-trust/200802";
 const GATEWAY = { username: "gateway", secretHashSecret: "DEV_RP_VALIDATOR_SECRET_HASH", allowedRelyingParties: [RP, API], operations: ["issue"] as ServiceOperation[] };

@@ -12,8 +12,8 @@ import { call, trust } from "../helpers/worker.ts";
 import { partnerAssertion } from "../helpers/partner.ts";
 import { API, TX, b64url, exchange, jwtParts } from "../oauth/helpers.ts";
 import { exchangeSubject, validateStatus, STATUS_VALID } from "./helpers.ts";
+import { USER_ADMIN as ADMIN } from "../helpers/credentials.ts";
 
-const ADMIN = "Basic " + btoa("user-admin:user-admin-secret-7a6b5c4d3e2f1a0b");
 const NAMES = ["constructor", "toString", "hasOwnProperty", "valueOf", "isPrototypeOf"];
 
 function createUser(username: string, claims: Record<string, unknown>): Promise<Response> {

@@ -9,8 +9,9 @@ import { DEV_CONFIG } from "../../src/config/dev.ts";
 import { NS, TT } from "../helpers/soap.ts";
 import { faultCode, trust } from "../helpers/worker.ts";
 import { parseXml } from "../../src/xml/parse.ts";
-import { DEMO, TX, exchange } from "../oauth/helpers.ts";
+import { TX, exchange } from "../oauth/helpers.ts";
 import { jwtIn, trustWith, workerWith } from "./configured.ts";
+import { DEMO } from "../helpers/credentials.ts";
 
 const IC = "http://schemas.xmlsoap.org/ws/2005/05/identity";
 const AUTH = "http://docs.oasis-open.org/wsfed/authorization/200706";

@@ -20,10 +20,11 @@ import PARTNER_CERT from "../fixtures/dev-credentials/partner-idp.cert.pem?raw";
 import PARTNER_KEY from "../fixtures/dev-credentials/partner-idp.key.pem?raw";
 import { KeyRing } from "../../src/keys/keyring.ts";
 import { buildSaml2Assertion } from "../../src/saml/saml2.ts";
-import { DEMO, TX, jwtFromTrust } from "../oauth/helpers.ts";
+import { TX, jwtFromTrust } from "../oauth/helpers.ts";
 import { DEV_DECRYPTION_KEY } from "../../src/config/dev-keys.ts";
 import { loadEncryptionCertificate } from "../../src/keys/encryption-keys.ts";
 import { encryptElement } from "../../src/xmlenc/encrypt.ts";
+import { DEMO, STS_ADMIN, USER_ADMIN } from "../helpers/credentials.ts";
 
 /** mulberry32: a tiny seeded PRNG, so every failure reproduces from its seed and index. */
 function prng(seed: number): () => number {
@@ -635,8 +636,6 @@ describe("DPoP proof fuzz (100 mutated proofs)", () => {
 });
 
 describe("administration body fuzz (150 mutated JSON bodies)", () => {
-  const USERS = "Basic " + btoa("user-admin:user-admin-secret-7a6b5c4d3e2f1a0b");
-  const STS_ADMIN = "Basic " + btoa("sts-admin:sts-admin-secret-5e4d3c2b1a0f9e8d");
   /** A JSON object's members as text, in order, so a mutation can repeat one (JSON.stringify cannot). */
   const render = (members: [string, string][]) => `{${members.map(([k, v]) => `${JSON.stringify(k)}: ${v}`).join(", ")}}`;
   const ODD = ["null", "0", "-1", "1e308", "true", "[]", "{}", '""', '"__proto__"', '"<zz9>"', '["a", {"b": []}]', JSON.stringify("x".repeat(3000))];
@@ -681,12 +680,12 @@ describe("administration body fuzz (150 mutated JSON bodies)", () => {
         : target === "patch" ? [["enabled", "false"], ["claims", '{"role": ["admin"]}']]
         : [["subject", JSON.stringify(name)]];
       if (target === "patch") {
-        const made = await call("/admin/users", { method: "POST", headers: { authorization: USERS, "content-type": "application/json" }, body: JSON.stringify({ username: name, password: "long-enough-1" }) });
+        const made = await call("/admin/users", { method: "POST", headers: { authorization: USER_ADMIN, "content-type": "application/json" }, body: JSON.stringify({ username: name, password: "long-enough-1" }) });
         expect(made.status).toBe(201);
       }
       const { text, what, twice } = mutateMembers(r, base);
       const [path, method, authorization] =
-        target === "create" ? ["/admin/users", "POST", USERS] : target === "patch" ? [`/admin/users/${name}`, "PATCH", USERS] : ["/admin/revoke-subject", "POST", STS_ADMIN];
+        target === "create" ? ["/admin/users", "POST", USER_ADMIN] : target === "patch" ? [`/admin/users/${name}`, "PATCH", USER_ADMIN] : ["/admin/revoke-subject", "POST", STS_ADMIN];
       const res = await call(path, { method, headers: { authorization, "content-type": "application/json", "CF-Connecting-IP": `2001:db8:ad1:${i.toString(16)}::1` }, body: text });
       const reply = await res.text();
       const label = `#${i} ${target} ${what}: ${text.slice(0, 120)} → ${res.status} ${reply.slice(0, 200)}`;
@@ -699,7 +698,7 @@ describe("administration body fuzz (150 mutated JSON bodies)", () => {
       expect(res.status, label).toBe(400);
       expect(json.error_description, label).toContain("more than once");
       // Nothing was carried out: no user created, the user unchanged.
-      const after = await call(`/admin/users/${name}`, { headers: { authorization: USERS } });
+      const after = await call(`/admin/users/${name}`, { headers: { authorization: USER_ADMIN } });
       if (target === "create") expect(after.status, label).toBe(404);
       if (target === "patch") expect(await after.json(), label).toMatchObject({ user: { enabled: true, claims: {} } });
     }

@@ -13,9 +13,10 @@ import type { KeyRing } from "../../src/keys/keyring.ts";
 import { AC_X509 } from "../../src/saml/ns.ts";
 import { assertionInput } from "../helpers/assertion-input.ts";
 import { ORIGIN } from "../helpers/worker.ts";
-import { API, DEMO, RP, TX, b64url, basic, es256, exchange, jwtParts, post, unb64url, type Fetcher } from "../oauth/helpers.ts";
+import { API, RP, TX, b64url, es256, exchange, jwtParts, post, unb64url, type Fetcher } from "../oauth/helpers.ts";
 import { STATUS_INVALID, STATUS_VALID, VALIDATOR, statusCode } from "./helpers.ts";
 import { assertionIn, ecIssuerKey, jwtBst, samlIssuerKey, trustWith, workerWith } from "./configured.ts";
+import { DEMO, STS_ADMIN } from "../helpers/credentials.ts";
 
 const IDP = "https://idp.example.org";
 const SAML_IDP = "https://saml-idp.example.org";
@@ -108,7 +109,7 @@ describe("a trusted issuer's subjects live in its namespace", () => {
     const theirs = await exchangeJwt(await idpToken({}), TX.jwt);
     const res = await f("/admin/revoke-subject", {
       method: "POST",
-      headers: { authorization: basic("sts-admin", "sts-admin-secret-5e4d3c2b1a0f9e8d"), "content-type": "application/json" },
+      headers: { authorization: STS_ADMIN, "content-type": "application/json" },
       body: JSON.stringify({ subject: "alice" }),
     });
     expect(res.status).toBe(200);
@@ -294,7 +295,7 @@ describe("mapping an issuer's subjects to ours, and letting it grant delegation,
     // dora's tokens revoked from 20 s ago: a token she acted in before then is refused, however
     // spelled; one issued since is good.
     const before = new Date(Date.now() - 20_000).toISOString();
-    const revoked = await g("/admin/revoke-subject", { method: "POST", headers: { authorization: basic("sts-admin", "sts-admin-secret-5e4d3c2b1a0f9e8d"), "content-type": "application/json" }, body: JSON.stringify({ subject: dora, before }) });
+    const revoked = await g("/admin/revoke-subject", { method: "POST", headers: { authorization: STS_ADMIN, "content-type": "application/json" }, body: JSON.stringify({ subject: dora, before }) });
     expect(revoked.status).toBe(200);
     for (const sub of [dora, dora.toUpperCase()]) {
       const x = await exchange({ subject_token: await idpToken({ iat: now() - 60, act: { sub } }), subject_token_type: TX.jwt, audience: API }, DEMO, g);

@@ -8,9 +8,10 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { DEV_CONFIG } from "../../src/config/dev.ts";
 import { TT } from "../helpers/soap.ts";
-import { API, DEMO, RP, TX, b64url, basic, exchange, jwtParts, post, type Fetcher } from "../oauth/helpers.ts";
+import { API, RP, TX, b64url, exchange, jwtParts, post, type Fetcher } from "../oauth/helpers.ts";
 import { STATUS_INVALID, STATUS_VALID, VALIDATOR, statusCode } from "./helpers.ts";
 import { assertionIn, jwtBst, jwtIn, trustWith, workerWith } from "./configured.ts";
+import { basic, DEMO } from "../helpers/credentials.ts";
 
 const OTHER = basic("other-client", "demo-secret");
 const RS = basic("api-gateway", "demo-secret");

@@ -10,9 +10,10 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { DEV_CONFIG } from "../../src/config/dev.ts";
 import { ORIGIN } from "../helpers/worker.ts";
 import { TT } from "../helpers/soap.ts";
-import { API, DEMO, RP, TX, b64url, es256, exchange, jwtParts, type Fetcher } from "../oauth/helpers.ts";
+import { API, RP, TX, b64url, es256, exchange, jwtParts, type Fetcher } from "../oauth/helpers.ts";
 import { PARTNER, partnerAssertion } from "../helpers/partner.ts";
 import { assertionIn, ecIssuerKey, jwtBst, jwtIn, trustWith, workerWith } from "./configured.ts";
+import { DEMO } from "../helpers/credentials.ts";
 
 const IDP = "https://idp.example.org";
 const WST14 = "http://docs.oasis-open.org/ws-sx/ws-trust/200802";

@@ -23,9 +23,10 @@ import { newSamlId } from "../../src/saml/assertion-input.ts";
 import { assertionInput } from "../helpers/assertion-input.ts";
 import { NS, type RstOptions, TT, envelope } from "../helpers/soap.ts";
 import { ORIGIN, call, faultCode } from "../helpers/worker.ts";
-import { API, RP, TX, b64url, basic, es256, exchange, jwtParts, post, unb64url, type Fetcher } from "../oauth/helpers.ts";
+import { API, RP, TX, b64url, es256, exchange, jwtParts, post, unb64url, type Fetcher } from "../oauth/helpers.ts";
 import { STATUS_INVALID, STATUS_VALID, VALIDATOR, ourRsaKey, resign, statusCode } from "./helpers.ts";
 import { bindings, freshSubject, tokenStateStub } from "../state/helpers.ts";
+import { DEMO } from "../helpers/credentials.ts";
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -80,9 +81,9 @@ async function ownSaml(f: Fetcher, change: (xml: string) => string, extra = ""):
 }
 
 const validateVia = async (f: Fetcher, token: string) => statusCode((await trustVia(f, { ...VALIDATOR, requestType: "Validate", tokenType: `${NS.t13}/RSTR/Status`, extra: `<wst:ValidateTarget>${token}</wst:ValidateTarget>` })).text);
-const introspectVia = async (f: Fetcher, token: string) => post("/oauth2/introspect", { token }, basic("demo-client", "demo-secret"), f);
+const introspectVia = async (f: Fetcher, token: string) => post("/oauth2/introspect", { token }, DEMO, f);
 const exchangeFor = (f: Fetcher, subject: string, kind: "jwt" | "saml2", audience = API, requested = TX.jwt) =>
-  exchange({ subject_token: kind === "jwt" ? subject : b64url(subject), subject_token_type: TX[kind], audience, requested_token_type: requested }, basic("demo-client", "demo-secret"), f);
+  exchange({ subject_token: kind === "jwt" ? subject : b64url(subject), subject_token_type: TX[kind], audience, requested_token_type: requested }, DEMO, f);
 
 async function sha256Hex(s: string): Promise<string> {
   const d = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(s)));

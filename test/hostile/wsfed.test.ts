@@ -5,6 +5,7 @@ import { DEV_REALM2 } from "../../src/config/dev-realm2.ts";
 import { call } from "../helpers/worker.ts";
 import { workerWith } from "./configured.ts";
 import { REPLY, RP, type Browser, browser, formFields, get, post, query, sessionCookie, signIn, signInForm } from "../helpers/wsfed.ts";
+import { STS_ADMIN } from "../helpers/credentials.ts";
 
 const MARKUP = `"><script>alert(1)</script><img src=x onerror=alert(2)>`;
 
@@ -133,8 +134,7 @@ describe("WS-Federation sign-in: hostile requests", () => {
     const cookie = sessionCookie(await signIn({ wtrealm: RP }, "bob", "builder"))!;
     expect(await (await get({ wa: "wsignin1.0", wtrealm: RP }, cookie)).text()).toContain("wresult");
     await new Promise((r) => setTimeout(r, 5));
-    const auth = "Basic " + btoa("sts-admin:sts-admin-secret-5e4d3c2b1a0f9e8d");
-    const r = await call("/admin/revoke-subject", { method: "POST", headers: { authorization: auth, "content-type": "application/json" }, body: JSON.stringify({ subject: "bob" }) });
+    const r = await call("/admin/revoke-subject", { method: "POST", headers: { authorization: STS_ADMIN, "content-type": "application/json" }, body: JSON.stringify({ subject: "bob" }) });
     expect(r.status).toBe(200);
     const page = await (await get({ wa: "wsignin1.0", wtrealm: RP }, cookie)).text();
     expect(page).toContain('name="password"');

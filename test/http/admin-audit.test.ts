@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { NS, TT } from "../helpers/soap.ts";
 import { call, trust } from "../helpers/worker.ts";
+import { literalBasic, STS_ADMIN } from "../helpers/credentials.ts";
 
 const validator = { user: "rp-validator", password: "rp-validator-secret-0f1e2d3c4b5a6978" };
-const basic = (u: string, p: string) => "Basic " + btoa(`${u}:${p}`);
 
 async function issueFor(user: string, password: string): Promise<string> {
   const r = await trust({ user, password, appliesTo: "urn:example:rp", tokenType: TT.saml2 });
@@ -13,7 +13,7 @@ async function status(tok: string): Promise<string> {
   const r = await trust({ ...validator, requestType: "Validate", tokenType: `${NS.t13}/RSTR/Status`, extra: `<wst:ValidateTarget>${tok}</wst:ValidateTarget>` });
   return /<wst:Code>[^<]*status\/(\w+)<\/wst:Code>/.exec(r.text)![1]!;
 }
-function revoke(body: unknown, auth = basic("sts-admin", "sts-admin-secret-5e4d3c2b1a0f9e8d")) {
+function revoke(body: unknown, auth = STS_ADMIN) {
   return call("/admin/revoke-subject", { method: "POST", headers: { authorization: auth, "content-type": "application/json" }, body: JSON.stringify(body) });
 }
 
@@ -34,8 +34,8 @@ describe("administrative subject revocation", () => {
   });
 
   it("refuses callers without the revoke-subject operation as it refuses a wrong secret (test/hostile/admin.test.ts)", async () => {
-    expect((await revoke({ subject: "alice" }, basic(validator.user, validator.password))).status).toBe(401);
-    const r = await revoke({ subject: "alice" }, basic("sts-admin", "wrong"));
+    expect((await revoke({ subject: "alice" }, literalBasic(validator.user, validator.password))).status).toBe(401);
+    const r = await revoke({ subject: "alice" }, literalBasic("sts-admin", "wrong"));
     expect(r.status).toBe(401);
     expect(r.headers.get("www-authenticate")).toContain("Basic");
     expect((await revoke({ subject: "alice" }, "")).status).toBe(401);

@@ -11,8 +11,8 @@ import { DEV_CONFIG } from "../../src/config/dev.ts";
 import { jwtIn, trustWith, workerWith } from "../hostile/configured.ts";
 import { exchangeSubject, validateStatus, STATUS_INVALID, STATUS_VALID, VALIDATOR } from "../hostile/helpers.ts";
 import { API, TX, b64url, exchange, unb64url } from "../oauth/helpers.ts";
+import { DEMO, literalBasic, STS_ADMIN, USER_ADMIN as ADMIN } from "../helpers/credentials.ts";
 
-const ADMIN = "Basic " + btoa("user-admin:user-admin-secret-7a6b5c4d3e2f1a0b");
 const json = (body: unknown) => JSON.stringify(body);
 
 function admin(path: string, method = "GET", body?: unknown, authorization = ADMIN): Promise<Response> {
@@ -360,7 +360,7 @@ describe("changing a user", () => {
     const e = envelope({ user: name, password: "correct-horse-1", appliesTo: API, tokenType: TT.jwt, to: "http://localhost:8787/trust/13/usernamemixed" });
     const jwt = jwtIn(await (await at("http://localhost:8787", "/trust/13/usernamemixed", { method: "POST", headers: e.headers, body: e.body })).text())!;
     const introspect = async () =>
-      (await (await at("http://localhost:8787", "/oauth2/introspect", { method: "POST", headers: { authorization: "Basic " + btoa("demo-client:demo-secret"), "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ token: jwt }).toString() })).json()) as { active: boolean };
+      (await (await at("http://localhost:8787", "/oauth2/introspect", { method: "POST", headers: { authorization: DEMO, "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ token: jwt }).toString() })).json()) as { active: boolean };
     expect((await introspect()).active).toBe(true);
     // Revoked through the other address (the test origin, 127.0.0.1).
     expect((await admin(`/admin/users/${name}`, "PATCH", { revokeTokens: true })).status).toBe(200);
@@ -498,10 +498,10 @@ describe("listing and importing", () => {
 describe("the door", () => {
   it("only a service account with manage-users gets in; everyone else gets the same 401", async () => {
     const callers = [
-      "Basic " + btoa("sts-admin:sts-admin-secret-5e4d3c2b1a0f9e8d"),
-      "Basic " + btoa("user-admin:wrong-secret"),
-      "Basic " + btoa("alice:wonderland"),
-      "Basic " + btoa("dave:directory-pass-1"),
+      STS_ADMIN,
+      literalBasic("user-admin", "wrong-secret"),
+      literalBasic("alice", "wonderland"),
+      literalBasic("dave", "directory-pass-1"),
     ];
     const bodies = new Set<string>();
     for (const authorization of callers) {

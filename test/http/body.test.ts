@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { readBodyLimited } from "../../src/web/body.ts";
+import { DEMO, USER_ADMIN } from "../helpers/credentials.ts";
 
 const URL_ = "https://sts.test/x";
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -58,7 +59,7 @@ describe("a body over the limit", () => {
       expect([r.status, faultCode(t)], `SOAP ${soap}`).toEqual([413, "wst:BadRequest"]);
       expect(t).toContain("The request body exceeds the limit of 1048576 bytes.");
     }
-    const form = { "content-type": "application/x-www-form-urlencoded", authorization: "Basic " + btoa("demo-client:demo-secret") };
+    const form = { "content-type": "application/x-www-form-urlencoded", authorization: DEMO };
     for (const path of ["/oauth2/token", "/oauth2/introspect", "/oauth2/revoke"]) {
       const r = await call(path, { method: "POST", headers: form, body: "token=" + "a".repeat(over) });
       expect([r.status, await r.json()], path).toEqual([413, { error: "invalid_request", error_description: "The request body exceeds the limit of 1048576 bytes." }]);
@@ -107,7 +108,7 @@ describe("a body in a content coding", () => {
       expect(t).toContain("send it uncompressed");
       expect(t).not.toContain("Assertion");
     }
-    const form = { "content-type": "application/x-www-form-urlencoded", authorization: "Basic " + btoa("demo-client:demo-secret") };
+    const form = { "content-type": "application/x-www-form-urlencoded", authorization: DEMO };
     const o = await call("/oauth2/introspect", { method: "POST", headers: { ...form, "content-encoding": "gzip" }, body: await gzip("token=x") });
     expect([o.status, ((await o.json()) as { error: string }).error]).toEqual([400, "invalid_request"]);
     const plain = await call("/trust/13/usernamemixed", { method: "POST", headers: { ...rst.headers, "content-encoding": "identity" }, body: rst.body });
@@ -133,7 +134,7 @@ describe("a body in a transfer coding other than chunked", () => {
     const { call } = await import("../helpers/worker.ts");
     const rst = envelope({ user: "alice", password: "wonderland", appliesTo: "urn:example:rp" });
     for (const coding of ["gzip, chunked", "deflate,chunked", "x-custom, chunked", "compress"]) await trustRefuses(coding, "Transfer-Encoding other than chunked");
-    const form = { "content-type": "application/x-www-form-urlencoded", authorization: "Basic " + btoa("demo-client:demo-secret") };
+    const form = { "content-type": "application/x-www-form-urlencoded", authorization: DEMO };
     const o = await call("/oauth2/introspect", { method: "POST", headers: { ...form, "transfer-encoding": "gzip, chunked" }, body: "token=x" });
     const oj = (await o.json()) as { error: string; error_description: string };
     expect([o.status, oj.error]).toEqual([400, "invalid_request"]);
@@ -149,7 +150,7 @@ describe("a body in a transfer coding other than chunked", () => {
     const { call } = await import("../helpers/worker.ts");
     const rst = envelope({ user: "alice", password: "wonderland", appliesTo: "urn:example:rp" });
     for (const coding of ["chunked, chunked", "chunked,Chunked"]) await trustRefuses(coding, "chunked more than once");
-    const form = { "content-type": "application/x-www-form-urlencoded", authorization: "Basic " + btoa("demo-client:demo-secret") };
+    const form = { "content-type": "application/x-www-form-urlencoded", authorization: DEMO };
     const o = await call("/oauth2/introspect", { method: "POST", headers: { ...form, "transfer-encoding": "chunked, chunked" }, body: "token=x" });
     expect([o.status, ((await o.json()) as { error: string }).error]).toEqual([400, "invalid_request"]);
     // An empty list element is no coding (RFC 9110 §5.6.1): still chunked once.
@@ -184,13 +185,13 @@ describe("a request with two Content-Type fields", () => {
     }
     const o = await call("/oauth2/introspect", {
       method: "POST",
-      headers: twice(['application/x-www-form-urlencoded; charset="utf-8"', "application/json"], { authorization: "Basic " + btoa("demo-client:demo-secret") }),
+      headers: twice(['application/x-www-form-urlencoded; charset="utf-8"', "application/json"], { authorization: DEMO }),
       body: "token=x",
     });
     expect([o.status, ((await o.json()) as { error: string }).error]).toEqual([400, "invalid_request"]);
     const a = await call("/admin/users", {
       method: "POST",
-      headers: twice(['application/json; charset="utf-8"', "text/plain"], { authorization: "Basic " + btoa("user-admin:user-admin-secret-7a6b5c4d3e2f1a0b") }),
+      headers: twice(['application/json; charset="utf-8"', "text/plain"], { authorization: USER_ADMIN }),
       body: JSON.stringify({ username: "two-types", password: "correct-horse-battery" }),
     });
     expect([a.status, ((await a.json()) as { error: string }).error]).toEqual([400, "invalid_request"]);

@@ -11,6 +11,7 @@ import { NS, TT } from "../helpers/soap.ts";
 import { byTag, call, faultCode, trust } from "../helpers/worker.ts";
 import { assertionIn, jwtBst, jwtIn, trustWith, workerWith } from "../hostile/configured.ts";
 import { RP, TX, b64url, exchange, jwtFromTrust, jwtParts } from "../oauth/helpers.ts";
+import { DEMO, USER_ADMIN } from "../helpers/credentials.ts";
 
 const IC = "http://schemas.xmlsoap.org/ws/2005/05/identity";
 const AUTH = "http://docs.oasis-open.org/wsfed/authorization/200706";
@@ -46,7 +47,7 @@ describe("claims of one claim type", () => {
     const username = `one-${crypto.randomUUID().slice(0, 8)}`;
     const created = await call("/admin/users", {
       method: "POST",
-      headers: { authorization: "Basic " + btoa("user-admin:user-admin-secret-7a6b5c4d3e2f1a0b"), "content-type": "application/json" },
+      headers: { authorization: USER_ADMIN, "content-type": "application/json" },
       body: JSON.stringify({ username, password: "correct-horse-1", claims: { email: "a@x.example", [`${ID}/emailaddress`]: "b@x.example", "HTTP://SCHEMAS.XMLSOAP.ORG/ws/2005/05/identity/claims/EmailAddress": "c@x.example" } }),
     });
     expect(created.status).toBe(201);
@@ -69,7 +70,7 @@ describe("SAML 1.1 attribute namespaces", () => {
     const claims = { "x y/z": ["1"], "a<b/c&d": ["2"], department: ["3"], "http://claims.example/level": ["4"] };
     const created = await call("/admin/users", {
       method: "POST",
-      headers: { authorization: "Basic " + btoa("user-admin:user-admin-secret-7a6b5c4d3e2f1a0b"), "content-type": "application/json" },
+      headers: { authorization: USER_ADMIN, "content-type": "application/json" },
       body: JSON.stringify({ username, password, claims }),
     });
     expect(created.status).toBe(201);
@@ -98,7 +99,7 @@ describe("SAML 1.1 attribute namespaces", () => {
     const claims = { "urn:edge-sts:claims/actor": ["rp-validator"], "urn:edge-sts:claims/scope": ["admin"], "urn:edge-sts:claims/sub": ["alice"] };
     const created = await call("/admin/users", {
       method: "POST",
-      headers: { authorization: "Basic " + btoa("user-admin:user-admin-secret-7a6b5c4d3e2f1a0b"), "content-type": "application/json" },
+      headers: { authorization: USER_ADMIN, "content-type": "application/json" },
       body: JSON.stringify({ username, password, claims }),
     });
     expect(created.status).toBe(201);
@@ -106,7 +107,7 @@ describe("SAML 1.1 attribute namespaces", () => {
     expect(r.status, r.text.slice(0, 300)).toBe(200);
     const introspected = await call("/oauth2/introspect", {
       method: "POST",
-      headers: { authorization: "Basic " + btoa("demo-client:demo-secret"), "content-type": "application/x-www-form-urlencoded" },
+      headers: { authorization: DEMO, "content-type": "application/x-www-form-urlencoded" },
       body: new URLSearchParams({ token: b64url(assertionIn(r.text)!) }).toString(),
     });
     const json = (await introspected.json()) as Record<string, unknown>;

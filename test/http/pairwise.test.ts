@@ -9,9 +9,10 @@ import { ORIGIN, call, faultCode, postSoap, soapHeaders, trust } from "../helper
 import { signedEnvelope } from "../helpers/wss-sign.ts";
 import ALICE_CERT from "../fixtures/dev-credentials/alice-client.cert.pem?raw";
 import ALICE_KEY from "../fixtures/dev-credentials/alice-client.key.pem?raw";
-import { API, DEMO, RP, TX, b64url, exchange, jwtParts, post, unb64url } from "../oauth/helpers.ts";
+import { API, RP, TX, b64url, exchange, jwtParts, post, unb64url } from "../oauth/helpers.ts";
 import { DEV_CONFIG } from "../../src/config/dev.ts";
 import { assertionIn as assertionOf, jwtBst as asBst, jwtIn, trustWith, workerWith } from "../hostile/configured.ts";
+import { DEMO, STS_ADMIN, USER_ADMIN } from "../helpers/credentials.ts";
 
 const PW_SAML = "urn:example:pairwise-rp";
 const PW_SAML_SECTOR = "urn:example:sector:pairwise-rp";
@@ -313,8 +314,7 @@ describe("pairwise token lifecycle", () => {
     const jwt = await jwtFor();
     const bobs = await samlFor(bob);
     await new Promise((r) => setTimeout(r, 5));
-    const auth = "Basic " + btoa("sts-admin:sts-admin-secret-5e4d3c2b1a0f9e8d");
-    const res = await call("/admin/revoke-subject", { method: "POST", headers: { authorization: auth, "content-type": "application/json" }, body: JSON.stringify({ subject: "alice" }) });
+    const res = await call("/admin/revoke-subject", { method: "POST", headers: { authorization: STS_ADMIN, "content-type": "application/json" }, body: JSON.stringify({ subject: "alice" }) });
     expect(res.status).toBe(200);
     expect(statusCode((await validate(saml)).text)).toBe(STATUS_INVALID);
     expect(statusCode((await validate(asBst(jwt))).text)).toBe(STATUS_INVALID);
@@ -324,8 +324,6 @@ describe("pairwise token lifecycle", () => {
 
 describe("an actor named by its pairwise pseudonym", () => {
   const WST14 = "http://docs.oasis-open.org/ws-sx/ws-trust/200802";
-  const USER_ADMIN = "Basic " + btoa("user-admin:user-admin-secret-7a6b5c4d3e2f1a0b");
-  const STS_ADMIN = "Basic " + btoa("sts-admin:sts-admin-secret-5e4d3c2b1a0f9e8d");
   const gateway = { user: "gateway", password: "rp-validator-secret-0f1e2d3c4b5a6978" };
   /** The dev configuration plus a service account that may issue for the pairwise SAML party (ActAs). */
   const f = workerWith({
@@ -398,8 +396,6 @@ describe("an actor named by its pairwise pseudonym", () => {
 });
 
 describe("revoking the subject a pseudonym stands for", () => {
-  const STS_ADMIN = "Basic " + btoa("sts-admin:sts-admin-secret-5e4d3c2b1a0f9e8d");
-  const USER_ADMIN = "Basic " + btoa("user-admin:user-admin-secret-7a6b5c4d3e2f1a0b");
   const PW_API_SECTOR = "https://pairwise-api.example.com/sector";
   const revoke = async (body: unknown) => {
     const res = await call("/admin/revoke-subject", { method: "POST", headers: { authorization: STS_ADMIN, "content-type": "application/json" }, body: JSON.stringify(body) });

@@ -5,10 +5,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { call } from "../helpers/worker.ts";
+import { DEMO, USER_ADMIN as USERS } from "../helpers/credentials.ts";
 
-const USERS = "Basic " + btoa("user-admin:user-admin-secret-7a6b5c4d3e2f1a0b");
 const FORM = { "content-type": "application/x-www-form-urlencoded" };
-const DEMO = "Basic " + btoa("demo-client:demo-secret");
 
 describe("percent-encoded bytes that are not UTF-8", () => {
   it("browser sign-in: a 400 page for the query (GET) and the form (POST), in a value or a name; the same request in UTF-8 is served", async () => {

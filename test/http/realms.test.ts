@@ -12,14 +12,14 @@ import { app } from "../../src/http/app.ts";
 import { NS, TT, type RstOptions, envelope } from "../helpers/soap.ts";
 import { faultCode } from "../helpers/worker.ts";
 import { exchangeWithDpop, proof, proofKey } from "../oauth/dpop-helpers.ts";
-import { DEMO, TX, b64url, basic, jwtParts, verifyWithJwks } from "../oauth/helpers.ts";
+import { TX, b64url, jwtParts, verifyWithJwks } from "../oauth/helpers.ts";
+import { DEMO, STS_ADMIN as ADMIN } from "../helpers/credentials.ts";
 
 const REALM1 = "http://127.0.0.1:8787";
 const BY_HOST = "http://realm2.localhost:8787";
 const BY_PREFIX = "http://127.0.0.1:8787/realms/realm2";
 const RP = "urn:example:rp";
 const VALIDATOR = { user: "rp-validator", password: "rp-validator-secret-0f1e2d3c4b5a6978" };
-const ADMIN = basic("sts-admin", "sts-admin-secret-5e4d3c2b1a0f9e8d");
 const STATUS_VALID = `${NS.t13}/status/valid`;
 const STATUS_INVALID = `${NS.t13}/status/invalid`;
 

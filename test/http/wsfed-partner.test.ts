@@ -14,6 +14,7 @@ import { DEV_CONFIG } from "../../src/config/dev.ts";
 import { hashPassword } from "../../src/identity/password.ts";
 import { UserDirectory } from "../../src/state/directory.ts";
 import { workerWith } from "../hostile/configured.ts";
+import { STS_ADMIN } from "../helpers/credentials.ts";
 
 const ORIGIN = "http://127.0.0.1:8787";
 const PARTNER_URL = "http://127.0.0.1:9783/wsfed";
@@ -171,7 +172,7 @@ describe("sign-in at a federation partner", () => {
     await new Promise((r) => setTimeout(r, 1100)); // the revocation's instant falls after the sign-in's second
     const revoked = await call("/admin/revoke-subject", {
       method: "POST",
-      headers: { authorization: "Basic " + btoa("sts-admin:sts-admin-secret-5e4d3c2b1a0f9e8d"), "content-type": "application/json" },
+      headers: { authorization: STS_ADMIN, "content-type": "application/json" },
       body: JSON.stringify({ subject }),
     });
     expect(revoked.status).toBe(200);

@@ -12,6 +12,7 @@ import { ORIGIN, call } from "../helpers/worker.ts";
 import { assertionIn, trustWith, workerWith } from "../hostile/configured.ts";
 import { UserDirectory } from "../../src/state/directory.ts";
 import { REPLY, RP, SECURE_RP, browser, field, formFields, get, post, query, sessionCookie, signIn } from "../helpers/wsfed.ts";
+import { USER_ADMIN } from "../helpers/credentials.ts";
 
 const SAML2 = "urn:oasis:names:tc:SAML:2.0:assertion";
 
@@ -113,7 +114,7 @@ describe("WS-Federation passive sign-in", () => {
 
   it("a directory user signs in; disabling them ends their single sign-on at once", async () => {
     const admin = (path: string, method: string, body: unknown) =>
-      call(path, { method, headers: { authorization: "Basic " + btoa("user-admin:user-admin-secret-7a6b5c4d3e2f1a0b"), "content-type": "application/json" }, body: JSON.stringify(body) });
+      call(path, { method, headers: { authorization: USER_ADMIN, "content-type": "application/json" }, body: JSON.stringify(body) });
     const name = `web-${crypto.randomUUID().slice(0, 8)}`;
     expect((await admin("/admin/users", "POST", { username: name, password: "browser-pass-1", claims: { email: `${name}@example.org` } })).status).toBe(201);
     const first = await signIn({ wtrealm: RP }, name, "browser-pass-1");
@@ -132,7 +133,7 @@ describe("WS-Federation passive sign-in", () => {
 
   it("enabling a disabled directory user again does not bring back the sessions the disable ended, nor does making a deleted user anew with the same password; a new sign-in has single sign-on", async () => {
     const admin = (path: string, method: string, body?: unknown) =>
-      call(path, { method, headers: { authorization: "Basic " + btoa("user-admin:user-admin-secret-7a6b5c4d3e2f1a0b"), "content-type": "application/json" }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+      call(path, { method, headers: { authorization: USER_ADMIN, "content-type": "application/json" }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
     const sso = async (cookie: string) => field(await (await get({ wa: "wsignin1.0", wtrealm: RP }, cookie)).text(), "wresult") !== undefined;
     const name = `web-${crypto.randomUUID().slice(0, 8)}`;
     expect((await admin("/admin/users", "POST", { username: name, password: "browser-pass-1" })).status).toBe(201);
@@ -189,7 +190,7 @@ describe("WS-Federation passive sign-in", () => {
 
   it("setting a directory user's password ends the browser sessions begun with the old one; a sign-in with the new one has single sign-on again", async () => {
     const admin = (path: string, method: string, body: unknown) =>
-      call(path, { method, headers: { authorization: "Basic " + btoa("user-admin:user-admin-secret-7a6b5c4d3e2f1a0b"), "content-type": "application/json" }, body: JSON.stringify(body) });
+      call(path, { method, headers: { authorization: USER_ADMIN, "content-type": "application/json" }, body: JSON.stringify(body) });
     const name = `web-${crypto.randomUUID().slice(0, 8)}`;
     expect((await admin("/admin/users", "POST", { username: name, password: "browser-pass-1" })).status).toBe(201);
     const old = sessionCookie(await signIn({ wtrealm: RP }, name, "browser-pass-1"))!;
@@ -206,7 +207,7 @@ describe("WS-Federation passive sign-in", () => {
 
   it("a password of 1,024 characters that take two UTF-16 units each signs in, as the directory accepted it", async () => {
     const admin = (path: string, method: string, body: unknown) =>
-      call(path, { method, headers: { authorization: "Basic " + btoa("user-admin:user-admin-secret-7a6b5c4d3e2f1a0b"), "content-type": "application/json" }, body: JSON.stringify(body) });
+      call(path, { method, headers: { authorization: USER_ADMIN, "content-type": "application/json" }, body: JSON.stringify(body) });
     const name = `key-${crypto.randomUUID().slice(0, 8)}`;
     const password = "\u{1F511}".repeat(1024);
     expect((await admin("/admin/users", "POST", { username: name, password })).status).toBe(201);
@@ -559,7 +560,7 @@ describe("a long name of characters outside the BMP", () => {
     const name = "\u{20000}".repeat(150) + crypto.randomUUID().slice(0, 6);
     const created = await call("/admin/users", {
       method: "POST",
-      headers: { authorization: "Basic " + btoa("user-admin:user-admin-secret-7a6b5c4d3e2f1a0b"), "content-type": "application/json" },
+      headers: { authorization: USER_ADMIN, "content-type": "application/json" },
       body: JSON.stringify({ username: name, password: "correct-horse-1" }),
     });
     expect(created.status, await created.clone().text()).toBe(201);

@@ -10,17 +10,11 @@ import { app } from "../../src/http/app.ts";
 import { DEV_CONFIG, DEV_SECRETS } from "../../src/config/dev.ts";
 import { hashSecret } from "../../src/identity/secret.ts";
 import { ORIGIN } from "../helpers/worker.ts";
-import { API, basic, post, type Fetcher } from "./helpers.ts";
+import { API, post, type Fetcher } from "./helpers.ts";
+import { basic, literalBasic } from "../helpers/credentials.ts";
 
 const SECRET = "Zq+7/x%41:é~tail-of-entropy-0f1e2d3c4b5a6978";
 const CLIENT = "odd+client";
-
-/** Basic as clients that skip §2.3.1 send it: the id and secret as written, UTF-8. */
-function literalBasic(id: string, secret: string): string {
-  let bin = "";
-  for (const b of new TextEncoder().encode(`${id}:${secret}`)) bin += String.fromCharCode(b);
-  return "Basic " + btoa(bin);
-}
 
 let fetcher: Fetcher;
 

@@ -11,7 +11,8 @@ import type { Element } from "@xmldom/xmldom";
 import { NS, TT } from "../helpers/soap.ts";
 import { GATEWAY, IDP, assertionIn, delegationWorker, jwtBst, jwtIn, trustWith } from "../hostile/configured.ts";
 import { VALIDATOR } from "../hostile/helpers.ts";
-import { API, DEMO, RP, TX, b64url, exchange, jwtParts, post, unb64url, type Fetcher } from "./helpers.ts";
+import { API, RP, TX, b64url, exchange, jwtParts, post, unb64url, type Fetcher } from "./helpers.ts";
+import { DEMO, STS_ADMIN, USER_ADMIN } from "../helpers/credentials.ts";
 
 const WST14 = "http://docs.oasis-open.org/ws-sx/ws-trust/200802";
 const ACTOR = "http://schemas.xmlsoap.org/ws/2009/09/identity/claims/actor";
@@ -203,8 +204,8 @@ describe("a may_act is carried into every token made from its token without a ne
 // Defect: revoking a party's tokens (revoke-subject, revokeTokens) left every token in which it
 // acts for someone else valid: introspection active, exchangeable, renewable.
 describe("a delegated token is its actor's too", () => {
-  const ADMIN = { authorization: `Basic ${btoa("user-admin:user-admin-secret-7a6b5c4d3e2f1a0b")}`, "content-type": "application/json" };
-  const STS_ADMIN = { authorization: `Basic ${btoa("sts-admin:sts-admin-secret-5e4d3c2b1a0f9e8d")}`, "content-type": "application/json" };
+  const ADMIN = { authorization: USER_ADMIN, "content-type": "application/json" };
+  const REVOKER = { authorization: STS_ADMIN, "content-type": "application/json" };
   const STATUS = `${NS.t13}/RSTR/Status`;
   const validates = async (target: string) =>
     (await trustWith(f, { user: "alice", password: "wonderland", requestType: "Validate", tokenType: STATUS, extra: `<wst:ValidateTarget>${target}</wst:ValidateTarget>` })).text.includes("/status/valid<");
@@ -228,7 +229,7 @@ describe("a delegated token is its actor's too", () => {
 
     const patched = await f(`/admin/users/${eve}`, { method: "PATCH", headers: ADMIN, body: JSON.stringify({ revokeTokens: true }) });
     expect(patched.status).toBe(200);
-    const revoked = await f("/admin/revoke-subject", { method: "POST", headers: STS_ADMIN, body: JSON.stringify({ subject: "gateway" }) });
+    const revoked = await f("/admin/revoke-subject", { method: "POST", headers: REVOKER, body: JSON.stringify({ subject: "gateway" }) });
     expect(revoked.status).toBe(200);
 
     for (const [what, t] of [["JWT", jwtBst(jwt)], ["SAML", saml], ["ActAs", actAs]] as const) expect(await validates(t), what).toBe(false);
@@ -248,7 +249,7 @@ describe("a delegated token is its actor's too", () => {
 // Defect: a disabled user got no token from a token of theirs, yet every token in which they
 // acted for someone else still yielded new ones (exchange, OnBehalfOf, transformation, Renew).
 describe("a delegated token whose actor is disabled", () => {
-  const ADMIN = { authorization: `Basic ${btoa("user-admin:user-admin-secret-7a6b5c4d3e2f1a0b")}`, "content-type": "application/json" };
+  const ADMIN = { authorization: USER_ADMIN, "content-type": "application/json" };
 
   it("yields no new token by any route, though it stays valid until revoked; with the actor enabled again it does", async () => {
     const eve = `eve-${crypto.randomUUID().slice(0, 8)}`;

@@ -1,7 +1,8 @@
 /** DPoP (RFC 9449) proofs made in tests with jose, and token requests that carry them. */
 import { type CryptoKey as JoseKey, type JWK, SignJWT, calculateJwkThumbprint, exportJWK, generateKeyPair } from "jose";
 import { call } from "../helpers/worker.ts";
-import { API, DEMO, type Fetcher, TX } from "./helpers.ts";
+import { API, type Fetcher, TX } from "./helpers.ts";
+import { DEMO } from "../helpers/credentials.ts";
 
 export const TOKEN_URL = "http://127.0.0.1:8787/oauth2/token";
 

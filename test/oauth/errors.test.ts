@@ -4,6 +4,7 @@ import { OAuthError, oauthErrorResponse, toOAuthError } from "../../src/oauth/er
 import { parseForm } from "../../src/oauth/form.ts";
 import { call } from "../helpers/worker.ts";
 import { TX, post } from "./helpers.ts";
+import { DEMO } from "../helpers/credentials.ts";
 
 describe("engine error → OAuth error table", () => {
   const expected: [StsErrorCode, string, number][] = [
@@ -56,7 +57,7 @@ describe("error_description characters (RFC 6749 §5.2)", () => {
     const answers = [
       await post("/oauth2/token", { grant_type: TX.grant, subject_token: "x", subject_token_type: TX.saml2, audience: "https://api.example.com/" }),
       await post("/oauth2/token", { grant_type: TX.grant, subject_token: "x", subject_token_type: TX.jwt, client_id: "demo-client", client_secret: "demo-secret" }),
-      await call("/oauth2/token", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", authorization: "Basic " + btoa("demo-client:demo-secret") }, body: "%C3%A9%22%5C%E2%80%94=1&%C3%A9%22%5C%E2%80%94=2" }).then(async (res) => ({ status: res.status, json: (await res.json()) as Record<string, unknown> })),
+      await call("/oauth2/token", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", authorization: DEMO }, body: "%C3%A9%22%5C%E2%80%94=1&%C3%A9%22%5C%E2%80%94=2" }).then(async (res) => ({ status: res.status, json: (await res.json()) as Record<string, unknown> })),
     ];
     for (const a of answers) {
       expect(a.status).toBe(400);

@@ -1,6 +1,7 @@
 /** Black-box helpers for the OAuth endpoints (independent of src/oauth). */
 import { expect } from "vitest";
 import { TT } from "../helpers/soap.ts";
+import { DEMO } from "../helpers/credentials.ts";
 import { call, trust } from "../helpers/worker.ts";
 
 export const TX = {
@@ -14,10 +15,6 @@ export const TX = {
 export const API = "https://api.example.com/";
 export const RP = "urn:example:rp";
 
-export function basic(id: string, secret: string): string {
-  return "Basic " + btoa(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`);
-}
-export const DEMO = basic("demo-client", "demo-secret");
 
 export type Fetcher = (path: string, init?: RequestInit) => Promise<Response>;
 

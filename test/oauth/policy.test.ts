@@ -14,7 +14,8 @@ import { buildSaml2Assertion } from "../../src/saml/saml2.ts";
 import { AC_X509 } from "../../src/saml/ns.ts";
 import { assertionInput } from "../helpers/assertion-input.ts";
 import { ORIGIN } from "../helpers/worker.ts";
-import { API, RP, TX, b64url, basic, es256, exchange, forgeJwt, hs256, jwtParts, post, type Fetcher } from "./helpers.ts";
+import { API, RP, TX, b64url, es256, exchange, forgeJwt, hs256, jwtParts, post, type Fetcher } from "./helpers.ts";
+import { basic, DEMO } from "../helpers/credentials.ts";
 
 const IDP = "https://idp.example.org";
 const SAML_IDP = "https://saml-idp.example.org";
@@ -23,7 +24,6 @@ const REMOTE_JWKS = `${REMOTE_IDP}/jwks-${crypto.randomUUID()}`;
 const DOWN_IDP = "https://down-idp.example.org";
 const DOWN_JWKS = `${DOWN_IDP}/jwks-${crypto.randomUUID()}`;
 const TOKEN_URL = `${ORIGIN}/oauth2/token`;
-const DEMO = basic("demo-client", "demo-secret");
 
 let clientKey: CryptoKey; // private_key_jwt client
 let idpKey: CryptoKey; // trusted external JWT issuer

@@ -11,9 +11,8 @@ import { createStateClient } from "../../src/state/client.ts";
 import { KeyRing } from "../../src/keys/keyring.ts";
 import { derToPem, fromBase64, toBase64Url } from "../../src/keys/pem.ts";
 import { verifyEnveloped } from "../../src/xmldsig/verify.ts";
-import {
-  API, DEMO, RP, TX, b64url, basic, exchange, forgeJwt, hs256, jwtFromTrust, jwtParts, post, samlFromTrust, unb64url, verifyWithJwks, type Fetcher,
-} from "./helpers.ts";
+import { API, RP, TX, b64url, exchange, forgeJwt, hs256, jwtFromTrust, jwtParts, post, samlFromTrust, unb64url, verifyWithJwks, type Fetcher } from "./helpers.ts";
+import { basic, DEMO } from "../helpers/credentials.ts";
 
 /** Discovers everything from the metadata, as a new client would. */
 async function discover() {

@@ -8,6 +8,7 @@ import { DEV_CONFIG, DEV_DIRECTORY_USERS } from "../../src/config/dev.ts";
 import { UserDirectory } from "../../src/state/directory.ts";
 import { hashPassword } from "../../src/identity/password.ts";
 import { trustWith, workerWith } from "../hostile/configured.ts";
+import { USER_ADMIN } from "../helpers/credentials.ts";
 
 const HASH = "pbkdf2-sha256$10000$AQEBAQEBAQEBAQEBAQEBAQ==$+DlILRc55TErTW4PLi0OEtHBbTvBfwEm6Da8AFr+KfE=";
 const user = (username: string, claims: Record<string, string[]> = {}) => ({ username, passwordHash: HASH, enabled: true, claims });
@@ -172,7 +173,7 @@ describe("a configured name that is also a directory user", () => {
     const name = fresh();
     await new UserDirectory(env.USERS_DB, "").create(user(name.toUpperCase()), 1);
     const f = workerWith({ ...DEV_CONFIG, users: [...(DEV_CONFIG.users ?? []), { username: name, passwordHashSecret: "DEV_BOB_PASSWORD_HASH" }] });
-    const admin = { authorization: "Basic " + btoa("user-admin:user-admin-secret-7a6b5c4d3e2f1a0b"), "content-type": "application/json" };
+    const admin = { authorization: USER_ADMIN, "content-type": "application/json" };
     const path = `/admin/users/${name.toUpperCase()}`;
     vi.spyOn(console, "log").mockImplementation(() => undefined);
     try {
