@@ -2,13 +2,13 @@
 // it is missing): what it says when /healthz answers something else than 200.
 // Node 22: `node --test 'scripts/test/*.test.mjs'`.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, test } from "node:test";
 import { DEV_CONFIG, DEV_SECRETS } from "../../src/config/dev.ts";
+import { startChild } from "./child.mjs";
 import { freePort } from "./free-port.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -24,50 +24,27 @@ async function serveUntilReported(vars, ms, { args = [], whileUp } = {}) {
   const envFile = join(dir, "env.json");
   writeFileSync(envFile, JSON.stringify(vars));
   const port = await freePort();
-  const child = spawn(process.execPath, [join(ROOT, "scripts", "serve.mjs"), "--no-build", "--port", String(port), "--state-dir", join(dir, "state"), "--vars-file", envFile, ...args], { cwd: ROOT });
-  let out = "";
+  const serve = startChild(process.execPath, [join(ROOT, "scripts", "serve.mjs"), "--no-build", "--port", String(port), "--state-dir", join(dir, "state"), "--vars-file", envFile, ...args], { cwd: ROOT });
   const started = Date.now();
   try {
-    await new Promise((res, rej) => {
-      const timer = setTimeout(() => rej(new Error(`nothing reported within ${ms} ms:\n${out}`)), ms);
-      const seen = (d) => {
-        out += d;
-        if (/ready on|serve: /.test(out)) {
-          clearTimeout(timer);
-          res();
-        }
-      };
-      child.stdout.on("data", seen);
-      child.stderr.on("data", seen);
-      child.on("exit", () => {
-        clearTimeout(timer);
-        res();
-      });
-    });
+    await serve.until(/ready on|serve: /, ms);
     if (whileUp !== undefined) await whileUp(`http://127.0.0.1:${port}`);
   } finally {
     // Waited for: the next test's serve claims the same --state-dir.
-    if (child.exitCode === null) {
-      const exited = new Promise((res) => child.on("exit", res));
-      child.kill("SIGTERM");
-      await exited;
-    }
+    await serve.stop();
   }
-  return { out, port, seconds: (Date.now() - started) / 1000 };
+  return { out: serve.out(), port, seconds: (Date.now() - started) / 1000 };
 }
 
 
 /** serve.mjs with `args` on a free port, run until it exits (killed after 20 s): its exit code and all it wrote. */
 async function serveToExit(args) {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(ROOT, "scripts", "serve.mjs"), "--no-build", "--port", String(port), ...args], { cwd: ROOT });
-  let out = "";
-  child.stdout.on("data", (d) => (out += d));
-  child.stderr.on("data", (d) => (out += d));
-  const timer = setTimeout(() => child.kill(), 20_000);
-  const code = await new Promise((res) => child.on("exit", res));
+  const serve = startChild(process.execPath, [join(ROOT, "scripts", "serve.mjs"), "--no-build", "--port", String(port), ...args], { cwd: ROOT });
+  const timer = setTimeout(() => serve.child.kill(), 20_000);
+  const code = await serve.exited;
   clearTimeout(timer);
-  return { code, out };
+  return { code, out: serve.out() };
 }
 test("a configuration that lists its hosts is reported at once: ready for those hosts, and why 127.0.0.1's /healthz is a 404", async () => {
   const vars = { ...DEV_SECRETS, STS_CONFIG: JSON.stringify({ ...DEV_CONFIG, hosts: ["sts.example.com"] }) };
@@ -100,13 +77,9 @@ test("an --env-file that is not JSON is refused at once, by its name and positio
   writeFileSync(envFile, `{"STS_RSA_KEY": "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANsecretbytes\n-----END PRIVATE KEY-----"}`);
   const port = await freePort();
   // No --no-build: the file is judged before the bundle is built, so this answers in a second.
-  const child = spawn(process.execPath, [join(ROOT, "scripts", "serve.mjs"), "--port", String(port), "--state-dir", join(dir, "state"), "--env-file", envFile], { cwd: ROOT });
-  let out = "";
-  child.stdout.on("data", (d) => (out += d));
-  child.stderr.on("data", (d) => (out += d));
-  const code = await new Promise((res) => child.on("exit", res));
-  assert.equal(code, 2);
-  assert.equal(out, `serve: --env-file ${envFile}: is not valid JSON: a string holds a line break or control character (write it as \\n, \\t, …) at line 1, column 45\n`);
+  const serve = startChild(process.execPath, [join(ROOT, "scripts", "serve.mjs"), "--port", String(port), "--state-dir", join(dir, "state"), "--env-file", envFile], { cwd: ROOT });
+  assert.equal(await serve.exited, 2);
+  assert.equal(serve.out(), `serve: --env-file ${envFile}: is not valid JSON: a string holds a line break or control character (write it as \\n, \\t, …) at line 1, column 45\n`);
 });
 
 test("a --vars-file or --state-dir that cannot be used is refused at once in one line naming the option and the path", async () => {
@@ -134,9 +107,9 @@ test("a --state-dir another serve is using is refused at once, naming its proces
   assert.match(refused.out, new RegExp(`^serve: --state-dir ${stateDir} is in use by another serve \\(process \\d+\\)`));
   // The first serve released it when it stopped; a file naming only ended processes is taken over.
   assert.equal(existsSync(join(stateDir, "serve.pid")), false);
-  const ended = spawn(process.execPath, ["-e", ""]);
-  await new Promise((res) => ended.on("exit", res));
-  writeFileSync(join(stateDir, "serve.pid"), `${ended.pid}\n`);
+  const ended = startChild(process.execPath, ["-e", ""]);
+  await ended.exited;
+  writeFileSync(join(stateDir, "serve.pid"), `${ended.child.pid}\n`);
   const again = await serveUntilReported({ ...DEV_SECRETS }, 25_000);
   assert.match(again.out, /ready on/);
 });

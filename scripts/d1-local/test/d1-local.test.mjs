@@ -3,12 +3,12 @@
 // binding's calls answer as D1 answers, a batch is one transaction, and a restart on the same
 // storage keeps everything. Node 22: `node --test 'scripts/d1-local/test/*.test.mjs'`.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, test } from "node:test";
+import { startChild } from "../../test/child.mjs";
 import { freePort } from "../../test/free-port.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
@@ -92,9 +92,7 @@ async function withWorkerd(paths) {
   writeFileSync(join(dir, "config.capnp"), config(port));
   const { mkdirSync } = await import("node:fs");
   mkdirSync(join(dir, "state"), { recursive: true });
-  const child = spawn(WORKERD, ["serve", join(dir, "config.capnp")], { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
-  let stderr = "";
-  child.stderr.on("data", (d) => (stderr += d));
+  const workerd = startChild(WORKERD, ["serve", join(dir, "config.capnp")], { cwd: dir });
   try {
     for (let i = 0; i < 100; i++) {
       try {
@@ -107,13 +105,12 @@ async function withWorkerd(paths) {
     const out = [];
     for (const p of paths) {
       const res = await fetch(`http://127.0.0.1:${port}${p}`);
-      assert.equal(res.status, 200, `${p}: ${await res.clone().text()} ${stderr.slice(-500)}`);
+      assert.equal(res.status, 200, `${p}: ${await res.clone().text()} ${workerd.out().slice(-500)}`);
       out.push(await res.json());
     }
     return out;
   } finally {
-    child.kill("SIGTERM");
-    await new Promise((r) => child.once("exit", r));
+    await workerd.stop();
   }
 }
 
