@@ -4,10 +4,10 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { listen } from "../../test/listen.mjs";
 import { drive, driveInterleaved } from "../load.mjs";
 
 const hasWrk = spawnSync("sh", ["-c", "command -v wrk"]).status === 0;
@@ -19,7 +19,7 @@ const skip = hasWrk || process.env.CI ? false : "wrk is not on PATH (Debian pack
  */
 const seen = new Map();
 const proofOf = new Map();
-const server = createServer((req, res) => {
+const target = (req, res) => {
   let body = "";
   req.on("data", (d) => (body += d));
   req.on("end", () => {
@@ -29,12 +29,13 @@ const server = createServer((req, res) => {
     if (body.startsWith("slow")) setTimeout(answer, 4);
     else answer();
   });
-});
+};
+let server;
 let base;
 let dir;
 before(async () => {
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${server.address().port}`;
+  server = await listen(target);
+  base = server.url;
   dir = mkdtempSync(join(tmpdir(), "bench-load-test-"));
 });
 after(() => {

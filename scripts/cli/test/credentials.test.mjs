@@ -6,7 +6,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { listen, mexNaming, runSts } from "./run-cli.mjs";
+import { mexNaming, runSts } from "./run-cli.mjs";
+import { listen } from "../../test/listen.mjs";
 
 let stub;
 let dir;

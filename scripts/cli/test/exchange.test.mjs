@@ -5,17 +5,18 @@
 import assert from "node:assert/strict";
 import { generateKeyPairSync } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { decodeJwt, decodeProtectedHeader } from "jose";
-import { listen, runSts } from "./run-cli.mjs";
+import { runSts } from "./run-cli.mjs";
+import { listen } from "../../test/listen.mjs";
 import { dpopKey, exchangeForm, issuedToken, postExchange, presentedToken, run } from "../exchange.mjs";
 
 const NONCE = "12345.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 const seen = [];
-const server = createServer((req, res) => {
+/** The stand-in token endpoint (and its metadata), asking DPoP proofs for its nonce. */
+const stand = (req, res) => {
   const meta = "/.well-known/oauth-authorization-server";
   if (req.method === "GET" && req.url.endsWith(meta)) {
     // The metadata of whatever base the client used (a realm's prefix included).
@@ -35,11 +36,12 @@ const server = createServer((req, res) => {
     }
     res.end(JSON.stringify({ access_token: "h.p.s", issued_token_type: "urn:ietf:params:oauth:token-type:jwt", token_type: proof ? "DPoP" : "N_A", expires_in: 60 }));
   });
-});
+};
+let server;
 let endpoint;
 before(async () => {
-  await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  endpoint = `http://127.0.0.1:${server.address().port}/oauth2/token`;
+  server = await listen(stand);
+  endpoint = `${server.url}/oauth2/token`;
 });
 after(() => server.close());
 

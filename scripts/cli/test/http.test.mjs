@@ -6,7 +6,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { ROOT, listen, mexNaming, runSts } from "./run-cli.mjs";
+import { ROOT, mexNaming, runSts } from "./run-cli.mjs";
+import { listen } from "../../test/listen.mjs";
 import { MAX_ANSWER_BYTES, send } from "../http.mjs";
 
 const CREDS = join(ROOT, "test", "fixtures", "dev-credentials");

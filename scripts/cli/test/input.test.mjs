@@ -3,7 +3,8 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { HelpRequested, UsageError, parseArgs, wholeNumber } from "../input.mjs";
-import { listen, runSts } from "./run-cli.mjs";
+import { runSts } from "./run-cli.mjs";
+import { listen } from "../../test/listen.mjs";
 
 const KNOWN = { url: "value", password: "value", soap: ["1.1", "1.2"], claim: "list", yes: "flag" };
 

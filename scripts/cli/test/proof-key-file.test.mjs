@@ -5,7 +5,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { listen, mexNaming, runSts } from "./run-cli.mjs";
+import { mexNaming, runSts } from "./run-cli.mjs";
+import { listen } from "../../test/listen.mjs";
 
 const KEY = Buffer.alloc(32, 7);
 const RSTR =

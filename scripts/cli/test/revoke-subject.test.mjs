@@ -2,15 +2,16 @@
 // administration API: what it sends, what it prints, its exit codes. The real STS answers it in
 // the interop suite (scripts/interop/run.mjs). Node 22: `node --test 'scripts/cli/test/*.test.mjs'`.
 import assert from "node:assert/strict";
-import { createServer } from "node:http";
 import { after, before, test } from "node:test";
+import { freePort } from "../../test/free-port.mjs";
+import { listen } from "../../test/listen.mjs";
 import { runSts } from "./run-cli.mjs";
 
 const seen = [];
 let server;
 let url;
 before(async () => {
-  server = createServer((req, res) => {
+  server = await listen((req, res) => {
     let body = "";
     req.on("data", (d) => (body += d));
     req.on("end", () => {
@@ -29,8 +30,7 @@ before(async () => {
       json(200, { ...whom, revoked_before: at ?? "2026-12-05T12:00:00.000Z" });
     });
   });
-  await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  url = `http://127.0.0.1:${server.address().port}`;
+  url = server.url;
 });
 after(() => server.close());
 
@@ -89,10 +89,7 @@ test("a refusal is the STS's own words and exit 1; a missing subject or account 
 });
 
 test("an STS that does not answer is named by its address", async () => {
-  const closed = createServer();
-  await new Promise((r) => closed.listen(0, "127.0.0.1", r));
-  const dead = `http://127.0.0.1:${closed.address().port}`;
-  await new Promise((r) => closed.close(r));
+  const dead = `http://127.0.0.1:${await freePort()}`;
   const r = await sts(["alice", "--url", dead], { STS_ADMIN: "ops", STS_ADMIN_SECRET: "s3cret" });
   assert.equal(r.status, 1);
   assert.equal(r.stderr.trim(), `sts revoke-subject: cannot reach the STS at ${dead} (ECONNREFUSED): is it running at that address?`);

@@ -1,18 +1,18 @@
 // Runs `scripts/sts.mjs` for a self-test without blocking the event loop (a stub server the test
 // runs answers in the same process), with the CLI's environment variables cleared first.
 import { spawn } from "node:child_process";
-import { createServer } from "node:http";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 
 /**
- * @param {{ timeout?: number }} [options]  `timeout`: milliseconds before the command is killed
- *   (its status then null), for a test of a command that must not hang
+ * @param {{ timeout?: number, stdin?: string }} [options]  `timeout`: milliseconds before the
+ *   command is killed (its status then null), for a test of a command that must not hang; `stdin`:
+ *   what the command reads, then end of input (without it, stdin stays an open pipe)
  * @returns {Promise<{ status: number|null, stdout: string, stderr: string }>}
  */
-export function runSts(args, env = {}, { timeout } = {}) {
+export function runSts(args, env = {}, { timeout, stdin } = {}) {
   return new Promise((resolve) => {
     const clean = { ...process.env };
     for (const k of ["STS_ADMIN", "STS_ADMIN_SECRET", "STS_PASSWORD", "STS_CLIENT_SECRET", "STS_URL", "npm_lifecycle_event", "INIT_CWD"]) delete clean[k];
@@ -22,24 +22,10 @@ export function runSts(args, env = {}, { timeout } = {}) {
     child.stdout.on("data", (d) => (stdout += d));
     child.stderr.on("data", (d) => (stderr += d));
     child.on("close", (status) => resolve({ status, stdout, stderr }));
+    if (stdin !== undefined) child.stdin.end(stdin);
   });
 }
 
-/**
- * A stand-in server on 127.0.0.1 answering with `handler`.
- * @returns {Promise<{ url: string, close: () => void }>}  `close` also drops open connections
- */
-export async function listen(handler) {
-  const server = createServer(handler);
-  await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  return {
-    url: `http://127.0.0.1:${server.address().port}`,
-    close: () => {
-      server.closeAllConnections();
-      server.close();
-    },
-  };
-}
 
 /** A WS-MetadataExchange document naming one usernamemixed endpoint (WS-Trust 1.3, SOAP 1.2), as an STS serves it. */
 export function mexNaming(address) {

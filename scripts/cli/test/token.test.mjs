@@ -3,10 +3,10 @@
 import assert from "node:assert/strict";
 import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { listen } from "../../test/listen.mjs";
 import { ROOT, mexNaming, runSts } from "./run-cli.mjs";
 import { readTokenFile } from "../lifecycle.mjs";
 
@@ -15,13 +15,12 @@ let server;
 let base;
 let requests = 0;
 before(async () => {
-  server = createServer((req, res) => {
+  server = await listen((req, res) => {
     requests++;
     req.resume();
     res.writeHead(404, { "content-type": "application/json" }).end('{"error":"not_found"}');
   });
-  await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  base = `http://127.0.0.1:${server.address().port}/wrong`;
+  base = `${server.url}/wrong`;
 });
 after(() => server.close());
 
@@ -107,10 +106,10 @@ const ANSWERS = {
 };
 let modes;
 before(async () => {
-  modes = createServer((req, res) => {
+  modes = await listen((req, res) => {
     req.resume();
     const [, mode, ...rest] = req.url.split("/");
-    const self = `http://127.0.0.1:${modes.address().port}/${mode}`;
+    const self = `${modes.url}/${mode}`;
     if (rest.join("/") === "trust/mex") {
       if (mode === "mexhtml") return res.writeHead(200, { "content-type": "text/html" }).end(HTML);
       return res.writeHead(200, { "content-type": "text/xml" }).end(mexNaming(`${self}/trust/13/usernamemixed`));
@@ -118,7 +117,6 @@ before(async () => {
     const [type, body] = ANSWERS[mode];
     res.writeHead(200, { "content-type": type }).end(body);
   });
-  await new Promise((r) => modes.listen(0, "127.0.0.1", r));
 });
 after(() => modes.close());
 
@@ -126,7 +124,7 @@ test("an answer that is not SOAP, or SOAP without what was asked for, is said as
   const d = mkdtempSync(join(tmpdir(), "sts-answers-"));
   try {
     writeFileSync(join(d, "t.jwt"), "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhIn0.c2ln\n");
-    const at = (mode) => `http://127.0.0.1:${modes.address().port}/${mode}`;
+    const at = (mode) => `${modes.url}/${mode}`;
     const from = (mode, type) => `unexpected answer from ${at(mode)}/trust/13/usernamemixed (HTTP 200, ${type})`;
     const password = ["--user", "alice", "--password", "wonderland"];
     const cases = [

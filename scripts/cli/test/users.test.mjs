@@ -6,17 +6,15 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:http";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { parseCsv } from "../csv.mjs";
-import { listen } from "./run-cli.mjs";
+import { listen } from "../../test/listen.mjs";
+import { ROOT, runSts } from "./run-cli.mjs";
 import { MAX_BATCH_BYTES, planBatches, readUsersFile, readUsersFileBytes } from "../users.mjs";
 import { hashPassword, verifyPassword } from "../../../src/identity/password.ts";
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 const dir = mkdtempSync(join(tmpdir(), "sts-users-test-"));
 
 test("CSV: quoted commas, doubled quotes, line breaks in cells, CRLF, a byte-order mark", () => {
@@ -139,7 +137,8 @@ test("an import file that is not UTF-8 is refused with the line of its first suc
 // ---- the commands against a stand-in API ----------------------------------------------------
 const seen = [];
 let rateLimitOnce = true;
-const server = createServer((req, res) => {
+/** The stand-in administration API. */
+const api = (req, res) => {
   let body = "";
   req.on("data", (d) => (body += d));
   req.on("end", () => {
@@ -181,11 +180,12 @@ const server = createServer((req, res) => {
     if (req.method === "PATCH") return send(200, { user: user(decodeURIComponent(req.url.split("/").pop()), { enabled: json.enabled ?? true }), ...(json.revokeTokens ? { tokens_revoked_before: "2026-12-05T00:00:00.000Z" } : {}) });
     send(404, { error: "user_not_found", error_description: "There is no user named 'nobody'." });
   });
-});
+};
+let server;
 let base;
 before(async () => {
-  await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  base = `http://127.0.0.1:${server.address().port}`;
+  server = await listen(api);
+  base = server.url;
 });
 after(() => {
   server.close();
@@ -193,18 +193,9 @@ after(() => {
 });
 
 /** Runs `sts users ...` with `stdin`; resolves exit code, stdout and stderr. */
-function sts(args, stdin = "") {
-  return new Promise((ok) => {
-    const child = spawn(process.execPath, [join(ROOT, "scripts", "sts.mjs"), "users", ...args], {
-      env: { ...process.env, STS_URL: base, STS_ADMIN: "admin-x", STS_ADMIN_SECRET: "secret-x" },
-    });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (err += d));
-    child.on("exit", (code) => ok({ code, out, err }));
-    child.stdin.end(stdin);
-  });
+async function sts(args, stdin = "") {
+  const r = await runSts(["users", ...args], { STS_URL: base, STS_ADMIN: "admin-x", STS_ADMIN_SECRET: "secret-x" }, { stdin });
+  return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
 test("add: the password from stdin, claims from repeated --claim, never the password in argv", async () => {

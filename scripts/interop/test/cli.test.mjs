@@ -2,7 +2,6 @@
 // The mex fixture is a snapshot of src/wstrust/mex.ts buildWsdl("http://127.0.0.1:8788").
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:http";
 import { test } from "node:test";
 import { buildIssueRequest, claimsXml, soapHeaders, TOKEN_TYPES, TRUST } from "../../cli/envelope.mjs";
 import { findUsernameMixed, listEndpoints } from "../../cli/mex.mjs";
@@ -10,6 +9,7 @@ import { isTrustFault, parseIssueResponse } from "../../cli/rstr.mjs";
 import { parseClaims, requestToken } from "../../cli/token.mjs";
 import { manageToken } from "../../cli/lifecycle.mjs";
 import { parseXml, select, selectText } from "../../cli/xml.mjs";
+import { listen } from "../../test/listen.mjs";
 
 const fx = (name) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), "utf8");
 const MEX = fx("mex.xml");
@@ -154,20 +154,19 @@ test("rstr: non-XML and token-less responses are client errors, not tokens", () 
 
 /** A stub STS: the mex document at GET /trust/mex, `answer` to every POST. */
 async function stubSts(answer) {
-  const server = createServer((req, res) => {
+  const stub = await listen((req, res) => {
     req.resume();
     req.on("end", () => {
       if (req.method === "GET" && req.url === "/trust/mex") {
         res.writeHead(200, { "content-type": "text/xml" });
-        res.end(MEX.replaceAll("http://127.0.0.1:8788", `http://127.0.0.1:${server.address().port}`));
+        res.end(MEX.replaceAll("http://127.0.0.1:8788", stub.url));
       } else {
         res.writeHead(200, { "content-type": "application/soap+xml; charset=utf-8" });
         res.end(answer);
       }
     });
   });
-  await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  return { url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => server.close(r)) };
+  return stub;
 }
 
 // WS-Trust 1.3 §7: a transformation's RSTR holds the new token and a wst:Status valid beside it.
@@ -198,23 +197,22 @@ test("manageToken: a Validate answered with a new token and its wst:Status gives
 
 test("requestToken: discovers via /trust/mex and posts with the right headers (stub server)", async () => {
   const seen = [];
-  const server = createServer((req, res) => {
+  const server = await listen((req, res) => {
     let body = "";
     req.on("data", (c) => (body += c));
     req.on("end", () => {
       seen.push({ method: req.method, url: req.url, headers: req.headers, body });
       if (req.method === "GET" && req.url === "/trust/mex") {
         res.writeHead(200, { "content-type": "text/xml" });
-        res.end(MEX.replaceAll("http://127.0.0.1:8788", `http://127.0.0.1:${server.address().port}`));
+        res.end(MEX.replaceAll("http://127.0.0.1:8788", server.url));
       } else {
         res.writeHead(200, { "content-type": "application/soap+xml; charset=utf-8" });
         res.end(RSTRC);
       }
     });
   });
-  await new Promise((r) => server.listen(0, "127.0.0.1", r));
   try {
-    const port = server.address().port;
+    const port = server.port;
     const r = await requestToken({ url: `http://127.0.0.1:${port}`, user: "alice", password: "wonderland", appliesTo: "urn:example:rp", soap: "1.1", trust: "2005" });
     assert.equal(r.ok, true);
     assert.equal(r.endpoint, `http://127.0.0.1:${port}/trust/2005/usernamemixed`);
@@ -232,16 +230,15 @@ test("requestToken: discovers via /trust/mex and posts with the right headers (s
 test("discoverEndpoint: a base URL under a realm's path prefix reads that realm's /trust/mex", async () => {
   const { discoverEndpoint } = await import("../../cli/token.mjs");
   const paths = [];
-  const server = createServer((req, res) => {
+  const server = await listen((req, res) => {
     paths.push(req.url);
-    const base = `http://127.0.0.1:${server.address().port}/realms/realm2`;
+    const base = `${server.url}/realms/realm2`;
     if (req.url !== "/realms/realm2/trust/mex") return res.writeHead(404).end();
     res.writeHead(200, { "content-type": "text/xml" });
     res.end(MEX.replaceAll("http://127.0.0.1:8788", base));
   });
-  await new Promise((r) => server.listen(0, "127.0.0.1", r));
   try {
-    const port = server.address().port;
+    const port = server.port;
     for (const url of [`http://127.0.0.1:${port}/realms/realm2`, `http://127.0.0.1:${port}/realms/realm2/`]) {
       assert.equal(await discoverEndpoint(url, "13"), `http://127.0.0.1:${port}/realms/realm2/trust/13/usernamemixed`);
     }

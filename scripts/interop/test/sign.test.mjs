@@ -6,7 +6,6 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { X509Certificate } from "node:crypto";
 import { mkdtempSync, readFileSync } from "node:fs";
-import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -14,6 +13,7 @@ import { ExclusiveCanonicalization, SignedXml } from "xml-crypto";
 import { buildSignedRequest } from "../../cli/sign.mjs";
 import { run } from "../../cli/token.mjs";
 import { NS, parseXml, select } from "../../cli/xml.mjs";
+import { listen } from "../../test/listen.mjs";
 
 const CREDS = new URL("../../../test/fixtures/dev-credentials/", import.meta.url);
 const KEY = readFileSync(new URL("alice-client.key.pem", CREDS), "utf8");
@@ -95,7 +95,7 @@ test("sign: an EC P-256 key signs with ecdsa-sha256 (r || s): WebCrypto verifies
 test("token --cert/--key posts a signed Issue to /trust/<v>/certificatemixed and prints the token", async () => {
   const seen = [];
   const RSTR = `<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body><t:RequestSecurityTokenResponseCollection xmlns:t="http://docs.oasis-open.org/ws-sx/ws-trust/200512"><t:RequestSecurityTokenResponse><t:RequestedSecurityToken><saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_x"><saml:Issuer>i</saml:Issuer></saml:Assertion></t:RequestedSecurityToken></t:RequestSecurityTokenResponse></t:RequestSecurityTokenResponseCollection></s:Body></s:Envelope>`;
-  const server = createServer((req, res) => {
+  const server = await listen((req, res) => {
     let body = "";
     req.on("data", (c) => (body += c));
     req.on("end", () => {
@@ -104,10 +104,9 @@ test("token --cert/--key posts a signed Issue to /trust/<v>/certificatemixed and
       res.end(RSTR);
     });
   });
-  await new Promise((r) => server.listen(0, "127.0.0.1", r));
   const out = join(mkdtempSync(join(tmpdir(), "sts-sign-")), "token.xml");
   try {
-    const url = `http://127.0.0.1:${server.address().port}`;
+    const url = server.url;
     const code = await run(["--url", url, "--cert", new URL("alice-client.cert.pem", CREDS).pathname, "--key", new URL("alice-client.key.pem", CREDS).pathname,
       "--applies-to", "urn:example:rp", "--trust", "2005", "--soap", "1.1", "--out", out]);
     assert.equal(code, 0);
