@@ -10,8 +10,8 @@
 import { describe, expect, it } from "vitest";
 import { DEV_CONFIG } from "../../src/config/dev.ts";
 import { PARTNER, partnerAssertion } from "../helpers/partner.ts";
-import { NS, TT } from "../helpers/soap.ts";
-import { ORIGIN, call, faultCode, postSoap, soapHeaders } from "../helpers/worker.ts";
+import { TT } from "../helpers/soap.ts";
+import { ORIGIN, call, faultCode, issuedTokenRequest, postSoap } from "../helpers/worker.ts";
 import { GATEWAY, IDP, ecIssuerKey, jwtBst, jwtIn, trustWith, workerWith } from "../hostile/configured.ts";
 import { API, TX, b64url, es256, exchange, type Fetcher } from "../oauth/helpers.ts";
 import { STS_ADMIN, USER_ADMIN } from "../helpers/credentials.ts";
@@ -27,15 +27,7 @@ async function revokeSubject(subject: string, f: Fetcher = call): Promise<void> 
 
 /** An issued-token sign-in (Issue for urn:example:rp) with `assertion` as the requestor's token. */
 function signInWith(assertion: string): Promise<{ status: number; text: string }> {
-  const path = "/trust/13/issuedtokenmixedasymmetricbasic256";
-  const action = `${NS.t13}/RST/Issue`;
-  const now = new Date();
-  const body =
-    `<s:Envelope xmlns:s="${NS.s12}" xmlns:a="${NS.wsa}" xmlns:u="${NS.wsu}"><s:Header><a:Action>${action}</a:Action><a:To>${ORIGIN}${path}</a:To>` +
-    `<o:Security xmlns:o="${NS.wsse}" s:mustUnderstand="1"><u:Timestamp><u:Created>${now.toISOString()}</u:Created><u:Expires>${new Date(now.getTime() + 300_000).toISOString()}</u:Expires></u:Timestamp>${assertion}</o:Security></s:Header>` +
-    `<s:Body><t:RequestSecurityToken xmlns:t="${NS.t13}"><t:TokenType>${TT.saml2}</t:TokenType><t:RequestType>${NS.t13}/Issue</t:RequestType>` +
-    `<wsp:AppliesTo xmlns:wsp="${NS.wsp}"><a:EndpointReference><a:Address>urn:example:rp</a:Address></a:EndpointReference></wsp:AppliesTo></t:RequestSecurityToken></s:Body></s:Envelope>`;
-  return postSoap({ path, headers: soapHeaders("1.2", action), body });
+  return postSoap(issuedTokenRequest(assertion));
 }
 
 describe("a trusted SAML partner's subject revoked here", () => {

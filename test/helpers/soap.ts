@@ -83,9 +83,10 @@ export function envelope(o: RstOptions): { body: string; headers: Record<string,
     `<wsa:To s:mustUnderstand="1">${o.to ?? `http://127.0.0.1/trust/${o.trust ?? "13"}/usernamemixed`}</wsa:To>` +
     `<wsse:Security s:mustUnderstand="1">${ts}${ut}</wsse:Security>${o.extraHeaders ?? ""}</s:Header>` +
     `<s:Body>${o.body ?? rstXml(o)}</s:Body></s:Envelope>`;
-  const headers: Record<string, string> =
-    soap === "1.2"
-      ? { "content-type": `application/soap+xml; charset=utf-8; action="${action}"` }
-      : { "content-type": "text/xml; charset=utf-8", SOAPAction: `"${action}"` };
-  return { body, headers };
+  return { body, headers: soapHeaders(soap, action) };
+}
+
+/** The HTTP headers of a SOAP request naming `action`, in the SOAP version's own way. */
+export function soapHeaders(soap: "1.1" | "1.2", action: string): Record<string, string> {
+  return soap === "1.2" ? { "content-type": `application/soap+xml; charset=utf-8; action="${action}"` } : { "content-type": "text/xml; charset=utf-8", soapaction: `"${action}"` };
 }

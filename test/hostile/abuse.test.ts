@@ -13,7 +13,7 @@ import { app } from "../../src/http/app.ts";
 import type { LimitsConfig } from "../../src/config/types.ts";
 import { StsError } from "../../src/errors.ts";
 import { type StateClient, createStateClient } from "../../src/state/client.ts";
-import { NS, envelope, type RstOptions } from "../helpers/soap.ts";
+import { NS, envelope, type RstOptions, soapHeaders } from "../helpers/soap.ts";
 import { signedEnvelope } from "../helpers/wss-sign.ts";
 import ALICE_CERT from "../fixtures/dev-credentials/alice-client.cert.pem?raw";
 import ALICE_KEY from "../fixtures/dev-credentials/alice-client.key.pem?raw";
@@ -207,7 +207,7 @@ describe(`the hard limits (limit × ${HARD_FACTOR}), with maxFailedAuthPerWindow
     const action = `${NS.t13}/RST/Issue`;
     const rst = `<t:RequestSecurityToken xmlns:t="${NS.t13}"><t:RequestType>${NS.t13}/Issue</t:RequestType><wsp:AppliesTo xmlns:wsp="${NS.wsp}"><a:EndpointReference><a:Address>urn:example:rp</a:Address></a:EndpointReference></wsp:AppliesTo></t:RequestSecurityToken>`;
     const body = await signedEnvelope({ keyPem: ALICE_KEY, certPem: ALICE_CERT, payload: rst, action, to: url });
-    const signedIn = await app.fetch(new Request(url, { method: "POST", headers: { "content-type": `application/soap+xml; charset=utf-8; action="${action}"`, "CF-Connecting-IP": victim }, body }), smallEnv, exec);
+    const signedIn = await app.fetch(new Request(url, { method: "POST", headers: { ...soapHeaders("1.2", action), "CF-Connecting-IP": victim }, body }), smallEnv, exec);
     expect(signedIn.status, await signedIn.clone().text()).toBe(200);
     const client = await app.fetch(
       new Request("https://sts.example.com/oauth2/introspect", {

@@ -21,7 +21,7 @@ import CRITICAL_LEAF from "../fixtures/pki/critical-leaf.pem?raw";
 import PKI_ROOT from "../fixtures/pki/root.pem?raw";
 import { bitString, oid, seq } from "../../src/keys/asn1.ts";
 import { EKU, LEAF_EXTENSIONS, authority, certificate, certificateDer, extendedKeyUsage } from "../helpers/certificates.ts";
-import { NS, TT } from "../helpers/soap.ts";
+import { NS, TT, soapHeaders } from "../helpers/soap.ts";
 import { ORIGIN, call, faultCode } from "../helpers/worker.ts";
 import { signedEnvelope, type SignedEnvelopeOptions } from "../helpers/wss-sign.ts";
 import { MAX_MESSAGE_REFERENCES } from "../../src/soap/message-signature.ts";
@@ -33,7 +33,7 @@ const ACTION = `${NS.t13}/RST/Issue`;
 const RST = (inner = "") =>
   `<t:RequestSecurityToken xmlns:t="${NS.t13}"${inner}><t:TokenType>${TT.saml2}</t:TokenType><t:RequestType>${NS.t13}/Issue</t:RequestType>` +
   `<wsp:AppliesTo xmlns:wsp="${NS.wsp}"><a:EndpointReference><a:Address>urn:example:rp</a:Address></a:EndpointReference></wsp:AppliesTo></t:RequestSecurityToken>`;
-const HEADERS = { "content-type": `application/soap+xml; charset=utf-8; action="${ACTION}"` };
+const HEADERS = soapHeaders("1.2", ACTION);
 
 let nextAddress = 1;
 /** A client address no other test uses, so failure counters of one test never reach another. */

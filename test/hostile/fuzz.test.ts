@@ -11,8 +11,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { DOMParser } from "@xmldom/xmldom";
 import { assertionInput } from "../helpers/assertion-input.ts";
-import { NS, TT, envelope } from "../helpers/soap.ts";
-import { ORIGIN, call } from "../helpers/worker.ts";
+import { NS, TT, envelope, soapHeaders } from "../helpers/soap.ts";
+import { ORIGIN, call, issuedTokenRequest } from "../helpers/worker.ts";
 import { signedEnvelope } from "../helpers/wss-sign.ts";
 import ALICE_CERT from "../fixtures/dev-credentials/alice-client.cert.pem?raw";
 import ALICE_KEY from "../fixtures/dev-credentials/alice-client.key.pem?raw";
@@ -294,9 +294,7 @@ describe("WS-Trust certificatemixed fuzz (120 mutated signed RSTs)", () => {
       // is remembered, and a harmless mutation of an already accepted message is a replay.
       const created = new Date(Date.now() - i * 1000);
       const body = await signedEnvelope({ keyPem: ALICE_KEY, certPem: ALICE_CERT, soap, payload, action, to: ORIGIN + path, created });
-      const headers: Record<string, string> =
-        soap === "1.2" ? { "content-type": `application/soap+xml; charset=utf-8; action="${action}"` } : { "content-type": "text/xml; charset=utf-8", soapaction: `"${action}"` };
-      return { path, headers, body };
+      return { path, headers: soapHeaders(soap, action), body };
     };
     const control = await fresh(0);
     const ok = await call(control.path, { method: "POST", headers: { ...control.headers, "CF-Connecting-IP": "2001:db8:f0::1" }, body: control.body });
@@ -336,21 +334,6 @@ async function partnerFuzzAssertion(id: string, now: Date): Promise<string> {
   );
 }
 
-const ISSUED_TOKEN_PATH = "/trust/13/issuedtokenmixedasymmetricbasic256";
-
-/** A SOAP 1.2 WS-Trust 1.3 Issue for urn:example:rp with `token` in the Security header. */
-function issuedTokenRequest(token: string, now: Date): { headers: Record<string, string>; body: string } {
-  const action = `${NS.t13}/RST/Issue`;
-  return {
-    headers: { "content-type": `application/soap+xml; charset=utf-8; action="${action}"` },
-    body:
-      `<s:Envelope xmlns:s="${NS.s12}" xmlns:a="${NS.wsa}" xmlns:u="${NS.wsu}"><s:Header><a:Action>${action}</a:Action><a:To>${ORIGIN}${ISSUED_TOKEN_PATH}</a:To>` +
-      `<o:Security xmlns:o="${NS.wsse}" s:mustUnderstand="1"><u:Timestamp><u:Created>${now.toISOString()}</u:Created><u:Expires>${new Date(now.getTime() + 600_000).toISOString()}</u:Expires></u:Timestamp>${token}</o:Security></s:Header>` +
-      `<s:Body><t:RequestSecurityToken xmlns:t="${NS.t13}"><t:TokenType>${TT.saml2}</t:TokenType><t:RequestType>${NS.t13}/Issue</t:RequestType>` +
-      `<wsp:AppliesTo xmlns:wsp="${NS.wsp}"><a:EndpointReference><a:Address>urn:example:rp</a:Address></a:EndpointReference></wsp:AppliesTo></t:RequestSecurityToken></s:Body></s:Envelope>`,
-  };
-}
-
 /**
  * The issued-token fuzz's oracle for one reply: a SOAP envelope, never the internal error; a
  * fault carries no token; a token names the partner's subject. True when a token came back.
@@ -374,8 +357,8 @@ describe("WS-Trust issuedtokenmixed fuzz (120 mutated requests carrying a partne
     const r = prng(SEED ^ 0x1557);
     const now = new Date();
     const assertion = await partnerFuzzAssertion("_fuzzpartner0001", now);
-    const path = ISSUED_TOKEN_PATH;
-    const base = issuedTokenRequest(assertion, now);
+    const base = issuedTokenRequest(assertion, { now, validForMs: 600_000 });
+    const { path } = base;
     const control = await call(path, { method: "POST", headers: base.headers, body: base.body });
     expect(control.status, await control.clone().text()).toBe(200);
     await control.text();
@@ -402,8 +385,7 @@ describe("WS-Trust issuedtokenmixed fuzz (100 mutated requests carrying a partne
     const sealed = await encryptElement(assertion, await loadEncryptionCertificate(DEV_DECRYPTION_KEY.certificatePem));
     const token = `<saml:EncryptedAssertion xmlns:saml="${NS.saml2}">${sealed}</saml:EncryptedAssertion>`;
     const bound = [...sealed.matchAll(/<xenc:CipherValue>[^<]*<\/xenc:CipherValue>|<xenc:EncryptionMethod Algorithm="[^"]*"/g)].map((m) => m[0]);
-    const path = ISSUED_TOKEN_PATH;
-    const { headers, body } = issuedTokenRequest(token, now);
+    const { path, headers, body } = issuedTokenRequest(token, { now, validForMs: 600_000 });
     const control = await call(path, { method: "POST", headers, body });
     expect(control.status, await control.clone().text()).toBe(200);
     await control.text();

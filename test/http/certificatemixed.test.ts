@@ -10,8 +10,8 @@ import { decryptElement } from "../../src/xmlenc/decrypt.ts";
 import { rootOf, secureRp } from "../xmlenc/helpers.ts";
 import ALICE_CERT from "../fixtures/dev-credentials/alice-client.cert.pem?raw";
 import ALICE_KEY from "../fixtures/dev-credentials/alice-client.key.pem?raw";
-import { NS, TT } from "../helpers/soap.ts";
-import { ORIGIN, byTag, faultCode, postSoap, soapHeaders } from "../helpers/worker.ts";
+import { NS, TT, soapHeaders } from "../helpers/soap.ts";
+import { ORIGIN, byTag, faultCode, postSoap } from "../helpers/worker.ts";
 import { signedEnvelope, type SignedEnvelopeOptions } from "../helpers/wss-sign.ts";
 
 type Version = "13" | "2005";
@@ -80,7 +80,7 @@ describe("certificatemixed (black box)", () => {
     const publicKey = `<t:KeyType>${NS.t13}/PublicKey</t:KeyType>`;
     const path = "/trust/13/certificatemixed";
     const action = `${NS.t13}/RST/Issue`;
-    const headers = { "content-type": `application/soap+xml; charset=utf-8; action="${action}"` };
+    const headers = soapHeaders("1.2", action);
     const body = await signedEnvelope({ keyPem: ALICE_KEY, certPem: ALICE_CERT, payload: rst("13", "urn:example:secure-rp", TT.saml2, publicKey), action, to: ORIGIN + path });
     const r = await send({ path, headers, body });
     expect(r.status, r.text).toBe(200);

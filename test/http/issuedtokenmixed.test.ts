@@ -7,8 +7,8 @@ import { generatedPair } from "../helpers/keys.ts";
 import { describe, expect, it } from "vitest";
 import { DOMParser, XMLSerializer } from "@xmldom/xmldom";
 import { PARTNER, SAML2, encrypted, inclusivelySigned, partnerAssertion, restated } from "../helpers/partner.ts";
-import { NS, TT } from "../helpers/soap.ts";
-import { ORIGIN, byTag, faultCode, postSoap, soapHeaders, trust } from "../helpers/worker.ts";
+import { NS, TT, soapHeaders } from "../helpers/soap.ts";
+import { ORIGIN, byTag, faultCode, issuedTokenRequest, postSoap, trust } from "../helpers/worker.ts";
 import { DEV_CONFIG } from "../../src/config/dev.ts";
 import { DEV_DECRYPTION_KEY } from "../../src/config/dev-keys.ts";
 import { loadDecryptionKey, loadEncryptionCertificate } from "../../src/keys/encryption-keys.ts";
@@ -28,20 +28,7 @@ import { assertionIn, trustWith, workerWith } from "../hostile/configured.ts";
 import { ourRsaKey, resign } from "../hostile/helpers.ts";
 import { rememberedByEarlierRelease } from "../state/helpers.ts";
 
-function request(t: "13" | "2005", soap: "1.1" | "1.2", assertion: string, variant = "asymmetric") {
-  const path = `/trust/${t}/issuedtokenmixed${variant}basic256`;
-  const tns = t === "13" ? NS.t13 : NS.t05;
-  const action = `${tns}/RST/Issue`;
-  const now = new Date();
-  const soapNs = soap === "1.2" ? NS.s12 : NS.s11;
-  const body =
-    `<s:Envelope xmlns:s="${soapNs}" xmlns:a="${NS.wsa}" xmlns:u="${NS.wsu}"><s:Header><a:Action>${action}</a:Action><a:To>${ORIGIN}${path}</a:To>` +
-    `<o:Security xmlns:o="${NS.wsse}" s:mustUnderstand="1"><u:Timestamp><u:Created>${now.toISOString()}</u:Created><u:Expires>${new Date(now.getTime() + 300_000).toISOString()}</u:Expires></u:Timestamp>${assertion}</o:Security></s:Header>` +
-    `<s:Body><t:RequestSecurityToken xmlns:t="${tns}"><t:TokenType>${TT.saml2}</t:TokenType><t:RequestType>${tns}/Issue</t:RequestType>` +
-    `<wsp:AppliesTo xmlns:wsp="${NS.wsp}"><a:EndpointReference><a:Address>urn:example:rp</a:Address></a:EndpointReference></wsp:AppliesTo></t:RequestSecurityToken></s:Body></s:Envelope>`;
-  const headers = soapHeaders(soap, action);
-  return { path, headers, body };
-}
+const request = (trust: "13" | "2005", soap: "1.1" | "1.2", assertion: string, variant?: string) => issuedTokenRequest(assertion, { trust, soap, variant });
 
 const send = postSoap;
 
@@ -149,7 +136,7 @@ describe("issuedtokenmixed (black box)", () => {
     const path = "/trust/13/issuedtokenmixedsymmetricbasic256";
     const action = `${NS.t13}/RST/Issue`;
     const payload = `<t:RequestSecurityToken xmlns:t="${NS.t13}"><t:TokenType>${TT.saml2}</t:TokenType><t:RequestType>${NS.t13}/Issue</t:RequestType><wsp:AppliesTo xmlns:wsp="${NS.wsp}"><a:EndpointReference><a:Address>urn:example:rp</a:Address></a:EndpointReference></wsp:AppliesTo></t:RequestSecurityToken>`;
-    const headers = { "content-type": `application/soap+xml; charset=utf-8; action="${action}"` };
+    const headers = soapHeaders("1.2", action);
     const str = (assertion: string) => `<wsse:SecurityTokenReference><wsse:KeyIdentifier ValueType="${SAMLID}">${/ID="([^"]+)"/.exec(assertion)![1]}</wsse:KeyIdentifier></wsse:SecurityTokenReference>`;
 
     /** A partner assertion sealing `proofKey` for the STS's decryption certificate. */

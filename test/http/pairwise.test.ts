@@ -4,8 +4,8 @@
  * from the user's name, on every path that mints for them, and the tokens keep their lifecycle.
  */
 import { describe, expect, it } from "vitest";
-import { NS, TT } from "../helpers/soap.ts";
-import { ORIGIN, call, faultCode, postSoap, soapHeaders, trust } from "../helpers/worker.ts";
+import { NS, TT, soapHeaders } from "../helpers/soap.ts";
+import { ORIGIN, call, faultCode, postSoap, trust } from "../helpers/worker.ts";
 import { signedEnvelope } from "../helpers/wss-sign.ts";
 import ALICE_CERT from "../fixtures/dev-credentials/alice-client.cert.pem?raw";
 import ALICE_KEY from "../fixtures/dev-credentials/alice-client.key.pem?raw";

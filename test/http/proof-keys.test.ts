@@ -8,8 +8,8 @@
 import { describe, expect, it } from "vitest";
 import { compactDecrypt } from "jose";
 import type { Element } from "@xmldom/xmldom";
-import { NS, TT } from "../helpers/soap.ts";
-import { byTag, faultCode, trust } from "../helpers/worker.ts";
+import { NS, TT, soapHeaders } from "../helpers/soap.ts";
+import { ORIGIN, byTag, faultCode, postSoap, trust } from "../helpers/worker.ts";
 import { KeyRing } from "../../src/keys/keyring.ts";
 import { DEV_KEY_MATERIALS } from "../../src/config/dev-keys.ts";
 import { verifyEnveloped } from "../../src/xmldsig/verify.ts";
@@ -17,7 +17,6 @@ import { decryptElement, decryptKey } from "../../src/xmlenc/decrypt.ts";
 import { unb64url } from "../oauth/helpers.ts";
 import { SECURE_RP_KEY, XENC, rootOf, secureRp, text } from "../xmlenc/helpers.ts";
 import { b64u2b64, ecKeyInfo, rsaKeyInfo, unb64url_bytes } from "../helpers/key-info.ts";
-import { ORIGIN, postSoap, soapHeaders } from "../helpers/worker.ts";
 import { signedEnvelope } from "../helpers/wss-sign.ts";
 import ALICE_CERT from "../fixtures/dev-credentials/alice-client.cert.pem?raw";
 import ALICE_KEY from "../fixtures/dev-credentials/alice-client.key.pem?raw";

@@ -9,7 +9,7 @@ import { exports } from "cloudflare:workers";
 import { DOMParser } from "@xmldom/xmldom";
 import { DEV_CONFIG, DEV_SECRETS } from "../../src/config/dev.ts";
 import { app } from "../../src/http/app.ts";
-import { NS, TT, type RstOptions, envelope } from "../helpers/soap.ts";
+import { NS, TT, type RstOptions, envelope, soapHeaders } from "../helpers/soap.ts";
 import { faultCode } from "../helpers/worker.ts";
 import { exchangeWithDpop, proof, proofKey } from "../oauth/dpop-helpers.ts";
 import { TX, b64url, jwtParts, verifyWithJwks } from "../oauth/helpers.ts";
@@ -128,7 +128,7 @@ describe("realm documents", () => {
       const get = envelope({ body: "", to: base + "/trust/mex" });
       const action = "http://schemas.xmlsoap.org/ws/2004/09/transfer/Get";
       const body = get.body.replace(/<wsa:Action[^>]*>[^<]*<\/wsa:Action>/, `<wsa:Action s:mustUnderstand="1">${action}</wsa:Action>`).replace(/<wsse:Security[\s\S]*<\/wsse:Security>/, "");
-      const res = await at(base, "/trust/mex", { method: "POST", headers: { "content-type": `application/soap+xml; charset=utf-8; action="${action}"` }, body });
+      const res = await at(base, "/trust/mex", { method: "POST", headers: soapHeaders("1.2", action), body });
       const text = await res.text();
       expect(res.status, text).toBe(200);
       expect(text).toContain(`${base}/trust/13/usernamemixed`);
