@@ -20,7 +20,7 @@ import type { StateClient } from "../../src/state/client.ts";
 import type { TokenStatus } from "../../src/state/types.ts";
 import { TT, envelope, type RstOptions } from "../helpers/soap.ts";
 import { ORIGIN, faultCode } from "../helpers/worker.ts";
-import { GATEWAY, assertionIn, jwtBst, jwtIn, trustWith, workerWith } from "../hostile/configured.ts";
+import { GATEWAY, assertionIn, jwtBst, jwtIn, jwtVia, workerWith } from "../hostile/configured.ts";
 import { STATUS_INVALID, STATUS_VALID, validateStatus } from "../hostile/helpers.ts";
 import { API, RP, TX, unb64url, type Fetcher } from "../oauth/helpers.ts";
 import { DEMO, STS_ADMIN, USER_ADMIN as USERS } from "../helpers/credentials.ts";
@@ -83,14 +83,12 @@ function pausedAfterActorRead(name: string, leasing = false): { fetch: Fetcher; 
 async function newActor(): Promise<{ name: string; jwt: string }> {
   const name = `actor-${crypto.randomUUID().slice(0, 8)}`;
   expect((await f("/admin/users", json(USERS, { username: name, password: "actor-password-1" }))).status).toBe(201);
-  const jwt = jwtIn((await trustWith(f, { user: name, password: "actor-password-1", appliesTo: API, tokenType: TT.jwt })).text)!;
+  const jwt = await jwtVia(f, name, "actor-password-1");
   expect(jwt).toBeDefined();
   return { name, jwt };
 }
 
-async function aliceJwt(): Promise<string> {
-  return jwtIn((await trustWith(f, { user: "alice", password: "wonderland", appliesTo: API, tokenType: TT.jwt })).text)!;
-}
+const aliceJwt = () => jwtVia(f, "alice", "wonderland");
 
 /** A token exchange of `subject` with `actorJwt` acting, through `fetch`: its status and answer. */
 async function exchangeWithActor(fetch: Fetcher, subject: string, actorJwt: string, audience: string, requested?: string): Promise<{ status: number; json: Record<string, unknown> }> {
@@ -145,7 +143,7 @@ describe("an actor revoked while a token naming it is being made", () => {
     const token = await raced(actor.name, async (fetch) => (await exchangeWithActor(fetch, subject, actor.jwt, API)).json.access_token as string | undefined);
     expect((await validateStatus(jwtBst(token))).code).toBe(STATUS_INVALID);
     // A token made after the revocation from a fresh sign-in of the actor is good.
-    const signedInAgain = jwtIn((await trustWith(f, { user: actor.name, password: "actor-password-1", appliesTo: API, tokenType: TT.jwt })).text)!;
+    const signedInAgain = await jwtVia(f, actor.name, "actor-password-1");
     expect((await validateStatus(jwtBst(await delegated(signedInAgain)))).code).toBe(STATUS_VALID);
   });
 

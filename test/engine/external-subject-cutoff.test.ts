@@ -12,7 +12,7 @@ import { DEV_CONFIG } from "../../src/config/dev.ts";
 import { PARTNER, partnerAssertion } from "../helpers/partner.ts";
 import { TT } from "../helpers/soap.ts";
 import { ORIGIN, call, faultCode, issuedTokenRequest, postSoap } from "../helpers/worker.ts";
-import { GATEWAY, IDP, ecIssuerKey, jwtBst, jwtIn, trustWith, workerWith } from "../hostile/configured.ts";
+import { GATEWAY, IDP, ecIssuerKey, jwtBst, jwtVia, trustWith, workerWith } from "../hostile/configured.ts";
 import { API, TX, b64url, es256, exchange, type Fetcher } from "../oauth/helpers.ts";
 import { STS_ADMIN, USER_ADMIN } from "../helpers/credentials.ts";
 
@@ -76,7 +76,7 @@ describe("a trusted JWT issuer's subject revoked here", () => {
     const { f, idpToken } = await setup(false);
     const who = `erin-${crypto.randomUUID().slice(0, 8)}`;
     const earlier = await idpToken(who);
-    const bob = jwtIn((await trustWith(f, { user: "bob", password: "builder", appliesTo: API, tokenType: TT.jwt })).text)!;
+    const bob = await jwtVia(f, "bob", "builder");
     const asSubject = (t: string) => exchange({ subject_token: t, subject_token_type: TX.jwt, audience: API }, undefined, f);
     const asActor = (t: string) => exchange({ subject_token: bob, subject_token_type: TX.jwt, actor_token: t, actor_token_type: TX.jwt, audience: API }, undefined, f);
     const onBehalfOf = (t: string) => trustWith(f, { ...GATEWAY, appliesTo: API, tokenType: TT.jwt, extra: `<wst:OnBehalfOf>${jwtBst(t)}</wst:OnBehalfOf>` });

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { MAX_ACTOR_CHAIN } from "../../src/token/actor.ts";
 import { TT } from "../helpers/soap.ts";
 import { API, TX, exchange, jwtParts, type Fetcher } from "../oauth/helpers.ts";
-import { GATEWAY, delegationWorker, jwtBst, jwtIn, trustWith } from "./configured.ts";
+import { GATEWAY, delegationWorker, jwtBst, jwtIn, jwtVia, trustWith } from "./configured.ts";
 import { DEMO } from "../helpers/credentials.ts";
 
 /** The limit, as the documentation states it. */
@@ -33,9 +33,6 @@ function chain(n: number): Record<string, unknown> | undefined {
   return a;
 }
 
-async function wsJwt(user: string, password: string): Promise<string> {
-  return jwtIn((await trustWith(f, { user, password, appliesTo: API, tokenType: TT.jwt })).text)!;
-}
 
 describe("delegation chain depth", () => {
   it("the limit is the documented one", () => {
@@ -43,8 +40,8 @@ describe("delegation chain depth", () => {
   });
 
   it("our own chain grows by one actor per exchange up to the limit; one more is invalid_request, and a WS-Trust ActAs on top a fault", async () => {
-    const bob = await wsJwt("bob", "builder");
-    let t = await wsJwt("alice", "wonderland");
+    const bob = await jwtVia(f, "bob", "builder");
+    let t = await jwtVia(f, "alice", "wonderland");
     for (let i = 1; i <= LIMIT; i++) {
       const r = await exchange({ subject_token: t, subject_token_type: TX.jwt, actor_token: bob, actor_token_type: TX.jwt, audience: API }, DEMO, f);
       expect(r.status, `hop ${i}: ${JSON.stringify(r.json)}`).toBe(200);

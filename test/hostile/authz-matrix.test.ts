@@ -18,7 +18,7 @@ import { NS, TT, rstXml, type RstOptions } from "../helpers/soap.ts";
 import { faultCode } from "../helpers/worker.ts";
 import { API, RP, b64url, type Fetcher } from "../oauth/helpers.ts";
 import { exchangeWithDpop, proof, proofKey } from "../oauth/dpop-helpers.ts";
-import { assertionIn, jwtBst, jwtIn, trustWith, workerWith } from "./configured.ts";
+import { assertionIn, jwtBst, jwtIn, jwtVia, trustWith, workerWith } from "./configured.ts";
 import { basic, DEMO } from "../helpers/credentials.ts";
 
 const WST14 = "http://docs.oasis-open.org/ws-sx/ws-trust/200802";
@@ -81,7 +81,7 @@ const KINDS: Kind[] = [
     party: API,
     client: "demo-client",
     make: async () => {
-      const subject = jwtIn((await trustWith(f, { user: "alice", password: "wonderland", appliesTo: API, tokenType: TT.jwt })).text)!;
+      const subject = await jwtVia(f, "alice", "wonderland");
       const r = await exchangeWithDpop({ subject_token: subject }, await proof(await proofKey()), f);
       expect(r.status, JSON.stringify(r.json)).toBe(200);
       return jwtBst(r.json.access_token as string);

@@ -9,7 +9,7 @@ import { DEV_SECRETS } from "../../src/config/dev.ts";
 import { KeyRing } from "../../src/keys/keyring.ts";
 import { derToPem } from "../../src/keys/pem.ts";
 import { buildSelfSignedCertificate } from "../../src/keys/x509.ts";
-import { type RstOptions, envelope } from "../helpers/soap.ts";
+import { type RstOptions, TT, envelope } from "../helpers/soap.ts";
 import { ORIGIN, faultCode } from "../helpers/worker.ts";
 import { API, RP, es256, type Fetcher } from "../oauth/helpers.ts";
 import { DEV_CONFIG } from "../../src/config/dev.ts";
@@ -42,6 +42,16 @@ export function assertionIn(text: string): string | undefined {
 export function jwtIn(text: string): string | undefined {
   const m = /<wsse:BinarySecurityToken[^>]*>([^<]+)<\/wsse:BinarySecurityToken>/.exec(text);
   return m ? atob(m[1]!) : undefined;
+}
+
+/** The JWT for `appliesTo` that `user` signs in for at the usernamemixed endpoint of the worker behind `f`. */
+export async function jwtVia(f: Fetcher, user: string, password: string, appliesTo = API): Promise<string> {
+  return jwtIn((await trustWith(f, { user, password, appliesTo, tokenType: TT.jwt })).text)!;
+}
+
+/** The SAML 2.0 assertion for `appliesTo` that `user` signs in for at the usernamemixed endpoint of the worker behind `f`. */
+export async function samlVia(f: Fetcher, user: string, password: string, appliesTo = RP): Promise<string> {
+  return assertionIn((await trustWith(f, { user, password, appliesTo })).text)!;
 }
 
 /** A JWT as the content of a WS-Trust OnBehalfOf / ActAs / ValidateTarget element. */

@@ -15,7 +15,7 @@ import { assertionInput } from "../helpers/assertion-input.ts";
 import { ORIGIN } from "../helpers/worker.ts";
 import { API, RP, TX, b64url, es256, exchange, jwtParts, post, unb64url, type Fetcher } from "../oauth/helpers.ts";
 import { STATUS_INVALID, STATUS_VALID, VALIDATOR, statusCode } from "./helpers.ts";
-import { assertionIn, ecIssuerKey, jwtBst, samlIssuerKey, trustWith, workerWith } from "./configured.ts";
+import { assertionIn, ecIssuerKey, jwtBst, samlIssuerKey, samlVia, trustWith, workerWith } from "./configured.ts";
 import { DEMO, STS_ADMIN } from "../helpers/credentials.ts";
 
 const IDP = "https://idp.example.org";
@@ -105,7 +105,7 @@ describe("a trusted issuer's subjects live in its namespace", () => {
   });
 
   it("revoking our alice's tokens leaves the issuer's alice's tokens alone", async () => {
-    const ours = assertionIn((await trustWith(f, { user: "alice", password: "wonderland", appliesTo: RP })).text)!;
+    const ours = await samlVia(f, "alice", "wonderland");
     const theirs = await exchangeJwt(await idpToken({}), TX.jwt);
     const res = await f("/admin/revoke-subject", {
       method: "POST",

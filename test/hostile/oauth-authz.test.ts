@@ -10,7 +10,7 @@ import { DEV_CONFIG } from "../../src/config/dev.ts";
 import { TT } from "../helpers/soap.ts";
 import { API, RP, TX, b64url, exchange, jwtParts, post, type Fetcher } from "../oauth/helpers.ts";
 import { STATUS_INVALID, STATUS_VALID, VALIDATOR, statusCode } from "./helpers.ts";
-import { assertionIn, jwtBst, jwtIn, trustWith, workerWith } from "./configured.ts";
+import { assertionIn, jwtBst, jwtIn, samlVia, trustWith, workerWith } from "./configured.ts";
 import { basic, DEMO } from "../helpers/credentials.ts";
 
 const OTHER = basic("other-client", "demo-secret");
@@ -140,7 +140,7 @@ describe("a client named as the resource server of a relying party", () => {
 
   it("introspects every token for that relying party, nothing for another, and revokes none", async () => {
     const g = workerWith(rsConfig);
-    const saml = assertionIn((await trustWith(g, { user: "alice", password: "wonderland", appliesTo: RP })).text)!;
+    const saml = await samlVia(g, "alice", "wonderland");
     const forApi = await exchange({ subject_token: b64url(saml), subject_token_type: TX.saml2, audience: API }, DEMO, g);
     const forRp = await exchange({ subject_token: b64url(saml), subject_token_type: TX.saml2, audience: RP, requested_token_type: TX.jwt }, DEMO, g);
     const apiJwt = forApi.json.access_token as string;

@@ -12,7 +12,7 @@ import { ORIGIN } from "../helpers/worker.ts";
 import { TT } from "../helpers/soap.ts";
 import { API, RP, TX, b64url, es256, exchange, jwtParts, type Fetcher } from "../oauth/helpers.ts";
 import { PARTNER, partnerAssertion } from "../helpers/partner.ts";
-import { assertionIn, ecIssuerKey, jwtBst, jwtIn, trustWith, workerWith } from "./configured.ts";
+import { ecIssuerKey, jwtBst, jwtIn, samlVia, trustWith, workerWith } from "./configured.ts";
 import { DEMO } from "../helpers/credentials.ts";
 
 const IDP = "https://idp.example.org";
@@ -48,9 +48,7 @@ beforeAll(async () => {
 });
 
 /** alice's SAML assertion from WS-Trust: carries no scope. */
-async function aliceSaml(): Promise<string> {
-  return assertionIn((await trustWith(f, { user: "alice", password: "wonderland", appliesTo: RP })).text)!;
-}
+const aliceSaml = () => samlVia(f, "alice", "wonderland");
 
 /** An access token for alice at the API, scoped `read` by the client that asked for it. */
 async function readOnlyToken(): Promise<string> {

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { DOMParser } from "@xmldom/xmldom";
 import type { Element } from "@xmldom/xmldom";
 import { NS, TT } from "../helpers/soap.ts";
-import { GATEWAY, IDP, assertionIn, delegationWorker, jwtBst, jwtIn, trustWith } from "../hostile/configured.ts";
+import { GATEWAY, IDP, assertionIn, delegationWorker, jwtBst, jwtIn, jwtVia, trustWith } from "../hostile/configured.ts";
 import { VALIDATOR } from "../hostile/helpers.ts";
 import { API, RP, TX, b64url, exchange, jwtParts, post, unb64url, type Fetcher } from "./helpers.ts";
 import { DEMO, STS_ADMIN, USER_ADMIN } from "../helpers/credentials.ts";
@@ -25,9 +25,6 @@ beforeAll(async () => {
   ({ f, idpToken } = await delegationWorker());
 });
 
-async function wsJwt(user: string, password: string): Promise<string> {
-  return jwtIn((await trustWith(f, { user, password, appliesTo: API, tokenType: TT.jwt })).text)!;
-}
 
 /** The values of a SAML token's attribute (by default the actor attribute), in document order. */
 function actorValues(xml: string, saml: "saml2" | "saml1", name = ACTOR): string[] {
@@ -41,8 +38,8 @@ function actorValues(xml: string, saml: "saml2" | "saml1", name = ACTOR): string
 
 describe("a delegation chain survives SAML", () => {
   it("a chain of eight goes into SAML 2.0 and SAML 1.1 whole, outermost actor first, and comes back whole; a ninth actor is still refused", async () => {
-    const actors = [await wsJwt("bob", "builder"), await idpToken(), await wsJwt("alice", "wonderland")];
-    let t = await wsJwt("alice", "wonderland");
+    const actors = [await jwtVia(f, "bob", "builder"), await idpToken(), await jwtVia(f, "alice", "wonderland")];
+    let t = await jwtVia(f, "alice", "wonderland");
     for (let i = 0; i < 8; i++) {
       const r = await exchange({ subject_token: t, subject_token_type: TX.jwt, audience: API, actor_token: actors[i % 3]!, actor_token_type: TX.jwt }, DEMO, f);
       expect(r.status, JSON.stringify(r.json)).toBe(200);
@@ -74,7 +71,7 @@ describe("a delegation chain survives SAML", () => {
   });
 
   it("WS-Trust ActAs writes the earlier chain after the requestor; OnBehalfOf keeps it as it is (SAML 2.0 and 1.1)", async () => {
-    const delegated = (await exchange({ subject_token: await wsJwt("alice", "wonderland"), subject_token_type: TX.jwt, audience: API, actor_token: await idpToken(), actor_token_type: TX.jwt }, DEMO, f)).json.access_token as string;
+    const delegated = (await exchange({ subject_token: await jwtVia(f, "alice", "wonderland"), subject_token_type: TX.jwt, audience: API, actor_token: await idpToken(), actor_token_type: TX.jwt }, DEMO, f)).json.access_token as string;
     expect(jwtParts(delegated).payload.act).toEqual({ sub: "carol", iss: IDP });
     for (const [kind, tokenType] of [["saml2", TT.saml2], ["saml1", TT.saml1]] as const) {
       const actAs = await trustWith(f, { ...GATEWAY, appliesTo: RP, tokenType, extra: `<wst14:ActAs xmlns:wst14="${WST14}">${jwtBst(delegated)}</wst14:ActAs>` });
@@ -100,7 +97,7 @@ describe("a may_act is carried into every token made from its token without a ne
     // erin's issuer lets only its dave act for her; bob (ours) and its mallory are refused.
     const erin = await idpToken({ sub: "erin", may_act: { sub: "dave" } });
     const dave = await idpToken({ sub: "dave" });
-    const bob = await wsJwt("bob", "builder");
+    const bob = await jwtVia(f, "bob", "builder");
     const mallory = await idpToken({ sub: "mallory" });
     expect((await withActor(erin, TX.jwt, bob)).json.error).toBe("invalid_grant");
 
@@ -137,7 +134,7 @@ describe("a may_act is carried into every token made from its token without a ne
 
   it("an issuer whose subjects are ours: alice's may_act naming carol keeps bob out after a plain exchange, and grants bob nothing over WS-Trust", async () => {
     const local = await delegationWorker({ localSubjects: true });
-    const bob = jwtIn((await trustWith(local.f, { user: "bob", password: "builder", appliesTo: API, tokenType: TT.jwt })).text)!;
+    const bob = await jwtVia(local.f, "bob", "builder");
     const alice = await local.idpToken({ sub: "alice", may_act: { sub: "carol" } });
     const plain = await exchange({ subject_token: alice, subject_token_type: TX.jwt, audience: API }, DEMO, local.f);
     expect(jwtParts(plain.json.access_token as string).payload).toMatchObject({ sub: "alice", may_act: { sub: "carol" } });
@@ -154,7 +151,7 @@ describe("a may_act is carried into every token made from its token without a ne
 
   it("WS-Trust OnBehalfOf, Validate-transformation and Renew keep it; ActAs adds an actor and does not", async () => {
     const erin = await idpToken({ sub: "erin", may_act: { sub: "dave" } });
-    const bob = await wsJwt("bob", "builder");
+    const bob = await jwtVia(f, "bob", "builder");
     const obo = await trustWith(f, { ...GATEWAY, appliesTo: RP, tokenType: TT.saml2, extra: `<wst:OnBehalfOf>${jwtBst(erin)}</wst:OnBehalfOf>` });
     expect(obo.fault).toBeUndefined();
     const oboSaml = assertionIn(obo.text)!;
@@ -197,7 +194,7 @@ describe("a may_act is carried into every token made from its token without a ne
     expect(unb64url(s.json.access_token as string)).not.toContain(MAY_ACT);
     const back = await exchange({ subject_token: s.json.access_token as string, subject_token_type: TX.saml2, audience: API }, DEMO, f);
     expect(jwtParts(back.json.access_token as string).payload.may_act).toBeUndefined();
-    expect((await withActor(back.json.access_token as string, TX.jwt, await wsJwt("bob", "builder"))).status).toBe(200);
+    expect((await withActor(back.json.access_token as string, TX.jwt, await jwtVia(f, "bob", "builder"))).status).toBe(200);
   });
 });
 
@@ -214,8 +211,8 @@ describe("a delegated token is its actor's too", () => {
     const eve = `eve-${crypto.randomUUID().slice(0, 8)}`;
     const made = await f("/admin/users", { method: "POST", headers: ADMIN, body: JSON.stringify({ username: eve, password: "correct-horse-1" }) });
     expect(made.status).toBe(201);
-    const alice = await wsJwt("alice", "wonderland");
-    const actor = await wsJwt(eve, "correct-horse-1");
+    const alice = await jwtVia(f, "alice", "wonderland");
+    const actor = await jwtVia(f, eve, "correct-horse-1");
     const jwt = (await exchange({ subject_token: alice, subject_token_type: TX.jwt, actor_token: actor, actor_token_type: TX.jwt, audience: API }, DEMO, f)).json.access_token as string;
     expect(jwtParts(jwt).payload.act).toEqual({ sub: eve });
     const samlX = await exchange({ subject_token: alice, subject_token_type: TX.jwt, actor_token: actor, actor_token_type: TX.jwt, audience: RP, requested_token_type: TX.saml2 }, DEMO, f);
@@ -254,8 +251,8 @@ describe("a delegated token whose actor is disabled", () => {
   it("yields no new token by any route, though it stays valid until revoked; with the actor enabled again it does", async () => {
     const eve = `eve-${crypto.randomUUID().slice(0, 8)}`;
     expect((await f("/admin/users", { method: "POST", headers: ADMIN, body: JSON.stringify({ username: eve, password: "correct-horse-1" }) })).status).toBe(201);
-    const alice = await wsJwt("alice", "wonderland");
-    const actor = await wsJwt(eve, "correct-horse-1");
+    const alice = await jwtVia(f, "alice", "wonderland");
+    const actor = await jwtVia(f, eve, "correct-horse-1");
     const jwt = (await exchange({ subject_token: alice, subject_token_type: TX.jwt, actor_token: actor, actor_token_type: TX.jwt, audience: API }, DEMO, f)).json.access_token as string;
     const setEnabled = async (enabled: boolean) =>
       expect((await f(`/admin/users/${eve}`, { method: "PATCH", headers: ADMIN, body: JSON.stringify(enabled ? { enabled: true } : { enabled: false }) })).status).toBe(200);
