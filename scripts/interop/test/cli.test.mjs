@@ -152,11 +152,13 @@ test("rstr: non-XML and token-less responses are client errors, not tokens", () 
   assert.equal(parseIssueResponse(RSTRC.replace(/<trust:RequestedSecurityToken>[\s\S]*<\/trust:RequestedSecurityToken>/, "")).code, "client:no-token");
 });
 
-/** A stub STS: the mex document at GET /trust/mex, `answer` to every POST. */
-async function stubSts(answer) {
+/** A stub STS: the mex document at GET /trust/mex, `answer` to every POST; each request is pushed onto `seen`. */
+async function stubSts(answer, seen = []) {
   const stub = await listen((req, res) => {
-    req.resume();
+    let body = "";
+    req.on("data", (c) => (body += c));
     req.on("end", () => {
+      seen.push({ method: req.method, url: req.url, headers: req.headers, body });
       if (req.method === "GET" && req.url === "/trust/mex") {
         res.writeHead(200, { "content-type": "text/xml" });
         res.end(MEX.replaceAll("http://127.0.0.1:8788", stub.url));
@@ -197,20 +199,7 @@ test("manageToken: a Validate answered with a new token and its wst:Status gives
 
 test("requestToken: discovers via /trust/mex and posts with the right headers (stub server)", async () => {
   const seen = [];
-  const server = await listen((req, res) => {
-    let body = "";
-    req.on("data", (c) => (body += c));
-    req.on("end", () => {
-      seen.push({ method: req.method, url: req.url, headers: req.headers, body });
-      if (req.method === "GET" && req.url === "/trust/mex") {
-        res.writeHead(200, { "content-type": "text/xml" });
-        res.end(MEX.replaceAll("http://127.0.0.1:8788", server.url));
-      } else {
-        res.writeHead(200, { "content-type": "application/soap+xml; charset=utf-8" });
-        res.end(RSTRC);
-      }
-    });
-  });
+  const server = await stubSts(RSTRC, seen);
   try {
     const port = server.port;
     const r = await requestToken({ url: `http://127.0.0.1:${port}`, user: "alice", password: "wonderland", appliesTo: "urn:example:rp", soap: "1.1", trust: "2005" });
