@@ -80,7 +80,7 @@ export function issueInstant(ctx: StsContext, actor: Actor | undefined): Date {
  * acts in too, each link asked of its own state object, in parallel. A link named by a pairwise
  * pseudonym is asked by the real subject the token seals for it (docs/security.md §18), as the
  * token's own pseudonymous subject is. A trusted issuer's token is asked the same of its chain
- * (presented-party.ts), under the issuer's token ID. Undefined when none is revoked or the token
+ * (partner-jwt.ts), under the issuer's token ID. Undefined when none is revoked or the token
  * names no actor.
  */
 export async function actorRevocation(

@@ -4,7 +4,9 @@ import { authorize } from "./authorize.ts";
 import { invalidToken } from "../errors.ts";
 import { type DerivationLimits, NO_DERIVATION_LIMITS } from "./lifetime.ts";
 import { requireSameSector } from "./pairwise.ts";
-import { type PresentedParty, presentedParty, requireKeyProof } from "./presented-party.ts";
+import { requireKeyProof } from "./key-proof.ts";
+import type { PresentedParty } from "./party.ts";
+import { presentedParty } from "./presented-party.ts";
 import { type Actor, type Identity, type MayAct, type PresentedCredentials, type Requestor, type StsContext, requestorName } from "./types.ts";
 import type { PresentedToken } from "./verify-own.ts";
 

@@ -11,7 +11,7 @@ import { mintToken } from "./mint.ts";
 import { type RenewingMarks, isNotRenewable, isRenewableAfterExpiry } from "../token/renewability.ts";
 import { findRelyingParty, lookupRelyingParty, partyOf } from "./relying-party.ts";
 import { sectorRefusal } from "./pairwise.ts";
-import { ownMayAct } from "./presented-party.ts";
+import { ownMayAct } from "./may-act.ts";
 import { refuseOtherClaims } from "./claims.ts";
 import { protocolClaims } from "./protocol-claims.ts";
 import type { Confirmation, IssuedToken, RequestedClaim, Requestor, StsContext } from "./types.ts";

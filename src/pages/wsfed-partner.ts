@@ -136,7 +136,7 @@ export async function partnerIdentity(
   if (!confirmsBearerOnly(facts)) throw invalidToken(`The ${what} must confirm its subject as bearer: a browser holds no key.`);
   const until = facts.expires?.getTime() ?? ctx.now().getTime() + PARTNER_STATE_MS;
   // Remembered for as long as it is accepted: to its expiry plus the skew it was judged with,
-  // the partner's own (src/engine/presented-party.ts), which may be wider than the STS's.
+  // the partner's own (src/engine/partner-saml.ts), which may be wider than the STS's.
   if (!(await state.rememberNonce(replayKey("wsfed-partner-token", partner.issuer, facts.id), until + partner.clockSkewSeconds * 1000))) {
     throw invalidToken(`This ${what} has been used before.`);
   }

@@ -7,7 +7,8 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { DEV_KEY_MATERIALS } from "../../src/config/dev-keys.ts";
 import type { ResolvedConfig, TrustedIssuer } from "../../src/config/types.ts";
-import { partyFromSaml, requireKeyProof } from "../../src/engine/presented-party.ts";
+import { requireKeyProof } from "../../src/engine/key-proof.ts";
+import { partyFromSaml } from "../../src/engine/presented-party.ts";
 import type { StsContext } from "../../src/engine/types.ts";
 import { StsError } from "../../src/errors.ts";
 import { KeyRing, jwkThumbprint } from "../../src/keys/keyring.ts";
