@@ -15,13 +15,14 @@ import { statesBlankClaimName } from "../token/claims.ts";
 import { jwtTimes, pastInstant } from "../token/time.ts";
 import { refuseDisabledActors } from "./authenticate.ts";
 import { actorRevocation } from "./check.ts";
+import { inOrder } from "./in-order.ts";
 import { keysAvailable, keysUnavailable } from "./jwks-outage.ts";
 import { NO_DERIVATION_LIMITS } from "./lifetime.ts";
 import { mayActOf } from "./may-act.ts";
 import { actorName, subjectOf } from "./names.ts";
 import type { PresentedParty } from "./party.ts";
-import { externalActor, localSubject, refuseRevokedSubject, storedName } from "./partner-subject.ts";
-import type { Actor, StsContext } from "./types.ts";
+import { type TokenTimes, checkedSubject, externalActor, storedName } from "./partner-subject.ts";
+import type { Actor, MayAct, StsContext } from "./types.ts";
 
 const REQUIRED_EXTERNAL = ["sub", "exp"];
 
@@ -82,27 +83,17 @@ export async function externalJwt(ctx: StsContext, state: Pick<StateClient, "sta
   // A trusted issuer's bound token is bound for us too (RFC 9449 §7.1); unreadable: refused.
   const confirmation = readCnf(payload.cnf);
   if (confirmation === MALFORMED_CNF) throw invalidToken("The token from the trusted issuer has a cnf claim this STS cannot read.");
-  const sub = await localSubject(ctx, t, payload.sub!);
-  const subject = subjectOf(t, sub);
   // Without a jti, the signature stands for the token in the read lease's key. `exp` is required
   // (REQUIRED_EXTERNAL) and was read as a NumericDate (externalAuthnInstant refuses otherwise).
   const id = typeof payload.jti === "string" ? payload.jti : value.slice(value.lastIndexOf(".") + 1);
-  await refuseRevokedSubject(ctx, state, t, subject, { id, issuedAt: authnInstant, authnInstant, expires: times!.exp! });
-  // A link without `iss` is named by this issuer (RFC 8693 §4.1); in a token of ours it would
-  // name one of ours, so it is written with its issuer.
-  const act = await ourChain(ctx, readActor(payload.act, t.localSubjects ? undefined : t.issuer));
-  // The chain's parties of ours answer to the rules a chain of our own tokens does when
-  // presented (`currentIdentity`, `revocationOf`): a disabled user acting in the token gets
-  // nothing made from it, nor one whose tokens were revoked after this token was issued (its
-  // `iat`: when its actors acted).
-  if (act !== undefined) {
-    const [, revoked] = await Promise.all([
-      refuseDisabledActors(ctx, act),
-      actorRevocation(ctx, state, { actor: act, id: `${t.issuer} ${id}`, issuedAt: times!.iat ?? authnInstant, authnInstant, expires: times!.exp! }),
-    ]);
-    if (revoked !== undefined) throw invalidToken("A party acting in the token has had its tokens revoked here since the token was issued.");
-  }
-  const mayAct = mayActOf(ctx, payload.may_act, t);
+  // The subject, its actors and its `may_act` name different parties, each asked of its own
+  // state object or user: asked together. Refusals are told in this order, the subject's first.
+  const [sub, act, mayAct] = await inOrder([
+    checkedSubject(ctx, state, t, payload.sub!, { id, issuedAt: authnInstant, authnInstant, expires: times!.exp! }),
+    actingParties(ctx, state, t, payload.act, { id: `${t.issuer} ${id}`, issuedAt: times!.iat ?? authnInstant, authnInstant, expires: times!.exp! }),
+    namedMayAct(ctx, t, mayActOf(ctx, payload.may_act, t)),
+  ]);
+  const subject = subjectOf(t, sub);
   return {
     identity: {
       subject,
@@ -115,12 +106,41 @@ export async function externalJwt(ctx: StsContext, state: Pick<StateClient, "sta
     pairwise: undefined,
     asActor: externalActor(t, sub),
     act,
-    mayAct: t.localSubjects && mayAct?.name !== undefined ? { name: await storedName(ctx, mayAct.name) } : mayAct,
+    mayAct,
     passesOn: NO_DERIVATION_LIMITS,
     grantsDelegation: t.grantsDelegation,
     scope: scopeOf(payload.scope),
     confirmation,
   };
+}
+
+/**
+ * A trusted issuer's `act` chain, its parties of ours named as stored, once none of them is
+ * refused. They answer to the rules a chain of our own tokens does when presented
+ * (`currentIdentity`, `revocationOf`): a disabled user acting in the token gets nothing made from
+ * it, nor one whose tokens were revoked after this token was issued (its `iat`: when its actors
+ * acted).
+ */
+async function actingParties(
+  ctx: StsContext,
+  state: Pick<StateClient, "status">,
+  t: TrustedIssuer,
+  claim: unknown,
+  token: TokenTimes,
+): Promise<Actor | undefined> {
+  // A link without `iss` is named by this issuer (RFC 8693 §4.1); in a token of ours it would
+  // name one of ours, so it is written with its issuer.
+  const act = await ourChain(ctx, readActor(claim, t.localSubjects ? undefined : t.issuer));
+  if (act !== undefined) {
+    const [, revoked] = await Promise.all([refuseDisabledActors(ctx, act), actorRevocation(ctx, state, { actor: act, ...token })]);
+    if (revoked !== undefined) throw invalidToken("A party acting in the token has had its tokens revoked here since the token was issued.");
+  }
+  return act;
+}
+
+/** A trusted issuer's `may_act`, a user of ours named as stored when the issuer's subjects are ours. */
+async function namedMayAct(ctx: StsContext, t: TrustedIssuer, mayAct: MayAct | undefined): Promise<MayAct | undefined> {
+  return t.localSubjects && mayAct?.name !== undefined ? { name: await storedName(ctx, mayAct.name) } : mayAct;
 }
 
 /**

@@ -18,7 +18,7 @@ import { logEvent } from "../web/log.ts";
 import { NO_DERIVATION_LIMITS } from "./lifetime.ts";
 import { subjectOf } from "./names.ts";
 import type { PresentedParty } from "./party.ts";
-import { externalActor, localSubject, refuseRevokedSubject } from "./partner-subject.ts";
+import { checkedSubject, externalActor } from "./partner-subject.ts";
 import type { StsContext } from "./types.ts";
 import { verifyTrustedAssertion } from "./verify-own.ts";
 
@@ -92,9 +92,8 @@ export async function externalSaml(ctx: StsContext, state: Pick<StateClient, "st
   if (!issuedAt || !authnInstant || !writableInstant(f.expires) || (f.notBefore && !writableInstant(f.notBefore))) {
     throw invalidToken("The SAML token states an impossible time (IssueInstant, AuthnInstant, NotBefore or NotOnOrAfter).");
   }
-  const sub = await localSubject(ctx, t, f.subject);
+  const sub = await checkedSubject(ctx, state, t, f.subject, { id: f.id, issuedAt, authnInstant, expires: f.expires });
   const subject = subjectOf(t, sub);
-  await refuseRevokedSubject(ctx, state, t, subject, { id: f.id, issuedAt, authnInstant, expires: f.expires });
   // SAML 2.0 core §2.5.1.5: a OneTimeUse assertion is used once; its use is remembered until it
   // expires (then it is refused as expired anyway), under its issuer and ID. Last, so only an
   // assertion good in every other way is spent.

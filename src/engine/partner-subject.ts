@@ -1,14 +1,43 @@
 /**
  * What a trusted issuer's JWT and SAML assertion share: its subject as our name (a user of ours
- * when its subjects are ours), that subject's revocations here, and the subject as a chain link.
+ * when its subjects are ours) checked for that user's account and its revocations here, a name
+ * of ours as stored, and the subject as a chain link.
  */
 import type { TrustedIssuer } from "../config/types.ts";
 import type { StateClient } from "../state/client.ts";
 import { invalidToken, notAuthorized } from "../errors.ts";
 import { DISABLED, refuseDisabledSubject } from "./authenticate.ts";
 import { subjectRevocation } from "./check.ts";
+import { subjectOf } from "./names.ts";
 import type { Actor, StsContext } from "./types.ts";
 import { findUser, localNameLike } from "./users.ts";
+
+/** What the revocation checks read of a trusted issuer's token: its ID and its instants. */
+export interface TokenTimes {
+  id: string;
+  issuedAt: Date;
+  authnInstant: Date;
+  expires: Date;
+}
+
+/**
+ * The subject a trusted issuer's token names, once it is neither a disabled user of ours
+ * ({@link localSubject}) nor revoked here since the token's authentication
+ * ({@link refuseRevokedSubject}).
+ * @returns the subject as the issuer's `sub`: our user's stored name when its subjects are ours
+ * @throws StsError invalid_token (revoked), not_authorized (disabled)
+ */
+export async function checkedSubject(
+  ctx: StsContext,
+  state: Pick<StateClient, "status">,
+  t: TrustedIssuer,
+  sub: string,
+  token: TokenTimes,
+): Promise<string> {
+  const local = await localSubject(ctx, t, sub);
+  await refuseRevokedSubject(ctx, state, t, subjectOf(t, local), token);
+  return local;
+}
 
 /**
  * The subject a trusted issuer names, as that issuer's `sub`. An issuer whose subjects are ours
@@ -19,7 +48,7 @@ import { findUser, localNameLike } from "./users.ts";
  * (`currentIdentity`). The claims stay the issuer's, which is what mapping its subjects promises.
  * An issuer in its own namespace names no user of ours, so nothing is looked up.
  */
-export async function localSubject(ctx: StsContext, t: TrustedIssuer, sub: string): Promise<string> {
+async function localSubject(ctx: StsContext, t: TrustedIssuer, sub: string): Promise<string> {
   if (!t.localSubjects) return sub;
   // The name as written first: a user's own name costs the one look-up it always did.
   const user = await findUser(ctx, sub);
@@ -47,12 +76,12 @@ export async function storedName(ctx: StsContext, name: string): Promise<string>
  * here (check.ts `subjectRevocation`): refused as a revoked token of ours is, rather than made
  * into a token revoked from birth. The ID is the issuer's, kept apart from ours by the issuer.
  */
-export async function refuseRevokedSubject(
+async function refuseRevokedSubject(
   ctx: StsContext,
   state: Pick<StateClient, "status">,
   t: TrustedIssuer,
   subject: string,
-  token: { id: string; issuedAt: Date; authnInstant: Date; expires: Date },
+  token: TokenTimes,
 ): Promise<void> {
   const s = await subjectRevocation(ctx, state, subject, { ...token, id: `${t.issuer} ${token.id}` });
   if (s.state === "revoked") throw invalidToken("The token's subject has had its tokens revoked here since this token's authentication: present a token of a newer sign-in.");
