@@ -13,6 +13,7 @@ import { assertionIssuer } from "../saml/parse.ts";
 import type { StateClient } from "../state/client.ts";
 import { currentIdentity } from "./authenticate.ts";
 import { revocationOf } from "./check.ts";
+import { inOrder } from "./in-order.ts";
 import { derivationLimits } from "./lifetime.ts";
 import { ownMayAct } from "./may-act.ts";
 import { actorFromName } from "./names.ts";
@@ -21,7 +22,7 @@ import type { PresentedParty } from "./party.ts";
 import { externalJwt } from "./partner-jwt.ts";
 import { externalSaml } from "./partner-saml.ts";
 import type { StsContext } from "./types.ts";
-import { type PresentedToken, isEncryptedToken, verifyOwnToken } from "./verify-own.ts";
+import { type OwnToken, type PresentedToken, isEncryptedToken, verifyOwnToken } from "./verify-own.ts";
 
 /**
  * Verifies a SAML assertion (already safely parsed) presented as evidence and returns the party
@@ -88,12 +89,15 @@ async function own(ctx: StsContext, state: Pick<StateClient, "status">, presente
   const check = await verifyOwnToken(ctx, presented);
   if (!check.ok) throw invalidToken(check.reason);
   const t = check.token;
-  const s = await revocationOf(ctx, state, t);
-  // One revocation model: cancelled through WS-Trust or revoked through RFC 7009 alike.
-  if (s.state === "revoked") throw invalidToken("The token has been revoked.");
-  return {
+  // The token's state object and its parties' accounts are asked together; a revoked token is
+  // told it is revoked before anything about an account.
+  const [, identity] = await inOrder([
+    refuseRevoked(ctx, state, t),
     // The subject as the STS knows it now: a disabled user is refused, a user's claims are current.
-    identity: await currentIdentity(ctx, { subject: t.subject, claims: t.claims, authnInstant: t.authnInstant, authnMethod: t.authnMethod }, t.actor),
+    currentIdentity(ctx, { subject: t.subject, claims: t.claims, authnInstant: t.authnInstant, authnMethod: t.authnMethod }, t.actor),
+  ]);
+  return {
+    identity,
     issuer: ctx.issuer,
     own: true,
     pairwise: t.pairwise,
@@ -106,4 +110,10 @@ async function own(ctx: StsContext, state: Pick<StateClient, "status">, presente
     scope: t.scope.length > 0 ? t.scope : undefined,
     confirmation: t.confirmation,
   };
+}
+
+/** One revocation model: cancelled through WS-Trust or revoked through RFC 7009 alike. */
+async function refuseRevoked(ctx: StsContext, state: Pick<StateClient, "status">, t: OwnToken): Promise<void> {
+  const s = await revocationOf(ctx, state, t);
+  if (s.state === "revoked") throw invalidToken("The token has been revoked.");
 }

@@ -9,10 +9,10 @@ import { describe, expect, it } from "vitest";
 import type { ResolvedConfig, TrustedIssuer } from "../../src/config/types.ts";
 import { partyFromJwt } from "../../src/engine/presented-party.ts";
 import type { StsContext } from "../../src/engine/types.ts";
-import { StsError } from "../../src/errors.ts";
 import { DEV_KEY_MATERIALS } from "../../src/config/dev-keys.ts";
 import { KeyRing } from "../../src/keys/keyring.ts";
 import type { TokenStatus } from "../../src/state/types.ts";
+import { outcome, settle } from "../helpers/held.ts";
 import { ecIssuerKey } from "../hostile/configured.ts";
 import { es256 } from "../oauth/helpers.ts";
 
@@ -61,18 +61,6 @@ function heldState(answers: Record<string, TokenStatus>) {
       held.get(subject)!();
     },
   };
-}
-
-/** Lets queued work run: a bounded number of turns of the event loop, not a wait for a time. */
-async function settle(until: () => boolean): Promise<void> {
-  for (let i = 0; i < 100 && !until(); i++) await new Promise((r) => setTimeout(r, 0));
-}
-
-async function outcome(p: Promise<unknown>): Promise<string> {
-  return p.then(
-    () => "accepted",
-    (e: unknown) => (e instanceof StsError ? `${e.code}: ${e.message}` : String(e)),
-  );
 }
 
 describe("a trusted issuer's JWT with an actor", () => {
