@@ -31,6 +31,19 @@ export function rowFingerprint(user, passwordHash) {
   return createHash("sha256").update(JSON.stringify([user.username, claims, user.enabled !== false, passwordHash])).digest("base64url");
 }
 
+// A line's shape is checked whole before it is used: a journal edited by hand, or one that is
+// not a journal at all, is refused with its line number rather than failing on a value of the
+// wrong type (a `null` line, a created entry that is not a list) with a bare TypeError.
+const isObject = (l) => l !== null && typeof l === "object" && !Array.isArray(l);
+/** `{ batch, sent: [name...] }`, written before a batch is sent. */
+const isSent = (l) => isObject(l) && Number.isInteger(l.batch) && l.batch >= 0 && Array.isArray(l.sent) && l.sent.every((n) => typeof n === "string");
+/** One user a batch created: `[name, fingerprint, hash or null, 1 when in doubt?]`. */
+const isCreated = (e) =>
+  Array.isArray(e) && (e.length === 3 || (e.length === 4 && e[3] === 1)) &&
+  typeof e[0] === "string" && typeof e[1] === "string" && (e[2] === null || typeof e[2] === "string");
+/** `{ done: batch, created: [entry...] }`, written once a batch is answered. */
+const isDone = (l) => isObject(l) && Number.isInteger(l.done) && l.done >= 0 && Array.isArray(l.created) && l.created.every(isCreated);
+
 /**
  * The journal at `path` for importing `file` into the STS at `url`, made if there is none.
  * Throws FileUsageError for a journal of another input file or another STS, or one that is not
@@ -79,10 +92,10 @@ export function openJournal(path, file, url) {
       } catch {
         throw bad(i + 1, "a line that is not JSON");
       }
-      if (Array.isArray(l.sent) && Number.isInteger(l.batch)) {
+      if (isSent(l)) {
         sentBatches.set(l.batch, l.sent);
         nextBatch = Math.max(nextBatch, l.batch + 1);
-      } else if (Number.isInteger(l.done) && Array.isArray(l.created)) {
+      } else if (isDone(l)) {
         sentBatches.delete(l.done);
         for (const [name, fp, hash, doubt] of l.created) created.set(name, { fp, ...(hash ? { hash } : {}), ...(doubt ? { doubt: true } : {}) });
       } else throw bad(i + 1, "a line of no known kind");

@@ -507,6 +507,29 @@ test("import run again: its journal tells the users an earlier run created from 
   }
 });
 
+test("import: a journal edited by hand, with lines of the wrong shape, is refused with its line, and nothing is sent", async () => {
+  const hash = await hashPassword("shared-password-1", { iterations: 10_000 });
+  const file = join(dir, "edited.csv");
+  writeFileSync(file, ["username,password_hash", `e1,${hash}`, `e2,${hash}`].join("\n"));
+  const names = new Map();
+  const standIn = await directoryStandIn(names);
+  try {
+    let r = await sts(["import", file, "--url", standIn.server.url]);
+    assert.equal(r.code, 0, r.out + r.err);
+    const journal = readFileSync(`${file}.journal`, "utf8");
+    standIn.sent.length = 0;
+    for (const line of ["null", '{"done":0,"created":[5]}', '{"done":0,"created":[[{"a":1},"x",null]]}', '{"batch":1,"sent":[null]}', '{"done":0,"created":[["e1","fp",5]]}']) {
+      writeFileSync(`${file}.journal`, `${journal}${line}\n`);
+      r = await sts(["import", file, "--url", standIn.server.url]);
+      assert.equal(r.code, 2, `${line}: ${r.out}${r.err}`);
+      assert.match(r.err, new RegExp(`${file}\\.journal:4: a line of no known kind; it is not this import's journal`), line);
+    }
+    assert.deepEqual(standIn.sent, []);
+  } finally {
+    standIn.server.close();
+  }
+});
+
 test("import: Ctrl-C lets the batch in flight be answered and journaled, so a run again holds none of it in doubt", async () => {
   const hash = await hashPassword("shared-password-1", { iterations: 10_000 });
   const file = join(dir, "stopped.csv");
