@@ -9,7 +9,7 @@
 // (rewriting a whole file per batch would be quadratic); a crash can tear only the last line,
 // which is dropped on reading, as its batch never got a "done" line: its users are in doubt.
 import { createHash, randomBytes } from "node:crypto";
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync, ftruncateSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync, ftruncateSync } from "node:fs";
 import { resolve } from "node:path";
 import { FileUsageError } from "./input.mjs";
 
@@ -65,11 +65,22 @@ export function openJournal(path, file, url) {
   if (text === undefined) {
     // Made whole or not at all: written aside, flushed, then renamed into place.
     const tmp = `${path}.${randomBytes(6).toString("hex")}.tmp`;
-    const fd = openSync(tmp, "wx", 0o600);
-    writeSync(fd, `${JSON.stringify({ journal: KIND, version: VERSION, input, url, started_at: new Date().toISOString() })}\n`);
-    fsyncSync(fd);
-    closeSync(fd);
-    renameSync(tmp, path);
+    try {
+      const fd = openSync(tmp, "wx", 0o600);
+      try {
+        writeSync(fd, `${JSON.stringify({ journal: KIND, version: VERSION, input, url, started_at: new Date().toISOString() })}\n`);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(tmp, path);
+    } catch (e) {
+      rmSync(tmp, { force: true });
+      // Nothing is sent without a journal: an input in a directory this user cannot write (a
+      // read-only mount, someone else's folder) or read from a pipe (/dev/fd/63) has no room
+      // beside it, and the journal is what makes a run after an interruption safe.
+      throw new FileUsageError(`${path}: cannot write the import journal (${e.code ?? e.message}); nothing was sent. Give a writable path for it with --journal PATH`);
+    }
   } else {
     // A line is whole once its line break is written: what follows the last one (nothing, or a
     // line torn by a crash mid-write) is dropped, and cut off before anything is appended.
@@ -104,7 +115,12 @@ export function openJournal(path, file, url) {
   // The users of batches whose answer never came: the STS may or may not have created them.
   const pending = new Set();
   for (const names of sentBatches.values()) for (const n of names) if (!created.has(n)) pending.add(n);
-  const fd = openSync(path, "r+");
+  let fd;
+  try {
+    fd = openSync(path, "r+");
+  } catch (e) {
+    throw new FileUsageError(`${path}: cannot write the import journal (${e.code ?? e.message}); nothing was sent. Give a writable path for it with --journal PATH`);
+  }
   if (text !== undefined && keep < Buffer.byteLength(text)) ftruncateSync(fd, keep);
   let offset = text === undefined ? Buffer.byteLength(readFileSync(path)) : keep;
   const append = (obj) => {

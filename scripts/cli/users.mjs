@@ -47,7 +47,8 @@ earlier run of this import created are neither hashed nor sent again (one delete
 deleted), and the end says how many were created now, how many by an earlier run, which rows
 changed since an earlier run created their user (not updated: set-password and set-claims do
 that), which users an interrupted request may have created, and which names are taken by
-users this import did not create. A journal of another input file or another --url is refused.
+users this import did not create. A journal of another input file or another --url is refused,
+and so is an import whose journal cannot be written (give --journal PATH).
 Ctrl-C stops once the batch in flight is answered and journaled (exit 130); twice, at once.
 Exit 0 when every user of the file was created, now or by an earlier run; 1 when some were
 not (listed with the reason); 2 on a usage or file error.

@@ -530,6 +530,22 @@ test("import: a journal edited by hand, with lines of the wrong shape, is refuse
   }
 });
 
+test("import: a journal that cannot be written (no room beside the input: a pipe, a read-only folder) is a file error before anything is sent", async () => {
+  const hash = await hashPassword("shared-password-1", { iterations: 10_000 });
+  const file = join(dir, "nowhere.csv");
+  writeFileSync(file, ["username,password_hash", `n1,${hash}`].join("\n"));
+  const standIn = await directoryStandIn(new Map());
+  try {
+    const journal = join(dir, "no-such-folder", "nowhere.journal");
+    const r = await sts(["import", file, "--journal", journal, "--url", standIn.server.url]);
+    assert.equal(r.code, 2, r.out + r.err);
+    assert.match(r.err, new RegExp(`${journal}: cannot write the import journal \\(ENOENT\\); nothing was sent\\. Give a writable path for it with --journal PATH`));
+    assert.deepEqual(standIn.sent, []);
+  } finally {
+    standIn.server.close();
+  }
+});
+
 test("import: Ctrl-C lets the batch in flight be answered and journaled, so a run again holds none of it in doubt", async () => {
   const hash = await hashPassword("shared-password-1", { iterations: 10_000 });
   const file = join(dir, "stopped.csv");
