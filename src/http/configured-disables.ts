@@ -15,6 +15,7 @@
 import type { ResolvedConfig } from "../config/types.ts";
 import { everyRealm } from "../config/key-rings.ts";
 import { logEvent } from "../web/log.ts";
+import { SESSION_MAX_MS } from "../pages/wsfed-session.ts";
 import type { Env } from "./env.ts";
 import { stateFor } from "./state.ts";
 
@@ -36,7 +37,7 @@ export function recordConfiguredDisables(env: Env, top: ResolvedConfig): Promise
   const now = Date.now();
   if (held !== undefined && now < held.retryAt) return Promise.resolve();
   const p = Promise.all(
-    everyRealm(top).flatMap((config) => [...config.users.values()].filter((u) => !u.enabled).map((u) => stateFor(env, config).endSessions({ subject: u.username }, now))),
+    everyRealm(top).flatMap((config) => [...config.users.values()].filter((u) => !u.enabled).map((u) => stateFor(env, config).endSessions({ subject: u.username }, now, SESSION_MAX_MS))),
   ).then(
     () => undefined,
     (e: unknown) => {

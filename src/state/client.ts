@@ -91,8 +91,9 @@ export interface StateClient {
   /**
    * Ends every browser sign-in session of `subject` begun before `before` (the status of a
    * `session` ref), leaving its tokens alone. Idempotent; the cut-off only moves forward. One RPC.
+   * @param sessionMaxMs the longest a session lasts from its sign-in: the cut-off is kept that long
    */
-  endSessions(subject: SubjectKey, before: number): Promise<void>;
+  endSessions(subject: SubjectKey, before: number, sessionMaxMs: number): Promise<void>;
   /**
    * Replay check for a one-time value (UsernameToken Nonce+Created, client-assertion jti).
    * `key` names its kind and the value: `replayKey("ut", username, nonce, created)` (state-key.ts).
@@ -233,15 +234,17 @@ export function createStateClient(env: StateBindings, opts: StateClientOptions =
       return cutoff;
     },
 
-    async endSessions(subject, before) {
-      // A session lasts no longer than a token family may (pages/wsfed.ts sessionEnd).
+    async endSessions(subject, before, sessionMaxMs) {
       const stub = await shard(subject);
       // This isolate's leases are keyed by token, not subject: forget them all (once per isolate
       // and configuration), so a configuration swapped within one isolate, as in development,
       // cannot lean on a lease taken before. Other isolates' leases need no waiting out
       // (TokenStateObject.endSessions says why).
       leased.clear();
-      await stub.endSessions({ before, keepUntil: before + maxLifetime });
+      // Kept as long as a session begun before the cut-off may last: the sessions' own bound, not
+      // this configuration's token lifetimes, which an earlier configuration (whose sessions
+      // these are) may have set longer.
+      await stub.endSessions({ before, keepUntil: before + sessionMaxMs });
     },
 
     async rememberNonce(key, expiresAt) {
