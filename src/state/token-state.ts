@@ -70,6 +70,14 @@ type TokenRow = {
   revoked: string | null;
 };
 
+/** A one-row cut-off table and its column (constants of the schema above, never input). */
+interface CutoffTable {
+  readonly table: string;
+  readonly column: string;
+}
+const SUBJECT_CUTOFF: CutoffTable = { table: "subject_revocation", column: "revoked_before" };
+const SESSION_CUTOFF: CutoffTable = { table: "session_revocation", column: "ended_before" };
+
 /**
  * Lifecycle state of all tokens of ONE subject (a trusted issuer's subject by its qualified
  * name, `<issuer>#<name>`), and of that subject's browser sign-in sessions; the object name is
@@ -106,8 +114,8 @@ export class TokenStateObject extends DurableObject {
   constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
     super(ctx, env);
     ctx.storage.sql.exec(SCHEMA);
-    this.#cutoff = this.#readCutoff();
-    this.#sessionCutoff = this.#readSessionCutoff();
+    this.#cutoff = this.#readCutoff(SUBJECT_CUTOFF);
+    this.#sessionCutoff = this.#readCutoff(SESSION_CUTOFF);
     this.#recorded = ctx.storage.sql
       .exec<{ until: number; maxLease: number }>("SELECT until, max_lease AS maxLease FROM lease_horizon WHERE id = 1")
       .toArray()[0] ?? { until: 0, maxLease: 0 };
@@ -244,13 +252,7 @@ export class TokenStateObject extends DurableObject {
    * number of tokens. Cut-offs only move forward, so a late, older request can't un-revoke.
    */
   async revokeSubject(q: RevokeSubjectQuery): Promise<void> {
-    this.ctx.storage.sql.exec(
-      `INSERT INTO subject_revocation (id, revoked_before, keep_until) VALUES (1, ?1, ?2)
-       ON CONFLICT (id) DO UPDATE SET revoked_before = max(revoked_before, ?1),
-         keep_until = max(keep_until, ?2)`,
-      q.before, q.keepUntil,
-    );
-    this.#cutoff = this.#readCutoff();
+    this.#cutoff = this.#raiseCutoff(SUBJECT_CUTOFF, q.before, q.keepUntil);
     await this.#scheduleAlarm(q.keepUntil);
     await this.#outlastLeases(this.#leaseHorizon);
   }
@@ -265,13 +267,7 @@ export class TokenStateObject extends DurableObject {
    * to a lease on a busy shard.
    */
   async endSessions(q: EndSessionsQuery): Promise<void> {
-    this.ctx.storage.sql.exec(
-      `INSERT INTO session_revocation (id, ended_before, keep_until) VALUES (1, ?1, ?2)
-       ON CONFLICT (id) DO UPDATE SET ended_before = max(ended_before, ?1),
-         keep_until = max(keep_until, ?2)`,
-      q.before, q.keepUntil,
-    );
-    this.#sessionCutoff = this.#readSessionCutoff();
+    this.#sessionCutoff = this.#raiseCutoff(SESSION_CUTOFF, q.before, q.keepUntil);
     await this.#scheduleAlarm(q.keepUntil);
   }
 
@@ -301,8 +297,8 @@ export class TokenStateObject extends DurableObject {
         .one();
       return r.t;
     });
-    this.#cutoff = this.#readCutoff();
-    this.#sessionCutoff = this.#readSessionCutoff();
+    this.#cutoff = this.#readCutoff(SUBJECT_CUTOFF);
+    this.#sessionCutoff = this.#readCutoff(SESSION_CUTOFF);
     if (next !== null) await this.ctx.storage.setAlarm(next);
   }
 
@@ -358,16 +354,21 @@ export class TokenStateObject extends DurableObject {
     return this.#cutoff !== undefined && issuedAt < this.#cutoff;
   }
 
-  #readCutoff(): number | undefined {
+  #readCutoff(c: CutoffTable): number | undefined {
     return this.ctx.storage.sql
-      .exec<{ b: number }>("SELECT revoked_before AS b FROM subject_revocation WHERE id = 1")
+      .exec<{ b: number }>(`SELECT ${c.column} AS b FROM ${c.table} WHERE id = 1`)
       .toArray()[0]?.b;
   }
 
-  #readSessionCutoff(): number | undefined {
-    return this.ctx.storage.sql
-      .exec<{ b: number }>("SELECT ended_before AS b FROM session_revocation WHERE id = 1")
-      .toArray()[0]?.b;
+  /** Moves a one-row cut-off forward to `before` (never back), kept until `keepUntil`; the cut-off now. */
+  #raiseCutoff(c: CutoffTable, before: number, keepUntil: number): number | undefined {
+    this.ctx.storage.sql.exec(
+      `INSERT INTO ${c.table} (id, ${c.column}, keep_until) VALUES (1, ?1, ?2)
+       ON CONFLICT (id) DO UPDATE SET ${c.column} = max(${c.column}, ?1),
+         keep_until = max(keep_until, ?2)`,
+      before, keepUntil,
+    );
+    return this.#readCutoff(c);
   }
 
   /** Arms the alarm for `expiresAt` + margin unless an earlier one is already set. */
