@@ -28,19 +28,18 @@ export function offeredClaimTypes(config: ResolvedConfig, directoryNames: readon
 }
 
 /**
- * The claim types the realm offers now: {@link offeredClaimTypes} with the names its user
- * directory's users hold (one indexed read). A directory that cannot be read leaves its names
- * out, logged: listing fewer claim types misleads no relying party into trusting one.
+ * The claim names the realm's user directory's users hold now (one indexed read), for
+ * {@link offeredClaimTypes}. A directory that cannot be read gives none, logged: listing fewer
+ * claim types misleads no relying party into trusting one.
  */
-export async function claimTypesOffered(ctx: StsContext): Promise<string[]> {
-  let names: string[] = [];
-  if (ctx.directory) {
-    try {
-      names = await ctx.directory.claimNames();
-      directoryReachable();
-    } catch (e) {
-      directoryUnavailable("Federation metadata lists no directory claim names: the user directory (USERS_DB) could not be read", e);
-    }
+export async function directoryClaimNames(ctx: StsContext): Promise<string[]> {
+  if (!ctx.directory) return [];
+  try {
+    const names = await ctx.directory.claimNames();
+    directoryReachable();
+    return names;
+  } catch (e) {
+    directoryUnavailable("Federation metadata lists no directory claim names: the user directory (USERS_DB) could not be read", e);
+    return [];
   }
-  return offeredClaimTypes(ctx.config, names);
 }

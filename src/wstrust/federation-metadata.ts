@@ -9,7 +9,7 @@ import { signEnveloped } from "../xmldsig/sign.ts";
 import { AES128_GCM, AES256_GCM, RSA_OAEP, RSA_OAEP_MGF1P } from "../xmlenc/algorithms.ts";
 import { WSA10_NS } from "../soap/ns.ts";
 import { TRUST_ENDPOINTS } from "./mex.ts";
-import { TRUST_ENDPOINT_LIST, type TrustEndpoint } from "./endpoints.ts";
+import { TRUST_ENDPOINT_LIST, type TrustEndpoint, servedEndpoints } from "./endpoints.ts";
 import { pemToDer, toBase64 } from "../keys/pem.ts";
 import { TOKEN_TYPE_URI } from "./token-types.ts";
 import { AUTHORIZATION_DIALECT } from "./claims-request.ts";
@@ -17,6 +17,8 @@ import type { ResolvedConfig, TokenKind } from "../config/types.ts";
 import { xml } from "../xml/markup.ts";
 import { parseXml } from "../xml/parse.ts";
 import { DSIG_NS, XSI_NS } from "../xml/dom.ts";
+import type { StsContext } from "../engine/types.ts";
+import { offeredClaimTypes } from "../engine/claims-offered.ts";
 
 /**
  * The token types this STS issues to some relying party (each party's `tokenTypes`), in
@@ -113,4 +115,60 @@ export async function buildFederationMetadata(
   const sig = root.lastChild as Element;
   root.insertBefore(sig, root.firstChild);
   return `<?xml version="1.0" encoding="utf-8"?>` + new XMLSerializer().serializeToString(root);
+}
+
+/** A document built for a realm configuration, with what else it was built from. */
+interface BuiltMetadata {
+  keys: KeyRing;
+  /** The user directory's claim names it offers, one per line. */
+  directoryNames: string;
+  xml: Promise<string>;
+}
+
+/**
+ * The documents built for each realm configuration (a WeakMap: they go with the configuration),
+ * by issuer and address. A realm without `issuer` names the origin a request came to, which the
+ * Host header chooses, so at most this many addresses are kept per configuration, the oldest
+ * built forgotten first: memory stays bounded whatever Hosts are sent.
+ */
+const built = new WeakMap<ResolvedConfig, Map<string, BuiltMetadata>>();
+const ADDRESSES_PER_CONFIG = 4;
+
+/**
+ * The realm's signed federation metadata, built once per configuration, key ring, issuer,
+ * address and set of directory claim names, and served as it is until one of them changes.
+ * Building it walks every relying party's release list and claim rules and makes an RSA
+ * signature; readers poll the document (a relying party's metadata refresh, a monitor), and with
+ * hundreds of relying parties that costs more than issuing a token. The document carries no
+ * instant (no validUntil, no cacheDuration), so the same signed bytes stay correct.
+ * `directoryNames`: the claim names the realm's user directory holds (`directoryClaimNames`).
+ */
+export function federationMetadataFor(ctx: StsContext, directoryNames: readonly string[]): Promise<string> {
+  const config = ctx.config;
+  let documents = built.get(config);
+  if (documents === undefined) built.set(config, (documents = new Map()));
+  const at = `${ctx.issuer}\n${ctx.origin}`;
+  const names = directoryNames.join("\n");
+  const last = documents.get(at);
+  if (last !== undefined && last.keys === ctx.keys && last.directoryNames === names) return last.xml;
+  const decryption = config.decryptionKeys.filter((k) => k.status !== "previous").map((k) => k.certificatePem);
+  const xml = buildFederationMetadata(
+    ctx.issuer,
+    ctx.origin,
+    ctx.keys,
+    decryption,
+    offeredClaimTypes(config, directoryNames),
+    config.webSessionSecret !== undefined,
+    offeredTokenKinds(config),
+    servedEndpoints(config, ctx.issuer),
+  );
+  const entry: BuiltMetadata = { keys: ctx.keys, directoryNames: names, xml };
+  documents.delete(at);
+  if (documents.size >= ADDRESSES_PER_CONFIG) documents.delete(documents.keys().next().value!);
+  documents.set(at, entry);
+  // A failed build is not kept: the next request builds again.
+  xml.catch(() => {
+    if (documents.get(at) === entry) documents.delete(at);
+  });
+  return xml;
 }

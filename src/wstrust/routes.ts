@@ -13,9 +13,9 @@ import { NO_STORE, PUBLIC_DOCUMENT, noStoreHeaders } from "../web/headers.ts";
 import { queryPairs } from "../web/form-urlencoded.ts";
 import { type TrustReply, handleTrustRequest } from "./endpoint.ts";
 import { MEX_PATH, handleMetadataGet } from "./metadata-exchange.ts";
-import { FEDERATION_METADATA_PATH, buildFederationMetadata, offeredTokenKinds } from "./federation-metadata.ts";
-import { claimTypesOffered } from "../engine/claims-offered.ts";
-import { ADFS_ENDPOINT_ALIASES, ADFS_PREFIX, TRUST_ENDPOINT_LIST, type TrustEndpoint, servedEndpoints } from "./endpoints.ts";
+import { FEDERATION_METADATA_PATH, federationMetadataFor } from "./federation-metadata.ts";
+import { directoryClaimNames } from "../engine/claims-offered.ts";
+import { ADFS_ENDPOINT_ALIASES, ADFS_PREFIX, TRUST_ENDPOINT_LIST, type TrustEndpoint } from "./endpoints.ts";
 import { wsdlFor } from "./mex.ts";
 import { TRUST13, TRUST2005 } from "./ns.ts";
 
@@ -60,8 +60,7 @@ export function registerTrustRoutes<E extends HonoEnv>(app: Hono<E>, services: (
   for (const path of [FEDERATION_METADATA_PATH, FEDERATION_METADATA_PATH.toLowerCase()]) {
     app.get(path, async (c) => {
       const ctx = await services(c).context();
-      const decryption = ctx.config.decryptionKeys.filter((k) => k.status !== "previous").map((k) => k.certificatePem);
-      const xml = await buildFederationMetadata(ctx.issuer, ctx.origin, ctx.keys, decryption, await claimTypesOffered(ctx), ctx.config.webSessionSecret !== undefined, offeredTokenKinds(ctx.config), servedEndpoints(ctx.config, ctx.issuer));
+      const xml = await federationMetadataFor(ctx, await directoryClaimNames(ctx));
       return c.body(xml, 200, { "Content-Type": "application/samlmetadata+xml; charset=utf-8", ...PUBLIC_DOCUMENT });
     });
   }

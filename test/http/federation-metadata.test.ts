@@ -3,8 +3,10 @@
  * offers, in the form they accept.
  */
 import { describe, expect, it } from "vitest";
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { DOMParser } from "@xmldom/xmldom";
-import { DEV_CONFIG } from "../../src/config/dev.ts";
+import { app } from "../../src/http/app.ts";
+import { DEV_CONFIG, DEV_SECRETS } from "../../src/config/dev.ts";
 import { workerWith } from "../hostile/configured.ts";
 import { byTag } from "../helpers/worker.ts";
 
@@ -54,5 +56,40 @@ describe("fed:TokenTypesOffered", () => {
   it("offers no type that no relying party accepts", async () => {
     const samlOnly = { ...DEV_CONFIG, relyingParties: DEV_CONFIG.relyingParties.map((p) => ({ ...p, defaultTokenType: "saml2", tokenTypes: ["saml2"] })) };
     expect(await tokenTypes(samlOnly)).toEqual(["http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLV2.0"]);
+  });
+});
+
+describe("the document is built once per configuration, keys, address and directory claims", () => {
+  const idOf = (xml: string) => /<md:EntityDescriptor [^>]*\bID="([^"]+)"/.exec(xml)?.[1];
+
+  it("serves the same signed document again rather than walking every relying party and signing per request", async () => {
+    const worker = workerWith(withAlice({ department: "Research" }));
+    const first = await (await worker(METADATA)).text();
+    const again = await (await worker(METADATA)).text();
+    expect(idOf(first)).toBeDefined();
+    expect(again).toBe(first);
+    // The lower-case address AD FS also answers is the same document.
+    expect(await (await worker(METADATA.toLowerCase())).text()).toBe(first);
+  });
+
+  it("builds another for another configuration, and for another address", async () => {
+    const one = await (await workerWith(withAlice({ department: "Research" }))(METADATA)).text();
+    const other = await (await workerWith(withAlice({ "urn:example:claims:badge": "42" }))(METADATA)).text();
+    expect(idOf(other)).not.toBe(idOf(one));
+    expect(other).toContain('Uri="urn:example:claims:badge"');
+    const config = { ...withAlice({ department: "Research" }) };
+    const customEnv = { ...env, ...DEV_SECRETS, STS_CONFIG: JSON.stringify(config) };
+    const at = async (origin: string) => {
+      const ctx = createExecutionContext();
+      const res = await app.fetch(new Request(origin + METADATA), customEnv, ctx);
+      await waitOnExecutionContext(ctx);
+      return res.text();
+    };
+    const here = await at("http://127.0.0.1:8787");
+    const there = await at("http://sts.localhost:8787");
+    expect(there).toContain("<wsa:Address>http://sts.localhost:8787/trust/13/");
+    expect(there).not.toContain("127.0.0.1");
+    expect(here).toContain("<wsa:Address>http://127.0.0.1:8787/trust/13/");
+    expect(await at("http://127.0.0.1:8787")).toBe(here);
   });
 });
