@@ -84,11 +84,20 @@ function refuse(reason: string, error: "not_authorized" | "invalid_scope" = "not
   return { allowed: false, reason, error };
 }
 
+/**
+ * Each configured list's parties in comparison form, made once per list (a configuration's lists
+ * never change): a client or service account allowed hundreds of parties, as one migrated from
+ * AD FS may be, is checked with one lookup instead of a comparison per entry, each a `uriKey`
+ * that the isolate's small key cache cannot hold for so many.
+ */
+const listed = new WeakMap<readonly string[], ReadonlySet<string>>();
+
 /** The list names the relying party (identifiers compared as relying-party lookup does). */
 function lists(list: readonly string[], rp: string | undefined): boolean {
   if (rp === undefined) return false;
-  const want = uriKey(rp);
-  return list.some((x) => uriKey(x) === want);
+  let keys = listed.get(list);
+  if (keys === undefined) listed.set(list, (keys = new Set(list.map(uriKey))));
+  return keys.has(uriKey(rp));
 }
 
 const MANAGE = { validate: "validate", renew: "renew", cancel: "cancel" } as const;

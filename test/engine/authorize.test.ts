@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { type Route, decide, mayUse } from "../../src/engine/authorize.ts";
 import type { Requestor } from "../../src/engine/types.ts";
 import type { ServiceOperation } from "../../src/config/types.ts";
+import { isolateCaches } from "../../src/cache.ts";
 
 const RP = "https://api.example.com/";
 const OTHER_RP = "urn:example:rp";
@@ -168,5 +169,29 @@ describe("the one authorization rule (table)", () => {
     expect(mayUse(client([RP], true), "validate").allowed).toBe(true);
     expect(mayUse(client([RP], false), "exchange").allowed).toBe(true);
     expect(mayUse(user("alice"), "validate").allowed).toBe(true);
+  });
+});
+
+describe("a requestor allowed hundreds of relying parties", () => {
+  // 300 parties: more than the isolate keeps comparison forms for (config.uri-keys holds 64).
+  const many = Array.from({ length: 300 }, (_, i) => (i % 2 === 0 ? `urn:example:rp:${i}` : `https://app${i}.example.com/`));
+  const uriKeyCalls = () => {
+    const s = isolateCaches.stats().find((c) => c.name === "config.uri-keys")!;
+    return s.hits + s.misses;
+  };
+
+  it("is checked with one comparison form per request, not one per listed party", () => {
+    const svc = service(["validate", "renew", "cancel"], many);
+    const exchanging = client(many, true);
+    // The last listed, in another spelling of the same URI (host case, default port, no slash).
+    const last = "HTTPS://APP299.EXAMPLE.COM:443";
+    expect(decide(svc, { route: "renew", relyingParty: last, subject: "x" }).allowed).toBe(true);
+    expect(decide(exchanging, { route: "exchange", relyingParty: last }).allowed).toBe(true);
+    for (const [who, route] of [[svc, "renew"], [svc, "cancel"], [exchanging, "exchange"]] as const) {
+      const before = uriKeyCalls();
+      expect(decide(who, { route, relyingParty: last, subject: "x" }).allowed).toBe(true);
+      expect(decide(who, { route, relyingParty: "urn:example:rp:unlisted", subject: "x" }).allowed).toBe(false);
+      expect(uriKeyCalls() - before).toBe(2);
+    }
   });
 });
