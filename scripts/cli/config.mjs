@@ -89,6 +89,12 @@ async function hashPasswordCmd(args) {
 
 /** The most a Workers variable or secret holds: 5 KB. */
 const BINDING_LIMIT = 5 * 1024;
+/**
+ * The most environment variables a Worker has, secrets among them (Cloudflare's Workers limits):
+ * 128 on Workers Paid, 64 on Workers Free.
+ */
+const BINDING_COUNT_PAID = 128;
+const BINDING_COUNT_FREE = 64;
 
 /**
  * What would not fit once uploaded: the configuration file as it is (README uploads it with
@@ -103,6 +109,13 @@ function sizeWarnings(file, reads) {
     const minified = Buffer.byteLength(JSON.stringify(JSON.parse(readFileSync(file, "utf8"))));
     const fits = minified <= BINDING_LIMIT ? `; minified it is ${minified} bytes and would fit` : "";
     out.push(`warning: ${file} is ${size} bytes and ${limit}: move sections into bindings of their own ("relyingParties": { "$binding": "NAME" })${fits}`);
+  }
+  // STS_CONFIG is one more. Each configured user's password hash and each client's secret hash is
+  // a secret of its own, so a few hundred of them cannot be uploaded at all.
+  const count = reads.size + 1;
+  if (count > BINDING_COUNT_FREE) {
+    const plan = count > BINDING_COUNT_PAID ? `a Worker has at most ${BINDING_COUNT_PAID} variables and secrets (${BINDING_COUNT_FREE} on Workers Free)` : `Workers Free allows a Worker ${BINDING_COUNT_FREE} variables and secrets (Workers Paid ${BINDING_COUNT_PAID})`;
+    out.push(`warning: this configuration reads ${count} bindings (STS_CONFIG and ${reads.size} it names) and ${plan}: put users in the user directory (users import) rather than users[], each of which names a secret`);
   }
   for (const [name, value] of reads) {
     const bytes = Buffer.byteLength(typeof value === "string" ? value : JSON.stringify(value));

@@ -108,6 +108,28 @@ test("what would not fit in a Workers variable or secret is named: the file as u
   ]);
 });
 
+test("more bindings than a Worker holds are warned of: a configured user or client is a secret of its own", async () => {
+  const config = JSON.parse(readFileSync(join(dir, "config.json"), "utf8"));
+  const secrets = JSON.parse(readFileSync(join(dir, "secrets.json"), "utf8"));
+  const hash = "pbkdf2-sha256$10000$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+  const warningsFor = async (n) => {
+    const users = Array.from({ length: n }, (_, i) => ({ username: `user${i}`, passwordHashSecret: `PW_${i}` }));
+    writeFileSync(join(dir, `many-${n}.json`), JSON.stringify({ ...config, users }));
+    writeFileSync(join(dir, `many-${n}-secrets.json`), JSON.stringify({ ...secrets, ...Object.fromEntries(users.map((u) => [u.passwordHashSecret, hash])) }));
+    const r = await runSts(["config", "check-config", join(dir, `many-${n}.json`), "--env", join(dir, `many-${n}-secrets.json`)]);
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout.split("\n").filter((l) => l.includes("bindings ("));
+  };
+  // Two keys, the users' hashes and STS_CONFIG.
+  assert.deepEqual(await warningsFor(61), []);
+  assert.deepEqual(await warningsFor(70), [
+    "warning: this configuration reads 73 bindings (STS_CONFIG and 72 it names) and Workers Free allows a Worker 64 variables and secrets (Workers Paid 128): put users in the user directory (users import) rather than users[], each of which names a secret",
+  ]);
+  assert.deepEqual(await warningsFor(300), [
+    "warning: this configuration reads 303 bindings (STS_CONFIG and 302 it names) and a Worker has at most 128 variables and secrets (64 on Workers Free): put users in the user directory (users import) rather than users[], each of which names a secret",
+  ]);
+});
+
 test("keys generate never overwrites a key, and names each value it cannot use", async () => {
   const again = await runSts(["keys", "generate", "--type", "rsa", "--cn", "x", "--days", "5", "--out", join(dir, "soon")]);
   assert.equal(again.status, 1);
