@@ -14,10 +14,11 @@ import { fileURLToPath } from "node:url";
 import { drive, pickTool } from "./load.mjs";
 import { cpuSeconds, startServeChild, workerdPid } from "./serve-child.mjs";
 import { API, RP, TT, TX, USERS, assertionOf, certificateIssuePool, dpopExchangePool, form, issuedTokenRst, lifecycle, partnerAssertion, jwtOf, rst, send } from "./requests.mjs";
-import { optionReader } from "./options.mjs";
+import { helpOnRequest, optionReader } from "./options.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const args = process.argv.slice(2);
+helpOnRequest(args, import.meta.url);
 const opt = optionReader(args);
 const scenario = opt("scenario", "certificatemixed");
 const rounds = Number(opt("rounds", "6"));

@@ -15,10 +15,11 @@ import { fileURLToPath } from "node:url";
 import { buildBundle } from "../wrangler.mjs";
 import { startServeChild, workerdPid } from "./serve-child.mjs";
 import { API, RP, TT, TX, USERS, assertionOf, form, jwtOf, lifecycle, rst, send } from "./requests.mjs";
-import { optionReader } from "./options.mjs";
+import { helpOnRequest, optionReader } from "./options.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const args = process.argv.slice(2);
+helpOnRequest(args, import.meta.url);
 const opt = optionReader(args);
 const base = opt("base", "HEAD");
 const scenario = opt("scenario", "exchange-jwt");

@@ -1,5 +1,7 @@
 // The one option reader of the bench's helper scripts (profile, worker-profile, ab-http,
-// loop-ab): `--name value` pairs, and the flags they test with `args.includes`.
+// loop-ab): `--name value` pairs, the flags they test with `args.includes`, and `--help`.
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 
 /** `opt(name, default)`: the value after `--name` in `args`, else the default. */
 export function optionReader(args) {
@@ -7,4 +9,21 @@ export function optionReader(args) {
     const i = args.indexOf(`--${name}`);
     return i >= 0 ? args[i + 1] : dflt;
   };
+}
+
+/**
+ * With `--help` or `-h` in `args`, prints the script's opening comment (what it does, its
+ * `usage:` line and options) and exits 0 — before it serves or loads anything, as a reader
+ * asking for help expects. `scriptUrl`: the script's `import.meta.url`.
+ */
+export function helpOnRequest(args, scriptUrl) {
+  if (!args.includes("--help") && !args.includes("-h")) return;
+  const lines = readFileSync(fileURLToPath(scriptUrl), "utf8").split("\n");
+  const header = [];
+  for (const line of lines) {
+    if (!line.startsWith("//")) break;
+    header.push(line.replace(/^\/\/ ?/, ""));
+  }
+  process.stdout.write(header.join("\n") + "\n");
+  process.exit(0);
 }

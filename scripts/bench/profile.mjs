@@ -9,9 +9,10 @@
 //        node scripts/bench/profile.mjs --top /tmp/prof/CPU....cpuprofile
 import { readFileSync } from "node:fs";
 import { API, RP, TT, TX, USERS, assertionOf, certificateIssuePool, form, jwtOf, lifecycle, rst } from "./requests.mjs";
-import { optionReader } from "./options.mjs";
+import { helpOnRequest, optionReader } from "./options.mjs";
 
 const args = process.argv.slice(2);
+helpOnRequest(args, import.meta.url);
 const opt = optionReader(args);
 
 if (opt("top")) {

@@ -12,10 +12,11 @@ import { fileURLToPath } from "node:url";
 import { drive, pickTool } from "./load.mjs";
 import { startServeChild } from "./serve-child.mjs";
 import { API, RP, SECURE_RP, TT, TX, USERS, assertionOf, certificateIssuePool, dpopExchangePool, form, jwtOf, lifecycle, rst, send } from "./requests.mjs";
-import { optionReader } from "./options.mjs";
+import { helpOnRequest, optionReader } from "./options.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const args = process.argv.slice(2);
+helpOnRequest(args, import.meta.url);
 const opt = optionReader(args);
 // Other sessions on a shared machine may profile at the same time: each picks its own ports.
 const port = Number(opt("port", "18797"));
