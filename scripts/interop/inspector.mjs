@@ -48,7 +48,7 @@ export async function inspectorCheck({ base, work, report, skip }) {
     await page.getByRole("link", { name: "Token inspector" }).click();
     await page.waitForURL(/\/inspect$/);
     const inspect = async (token) => {
-      await page.getByLabel("Token").fill(token);
+      await page.getByRole("textbox", { name: "Token" }).fill(token);
       await page.getByRole("button", { name: "Inspect" }).click();
       const v = page.locator("#verdict");
       try {

@@ -73,7 +73,7 @@ export async function pagesCheck({ base, report, skip }) {
     const saml = await requestToken({ url: base, user: "alice", password: "wonderland", appliesTo: "urn:example:rp", tokenType: "saml2" });
     if (saml.ok) {
       await page.goto(new URL("/inspect", base).href);
-      await page.getByLabel("Token").fill(saml.token);
+      await page.getByRole("textbox", { name: "Token" }).fill(saml.token);
       await page.getByRole("button", { name: "Inspect" }).click();
       await page.locator("#verdict").waitFor({ timeout: 10_000 });
       const o = await overflow(page);
