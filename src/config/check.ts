@@ -12,16 +12,38 @@ export type Obj = Record<string, unknown>;
 /** Collects `path: message` lines. */
 export class Issues {
   readonly lines: string[] = [];
+  private readonly sections: { path: string; parts: readonly { binding: string; start: number; length: number }[] }[] = [];
   add(path: string, message: string): void {
-    this.lines.push(`${path}: ${message}`);
+    this.lines.push(`${this.where(path)}: ${message}`);
+  }
+  /**
+   * The array section at `path` is the concatenation of these bindings' arrays (`$bindings`):
+   * from now on a message about one of its elements, reported by its index in the whole
+   * section, also names the binding and the element's index there, which is where the
+   * operator edits it.
+   */
+  concatenated(path: string, parts: readonly { binding: string; start: number; length: number }[]): void {
+    this.sections.push({ path, parts });
+  }
+  private where(path: string): string {
+    for (const { path: section, parts } of this.sections) {
+      if (!path.startsWith(`${section}[`)) continue;
+      const m = /^\[(\d+)\]/.exec(path.slice(section.length));
+      if (!m) continue;
+      const i = Number(m[1]);
+      const part = parts.find((q) => i >= q.start && i < q.start + q.length);
+      if (part) return `${path} (binding ${part.binding}, element ${i - part.start})`;
+    }
+    return path;
   }
   /**
    * A required field is absent — unless its path was reported already: a `$binding` section
-   * that is not set or not JSON is absent for that reason, and "is required" beside it would
-   * tell the reader to add what is there.
+   * that is not set or not JSON (or a `$bindings` list naming such a binding) is absent for that
+   * reason, and "is required" beside it would tell the reader to add what is there.
    */
   required(path: string): void {
-    if (!this.lines.some((l) => l.startsWith(`${path}: `))) this.add(path, "is required");
+    const at = this.where(path);
+    if (!this.lines.some((l) => l.startsWith(`${at}: `) || l.startsWith(`${path}.$bindings`))) this.add(path, "is required");
   }
 }
 
@@ -196,7 +218,7 @@ export function enumList<T extends string>(
   return list === undefined ? [...def] : (list as T[]);
 }
 
-const BINDING_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+export const BINDING_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 
 /**
  * A `...Secret` field: the *name* of a Worker binding, resolved to its string value.

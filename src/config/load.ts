@@ -9,7 +9,9 @@
  *    (`wrangler secret put STS_CONFIG < sts-config.json`). Workers limit each variable and
  *    secret to 5 KB, so keep it to references and policy; when it still does not fit, any
  *    top-level section can live in its own binding: `"relyingParties": { "$binding":
- *    "STS_RELYING_PARTIES" }` with that binding holding the section's JSON.
+ *    "STS_RELYING_PARTIES" }` with that binding holding the section's JSON; an array section
+ *    too long for one binding can be `{ "$bindings": ["RPS_1", "RPS_2", …] }`, each binding
+ *    holding part of the array (`sts config split` writes both).
  * 2. Put every secret it references in its own binding, named by the `...Secret` fields:
  *    `wrangler secret put STS_RSA_KEY < rsa-key.pk8.pem` (PKCS#8 private keys),
  *    `npm run sts -- config hash-password | wrangler secret put ALICE_PW` (user password

@@ -38,7 +38,8 @@ export interface ValidateOptions {
 /**
  * Validates an operator configuration and resolves the secrets it references by binding name.
  *
- * A top-level section may be `{ "$binding": "NAME" }`, read from that binding (`include.ts`).
+ * A top-level section may be `{ "$binding": "NAME" }`, read from that binding, and an array
+ * section `{ "$bindings": [NAME, …] }`, the concatenation of those bindings' arrays (`include.ts`).
  * Defaults are filled as documented in `types.ts`; relying-party references in
  * `oauthClients[].allowedAudiences` and `serviceAccounts[].allowedRelyingParties` are resolved
  * to the canonical relying-party `identifier` (aliases are accepted in the input).
