@@ -5,12 +5,14 @@
 //   generate-secret                  a fresh 32-byte base64url secret and its sha256$ hash
 //   check-config FILE [--env FILE]   validate an STS_CONFIG JSON file (exit 1 with field errors)
 //   check-config --dev               validate the embedded development configuration
+//   split FILE --out DIR             move what would not fit one Workers binding into bindings
 //
 // Secrets are read from stdin when it is piped (one trailing newline is stripped) or prompted
 // for without echo on a terminal. The hashing and validation code is the worker's own
 // (src/identity, src/config), imported through Node 22's TypeScript type stripping, so what
 // this prints is exactly what the worker accepts.
-import { readFileSync, statSync } from "node:fs";
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { UsageError, noPositional, parseArgs, readJson, readSecret, withUsage } from "./input.mjs";
 
 export const USAGE = `usage: sts config hash-password [--iterations N]   (password on stdin or prompted)
@@ -18,10 +20,17 @@ export const USAGE = `usage: sts config hash-password [--iterations N]   (passwo
        sts config generate-secret
        sts config check-config FILE [--env SECRETS.json]
        sts config check-config --dev
+       sts config split FILE --out DIR
 
 check-config resolves the configuration's ...Secret binding names from SECRETS.json (an object
 of binding name -> value, as for \`wrangler secret bulk\`), or from the process environment
-when --env is not given.`;
+when --env is not given.
+
+split moves the sections of FILE that do not fit a Workers variable or secret (5 KB) into
+bindings of their own: an array section's elements packed in order into bindings of at most
+5 KB named <SECTION>_<n> (REALM_<NAME>_<SECTION>_<n> for a realm's), read back with
+{ "$bindings": [...] }. It writes DIR/sts-config.json (STS_CONFIG) and DIR/bindings.json (binding
+name -> value, for \`wrangler secret bulk\`) and counts the bindings the result reads.`;
 
 const src = (p) => new URL(`../../src/${p}`, import.meta.url).href;
 
@@ -53,6 +62,8 @@ export async function run(args) {
       }
       case "check-config":
         return await checkConfig(rest);
+      case "split":
+        return await splitCmd(rest);
       case undefined:
       case "help":
       case "--help":
@@ -96,6 +107,128 @@ const BINDING_LIMIT = 5 * 1024;
 const BINDING_COUNT_PAID = 128;
 const BINDING_COUNT_FREE = 64;
 
+/** Bytes a binding's value takes as uploaded: its minified JSON, UTF-8. */
+const bytesOf = (v) => Buffer.byteLength(typeof v === "string" ? v : JSON.stringify(v));
+
+/** relyingParties -> RELYING_PARTIES; a realm name's other characters become "_". */
+const upperSnake = (s) => s.replace(/([a-z0-9])([A-Z])/g, "$1_$2").replace(/[^A-Za-z0-9]+/g, "_").toUpperCase();
+
+/** Where an element too large for a binding alone can put its bulk instead (types.ts). */
+const TOO_LARGE_ADVICE = {
+  keys: "give its certificate as certificateSecret (a secret of its own) instead of inline",
+  decryptionKeys: "give its certificate as certificateSecret (a secret of its own) instead of inline",
+  relyingParties: "give its encryption certificates as encryption.certificates[].certificateSecret (secrets of their own) instead of inline",
+  realms: "it is still too large once its own sections are in bindings: split the realm's largest fields",
+};
+
+/**
+ * Moves sections of one configuration object (the top level, or a realm) into bindings until
+ * the object's minified JSON fits `limit`, largest section first; an array section's elements
+ * are packed in order, greedily, into bindings of at most BINDING_LIMIT bytes. Returns the
+ * reduced object; `bindings` (name -> JSON text) receives what was moved.
+ */
+function splitObject(o, { path, prefix, limit, bindings, keep = [] }) {
+  const out = { ...o };
+  // Realm names that differ only in case or punctuation would make the same binding names.
+  const put = (name, text) => {
+    if (bindings.has(name)) throw new Error(`${path}: the binding name ${name} is already used for another section; rename the realm`);
+    bindings.set(name, text);
+  };
+  const movable = Object.keys(out).filter((k) => !keep.includes(k) && out[k] !== undefined && !isBound(out[k]));
+  movable.sort((a, b) => bytesOf(out[b]) - bytesOf(out[a]));
+  for (const key of movable) {
+    if (bytesOf(out) <= limit) break;
+    const value = out[key];
+    const base = `${prefix}${upperSnake(key)}`;
+    if (!Array.isArray(value)) {
+      if (bytesOf(value) > BINDING_LIMIT) throw new Error(`${path}.${key} is ${bytesOf(value)} bytes, more than one binding holds (${BINDING_LIMIT} bytes), and only an array section can span several bindings`);
+      put(base, JSON.stringify(value));
+      out[key] = { $binding: base };
+      continue;
+    }
+    const names = [];
+    let part = [];
+    let size = 2;
+    const flush = () => {
+      const name = `${base}_${names.length + 1}`;
+      put(name, JSON.stringify(part));
+      names.push(name);
+      part = [];
+      size = 2;
+    };
+    value.forEach((element, i) => {
+      const b = bytesOf(element);
+      if (b + 2 > BINDING_LIMIT) {
+        const id = element && typeof element === "object" ? ["identifier", "clientId", "username", "issuer", "name", "kid"].map((f) => element[f]).find((v) => typeof v === "string") : undefined;
+        // What makes it large: an operator shortens or moves that field.
+        const [field, fieldBytes] = element && typeof element === "object" ? Object.entries(element).map(([f, v]) => [f, bytesOf(v)]).sort((a, c) => c[1] - a[1])[0] ?? [] : [];
+        const largest = field === undefined ? "" : `; its largest field is ${field} (${fieldBytes} bytes)`;
+        const advice = TOO_LARGE_ADVICE[key] ? `: ${TOO_LARGE_ADVICE[key]}` : "";
+        throw new Error(`${path}.${key}[${i}]${id === undefined ? "" : ` (${JSON.stringify(id)})`} is ${b} bytes, more than one binding holds (${BINDING_LIMIT} bytes) even alone, and an element cannot span bindings${largest}${advice}`);
+      }
+      const extra = part.length === 0 ? b : b + 1;
+      if (size + extra > BINDING_LIMIT) flush();
+      size += part.length === 0 ? b : b + 1;
+      part.push(element);
+    });
+    if (part.length > 0 || names.length === 0) flush();
+    out[key] = { $bindings: names };
+  }
+  return out;
+}
+
+const isBound = (v) => typeof v === "object" && v !== null && !Array.isArray(v) && ("$binding" in v || "$bindings" in v);
+
+/** The names of the secrets a configuration's `...Secret` fields name (each a binding of its own). */
+function secretNames(v, into = new Set()) {
+  if (Array.isArray(v)) for (const e of v) secretNames(e, into);
+  else if (typeof v === "object" && v !== null) {
+    for (const [k, e] of Object.entries(v)) {
+      if (/Secret$/.test(k) && typeof e === "string") into.add(e);
+      else secretNames(e, into);
+    }
+  }
+  return into;
+}
+
+async function splitCmd(args) {
+  const { opts, positional } = parseArgs(args, { out: "value" });
+  if (positional.length !== 1) throw new UsageError("split needs exactly one FILE");
+  if (opts.out === undefined) throw new UsageError("split needs --out DIR");
+  const input = await readJson(positional[0]);
+  if (typeof input !== "object" || input === null || Array.isArray(input)) throw new Error(`${positional[0]}: expected a JSON object (STS_CONFIG)`);
+  const bound = Object.entries(input).find(([, v]) => isBound(v)) ?? (Array.isArray(input.realms) ? input.realms.flatMap((r) => Object.entries(r ?? {})).find(([, v]) => isBound(v)) : undefined);
+  if (bound) throw new Error(`${positional[0]}: ${bound[0]} is already read from a binding: split takes the whole configuration, every section inline`);
+  const bindings = new Map();
+  const config = { ...input };
+  // Each realm first, small enough to be one element of the realms section (its name, hosts and
+  // path prefix stay in it: they say which realm it is).
+  if (Array.isArray(config.realms)) {
+    config.realms = config.realms.map((realm, i) =>
+      typeof realm === "object" && realm !== null && !Array.isArray(realm)
+        ? splitObject(realm, { path: `STS_CONFIG.realms[${i}]`, prefix: `REALM_${upperSnake(String(realm.name ?? i))}_`, limit: BINDING_LIMIT - 2, bindings, keep: ["name", "hosts", "pathPrefix"] })
+        : realm,
+    );
+  }
+  const reduced = splitObject(config, { path: "STS_CONFIG", prefix: "", limit: BINDING_LIMIT, bindings });
+  const text = JSON.stringify(reduced);
+  if (bytesOf(text) > BINDING_LIMIT) {
+    const sizes = Object.entries(reduced).map(([k, v]) => [k, bytesOf(v)]).sort((a, b) => b[1] - a[1]).slice(0, 3).map(([k, b]) => `${k} ${b}`).join(", ");
+    throw new Error(`STS_CONFIG is still ${bytesOf(text)} bytes once every section is in bindings, more than ${BINDING_LIMIT}: the largest are ${sizes} bytes`);
+  }
+  const secrets = secretNames(input);
+  const clash = [...bindings.keys()].find((n) => secrets.has(n) || n === "STS_CONFIG");
+  if (clash) throw new Error(`the binding name ${clash} is also a secret this configuration names: rename that secret`);
+  mkdirSync(opts.out, { recursive: true });
+  writeFileSync(join(opts.out, "sts-config.json"), text);
+  writeFileSync(join(opts.out, "bindings.json"), JSON.stringify(Object.fromEntries(bindings), null, 2) + "\n");
+  const total = 1 + bindings.size + secrets.size;
+  console.log(`wrote ${join(opts.out, "sts-config.json")} (STS_CONFIG, ${bytesOf(text)} bytes) and ${join(opts.out, "bindings.json")} (${bindings.size} binding(s), the largest ${Math.max(0, ...[...bindings.values()].map(bytesOf))} bytes)`);
+  const fits = total <= BINDING_COUNT_FREE ? "fits Workers Free and Paid" : total <= BINDING_COUNT_PAID ? `fits Workers Paid, not Free (${BINDING_COUNT_FREE})` : `is more than a Worker has (${BINDING_COUNT_PAID} on Workers Paid, ${BINDING_COUNT_FREE} on Free): put users in the user directory (users import) rather than users[], each of which names a secret`;
+  console.log(`bindings: ${total} = STS_CONFIG + ${bindings.size} configuration + ${secrets.size} secret(s) it names, which ${fits}`);
+  return total <= BINDING_COUNT_PAID ? 0 : 1;
+}
+
 /**
  * What would not fit once uploaded: the configuration file as it is (README uploads it with
  * `wrangler secret put STS_CONFIG < sts-config.json`, unminified), and each binding the
@@ -108,7 +241,7 @@ function sizeWarnings(file, reads) {
   if (size > BINDING_LIMIT) {
     const minified = Buffer.byteLength(JSON.stringify(JSON.parse(readFileSync(file, "utf8"))));
     const fits = minified <= BINDING_LIMIT ? `; minified it is ${minified} bytes and would fit` : "";
-    out.push(`warning: ${file} is ${size} bytes and ${limit}: move sections into bindings of their own ("relyingParties": { "$binding": "NAME" })${fits}`);
+    out.push(`warning: ${file} is ${size} bytes and ${limit}: move sections into bindings of their own ("relyingParties": { "$binding": "NAME" }, or { "$bindings": [...] } for an array; \`sts config split\` does it)${fits}`);
   }
   // STS_CONFIG is one more. Each configured user's password hash and each client's secret hash is
   // a secret of its own, so a few hundred of them cannot be uploaded at all.
