@@ -291,9 +291,13 @@ async function submitted(x: Exchange, rp: RelyingParty, p: SignInParams, form: F
   // Trimmed as a WS-Trust Username is (space, tab, CR and LF only), so a name signs in the same
   // way at either door.
   const username = trimXmlSpace(form.get("username") ?? "");
+  // This browser's own form, not taken: shown again with the username it held (cut to the
+  // field's length), asking for what is missing — both fields without a username.
+  const again = (message: string) =>
+    showForm(x, rp, p, [...username].slice(0, MAX_USERNAME_CHARS).join(""), { message, fields: username === "" ? "credentials" : "password" }, 400);
   if (checked === "expired") {
     // Our own form, in this browser, left open too long: nothing is signed in; the form again.
-    return showForm(x, rp, p, [...username].slice(0, MAX_USERNAME_CHARS).join(""), { message: "This form was open too long. Enter your password again.", fields: username === "" ? "credentials" : "password" }, 400);
+    return again("This form was open too long. Enter your password again.");
   }
   if (!checked) {
     // Not a form this browser was given: most often one of two tabs that first opened the form
@@ -305,7 +309,7 @@ async function submitted(x: Exchange, rp: RelyingParty, p: SignInParams, form: F
   }
   const password = form.get("password") ?? "";
   if (username === "" || password === "" || characterCount(username) > MAX_USERNAME_CHARS || characterCount(password) > MAX_PASSWORD_CHARS) {
-    return showForm(x, rp, p, [...username].slice(0, MAX_USERNAME_CHARS).join(""), { message: "Enter your username and password.", fields: username === "" ? "credentials" : "password" }, 400);
+    return again("Enter your username and password.");
   }
   ctx.audit.requestor = username;
   try {
