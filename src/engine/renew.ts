@@ -3,6 +3,7 @@ import type { StateClient } from "../state/client.ts";
 import { refuseDisabledSubject } from "./authenticate.ts";
 import { authorize } from "./authorize.ts";
 import { actorRevocation, issueInstant, tokenRef } from "./check.ts";
+import { inOrder } from "./in-order.ts";
 import { invalidRequest, invalidTimeRange, invalidToken, unableToRenew } from "../errors.ts";
 import { keyTypeName } from "./issuance.ts";
 import { confirmationThumbprint, jwkThumbprint } from "../keys/keyring.ts";
@@ -70,10 +71,11 @@ export async function renewToken(
   // new sign-ins, never linked to the pseudonyms it knew.
   const outOfSector = sectorRefusal(t.pairwise, rp, "RenewTarget token");
   if (outOfSector !== undefined) throw unableToRenew(outOfSector);
-  await refuseDisabledSubject(ctx, t.subject, t.actor);
   // The state object's renewal answers for the token and its subject; an actor's revocation is
-  // that actor's object's to tell.
-  if (await actorRevocation(ctx, state, t)) throw unableToRenew("The token has been revoked.");
+  // that actor's object's to tell. Both questions are asked together; a disabled account is
+  // still the refusal given when both would refuse.
+  const [, actorRevoked] = await inOrder([refuseDisabledSubject(ctx, t.subject, t.actor), actorRevocation(ctx, state, t)]);
+  if (actorRevoked) throw unableToRenew("The token has been revoked.");
   const now = issueInstant(ctx, t.actor);
   if (!check.ok) {
     const graceMs = rp.renewal.expiredGraceSeconds * 1000;

@@ -24,6 +24,7 @@ import { GATEWAY, assertionIn, jwtBst, jwtIn, jwtVia, workerWith } from "../host
 import { STATUS_INVALID, STATUS_VALID, validateStatus } from "../hostile/helpers.ts";
 import { API, RP, TX, unb64url, type Fetcher } from "../oauth/helpers.ts";
 import { DEMO, STS_ADMIN, USER_ADMIN as USERS } from "../helpers/credentials.ts";
+import { settle } from "../helpers/held.ts";
 
 const WST14 = "http://docs.oasis-open.org/ws-sx/ws-trust/200802";
 const json = (authorization: string, body: unknown) => ({ method: "POST", headers: { authorization, "content-type": "application/json" }, body: JSON.stringify(body) });
@@ -199,3 +200,42 @@ describe("an actor revoked while a token naming it is being made", () => {
   });
 });
 
+
+describe("Renew of a delegated token asks its actor's account and its actor's state together", () => {
+  it("the actor's state is asked while the directory still holds the actor's account", async () => {
+    const actor = await newActor();
+    const saml = unb64url(await delegated(actor.jwt, TX.saml2, RP));
+    const asked: string[] = [];
+    let releaseDirectory!: () => void;
+    const directoryHeld = new Promise<void>((r) => (releaseDirectory = r));
+    const services = (c: Context): RequestServices => ({
+      context: async () => {
+        const real = await getContext(customEnv as never, c.req.url);
+        const directory = real.directory!;
+        const get: typeof directory.get = async (name) => {
+          if (name !== actor.name) return directory.get(name);
+          asked.push("directory");
+          await directoryHeld;
+          return directory.get(name);
+        };
+        return { ...real, directory: Object.assign(Object.create(directory) as typeof directory, { get }) };
+      },
+      state: (ctx) => {
+        const real = stateFor(customEnv as never, ctx.config);
+        const status: StateClient["status"] = async (key, ref) => {
+          if (key.subject === actor.name) asked.push("status");
+          return real.status(key, ref);
+        };
+        return { ...real, status };
+      },
+      clientAddress: undefined,
+    });
+    const app = new Hono();
+    registerTrustRoutes(app, services);
+    const renewing = trustVia(async (path, init) => app.request(ORIGIN + path, init), { user: "alice", password: "wonderland", requestType: "Renew", extra: `<wst:RenewTarget>${saml}</wst:RenewTarget>` });
+    await settle(() => asked.includes("status"));
+    expect(asked).toEqual(["directory", "status"]);
+    releaseDirectory();
+    expect(assertionIn(await renewing)).toBeDefined();
+  });
+});
