@@ -4,6 +4,7 @@
  * addressed by kid, by status (current / next / previous) and by exact certificate bytes.
  */
 import type { NamedCurve } from "./ecdsa-sig.ts";
+import { fromBase64Url } from "../bytes.ts";
 import { pemToDer, toBase64, toBase64Url } from "./pem.ts";
 import { parseCertificate } from "./x509.ts";
 import type { Confirmation } from "../token/confirmation.ts";
@@ -91,13 +92,34 @@ export function importParams(alg: SignatureAlg, kty: "RSA" | "EC", curve?: Named
   return [`${name}/${hash}`, { name, hash }];
 }
 
-/** RFC 7638 JWK thumbprint (SHA-256, base64url) of an RSA or EC public JWK. */
+/**
+ * RFC 7638 JWK thumbprint (SHA-256, base64url) of an RSA, EC or OKP (RFC 8037) public JWK: the
+ * one thumbprint every binding is compared by — a DPoP proof's key (RFC 9449 §6.1 `cnf.jkt`), a
+ * `cnf.jwk`, a WS-Trust UseKey — so a key has the same thumbprint whichever door it came through.
+ */
 export async function jwkThumbprint(jwk: JsonWebKey): Promise<string> {
-  // RFC 7638 §3.2: required members only, lexicographic order, no whitespace.
+  // RFC 7638 §3.2: required members only, lexicographic order, no whitespace; RFC 8037 §2: an
+  // OKP key's are crv, kty and x.
   const json = jwk.kty === "RSA"
-    ? JSON.stringify({ e: jwk.e, kty: "RSA", n: jwk.n })
-    : JSON.stringify({ crv: jwk.crv, kty: "EC", x: jwk.x, y: jwk.y });
+    ? JSON.stringify({ e: minimalUInt(jwk.e), kty: "RSA", n: minimalUInt(jwk.n) })
+    : jwk.kty === "OKP"
+      ? JSON.stringify({ crv: jwk.crv, kty: "OKP", x: jwk.x })
+      : JSON.stringify({ crv: jwk.crv, kty: "EC", x: jwk.x, y: jwk.y });
   return toBase64Url(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(json))));
+}
+
+/**
+ * RFC 7518 §6.3.1.1: an RSA `n` or `e` is its minimum number of octets; libraries that prepend a
+ * zero octet write the same integer, and the thumbprint is of the integer (RFC 8555 erratum 7565:
+ * prepended zero octets are stripped before RFC 7638's computation). EC coordinates are fixed
+ * length and are not touched.
+ */
+function minimalUInt(v: string | undefined): string | undefined {
+  const bytes = v === undefined ? undefined : fromBase64Url(v);
+  if (!bytes || bytes.length < 2 || bytes[0] !== 0) return v;
+  let i = 0;
+  while (i < bytes.length - 1 && bytes[i] === 0) i++;
+  return toBase64Url(bytes.subarray(i));
 }
 
 /**

@@ -6,13 +6,14 @@
  * into the thumbprint the issued token is bound to (RFC 9449 §6.1 `cnf.jkt`).
  */
 import { replayKey } from "../state/state-key.ts";
-import { calculateJwkThumbprint, compactVerify, errors, importJWK } from "jose";
+import { compactVerify, errors, importJWK } from "jose";
 import { fromBase64Url, strictUtf8 } from "../bytes.ts";
 import { invalidDpopProof, useDpopNonce } from "../errors.ts";
 import type { StsContext } from "../engine/types.ts";
 import type { StateClient } from "../state/client.ts";
 import { MAX_CLOCK_SKEW_SECONDS } from "../state/types.ts";
 import { publicJwkProblem } from "../keys/public-jwk.ts";
+import { jwkThumbprint } from "../keys/keyring.ts";
 import { isCurrentDpopNonce } from "./dpop-nonce.ts";
 import { looksLikeJwt } from "./presented.ts";
 import { unencodedPayloadHeader } from "../jwt/compact-form.ts";
@@ -133,7 +134,7 @@ export async function verifyDpopProof(
   if (typeof jti !== "string" || jti.length === 0 || jti.length > MAX_JTI_CHARS) {
     throw refuse(`jti must be a string of 1 to ${MAX_JTI_CHARS} characters`);
   }
-  const jkt = await calculateJwkThumbprint(jwk, "sha256");
+  const jkt = await jwkThumbprint(jwk);
   // RFC 9449 §11.1: a proof is used once. Remembered for as long as its iat would be accepted.
   const first = await state.rememberNonce(replayKey("dpop", jkt, jti), Math.ceil((iat + skew) * 1000));
   if (!first) throw refuse("this proof (its jti) has been used before");

@@ -299,3 +299,34 @@ describe("a token bound to another kind of key, presented to token exchange", ()
     }
   });
 });
+
+// Defect: the thumbprint a bound key was compared by knew RSA and EC only (an Ed25519 cnf.jwk
+// was hashed as an EC key, so no proof ever matched it), and it hashed an RSA modulus with a
+// prepended zero octet as written, so one key had two thumbprints.
+describe("one RFC 7638 thumbprint per key, whichever door it came through", () => {
+  const IDP = "https://idp.example.org";
+
+  it("a trusted issuer's cnf.jwk of an Ed25519 key, or an RSA key with a zero-padded modulus, is proved by a DPoP proof of that key", async () => {
+    const i = await ecIssuerKey("idp-key-1");
+    const f = workerWith({ ...DEV_CONFIG, trustedIssuers: [{ issuer: IDP, kind: "jwt", jwks: { keys: [i.jwk] }, algorithms: ["ES256"] }] });
+    const ed = await proofKey("EdDSA");
+    const rsa = await proofKey("PS256");
+    const padded = { ...rsa.jwk, n: toBase64Url(new Uint8Array([0, ...unb64url_bytes(rsa.jwk.n!)])) };
+    for (const [what, k, cnfJwk] of [["Ed25519", ed, ed.jwk], ["RSA, n with a leading zero octet", rsa, padded]] as const) {
+      const theirs = await es256({ alg: "ES256", typ: "JWT", kid: "idp-key-1" }, { iss: IDP, aud: ORIGIN, sub: "erin", exp: now() + 300, cnf: { jwk: cnfJwk } }, i.priv);
+      const other = await exchangeWithDpop({ subject_token: theirs }, await proof(await proofKey(k.alg)), f);
+      expect([other.status, other.json.error], what).toEqual([400, "invalid_dpop_proof"]);
+      const ok = await exchangeWithDpop({ subject_token: theirs }, await proof(k), f);
+      expect(ok.status, `${what}: ${JSON.stringify(ok.json)}`).toBe(200);
+      expect(jwtParts(ok.json.access_token as string).payload.cnf).toEqual({ jkt: k.jkt });
+    }
+  });
+
+  it("a proof whose jwk writes the RSA modulus with a leading zero octet binds to the key's thumbprint", async () => {
+    const k = await proofKey("PS256");
+    const padded = { ...k.jwk, n: toBase64Url(new Uint8Array([0, ...unb64url_bytes(k.jwk.n!)])) };
+    const r = await exchangeWithDpop({ subject_token: subject }, await proof(k, {}, { jwk: padded }));
+    expect(r.status, JSON.stringify(r.json)).toBe(200);
+    expect(jwtParts(r.json.access_token as string).payload.cnf).toEqual({ jkt: k.jkt });
+  });
+});

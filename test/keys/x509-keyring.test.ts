@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { DEV_KEY_MATERIALS } from "../../src/config/dev-keys.ts";
 import { jwkThumbprint, KeyRing, KeyRingError } from "../../src/keys/keyring.ts";
 import { derToPem, pemToDer, toBase64Url } from "../../src/keys/pem.ts";
+import { fromBase64Url } from "../../src/bytes.ts";
 import { buildSelfSignedCertificate, parseCertificate } from "../../src/keys/x509.ts";
 import p256Crt from "../fixtures/vectors/xmldsig11-interop-2012/keys/p256-key.crt.pem?raw";
 import rsaCrt from "../fixtures/vectors/xmldsig11-interop-2012/keys/rsa-key.crt.pem?raw";
@@ -76,6 +77,14 @@ describe("KeyRing", () => {
   it("computes the RFC 7638 §3.1 thumbprint", async () => {
     const n = "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw";
     expect(await jwkThumbprint({ kty: "RSA", n, e: "AQAB", alg: "RS256" })).toBe("NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs");
+  });
+  it("computes an OKP key's thumbprint over crv, kty and x (RFC 8037 Appendix A.3)", async () => {
+    expect(await jwkThumbprint({ kty: "OKP", crv: "Ed25519", x: "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo" })).toBe("kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k");
+  });
+  it("takes an RSA n or e written with prepended zero octets as the integer it is (RFC 7518 §6.3.1.1)", async () => {
+    const n = "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw";
+    const padded = toBase64Url(new Uint8Array([0, 0, ...fromBase64Url(n)!]));
+    expect(await jwkThumbprint({ kty: "RSA", n: padded, e: "AAEAAQ" })).toBe("NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs");
   });
   it("derives kid as the RFC 7638 thumbprint and x5t#S256 from the certificate", async () => {
     const ring = await KeyRing.load([{ ...DEV_KEY_MATERIALS[0]! }]);
