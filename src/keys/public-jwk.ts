@@ -78,7 +78,7 @@ export function publicJwkProblem(value: unknown, algorithms: readonly string[]):
     const y = bytesOf(jwk.y);
     if (x?.length !== curve.bytes || y?.length !== curve.bytes) return `needs x and y as base64url of ${curve.bytes} bytes each (RFC 7518 §6.2.1)`;
     const [X, Y] = [bigOf(x), bigOf(y)];
-    if (X >= curve.p || Y >= curve.p || (Y * Y - (X * X * X - 3n * X + curve.b)) % curve.p !== 0n) return `its point (x, y) is not on ${String(crv)}`;
+    if (X >= curve.p || Y >= curve.p || (Y * Y - (X * X * X - 3n * X + curve.b)) % curve.p !== 0n) return `has a point (x, y) that is not on ${String(crv)}`;
     return undefined;
   }
   // OKP Ed25519 (RFC 8037 §2): a 32-byte public key.

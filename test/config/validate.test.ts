@@ -616,7 +616,7 @@ describe("inline JWKS keys that could verify nothing are refused at start", () =
     ])).toEqual([
       `${K}[0]: needs n and e as base64url unsigned integers (RFC 7518 §6.3.1)`,
       `${K}[1]: needs x and y as base64url of 32 bytes each (RFC 7518 §6.2.1)`,
-      `${K}[2]: its point (x, y) is not on P-256`,
+      `${K}[2]: has a point (x, y) that is not on P-256`,
       `${K}[3]: is an RSA key of 1024 bits; at least 2048 are needed`,
     ]);
   });

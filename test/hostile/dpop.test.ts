@@ -142,6 +142,8 @@ describe("hostile DPoP proofs → invalid_dpop_proof", () => {
     const weakJwk = (await crypto.subtle.exportKey("jwk", weak.publicKey)) as JsonWebKey;
     const p = await rawSign({ alg: "RS256", typ: "dpop+jwt", jwk: { kty: "RSA", n: weakJwk.n, e: weakJwk.e } }, claims(), weak.privateKey, "RSASSA-PKCS1-v1_5");
     await refused(p, /its jwk header is an RSA key of 1024 bits; at least 2048 are needed/);
+    // The description is one sentence about the jwk header, not "its jwk header its point …".
+    await refused(await proof(ec, {}, { jwk: { ...ec.jwk, y: ec.jwk.x } }), /: its jwk header has a point \(x, y\) that is not on P-256\.$/);
   });
 
   it("an RSA modulus of 2041 to 2047 bits, or of 2040 bits with a leading zero byte (its size is its bits, not its bytes)", async () => {
