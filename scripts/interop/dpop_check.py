@@ -7,7 +7,10 @@ usage: dpop_check.py --url URL --saml FILE
 For ES256, PS256 and EdDSA keys: the token endpoint binds the exchanged JWT to the proof key
 (token_type DPoP, cnf.jkt equal to jwcrypto's RFC 7638 thumbprint, the token verifying with the
 published JWKS), introspection shows the binding, a replayed proof is refused, and the bound
-token can be exchanged again only with a proof from the same key. With --nonce-url (a server
+token can be exchanged again only with a proof from the same key. Every alg the metadata lists
+in dpop_signing_alg_values_supported binds a jwcrypto-made proof (RFC 8414: listed means
+accepted), and a second, unrelated maker — Authlib's JOSE (Debian's python3-authlib) — makes
+ES256, RS256 and EdDSA proofs that bind to Authlib's own thumbprint. With --nonce-url (a server
 configured with dpopNonceSecret): the RFC 9449 §8 nonce round trip a client library makes.
 Prints PASS/FAIL lines; exits 1 on any failure.
 """
@@ -19,6 +22,7 @@ import time
 import uuid
 
 import requests
+from authlib.jose import JsonWebKey, JsonWebSignature
 from jwcrypto import jwk, jwt
 
 API = "https://api.example.com/"
@@ -33,10 +37,13 @@ def check(name, ok, detail=""):
     print(("PASS " if ok else "FAIL ") + name + (" — " + detail if detail else ""))
 
 
+CURVES = {"ES256": "P-256", "ES384": "P-384", "ES512": "P-521"}
+
+
 def make_key(alg):
-    if alg == "ES256":
-        return jwk.JWK.generate(kty="EC", crv="P-256")
-    if alg == "PS256":
+    if alg in CURVES:
+        return jwk.JWK.generate(kty="EC", crv=CURVES[alg])
+    if alg[:2] in ("RS", "PS"):
         return jwk.JWK.generate(kty="RSA", size=2048)
     return jwk.JWK.generate(kty="OKP", crv="Ed25519")
 
@@ -68,6 +75,46 @@ def post_exchange(endpoint, subject, subject_type, proof):
 def exchange(endpoint, subject, subject_type, proof):
     r = post_exchange(endpoint, subject, subject_type, proof)
     return r.status_code, r.json()
+
+
+def authlib_key(alg):
+    """Authlib's key for alg and its public JWK. Authlib writes an EC coordinate in as few
+    octets as its integer needs, where RFC 7518 §6.2.1.2 asks for the curve's full size (the STS
+    refuses a short one, as the RFC says): a key whose coordinates happen to be short (1 in 128
+    for P-256) is drawn again, so the check does not fail by chance."""
+    while True:
+        if alg == "ES256":
+            key = JsonWebKey.generate_key("EC", "P-256", is_private=True)
+        elif alg == "RS256":
+            key = JsonWebKey.generate_key("RSA", 2048, is_private=True)
+        else:
+            key = JsonWebKey.generate_key("OKP", "Ed25519", is_private=True)
+        pub = {k: v for k, v in key.as_dict(is_private=False).items() if k in ("kty", "crv", "n", "e", "x", "y")}
+        if pub["kty"] != "EC" or all(len(pub[c]) == 43 for c in ("x", "y")):
+            return key, pub
+
+
+def authlib_proof(key, pub, alg, htu):
+    header = {"typ": "dpop+jwt", "alg": alg, "jwk": pub}
+    claims = {"jti": str(uuid.uuid4()), "htm": "POST", "htu": htu, "iat": int(time.time())}
+    return JsonWebSignature(algorithms=[alg]).serialize_compact(header, json.dumps(claims).encode(), key).decode()
+
+
+def other_makers(endpoint, saml, algs):
+    """Every listed alg with a jwcrypto key; then proofs made by Authlib."""
+    for alg in algs:
+        key = make_key(alg)
+        status, body = exchange(endpoint, saml, TT + "saml2", make_proof(key, alg, endpoint))
+        check("dpop metadata: listed alg %s binds a jwcrypto-made proof to its thumbprint" % alg,
+              status == 200 and payload_of(body.get("access_token", "x.e30.x")).get("cnf") == {"jkt": key.thumbprint()},
+              "HTTP %s %s" % (status, body.get("error_description") or body.get("token_type")))
+    for alg in ("ES256", "RS256", "EdDSA"):
+        key, pub = authlib_key(alg)
+        status, body = exchange(endpoint, saml, TT + "saml2", authlib_proof(key, pub, alg, endpoint))
+        cnf = payload_of(body.get("access_token", "x.e30.x")).get("cnf")
+        check("dpop authlib %s: Authlib's proof gets a token bound to Authlib's RFC 7638 thumbprint" % alg,
+              status == 200 and body.get("token_type") == "DPoP" and cnf == {"jkt": key.thumbprint()},
+              "HTTP %s %s, cnf %s" % (status, body.get("error_description") or body.get("token_type"), cnf))
 
 
 def nonce_checks(url, saml):
@@ -156,6 +203,7 @@ def main():
         status, body = exchange(endpoint, saml, TT + "saml2", make_proof(key, alg, endpoint, htm="GET"))
         check(tag + " a proof for another method (htm GET) → invalid_dpop_proof",
               status == 400 and body.get("error") == "invalid_dpop_proof", "HTTP %s %s" % (status, body.get("error")))
+    other_makers(endpoint, saml, algs)
     sys.exit(0 if results and all(results) else 1)
 
 
