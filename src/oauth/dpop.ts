@@ -104,11 +104,17 @@ export async function verifyDpopProof(
   if (!claims) throw refuse("its payload is not a JSON object");
   // RFC 9449 §4.3 items 8-9: the method and the URI (without query and fragment) of this request.
   if (claims.htm !== req.method) throw refuse(`htm must be "${req.method}"`);
+  const known = [req.url, ...(req.alsoKnownAs ?? [])].map(normalizedUri);
+  // The URL parser reads more than URIs: it drops tabs and line breaks anywhere and spaces and
+  // control characters at the ends, and takes a backslash for a slash. An htu is read only
+  // when it is a URI, so the checks below judge what the client wrote.
+  if (typeof claims.htu === "string" && !URI_CHARACTERS.test(claims.htu)) {
+    throw refuse(`htu must be the token endpoint URL, ${known[0]}, written as a URI (RFC 3986 §2: no space, control character, backslash or non-ASCII character)`);
+  }
   // RFC 9110 §4.2.4: userinfo in an http(s) URI is an error, refused rather than stripped, as
   // it is the classic way to make a URL read as naming one host while it names another.
   if (typeof claims.htu === "string" && hasUserinfo(claims.htu)) throw refuse("htu must not carry userinfo (a user@ before the host)");
   const htu = typeof claims.htu === "string" ? normalizedUri(claims.htu) : undefined;
-  const known = [req.url, ...(req.alsoKnownAs ?? [])].map(normalizedUri);
   if (htu === undefined || !known.includes(htu)) throw refuse(`htu must be the token endpoint URL, ${known[0]}`);
   // RFC 9449 §4.3 item 11: created within an acceptable window — the configured clock skew
   // either side of now, so a proof made for later is refused as well as a stale one.
@@ -163,6 +169,9 @@ function normalizedUri(s: string): string | undefined {
   if (u.protocol !== "https:" && u.protocol !== "http:") return undefined;
   return `${u.protocol}//${u.host}${normalizedPercentEncoding(u.pathname)}`;
 }
+
+/** RFC 3986 §2: the characters a URI is written with — unreserved, reserved and "%". */
+const URI_CHARACTERS = /^[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]+$/;
 
 /** RFC 3986 §2.3: the characters whose percent-encoding is equivalent to the character. */
 const UNRESERVED = /^[A-Za-z0-9\-._~]$/;

@@ -85,6 +85,23 @@ describe("hostile DPoP proofs → invalid_dpop_proof", () => {
     }
   });
 
+  // Defect: htu was read by the URL parser, which drops tabs, line breaks and leading spaces
+  // and takes "\" for "/": " http://evil@…" passed the userinfo rule and then matched.
+  it("an htu that is no URI: spaces, control characters, backslashes, non-ASCII, which the URL parser would read past", async () => {
+    const k = await proofKey();
+    for (const htu of [
+      " http://evil@127.0.0.1:8787/oauth2/token",
+      "ht\ttp://evil@127.0.0.1:8787/oauth2/token",
+      "http\n://127.0.0.1:8787/oauth2/token",
+      "\u0001http://127.0.0.1:8787/oauth2/token",
+      "http://127.0.0.1:8787/oauth2/token ",
+      "http:\\\\127.0.0.1:8787\\oauth2\\token",
+      "http://127.0.0.1:8787/oauth2/t\u00f6ken",
+    ]) {
+      await refused(await proof(k, { htu }), /htu must be the token endpoint URL, http:\/\/127\.0\.0\.1:8787\/oauth2\/token, written as a URI \(RFC 3986/);
+    }
+  });
+
   it("a wrong htm", async () => {
     const k = await proofKey();
     for (const htm of ["GET", "post", "PUT", 1]) await refused(await proof(k, { htm }), /htm must be 'POST'/);
