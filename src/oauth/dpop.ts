@@ -158,7 +158,8 @@ function publicJwkOf(v: unknown, alg: string): JsonWebKey {
   // RFC 7518 §6.3.1.1: n and e in their minimum number of octets. cnf.jkt is the key's RFC 7638
   // thumbprint, taken of the integers; a resource server takes it of the proof's jwk as written
   // (RFC 9449 §7.1). A zero octet written before either would make the two differ, and the
-  // token would fail where it is used rather than here (as a short EC coordinate does).
+  // token would fail where it is used rather than here. (publicJwkProblem already holds EC
+  // coordinates to their full length, RFC 7518 §6.2.1.2, for the same reason.)
   if (kty === "RSA" && [n, e].some((m) => fromBase64Url(m!)?.[0] === 0)) {
     throw refuse("its jwk header writes n or e with a leading zero octet (RFC 7518 §6.3.1.1: the minimum number of octets)");
   }
