@@ -25,6 +25,19 @@ export class Issues {
   concatenated(path: string, parts: readonly { binding: string; start: number; length: number }[]): void {
     this.sections.push({ path, parts });
   }
+  /**
+   * Takes the lines of a part validated on its own (a realm's sections), each `path: message`.
+   * A part that is an element of a concatenated section (a realm in `realms` split across
+   * bindings) is located as its other elements are, unless the line already names the binding
+   * it is written in (the realm's own split section): that one is where the operator edits it.
+   */
+  adopt(lines: readonly string[]): void {
+    for (const line of lines) {
+      const at = line.indexOf(": ");
+      const path = at < 0 ? line : line.slice(0, at);
+      this.lines.push(at < 0 || path.includes(" (binding ") ? line : `${this.where(path)}${line.slice(at)}`);
+    }
+  }
   private where(path: string): string {
     for (const { path: section, parts } of this.sections) {
       if (!path.startsWith(`${section}[`)) continue;

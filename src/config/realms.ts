@@ -106,7 +106,7 @@ export function validateRealms(
       config = validateSections(sections, p);
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
-      for (const line of e.issues) x.lines.push(line);
+      x.adopt(e.issues);
       return;
     }
     if (config.issuer !== undefined) {

@@ -125,4 +125,26 @@ describe("an array section in several bindings ($bindings)", () => {
     expect(issues).toHaveLength(1);
     expect(issues[0]).toMatch(/^STS_CONFIG\.realms\[0\]\.relyingParties\[2\]\.defaultTokenType \(binding R2_RPS_2, element 0\): /);
   });
+  it("locates an error inside a realm of a realms section split across bindings, as any other element's", () => {
+    const { cfg, env } = base();
+    const saml = (from: number, to: number) => parties(from, to).map((p) => ({ ...p, defaultTokenType: "saml2", jwtSignatureAlgorithm: "RS256" }));
+    const realm = (name: string, rps: unknown[]) => ({
+      name,
+      pathPrefix: `/realms/${name}`,
+      keys: [{ status: "current", privateKeySecret: "R2_KEY", certificate: DEV_REALM2_KEY_MATERIALS[0]!.certificatePem }],
+      relyingParties: rps,
+    });
+    cfg.realms = { $bindings: ["REALMS_1", "REALMS_2"] };
+    const env2 = {
+      ...env,
+      R2_KEY: DEV_REALM2_KEY_MATERIALS[0]!.privateKeyPem,
+      REALMS_1: JSON.stringify([realm("one", saml(0, 1))]),
+      REALMS_2: JSON.stringify([realm("two", [{ ...saml(1, 2)[0], defaultTokenType: "saml3" }])]),
+    };
+    const issues = issuesOf(cfg, env2);
+    expect(issues).toHaveLength(1);
+    // The realm's own fields are checked as a configuration of their own; their errors are still
+    // elements of the realms section, written in REALMS_2.
+    expect(issues[0]).toMatch(/^STS_CONFIG\.realms\[1\]\.relyingParties\[0\]\.defaultTokenType \(binding REALMS_2, element 0\): /);
+  });
 });
