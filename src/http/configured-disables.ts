@@ -5,7 +5,9 @@
  * configuration and enabled again later would get back the sessions from before the disable.
  * So the first time an isolate sees a configuration with a user disabled, it ends that user's
  * sessions begun before now in the user's state object (`endSessions`, one row, the cut-off only
- * moving forward, so every isolate recording it is harmless). A session check already asks that
+ * moving forward, so every isolate recording it is harmless while no version enabling the user
+ * serves beside this one — one that does, in a gradual deployment, has its sessions of the user
+ * ended by each isolate this configuration starts; docs/storage.md). A session check already asks that
  * object, so honouring it costs nothing per request; recording it costs one call per disabled
  * configured user, once per isolate and configuration — and, while the state store fails, once
  * per {@link RETRY_AFTER_MS}, not once per request: each try is awaited by the request that makes
