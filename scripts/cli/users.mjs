@@ -481,6 +481,22 @@ async function onEveryCore(items, label, each) {
   await Promise.all(Array.from({ length: Math.min(items.length, availableParallelism() * 2) }, worker));
 }
 
+/**
+ * Whether an import may have made the user `name` that the STS now skips as taken: only when a
+ * directory user has exactly that name. A name a configured user, service account or client
+ * holds, or one a directory user holds in another case or Unicode form, is taken by someone no
+ * import creates — its skip is certain, whatever became of an earlier run's request. The STS
+ * answers 404 for both; any other failure leaves the user in doubt, as it was.
+ */
+async function mayHaveMade(api, name) {
+  try {
+    await api("GET", userPath(name), undefined, { shape: ONE_USER });
+    return true;
+  } catch (e) {
+    return !(e instanceof ApiError && e.status === 404);
+  }
+}
+
 /** The import of `users` (checked) with its journal: see the usage's account of a second run. */
 async function importJournaled(file, users, { api, batch, iterations, journal, started }) {
   // The users an earlier run of this import created are not sent again; whether their row
@@ -545,17 +561,19 @@ async function importJournaled(file, users, { api, batch, iterations, journal, s
       // A name skipped as taken that an earlier run sent without getting the answer: that run
       // may well have created it (the users sent then exist now), but nothing can tell for sure.
       const taken = new Set(r.skipped.map((s) => s.username));
+      const inDoubt = new Set();
+      for (const name of names) if (taken.has(name) && journal.pending.has(name) && (await mayHaveMade(api, name))) inDoubt.add(name);
       const made = [];
       for (const name of names) {
         const u = byName.get(name);
-        const doubt = taken.has(name) && journal.pending.has(name);
+        const doubt = inDoubt.has(name);
         if (taken.has(name) && !doubt) continue;
         made.push([name, rowFingerprint(u, u.passwordHash), u.madeHash ? u.passwordHash : undefined, ...(doubt ? [1] : [])]);
         if (doubt) doubtful.push(u);
       }
       journal.done(number, made);
       created += r.created;
-      skipped.push(...r.skipped.filter((s) => !journal.pending.has(s.username)));
+      skipped.push(...r.skipped.filter((s) => !inDoubt.has(s.username)));
       sent += part.users.length;
       tick(sent, `${created} created, ${skipped.length} skipped`);
     }

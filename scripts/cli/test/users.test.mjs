@@ -427,20 +427,29 @@ test("an STS that does not answer is named without the user:password a --url may
 
 /**
  * A stand-in STS that keeps its users as the directory does (a name taken is skipped as
- * user_exists) and, while `lose` says so for a request, creates its batch and then drops the
- * connection: the answer an interrupted import never gets.
+ * user_exists, and so is one of `configured`, which no directory user has) and, while `lose`
+ * says so for a request, creates its batch and then drops the connection: the answer an
+ * interrupted import never gets. GET /admin/users/NAME answers a directory user, else 404.
  */
-async function directoryStandIn(names, lose = () => false) {
+async function directoryStandIn(names, lose = () => false, configured = new Set()) {
   const sent = [];
   const server = await listen((req, res) => {
     let body = "";
     req.on("data", (d) => (body += d));
     req.on("end", () => {
+      if (req.method === "GET") {
+        const name = decodeURIComponent(req.url.slice("/admin/users/".length));
+        const u = names.get(name);
+        const at = "2026-12-07T00:00:00Z";
+        res.writeHead(u ? 200 : 404, { "content-type": "application/json" });
+        return res.end(JSON.stringify(u ? { user: { username: name, enabled: true, claims: {}, created_at: at, updated_at: at } } : { error: "user_not_found", error_description: `No user is named '${name}'.` }));
+      }
       const users = JSON.parse(body).users;
       sent.push(users.map((u) => u.username));
       const skipped = [];
       for (const u of users) {
-        if (names.has(u.username)) skipped.push({ username: u.username, error: "user_exists", error_description: `A user named '${u.username}' already exists.` });
+        if (configured.has(u.username)) skipped.push({ username: u.username, error: "user_exists", error_description: `'${u.username}' is, or looks the same as, a configured user, service account or OAuth client.` });
+        else if (names.has(u.username)) skipped.push({ username: u.username, error: "user_exists", error_description: `A user named '${u.username}' already exists.` });
         else names.set(u.username, u);
       }
       if (lose(sent.length)) return req.socket.destroy();
@@ -504,6 +513,35 @@ test("import run again: its journal tells the users an earlier run created from 
     assert.deepEqual(second.sent, [["holder"]], "nothing is sent with another import's journal");
   } finally {
     second.server.close();
+  }
+});
+
+test("import run again: a name of the lost batch that a configured user holds is skipped, not in doubt — no import creates it", async () => {
+  const hash = await hashPassword("shared-password-1", { iterations: 10_000 });
+  const file = join(dir, "configured.csv");
+  writeFileSync(file, ["username,password_hash", `c1,${hash}`, `alice,${hash}`, `c2,${hash}`].join("\n"));
+  const names = new Map();
+  let losing = true;
+  const standIn = await directoryStandIn(names, () => losing, new Set(["alice"]));
+  try {
+    let r = await sts(["import", file, "--iterations", "10000", "--url", standIn.server.url]);
+    assert.equal(r.code, 1);
+    assert.deepEqual([...names.keys()].sort(), ["c1", "c2"], "the batch whose answer was lost was created, alice skipped");
+    losing = false;
+    r = await sts(["import", file, "--iterations", "10000", "--url", standIn.server.url]);
+    assert.equal(r.code, 1, r.err);
+    assert.match(r.out, /: 0 created now, 0 created by an earlier run of this import, 1 skipped \(taken by users this import did not create\)/);
+    assert.match(r.out, /2 user\(s\) sent by an earlier run whose answer was lost, and existing now/);
+    assert.match(r.out, new RegExp(`in doubt c1 \\(${file}:2\\)`));
+    assert.match(r.out, /skipped alice: 'alice' is, or looks the same as, a configured user/);
+    assert.doesNotMatch(r.out, /in doubt alice/);
+    // The journal does not take alice for a user an earlier run made: a third run says the same.
+    r = await sts(["import", file, "--iterations", "10000", "--url", standIn.server.url]);
+    assert.match(r.out, /: 0 created now, 0 created by an earlier run of this import, 1 skipped/);
+    assert.match(r.out, /skipped alice: /);
+    assert.doesNotMatch(r.out, /in doubt alice/);
+  } finally {
+    standIn.server.close();
   }
 });
 
