@@ -12,7 +12,7 @@
 // (src/identity, src/config), imported through Node 22's TypeScript type stripping, so what
 // this prints is exactly what the worker accepts.
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { UsageError, noPositional, parseArgs, readJson, readSecret, withUsage } from "./input.mjs";
 
 export const USAGE = `usage: sts config hash-password [--iterations N]   (password on stdin or prompted)
@@ -30,7 +30,8 @@ split moves the sections of FILE that do not fit a Workers variable or secret (5
 bindings of their own: an array section's elements packed in order into bindings of at most
 5 KB named <SECTION>_<n> (REALM_<NAME>_<SECTION>_<n> for a realm's), read back with
 { "$bindings": [...] }. It writes DIR/sts-config.json (STS_CONFIG) and DIR/bindings.json (binding
-name -> value, for \`wrangler secret bulk\`) and counts the bindings the result reads.`;
+name -> value, for \`wrangler secret bulk\`), never over FILE, and counts the bindings the result
+reads.`;
 
 const src = (p) => new URL(`../../src/${p}`, import.meta.url).href;
 
@@ -177,6 +178,17 @@ function splitObject(o, { path, prefix, limit, bindings, keep = [] }) {
   return out;
 }
 
+/** Whether paths `a` and `b` name one file (the same file through a link too), or would once `a` is written. */
+function sameFile(a, b) {
+  try {
+    const x = statSync(a);
+    const y = statSync(b);
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return resolve(a) === resolve(b);
+  }
+}
+
 const isBound = (v) => typeof v === "object" && v !== null && !Array.isArray(v) && ("$binding" in v || "$bindings" in v);
 
 /** The names of the secrets a configuration's `...Secret` fields name (each a binding of its own). */
@@ -195,6 +207,10 @@ async function splitCmd(args) {
   const { opts, positional } = parseArgs(args, { out: "value" });
   if (positional.length !== 1) throw new UsageError("split needs exactly one FILE");
   if (opts.out === undefined) throw new UsageError("split needs --out DIR");
+  // `--out .` beside sts-config.json would write the reduced configuration over the one it read,
+  // whose inline sections would then survive only as pieces of bindings.json.
+  const over = ["sts-config.json", "bindings.json"].map((f) => join(opts.out, f)).find((f) => sameFile(f, positional[0]));
+  if (over !== undefined) throw new UsageError(`split would write ${over} over ${positional[0]}, the configuration it reads: give --out another directory`);
   const input = await readJson(positional[0]);
   if (typeof input !== "object" || input === null || Array.isArray(input)) throw new Error(`${positional[0]}: expected a JSON object (STS_CONFIG)`);
   const bound = Object.entries(input).find(([, v]) => isBound(v)) ?? (Array.isArray(input.realms) ? input.realms.flatMap((r) => Object.entries(r ?? {})).find(([, v]) => isBound(v)) : undefined);

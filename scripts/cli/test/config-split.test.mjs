@@ -84,6 +84,12 @@ test("split takes only a whole configuration, and --out", async () => {
   const twins = await runSts(["config", "split", join(dir, "twins.json"), "--out", join(dir, "twins")]);
   assert.equal(twins.status, 1);
   assert.match(twins.stderr, /^sts config: STS_CONFIG\.realms\[1\]: the binding name REALM_A_B_RELYING_PARTIES_1 is already used for another section; rename the realm\n$/);
+  // --out naming the input's own folder would write the reduced configuration over it.
+  const original = readFileSync(join(dir, "large", "sts-config.json"));
+  const over = await runSts(["config", "split", join(dir, "large", "sts-config.json"), "--out", join(dir, "large")]);
+  assert.equal(over.status, 2);
+  assert.match(over.stderr, /split would write .*sts-config\.json over .*sts-config\.json, the configuration it reads: give --out another directory/);
+  assert.deepEqual(readFileSync(join(dir, "large", "sts-config.json")), original);
   const noOut = await runSts(["config", "split", join(dir, "bound.json")]);
   assert.equal(noOut.status, 2);
   assert.match(noOut.stderr, /split needs --out DIR/);
