@@ -20,17 +20,26 @@ import type { CookieSpec } from "./wsfed-cookies.ts";
 
 /**
  * What browser sign-in's values are MAC'd with: the realm's `webSessionSecret`, and the realm's
- * issuer, which every label names. Realms may share a secret; a session of one realm's alice
- * must not sign in another realm's alice.
+ * issuer and name, which every label names. Realms may share a secret; a session of one realm's
+ * alice must not sign in another realm's alice. The issuer alone does not tell realms apart: a
+ * realm without `issuer` takes the origin the request came to, which another realm may have
+ * configured as its own explicit issuer (validation compares explicit issuers only).
  */
 export interface WebKey {
   secret: string;
+  /** The realm's issuer. */
   realm: string;
+  /** The realm's name; undefined for the first realm. */
+  name?: string | undefined;
 }
 
-/** A MAC's label: the value's purpose, and the realm (as JSON: no line break can end it early). */
+/**
+ * A MAC's label: the value's purpose and the realm (as JSON: no line break can end it early).
+ * The first realm's label names only its issuer, as a single-realm deployment's always has, so
+ * its sessions and forms outlive an upgrade.
+ */
 function label(key: WebKey, purpose: string): string {
-  return `${purpose} ${JSON.stringify(key.realm)}`;
+  return `${purpose} ${JSON.stringify(key.realm)}${key.name === undefined ? "" : ` ${JSON.stringify(key.name)}`}`;
 }
 
 /** The cookie's name. */

@@ -100,7 +100,7 @@ export async function handleWsFed(req: Request, svc: RequestServices): Promise<R
   try {
     const secret = ctx.config.webSessionSecret;
     if (secret === undefined) refuse("Browser sign-in is not configured on this service.", 404);
-    const key: WebKey = { secret, realm: ctx.issuer };
+    const key: WebKey = { secret, realm: ctx.issuer, name: ctx.config.realm };
     // The address itself, with no query (the home page links it): say what it is for.
     if (req.method !== "POST" && /^[^?]*\??$/.test(req.url)) return html(PASSIVE_ENDPOINT_PAGE);
     const form = req.method === "POST" ? await readForm(req, ctx) : firstValues({ query: req.url });

@@ -8,12 +8,14 @@ import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { DOMParser } from "@xmldom/xmldom";
 import { DEV_CONFIG, DEV_SECRETS } from "../../src/config/dev.ts";
+import { DEV_REALM2 } from "../../src/config/dev-realm2.ts";
 import { app } from "../../src/http/app.ts";
 import { NS, TT, type RstOptions, envelope, soapHeaders } from "../helpers/soap.ts";
 import { faultCode } from "../helpers/worker.ts";
 import { exchangeWithDpop, proof, proofKey } from "../oauth/dpop-helpers.ts";
 import { TX, b64url, jwtParts, verifyWithJwks } from "../oauth/helpers.ts";
 import { DEMO, STS_ADMIN as ADMIN } from "../helpers/credentials.ts";
+import { REPLY, browser, formFields, get } from "../helpers/wsfed.ts";
 
 const REALM1 = "http://127.0.0.1:8787";
 const BY_HOST = "http://realm2.localhost:8787";
@@ -362,5 +364,41 @@ describe("DPoP in a realm reached by its prefix", () => {
     expect([ok.status, ok.json.token_type]).toEqual([200, "DPoP"]);
     const other = await exchangeWithDpop(await params(), await proof(k, { htu: `${REALM1}/oauth2/token` }), viaPrefix);
     expect([other.status, other.json.error]).toEqual([400, "invalid_dpop_proof"]);
+  });
+});
+
+describe("browser sign-in in realms that share a session secret and an issuer", () => {
+  // The first realm has no `issuer` (it takes the origin asked at); realm2 configures that very
+  // origin as its own, which validation cannot see, and the same web session secret. Each realm
+  // has an alice with the same password: two principals.
+  const config = {
+    ...DEV_CONFIG,
+    realms: [
+      {
+        ...DEV_REALM2,
+        issuer: REALM1,
+        webSessionSecret: "DEV_WEB_SESSION_SECRET",
+        users: [{ username: "alice", passwordHashSecret: "DEV_ALICE_PASSWORD_HASH", claims: { role: ["realm2-admin"] } }],
+        relyingParties: [{ identifier: RP, defaultTokenType: "saml2", replyUrls: [REPLY] }],
+      },
+    ],
+  };
+  const sharedEnv = { ...env, ...DEV_SECRETS, STS_CONFIG: JSON.stringify(config) };
+  const exec = { waitUntil() {}, passThroughOnException() {}, props: {} } as unknown as ExecutionContext;
+  const viaApp = (base: string) => async (path: string, init?: RequestInit) => app.fetch(new Request(base + path, init), sharedEnv, exec);
+
+  it("a session cookie of the first realm, sent under realm2's cookie name, signs nobody in to realm2", async () => {
+    const one = browser(viaApp(REALM1));
+    const fields = formFields(await (await one.get({ wa: "wsignin1.0", wtrealm: RP })).text());
+    const signedIn = await one.post({ ...fields, username: "alice", password: "wonderland" });
+    expect(signedIn.status).toBe(200);
+    const session = /(?:^|; )sts_session=([^;]+)/.exec(one.cookie() ?? "")?.[1];
+    expect(session).toBeDefined();
+    // The first realm's session answers with a token at once.
+    expect(await (await get({ wa: "wsignin1.0", wtrealm: RP }, `sts_session=${session}`, viaApp(REALM1))).text()).toContain('name="wresult"');
+    const res = await get({ wa: "wsignin1.0", wtrealm: RP }, `sts_session.realm2=${session}`, viaApp(BY_PREFIX));
+    const page = await res.text();
+    expect(page).not.toContain('name="wresult"');
+    expect(page).toContain('name="password"');
   });
 });

@@ -25,11 +25,25 @@ describe("session cookie", () => {
     expect(await credentialStamp({ ...SECRET, realm: "https://sts.example.org/realms/two" }, hash)).not.toBe(stamp);
   });
 
-  it("refuses another key's MAC or another realm's, an expired session, a partner session whose claims are not lists of strings, a credential stamp that is not a string, and one too large", async () => {
+  it("refuses another key's MAC or another realm's, and an expired session", async () => {
     expect(await openSession({ ...SECRET, secret: "another-secret-of-some-length-000000" }, await sealSession(SECRET, base), now)).toBeUndefined();
     // Another realm that shares the secret: its issuer is in the MAC's label.
     expect(await openSession({ ...SECRET, realm: "https://sts.example.org/realms/two" }, await sealSession(SECRET, base), now)).toBeUndefined();
     expect(await openSession(SECRET, await sealSession(SECRET, { ...base, expires: now - 1 }), now)).toBeUndefined();
+  });
+
+  it("another realm that shares the secret and the issuer (a realm without `issuer` takes the origin, which another may configure) refuses its sessions, forms and stamps", async () => {
+    const two = { ...SECRET, name: "two" };
+    expect(await openSession(two, await sealSession(SECRET, base), now)).toBeUndefined();
+    expect(await openSession(SECRET, await sealSession(two, base), now)).toBeUndefined();
+    expect(await openSession({ ...SECRET, name: "three" }, await sealSession(two, base), now)).toBeUndefined();
+    expect(await openSession(two, await sealSession(two, base), now)).toEqual(base);
+    const p: SignInParams = { wtrealm: "urn:example:rp", wreply: "", wctx: "ctx" };
+    expect(await checkFormToken(two, await formToken(SECRET, p, "AAAAAAAAAAAAAAAAAAAAAA", now), p, "AAAAAAAAAAAAAAAAAAAAAA", now + 1000)).toBeUndefined();
+    expect(await credentialStamp(two, "pbkdf2-sha256$10000$AAAA$BBBB")).not.toBe(await credentialStamp(SECRET, "pbkdf2-sha256$10000$AAAA$BBBB"));
+  });
+
+  it("refuses a partner session whose claims are not lists of strings, a credential stamp that is not a string, and one too large", async () => {
     const fields = { s: "x#carol", t: now - 1000, m: "urn:x", e: now + 60_000, r: [] };
     for (const bad of [{ p: "urn:p", c: { email: "one" } }, { p: "urn:p", c: [["a"]] }, { p: 7, c: {} }, { p: "urn:p", c: { email: [1] } }]) {
       expect(await openSession(SECRET, await sealJson(SECRET, "session", { ...fields, ...bad }), now), JSON.stringify(bad)).toBeUndefined();
