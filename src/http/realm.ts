@@ -7,7 +7,9 @@
  *   then be one of that realm's own hosts or one the first realm serves. The router strips the
  *   prefix (`routingPath`), so every route of the first realm exists under it. A well-known
  *   document is found there too and, as RFC 8414 §3.1 builds its address for an issuer with a
- *   path, at `/.well-known/<name>/realms/<segment>`.
+ *   path, at `/.well-known/<name>/realms/<segment>`. That address is also the RFC 8414 §3.1
+ *   address of an explicit issuer whose path is `/realms/<segment>`: when no realm has that
+ *   prefix, it is the document of the host's realm if that realm's issuer has that path.
  * - Anything else is the first realm, unless the first realm lists `hosts` and the host is not
  *   one of them.
  *
@@ -17,6 +19,7 @@
  */
 import type { Realm, ResolvedConfig } from "../config/types.ts";
 import { REALM_PATH_ROOT } from "../config/realms.ts";
+import { issuerPath } from "../oauth/metadata.ts";
 import { StsError } from "../errors.ts";
 
 /** The realm a request is for: its configuration and the base of every URL we publish for it. */
@@ -67,24 +70,46 @@ export function selectRealm(top: ResolvedConfig, url: string, origin: string): R
   // origin drops, is served.
   const path = pathStart(url);
   if (path === -1 || !isAuthority(url, url.indexOf(":") + 3, path)) throw badHost();
-  const prefix = realmPrefix(url, path + wellKnownLength(url, path));
+  const wellKnown = wellKnownLength(url, path);
+  const prefix = realmPrefix(url, path + wellKnown);
   const routing = routingOf(top);
   if (routing === null) {
-    // A single-realm configuration: only a path in the realms folder is not ours.
-    if (prefix !== undefined) throw unknownRealm(url);
+    // A single-realm configuration: only a path in the realms folder is not ours, but for the
+    // RFC 8414 §3.1 address of an issuer whose path is in that folder.
+    if (prefix !== undefined && !(wellKnown > 0 && isIssuerPathAt(top, url, path + wellKnown))) throw unknownRealm(url);
     return { config: top, base: origin };
   }
   const host = hostOf(origin);
   const byHost = routing.byHost.get(host);
+  const hostRealm = byHost?.config ?? (routing.topHosts === undefined || routing.topHosts.has(host) ? top : undefined);
   if (prefix !== undefined) {
     const realm = routing.byPrefix.get(prefix);
-    if (realm === undefined || (byHost !== undefined && byHost !== realm)) throw unknownRealm(url);
-    if (byHost === undefined && routing.topHosts !== undefined && !routing.topHosts.has(host)) throw unknownRealm(url);
+    if (realm === undefined) {
+      // No realm's prefix: the well-known document of the host's realm when its explicit issuer
+      // has this very path (RFC 8414 §3.1: `https://sts.example.com/realms/acme`, as Keycloak
+      // names its issuers, has its metadata at `/.well-known/<name>/realms/acme`).
+      if (hostRealm !== undefined && wellKnown > 0 && isIssuerPathAt(hostRealm, url, path + wellKnown)) return { config: hostRealm, base: origin };
+      throw unknownRealm(url);
+    }
+    if (byHost !== undefined && byHost !== realm) throw unknownRealm(url);
+    if (hostRealm === undefined) throw unknownRealm(url);
     return { config: realm.config, base: origin + prefix };
   }
-  if (byHost !== undefined) return { config: byHost.config, base: origin };
-  if (routing.topHosts !== undefined && !routing.topHosts.has(host)) throw unknownRealm(url);
-  return { config: top, base: origin };
+  if (hostRealm === undefined) throw unknownRealm(url);
+  return { config: hostRealm, base: origin };
+}
+
+/**
+ * Whether the URL's path from `at` to its end (before any query) is exactly the path of the
+ * realm's explicit issuer: that issuer's RFC 8414 §3.1 metadata address, once the well-known
+ * name before `at` is taken off.
+ */
+function isIssuerPathAt(config: ResolvedConfig, url: string, at: number): boolean {
+  if (config.issuer === undefined) return false;
+  const own = issuerPath(config.issuer);
+  if (own === undefined || !url.startsWith(own, at)) return false;
+  const end = at + own.length;
+  return end === url.length || url.charCodeAt(end) === 0x3f || url.charCodeAt(end) === 0x23; // "?", "#"
 }
 
 /** Where an http(s) URL's path starts: the first "/" after "scheme://". */

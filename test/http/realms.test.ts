@@ -402,3 +402,39 @@ describe("browser sign-in in realms that share a session secret and an issuer", 
     expect(page).toContain('name="password"');
   });
 });
+
+describe("an explicit issuer whose path is in the realms folder (as Keycloak names its issuers)", () => {
+  const exec = { waitUntil() {}, passThroughOnException() {}, props: {} } as unknown as ExecutionContext;
+  const getWith = (config: object) => (url: string) => app.fetch(new Request(url), { ...env, ...DEV_SECRETS, STS_CONFIG: JSON.stringify(config) }, exec);
+  const META = "/.well-known/oauth-authorization-server";
+
+  it("a single realm has its RFC 8414 metadata at the §3.1 address; nothing else of it is in the realms folder", async () => {
+    const { realms: _realms, ...single } = DEV_CONFIG;
+    const get = getWith({ ...single, issuer: `${REALM1}/realms/acme` });
+    const res = await get(`${REALM1}${META}/realms/acme`);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { issuer: string }).issuer).toBe(`${REALM1}/realms/acme`);
+    for (const path of [`${META}/realms/acme/more`, `${META}/realms/acmex`, `${META}/realms/other`, "/realms/acme/oauth2/jwks", `/realms/acme${META}`]) {
+      expect((await get(REALM1 + path)).status, path).toBe(404);
+    }
+  });
+
+  it("with realms: each realm's own issuer path is its §3.1 address at its hosts; another realm's prefix keeps its meaning", async () => {
+    const get = getWith({
+      ...DEV_CONFIG,
+      issuer: `${REALM1}/realms/acme`,
+      // http:// is allowed for localhost only; the address is asked at realm2's host all the same.
+      realms: [{ ...DEV_REALM2, issuer: "http://localhost:8787/realms/two" }],
+    });
+    const issuerAt = async (url: string) => {
+      const res = await get(url);
+      return res.status === 200 ? ((await res.json()) as { issuer: string }).issuer : res.status;
+    };
+    expect(await issuerAt(`${REALM1}${META}/realms/acme`)).toBe(`${REALM1}/realms/acme`);
+    expect(await issuerAt(`${BY_HOST}${META}/realms/two`)).toBe("http://localhost:8787/realms/two");
+    expect(await issuerAt(`${REALM1}${META}/realms/realm2`)).toBe("http://localhost:8787/realms/two");
+    // Each issuer's address only at its own realm's hosts.
+    expect(await issuerAt(`${BY_HOST}${META}/realms/acme`)).toBe(404);
+    expect(await issuerAt(`${REALM1}${META}/realms/two`)).toBe(404);
+  });
+});
