@@ -14,7 +14,7 @@ import { StsError, authenticationFailed } from "../errors.ts";
 import type { StateClient } from "../state/client.ts";
 import { stateKey } from "../state/state-key.ts";
 import { presentedRequestor, writeAudit } from "../web/audit.ts";
-import { parseBasicAuthorization } from "../web/basic-auth.ts";
+import { basicChallenge, parseBasicAuthorization } from "../web/basic-auth.ts";
 import { NO_STORE } from "../web/headers.ts";
 
 /** Requests one service account may make per minute through the administration door. */
@@ -92,7 +92,7 @@ export async function throughDoor<E extends HonoEnv>(
       await writeAudit(ctx.audit, { ok: false, status: 500, error: "server_error", reason: "An internal error occurred." }, started);
       throw e;
     }
-    if (e.code === "authentication_failed") return fail(401, e.code, opts.refused, { "WWW-Authenticate": 'Basic realm="sts-admin"' });
+    if (e.code === "authentication_failed") return fail(401, e.code, opts.refused, { "WWW-Authenticate": basicChallenge("sts-admin", ctx.config.realm) });
     if (e.code === "rate_limited") {
       return fail(429, e.code, e.message, e.retryAfterSeconds === undefined ? {} : { "Retry-After": String(e.retryAfterSeconds) });
     }

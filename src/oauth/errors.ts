@@ -5,6 +5,7 @@
  */
 import type { StsErrorCode } from "../errors.ts";
 import { isStsError } from "../errors.ts";
+import { basicChallenge } from "../web/basic-auth.ts";
 import { NO_STORE_PRAGMA } from "../web/headers.ts";
 
 export type OAuthErrorCode =
@@ -116,15 +117,19 @@ export function wireDescription(message: string): string {
   return message.replace(/§ ?|[^\x20\x21\x23-\x5B\x5D-\x7E]/gu, (c) => DESCRIPTION_STAND_INS[c.startsWith("§") ? "§" : c] ?? "?");
 }
 
-/** The JSON error response: `{error, error_description}` with status and headers (plus the endpoint's own). */
-export function oauthErrorResponse(err: OAuthError, extraHeaders?: Record<string, string>): Response {
+/**
+ * The JSON error response: `{error, error_description}` with status and headers (plus the
+ * endpoint's own). `realm`: the STS realm's name (undefined: the first realm), named in a 401's
+ * challenge.
+ */
+export function oauthErrorResponse(err: OAuthError, extraHeaders?: Record<string, string>, realm?: string): Response {
   const headers: Record<string, string> = { "Content-Type": "application/json", ...NO_STORE_PRAGMA, ...extraHeaders };
   // RFC 9110 §15.5.2: every 401 MUST carry a challenge, whichever way the client tried (or
   // failed) to authenticate — HTTP stacks that find none fail with an I/O error instead of
   // reading the JSON (Android's "No authentication challenges found"). RFC 6749 §5.2 asks for it
   // after Basic; Basic is the one HTTP scheme these endpoints take (RFC 7617: the realm names
   // this server), so it is the challenge after client_secret_post or private_key_jwt too.
-  if (err.status === 401) headers["WWW-Authenticate"] = 'Basic realm="sts", charset="UTF-8"';
+  if (err.status === 401) headers["WWW-Authenticate"] = basicChallenge("sts", realm, ', charset="UTF-8"');
   if (err.retryAfterSeconds !== undefined) headers["Retry-After"] = String(err.retryAfterSeconds);
   return new Response(JSON.stringify({ error: err.code, error_description: wireDescription(err.message) }), { status: err.status, headers });
 }

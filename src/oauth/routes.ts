@@ -80,7 +80,7 @@ function endpoint<E extends HonoEnv>(services: (c: Context<E>) => RequestService
         throw e;
       }
       if (ctx) await writeAudit(ctx.audit, { ok: false, status: o.status, error: o.code, reason: o.message }, started);
-      return oauthErrorResponse(o, ctx && (await extraHeaders?.(ctx)));
+      return oauthErrorResponse(o, ctx && (await extraHeaders?.(ctx)), ctx?.config.realm);
     }
   };
 }

@@ -20,3 +20,16 @@ export function parseBasicAuthorization(header: string | null | undefined): { us
   const colon = raw.indexOf(":");
   return colon < 0 ? undefined : { user: raw.slice(0, colon), secret: raw.slice(colon + 1) };
 }
+
+/**
+ * The `WWW-Authenticate` challenge of HTTP Basic for `space` (`sts`, `sts-admin`) in the STS
+ * realm `stsRealm` (undefined: the first realm). RFC 7235 §2.2: a user agent may send the
+ * credentials it holds for one protection space — the origin and this realm value — to any
+ * request challenged with the same, and realms reached by path prefixes share an origin; each
+ * realm's accounts are its own, so each realm gets its own value (a browser that signed in to
+ * one realm's administration must not hand that account's secret to another realm's). The first
+ * realm's value is the one a single-realm deployment has always sent.
+ */
+export function basicChallenge(space: string, stsRealm: string | undefined, params = ""): string {
+  return `Basic realm="${stsRealm === undefined ? space : `${space} ${stsRealm}`}"${params}`;
+}

@@ -438,3 +438,18 @@ describe("an explicit issuer whose path is in the realms folder (as Keycloak nam
     expect(await issuerAt(`${REALM1}${META}/realms/two`)).toBe(404);
   });
 });
+
+describe("HTTP Basic challenges", () => {
+  it("name a further realm, so a user agent does not send one realm's account to another realm on the same origin (RFC 7235 §2.2)", async () => {
+    const wrong = `Basic ${btoa("user-admin:wrong-secret")}`;
+    const challenge = async (base: string, path: string, init: RequestInit) => (await at(base, path, init)).headers.get("www-authenticate");
+    const admin = { headers: { authorization: wrong } };
+    expect(await challenge(REALM1, "/admin/users", admin)).toBe('Basic realm="sts-admin"');
+    expect(await challenge(BY_PREFIX, "/admin/users", admin)).toBe('Basic realm="sts-admin realm2"');
+    expect(await challenge(BY_HOST, "/admin/users", admin)).toBe('Basic realm="sts-admin realm2"');
+    const token = () => ({ method: "POST", headers: { authorization: `Basic ${btoa("demo-client:wrong")}`, "content-type": "application/x-www-form-urlencoded" }, body: "grant_type=x" });
+    expect(await challenge(REALM1, "/oauth2/token", token())).toBe('Basic realm="sts", charset="UTF-8"');
+    expect(await challenge(BY_PREFIX, "/oauth2/token", token())).toBe('Basic realm="sts realm2", charset="UTF-8"');
+    expect(await challenge(BY_PREFIX, "/oauth2/introspect", token())).toBe('Basic realm="sts realm2", charset="UTF-8"');
+  });
+});
