@@ -107,10 +107,22 @@ export function readAuthorization(header: string | null): PresentedAuthorization
 /**
  * The client a request claims to be (Basic user, the client_id parameter, or else a client
  * assertion's unverified iss), before any verification — only for keying abuse counters and
- * the audit line.
+ * the audit line. `registered` says whether an id names a configured client.
+ *
+ * A Basic id is read two ways ({@link parseBasic}: `a+b` sent as written is also `a b`
+ * form-decoded), and the one a client is looked up under is the one whose failures count: keyed
+ * by the first reading whatever it named, one client's secret could be guessed under two
+ * counters, once sent encoded (`a%2Bb`, counted as `a+b`) and once as written (counted as `a b`),
+ * twice the guesses the limit allows.
  */
-export function claimedClientId(authorization: PresentedAuthorization, params: FormParams): string | undefined {
-  if (authorization.basic) return authorization.readings[0]?.id;
+export function claimedClientId(authorization: PresentedAuthorization, params: FormParams, registered: (id: string) => boolean): string | undefined {
+  if (authorization.basic) {
+    const readings = authorization.readings;
+    // The readings authenticateClient tries: those client_id names, when it names one.
+    const paramId = params.get("client_id");
+    const tried = paramId === undefined ? readings : readings.filter((r) => r.id === paramId);
+    return (tried.find((r) => registered(r.id)) ?? readings[0])?.id;
+  }
   const id = params.get("client_id");
   if (id !== undefined) return id;
   // RFC 7523 §3 names the client by the assertion's iss, and client_id is optional (§2.2): were

@@ -44,7 +44,7 @@ function endpoint<E extends HonoEnv>(services: (c: Context<E>) => RequestService
       const authCtx = ctx;
       // Failed client authentications are limited per claimed client and per address, like
       // WS-Trust UsernameTokens (src/abuse/guard.ts): counted only on failure.
-      const claimed = claimedClientId(authorization, params);
+      const claimed = claimedClientId(authorization, params, (id) => authCtx.config.oauthClients.has(id));
       // docs/audit.md: the requestor as presented, also when its authentication fails — when a
       // client has that id. Any other "id" authenticates nobody, and may be a secret pasted
       // into the wrong field: the log must not hold it.

@@ -15,6 +15,9 @@ import { basic, literalBasic } from "../helpers/credentials.ts";
 
 const SECRET = "Zq+7/x%41:é~tail-of-entropy-0f1e2d3c4b5a6978";
 const CLIENT = "odd+client";
+/** A second client of that kind, for the failure limit (its own counter, so a lockout stays out of the tests above). */
+const LIMITED = "limited+client";
+const MAX_FAILURES = 3;
 
 let fetcher: Fetcher;
 
@@ -23,7 +26,11 @@ beforeAll(async () => {
     keys: DEV_CONFIG.keys,
     users: DEV_CONFIG.users,
     relyingParties: [{ identifier: API, defaultTokenType: "jwt" }],
-    oauthClients: [{ clientId: CLIENT, secretHashSecret: "ODD_CLIENT_HASH", allowedAudiences: [API], resourceServerFor: [API] }],
+    oauthClients: [
+      { clientId: CLIENT, secretHashSecret: "ODD_CLIENT_HASH", allowedAudiences: [API], resourceServerFor: [API] },
+      { clientId: LIMITED, secretHashSecret: "ODD_CLIENT_HASH", allowedAudiences: [API], resourceServerFor: [API] },
+    ],
+    limits: { ...DEV_CONFIG.limits, maxFailedAuthPerWindow: MAX_FAILURES },
   };
   const customEnv = { ...env, ...DEV_SECRETS, ODD_CLIENT_HASH: await hashSecret(SECRET), STS_CONFIG: JSON.stringify(config) };
   fetcher = async (path, init) => {
@@ -55,5 +62,25 @@ describe("client_secret_basic with a secret that form-encoding changes", () => {
     }
     const other = await post("/oauth2/introspect", { token: "x", client_id: "someone-else" }, literalBasic(CLIENT, SECRET), fetcher);
     expect([other.status, other.json.error]).toEqual([400, "invalid_request"]);
+  });
+});
+
+describe("the failed-authentication limit for a client whose id form-encoding changes", () => {
+  it("counts its failures once, whichever way its id is spelt (README limits)", async () => {
+    // Wrong secrets, sent with the id encoded ('limited%2Bclient') and as written ('limited+client',
+    // which form-decodes to 'limited client'): both are guesses at the one client.
+    const spellings = [basic, literalBasic, basic, literalBasic];
+    for (const auth of spellings.slice(0, MAX_FAILURES)) {
+      const r = await post("/oauth2/introspect", { token: "x" }, auth(LIMITED, SECRET + "x"), fetcher);
+      expect([r.status, r.json.error]).toEqual([401, "invalid_client"]);
+    }
+    // One failure more than the limit is refused (README `limits`: maxFailedAuthPerWindow failures).
+    const over = await post("/oauth2/introspect", { token: "x" }, spellings[MAX_FAILURES]!(LIMITED, SECRET + "x"), fetcher);
+    expect([over.status, over.json.error]).toEqual([429, "temporarily_unavailable"]);
+    // Locked: the right secret, either spelling, waits for the window as a wrong one does.
+    for (const auth of [basic, literalBasic]) {
+      const r = await post("/oauth2/introspect", { token: "x" }, auth(LIMITED, SECRET), fetcher);
+      expect([r.status, r.json.error], auth.name).toEqual([429, "temporarily_unavailable"]);
+    }
   });
 });
