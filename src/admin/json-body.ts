@@ -5,7 +5,7 @@
  */
 import { strictUtf8 } from "../bytes.ts";
 import { invalidRequest } from "../errors.ts";
-import { mediaType, readBodyLimited } from "../web/body.ts";
+import { mediaType, nonUtf8Charset, readBodyLimited } from "../web/body.ts";
 import { duplicateMemberName } from "../web/json-members.ts";
 
 export type Obj = Record<string, unknown>;
@@ -18,6 +18,10 @@ export type Obj = Record<string, unknown>;
  */
 export async function readJsonRequest(req: Request, maxBytes: number, fields: readonly string[], shape: string): Promise<Obj> {
   if (mediaType(req) !== "application/json") throw invalidRequest(`Send the body as JSON (Content-Type: application/json): ${shape}.`);
+  // RFC 8259 §8.1: JSON between systems is UTF-8, and §11 defines no charset for it; a sender
+  // that labels its body otherwise believes it is something else, and is told so.
+  const charset = nonUtf8Charset(req.headers.get("content-type") ?? "");
+  if (charset !== undefined) throw invalidRequest(`The Content-Type header's charset=${charset} is not accepted: the body is read as UTF-8 JSON (RFC 8259 §8.1); send it with charset=utf-8 or no charset.`);
   return readObject(await readBodyLimited(req, maxBytes), fields, shape);
 }
 

@@ -5,7 +5,7 @@
  * `resource`).
  */
 import { strictUtf8 } from "../bytes.ts";
-import { mediaType, readBodyLimited } from "../web/body.ts";
+import { mediaType, nonUtf8Charset, readBodyLimited } from "../web/body.ts";
 import { formPairs } from "../web/form-urlencoded.ts";
 import { oauthInvalidRequest } from "./errors.ts";
 
@@ -22,6 +22,8 @@ const REPEATABLE = new Set(["audience", "resource"]);
 /** Reads and parses the form body of `req`, or throws invalid_request. */
 export async function readForm(req: Request, maxBytes: number): Promise<FormParams> {
   if (mediaType(req) !== FORM) throw oauthInvalidRequest(`The request body must be ${FORM}.`);
+  const charset = nonUtf8Charset(req.headers.get("content-type") ?? "");
+  if (charset !== undefined) throw oauthInvalidRequest(`The request body is read as UTF-8 (RFC 6749 Appendix B), not as charset=${charset}: send it with charset=utf-8 or no charset.`);
   let text: string;
   try {
     text = strictUtf8.decode(await readBodyLimited(req, maxBytes));

@@ -26,7 +26,7 @@ import { StsError } from "../errors.ts";
 import type { RelyingParty, TrustedIssuer } from "../config/types.ts";
 import type { StateClient } from "../state/client.ts";
 import { writeAudit } from "../web/audit.ts";
-import { mediaType, readBodyLimited } from "../web/body.ts";
+import { mediaType, nonUtf8Charset, readBodyLimited } from "../web/body.ts";
 import { trimXmlSpace } from "../xml/xs.ts";
 import { type FirstValues, firstValues } from "../web/form-urlencoded.ts";
 import { TRUST2005 } from "../wstrust/ns.ts";
@@ -187,6 +187,8 @@ function html(body: string, status = 200): Response {
 
 async function readForm(req: Request, ctx: StsContext): Promise<FirstValues> {
   if (mediaType(req) !== "application/x-www-form-urlencoded") refuse("Send the sign-in form as application/x-www-form-urlencoded.", 415);
+  const charset = nonUtf8Charset(req.headers.get("content-type") ?? "");
+  if (charset !== undefined) refuse(`The sign-in form is read as UTF-8, not as charset=${charset}: send it with charset=utf-8 or no charset.`, 415);
   const bytes = await readBodyLimited(req, Math.min(MAX_FORM_BYTES, ctx.config.limits.maxBodyBytes));
   let text: string;
   try {

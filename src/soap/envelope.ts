@@ -1,6 +1,6 @@
 import type { Document, Element } from "@xmldom/xmldom";
 import { childElements, textContent } from "../xml/dom.ts";
-import { mediaTypeEssence } from "../web/body.ts";
+import { mediaTypeEssence, mediaTypeParams, nonUtf8Charset } from "../web/body.ts";
 import { StsError, badRequest, invalidAddressingHeader } from "../errors.ts";
 import { collapse, parseXsBoolean, trimXmlSpace } from "../xml/xs.ts";
 import type { LimitsConfig } from "../config/types.ts";
@@ -99,23 +99,10 @@ function checkSoapMediaType(contentType: string, version: SoapVersion): void {
   if (essence !== "text/xml" && essence !== "application/soap+xml") {
     throw badRequest(`A SOAP message is sent as text/xml (SOAP 1.1) or application/soap+xml (SOAP 1.2), not as ${essence.slice(0, 80) || "an empty media type"}.`);
   }
-  const charset = mediaTypeParams(contentType, "charset");
-  if (charset.length > 1 || (charset.length === 1 && charset[0]!.toLowerCase() !== "utf-8")) {
-    throw badRequest("A SOAP message is read as UTF-8: send it with charset=utf-8 or no charset.");
-  }
+  const charset = nonUtf8Charset(contentType);
+  if (charset !== undefined) throw badRequest(`A SOAP message is read as UTF-8, not as charset=${charset}: send it with charset=utf-8 or no charset.`);
   if (version === "1.2" && essence !== "application/soap+xml") throw new StsError("version_mismatch", "A SOAP 1.2 envelope must be sent as application/soap+xml.");
   if (version === "1.1" && essence !== "text/xml") throw new StsError("version_mismatch", "A SOAP 1.1 envelope must be sent as text/xml.");
-}
-
-/** Quoted-string or token values of one media-type parameter (RFC 9110 §5.6.6), in order. */
-function mediaTypeParams(contentType: string, name: string): string[] {
-  const out: string[] = [];
-  const re = /;[ \t]*([!#$%&'*+.^_`|~0-9A-Za-z-]+)[ \t]*=[ \t]*(?:"((?:[^"\\]|\\.)*)"|([^;]*))/g;
-  for (let m = re.exec(contentType); m; m = re.exec(contentType)) {
-    if (m[1]!.toLowerCase() !== name) continue;
-    out.push(m[2] !== undefined ? m[2].replace(/\\(.)/g, "$1") : m[3]!.trim());
-  }
-  return out;
 }
 
 /**

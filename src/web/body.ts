@@ -19,6 +19,36 @@ export function mediaTypeEssence(contentType: string): string {
   return contentType.split(";")[0]!.trim().toLowerCase();
 }
 
+/** Quoted-string or token values of one media-type parameter (RFC 9110 §5.6.6), in order. */
+export function mediaTypeParams(contentType: string, name: string): string[] {
+  const out: string[] = [];
+  const re = /;[ \t]*([!#$%&'*+.^_`|~0-9A-Za-z-]+)[ \t]*=[ \t]*(?:"((?:[^"\\]|\\.)*)"|([^;]*))/g;
+  for (let m = re.exec(contentType); m; m = re.exec(contentType)) {
+    if (m[1]!.toLowerCase() !== name) continue;
+    out.push(m[2] !== undefined ? m[2].replace(/\\(.)/g, "$1") : m[3]!.trim());
+  }
+  return out;
+}
+
+/** The labels the WHATWG Encoding Standard (§4.2) gives UTF-8, compared ASCII case-insensitively. */
+const UTF8_LABELS = new Set(["utf-8", "utf8", "unicode-1-1-utf-8", "unicode11utf8", "unicode20utf8", "x-unicode20utf8"]);
+
+/**
+ * The charset a Content-Type labels its body with when that is not UTF-8 (`iso-8859-1`, two
+ * labels as `utf-8, latin1`), or undefined when it names none or UTF-8 (any case, quoted or
+ * not). Every body this STS reads — SOAP, OAuth and sign-in forms, administration JSON — is read
+ * as UTF-8 and nothing else, so a body labelled otherwise is refused rather than read as other
+ * text than its sender meant (an ISO-8859-1 `Ã©` read as `é`), which a gateway that honours the
+ * label would see differently too. Forms carry no charset of their own (WHATWG URL §5.1 and HTML
+ * decode them as UTF-8; RFC 6749 Appendix B); browsers, MSAL, Authlib and requests send none.
+ */
+export function nonUtf8Charset(contentType: string): string | undefined {
+  const labels = mediaTypeParams(contentType, "charset");
+  if (labels.length === 0) return undefined;
+  if (labels.length === 1 && UTF8_LABELS.has(labels[0]!.trim().toLowerCase())) return undefined;
+  return labels.join(", ").slice(0, 64);
+}
+
 /** Whether a field value has a comma outside its quoted strings (RFC 9110 §5.6.4): a list. */
 function holdsSeveral(v: string): boolean {
   if (v.indexOf(",") < 0) return false;

@@ -199,3 +199,61 @@ describe("a request with two Content-Type fields", () => {
     expect(w.status).toBe(415);
   });
 });
+
+describe("a body labelled with a charset other than UTF-8", () => {
+  it("is told apart from UTF-8 by one predicate: any case, quoted or not, WHATWG's UTF-8 labels", async () => {
+    const { nonUtf8Charset } = await import("../../src/web/body.ts");
+    for (const t of ["application/x-www-form-urlencoded", "application/json; charset=utf-8", 'application/json; charset="UTF-8"', "text/xml;charset=Utf8", "application/x-www-form-urlencoded; charset = UTF-8 "]) {
+      expect(nonUtf8Charset(t), t).toBeUndefined();
+    }
+    expect(nonUtf8Charset("application/x-www-form-urlencoded; charset=iso-8859-1")).toBe("iso-8859-1");
+    expect(nonUtf8Charset('application/json; charset="utf-16"')).toBe("utf-16");
+    expect(nonUtf8Charset("application/json; charset=latin1")).toBe("latin1");
+    expect(nonUtf8Charset("application/json; charset=")).toBe("");
+    // Two labels are no one charset, even when one of them is UTF-8.
+    expect(nonUtf8Charset("application/json; charset=utf-8; charset=latin1")).toBe("utf-8, latin1");
+  });
+
+  it("is refused at every door that reads a body, in the door's own form and naming the charset; UTF-8 labels are read", async () => {
+    const { envelope } = await import("../helpers/soap.ts");
+    const { call, faultCode } = await import("../helpers/worker.ts");
+    const FORM = "application/x-www-form-urlencoded";
+    // What an ISO-8859-1 client sends for "Ã©": read as UTF-8 it would be "é".
+    for (const path of ["/oauth2/token", "/oauth2/introspect", "/oauth2/revoke"]) {
+      for (const charset of ["iso-8859-1", "latin1", '"windows-1252"', "utf-16"]) {
+        const r = await call(path, { method: "POST", headers: { "content-type": `${FORM}; charset=${charset}`, authorization: DEMO }, body: "token=%C3%A9" });
+        const j = (await r.json()) as { error: string; error_description: string };
+        expect([r.status, j.error], `${path} ${charset}`).toEqual([400, "invalid_request"]);
+        expect(j.error_description).toContain(`charset=${charset.replace(/"/g, "")}`);
+      }
+    }
+    for (const type of [FORM, `${FORM}; charset=UTF-8`, `${FORM};charset="utf-8"`, `${FORM}; charset=utf8`]) {
+      const r = await call("/oauth2/introspect", { method: "POST", headers: { "content-type": type, authorization: DEMO }, body: "token=%C3%A9" });
+      expect([r.status, await r.json()], type).toEqual([200, { active: false }]);
+    }
+
+    const user = (username: string) => JSON.stringify({ username, password: "correct-horse-battery" });
+    for (const charset of ["utf-16", "iso-8859-1", "latin1"]) {
+      const a = await call("/admin/users", { method: "POST", headers: { "content-type": `application/json; charset=${charset}`, authorization: USER_ADMIN }, body: user("labelled-other") });
+      const j = (await a.json()) as { error: string; error_description: string };
+      expect([a.status, j.error], charset).toEqual([400, "invalid_request"]);
+      expect(j.error_description).toContain(`Content-Type header's charset=${charset}`);
+    }
+    const ok = await call("/admin/users", { method: "POST", headers: { "content-type": 'application/json; charset="UTF-8"', authorization: USER_ADMIN }, body: user("labelled-utf8") });
+    expect(ok.status).toBe(201);
+
+    const w = await call("/wsfed", { method: "POST", headers: { "content-type": `${FORM}; charset=iso-8859-1` }, body: "wa=wsignin1.0" });
+    expect(w.status).toBe(415);
+    expect(await w.text()).toContain("charset=iso-8859-1");
+    const wOk = await call("/wsfed", { method: "POST", headers: { "content-type": `${FORM}; charset=UTF-8` }, body: "wa=wsignin1.0" });
+    const wPlain = await call("/wsfed", { method: "POST", headers: { "content-type": FORM }, body: "wa=wsignin1.0" });
+    expect(wOk.status).toBe(wPlain.status);
+    expect(wOk.status).not.toBe(415);
+
+    const rst = envelope({ user: "alice", password: "wonderland", appliesTo: "urn:example:rp" });
+    const soap = await call("/trust/13/usernamemixed", { method: "POST", headers: { ...rst.headers, "content-type": rst.headers["content-type"]!.replace("charset=utf-8", "charset=iso-8859-1") }, body: rst.body });
+    const t = await soap.text();
+    expect([soap.status, faultCode(t)]).toEqual([400, "wst:BadRequest"]);
+    expect(t).toContain("charset=iso-8859-1");
+  });
+});
