@@ -15,10 +15,10 @@
  */
 import { fromBase64, toBase64, toHex } from "../bytes.ts";
 import { isolateCaches } from "../cache.ts";
-import { Asn1Error, children, expectTag, parseDer, readOid, readSmallInteger, TAG } from "./asn1.ts";
+import { Asn1Error, children, expectTag, parseDer, TAG } from "./asn1.ts";
 import { CURVE_FIELD_BYTES, ecdsaDerToRaw } from "./ecdsa-sig.ts";
 import { keyWeakness } from "./strength.ts";
-import { KEY_USAGE, type ParsedCertificate, parseCertificate } from "./x509.ts";
+import { KEY_USAGE, OID_RSASSA_PSS, type ParsedCertificate, parseCertificate, rsaPssParameters } from "./x509.ts";
 
 /** Where trust in requestor certificates comes from. */
 export interface CertificateTrust {
@@ -298,8 +298,6 @@ const ECDSA: Record<string, Hash> = {
   "1.2.840.10045.4.3.3": "SHA-384",
   "1.2.840.10045.4.3.4": "SHA-512",
 };
-const RSA_PSS = "1.2.840.113549.1.1.10";
-const MGF1 = "1.2.840.113549.1.1.8";
 const HASH_OIDS: Record<string, Hash> = {
   "2.16.840.1.101.3.4.2.1": "SHA-256",
   "2.16.840.1.101.3.4.2.2": "SHA-384",
@@ -350,7 +348,7 @@ async function verifyIssuerSignature(cert: ParsedCertificate, issuer: ParsedCert
       const key = await issuerKey(issuer, { name: "RSASSA-PKCS1-v1_5", hash: RSA_PKCS1[alg] });
       return await crypto.subtle.verify("RSASSA-PKCS1-v1_5", key, cert.signatureValue as Uint8Array<ArrayBuffer>, data);
     }
-    if (issuer.kty === "RSA" && alg === RSA_PSS && cert.signatureParameters) {
+    if (issuer.kty === "RSA" && alg === OID_RSASSA_PSS && cert.signatureParameters) {
       const { hash, saltLength } = pssParameters(cert.signatureParameters);
       const key = await issuerKey(issuer, { name: "RSA-PSS", hash });
       return await crypto.subtle.verify({ name: "RSA-PSS", saltLength }, key, cert.signatureValue as Uint8Array<ArrayBuffer>, data);
@@ -368,23 +366,13 @@ async function verifyIssuerSignature(cert: ParsedCertificate, issuer: ParsedCert
 }
 
 /**
- * RSASSA-PSS-params (RFC 4055 §3.1) limited to what is sound and common: SHA-2 with MGF1 over
- * the same hash. The SHA-1 defaults of an absent field are refused.
+ * RSASSA-PSS-params (RFC 4055 §3.1, read by {@link rsaPssParameters}) limited to what is sound
+ * and common: SHA-2 with MGF1 over the same hash. The SHA-1 defaults of an absent field are refused.
  */
 function pssParameters(der: Uint8Array): { hash: Hash; saltLength: number } {
-  let hash: Hash | undefined;
-  let mgfHash: Hash | undefined;
-  let saltLength = 20;
-  for (const f of children(expectTag(parseDer(der), TAG.SEQUENCE, "RSASSA-PSS-params"))) {
-    const inner = children(f)[0];
-    if (f.tag === 0xa0) hash = HASH_OIDS[readOid(children(expectTag(inner, TAG.SEQUENCE, "hashAlgorithm"))[0]!)];
-    else if (f.tag === 0xa1) {
-      const [mgf, params] = children(expectTag(inner, TAG.SEQUENCE, "maskGenAlgorithm"));
-      if (readOid(mgf!) !== MGF1) throw new Asn1Error("unsupported PSS mask generation");
-      mgfHash = HASH_OIDS[readOid(children(expectTag(params, TAG.SEQUENCE, "MGF1 hash"))[0]!)];
-    } else if (f.tag === 0xa2) saltLength = readSmallInteger(expectTag(inner, TAG.INTEGER, "saltLength"));
-    else if (f.tag !== 0xa3) throw new Asn1Error("unexpected RSASSA-PSS-params field");
-  }
-  if (!hash || hash !== mgfHash) throw new Asn1Error("unsupported PSS hash");
-  return { hash, saltLength };
+  const p = rsaPssParameters(der);
+  if (p.mgf1HashOid === undefined) throw new Asn1Error("unsupported PSS mask generation");
+  const hash = HASH_OIDS[p.hashOid];
+  if (!hash || hash !== HASH_OIDS[p.mgf1HashOid]) throw new Asn1Error("unsupported PSS hash");
+  return { hash, saltLength: p.saltLength };
 }

@@ -120,6 +120,10 @@ export function parseCertificate(der: Uint8Array): ParsedCertificate {
   const sigAlg = children(expectTag(cert[1], TAG.SEQUENCE, "signatureAlgorithm"));
   // RFC 5280 §4.1.1.2: the signature field inside the signed part names the same algorithm.
   if (!constantTimeEqual(tbs[i + 1]!.der, cert[1]!.der)) throw new Asn1Error("the signature algorithm inside tbsCertificate differs from signatureAlgorithm");
+  const signatureAlgorithmOid = readOid(expectTag(sigAlg[0], TAG.OID, "signature algorithm"));
+  // Read here so a certificate whose parameters break RFC 4055 is refused as malformed, naming
+  // the rule, whether or not its signature is ever checked (a pinned certificate's is not).
+  if (signatureAlgorithmOid === OID_RSASSA_PSS && sigAlg[1] !== undefined) rsaPssParameters(sigAlg[1].der);
   const signatureValue = readBitString(expectTag(cert[2], TAG.BIT_STRING, "signatureValue"));
   // After the key: optional issuerUniqueID [1], subjectUniqueID [2] and extensions [3], each at
   // most once and in that order (RFC 5280 §4.1): a second [3] would otherwise replace the first,
@@ -148,7 +152,7 @@ export function parseCertificate(der: Uint8Array): ParsedCertificate {
     notAfter: readTime(validity[1]!),
     spki: spkiNode.der,
     ...keyInfo(spkiNode),
-    signatureAlgorithmOid: readOid(expectTag(sigAlg[0], TAG.OID, "signature algorithm")),
+    signatureAlgorithmOid,
     signatureParameters: sigAlg[1]?.der,
     tbs: cert[0]!.der,
     signatureValue,
@@ -245,13 +249,52 @@ function named<T>(what: string, read: () => T): T {
   }
 }
 
+/** id-RSASSA-PSS (RFC 4055 §3.1). */
+export const OID_RSASSA_PSS = "1.2.840.113549.1.1.10";
+const OID_MGF1 = "1.2.840.113549.1.1.8";
+const OID_SHA1 = "1.3.14.3.2.26";
+
+/** RSASSA-PSS-params as written, each absent field at its RFC 4055 §3.1 default (SHA-1, MGF1 with SHA-1, 20). */
+export interface RsaPssParameters {
+  hashOid: string;
+  /** The hash MGF1 is used with; undefined when the mask generation function is not MGF1. */
+  mgf1HashOid: string | undefined;
+  saltLength: number;
+}
+
+/**
+ * Reads RSASSA-PSS-params (RFC 4055 §3.1). The one encoding rule that is no choice of
+ * algorithm is enforced here: trailerField "MUST be 1", the trailer byte 0xBC (RFC 8017 §9.1.1)
+ * — the only one WebCrypto verifies with, so a certificate stating another would be verified
+ * under parameters other than its own. Which hashes are acceptable is the verifier's policy.
+ * @throws Asn1Error when malformed or when trailerField is not 1
+ */
+export function rsaPssParameters(der: Uint8Array): RsaPssParameters {
+  let hashOid = OID_SHA1;
+  let mgf1HashOid: string | undefined = OID_SHA1;
+  let saltLength = 20;
+  for (const f of children(expectTag(parseDer(der), TAG.SEQUENCE, "RSASSA-PSS-params"))) {
+    const inner = children(f)[0];
+    if (f.tag === 0xa0) hashOid = readOid(children(expectTag(inner, TAG.SEQUENCE, "hashAlgorithm"))[0]!);
+    else if (f.tag === 0xa1) {
+      const [mgf, params] = children(expectTag(inner, TAG.SEQUENCE, "maskGenAlgorithm"));
+      mgf1HashOid = readOid(mgf!) === OID_MGF1 ? readOid(children(expectTag(params, TAG.SEQUENCE, "MGF1 hash"))[0]!) : undefined;
+    } else if (f.tag === 0xa2) saltLength = readSmallInteger(expectTag(inner, TAG.INTEGER, "saltLength"));
+    else if (f.tag === 0xa3) {
+      const trailer = readSmallInteger(expectTag(inner, TAG.INTEGER, "trailerField"));
+      if (trailer !== 1) throw new Asn1Error(`its RSASSA-PSS trailerField is ${trailer}; RFC 4055 §3.1 allows only 1 (trailer byte 0xBC)`);
+    } else throw new Asn1Error("unexpected RSASSA-PSS-params field");
+  }
+  return { hashOid, mgf1HashOid, saltLength };
+}
+
 /** Curves and key algorithms met in certificates that this STS does not use, for naming them. */
 const UNSUPPORTED_NAMES: Record<string, string> = {
   "1.2.840.10045.3.1.1": "P-192",
   "1.3.132.0.33": "P-224",
   "1.3.132.0.10": "secp256k1",
   "1.2.840.10040.4.1": "DSA",
-  "1.2.840.113549.1.1.10": "RSASSA-PSS",
+  [OID_RSASSA_PSS]: "RSASSA-PSS",
   "1.3.101.112": "Ed25519",
   "1.3.101.113": "Ed448",
 };

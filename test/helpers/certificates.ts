@@ -97,6 +97,12 @@ export interface CertificateOptions {
   tail?: Uint8Array;
   /** Replaces the signature AlgorithmIdentifier inside the TBSCertificate only. */
   tbsSignatureAlgorithm?: Uint8Array;
+  /**
+   * Signed with RSASSA-PSS (the issuer's key must be RSA): SHA-256, MGF1 with SHA-256, a 32-byte
+   * salt, and the trailerField written as given (left out when undefined). The signature is
+   * always made with trailer 0xBC, the one WebCrypto knows.
+   */
+  pss?: { trailerField?: number };
 }
 
 const DAY = 86400_000;
@@ -113,7 +119,7 @@ export async function certificateDer(o: CertificateOptions): Promise<Omit<Made, 
   const subject = typeof o.subject === "string" ? name(o.subject) : o.subject;
   const signer = o.issuer?.key ?? key;
   const ec = signer.privateKey.algorithm.name === "ECDSA";
-  const sigAlg = ec ? seq(oid("1.2.840.10045.4.3.2")) : seq(oid("1.2.840.113549.1.1.11"), nullValue());
+  const sigAlg = ec ? seq(oid("1.2.840.10045.4.3.2")) : o.pss ? pssAlgorithm(o.pss.trailerField) : seq(oid("1.2.840.113549.1.1.11"), nullValue());
   const spki = o.spki ?? new Uint8Array((await crypto.subtle.exportKey("spki", key.publicKey)) as ArrayBuffer);
   const now = Date.now();
   const extensions = o.extensions === undefined ? LEAF_EXTENSIONS : o.extensions;
@@ -128,10 +134,27 @@ export async function certificateDer(o: CertificateOptions): Promise<Omit<Made, 
     spki,
     o.tail ?? (extensions === null ? new Uint8Array(0) : explicit(3, seq(...extensions))),
   );
-  const raw = new Uint8Array(await crypto.subtle.sign(ec ? { name: "ECDSA", hash: "SHA-256" } : "RSASSA-PKCS1-v1_5", signer.privateKey, tbs as Uint8Array<ArrayBuffer>));
+  const raw = o.pss
+    ? new Uint8Array(await crypto.subtle.sign({ name: "RSA-PSS", saltLength: 32 }, await asPssKey(signer.privateKey), tbs as Uint8Array<ArrayBuffer>))
+    : new Uint8Array(await crypto.subtle.sign(ec ? { name: "ECDSA", hash: "SHA-256" } : "RSASSA-PKCS1-v1_5", signer.privateKey, tbs as Uint8Array<ArrayBuffer>));
   const der = seq(tbs, sigAlg, bitString(ec ? ecdsaRawToDer(raw) : raw));
   const pkcs8 = new Uint8Array((await crypto.subtle.exportKey("pkcs8", key.privateKey)) as ArrayBuffer);
   return { der, pem: derToPem(der, "CERTIFICATE"), subject, key, keyPem: derToPem(pkcs8, "PRIVATE KEY") };
+}
+
+/** id-RSASSA-PSS with SHA-256, MGF1 SHA-256, salt 32 (RFC 4055 §3.1), and `trailerField` when given. */
+function pssAlgorithm(trailerField: number | undefined): Uint8Array {
+  const sha256 = seq(oid("2.16.840.1.101.3.4.2.1"), nullValue());
+  return seq(
+    oid("1.2.840.113549.1.1.10"),
+    seq(explicit(0, sha256), explicit(1, seq(oid("1.2.840.113549.1.1.8"), sha256)), explicit(2, integer(32)), ...(trailerField === undefined ? [] : [explicit(3, integer(trailerField))])),
+  );
+}
+
+/** An RSA private key for RSA-PSS with SHA-256 (WebCrypto ties a key to one scheme). */
+async function asPssKey(key: CryptoKey): Promise<CryptoKey> {
+  const pkcs8 = (await crypto.subtle.exportKey("pkcs8", key)) as ArrayBuffer;
+  return crypto.subtle.importKey("pkcs8", pkcs8, { name: "RSA-PSS", hash: "SHA-256" }, false, ["sign"]);
 }
 
 /** A self-signed CA. */

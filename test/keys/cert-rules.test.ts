@@ -229,6 +229,24 @@ describe("non-conforming certificates are refused (RFC 5280 §4.1)", () => {
   });
 });
 
+describe("RSASSA-PSS certificate signatures (RFC 4055 §3.1)", () => {
+  it("trailerField 1, stated or left to its default, verifies; any other is refused as malformed, naming the rule, pinned or issued", async () => {
+    const root = await authority("PSS Root", { key: { rsaBits: 2048 } });
+    for (const trailerField of [undefined, 1]) {
+      const leaf = await certificate({ subject: "alice", issuer: root, pss: { trailerField } });
+      expect(leaf.parsed.signatureAlgorithmOid, String(trailerField)).toBe("1.2.840.113549.1.1.10");
+      expect(await check(leaf.parsed, [], trust(root.parsed)), String(trailerField)).toMatchObject({ ok: true });
+    }
+    for (const trailerField of [2, 0xbc]) {
+      // Signed with trailer 0xBC all the same, which is what a verifier that ignores the field checks.
+      const der = (await certificateDer({ subject: "alice", issuer: root, pss: { trailerField } })).der;
+      const rule = `its RSASSA-PSS trailerField is ${trailerField}; RFC 4055 §3.1 allows only 1 (trailer byte 0xBC)`;
+      expect(() => parseCertificate(der), String(trailerField)).toThrow(rule);
+      expect(requestorCertificate(toBase64(der))).toBe(`the BinarySecurityToken does not hold a readable X.509 certificate: ${rule}`);
+    }
+  });
+});
+
 describe("a certificate that cannot be used says why", () => {
   const reasonFor = async (o: Omit<CertificateOptions, "subject" | "issuer"> & { subject?: string | Uint8Array }) => {
     const root = await authority("Reason Root");
