@@ -8,8 +8,13 @@
 // after its answer. Appending keeps the work linear in the number of users, however many batches
 // (rewriting a whole file per batch would be quadratic); a crash can tear only the last line,
 // which is dropped on reading, as its batch never got a "done" line: its users are in doubt.
+//
+// The journal is opened without following a symbolic link (a link placed at its path would
+// make the import overwrite whatever it points at), and held under `<journal>.lock`, made with
+// O_EXCL and holding the importer's pid, so that two imports at once cannot both append to it:
+// the second is refused, and a lock its process left behind is reported with how to remove it.
 import { createHash, randomBytes } from "node:crypto";
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync, ftruncateSync } from "node:fs";
+import { closeSync, constants, fstatSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync, ftruncateSync } from "node:fs";
 import { resolve } from "node:path";
 import { FileUsageError } from "./input.mjs";
 
@@ -51,12 +56,120 @@ const isDone = (l) => isObject(l) && Number.isInteger(l.done) && l.done >= 0 && 
  * @returns {{ path: string, created: Map<string, { fp: string, hash?: string, doubt?: true }>, pending: Set<string>, sent: (names: string[]) => number, done: (batch: number, created: object[]) => void, close: () => void }}
  */
 export function openJournal(path, file, url) {
-  const input = resolve(file);
-  let text;
+  const release = lockJournal(path);
+  const opened = { fd: undefined };
   try {
-    text = readFileSync(path, "utf8");
+    return readJournal(path, file, url, release, opened);
   } catch (e) {
-    if (e.code !== "ENOENT") throw new FileUsageError(`${path}: cannot read the import journal (${e.code ?? e.message})`);
+    if (opened.fd !== undefined) closeSync(opened.fd);
+    release();
+    throw e;
+  }
+}
+
+/** The journal at `path`, opened for reading and writing, never through a link; undefined when there is none. */
+function openNoFollow(path) {
+  let fd;
+  try {
+    fd = openSync(path, constants.O_RDWR | constants.O_NOFOLLOW);
+  } catch (e) {
+    if (e.code === "ENOENT") return undefined;
+    if (e.code === "ELOOP") throw new FileUsageError(`${path}: the import journal is a symbolic link, which is not followed (it could make the import overwrite another file); nothing was sent. Remove the link, or give the journal's own path with --journal PATH`);
+    throw new FileUsageError(`${path}: cannot write the import journal (${e.code ?? e.message}); nothing was sent. Give a writable path for it with --journal PATH`);
+  }
+  if (!fstatSync(fd).isFile()) {
+    closeSync(fd);
+    throw new FileUsageError(`${path}: the import journal is not a regular file; nothing was sent. Give a file's path for it with --journal PATH`);
+  }
+  return fd;
+}
+
+/** The signals whose default ends the process: the lock goes with it. */
+const ENDING_SIGNALS = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+
+/**
+ * Takes `<path>.lock` for this process, or throws FileUsageError naming the import that holds it
+ * (or, when its process is gone, the stale lock and how to remove it). Returns the release,
+ * which also runs when the process exits or is ended by a signal while the journal is open.
+ */
+function lockJournal(path) {
+  const lock = `${path}.lock`;
+  let fd;
+  try {
+    // O_EXCL: made here or refused, and never through a link placed at the lock's path.
+    fd = openSync(lock, "wx", 0o600);
+  } catch (e) {
+    // No room for the lock is no room for the journal beside it (see the note on making it below).
+    if (e.code !== "EEXIST") throw new FileUsageError(`${path}: cannot write the import journal (${e.code ?? e.message}); nothing was sent. Give a writable path for it with --journal PATH`);
+    throw heldBy(path, lock);
+  }
+  try {
+    writeSync(fd, `${process.pid}\n`);
+  } finally {
+    closeSync(fd);
+  }
+  let held = true;
+  const release = () => {
+    if (!held) return;
+    held = false;
+    rmSync(lock, { force: true });
+    process.off("exit", release);
+    for (const sig of Object.keys(ENDING_SIGNALS)) process.off(sig, onSignal);
+  };
+  // A signal another listener handles (the import's own Ctrl-C, which lets the batch in flight
+  // finish and then closes the journal) is left to it; otherwise it ends the process, as it would
+  // have without this listener, after the lock is removed.
+  const onSignal = (sig) => {
+    if (process.listenerCount(sig) > 1) return;
+    release();
+    process.exit(ENDING_SIGNALS[sig]);
+  };
+  process.on("exit", release);
+  for (const sig of Object.keys(ENDING_SIGNALS)) process.on(sig, onSignal);
+  return release;
+}
+
+/** Why the lock at `lock` refuses this import: another import running, or one that left its lock behind. */
+function heldBy(path, lock) {
+  let pid;
+  try {
+    const fd = openSync(lock, constants.O_RDONLY | constants.O_NOFOLLOW);
+    try {
+      pid = Number(/^(\d+)\n?$/.exec(readFileSync(fd, "utf8"))?.[1]);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // Unreadable, or a link: no process is named, so it is reported as stale.
+  }
+  if (Number.isSafeInteger(pid) && pid > 0 && running(pid)) {
+    return new FileUsageError(`${path}: another import is using this journal (process ${pid}, lock ${lock}); nothing was sent. Wait for it to finish, or give another with --journal PATH`);
+  }
+  const who = Number.isSafeInteger(pid) && pid > 0 ? `process ${pid}, which is no longer running` : "no running process";
+  return new FileUsageError(`${path}: the journal's lock ${lock} was left by ${who}; nothing was sent. If no import of this file is running, remove it (rm ${JSON.stringify(lock)}) and import again`);
+}
+
+/** Whether a process `pid` exists (signal 0 checks without sending; EPERM: it exists, as another user's). */
+function running(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return e.code === "EPERM";
+  }
+}
+
+/** {@link openJournal} once the lock is held; the journal's descriptor is kept in `opened` for closing on a refusal. */
+function readJournal(path, file, url, release, opened) {
+  const input = resolve(file);
+  let fd = (opened.fd = openNoFollow(path));
+  let text;
+  if (fd !== undefined) {
+    try {
+      text = readFileSync(fd, "utf8");
+    } catch (e) {
+      throw new FileUsageError(`${path}: cannot read the import journal (${e.code ?? e.message})`);
+    }
   }
   const created = new Map();
   const sentBatches = new Map();
@@ -81,6 +194,8 @@ export function openJournal(path, file, url) {
       // beside it, and the journal is what makes a run after an interruption safe.
       throw new FileUsageError(`${path}: cannot write the import journal (${e.code ?? e.message}); nothing was sent. Give a writable path for it with --journal PATH`);
     }
+    fd = opened.fd = openNoFollow(path);
+    if (fd === undefined) throw new FileUsageError(`${path}: the import journal went away as it was made; nothing was sent`);
   } else {
     // A line is whole once its line break is written: what follows the last one (nothing, or a
     // line torn by a crash mid-write) is dropped, and cut off before anything is appended.
@@ -115,14 +230,8 @@ export function openJournal(path, file, url) {
   // The users of batches whose answer never came: the STS may or may not have created them.
   const pending = new Set();
   for (const names of sentBatches.values()) for (const n of names) if (!created.has(n)) pending.add(n);
-  let fd;
-  try {
-    fd = openSync(path, "r+");
-  } catch (e) {
-    throw new FileUsageError(`${path}: cannot write the import journal (${e.code ?? e.message}); nothing was sent. Give a writable path for it with --journal PATH`);
-  }
   if (text !== undefined && keep < Buffer.byteLength(text)) ftruncateSync(fd, keep);
-  let offset = text === undefined ? Buffer.byteLength(readFileSync(path)) : keep;
+  let offset = text === undefined ? fstatSync(fd).size : keep;
   const append = (obj) => {
     const b = Buffer.from(`${JSON.stringify(obj)}\n`);
     writeSync(fd, b, 0, b.length, offset);
@@ -144,6 +253,12 @@ export function openJournal(path, file, url) {
       append({ done: batch, created: made });
       for (const [name, fp, hash, doubt] of made) created.set(name, { fp, ...(hash ? { hash } : {}), ...(doubt ? { doubt: true } : {}) });
     },
-    close: () => closeSync(fd),
+    close: () => {
+      try {
+        closeSync(fd);
+      } finally {
+        release();
+      }
+    },
   };
 }

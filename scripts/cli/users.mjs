@@ -48,7 +48,9 @@ deleted), and the end says how many were created now, how many by an earlier run
 changed since an earlier run created their user (not updated: set-password and set-claims do
 that), which users an interrupted request may have created, and which names are taken by
 users this import did not create. A journal of another input file or another --url is refused,
-and so is an import whose journal cannot be written (give --journal PATH).
+and so is an import whose journal cannot be written (give --journal PATH) or is a symbolic link.
+The journal is held under JOURNAL.lock while the import runs: a second import of it at once is
+refused; a lock left by a process that is gone is reported with how to remove it.
 Ctrl-C stops once the batch in flight is answered and journaled (exit 130); twice, at once.
 Exit 0 when every user of the file was created, now or by an earlier run; 1 when some were
 not (listed with the reason); 2 on a usage or file error.

@@ -5,7 +5,7 @@
 // interop suite (scripts/interop/directory.mjs).
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -617,10 +617,13 @@ test("import: Ctrl-C lets the batch in flight be answered and journaled, so a ru
     child.stdout.on("data", (d) => (out += d));
     const exited = new Promise((r) => child.on("exit", r));
     await inFlight;
+    // Held while the import runs, by its process; removed when it stops.
+    assert.equal(readFileSync(`${file}.journal.lock`, "utf8"), `${child.pid}\n`);
     child.kill("SIGINT");
     await new Promise((r) => setTimeout(r, 300));
     answered();
     assert.equal(await exited, 130);
+    assert.equal(existsSync(`${file}.journal.lock`), false, "the lock goes with a stopped import");
     assert.match(out, /stopped \(Ctrl-C\) after 20 of 40 users sent/);
     assert.equal(names.size, 20, "no batch is sent after Ctrl-C");
     const r = await sts(["import", file, "--batch", "10", "--url", server.url]);
@@ -629,5 +632,66 @@ test("import: Ctrl-C lets the batch in flight be answered and journaled, so a ru
     assert.doesNotMatch(r.out, /in doubt/);
   } finally {
     server.close();
+  }
+});
+
+test("import: a journal path that is a symbolic link is not followed: refused, the file it points at untouched, nothing sent", async () => {
+  const hash = await hashPassword("shared-password-1", { iterations: 10_000 });
+  const file = join(dir, "linked.csv");
+  writeFileSync(file, ["username,password_hash", `l1,${hash}`].join("\n"));
+  const standIn = await directoryStandIn(new Map());
+  try {
+    // A journal of this very import elsewhere: followed, the import would append to it.
+    const real = join(dir, "elsewhere.journal");
+    assert.equal((await sts(["import", file, "--journal", real, "--url", standIn.server.url])).code, 0);
+    writeFileSync(file, ["username,password_hash", `l1,${hash}`, `l2,${hash}`].join("\n"));
+    const before = readFileSync(real, "utf8");
+    const link = join(dir, "linked.journal");
+    symlinkSync(real, link);
+    const dangling = join(dir, "dangling.journal");
+    symlinkSync(join(dir, "victim-to-be"), dangling);
+    for (const journal of [link, dangling]) {
+      const r = await sts(["import", file, "--journal", journal, "--url", standIn.server.url]);
+      assert.equal(r.code, 2, r.out + r.err);
+      assert.match(r.err, new RegExp(`${journal}: the import journal is a symbolic link, which is not followed .*; nothing was sent`));
+      assert.equal(existsSync(`${journal}.lock`), false, "a refused import leaves no lock");
+    }
+    assert.equal(readFileSync(real, "utf8"), before);
+    assert.equal(existsSync(join(dir, "victim-to-be")), false);
+    assert.deepEqual(standIn.sent, [["l1"]], "nothing is sent through a link");
+  } finally {
+    standIn.server.close();
+  }
+});
+
+test("import: a journal another import holds is refused naming its process; a lock left by a process that is gone is reported with its rm", async () => {
+  const hash = await hashPassword("shared-password-1", { iterations: 10_000 });
+  const file = join(dir, "locked.csv");
+  writeFileSync(file, ["username,password_hash", `k1,${hash}`].join("\n"));
+  const lock = `${file}.journal.lock`;
+  const standIn = await directoryStandIn(new Map());
+  try {
+    // This test's process stands for an import that is running.
+    writeFileSync(lock, `${process.pid}\n`);
+    const held = await sts(["import", file, "--url", standIn.server.url]);
+    assert.equal(held.code, 2, held.out + held.err);
+    assert.match(held.err, new RegExp(`${file}\\.journal: another import is using this journal \\(process ${process.pid}, lock ${lock}\\); nothing was sent`));
+    assert.equal(readFileSync(lock, "utf8"), `${process.pid}\n`, "another's lock is left alone");
+
+    const gone = spawn(process.execPath, ["-e", ""]);
+    await new Promise((r) => gone.on("exit", r));
+    writeFileSync(lock, `${gone.pid}\n`);
+    const stale = await sts(["import", file, "--url", standIn.server.url]);
+    assert.equal(stale.code, 2, stale.out + stale.err);
+    assert.match(stale.err, new RegExp(`the journal's lock ${lock} was left by process ${gone.pid}, which is no longer running; nothing was sent\\. If no import of this file is running, remove it \\(rm "${lock}"\\)`));
+    assert.deepEqual(standIn.sent, []);
+
+    rmSync(lock);
+    const ok = await sts(["import", file, "--url", standIn.server.url]);
+    assert.equal(ok.code, 0, ok.out + ok.err);
+    assert.equal(existsSync(lock), false, "the lock goes when the import ends");
+    assert.deepEqual(standIn.sent, [["k1"]]);
+  } finally {
+    standIn.server.close();
   }
 });
