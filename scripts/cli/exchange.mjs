@@ -4,7 +4,7 @@
 import { writeFileSync } from "node:fs";
 import { TIMEOUT_HELP, TIMEOUT_OPTION, UnexpectedAnswer, send, timeoutOf } from "./http.mjs";
 import { UsageError, credential, noPositional, parseArgs, readInputFile, withUsage } from "./input.mjs";
-import { checkWritable } from "./output.mjs";
+import { checkWritable, writePrivateFile } from "./output.mjs";
 import { readSigningKey } from "./pem.mjs";
 import { misfit } from "./shape.mjs";
 import { excerpt, visible } from "./terminal.mjs";
@@ -225,7 +225,7 @@ async function exchange(o) {
   const token = issuedToken(answer, body);
   if (o.out) writeFileSync(o.out, token);
   else console.log(token);
-  if (key && o["dpop-key-out"]) writeFileSync(o["dpop-key-out"], await key.pkcs8(), { mode: 0o600 });
+  if (key && o["dpop-key-out"]) writePrivateFile(o["dpop-key-out"], await key.pkcs8());
   console.error(
     `issued ${visible(body.issued_token_type)}, token_type ${visible(body.token_type)}` +
       (body.expires_in === undefined ? "" : `, expires in ${body.expires_in} s`) +

@@ -2,7 +2,7 @@
 // the request may not be one to repeat (a renewal retires the token it renews, and renewing it
 // again revokes the whole family; an exchange binds its token to a DPoP key made for it), so an
 // answer that cannot be written afterwards is lost.
-import { accessSync, constants, mkdirSync, statSync } from "node:fs";
+import { accessSync, closeSync, constants, fchmodSync, mkdirSync, openSync, statSync, writeSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 
 /**
@@ -85,5 +85,21 @@ function writable(path) {
     return true;
   } catch {
     return false;
+  }
+}
+
+/**
+ * Writes a secret (a private key, a proof key) to `path`, readable by its owner alone. A mode
+ * given to writeFileSync applies only when it makes the file: one that already exists, made
+ * 0644 by an earlier `> file` or a copy, would keep its mode and hand the new secret to every
+ * local user. So the mode is set on the open file, before anything is written into it.
+ */
+export function writePrivateFile(path, data) {
+  const fd = openSync(path, "w", 0o600);
+  try {
+    fchmodSync(fd, 0o600);
+    writeSync(fd, data);
+  } finally {
+    closeSync(fd);
   }
 }

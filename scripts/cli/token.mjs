@@ -18,7 +18,7 @@ import { requestTokenWithCertificate } from "./sign.mjs";
 import { explain } from "./errors.mjs";
 import { TIMEOUT_HELP, TIMEOUT_OPTION, UnexpectedAnswer, send, timeoutOf } from "./http.mjs";
 import { PASSWORD_HELP, UsageError, noPositional, parseArgs, userPassword, withUsage, wholeNumber } from "./input.mjs";
-import { checkWritable } from "./output.mjs";
+import { checkWritable, writePrivateFile } from "./output.mjs";
 import { readCertificateFile, readSigningKey } from "./pem.mjs";
 import { excerpt } from "./terminal.mjs";
 import { parseXml } from "./xml.mjs";
@@ -206,7 +206,7 @@ async function issue(f) {
   }
   if (r.proofKey) {
     // The proof key is a secret key, as a DPoP key or a generated private key is: its owner's alone.
-    if (f["proof-key-out"]) writeFileSync(f["proof-key-out"], r.proofKey.toString("base64") + "\n", { mode: 0o600 });
+    if (f["proof-key-out"]) writePrivateFile(f["proof-key-out"], r.proofKey.toString("base64") + "\n");
     else console.error(`proof key (base64): ${r.proofKey.toString("base64")}`);
   }
   if (f.out) writeFileSync(f.out, r.token);

@@ -1,7 +1,7 @@
 // Self-test of where `sts token --key-type symmetric` keeps the proof key (scripts/cli/token.mjs),
 // against a stub STS. Node 22: `node --test 'scripts/cli/test/*.test.mjs'`.
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -33,6 +33,16 @@ after(() => {
 test("--proof-key-out is readable by its owner alone, as a private key --dpop-key-out or keys generate writes", async () => {
   const file = join(dir, "proof-key.b64");
   const r = await runSts(["token", "--url", stub.url, "--user", "alice", "--password", "x", "--applies-to", "urn:x", "--key-type", "symmetric", "--entropy", "none", "--proof-key-out", file, "--out", join(dir, "token.xml")]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(readFileSync(file, "utf8"), `${KEY.toString("base64")}\n`);
+  assert.equal(statSync(file).mode & 0o777, 0o600);
+});
+
+test("--proof-key-out over a file that is there already, readable by all, leaves it readable by its owner alone", async () => {
+  const file = join(dir, "old-proof-key.b64");
+  writeFileSync(file, "an older key, made with > file\n", { mode: 0o644 });
+  assert.equal(statSync(file).mode & 0o777, 0o644);
+  const r = await runSts(["token", "--url", stub.url, "--user", "alice", "--password", "x", "--applies-to", "urn:x", "--key-type", "symmetric", "--entropy", "none", "--proof-key-out", file, "--out", join(dir, "token2.xml")]);
   assert.equal(r.status, 0, r.stderr);
   assert.equal(readFileSync(file, "utf8"), `${KEY.toString("base64")}\n`);
   assert.equal(statSync(file).mode & 0o777, 0o600);
