@@ -2,8 +2,9 @@
 // Bundles the code that runs in the browser (the token inspector: src/browser/inspector.ts and
 // the parser, C14N, XML-DSig and key code it shares with the worker) into one minified ES
 // module, written as a TypeScript string constant that the worker serves
-// (src/pages/inspector-script.generated.ts, not committed). Run by `npm test`, `npm run build`,
-// `npm start` and `npm run serve` before anything reads it; takes well under a second.
+// (src/pages/inspector-script.generated.ts, not committed). Run by scripts/build.mjs, so by
+// `npm test`, `npm run build`, `npm start` and `npm run serve`, before anything reads it; takes
+// well under a second.
 //
 // usage: node scripts/build-browser.mjs [--check]   (--check: fail if the file is missing or stale)
 import { build } from "esbuild";

@@ -12,17 +12,18 @@ export type Obj = Record<string, unknown>;
 /** Collects `path: message` lines. */
 export class Issues {
   readonly lines: string[] = [];
-  private readonly sections: { path: string; parts: readonly { binding: string; start: number; length: number }[] }[] = [];
+  private readonly sections: { path: string; parts: readonly { source: string; start: number; length: number }[] }[] = [];
   add(path: string, message: string): void {
     this.lines.push(`${this.where(path)}: ${message}`);
   }
   /**
-   * The array section at `path` is the concatenation of these bindings' arrays (`$bindings`):
-   * from now on a message about one of its elements, reported by its index in the whole
-   * section, also names the binding and the element's index there, which is where the
-   * operator edits it.
+   * The section at `path` came from bindings or files (`include.ts`): from now on a message
+   * about it also names where it came from (`binding NAME`, `file NAME`), which is where the
+   * operator edits it. An array section's parts are `{ source, start, length }`: a message about
+   * one of its elements, reported by its index in the whole section, names the part and the
+   * element's index there. A part of length -1 is the whole value, not an array.
    */
-  concatenated(path: string, parts: readonly { binding: string; start: number; length: number }[]): void {
+  includedFrom(path: string, parts: readonly { source: string; start: number; length: number }[]): void {
     this.sections.push({ path, parts });
   }
   /**
@@ -39,15 +40,19 @@ export class Issues {
     }
   }
   private where(path: string): string {
+    // The innermost section wins: a realm's own file inside a whole-configuration file.
+    let best: { at: string; depth: number } | undefined;
     for (const { path: section, parts } of this.sections) {
-      if (!path.startsWith(`${section}[`)) continue;
+      if (path !== section && !path.startsWith(`${section}[`) && !path.startsWith(`${section}.`)) continue;
+      if (best !== undefined && best.depth >= section.length) continue;
+      const whole = parts.find((q) => q.length < 0);
       const m = /^\[(\d+)\]/.exec(path.slice(section.length));
-      if (!m) continue;
-      const i = Number(m[1]);
-      const part = parts.find((q) => i >= q.start && i < q.start + q.length);
-      if (part) return `${path} (binding ${part.binding}, element ${i - part.start})`;
+      const i = m ? Number(m[1]) : -1;
+      const part = m ? parts.find((q) => q.length >= 0 && i >= q.start && i < q.start + q.length) : undefined;
+      if (part) best = { at: `${path} (${part.source}, element ${i - part.start})`, depth: section.length };
+      else if (whole) best = { at: `${path} (${whole.source})`, depth: section.length };
     }
-    return path;
+    return best?.at ?? path;
   }
   /**
    * A required field is absent — unless its path was reported already: a `$binding` section
@@ -56,7 +61,7 @@ export class Issues {
    */
   required(path: string): void {
     const at = this.where(path);
-    if (!this.lines.some((l) => l.startsWith(`${at}: `) || l.startsWith(`${path}.$bindings`))) this.add(path, "is required");
+    if (!this.lines.some((l) => l.startsWith(`${at}: `) || (l.startsWith(path) && /^\.\$(bindings|files)\b/.test(l.slice(path.length))))) this.add(path, "is required");
   }
 }
 

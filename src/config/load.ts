@@ -11,7 +11,11 @@
  *    top-level section can live in its own binding: `"relyingParties": { "$binding":
  *    "STS_RELYING_PARTIES" }` with that binding holding the section's JSON; an array section
  *    too long for one binding can be `{ "$bindings": ["RPS_1", "RPS_2", …] }`, each binding
- *    holding part of the array (`sts config split` writes both).
+ *    holding part of the array (`sts config split` writes both). A large configuration's
+ *    non-secret sections can instead be JSON files of the project's `config/` directory,
+ *    bundled into the script at deploy time: `{ "$file": "relying-parties.json" }`,
+ *    `{ "$files": [...] }`, or the whole `STS_CONFIG` as `{ "$file": "sts-config.json" }`
+ *    (`sts config split --files` writes them; scripts/build-config-files.mjs bundles them).
  * 2. Put every secret it references in its own binding, named by the `...Secret` fields:
  *    `wrangler secret put STS_RSA_KEY < rsa-key.pk8.pem` (PKCS#8 private keys),
  *    `npm run sts -- config hash-password | wrangler secret put ALICE_PW` (user password
@@ -29,6 +33,7 @@ import type { ResolvedConfig } from "./types.ts";
 import { ConfigError, validateConfig } from "./validate.ts";
 import { DEV_CONFIG, DEV_SECRETS, publishedBindings } from "./dev.ts";
 import { jsonFailure } from "./check.ts";
+import { BUNDLED_FILES } from "./bundled-files.generated.ts";
 
 /**
  * No configuration was provided and development mode is off. Its `mode` discriminates it from
@@ -109,7 +114,8 @@ function resolve(env: Record<string, unknown>): LoadedConfig | ConfigError {
   });
   let result: ResolvedConfig | ConfigError;
   try {
-    result = validateConfig(parse(raw), tracked);
+    // The bundled files are constants of the script: the memo needs no key for them.
+    result = validateConfig(parse(raw), tracked, { files: BUNDLED_FILES });
     published.set(result, publishedBindings(reads));
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;

@@ -7,7 +7,7 @@
 import type { ResolvedConfig } from "./types.ts";
 import { ConfigError } from "./errors.ts";
 import { Issues, type Obj, macSecret, obj } from "./check.ts";
-import { includeBindings } from "./include.ts";
+import { type BundledFiles, includeSections, includeWhole, refusePrivateKeys } from "./include.ts";
 import { validateDecryptionKeys, validateKeys, validateLimits } from "./validate-keys.ts";
 import { validateRelyingParties } from "./validate-parties.ts";
 import { type LocalNames, checkClientsAgainstUsers, validateClients, validateServiceAccounts, validateUsers } from "./validate-principals.ts";
@@ -33,13 +33,21 @@ export interface ValidateOptions {
   root?: string;
   /** Validating one of `realms[]` (its own fields already taken out): no `hosts` or `realms`. */
   realm?: boolean;
+  /**
+   * The files bundled at deploy time, read by `{ "$file": NAME }` and `{ "$files": [...] }`
+   * (the worker passes `BUNDLED_FILES`; `sts config check-config` the configuration directory's).
+   * None by default.
+   */
+  files?: BundledFiles;
 }
 
 /**
  * Validates an operator configuration and resolves the secrets it references by binding name.
  *
  * A top-level section may be `{ "$binding": "NAME" }`, read from that binding, and an array
- * section `{ "$bindings": [NAME, …] }`, the concatenation of those bindings' arrays (`include.ts`).
+ * section `{ "$bindings": [NAME, …] }`, the concatenation of those bindings' arrays; likewise
+ * `{ "$file": NAME }` and `{ "$files": [...] }` from the bundled files, and the whole input may
+ * be `{ "$file": NAME }` (`include.ts`). A private key in any bundled file is an error.
  * Defaults are filled as documented in `types.ts`; relying-party references in
  * `oauthClients[].allowedAudiences` and `serviceAccounts[].allowedRelyingParties` are resolved
  * to the canonical relying-party `identifier` (aliases are accepted in the input).
@@ -55,9 +63,14 @@ export function validateConfig(
 ): ResolvedConfig {
   const root = options.root ?? "STS_CONFIG";
   const x = new Issues();
-  const top = obj(x, input, root, options.realm ? REALM_SECTIONS : TOP_FIELDS);
+  const sources = { secrets, files: options.files ?? {} };
+  // The files are checked once, with the top level: a realm is validated with the same files.
+  if (!options.realm) refusePrivateKeys(x, root, sources.files);
+  const whole = options.realm ? input : includeWhole(x, input, root, sources);
+  if (whole === undefined && x.lines.length > 0) throw new ConfigError(x.lines);
+  const top = obj(x, whole, root, options.realm ? REALM_SECTIONS : TOP_FIELDS);
   if (!top) throw new ConfigError(x.lines);
-  const o = includeBindings(x, top, root, secrets);
+  const o = includeSections(x, top, root, sources);
   const issuer = validateIssuer(x, o, root);
   const limits = validateLimits(x, o, root);
   const { keys, currentAlgorithms } = validateKeys(x, o, root, secrets);
