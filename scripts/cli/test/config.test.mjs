@@ -93,7 +93,7 @@ test("what would not fit in a Workers variable or secret is named: the file as u
   writeFileSync(join(dir, "wide.json"), JSON.stringify({ ...config, relyingParties: parties.slice(0, 30) }, null, 2));
   const wide = await runSts(["config", "check-config", join(dir, "wide.json"), "--env", join(dir, "secrets.json")]);
   assert.equal(wide.status, 0, wide.stderr);
-  assert.match(wide.stdout, /\nwarning: \S*wide\.json is \d{4} bytes and a Workers variable or secret holds at most 5 KB \(5120 bytes\): move sections into bindings of their own \("relyingParties": \{ "\$binding": "NAME" \}, or \{ "\$bindings": \[\.\.\.\] \} for an array; `sts config split` does it\); minified it is \d{4} bytes and would fit\n/);
+  assert.match(wide.stdout, /\nwarning: \S*wide\.json is \d{4} bytes and a Workers variable or secret holds at most 5 KB \(5120 bytes\): move sections into bindings of their own \("relyingParties": \{ "\$binding": "NAME" \}, or \{ "\$bindings": \[\.\.\.\] \} for an array; `sts config split` does it\), or into files bundled at deploy time \(\{ "\$file": "NAME\.json" \}; `sts config split --files`\); minified it is \d{4} bytes and would fit\n/);
 
   const secrets = JSON.parse(readFileSync(join(dir, "secrets.json"), "utf8"));
   writeFileSync(join(dir, "bound-secrets.json"), JSON.stringify({ ...secrets, STS_PARTIES: JSON.stringify(parties, null, 1), RSA_KEY: pem("big", "private-key.pem") }));
