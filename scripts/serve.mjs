@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `npm run serve -- --port N [--ip 127.0.0.1] [--vars-file vars.json] [--no-build] [--state-dir DIR] [--inspector PORT]
-//                   [--baseline-port M] [--dist DIR] [--config wrangler.toml]`
+// `npm run serve -- --port N [--ip 127.0.0.1] [--vars-file vars.json] [--config-dir DIR] [--no-build] [--state-dir DIR]
+//                   [--inspector PORT] [--baseline-port M] [--dist DIR] [--config wrangler.toml]`
 //
 // Serves the *production* bundle in plain workerd (no wrangler dev proxy in front), with local
 // SQLite-backed Durable Object storage. This is what the benchmarks and the interop suite hit.
@@ -12,6 +12,10 @@
 // the URL once GET /healthz answers 200 — or at once what another answer means: 503, not served
 // (stopped); 404, a configuration whose `hosts` does not name the address we ask at (serving
 // those hosts only).
+//
+// `--config-dir DIR` bundles DIR's JSON files instead of config/'s (as STS_CONFIG_DIR=DIR does for
+// `wrangler deploy`), for `{ "$file": NAME }` sections; the checkout's generated module is
+// rebuilt from config/ once the bundle is made, so later builds and tests see config/ again.
 //
 // Configuration rule (README, "Configuration"): the worker gets the wrangler configuration's
 // top-level [vars] as a deployed worker does (string → text binding, anything else → json
@@ -36,6 +40,7 @@ import { fileURLToPath } from "node:url";
 import { readJson } from "./cli/input.mjs";
 import { makeDirectory } from "./cli/output.mjs";
 import { buildBundle } from "./wrangler.mjs";
+import { bundleConfigFiles, readConfigFiles } from "./build-config-files.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const DO_CLASSES = [
@@ -44,7 +49,7 @@ const DO_CLASSES = [
 ];
 
 function parseArgs(argv) {
-  const opts = { port: 8787, ip: "127.0.0.1", envFile: null, build: true, stateDir: null, baselinePort: null, inspector: null, dist: null, config: null };
+  const opts = { port: 8787, ip: "127.0.0.1", envFile: null, build: true, stateDir: null, baselinePort: null, inspector: null, dist: null, config: null, configDir: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -57,13 +62,14 @@ function parseArgs(argv) {
     else if (a === "--ip") opts.ip = next();
     else if (a === "--vars-file" || a === "--env-file") opts.envFile = { option: a, path: next() };
     else if (a === "--state-dir") opts.stateDir = next();
+    else if (a === "--config-dir") opts.configDir = next();
     else if (a === "--inspector") opts.inspector = next();
     else if (a === "--no-build") opts.build = false;
     else if (a === "--dist") opts.dist = next();
     else if (a === "--config" || a === "-c") opts.config = next();
     else if (a === "--baseline-port") opts.baselinePort = Number(next());
     else if (a === "--help" || a === "-h") {
-      console.log("usage: npm run serve -- [--port N] [--ip ADDR] [--vars-file vars.json] [--state-dir DIR] [--no-build] [--baseline-port M] [--inspector PORT] [--dist DIR] [--config wrangler.toml]");
+      console.log("usage: npm run serve -- [--port N] [--ip ADDR] [--vars-file vars.json] [--config-dir DIR] [--state-dir DIR] [--no-build] [--baseline-port M] [--inspector PORT] [--dist DIR] [--config wrangler.toml]");
       process.exit(0);
     } else fail(`unknown argument: ${a}`);
   }
@@ -71,6 +77,8 @@ function parseArgs(argv) {
   if (opts.baselinePort !== null && (!Number.isInteger(opts.baselinePort) || opts.baselinePort < 1 || opts.baselinePort > 65535 || opts.baselinePort === opts.port)) {
     fail("--baseline-port must be 1..65535 and differ from --port");
   }
+  // The files are bundled into the script: a bundle not built here has config/'s, or none.
+  if (opts.configDir !== null && (!opts.build || opts.dist !== null)) fail("--config-dir bundles its files into the worker, so it needs a build: leave out --no-build and --dist");
   return opts;
 }
 
@@ -415,10 +423,26 @@ async function main() {
   const wrangler = await readWranglerConfig(wranglerConfig);
   // Before the build: a mistake in the file is reported at once, not after it.
   const vars = await collectVars(opts.envFile, wrangler.vars);
+  if (opts.configDir !== null) {
+    // Checked before the build, so a file that is not JSON is named at once.
+    try {
+      if (!existsSync(opts.configDir)) throw new Error(`${opts.configDir}: no such directory`);
+      readConfigFiles(resolve(opts.configDir));
+    } catch (e) {
+      fail(`--config-dir ${e.message}`);
+    }
+    process.env.STS_CONFIG_DIR = resolve(opts.configDir);
+  }
   const claimFor = claimStateDir(stateDir);
   if (opts.dist !== null) {
     if (!existsSync(join(outdir, "index.js"))) fail(`--dist ${opts.dist}: no index.js there`);
-  } else if (opts.build || !existsSync(join(outdir, "index.js"))) build(outdir, wranglerConfig);
+  } else if (opts.build || !existsSync(join(outdir, "index.js"))) {
+    build(outdir, wranglerConfig);
+    if (opts.configDir !== null) {
+      delete process.env.STS_CONFIG_DIR;
+      bundleConfigFiles();
+    }
+  }
   const config = writeConfig({
     outdir,
     modules: bundleModules(outdir),
