@@ -30,13 +30,13 @@ export class Issues {
    * Takes the lines of a part validated on its own (a realm's sections), each `path: message`.
    * A part that is an element of a concatenated section (a realm in `realms` split across
    * bindings) is located as its other elements are, unless the line already names the binding
-   * it is written in (the realm's own split section): that one is where the operator edits it.
+   * or file it is written in (the realm's own split section): that one is where the operator edits it.
    */
   adopt(lines: readonly string[]): void {
     for (const line of lines) {
       const at = line.indexOf(": ");
       const path = at < 0 ? line : line.slice(0, at);
-      this.lines.push(at < 0 || path.includes(" (binding ") ? line : `${this.where(path)}${line.slice(at)}`);
+      this.lines.push(at < 0 || / \((?:binding|file) /.test(path) ? line : `${this.where(path)}${line.slice(at)}`);
     }
   }
   private where(path: string): string {
