@@ -26,6 +26,7 @@ import { wss4jCheck } from "./wss4j.mjs";
 import { proofKeysCheck } from "./proof-keys.mjs";
 import { inspectorCheck } from "./inspector.mjs";
 import { pagesCheck } from "./pages.mjs";
+import { corsCheck } from "./cors.mjs";
 import { claimsCheck } from "./claims.mjs";
 import { realmsCheck } from "./realms.mjs";
 import { wsfedCheck } from "./wsfed.mjs";
@@ -379,6 +380,9 @@ await inspectorCheck({ base, work, report, skip });
 
 // ---- Every page at 320 CSS px, in the dark scheme and under forced colours, in Chromium -----
 await pagesCheck({ base, report, skip });
+
+// ---- Public documents read, and token endpoints not, by a page on another origin, in Chromium -
+await corsCheck({ base, report, skip });
 
 // ---- Browser sign-in (WS-Federation passive), in Chromium, to two test relying parties ------
 await wsfedCheck({ base, work, certs: md.certs, report, skip });

@@ -15,6 +15,7 @@ import { notFoundPage } from "../pages/unserved.ts";
 import { answersHead } from "../pages/wsfed.ts";
 import { PASSIVE_REQUESTOR_PATH } from "../wstrust/federation-metadata.ts";
 import { clientAddressKey } from "../web/client-address.ts";
+import { ANY_ORIGIN, grantPreflight, isPreflight, publicDocument, servesPublicDocument } from "../web/cors.ts";
 import { NO_STORE } from "../web/headers.ts";
 import { logError } from "../web/log.ts";
 import { TRUST_ENDPOINT_PATHS, asksForWsdl, registerTrustRoutes } from "../wstrust/routes.ts";
@@ -41,16 +42,19 @@ function services(c: Context<App>): RequestServices {
   };
 }
 
-app.get("/healthz", async (c) => {
+/** The health check is a public document too: a status page on another origin may read it. */
+const HEALTH = Object.freeze({ ...NO_STORE, ...ANY_ORIGIN });
+
+app.get("/healthz", publicDocument(async (c) => {
   try {
     await getContext(c.env, c.req.url);
-    return c.text("ok", 200, NO_STORE);
+    return c.text("ok", 200, HEALTH);
   } catch (e) {
-    if (e instanceof StsError && e.code === "not_configured") return c.text(e.message, 503, NO_STORE);
-    if (e instanceof StsError && e.code === "unknown_realm") return c.text(e.message, 404, NO_STORE);
+    if (e instanceof StsError && e.code === "not_configured") return c.text(e.message, 503, HEALTH);
+    if (e instanceof StsError && e.code === "unknown_realm") return c.text(e.message, 404, HEALTH);
     throw e;
   }
-});
+}));
 
 registerTrustRoutes(app, services);
 registerAdminRoutes(app, services);
@@ -60,6 +64,12 @@ registerPageRoutes(app, services);
 app.notFound(async (c) => {
   const path = getPath(c.req.raw);
   const routed = routingPath(c.req.url, path);
+  // No route answers OPTIONS: a CORS preflight is granted here, at a public document's address
+  // only (web/cors.ts); at any other it is refused like any method the address does not answer.
+  if (isPreflight(c.req.raw) && (await readableAnywhere(c, routed))) {
+    const granted = grantPreflight(c.req.raw);
+    if (granted !== undefined) return granted;
+  }
   const allow = await allowedMethods(c, routed);
   if (allow.length === 0) {
     // A browser's navigation gets a page; a program, the JSON every other door's errors are in.
@@ -76,7 +86,14 @@ app.notFound(async (c) => {
 });
 
 const METHOD_ORDER = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"];
-let routePatterns: { pattern: RegExp; method: string; path: string }[] | undefined;
+type RoutePattern = { pattern: RegExp; method: string; path: string; handler: unknown };
+let routePatterns: RoutePattern[] | undefined;
+
+/** The app's routes, each with its path as a pattern, built once. */
+function patterns(): RoutePattern[] {
+  routePatterns ??= app.routes.filter((r) => r.method !== "ALL").map((r) => ({ method: r.method, path: r.path, handler: r.handler, pattern: routePattern(r.path) }));
+  return routePatterns;
+}
 
 /**
  * Routes that answer a method at only some of the addresses their pattern matches: their handler
@@ -106,15 +123,30 @@ function routePattern(path: string): RegExp {
 
 /** The methods the registered routes answer at this request's address (HEAD where a GET route answers it). */
 async function allowedMethods(c: Context<App>, path: string): Promise<string[]> {
-  routePatterns ??= app.routes.filter((r) => r.method !== "ALL").map((r) => ({ method: r.method, path: r.path, pattern: routePattern(r.path) }));
   const methods = new Set<string>();
-  for (const r of routePatterns) {
+  for (const r of patterns()) {
     if (methods.has(r.method) || !r.pattern.test(path) || !(await answersHere(c, r.method, r.path))) continue;
     methods.add(r.method);
     // Hono answers HEAD with the GET route, unless that route refuses it here.
     if (r.method === "GET" && (await answersHere(c, "HEAD", r.path))) methods.add("HEAD");
   }
   return METHOD_ORDER.filter((m) => methods.has(m));
+}
+
+/**
+ * Whether a GET at this request's address serves a public document (web/cors.ts): a route
+ * marked so answers it here, for a realm this STS serves.
+ */
+async function readableAnywhere(c: Context<App>, path: string): Promise<boolean> {
+  const route = patterns().find((r) => r.method === "GET" && r.pattern.test(path) && servesPublicDocument(r.handler));
+  if (route === undefined || !(await answersHere(c, "GET", route.path))) return false;
+  try {
+    await getContext(c.env, c.req.url);
+    return true;
+  } catch {
+    // A realm not served (or an STS not configured) publishes nothing a page could read.
+    return false;
+  }
 }
 
 async function answersHere(c: Context<App>, method: string, path: string): Promise<boolean> {

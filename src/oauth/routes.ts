@@ -7,6 +7,7 @@
 import type { Context, Env as HonoEnv, Hono } from "hono";
 import type { RequestServices, StsContext } from "../engine/types.ts";
 import { writeAudit } from "../web/audit.ts";
+import { publicDocument } from "../web/cors.ts";
 import { NO_STORE_PRAGMA, PUBLIC_DOCUMENT, noStoreHeaders } from "../web/headers.ts";
 import type { StateClient } from "../state/client.ts";
 import { withFailureLimit } from "../abuse/guard.ts";
@@ -105,22 +106,22 @@ export function isIssuerMetadataAddress(ctx: StsContext, url: string): boolean {
 
 /** Registers the OAuth routes on the app (call before the notFound handler). */
 export function registerOAuthRoutes<E extends HonoEnv>(app: Hono<E>, services: (c: Context<E>) => RequestServices): void {
-  app.get(METADATA_PATH, async (c) => {
+  app.get(METADATA_PATH, publicDocument(async (c: Context<E>) => {
     const ctx = await services(c).context();
     return c.json(buildMetadata(ctx), 200, PUBLIC_DOCUMENT);
-  });
+  }));
   // RFC 8414 §3.1: an issuer with a path (AD FS's identifier `…/adfs/services/trust`, say) has
   // its metadata at the well-known name followed by that path, where a client that starts from
   // the issuer looks, and §3.3 then finds the `issuer` it built the address from.
-  app.get(`${METADATA_PATH}/*`, async (c) => {
+  app.get(`${METADATA_PATH}/*`, publicDocument(async (c: Context<E>) => {
     const ctx = await services(c).context();
     if (!isIssuerMetadataAddress(ctx, c.req.url)) return c.notFound();
     return c.json(buildMetadata(ctx), 200, PUBLIC_DOCUMENT);
-  });
-  app.get(OAUTH_PATHS.jwks, async (c) => {
+  }));
+  app.get(OAUTH_PATHS.jwks, publicDocument(async (c: Context<E>) => {
     const ctx = await services(c).context();
     return c.body(JSON.stringify(buildJwks(ctx)), 200, { "Content-Type": "application/jwk-set+json", ...PUBLIC_DOCUMENT });
-  });
+  }));
   app.post(OAUTH_PATHS.token, endpoint(services, OAUTH_PATHS.token, "oauth.token_exchange", (ctx, state, a, p, req) =>
     // RFC 9449 §4.3: htu may name the endpoint as the client knows it (the configured origin).
     exchangeToken(ctx, state, a.client, p, { method: req.method, url: req.url, headers: req.headers, alsoKnownAs: [endpointUrl(ctx, OAUTH_PATHS.token)] }),

@@ -4,6 +4,8 @@
  * headers: ~8 against ~15 µs per response, measured), on every token response.
  */
 
+import { ANY_ORIGIN } from "./cors.ts";
+
 /**
  * Every answer says its Content-Type is the truth: a browser never sniffs a JSON error or a SOAP
  * fault that echoes a caller's text into something it would render or run.
@@ -13,8 +15,11 @@ export const NOSNIFF: Readonly<Record<string, string>> = Object.freeze({ "X-Cont
 /** Token, fault and metadata responses are never cached by intermediaries. */
 export const NO_STORE: Readonly<Record<string, string>> = Object.freeze({ "Cache-Control": "no-store", ...NOSNIFF });
 
-/** Published documents (metadata, keys): cached a few minutes, so a key rotation is seen soon. */
-export const PUBLIC_DOCUMENT: Readonly<Record<string, string>> = Object.freeze({ "Cache-Control": "public, max-age=300", ...NOSNIFF });
+/**
+ * Published documents (metadata, keys): cached a few minutes, so a key rotation is seen soon,
+ * and readable by a page on any origin (cors.ts).
+ */
+export const PUBLIC_DOCUMENT: Readonly<Record<string, string>> = Object.freeze({ "Cache-Control": "public, max-age=300", ...NOSNIFF, ...ANY_ORIGIN });
 
 /** RFC 6749 §5.1: OAuth token responses and errors also carry `Pragma: no-cache`. */
 export const NO_STORE_PRAGMA: Readonly<Record<string, string>> = Object.freeze({ ...NO_STORE, Pragma: "no-cache" });

@@ -9,6 +9,7 @@ import { buildFault } from "../soap/fault.ts";
 import { soapContentType, soapVersionOf } from "../soap/ns.ts";
 import { writeAudit } from "../web/audit.ts";
 import { readBodyLimited } from "../web/body.ts";
+import { publicDocument } from "../web/cors.ts";
 import { NO_STORE, PUBLIC_DOCUMENT, noStoreHeaders } from "../web/headers.ts";
 import { queryPairs } from "../web/form-urlencoded.ts";
 import { type TrustReply, handleTrustRequest } from "./endpoint.ts";
@@ -39,7 +40,7 @@ export function registerTrustRoutes<E extends HonoEnv>(app: Hono<E>, services: (
   const wsdl = (c: Context<E>, ctx: StsContext) => c.body(wsdlFor(ctx), 200, { "Content-Type": "text/xml; charset=utf-8", ...PUBLIC_DOCUMENT });
 
   for (const mex of [MEX_PATH, ADFS_PREFIX + MEX_PATH]) {
-    app.get(mex, async (c) => wsdl(c, await services(c).context()));
+    app.get(mex, publicDocument(async (c: Context<E>) => wsdl(c, await services(c).context())));
     // WS-MetadataExchange over SOAP: a WS-Transfer Get, as WCF's tools send it.
     app.post(mex, (c) => soapDoor(c, services(c), TRUST13.ns, (...a) => handleMetadataGet(mex, ...a)));
   }
@@ -47,22 +48,22 @@ export function registerTrustRoutes<E extends HonoEnv>(app: Hono<E>, services: (
   // RegExpRouter: a pattern like :v{13|2005} sends every request through the slower TrieRouter.
   for (const endpoint of [...TRUST_ENDPOINT_LIST, ...ADFS_ENDPOINT_ALIASES]) {
     const path = endpoint.path;
-    app.get(path, async (c) => {
+    app.get(path, publicDocument(async (c: Context<E>) => {
       // Without `?wsdl` the endpoint answers only POST: the host's 405 (app.ts) says so.
       if (!asksForWsdl(c.req.url)) return c.notFound();
       return wsdl(c, await services(c).context());
-    });
+    }));
     app.post(path, (c) => trustEndpoint(c, services(c), endpoint));
   }
 
   // AD FS answers its paths in any letter case, and its metadata address is often configured
   // (and documented) in lower case: a relying party set up that way keeps reading it here.
   for (const path of [FEDERATION_METADATA_PATH, FEDERATION_METADATA_PATH.toLowerCase()]) {
-    app.get(path, async (c) => {
+    app.get(path, publicDocument(async (c: Context<E>) => {
       const ctx = await services(c).context();
       const xml = await federationMetadataFor(ctx, await directoryClaimNames(ctx));
       return c.body(xml, 200, { "Content-Type": "application/samlmetadata+xml; charset=utf-8", ...PUBLIC_DOCUMENT });
-    });
+    }));
   }
 }
 
