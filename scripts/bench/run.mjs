@@ -27,6 +27,7 @@ import { memoryCheck } from "./memory.mjs";
 import { wsfedScenarios } from "./wsfed.mjs";
 import { cpuSeconds, startServeChild, workerdPid } from "./serve-child.mjs";
 import { claimRulesRows, withClaimRulesParty } from "./claim-rules.mjs";
+import { PUBLIC_TWIN_API, withPublicTwin } from "./pairwise-twin.mjs";
 import { directoryRows } from "./directory.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -93,7 +94,7 @@ async function benchEnvFile(dir, lease, { singleRealm = false } = {}) {
   // carol: a bench-only user shaped exactly like alice (same claims, same lengths, alice's
   // password), the fresh side of the scale check (see scale()).
   const carol = { username: "carol", passwordHashSecret: "DEV_ALICE_PASSWORD_HASH", claims: { email: "carol@example.com", given_name: "Carol", role: ["admin", "user"] } };
-  const config = withClaimRulesParty({ ...DEV_CONFIG, users: [...DEV_CONFIG.users, carol], limits });
+  const config = withPublicTwin(withClaimRulesParty({ ...DEV_CONFIG, users: [...DEV_CONFIG.users, carol], limits }));
   // The development configuration has two realms; the single-realm server (the realms row's
   // floor) serves the same configuration without its second realm.
   if (singleRealm) delete config.realms;
@@ -329,10 +330,11 @@ async function runScenarios({ o, tool, base, baseline, work, workerdPid, report,
       // the signature, one RSA public operation and AES-GCM over the assertion. Its floor is the
       // unencrypted exchange's, so the row shows what encryption costs.
       { name: "Token exchange JWT → encrypted SAML 2.0 (urn:example:secure-rp)", id: "exchange-jwt-saml2-encrypted", vs: "rsa", floor: "floor-exchange-saml-repeat", req: x(SECURE_RP, TX.saml2), expect: '"access_token"' },
-      // The same exchange for a relying party with pairwise subjects against one with public
-      // subjects: "of floor" is what the pseudonym (one HMAC) and the sealed subject in the ID
+      // The same exchange for a relying party with pairwise subjects against its public twin
+      // (pairwise-twin.mjs: the same party but for the subject, so the same claims): "of floor"
+      // is what the pseudonym (one HMAC, remembered per user) and the sealed subject in the ID
       // (one AES-CTR encryption) cost.
-      { name: "floor: exchange JWT → JWT for https://api.example.com/ (public subject)", key: "exchange-public-jwt", vs: "ecdsa", group: "baseline", req: x(API, TX.jwt), expect: '"access_token"' },
+      { name: "floor: exchange JWT → JWT for pairwise-api's public twin (public subject, same claims)", key: "exchange-public-jwt", vs: "ecdsa", group: "baseline", req: x(PUBLIC_TWIN_API, TX.jwt), expect: '"access_token"' },
       { name: "Token exchange JWT → JWT for https://pairwise-api.example.com/ (pairwise subject)", id: "exchange-jwt-jwt-pairwise", vs: "ecdsa", floor: "exchange-public-jwt", req: x(PAIRWISE_API, TX.jwt), expect: '"access_token"' },
       // Each request with its own DPoP proof (ES256, made beforehand): on top of the exchange,
       // the proof's ECDSA verification, its key's import and thumbprint, and the replay-cache

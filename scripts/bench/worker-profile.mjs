@@ -3,7 +3,7 @@
 // DevTools protocol. Prints the functions with the most self time; writes the .cpuprofile
 // (open it in Chrome DevTools → Performance, or `node scripts/bench/profile.mjs --top FILE`).
 //
-// usage: node scripts/bench/worker-profile.mjs [--scenario validate|exchange-jwt|exchange-saml|exchange-saml-encrypted|exchange-dpop|introspect|issue|certificatemixed|wsfed-signin|healthz]
+// usage: node scripts/bench/worker-profile.mjs [--scenario validate|exchange-jwt|exchange-jwt-pairwise|exchange-saml|exchange-saml-encrypted|exchange-dpop|introspect|issue|certificatemixed|wsfed-signin|healthz]
 //          [--duration 5] [--out /tmp/worker.cpuprofile] [--no-build] [--port 18797] [--inspector-port 19229]
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,7 +11,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { drive, pickTool } from "./load.mjs";
 import { startServeChild } from "./serve-child.mjs";
-import { API, RP, SECURE_RP, TT, TX, USERS, assertionOf, certificateIssuePool, dpopExchangePool, form, jwtOf, lifecycle, rst, send } from "./requests.mjs";
+import { API, PAIRWISE_API, RP, SECURE_RP, TT, TX, USERS, assertionOf, certificateIssuePool, dpopExchangePool, form, jwtOf, lifecycle, rst, send } from "./requests.mjs";
 import { helpOnRequest, optionReader } from "./options.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -33,6 +33,7 @@ try {
   const scenarios = {
     validate: [lifecycle("Validate", saml), "/status/valid<"],
     "exchange-jwt": [x(API, TX.jwt), '"access_token"'],
+    "exchange-jwt-pairwise": [x(PAIRWISE_API, TX.jwt), '"access_token"'],
     "exchange-saml": [x(RP, TX.saml2), '"access_token"'],
     "exchange-saml-encrypted": [x(SECURE_RP, TX.saml2), '"access_token"'],
     introspect: [form("/oauth2/introspect", { token: jwt }), '"active":true'],
