@@ -22,6 +22,7 @@ import { fileURLToPath } from "node:url";
 import { drive, driveInterleaved, pickTool } from "./load.mjs";
 import { API, PAIRWISE_API, RP, SECURE_RP, SYMMETRIC_KEY_REQUEST, TT, TX, USERS, aliceClientCertificateToken, assertionOf, certificateIssuePool, dpopExchangePool, form, issuedTokenRst, jwtOf, lifecycle, encryptedPartnerAssertion, partnerAssertion, pool, rst, send } from "./requests.mjs";
 import { renderMarkdown, renderTable } from "./report.mjs";
+import { medianBy, summarizeRounds } from "./rounds.mjs";
 import { connectInspector } from "./inspector.mjs";
 import { memoryCheck } from "./memory.mjs";
 import { wsfedScenarios } from "./wsfed.mjs";
@@ -410,16 +411,12 @@ async function runScenarios({ o, tool, base, baseline, work, workerdPid, report,
   if (o.scale) report.scale = await scale({ common, base, saml, jwt, tokenPath });
 }
 
-/** The element with the median `key` (the upper one for an even count). */
-function medianBy(xs, key) {
-  return [...xs].sort((a, b) => key(a) - key(b))[xs.length >> 1];
-}
-
 /**
  * A target scenario in paired rounds: each round measures its baseline, its floor and then the
  * scenario itself, back to back, so the round's ratios come from measurements seconds apart and
- * a burst of someone else's load on a shared machine cannot land on the scenario alone. The
- * row is the round with the median ratio; every round's ratios are kept in the report.
+ * a burst of someone else's load on a shared machine cannot land on the scenario alone. Each
+ * ratio of the row is the median of that ratio over the rounds (rounds.mjs); its request rate
+ * and latencies are the round's with the median ratio; every round's ratios are kept.
  */
 async function pairedRounds(s, specs, run, o, workerdPid) {
   const rounds = [];
@@ -432,7 +429,8 @@ async function pairedRounds(s, specs, run, o, workerdPid) {
     const x = await run(s, short);
     rounds.push({ x, baselineRps: b.rps, floorRps: f.rps, ratio: x.rps / b.rps, ofFloor: x.rps / f.rps, floorRatio: f.rps / b.rps, cpuRatio: b.cpuUsPerReq / x.cpuUsPerReq, cpuOfFloor: f.cpuUsPerReq / x.cpuUsPerReq, errors: b.errors + f.errors });
   }
-  const mid = medianBy(rounds, (r) => r.ratio);
+  const summary = summarizeRounds(rounds);
+  const mid = summary.mid;
   return {
     name: s.name,
     id: s.id,
@@ -441,12 +439,12 @@ async function pairedRounds(s, specs, run, o, workerdPid) {
     errors: rounds.reduce((a, r) => a + r.x.errors + r.errors, 0),
     rssBeforeMiB: rssBefore,
     rssAfterMiB: rssMiB(workerdPid),
-    ratio: mid.ratio,
+    ratio: summary.ratio,
     floor: s.floor,
-    ofFloor: mid.ofFloor,
-    floorRatio: medianBy(rounds, (r) => r.floorRatio).floorRatio,
-    cpuRatio: mid.cpuRatio,
-    cpuOfFloor: medianBy(rounds, (r) => r.cpuOfFloor).cpuOfFloor,
+    ofFloor: summary.ofFloor,
+    floorRatio: summary.floorRatio,
+    cpuRatio: summary.cpuRatio,
+    cpuOfFloor: summary.cpuOfFloor,
     rounds: rounds.map((r) => ({ rps: r.x.rps, baselineRps: r.baselineRps, floorRps: r.floorRps, ratio: r.ratio, ofFloor: r.ofFloor, floorRatio: r.floorRatio, cpuUsPerReq: r.x.cpuUsPerReq, cpuRatio: r.cpuRatio, cpuOfFloor: r.cpuOfFloor })),
     note: `median of ${rounds.length} paired rounds (${o.roundDuration} s each: baseline, floor, scenario); ratios ${rounds.map((r) => r.ratio.toFixed(2)).join(" / ")}; by workerd CPU per request ${rounds.map((r) => r.cpuRatio.toFixed(2)).join(" / ")}`,
   };
