@@ -20,7 +20,8 @@ export function helpOnRequest(args, scriptUrl) {
   if (!args.includes("--help") && !args.includes("-h")) return;
   const lines = readFileSync(fileURLToPath(scriptUrl), "utf8").split("\n");
   const header = [];
-  for (const line of lines) {
+  // An executable script's first line is its interpreter, not its usage.
+  for (const line of lines[0]?.startsWith("#!") ? lines.slice(1) : lines) {
     if (!line.startsWith("//")) break;
     header.push(line.replace(/^\/\/ ?/, ""));
   }

@@ -8,11 +8,13 @@
 // Starts `serve` (the production bundle in plain workerd, a fresh SQLite state dir) with the
 // baseline worker in the same workerd, then drives every scenario with one load generator,
 // same connections and duration; target scenarios run in paired rounds (baseline, floor,
-// scenario back to back; median round). Prints a table; writes bench/results/latest.{json,md}
+// scenario back to back; each ratio the median of its rounds). Prints a table; writes bench/results/latest.{json,md}
 // (generated, not committed: bench/results/ is in .gitignore).
 // --memory runs alone (no speed scenarios, no micro-benchmarks): it serves the STS with the V8
 // inspector on, presents 100,000 distinct tokens and reports the isolate's heap after a full GC
 // every 20,000 (scripts/bench/memory.mjs); it exits 1 if the last figure is over the limit.
+// --only takes the ids of the rows to run (each row's `id` in bench/results/latest.json, e.g.
+// exchange-jwt-jwt, validate, realms-exchange-jwt-jwt, exchange-jwt-jwt-pairwise, wsfed-signin-page).
 // See docs/benchmarks.md for what each scenario measures and how to read the ratios.
 import { spawnSync } from "node:child_process";
 import { cpus, tmpdir } from "node:os";
@@ -23,6 +25,7 @@ import { drive, driveInterleaved, pickTool } from "./load.mjs";
 import { API, PAIRWISE_API, RP, SECURE_RP, SYMMETRIC_KEY_REQUEST, TT, TX, USERS, aliceClientCertificateToken, assertionOf, certificateIssuePool, dpopExchangePool, form, issuedTokenRst, jwtOf, lifecycle, encryptedPartnerAssertion, partnerAssertion, pool, rst, send } from "./requests.mjs";
 import { renderMarkdown, renderTable } from "./report.mjs";
 import { medianBy, summarizeRounds } from "./rounds.mjs";
+import { helpOnRequest } from "./options.mjs";
 import { connectInspector } from "./inspector.mjs";
 import { memoryCheck } from "./memory.mjs";
 import { wsfedScenarios } from "./wsfed.mjs";
@@ -188,6 +191,7 @@ async function mintPool(base, seed, n) {
 }
 
 async function main() {
+  helpOnRequest(process.argv.slice(2), import.meta.url);
   const o = parseArgs(process.argv.slice(2));
   const report = { date: new Date().toISOString(), machine: machine(), settings: {}, scenarios: [], micro: null, microAllCpus: null, soak: null, scale: null, memory: null, targets: [] };
   if (o.memory) {
