@@ -58,7 +58,6 @@ export async function buildJwt(keys: KeyRing, j: JwtInput): Promise<{ id: string
   if (j.mayAct) payload.may_act = j.mayAct;
   if (j.confirmation) payload.cnf = cnfClaim(j.confirmation);
   payload.auth_time = numericDateOf(j.authnInstant);
-  if (j.confirmation) payload.cnf = cnfClaim(j.confirmation);
   // The registered claims after the others, as jose's SignJWT would place them; signed with
   // jose's CompactSign over our own JSON (SignJWT's claim builder re-copies and re-validates
   // values that are typed here, ~5 % of a token exchange in profiles).
