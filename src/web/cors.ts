@@ -9,9 +9,7 @@
  * the WS-Trust endpoints and /wsfed — authenticates with secrets or cookies and sends no CORS
  * header at all, so a browser keeps its answers from every page but the STS's own.
  */
-
-/** Response headers that let a page on any origin read the answer, without credentials. */
-export const ANY_ORIGIN: Readonly<Record<string, string>> = Object.freeze({ "Access-Control-Allow-Origin": "*" });
+import { ANY_ORIGIN, NOSNIFF } from "./headers.ts";
 
 /** The methods a public document answers, and so the only ones a preflight is granted for. */
 const READ_METHODS = ["GET", "HEAD"];
@@ -63,7 +61,7 @@ export function grantPreflight(req: Request): Response | undefined {
       "Access-Control-Allow-Methods": READ_METHODS.join(", "),
       "Access-Control-Allow-Headers": "*",
       "Access-Control-Max-Age": PREFLIGHT_MAX_AGE,
-      "X-Content-Type-Options": "nosniff",
+      ...NOSNIFF,
     },
   });
 }

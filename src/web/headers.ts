@@ -4,8 +4,6 @@
  * headers: ~8 against ~15 µs per response, measured), on every token response.
  */
 
-import { ANY_ORIGIN } from "./cors.ts";
-
 /**
  * Every answer says its Content-Type is the truth: a browser never sniffs a JSON error or a SOAP
  * fault that echoes a caller's text into something it would render or run.
@@ -14,6 +12,12 @@ export const NOSNIFF: Readonly<Record<string, string>> = Object.freeze({ "X-Cont
 
 /** Token, fault and metadata responses are never cached by intermediaries. */
 export const NO_STORE: Readonly<Record<string, string>> = Object.freeze({ "Cache-Control": "no-store", ...NOSNIFF });
+
+/**
+ * Lets a page on any origin read the answer, without credentials: only on the public documents
+ * (cors.ts says which, and why no other answer carries it).
+ */
+export const ANY_ORIGIN: Readonly<Record<string, string>> = Object.freeze({ "Access-Control-Allow-Origin": "*" });
 
 /**
  * Published documents (metadata, keys): cached a few minutes, so a key rotation is seen soon,
