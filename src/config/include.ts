@@ -249,6 +249,8 @@ function concatenate(
 }
 
 const PRIVATE_KEY = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----/;
+const HOLDS_PRIVATE_KEY =
+  "holds a PEM private key: bundled files are part of the worker's script, readable by anyone who can read it; keep the key in a secret (wrangler secret put NAME) and name it in a ...Secret field";
 
 /**
  * Reports every PEM private key in the bundled files, each by file and field, whether the
@@ -264,14 +266,11 @@ export function refusePrivateKeys(x: Issues, root: string, files: BundledFiles):
     try {
       value = JSON.parse(raw);
     } catch {
-      x.add(`${root} (file ${name})`, "holds a PEM private key: bundled files are part of the worker's script, readable by anyone who can read it; keep the key in a secret and name it in a ...Secret field");
+      x.add(`${root} (file ${name})`, HOLDS_PRIVATE_KEY);
       continue;
     }
     for (const field of keyFields(value, "")) {
-      x.add(
-        `${root} (file ${name}, field ${field === "" ? "(the whole file)" : field})`,
-        "holds a PEM private key: bundled files are part of the worker's script, readable by anyone who can read it; keep the key in a secret (wrangler secret put NAME) and name it in a ...Secret field",
-      );
+      x.add(`${root} (file ${name}, field ${field === "" ? "(the whole file)" : field})`, HOLDS_PRIVATE_KEY);
     }
   }
 }
