@@ -5,19 +5,13 @@
 // command (so `wrangler deploy`, `wrangler dev`, `npm start` and `npm run serve`), and npm's
 // pretest and pretypecheck, run this, so every path sees the same files.
 //
-// usage: node scripts/build.mjs [--config-dir DIR]
+// usage: node scripts/build.mjs [--config-dir DIR]   (passed on to build-config-files.mjs)
 import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { bundleConfigFiles, configDir } from "./build-config-files.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const browser = spawnSync(process.execPath, [join(here, "build-browser.mjs")], { stdio: "inherit" });
-if (browser.status !== 0) process.exit(browser.status ?? 1);
-const i = process.argv.indexOf("--config-dir");
-try {
-  bundleConfigFiles(configDir(i > 0 ? process.argv[i + 1] : undefined));
-} catch (e) {
-  console.error(`build: ${e.message}`);
-  process.exit(1);
+for (const [step, args] of [["build-browser.mjs", []], ["build-config-files.mjs", process.argv.slice(2)]]) {
+  const r = spawnSync(process.execPath, [join(here, step), ...args], { stdio: "inherit" });
+  if (r.status !== 0) process.exit(r.status ?? 1);
 }
