@@ -67,6 +67,11 @@ export function openJournal(path, file, url) {
   }
 }
 
+/** The refusal when the journal (or its lock beside it) cannot be made or opened for writing. */
+function cannotWrite(path, e) {
+  return new FileUsageError(`${path}: cannot write the import journal (${e.code ?? e.message}); nothing was sent. Give a writable path for it with --journal PATH`);
+}
+
 /** The journal at `path`, opened for reading and writing, never through a link; undefined when there is none. */
 function openNoFollow(path) {
   let fd;
@@ -75,7 +80,7 @@ function openNoFollow(path) {
   } catch (e) {
     if (e.code === "ENOENT") return undefined;
     if (e.code === "ELOOP") throw new FileUsageError(`${path}: the import journal is a symbolic link, which is not followed (it could make the import overwrite another file); nothing was sent. Remove the link, or give the journal's own path with --journal PATH`);
-    throw new FileUsageError(`${path}: cannot write the import journal (${e.code ?? e.message}); nothing was sent. Give a writable path for it with --journal PATH`);
+    throw cannotWrite(path, e);
   }
   if (!fstatSync(fd).isFile()) {
     closeSync(fd);
@@ -100,7 +105,7 @@ function lockJournal(path) {
     fd = openSync(lock, "wx", 0o600);
   } catch (e) {
     // No room for the lock is no room for the journal beside it (see the note on making it below).
-    if (e.code !== "EEXIST") throw new FileUsageError(`${path}: cannot write the import journal (${e.code ?? e.message}); nothing was sent. Give a writable path for it with --journal PATH`);
+    if (e.code !== "EEXIST") throw cannotWrite(path, e);
     throw heldBy(path, lock);
   }
   try {
@@ -192,7 +197,7 @@ function readJournal(path, file, url, release, opened) {
       // Nothing is sent without a journal: an input in a directory this user cannot write (a
       // read-only mount, someone else's folder) or read from a pipe (/dev/fd/63) has no room
       // beside it, and the journal is what makes a run after an interruption safe.
-      throw new FileUsageError(`${path}: cannot write the import journal (${e.code ?? e.message}); nothing was sent. Give a writable path for it with --journal PATH`);
+      throw cannotWrite(path, e);
     }
     fd = opened.fd = openNoFollow(path);
     if (fd === undefined) throw new FileUsageError(`${path}: the import journal went away as it was made; nothing was sent`);
